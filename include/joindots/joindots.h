@@ -1,0 +1,10 @@
+/*
+ * joindots: multi-agency child-protection early-warning library.
+ * Umbrella header: include this to get the whole public API.
+ */
+#ifndef JOINDOTS_H
+#define JOINDOTS_H
+
+#include <joindots/common.h>
+
+#endif

@@ -1,0 +1,29 @@
+#!/usr/bin/env python3
+"""Count individual test cases across a meson test log.
+
+cmocka programs print "[ RUN      ] name" per case and "[       OK ] name"
+when it passed;
+integration scripts print "ok N ..." / "not ok N ..." (TAP). A test program
+that crashed or timed out before printing counts as one failure.
+Prints "N passed, N failed" as the last line and exits 1 if anything failed.
+"""
+import json
+import re
+import sys
+
+passed = failed = 0
+with open(sys.argv[1], encoding="utf-8") as f:
+    for line in f:
+        t = json.loads(line)
+        out = (t.get("stdout", "") or "") + (t.get("stderr", "") or "")
+        ran = len(re.findall(r"^\[ RUN      \] ", out, re.M))
+        p = len(re.findall(r"^\[       OK \] ", out, re.M))
+        fl = ran - p
+        p += len(re.findall(r"^ok \d+", out, re.M))
+        fl += len(re.findall(r"^not ok \d+", out, re.M))
+        if t.get("result") not in ("OK", "EXPECTEDFAIL", "SKIP") and fl == 0:
+            fl = 1
+        passed += p
+        failed += fl
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

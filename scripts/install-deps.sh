@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs every Debian package joindots needs to build, test and run.
+# Idempotent; run as root on Debian 12 (bookworm).
+set -euo pipefail
+pkgs=(
+  build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
+  libsqlite3-dev libjansson-dev libsodium-dev libutf8proc-dev libigraph-dev
+  libmicrohttpd-dev libpq-dev libcmocka-dev sqlite3 valgrind
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: need root to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,85 @@
+/* Helpers shared by the CLI commands: exit codes, error lines, progress. */
+#include "cli.h"
+
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int cli_exit_code(int code)
+{
+    switch (code) {
+    case JD_OK: return JD_EXIT_OK;
+    case JD_EINVALID:
+    case JD_ELIMIT: return JD_EXIT_DATA;
+    case JD_ENOTFOUND: return JD_EXIT_NOTFOUND;
+    case JD_EDENIED: return JD_EXIT_DENIED;
+    default: return JD_EXIT_FAIL;
+    }
+}
+
+void cli_print_error(const char *what, const jd_error *err)
+{
+    fprintf(stderr, "joindots: ");
+    if (what && *what)
+        fprintf(stderr, "%s: ", what);
+    if (err->source[0]) {
+        fprintf(stderr, "%s:", err->source);
+        if (err->line > 0)
+            fprintf(stderr, "%ld:", err->line);
+        if (err->column > 0)
+            fprintf(stderr, "%ld:", err->column);
+        fputc(' ', stderr);
+    }
+    fprintf(stderr, "%s\n", err->msg[0] ? err->msg : jd_code_name(err->code));
+}
+
+bool cli_is_help(const char *arg)
+{
+    return arg && (!strcmp(arg, "-h") || !strcmp(arg, "--help"));
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cli_progress_start(cli_progress *p, const char *label, uint64_t total)
+{
+    memset(p, 0, sizeof *p);
+    p->enabled = isatty(STDERR_FILENO) != 0;
+    p->label = label;
+    p->total = total;
+    p->started = cli_now();
+}
+
+void cli_progress_update(cli_progress *p, uint64_t done, uint64_t rows)
+{
+    if (!p->enabled)
+        return;
+    double now = cli_now();
+    if (now - p->last_draw < 0.2)
+        return;
+    p->last_draw = now;
+    double el = now - p->started;
+    double rate = el > 0 ? (double)rows / el : 0;
+    fprintf(stderr, "\r%s: %llu rows, %.0f rows/s", p->label, (unsigned long long)rows, rate);
+    if (p->total && done <= p->total && done > 0) {
+        double frac = (double)done / (double)p->total;
+        double eta = el / frac - el;
+        int w = 24, fill = (int)(frac * w);
+        fprintf(stderr, " [");
+        for (int i = 0; i < w; i++)
+            fputc(i < fill ? '#' : '.', stderr);
+        fprintf(stderr, "] %3.0f%% ETA %.0fs", frac * 100, eta);
+    }
+    fprintf(stderr, "\033[K");
+    fflush(stderr);
+}
+
+void cli_progress_end(cli_progress *p)
+{
+    if (p->enabled && p->last_draw > 0)
+        fprintf(stderr, "\r\033[K");
+}

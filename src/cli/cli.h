@@ -1,0 +1,53 @@
+/*
+ * Shared pieces of the joindots command-line program: the command table,
+ * exit codes, error printing and the progress bar.
+ */
+#ifndef JD_CLI_H
+#define JD_CLI_H
+
+#include <joindots/joindots.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit statuses (documented in README.md and `joindots --help`). */
+enum {
+    JD_EXIT_OK = 0,       /* success */
+    JD_EXIT_FAIL = 1,     /* run-time failure: store, I/O, memory */
+    JD_EXIT_USAGE = 2,    /* bad command line */
+    JD_EXIT_DATA = 3,     /* fatal input problem: nothing was stored */
+    JD_EXIT_NOTFOUND = 4, /* the person, record or file asked for does not exist */
+    JD_EXIT_DENIED = 5,   /* refused: access control or a rule forbids it */
+    JD_EXIT_REJECTS = 6,  /* --strict and some rows were quarantined */
+};
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
+} cli_command;
+
+/* Map a library code to an exit status. */
+int cli_exit_code(int code);
+/* Print "joindots: SOURCE:LINE:COL: message" (position parts only if set). */
+void cli_print_error(const char *what, const jd_error *err);
+/* True when `arg` is -h or --help. */
+bool cli_is_help(const char *arg);
+
+/* Progress bar on stderr when it is a terminal; silent otherwise. */
+typedef struct cli_progress {
+    bool enabled;
+    const char *label;
+    uint64_t total; /* 0 if unknown: no ETA */
+    double started, last_draw;
+} cli_progress;
+void cli_progress_start(cli_progress *p, const char *label, uint64_t total);
+void cli_progress_update(cli_progress *p, uint64_t done, uint64_t rows);
+void cli_progress_end(cli_progress *p);
+double cli_now(void);
+
+/* Commands: one per file cmd_<name>.c. */
+/* (declarations are added as commands land; keep sorted) */
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * joindots: the command-line program. Dispatches `joindots COMMAND ...` to
+ * one function per command; every command is a thin client of libjoindots.
+ * Results go to stdout, messages to stderr.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Keep sorted by name. */
+static const cli_command commands[] = {
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: joindots [--version] [--help] COMMAND [ARGS...]\n"
+            "\n"
+            "joindots joins what agencies know about a child: ingest of agency exports,\n"
+            "identity resolution, one chronology per child, risk and alerts.\n"
+            "\n"
+            "Commands:\n");
+    for (const cli_command *c = commands; c->name; c++)
+        fprintf(f, "  %-18s %s\n", c->name, c->summary);
+    fprintf(f,
+            "\n"
+            "Run `joindots COMMAND --help` for a command's options.\n"
+            "\n"
+            "Exit status: 0 success; 1 run-time failure; 2 bad command line;\n"
+            "3 fatal input problem (nothing stored); 4 not found; 5 refused;\n"
+            "6 rows were quarantined and --strict was given.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return JD_EXIT_USAGE;
+    }
+    if (cli_is_help(argv[1])) {
+        usage(stdout);
+        return JD_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("joindots %s\n", jd_version());
+        return JD_EXIT_OK;
+    }
+    if (jd_global_init() < 0) {
+        fprintf(stderr, "joindots: cannot initialise the crypto library\n");
+        return JD_EXIT_FAIL;
+    }
+    for (const cli_command *c = commands; c->name; c++)
+        if (!strcmp(c->name, argv[1]))
+            return c->run(argc - 1, argv + 1);
+    fprintf(stderr, "joindots: unknown command '%s' (see joindots --help)\n", argv[1]);
+    return JD_EXIT_USAGE;
+}

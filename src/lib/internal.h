@@ -1,0 +1,79 @@
+/*
+ * Internal helpers shared by the library's modules: growable buffers with a
+ * cap, arenas, small string utilities. Never installed; the CLI, server and
+ * tests outside tests/unit must use <joindots/...> only.
+ */
+#ifndef JD_INTERNAL_H
+#define JD_INTERNAL_H
+
+#include <joindots/common.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JD_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- growable byte buffer with a hard cap (curl's dynbuf) ---- */
+typedef struct jd_buf {
+    char *ptr;     /* NUL-terminated when len > 0 or after any append */
+    size_t len;
+    size_t cap;
+    size_t toobig; /* appends that would reach this size fail with JD_ELIMIT */
+} jd_buf;
+
+#define JD_BUF_INIT(limit) {NULL, 0, 0, (limit)}
+void jd_buf_init(jd_buf *b, size_t toobig);
+JD_NODISCARD int jd_buf_add(jd_buf *b, const void *mem, size_t len);
+JD_NODISCARD int jd_buf_addc(jd_buf *b, char c);
+JD_NODISCARD int jd_buf_adds(jd_buf *b, const char *s);
+JD_NODISCARD int jd_buf_printf(jd_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void jd_buf_reset(jd_buf *b); /* empty, keep memory */
+void jd_buf_dispose(jd_buf *b); /* free memory */
+/* Hand the string over to the caller (free() it); the buffer is emptied. */
+char *jd_buf_detach(jd_buf *b);
+static inline const char *jd_buf_cstr(const jd_buf *b)
+{
+    return b->ptr ? b->ptr : "";
+}
+
+/* ---- arena: many small allocations with one lifetime (nginx pools) ---- */
+typedef struct jd_arena_chunk jd_arena_chunk;
+typedef struct jd_arena {
+    jd_arena_chunk *head;
+    size_t chunk_size;
+    size_t used;  /* bytes handed out */
+    size_t limit; /* 0 = no limit; over it allocations return NULL */
+} jd_arena;
+
+void jd_arena_init(jd_arena *a, size_t chunk_size);
+void *jd_arena_alloc(jd_arena *a, size_t n); /* 16-byte aligned, NULL on OOM/limit */
+void *jd_arena_calloc(jd_arena *a, size_t n);
+char *jd_arena_strndup(jd_arena *a, const char *s, size_t n);
+char *jd_arena_strdup(jd_arena *a, const char *s);
+void jd_arena_reset(jd_arena *a); /* free all but keep the first chunk */
+void jd_arena_free(jd_arena *a);
+
+/* ---- strings ---- */
+/* ASCII case-insensitive equality of s[0..n) with the C string t. */
+bool jd_str_ieq_n(const char *s, size_t n, const char *t);
+/* Trim ASCII white space in place, returning the new start; *len updated. */
+const char *jd_str_trim(const char *s, size_t *len);
+
+/* 64-bit FNV-1a; fast non-cryptographic hash for hash tables. */
+static inline uint64_t jd_hash64(const void *data, size_t n, uint64_t seed)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    uint64_t h = 1469598103934665603ULL ^ seed;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+#endif
