@@ -1,0 +1,101 @@
+/*
+ * SQLite schema migrations, in order. Migration i (0-based) takes the schema
+ * from version i to i+1; PRAGMA user_version holds the version. Never edit a
+ * released migration: append a new one.
+ */
+#ifndef JD_STORE_SCHEMA_H
+#define JD_STORE_SCHEMA_H
+
+typedef struct jd_migration {
+    const char *description;
+    const char *sql;
+} jd_migration;
+
+static const jd_migration jd_sqlite_migrations[] = {
+    {"POLE facts with provenance and history; ingest runs; quarantine",
+     "CREATE TABLE schema_migration(version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL,"
+     " description TEXT NOT NULL);"
+     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+     "CREATE TABLE ingest_run(id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL,"
+     " finished_at INTEGER, status TEXT NOT NULL DEFAULT 'running', what TEXT,"
+     " rows_read INTEGER NOT NULL DEFAULT 0, rows_stored INTEGER NOT NULL DEFAULT 0,"
+     " rows_updated INTEGER NOT NULL DEFAULT 0, rows_unchanged INTEGER NOT NULL DEFAULT 0,"
+     " rows_rejected INTEGER NOT NULL DEFAULT 0);"
+     "CREATE TABLE source_file(id INTEGER PRIMARY KEY,"
+     " run_id INTEGER NOT NULL REFERENCES ingest_run(id), bundle TEXT NOT NULL,"
+     " name TEXT NOT NULL, kind TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,"
+     " rows_read INTEGER, rows_stored INTEGER, rows_updated INTEGER, rows_unchanged INTEGER,"
+     " rows_rejected INTEGER, complete INTEGER NOT NULL DEFAULT 0);"
+     "CREATE INDEX source_file_sha ON source_file(sha256);"
+     /* L of POLE: a place as written (postcode + text); issue 6 merges near-duplicates. */
+     "CREATE TABLE location(id INTEGER PRIMARY KEY, postcode TEXT, text TEXT,"
+     " key TEXT NOT NULL UNIQUE);"
+     /* E of POLE: one row per (agency, record_id) holding the current version. */
+     "CREATE TABLE event(id INTEGER PRIMARY KEY, agency TEXT NOT NULL, record_id TEXT NOT NULL,"
+     " version INTEGER NOT NULL DEFAULT 1, hash INTEGER NOT NULL,"
+     " event_type TEXT NOT NULL, event_type_raw TEXT,"
+     " occurred_at INTEGER NOT NULL, occurred_prec INTEGER NOT NULL,"
+     " reported_at INTEGER NOT NULL, reported_prec INTEGER NOT NULL, known_at INTEGER NOT NULL,"
+     " location_id INTEGER REFERENCES location(id), location TEXT, postcode TEXT,"
+     " postcode_raw TEXT, narrative TEXT, crime_recorded INTEGER, crime_ref TEXT, outcome TEXT,"
+     " author_role TEXT, risk_grade TEXT,"
+     " file_id INTEGER NOT NULL REFERENCES source_file(id), line INTEGER NOT NULL,"
+     " UNIQUE(agency, record_id));"
+     "CREATE INDEX event_known ON event(known_at);"
+     /* Earlier versions, copied here when a corrected row replaces them. */
+     "CREATE TABLE event_history(id INTEGER PRIMARY KEY,"
+     " event_id INTEGER NOT NULL REFERENCES event(id), superseded_at INTEGER NOT NULL,"
+     " superseded_by_file INTEGER REFERENCES source_file(id),"
+     " agency TEXT NOT NULL, record_id TEXT NOT NULL, version INTEGER NOT NULL,"
+     " hash INTEGER NOT NULL, event_type TEXT NOT NULL, event_type_raw TEXT,"
+     " occurred_at INTEGER NOT NULL, occurred_prec INTEGER NOT NULL,"
+     " reported_at INTEGER NOT NULL, reported_prec INTEGER NOT NULL, known_at INTEGER NOT NULL,"
+     " location_id INTEGER, location TEXT, postcode TEXT, postcode_raw TEXT, narrative TEXT,"
+     " crime_recorded INTEGER, crime_ref TEXT, outcome TEXT, author_role TEXT, risk_grade TEXT,"
+     " file_id INTEGER NOT NULL, line INTEGER NOT NULL);"
+     "CREATE INDEX event_history_event ON event_history(event_id);"
+     /* P of POLE: one person as mentioned in one event by one agency. */
+     "CREATE TABLE person_mention(id INTEGER PRIMARY KEY,"
+     " event_id INTEGER NOT NULL REFERENCES event(id), agency TEXT NOT NULL,"
+     " record_id TEXT NOT NULL, person_ref TEXT NOT NULL, role TEXT NOT NULL,"
+     " version INTEGER NOT NULL DEFAULT 1, hash INTEGER NOT NULL,"
+     " surname TEXT, forenames TEXT, known_as TEXT, dob TEXT, dob_prec INTEGER, age INTEGER,"
+     " gender TEXT, gender_raw TEXT, address TEXT, postcode TEXT, postcode_raw TEXT, phone TEXT,"
+     " phone_raw TEXT, nhs_number TEXT, upn TEXT, ethnicity TEXT,"
+     " file_id INTEGER NOT NULL REFERENCES source_file(id), line INTEGER NOT NULL,"
+     " UNIQUE(agency, record_id, person_ref, role));"
+     "CREATE INDEX person_mention_ref ON person_mention(agency, person_ref);"
+     "CREATE INDEX person_mention_event ON person_mention(event_id);"
+     "CREATE TABLE person_mention_history(id INTEGER PRIMARY KEY,"
+     " mention_id INTEGER NOT NULL REFERENCES person_mention(id),"
+     " superseded_at INTEGER NOT NULL, superseded_by_file INTEGER REFERENCES source_file(id),"
+     " version INTEGER NOT NULL, hash INTEGER NOT NULL, role TEXT NOT NULL,"
+     " surname TEXT, forenames TEXT, known_as TEXT, dob TEXT, dob_prec INTEGER, age INTEGER,"
+     " gender TEXT, gender_raw TEXT, address TEXT, postcode TEXT, postcode_raw TEXT, phone TEXT,"
+     " phone_raw TEXT, nhs_number TEXT, upn TEXT, ethnicity TEXT,"
+     " file_id INTEGER NOT NULL, line INTEGER NOT NULL);"
+     /* O of POLE: a vehicle, phone or other object seen in an event. */
+     "CREATE TABLE object_mention(id INTEGER PRIMARY KEY,"
+     " event_id INTEGER NOT NULL REFERENCES event(id), agency TEXT NOT NULL,"
+     " record_id TEXT NOT NULL, object_type TEXT NOT NULL, value_norm TEXT NOT NULL,"
+     " person_ref TEXT NOT NULL DEFAULT '', value_raw TEXT NOT NULL,"
+     " value_valid INTEGER NOT NULL, description TEXT,"
+     " version INTEGER NOT NULL DEFAULT 1, hash INTEGER NOT NULL,"
+     " file_id INTEGER NOT NULL REFERENCES source_file(id), line INTEGER NOT NULL,"
+     " UNIQUE(agency, record_id, object_type, value_norm, person_ref));"
+     "CREATE INDEX object_mention_value ON object_mention(object_type, value_norm);"
+     "CREATE INDEX object_mention_event ON object_mention(event_id);"
+     "CREATE TABLE object_mention_history(id INTEGER PRIMARY KEY,"
+     " mention_id INTEGER NOT NULL REFERENCES object_mention(id),"
+     " superseded_at INTEGER NOT NULL, superseded_by_file INTEGER REFERENCES source_file(id),"
+     " version INTEGER NOT NULL, hash INTEGER NOT NULL, value_raw TEXT NOT NULL,"
+     " value_valid INTEGER NOT NULL, description TEXT,"
+     " file_id INTEGER NOT NULL, line INTEGER NOT NULL);"
+     /* Quarantine and warnings: nothing is dropped silently. */
+     "CREATE TABLE problem(id INTEGER PRIMARY KEY, run_id INTEGER REFERENCES ingest_run(id),"
+     " severity TEXT NOT NULL CHECK (severity IN ('reject','warning')), file TEXT NOT NULL,"
+     " line INTEGER NOT NULL, col INTEGER NOT NULL, field TEXT NOT NULL, message TEXT NOT NULL,"
+     " raw TEXT, hash INTEGER NOT NULL, UNIQUE(file, line, col, hash));"},
+};
+
+#endif

@@ -1,0 +1,881 @@
+/*
+ * SQLite backend of the store: the embedded default.
+ *
+ * The database runs in WAL mode with foreign keys on and synchronous=NORMAL:
+ * a killed process never corrupts it and loses at most an uncommitted
+ * transaction. All writes of one ingest happen in one transaction (begin ..
+ * commit), so a failed or killed run leaves the store as it was.
+ *
+ * Statements used per row are prepared once and kept in `struct sq`. Upserts
+ * take the fast path first (INSERT .. ON CONFLICT DO NOTHING); only when the
+ * key already exists is the stored content hash compared, and a changed row
+ * copies the old version to the *_history table before it is updated.
+ */
+#include "store/schema.h"
+#include "store/store.h"
+#include "internal.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+    ST_EV_INSERT, ST_EV_LOOKUP, ST_EV_HISTORY, ST_EV_UPDATE,
+    ST_EV_ID,
+    ST_LOC_INSERT, ST_LOC_LOOKUP,
+    ST_PM_INSERT, ST_PM_LOOKUP, ST_PM_HISTORY, ST_PM_UPDATE,
+    ST_OM_INSERT, ST_OM_LOOKUP, ST_OM_HISTORY, ST_OM_UPDATE,
+    ST_PROBLEM,
+    ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_EV_INSERT] =
+        "INSERT INTO event(agency, record_id, hash, event_type, event_type_raw, occurred_at,"
+        " occurred_prec, reported_at, reported_prec, known_at, location_id, location, postcode,"
+        " postcode_raw, narrative, crime_recorded, crime_ref, outcome, author_role, risk_grade,"
+        " file_id, line) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,"
+        "?19,?20,?21,?22) ON CONFLICT(agency, record_id) DO NOTHING",
+    [ST_EV_LOOKUP] = "SELECT id, hash FROM event WHERE agency = ?1 AND record_id = ?2",
+    [ST_EV_HISTORY] =
+        "INSERT INTO event_history(event_id, superseded_at, superseded_by_file, agency,"
+        " record_id, version, hash, event_type, event_type_raw, occurred_at, occurred_prec,"
+        " reported_at, reported_prec, known_at, location_id, location, postcode, postcode_raw,"
+        " narrative, crime_recorded, crime_ref, outcome, author_role, risk_grade, file_id, line)"
+        " SELECT id, ?2, ?3, agency, record_id, version, hash, event_type, event_type_raw,"
+        " occurred_at, occurred_prec, reported_at, reported_prec, known_at, location_id,"
+        " location, postcode, postcode_raw, narrative, crime_recorded, crime_ref, outcome,"
+        " author_role, risk_grade, file_id, line FROM event WHERE id = ?1",
+    [ST_EV_UPDATE] =
+        "UPDATE event SET version = version + 1, hash = ?3, event_type = ?4, event_type_raw = ?5,"
+        " occurred_at = ?6, occurred_prec = ?7, reported_at = ?8, reported_prec = ?9,"
+        " known_at = ?10, location_id = ?11, location = ?12, postcode = ?13, postcode_raw = ?14,"
+        " narrative = ?15, crime_recorded = ?16, crime_ref = ?17, outcome = ?18,"
+        " author_role = ?19, risk_grade = ?20, file_id = ?21, line = ?22 WHERE id = ?23",
+    [ST_EV_ID] = "SELECT id FROM event WHERE agency = ?1 AND record_id = ?2",
+    [ST_LOC_INSERT] = "INSERT INTO location(postcode, text, key) VALUES (?1, ?2, ?3)"
+                      " ON CONFLICT(key) DO NOTHING",
+    [ST_LOC_LOOKUP] = "SELECT id FROM location WHERE key = ?1",
+    [ST_PM_INSERT] =
+        "INSERT INTO person_mention(event_id, agency, record_id, person_ref, role, hash,"
+        " surname, forenames, known_as, dob, dob_prec, age, gender, gender_raw, address,"
+        " postcode, postcode_raw, phone, phone_raw, nhs_number, upn, ethnicity, file_id, line)"
+        " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,"
+        "?22,?23,?24) ON CONFLICT(agency, record_id, person_ref, role) DO NOTHING",
+    [ST_PM_LOOKUP] = "SELECT id, hash FROM person_mention WHERE agency = ?1 AND record_id = ?2"
+                     " AND person_ref = ?3 AND role = ?4",
+    [ST_PM_HISTORY] =
+        "INSERT INTO person_mention_history(mention_id, superseded_at, superseded_by_file,"
+        " version, hash, role, surname, forenames, known_as, dob, dob_prec, age, gender,"
+        " gender_raw, address, postcode, postcode_raw, phone, phone_raw, nhs_number, upn,"
+        " ethnicity, file_id, line) SELECT id, ?2, ?3, version, hash, role, surname, forenames,"
+        " known_as, dob, dob_prec, age, gender, gender_raw, address, postcode, postcode_raw,"
+        " phone, phone_raw, nhs_number, upn, ethnicity, file_id, line FROM person_mention"
+        " WHERE id = ?1",
+    [ST_PM_UPDATE] =
+        "UPDATE person_mention SET version = version + 1, event_id = ?1, hash = ?6,"
+        " surname = ?7, forenames = ?8, known_as = ?9, dob = ?10, dob_prec = ?11, age = ?12,"
+        " gender = ?13, gender_raw = ?14, address = ?15, postcode = ?16, postcode_raw = ?17,"
+        " phone = ?18, phone_raw = ?19, nhs_number = ?20, upn = ?21, ethnicity = ?22,"
+        " file_id = ?23, line = ?24 WHERE id = ?25",
+    [ST_OM_INSERT] =
+        "INSERT INTO object_mention(event_id, agency, record_id, object_type, value_norm,"
+        " person_ref, value_raw, value_valid, description, hash, file_id, line)"
+        " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)"
+        " ON CONFLICT(agency, record_id, object_type, value_norm, person_ref) DO NOTHING",
+    [ST_OM_LOOKUP] = "SELECT id, hash FROM object_mention WHERE agency = ?1 AND record_id = ?2"
+                     " AND object_type = ?3 AND value_norm = ?4 AND person_ref = ?5",
+    [ST_OM_HISTORY] =
+        "INSERT INTO object_mention_history(mention_id, superseded_at, superseded_by_file,"
+        " version, hash, value_raw, value_valid, description, file_id, line)"
+        " SELECT id, ?2, ?3, version, hash, value_raw, value_valid, description, file_id, line"
+        " FROM object_mention WHERE id = ?1",
+    [ST_OM_UPDATE] =
+        "UPDATE object_mention SET version = version + 1, event_id = ?1, value_raw = ?7,"
+        " value_valid = ?8, description = ?9, hash = ?10, file_id = ?11, line = ?12"
+        " WHERE id = ?13",
+    [ST_PROBLEM] = "INSERT INTO problem(run_id, severity, file, line, col, field, message, raw,"
+                   " hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"
+                   " ON CONFLICT(file, line, col, hash) DO NOTHING",
+};
+
+/* Small cache of location key -> id, cleared when full so memory stays flat. */
+#define LOC_CACHE_SLOTS 8192
+typedef struct loc_slot {
+    uint64_t h;
+    int64_t id;
+    char *key;
+} loc_slot;
+
+typedef struct sq {
+    sqlite3 *db;
+    sqlite3_stmt *st[ST_COUNT];
+    bool in_tx;
+    /* Person and object rows of one event usually come together. */
+    char *last_agency, *last_record;
+    int64_t last_event_id;
+    loc_slot *loc;
+} sq;
+
+static int sq_err(sq *q, jd_error *err, const char *what)
+{
+    return jd_error_set(err, JD_ESTORE, "%s: %s", what, q->db ? sqlite3_errmsg(q->db) : "");
+}
+
+static int exec(sq *q, const char *sql, jd_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = jd_error_set(err, JD_ESTORE, "sqlite: %s", msg ? msg : "error");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return JD_OK;
+}
+
+static int64_t now_s(void)
+{
+    return (int64_t)time(NULL);
+}
+
+static int user_version(sq *q, int *out, jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return sq_err(q, err, "schema version");
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    return JD_OK;
+}
+
+static int migrate(sq *q, jd_error *err)
+{
+    int have = 0, rc;
+    const int want = (int)JD_ARRAY_LEN(jd_sqlite_migrations);
+    if ((rc = user_version(q, &have, err)) < 0)
+        return rc;
+    if (have > want)
+        return jd_error_set(err, JD_EINVALID,
+                            "database schema version %d is newer than this program (%d)", have,
+                            want);
+    for (int v = have; v < want; v++) {
+        if ((rc = exec(q, "BEGIN IMMEDIATE", err)) < 0)
+            return rc;
+        rc = exec(q, jd_sqlite_migrations[v].sql, err);
+        if (rc == JD_OK) {
+            char sql[256];
+            sqlite3_stmt *st = NULL;
+            if (sqlite3_prepare_v2(q->db,
+                                   "INSERT INTO schema_migration(version, applied_at,"
+                                   " description) VALUES (?1, ?2, ?3)",
+                                   -1, &st, NULL) != SQLITE_OK) {
+                rc = sq_err(q, err, "migration");
+            } else {
+                sqlite3_bind_int(st, 1, v + 1);
+                sqlite3_bind_int64(st, 2, now_s());
+                sqlite3_bind_text(st, 3, jd_sqlite_migrations[v].description, -1, SQLITE_STATIC);
+                if (sqlite3_step(st) != SQLITE_DONE)
+                    rc = sq_err(q, err, "migration");
+                sqlite3_finalize(st);
+            }
+            snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+            if (rc == JD_OK)
+                rc = exec(q, sql, err);
+        }
+        if (rc < 0) {
+            (void)exec(q, "ROLLBACK", NULL);
+            return rc;
+        }
+        if ((rc = exec(q, "COMMIT", err)) < 0)
+            return rc;
+    }
+    return JD_OK;
+}
+
+static void sq_close(jd_store *s)
+{
+    sq *q = s->impl;
+    if (q) {
+        if (q->in_tx)
+            (void)exec(q, "ROLLBACK", NULL);
+        for (int i = 0; i < ST_COUNT; i++)
+            sqlite3_finalize(q->st[i]);
+        if (q->loc) {
+            for (int i = 0; i < LOC_CACHE_SLOTS; i++)
+                free(q->loc[i].key);
+            free(q->loc);
+        }
+        free(q->last_agency);
+        free(q->last_record);
+        sqlite3_close(q->db);
+        free(q);
+    }
+    free(s);
+}
+
+static int prepare_all(sq *q, jd_error *err)
+{
+    for (int i = 0; i < ST_COUNT; i++)
+        if (sqlite3_prepare_v3(q->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &q->st[i],
+                               NULL) != SQLITE_OK)
+            return sq_err(q, err, "prepare");
+    return JD_OK;
+}
+
+static sqlite3_stmt *stmt(sq *q, int i)
+{
+    sqlite3_stmt *st = q->st[i];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_opt_int(sqlite3_stmt *st, int i, int64_t v, bool present)
+{
+    if (present)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int sq_schema_version(jd_store *s, int *out, jd_error *err)
+{
+    return user_version(s->impl, out, err);
+}
+
+static int sq_begin(jd_store *s, jd_error *err)
+{
+    sq *q = s->impl;
+    int rc = exec(q, "BEGIN IMMEDIATE", err);
+    if (rc == JD_OK)
+        q->in_tx = true;
+    return rc;
+}
+
+static int sq_commit(jd_store *s, jd_error *err)
+{
+    sq *q = s->impl;
+    int rc = exec(q, "COMMIT", err);
+    if (rc == JD_OK)
+        q->in_tx = false;
+    return rc;
+}
+
+static void forget_last_event(sq *q)
+{
+    free(q->last_agency);
+    free(q->last_record);
+    q->last_agency = q->last_record = NULL;
+    q->last_event_id = 0;
+}
+
+static void sq_rollback(jd_store *s)
+{
+    sq *q = s->impl;
+    if (q->in_tx)
+        (void)exec(q, "ROLLBACK", NULL);
+    q->in_tx = false;
+    forget_last_event(q);
+    if (q->loc)
+        for (int i = 0; i < LOC_CACHE_SLOTS; i++) {
+            free(q->loc[i].key);
+            q->loc[i].key = NULL;
+        }
+}
+
+static int sq_run_start(jd_store *s, int64_t *out_id, const char *what, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db, "INSERT INTO ingest_run(started_at, what) VALUES (?1, ?2)", -1,
+                           &st, NULL) != SQLITE_OK)
+        return sq_err(q, err, "run start");
+    sqlite3_bind_int64(st, 1, now_s());
+    bind_text(st, 2, what);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? JD_OK : sq_err(q, err, "run start");
+    sqlite3_finalize(st);
+    if (rc == JD_OK)
+        *out_id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static int sq_run_finish(jd_store *s, int64_t run_id, const char *status, int64_t read,
+                         int64_t stored, int64_t updated, int64_t unchanged, int64_t rejected,
+                         jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "UPDATE ingest_run SET finished_at = ?2, status = ?3, rows_read = ?4,"
+                           " rows_stored = ?5, rows_updated = ?6, rows_unchanged = ?7,"
+                           " rows_rejected = ?8 WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_err(q, err, "run finish");
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_int64(st, 2, now_s());
+    bind_text(st, 3, status);
+    sqlite3_bind_int64(st, 4, read);
+    sqlite3_bind_int64(st, 5, stored);
+    sqlite3_bind_int64(st, 6, updated);
+    sqlite3_bind_int64(st, 7, unchanged);
+    sqlite3_bind_int64(st, 8, rejected);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? JD_OK : sq_err(q, err, "run finish");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_file_seen(jd_store *s, const char *sha256, bool *out, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT 1 FROM source_file WHERE sha256 = ?1 AND complete = 1 LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_err(q, err, "file lookup");
+    bind_text(st, 1, sha256);
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return sq_err(q, err, "file lookup");
+    *out = r == SQLITE_ROW;
+    return JD_OK;
+}
+
+static int sq_file_add(jd_store *s, int64_t *out_id, const jd_file_info *f, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "INSERT INTO source_file(run_id, bundle, name, kind, sha256, size)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_err(q, err, "file add");
+    sqlite3_bind_int64(st, 1, f->run_id);
+    bind_text(st, 2, f->bundle);
+    bind_text(st, 3, f->name);
+    bind_text(st, 4, f->kind);
+    bind_text(st, 5, f->sha256);
+    sqlite3_bind_int64(st, 6, f->size);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? JD_OK : sq_err(q, err, "file add");
+    sqlite3_finalize(st);
+    if (rc == JD_OK)
+        *out_id = sqlite3_last_insert_rowid(q->db);
+    return rc;
+}
+
+static int sq_file_finish(jd_store *s, int64_t file_id, int64_t read, int64_t stored,
+                          int64_t updated, int64_t unchanged, int64_t rejected, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "UPDATE source_file SET rows_read = ?2, rows_stored = ?3,"
+                           " rows_updated = ?4, rows_unchanged = ?5, rows_rejected = ?6,"
+                           " complete = 1 WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_err(q, err, "file finish");
+    sqlite3_bind_int64(st, 1, file_id);
+    sqlite3_bind_int64(st, 2, read);
+    sqlite3_bind_int64(st, 3, stored);
+    sqlite3_bind_int64(st, 4, updated);
+    sqlite3_bind_int64(st, 5, unchanged);
+    sqlite3_bind_int64(st, 6, rejected);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? JD_OK : sq_err(q, err, "file finish");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Location key: canonical postcode and the place text folded to lower case
+ * with runs of blanks collapsed; issue-6 location resolution merges further. */
+static int location_id(sq *q, const char *postcode, const char *text, bool *present,
+                       int64_t *out, jd_error *err)
+{
+    *present = false;
+    if (!postcode && !text)
+        return JD_OK;
+    char key[512];
+    size_t k = 0;
+    const char *pc = postcode ? postcode : "";
+    for (; *pc && k < 16; pc++)
+        key[k++] = *pc;
+    key[k++] = '|';
+    bool space = false;
+    for (const unsigned char *t = (const unsigned char *)(text ? text : ""); *t && k < 500; t++) {
+        unsigned char c = *t;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',') {
+            space = k > 0 && key[k - 1] != '|';
+            continue;
+        }
+        if (space) {
+            key[k++] = ' ';
+            space = false;
+        }
+        key[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    key[k] = '\0';
+    uint64_t h = jd_hash64(key, k, 0);
+    if (!q->loc && !(q->loc = calloc(LOC_CACHE_SLOTS, sizeof *q->loc)))
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    loc_slot *slot = &q->loc[h % LOC_CACHE_SLOTS];
+    if (slot->key && slot->h == h && !strcmp(slot->key, key)) {
+        *out = slot->id;
+        *present = true;
+        return JD_OK;
+    }
+    sqlite3_stmt *st = stmt(q, ST_LOC_INSERT);
+    bind_text(st, 1, postcode);
+    bind_text(st, 2, text);
+    sqlite3_bind_text(st, 3, key, (int)k, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return sq_err(q, err, "location insert");
+    int64_t id;
+    if (sqlite3_changes(q->db) == 1) {
+        id = sqlite3_last_insert_rowid(q->db);
+    } else {
+        st = stmt(q, ST_LOC_LOOKUP);
+        sqlite3_bind_text(st, 1, key, (int)k, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_ROW)
+            return sq_err(q, err, "location lookup");
+        id = sqlite3_column_int64(st, 0);
+    }
+    char *dup = strdup(key);
+    if (!dup)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    free(slot->key);
+    slot->key = dup;
+    slot->h = h;
+    slot->id = id;
+    *out = id;
+    *present = true;
+    return JD_OK;
+}
+
+static void bind_event(sqlite3_stmt *st, const jd_event_row *r, int64_t loc, bool has_loc)
+{
+    bind_text(st, 1, r->agency);
+    bind_text(st, 2, r->record_id);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)r->hash);
+    bind_text(st, 4, r->event_type);
+    bind_text(st, 5, r->event_type_raw);
+    sqlite3_bind_int64(st, 6, r->occurred_at);
+    sqlite3_bind_int(st, 7, r->occurred_prec);
+    sqlite3_bind_int64(st, 8, r->reported_at);
+    sqlite3_bind_int(st, 9, r->reported_prec);
+    sqlite3_bind_int64(st, 10, r->reported_at > r->occurred_at ? r->reported_at : r->occurred_at);
+    bind_opt_int(st, 11, loc, has_loc);
+    bind_text(st, 12, r->location);
+    bind_text(st, 13, r->postcode);
+    bind_text(st, 14, r->postcode_raw);
+    bind_text(st, 15, r->narrative);
+    bind_opt_int(st, 16, r->crime_recorded, r->crime_recorded >= 0);
+    bind_text(st, 17, r->crime_ref);
+    bind_text(st, 18, r->outcome);
+    bind_text(st, 19, r->author_role);
+    bind_text(st, 20, r->risk_grade);
+    sqlite3_bind_int64(st, 21, r->file_id);
+    sqlite3_bind_int64(st, 22, r->line);
+}
+
+/* Existing row's id and stored hash by a lookup statement already bound. */
+static int lookup_hash(sq *q, sqlite3_stmt *st, int64_t *id, uint64_t *hash, jd_error *err)
+{
+    int r = sqlite3_step(st);
+    if (r != SQLITE_ROW)
+        return sq_err(q, err, "lookup");
+    *id = sqlite3_column_int64(st, 0);
+    *hash = (uint64_t)sqlite3_column_int64(st, 1);
+    return JD_OK;
+}
+
+/* Copy the stored version to history before it is replaced. */
+static int save_history(sq *q, int which, int64_t id, int64_t file_id, jd_error *err)
+{
+    sqlite3_stmt *st = stmt(q, which);
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now_s());
+    sqlite3_bind_int64(st, 3, file_id);
+    return sqlite3_step(st) == SQLITE_DONE ? JD_OK : sq_err(q, err, "history");
+}
+
+static int sq_put_event(jd_store *s, const jd_event_row *r, jd_put_outcome *out, jd_error *err)
+{
+    sq *q = s->impl;
+    int64_t loc = 0;
+    bool has_loc = false;
+    int rc = location_id(q, r->postcode, r->location, &has_loc, &loc, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = stmt(q, ST_EV_INSERT);
+    bind_event(st, r, loc, has_loc);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return sq_err(q, err, "event insert");
+    if (sqlite3_changes(q->db) == 1) {
+        *out = JD_PUT_NEW;
+        return JD_OK;
+    }
+    st = stmt(q, ST_EV_LOOKUP);
+    bind_text(st, 1, r->agency);
+    bind_text(st, 2, r->record_id);
+    int64_t id = 0;
+    uint64_t h = 0;
+    if ((rc = lookup_hash(q, st, &id, &h, err)) < 0)
+        return rc;
+    if (h == r->hash) {
+        *out = JD_PUT_UNCHANGED;
+        return JD_OK;
+    }
+    if ((rc = save_history(q, ST_EV_HISTORY, id, r->file_id, err)) < 0)
+        return rc;
+    st = stmt(q, ST_EV_UPDATE);
+    bind_event(st, r, loc, has_loc);
+    sqlite3_bind_int64(st, 23, id);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return sq_err(q, err, "event update");
+    *out = JD_PUT_UPDATED;
+    return JD_OK;
+}
+
+static int event_id(sq *q, const char *agency, const char *record_id, int64_t *out, bool *found,
+                    jd_error *err)
+{
+    if (q->last_agency && !strcmp(q->last_agency, agency) && !strcmp(q->last_record, record_id)) {
+        *out = q->last_event_id;
+        *found = true;
+        return JD_OK;
+    }
+    sqlite3_stmt *st = stmt(q, ST_EV_ID);
+    bind_text(st, 1, agency);
+    bind_text(st, 2, record_id);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_DONE) {
+        *found = false;
+        return JD_OK;
+    }
+    if (r != SQLITE_ROW)
+        return sq_err(q, err, "event lookup");
+    *out = sqlite3_column_int64(st, 0);
+    *found = true;
+    forget_last_event(q);
+    q->last_agency = strdup(agency);
+    q->last_record = strdup(record_id);
+    if (!q->last_agency || !q->last_record) {
+        forget_last_event(q);
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    q->last_event_id = *out;
+    return JD_OK;
+}
+
+static void bind_person(sqlite3_stmt *st, const jd_person_row *r, int64_t ev)
+{
+    sqlite3_bind_int64(st, 1, ev);
+    bind_text(st, 2, r->agency);
+    bind_text(st, 3, r->record_id);
+    bind_text(st, 4, r->person_ref);
+    bind_text(st, 5, r->role);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)r->hash);
+    bind_text(st, 7, r->surname);
+    bind_text(st, 8, r->forenames);
+    bind_text(st, 9, r->known_as);
+    bind_text(st, 10, r->dob);
+    bind_opt_int(st, 11, r->dob_prec, r->dob != NULL);
+    bind_opt_int(st, 12, r->age, r->age >= 0);
+    bind_text(st, 13, r->gender);
+    bind_text(st, 14, r->gender_raw);
+    bind_text(st, 15, r->address);
+    bind_text(st, 16, r->postcode);
+    bind_text(st, 17, r->postcode_raw);
+    bind_text(st, 18, r->phone);
+    bind_text(st, 19, r->phone_raw);
+    bind_text(st, 20, r->nhs_number);
+    bind_text(st, 21, r->upn);
+    bind_text(st, 22, r->ethnicity);
+    sqlite3_bind_int64(st, 23, r->file_id);
+    sqlite3_bind_int64(st, 24, r->line);
+}
+
+static int sq_put_person(jd_store *s, const jd_person_row *r, jd_put_outcome *out,
+                         jd_error *err)
+{
+    sq *q = s->impl;
+    int64_t ev = 0;
+    bool found;
+    int rc = event_id(q, r->agency, r->record_id, &ev, &found, err);
+    if (rc < 0)
+        return rc;
+    if (!found) {
+        *out = JD_PUT_ORPHAN;
+        return JD_OK;
+    }
+    sqlite3_stmt *st = stmt(q, ST_PM_INSERT);
+    bind_person(st, r, ev);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return sq_err(q, err, "person insert");
+    if (sqlite3_changes(q->db) == 1) {
+        *out = JD_PUT_NEW;
+        return JD_OK;
+    }
+    st = stmt(q, ST_PM_LOOKUP);
+    bind_text(st, 1, r->agency);
+    bind_text(st, 2, r->record_id);
+    bind_text(st, 3, r->person_ref);
+    bind_text(st, 4, r->role);
+    int64_t id = 0;
+    uint64_t h = 0;
+    if ((rc = lookup_hash(q, st, &id, &h, err)) < 0)
+        return rc;
+    if (h == r->hash) {
+        *out = JD_PUT_UNCHANGED;
+        return JD_OK;
+    }
+    if ((rc = save_history(q, ST_PM_HISTORY, id, r->file_id, err)) < 0)
+        return rc;
+    st = stmt(q, ST_PM_UPDATE);
+    bind_person(st, r, ev);
+    sqlite3_bind_int64(st, 25, id);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return sq_err(q, err, "person update");
+    *out = JD_PUT_UPDATED;
+    return JD_OK;
+}
+
+static void bind_object(sqlite3_stmt *st, const jd_object_row *r, int64_t ev)
+{
+    sqlite3_bind_int64(st, 1, ev);
+    bind_text(st, 2, r->agency);
+    bind_text(st, 3, r->record_id);
+    bind_text(st, 4, r->object_type);
+    bind_text(st, 5, r->value_norm);
+    bind_text(st, 6, r->person_ref ? r->person_ref : "");
+    bind_text(st, 7, r->value_raw);
+    sqlite3_bind_int(st, 8, r->value_valid);
+    bind_text(st, 9, r->description);
+    sqlite3_bind_int64(st, 10, (sqlite3_int64)r->hash);
+    sqlite3_bind_int64(st, 11, r->file_id);
+    sqlite3_bind_int64(st, 12, r->line);
+}
+
+static int sq_put_object(jd_store *s, const jd_object_row *r, jd_put_outcome *out,
+                         jd_error *err)
+{
+    sq *q = s->impl;
+    int64_t ev = 0;
+    bool found;
+    int rc = event_id(q, r->agency, r->record_id, &ev, &found, err);
+    if (rc < 0)
+        return rc;
+    if (!found) {
+        *out = JD_PUT_ORPHAN;
+        return JD_OK;
+    }
+    sqlite3_stmt *st = stmt(q, ST_OM_INSERT);
+    bind_object(st, r, ev);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return sq_err(q, err, "object insert");
+    if (sqlite3_changes(q->db) == 1) {
+        *out = JD_PUT_NEW;
+        return JD_OK;
+    }
+    st = stmt(q, ST_OM_LOOKUP);
+    bind_text(st, 1, r->agency);
+    bind_text(st, 2, r->record_id);
+    bind_text(st, 3, r->object_type);
+    bind_text(st, 4, r->value_norm);
+    bind_text(st, 5, r->person_ref ? r->person_ref : "");
+    int64_t id = 0;
+    uint64_t h = 0;
+    if ((rc = lookup_hash(q, st, &id, &h, err)) < 0)
+        return rc;
+    if (h == r->hash) {
+        *out = JD_PUT_UNCHANGED;
+        return JD_OK;
+    }
+    if ((rc = save_history(q, ST_OM_HISTORY, id, r->file_id, err)) < 0)
+        return rc;
+    st = stmt(q, ST_OM_UPDATE);
+    bind_object(st, r, ev);
+    sqlite3_bind_int64(st, 13, id);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return sq_err(q, err, "object update");
+    *out = JD_PUT_UPDATED;
+    return JD_OK;
+}
+
+static int sq_put_problem(jd_store *s, const jd_problem *p, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = stmt(q, ST_PROBLEM);
+    uint64_t h = jd_hash64(p->message, strlen(p->message), 0);
+    if (p->raw)
+        h = jd_hash64(p->raw, strlen(p->raw), h);
+    sqlite3_bind_int64(st, 1, p->run_id);
+    bind_text(st, 2, p->severity);
+    bind_text(st, 3, p->file);
+    sqlite3_bind_int64(st, 4, p->line);
+    sqlite3_bind_int64(st, 5, p->column);
+    bind_text(st, 6, p->field ? p->field : "");
+    bind_text(st, 7, p->message);
+    bind_text(st, 8, p->raw);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)h);
+    return sqlite3_step(st) == SQLITE_DONE ? JD_OK : sq_err(q, err, "problem insert");
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+static int sq_problems(jd_store *s, bool warnings, jd_problem_cb cb, void *payload,
+                       jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT id, run_id, severity, file, line, col, field, message, raw"
+                           " FROM problem WHERE severity = 'reject' OR ?1 ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_err(q, err, "problems");
+    sqlite3_bind_int(st, 1, warnings);
+    int rc = JD_OK, r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_problem p = {
+            .id = sqlite3_column_int64(st, 0),
+            .run_id = sqlite3_column_int64(st, 1),
+            .severity = col_text(st, 2),
+            .file = col_text(st, 3),
+            .line = (long)sqlite3_column_int64(st, 4),
+            .column = (long)sqlite3_column_int64(st, 5),
+            .field = col_text(st, 6),
+            .message = col_text(st, 7),
+            .raw = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL : col_text(st, 8),
+        };
+        if ((rc = cb(&p, payload)) != 0)
+            break;
+    }
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = sq_err(q, err, "problems");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int64_t count_of(sq *q, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static int sq_counts(jd_store *s, jd_store_counts *out, jd_error *err)
+{
+    sq *q = s->impl;
+    memset(out, 0, sizeof *out);
+    out->events = count_of(q, "SELECT count(*) FROM event");
+    out->persons = count_of(q, "SELECT count(*) FROM person_mention");
+    out->objects = count_of(q, "SELECT count(*) FROM object_mention");
+    out->locations = count_of(q, "SELECT count(*) FROM location");
+    out->rejects = count_of(q, "SELECT count(*) FROM problem WHERE severity = 'reject'");
+    out->warnings = count_of(q, "SELECT count(*) FROM problem WHERE severity = 'warning'");
+    out->runs = count_of(q, "SELECT count(*) FROM ingest_run");
+    out->history = count_of(q, "SELECT (SELECT count(*) FROM event_history) +"
+                               " (SELECT count(*) FROM person_mention_history) +"
+                               " (SELECT count(*) FROM object_mention_history)");
+    out->person_refs =
+        count_of(q, "SELECT count(*) FROM (SELECT DISTINCT agency, person_ref FROM person_mention)");
+    if (out->events < 0 || out->persons < 0 || out->person_refs < 0)
+        return sq_err(q, err, "counts");
+    return JD_OK;
+}
+
+static const jd_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .run_start = sq_run_start,
+    .run_finish = sq_run_finish,
+    .file_seen = sq_file_seen,
+    .file_add = sq_file_add,
+    .file_finish = sq_file_finish,
+    .put_event = sq_put_event,
+    .put_person = sq_put_person,
+    .put_object = sq_put_object,
+    .put_problem = sq_put_problem,
+    .problems = sq_problems,
+    .counts = sq_counts,
+};
+
+int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,
+                          jd_error *err)
+{
+    int rc = JD_OK;
+    jd_store *s = calloc(1, sizeof *s);
+    sq *q = calloc(1, sizeof *q);
+    if (!s || !q) {
+        free(s);
+        free(q);
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    s->ops = &sqlite_ops;
+    s->impl = q;
+    if (!opts->create && access(path, F_OK) != 0) {
+        rc = jd_error_set(err, JD_ENOTFOUND, "no database at the given path");
+        goto out;
+    }
+    int flags = opts->read_only ? SQLITE_OPEN_READONLY
+                                : SQLITE_OPEN_READWRITE | (opts->create ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(path, &q->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        rc = jd_error_set(err, JD_ESTORE, "cannot open database: %s",
+                          q->db ? sqlite3_errmsg(q->db) : "out of memory");
+        goto out;
+    }
+    sqlite3_busy_timeout(q->db, 10000);
+    sqlite3_extended_result_codes(q->db, 1);
+    if (!opts->read_only &&
+        (rc = exec(q, "PRAGMA journal_mode = WAL", err)) < 0)
+        goto out;
+    if ((rc = exec(q,
+                   "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                   " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
+                   err)) < 0)
+        goto out;
+    /* A file that is not a database fails here, before anything is written. */
+    int v = 0;
+    if ((rc = user_version(q, &v, err)) < 0)
+        goto out;
+    if (!opts->read_only) {
+        if ((rc = migrate(q, err)) < 0)
+            goto out;
+        if ((rc = prepare_all(q, err)) < 0)
+            goto out;
+    } else if (v == 0) {
+        rc = jd_error_set(err, JD_ENOTFOUND, "the database holds no joindots schema");
+        goto out;
+    } else if ((rc = prepare_all(q, err)) < 0) {
+        goto out;
+    }
+    *out = s;
+    s = NULL;
+out:
+    if (s)
+        sq_close(s);
+    return rc;
+}

@@ -1,0 +1,57 @@
+/*
+ * Store front end: picks the backend from the location string and forwards
+ * the public calls through the backend's vtable.
+ */
+#include "store/store.h"
+#include "internal.h"
+
+#include <string.h>
+
+int jd_store_open(jd_store **out, const char *location, const jd_store_opts *opts,
+                  jd_error *err)
+{
+    jd_store_opts def = JD_STORE_OPTS_INIT;
+    if (!out || !location || !*location)
+        return jd_error_set(err, JD_EINVALID, "no store location given");
+    if (!opts)
+        opts = &def;
+    if (!strncmp(location, "sqlite:", 7))
+        return jd_store__sqlite_open(out, location + 7, opts, err);
+    if (!strncmp(location, "postgres://", 11) || !strncmp(location, "postgresql://", 13))
+        return jd_error_set(err, JD_EINVALID,
+                            "the PostgreSQL backend is not available in this build");
+    return jd_store__sqlite_open(out, location, opts, err);
+}
+
+void jd_store_close(jd_store *s)
+{
+    if (s)
+        s->ops->close(s);
+}
+
+const char *jd_store_backend(const jd_store *s)
+{
+    return s ? s->ops->name : "";
+}
+
+int jd_store_schema_version(const jd_store *s, int *out, jd_error *err)
+{
+    if (!s || !out)
+        return jd_error_set(err, JD_EINVALID, "bad argument");
+    return s->ops->schema_version((jd_store *)s, out, err);
+}
+
+int jd_store_counts_get(jd_store *s, jd_store_counts *out, jd_error *err)
+{
+    if (!s || !out)
+        return jd_error_set(err, JD_EINVALID, "bad argument");
+    return s->ops->counts(s, out, err);
+}
+
+int jd_store_problems(jd_store *s, bool warnings, jd_problem_cb cb, void *payload,
+                      jd_error *err)
+{
+    if (!s || !cb)
+        return jd_error_set(err, JD_EINVALID, "bad argument");
+    return s->ops->problems(s, warnings, cb, payload, err);
+}

@@ -1,0 +1,104 @@
+/*
+ * Internal store interface: one vtable per backend (SQLite now, PostgreSQL
+ * later), so that a backend is one more implementation, not a rewrite.
+ *
+ * Facts are written through put_* calls inside a transaction opened with
+ * begin(); each put reports whether the fact was new, identical to what was
+ * stored (idempotent re-ingest), or a corrected version (the old content goes
+ * to history). Rows passed in are borrowed for the call.
+ */
+#ifndef JD_STORE_INTERNAL_H
+#define JD_STORE_INTERNAL_H
+
+#include <joindots/store.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum {
+    JD_PUT_NEW = 0,
+    JD_PUT_UNCHANGED = 1,
+    JD_PUT_UPDATED = 2,
+    JD_PUT_ORPHAN = 3, /* person/object row whose event is not in the store */
+} jd_put_outcome;
+
+/* Strings are NUL-terminated or NULL for an absent value. */
+typedef struct jd_event_row {
+    const char *agency, *record_id;
+    const char *event_type;     /* contract code, "other" if unknown */
+    const char *event_type_raw; /* as written, only when it was unknown */
+    int64_t occurred_at, reported_at; /* unix seconds, UTC */
+    int occurred_prec, reported_prec; /* jd_precision */
+    const char *location, *postcode, *postcode_raw, *narrative;
+    int crime_recorded; /* -1 absent, 0 N, 1 Y */
+    const char *crime_ref, *outcome, *author_role, *risk_grade;
+    int64_t file_id;
+    long line;
+    uint64_t hash; /* content hash of the normalised row */
+} jd_event_row;
+
+typedef struct jd_person_row {
+    const char *agency, *record_id, *person_ref, *role;
+    const char *surname, *forenames, *known_as;
+    const char *dob; /* canonical YYYY[-MM[-DD]] */
+    int dob_prec;
+    int age; /* -1 absent */
+    const char *gender; /* "F","M","X","U" or NULL */
+    const char *gender_raw;
+    const char *address, *postcode, *postcode_raw, *phone, *phone_raw, *nhs_number, *upn;
+    const char *ethnicity; /* equality monitoring only */
+    int64_t file_id;
+    long line;
+    uint64_t hash;
+} jd_person_row;
+
+typedef struct jd_object_row {
+    const char *agency, *record_id, *object_type;
+    const char *value_raw, *value_norm; /* norm: VRM "LX51OTJ" or E.164, else cleaned */
+    bool value_valid;
+    const char *description, *person_ref;
+    int64_t file_id;
+    long line;
+    uint64_t hash;
+} jd_object_row;
+
+typedef struct jd_file_info {
+    int64_t run_id;
+    const char *bundle, *name, *kind;
+    const char *sha256; /* hex */
+    int64_t size;
+} jd_file_info;
+
+typedef struct jd_store_ops {
+    const char *name;
+    void (*close)(jd_store *s);
+    int (*schema_version)(jd_store *s, int *out, jd_error *err);
+    int (*begin)(jd_store *s, jd_error *err);
+    int (*commit)(jd_store *s, jd_error *err);
+    void (*rollback)(jd_store *s);
+    int (*run_start)(jd_store *s, int64_t *out_id, const char *what, jd_error *err);
+    int (*run_finish)(jd_store *s, int64_t run_id, const char *status, int64_t read,
+                      int64_t stored, int64_t updated, int64_t unchanged, int64_t rejected,
+                      jd_error *err);
+    /* Was a file with these bytes fully ingested before? */
+    int (*file_seen)(jd_store *s, const char *sha256, bool *out, jd_error *err);
+    int (*file_add)(jd_store *s, int64_t *out_id, const jd_file_info *f, jd_error *err);
+    int (*file_finish)(jd_store *s, int64_t file_id, int64_t read, int64_t stored,
+                       int64_t updated, int64_t unchanged, int64_t rejected, jd_error *err);
+    int (*put_event)(jd_store *s, const jd_event_row *r, jd_put_outcome *out, jd_error *err);
+    int (*put_person)(jd_store *s, const jd_person_row *r, jd_put_outcome *out, jd_error *err);
+    int (*put_object)(jd_store *s, const jd_object_row *r, jd_put_outcome *out, jd_error *err);
+    int (*put_problem)(jd_store *s, const jd_problem *p, jd_error *err);
+    int (*problems)(jd_store *s, bool warnings, jd_problem_cb cb, void *payload, jd_error *err);
+    int (*counts)(jd_store *s, jd_store_counts *out, jd_error *err);
+} jd_store_ops;
+
+struct jd_store {
+    const jd_store_ops *ops;
+    void *impl;
+};
+
+int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,
+                          jd_error *err);
+
+#endif
