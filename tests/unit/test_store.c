@@ -1,0 +1,188 @@
+/* Unit tests for the store: migrations, upserts with history, quarantine. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+typedef struct fx {
+    char path[64];
+    jd_store *s;
+    int64_t run, file;
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    snprintf(f->path, sizeof f->path, "/tmp/jd-test-store-%d.db", (int)getpid());
+    unlink(f->path);
+    jd_store_opts o = JD_STORE_OPTS_INIT;
+    if (jd_store_open(&f->s, f->path, &o, NULL) != JD_OK)
+        return -1;
+    if (f->s->ops->begin(f->s, NULL) || f->s->ops->run_start(f->s, &f->run, "test", NULL))
+        return -1;
+    jd_file_info fi = {.run_id = f->run, .bundle = "b", .name = "events.csv", .kind = "events",
+                       .sha256 = "00", .size = 1};
+    if (f->s->ops->file_add(f->s, &f->file, &fi, NULL))
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    jd_store_close(f->s);
+    char p[80];
+    unlink(f->path);
+    snprintf(p, sizeof p, "%s-wal", f->path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", f->path);
+    unlink(p);
+    free(f);
+    return 0;
+}
+
+static jd_event_row ev(fx *f, const char *rid, uint64_t hash)
+{
+    jd_event_row e = {.agency = "police", .record_id = rid, .event_type = "other",
+                      .occurred_at = 1100000000, .reported_at = 1100000000,
+                      .crime_recorded = -1, .file_id = f->file, .line = 2, .hash = hash,
+                      .location = "Cowley Road", .postcode = "OX4 1AB"};
+    return e;
+}
+
+static void test_store__schema_migrated(void **state)
+{
+    fx *f = *state;
+    int v = 0;
+    assert_int_equal(jd_store_schema_version(f->s, &v, NULL), JD_OK);
+    assert_int_equal(v, 1);
+    assert_string_equal(jd_store_backend(f->s), "sqlite");
+}
+
+static void test_store__event_new_unchanged_updated(void **state)
+{
+    fx *f = *state;
+    jd_put_outcome o;
+    jd_event_row e = ev(f, "E1", 42);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(o, JD_PUT_NEW);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(o, JD_PUT_UNCHANGED);
+    e.hash = 43;
+    e.narrative = "corrected";
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(o, JD_PUT_UPDATED);
+    jd_store_counts c;
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
+    assert_int_equal(c.events, 1);
+    assert_int_equal(c.history, 1);
+    assert_int_equal(c.locations, 1);
+}
+
+static void test_store__person_needs_event(void **state)
+{
+    fx *f = *state;
+    jd_put_outcome o;
+    jd_event_row e = ev(f, "E2", 7);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    jd_person_row p = {.agency = "police", .record_id = "E2", .person_ref = "N1",
+                       .role = "subject", .age = -1, .file_id = f->file, .line = 3, .hash = 1};
+    assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
+    assert_int_equal(o, JD_PUT_NEW);
+    p.record_id = "NOPE";
+    assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
+    assert_int_equal(o, JD_PUT_ORPHAN);
+    jd_object_row ob = {.agency = "police", .record_id = "E2", .object_type = "vehicle",
+                        .value_raw = "LX51 OTJ", .value_norm = "LX51OTJ", .value_valid = true,
+                        .file_id = f->file, .line = 4, .hash = 9};
+    assert_int_equal(f->s->ops->put_object(f->s, &ob, &o, NULL), JD_OK);
+    assert_int_equal(o, JD_PUT_NEW);
+    assert_int_equal(f->s->ops->put_object(f->s, &ob, &o, NULL), JD_OK);
+    assert_int_equal(o, JD_PUT_UNCHANGED);
+}
+
+static void test_store__rollback_leaves_nothing(void **state)
+{
+    fx *f = *state;
+    jd_put_outcome o;
+    jd_event_row e = ev(f, "E3", 5);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    f->s->ops->rollback(f->s);
+    jd_store_counts c;
+    assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
+    assert_int_equal(c.events, 0);
+    assert_int_equal(c.runs, 0);
+}
+
+static int count_cb(const jd_problem *p, void *payload)
+{
+    int *n = payload;
+    (*n)++;
+    assert_string_equal(p->file, "events.csv");
+    return 0;
+}
+
+static void test_store__problems_are_idempotent(void **state)
+{
+    fx *f = *state;
+    jd_problem p = {.run_id = f->run, .severity = "reject", .file = "events.csv", .line = 7,
+                    .column = 3, .field = "occurred_at", .message = "bad date", .raw = "a,b"};
+    assert_int_equal(f->s->ops->put_problem(f->s, &p, NULL), JD_OK);
+    assert_int_equal(f->s->ops->put_problem(f->s, &p, NULL), JD_OK);
+    p.severity = "warning";
+    p.line = 8;
+    assert_int_equal(f->s->ops->put_problem(f->s, &p, NULL), JD_OK);
+    int n = 0;
+    assert_int_equal(jd_store_problems(f->s, false, count_cb, &n, NULL), JD_OK);
+    assert_int_equal(n, 1);
+    n = 0;
+    assert_int_equal(jd_store_problems(f->s, true, count_cb, &n, NULL), JD_OK);
+    assert_int_equal(n, 2);
+}
+
+static void test_store__open_errors(void **state)
+{
+    (void)state;
+    jd_store *s = NULL;
+    jd_error e;
+    jd_store_opts o = {.create = false, .read_only = false};
+    assert_int_equal(jd_store_open(&s, "/tmp/jd-definitely-missing.db", &o, &e), JD_ENOTFOUND);
+    assert_null(s);
+    assert_int_equal(jd_store_open(&s, "postgres://localhost/x", NULL, &e), JD_EINVALID);
+    assert_int_equal(jd_store_open(&s, "", NULL, &e), JD_EINVALID);
+    /* A newer schema than this program knows is refused, never downgraded. */
+    const char *p = "/tmp/jd-test-newer.db";
+    unlink(p);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(jd_store_open(&s, p, NULL, &e), JD_EINVALID);
+    assert_non_null(strstr(e.msg, "newer"));
+    unlink(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_store__schema_migrated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__event_new_unchanged_updated, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store__person_needs_event, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__rollback_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__problems_are_idempotent, setup, teardown),
+        cmocka_unit_test(test_store__open_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
