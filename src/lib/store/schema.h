@@ -96,6 +96,29 @@ static const jd_migration jd_sqlite_migrations[] = {
      " severity TEXT NOT NULL CHECK (severity IN ('reject','warning')), file TEXT NOT NULL,"
      " line INTEGER NOT NULL, col INTEGER NOT NULL, field TEXT NOT NULL, message TEXT NOT NULL,"
      " raw TEXT, hash INTEGER NOT NULL, UNIQUE(file, line, col, hash));"},
+    {"identities: resolved persons, their refs, human link decisions, model parameters",
+     /* One row per resolved person; person_id is stable across re-runs. */
+     "CREATE TABLE identity(id INTEGER PRIMARY KEY, person_id TEXT NOT NULL UNIQUE,"
+     " display_name TEXT, dob TEXT, is_child INTEGER NOT NULL DEFAULT 0,"
+     " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+     "CREATE TABLE identity_ref(agency TEXT NOT NULL, person_ref TEXT NOT NULL,"
+     " identity_id INTEGER NOT NULL REFERENCES identity(id), PRIMARY KEY(agency, person_ref))"
+     " WITHOUT ROWID;"
+     "CREATE INDEX identity_ref_identity ON identity_ref(identity_id);"
+     /* Why a cluster was split, or other notes a practitioner should read. */
+     "CREATE TABLE identity_note(id INTEGER PRIMARY KEY,"
+     " identity_id INTEGER NOT NULL REFERENCES identity(id), note TEXT NOT NULL);"
+     "CREATE INDEX identity_note_identity ON identity_note(identity_id);"
+     /* Human decisions: kept for ever (history), the latest per pair is in force.
+      * 'different' always wins in clustering. */
+     "CREATE TABLE link_decision(id INTEGER PRIMARY KEY,"
+     " agency_a TEXT NOT NULL, ref_a TEXT NOT NULL, agency_b TEXT NOT NULL, ref_b TEXT NOT NULL,"
+     " decision TEXT NOT NULL CHECK (decision IN ('same','different')),"
+     " reason TEXT NOT NULL, decided_by TEXT NOT NULL, decided_at INTEGER NOT NULL);"
+     "CREATE INDEX link_decision_pair ON link_decision(agency_a, ref_a, agency_b, ref_b);"
+     "CREATE TABLE resolve_run(id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL,"
+     " finished_at INTEGER, mode TEXT NOT NULL, refs INTEGER, candidate_pairs INTEGER,"
+     " links INTEGER, identities INTEGER, model TEXT);"},
 };
 
 #endif
