@@ -6,5 +6,8 @@
 #define JOINDOTS_H
 
 #include <joindots/common.h>
+#include <joindots/identity.h>
+#include <joindots/ingest.h>
+#include <joindots/store.h>
 
 #endif

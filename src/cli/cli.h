@@ -49,5 +49,8 @@ double cli_now(void);
 
 /* Commands: one per file cmd_<name>.c. */
 /* (declarations are added as commands land; keep sorted) */
+int cmd_export(int argc, char **argv);
+int cmd_link(int argc, char **argv);
+int cmd_rejects(int argc, char **argv);
 
 #endif

@@ -10,6 +10,9 @@
 
 /* Keep sorted by name. */
 static const cli_command commands[] = {
+    {"export", "write identities as JSON Lines (contract section 2)", cmd_export},
+    {"link", "record that two person_refs are, or are not, one person", cmd_link},
+    {"rejects", "list quarantined rows and warnings", cmd_rejects},
     {NULL, NULL, NULL},
 };
 

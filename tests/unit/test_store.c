@@ -65,7 +65,7 @@ static void test_store__schema_migrated(void **state)
     fx *f = *state;
     int v = 0;
     assert_int_equal(jd_store_schema_version(f->s, &v, NULL), JD_OK);
-    assert_int_equal(v, 2);
+    assert_int_equal(v, 3);
     assert_string_equal(jd_store_backend(f->s), "sqlite");
 }
 

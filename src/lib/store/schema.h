@@ -119,6 +119,9 @@ static const jd_migration jd_sqlite_migrations[] = {
      "CREATE TABLE resolve_run(id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL,"
      " finished_at INTEGER, mode TEXT NOT NULL, refs INTEGER, candidate_pairs INTEGER,"
      " links INTEGER, identities INTEGER, model TEXT);"},
+    {"person mentions: another identifier read through a column mapping",
+     "ALTER TABLE person_mention ADD COLUMN other_id TEXT;"
+     "ALTER TABLE person_mention_history ADD COLUMN other_id TEXT;"},
 };
 
 #endif

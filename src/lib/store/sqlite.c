@@ -62,25 +62,26 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_PM_INSERT] =
         "INSERT INTO person_mention(event_id, agency, record_id, person_ref, role, hash,"
         " surname, forenames, known_as, dob, dob_prec, age, gender, gender_raw, address,"
-        " postcode, postcode_raw, phone, phone_raw, nhs_number, upn, ethnicity, file_id, line)"
-        " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,"
-        "?22,?23,?24) ON CONFLICT(agency, record_id, person_ref, role) DO NOTHING",
+        " postcode, postcode_raw, phone, phone_raw, nhs_number, upn, ethnicity, file_id, line,"
+        " other_id) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
+        "?20,?21,?22,?23,?24,?26) ON CONFLICT(agency, record_id, person_ref, role) DO NOTHING",
     [ST_PM_LOOKUP] = "SELECT id, hash FROM person_mention WHERE agency = ?1 AND record_id = ?2"
                      " AND person_ref = ?3 AND role = ?4",
     [ST_PM_HISTORY] =
         "INSERT INTO person_mention_history(mention_id, superseded_at, superseded_by_file,"
         " version, hash, role, surname, forenames, known_as, dob, dob_prec, age, gender,"
         " gender_raw, address, postcode, postcode_raw, phone, phone_raw, nhs_number, upn,"
-        " ethnicity, file_id, line) SELECT id, ?2, ?3, version, hash, role, surname, forenames,"
-        " known_as, dob, dob_prec, age, gender, gender_raw, address, postcode, postcode_raw,"
-        " phone, phone_raw, nhs_number, upn, ethnicity, file_id, line FROM person_mention"
+        " ethnicity, file_id, line, other_id) SELECT id, ?2, ?3, version, hash, role, surname,"
+        " forenames, known_as, dob, dob_prec, age, gender, gender_raw, address, postcode,"
+        " postcode_raw, phone, phone_raw, nhs_number, upn, ethnicity, file_id, line, other_id"
+        " FROM person_mention"
         " WHERE id = ?1",
     [ST_PM_UPDATE] =
         "UPDATE person_mention SET version = version + 1, event_id = ?1, hash = ?6,"
         " surname = ?7, forenames = ?8, known_as = ?9, dob = ?10, dob_prec = ?11, age = ?12,"
         " gender = ?13, gender_raw = ?14, address = ?15, postcode = ?16, postcode_raw = ?17,"
         " phone = ?18, phone_raw = ?19, nhs_number = ?20, upn = ?21, ethnicity = ?22,"
-        " file_id = ?23, line = ?24 WHERE id = ?25",
+        " file_id = ?23, line = ?24, other_id = ?26 WHERE id = ?25",
     [ST_OM_INSERT] =
         "INSERT INTO object_mention(event_id, agency, record_id, object_type, value_norm,"
         " person_ref, value_raw, value_valid, description, hash, file_id, line)"
@@ -604,6 +605,7 @@ static void bind_person(sqlite3_stmt *st, const jd_person_row *r, int64_t ev)
     bind_text(st, 22, r->ethnicity);
     sqlite3_bind_int64(st, 23, r->file_id);
     sqlite3_bind_int64(st, 24, r->line);
+    bind_text(st, 26, r->other_id);
 }
 
 static int sq_put_person(jd_store *s, const jd_person_row *r, jd_put_outcome *out,
@@ -803,6 +805,93 @@ static int sq_counts(jd_store *s, jd_store_counts *out, jd_error *err)
     return JD_OK;
 }
 
+static int sq_ref_exists(jd_store *s, const char *agency, const char *ref, bool *out,
+                         jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT 1 FROM person_mention WHERE agency = ?1 AND person_ref = ?2"
+                           " LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_err(q, err, "ref lookup");
+    bind_text(st, 1, agency);
+    bind_text(st, 2, ref);
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return sq_err(q, err, "ref lookup");
+    *out = r == SQLITE_ROW;
+    return JD_OK;
+}
+
+static int sq_link_add(jd_store *s, const char *agency_a, const char *ref_a,
+                       const char *agency_b, const char *ref_b, bool same, const char *reason,
+                       const char *by, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    /* Pairs are stored in a canonical order so a decision about (B, A)
+     * replaces one about (A, B). */
+    int c = strcmp(agency_a, agency_b);
+    if (c > 0 || (c == 0 && strcmp(ref_a, ref_b) > 0)) {
+        const char *t = agency_a;
+        agency_a = agency_b;
+        agency_b = t;
+        t = ref_a;
+        ref_a = ref_b;
+        ref_b = t;
+    }
+    if (sqlite3_prepare_v2(q->db,
+                           "INSERT INTO link_decision(agency_a, ref_a, agency_b, ref_b, decision,"
+                           " reason, decided_by, decided_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_err(q, err, "link decision");
+    bind_text(st, 1, agency_a);
+    bind_text(st, 2, ref_a);
+    bind_text(st, 3, agency_b);
+    bind_text(st, 4, ref_b);
+    bind_text(st, 5, same ? "same" : "different");
+    bind_text(st, 6, reason);
+    bind_text(st, 7, by);
+    sqlite3_bind_int64(st, 8, now_s());
+    int rc = sqlite3_step(st) == SQLITE_DONE ? JD_OK : sq_err(q, err, "link decision");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_identity_rows(jd_store *s, jd_identity_row_cb cb, void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(
+            q->db,
+            "SELECT i.person_id, r.agency, r.person_ref, i.display_name, i.dob, i.is_child"
+            " FROM (SELECT DISTINCT agency, person_ref FROM person_mention) r"
+            " LEFT JOIN identity_ref ir ON ir.agency = r.agency AND ir.person_ref = r.person_ref"
+            " LEFT JOIN identity i ON i.id = ir.identity_id"
+            " ORDER BY i.id IS NULL, i.id, r.agency, r.person_ref",
+            -1, &st, NULL) != SQLITE_OK)
+        return sq_err(q, err, "identities");
+    int rc = JD_OK, r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_identity_row row = {
+            .person_id = sqlite3_column_type(st, 0) == SQLITE_NULL ? NULL : col_text(st, 0),
+            .agency = col_text(st, 1),
+            .person_ref = col_text(st, 2),
+            .display_name = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : col_text(st, 3),
+            .dob = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : col_text(st, 4),
+            .is_child = sqlite3_column_int(st, 5) != 0,
+        };
+        if ((rc = cb(&row, payload)) != 0)
+            break;
+    }
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = sq_err(q, err, "identities");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static const jd_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -821,6 +910,9 @@ static const jd_store_ops sqlite_ops = {
     .put_problem = sq_put_problem,
     .problems = sq_problems,
     .counts = sq_counts,
+    .ref_exists = sq_ref_exists,
+    .link_add = sq_link_add,
+    .identity_rows = sq_identity_rows,
 };
 
 int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,

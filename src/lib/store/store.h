@@ -47,6 +47,7 @@ typedef struct jd_person_row {
     const char *gender_raw;
     const char *address, *postcode, *postcode_raw, *phone, *phone_raw, *nhs_number, *upn;
     const char *ethnicity; /* equality monitoring only */
+    const char *other_id;  /* another identifier from a column mapping */
     int64_t file_id;
     long line;
     uint64_t hash;
@@ -68,6 +69,14 @@ typedef struct jd_file_info {
     const char *sha256; /* hex */
     int64_t size;
 } jd_file_info;
+
+/* A row of the identity export: one ref with its identity (person_id NULL
+ * when the ref is not resolved yet). Rows of one identity come together. */
+typedef struct jd_identity_row {
+    const char *person_id, *agency, *person_ref, *display_name, *dob;
+    bool is_child;
+} jd_identity_row;
+typedef int (*jd_identity_row_cb)(const jd_identity_row *r, void *payload);
 
 typedef struct jd_store_ops {
     const char *name;
@@ -91,6 +100,13 @@ typedef struct jd_store_ops {
     int (*put_problem)(jd_store *s, const jd_problem *p, jd_error *err);
     int (*problems)(jd_store *s, bool warnings, jd_problem_cb cb, void *payload, jd_error *err);
     int (*counts)(jd_store *s, jd_store_counts *out, jd_error *err);
+    /* identities */
+    int (*ref_exists)(jd_store *s, const char *agency, const char *ref, bool *out,
+                      jd_error *err);
+    int (*link_add)(jd_store *s, const char *agency_a, const char *ref_a, const char *agency_b,
+                    const char *ref_b, bool same, const char *reason, const char *by,
+                    jd_error *err);
+    int (*identity_rows)(jd_store *s, jd_identity_row_cb cb, void *payload, jd_error *err);
 } jd_store_ops;
 
 struct jd_store {

@@ -1,0 +1,54 @@
+/* joindots export: machine-readable outputs (contract §2) on stdout. */
+#include "cli.h"
+
+#include <joindots/identity.h>
+
+#include <getopt.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: joindots export identities --db FILE\n"
+               "\n"
+               "  identities   one JSON line per resolved person (contract §2.1); every\n"
+               "               person_ref appears in exactly one line\n");
+}
+
+int cmd_export(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
+    const char *db = NULL;
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (o) {
+        case 'd': db = optarg; break;
+        case 'h': usage(stdout); return JD_EXIT_OK;
+        default: usage(stderr); return JD_EXIT_USAGE;
+        }
+    }
+    if (!db || optind != argc - 1 || strcmp(argv[optind], "identities") != 0) {
+        usage(stderr);
+        return JD_EXIT_USAGE;
+    }
+    jd_error err;
+    jd_error_clear(&err);
+    jd_store *s = NULL;
+    jd_store_opts so = {.create = false, .read_only = true};
+    int rc = jd_store_open(&s, db, &so, &err);
+    if (rc < 0) {
+        cli_print_error("cannot open the store", &err);
+        return cli_exit_code(rc);
+    }
+    int64_t n = 0;
+    rc = jd_identities_export(s, stdout, &n, &err);
+    jd_store_close(s);
+    if (rc < 0) {
+        cli_print_error("export failed", &err);
+        return cli_exit_code(rc);
+    }
+    fprintf(stderr, "joindots: %lld identities written\n", (long long)n);
+    return JD_EXIT_OK;
+}

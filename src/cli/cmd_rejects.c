@@ -1,0 +1,137 @@
+/* joindots rejects: list quarantined rows (and warnings) from the store. */
+#include "cli.h"
+
+#include <jansson.h>
+#include <joindots/store.h>
+
+#include <getopt.h>
+#include <string.h>
+
+typedef struct ctx {
+    int format; /* 0 text, 1 csv, 2 json lines */
+    long n;
+} ctx;
+
+static void csv_field(const char *s)
+{
+    if (!s)
+        return;
+    bool q = strpbrk(s, ",\"\r\n") != NULL;
+    if (!q) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+static int each(const jd_problem *p, void *payload)
+{
+    ctx *c = payload;
+    c->n++;
+    if (c->format == 1) {
+        printf("%lld,%lld,%s,", (long long)p->id, (long long)p->run_id, p->severity);
+        csv_field(p->file);
+        printf(",%ld,%ld,", p->line, p->column);
+        csv_field(p->field);
+        putchar(',');
+        csv_field(p->message);
+        putchar(',');
+        csv_field(p->raw);
+        putchar('\n');
+    } else if (c->format == 2) {
+        json_t *o = json_pack("{s:I,s:I,s:s,s:s,s:i,s:i,s:s,s:s,s:s?}", "id", (json_int_t)p->id,
+                              "run", (json_int_t)p->run_id, "severity", p->severity, "file",
+                              p->file, "line", (int)p->line, "column", (int)p->column, "field",
+                              p->field, "message", p->message, "raw", p->raw);
+        if (!o)
+            return JD_ENOMEM;
+        char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+        json_decref(o);
+        if (!s)
+            return JD_ENOMEM;
+        puts(s);
+        free(s);
+    } else {
+        printf("%s:%ld", p->file, p->line);
+        if (p->column)
+            printf(":%ld", p->column);
+        printf(": %s: %s%s%s\n", p->severity, *p->field ? p->field : "", *p->field ? ": " : "",
+               p->message);
+        if (p->raw)
+            printf("    %s\n", p->raw);
+    }
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: joindots rejects --db FILE [--warnings] [--format text|csv|json]\n"
+               "\n"
+               "Lists the rows ingest quarantined, with file, line, column and reason.\n"
+               "  --warnings   also list rows kept with a warning\n"
+               "  --format     text (default), csv, or json (one object a line)\n");
+}
+
+int cmd_rejects(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                              {"warnings", no_argument, NULL, 'w'},
+                                              {"format", required_argument, NULL, 'f'},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
+    const char *db = NULL;
+    bool warnings = false;
+    ctx c = {0};
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (o) {
+        case 'd': db = optarg; break;
+        case 'w': warnings = true; break;
+        case 'f':
+            if (!strcmp(optarg, "text"))
+                c.format = 0;
+            else if (!strcmp(optarg, "csv"))
+                c.format = 1;
+            else if (!strcmp(optarg, "json"))
+                c.format = 2;
+            else {
+                usage(stderr);
+                return JD_EXIT_USAGE;
+            }
+            break;
+        case 'h': usage(stdout); return JD_EXIT_OK;
+        default: usage(stderr); return JD_EXIT_USAGE;
+        }
+    }
+    if (!db || optind != argc) {
+        usage(stderr);
+        return JD_EXIT_USAGE;
+    }
+    jd_error err;
+    jd_error_clear(&err);
+    jd_store *s = NULL;
+    jd_store_opts so = {.create = false, .read_only = true};
+    int rc = jd_store_open(&s, db, &so, &err);
+    if (rc < 0) {
+        cli_print_error("cannot open the store", &err);
+        return cli_exit_code(rc);
+    }
+    if (c.format == 1)
+        printf("id,run,severity,file,line,column,field,message,raw\n");
+    rc = jd_store_problems(s, warnings, each, &c, &err);
+    jd_store_close(s);
+    if (rc < 0) {
+        cli_print_error("cannot list problems", &err);
+        return cli_exit_code(rc);
+    }
+    if (c.format == 0)
+        fprintf(stderr, "%ld %s\n", c.n, warnings ? "problems" : "rejected rows");
+    return JD_EXIT_OK;
+}
