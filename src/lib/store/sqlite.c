@@ -12,6 +12,7 @@
  * copies the old version to the *_history table before it is updated.
  */
 #include "store/schema.h"
+#include <joindots/chronology.h>
 #include "store/store.h"
 #include "internal.h"
 
@@ -892,6 +893,166 @@ static int sq_identity_rows(jd_store *s, jd_identity_row_cb cb, void *payload, j
     return rc;
 }
 
+static const char *opt_text(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : col_text(st, i);
+}
+
+/*
+ * Chronology: the person's events in time order, each with the other people
+ * and the objects in it. Other parties and objects are fetched per event;
+ * a chronology is one person's, so this stays small.
+ */
+static int sq_chronology(jd_store *s, const char *person_id, const char *agency,
+                         const char *ref, int64_t as_of, jd_chrono_event_cb cb, void *payload,
+                         jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *ev = NULL, *pa = NULL, *ob = NULL;
+    jd_chrono_party *parties = NULL;
+    jd_chrono_object *objects = NULL;
+    size_t pcap = 0, ocap = 0;
+    int rc = JD_OK, r;
+    const char *refs_cte =
+        "WITH refs(agency, person_ref) AS ("
+        " SELECT ir.agency, ir.person_ref FROM identity_ref ir JOIN identity i"
+        " ON i.id = ir.identity_id WHERE ?1 IS NOT NULL AND i.person_id = ?1"
+        " UNION SELECT ?2, ?3 WHERE ?1 IS NULL) ";
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "%sSELECT e.id, e.agency, e.record_id, e.event_type, e.occurred_at, e.reported_at,"
+             " e.occurred_prec, e.location, e.postcode, e.narrative, e.outcome, e.author_role,"
+             " e.risk_grade, e.crime_ref, e.crime_recorded, min(pm.role)"
+             " FROM refs JOIN person_mention pm ON pm.agency = refs.agency"
+             " AND pm.person_ref = refs.person_ref JOIN event e ON e.id = pm.event_id"
+             " WHERE e.occurred_at <= ?4 AND e.reported_at <= ?4"
+             " GROUP BY e.id ORDER BY e.occurred_at, e.agency, e.record_id",
+             refs_cte);
+    if (sqlite3_prepare_v2(q->db, sql, -1, &ev, NULL) != SQLITE_OK)
+        return sq_err(q, err, "chronology");
+    {
+        /* Unknown person: say so, rather than print an empty chronology. */
+        char csql[1024];
+        snprintf(csql, sizeof csql,
+                 "%sSELECT count(*) FROM refs WHERE EXISTS (SELECT 1 FROM person_mention pm"
+                 " WHERE pm.agency = refs.agency AND pm.person_ref = refs.person_ref)",
+                 refs_cte);
+        sqlite3_stmt *cs = NULL;
+        if (sqlite3_prepare_v2(q->db, csql, -1, &cs, NULL) != SQLITE_OK) {
+            rc = sq_err(q, err, "chronology");
+            goto out;
+        }
+        bind_text(cs, 1, person_id);
+        bind_text(cs, 2, agency);
+        bind_text(cs, 3, ref);
+        int n = sqlite3_step(cs) == SQLITE_ROW ? sqlite3_column_int(cs, 0) : 0;
+        sqlite3_finalize(cs);
+        if (n == 0) {
+            rc = jd_error_set(err, JD_ENOTFOUND, "no such person in the store");
+            goto out;
+        }
+    }
+    snprintf(sql, sizeof sql,
+             "%sSELECT pm.agency, pm.person_ref, pm.role, i.person_id,"
+             " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"
+             " FROM person_mention pm LEFT JOIN identity_ref ir ON ir.agency = pm.agency"
+             " AND ir.person_ref = pm.person_ref LEFT JOIN identity i ON i.id = ir.identity_id"
+             " WHERE pm.event_id = ?5 AND NOT EXISTS (SELECT 1 FROM refs"
+             " WHERE refs.agency = pm.agency AND refs.person_ref = pm.person_ref)"
+             " ORDER BY pm.id",
+             refs_cte);
+    if (sqlite3_prepare_v2(q->db, sql, -1, &pa, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(q->db,
+                           "SELECT object_type, value_norm, description, value_valid"
+                           " FROM object_mention WHERE event_id = ?1 ORDER BY id",
+                           -1, &ob, NULL) != SQLITE_OK) {
+        rc = sq_err(q, err, "chronology");
+        goto out;
+    }
+    sqlite3_stmt *bind[] = {ev, pa};
+    for (int k = 0; k < 2; k++) {
+        bind_text(bind[k], 1, person_id);
+        bind_text(bind[k], 2, agency);
+        bind_text(bind[k], 3, ref);
+        sqlite3_bind_int64(bind[k], 4, as_of);
+    }
+    while ((r = sqlite3_step(ev)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(ev, 0);
+        size_t np = 0, no = 0;
+        sqlite3_reset(pa);
+        sqlite3_bind_int64(pa, 5, id);
+        /* Party strings live in the statement until the next step, so copy
+         * them into one block per event first. */
+        jd_arena a;
+        jd_arena_init(&a, 4096);
+        while ((r = sqlite3_step(pa)) == SQLITE_ROW) {
+            if (np == pcap) {
+                size_t nc = pcap ? pcap * 2 : 16;
+                jd_chrono_party *n = realloc(parties, nc * sizeof *n);
+                if (!n) {
+                    rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+                    break;
+                }
+                parties = n;
+                pcap = nc;
+            }
+            const char *pid = opt_text(pa, 3);
+            parties[np++] = (jd_chrono_party){
+                .agency = jd_arena_strdup(&a, col_text(pa, 0)),
+                .person_ref = jd_arena_strdup(&a, col_text(pa, 1)),
+                .role = jd_arena_strdup(&a, col_text(pa, 2)),
+                .person_id = pid ? jd_arena_strdup(&a, pid) : NULL,
+                .name = jd_arena_strdup(&a, col_text(pa, 4))};
+        }
+        sqlite3_reset(ob);
+        sqlite3_bind_int64(ob, 1, id);
+        while (rc == JD_OK && (r = sqlite3_step(ob)) == SQLITE_ROW) {
+            if (no == ocap) {
+                size_t nc = ocap ? ocap * 2 : 8;
+                jd_chrono_object *n = realloc(objects, nc * sizeof *n);
+                if (!n) {
+                    rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+                    break;
+                }
+                objects = n;
+                ocap = nc;
+            }
+            const char *d = opt_text(ob, 2);
+            objects[no++] = (jd_chrono_object){
+                .object_type = jd_arena_strdup(&a, col_text(ob, 0)),
+                .value = jd_arena_strdup(&a, col_text(ob, 1)),
+                .description = d ? jd_arena_strdup(&a, d) : NULL,
+                .valid = sqlite3_column_int(ob, 3) != 0};
+        }
+        if (rc == JD_OK) {
+            int cr = sqlite3_column_type(ev, 14) == SQLITE_NULL ? -1 : sqlite3_column_int(ev, 14);
+            jd_chrono_event ce = {
+                .event_id = id, .agency = col_text(ev, 1), .record_id = col_text(ev, 2),
+                .event_type = col_text(ev, 3), .occurred_at = sqlite3_column_int64(ev, 4),
+                .reported_at = sqlite3_column_int64(ev, 5),
+                .occurred_prec = sqlite3_column_int(ev, 6), .location = opt_text(ev, 7),
+                .postcode = opt_text(ev, 8), .narrative = opt_text(ev, 9),
+                .outcome = opt_text(ev, 10), .author_role = opt_text(ev, 11),
+                .risk_grade = opt_text(ev, 12), .crime_ref = opt_text(ev, 13),
+                .crime_recorded = cr, .subject_role = col_text(ev, 15), .parties = parties,
+                .n_parties = np, .objects = objects, .n_objects = no};
+            rc = cb(&ce, payload);
+        }
+        jd_arena_free(&a);
+        if (rc != JD_OK)
+            break;
+    }
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = sq_err(q, err, "chronology");
+out:
+    sqlite3_finalize(ev);
+    sqlite3_finalize(pa);
+    sqlite3_finalize(ob);
+    free(parties);
+    free(objects);
+    return rc;
+}
+
 static const jd_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -913,6 +1074,7 @@ static const jd_store_ops sqlite_ops = {
     .ref_exists = sq_ref_exists,
     .link_add = sq_link_add,
     .identity_rows = sq_identity_rows,
+    .chronology = sq_chronology,
 };
 
 int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,

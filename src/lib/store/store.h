@@ -78,6 +78,9 @@ typedef struct jd_identity_row {
 } jd_identity_row;
 typedef int (*jd_identity_row_cb)(const jd_identity_row *r, void *payload);
 
+struct jd_chrono_event;
+typedef int (*jd_chrono_event_cb)(const struct jd_chrono_event *ev, void *payload);
+
 typedef struct jd_store_ops {
     const char *name;
     void (*close)(jd_store *s);
@@ -107,6 +110,9 @@ typedef struct jd_store_ops {
                     const char *ref_b, bool same, const char *reason, const char *by,
                     jd_error *err);
     int (*identity_rows)(jd_store *s, jd_identity_row_cb cb, void *payload, jd_error *err);
+    /* events of a person (person_id, or one agency ref when person_id is NULL) */
+    int (*chronology)(jd_store *s, const char *person_id, const char *agency, const char *ref,
+                      int64_t as_of, jd_chrono_event_cb cb, void *payload, jd_error *err);
 } jd_store_ops;
 
 struct jd_store {
