@@ -72,6 +72,18 @@ JD_API void jd_error_clear(jd_error *err);
 /* Short constant name of a code, e.g. "JD_EINVALID". */
 JD_API const char *jd_code_name(int code);
 
+/*
+ * Parse a date or date-time as the interchange contract writes them
+ * (YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] in UK local time, or with an offset or
+ * Z; also DD/MM/YYYY) into unix seconds (UTC). A date alone is 00:00 UK
+ * local time; `end_of_day` makes it 23:59:59 instead (for "as of" a date).
+ * Returns JD_OK or JD_EINVALID.
+ */
+JD_API int jd_time_parse(int64_t *out, const char *s, int end_of_day);
+/* Format unix seconds as ISO 8601 in UK local time with its offset,
+ * "2005-10-06T16:07:00+01:00". buf must hold 32 bytes. */
+JD_API void jd_time_format(char buf[32], int64_t utc);
+
 /* Call once from main() before any thread starts (initialises libsodium). */
 JD_API int jd_global_init(void);
 

@@ -5,6 +5,7 @@
 #ifndef JOINDOTS_H
 #define JOINDOTS_H
 
+#include <joindots/chronology.h>
 #include <joindots/common.h>
 #include <joindots/identity.h>
 #include <joindots/ingest.h>

@@ -10,7 +10,9 @@
 
 /* Keep sorted by name. */
 static const cli_command commands[] = {
+    {"chronology", "one person's multi-agency chronology, as of any time", cmd_chronology},
     {"export", "write identities as JSON Lines (contract section 2)", cmd_export},
+    {"ingest", "read agency export bundles into the store", cmd_ingest},
     {"link", "record that two person_refs are, or are not, one person", cmd_link},
     {"rejects", "list quarantined rows and warnings", cmd_rejects},
     {NULL, NULL, NULL},

@@ -1,0 +1,189 @@
+/* joindots chronology: one person's multi-agency chronology. */
+#include "cli.h"
+
+#include <jansson.h>
+#include <joindots/chronology.h>
+
+#include <getopt.h>
+#include <string.h>
+
+typedef struct ctx {
+    int format; /* 0 text, 1 json lines, 2 csv */
+    long n;
+} ctx;
+
+static void csv_field(const char *s)
+{
+    if (!s)
+        return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+static int each(const jd_chrono_event *e, void *payload)
+{
+    ctx *c = payload;
+    char when[32], rep[32];
+    jd_time_format(when, e->occurred_at);
+    jd_time_format(rep, e->reported_at);
+    if (e->occurred_prec <= 3)
+        when[10] = '\0'; /* the agency gave a date only */
+    c->n++;
+    if (c->format == 1) {
+        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "occurred_at", when, "reported_at",
+                              rep, "agency", e->agency, "record_id", e->record_id, "event_type",
+                              e->event_type, "role", e->subject_role);
+        if (!o)
+            return JD_ENOMEM;
+        const char *opt[][2] = {{"location", e->location}, {"postcode", e->postcode},
+                                {"narrative", e->narrative}, {"outcome", e->outcome},
+                                {"author_role", e->author_role}, {"risk_grade", e->risk_grade},
+                                {"crime_ref", e->crime_ref}};
+        for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
+            if (opt[i][1])
+                json_object_set_new(o, opt[i][0], json_string(opt[i][1]));
+        if (e->crime_recorded >= 0)
+            json_object_set_new(o, "crime_recorded", json_boolean(e->crime_recorded));
+        json_t *ps = json_array(), *os = json_array();
+        for (size_t i = 0; i < e->n_parties; i++) {
+            const jd_chrono_party *p = &e->parties[i];
+            json_t *x = json_pack("{s:s,s:s,s:s,s:s}", "agency", p->agency, "person_ref",
+                                  p->person_ref, "role", p->role, "name", p->name);
+            if (x && p->person_id)
+                json_object_set_new(x, "person_id", json_string(p->person_id));
+            json_array_append_new(ps, x);
+        }
+        for (size_t i = 0; i < e->n_objects; i++) {
+            const jd_chrono_object *ob = &e->objects[i];
+            json_t *x = json_pack("{s:s,s:s,s:b}", "type", ob->object_type, "value", ob->value,
+                                  "valid", ob->valid);
+            if (x && ob->description)
+                json_object_set_new(x, "description", json_string(ob->description));
+            json_array_append_new(os, x);
+        }
+        json_object_set_new(o, "people", ps);
+        json_object_set_new(o, "objects", os);
+        char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+        json_decref(o);
+        if (!s)
+            return JD_ENOMEM;
+        puts(s);
+        free(s);
+        return 0;
+    }
+    if (c->format == 2) {
+        printf("%s,%s,%s,", when, e->agency, e->record_id);
+        csv_field(e->event_type);
+        putchar(',');
+        csv_field(e->subject_role);
+        putchar(',');
+        csv_field(e->location);
+        putchar(',');
+        csv_field(e->postcode);
+        putchar(',');
+        csv_field(e->outcome);
+        putchar(',');
+        csv_field(e->narrative);
+        putchar('\n');
+        return 0;
+    }
+    printf("%s  %-14s %-20s %-10s %s\n", when, e->agency, e->event_type, e->subject_role,
+           e->record_id);
+    if (e->location || e->postcode)
+        printf("    at: %s%s%s\n", e->location ? e->location : "",
+               e->location && e->postcode ? ", " : "", e->postcode ? e->postcode : "");
+    for (size_t i = 0; i < e->n_parties; i++)
+        printf("    with: %s (%s, %s:%s%s%s)\n", *e->parties[i].name ? e->parties[i].name : "?",
+               e->parties[i].role, e->parties[i].agency, e->parties[i].person_ref,
+               e->parties[i].person_id ? ", " : "",
+               e->parties[i].person_id ? e->parties[i].person_id : "");
+    for (size_t i = 0; i < e->n_objects; i++)
+        printf("    %s: %s%s%s\n", e->objects[i].object_type, e->objects[i].value,
+               e->objects[i].description ? " - " : "",
+               e->objects[i].description ? e->objects[i].description : "");
+    if (e->narrative)
+        printf("    \"%s\"\n", e->narrative);
+    if (e->outcome || e->crime_ref)
+        printf("    outcome: %s%s%s\n", e->outcome ? e->outcome : "",
+               e->crime_ref ? "  crime ref: " : "", e->crime_ref ? e->crime_ref : "");
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: joindots chronology --db FILE [--format text|json|csv] [--as-of T] PERSON\n"
+               "\n"
+               "Every agency's events about PERSON in time order, with the other people\n"
+               "and the objects involved. PERSON is a person_id (see `joindots export\n"
+               "identities`) or AGENCY:PERSON_REF. With --as-of only what was known by T\n"
+               "(occurred and reported on or before it) is shown.\n");
+}
+
+int cmd_chronology(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                              {"format", required_argument, NULL, 'f'},
+                                              {"as-of", required_argument, NULL, 'a'},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
+    const char *db = NULL;
+    int64_t as_of = JD_AS_OF_NOW;
+    ctx c = {0};
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (o) {
+        case 'd': db = optarg; break;
+        case 'f':
+            c.format = !strcmp(optarg, "text") ? 0 : !strcmp(optarg, "json") ? 1
+                     : !strcmp(optarg, "csv") ? 2 : -1;
+            if (c.format < 0) {
+                usage(stderr);
+                return JD_EXIT_USAGE;
+            }
+            break;
+        case 'a':
+            if (jd_time_parse(&as_of, optarg, 1) != JD_OK) {
+                fprintf(stderr, "joindots: --as-of: not a date or date-time\n");
+                return JD_EXIT_USAGE;
+            }
+            break;
+        case 'h': usage(stdout); return JD_EXIT_OK;
+        default: usage(stderr); return JD_EXIT_USAGE;
+        }
+    }
+    if (!db || optind != argc - 1) {
+        usage(stderr);
+        return JD_EXIT_USAGE;
+    }
+    jd_error err;
+    jd_error_clear(&err);
+    jd_store *s = NULL;
+    jd_store_opts so = {.create = false, .read_only = true};
+    int rc = jd_store_open(&s, db, &so, &err);
+    if (rc < 0) {
+        cli_print_error("cannot open the store", &err);
+        return cli_exit_code(rc);
+    }
+    if (c.format == 2)
+        printf("occurred_at,agency,record_id,event_type,role,location,postcode,outcome,"
+               "narrative\n");
+    rc = jd_chronology(s, argv[optind], as_of, each, &c, &err);
+    jd_store_close(s);
+    if (rc < 0) {
+        cli_print_error("chronology", &err);
+        return cli_exit_code(rc);
+    }
+    if (c.format == 0)
+        fprintf(stderr, "%ld events\n", c.n);
+    return JD_EXIT_OK;
+}

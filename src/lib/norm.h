@@ -1,0 +1,67 @@
+/*
+ * Field normalisers (internal API): dates and times in UK local time,
+ * dates of birth, UK postcodes, phone numbers to E.164, vehicle registration
+ * marks, NHS numbers (modulus 11), unique pupil numbers, gender and age.
+ * Each takes a byte range (not necessarily NUL-terminated) and either fills
+ * its output and returns JD_OK, or returns JD_EINVALID and leaves the
+ * output unspecified. None allocates; all are thread-safe.
+ */
+#ifndef JD_NORM_H
+#define JD_NORM_H
+
+#include <joindots/common.h>
+
+#include <stdint.h>
+
+typedef enum {
+    JD_PREC_NONE = 0,
+    JD_PREC_YEAR,
+    JD_PREC_MONTH,
+    JD_PREC_DAY,
+    JD_PREC_MINUTE,
+    JD_PREC_SECOND
+} jd_precision;
+
+typedef struct jd_datetime {
+    int64_t utc;    /* seconds since 1970-01-01T00:00Z */
+    int32_t offset; /* offset from UTC that applied, seconds */
+    jd_precision prec;
+    int16_t year;
+    int8_t month, day; /* local calendar fields as given */
+} jd_datetime;
+
+/*
+ * occurred_at / reported_at: YYYY-MM-DD, YYYY-MM-DD[T ]HH:MM[:SS[.frac]]
+ * with an optional offset (Z, +01:00, +0100, +01), or DD/MM/YYYY [HH:MM[:SS]].
+ * Without an offset the time is UK local (Europe/London rules from 1972;
+ * earlier years are taken as GMT). A local time that does not exist (the
+ * spring gap) is read as GMT; an ambiguous autumn time as its first (BST)
+ * occurrence. A date alone is 00:00 UK local time.
+ */
+int jd_norm__datetime(jd_datetime *out, const char *s, size_t n);
+/* Dates of birth: YYYY-MM-DD, DD/MM/YYYY, D/M/YYYY, YYYY-MM, YYYY,
+ * YYYYMMDD; years 1900-2100. Canonical "YYYY-MM-DD", "YYYY-MM" or "YYYY". */
+int jd_norm__dob(char out[11], jd_precision *prec, const char *s, size_t n);
+/* "2005-10-06T16:07:00+01:00" in UK local time. */
+void jd_norm__format_uk(char buf[32], int64_t utc);
+int32_t jd_norm__uk_offset(int64_t utc); /* 0 or 3600 */
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+int64_t jd_norm__days_from_civil(int64_t y, unsigned m, unsigned d);
+/* UK postcode, any spacing or case, to "OX4 1AB". */
+int jd_norm__postcode(char out[9], const char *s, size_t n);
+/* UK or international phone number to E.164, "+447700900123". */
+int jd_norm__phone(char out[17], const char *s, size_t n);
+/* GB/NI registration mark to "LX51OTJ" (upper case, no separators). */
+int jd_norm__vrm(char out[16], const char *s, size_t n);
+/* "LX51 OTJ" spacing for the current format; others unchanged. */
+void jd_norm__vrm_display(char out[16], const char *canonical);
+/* NHS number: 10 digits passing the modulus 11 check, separators dropped. */
+int jd_norm__nhs(char out[11], const char *s, size_t n);
+/* Unique pupil number: 13 characters with a valid DfE check letter. */
+int jd_norm__upn(char out[14], const char *s, size_t n);
+/* 'F', 'M', 'X'; 'U' for anything else; 0 for empty. */
+char jd_norm__gender(const char *s, size_t n);
+/* "14", "14 yrs", "14y", "14 years old" -> 14 (0..120). */
+int jd_norm__age(int *out, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Integration tests of `joindots ingest` and `joindots rejects` on the small
+# hand-written bundle (tests/data/bundles/small) and generated bundles.
+# Usage: test_ingest.sh JOINDOTS GEN_BUNDLE SOURCE_ROOT
+JD=$1 GEN=$2 SRC=$3
+. "$SRC/tests/integration/lib.sh"
+scratch
+SMALL="$SRC/tests/data/bundles/small"
+DB="$SCRATCH/a.db"
+q() { sqlite3 "$DB" "$1"; }
+
+# --- command line conventions
+"$JD" --help >/dev/null; is $? 0 "joindots --help exits 0"
+"$JD" --version | grep -q '^joindots [0-9]'; is $? 0 "--version prints the version"
+"$JD" ingest --help | grep -q 'usage: joindots ingest'; is $? 0 "ingest --help prints usage"
+"$JD" ingest 2>/dev/null; is $? 2 "ingest without arguments is a usage error (2)"
+"$JD" nosuchcommand 2>/dev/null; is $? 2 "unknown command exits 2"
+"$JD" ingest --db "$DB" "$SCRATCH/nope" 2>/dev/null; is $? 4 "missing bundle exits 4"
+
+# --- the small bundle: every rule of the contract
+out=$("$JD" ingest --db "$DB" "$SMALL" 2>"$SCRATCH/err"); rc=$?
+is $rc 0 "ingest of the small bundle succeeds"
+echo "$out" | grep -q 'total: read 32, stored 26, updated 0, unchanged 0, rejected 6'
+ok $? "summary counts rows read, stored and rejected ($out)"
+is "$(q 'SELECT count(*) FROM event')" 11 "11 events stored (3 files, BOM, CRLF, any column order)"
+is "$(q 'SELECT count(*) FROM person_mention')" 11 "11 person mentions stored"
+is "$(q 'SELECT count(*) FROM object_mention')" 4 "4 objects stored"
+is "$(q "SELECT narrative FROM event WHERE record_id='IR05-0002'")" 'Found by patrol. Intoxicated, says she was with "friends" at a flat.
+Would not give names.' "quoted field with comma, doubled quotes and newline"
+is "$(q "SELECT postcode FROM event WHERE record_id='IR05-0003'")" 'OX4 1AB' "postcode normalised"
+is "$(q "SELECT event_type||'|'||event_type_raw FROM event WHERE record_id='IR05-0007'")" 'other|patrol_sighting' "unknown event type kept as other"
+is "$(q "SELECT occurred_at FROM event WHERE record_id='IR05-0001'")" 1111875300 "UK local time in GMT (2005-03-26 22:15 = 22:15Z)"
+is "$(q "SELECT occurred_at FROM event WHERE record_id='IR05-0004'")" 1116110400 "explicit +01:00 offset honoured"
+is "$(q "SELECT reported_at FROM event WHERE record_id='IR05-0002'")" "$(q "SELECT occurred_at FROM event WHERE record_id='IR05-0002'")" "reported_at defaults to occurred_at"
+is "$(q "SELECT phone FROM person_mention WHERE person_ref='N2001' AND record_id='IR05-0004'")" '+447700900123' "phone normalised to E.164"
+is "$(q "SELECT dob FROM person_mention WHERE person_ref='N1001' AND record_id='IR05-0002'")" '1991-02-14' "DD/MM/YYYY date of birth"
+is "$(q "SELECT nhs_number FROM person_mention WHERE person_ref='H555'")" '9434765919' "NHS number with spaces normalised"
+is "$(q "SELECT value_norm FROM object_mention WHERE record_id='IR05-0005' AND value_valid=1")" 'LX51OTJ' "registration mark normalised"
+is "$(q "SELECT count(*) FROM object_mention WHERE value_valid=0")" 1 "partial plate kept, marked invalid"
+is "$(q "SELECT count(*) FROM event e JOIN source_file f ON f.id=e.file_id WHERE f.name='events_police.csv' AND e.record_id='IR05-0003' AND e.line=5")" 1 "provenance: file and line stored (multi-line record before it)"
+is "$(q "SELECT ethnicity FROM person_mention WHERE person_ref='N1001' AND record_id='IR05-0001'")" 'White British' "ethnicity kept for equality monitoring"
+
+# --- quarantine
+rej=$("$JD" rejects --db "$DB" 2>/dev/null)
+is "$(echo "$rej" | grep -c ': reject: ')" 6 "rejects lists 6 quarantined rows"
+echo "$rej" | grep -q '^events_health.csv:3:3: reject: occurred_at: '; ok $? "impossible date names file, line, column and field"
+echo "$rej" | grep -q '^events_health.csv:4:1: reject: record_id: required value'; ok $? "missing required value"
+echo "$rej" | grep -q '^persons_police.csv:9:2: reject: record_id: no event'; ok $? "orphan person row"
+echo "$rej" | grep -q '^persons_police.csv:10:8: reject: dob: '; ok $? "impossible date of birth"
+echo "$rej" | grep -q '^persons_other.csv:6:9: reject: nhs_number: '; ok $? "invalid NHS number"
+echo "$rej" | grep -q '^objects_police.csv:6:2: reject: record_id: no event'; ok $? "orphan object row"
+"$JD" rejects --db "$DB" --warnings 2>/dev/null | grep -q "warning: event_type: unknown event type"; ok $? "warnings listed with --warnings"
+"$JD" rejects --db "$DB" --format json 2>/dev/null | head -1 | grep -q '"severity":"reject"'; ok $? "rejects as JSON lines"
+"$JD" rejects --db "$DB" --format csv 2>/dev/null | head -1 | grep -q '^id,run,severity,file,line'; ok $? "rejects as CSV"
+
+# --- idempotence
+out=$("$JD" ingest --db "$DB" "$SMALL" 2>/dev/null)
+echo "$out" | grep -q 'total: read 0, stored 0'; ok $? "same bundle again: identical files skipped"
+out=$("$JD" ingest --db "$DB" --reread "$SMALL" 2>/dev/null)
+echo "$out" | grep -q 'total: read 32, stored 0, updated 0, unchanged 26, rejected 6'; ok $? "re-read: nothing new ($out)"
+is "$(q 'SELECT count(*) FROM event')" 11 "no duplicate events"
+is "$(q "SELECT count(*) FROM problem WHERE severity='reject'")" 6 "no duplicate quarantine rows"
+
+# --- a corrected row becomes a new version; the old one is kept
+mkdir -p "$SCRATCH/fix"
+sed 's/Theft of bicycle from garden shed./Theft of two bicycles from garden shed./' "$SMALL/events_police.csv" > "$SCRATCH/fix/events_police.csv"
+out=$("$JD" ingest --db "$DB" "$SCRATCH/fix" 2>/dev/null)
+echo "$out" | grep -q 'updated 1, unchanged 6'; ok $? "corrected row counted as updated ($out)"
+is "$(q "SELECT version FROM event WHERE record_id='IR05-0006'")" 2 "event now at version 2"
+is "$(q "SELECT narrative FROM event_history WHERE record_id='IR05-0006'")" 'Theft of bicycle from garden shed.' "old version kept in history"
+
+# --- fatal problems leave the store exactly as it was
+snap() { sqlite3 "$DB" "SELECT (SELECT count(*) FROM event),(SELECT count(*) FROM person_mention),(SELECT count(*) FROM problem),(SELECT count(*) FROM ingest_run),(SELECT count(*) FROM source_file)"; }
+before=$(snap)
+mkdir -p "$SCRATCH/nocol"
+cp "$SMALL/events_csc.csv" "$SCRATCH/nocol/events_a.csv"
+printf 'agency,record_id,occurred_at\npolice,X1,2005-01-01\n' > "$SCRATCH/nocol/events_b.csv"
+"$JD" ingest --db "$DB" --reread "$SCRATCH/nocol" 2>"$SCRATCH/err"; rc=$?
+is $rc 3 "missing required column exits 3"
+grep -q "events_b.csv:1: required column 'event_type' is missing" "$SCRATCH/err"; ok $? "names the file and the missing column"
+is "$(snap)" "$before" "store unchanged after missing column"
+mkdir -p "$SCRATCH/notcsv"
+printf 'agency,record_id,event_type,occurred_at\npolice,X2,other,2005-01-01\n' > "$SCRATCH/notcsv/events_a.csv"
+printf 'agency,record_id,event_type,occurred_at\npolice,X3,other,"2005-01-01\n' > "$SCRATCH/notcsv/events_b.csv"
+"$JD" ingest --db "$DB" "$SCRATCH/notcsv" 2>"$SCRATCH/err"; rc=$?
+is $rc 3 "unterminated quote (not CSV) exits 3"
+is "$(snap)" "$before" "store unchanged: the valid file before it was rolled back too"
+mkdir -p "$SCRATCH/nul"
+printf 'agency,record_id,event_type,occurred_at\npolice,X4,other,2005\0-01-01\n' > "$SCRATCH/nul/events.csv"
+"$JD" ingest --db "$DB" "$SCRATCH/nul" 2>/dev/null; is $? 3 "binary (NUL) input exits 3"
+mkdir -p "$SCRATCH/dir/events_x.csv"
+"$JD" ingest --db "$DB" "$SCRATCH/dir" 2>/dev/null; rc=$?
+ok $([ $rc -ne 0 ] && echo 0 || echo 1) "unreadable file fails (exit $rc)"
+is "$(snap)" "$before" "store unchanged after unreadable file"
+printf 'not a database at all, just text\n' > "$SCRATCH/bad.db"
+"$JD" ingest --db "$SCRATCH/bad.db" "$SMALL" 2>/dev/null; is $? 1 "a file that is not a database is refused"
+
+# --- strict mode
+"$JD" ingest --db "$SCRATCH/s.db" --strict --quiet "$SMALL" >/dev/null 2>&1; is $? 6 "--strict exits 6 when rows were quarantined"
+
+# --- SIGKILL in the middle loses nothing committed and leaves no half file
+"$GEN" "$SCRATCH/big" 200000 3 7
+K="$SCRATCH/k.db"
+"$JD" ingest --db "$K" "$SMALL" >/dev/null 2>&1
+kb=$(sqlite3 "$K" "SELECT count(*) FROM event; SELECT count(*) FROM person_mention;")
+"$JD" ingest --db "$K" "$SCRATCH/big" >/dev/null 2>&1 &
+pid=$!
+for i in $(seq 1 100); do
+  # wait until the transaction has written pages to the WAL
+  s=$(stat -c %s "$K-wal" 2>/dev/null || echo 0)
+  [ "$s" -gt 4000000 ] && break
+  sleep 0.05
+done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+ka=$(sqlite3 "$K" "SELECT count(*) FROM event; SELECT count(*) FROM person_mention;")
+is "$ka" "$kb" "after SIGKILL the store holds exactly what was committed before"
+is "$(sqlite3 "$K" 'PRAGMA integrity_check')" ok "integrity check passes after SIGKILL"
+is "$(sqlite3 "$K" "SELECT count(*) FROM source_file WHERE name='events.csv'")" 0 "no trace of the half-ingested file"
+"$JD" ingest --db "$K" --quiet "$SCRATCH/big" >/dev/null 2>&1; is $? 0 "the same ingest runs to completion afterwards"
+is "$(sqlite3 "$K" "SELECT count(*) FROM event")" 200011 "all rows present after the re-run"
+
+done_testing
