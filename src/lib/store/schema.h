@@ -41,7 +41,7 @@ static const jd_migration jd_sqlite_migrations[] = {
      " author_role TEXT, risk_grade TEXT,"
      " file_id INTEGER NOT NULL REFERENCES source_file(id), line INTEGER NOT NULL,"
      " UNIQUE(agency, record_id));"
-     "CREATE INDEX event_known ON event(known_at);"
+
      /* Earlier versions, copied here when a corrected row replaces them. */
      "CREATE TABLE event_history(id INTEGER PRIMARY KEY,"
      " event_id INTEGER NOT NULL REFERENCES event(id), superseded_at INTEGER NOT NULL,"
