@@ -11,6 +11,8 @@
 #include <sodium.h>
 
 static void vset(jd_error *err, jd_code code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static void vset(jd_error *err, jd_code code, const char *fmt, va_list ap)
 {
     err->code = code;
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);

@@ -1,0 +1,197 @@
+/* Unit tests for the streaming CSV reader: RFC 4180 cases, limits, errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csv.h"
+
+/* Read everything into "a|b|c\n" form: fields joined by '|', records by '\n'. */
+static int slurp(const char *in, size_t len, const jd_csv_opts *o, char *out, size_t cap,
+                 jd_error *err)
+{
+    jd_csv *c = NULL;
+    int rc = jd_csv__open_mem(&c, in, len, "t.csv", o, err);
+    if (rc < 0)
+        return rc;
+    size_t k = 0;
+    out[0] = '\0';
+    while ((rc = jd_csv__next(c, err)) == 1) {
+        for (size_t i = 0; i < jd_csv__nfields(c); i++) {
+            size_t fl;
+            const char *f = jd_csv__field(c, i, &fl);
+            k += (size_t)snprintf(out + k, cap - k, "%s%.*s", i ? "|" : "", (int)fl, f);
+        }
+        k += (size_t)snprintf(out + k, cap - k, "\n");
+    }
+    jd_csv__close(c);
+    return rc;
+}
+
+static void expect(const char *in, const char *want)
+{
+    char out[4096];
+    jd_error e;
+    assert_int_equal(slurp(in, strlen(in), NULL, out, sizeof out, &e), 0);
+    assert_string_equal(out, want);
+}
+
+static void test_csv__rfc4180_cases(void **state)
+{
+    (void)state;
+    expect("a,b,c\n1,2,3\n", "a|b|c\n1|2|3\n");
+    expect("a,b\r\n1,2\r\n", "a|b\n1|2\n");                 /* CRLF */
+    expect("a,b\r1,2\r", "a|b\n1|2\n");                     /* bare CR */
+    expect("a,b\n1,2", "a|b\n1|2\n");                       /* no final newline */
+    expect("\xEF\xBB\xBFx,y\n", "x|y\n");                   /* BOM */
+    expect("\"a,b\",c\n", "a,b|c\n");                       /* quoted comma */
+    expect("\"say \"\"hi\"\"\",x\n", "say \"hi\"|x\n");     /* doubled quotes */
+    expect("\"line1\nline2\",x\n", "line1\nline2|x\n");     /* newline in quotes */
+    expect("a,,c\n,\n", "a||c\n|\n");                       /* empty fields */
+    expect("a\n\n\nb\n", "a\nb\n");                         /* blank lines skipped */
+    expect("\"\"\n", "\n");                                 /* one empty quoted field */
+    expect("ab\"c,d\n", "ab\"c|d\n");                       /* stray quote kept */
+    expect("\"ab\"c,d\n", "abc|d\n");                       /* text after closing quote */
+    expect("", "");                                         /* empty input */
+}
+
+static void test_csv__line_numbers_follow_quoted_newlines(void **state)
+{
+    (void)state;
+    const char *in = "h1,h2\n\"x\ny\nz\",1\nnext,2\r\nlast,3";
+    jd_csv *c;
+    assert_int_equal(jd_csv__open_mem(&c, in, strlen(in), "t", NULL, NULL), 0);
+    assert_int_equal(jd_csv__next(c, NULL), 1);
+    assert_int_equal(jd_csv__line(c), 1);
+    assert_int_equal(jd_csv__next(c, NULL), 1);
+    assert_int_equal(jd_csv__line(c), 2);
+    assert_int_equal(jd_csv__next(c, NULL), 1);
+    assert_int_equal(jd_csv__line(c), 5);
+    assert_int_equal(jd_csv__next(c, NULL), 1);
+    assert_int_equal(jd_csv__line(c), 6);
+    assert_int_equal(jd_csv__next(c, NULL), 0);
+    size_t len;
+    assert_string_equal(jd_csv__field(c, 7, &len), "");
+    assert_int_equal(len, 0);
+    jd_csv__close(c);
+}
+
+static void test_csv__not_csv_is_fatal(void **state)
+{
+    (void)state;
+    char out[256];
+    jd_error e;
+    const char nul[] = "a,b\n1,\0002\n";
+    assert_int_equal(slurp(nul, sizeof nul - 1, NULL, out, sizeof out, &e), JD_EINVALID);
+    assert_int_equal(e.line, 2);
+    assert_non_null(strstr(e.msg, "NUL"));
+    assert_int_equal(slurp("a\n\"open,b\n", 10, NULL, out, sizeof out, &e), JD_EINVALID);
+    assert_int_equal(e.line, 2);
+    assert_string_equal(e.source, "t.csv");
+}
+
+static void test_csv__limit_skips_one_record(void **state)
+{
+    (void)state;
+    jd_csv_opts o = JD_CSV_OPTS_INIT;
+    o.max_field = 5;
+    const char *in = "ok,1\n\"too long, with \"\"quotes\"\" and\nnewline\",2\nfine,3\n";
+    jd_csv *c;
+    jd_error e;
+    assert_int_equal(jd_csv__open_mem(&c, in, strlen(in), "t", &o, &e), 0);
+    assert_int_equal(jd_csv__next(c, &e), 1);
+    assert_int_equal(jd_csv__next(c, &e), JD_ELIMIT);
+    assert_int_equal(e.line, 2);
+    assert_int_equal(e.column, 1);
+    assert_int_equal(jd_csv__next(c, &e), 1);
+    assert_string_equal(jd_csv__field(c, 0, NULL), "fine");
+    assert_int_equal(jd_csv__line(c), 4);
+    assert_int_equal(jd_csv__next(c, &e), 0);
+    jd_csv__close(c);
+    o = (jd_csv_opts)JD_CSV_OPTS_INIT;
+    o.max_fields = 3;
+    char out[256];
+    assert_int_equal(slurp("a,b,c,d\n", 8, &o, out, sizeof out, &e), JD_ELIMIT);
+    assert_int_equal(e.column, 4);
+}
+
+static void test_csv__febrl_style_separator(void **state)
+{
+    (void)state;
+    jd_csv_opts o = JD_CSV_OPTS_INIT;
+    o.trim_leading_space = true;
+    char out[256];
+    const char *febrl = "rec_id, given_name, surname\nrec-1-org, , smith\n";
+    assert_int_equal(slurp(febrl, strlen(febrl), &o, out, sizeof out, NULL), 0);
+    assert_string_equal(out, "rec_id|given_name|surname\nrec-1-org||smith\n");
+    o.sep = '\t';
+    o.trim_leading_space = false;
+    assert_int_equal(slurp("a\tb,c\n", 6, &o, out, sizeof out, NULL), 0);
+    assert_string_equal(out, "a|b,c\n");
+}
+
+static void test_csv__file_across_blocks(void **state)
+{
+    (void)state;
+    /* More than one 1 MiB block, with quoted newlines crossing the boundary. */
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/jd-test-csv-%d.csv", (int)getpid());
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("id,text\r\n", f);
+    for (int i = 0; i < 30000; i++)
+        fprintf(f, "%d,\"row %d, \"\"quoted\"\"\nsecond line of %d\"\r\n", i, i, i);
+    fclose(f);
+    jd_csv *c;
+    jd_error e;
+    assert_int_equal(jd_csv__open(&c, path, "big.csv", NULL, &e), 0);
+    assert_true(jd_csv__size(c) > (1u << 20));
+    assert_int_equal(jd_csv__next(c, &e), 1);
+    char want[96];
+    for (int i = 0; i < 30000; i++) {
+        assert_int_equal(jd_csv__next(c, &e), 1);
+        assert_int_equal(jd_csv__nfields(c), 2);
+        snprintf(want, sizeof want, "row %d, \"quoted\"\nsecond line of %d", i, i);
+        assert_string_equal(jd_csv__field(c, 1, NULL), want);
+        assert_int_equal(jd_csv__line(c), 2 + 2 * i);
+    }
+    assert_int_equal(jd_csv__next(c, &e), 0);
+    assert_int_equal(jd_csv__offset(c), jd_csv__size(c));
+    jd_csv__close(c);
+    unlink(path);
+    assert_int_equal(jd_csv__open(&c, "/tmp/definitely/not/here.csv", "x.csv", NULL, &e),
+                     JD_EIO);
+    assert_int_equal(jd_csv__open(&c, "/tmp", "dir.csv", NULL, &e), JD_EIO);
+}
+
+static void test_csv__utf8_validation(void **state)
+{
+    (void)state;
+    assert_true(jd_csv__valid_utf8("plain ascii", 11));
+    assert_true(jd_csv__valid_utf8("Zoë Łukasz 山田 😀", strlen("Zoë Łukasz 山田 😀")));
+    assert_false(jd_csv__valid_utf8("\xE9t\xE9", 3));         /* Latin-1 */
+    assert_false(jd_csv__valid_utf8("\xC0\xAF", 2));          /* overlong */
+    assert_false(jd_csv__valid_utf8("\xED\xA0\x80", 3));      /* surrogate */
+    assert_false(jd_csv__valid_utf8("\xF4\x90\x80\x80", 4));  /* > U+10FFFF */
+    assert_false(jd_csv__valid_utf8("ab\xE2\x82", 4));        /* truncated */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_csv__rfc4180_cases),
+        cmocka_unit_test(test_csv__line_numbers_follow_quoted_newlines),
+        cmocka_unit_test(test_csv__not_csv_is_fatal),
+        cmocka_unit_test(test_csv__limit_skips_one_record),
+        cmocka_unit_test(test_csv__febrl_style_separator),
+        cmocka_unit_test(test_csv__file_across_blocks),
+        cmocka_unit_test(test_csv__utf8_validation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,288 @@
+/*
+ * Unit tests for the field normalisers. Expected instants were computed
+ * independently from the tz database (Python zoneinfo, Europe/London).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "norm.h"
+
+static int64_t dt(const char *s)
+{
+    jd_datetime d;
+    assert_int_equal(jd_norm__datetime(&d, s, strlen(s)), JD_OK);
+    return d.utc;
+}
+
+static void bad_dt(const char *s)
+{
+    jd_datetime d;
+    assert_int_equal(jd_norm__datetime(&d, s, strlen(s)), JD_EINVALID);
+}
+
+static void test_norm__uk_local_time(void **state)
+{
+    (void)state;
+    assert_int_equal(dt("2005-01-01"), 1104537600);
+    assert_int_equal(dt("2005-06-01T12:00"), 1117623600);      /* BST */
+    assert_int_equal(dt("2005-03-27T00:59"), 1111885140);      /* just before the change */
+    assert_int_equal(dt("2005-03-27T02:30"), 1111887000);      /* just after */
+    assert_int_equal(dt("2005-10-30T00:30"), 1130628600);
+    assert_int_equal(dt("2005-10-30T01:30"), 1130632200);      /* ambiguous: first (BST) */
+    assert_int_equal(dt("2005-10-30 02:00:00"), 1130637600);   /* space separator */
+    assert_int_equal(dt("1980-03-16T03:00"), 322020000);       /* 1972-80 rule */
+    assert_int_equal(dt("1980-03-15T12:00"), 321969600);
+    assert_int_equal(dt("1995-10-22T00:30"), 814318200);       /* 1990-95 October rule */
+    assert_int_equal(dt("1995-10-21T12:00"), 814273200);
+    assert_int_equal(dt("1985-10-27T00:30"), 499217400);
+    assert_int_equal(dt("01/06/2005 12:00"), 1117623600);      /* UK order */
+    assert_int_equal(dt("1/6/2005"), dt("2005-06-01"));
+    assert_int_equal(dt("2005-06-01T11:00:00Z"), 1117623600);
+    assert_int_equal(dt("2005-06-01T12:00:00+01:00"), 1117623600);
+    assert_int_equal(dt("2005-06-01T12:00:00+0100"), 1117623600);
+    assert_int_equal(dt("2005-06-01T06:00:00-05"), 1117623600);
+    assert_int_equal(dt("2005-06-01T12:00:00.250"), 1117623600);
+    assert_int_equal(dt("  2005-01-01 "), 1104537600);
+    jd_datetime d;
+    assert_int_equal(jd_norm__datetime(&d, "2005-06-01", 10), JD_OK);
+    assert_int_equal(d.prec, JD_PREC_DAY);
+    assert_int_equal(d.offset, 3600);
+    assert_int_equal(jd_norm__datetime(&d, "2005-06-01T12:00:07", 19), JD_OK);
+    assert_int_equal(d.prec, JD_PREC_SECOND);
+}
+
+static void test_norm__datetime_rejects(void **state)
+{
+    (void)state;
+    bad_dt("");
+    bad_dt("yesterday");
+    bad_dt("2005-13-01");
+    bad_dt("2005-02-29");      /* not a leap year */
+    bad_dt("2005-04-31");
+    bad_dt("2005-06-01T24:00");
+    bad_dt("2005-06-01T12:60");
+    bad_dt("2005-06-01T12:00+15:00");
+    bad_dt("2005-06-01T12:00 trailing");
+    bad_dt("32/01/2005");
+    bad_dt("2005-6-1");
+    jd_datetime d;
+    assert_int_equal(jd_norm__datetime(&d, "2004-02-29", 10), JD_OK); /* leap year */
+    assert_int_equal(jd_norm__datetime(&d, "2000-02-29", 10), JD_OK);
+    assert_int_equal(jd_norm__datetime(&d, "1900-02-29", 10), JD_EINVALID);
+}
+
+static void test_norm__format_uk(void **state)
+{
+    (void)state;
+    char b[32];
+    jd_norm__format_uk(b, 1111885199);
+    assert_string_equal(b, "2005-03-27T00:59:59+00:00");
+    jd_norm__format_uk(b, 1111885200);
+    assert_string_equal(b, "2005-03-27T02:00:00+01:00");
+    jd_norm__format_uk(b, 1130633999);
+    assert_string_equal(b, "2005-10-30T01:59:59+01:00");
+    jd_norm__format_uk(b, 1130634000);
+    assert_string_equal(b, "2005-10-30T01:00:00+00:00");
+    assert_int_equal(jd_norm__uk_offset(1117623600), 3600);
+    assert_int_equal(jd_norm__days_from_civil(1970, 1, 1), 0);
+    assert_int_equal(jd_norm__days_from_civil(2000, 3, 1), 11017);
+}
+
+static void dob(const char *in, const char *want, jd_precision wp)
+{
+    char out[11];
+    jd_precision p;
+    assert_int_equal(jd_norm__dob(out, &p, in, strlen(in)), JD_OK);
+    assert_string_equal(out, want);
+    assert_int_equal(p, wp);
+}
+
+static void test_norm__dob_forms(void **state)
+{
+    (void)state;
+    dob("1991-02-14", "1991-02-14", JD_PREC_DAY);
+    dob("14/02/1991", "1991-02-14", JD_PREC_DAY);
+    dob("4/2/1991", "1991-02-04", JD_PREC_DAY);
+    dob("1991-02", "1991-02", JD_PREC_MONTH);
+    dob("1991", "1991", JD_PREC_YEAR);
+    dob("19910214", "1991-02-14", JD_PREC_DAY);
+    dob("1991-02-14T00:00:00", "1991-02-14", JD_PREC_DAY);
+    char out[11];
+    jd_precision p;
+    const char *bad[] = {"", "1960-02-30", "31/04/2005", "1991-13", "1899-01-01", "2101",
+                         "19911314", "14-02-1991", "abc", "0000-00-00"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(jd_norm__dob(out, &p, bad[i], strlen(bad[i])), JD_EINVALID);
+}
+
+static void pc(const char *in, const char *want)
+{
+    char out[9];
+    int rc = jd_norm__postcode(out, in, strlen(in));
+    if (!want) {
+        assert_int_equal(rc, JD_EINVALID);
+        return;
+    }
+    assert_int_equal(rc, JD_OK);
+    assert_string_equal(out, want);
+}
+
+static void test_norm__postcodes(void **state)
+{
+    (void)state;
+    pc("EC1A 1BB", "EC1A 1BB");
+    pc("w1a0ax", "W1A 0AX");
+    pc("M1 1AE", "M1 1AE");
+    pc("b33  8th", "B33 8TH");
+    pc("CR2 6XH", "CR2 6XH");
+    pc("DN55 1PT", "DN55 1PT");
+    pc("ox41ab", "OX4 1AB");
+    pc("GIR 0AA", "GIR 0AA");
+    pc("OX4", NULL);
+    pc("12345", NULL);
+    pc("QQ1 1AA", NULL);   /* Q cannot start a postcode */
+    pc("OX4 1AC", NULL);   /* C never in the inward unit */
+    pc("OX4 1A!", NULL);
+    pc("", NULL);
+    pc("OX4 1AB EXTRA", NULL);
+}
+
+static void ph(const char *in, const char *want)
+{
+    char out[17];
+    int rc = jd_norm__phone(out, in, strlen(in));
+    if (!want) {
+        assert_int_equal(rc, JD_EINVALID);
+        return;
+    }
+    assert_int_equal(rc, JD_OK);
+    assert_string_equal(out, want);
+}
+
+static void test_norm__phones(void **state)
+{
+    (void)state;
+    ph("07700 900123", "+447700900123");
+    ph("07700-900-123", "+447700900123");
+    ph("+44 (0)7700 900123", "+447700900123");
+    ph("+447700900123", "+447700900123");
+    ph("0044 7700 900123", "+447700900123");
+    ph("01865 123456", "+441865123456");
+    ph("(01865) 123456", "+441865123456");
+    ph("020 7946 0018", "+442079460018");
+    ph("+1 212 555 0123", "+12125550123");
+    ph("0033 1 23 45 67 89", "+33123456789");
+    ph("7700900123", NULL);     /* no trunk 0 */
+    ph("077009001", NULL);      /* too short */
+    ph("077009001234", NULL);   /* too long */
+    ph("07700 9OO123", NULL);   /* letters */
+    ph("", NULL);
+    ph("+44", NULL);
+}
+
+static void vrm(const char *in, const char *want)
+{
+    char out[16];
+    int rc = jd_norm__vrm(out, in, strlen(in));
+    if (!want) {
+        assert_int_equal(rc, JD_EINVALID);
+        return;
+    }
+    assert_int_equal(rc, JD_OK);
+    assert_string_equal(out, want);
+}
+
+static void test_norm__registration_marks(void **state)
+{
+    (void)state;
+    vrm("LX51 OTJ", "LX51OTJ");   /* current */
+    vrm("lx51-otj", "LX51OTJ");
+    vrm("A123 BCD", "A123BCD");   /* prefix */
+    vrm("ABC 123D", "ABC123D");   /* suffix */
+    vrm("ABZ 1234", "ABZ1234");   /* Northern Ireland */
+    vrm("1234 AB", "1234AB");     /* dateless reversed */
+    vrm("K 1", "K1");             /* dateless */
+    vrm("LX51 O", NULL);          /* partial */
+    vrm("LX51OTJX", NULL);
+    vrm("L", NULL);
+    vrm("LX5! OTJ", NULL);
+    char d[16];
+    jd_norm__vrm_display(d, "LX51OTJ");
+    assert_string_equal(d, "LX51 OTJ");
+    jd_norm__vrm_display(d, "A123BCD");
+    assert_string_equal(d, "A123BCD");
+}
+
+static void test_norm__nhs_numbers(void **state)
+{
+    (void)state;
+    char out[11];
+    assert_int_equal(jd_norm__nhs(out, "9434765919", 10), JD_OK);
+    assert_string_equal(out, "9434765919");
+    assert_int_equal(jd_norm__nhs(out, "943 476 5919", 12), JD_OK);
+    assert_int_equal(jd_norm__nhs(out, "401-023-2137", 12), JD_OK);
+    assert_string_equal(out, "4010232137");
+    assert_int_equal(jd_norm__nhs(out, "9434765918", 10), JD_EINVALID); /* wrong check */
+    assert_int_equal(jd_norm__nhs(out, "1234567890", 10), JD_EINVALID); /* check 10 */
+    assert_int_equal(jd_norm__nhs(out, "943476591", 9), JD_EINVALID);
+    assert_int_equal(jd_norm__nhs(out, "94347659190", 11), JD_EINVALID);
+    assert_int_equal(jd_norm__nhs(out, "94347659l9", 10), JD_EINVALID);
+    assert_int_equal(jd_norm__nhs(out, "", 0), JD_EINVALID);
+}
+
+static void test_norm__upn(void **state)
+{
+    (void)state;
+    char out[14];
+    /* Check letters worked out by the DfE rule (weights 2..13, mod 23). */
+    assert_int_equal(jd_norm__upn(out, "H801200001001", 13), JD_OK);
+    assert_int_equal(jd_norm__upn(out, "h801 2000 01001", 15), JD_OK);
+    assert_string_equal(out, "H801200001001");
+    assert_int_equal(jd_norm__upn(out, "A20412345678A", 13), JD_OK); /* temporary UPN */
+    assert_int_equal(jd_norm__upn(out, "B801200001001", 13), JD_EINVALID);
+    assert_int_equal(jd_norm__upn(out, "H80120000100", 12), JD_EINVALID);
+    assert_int_equal(jd_norm__upn(out, "I801200001001", 13), JD_EINVALID);
+}
+
+static void test_norm__gender_and_age(void **state)
+{
+    (void)state;
+    assert_int_equal(jd_norm__gender("F", 1), 'F');
+    assert_int_equal(jd_norm__gender(" Female ", 8), 'F');
+    assert_int_equal(jd_norm__gender("boy", 3), 'M');
+    assert_int_equal(jd_norm__gender("non-binary", 10), 'X');
+    assert_int_equal(jd_norm__gender("unknown", 7), 'U');
+    assert_int_equal(jd_norm__gender("", 0), 0);
+    int a;
+    assert_int_equal(jd_norm__age(&a, "14", 2), JD_OK);
+    assert_int_equal(a, 14);
+    assert_int_equal(jd_norm__age(&a, "14 yrs", 6), JD_OK);
+    assert_int_equal(jd_norm__age(&a, "14y", 3), JD_OK);
+    assert_int_equal(jd_norm__age(&a, "15 years old", 12), JD_OK);
+    assert_int_equal(a, 15);
+    assert_int_equal(jd_norm__age(&a, "121", 3), JD_EINVALID);
+    assert_int_equal(jd_norm__age(&a, "fourteen", 8), JD_EINVALID);
+    assert_int_equal(jd_norm__age(&a, "14 stone", 8), JD_EINVALID);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_norm__uk_local_time),
+        cmocka_unit_test(test_norm__datetime_rejects),
+        cmocka_unit_test(test_norm__format_uk),
+        cmocka_unit_test(test_norm__dob_forms),
+        cmocka_unit_test(test_norm__postcodes),
+        cmocka_unit_test(test_norm__phones),
+        cmocka_unit_test(test_norm__registration_marks),
+        cmocka_unit_test(test_norm__nhs_numbers),
+        cmocka_unit_test(test_norm__upn),
+        cmocka_unit_test(test_norm__gender_and_age),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
