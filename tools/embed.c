@@ -31,7 +31,7 @@ int main(int argc, char **argv)
         size_t n = 0;
         int c;
         while ((c = fgetc(in)) != EOF) {
-            fprintf(out, "%s%d,", n % 24 ? "" : "\n", c);
+            fprintf(out, "%s%d,", n % 24 ? "" : "\n", c > 127 ? c - 256 : c);
             n++;
         }
         fprintf(out, "0};\nconst size_t %s_len = %zu;\n", argv[i], n);

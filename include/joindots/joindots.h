@@ -7,6 +7,7 @@
 
 #include <joindots/chronology.h>
 #include <joindots/common.h>
+#include <joindots/demo.h>
 #include <joindots/identity.h>
 #include <joindots/ingest.h>
 #include <joindots/store.h>

@@ -50,6 +50,7 @@ double cli_now(void);
 /* Commands: one per file cmd_<name>.c. */
 /* (declarations are added as commands land; keep sorted) */
 int cmd_chronology(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_link(int argc, char **argv);

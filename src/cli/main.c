@@ -11,6 +11,7 @@
 /* Keep sorted by name. */
 static const cli_command commands[] = {
     {"chronology", "one person's multi-agency chronology, as of any time", cmd_chronology},
+    {"demo", "ingest a synthetic demo bundle and show what joindots finds", cmd_demo},
     {"export", "write identities as JSON Lines (contract section 2)", cmd_export},
     {"ingest", "read agency export bundles into the store", cmd_ingest},
     {"link", "record that two person_refs are, or are not, one person", cmd_link},

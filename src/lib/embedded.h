@@ -4,4 +4,17 @@
 #include <stddef.h>
 /* Declarations are added here as catalogues land, e.g.:
  * extern const char jd_data_name_variants[]; extern const size_t jd_data_name_variants_len; */
+/* The demo bundle (data/demo). */
+extern const char jd_data_demo_events_csc[];
+extern const size_t jd_data_demo_events_csc_len;
+extern const char jd_data_demo_events_health[];
+extern const size_t jd_data_demo_events_health_len;
+extern const char jd_data_demo_events_police[];
+extern const size_t jd_data_demo_events_police_len;
+extern const char jd_data_demo_objects_police[];
+extern const size_t jd_data_demo_objects_police_len;
+extern const char jd_data_demo_persons_other[];
+extern const size_t jd_data_demo_persons_other_len;
+extern const char jd_data_demo_persons_police[];
+extern const size_t jd_data_demo_persons_police_len;
 #endif

@@ -119,4 +119,27 @@ is "$(sqlite3 "$K" "SELECT count(*) FROM source_file WHERE name='events.csv'")" 
 "$JD" ingest --db "$K" --quiet "$SCRATCH/big" >/dev/null 2>&1; is $? 0 "the same ingest runs to completion afterwards"
 is "$(sqlite3 "$K" "SELECT count(*) FROM event")" 200011 "all rows present after the re-run"
 
+# --- the demo runs end to end from the bundle compiled into the program
+out=$("$JD" demo --dir "$SCRATCH/demo" 2>&1); rc=$?
+is $rc 0 "joindots demo exits 0"
+echo "$out" | grep -q '6 rows were quarantined'; ok $? "demo reports the quarantine"
+echo "$out" | grep -q 'Found in a car with a 27 year old male'; ok $? "demo prints a joined chronology"
+is "$(echo "$out" | grep -c '"person_id"')" 5 "demo exports one identity line per person_ref"
+
+# --- export identities: every person_ref in exactly one line
+"$JD" export identities --db "$DB" > "$SCRATCH/ids.jsonl" 2>/dev/null; is $? 0 "export identities exits 0"
+is "$(grep -o '"person_ref":"[^"]*"' "$SCRATCH/ids.jsonl" | sort | uniq -d | wc -l)" 0 "no person_ref twice"
+is "$(wc -l < "$SCRATCH/ids.jsonl")" "$(q 'SELECT count(*) FROM (SELECT DISTINCT agency, person_ref FROM person_mention)')" "one line per person_ref before resolution"
+grep -q '"person_ref":"N1001"' "$SCRATCH/ids.jsonl"; ok $? "identity lines name their refs"
+
+# --- link decisions and chronology
+"$JD" link confirm --db "$DB" --reason "same dob and school" --user tester police:N1001 csc:C-4471 >/dev/null; is $? 0 "link confirm recorded"
+"$JD" link reject --db "$DB" --user tester police:N1001 csc:C-4471 2>/dev/null; is $? 3 "a decision without a reason is refused"
+"$JD" link reject --db "$DB" --reason x --user tester police:N1001 police:NOPE 2>/dev/null; is $? 4 "an unknown ref is refused"
+is "$(q "SELECT decision||':'||decided_by FROM link_decision")" 'same:tester' "decision kept with who decided"
+is "$("$JD" chronology --db "$DB" police:N1001 --format json 2>/dev/null | wc -l)" 4 "chronology lists the 4 events of police:N1001"
+"$JD" chronology --db "$DB" police:N1001 --format csv 2>/dev/null | head -1 | grep -q '^occurred_at,agency,record_id'; ok $? "chronology as CSV"
+is "$("$JD" chronology --db "$DB" police:N1001 --format json --as-of 2005-04-01 2>/dev/null | wc -l)" 2 "as of 2005-04-01 only 2 events were known"
+"$JD" chronology --db "$DB" police:NOBODY 2>/dev/null; is $? 4 "unknown person exits 4"
+
 done_testing

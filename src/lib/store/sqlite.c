@@ -867,9 +867,26 @@ static int sq_identity_rows(jd_store *s, jd_identity_row_cb cb, void *payload, j
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(
             q->db,
-            "SELECT i.person_id, r.agency, r.person_ref, i.display_name, i.dob, i.is_child"
-            " FROM (SELECT DISTINCT agency, person_ref FROM person_mention) r"
-            " LEFT JOIN identity_ref ir ON ir.agency = r.agency AND ir.person_ref = r.person_ref"
+            /* Unresolved refs still get a name, a date of birth and is_child from
+             * their own mentions: the most frequent full date of birth, and a
+             * child if any mention puts them under 18 when the event happened. */
+            "WITH r AS (SELECT pm.agency, pm.person_ref,"
+            "  (SELECT trim(coalesce(p2.forenames, '') || ' ' || coalesce(p2.surname, ''))"
+            "   FROM person_mention p2 WHERE p2.agency = pm.agency"
+            "   AND p2.person_ref = pm.person_ref GROUP BY 1 ORDER BY count(*) DESC, 1"
+            "   LIMIT 1) AS name,"
+            "  (SELECT p2.dob FROM person_mention p2 WHERE p2.agency = pm.agency"
+            "   AND p2.person_ref = pm.person_ref AND p2.dob_prec = 3 GROUP BY p2.dob"
+            "   ORDER BY count(*) DESC, p2.dob LIMIT 1) AS dob,"
+            "  EXISTS (SELECT 1 FROM person_mention p2 JOIN event e ON e.id = p2.event_id"
+            "   WHERE p2.agency = pm.agency AND p2.person_ref = pm.person_ref AND"
+            "   ((p2.age IS NOT NULL AND p2.age < 18) OR (p2.dob_prec = 3 AND"
+            "   date(e.occurred_at, 'unixepoch') < date(p2.dob, '+18 years')))) AS child"
+            " FROM (SELECT DISTINCT agency, person_ref FROM person_mention) pm)"
+            "SELECT i.person_id, r.agency, r.person_ref, coalesce(i.display_name, r.name),"
+            " coalesce(i.dob, r.dob), coalesce(i.is_child, r.child)"
+            " FROM r LEFT JOIN identity_ref ir ON ir.agency = r.agency"
+            " AND ir.person_ref = r.person_ref"
             " LEFT JOIN identity i ON i.id = ir.identity_id"
             " ORDER BY i.id IS NULL, i.id, r.agency, r.person_ref",
             -1, &st, NULL) != SQLITE_OK)
