@@ -5,6 +5,8 @@
  * postcodes, phones, NHS numbers; quoted narratives with commas, quotes and
  * newlines) but carry no story.
  * Usage: gen_bundle OUTDIR EVENTS [PERSONS_PER_EVENT=3] [SEED=1]
+ * Places: one of EVENTS/20 distinct places per event (GEN_UNIQUE_PLACES=1:
+ * a new place for every event).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -98,15 +100,22 @@ int main(int argc, char **argv)
                 "nhs_number\n");
     fprintf(ob, "agency,record_id,object_type,value,description,person_ref\n");
     long npeople = nev / 4 + 10;
+    const char *up = getenv("GEN_UNIQUE_PLACES");
+    int unique_places = up && *up == '1';
+    unsigned nplaces = nev / 20 > 1000 ? (unsigned)(nev / 20) : 1000;
     for (long i = 0; i < nev; i++) {
         const char *ag = agencies[pick(8)];
         int y = 2004 + (int)pick(8), m = 1 + (int)pick(12), d = 1 + (int)pick(28);
         int hh = (int)pick(24), mm = (int)pick(60);
         fprintf(ev, "%s,R%ld,%s,%04d-%02d-%02dT%02d:%02d,%04d-%02d-%02d,", ag, i, types[pick(10)],
                 y, m, d, hh, mm, y, m, d);
-        fprintf(ev, "\"%u %s Road, by the \"\"old\"\" shop\",OX%u %u%c%c,\"", pick(200),
-                surnames[pick(12)], 1 + pick(4), pick(10), pc_letters[pick(20)],
-                pc_letters[pick(20)]);
+        /* Places repeat as in a real county (homes, schools, hotspots): one of
+         * nplaces, each with its own postcode. GEN_UNIQUE_PLACES=1 gives every
+         * event a new place instead (the worst case for the location index). */
+        unsigned place = unique_places ? (unsigned)i : (unsigned)pick(nplaces);
+        fprintf(ev, "\"%u %s Road, by the \"\"old\"\" shop\",OX%u %u%c%c,\"", place % 997,
+                surnames[place % 12], 1 + place % 4, (place / 4) % 10,
+                pc_letters[(place / 40) % 20], pc_letters[(place / 800) % 20]);
         int nw = 20 + (int)pick(30);
         for (int w = 0; w < nw; w++) {
             fputs(words[pick(20)], ev);

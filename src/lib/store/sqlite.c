@@ -105,7 +105,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 };
 
 /* Small cache of location key -> id, cleared when full so memory stays flat. */
-#define LOC_CACHE_SLOTS 8192
+#define LOC_CACHE_SLOTS 65536
 typedef struct loc_slot {
     uint64_t h;
     int64_t id;
@@ -231,8 +231,8 @@ static int prepare_all(sq *q, jd_error *err)
 static sqlite3_stmt *stmt(sq *q, int i)
 {
     sqlite3_stmt *st = q->st[i];
+    /* No clear_bindings: every caller binds every parameter it uses. */
     sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
     return st;
 }
 
