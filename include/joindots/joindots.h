@@ -10,6 +10,8 @@
 #include <joindots/demo.h>
 #include <joindots/identity.h>
 #include <joindots/ingest.h>
+#include <joindots/score.h>
 #include <joindots/store.h>
+#include <joindots/synth.h>
 
 #endif

@@ -55,5 +55,7 @@ int cmd_export(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_rejects(int argc, char **argv);
+int cmd_score(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
 
 #endif

@@ -16,6 +16,8 @@ static const cli_command commands[] = {
     {"ingest", "read agency export bundles into the store", cmd_ingest},
     {"link", "record that two person_refs are, or are not, one person", cmd_link},
     {"rejects", "list quarantined rows and warnings", cmd_rejects},
+    {"score", "accuracy of identities and alerts against a synthetic truth", cmd_score},
+    {"synth", "write a synthetic county bundle with ground truth", cmd_synth},
     {NULL, NULL, NULL},
 };
 

@@ -1,0 +1,593 @@
+/*
+ * Scorer: accuracy of joindots' outputs against a synthetic county's truth.
+ *
+ * Identities are scored pairwise over person_refs from cluster contingency
+ * counts: true positives are the pairs that share both a predicted and a
+ * true person, so no O(n^2) pair list is built. Person alerts are mapped to
+ * a true person by the majority of their subject refs. Times are compared
+ * as instants parsed with the same normaliser as ingest.
+ */
+#include "internal.h"
+
+#include <jansson.h>
+#include <joindots/score.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct truth_person {
+    const char *id;
+    bool is_child, exploited, network_adult;
+    const char *confounder, *ethnicity;
+    int64_t first_evidence; /* exploited only; 0 unknown */
+    int64_t high_at;        /* earliest child_at_risk >= high; 0 none */
+} truth_person;
+
+typedef struct ctx {
+    json_t *truth;
+    json_t *id_to_person;  /* truth id -> index */
+    json_t *ref_to_person; /* "agency\x1fref" -> index */
+    truth_person *tp;
+    size_t ntp;
+} ctx;
+
+static int person_index(ctx *c, const char *id)
+{
+    json_t *v = id ? json_object_get(c->id_to_person, id) : NULL;
+    return v ? (int)json_integer_value(v) : -1;
+}
+
+static json_t *refkey(const char *agency, const char *ref)
+{
+    return json_sprintf("%s\x1f%s", agency ? agency : "", ref ? ref : "");
+}
+
+static int ref_person(ctx *c, json_t *ref)
+{
+    const char *a = json_string_value(json_object_get(ref, "agency"));
+    const char *r = json_string_value(json_object_get(ref, "person_ref"));
+    json_t *k = refkey(a, r);
+    json_t *v = json_object_get(c->ref_to_person, json_string_value(k));
+    json_decref(k);
+    return v ? (int)json_integer_value(v) : -1;
+}
+
+/* Majority true person among an alert subject's refs. */
+static int subject_person(ctx *c, json_t *subject)
+{
+    json_t *refs = json_object_get(subject, "refs");
+    int best = -1, bestn = 0;
+    size_t i;
+    json_t *r;
+    json_array_foreach(refs, i, r)
+    {
+        int p = ref_person(c, r);
+        if (p < 0)
+            continue;
+        int n = 0;
+        size_t k;
+        json_t *q;
+        json_array_foreach(refs, k, q) n += ref_person(c, q) == p;
+        if (n > bestn) {
+            best = p;
+            bestn = n;
+        }
+    }
+    return best;
+}
+
+static int64_t parse_time(json_t *s)
+{
+    int64_t t = 0;
+    if (json_is_string(s) && jd_time_parse(&t, json_string_value(s), 0) == JD_OK)
+        return t;
+    return 0;
+}
+
+static int level_rank(const char *l)
+{
+    if (!l)
+        return 0;
+    return !strcmp(l, "critical") ? 4 : !strcmp(l, "high") ? 3 : !strcmp(l, "medium") ? 2
+         : !strcmp(l, "low") ? 1 : 0;
+}
+
+/* Earliest time an alert was at high or above (history, else raised_at). */
+static int64_t high_time(json_t *alert)
+{
+    int64_t best = 0;
+    json_t *h = json_object_get(alert, "history");
+    size_t i;
+    json_t *step;
+    json_array_foreach(h, i, step)
+    {
+        if (level_rank(json_string_value(json_object_get(step, "level"))) >= 3) {
+            int64_t t = parse_time(json_object_get(step, "raised_at"));
+            if (t && (!best || t < best))
+                best = t;
+        }
+    }
+    if (!best && level_rank(json_string_value(json_object_get(alert, "level"))) >= 3)
+        best = parse_time(json_object_get(alert, "raised_at"));
+    return best;
+}
+
+static void prf(jd_prf *p)
+{
+    p->precision = p->tp + p->fp ? (double)p->tp / (double)(p->tp + p->fp) : 0;
+    p->recall = p->tp + p->fn ? (double)p->tp / (double)(p->tp + p->fn) : 0;
+    p->f1 = p->precision + p->recall > 0
+                ? 2 * p->precision * p->recall / (p->precision + p->recall)
+                : 0;
+}
+
+static long long pairs(long long n)
+{
+    return n * (n - 1) / 2;
+}
+
+/* Pairwise identity scores; children_only restricts to refs of true children. */
+static void score_identities(ctx *c, json_t *pred, bool children_only, jd_prf *out)
+{
+    /* count per (pred cluster, true person), per pred cluster, per true person */
+    json_t *cell = json_object(), *pc = json_object(), *tc = json_object();
+    const char *key;
+    json_t *val;
+    json_object_foreach(c->ref_to_person, key, val)
+    {
+        int p = (int)json_integer_value(val);
+        if (children_only && !c->tp[p].is_child)
+            continue;
+        json_t *cl = json_object_get(pred, key);
+        const char *cid = cl ? json_string_value(cl) : key; /* unpredicted ref: its own */
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s\x1e%d", cid, p);
+        const char *ks[] = {buf, cid, c->tp[p].id};
+        json_t *objs[] = {cell, pc, tc};
+        for (int k = 0; k < 3; k++) {
+            json_t *n = json_object_get(objs[k], ks[k]);
+            json_object_set_new(objs[k], ks[k],
+                                json_integer(n ? json_integer_value(n) + 1 : 1));
+        }
+    }
+    long long tp = 0, pp = 0, tt = 0;
+    json_object_foreach(cell, key, val) tp += pairs(json_integer_value(val));
+    json_object_foreach(pc, key, val) pp += pairs(json_integer_value(val));
+    json_object_foreach(tc, key, val) tt += pairs(json_integer_value(val));
+    out->tp = tp;
+    out->fp = pp - tp;
+    out->fn = tt - tp;
+    prf(out);
+    json_decref(cell);
+    json_decref(pc);
+    json_decref(tc);
+}
+
+static int load_truth(ctx *c, const char *path, jd_error *err)
+{
+    json_error_t je;
+    c->truth = json_load_file(path, 0, &je);
+    if (!c->truth)
+        return jd_error_set_at(err, JD_EINVALID, "truth.json", je.line, je.column, "%s",
+                               je.text);
+    json_t *persons = json_object_get(c->truth, "persons");
+    if (!json_is_array(persons))
+        return jd_error_set_at(err, JD_EINVALID, "truth.json", 0, 0, "no persons array");
+    c->ntp = json_array_size(persons);
+    c->tp = calloc(c->ntp ? c->ntp : 1, sizeof *c->tp);
+    c->ref_to_person = json_object();
+    c->id_to_person = json_object();
+    if (!c->tp || !c->ref_to_person || !c->id_to_person)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    size_t i;
+    json_t *p;
+    json_array_foreach(persons, i, p)
+    {
+        truth_person *t = &c->tp[i];
+        t->id = json_string_value(json_object_get(p, "id"));
+        if (!t->id)
+            return jd_error_set_at(err, JD_EINVALID, "truth.json", 0, 0, "a person has no id");
+        json_object_set_new(c->id_to_person, t->id, json_integer((json_int_t)i));
+        t->is_child = json_is_true(json_object_get(p, "is_child"));
+        t->ethnicity = json_string_value(json_object_get(p, "ethnicity"));
+        t->confounder = "none";
+        size_t k;
+        json_t *r;
+        json_array_foreach(json_object_get(p, "refs"), k, r)
+        {
+            json_t *key = refkey(json_string_value(json_object_get(r, "agency")),
+                                 json_string_value(json_object_get(r, "person_ref")));
+            json_object_set_new(c->ref_to_person, json_string_value(key),
+                                json_integer((json_int_t)i));
+            json_decref(key);
+        }
+    }
+    json_t *x;
+    json_array_foreach(json_object_get(c->truth, "exploited"), i, x)
+    {
+        int pi = person_index(c, json_string_value(json_object_get(x, "person")));
+        if (pi >= 0) {
+            c->tp[pi].exploited = true;
+            c->tp[pi].first_evidence = parse_time(json_object_get(x, "first_evidence_at"));
+        }
+    }
+    json_array_foreach(json_object_get(c->truth, "children"), i, x)
+    {
+        int pi = person_index(c, json_string_value(json_object_get(x, "person")));
+        const char *cf = json_string_value(json_object_get(x, "confounder"));
+        if (pi >= 0 && cf)
+            c->tp[pi].confounder = cf;
+    }
+    json_array_foreach(json_object_get(c->truth, "networks"), i, x)
+    {
+        size_t k;
+        json_t *a;
+        json_array_foreach(json_object_get(x, "adults"), k, a)
+        {
+            int pi = person_index(c, json_string_value(a));
+            if (pi >= 0)
+                c->tp[pi].network_adult = true;
+        }
+    }
+    return JD_OK;
+}
+
+/* Read JSON Lines; each object is passed to `each`. */
+static int read_jsonl(const char *path, const char *what, int (*each)(ctx *, json_t *, void *),
+                      ctx *c, void *payload, jd_error *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return jd_error_set_at(err, JD_ENOTFOUND, what, 0, 0, "cannot open");
+    char *line = NULL;
+    size_t cap = 0;
+    long ln = 0;
+    int rc = JD_OK;
+    ssize_t n;
+    while (rc == JD_OK && (n = getline(&line, &cap, f)) > 0) {
+        ln++;
+        if (n <= 1)
+            continue;
+        json_error_t je;
+        json_t *o = json_loads(line, 0, &je);
+        if (!json_is_object(o)) {
+            json_decref(o);
+            rc = jd_error_set_at(err, JD_EINVALID, what, ln, je.column, "not a JSON object");
+            break;
+        }
+        rc = each(c, o, payload);
+        json_decref(o);
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+static int each_identity(ctx *c, json_t *o, void *payload)
+{
+    json_t *pred = payload;
+    const char *pid = json_string_value(json_object_get(o, "person_id"));
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(o, "refs"), i, r)
+    {
+        json_t *k = refkey(json_string_value(json_object_get(r, "agency")),
+                           json_string_value(json_object_get(r, "person_ref")));
+        json_object_set_new(pred, json_string_value(k), json_string(pid ? pid : "?"));
+        json_decref(k);
+    }
+    (void)c;
+    return JD_OK;
+}
+
+typedef struct alerts_acc {
+    json_t *unrec, *lang;      /* "agency\x1frecord" -> 1, predicted */
+    json_t *net_adults;        /* truth person index -> 1 (adults named) */
+    long long net_adult_fp;
+    json_t *networks;          /* alerts of kind exploitation_network */
+} alerts_acc;
+
+static int each_alert(ctx *c, json_t *o, void *payload)
+{
+    alerts_acc *a = payload;
+    const char *kind = json_string_value(json_object_get(o, "kind"));
+    if (!kind)
+        return JD_OK;
+    if (!strcmp(kind, "child_at_risk")) {
+        int p = subject_person(c, json_object_get(o, "subject"));
+        int64_t t = high_time(o);
+        if (p >= 0 && t && (!c->tp[p].high_at || t < c->tp[p].high_at))
+            c->tp[p].high_at = t;
+    } else if (!strcmp(kind, "unrecorded_crime") || !strcmp(kind, "language")) {
+        json_t *r = json_array_get(json_object_get(o, "records"), 0);
+        json_t *k = json_sprintf("%s\x1f%s", json_string_value(json_object_get(r, "agency")),
+                                 json_string_value(json_object_get(r, "record_id")));
+        if (k)
+            json_object_set_new(!strcmp(kind, "language") ? a->lang : a->unrec,
+                                json_string_value(k), json_true());
+        json_decref(k);
+    } else if (!strcmp(kind, "exploitation_network")) {
+        json_array_append(a->networks, o);
+    }
+    return JD_OK;
+}
+
+static void score_records(json_t *truth_list, json_t *pred, jd_prf *out)
+{
+    json_t *t = json_object();
+    size_t i;
+    json_t *x;
+    json_array_foreach(truth_list, i, x)
+    {
+        json_t *k = json_sprintf("%s\x1f%s", json_string_value(json_object_get(x, "agency")),
+                                 json_string_value(json_object_get(x, "record_id")));
+        json_object_set_new(t, json_string_value(k), json_true());
+        json_decref(k);
+    }
+    const char *key;
+    json_t *v;
+    out->tp = out->fp = 0;
+    json_object_foreach(pred, key, v)
+    {
+        if (json_object_get(t, key))
+            out->tp++;
+        else
+            out->fp++;
+    }
+    out->fn = (long long)json_object_size(t) - out->tp;
+    prf(out);
+    json_decref(t);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void score_networks(ctx *c, alerts_acc *a, jd_score_report *r)
+{
+    /* adults named with role adult in any network alert */
+    json_t *named = json_object();
+    size_t i, k;
+    json_t *al, *m;
+    json_array_foreach(a->networks, i, al)
+    {
+        json_array_foreach(json_object_get(al, "members"), k, m)
+        {
+            const char *role = json_string_value(json_object_get(m, "role_in_network"));
+            if (!role || strcmp(role, "adult"))
+                continue;
+            int p = subject_person(c, m);
+            char key[32];
+            snprintf(key, sizeof key, "%d", p);
+            json_object_set_new(named, key, json_integer(p));
+        }
+    }
+    const char *key;
+    json_t *v;
+    jd_prf *na = &r->network_adults;
+    na->tp = na->fp = 0;
+    json_object_foreach(named, key, v)
+    {
+        int p = (int)json_integer_value(v);
+        if (p >= 0 && c->tp[p].network_adult)
+            na->tp++;
+        else
+            na->fp++;
+    }
+    long long total = 0;
+    for (size_t p = 0; p < c->ntp; p++)
+        total += c->tp[p].network_adult;
+    na->fn = total - na->tp;
+    prf(na);
+    /* per network: detected when an alert names one of its adults and one of its
+     * children; the detection time is that alert's raised_at */
+    json_t *x;
+    json_array_foreach(json_object_get(c->truth, "networks"), i, x)
+    {
+        r->networks++;
+        int64_t fe = parse_time(json_object_get(x, "first_evidence_at"));
+        int64_t best = 0;
+        json_array_foreach(a->networks, k, al)
+        {
+            bool adult = false, child = false;
+            size_t q;
+            json_array_foreach(json_object_get(al, "members"), q, m)
+            {
+                int p = subject_person(c, m);
+                if (p < 0)
+                    continue;
+                size_t z;
+                json_t *id;
+                json_array_foreach(json_object_get(x, "adults"), z, id)
+                    adult |= !strcmp(json_string_value(id), c->tp[p].id);
+                json_array_foreach(json_object_get(x, "children"), z, id)
+                    child |= !strcmp(json_string_value(id), c->tp[p].id);
+            }
+            int64_t t = parse_time(json_object_get(al, "raised_at"));
+            if (adult && child && t && (!best || t < best))
+                best = t;
+        }
+        if (best) {
+            r->networks_detected++;
+            if (fe && (best - fe) <= 180 * 86400LL)
+                r->networks_within_180++;
+        }
+    }
+    json_decref(named);
+}
+
+int jd_score_run(jd_score_report *out, const char *truth, const char *identities,
+                 const char *alerts, bool singletons, jd_error *err)
+{
+    if (!out || !truth)
+        return jd_error_set(err, JD_EINVALID, "a truth file is required");
+    ctx c = {0};
+    jd_score_report r;
+    memset(&r, 0, sizeof r);
+    alerts_acc a = {json_object(), json_object(), json_object(), 0, json_array()};
+    json_t *pred = json_object();
+    double *delays = NULL;
+    int rc = load_truth(&c, truth, err);
+    if (rc < 0)
+        goto out;
+    if (identities && !singletons &&
+        (rc = read_jsonl(identities, "identities", each_identity, &c, pred, err)) < 0)
+        goto out;
+    score_identities(&c, pred, false, &r.ident_all);
+    score_identities(&c, pred, true, &r.ident_children);
+    if (alerts && (rc = read_jsonl(alerts, "alerts", each_alert, &c, &a, err)) < 0)
+        goto out;
+    /* child_at_risk: recall at high, delay, false alarms, equality */
+    delays = malloc((c.ntp + 1) * sizeof *delays);
+    json_t *groups = json_object(), *eth = json_object(), *conf = json_object();
+    json_object_set_new(groups, "false_alarms_by_confounder", conf);
+    json_object_set_new(groups, "high_rate_by_ethnicity", eth);
+    size_t nd = 0;
+    for (size_t i = 0; i < c.ntp; i++) {
+        truth_person *t = &c.tp[i];
+        if (!t->is_child)
+            continue;
+        if (t->exploited) {
+            r.exploited++;
+            if (t->high_at) {
+                r.exploited_high++;
+                if (t->first_evidence && delays)
+                    delays[nd++] = (double)(t->high_at - t->first_evidence) / 86400.0;
+            }
+        } else {
+            r.non_exploited_children++;
+            r.false_alarms += t->high_at != 0;
+            json_t *g = json_object_get(conf, t->confounder);
+            if (!g) {
+                g = json_pack("{s:i,s:i}", "children", 0, "false_alarms", 0);
+                json_object_set_new(conf, t->confounder, g);
+            }
+            json_object_set_new(g, "children",
+                                json_integer(json_integer_value(json_object_get(g, "children")) + 1));
+            json_object_set_new(g, "false_alarms",
+                                json_integer(json_integer_value(json_object_get(g, "false_alarms")) +
+                                             (t->high_at != 0)));
+        }
+        const char *e = t->ethnicity ? t->ethnicity : "not recorded";
+        json_t *g = json_object_get(eth, e);
+        if (!g) {
+            g = json_pack("{s:i,s:i}", "children", 0, "high", 0);
+            json_object_set_new(eth, e, g);
+        }
+        json_object_set_new(g, "children",
+                            json_integer(json_integer_value(json_object_get(g, "children")) + 1));
+        json_object_set_new(g, "high", json_integer(json_integer_value(json_object_get(g, "high")) +
+                                                    (t->high_at != 0)));
+    }
+    r.detail = groups;
+    r.recall_high = r.exploited ? (double)r.exploited_high / (double)r.exploited : 0;
+    r.false_alarm_rate =
+        r.non_exploited_children ? (double)r.false_alarms / (double)r.non_exploited_children : 0;
+    r.median_delay_days = NAN;
+    if (nd) {
+        qsort(delays, nd, sizeof *delays, cmp_double);
+        r.median_delay_days = nd % 2 ? delays[nd / 2] : (delays[nd / 2 - 1] + delays[nd / 2]) / 2;
+    }
+    score_networks(&c, &a, &r);
+    score_records(json_object_get(c.truth, "unrecorded_crimes"), a.unrec, &r.unrecorded);
+    score_records(json_object_get(c.truth, "blaming_language"), a.lang, &r.language);
+    *out = r;
+    r.detail = NULL;
+out:
+    json_decref(r.detail);
+    free(delays);
+    json_decref(pred);
+    json_decref(a.unrec);
+    json_decref(a.lang);
+    json_decref(a.net_adults);
+    json_decref(a.networks);
+    json_decref(c.ref_to_person);
+    json_decref(c.id_to_person);
+    json_decref(c.truth);
+    free(c.tp);
+    return rc;
+}
+
+void jd_score_report_dispose(jd_score_report *r)
+{
+    if (r) {
+        json_decref(r->detail);
+        r->detail = NULL;
+    }
+}
+
+static json_t *prf_json(const jd_prf *p)
+{
+    return json_pack("{s:f,s:f,s:f,s:I,s:I,s:I}", "precision", p->precision, "recall",
+                     p->recall, "f1", p->f1, "tp", (json_int_t)p->tp, "fp", (json_int_t)p->fp,
+                     "fn", (json_int_t)p->fn);
+}
+
+int jd_score_print(const jd_score_report *r, FILE *f, bool as_json, jd_error *err)
+{
+    if (as_json) {
+        json_t *o = json_pack(
+            "{s:o,s:o,s:I,s:I,s:f,s:o,s:I,s:I,s:f,s:o,s:I,s:I,s:I,s:o,s:o}", "identities_all",
+            prf_json(&r->ident_all), "identities_children", prf_json(&r->ident_children),
+            "exploited", (json_int_t)r->exploited, "exploited_high",
+            (json_int_t)r->exploited_high, "recall_high", r->recall_high,
+            "median_delay_days",
+            isnan(r->median_delay_days) ? json_null() : json_real(r->median_delay_days),
+            "non_exploited_children", (json_int_t)r->non_exploited_children, "false_alarms",
+            (json_int_t)r->false_alarms, "false_alarm_rate", r->false_alarm_rate,
+            "network_adults", prf_json(&r->network_adults), "networks",
+            (json_int_t)r->networks, "networks_detected", (json_int_t)r->networks_detected,
+            "networks_within_180_days", (json_int_t)r->networks_within_180,
+            "unrecorded_crime", prf_json(&r->unrecorded), "language", prf_json(&r->language));
+        if (!o)
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+        if (r->detail)
+            json_object_update(o, r->detail);
+        int bad = json_dumpf(o, f, JSON_INDENT(1) | JSON_SORT_KEYS) != 0;
+        json_decref(o);
+        fputc('\n', f);
+        return bad ? jd_error_set(err, JD_EIO, "cannot write") : JD_OK;
+    }
+    fprintf(f, "%-44s %9s %9s %9s\n", "measure", "precision", "recall", "F1");
+    const struct {
+        const char *name;
+        const jd_prf *p;
+    } rows[] = {{"identity resolution, all persons (pairwise)", &r->ident_all},
+                {"identity resolution, children (pairwise)", &r->ident_children},
+                {"network adults in exploitation_network alerts", &r->network_adults},
+                {"unrecorded crime alerts (by event)", &r->unrecorded},
+                {"victim-blaming language alerts (by event)", &r->language}};
+    for (size_t i = 0; i < JD_ARRAY_LEN(rows); i++)
+        fprintf(f, "%-44s %9.4f %9.4f %9.4f\n", rows[i].name, rows[i].p->precision,
+                rows[i].p->recall, rows[i].p->f1);
+    fprintf(f, "\nexploited children reaching high:          %lld of %lld (recall %.3f)\n",
+            r->exploited_high, r->exploited, r->recall_high);
+    if (isnan(r->median_delay_days))
+        fprintf(f, "median delay, first evidence to high:      n/a (none detected)\n");
+    else
+        fprintf(f, "median delay, first evidence to high:      %.1f days\n",
+                r->median_delay_days);
+    fprintf(f, "false alarms among non-exploited children: %lld of %lld (%.2f%%)\n",
+            r->false_alarms, r->non_exploited_children, 100 * r->false_alarm_rate);
+    fprintf(f, "networks detected:                         %lld of %lld (%lld within 180 days)\n",
+            r->networks_detected, r->networks, r->networks_within_180);
+    json_t *d = r->detail;
+    const char *k;
+    json_t *v;
+    fprintf(f, "\nfalse alarms by confounder group:\n");
+    json_object_foreach(json_object_get(d, "false_alarms_by_confounder"), k, v)
+        fprintf(f, "  %-26s %lld of %lld\n", k,
+                (long long)json_integer_value(json_object_get(v, "false_alarms")),
+                (long long)json_integer_value(json_object_get(v, "children")));
+    fprintf(f, "\nchild_at_risk at high, by ethnicity (equality monitoring):\n");
+    json_object_foreach(json_object_get(d, "high_rate_by_ethnicity"), k, v)
+    {
+        long long n = json_integer_value(json_object_get(v, "children"));
+        long long h = json_integer_value(json_object_get(v, "high"));
+        fprintf(f, "  %-26s %lld of %lld (%.2f%%)\n", k, h, n, n ? 100.0 * (double)h / (double)n : 0);
+    }
+    return ferror(f) ? jd_error_set(err, JD_EIO, "cannot write") : JD_OK;
+}
