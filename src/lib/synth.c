@@ -175,6 +175,7 @@ typedef struct synth {
     jd_synth_stats st;
     json_t *unrec, *blame, *landmarks;
     bool oxford;
+    int64_t ox_police, ox_missing; /* police contacts and missing reports on the six */
     char buf[4096];
     jd_error *err;
     int io_error;
@@ -424,8 +425,11 @@ static void person_row(synth *S, int a, const char *record_id, int pi, const cha
             dd = mm;
             mm = t;
         }
-        if (!accurate && chance(S, 0.03))
+        if (!accurate && chance(S, 0.03)) {
             yy += chance(S, 0.5) ? 1 : -1;
+            if (mm == 2 && dd == 29) /* a wrong year must still be a real date */
+                dd = 28;
+        }
         if (a == A_CSC || a == A_CARE)
             snprintf(dob, sizeof dob, "%02d/%02d/%04d", dd, mm, yy);
         else
@@ -555,6 +559,10 @@ static void emit(synth *S, event_spec *e)
     }
     if (ferror(S->ev[a]) || ferror(S->pe[a]) || ferror(S->ob))
         S->io_error = 1;
+    if (S->oxford && e->victim >= 0 && S->pp[e->victim].role == R_VICTIM) {
+        S->ox_police += a == A_POLICE;
+        S->ox_missing += !strcmp(e->type, "missing_report");
+    }
     /* truth */
     int64_t known = instant(occ);
     if (rep[0] && instant(rep) > known)
@@ -1320,30 +1328,25 @@ static void oxford_landmarks(synth *S, netw *n)
     emit(S, &e);
 }
 
-/* Police contacts with the six and their families, up to the published numbers. */
+/* Police contacts with the six, up to the published numbers: about 450
+ * missing reports and 1,561 police contacts. */
 static void oxford_volume(synth *S, netw *n, int32_t stop)
 {
-    int64_t police_missing = 0, police = 0;
-    for (int pass = 0; police < 1561 && pass < 100; pass++) {
-        for (int i = 0; i < n->nchildren && police < 1561; i++) {
-            int g = n->children[i];
-            int32_t day = rand_day(S, S->pp[g].began, stop);
-            episode_ctx c = {.child = g, .n = n};
-            if (police_missing < 450) {
-                episode(S, &c, 0, day); /* a police or care missing report, police return */
-                police_missing++;
-                police += 2;
-            } else {
-                event_spec e = base(S, A_POLICE, "call_for_service", day, g, "subject");
-                e.narrative = chance(S, 0.5)
-                                  ? "Call from the home: young person abusive to staff."
-                                  : "Reported seen in town late at night with older youths.";
-                if (S->pp[g].parent >= 0 && chance(S, 0.3))
-                    party_add(&e, S->pp[g].parent, "parent");
-                emit(S, &e);
-                police++;
-            }
-        }
+    for (int guard = 0; S->ox_missing < 450 && guard < 5000; guard++) {
+        int g = n->children[guard % n->nchildren];
+        episode_ctx c = {.child = g, .n = n};
+        episode(S, &c, 0, rand_day(S, S->pp[g].began, stop));
+    }
+    for (int guard = 0; S->ox_police < 1561 && guard < 5000; guard++) {
+        int g = n->children[guard % n->nchildren];
+        event_spec e = base(S, A_POLICE, "call_for_service", rand_day(S, S->pp[g].began, stop),
+                            g, "subject");
+        e.narrative = chance(S, 0.5) ? "Call from the home: young person abusive to staff."
+                                     : "Reported seen in town late at night with older youths.";
+        if (S->pp[g].parent >= 0 && chance(S, 0.3))
+            party_add(&e, S->pp[g].parent, "parent");
+        e.victim = g;
+        emit(S, &e);
     }
 }
 

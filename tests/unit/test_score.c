@@ -1,0 +1,112 @@
+/* Unit tests for the scorer's arithmetic on a hand-made case
+ * (tests/data/score: the expected figures are worked out in the comments). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <joindots/score.h>
+
+static char dir[1024];
+
+static const char *path(const char *name)
+{
+    static char buf[4][1200];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+    return buf[k];
+}
+
+static void test_score__hand_made_case(void **state)
+{
+    (void)state;
+    jd_score_report r;
+    jd_error e;
+    assert_int_equal(jd_score_run(&r, path("truth.json"), path("identities.jsonl"),
+                                  path("alerts.jsonl"), false, &e),
+                     JD_OK);
+    /* True pairs: T1 has 3 refs (3 pairs), T2 has 2 (1 pair) = 4. Predicted
+     * pairs: P1, P2, P4 one each = 3; only P1's is true: P 1/3, R 1/4. */
+    assert_int_equal(r.ident_all.tp, 1);
+    assert_int_equal(r.ident_all.fp, 2);
+    assert_int_equal(r.ident_all.fn, 3);
+    assert_float_equal(r.ident_all.f1, 2.0 / 7.0, 1e-9);
+    /* Children only: P4's pair is of adults, so 2 predicted, 1 true of 4. */
+    assert_float_equal(r.ident_children.precision, 0.5, 1e-9);
+    assert_float_equal(r.ident_children.recall, 0.25, 1e-9);
+    /* T1 reached high 30 days after first evidence; T2 (substance) is a false alarm. */
+    assert_int_equal(r.exploited, 1);
+    assert_int_equal(r.exploited_high, 1);
+    assert_float_equal(r.median_delay_days, 30.0, 1e-9);
+    assert_int_equal(r.non_exploited_children, 1);
+    assert_int_equal(r.false_alarms, 1);
+    assert_float_equal(r.false_alarm_rate, 1.0, 1e-9);
+    /* Network alert names T3 (true) and T4 (not): P 0.5, R 1; detected 50 days in. */
+    assert_float_equal(r.network_adults.precision, 0.5, 1e-9);
+    assert_float_equal(r.network_adults.recall, 1.0, 1e-9);
+    assert_int_equal(r.networks, 1);
+    assert_int_equal(r.networks_detected, 1);
+    assert_int_equal(r.networks_within_180, 1);
+    /* Unrecorded crime: E1 right, E9 wrong, E2 missed. Language: E3 right. */
+    assert_float_equal(r.unrecorded.precision, 0.5, 1e-9);
+    assert_float_equal(r.unrecorded.recall, 0.5, 1e-9);
+    assert_float_equal(r.language.f1, 1.0, 1e-9);
+    FILE *f = tmpfile();
+    assert_int_equal(jd_score_print(&r, f, false, &e), JD_OK);
+    assert_int_equal(jd_score_print(&r, f, true, &e), JD_OK);
+    rewind(f);
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(buf, "substance                  1 of 1"));
+    assert_non_null(strstr(buf, "\"median_delay_days\": 30.0"));
+    jd_score_report_dispose(&r);
+}
+
+static void test_score__no_outputs_scores_zero(void **state)
+{
+    (void)state;
+    jd_score_report r;
+    assert_int_equal(jd_score_run(&r, path("truth.json"), NULL, NULL, true, NULL), JD_OK);
+    assert_int_equal(r.ident_all.tp, 0);
+    assert_int_equal(r.ident_all.fn, 4);
+    assert_float_equal(r.recall_high, 0.0, 1e-9);
+    assert_true(isnan(r.median_delay_days));
+    assert_int_equal(r.false_alarms, 0);
+    assert_int_equal(r.networks_detected, 0);
+    jd_score_report_dispose(&r);
+}
+
+static void test_score__bad_inputs(void **state)
+{
+    (void)state;
+    jd_score_report r;
+    jd_error e;
+    assert_int_equal(jd_score_run(&r, path("missing.json"), NULL, NULL, false, &e), JD_EINVALID);
+    assert_int_equal(jd_score_run(&r, path("truth.json"), path("bad.jsonl"), NULL, false, &e),
+                     JD_EINVALID);
+    assert_int_equal(e.line, 1);
+    assert_int_equal(jd_score_run(&r, path("truth.json"), path("nope.jsonl"), NULL, false, &e),
+                     JD_ENOTFOUND);
+    assert_int_equal(jd_score_run(&r, NULL, NULL, NULL, false, &e), JD_EINVALID);
+}
+
+int main(void)
+{
+    const char *root = getenv("JD_SOURCE_ROOT");
+    snprintf(dir, sizeof dir, "%s/tests/data/score", root ? root : ".");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_score__hand_made_case),
+        cmocka_unit_test(test_score__no_outputs_scores_zero),
+        cmocka_unit_test(test_score__bad_inputs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,302 @@
+/*
+ * Unit tests for the synthetic county: determinism by seed, and the
+ * invariants every benchmark relies on, checked by ingesting the bundle
+ * (nothing quarantined, nothing odd) and comparing the store with truth.json.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <joindots/joindots.h>
+#include "norm.h"
+
+static char base[64];
+
+static void rmrf(const char *p)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", p);
+    assert_int_equal(system(cmd), 0);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(base, sizeof base, "/tmp/jd-test-synth-%d", (int)getpid());
+    rmrf(base);
+    return jd_global_init();
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    rmrf(base);
+    return 0;
+}
+
+static char *gen(const char *name, uint64_t seed, const char *scenario, int children)
+{
+    static char out[4][128];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(out[k], sizeof out[k], "%s-%s", base, name);
+    jd_synth_opts o = JD_SYNTH_OPTS_INIT;
+    o.seed = seed;
+    o.scenario = scenario;
+    o.children = children;
+    o.years = 4;
+    jd_error e;
+    jd_synth_stats st;
+    assert_int_equal(jd_synth_write(out[k], &o, &st, &e), JD_OK);
+    assert_true(st.events > children);
+    return out[k];
+}
+
+static void test_synth__same_seed_same_bytes(void **state)
+{
+    (void)state;
+    char *a = gen("a", 7, NULL, 200), *b = gen("b", 7, NULL, 200), *c = gen("c", 8, NULL, 200);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "diff -r -q '%s' '%s' >/dev/null", a, b);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "diff -r -q '%s' '%s' >/dev/null", a, c);
+    assert_int_not_equal(system(cmd), 0);
+    rmrf(a);
+    rmrf(b);
+    rmrf(c);
+}
+
+static int64_t q1(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Ingest the bundle; every row valid; truth refs == stored refs, one person each. */
+static void check_bundle(const char *dir)
+{
+    char dbp[256], truth[256];
+    snprintf(dbp, sizeof dbp, "%s/t.db", dir);
+    snprintf(truth, sizeof truth, "%s/truth.json", dir);
+    jd_store *s;
+    jd_error e;
+    assert_int_equal(jd_store_open(&s, dbp, NULL, &e), JD_OK);
+    jd_ingest_counts c;
+    const char *bundles[] = {dir};
+    assert_int_equal(jd_ingest_bundles(s, bundles, 1, NULL, &c, &e), JD_OK);
+    jd_store_close(s);
+    assert_true(c.read > 0);
+    assert_int_equal(c.rejected, 0); /* every person row's event exists, all values valid */
+    assert_int_equal(c.warnings, 0);
+    assert_int_equal(c.stored, c.read);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(dbp, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TEMP TABLE t(agency, ref, person)", NULL, NULL,
+                                  NULL),
+                     SQLITE_OK);
+    json_t *root = json_load_file(truth, 0, NULL);
+    assert_non_null(root);
+    sqlite3_stmt *ins;
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?1, ?2, ?3)", -1, &ins, NULL),
+                     SQLITE_OK);
+    size_t i, k;
+    json_t *p, *r;
+    json_array_foreach(json_object_get(root, "persons"), i, p)
+    {
+        char nhs[11];
+        (void)nhs;
+        json_array_foreach(json_object_get(p, "refs"), k, r)
+        {
+            sqlite3_reset(ins);
+            sqlite3_bind_text(ins, 1, json_string_value(json_object_get(r, "agency")), -1,
+                              SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, 2, json_string_value(json_object_get(r, "person_ref")), -1,
+                              SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, 3, json_string_value(json_object_get(p, "id")), -1,
+                              SQLITE_TRANSIENT);
+            assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+        }
+    }
+    sqlite3_finalize(ins);
+    /* one person_ref is always one true person */
+    assert_int_equal(q1(db, "SELECT count(*) FROM (SELECT agency, ref FROM t GROUP BY 1, 2"
+                            " HAVING count(DISTINCT person) > 1)"),
+                     0);
+    /* every stored ref is in the truth, and every truth ref is stored */
+    assert_int_equal(q1(db, "SELECT count(*) FROM (SELECT DISTINCT agency, person_ref FROM"
+                            " person_mention) m WHERE NOT EXISTS (SELECT 1 FROM t WHERE"
+                            " t.agency = m.agency AND t.ref = m.person_ref)"),
+                     0);
+    assert_int_equal(q1(db, "SELECT count(*) FROM t WHERE NOT EXISTS (SELECT 1 FROM"
+                            " person_mention m WHERE t.agency = m.agency AND"
+                            " t.ref = m.person_ref)"),
+                     0);
+    /* strong identifiers only where the contract says, and valid (ingest checked) */
+    assert_int_equal(q1(db, "SELECT count(*) FROM person_mention WHERE nhs_number IS NOT NULL"
+                            " AND agency NOT IN ('health_ae','gp','sexual_health',"
+                            "'school_nursing')"),
+                     0);
+    assert_int_equal(q1(db, "SELECT count(*) FROM person_mention WHERE upn IS NOT NULL AND"
+                            " agency <> 'school'"),
+                     0);
+    assert_true(q1(db, "SELECT count(*) FROM person_mention WHERE nhs_number IS NOT NULL") > 0);
+    /* the truth lists point at events that exist */
+    const char *lists[] = {"unrecorded_crimes", "blaming_language"};
+    for (int l = 0; l < 2; l++) {
+        json_array_foreach(json_object_get(root, lists[l]), i, r)
+        {
+            char sql[256];
+            snprintf(sql, sizeof sql,
+                     "SELECT count(*) FROM event WHERE agency = '%s' AND record_id = '%s'",
+                     json_string_value(json_object_get(r, "agency")),
+                     json_string_value(json_object_get(r, "record_id")));
+            assert_int_equal(q1(db, sql), 1);
+        }
+    }
+    /* every exploited child has first evidence no earlier than exploitation began */
+    json_array_foreach(json_object_get(root, "exploited"), i, r)
+    {
+        int64_t fe = 0, began = 0;
+        json_t *f = json_object_get(r, "first_evidence_at");
+        assert_true(json_is_string(f));
+        assert_int_equal(jd_time_parse(&fe, json_string_value(f), 0), JD_OK);
+        assert_int_equal(jd_time_parse(&began, json_string_value(json_object_get(r, "began")), 0),
+                         JD_OK);
+        assert_true(fe >= began);
+    }
+    sqlite3_close(db);
+    json_decref(root);
+}
+
+static void test_synth__invariants_county(void **state)
+{
+    (void)state;
+    char *d = gen("county", 3, NULL, 400);
+    check_bundle(d);
+    json_t *root;
+    char truth[256];
+    snprintf(truth, sizeof truth, "%s/truth.json", d);
+    root = json_load_file(truth, 0, NULL);
+    assert_int_equal(json_array_size(json_object_get(root, "networks")), 3);
+    assert_true(json_array_size(json_object_get(root, "exploited")) >= 6);
+    assert_true(json_array_size(json_object_get(root, "unrecorded_crimes")) > 0);
+    assert_true(json_array_size(json_object_get(root, "blaming_language")) > 0);
+    /* confounder groups are present so false alarms can be measured by group */
+    const char *groups[] = {"in_care_missing_family", "substance", "domestic_abuse",
+                            "self_harm", "peer_relationship", "learning_disability"};
+    size_t i;
+    json_t *c;
+    for (size_t g = 0; g < 6; g++) {
+        bool found = false;
+        json_array_foreach(json_object_get(root, "children"), i, c)
+            found |= !strcmp(json_string_value(json_object_get(c, "confounder")), groups[g]);
+        assert_true(found);
+    }
+    json_decref(root);
+    rmrf(d);
+}
+
+static void test_synth__oxford_shape(void **state)
+{
+    (void)state;
+    jd_synth_opts o = JD_SYNTH_OPTS_INIT;
+    o.seed = 11;
+    o.scenario = "oxford";
+    o.children = 300;
+    char d[128];
+    snprintf(d, sizeof d, "%s-oxford", base);
+    jd_error e;
+    assert_int_equal(jd_synth_write(d, &o, NULL, &e), JD_OK);
+    check_bundle(d);
+    char truth[256];
+    snprintf(truth, sizeof truth, "%s/truth.json", d);
+    json_t *root = json_load_file(truth, 0, NULL);
+    json_t *net = json_array_get(json_object_get(root, "networks"), 0);
+    assert_int_equal(json_array_size(json_object_get(root, "networks")), 1);
+    assert_int_equal(json_array_size(json_object_get(net, "adults")), 7);
+    assert_int_equal(json_array_size(json_object_get(net, "children")), 6);
+    assert_int_equal(json_array_size(json_object_get(root, "exploited")), 6);
+    json_t *lm = json_object_get(root, "landmarks");
+    const char *keys[] = {"ring_note_2005", "ae_disclosure_14", "held_against_will_call",
+                          "nfa_13", "board_2007", "streetwise"};
+    for (size_t i = 0; i < 6; i++)
+        assert_non_null(json_object_get(json_object_get(lm, keys[i]), "record_id"));
+    assert_int_equal(json_array_size(json_object_get(lm, "cowley_pickups")), 4);
+    /* police contacts and missing reports on the six, as published (about) */
+    char dbp[256];
+    snprintf(dbp, sizeof dbp, "%s/t.db", d);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(dbp, &db), SQLITE_OK);
+    sqlite3_exec(db, "CREATE TEMP TABLE six(agency, ref)", NULL, NULL, NULL);
+    size_t i, k;
+    json_t *p, *r;
+    json_array_foreach(json_object_get(root, "persons"), i, p)
+    {
+        bool victim = false;
+        json_t *id;
+        json_array_foreach(json_object_get(net, "children"), k, id)
+            victim |= !strcmp(json_string_value(id), json_string_value(json_object_get(p, "id")));
+        if (!victim)
+            continue;
+        json_array_foreach(json_object_get(p, "refs"), k, r)
+        {
+            char sql[256];
+            snprintf(sql, sizeof sql, "INSERT INTO six VALUES ('%s', '%s')",
+                     json_string_value(json_object_get(r, "agency")),
+                     json_string_value(json_object_get(r, "person_ref")));
+            sqlite3_exec(db, sql, NULL, NULL, NULL);
+        }
+    }
+    int64_t police = q1(db, "SELECT count(DISTINCT e.id) FROM event e JOIN person_mention m ON"
+                            " m.event_id = e.id JOIN six ON six.agency = m.agency AND"
+                            " six.ref = m.person_ref WHERE e.agency = 'police'");
+    int64_t missing = q1(db, "SELECT count(DISTINCT e.id) FROM event e JOIN person_mention m ON"
+                             " m.event_id = e.id JOIN six ON six.agency = m.agency AND"
+                             " six.ref = m.person_ref WHERE e.event_type = 'missing_report'");
+    assert_true(police >= 1500 && police <= 1650);
+    assert_true(missing >= 440 && missing <= 470);
+    sqlite3_close(db);
+    json_decref(root);
+    rmrf(d);
+}
+
+static void test_synth__bad_options(void **state)
+{
+    (void)state;
+    jd_synth_opts o = JD_SYNTH_OPTS_INIT;
+    jd_error e;
+    o.scenario = "narnia";
+    assert_int_equal(jd_synth_write("/tmp/jd-never", &o, NULL, &e), JD_EINVALID);
+    o = (jd_synth_opts)JD_SYNTH_OPTS_INIT;
+    o.start = "not a date";
+    assert_int_equal(jd_synth_write("/tmp/jd-never", &o, NULL, &e), JD_EINVALID);
+    o = (jd_synth_opts)JD_SYNTH_OPTS_INIT;
+    o.years = 0;
+    assert_int_equal(jd_synth_write("/tmp/jd-never", &o, NULL, &e), JD_EINVALID);
+    o = (jd_synth_opts)JD_SYNTH_OPTS_INIT;
+    assert_int_equal(jd_synth_write("/proc/definitely/not/writable", &o, NULL, &e), JD_EIO);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_synth__same_seed_same_bytes),
+        cmocka_unit_test(test_synth__invariants_county),
+        cmocka_unit_test(test_synth__oxford_shape),
+        cmocka_unit_test(test_synth__bad_options),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
