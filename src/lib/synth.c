@@ -1613,8 +1613,8 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
     S->day0 = (int32_t)((st.utc + 3600) / 86400);
     S->days = (int32_t)(S->o.years * 365.25);
     int nchildren = S->o.children;
-    if (S->o.events > 0) /* about 8.4 events per child in a default county */
-        nchildren = (int)(S->o.events / 8.4);
+    if (S->o.events > 0) /* about 4.7 events per child (measured; the family's included) */
+        nchildren = (int)((double)S->o.events / 4.7);
     if (nchildren < 50)
         nchildren = 50;
     jd_rng__seed(&S->r, S->o.seed);

@@ -120,11 +120,24 @@ is "$(sqlite3 "$K" "SELECT count(*) FROM source_file WHERE name='events.csv'")" 
 is "$(sqlite3 "$K" "SELECT count(*) FROM event")" 200011 "all rows present after the re-run"
 
 # --- the demo runs end to end from the bundle compiled into the program
-out=$("$JD" demo --dir "$SCRATCH/demo" 2>&1); rc=$?
-is $rc 0 "joindots demo exits 0"
+out=$("$JD" demo --small --dir "$SCRATCH/demo" 2>&1); rc=$?
+is $rc 0 "joindots demo --small exits 0"
 echo "$out" | grep -q '6 rows were quarantined'; ok $? "demo reports the quarantine"
 echo "$out" | grep -q 'Found in a car with a 27 year old male'; ok $? "demo prints a joined chronology"
 is "$(echo "$out" | grep -c '"person_id"')" 5 "demo exports one identity line per person_ref"
+
+out=$("$JD" demo --dir "$SCRATCH/oxford" 2>&1); rc=$?
+is $rc 0 "joindots demo (oxford scenario) exits 0"
+echo "$out" | grep -q '0 quarantined'; ok $? "the synthetic county ingests with nothing quarantined"
+echo "$out" | grep -q 'discloses rape; no crime recorded   health_ae H'; ok $? "demo names the A&E disclosure landmark"
+echo "$out" | grep -q 'identity resolution, all persons'; ok $? "demo prints the baseline scores"
+"$JD" synth --out "$SCRATCH/s1" --seed 5 --children 100 --years 2 2>/dev/null; is $? 0 "synth exits 0"
+"$JD" synth --out "$SCRATCH/s2" --seed 5 --children 100 --years 2 2>/dev/null
+diff -r -q "$SCRATCH/s1" "$SCRATCH/s2" >/dev/null; ok $? "synth: same seed, same bytes"
+"$JD" synth --out "$SCRATCH/s3" --scenario nowhere 2>/dev/null; is $? 3 "synth: unknown scenario refused"
+"$JD" synth --out "$SCRATCH/s3" --children 10 2>/dev/null; is $? 2 "synth: too few children is a usage error"
+"$JD" score --truth "$SCRATCH/s1/truth.json" --baseline singletons --json | grep -q '"exploited":'; ok $? "score --json before any analysis"
+"$JD" score --truth "$SCRATCH/nothing.json" 2>/dev/null; is $? 3 "score: missing truth refused"
 
 # --- export identities: every person_ref in exactly one line
 "$JD" export identities --db "$DB" > "$SCRATCH/ids.jsonl" 2>/dev/null; is $? 0 "export identities exits 0"
