@@ -54,7 +54,10 @@ static const jd_migration jd_sqlite_migrations[] = {
      " crime_recorded INTEGER, crime_ref TEXT, outcome TEXT, author_role TEXT, risk_grade TEXT,"
      " file_id INTEGER NOT NULL, line INTEGER NOT NULL);"
      "CREATE INDEX event_history_event ON event_history(event_id);"
-     /* P of POLE: one person as mentioned in one event by one agency. */
+     /* P of POLE: one person as mentioned in one event by one agency. The
+      * mentions of an event are found through the unique key's (agency,
+      * record_id) prefix; events are never deleted, so event_id needs no
+      * index of its own (one B-tree less per row at ingest). */
      "CREATE TABLE person_mention(id INTEGER PRIMARY KEY,"
      " event_id INTEGER NOT NULL REFERENCES event(id), agency TEXT NOT NULL,"
      " record_id TEXT NOT NULL, person_ref TEXT NOT NULL, role TEXT NOT NULL,"
@@ -65,7 +68,6 @@ static const jd_migration jd_sqlite_migrations[] = {
      " file_id INTEGER NOT NULL REFERENCES source_file(id), line INTEGER NOT NULL,"
      " UNIQUE(agency, record_id, person_ref, role));"
      "CREATE INDEX person_mention_ref ON person_mention(agency, person_ref);"
-     "CREATE INDEX person_mention_event ON person_mention(event_id);"
      "CREATE TABLE person_mention_history(id INTEGER PRIMARY KEY,"
      " mention_id INTEGER NOT NULL REFERENCES person_mention(id),"
      " superseded_at INTEGER NOT NULL, superseded_by_file INTEGER REFERENCES source_file(id),"
@@ -84,7 +86,6 @@ static const jd_migration jd_sqlite_migrations[] = {
      " file_id INTEGER NOT NULL REFERENCES source_file(id), line INTEGER NOT NULL,"
      " UNIQUE(agency, record_id, object_type, value_norm, person_ref));"
      "CREATE INDEX object_mention_value ON object_mention(object_type, value_norm);"
-     "CREATE INDEX object_mention_event ON object_mention(event_id);"
      "CREATE TABLE object_mention_history(id INTEGER PRIMARY KEY,"
      " mention_id INTEGER NOT NULL REFERENCES object_mention(id),"
      " superseded_at INTEGER NOT NULL, superseded_by_file INTEGER REFERENCES source_file(id),"

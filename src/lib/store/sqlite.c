@@ -117,7 +117,7 @@ typedef struct sq {
     sqlite3_stmt *st[ST_COUNT];
     bool in_tx;
     /* Person and object rows of one event usually come together. */
-    char *last_agency, *last_record;
+    jd_buf last_key; /* agency \x1f record_id of last_event_id */
     int64_t last_event_id;
     loc_slot *loc;
 } sq;
@@ -211,8 +211,7 @@ static void sq_close(jd_store *s)
                 free(q->loc[i].key);
             free(q->loc);
         }
-        free(q->last_agency);
-        free(q->last_record);
+        jd_buf_dispose(&q->last_key);
         sqlite3_close(q->db);
         free(q);
     }
@@ -277,10 +276,16 @@ static int sq_commit(jd_store *s, jd_error *err)
 
 static void forget_last_event(sq *q)
 {
-    free(q->last_agency);
-    free(q->last_record);
-    q->last_agency = q->last_record = NULL;
+    jd_buf_reset(&q->last_key);
     q->last_event_id = 0;
+}
+
+/* Does last_key hold agency \x1f record_id? */
+static bool is_last_event(const sq *q, const char *agency, const char *record_id)
+{
+    size_t al = strlen(agency);
+    return q->last_key.len > al && !memcmp(q->last_key.ptr, agency, al) &&
+           q->last_key.ptr[al] == 0x1f && !strcmp(q->last_key.ptr + al + 1, record_id);
 }
 
 static void sq_rollback(jd_store *s)
@@ -552,7 +557,7 @@ static int sq_put_event(jd_store *s, const jd_event_row *r, jd_put_outcome *out,
 static int event_id(sq *q, const char *agency, const char *record_id, int64_t *out, bool *found,
                     jd_error *err)
 {
-    if (q->last_agency && !strcmp(q->last_agency, agency) && !strcmp(q->last_record, record_id)) {
+    if (is_last_event(q, agency, record_id)) {
         *out = q->last_event_id;
         *found = true;
         return JD_OK;
@@ -570,11 +575,10 @@ static int event_id(sq *q, const char *agency, const char *record_id, int64_t *o
     *out = sqlite3_column_int64(st, 0);
     *found = true;
     forget_last_event(q);
-    q->last_agency = strdup(agency);
-    q->last_record = strdup(record_id);
-    if (!q->last_agency || !q->last_record) {
-        forget_last_event(q);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    if (jd_buf_adds(&q->last_key, agency) < 0 || jd_buf_addc(&q->last_key, 0x1f) < 0 ||
+        jd_buf_adds(&q->last_key, record_id) < 0) {
+        forget_last_event(q); /* an over-long key is simply not cached */
+        return JD_OK;
     }
     q->last_event_id = *out;
     return JD_OK;
@@ -974,14 +978,15 @@ static int sq_chronology(jd_store *s, const char *person_id, const char *agency,
              " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"
              " FROM person_mention pm LEFT JOIN identity_ref ir ON ir.agency = pm.agency"
              " AND ir.person_ref = pm.person_ref LEFT JOIN identity i ON i.id = ir.identity_id"
-             " WHERE pm.event_id = ?5 AND NOT EXISTS (SELECT 1 FROM refs"
+             " WHERE pm.agency = ?5 AND pm.record_id = ?6 AND NOT EXISTS (SELECT 1 FROM refs"
              " WHERE refs.agency = pm.agency AND refs.person_ref = pm.person_ref)"
              " ORDER BY pm.id",
              refs_cte);
     if (sqlite3_prepare_v2(q->db, sql, -1, &pa, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(q->db,
                            "SELECT object_type, value_norm, description, value_valid"
-                           " FROM object_mention WHERE event_id = ?1 ORDER BY id",
+                           " FROM object_mention WHERE agency = ?1 AND record_id = ?2"
+                           " ORDER BY id",
                            -1, &ob, NULL) != SQLITE_OK) {
         rc = sq_err(q, err, "chronology");
         goto out;
@@ -997,7 +1002,8 @@ static int sq_chronology(jd_store *s, const char *person_id, const char *agency,
         int64_t id = sqlite3_column_int64(ev, 0);
         size_t np = 0, no = 0;
         sqlite3_reset(pa);
-        sqlite3_bind_int64(pa, 5, id);
+        sqlite3_bind_text(pa, 5, (const char *)sqlite3_column_text(ev, 1), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(pa, 6, (const char *)sqlite3_column_text(ev, 2), -1, SQLITE_TRANSIENT);
         /* Party strings live in the statement until the next step, so copy
          * them into one block per event first. */
         jd_arena a;
@@ -1022,7 +1028,8 @@ static int sq_chronology(jd_store *s, const char *person_id, const char *agency,
                 .name = jd_arena_strdup(&a, col_text(pa, 4))};
         }
         sqlite3_reset(ob);
-        sqlite3_bind_int64(ob, 1, id);
+        sqlite3_bind_text(ob, 1, (const char *)sqlite3_column_text(ev, 1), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ob, 2, (const char *)sqlite3_column_text(ev, 2), -1, SQLITE_TRANSIENT);
         while (rc == JD_OK && (r = sqlite3_step(ob)) == SQLITE_ROW) {
             if (no == ocap) {
                 size_t nc = ocap ? ocap * 2 : 8;
@@ -1107,6 +1114,7 @@ int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts 
     }
     s->ops = &sqlite_ops;
     s->impl = q;
+    jd_buf_init(&q->last_key, 4096);
     if (!opts->create && access(path, F_OK) != 0) {
         rc = jd_error_set(err, JD_ENOTFOUND, "no database at the given path");
         goto out;
