@@ -12,7 +12,8 @@ import re
 import sys
 
 passed = failed = 0
-with open(sys.argv[1], encoding="utf-8") as f:
+for path in sys.argv[1:]:
+  with open(path, encoding="utf-8") as f:
     for line in f:
         t = json.loads(line)
         out = (t.get("stdout", "") or "") + (t.get("stderr", "") or "")

@@ -1,11 +1,29 @@
 #!/usr/bin/env bash
-# Runs every test suite against an existing build and ends with one line
-# "N passed, N failed" counting individual test cases (cmocka cases and
-# integration checks), so CI and people can read the totals.
+# Runs every test suite and ends with one line "N passed, N failed" counting
+# individual test cases (cmocka cases, TAP checks, corpus replays):
+#   1. the normal build (BUILD, default build/);
+#   2. the whole suite again under AddressSanitizer and UBSan (build-asan/),
+#      unless JD_NO_SANITIZERS=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 status=0
+logs=()
 meson test -C "$build" --print-errorlogs --num-processes 2 || status=1
-python3 scripts/count-tests.py "$build/meson-logs/testlog.json" || status=1
+logs+=("$build/meson-logs/testlog.json")
+if [ "${JD_NO_SANITIZERS:-0}" != 1 ]; then
+  asan=${JD_ASAN_BUILD_DIR:-build-asan}
+  if [ ! -f "$asan/build.ninja" ]; then
+    meson setup "$asan" -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || status=1
+  fi
+  if ninja -C "$asan" >/dev/null; then
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+      meson test -C "$asan" --print-errorlogs --num-processes 2 || status=1
+    logs+=("$asan/meson-logs/testlog.json")
+  else
+    echo "sanitizer build failed" >&2
+    status=1
+  fi
+fi
+python3 scripts/count-tests.py "${logs[@]}" || status=1
 exit $status
