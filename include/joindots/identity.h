@@ -50,6 +50,40 @@ JD_API int jd_link_decide(jd_store *s, const jd_link_decision *d, jd_error *err)
  */
 JD_API int jd_identities_export(jd_store *s, FILE *out, int64_t *n_lines, jd_error *err);
 
+typedef struct jd_resolve_opts {
+    double threshold;      /* match probability at which a pair is linked */
+    int block_cap;         /* blocks larger than this are skipped (and counted) */
+    int em_iterations;     /* EM iterations for m */
+    const char *variants;  /* extra name-variant file (data/names/variants.tsv format) */
+} jd_resolve_opts;
+#define JD_RESOLVE_OPTS_INIT {0.9, 500, 25, NULL}
+
+typedef struct jd_resolve_stats {
+    int64_t mentions, refs, candidate_pairs, links, refused, identities, skipped_blocks;
+    int64_t confirmed, rejected; /* human decisions applied */
+    double seconds_load, seconds_block, seconds_estimate, seconds_score, seconds_cluster,
+        seconds_save;
+} jd_resolve_stats;
+
+/*
+ * Resolve every person_ref in the store into identities (a full rebuild,
+ * deterministic for the same store): estimates the model without labels,
+ * blocks, scores and clusters, honours human decisions, and saves the
+ * identities (person_ids kept stable across runs) and the model.
+ * Returns JD_OK, JD_ENOMEM, JD_ESTORE, JD_EIO (variants file unreadable).
+ */
+JD_API int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
+                      jd_error *err);
+
+/*
+ * Explain the comparison of two refs with the model of the last run: each
+ * field's level and weight, strong identifiers, the total and the match
+ * probability, written as text to `out`. Returns JD_OK, JD_ENOTFOUND (a ref,
+ * or no model yet: run jd_resolve first), JD_ESTORE.
+ */
+JD_API int jd_explain_match(jd_store *s, const jd_ref *a, const jd_ref *b, FILE *out,
+                            jd_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -51,10 +51,12 @@ double cli_now(void);
 /* (declarations are added as commands land; keep sorted) */
 int cmd_chronology(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_explain_match(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_rejects(int argc, char **argv);
+int cmd_resolve(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 

@@ -4,6 +4,9 @@
 #include <stddef.h>
 /* Declarations are added here as catalogues land, e.g.:
  * extern const char jd_data_name_variants[]; extern const size_t jd_data_name_variants_len; */
+/* Default forename variants (data/names/variants.tsv). */
+extern const char jd_data_name_variants[];
+extern const size_t jd_data_name_variants_len;
 /* The demo bundle (data/demo). */
 extern const char jd_data_demo_events_csc[];
 extern const size_t jd_data_demo_events_csc_len;

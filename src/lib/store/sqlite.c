@@ -1077,6 +1077,179 @@ out:
     return rc;
 }
 
+static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT pm.agency, pm.person_ref, pm.role, pm.surname, pm.forenames,"
+                           " pm.known_as, pm.dob, pm.dob_prec, pm.age, e.occurred_at, pm.gender,"
+                           " pm.address, pm.postcode, pm.postcode_raw, pm.phone, pm.nhs_number,"
+                           " pm.upn, pm.other_id FROM person_mention pm"
+                           " JOIN event e ON e.id = pm.event_id ORDER BY pm.agency, pm.person_ref",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_err(q, err, "mentions");
+    int rc = JD_OK, r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_mention_row m = {
+            .agency = col_text(st, 0), .person_ref = col_text(st, 1), .role = col_text(st, 2),
+            .surname = opt_text(st, 3), .forenames = opt_text(st, 4), .known_as = opt_text(st, 5),
+            .dob = opt_text(st, 6), .dob_prec = sqlite3_column_int(st, 7),
+            .age = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 8),
+            .seen_at = sqlite3_column_int64(st, 9), .gender = opt_text(st, 10),
+            .address = opt_text(st, 11), .postcode = opt_text(st, 12),
+            .postcode_raw = opt_text(st, 13), .phone = opt_text(st, 14), .nhs = opt_text(st, 15),
+            .upn = opt_text(st, 16), .other_id = opt_text(st, 17)};
+        if ((rc = cb(&m, payload)) != 0)
+            break;
+    }
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = sq_err(q, err, "mentions");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_decisions(jd_store *s, jd_decision_cb cb, void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    /* the latest decision per pair is in force */
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT agency_a, ref_a, agency_b, ref_b, decision FROM link_decision d"
+                           " WHERE id = (SELECT max(id) FROM link_decision x WHERE"
+                           " x.agency_a = d.agency_a AND x.ref_a = d.ref_a AND"
+                           " x.agency_b = d.agency_b AND x.ref_b = d.ref_b) ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_err(q, err, "decisions");
+    int rc = JD_OK, r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_decision_row d = {col_text(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 3),
+                             !strcmp(col_text(st, 4), "same")};
+        if ((rc = cb(&d, payload)) != 0)
+            break;
+    }
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = sq_err(q, err, "decisions");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
+                                 const jd_identity_info *info, size_t ninfo,
+                                 const char *model_json, int64_t candidate_pairs, int64_t links,
+                                 jd_error *err)
+{
+    sq *q = s->impl;
+    int rc = exec(q, "BEGIN IMMEDIATE", err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
+    int64_t now = now_s();
+    rc = exec(q,
+              "DELETE FROM identity_ref; DELETE FROM identity_note;"
+              " CREATE TEMP TABLE IF NOT EXISTS keep_ids(person_id TEXT PRIMARY KEY);"
+              " DELETE FROM keep_ids;",
+              err);
+    if (rc == JD_OK &&
+        (sqlite3_prepare_v2(q->db,
+                            "INSERT INTO identity(person_id, display_name, dob, is_child,"
+                            " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
+                            " ON CONFLICT(person_id) DO UPDATE SET display_name = ?2, dob = ?3,"
+                            " is_child = ?4, updated_at = ?5",
+                            -1, &a, NULL) != SQLITE_OK ||
+         sqlite3_prepare_v2(q->db,
+                            "INSERT INTO identity_ref(agency, person_ref, identity_id) SELECT"
+                            " ?1, ?2, id FROM identity WHERE person_id = ?3",
+                            -1, &b, NULL) != SQLITE_OK ||
+         sqlite3_prepare_v2(q->db,
+                            "INSERT INTO identity_note(identity_id, note) SELECT id, ?2 FROM"
+                            " identity WHERE person_id = ?1",
+                            -1, &c, NULL) != SQLITE_OK))
+        rc = sq_err(q, err, "identities");
+    for (size_t i = 0; rc == JD_OK && i < ninfo; i++) {
+        sqlite3_reset(a);
+        bind_text(a, 1, info[i].person_id);
+        bind_text(a, 2, info[i].display_name);
+        bind_text(a, 3, info[i].dob);
+        sqlite3_bind_int(a, 4, info[i].is_child);
+        sqlite3_bind_int64(a, 5, now);
+        if (sqlite3_step(a) != SQLITE_DONE)
+            rc = sq_err(q, err, "identity");
+        if (rc == JD_OK && info[i].note) {
+            sqlite3_reset(c);
+            bind_text(c, 1, info[i].person_id);
+            bind_text(c, 2, info[i].note);
+            if (sqlite3_step(c) != SQLITE_DONE)
+                rc = sq_err(q, err, "identity note");
+        }
+    }
+    for (size_t i = 0; rc == JD_OK && i < nrefs; i++) {
+        sqlite3_reset(b);
+        bind_text(b, 1, refs[i].agency);
+        bind_text(b, 2, refs[i].person_ref);
+        bind_text(b, 3, refs[i].person_id);
+        if (sqlite3_step(b) != SQLITE_DONE)
+            rc = sq_err(q, err, "identity ref");
+    }
+    /* identities no ref points at any more are removed */
+    if (rc == JD_OK)
+        rc = exec(q,
+                  "DELETE FROM identity WHERE NOT EXISTS (SELECT 1 FROM identity_ref r"
+                  " WHERE r.identity_id = identity.id)",
+                  err);
+    if (rc == JD_OK) {
+        sqlite3_stmt *r = NULL;
+        if (sqlite3_prepare_v2(q->db,
+                               "INSERT INTO resolve_run(started_at, finished_at, mode, refs,"
+                               " candidate_pairs, links, identities, model) VALUES"
+                               " (?1, ?1, 'full', ?2, ?3, ?4, ?5, ?6)",
+                               -1, &r, NULL) != SQLITE_OK) {
+            rc = sq_err(q, err, "resolve run");
+        } else {
+            sqlite3_bind_int64(r, 1, now);
+            sqlite3_bind_int64(r, 2, (int64_t)nrefs);
+            sqlite3_bind_int64(r, 3, candidate_pairs);
+            sqlite3_bind_int64(r, 4, links);
+            sqlite3_bind_int64(r, 5, (int64_t)ninfo);
+            bind_text(r, 6, model_json);
+            if (sqlite3_step(r) != SQLITE_DONE)
+                rc = sq_err(q, err, "resolve run");
+            sqlite3_finalize(r);
+        }
+    }
+    sqlite3_finalize(a);
+    sqlite3_finalize(b);
+    sqlite3_finalize(c);
+    if (rc == JD_OK)
+        rc = exec(q, "COMMIT", err);
+    if (rc < 0)
+        (void)exec(q, "ROLLBACK", NULL);
+    return rc;
+}
+
+static int sq_model_load(jd_store *s, char **out, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    *out = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT model FROM resolve_run WHERE model IS NOT NULL"
+                           " ORDER BY id DESC LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_err(q, err, "model");
+    int r = sqlite3_step(st);
+    int rc = JD_OK;
+    if (r == SQLITE_ROW) {
+        *out = strdup(col_text(st, 0));
+        if (!*out)
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+    } else if (r != SQLITE_DONE) {
+        rc = sq_err(q, err, "model");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static const jd_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1099,6 +1272,10 @@ static const jd_store_ops sqlite_ops = {
     .link_add = sq_link_add,
     .identity_rows = sq_identity_rows,
     .chronology = sq_chronology,
+    .mentions = sq_mentions,
+    .decisions = sq_decisions,
+    .identities_replace = sq_identities_replace,
+    .model_load = sq_model_load,
 };
 
 int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,

@@ -78,6 +78,32 @@ typedef struct jd_identity_row {
 } jd_identity_row;
 typedef int (*jd_identity_row_cb)(const jd_identity_row *r, void *payload);
 
+/* One person mention, as identity resolution reads it (strings borrowed). */
+typedef struct jd_mention_row {
+    const char *agency, *person_ref, *role;
+    const char *surname, *forenames, *known_as, *dob;
+    int dob_prec, age; /* age -1 if absent */
+    int64_t seen_at;   /* the event's occurred_at */
+    const char *gender, *address, *postcode, *postcode_raw, *phone, *nhs, *upn, *other_id;
+} jd_mention_row;
+typedef int (*jd_mention_cb)(const jd_mention_row *m, void *payload);
+
+/* A human link decision in force (the latest for its pair). */
+typedef struct jd_decision_row {
+    const char *agency_a, *ref_a, *agency_b, *ref_b;
+    bool same;
+} jd_decision_row;
+typedef int (*jd_decision_cb)(const jd_decision_row *d, void *payload);
+
+/* One resolved ref to save, and its identity's display fields. */
+typedef struct jd_identity_save {
+    const char *agency, *person_ref, *person_id;
+} jd_identity_save;
+typedef struct jd_identity_info {
+    const char *person_id, *display_name, *dob, *note;
+    bool is_child;
+} jd_identity_info;
+
 struct jd_chrono_event;
 typedef int (*jd_chrono_event_cb)(const struct jd_chrono_event *ev, void *payload);
 
@@ -113,6 +139,16 @@ typedef struct jd_store_ops {
     /* events of a person (person_id, or one agency ref when person_id is NULL) */
     int (*chronology)(jd_store *s, const char *person_id, const char *agency, const char *ref,
                       int64_t as_of, jd_chrono_event_cb cb, void *payload, jd_error *err);
+    /* identity resolution */
+    int (*mentions)(jd_store *s, jd_mention_cb cb, void *payload, jd_error *err);
+    int (*decisions)(jd_store *s, jd_decision_cb cb, void *payload, jd_error *err);
+    /* Replace all identities in one transaction: refs[] with their person_id,
+     * info[] one per identity; run fields go to resolve_run. */
+    int (*identities_replace)(jd_store *s, const jd_identity_save *refs, size_t nrefs,
+                              const jd_identity_info *info, size_t ninfo, const char *model_json,
+                              int64_t candidate_pairs, int64_t links, jd_error *err);
+    /* The latest saved model (JSON), or NULL in *out if none; caller frees. */
+    int (*model_load)(jd_store *s, char **out, jd_error *err);
 } jd_store_ops;
 
 struct jd_store {

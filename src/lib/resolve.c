@@ -1,0 +1,1415 @@
+/*
+ * Identity resolution: which person_refs, in which agencies, are one person.
+ *
+ * 1. Load: every person mention, folded into one record per (agency,
+ *    person_ref) — one ref is always one real person — holding the distinct
+ *    normalised forenames, surnames, dates of birth, postcodes, phones and
+ *    identifiers the ref was written with. Strings are interned, so the hot
+ *    loop compares integers.
+ * 2. Block: several rules (surname sound + birth year, forename sound +
+ *    date of birth, date of birth and its day/month swap, postcode +
+ *    initial, surname + initial, NHS number, UPN, phone, other identifier)
+ *    emit (key, ref) entries; sorted runs of equal keys give candidate pairs,
+ *    unioned and de-duplicated. Runs longer than block_cap are skipped and
+ *    counted, so one common value cannot explode the work.
+ * 3. Score: Fellegi-Sunter. Each field compares at discrete levels; u comes
+ *    from random pairs, m from EM over the candidate pairs, both without
+ *    labels; exact name agreement is term-frequency adjusted. The same NHS
+ *    number or UPN is decisive; two different ones are a contradiction that
+ *    only a person's confirmation overrides.
+ * 4. Cluster: links in order of weight through a union-find that refuses a
+ *    merge when the two clusters hold different NHS numbers or UPNs,
+ *    irreconcilable dates of birth, or a pair a person said is not the same;
+ *    each refusal of a would-be link is noted on the identity. Confirmed
+ *    pairs are merged first; "not the same person" always wins.
+ *
+ * Ethnicity is never read: it cannot feed a match weight.
+ */
+#include "compare.h"
+#include "embedded.h"
+#include "internal.h"
+#include "names.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <joindots/identity.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- string interning ---- */
+
+typedef struct pool {
+    char *buf;
+    size_t len, cap;
+    uint32_t *slots; /* open addressing: string offset + 1, 0 empty */
+    size_t nslots, count;
+} pool;
+
+static uint32_t pool_add(pool *p, const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if ((p->count + 1) * 2 > p->nslots) {
+        size_t ns = p->nslots ? p->nslots * 2 : 1 << 16;
+        uint32_t *sl = calloc(ns, sizeof *sl);
+        if (!sl)
+            return 0;
+        for (size_t i = 0; i < p->nslots; i++) {
+            uint32_t o = p->slots[i];
+            if (!o)
+                continue;
+            const char *t = p->buf + o - 1;
+            size_t h = (size_t)jd_hash64(t, strlen(t), 0) & (ns - 1);
+            while (sl[h])
+                h = (h + 1) & (ns - 1);
+            sl[h] = o;
+        }
+        free(p->slots);
+        p->slots = sl;
+        p->nslots = ns;
+    }
+    size_t h = (size_t)jd_hash64(s, n, 0) & (p->nslots - 1);
+    while (p->slots[h]) {
+        const char *t = p->buf + p->slots[h] - 1;
+        if (!strncmp(t, s, n) && t[n] == '\0')
+            return p->slots[h];
+        h = (h + 1) & (p->nslots - 1);
+    }
+    if (p->len + n + 1 > p->cap) {
+        size_t nc = p->cap ? p->cap * 2 : 1 << 20;
+        while (nc < p->len + n + 1)
+            nc *= 2;
+        char *nb = realloc(p->buf, nc);
+        if (!nb)
+            return 0;
+        p->buf = nb;
+        p->cap = nc;
+    }
+    uint32_t off = (uint32_t)p->len + 1;
+    memcpy(p->buf + p->len, s, n);
+    p->buf[p->len + n] = '\0';
+    p->len += n + 1;
+    p->slots[h] = off;
+    p->count++;
+    return off;
+}
+
+static const char *pool_str(const pool *p, uint32_t id)
+{
+    return id ? p->buf + id - 1 : "";
+}
+
+static void pool_free(pool *p)
+{
+    free(p->buf);
+    free(p->slots);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- one ref ---- */
+
+#define NV 4
+typedef struct rref {
+    uint32_t agency, ref;
+    uint32_t fore[NV], sur[NV];
+    uint32_t dob[NV];    /* yyyymmdd; mm or dd 0 when partial */
+    uint32_t pc[NV], phone[NV];
+    uint32_t nhs[2], upn[2], other, addr, name;
+    int16_t by_lo, by_hi; /* birth years allowed by recorded ages */
+    uint8_t nfore, nsur, ndob, npc, nphone, nnhs, nupn;
+    char gender;
+    bool child;
+    uint32_t mentions;
+} rref;
+
+static void add_id(uint32_t *arr, uint8_t *n, uint8_t max, uint32_t v)
+{
+    if (!v)
+        return;
+    for (uint8_t i = 0; i < *n; i++)
+        if (arr[i] == v)
+            return;
+    if (*n < max)
+        arr[(*n)++] = v;
+}
+
+/* ---- fields and levels ---- */
+
+enum { F_FORE, F_SUR, F_DOB, F_PC, F_PHONE, F_GENDER, F_OTHER, F_ADDR, NF };
+static const char *const field_name[NF] = {"forename", "surname", "dob", "postcode",
+                                           "phone", "gender", "other_id", "address"};
+static const int nlevels[NF] = {4, 4, 5, 4, 2, 2, 3, 3};
+static const char *const level_name[NF][5] = {
+    {"different", "similar (JW >= 0.80 or initial)", "variant or JW >= 0.92", "exact"},
+    {"different", "similar (JW >= 0.80)", "close (JW >= 0.92 or shared part)", "exact"},
+    {"different", "consistent (partial date or age)", "one digit or one year off",
+     "day and month swapped", "exact"},
+    {"different", "same district", "same sector", "exact"},
+    {"different", "exact"},
+    {"different", "same"},
+    {"different", "one typo", "exact"},
+    {"different", "similar", "close or exact"}};
+
+typedef struct model {
+    double m[NF][5], u[NF][5];
+    double lambda, threshold;
+} model;
+
+typedef struct variants {
+    /* name id -> up to 4 group numbers */
+    uint32_t *key;
+    uint16_t (*grp)[4];
+    size_t nslots;
+} variants;
+
+typedef struct rs {
+    pool names, ids;
+    rref *r;
+    size_t n, cap;
+    variants var;
+    json_t *tf;                 /* name id (as key) -> count */
+    model md;
+    jd_resolve_stats st;
+} rs;
+
+static uint32_t norm_name(rs *R, const char *s, bool first_token_only)
+{
+    char b[128];
+    int n = jd_names__normalise(b, sizeof b, s, s ? strlen(s) : 0);
+    if (n <= 0)
+        return 0;
+    if (first_token_only) {
+        char *sp = strchr(b, ' ');
+        if (sp) {
+            *sp = '\0';
+            n = (int)(sp - b);
+        }
+    }
+    return pool_add(&R->names, b, (size_t)n);
+}
+
+static int var_lookup(const variants *v, uint32_t id, const uint16_t **out)
+{
+    if (!v->nslots || !id)
+        return 0;
+    size_t h = (size_t)id * 2654435761u & (v->nslots - 1);
+    while (v->key[h]) {
+        if (v->key[h] == id) {
+            *out = v->grp[h];
+            return 1;
+        }
+        h = (h + 1) & (v->nslots - 1);
+    }
+    return 0;
+}
+
+static int load_variants(rs *R, const char *text, size_t len)
+{
+    R->var.nslots = 1 << 12;
+    R->var.key = calloc(R->var.nslots, sizeof *R->var.key);
+    R->var.grp = calloc(R->var.nslots, sizeof *R->var.grp);
+    if (!R->var.key || !R->var.grp)
+        return JD_ENOMEM;
+    uint16_t group = 0;
+    const char *p = text, *e = text + len;
+    while (p < e) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        const char *le = nl ? nl : e;
+        if (*p != '#' && le > p) {
+            group++;
+            const char *t = p;
+            while (t < le) {
+                while (t < le && (*t == '\t' || *t == ',' || *t == ' ' || *t == '\r'))
+                    t++;
+                const char *w = t;
+                while (t < le && *t != '\t' && *t != ',' && *t != '\r')
+                    t++;
+                if (t > w) {
+                    char tmp[64];
+                    snprintf(tmp, sizeof tmp, "%.*s", (int)(t - w), w);
+                    uint32_t id = norm_name(R, tmp, false);
+                    if (!id)
+                        continue;
+                    size_t h = (size_t)id * 2654435761u & (R->var.nslots - 1);
+                    while (R->var.key[h] && R->var.key[h] != id)
+                        h = (h + 1) & (R->var.nslots - 1);
+                    R->var.key[h] = id;
+                    for (int k = 0; k < 4; k++)
+                        if (!R->var.grp[h][k] || R->var.grp[h][k] == group) {
+                            R->var.grp[h][k] = group;
+                            break;
+                        }
+                }
+            }
+        }
+        p = le + 1;
+    }
+    return JD_OK;
+}
+
+static bool variant_match(const rs *R, uint32_t a, uint32_t b)
+{
+    const uint16_t *ga, *gb;
+    if (!var_lookup(&R->var, a, &ga) || !var_lookup(&R->var, b, &gb))
+        return false;
+    for (int i = 0; i < 4 && ga[i]; i++)
+        for (int k = 0; k < 4 && gb[k]; k++)
+            if (ga[i] == gb[k])
+                return true;
+    return false;
+}
+
+static int name_level(const rs *R, const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t nb,
+                      bool forename)
+{
+    if (!na || !nb)
+        return -1;
+    int best = 0;
+    for (uint8_t i = 0; i < na; i++)
+        for (uint8_t k = 0; k < nb; k++) {
+            if (a[i] == b[k])
+                return 3;
+            const char *x = pool_str(&R->names, a[i]), *y = pool_str(&R->names, b[k]);
+            size_t xl = strlen(x), yl = strlen(y);
+            if (forename && variant_match(R, a[i], b[k])) {
+                best = best > 2 ? best : 2;
+                continue;
+            }
+            if (!forename && (strstr(x, y) || strstr(y, x)) && xl > 2 && yl > 2) {
+                best = best > 2 ? best : 2; /* one part of a double-barrelled name */
+                continue;
+            }
+            double jw = jd_cmp__jaro_winkler(x, xl, y, yl);
+            int l = jw >= 0.92 ? 2 : jw >= 0.80 ? 1 : 0;
+            if (forename && l == 0 && (xl == 1 || yl == 1) && x[0] == y[0])
+                l = 1; /* an initial */
+            best = l > best ? l : best;
+        }
+    return best;
+}
+
+static int dob_pair(uint32_t a, uint32_t b)
+{
+    if (a == b)
+        return 4;
+    unsigned ya = a / 10000, ma = a / 100 % 100, da = a % 100;
+    unsigned yb = b / 10000, mb = b / 100 % 100, db = b % 100;
+    if (!ma || !mb || !da || !db) /* partial: consistent if what is there agrees */
+        return ya == yb && (!ma || !mb || ma == mb) ? 1 : 0;
+    if (ya == yb && ma == db && da == mb)
+        return 3;
+    int diff = (ya != yb) + (ma != mb) + (da != db);
+    if (diff == 1) {
+        if (ya != yb)
+            return (ya > yb ? ya - yb : yb - ya) == 1 || (ya % 10 != yb % 10) + (ya / 10 != yb / 10) == 1 ? 2 : 0;
+        unsigned x = ma != mb ? ma : da, y = ma != mb ? mb : db;
+        if (x % 10 == y % 10 || x / 10 == y / 10)
+            return 2; /* one digit off */
+    }
+    return 0;
+}
+
+static int dob_level(const rref *a, const rref *b)
+{
+    int best = -1;
+    for (uint8_t i = 0; i < a->ndob; i++)
+        for (uint8_t k = 0; k < b->ndob; k++) {
+            int l = dob_pair(a->dob[i], b->dob[k]);
+            best = l > best ? l : best;
+        }
+    /* ages against dates of birth or other ages */
+    if (best < 1) {
+        int lo_a = a->by_lo, hi_a = a->by_hi, lo_b = b->by_lo, hi_b = b->by_hi;
+        for (uint8_t i = 0; i < a->ndob; i++) {
+            int y = (int)(a->dob[i] / 10000);
+            lo_a = lo_a ? (y < lo_a ? y : lo_a) : y;
+            hi_a = hi_a ? (y > hi_a ? y : hi_a) : y;
+        }
+        for (uint8_t k = 0; k < b->ndob; k++) {
+            int y = (int)(b->dob[k] / 10000);
+            lo_b = lo_b ? (y < lo_b ? y : lo_b) : y;
+            hi_b = hi_b ? (y > hi_b ? y : hi_b) : y;
+        }
+        bool a_age = a->by_lo != 0, b_age = b->by_lo != 0;
+        if ((a_age || b_age) && lo_a && lo_b)
+            best = lo_a <= hi_b && lo_b <= hi_a ? 1 : (best < 0 ? 0 : best);
+    }
+    return best;
+}
+
+static int set_level(const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t nb)
+{
+    if (!na || !nb)
+        return -1;
+    for (uint8_t i = 0; i < na; i++)
+        for (uint8_t k = 0; k < nb; k++)
+            if (a[i] == b[k])
+                return 1;
+    return 0;
+}
+
+static int pc_level(const rs *R, const rref *a, const rref *b)
+{
+    if (!a->npc || !b->npc)
+        return -1;
+    int best = 0;
+    for (uint8_t i = 0; i < a->npc; i++)
+        for (uint8_t k = 0; k < b->npc; k++) {
+            if (a->pc[i] == b->pc[k])
+                return 3;
+            const char *x = pool_str(&R->ids, a->pc[i]), *y = pool_str(&R->ids, b->pc[k]);
+            const char *sx = strchr(x, ' '), *sy = strchr(y, ' ');
+            if (!sx || !sy || sx - x != sy - y || strncmp(x, y, (size_t)(sx - x)))
+                continue;
+            best = best > 1 ? best : 1; /* same district */
+            if (sx[1] && sx[1] == sy[1])
+                best = 2; /* same sector */
+        }
+    return best;
+}
+
+static void compare(const rs *R, const rref *a, const rref *b, int lv[NF])
+{
+    lv[F_FORE] = name_level(R, a->fore, a->nfore, b->fore, b->nfore, true);
+    lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false);
+    lv[F_DOB] = dob_level(a, b);
+    lv[F_PC] = pc_level(R, a, b);
+    lv[F_PHONE] = set_level(a->phone, a->nphone, b->phone, b->nphone);
+    lv[F_GENDER] = a->gender && b->gender ? a->gender == b->gender : -1;
+    if (a->other && b->other) {
+        const char *x = pool_str(&R->ids, a->other), *y = pool_str(&R->ids, b->other);
+        lv[F_OTHER] = a->other == b->other ? 2
+                      : jd_cmp__damerau_levenshtein(x, strlen(x), y, strlen(y)) <= 1 ? 1 : 0;
+    } else {
+        lv[F_OTHER] = -1;
+    }
+    if (a->addr && b->addr) {
+        const char *x = pool_str(&R->names, a->addr), *y = pool_str(&R->names, b->addr);
+        double jw = jd_cmp__jaro_winkler(x, strlen(x), y, strlen(y));
+        lv[F_ADDR] = a->addr == b->addr || jw >= 0.92 ? 2 : jw >= 0.80 ? 1 : 0;
+    } else {
+        lv[F_ADDR] = -1;
+    }
+}
+
+/* +1 the same strong identifier, -1 different ones, 0 nothing to compare. */
+static int strong(const rref *a, const rref *b)
+{
+    int r = 0;
+    if (a->nnhs && b->nnhs)
+        r = set_level(a->nhs, a->nnhs, b->nhs, b->nnhs) ? 1 : -1;
+    if (r >= 0 && a->nupn && b->nupn) {
+        int u = set_level(a->upn, a->nupn, b->upn, b->nupn) ? 1 : -1;
+        r = u < 0 ? -1 : 1;
+    }
+    return r;
+}
+
+/* ---- weights ---- */
+
+static double level_weight(const model *md, int f, int l)
+{
+    if (l < 0)
+        return 0.0;
+    return log2(md->m[f][l] / md->u[f][l]);
+}
+
+/* Exact name agreement, adjusted for how common the name is. */
+static double tf_weight(const rs *R, int f, const rref *a, const rref *b, double base)
+{
+    const uint32_t *x = f == F_FORE ? a->fore : a->sur, *y = f == F_FORE ? b->fore : b->sur;
+    uint8_t nx = f == F_FORE ? a->nfore : a->nsur, ny = f == F_FORE ? b->nfore : b->nsur;
+    for (uint8_t i = 0; i < nx; i++)
+        for (uint8_t k = 0; k < ny; k++)
+            if (x[i] == y[k]) {
+                char key[16];
+                snprintf(key, sizeof key, "%u", x[i]);
+                double cnt = (double)json_integer_value(json_object_get(R->tf, key));
+                double u = cnt > 0 ? cnt / (double)R->n : 1.0 / (double)R->n;
+                double m = R->md.m[f][3];
+                /* never let a rare value count for more than twice the average */
+                double w = log2(m / u), avg = base;
+                return w > avg + 2 ? avg + 2 : w;
+            }
+    return base;
+}
+
+typedef struct pair_score {
+    int lv[NF];
+    int strong;
+    double w[NF], total, prob;
+} pair_score;
+
+static void score_pair(const rs *R, const rref *a, const rref *b, pair_score *ps)
+{
+    compare(R, a, b, ps->lv);
+    ps->strong = strong(a, b);
+    ps->total = log2(R->md.lambda / (1 - R->md.lambda));
+    for (int f = 0; f < NF; f++) {
+        ps->w[f] = level_weight(&R->md, f, ps->lv[f]);
+        if ((f == F_FORE || f == F_SUR) && ps->lv[f] == 3)
+            ps->w[f] = tf_weight(R, f, a, b, ps->w[f]);
+        ps->total += ps->w[f];
+    }
+    if (ps->strong > 0)
+        ps->total += 30; /* the same NHS number or UPN is decisive */
+    else if (ps->strong < 0)
+        ps->total -= 30;
+    ps->prob = 1.0 / (1.0 + exp2(-ps->total));
+}
+
+/* ---- loading ---- */
+
+typedef struct loader {
+    rs *R;
+    rref *cur;
+    const char *last_agency, *last_ref;
+    uint32_t cur_agency, cur_ref;
+    uint32_t name_counts[NV]; /* raw name ids of cur and their counts */
+    uint32_t names[NV];
+} loader;
+
+static int on_mention(const jd_mention_row *m, void *payload)
+{
+    loader *L = payload;
+    rs *R = L->R;
+    uint32_t ag = pool_add(&R->ids, m->agency, strlen(m->agency));
+    uint32_t rf = pool_add(&R->ids, m->person_ref, strlen(m->person_ref));
+    if (!ag || !rf)
+        return JD_ENOMEM;
+    R->st.mentions++;
+    if (!L->cur || L->cur_agency != ag || L->cur_ref != rf) {
+        if (R->n == R->cap) {
+            size_t nc = R->cap ? R->cap * 2 : 4096;
+            rref *n = realloc(R->r, nc * sizeof *n);
+            if (!n)
+                return JD_ENOMEM;
+            R->r = n;
+            R->cap = nc;
+        }
+        L->cur = &R->r[R->n++];
+        memset(L->cur, 0, sizeof *L->cur);
+        L->cur->agency = ag;
+        L->cur->ref = rf;
+        L->cur_agency = ag;
+        L->cur_ref = rf;
+        memset(L->name_counts, 0, sizeof L->name_counts);
+        memset(L->names, 0, sizeof L->names);
+    }
+    rref *r = L->cur;
+    r->mentions++;
+    add_id(r->fore, &r->nfore, NV, norm_name(R, m->forenames, true));
+    add_id(r->sur, &r->nsur, NV, norm_name(R, m->surname, false));
+    if (m->dob) {
+        unsigned y = 0, mo = 0, d = 0;
+        if (sscanf(m->dob, "%u-%u-%u", &y, &mo, &d) >= 1)
+            add_id(r->dob, &r->ndob, NV, y * 10000 + mo * 100 + d);
+    }
+    if (m->age >= 0 && m->seen_at) {
+        time_t t = (time_t)m->seen_at;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        int y = tm.tm_year + 1900;
+        int lo = y - m->age - 1, hi = y - m->age;
+        r->by_lo = (int16_t)(r->by_lo ? (lo < r->by_lo ? lo : r->by_lo) : lo);
+        r->by_hi = (int16_t)(r->by_hi ? (hi > r->by_hi ? hi : r->by_hi) : hi);
+        if (m->age < 18)
+            r->child = true;
+    }
+    if (m->dob && m->dob_prec == 3 && m->seen_at) {
+        unsigned y = 0, mo = 0, d = 0;
+        if (sscanf(m->dob, "%u-%u-%u", &y, &mo, &d) == 3) {
+            time_t t = (time_t)m->seen_at;
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            unsigned ey = (unsigned)tm.tm_year + 1900, em = (unsigned)tm.tm_mon + 1,
+                     ed = (unsigned)tm.tm_mday;
+            unsigned age = ey - y - ((em < mo || (em == mo && ed < d)) ? 1 : 0);
+            if (ey >= y && age < 18)
+                r->child = true;
+        }
+    }
+    const char *pc = m->postcode ? m->postcode : m->postcode_raw;
+    if (pc)
+        add_id(r->pc, &r->npc, NV, pool_add(&R->ids, pc, strlen(pc)));
+    if (m->phone)
+        add_id(r->phone, &r->nphone, NV, pool_add(&R->ids, m->phone, strlen(m->phone)));
+    if (m->nhs)
+        add_id(r->nhs, &r->nnhs, 2, pool_add(&R->ids, m->nhs, strlen(m->nhs)));
+    if (m->upn)
+        add_id(r->upn, &r->nupn, 2, pool_add(&R->ids, m->upn, strlen(m->upn)));
+    if (m->other_id && !r->other)
+        r->other = pool_add(&R->ids, m->other_id, strlen(m->other_id));
+    if (m->address && !r->addr) {
+        char b[256];
+        int n = jd_names__normalise(b, sizeof b, m->address, strlen(m->address));
+        if (n > 0)
+            r->addr = pool_add(&R->names, b, (size_t)n);
+    }
+    if (m->gender && (m->gender[0] == 'F' || m->gender[0] == 'M'))
+        r->gender = m->gender[0];
+    /* display name: the most frequent raw "forenames surname" of the ref */
+    char raw[160];
+    snprintf(raw, sizeof raw, "%s%s%s", m->forenames ? m->forenames : "",
+             m->forenames && m->surname ? " " : "", m->surname ? m->surname : "");
+    uint32_t nid = pool_add(&R->ids, raw, strlen(raw));
+    for (int i = 0; i < NV; i++) {
+        if (L->names[i] == nid || !L->names[i]) {
+            L->names[i] = nid;
+            L->name_counts[i]++;
+            break;
+        }
+    }
+    int best = 0;
+    for (int i = 1; i < NV; i++)
+        if (L->name_counts[i] > L->name_counts[best])
+            best = i;
+    r->name = L->names[best];
+    return JD_OK;
+}
+
+/* ---- blocking ---- */
+
+/* American Soundex of an ASCII-folded name: a blocking key only. */
+static void soundex(const char *s, char out[5])
+{
+    static const char code[26] = {0, '1', '2', '3', 0, '1', '2', 0, 0, '2', '2', '4', '5',
+                                  '5', 0, '1', '2', '6', '2', '3', 0, '1', 0, '2', 0, '2'};
+    int k = 0;
+    char last = 0;
+    for (; *s && k < 4; s++) {
+        char c = *s;
+        if (c < 'a' || c > 'z')
+            continue;
+        char d = code[c - 'a'];
+        if (k == 0) {
+            out[k++] = (char)(c - 32);
+            last = d;
+            continue;
+        }
+        if (d && d != last)
+            out[k++] = d;
+        if (c != 'h' && c != 'w')
+            last = d;
+    }
+    while (k > 0 && k < 4)
+        out[k++] = '0';
+    out[k] = '\0';
+}
+
+typedef struct kv {
+    uint64_t key;
+    uint32_t ref;
+} kv;
+
+typedef struct vec {
+    void *p;
+    size_t n, cap, sz;
+} vec;
+
+static void *vec_push(vec *v)
+{
+    if (v->n == v->cap) {
+        size_t nc = v->cap ? v->cap * 2 : 1 << 16;
+        void *np = realloc(v->p, nc * v->sz);
+        if (!np)
+            return NULL;
+        v->p = np;
+        v->cap = nc;
+    }
+    return (char *)v->p + v->sz * v->n++;
+}
+
+static int key_push(vec *v, int rule, const char *text, uint32_t ref)
+{
+    kv *e = vec_push(v);
+    if (!e)
+        return JD_ENOMEM;
+    e->key = jd_hash64(text, strlen(text), (uint64_t)rule * 0x9e3779b97f4a7c15ULL);
+    e->ref = ref;
+    return JD_OK;
+}
+
+static int cmp_kv(const void *a, const void *b)
+{
+    const kv *x = a, *y = b;
+    return x->key < y->key ? -1 : x->key > y->key ? 1 : (x->ref > y->ref) - (x->ref < y->ref);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int block(rs *R, vec *pairs, int cap)
+{
+    vec keys = {.sz = sizeof(kv)};
+    char b[96], sx[5];
+    int rc = JD_OK;
+    for (uint32_t i = 0; i < R->n && rc == JD_OK; i++) {
+        rref *r = &R->r[i];
+        for (uint8_t s = 0; s < r->nsur; s++) {
+            soundex(pool_str(&R->names, r->sur[s]), sx);
+            for (uint8_t d = 0; d < r->ndob; d++) {
+                snprintf(b, sizeof b, "%s|%u", sx, r->dob[d] / 10000);
+                rc |= key_push(&keys, 1, b, i);
+            }
+            if (r->by_lo)
+                for (int y = r->by_lo; y <= r->by_hi; y++) {
+                    snprintf(b, sizeof b, "%s|%d", sx, y);
+                    rc |= key_push(&keys, 1, b, i);
+                }
+            for (uint8_t f = 0; f < r->nfore; f++) {
+                snprintf(b, sizeof b, "%s|%c", pool_str(&R->names, r->sur[s]),
+                         pool_str(&R->names, r->fore[f])[0]);
+                rc |= key_push(&keys, 9, b, i);
+            }
+        }
+        for (uint8_t d = 0; d < r->ndob; d++) {
+            uint32_t v = r->dob[d];
+            if (v % 100 == 0)
+                continue; /* partial dates only block through the year rules */
+            snprintf(b, sizeof b, "%u", v);
+            rc |= key_push(&keys, 3, b, i);
+            unsigned y = v / 10000, mo = v / 100 % 100, dd = v % 100;
+            if (dd <= 12 && dd != mo) { /* the day/month swap meets its twin here */
+                snprintf(b, sizeof b, "%u", y * 10000 + dd * 100 + mo);
+                rc |= key_push(&keys, 3, b, i);
+            }
+            for (uint8_t f = 0; f < r->nfore; f++) {
+                soundex(pool_str(&R->names, r->fore[f]), sx);
+                snprintf(b, sizeof b, "%s|%u", sx, v % 10000);
+                rc |= key_push(&keys, 2, b, i);
+            }
+        }
+        for (uint8_t p = 0; p < r->npc; p++)
+            for (uint8_t f = 0; f < r->nfore; f++) {
+                snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]),
+                         pool_str(&R->names, r->fore[f])[0]);
+                rc |= key_push(&keys, 4, b, i);
+            }
+        for (uint8_t k = 0; k < r->nnhs; k++)
+            rc |= key_push(&keys, 5, pool_str(&R->ids, r->nhs[k]), i);
+        for (uint8_t k = 0; k < r->nupn; k++)
+            rc |= key_push(&keys, 6, pool_str(&R->ids, r->upn[k]), i);
+        for (uint8_t k = 0; k < r->nphone; k++)
+            rc |= key_push(&keys, 7, pool_str(&R->ids, r->phone[k]), i);
+        if (r->other)
+            rc |= key_push(&keys, 8, pool_str(&R->ids, r->other), i);
+    }
+    if (rc != JD_OK) {
+        free(keys.p);
+        return JD_ENOMEM;
+    }
+    kv *k = keys.p;
+    qsort(k, keys.n, sizeof *k, cmp_kv);
+    for (size_t s = 0; s < keys.n;) {
+        size_t e = s + 1;
+        while (e < keys.n && k[e].key == k[s].key)
+            e++;
+        if ((int)(e - s) > cap) {
+            R->st.skipped_blocks++;
+        } else {
+            for (size_t i = s; i < e; i++)
+                for (size_t j = i + 1; j < e; j++) {
+                    if (k[i].ref == k[j].ref)
+                        continue;
+                    uint64_t *pp = vec_push(pairs);
+                    if (!pp) {
+                        free(keys.p);
+                        return JD_ENOMEM;
+                    }
+                    *pp = (uint64_t)k[i].ref << 32 | k[j].ref;
+                }
+        }
+        s = e;
+    }
+    free(keys.p);
+    uint64_t *pp = pairs->p;
+    qsort(pp, pairs->n, sizeof *pp, cmp_u64);
+    size_t w = 0;
+    for (size_t i = 0; i < pairs->n; i++)
+        if (!w || pp[i] != pp[w - 1])
+            pp[w++] = pp[i];
+    pairs->n = w;
+    return JD_OK;
+}
+
+/* ---- estimation without labels ---- */
+
+static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int iters)
+{
+    model *md = &R->md;
+    /* u: agreement levels among random pairs (almost all non-matches) */
+    double cnt[NF][5];
+    memset(cnt, 0, sizeof cnt);
+    uint64_t x = seed ? seed : 0x6a6f696e;
+    size_t samples = R->n < 2 ? 0 : 200000;
+    for (size_t s = 0; s < samples; s++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        uint32_t i = (uint32_t)(x % R->n), j = (uint32_t)((x >> 32) % R->n);
+        if (i == j)
+            continue;
+        int lv[NF];
+        compare(R, &R->r[i], &R->r[j], lv);
+        for (int f = 0; f < NF; f++)
+            if (lv[f] >= 0)
+                cnt[f][lv[f]] += 1;
+    }
+    for (int f = 0; f < NF; f++) {
+        double tot = 0;
+        for (int l = 0; l < nlevels[f]; l++)
+            tot += cnt[f][l] + 1;
+        for (int l = 0; l < nlevels[f]; l++)
+            md->u[f][l] = (cnt[f][l] + 1) / tot;
+    }
+    /* m: EM over the candidate pairs, u held fixed (as Splink does) */
+    for (int f = 0; f < NF; f++)
+        for (int l = 0; l < nlevels[f]; l++)
+            md->m[f][l] = l == nlevels[f] - 1 ? 0.8 : 0.2 / (nlevels[f] - 1);
+    md->lambda = np ? 0.3 : 0.01;
+    if (!np)
+        return;
+    uint8_t *lvs = malloc(np * NF);
+    if (!lvs)
+        return;
+    for (size_t p = 0; p < np; p++) {
+        int lv[NF];
+        compare(R, &R->r[pairs[p] >> 32], &R->r[pairs[p] & 0xffffffffu], lv);
+        for (int f = 0; f < NF; f++)
+            lvs[p * NF + (size_t)f] = (uint8_t)(lv[f] + 1); /* 0 = null */
+    }
+    /* Both m and u are re-estimated over the candidate pairs: blocking makes
+     * non-matches inside blocks agree more often than random pairs do, and a
+     * u from random pairs alone drives lambda towards 1. */
+    for (int it = 0; it < iters; it++) {
+        double mc[NF][5], tot[NF], uc[NF][5], utot[NF], sump = 0;
+        memset(mc, 0, sizeof mc);
+        memset(tot, 0, sizeof tot);
+        memset(uc, 0, sizeof uc);
+        memset(utot, 0, sizeof utot);
+        for (size_t p = 0; p < np; p++) {
+            double lm = log(md->lambda), lu = log(1 - md->lambda);
+            for (int f = 0; f < NF; f++) {
+                int l = lvs[p * NF + (size_t)f] - 1;
+                if (l < 0)
+                    continue;
+                lm += log(md->m[f][l]);
+                lu += log(md->u[f][l]);
+            }
+            double post = 1.0 / (1.0 + exp(lu - lm));
+            sump += post;
+            for (int f = 0; f < NF; f++) {
+                int l = lvs[p * NF + (size_t)f] - 1;
+                if (l < 0)
+                    continue;
+                mc[f][l] += post;
+                tot[f] += post;
+                uc[f][l] += 1 - post;
+                utot[f] += 1 - post;
+            }
+        }
+        md->lambda = sump / (double)np;
+        if (md->lambda < 1e-6)
+            md->lambda = 1e-6;
+        if (md->lambda > 1 - 1e-6)
+            md->lambda = 1 - 1e-6;
+        for (int f = 0; f < NF; f++)
+            for (int l = 0; l < nlevels[f]; l++) {
+                md->m[f][l] = tot[f] > 0 ? (mc[f][l] + 0.01) / (tot[f] + 0.01 * nlevels[f])
+                                         : 1.0 / nlevels[f];
+                md->u[f][l] = utot[f] > 0 ? (uc[f][l] + 0.01) / (utot[f] + 0.01 * nlevels[f])
+                                          : md->u[f][l];
+            }
+    }
+    free(lvs);
+}
+
+/* ---- clustering ---- */
+
+typedef struct cl {
+    uint32_t parent, size;
+    uint32_t nhs[4], upn[4], dob[8];
+    uint8_t nn, nu, nd;
+} cl;
+
+static uint32_t find(cl *c, uint32_t i)
+{
+    while (c[i].parent != i) {
+        c[i].parent = c[c[i].parent].parent;
+        i = c[i].parent;
+    }
+    return i;
+}
+
+typedef struct decision {
+    uint32_t a, b;
+    bool same;
+} decision;
+
+/* Why clusters x and y (roots) must not be one person, or NULL. `direct`:
+ * the link's own two refs both carry dates of birth, so the model has
+ * already weighed them against each other. */
+static const char *conflict(cl *c, uint32_t x, uint32_t y, const decision *d, size_t nd,
+                            bool direct)
+{
+    for (size_t i = 0; i < nd; i++) {
+        if (d[i].same)
+            continue;
+        uint32_t ra = find(c, d[i].a), rb = find(c, d[i].b);
+        if ((ra == x && rb == y) || (ra == y && rb == x))
+            return "a person decided they are not the same person";
+    }
+    if (c[x].nn && c[y].nn && !set_level(c[x].nhs, c[x].nn, c[y].nhs, c[y].nn))
+        return "different NHS numbers";
+    if (c[x].nu && c[y].nu && !set_level(c[x].upn, c[x].nu, c[y].upn, c[y].nu))
+        return "different pupil numbers";
+    /* Dates of birth are incompatible when no pair of them is within two
+     * digit edits: typos, swaps and a wrong year are tolerated, a different
+     * person's date is not. The rule stops chains (A-B-C where A and C were
+     * never compared); a direct comparison was already weighed by the model. */
+    bool both = c[x].nd && c[y].nd && !direct, ok = false;
+    for (uint8_t i = 0; i < c[x].nd && !ok; i++)
+        for (uint8_t k = 0; k < c[y].nd && !ok; k++) {
+            char p[16], q[16];
+            snprintf(p, sizeof p, "%08u", c[x].dob[i]);
+            snprintf(q, sizeof q, "%08u", c[y].dob[k]);
+            ok = dob_pair(c[x].dob[i], c[y].dob[k]) >= 2 ||
+                 jd_cmp__damerau_levenshtein(p, 8, q, 8) <= 2;
+        }
+    if (both && !ok)
+        return "dates of birth that cannot be one person's";
+    return NULL;
+}
+
+static void merge(cl *c, uint32_t x, uint32_t y)
+{
+    if (c[x].size < c[y].size) {
+        uint32_t t = x;
+        x = y;
+        y = t;
+    }
+    c[y].parent = x;
+    c[x].size += c[y].size;
+    for (uint8_t i = 0; i < c[y].nn; i++)
+        add_id(c[x].nhs, &c[x].nn, 4, c[y].nhs[i]);
+    for (uint8_t i = 0; i < c[y].nu; i++)
+        add_id(c[x].upn, &c[x].nu, 4, c[y].upn[i]);
+    for (uint8_t i = 0; i < c[y].nd; i++)
+        add_id(c[x].dob, &c[x].nd, 8, c[y].dob[i]);
+}
+
+typedef struct link {
+    uint32_t a, b;
+    double w;
+} link;
+
+static int cmp_link(const void *p, const void *q)
+{
+    const link *x = p, *y = q;
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1;
+    if (x->a != y->a)
+        return x->a < y->a ? -1 : 1;
+    return (x->b > y->b) - (x->b < y->b);
+}
+
+/* ---- the run ---- */
+
+static double secs(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void rs_free(rs *R)
+{
+    pool_free(&R->names);
+    pool_free(&R->ids);
+    free(R->r);
+    free(R->var.key);
+    free(R->var.grp);
+    json_decref(R->tf);
+}
+
+static int find_ref(const rs *R, const char *agency, const char *ref)
+{
+    for (size_t i = 0; i < R->n; i++)
+        if (!strcmp(pool_str(&R->ids, R->r[i].agency), agency) &&
+            !strcmp(pool_str(&R->ids, R->r[i].ref), ref))
+            return (int)i;
+    return -1;
+}
+
+/* Load mentions, variants and term frequencies. */
+static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
+{
+    int rc = load_variants(R, jd_data_name_variants, jd_data_name_variants_len);
+    if (rc == JD_OK && variants_file) {
+        FILE *f = fopen(variants_file, "rb");
+        if (!f)
+            return jd_error_set_at(err, JD_EIO, variants_file, 0, 0, "cannot read variants");
+        jd_buf b = JD_BUF_INIT(16u << 20);
+        char chunk[4096];
+        size_t got;
+        while (rc == JD_OK && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+            rc = jd_buf_add(&b, chunk, got);
+        fclose(f);
+        if (rc == JD_OK)
+            rc = load_variants(R, jd_buf_cstr(&b), b.len);
+        jd_buf_dispose(&b);
+    }
+    if (rc < 0)
+        return jd_error_set(err, rc, "cannot load name variants");
+    loader L = {.R = R};
+    rc = s->ops->mentions(s, on_mention, &L, err);
+    if (rc != JD_OK)
+        return rc < 0 && rc != JD_ENOMEM ? rc : jd_error_set(err, JD_ENOMEM, "out of memory");
+    R->tf = json_object();
+    for (size_t i = 0; i < R->n; i++) {
+        uint32_t ids[2 * NV];
+        int n = 0;
+        for (uint8_t k = 0; k < R->r[i].nfore; k++)
+            ids[n++] = R->r[i].fore[k];
+        for (uint8_t k = 0; k < R->r[i].nsur; k++)
+            ids[n++] = R->r[i].sur[k];
+        for (int k = 0; k < n; k++) {
+            char key[16];
+            snprintf(key, sizeof key, "%u", ids[k]);
+            json_t *v = json_object_get(R->tf, key);
+            json_object_set_new(R->tf, key, json_integer(v ? json_integer_value(v) + 1 : 1));
+        }
+    }
+    R->st.refs = (int64_t)R->n;
+    return JD_OK;
+}
+
+typedef struct decisions_ctx {
+    rs *R;
+    vec *v;
+} decisions_ctx;
+
+static int on_decision(const jd_decision_row *d, void *payload)
+{
+    decisions_ctx *c = payload;
+    int a = find_ref(c->R, d->agency_a, d->ref_a), b = find_ref(c->R, d->agency_b, d->ref_b);
+    if (a < 0 || b < 0)
+        return JD_OK;
+    decision *x = vec_push(c->v);
+    if (!x)
+        return JD_ENOMEM;
+    x->a = (uint32_t)a;
+    x->b = (uint32_t)b;
+    x->same = d->same;
+    return JD_OK;
+}
+
+typedef struct old_ids {
+    json_t *map; /* "agency\x1fref" -> person_id */
+    long max_num;
+} old_ids;
+
+static int on_old(const jd_identity_row *r, void *payload)
+{
+    old_ids *o = payload;
+    if (!r->person_id)
+        return JD_OK;
+    json_t *k = json_sprintf("%s\x1f%s", r->agency, r->person_ref);
+    json_object_set_new(o->map, json_string_value(k), json_string(r->person_id));
+    json_decref(k);
+    long n;
+    if (sscanf(r->person_id, "P%ld", &n) == 1 && n > o->max_num)
+        o->max_num = n;
+    return JD_OK;
+}
+
+static json_t *model_json(const model *md)
+{
+    json_t *fs = json_array();
+    for (int f = 0; f < NF; f++) {
+        json_t *m = json_array(), *u = json_array();
+        for (int l = 0; l < nlevels[f]; l++) {
+            json_array_append_new(m, json_real(md->m[f][l]));
+            json_array_append_new(u, json_real(md->u[f][l]));
+        }
+        json_array_append_new(fs, json_pack("{s:s,s:o,s:o}", "field", field_name[f], "m", m,
+                                            "u", u));
+    }
+    return json_pack("{s:o,s:f,s:f}", "fields", fs, "lambda", md->lambda, "threshold",
+                     md->threshold);
+}
+
+static int model_from_json(model *md, const char *text)
+{
+    json_t *o = json_loads(text, 0, NULL);
+    json_t *fs = json_object_get(o, "fields");
+    if (!o || json_array_size(fs) != NF) {
+        json_decref(o);
+        return JD_EINVALID;
+    }
+    for (int f = 0; f < NF; f++)
+        for (int l = 0; l < nlevels[f]; l++) {
+            md->m[f][l] = json_real_value(json_array_get(json_object_get(json_array_get(fs, f), "m"), l));
+            md->u[f][l] = json_real_value(json_array_get(json_object_get(json_array_get(fs, f), "u"), l));
+            if (md->m[f][l] <= 0 || md->u[f][l] <= 0) {
+                json_decref(o);
+                return JD_EINVALID;
+            }
+        }
+    md->lambda = json_real_value(json_object_get(o, "lambda"));
+    md->threshold = json_real_value(json_object_get(o, "threshold"));
+    json_decref(o);
+    return md->lambda > 0 && md->lambda < 1 ? JD_OK : JD_EINVALID;
+}
+
+int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
+               jd_error *err)
+{
+    jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;
+    if (!s)
+        return jd_error_set(err, JD_EINVALID, "no store");
+    if (!opts)
+        opts = &def;
+    rs R;
+    memset(&R, 0, sizeof R);
+    vec pairs = {.sz = sizeof(uint64_t)}, links = {.sz = sizeof(link)},
+        decs = {.sz = sizeof(decision)};
+    cl *c = NULL;
+    jd_identity_save *saves = NULL;
+    jd_identity_info *info = NULL;
+    char **notes = NULL;
+    old_ids old = {json_object(), 0};
+    char *mj = NULL;
+    int rc;
+    double t = secs();
+    if ((rc = prepare(&R, s, opts->variants, err)) < 0)
+        goto out;
+    R.st.seconds_load = secs() - t;
+    t = secs();
+    if (block(&R, &pairs, opts->block_cap) < 0) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    R.st.candidate_pairs = (int64_t)pairs.n;
+    R.st.seconds_block = secs() - t;
+    t = secs();
+    R.md.threshold = opts->threshold;
+    estimate(&R, pairs.p, pairs.n, 0x5eed, opts->em_iterations);
+    R.st.seconds_estimate = secs() - t;
+    t = secs();
+    uint64_t *pp = pairs.p;
+    for (size_t i = 0; i < pairs.n; i++) {
+        pair_score ps;
+        uint32_t a = (uint32_t)(pp[i] >> 32), b = (uint32_t)(pp[i] & 0xffffffffu);
+        score_pair(&R, &R.r[a], &R.r[b], &ps);
+        if (ps.prob < opts->threshold)
+            continue;
+        link *l = vec_push(&links);
+        if (!l) {
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            goto out;
+        }
+        *l = (link){a, b, ps.total};
+    }
+    R.st.seconds_score = secs() - t;
+    t = secs();
+    decisions_ctx dc = {&R, &decs};
+    if ((rc = s->ops->decisions(s, on_decision, &dc, err)) < 0)
+        goto out;
+    c = calloc(R.n ? R.n : 1, sizeof *c);
+    notes = calloc(R.n ? R.n : 1, sizeof *notes);
+    if (!c || !notes) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (uint32_t i = 0; i < R.n; i++) {
+        c[i].parent = i;
+        c[i].size = 1;
+        for (uint8_t k = 0; k < R.r[i].nnhs; k++)
+            add_id(c[i].nhs, &c[i].nn, 4, R.r[i].nhs[k]);
+        for (uint8_t k = 0; k < R.r[i].nupn; k++)
+            add_id(c[i].upn, &c[i].nu, 4, R.r[i].upn[k]);
+        for (uint8_t k = 0; k < R.r[i].ndob; k++)
+            if (R.r[i].dob[k] % 100 && R.r[i].dob[k] / 100 % 100)
+                add_id(c[i].dob, &c[i].nd, 8, R.r[i].dob[k]);
+    }
+    decision *dv = decs.p;
+    /* confirmed pairs first; "not the same person" still wins */
+    for (size_t i = 0; i < decs.n; i++) {
+        if (!dv[i].same)
+            continue;
+        uint32_t x = find(c, dv[i].a), y = find(c, dv[i].b);
+        if (x == y)
+            continue;
+        bool blocked = false;
+        for (size_t k = 0; k < decs.n; k++) {
+            if (dv[k].same)
+                continue;
+            uint32_t ra = find(c, dv[k].a), rb = find(c, dv[k].b);
+            blocked |= (ra == x && rb == y) || (ra == y && rb == x);
+        }
+        if (!blocked) {
+            merge(c, x, y);
+            R.st.confirmed++;
+        }
+    }
+    link *lv = links.p;
+    qsort(lv, links.n, sizeof *lv, cmp_link);
+    for (size_t i = 0; i < links.n; i++) {
+        uint32_t x = find(c, lv[i].a), y = find(c, lv[i].b);
+        if (x == y)
+            continue;
+        bool direct = R.r[lv[i].a].ndob && R.r[lv[i].b].ndob;
+        const char *why = conflict(c, x, y, dv, decs.n, direct);
+        if (!why) {
+            merge(c, x, y);
+            R.st.links++;
+            continue;
+        }
+        R.st.refused++;
+        /* the refusal is explained on both sides (a few notes per ref at most) */
+        for (int side = 0; side < 2; side++) {
+            uint32_t me = side ? lv[i].b : lv[i].a, other = side ? lv[i].a : lv[i].b;
+            if (notes[me] && strlen(notes[me]) > 600)
+                continue;
+            char buf[512];
+            snprintf(buf, sizeof buf, "%s%s%s:%s kept apart from %s:%s (match weight %.1f): %s",
+                     notes[me] ? notes[me] : "", notes[me] ? "; " : "",
+                     pool_str(&R.ids, R.r[me].agency), pool_str(&R.ids, R.r[me].ref),
+                     pool_str(&R.ids, R.r[other].agency), pool_str(&R.ids, R.r[other].ref),
+                     lv[i].w, why);
+            free(notes[me]);
+            notes[me] = strdup(buf);
+        }
+    }
+    for (size_t i = 0; i < decs.n; i++)
+        R.st.rejected += !dv[i].same;
+    R.st.seconds_cluster = secs() - t;
+    t = secs();
+    /* person_ids: a cluster keeps the id most of its refs had before */
+    if ((rc = s->ops->identity_rows(s, on_old, &old, err)) < 0)
+        goto out;
+    saves = calloc(R.n ? R.n : 1, sizeof *saves);
+    info = calloc(R.n ? R.n : 1, sizeof *info);
+    char **ids = calloc(R.n ? R.n : 1, sizeof *ids); /* root -> person_id */
+    json_t *claimed = json_object(), *votes = json_object();
+    if (!saves || !info || !ids || !claimed || !votes) {
+        free(ids);
+        json_decref(claimed);
+        json_decref(votes);
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* votes: root -> {old id -> count}; roots in ref order for determinism */
+    for (uint32_t i = 0; i < R.n; i++) {
+        char k[512], root[16];
+        snprintf(k, sizeof k, "%s\x1f%s", pool_str(&R.ids, R.r[i].agency),
+                 pool_str(&R.ids, R.r[i].ref));
+        const char *oid = json_string_value(json_object_get(old.map, k));
+        if (!oid)
+            continue;
+        snprintf(root, sizeof root, "%u", find(c, i));
+        json_t *v = json_object_get(votes, root);
+        if (!v) {
+            v = json_object();
+            json_object_set_new(votes, root, v);
+        }
+        json_object_set_new(v, oid, json_integer(json_integer_value(json_object_get(v, oid)) + 1));
+    }
+    long next = old.max_num;
+    size_t ninfo = 0;
+    for (uint32_t i = 0; i < R.n; i++) {
+        uint32_t r = find(c, i);
+        if (!ids[r]) {
+            char root[16];
+            snprintf(root, sizeof root, "%u", r);
+            json_t *v = json_object_get(votes, root);
+            const char *best = NULL, *k;
+            json_int_t bn = 0;
+            json_t *cnt;
+            json_object_foreach(v, k, cnt)
+            {
+                if (json_object_get(claimed, k))
+                    continue;
+                if (json_integer_value(cnt) > bn ||
+                    (json_integer_value(cnt) == bn && best && strcmp(k, best) < 0)) {
+                    best = k;
+                    bn = json_integer_value(cnt);
+                }
+            }
+            char fresh[32];
+            if (!best) {
+                snprintf(fresh, sizeof fresh, "P%06ld", ++next);
+                best = fresh;
+            }
+            ids[r] = strdup(best);
+            json_object_set_new(claimed, best, json_true());
+            info[ninfo].person_id = ids[r];
+            ninfo++;
+        }
+        saves[i] = (jd_identity_save){pool_str(&R.ids, R.r[i].agency),
+                                      pool_str(&R.ids, R.r[i].ref), ids[r]};
+    }
+    /* display fields per identity, in one pass over the refs: the ref with most
+     * mentions names it; the full date of birth most mentions carry is its dob */
+    typedef struct acc {
+        uint32_t best, bestm, dobv[4], dobc[4];
+        bool child;
+        jd_buf notes;
+    } acc;
+    acc *ac = calloc(ninfo ? ninfo : 1, sizeof *ac);
+    uint32_t *slot = calloc(R.n ? R.n : 1, sizeof *slot); /* root -> info index + 1 */
+    if (!ac || !slot) {
+        free(ac);
+        free(slot);
+        for (uint32_t i = 0; i < R.n; i++)
+            free(ids[i]);
+        free(ids);
+        json_decref(claimed);
+        json_decref(votes);
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t k = 0; k < ninfo; k++) {
+        ac[k].best = UINT32_MAX;
+        jd_buf_init(&ac[k].notes, 4096);
+    }
+    for (uint32_t i = 0, k = 0; i < R.n; i++) {
+        uint32_t r = find(c, i);
+        if (!slot[r])
+            slot[r] = ++k; /* identities were numbered in this same order above */
+    }
+    for (uint32_t i = 0; i < R.n; i++) {
+        acc *a = &ac[slot[find(c, i)] - 1];
+        if (R.r[i].mentions > a->bestm) {
+            a->bestm = R.r[i].mentions;
+            a->best = i;
+        }
+        a->child |= R.r[i].child;
+        for (uint8_t d = 0; d < R.r[i].ndob; d++) {
+            uint32_t v = R.r[i].dob[d];
+            if (!(v % 100) || !(v / 100 % 100))
+                continue;
+            int j = 0;
+            while (j < 4 && a->dobv[j] && a->dobv[j] != v)
+                j++;
+            if (j < 4) {
+                a->dobv[j] = v;
+                a->dobc[j] += R.r[i].mentions;
+            }
+        }
+        if (notes[i]) {
+            int r1 = a->notes.len ? jd_buf_adds(&a->notes, "; ") : JD_OK;
+            if (r1 == JD_OK && jd_buf_adds(&a->notes, notes[i]) != JD_OK) {
+                /* notes are capped: the identity keeps what fits */
+            }
+        }
+    }
+    for (size_t k = 0; k < ninfo; k++) {
+        acc *a = &ac[k];
+        info[k].display_name = a->best != UINT32_MAX ? pool_str(&R.ids, R.r[a->best].name) : NULL;
+        char *dob = NULL;
+        if (a->dobv[0]) {
+            int j = 0;
+            for (int q = 1; q < 4 && a->dobv[q]; q++)
+                if (a->dobc[q] > a->dobc[j] || (a->dobc[q] == a->dobc[j] && a->dobv[q] < a->dobv[j]))
+                    j = q;
+            char dobs[32];
+            snprintf(dobs, sizeof dobs, "%04u-%02u-%02u", a->dobv[j] / 10000,
+                     a->dobv[j] / 100 % 100, a->dobv[j] % 100);
+            dob = strdup(dobs);
+        }
+        info[k].dob = dob;
+        info[k].is_child = a->child;
+        info[k].note = a->notes.len ? jd_buf_detach(&a->notes) : NULL;
+        jd_buf_dispose(&a->notes);
+    }
+    free(ac);
+    free(slot);
+    json_t *mjs = model_json(&R.md);
+    mj = json_dumps(mjs, JSON_COMPACT);
+    json_decref(mjs);
+    rc = s->ops->identities_replace(s, saves, R.n, info, ninfo, mj, R.st.candidate_pairs,
+                                    R.st.links, err);
+    R.st.identities = (int64_t)ninfo;
+    R.st.seconds_save = secs() - t;
+    for (size_t k = 0; k < ninfo; k++) {
+        free((char *)info[k].dob);
+        free((char *)info[k].note);
+    }
+    for (uint32_t i = 0; i < R.n; i++)
+        free(ids[i]);
+    free(ids);
+    json_decref(claimed);
+    json_decref(votes);
+    if (rc == JD_OK && stats)
+        *stats = R.st;
+out:
+    free(mj);
+    for (size_t i = 0; notes && i < R.n; i++)
+        free(notes[i]);
+    free(notes);
+    free(c);
+    free(saves);
+    free(info);
+    free(pairs.p);
+    free(links.p);
+    free(decs.p);
+    json_decref(old.map);
+    rs_free(&R);
+    return rc;
+}
+
+int jd_explain_match(jd_store *s, const jd_ref *a, const jd_ref *b, FILE *out, jd_error *err)
+{
+    if (!s || !a || !b || !out)
+        return jd_error_set(err, JD_EINVALID, "two refs are needed");
+    rs R;
+    memset(&R, 0, sizeof R);
+    char *mj = NULL;
+    int rc = s->ops->model_load(s, &mj, err);
+    if (rc == JD_OK && !mj)
+        rc = jd_error_set(err, JD_ENOTFOUND, "no model yet: run joindots resolve first");
+    if (rc == JD_OK && model_from_json(&R.md, mj) != JD_OK)
+        rc = jd_error_set(err, JD_ESTORE, "the saved model is damaged");
+    free(mj);
+    if (rc == JD_OK)
+        rc = prepare(&R, s, NULL, err);
+    int ia = -1, ib = -1;
+    if (rc == JD_OK) {
+        ia = find_ref(&R, a->agency, a->person_ref);
+        ib = find_ref(&R, b->agency, b->person_ref);
+        if (ia < 0 || ib < 0)
+            rc = jd_error_set(err, JD_ENOTFOUND, "no person_ref %s in agency %s",
+                              ia < 0 ? a->person_ref : b->person_ref,
+                              ia < 0 ? a->agency : b->agency);
+    }
+    if (rc == JD_OK) {
+        pair_score ps;
+        score_pair(&R, &R.r[ia], &R.r[ib], &ps);
+        fprintf(out, "%s:%s  vs  %s:%s\n", a->agency, a->person_ref, b->agency,
+                b->person_ref);
+        fprintf(out, "  %-10s %-36s %8s\n", "field", "level", "weight");
+        fprintf(out, "  %-10s %-36s %8.2f\n", "prior", "log2(lambda / (1 - lambda))",
+                log2(R.md.lambda / (1 - R.md.lambda)));
+        for (int f = 0; f < NF; f++)
+            fprintf(out, "  %-10s %-36s %8.2f\n", field_name[f],
+                    ps.lv[f] < 0 ? "missing on one side" : level_name[f][ps.lv[f]], ps.w[f]);
+        fprintf(out, "  %-10s %-36s %8s\n", "NHS/UPN",
+                ps.strong > 0 ? "the same: decisive" : ps.strong < 0 ? "different: contradiction"
+                                                                    : "not both present",
+                ps.strong ? (ps.strong > 0 ? "+30.00" : "-30.00") : "0.00");
+        fprintf(out, "  total %.2f, match probability %.4f (linked at >= %.2f)\n", ps.total,
+                ps.prob, R.md.threshold);
+    }
+    rs_free(&R);
+    return rc;
+}
