@@ -56,7 +56,7 @@ typedef struct jd_resolve_opts {
     int em_iterations;     /* EM iterations for m */
     const char *variants;  /* extra name-variant file (data/names/variants.tsv format) */
 } jd_resolve_opts;
-#define JD_RESOLVE_OPTS_INIT {0.9, 500, 25, NULL}
+#define JD_RESOLVE_OPTS_INIT {0.999, 200, 25, NULL}
 
 typedef struct jd_resolve_stats {
     int64_t mentions, refs, candidate_pairs, links, refused, identities, skipped_blocks;

@@ -16,7 +16,7 @@ static void usage(FILE *f)
                "clustering that keeps apart refs with different NHS numbers, pupil numbers\n"
                "or irreconcilable dates of birth, and every human decision (`joindots\n"
                "link`) honoured. Person ids stay stable across runs.\n"
-               "  --threshold P   match probability at which two refs are linked (0.9)\n"
+               "  --threshold P   match probability at which two refs are linked (0.999)\n"
                "  --variants FILE extra forename variants (data/names/variants.tsv format)\n");
 }
 

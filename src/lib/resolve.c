@@ -655,30 +655,39 @@ static int block(rs *R, vec *pairs, int cap)
         rref *r = &R->r[i];
         for (uint8_t s = 0; s < r->nsur; s++) {
             soundex(pool_str(&R->names, r->sur[s]), sx);
-            for (uint8_t d = 0; d < r->ndob; d++) {
-                snprintf(b, sizeof b, "%s|%u", sx, r->dob[d] / 10000);
-                rc |= key_push(&keys, 1, b, i);
-            }
-            if (r->by_lo)
-                for (int y = r->by_lo; y <= r->by_hi; y++) {
-                    snprintf(b, sizeof b, "%s|%d", sx, y);
+            for (uint8_t f = 0; f < r->nfore; f++) {
+                char ini = pool_str(&R->names, r->fore[f])[0];
+                for (uint8_t d = 0; d < r->ndob; d++) {
+                    snprintf(b, sizeof b, "%s|%u|%c", sx, r->dob[d] / 10000, ini);
                     rc |= key_push(&keys, 1, b, i);
                 }
-            for (uint8_t f = 0; f < r->nfore; f++) {
-                snprintf(b, sizeof b, "%s|%c", pool_str(&R->names, r->sur[s]),
-                         pool_str(&R->names, r->fore[f])[0]);
-                rc |= key_push(&keys, 9, b, i);
+                if (r->by_lo)
+                    for (int y = r->by_lo; y <= r->by_hi; y++) {
+                        snprintf(b, sizeof b, "%s|%d|%c", sx, y, ini);
+                        rc |= key_push(&keys, 1, b, i);
+                    }
+                /* no date at all: surname and forename sound, within a district */
+                if (!r->ndob && !r->by_lo) {
+                    char fx[5];
+                    soundex(pool_str(&R->names, r->fore[f]), fx);
+                    const char *pc = r->npc ? pool_str(&R->ids, r->pc[0]) : "";
+                    const char *sp = strchr(pc, ' ');
+                    snprintf(b, sizeof b, "%s|%s|%.*s", pool_str(&R->names, r->sur[s]), fx,
+                             sp ? (int)(sp - pc) : (int)strlen(pc), pc);
+                    rc |= key_push(&keys, 9, b, i);
+                }
             }
         }
         for (uint8_t d = 0; d < r->ndob; d++) {
             uint32_t v = r->dob[d];
             if (v % 100 == 0)
                 continue; /* partial dates only block through the year rules */
-            snprintf(b, sizeof b, "%u", v);
+            /* the full date with gender; its day/month swap meets its twin here */
+            snprintf(b, sizeof b, "%u|%c", v, r->gender ? r->gender : '?');
             rc |= key_push(&keys, 3, b, i);
             unsigned y = v / 10000, mo = v / 100 % 100, dd = v % 100;
-            if (dd <= 12 && dd != mo) { /* the day/month swap meets its twin here */
-                snprintf(b, sizeof b, "%u", y * 10000 + dd * 100 + mo);
+            if (dd <= 12 && dd != mo) {
+                snprintf(b, sizeof b, "%u|%c", y * 10000 + dd * 100 + mo, r->gender ? r->gender : '?');
                 rc |= key_push(&keys, 3, b, i);
             }
             for (uint8_t f = 0; f < r->nfore; f++) {
@@ -777,58 +786,77 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
     md->lambda = np ? 0.3 : 0.01;
     if (!np)
         return;
-    uint8_t *lvs = malloc(np * NF);
+    /* EM needs the shape of the pairs, not all of them: a fixed stride over
+     * at most 2 million candidate pairs (deterministic). */
+    size_t stride = np > 2000000 ? np / 2000000 + 1 : 1;
+    size_t ns = (np + stride - 1) / stride;
+    uint8_t *lvs = malloc(ns * NF);
     if (!lvs)
         return;
-    for (size_t p = 0; p < np; p++) {
+    for (size_t q = 0; q < ns; q++) {
+        size_t p = q * stride;
         int lv[NF];
         compare(R, &R->r[pairs[p] >> 32], &R->r[pairs[p] & 0xffffffffu], lv);
         for (int f = 0; f < NF; f++)
-            lvs[p * NF + (size_t)f] = (uint8_t)(lv[f] + 1); /* 0 = null */
+            lvs[q * NF + (size_t)f] = (uint8_t)(lv[f] + 1); /* 0 = null */
     }
-    /* Both m and u are re-estimated over the candidate pairs: blocking makes
-     * non-matches inside blocks agree more often than random pairs do, and a
-     * u from random pairs alone drives lambda towards 1. */
-    for (int it = 0; it < iters; it++) {
-        double mc[NF][5], tot[NF], uc[NF][5], utot[NF], sump = 0;
-        memset(mc, 0, sizeof mc);
-        memset(tot, 0, sizeof tot);
-        memset(uc, 0, sizeof uc);
-        memset(utot, 0, sizeof utot);
+    np = ns;
+    /*
+     * m without labels, per field, from "anchor" pairs: candidate pairs that
+     * agree exactly on at least three OTHER fields are almost all matches, and
+     * leaving the field itself out keeps its estimate unbiased by the
+     * selection (the idea behind Splink's per-blocking-rule training). Then
+     * only lambda, the share of matches among candidate pairs, is fitted by
+     * EM with m and u held: a one-parameter EM cannot switch its classes.
+     */
+    for (int f = 0; f < NF; f++) {
+        double mc[5] = {0}, tot = 0;
         for (size_t p = 0; p < np; p++) {
-            double lm = log(md->lambda), lu = log(1 - md->lambda);
-            for (int f = 0; f < NF; f++) {
-                int l = lvs[p * NF + (size_t)f] - 1;
-                if (l < 0)
-                    continue;
-                lm += log(md->m[f][l]);
-                lu += log(md->u[f][l]);
-            }
-            double post = 1.0 / (1.0 + exp(lu - lm));
-            sump += post;
-            for (int f = 0; f < NF; f++) {
-                int l = lvs[p * NF + (size_t)f] - 1;
-                if (l < 0)
-                    continue;
-                mc[f][l] += post;
-                tot[f] += post;
-                uc[f][l] += 1 - post;
-                utot[f] += 1 - post;
-            }
+            const uint8_t *v = lvs + p * NF;
+            int agree = 0;
+            for (int g = 0; g < NF; g++)
+                if (g != f && g != F_GENDER && v[g] == nlevels[g]) /* top level, +1 coded */
+                    agree++;
+            if (agree < 3 || v[f] == 0)
+                continue;
+            mc[v[f] - 1] += 1;
+            tot += 1;
         }
+        if (tot >= 30)
+            for (int l = 0; l < nlevels[f]; l++)
+                md->m[f][l] = (mc[l] + 0.5) / (tot + 0.5 * nlevels[f]);
+    }
+    double logm[NF][5], logu[NF][5];
+    for (int f = 0; f < NF; f++)
+        for (int l = 0; l < nlevels[f]; l++) {
+            logm[f][l] = log(md->m[f][l]);
+            logu[f][l] = log(md->u[f][l]);
+        }
+    double *lr = malloc(np * sizeof *lr); /* log likelihood ratio per pair */
+    if (!lr) {
+        free(lvs);
+        return;
+    }
+    for (size_t p = 0; p < np; p++) {
+        double llr = 0;
+        for (int f = 0; f < NF; f++) {
+            int l = lvs[p * NF + (size_t)f] - 1;
+            if (l >= 0)
+                llr += logm[f][l] - logu[f][l];
+        }
+        lr[p] = llr;
+    }
+    for (int it = 0; it < iters; it++) {
+        double sump = 0, logit = log(md->lambda / (1 - md->lambda));
+        for (size_t p = 0; p < np; p++)
+            sump += 1.0 / (1.0 + exp(-(lr[p] + logit)));
         md->lambda = sump / (double)np;
         if (md->lambda < 1e-6)
             md->lambda = 1e-6;
         if (md->lambda > 1 - 1e-6)
             md->lambda = 1 - 1e-6;
-        for (int f = 0; f < NF; f++)
-            for (int l = 0; l < nlevels[f]; l++) {
-                md->m[f][l] = tot[f] > 0 ? (mc[f][l] + 0.01) / (tot[f] + 0.01 * nlevels[f])
-                                         : 1.0 / nlevels[f];
-                md->u[f][l] = utot[f] > 0 ? (uc[f][l] + 0.01) / (utot[f] + 0.01 * nlevels[f])
-                                          : md->u[f][l];
-            }
     }
+    free(lr);
     free(lvs);
 }
 
@@ -854,6 +882,15 @@ typedef struct decision {
     bool same;
 } decision;
 
+/* Digits that differ between two yyyymmdd dates (a swap of two digits is 2). */
+static int digit_distance(uint32_t a, uint32_t b)
+{
+    int d = 0;
+    for (int i = 0; i < 8; i++, a /= 10, b /= 10)
+        d += a % 10 != b % 10;
+    return d;
+}
+
 /* Why clusters x and y (roots) must not be one person, or NULL. `direct`:
  * the link's own two refs both carry dates of birth, so the model has
  * already weighed them against each other. */
@@ -877,13 +914,9 @@ static const char *conflict(cl *c, uint32_t x, uint32_t y, const decision *d, si
      * never compared); a direct comparison was already weighed by the model. */
     bool both = c[x].nd && c[y].nd && !direct, ok = false;
     for (uint8_t i = 0; i < c[x].nd && !ok; i++)
-        for (uint8_t k = 0; k < c[y].nd && !ok; k++) {
-            char p[16], q[16];
-            snprintf(p, sizeof p, "%08u", c[x].dob[i]);
-            snprintf(q, sizeof q, "%08u", c[y].dob[k]);
+        for (uint8_t k = 0; k < c[y].nd && !ok; k++)
             ok = dob_pair(c[x].dob[i], c[y].dob[k]) >= 2 ||
-                 jd_cmp__damerau_levenshtein(p, 8, q, 8) <= 2;
-        }
+                 digit_distance(c[x].dob[i], c[y].dob[k]) <= 2;
     if (both && !ok)
         return "dates of birth that cannot be one person's";
     return NULL;
