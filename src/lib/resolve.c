@@ -758,7 +758,10 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
     double cnt[NF][5];
     memset(cnt, 0, sizeof cnt);
     uint64_t x = seed ? seed : 0x6a6f696e;
-    size_t samples = R->n < 2 ? 0 : 200000;
+    /* no more samples than there are distinct pairs: a tiny input must not
+     * pretend to know its population */
+    double distinct = (double)R->n * ((double)R->n - 1) / 2;
+    size_t samples = R->n < 2 ? 0 : distinct < 200000 ? (size_t)distinct : 200000;
     for (size_t s = 0; s < samples; s++) {
         x ^= x << 13;
         x ^= x >> 7;
@@ -772,12 +775,19 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
             if (lv[f] >= 0)
                 cnt[f][lv[f]] += 1;
     }
+    /* A prior of 2,000 pseudo-pairs from a typical county keeps u sane when
+     * the input is tiny; on real volumes the sample outweighs it. */
+    static const double u0[NF][5] = {
+        {0.93, 0.04, 0.02, 0.01},         {0.95, 0.03, 0.01, 0.01},
+        {0.96, 0.03, 0.008, 0.001, 0.001}, {0.90, 0.08, 0.015, 0.005},
+        {0.999, 0.001},                    {0.5, 0.5},
+        {0.998, 0.001, 0.001},             {0.97, 0.02, 0.01}};
     for (int f = 0; f < NF; f++) {
         double tot = 0;
         for (int l = 0; l < nlevels[f]; l++)
-            tot += cnt[f][l] + 1;
+            tot += cnt[f][l];
         for (int l = 0; l < nlevels[f]; l++)
-            md->u[f][l] = (cnt[f][l] + 1) / tot;
+            md->u[f][l] = (cnt[f][l] + 2000.0 * u0[f][l]) / (tot + 2000.0);
     }
     /* m: EM over the candidate pairs, u held fixed (as Splink does) */
     for (int f = 0; f < NF; f++)
@@ -853,8 +863,10 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
         md->lambda = sump / (double)np;
         if (md->lambda < 1e-6)
             md->lambda = 1e-6;
-        if (md->lambda > 1 - 1e-6)
-            md->lambda = 1 - 1e-6;
+        /* A candidate pair is never a match a priori: on tiny inputs EM would
+         * otherwise drift towards "everything matches". */
+        if (md->lambda > 0.5)
+            md->lambda = 0.5;
     }
     free(lr);
     free(lvs);
@@ -1440,7 +1452,7 @@ int jd_explain_match(jd_store *s, const jd_ref *a, const jd_ref *b, FILE *out, j
                 ps.strong > 0 ? "the same: decisive" : ps.strong < 0 ? "different: contradiction"
                                                                     : "not both present",
                 ps.strong ? (ps.strong > 0 ? "+30.00" : "-30.00") : "0.00");
-        fprintf(out, "  total %.2f, match probability %.4f (linked at >= %.2f)\n", ps.total,
+        fprintf(out, "  total %.2f, match probability %.6f (linked at >= %g)\n", ps.total,
                 ps.prob, R.md.threshold);
     }
     rs_free(&R);

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Integration tests of identity resolution: `joindots resolve`, `link`,
+# `explain-match` and `export identities` on a hand-made bundle
+# (tests/data/bundles/identity), then accuracy on a synthetic county and,
+# when ../shared is present, on FEBRL.
+# Usage: test_resolve.sh JOINDOTS SOURCE_ROOT
+JD=$1 SRC=$2
+. "$SRC/tests/integration/lib.sh"
+scratch
+DB="$SCRATCH/id.db"
+"$JD" ingest --db "$DB" --quiet "$SRC/tests/data/bundles/identity" >/dev/null 2>&1
+idof() { # the person_id holding AGENCY:REF
+  "$JD" export identities --db "$DB" 2>/dev/null | python3 -c "
+import json,sys
+a,r=sys.argv[1].split(':',1)
+for l in sys.stdin:
+    o=json.loads(l)
+    if any(x['agency']==a and x['person_ref']==r for x in o['refs']): print(o['person_id'])" "$1"
+}
+same() { [ "$(idof "$1")" = "$(idof "$2")" ]; }
+
+"$JD" resolve --db "$DB" >/dev/null; is $? 0 "resolve exits 0"
+is "$("$JD" export identities --db "$DB" 2>/dev/null | wc -l)" 5 "10 refs resolve into 5 identities"
+same police:N100 health_ae:H100; ok $? "police Katie Smyth (nickname, DD/MM/YYYY) is A&E's Katherine SMITH"
+same police:N100 school:S100; ok $? "and the school's Katie Smith"
+! same school:S100 school:S200; ok $? "her twin Lucy (same dob and address) stays apart"
+! same health_ae:H200 health_ae:H300; ok $? "identical details but different NHS numbers stay apart"
+same gp:GP100 csc:C100; ok $? "duplicate GP refs and social care join"
+"$JD" explain-match --db "$DB" health_ae:H200 health_ae:H300 | grep -q 'different: contradiction'; ok $? "explain-match names the NHS contradiction"
+"$JD" explain-match --db "$DB" police:N100 health_ae:H100 | grep -q 'forename   variant'; ok $? "explain-match shows the forename variant level"
+"$JD" explain-match --db "$DB" police:N100 health_ae:NOPE 2>/dev/null; is $? 4 "explain-match of an unknown ref exits 4"
+is "$(sqlite3 "$DB" "SELECT count(*) FROM identity_note WHERE note LIKE '%different pupil numbers%'")" 2 "refused merges are explained on both identities"
+before=$(idof police:N100)
+"$JD" resolve --db "$DB" >/dev/null
+is "$(idof police:N100)" "$before" "person_id is stable across a re-run"
+
+# people in the loop
+"$JD" link reject --db "$DB" --reason "different child, checked with school" --user tester school:S100 school:S300 >/dev/null
+"$JD" resolve --db "$DB" >/dev/null
+! same school:S100 school:S300; ok $? "a rejected pair is kept apart"
+same school:S100 police:N100; ok $? "the rest of the identity is unchanged"
+"$JD" resolve --db "$DB" >/dev/null
+! same school:S100 school:S300; ok $? "the rejection survives a re-run"
+"$JD" link reject --db "$DB" --reason "not the same" --user tester gp:GP100 csc:C100 >/dev/null
+"$JD" resolve --db "$DB" >/dev/null
+! same gp:GP100 csc:C100; ok $? "'not the same person' wins over a chain through a third ref"
+"$JD" link confirm --db "$DB" --reason "NHS number typo confirmed by the GP" --user tester health_ae:H200 health_ae:H300 >/dev/null
+"$JD" resolve --db "$DB" | grep -q '1 confirmed, 2 not the same'; ok $? "resolve reports the decisions it applied"
+same health_ae:H200 health_ae:H300; ok $? "a person's confirmation joins refs the model kept apart"
+"$JD" link reject --db "$DB" --reason "changed my mind" --user tester health_ae:H300 health_ae:H200 >/dev/null
+"$JD" resolve --db "$DB" >/dev/null
+! same health_ae:H200 health_ae:H300; ok $? "the latest decision about a pair is in force, in either order"
+is "$("$JD" export identities --db "$DB" 2>/dev/null | grep -o '"person_ref":"[^"]*"' | sort | uniq -d | wc -l)" 0 "every ref in exactly one identity"
+
+# accuracy on a synthetic county (children, pairwise F1 >= 0.97)
+"$JD" synth --out "$SCRATCH/county" --seed 9 2>/dev/null
+"$JD" ingest --db "$SCRATCH/c.db" --quiet "$SCRATCH/county" >/dev/null
+"$JD" resolve --db "$SCRATCH/c.db" >/dev/null
+"$JD" export identities --db "$SCRATCH/c.db" > "$SCRATCH/c.jsonl" 2>/dev/null
+f1=$("$JD" score --truth "$SCRATCH/county/truth.json" --identities "$SCRATCH/c.jsonl" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['identities_children']['f1'])")
+python3 -c "import sys; sys.exit(0 if float('$f1') >= 0.97 else 1)"; ok $? "synthetic county children F1 $f1 >= 0.97"
+
+FEBRL="$SRC/../shared/data/febrl"
+if [ -f "$FEBRL/dataset4a.csv" ]; then
+  for ds in 4a 4b; do
+    "$JD" ingest --db "$SCRATCH/f.db" --quiet --mapping "$SRC/data/mappings/febrl$ds.map" "$FEBRL/dataset$ds.csv" >/dev/null 2>&1
+  done
+  "$JD" resolve --db "$SCRATCH/f.db" >/dev/null
+  "$JD" export identities --db "$SCRATCH/f.db" > "$SCRATCH/f.jsonl" 2>/dev/null
+  out=$(python3 "$SRC/bench/febrl_score.py" link "$SCRATCH/f.jsonl")
+  f1=${out##*F1 }
+  python3 -c "import sys; sys.exit(0 if float('$f1') >= 0.99 else 1)"; ok $? "FEBRL 4a+4b linkage F1 $f1 >= 0.99"
+else
+  echo "# FEBRL data not found at $FEBRL: accuracy check skipped"
+fi
+done_testing
