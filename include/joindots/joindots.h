@@ -5,6 +5,7 @@
 #ifndef JOINDOTS_H
 #define JOINDOTS_H
 
+#include <joindots/analyse.h>
 #include <joindots/chronology.h>
 #include <joindots/common.h>
 #include <joindots/demo.h>

@@ -47,8 +47,12 @@ void cli_progress_update(cli_progress *p, uint64_t done, uint64_t rows);
 void cli_progress_end(cli_progress *p);
 double cli_now(void);
 
+/* Parse --as-of (a date alone means the end of that day); -1 after a message. */
+int cli_parse_as_of(const char *arg, int64_t *out);
+
 /* Commands: one per file cmd_<name>.c. */
 /* (declarations are added as commands land; keep sorted) */
+int cmd_analyse(int argc, char **argv);
 int cmd_chronology(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_explain_match(int argc, char **argv);
@@ -58,6 +62,7 @@ int cmd_link(int argc, char **argv);
 int cmd_rejects(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_screen(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 
 #endif

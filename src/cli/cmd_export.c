@@ -1,6 +1,7 @@
 /* joindots export: machine-readable outputs (contract §2) on stdout. */
 #include "cli.h"
 
+#include <joindots/analyse.h>
 #include <joindots/identity.h>
 
 #include <getopt.h>
@@ -9,27 +10,39 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: joindots export identities --db FILE\n"
+               "       joindots export alerts --db FILE [--as-of T] [--rules FILE]\n"
                "\n"
                "  identities   one JSON line per resolved person (contract §2.1); every\n"
-               "               person_ref appears in exactly one line\n");
+               "               person_ref appears in exactly one line\n"
+               "  alerts       one JSON line per alert (contract §2.2), ordered by id, from\n"
+               "               a fresh analysis of what was known by T (default: all)\n");
 }
 
 int cmd_export(int argc, char **argv)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                              {"as-of", required_argument, NULL, 'a'},
+                                              {"rules", required_argument, NULL, 'r'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
-    const char *db = NULL;
+    const char *db = NULL, *rules = NULL;
+    int64_t as_of = JD_AS_OF_NOW;
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
         case 'd': db = optarg; break;
+        case 'a':
+            if (cli_parse_as_of(optarg, &as_of) < 0)
+                return JD_EXIT_USAGE;
+            break;
+        case 'r': rules = optarg; break;
         case 'h': usage(stdout); return JD_EXIT_OK;
         default: usage(stderr); return JD_EXIT_USAGE;
         }
     }
-    if (!db || optind != argc - 1 || strcmp(argv[optind], "identities") != 0) {
+    bool alerts = optind == argc - 1 && !strcmp(argv[optind], "alerts");
+    if (!db || optind != argc - 1 || (!alerts && strcmp(argv[optind], "identities") != 0)) {
         usage(stderr);
         return JD_EXIT_USAGE;
     }
@@ -43,6 +56,20 @@ int cmd_export(int argc, char **argv)
         return cli_exit_code(rc);
     }
     int64_t n = 0;
+    if (alerts) {
+        jd_analyse_opts opts = JD_ANALYSE_OPTS_INIT;
+        jd_analyse_stats st;
+        opts.as_of = as_of;
+        opts.rules_path = rules;
+        rc = jd_analyse(s, &opts, stdout, &st, &err);
+        jd_store_close(s);
+        if (rc < 0) {
+            cli_print_error("export failed", &err);
+            return cli_exit_code(rc);
+        }
+        fprintf(stderr, "joindots: %lld alerts written\n", (long long)st.alerts);
+        return JD_EXIT_OK;
+    }
     rc = jd_identities_export(s, stdout, &n, &err);
     jd_store_close(s);
     if (rc < 0) {

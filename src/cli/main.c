@@ -10,15 +10,17 @@
 
 /* Keep sorted by name. */
 static const cli_command commands[] = {
+    {"analyse", "screen events, keep each child's risk over time, raise alerts", cmd_analyse},
     {"chronology", "one person's multi-agency chronology, as of any time", cmd_chronology},
     {"demo", "ingest a synthetic demo bundle and show what joindots finds", cmd_demo},
     {"explain-match", "how the model compares two person_refs, field by field", cmd_explain_match},
-    {"export", "write identities as JSON Lines (contract section 2)", cmd_export},
+    {"export", "write identities or alerts as JSON Lines (contract section 2)", cmd_export},
     {"ingest", "read agency export bundles into the store", cmd_ingest},
     {"link", "record that two person_refs are, or are not, one person", cmd_link},
     {"rejects", "list quarantined rows and warnings", cmd_rejects},
     {"resolve", "resolve person_refs across agencies into identities", cmd_resolve},
     {"score", "accuracy of identities and alerts against a synthetic truth", cmd_score},
+    {"screen", "find indicators and victim-blaming wording in one text", cmd_screen},
     {"synth", "write a synthetic county bundle with ground truth", cmd_synth},
     {NULL, NULL, NULL},
 };

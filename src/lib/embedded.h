@@ -7,6 +7,9 @@
 /* Default forename variants (data/names/variants.tsv). */
 extern const char jd_data_name_variants[];
 extern const size_t jd_data_name_variants_len;
+/* The rules catalogue (data/rules/catalogue.json). */
+extern const char jd_data_rules_catalogue[];
+extern const size_t jd_data_rules_catalogue_len;
 /* The demo bundle (data/demo). */
 extern const char jd_data_demo_events_csc[];
 extern const size_t jd_data_demo_events_csc_len;

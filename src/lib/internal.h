@@ -76,4 +76,25 @@ static inline uint64_t jd_hash64(const void *data, size_t n, uint64_t seed)
     return h;
 }
 
+
+/* ---- string map: byte-string keys (copied) to uint32 values ---- */
+typedef struct jd_strmap_slot {
+    const char *key; /* NULL: empty */
+    uint32_t len, val;
+    uint64_t hash;
+} jd_strmap_slot;
+typedef struct jd_strmap {
+    jd_strmap_slot *slots;
+    size_t cap, n; /* cap is a power of two */
+    jd_arena keys;
+} jd_strmap;
+
+void jd_strmap_init(jd_strmap *m);
+void jd_strmap_free(jd_strmap *m);
+/* Pointer to the value of key, or NULL. */
+uint32_t *jd_strmap_get(const jd_strmap *m, const char *key, size_t len);
+/* Insert key (with val) if absent; returns a pointer to the stored value
+ * (the old one when present; *added tells which), NULL on out of memory. */
+uint32_t *jd_strmap_put(jd_strmap *m, const char *key, size_t len, uint32_t val, bool *added);
+
 #endif

@@ -1099,9 +1099,14 @@ static void episode(synth *S, episode_ctx *c, int kind, int32_t day)
                        : a == A_CSC ? "case_note" : a == A_POLICE ? "concern_report"
                                                                   : "school_nurse_note",
                  day, v, "subject");
-        narr = NARR(t_disclosure);
+        /* the first phrasing (sex with an adult she calls her boyfriend) is an
+         * offence by age only under 16; the others (made to have sex with
+         * his friends, alcohol given, in exchange for a phone, rape) are
+         * offences at any age under 18 */
+        uint32_t which = rnd(S, JD_ARRAY_LEN(t_disclosure));
+        narr = fill(S, t_disclosure[which], v, c->adult_age, c->place, c->vrm, c->adult_name, day);
         e.ind[0] = "S02";
-        if (age < 18) {
+        if (age < (which == 0 ? 16 : 18)) {
             e.flags |= F_UNREC;
             if (a == A_POLICE) {
                 e.crime = 0;

@@ -123,6 +123,14 @@ static const jd_migration jd_sqlite_migrations[] = {
     {"person mentions: another identifier read through a column mapping",
      "ALTER TABLE person_mention ADD COLUMN other_id TEXT;"
      "ALTER TABLE person_mention_history ADD COLUMN other_id TEXT;"},
+    {"analysis: alerts of the latest run, kept by stable id",
+     "CREATE TABLE analysis_run(id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL,"
+     " finished_at INTEGER, as_of INTEGER, events INTEGER, alerts INTEGER);"
+     "CREATE TABLE alert(id TEXT PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES"
+     " analysis_run(id), kind TEXT NOT NULL, level TEXT NOT NULL, subject TEXT,"
+     " raised_at INTEGER NOT NULL, doc TEXT NOT NULL);"
+     "CREATE INDEX alert_subject ON alert(subject);"
+     "CREATE INDEX alert_kind_level ON alert(kind, level);"},
 };
 
 #endif

@@ -1250,6 +1250,173 @@ static int sq_model_load(jd_store *s, char **out, jd_error *err)
     return rc;
 }
 
+/* ---- analysis ---- */
+
+static int an_query(sq *q, const char *sql, int64_t as_of, sqlite3_stmt **st, jd_error *err)
+{
+    if (sqlite3_prepare_v2(q->db, sql, -1, st, NULL) != SQLITE_OK)
+        return sq_err(q, err, "analysis");
+    if (sqlite3_bind_parameter_count(*st) > 0)
+        sqlite3_bind_int64(*st, 1, as_of);
+    return JD_OK;
+}
+
+static int an_finish(sq *q, sqlite3_stmt *st, int rc, int r, jd_error *err)
+{
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = sq_err(q, err, "analysis");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *cb,
+                            void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    int rc, r = SQLITE_DONE;
+    if ((rc = an_query(q, "SELECT person_id, display_name, dob, is_child FROM identity"
+                          " ORDER BY id", as_of, &st, err)) < 0)
+        return rc;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_an_identity_row row = {col_text(st, 0), opt_text(st, 1), opt_text(st, 2),
+                                  sqlite3_column_int(st, 3) != 0};
+        if ((rc = cb->identity(&row, payload)) != 0)
+            break;
+    }
+    if ((rc = an_finish(q, st, rc, r, err)) != 0)
+        return rc;
+    if ((rc = an_query(q, "SELECT id, agency, record_id, event_type, occurred_at, reported_at,"
+                          " known_at, occurred_prec, location, postcode, narrative, crime_ref,"
+                          " outcome, author_role, risk_grade, crime_recorded FROM event"
+                          " WHERE known_at <= ?1 ORDER BY id", as_of, &st, err)) < 0)
+        return rc;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_an_event_row e = {
+            .id = sqlite3_column_int64(st, 0), .agency = col_text(st, 1),
+            .record_id = col_text(st, 2), .event_type = col_text(st, 3),
+            .occurred_at = sqlite3_column_int64(st, 4), .reported_at = sqlite3_column_int64(st, 5),
+            .known_at = sqlite3_column_int64(st, 6), .occurred_prec = sqlite3_column_int(st, 7),
+            .location = opt_text(st, 8), .postcode = opt_text(st, 9),
+            .narrative = opt_text(st, 10), .crime_ref = opt_text(st, 11),
+            .outcome = opt_text(st, 12), .author_role = opt_text(st, 13),
+            .risk_grade = opt_text(st, 14),
+            .crime_recorded = sqlite3_column_type(st, 15) == SQLITE_NULL
+                                  ? -1 : sqlite3_column_int(st, 15)};
+        if ((rc = cb->event(&e, payload)) != 0)
+            break;
+    }
+    if ((rc = an_finish(q, st, rc, r, err)) != 0)
+        return rc;
+    if ((rc = an_query(q, "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, i.person_id,"
+                          " pm.dob, pm.dob_prec, pm.age,"
+                          " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"
+                          " FROM person_mention pm JOIN event e ON e.id = pm.event_id"
+                          " LEFT JOIN identity_ref ir ON ir.agency = pm.agency"
+                          " AND ir.person_ref = pm.person_ref"
+                          " LEFT JOIN identity i ON i.id = ir.identity_id"
+                          " WHERE e.known_at <= ?1", as_of, &st, err)) < 0)
+        return rc;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_an_mention_row m = {
+            .event_id = sqlite3_column_int64(st, 0), .agency = col_text(st, 1),
+            .person_ref = col_text(st, 2), .role = col_text(st, 3), .person_id = opt_text(st, 4),
+            .dob = opt_text(st, 5), .dob_prec = sqlite3_column_int(st, 6),
+            .age = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7),
+            .name = col_text(st, 8)};
+        if ((rc = cb->mention(&m, payload)) != 0)
+            break;
+    }
+    if ((rc = an_finish(q, st, rc, r, err)) != 0)
+        return rc;
+    if ((rc = an_query(q, "SELECT om.event_id, om.object_type, om.value_norm, om.description,"
+                          " om.person_ref, om.value_valid FROM object_mention om"
+                          " JOIN event e ON e.id = om.event_id WHERE e.known_at <= ?1",
+                       as_of, &st, err)) < 0)
+        return rc;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_an_object_row o = {sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
+                              opt_text(st, 3), opt_text(st, 4), sqlite3_column_int(st, 5) != 0};
+        if ((rc = cb->object(&o, payload)) != 0)
+            break;
+    }
+    return an_finish(q, st, rc, r, err);
+}
+
+static int sq_alerts_replace(jd_store *s, int64_t as_of, int64_t events, const jd_alert_save *a,
+                             size_t n, jd_error *err)
+{
+    sq *q = s->impl;
+    int rc;
+    if ((rc = sq_begin(s, err)) < 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    int64_t now = (int64_t)time(NULL), run = 0;
+    if (sqlite3_prepare_v2(q->db, "INSERT INTO analysis_run(started_at, finished_at, as_of,"
+                                  " events, alerts) VALUES (?1, ?1, ?2, ?3, ?4)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_bind_int64(st, 1, now);
+    if (as_of == INT64_MAX)
+        sqlite3_bind_null(st, 2);
+    else
+        sqlite3_bind_int64(st, 2, as_of);
+    sqlite3_bind_int64(st, 3, events);
+    sqlite3_bind_int64(st, 4, (int64_t)n);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto fail;
+    sqlite3_finalize(st);
+    st = NULL;
+    run = sqlite3_last_insert_rowid(q->db);
+    if (sqlite3_exec(q->db, "DELETE FROM alert", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(q->db, "INSERT INTO alert(id, run_id, kind, level, subject,"
+                                  " raised_at, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_reset(st);
+        bind_text(st, 1, a[i].id);
+        sqlite3_bind_int64(st, 2, run);
+        bind_text(st, 3, a[i].kind);
+        bind_text(st, 4, a[i].level);
+        bind_text(st, 5, a[i].subject);
+        sqlite3_bind_int64(st, 6, a[i].raised_at);
+        bind_text(st, 7, a[i].doc);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            goto fail;
+    }
+    sqlite3_finalize(st);
+    return sq_commit(s, err);
+fail:
+    rc = sq_err(q, err, "alerts");
+    sqlite3_finalize(st);
+    sq_rollback(s);
+    return rc;
+}
+
+static int sq_alerts_read(jd_store *s, bool *ran, jd_alert_doc_cb cb, void *payload,
+                          jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    *ran = false;
+    if (sqlite3_prepare_v2(q->db, "SELECT count(*) FROM analysis_run", -1, &st, NULL) !=
+        SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return sq_err(q, err, "alerts");
+    }
+    *ran = sqlite3_column_int64(st, 0) > 0;
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(q->db, "SELECT doc FROM alert ORDER BY id", -1, &st, NULL) !=
+        SQLITE_OK)
+        return sq_err(q, err, "alerts");
+    int rc = JD_OK, r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = cb(col_text(st, 0), payload)) != 0)
+            break;
+    return an_finish(q, st, rc, r, err);
+}
+
 static const jd_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1276,6 +1443,9 @@ static const jd_store_ops sqlite_ops = {
     .decisions = sq_decisions,
     .identities_replace = sq_identities_replace,
     .model_load = sq_model_load,
+    .analysis_load = sq_analysis_load,
+    .alerts_replace = sq_alerts_replace,
+    .alerts_read = sq_alerts_read,
 };
 
 int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,

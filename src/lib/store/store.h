@@ -104,6 +104,48 @@ typedef struct jd_identity_info {
     bool is_child;
 } jd_identity_info;
 
+
+/* ---- analysis: everything known by a time, in bulk (strings borrowed) ---- */
+typedef struct jd_an_event_row {
+    int64_t id;
+    const char *agency, *record_id, *event_type;
+    int64_t occurred_at, reported_at, known_at;
+    int occurred_prec;
+    const char *location, *postcode, *narrative, *crime_ref, *outcome, *author_role,
+        *risk_grade;
+    int crime_recorded; /* -1, 0, 1 */
+} jd_an_event_row;
+/* A mention with its resolved identity (person_id NULL when unresolved).
+ * Ethnicity is deliberately not part of it: it never feeds an analysis. */
+typedef struct jd_an_mention_row {
+    int64_t event_id;
+    const char *agency, *person_ref, *role, *person_id, *dob, *name;
+    int dob_prec, age;
+} jd_an_mention_row;
+typedef struct jd_an_object_row {
+    int64_t event_id;
+    const char *object_type, *value, *description, *person_ref;
+    bool valid;
+} jd_an_object_row;
+typedef struct jd_an_identity_row {
+    const char *person_id, *display_name, *dob;
+    bool is_child;
+} jd_an_identity_row;
+typedef struct jd_an_callbacks {
+    int (*identity)(const jd_an_identity_row *r, void *payload);
+    int (*event)(const jd_an_event_row *r, void *payload);     /* in id order */
+    int (*mention)(const jd_an_mention_row *r, void *payload); /* any order */
+    int (*object)(const jd_an_object_row *r, void *payload);   /* any order */
+} jd_an_callbacks;
+
+/* One stored alert (the JSON document of contract §2.2 and its keys). */
+typedef struct jd_alert_save {
+    const char *id, *kind, *level, *subject; /* subject: person_id or "" */
+    int64_t raised_at;
+    const char *doc;
+} jd_alert_save;
+typedef int (*jd_alert_doc_cb)(const char *doc, void *payload);
+
 struct jd_chrono_event;
 typedef int (*jd_chrono_event_cb)(const struct jd_chrono_event *ev, void *payload);
 
@@ -149,6 +191,16 @@ typedef struct jd_store_ops {
                               int64_t candidate_pairs, int64_t links, jd_error *err);
     /* The latest saved model (JSON), or NULL in *out if none; caller frees. */
     int (*model_load)(jd_store *s, char **out, jd_error *err);
+    /* analysis: identities, then events (known by as_of), mentions, objects */
+    int (*analysis_load)(jd_store *s, int64_t as_of, const jd_an_callbacks *cb, void *payload,
+                         jd_error *err);
+    /* Replace the stored alerts with those of a new analysis run. */
+    int (*alerts_replace)(jd_store *s, int64_t as_of, int64_t events, const jd_alert_save *a,
+                          size_t n, jd_error *err);
+    /* Stored alert documents, ordered by id; none if analysis never ran
+     * (*ran false). */
+    int (*alerts_read)(jd_store *s, bool *ran, jd_alert_doc_cb cb, void *payload,
+                       jd_error *err);
 } jd_store_ops;
 
 struct jd_store {

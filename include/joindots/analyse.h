@@ -1,0 +1,83 @@
+/*
+ * Risk and alerts: screen every event for exploitation indicators (in the
+ * structured fields and in the narrative, with negation), keep a risk level
+ * per child over time, and raise the alerts of interchange contract §2.2:
+ * child_at_risk, unrecorded_crime, missing_pattern, overdue_return_interview,
+ * language and escalation. Every alert names its rules and its records.
+ *
+ * Time-true: with an "as of" time only events whose occurred_at and
+ * reported_at are both on or before it are used, and clocks (72-hour return
+ * interviews) run to that time. Ethnicity, religion and nationality are
+ * never read. Rules come from data/rules/catalogue.json (compiled in) or a
+ * file of the same form.
+ */
+#ifndef JOINDOTS_ANALYSE_H
+#define JOINDOTS_ANALYSE_H
+
+#include <joindots/chronology.h>
+#include <joindots/common.h>
+#include <joindots/store.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct jd_analyse_opts {
+    int64_t as_of;          /* JD_AS_OF_NOW for everything */
+    const char *rules_path; /* NULL: the built-in catalogue */
+    bool save;              /* replace the stored alerts with this run's */
+    int64_t now;            /* clock for deadlines when as_of is NOW; 0 = wall clock */
+} jd_analyse_opts;
+#define JD_ANALYSE_OPTS_INIT {JD_AS_OF_NOW, NULL, false, 0}
+
+enum {
+    JD_ALERT_CHILD_AT_RISK, JD_ALERT_NETWORK, JD_ALERT_UNRECORDED_CRIME, JD_ALERT_MISSING_PATTERN,
+    JD_ALERT_OVERDUE_RETURN_INTERVIEW, JD_ALERT_LANGUAGE, JD_ALERT_ESCALATION, JD_ALERT_KINDS
+};
+
+typedef struct jd_analyse_stats {
+    int64_t events, mentions, persons, children, alerts;
+    int64_t by_kind[JD_ALERT_KINDS];
+    int64_t by_level[5]; /* none, low, medium, high, critical (child_at_risk) */
+    double seconds_load, seconds_screen, seconds_alerts, seconds_write;
+} jd_analyse_stats;
+
+/* Name of an alert kind, "child_at_risk"... */
+JD_API const char *jd_alert_kind_name(int kind);
+
+/*
+ * Run the analysis. Alerts are written as JSON Lines (contract §2.2, ordered
+ * by id) to `out` when it is not NULL, and saved in the store when
+ * opts->save. Identities come from the last `jd_resolve`; refs not yet
+ * resolved count as persons of their own.
+ * Returns JD_OK, JD_EINVALID (rules file), JD_ENOMEM, JD_EIO, JD_ESTORE.
+ */
+JD_API int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out,
+                      jd_analyse_stats *stats, jd_error *err);
+
+/* One indicator or rule found in an event, for a chronology. */
+typedef struct jd_finding {
+    const char *rule;   /* "S02", "T2", "C2", "L07" */
+    const char *name;   /* indicator name, offence, or wording to avoid */
+    const char *why;    /* "event type missing_report", the phrase that matched... */
+    const char *advice; /* language rules: what to write instead; else NULL */
+} jd_finding;
+
+/*
+ * Screen one text on its own (the language check while a note is written,
+ * and tests): calls cb for each indicator, trigger and language finding.
+ * Crime rules need the child's age and are reported only when `age` >= 0.
+ * Returns JD_OK or an error from the rules.
+ */
+JD_API int jd_screen_text(const char *rules_path, const char *event_type, const char *text,
+                          int age, int (*cb)(const jd_finding *f, void *payload), void *payload,
+                          jd_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,146 @@
+/*
+ * joindots analyse: screen every event, keep each child's risk level over
+ * time and raise the alerts of contract §2.2; saves them in the store and
+ * prints a summary. joindots screen: the same rules on one text.
+ */
+#include "cli.h"
+
+#include <joindots/analyse.h>
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: joindots analyse --db FILE [--as-of T] [--rules FILE] [--no-save]\n"
+            "\n"
+            "Screens every event for exploitation indicators, keeps a risk level per\n"
+            "child over time and raises alerts (child_at_risk, unrecorded_crime,\n"
+            "missing_pattern, overdue_return_interview, language, escalation). With\n"
+            "--as-of only events known by T are used (a date alone means its end).\n"
+            "Alerts are saved in the store (unless --no-save) and written by\n"
+            "`joindots export alerts`. --rules replaces the built-in catalogue\n"
+            "(data/rules/catalogue.json).\n");
+}
+
+int cli_parse_as_of(const char *arg, int64_t *out)
+{
+    if (jd_time_parse(out, arg, 1) != JD_OK) {
+        fprintf(stderr, "joindots: --as-of: not a date or date-time: %s\n", arg);
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_analyse(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},    {"as-of", required_argument, NULL, 'a'},
+        {"rules", required_argument, NULL, 'r'}, {"no-save", no_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+    const char *db = NULL;
+    jd_analyse_opts opts = JD_ANALYSE_OPTS_INIT;
+    opts.save = true;
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (o) {
+        case 'd': db = optarg; break;
+        case 'a':
+            if (cli_parse_as_of(optarg, &opts.as_of) < 0)
+                return JD_EXIT_USAGE;
+            break;
+        case 'r': opts.rules_path = optarg; break;
+        case 'n': opts.save = false; break;
+        case 'h': usage(stdout); return JD_EXIT_OK;
+        default: usage(stderr); return JD_EXIT_USAGE;
+        }
+    }
+    if (!db || optind != argc) {
+        usage(stderr);
+        return JD_EXIT_USAGE;
+    }
+    jd_error err;
+    jd_error_clear(&err);
+    jd_store *s = NULL;
+    jd_store_opts so = {.create = false};
+    int rc = jd_store_open(&s, db, &so, &err);
+    if (rc < 0) {
+        cli_print_error("cannot open the store", &err);
+        return cli_exit_code(rc);
+    }
+    jd_analyse_stats st;
+    double t0 = cli_now();
+    rc = jd_analyse(s, &opts, NULL, &st, &err);
+    jd_store_close(s);
+    if (rc < 0) {
+        cli_print_error("analysis failed", &err);
+        return cli_exit_code(rc);
+    }
+    double secs = cli_now() - t0;
+    printf("analysed %lld events (%lld mentions, %lld persons, %lld children) in %.2f s "
+           "(%.0f events/s)\n",
+           (long long)st.events, (long long)st.mentions, (long long)st.persons,
+           (long long)st.children, secs, secs > 0 ? (double)st.events / secs : 0.0);
+    printf("  load %.2f s, screening %.2f s, risk and alerts %.2f s, writing %.2f s\n",
+           st.seconds_load, st.seconds_screen, st.seconds_alerts, st.seconds_write);
+    printf("%lld alerts:\n", (long long)st.alerts);
+    for (int k = 0; k < JD_ALERT_KINDS; k++)
+        if (st.by_kind[k])
+            printf("  %-26s %lld\n", jd_alert_kind_name(k), (long long)st.by_kind[k]);
+    printf("children at risk by highest level: low %lld, medium %lld, high %lld, critical %lld\n",
+           (long long)st.by_level[1], (long long)st.by_level[2], (long long)st.by_level[3],
+           (long long)st.by_level[4]);
+    if (opts.save)
+        printf("saved; `joindots export alerts --db %s` writes them as JSON Lines\n", db);
+    return JD_EXIT_OK;
+}
+
+static int print_finding(const jd_finding *f, void *payload)
+{
+    (void)payload;
+    printf("%-4s %s: \"%s\"", f->rule, f->name, f->why);
+    if (f->advice)
+        printf("\n     write instead: %s", f->advice);
+    putchar('\n');
+    return 0;
+}
+
+int cmd_screen(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"type", required_argument, NULL, 't'}, {"age", required_argument, NULL, 'a'},
+        {"rules", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *type = "case_note", *rules = NULL;
+    int age = -1, o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (o) {
+        case 't': type = optarg; break;
+        case 'a': age = atoi(optarg); break;
+        case 'r': rules = optarg; break;
+        case 'h':
+        default:
+            fprintf(o == 'h' ? stdout : stderr,
+                    "usage: joindots screen [--type EVENT_TYPE] [--age N] [--rules FILE] TEXT\n"
+                    "\nShows the indicators, triggers, offences (with --age) and "
+                    "victim-blaming wording\nfound in TEXT, with what to write instead.\n");
+            return o == 'h' ? JD_EXIT_OK : JD_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "joindots screen: one TEXT argument is needed\n");
+        return JD_EXIT_USAGE;
+    }
+    jd_error err;
+    jd_error_clear(&err);
+    int rc = jd_screen_text(rules, type, argv[optind], age, print_finding, NULL, &err);
+    if (rc < 0) {
+        cli_print_error("screening failed", &err);
+        return cli_exit_code(rc);
+    }
+    return JD_EXIT_OK;
+}
