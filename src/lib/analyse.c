@@ -17,18 +17,12 @@
  * 4. Missing episodes, return-interview clocks, unrecorded crimes, language
  *    and grade disagreements become their own alerts.
  */
-#include "internal.h"
-#include "rules.h"
+#include "analyse_internal.h"
 #include "store/store.h"
 
-#include <joindots/analyse.h>
-
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define DAY 86400
 #define MAX_RECORDS 60
 #define MAX_EXPLAIN 40
 
@@ -40,81 +34,6 @@ const char *jd_alert_kind_name(int kind)
 {
     return kind >= 0 && kind < JD_ALERT_KINDS ? kind_names[kind] : "unknown";
 }
-
-/* ---- data ---- */
-
-enum { F_IND = 0, F_TRIG, F_CRIME, F_LANG };
-
-typedef struct finding {
-    uint8_t kind;
-    uint16_t idx;
-    int32_t pattern; /* -1: the event type, -2: the event's structure */
-    uint32_t off, len; /* matched text in the narrative */
-} finding;
-
-typedef struct aev {
-    int64_t id, occurred, reported, known;
-    const char *agency, *record_id, *type, *location, *narrative, *crime_ref, *outcome,
-        *risk_grade;
-    int8_t crime_recorded;
-    uint8_t et;
-    uint8_t vehicle, phone, adult_party, adult_text, overnight, declined, sexual;
-    int16_t text_child_age;
-    uint32_t m0, nm, f0, nf;
-    uint32_t crime_mask, lang_mask, trig_mask;
-    uint64_t ind_mask;
-} aev;
-
-typedef struct amention {
-    uint32_t ev, person, role;
-    int16_t age; /* at the event, -1 unknown */
-    const char *dob;
-    int dob_prec, rec_age;
-} amention;
-
-typedef struct aperson {
-    const char *pid, *name, *dob;
-    bool is_child, resolved;
-    uint32_t r0, nr; /* refs */
-    uint32_t x0, nx; /* mention indices in by_person */
-} aperson;
-
-typedef struct aref {
-    uint32_t person;
-    const char *agency, *ref;
-} aref;
-
-typedef struct an {
-    const jd_analyse_opts *opts;
-    jd_rules *rules;
-    jd_arena ar;
-    jd_strmap pmap, refmap;
-    aev *ev;
-    size_t nev, evcap;
-    uint32_t *ev_index; /* event id -> index + 1 */
-    size_t ev_index_cap;
-    amention *m;
-    size_t nm, mcap;
-    aperson *p;
-    size_t np, pcap;
-    aref *refs;
-    size_t nrefs, refcap;
-    finding *f;
-    size_t nf, fcap;
-    uint32_t *by_person; /* mention indices grouped by person, sorted by known */
-    int64_t now;
-    jd_error *err;
-    /* output */
-    struct out_alert {
-        char *id;
-        int kind, level;
-        const char *subject;
-        int64_t raised_at;
-        json_t *doc;
-    } *alerts;
-    size_t nalerts, alertcap;
-    jd_analyse_stats *st;
-} an;
 
 static int grow(void **p, size_t *cap, size_t need, size_t size)
 {
@@ -190,6 +109,7 @@ static int on_event(const jd_an_event_row *r, void *payload)
     e->type = keep(A, r->event_type);
     e->et = (uint8_t)jd_rules__event_type(r->event_type);
     e->location = keep(A, r->location);
+    e->postcode = keep(A, r->postcode);
     e->narrative = keep(A, r->narrative);
     e->crime_ref = keep(A, r->crime_ref);
     e->outcome = keep(A, r->outcome);
@@ -247,6 +167,11 @@ static int on_object(const jd_an_object_row *r, void *payload)
     if ((size_t)r->event_id >= A->ev_index_cap || !A->ev_index[r->event_id])
         return 0;
     aev *e = &A->ev[A->ev_index[r->event_id] - 1];
+    if (grow((void **)&A->obj, &A->objcap, A->nobj + 1, sizeof *A->obj) < 0)
+        return oom(A);
+    A->obj[A->nobj++] = (aobject){A->ev_index[r->event_id] - 1, keep(A, r->object_type),
+                                  keep(A, r->value), keep(A, r->description),
+                                  keep(A, r->person_ref), r->valid};
     if (!strcmp(r->object_type, "vehicle"))
         e->vehicle = 1;
     else if (!strcmp(r->object_type, "phone"))
@@ -301,7 +226,7 @@ static void mention_ages(an *A)
     }
 }
 
-static bool is_child_at(const an *A, const amention *m)
+bool jd_an__is_child_at(const an *A, const amention *m)
 {
     if (m->age >= 0)
         return m->age < 18;
@@ -546,13 +471,13 @@ static void fmt_time(char b[32], int64_t t)
     jd_time_format(b, t);
 }
 
-static json_t *record_ref(const aev *e)
+json_t *jd_an__record_ref(const aev *e)
 {
     return json_pack("{s:s,s:s}", "agency", e->agency, "record_id", e->record_id);
 }
 
 /* "csc case_note W123 on 2005-07-01" */
-static void ev_label(char *b, size_t n, const aev *e)
+void jd_an__ev_label(char *b, size_t n, const aev *e)
 {
     char t[32];
     fmt_time(t, e->occurred);
@@ -694,7 +619,7 @@ static int explain_step(an *A, walk *W, step *s, int64_t t, int score, int disti
                                            : "significant, expired");
         const aev *e = &A->ev[W->hits[i][n - 1].ev];
         const finding *f = find_finding(A, e, F_IND, (uint16_t)i);
-        ev_label(lab, sizeof lab, e);
+        jd_an__ev_label(lab, sizeof lab, e);
         if (f)
             quote_of(q, sizeof q, e, f, R);
         else
@@ -714,19 +639,19 @@ static int explain_step(an *A, walk *W, step *s, int64_t t, int score, int disti
                     dup = true;
             }
             if (!dup)
-                json_array_append_new(recs, record_ref(r));
+                json_array_append_new(recs, jd_an__record_ref(r));
         }
     }
     if (cs->trig_ev)
-        json_array_append_new(recs, record_ref(&A->ev[cs->trig_ev - 1]));
+        json_array_append_new(recs, jd_an__record_ref(&A->ev[cs->trig_ev - 1]));
     if (cs->crime_ev && cs->crime_ev != cs->trig_ev)
-        json_array_append_new(recs, record_ref(&A->ev[cs->crime_ev - 1]));
+        json_array_append_new(recs, jd_an__record_ref(&A->ev[cs->crime_ev - 1]));
     s->explain = ex;
     s->records = recs;
     return 0;
 }
 
-static int add_alert(an *A, int kind, const char *id, int level, const aperson *subj,
+int jd_an__add_alert(an *A, int kind, const char *id, int level, const aperson *subj,
                      int64_t raised, json_t *doc)
 {
     if (grow((void **)&A->alerts, &A->alertcap, A->nalerts + 1, sizeof *A->alerts) < 0) {
@@ -740,15 +665,8 @@ static int add_alert(an *A, int kind, const char *id, int level, const aperson *
     json_object_set_new(o, "kind", json_string(kind_names[kind]));
     json_object_set_new(o, "level", json_string(jd_level_name(level)));
     json_object_set_new(o, "raised_at", json_string(t));
-    if (subj) {
-        json_t *refs = json_array();
-        for (uint32_t k = 0; k < subj->nr; k++)
-            json_array_append_new(refs, json_pack("{s:s,s:s}", "agency",
-                                                  A->refs[subj->r0 + k].agency, "person_ref",
-                                                  A->refs[subj->r0 + k].ref));
-        json_object_set_new(o, "subject", json_pack("{s:s,s:o}", "person_id", subj->pid,
-                                                    "refs", refs));
-    }
+    if (subj)
+        json_object_set_new(o, "subject", jd_an__person_json(A, subj));
     json_object_update(o, doc);
     json_decref(doc);
     A->alerts[A->nalerts++] = (struct out_alert){strdup(id), kind, level,
@@ -757,6 +675,15 @@ static int add_alert(an *A, int kind, const char *id, int level, const aperson *
         return oom(A);
     A->st->by_kind[kind]++;
     return 0;
+}
+
+json_t *jd_an__person_json(const an *A, const aperson *p)
+{
+    json_t *refs = json_array();
+    for (uint32_t k = 0; k < p->nr; k++)
+        json_array_append_new(refs, json_pack("{s:s,s:s}", "agency", A->refs[p->r0 + k].agency,
+                                              "person_ref", A->refs[p->r0 + k].ref));
+    return json_pack("{s:s,s:o}", "person_id", p->pid, "refs", refs);
 }
 
 static json_t *history_json(const step *s, int n)
@@ -788,7 +715,7 @@ static void multi_add(multi *M, int level, int64_t t, uint32_t ev, const aev *e,
     if (json_array_size(M->explain) < MAX_EXPLAIN)
         json_array_append_new(M->explain, json_string(why));
     if (json_array_size(M->records) < MAX_RECORDS)
-        json_array_append_new(M->records, record_ref(e));
+        json_array_append_new(M->records, jd_an__record_ref(e));
     if (level > M->level && M->nsteps < 5) {
         M->steps[M->nsteps++] = (step){level, t, ev, NULL, NULL};
         M->level = level;
@@ -817,7 +744,7 @@ static int multi_emit(an *A, multi *M, int kind, const aperson *p, const char *e
         json_object_set_new(doc, extra_key, extra);
     else
         json_decref(extra);
-    return add_alert(A, kind, id, M->level, p, M->steps[M->nsteps - 1].t, doc);
+    return jd_an__add_alert(A, kind, id, M->level, p, M->steps[M->nsteps - 1].t, doc);
 }
 
 static int walk_person(an *A, walk *W, const aperson *p)
@@ -849,7 +776,7 @@ static int walk_person(an *A, walk *W, const aperson *p)
         const amention *m = &A->m[A->by_person[p->x0 + k]];
         const aev *e = &A->ev[m->ev];
         uint32_t ei = m->ev;
-        if (!is_child_at(A, m))
+        if (!jd_an__is_child_at(A, m))
             continue;
         int age = m->age >= 0 ? m->age : e->text_child_age;
         if (age >= 0)
@@ -887,7 +814,7 @@ static int walk_person(an *A, walk *W, const aperson *p)
                     char q[128] = "";
                     if (f)
                         quote_of(q, sizeof q, e, f, R);
-                    ev_label(lab, sizeof lab, e);
+                    jd_an__ev_label(lab, sizeof lab, e);
                     snprintf(obuf, sizeof obuf, "%s %s: %s%s", R->trig[i].id, R->trig[i].name,
                              lab, q);
                     if (R->trig[i].level > olevel) {
@@ -940,7 +867,7 @@ static int walk_person(an *A, walk *W, const aperson *p)
                 char q[128] = "";
                 if (f)
                     quote_of(q, sizeof q, e, f, R);
-                ev_label(lab, sizeof lab, e);
+                jd_an__ev_label(lab, sizeof lab, e);
                 json_t *ex = json_array();
                 snprintf(cbuf, sizeof cbuf, "%s %s: the record%s discloses it, the child was %s",
                          c->id, c->offence, q, age >= 0 ? "" : "a child of unknown age");
@@ -967,10 +894,10 @@ static int walk_person(an *A, walk *W, const aperson *p)
                 char id[600];
                 snprintf(id, sizeof id, "unrecorded_crime:%s:%s", e->agency, e->record_id);
                 json_t *recs = json_array();
-                json_array_append_new(recs, record_ref(e));
+                json_array_append_new(recs, jd_an__record_ref(e));
                 json_t *doc = json_pack("{s:o,s:o,s:s}", "records", recs, "explanation", ex,
                                         "rule", c->id);
-                if ((rc = add_alert(A, JD_ALERT_UNRECORDED_CRIME, id, c->level, p, t, doc)) < 0)
+                if ((rc = jd_an__add_alert(A, JD_ALERT_UNRECORDED_CRIME, id, c->level, p, t, doc)) < 0)
                     goto out;
                 if (e->outcome && (strcasestr(e->outcome, "nfa") ||
                                    strcasestr(e->outcome, "no further"))) {
@@ -1016,11 +943,11 @@ static int walk_person(an *A, walk *W, const aperson *p)
                                                          R->lang[i].instead));
                 }
                 json_t *recs = json_array();
-                json_array_append_new(recs, record_ref(e));
+                json_array_append_new(recs, jd_an__record_ref(e));
                 int lvl = (e->sexual && age >= 0 && age < 16) ? JD_LEVEL_MEDIUM : JD_LEVEL_LOW;
                 json_t *doc = json_pack("{s:o,s:o,s:o}", "records", recs, "explanation", ex,
                                         "suggestions", sug);
-                if ((rc = add_alert(A, JD_ALERT_LANGUAGE, id, lvl, p, t, doc)) < 0)
+                if ((rc = jd_an__add_alert(A, JD_ALERT_LANGUAGE, id, lvl, p, t, doc)) < 0)
                     goto out;
             }
         }
@@ -1030,7 +957,7 @@ static int walk_person(an *A, walk *W, const aperson *p)
             if (same && last_grade && e->risk_grade && strcasecmp(last_grade, e->risk_grade) &&
                 strcmp(last_grade_agency, e->agency) &&
                 (grade_not_urgent(last_grade) != grade_not_urgent(e->risk_grade))) {
-                ev_label(lab, sizeof lab, e);
+                jd_an__ev_label(lab, sizeof lab, e);
                 snprintf(line, sizeof line,
                          "agencies disagree on the grade of one missing episode: %s graded "
                          "'%s', %s graded '%s' (M-R6)",
@@ -1039,7 +966,7 @@ static int walk_person(an *A, walk *W, const aperson *p)
             }
             if ((age >= 0 && age < 13) || s_any || (v06 >= 0 && W->nh[v06])) {
                 if (e->risk_grade && grade_not_urgent(e->risk_grade)) {
-                    ev_label(lab, sizeof lab, e);
+                    jd_an__ev_label(lab, sizeof lab, e);
                     snprintf(line, sizeof line,
                              "%s graded '%s' although the child is %s: never lower than "
                              "medium (M-R2)",
@@ -1063,7 +990,7 @@ static int walk_person(an *A, walk *W, const aperson *p)
                 if (e->overnight && lvl < JD_LEVEL_LOW)
                     lvl = JD_LEVEL_LOW;
                 if (lvl > JD_LEVEL_NONE) {
-                    ev_label(lab, sizeof lab, e);
+                    jd_an__ev_label(lab, sizeof lab, e);
                     snprintf(line, sizeof line, "%d missing episodes in 90 days up to %s%s (M-R3)",
                              n90, lab, e->overnight ? ", overnight" : "");
                     multi_add(&mp, lvl, t, ei, e, line);
@@ -1080,7 +1007,7 @@ static int walk_person(an *A, walk *W, const aperson *p)
                               e->occurred - last_report < 30 * DAY &&
                               e->occurred / DAY != last_report / DAY);
             if (overnight) {
-                ev_label(lab, sizeof lab, e);
+                jd_an__ev_label(lab, sizeof lab, e);
                 snprintf(line, sizeof line, "missing overnight or longer: returned %s (M-R3)",
                          lab);
                 multi_add(&mp, JD_LEVEL_LOW, t, ei, e, line);
@@ -1124,6 +1051,7 @@ static int walk_person(an *A, walk *W, const aperson *p)
                 if (cs.nsteps >= 5)
                     break;
                 step *s = &cs.steps[cs.nsteps++];
+                ((aperson *)p)->level_at[l] = t;
                 s->level = l;
                 s->t = t;
                 s->ev = ei;
@@ -1157,7 +1085,7 @@ static int walk_person(an *A, walk *W, const aperson *p)
         char id[600], dl[32];
         snprintf(id, sizeof id, "overdue_return_interview:%s:%s", e->agency, e->record_id);
         fmt_time(dl, deadline);
-        ev_label(lab, sizeof lab, e);
+        jd_an__ev_label(lab, sizeof lab, e);
         json_t *ex = json_array();
         snprintf(line, sizeof line,
                  "M-R4: no independent return interview within 72 hours of the return (%s); "
@@ -1165,7 +1093,7 @@ static int walk_person(an *A, walk *W, const aperson *p)
                  lab, dl);
         json_array_append_new(ex, json_string(line));
         if (declined) {
-            ev_label(lab, sizeof lab, declined);
+            jd_an__ev_label(lab, sizeof lab, declined);
             snprintf(line, sizeof line,
                      "an interview was declined or not completed (%s): recorded, not counted as "
                      "done",
@@ -1173,11 +1101,11 @@ static int walk_person(an *A, walk *W, const aperson *p)
             json_array_append_new(ex, json_string(line));
         }
         json_t *recs = json_array();
-        json_array_append_new(recs, record_ref(e));
+        json_array_append_new(recs, jd_an__record_ref(e));
         int lvl = cs.max_level >= JD_LEVEL_HIGH ? JD_LEVEL_HIGH : JD_LEVEL_MEDIUM;
         int64_t raised = deadline > e->known ? deadline : e->known;
         json_t *doc = json_pack("{s:o,s:o}", "records", recs, "explanation", ex);
-        if ((rc = add_alert(A, JD_ALERT_OVERDUE_RETURN_INTERVIEW, id, lvl, p, raised, doc)) < 0)
+        if ((rc = jd_an__add_alert(A, JD_ALERT_OVERDUE_RETURN_INTERVIEW, id, lvl, p, raised, doc)) < 0)
             goto out;
     }
     if (child_events)
@@ -1202,7 +1130,7 @@ static int walk_person(an *A, walk *W, const aperson *p)
                                 top->explain, "history", history_json(cs.steps, cs.nsteps),
                                 "current_level", jd_level_name(cur), "age", last_age);
         A->st->by_level[cs.max_level]++;
-        rc = add_alert(A, JD_ALERT_CHILD_AT_RISK, id, cs.max_level, p, top->t, doc);
+        rc = jd_an__add_alert(A, JD_ALERT_CHILD_AT_RISK, id, cs.max_level, p, top->t, doc);
     }
 out:
     for (int i = 0; i < cs.nsteps; i++) {
@@ -1380,6 +1308,8 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
     for (size_t p = 0; p < A.np; p++)
         if ((rc = walk_person(&A, &W, &A.p[p])) < 0)
             goto done;
+    if ((rc = jd_network__detect(&A)) < 0)
+        goto done;
     qsort(A.alerts, A.nalerts, sizeof *A.alerts, cmp_alert);
     stats->alerts = (int64_t)A.nalerts;
     stats->seconds_alerts = secs() - t0;
@@ -1436,6 +1366,7 @@ done:
     free(A.p);
     free(A.refs);
     free(A.f);
+    free(A.obj);
     free(A.by_person);
     jd_strmap_free(&A.pmap);
     jd_strmap_free(&A.refmap);
