@@ -65,7 +65,25 @@ typedef struct jd_finding {
     const char *name;   /* indicator name, offence, or wording to avoid */
     const char *why;    /* "event type missing_report", the phrase that matched... */
     const char *advice; /* language rules: what to write instead; else NULL */
+    int offset, length; /* the matched bytes in the text; -1 when not from the text */
 } jd_finding;
+
+/* A reusable screener (rules compiled once); one thread at a time. */
+typedef struct jd_screener jd_screener;
+typedef struct jd_screen_input {
+    const char *event_type; /* contract code; NULL = other */
+    const char *text;
+    int age;                /* the child's age at the event, -1 unknown */
+    bool vehicle;           /* a vehicle is among the event's objects */
+    bool adult_party;       /* an adult suspect or associate is among its people */
+} jd_screen_input;
+
+JD_API int jd_screener_open(jd_screener **out, const char *rules_path, jd_error *err);
+JD_API void jd_screener_close(jd_screener *s);
+/* Calls cb for each finding in the input; returns JD_OK or cb's non-zero value. */
+JD_API int jd_screener_run(jd_screener *s, const jd_screen_input *in,
+                           int (*cb)(const jd_finding *f, void *payload), void *payload,
+                           jd_error *err);
 
 /*
  * Screen one text on its own (the language check while a note is written,

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <jansson.h>
+#include <joindots/analyse.h>
 #include <joindots/chronology.h>
 
 #include <getopt.h>
@@ -10,7 +11,34 @@
 typedef struct ctx {
     int format; /* 0 text, 1 json lines, 2 csv */
     long n;
+    jd_screener *scr;
+    json_t *found; /* findings of the current event */
 } ctx;
+
+static int collect(const jd_finding *f, void *payload)
+{
+    ctx *c = payload;
+    json_t *x = json_pack("{s:s,s:s,s:s}", "rule", f->rule, "name", f->name, "found", f->why);
+    if (x && f->advice)
+        json_object_set_new(x, "write_instead", json_string(f->advice));
+    return json_array_append_new(c->found, x) ? JD_ENOMEM : 0;
+}
+
+/* The indicators, triggers and wording the rules find in one event. */
+static int screen(ctx *c, const jd_chrono_event *e)
+{
+    json_array_clear(c->found);
+    if (!c->scr)
+        return 0;
+    jd_screen_input in = {e->event_type, e->narrative, -1, false, false};
+    for (size_t i = 0; i < e->n_objects; i++)
+        in.vehicle |= !strcmp(e->objects[i].object_type, "vehicle");
+    for (size_t i = 0; i < e->n_parties; i++)
+        in.adult_party |= !strcmp(e->parties[i].role, "suspect");
+    jd_error err;
+    jd_error_clear(&err);
+    return jd_screener_run(c->scr, &in, collect, c, &err);
+}
 
 static void csv_field(const char *s)
 {
@@ -38,6 +66,8 @@ static int each(const jd_chrono_event *e, void *payload)
     if (e->occurred_prec <= 3)
         when[10] = '\0'; /* the agency gave a date only */
     c->n++;
+    if (screen(c, e) != 0)
+        return JD_ENOMEM;
     if (c->format == 1) {
         json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "occurred_at", when, "reported_at",
                               rep, "agency", e->agency, "record_id", e->record_id, "event_type",
@@ -72,6 +102,7 @@ static int each(const jd_chrono_event *e, void *payload)
         }
         json_object_set_new(o, "people", ps);
         json_object_set_new(o, "objects", os);
+        json_object_set(o, "findings", c->found);
         char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
         json_decref(o);
         if (!s)
@@ -93,6 +124,12 @@ static int each(const jd_chrono_event *e, void *payload)
         csv_field(e->outcome);
         putchar(',');
         csv_field(e->narrative);
+        putchar(',');
+        size_t i;
+        json_t *v;
+        json_array_foreach(c->found, i, v) {
+            printf("%s%s", i ? ";" : "", json_string_value(json_object_get(v, "rule")));
+        }
         putchar('\n');
         return 0;
     }
@@ -115,17 +152,30 @@ static int each(const jd_chrono_event *e, void *payload)
     if (e->outcome || e->crime_ref)
         printf("    outcome: %s%s%s\n", e->outcome ? e->outcome : "",
                e->crime_ref ? "  crime ref: " : "", e->crime_ref ? e->crime_ref : "");
+    size_t i;
+    json_t *v;
+    json_array_foreach(c->found, i, v) {
+        printf("    ! %s %s: \"%s\"\n", json_string_value(json_object_get(v, "rule")),
+               json_string_value(json_object_get(v, "name")),
+               json_string_value(json_object_get(v, "found")));
+        if (json_object_get(v, "write_instead"))
+            printf("      write instead: %s\n",
+                   json_string_value(json_object_get(v, "write_instead")));
+    }
     return 0;
 }
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: joindots chronology --db FILE [--format text|json|csv] [--as-of T] PERSON\n"
+    fprintf(f, "usage: joindots chronology --db FILE [--format text|json|csv] [--as-of T]\n"
+               "                           [--rules FILE] PERSON\n"
                "\n"
                "Every agency's events about PERSON in time order, with the other people\n"
                "and the objects involved. PERSON is a person_id (see `joindots export\n"
                "identities`) or AGENCY:PERSON_REF. With --as-of only what was known by T\n"
-               "(occurred and reported on or before it) is shown.\n");
+               "(occurred and reported on or before it) is shown. Each event lists the\n"
+               "indicators, triggers and victim-blaming wording the rules find in it\n"
+               "(marked \"!\" in text, \"findings\" in JSON, the last CSV column).\n");
 }
 
 int cmd_chronology(int argc, char **argv)
@@ -133,9 +183,10 @@ int cmd_chronology(int argc, char **argv)
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
                                               {"format", required_argument, NULL, 'f'},
                                               {"as-of", required_argument, NULL, 'a'},
+                                              {"rules", required_argument, NULL, 'r'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
-    const char *db = NULL;
+    const char *db = NULL, *rules = NULL;
     int64_t as_of = JD_AS_OF_NOW;
     ctx c = {0};
     int o;
@@ -157,6 +208,7 @@ int cmd_chronology(int argc, char **argv)
                 return JD_EXIT_USAGE;
             }
             break;
+        case 'r': rules = optarg; break;
         case 'h': usage(stdout); return JD_EXIT_OK;
         default: usage(stderr); return JD_EXIT_USAGE;
         }
@@ -169,16 +221,26 @@ int cmd_chronology(int argc, char **argv)
     jd_error_clear(&err);
     jd_store *s = NULL;
     jd_store_opts so = {.create = false, .read_only = true};
-    int rc = jd_store_open(&s, db, &so, &err);
+    int rc = jd_screener_open(&c.scr, rules, &err);
+    if (rc < 0) {
+        cli_print_error("cannot load the rules", &err);
+        return cli_exit_code(rc);
+    }
+    c.found = json_array();
+    rc = jd_store_open(&s, db, &so, &err);
     if (rc < 0) {
         cli_print_error("cannot open the store", &err);
+        jd_screener_close(c.scr);
+        json_decref(c.found);
         return cli_exit_code(rc);
     }
     if (c.format == 2)
         printf("occurred_at,agency,record_id,event_type,role,location,postcode,outcome,"
-               "narrative\n");
+               "narrative,findings\n");
     rc = jd_chronology(s, argv[optind], as_of, each, &c, &err);
     jd_store_close(s);
+    jd_screener_close(c.scr);
+    json_decref(c.found);
     if (rc < 0) {
         cli_print_error("chronology", &err);
         return cli_exit_code(rc);

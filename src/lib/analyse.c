@@ -1377,42 +1377,79 @@ done:
 
 /* ---- screening one text ---- */
 
-int jd_screen_text(const char *rules_path, const char *event_type, const char *text, int age,
-                   int (*cb)(const jd_finding *f, void *payload), void *payload, jd_error *err)
-{
-    if (!text || !cb)
-        return jd_error_set(err, JD_EINVALID, "text and callback are required");
+struct jd_screener {
     an A;
-    memset(&A, 0, sizeof A);
-    A.err = err;
-    jd_arena_init(&A.ar, 4096);
-    int rc = jd_rules__load(&A.rules, rules_path, err);
+    screen_ctx X;
+};
+
+int jd_screener_open(jd_screener **out, const char *rules_path, jd_error *err)
+{
+    *out = NULL;
+    jd_screener *S = calloc(1, sizeof *S);
+    if (!S)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    S->A.err = err;
+    jd_arena_init(&S->A.ar, 4096);
+    int rc = jd_rules__load(&S->A.rules, rules_path, err);
     if (rc < 0) {
-        jd_arena_free(&A.ar);
+        jd_arena_free(&S->A.ar);
+        free(S);
         return rc;
     }
-    screen_ctx X;
-    memset(&X, 0, sizeof X);
-    jd_ts__scan_init(&X.sc);
+    jd_ts__scan_init(&S->X.sc);
+    *out = S;
+    return JD_OK;
+}
+
+void jd_screener_close(jd_screener *S)
+{
+    if (!S)
+        return;
+    jd_ts__scan_free(&S->X.sc);
+    free(S->X.adult_s);
+    free(S->X.sex_s);
+    free(S->X.rel_s);
+    free(S->X.ev_hit);
+    free(S->X.unless_hit);
+    free(S->A.f);
+    jd_rules__free(S->A.rules);
+    jd_arena_free(&S->A.ar);
+    free(S);
+}
+
+int jd_screener_run(jd_screener *S, const jd_screen_input *in,
+                    int (*cb)(const jd_finding *f, void *payload), void *payload, jd_error *err)
+{
+    if (!S || !in || !cb)
+        return jd_error_set(err, JD_EINVALID, "screener, input and callback are required");
+    an *A = &S->A;
+    A->err = err;
+    A->nf = 0;
+    const char *text = in->text ? in->text : "";
     aev e;
     memset(&e, 0, sizeof e);
     e.narrative = text;
-    e.type = event_type ? event_type : "other";
+    e.type = in->event_type ? in->event_type : "other";
     e.et = (uint8_t)jd_rules__event_type(e.type);
     e.text_child_age = -1;
-    A.ev = &e;
-    rc = screen_event(&A, &X, &e);
-    if (age < 0)
-        age = e.text_child_age;
-    const jd_rules *R = A.rules;
+    e.vehicle = in->vehicle;
+    e.adult_party = in->adult_party;
+    int rc = screen_event(A, &S->X, &e);
+    int age = in->age >= 0 ? in->age : e.text_child_age;
+    const jd_rules *R = A->rules;
     for (uint32_t k = 0; rc == JD_OK && k < e.nf; k++) {
-        const finding *f = &A.f[e.f0 + k];
+        const finding *f = &A->f[e.f0 + k];
         char why[200];
         if (f->pattern >= 0)
             snprintf(why, sizeof why, "%.*s", (int)(f->len < 180 ? f->len : 180), text + f->off);
-        else
+        else if (f->pattern == -1)
             snprintf(why, sizeof why, "event type %s", e.type);
-        jd_finding out = {NULL, NULL, why, NULL};
+        else
+            snprintf(why, sizeof why, "%s%s", e.vehicle ? "a vehicle, " : "",
+                     e.adult_party ? "an adult suspect or associate" : "the people recorded");
+        jd_finding out = {NULL, NULL, why, NULL, (int)f->off, (int)f->len};
+        if (f->pattern < 0)
+            out.offset = out.length = -1;
         switch (f->kind) {
         case F_IND: out.rule = R->ind[f->idx].id; out.name = R->ind[f->idx].name; break;
         case F_TRIG: out.rule = R->trig[f->idx].id; out.name = R->trig[f->idx].name; break;
@@ -1430,14 +1467,20 @@ int jd_screen_text(const char *rules_path, const char *event_type, const char *t
         }
         rc = cb(&out, payload);
     }
-    jd_ts__scan_free(&X.sc);
-    free(X.adult_s);
-    free(X.sex_s);
-    free(X.rel_s);
-    free(X.ev_hit);
-    free(X.unless_hit);
-    free(A.f);
-    jd_rules__free(A.rules);
-    jd_arena_free(&A.ar);
+    return rc;
+}
+
+int jd_screen_text(const char *rules_path, const char *event_type, const char *text, int age,
+                   int (*cb)(const jd_finding *f, void *payload), void *payload, jd_error *err)
+{
+    if (!text || !cb)
+        return jd_error_set(err, JD_EINVALID, "text and callback are required");
+    jd_screener *S;
+    int rc = jd_screener_open(&S, rules_path, err);
+    if (rc < 0)
+        return rc;
+    jd_screen_input in = {event_type, text, age, false, false};
+    rc = jd_screener_run(S, &in, cb, payload, err);
+    jd_screener_close(S);
     return rc;
 }
