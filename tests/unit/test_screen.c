@@ -1,0 +1,160 @@
+/*
+ * Screening against held-out cases (tests/data/screen/cases.tsv): staff
+ * phrasing unlike the synthetic generator's, misspellings, negation and
+ * innocent uses of the same words. Each line must find the rules it names
+ * and must not find the rules it forbids.
+ */
+#include <joindots/analyse.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+
+typedef struct found {
+    char rules[1024];
+} found;
+
+static int collect(const jd_finding *f, void *payload)
+{
+    found *x = payload;
+    size_t n = strlen(x->rules);
+    snprintf(x->rules + n, sizeof x->rules - n, ",%s,", f->rule);
+    return 0;
+}
+
+static bool has(const found *x, const char *rule)
+{
+    char key[32];
+    snprintf(key, sizeof key, ",%s,", rule);
+    return strstr(x->rules, key) != NULL;
+}
+
+static void test_cases(void **state)
+{
+    (void)state;
+    const char *root = getenv("JD_SOURCE_ROOT");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/data/screen/cases.tsv", root ? root : ".");
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    jd_screener *s = NULL;
+    jd_error err;
+    assert_int_equal(jd_screener_open(&s, NULL, &err), JD_OK);
+    char line[2048];
+    int n = 0, failed = 0, lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        line[strcspn(line, "\n")] = '\0';
+        char *save = NULL;
+        char *expect = strtok_r(line, "\t", &save), *forbid = strtok_r(NULL, "\t", &save);
+        char *type = strtok_r(NULL, "\t", &save), *age = strtok_r(NULL, "\t", &save);
+        char *text = strtok_r(NULL, "\t", &save);
+        assert_non_null(text);
+        found x = {""};
+        jd_screen_input in = {type, text, atoi(age), false, false};
+        assert_int_equal(jd_screener_run(s, &in, collect, &x, &err), JD_OK);
+        n++;
+        char *r, *sv2 = NULL;
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", expect);
+        for (r = strtok_r(buf, ",", &sv2); r; r = strtok_r(NULL, ",", &sv2))
+            if (strcmp(r, "-") && !has(&x, r)) {
+                printf("line %d: %s not found in \"%s\" (found%s)\n", lineno, r, text, x.rules);
+                failed++;
+            }
+        snprintf(buf, sizeof buf, "%s", forbid);
+        for (r = strtok_r(buf, ",", &sv2); r; r = strtok_r(NULL, ",", &sv2))
+            if (strcmp(r, "-") && has(&x, r)) {
+                printf("line %d: %s wrongly found in \"%s\"\n", lineno, r, text);
+                failed++;
+            }
+    }
+    fclose(f);
+    jd_screener_close(s);
+    printf("%d cases, %d failed checks\n", n, failed);
+    assert_true(n >= 50);
+    assert_int_equal(failed, 0);
+}
+
+static void test_bad_rules(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/jd-rules-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("{\"scoring\": {\"recent_days\": 183, \"late_days\": 365, \"moderate_window_days\": 183,"
+          " \"levels\": [{\"level\": \"low\", \"min_score\": 6}, {\"level\": \"medium\","
+          " \"min_score\": 11}, {\"level\": \"high\", \"min_score\": 16}]},"
+          " \"indicators\": [{\"id\": \"X1\", \"class\": \"moderate\", \"evidence\":"
+          " [{\"phrases\": [\"bad ~0 gap\"]}]}]}", f);
+    fclose(f);
+    jd_error err;
+    jd_screener *s = NULL;
+    assert_int_equal(jd_screener_open(&s, path, &err), JD_EINVALID);
+    assert_non_null(strstr(err.msg, "X1"));
+    assert_non_null(strstr(err.source, "jd-rules-"));
+    /* not JSON at all: the error names line and column */
+    f = fopen(path, "w");
+    fputs("{\n  \"scoring\": [\n", f);
+    fclose(f);
+    assert_int_equal(jd_screener_open(&s, path, &err), JD_EINVALID);
+    assert_true(err.line >= 2);
+    assert_int_equal(jd_screener_open(&s, "/nonexistent/rules.json", &err), JD_EINVALID);
+    unlink(path);
+}
+
+static int cb(const jd_finding *f, void *p);
+
+static void test_offsets_and_advice(void **state)
+{
+    (void)state;
+    jd_screener *s = NULL;
+    jd_error err;
+    assert_int_equal(jd_screener_open(&s, NULL, &err), JD_OK);
+    const char *text = "Plan agreed. She is streetwise.";
+    struct {
+        int off, len;
+        char advice[200];
+    } got = {-2, -2, ""};
+        jd_screen_input in = {"case_note", text, 14, false, false};
+    assert_int_equal(jd_screener_run(s, &in, cb, &got, &err), JD_OK);
+    assert_int_equal(got.off, 20);
+    assert_int_equal(got.len, 10);
+    assert_non_null(strstr(got.advice, "exploit"));
+    jd_screener_close(s);
+}
+
+static int cb(const jd_finding *f, void *p)
+{
+    struct {
+        int off, len;
+        char advice[200];
+    } *g = p;
+    if (!strcmp(f->rule, "L07")) {
+        g->off = f->offset;
+        g->len = f->length;
+        snprintf(g->advice, sizeof g->advice, "%s", f->advice);
+    }
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_bad_rules),
+        cmocka_unit_test(test_offsets_and_advice),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
