@@ -6,15 +6,17 @@
  *    normalised forenames, surnames, dates of birth, postcodes, phones and
  *    identifiers the ref was written with. Strings are interned, so the hot
  *    loop compares integers.
- * 2. Block: several rules (surname sound + birth year, forename sound +
- *    date of birth, date of birth and its day/month swap, postcode +
- *    initial, surname + initial, NHS number, UPN, phone, other identifier)
+ * 2. Block: several rules (surname Double Metaphone code + birth year +
+ *    initial, forename sound + date of birth, date of birth and its
+ *    day/month swap, postcode + initial, surname + initial, NHS number,
+ *    UPN, phone, other identifier)
  *    emit (key, ref) entries; sorted runs of equal keys give candidate pairs,
  *    unioned and de-duplicated. Runs longer than block_cap are skipped and
  *    counted, so one common value cannot explode the work.
- * 3. Score: Fellegi-Sunter. Each field compares at discrete levels; u comes
- *    from random pairs, m from EM over the candidate pairs, both without
- *    labels; exact name agreement is term-frequency adjusted. The same NHS
+ * 3. Score: Fellegi-Sunter. Each field compares at discrete levels (names:
+ *    different, sounds alike, similar, close, exact); u comes from random
+ *    pairs, m from EM over the candidate pairs, both without labels; exact
+ *    name agreement is term-frequency adjusted. The same NHS
  *    number or UPN is decisive; two different ones are a contradiction that
  *    only a person's confirmation overrides.
  * 4. Cluster: links in order of weight through a union-find that refuses a
@@ -29,6 +31,7 @@
 #include "embedded.h"
 #include "internal.h"
 #include "names.h"
+#include "phonetic.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -142,10 +145,15 @@ static void add_id(uint32_t *arr, uint8_t *n, uint8_t max, uint32_t v)
 enum { F_FORE, F_SUR, F_DOB, F_PC, F_PHONE, F_GENDER, F_OTHER, F_ADDR, NF };
 static const char *const field_name[NF] = {"forename", "surname", "dob", "postcode",
                                            "phone", "gender", "other_id", "address"};
-static const int nlevels[NF] = {4, 4, 5, 4, 2, 2, 3, 3};
+/* Name levels: L_SOUND is Double Metaphone agreement where Jaro-Winkler
+ * sees little (Catherine / Kathryn 0.76, Gough / Goff 0.71, Hughes / Hews). */
+enum { L_DIFF, L_SOUND, L_SIMILAR, L_CLOSE, L_EXACT };
+static const int nlevels[NF] = {5, 5, 5, 4, 2, 2, 3, 3};
 static const char *const level_name[NF][5] = {
-    {"different", "similar (JW >= 0.80 or initial)", "variant or JW >= 0.92", "exact"},
-    {"different", "similar (JW >= 0.80)", "close (JW >= 0.92 or shared part)", "exact"},
+    {"different", "sounds alike (Double Metaphone)", "similar (JW >= 0.80 or initial)",
+     "variant or JW >= 0.92", "exact"},
+    {"different", "sounds alike (Double Metaphone)", "similar (JW >= 0.80)",
+     "close (JW >= 0.92 or shared part)", "exact"},
     {"different", "consistent (partial date or age)", "one digit or one year off",
      "day and month swapped", "exact"},
     {"different", "same district", "same sector", "exact"},
@@ -166,8 +174,15 @@ typedef struct variants {
     size_t nslots;
 } variants;
 
+/* name id -> its two Double Metaphone codes, packed 4 bytes to a uint32 */
+typedef struct phonmap {
+    uint32_t *key, (*code)[2];
+    size_t nslots, count;
+} phonmap;
+
 typedef struct rs {
     pool names, ids;
+    phonmap ph;
     rref *r;
     size_t n, cap;
     variants var;
@@ -263,6 +278,85 @@ static bool variant_match(const rs *R, uint32_t a, uint32_t b)
     return false;
 }
 
+static uint32_t pack_code(const char *c)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < JD_PHON_LEN && c[i]; i++)
+        v |= (uint32_t)(unsigned char)c[i] << (8 * i);
+    return v;
+}
+
+/* Remember the Double Metaphone codes of name `id` (computed once per
+ * distinct name, so comparisons only look them up). */
+static int phon_note(rs *R, uint32_t id)
+{
+    phonmap *m = &R->ph;
+    if (!id)
+        return JD_OK;
+    if ((m->count + 1) * 2 > m->nslots) {
+        size_t ns = m->nslots ? m->nslots * 2 : 1 << 12;
+        uint32_t *k = calloc(ns, sizeof *k);
+        uint32_t(*c)[2] = calloc(ns, sizeof *c);
+        if (!k || !c) {
+            free(k);
+            free(c);
+            return JD_ENOMEM;
+        }
+        for (size_t i = 0; i < m->nslots; i++) {
+            if (!m->key[i])
+                continue;
+            size_t h = (size_t)m->key[i] * 2654435761u & (ns - 1);
+            while (k[h])
+                h = (h + 1) & (ns - 1);
+            k[h] = m->key[i];
+            c[h][0] = m->code[i][0];
+            c[h][1] = m->code[i][1];
+        }
+        free(m->key);
+        free(m->code);
+        m->key = k;
+        m->code = c;
+        m->nslots = ns;
+    }
+    size_t h = (size_t)id * 2654435761u & (m->nslots - 1);
+    while (m->key[h]) {
+        if (m->key[h] == id)
+            return JD_OK;
+        h = (h + 1) & (m->nslots - 1);
+    }
+    const char *s = pool_str(&R->names, id);
+    char p[JD_PHON_MAX + 1], a[JD_PHON_MAX + 1];
+    jd_phon__double_metaphone(s, strlen(s), p, a);
+    m->key[h] = id;
+    m->code[h][0] = pack_code(p);
+    m->code[h][1] = pack_code(a);
+    m->count++;
+    return JD_OK;
+}
+
+static const uint32_t *phon_codes(const rs *R, uint32_t id)
+{
+    const phonmap *m = &R->ph;
+    if (!m->nslots || !id)
+        return NULL;
+    size_t h = (size_t)id * 2654435761u & (m->nslots - 1);
+    while (m->key[h]) {
+        if (m->key[h] == id)
+            return m->code[h];
+        h = (h + 1) & (m->nslots - 1);
+    }
+    return NULL;
+}
+
+/* Do two names share a Double Metaphone code (primary or alternate)? */
+static bool sounds_alike(const rs *R, uint32_t a, uint32_t b)
+{
+    const uint32_t *x = phon_codes(R, a), *y = phon_codes(R, b);
+    if (!x || !y || !x[0] || !y[0])
+        return false;
+    return x[0] == y[0] || x[0] == y[1] || x[1] == y[0] || x[1] == y[1];
+}
+
 static int name_level(const rs *R, const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t nb,
                       bool forename)
 {
@@ -272,21 +366,23 @@ static int name_level(const rs *R, const uint32_t *a, uint8_t na, const uint32_t
     for (uint8_t i = 0; i < na; i++)
         for (uint8_t k = 0; k < nb; k++) {
             if (a[i] == b[k])
-                return 3;
+                return L_EXACT;
             const char *x = pool_str(&R->names, a[i]), *y = pool_str(&R->names, b[k]);
             size_t xl = strlen(x), yl = strlen(y);
             if (forename && variant_match(R, a[i], b[k])) {
-                best = best > 2 ? best : 2;
+                best = best > L_CLOSE ? best : L_CLOSE;
                 continue;
             }
             if (!forename && (strstr(x, y) || strstr(y, x)) && xl > 2 && yl > 2) {
-                best = best > 2 ? best : 2; /* one part of a double-barrelled name */
+                best = best > L_CLOSE ? best : L_CLOSE; /* one part of a double-barrelled name */
                 continue;
             }
             double jw = jd_cmp__jaro_winkler(x, xl, y, yl);
-            int l = jw >= 0.92 ? 2 : jw >= 0.80 ? 1 : 0;
-            if (forename && l == 0 && (xl == 1 || yl == 1) && x[0] == y[0])
-                l = 1; /* an initial */
+            int l = jw >= 0.92 ? L_CLOSE : jw >= 0.80 ? L_SIMILAR : L_DIFF;
+            if (forename && l == L_DIFF && (xl == 1 || yl == 1) && x[0] == y[0])
+                l = L_SIMILAR; /* an initial */
+            if (l == L_DIFF && xl > 1 && yl > 1 && sounds_alike(R, a[i], b[k]))
+                l = L_SOUND;
             best = l > best ? l : best;
         }
     return best;
@@ -430,7 +526,7 @@ static double tf_weight(const rs *R, int f, const rref *a, const rref *b, double
                 snprintf(key, sizeof key, "%u", x[i]);
                 double cnt = (double)json_integer_value(json_object_get(R->tf, key));
                 double u = cnt > 0 ? cnt / (double)R->n : 1.0 / (double)R->n;
-                double m = R->md.m[f][3];
+                double m = R->md.m[f][L_EXACT];
                 /* never let a rare value count for more than twice the average */
                 double w = log2(m / u), avg = base;
                 return w > avg + 2 ? avg + 2 : w;
@@ -451,7 +547,7 @@ static void score_pair(const rs *R, const rref *a, const rref *b, pair_score *ps
     ps->total = log2(R->md.lambda / (1 - R->md.lambda));
     for (int f = 0; f < NF; f++) {
         ps->w[f] = level_weight(&R->md, f, ps->lv[f]);
-        if ((f == F_FORE || f == F_SUR) && ps->lv[f] == 3)
+        if ((f == F_FORE || f == F_SUR) && ps->lv[f] == L_EXACT)
             ps->w[f] = tf_weight(R, f, a, b, ps->w[f]);
         ps->total += ps->w[f];
     }
@@ -502,8 +598,11 @@ static int on_mention(const jd_mention_row *m, void *payload)
     }
     rref *r = L->cur;
     r->mentions++;
-    add_id(r->fore, &r->nfore, NV, norm_name(R, m->forenames, true));
-    add_id(r->sur, &r->nsur, NV, norm_name(R, m->surname, false));
+    uint32_t fid = norm_name(R, m->forenames, true), sid = norm_name(R, m->surname, false);
+    add_id(r->fore, &r->nfore, NV, fid);
+    add_id(r->sur, &r->nsur, NV, sid);
+    if (phon_note(R, fid) != JD_OK || phon_note(R, sid) != JD_OK)
+        return JD_ENOMEM;
     if (m->dob) {
         unsigned y = 0, mo = 0, d = 0;
         if (sscanf(m->dob, "%u-%u-%u", &y, &mo, &d) >= 1)
@@ -634,6 +733,22 @@ static int key_push(vec *v, int rule, const char *text, uint32_t ref)
     return JD_OK;
 }
 
+/* Rule 1's key (surname code, birth year, initial), hashed from its binary
+ * fields: there is no text to format. */
+static int phon_key_push(vec *v, uint32_t code, uint32_t year, char initial, uint32_t ref)
+{
+    kv *e = vec_push(v);
+    if (!e)
+        return JD_ENOMEM;
+    unsigned char k[9];
+    memcpy(k, &code, 4);
+    memcpy(k + 4, &year, 4);
+    k[8] = (unsigned char)initial;
+    e->key = jd_hash64(k, sizeof k, 1 * 0x9e3779b97f4a7c15ULL);
+    e->ref = ref;
+    return JD_OK;
+}
+
 static int cmp_kv(const void *a, const void *b)
 {
     const kv *x = a, *y = b;
@@ -654,18 +769,24 @@ static int block(rs *R, vec *pairs, int cap)
     for (uint32_t i = 0; i < R->n && rc == JD_OK; i++) {
         rref *r = &R->r[i];
         for (uint8_t s = 0; s < r->nsur; s++) {
-            soundex(pool_str(&R->names, r->sur[s]), sx);
+            /* surname sound + birth year + initial, once per Double Metaphone
+             * code: the alternate meets Smith with Schmidt, and the codes
+             * meet across a different first letter (Knight / Night, Philips
+             * / Fillips), where Soundex cannot. Names with nothing to code
+             * (other scripts) share the code 0. */
+            const uint32_t *ph = phon_codes(R, r->sur[s]);
+            uint32_t codes[2] = {ph ? ph[0] : 0, ph && ph[1] != ph[0] ? ph[1] : 0};
             for (uint8_t f = 0; f < r->nfore; f++) {
                 char ini = pool_str(&R->names, r->fore[f])[0];
-                for (uint8_t d = 0; d < r->ndob; d++) {
-                    snprintf(b, sizeof b, "%s|%u|%c", sx, r->dob[d] / 10000, ini);
-                    rc |= key_push(&keys, 1, b, i);
+                for (int c = 0; c < 2; c++) {
+                    if (c == 1 && !codes[1])
+                        continue;
+                    for (uint8_t d = 0; d < r->ndob; d++)
+                        rc |= phon_key_push(&keys, codes[c], r->dob[d] / 10000, ini, i);
+                    if (r->by_lo)
+                        for (int y = r->by_lo; y <= r->by_hi; y++)
+                            rc |= phon_key_push(&keys, codes[c], (uint32_t)y, ini, i);
                 }
-                if (r->by_lo)
-                    for (int y = r->by_lo; y <= r->by_hi; y++) {
-                        snprintf(b, sizeof b, "%s|%d|%c", sx, y, ini);
-                        rc |= key_push(&keys, 1, b, i);
-                    }
                 /* no date at all: surname and forename sound, within a district */
                 if (!r->ndob && !r->by_lo) {
                     char fx[5];
@@ -778,7 +899,7 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
     /* A prior of 2,000 pseudo-pairs from a typical county keeps u sane when
      * the input is tiny; on real volumes the sample outweighs it. */
     static const double u0[NF][5] = {
-        {0.93, 0.04, 0.02, 0.01},         {0.95, 0.03, 0.01, 0.01},
+        {0.92, 0.01, 0.04, 0.02, 0.01},    {0.94, 0.01, 0.03, 0.01, 0.01},
         {0.96, 0.03, 0.008, 0.001, 0.001}, {0.90, 0.08, 0.015, 0.005},
         {0.999, 0.001},                    {0.5, 0.5},
         {0.998, 0.001, 0.001},             {0.97, 0.02, 0.01}};
@@ -982,6 +1103,8 @@ static void rs_free(rs *R)
     free(R->r);
     free(R->var.key);
     free(R->var.grp);
+    free(R->ph.key);
+    free(R->ph.code);
     json_decref(R->tf);
 }
 
@@ -1099,6 +1222,13 @@ static int model_from_json(model *md, const char *text)
     if (!o || json_array_size(fs) != NF) {
         json_decref(o);
         return JD_EINVALID;
+    }
+    for (int f = 0; f < NF; f++) {
+        /* a model saved with other levels (an older joindots) cannot be read */
+        if (json_array_size(json_object_get(json_array_get(fs, f), "m")) != (size_t)nlevels[f]) {
+            json_decref(o);
+            return JD_EINVALID;
+        }
     }
     for (int f = 0; f < NF; f++)
         for (int l = 0; l < nlevels[f]; l++) {
@@ -1424,7 +1554,9 @@ int jd_explain_match(jd_store *s, const jd_ref *a, const jd_ref *b, FILE *out, j
     if (rc == JD_OK && !mj)
         rc = jd_error_set(err, JD_ENOTFOUND, "no model yet: run joindots resolve first");
     if (rc == JD_OK && model_from_json(&R.md, mj) != JD_OK)
-        rc = jd_error_set(err, JD_ESTORE, "the saved model is damaged");
+        rc = jd_error_set(err, JD_ESTORE,
+                          "the saved model is damaged or from an older joindots: run joindots "
+                          "resolve again");
     free(mj);
     if (rc == JD_OK)
         rc = prepare(&R, s, NULL, err);
