@@ -125,7 +125,7 @@ static int code_c(dm *d, int i)
         add(d, "X");
         return i + 3;
     }
-    if (at(d, i, "CC") && !(i == 1 && ch(d, 0) == 'M')) { /* not "McClellan" */
+    if (at(d, i, "CC") && !(i == 1 && ch(d, 0) == 'M')) {   /* not "McClellan" */
         if (at(d, i + 2, "I|E|H") && !at(d, i + 2, "HU")) { /* "bellocchio", not "bacchus" */
             /* "accident", "accede", "succeed"; else Italian "bacci" */
             if ((i == 1 && ch(d, i - 1) == 'A') || at(d, i - 1, "UCCEE|UCCES"))
@@ -296,7 +296,7 @@ static int code_s(dm *d, int i)
         return at(d, i + 1, "Z") ? i + 2 : i + 1;
     }
     if (at(d, i, "SC")) {
-        if (ch(d, i + 2) == 'H') { /* Schlesinger's rule */
+        if (ch(d, i + 2) == 'H') {                   /* Schlesinger's rule */
             if (at(d, i + 3, "OO|ER|EN|UY|ED|EM")) { /* Dutch "school", "schooner" */
                 if (at(d, i + 3, "ER|EN"))
                     add2(d, "X", "SK"); /* "schermerhorn", "schenker" */

@@ -15,8 +15,8 @@
 
 #include <stddef.h>
 
-#define JD_PHON_LEN 4     /* the reference code length */
-#define JD_PHON_MAX 16    /* longest code the output buffers hold */
+#define JD_PHON_LEN 4      /* the reference code length */
+#define JD_PHON_MAX 16     /* longest code the output buffers hold */
 #define JD_PHON_IN_MAX 128 /* input bytes read; the rest is ignored */
 
 /*

@@ -32,11 +32,13 @@
 #include "internal.h"
 #include "names.h"
 #include "phonetic.h"
+#include "resolve.h"
 #include "store/store.h"
 
 #include <jansson.h>
 #include <joindots/identity.h>
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -872,6 +874,46 @@ static int block(rs *R, vec *pairs, int cap)
 
 /* ---- estimation without labels ---- */
 
+size_t jd_resolve__m_from_anchors(double *out, const uint8_t *lvs, size_t np, size_t nf,
+                                  const int *levels, size_t f, uint32_t ignore, int min_agree)
+{
+    double mc[JD_RESOLVE_MAX_LEVELS] = {0}, tot = 0;
+    for (size_t p = 0; p < np; p++) {
+        const uint8_t *v = lvs + p * nf;
+        int agree = 0;
+        for (size_t g = 0; g < nf; g++) /* the top level, +1 coded, of the other fields */
+            if (g != f && !(g < 32 && (ignore >> g & 1)) && v[g] == levels[g])
+                agree++;
+        if (agree < min_agree || v[f] == 0)
+            continue;
+        assert(v[f] <= levels[f] && levels[f] <= JD_RESOLVE_MAX_LEVELS);
+        mc[v[f] - 1] += 1;
+        tot += 1;
+    }
+    for (int l = 0; l < levels[f]; l++)
+        out[l] = (mc[l] + 0.5) / (tot + 0.5 * levels[f]);
+    return (size_t)tot;
+}
+
+double jd_resolve__em_lambda(const double *llr, size_t n, double lambda, int iters)
+{
+    if (n == 0)
+        return lambda;
+    for (int it = 0; it < iters; it++) {
+        double sump = 0, logit = log(lambda / (1 - lambda));
+        for (size_t p = 0; p < n; p++)
+            sump += 1.0 / (1.0 + exp(-(llr[p] + logit)));
+        lambda = sump / (double)n;
+        if (lambda < 1e-6)
+            lambda = 1e-6;
+        /* A candidate pair is never a match a priori: on tiny inputs EM would
+         * otherwise drift towards "everything matches". */
+        if (lambda > 0.5)
+            lambda = 0.5;
+    }
+    return lambda;
+}
+
 static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int iters)
 {
     model *md = &R->md;
@@ -941,21 +983,9 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
      * EM with m and u held: a one-parameter EM cannot switch its classes.
      */
     for (int f = 0; f < NF; f++) {
-        double mc[5] = {0}, tot = 0;
-        for (size_t p = 0; p < np; p++) {
-            const uint8_t *v = lvs + p * NF;
-            int agree = 0;
-            for (int g = 0; g < NF; g++)
-                if (g != f && g != F_GENDER && v[g] == nlevels[g]) /* top level, +1 coded */
-                    agree++;
-            if (agree < 3 || v[f] == 0)
-                continue;
-            mc[v[f] - 1] += 1;
-            tot += 1;
-        }
-        if (tot >= 30)
-            for (int l = 0; l < nlevels[f]; l++)
-                md->m[f][l] = (mc[l] + 0.5) / (tot + 0.5 * nlevels[f]);
+        double m[JD_RESOLVE_MAX_LEVELS];
+        if (jd_resolve__m_from_anchors(m, lvs, np, NF, nlevels, (size_t)f, 1u << F_GENDER, 3) >= 30)
+            memcpy(md->m[f], m, sizeof(double) * (size_t)nlevels[f]);
     }
     double logm[NF][5], logu[NF][5];
     for (int f = 0; f < NF; f++)
@@ -977,18 +1007,7 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
         }
         lr[p] = llr;
     }
-    for (int it = 0; it < iters; it++) {
-        double sump = 0, logit = log(md->lambda / (1 - md->lambda));
-        for (size_t p = 0; p < np; p++)
-            sump += 1.0 / (1.0 + exp(-(lr[p] + logit)));
-        md->lambda = sump / (double)np;
-        if (md->lambda < 1e-6)
-            md->lambda = 1e-6;
-        /* A candidate pair is never a match a priori: on tiny inputs EM would
-         * otherwise drift towards "everything matches". */
-        if (md->lambda > 0.5)
-            md->lambda = 0.5;
-    }
+    md->lambda = jd_resolve__em_lambda(lr, np, md->lambda, iters);
     free(lr);
     free(lvs);
 }

@@ -29,8 +29,7 @@ static void check(const ref *r, size_t n, size_t maxlen)
         char p[JD_PHON_MAX + 1], a[JD_PHON_MAX + 1];
         size_t pl = jd_phon__double_metaphone_n(r[i].in, strlen(r[i].in), maxlen, p, a);
         if (strcmp(p, r[i].primary) || strcmp(a, r[i].alternate))
-            print_error("%s: got %s/%s, want %s/%s\n", r[i].in, p, a, r[i].primary,
-                        r[i].alternate);
+            print_error("%s: got %s/%s, want %s/%s\n", r[i].in, p, a, r[i].primary, r[i].alternate);
         assert_string_equal(p, r[i].primary);
         assert_string_equal(a, r[i].alternate);
         assert_int_equal(pl, strlen(r[i].primary));
@@ -39,24 +38,24 @@ static void check(const ref *r, size_t n, size_t maxlen)
 
 /* Length 4: the names the brief of issue 4 asks for, then the rules one by one. */
 static const ref four[] = {
-    {"thompson", "TMPS", "TMPS"},   /* "th" before "om" is T */
+    {"thompson", "TMPS", "TMPS"}, /* "th" before "om" is T */
     {"thomas", "TMS", "TMS"},
     {"thames", "TMS", "TMS"},
     {"schmidt", "XMT", "SMT"},
-    {"smith", "SM0", "XMT"},        /* shares XMT with schmidt */
+    {"smith", "SM0", "XMT"}, /* shares XMT with schmidt */
     {"smythe", "SM0", "XMT"},
     {"schneider", "XNTR", "SNTR"},
-    {"snider", "SNTR", "XNTR"},     /* shares SNTR with schneider */
+    {"snider", "SNTR", "XNTR"}, /* shares SNTR with schneider */
     {"jose", "HS", "HS"},
     {"josephine", "JSFN", "HSFN"},
     {"san jacinto", "SNHS", "SNHS"},
-    {"xavier", "SF", "SFR"},        /* initial X is S; French -ier */
+    {"xavier", "SF", "SFR"}, /* initial X is S; French -ier */
     {"caesar", "SSR", "SSR"},
     {"gough", "KF", "KF"},
     {"laugh", "LF", "LF"},
     {"cough", "KF", "KF"},
     {"tough", "TF", "TF"},
-    {"hugh", "H", "H"},             /* Parker's rule */
+    {"hugh", "H", "H"}, /* Parker's rule */
     {"bough", "P", "P"},
     {"broughton", "PRTN", "PRTN"},
     {"hough", "H", "H"},
@@ -66,7 +65,7 @@ static const ref four[] = {
     {"mohammed", "MHMT", "MHMT"},
     {"muhammad", "MHMT", "MHMT"},
     {"pierce", "PRS", "PRS"},
-    {"knight", "NT", "NT"},         /* silent initial K */
+    {"knight", "NT", "NT"}, /* silent initial K */
     {"knapp", "NP", "NP"},
     {"wright", "RT", "RT"},
     {"aubrey", "APR", "APR"},
@@ -121,7 +120,7 @@ static const ref four[] = {
     {"biaggi", "PJ", "PK"},
     {"rogier", "RJ", "RJR"},
     {"hochmeier", "HKMR", "HKMR"},
-    {"cabrillo", "KPRL", "KPR"},    /* Spanish -illo: L in the primary only */
+    {"cabrillo", "KPRL", "KPR"}, /* Spanish -illo: L in the primary only */
     {"gallegos", "KLKS", "KKS"},
     {"bajador", "PJTR", "PHTR"},
     {"island", "ALNT", "ALNT"},
@@ -252,7 +251,9 @@ static void test_phonetic__bytes_of_other_scripts_are_skipped(void **state)
     char p[JD_PHON_MAX + 1], a[JD_PHON_MAX + 1];
     /* from the Python package's tests: bytes >= 0x80 code as nothing but
      * still separate their neighbours ("t" and "d" stay two letters) */
-    const char *lat = "andest\xc4\x81" "d\xc4\xab" "tu"; /* andestādītu */
+    const char *lat = "andest\xc4\x81"
+                      "d\xc4\xab"
+                      "tu"; /* andestādītu */
     jd_phon__double_metaphone_n(lat, strlen(lat), JD_PHON_MAX, p, a);
     assert_string_equal(p, "ANTSTTT");
     assert_string_equal(a, "ANTSTTT");
@@ -260,7 +261,7 @@ static void test_phonetic__bytes_of_other_scripts_are_skipped(void **state)
      * and Arabic names have no Latin letters to code */
     const char *cyr = "\xd0\xb8\xd0\xb2\xd0\xb0\xd0\xbd\xd0\xbe\xd0\xb2\xd0\xb0"; /* ivanova */
     assert_int_equal(jd_phon__double_metaphone(cyr, strlen(cyr), p, a), 0);
-    const char *ara = "\xd9\x85\xd8\xad\xd9\x85\xd8\xaf";                       /* mhmd */
+    const char *ara = "\xd9\x85\xd8\xad\xd9\x85\xd8\xaf"; /* mhmd */
     assert_int_equal(jd_phon__double_metaphone(ara, strlen(ara), p, a), 0);
     assert_string_equal(a, "");
     /* every byte value, in every position, is safe */

@@ -1,0 +1,35 @@
+/*
+ * Identity resolution internals shared with the unit tests: the two steps
+ * that estimate the Fellegi-Sunter parameters without labels. Pure
+ * functions over arrays the caller owns; thread-safe.
+ */
+#ifndef JD_RESOLVE_H
+#define JD_RESOLVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define JD_RESOLVE_MAX_LEVELS 5 /* comparison levels of any one field */
+
+/*
+ * m of field `f` from "anchor" pairs. `lvs` holds `np` pairs of `nf`
+ * comparison levels each, coded level + 1 (0: missing on one side). A pair
+ * is an anchor for `f` when it reaches the top level (levels[g]) on at
+ * least `min_agree` fields g other than f and not set in the bit mask
+ * `ignore`, and f itself is not missing. [out] out[0..levels[f]) gets
+ * (anchors at level l + 0.5) / (anchors + 0.5 * levels[f]). Returns the
+ * number of anchors, so the caller can decide whether there were enough.
+ */
+size_t jd_resolve__m_from_anchors(double *out, const uint8_t *lvs, size_t np, size_t nf,
+                                  const int *levels, size_t f, uint32_t ignore, int min_agree);
+
+/*
+ * The share of matches among `n` candidate pairs by EM with m and u held:
+ * llr[i] is pair i's log likelihood ratio ln(m/u), summed over its fields.
+ * Starts from `lambda` and runs `iters` rounds; the estimate is kept within
+ * [1e-6, 0.5], since a candidate pair is never a match a priori. Returns
+ * the estimate (`lambda` itself when n is 0).
+ */
+double jd_resolve__em_lambda(const double *llr, size_t n, double lambda, int iters);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * Parameter estimation of identity resolution on tiny hand-made cases whose
+ * answer is known: m from anchor pairs counted by hand, and the share of
+ * matches (lambda) by EM on pairs drawn exactly from a known mixture. The
+ * whole pipeline is covered by tests/integration/test_resolve.sh.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+
+#include "resolve.h"
+
+/*
+ * Four fields with 3, 2, 2 and 2 levels; field 3 plays gender (ignored when
+ * counting agreement). Levels are coded +1, 0 = missing.
+ */
+static const int levels[4] = {3, 2, 2, 2};
+static const uint8_t lvs[][4] = {
+    {3, 2, 2, 1}, /* agrees on fields 1 and 2 */
+    {2, 2, 2, 2}, /* on 1 and 2 (and 3, ignored) */
+    {1, 2, 1, 2}, /* on 1 only (3 does not count) */
+    {0, 2, 2, 2}, /* field 0 missing */
+    {3, 2, 2, 2}, /* on everything */
+};
+
+static void test_resolve__m_from_anchor_pairs(void **state)
+{
+    (void)state;
+    double m[JD_RESOLVE_MAX_LEVELS];
+    /* field 0: anchors are pairs 0, 1 and 4 (pair 3 lacks the field),
+     * at levels 2, 1 and 2: (0 + .5, 1 + .5, 2 + .5) / (3 + 1.5) */
+    assert_int_equal(jd_resolve__m_from_anchors(m, &lvs[0][0], 5, 4, levels, 0, 1u << 3, 2), 3);
+    assert_float_equal(m[0], 0.5 / 4.5, 1e-12);
+    assert_float_equal(m[1], 1.5 / 4.5, 1e-12);
+    assert_float_equal(m[2], 2.5 / 4.5, 1e-12);
+    assert_float_equal(m[0] + m[1] + m[2], 1.0, 1e-12);
+    /* field 1: agreement on 0 (top level 3) and 2 only in pairs 0 and 4,
+     * both at level 1: (.5, 2.5) / 3 */
+    assert_int_equal(jd_resolve__m_from_anchors(m, &lvs[0][0], 5, 4, levels, 1, 1u << 3, 2), 2);
+    assert_float_equal(m[0], 0.5 / 3.0, 1e-12);
+    assert_float_equal(m[1], 2.5 / 3.0, 1e-12);
+    /* counting field 3 too makes pair 2 an anchor for field 0, at level 0 */
+    assert_int_equal(jd_resolve__m_from_anchors(m, &lvs[0][0], 5, 4, levels, 0, 0, 2), 4);
+    assert_float_equal(m[0], 1.5 / 5.5, 1e-12);
+    /* no anchors: the smoothing alone, uniform */
+    assert_int_equal(jd_resolve__m_from_anchors(m, &lvs[0][0], 5, 4, levels, 0, 0, 4), 0);
+    assert_float_equal(m[0], 1.0 / 3.0, 1e-12);
+    assert_float_equal(m[2], 1.0 / 3.0, 1e-12);
+}
+
+/*
+ * One field, m = (0.2, 0.8) for matches and u = (0.9, 0.1) for non-matches,
+ * 100 pairs of which 20 are matches, in exactly the expected counts: the
+ * 20 matches give 4 disagreements and 16 agreements, the 80 non-matches 72
+ * and 8. With m and u held, lambda = 0.2 is then the fixed point of EM (the
+ * score of the likelihood there is sum(m) - sum(u) = 0), wherever it starts.
+ */
+static void test_resolve__em_finds_the_share_of_matches(void **state)
+{
+    (void)state;
+    double llr[100];
+    for (int i = 0; i < 100; i++)
+        llr[i] = i < 24 ? log(0.8 / 0.1) : log(0.2 / 0.9);
+    assert_float_equal(jd_resolve__em_lambda(llr, 100, 0.3, 50), 0.2, 1e-9);
+    assert_float_equal(jd_resolve__em_lambda(llr, 100, 0.01, 100), 0.2, 1e-9);
+    assert_float_equal(jd_resolve__em_lambda(llr, 100, 0.2, 1), 0.2, 1e-12);
+    /* each round moves towards the answer */
+    double l1 = jd_resolve__em_lambda(llr, 100, 0.3, 1), l2 = jd_resolve__em_lambda(llr, 100, 0.3, 2);
+    assert_true(l1 < 0.3 && l1 > l2 && l2 > 0.2);
+}
+
+static void test_resolve__em_bounds(void **state)
+{
+    (void)state;
+    double all_match[10], none[10];
+    for (int i = 0; i < 10; i++) {
+        all_match[i] = 40.0;
+        none[i] = -40.0;
+    }
+    /* a candidate pair is never a match a priori: at most one half */
+    assert_float_equal(jd_resolve__em_lambda(all_match, 10, 0.3, 25), 0.5, 1e-12);
+    /* and never exactly zero, so a later log(lambda) stays finite */
+    assert_float_equal(jd_resolve__em_lambda(none, 10, 0.3, 25), 1e-6, 1e-15);
+    /* no pairs, no evidence: the start is returned */
+    assert_float_equal(jd_resolve__em_lambda(none, 0, 0.3, 25), 0.3, 0.0);
+    assert_float_equal(jd_resolve__em_lambda(all_match, 10, 0.3, 0), 0.3, 0.0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_resolve__m_from_anchor_pairs),
+        cmocka_unit_test(test_resolve__em_finds_the_share_of_matches),
+        cmocka_unit_test(test_resolve__em_bounds),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
