@@ -69,7 +69,8 @@ static void test_resolve__em_finds_the_share_of_matches(void **state)
     assert_float_equal(jd_resolve__em_lambda(llr, 100, 0.01, 100), 0.2, 1e-9);
     assert_float_equal(jd_resolve__em_lambda(llr, 100, 0.2, 1), 0.2, 1e-12);
     /* each round moves towards the answer */
-    double l1 = jd_resolve__em_lambda(llr, 100, 0.3, 1), l2 = jd_resolve__em_lambda(llr, 100, 0.3, 2);
+    double l1 = jd_resolve__em_lambda(llr, 100, 0.3, 1),
+           l2 = jd_resolve__em_lambda(llr, 100, 0.3, 2);
     assert_true(l1 < 0.3 && l1 > l2 && l2 > 0.2);
 }
 
