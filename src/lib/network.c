@@ -58,7 +58,7 @@
 
 enum { VIA_EVENT, VIA_VEHICLE, VIA_PHONE, VIA_ADDRESS, VIA_COOFFEND, VIA_VICTIMS };
 static const char *const via_name[] = {"a shared event", "vehicle", "phone", "address",
-                                       "co-offending", "the same children"};
+                                       "co-offending", "a child in common"};
 
 /* Item kinds, in the order they are applied within one time. */
 enum { IT_PMERGE, IT_AO, IT_AP, IT_OC, IT_PC, IT_AC, IT_AA };
@@ -109,11 +109,18 @@ typedef struct link { /* adult -- child */
     uint8_t via;
 } link;
 
+typedef struct why { /* one kind of tie between two adults, first seen */
+    uint32_t ev_a, ev_b, node;
+    uint8_t via;
+} why;
+
+#define MAX_WHY 4
 typedef struct edge { /* adult -- adult */
     uint32_t u, v; /* adult indices */
     int64_t t;
-    uint32_t w, ev_a, ev_b, node;
-    uint8_t via;
+    uint32_t w;
+    why r[MAX_WHY];
+    uint8_t nr;
 } edge;
 
 typedef struct adult {
@@ -307,14 +314,17 @@ static bool is_police_context(const aev *e)
 /* The child's part in the event is of concern: a police stop, intelligence
  * or found-with-adult record, an offence or trigger described, or an
  * exploitation indicator (moderate or significant, not a vulnerability)
- * that applies to the child's role. */
+ * that applies to the child's role. Indicators read from the event's
+ * structure alone (an adult party and a vehicle: S03) do not count here:
+ * they are the co-occurrence being judged, and would make a school
+ * transport driver recorded with his pupils a link. */
 static bool concerning(const an *A, const aev *e, const amention *m)
 {
     if (is_police_context(e) || e->crime_mask || e->trig_mask)
         return true;
     for (uint32_t k = 0; k < e->nf; k++) {
         const finding *f = &A->f[e->f0 + k];
-        if (f->kind == F_IND && A->rules->ind[f->idx].cls != IC_VULN &&
+        if (f->kind == F_IND && f->pattern != -2 && A->rules->ind[f->idx].cls != IC_VULN &&
             (A->rules->ind[f->idx].roles & m->role))
             return true;
     }
@@ -566,7 +576,7 @@ static int place_merges(net *N)
         snprintf(pp[i].key, sizeof pp[i].key, "%s", N->pl[i].key);
         jd_place__retoken(&pp[i]);
         for (int k = 0; k < pp[i].ntok; k++) {
-            const char *t = pp[i].tok[k];
+            const char *t = pp[i].key + pp[i].toff[k];
             size_t tl = pp[i].tlen[k];
             bool generic = false;
             for (size_t g = 0; g < JD_ARRAY_LEN(generic_tokens); g++)
@@ -775,9 +785,16 @@ static int aa_edge(net *N, uint32_t p1, uint32_t p2, int64_t t, uint8_t via, uin
         if (grow((void **)&N->ed, &N->edcap, N->ned + 1, sizeof *N->ed) < 0 ||
             u32_push(&N->ad[u].edges, N->ned) < 0 || u32_push(&N->ad[v].edges, N->ned) < 0)
             return oom(N);
-        N->ed[N->ned++] = (edge){u, v, t, 0, ev_a, ev_b, node, via};
+        memset(&N->ed[N->ned], 0, sizeof *N->ed);
+        N->ed[N->ned++] = (edge){.u = u, .v = v, .t = t};
     }
-    N->ed[e].w++;
+    edge *x = &N->ed[e];
+    x->w++;
+    bool known = false;
+    for (uint8_t i = 0; i < x->nr; i++)
+        known |= x->r[i].via == via && x->r[i].node == node;
+    if (!known && x->nr < MAX_WHY)
+        x->r[x->nr++] = (why){ev_a, ev_b, node, via};
     return u32_push(&N->dirty, e) < 0 ? oom(N) : 0;
 }
 
@@ -944,6 +961,8 @@ static int cmp_adult_rank_g(const void *a, const void *b)
 
 static void sort_adults(net *N, uint32_t *v, size_t n)
 {
+    if (n < 2)
+        return;
     g_sort_net = N;
     qsort(v, n, sizeof *v, cmp_adult_rank_g);
 }
@@ -989,7 +1008,8 @@ static int leiden(net *N, const uint32_t *v, uint32_t n, uint32_t *membership)
             we[nwe++] = (wedge){pa < pb ? pa : pb, pa < pb ? pb : pa, e->w};
         }
     }
-    qsort(we, nwe, sizeof *we, cmp_wedge);
+    if (nwe > 1)
+        qsort(we, nwe, sizeof *we, cmp_wedge);
     igraph_t g;
     igraph_vector_int_t el, memb;
     igraph_vector_t w, nw;
@@ -1371,7 +1391,7 @@ static const char *kind_label(const net *N, uint8_t via, uint32_t node, char *b,
     case VIA_VEHICLE:
     case VIA_PHONE: snprintf(b, n, "%s %s", via_name[via], N->o[node].value); break;
     case VIA_ADDRESS: snprintf(b, n, "address \"%s\"", N->pl[node].text); break;
-    case VIA_VICTIMS: snprintf(b, n, "the same children (%s and others)", N->A->p[node].pid); break;
+    case VIA_VICTIMS: snprintf(b, n, "a child in common (%s)", N->A->p[node].pid); break;
     default: snprintf(b, n, "%s", via_name[via]); break;
     }
     return b;
@@ -1468,7 +1488,7 @@ static int emit(net *N, nalert *al)
             tc[10] = '\0';
             char age[16] = "";
             if (l->age >= 0)
-                snprintf(age, sizeof age, ", %d", l->age);
+                snprintf(age, sizeof age, " (aged %d)", l->age);
             if (l->via == VIA_EVENT)
                 snprintf(line, sizeof line,
                          "T4 link: child %s%s and adult %s in a shared event (%s); the child of "
@@ -1490,34 +1510,35 @@ static int emit(net *N, nalert *al)
             const edge *e = &N->ed[a->edges.p[k]];
             if (e->u != g->adults.p[i] || N->ad[e->v].group != al->group || !N->ad[e->v].cand)
                 continue;
-            if ((rc = rec_add(N, &rs, e->ev_a)) < 0 || (rc = rec_add(N, &rs, e->ev_b)) < 0)
-                goto out;
-            if (e->via == VIA_VEHICLE || e->via == VIA_PHONE || e->via == VIA_ADDRESS) {
-                const char *val = e->via == VIA_ADDRESS ? N->pl[e->node].text : N->o[e->node].value;
-                json_t *arr = e->via == VIA_ADDRESS ? places : objs;
-                bool seen = false;
-                size_t j;
-                json_t *x;
-                json_array_foreach(arr, j, x) seen |= !strcmp(json_string_value(x), val);
-                if (!seen)
-                    json_array_append_new(arr, json_string(val));
+            size_t ll = (size_t)snprintf(line, sizeof line, "adults %s and %s connected through ",
+                                         A->p[a->person].pid, A->p[N->ad[e->v].person].pid);
+            for (uint8_t q = 0; q < e->nr; q++) {
+                const why *y = &e->r[q];
+                if ((rc = rec_add(N, &rs, y->ev_a)) < 0 || (rc = rec_add(N, &rs, y->ev_b)) < 0)
+                    goto out;
+                if (y->via == VIA_VEHICLE || y->via == VIA_PHONE) {
+                    const char *val = N->o[y->node].value;
+                    bool seen = false;
+                    size_t j;
+                    json_t *x;
+                    json_array_foreach(objs, j, x) seen |= !strcmp(json_string_value(x), val);
+                    if (!seen)
+                        json_array_append_new(objs, json_string(val));
+                }
+                jd_an__ev_label(l1, sizeof l1, &A->ev[y->ev_a]);
+                jd_an__ev_label(l2, sizeof l2, &A->ev[y->ev_b]);
+                if (ll < sizeof line)
+                    ll += (size_t)snprintf(line + ll, sizeof line - ll, "%s%s (%s%s%s)",
+                                           q ? "; " : "",
+                                           kind_label(N, y->via, y->node, via, sizeof via), l1,
+                                           y->ev_a != y->ev_b ? " and " : "",
+                                           y->ev_a != y->ev_b ? l2 : "");
             }
-            if (json_array_size(ex) >= MAX_EXPLAIN)
-                continue;
-            jd_an__ev_label(l1, sizeof l1, &A->ev[e->ev_a]);
-            jd_an__ev_label(l2, sizeof l2, &A->ev[e->ev_b]);
-            if (e->ev_a == e->ev_b)
-                snprintf(line, sizeof line, "adults %s and %s connected through %s: %s (%u %s)",
-                         A->p[a->person].pid, A->p[N->ad[e->v].person].pid,
-                         kind_label(N, e->via, e->node, via, sizeof via), l1, e->w,
-                         e->w == 1 ? "record" : "records");
-            else
-                snprintf(line, sizeof line,
-                         "adults %s and %s connected through %s: %s and %s (%u %s)",
-                         A->p[a->person].pid, A->p[N->ad[e->v].person].pid,
-                         kind_label(N, e->via, e->node, via, sizeof via), l1, l2, e->w,
-                         e->w == 1 ? "time" : "times");
-            json_array_append_new(ex, json_string(line));
+            if (ll < sizeof line)
+                snprintf(line + ll, sizeof line - ll, ": %u piece%s of evidence", e->w,
+                         e->w == 1 ? "" : "s");
+            if (json_array_size(ex) < MAX_EXPLAIN)
+                json_array_append_new(ex, json_string(line));
         }
         for (uint32_t k = 0; k < a->links.n; k++) {
             const link *l = &N->lk[a->links.p[k]];
@@ -1556,7 +1577,8 @@ static int emit(net *N, nalert *al)
                  val, N->A->p[N->ad[l->adult].person].pid, l1, A->p[l->child].pid, l2);
         json_array_append_new(ex, json_string(line));
     }
-    qsort(rs.ev, rs.n, sizeof *rs.ev, cmp_rec);
+    if (rs.n > 1)
+        qsort(rs.ev, rs.n, sizeof *rs.ev, cmp_rec);
     json_t *recs = json_array();
     for (uint32_t i = 0; i < rs.n && i < MAX_RECORDS; i++)
         json_array_append_new(recs, jd_an__record_ref(&A->ev[rs.ev[i]]));
@@ -1711,7 +1733,8 @@ int jd_network__detect(an *A)
         }
     }
     g_rec_an = A;
-    qsort(N.it, N.nit, sizeof *N.it, cmp_item);
+    if (N.nit > 1)
+        qsort(N.it, N.nit, sizeof *N.it, cmp_item);
     N.stamp = calloc((size_t)A->np + A->np + 1, sizeof *N.stamp);
     N.pos = calloc((size_t)A->np + 1, sizeof *N.pos);
     if (!N.stamp || !N.pos) {

@@ -23,8 +23,7 @@
  */
 typedef struct jd_place {
     char key[JD_PLACE_KEY_MAX]; /* tokens joined by one space; "" when nothing is left */
-    const char *tok[JD_PLACE_MAX_TOKENS]; /* into key */
-    unsigned char tlen[JD_PLACE_MAX_TOKENS];
+    unsigned char toff[JD_PLACE_MAX_TOKENS], tlen[JD_PLACE_MAX_TOKENS]; /* tokens in key */
     int ntok;
     bool dwelling; /* names a flat, house, hotel... (an address, not a public place) */
     bool has_number; /* a house or flat number among the tokens */
@@ -33,8 +32,8 @@ typedef struct jd_place {
 /* Normalise `text` (n bytes) into *out. Never fails; an empty or
  * content-free text gives ntok == 0. */
 void jd_place__norm(jd_place *out, const char *text, size_t n);
-/* Rebuild tok/tlen of a place whose key was copied (the pointers point into
- * the key). */
+/* Rebuild the tokens and flags of a place from its key (a key stored
+ * elsewhere and copied back). */
 void jd_place__retoken(jd_place *p);
 
 /*

@@ -88,7 +88,7 @@ void jd_place__retoken(jd_place *p)
     while (*s && p->ntok < JD_PLACE_MAX_TOKENS) {
         char *e = strchr(s, ' ');
         size_t l = e ? (size_t)(e - s) : strlen(s);
-        p->tok[p->ntok] = s;
+        p->toff[p->ntok] = (unsigned char)(s - p->key);
         p->tlen[p->ntok] = (unsigned char)(l > 255 ? 255 : l);
         p->ntok++;
         for (size_t i = 0; i < l; i++)
@@ -159,7 +159,9 @@ void jd_place__norm(jd_place *out, const char *text, size_t n)
         do {
             sp = strchr(save, ' ');
             size_t wl = sp ? (size_t)(sp - save) : strlen(save);
-            if (wl && wl < 32 && !in_list(stop_words, JD_ARRAY_LEN(stop_words), save, wl) &&
+            if (wl >= sizeof words[0])
+                wl = sizeof words[0] - 1; /* cut, do not drop, a very long word */
+            if (wl && !in_list(stop_words, JD_ARRAY_LEN(stop_words), save, wl) &&
                 nw < (int)JD_ARRAY_LEN(words)) {
                 memcpy(words[nw], save, wl);
                 words[nw][wl] = '\0';
@@ -215,7 +217,7 @@ static int matched(const jd_place *a, const jd_place *b)
     int m = 0;
     for (int i = 0; i < a->ntok; i++)
         for (int j = 0; j < b->ntok; j++)
-            if (!used[j] && tok_match(a->tok[i], a->tlen[i], b->tok[j], b->tlen[j])) {
+            if (!used[j] && tok_match(a->key + a->toff[i], a->tlen[i], b->key + b->toff[j], b->tlen[j])) {
                 used[j] = true;
                 m++;
                 break;
@@ -241,16 +243,16 @@ bool jd_place__similar(const jd_place *a, const jd_place *b)
     if (a->has_number || b->has_number) {
         int na = 0, nb = 0;
         for (int i = 0; i < a->ntok; i++)
-            if (is_number(a->tok[i], a->tlen[i])) {
+            if (is_number(a->key + a->toff[i], a->tlen[i])) {
                 na++;
                 bool found = false;
                 for (int j = 0; j < b->ntok; j++)
-                    found |= a->tlen[i] == b->tlen[j] && !memcmp(a->tok[i], b->tok[j], a->tlen[i]);
+                    found |= a->tlen[i] == b->tlen[j] && !memcmp(a->key + a->toff[i], b->key + b->toff[j], a->tlen[i]);
                 if (!found)
                     return false;
             }
         for (int j = 0; j < b->ntok; j++)
-            nb += is_number(b->tok[j], b->tlen[j]);
+            nb += is_number(b->key + b->toff[j], b->tlen[j]);
         if (na != nb)
             return false;
     }
