@@ -9,6 +9,9 @@
 #   Yvonne youth worker (professional) at the youth club        -> nothing
 #   Greg   father (parent in a report) and suspect in his two
 #          daughters' crime reports                              -> nothing (family)
+#   Paul and Peter (car PP11 AAA, Kim and Lola), Quentin and Quincy (car
+#          QQ11 BBB, Mia and Nia), Xavier found with Kim, then Mia -> two
+#          networks: community detection keeps them apart, Xavier in one
 # then time travel (as of each raised_at) and accuracy on a synthetic county.
 # Usage: test_network.sh JOINDOTS SOURCE_ROOT
 JD=$1 SRC=$2
@@ -67,7 +70,7 @@ elif what == 'steps':       # every (id, level, time) and (id, member, time) to 
 EOF
 }
 
-is "$(q count)" 2 "two networks in the bundle"
+is "$(q count)" 4 "four networks in the bundle"
 is "$(q in police:N10)" 1 "Dan, found with two girls of concern, is in a network alert"
 is "$(q role police:N10)" adult "Dan's role is adult"
 is "$(q same police:N10 police:N1)" yes "Amy is in Dan's network"
@@ -90,6 +93,13 @@ is "$(q level police:N11)" critical "a child under 13 in the network: level crit
 is "$(q same police:N11 police:N4)" yes "Dina (found with Fred) is in Eddie's network"
 q field police:N11 explanation | grep -q 'vehicle AB12CDE'
 ok $? "the explanation names the shared vehicle"
+
+is "$(q same police:N31 police:N32)" yes "Paul and Peter (one car, Kim and Lola) are one network"
+is "$(q same police:N41 police:N42)" yes "Quentin and Quincy (another car, Mia and Nia) are one network"
+is "$(q same police:N31 police:N41)" no "an adult found with a girl of each group does not fuse the two (Leiden)"
+is "$(q in police:N50)" 1 "that bridging adult is in exactly one network"
+is "$(q same police:N50 police:N31)" yes "with the group he met first"
+is "$(q in police:N23)" 2 "the girl he links across is a member of both networks"
 
 is "$(q in youth_service:Y20)" 0 "school transport driver with his minibus and four girls of concern: not flagged"
 is "$(q in youth_service:Y21)" 0 "youth worker (professional) meeting many children: not flagged"
