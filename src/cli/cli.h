@@ -59,6 +59,7 @@ int cmd_explain_match(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_link(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 int cmd_rejects(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
 int cmd_score(int argc, char **argv);

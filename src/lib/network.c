@@ -57,6 +57,9 @@
 #define ADDRESS_WINDOW_DAYS 365 /* one address */
 
 enum { VIA_EVENT, VIA_VEHICLE, VIA_PHONE, VIA_ADDRESS, VIA_COOFFEND, VIA_VICTIMS };
+/* Machine names of the kinds of evidence, in the alert's links and ties. */
+static const char *const via_code[] = {"event", "vehicle", "phone", "address", "co_offending",
+                                       "child_in_common"};
 static const char *const via_name[] = {"a shared event", "vehicle", "phone", "address",
                                        "co-offending", "a child in common"};
 
@@ -1397,6 +1400,32 @@ static const char *kind_label(const net *N, uint8_t via, uint32_t node, char *b,
     return b;
 }
 
+/* {"kind", "value"} of one kind of evidence (value: the vehicle mark, phone
+ * number, address as first written, or the child in common). */
+static json_t *via_json(const net *N, uint8_t via, uint32_t node)
+{
+    json_t *o = json_pack("{s:s}", "kind", via_code[via]);
+    const char *v = NULL;
+    if (via == VIA_VEHICLE || via == VIA_PHONE)
+        v = N->o[node].value;
+    else if (via == VIA_ADDRESS)
+        v = N->pl[node].text;
+    else if (via == VIA_VICTIMS)
+        v = N->A->p[node].pid;
+    if (v)
+        json_object_set_new(o, "value", json_string(v));
+    return o;
+}
+
+static json_t *pair_records(const aev *a, const aev *b)
+{
+    json_t *r = json_array();
+    json_array_append_new(r, jd_an__record_ref(a));
+    if (a != b)
+        json_array_append_new(r, jd_an__record_ref(b));
+    return r;
+}
+
 typedef struct recset {
     uint32_t *ev;
     uint32_t n, cap;
@@ -1441,6 +1470,7 @@ static int emit(net *N, nalert *al)
     char line[1024], l1[200], l2[200], via[200], when[32], tc[32];
     json_t *members = json_array(), *ex = json_array(), *hist = json_array();
     json_t *objs = json_array(), *places = json_array();
+    json_t *links = json_array(), *ties = json_array();
     recset rs = {0};
     int rc = 0;
     g_rec_an = A;
@@ -1480,6 +1510,14 @@ static int emit(net *N, nalert *al)
             const link *l = &N->lk[a->links.p[k]];
             if ((rc = rec_add(N, &rs, l->ev_a)) < 0 || (rc = rec_add(N, &rs, l->ev_c)) < 0)
                 goto out;
+            jd_time_format(when, l->t);
+            json_t *lj = json_pack("{s:s,s:s,s:o,s:s,s:o}", "adult", A->p[a->person].pid,
+                                   "child", A->p[l->child].pid, "via", via_json(N, l->via, l->node),
+                                   "linked_at", when, "records",
+                                   pair_records(&A->ev[l->ev_a], &A->ev[l->ev_c]));
+            if (l->age >= 0)
+                json_object_set_new(lj, "child_age", json_integer(l->age));
+            json_array_append_new(links, lj);
             if (json_array_size(ex) >= MAX_EXPLAIN)
                 continue;
             jd_an__ev_label(l1, sizeof l1, &A->ev[l->ev_a]);
@@ -1512,10 +1550,29 @@ static int emit(net *N, nalert *al)
                 continue;
             size_t ll = (size_t)snprintf(line, sizeof line, "adults %s and %s connected through ",
                                          A->p[a->person].pid, A->p[N->ad[e->v].person].pid);
+            json_t *vias = json_array(), *trec = json_array();
+            jd_time_format(when, e->t);
+            json_array_append_new(ties, json_pack("{s:[s,s],s:o,s:s,s:i,s:o}", "adults",
+                                                  A->p[a->person].pid,
+                                                  A->p[N->ad[e->v].person].pid, "via", vias,
+                                                  "tied_at", when, "evidence", (json_int_t)e->w,
+                                                  "records", trec));
             for (uint8_t q = 0; q < e->nr; q++) {
                 const why *y = &e->r[q];
                 if ((rc = rec_add(N, &rs, y->ev_a)) < 0 || (rc = rec_add(N, &rs, y->ev_b)) < 0)
                     goto out;
+                json_array_append_new(vias, via_json(N, y->via, y->node));
+                for (int side = 0; side < 2; side++) {
+                    const aev *ev = &A->ev[side ? y->ev_b : y->ev_a];
+                    bool dup = false;
+                    size_t j;
+                    json_t *x;
+                    json_array_foreach(trec, j, x) dup |=
+                        !strcmp(json_string_value(json_object_get(x, "agency")), ev->agency) &&
+                        !strcmp(json_string_value(json_object_get(x, "record_id")), ev->record_id);
+                    if (!dup)
+                        json_array_append_new(trec, jd_an__record_ref(ev));
+                }
                 if (y->via == VIA_VEHICLE || y->via == VIA_PHONE) {
                     const char *val = N->o[y->node].value;
                     bool seen = false;
@@ -1567,6 +1624,14 @@ static int emit(net *N, nalert *al)
             json_array_append_new(places, json_string(val));
         if ((rc = rec_add(N, &rs, l->ev_a)) < 0 || (rc = rec_add(N, &rs, l->ev_c)) < 0)
             goto out;
+        jd_time_format(when, l->t);
+        json_array_append_new(links,
+                              json_pack("{s:s,s:s,s:o,s:s,s:o,s:b}", "adult",
+                                        A->p[N->ad[l->adult].person].pid, "child",
+                                        A->p[l->child].pid, "via", via_json(N, l->via, l->node),
+                                        "linked_at", when, "records",
+                                        pair_records(&A->ev[l->ev_a], &A->ev[l->ev_c]),
+                                        "supporting", 1));
         if (json_array_size(ex) >= MAX_EXPLAIN)
             continue;
         jd_an__ev_label(l1, sizeof l1, &A->ev[l->ev_a]);
@@ -1587,10 +1652,10 @@ static int emit(net *N, nalert *al)
         json_array_append_new(hist, json_pack("{s:s,s:s}", "level", jd_level_name(l),
                                               "raised_at", when));
     }
-    json_t *doc = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "members", members, "records", recs,
-                            "explanation", ex, "history", hist, "objects", objs, "places",
-                            places);
-    members = ex = hist = objs = places = NULL;
+    json_t *doc = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "members", members, "records",
+                            recs, "explanation", ex, "history", hist, "objects", objs, "places",
+                            places, "links", links, "ties", ties);
+    members = ex = hist = objs = places = links = ties = NULL;
     rc = jd_an__add_alert(A, JD_ALERT_NETWORK, al->id, al->level, NULL, al->t_level[al->level],
                           doc);
 out:
@@ -1599,6 +1664,8 @@ out:
     json_decref(hist);
     json_decref(objs);
     json_decref(places);
+    json_decref(links);
+    json_decref(ties);
     free(rs.ev);
     return rc;
 }

@@ -133,6 +133,28 @@ first=$(q id police:N11)
 "$JD" export alerts --db "$DB" > "$SCRATCH/alerts.jsonl" 2>/dev/null
 is "$(q id police:N11)" "$first" "alert ids are stable across runs"
 
+# Profiles, hotspots and the graph.
+pj() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+out=$("$JD" profile --db "$DB" police:N10 2>/dev/null)
+is $? 0 "profile of an adult by AGENCY:REF"
+echo "$out" | grep -q 'child P000.* (Beth Brown, 13, child_at_risk high) through a shared event: police F2'
+ok $? "the profile lists the children linked, when and through what"
+is "$("$JD" profile --db "$DB" --json vehicle:ab12cde 2>/dev/null | pj "len(d['links']), len(d['children']), d['record_count'], sep=' '")" \
+  "2 1 2" "profile of a car: two links, one child, two records"
+is "$("$JD" profile --db "$DB" --json 'place:Flat 2 14 Iffley Road' 2>/dev/null | pj "d['record_count']")" 2 \
+  "profile of a place finds it written both ways"
+is "$("$JD" profile --db "$DB" --json --as-of 2006-03-31 police:N10 2>/dev/null | pj "len(d['networks'])")" 0 \
+  "as of before the second link, Dan's profile names no network"
+"$JD" profile --db "$DB" nowhere-at-all >/dev/null 2>&1
+is $? 4 "profile of something not in the records exits 4"
+is "$("$JD" profile --db "$DB" --json --hotspots 2>/dev/null | pj "[(h['place'], len(h['children'])) for h in d['hotspots']]")" \
+  "[('Flat 2, 14 Iffley Rd', 2)]" "hotspot: the flat where two girls at risk were found (one place, two spellings)"
+is "$("$JD" profile --db "$DB" --graph 2>/dev/null | pj "sorted(n['id'] for n in d['nodes'] if n['kind']=='vehicle')")" \
+  "['vehicle:AB12CDE', 'vehicle:PP11AAA', 'vehicle:QQ11BBB']" "graph (JSON): the vehicles are nodes"
+"$JD" profile --db "$DB" --graph --format graphml 2>/dev/null |
+  python3 -c "import sys, xml.dom.minidom as m; g=m.parseString(sys.stdin.read()); sys.exit(0 if g.getElementsByTagName('edge') else 1)"
+ok $? "graph (GraphML) is well-formed XML with edges"
+
 # A synthetic county: network adults found (recall >= 0.90, precision >= 0.80),
 # every network detected, decoys never named.
 "$JD" synth --out "$SCRATCH/county" --seed 4 --networks 6 >/dev/null 2>&1

@@ -1,0 +1,108 @@
+/* joindots profile: an adult, a vehicle, a phone or a place; hotspots; the
+ * exploitation-network graph. */
+#include "cli.h"
+
+#include <joindots/network.h>
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: joindots profile --db FILE [--as-of T] [--json] [--rules FILE] SUBJECT\n"
+            "       joindots profile --db FILE [--as-of T] [--json] --hotspots [--min-children N]\n"
+            "       joindots profile --db FILE [--as-of T] --graph [--format json|graphml]\n"
+            "\n"
+            "SUBJECT is a person_id or AGENCY:REF, vehicle:MARK, phone:NUMBER or place:TEXT\n"
+            "(without a prefix a mark or number seen in the records, else a place). Shows the\n"
+            "exploitation networks naming it, the children linked to it and when, through\n"
+            "what, and every record about it, oldest first. Places written another way\n"
+            "(\"Cowley Rd\" / \"Cowley Road\") are the same place.\n"
+            "  --hotspots   places where N (default 2) or more children at risk were found,\n"
+            "               stopped, seen or returned from, with the adults and vehicles there\n"
+            "  --graph      the network graph (persons, vehicles, phones, addresses, networks)\n"
+            "               as JSON or GraphML on stdout\n");
+}
+
+int cmd_profile(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                              {"as-of", required_argument, NULL, 'a'},
+                                              {"rules", required_argument, NULL, 'r'},
+                                              {"json", no_argument, NULL, 'j'},
+                                              {"hotspots", no_argument, NULL, 'H'},
+                                              {"min-children", required_argument, NULL, 'm'},
+                                              {"graph", no_argument, NULL, 'g'},
+                                              {"format", required_argument, NULL, 'f'},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
+    const char *db = NULL;
+    jd_profile_opts po = JD_PROFILE_OPTS_INIT;
+    bool hot = false, graph = false;
+    jd_graph_format gf = JD_GRAPH_JSON;
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (o) {
+        case 'd': db = optarg; break;
+        case 'a':
+            if (cli_parse_as_of(optarg, &po.as_of) < 0)
+                return JD_EXIT_USAGE;
+            break;
+        case 'r': po.rules_path = optarg; break;
+        case 'j': po.json = true; break;
+        case 'H': hot = true; break;
+        case 'g': graph = true; break;
+        case 'm': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 1000) {
+                fprintf(stderr, "joindots: --min-children must be 1-1000\n");
+                return JD_EXIT_USAGE;
+            }
+            po.min_children = (int)n;
+            break;
+        }
+        case 'f':
+            if (!strcmp(optarg, "json")) {
+                gf = JD_GRAPH_JSON;
+            } else if (!strcmp(optarg, "graphml")) {
+                gf = JD_GRAPH_GRAPHML;
+            } else {
+                fprintf(stderr, "joindots: --format is json or graphml\n");
+                return JD_EXIT_USAGE;
+            }
+            break;
+        case 'h': usage(stdout); return JD_EXIT_OK;
+        default: usage(stderr); return JD_EXIT_USAGE;
+        }
+    }
+    int left = argc - optind;
+    if (!db || (hot && graph) || ((hot || graph) ? left != 0 : left != 1)) {
+        usage(stderr);
+        return JD_EXIT_USAGE;
+    }
+    jd_error err;
+    jd_error_clear(&err);
+    jd_store *s = NULL;
+    jd_store_opts so = {.create = false, .read_only = true};
+    int rc = jd_store_open(&s, db, &so, &err);
+    if (rc < 0) {
+        cli_print_error("cannot open the store", &err);
+        return cli_exit_code(rc);
+    }
+    if (hot)
+        rc = jd_hotspots(s, &po, stdout, &err);
+    else if (graph)
+        rc = jd_network_graph(s, gf, &po, stdout, &err);
+    else
+        rc = jd_profile(s, argv[optind], &po, stdout, &err);
+    jd_store_close(s);
+    if (rc < 0) {
+        cli_print_error("profile failed", &err);
+        return cli_exit_code(rc);
+    }
+    return JD_EXIT_OK;
+}
