@@ -27,7 +27,10 @@ typedef struct jd_profile_opts {
     bool json;              /* one JSON document instead of text */
     int min_children;       /* hotspots: at-risk children needed (default 2) */
 } jd_profile_opts;
-#define JD_PROFILE_OPTS_INIT {JD_AS_OF_NOW, NULL, false, 2}
+#define JD_PROFILE_OPTS_INIT                                                                       \
+    {                                                                                              \
+        JD_AS_OF_NOW, NULL, false, 2                                                               \
+    }
 
 /*
  * Everything recorded about `subject` and the children linked to it, and

@@ -28,16 +28,12 @@ static void usage(FILE *f)
 
 int cmd_profile(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
-                                              {"as-of", required_argument, NULL, 'a'},
-                                              {"rules", required_argument, NULL, 'r'},
-                                              {"json", no_argument, NULL, 'j'},
-                                              {"hotspots", no_argument, NULL, 'H'},
-                                              {"min-children", required_argument, NULL, 'm'},
-                                              {"graph", no_argument, NULL, 'g'},
-                                              {"format", required_argument, NULL, 'f'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},    {"as-of", required_argument, NULL, 'a'},
+        {"rules", required_argument, NULL, 'r'}, {"json", no_argument, NULL, 'j'},
+        {"hotspots", no_argument, NULL, 'H'},    {"min-children", required_argument, NULL, 'm'},
+        {"graph", no_argument, NULL, 'g'},       {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     const char *db = NULL;
     jd_profile_opts po = JD_PROFILE_OPTS_INIT;
     bool hot = false, graph = false;
@@ -46,15 +42,25 @@ int cmd_profile(int argc, char **argv)
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
-        case 'd': db = optarg; break;
+        case 'd':
+            db = optarg;
+            break;
         case 'a':
             if (cli_parse_as_of(optarg, &po.as_of) < 0)
                 return JD_EXIT_USAGE;
             break;
-        case 'r': po.rules_path = optarg; break;
-        case 'j': po.json = true; break;
-        case 'H': hot = true; break;
-        case 'g': graph = true; break;
+        case 'r':
+            po.rules_path = optarg;
+            break;
+        case 'j':
+            po.json = true;
+            break;
+        case 'H':
+            hot = true;
+            break;
+        case 'g':
+            graph = true;
+            break;
         case 'm': {
             char *end;
             long n = strtol(optarg, &end, 10);
@@ -75,8 +81,12 @@ int cmd_profile(int argc, char **argv)
                 return JD_EXIT_USAGE;
             }
             break;
-        case 'h': usage(stdout); return JD_EXIT_OK;
-        default: usage(stderr); return JD_EXIT_USAGE;
+        case 'h':
+            usage(stdout);
+            return JD_EXIT_OK;
+        default:
+            usage(stderr);
+            return JD_EXIT_USAGE;
         }
     }
     int left = argc - optind;

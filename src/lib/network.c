@@ -50,18 +50,18 @@
 
 #define MAX_EXPLAIN 80
 #define MAX_RECORDS 200
-#define MAX_PER_EVENT 40      /* adults or children of one event taken into links */
-#define MAX_PLACE_BLOCK 5000  /* places sharing one token compared pairwise */
+#define MAX_PER_EVENT 40     /* adults or children of one event taken into links */
+#define MAX_PLACE_BLOCK 5000 /* places sharing one token compared pairwise */
 #define NONE UINT32_MAX
 #define OBJECT_WINDOW_DAYS 730  /* one car or phone seen with two people */
 #define ADDRESS_WINDOW_DAYS 365 /* one address */
 
 enum { VIA_EVENT, VIA_VEHICLE, VIA_PHONE, VIA_ADDRESS, VIA_COOFFEND, VIA_VICTIMS };
 /* Machine names of the kinds of evidence, in the alert's links and ties. */
-static const char *const via_code[] = {"event", "vehicle", "phone", "address", "co_offending",
-                                       "child_in_common"};
-static const char *const via_name[] = {"a shared event", "vehicle", "phone", "address",
-                                       "co-offending", "a child in common"};
+static const char *const via_code[] = {"event",   "vehicle",      "phone",
+                                       "address", "co_offending", "child_in_common"};
+static const char *const via_name[] = {"a shared event", "vehicle",      "phone",
+                                       "address",        "co-offending", "a child in common"};
 
 /* Item kinds, in the order they are applied within one time. */
 enum { IT_PMERGE, IT_AO, IT_AP, IT_OC, IT_PC, IT_AC, IT_AA };
@@ -70,8 +70,8 @@ typedef struct item {
     int64_t t;
     uint32_t a, b; /* see add_items */
     uint32_t ev;
-    uint32_t ka, kb; /* sort ranks of a and b */
-    int16_t age;     /* the child's age at the event, -1 unknown */
+    uint32_t ka, kb;     /* sort ranks of a and b */
+    int16_t age;         /* the child's age at the event, -1 unknown */
     uint8_t kind, known; /* known: the adult's age is known to be 18+ */
 } item;
 
@@ -104,7 +104,7 @@ typedef struct pnode { /* one normalised place text */
     attv adults, kids; /* at the root: the whole cluster */
 } pnode;
 
-typedef struct link { /* adult -- child */
+typedef struct link {      /* adult -- child */
     uint32_t adult, child; /* adult index, person index */
     int64_t t;
     uint32_t ev_a, ev_c, node;
@@ -119,7 +119,7 @@ typedef struct why { /* one kind of tie between two adults, first seen */
 
 #define MAX_WHY 4
 typedef struct edge { /* adult -- adult */
-    uint32_t u, v; /* adult indices */
+    uint32_t u, v;    /* adult indices */
     int64_t t;
     uint32_t w;
     why r[MAX_WHY];
@@ -130,7 +130,7 @@ typedef struct adult {
     uint32_t person;
     int64_t cand; /* 0: no link to a child yet */
     uint32_t group;
-    bool known;   /* recorded as 18 or over in a linking event */
+    bool known; /* recorded as 18 or over in a linking event */
     u32v links, edges;
 } adult;
 
@@ -164,7 +164,17 @@ typedef struct u64map {
     size_t cap, n;
 } u64map;
 
-enum { TAG_LINK = 1, TAG_EDGE, TAG_FAMILY, TAG_OATT, TAG_PATT, TAG_MEMBER, TAG_SHARED, TAG_KID, TAG_WEAK };
+enum {
+    TAG_LINK = 1,
+    TAG_EDGE,
+    TAG_FAMILY,
+    TAG_OATT,
+    TAG_PATT,
+    TAG_MEMBER,
+    TAG_SHARED,
+    TAG_KID,
+    TAG_WEAK
+};
 static uint64_t key3(uint64_t tag, uint64_t x, uint64_t y)
 {
     return tag << 60 | (x & 0x3FFFFFFFu) << 30 | (y & 0x3FFFFFFFu);
@@ -417,8 +427,8 @@ static uint32_t place_of(net *N, const aev *e)
 
 /* Items of one event: its concerning children (of concern by then), its
  * adult suspects and associates, their objects and the place. */
-static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms,
-                       const uint32_t *os, uint32_t nos)
+static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms, const uint32_t *os,
+                       uint32_t nos)
 {
     an *A = N->A;
     const aev *e = &A->ev[ei];
@@ -435,8 +445,8 @@ static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms,
             continue;
         int how = adultness(A, e, m);
         if (how) {
-            uint32_t roles = ROLE_SUSPECT | ROLE_ASSOCIATE |
-                             (is_police_context(e) ? ROLE_SUBJECT : 0);
+            uint32_t roles =
+                ROLE_SUSPECT | ROLE_ASSOCIATE | (is_police_context(e) ? ROLE_SUBJECT : 0);
             if ((m->role & roles) && nad < MAX_PER_EVENT) {
                 bool dup = false;
                 for (uint32_t k = 0; k < nad; k++)
@@ -505,8 +515,8 @@ static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms,
         if (o->person_ref && *o->person_ref) {
             char rk[512];
             int n = snprintf(rk, sizeof rk, "%s\x1f%s", e->agency, o->person_ref);
-            uint32_t *pi = n > 0 && n < (int)sizeof rk ? jd_strmap_get(&A->refmap, rk, (size_t)n)
-                                                       : NULL;
+            uint32_t *pi =
+                n > 0 && n < (int)sizeof rk ? jd_strmap_get(&A->refmap, rk, (size_t)n) : NULL;
             if (pi)
                 owner = *pi;
         }
@@ -534,8 +544,8 @@ static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms,
                     return rc;
         }
         for (uint32_t k = 0; k < nkid; k++)
-                if ((rc = add_item(N, IT_OC, kt[k], kid[k], oi, ei, kage[k], 0)) < 0)
-                    return rc;
+            if ((rc = add_item(N, IT_OC, kt[k], kid[k], oi, ei, kage[k], 0)) < 0)
+                return rc;
     }
     if (e->location && *e->location && (nad || nkid)) {
         uint32_t pi = place_of(N, e);
@@ -557,8 +567,8 @@ static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms,
  * words like "road" never block on their own); similar pairs merge from
  * the moment both descriptions were known. */
 static const char *const generic_tokens[] = {
-    "road", "street", "lane", "avenue", "close", "drive", "way", "place", "square", "court",
-    "terrace", "crescent", "garden", "flat", "house", "shop", "oxford"};
+    "road",  "street",  "lane",     "avenue", "close", "drive", "way",  "place", "square",
+    "court", "terrace", "crescent", "garden", "flat",  "house", "shop", "oxford"};
 
 static int place_merges(net *N)
 {
@@ -713,8 +723,8 @@ static int shared_children(net *N, uint32_t li)
     return u32_push(&N->kid_links[k], li) < 0 ? oom(N) : 0;
 }
 
-static int ac_link(net *N, uint32_t person, uint32_t child, int64_t t, uint8_t via,
-                   uint32_t node, uint32_t ev_a, uint32_t ev_c, int16_t age, bool known)
+static int ac_link(net *N, uint32_t person, uint32_t child, int64_t t, uint8_t via, uint32_t node,
+                   uint32_t ev_a, uint32_t ev_c, int16_t age, bool known)
 {
     if (person == child)
         return 0;
@@ -829,8 +839,8 @@ static int cross(net *N, const attv *xa, const attv *yk, const attv *ya, int64_t
     for (uint32_t i = 0; i < xa->n; i++) {
         for (uint32_t k = 0; k < yk->n; k++)
             if (close_in_time(N, via, xa->p[i].ev, yk->p[k].ev) &&
-                (rc = ac_link(N, xa->p[i].who, yk->p[k].who, t, via, node, xa->p[i].ev,
-                              yk->p[k].ev, yk->p[k].age, xa->p[i].known)) < 0)
+                (rc = ac_link(N, xa->p[i].who, yk->p[k].who, t, via, node, xa->p[i].ev, yk->p[k].ev,
+                              yk->p[k].age, xa->p[i].known)) < 0)
                 return rc;
         for (uint32_t k = ya == xa ? i + 1 : 0; ya && k < ya->n; k++)
             if (close_in_time(N, via, xa->p[i].ev, ya->p[k].ev) &&
@@ -1392,10 +1402,18 @@ static const char *kind_label(const net *N, uint8_t via, uint32_t node, char *b,
 {
     switch (via) {
     case VIA_VEHICLE:
-    case VIA_PHONE: snprintf(b, n, "%s %s", via_name[via], N->o[node].value); break;
-    case VIA_ADDRESS: snprintf(b, n, "address \"%s\"", N->pl[node].text); break;
-    case VIA_VICTIMS: snprintf(b, n, "a child in common (%s)", N->A->p[node].pid); break;
-    default: snprintf(b, n, "%s", via_name[via]); break;
+    case VIA_PHONE:
+        snprintf(b, n, "%s %s", via_name[via], N->o[node].value);
+        break;
+    case VIA_ADDRESS:
+        snprintf(b, n, "address \"%s\"", N->pl[node].text);
+        break;
+    case VIA_VICTIMS:
+        snprintf(b, n, "a child in common (%s)", N->A->p[node].pid);
+        break;
+    default:
+        snprintf(b, n, "%s", via_name[via]);
+        break;
     }
     return b;
 }
@@ -1511,10 +1529,10 @@ static int emit(net *N, nalert *al)
             if ((rc = rec_add(N, &rs, l->ev_a)) < 0 || (rc = rec_add(N, &rs, l->ev_c)) < 0)
                 goto out;
             jd_time_format(when, l->t);
-            json_t *lj = json_pack("{s:s,s:s,s:o,s:s,s:o}", "adult", A->p[a->person].pid,
-                                   "child", A->p[l->child].pid, "via", via_json(N, l->via, l->node),
-                                   "linked_at", when, "records",
-                                   pair_records(&A->ev[l->ev_a], &A->ev[l->ev_c]));
+            json_t *lj =
+                json_pack("{s:s,s:s,s:o,s:s,s:o}", "adult", A->p[a->person].pid, "child",
+                          A->p[l->child].pid, "via", via_json(N, l->via, l->node), "linked_at",
+                          when, "records", pair_records(&A->ev[l->ev_a], &A->ev[l->ev_c]));
             if (l->age >= 0)
                 json_object_set_new(lj, "child_age", json_integer(l->age));
             json_array_append_new(links, lj);
@@ -1553,10 +1571,9 @@ static int emit(net *N, nalert *al)
             json_t *vias = json_array(), *trec = json_array();
             jd_time_format(when, e->t);
             json_array_append_new(ties, json_pack("{s:[s,s],s:o,s:s,s:i,s:o}", "adults",
-                                                  A->p[a->person].pid,
-                                                  A->p[N->ad[e->v].person].pid, "via", vias,
-                                                  "tied_at", when, "evidence", (json_int_t)e->w,
-                                                  "records", trec));
+                                                  A->p[a->person].pid, A->p[N->ad[e->v].person].pid,
+                                                  "via", vias, "tied_at", when, "evidence",
+                                                  (json_int_t)e->w, "records", trec));
             for (uint8_t q = 0; q < e->nr; q++) {
                 const why *y = &e->r[q];
                 if ((rc = rec_add(N, &rs, y->ev_a)) < 0 || (rc = rec_add(N, &rs, y->ev_b)) < 0)
@@ -1585,11 +1602,10 @@ static int emit(net *N, nalert *al)
                 jd_an__ev_label(l1, sizeof l1, &A->ev[y->ev_a]);
                 jd_an__ev_label(l2, sizeof l2, &A->ev[y->ev_b]);
                 if (ll < sizeof line)
-                    ll += (size_t)snprintf(line + ll, sizeof line - ll, "%s%s (%s%s%s)",
-                                           q ? "; " : "",
-                                           kind_label(N, y->via, y->node, via, sizeof via), l1,
-                                           y->ev_a != y->ev_b ? " and " : "",
-                                           y->ev_a != y->ev_b ? l2 : "");
+                    ll += (size_t)snprintf(
+                        line + ll, sizeof line - ll, "%s%s (%s%s%s)", q ? "; " : "",
+                        kind_label(N, y->via, y->node, via, sizeof via), l1,
+                        y->ev_a != y->ev_b ? " and " : "", y->ev_a != y->ev_b ? l2 : "");
             }
             if (ll < sizeof line)
                 snprintf(line + ll, sizeof line - ll, ": %u piece%s of evidence", e->w,
@@ -1625,13 +1641,11 @@ static int emit(net *N, nalert *al)
         if ((rc = rec_add(N, &rs, l->ev_a)) < 0 || (rc = rec_add(N, &rs, l->ev_c)) < 0)
             goto out;
         jd_time_format(when, l->t);
-        json_array_append_new(links,
-                              json_pack("{s:s,s:s,s:o,s:s,s:o,s:b}", "adult",
-                                        A->p[N->ad[l->adult].person].pid, "child",
-                                        A->p[l->child].pid, "via", via_json(N, l->via, l->node),
-                                        "linked_at", when, "records",
-                                        pair_records(&A->ev[l->ev_a], &A->ev[l->ev_c]),
-                                        "supporting", 1));
+        json_array_append_new(
+            links, json_pack("{s:s,s:s,s:o,s:s,s:o,s:b}", "adult", A->p[N->ad[l->adult].person].pid,
+                             "child", A->p[l->child].pid, "via", via_json(N, l->via, l->node),
+                             "linked_at", when, "records",
+                             pair_records(&A->ev[l->ev_a], &A->ev[l->ev_c]), "supporting", 1));
         if (json_array_size(ex) >= MAX_EXPLAIN)
             continue;
         jd_an__ev_label(l1, sizeof l1, &A->ev[l->ev_a]);
@@ -1649,15 +1663,15 @@ static int emit(net *N, nalert *al)
         json_array_append_new(recs, jd_an__record_ref(&A->ev[rs.ev[i]]));
     for (int l = JD_LEVEL_HIGH; l <= al->level; l++) {
         jd_time_format(when, al->t_level[l]);
-        json_array_append_new(hist, json_pack("{s:s,s:s}", "level", jd_level_name(l),
-                                              "raised_at", when));
+        json_array_append_new(hist,
+                              json_pack("{s:s,s:s}", "level", jd_level_name(l), "raised_at", when));
     }
     json_t *doc = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "members", members, "records",
                             recs, "explanation", ex, "history", hist, "objects", objs, "places",
                             places, "links", links, "ties", ties);
     members = ex = hist = objs = places = links = ties = NULL;
-    rc = jd_an__add_alert(A, JD_ALERT_NETWORK, al->id, al->level, NULL, al->t_level[al->level],
-                          doc);
+    rc =
+        jd_an__add_alert(A, JD_ALERT_NETWORK, al->id, al->level, NULL, al->t_level[al->level], doc);
 out:
     json_decref(members);
     json_decref(ex);
@@ -1697,7 +1711,8 @@ static int cmp_key_idx(const void *a, const void *b)
 /* rank[i] = position of keys[i] in sorted order */
 static int ranks(uint32_t **out, const char **keys, uint32_t n)
 {
-    uint32_t *ord = malloc(((size_t)n + 1) * sizeof *ord), *rank = malloc(((size_t)n + 1) * sizeof *rank);
+    uint32_t *ord = malloc(((size_t)n + 1) * sizeof *ord),
+             *rank = malloc(((size_t)n + 1) * sizeof *rank);
     if (!ord || !rank) {
         free(ord);
         free(rank);
@@ -1791,12 +1806,30 @@ int jd_network__detect(an *A)
     for (size_t i = 0; i < N.nit; i++) {
         item *x = &N.it[i];
         switch (x->kind) {
-        case IT_PMERGE: x->ka = plrank[x->a]; x->kb = plrank[x->b]; break;
-        case IT_AO: x->ka = N.prank[x->a]; x->kb = orank[x->b]; break;
-        case IT_AP: x->ka = N.prank[x->a]; x->kb = plrank[x->b]; break;
-        case IT_OC: x->ka = N.prank[x->a]; x->kb = orank[x->b]; break;
-        case IT_PC: x->ka = N.prank[x->a]; x->kb = plrank[x->b]; break;
-        default: x->ka = N.prank[x->a]; x->kb = N.prank[x->b]; break;
+        case IT_PMERGE:
+            x->ka = plrank[x->a];
+            x->kb = plrank[x->b];
+            break;
+        case IT_AO:
+            x->ka = N.prank[x->a];
+            x->kb = orank[x->b];
+            break;
+        case IT_AP:
+            x->ka = N.prank[x->a];
+            x->kb = plrank[x->b];
+            break;
+        case IT_OC:
+            x->ka = N.prank[x->a];
+            x->kb = orank[x->b];
+            break;
+        case IT_PC:
+            x->ka = N.prank[x->a];
+            x->kb = plrank[x->b];
+            break;
+        default:
+            x->ka = N.prank[x->a];
+            x->kb = N.prank[x->b];
+            break;
         }
     }
     g_rec_an = A;

@@ -25,7 +25,7 @@ typedef struct jd_place {
     char key[JD_PLACE_KEY_MAX]; /* tokens joined by one space; "" when nothing is left */
     unsigned char toff[JD_PLACE_MAX_TOKENS], tlen[JD_PLACE_MAX_TOKENS]; /* tokens in key */
     int ntok;
-    bool dwelling; /* names a flat, house, hotel... (an address, not a public place) */
+    bool dwelling;   /* names a flat, house, hotel... (an address, not a public place) */
     bool has_number; /* a house or flat number among the tokens */
 } jd_place;
 

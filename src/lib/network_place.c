@@ -17,35 +17,36 @@
 
 /* Abbreviations and spellings written in place descriptions -> one form. */
 static const char *const abbrev[][2] = {
-    {"rd", "road"},       {"st", "street"},      {"str", "street"},      {"ave", "avenue"},
-    {"av", "avenue"},     {"ln", "lane"},        {"cl", "close"},        {"cres", "crescent"},
-    {"cresc", "crescent"}, {"dr", "drive"},      {"pl", "place"},        {"sq", "square"},
-    {"gdns", "garden"},   {"gdn", "garden"},     {"ct", "court"},        {"crt", "court"},
-    {"pk", "park"},       {"hse", "house"},      {"stn", "station"},     {"ctr", "centre"},
-    {"cntr", "centre"},   {"center", "centre"},  {"hosp", "hospital"},   {"sch", "school"},
-    {"rbt", "roundabout"}, {"rdbt", "roundabout"}, {"est", "estate"},    {"ter", "terrace"},
-    {"terr", "terrace"},  {"hwy", "highway"},    {"bldg", "building"},   {"blk", "block"},
-    {"apt", "apartment"}, {"flt", "flat"},       {"mkt", "market"},      {"ofc", "office"},
-    {"offc", "office"},   {"govt", "government"}, {"carpark", "car park"}, {"takeout", "takeaway"},
+    {"rd", "road"},        {"st", "street"},       {"str", "street"},       {"ave", "avenue"},
+    {"av", "avenue"},      {"ln", "lane"},         {"cl", "close"},         {"cres", "crescent"},
+    {"cresc", "crescent"}, {"dr", "drive"},        {"pl", "place"},         {"sq", "square"},
+    {"gdns", "garden"},    {"gdn", "garden"},      {"ct", "court"},         {"crt", "court"},
+    {"pk", "park"},        {"hse", "house"},       {"stn", "station"},      {"ctr", "centre"},
+    {"cntr", "centre"},    {"center", "centre"},   {"hosp", "hospital"},    {"sch", "school"},
+    {"rbt", "roundabout"}, {"rdbt", "roundabout"}, {"est", "estate"},       {"ter", "terrace"},
+    {"terr", "terrace"},   {"hwy", "highway"},     {"bldg", "building"},    {"blk", "block"},
+    {"apt", "apartment"},  {"flt", "flat"},        {"mkt", "market"},       {"ofc", "office"},
+    {"offc", "office"},    {"govt", "government"}, {"carpark", "car park"}, {"takeout", "takeaway"},
     {"bnb", "b&b"},
 };
 
 /* Words that carry no place identity: articles, position words. */
 static const char *const stop_words[] = {
-    "the", "a", "an", "of", "on", "at", "in", "by", "near", "nearby", "outside", "opposite",
-    "opp", "behind", "beside", "besides", "next", "to", "above", "below", "under", "over",
-    "from", "and", "just", "area", "vicinity", "around", "round", "off", "o", "s", "nr",
-    "inside", "within", "rear", "front", "back", "side", "corner", "junction", "with",
-    "location", "located", "concern", "some", "one",
+    "the",      "a",      "an",       "of",       "on",      "at",     "in",     "by",
+    "near",     "nearby", "outside",  "opposite", "opp",     "behind", "beside", "besides",
+    "next",     "to",     "above",    "below",    "under",   "over",   "from",   "and",
+    "just",     "area",   "vicinity", "around",   "round",   "off",    "o",      "s",
+    "nr",       "inside", "within",   "rear",     "front",   "back",   "side",   "corner",
+    "junction", "with",   "location", "located",  "concern", "some",   "one",
 };
 
 /* Words naming somewhere people stay (an address of concern, S05), as
  * opposed to a public place where anyone may be seen. "home" is left out on
  * purpose: children's and care homes are where children live. */
 static const char *const dwelling_words[] = {
-    "flat", "house", "hotel", "motel", "travelodge", "inn", "guesthouse", "hostel", "bedsit",
-    "apartment", "room", "maisonette", "b&b", "dwelling", "caravan", "lodge", "address",
-    "premises",
+    "flat",       "house",    "hotel",   "motel",     "travelodge", "inn",
+    "guesthouse", "hostel",   "bedsit",  "apartment", "room",       "maisonette",
+    "b&b",        "dwelling", "caravan", "lodge",     "address",    "premises",
 };
 
 static bool in_list(const char *const *list, size_t n, const char *s, size_t l)
@@ -128,8 +129,8 @@ void jd_place__norm(jd_place *out, const char *text, size_t n)
                 i++;
                 continue;
             }
-            if (!(c >= 0x80 || (c >= '0' && c <= '9') ||
-                  ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '&'))
+            if (!(c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+                  c == '&'))
                 break;
             if (l < sizeof w - 1)
                 w[l++] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
@@ -217,7 +218,8 @@ static int matched(const jd_place *a, const jd_place *b)
     int m = 0;
     for (int i = 0; i < a->ntok; i++)
         for (int j = 0; j < b->ntok; j++)
-            if (!used[j] && tok_match(a->key + a->toff[i], a->tlen[i], b->key + b->toff[j], b->tlen[j])) {
+            if (!used[j] &&
+                tok_match(a->key + a->toff[i], a->tlen[i], b->key + b->toff[j], b->tlen[j])) {
                 used[j] = true;
                 m++;
                 break;
@@ -247,7 +249,8 @@ bool jd_place__similar(const jd_place *a, const jd_place *b)
                 na++;
                 bool found = false;
                 for (int j = 0; j < b->ntok; j++)
-                    found |= a->tlen[i] == b->tlen[j] && !memcmp(a->key + a->toff[i], b->key + b->toff[j], a->tlen[i]);
+                    found |= a->tlen[i] == b->tlen[j] &&
+                             !memcmp(a->key + a->toff[i], b->key + b->toff[j], a->tlen[i]);
                 if (!found)
                     return false;
             }

@@ -121,17 +121,26 @@ static int on_event(const jd_an_event_row *r, void *payload)
         return oom(P);
     for (size_t i = P->nev ? (size_t)P->ev[P->nev - 1].id + 1 : 0; i <= (size_t)r->id; i++)
         P->ev_index[i] = 0;
-    P->ev[P->nev] = (pev){r->id, r->occurred_at, r->known_at, keep(P, r->agency),
-                          keep(P, r->record_id), keep(P, r->event_type), keep(P, r->location),
-                          keep(P, r->postcode), 0, 0, 0, 0};
+    P->ev[P->nev] = (pev){r->id,
+                          r->occurred_at,
+                          r->known_at,
+                          keep(P, r->agency),
+                          keep(P, r->record_id),
+                          keep(P, r->event_type),
+                          keep(P, r->location),
+                          keep(P, r->postcode),
+                          0,
+                          0,
+                          0,
+                          0};
     P->ev_index[r->id] = (uint32_t)++P->nev;
     return 0;
 }
 
 static bool known_event(const prof *P, int64_t id)
 {
-    return id >= 0 && (size_t)id < P->ev_index_cap && P->nev &&
-           id <= P->ev[P->nev - 1].id && P->ev_index[id];
+    return id >= 0 && (size_t)id < P->ev_index_cap && P->nev && id <= P->ev[P->nev - 1].id &&
+           P->ev_index[id];
 }
 
 static int on_mention(const jd_an_mention_row *r, void *payload)
@@ -147,9 +156,16 @@ static int on_mention(const jd_an_mention_row *r, void *payload)
         snprintf(key, sizeof key, "U:%s:%s", r->agency, r->person_ref);
         pid = key;
     }
-    P->m[P->nm++] = (pmen){r->event_id, P->ev_index[r->event_id] - 1, keep(P, pid),
-                           keep(P, r->agency), keep(P, r->person_ref), keep(P, r->role),
-                           keep(P, r->name), keep(P, r->dob), r->age, r->dob_prec};
+    P->m[P->nm++] = (pmen){r->event_id,
+                           P->ev_index[r->event_id] - 1,
+                           keep(P, pid),
+                           keep(P, r->agency),
+                           keep(P, r->person_ref),
+                           keep(P, r->role),
+                           keep(P, r->name),
+                           keep(P, r->dob),
+                           r->age,
+                           r->dob_prec};
     return 0;
 }
 
@@ -160,8 +176,8 @@ static int on_object(const jd_an_object_row *r, void *payload)
         return 0;
     if (grow((void **)&P->o, &P->ocap, P->no + 1, sizeof *P->o) < 0)
         return oom(P);
-    P->o[P->no++] = (pobj){r->event_id, P->ev_index[r->event_id] - 1, keep(P, r->object_type),
-                           keep(P, r->value), keep(P, r->description), keep(P, r->person_ref),
+    P->o[P->no++] = (pobj){r->event_id,       P->ev_index[r->event_id] - 1, keep(P, r->object_type),
+                           keep(P, r->value), keep(P, r->description),      keep(P, r->person_ref),
                            r->valid};
     return 0;
 }
@@ -319,7 +335,8 @@ static json_t *risk_json(const prof *P, const char *pid)
     if (!a)
         return json_null();
     json_t *h = json_object_get(a, "history");
-    return json_pack("{s:O,s:O}", "level", json_object_get(a, "level"), "history", h ? h : json_null());
+    return json_pack("{s:O,s:O}", "level", json_object_get(a, "level"), "history",
+                     h ? h : json_null());
 }
 
 static int risk_rank(const prof *P, const char *pid)
@@ -342,9 +359,9 @@ static json_t *record_json(const prof *P, uint32_t ei)
     json_t *people = json_array(), *objs = json_array();
     for (uint32_t i = 0; i < e->nm; i++) {
         const pmen *m = &P->m[P->mo[e->m0 + i]];
-        json_t *pj = json_pack("{s:s,s:s,s:s,s:s,s:s}", "person_id", m->pid, "agency", m->agency,
-                               "person_ref", m->ref, "role", m->role, "name",
-                               name_of(P, m->pid, m->name));
+        json_t *pj =
+            json_pack("{s:s,s:s,s:s,s:s,s:s}", "person_id", m->pid, "agency", m->agency,
+                      "person_ref", m->ref, "role", m->role, "name", name_of(P, m->pid, m->name));
         int a = mention_age(P, m);
         if (a >= 0)
             json_object_set_new(pj, "age", json_integer(a));
@@ -357,8 +374,8 @@ static json_t *record_json(const prof *P, uint32_t ei)
     }
     return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:o,s:o}", "agency", e->agency, "record_id",
                      e->record_id, "event_type", e->type, "occurred_at", t, "known_at", k,
-                     "location", e->location, "postcode", e->postcode, "people", people,
-                     "objects", objs);
+                     "location", e->location, "postcode", e->postcode, "people", people, "objects",
+                     objs);
 }
 
 static const prof *g_sort;
@@ -578,7 +595,8 @@ static int build_profile(prof *P, const subject *S, json_t **out)
             json_t *l = json_deep_copy(x);
             const char *ad = json_string_value(json_object_get(x, "adult"));
             const char *ch = json_string_value(json_object_get(x, "child"));
-            json_object_set_new(l, "network", json_string(json_string_value(json_object_get(a, "id"))));
+            json_object_set_new(l, "network",
+                                json_string(json_string_value(json_object_get(a, "id"))));
             json_object_set_new(l, "adult_name", json_string(name_of(P, ad, "")));
             json_object_set_new(l, "child_name", json_string(name_of(P, ch, "")));
             json_object_set_new(l, "child_risk", risk_json(P, ch));
@@ -586,10 +604,10 @@ static int build_profile(prof *P, const subject *S, json_t **out)
         }
         if (!in)
             continue;
-        json_t *n = json_pack("{s:O,s:O,s:O,s:O}", "id", json_object_get(a, "id"), "level",
-                              json_object_get(a, "level"), "raised_at",
-                              json_object_get(a, "raised_at"), "history",
-                              json_object_get(a, "history"));
+        json_t *n =
+            json_pack("{s:O,s:O,s:O,s:O}", "id", json_object_get(a, "id"), "level",
+                      json_object_get(a, "level"), "raised_at", json_object_get(a, "raised_at"),
+                      "history", json_object_get(a, "history"));
         if (role) {
             json_object_set_new(n, "role_in_network", json_string(role));
             json_object_set_new(n, "member_since", json_string(since));
@@ -719,8 +737,10 @@ static void print_profile(FILE *f, json_t *doc)
         }
     }
     json_t *recs = json_object_get(doc, "records");
-    fprintf(f, "\nRecords: %lld", (long long)json_integer_value(json_object_get(doc, "record_count")));
-    if ((json_int_t)json_array_size(recs) < json_integer_value(json_object_get(doc, "record_count")))
+    fprintf(f, "\nRecords: %lld",
+            (long long)json_integer_value(json_object_get(doc, "record_count")));
+    if ((json_int_t)json_array_size(recs) <
+        json_integer_value(json_object_get(doc, "record_count")))
         fprintf(f, " (first %zu shown)", json_array_size(recs));
     fputc('\n', f);
     json_array_foreach(recs, i, x)
@@ -810,8 +830,9 @@ static void print_hotspots(FILE *f, json_t *doc)
     size_t i;
     json_t *x;
     char a[20], b[20];
-    fprintf(f, "Hotspots: %zu places where %lld or more children at risk were found, stopped, "
-               "seen or returned from\n",
+    fprintf(f,
+            "Hotspots: %zu places where %lld or more children at risk were found, stopped, "
+            "seen or returned from\n",
             json_array_size(json_object_get(doc, "hotspots")),
             (long long)json_integer_value(json_object_get(doc, "min_children")));
     json_array_foreach(json_object_get(doc, "hotspots"), i, x)
@@ -825,8 +846,8 @@ static void print_hotspots(FILE *f, json_t *doc)
         json_t *v;
         if (json_array_size(json_object_get(x, "written_as")) > 1) {
             fprintf(f, "    also written as:");
-            json_array_foreach(json_object_get(x, "written_as"), k, v)
-                if (k) fprintf(f, "%s \"%s\"", k > 1 ? "," : "", json_string_value(v));
+            json_array_foreach(json_object_get(x, "written_as"), k, v) if (k)
+                fprintf(f, "%s \"%s\"", k > 1 ? "," : "", json_string_value(v));
             fputc('\n', f);
         }
         json_array_foreach(json_object_get(x, "children"), k, v)
@@ -949,8 +970,9 @@ int jd_hotspots(jd_store *s, const jd_profile_opts *opts, FILE *out, jd_error *e
                 char key[300];
                 snprintf(key, sizeof key, "%s %s", o->type, o->value);
                 if (!json_object_get(objs, key))
-                    json_object_set_new(objs, key, json_pack("{s:s,s:s}", "object_type", o->type,
-                                                             "value", o->value));
+                    json_object_set_new(
+                        objs, key,
+                        json_pack("{s:s,s:s}", "object_type", o->type, "value", o->value));
             }
         }
         if ((int)json_object_size(kids) >= (opts->min_children > 0 ? opts->min_children : 2)) {
@@ -1024,20 +1046,29 @@ static void node(gb *g, const char *id, const char *kind, const char *label, jso
 static void edge(gb *g, const char *a, const char *b, const char *kind, const char *at,
                  const char *net)
 {
-    json_array_append_new(g->edges, json_pack("{s:s,s:s,s:s,s:s,s:s}", "source", a, "target", b,
-                                              "kind", kind, "at", at ? at : "", "network",
-                                              net ? net : ""));
+    json_array_append_new(g->edges,
+                          json_pack("{s:s,s:s,s:s,s:s,s:s}", "source", a, "target", b, "kind", kind,
+                                    "at", at ? at : "", "network", net ? net : ""));
 }
 
 static void xml(FILE *f, const char *s)
 {
     for (; *s; s++)
         switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        default:
+            fputc(*s, f);
         }
 }
 
@@ -1154,8 +1185,8 @@ int jd_network_graph(jd_store *s, jd_graph_format format, const jd_profile_opts 
         }
     }
     doc = json_pack("{s:O,s:O}", "nodes", g.nodes, "edges", g.edges);
-    rc = write_doc(out, doc, false,
-                   format == JD_GRAPH_JSON ? print_graph_json : print_graphml, err);
+    rc =
+        write_doc(out, doc, false, format == JD_GRAPH_JSON ? print_graph_json : print_graphml, err);
 out:
     json_decref(doc);
     json_decref(g.nodes);

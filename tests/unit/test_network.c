@@ -56,8 +56,8 @@ static void test_network__place_near_duplicates(void **state)
     assert_false(similar("14 Iffley Road", "Iffley Road"));
     assert_false(similar("Rose Hill park", "Rose Hill"));
     assert_false(similar("Cowley Road", "Iffley Road"));
-    assert_false(similar("outside the social services office, Cowley Road",
-                         "the takeaway on Cowley Road"));
+    assert_false(
+        similar("outside the social services office, Cowley Road", "the takeaway on Cowley Road"));
     assert_false(similar("", "Cowley Road"));
     jd_place x = norm("a b c d"), y = norm("a b c d");
     assert_float_equal(jd_place__similarity(&x, &y), 1.0, 1e-12);
@@ -86,7 +86,8 @@ static void test_network__place_long_and_odd_input(void **state)
     assert_true(strlen(p.key) < JD_PLACE_KEY_MAX);
     assert_true(p.ntok <= JD_PLACE_MAX_TOKENS);
     /* bytes that are not ASCII letters are kept inside tokens, never split */
-    jd_place q = norm("Caf\xc3\xa9 Nero, K\xc3\xb6ln Stra\xc3\x9f" "e");
+    jd_place q = norm("Caf\xc3\xa9 Nero, K\xc3\xb6ln Stra\xc3\x9f"
+                      "e");
     assert_true(q.ntok == 4);
     jd_place r = norm("St Aldate\xe2\x80\x99s");
     assert_string_equal(r.key, "aldate street");
