@@ -14,7 +14,12 @@ build=${JD_BUILD_DIR:-build}
 if [ ! -f "$build/build.ninja" ]; then
   meson setup "$build" --buildtype=debugoptimized >/dev/null
 fi
-ninja -C "$build" >/dev/null
+# ninja reports compile errors on stdout: keep the log quiet unless it fails.
+if ! ninja -C "$build" >"$build/ninja-last.log" 2>&1; then
+  cat "$build/ninja-last.log" >&2
+  echo "build failed" >&2
+  exit 1
+fi
 
 case "$mode" in
   demo)

@@ -16,7 +16,7 @@ if [ "${JD_NO_SANITIZERS:-0}" != 1 ]; then
   if [ ! -f "$asan/build.ninja" ]; then
     meson setup "$asan" -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || status=1
   fi
-  if ninja -C "$asan" >/dev/null; then
+  if ninja -C "$asan" >"$asan/ninja-last.log" 2>&1 || { cat "$asan/ninja-last.log" >&2; false; }; then
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
       meson test -C "$asan" --print-errorlogs --num-processes 2 || status=1
     logs+=("$asan/meson-logs/testlog.json")

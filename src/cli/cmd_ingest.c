@@ -4,12 +4,19 @@
 #include <joindots/ingest.h>
 
 #include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct ctx {
     cli_progress progress;
     long shown, hidden; /* problems printed to stderr, and those left for `rejects` */
     bool quiet;
+    /* Per-file lines, printed only once the transaction has committed: a run
+     * that fails stores nothing and must not claim otherwise. */
+    char *files;
+    size_t files_len;
+    FILE *out;
 } ctx;
 
 #define SHOW_PROBLEMS 20
@@ -35,11 +42,11 @@ static void on_file(const jd_ingest_file_summary *f, void *payload)
     ctx *c = payload;
     cli_progress_end(&c->progress);
     if (f->skipped) {
-        printf("%-28s %-8s skipped: identical to a file already ingested\n", f->name, f->kind);
+        fprintf(c->out, "%-28s %-8s skipped: identical to a file already ingested\n", f->name, f->kind);
         return;
     }
     const jd_ingest_counts *k = &f->counts;
-    printf("%-28s %-8s read %8lld  stored %8lld  updated %6lld  unchanged %8lld  rejected %6lld"
+    fprintf(c->out, "%-28s %-8s read %8lld  stored %8lld  updated %6lld  unchanged %8lld  rejected %6lld"
            "  warnings %6lld  %9.0f rows/s\n",
            f->name, f->kind, (long long)k->read, (long long)k->stored, (long long)k->updated,
            (long long)k->unchanged, (long long)k->rejected, (long long)k->warnings,
@@ -107,6 +114,12 @@ int cmd_ingest(int argc, char **argv)
         cli_print_error("cannot open the store", &err);
         return cli_exit_code(rc);
     }
+    c.out = open_memstream(&c.files, &c.files_len);
+    if (!c.out) {
+        jd_store_close(s);
+        fprintf(stderr, "joindots: out of memory\n");
+        return JD_EXIT_FAIL;
+    }
     jd_ingest_opts io = JD_INGEST_OPTS_INIT;
     io.on_file = on_file;
     io.on_problem = on_problem;
@@ -122,10 +135,14 @@ int cmd_ingest(int argc, char **argv)
     double secs = cli_now() - t0;
     cli_progress_end(&c.progress);
     jd_store_close(s);
+    fclose(c.out);
     if (rc < 0) {
+        free(c.files);
         cli_print_error("ingest failed; nothing was stored", &err);
         return cli_exit_code(rc);
     }
+    fwrite(c.files, 1, c.files_len, stdout);
+    free(c.files);
     if (c.hidden)
         fprintf(stderr, "joindots: %ld more problems not shown (see joindots rejects --db %s%s)\n",
                 c.hidden, db, " --warnings");

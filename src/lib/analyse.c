@@ -776,6 +776,44 @@ static int walk_person(an *A, walk *W, const aperson *p)
         const amention *m = &A->m[A->by_person[p->x0 + k]];
         const aev *e = &A->ev[m->ev];
         uint32_t ei = m->ev;
+        bool subj_any = (m->role & (ROLE_SUBJECT | ROLE_VICTIM)) != 0;
+        int64_t t = e->known;
+        /* language: one alert per event about the young person it describes
+         * (a child, or a care leaver under 25 whose exploitation began as a
+         * child: the wording guidance is about victims, not only minors) */
+        if (subj_any && e->lang_mask && (m->age < 0 || m->age < 25)) {
+            char id[600];
+            snprintf(id, sizeof id, "language:%s:%s", e->agency, e->record_id);
+            uint32_t *seen = jd_strmap_get(&A->refmap, id, strlen(id));
+            if (!seen) {
+                jd_strmap_put(&A->refmap, id, strlen(id), 0, NULL);
+                json_t *ex = json_array(), *sug = json_array();
+                for (size_t i = 0; i < R->nlang; i++) {
+                    if (!(e->lang_mask & (1u << i)))
+                        continue;
+                    const finding *f = find_finding(A, e, F_LANG, (uint16_t)i);
+                    char found[128] = "";
+                    if (f && e->narrative)
+                        snprintf(found, sizeof found, "%.*s", (int)(f->len < 100 ? f->len : 100),
+                                 e->narrative + f->off);
+                    snprintf(line, sizeof line,
+                             "%s: \"%s\" (avoid: %s) - write instead: %s; the record is not "
+                             "changed",
+                             R->lang[i].id, found, R->lang[i].avoid, R->lang[i].instead);
+                    json_array_append_new(ex, json_string(line));
+                    json_array_append_new(sug, json_pack("{s:s,s:s,s:s}", "rule", R->lang[i].id,
+                                                         "found", found, "instead",
+                                                         R->lang[i].instead));
+                }
+                json_t *recs = json_array();
+                json_array_append_new(recs, jd_an__record_ref(e));
+                int lvl = (e->sexual && m->age >= 0 && m->age < 16) ? JD_LEVEL_MEDIUM : JD_LEVEL_LOW;
+                json_t *doc = json_pack("{s:o,s:o,s:o}", "records", recs, "explanation", ex,
+                                        "suggestions", sug);
+                if ((rc = jd_an__add_alert(A, JD_ALERT_LANGUAGE, id, lvl, p, t, doc)) < 0)
+                    goto out;
+            }
+        }
         if (!jd_an__is_child_at(A, m))
             continue;
         int age = m->age >= 0 ? m->age : e->text_child_age;
@@ -783,7 +821,6 @@ static int walk_person(an *A, walk *W, const aperson *p)
             last_age = age;
         bool subj = (m->role & (ROLE_SUBJECT | ROLE_VICTIM)) != 0;
         child_events++;
-        int64_t t = e->known;
         /* indicators */
         bool changed = false;
         for (uint32_t q = 0; q < e->nf; q++) {
@@ -917,40 +954,6 @@ static int walk_person(an *A, walk *W, const aperson *p)
                 cs.crime_level = c->level;
             }
         }
-        /* language: one alert per event, about the child it describes */
-        if (subj && e->lang_mask) {
-            char id[600];
-            snprintf(id, sizeof id, "language:%s:%s", e->agency, e->record_id);
-            uint32_t *seen = jd_strmap_get(&A->refmap, id, strlen(id));
-            if (!seen) {
-                jd_strmap_put(&A->refmap, id, strlen(id), 0, NULL);
-                json_t *ex = json_array(), *sug = json_array();
-                for (size_t i = 0; i < R->nlang; i++) {
-                    if (!(e->lang_mask & (1u << i)))
-                        continue;
-                    const finding *f = find_finding(A, e, F_LANG, (uint16_t)i);
-                    char found[128] = "";
-                    if (f && e->narrative)
-                        snprintf(found, sizeof found, "%.*s", (int)(f->len < 100 ? f->len : 100),
-                                 e->narrative + f->off);
-                    snprintf(line, sizeof line,
-                             "%s: \"%s\" (avoid: %s) - write instead: %s; the record is not "
-                             "changed",
-                             R->lang[i].id, found, R->lang[i].avoid, R->lang[i].instead);
-                    json_array_append_new(ex, json_string(line));
-                    json_array_append_new(sug, json_pack("{s:s,s:s,s:s}", "rule", R->lang[i].id,
-                                                         "found", found, "instead",
-                                                         R->lang[i].instead));
-                }
-                json_t *recs = json_array();
-                json_array_append_new(recs, jd_an__record_ref(e));
-                int lvl = (e->sexual && age >= 0 && age < 16) ? JD_LEVEL_MEDIUM : JD_LEVEL_LOW;
-                json_t *doc = json_pack("{s:o,s:o,s:o}", "records", recs, "explanation", ex,
-                                        "suggestions", sug);
-                if ((rc = jd_an__add_alert(A, JD_ALERT_LANGUAGE, id, lvl, p, t, doc)) < 0)
-                    goto out;
-            }
-        }
         /* missing episodes */
         if (subj && e->et == ET_MISSING_REPORT) {
             bool same = last_report != INT64_MIN && e->occurred - last_report < DAY;
@@ -1002,10 +1005,12 @@ static int walk_person(an *A, walk *W, const aperson *p)
             last_grade_agency = e->agency;
         }
         if (subj && e->et == ET_MISSING_RETURN) {
+            /* overnight: back on a later day after 3 hours or more, or 12 hours */
+            int64_t away = last_report != INT64_MIN ? e->occurred - last_report : -1;
             bool overnight = e->overnight ||
-                             (last_report != INT64_MIN && e->occurred - last_report >= 8 * 3600 &&
-                              e->occurred - last_report < 30 * DAY &&
-                              e->occurred / DAY != last_report / DAY);
+                             (away >= 3 * 3600 && away < 30 * DAY &&
+                              ((e->occurred + 3600) / DAY != (last_report + 3600) / DAY ||
+                               away >= 12 * 3600));
             if (overnight) {
                 jd_an__ev_label(lab, sizeof lab, e);
                 snprintf(line, sizeof line, "missing overnight or longer: returned %s (M-R3)",
@@ -1102,7 +1107,9 @@ static int walk_person(an *A, walk *W, const aperson *p)
         }
         json_t *recs = json_array();
         json_array_append_new(recs, jd_an__record_ref(e));
-        int lvl = cs.max_level >= JD_LEVEL_HIGH ? JD_LEVEL_HIGH : JD_LEVEL_MEDIUM;
+        /* high when the child was already at high when the clock started */
+        bool was_high = p->level_at[JD_LEVEL_HIGH] && p->level_at[JD_LEVEL_HIGH] <= e->known;
+        int lvl = was_high ? JD_LEVEL_HIGH : JD_LEVEL_MEDIUM;
         int64_t raised = deadline > e->known ? deadline : e->known;
         json_t *doc = json_pack("{s:o,s:o}", "records", recs, "explanation", ex);
         if ((rc = jd_an__add_alert(A, JD_ALERT_OVERDUE_RETURN_INTERVIEW, id, lvl, p, raised, doc)) < 0)

@@ -382,9 +382,10 @@ int jd_rules__load(jd_rules **out, const char *path, jd_error *err)
     json_t *root = path ? json_load_file(path, 0, &je)
                         : json_loadb(jd_data_rules_catalogue, jd_data_rules_catalogue_len, 0, &je);
     if (!root) {
+        int rc = jd_error_set_at(err, path ? JD_EINVALID : JD_ERROR, r->source, je.line,
+                                 je.column, "rules are not valid JSON: %s", je.text);
         jd_rules__free(r);
-        return jd_error_set_at(err, path ? JD_EINVALID : JD_ERROR, r->source, je.line,
-                               je.column, "rules are not valid JSON: %s", je.text);
+        return rc;
     }
     loader L = {r, NULL, r->source, err};
     int rc = json_is_object(root) ? load(&L, root) : fail(&L, "rules", "must be a JSON object");

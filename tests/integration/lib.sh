@@ -6,11 +6,13 @@ TAP_N=0
 TAP_FAILED=0
 ok() {
   local status=$1; shift
+  local desc="$*"
+  desc=${desc//$'\n'/ | }   # one TAP line, whatever the description holds
   TAP_N=$((TAP_N + 1))
   if [ "$status" -eq 0 ]; then
-    echo "ok $TAP_N - $*"
+    echo "ok $TAP_N - $desc"
   else
-    echo "not ok $TAP_N - $*"
+    echo "not ok $TAP_N - $desc"
     TAP_FAILED=$((TAP_FAILED + 1))
   fi
 }
