@@ -61,6 +61,11 @@ typedef struct jd_resolve_opts {
 typedef struct jd_resolve_stats {
     int64_t mentions, refs, candidate_pairs, links, refused, identities, skipped_blocks;
     int64_t confirmed, rejected; /* human decisions applied */
+    /* Pairs each blocking rule proposed, before de-duplication (index = rule:
+     * 1 surname sound+year+initial, 2 forename sound+day+month, 3 date of
+     * birth+gender, 4 postcode+initial, 5 NHS, 6 UPN, 7 phone, 8 other id,
+     * 9 names within a district when no date is known). */
+    int64_t pairs_by_rule[16];
     double seconds_load, seconds_block, seconds_estimate, seconds_score, seconds_cluster,
         seconds_save;
 } jd_resolve_stats;

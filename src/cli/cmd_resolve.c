@@ -76,6 +76,11 @@ int cmd_resolve(int argc, char **argv)
            (long long)st.refused, (long long)st.skipped_blocks, (long long)st.confirmed,
            (long long)st.rejected, st.seconds_load, st.seconds_block, st.seconds_estimate,
            st.seconds_score, st.seconds_cluster, st.seconds_save);
+    printf("  pairs proposed by blocking rule:");
+    for (int i = 0; i < 16; i++)
+        if (st.pairs_by_rule[i])
+            printf(" %d:%lld", i, (long long)st.pairs_by_rule[i]);
+    printf("\n");
     return JD_EXIT_OK;
 }
 

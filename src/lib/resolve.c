@@ -411,6 +411,14 @@ static int dob_pair(uint32_t a, uint32_t b)
     return 0;
 }
 
+static bool has_full_dob(const rref *r)
+{
+    for (uint8_t i = 0; i < r->ndob; i++)
+        if (r->dob[i] % 100 && r->dob[i] / 100 % 100)
+            return true;
+    return false;
+}
+
 static int dob_level(const rref *a, const rref *b)
 {
     int best = -1;
@@ -419,8 +427,10 @@ static int dob_level(const rref *a, const rref *b)
             int l = dob_pair(a->dob[i], b->dob[k]);
             best = l > best ? l : best;
         }
-    /* ages against dates of birth or other ages */
-    if (best < 1) {
+    /* Ages against dates of birth or other ages: only where one side has no
+     * full date. Two full dates that disagree are a contradiction that an age
+     * recorded elsewhere cannot soften. */
+    if (best < 1 && !(has_full_dob(a) && has_full_dob(b))) {
         int lo_a = a->by_lo, hi_a = a->by_hi, lo_b = b->by_lo, hi_b = b->by_hi;
         for (uint8_t i = 0; i < a->ndob; i++) {
             int y = (int)(a->dob[i] / 10000);
@@ -725,12 +735,19 @@ static void *vec_push(vec *v)
     return (char *)v->p + v->sz * v->n++;
 }
 
+/* A blocking key keeps its rule number in the top 4 bits, so that the
+ * candidate pairs each rule contributes can be counted and reported. */
+static uint64_t rule_key(int rule, uint64_t h)
+{
+    return (uint64_t)rule << 60 | (h & ((UINT64_C(1) << 60) - 1));
+}
+
 static int key_push(vec *v, int rule, const char *text, uint32_t ref)
 {
     kv *e = vec_push(v);
     if (!e)
         return JD_ENOMEM;
-    e->key = jd_hash64(text, strlen(text), (uint64_t)rule * 0x9e3779b97f4a7c15ULL);
+    e->key = rule_key(rule, jd_hash64(text, strlen(text), (uint64_t)rule * 0x9e3779b97f4a7c15ULL));
     e->ref = ref;
     return JD_OK;
 }
@@ -746,7 +763,7 @@ static int phon_key_push(vec *v, uint32_t code, uint32_t year, char initial, uin
     memcpy(k, &code, 4);
     memcpy(k + 4, &year, 4);
     k[8] = (unsigned char)initial;
-    e->key = jd_hash64(k, sizeof k, 1 * 0x9e3779b97f4a7c15ULL);
+    e->key = rule_key(1, jd_hash64(k, sizeof k, 1 * 0x9e3779b97f4a7c15ULL));
     e->ref = ref;
     return JD_OK;
 }
@@ -847,6 +864,7 @@ static int block(rs *R, vec *pairs, int cap)
         if ((int)(e - s) > cap) {
             R->st.skipped_blocks++;
         } else {
+            R->st.pairs_by_rule[k[s].key >> 60] += (int64_t)(e - s) * (int64_t)(e - s - 1) / 2;
             for (size_t i = s; i < e; i++)
                 for (size_t j = i + 1; j < e; j++) {
                     if (k[i].ref == k[j].ref)
