@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Integration tests of `joindots analyse` and `joindots export alerts` on
+# synthetic counties: protected characteristics never change an alert,
+# alerts are time-true (a sample of every kind is found again as of its
+# raised_at), and the Oxfordshire landmarks (DOMAIN.md §7.2) are flagged.
+# Usage: test_analyse.sh JOINDOTS SOURCE_ROOT
+JD=$1 SRC=$2
+. "$SRC/tests/integration/lib.sh"
+scratch
+
+pipeline() { # DIR DB: ingest, resolve, analyse, export alerts to DB.alerts.jsonl
+  "$JD" ingest --db "$2" --quiet "$1" >/dev/null 2>&1 &&
+    "$JD" resolve --db "$2" >/dev/null 2>&1 &&
+    "$JD" analyse --db "$2" >/dev/null 2>&1 &&
+    "$JD" export alerts --db "$2" >"$2.alerts.jsonl" 2>/dev/null
+}
+
+# --- a county, and the same county with every ethnicity changed
+"$JD" synth --out "$SCRATCH/c" --seed 11 --children 400 >/dev/null 2>&1
+ok $? "synth writes a county"
+pipeline "$SCRATCH/c" "$SCRATCH/c.db"; ok $? "ingest, resolve, analyse and export succeed"
+n=$(wc -l <"$SCRATCH/c.db.alerts.jsonl")
+ok $([ "$n" -gt 20 ] && echo 0 || echo 1) "the county raises alerts ($n)"
+
+cp -r "$SCRATCH/c" "$SCRATCH/e"
+python3 - "$SCRATCH/e" <<'EOF'
+import csv, glob, io, sys
+# Rotate every ethnicity (and blank some), keeping everything else byte for byte.
+for path in glob.glob(sys.argv[1] + '/persons*.csv'):
+    with open(path, newline='', encoding='utf-8') as f:
+        rows = list(csv.reader(f))
+    head = [h.strip().lower() for h in rows[0]]
+    if 'ethnicity' not in head:
+        continue
+    k = head.index('ethnicity')
+    values = sorted({r[k] for r in rows[1:] if len(r) > k and r[k]}) or ['x']
+    for i, r in enumerate(rows[1:]):
+        if len(r) > k:
+            r[k] = '' if i % 7 == 0 else values[(values.index(r[k]) + 1) % len(values)] if r[k] in values else values[0]
+    out = io.StringIO()
+    csv.writer(out, lineterminator='\n').writerows(rows)
+    open(path, 'w', encoding='utf-8').write(out.getvalue())
+EOF
+ok $? "every person's ethnicity rewritten"
+changed=$(cat "$SCRATCH"/c/persons*.csv | md5sum); changed2=$(cat "$SCRATCH"/e/persons*.csv | md5sum)
+ok $([ "$changed" != "$changed2" ] && echo 0 || echo 1) "the rewritten persons files differ"
+pipeline "$SCRATCH/e" "$SCRATCH/e.db"; ok $? "the rewritten county runs"
+cmp -s "$SCRATCH/c.db.alerts.jsonl" "$SCRATCH/e.db.alerts.jsonl"
+ok $? "changing every ethnicity changes no alert (byte-identical export)"
+is "$(sqlite3 "$SCRATCH/e.db" "SELECT count(DISTINCT ethnicity) > 1 FROM person_mention")" 1 \
+  "the changed ethnicities were stored (equality monitoring still has them)"
+
+# --- time travel: a sample of every kind, each history step, as of its raised_at
+python3 - "$SCRATCH/c.db.alerts.jsonl" >"$SCRATCH/steps" <<'EOF'
+import json, sys
+seen = {}
+for line in open(sys.argv[1]):
+    a = json.loads(line)
+    k = a['kind']
+    if seen.get(k, 0) >= 4:
+        continue
+    seen[k] = seen.get(k, 0) + 1
+    steps = a.get('history') or [{'level': a['level'], 'raised_at': a['raised_at']}]
+    for s in steps:
+        print(a['id'], s['level'], s['raised_at'], k)
+EOF
+kinds=$(awk '{print $4}' "$SCRATCH/steps" | sort -u | tr '\n' ' ')
+ok $([ "$(echo $kinds | wc -w)" -ge 5 ] && echo 0 || echo 1) "the sample covers the alert kinds raised ($kinds)"
+bad=0; checks=0
+while read -r id lvl t kind; do
+  checks=$((checks + 1))
+  "$JD" export alerts --db "$SCRATCH/c.db" --as-of "$t" 2>/dev/null >"$SCRATCH/asof.jsonl"
+  python3 - "$SCRATCH/asof.jsonl" "$id" "$lvl" <<'EOF' || { bad=$((bad + 1)); echo "# missing as of $t: $id $lvl"; }
+import json, sys
+path, id, lvl = sys.argv[1:]
+rank = {'low': 1, 'medium': 2, 'high': 3, 'critical': 4}
+for l in open(path):
+    o = json.loads(l)
+    if o['id'] == id:
+        sys.exit(0 if rank[o['level']] >= rank[lvl] else 1)
+sys.exit(1)
+EOF
+done <"$SCRATCH/steps"
+ok $((bad != 0)) "every sampled alert step is raised as of its raised_at, at that level or higher ($checks checks, $bad missing)"
+# ... and not one second earlier than the evidence it cites (no look-ahead).
+python3 - "$SCRATCH/c.db.alerts.jsonl" <<'EOF'
+import json, sys
+from datetime import datetime
+bad = 0
+for line in open(sys.argv[1]):
+    a = json.loads(line)
+    t = datetime.fromisoformat(a['raised_at'])
+    if not a.get('records') or not a.get('explanation'):
+        bad += 1
+    for s in a.get('history', []):
+        if datetime.fromisoformat(s['raised_at']) > t and s['level'] == a['level']:
+            bad += 1
+sys.exit(1 if bad else 0)
+EOF
+ok $? "every alert names its records and explanation; no history step at its level is later than its raised_at"
+first=$(head -1 "$SCRATCH/steps" | awk '{print $1, $3}')
+set -- $first
+early=$(python3 -c "
+from datetime import datetime, timedelta; import sys
+print((datetime.fromisoformat('$2') - timedelta(seconds=1)).isoformat())")
+"$JD" export alerts --db "$SCRATCH/c.db" --as-of "$early" 2>/dev/null >"$SCRATCH/early.jsonl"
+python3 - "$SCRATCH/early.jsonl" "$1" "$(head -1 "$SCRATCH/steps" | awk '{print $2}')" <<'EOF'
+import json, sys
+path, id, lvl = sys.argv[1:]
+rank = {'low': 1, 'medium': 2, 'high': 3, 'critical': 4}
+for l in open(path):
+    o = json.loads(l)
+    if o['id'] == id and rank[o['level']] >= rank[lvl]:
+        sys.exit(1)
+sys.exit(0)
+EOF
+ok $? "one second before its first raised_at the alert is not there at that level"
+
+# --- the oxford scenario's landmarks (DOMAIN.md §7.2)
+"$JD" synth --out "$SCRATCH/ox" --seed 3 --scenario oxford >/dev/null 2>&1
+pipeline "$SCRATCH/ox" "$SCRATCH/ox.db"; ok $? "oxford scenario: pipeline succeeds"
+lm() { python3 -c "import json,sys; print(json.load(open('$SCRATCH/ox/truth.json'))['landmarks']['$1']['record_id'])"; }
+has() { # KIND RECORD [LEVEL]: an alert of KIND whose records include RECORD
+  python3 - "$SCRATCH/ox.db.alerts.jsonl" "$1" "$2" "${3:-}" <<'EOF'
+import json, sys
+path, kind, rec, lvl = sys.argv[1:]
+for l in open(path):
+    o = json.loads(l)
+    if o['kind'] == kind and any(r['record_id'] == rec for r in o.get('records', [])):
+        if not lvl or o['level'] == lvl:
+            sys.exit(0)
+sys.exit(1)
+EOF
+}
+ae=$(lm ae_disclosure_14); call=$(lm held_against_will_call); nfa=$(lm nfa_13); sw=$(lm streetwise)
+has unrecorded_crime "$ae"; ok $? "A&E rape disclosure at 14 with no crime recorded: unrecorded_crime ($ae)"
+grep "\"$call\"" "$SCRATCH/ox.db.alerts.jsonl" | grep -q '"level":"critical"'
+ok $? "'held against her will' call: a critical alert cites it ($call)"
+has escalation "$call"; ok $? "'held against her will' call: escalation alert ($call)"
+has unrecorded_crime "$nfa"; ok $? "13-year-old with older men closed NFA: unrecorded_crime ($nfa)"
+has language "$nfa"; ok $? "13-year-old closed NFA as 'consensual': language alert ($nfa)"
+has language "$sw"; ok $? "'streetwise' note: language alert ($sw)"
+grep "\"$sw\"" "$SCRATCH/ox.db.alerts.jsonl" | grep '"kind":"language"' | grep -qi 'exploit'
+ok $? "the language alert offers the alternative wording"
+python3 - "$SCRATCH/ox.db.alerts.jsonl" "$SCRATCH/ox/truth.json" <<'EOF'
+import json, sys
+alerts = [json.loads(l) for l in open(sys.argv[1])]
+truth = json.load(open(sys.argv[2]))
+ref2t = {(r['agency'], r['person_ref']): p['id'] for p in truth['persons'] for r in p['refs']}
+girls = {e['person'] for e in truth['exploited']}
+high = set()
+for a in alerts:
+    if a['kind'] == 'child_at_risk' and a['level'] in ('high', 'critical'):
+        for r in a['subject']['refs']:
+            t = ref2t.get((r['agency'], r['person_ref']))
+            if t in girls and a['raised_at'][:4] < '2011':
+                high.add(t)
+sys.exit(0 if len(girls) == 6 and high == girls else 1)
+EOF
+ok $? "all six girls reach high before 2011 (long before Bullfinch)"
+grep -q '"kind":"exploitation_network"' "$SCRATCH/ox.db.alerts.jsonl"; ok $? "the men around them form an exploitation_network alert"
+
+done_testing
