@@ -52,6 +52,16 @@ same health_ae:H200 health_ae:H300; ok $? "a person's confirmation joins refs th
 ! same health_ae:H200 health_ae:H300; ok $? "the latest decision about a pair is in force, in either order"
 is "$("$JD" export identities --db "$DB" 2>/dev/null | grep -o '"person_ref":"[^"]*"' | sort | uniq -d | wc -l)" 0 "every ref in exactly one identity"
 
+# Two full dates of birth that disagree are a contradiction, even when one
+# ref also carries an age elsewhere (an age must not soften it).
+mkdir -p "$SCRATCH/dob"
+printf 'agency,record_id,event_type,occurred_at\npolice,D1,stop_check,2010-05-01\npolice,D2,stop_check,2010-06-01\npolice,D3,stop_check,2010-07-01\n' >"$SCRATCH/dob/events.csv"
+printf 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender\npolice,D1,N900,associate,Jones,Tomasz,1975-02-16,,M\npolice,D2,N901,associate,Jones,Tomasz,1975-04-22,,M\npolice,D3,N901,associate,Jones,Tomasz,,35,M\n' >"$SCRATCH/dob/persons.csv"
+"$JD" ingest --db "$SCRATCH/dob.db" --quiet "$SCRATCH/dob" >/dev/null 2>&1
+"$JD" resolve --db "$SCRATCH/dob.db" >/dev/null 2>&1
+"$JD" explain-match --db "$SCRATCH/dob.db" police:N900 police:N901 >"$SCRATCH/dob.txt" 2>&1
+grep -E '^ *dob ' "$SCRATCH/dob.txt" | grep -qv 'consistent'; ok $? "different full dates of birth are not made 'consistent' by an age ($(grep -E '^ *dob ' "$SCRATCH/dob.txt" | tr -s ' '))"
+
 # accuracy on a synthetic county (children, pairwise F1 >= 0.97)
 "$JD" synth --out "$SCRATCH/county" --seed 9 2>/dev/null
 "$JD" ingest --db "$SCRATCH/c.db" --quiet "$SCRATCH/county" >/dev/null
