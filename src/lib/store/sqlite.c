@@ -14,6 +14,7 @@
 #include "store/schema.h"
 #include <joindots/chronology.h>
 #include "store/store.h"
+#include "store/sqlite_internal.h"
 #include "internal.h"
 
 #include <sqlite3.h>
@@ -23,15 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum {
-    ST_EV_INSERT, ST_EV_LOOKUP, ST_EV_HISTORY, ST_EV_UPDATE,
-    ST_EV_ID,
-    ST_LOC_INSERT, ST_LOC_LOOKUP,
-    ST_PM_INSERT, ST_PM_LOOKUP, ST_PM_HISTORY, ST_PM_UPDATE,
-    ST_OM_INSERT, ST_OM_LOOKUP, ST_OM_HISTORY, ST_OM_UPDATE,
-    ST_PROBLEM,
-    ST_COUNT
-};
+
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_EV_INSERT] =
@@ -104,30 +97,14 @@ static const char *const stmt_sql[ST_COUNT] = {
                    " ON CONFLICT(file, line, col, hash) DO NOTHING",
 };
 
-/* Small cache of location key -> id, cleared when full so memory stays flat. */
-#define LOC_CACHE_SLOTS 65536
-typedef struct loc_slot {
-    uint64_t h;
-    int64_t id;
-    char *key;
-} loc_slot;
 
-typedef struct sq {
-    sqlite3 *db;
-    sqlite3_stmt *st[ST_COUNT];
-    bool in_tx;
-    /* Person and object rows of one event usually come together. */
-    jd_buf last_key; /* agency \x1f record_id of last_event_id */
-    int64_t last_event_id;
-    loc_slot *loc;
-} sq;
 
-static int sq_err(sq *q, jd_error *err, const char *what)
+int jd_sq__err(sq *q, jd_error *err, const char *what)
 {
     return jd_error_set(err, JD_ESTORE, "%s: %s", what, q->db ? sqlite3_errmsg(q->db) : "");
 }
 
-static int exec(sq *q, const char *sql, jd_error *err)
+int jd_sq__exec(sq *q, const char *sql, jd_error *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -138,7 +115,7 @@ static int exec(sq *q, const char *sql, jd_error *err)
     return JD_OK;
 }
 
-static int64_t now_s(void)
+int64_t jd_sq__now(void)
 {
     return (int64_t)time(NULL);
 }
@@ -147,7 +124,7 @@ static int user_version(sq *q, int *out, jd_error *err)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(q->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-        return sq_err(q, err, "schema version");
+        return jd_sq__err(q, err, "schema version");
     int rc = sqlite3_step(st);
     *out = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_finalize(st);
@@ -165,9 +142,9 @@ static int migrate(sq *q, jd_error *err)
                             "database schema version %d is newer than this program (%d)", have,
                             want);
     for (int v = have; v < want; v++) {
-        if ((rc = exec(q, "BEGIN IMMEDIATE", err)) < 0)
+        if ((rc = jd_sq__exec(q, "BEGIN IMMEDIATE", err)) < 0)
             return rc;
-        rc = exec(q, jd_sqlite_migrations[v].sql, err);
+        rc = jd_sq__exec(q, jd_sqlite_migrations[v].sql, err);
         if (rc == JD_OK) {
             char sql[256];
             sqlite3_stmt *st = NULL;
@@ -175,24 +152,24 @@ static int migrate(sq *q, jd_error *err)
                                    "INSERT INTO schema_migration(version, applied_at,"
                                    " description) VALUES (?1, ?2, ?3)",
                                    -1, &st, NULL) != SQLITE_OK) {
-                rc = sq_err(q, err, "migration");
+                rc = jd_sq__err(q, err, "migration");
             } else {
                 sqlite3_bind_int(st, 1, v + 1);
-                sqlite3_bind_int64(st, 2, now_s());
+                sqlite3_bind_int64(st, 2, jd_sq__now());
                 sqlite3_bind_text(st, 3, jd_sqlite_migrations[v].description, -1, SQLITE_STATIC);
                 if (sqlite3_step(st) != SQLITE_DONE)
-                    rc = sq_err(q, err, "migration");
+                    rc = jd_sq__err(q, err, "migration");
                 sqlite3_finalize(st);
             }
             snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
             if (rc == JD_OK)
-                rc = exec(q, sql, err);
+                rc = jd_sq__exec(q, sql, err);
         }
         if (rc < 0) {
-            (void)exec(q, "ROLLBACK", NULL);
+            (void)jd_sq__exec(q, "ROLLBACK", NULL);
             return rc;
         }
-        if ((rc = exec(q, "COMMIT", err)) < 0)
+        if ((rc = jd_sq__exec(q, "COMMIT", err)) < 0)
             return rc;
     }
     return JD_OK;
@@ -203,7 +180,7 @@ static void sq_close(jd_store *s)
     sq *q = s->impl;
     if (q) {
         if (q->in_tx)
-            (void)exec(q, "ROLLBACK", NULL);
+            (void)jd_sq__exec(q, "ROLLBACK", NULL);
         for (int i = 0; i < ST_COUNT; i++)
             sqlite3_finalize(q->st[i]);
         if (q->loc) {
@@ -223,7 +200,7 @@ static int prepare_all(sq *q, jd_error *err)
     for (int i = 0; i < ST_COUNT; i++)
         if (sqlite3_prepare_v3(q->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &q->st[i],
                                NULL) != SQLITE_OK)
-            return sq_err(q, err, "prepare");
+            return jd_sq__err(q, err, "prepare");
     return JD_OK;
 }
 
@@ -235,7 +212,7 @@ static sqlite3_stmt *stmt(sq *q, int i)
     return st;
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
+void jd_sq__bind_text(sqlite3_stmt *st, int i, const char *s)
 {
     if (s)
         sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
@@ -259,7 +236,7 @@ static int sq_schema_version(jd_store *s, int *out, jd_error *err)
 static int sq_begin(jd_store *s, jd_error *err)
 {
     sq *q = s->impl;
-    int rc = exec(q, "BEGIN IMMEDIATE", err);
+    int rc = jd_sq__exec(q, "BEGIN IMMEDIATE", err);
     if (rc == JD_OK)
         q->in_tx = true;
     return rc;
@@ -268,7 +245,7 @@ static int sq_begin(jd_store *s, jd_error *err)
 static int sq_commit(jd_store *s, jd_error *err)
 {
     sq *q = s->impl;
-    int rc = exec(q, "COMMIT", err);
+    int rc = jd_sq__exec(q, "COMMIT", err);
     if (rc == JD_OK)
         q->in_tx = false;
     return rc;
@@ -292,7 +269,7 @@ static void sq_rollback(jd_store *s)
 {
     sq *q = s->impl;
     if (q->in_tx)
-        (void)exec(q, "ROLLBACK", NULL);
+        (void)jd_sq__exec(q, "ROLLBACK", NULL);
     q->in_tx = false;
     forget_last_event(q);
     if (q->loc)
@@ -308,10 +285,10 @@ static int sq_run_start(jd_store *s, int64_t *out_id, const char *what, jd_error
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(q->db, "INSERT INTO ingest_run(started_at, what) VALUES (?1, ?2)", -1,
                            &st, NULL) != SQLITE_OK)
-        return sq_err(q, err, "run start");
-    sqlite3_bind_int64(st, 1, now_s());
-    bind_text(st, 2, what);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? JD_OK : sq_err(q, err, "run start");
+        return jd_sq__err(q, err, "run start");
+    sqlite3_bind_int64(st, 1, jd_sq__now());
+    jd_sq__bind_text(st, 2, what);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "run start");
     sqlite3_finalize(st);
     if (rc == JD_OK)
         *out_id = sqlite3_last_insert_rowid(q->db);
@@ -329,16 +306,16 @@ static int sq_run_finish(jd_store *s, int64_t run_id, const char *status, int64_
                            " rows_stored = ?5, rows_updated = ?6, rows_unchanged = ?7,"
                            " rows_rejected = ?8 WHERE id = ?1",
                            -1, &st, NULL) != SQLITE_OK)
-        return sq_err(q, err, "run finish");
+        return jd_sq__err(q, err, "run finish");
     sqlite3_bind_int64(st, 1, run_id);
-    sqlite3_bind_int64(st, 2, now_s());
-    bind_text(st, 3, status);
+    sqlite3_bind_int64(st, 2, jd_sq__now());
+    jd_sq__bind_text(st, 3, status);
     sqlite3_bind_int64(st, 4, read);
     sqlite3_bind_int64(st, 5, stored);
     sqlite3_bind_int64(st, 6, updated);
     sqlite3_bind_int64(st, 7, unchanged);
     sqlite3_bind_int64(st, 8, rejected);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? JD_OK : sq_err(q, err, "run finish");
+    int rc = sqlite3_step(st) == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "run finish");
     sqlite3_finalize(st);
     return rc;
 }
@@ -350,12 +327,12 @@ static int sq_file_seen(jd_store *s, const char *sha256, bool *out, jd_error *er
     if (sqlite3_prepare_v2(q->db,
                            "SELECT 1 FROM source_file WHERE sha256 = ?1 AND complete = 1 LIMIT 1",
                            -1, &st, NULL) != SQLITE_OK)
-        return sq_err(q, err, "file lookup");
-    bind_text(st, 1, sha256);
+        return jd_sq__err(q, err, "file lookup");
+    jd_sq__bind_text(st, 1, sha256);
     int r = sqlite3_step(st);
     sqlite3_finalize(st);
     if (r != SQLITE_ROW && r != SQLITE_DONE)
-        return sq_err(q, err, "file lookup");
+        return jd_sq__err(q, err, "file lookup");
     *out = r == SQLITE_ROW;
     return JD_OK;
 }
@@ -368,14 +345,14 @@ static int sq_file_add(jd_store *s, int64_t *out_id, const jd_file_info *f, jd_e
                            "INSERT INTO source_file(run_id, bundle, name, kind, sha256, size)"
                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                            -1, &st, NULL) != SQLITE_OK)
-        return sq_err(q, err, "file add");
+        return jd_sq__err(q, err, "file add");
     sqlite3_bind_int64(st, 1, f->run_id);
-    bind_text(st, 2, f->bundle);
-    bind_text(st, 3, f->name);
-    bind_text(st, 4, f->kind);
-    bind_text(st, 5, f->sha256);
+    jd_sq__bind_text(st, 2, f->bundle);
+    jd_sq__bind_text(st, 3, f->name);
+    jd_sq__bind_text(st, 4, f->kind);
+    jd_sq__bind_text(st, 5, f->sha256);
     sqlite3_bind_int64(st, 6, f->size);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? JD_OK : sq_err(q, err, "file add");
+    int rc = sqlite3_step(st) == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "file add");
     sqlite3_finalize(st);
     if (rc == JD_OK)
         *out_id = sqlite3_last_insert_rowid(q->db);
@@ -392,14 +369,14 @@ static int sq_file_finish(jd_store *s, int64_t file_id, int64_t read, int64_t st
                            " rows_updated = ?4, rows_unchanged = ?5, rows_rejected = ?6,"
                            " complete = 1 WHERE id = ?1",
                            -1, &st, NULL) != SQLITE_OK)
-        return sq_err(q, err, "file finish");
+        return jd_sq__err(q, err, "file finish");
     sqlite3_bind_int64(st, 1, file_id);
     sqlite3_bind_int64(st, 2, read);
     sqlite3_bind_int64(st, 3, stored);
     sqlite3_bind_int64(st, 4, updated);
     sqlite3_bind_int64(st, 5, unchanged);
     sqlite3_bind_int64(st, 6, rejected);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? JD_OK : sq_err(q, err, "file finish");
+    int rc = sqlite3_step(st) == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "file finish");
     sqlite3_finalize(st);
     return rc;
 }
@@ -442,11 +419,11 @@ static int location_id(sq *q, const char *postcode, const char *text, bool *pres
         return JD_OK;
     }
     sqlite3_stmt *st = stmt(q, ST_LOC_INSERT);
-    bind_text(st, 1, postcode);
-    bind_text(st, 2, text);
+    jd_sq__bind_text(st, 1, postcode);
+    jd_sq__bind_text(st, 2, text);
     sqlite3_bind_text(st, 3, key, (int)k, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
-        return sq_err(q, err, "location insert");
+        return jd_sq__err(q, err, "location insert");
     int64_t id;
     if (sqlite3_changes(q->db) == 1) {
         id = sqlite3_last_insert_rowid(q->db);
@@ -454,7 +431,7 @@ static int location_id(sq *q, const char *postcode, const char *text, bool *pres
         st = stmt(q, ST_LOC_LOOKUP);
         sqlite3_bind_text(st, 1, key, (int)k, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_ROW)
-            return sq_err(q, err, "location lookup");
+            return jd_sq__err(q, err, "location lookup");
         id = sqlite3_column_int64(st, 0);
     }
     char *dup = strdup(key);
@@ -471,26 +448,26 @@ static int location_id(sq *q, const char *postcode, const char *text, bool *pres
 
 static void bind_event(sqlite3_stmt *st, const jd_event_row *r, int64_t loc, bool has_loc)
 {
-    bind_text(st, 1, r->agency);
-    bind_text(st, 2, r->record_id);
+    jd_sq__bind_text(st, 1, r->agency);
+    jd_sq__bind_text(st, 2, r->record_id);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)r->hash);
-    bind_text(st, 4, r->event_type);
-    bind_text(st, 5, r->event_type_raw);
+    jd_sq__bind_text(st, 4, r->event_type);
+    jd_sq__bind_text(st, 5, r->event_type_raw);
     sqlite3_bind_int64(st, 6, r->occurred_at);
     sqlite3_bind_int(st, 7, r->occurred_prec);
     sqlite3_bind_int64(st, 8, r->reported_at);
     sqlite3_bind_int(st, 9, r->reported_prec);
     sqlite3_bind_int64(st, 10, r->reported_at > r->occurred_at ? r->reported_at : r->occurred_at);
     bind_opt_int(st, 11, loc, has_loc);
-    bind_text(st, 12, r->location);
-    bind_text(st, 13, r->postcode);
-    bind_text(st, 14, r->postcode_raw);
-    bind_text(st, 15, r->narrative);
+    jd_sq__bind_text(st, 12, r->location);
+    jd_sq__bind_text(st, 13, r->postcode);
+    jd_sq__bind_text(st, 14, r->postcode_raw);
+    jd_sq__bind_text(st, 15, r->narrative);
     bind_opt_int(st, 16, r->crime_recorded, r->crime_recorded >= 0);
-    bind_text(st, 17, r->crime_ref);
-    bind_text(st, 18, r->outcome);
-    bind_text(st, 19, r->author_role);
-    bind_text(st, 20, r->risk_grade);
+    jd_sq__bind_text(st, 17, r->crime_ref);
+    jd_sq__bind_text(st, 18, r->outcome);
+    jd_sq__bind_text(st, 19, r->author_role);
+    jd_sq__bind_text(st, 20, r->risk_grade);
     sqlite3_bind_int64(st, 21, r->file_id);
     sqlite3_bind_int64(st, 22, r->line);
 }
@@ -500,7 +477,7 @@ static int lookup_hash(sq *q, sqlite3_stmt *st, int64_t *id, uint64_t *hash, jd_
 {
     int r = sqlite3_step(st);
     if (r != SQLITE_ROW)
-        return sq_err(q, err, "lookup");
+        return jd_sq__err(q, err, "lookup");
     *id = sqlite3_column_int64(st, 0);
     *hash = (uint64_t)sqlite3_column_int64(st, 1);
     return JD_OK;
@@ -511,9 +488,9 @@ static int save_history(sq *q, int which, int64_t id, int64_t file_id, jd_error 
 {
     sqlite3_stmt *st = stmt(q, which);
     sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, now_s());
+    sqlite3_bind_int64(st, 2, jd_sq__now());
     sqlite3_bind_int64(st, 3, file_id);
-    return sqlite3_step(st) == SQLITE_DONE ? JD_OK : sq_err(q, err, "history");
+    return sqlite3_step(st) == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "history");
 }
 
 static int sq_put_event(jd_store *s, const jd_event_row *r, jd_put_outcome *out, jd_error *err)
@@ -527,14 +504,14 @@ static int sq_put_event(jd_store *s, const jd_event_row *r, jd_put_outcome *out,
     sqlite3_stmt *st = stmt(q, ST_EV_INSERT);
     bind_event(st, r, loc, has_loc);
     if (sqlite3_step(st) != SQLITE_DONE)
-        return sq_err(q, err, "event insert");
+        return jd_sq__err(q, err, "event insert");
     if (sqlite3_changes(q->db) == 1) {
         *out = JD_PUT_NEW;
         return JD_OK;
     }
     st = stmt(q, ST_EV_LOOKUP);
-    bind_text(st, 1, r->agency);
-    bind_text(st, 2, r->record_id);
+    jd_sq__bind_text(st, 1, r->agency);
+    jd_sq__bind_text(st, 2, r->record_id);
     int64_t id = 0;
     uint64_t h = 0;
     if ((rc = lookup_hash(q, st, &id, &h, err)) < 0)
@@ -549,7 +526,7 @@ static int sq_put_event(jd_store *s, const jd_event_row *r, jd_put_outcome *out,
     bind_event(st, r, loc, has_loc);
     sqlite3_bind_int64(st, 23, id);
     if (sqlite3_step(st) != SQLITE_DONE)
-        return sq_err(q, err, "event update");
+        return jd_sq__err(q, err, "event update");
     *out = JD_PUT_UPDATED;
     return JD_OK;
 }
@@ -563,15 +540,15 @@ static int event_id(sq *q, const char *agency, const char *record_id, int64_t *o
         return JD_OK;
     }
     sqlite3_stmt *st = stmt(q, ST_EV_ID);
-    bind_text(st, 1, agency);
-    bind_text(st, 2, record_id);
+    jd_sq__bind_text(st, 1, agency);
+    jd_sq__bind_text(st, 2, record_id);
     int r = sqlite3_step(st);
     if (r == SQLITE_DONE) {
         *found = false;
         return JD_OK;
     }
     if (r != SQLITE_ROW)
-        return sq_err(q, err, "event lookup");
+        return jd_sq__err(q, err, "event lookup");
     *out = sqlite3_column_int64(st, 0);
     *found = true;
     forget_last_event(q);
@@ -587,30 +564,30 @@ static int event_id(sq *q, const char *agency, const char *record_id, int64_t *o
 static void bind_person(sqlite3_stmt *st, const jd_person_row *r, int64_t ev)
 {
     sqlite3_bind_int64(st, 1, ev);
-    bind_text(st, 2, r->agency);
-    bind_text(st, 3, r->record_id);
-    bind_text(st, 4, r->person_ref);
-    bind_text(st, 5, r->role);
+    jd_sq__bind_text(st, 2, r->agency);
+    jd_sq__bind_text(st, 3, r->record_id);
+    jd_sq__bind_text(st, 4, r->person_ref);
+    jd_sq__bind_text(st, 5, r->role);
     sqlite3_bind_int64(st, 6, (sqlite3_int64)r->hash);
-    bind_text(st, 7, r->surname);
-    bind_text(st, 8, r->forenames);
-    bind_text(st, 9, r->known_as);
-    bind_text(st, 10, r->dob);
+    jd_sq__bind_text(st, 7, r->surname);
+    jd_sq__bind_text(st, 8, r->forenames);
+    jd_sq__bind_text(st, 9, r->known_as);
+    jd_sq__bind_text(st, 10, r->dob);
     bind_opt_int(st, 11, r->dob_prec, r->dob != NULL);
     bind_opt_int(st, 12, r->age, r->age >= 0);
-    bind_text(st, 13, r->gender);
-    bind_text(st, 14, r->gender_raw);
-    bind_text(st, 15, r->address);
-    bind_text(st, 16, r->postcode);
-    bind_text(st, 17, r->postcode_raw);
-    bind_text(st, 18, r->phone);
-    bind_text(st, 19, r->phone_raw);
-    bind_text(st, 20, r->nhs_number);
-    bind_text(st, 21, r->upn);
-    bind_text(st, 22, r->ethnicity);
+    jd_sq__bind_text(st, 13, r->gender);
+    jd_sq__bind_text(st, 14, r->gender_raw);
+    jd_sq__bind_text(st, 15, r->address);
+    jd_sq__bind_text(st, 16, r->postcode);
+    jd_sq__bind_text(st, 17, r->postcode_raw);
+    jd_sq__bind_text(st, 18, r->phone);
+    jd_sq__bind_text(st, 19, r->phone_raw);
+    jd_sq__bind_text(st, 20, r->nhs_number);
+    jd_sq__bind_text(st, 21, r->upn);
+    jd_sq__bind_text(st, 22, r->ethnicity);
     sqlite3_bind_int64(st, 23, r->file_id);
     sqlite3_bind_int64(st, 24, r->line);
-    bind_text(st, 26, r->other_id);
+    jd_sq__bind_text(st, 26, r->other_id);
 }
 
 static int sq_put_person(jd_store *s, const jd_person_row *r, jd_put_outcome *out,
@@ -629,16 +606,16 @@ static int sq_put_person(jd_store *s, const jd_person_row *r, jd_put_outcome *ou
     sqlite3_stmt *st = stmt(q, ST_PM_INSERT);
     bind_person(st, r, ev);
     if (sqlite3_step(st) != SQLITE_DONE)
-        return sq_err(q, err, "person insert");
+        return jd_sq__err(q, err, "person insert");
     if (sqlite3_changes(q->db) == 1) {
         *out = JD_PUT_NEW;
         return JD_OK;
     }
     st = stmt(q, ST_PM_LOOKUP);
-    bind_text(st, 1, r->agency);
-    bind_text(st, 2, r->record_id);
-    bind_text(st, 3, r->person_ref);
-    bind_text(st, 4, r->role);
+    jd_sq__bind_text(st, 1, r->agency);
+    jd_sq__bind_text(st, 2, r->record_id);
+    jd_sq__bind_text(st, 3, r->person_ref);
+    jd_sq__bind_text(st, 4, r->role);
     int64_t id = 0;
     uint64_t h = 0;
     if ((rc = lookup_hash(q, st, &id, &h, err)) < 0)
@@ -653,7 +630,7 @@ static int sq_put_person(jd_store *s, const jd_person_row *r, jd_put_outcome *ou
     bind_person(st, r, ev);
     sqlite3_bind_int64(st, 25, id);
     if (sqlite3_step(st) != SQLITE_DONE)
-        return sq_err(q, err, "person update");
+        return jd_sq__err(q, err, "person update");
     *out = JD_PUT_UPDATED;
     return JD_OK;
 }
@@ -661,14 +638,14 @@ static int sq_put_person(jd_store *s, const jd_person_row *r, jd_put_outcome *ou
 static void bind_object(sqlite3_stmt *st, const jd_object_row *r, int64_t ev)
 {
     sqlite3_bind_int64(st, 1, ev);
-    bind_text(st, 2, r->agency);
-    bind_text(st, 3, r->record_id);
-    bind_text(st, 4, r->object_type);
-    bind_text(st, 5, r->value_norm);
-    bind_text(st, 6, r->person_ref ? r->person_ref : "");
-    bind_text(st, 7, r->value_raw);
+    jd_sq__bind_text(st, 2, r->agency);
+    jd_sq__bind_text(st, 3, r->record_id);
+    jd_sq__bind_text(st, 4, r->object_type);
+    jd_sq__bind_text(st, 5, r->value_norm);
+    jd_sq__bind_text(st, 6, r->person_ref ? r->person_ref : "");
+    jd_sq__bind_text(st, 7, r->value_raw);
     sqlite3_bind_int(st, 8, r->value_valid);
-    bind_text(st, 9, r->description);
+    jd_sq__bind_text(st, 9, r->description);
     sqlite3_bind_int64(st, 10, (sqlite3_int64)r->hash);
     sqlite3_bind_int64(st, 11, r->file_id);
     sqlite3_bind_int64(st, 12, r->line);
@@ -690,17 +667,17 @@ static int sq_put_object(jd_store *s, const jd_object_row *r, jd_put_outcome *ou
     sqlite3_stmt *st = stmt(q, ST_OM_INSERT);
     bind_object(st, r, ev);
     if (sqlite3_step(st) != SQLITE_DONE)
-        return sq_err(q, err, "object insert");
+        return jd_sq__err(q, err, "object insert");
     if (sqlite3_changes(q->db) == 1) {
         *out = JD_PUT_NEW;
         return JD_OK;
     }
     st = stmt(q, ST_OM_LOOKUP);
-    bind_text(st, 1, r->agency);
-    bind_text(st, 2, r->record_id);
-    bind_text(st, 3, r->object_type);
-    bind_text(st, 4, r->value_norm);
-    bind_text(st, 5, r->person_ref ? r->person_ref : "");
+    jd_sq__bind_text(st, 1, r->agency);
+    jd_sq__bind_text(st, 2, r->record_id);
+    jd_sq__bind_text(st, 3, r->object_type);
+    jd_sq__bind_text(st, 4, r->value_norm);
+    jd_sq__bind_text(st, 5, r->person_ref ? r->person_ref : "");
     int64_t id = 0;
     uint64_t h = 0;
     if ((rc = lookup_hash(q, st, &id, &h, err)) < 0)
@@ -715,7 +692,7 @@ static int sq_put_object(jd_store *s, const jd_object_row *r, jd_put_outcome *ou
     bind_object(st, r, ev);
     sqlite3_bind_int64(st, 13, id);
     if (sqlite3_step(st) != SQLITE_DONE)
-        return sq_err(q, err, "object update");
+        return jd_sq__err(q, err, "object update");
     *out = JD_PUT_UPDATED;
     return JD_OK;
 }
@@ -728,18 +705,18 @@ static int sq_put_problem(jd_store *s, const jd_problem *p, jd_error *err)
     if (p->raw)
         h = jd_hash64(p->raw, strlen(p->raw), h);
     sqlite3_bind_int64(st, 1, p->run_id);
-    bind_text(st, 2, p->severity);
-    bind_text(st, 3, p->file);
+    jd_sq__bind_text(st, 2, p->severity);
+    jd_sq__bind_text(st, 3, p->file);
     sqlite3_bind_int64(st, 4, p->line);
     sqlite3_bind_int64(st, 5, p->column);
-    bind_text(st, 6, p->field ? p->field : "");
-    bind_text(st, 7, p->message);
-    bind_text(st, 8, p->raw);
+    jd_sq__bind_text(st, 6, p->field ? p->field : "");
+    jd_sq__bind_text(st, 7, p->message);
+    jd_sq__bind_text(st, 8, p->raw);
     sqlite3_bind_int64(st, 9, (sqlite3_int64)h);
-    return sqlite3_step(st) == SQLITE_DONE ? JD_OK : sq_err(q, err, "problem insert");
+    return sqlite3_step(st) == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "problem insert");
 }
 
-static const char *col_text(sqlite3_stmt *st, int i)
+const char *jd_sq__col_text(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     return t ? (const char *)t : "";
@@ -754,26 +731,26 @@ static int sq_problems(jd_store *s, bool warnings, jd_problem_cb cb, void *paylo
                            "SELECT id, run_id, severity, file, line, col, field, message, raw"
                            " FROM problem WHERE severity = 'reject' OR ?1 ORDER BY id",
                            -1, &st, NULL) != SQLITE_OK)
-        return sq_err(q, err, "problems");
+        return jd_sq__err(q, err, "problems");
     sqlite3_bind_int(st, 1, warnings);
     int rc = JD_OK, r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         jd_problem p = {
             .id = sqlite3_column_int64(st, 0),
             .run_id = sqlite3_column_int64(st, 1),
-            .severity = col_text(st, 2),
-            .file = col_text(st, 3),
+            .severity = jd_sq__col_text(st, 2),
+            .file = jd_sq__col_text(st, 3),
             .line = (long)sqlite3_column_int64(st, 4),
             .column = (long)sqlite3_column_int64(st, 5),
-            .field = col_text(st, 6),
-            .message = col_text(st, 7),
-            .raw = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL : col_text(st, 8),
+            .field = jd_sq__col_text(st, 6),
+            .message = jd_sq__col_text(st, 7),
+            .raw = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 8),
         };
         if ((rc = cb(&p, payload)) != 0)
             break;
     }
     if (rc == JD_OK && r != SQLITE_DONE)
-        rc = sq_err(q, err, "problems");
+        rc = jd_sq__err(q, err, "problems");
     sqlite3_finalize(st);
     return rc;
 }
@@ -806,7 +783,7 @@ static int sq_counts(jd_store *s, jd_store_counts *out, jd_error *err)
     out->person_refs =
         count_of(q, "SELECT count(*) FROM (SELECT DISTINCT agency, person_ref FROM person_mention)");
     if (out->events < 0 || out->persons < 0 || out->person_refs < 0)
-        return sq_err(q, err, "counts");
+        return jd_sq__err(q, err, "counts");
     return JD_OK;
 }
 
@@ -819,13 +796,13 @@ static int sq_ref_exists(jd_store *s, const char *agency, const char *ref, bool 
                            "SELECT 1 FROM person_mention WHERE agency = ?1 AND person_ref = ?2"
                            " LIMIT 1",
                            -1, &st, NULL) != SQLITE_OK)
-        return sq_err(q, err, "ref lookup");
-    bind_text(st, 1, agency);
-    bind_text(st, 2, ref);
+        return jd_sq__err(q, err, "ref lookup");
+    jd_sq__bind_text(st, 1, agency);
+    jd_sq__bind_text(st, 2, ref);
     int r = sqlite3_step(st);
     sqlite3_finalize(st);
     if (r != SQLITE_ROW && r != SQLITE_DONE)
-        return sq_err(q, err, "ref lookup");
+        return jd_sq__err(q, err, "ref lookup");
     *out = r == SQLITE_ROW;
     return JD_OK;
 }
@@ -851,16 +828,39 @@ static int sq_link_add(jd_store *s, const char *agency_a, const char *ref_a,
                            "INSERT INTO link_decision(agency_a, ref_a, agency_b, ref_b, decision,"
                            " reason, decided_by, decided_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
                            -1, &st, NULL) != SQLITE_OK)
-        return sq_err(q, err, "link decision");
-    bind_text(st, 1, agency_a);
-    bind_text(st, 2, ref_a);
-    bind_text(st, 3, agency_b);
-    bind_text(st, 4, ref_b);
-    bind_text(st, 5, same ? "same" : "different");
-    bind_text(st, 6, reason);
-    bind_text(st, 7, by);
-    sqlite3_bind_int64(st, 8, now_s());
-    int rc = sqlite3_step(st) == SQLITE_DONE ? JD_OK : sq_err(q, err, "link decision");
+        return jd_sq__err(q, err, "link decision");
+    jd_sq__bind_text(st, 1, agency_a);
+    jd_sq__bind_text(st, 2, ref_a);
+    jd_sq__bind_text(st, 3, agency_b);
+    jd_sq__bind_text(st, 4, ref_b);
+    jd_sq__bind_text(st, 5, same ? "same" : "different");
+    jd_sq__bind_text(st, 6, reason);
+    jd_sq__bind_text(st, 7, by);
+    sqlite3_bind_int64(st, 8, jd_sq__now());
+    int rc = sqlite3_step(st) == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "link decision");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_identity_refs(jd_store *s, jd_identity_row_cb cb, void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT i.person_id, r.agency, r.person_ref FROM identity_ref r"
+                           " JOIN identity i ON i.id = r.identity_id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "identity refs");
+    int rc = JD_OK, r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_identity_row row = {.person_id = jd_sq__col_text(st, 0),
+                               .agency = jd_sq__col_text(st, 1),
+                               .person_ref = jd_sq__col_text(st, 2)};
+        if ((rc = cb(&row, payload)) != 0)
+            break;
+    }
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "identity refs");
     sqlite3_finalize(st);
     return rc;
 }
@@ -894,29 +894,29 @@ static int sq_identity_rows(jd_store *s, jd_identity_row_cb cb, void *payload, j
             " LEFT JOIN identity i ON i.id = ir.identity_id"
             " ORDER BY i.id IS NULL, i.id, r.agency, r.person_ref",
             -1, &st, NULL) != SQLITE_OK)
-        return sq_err(q, err, "identities");
+        return jd_sq__err(q, err, "identities");
     int rc = JD_OK, r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         jd_identity_row row = {
-            .person_id = sqlite3_column_type(st, 0) == SQLITE_NULL ? NULL : col_text(st, 0),
-            .agency = col_text(st, 1),
-            .person_ref = col_text(st, 2),
-            .display_name = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : col_text(st, 3),
-            .dob = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : col_text(st, 4),
+            .person_id = sqlite3_column_type(st, 0) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 0),
+            .agency = jd_sq__col_text(st, 1),
+            .person_ref = jd_sq__col_text(st, 2),
+            .display_name = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 3),
+            .dob = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 4),
             .is_child = sqlite3_column_int(st, 5) != 0,
         };
         if ((rc = cb(&row, payload)) != 0)
             break;
     }
     if (rc == JD_OK && r != SQLITE_DONE)
-        rc = sq_err(q, err, "identities");
+        rc = jd_sq__err(q, err, "identities");
     sqlite3_finalize(st);
     return rc;
 }
 
-static const char *opt_text(sqlite3_stmt *st, int i)
+const char *jd_sq__opt_text(sqlite3_stmt *st, int i)
 {
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : col_text(st, i);
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : jd_sq__col_text(st, i);
 }
 
 /*
@@ -950,7 +950,7 @@ static int sq_chronology(jd_store *s, const char *person_id, const char *agency,
              " GROUP BY e.id ORDER BY e.occurred_at, e.agency, e.record_id",
              refs_cte);
     if (sqlite3_prepare_v2(q->db, sql, -1, &ev, NULL) != SQLITE_OK)
-        return sq_err(q, err, "chronology");
+        return jd_sq__err(q, err, "chronology");
     {
         /* Unknown person: say so, rather than print an empty chronology. */
         char csql[1024];
@@ -960,12 +960,12 @@ static int sq_chronology(jd_store *s, const char *person_id, const char *agency,
                  refs_cte);
         sqlite3_stmt *cs = NULL;
         if (sqlite3_prepare_v2(q->db, csql, -1, &cs, NULL) != SQLITE_OK) {
-            rc = sq_err(q, err, "chronology");
+            rc = jd_sq__err(q, err, "chronology");
             goto out;
         }
-        bind_text(cs, 1, person_id);
-        bind_text(cs, 2, agency);
-        bind_text(cs, 3, ref);
+        jd_sq__bind_text(cs, 1, person_id);
+        jd_sq__bind_text(cs, 2, agency);
+        jd_sq__bind_text(cs, 3, ref);
         int n = sqlite3_step(cs) == SQLITE_ROW ? sqlite3_column_int(cs, 0) : 0;
         sqlite3_finalize(cs);
         if (n == 0) {
@@ -988,14 +988,14 @@ static int sq_chronology(jd_store *s, const char *person_id, const char *agency,
                            " FROM object_mention WHERE agency = ?1 AND record_id = ?2"
                            " ORDER BY id",
                            -1, &ob, NULL) != SQLITE_OK) {
-        rc = sq_err(q, err, "chronology");
+        rc = jd_sq__err(q, err, "chronology");
         goto out;
     }
     sqlite3_stmt *bind[] = {ev, pa};
     for (int k = 0; k < 2; k++) {
-        bind_text(bind[k], 1, person_id);
-        bind_text(bind[k], 2, agency);
-        bind_text(bind[k], 3, ref);
+        jd_sq__bind_text(bind[k], 1, person_id);
+        jd_sq__bind_text(bind[k], 2, agency);
+        jd_sq__bind_text(bind[k], 3, ref);
         sqlite3_bind_int64(bind[k], 4, as_of);
     }
     while ((r = sqlite3_step(ev)) == SQLITE_ROW) {
@@ -1019,13 +1019,13 @@ static int sq_chronology(jd_store *s, const char *person_id, const char *agency,
                 parties = n;
                 pcap = nc;
             }
-            const char *pid = opt_text(pa, 3);
+            const char *pid = jd_sq__opt_text(pa, 3);
             parties[np++] = (jd_chrono_party){
-                .agency = jd_arena_strdup(&a, col_text(pa, 0)),
-                .person_ref = jd_arena_strdup(&a, col_text(pa, 1)),
-                .role = jd_arena_strdup(&a, col_text(pa, 2)),
+                .agency = jd_arena_strdup(&a, jd_sq__col_text(pa, 0)),
+                .person_ref = jd_arena_strdup(&a, jd_sq__col_text(pa, 1)),
+                .role = jd_arena_strdup(&a, jd_sq__col_text(pa, 2)),
                 .person_id = pid ? jd_arena_strdup(&a, pid) : NULL,
-                .name = jd_arena_strdup(&a, col_text(pa, 4))};
+                .name = jd_arena_strdup(&a, jd_sq__col_text(pa, 4))};
         }
         sqlite3_reset(ob);
         sqlite3_bind_text(ob, 1, (const char *)sqlite3_column_text(ev, 1), -1, SQLITE_TRANSIENT);
@@ -1041,24 +1041,24 @@ static int sq_chronology(jd_store *s, const char *person_id, const char *agency,
                 objects = n;
                 ocap = nc;
             }
-            const char *d = opt_text(ob, 2);
+            const char *d = jd_sq__opt_text(ob, 2);
             objects[no++] = (jd_chrono_object){
-                .object_type = jd_arena_strdup(&a, col_text(ob, 0)),
-                .value = jd_arena_strdup(&a, col_text(ob, 1)),
+                .object_type = jd_arena_strdup(&a, jd_sq__col_text(ob, 0)),
+                .value = jd_arena_strdup(&a, jd_sq__col_text(ob, 1)),
                 .description = d ? jd_arena_strdup(&a, d) : NULL,
                 .valid = sqlite3_column_int(ob, 3) != 0};
         }
         if (rc == JD_OK) {
             int cr = sqlite3_column_type(ev, 14) == SQLITE_NULL ? -1 : sqlite3_column_int(ev, 14);
             jd_chrono_event ce = {
-                .event_id = id, .agency = col_text(ev, 1), .record_id = col_text(ev, 2),
-                .event_type = col_text(ev, 3), .occurred_at = sqlite3_column_int64(ev, 4),
+                .event_id = id, .agency = jd_sq__col_text(ev, 1), .record_id = jd_sq__col_text(ev, 2),
+                .event_type = jd_sq__col_text(ev, 3), .occurred_at = sqlite3_column_int64(ev, 4),
                 .reported_at = sqlite3_column_int64(ev, 5),
-                .occurred_prec = sqlite3_column_int(ev, 6), .location = opt_text(ev, 7),
-                .postcode = opt_text(ev, 8), .narrative = opt_text(ev, 9),
-                .outcome = opt_text(ev, 10), .author_role = opt_text(ev, 11),
-                .risk_grade = opt_text(ev, 12), .crime_ref = opt_text(ev, 13),
-                .crime_recorded = cr, .subject_role = col_text(ev, 15), .parties = parties,
+                .occurred_prec = sqlite3_column_int(ev, 6), .location = jd_sq__opt_text(ev, 7),
+                .postcode = jd_sq__opt_text(ev, 8), .narrative = jd_sq__opt_text(ev, 9),
+                .outcome = jd_sq__opt_text(ev, 10), .author_role = jd_sq__opt_text(ev, 11),
+                .risk_grade = jd_sq__opt_text(ev, 12), .crime_ref = jd_sq__opt_text(ev, 13),
+                .crime_recorded = cr, .subject_role = jd_sq__col_text(ev, 15), .parties = parties,
                 .n_parties = np, .objects = objects, .n_objects = no};
             rc = cb(&ce, payload);
         }
@@ -1067,7 +1067,7 @@ static int sq_chronology(jd_store *s, const char *person_id, const char *agency,
             break;
     }
     if (rc == JD_OK && r != SQLITE_DONE)
-        rc = sq_err(q, err, "chronology");
+        rc = jd_sq__err(q, err, "chronology");
 out:
     sqlite3_finalize(ev);
     sqlite3_finalize(pa);
@@ -1088,23 +1088,23 @@ static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
                            " pm.upn, pm.other_id FROM person_mention pm"
                            " JOIN event e ON e.id = pm.event_id ORDER BY pm.agency, pm.person_ref",
                            -1, &st, NULL) != SQLITE_OK)
-        return sq_err(q, err, "mentions");
+        return jd_sq__err(q, err, "mentions");
     int rc = JD_OK, r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         jd_mention_row m = {
-            .agency = col_text(st, 0), .person_ref = col_text(st, 1), .role = col_text(st, 2),
-            .surname = opt_text(st, 3), .forenames = opt_text(st, 4), .known_as = opt_text(st, 5),
-            .dob = opt_text(st, 6), .dob_prec = sqlite3_column_int(st, 7),
+            .agency = jd_sq__col_text(st, 0), .person_ref = jd_sq__col_text(st, 1), .role = jd_sq__col_text(st, 2),
+            .surname = jd_sq__opt_text(st, 3), .forenames = jd_sq__opt_text(st, 4), .known_as = jd_sq__opt_text(st, 5),
+            .dob = jd_sq__opt_text(st, 6), .dob_prec = sqlite3_column_int(st, 7),
             .age = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 8),
-            .seen_at = sqlite3_column_int64(st, 9), .gender = opt_text(st, 10),
-            .address = opt_text(st, 11), .postcode = opt_text(st, 12),
-            .postcode_raw = opt_text(st, 13), .phone = opt_text(st, 14), .nhs = opt_text(st, 15),
-            .upn = opt_text(st, 16), .other_id = opt_text(st, 17)};
+            .seen_at = sqlite3_column_int64(st, 9), .gender = jd_sq__opt_text(st, 10),
+            .address = jd_sq__opt_text(st, 11), .postcode = jd_sq__opt_text(st, 12),
+            .postcode_raw = jd_sq__opt_text(st, 13), .phone = jd_sq__opt_text(st, 14), .nhs = jd_sq__opt_text(st, 15),
+            .upn = jd_sq__opt_text(st, 16), .other_id = jd_sq__opt_text(st, 17)};
         if ((rc = cb(&m, payload)) != 0)
             break;
     }
     if (rc == JD_OK && r != SQLITE_DONE)
-        rc = sq_err(q, err, "mentions");
+        rc = jd_sq__err(q, err, "mentions");
     sqlite3_finalize(st);
     return rc;
 }
@@ -1120,16 +1120,16 @@ static int sq_decisions(jd_store *s, jd_decision_cb cb, void *payload, jd_error 
                            " x.agency_a = d.agency_a AND x.ref_a = d.ref_a AND"
                            " x.agency_b = d.agency_b AND x.ref_b = d.ref_b) ORDER BY id",
                            -1, &st, NULL) != SQLITE_OK)
-        return sq_err(q, err, "decisions");
+        return jd_sq__err(q, err, "decisions");
     int rc = JD_OK, r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        jd_decision_row d = {col_text(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 3),
-                             !strcmp(col_text(st, 4), "same")};
+        jd_decision_row d = {jd_sq__col_text(st, 0), jd_sq__col_text(st, 1), jd_sq__col_text(st, 2), jd_sq__col_text(st, 3),
+                             !strcmp(jd_sq__col_text(st, 4), "same")};
         if ((rc = cb(&d, payload)) != 0)
             break;
     }
     if (rc == JD_OK && r != SQLITE_DONE)
-        rc = sq_err(q, err, "decisions");
+        rc = jd_sq__err(q, err, "decisions");
     sqlite3_finalize(st);
     return rc;
 }
@@ -1140,12 +1140,12 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
                                  jd_error *err)
 {
     sq *q = s->impl;
-    int rc = exec(q, "BEGIN IMMEDIATE", err);
+    int rc = jd_sq__exec(q, "BEGIN IMMEDIATE", err);
     if (rc < 0)
         return rc;
     sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
-    int64_t now = now_s();
-    rc = exec(q,
+    int64_t now = jd_sq__now();
+    rc = jd_sq__exec(q,
               "DELETE FROM identity_ref; DELETE FROM identity_note;"
               " CREATE TEMP TABLE IF NOT EXISTS keep_ids(person_id TEXT PRIMARY KEY);"
               " DELETE FROM keep_ids;",
@@ -1165,35 +1165,35 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
                             "INSERT INTO identity_note(identity_id, note) SELECT id, ?2 FROM"
                             " identity WHERE person_id = ?1",
                             -1, &c, NULL) != SQLITE_OK))
-        rc = sq_err(q, err, "identities");
+        rc = jd_sq__err(q, err, "identities");
     for (size_t i = 0; rc == JD_OK && i < ninfo; i++) {
         sqlite3_reset(a);
-        bind_text(a, 1, info[i].person_id);
-        bind_text(a, 2, info[i].display_name);
-        bind_text(a, 3, info[i].dob);
+        jd_sq__bind_text(a, 1, info[i].person_id);
+        jd_sq__bind_text(a, 2, info[i].display_name);
+        jd_sq__bind_text(a, 3, info[i].dob);
         sqlite3_bind_int(a, 4, info[i].is_child);
         sqlite3_bind_int64(a, 5, now);
         if (sqlite3_step(a) != SQLITE_DONE)
-            rc = sq_err(q, err, "identity");
+            rc = jd_sq__err(q, err, "identity");
         if (rc == JD_OK && info[i].note) {
             sqlite3_reset(c);
-            bind_text(c, 1, info[i].person_id);
-            bind_text(c, 2, info[i].note);
+            jd_sq__bind_text(c, 1, info[i].person_id);
+            jd_sq__bind_text(c, 2, info[i].note);
             if (sqlite3_step(c) != SQLITE_DONE)
-                rc = sq_err(q, err, "identity note");
+                rc = jd_sq__err(q, err, "identity note");
         }
     }
     for (size_t i = 0; rc == JD_OK && i < nrefs; i++) {
         sqlite3_reset(b);
-        bind_text(b, 1, refs[i].agency);
-        bind_text(b, 2, refs[i].person_ref);
-        bind_text(b, 3, refs[i].person_id);
+        jd_sq__bind_text(b, 1, refs[i].agency);
+        jd_sq__bind_text(b, 2, refs[i].person_ref);
+        jd_sq__bind_text(b, 3, refs[i].person_id);
         if (sqlite3_step(b) != SQLITE_DONE)
-            rc = sq_err(q, err, "identity ref");
+            rc = jd_sq__err(q, err, "identity ref");
     }
     /* identities no ref points at any more are removed */
     if (rc == JD_OK)
-        rc = exec(q,
+        rc = jd_sq__exec(q,
                   "DELETE FROM identity WHERE NOT EXISTS (SELECT 1 FROM identity_ref r"
                   " WHERE r.identity_id = identity.id)",
                   err);
@@ -1204,16 +1204,16 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
                                " candidate_pairs, links, identities, model) VALUES"
                                " (?1, ?1, 'full', ?2, ?3, ?4, ?5, ?6)",
                                -1, &r, NULL) != SQLITE_OK) {
-            rc = sq_err(q, err, "resolve run");
+            rc = jd_sq__err(q, err, "resolve run");
         } else {
             sqlite3_bind_int64(r, 1, now);
             sqlite3_bind_int64(r, 2, (int64_t)nrefs);
             sqlite3_bind_int64(r, 3, candidate_pairs);
             sqlite3_bind_int64(r, 4, links);
             sqlite3_bind_int64(r, 5, (int64_t)ninfo);
-            bind_text(r, 6, model_json);
+            jd_sq__bind_text(r, 6, model_json);
             if (sqlite3_step(r) != SQLITE_DONE)
-                rc = sq_err(q, err, "resolve run");
+                rc = jd_sq__err(q, err, "resolve run");
             sqlite3_finalize(r);
         }
     }
@@ -1221,9 +1221,9 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
     sqlite3_finalize(b);
     sqlite3_finalize(c);
     if (rc == JD_OK)
-        rc = exec(q, "COMMIT", err);
+        rc = jd_sq__exec(q, "COMMIT", err);
     if (rc < 0)
-        (void)exec(q, "ROLLBACK", NULL);
+        (void)jd_sq__exec(q, "ROLLBACK", NULL);
     return rc;
 }
 
@@ -1236,15 +1236,15 @@ static int sq_model_load(jd_store *s, char **out, jd_error *err)
                            "SELECT model FROM resolve_run WHERE model IS NOT NULL"
                            " ORDER BY id DESC LIMIT 1",
                            -1, &st, NULL) != SQLITE_OK)
-        return sq_err(q, err, "model");
+        return jd_sq__err(q, err, "model");
     int r = sqlite3_step(st);
     int rc = JD_OK;
     if (r == SQLITE_ROW) {
-        *out = strdup(col_text(st, 0));
+        *out = strdup(jd_sq__col_text(st, 0));
         if (!*out)
             rc = jd_error_set(err, JD_ENOMEM, "out of memory");
     } else if (r != SQLITE_DONE) {
-        rc = sq_err(q, err, "model");
+        rc = jd_sq__err(q, err, "model");
     }
     sqlite3_finalize(st);
     return rc;
@@ -1255,7 +1255,7 @@ static int sq_model_load(jd_store *s, char **out, jd_error *err)
 static int an_query(sq *q, const char *sql, int64_t as_of, sqlite3_stmt **st, jd_error *err)
 {
     if (sqlite3_prepare_v2(q->db, sql, -1, st, NULL) != SQLITE_OK)
-        return sq_err(q, err, "analysis");
+        return jd_sq__err(q, err, "analysis");
     if (sqlite3_bind_parameter_count(*st) > 0)
         sqlite3_bind_int64(*st, 1, as_of);
     return JD_OK;
@@ -1264,7 +1264,7 @@ static int an_query(sq *q, const char *sql, int64_t as_of, sqlite3_stmt **st, jd
 static int an_finish(sq *q, sqlite3_stmt *st, int rc, int r, jd_error *err)
 {
     if (rc == JD_OK && r != SQLITE_DONE)
-        rc = sq_err(q, err, "analysis");
+        rc = jd_sq__err(q, err, "analysis");
     sqlite3_finalize(st);
     return rc;
 }
@@ -1279,7 +1279,7 @@ static int sq_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
                           " ORDER BY id", as_of, &st, err)) < 0)
         return rc;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        jd_an_identity_row row = {col_text(st, 0), opt_text(st, 1), opt_text(st, 2),
+        jd_an_identity_row row = {jd_sq__col_text(st, 0), jd_sq__opt_text(st, 1), jd_sq__opt_text(st, 2),
                                   sqlite3_column_int(st, 3) != 0};
         if ((rc = cb->identity(&row, payload)) != 0)
             break;
@@ -1293,14 +1293,14 @@ static int sq_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
         return rc;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         jd_an_event_row e = {
-            .id = sqlite3_column_int64(st, 0), .agency = col_text(st, 1),
-            .record_id = col_text(st, 2), .event_type = col_text(st, 3),
+            .id = sqlite3_column_int64(st, 0), .agency = jd_sq__col_text(st, 1),
+            .record_id = jd_sq__col_text(st, 2), .event_type = jd_sq__col_text(st, 3),
             .occurred_at = sqlite3_column_int64(st, 4), .reported_at = sqlite3_column_int64(st, 5),
             .known_at = sqlite3_column_int64(st, 6), .occurred_prec = sqlite3_column_int(st, 7),
-            .location = opt_text(st, 8), .postcode = opt_text(st, 9),
-            .narrative = opt_text(st, 10), .crime_ref = opt_text(st, 11),
-            .outcome = opt_text(st, 12), .author_role = opt_text(st, 13),
-            .risk_grade = opt_text(st, 14),
+            .location = jd_sq__opt_text(st, 8), .postcode = jd_sq__opt_text(st, 9),
+            .narrative = jd_sq__opt_text(st, 10), .crime_ref = jd_sq__opt_text(st, 11),
+            .outcome = jd_sq__opt_text(st, 12), .author_role = jd_sq__opt_text(st, 13),
+            .risk_grade = jd_sq__opt_text(st, 14),
             .crime_recorded = sqlite3_column_type(st, 15) == SQLITE_NULL
                                   ? -1 : sqlite3_column_int(st, 15)};
         if ((rc = cb->event(&e, payload)) != 0)
@@ -1319,11 +1319,11 @@ static int sq_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
         return rc;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         jd_an_mention_row m = {
-            .event_id = sqlite3_column_int64(st, 0), .agency = col_text(st, 1),
-            .person_ref = col_text(st, 2), .role = col_text(st, 3), .person_id = opt_text(st, 4),
-            .dob = opt_text(st, 5), .dob_prec = sqlite3_column_int(st, 6),
+            .event_id = sqlite3_column_int64(st, 0), .agency = jd_sq__col_text(st, 1),
+            .person_ref = jd_sq__col_text(st, 2), .role = jd_sq__col_text(st, 3), .person_id = jd_sq__opt_text(st, 4),
+            .dob = jd_sq__opt_text(st, 5), .dob_prec = sqlite3_column_int(st, 6),
             .age = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7),
-            .name = col_text(st, 8)};
+            .name = jd_sq__col_text(st, 8)};
         if ((rc = cb->mention(&m, payload)) != 0)
             break;
     }
@@ -1335,8 +1335,8 @@ static int sq_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
                        as_of, &st, err)) < 0)
         return rc;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        jd_an_object_row o = {sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
-                              opt_text(st, 3), opt_text(st, 4), sqlite3_column_int(st, 5) != 0};
+        jd_an_object_row o = {sqlite3_column_int64(st, 0), jd_sq__col_text(st, 1), jd_sq__col_text(st, 2),
+                              jd_sq__opt_text(st, 3), jd_sq__opt_text(st, 4), sqlite3_column_int(st, 5) != 0};
         if ((rc = cb->object(&o, payload)) != 0)
             break;
     }
@@ -1375,20 +1375,20 @@ static int sq_alerts_replace(jd_store *s, int64_t as_of, int64_t events, const j
         goto fail;
     for (size_t i = 0; i < n; i++) {
         sqlite3_reset(st);
-        bind_text(st, 1, a[i].id);
+        jd_sq__bind_text(st, 1, a[i].id);
         sqlite3_bind_int64(st, 2, run);
-        bind_text(st, 3, a[i].kind);
-        bind_text(st, 4, a[i].level);
-        bind_text(st, 5, a[i].subject);
+        jd_sq__bind_text(st, 3, a[i].kind);
+        jd_sq__bind_text(st, 4, a[i].level);
+        jd_sq__bind_text(st, 5, a[i].subject);
         sqlite3_bind_int64(st, 6, a[i].raised_at);
-        bind_text(st, 7, a[i].doc);
+        jd_sq__bind_text(st, 7, a[i].doc);
         if (sqlite3_step(st) != SQLITE_DONE)
             goto fail;
     }
     sqlite3_finalize(st);
     return sq_commit(s, err);
 fail:
-    rc = sq_err(q, err, "alerts");
+    rc = jd_sq__err(q, err, "alerts");
     sqlite3_finalize(st);
     sq_rollback(s);
     return rc;
@@ -1403,16 +1403,16 @@ static int sq_alerts_read(jd_store *s, bool *ran, jd_alert_doc_cb cb, void *payl
     if (sqlite3_prepare_v2(q->db, "SELECT count(*) FROM analysis_run", -1, &st, NULL) !=
         SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
-        return sq_err(q, err, "alerts");
+        return jd_sq__err(q, err, "alerts");
     }
     *ran = sqlite3_column_int64(st, 0) > 0;
     sqlite3_finalize(st);
     if (sqlite3_prepare_v2(q->db, "SELECT doc FROM alert ORDER BY id", -1, &st, NULL) !=
         SQLITE_OK)
-        return sq_err(q, err, "alerts");
+        return jd_sq__err(q, err, "alerts");
     int rc = JD_OK, r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW)
-        if ((rc = cb(col_text(st, 0), payload)) != 0)
+        if ((rc = cb(jd_sq__col_text(st, 0), payload)) != 0)
             break;
     return an_finish(q, st, rc, r, err);
 }
@@ -1438,6 +1438,7 @@ static const jd_store_ops sqlite_ops = {
     .ref_exists = sq_ref_exists,
     .link_add = sq_link_add,
     .identity_rows = sq_identity_rows,
+    .identity_refs = sq_identity_refs,
     .chronology = sq_chronology,
     .mentions = sq_mentions,
     .decisions = sq_decisions,
@@ -1476,9 +1477,9 @@ int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts 
     sqlite3_busy_timeout(q->db, 10000);
     sqlite3_extended_result_codes(q->db, 1);
     if (!opts->read_only &&
-        (rc = exec(q, "PRAGMA journal_mode = WAL", err)) < 0)
+        (rc = jd_sq__exec(q, "PRAGMA journal_mode = WAL", err)) < 0)
         goto out;
-    if ((rc = exec(q,
+    if ((rc = jd_sq__exec(q,
                    "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
                    " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
                    err)) < 0)

@@ -149,6 +149,11 @@ typedef int (*jd_alert_doc_cb)(const char *doc, void *payload);
 struct jd_chrono_event;
 typedef int (*jd_chrono_event_cb)(const struct jd_chrono_event *ev, void *payload);
 
+/* Sub-tables of later modules: each declared in a header of its own and
+ * implemented per backend in a file of its own (store/sqlite_<module>.c). */
+struct jd_concern_ops; /* store/concern_ops.h: concerns and escalation */
+struct jd_account_ops; /* store/account_ops.h: accounts, sessions, audit */
+
 typedef struct jd_store_ops {
     const char *name;
     void (*close)(jd_store *s);
@@ -178,6 +183,9 @@ typedef struct jd_store_ops {
                     const char *ref_b, bool same, const char *reason, const char *by,
                     jd_error *err);
     int (*identity_rows)(jd_store *s, jd_identity_row_cb cb, void *payload, jd_error *err);
+    /* Resolved refs only, with their person_id (no display fields): what a
+     * re-run of resolution needs to keep person_ids stable. Any order. */
+    int (*identity_refs)(jd_store *s, jd_identity_row_cb cb, void *payload, jd_error *err);
     /* events of a person (person_id, or one agency ref when person_id is NULL) */
     int (*chronology)(jd_store *s, const char *person_id, const char *agency, const char *ref,
                       int64_t as_of, jd_chrono_event_cb cb, void *payload, jd_error *err);
@@ -201,6 +209,8 @@ typedef struct jd_store_ops {
      * (*ran false). */
     int (*alerts_read)(jd_store *s, bool *ran, jd_alert_doc_cb cb, void *payload,
                        jd_error *err);
+    const struct jd_concern_ops *concern;
+    const struct jd_account_ops *account;
 } jd_store_ops;
 
 struct jd_store {

@@ -1,0 +1,61 @@
+/*
+ * Internals of the SQLite backend shared by its files: the connection state
+ * and small helpers. sqlite.c holds the core (POLE facts, identities,
+ * analysis); each later module keeps its SQL in a file of its own
+ * (sqlite_<module>.c) that reaches the connection through this header and
+ * exposes its operations as a sub-table of jd_store_ops.
+ */
+#ifndef JD_SQLITE_INTERNAL_H
+#define JD_SQLITE_INTERNAL_H
+
+#include "internal.h"
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Statements of the ingest hot path, prepared once per connection. */
+enum {
+    ST_EV_INSERT, ST_EV_LOOKUP, ST_EV_HISTORY, ST_EV_UPDATE,
+    ST_EV_ID,
+    ST_LOC_INSERT, ST_LOC_LOOKUP,
+    ST_PM_INSERT, ST_PM_LOOKUP, ST_PM_HISTORY, ST_PM_UPDATE,
+    ST_OM_INSERT, ST_OM_LOOKUP, ST_OM_HISTORY, ST_OM_UPDATE,
+    ST_PROBLEM,
+    ST_COUNT
+};
+
+/* Small cache of location key -> id, cleared when full so memory stays flat. */
+#define LOC_CACHE_SLOTS 65536
+typedef struct loc_slot {
+    uint64_t h;
+    int64_t id;
+    char *key;
+} loc_slot;
+
+typedef struct sq {
+    sqlite3 *db;
+    sqlite3_stmt *st[ST_COUNT];
+    bool in_tx;
+    /* Person and object rows of one event usually come together. */
+    jd_buf last_key; /* agency \x1f record_id of last_event_id */
+    int64_t last_event_id;
+    loc_slot *loc;
+} sq;
+
+/* Set a JD_ESTORE error with SQLite's message; returns JD_ESTORE. */
+int jd_sq__err(sq *q, jd_error *err, const char *what);
+/* Run one or more statements without results. */
+int jd_sq__exec(sq *q, const char *sql, jd_error *err);
+/* Column text, "" for NULL (borrowed until the next step). */
+const char *jd_sq__col_text(sqlite3_stmt *st, int i);
+/* Column text, NULL for NULL. */
+const char *jd_sq__opt_text(sqlite3_stmt *st, int i);
+/* Bind text (borrowed, SQLITE_STATIC) or NULL. */
+void jd_sq__bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Wall clock, unix seconds. */
+int64_t jd_sq__now(void);
+
+
+#endif
