@@ -55,8 +55,9 @@ typedef struct jd_resolve_opts {
     int block_cap;         /* blocks larger than this are skipped (and counted) */
     int em_iterations;     /* EM iterations for m */
     const char *variants;  /* extra name-variant file (data/names/variants.tsv format) */
+    int threads;           /* scoring threads; 0 = one per online CPU (at most 8) */
 } jd_resolve_opts;
-#define JD_RESOLVE_OPTS_INIT {0.999, 200, 25, NULL}
+#define JD_RESOLVE_OPTS_INIT {0.999, 200, 25, NULL, 0}
 
 typedef struct jd_resolve_stats {
     int64_t mentions, refs, candidate_pairs, links, refused, identities, skipped_blocks;

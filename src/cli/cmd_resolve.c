@@ -9,7 +9,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: joindots resolve --db FILE [--threshold P] [--variants FILE]\n"
+    fprintf(f, "usage: joindots resolve --db FILE [--threshold P] [--variants FILE] [--threads N]\n"
                "\n"
                "Resolves every person_ref in the store into identities: a probabilistic\n"
                "(Fellegi-Sunter) model estimated without labels, several blocking rules,\n"
@@ -17,7 +17,9 @@ static void usage(FILE *f)
                "or irreconcilable dates of birth, and every human decision (`joindots\n"
                "link`) honoured. Person ids stay stable across runs.\n"
                "  --threshold P   match probability at which two refs are linked (0.999)\n"
-               "  --variants FILE extra forename variants (data/names/variants.tsv format)\n");
+               "  --variants FILE extra forename variants (data/names/variants.tsv format)\n"
+               "  --threads N     scoring threads (default: one per CPU, at most 8); the\n"
+               "                  result is the same for any N\n");
 }
 
 int cmd_resolve(int argc, char **argv)
@@ -25,6 +27,7 @@ int cmd_resolve(int argc, char **argv)
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
                                               {"threshold", required_argument, NULL, 't'},
                                               {"variants", required_argument, NULL, 'v'},
+                                              {"threads", required_argument, NULL, 'j'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
     const char *db = NULL;
@@ -34,6 +37,16 @@ int cmd_resolve(int argc, char **argv)
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
         case 'd': db = optarg; break;
+        case 'j': {
+            char *e;
+            long n = strtol(optarg, &e, 10);
+            if (*e || n < 1 || n > 64) {
+                fprintf(stderr, "joindots: --threads takes a number from 1 to 64\n");
+                return JD_EXIT_USAGE;
+            }
+            ro.threads = (int)n;
+            break;
+        }
         case 't': {
             char *e;
             ro.threshold = strtod(optarg, &e);

@@ -40,10 +40,12 @@
 
 #include <assert.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- string interning ---- */
 
@@ -101,6 +103,21 @@ static uint32_t pool_add(pool *p, const char *s, size_t n)
     p->slots[h] = off;
     p->count++;
     return off;
+}
+
+/* The id of an interned string, 0 when it was never added. */
+static uint32_t pool_find(const pool *p, const char *s, size_t n)
+{
+    if (!n || !p->nslots)
+        return 0;
+    size_t h = (size_t)jd_hash64(s, n, 0) & (p->nslots - 1);
+    while (p->slots[h]) {
+        const char *t = p->buf + p->slots[h] - 1;
+        if (!strncmp(t, s, n) && t[n] == '\0')
+            return p->slots[h];
+        h = (h + 1) & (p->nslots - 1);
+    }
+    return 0;
 }
 
 static const char *pool_str(const pool *p, uint32_t id)
@@ -188,7 +205,11 @@ typedef struct rs {
     rref *r;
     size_t n, cap;
     variants var;
-    json_t *tf;                 /* name id (as key) -> count */
+    uint32_t *tf;               /* name id (pool offset) -> uses by refs */
+    size_t ntf;
+    uint64_t *refkey;           /* (agency id << 32 | ref id) + 1 -> index in refidx */
+    uint32_t *refidx;
+    size_t nrefslots;
     model md;
     jd_resolve_stats st;
 } rs;
@@ -359,32 +380,71 @@ static bool sounds_alike(const rs *R, uint32_t a, uint32_t b)
     return x[0] == y[0] || x[0] == y[1] || x[1] == y[0] || x[1] == y[1];
 }
 
+/*
+ * A cache of string-pair levels for one scoring thread. Names and addresses
+ * are interned, so a pair of ids always compares the same way; the same
+ * pairs of names recur across millions of candidate pairs, and Jaro-Winkler
+ * is most of the cost of scoring. Direct-mapped: a collision just recomputes.
+ */
+enum { LVC_NAME_FORE, LVC_NAME_SUR, LVC_ADDR, LVC_KINDS, LVC_BITS = 17, LVC_SLOTS = 1 << LVC_BITS };
+typedef struct lvcache {
+    uint64_t key[LVC_KINDS][LVC_SLOTS]; /* a << 32 | b; 0 = empty (ids are >= 1) */
+    int8_t lv[LVC_KINDS][LVC_SLOTS];
+} lvcache;
+
+static int cached(lvcache *c, int kind, uint32_t a, uint32_t b, int *slot)
+{
+    if (!c)
+        return -1;
+    uint64_t k = (uint64_t)a << 32 | b;
+    *slot = (int)((k * 0x9e3779b97f4a7c15ULL) >> (64 - LVC_BITS));
+    return c->key[kind][*slot] == k ? c->lv[kind][*slot] : -1;
+}
+
+static void remember(lvcache *c, int kind, uint32_t a, uint32_t b, int slot, int lv)
+{
+    if (c) {
+        c->key[kind][slot] = (uint64_t)a << 32 | b;
+        c->lv[kind][slot] = (int8_t)lv;
+    }
+}
+
+/* The level of one pair of different names. */
+static int name_pair_level(const rs *R, uint32_t a, uint32_t b, bool forename)
+{
+    const char *x = pool_str(&R->names, a), *y = pool_str(&R->names, b);
+    size_t xl = strlen(x), yl = strlen(y);
+    if (forename && variant_match(R, a, b))
+        return L_CLOSE;
+    if (!forename && (strstr(x, y) || strstr(y, x)) && xl > 2 && yl > 2)
+        return L_CLOSE; /* one part of a double-barrelled name */
+    double jw = jd_cmp__jaro_winkler(x, xl, y, yl);
+    int l = jw >= 0.92 ? L_CLOSE : jw >= 0.80 ? L_SIMILAR : L_DIFF;
+    if (forename && l == L_DIFF && (xl == 1 || yl == 1) && x[0] == y[0])
+        l = L_SIMILAR; /* an initial */
+    if (l == L_DIFF && xl > 1 && yl > 1 && sounds_alike(R, a, b))
+        l = L_SOUND;
+    return l;
+}
+
 static int name_level(const rs *R, const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t nb,
-                      bool forename)
+                      bool forename, lvcache *c)
 {
     if (!na || !nb)
         return -1;
     int best = 0;
     for (uint8_t i = 0; i < na; i++)
-        for (uint8_t k = 0; k < nb; k++) {
+        for (uint8_t k = 0; k < nb; k++)
             if (a[i] == b[k])
                 return L_EXACT;
-            const char *x = pool_str(&R->names, a[i]), *y = pool_str(&R->names, b[k]);
-            size_t xl = strlen(x), yl = strlen(y);
-            if (forename && variant_match(R, a[i], b[k])) {
-                best = best > L_CLOSE ? best : L_CLOSE;
-                continue;
+    const int kind = forename ? LVC_NAME_FORE : LVC_NAME_SUR;
+    for (uint8_t i = 0; i < na; i++)
+        for (uint8_t k = 0; k < nb; k++) {
+            int slot = 0, l = cached(c, kind, a[i], b[k], &slot);
+            if (l < 0) {
+                l = name_pair_level(R, a[i], b[k], forename);
+                remember(c, kind, a[i], b[k], slot, l);
             }
-            if (!forename && (strstr(x, y) || strstr(y, x)) && xl > 2 && yl > 2) {
-                best = best > L_CLOSE ? best : L_CLOSE; /* one part of a double-barrelled name */
-                continue;
-            }
-            double jw = jd_cmp__jaro_winkler(x, xl, y, yl);
-            int l = jw >= 0.92 ? L_CLOSE : jw >= 0.80 ? L_SIMILAR : L_DIFF;
-            if (forename && l == L_DIFF && (xl == 1 || yl == 1) && x[0] == y[0])
-                l = L_SIMILAR; /* an initial */
-            if (l == L_DIFF && xl > 1 && yl > 1 && sounds_alike(R, a[i], b[k]))
-                l = L_SOUND;
             best = l > best ? l : best;
         }
     return best;
@@ -480,10 +540,10 @@ static int pc_level(const rs *R, const rref *a, const rref *b)
     return best;
 }
 
-static void compare(const rs *R, const rref *a, const rref *b, int lv[NF])
+static void compare(const rs *R, const rref *a, const rref *b, int lv[NF], lvcache *c)
 {
-    lv[F_FORE] = name_level(R, a->fore, a->nfore, b->fore, b->nfore, true);
-    lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false);
+    lv[F_FORE] = name_level(R, a->fore, a->nfore, b->fore, b->nfore, true, c);
+    lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
     lv[F_DOB] = dob_level(a, b);
     lv[F_PC] = pc_level(R, a, b);
     lv[F_PHONE] = set_level(a->phone, a->nphone, b->phone, b->nphone);
@@ -496,9 +556,14 @@ static void compare(const rs *R, const rref *a, const rref *b, int lv[NF])
         lv[F_OTHER] = -1;
     }
     if (a->addr && b->addr) {
-        const char *x = pool_str(&R->names, a->addr), *y = pool_str(&R->names, b->addr);
-        double jw = jd_cmp__jaro_winkler(x, strlen(x), y, strlen(y));
-        lv[F_ADDR] = a->addr == b->addr || jw >= 0.92 ? 2 : jw >= 0.80 ? 1 : 0;
+        int slot = 0, l = a->addr == b->addr ? 2 : cached(c, LVC_ADDR, a->addr, b->addr, &slot);
+        if (l < 0) {
+            const char *x = pool_str(&R->names, a->addr), *y = pool_str(&R->names, b->addr);
+            double jw = jd_cmp__jaro_winkler(x, strlen(x), y, strlen(y));
+            l = jw >= 0.92 ? 2 : jw >= 0.80 ? 1 : 0;
+            remember(c, LVC_ADDR, a->addr, b->addr, slot, l);
+        }
+        lv[F_ADDR] = l;
     } else {
         lv[F_ADDR] = -1;
     }
@@ -534,9 +599,7 @@ static double tf_weight(const rs *R, int f, const rref *a, const rref *b, double
     for (uint8_t i = 0; i < nx; i++)
         for (uint8_t k = 0; k < ny; k++)
             if (x[i] == y[k]) {
-                char key[16];
-                snprintf(key, sizeof key, "%u", x[i]);
-                double cnt = (double)json_integer_value(json_object_get(R->tf, key));
+                double cnt = x[i] < R->ntf ? (double)R->tf[x[i]] : 0.0;
                 double u = cnt > 0 ? cnt / (double)R->n : 1.0 / (double)R->n;
                 double m = R->md.m[f][L_EXACT];
                 /* never let a rare value count for more than twice the average */
@@ -552,9 +615,9 @@ typedef struct pair_score {
     double w[NF], total, prob;
 } pair_score;
 
-static void score_pair(const rs *R, const rref *a, const rref *b, pair_score *ps)
+static void score_pair(const rs *R, const rref *a, const rref *b, pair_score *ps, lvcache *c)
 {
-    compare(R, a, b, ps->lv);
+    compare(R, a, b, ps->lv, c);
     ps->strong = strong(a, b);
     ps->total = log2(R->md.lambda / (1 - R->md.lambda));
     for (int f = 0; f < NF; f++) {
@@ -780,6 +843,48 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* LSD radix sort (see resolve.h). */
+int jd_resolve__radix_sort_u64(uint64_t *v, size_t n)
+{
+    if (n < 2)
+        return JD_OK;
+    if (n < 1024) {
+        qsort(v, n, sizeof *v, cmp_u64);
+        return JD_OK;
+    }
+    uint64_t *tmp = malloc(n * sizeof *tmp);
+    size_t *cnt = malloc(65536 * sizeof *cnt);
+    if (!tmp || !cnt) {
+        free(tmp);
+        free(cnt);
+        return JD_ENOMEM;
+    }
+    uint64_t *src = v, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(cnt, 0, 65536 * sizeof *cnt);
+        for (size_t i = 0; i < n; i++)
+            cnt[(src[i] >> shift) & 0xffff]++;
+        if (cnt[(src[0] >> shift) & 0xffff] == n)
+            continue; /* one digit everywhere: already in order for this pass */
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[cnt[(src[i] >> shift) & 0xffff]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+    free(tmp);
+    free(cnt);
+    return JD_OK;
+}
+
 static int block(rs *R, vec *pairs, int cap)
 {
     vec keys = {.sz = sizeof(kv)};
@@ -856,7 +961,8 @@ static int block(rs *R, vec *pairs, int cap)
         return JD_ENOMEM;
     }
     kv *k = keys.p;
-    qsort(k, keys.n, sizeof *k, cmp_kv);
+    if (keys.n > 1)
+        qsort(k, keys.n, sizeof *k, cmp_kv);
     for (size_t s = 0; s < keys.n;) {
         size_t e = s + 1;
         while (e < keys.n && k[e].key == k[s].key)
@@ -881,7 +987,8 @@ static int block(rs *R, vec *pairs, int cap)
     }
     free(keys.p);
     uint64_t *pp = pairs->p;
-    qsort(pp, pairs->n, sizeof *pp, cmp_u64);
+    if (jd_resolve__radix_sort_u64(pp, pairs->n) < 0)
+        qsort(pp, pairs->n, sizeof *pp, cmp_u64); /* no memory for the radix buffer */
     size_t w = 0;
     for (size_t i = 0; i < pairs->n; i++)
         if (!w || pp[i] != pp[w - 1])
@@ -951,7 +1058,7 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
         if (i == j)
             continue;
         int lv[NF];
-        compare(R, &R->r[i], &R->r[j], lv);
+        compare(R, &R->r[i], &R->r[j], lv, NULL);
         for (int f = 0; f < NF; f++)
             if (lv[f] >= 0)
                 cnt[f][lv[f]] += 1;
@@ -987,7 +1094,7 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
     for (size_t q = 0; q < ns; q++) {
         size_t p = q * stride;
         int lv[NF];
-        compare(R, &R->r[pairs[p] >> 32], &R->r[pairs[p] & 0xffffffffu], lv);
+        compare(R, &R->r[pairs[p] >> 32], &R->r[pairs[p] & 0xffffffffu], lv, NULL);
         for (int f = 0; f < NF; f++)
             lvs[q * NF + (size_t)f] = (uint8_t)(lv[f] + 1); /* 0 = null */
     }
@@ -1109,19 +1216,102 @@ static void merge(cl *c, uint32_t x, uint32_t y)
         add_id(c[x].dob, &c[x].nd, 8, c[y].dob[i]);
 }
 
-typedef struct link {
+typedef struct match_link {
     uint32_t a, b;
     double w;
-} link;
+} match_link;
 
 static int cmp_link(const void *p, const void *q)
 {
-    const link *x = p, *y = q;
+    const match_link *x = p, *y = q;
     if (x->w != y->w)
         return x->w > y->w ? -1 : 1;
     if (x->a != y->a)
         return x->a < y->a ? -1 : 1;
     return (x->b > y->b) - (x->b < y->b);
+}
+
+/* ---- scoring, in parallel ---- */
+
+/* One thread's share of the candidate pairs: a contiguous range, scored
+ * against the read-only model; links above the threshold go to its own
+ * vector, so threads never share a write. */
+typedef struct score_job {
+    const rs *R;
+    const uint64_t *pp;
+    size_t lo, hi;
+    double threshold;
+    vec links;
+    int rc;
+} score_job;
+
+static void *score_range(void *arg)
+{
+    score_job *j = arg;
+    lvcache *c = calloc(1, sizeof *c); /* without it scoring is only slower */
+    for (size_t i = j->lo; i < j->hi; i++) {
+        pair_score ps;
+        uint32_t a = (uint32_t)(j->pp[i] >> 32), b = (uint32_t)(j->pp[i] & 0xffffffffu);
+        score_pair(j->R, &j->R->r[a], &j->R->r[b], &ps, c);
+        if (ps.prob < j->threshold)
+            continue;
+        match_link *l = vec_push(&j->links);
+        if (!l) {
+            j->rc = JD_ENOMEM;
+            break;
+        }
+        *l = (match_link){a, b, ps.total};
+    }
+    free(c);
+    return NULL;
+}
+
+/* Score every candidate pair with `threads` threads (0: one per online CPU,
+ * at most 8) and append the links, in pair order, to `links`. The result is
+ * the same whatever the number of threads. */
+static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold, int threads,
+                     vec *links)
+{
+    enum { MAX_THREADS = 8, MIN_SHARE = 4096 };
+    if (threads <= 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cpus > 0 ? (int)cpus : 1;
+    }
+    if (threads > MAX_THREADS)
+        threads = MAX_THREADS;
+    if ((size_t)threads > n / MIN_SHARE)
+        threads = n / MIN_SHARE > 0 ? (int)(n / MIN_SHARE) : 1;
+    score_job job[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    bool started[MAX_THREADS] = {false};
+    for (int t = 0; t < threads; t++)
+        job[t] = (score_job){R, pp, n * (size_t)t / (size_t)threads,
+                             n * (size_t)(t + 1) / (size_t)threads, threshold,
+                             {.sz = sizeof(match_link)}, JD_OK};
+    /* Thread 0's share runs here; a thread that cannot start runs inline too. */
+    for (int t = 1; t < threads; t++)
+        started[t] = pthread_create(&tid[t], NULL, score_range, &job[t]) == 0;
+    score_range(&job[0]);
+    int rc = JD_OK;
+    for (int t = 0; t < threads; t++) {
+        if (t > 0) {
+            if (started[t])
+                pthread_join(tid[t], NULL);
+            else
+                score_range(&job[t]);
+        }
+        if (job[t].rc < 0)
+            rc = job[t].rc;
+        for (size_t i = 0; rc == JD_OK && i < job[t].links.n; i++) {
+            match_link *l = vec_push(links);
+            if (!l)
+                rc = JD_ENOMEM;
+            else
+                *l = ((match_link *)job[t].links.p)[i];
+        }
+        free(job[t].links.p);
+    }
+    return rc;
 }
 
 /* ---- the run ---- */
@@ -1142,15 +1332,46 @@ static void rs_free(rs *R)
     free(R->var.grp);
     free(R->ph.key);
     free(R->ph.code);
-    json_decref(R->tf);
+    free(R->tf);
+    free(R->refkey);
+    free(R->refidx);
+}
+
+/* Index (agency, person_ref) -> ref number, once every ref is loaded. */
+static int index_refs(rs *R)
+{
+    size_t ns = 1024;
+    while (ns < R->n * 2)
+        ns *= 2;
+    R->refkey = calloc(ns, sizeof *R->refkey);
+    R->refidx = calloc(ns, sizeof *R->refidx);
+    if (!R->refkey || !R->refidx)
+        return JD_ENOMEM;
+    R->nrefslots = ns;
+    for (uint32_t i = 0; i < R->n; i++) {
+        uint64_t k = ((uint64_t)R->r[i].agency << 32 | R->r[i].ref) + 1;
+        size_t h = (size_t)(k * 0x9e3779b97f4a7c15ULL) & (ns - 1);
+        while (R->refkey[h] && R->refkey[h] != k)
+            h = (h + 1) & (ns - 1);
+        R->refkey[h] = k;
+        R->refidx[h] = i;
+    }
+    return JD_OK;
 }
 
 static int find_ref(const rs *R, const char *agency, const char *ref)
 {
-    for (size_t i = 0; i < R->n; i++)
-        if (!strcmp(pool_str(&R->ids, R->r[i].agency), agency) &&
-            !strcmp(pool_str(&R->ids, R->r[i].ref), ref))
-            return (int)i;
+    uint32_t a = pool_find(&R->ids, agency, strlen(agency)),
+             r = pool_find(&R->ids, ref, strlen(ref));
+    if (!a || !r || !R->nrefslots)
+        return -1;
+    uint64_t k = ((uint64_t)a << 32 | r) + 1;
+    size_t h = (size_t)(k * 0x9e3779b97f4a7c15ULL) & (R->nrefslots - 1);
+    while (R->refkey[h]) {
+        if (R->refkey[h] == k)
+            return (int)R->refidx[h];
+        h = (h + 1) & (R->nrefslots - 1);
+    }
     return -1;
 }
 
@@ -1178,7 +1399,12 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     rc = s->ops->mentions(s, on_mention, &L, err);
     if (rc != JD_OK)
         return rc < 0 && rc != JD_ENOMEM ? rc : jd_error_set(err, JD_ENOMEM, "out of memory");
-    R->tf = json_object();
+    /* Term frequencies, by name id: names are interned, so an array indexed
+     * by pool offset is exact and lock-free to read while scoring. */
+    R->ntf = R->names.len + 1;
+    R->tf = calloc(R->ntf, sizeof *R->tf);
+    if (!R->tf)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
     for (size_t i = 0; i < R->n; i++) {
         uint32_t ids[2 * NV];
         int n = 0;
@@ -1186,13 +1412,11 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
             ids[n++] = R->r[i].fore[k];
         for (uint8_t k = 0; k < R->r[i].nsur; k++)
             ids[n++] = R->r[i].sur[k];
-        for (int k = 0; k < n; k++) {
-            char key[16];
-            snprintf(key, sizeof key, "%u", ids[k]);
-            json_t *v = json_object_get(R->tf, key);
-            json_object_set_new(R->tf, key, json_integer(v ? json_integer_value(v) + 1 : 1));
-        }
+        for (int k = 0; k < n; k++)
+            R->tf[ids[k]]++;
     }
+    if (index_refs(R) < 0)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
     R->st.refs = (int64_t)R->n;
     return JD_OK;
 }
@@ -1218,7 +1442,8 @@ static int on_decision(const jd_decision_row *d, void *payload)
 }
 
 typedef struct old_ids {
-    json_t *map; /* "agency\x1fref" -> person_id */
+    rs *R;
+    uint32_t *pid; /* ref -> its person_id before this run (interned in R->ids), 0 none */
     long max_num;
 } old_ids;
 
@@ -1227,9 +1452,12 @@ static int on_old(const jd_identity_row *r, void *payload)
     old_ids *o = payload;
     if (!r->person_id)
         return JD_OK;
-    json_t *k = json_sprintf("%s\x1f%s", r->agency, r->person_ref);
-    json_object_set_new(o->map, json_string_value(k), json_string(r->person_id));
-    json_decref(k);
+    int i = find_ref(o->R, r->agency, r->person_ref);
+    if (i >= 0) {
+        o->pid[i] = pool_add(&o->R->ids, r->person_id, strlen(r->person_id));
+        if (!o->pid[i])
+            return JD_ENOMEM;
+    }
     long n;
     if (sscanf(r->person_id, "P%ld", &n) == 1 && n > o->max_num)
         o->max_num = n;
@@ -1292,13 +1520,16 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         opts = &def;
     rs R;
     memset(&R, 0, sizeof R);
-    vec pairs = {.sz = sizeof(uint64_t)}, links = {.sz = sizeof(link)},
+    vec pairs = {.sz = sizeof(uint64_t)}, links = {.sz = sizeof(match_link)},
         decs = {.sz = sizeof(decision)};
     cl *c = NULL;
     jd_identity_save *saves = NULL;
     jd_identity_info *info = NULL;
     char **notes = NULL;
-    old_ids old = {json_object(), 0};
+    old_ids old = {NULL, NULL, 0};
+    uint64_t *vk = NULL; /* (new root << 32 | old person_id) of refs that had one */
+    uint32_t *first = NULL;
+    uint8_t *claimed = NULL;
     char *mj = NULL;
     int rc;
     double t = secs();
@@ -1317,19 +1548,9 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     estimate(&R, pairs.p, pairs.n, 0x5eed, opts->em_iterations);
     R.st.seconds_estimate = secs() - t;
     t = secs();
-    uint64_t *pp = pairs.p;
-    for (size_t i = 0; i < pairs.n; i++) {
-        pair_score ps;
-        uint32_t a = (uint32_t)(pp[i] >> 32), b = (uint32_t)(pp[i] & 0xffffffffu);
-        score_pair(&R, &R.r[a], &R.r[b], &ps);
-        if (ps.prob < opts->threshold)
-            continue;
-        link *l = vec_push(&links);
-        if (!l) {
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-            goto out;
-        }
-        *l = (link){a, b, ps.total};
+    if (score_all(&R, pairs.p, pairs.n, opts->threshold, opts->threads, &links) < 0) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
     }
     R.st.seconds_score = secs() - t;
     t = secs();
@@ -1373,8 +1594,9 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
             R.st.confirmed++;
         }
     }
-    link *lv = links.p;
-    qsort(lv, links.n, sizeof *lv, cmp_link);
+    match_link *lv = links.p;
+    if (links.n > 1)
+        qsort(lv, links.n, sizeof *lv, cmp_link);
     for (size_t i = 0; i < links.n; i++) {
         uint32_t x = find(c, lv[i].a), y = find(c, lv[i].b);
         if (x == y)
@@ -1407,63 +1629,69 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     R.st.seconds_cluster = secs() - t;
     t = secs();
     /* person_ids: a cluster keeps the id most of its refs had before */
-    if ((rc = s->ops->identity_rows(s, on_old, &old, err)) < 0)
-        goto out;
-    saves = calloc(R.n ? R.n : 1, sizeof *saves);
-    info = calloc(R.n ? R.n : 1, sizeof *info);
-    char **ids = calloc(R.n ? R.n : 1, sizeof *ids); /* root -> person_id */
-    json_t *claimed = json_object(), *votes = json_object();
-    if (!saves || !info || !ids || !claimed || !votes) {
-        free(ids);
-        json_decref(claimed);
-        json_decref(votes);
+    old.R = &R;
+    old.pid = calloc(R.n ? R.n : 1, sizeof *old.pid);
+    if (!old.pid) {
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         goto out;
     }
-    /* votes: root -> {old id -> count}; roots in ref order for determinism */
-    for (uint32_t i = 0; i < R.n; i++) {
-        char k[512], root[16];
-        snprintf(k, sizeof k, "%s\x1f%s", pool_str(&R.ids, R.r[i].agency),
-                 pool_str(&R.ids, R.r[i].ref));
-        const char *oid = json_string_value(json_object_get(old.map, k));
-        if (!oid)
-            continue;
-        snprintf(root, sizeof root, "%u", find(c, i));
-        json_t *v = json_object_get(votes, root);
-        if (!v) {
-            v = json_object();
-            json_object_set_new(votes, root, v);
-        }
-        json_object_set_new(v, oid, json_integer(json_integer_value(json_object_get(v, oid)) + 1));
+    if ((rc = s->ops->identity_refs(s, on_old, &old, err)) != 0) {
+        if (rc > 0 || rc == JD_ENOMEM)
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
     }
+    saves = calloc(R.n ? R.n : 1, sizeof *saves);
+    info = calloc(R.n ? R.n : 1, sizeof *info);
+    char **ids = calloc(R.n ? R.n : 1, sizeof *ids); /* root -> person_id */
+    /* Votes: each ref's old person_id, keyed by its new cluster (root) and
+     * sorted, so a root's votes lie together; first[] gives where each root's
+     * votes start (+1; 0 = none). */
+    vk = malloc((R.n ? R.n : 1) * sizeof *vk);
+    first = calloc(R.n ? R.n : 1, sizeof *first);
+    claimed = calloc(R.ids.len + 1, 1); /* old id (pool offset) -> taken by a cluster */
+    if (!saves || !info || !ids || !vk || !first || !claimed) {
+        free(ids);
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    size_t nv = 0;
+    for (uint32_t i = 0; i < R.n; i++)
+        if (old.pid[i])
+            vk[nv++] = (uint64_t)find(c, i) << 32 | old.pid[i];
+    if (jd_resolve__radix_sort_u64(vk, nv) < 0)
+        qsort(vk, nv, sizeof *vk, cmp_u64);
+    for (size_t v = nv; v-- > 0;)
+        first[vk[v] >> 32] = (uint32_t)v + 1;
     long next = old.max_num;
     size_t ninfo = 0;
     for (uint32_t i = 0; i < R.n; i++) {
         uint32_t r = find(c, i);
         if (!ids[r]) {
-            char root[16];
-            snprintf(root, sizeof root, "%u", r);
-            json_t *v = json_object_get(votes, root);
-            const char *best = NULL, *k;
-            json_int_t bn = 0;
-            json_t *cnt;
-            json_object_foreach(v, k, cnt)
-            {
-                if (json_object_get(claimed, k))
-                    continue;
-                if (json_integer_value(cnt) > bn ||
-                    (json_integer_value(cnt) == bn && best && strcmp(k, best) < 0)) {
+            /* the old id most of the cluster's refs had, not yet taken by
+             * another cluster; ties go to the smaller id */
+            const char *best = NULL;
+            uint32_t best_id = 0, bn = 0;
+            for (size_t v = first[r] ? first[r] - 1 : nv; v < nv && (uint32_t)(vk[v] >> 32) == r;) {
+                size_t e = v;
+                while (e < nv && vk[e] == vk[v])
+                    e++;
+                uint32_t id = (uint32_t)vk[v], n = (uint32_t)(e - v);
+                const char *k = pool_str(&R.ids, id);
+                if (!claimed[id] && (n > bn || (n == bn && best && strcmp(k, best) < 0))) {
                     best = k;
-                    bn = json_integer_value(cnt);
+                    best_id = id;
+                    bn = n;
                 }
+                v = e;
             }
             char fresh[32];
             if (!best) {
                 snprintf(fresh, sizeof fresh, "P%06ld", ++next);
                 best = fresh;
+            } else {
+                claimed[best_id] = 1;
             }
             ids[r] = strdup(best);
-            json_object_set_new(claimed, best, json_true());
             info[ninfo].person_id = ids[r];
             ninfo++;
         }
@@ -1485,8 +1713,6 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         for (uint32_t i = 0; i < R.n; i++)
             free(ids[i]);
         free(ids);
-        json_decref(claimed);
-        json_decref(votes);
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         goto out;
     }
@@ -1560,8 +1786,6 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     for (uint32_t i = 0; i < R.n; i++)
         free(ids[i]);
     free(ids);
-    json_decref(claimed);
-    json_decref(votes);
     if (rc == JD_OK && stats)
         *stats = R.st;
 out:
@@ -1575,7 +1799,10 @@ out:
     free(pairs.p);
     free(links.p);
     free(decs.p);
-    json_decref(old.map);
+    free(old.pid);
+    free(vk);
+    free(first);
+    free(claimed);
     rs_free(&R);
     return rc;
 }
@@ -1608,7 +1835,7 @@ int jd_explain_match(jd_store *s, const jd_ref *a, const jd_ref *b, FILE *out, j
     }
     if (rc == JD_OK) {
         pair_score ps;
-        score_pair(&R, &R.r[ia], &R.r[ib], &ps);
+        score_pair(&R, &R.r[ia], &R.r[ib], &ps, NULL);
         fprintf(out, "%s:%s  vs  %s:%s\n", a->agency, a->person_ref, b->agency,
                 b->person_ref);
         fprintf(out, "  %-10s %-36s %8s\n", "field", "level", "weight");

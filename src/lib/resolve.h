@@ -32,4 +32,12 @@ size_t jd_resolve__m_from_anchors(double *out, const uint8_t *lvs, size_t np, si
  */
 double jd_resolve__em_lambda(const double *llr, size_t n, double lambda, int iters);
 
+/*
+ * Sort `n` 64-bit keys ascending in place: LSD radix sort, 16 bits a pass,
+ * skipping passes whose digit is the same in every key (candidate pairs are
+ * sorted this way before de-duplication). Returns JD_OK, or JD_ENOMEM when
+ * its n-key buffer cannot be had (v is then untouched).
+ */
+int jd_resolve__radix_sort_u64(uint64_t *v, size_t n);
+
 #endif

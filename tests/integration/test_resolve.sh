@@ -69,6 +69,14 @@ grep -E '^ *dob ' "$SCRATCH/dob.txt" | grep -qv 'consistent'; ok $? "different f
 "$JD" export identities --db "$SCRATCH/c.db" > "$SCRATCH/c.jsonl" 2>/dev/null
 f1=$("$JD" score --truth "$SCRATCH/county/truth.json" --identities "$SCRATCH/c.jsonl" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['identities_children']['f1'])")
 python3 -c "import sys; sys.exit(0 if float('$f1') >= 0.97 else 1)"; ok $? "synthetic county children F1 $f1 >= 0.97"
+# scoring in parallel gives the same identities as one thread
+"$JD" resolve --db "$SCRATCH/c.db" --threads 1 >/dev/null
+"$JD" export identities --db "$SCRATCH/c.db" > "$SCRATCH/c1.jsonl" 2>/dev/null
+"$JD" resolve --db "$SCRATCH/c.db" --threads 3 >/dev/null
+"$JD" export identities --db "$SCRATCH/c.db" > "$SCRATCH/c3.jsonl" 2>/dev/null
+cmp -s "$SCRATCH/c1.jsonl" "$SCRATCH/c3.jsonl"; ok $? "1 and 3 scoring threads give identical identities"
+cmp -s "$SCRATCH/c.jsonl" "$SCRATCH/c1.jsonl"; ok $? "and the same as the first run (stable ids)"
+"$JD" resolve --db "$SCRATCH/c.db" --threads 0 2>/dev/null; is $? 2 "--threads 0 is a usage error"
 
 FEBRL="$SRC/../shared/data/febrl"
 if [ -f "$FEBRL/dataset4a.csv" ]; then

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "resolve.h"
 
@@ -91,9 +92,47 @@ static void test_resolve__em_bounds(void **state)
     assert_float_equal(jd_resolve__em_lambda(all_match, 10, 0.3, 0), 0.3, 0.0);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The radix sort agrees with qsort: random keys with duplicates, keys that
+ * share their low or high digits (skipped passes), tiny and empty inputs. */
+static void test_resolve__radix_sort(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {0, 1, 7, 1023, 1024, 5000, 100000};
+    uint64_t seed = 42;
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        for (int shape = 0; shape < 3; shape++) {
+            size_t n = sizes[s];
+            uint64_t *a = malloc((n ? n : 1) * sizeof *a), *b = malloc((n ? n : 1) * sizeof *b);
+            assert_non_null(a);
+            assert_non_null(b);
+            for (size_t i = 0; i < n; i++) {
+                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                uint64_t v = seed ^ (seed >> 29);
+                if (shape == 1)
+                    v = (v % 50) << 32 | (v >> 40); /* few high digits: duplicates */
+                if (shape == 2)
+                    v = v << 48 | 0x1234; /* the low 48 bits the same everywhere */
+                a[i] = b[i] = v;
+            }
+            assert_int_equal(jd_resolve__radix_sort_u64(a, n), 0);
+            qsort(b, n, sizeof *b, cmp_u64);
+            assert_memory_equal(a, b, n * sizeof *a);
+            free(a);
+            free(b);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_resolve__radix_sort),
         cmocka_unit_test(test_resolve__m_from_anchor_pairs),
         cmocka_unit_test(test_resolve__em_finds_the_share_of_matches),
         cmocka_unit_test(test_resolve__em_bounds),
