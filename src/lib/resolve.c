@@ -386,7 +386,8 @@ static bool sounds_alike(const rs *R, uint32_t a, uint32_t b)
  * pairs of names recur across millions of candidate pairs, and Jaro-Winkler
  * is most of the cost of scoring. Direct-mapped: a collision just recomputes.
  */
-enum { LVC_NAME_FORE, LVC_NAME_SUR, LVC_ADDR, LVC_KINDS, LVC_BITS = 17, LVC_SLOTS = 1 << LVC_BITS };
+enum { LVC_NAME_FORE, LVC_NAME_SUR, LVC_ADDR, LVC_PC, LVC_KINDS, LVC_BITS = 17,
+       LVC_SLOTS = 1 << LVC_BITS };
 typedef struct lvcache {
     uint64_t key[LVC_KINDS][LVC_SLOTS]; /* a << 32 | b; 0 = empty (ids are >= 1) */
     int8_t lv[LVC_KINDS][LVC_SLOTS];
@@ -520,22 +521,33 @@ static int set_level(const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t n
     return 0;
 }
 
-static int pc_level(const rs *R, const rref *a, const rref *b)
+/* Postcodes of two refs: exact, same sector, same district, different. */
+static int pc_pair_level(const rs *R, uint32_t a, uint32_t b)
+{
+    const char *x = pool_str(&R->ids, a), *y = pool_str(&R->ids, b);
+    const char *sx = strchr(x, ' '), *sy = strchr(y, ' ');
+    if (!sx || !sy || sx - x != sy - y || strncmp(x, y, (size_t)(sx - x)))
+        return 0;
+    return sx[1] && sx[1] == sy[1] ? 2 : 1; /* same sector, else same district */
+}
+
+static int pc_level(const rs *R, const rref *a, const rref *b, lvcache *c)
 {
     if (!a->npc || !b->npc)
         return -1;
     int best = 0;
     for (uint8_t i = 0; i < a->npc; i++)
-        for (uint8_t k = 0; k < b->npc; k++) {
+        for (uint8_t k = 0; k < b->npc; k++)
             if (a->pc[i] == b->pc[k])
                 return 3;
-            const char *x = pool_str(&R->ids, a->pc[i]), *y = pool_str(&R->ids, b->pc[k]);
-            const char *sx = strchr(x, ' '), *sy = strchr(y, ' ');
-            if (!sx || !sy || sx - x != sy - y || strncmp(x, y, (size_t)(sx - x)))
-                continue;
-            best = best > 1 ? best : 1; /* same district */
-            if (sx[1] && sx[1] == sy[1])
-                best = 2; /* same sector */
+    for (uint8_t i = 0; i < a->npc; i++)
+        for (uint8_t k = 0; k < b->npc; k++) {
+            int slot = 0, l = cached(c, LVC_PC, a->pc[i], b->pc[k], &slot);
+            if (l < 0) {
+                l = pc_pair_level(R, a->pc[i], b->pc[k]);
+                remember(c, LVC_PC, a->pc[i], b->pc[k], slot, l);
+            }
+            best = l > best ? l : best;
         }
     return best;
 }
@@ -545,7 +557,7 @@ static void compare(const rs *R, const rref *a, const rref *b, int lv[NF], lvcac
     lv[F_FORE] = name_level(R, a->fore, a->nfore, b->fore, b->nfore, true, c);
     lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
     lv[F_DOB] = dob_level(a, b);
-    lv[F_PC] = pc_level(R, a, b);
+    lv[F_PC] = pc_level(R, a, b, c);
     lv[F_PHONE] = set_level(a->phone, a->nphone, b->phone, b->nphone);
     lv[F_GENDER] = a->gender && b->gender ? a->gender == b->gender : -1;
     if (a->other && b->other) {
