@@ -8,6 +8,7 @@
 #include <joindots/analyse.h>
 #include <joindots/chronology.h>
 #include <joindots/common.h>
+#include <joindots/concern.h>
 #include <joindots/demo.h>
 #include <joindots/identity.h>
 #include <joindots/ingest.h>

@@ -1317,7 +1317,8 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
             goto done;
     if ((rc = jd_network__detect(&A)) < 0)
         goto done;
-    qsort(A.alerts, A.nalerts, sizeof *A.alerts, cmp_alert);
+    if (A.nalerts > 1) /* qsort's base must not be NULL, even for no alerts */
+        qsort(A.alerts, A.nalerts, sizeof *A.alerts, cmp_alert);
     stats->alerts = (int64_t)A.nalerts;
     stats->seconds_alerts = secs() - t0;
     t0 = secs();

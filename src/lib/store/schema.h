@@ -11,6 +11,9 @@ typedef struct jd_migration {
     const char *sql;
 } jd_migration;
 
+/* Migrations of later modules keep their SQL in a header of their own. */
+#include "store/schema_concern.h"
+
 static const jd_migration jd_sqlite_migrations[] = {
     {"POLE facts with provenance and history; ingest runs; quarantine",
      "CREATE TABLE schema_migration(version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL,"
@@ -131,6 +134,8 @@ static const jd_migration jd_sqlite_migrations[] = {
      " raised_at INTEGER NOT NULL, doc TEXT NOT NULL);"
      "CREATE INDEX alert_subject ON alert(subject);"
      "CREATE INDEX alert_kind_level ON alert(kind, level);"},
+    {"concerns: owners, levels, history, escalation, the board's agenda, notifications",
+     JD_SCHEMA_CONCERNS},
 };
 
 #endif

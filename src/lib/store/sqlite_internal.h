@@ -57,5 +57,7 @@ void jd_sq__bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Wall clock, unix seconds. */
 int64_t jd_sq__now(void);
 
+/* Module sub-tables of the SQLite backend (see store.h). */
+extern const struct jd_concern_ops jd_sqlite_concern_ops; /* sqlite_concern.c */
 
 #endif
