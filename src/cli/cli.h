@@ -54,6 +54,7 @@ int cli_parse_as_of(const char *arg, int64_t *out);
 /* (declarations are added as commands land; keep sorted) */
 int cmd_analyse(int argc, char **argv);
 int cmd_chronology(int argc, char **argv);
+int cmd_concern(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_explain_match(int argc, char **argv);
 int cmd_export(int argc, char **argv);

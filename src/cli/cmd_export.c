@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <joindots/analyse.h>
+#include <joindots/concern.h>
 #include <joindots/identity.h>
 
 #include <getopt.h>
@@ -15,7 +16,9 @@ static void usage(FILE *f)
                "  identities   one JSON line per resolved person (contract §2.1); every\n"
                "               person_ref appears in exactly one line\n"
                "  alerts       one JSON line per alert (contract §2.2), ordered by id, from\n"
-               "               a fresh analysis of what was known by T (default: all)\n");
+               "               a fresh analysis of what was known by T (default: all),\n"
+               "               with an `escalation` alert per concern that rose a rung\n"
+               "               (id escalation:concern:ID, history of rungs reached)\n");
 }
 
 int cmd_export(int argc, char **argv)
@@ -57,11 +60,12 @@ int cmd_export(int argc, char **argv)
     }
     int64_t n = 0;
     if (alerts) {
-        jd_analyse_opts opts = JD_ANALYSE_OPTS_INIT;
-        jd_analyse_stats st;
-        opts.as_of = as_of;
+        /* the analysis alerts plus the escalation alerts of concerns (issue 7) */
+        jd_escalate_opts opts = JD_ESCALATE_OPTS_INIT;
+        jd_escalate_stats st;
         opts.rules_path = rules;
-        rc = jd_analyse(s, &opts, stdout, &st, &err);
+        opts.alerts_out = stdout;
+        rc = jd_escalate_run(s, as_of, 0, &opts, &st, &err);
         jd_store_close(s);
         if (rc < 0) {
             cli_print_error("export failed", &err);

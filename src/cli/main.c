@@ -12,6 +12,7 @@
 static const cli_command commands[] = {
     {"analyse", "screen events, keep each child's risk over time, raise alerts", cmd_analyse},
     {"chronology", "one person's multi-agency chronology, as of any time", cmd_chronology},
+    {"concern", "concerns, escalation, the board's agenda, inboxes, notifications", cmd_concern},
     {"demo", "ingest a synthetic demo bundle and show what joindots finds", cmd_demo},
     {"explain-match", "how the model compares two person_refs, field by field", cmd_explain_match},
     {"export", "write identities or alerts as JSON Lines (contract section 2)", cmd_export},
