@@ -451,6 +451,7 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
 typedef struct hit {
     int64_t t;
     uint32_t ev;
+    bool net; /* from the network feedback (M09), not from the event's content */
 } hit;
 
 typedef struct step {
@@ -464,6 +465,7 @@ typedef struct step {
 typedef struct walk {
     hit *hits[64];
     size_t nh[64], hc[64];
+    const char *m09_net; /* the network behind the person's M09 hit, if any */
 } walk;
 
 static void fmt_time(char b[32], int64_t t)
@@ -624,8 +626,13 @@ static int explain_step(an *A, walk *W, step *s, int64_t t, int score, int disti
             quote_of(q, sizeof q, e, f, R);
         else
             q[0] = '\0';
-        snprintf(line, sizeof line, "%s %s (%s): %s%s%s", d->id, d->name, cls, lab, q,
-                 n > 1 ? " and earlier records" : "");
+        if (W->m09_net && (int)i == A->m09_ind && W->hits[i][n - 1].net)
+            snprintf(line, sizeof line,
+                     "%s %s (%s): member of %s, linked through %s (network feedback, T4)",
+                     d->id, d->name, cls, W->m09_net, lab);
+        else
+            snprintf(line, sizeof line, "%s %s (%s): %s%s%s", d->id, d->name, cls, lab, q,
+                     n > 1 ? " and earlier records" : "");
         if (json_array_size(ex) < MAX_EXPLAIN)
             json_array_append_new(ex, json_string(line));
         for (size_t k = n; k > 0 && json_array_size(recs) < MAX_RECORDS; k--) {
@@ -753,6 +760,23 @@ static int walk_person(an *A, walk *W, const aperson *p)
     int rc = 0;
     for (size_t i = 0; i < R->nind; i++)
         W->nh[i] = 0;
+    W->m09_net = NULL;
+    /* this person's network memberships from the previous pass (sorted) */
+    size_t xi = 0, xend = 0;
+    if (A->m09_ind >= 0 && A->nm09) {
+        uint32_t me = (uint32_t)(p - A->p);
+        size_t lo = 0, hi = A->nm09;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (A->m09[mid].person < me)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        xi = xend = lo;
+        while (xend < A->nm09 && A->m09[xend].person == me)
+            xend++;
+    }
     child_state cs;
     memset(&cs, 0, sizeof cs);
     multi esc = {0}, mp = {0};
@@ -784,9 +808,9 @@ static int walk_person(an *A, walk *W, const aperson *p)
         if (subj_any && e->lang_mask && (m->age < 0 || m->age < 25)) {
             char id[600];
             snprintf(id, sizeof id, "language:%s:%s", e->agency, e->record_id);
-            uint32_t *seen = jd_strmap_get(&A->refmap, id, strlen(id));
+            uint32_t *seen = jd_strmap_get(&A->lang_seen, id, strlen(id));
             if (!seen) {
-                jd_strmap_put(&A->refmap, id, strlen(id), 0, NULL);
+                jd_strmap_put(&A->lang_seen, id, strlen(id), 0, NULL);
                 json_t *ex = json_array(), *sug = json_array();
                 for (size_t i = 0; i < R->nlang; i++) {
                     if (!(e->lang_mask & (1u << i)))
@@ -836,9 +860,24 @@ static int walk_person(an *A, walk *W, const aperson *p)
                 W->hits[i] = nhits;
                 W->hc[i] = nc;
             }
-            W->hits[i][W->nh[i]++] = (hit){t, ei};
+            W->hits[i][W->nh[i]++] = (hit){t, ei, false};
             if (R->ind[i].cls == IC_SIGNIFICANT && strcmp(R->ind[i].id, "S01"))
                 s_any = 1;
+            changed = true;
+        }
+        /* network feedback (M09): a membership known by now counts from here */
+        for (; xi < xend && A->m09[xi].t <= t; xi++) {
+            size_t i = (size_t)A->m09_ind;
+            if (W->nh[i] == W->hc[i]) {
+                size_t nc = W->hc[i] ? W->hc[i] * 2 : 8;
+                hit *nhits = realloc(W->hits[i], nc * sizeof *nhits);
+                if (!nhits)
+                    return oom(A);
+                W->hits[i] = nhits;
+                W->hc[i] = nc;
+            }
+            W->hits[i][W->nh[i]++] = (hit){A->m09[xi].t, A->m09[xi].ev, true};
+            W->m09_net = A->m09[xi].net;
             changed = true;
         }
         const char *override = NULL;
@@ -1257,6 +1296,35 @@ static int group(an *A)
     return 0;
 }
 
+static int cmp_m09(const void *a, const void *b)
+{
+    const m09_link *x = a, *y = b;
+    if (x->person != y->person)
+        return x->person < y->person ? -1 : 1;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return (x->ev > y->ev) - (x->ev < y->ev);
+}
+
+/* Forget the first pass's results (alerts, levels reached, counts) before
+ * the walk runs again with the network feedback. */
+static int second_pass_reset(an *A)
+{
+    for (size_t i = 0; i < A->nalerts; i++) {
+        free(A->alerts[i].id);
+        json_decref(A->alerts[i].doc);
+    }
+    A->nalerts = 0;
+    memset(A->st->by_kind, 0, sizeof A->st->by_kind);
+    memset(A->st->by_level, 0, sizeof A->st->by_level);
+    for (size_t p = 0; p < A->np; p++)
+        memset(A->p[p].level_at, 0, sizeof A->p[p].level_at);
+    jd_strmap_free(&A->lang_seen);
+    jd_strmap_init(&A->lang_seen);
+    A->m09_record = false;
+    return JD_OK;
+}
+
 int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_stats *stats,
                jd_error *err)
 {
@@ -1280,6 +1348,8 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
     jd_arena_init(&A.ar, 1 << 20);
     jd_strmap_init(&A.pmap);
     jd_strmap_init(&A.refmap);
+    jd_strmap_init(&A.lang_seen);
+    A.m09_ind = -1;
     int rc = jd_rules__load(&A.rules, opts->rules_path, err);
     walk W;
     memset(&W, 0, sizeof W);
@@ -1311,12 +1381,30 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
             goto done;
     stats->seconds_screen = secs() - t0;
     t0 = secs();
-    /* the refmap doubles as the set of language alerts raised */
+    for (size_t i = 0; i < A.rules->nind; i++)
+        if (!strcmp(A.rules->ind[i].id, "M09"))
+            A.m09_ind = (int)i;
+    A.m09_record = A.m09_ind >= 0;
     for (size_t p = 0; p < A.np; p++)
         if ((rc = walk_person(&A, &W, &A.p[p])) < 0)
             goto done;
     if ((rc = jd_network__detect(&A)) < 0)
         goto done;
+    if (A.nm09) {
+        /* Network feedback (DOMAIN M09): children who became members of an
+         * exploitation network gain "associates of exploited children" from
+         * the moment the membership was known. The risk walk and the network
+         * detection run once more with it; one round, so it cannot feed on
+         * itself. */
+        qsort(A.m09, A.nm09, sizeof *A.m09, cmp_m09);
+        if ((rc = second_pass_reset(&A)) < 0)
+            goto done;
+        for (size_t p = 0; p < A.np; p++)
+            if ((rc = walk_person(&A, &W, &A.p[p])) < 0)
+                goto done;
+        if ((rc = jd_network__detect(&A)) < 0)
+            goto done;
+    }
     if (A.nalerts > 1) /* qsort's base must not be NULL, even for no alerts */
         qsort(A.alerts, A.nalerts, sizeof *A.alerts, cmp_alert);
     stats->alerts = (int64_t)A.nalerts;
@@ -1378,6 +1466,8 @@ done:
     free(A.by_person);
     jd_strmap_free(&A.pmap);
     jd_strmap_free(&A.refmap);
+    jd_strmap_free(&A.lang_seen);
+    free(A.m09);
     jd_arena_free(&A.ar);
     jd_rules__free(A.rules);
     return rc;

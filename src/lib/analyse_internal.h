@@ -69,6 +69,14 @@ typedef struct aobject {
     bool valid;
 } aobject;
 
+/* Network feedback (DOMAIN M09): a child who became a member of an
+ * exploitation network at time t, through the child's event ev. */
+typedef struct m09_link {
+    uint32_t person, ev;
+    int64_t t;
+    const char *net; /* the network alert's id (arena) */
+} m09_link;
+
 struct out_alert {
     char *id;
     int kind, level;
@@ -99,6 +107,13 @@ typedef struct an {
     uint32_t *by_person; /* mention indices grouped by person, sorted by known */
     int64_t now;
     jd_error *err;
+    /* language alerts already raised (one per event) */
+    jd_strmap lang_seen;
+    /* network feedback: filled by jd_network__detect, used by the next pass */
+    m09_link *m09;
+    size_t nm09, m09cap;
+    bool m09_record; /* first pass: network.c notes child members */
+    int m09_ind;     /* index of indicator M09 in the rules, -1 if absent */
     /* output */
     struct out_alert *alerts;
     size_t nalerts, alertcap;

@@ -1481,6 +1481,41 @@ static int cmp_member(const void *a, const void *b)
     return strcmp(g_rec_an->p[x->person].pid, g_rec_an->p[y->person].pid);
 }
 
+/* Remember a child member for the network feedback (M09): when they became a
+ * member and through which of their own events (the earliest link to them
+ * that was known by then). */
+static int note_m09(net *N, const group *g, const nalert *al, const member *m)
+{
+    an *A = N->A;
+    uint32_t ev = NONE;
+    int64_t best = INT64_MAX;
+    for (uint32_t i = 0; i < g->adults.n; i++) {
+        const adult *a = &N->ad[g->adults.p[i]];
+        for (uint32_t k = 0; k < a->links.n; k++) {
+            const link *l = &N->lk[a->links.p[k]];
+            if (l->child == m->person && l->t <= m->t && l->t < best) {
+                best = l->t;
+                ev = l->ev_c;
+            }
+        }
+    }
+    if (ev == NONE)
+        return JD_OK;
+    if (A->nm09 == A->m09cap) {
+        size_t nc = A->m09cap ? A->m09cap * 2 : 64;
+        m09_link *nm = realloc(A->m09, nc * sizeof *nm);
+        if (!nm)
+            return jd_error_set(A->err, JD_ENOMEM, "out of memory");
+        A->m09 = nm;
+        A->m09cap = nc;
+    }
+    const char *id = jd_arena_strdup(&A->ar, al->id);
+    if (!id)
+        return jd_error_set(A->err, JD_ENOMEM, "out of memory");
+    A->m09[A->nm09++] = (m09_link){m->person, ev, m->t, id};
+    return JD_OK;
+}
+
 static int emit(net *N, nalert *al)
 {
     an *A = N->A;
@@ -1504,6 +1539,8 @@ static int emit(net *N, nalert *al)
         } else {
             nch++;
         }
+        if (m->child && A->m09_record && (rc = note_m09(N, g, al, m)) < 0)
+            goto out;
         json_t *pj = jd_an__person_json(A, &A->p[m->person]);
         jd_time_format(when, m->t);
         json_object_set_new(pj, "role_in_network", json_string(role));

@@ -116,6 +116,43 @@ sys.exit(0)
 EOF
 ok $? "one second before its first raised_at the alert is not there at that level"
 
+# --- network feedback (M09): a child member of a network gains "associates
+# of exploited children", naming the network, from the moment it is known
+python3 - "$SCRATCH/c.db.alerts.jsonl" >"$SCRATCH/m09" <<'EOF'
+import json, sys
+alerts = [json.loads(l) for l in open(sys.argv[1])]
+nets = {a['id']: a for a in alerts if a['kind'] == 'exploitation_network'}
+for a in alerts:
+    if a['kind'] != 'child_at_risk':
+        continue
+    for line in a['explanation']:
+        if line.startswith('M09') and 'member of exploitation_network:' in line:
+            net = line.split('member of ')[1].split(',')[0]
+            member = [m for m in nets.get(net, {}).get('members', [])
+                      if m['person_id'] == a['subject']['person_id']]
+            if member:
+                print(a['subject']['person_id'], net, member[0]['raised_at'])
+                sys.exit(0)
+sys.exit(1)
+EOF
+ok $? "a child in a network has M09 in the explanation of their risk, naming that network ($(cat "$SCRATCH/m09"))"
+read -r m09_child m09_net m09_t <"$SCRATCH/m09"
+before=$(python3 -c "
+from datetime import datetime, timedelta
+print((datetime.fromisoformat('$m09_t') - timedelta(seconds=1)).isoformat())")
+"$JD" export alerts --db "$SCRATCH/c.db" --as-of "$before" 2>/dev/null >"$SCRATCH/m09.jsonl"
+python3 - "$SCRATCH/m09.jsonl" "$m09_child" "$m09_net" <<'EOF'
+import json, sys
+path, child, net = sys.argv[1:]
+for l in open(path):
+    a = json.loads(l)
+    if a['kind'] == 'child_at_risk' and a['subject']['person_id'] == child:
+        if any(net in x for x in a['explanation']):
+            sys.exit(1)
+sys.exit(0)
+EOF
+ok $? "one second before that membership was known, the child's risk does not cite it (no look-ahead)"
+
 # --- the oxford scenario's landmarks (DOMAIN.md §7.2)
 "$JD" synth --out "$SCRATCH/ox" --seed 3 --scenario oxford >/dev/null 2>&1
 pipeline "$SCRATCH/ox" "$SCRATCH/ox.db"; ok $? "oxford scenario: pipeline succeeds"
