@@ -53,6 +53,7 @@ int cli_parse_as_of(const char *arg, int64_t *out);
 /* Commands: one per file cmd_<name>.c. */
 /* (declarations are added as commands land; keep sorted) */
 int cmd_analyse(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_chronology(int argc, char **argv);
 int cmd_concern(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
@@ -66,5 +67,6 @@ int cmd_resolve(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_screen(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 
 #endif

@@ -1,6 +1,7 @@
 /* joindots link: a person's decision that two refs are, or are not, one person. */
 #include "cli.h"
 
+#include <joindots/audit.h>
 #include <joindots/identity.h>
 
 #include <getopt.h>
@@ -68,6 +69,20 @@ int cmd_link(int argc, char **argv)
     int rc = jd_store_open(&s, db, &so, &err);
     if (rc == JD_OK)
         rc = jd_link_decide(s, &d, &err);
+    if (rc == JD_OK) {
+        /* The audit log records every link decision, with its reason. */
+        char target[300];
+        snprintf(target, sizeof target, "link:%s:%s|%s:%s", d.a.agency, d.a.person_ref,
+                 d.b.agency, d.b.person_ref);
+        jd_audit_entry e = {.actor = user,
+                            .action = d.same ? "link.confirm" : "link.reject",
+                            .target = target,
+                            .reason = reason,
+                            .ok = true};
+        jd_error aerr;
+        if (jd_audit_append(s, &e, NULL, &aerr) < 0)
+            cli_print_error("cannot write the audit log", &aerr);
+    }
     jd_store_close(s);
     if (rc < 0) {
         cli_print_error("link decision not recorded", &err);

@@ -11,6 +11,7 @@
 /* Keep sorted by name. */
 static const cli_command commands[] = {
     {"analyse", "screen events, keep each child's risk over time, raise alerts", cmd_analyse},
+    {"audit", "verify the hash chain of the audit log, or list it", cmd_audit},
     {"chronology", "one person's multi-agency chronology, as of any time", cmd_chronology},
     {"concern", "concerns, escalation, the board's agenda, inboxes, notifications", cmd_concern},
     {"demo", "ingest a synthetic demo bundle and show what joindots finds", cmd_demo},
@@ -24,6 +25,7 @@ static const cli_command commands[] = {
     {"score", "accuracy of identities and alerts against a synthetic truth", cmd_score},
     {"screen", "find indicators and victim-blaming wording in one text", cmd_screen},
     {"synth", "write a synthetic county bundle with ground truth", cmd_synth},
+    {"user", "accounts of the web application: add, disable, enable, reset, list", cmd_user},
     {NULL, NULL, NULL},
 };
 

@@ -12,6 +12,7 @@ typedef struct jd_migration {
 } jd_migration;
 
 /* Migrations of later modules keep their SQL in a header of their own. */
+#include "store/schema_account.h"
 #include "store/schema_concern.h"
 
 static const jd_migration jd_sqlite_migrations[] = {
@@ -136,6 +137,7 @@ static const jd_migration jd_sqlite_migrations[] = {
      "CREATE INDEX alert_kind_level ON alert(kind, level);"},
     {"concerns: owners, levels, history, escalation, the board's agenda, notifications",
      JD_SCHEMA_CONCERNS},
+    {"accounts, sessions and the hash-chained audit log", JD_SCHEMA_ACCOUNTS},
 };
 
 #endif

@@ -1448,6 +1448,7 @@ static const jd_store_ops sqlite_ops = {
     .alerts_replace = sq_alerts_replace,
     .alerts_read = sq_alerts_read,
     .concern = &jd_sqlite_concern_ops,
+    .account = &jd_sqlite_account_ops,
 };
 
 int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,

@@ -1,0 +1,72 @@
+/*
+ * Read-side queries for interactive clients (the web application): an
+ * in-memory index of persons for fast search (names fuzzy-matched, dates
+ * of birth, person ids and agency references) and the stored alerts.
+ *
+ * The index is a snapshot of the identities in the store when it was built;
+ * it is immutable, so several threads may search it at once. Rebuild it
+ * after `jd_resolve`. Acknowledgements of alerts are kept beside them.
+ */
+#ifndef JOINDOTS_QUERY_H
+#define JOINDOTS_QUERY_H
+
+#include <joindots/common.h>
+#include <joindots/identity.h>
+#include <joindots/store.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct jd_person_index jd_person_index;
+
+/* One person: strings and refs are owned by the index (valid until close). */
+typedef struct jd_person_summary {
+    const char *person_id; /* "P000123", or "U:AGENCY:REF" when not resolved */
+    const char *name;      /* display name, "" if none */
+    const char *dob;       /* YYYY[-MM[-DD]] or "" */
+    bool is_child;
+    const jd_ref *refs;
+    size_t n_refs;
+    double score; /* search: 1 exact id or reference, else name similarity */
+} jd_person_summary;
+
+/* Build the index from the store's identities. Returns JD_OK, JD_ENOMEM, JD_ESTORE. */
+JD_API int jd_person_index_open(jd_person_index **out, jd_store *s, jd_error *err);
+JD_API void jd_person_index_close(jd_person_index *idx);
+/* Number of persons indexed. */
+JD_API size_t jd_person_index_size(const jd_person_index *idx);
+/* A person by person_id or "AGENCY:REF". Returns JD_OK or JD_ENOTFOUND. */
+JD_API int jd_person_index_get(const jd_person_index *idx, const char *person,
+                               jd_person_summary *out);
+/*
+ * Search: a person id, an AGENCY:REF or bare reference, a date of birth
+ * (YYYY-MM-DD or DD/MM/YYYY), or names (each word matched to a name part
+ * by Jaro-Winkler >= 0.85, or as a prefix of three letters or more). Up to
+ * `max` best results go to out[], best first; returns how many.
+ */
+JD_API size_t jd_person_index_search(const jd_person_index *idx, const char *query,
+                                     jd_person_summary *out, size_t max);
+
+/* Stored alert documents (contract §2.2), by id; *ran false if analysis
+ * never ran. A non-zero return from cb stops the walk and is returned. */
+JD_API int jd_alerts_stored(jd_store *s, bool *ran, int (*cb)(const char *doc, void *payload),
+                            void *payload, jd_error *err);
+
+/* Acknowledge an alert with a note (1..1000 bytes); every acknowledgement
+ * is kept. Returns JD_OK, JD_EINVALID, JD_ESTORE. */
+JD_API int jd_alert_acknowledge(jd_store *s, const char *alert_id, const char *by, const char *note,
+                                jd_error *err);
+/* Every acknowledgement, oldest first; strings borrowed for the call. */
+JD_API int jd_alert_acks(jd_store *s,
+                         int (*cb)(const char *alert_id, const char *by, int64_t at,
+                                   const char *note, void *payload),
+                         void *payload, jd_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

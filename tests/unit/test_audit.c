@@ -1,0 +1,208 @@
+/* Unit tests for the hash-chained audit log: append, list, and tamper
+ * detection (edited, deleted, reordered, inserted entries, deleted tail). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <joindots/audit.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+typedef struct fx {
+    char path[64];
+    jd_store *s;
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    snprintf(f->path, sizeof f->path, "/tmp/jd-test-audit-%d.db", (int)getpid());
+    unlink(f->path);
+    jd_store_opts o = JD_STORE_OPTS_INIT;
+    if (jd_global_init() < 0 || jd_store_open(&f->s, f->path, &o, NULL) != JD_OK)
+        return -1;
+    const char *actions[] = {"login", "search", "view", "acknowledge", "logout"};
+    for (int i = 0; i < 5; i++) {
+        jd_audit_entry e = {.at = 1700000000 + i,
+                            .actor = "pat",
+                            .action = actions[i],
+                            .target = i == 2 ? "person:P000001" : "",
+                            .reason = i == 2 ? "strategy meeting" : "",
+                            .ok = true};
+        int64_t seq;
+        if (jd_audit_append(f->s, &e, &seq, NULL) != JD_OK || seq != i + 1)
+            return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    jd_store_close(f->s);
+    char p[80];
+    unlink(f->path);
+    snprintf(p, sizeof p, "%s-wal", f->path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", f->path);
+    unlink(p);
+    free(f);
+    return 0;
+}
+
+/* Tamper with the file as an attacker with sqlite3 would: drop the guards. */
+static void tamper(fx *f, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
+                          NULL, NULL, &msg);
+    assert_int_equal(rc, SQLITE_OK);
+    rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fprintf(stderr, "%s\n", msg);
+    assert_int_equal(rc, SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static int64_t verify(fx *f, char problem[128])
+{
+    jd_audit_report r;
+    jd_error err;
+    int rc = jd_audit_verify(f->s, &r, &err);
+    snprintf(problem, 128, "%s", r.problem);
+    if (rc == JD_OK)
+        return 0;
+    assert_int_equal(rc, JD_ECONFLICT);
+    return r.first_bad;
+}
+
+static int count(const jd_audit_entry *e, void *payload)
+{
+    (*(int *)payload)++;
+    assert_non_null(e->hash);
+    assert_int_equal(strlen(e->hash), 64);
+    return 0;
+}
+
+static void test_audit__intact(void **state)
+{
+    fx *f = *state;
+    char p[128];
+    assert_int_equal(verify(f, p), 0);
+    int n = 0;
+    jd_error err;
+    assert_int_equal(jd_audit_list(f->s, 0, 0, count, &n, &err), JD_OK);
+    assert_int_equal(n, 5);
+    n = 0;
+    assert_int_equal(jd_audit_list(f->s, 2, 2, count, &n, &err), JD_OK);
+    assert_int_equal(n, 2);
+}
+
+static void test_audit__guards(void **state)
+{
+    fx *f = *state;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE audit_log SET actor='x'", NULL, NULL, NULL),
+                         SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit_log", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void test_audit__edit(void **state)
+{
+    fx *f = *state;
+    char p[128];
+    tamper(f, "UPDATE audit_log SET reason = 'curiosity' WHERE seq = 3");
+    assert_int_equal(verify(f, p), 3);
+    assert_non_null(strstr(p, "changed"));
+}
+
+static void test_audit__edit_with_rehash_of_one(void **state)
+{
+    /* Changing an entry's ok flag and its own hash still breaks the next link. */
+    fx *f = *state;
+    char p[128];
+    tamper(f, "UPDATE audit_log SET ok = 0, hash = 'ab' WHERE seq = 2");
+    assert_int_equal(verify(f, p), 2);
+}
+
+static void test_audit__delete_middle(void **state)
+{
+    fx *f = *state;
+    char p[128];
+    tamper(f, "DELETE FROM audit_log WHERE seq = 2");
+    assert_int_equal(verify(f, p), 2);
+    assert_non_null(strstr(p, "missing"));
+}
+
+static void test_audit__delete_tail(void **state)
+{
+    fx *f = *state;
+    char p[128];
+    tamper(f, "DELETE FROM audit_log WHERE seq >= 4");
+    assert_int_equal(verify(f, p), 4);
+    assert_non_null(strstr(p, "deleted"));
+}
+
+static void test_audit__reorder(void **state)
+{
+    fx *f = *state;
+    char p[128];
+    /* Swap the contents of entries 2 and 3, keeping seq order. */
+    tamper(f, "UPDATE audit_log SET seq = -2 WHERE seq = 2;"
+              "UPDATE audit_log SET seq = 2 WHERE seq = 3;"
+              "UPDATE audit_log SET seq = 3 WHERE seq = -2;");
+    assert_int_equal(verify(f, p), 2);
+}
+
+static void test_audit__append_after_verify_and_bad_input(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_audit_entry e = {.actor = "pat", .action = "view", .ok = false};
+    int64_t seq = 0;
+    assert_int_equal(jd_audit_append(f->s, &e, &seq, &err), JD_OK);
+    assert_int_equal(seq, 6);
+    char p[128];
+    assert_int_equal(verify(f, p), 0);
+    jd_audit_entry bad = {.actor = "", .action = "view"};
+    assert_int_equal(jd_audit_append(f->s, &bad, NULL, &err), JD_EINVALID);
+    bad = (jd_audit_entry){.actor = "pat"};
+    assert_int_equal(jd_audit_append(f->s, &bad, NULL, &err), JD_EINVALID);
+    char big[JD_AUDIT_FIELD_MAX + 2];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    bad = (jd_audit_entry){.actor = "pat", .action = "view", .reason = big};
+    assert_int_equal(jd_audit_append(f->s, &bad, NULL, &err), JD_ELIMIT);
+    /* SQL metacharacters are stored as text. */
+    jd_audit_entry q = {.actor = "pat", .action = "search", .detail = "'; DROP TABLE audit_log;--"};
+    assert_int_equal(jd_audit_append(f->s, &q, NULL, &err), JD_OK);
+    assert_int_equal(verify(f, p), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_audit__intact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit__guards, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit__edit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit__edit_with_rehash_of_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit__delete_middle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit__delete_tail, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit__reorder, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit__append_after_verify_and_bad_input, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,171 @@
+/* Unit tests for the read-side queries: the person index (fuzzy names,
+ * dates of birth, references, bad input), stored alerts, acknowledgements. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <joindots/analyse.h>
+#include <joindots/identity.h>
+#include <joindots/ingest.h>
+#include <joindots/query.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct fx {
+    char path[64];
+    jd_store *s;
+    jd_person_index *idx;
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    snprintf(f->path, sizeof f->path, "/tmp/jd-test-query-%d.db", (int)getpid());
+    unlink(f->path);
+    const char *root = getenv("JD_SOURCE_ROOT");
+    char bundle[1024];
+    snprintf(bundle, sizeof bundle, "%s/tests/data/bundles/alerts", root ? root : ".");
+    jd_store_opts o = JD_STORE_OPTS_INIT;
+    if (jd_global_init() < 0 || jd_store_open(&f->s, f->path, &o, NULL) != JD_OK)
+        return -1;
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {bundle};
+    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
+    if (jd_ingest_bundles(f->s, b, 1, &io, &t, NULL) != JD_OK ||
+        jd_resolve(f->s, &ro, NULL, NULL) != JD_OK ||
+        jd_person_index_open(&f->idx, f->s, NULL) != JD_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    jd_person_index_close(f->idx);
+    jd_store_close(f->s);
+    char p[80];
+    unlink(f->path);
+    snprintf(p, sizeof p, "%s-wal", f->path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", f->path);
+    unlink(p);
+    free(f);
+    return 0;
+}
+
+static bool finds(fx *f, const char *q, const char *name)
+{
+    jd_person_summary out[10];
+    size_t n = jd_person_index_search(f->idx, q, out, 10);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(out[i].name, name))
+            return true;
+    return false;
+}
+
+static void test_query__search(void **state)
+{
+    fx *f = *state;
+    assert_true(jd_person_index_size(f->idx) > 0);
+    assert_true(finds(f, "Amy Hart", "Amy Hart"));
+    assert_true(finds(f, "amy hart", "Amy Hart"));
+    assert_true(finds(f, "Aimy Hartt", "Amy Hart")); /* misspelt */
+    assert_true(finds(f, "Har", "Amy Hart"));        /* a prefix */
+    assert_true(finds(f, "01/05/1992", "Amy Hart")); /* UK date order */
+    assert_true(finds(f, "1992-05-01", "Amy Hart"));
+    assert_true(finds(f, "csc:C-1", "Amy Hart")); /* agency reference */
+    assert_true(finds(f, "N1", "Amy Hart"));      /* bare reference */
+    assert_false(finds(f, "Zebedee Quartermain", "Amy Hart"));
+    jd_person_summary out[3], one;
+    /* Exact references score 1 and come first. */
+    assert_true(jd_person_index_search(f->idx, "csc:C-1", out, 3) >= 1);
+    assert_true(out[0].score == 1.0);
+    assert_int_equal(jd_person_index_get(f->idx, out[0].person_id, &one), JD_OK);
+    assert_string_equal(one.name, out[0].name);
+    assert_int_equal(jd_person_index_get(f->idx, "police:N1", &one), JD_OK);
+    assert_true(one.n_refs >= 2);
+}
+
+static void test_query__bad_input(void **state)
+{
+    fx *f = *state;
+    jd_person_summary out[5], one;
+    char big[300];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(jd_person_index_search(f->idx, "", out, 5), 0);
+    assert_int_equal(jd_person_index_search(f->idx, "   ", out, 5), 0);
+    assert_int_equal(jd_person_index_search(f->idx, big, out, 5), 0);
+    assert_int_equal(jd_person_index_search(f->idx, NULL, out, 5), 0);
+    assert_int_equal(jd_person_index_search(f->idx, "amy", out, 0), 0);
+    assert_int_equal(jd_person_index_search(f->idx, "'; DROP TABLE event;--", out, 5), 0);
+    assert_int_equal(jd_person_index_search(f->idx, "32/13/1992", out, 5), 0);
+    assert_int_equal(jd_person_index_get(f->idx, "P999999", &one), JD_ENOTFOUND);
+    assert_int_equal(jd_person_index_get(f->idx, "csc:", &one), JD_ENOTFOUND);
+    /* Never more than asked for. */
+    assert_true(jd_person_index_search(f->idx, "a", out, 1) <= 1);
+}
+
+static int count_doc(const char *doc, void *payload)
+{
+    (*(int *)payload)++;
+    assert_non_null(strstr(doc, "\"id\""));
+    return 0;
+}
+
+typedef struct acks {
+    int n;
+    char last[128];
+} acks;
+
+static int on_ack(const char *id, const char *by, int64_t at, const char *note, void *payload)
+{
+    acks *a = payload;
+    a->n++;
+    snprintf(a->last, sizeof a->last, "%s|%s|%s", id, by, note);
+    assert_true(at > 0);
+    return 0;
+}
+
+static void test_query__alerts_and_acks(void **state)
+{
+    fx *f = *state;
+    bool ran = true;
+    int n = 0;
+    jd_error err;
+    assert_int_equal(jd_alerts_stored(f->s, &ran, count_doc, &n, &err), JD_OK);
+    assert_false(ran);
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    ao.save = true;
+    assert_int_equal(jd_analyse(f->s, &ao, NULL, NULL, &err), JD_OK);
+    assert_int_equal(jd_alerts_stored(f->s, &ran, count_doc, &n, &err), JD_OK);
+    assert_true(ran);
+    assert_true(n > 0);
+    assert_int_equal(jd_alert_acknowledge(f->s, "child_at_risk:P1", "pat", "", &err), JD_EINVALID);
+    assert_int_equal(jd_alert_acknowledge(f->s, "", "pat", "note", &err), JD_EINVALID);
+    assert_int_equal(jd_alert_acknowledge(f->s, "child_at_risk:P1", "pat", "seen; 'quoted'", &err),
+                     JD_OK);
+    assert_int_equal(jd_alert_acknowledge(f->s, "child_at_risk:P1", "sam", "strategy booked", &err),
+                     JD_OK);
+    acks a = {0};
+    assert_int_equal(jd_alert_acks(f->s, on_ack, &a, &err), JD_OK);
+    assert_int_equal(a.n, 2);
+    assert_string_equal(a.last, "child_at_risk:P1|sam|strategy booked");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_query__search, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_query__bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_query__alerts_and_acks, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
