@@ -6,6 +6,7 @@ pkgs=(
   build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
   libsqlite3-dev libjansson-dev libsodium-dev libutf8proc-dev libigraph-dev
   libmicrohttpd-dev libpq-dev libcmocka-dev sqlite3 valgrind
+  chromium curl nodejs
 )
 missing=()
 for p in "${pkgs[@]}"; do
@@ -20,3 +21,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# npm comes with nodejs from nodesource; Debian's own nodejs needs the npm package.
+if ! command -v npm >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
+fi
+# Browser tests (playwright-core drives Debian's chromium) and cytoscape for
+# the network view, both pinned in package.json; cytoscape is served locally
+# from web/vendor (no external requests).
+cd "$(dirname "$0")/.."
+if [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/cytoscape/package.json ]; then
+  npm install --no-audit --no-fund --silent
+fi
+mkdir -p web/vendor
+cp node_modules/cytoscape/dist/cytoscape.esm.min.mjs web/vendor/

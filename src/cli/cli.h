@@ -50,6 +50,11 @@ double cli_now(void);
 /* Parse --as-of (a date alone means the end of that day); -1 after a message. */
 int cli_parse_as_of(const char *arg, int64_t *out);
 
+/* Serve the web application on `listen` (NULL: 127.0.0.1:8080) until
+ * SIGTERM or SIGINT; banner(url) is called once it listens (cmd_serve.c). */
+int cli_serve_demo(const char *db, const char *listen,
+                   void (*banner)(const char *url, void *payload), void *payload);
+
 /* Commands: one per file cmd_<name>.c. */
 /* (declarations are added as commands land; keep sorted) */
 int cmd_analyse(int argc, char **argv);
@@ -66,6 +71,7 @@ int cmd_rejects(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_screen(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 

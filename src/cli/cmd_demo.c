@@ -14,6 +14,8 @@
 #include <joindots/ingest.h>
 #include <joindots/score.h>
 #include <joindots/synth.h>
+#include <joindots/account.h>
+#include <joindots/analyse.h>
 
 #include <jansson.h>
 
@@ -185,14 +187,73 @@ static int demo_oxford(const char *dir, const char *bundle, const char *db,
     return JD_EXIT_OK;
 }
 
+/* ---- serving the demo (issue 8) ---- */
+
+typedef struct demo_accounts {
+    char name[JD_ROLE_COUNT][32];
+    char pw[JD_ROLE_COUNT][21];
+} demo_accounts;
+
+static void demo_banner(const char *url, void *payload)
+{
+    const demo_accounts *a = payload;
+    printf("\nThe web application is at %s (this machine only). Demo accounts:\n", url);
+    for (int r = 0; r < JD_ROLE_COUNT; r++)
+        printf("  %-13s %-22s password %s\n", jd_role_name(r), a->name[r], a->pw[r]);
+    printf("Stop with Ctrl-C.\n");
+    fflush(stdout);
+}
+
+/* Resolve and analyse the demo store (saved, as the server reads them),
+ * give every role a demo account with a fresh password, then serve. */
+static int demo_serve(const char *db, const char *listen)
+{
+    jd_error err;
+    jd_error_clear(&err);
+    jd_store *s = NULL;
+    jd_store_opts so = JD_STORE_OPTS_INIT;
+    int rc = jd_store_open(&s, db, &so, &err);
+    if (rc < 0) {
+        cli_print_error("cannot open the store", &err);
+        return cli_exit_code(rc);
+    }
+    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    ao.save = true;
+    if ((rc = jd_resolve(s, &ro, NULL, &err)) < 0 || (rc = jd_analyse(s, &ao, NULL, NULL, &err)) < 0) {
+        cli_print_error("preparing the web demo", &err);
+        jd_store_close(s);
+        return cli_exit_code(rc);
+    }
+    demo_accounts a;
+    for (int r = 0; r < JD_ROLE_COUNT && rc == JD_OK; r++) {
+        snprintf(a.name[r], sizeof a.name[r], "demo-%s", jd_role_name(r));
+        jd_password_generate(a.pw[r]);
+        const char *agency = r == JD_ROLE_PRACTITIONER ? "csc" : r == JD_ROLE_MANAGER ? "police" : NULL;
+        rc = jd_account_add(s, a.name[r], (jd_role)r, agency, NULL, a.pw[r], &err);
+        if (rc == JD_ECONFLICT)
+            rc = jd_account_reset(s, a.name[r], a.pw[r], &err);
+    }
+    jd_store_close(s);
+    if (rc < 0) {
+        cli_print_error("demo accounts", &err);
+        return cli_exit_code(rc);
+    }
+    return cli_serve_demo(db, listen, demo_banner, &a);
+}
+
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: joindots demo [--dir DIR] [--small] [--seed N]\n"
+    fprintf(f, "usage: joindots demo [--dir DIR] [--small] [--seed N] [--no-serve] [--listen HOST:PORT]\n"
                "\n"
                "Generates the oxford scenario (a synthetic county shaped like the\n"
                "Oxfordshire case) into DIR (default: a new folder under /tmp), ingests it\n"
                "into DIR/joindots.db and shows what joindots holds.\n"
-               "  --small   use the small bundle shipped in the program instead\n");
+               "  --small   use the small bundle shipped in the program instead\n"
+               "Then, when stdin is a terminal, it serves the scenario as the web\n"
+               "application (default 127.0.0.1:8080) with a demo account for each role,\n"
+               "and prints the address and the accounts; --no-serve (or no terminal)\n"
+               "ends after the report.\n");
 }
 
 int cmd_demo(int argc, char **argv)
@@ -200,11 +261,15 @@ int cmd_demo(int argc, char **argv)
     static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
                                               {"small", no_argument, NULL, 's'},
                                               {"seed", required_argument, NULL, 'e'},
+                                              {"no-serve", no_argument, NULL, 'n'},
+                                              {"listen", required_argument, NULL, 'l'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
     const char *dir = NULL;
     bool small = false;
     unsigned long long seed = 2015;
+    bool no_serve = false;
+    const char *listen = NULL;
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -212,6 +277,8 @@ int cmd_demo(int argc, char **argv)
         case 'd': dir = optarg; break;
         case 's': small = true; break;
         case 'e': seed = strtoull(optarg, NULL, 10); break;
+        case 'n': no_serve = true; break;
+        case 'l': listen = optarg; break;
         case 'h': usage(stdout); return JD_EXIT_OK;
         default: usage(stderr); return JD_EXIT_USAGE;
         }
@@ -236,8 +303,14 @@ int cmd_demo(int argc, char **argv)
     snprintf(db, sizeof db, "%s/joindots.db", dir);
     jd_error err;
     jd_error_clear(&err);
-    if (!small)
-        return demo_oxford(dir, bundle, db, seed);
+    if (!small) {
+        int drc = demo_oxford(dir, bundle, db, seed);
+        /* Serve only for a person at a terminal: CI and scripts never block. */
+        if (drc != JD_EXIT_OK || no_serve || !isatty(STDIN_FILENO))
+            return drc;
+        fflush(stdout);
+        return demo_serve(db, listen);
+    }
     int rc = jd_demo_write_bundle(bundle, &err);
     if (rc < 0) {
         cli_print_error("demo bundle", &err);

@@ -24,6 +24,7 @@ static const cli_command commands[] = {
     {"resolve", "resolve person_refs across agencies into identities", cmd_resolve},
     {"score", "accuracy of identities and alerts against a synthetic truth", cmd_score},
     {"screen", "find indicators and victim-blaming wording in one text", cmd_screen},
+    {"serve", "the web application and its JSON API", cmd_serve},
     {"synth", "write a synthetic county bundle with ground truth", cmd_synth},
     {"user", "accounts of the web application: add, disable, enable, reset, list", cmd_user},
     {NULL, NULL, NULL},

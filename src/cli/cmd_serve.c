@@ -1,0 +1,171 @@
+/*
+ * joindots serve: the web application (issue 8) on one address, until
+ * SIGTERM or SIGINT; requests in flight are finished before it exits.
+ */
+#include "cli.h"
+
+#include "server.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef JD_WEB_ROOT
+#define JD_WEB_ROOT "web"
+#endif
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: joindots serve --db FILE [--listen HOST:PORT] [--tls-cert F --tls-key F]\n"
+               "                      [--web DIR] [--threads N] [--port-file F]\n"
+               "\n"
+               "Serves the web application and its JSON API (docs/openapi.yaml) until\n"
+               "SIGTERM or SIGINT; requests in flight are finished first. The default\n"
+               "address is 127.0.0.1:8080; port 0 picks a free port (written to\n"
+               "--port-file). Accounts are made with `joindots user add`.\n"
+               "  --web DIR   static files (default: the web/ folder of the source tree)\n"
+               "  --routes    print the API routes and the roles allowed on each, and exit\n");
+}
+
+/* Parse "HOST:PORT" (IPv4). */
+static int parse_listen(const char *s, char *host, size_t cap, int *port)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || (size_t)(colon - s) >= cap || colon == s)
+        return -1;
+    memcpy(host, s, (size_t)(colon - s));
+    host[colon - s] = '\0';
+    char *end;
+    long p = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || p < 0 || p > 65535)
+        return -1;
+    *port = (int)p;
+    return 0;
+}
+
+/* Start, print the address (and `banner` if given), wait for SIGTERM or
+ * SIGINT, finish requests in flight, stop. */
+static int serve_until_signal(const jd_server_opts *so, const char *port_file,
+                              void (*banner)(const char *url, void *payload), void *payload)
+{
+    /* Signals are taken by sigwait below: block them before threads start. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    jd_error err;
+    jd_error_clear(&err);
+    jd_server *srv = NULL;
+    int rc = jd_server_start(&srv, so, &err);
+    if (rc < 0) {
+        cli_print_error("cannot start the server", &err);
+        return cli_exit_code(rc);
+    }
+    int port = jd_server_port(srv);
+    if (port_file) {
+        FILE *f = fopen(port_file, "w");
+        if (f) {
+            fprintf(f, "%d\n", port);
+            fclose(f);
+        }
+    }
+    char url[128];
+    snprintf(url, sizeof url, "%s://%s:%d/", so->tls_cert ? "https" : "http", so->host, port);
+    if (banner)
+        banner(url, payload);
+    fprintf(stderr, "joindots serve: listening on %s (stop with Ctrl-C or SIGTERM)\n", url);
+    int sig = 0;
+    sigwait(&set, &sig);
+    fprintf(stderr, "joindots serve: stopping (finishing requests in flight)\n");
+    jd_server_stop(srv, 10);
+    fprintf(stderr, "joindots serve: stopped\n");
+    return JD_EXIT_OK;
+}
+
+int cli_serve_demo(const char *db, const char *listen,
+                   void (*banner)(const char *url, void *payload), void *payload)
+{
+    jd_server_opts so = JD_SERVER_OPTS_INIT;
+    so.web_root = JD_WEB_ROOT;
+    so.db = db;
+    char host[64] = "127.0.0.1";
+    if (listen && parse_listen(listen, host, sizeof host, &so.port) < 0) {
+        fprintf(stderr, "joindots: --listen takes HOST:PORT, e.g. 127.0.0.1:8080\n");
+        return JD_EXIT_USAGE;
+    }
+    so.host = host;
+    return serve_until_signal(&so, NULL, banner, payload);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
+                                             {"listen", required_argument, NULL, 'l'},
+                                             {"tls-cert", required_argument, NULL, 'c'},
+                                             {"tls-key", required_argument, NULL, 'k'},
+                                             {"web", required_argument, NULL, 'w'},
+                                             {"threads", required_argument, NULL, 't'},
+                                             {"port-file", required_argument, NULL, 'p'},
+                                             {"routes", no_argument, NULL, 'r'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    jd_server_opts so = JD_SERVER_OPTS_INIT;
+    so.web_root = JD_WEB_ROOT;
+    char host[64] = "127.0.0.1";
+    const char *port_file = NULL;
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (o) {
+        case 'd':
+            so.db = optarg;
+            break;
+        case 'l':
+            if (parse_listen(optarg, host, sizeof host, &so.port) < 0) {
+                fprintf(stderr, "joindots: --listen takes HOST:PORT, e.g. 127.0.0.1:8080\n");
+                return JD_EXIT_USAGE;
+            }
+            break;
+        case 'c':
+            so.tls_cert = optarg;
+            break;
+        case 'k':
+            so.tls_key = optarg;
+            break;
+        case 'w':
+            so.web_root = optarg;
+            break;
+        case 't': {
+            long n = strtol(optarg, NULL, 10);
+            if (n < 1 || n > 64) {
+                fprintf(stderr, "joindots: --threads takes 1 to 64\n");
+                return JD_EXIT_USAGE;
+            }
+            so.threads = (unsigned)n;
+            break;
+        }
+        case 'p':
+            port_file = optarg;
+            break;
+        case 'r':
+            jd_server_print_routes(stdout);
+            return JD_EXIT_OK;
+        case 'h':
+            usage(stdout);
+            return JD_EXIT_OK;
+        default:
+            usage(stderr);
+            return JD_EXIT_USAGE;
+        }
+    }
+    if (!so.db || optind != argc) {
+        usage(stderr);
+        return JD_EXIT_USAGE;
+    }
+    so.host = host;
+    return serve_until_signal(&so, port_file, NULL, NULL);
+}

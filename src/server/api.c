@@ -1,0 +1,673 @@
+/*
+ * The JSON API of `joindots serve` (docs/openapi.yaml). Each route names
+ * the roles that may call it; the plumbing in server.c checks the session,
+ * the role and the CSRF token before a handler runs, and handlers check
+ * need-to-know on the record itself (a practitioner sees persons known to
+ * their own agency, and then the joined picture). Every view, search,
+ * change and refusal goes to the audit log.
+ */
+#include "server_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_REASON 300
+#define MAX_QUERY 100
+#define MAX_TEXT 20000
+
+static const char *str(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static bool sees_all(const caller *w)
+{
+    return w->acct.role == JD_ROLE_ANALYST;
+}
+
+static bool same_agency(const caller *w, const char *agency)
+{
+    return *w->acct.agency && agency && !strcasecmp(w->acct.agency, agency);
+}
+
+/* Need-to-know on a person: analysts see all; practitioners and managers
+ * see persons one of whose refs is their agency's. */
+static bool may_see_person(const caller *w, const jd_person_summary *p)
+{
+    if (sees_all(w))
+        return true;
+    if (w->acct.role != JD_ROLE_PRACTITIONER && w->acct.role != JD_ROLE_MANAGER)
+        return false;
+    for (size_t i = 0; i < p->n_refs; i++)
+        if (same_agency(w, p->refs[i].agency))
+            return true;
+    return false;
+}
+
+static bool refs_have_agency(const caller *w, json_t *person)
+{
+    json_t *refs = json_object_get(person, "refs"), *r;
+    size_t i;
+    json_array_foreach(refs, i, r)
+    {
+        if (same_agency(w, str(r, "agency")))
+            return true;
+    }
+    return false;
+}
+
+static bool may_see_alert(const caller *w, json_t *a)
+{
+    if (sees_all(w))
+        return true;
+    if (w->acct.role != JD_ROLE_PRACTITIONER && w->acct.role != JD_ROLE_MANAGER)
+        return false;
+    if (refs_have_agency(w, json_object_get(a, "subject")))
+        return true;
+    json_t *m;
+    size_t i;
+    json_array_foreach(json_object_get(a, "members"), i, m)
+    {
+        if (refs_have_agency(w, m))
+            return true;
+    }
+    json_array_foreach(json_object_get(a, "records"), i, m)
+    {
+        if (same_agency(w, str(m, "agency")))
+            return true;
+    }
+    return false;
+}
+
+/* A reason for looking at a sensitive record: 3 to MAX_REASON characters. */
+static const char *need_reason(api_ctx *c, reply *r)
+{
+    const char *why = jd_query(c, "reason");
+    if (!why || strlen(why) < 3 || strlen(why) > MAX_REASON) {
+        jd_reply_error(r, 428, "reason_required",
+                       "Say why you need this record (3 to 300 characters); it is recorded.");
+        return NULL;
+    }
+    return why;
+}
+
+/* ---- accounts and sessions ---- */
+
+static void cookie(api_ctx *c, reply *r, const char *token, int max_age)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "jd_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+             token, max_age, c->srv->o.tls_cert ? "; Secure" : "");
+    free(r->set_cookie);
+    r->set_cookie = strdup(buf);
+}
+
+static json_t *me_json(const caller *w, const char *csrf)
+{
+    return json_pack("{s:s,s:s,s:s,s:s,s:s}", "username", w->acct.username, "role",
+                     jd_role_name(w->acct.role), "agency", w->acct.agency, "team", w->acct.team,
+                     "csrf", csrf);
+}
+
+static void api_login(api_ctx *c, reply *r)
+{
+    const char *u = str(c->body, "username"), *p = str(c->body, "password");
+    if (!u || !p) {
+        jd_reply_error(r, 400, "bad_request", "username and password are needed.");
+        return;
+    }
+    char target[96];
+    snprintf(target, sizeof target, "account:%.63s", u);
+    if (jd_rate_blocked(c->srv, c->who->addr)) {
+        jd_audit(c, "login", target, "", "denied: rate limit", false);
+        jd_reply_error(r, 429, "too_many_attempts",
+                       "Too many login attempts from here. Wait a minute and try again.");
+        return;
+    }
+    jd_error err;
+    jd_account a;
+    int rc = jd_account_login(c->store, u, p, 0, &a, &err);
+    if (rc < 0) {
+        char d[300];
+        snprintf(d, sizeof d, "denied: %.255s", err.msg);
+        jd_audit(c, "login", target, "", d, false);
+        jd_rate_failed(c->srv, c->who->addr);
+        jd_reply_error(r, 401, "login_failed",
+                       "Wrong user name or password, or the account is locked or disabled.");
+        return;
+    }
+    char tok[JD_SESSION_TOKEN_SIZE], csrf[JD_SESSION_TOKEN_SIZE];
+    if (jd_session_start(c->store, a.id, 0, tok, csrf, &err) < 0) {
+        jd_reply_error(r, 500, "store", "The session could not be started.");
+        return;
+    }
+    c->who->authed = true;
+    c->who->acct = a;
+    jd_audit(c, "login", target, "", "", true);
+    cookie(c, r, tok, JD_SESSION_MAX_SECONDS);
+    jd_reply_json(r, 200, me_json(c->who, csrf));
+}
+
+static void api_logout(api_ctx *c, reply *r)
+{
+    jd_error err;
+    (void)jd_session_end(c->store, c->who->token, &err);
+    jd_audit(c, "logout", "", "", "", true);
+    cookie(c, r, "", 0);
+    jd_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static void api_me(api_ctx *c, reply *r)
+{
+    jd_reply_json(r, 200, me_json(c->who, c->who->csrf));
+}
+
+/* ---- search and persons ---- */
+
+static json_t *person_json(const jd_person_summary *p)
+{
+    json_t *refs = json_array();
+    for (size_t i = 0; i < p->n_refs; i++)
+        json_array_append_new(refs, json_pack("{s:s,s:s}", "agency", p->refs[i].agency,
+                                              "person_ref", p->refs[i].person_ref));
+    return json_pack("{s:s,s:s,s:s,s:b,s:o,s:f}", "person_id", p->person_id, "name", p->name, "dob",
+                     p->dob, "is_child", p->is_child, "refs", refs, "score", p->score);
+}
+
+static void api_search(api_ctx *c, reply *r)
+{
+    const char *q = jd_query(c, "q");
+    if (!q || !*q || strlen(q) > MAX_QUERY) {
+        jd_reply_error(r, 400, "bad_query", "Type 1 to 100 characters to search.");
+        return;
+    }
+    jd_person_summary hits[200];
+    size_t n = jd_person_index_search(c->srv->index, q, hits, 200);
+    json_t *out = json_array();
+    size_t shown = 0;
+    for (size_t i = 0; i < n && shown < 25; i++)
+        if (may_see_person(c->who, &hits[i])) {
+            json_array_append_new(out, person_json(&hits[i]));
+            shown++;
+        }
+    char target[160], d[64];
+    snprintf(target, sizeof target, "query:%s", q);
+    snprintf(d, sizeof d, "results=%zu", shown);
+    jd_audit(c, "search", target, "", d, true);
+    jd_reply_json(r, 200, json_pack("{s:o}", "results", out));
+}
+
+typedef struct chrono_ctx {
+    json_t *events;
+    jd_screener *scr;
+    json_t *findings; /* of the event being built */
+} chrono_ctx;
+
+static int on_finding(const jd_finding *f, void *payload)
+{
+    chrono_ctx *x = payload;
+    json_array_append_new(x->findings,
+                          json_pack("{s:s,s:s,s:s,s:s?,s:i,s:i}", "rule", f->rule, "name", f->name,
+                                    "why", f->why ? f->why : "", "advice", f->advice, "offset",
+                                    f->offset, "length", f->length));
+    return 0;
+}
+
+static int on_event(const jd_chrono_event *ev, void *payload)
+{
+    chrono_ctx *x = payload;
+    char t[32], rt[32];
+    jd_time_format(t, ev->occurred_at);
+    jd_time_format(rt, ev->reported_at);
+    json_t *parties = json_array(), *objects = json_array();
+    bool vehicle = false, adult = false;
+    for (size_t i = 0; i < ev->n_parties; i++) {
+        const jd_chrono_party *p = &ev->parties[i];
+        json_array_append_new(parties, json_pack("{s:s,s:s,s:s,s:s?,s:s}", "agency", p->agency,
+                                                 "person_ref", p->person_ref, "role", p->role,
+                                                 "person_id", p->person_id, "name", p->name));
+        if (!strcmp(p->role, "suspect") || !strcmp(p->role, "associate"))
+            adult = true;
+    }
+    for (size_t i = 0; i < ev->n_objects; i++) {
+        const jd_chrono_object *o = &ev->objects[i];
+        json_array_append_new(objects,
+                              json_pack("{s:s,s:s,s:s}", "type", o->object_type, "value", o->value,
+                                        "description", o->description ? o->description : ""));
+        if (!strcmp(o->object_type, "vehicle"))
+            vehicle = true;
+    }
+    x->findings = json_array();
+    jd_screen_input in = {.event_type = ev->event_type,
+                          .text = ev->narrative ? ev->narrative : "",
+                          .age = -1,
+                          .vehicle = vehicle,
+                          .adult_party = adult};
+    jd_error err;
+    (void)jd_screener_run(x->scr, &in, on_finding, x, &err);
+    json_t *e =
+        json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:o,s:o,s:o}", "event_id",
+                  (json_int_t)ev->event_id, "agency", ev->agency, "record_id", ev->record_id,
+                  "event_type", ev->event_type, "occurred_at", t, "reported_at", rt, "location",
+                  ev->location ? ev->location : "", "narrative", ev->narrative ? ev->narrative : "",
+                  "outcome", ev->outcome ? ev->outcome : "", "role",
+                  ev->subject_role ? ev->subject_role : "", "crime_ref", ev->crime_ref, "parties",
+                  parties, "objects", objects, "findings", x->findings);
+    if (!e)
+        return JD_ENOMEM;
+    json_array_append_new(x->events, e);
+    return 0;
+}
+
+static json_t *alerts_of(jd_server *srv, const char *person_id)
+{
+    json_t *out = json_array(), *a;
+    size_t i;
+    json_array_foreach(srv->alerts, i, a)
+    {
+        const char *pid = str(json_object_get(a, "subject"), "person_id");
+        bool hit = pid && !strcmp(pid, person_id);
+        json_t *m;
+        size_t j;
+        json_array_foreach(json_object_get(a, "members"), j, m)
+        {
+            const char *mp = str(m, "person_id");
+            if (mp && !strcmp(mp, person_id))
+                hit = true;
+        }
+        if (hit)
+            json_array_append_new(out, json_deep_copy(a));
+    }
+    return out;
+}
+
+static void api_person(api_ctx *c, reply *r)
+{
+    jd_person_summary p;
+    if (jd_person_index_get(c->srv->index, c->arg, &p) != JD_OK) {
+        jd_reply_error(r, 404, "not_found", "No such person.");
+        return;
+    }
+    char target[160];
+    snprintf(target, sizeof target, "person:%s", p.person_id);
+    if (!may_see_person(c->who, &p)) {
+        jd_audit(c, "view", target, "", "denied: need to know", false);
+        jd_reply_error(r, 403, "forbidden", "This person is not known to your agency.");
+        return;
+    }
+    const char *why = need_reason(c, r);
+    if (!why)
+        return;
+    chrono_ctx x = {.events = json_array(), .scr = c->screener};
+    jd_error err;
+    int rc = jd_chronology(c->store, p.person_id, JD_AS_OF_NOW, on_event, &x, &err);
+    if (rc < 0 && rc != JD_ENOTFOUND) {
+        json_decref(x.events);
+        jd_reply_error(r, 500, "store", "The chronology could not be read.");
+        return;
+    }
+    char d[64];
+    snprintf(d, sizeof d, "events=%zu", json_array_size(x.events));
+    jd_audit(c, "view", target, why, d, true);
+    json_t *o = person_json(&p);
+    json_object_set_new(o, "events", x.events);
+    json_object_set_new(o, "alerts", alerts_of(c->srv, p.person_id));
+    jd_reply_json(r, 200, o);
+}
+
+/* ---- alerts ---- */
+
+typedef struct ack_ctx {
+    json_t *by_alert; /* alert id -> [acks] */
+} ack_ctx;
+
+static int on_ack(const char *id, const char *by, int64_t at, const char *note, void *payload)
+{
+    ack_ctx *x = payload;
+    json_t *l = json_object_get(x->by_alert, id);
+    if (!l) {
+        l = json_array();
+        json_object_set_new(x->by_alert, id, l);
+    }
+    char t[32];
+    jd_time_format(t, at);
+    json_array_append_new(l, json_pack("{s:s,s:s,s:s}", "by", by, "at", t, "note", note));
+    return 0;
+}
+
+static void api_alerts(api_ctx *c, reply *r)
+{
+    const char *kind = jd_query(c, "kind"), *level = jd_query(c, "level");
+    const char *open = jd_query(c, "open");
+    ack_ctx x = {.by_alert = json_object()};
+    jd_error err;
+    if (jd_alert_acks(c->store, on_ack, &x, &err) < 0) {
+        json_decref(x.by_alert);
+        jd_reply_error(r, 500, "store", "Acknowledgements could not be read.");
+        return;
+    }
+    json_t *out = json_array(), *a;
+    size_t i, total = 0;
+    json_array_foreach(c->srv->alerts, i, a)
+    {
+        if (kind && *kind && (!str(a, "kind") || strcmp(str(a, "kind"), kind)))
+            continue;
+        if (level && *level && (!str(a, "level") || strcmp(str(a, "level"), level)))
+            continue;
+        if (!may_see_alert(c->who, a))
+            continue;
+        json_t *acks = json_object_get(x.by_alert, str(a, "id") ? str(a, "id") : "");
+        if (open && !strcmp(open, "1") && acks)
+            continue;
+        if (++total > 500)
+            continue;
+        json_t *o = json_deep_copy(a);
+        json_object_set_new(o, "acknowledgements", acks ? json_deep_copy(acks) : json_array());
+        json_array_append_new(out, o);
+    }
+    json_decref(x.by_alert);
+    char d[64];
+    snprintf(d, sizeof d, "results=%zu", total);
+    jd_audit(c, "view", "alerts", "", d, true);
+    jd_reply_json(r, 200, json_pack("{s:o,s:I}", "alerts", out, "total", (json_int_t)total));
+}
+
+static json_t *find_alert(jd_server *srv, const char *id)
+{
+    json_t *a;
+    size_t i;
+    json_array_foreach(srv->alerts, i, a)
+    {
+        const char *aid = str(a, "id");
+        if (aid && !strcmp(aid, id))
+            return a;
+    }
+    return NULL;
+}
+
+static void api_ack(api_ctx *c, reply *r)
+{
+    json_t *a = find_alert(c->srv, c->arg);
+    char target[200];
+    snprintf(target, sizeof target, "alert:%.150s", c->arg);
+    if (!a) {
+        jd_reply_error(r, 404, "not_found", "No such alert.");
+        return;
+    }
+    if (!may_see_alert(c->who, a)) {
+        jd_audit(c, "acknowledge", target, "", "denied: need to know", false);
+        jd_reply_error(r, 403, "forbidden", "This alert is not about your agency's records.");
+        return;
+    }
+    const char *note = str(c->body, "note");
+    jd_error err;
+    if (!note || jd_alert_acknowledge(c->store, c->arg, c->who->acct.username, note, &err) < 0) {
+        jd_reply_error(r, 400, "note_required", "Write a note of 1 to 1000 characters.");
+        return;
+    }
+    jd_audit(c, "acknowledge", target, note, "", true);
+    jd_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+/* ---- network, profiles, dashboard ---- */
+
+static json_t *capture_json(int (*fn)(FILE *f, void *p), void *p)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    int rc = fn(f, p);
+    fclose(f);
+    json_t *j = rc == JD_OK ? json_loadb(buf, len, 0, NULL) : NULL;
+    free(buf);
+    return j;
+}
+
+typedef struct gen_ctx {
+    api_ctx *c;
+    const char *subject;
+    int rc;
+    jd_error err;
+} gen_ctx;
+
+static int gen_graph(FILE *f, void *p)
+{
+    gen_ctx *g = p;
+    jd_profile_opts o = JD_PROFILE_OPTS_INIT;
+    return g->rc = jd_network_graph(g->c->store, JD_GRAPH_JSON, &o, f, &g->err);
+}
+
+static int gen_profile(FILE *f, void *p)
+{
+    gen_ctx *g = p;
+    jd_profile_opts o = JD_PROFILE_OPTS_INIT;
+    o.json = true;
+    return g->rc = jd_profile(g->c->store, g->subject, &o, f, &g->err);
+}
+
+static void api_network(api_ctx *c, reply *r)
+{
+    gen_ctx g = {.c = c};
+    json_t *j = capture_json(gen_graph, &g);
+    if (!j) {
+        jd_reply_error(r, 500, "network", "The network could not be built.");
+        return;
+    }
+    jd_audit(c, "view", "network", "", "", true);
+    jd_reply_json(r, 200, j);
+}
+
+static void api_profile(api_ctx *c, reply *r)
+{
+    const char *subject = jd_query(c, "subject");
+    if (!subject || !*subject || strlen(subject) > 200) {
+        jd_reply_error(r, 400, "bad_subject", "Name a person, vehicle:, phone: or place:.");
+        return;
+    }
+    const char *why = need_reason(c, r);
+    if (!why)
+        return;
+    gen_ctx g = {.c = c, .subject = subject};
+    json_t *j = capture_json(gen_profile, &g);
+    char target[240];
+    snprintf(target, sizeof target, "profile:%s", subject);
+    if (!j) {
+        jd_audit(c, "view", target, why, "not found", false);
+        if (g.rc == JD_ENOTFOUND)
+            jd_reply_error(r, 404, "not_found", "Nothing matches that.");
+        else if (g.rc == JD_EINVALID)
+            jd_reply_error(r, 400, "bad_subject", "That is not a person, vehicle, phone or place.");
+        else
+            jd_reply_error(r, 500, "profile", "The profile could not be built.");
+        return;
+    }
+    jd_audit(c, "view", target, why, "", true);
+    jd_reply_json(r, 200, j);
+}
+
+static void api_dashboard(api_ctx *c, reply *r)
+{
+    jd_audit(c, "view", "dashboard", "", "", true);
+    json_t *d = json_deep_copy(c->srv->board);
+    json_t *ages = jd_api_agenda_ages(c->store);
+    if (ages)
+        json_object_set_new(d, "open_strategic_items_by_age", ages);
+    jd_reply_json(r, 200, d);
+}
+
+static void api_language(api_ctx *c, reply *r)
+{
+    const char *text = str(c->body, "text");
+    if (!text || strlen(text) > MAX_TEXT) {
+        jd_reply_error(r, 400, "bad_text", "Send up to 20000 characters of text.");
+        return;
+    }
+    chrono_ctx x = {.findings = json_array()};
+    jd_screen_input in = {.text = text, .age = -1};
+    jd_error err;
+    (void)jd_screener_run(c->screener, &in, on_finding, &x, &err);
+    /* Language rules are the L-rules; the rest are indicators. */
+    json_t *lang = json_array(), *ind = json_array(), *f;
+    size_t i;
+    json_array_foreach(x.findings, i, f)
+    {
+        const char *rule = str(f, "rule");
+        json_array_append(rule && rule[0] == 'L' ? lang : ind, f);
+    }
+    json_decref(x.findings);
+    jd_reply_json(r, 200, json_pack("{s:o,s:o}", "language", lang, "indicators", ind));
+}
+
+/* ---- audit and accounts ---- */
+
+static int on_audit(const jd_audit_entry *e, void *payload)
+{
+    char t[32];
+    jd_time_format(t, e->at);
+    json_array_append_new(
+        payload, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "seq", (json_int_t)e->seq, "at",
+                           t, "actor", e->actor, "action", e->action, "target", e->target, "reason",
+                           e->reason, "detail", e->detail, "ok", e->ok, "hash", e->hash));
+    return 0;
+}
+
+static void api_audit(api_ctx *c, reply *r)
+{
+    const char *after = jd_query(c, "after");
+    long long a = after ? atoll(after) : 0;
+    json_t *out = json_array();
+    jd_error err;
+    if (jd_audit_list(c->store, a > 0 ? a : 0, 500, on_audit, out, &err) < 0) {
+        json_decref(out);
+        jd_reply_error(r, 500, "store", "The audit log could not be read.");
+        return;
+    }
+    jd_audit(c, "view", "audit", "", "", true);
+    jd_reply_json(r, 200, json_pack("{s:o}", "entries", out));
+}
+
+static void api_audit_verify(api_ctx *c, reply *r)
+{
+    jd_audit_report rep;
+    jd_error err;
+    int rc = jd_audit_verify(c->store, &rep, &err);
+    if (rc < 0 && rc != JD_ECONFLICT) {
+        jd_reply_error(r, 500, "store", "The audit log could not be read.");
+        return;
+    }
+    jd_audit(c, "verify", "audit", "", rc == JD_OK ? "intact" : "broken", true);
+    jd_reply_json(r, 200,
+                  json_pack("{s:b,s:I,s:I,s:s}", "intact", rc == JD_OK, "entries",
+                            (json_int_t)rep.entries, "first_bad", (json_int_t)rep.first_bad,
+                            "problem", rep.problem));
+}
+
+static int on_account(const jd_account *a, void *payload)
+{
+    json_array_append_new(payload,
+                          json_pack("{s:s,s:s,s:s,s:s,s:b,s:b}", "username", a->username, "role",
+                                    jd_role_name(a->role), "agency", a->agency, "team", a->team,
+                                    "disabled", a->disabled, "locked", a->locked_until > 0));
+    return 0;
+}
+
+static void api_users(api_ctx *c, reply *r)
+{
+    json_t *out = json_array();
+    jd_error err;
+    if (jd_account_list(c->store, on_account, out, &err) < 0) {
+        json_decref(out);
+        jd_reply_error(r, 500, "store", "Accounts could not be read.");
+        return;
+    }
+    jd_audit(c, "view", "accounts", "", "", true);
+    jd_reply_json(r, 200, json_pack("{s:o}", "users", out));
+}
+
+static void api_user_add(api_ctx *c, reply *r)
+{
+    const char *u = str(c->body, "username"), *role_s = str(c->body, "role");
+    jd_role role;
+    if (!u || !role_s || jd_role_parse(role_s, &role) < 0) {
+        jd_reply_error(r, 400, "bad_request", "username and a valid role are needed.");
+        return;
+    }
+    char pw[21];
+    jd_password_generate(pw);
+    jd_error err;
+    int rc =
+        jd_account_add(c->store, u, role, str(c->body, "agency"), str(c->body, "team"), pw, &err);
+    char target[96];
+    snprintf(target, sizeof target, "account:%.63s", u);
+    jd_audit(c, "account.add", target, "", rc == JD_OK ? role_s : err.msg, rc == JD_OK);
+    if (rc < 0) {
+        jd_reply_error(r, rc == JD_ECONFLICT ? 409 : 400, "bad_request", err.msg);
+        return;
+    }
+    jd_reply_json(r, 201, json_pack("{s:s,s:s}", "username", u, "password", pw));
+}
+
+static void user_change(api_ctx *c, reply *r, const char *what)
+{
+    jd_error err;
+    int rc;
+    char pw[21] = "";
+    if (!strcmp(what, "reset")) {
+        jd_password_generate(pw);
+        rc = jd_account_reset(c->store, c->arg, pw, &err);
+    } else {
+        rc = jd_account_set_disabled(c->store, c->arg, !strcmp(what, "disable"), &err);
+    }
+    char target[160], action[32];
+    snprintf(target, sizeof target, "account:%.63s", c->arg);
+    snprintf(action, sizeof action, "account.%s", what);
+    jd_audit(c, action, target, "", rc == JD_OK ? "" : err.msg, rc == JD_OK);
+    if (rc < 0) {
+        jd_reply_error(r, rc == JD_ENOTFOUND ? 404 : 400, "bad_request", err.msg);
+        return;
+    }
+    jd_reply_json(r, 200, *pw ? json_pack("{s:s}", "password", pw) : json_pack("{s:b}", "ok", 1));
+}
+
+static void api_user_disable(api_ctx *c, reply *r)
+{
+    user_change(c, r, "disable");
+}
+static void api_user_enable(api_ctx *c, reply *r)
+{
+    user_change(c, r, "enable");
+}
+static void api_user_reset(api_ctx *c, reply *r)
+{
+    user_change(c, r, "reset");
+}
+
+#define BOARD_VIEW (R(JD_ROLE_BOARD) | R(JD_ROLE_MANAGER) | R(JD_ROLE_ANALYST))
+
+/* Keep in step with docs/openapi.yaml (tests/integration/test_serve.sh checks). */
+const route jd_api_routes[] = {
+    {"POST", "/api/login", ROLES_NONE, api_login},
+    {"POST", "/api/logout", ROLES_ANY, api_logout},
+    {"GET", "/api/me", ROLES_ANY, api_me},
+    {"GET", "/api/search", ROLES_CASE, api_search},
+    {"GET", "/api/persons/{id}", ROLES_CASE, api_person},
+    {"GET", "/api/alerts", ROLES_CASE, api_alerts},
+    {"POST", "/api/alerts/{id}/ack", ROLES_CASE, api_ack},
+    {"GET", "/api/network", R(JD_ROLE_ANALYST), api_network},
+    {"GET", "/api/profile", R(JD_ROLE_ANALYST), api_profile},
+    {"GET", "/api/dashboard", BOARD_VIEW, api_dashboard},
+    {"POST", "/api/language-check", ROLES_CASE, api_language},
+    {"GET", "/api/audit", R(JD_ROLE_AUDITOR), api_audit},
+    {"GET", "/api/audit/verify", R(JD_ROLE_AUDITOR), api_audit_verify},
+    {"GET", "/api/users", R(JD_ROLE_ADMIN), api_users},
+    {"POST", "/api/users", R(JD_ROLE_ADMIN), api_user_add},
+    {"POST", "/api/users/{id}/disable", R(JD_ROLE_ADMIN), api_user_disable},
+    {"POST", "/api/users/{id}/enable", R(JD_ROLE_ADMIN), api_user_enable},
+    {"POST", "/api/users/{id}/reset", R(JD_ROLE_ADMIN), api_user_reset},
+};
+const size_t jd_api_n_routes = sizeof jd_api_routes / sizeof *jd_api_routes;

@@ -1,0 +1,609 @@
+/*
+ * HTTP plumbing of `joindots serve`: limits, sessions, CSRF, routing,
+ * static files, security headers and graceful shutdown. The API handlers
+ * are in api.c.
+ */
+#include "server_internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self';"
+                          " img-src 'self' data:; connect-src 'self'; object-src 'none';"
+                          " base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+static void headers(struct MHD_Response *r, bool tls)
+{
+    MHD_add_response_header(r, "Content-Security-Policy", CSP);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+    MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin");
+    if (tls)
+        MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
+}
+
+static enum MHD_Result send_buf(struct MHD_Connection *con, jd_server *srv, unsigned status,
+                                const char *type, char *buf, size_t len, const char *cookie,
+                                const char *cache)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, buf, free);
+    if (!r) {
+        free(buf);
+        return MHD_NO;
+    }
+    headers(r, srv->o.tls_cert != NULL);
+    MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "Cache-Control", cache ? cache : "no-store");
+    if (cookie)
+        MHD_add_response_header(r, "Set-Cookie", cookie);
+    enum MHD_Result ret = MHD_queue_response(con, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *con, jd_server *srv, reply *rp)
+{
+    char *s = rp->json ? json_dumps(rp->json, JSON_COMPACT) : strdup("{}");
+    json_decref(rp->json);
+    enum MHD_Result ret = MHD_NO;
+    if (s)
+        ret = send_buf(con, srv, rp->status, "application/json; charset=utf-8", s, strlen(s),
+                       rp->set_cookie, NULL);
+    free(rp->set_cookie);
+    return ret;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *con, jd_server *srv, unsigned status,
+                                  const char *code, const char *msg)
+{
+    reply r = {0};
+    jd_reply_error(&r, status, code, msg);
+    return send_json(con, srv, &r);
+}
+
+void jd_reply_error(reply *r, unsigned status, const char *code, const char *msg)
+{
+    json_decref(r->json);
+    r->status = status;
+    r->json = json_pack("{s:s,s:s}", "error", code, "message", msg);
+}
+
+void jd_reply_json(reply *r, unsigned status, json_t *j)
+{
+    json_decref(r->json);
+    r->status = status;
+    r->json = j;
+}
+
+const char *jd_query(api_ctx *c, const char *key)
+{
+    return MHD_lookup_connection_value(c->con, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static rl_slot *rate_slot(jd_server *srv, const char *addr)
+{
+    int64_t minute = (int64_t)time(NULL) / 60;
+    uint32_t h = 2166136261u;
+    for (const char *p = addr; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    rl_slot *s = &srv->rl[h % RL_SLOTS];
+    if (strcmp(s->addr, addr) != 0 || s->window != minute) {
+        snprintf(s->addr, sizeof s->addr, "%s", addr);
+        s->window = minute;
+        s->count = 0;
+    }
+    return s;
+}
+
+bool jd_rate_blocked(jd_server *srv, const char *addr)
+{
+    pthread_mutex_lock(&srv->rl_mu);
+    bool blocked = rate_slot(srv, addr)->count >= srv->o.login_per_minute;
+    pthread_mutex_unlock(&srv->rl_mu);
+    return blocked;
+}
+
+void jd_rate_failed(jd_server *srv, const char *addr)
+{
+    pthread_mutex_lock(&srv->rl_mu);
+    rate_slot(srv, addr)->count++;
+    pthread_mutex_unlock(&srv->rl_mu);
+}
+
+/* ---- store pool ---- */
+
+static unsigned pool_get(jd_server *srv)
+{
+    pthread_mutex_lock(&srv->pool_mu);
+    for (;;) {
+        for (unsigned i = 0; i < srv->n_stores; i++)
+            if (!srv->busy[i]) {
+                srv->busy[i] = true;
+                pthread_mutex_unlock(&srv->pool_mu);
+                return i;
+            }
+        pthread_cond_wait(&srv->pool_cv, &srv->pool_mu);
+    }
+}
+
+static void pool_put(jd_server *srv, unsigned i)
+{
+    pthread_mutex_lock(&srv->pool_mu);
+    srv->busy[i] = false;
+    pthread_cond_signal(&srv->pool_cv);
+    pthread_mutex_unlock(&srv->pool_mu);
+}
+
+void jd_audit(api_ctx *c, const char *action, const char *target, const char *reason,
+              const char *detail, bool ok)
+{
+    char d[300];
+    snprintf(d, sizeof d, "%s%sfrom=%s", detail ? detail : "", detail && *detail ? " " : "",
+             c->who->addr);
+    jd_audit_entry e = {.actor = c->who->authed ? c->who->acct.username : "-",
+                        .action = action,
+                        .target = target ? target : "",
+                        .reason = reason ? reason : "",
+                        .detail = d,
+                        .ok = ok};
+    jd_error err;
+    if (jd_audit_append(c->store, &e, NULL, &err) < 0)
+        fprintf(stderr, "joindots serve: audit write failed: %s\n", err.msg);
+}
+
+/* ---- static files ---- */
+
+static const char *mime(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot)
+        return "application/octet-stream";
+    static const char *const m[][2] = {
+        {".html", "text/html; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
+        {".json", "application/json"},
+        {".yaml", "text/plain; charset=utf-8"},
+    };
+    for (size_t i = 0; i < sizeof m / sizeof *m; i++)
+        if (!strcmp(dot, m[i][0]))
+            return m[i][1];
+    return "application/octet-stream";
+}
+
+/* Only [A-Za-z0-9._/-], no "..", no "//", no hidden files. */
+static bool safe_path(const char *p)
+{
+    if (*p != '/' || strlen(p) > 200)
+        return false;
+    for (const char *q = p; *q; q++) {
+        char ch = *q;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == '_' || ch == '/' || ch == '-'))
+            return false;
+        if (ch == '/' && (q[1] == '/' || q[1] == '.'))
+            return false;
+    }
+    return true;
+}
+
+static enum MHD_Result serve_static(struct MHD_Connection *con, jd_server *srv, const char *url)
+{
+    if (!safe_path(url))
+        return send_error(con, srv, MHD_HTTP_NOT_FOUND, "not_found", "No such page.");
+    char path[PATH_MAX], real[PATH_MAX];
+    const char *rel = strcmp(url, "/") == 0 ? "/index.html" : url;
+    /* Pages of the single-page app all load index.html. */
+    if (!strchr(rel + 1, '.') && !strchr(rel + 1, '/'))
+        rel = "/index.html";
+    if (snprintf(path, sizeof path, "%s%s", srv->web_real, rel) >= (int)sizeof path ||
+        !realpath(path, real) || strncmp(real, srv->web_real, strlen(srv->web_real)) != 0 ||
+        real[strlen(srv->web_real)] != '/')
+        return send_error(con, srv, MHD_HTTP_NOT_FOUND, "not_found", "No such page.");
+    int fd = open(real, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        return send_error(con, srv, MHD_HTTP_NOT_FOUND, "not_found", "No such page.");
+    }
+    struct MHD_Response *r = MHD_create_response_from_fd((size_t)st.st_size, fd);
+    if (!r) {
+        close(fd);
+        return MHD_NO;
+    }
+    headers(r, srv->o.tls_cert != NULL);
+    MHD_add_response_header(r, "Content-Type", mime(real));
+    MHD_add_response_header(r, "Cache-Control", "no-cache");
+    enum MHD_Result ret = MHD_queue_response(con, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* ---- routing ---- */
+
+static const route *match(const char *method, const char *url, char *arg, size_t argcap,
+                          bool *method_ok)
+{
+    *method_ok = false;
+    const route *found = NULL;
+    for (size_t i = 0; i < jd_api_n_routes + jd_api_n_concern_routes; i++) {
+        const route *rt =
+            i < jd_api_n_routes ? &jd_api_routes[i] : &jd_api_concern_routes[i - jd_api_n_routes];
+        const char *p = rt->pattern, *u = url;
+        const char *brace = strstr(p, "{id}");
+        bool ok;
+        if (!brace) {
+            ok = !strcmp(p, u);
+        } else {
+            size_t pre = (size_t)(brace - p);
+            ok = !strncmp(p, u, pre);
+            if (ok) {
+                u += pre;
+                size_t n = strcspn(u, "/");
+                const char *post = brace + 4;
+                ok = n > 0 && n < argcap && !strcmp(u + n, post);
+                if (ok) {
+                    memcpy(arg, u, n);
+                    arg[n] = '\0';
+                }
+            }
+        }
+        if (!ok)
+            continue;
+        if (!strcmp(rt->method, method)) {
+            *method_ok = true;
+            return rt;
+        }
+        found = rt;
+    }
+    return found;
+}
+
+static void client_addr(struct MHD_Connection *con, char out[64])
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, 64, "?");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, 64);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
+}
+
+/* The X-CSRF-Token header equals the session's token (constant time). */
+static bool csrf_ok(struct MHD_Connection *con, const caller *who)
+{
+    const char *h = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-CSRF-Token");
+    return h && strlen(h) == JD_SESSION_TOKEN_SIZE - 1 &&
+           sodium_memcmp(h, who->csrf, JD_SESSION_TOKEN_SIZE - 1) == 0;
+}
+
+/* A POST must be JSON (a cross-site form cannot send that without a
+ * preflight, which is never granted) and, when the browser says where it
+ * comes from, from this host. This covers the login form too, which has no
+ * session and so no CSRF token yet. */
+static bool same_origin_json(struct MHD_Connection *con)
+{
+    const char *ct = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+        return false;
+    const char *origin = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Origin");
+    const char *host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Host");
+    if (!origin)
+        return true;
+    const char *o = strstr(origin, "://");
+    return host && o && !strcmp(o + 3, host);
+}
+
+static enum MHD_Result handle_api(jd_server *srv, struct MHD_Connection *con, const char *url,
+                                  const char *method, req *rq)
+{
+    char arg[128] = "";
+    bool method_ok;
+    const route *rt = match(method, url, arg, sizeof arg, &method_ok);
+    if (!rt)
+        return send_error(con, srv, MHD_HTTP_NOT_FOUND, "not_found", "No such API route.");
+    if (!method_ok)
+        return send_error(con, srv, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                          "Method not allowed on this route.");
+    caller who = {0};
+    client_addr(con, who.addr);
+    unsigned slot = pool_get(srv);
+    jd_store *s = srv->stores[slot];
+    api_ctx c = {.srv = srv,
+                 .con = con,
+                 .store = s,
+                 .screener = srv->screeners[slot],
+                 .who = &who,
+                 .method = method,
+                 .path = url,
+                 .arg = *arg ? arg : NULL};
+    reply rp = {.status = 200};
+    const char *tok = MHD_lookup_connection_value(con, MHD_COOKIE_KIND, "jd_session");
+    if (tok) {
+        jd_error err;
+        if (jd_session_check(s, tok, 0, &who.acct, who.csrf, &err) == JD_OK) {
+            who.authed = true;
+            snprintf(who.token, sizeof who.token, "%s", tok);
+        }
+    }
+    bool is_post = !strcmp(method, "POST");
+    if (is_post && !same_origin_json(con)) {
+        jd_audit(&c, "denied", url, "", "cross-origin or not JSON", false);
+        jd_reply_error(&rp, MHD_HTTP_FORBIDDEN, "cross_origin",
+                       "State changes must come from this site, as JSON.");
+    } else if (rt->roles != ROLES_NONE && !who.authed) {
+        jd_reply_error(&rp, MHD_HTTP_UNAUTHORIZED, "login_required", "Please log in.");
+    } else if (rt->roles != ROLES_NONE && !(rt->roles & R(who.acct.role))) {
+        jd_audit(&c, "denied", url, "", "role", false);
+        jd_reply_error(&rp, MHD_HTTP_FORBIDDEN, "forbidden",
+                       "Your role does not give access to this.");
+    } else if (is_post && rt->roles != ROLES_NONE && !csrf_ok(con, &who)) {
+        jd_audit(&c, "denied", url, "", "csrf", false);
+        jd_reply_error(&rp, MHD_HTTP_FORBIDDEN, "csrf", "Missing or wrong CSRF token.");
+    } else if (is_post && rq->len > 0 && !(c.body = json_loadb(rq->body, rq->len, 0, NULL))) {
+        jd_reply_error(&rp, MHD_HTTP_BAD_REQUEST, "bad_json", "The request body is not JSON.");
+    } else if (is_post && c.body && !json_is_object(c.body)) {
+        jd_reply_error(&rp, MHD_HTTP_BAD_REQUEST, "bad_json", "Expected a JSON object.");
+    } else {
+        rt->fn(&c, &rp);
+    }
+    json_decref(c.body);
+    pool_put(srv, slot);
+    return send_json(con, srv, &rp);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
+{
+    jd_server *srv = cls;
+    req *rq = *con_cls;
+    if (!rq) {
+        rq = calloc(1, sizeof *rq);
+        if (!rq)
+            return MHD_NO;
+        *con_cls = rq;
+        atomic_fetch_add(&srv->in_flight, 1);
+        rq->counted = true;
+        const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > srv->o.max_body) {
+            rq->too_big = true;
+            return send_error(con, srv, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
+                              "The request is too large.");
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!rq->too_big) {
+            if (rq->len + *upload_size > srv->o.max_body) {
+                rq->too_big = true;
+                free(rq->body);
+                rq->body = NULL;
+                rq->len = rq->cap = 0;
+            } else {
+                if (rq->len + *upload_size + 1 > rq->cap) {
+                    size_t nc = (rq->len + *upload_size + 1) * 2;
+                    char *nb = realloc(rq->body, nc);
+                    if (!nb)
+                        return MHD_NO;
+                    rq->body = nb;
+                    rq->cap = nc;
+                }
+                memcpy(rq->body + rq->len, upload_data, *upload_size);
+                rq->len += *upload_size;
+            }
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (rq->too_big)
+        return send_error(con, srv, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
+                          "The request is too large.");
+    if (!strncmp(url, "/api/", 5))
+        return handle_api(srv, con, url, method, rq);
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return send_error(con, srv, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                          "Method not allowed.");
+    return serve_static(con, srv, url);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    jd_server *srv = cls;
+    req *rq = *con_cls;
+    if (!rq)
+        return;
+    if (rq->counted)
+        atomic_fetch_sub(&srv->in_flight, 1);
+    free(rq->body);
+    free(rq);
+    *con_cls = NULL;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            cap = (cap + 4096) * 2;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = nb;
+        }
+        size_t r = fread(buf + n, 1, 4096, f);
+        n += r;
+        if (r < 4096)
+            break;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static void free_server(jd_server *srv)
+{
+    if (!srv)
+        return;
+    for (unsigned i = 0; i < srv->n_stores; i++) {
+        if (srv->stores)
+            jd_store_close(srv->stores[i]);
+        if (srv->screeners)
+            jd_screener_close(srv->screeners[i]);
+    }
+    free(srv->stores);
+    free(srv->screeners);
+    free(srv->busy);
+    jd_person_index_close(srv->index);
+    json_decref(srv->alerts);
+    json_decref(srv->board);
+    if (srv->key)
+        sodium_memzero(srv->key, strlen(srv->key));
+    free(srv->key);
+    free(srv->cert);
+    pthread_mutex_destroy(&srv->pool_mu);
+    pthread_cond_destroy(&srv->pool_cv);
+    pthread_mutex_destroy(&srv->rl_mu);
+    free(srv);
+}
+
+int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
+{
+    jd_server *srv = calloc(1, sizeof *srv);
+    if (!srv)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    srv->o = *opts;
+    pthread_mutex_init(&srv->pool_mu, NULL);
+    pthread_cond_init(&srv->pool_cv, NULL);
+    pthread_mutex_init(&srv->rl_mu, NULL);
+    int rc = JD_OK;
+    if (!opts->web_root || !realpath(opts->web_root, srv->web_real)) {
+        rc = jd_error_set(err, JD_EINVALID, "the web folder cannot be found");
+        goto fail;
+    }
+    if (!opts->tls_cert != !opts->tls_key) {
+        rc = jd_error_set(err, JD_EINVALID, "--tls-cert and --tls-key go together");
+        goto fail;
+    }
+    if (opts->tls_cert &&
+        (!(srv->cert = slurp(opts->tls_cert)) || !(srv->key = slurp(opts->tls_key)))) {
+        rc = jd_error_set(err, JD_EINVALID, "cannot read the TLS certificate or key");
+        goto fail;
+    }
+    srv->n_stores = opts->threads ? opts->threads : 4;
+    srv->stores = calloc(srv->n_stores, sizeof *srv->stores);
+    srv->screeners = calloc(srv->n_stores, sizeof *srv->screeners);
+    srv->busy = calloc(srv->n_stores, sizeof *srv->busy);
+    if (!srv->stores || !srv->screeners || !srv->busy) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto fail;
+    }
+    jd_store_opts so = {.create = false, .read_only = false};
+    for (unsigned i = 0; i < srv->n_stores; i++)
+        if ((rc = jd_store_open(&srv->stores[i], opts->db, &so, err)) < 0 ||
+            (rc = jd_screener_open(&srv->screeners[i], NULL, err)) < 0)
+            goto fail;
+    if ((rc = jd_person_index_open(&srv->index, srv->stores[0], err)) < 0)
+        goto fail;
+    if ((rc = jd_api_load(srv, srv->stores[0], err)) < 0)
+        goto fail;
+
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)opts->port)};
+    if (inet_pton(AF_INET, opts->host, &sa.sin_addr) != 1) {
+        rc = jd_error_set(err, JD_EINVALID, "the listen address must be an IPv4 address");
+        goto fail;
+    }
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (srv->cert)
+        flags |= MHD_USE_TLS;
+    struct MHD_OptionItem tls_opts[] = {
+        {srv->cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, srv->cert},
+        {srv->cert ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, srv->key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    srv->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->n_stores, MHD_OPTION_CONNECTION_LIMIT,
+        opts->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, opts->max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)131072, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_ARRAY, tls_opts,
+        MHD_OPTION_END);
+    if (!srv->d) {
+        rc = jd_error_set(err, JD_EIO, "cannot listen on %s:%d", opts->host, opts->port);
+        goto fail;
+    }
+    *out = srv;
+    return JD_OK;
+fail:
+    free_server(srv);
+    return rc;
+}
+
+int jd_server_port(const jd_server *srv)
+{
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
+    return di ? di->port : srv->o.port;
+}
+
+void jd_server_stop(jd_server *srv, unsigned grace_s)
+{
+    if (!srv)
+        return;
+    atomic_store(&srv->stopping, true);
+    /* Stop accepting; connections already open finish their requests. */
+    MHD_socket ls = MHD_quiesce_daemon(srv->d);
+    for (unsigned i = 0; i < grace_s * 20 && atomic_load(&srv->in_flight) > 0; i++) {
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(srv->d);
+    if (ls != MHD_INVALID_SOCKET)
+        close(ls);
+    free_server(srv);
+}
+
+void jd_server_print_routes(FILE *f)
+{
+    for (size_t i = 0; i < jd_api_n_routes + jd_api_n_concern_routes; i++) {
+        const route *rt =
+            i < jd_api_n_routes ? &jd_api_routes[i] : &jd_api_concern_routes[i - jd_api_n_routes];
+        fprintf(f, "%s %s", rt->method, rt->pattern);
+        for (int r = 0; r < JD_ROLE_COUNT; r++)
+            if (rt->roles == ROLES_NONE ? r == 0 : (rt->roles & R(r)) != 0)
+                fprintf(f, " %s", rt->roles == ROLES_NONE ? "public" : jd_role_name(r));
+        fputc('\n', f);
+    }
+}

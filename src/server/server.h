@@ -1,0 +1,55 @@
+/*
+ * joindots serve: the HTTP server of the web application (issue 8). HTTP
+ * in, library calls out: no business logic lives here (STYLE §1).
+ *
+ * libmicrohttpd with an internal thread pool; every request borrows a
+ * store handle from a small pool (a handle is used by one thread at a
+ * time). The person index and the alerts are loaded once at start.
+ */
+#ifndef JD_SERVER_H
+#define JD_SERVER_H
+
+#include <joindots/joindots.h>
+#include <joindots/network.h>
+#include <joindots/query.h>
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct jd_server_opts {
+    const char *db;
+    const char *host;     /* "127.0.0.1" */
+    int port;             /* 8080; 0 picks a free port */
+    const char *tls_cert; /* PEM files; both or neither */
+    const char *tls_key;
+    const char *web_root; /* static files */
+    unsigned threads;     /* worker threads (and store handles) */
+    unsigned max_connections;
+    unsigned timeout_s;   /* per-connection idle timeout */
+    size_t max_body;      /* request bodies above this get 413 */
+    int login_per_minute; /* failed logins per client address per minute */
+} jd_server_opts;
+
+#define JD_SERVER_OPTS_INIT                                                                        \
+    {                                                                                              \
+        NULL, "127.0.0.1", 8080, NULL, NULL, NULL, 4, 64, 30, 65536, 20                            \
+    }
+
+typedef struct jd_server jd_server;
+
+/* Load the store, the person index and the alerts, and start listening.
+ * Returns JD_OK, JD_EINVALID (address, TLS files), JD_EIO (cannot bind),
+ * JD_ESTORE. */
+int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err);
+/* The port actually bound (for --listen HOST:0). */
+int jd_server_port(const jd_server *srv);
+/* Print the API routes ("METHOD PATTERN ROLES" a line), for the test
+ * that checks docs/openapi.yaml describes each. */
+void jd_server_print_routes(FILE *f);
+/* Stop accepting, let requests in flight finish (up to grace_s seconds),
+ * then stop and free everything. */
+void jd_server_stop(jd_server *srv, unsigned grace_s);
+
+#endif

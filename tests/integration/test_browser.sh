@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Browser tests of the web application (issue 8): playwright-core drives
+# Debian's chromium, headless, against `joindots serve` on loopback. The
+# node script prints the TAP; screenshots of each main page go to OUTDIR.
+# Skips (TAP "1..0 # SKIP") only when node, playwright-core or chromium
+# is missing or chromium cannot start.
+# Usage: test_browser.sh JOINDOTS SOURCE_ROOT OUTDIR
+JD=$1 SRC=$2 OUTDIR=$3
+. "$SRC/tests/integration/lib.sh"
+scratch
+if ! command -v node >/dev/null 2>&1 || [ ! -f "$SRC/node_modules/playwright-core/package.json" ] ||
+   [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+  echo "1..0 # SKIP node, playwright-core or chromium is not installed (scripts/install-deps.sh)"
+  exit 0
+fi
+if [ ! -f "$SRC/web/vendor/cytoscape.esm.min.mjs" ]; then
+  mkdir -p "$SRC/web/vendor" && cp "$SRC/node_modules/cytoscape/dist/cytoscape.esm.min.mjs" "$SRC/web/vendor/"
+fi
+DB="$SCRATCH/w.db"
+setup() {
+  "$JD" demo --dir "$SCRATCH/demo" >/dev/null 2>&1 || return 1
+  mv "$SCRATCH/demo/joindots.db" "$DB"
+  python3 "$SRC/tests/integration/make_web_bundle.py" "$SCRATCH/zq" 2000 || return 1
+  "$JD" ingest --db "$DB" --quiet "$SCRATCH/zq" >/dev/null 2>&1 || return 1
+  "$JD" resolve --db "$DB" >/dev/null 2>&1 && "$JD" analyse --db "$DB" >/dev/null 2>&1 || return 1
+  for r in practitioner analyst manager board auditor admin; do
+    ag=""; [ "$r" = practitioner ] && ag="--agency csc"; [ "$r" = manager ] && ag="--agency police"
+    echo "password-of-$r-1" | "$JD" user add --db "$DB" --role "$r" $ag --password-stdin "$r" 2>/dev/null || return 1
+  done
+}
+if ! setup; then
+  echo "not ok 1 - set up the store for the browser tests"; echo "1..1"; exit 1
+fi
+"$JD" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$SCRATCH/port" 2>"$SCRATCH/serve.log" &
+SPID=$!
+trap 'kill -TERM $SPID 2>/dev/null; wait $SPID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
+for _ in $(seq 1 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
+if [ ! -s "$SCRATCH/port" ]; then
+  echo "not ok 1 - joindots serve starts"; echo "1..1"; exit 1
+fi
+mkdir -p "$OUTDIR"
+cd "$SRC" && node tests/browser/web.test.mjs "http://127.0.0.1:$(cat "$SCRATCH/port")" "$OUTDIR"
