@@ -130,7 +130,12 @@ out=$("$JD" demo --dir "$SCRATCH/oxford" 2>&1); rc=$?
 is $rc 0 "joindots demo (oxford scenario) exits 0"
 echo "$out" | grep -q '0 quarantined'; ok $? "the synthetic county ingests with nothing quarantined"
 echo "$out" | grep -q 'discloses rape; no crime recorded   health_ae H'; ok $? "demo names the A&E disclosure landmark"
-echo "$out" | grep -q 'identity resolution, all persons'; ok $? "demo prints the baseline scores"
+echo "$out" | grep -q 'identity resolution, all persons'; ok $? "demo prints the scores"
+echo "$out" | grep -q '^4. Identity resolution joined'; ok $? "demo resolves identities across agencies"
+echo "$out" | grep -E "the A&E disclosure at 14 +.*unrecorded_crime" >/dev/null; ok $? "demo shows the unrecorded_crime alert on the A&E disclosure"
+echo "$out" | grep -E "'held against her will' +.*critical" >/dev/null; ok $? "demo shows a critical alert on the 'held against her will' call"
+echo "$out" | grep -q "safeguarding board's agenda had its first item"; ok $? "demo says when the board would have known"
+test -s "$SCRATCH/oxford/alerts.jsonl" && test -s "$SCRATCH/oxford/identities.jsonl"; ok $? "demo leaves its identities and alerts beside the store"
 "$JD" synth --out "$SCRATCH/s1" --seed 5 --children 100 --years 2 2>/dev/null; is $? 0 "synth exits 0"
 "$JD" synth --out "$SCRATCH/s2" --seed 5 --children 100 --years 2 2>/dev/null
 diff -r -q "$SCRATCH/s1" "$SCRATCH/s2" >/dev/null; ok $? "synth: same seed, same bytes"
