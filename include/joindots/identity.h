@@ -67,6 +67,9 @@ typedef struct jd_resolve_stats {
      * birth+gender, 4 postcode+initial, 5 NHS, 6 UPN, 7 phone, 8 other id,
      * 9 names within a district when no date is known). */
     int64_t pairs_by_rule[16];
+    /* Candidate pairs scored in full; the others could not reach the
+     * threshold on their cheap fields whatever their names (an exact bound). */
+    int64_t scored_pairs;
     double seconds_load, seconds_block, seconds_estimate, seconds_score, seconds_cluster,
         seconds_save;
 } jd_resolve_stats;

@@ -89,6 +89,9 @@ int cmd_resolve(int argc, char **argv)
            (long long)st.refused, (long long)st.skipped_blocks, (long long)st.confirmed,
            (long long)st.rejected, st.seconds_load, st.seconds_block, st.seconds_estimate,
            st.seconds_score, st.seconds_cluster, st.seconds_save);
+    printf("  scored in full %lld (the rest could not reach the threshold on dates, places,\n"
+           "  phones and identifiers whatever their names)\n",
+           (long long)st.scored_pairs);
     printf("  pairs proposed by blocking rule:");
     for (int i = 0; i < 16; i++)
         if (st.pairs_by_rule[i])

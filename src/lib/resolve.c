@@ -1255,7 +1255,49 @@ typedef struct score_job {
     double threshold;
     vec links;
     int rc;
+    double maxw[NF]; /* the best weight each field can add (0 when missing) */
+    double need;     /* total weight at which a pair reaches the threshold */
+    int64_t skipped; /* pairs that could not reach it on their cheap fields */
 } score_job;
+
+/*
+ * Whether a pair can still reach the threshold once its cheap fields are
+ * compared: the expensive ones (names, address) are bounded by the best
+ * weight they could add. Exact, not a heuristic: a pair refused here would
+ * have been scored below the threshold, so the result is unchanged.
+ */
+static bool may_link(const score_job *j, const rref *a, const rref *b, lvcache *c)
+{
+    const rs *R = j->R;
+    int st = strong(a, b);
+    if (st > 0)
+        return true;
+    double t = log2(R->md.lambda / (1 - R->md.lambda)) + (st < 0 ? -30 : 0);
+    t += level_weight(&R->md, F_DOB, dob_level(a, b));
+    t += level_weight(&R->md, F_PC, pc_level(R, a, b, c));
+    t += level_weight(&R->md, F_PHONE, set_level(a->phone, a->nphone, b->phone, b->nphone));
+    t += level_weight(&R->md, F_GENDER, a->gender && b->gender ? a->gender == b->gender : -1);
+    t += j->maxw[F_FORE] + j->maxw[F_SUR] + j->maxw[F_OTHER] + j->maxw[F_ADDR];
+    return t >= j->need - 1e-6;
+}
+
+static void bound_weights(score_job *j)
+{
+    const model *md = &j->R->md;
+    for (int f = 0; f < NF; f++) {
+        double best = 0; /* a missing field adds nothing */
+        for (int l = 0; l < nlevels[f]; l++) {
+            double w = level_weight(md, f, l);
+            best = w > best ? w : best;
+        }
+        if (f == F_FORE || f == F_SUR) {
+            double exact = level_weight(md, f, nlevels[f] - 1) + 2; /* tf_weight's cap */
+            best = exact > best ? exact : best;
+        }
+        j->maxw[f] = best;
+    }
+    j->need = log2(j->threshold / (1 - j->threshold));
+}
 
 static void *score_range(void *arg)
 {
@@ -1264,6 +1306,10 @@ static void *score_range(void *arg)
     for (size_t i = j->lo; i < j->hi; i++) {
         pair_score ps;
         uint32_t a = (uint32_t)(j->pp[i] >> 32), b = (uint32_t)(j->pp[i] & 0xffffffffu);
+        if (!may_link(j, &j->R->r[a], &j->R->r[b], c)) {
+            j->skipped++;
+            continue;
+        }
         score_pair(j->R, &j->R->r[a], &j->R->r[b], &ps, c);
         if (ps.prob < j->threshold)
             continue;
@@ -1282,7 +1328,7 @@ static void *score_range(void *arg)
  * at most 8) and append the links, in pair order, to `links`. The result is
  * the same whatever the number of threads. */
 static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold, int threads,
-                     vec *links)
+                     vec *links, int64_t *scored)
 {
     enum { MAX_THREADS = 8, MIN_SHARE = 4096 };
     if (threads <= 0) {
@@ -1296,10 +1342,12 @@ static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold
     score_job job[MAX_THREADS];
     pthread_t tid[MAX_THREADS];
     bool started[MAX_THREADS] = {false};
-    for (int t = 0; t < threads; t++)
+    for (int t = 0; t < threads; t++) {
         job[t] = (score_job){R, pp, n * (size_t)t / (size_t)threads,
                              n * (size_t)(t + 1) / (size_t)threads, threshold,
-                             {.sz = sizeof(match_link)}, JD_OK};
+                             {.sz = sizeof(match_link)}, JD_OK, {0}, 0, 0};
+        bound_weights(&job[t]);
+    }
     /* Thread 0's share runs here; a thread that cannot start runs inline too. */
     for (int t = 1; t < threads; t++)
         started[t] = pthread_create(&tid[t], NULL, score_range, &job[t]) == 0;
@@ -1314,6 +1362,7 @@ static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold
         }
         if (job[t].rc < 0)
             rc = job[t].rc;
+        *scored -= job[t].skipped;
         for (size_t i = 0; rc == JD_OK && i < job[t].links.n; i++) {
             match_link *l = vec_push(links);
             if (!l)
@@ -1560,7 +1609,9 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     estimate(&R, pairs.p, pairs.n, 0x5eed, opts->em_iterations);
     R.st.seconds_estimate = secs() - t;
     t = secs();
-    if (score_all(&R, pairs.p, pairs.n, opts->threshold, opts->threads, &links) < 0) {
+    R.st.scored_pairs = (int64_t)pairs.n;
+    if (score_all(&R, pairs.p, pairs.n, opts->threshold, opts->threads, &links,
+                  &R.st.scored_pairs) < 0) {
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         goto out;
     }
