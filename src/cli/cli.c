@@ -83,3 +83,16 @@ void cli_progress_end(cli_progress *p)
     if (p->enabled && p->last_draw > 0)
         fprintf(stderr, "\r\033[K");
 }
+
+int cli_store_open(jd_store **out, const char *db, bool create, bool read_only)
+{
+    jd_error err;
+    jd_error_clear(&err);
+    jd_store_opts so = {.create = create, .read_only = read_only};
+    int rc = jd_store_open(out, db, &so, &err);
+    if (rc < 0) {
+        cli_print_error("cannot open the store", &err);
+        return cli_exit_code(rc);
+    }
+    return JD_EXIT_OK;
+}

@@ -32,6 +32,9 @@ typedef struct cli_command {
 int cli_exit_code(int code);
 /* Print "joindots: SOURCE:LINE:COL: message" (position parts only if set). */
 void cli_print_error(const char *what, const jd_error *err);
+/* Open the store at `db` (create: make it if missing; read_only: no writes,
+ * no migrations). On failure prints why and returns the exit code; else 0. */
+int cli_store_open(jd_store **out, const char *db, bool create, bool read_only);
 /* True when `arg` is -h or --help. */
 bool cli_is_help(const char *arg);
 

@@ -97,12 +97,9 @@ int cmd_audit(int argc, char **argv)
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;
-    jd_store_opts so = {.create = false, .read_only = true};
-    int rc = jd_store_open(&s, db, &so, &err);
-    if (rc < 0) {
-        cli_print_error("cannot open the store", &err);
-        return cli_exit_code(rc);
-    }
+    int rc = cli_store_open(&s, db, false, true);
+    if (rc != JD_EXIT_OK)
+        return rc;
     if (verify) {
         jd_audit_report r;
         rc = jd_audit_verify(s, &r, &err);

@@ -368,11 +368,8 @@ static int demo_oxford(const char *dir, const char *bundle, const char *db,
            bundle, (long long)st.events, (long long)st.people, (long long)st.unrecorded_crimes,
            (long long)st.blaming, cli_now() - t0);
     jd_store *s = NULL;
-    jd_store_opts sto = JD_STORE_OPTS_INIT;
-    if ((rc = jd_store_open(&s, db, &sto, &err)) < 0) {
-        cli_print_error("cannot open the store", &err);
-        return cli_exit_code(rc);
-    }
+    if ((rc = cli_store_open(&s, db, true, false)) != JD_EXIT_OK)
+        return rc;
     jd_ingest_opts io = JD_INGEST_OPTS_INIT;
     jd_ingest_counts t = {0}, seen = {0};
     io.on_file = ingest_summary;
@@ -461,12 +458,9 @@ static int demo_serve(const char *db, const char *listen)
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;
-    jd_store_opts so = JD_STORE_OPTS_INIT;
-    int rc = jd_store_open(&s, db, &so, &err);
-    if (rc < 0) {
-        cli_print_error("cannot open the store", &err);
-        return cli_exit_code(rc);
-    }
+    int rc = cli_store_open(&s, db, true, false);
+    if (rc != JD_EXIT_OK)
+        return rc;
     jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
     jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
     ao.save = true;
@@ -569,11 +563,8 @@ int cmd_demo(int argc, char **argv)
     printf("joindots %s demo: synthetic data only\n\n", jd_version());
     printf("1. Ingest the demo bundle (%s) into %s\n", bundle, db);
     jd_store *s = NULL;
-    jd_store_opts so = JD_STORE_OPTS_INIT;
-    if ((rc = jd_store_open(&s, db, &so, &err)) < 0) {
-        cli_print_error("cannot open the store", &err);
-        return cli_exit_code(rc);
-    }
+    if ((rc = cli_store_open(&s, db, true, false)) != JD_EXIT_OK)
+        return rc;
     jd_ingest_opts io = JD_INGEST_OPTS_INIT;
     io.on_file = on_file;
     jd_ingest_counts t;

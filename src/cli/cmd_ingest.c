@@ -108,12 +108,9 @@ int cmd_ingest(int argc, char **argv)
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;
-    jd_store_opts so = JD_STORE_OPTS_INIT;
-    int rc = jd_store_open(&s, db, &so, &err);
-    if (rc < 0) {
-        cli_print_error("cannot open the store", &err);
-        return cli_exit_code(rc);
-    }
+    int rc = cli_store_open(&s, db, true, false);
+    if (rc != JD_EXIT_OK)
+        return rc;
     c.out = open_memstream(&c.files, &c.files_len);
     if (!c.out) {
         jd_store_close(s);

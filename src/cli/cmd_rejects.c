@@ -117,12 +117,9 @@ int cmd_rejects(int argc, char **argv)
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;
-    jd_store_opts so = {.create = false, .read_only = true};
-    int rc = jd_store_open(&s, db, &so, &err);
-    if (rc < 0) {
-        cli_print_error("cannot open the store", &err);
-        return cli_exit_code(rc);
-    }
+    int rc = cli_store_open(&s, db, false, true);
+    if (rc != JD_EXIT_OK)
+        return rc;
     if (c.format == 1)
         printf("id,run,severity,file,line,column,field,message,raw\n");
     rc = jd_store_problems(s, warnings, each, &c, &err);
