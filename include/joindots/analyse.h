@@ -43,6 +43,13 @@ typedef struct jd_analyse_stats {
     int64_t events, mentions, persons, children, alerts;
     int64_t by_kind[JD_ALERT_KINDS];
     int64_t by_level[5]; /* none, low, medium, high, critical (child_at_risk) */
+    /* For the board (DOMAIN §5.3), as of the run: returns from missing whose
+     * 72 hours have run out, and those with an interview held in time;
+     * events disclosing an offence against the child (by age, catalogue
+     * C-rules), and those with a crime recorded (on the record itself or by
+     * a police crime report about the child within a day). */
+    int64_t returns_due, returns_interviewed_72h;
+    int64_t crimes_disclosed, crimes_recorded;
     double seconds_load, seconds_screen, seconds_alerts, seconds_write;
 } jd_analyse_stats;
 

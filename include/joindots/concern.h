@@ -121,6 +121,17 @@ JD_API int jd_concern_act(jd_store *s, const char *id, jd_concern_verb verb,
                           const jd_concern_action *a, const jd_concern_actor *by, jd_error *err);
 
 /*
+ * The reason codes a concern may be closed with (the ladder's list), in
+ * order: code, text, and whether closing a disclosure with it needs a
+ * sign-off (closing at high or above always does). Returns JD_OK,
+ * JD_EINVALID (ladder file), or cb's non-zero return.
+ */
+JD_API int jd_concern_close_reasons(const char *ladder_path,
+                                    int (*cb)(const char *code, const char *text, bool signoff,
+                                              void *payload),
+                                    void *payload, jd_error *err);
+
+/*
  * One concern as of `as_of` (JD_AS_OF_NOW: now; its state is recomputed at
  * `now`, 0 = wall clock). Stored concerns only. [out] *out on success.
  * Returns JD_OK, JD_ENOTFOUND, JD_ESTORE.

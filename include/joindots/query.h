@@ -66,6 +66,27 @@ JD_API int jd_alert_acks(jd_store *s,
                                    const char *note, void *payload),
                          void *payload, jd_error *err);
 
+/* One group of the equality monitoring (strings borrowed for the call). */
+typedef struct jd_equality_group {
+    const char *ethnicity; /* as the agencies recorded it; "not recorded" when none did */
+    int64_t children;      /* resolved children in the group */
+    int64_t at_risk;       /* of them, in the caller's at-risk set */
+} jd_equality_group;
+
+/*
+ * Equality monitoring of alert rates (DOMAIN §5.3): resolved children by
+ * the ethnicity their agencies recorded (the most frequent value, ties to
+ * the first alphabetically) and how many of them are among `at_risk`
+ * (person ids, e.g. children with a child_at_risk alert at high or
+ * critical). This is the only reader of ethnicity, which never feeds a
+ * score; it gives counts only, no person id. cb is called once per group,
+ * by ethnicity, "not recorded" last. Returns JD_OK, JD_ENOMEM, JD_ESTORE,
+ * or cb's non-zero return.
+ */
+JD_API int jd_equality_monitor(jd_store *s, const char *const *at_risk, size_t n_at_risk,
+                               int (*cb)(const jd_equality_group *g, void *payload), void *payload,
+                               jd_error *err);
+
 #ifdef __cplusplus
 }
 #endif

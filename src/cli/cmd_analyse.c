@@ -93,6 +93,10 @@ int cmd_analyse(int argc, char **argv)
     printf("children at risk by highest level: low %lld, medium %lld, high %lld, critical %lld\n",
            (long long)st.by_level[1], (long long)st.by_level[2], (long long)st.by_level[3],
            (long long)st.by_level[4]);
+    printf("returns from missing: %lld due an interview, %lld interviewed within 72 hours; "
+           "offences disclosed: %lld, with a crime recorded: %lld\n",
+           (long long)st.returns_due, (long long)st.returns_interviewed_72h,
+           (long long)st.crimes_disclosed, (long long)st.crimes_recorded);
     if (opts.save)
         printf("saved; `joindots export alerts --db %s` writes them as JSON Lines\n", db);
     return JD_EXIT_OK;

@@ -2,16 +2,22 @@
 #include "cli.h"
 
 #include <joindots/analyse.h>
+#include <joindots/audit.h>
 #include <joindots/concern.h>
 #include <joindots/identity.h>
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: joindots export identities --db FILE\n"
+    fprintf(f, "usage: joindots export identities --db FILE [--user NAME] [--reason TEXT]\n"
                "       joindots export alerts --db FILE [--as-of T] [--rules FILE]\n"
+               "                                [--user NAME] [--reason TEXT]\n"
+               "\n"
+               "  Every export is written to the audit log first (who: --user, default\n"
+               "  $USER or \"cli\"; what; why: --reason); no audit entry, no export.\n"
                "\n"
                "  identities   one JSON line per resolved person (contract §2.1); every\n"
                "               person_ref appears in exactly one line\n"
@@ -21,14 +27,29 @@ static void usage(FILE *f)
                "               (id escalation:concern:ID, history of rungs reached)\n");
 }
 
+/* The export failed after it was recorded: say so in the log too. */
+static void audit_failure(jd_store *s, const jd_audit_entry *ae, const jd_error *why)
+{
+    char detail[300];
+    snprintf(detail, sizeof detail, "failed: %.280s", why->msg);
+    jd_audit_entry e = *ae;
+    e.detail = detail;
+    e.ok = false;
+    jd_error aerr;
+    if (jd_audit_append(s, &e, NULL, &aerr) < 0)
+        cli_print_error("cannot write the audit log", &aerr);
+}
+
 int cmd_export(int argc, char **argv)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
                                               {"as-of", required_argument, NULL, 'a'},
                                               {"rules", required_argument, NULL, 'r'},
+                                              {"user", required_argument, NULL, 'u'},
+                                              {"reason", required_argument, NULL, 'w'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
-    const char *db = NULL, *rules = NULL;
+    const char *db = NULL, *rules = NULL, *user = NULL, *reason = NULL;
     int64_t as_of = JD_AS_OF_NOW;
     int o;
     optind = 1;
@@ -40,6 +61,8 @@ int cmd_export(int argc, char **argv)
                 return JD_EXIT_USAGE;
             break;
         case 'r': rules = optarg; break;
+        case 'u': user = optarg; break;
+        case 'w': reason = optarg; break;
         case 'h': usage(stdout); return JD_EXIT_OK;
         default: usage(stderr); return JD_EXIT_USAGE;
         }
@@ -52,10 +75,29 @@ int cmd_export(int argc, char **argv)
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;
-    jd_store_opts so = {.create = false, .read_only = true};
+    /* Writable: the audit log records the export (DOMAIN §5.2). */
+    jd_store_opts so = {.create = false, .read_only = false};
     int rc = jd_store_open(&s, db, &so, &err);
     if (rc < 0) {
         cli_print_error("cannot open the store", &err);
+        return cli_exit_code(rc);
+    }
+    if (!user || !*user) {
+        const char *env = getenv("USER");
+        user = env && *env ? env : "cli";
+    }
+    char detail[80] = "";
+    if (alerts && as_of != JD_AS_OF_NOW)
+        snprintf(detail, sizeof detail, "as_of=%lld", (long long)as_of);
+    jd_audit_entry ae = {.actor = user,
+                         .action = "export",
+                         .target = alerts ? "export:alerts" : "export:identities",
+                         .reason = reason,
+                         .detail = detail,
+                         .ok = true};
+    if ((rc = jd_audit_append(s, &ae, NULL, &err)) < 0) {
+        jd_store_close(s);
+        cli_print_error("cannot write the audit log; nothing exported", &err);
         return cli_exit_code(rc);
     }
     int64_t n = 0;
@@ -66,6 +108,8 @@ int cmd_export(int argc, char **argv)
         opts.rules_path = rules;
         opts.alerts_out = stdout;
         rc = jd_escalate_run(s, as_of, 0, &opts, &st, &err);
+        if (rc < 0)
+            audit_failure(s, &ae, &err);
         jd_store_close(s);
         if (rc < 0) {
             cli_print_error("export failed", &err);
@@ -75,6 +119,8 @@ int cmd_export(int argc, char **argv)
         return JD_EXIT_OK;
     }
     rc = jd_identities_export(s, stdout, &n, &err);
+    if (rc < 0)
+        audit_failure(s, &ae, &err);
     jd_store_close(s);
     if (rc < 0) {
         cli_print_error("export failed", &err);

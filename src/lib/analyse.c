@@ -913,8 +913,9 @@ static int walk_person(an *A, walk *W, const aperson *p)
         }
         /* crimes by the child's age, and whether one was recorded */
         char cbuf[512];
-        if (subj && e->crime_mask && e->et != ET_CRIME_REPORT && e->crime_recorded != 1 &&
-            !(e->crime_ref && *e->crime_ref)) {
+        bool self_recorded =
+            e->et == ET_CRIME_REPORT || e->crime_recorded == 1 || (e->crime_ref && *e->crime_ref);
+        if (subj && e->crime_mask) {
             int best = -1;
             for (size_t i = 0; i < R->ncrime; i++) {
                 const jd_crime_rule *c = &R->crime[i];
@@ -928,7 +929,7 @@ static int walk_person(an *A, walk *W, const aperson *p)
             }
             /* a crime recorded by police about this child within a day */
             bool recorded = false;
-            for (uint32_t j = 0; best >= 0 && j < p->nx; j++) {
+            for (uint32_t j = 0; best >= 0 && !self_recorded && j < p->nx; j++) {
                 const amention *m2 = &A->m[A->by_person[p->x0 + j]];
                 const aev *e2 = &A->ev[m2->ev];
                 if ((e2->et == ET_CRIME_REPORT || e2->crime_recorded == 1 ||
@@ -937,7 +938,12 @@ static int walk_person(an *A, walk *W, const aperson *p)
                     (m2->role & (ROLE_SUBJECT | ROLE_VICTIM)))
                     recorded = true;
             }
-            if (best >= 0 && !recorded) {
+            if (best >= 0) {
+                A->st->crimes_disclosed++;
+                if (recorded || self_recorded)
+                    A->st->crimes_recorded++;
+            }
+            if (best >= 0 && !recorded && !self_recorded) {
                 const jd_crime_rule *c = &R->crime[best];
                 const finding *f = find_finding(A, e, F_CRIME, (uint16_t)best);
                 char q[128] = "";
@@ -1124,8 +1130,11 @@ static int walk_person(an *A, walk *W, const aperson *p)
             else
                 done = x;
         }
-        if (done)
+        A->st->returns_due++;
+        if (done) {
+            A->st->returns_interviewed_72h++;
             continue;
+        }
         char id[600], dl[32];
         snprintf(id, sizeof id, "overdue_return_interview:%s:%s", e->agency, e->record_id);
         fmt_time(dl, deadline);
@@ -1317,6 +1326,9 @@ static int second_pass_reset(an *A)
     A->nalerts = 0;
     memset(A->st->by_kind, 0, sizeof A->st->by_kind);
     memset(A->st->by_level, 0, sizeof A->st->by_level);
+    A->st->children = 0;
+    A->st->returns_due = A->st->returns_interviewed_72h = 0;
+    A->st->crimes_disclosed = A->st->crimes_recorded = 0;
     for (size_t p = 0; p < A->np; p++)
         memset(A->p[p].level_at, 0, sizeof A->p[p].level_at);
     jd_strmap_free(&A->lang_seen);

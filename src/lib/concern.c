@@ -1209,3 +1209,28 @@ int jd_concern_list(jd_store *s, const jd_concern_query *q, jd_concern_cb cb, vo
     free(ids.ids);
     return rc;
 }
+
+int jd_concern_close_reasons(const char *ladder_path,
+                             int (*cb)(const char *code, const char *text, bool signoff,
+                                       void *payload),
+                             void *payload, jd_error *err)
+{
+    if (!cb)
+        return jd_error_set(err, JD_EINVALID, "bad argument");
+    jd_ladder *L = NULL;
+    int rc = jd_ladder__load(&L, ladder_path, err);
+    if (rc < 0)
+        return rc;
+    size_t i;
+    json_t *x;
+    json_array_foreach(L->close_reasons, i, x)
+    {
+        const char *code = jstr(x, "code");
+        if (!code)
+            continue;
+        if ((rc = cb(code, jstr(x, "text"), in_list(L->signoff_reasons, NULL, code), payload)) != 0)
+            break;
+    }
+    jd_ladder__free(L);
+    return rc;
+}

@@ -313,3 +313,130 @@ int jd_alert_acks(jd_store *s,
         return jd_error_set(err, JD_EINVALID, "bad argument");
     return s->ops->account->ack_list(s, cb, payload, err);
 }
+
+/* ---- equality monitoring ---- */
+
+typedef struct eq_group {
+    char *ethnicity;
+    int64_t children, at_risk;
+} eq_group;
+
+typedef struct eq_ctx {
+    const char **risk; /* sorted */
+    size_t n_risk;
+    eq_group *g;
+    size_t ng, capg;
+    char *pid, *best; /* the child being read and its most frequent value */
+    int64_t best_n;
+} eq_ctx;
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Count the child of x->pid in its group. */
+static int eq_flush(eq_ctx *x)
+{
+    if (!x->pid)
+        return JD_OK;
+    const char *e = x->best && *x->best ? x->best : "not recorded";
+    size_t i = 0;
+    while (i < x->ng && strcmp(x->g[i].ethnicity, e) != 0)
+        i++;
+    if (i == x->ng) {
+        if (x->ng == x->capg) {
+            size_t nc = x->capg ? x->capg * 2 : 16;
+            eq_group *ng = realloc(x->g, nc * sizeof *ng);
+            if (!ng)
+                return JD_ENOMEM;
+            x->g = ng;
+            x->capg = nc;
+        }
+        x->g[i] = (eq_group){strdup(e), 0, 0};
+        if (!x->g[i].ethnicity)
+            return JD_ENOMEM;
+        x->ng++;
+    }
+    x->g[i].children++;
+    const char *key = x->pid;
+    if (x->n_risk && bsearch(&key, x->risk, x->n_risk, sizeof *x->risk, cmp_str))
+        x->g[i].at_risk++;
+    free(x->pid);
+    free(x->best);
+    x->pid = x->best = NULL;
+    x->best_n = 0;
+    return JD_OK;
+}
+
+static int eq_row(const char *person_id, const char *ethnicity, int64_t n, void *payload)
+{
+    eq_ctx *x = payload;
+    if (!person_id)
+        return JD_OK;
+    if (!x->pid || strcmp(x->pid, person_id) != 0) {
+        int rc = eq_flush(x);
+        if (rc < 0)
+            return rc;
+        if (!(x->pid = strdup(person_id)))
+            return JD_ENOMEM;
+    }
+    /* rows come by ethnicity within a child: ">" keeps the first of a tie */
+    if (ethnicity && *ethnicity && n > x->best_n) {
+        free(x->best);
+        if (!(x->best = strdup(ethnicity)))
+            return JD_ENOMEM;
+        x->best_n = n;
+    }
+    return JD_OK;
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+    const eq_group *x = a, *y = b;
+    bool nx = !strcmp(x->ethnicity, "not recorded"), ny = !strcmp(y->ethnicity, "not recorded");
+    if (nx != ny)
+        return nx ? 1 : -1;
+    return strcmp(x->ethnicity, y->ethnicity);
+}
+
+int jd_equality_monitor(jd_store *s, const char *const *at_risk, size_t n_at_risk,
+                        int (*cb)(const jd_equality_group *g, void *payload), void *payload,
+                        jd_error *err)
+{
+    if (!s || !cb || (n_at_risk && !at_risk))
+        return jd_error_set(err, JD_EINVALID, "bad argument");
+    eq_ctx x = {0};
+    int rc = JD_OK;
+    if (n_at_risk) {
+        x.risk = malloc(n_at_risk * sizeof *x.risk);
+        if (!x.risk)
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+        size_t k = 0;
+        for (size_t i = 0; i < n_at_risk; i++)
+            if (at_risk[i])
+                x.risk[k++] = at_risk[i];
+        x.n_risk = k;
+        qsort(x.risk, x.n_risk, sizeof *x.risk, cmp_str);
+    }
+    rc = s->ops->ethnicity_rows(s, eq_row, &x, err);
+    if (rc == JD_OK)
+        rc = eq_flush(&x);
+    if (rc == JD_ENOMEM)
+        jd_error_set(err, JD_ENOMEM, "out of memory");
+    if (rc == JD_OK) {
+        if (x.ng > 1)
+            qsort(x.g, x.ng, sizeof *x.g, cmp_group);
+        for (size_t i = 0; i < x.ng && rc == JD_OK; i++) {
+            jd_equality_group g = {x.g[i].ethnicity, x.g[i].children, x.g[i].at_risk};
+            rc = cb(&g, payload);
+        }
+    }
+    for (size_t i = 0; i < x.ng; i++)
+        free(x.g[i].ethnicity);
+    free(x.g);
+    free(x.pid);
+    free(x.best);
+    free(x.risk);
+    return rc;
+}

@@ -9,6 +9,7 @@
  */
 #include "server_internal.h"
 
+#include <joindots/account.h>
 #include <joindots/concern.h>
 
 #include <stdlib.h>
@@ -16,9 +17,22 @@
 #include <strings.h>
 #include <time.h>
 
+static const char *rung_of_role(jd_role role);
+
 static const char *rung_of(const caller *w)
 {
-    switch (w->acct.role) {
+    return rung_of_role(w->acct.role);
+}
+
+static const char *str(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static const char *rung_of_role(jd_role role)
+{
+    switch (role) {
     case JD_ROLE_PRACTITIONER:
         return "practitioner";
     case JD_ROLE_MANAGER:
@@ -32,29 +46,30 @@ static const char *rung_of(const caller *w)
     }
 }
 
-static const char *str(json_t *o, const char *k)
+/* May account `a` act on a concern about `kind`/`subject`? */
+static bool may_touch_as(api_ctx *c, const jd_account *a, const char *kind, const char *subject)
 {
-    json_t *v = json_object_get(o, k);
-    return json_is_string(v) ? json_string_value(v) : NULL;
+    if (a->disabled)
+        return false;
+    if (a->role == JD_ROLE_ANALYST)
+        return true;
+    if (a->role != JD_ROLE_PRACTITIONER && a->role != JD_ROLE_MANAGER)
+        return false;
+    if (!kind || (strcmp(kind, "child") != 0 && strcmp(kind, "adult") != 0))
+        return a->role == JD_ROLE_MANAGER; /* places, vehicles, patterns */
+    jd_person_summary p;
+    if (!subject || jd_person_index_get(c->srv->index, subject, &p) != JD_OK)
+        return false;
+    for (size_t i = 0; i < p.n_refs; i++)
+        if (*a->agency && !strcasecmp(a->agency, p.refs[i].agency))
+            return true;
+    return false;
 }
 
 /* May the caller act on a concern about `kind`/`subject`? */
 static bool may_touch(api_ctx *c, const char *kind, const char *subject)
 {
-    const caller *w = c->who;
-    if (w->acct.role == JD_ROLE_ANALYST)
-        return true;
-    if (w->acct.role != JD_ROLE_PRACTITIONER && w->acct.role != JD_ROLE_MANAGER)
-        return false;
-    if (!kind || (strcmp(kind, "child") != 0 && strcmp(kind, "adult") != 0))
-        return w->acct.role == JD_ROLE_MANAGER; /* places, vehicles, patterns */
-    jd_person_summary p;
-    if (!subject || jd_person_index_get(c->srv->index, subject, &p) != JD_OK)
-        return false;
-    for (size_t i = 0; i < p.n_refs; i++)
-        if (*w->acct.agency && !strcasecmp(w->acct.agency, p.refs[i].agency))
-            return true;
-    return false;
+    return may_touch_as(c, &c->who->acct, kind, subject);
 }
 
 static json_t *concern_json(const jd_concern *k, bool board)
@@ -83,6 +98,8 @@ typedef struct list_ctx {
     api_ctx *c;
     json_t *out;
     bool board;
+    json_t *seen;     /* ids listed so far (inbox with the team's work), or NULL */
+    const char *team; /* set while listing a team member's concerns */
 } list_ctx;
 
 static int on_concern(const jd_concern *k, void *payload)
@@ -90,10 +107,58 @@ static int on_concern(const jd_concern *k, void *payload)
     list_ctx *x = payload;
     if (!x->board && !may_touch(x->c, k->kind, k->subject))
         return 0;
+    if (x->seen) {
+        if (json_object_get(x->seen, k->id))
+            return 0;
+        json_object_set_new(x->seen, k->id, json_true());
+    }
     json_t *o = concern_json(k, x->board);
+    if (o && x->team)
+        json_object_set_new(o, "team", json_string(x->team));
     if (o)
         json_array_append_new(x->out, o);
     return 0;
+}
+
+/* A manager's team: the other enabled accounts with the same team name. */
+typedef struct team_ctx {
+    const jd_account *me;
+    json_t *names;
+} team_ctx;
+
+static int on_member(const jd_account *a, void *payload)
+{
+    team_ctx *t = payload;
+    if (!a->disabled && !strcmp(a->team, t->me->team) && strcmp(a->username, t->me->username) != 0)
+        json_array_append_new(t->names, json_string(a->username));
+    return 0;
+}
+
+/* The inbox of a manager with a team also holds the work its members own
+ * (DOMAIN §5: "their teams' work and escalations"), need-to-know still
+ * applying. The library's inbox query is run once per member. */
+static int add_team_work(api_ctx *c, list_ctx *x, jd_error *err)
+{
+    const jd_account *me = &c->who->acct;
+    if (me->role != JD_ROLE_MANAGER || !*me->team)
+        return JD_OK;
+    team_ctx t = {me, json_array()};
+    int rc = jd_account_list(c->store, on_member, &t, err);
+    size_t i;
+    json_t *v;
+    json_array_foreach(t.names, i, v)
+    {
+        if (rc < 0)
+            break;
+        jd_concern_query q = JD_CONCERN_QUERY_INIT;
+        q.open_only = true;
+        q.owner = json_string_value(v);
+        x->team = q.owner;
+        rc = jd_concern_list(c->store, &q, on_concern, x, err);
+    }
+    x->team = NULL;
+    json_decref(t.names);
+    return rc;
 }
 
 static void api_concerns(api_ctx *c, reply *r)
@@ -106,13 +171,16 @@ static void api_concerns(api_ctx *c, reply *r)
         q.owner = c->who->acct.username;
         q.role = rung_of(c->who);
     }
-    list_ctx x = {.c = c, .out = json_array()};
+    list_ctx x = {.c = c, .out = json_array(), .seen = q.owner ? json_object() : NULL};
     jd_error err;
-    if (jd_concern_list(c->store, &q, on_concern, &x, &err) < 0) {
+    if (jd_concern_list(c->store, &q, on_concern, &x, &err) < 0 ||
+        (q.owner && add_team_work(c, &x, &err) < 0)) {
         json_decref(x.out);
+        json_decref(x.seen);
         jd_reply_error(r, 500, "store", "Concerns could not be read.");
         return;
     }
+    json_decref(x.seen);
     jd_audit(c, "view", q.owner ? "concerns:inbox" : "concerns:all", "", "", true);
     jd_reply_json(r, 200, json_pack("{s:o}", "concerns", x.out));
 }
@@ -147,9 +215,22 @@ static json_t *alert_by_id(jd_server *srv, const char *id)
     return NULL;
 }
 
+static void concern_raise(api_ctx *c, reply *r, jd_concern_new *n0);
+
 static void api_concern_raise(api_ctx *c, reply *r)
 {
     jd_concern_new n = JD_CONCERN_NEW_INIT;
+    json_t *recs = json_object_get(c->body, "records");
+    char *recs_s = json_is_array(recs) ? json_dumps(recs, JSON_COMPACT) : NULL;
+    n.records = recs_s;
+    n.disclosure = json_is_true(json_object_get(c->body, "disclosure"));
+    concern_raise(c, r, &n);
+    free(recs_s);
+}
+
+static void concern_raise(api_ctx *c, reply *r, jd_concern_new *n0)
+{
+    jd_concern_new n = *n0;
     n.from_alert = str(c->body, "from_alert");
     n.kind = str(c->body, "kind");
     n.subject = str(c->body, "subject");
@@ -195,12 +276,29 @@ static void api_concern_raise(api_ctx *c, reply *r)
     free(id);
 }
 
-static void concern_act(api_ctx *c, reply *r, jd_concern_verb verb, const char *action)
+static void audit_k(api_ctx *c, const char *action, const jd_concern *k, const char *reason,
+                    const char *detail, bool ok)
+{
+    char target[200];
+    snprintf(target, sizeof target, "concern:%.150s", k->id);
+    jd_audit(c, action, target, reason, detail, ok);
+}
+
+/* Fields of an action beyond text and to, checked by the route: returns
+ * false when it has replied (a refusal). `k` is the concern as it stands. */
+typedef bool (*act_prep)(api_ctx *c, reply *r, const jd_concern *k, jd_concern_action *a,
+                         char *detail, size_t detail_size);
+
+static void concern_act_with(api_ctx *c, reply *r, jd_concern_verb verb, const char *action,
+                             act_prep prep)
 {
     jd_concern k;
     jd_error err;
+    char target[200];
+    snprintf(target, sizeof target, "concern:%.150s", c->arg);
     int rc = jd_concern_get(&k, c->store, c->arg, JD_AS_OF_NOW, 0, NULL, &err);
     if (rc == JD_ENOTFOUND) {
+        jd_audit(c, action, target, "", "not found", false);
         jd_reply_error(r, 404, "not_found", "No such concern.");
         return;
     }
@@ -208,32 +306,50 @@ static void concern_act(api_ctx *c, reply *r, jd_concern_verb verb, const char *
         jd_reply_error(r, 500, "store", "The concern could not be read.");
         return;
     }
-    bool ok = may_touch(c, k.kind, k.subject);
-    jd_concern_dispose(&k);
-    char target[200];
-    snprintf(target, sizeof target, "concern:%.150s", c->arg);
+    /* The board acts only on its agenda's items, which name nobody. */
+    bool ok = c->who->acct.role == JD_ROLE_BOARD ? k.strategic : may_touch(c, k.kind, k.subject);
     if (!ok) {
+        jd_concern_dispose(&k);
         jd_audit(c, action, target, "", "denied: need to know", false);
-        jd_reply_error(r, 403, "forbidden", "This is not about your agency's records.");
+        jd_reply_error(r, 403, "forbidden",
+                       c->who->acct.role == JD_ROLE_BOARD
+                           ? "This is not on the board's agenda."
+                           : "This is not about your agency's records.");
         return;
     }
     const char *text = str(c->body, "text");
     if (verb == JD_CONCERN_ESCALATE && (!text || !*text)) {
+        jd_concern_dispose(&k);
         jd_reply_error(r, 400, "reason_required", "Say why it goes up a rung.");
         return;
     }
     jd_concern_action a = JD_CONCERN_ACTION_INIT;
     a.text = text;
     a.to = str(c->body, "to");
+    json_t *ev = json_object_get(c->body, "expected_version");
+    if (json_is_integer(ev))
+        a.expected_version = json_integer_value(ev);
+    char detail[300] = "";
+    bool go = !prep || prep(c, r, &k, &a, detail, sizeof detail);
+    jd_concern_dispose(&k);
+    if (!go)
+        return;
     jd_concern_actor by = {c->who->acct.username, rung_of(c->who)};
     rc = jd_concern_act(c->store, c->arg, verb, &a, &by, &err);
-    jd_audit(c, action, target, text, rc == JD_OK ? "" : err.msg, rc == JD_OK);
+    if (rc < 0)
+        snprintf(detail, sizeof detail, "refused: %.280s", err.msg);
+    jd_audit(c, action, target, text, detail, rc == JD_OK);
     if (rc < 0) {
         unsigned st = rc == JD_ECONFLICT ? 409 : rc == JD_EDENIED ? 403 : 400;
-        jd_reply_error(r, st, "refused", err.msg);
+        jd_reply_error(r, st, rc == JD_EDENIED ? "refused" : "bad_request", err.msg);
         return;
     }
     jd_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static void concern_act(api_ctx *c, reply *r, jd_concern_verb verb, const char *action)
+{
+    concern_act_with(c, r, verb, action, NULL);
 }
 
 static void api_concern_ack(api_ctx *c, reply *r)
@@ -244,6 +360,143 @@ static void api_concern_ack(api_ctx *c, reply *r)
 static void api_concern_escalate(api_ctx *c, reply *r)
 {
     concern_act(c, r, JD_CONCERN_ESCALATE, "concern.escalate");
+}
+
+static void api_concern_comment(api_ctx *c, reply *r)
+{
+    concern_act(c, r, JD_CONCERN_COMMENT, "concern.comment");
+}
+
+/* Reassign: to an enabled account with a case role that may see the
+ * concern itself (need-to-know goes with the work). */
+static bool prep_assign(api_ctx *c, reply *r, const jd_concern *k, jd_concern_action *a,
+                        char *detail, size_t n)
+{
+    jd_account to;
+    jd_error err;
+    if (!a->to || !*a->to) {
+        jd_reply_error(r, 400, "bad_request", "Say who takes it over (to).");
+        return false;
+    }
+    if (jd_account_get(c->store, a->to, &to, &err) != JD_OK || to.disabled ||
+        !(R(to.role) & ROLES_CASE)) {
+        audit_k(c, "concern.assign", k, "", "refused: no such case worker", false);
+        jd_reply_error(r, 400, "bad_request",
+                       "No active practitioner, analyst or manager of that name.");
+        return false;
+    }
+    if (!may_touch_as(c, &to, k->kind, k->subject)) {
+        audit_k(c, "concern.assign", k, "", "refused: the assignee has no need to know", false);
+        jd_reply_error(r, 403, "forbidden",
+                       "That person may not see this concern (another agency).");
+        return false;
+    }
+    snprintf(detail, n, "to=%s", to.username);
+    return true;
+}
+
+static void api_concern_assign(api_ctx *c, reply *r)
+{
+    concern_act_with(c, r, JD_CONCERN_ASSIGN, "concern.assign", prep_assign);
+}
+
+/* Close: a reason code from the list and free text; the library decides
+ * whether a sign-off is needed (high or above, or "no further action" on a
+ * disclosure) and that it is another person at manager rung. The signer
+ * proves it is them with their own password, here and now; only an enabled
+ * manager who may see the concern can sign off. */
+static bool prep_close(api_ctx *c, reply *r, const jd_concern *k, jd_concern_action *a,
+                       char *detail, size_t n)
+{
+    a->reason_code = str(c->body, "reason_code");
+    if (!a->reason_code || !*a->reason_code || !a->text || !*a->text) {
+        audit_k(c, "concern.close", k, a->text, "refused: no reason", false);
+        jd_reply_error(r, 400, "reason_required",
+                       "Closing needs a reason from the list and a note saying why.");
+        return false;
+    }
+    const char *su = str(c->body, "signoff_username"), *sp = str(c->body, "signoff_password");
+    if (!su || !*su)
+        return true; /* the library refuses if a sign-off is needed */
+    if (!sp || !*sp) {
+        jd_reply_error(r, 400, "bad_request", "The manager signing off enters their password.");
+        return false;
+    }
+    if (jd_rate_blocked(c->srv, c->who->addr)) {
+        jd_audit(c, "concern.signoff", k->id, "", "denied: rate limit", false);
+        jd_reply_error(r, 429, "too_many_attempts", "Too many attempts from here. Wait a minute.");
+        return false;
+    }
+    jd_account m;
+    jd_error err;
+    char target[96];
+    snprintf(target, sizeof target, "account:%.63s", su);
+    if (jd_account_login(c->store, su, sp, 0, &m, &err) != JD_OK) {
+        jd_rate_failed(c->srv, c->who->addr);
+        jd_audit(c, "concern.signoff", target, "", "denied: wrong password or account", false);
+        jd_reply_error(r, 403, "signoff_refused",
+                       "The sign-off was refused: wrong user name or password.");
+        return false;
+    }
+    if (m.role != JD_ROLE_MANAGER || !may_touch_as(c, &m, k->kind, k->subject)) {
+        jd_audit(c, "concern.signoff", target, "", "denied: not a manager who may see it", false);
+        jd_reply_error(r, 403, "signoff_refused",
+                       "Only a team or service manager who may see this concern can sign it off.");
+        return false;
+    }
+    /* Kept in the request's scope: str() points into c->body. */
+    a->signoff_by = str(c->body, "signoff_username");
+    a->signoff_role = rung_of_role(m.role);
+    snprintf(detail, n, "reason=%.40s signoff=%.63s", a->reason_code, m.username);
+    return true;
+}
+
+static void api_concern_close(api_ctx *c, reply *r)
+{
+    concern_act_with(c, r, JD_CONCERN_CLOSE, "concern.close", prep_close);
+}
+
+/* The board's decision on an item of its agenda: the decision, who made it
+ * (a named decision-maker) and why. */
+static bool prep_decide(api_ctx *c, reply *r, const jd_concern *k, jd_concern_action *a,
+                        char *detail, size_t n)
+{
+    a->decision = str(c->body, "decision");
+    a->decision_maker = str(c->body, "decision_maker");
+    if (!a->decision || !*a->decision || !a->decision_maker || !*a->decision_maker || !a->text ||
+        !*a->text) {
+        audit_k(c, "concern.decide", k, a->text, "refused: incomplete decision", false);
+        jd_reply_error(r, 400, "reason_required",
+                       "A board decision needs the decision, the decision-maker and the reason.");
+        return false;
+    }
+    snprintf(detail, n, "decision=%.100s by=%.100s", a->decision, a->decision_maker);
+    return true;
+}
+
+static void api_concern_decide(api_ctx *c, reply *r)
+{
+    concern_act_with(c, r, JD_CONCERN_DECIDE, "concern.decide", prep_decide);
+}
+
+static int on_reason(const char *code, const char *text, bool signoff, void *payload)
+{
+    json_array_append_new(payload, json_pack("{s:s,s:s,s:b}", "code", code, "text",
+                                             text ? text : code, "signoff_on_disclosure", signoff));
+    return 0;
+}
+
+static void api_close_reasons(api_ctx *c, reply *r)
+{
+    (void)c;
+    json_t *out = json_array();
+    jd_error err;
+    if (jd_concern_close_reasons(NULL, on_reason, out, &err) < 0) {
+        json_decref(out);
+        jd_reply_error(r, 500, "ladder", "The reasons could not be read.");
+        return;
+    }
+    jd_reply_json(r, 200, json_pack("{s:o}", "reasons", out));
 }
 
 /* For the dashboard: open strategic items by age. */
@@ -278,6 +531,12 @@ const route jd_api_concern_routes[] = {
     {"POST", "/api/concerns", ROLES_CASE, api_concern_raise},
     {"POST", "/api/concerns/{id}/ack", ROLES_CASE, api_concern_ack},
     {"POST", "/api/concerns/{id}/escalate", ROLES_CASE, api_concern_escalate},
+    {"POST", "/api/concerns/{id}/comment", ROLES_CASE, api_concern_comment},
+    {"POST", "/api/concerns/{id}/assign", R(JD_ROLE_MANAGER) | R(JD_ROLE_ANALYST),
+     api_concern_assign},
+    {"POST", "/api/concerns/{id}/close", ROLES_CASE, api_concern_close},
+    {"POST", "/api/concerns/{id}/decide", R(JD_ROLE_BOARD), api_concern_decide},
+    {"GET", "/api/close-reasons", ROLES_CASE, api_close_reasons},
     {"GET", "/api/agenda", R(JD_ROLE_BOARD) | R(JD_ROLE_MANAGER) | R(JD_ROLE_ANALYST), api_agenda},
 };
 const size_t jd_api_n_concern_routes = sizeof jd_api_concern_routes / sizeof *jd_api_concern_routes;

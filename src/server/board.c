@@ -18,21 +18,24 @@ static int on_doc(const char *doc, void *payload)
     return 0;
 }
 
-static int load_alerts(jd_server *srv, jd_store *s, jd_error *err)
+/* The alerts, and the analysis' counts for the board (returns, crimes). */
+static int load_alerts(jd_server *srv, jd_store *s, jd_analyse_stats *st, jd_error *err)
 {
     srv->alerts = json_array();
     bool ran = false;
     int rc = jd_alerts_stored(s, &ran, on_doc, srv->alerts, err);
-    if (rc < 0 || ran)
+    jd_analyse_opts o = JD_ANALYSE_OPTS_INIT;
+    if (rc < 0)
         return rc;
+    if (ran) /* the stored alerts stand; the counts come from a run that writes nothing */
+        return jd_analyse(s, &o, NULL, st, err);
     /* Never analysed: analyse now, without saving (the server only reads). */
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
-    jd_analyse_opts o = JD_ANALYSE_OPTS_INIT;
-    rc = jd_analyse(s, &o, f, NULL, err);
+    rc = jd_analyse(s, &o, f, st, err);
     fclose(f);
     for (char *line = buf, *nl; rc == JD_OK && line && *line; line = nl ? nl + 1 : NULL) {
         nl = strchr(line, '\n');
@@ -96,11 +99,63 @@ static json_t *hotspots(jd_store *s, jd_error *err)
     return out;
 }
 
+static int on_group(const jd_equality_group *g, void *payload)
+{
+    double rate = g->children ? (double)g->at_risk / (double)g->children : 0.0;
+    json_array_append_new(payload,
+                          json_pack("{s:s,s:I,s:I,s:f}", "ethnicity", g->ethnicity, "children",
+                                    (json_int_t)g->children, "high_or_critical",
+                                    (json_int_t)g->at_risk, "rate", rate));
+    return 0;
+}
+
+/* Alert rates at high or critical by ethnicity: counts only (the library
+ * is the only reader of ethnicity). */
+static json_t *equality(jd_server *srv, jd_store *s, jd_error *err)
+{
+    size_t n = json_array_size(srv->alerts), k = 0;
+    const char **ids = calloc(n ? n : 1, sizeof *ids);
+    json_t *out = json_array();
+    if (!ids || !out) {
+        free(ids);
+        json_decref(out);
+        return NULL;
+    }
+    json_t *a;
+    size_t i;
+    json_array_foreach(srv->alerts, i, a)
+    {
+        const char *kind = json_string_value(json_object_get(a, "kind"));
+        const char *level = json_string_value(json_object_get(a, "level"));
+        const char *pid =
+            json_string_value(json_object_get(json_object_get(a, "subject"), "person_id"));
+        if (kind && !strcmp(kind, "child_at_risk") && level_index(level) >= 2 && pid)
+            ids[k++] = pid;
+    }
+    int rc = jd_equality_monitor(s, ids, k, on_group, out, err);
+    free(ids);
+    if (rc < 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+static json_t *share(int64_t part, int64_t whole)
+{
+    return whole > 0 ? json_real((double)part / (double)whole) : json_null();
+}
+
 int jd_api_load(jd_server *srv, jd_store *s, jd_error *err)
 {
-    int rc = load_alerts(srv, s, err);
+    jd_analyse_stats st;
+    memset(&st, 0, sizeof st);
+    int rc = load_alerts(srv, s, &st, err);
     if (rc < 0)
         return rc;
+    json_t *eq = equality(srv, s, err);
+    if (!eq)
+        return err->code < 0 ? err->code : jd_error_set(err, JD_ENOMEM, "out of memory");
     json_t *by_kind = json_object(), *by_level = json_object(), *missing = json_object(),
            *lang = json_object();
     int ymin = 9999, ymax = 0;
@@ -162,12 +217,20 @@ int jd_api_load(jd_server *srv, jd_store *s, jd_error *err)
     json_t *k2 = json_object_get(by_kind, "unrecorded_crime");
     json_int_t overdue = k1 ? json_integer_value(k1) : 0;
     json_int_t unrecorded = k2 ? json_integer_value(k2) : 0;
+    json_t *ri =
+        json_pack("{s:I,s:I,s:o,s:I}", "returns", (json_int_t)st.returns_due, "within_72_hours",
+                  (json_int_t)st.returns_interviewed_72h, "share",
+                  share(st.returns_interviewed_72h, st.returns_due), "overdue_alerts", overdue);
+    json_t *cr = json_pack(
+        "{s:I,s:I,s:o,s:I}", "offences_disclosed", (json_int_t)st.crimes_disclosed,
+        "crimes_recorded", (json_int_t)st.crimes_recorded, "share_recorded",
+        share(st.crimes_recorded, st.crimes_disclosed), "not_recorded_alerts", unrecorded);
     srv->board = json_pack(
-        "{s:o,s:o,s:o,s:o,s:I,s:I,s:o,s:o,s:[s]}", "alerts_by_kind", by_kind, "children_by_level",
-        by_level, "levels_over_time", over_time, "repeat_missing", missing,
+        "{s:o,s:o,s:o,s:o,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:[]}", "alerts_by_kind", by_kind,
+        "children_by_level", by_level, "levels_over_time", over_time, "repeat_missing", missing,
         "return_interviews_overdue", overdue, "crimes_disclosed_not_recorded", unrecorded,
-        "language_flags_by_agency", lang, "hotspots", hotspots(s, err), "not_yet_available",
-        "equality monitoring of alert rates (ethnicity is kept out of the analysis)");
+        "return_interviews", ri, "disclosed_vs_recorded", cr, "equality_monitoring", eq,
+        "language_flags_by_agency", lang, "hotspots", hotspots(s, err), "not_yet_available");
     if (!srv->board)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
     return JD_OK;

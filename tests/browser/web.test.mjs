@@ -129,6 +129,35 @@ const shot = (page, name) => page.screenshot({ path: `${outdir}/${name}.png`, fu
   const rungAfter = await page.$eval('#concern-table tbody tr td:nth-child(4)', td => td.textContent);
   await check(`escalate the concern (${rungBefore} -> ${rungAfter})`, async () => rungBefore !== rungAfter);
   await shot(page, '06a-concerns');
+  // Comment, then close: refused without a reason, closed with one (and a
+  // manager's sign-off when the concern is high or critical).
+  await page.click('#concern-table button.comment');
+  await page.waitForSelector('#comment-note');
+  await page.type('#comment-note', 'School says she was collected by a man in a grey car.');
+  await page.click('#comment-save');
+  await waitFor(page, () => document.querySelector('#status').textContent.includes('Comment added'));
+  await page.waitForSelector('#concern-table details');
+  await check('comment on a concern: it shows in its history', async () =>
+    (await page.textContent('#concern-table')).includes('collected by a man in a grey car'));
+  const closing = await page.$eval('#concern-table tbody tr', tr => ({ id: tr.dataset.id, level: tr.querySelector('td:nth-child(2)').textContent }));
+  await page.click('#concern-table button.close');
+  await page.waitForSelector('#close-reason');
+  await page.type('#close-note', 'She is placed with her aunt; the strategy meeting agreed the plan.');
+  await page.click('#close-save');
+  await waitFor(page, () => document.querySelector('#close-error') && document.querySelector('#close-error').textContent.length > 0);
+  await check('closing without a reason is refused (the server says why; the dialog stays open)', async () =>
+    (await page.textContent('#close-error')).toLowerCase().includes('reason') && (await page.$('#close-dialog[open]')) !== null);
+  await shot(page, '06b-close-refused');
+  await page.selectOption('#close-reason', 'safe');
+  if (['high', 'critical'].includes(closing.level)) {
+    await page.fill('#signoff-user', 'manager');
+    await page.fill('#signoff-pass', 'password-of-manager-1');
+  }
+  await page.click('#close-save');
+  await waitFor(page, id => !document.querySelector('#close-dialog') &&
+    !document.querySelector('#concern-table tr[data-id="' + id + '"]'), closing.id);
+  await check(`close a ${closing.level} concern with a reason from the list`, async () =>
+    (await page.textContent('#status')).includes('closed'));
   await page.goto(base + '/#/note');
   await page.waitForSelector('#note');
   await page.type('#note', 'He says she consented and she is streetwise.');
@@ -155,8 +184,24 @@ const shot = (page, name) => page.screenshot({ path: `${outdir}/${name}.png`, fu
   await waitFor(page, () => window.__cy && window.__cy.nodes().length > 0, null, 30000);
   const nodes = await page.evaluate(() => window.__cy.nodes().length);
   await check(`the network view draws the graph with cytoscape (${nodes} nodes)`, async () => nodes > 5);
-  await page.evaluate(() => window.__cy.nodes('[kind = "person"]')[0].emit('tap'));
+  // Readability: the labels drawn do not overlap one another (adults' names
+  // show on hover or selection), and nodes do not sit on each other.
+  const overlaps = await page.evaluate(() => {
+    const cy = window.__cy, hit = (a, b) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+    const lab = cy.nodes().filter(n => n.style('label')).map(n => n.boundingBox({ includeNodes: false, includeLabels: true }));
+    const nod = cy.nodes().map(n => n.boundingBox({ includeNodes: true, includeLabels: false }));
+    let l = 0, k = 0;
+    for (let i = 0; i < lab.length; i++) for (let j = i + 1; j < lab.length; j++) if (hit(lab[i], lab[j])) l++;
+    for (let i = 0; i < nod.length; i++) for (let j = i + 1; j < nod.length; j++) if (hit(nod[i], nod[j])) k++;
+    return { labels: lab.length, l, k, zoom: cy.zoom() };
+  });
+  await check(`network labels are readable: ${overlaps.labels} labels shown, ${overlaps.l} overlapping, ${overlaps.k} nodes overlapping, zoom ${overlaps.zoom.toFixed(2)}`,
+    async () => overlaps.labels > 0 && overlaps.l === 0 && overlaps.k === 0 && overlaps.zoom <= 1.6);
+  const adult = await page.evaluate(() => window.__cy.nodes('[kind = "person"][role != "child"]')[0].id());
+  await page.evaluate(id => { const n = window.__cy.getElementById(id); n.select(); n.emit('tap'); }, adult);
   await check('selecting a node shows what it is', async () => (await page.textContent('#node-info')).length > 10);
+  await check("an adult's name shows when the node is selected, with its links highlighted", async () =>
+    page.evaluate(id => { const n = window.__cy.getElementById(id); return !!n.style('label') && n.connectedEdges('.near').length > 0; }, adult));
   await shot(page, '08-network');
   await page.goto(base + '/#/profile?subject=' + encodeURIComponent('place:the takeaway on Cowley Road'));
   await page.waitForSelector('#reason');
@@ -183,10 +228,30 @@ const shot = (page, name) => page.screenshot({ path: `${outdir}/${name}.png`, fu
     await check(`board: a direct call to ${p} is refused`, async () => (await apiStatus(page, p)) === 403);
   const nav = await page.$$eval('nav a', as => as.map(a => a.textContent));
   ok(nav.join() === 'Dashboard,Agenda', 'board menu: the dashboard and the agenda only');
+  await check('equality monitoring: alert rates by ethnicity side by side, counts only', async () =>
+    (await page.$$eval('#equality-table tbody tr', r => r.length)) >= 3 && !(await page.textContent('#equality')).includes('Zara'));
+  await check('return interviews within 72 hours as a share of returns', async () =>
+    /\d+\.\d%/.test(await page.textContent('#return-interviews')));
+  await check('disclosed offences against crimes recorded', async () =>
+    (await page.textContent('#crimes')).includes('with a crime recorded'));
+  await page.evaluate(() => document.querySelector('#equality').scrollIntoView());
+  await shot(page, '10b-dashboard-equality');
   await page.goto(base + '/#/agenda');
   await page.waitForSelector('#agenda, #agenda-empty');
   await shot(page, '10a-board-agenda');
   await check('the board agenda names nobody', async () => !(await page.textContent('main')).includes('Zara'));
+  const item = await page.$eval('#agenda tbody tr', tr => tr.dataset.id);
+  await page.click('#agenda button.decide');
+  await page.waitForSelector('#decision');
+  await page.fill('#decision', 'Commission a problem profile; disruption plan to the police');
+  await page.fill('#decision-maker', 'Chair, J. Smith');
+  await page.fill('#decision-why', 'Two schools and the takeaway report the same men.');
+  await shot(page, '10c-board-decision');
+  await page.click('#decide-save');
+  await waitFor(page, id => !document.querySelector('#decide-dialog') &&
+    !document.querySelector('#agenda tr[data-id="' + id + '"]'), item);
+  await check('the board records a decision (decision, decision-maker, reason) and the item leaves the agenda', async () =>
+    (await page.textContent('#status')).includes('Decision recorded') && !(await page.textContent('main')).includes(item));
   await ctx.close();
 }
 

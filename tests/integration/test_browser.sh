@@ -23,6 +23,11 @@ setup() {
   python3 "$SRC/tests/integration/make_web_bundle.py" "$SCRATCH/zq" 2000 || return 1
   "$JD" ingest --db "$DB" --quiet "$SCRATCH/zq" >/dev/null 2>&1 || return 1
   "$JD" resolve --db "$DB" >/dev/null 2>&1 && "$JD" analyse --db "$DB" >/dev/null 2>&1 || return 1
+  # A strategic item on the board's agenda, for the board's decision.
+  rec=$(sqlite3 "$DB" "SELECT record_id FROM person_mention WHERE agency = 'csc' AND person_ref = 'C-ZQ1' LIMIT 1") &&
+  "$JD" concern raise --db "$DB" --by lead --as exploitation_meeting --kind pattern --strategic \
+    --subject "group of men at the takeaway" --title "organised group" \
+    --records "[{\"agency\":\"csc\",\"record_id\":\"$rec\"}]" >/dev/null 2>&1 || return 1
   for r in practitioner analyst manager board auditor admin; do
     ag=""; [ "$r" = practitioner ] && ag="--agency csc"; [ "$r" = manager ] && ag="--agency police"
     echo "password-of-$r-1" | "$JD" user add --db "$DB" --role "$r" $ag --password-stdin "$r" 2>/dev/null || return 1

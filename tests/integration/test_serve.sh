@@ -27,6 +27,11 @@ for r in $ROLES; do
   ag=""; [ "$r" = practitioner ] && ag="--agency csc"; [ "$r" = manager ] && ag="--agency police"
   echo "password-of-$r-1" | "$JD" user add --db "$DB" --role "$r" $ag --password-stdin "$r" 2>/dev/null
 done
+for u in teamlead:manager:north pnorth:practitioner:north southlead:manager:south; do
+  IFS=: read -r name role team <<< "$u"
+  echo "password-of-$name-1" | "$JD" user add --db "$DB" --role "$role" --agency csc --team "$team" --password-stdin "$name" 2>/dev/null
+done
+echo "password-of-outsider-1" | "$JD" user add --db "$DB" --role practitioner --agency nowhere --password-stdin outsider 2>/dev/null
 echo "password-of-victim-1" | "$JD" user add --db "$DB" --role practitioner --agency csc --password-stdin victim 2>/dev/null
 "$JD" user add --db "$DB" --role admin gen >"$SCRATCH/gen.pw" 2>/dev/null
 is "$(wc -c <"$SCRATCH/gen.pw" | tr -d ' ')" 21 "user add without --password-stdin prints a generated password once"
@@ -198,6 +203,91 @@ is "$(asc board "$B/api/agenda")" 200 "the board reads its agenda"
 as board "$B/api/agenda" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(1 if any("subject" in i or "title" in i for i in d["items"]) else 0)'
 is $? 0 "the board's agenda has no subject and no title"
 
+# ---- concerns: comment, reassign, close (reason, sign-off), the board's decision ----
+jpost() { local r=$1 p=$2 d=$3; curl -s -b "$SCRATCH/$r.jar" -H 'Content-Type: application/json' \
+  -H "X-CSRF-Token: $(cat "$SCRATCH/$r.csrf")" -d "$d" "$B$p"; }
+hist() { as "$1" "$B/api/concerns?all=1" | python3 -c "import json,sys; c=[c for c in json.load(sys.stdin)['concerns'] if c['id']=='$2']; print(json.dumps(c[0]) if c else 'gone')"; }
+as practitioner "$B/api/close-reasons" | python3 -c 'import json,sys; r={x["code"]: x for x in json.load(sys.stdin)["reasons"]}; sys.exit(0 if "safe" in r and r["no_further_action"]["signoff_on_disclosure"] else 1)'
+is $? 0 "the close reasons come from the ladder (no further action needs a sign-off on a disclosure)"
+is "$(post practitioner "/api/concerns/$CID/comment" '{}')" 400 "a comment needs text"
+is "$(post practitioner "/api/concerns/$CID/comment" '{"text":"School says she was collected by a man in a grey car."}')" 200 "a practitioner comments on a concern"
+hist practitioner "$CID" | grep -q 'collected by a man in a grey car'
+is $? 0 "the comment is in the concern's history"
+is "$(post board "/api/concerns/$CID/comment" '{"text":"x"}')" 403 "a board user cannot comment on a case concern"
+is "$(post practitioner "/api/concerns/$CID/assign" '{"to":"manager"}')" 403 "a practitioner cannot reassign (managers and analysts do)"
+is "$(post analyst "/api/concerns/$CID/assign" '{"to":"board"}')" 400 "reassigning to an account without a case role is refused"
+is "$(post analyst "/api/concerns/$CID/assign" '{"to":"no-such-user"}')" 400 "reassigning to nobody is refused"
+is "$(post analyst "/api/concerns/$CID/assign" '{"to":"outsider"}')" 403 "reassigning to someone whose agency does not know the child is refused"
+is "$(post analyst "/api/concerns/$CID/assign" '{"to":"practitioner","text":"yours: you know the family"}')" 200 "an analyst reassigns the concern"
+hist practitioner "$CID" | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["owner"]=="practitioner" else 1)'
+is $? 0 "its owner is now the practitioner"
+ZREC=$(sqlite3 "$DB" "SELECT record_id FROM person_mention WHERE agency = 'csc' AND person_ref = 'C-ZQ1' LIMIT 1")
+C2=$(jpost practitioner /api/concerns "{\"kind\":\"child\",\"subject\":\"$ZQ\",\"level\":\"high\",\"title\":\"seen with Victor\",\"records\":[{\"agency\":\"csc\",\"record_id\":\"$ZREC\"}]}" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' 2>/dev/null)
+[ -n "$C2" ]; is $? 0 "a practitioner raises a high concern by hand ($C2)"
+is "$(post practitioner "/api/concerns/$C2/close" '{"text":"all fine now"}')" 400 "closing without a reason code is refused"
+is "$(post practitioner "/api/concerns/$C2/close" '{"reason_code":"safe"}')" 400 "closing without a note is refused"
+is "$(post practitioner "/api/concerns/$C2/close" '{"reason_code":"because","text":"all fine"}')" 400 "closing with a reason not on the list is refused"
+is "$(post practitioner "/api/concerns/$C2/close" '{"reason_code":"safe","text":"placed with her aunt"}')" 403 \
+  "closing a high concern without a manager's sign-off is refused"
+is "$(post practitioner "/api/concerns/$C2/close" '{"reason_code":"safe","text":"placed with her aunt","signoff_username":"practitioner","signoff_password":"password-of-practitioner-1"}')" 403 \
+  "a practitioner cannot sign off (nor sign off their own closure)"
+is "$(post practitioner "/api/concerns/$C2/close" '{"reason_code":"safe","text":"placed with her aunt","signoff_username":"manager","signoff_password":"not-the-password"}')" 403 \
+  "a sign-off with the wrong password is refused"
+is "$(asc practitioner -H 'Content-Type: application/json' -d '{"reason_code":"safe","text":"x"}' "$B/api/concerns/$C2/close")" 403 "closing without a CSRF token is refused"
+is "$(post practitioner "/api/concerns/$C2/close" '{"reason_code":"safe","text":"placed with her aunt; strategy meeting agreed","signoff_username":"manager","signoff_password":"password-of-manager-1"}')" 200 \
+  "closing a high concern with a reason and a manager's sign-off (their password)"
+is "$(hist practitioner "$C2")" gone "the closed concern has left the open list"
+C3=$(jpost practitioner /api/concerns "{\"kind\":\"child\",\"subject\":\"$ZQ\",\"level\":\"medium\",\"disclosure\":true,\"title\":\"disclosed at school\",\"records\":[{\"agency\":\"csc\",\"record_id\":\"$ZREC\"}]}" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' 2>/dev/null)
+is "$(post practitioner "/api/concerns/$C3/close" '{"reason_code":"no_further_action","text":"she withdrew it"}')" 403 \
+  "closing a disclosure with no further action needs a manager's sign-off, even at medium"
+is "$(post practitioner "/api/concerns/$C3/close" '{"reason_code":"referred","text":"police investigation holds it"}')" 200 \
+  "a medium disclosure closed as referred on needs none"
+# A manager's inbox holds their team's work (accounts with the same team).
+CT=$(jpost practitioner /api/concerns "{\"kind\":\"child\",\"subject\":\"$ZQ\",\"title\":\"team work\",\"records\":[{\"agency\":\"csc\",\"record_id\":\"$ZREC\"}]}" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' 2>/dev/null)
+is "$(post analyst "/api/concerns/$CT/assign" '{"to":"pnorth"}')" 200 "a concern is assigned to a member of team north"
+login teamlead; login southlead
+as teamlead "$B/api/concerns" | python3 -c "import json,sys; c=[c for c in json.load(sys.stdin)['concerns'] if c['id']=='$CT']; sys.exit(0 if c and c[0].get('team')=='pnorth' else 1)"
+is $? 0 "team north's manager finds it in their inbox (their team's work)"
+as southlead "$B/api/concerns" | grep -q "\"$CT\""
+is $? 1 "team south's manager does not"
+as manager "$B/api/concerns" | grep -q "\"$CT\""
+is $? 1 "nor a manager without a team"
+is "$(post practitioner "/api/concerns/$C2/comment" '{"text":"for the record"}')" 200 "a closed concern still takes comments"
+is "$(post practitioner "/api/concerns/$C2/ack" '{}')" 409 "but no other action"
+SI=$("$JD" concern raise --db "$DB" --by lead --as exploitation_meeting --kind pattern \
+  --subject "group of men at the takeaway" --title "organised group" --strategic \
+  --records "[{\"agency\":\"csc\",\"record_id\":\"$ZREC\"}]" 2>/dev/null | tail -1)
+[ -n "$SI" ]; is $? 0 "a strategic item is put on the board's agenda ($SI)"
+as board "$B/api/agenda" | grep -q "\"$SI\""
+is $? 0 "the board sees it on the agenda"
+is "$(post analyst "/api/concerns/$SI/decide" '{"decision":"x","decision_maker":"y","text":"z"}')" 403 "only the board records a board decision"
+is "$(post analyst "/api/concerns/$SI/close" '{"reason_code":"safe","text":"sorted"}')" 403 "a strategic item cannot be closed other than by a board decision"
+is "$(post board "/api/concerns/$CID/decide" '{"decision":"x","decision_maker":"y","text":"z"}')" 403 "the board cannot decide on a case concern (not on its agenda)"
+is "$(post board "/api/concerns/$SI/decide" '{"decision":"commission a problem profile","text":"two schools report it"}')" 400 \
+  "a board decision without a decision-maker is refused"
+is "$(post board "/api/concerns/$SI/decide" '{"decision":"commission a problem profile","decision_maker":"Chair, J. Smith"}')" 400 \
+  "a board decision without a reason is refused"
+is "$(asc board -H 'Content-Type: application/json' -d '{"decision":"a","decision_maker":"b","text":"c"}' "$B/api/concerns/$SI/decide")" 403 \
+  "a board decision without a CSRF token is refused"
+is "$(post board "/api/concerns/$SI/decide" '{"decision":"commission a problem profile; disruption plan to the police","decision_maker":"Chair, J. Smith","text":"two schools and the takeaway report the same men"}')" 200 \
+  "the board records a decision with its decision-maker and reason"
+as board "$B/api/agenda" | grep -q "\"$SI\""
+is $? 1 "the item has left the agenda"
+"$JD" concern show "$SI" --db "$DB" 2>/dev/null | grep -q 'Chair, J. Smith'
+is $? 0 "the decision and its decision-maker are in the item's history"
+"$JD" audit list --db "$DB" > "$SCRATCH/audit-c.txt"
+awk -F'\t' '$4=="concern.close" && $6=="ok"' "$SCRATCH/audit-c.txt" | grep -q 'signoff=manager'
+is $? 0 "the closure is audited with its sign-off"
+awk -F'\t' '$4=="concern.close" && $6=="refused"' "$SCRATCH/audit-c.txt" | grep -q practitioner
+is $? 0 "refused closures are audited"
+awk -F'\t' '$4=="concern.decide" && $3=="board" && $6=="ok"' "$SCRATCH/audit-c.txt" | grep -q 'Chair, J. Smith'
+is $? 0 "the board's decision is audited"
+awk -F'\t' '$4=="concern.assign" && $3=="analyst" && $6=="ok"' "$SCRATCH/audit-c.txt" | grep -q 'to=practitioner'
+is $? 0 "the reassignment is audited"
+
 # ---- language check ----
 as practitioner -H 'Content-Type: application/json' -H "X-CSRF-Token: $(cat "$SCRATCH/practitioner.csrf")" \
   -d '{"text":"She is prostituting herself and is streetwise."}' "$B/api/language-check" > "$SCRATCH/lang.json"
@@ -208,10 +298,47 @@ is $? 0 "the language check marks victim-blaming wording and offers the alternat
 as board "$B/api/dashboard" > "$SCRATCH/board.json"
 as analyst "$B/api/search?q=a" >/dev/null
 python3 - "$SCRATCH/board.json" "$DB" <<'PY'
-import json, sqlite3, sys
-board = open(sys.argv[1]).read()
-json.loads(board)
+import collections, json, re, sqlite3, sys
+d = json.loads(open(sys.argv[1]).read())
 db = sqlite3.connect(sys.argv[2])
+# Equality monitoring, recomputed from the store: resolved children by their
+# most frequent recorded ethnicity, and those with a child_at_risk alert at
+# high or critical. The labels are recorded ethnicities (categories, not
+# names: "White British" beside a surname White); they are checked here and
+# left out of the name check below.
+risk = {s for (s,) in db.execute("SELECT subject FROM alert WHERE kind = 'child_at_risk'"
+                                 " AND level IN ('high', 'critical')")}
+eth = collections.defaultdict(collections.Counter)
+kids = set()
+for pid, e in db.execute("SELECT i.person_id, trim(pm.ethnicity) FROM identity i JOIN identity_ref r"
+                         " ON r.identity_id = i.id LEFT JOIN person_mention pm ON pm.agency = r.agency"
+                         " AND pm.person_ref = r.person_ref WHERE i.is_child = 1"):
+    kids.add(pid)
+    if e: eth[pid][e] += 1
+want = collections.defaultdict(lambda: [0, 0])
+for k in kids:
+    e = sorted(eth[k].items(), key=lambda x: (-x[1], x[0]))[0][0] if eth[k] else 'not recorded'
+    want[e][0] += 1
+    want[e][1] += k in risk
+got = {g['ethnicity']: [g['children'], g['high_or_critical']] for g in d['equality_monitoring']}
+assert got == dict(want), (got, dict(want))
+assert all(abs(g['rate'] - g['high_or_critical'] / g['children']) < 1e-9 for g in d['equality_monitoring'])
+assert sum(v[1] for v in got.values()) > 0, 'no child at high or critical'
+assert len(got) >= 3, got
+for g in d['equality_monitoring']: g['ethnicity'] = ''
+# Return interviews held within 72 hours as a share of returns; disclosed
+# offences against crimes recorded: consistent with the alerts.
+ri, cr, kinds = d['return_interviews'], d['disclosed_vs_recorded'], d['alerts_by_kind']
+assert ri['returns'] > 0 and 0 < ri['within_72_hours'] < ri['returns'], ri
+assert ri['returns'] - ri['within_72_hours'] == kinds.get('overdue_return_interview', 0), (ri, kinds)
+assert abs(ri['share'] - ri['within_72_hours'] / ri['returns']) < 1e-9
+assert cr['offences_disclosed'] > 0 and cr['crimes_recorded'] <= cr['offences_disclosed'], cr
+assert cr['offences_disclosed'] - cr['crimes_recorded'] == kinds.get('unrecorded_crime', 0), (cr, kinds)
+assert d['not_yet_available'] == [], d['not_yet_available']
+print('# equality groups: %d; returns %d, in time %d; disclosed %d, recorded %d' % (
+    len(got), ri['returns'], ri['within_72_hours'], cr['offences_disclosed'], cr['crimes_recorded']))
+board = json.dumps(d)
+assert not re.search(r'"P\d{6}"|U:[a-z_]+:', board), 'a person id in the board view'
 names = set()
 for sn, fn in db.execute("SELECT DISTINCT surname, forenames FROM person_mention WHERE surname IS NOT NULL"):
     if sn and len(sn) > 3: names.add(sn)
@@ -220,7 +347,7 @@ found = [n for n in names if n in board]
 print('# names in the board view: %s' % found[:5])
 sys.exit(1 if found else 0)
 PY
-is $? 0 "the board's dashboard holds no name of any person in the store"
+is $? 0 "the board's dashboard (equality monitoring, return interviews in 72 hours, disclosed vs recorded crimes) is right and holds no name or person id"
 is "$(asc board "$B/api/search?q=Zara")" 403 "a board user asking for a name (search) is refused"
 is "$(asc board "$B/api/alerts")" 403 "a board user cannot read alerts (they name children)"
 is "$(asc board "$B/api/network")" 403 "nor the network"
@@ -299,6 +426,22 @@ is $? 0 "refused API calls are audited"
 "$JD" link reject --db "$DB" --reason "a girl and the adult who abused her" --user tester csc:C-ZQ1 police:N-VV9 >/dev/null 2>&1
 "$JD" audit list --db "$DB" | awk -F'\t' '$4=="link.reject" && $3=="tester"' | grep -q 'a girl and the adult'
 is $? 0 "a link decision is audited with who and why"
+USER=alice "$JD" export identities --db "$DB" --reason "quarterly return to the partnership" > "$SCRATCH/ids.jsonl" 2>/dev/null
+is $? 0 "export identities"
+"$JD" audit list --db "$DB" | awk -F'\t' '$4=="export" && $5=="export:identities" && $6=="ok" && $3=="alice"' \
+  | grep -q 'quarterly return to the partnership'
+is $? 0 "an export of identities is audited: who (\$USER), what and why"
+env -u USER "$JD" export alerts --db "$DB" --user bob > "$SCRATCH/alerts.jsonl" 2>/dev/null
+"$JD" audit list --db "$DB" | awk -F'\t' '$4=="export" && $5=="export:alerts" && $3=="bob"' | grep -q .
+is $? 0 "an export of alerts is audited with --user"
+env -u USER "$JD" export identities --db "$DB" >/dev/null 2>&1
+"$JD" audit list --db "$DB" | tail -1 | awk -F'\t' '$3=="cli" && $4=="export"' | grep -q .
+is $? 0 "without --user or \$USER the actor is cli"
+n_before=$("$JD" audit list --db "$DB" | wc -l)
+"$JD" export identities --db "$DB" --reason "$(head -c 2000 /dev/zero | tr '\0' x)" > "$SCRATCH/none.jsonl" 2>/dev/null
+st=$?
+[ $st -ne 0 ] && [ ! -s "$SCRATCH/none.jsonl" ] && [ "$("$JD" audit list --db "$DB" | wc -l)" = "$n_before" ]
+is $? 0 "an export whose audit entry cannot be written is refused and writes nothing (exit $st)"
 
 # ---- load: the child's page and the search ----
 if command -v node >/dev/null 2>&1; then

@@ -160,12 +160,93 @@ static void test_query__alerts_and_acks(void **state)
     assert_string_equal(a.last, "child_at_risk:P1|sam|strategy booked");
 }
 
+typedef struct groups {
+    int n;
+    char names[8][40];
+    int64_t children[8], at_risk[8];
+} groups;
+
+static int on_group(const jd_equality_group *g, void *payload)
+{
+    groups *x = payload;
+    if (x->n < 8) {
+        snprintf(x->names[x->n], sizeof x->names[x->n], "%s", g->ethnicity);
+        x->children[x->n] = g->children;
+        x->at_risk[x->n] = g->at_risk;
+    }
+    x->n++;
+    return 0;
+}
+
+static void test_query__equality(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_person_summary amy;
+    jd_person_summary out[4];
+    assert_true(jd_person_index_search(f->idx, "Amy Hart", out, 4) >= 1);
+    amy = out[0];
+    assert_true(amy.is_child);
+    /* Amy (White British) is at risk; an id that is no child counts nowhere. */
+    const char *risk[] = {"P999999", amy.person_id};
+    groups g = {0};
+    assert_int_equal(jd_equality_monitor(f->s, risk, 2, on_group, &g, &err), JD_OK);
+    assert_true(g.n >= 2 && g.n <= 8);
+    int64_t total = 0, flagged = 0;
+    int wb = -1, ap = -1;
+    for (int i = 0; i < g.n; i++) {
+        total += g.children[i];
+        flagged += g.at_risk[i];
+        if (!strcmp(g.names[i], "White British"))
+            wb = i;
+        if (!strcmp(g.names[i], "Asian Pakistani"))
+            ap = i;
+        if (i > 0 && strcmp(g.names[i], "not recorded") != 0)
+            assert_true(strcmp(g.names[i - 1], g.names[i]) < 0); /* by ethnicity */
+    }
+    assert_true(wb >= 0 && ap >= 0);
+    assert_int_equal(g.at_risk[wb], 1);
+    assert_int_equal(g.at_risk[ap], 0);
+    assert_int_equal(flagged, 1);
+    assert_true(total >= 2);
+    /* nobody at risk: every rate is zero; bad arguments are refused */
+    groups none = {0};
+    assert_int_equal(jd_equality_monitor(f->s, NULL, 0, on_group, &none, &err), JD_OK);
+    assert_int_equal(none.n, g.n);
+    for (int i = 0; i < none.n && i < 8; i++)
+        assert_int_equal(none.at_risk[i], 0);
+    assert_int_equal(jd_equality_monitor(f->s, NULL, 1, on_group, &none, &err), JD_EINVALID);
+    assert_int_equal(jd_equality_monitor(f->s, risk, 2, NULL, NULL, &err), JD_EINVALID);
+}
+
+/* The analysis counts what the board's dashboard shows. */
+static void test_query__board_counts(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    jd_analyse_stats st;
+    assert_int_equal(jd_analyse(f->s, &ao, NULL, &st, &err), JD_OK);
+    assert_true(st.returns_due >= st.returns_interviewed_72h);
+    assert_true(st.crimes_disclosed >= st.crimes_recorded);
+    /* every disclosure without a recorded crime is an unrecorded_crime alert,
+     * every return without an interview in time an overdue one */
+    assert_int_equal(st.crimes_disclosed - st.crimes_recorded,
+                     st.by_kind[JD_ALERT_UNRECORDED_CRIME]);
+    assert_int_equal(st.returns_due - st.returns_interviewed_72h,
+                     st.by_kind[JD_ALERT_OVERDUE_RETURN_INTERVIEW]);
+    assert_true(st.returns_due > 0);
+    assert_true(st.crimes_disclosed > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_query__search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__alerts_and_acks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_query__equality, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_query__board_counts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

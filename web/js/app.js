@@ -330,14 +330,41 @@ async function networkPage() {
   const ids = new Set(g.nodes.map(n => n.id));
   const cy = cytoscape({
     container: box,
-    elements: [...g.nodes.map(n => ({ data: { ...n, label: n.kind === 'network' ? 'network' : (n.label || n.id), colour: colour(n) } })),
+    // Start from a circle (not at random) so the force-directed layout is
+    // the same on every visit.
+    elements: [...g.nodes.map((n, i) => ({ data: { ...n, label: n.kind === 'network' ? 'network' : (n.label || n.id), colour: colour(n) },
+      position: { x: 400 * Math.cos(2 * Math.PI * i / g.nodes.length), y: 400 * Math.sin(2 * Math.PI * i / g.nodes.length) } })),
       ...g.edges.filter(e => ids.has(e.source) && ids.has(e.target)).map((e, i) => ({ data: { id: 'e' + i, ...e } }))],
-    style: [{ selector: 'node', style: { 'background-color': 'data(colour)', label: 'data(label)', 'font-size': 7, color: '#1b1f24',
-      width: 14, height: 14, 'text-outline-color': '#fff', 'text-outline-width': 1.5, 'text-valign': 'bottom' } },
-      { selector: 'edge', style: { width: 1, 'line-color': '#9aa5b1' } },
+    // Readability: children and networks are labelled; adults' long names,
+    // vehicles, phones and places show their label on hover or selection
+    // (and for the neighbours of the selected node). Labels are small, on a
+    // white background, cut with an ellipsis; zoom is capped so a small
+    // graph does not blow the text up.
+    style: [{ selector: 'node', style: { 'background-color': 'data(colour)', label: '', width: 16, height: 16,
+      'font-size': 10, color: '#1b1f24', 'text-valign': 'bottom', 'text-margin-y': 3, 'text-wrap': 'ellipsis',
+      'text-max-width': 110, 'text-background-color': '#fff', 'text-background-opacity': 0.85,
+      'text-background-padding': 2, 'text-background-shape': 'roundrectangle', 'min-zoomed-font-size': 6 } },
+      { selector: 'node.labelled, node.hover, node.near, node:selected', style: { label: 'data(label)' } },
+      { selector: 'node.hover, node:selected', style: { 'z-index': 20, 'text-max-width': 260, 'font-weight': 'bold',
+        'text-background-opacity': 1 } },
+      { selector: 'edge', style: { width: 1, 'line-color': '#c3cad3', 'curve-style': 'haystack' } },
+      { selector: 'edge.near', style: { width: 2.5, 'line-color': '#f59e0b', 'z-index': 10 } },
       { selector: ':selected', style: { 'border-width': 3, 'border-color': '#f59e0b' } }],
-    layout: { name: 'cose', animate: false },
+    minZoom: 0.2,
+    maxZoom: 1.6,
+    layout: { name: 'cose', animate: false, randomize: false, nodeDimensionsIncludeLabels: true, padding: 40,
+      nodeRepulsion: () => 600000, idealEdgeLength: () => 110, edgeElasticity: () => 80, nodeOverlap: 40,
+      gravity: 0.2, componentSpacing: 120, numIter: 2500 },
   });
+  cy.nodes().filter(n => n.data('kind') === 'network' || (n.data('kind') === 'person' && n.data('role') === 'child')).addClass('labelled');
+  cy.on('mouseover', 'node', ev => ev.target.addClass('hover'));
+  cy.on('mouseout', 'node', ev => ev.target.removeClass('hover'));
+  cy.on('select', 'node', ev => {
+    cy.elements().removeClass('near');
+    ev.target.connectedEdges().addClass('near');
+    ev.target.neighborhood('node').addClass('near');
+  });
+  cy.on('unselect', 'node', () => cy.elements().removeClass('near'));
   window.__cy = cy;
   // The same graph as a list, for keyboard and screen-reader users.
   main.append(h('details', { class: 'card' }, h('summary', {}, 'The graph as a list (' + g.nodes.length + ' nodes, ' + g.edges.length + ' links)'),
@@ -418,9 +445,16 @@ async function dashboardPage() {
       h('section', { class: 'card' }, h('h2', {}, 'Children by current level'), kv(d.children_by_level)),
       h('section', { class: 'card' }, h('h2', {}, 'Alerts by kind'), kv(d.alerts_by_kind)),
       h('section', { class: 'card' }, h('h2', {}, 'Repeat missing (by level)'), kv(d.repeat_missing)),
-      h('section', { class: 'card' }, h('h2', {}, 'Return interviews and crimes'), kv({
-        'return interviews not held within 72 hours': d.return_interviews_overdue,
-        'crimes disclosed but not recorded': d.crimes_disclosed_not_recorded })),
+      h('section', { class: 'card', id: 'return-interviews' }, h('h2', {}, 'Return interviews within 72 hours'), kv({
+        'returns from missing (72 hours run out)': d.return_interviews.returns,
+        'interview held within 72 hours': d.return_interviews.within_72_hours,
+        'share held in time': pct(d.return_interviews.share),
+        'not held in time (alerts)': d.return_interviews.overdue_alerts })),
+      h('section', { class: 'card', id: 'crimes' }, h('h2', {}, 'Disclosed offences and recorded crimes'), kv({
+        'records disclosing an offence against a child': d.disclosed_vs_recorded.offences_disclosed,
+        'with a crime recorded': d.disclosed_vs_recorded.crimes_recorded,
+        'share recorded': pct(d.disclosed_vs_recorded.share_recorded),
+        'disclosed but not recorded (alerts)': d.disclosed_vs_recorded.not_recorded_alerts })),
       h('section', { class: 'card' }, h('h2', {}, 'Victim-blaming wording, by agency'), kv(d.language_flags_by_agency)),
       d.open_strategic_items_by_age ? h('section', { class: 'card' }, h('h2', {}, 'Open strategic items by age'),
         kv(d.open_strategic_items_by_age)) : ''),
@@ -428,7 +462,26 @@ async function dashboardPage() {
       h('thead', {}, h('tr', {}, ['Place', 'Children at risk', 'Adults', 'Vehicles', 'Records'].map(x => h('th', {}, x)))),
       h('tbody', {}, d.hotspots.map(x => h('tr', {}, h('td', {}, x.place), h('td', {}, x.children), h('td', {}, x.adults),
         h('td', {}, x.vehicles), h('td', {}, x.records)))))),
-    h('section', { class: 'card' }, h('h2', {}, 'Not yet on this dashboard'), h('ul', {}, d.not_yet_available.map(x => h('li', {}, x)))));
+    equalityCard(d.equality_monitoring),
+    d.not_yet_available.length ? h('section', { class: 'card' }, h('h2', {}, 'Not yet on this dashboard'),
+      h('ul', {}, d.not_yet_available.map(x => h('li', {}, x)))) : '');
+}
+
+function pct(x) {
+  return x === null || x === undefined ? 'none due' : (x * 100).toFixed(1) + '%';
+}
+
+// Equality monitoring: rates side by side, a bar each (counts only).
+function equalityCard(groups) {
+  const max = Math.max(0.0001, ...groups.map(g => g.rate));
+  return h('section', { class: 'card', id: 'equality' }, h('h2', {}, 'Equality monitoring: children at high or critical risk, by ethnicity'),
+    h('p', { class: 'muted' }, 'Ethnicity as the agencies recorded it. It is read only for this table and never feeds a risk score.'),
+    h('table', { id: 'equality-table' }, h('thead', {}, h('tr', {}, ['Ethnicity', 'Children', 'High or critical', 'Rate', '']
+      .map(x => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, groups.map(g => h('tr', {}, h('th', { scope: 'row' }, g.ethnicity), h('td', {}, g.children),
+      h('td', {}, g.high_or_critical), h('td', {}, (g.rate * 100).toFixed(2) + '%'),
+      h('td', { 'aria-hidden': 'true' }, s('svg', { width: 160, height: 12, viewBox: '0 0 160 12' },
+        s('rect', { x: 0, y: 0, width: Math.max(g.rate > 0 ? 1 : 0, Math.round(g.rate / max * 160)), height: 12, fill: '#b3261e' }))))))));
 }
 
 // ---- audit ----
@@ -518,11 +571,74 @@ function escalateDialog(c) {
   nb.ta.focus();
 }
 
+// A modal form: fields, a submit that posts; errors from the server are shown in it.
+function formDialog(id, title, fields, submitLabel, onSubmit) {
+  const err = h('div', { id: id + '-error', 'aria-live': 'assertive' });
+  const close = () => { dlg.close(); dlg.remove(); };
+  const dlg = h('dialog', { id: id + '-dialog', 'aria-labelledby': id + '-h' }, h('form', { method: 'dialog', onsubmit: async (ev) => {
+    ev.preventDefault();
+    clear(err);
+    try { await onSubmit(); close(); route(); } catch (e) { showError(e, err); }
+  } }, h('h2', { id: id + '-h' }, title), fields, err,
+  h('div', { class: 'row' }, h('button', { type: 'submit', id: id + '-save' }, submitLabel),
+    h('button', { type: 'button', class: 'secondary', onclick: close }, 'Cancel'))));
+  document.body.append(dlg);
+  dlg.showModal();
+  return dlg;
+}
+
+const concernPath = (c, verb) => '/api/concerns/' + encodeURIComponent(c.id) + '/' + verb;
+
+function commentDialog(c) {
+  const nb = noteBox('comment-note', 'Comment');
+  formDialog('comment', 'Comment on ' + c.id, [nb.el], 'Add the comment', async () => {
+    await post(concernPath(c, 'comment'), { text: nb.ta.value });
+    say('Comment added');
+  });
+  nb.ta.focus();
+}
+
+function assignDialog(c) {
+  const to = h('input', { type: 'text', id: 'assign-to', autocomplete: 'off', required: true });
+  const why = h('input', { type: 'text', id: 'assign-why' });
+  formDialog('assign', 'Reassign ' + c.id + ' (now ' + (c.owner || 'the queue') + ')',
+    [h('label', { for: 'assign-to' }, 'User name of the person taking it over'), to,
+      h('label', { for: 'assign-why' }, 'Note (optional)'), why], 'Reassign', async () => {
+      await post(concernPath(c, 'assign'), { to: to.value, text: why.value || undefined });
+      say('Reassigned to ' + to.value);
+    });
+  to.focus();
+}
+
+async function closeDialog(c) {
+  let reasons = [];
+  try { reasons = (await get('/api/close-reasons')).reasons; } catch (e) { say(e.message); return; }
+  const sel = h('select', { id: 'close-reason' }, h('option', { value: '' }, 'choose a reason'),
+    reasons.map(r => h('option', { value: r.code }, r.text)));
+  const nb = noteBox('close-note', 'Why it can close (recorded in its history)');
+  const su = h('input', { type: 'text', id: 'signoff-user', autocomplete: 'off' });
+  const sp = h('input', { type: 'password', id: 'signoff-pass', autocomplete: 'off' });
+  const high = c.level === 'high' || c.level === 'critical';
+  formDialog('close', 'Close ' + c.id, [
+    h('label', { for: 'close-reason' }, 'Reason'), sel, nb.el,
+    h('fieldset', {}, h('legend', {}, 'Manager\'s sign-off' + (high ? ' (needed: this concern is ' + c.level + ')' : '')),
+      h('p', { class: 'muted' }, 'Needed at high or critical, and for "no further action" on a disclosure. ' +
+        'A team or service manager other than you enters their own user name and password.'),
+      h('label', { for: 'signoff-user' }, 'Manager\'s user name'), su,
+      h('label', { for: 'signoff-pass' }, 'Manager\'s password'), sp)], 'Close the concern', async () => {
+    const body = { reason_code: sel.value, text: nb.ta.value };
+    if (su.value) { body.signoff_username = su.value; body.signoff_password = sp.value; }
+    try { await post(concernPath(c, 'close'), body); } finally { sp.value = ''; }
+    say('Concern closed');
+  });
+  sel.focus();
+}
+
 async function concernsPage(params) {
   const mine = params.get('mine') === '1';
   const out = h('div');
   page('Concerns', h('p', {}, mine ? h('a', { href: '#/concerns' }, 'Show every open concern you may see') :
-    h('a', { href: '#/concerns?mine=1' }, 'Show my inbox only (mine and my rung\'s queue)')), out);
+    h('a', { href: '#/concerns?mine=1' }, 'Show my inbox only (mine, my rung\'s queue and, for a manager, my team\'s work)')), out);
   try {
     const r = await get('/api/concerns', mine ? {} : { all: '1' });
     if (!r.concerns.length) { out.append(h('p', {}, 'No open concerns.')); return; }
@@ -536,8 +652,29 @@ async function concernsPage(params) {
       h('td', {}, h('button', { type: 'button', class: 'secondary c-ack', onclick: async () => {
         try { await post('/api/concerns/' + encodeURIComponent(c.id) + '/ack', {}); say('Acknowledged'); route(); }
         catch (e) { say(e.message); } } }, 'Acknowledge'), ' ',
-      h('button', { type: 'button', class: 'secondary escalate', onclick: () => escalateDialog(c) }, 'Escalate')))))));
+      h('button', { type: 'button', class: 'secondary escalate', onclick: () => escalateDialog(c) }, 'Escalate'), ' ',
+      h('button', { type: 'button', class: 'secondary comment', onclick: () => commentDialog(c) }, 'Comment'), ' ',
+      me.role === 'manager' || me.role === 'analyst' ?
+        [h('button', { type: 'button', class: 'secondary assign', onclick: () => assignDialog(c) }, 'Reassign'), ' '] : '',
+      c.strategic ? '' : h('button', { type: 'button', class: 'secondary close', onclick: () => closeDialog(c) }, 'Close'),
+      c.history && c.history.length ? h('details', {}, h('summary', {}, 'History (' + c.history.length + ')'),
+        h('ul', { class: 'history' }, c.history.map(x => h('li', {}, when(x.at) + ' ' + (x.actor || '') + ': ' + (x.action || '') +
+          (x.reason_code ? ' (' + x.reason_code + ')' : '') + (x.to ? ' to ' + x.to : '') + (x.text ? ' – ' + x.text : ''))))) : ''))))));
   } catch (e) { showError(e, out); }
+}
+
+function decideDialog(c) {
+  const d = h('input', { type: 'text', id: 'decision', required: true });
+  const who = h('input', { type: 'text', id: 'decision-maker', required: true });
+  const why = h('textarea', { id: 'decision-why', required: true });
+  formDialog('decide', 'The board\'s decision on ' + c.id, [
+    h('label', { for: 'decision' }, 'Decision'), d,
+    h('label', { for: 'decision-maker' }, 'Decision-maker (name and role)'), who,
+    h('label', { for: 'decision-why' }, 'Reason'), why], 'Record the decision', async () => {
+    await post(concernPath(c, 'decide'), { decision: d.value, decision_maker: who.value, text: why.value });
+    say('Decision recorded');
+  });
+  d.focus();
 }
 
 async function agendaPage() {
@@ -546,9 +683,12 @@ async function agendaPage() {
     const r = await get('/api/agenda');
     main.append(h('p', { class: 'muted' }, 'Open strategic items and their age. An item leaves the agenda only by a recorded board decision.'));
     if (!r.items.length) { main.append(h('p', { id: 'agenda-empty' }, 'No open strategic items.')); return; }
-    main.append(h('table', { id: 'agenda' }, h('thead', {}, h('tr', {}, ['Item', 'Kind', 'Level', 'Rung', 'Raised', 'Age (days)', 'Overdue'].map(x => h('th', {}, x)))),
-      h('tbody', {}, r.items.map(c => h('tr', {}, h('td', {}, c.id), h('td', {}, c.kind), h('td', {}, level(c.level)),
-        h('td', {}, c.rung.replace(/_/g, ' ')), h('td', {}, when(c.raised_at)), h('td', {}, c.age_days), h('td', {}, c.overdue ? 'yes' : 'no'))))));
+    const board = me.role === 'board';
+    main.append(h('table', { id: 'agenda' }, h('thead', {}, h('tr', {}, ['Item', 'Kind', 'Level', 'Rung', 'Raised', 'Age (days)', 'Overdue', board ? '' : null]
+      .filter(x => x !== null).map(x => h('th', {}, x)))),
+      h('tbody', {}, r.items.map(c => h('tr', { 'data-id': c.id }, h('td', {}, c.id), h('td', {}, c.kind), h('td', {}, level(c.level)),
+        h('td', {}, c.rung.replace(/_/g, ' ')), h('td', {}, when(c.raised_at)), h('td', {}, c.age_days), h('td', {}, c.overdue ? 'yes' : 'no'),
+        board ? h('td', {}, h('button', { type: 'button', class: 'secondary decide', onclick: () => decideDialog(c) }, 'Record the decision')) : '')))));
   } catch (e) { showError(e); }
 }
 

@@ -865,6 +865,32 @@ static int sq_identity_refs(jd_store *s, jd_identity_row_cb cb, void *payload, j
     return rc;
 }
 
+static int sq_ethnicity_rows(jd_store *s,
+                             int (*cb)(const char *person_id, const char *ethnicity, int64_t n,
+                                       void *payload),
+                             void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT i.person_id, coalesce(trim(pm.ethnicity), '') AS e, count(pm.id)"
+                           " FROM identity i JOIN identity_ref r ON r.identity_id = i.id"
+                           " LEFT JOIN person_mention pm ON pm.agency = r.agency"
+                           " AND pm.person_ref = r.person_ref AND trim(pm.ethnicity) <> ''"
+                           " WHERE i.is_child = 1 GROUP BY i.person_id, e ORDER BY i.person_id, e",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "ethnicity");
+    int rc = JD_OK, r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = cb(jd_sq__col_text(st, 0), jd_sq__col_text(st, 1), sqlite3_column_int64(st, 2),
+                     payload)) != 0)
+            break;
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "ethnicity");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int sq_identity_rows(jd_store *s, jd_identity_row_cb cb, void *payload, jd_error *err)
 {
     sq *q = s->impl;
@@ -1447,6 +1473,7 @@ static const jd_store_ops sqlite_ops = {
     .analysis_load = sq_analysis_load,
     .alerts_replace = sq_alerts_replace,
     .alerts_read = sq_alerts_read,
+    .ethnicity_rows = sq_ethnicity_rows,
     .concern = &jd_sqlite_concern_ops,
     .account = &jd_sqlite_account_ops,
 };

@@ -209,6 +209,13 @@ typedef struct jd_store_ops {
      * (*ran false). */
     int (*alerts_read)(jd_store *s, bool *ran, jd_alert_doc_cb cb, void *payload,
                        jd_error *err);
+    /* Equality monitoring only: for each resolved child, each ethnicity its
+     * mentions record with how many (ethnicity "" and n 0 when none), by
+     * person_id. Nothing else may read ethnicity. */
+    int (*ethnicity_rows)(jd_store *s,
+                          int (*cb)(const char *person_id, const char *ethnicity, int64_t n,
+                                    void *payload),
+                          void *payload, jd_error *err);
     const struct jd_concern_ops *concern;
     const struct jd_account_ops *account;
 } jd_store_ops;
