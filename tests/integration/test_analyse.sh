@@ -19,6 +19,13 @@ pipeline() { # DIR DB: ingest, resolve, analyse, export alerts to DB.alerts.json
 "$JD" synth --out "$SCRATCH/c" --seed 11 --children 400 >/dev/null 2>&1
 ok $? "synth writes a county"
 pipeline "$SCRATCH/c" "$SCRATCH/c.db"; ok $? "ingest, resolve, analyse and export succeed"
+stats=$("$JD" analyse --db "$SCRATCH/c.db" --no-save 2>/dev/null | head -1)
+python3 - "$stats" <<'EOF'
+import re, sys
+m = re.search(r'(\d+) persons, (\d+) children', sys.argv[1])
+sys.exit(0 if m and 0 < int(m.group(2)) <= int(m.group(1)) else 1)
+EOF
+ok $? "analyse counts each child once ($stats)"
 n=$(wc -l <"$SCRATCH/c.db.alerts.jsonl")
 ok $([ "$n" -gt 20 ] && echo 0 || echo 1) "the county raises alerts ($n)"
 
