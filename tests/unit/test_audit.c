@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "scratch_db.h"
+
 #include <joindots/audit.h>
 
 #include <stdio.h>
@@ -48,12 +50,7 @@ static int teardown(void **state)
 {
     fx *f = *state;
     jd_store_close(f->s);
-    char p[80];
-    unlink(f->path);
-    snprintf(p, sizeof p, "%s-wal", f->path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", f->path);
-    unlink(p);
+    scratch_db_remove(f->path);
     free(f);
     return 0;
 }

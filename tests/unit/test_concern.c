@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "scratch_db.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -38,22 +40,12 @@ typedef struct fx {
     jd_store *s;
 } fx;
 
-static void rm_db(const char *path)
-{
-    char p[128];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-}
-
 static int setup(void **state)
 {
     static int n;
     fx *f = calloc(1, sizeof *f);
     snprintf(f->path, sizeof f->path, "/tmp/jd-test-concern-%d-%d.db", (int)getpid(), n++);
-    rm_db(f->path);
+    scratch_db_remove(f->path);
     jd_store_opts o = JD_STORE_OPTS_INIT;
     if (jd_store_open(&f->s, f->path, &o, NULL) != JD_OK)
         return -1;
@@ -65,7 +57,7 @@ static int teardown(void **state)
 {
     fx *f = *state;
     jd_store_close(f->s);
-    rm_db(f->path);
+    scratch_db_remove(f->path);
     free(f);
     return 0;
 }

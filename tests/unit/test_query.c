@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "scratch_db.h"
+
 #include <joindots/analyse.h>
 #include <joindots/identity.h>
 #include <joindots/ingest.h>
@@ -50,12 +52,7 @@ static int teardown(void **state)
     fx *f = *state;
     jd_person_index_close(f->idx);
     jd_store_close(f->s);
-    char p[80];
-    unlink(f->path);
-    snprintf(p, sizeof p, "%s-wal", f->path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", f->path);
-    unlink(p);
+    scratch_db_remove(f->path);
     free(f);
     return 0;
 }
