@@ -754,6 +754,21 @@ static int multi_emit(an *A, multi *M, int kind, const aperson *p, const char *e
     return jd_an__add_alert(A, kind, id, M->level, p, M->steps[M->nsteps - 1].t, doc);
 }
 
+/* Record one hit of indicator i in the person's walk. */
+static int push_hit(walk *W, size_t i, hit h)
+{
+    if (W->nh[i] == W->hc[i]) {
+        size_t nc = W->hc[i] ? W->hc[i] * 2 : 8;
+        hit *nhits = realloc(W->hits[i], nc * sizeof *nhits);
+        if (!nhits)
+            return JD_ENOMEM;
+        W->hits[i] = nhits;
+        W->hc[i] = nc;
+    }
+    W->hits[i][W->nh[i]++] = h;
+    return JD_OK;
+}
+
 static int walk_person(an *A, walk *W, const aperson *p)
 {
     const jd_rules *R = A->rules;
@@ -852,31 +867,16 @@ static int walk_person(an *A, walk *W, const aperson *p)
             if (f->kind != F_IND || !(R->ind[f->idx].roles & m->role))
                 continue;
             size_t i = f->idx;
-            if (W->nh[i] == W->hc[i]) {
-                size_t nc = W->hc[i] ? W->hc[i] * 2 : 8;
-                hit *nhits = realloc(W->hits[i], nc * sizeof *nhits);
-                if (!nhits)
-                    return oom(A);
-                W->hits[i] = nhits;
-                W->hc[i] = nc;
-            }
-            W->hits[i][W->nh[i]++] = (hit){t, ei, false};
+            if (push_hit(W, i, (hit){t, ei, false}) < 0)
+                return oom(A);
             if (R->ind[i].cls == IC_SIGNIFICANT && strcmp(R->ind[i].id, "S01"))
                 s_any = 1;
             changed = true;
         }
         /* network feedback (M09): a membership known by now counts from here */
         for (; xi < xend && A->m09[xi].t <= t; xi++) {
-            size_t i = (size_t)A->m09_ind;
-            if (W->nh[i] == W->hc[i]) {
-                size_t nc = W->hc[i] ? W->hc[i] * 2 : 8;
-                hit *nhits = realloc(W->hits[i], nc * sizeof *nhits);
-                if (!nhits)
-                    return oom(A);
-                W->hits[i] = nhits;
-                W->hc[i] = nc;
-            }
-            W->hits[i][W->nh[i]++] = (hit){A->m09[xi].t, A->m09[xi].ev, true};
+            if (push_hit(W, (size_t)A->m09_ind, (hit){A->m09[xi].t, A->m09[xi].ev, true}) < 0)
+                return oom(A);
             W->m09_net = A->m09[xi].net;
             changed = true;
         }

@@ -56,6 +56,25 @@ typedef struct pool {
     size_t nslots, count;
 } pool;
 
+/* The slot holding s, or the empty slot where it would go (nslots > 0). */
+static size_t pool_slot(const pool *p, const char *s, size_t n)
+{
+    size_t h = (size_t)jd_hash64(s, n, 0) & (p->nslots - 1);
+    while (p->slots[h]) {
+        const char *t = p->buf + p->slots[h] - 1;
+        if (!strncmp(t, s, n) && t[n] == '\0')
+            break;
+        h = (h + 1) & (p->nslots - 1);
+    }
+    return h;
+}
+
+/* The id of an interned string, 0 when it was never added. */
+static uint32_t pool_find(const pool *p, const char *s, size_t n)
+{
+    return n && p->nslots ? p->slots[pool_slot(p, s, n)] : 0;
+}
+
 static uint32_t pool_add(pool *p, const char *s, size_t n)
 {
     if (n == 0)
@@ -79,13 +98,9 @@ static uint32_t pool_add(pool *p, const char *s, size_t n)
         p->slots = sl;
         p->nslots = ns;
     }
-    size_t h = (size_t)jd_hash64(s, n, 0) & (p->nslots - 1);
-    while (p->slots[h]) {
-        const char *t = p->buf + p->slots[h] - 1;
-        if (!strncmp(t, s, n) && t[n] == '\0')
-            return p->slots[h];
-        h = (h + 1) & (p->nslots - 1);
-    }
+    size_t h = pool_slot(p, s, n);
+    if (p->slots[h])
+        return p->slots[h];
     if (p->len + n + 1 > p->cap) {
         size_t nc = p->cap ? p->cap * 2 : 1 << 20;
         while (nc < p->len + n + 1)
@@ -103,21 +118,6 @@ static uint32_t pool_add(pool *p, const char *s, size_t n)
     p->slots[h] = off;
     p->count++;
     return off;
-}
-
-/* The id of an interned string, 0 when it was never added. */
-static uint32_t pool_find(const pool *p, const char *s, size_t n)
-{
-    if (!n || !p->nslots)
-        return 0;
-    size_t h = (size_t)jd_hash64(s, n, 0) & (p->nslots - 1);
-    while (p->slots[h]) {
-        const char *t = p->buf + p->slots[h] - 1;
-        if (!strncmp(t, s, n) && t[n] == '\0')
-            return p->slots[h];
-        h = (h + 1) & (p->nslots - 1);
-    }
-    return 0;
 }
 
 static const char *pool_str(const pool *p, uint32_t id)

@@ -375,7 +375,7 @@ static void api_alerts(api_ctx *c, reply *r)
     jd_reply_json(r, 200, json_pack("{s:o,s:I}", "alerts", out, "total", (json_int_t)total));
 }
 
-static json_t *find_alert(jd_server *srv, const char *id)
+json_t *jd_api_alert(jd_server *srv, const char *id)
 {
     json_t *a;
     size_t i;
@@ -390,7 +390,7 @@ static json_t *find_alert(jd_server *srv, const char *id)
 
 static void api_ack(api_ctx *c, reply *r)
 {
-    json_t *a = find_alert(c->srv, c->arg);
+    json_t *a = jd_api_alert(c->srv, c->arg);
     char target[200];
     snprintf(target, sizeof target, "alert:%.150s", c->arg);
     if (!a) {

@@ -201,20 +201,6 @@ static void api_agenda(api_ctx *c, reply *r)
     jd_reply_json(r, 200, json_pack("{s:o}", "items", x.out));
 }
 
-/* The JSON of one alert of the loaded analysis, or NULL. */
-static json_t *alert_by_id(jd_server *srv, const char *id)
-{
-    json_t *a;
-    size_t i;
-    json_array_foreach(srv->alerts, i, a)
-    {
-        const char *aid = str(a, "id");
-        if (aid && !strcmp(aid, id))
-            return a;
-    }
-    return NULL;
-}
-
 static void concern_raise(api_ctx *c, reply *r, jd_concern_new *n0);
 
 static void api_concern_raise(api_ctx *c, reply *r)
@@ -237,7 +223,7 @@ static void concern_raise(api_ctx *c, reply *r, jd_concern_new *n0)
     n.title = str(c->body, "title");
     n.level = str(c->body, "level");
     if (n.from_alert) {
-        json_t *a = alert_by_id(c->srv, n.from_alert);
+        json_t *a = jd_api_alert(c->srv, n.from_alert);
         if (!a) {
             jd_reply_error(r, 404, "not_found", "No such alert.");
             return;

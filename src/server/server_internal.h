@@ -109,5 +109,7 @@ bool jd_rate_blocked(jd_server *srv, const char *addr);
 void jd_rate_failed(jd_server *srv, const char *addr);
 /* Load alerts and board aggregates (at start). */
 int jd_api_load(jd_server *srv, jd_store *s, jd_error *err);
+/* The JSON of one alert of the loaded analysis (borrowed), or NULL. */
+json_t *jd_api_alert(jd_server *srv, const char *id);
 
 #endif
