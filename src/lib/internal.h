@@ -64,7 +64,8 @@ bool jd_str_ieq_n(const char *s, size_t n, const char *t);
 /* Trim ASCII white space in place, returning the new start; *len updated. */
 const char *jd_str_trim(const char *s, size_t *len);
 
-/* 64-bit FNV-1a; fast non-cryptographic hash for hash tables. */
+/* 64-bit FNV-1a, a byte at a time. Stored row hashes (ingest's change
+ * detection) and resolution's blocking keys use it: never change it. */
 static inline uint64_t jd_hash64(const void *data, size_t n, uint64_t seed)
 {
     const unsigned char *p = (const unsigned char *)data;
@@ -76,6 +77,10 @@ static inline uint64_t jd_hash64(const void *data, size_t n, uint64_t seed)
     return h;
 }
 
+/* 64-bit hash of the wyhash family (128-bit multiply-mix, 16 bytes a step):
+ * about ten times faster than FNV-1a on long keys. Little-endian reads, so
+ * its values are the same on every platform; used by in-memory tables. */
+uint64_t jd_hash_fast(const void *data, size_t n, uint64_t seed);
 
 /* ---- string map: byte-string keys (copied) to uint32 values ---- */
 typedef struct jd_strmap_slot {

@@ -35,7 +35,7 @@ uint32_t *jd_strmap_get(const jd_strmap *m, const char *key, size_t len)
 {
     if (!m->cap)
         return NULL;
-    jd_strmap_slot *s = find(m, key, len, jd_hash64(key, len, 0));
+    jd_strmap_slot *s = find(m, key, len, jd_hash_fast(key, len, 0));
     return s->key ? &s->val : NULL;
 }
 
@@ -59,7 +59,7 @@ uint32_t *jd_strmap_put(jd_strmap *m, const char *key, size_t len, uint32_t val,
 {
     if ((m->n + 1) * 4 > m->cap * 3 && grow(m) < 0)
         return NULL;
-    uint64_t h = jd_hash64(key, len, 0);
+    uint64_t h = jd_hash_fast(key, len, 0);
     jd_strmap_slot *s = find(m, key, len, h);
     if (s->key) {
         if (added)
@@ -77,4 +77,55 @@ uint32_t *jd_strmap_put(jd_strmap *m, const char *key, size_t len, uint32_t val,
     if (added)
         *added = true;
     return &s->val;
+}
+
+/* ---- jd_hash_fast: the single-lane wyhash (final version 4) scheme ---- */
+
+static inline uint64_t mum(uint64_t a, uint64_t b)
+{
+    __uint128_t r = (__uint128_t)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static inline uint64_t rd64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) /* compiles to one load on little-endian */
+        v = v << 8 | p[i];
+    return v;
+}
+
+static inline uint64_t rd32(const unsigned char *p)
+{
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
+}
+
+uint64_t jd_hash_fast(const void *data, size_t n, uint64_t seed)
+{
+    static const uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL,
+                          k2 = 0x8ebc6af09c88c6e3ULL;
+    const unsigned char *p = (const unsigned char *)data;
+    uint64_t a = 0, b = 0;
+    seed ^= mum(seed ^ k0, k1);
+    if (n <= 16) {
+        if (n >= 4) {
+            size_t mid = (n >> 3) << 2;
+            a = rd32(p) << 32 | rd32(p + mid);
+            b = rd32(p + n - 4) << 32 | rd32(p + n - 4 - mid);
+        } else if (n > 0) {
+            a = (uint64_t)p[0] << 16 | (uint64_t)p[n >> 1] << 8 | p[n - 1];
+        }
+    } else {
+        size_t i = n;
+        for (; i > 16; i -= 16, p += 16)
+            seed = mum(rd64(p) ^ k1, rd64(p + 8) ^ seed);
+        a = rd64(p + i - 16);
+        b = rd64(p + i - 8);
+    }
+    a ^= k1;
+    b ^= seed;
+    __uint128_t r = (__uint128_t)a * b;
+    a = (uint64_t)r;
+    b = (uint64_t)(r >> 64);
+    return mum(a ^ k2 ^ n, b ^ k1);
 }

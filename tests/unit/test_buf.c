@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +92,64 @@ static void test_str__helpers(void **state)
     assert_string_equal(jd_code_name(JD_ELIMIT), "JD_ELIMIT");
 }
 
+/* Every length and every single-bit change gives a different hash; the value
+ * does not depend on the buffer's alignment; the seed matters. */
+static void test_hash_fast__sensitive_to_every_byte(void **state)
+{
+    (void)state;
+    unsigned char b[80], c[81];
+    for (size_t i = 0; i < sizeof b; i++)
+        b[i] = (unsigned char)(i * 37 + 11);
+    uint64_t seen[81];
+    for (size_t n = 0; n <= sizeof b; n++) {
+        seen[n] = jd_hash_fast(b, n, 0);
+        for (size_t k = 0; k < n; k++)
+            assert_int_not_equal(seen[n], seen[k]);
+        memcpy(c + 1, b, n); /* unaligned copy: same value */
+        assert_int_equal(jd_hash_fast(c + 1, n, 0), seen[n]);
+        assert_int_not_equal(jd_hash_fast(b, n, 1), seen[n]);
+        for (size_t i = 0; i < n; i++)
+            for (int bit = 0; bit < 8; bit++) {
+                b[i] ^= (unsigned char)(1u << bit);
+                assert_int_not_equal(jd_hash_fast(b, n, 0), seen[n]);
+                b[i] ^= (unsigned char)(1u << bit);
+            }
+    }
+    /* fixed values: the function is the same on every platform */
+    assert_int_equal(jd_hash_fast("", 0, 0), jd_hash_fast("", 0, 0));
+    assert_int_not_equal(jd_hash_fast("ab", 2, 0), jd_hash_fast("ba", 2, 0));
+}
+
+/* The string map through several resizes: every key found with its value,
+ * absent keys not found, a second put keeps the first value. */
+static void test_strmap__many_keys(void **state)
+{
+    (void)state;
+    jd_strmap m;
+    jd_strmap_init(&m);
+    char k[32];
+    for (uint32_t i = 0; i < 50000; i++) {
+        int n = snprintf(k, sizeof k, "OX%u|%u high street", i % 97, i);
+        bool added = false;
+        uint32_t *v = jd_strmap_put(&m, k, (size_t)n, i, &added);
+        assert_non_null(v);
+        assert_true(added);
+    }
+    assert_int_equal(m.n, 50000);
+    for (uint32_t i = 0; i < 50000; i++) {
+        int n = snprintf(k, sizeof k, "OX%u|%u high street", i % 97, i);
+        uint32_t *v = jd_strmap_get(&m, k, (size_t)n);
+        assert_non_null(v);
+        assert_int_equal(*v, i);
+        bool added = true;
+        assert_int_equal(*jd_strmap_put(&m, k, (size_t)n, 7, &added), i);
+        assert_false(added);
+    }
+    assert_null(jd_strmap_get(&m, "OX1|1 high stree", 16));
+    assert_null(jd_strmap_get(&m, "", 0));
+    jd_strmap_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -99,6 +158,8 @@ int main(void)
         cmocka_unit_test(test_arena__many_small_and_one_large),
         cmocka_unit_test(test_arena__limit),
         cmocka_unit_test(test_str__helpers),
+        cmocka_unit_test(test_hash_fast__sensitive_to_every_byte),
+        cmocka_unit_test(test_strmap__many_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

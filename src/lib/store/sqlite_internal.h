@@ -26,13 +26,9 @@ enum {
     ST_COUNT
 };
 
-/* Small cache of location key -> id, cleared when full so memory stays flat. */
-#define LOC_CACHE_SLOTS 65536
-typedef struct loc_slot {
-    uint64_t h;
-    int64_t id;
-    char *key;
-} loc_slot;
+/* Cache of location key -> id for ingest, emptied when it holds this many
+ * keys so memory stays flat (a county has tens of thousands of places). */
+#define LOC_CACHE_MAX (1u << 18)
 
 typedef struct sq {
     sqlite3 *db;
@@ -41,7 +37,7 @@ typedef struct sq {
     /* Person and object rows of one event usually come together. */
     jd_buf last_key; /* agency \x1f record_id of last_event_id */
     int64_t last_event_id;
-    loc_slot *loc;
+    jd_strmap loc; /* emptied on rollback: its ids may be gone */
 } sq;
 
 /* Set a JD_ESTORE error with SQLite's message; returns JD_ESTORE. */

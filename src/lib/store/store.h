@@ -158,6 +158,10 @@ typedef struct jd_store_ops {
     const char *name;
     void (*close)(jd_store *s);
     int (*schema_version)(jd_store *s, int *out, jd_error *err);
+    /* A value of the meta table into out (at most cap bytes with the NUL);
+     * *found false when the key is absent. */
+    int (*meta_get)(jd_store *s, const char *key, char *out, size_t cap, bool *found,
+                    jd_error *err);
     int (*begin)(jd_store *s, jd_error *err);
     int (*commit)(jd_store *s, jd_error *err);
     void (*rollback)(jd_store *s);
