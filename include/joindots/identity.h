@@ -68,8 +68,10 @@ typedef struct jd_resolve_stats {
      * 9 names within a district when no date is known). */
     int64_t pairs_by_rule[16];
     /* Candidate pairs scored in full; the others could not reach the
-     * threshold on their cheap fields whatever their names (an exact bound). */
-    int64_t scored_pairs;
+     * threshold (an exact bound): on their cheap fields whatever their names
+     * (bounded_out), or once one or both names were compared (name_cut). */
+    int64_t scored_pairs, bounded_out, name_cut;
+    int threads; /* scoring threads used */
     double seconds_load, seconds_block, seconds_estimate, seconds_score, seconds_cluster,
         seconds_save;
 } jd_resolve_stats;

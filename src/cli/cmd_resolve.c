@@ -89,9 +89,16 @@ int cmd_resolve(int argc, char **argv)
            (long long)st.refused, (long long)st.skipped_blocks, (long long)st.confirmed,
            (long long)st.rejected, st.seconds_load, st.seconds_block, st.seconds_estimate,
            st.seconds_score, st.seconds_cluster, st.seconds_save);
-    printf("  scored in full %lld (the rest could not reach the threshold on dates, places,\n"
-           "  phones and identifiers whatever their names)\n",
-           (long long)st.scored_pairs);
+    printf("  scored in full %lld; the rest could not reach the threshold: %lld on dates,\n"
+           "  places, phones and identifiers whatever their names, %lld once a name was compared\n",
+           (long long)st.scored_pairs, (long long)st.bounded_out, (long long)st.name_cut);
+    /* throughput per core: score wall time times the threads that ran it */
+    double core_s = st.seconds_score * (st.threads > 0 ? st.threads : 1);
+    if (core_s > 0)
+        printf("  scoring: %d thread%s, %.2fM candidate pairs and %.2fM scored pairs per "
+               "core-second\n",
+               st.threads, st.threads == 1 ? "" : "s", (double)st.candidate_pairs / core_s / 1e6,
+               (double)st.scored_pairs / core_s / 1e6);
     printf("  pairs proposed by blocking rule:");
     for (int i = 0; i < 16; i++)
         if (st.pairs_by_rule[i])

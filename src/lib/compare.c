@@ -7,12 +7,22 @@
 #include "compare.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 static size_t cap(size_t n)
 {
     return n > JD_CMP_MAX ? JD_CMP_MAX : n;
 }
+
+/*
+ * Jaro with bit sets: JD_CMP_MAX is 64, so the positions of b that hold each
+ * byte, and the matched positions of both strings, fit in one 64-bit word.
+ * Each byte of a takes the lowest unmatched equal byte of b in its window,
+ * as the textbook loop does, so m, t and the result are the same; the work
+ * is linear in the lengths instead of their product.
+ */
+_Static_assert(JD_CMP_MAX <= 64, "the bit-set Jaro needs one word per string");
 
 double jd_cmp__jaro(const char *a, size_t al, const char *b, size_t bl)
 {
@@ -24,29 +34,37 @@ double jd_cmp__jaro(const char *a, size_t al, const char *b, size_t bl)
         return 0.0;
     size_t window = (al > bl ? al : bl) / 2;
     window = window ? window - 1 : 0;
-    bool am[JD_CMP_MAX] = {false}, bm[JD_CMP_MAX] = {false};
+    uint64_t pos[256], seen[4] = {0}; /* pos[c] is valid where seen has bit c */
+    for (size_t j = 0; j < bl; j++) {
+        unsigned char c = (unsigned char)b[j];
+        if (!(seen[c >> 6] >> (c & 63) & 1)) {
+            seen[c >> 6] |= UINT64_C(1) << (c & 63);
+            pos[c] = 0;
+        }
+        pos[c] |= UINT64_C(1) << j;
+    }
+    uint64_t am = 0, bm = 0;
     size_t m = 0;
     for (size_t i = 0; i < al; i++) {
+        unsigned char c = (unsigned char)a[i];
+        if (!(seen[c >> 6] >> (c & 63) & 1))
+            continue;
         size_t lo = i > window ? i - window : 0, hi = i + window + 1 < bl ? i + window + 1 : bl;
-        for (size_t j = lo; j < hi; j++)
-            if (!bm[j] && a[i] == b[j]) {
-                am[i] = bm[j] = true;
-                m++;
-                break;
-            }
+        if (lo >= hi)
+            continue;
+        uint64_t win = (hi == 64 ? ~UINT64_C(0) : (UINT64_C(1) << hi) - 1) & ~((UINT64_C(1) << lo) - 1);
+        uint64_t cand = pos[c] & ~bm & win;
+        if (cand) {
+            bm |= cand & -cand;
+            am |= UINT64_C(1) << i;
+            m++;
+        }
     }
     if (m == 0)
         return 0.0;
-    size_t t = 0, k = 0;
-    for (size_t i = 0; i < al; i++) {
-        if (!am[i])
-            continue;
-        while (!bm[k])
-            k++;
-        if (a[i] != b[k])
-            t++;
-        k++;
-    }
+    size_t t = 0;
+    for (uint64_t x = am, y = bm; x; x &= x - 1, y &= y - 1)
+        t += a[__builtin_ctzll(x)] != b[__builtin_ctzll(y)];
     double md = (double)m;
     return (md / (double)al + md / (double)bl + (md - (double)t / 2.0) / md) / 3.0;
 }

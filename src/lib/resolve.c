@@ -140,6 +140,8 @@ typedef struct rref {
     uint32_t fore[NV], sur[NV];
     uint32_t dob[NV];    /* yyyymmdd; mm or dd 0 when partial */
     uint32_t pc[NV], phone[NV];
+    uint32_t pcd[NV];    /* each postcode's district (outward code), 0 none */
+    uint8_t pcs[NV];     /* and its sector: the byte after the space */
     uint32_t nhs[2], upn[2], other, addr, name;
     int16_t by_lo, by_hi; /* birth years allowed by recorded ages */
     uint8_t nfore, nsur, ndob, npc, nphone, nnhs, nupn;
@@ -184,7 +186,22 @@ static const char *const level_name[NF][5] = {
 typedef struct model {
     double m[NF][5], u[NF][5];
     double lambda, threshold;
+    /* derived by model_weights() whenever m, u or lambda change: */
+    double w[NF][6]; /* log2(m / u) of level l at [l + 1]; [0] = missing, 0 */
+    double prior;    /* log2(lambda / (1 - lambda)) */
 } model;
+
+/* Fill the weight table of a model whose m, u and lambda are set: scoring
+ * looks weights up instead of taking a logarithm per field of every pair. */
+static void model_weights(model *md)
+{
+    for (int f = 0; f < NF; f++) {
+        md->w[f][0] = 0.0;
+        for (int l = 0; l < nlevels[f]; l++)
+            md->w[f][l + 1] = log2(md->m[f][l] / md->u[f][l]);
+    }
+    md->prior = log2(md->lambda / (1 - md->lambda));
+}
 
 typedef struct variants {
     /* name id -> up to 4 group numbers */
@@ -199,14 +216,17 @@ typedef struct phonmap {
     size_t nslots, count;
 } phonmap;
 
+enum { TFW_N = 1 << 14 };
+
 typedef struct rs {
-    pool names, ids;
+    pool names, ids, districts;
     phonmap ph;
     rref *r;
     size_t n, cap;
     variants var;
     uint32_t *tf;               /* name id (pool offset) -> uses by refs */
     size_t ntf;
+    double *tfw;                /* [f * TFW_N + count]: tf_weight's log2(m / u), F_FORE/F_SUR */
     uint64_t *refkey;           /* (agency id << 32 | ref id) + 1 -> index in refidx */
     uint32_t *refidx;
     size_t nrefslots;
@@ -386,7 +406,7 @@ static bool sounds_alike(const rs *R, uint32_t a, uint32_t b)
  * pairs of names recur across millions of candidate pairs, and Jaro-Winkler
  * is most of the cost of scoring. Direct-mapped: a collision just recomputes.
  */
-enum { LVC_NAME_FORE, LVC_NAME_SUR, LVC_ADDR, LVC_PC, LVC_KINDS, LVC_BITS = 17,
+enum { LVC_NAME_FORE, LVC_NAME_SUR, LVC_ADDR, LVC_KINDS, LVC_BITS = 17,
        LVC_SLOTS = 1 << LVC_BITS };
 typedef struct lvcache {
     uint64_t key[LVC_KINDS][LVC_SLOTS]; /* a << 32 | b; 0 = empty (ids are >= 1) */
@@ -521,17 +541,9 @@ static int set_level(const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t n
     return 0;
 }
 
-/* Postcodes of two refs: exact, same sector, same district, different. */
-static int pc_pair_level(const rs *R, uint32_t a, uint32_t b)
-{
-    const char *x = pool_str(&R->ids, a), *y = pool_str(&R->ids, b);
-    const char *sx = strchr(x, ' '), *sy = strchr(y, ' ');
-    if (!sx || !sy || sx - x != sy - y || strncmp(x, y, (size_t)(sx - x)))
-        return 0;
-    return sx[1] && sx[1] == sy[1] ? 2 : 1; /* same sector, else same district */
-}
-
-static int pc_level(const rs *R, const rref *a, const rref *b, lvcache *c)
+/* Postcodes of two refs: exact, same sector, same district, different.
+ * Districts and sectors were taken apart once per ref (postcode_parts). */
+static int pc_level(const rref *a, const rref *b)
 {
     if (!a->npc || !b->npc)
         return -1;
@@ -541,44 +553,54 @@ static int pc_level(const rs *R, const rref *a, const rref *b, lvcache *c)
             if (a->pc[i] == b->pc[k])
                 return 3;
     for (uint8_t i = 0; i < a->npc; i++)
-        for (uint8_t k = 0; k < b->npc; k++) {
-            int slot = 0, l = cached(c, LVC_PC, a->pc[i], b->pc[k], &slot);
-            if (l < 0) {
-                l = pc_pair_level(R, a->pc[i], b->pc[k]);
-                remember(c, LVC_PC, a->pc[i], b->pc[k], slot, l);
+        for (uint8_t k = 0; k < b->npc; k++)
+            if (a->pcd[i] && a->pcd[i] == b->pcd[k]) {
+                int l = a->pcs[i] && a->pcs[i] == b->pcs[k] ? 2 : 1;
+                best = l > best ? l : best;
             }
-            best = l > best ? l : best;
-        }
     return best;
+}
+
+/* The fields that cost no string work: dates, places, phones, gender. */
+static void compare_cheap(const rref *a, const rref *b, int lv[NF])
+{
+    lv[F_DOB] = dob_level(a, b);
+    lv[F_PC] = pc_level(a, b);
+    lv[F_PHONE] = set_level(a->phone, a->nphone, b->phone, b->nphone);
+    lv[F_GENDER] = a->gender && b->gender ? a->gender == b->gender : -1;
+}
+
+static int other_level(const rs *R, const rref *a, const rref *b)
+{
+    if (!a->other || !b->other)
+        return -1;
+    if (a->other == b->other)
+        return 2;
+    const char *x = pool_str(&R->ids, a->other), *y = pool_str(&R->ids, b->other);
+    return jd_cmp__damerau_levenshtein(x, strlen(x), y, strlen(y)) <= 1 ? 1 : 0;
+}
+
+static int addr_level(const rs *R, const rref *a, const rref *b, lvcache *c)
+{
+    if (!a->addr || !b->addr)
+        return -1;
+    int slot = 0, l = a->addr == b->addr ? 2 : cached(c, LVC_ADDR, a->addr, b->addr, &slot);
+    if (l < 0) {
+        const char *x = pool_str(&R->names, a->addr), *y = pool_str(&R->names, b->addr);
+        double jw = jd_cmp__jaro_winkler(x, strlen(x), y, strlen(y));
+        l = jw >= 0.92 ? 2 : jw >= 0.80 ? 1 : 0;
+        remember(c, LVC_ADDR, a->addr, b->addr, slot, l);
+    }
+    return l;
 }
 
 static void compare(const rs *R, const rref *a, const rref *b, int lv[NF], lvcache *c)
 {
     lv[F_FORE] = name_level(R, a->fore, a->nfore, b->fore, b->nfore, true, c);
     lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
-    lv[F_DOB] = dob_level(a, b);
-    lv[F_PC] = pc_level(R, a, b, c);
-    lv[F_PHONE] = set_level(a->phone, a->nphone, b->phone, b->nphone);
-    lv[F_GENDER] = a->gender && b->gender ? a->gender == b->gender : -1;
-    if (a->other && b->other) {
-        const char *x = pool_str(&R->ids, a->other), *y = pool_str(&R->ids, b->other);
-        lv[F_OTHER] = a->other == b->other ? 2
-                      : jd_cmp__damerau_levenshtein(x, strlen(x), y, strlen(y)) <= 1 ? 1 : 0;
-    } else {
-        lv[F_OTHER] = -1;
-    }
-    if (a->addr && b->addr) {
-        int slot = 0, l = a->addr == b->addr ? 2 : cached(c, LVC_ADDR, a->addr, b->addr, &slot);
-        if (l < 0) {
-            const char *x = pool_str(&R->names, a->addr), *y = pool_str(&R->names, b->addr);
-            double jw = jd_cmp__jaro_winkler(x, strlen(x), y, strlen(y));
-            l = jw >= 0.92 ? 2 : jw >= 0.80 ? 1 : 0;
-            remember(c, LVC_ADDR, a->addr, b->addr, slot, l);
-        }
-        lv[F_ADDR] = l;
-    } else {
-        lv[F_ADDR] = -1;
-    }
+    compare_cheap(a, b, lv);
+    lv[F_OTHER] = other_level(R, a, b);
+    lv[F_ADDR] = addr_level(R, a, b, c);
 }
 
 /* +1 the same strong identifier, -1 different ones, 0 nothing to compare. */
@@ -598,9 +620,27 @@ static int strong(const rref *a, const rref *b)
 
 static double level_weight(const model *md, int f, int l)
 {
-    if (l < 0)
-        return 0.0;
-    return log2(md->m[f][l] / md->u[f][l]);
+    return md->w[f][l + 1]; /* l = -1: missing on one side, weight 0 */
+}
+
+/* The weight of exact agreement on a name `cnt` refs use. */
+static double tf_log(const rs *R, int f, uint32_t cnt)
+{
+    double c = (double)cnt;
+    double u = c > 0 ? c / (double)R->n : 1.0 / (double)R->n;
+    return log2(R->md.m[f][L_EXACT] / u);
+}
+
+/* Once the model is final: its weight table, and tf_log of the counts
+ * most names have (NULL without memory: tf_weight then computes them). */
+static void weights_ready(rs *R)
+{
+    model_weights(&R->md);
+    free(R->tfw);
+    R->tfw = malloc(2 * TFW_N * sizeof *R->tfw);
+    for (int f = 0; R->tfw && f < 2; f++)
+        for (uint32_t k = 0; k < TFW_N; k++)
+            R->tfw[f * TFW_N + k] = tf_log(R, f, k);
 }
 
 /* Exact name agreement, adjusted for how common the name is. */
@@ -611,11 +651,10 @@ static double tf_weight(const rs *R, int f, const rref *a, const rref *b, double
     for (uint8_t i = 0; i < nx; i++)
         for (uint8_t k = 0; k < ny; k++)
             if (x[i] == y[k]) {
-                double cnt = x[i] < R->ntf ? (double)R->tf[x[i]] : 0.0;
-                double u = cnt > 0 ? cnt / (double)R->n : 1.0 / (double)R->n;
-                double m = R->md.m[f][L_EXACT];
+                uint32_t cnt = x[i] < R->ntf ? R->tf[x[i]] : 0;
+                double w = R->tfw && cnt < TFW_N ? R->tfw[f * TFW_N + cnt] : tf_log(R, f, cnt),
+                       avg = base;
                 /* never let a rare value count for more than twice the average */
-                double w = log2(m / u), avg = base;
                 return w > avg + 2 ? avg + 2 : w;
             }
     return base;
@@ -627,15 +666,20 @@ typedef struct pair_score {
     double w[NF], total, prob;
 } pair_score;
 
-static void score_pair(const rs *R, const rref *a, const rref *b, pair_score *ps, lvcache *c)
+/* The weight of field f at level l: exact names are tf-adjusted. */
+static double field_weight(const rs *R, int f, int l, const rref *a, const rref *b)
 {
-    compare(R, a, b, ps->lv, c);
-    ps->strong = strong(a, b);
-    ps->total = log2(R->md.lambda / (1 - R->md.lambda));
+    double w = level_weight(&R->md, f, l);
+    return (f == F_FORE || f == F_SUR) && l == L_EXACT ? tf_weight(R, f, a, b, w) : w;
+}
+
+/* The weights and total of a pair whose levels and strong agreement are in
+ * ps (every scoring path ends here, so all add up in the same order). */
+static void total_score(const rs *R, const rref *a, const rref *b, pair_score *ps)
+{
+    ps->total = R->md.prior;
     for (int f = 0; f < NF; f++) {
-        ps->w[f] = level_weight(&R->md, f, ps->lv[f]);
-        if ((f == F_FORE || f == F_SUR) && ps->lv[f] == L_EXACT)
-            ps->w[f] = tf_weight(R, f, a, b, ps->w[f]);
+        ps->w[f] = field_weight(R, f, ps->lv[f], a, b);
         ps->total += ps->w[f];
     }
     if (ps->strong > 0)
@@ -643,6 +687,13 @@ static void score_pair(const rs *R, const rref *a, const rref *b, pair_score *ps
     else if (ps->strong < 0)
         ps->total -= 30;
     ps->prob = 1.0 / (1.0 + exp2(-ps->total));
+}
+
+static void score_pair(const rs *R, const rref *a, const rref *b, pair_score *ps, lvcache *c)
+{
+    compare(R, a, b, ps->lv, c);
+    ps->strong = strong(a, b);
+    total_score(R, a, b, ps);
 }
 
 /* ---- loading ---- */
@@ -1258,27 +1309,57 @@ typedef struct score_job {
     double maxw[NF]; /* the best weight each field can add (0 when missing) */
     double need;     /* total weight at which a pair reaches the threshold */
     int64_t skipped; /* pairs that could not reach it on their cheap fields */
+    int64_t cut[2];  /* nor once the forename, or the surname, was compared */
 } score_job;
 
 /*
- * Whether a pair can still reach the threshold once its cheap fields are
- * compared: the expensive ones (names, address) are bounded by the best
- * weight they could add. Exact, not a heuristic: a pair refused here would
- * have been scored below the threshold, so the result is unchanged.
+ * Score a pair unless it cannot reach the threshold; false when it cannot.
+ * The cheap fields are compared first and the expensive ones (names,
+ * address, other id) bounded by the best weight they could add; then each
+ * name, once compared, replaces its bound by its weight. Exact, not a
+ * heuristic: a pair refused here would have been scored below the
+ * threshold, so the links are unchanged. `stage` tells where it stopped:
+ * 0 on the cheap fields, 1 after the forename, 2 after the surname,
+ * 3 scored in full.
  */
-static bool may_link(const score_job *j, const rref *a, const rref *b, lvcache *c)
+static bool score_bounded(score_job *j, const rref *a, const rref *b, pair_score *ps,
+                          lvcache *c)
 {
     const rs *R = j->R;
-    int st = strong(a, b);
-    if (st > 0)
-        return true;
-    double t = log2(R->md.lambda / (1 - R->md.lambda)) + (st < 0 ? -30 : 0);
-    t += level_weight(&R->md, F_DOB, dob_level(a, b));
-    t += level_weight(&R->md, F_PC, pc_level(R, a, b, c));
-    t += level_weight(&R->md, F_PHONE, set_level(a->phone, a->nphone, b->phone, b->nphone));
-    t += level_weight(&R->md, F_GENDER, a->gender && b->gender ? a->gender == b->gender : -1);
-    t += j->maxw[F_FORE] + j->maxw[F_SUR] + j->maxw[F_OTHER] + j->maxw[F_ADDR];
-    return t >= j->need - 1e-6;
+    int *lv = ps->lv;
+    ps->strong = strong(a, b);
+    compare_cheap(a, b, lv);
+    if (ps->strong <= 0) {
+        double t = R->md.prior + (ps->strong < 0 ? -30 : 0);
+        t += level_weight(&R->md, F_DOB, lv[F_DOB]);
+        t += level_weight(&R->md, F_PC, lv[F_PC]);
+        t += level_weight(&R->md, F_PHONE, lv[F_PHONE]);
+        t += level_weight(&R->md, F_GENDER, lv[F_GENDER]);
+        const double rest = j->maxw[F_OTHER] + j->maxw[F_ADDR], need = j->need - 1e-6;
+        if (t + (j->maxw[F_FORE] + j->maxw[F_SUR] + rest) < need) {
+            j->skipped++;
+            return false;
+        }
+        lv[F_FORE] = name_level(R, a->fore, a->nfore, b->fore, b->nfore, true, c);
+        t += field_weight(R, F_FORE, lv[F_FORE], a, b);
+        if (t + (j->maxw[F_SUR] + rest) < need) {
+            j->cut[0]++;
+            return false;
+        }
+        lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
+        t += field_weight(R, F_SUR, lv[F_SUR], a, b);
+        if (t + rest < need) {
+            j->cut[1]++;
+            return false;
+        }
+    } else {
+        lv[F_FORE] = name_level(R, a->fore, a->nfore, b->fore, b->nfore, true, c);
+        lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
+    }
+    lv[F_OTHER] = other_level(R, a, b);
+    lv[F_ADDR] = addr_level(R, a, b, c);
+    total_score(R, a, b, ps);
+    return true;
 }
 
 static void bound_weights(score_job *j)
@@ -1303,14 +1384,19 @@ static void *score_range(void *arg)
 {
     score_job *j = arg;
     lvcache *c = calloc(1, sizeof *c); /* without it scoring is only slower */
+    const rref *r = j->R->r;
+    enum { AHEAD = 12 }; /* pairs ahead whose second ref is fetched early */
     for (size_t i = j->lo; i < j->hi; i++) {
+        if (i + AHEAD < j->hi) {
+            const char *n = (const char *)&r[j->pp[i + AHEAD] & 0xffffffffu];
+            __builtin_prefetch(n);
+            __builtin_prefetch(n + 64);
+            __builtin_prefetch(n + sizeof *r - 1);
+        }
         pair_score ps;
         uint32_t a = (uint32_t)(j->pp[i] >> 32), b = (uint32_t)(j->pp[i] & 0xffffffffu);
-        if (!may_link(j, &j->R->r[a], &j->R->r[b], c)) {
-            j->skipped++;
+        if (!score_bounded(j, &r[a], &r[b], &ps, c))
             continue;
-        }
-        score_pair(j->R, &j->R->r[a], &j->R->r[b], &ps, c);
         if (ps.prob < j->threshold)
             continue;
         match_link *l = vec_push(&j->links);
@@ -1328,7 +1414,7 @@ static void *score_range(void *arg)
  * at most 8) and append the links, in pair order, to `links`. The result is
  * the same whatever the number of threads. */
 static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold, int threads,
-                     vec *links, int64_t *scored)
+                     vec *links, jd_resolve_stats *st)
 {
     enum { MAX_THREADS = 8, MIN_SHARE = 4096 };
     if (threads <= 0) {
@@ -1339,13 +1425,14 @@ static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold
         threads = MAX_THREADS;
     if ((size_t)threads > n / MIN_SHARE)
         threads = n / MIN_SHARE > 0 ? (int)(n / MIN_SHARE) : 1;
+    st->threads = threads;
     score_job job[MAX_THREADS];
     pthread_t tid[MAX_THREADS];
     bool started[MAX_THREADS] = {false};
     for (int t = 0; t < threads; t++) {
         job[t] = (score_job){R, pp, n * (size_t)t / (size_t)threads,
                              n * (size_t)(t + 1) / (size_t)threads, threshold,
-                             {.sz = sizeof(match_link)}, JD_OK, {0}, 0, 0};
+                             {.sz = sizeof(match_link)}, JD_OK, {0}, 0, 0, {0, 0}};
         bound_weights(&job[t]);
     }
     /* Thread 0's share runs here; a thread that cannot start runs inline too. */
@@ -1362,7 +1449,9 @@ static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold
         }
         if (job[t].rc < 0)
             rc = job[t].rc;
-        *scored -= job[t].skipped;
+        st->bounded_out += job[t].skipped;
+        st->name_cut += job[t].cut[0] + job[t].cut[1];
+        st->scored_pairs -= job[t].skipped + job[t].cut[0] + job[t].cut[1];
         for (size_t i = 0; rc == JD_OK && i < job[t].links.n; i++) {
             match_link *l = vec_push(links);
             if (!l)
@@ -1388,12 +1477,14 @@ static void rs_free(rs *R)
 {
     pool_free(&R->names);
     pool_free(&R->ids);
+    pool_free(&R->districts);
     free(R->r);
     free(R->var.key);
     free(R->var.grp);
     free(R->ph.key);
     free(R->ph.code);
     free(R->tf);
+    free(R->tfw);
     free(R->refkey);
     free(R->refidx);
 }
@@ -1436,6 +1527,38 @@ static int find_ref(const rs *R, const char *agency, const char *ref)
     return -1;
 }
 
+/* Each ref's postcodes taken apart: "OX4 1AB" is district "OX4" (interned,
+ * so districts compare as integers) and sector '1'. A postcode without a
+ * space has no district. */
+static int postcode_parts(rs *R)
+{
+    char b[80];
+    for (size_t i = 0; i < R->n; i++) {
+        rref *r = &R->r[i];
+        for (uint8_t p = 0; p < r->npc; p++) {
+            const char *x = pool_str(&R->ids, r->pc[p]), *sp = strchr(x, ' ');
+            r->pcd[p] = 0;
+            r->pcs[p] = 0;
+            if (!sp)
+                continue;
+            /* "D" + outward code: an empty outward code is a district too */
+            size_t n = (size_t)(sp - x) + 1;
+            char *k = n <= sizeof b ? b : malloc(n);
+            if (!k)
+                return JD_ENOMEM;
+            k[0] = 'D';
+            memcpy(k + 1, x, n - 1);
+            r->pcd[p] = pool_add(&R->districts, k, n);
+            if (k != b)
+                free(k);
+            if (!r->pcd[p])
+                return JD_ENOMEM;
+            r->pcs[p] = (uint8_t)sp[1];
+        }
+    }
+    return JD_OK;
+}
+
 /* Load mentions, variants and term frequencies. */
 static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
 {
@@ -1460,6 +1583,8 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     rc = s->ops->mentions(s, on_mention, &L, err);
     if (rc != JD_OK)
         return rc < 0 && rc != JD_ENOMEM ? rc : jd_error_set(err, JD_ENOMEM, "out of memory");
+    if (postcode_parts(R) != JD_OK)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
     /* Term frequencies, by name id: names are interned, so an array indexed
      * by pool offset is exact and lock-free to read while scoring. */
     R->ntf = R->names.len + 1;
@@ -1607,11 +1732,11 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     t = secs();
     R.md.threshold = opts->threshold;
     estimate(&R, pairs.p, pairs.n, 0x5eed, opts->em_iterations);
+    weights_ready(&R);
     R.st.seconds_estimate = secs() - t;
     t = secs();
     R.st.scored_pairs = (int64_t)pairs.n;
-    if (score_all(&R, pairs.p, pairs.n, opts->threshold, opts->threads, &links,
-                  &R.st.scored_pairs) < 0) {
+    if (score_all(&R, pairs.p, pairs.n, opts->threshold, opts->threads, &links, &R.st) < 0) {
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         goto out;
     }
@@ -1887,6 +2012,8 @@ int jd_explain_match(jd_store *s, const jd_ref *a, const jd_ref *b, FILE *out, j
     free(mj);
     if (rc == JD_OK)
         rc = prepare(&R, s, NULL, err);
+    if (rc == JD_OK)
+        weights_ready(&R);
     int ia = -1, ib = -1;
     if (rc == JD_OK) {
         ia = find_ref(&R, a->agency, a->person_ref);
@@ -1903,7 +2030,7 @@ int jd_explain_match(jd_store *s, const jd_ref *a, const jd_ref *b, FILE *out, j
                 b->person_ref);
         fprintf(out, "  %-10s %-36s %8s\n", "field", "level", "weight");
         fprintf(out, "  %-10s %-36s %8.2f\n", "prior", "log2(lambda / (1 - lambda))",
-                log2(R.md.lambda / (1 - R.md.lambda)));
+                R.md.prior);
         for (int f = 0; f < NF; f++)
             fprintf(out, "  %-10s %-36s %8.2f\n", field_name[f],
                     ps.lv[f] < 0 ? "missing on one side" : level_name[f][ps.lv[f]], ps.w[f]);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "compare.h"
@@ -47,6 +48,85 @@ static void test_compare__jaro_winkler_reference_values(void **state)
     assert_float_equal(jw("katherine", "kathryn"), jw("kathryn", "katherine"), 1e-12);
 }
 
+/* The textbook Jaro (quadratic search for each byte's partner): the
+ * library's bit-set version must give bit-for-bit the same result. */
+static double jaro_textbook(const char *a, size_t al, const char *b, size_t bl)
+{
+    al = al > JD_CMP_MAX ? JD_CMP_MAX : al;
+    bl = bl > JD_CMP_MAX ? JD_CMP_MAX : bl;
+    if (al == 0 && bl == 0)
+        return 1.0;
+    if (al == 0 || bl == 0)
+        return 0.0;
+    size_t window = (al > bl ? al : bl) / 2;
+    window = window ? window - 1 : 0;
+    bool am[JD_CMP_MAX] = {false}, bm[JD_CMP_MAX] = {false};
+    size_t m = 0;
+    for (size_t i = 0; i < al; i++) {
+        size_t lo = i > window ? i - window : 0, hi = i + window + 1 < bl ? i + window + 1 : bl;
+        for (size_t j = lo; j < hi; j++)
+            if (!bm[j] && a[i] == b[j]) {
+                am[i] = bm[j] = true;
+                m++;
+                break;
+            }
+    }
+    if (m == 0)
+        return 0.0;
+    size_t t = 0, k = 0;
+    for (size_t i = 0; i < al; i++) {
+        if (!am[i])
+            continue;
+        while (!bm[k])
+            k++;
+        if (a[i] != b[k])
+            t++;
+        k++;
+    }
+    double md = (double)m;
+    return (md / (double)al + md / (double)bl + (md - (double)t / 2.0) / md) / 3.0;
+}
+
+static uint64_t rnd(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x >> 11;
+}
+
+static void test_compare__jaro_equals_the_textbook_loop(void **state)
+{
+    (void)state;
+    /* random strings over small alphabets (many repeated bytes, so the
+     * choice of partner and the transpositions matter), bytes >= 0x80 too,
+     * lengths across the 64-byte cap */
+    static const char *const alpha[] = {"ab", "abc", "aeiourst", "\x80\xc3\xa9z"};
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    char a[80], b[80];
+    for (int round = 0; round < 200000; round++) {
+        const char *al = alpha[rnd(&x) % 4];
+        size_t an = strlen(al), la = rnd(&x) % 72, lb = rnd(&x) % 72;
+        if (round % 4)
+            la %= 12, lb %= 12; /* mostly name-sized */
+        for (size_t i = 0; i < la; i++)
+            a[i] = al[rnd(&x) % an];
+        for (size_t i = 0; i < lb; i++)
+            b[i] = al[rnd(&x) % an];
+        double got = jd_cmp__jaro(a, la, b, lb), want = jaro_textbook(a, la, b, lb);
+        if (got != want)
+            fail_msg("jaro(%.*s, %.*s) = %.17g, textbook %.17g", (int)la, a, (int)lb, b, got,
+                     want);
+    }
+    /* a 64-byte window reaches the last bit */
+    char l[64], r[64];
+    memset(l, 'q', sizeof l);
+    memset(r, 'p', sizeof r);
+    l[0] = 'z';
+    r[63] = 'z';
+    assert_true(jd_cmp__jaro(l, 64, r, 64) == jaro_textbook(l, 64, r, 64));
+}
+
 static void test_compare__edit_distances(void **state)
 {
     (void)state;
@@ -78,6 +158,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compare__jaro_winkler_reference_values),
+        cmocka_unit_test(test_compare__jaro_equals_the_textbook_loop),
         cmocka_unit_test(test_compare__edit_distances),
         cmocka_unit_test(test_compare__long_inputs_are_capped),
     };
