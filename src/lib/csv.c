@@ -211,6 +211,35 @@ static int grow_rec(jd_csv *c, size_t need)
     return JD_OK;
 }
 
+/*
+ * Index of the first byte in in[s, e) that is a, b, c or NUL; e if none.
+ * Eight bytes a step on little-endian machines (the zero-byte test of
+ * "Bit Twiddling Hacks": only bytes above the first match can be false
+ * positives, so the lowest flagged byte is exact); half of the reader's
+ * time went to the byte-by-byte loop on narrative-heavy exports.
+ */
+static size_t scan_special(const char *in, size_t s, size_t e, char a, char b, char c)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    const uint64_t ra = ones * (unsigned char)a, rb = ones * (unsigned char)b,
+                   rc = ones * (unsigned char)c;
+    while (e - s >= 8) {
+        uint64_t v;
+        memcpy(&v, in + s, 8);
+        uint64_t x = v ^ ra, y = v ^ rb, z = v ^ rc;
+        uint64_t t = (((x - ones) & ~x) | ((y - ones) & ~y) | ((z - ones) & ~z) |
+                      ((v - ones) & ~v)) & highs;
+        if (t)
+            return s + (size_t)(__builtin_ctzll(t) >> 3);
+        s += 8;
+    }
+#endif
+    while (s < e && in[s] != a && in[s] != b && in[s] != c && in[s] != '\0')
+        s++;
+    return s;
+}
+
 typedef struct pstate {
     int st;
     size_t field_len;
@@ -326,13 +355,7 @@ int jd_csv__next(jd_csv *c, jd_error *err)
             /* fall through */
         case S_UNQUOTED: {
             /* Fast path: copy the run up to the next special byte. */
-            size_t s = c->pos, e = c->end;
-            while (e > s) {
-                char x = in[s];
-                if (x == sep || x == '\n' || x == '\r' || x == '\0')
-                    break;
-                s++;
-            }
+            size_t s = scan_special(in, c->pos, c->end, sep, '\n', '\r');
             if (s > c->pos) {
                 if ((rc = append(c, &p, in + c->pos, s - c->pos)) < 0)
                     goto oom;
@@ -358,9 +381,7 @@ int jd_csv__next(jd_csv *c, jd_error *err)
             goto record;
         }
         case S_QUOTED: {
-            size_t s = c->pos, e = c->end;
-            while (s < e && in[s] != '"' && in[s] != '\n' && in[s] != '\r' && in[s] != '\0')
-                s++;
+            size_t s = scan_special(in, c->pos, c->end, '"', '\n', '\r');
             if (s > c->pos) {
                 if ((rc = append(c, &p, in + c->pos, s - c->pos)) < 0)
                     goto oom;

@@ -182,6 +182,42 @@ static void test_csv__utf8_validation(void **state)
     assert_false(jd_csv__valid_utf8("ab\xE2\x82", 4));        /* truncated */
 }
 
+/* The reader scans eight bytes a step: every special byte is found at every
+ * offset of a long field, quoted or not, next to UTF-8 and other bytes. */
+static void test_csv__special_byte_at_every_offset(void **state)
+{
+    (void)state;
+    char in[128], want[128], out[512];
+    jd_error e;
+    const char *fill[] = {"abcdefghijklmnopqrstuvwxyz0123456789",
+                          "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                          "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                          "\xc3\xa9\xc3\xa9"};
+    for (int f = 0; f < 2; f++)
+        for (int k = 0; k <= 33; k++) {
+            const char *x = fill[f];
+            /* unquoted: separator, LF, CR at offset k */
+            snprintf(in, sizeof in, "%.*s,%.*s\n%.*s\r%.*s\n", k, x, 3, x, k, x, 2, x);
+            if (k)
+                snprintf(want, sizeof want, "%.*s|%.*s\n%.*s\n%.*s\n", k, x, 3, x, k, x, 2, x);
+            else /* the empty second line is not a record */
+                snprintf(want, sizeof want, "|%.*s\n%.*s\n", 3, x, 2, x);
+            assert_int_equal(slurp(in, strlen(in), NULL, out, sizeof out, &e), 0);
+            assert_string_equal(out, want);
+            /* quoted: a doubled quote and a newline at offset k */
+            snprintf(in, sizeof in, "\"%.*s\"\"%.*s\n%.*s\",z\n", k, x, k, x, 2, x);
+            snprintf(want, sizeof want, "%.*s\"%.*s\n%.*s|z\n", k, x, k, x, 2, x);
+            assert_int_equal(slurp(in, strlen(in), NULL, out, sizeof out, &e), 0);
+            assert_string_equal(out, want);
+            /* a NUL at offset k of the second line */
+            size_t n = (size_t)snprintf(in, sizeof in, "a\n%.*s", k, x);
+            in[n++] = '\0';
+            memcpy(in + n, "tail\n", 5);
+            assert_int_equal(slurp(in, n + 5, NULL, out, sizeof out, &e), JD_EINVALID);
+            assert_int_equal(e.line, 2);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_csv__febrl_style_separator),
         cmocka_unit_test(test_csv__file_across_blocks),
         cmocka_unit_test(test_csv__utf8_validation),
+        cmocka_unit_test(test_csv__special_byte_at_every_offset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
