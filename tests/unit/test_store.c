@@ -185,6 +185,63 @@ static void test_store__open_errors(void **state)
     unlink(p);
 }
 
+typedef struct seen_mentions {
+    char got[32][48];
+    int n;
+} seen_mentions;
+
+static int mention_cb(const jd_mention_row *m, void *payload)
+{
+    seen_mentions *sm = payload;
+    if (sm->n < 32)
+        snprintf(sm->got[sm->n++], sizeof sm->got[0], "%s:%s:%s:%s:%d:%s", m->agency,
+                 m->person_ref, m->surname ? m->surname : "-",
+                 m->forenames ? m->forenames : "-", m->age, m->dob ? m->dob : "-");
+    return 0;
+}
+
+/* Mentions come grouped by agency and person_ref in byte order, one ref's
+ * mentions in the order they were stored; absent fields stay absent ("" is
+ * not absent), whatever order the rows went in. */
+static void test_store__mentions_grouped_by_ref(void **state)
+{
+    fx *f = *state;
+    jd_put_outcome o;
+    const char *rid[] = {"E1", "E2", "E3", "E4", "E5", "E6"};
+    for (int i = 0; i < 6; i++) {
+        jd_event_row e = ev(f, rid[i], (uint64_t)i + 1);
+        assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    }
+    struct { const char *rid, *agency, *ref, *surname, *forenames; int age; } rows[] = {
+        {"E1", "police", "N2", "Smith", NULL, 14},   {"E2", "police", "N10", "Smyth", "Amy", -1},
+        {"E3", "csc", "C1", "Jones", "", 13},        {"E4", "police", "N2", "Smith", "Amy", -1},
+        {"E5", "police", "N1", NULL, NULL, -1},      {"E6", "police", "N2", "Smithe", NULL, 15},
+    };
+    for (int i = 0; i < 6; i++) {
+        jd_person_row p = {.agency = rows[i].agency, .record_id = rows[i].rid,
+                           .person_ref = rows[i].ref, .role = "subject",
+                           .surname = rows[i].surname, .forenames = rows[i].forenames,
+                           .age = rows[i].age, .dob = i == 0 ? "2000-01-02" : NULL,
+                           .file_id = f->file, .line = 3 + i, .hash = 1};
+        if (!strcmp(rows[i].agency, "csc")) { /* its event is police's; store one of its own */
+            jd_event_row e = ev(f, "E3", 99);
+            e.agency = "csc";
+            assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+        }
+        assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
+        assert_int_equal(o, JD_PUT_NEW);
+    }
+    seen_mentions sm = {0};
+    assert_int_equal(f->s->ops->mentions(f->s, mention_cb, &sm, NULL), JD_OK);
+    assert_int_equal(sm.n, 6);
+    assert_string_equal(sm.got[0], "csc:C1:Jones::13:-");
+    assert_string_equal(sm.got[1], "police:N1:-:-:-1:-");
+    assert_string_equal(sm.got[2], "police:N10:Smyth:Amy:-1:-");
+    assert_string_equal(sm.got[3], "police:N2:Smith:-:14:2000-01-02");
+    assert_string_equal(sm.got[4], "police:N2:Smith:Amy:-1:-");
+    assert_string_equal(sm.got[5], "police:N2:Smithe:-:15:-");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +251,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__person_needs_event, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__rollback_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__problems_are_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__mentions_grouped_by_ref, setup, teardown),
         cmocka_unit_test(test_store__open_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1136,35 +1136,157 @@ out:
     return rc;
 }
 
+/*
+ * All person mentions ordered by (agency, person_ref), ties in row order: the
+ * order the person_mention_ref index gives. Walking that index fetched the
+ * rows at random (2.7 s for 1M mentions); a plain scan in row order (0.3 s),
+ * packed into memory and sorted here, gives the same sequence. Each packed
+ * row: a header, then per text field a presence byte and the bytes with a
+ * NUL when present.
+ */
+typedef struct mention_hdr {
+    int64_t id, seen_at;
+    int32_t dob_prec, age;
+} mention_hdr;
+enum { MT_AGENCY, MT_REF, MT_ROLE, MT_SURNAME, MT_FORENAMES, MT_KNOWN_AS, MT_DOB, MT_GENDER,
+       MT_ADDRESS, MT_POSTCODE, MT_POSTCODE_RAW, MT_PHONE, MT_NHS, MT_UPN, MT_OTHER_ID, MT_N };
+/* query column of each text field */
+static const int mention_col[MT_N] = {1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15, 16, 17, 18};
+
+typedef struct mention_buf {
+    char *p;
+    size_t len, cap;
+} mention_buf;
+
+static int mention_grow(mention_buf *b, size_t need)
+{
+    if (b->len + need <= b->cap)
+        return JD_OK;
+    size_t cap = b->cap ? b->cap : 1u << 20;
+    while (cap < b->len + need)
+        cap *= 2;
+    char *n = realloc(b->p, cap);
+    if (!n)
+        return JD_ENOMEM;
+    b->p = n;
+    b->cap = cap;
+    return JD_OK;
+}
+
+/* The text fields of a packed row, NULL when absent. */
+static void mention_unpack(const char *row, mention_hdr *h, const char *f[MT_N])
+{
+    memcpy(h, row, sizeof *h);
+    const char *p = row + sizeof *h;
+    for (int i = 0; i < MT_N; i++) {
+        if (*p++) {
+            f[i] = p;
+            p += strlen(p) + 1;
+        } else {
+            f[i] = NULL;
+        }
+    }
+}
+
+static int mention_cmp(const void *a, const void *b, void *base)
+{
+    const char *ra = (const char *)base + *(const size_t *)a + sizeof(mention_hdr);
+    const char *rb = (const char *)base + *(const size_t *)b + sizeof(mention_hdr);
+    /* agency and person_ref are required, so both present: skip the flags */
+    int c = strcmp(ra + 1, rb + 1);
+    if (c)
+        return c;
+    const char *pa = ra + 1 + strlen(ra + 1) + 1, *pb = rb + 1 + strlen(rb + 1) + 1;
+    if ((c = strcmp(pa + 1, pb + 1)))
+        return c;
+    int64_t ia, ib;
+    memcpy(&ia, (const char *)base + *(const size_t *)a, sizeof ia);
+    memcpy(&ib, (const char *)base + *(const size_t *)b, sizeof ib);
+    return (ia > ib) - (ia < ib);
+}
+
 static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *err)
 {
     sq *q = s->impl;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(q->db,
-                           "SELECT pm.agency, pm.person_ref, pm.role, pm.surname, pm.forenames,"
-                           " pm.known_as, pm.dob, pm.dob_prec, pm.age, e.occurred_at, pm.gender,"
-                           " pm.address, pm.postcode, pm.postcode_raw, pm.phone, pm.nhs_number,"
-                           " pm.upn, pm.other_id FROM person_mention pm"
-                           " JOIN event e ON e.id = pm.event_id ORDER BY pm.agency, pm.person_ref",
+                           "SELECT pm.id, pm.agency, pm.person_ref, pm.role, pm.surname,"
+                           " pm.forenames, pm.known_as, pm.dob, pm.dob_prec, pm.age,"
+                           " e.occurred_at, pm.gender, pm.address, pm.postcode, pm.postcode_raw,"
+                           " pm.phone, pm.nhs_number, pm.upn, pm.other_id FROM person_mention pm"
+                           " JOIN event e ON e.id = pm.event_id",
                            -1, &st, NULL) != SQLITE_OK)
         return jd_sq__err(q, err, "mentions");
+    mention_buf b = {0};
+    size_t *off = NULL, n = 0, cap = 0;
     int rc = JD_OK, r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        jd_mention_row m = {
-            .agency = jd_sq__col_text(st, 0), .person_ref = jd_sq__col_text(st, 1), .role = jd_sq__col_text(st, 2),
-            .surname = jd_sq__opt_text(st, 3), .forenames = jd_sq__opt_text(st, 4), .known_as = jd_sq__opt_text(st, 5),
-            .dob = jd_sq__opt_text(st, 6), .dob_prec = sqlite3_column_int(st, 7),
-            .age = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 8),
-            .seen_at = sqlite3_column_int64(st, 9), .gender = jd_sq__opt_text(st, 10),
-            .address = jd_sq__opt_text(st, 11), .postcode = jd_sq__opt_text(st, 12),
-            .postcode_raw = jd_sq__opt_text(st, 13), .phone = jd_sq__opt_text(st, 14), .nhs = jd_sq__opt_text(st, 15),
-            .upn = jd_sq__opt_text(st, 16), .other_id = jd_sq__opt_text(st, 17)};
-        if ((rc = cb(&m, payload)) != 0)
+        mention_hdr h = {.id = sqlite3_column_int64(st, 0),
+                         .seen_at = sqlite3_column_int64(st, 10),
+                         .dob_prec = sqlite3_column_int(st, 8),
+                         .age = sqlite3_column_type(st, 9) == SQLITE_NULL
+                                    ? -1
+                                    : sqlite3_column_int(st, 9)};
+        size_t need = sizeof h + 2 * MT_N; /* a flag and a NUL per field at most */
+        for (int i = 0; i < MT_N; i++)
+            if (sqlite3_column_type(st, mention_col[i]) != SQLITE_NULL &&
+                sqlite3_column_text(st, mention_col[i]))
+                need += (size_t)sqlite3_column_bytes(st, mention_col[i]);
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 65536;
+            size_t *no = realloc(off, nc * sizeof *no);
+            if (!no) {
+                rc = JD_ENOMEM;
+                break;
+            }
+            off = no;
+            cap = nc;
+        }
+        if ((rc = mention_grow(&b, need)) < 0)
             break;
+        off[n++] = b.len;
+        char *p = b.p + b.len;
+        memcpy(p, &h, sizeof h);
+        p += sizeof h;
+        for (int i = 0; i < MT_N; i++) {
+            const unsigned char *t = sqlite3_column_text(st, mention_col[i]);
+            bool required = i == MT_AGENCY || i == MT_REF || i == MT_ROLE;
+            if (!t && !required) {
+                *p++ = 0;
+                continue;
+            }
+            size_t len = t ? (size_t)sqlite3_column_bytes(st, mention_col[i]) : 0;
+            *p++ = 1;
+            if (len)
+                memcpy(p, t, len);
+            p[len] = '\0';
+            p += len + 1;
+        }
+        b.len = (size_t)(p - b.p);
     }
     if (rc == JD_OK && r != SQLITE_DONE)
         rc = jd_sq__err(q, err, "mentions");
+    else if (rc == JD_ENOMEM)
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory reading mentions");
     sqlite3_finalize(st);
+    if (rc == JD_OK && n)
+        qsort_r(off, n, sizeof *off, mention_cmp, b.p);
+    for (size_t i = 0; rc == JD_OK && i < n; i++) {
+        mention_hdr h;
+        const char *f[MT_N];
+        mention_unpack(b.p + off[i], &h, f);
+        jd_mention_row m = {.agency = f[MT_AGENCY], .person_ref = f[MT_REF], .role = f[MT_ROLE],
+                            .surname = f[MT_SURNAME], .forenames = f[MT_FORENAMES],
+                            .known_as = f[MT_KNOWN_AS], .dob = f[MT_DOB],
+                            .dob_prec = h.dob_prec, .age = h.age, .seen_at = h.seen_at,
+                            .gender = f[MT_GENDER], .address = f[MT_ADDRESS],
+                            .postcode = f[MT_POSTCODE], .postcode_raw = f[MT_POSTCODE_RAW],
+                            .phone = f[MT_PHONE], .nhs = f[MT_NHS], .upn = f[MT_UPN],
+                            .other_id = f[MT_OTHER_ID]};
+        rc = cb(&m, payload);
+    }
+    free(off);
+    free(b.p);
     return rc;
 }
 
