@@ -838,10 +838,7 @@ static void soundex(const char *s, char out[5])
     out[k] = '\0';
 }
 
-typedef struct kv {
-    uint64_t key;
-    uint32_t ref;
-} kv;
+typedef jd_block_key kv;
 
 typedef struct vec {
     void *p;
@@ -894,12 +891,6 @@ static int phon_key_push(vec *v, uint32_t code, uint32_t year, char initial, uin
     return JD_OK;
 }
 
-static int cmp_kv(const void *a, const void *b)
-{
-    const kv *x = a, *y = b;
-    return x->key < y->key ? -1 : x->key > y->key ? 1 : (x->ref > y->ref) - (x->ref < y->ref);
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -946,6 +937,174 @@ int jd_resolve__radix_sort_u64(uint64_t *v, size_t n)
     free(tmp);
     free(cnt);
     return JD_OK;
+}
+
+/* Stable LSD radix sort of blocking keys by key, 16 bits a pass (passes
+ * whose digit is the same everywhere are skipped). */
+static int sort_keys(kv *v, size_t n)
+{
+    if (n < 2)
+        return JD_OK;
+    kv *tmp = malloc(n * sizeof *tmp);
+    size_t *cnt = malloc(65536 * sizeof *cnt);
+    if (!tmp || !cnt) {
+        free(tmp);
+        free(cnt);
+        return JD_ENOMEM;
+    }
+    kv *src = v, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(cnt, 0, 65536 * sizeof *cnt);
+        for (size_t i = 0; i < n; i++)
+            cnt[(src[i].key >> shift) & 0xffff]++;
+        if (cnt[(src[0].key >> shift) & 0xffff] == n)
+            continue;
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[cnt[(src[i].key >> shift) & 0xffff]++] = src[i];
+        kv *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+    free(tmp);
+    free(cnt);
+    return JD_OK;
+}
+
+/* Sort a short array of ref numbers: insertion sort below 24, else
+ * quicksort (median of three) recursing into the smaller side. */
+static void sort_u32(uint32_t *v, size_t n)
+{
+    while (n > 24) {
+        uint32_t a = v[0], b = v[n / 2], c = v[n - 1];
+        uint32_t piv = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (v[i] < piv)
+                i++;
+            while (v[j] > piv)
+                j--;
+            if (i >= j)
+                break;
+            uint32_t t = v[i];
+            v[i++] = v[j];
+            v[j--] = t;
+        }
+        /* [0, j] <= piv <= [j + 1, n) */
+        if (j + 1 < n - j - 1) {
+            sort_u32(v, j + 1);
+            v += j + 1;
+            n -= j + 1;
+        } else {
+            sort_u32(v + j + 1, n - j - 1);
+            n = j + 1;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
+/*
+ * Candidate pairs from sorted blocking keys (see resolve.h), one ref at a
+ * time: the partners of ref a are the later entries of every run a stands
+ * in, gathered once each (a mark per ref) and sorted, so the pairs come out
+ * in (a, b) order without sorting the ~1.5 times as many pairs the runs
+ * propose.
+ */
+int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t cap,
+                      uint64_t **out, size_t *nout, int64_t by_rule[16], int64_t *skipped)
+{
+    *out = NULL;
+    *nout = 0;
+    uint32_t *start = calloc((size_t)nrefs + 2, sizeof *start); /* per ref, into pos */
+    uint32_t *pos = malloc((nk ? nk : 1) * sizeof *pos);     /* key entries of kept runs */
+    uint32_t *mark = calloc(nrefs ? nrefs : 1, sizeof *mark); /* partner of a: a + 1 */
+    size_t bcap = 1024, ocap = 0, n = 0;
+    uint32_t *buf = malloc(bcap * sizeof *buf);
+    uint64_t *o = NULL;
+    int rc = JD_ENOMEM;
+    if (!start || !pos || !mark || !buf || nk > UINT32_MAX)
+        goto out;
+    /* runs of one key: count the pairs each rule proposes, skip the large */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t s = 0; s < nk;) {
+            size_t e = s + 1;
+            while (e < nk && k[e].key == k[s].key)
+                e++;
+            if (e - s > cap) {
+                if (pass == 0)
+                    (*skipped)++;
+            } else if (pass == 0) {
+                by_rule[k[s].key >> 60] += (int64_t)(e - s) * (int64_t)(e - s - 1) / 2;
+                for (size_t q = s; q < e; q++)
+                    start[k[q].ref + 2]++;
+            } else {
+                for (size_t q = s; q < e; q++)
+                    pos[start[k[q].ref + 1]++] = (uint32_t)q;
+            }
+            s = e;
+        }
+        if (pass == 0)
+            for (uint32_t r = 0; r < nrefs; r++)
+                start[r + 2] += start[r + 1];
+    }
+    /* now start[a] .. start[a + 1] are a's entries */
+    for (uint32_t a = 0; a < nrefs; a++) {
+        size_t nb = 0;
+        for (uint32_t p = start[a]; p < start[a + 1]; p++) {
+            size_t q = pos[p];
+            for (size_t t = q + 1; t < nk && k[t].key == k[q].key; t++) {
+                uint32_t b = k[t].ref;
+                if (b == a || mark[b] == a + 1)
+                    continue;
+                mark[b] = a + 1;
+                if (nb == bcap) {
+                    uint32_t *nbuf = realloc(buf, 2 * bcap * sizeof *buf);
+                    if (!nbuf)
+                        goto out;
+                    buf = nbuf;
+                    bcap *= 2;
+                }
+                buf[nb++] = b;
+            }
+        }
+        sort_u32(buf, nb);
+        if (n + nb > ocap) {
+            size_t nc = ocap ? ocap : 1 << 16;
+            while (nc < n + nb)
+                nc *= 2;
+            uint64_t *no = realloc(o, nc * sizeof *o);
+            if (!no)
+                goto out;
+            o = no;
+            ocap = nc;
+        }
+        for (size_t i = 0; i < nb; i++)
+            o[n++] = (uint64_t)a << 32 | buf[i];
+    }
+    *out = o;
+    *nout = n;
+    o = NULL;
+    rc = JD_OK;
+out:
+    free(start);
+    free(pos);
+    free(mark);
+    free(buf);
+    free(o);
+    return rc;
 }
 
 static int block(rs *R, vec *pairs, int cap)
@@ -1023,40 +1182,22 @@ static int block(rs *R, vec *pairs, int cap)
         free(keys.p);
         return JD_ENOMEM;
     }
+    /* keys were pushed in ref order: a stable sort by key orders them by
+     * (key, ref), as jd_resolve__pairs wants */
     kv *k = keys.p;
-    if (keys.n > 1)
-        qsort(k, keys.n, sizeof *k, cmp_kv);
-    for (size_t s = 0; s < keys.n;) {
-        size_t e = s + 1;
-        while (e < keys.n && k[e].key == k[s].key)
-            e++;
-        if ((int)(e - s) > cap) {
-            R->st.skipped_blocks++;
-        } else {
-            R->st.pairs_by_rule[k[s].key >> 60] += (int64_t)(e - s) * (int64_t)(e - s - 1) / 2;
-            for (size_t i = s; i < e; i++)
-                for (size_t j = i + 1; j < e; j++) {
-                    if (k[i].ref == k[j].ref)
-                        continue;
-                    uint64_t *pp = vec_push(pairs);
-                    if (!pp) {
-                        free(keys.p);
-                        return JD_ENOMEM;
-                    }
-                    *pp = (uint64_t)k[i].ref << 32 | k[j].ref;
-                }
-        }
-        s = e;
+    if (sort_keys(k, keys.n) < 0) {
+        free(keys.p);
+        return JD_ENOMEM;
     }
+    uint64_t *pp = NULL;
+    size_t np = 0;
+    rc = jd_resolve__pairs(k, keys.n, (uint32_t)R->n, (size_t)(cap > 0 ? cap : 0), &pp, &np,
+                           R->st.pairs_by_rule, &R->st.skipped_blocks);
     free(keys.p);
-    uint64_t *pp = pairs->p;
-    if (jd_resolve__radix_sort_u64(pp, pairs->n) < 0)
-        qsort(pp, pairs->n, sizeof *pp, cmp_u64); /* no memory for the radix buffer */
-    size_t w = 0;
-    for (size_t i = 0; i < pairs->n; i++)
-        if (!w || pp[i] != pp[w - 1])
-            pp[w++] = pp[i];
-    pairs->n = w;
+    if (rc < 0)
+        return rc;
+    pairs->p = pp;
+    pairs->n = pairs->cap = np;
     return JD_OK;
 }
 

@@ -40,4 +40,22 @@ double jd_resolve__em_lambda(const double *llr, size_t n, double lambda, int ite
  */
 int jd_resolve__radix_sort_u64(uint64_t *v, size_t n);
 
+/* One blocking key of one ref (the rule number in the key's top 4 bits). */
+typedef struct jd_block_key {
+    uint64_t key;
+    uint32_t ref;
+} jd_block_key;
+
+/*
+ * Candidate pairs from `nk` blocking keys sorted by key, then ref, for refs
+ * numbered below `nrefs`: every two different refs that share a key, in a
+ * run of at most `cap` entries, once each, as (a << 32 | b) with a < b, in
+ * ascending order. A run longer than `cap` adds 1 to *skipped; a kept run
+ * of n entries adds n(n - 1)/2 to by_rule[its rule] (before
+ * de-duplication). [out] *out (malloc'd, NULL when none) and *nout.
+ * Returns JD_OK or JD_ENOMEM.
+ */
+int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t cap,
+                      uint64_t **out, size_t *nout, int64_t by_rule[16], int64_t *skipped);
+
 #endif

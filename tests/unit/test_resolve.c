@@ -129,10 +129,100 @@ static void test_resolve__radix_sort(void **state)
     }
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+    const jd_block_key *x = a, *y = b;
+    return x->key < y->key ? -1 : x->key > y->key ? 1 : (x->ref > y->ref) - (x->ref < y->ref);
+}
+
+/*
+ * Candidate pairs against the plain way (every two entries of each kept
+ * run, sorted, de-duplicated): keys from several rules, refs that stand in
+ * several runs and twice in one run, runs over the cap, refs in no run.
+ */
+static void test_resolve__pairs_from_keys(void **state)
+{
+    (void)state;
+    uint64_t seed = 7;
+    for (int round = 0; round < 40; round++) {
+        uint32_t nrefs = 1 + (uint32_t)(round * 37 % 500);
+        size_t nk = (size_t)nrefs * (size_t)(1 + round % 6), cap = 2 + (size_t)(round % 9);
+        /* every fifth round: few keys and no cap, so a ref has hundreds of
+         * partners (the quicksort path, not only the insertion sort) */
+        uint64_t nkeys = round % 5 == 4 ? 3 : nrefs / 3 + 2;
+        if (round % 5 == 4)
+            cap = nk;
+        jd_block_key *k = malloc(nk * sizeof *k);
+        assert_non_null(k);
+        for (size_t i = 0; i < nk; i++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            uint64_t v = seed >> 33;
+            /* rule in the top 4 bits; few distinct keys, so runs form */
+            k[i].key = (v % 9 + 1) << 60 | (v >> 4) % nkeys;
+            k[i].ref = (uint32_t)((v >> 12) % nrefs);
+        }
+        qsort(k, nk, sizeof *k, cmp_key);
+        /* the plain way */
+        uint64_t *want = NULL;
+        size_t nw = 0, wcap = 0;
+        int64_t by_rule[16] = {0}, skipped = 0;
+        for (size_t s = 0; s < nk;) {
+            size_t e = s + 1;
+            while (e < nk && k[e].key == k[s].key)
+                e++;
+            if (e - s > cap) {
+                skipped++;
+            } else {
+                by_rule[k[s].key >> 60] += (int64_t)(e - s) * (int64_t)(e - s - 1) / 2;
+                for (size_t i = s; i < e; i++)
+                    for (size_t j = i + 1; j < e; j++) {
+                        if (k[i].ref == k[j].ref)
+                            continue;
+                        if (nw == wcap) {
+                            wcap = wcap ? 2 * wcap : 256;
+                            want = realloc(want, wcap * sizeof *want);
+                            assert_non_null(want);
+                        }
+                        want[nw++] = (uint64_t)k[i].ref << 32 | k[j].ref;
+                    }
+            }
+            s = e;
+        }
+        if (nw)
+            qsort(want, nw, sizeof *want, cmp_u64);
+        size_t w = 0;
+        for (size_t i = 0; i < nw; i++)
+            if (!w || want[i] != want[w - 1])
+                want[w++] = want[i];
+        nw = w;
+        uint64_t *got = NULL;
+        size_t ng = 0;
+        int64_t got_rule[16] = {0}, got_skipped = 0;
+        assert_int_equal(jd_resolve__pairs(k, nk, nrefs, cap, &got, &ng, got_rule, &got_skipped), 0);
+        assert_int_equal(ng, nw);
+        if (nw)
+            assert_memory_equal(got, want, nw * sizeof *want);
+        assert_memory_equal(got_rule, by_rule, sizeof by_rule);
+        assert_int_equal(got_skipped, skipped);
+        assert_true(nw > 0 || round == 0);
+        free(got);
+        free(want);
+        free(k);
+    }
+    /* nothing in, nothing out */
+    uint64_t *got = NULL;
+    size_t ng = 1;
+    int64_t r[16] = {0}, sk = 0;
+    assert_int_equal(jd_resolve__pairs(NULL, 0, 0, 10, &got, &ng, r, &sk), 0);
+    assert_null(got);
+    assert_int_equal(ng, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolve__radix_sort),
+        cmocka_unit_test(test_resolve__pairs_from_keys),
         cmocka_unit_test(test_resolve__m_from_anchor_pairs),
         cmocka_unit_test(test_resolve__em_finds_the_share_of_matches),
         cmocka_unit_test(test_resolve__em_bounds),
