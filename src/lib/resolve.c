@@ -897,6 +897,48 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/*
+ * Stable LSD radix sort of an array of T by the 64-bit KEY(element), 16 bits
+ * a pass; a pass whose digit is the same everywhere is skipped (the order is
+ * already right for it). One body for the types sorted here.
+ */
+#define RADIX16(T, KEY)                                                          \
+    {                                                                            \
+        T *tmp = malloc(n * sizeof *tmp);                                        \
+        size_t *cnt = malloc(65536 * sizeof *cnt);                               \
+        if (!tmp || !cnt) {                                                      \
+            free(tmp);                                                           \
+            free(cnt);                                                           \
+            return JD_ENOMEM;                                                    \
+        }                                                                        \
+        T *src = v, *dst = tmp;                                                  \
+        for (int shift = 0; shift < 64; shift += 16) {                           \
+            memset(cnt, 0, 65536 * sizeof *cnt);                                 \
+            for (size_t i = 0; i < n; i++)                                       \
+                cnt[(KEY(src[i]) >> shift) & 0xffff]++;                          \
+            if (cnt[(KEY(src[0]) >> shift) & 0xffff] == n)                       \
+                continue;                                                        \
+            size_t sum = 0;                                                      \
+            for (size_t d = 0; d < 65536; d++) {                                 \
+                size_t c = cnt[d];                                               \
+                cnt[d] = sum;                                                    \
+                sum += c;                                                        \
+            }                                                                    \
+            for (size_t i = 0; i < n; i++)                                       \
+                dst[cnt[(KEY(src[i]) >> shift) & 0xffff]++] = src[i];            \
+            T *t = src;                                                          \
+            src = dst;                                                           \
+            dst = t;                                                             \
+        }                                                                        \
+        if (src != v)                                                            \
+            memcpy(v, src, n * sizeof *v);                                       \
+        free(tmp);                                                               \
+        free(cnt);                                                               \
+        return JD_OK;                                                            \
+    }
+#define U64_KEY(x) (x)
+#define KV_KEY(x) ((x).key)
+
 /* LSD radix sort (see resolve.h). */
 int jd_resolve__radix_sort_u64(uint64_t *v, size_t n)
 {
@@ -906,76 +948,16 @@ int jd_resolve__radix_sort_u64(uint64_t *v, size_t n)
         qsort(v, n, sizeof *v, cmp_u64);
         return JD_OK;
     }
-    uint64_t *tmp = malloc(n * sizeof *tmp);
-    size_t *cnt = malloc(65536 * sizeof *cnt);
-    if (!tmp || !cnt) {
-        free(tmp);
-        free(cnt);
-        return JD_ENOMEM;
-    }
-    uint64_t *src = v, *dst = tmp;
-    for (int shift = 0; shift < 64; shift += 16) {
-        memset(cnt, 0, 65536 * sizeof *cnt);
-        for (size_t i = 0; i < n; i++)
-            cnt[(src[i] >> shift) & 0xffff]++;
-        if (cnt[(src[0] >> shift) & 0xffff] == n)
-            continue; /* one digit everywhere: already in order for this pass */
-        size_t sum = 0;
-        for (size_t d = 0; d < 65536; d++) {
-            size_t c = cnt[d];
-            cnt[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[cnt[(src[i] >> shift) & 0xffff]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != v)
-        memcpy(v, src, n * sizeof *v);
-    free(tmp);
-    free(cnt);
-    return JD_OK;
+    RADIX16(uint64_t, U64_KEY)
 }
 
-/* Stable LSD radix sort of blocking keys by key, 16 bits a pass (passes
- * whose digit is the same everywhere are skipped). */
+/* Blocking keys by key, stably: pushed in ref order, they end in (key,
+ * ref) order. */
 static int sort_keys(kv *v, size_t n)
 {
     if (n < 2)
         return JD_OK;
-    kv *tmp = malloc(n * sizeof *tmp);
-    size_t *cnt = malloc(65536 * sizeof *cnt);
-    if (!tmp || !cnt) {
-        free(tmp);
-        free(cnt);
-        return JD_ENOMEM;
-    }
-    kv *src = v, *dst = tmp;
-    for (int shift = 0; shift < 64; shift += 16) {
-        memset(cnt, 0, 65536 * sizeof *cnt);
-        for (size_t i = 0; i < n; i++)
-            cnt[(src[i].key >> shift) & 0xffff]++;
-        if (cnt[(src[0].key >> shift) & 0xffff] == n)
-            continue;
-        size_t sum = 0;
-        for (size_t d = 0; d < 65536; d++) {
-            size_t c = cnt[d];
-            cnt[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[cnt[(src[i].key >> shift) & 0xffff]++] = src[i];
-        kv *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != v)
-        memcpy(v, src, n * sizeof *v);
-    free(tmp);
-    free(cnt);
-    return JD_OK;
+    RADIX16(kv, KV_KEY)
 }
 
 /* Sort a short array of ref numbers: insertion sort below 24, else
