@@ -33,6 +33,9 @@ is "$(sqlite3 "$DB" "SELECT count(*) FROM identity_note WHERE note LIKE '%differ
 before=$(idof police:N100)
 "$JD" resolve --db "$DB" >/dev/null
 is "$(idof police:N100)" "$before" "person_id is stable across a re-run"
+is "$(sqlite3 "$DB" 'PRAGMA foreign_key_check' | wc -l)" 0 "saved identities leave no dangling reference"
+is "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name='identity_ref_identity'")" 1 "the identity_ref index is rebuilt after the save"
+is "$(sqlite3 "$DB" 'SELECT count(*) FROM identity i WHERE NOT EXISTS (SELECT 1 FROM identity_ref r WHERE r.identity_id = i.id)')" 0 "no identity without refs"
 
 # people in the loop
 "$JD" link reject --db "$DB" --reason "different child, checked with school" --user tester school:S100 school:S300 >/dev/null

@@ -242,6 +242,62 @@ static void test_store__mentions_grouped_by_ref(void **state)
     assert_string_equal(sm.got[5], "police:N2:Smithe:-:15:-");
 }
 
+static int64_t count_rows(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t n = -1;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/* identities_replace: a full replace that keeps row ids of kept person_ids;
+ * a ref naming a person_id without identity is refused and nothing changes
+ * (not even the index it drops while loading). */
+static void test_store__identities_replace(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S", .is_child = 1,
+                                .note = "kept apart from P-2"},
+                               {.person_id = "P-2", .display_name = "Bea T"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1"}, {"csc", "C1", "P-1"},
+                               {"police", "N2", "P-2"}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, "{}", 3, 1, NULL),
+                     JD_OK);
+    assert_int_equal(count_rows(f->path, "SELECT count(*) FROM identity_ref r JOIN identity i"
+                                         " ON i.id = r.identity_id AND i.person_id = 'P-1'"),
+                     2);
+    assert_int_equal(count_rows(f->path, "SELECT count(*) FROM identity_note"), 1);
+    int64_t p1 = count_rows(f->path, "SELECT id FROM identity WHERE person_id = 'P-1'");
+    /* second run: P-2 gone, P-1 keeps its row, a new P-3 */
+    jd_identity_info info2[] = {{.person_id = "P-3", .display_name = "Bea T"},
+                                {.person_id = "P-1", .display_name = "Amy Smith"}};
+    jd_identity_save refs2[] = {{"police", "N1", "P-1"}, {"csc", "C1", "P-1"},
+                                {"police", "N2", "P-3"}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 3, info2, 2, "{}", 3, 1, NULL),
+                     JD_OK);
+    assert_int_equal(count_rows(f->path, "SELECT id FROM identity WHERE person_id = 'P-1'"), p1);
+    assert_int_equal(count_rows(f->path, "SELECT count(*) FROM identity"), 2);
+    assert_int_equal(count_rows(f->path, "SELECT count(*) FROM identity_note"), 0);
+    assert_int_equal(count_rows(f->path, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    /* refused: a ref whose person_id has no identity */
+    jd_identity_save bad[] = {{"police", "N1", "P-1"}, {"police", "N9", "P-404"}};
+    jd_error e;
+    assert_int_equal(f->s->ops->identities_replace(f->s, bad, 2, info2, 2, "{}", 2, 0, &e),
+                     JD_EINVALID);
+    assert_non_null(strstr(e.msg, "P-404"));
+    assert_int_equal(count_rows(f->path, "SELECT count(*) FROM identity_ref"), 3);
+    assert_int_equal(count_rows(f->path, "SELECT count(*) FROM sqlite_master WHERE"
+                                         " name = 'identity_ref_identity'"),
+                     1);
+    assert_int_equal(count_rows(f->path, "SELECT count(*) FROM resolve_run"), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +308,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__rollback_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__problems_are_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__mentions_grouped_by_ref, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__identities_replace, setup, teardown),
         cmocka_unit_test(test_store__open_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
