@@ -39,6 +39,11 @@ static int grow(jd_buf *b, size_t need)
     return JD_OK;
 }
 
+int jd_buf_reserve(jd_buf *b, size_t len)
+{
+    return grow(b, b->len + len);
+}
+
 int jd_buf_add(jd_buf *b, const void *mem, size_t len)
 {
     int rc = grow(b, b->len + len);

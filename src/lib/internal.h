@@ -25,6 +25,8 @@ typedef struct jd_buf {
 #define JD_BUF_INIT(limit) {NULL, 0, 0, (limit)}
 void jd_buf_init(jd_buf *b, size_t toobig);
 JD_NODISCARD int jd_buf_add(jd_buf *b, const void *mem, size_t len);
+/* Room for len more bytes (and the NUL) without moving: write at ptr + len. */
+JD_NODISCARD int jd_buf_reserve(jd_buf *b, size_t len);
 JD_NODISCARD int jd_buf_addc(jd_buf *b, char c);
 JD_NODISCARD int jd_buf_adds(jd_buf *b, const char *s);
 JD_NODISCARD int jd_buf_printf(jd_buf *b, const char *fmt, ...)

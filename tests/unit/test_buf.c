@@ -22,6 +22,14 @@ static void test_buf__appends_and_terminates(void **state)
     assert_int_equal(b.len, 7);
     jd_buf_reset(&b);
     assert_string_equal(jd_buf_cstr(&b), "");
+    /* reserve, then write in place */
+    assert_int_equal(jd_buf_reserve(&b, 300), JD_OK);
+    assert_true(b.cap >= 301);
+    memset(b.ptr, 'z', 300);
+    b.len = 300;
+    b.ptr[b.len] = '\0';
+    assert_int_equal(strlen(jd_buf_cstr(&b)), 300);
+    assert_int_equal(jd_buf_reserve(&b, 1024), JD_ELIMIT); /* past the 1024 limit */
     jd_buf_dispose(&b);
 }
 

@@ -1168,26 +1168,6 @@ enum { MT_AGENCY, MT_REF, MT_ROLE, MT_SURNAME, MT_FORENAMES, MT_KNOWN_AS, MT_DOB
 /* query column of each text field */
 static const int mention_col[MT_N] = {1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15, 16, 17, 18};
 
-typedef struct mention_buf {
-    char *p;
-    size_t len, cap;
-} mention_buf;
-
-static int mention_grow(mention_buf *b, size_t need)
-{
-    if (b->len + need <= b->cap)
-        return JD_OK;
-    size_t cap = b->cap ? b->cap : 1u << 20;
-    while (cap < b->len + need)
-        cap *= 2;
-    char *n = realloc(b->p, cap);
-    if (!n)
-        return JD_ENOMEM;
-    b->p = n;
-    b->cap = cap;
-    return JD_OK;
-}
-
 /* The text fields of a packed row, NULL when absent. */
 static void mention_unpack(const char *row, mention_hdr *h, const char *f[MT_N])
 {
@@ -1232,7 +1212,7 @@ static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
                            " JOIN event e ON e.id = pm.event_id",
                            -1, &st, NULL) != SQLITE_OK)
         return jd_sq__err(q, err, "mentions");
-    mention_buf b = {0};
+    jd_buf b = JD_BUF_INIT(SIZE_MAX);
     size_t *off = NULL, n = 0, cap = 0;
     int rc = JD_OK, r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1257,10 +1237,10 @@ static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
             off = no;
             cap = nc;
         }
-        if ((rc = mention_grow(&b, need)) < 0)
+        if ((rc = jd_buf_reserve(&b, need)) < 0)
             break;
         off[n++] = b.len;
-        char *p = b.p + b.len;
+        char *p = b.ptr + b.len;
         memcpy(p, &h, sizeof h);
         p += sizeof h;
         for (int i = 0; i < MT_N; i++) {
@@ -1277,7 +1257,7 @@ static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
             p[len] = '\0';
             p += len + 1;
         }
-        b.len = (size_t)(p - b.p);
+        b.len = (size_t)(p - b.ptr);
     }
     if (rc == JD_OK && r != SQLITE_DONE)
         rc = jd_sq__err(q, err, "mentions");
@@ -1285,11 +1265,11 @@ static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
         rc = jd_error_set(err, JD_ENOMEM, "out of memory reading mentions");
     sqlite3_finalize(st);
     if (rc == JD_OK && n)
-        qsort_r(off, n, sizeof *off, mention_cmp, b.p);
+        qsort_r(off, n, sizeof *off, mention_cmp, b.ptr);
     for (size_t i = 0; rc == JD_OK && i < n; i++) {
         mention_hdr h;
         const char *f[MT_N];
-        mention_unpack(b.p + off[i], &h, f);
+        mention_unpack(b.ptr + off[i], &h, f);
         jd_mention_row m = {.agency = f[MT_AGENCY], .person_ref = f[MT_REF], .role = f[MT_ROLE],
                             .surname = f[MT_SURNAME], .forenames = f[MT_FORENAMES],
                             .known_as = f[MT_KNOWN_AS], .dob = f[MT_DOB],
@@ -1301,7 +1281,7 @@ static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
         rc = cb(&m, payload);
     }
     free(off);
-    free(b.p);
+    jd_buf_dispose(&b);
     return rc;
 }
 
