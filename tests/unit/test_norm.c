@@ -112,6 +112,9 @@ static void test_norm__dob_forms(void **state)
     dob("1991", "1991", JD_PREC_YEAR);
     dob("19910214", "1991-02-14", JD_PREC_DAY);
     dob("1991-02-14T00:00:00", "1991-02-14", JD_PREC_DAY);
+    dob("1/1/1900", "1900-01-01", JD_PREC_DAY);
+    dob("2100-12-31", "2100-12-31", JD_PREC_DAY);
+    dob("2009-10", "2009-10", JD_PREC_MONTH);
     char out[11];
     jd_precision p;
     const char *bad[] = {"", "1960-02-30", "31/04/2005", "1991-13", "1899-01-01", "2101",
