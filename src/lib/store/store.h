@@ -165,6 +165,12 @@ typedef struct jd_store_ops {
     int (*begin)(jd_store *s, jd_error *err);
     int (*commit)(jd_store *s, jd_error *err);
     void (*rollback)(jd_store *s);
+    /* Inside the ingest transaction: about person_rows person rows are coming.
+     * When that is at least what the store holds, a backend may drop
+     * secondary indexes that ingest never reads and rebuild them, sorted, in
+     * bulk_restore (which commit also calls; rollback restores by itself). */
+    int (*bulk_defer)(jd_store *s, int64_t person_rows, jd_error *err);
+    int (*bulk_restore)(jd_store *s, jd_error *err);
     int (*run_start)(jd_store *s, int64_t *out_id, const char *what, jd_error *err);
     int (*run_finish)(jd_store *s, int64_t run_id, const char *status, int64_t read,
                       int64_t stored, int64_t updated, int64_t unchanged, int64_t rejected,
