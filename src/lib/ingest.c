@@ -1290,16 +1290,21 @@ int jd_ingest_bundles(jd_store *s, const char *const *bundles, size_t nb,
         goto out;
     }
     in.fast_hash = hk_found && !strcmp(hk, "wyhash64");
-    /* A person row is rarely under 64 bytes: bytes / 64 over-estimates rows
-     * a little, and the store only defers an index for a load at least as
-     * large as what it holds. */
+    /* Person rows to come, roughly (80 bytes a row), from the files not
+     * ingested before: the store may defer an index for a large load. */
     int64_t person_bytes = 0;
-    for (size_t i = 0; i < n; i++)
-        if (files[i].kind == KIND_PERSONS) {
+    for (size_t i = 0; i < n; i++) {
+        if (files[i].kind != KIND_PERSONS)
+            continue;
+        in.last_persons = &files[i];
+        bool seen = false;
+        if (in.opts->skip_identical_files &&
+            (rc = s->ops->file_seen(s, files[i].sha256, &seen, err)) < 0)
+            goto out;
+        if (!seen)
             person_bytes += files[i].size;
-            in.last_persons = &files[i];
-        }
-    if (person_bytes && (rc = s->ops->bulk_defer(s, person_bytes / 64, err)) < 0)
+    }
+    if (person_bytes && (rc = s->ops->bulk_defer(s, person_bytes / 80, err)) < 0)
         goto out;
     jd_buf what = JD_BUF_INIT(16384);
     for (size_t b = 0; b < nb && rc == JD_OK; b++)

@@ -166,7 +166,7 @@ typedef struct jd_store_ops {
     int (*commit)(jd_store *s, jd_error *err);
     void (*rollback)(jd_store *s);
     /* Inside the ingest transaction: about person_rows person rows are coming.
-     * When that is at least what the store holds, a backend may drop
+     * When that is twice what the store holds, a backend may drop
      * secondary indexes that ingest never reads and rebuild them, sorted, in
      * bulk_restore (which commit also calls; rollback restores by itself). */
     int (*bulk_defer)(jd_store *s, int64_t person_rows, jd_error *err);
