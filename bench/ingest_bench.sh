@@ -11,8 +11,10 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/jd-ingest-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 "$build/bench/gen_bundle" "$work/bundle" "$n" 3 1
 du -sh "$work/bundle" | sed 's/^/bundle size: /'
-/usr/bin/time -f "peak RSS: %M KiB, wall %e s" \
-  "$build/src/cli/joindots" ingest --db "$work/bench.db" --quiet "$work/bundle"
+# Ingest is single-threaded; pinned to one core to show the rate is one core's.
+pin=(); command -v taskset >/dev/null && pin=(taskset -c 0)
+/usr/bin/time -f "peak RSS: %M KiB, wall %e s, user %U s, sys %S s" \
+  "${pin[@]}" "$build/src/cli/joindots" ingest --db "$work/bench.db" --quiet "$work/bundle"
 echo "re-ingest of the same bundle (idempotent, files skipped):"
 /usr/bin/time -f "peak RSS: %M KiB, wall %e s" \
   "$build/src/cli/joindots" ingest --db "$work/bench.db" --quiet "$work/bundle" | tail -1
