@@ -698,8 +698,71 @@ static void score_pair(const rs *R, const rref *a, const rref *b, pair_score *ps
 
 /* ---- loading ---- */
 
+/*
+ * A direct-mapped memo of raw name -> interned normalised name, one per
+ * name field: the same raw names recur on most mentions, and normalising
+ * (NFKC, folding, stripping) is most of a mention's work. The raw bytes are
+ * kept and compared, so a hit is exact; longer names are not memoised.
+ */
+enum { NMEMO_BITS = 15, NMEMO_RAW = 27 };
+typedef struct nmemo {
+    uint32_t id;
+    uint8_t len; /* 0: empty */
+    char raw[NMEMO_RAW];
+} nmemo;
+
+/* The normalised name id of raw `s` (0 when nothing is left of it), its
+ * Double Metaphone codes noted. JD_OK or JD_ENOMEM. */
+static int name_id(rs *R, nmemo *memo, const char *s, bool first_token_only, uint32_t *out)
+{
+    size_t n = s ? strlen(s) : 0;
+    nmemo *e = NULL;
+    if (memo && n > 0 && n <= NMEMO_RAW) {
+        e = &memo[jd_hash64(s, n, 0) >> (64 - NMEMO_BITS)];
+        if (e->len == n && !memcmp(e->raw, s, n)) {
+            *out = e->id;
+            return JD_OK;
+        }
+    }
+    uint32_t id = norm_name(R, s, first_token_only);
+    if (phon_note(R, id) != JD_OK)
+        return JD_ENOMEM;
+    if (e) {
+        e->id = id;
+        e->len = (uint8_t)n;
+        memcpy(e->raw, s, n);
+    }
+    *out = id;
+    return JD_OK;
+}
+
+/* A date's parts, as sscanf "%u-%u-%u" reads them (see resolve.h). */
+int jd_resolve__parse_ymd(const char *s, unsigned *y, unsigned *m, unsigned *d)
+{
+    unsigned *v[3] = {y, m, d};
+    const char *p = s;
+    for (int k = 0; k < 3; k++) {
+        if (*p < '0' || *p > '9')
+            break;
+        unsigned x = 0;
+        int nd = 0;
+        while (*p >= '0' && *p <= '9' && nd < 10) {
+            x = x * 10 + (unsigned)(*p++ - '0');
+            nd++;
+        }
+        if (nd > 9)
+            break;
+        *v[k] = x;
+        if (k == 2 || *p != '-')
+            return k + 1;
+        p++;
+    }
+    return sscanf(s, "%u-%u-%u", y, m, d);
+}
+
 typedef struct loader {
     rs *R;
+    nmemo *memo[2]; /* forenames, surnames (NULL without memory: no memo) */
     rref *cur;
     const char *last_agency, *last_ref;
     uint32_t cur_agency, cur_ref;
@@ -711,8 +774,13 @@ static int on_mention(const jd_mention_row *m, void *payload)
 {
     loader *L = payload;
     rs *R = L->R;
-    uint32_t ag = pool_add(&R->ids, m->agency, strlen(m->agency));
-    uint32_t rf = pool_add(&R->ids, m->person_ref, strlen(m->person_ref));
+    /* mentions come ordered by agency and ref: most repeat the last ones */
+    uint32_t ag = L->cur && !strcmp(m->agency, pool_str(&R->ids, L->cur_agency))
+                      ? L->cur_agency
+                      : pool_add(&R->ids, m->agency, strlen(m->agency));
+    uint32_t rf = L->cur && !strcmp(m->person_ref, pool_str(&R->ids, L->cur_ref))
+                      ? L->cur_ref
+                      : pool_add(&R->ids, m->person_ref, strlen(m->person_ref));
     if (!ag || !rf)
         return JD_ENOMEM;
     R->st.mentions++;
@@ -736,16 +804,16 @@ static int on_mention(const jd_mention_row *m, void *payload)
     }
     rref *r = L->cur;
     r->mentions++;
-    uint32_t fid = norm_name(R, m->forenames, true), sid = norm_name(R, m->surname, false);
+    uint32_t fid, sid;
+    if (name_id(R, L->memo[0], m->forenames, true, &fid) != JD_OK ||
+        name_id(R, L->memo[1], m->surname, false, &sid) != JD_OK)
+        return JD_ENOMEM;
     add_id(r->fore, &r->nfore, NV, fid);
     add_id(r->sur, &r->nsur, NV, sid);
-    if (phon_note(R, fid) != JD_OK || phon_note(R, sid) != JD_OK)
-        return JD_ENOMEM;
-    if (m->dob) {
-        unsigned y = 0, mo = 0, d = 0;
-        if (sscanf(m->dob, "%u-%u-%u", &y, &mo, &d) >= 1)
-            add_id(r->dob, &r->ndob, NV, y * 10000 + mo * 100 + d);
-    }
+    unsigned dy = 0, dm = 0, dd = 0;
+    int dn = m->dob ? jd_resolve__parse_ymd(m->dob, &dy, &dm, &dd) : 0;
+    if (dn >= 1)
+        add_id(r->dob, &r->ndob, NV, dy * 10000 + dm * 100 + dd);
     if (m->age >= 0 && m->seen_at) {
         time_t t = (time_t)m->seen_at;
         struct tm tm;
@@ -758,8 +826,8 @@ static int on_mention(const jd_mention_row *m, void *payload)
             r->child = true;
     }
     if (m->dob && m->dob_prec == 3 && m->seen_at) {
-        unsigned y = 0, mo = 0, d = 0;
-        if (sscanf(m->dob, "%u-%u-%u", &y, &mo, &d) == 3) {
+        unsigned y = dy, mo = dm, d = dd;
+        if (dn == 3) {
             time_t t = (time_t)m->seen_at;
             struct tm tm;
             gmtime_r(&t, &tm);
@@ -791,9 +859,12 @@ static int on_mention(const jd_mention_row *m, void *payload)
         r->gender = m->gender[0];
     /* display name: the most frequent raw "forenames surname" of the ref */
     char raw[160];
-    snprintf(raw, sizeof raw, "%s%s%s", m->forenames ? m->forenames : "",
-             m->forenames && m->surname ? " " : "", m->surname ? m->surname : "");
-    uint32_t nid = pool_add(&R->ids, raw, strlen(raw));
+    size_t rn = 0;
+    const char *parts[3] = {m->forenames, m->forenames && m->surname ? " " : NULL, m->surname};
+    for (int i = 0; i < 3; i++) /* "forenames surname", cut at sizeof raw - 1 bytes */
+        for (const char *q = parts[i]; q && *q && rn < sizeof raw - 1; q++)
+            raw[rn++] = *q;
+    uint32_t nid = pool_add(&R->ids, raw, rn);
     for (int i = 0; i < NV; i++) {
         if (L->names[i] == nid || !L->names[i]) {
             L->names[i] = nid;
@@ -1277,13 +1348,15 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
     uint8_t *lvs = malloc(ns * NF);
     if (!lvs)
         return;
+    lvcache *c = calloc(1, sizeof *c); /* exact: only saves recomputing names */
     for (size_t q = 0; q < ns; q++) {
         size_t p = q * stride;
         int lv[NF];
-        compare(R, &R->r[pairs[p] >> 32], &R->r[pairs[p] & 0xffffffffu], lv, NULL);
+        compare(R, &R->r[pairs[p] >> 32], &R->r[pairs[p] & 0xffffffffu], lv, c);
         for (int f = 0; f < NF; f++)
             lvs[q * NF + (size_t)f] = (uint8_t)(lv[f] + 1); /* 0 = null */
     }
+    free(c);
     np = ns;
     /*
      * m without labels, per field, from "anchor" pairs: candidate pairs that
@@ -1703,7 +1776,10 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     if (rc < 0)
         return jd_error_set(err, rc, "cannot load name variants");
     loader L = {.R = R};
+    L.memo[0] = calloc((size_t)2 << NMEMO_BITS, sizeof(nmemo));
+    L.memo[1] = L.memo[0] ? L.memo[0] + ((size_t)1 << NMEMO_BITS) : NULL;
     rc = s->ops->mentions(s, on_mention, &L, err);
+    free(L.memo[0]);
     if (rc != JD_OK)
         return rc < 0 && rc != JD_ENOMEM ? rc : jd_error_set(err, JD_ENOMEM, "out of memory");
     if (postcode_parts(R) != JD_OK)

@@ -40,6 +40,14 @@ double jd_resolve__em_lambda(const double *llr, size_t n, double lambda, int ite
  */
 int jd_resolve__radix_sort_u64(uint64_t *v, size_t n);
 
+/*
+ * sscanf(s, "%u-%u-%u", y, m, d) without sscanf's cost for the plain
+ * digits-and-dashes dates the store holds (each part at most 9 digits);
+ * anything else is handed to sscanf itself. Returns what sscanf would: the
+ * number of parts read, -1 for an empty string.
+ */
+int jd_resolve__parse_ymd(const char *s, unsigned *y, unsigned *m, unsigned *d);
+
 /* One blocking key of one ref (the rule number in the key's top 4 bits). */
 typedef struct jd_block_key {
     uint64_t key;

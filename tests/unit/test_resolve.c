@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "resolve.h"
@@ -218,11 +219,31 @@ static void test_resolve__pairs_from_keys(void **state)
     assert_int_equal(ng, 0);
 }
 
+/* Dates read as sscanf "%u-%u-%u" reads them, fast path or not. */
+static void test_resolve__parse_ymd_is_sscanf(void **state)
+{
+    (void)state;
+    static const char *const cases[] = {
+        "2009-07-14", "2009-07", "2009", "2009-", "2009-07-", "0012-3-04", "2009-07-14T10:00",
+        "", "-5", "x2009", " 2009-07-14", "2009- 07-14", "2009-+7-14", "2009/07/14",
+        "1234567890-01-01", "123456789-01-01", "2009-07-14-01", "99999999999", "2009--07",
+        "4294967295-1-1", "2009-07-1a"};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        unsigned a[3] = {111, 222, 333}, b[3] = {111, 222, 333};
+        int got = jd_resolve__parse_ymd(cases[i], &a[0], &a[1], &a[2]);
+        int want = sscanf(cases[i], "%u-%u-%u", &b[0], &b[1], &b[2]);
+        assert_int_equal(got, want);
+        for (int k = 0; k < want; k++)
+            assert_int_equal(a[k], b[k]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolve__radix_sort),
         cmocka_unit_test(test_resolve__pairs_from_keys),
+        cmocka_unit_test(test_resolve__parse_ymd_is_sscanf),
         cmocka_unit_test(test_resolve__m_from_anchor_pairs),
         cmocka_unit_test(test_resolve__em_finds_the_share_of_matches),
         cmocka_unit_test(test_resolve__em_bounds),
