@@ -1092,27 +1092,98 @@ static void sort_u32(uint32_t *v, size_t n)
     }
 }
 
+/* Threads to use: `threads`, or one per online CPU when 0; at most 8. */
+static int thread_count(int threads)
+{
+    if (threads <= 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cpus > 0 ? (int)cpus : 1;
+    }
+    return threads > 8 ? 8 : threads;
+}
+
+/* One thread's share of jd_resolve__pairs: the refs [lo, hi). */
+typedef struct pair_job {
+    const jd_block_key *k;
+    size_t nk;
+    const uint32_t *start, *pos;
+    uint32_t nrefs, lo, hi;
+    uint64_t *out;
+    size_t n;
+    int rc;
+} pair_job;
+
+static void *pairs_range(void *arg)
+{
+    pair_job *j = arg;
+    const jd_block_key *k = j->k;
+    uint32_t *mark = calloc(j->nrefs ? j->nrefs : 1, sizeof *mark); /* partner of a: a + 1 */
+    size_t bcap = 1024, ocap = 0;
+    uint32_t *buf = malloc(bcap * sizeof *buf);
+    j->rc = JD_ENOMEM;
+    if (!mark || !buf)
+        goto out;
+    for (uint32_t a = j->lo; a < j->hi; a++) {
+        size_t nb = 0;
+        for (uint32_t p = j->start[a]; p < j->start[a + 1]; p++) {
+            size_t q = j->pos[p];
+            for (size_t t = q + 1; t < j->nk && k[t].key == k[q].key; t++) {
+                uint32_t b = k[t].ref;
+                if (b == a || mark[b] == a + 1)
+                    continue;
+                mark[b] = a + 1;
+                if (nb == bcap) {
+                    uint32_t *nbuf = realloc(buf, 2 * bcap * sizeof *buf);
+                    if (!nbuf)
+                        goto out;
+                    buf = nbuf;
+                    bcap *= 2;
+                }
+                buf[nb++] = b;
+            }
+        }
+        sort_u32(buf, nb);
+        if (j->n + nb > ocap) {
+            size_t nc = ocap ? ocap : 1 << 16;
+            while (nc < j->n + nb)
+                nc *= 2;
+            uint64_t *no = realloc(j->out, nc * sizeof *no);
+            if (!no)
+                goto out;
+            j->out = no;
+            ocap = nc;
+        }
+        for (size_t i = 0; i < nb; i++)
+            j->out[j->n++] = (uint64_t)a << 32 | buf[i];
+    }
+    j->rc = JD_OK;
+out:
+    free(mark);
+    free(buf);
+    return NULL;
+}
+
 /*
  * Candidate pairs from sorted blocking keys (see resolve.h), one ref at a
  * time: the partners of ref a are the later entries of every run a stands
  * in, gathered once each (a mark per ref) and sorted, so the pairs come out
  * in (a, b) order without sorting the ~1.5 times as many pairs the runs
- * propose.
+ * propose. Threads take consecutive ranges of refs of about equal work and
+ * their pairs are joined in order, so the result is the same for any number.
  */
-int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t cap,
+int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t cap, int threads,
                       uint64_t **out, size_t *nout, int64_t by_rule[16], int64_t *skipped)
 {
+    enum { MAX_THREADS = 8 };
     *out = NULL;
     *nout = 0;
     uint32_t *start = calloc((size_t)nrefs + 2, sizeof *start); /* per ref, into pos */
     uint32_t *pos = malloc((nk ? nk : 1) * sizeof *pos);     /* key entries of kept runs */
-    uint32_t *mark = calloc(nrefs ? nrefs : 1, sizeof *mark); /* partner of a: a + 1 */
-    size_t bcap = 1024, ocap = 0, n = 0;
-    uint32_t *buf = malloc(bcap * sizeof *buf);
-    uint64_t *o = NULL;
-    int rc = JD_ENOMEM;
-    if (!start || !pos || !mark || !buf || nk > UINT32_MAX)
-        goto out;
+    if (!start || !pos || nk > UINT32_MAX) {
+        free(start);
+        free(pos);
+        return JD_ENOMEM;
+    }
     /* runs of one key: count the pairs each rule proposes, skip the large */
     for (int pass = 0; pass < 2; pass++) {
         for (size_t s = 0; s < nk;) {
@@ -1136,54 +1207,66 @@ int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t c
             for (uint32_t r = 0; r < nrefs; r++)
                 start[r + 2] += start[r + 1];
     }
-    /* now start[a] .. start[a + 1] are a's entries */
-    for (uint32_t a = 0; a < nrefs; a++) {
-        size_t nb = 0;
-        for (uint32_t p = start[a]; p < start[a + 1]; p++) {
-            size_t q = pos[p];
-            for (size_t t = q + 1; t < nk && k[t].key == k[q].key; t++) {
-                uint32_t b = k[t].ref;
-                if (b == a || mark[b] == a + 1)
-                    continue;
-                mark[b] = a + 1;
-                if (nb == bcap) {
-                    uint32_t *nbuf = realloc(buf, 2 * bcap * sizeof *buf);
-                    if (!nbuf)
-                        goto out;
-                    buf = nbuf;
-                    bcap *= 2;
-                }
-                buf[nb++] = b;
-            }
-        }
-        sort_u32(buf, nb);
-        if (n + nb > ocap) {
-            size_t nc = ocap ? ocap : 1 << 16;
-            while (nc < n + nb)
-                nc *= 2;
-            uint64_t *no = realloc(o, nc * sizeof *o);
-            if (!no)
-                goto out;
-            o = no;
-            ocap = nc;
-        }
-        for (size_t i = 0; i < nb; i++)
-            o[n++] = (uint64_t)a << 32 | buf[i];
+    /* now start[a] .. start[a + 1] are a's entries; a thread's share ends
+     * where its part of all entries does */
+    if (threads < 1)
+        threads = 1;
+    if (threads > MAX_THREADS)
+        threads = MAX_THREADS;
+    pair_job job[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    bool started[MAX_THREADS] = {false};
+    uint32_t lo = 0;
+    for (int t = 0; t < threads; t++) {
+        uint32_t hi = lo;
+        size_t upto = (size_t)start[nrefs] * (size_t)(t + 1) / (size_t)threads;
+        while (hi < nrefs && (t == threads - 1 || start[hi] < upto))
+            hi++;
+        job[t] = (pair_job){k, nk, start, pos, nrefs, lo, hi, NULL, 0, JD_OK};
+        lo = hi;
     }
-    *out = o;
-    *nout = n;
-    o = NULL;
-    rc = JD_OK;
-out:
+    for (int t = 1; t < threads; t++)
+        started[t] = pthread_create(&tid[t], NULL, pairs_range, &job[t]) == 0;
+    pairs_range(&job[0]);
+    int rc = job[0].rc;
+    size_t total = job[0].n;
+    for (int t = 1; t < threads; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            pairs_range(&job[t]);
+        rc = job[t].rc < 0 ? job[t].rc : rc;
+        total += job[t].n;
+    }
     free(start);
     free(pos);
-    free(mark);
-    free(buf);
-    free(o);
-    return rc;
+    uint64_t *o = NULL;
+    if (rc == JD_OK && total) {
+        o = threads == 1 ? job[0].out : realloc(job[0].out, total * sizeof *o);
+        if (o) {
+            job[0].out = NULL;
+            size_t at = job[0].n;
+            for (int t = 1; t < threads; t++) {
+                if (job[t].n)
+                    memcpy(o + at, job[t].out, job[t].n * sizeof *o);
+                at += job[t].n;
+            }
+        } else {
+            rc = JD_ENOMEM;
+        }
+    }
+    for (int t = 0; t < threads; t++)
+        free(job[t].out);
+    if (rc < 0) {
+        free(o);
+        return rc;
+    }
+    *out = o;
+    *nout = total;
+    return JD_OK;
 }
 
-static int block(rs *R, vec *pairs, int cap)
+static int block(rs *R, vec *pairs, int cap, int threads)
 {
     vec keys = {.sz = sizeof(kv)};
     char b[96], sx[5];
@@ -1267,8 +1350,8 @@ static int block(rs *R, vec *pairs, int cap)
     }
     uint64_t *pp = NULL;
     size_t np = 0;
-    rc = jd_resolve__pairs(k, keys.n, (uint32_t)R->n, (size_t)(cap > 0 ? cap : 0), &pp, &np,
-                           R->st.pairs_by_rule, &R->st.skipped_blocks);
+    rc = jd_resolve__pairs(k, keys.n, (uint32_t)R->n, (size_t)(cap > 0 ? cap : 0), threads, &pp,
+                           &np, R->st.pairs_by_rule, &R->st.skipped_blocks);
     free(keys.p);
     if (rc < 0)
         return rc;
@@ -1636,12 +1719,7 @@ static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold
                      vec *links, jd_resolve_stats *st)
 {
     enum { MAX_THREADS = 8, MIN_SHARE = 4096 };
-    if (threads <= 0) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = cpus > 0 ? (int)cpus : 1;
-    }
-    if (threads > MAX_THREADS)
-        threads = MAX_THREADS;
+    threads = thread_count(threads);
     if ((size_t)threads > n / MIN_SHARE)
         threads = n / MIN_SHARE > 0 ? (int)(n / MIN_SHARE) : 1;
     st->threads = threads;
@@ -1953,7 +2031,7 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         goto out;
     R.st.seconds_load = secs() - t;
     t = secs();
-    if (block(&R, &pairs, opts->block_cap) < 0) {
+    if (block(&R, &pairs, opts->block_cap, thread_count(opts->threads)) < 0) {
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         goto out;
     }

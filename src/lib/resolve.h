@@ -60,10 +60,11 @@ typedef struct jd_block_key {
  * run of at most `cap` entries, once each, as (a << 32 | b) with a < b, in
  * ascending order. A run longer than `cap` adds 1 to *skipped; a kept run
  * of n entries adds n(n - 1)/2 to by_rule[its rule] (before
- * de-duplication). [out] *out (malloc'd, NULL when none) and *nout.
+ * de-duplication). Works with `threads` threads (1 to 8); the result does
+ * not depend on how many. [out] *out (malloc'd, NULL when none) and *nout.
  * Returns JD_OK or JD_ENOMEM.
  */
-int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t cap,
+int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t cap, int threads,
                       uint64_t **out, size_t *nout, int64_t by_rule[16], int64_t *skipped);
 
 #endif

@@ -196,17 +196,22 @@ static void test_resolve__pairs_from_keys(void **state)
             if (!w || want[i] != want[w - 1])
                 want[w++] = want[i];
         nw = w;
-        uint64_t *got = NULL;
-        size_t ng = 0;
-        int64_t got_rule[16] = {0}, got_skipped = 0;
-        assert_int_equal(jd_resolve__pairs(k, nk, nrefs, cap, &got, &ng, got_rule, &got_skipped), 0);
-        assert_int_equal(ng, nw);
-        if (nw)
-            assert_memory_equal(got, want, nw * sizeof *want);
-        assert_memory_equal(got_rule, by_rule, sizeof by_rule);
-        assert_int_equal(got_skipped, skipped);
+        /* one thread, and several (more than the refs' ranges, sometimes) */
+        for (int threads = 1; threads <= 5; threads += 2) {
+            uint64_t *got = NULL;
+            size_t ng = 0;
+            int64_t got_rule[16] = {0}, got_skipped = 0;
+            assert_int_equal(jd_resolve__pairs(k, nk, nrefs, cap, threads, &got, &ng, got_rule,
+                                               &got_skipped),
+                             0);
+            assert_int_equal(ng, nw);
+            if (nw)
+                assert_memory_equal(got, want, nw * sizeof *want);
+            assert_memory_equal(got_rule, by_rule, sizeof by_rule);
+            assert_int_equal(got_skipped, skipped);
+            free(got);
+        }
         assert_true(nw > 0 || round == 0);
-        free(got);
         free(want);
         free(k);
     }
@@ -214,7 +219,7 @@ static void test_resolve__pairs_from_keys(void **state)
     uint64_t *got = NULL;
     size_t ng = 1;
     int64_t r[16] = {0}, sk = 0;
-    assert_int_equal(jd_resolve__pairs(NULL, 0, 0, 10, &got, &ng, r, &sk), 0);
+    assert_int_equal(jd_resolve__pairs(NULL, 0, 0, 10, 2, &got, &ng, r, &sk), 0);
     assert_null(got);
     assert_int_equal(ng, 0);
 }
