@@ -173,6 +173,41 @@ typedef struct rref {
     uint32_t mentions;
 } rref;
 
+/*
+ * What the comparisons read of a ref, packed into one 64-byte cache line:
+ * scoring reads the second ref of each pair at random, and a line a pair
+ * instead of three keeps most of the refs in the last-level cache. The
+ * values of the fields below lie one after another in v, field f ending
+ * at end[f]; a ref with more than HOT_V values keeps them in R->spill
+ * (v[0] its index). view() unpacks a record for the comparisons.
+ */
+enum { HF_FORE, HF_SUR, HF_DOB, HF_PC, HF_PCD, HF_PHONE, HF_NHS, HF_UPN, HF_OTHER, HF_ADDR,
+       HF_N };
+enum { HOT_V = 11, HOT_MAXV = 6 * NV + 2 * 2 + 2 };
+typedef struct hot {
+    uint8_t end[HF_N];
+    uint8_t pcs[NV]; /* each postcode's sector byte */
+    char gender;
+    uint8_t spill;
+    int16_t by_lo, by_hi;
+    uint32_t v[HOT_V];
+} hot;
+_Static_assert(sizeof(hot) == 64, "a hot record is one cache line");
+
+typedef struct hot_spill {
+    uint32_t v[HOT_MAXV];
+} hot_spill;
+
+/* A ref as the comparisons see it (unpacked from its hot record). */
+typedef struct rview {
+    const uint32_t *fore, *sur, *dob, *pc, *pcd, *phone, *nhs, *upn;
+    const uint8_t *pcs;
+    uint32_t other, addr;
+    int16_t by_lo, by_hi;
+    uint8_t nfore, nsur, ndob, npc, nphone, nnhs, nupn;
+    char gender;
+} rview;
+
 static void add_id(uint32_t *arr, uint8_t *n, uint8_t max, uint32_t v)
 {
     if (!v)
@@ -246,6 +281,9 @@ typedef struct rs {
     phonmap ph;
     rref *r;
     size_t n, cap;
+    hot *h;           /* [n]: what comparisons read, one line a ref */
+    hot_spill *spill; /* values of refs with more than HOT_V */
+    size_t nspill;
     variants var;
     uint32_t *tf;               /* name id (pool offset) -> uses by refs */
     size_t ntf;
@@ -256,6 +294,33 @@ typedef struct rs {
     model md;
     jd_resolve_stats st;
 } rs;
+
+static inline void view(const rs *R, const hot *h, rview *w)
+{
+    const uint32_t *x = h->spill ? R->spill[h->v[0]].v : h->v;
+    const uint8_t *e = h->end;
+    w->fore = x;
+    w->nfore = e[HF_FORE];
+    w->sur = x + e[HF_FORE];
+    w->nsur = (uint8_t)(e[HF_SUR] - e[HF_FORE]);
+    w->dob = x + e[HF_SUR];
+    w->ndob = (uint8_t)(e[HF_DOB] - e[HF_SUR]);
+    w->pc = x + e[HF_DOB];
+    w->npc = (uint8_t)(e[HF_PC] - e[HF_DOB]);
+    w->pcd = x + e[HF_PC];
+    w->phone = x + e[HF_PCD];
+    w->nphone = (uint8_t)(e[HF_PHONE] - e[HF_PCD]);
+    w->nhs = x + e[HF_PHONE];
+    w->nnhs = (uint8_t)(e[HF_NHS] - e[HF_PHONE]);
+    w->upn = x + e[HF_NHS];
+    w->nupn = (uint8_t)(e[HF_UPN] - e[HF_NHS]);
+    w->other = e[HF_OTHER] > e[HF_UPN] ? x[e[HF_UPN]] : 0;
+    w->addr = e[HF_ADDR] > e[HF_OTHER] ? x[e[HF_OTHER]] : 0;
+    w->pcs = h->pcs;
+    w->by_lo = h->by_lo;
+    w->by_hi = h->by_hi;
+    w->gender = h->gender;
+}
 
 static uint32_t norm_name(rs *R, const char *s, bool first_token_only)
 {
@@ -427,13 +492,19 @@ static bool sounds_alike(const rs *R, uint32_t a, uint32_t b)
  * A cache of string-pair levels for one scoring thread. Names and addresses
  * are interned, so a pair of ids always compares the same way; the same
  * pairs of names recur across millions of candidate pairs, and Jaro-Winkler
- * is most of the cost of scoring. Direct-mapped: a collision just recomputes.
+ * is most of the cost of scoring. A set of seven entries fills one cache
+ * line, so a look-up costs one miss at most; a full set forgets its oldest
+ * entry (a forgotten pair is just compared again).
  */
-enum { LVC_NAME_FORE, LVC_NAME_SUR, LVC_ADDR, LVC_KINDS, LVC_BITS = 17,
-       LVC_SLOTS = 1 << LVC_BITS };
+enum { LVC_NAME_FORE, LVC_NAME_SUR, LVC_ADDR, LVC_KINDS, LVC_BITS = 15, LVC_WAYS = 7 };
+typedef struct lvset {
+    uint64_t key[LVC_WAYS]; /* a << 32 | b; 0 = empty (ids are >= 1) */
+    int8_t lv[LVC_WAYS];
+    uint8_t next; /* the way to fill next */
+} lvset;
+_Static_assert(sizeof(lvset) == 64, "a set is one cache line");
 typedef struct lvcache {
-    uint64_t key[LVC_KINDS][LVC_SLOTS]; /* a << 32 | b; 0 = empty (ids are >= 1) */
-    int8_t lv[LVC_KINDS][LVC_SLOTS];
+    lvset set[LVC_KINDS][1 << LVC_BITS];
 } lvcache;
 
 static int cached(lvcache *c, int kind, uint32_t a, uint32_t b, int *slot)
@@ -442,14 +513,20 @@ static int cached(lvcache *c, int kind, uint32_t a, uint32_t b, int *slot)
         return -1;
     uint64_t k = (uint64_t)a << 32 | b;
     *slot = (int)((k * 0x9e3779b97f4a7c15ULL) >> (64 - LVC_BITS));
-    return c->key[kind][*slot] == k ? c->lv[kind][*slot] : -1;
+    const lvset *e = &c->set[kind][*slot];
+    for (int w = 0; w < LVC_WAYS; w++)
+        if (e->key[w] == k)
+            return e->lv[w];
+    return -1;
 }
 
 static void remember(lvcache *c, int kind, uint32_t a, uint32_t b, int slot, int lv)
 {
     if (c) {
-        c->key[kind][slot] = (uint64_t)a << 32 | b;
-        c->lv[kind][slot] = (int8_t)lv;
+        lvset *e = &c->set[kind][slot];
+        e->key[e->next] = (uint64_t)a << 32 | b;
+        e->lv[e->next] = (int8_t)lv;
+        e->next = (uint8_t)((e->next + 1) % LVC_WAYS);
     }
 }
 
@@ -515,7 +592,7 @@ static int dob_pair(uint32_t a, uint32_t b)
     return 0;
 }
 
-static bool has_full_dob(const rref *r)
+static bool has_full_dob(const rview *r)
 {
     for (uint8_t i = 0; i < r->ndob; i++)
         if (r->dob[i] % 100 && r->dob[i] / 100 % 100)
@@ -523,7 +600,7 @@ static bool has_full_dob(const rref *r)
     return false;
 }
 
-static int dob_level(const rref *a, const rref *b)
+static int dob_level(const rview *a, const rview *b)
 {
     int best = -1;
     for (uint8_t i = 0; i < a->ndob; i++)
@@ -566,7 +643,7 @@ static int set_level(const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t n
 
 /* Postcodes of two refs: exact, same sector, same district, different.
  * Districts and sectors were taken apart once per ref (postcode_parts). */
-static int pc_level(const rref *a, const rref *b)
+static int pc_level(const rview *a, const rview *b)
 {
     if (!a->npc || !b->npc)
         return -1;
@@ -585,7 +662,7 @@ static int pc_level(const rref *a, const rref *b)
 }
 
 /* The fields that cost no string work: dates, places, phones, gender. */
-static void compare_cheap(const rref *a, const rref *b, int lv[NF])
+static void compare_cheap(const rview *a, const rview *b, int lv[NF])
 {
     lv[F_DOB] = dob_level(a, b);
     lv[F_PC] = pc_level(a, b);
@@ -593,7 +670,7 @@ static void compare_cheap(const rref *a, const rref *b, int lv[NF])
     lv[F_GENDER] = a->gender && b->gender ? a->gender == b->gender : -1;
 }
 
-static int other_level(const rs *R, const rref *a, const rref *b)
+static int other_level(const rs *R, const rview *a, const rview *b)
 {
     if (!a->other || !b->other)
         return -1;
@@ -603,7 +680,7 @@ static int other_level(const rs *R, const rref *a, const rref *b)
     return jd_cmp__damerau_levenshtein(x, strlen(x), y, strlen(y)) <= 1 ? 1 : 0;
 }
 
-static int addr_level(const rs *R, const rref *a, const rref *b, lvcache *c)
+static int addr_level(const rs *R, const rview *a, const rview *b, lvcache *c)
 {
     if (!a->addr || !b->addr)
         return -1;
@@ -617,7 +694,7 @@ static int addr_level(const rs *R, const rref *a, const rref *b, lvcache *c)
     return l;
 }
 
-static void compare(const rs *R, const rref *a, const rref *b, int lv[NF], lvcache *c)
+static void compare(const rs *R, const rview *a, const rview *b, int lv[NF], lvcache *c)
 {
     lv[F_FORE] = name_level(R, a->fore, a->nfore, b->fore, b->nfore, true, c);
     lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
@@ -627,7 +704,7 @@ static void compare(const rs *R, const rref *a, const rref *b, int lv[NF], lvcac
 }
 
 /* +1 the same strong identifier, -1 different ones, 0 nothing to compare. */
-static int strong(const rref *a, const rref *b)
+static int strong(const rview *a, const rview *b)
 {
     int r = 0;
     if (a->nnhs && b->nnhs)
@@ -667,7 +744,7 @@ static void weights_ready(rs *R)
 }
 
 /* Exact name agreement, adjusted for how common the name is. */
-static double tf_weight(const rs *R, int f, const rref *a, const rref *b, double base)
+static double tf_weight(const rs *R, int f, const rview *a, const rview *b, double base)
 {
     const uint32_t *x = f == F_FORE ? a->fore : a->sur, *y = f == F_FORE ? b->fore : b->sur;
     uint8_t nx = f == F_FORE ? a->nfore : a->nsur, ny = f == F_FORE ? b->nfore : b->nsur;
@@ -690,7 +767,7 @@ typedef struct pair_score {
 } pair_score;
 
 /* The weight of field f at level l: exact names are tf-adjusted. */
-static double field_weight(const rs *R, int f, int l, const rref *a, const rref *b)
+static double field_weight(const rs *R, int f, int l, const rview *a, const rview *b)
 {
     double w = level_weight(&R->md, f, l);
     return (f == F_FORE || f == F_SUR) && l == L_EXACT ? tf_weight(R, f, a, b, w) : w;
@@ -698,7 +775,7 @@ static double field_weight(const rs *R, int f, int l, const rref *a, const rref 
 
 /* The weights and total of a pair whose levels and strong agreement are in
  * ps (every scoring path ends here, so all add up in the same order). */
-static void total_score(const rs *R, const rref *a, const rref *b, pair_score *ps)
+static void total_score(const rs *R, const rview *a, const rview *b, pair_score *ps)
 {
     ps->total = R->md.prior;
     for (int f = 0; f < NF; f++) {
@@ -712,7 +789,7 @@ static void total_score(const rs *R, const rref *a, const rref *b, pair_score *p
     ps->prob = 1.0 / (1.0 + exp2(-ps->total));
 }
 
-static void score_pair(const rs *R, const rref *a, const rref *b, pair_score *ps, lvcache *c)
+static void score_pair(const rs *R, const rview *a, const rview *b, pair_score *ps, lvcache *c)
 {
     compare(R, a, b, ps->lv, c);
     ps->strong = strong(a, b);
@@ -1421,7 +1498,10 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
         if (i == j)
             continue;
         int lv[NF];
-        compare(R, &R->r[i], &R->r[j], lv, NULL);
+        rview va, vb;
+        view(R, &R->h[i], &va);
+        view(R, &R->h[j], &vb);
+        compare(R, &va, &vb, lv, NULL);
         for (int f = 0; f < NF; f++)
             if (lv[f] >= 0)
                 cnt[f][lv[f]] += 1;
@@ -1458,7 +1538,10 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
     for (size_t q = 0; q < ns; q++) {
         size_t p = q * stride;
         int lv[NF];
-        compare(R, &R->r[pairs[p] >> 32], &R->r[pairs[p] & 0xffffffffu], lv, c);
+        rview va, vb;
+        view(R, &R->h[pairs[p] >> 32], &va);
+        view(R, &R->h[pairs[p] & 0xffffffffu], &vb);
+        compare(R, &va, &vb, lv, c);
         for (int f = 0; f < NF; f++)
             lvs[q * NF + (size_t)f] = (uint8_t)(lv[f] + 1); /* 0 = null */
     }
@@ -1624,7 +1707,7 @@ typedef struct score_job {
  * 0 on the cheap fields, 1 after the forename, 2 after the surname,
  * 3 scored in full.
  */
-static bool score_bounded(score_job *j, const rref *a, const rref *b, pair_score *ps,
+static bool score_bounded(score_job *j, const rview *a, const rview *b, pair_score *ps,
                           lvcache *c)
 {
     const rs *R = j->R;
@@ -1686,18 +1769,21 @@ static void *score_range(void *arg)
 {
     score_job *j = arg;
     lvcache *c = huge_calloc(sizeof *c); /* without it scoring is only slower */
-    const rref *r = j->R->r;
+    const hot *h = j->R->h;
     enum { AHEAD = 12 }; /* pairs ahead whose second ref is fetched early */
+    rview va, vb;
+    uint32_t last_a = UINT32_MAX;
     for (size_t i = j->lo; i < j->hi; i++) {
-        if (i + AHEAD < j->hi) {
-            const char *n = (const char *)&r[j->pp[i + AHEAD] & 0xffffffffu];
-            __builtin_prefetch(n);
-            __builtin_prefetch(n + 64);
-            __builtin_prefetch(n + sizeof *r - 1);
-        }
+        if (i + AHEAD < j->hi)
+            __builtin_prefetch(&h[j->pp[i + AHEAD] & 0xffffffffu]);
         pair_score ps;
         uint32_t a = (uint32_t)(j->pp[i] >> 32), b = (uint32_t)(j->pp[i] & 0xffffffffu);
-        if (!score_bounded(j, &r[a], &r[b], &ps, c))
+        if (a != last_a) { /* pairs come grouped by their first ref */
+            view(j->R, &h[a], &va);
+            last_a = a;
+        }
+        view(j->R, &h[b], &vb);
+        if (!score_bounded(j, &va, &vb, &ps, c))
             continue;
         if (ps.prob < j->threshold)
             continue;
@@ -1783,6 +1869,8 @@ static void rs_free(rs *R)
     free(R->tf);
     free(R->tfw);
     free(R->refkey);
+    free(R->h);
+    free(R->spill);
     free(R->refidx);
 }
 
@@ -1856,6 +1944,50 @@ static int postcode_parts(rs *R)
     return JD_OK;
 }
 
+/* The hot records of all refs (see hot), on huge pages where possible. */
+static int build_hot(rs *R)
+{
+    R->h = huge_calloc((R->n ? R->n : 1) * sizeof *R->h);
+    if (!R->h)
+        return JD_ENOMEM;
+    size_t spcap = 0;
+    for (size_t i = 0; i < R->n; i++) {
+        const rref *r = &R->r[i];
+        hot *h = &R->h[i];
+        uint32_t v[HOT_MAXV];
+        uint8_t n = 0;
+        const uint32_t *src[HF_N] = {r->fore, r->sur, r->dob, r->pc, r->pcd, r->phone, r->nhs,
+                                     r->upn, &r->other, &r->addr};
+        const uint8_t cnt[HF_N] = {r->nfore, r->nsur, r->ndob, r->npc, r->npc, r->nphone,
+                                   r->nnhs, r->nupn, r->other != 0, r->addr != 0};
+        for (int f = 0; f < HF_N; f++) {
+            memcpy(v + n, src[f], cnt[f] * sizeof *v);
+            n = (uint8_t)(n + cnt[f]);
+            h->end[f] = n;
+        }
+        memcpy(h->pcs, r->pcs, sizeof h->pcs);
+        h->gender = r->gender;
+        h->by_lo = r->by_lo;
+        h->by_hi = r->by_hi;
+        if (n <= HOT_V) {
+            memcpy(h->v, v, n * sizeof *v);
+            continue;
+        }
+        if (R->nspill == spcap) {
+            size_t nc = spcap ? spcap * 2 : 1024;
+            hot_spill *ns = realloc(R->spill, nc * sizeof *ns);
+            if (!ns)
+                return JD_ENOMEM;
+            R->spill = ns;
+            spcap = nc;
+        }
+        memcpy(R->spill[R->nspill].v, v, n * sizeof *v);
+        h->spill = 1;
+        h->v[0] = (uint32_t)R->nspill++;
+    }
+    return JD_OK;
+}
+
 /* Load mentions, variants and term frequencies. */
 static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
 {
@@ -1901,15 +2033,7 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
         for (int k = 0; k < n; k++)
             R->tf[ids[k]]++;
     }
-    /* the refs, grown while loading, move to huge pages for scoring */
-    rref *hr = R->n ? huge_calloc(R->n * sizeof *hr) : NULL;
-    if (hr) {
-        memcpy(hr, R->r, R->n * sizeof *hr);
-        free(R->r);
-        R->r = hr;
-        R->cap = R->n;
-    }
-    if (index_refs(R) < 0)
+    if (build_hot(R) != JD_OK || index_refs(R) < 0)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
     R->st.refs = (int64_t)R->n;
     return JD_OK;
@@ -2333,7 +2457,10 @@ int jd_explain_match(jd_store *s, const jd_ref *a, const jd_ref *b, FILE *out, j
     }
     if (rc == JD_OK) {
         pair_score ps;
-        score_pair(&R, &R.r[ia], &R.r[ib], &ps, NULL);
+        rview va, vb;
+        view(&R, &R.h[ia], &va);
+        view(&R, &R.h[ib], &vb);
+        score_pair(&R, &va, &vb, &ps, NULL);
         fprintf(out, "%s:%s  vs  %s:%s\n", a->agency, a->person_ref, b->agency,
                 b->person_ref);
         fprintf(out, "  %-10s %-36s %8s\n", "field", "level", "weight");
