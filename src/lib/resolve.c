@@ -1462,12 +1462,28 @@ size_t jd_resolve__m_from_anchors(double *out, const uint8_t *lvs, size_t np, si
 
 double jd_resolve__em_lambda(const double *llr, size_t n, double lambda, int iters)
 {
+    return jd_resolve__em_lambda_grouped(llr, n, NULL, n, lambda, iters);
+}
+
+double jd_resolve__em_lambda_grouped(const double *llr, size_t nu, const uint32_t *idx, size_t n,
+                                     double lambda, int iters)
+{
     if (n == 0)
         return lambda;
+    /* each distinct ratio's posterior once a round, then summed pair by pair
+     * in order: the same sum, bit for bit, as one exp() per pair */
+    double *term = idx ? malloc((nu ? nu : 1) * sizeof *term) : NULL;
     for (int it = 0; it < iters; it++) {
         double sump = 0, logit = log(lambda / (1 - lambda));
-        for (size_t p = 0; p < n; p++)
-            sump += 1.0 / (1.0 + exp(-(llr[p] + logit)));
+        if (term) {
+            for (size_t u = 0; u < nu; u++)
+                term[u] = 1.0 / (1.0 + exp(-(llr[u] + logit)));
+            for (size_t p = 0; p < n; p++)
+                sump += term[idx[p]];
+        } else {
+            for (size_t p = 0; p < n; p++)
+                sump += 1.0 / (1.0 + exp(-(llr[idx ? idx[p] : p] + logit)));
+        }
         lambda = sump / (double)n;
         if (lambda < 1e-6)
             lambda = 1e-6;
@@ -1476,10 +1492,39 @@ double jd_resolve__em_lambda(const double *llr, size_t n, double lambda, int ite
         if (lambda > 0.5)
             lambda = 0.5;
     }
+    free(term);
     return lambda;
 }
 
-static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int iters)
+/* One thread's share of EM's sampled pairs: q in [lo, hi). */
+typedef struct em_job {
+    const rs *R;
+    const uint64_t *pairs;
+    size_t stride, lo, hi;
+    uint8_t *lvs;
+} em_job;
+
+static void *em_range(void *arg)
+{
+    em_job *j = arg;
+    const rs *R = j->R;
+    lvcache *c = huge_calloc(sizeof *c); /* exact: only saves recomputing names */
+    for (size_t q = j->lo; q < j->hi; q++) {
+        size_t p = q * j->stride;
+        int lv[NF];
+        rview va, vb;
+        view(R, &R->h[j->pairs[p] >> 32], &va);
+        view(R, &R->h[j->pairs[p] & 0xffffffffu], &vb);
+        compare(R, &va, &vb, lv, c);
+        for (int f = 0; f < NF; f++)
+            j->lvs[q * NF + (size_t)f] = (uint8_t)(lv[f] + 1); /* 0 = null */
+    }
+    free(c);
+    return NULL;
+}
+
+static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int iters,
+                     int threads)
 {
     model *md = &R->md;
     /* u: agreement levels among random pairs (almost all non-matches) */
@@ -1534,18 +1579,24 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
     uint8_t *lvs = malloc(ns * NF);
     if (!lvs)
         return;
-    lvcache *c = huge_calloc(sizeof *c); /* exact: only saves recomputing names */
-    for (size_t q = 0; q < ns; q++) {
-        size_t p = q * stride;
-        int lv[NF];
-        rview va, vb;
-        view(R, &R->h[pairs[p] >> 32], &va);
-        view(R, &R->h[pairs[p] & 0xffffffffu], &vb);
-        compare(R, &va, &vb, lv, c);
-        for (int f = 0; f < NF; f++)
-            lvs[q * NF + (size_t)f] = (uint8_t)(lv[f] + 1); /* 0 = null */
+    /* the sampled pairs' levels, by consecutive shares in threads */
+    enum { MAX_THREADS = 8 };
+    em_job job[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    bool started[MAX_THREADS] = {false};
+    threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
+    for (int t = 0; t < threads; t++)
+        job[t] = (em_job){R, pairs, stride, ns * (size_t)t / (size_t)threads,
+                          ns * (size_t)(t + 1) / (size_t)threads, lvs};
+    for (int t = 1; t < threads; t++)
+        started[t] = pthread_create(&tid[t], NULL, em_range, &job[t]) == 0;
+    em_range(&job[0]);
+    for (int t = 1; t < threads; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            em_range(&job[t]);
     }
-    free(c);
     np = ns;
     /*
      * m without labels, per field, from "anchor" pairs: candidate pairs that
@@ -1566,21 +1617,46 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
             logm[f][l] = log(md->m[f][l]);
             logu[f][l] = log(md->u[f][l]);
         }
-    double *lr = malloc(np * sizeof *lr); /* log likelihood ratio per pair */
-    if (!lr) {
+    /* The pairs fall into few patterns of levels (at most 155,520): each
+     * pattern's log likelihood ratio once, and a pattern number per pair. */
+    enum { PAT_BITS = 19 };
+    _Static_assert(NF == 8, "a pattern of levels is 8 bytes");
+    uint64_t *pkey = calloc((size_t)1 << PAT_BITS, sizeof *pkey);
+    uint32_t *pnum = calloc((size_t)1 << PAT_BITS, sizeof *pnum); /* pattern + 1, 0 empty */
+    uint32_t *idx = malloc(np * sizeof *idx);
+    double *lr = malloc(np * sizeof *lr); /* log likelihood ratio per pattern */
+    size_t npat = 0;
+    if (!pkey || !pnum || !idx || !lr) {
+        free(pkey);
+        free(pnum);
+        free(idx);
+        free(lr);
         free(lvs);
         return;
     }
     for (size_t p = 0; p < np; p++) {
-        double llr = 0;
-        for (int f = 0; f < NF; f++) {
-            int l = lvs[p * NF + (size_t)f] - 1;
-            if (l >= 0)
-                llr += logm[f][l] - logu[f][l];
+        uint64_t k;
+        memcpy(&k, lvs + p * NF, sizeof k);
+        size_t h = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> (64 - PAT_BITS));
+        while (pnum[h] && pkey[h] != k)
+            h = (h + 1) & (((size_t)1 << PAT_BITS) - 1);
+        if (!pnum[h]) {
+            double llr = 0;
+            for (int f = 0; f < NF; f++) {
+                int l = lvs[p * NF + (size_t)f] - 1;
+                if (l >= 0)
+                    llr += logm[f][l] - logu[f][l];
+            }
+            lr[npat] = llr;
+            pkey[h] = k;
+            pnum[h] = (uint32_t)++npat;
         }
-        lr[p] = llr;
+        idx[p] = pnum[h] - 1;
     }
-    md->lambda = jd_resolve__em_lambda(lr, np, md->lambda, iters);
+    md->lambda = jd_resolve__em_lambda_grouped(lr, npat, idx, np, md->lambda, iters);
+    free(pkey);
+    free(pnum);
+    free(idx);
     free(lr);
     free(lvs);
 }
@@ -2163,7 +2239,7 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     R.st.seconds_block = secs() - t;
     t = secs();
     R.md.threshold = opts->threshold;
-    estimate(&R, pairs.p, pairs.n, 0x5eed, opts->em_iterations);
+    estimate(&R, pairs.p, pairs.n, 0x5eed, opts->em_iterations, thread_count(opts->threads));
     weights_ready(&R);
     R.st.seconds_estimate = secs() - t;
     t = secs();

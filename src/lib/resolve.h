@@ -33,6 +33,16 @@ size_t jd_resolve__m_from_anchors(double *out, const uint8_t *lvs, size_t np, si
 double jd_resolve__em_lambda(const double *llr, size_t n, double lambda, int iters);
 
 /*
+ * The same over pairs that share few distinct ratios: pair p's ratio is
+ * llr[idx[p]] (idx[p] < nu). Each round takes each distinct ratio's
+ * posterior once and sums them pair by pair in order, so the result is bit
+ * for bit jd_resolve__em_lambda's over the expanded ratios. idx NULL: pair
+ * p's ratio is llr[p] (nu = n).
+ */
+double jd_resolve__em_lambda_grouped(const double *llr, size_t nu, const uint32_t *idx, size_t n,
+                                     double lambda, int iters);
+
+/*
  * Sort `n` 64-bit keys ascending in place: LSD radix sort, 16 bits a pass,
  * skipping passes whose digit is the same in every key (candidate pairs are
  * sorted this way before de-duplication). Returns JD_OK, or JD_ENOMEM when

@@ -243,6 +243,30 @@ static void test_resolve__parse_ymd_is_sscanf(void **state)
     }
 }
 
+/* Grouped EM is bit for bit EM over the expanded ratios. */
+static void test_resolve__em_grouped_is_em(void **state)
+{
+    (void)state;
+    enum { NU = 37, N = 5000 };
+    double u[NU], full[N];
+    uint32_t idx[N];
+    uint64_t x = 3;
+    for (int i = 0; i < NU; i++)
+        u[i] = -12.0 + 0.731 * i + (i % 5) * 0.0123;
+    for (int p = 0; p < N; p++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        idx[p] = (uint32_t)((x >> 33) % NU);
+        full[p] = u[idx[p]];
+    }
+    for (int iters = 0; iters <= 30; iters += 10) {
+        double a = jd_resolve__em_lambda(full, N, 0.3, iters),
+               b = jd_resolve__em_lambda_grouped(u, NU, idx, N, 0.3, iters);
+        assert_true(a == b);
+        assert_true(jd_resolve__em_lambda_grouped(full, N, NULL, N, 0.3, iters) == a);
+    }
+    assert_true(jd_resolve__em_lambda_grouped(u, NU, idx, 0, 0.25, 10) == 0.25);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_resolve__m_from_anchor_pairs),
         cmocka_unit_test(test_resolve__em_finds_the_share_of_matches),
         cmocka_unit_test(test_resolve__em_bounds),
+        cmocka_unit_test(test_resolve__em_grouped_is_em),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
