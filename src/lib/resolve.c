@@ -1169,6 +1169,8 @@ static void sort_u32(uint32_t *v, size_t n)
     }
 }
 
+enum { MAX_THREADS = 8 };
+
 /* Threads to use: `threads`, or one per online CPU when 0; at most 8. */
 static int thread_count(int threads)
 {
@@ -1176,7 +1178,25 @@ static int thread_count(int threads)
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         threads = cpus > 0 ? (int)cpus : 1;
     }
-    return threads > 8 ? 8 : threads;
+    return threads > MAX_THREADS ? MAX_THREADS : threads;
+}
+
+/* Run fn on each of `n` jobs (an array of job_size-byte structs), job 0
+ * here and the others in threads; a thread that cannot start runs here too.
+ * Returns when all are done. */
+static void run_jobs(void *(*fn)(void *), void *jobs, size_t job_size, int n)
+{
+    pthread_t tid[MAX_THREADS];
+    bool started[MAX_THREADS] = {false};
+    for (int t = 1; t < n; t++)
+        started[t] = pthread_create(&tid[t], NULL, fn, (char *)jobs + job_size * (size_t)t) == 0;
+    fn(jobs);
+    for (int t = 1; t < n; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            fn((char *)jobs + job_size * (size_t)t);
+    }
 }
 
 /* One thread's share of jd_resolve__pairs: the refs [lo, hi). */
@@ -1251,7 +1271,6 @@ out:
 int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t cap, int threads,
                       uint64_t **out, size_t *nout, int64_t by_rule[16], int64_t *skipped)
 {
-    enum { MAX_THREADS = 8 };
     *out = NULL;
     *nout = 0;
     uint32_t *start = calloc((size_t)nrefs + 2, sizeof *start); /* per ref, into pos */
@@ -1291,8 +1310,6 @@ int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t c
     if (threads > MAX_THREADS)
         threads = MAX_THREADS;
     pair_job job[MAX_THREADS];
-    pthread_t tid[MAX_THREADS];
-    bool started[MAX_THREADS] = {false};
     uint32_t lo = 0;
     for (int t = 0; t < threads; t++) {
         uint32_t hi = lo;
@@ -1302,16 +1319,10 @@ int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t c
         job[t] = (pair_job){k, nk, start, pos, nrefs, lo, hi, NULL, 0, JD_OK};
         lo = hi;
     }
-    for (int t = 1; t < threads; t++)
-        started[t] = pthread_create(&tid[t], NULL, pairs_range, &job[t]) == 0;
-    pairs_range(&job[0]);
+    run_jobs(pairs_range, job, sizeof *job, threads);
     int rc = job[0].rc;
     size_t total = job[0].n;
     for (int t = 1; t < threads; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            pairs_range(&job[t]);
         rc = job[t].rc < 0 ? job[t].rc : rc;
         total += job[t].n;
     }
@@ -1343,13 +1354,23 @@ int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t c
     return JD_OK;
 }
 
-static int block(rs *R, vec *pairs, int cap, int threads)
+/* One thread's share of the blocking keys: refs [lo, hi), in order. */
+typedef struct key_job {
+    const rs *R;
+    uint32_t lo, hi;
+    vec keys;
+    int rc;
+} key_job;
+
+static void *keys_range(void *arg)
 {
-    vec keys = {.sz = sizeof(kv)};
+    key_job *j = arg;
+    const rs *R = j->R;
+    vec *keys = &j->keys;
     char b[96], sx[5];
     int rc = JD_OK;
-    for (uint32_t i = 0; i < R->n && rc == JD_OK; i++) {
-        rref *r = &R->r[i];
+    for (uint32_t i = j->lo; i < j->hi && rc == JD_OK; i++) {
+        const rref *r = &R->r[i];
         for (uint8_t s = 0; s < r->nsur; s++) {
             /* surname sound + birth year + initial, once per Double Metaphone
              * code: the alternate meets Smith with Schmidt, and the codes
@@ -1364,10 +1385,10 @@ static int block(rs *R, vec *pairs, int cap, int threads)
                     if (c == 1 && !codes[1])
                         continue;
                     for (uint8_t d = 0; d < r->ndob; d++)
-                        rc |= phon_key_push(&keys, codes[c], r->dob[d] / 10000, ini, i);
+                        rc |= phon_key_push(keys, codes[c], r->dob[d] / 10000, ini, i);
                     if (r->by_lo)
                         for (int y = r->by_lo; y <= r->by_hi; y++)
-                            rc |= phon_key_push(&keys, codes[c], (uint32_t)y, ini, i);
+                            rc |= phon_key_push(keys, codes[c], (uint32_t)y, ini, i);
                 }
                 /* no date at all: surname and forename sound, within a district */
                 if (!r->ndob && !r->by_lo) {
@@ -1377,7 +1398,7 @@ static int block(rs *R, vec *pairs, int cap, int threads)
                     const char *sp = strchr(pc, ' ');
                     snprintf(b, sizeof b, "%s|%s|%.*s", pool_str(&R->names, r->sur[s]), fx,
                              sp ? (int)(sp - pc) : (int)strlen(pc), pc);
-                    rc |= key_push(&keys, 9, b, i);
+                    rc |= key_push(keys, 9, b, i);
                 }
             }
         }
@@ -1387,32 +1408,64 @@ static int block(rs *R, vec *pairs, int cap, int threads)
                 continue; /* partial dates only block through the year rules */
             /* the full date with gender; its day/month swap meets its twin here */
             snprintf(b, sizeof b, "%u|%c", v, r->gender ? r->gender : '?');
-            rc |= key_push(&keys, 3, b, i);
+            rc |= key_push(keys, 3, b, i);
             unsigned y = v / 10000, mo = v / 100 % 100, dd = v % 100;
             if (dd <= 12 && dd != mo) {
                 snprintf(b, sizeof b, "%u|%c", y * 10000 + dd * 100 + mo, r->gender ? r->gender : '?');
-                rc |= key_push(&keys, 3, b, i);
+                rc |= key_push(keys, 3, b, i);
             }
             for (uint8_t f = 0; f < r->nfore; f++) {
                 soundex(pool_str(&R->names, r->fore[f]), sx);
                 snprintf(b, sizeof b, "%s|%u", sx, v % 10000);
-                rc |= key_push(&keys, 2, b, i);
+                rc |= key_push(keys, 2, b, i);
             }
         }
         for (uint8_t p = 0; p < r->npc; p++)
             for (uint8_t f = 0; f < r->nfore; f++) {
                 snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]),
                          pool_str(&R->names, r->fore[f])[0]);
-                rc |= key_push(&keys, 4, b, i);
+                rc |= key_push(keys, 4, b, i);
             }
         for (uint8_t k = 0; k < r->nnhs; k++)
-            rc |= key_push(&keys, 5, pool_str(&R->ids, r->nhs[k]), i);
+            rc |= key_push(keys, 5, pool_str(&R->ids, r->nhs[k]), i);
         for (uint8_t k = 0; k < r->nupn; k++)
-            rc |= key_push(&keys, 6, pool_str(&R->ids, r->upn[k]), i);
+            rc |= key_push(keys, 6, pool_str(&R->ids, r->upn[k]), i);
         for (uint8_t k = 0; k < r->nphone; k++)
-            rc |= key_push(&keys, 7, pool_str(&R->ids, r->phone[k]), i);
+            rc |= key_push(keys, 7, pool_str(&R->ids, r->phone[k]), i);
         if (r->other)
-            rc |= key_push(&keys, 8, pool_str(&R->ids, r->other), i);
+            rc |= key_push(keys, 8, pool_str(&R->ids, r->other), i);
+    }
+    j->rc = rc != JD_OK ? JD_ENOMEM : JD_OK;
+    return NULL;
+}
+
+static int block(rs *R, vec *pairs, int cap, int threads)
+{
+    /* the keys of consecutive shares of refs, built in threads and joined
+     * in order: the same array as one pass over the refs */
+    key_job job[MAX_THREADS];
+    threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
+    for (int t = 0; t < threads; t++)
+        job[t] = (key_job){R, (uint32_t)(R->n * (size_t)t / (size_t)threads),
+                           (uint32_t)(R->n * (size_t)(t + 1) / (size_t)threads),
+                           {.sz = sizeof(kv)}, JD_OK};
+    run_jobs(keys_range, job, sizeof *job, threads);
+    int rc = job[0].rc;
+    vec keys = job[0].keys;
+    for (int t = 1; t < threads; t++) {
+        rc = job[t].rc < 0 ? job[t].rc : rc;
+        if (rc == JD_OK && job[t].keys.n) {
+            kv *nk = realloc(keys.p, (keys.n + job[t].keys.n) * sizeof *nk);
+            if (nk) {
+                memcpy(nk + keys.n, job[t].keys.p, job[t].keys.n * sizeof *nk);
+                keys.p = nk;
+                keys.n += job[t].keys.n;
+                keys.cap = keys.n;
+            } else {
+                rc = JD_ENOMEM;
+            }
+        }
+        free(job[t].keys.p);
     }
     if (rc != JD_OK) {
         free(keys.p);
@@ -1580,23 +1633,12 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
     if (!lvs)
         return;
     /* the sampled pairs' levels, by consecutive shares in threads */
-    enum { MAX_THREADS = 8 };
     em_job job[MAX_THREADS];
-    pthread_t tid[MAX_THREADS];
-    bool started[MAX_THREADS] = {false};
     threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
     for (int t = 0; t < threads; t++)
         job[t] = (em_job){R, pairs, stride, ns * (size_t)t / (size_t)threads,
                           ns * (size_t)(t + 1) / (size_t)threads, lvs};
-    for (int t = 1; t < threads; t++)
-        started[t] = pthread_create(&tid[t], NULL, em_range, &job[t]) == 0;
-    em_range(&job[0]);
-    for (int t = 1; t < threads; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            em_range(&job[t]);
-    }
+    run_jobs(em_range, job, sizeof *job, threads);
     np = ns;
     /*
      * m without labels, per field, from "anchor" pairs: candidate pairs that
@@ -1880,32 +1922,21 @@ static void *score_range(void *arg)
 static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold, int threads,
                      vec *links, jd_resolve_stats *st)
 {
-    enum { MAX_THREADS = 8, MIN_SHARE = 4096 };
+    enum { MIN_SHARE = 4096 };
     threads = thread_count(threads);
     if ((size_t)threads > n / MIN_SHARE)
         threads = n / MIN_SHARE > 0 ? (int)(n / MIN_SHARE) : 1;
     st->threads = threads;
     score_job job[MAX_THREADS];
-    pthread_t tid[MAX_THREADS];
-    bool started[MAX_THREADS] = {false};
     for (int t = 0; t < threads; t++) {
         job[t] = (score_job){R, pp, n * (size_t)t / (size_t)threads,
                              n * (size_t)(t + 1) / (size_t)threads, threshold,
                              {.sz = sizeof(match_link)}, JD_OK, {0}, 0, 0, {0, 0}};
         bound_weights(&job[t]);
     }
-    /* Thread 0's share runs here; a thread that cannot start runs inline too. */
-    for (int t = 1; t < threads; t++)
-        started[t] = pthread_create(&tid[t], NULL, score_range, &job[t]) == 0;
-    score_range(&job[0]);
+    run_jobs(score_range, job, sizeof *job, threads);
     int rc = JD_OK;
     for (int t = 0; t < threads; t++) {
-        if (t > 0) {
-            if (started[t])
-                pthread_join(tid[t], NULL);
-            else
-                score_range(&job[t]);
-        }
         if (job[t].rc < 0)
             rc = job[t].rc;
         st->bounded_out += job[t].skipped;
