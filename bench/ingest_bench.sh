@@ -11,6 +11,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/jd-ingest-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 "$build/bench/gen_bundle" "$work/bundle" "$n" 3 1
 du -sh "$work/bundle" | sed 's/^/bundle size: /'
+sync # the generator's writes are flushed before the clock starts, not during
 # Ingest is single-threaded; pinned to one core to show the rate is one core's.
 pin=(); command -v taskset >/dev/null && pin=(taskset -c 0)
 /usr/bin/time -f "peak RSS: %M KiB, wall %e s, user %U s, sys %S s" \
