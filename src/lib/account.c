@@ -69,8 +69,12 @@ static int check_password(const char *pw, jd_error *err)
     return JD_OK;
 }
 
+/* The argon2id string of a password that passes check_password. */
 static int hash_password(char out[crypto_pwhash_STRBYTES], const char *pw, jd_error *err)
 {
+    int rc = check_password(pw, err);
+    if (rc < 0)
+        return rc;
     if (crypto_pwhash_str_alg(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                               crypto_pwhash_MEMLIMIT_INTERACTIVE,
                               crypto_pwhash_ALG_ARGON2ID13) != 0)
@@ -93,11 +97,9 @@ int jd_account_add(jd_store *s, const char *username, jd_role role, const char *
     if ((agency && strlen(agency) >= sizeof(((jd_account *)0)->agency)) ||
         (team && strlen(team) >= sizeof(((jd_account *)0)->team)))
         return jd_error_set(err, JD_EINVALID, "agency or team name too long");
-    int rc = check_password(password, err);
-    if (rc < 0)
-        return rc;
     char h[crypto_pwhash_STRBYTES];
-    if ((rc = hash_password(h, password, err)) < 0)
+    int rc = hash_password(h, password, err);
+    if (rc < 0)
         return rc;
     jd_account_row r = {.username = username,
                         .role = jd_role_name(role),
@@ -127,11 +129,9 @@ int jd_account_reset(jd_store *s, const char *username, const char *password, jd
         return JD_EINVALID;
     if (!valid_username(username))
         return jd_error_set(err, JD_ENOTFOUND, "no such account");
-    int rc = check_password(password, err);
-    if (rc < 0)
-        return rc;
     char h[crypto_pwhash_STRBYTES];
-    if ((rc = hash_password(h, password, err)) < 0)
+    int rc = hash_password(h, password, err);
+    if (rc < 0)
         return rc;
     rc = o->set_password(s, username, h, clock_or(0), err);
     sodium_memzero(h, sizeof h);
