@@ -26,10 +26,8 @@ static const char PW[] = "correct horse battery";
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    snprintf(f->path, sizeof f->path, "/tmp/jd-test-account-%d.db", (int)getpid());
-    unlink(f->path);
-    jd_store_opts o = JD_STORE_OPTS_INIT;
-    if (jd_global_init() < 0 || jd_store_open(&f->s, f->path, &o, NULL) != JD_OK)
+    if (jd_global_init() < 0 ||
+        scratch_store_open(&f->s, f->path, sizeof f->path, "account") != JD_OK)
         return -1;
     *state = f;
     return 0;
@@ -38,8 +36,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    jd_store_close(f->s);
-    scratch_db_remove(f->path);
+    scratch_store_close(f->s, f->path);
     free(f);
     return 0;
 }

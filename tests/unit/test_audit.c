@@ -25,10 +25,8 @@ typedef struct fx {
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    snprintf(f->path, sizeof f->path, "/tmp/jd-test-audit-%d.db", (int)getpid());
-    unlink(f->path);
-    jd_store_opts o = JD_STORE_OPTS_INIT;
-    if (jd_global_init() < 0 || jd_store_open(&f->s, f->path, &o, NULL) != JD_OK)
+    if (jd_global_init() < 0 ||
+        scratch_store_open(&f->s, f->path, sizeof f->path, "audit") != JD_OK)
         return -1;
     const char *actions[] = {"login", "search", "view", "acknowledge", "logout"};
     for (int i = 0; i < 5; i++) {
@@ -49,8 +47,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    jd_store_close(f->s);
-    scratch_db_remove(f->path);
+    scratch_store_close(f->s, f->path);
     free(f);
     return 0;
 }

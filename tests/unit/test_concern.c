@@ -42,12 +42,8 @@ typedef struct fx {
 
 static int setup(void **state)
 {
-    static int n;
     fx *f = calloc(1, sizeof *f);
-    snprintf(f->path, sizeof f->path, "/tmp/jd-test-concern-%d-%d.db", (int)getpid(), n++);
-    scratch_db_remove(f->path);
-    jd_store_opts o = JD_STORE_OPTS_INIT;
-    if (jd_store_open(&f->s, f->path, &o, NULL) != JD_OK)
+    if (scratch_store_open(&f->s, f->path, sizeof f->path, "concern") != JD_OK)
         return -1;
     *state = f;
     return 0;
@@ -56,8 +52,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    jd_store_close(f->s);
-    scratch_db_remove(f->path);
+    scratch_store_close(f->s, f->path);
     free(f);
     return 0;
 }

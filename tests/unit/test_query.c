@@ -27,13 +27,11 @@ typedef struct fx {
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    snprintf(f->path, sizeof f->path, "/tmp/jd-test-query-%d.db", (int)getpid());
-    unlink(f->path);
     const char *root = getenv("JD_SOURCE_ROOT");
     char bundle[1024];
     snprintf(bundle, sizeof bundle, "%s/tests/data/bundles/alerts", root ? root : ".");
-    jd_store_opts o = JD_STORE_OPTS_INIT;
-    if (jd_global_init() < 0 || jd_store_open(&f->s, f->path, &o, NULL) != JD_OK)
+    if (jd_global_init() < 0 ||
+        scratch_store_open(&f->s, f->path, sizeof f->path, "query") != JD_OK)
         return -1;
     jd_ingest_opts io = JD_INGEST_OPTS_INIT;
     jd_ingest_counts t;
@@ -51,8 +49,7 @@ static int teardown(void **state)
 {
     fx *f = *state;
     jd_person_index_close(f->idx);
-    jd_store_close(f->s);
-    scratch_db_remove(f->path);
+    scratch_store_close(f->s, f->path);
     free(f);
     return 0;
 }

@@ -26,10 +26,7 @@ typedef struct fx {
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    snprintf(f->path, sizeof f->path, "/tmp/jd-test-store-%d.db", (int)getpid());
-    unlink(f->path);
-    jd_store_opts o = JD_STORE_OPTS_INIT;
-    if (jd_store_open(&f->s, f->path, &o, NULL) != JD_OK)
+    if (scratch_store_open(&f->s, f->path, sizeof f->path, "store") != JD_OK)
         return -1;
     if (f->s->ops->begin(f->s, NULL) || f->s->ops->run_start(f->s, &f->run, "test", NULL))
         return -1;
@@ -44,8 +41,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    jd_store_close(f->s);
-    scratch_db_remove(f->path);
+    scratch_store_close(f->s, f->path);
     free(f);
     return 0;
 }
