@@ -115,6 +115,7 @@ typedef struct in_file {
     int nextra[MAX_FIELDS];
     size_t ncols;                 /* header width */
     const jd_mapping *map;        /* NULL: the contract layout */
+    bool seen;                    /* fully ingested before: skipped */
 } in_file;
 
 typedef struct ingest {
@@ -1154,11 +1155,7 @@ static int ingest_file(ingest *in, in_file *f, jd_error *err)
     double t0 = mono_now();
     memset(&in->fc, 0, sizeof in->fc);
     in->file = f;
-    bool seen = false;
-    if (in->opts->skip_identical_files &&
-        (rc = in->store->ops->file_seen(in->store, f->sha256, &seen, err)) < 0)
-        return rc;
-    if (seen) {
+    if (f->seen) {
         if (f == in->last_persons && (rc = in->store->ops->bulk_restore(in->store, err)) < 0)
             return rc;
         jd_ingest_file_summary s = {.name = f->name, .kind = kind_name[f->kind],
@@ -1290,19 +1287,21 @@ int jd_ingest_bundles(jd_store *s, const char *const *bundles, size_t nb,
         goto out;
     }
     in.fast_hash = hk_found && !strcmp(hk, "wyhash64");
-    /* Person rows to come, roughly (80 bytes a row), from the files not
-     * ingested before: the store may defer an index for a large load. */
+    /* Which files are skipped (the same bytes ingested before, or earlier in
+     * this call), and the person rows to come, roughly (80 bytes a row): the
+     * store may defer an index for a large load. */
     int64_t person_bytes = 0;
     for (size_t i = 0; i < n; i++) {
-        if (files[i].kind != KIND_PERSONS)
-            continue;
-        in.last_persons = &files[i];
-        bool seen = false;
         if (in.opts->skip_identical_files &&
-            (rc = s->ops->file_seen(s, files[i].sha256, &seen, err)) < 0)
+            (rc = s->ops->file_seen(s, files[i].sha256, &files[i].seen, err)) < 0)
             goto out;
-        if (!seen)
-            person_bytes += files[i].size;
+        for (size_t k = 0; in.opts->skip_identical_files && k < i && !files[i].seen; k++)
+            files[i].seen = !strcmp(files[k].sha256, files[i].sha256);
+        if (files[i].kind == KIND_PERSONS) {
+            in.last_persons = &files[i];
+            if (!files[i].seen)
+                person_bytes += files[i].size;
+        }
     }
     if (person_bytes && (rc = s->ops->bulk_defer(s, person_bytes / 80, err)) < 0)
         goto out;

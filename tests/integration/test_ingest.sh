@@ -61,6 +61,14 @@ echo "$out" | grep -q 'total: read 32, stored 0, updated 0, unchanged 26, reject
 is "$(q 'SELECT count(*) FROM event')" 11 "no duplicate events"
 is "$(q "SELECT count(*) FROM problem WHERE severity='reject'")" 6 "no duplicate quarantine rows"
 
+# --- the same bytes twice in one call: the second file is skipped
+mkdir -p "$SCRATCH/twice"
+cp "$SMALL/events_police.csv" "$SCRATCH/twice/events_a.csv"
+cp "$SMALL/events_police.csv" "$SCRATCH/twice/events_b.csv"
+out=$("$JD" ingest --db "$SCRATCH/twice.db" "$SCRATCH/twice" 2>/dev/null)
+echo "$out" | grep -q '^events_b.csv .*skipped: identical'; ok $? "a file identical to an earlier one of the same call is skipped ($out)"
+is "$(sqlite3 "$SCRATCH/twice.db" "SELECT count(*) FROM source_file")" 1 "and recorded once"
+
 # --- a corrected row becomes a new version; the old one is kept
 mkdir -p "$SCRATCH/fix"
 sed 's/Theft of bicycle from garden shed./Theft of two bicycles from garden shed./' "$SMALL/events_police.csv" > "$SCRATCH/fix/events_police.csv"
