@@ -292,6 +292,33 @@ static void test_store__identities_replace(void **state)
                                          " name = 'identity_ref_identity'"),
                      1);
     assert_int_equal(count_rows(f->path, "SELECT count(*) FROM resolve_run"), 2);
+    /* refused: one person_id given twice */
+    jd_identity_info twice[] = {{.person_id = "P-1", .display_name = "A"},
+                                {.person_id = "P-1", .display_name = "B"}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 2, twice, 2, "{}", 2, 0, &e),
+                     JD_EINVALID);
+    assert_non_null(strstr(e.msg, "given twice"));
+    assert_int_equal(count_rows(f->path, "SELECT count(*) FROM identity"), 2);
+    assert_int_equal(count_rows(f->path, "SELECT count(*) FROM identity WHERE"
+                                         " display_name = 'Amy Smith'"),
+                     1);
+}
+
+/* meta values: found, absent, and one too long for the caller's buffer. */
+static void test_store__meta_get(void **state)
+{
+    fx *f = *state;
+    char v[16];
+    bool found = false;
+    assert_int_equal(f->s->ops->meta_get(f->s, "row_hash", v, sizeof v, &found, NULL), JD_OK);
+    assert_true(found);
+    assert_string_equal(v, "wyhash64");
+    assert_int_equal(f->s->ops->meta_get(f->s, "no such key", v, sizeof v, &found, NULL), JD_OK);
+    assert_false(found);
+    jd_error e;
+    assert_int_equal(f->s->ops->meta_get(f->s, "row_hash", v, 8, &found, &e), JD_ELIMIT);
+    assert_false(found);
+    assert_non_null(strstr(e.msg, "too long"));
 }
 
 int main(void)
@@ -305,6 +332,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__problems_are_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__mentions_grouped_by_ref, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__identities_replace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__meta_get, setup, teardown),
         cmocka_unit_test(test_store__open_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
