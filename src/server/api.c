@@ -119,26 +119,14 @@ static void api_login(api_ctx *c, reply *r)
         jd_reply_error(r, 400, "bad_request", "username and password are needed.");
         return;
     }
+    jd_account a;
+    if (!jd_password_proof(c, r, "login", u, p, 401, "login_failed",
+                           "Wrong user name or password, or the account is locked or disabled.",
+                           &a))
+        return;
     char target[96];
     snprintf(target, sizeof target, "account:%.63s", u);
-    if (jd_rate_blocked(c->srv, c->who->addr)) {
-        jd_audit(c, "login", target, "", "denied: rate limit", false);
-        jd_reply_error(r, 429, "too_many_attempts",
-                       "Too many login attempts from here. Wait a minute and try again.");
-        return;
-    }
     jd_error err;
-    jd_account a;
-    int rc = jd_account_login(c->store, u, p, 0, &a, &err);
-    if (rc < 0) {
-        char d[300];
-        snprintf(d, sizeof d, "denied: %.255s", err.msg);
-        jd_audit(c, "login", target, "", d, false);
-        jd_rate_failed(c->srv, c->who->addr);
-        jd_reply_error(r, 401, "login_failed",
-                       "Wrong user name or password, or the account is locked or disabled.");
-        return;
-    }
     char tok[JD_SESSION_TOKEN_SIZE], csrf[JD_SESSION_TOKEN_SIZE];
     if (jd_session_start(c->store, a.id, 0, tok, csrf, &err) < 0) {
         jd_reply_error(r, 500, "store", "The session could not be started.");

@@ -408,22 +408,12 @@ static bool prep_close(api_ctx *c, reply *r, const jd_concern *k, jd_concern_act
         jd_reply_error(r, 400, "bad_request", "The manager signing off enters their password.");
         return false;
     }
-    if (jd_rate_blocked(c->srv, c->who->addr)) {
-        jd_audit(c, "concern.signoff", k->id, "", "denied: rate limit", false);
-        jd_reply_error(r, 429, "too_many_attempts", "Too many attempts from here. Wait a minute.");
-        return false;
-    }
     jd_account m;
-    jd_error err;
+    if (!jd_password_proof(c, r, "concern.signoff", su, sp, 403, "signoff_refused",
+                           "The sign-off was refused: wrong user name or password.", &m))
+        return false;
     char target[96];
     snprintf(target, sizeof target, "account:%.63s", su);
-    if (jd_account_login(c->store, su, sp, 0, &m, &err) != JD_OK) {
-        jd_rate_failed(c->srv, c->who->addr);
-        jd_audit(c, "concern.signoff", target, "", "denied: wrong password or account", false);
-        jd_reply_error(r, 403, "signoff_refused",
-                       "The sign-off was refused: wrong user name or password.");
-        return false;
-    }
     if (m.role != JD_ROLE_MANAGER || !may_touch_as(c, &m, k->kind, k->subject)) {
         jd_audit(c, "concern.signoff", target, "", "denied: not a manager who may see it", false);
         jd_reply_error(r, 403, "signoff_refused",

@@ -166,6 +166,30 @@ void jd_audit(api_ctx *c, const char *action, const char *target, const char *re
         fprintf(stderr, "joindots serve: audit write failed: %s\n", err.msg);
 }
 
+bool jd_password_proof(api_ctx *c, reply *r, const char *action, const char *user,
+                       const char *password, unsigned fail_status, const char *fail_code,
+                       const char *fail_msg, jd_account *out)
+{
+    char target[96];
+    snprintf(target, sizeof target, "account:%.63s", user);
+    if (jd_rate_blocked(c->srv, c->who->addr)) {
+        jd_audit(c, action, target, "", "denied: rate limit", false);
+        jd_reply_error(r, 429, "too_many_attempts",
+                       "Too many attempts from here. Wait a minute and try again.");
+        return false;
+    }
+    jd_error err;
+    if (jd_account_login(c->store, user, password, 0, out, &err) < 0) {
+        char d[300];
+        snprintf(d, sizeof d, "denied: %.255s", err.msg);
+        jd_audit(c, action, target, "", d, false);
+        jd_rate_failed(c->srv, c->who->addr);
+        jd_reply_error(r, fail_status, fail_code, fail_msg);
+        return false;
+    }
+    return true;
+}
+
 /* ---- static files ---- */
 
 static const char *mime(const char *path)

@@ -107,6 +107,14 @@ const char *jd_query(api_ctx *c, const char *key);
 /* Failed logins per client address and minute: blocked at the limit. */
 bool jd_rate_blocked(jd_server *srv, const char *addr);
 void jd_rate_failed(jd_server *srv, const char *addr);
+/* A password proven here and now (login, a manager's sign-off): refused with
+ * 429 while the client's address is rate-limited; a wrong password or a
+ * locked or disabled account counts a failure and is refused with
+ * fail_status and fail_code. Every refusal is audited under action with
+ * target "account:USER". True with the account in *out. */
+bool jd_password_proof(api_ctx *c, reply *r, const char *action, const char *user,
+                       const char *password, unsigned fail_status, const char *fail_code,
+                       const char *fail_msg, jd_account *out);
 /* Load alerts and board aggregates (at start). */
 int jd_api_load(jd_server *srv, jd_store *s, jd_error *err);
 /* The JSON of one alert of the loaded analysis (borrowed), or NULL. */

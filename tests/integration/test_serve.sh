@@ -234,6 +234,8 @@ is "$(post practitioner "/api/concerns/$C2/close" '{"reason_code":"safe","text":
   "a practitioner cannot sign off (nor sign off their own closure)"
 is "$(post practitioner "/api/concerns/$C2/close" '{"reason_code":"safe","text":"placed with her aunt","signoff_username":"manager","signoff_password":"not-the-password"}')" 403 \
   "a sign-off with the wrong password is refused"
+is "$(sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE action = 'concern.signoff' AND ok = 0 AND target = 'account:manager' AND detail LIKE 'denied: %'")" 1 \
+  "and audited against the manager's account"
 is "$(asc practitioner -H 'Content-Type: application/json' -d '{"reason_code":"safe","text":"x"}' "$B/api/concerns/$C2/close")" 403 "closing without a CSRF token is refused"
 is "$(post practitioner "/api/concerns/$C2/close" '{"reason_code":"safe","text":"placed with her aunt; strategy meeting agreed","signoff_username":"manager","signoff_password":"password-of-manager-1"}')" 200 \
   "closing a high concern with a reason and a manager's sign-off (their password)"
