@@ -1222,11 +1222,14 @@ out:
  * rows at random (2.7 s for 1M mentions); a plain scan in row order (0.3 s),
  * packed into memory and sorted here, gives the same sequence. Each packed
  * row: a header, then per text field a presence byte and the bytes with a
- * NUL when present.
+ * NUL when present. Agency and person_ref come first: the bytes from the
+ * agency to the NUL after person_ref (key_len of them) compare as the two
+ * strings one after the other would.
  */
 typedef struct mention_hdr {
     int64_t id, seen_at;
     int32_t dob_prec, age;
+    uint32_t key_len;
 } mention_hdr;
 enum { MT_AGENCY, MT_REF, MT_ROLE, MT_SURNAME, MT_FORENAMES, MT_KNOWN_AS, MT_DOB, MT_GENDER,
        MT_ADDRESS, MT_POSTCODE, MT_POSTCODE_RAW, MT_PHONE, MT_NHS, MT_UPN, MT_OTHER_ID, MT_N };
@@ -1250,19 +1253,17 @@ static void mention_unpack(const char *row, mention_hdr *h, const char *f[MT_N])
 
 static int mention_cmp(const void *a, const void *b, void *base)
 {
-    const char *ra = (const char *)base + *(const size_t *)a + sizeof(mention_hdr);
-    const char *rb = (const char *)base + *(const size_t *)b + sizeof(mention_hdr);
-    /* agency and person_ref are required, so both present: skip the flags */
-    int c = strcmp(ra + 1, rb + 1);
-    if (c)
-        return c;
-    const char *pa = ra + 1 + strlen(ra + 1) + 1, *pb = rb + 1 + strlen(rb + 1) + 1;
-    if ((c = strcmp(pa + 1, pb + 1)))
-        return c;
-    int64_t ia, ib;
-    memcpy(&ia, (const char *)base + *(const size_t *)a, sizeof ia);
-    memcpy(&ib, (const char *)base + *(const size_t *)b, sizeof ib);
-    return (ia > ib) - (ia < ib);
+    mention_hdr ha, hb;
+    const char *ra = (const char *)base + *(const size_t *)a;
+    const char *rb = (const char *)base + *(const size_t *)b;
+    memcpy(&ha, ra, sizeof ha);
+    memcpy(&hb, rb, sizeof hb);
+    /* agency's presence byte skipped: both are required, so present. Within
+     * the shorter key the longer one differs at the latest at the NUL that
+     * ends the shorter agency or person_ref. */
+    int c = memcmp(ra + sizeof ha + 1, rb + sizeof hb + 1,
+                   ha.key_len < hb.key_len ? ha.key_len : hb.key_len);
+    return c ? c : (ha.id > hb.id) - (ha.id < hb.id);
 }
 
 static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *err)
@@ -1277,8 +1278,7 @@ static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
                            " JOIN event e ON e.id = pm.event_id",
                            -1, &st, NULL) != SQLITE_OK)
         return jd_sq__err(q, err, "mentions");
-    jd_buf b = JD_BUF_INIT(SIZE_MAX);
-    size_t *off = NULL, n = 0, cap = 0;
+    jd_buf b = JD_BUF_INIT(SIZE_MAX), offs = JD_BUF_INIT(SIZE_MAX);
     int rc = JD_OK, r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         mention_hdr h = {.id = sqlite3_column_int64(st, 0),
@@ -1292,22 +1292,10 @@ static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
             if (sqlite3_column_type(st, mention_col[i]) != SQLITE_NULL &&
                 sqlite3_column_text(st, mention_col[i]))
                 need += (size_t)sqlite3_column_bytes(st, mention_col[i]);
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 65536;
-            size_t *no = realloc(off, nc * sizeof *no);
-            if (!no) {
-                rc = JD_ENOMEM;
-                break;
-            }
-            off = no;
-            cap = nc;
-        }
-        if ((rc = jd_buf_reserve(&b, need)) < 0)
+        if ((rc = jd_buf_add(&offs, &b.len, sizeof b.len)) < 0 ||
+            (rc = jd_buf_reserve(&b, need)) < 0)
             break;
-        off[n++] = b.len;
-        char *p = b.ptr + b.len;
-        memcpy(p, &h, sizeof h);
-        p += sizeof h;
+        char *row = b.ptr + b.len, *p = row + sizeof h;
         for (int i = 0; i < MT_N; i++) {
             const unsigned char *t = sqlite3_column_text(st, mention_col[i]);
             bool required = i == MT_AGENCY || i == MT_REF || i == MT_ROLE;
@@ -1321,7 +1309,10 @@ static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
                 memcpy(p, t, len);
             p[len] = '\0';
             p += len + 1;
+            if (i == MT_REF)
+                h.key_len = (uint32_t)(p - (row + sizeof h + 1));
         }
+        memcpy(row, &h, sizeof h);
         b.len = (size_t)(p - b.ptr);
     }
     if (rc == JD_OK && r != SQLITE_DONE)
@@ -1329,6 +1320,7 @@ static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
     else if (rc == JD_ENOMEM)
         rc = jd_error_set(err, JD_ENOMEM, "out of memory reading mentions");
     sqlite3_finalize(st);
+    size_t *off = (size_t *)(void *)offs.ptr, n = offs.len / sizeof *off;
     if (rc == JD_OK && n)
         qsort_r(off, n, sizeof *off, mention_cmp, b.ptr);
     for (size_t i = 0; rc == JD_OK && i < n; i++) {
@@ -1345,7 +1337,7 @@ static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
                             .other_id = f[MT_OTHER_ID]};
         rc = cb(&m, payload);
     }
-    free(off);
+    jd_buf_dispose(&offs);
     jd_buf_dispose(&b);
     return rc;
 }
