@@ -162,6 +162,9 @@ typedef struct jd_store_ops {
      * *found false when the key is absent. */
     int (*meta_get)(jd_store *s, const char *key, char *out, size_t cap, bool *found,
                     jd_error *err);
+    /* The ingest transaction: its writer guarantees its own references, so
+     * the backend may skip per-row foreign-key checks until commit or
+     * rollback (SQLite does). */
     int (*begin)(jd_store *s, jd_error *err);
     int (*commit)(jd_store *s, jd_error *err);
     void (*rollback)(jd_store *s);
