@@ -773,20 +773,27 @@ static double field_weight(const rs *R, int f, int l, const rview *a, const rvie
     return (f == F_FORE || f == F_SUR) && l == L_EXACT ? tf_weight(R, f, a, b, w) : w;
 }
 
-/* The weights and total of a pair whose levels and strong agreement are in
- * ps (every scoring path ends here, so all add up in the same order). */
-static void total_score(const rs *R, const rview *a, const rview *b, pair_score *ps)
+/* The total of a pair whose weights and strong agreement are in ps (every
+ * scoring path ends here, so all add up in the same order). */
+static void sum_score(const rs *R, pair_score *ps)
 {
     ps->total = R->md.prior;
-    for (int f = 0; f < NF; f++) {
-        ps->w[f] = field_weight(R, f, ps->lv[f], a, b);
+    for (int f = 0; f < NF; f++)
         ps->total += ps->w[f];
-    }
     if (ps->strong > 0)
         ps->total += 30; /* the same NHS number or UPN is decisive */
     else if (ps->strong < 0)
         ps->total -= 30;
     ps->prob = 1.0 / (1.0 + exp2(-ps->total));
+}
+
+/* The weights and total of a pair whose levels and strong agreement are in
+ * ps. */
+static void total_score(const rs *R, const rview *a, const rview *b, pair_score *ps)
+{
+    for (int f = 0; f < NF; f++)
+        ps->w[f] = field_weight(R, f, ps->lv[f], a, b);
+    sum_score(R, ps);
 }
 
 static void score_pair(const rs *R, const rview *a, const rview *b, pair_score *ps, lvcache *c)
@@ -1812,7 +1819,7 @@ typedef struct score_job {
     double maxw[NF]; /* the best weight each field can add (0 when missing) */
     double need;     /* total weight at which a pair reaches the threshold */
     int64_t skipped; /* pairs that could not reach it on their cheap fields */
-    int64_t cut[2];  /* nor once the forename, or the surname, was compared */
+    int64_t name_cut; /* nor once the forename, or both names, were compared */
 } score_job;
 
 /*
@@ -1821,47 +1828,47 @@ typedef struct score_job {
  * address, other id) bounded by the best weight they could add; then each
  * name, once compared, replaces its bound by its weight. Exact, not a
  * heuristic: a pair refused here would have been scored below the
- * threshold, so the links are unchanged. `stage` tells where it stopped:
- * 0 on the cheap fields, 1 after the forename, 2 after the surname,
- * 3 scored in full.
+ * threshold, so the links are unchanged. A pair with the same strong
+ * identifier is never refused (it is decisive whatever the rest).
  */
 static bool score_bounded(score_job *j, const rview *a, const rview *b, pair_score *ps,
                           lvcache *c)
 {
     const rs *R = j->R;
     int *lv = ps->lv;
+    double *w = ps->w;
     ps->strong = strong(a, b);
+    const bool bounded = ps->strong <= 0;
+    const double rest = j->maxw[F_OTHER] + j->maxw[F_ADDR], need = j->need - 1e-6;
     compare_cheap(a, b, lv);
-    if (ps->strong <= 0) {
-        double t = R->md.prior + (ps->strong < 0 ? -30 : 0);
-        t += level_weight(&R->md, F_DOB, lv[F_DOB]);
-        t += level_weight(&R->md, F_PC, lv[F_PC]);
-        t += level_weight(&R->md, F_PHONE, lv[F_PHONE]);
-        t += level_weight(&R->md, F_GENDER, lv[F_GENDER]);
-        const double rest = j->maxw[F_OTHER] + j->maxw[F_ADDR], need = j->need - 1e-6;
-        if (t + (j->maxw[F_FORE] + j->maxw[F_SUR] + rest) < need) {
-            j->skipped++;
-            return false;
-        }
-        lv[F_FORE] = name_level(R, a->fore, a->nfore, b->fore, b->nfore, true, c);
-        t += field_weight(R, F_FORE, lv[F_FORE], a, b);
-        if (t + (j->maxw[F_SUR] + rest) < need) {
-            j->cut[0]++;
-            return false;
-        }
-        lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
-        t += field_weight(R, F_SUR, lv[F_SUR], a, b);
-        if (t + rest < need) {
-            j->cut[1]++;
-            return false;
-        }
-    } else {
-        lv[F_FORE] = name_level(R, a->fore, a->nfore, b->fore, b->nfore, true, c);
-        lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
+    double t = R->md.prior + (ps->strong < 0 ? -30 : 0);
+    for (int f = F_DOB; f <= F_GENDER; f++) { /* dob, postcode, phone, gender */
+        w[f] = level_weight(&R->md, f, lv[f]);
+        t += w[f];
+    }
+    if (bounded && t + (j->maxw[F_FORE] + j->maxw[F_SUR] + rest) < need) {
+        j->skipped++;
+        return false;
+    }
+    lv[F_FORE] = name_level(R, a->fore, a->nfore, b->fore, b->nfore, true, c);
+    w[F_FORE] = field_weight(R, F_FORE, lv[F_FORE], a, b);
+    t += w[F_FORE];
+    if (bounded && t + (j->maxw[F_SUR] + rest) < need) {
+        j->name_cut++;
+        return false;
+    }
+    lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
+    w[F_SUR] = field_weight(R, F_SUR, lv[F_SUR], a, b);
+    t += w[F_SUR];
+    if (bounded && t + rest < need) {
+        j->name_cut++;
+        return false;
     }
     lv[F_OTHER] = other_level(R, a, b);
     lv[F_ADDR] = addr_level(R, a, b, c);
-    total_score(R, a, b, ps);
+    w[F_OTHER] = level_weight(&R->md, F_OTHER, lv[F_OTHER]);
+    w[F_ADDR] = level_weight(&R->md, F_ADDR, lv[F_ADDR]);
+    sum_score(R, ps); /* the names' weights are not taken twice */
     return true;
 }
 
@@ -1931,7 +1938,7 @@ static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold
     for (int t = 0; t < threads; t++) {
         job[t] = (score_job){R, pp, n * (size_t)t / (size_t)threads,
                              n * (size_t)(t + 1) / (size_t)threads, threshold,
-                             {.sz = sizeof(match_link)}, JD_OK, {0}, 0, 0, {0, 0}};
+                             {.sz = sizeof(match_link)}, JD_OK, {0}, 0, 0, 0};
         bound_weights(&job[t]);
     }
     run_jobs(score_range, job, sizeof *job, threads);
@@ -1940,8 +1947,8 @@ static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold
         if (job[t].rc < 0)
             rc = job[t].rc;
         st->bounded_out += job[t].skipped;
-        st->name_cut += job[t].cut[0] + job[t].cut[1];
-        st->scored_pairs -= job[t].skipped + job[t].cut[0] + job[t].cut[1];
+        st->name_cut += job[t].name_cut;
+        st->scored_pairs -= job[t].skipped + job[t].name_cut;
         for (size_t i = 0; rc == JD_OK && i < job[t].links.n; i++) {
             match_link *l = vec_push(links);
             if (!l)
