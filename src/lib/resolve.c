@@ -1023,17 +1023,66 @@ typedef struct vec {
     size_t n, cap, sz;
 } vec;
 
+/* Room for `more` elements past n (capacity doubled as needed). */
+static int vec_reserve(vec *v, size_t more)
+{
+    if (v->n + more <= v->cap)
+        return JD_OK;
+    size_t nc = v->cap ? v->cap : 1 << 16;
+    while (nc < v->n + more)
+        nc *= 2;
+    void *np = realloc(v->p, nc * v->sz);
+    if (!np)
+        return JD_ENOMEM;
+    v->p = np;
+    v->cap = nc;
+    return JD_OK;
+}
+
 static void *vec_push(vec *v)
 {
-    if (v->n == v->cap) {
-        size_t nc = v->cap ? v->cap * 2 : 1 << 16;
-        void *np = realloc(v->p, nc * v->sz);
-        if (!np)
-            return NULL;
-        v->p = np;
-        v->cap = nc;
+    return vec_reserve(v, 1) == JD_OK ? (char *)v->p + v->sz * v->n++ : NULL;
+}
+
+/* Append the elements of parts[0..n), in order, to *out (one allocation of
+ * the exact size; an empty *out takes over parts[0]'s memory) and free the
+ * parts, on failure too. Threads' results are joined with it. JD_OK or
+ * JD_ENOMEM. */
+static int vec_concat(vec *out, vec *const *parts, int n)
+{
+    size_t total = out->n;
+    for (int i = 0; i < n; i++)
+        total += parts[i]->n;
+    int i = 0, rc = JD_OK;
+    if (!out->p && n > 0) {
+        *out = *parts[0];
+        *parts[0] = (vec){.sz = out->sz};
+        i = 1;
     }
-    return (char *)v->p + v->sz * v->n++;
+    if (total > out->cap) {
+        void *np = realloc(out->p, total * out->sz);
+        if (np) {
+            out->p = np;
+            out->cap = total;
+        } else {
+            rc = JD_ENOMEM;
+        }
+    }
+    for (; i < n; i++) {
+        if (rc == JD_OK && parts[i]->n) {
+            memcpy((char *)out->p + out->n * out->sz, parts[i]->p, parts[i]->n * out->sz);
+            out->n += parts[i]->n;
+        }
+        free(parts[i]->p);
+        *parts[i] = (vec){.sz = out->sz};
+    }
+    return rc;
+}
+
+/* The start of share t of `threads` consecutive shares of [0, n). */
+static size_t share(size_t n, int t, int threads)
+{
+    return n * (size_t)t / (size_t)threads;
 }
 
 /* A blocking key keeps its rule number in the top 4 bits, so that the
@@ -1212,8 +1261,7 @@ typedef struct pair_job {
     size_t nk;
     const uint32_t *start, *pos;
     uint32_t nrefs, lo, hi;
-    uint64_t *out;
-    size_t n;
+    vec out; /* the pairs of refs [lo, hi), in order */
     int rc;
 } pair_job;
 
@@ -1222,7 +1270,7 @@ static void *pairs_range(void *arg)
     pair_job *j = arg;
     const jd_block_key *k = j->k;
     uint32_t *mark = calloc(j->nrefs ? j->nrefs : 1, sizeof *mark); /* partner of a: a + 1 */
-    size_t bcap = 1024, ocap = 0;
+    size_t bcap = 1024;
     uint32_t *buf = malloc(bcap * sizeof *buf);
     j->rc = JD_ENOMEM;
     if (!mark || !buf)
@@ -1247,18 +1295,11 @@ static void *pairs_range(void *arg)
             }
         }
         sort_u32(buf, nb);
-        if (j->n + nb > ocap) {
-            size_t nc = ocap ? ocap : 1 << 16;
-            while (nc < j->n + nb)
-                nc *= 2;
-            uint64_t *no = realloc(j->out, nc * sizeof *no);
-            if (!no)
-                goto out;
-            j->out = no;
-            ocap = nc;
-        }
+        if (vec_reserve(&j->out, nb) != JD_OK)
+            goto out;
+        uint64_t *o = j->out.p;
         for (size_t i = 0; i < nb; i++)
-            j->out[j->n++] = (uint64_t)a << 32 | buf[i];
+            o[j->out.n++] = (uint64_t)a << 32 | buf[i];
     }
     j->rc = JD_OK;
 out:
@@ -1323,41 +1364,26 @@ int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t c
         size_t upto = (size_t)start[nrefs] * (size_t)(t + 1) / (size_t)threads;
         while (hi < nrefs && (t == threads - 1 || start[hi] < upto))
             hi++;
-        job[t] = (pair_job){k, nk, start, pos, nrefs, lo, hi, NULL, 0, JD_OK};
+        job[t] = (pair_job){k, nk, start, pos, nrefs, lo, hi, {.sz = sizeof(uint64_t)}, JD_OK};
         lo = hi;
     }
     run_jobs(pairs_range, job, sizeof *job, threads);
-    int rc = job[0].rc;
-    size_t total = job[0].n;
-    for (int t = 1; t < threads; t++) {
-        rc = job[t].rc < 0 ? job[t].rc : rc;
-        total += job[t].n;
-    }
     free(start);
     free(pos);
-    uint64_t *o = NULL;
-    if (rc == JD_OK && total) {
-        o = threads == 1 ? job[0].out : realloc(job[0].out, total * sizeof *o);
-        if (o) {
-            job[0].out = NULL;
-            size_t at = job[0].n;
-            for (int t = 1; t < threads; t++) {
-                if (job[t].n)
-                    memcpy(o + at, job[t].out, job[t].n * sizeof *o);
-                at += job[t].n;
-            }
-        } else {
-            rc = JD_ENOMEM;
-        }
+    int rc = JD_OK;
+    vec all = {.sz = sizeof(uint64_t)}, *parts[MAX_THREADS] = {NULL};
+    for (int t = 0; t < threads; t++) {
+        rc = job[t].rc < 0 ? job[t].rc : rc;
+        parts[t] = &job[t].out;
     }
-    for (int t = 0; t < threads; t++)
-        free(job[t].out);
-    if (rc < 0) {
-        free(o);
-        return rc;
+    if (vec_concat(&all, parts, threads) != JD_OK)
+        rc = JD_ENOMEM;
+    if (rc < 0 || !all.n) {
+        free(all.p);
+        return rc < 0 ? rc : JD_OK;
     }
-    *out = o;
-    *nout = total;
+    *out = all.p;
+    *nout = all.n;
     return JD_OK;
 }
 
@@ -1446,35 +1472,23 @@ static void *keys_range(void *arg)
     return NULL;
 }
 
+/* Candidate pairs by the blocking rules, with `threads` threads (1 to 8). */
 static int block(rs *R, vec *pairs, int cap, int threads)
 {
     /* the keys of consecutive shares of refs, built in threads and joined
      * in order: the same array as one pass over the refs */
     key_job job[MAX_THREADS];
-    threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
+    vec keys = {.sz = sizeof(kv)}, *parts[MAX_THREADS] = {NULL};
     for (int t = 0; t < threads; t++)
-        job[t] = (key_job){R, (uint32_t)(R->n * (size_t)t / (size_t)threads),
-                           (uint32_t)(R->n * (size_t)(t + 1) / (size_t)threads),
-                           {.sz = sizeof(kv)}, JD_OK};
+        job[t] = (key_job){R, (uint32_t)share(R->n, t, threads),
+                           (uint32_t)share(R->n, t + 1, threads), {.sz = sizeof(kv)}, JD_OK};
     run_jobs(keys_range, job, sizeof *job, threads);
-    int rc = job[0].rc;
-    vec keys = job[0].keys;
-    for (int t = 1; t < threads; t++) {
+    int rc = JD_OK;
+    for (int t = 0; t < threads; t++) {
         rc = job[t].rc < 0 ? job[t].rc : rc;
-        if (rc == JD_OK && job[t].keys.n) {
-            kv *nk = realloc(keys.p, (keys.n + job[t].keys.n) * sizeof *nk);
-            if (nk) {
-                memcpy(nk + keys.n, job[t].keys.p, job[t].keys.n * sizeof *nk);
-                keys.p = nk;
-                keys.n += job[t].keys.n;
-                keys.cap = keys.n;
-            } else {
-                rc = JD_ENOMEM;
-            }
-        }
-        free(job[t].keys.p);
+        parts[t] = &job[t].keys;
     }
-    if (rc != JD_OK) {
+    if (vec_concat(&keys, parts, threads) != JD_OK || rc != JD_OK) {
         free(keys.p);
         return JD_ENOMEM;
     }
@@ -1641,10 +1655,8 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
         return;
     /* the sampled pairs' levels, by consecutive shares in threads */
     em_job job[MAX_THREADS];
-    threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
     for (int t = 0; t < threads; t++)
-        job[t] = (em_job){R, pairs, stride, ns * (size_t)t / (size_t)threads,
-                          ns * (size_t)(t + 1) / (size_t)threads, lvs};
+        job[t] = (em_job){R, pairs, stride, share(ns, t, threads), share(ns, t + 1, threads), lvs};
     run_jobs(em_range, job, sizeof *job, threads);
     np = ns;
     /*
@@ -1923,23 +1935,25 @@ static void *score_range(void *arg)
     return NULL;
 }
 
-/* Score every candidate pair with `threads` threads (0: one per online CPU,
- * at most 8) and append the links, in pair order, to `links`. The result is
+/* Score every candidate pair with at most `threads` threads (1 to 8) and
+ * append the links, in pair order, to `links`. The result is
  * the same whatever the number of threads. */
 static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold, int threads,
                      vec *links, jd_resolve_stats *st)
 {
     enum { MIN_SHARE = 4096 };
-    threads = thread_count(threads);
     if ((size_t)threads > n / MIN_SHARE)
         threads = n / MIN_SHARE > 0 ? (int)(n / MIN_SHARE) : 1;
     st->threads = threads;
-    score_job job[MAX_THREADS];
+    score_job job[MAX_THREADS],
+        base = {.R = R, .pp = pp, .threshold = threshold, .links = {.sz = sizeof(match_link)}};
+    bound_weights(&base); /* the same for every share */
+    vec *parts[MAX_THREADS] = {NULL};
     for (int t = 0; t < threads; t++) {
-        job[t] = (score_job){R, pp, n * (size_t)t / (size_t)threads,
-                             n * (size_t)(t + 1) / (size_t)threads, threshold,
-                             {.sz = sizeof(match_link)}, JD_OK, {0}, 0, 0, 0};
-        bound_weights(&job[t]);
+        job[t] = base;
+        job[t].lo = share(n, t, threads);
+        job[t].hi = share(n, t + 1, threads);
+        parts[t] = &job[t].links;
     }
     run_jobs(score_range, job, sizeof *job, threads);
     int rc = JD_OK;
@@ -1949,16 +1963,9 @@ static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold
         st->bounded_out += job[t].skipped;
         st->name_cut += job[t].name_cut;
         st->scored_pairs -= job[t].skipped + job[t].name_cut;
-        for (size_t i = 0; rc == JD_OK && i < job[t].links.n; i++) {
-            match_link *l = vec_push(links);
-            if (!l)
-                rc = JD_ENOMEM;
-            else
-                *l = ((match_link *)job[t].links.p)[i];
-        }
-        free(job[t].links.p);
     }
-    return rc;
+    int crc = vec_concat(links, parts, threads);
+    return rc < 0 ? rc : crc;
 }
 
 /* ---- the run ---- */
@@ -2269,7 +2276,8 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         goto out;
     R.st.seconds_load = secs() - t;
     t = secs();
-    if (block(&R, &pairs, opts->block_cap, thread_count(opts->threads)) < 0) {
+    const int threads = thread_count(opts->threads);
+    if (block(&R, &pairs, opts->block_cap, threads) < 0) {
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         goto out;
     }
@@ -2277,12 +2285,12 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     R.st.seconds_block = secs() - t;
     t = secs();
     R.md.threshold = opts->threshold;
-    estimate(&R, pairs.p, pairs.n, 0x5eed, opts->em_iterations, thread_count(opts->threads));
+    estimate(&R, pairs.p, pairs.n, 0x5eed, opts->em_iterations, threads);
     weights_ready(&R);
     R.st.seconds_estimate = secs() - t;
     t = secs();
     R.st.scored_pairs = (int64_t)pairs.n;
-    if (score_all(&R, pairs.p, pairs.n, opts->threshold, opts->threads, &links, &R.st) < 0) {
+    if (score_all(&R, pairs.p, pairs.n, opts->threshold, threads, &links, &R.st) < 0) {
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         goto out;
     }
