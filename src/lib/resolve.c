@@ -1339,8 +1339,14 @@ int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t c
                     (*skipped)++;
             } else if (pass == 0) {
                 by_rule[k[s].key >> 60] += (int64_t)(e - s) * (int64_t)(e - s - 1) / 2;
-                for (size_t q = s; q < e; q++)
+                for (size_t q = s; q < e; q++) {
+                    if (k[q].ref >= nrefs) { /* would write past start */
+                        free(start);
+                        free(pos);
+                        return JD_EINVALID;
+                    }
                     start[k[q].ref + 2]++;
+                }
             } else {
                 for (size_t q = s; q < e; q++)
                     pos[start[k[q].ref + 1]++] = (uint32_t)q;

@@ -72,7 +72,8 @@ typedef struct jd_block_key {
  * of n entries adds n(n - 1)/2 to by_rule[its rule] (before
  * de-duplication). Works with `threads` threads (1 to 8); the result does
  * not depend on how many. [out] *out (malloc'd, NULL when none) and *nout.
- * Returns JD_OK or JD_ENOMEM.
+ * Returns JD_OK, JD_ENOMEM, or JD_EINVALID when a kept run holds a ref not
+ * below `nrefs` (nothing is written to *out then).
  */
 int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t cap, int threads,
                       uint64_t **out, size_t *nout, int64_t by_rule[16], int64_t *skipped);

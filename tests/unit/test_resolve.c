@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <joindots/common.h>
+
 #include "resolve.h"
 
 /*
@@ -224,6 +226,32 @@ static void test_resolve__pairs_from_keys(void **state)
     assert_int_equal(ng, 0);
 }
 
+/* A key whose ref is not below nrefs is refused, not written past an
+ * array; in a run over the cap it is never looked at. */
+static void test_resolve__pairs_refuses_refs_out_of_range(void **state)
+{
+    (void)state;
+    jd_block_key k[] = {{1ULL << 60 | 5, 0}, {1ULL << 60 | 5, 3}, {2ULL << 60 | 9, 1}};
+    uint64_t stale = 0, *got = &stale; /* must be reset */
+    size_t ng = 7;
+    int64_t r[16] = {0}, sk = 0;
+    for (int threads = 1; threads <= 3; threads += 2) {
+        assert_int_equal(jd_resolve__pairs(k, 3, 3, 10, threads, &got, &ng, r, &sk),
+                         JD_EINVALID);
+        assert_null(got);
+        assert_int_equal(ng, 0);
+    }
+    /* the same keys with ref 3 in range: (0, 3) from the first run */
+    assert_int_equal(jd_resolve__pairs(k, 3, 4, 10, 1, &got, &ng, r, &sk), 0);
+    assert_int_equal(ng, 1);
+    assert_true(got[0] == (0ULL << 32 | 3));
+    free(got);
+    /* cap 1: the run that holds ref 3 is over the cap, skipped unread */
+    assert_int_equal(jd_resolve__pairs(k, 3, 3, 1, 1, &got, &ng, r, &sk), 0);
+    assert_null(got);
+    assert_int_equal(ng, 0);
+}
+
 /* Dates read as sscanf "%u-%u-%u" reads them, fast path or not. */
 static void test_resolve__parse_ymd_is_sscanf(void **state)
 {
@@ -272,6 +300,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolve__radix_sort),
         cmocka_unit_test(test_resolve__pairs_from_keys),
+        cmocka_unit_test(test_resolve__pairs_refuses_refs_out_of_range),
         cmocka_unit_test(test_resolve__parse_ymd_is_sscanf),
         cmocka_unit_test(test_resolve__m_from_anchor_pairs),
         cmocka_unit_test(test_resolve__em_finds_the_share_of_matches),
