@@ -271,6 +271,20 @@ static void test_resolve__parse_ymd_is_sscanf(void **state)
     }
 }
 
+/* EM for lambda the plain way, one exp() per pair (the library's before
+ * it grouped ratios; jd_resolve__em_lambda is now the grouped code too). */
+static double em_plain(const double *llr, size_t n, double lambda, int iters)
+{
+    for (int it = 0; n && it < iters; it++) {
+        double sump = 0, logit = log(lambda / (1 - lambda));
+        for (size_t p = 0; p < n; p++)
+            sump += 1.0 / (1.0 + exp(-(llr[p] + logit)));
+        lambda = sump / (double)n;
+        lambda = lambda < 1e-6 ? 1e-6 : lambda > 0.5 ? 0.5 : lambda;
+    }
+    return lambda;
+}
+
 /* Grouped EM is bit for bit EM over the expanded ratios. */
 static void test_resolve__em_grouped_is_em(void **state)
 {
@@ -291,6 +305,7 @@ static void test_resolve__em_grouped_is_em(void **state)
                b = jd_resolve__em_lambda_grouped(u, NU, idx, N, 0.3, iters);
         assert_true(a == b);
         assert_true(jd_resolve__em_lambda_grouped(full, N, NULL, N, 0.3, iters) == a);
+        assert_true(a == em_plain(full, N, 0.3, iters)); /* the line above cannot fail alone */
     }
     assert_true(jd_resolve__em_lambda_grouped(u, NU, idx, 0, 0.25, 10) == 0.25);
 }
