@@ -825,7 +825,7 @@ static int name_id(rs *R, nmemo *memo, const char *s, bool first_token_only, uin
     size_t n = s ? strlen(s) : 0;
     nmemo *e = NULL;
     if (memo && n > 0 && n <= NMEMO_RAW) {
-        e = &memo[jd_hash64(s, n, 0) >> (64 - NMEMO_BITS)];
+        e = &memo[jd_hash_fast(s, n, 0) >> (64 - NMEMO_BITS)];
         if (e->len == n && !memcmp(e->raw, s, n)) {
             *out = e->id;
             return JD_OK;
