@@ -112,6 +112,8 @@ def main():
             err("no offences but crime_recorded=%r" % cr)
         if cr == "Y" and not CRIME_REF.search(r["text"]):
             err("crime_recorded Y but no crime reference in text")
+        if cr == "N" and CRIME_REF.search(r["text"]):
+            print("review: %s crime_recorded N but the text has a crime reference (is it for this offence?)" % rid)
         if ("V07" in r["indicators"]) != (age < 13):
             err("V07 inconsistent with age %d" % age)
         if "C2" in off and not 13 <= age <= 15:
