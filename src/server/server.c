@@ -94,6 +94,8 @@ void jd_reply_json(reply *r, unsigned status, json_t *j)
 
 const char *jd_query(api_ctx *c, const char *key)
 {
+    if (!c->con) /* a handler called without a connection (fuzz/fuzz_api.c) */
+        return NULL;
     return MHD_lookup_connection_value(c->con, MHD_GET_ARGUMENT_KIND, key);
 }
 
