@@ -2,8 +2,10 @@
  * Accounts and sessions for the web application (issue 8).
  *
  * Passwords are hashed with argon2id (libsodium, interactive limits) and
- * never stored or logged in clear. Five failed logins in a row lock an
- * account for JD_ACCOUNT_LOCK_SECONDS. A session is a random token sent as a
+ * never stored or logged in clear. Failed logins are counted, but never
+ * lock an account (a lock anyone can trigger locks its owner out): callers
+ * throttle guessing, as `joindots serve` does by address and by account and
+ * address (issue 19). A session is a random token sent as a
  * cookie; the store keeps only its BLAKE2b digest, with a CSRF token, an
  * idle timeout and an absolute expiry. A store handle is used by one thread
  * at a time.
@@ -37,8 +39,6 @@ JD_API const char *jd_role_name(int role);
 /* Parse a role name; returns JD_OK or JD_EINVALID. */
 JD_API int jd_role_parse(const char *name, jd_role *out);
 
-#define JD_ACCOUNT_MAX_FAILED 5
-#define JD_ACCOUNT_LOCK_SECONDS 900
 #define JD_PASSWORD_MIN 12
 #define JD_PASSWORD_MAX 256
 #define JD_USERNAME_MAX 63
@@ -50,8 +50,8 @@ typedef struct jd_account {
     char agency[32]; /* agency code for practitioners and managers; "" otherwise */
     char team[64];   /* team name; "" if none */
     bool disabled;
-    int failed;           /* failed logins in a row */
-    int64_t locked_until; /* unix seconds; 0 if not locked */
+    int failed;           /* failed logins in a row (cleared by a success or a reset) */
+    int64_t locked_until; /* set by versions before issue 19; no longer checked */
     int64_t created_at;
 } jd_account;
 
@@ -76,9 +76,9 @@ JD_API int jd_account_list(jd_store *s, int (*cb)(const jd_account *a, void *pay
 /*
  * Check a password at time `now` (unix seconds; 0 for the wall clock). On
  * success the failure count is cleared and *out filled. A wrong password
- * counts a failure and locks the account at JD_ACCOUNT_MAX_FAILED. Unknown
+ * counts a failure; no number of failures locks the account. Unknown
  * names cost the same time as known ones.
- * Returns JD_OK or JD_EDENIED (unknown, wrong password, disabled or locked:
+ * Returns JD_OK or JD_EDENIED (unknown, wrong password or disabled:
  * err->msg says which, for the audit log, never the password), JD_ESTORE.
  */
 JD_API int jd_account_login(jd_store *s, const char *username, const char *password, int64_t now,

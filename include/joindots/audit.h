@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-#define JD_AUDIT_FIELD_MAX 1024 /* longer fields are refused (JD_ELIMIT) */
+#define JD_AUDIT_FIELD_MAX 8192 /* longer fields are refused (JD_ELIMIT) */
 
 typedef struct jd_audit_entry {
     int64_t seq;                  /* 1, 2, ...: set by the log */

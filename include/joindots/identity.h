@@ -50,6 +50,13 @@ JD_API int jd_link_decide(jd_store *s, const jd_link_decision *d, jd_error *err)
  */
 JD_API int jd_identities_export(jd_store *s, FILE *out, int64_t *n_lines, jd_error *err);
 
+/*
+ * A number that changes whenever the store's identities do (the id of the
+ * last resolve run; 0 before the first): a person index built at one
+ * generation is stale at another. Returns JD_OK, JD_ESTORE.
+ */
+JD_API int jd_identity_generation(jd_store *s, int64_t *out, jd_error *err);
+
 typedef struct jd_resolve_opts {
     double threshold;      /* match probability at which a pair is linked */
     int block_cap;         /* blocks larger than this are skipped (and counted) */

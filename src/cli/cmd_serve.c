@@ -20,13 +20,19 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: joindots serve --db FILE [--listen HOST:PORT] [--tls-cert F --tls-key F]\n"
                "                      [--web DIR] [--threads N] [--port-file F]\n"
+               "                      [--max-per-address N] [--request-deadline S]\n"
+               "                      [--host-name NAME]\n"
                "\n"
                "Serves the web application and its JSON API (docs/openapi.yaml) until\n"
                "SIGTERM or SIGINT; requests in flight are finished first. The default\n"
                "address is 127.0.0.1:8080; port 0 picks a free port (written to\n"
                "--port-file). Accounts are made with `joindots user add`.\n"
                "  --web DIR   static files (default: the web/ folder of the source tree)\n"
-               "  --routes    print the API routes and the roles allowed on each, and exit\n");
+               "  --routes    print the API routes and the roles allowed on each, and exit\n"
+               "  --max-per-address N   connections from one client address (default 8 of 64)\n"
+               "  --request-deadline S  a whole request must arrive within S seconds (10)\n"
+               "  --host-name NAME      a Host name to answer besides the listen address and\n"
+               "                        localhost (e.g. a reverse proxy's); others get 421\n");
 }
 
 /* Parse "HOST:PORT" (IPv4). */
@@ -111,6 +117,9 @@ int cmd_serve(int argc, char **argv)
                                              {"threads", required_argument, NULL, 't'},
                                              {"port-file", required_argument, NULL, 'p'},
                                              {"routes", no_argument, NULL, 'r'},
+                                             {"max-per-address", required_argument, NULL, 'm'},
+                                             {"request-deadline", required_argument, NULL, 'D'},
+                                             {"host-name", required_argument, NULL, 'H'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     jd_server_opts so = JD_SERVER_OPTS_INIT;
@@ -150,6 +159,23 @@ int cmd_serve(int argc, char **argv)
         }
         case 'p':
             port_file = optarg;
+            break;
+        case 'm':
+        case 'D': {
+            long n = strtol(optarg, NULL, 10);
+            if (n < 1 || n > (o == 'm' ? 64 : 600)) {
+                fprintf(stderr, "joindots: --%s takes 1 to %d\n",
+                        o == 'm' ? "max-per-address" : "request-deadline", o == 'm' ? 64 : 600);
+                return JD_EXIT_USAGE;
+            }
+            if (o == 'm')
+                so.max_per_address = (unsigned)n;
+            else
+                so.deadline_s = (unsigned)n;
+            break;
+        }
+        case 'H':
+            so.host_name = optarg;
             break;
         case 'r':
             jd_server_print_routes(stdout);

@@ -61,9 +61,9 @@ static void audit(jd_store *s, const char *action, const char *name, const char 
 static int print_account(const jd_account *a, void *payload)
 {
     (void)payload;
-    printf("%-20s %-13s %-8s %-16s %s\n", a->username, jd_role_name(a->role),
+    printf("%-20s %-13s %-8s %-16s %s failed=%d\n", a->username, jd_role_name(a->role),
            *a->agency ? a->agency : "-", *a->team ? a->team : "-",
-           a->disabled ? "disabled" : (a->locked_until > 0 ? "locked" : "active"));
+           a->disabled ? "disabled" : "active", a->failed);
     return 0;
 }
 

@@ -1,6 +1,6 @@
 /*
- * Accounts and sessions: argon2id password hashes, lock-out after repeated
- * failures, random session and CSRF tokens (only the token's BLAKE2b digest
+ * Accounts and sessions: argon2id password hashes, failed logins counted
+ * (never a lock-out), random session and CSRF tokens (only the token's BLAKE2b digest
  * is stored). See include/joindots/account.h.
  */
 #include <joindots/account.h>
@@ -10,6 +10,7 @@
 #include "store/store.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -240,16 +241,14 @@ int jd_account_login(jd_store *s, const char *username, const char *password, in
     if (out->disabled) {
         dummy_verify(password);
         rc = jd_error_set(err, JD_EDENIED, "account disabled");
-    } else if (out->locked_until > now) {
-        dummy_verify(password);
-        rc = jd_error_set(err, JD_EDENIED, "account locked after failed logins");
     } else if (crypto_pwhash_str_verify(c.pwhash, password, pwlen) != 0) {
-        int failed = out->failed + 1;
-        int64_t until = failed >= JD_ACCOUNT_MAX_FAILED ? now + JD_ACCOUNT_LOCK_SECONDS : 0;
-        rc = o->set_failures(s, out->id, failed >= JD_ACCOUNT_MAX_FAILED ? 0 : failed, until, err);
+        /* Counted, never locked: a lock anyone can trigger is a denial of
+         * service against the account's owner. Callers throttle guessing by
+         * address and by account and address (the server's throttle). */
+        int failed = out->failed < INT32_MAX - 1 ? out->failed + 1 : out->failed;
+        rc = o->set_failures(s, out->id, failed, 0, err);
         if (rc == JD_OK)
-            rc = jd_error_set(err, JD_EDENIED,
-                              until ? "bad password; account locked" : "bad password");
+            rc = jd_error_set(err, JD_EDENIED, "bad password");
     } else {
         if (out->failed || out->locked_until)
             rc = o->set_failures(s, out->id, 0, 0, err);

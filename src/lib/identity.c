@@ -40,6 +40,15 @@ int jd_link_decide(jd_store *s, const jd_link_decision *d, jd_error *err)
                             d->same, d->reason, d->decided_by, err);
 }
 
+int jd_identity_generation(jd_store *s, int64_t *out, jd_error *err)
+{
+    if (!s || !out)
+        return jd_error_set(err, JD_EINVALID, "bad argument");
+    if (!s->ops->identity_generation)
+        return jd_error_set(err, JD_EINVALID, "this store has no identities");
+    return s->ops->identity_generation(s, out, err);
+}
+
 typedef struct export_ctx {
     FILE *out;
     json_t *cur;   /* the identity being built */

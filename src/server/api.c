@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #define MAX_REASON 300
 #define MAX_QUERY 100
@@ -59,7 +60,7 @@ static bool refs_have_agency(const caller *w, json_t *person)
     return false;
 }
 
-static bool may_see_alert(const caller *w, json_t *a)
+bool jd_api_may_see_alert(const caller *w, json_t *a)
 {
     if (sees_all(w))
         return true;
@@ -79,6 +80,60 @@ static bool may_see_alert(const caller *w, json_t *a)
         if (same_agency(w, str(m, "agency")))
             return true;
     }
+    return false;
+}
+
+static bool may_see_alert(const caller *w, json_t *a)
+{
+    return jd_api_may_see_alert(w, a);
+}
+
+/* An alert as this caller may see it. Analysts see it whole. Others see
+ * what their agency knows: a member of a network whose refs are none of
+ * their agency's is shown only as "not known to your agency" (no person
+ * id, name or refs), and records are their agency's own (issue 19: a
+ * practitioner who knew one member saw every member and other agencies'
+ * refs). The subject, known to them, keeps the joined picture as on the
+ * person's page. Returns a new reference. */
+static json_t *alert_for(const caller *w, json_t *a)
+{
+    json_t *o = json_deep_copy(a);
+    if (!o || sees_all(w))
+        return o;
+    json_t *members = json_object_get(o, "members"), *m;
+    size_t i;
+    json_array_foreach(members, i, m)
+    {
+        if (refs_have_agency(w, m))
+            continue;
+        json_t *red = json_object();
+        json_object_set_new(red, "known_to_your_agency", json_false());
+        json_t *role = json_object_get(m, "role");
+        if (json_is_string(role))
+            json_object_set(red, "role", role);
+        json_array_set_new(members, i, red);
+    }
+    json_t *recs = json_object_get(o, "records");
+    if (json_is_array(recs) && json_array_size(members) > 0) {
+        json_t *kept = json_array();
+        json_array_foreach(recs, i, m)
+        {
+            if (same_agency(w, str(m, "agency")))
+                json_array_append(kept, m);
+        }
+        json_object_set_new(o, "records", kept);
+    }
+    return o;
+}
+
+/* Audit, or answer 503 and return false: nothing is shown or changed
+ * without its audit row (issue 19 item 2). */
+static bool audited(api_ctx *c, reply *r, const char *action, const char *target,
+                    const char *reason, const char *detail, bool ok)
+{
+    if (jd_audit(c, action, target, reason, detail, ok) == JD_OK)
+        return true;
+    jd_reply_audit_failed(r);
     return false;
 }
 
@@ -121,7 +176,7 @@ static void api_login(api_ctx *c, reply *r)
     }
     jd_account a;
     if (!jd_password_proof(c, r, "login", u, p, 401, "login_failed",
-                           "Wrong user name or password, or the account is locked or disabled.",
+                           "Wrong user name or password, or the account is disabled.",
                            &a))
         return;
     char target[96];
@@ -134,7 +189,10 @@ static void api_login(api_ctx *c, reply *r)
     }
     c->who->authed = true;
     c->who->acct = a;
-    jd_audit(c, "login", target, "", "", true);
+    if (!audited(c, r, "login", target, "", "", true)) {
+        (void)jd_session_end(c->store, tok, &err);
+        return;
+    }
     cookie(c, r, tok, JD_SESSION_MAX_SECONDS);
     jd_reply_json(r, 200, me_json(c->who, csrf));
 }
@@ -143,7 +201,7 @@ static void api_logout(api_ctx *c, reply *r)
 {
     jd_error err;
     (void)jd_session_end(c->store, c->who->token, &err);
-    jd_audit(c, "logout", "", "", "", true);
+    (void)jd_audit(c, "logout", "", "", "", true); /* the session is ended either way */
     cookie(c, r, "", 0);
     jd_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
@@ -173,7 +231,7 @@ static void api_search(api_ctx *c, reply *r)
         return;
     }
     jd_person_summary hits[200];
-    size_t n = jd_person_index_search(c->srv->index, q, hits, 200);
+    size_t n = jd_person_index_search(c->index, q, hits, 200);
     json_t *out = json_array();
     size_t shown = 0;
     for (size_t i = 0; i < n && shown < 25; i++)
@@ -184,7 +242,10 @@ static void api_search(api_ctx *c, reply *r)
     char target[160], d[64];
     snprintf(target, sizeof target, "query:%s", q);
     snprintf(d, sizeof d, "results=%zu", shown);
-    jd_audit(c, "search", target, "", d, true);
+    if (!audited(c, r, "search", target, "", d, true)) {
+        json_decref(out);
+        return;
+    }
     jd_reply_json(r, 200, json_pack("{s:o}", "results", out));
 }
 
@@ -250,7 +311,7 @@ static int on_event(const jd_chrono_event *ev, void *payload)
     return 0;
 }
 
-static json_t *alerts_of(jd_server *srv, const char *person_id)
+static json_t *alerts_of(jd_server *srv, const caller *w, const char *person_id)
 {
     json_t *out = json_array(), *a;
     size_t i;
@@ -267,7 +328,7 @@ static json_t *alerts_of(jd_server *srv, const char *person_id)
                 hit = true;
         }
         if (hit)
-            json_array_append_new(out, json_deep_copy(a));
+            json_array_append_new(out, alert_for(w, a));
     }
     return out;
 }
@@ -275,17 +336,19 @@ static json_t *alerts_of(jd_server *srv, const char *person_id)
 static void api_person(api_ctx *c, reply *r)
 {
     jd_person_summary p;
-    if (jd_person_index_get(c->srv->index, c->arg, &p) != JD_OK) {
-        jd_reply_error(r, 404, "not_found", "No such person.");
-        return;
-    }
     char target[160];
-    snprintf(target, sizeof target, "person:%s", p.person_id);
-    if (!may_see_person(c->who, &p)) {
-        jd_audit(c, "view", target, "", "denied: need to know", false);
-        jd_reply_error(r, 403, "forbidden", "This person is not known to your agency.");
+    snprintf(target, sizeof target, "person:%.150s", c->arg);
+    /* Not found and not allowed get the same answer, so that the answer
+     * does not tell whether a person id exists (issue 19). */
+    bool found = jd_person_index_get(c->index, c->arg, &p) == JD_OK;
+    if (!found || !may_see_person(c->who, &p)) {
+        if (audited(c, r, "view", target, "", found ? "denied: need to know" : "denied: not found",
+                    false))
+            jd_reply_error(r, 404, "not_found",
+                           "No such person known to your agency.");
         return;
     }
+    snprintf(target, sizeof target, "person:%s", p.person_id);
     const char *why = need_reason(c, r);
     if (!why)
         return;
@@ -299,10 +362,13 @@ static void api_person(api_ctx *c, reply *r)
     }
     char d[64];
     snprintf(d, sizeof d, "events=%zu", json_array_size(x.events));
-    jd_audit(c, "view", target, why, d, true);
+    if (!audited(c, r, "view", target, why, d, true)) {
+        json_decref(x.events);
+        return;
+    }
     json_t *o = person_json(&p);
     json_object_set_new(o, "events", x.events);
-    json_object_set_new(o, "alerts", alerts_of(c->srv, p.person_id));
+    json_object_set_new(o, "alerts", alerts_of(c->srv, c->who, p.person_id));
     jd_reply_json(r, 200, o);
 }
 
@@ -352,14 +418,17 @@ static void api_alerts(api_ctx *c, reply *r)
             continue;
         if (++total > 500)
             continue;
-        json_t *o = json_deep_copy(a);
+        json_t *o = alert_for(c->who, a);
         json_object_set_new(o, "acknowledgements", acks ? json_deep_copy(acks) : json_array());
         json_array_append_new(out, o);
     }
     json_decref(x.by_alert);
     char d[64];
     snprintf(d, sizeof d, "results=%zu", total);
-    jd_audit(c, "view", "alerts", "", d, true);
+    if (!audited(c, r, "view", "alerts", "", d, true)) {
+        json_decref(out);
+        return;
+    }
     jd_reply_json(r, 200, json_pack("{s:o,s:I}", "alerts", out, "total", (json_int_t)total));
 }
 
@@ -381,22 +450,26 @@ static void api_ack(api_ctx *c, reply *r)
     json_t *a = jd_api_alert(c->srv, c->arg);
     char target[200];
     snprintf(target, sizeof target, "alert:%.150s", c->arg);
-    if (!a) {
-        jd_reply_error(r, 404, "not_found", "No such alert.");
-        return;
-    }
-    if (!may_see_alert(c->who, a)) {
-        jd_audit(c, "acknowledge", target, "", "denied: need to know", false);
-        jd_reply_error(r, 403, "forbidden", "This alert is not about your agency's records.");
+    if (!a || !may_see_alert(c->who, a)) {
+        if (audited(c, r, "acknowledge", target, "", a ? "denied: need to know" : "not found",
+                    false))
+            jd_reply_error(r, 404, "not_found", "No such alert among yours.");
         return;
     }
     const char *note = str(c->body, "note");
-    jd_error err;
-    if (!note || jd_alert_acknowledge(c->store, c->arg, c->who->acct.username, note, &err) < 0) {
+    if (!note || !*note || strlen(note) > 1000) {
         jd_reply_error(r, 400, "note_required", "Write a note of 1 to 1000 characters.");
         return;
     }
-    jd_audit(c, "acknowledge", target, note, "", true);
+    /* Audited before it is done: a change is never made without its row. */
+    if (!audited(c, r, "acknowledge", target, note, "", true))
+        return;
+    jd_error err;
+    if (jd_alert_acknowledge(c->store, c->arg, c->who->acct.username, note, &err) < 0) {
+        (void)jd_audit(c, "acknowledge", target, note, "refused: not stored", false);
+        jd_reply_error(r, 400, "note_required", "Write a note of 1 to 1000 characters.");
+        return;
+    }
     jd_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
@@ -446,7 +519,10 @@ static void api_network(api_ctx *c, reply *r)
         jd_reply_error(r, 500, "network", "The network could not be built.");
         return;
     }
-    jd_audit(c, "view", "network", "", "", true);
+    if (!audited(c, r, "view", "network", "", "", true)) {
+        json_decref(j);
+        return;
+    }
     jd_reply_json(r, 200, j);
 }
 
@@ -465,7 +541,8 @@ static void api_profile(api_ctx *c, reply *r)
     char target[240];
     snprintf(target, sizeof target, "profile:%s", subject);
     if (!j) {
-        jd_audit(c, "view", target, why, "not found", false);
+        if (!audited(c, r, "view", target, why, "not found", false))
+            return;
         if (g.rc == JD_ENOTFOUND)
             jd_reply_error(r, 404, "not_found", "Nothing matches that.");
         else if (g.rc == JD_EINVALID)
@@ -474,13 +551,17 @@ static void api_profile(api_ctx *c, reply *r)
             jd_reply_error(r, 500, "profile", "The profile could not be built.");
         return;
     }
-    jd_audit(c, "view", target, why, "", true);
+    if (!audited(c, r, "view", target, why, "", true)) {
+        json_decref(j);
+        return;
+    }
     jd_reply_json(r, 200, j);
 }
 
 static void api_dashboard(api_ctx *c, reply *r)
 {
-    jd_audit(c, "view", "dashboard", "", "", true);
+    if (!audited(c, r, "view", "dashboard", "", "", true))
+        return;
     json_t *d = json_deep_copy(c->srv->board);
     json_t *ages = jd_api_agenda_ages(c->store);
     if (ages)
@@ -513,14 +594,33 @@ static void api_language(api_ctx *c, reply *r)
 
 /* ---- audit and accounts ---- */
 
+/* Every row is shown: a field that is not valid UTF-8 (written before the
+ * server cleaned its fields, or by another writer) is shown with U+FFFD in
+ * place of each bad byte instead of dropping the row (issue 19 item 3). */
 static int on_audit(const jd_audit_entry *e, void *payload)
 {
     char t[32];
     jd_time_format(t, e->at);
-    json_array_append_new(
-        payload, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "seq", (json_int_t)e->seq, "at",
-                           t, "actor", e->actor, "action", e->action, "target", e->target, "reason",
-                           e->reason, "detail", e->detail, "ok", e->ok, "hash", e->hash));
+    const char *f[6] = {e->actor, e->action, e->target, e->reason, e->detail, e->hash};
+    char *g[6] = {NULL};
+    for (int i = 0; i < 6; i++) {
+        size_t n = f[i] ? strlen(f[i]) : 0;
+        g[i] = malloc(n * 3 + 1);
+        if (!g[i]) {
+            for (int k = 0; k < i; k++)
+                free(g[k]);
+            return JD_ENOMEM;
+        }
+        jd_utf8_clean(g[i], n * 3 + 1, f[i]);
+    }
+    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "seq", (json_int_t)e->seq, "at",
+                          t, "actor", g[0], "action", g[1], "target", g[2], "reason", g[3],
+                          "detail", g[4], "ok", e->ok, "hash", g[5]);
+    for (int i = 0; i < 6; i++)
+        free(g[i]);
+    if (!o)
+        return JD_ENOMEM;
+    json_array_append_new(payload, o);
     return 0;
 }
 
@@ -535,7 +635,10 @@ static void api_audit(api_ctx *c, reply *r)
         jd_reply_error(r, 500, "store", "The audit log could not be read.");
         return;
     }
-    jd_audit(c, "view", "audit", "", "", true);
+    if (!audited(c, r, "view", "audit", "", "", true)) {
+        json_decref(out);
+        return;
+    }
     jd_reply_json(r, 200, json_pack("{s:o}", "entries", out));
 }
 
@@ -548,7 +651,8 @@ static void api_audit_verify(api_ctx *c, reply *r)
         jd_reply_error(r, 500, "store", "The audit log could not be read.");
         return;
     }
-    jd_audit(c, "verify", "audit", "", rc == JD_OK ? "intact" : "broken", true);
+    if (!audited(c, r, "verify", "audit", "", rc == JD_OK ? "intact" : "broken", true))
+        return;
     jd_reply_json(r, 200,
                   json_pack("{s:b,s:I,s:I,s:s}", "intact", rc == JD_OK, "entries",
                             (json_int_t)rep.entries, "first_bad", (json_int_t)rep.first_bad,
@@ -560,7 +664,7 @@ static int on_account(const jd_account *a, void *payload)
     json_array_append_new(payload,
                           json_pack("{s:s,s:s,s:s,s:s,s:b,s:b}", "username", a->username, "role",
                                     jd_role_name(a->role), "agency", a->agency, "team", a->team,
-                                    "disabled", a->disabled, "locked", a->locked_until > 0));
+                                    "disabled", a->disabled, "failed_logins", a->failed));
     return 0;
 }
 
@@ -573,7 +677,10 @@ static void api_users(api_ctx *c, reply *r)
         jd_reply_error(r, 500, "store", "Accounts could not be read.");
         return;
     }
-    jd_audit(c, "view", "accounts", "", "", true);
+    if (!audited(c, r, "view", "accounts", "", "", true)) {
+        json_decref(out);
+        return;
+    }
     jd_reply_json(r, 200, json_pack("{s:o}", "users", out));
 }
 
@@ -588,11 +695,14 @@ static void api_user_add(api_ctx *c, reply *r)
     char pw[21];
     jd_password_generate(pw);
     jd_error err;
-    int rc =
-        jd_account_add(c->store, u, role, str(c->body, "agency"), str(c->body, "team"), pw, &err);
     char target[96];
     snprintf(target, sizeof target, "account:%.63s", u);
-    jd_audit(c, "account.add", target, "", rc == JD_OK ? role_s : err.msg, rc == JD_OK);
+    if (!audited(c, r, "account.add", target, "", role_s, true))
+        return;
+    int rc =
+        jd_account_add(c->store, u, role, str(c->body, "agency"), str(c->body, "team"), pw, &err);
+    if (rc < 0)
+        (void)jd_audit(c, "account.add", target, "", err.msg, false);
     if (rc < 0) {
         jd_reply_error(r, rc == JD_ECONFLICT ? 409 : 400, "bad_request", err.msg);
         return;
@@ -605,16 +715,21 @@ static void user_change(api_ctx *c, reply *r, const char *what)
     jd_error err;
     int rc;
     char pw[21] = "";
+    char target[160], action[32];
+    snprintf(target, sizeof target, "account:%.63s", c->arg);
+    snprintf(action, sizeof action, "account.%s", what);
+    if (!audited(c, r, action, target, "", "", true))
+        return;
     if (!strcmp(what, "reset")) {
         jd_password_generate(pw);
         rc = jd_account_reset(c->store, c->arg, pw, &err);
     } else {
         rc = jd_account_set_disabled(c->store, c->arg, !strcmp(what, "disable"), &err);
     }
-    char target[160], action[32];
-    snprintf(target, sizeof target, "account:%.63s", c->arg);
-    snprintf(action, sizeof action, "account.%s", what);
-    jd_audit(c, action, target, "", rc == JD_OK ? "" : err.msg, rc == JD_OK);
+    if (rc < 0)
+        (void)jd_audit(c, action, target, "", err.msg, false);
+    else if (!strcmp(what, "reset")) /* a new password: its login waits for nobody */
+        (void)jd_throttle_clear(&c->srv->th, c->arg, NULL);
     if (rc < 0) {
         jd_reply_error(r, rc == JD_ENOTFOUND ? 404 : 400, "bad_request", err.msg);
         return;
@@ -633,6 +748,38 @@ static void api_user_enable(api_ctx *c, reply *r)
 static void api_user_reset(api_ctx *c, reply *r)
 {
     user_change(c, r, "reset");
+}
+
+/* ---- login throttling: seen and cleared by managers and admins ---- */
+
+static void api_throttle(api_ctx *c, reply *r)
+{
+    json_t *l = jd_throttle_list(&c->srv->th, c->srv->o.login_per_minute, (int64_t)time(NULL));
+    if (!l) {
+        jd_reply_error(r, 500, "memory", "Out of memory.");
+        return;
+    }
+    if (!audited(c, r, "view", "throttle", "", "", true)) {
+        json_decref(l);
+        return;
+    }
+    jd_reply_json(r, 200, json_pack("{s:o,s:i}", "entries", l, "per_minute",
+                                    c->srv->o.login_per_minute));
+}
+
+static void api_throttle_clear(api_ctx *c, reply *r)
+{
+    const char *u = str(c->body, "username"), *a = str(c->body, "address");
+    if ((!u || !*u) && (!a || !*a)) {
+        jd_reply_error(r, 400, "bad_request", "Name a username, an address, or both.");
+        return;
+    }
+    char target[160];
+    snprintf(target, sizeof target, "throttle:%.63s@%.63s", u ? u : "*", a ? a : "*");
+    if (!audited(c, r, "throttle.clear", target, str(c->body, "why"), "", true))
+        return;
+    size_t n = jd_throttle_clear(&c->srv->th, u, a);
+    jd_reply_json(r, 200, json_pack("{s:I}", "cleared", (json_int_t)n));
 }
 
 #define BOARD_VIEW (R(JD_ROLE_BOARD) | R(JD_ROLE_MANAGER) | R(JD_ROLE_ANALYST))
@@ -657,5 +804,7 @@ const route jd_api_routes[] = {
     {"POST", "/api/users/{id}/disable", R(JD_ROLE_ADMIN), api_user_disable},
     {"POST", "/api/users/{id}/enable", R(JD_ROLE_ADMIN), api_user_enable},
     {"POST", "/api/users/{id}/reset", R(JD_ROLE_ADMIN), api_user_reset},
+    {"GET", "/api/throttle", R(JD_ROLE_MANAGER) | R(JD_ROLE_ADMIN), api_throttle},
+    {"POST", "/api/throttle/clear", R(JD_ROLE_MANAGER) | R(JD_ROLE_ADMIN), api_throttle_clear},
 };
 const size_t jd_api_n_routes = sizeof jd_api_routes / sizeof *jd_api_routes;

@@ -12,10 +12,51 @@
 #include <joindots/account.h>
 #include <joindots/concern.h>
 
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+/* Free text of a concern (title, why, comments, notes): the library's cap,
+ * checked first so that the whole text always fits its audit row. */
+#define MAX_CONCERN_TEXT 4000
+
+void jd_board_id(const jd_server *srv, const char *concern_id, char out[35])
+{
+    unsigned char h[16];
+    crypto_generichash(h, sizeof h, (const unsigned char *)concern_id, strlen(concern_id),
+                       srv->board_key, sizeof srv->board_key);
+    out[0] = 'B';
+    out[1] = '-';
+    sodium_bin2hex(out + 2, 33, h, sizeof h);
+}
+
+/* Audit, or answer 503 and return false (nothing done without its row). */
+static bool audited(api_ctx *c, reply *r, const char *action, const char *target,
+                    const char *reason, const char *detail, bool ok)
+{
+    if (jd_audit(c, action, target, reason, detail, ok) == JD_OK)
+        return true;
+    jd_reply_audit_failed(r);
+    return false;
+}
+
+/* Each free-text field of the body within MAX_CONCERN_TEXT bytes; else 400. */
+static bool texts_fit(api_ctx *c, reply *r)
+{
+    static const char *const keys[] = {"text", "title", "why", "decision", "decision_maker"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        json_t *v = json_object_get(c->body, keys[i]);
+        if (json_is_string(v) && strlen(json_string_value(v)) > MAX_CONCERN_TEXT) {
+            jd_reply_error(r, 400, "text_too_long",
+                           "A note, title or reason has at most 4000 bytes.");
+            return false;
+        }
+    }
+    return true;
+}
 
 static const char *rung_of_role(jd_role role);
 
@@ -58,7 +99,7 @@ static bool may_touch_as(api_ctx *c, const jd_account *a, const char *kind, cons
     if (!kind || (strcmp(kind, "child") != 0 && strcmp(kind, "adult") != 0))
         return a->role == JD_ROLE_MANAGER; /* places, vehicles, patterns */
     jd_person_summary p;
-    if (!subject || jd_person_index_get(c->srv->index, subject, &p) != JD_OK)
+    if (!subject || jd_person_index_get(c->index, subject, &p) != JD_OK)
         return false;
     for (size_t i = 0; i < p.n_refs; i++)
         if (*a->agency && !strcasecmp(a->agency, p.refs[i].agency))
@@ -72,13 +113,19 @@ static bool may_touch(api_ctx *c, const char *kind, const char *subject)
     return may_touch_as(c, &c->who->acct, kind, subject);
 }
 
-static json_t *concern_json(const jd_concern *k, bool board)
+/* A concern as JSON. On the board's agenda (board) the id is the opaque
+ * board id (the concern's own id names a person, "auto:child:P000009"),
+ * with no subject, title or history. */
+static json_t *concern_json(const jd_server *srv, const jd_concern *k, bool board)
 {
-    char raised[32], due[32];
+    char raised[32], due[32], bid[35];
     jd_time_format(raised, k->raised_at);
     jd_time_format(due, k->due_at);
+    if (board)
+        jd_board_id(srv, k->id, bid);
     int64_t age = ((int64_t)time(NULL) - k->raised_at) / 86400;
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:s,s:s,s:I,s:I}", "id", k->id, "kind",
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:s,s:s,s:I,s:I}", "id",
+                          board ? bid : k->id, "kind",
                           k->kind, "level", k->level, "rung", k->rung, "status", k->status, "owner",
                           k->owner ? k->owner : "", "strategic", k->strategic, "overdue",
                           k->overdue, "raised_at", raised, "due_at", due, "age_days",
@@ -112,7 +159,9 @@ static int on_concern(const jd_concern *k, void *payload)
             return 0;
         json_object_set_new(x->seen, k->id, json_true());
     }
-    json_t *o = concern_json(k, x->board);
+    json_t *o = concern_json(x->c->srv, k, x->board);
+    if (o && x->board && x->c->who->acct.role == JD_ROLE_ANALYST)
+        json_object_set_new(o, "concern_id", json_string(k->id)); /* analysts see all */
     if (o && x->team)
         json_object_set_new(o, "team", json_string(x->team));
     if (o)
@@ -181,7 +230,10 @@ static void api_concerns(api_ctx *c, reply *r)
         return;
     }
     json_decref(x.seen);
-    jd_audit(c, "view", q.owner ? "concerns:inbox" : "concerns:all", "", "", true);
+    if (!audited(c, r, "view", q.owner ? "concerns:inbox" : "concerns:all", "", "", true)) {
+        json_decref(x.out);
+        return;
+    }
     jd_reply_json(r, 200, json_pack("{s:o}", "concerns", x.out));
 }
 
@@ -197,7 +249,10 @@ static void api_agenda(api_ctx *c, reply *r)
         jd_reply_error(r, 500, "store", "The agenda could not be read.");
         return;
     }
-    jd_audit(c, "view", "agenda", "", "", true);
+    if (!audited(c, r, "view", "agenda", "", "", true)) {
+        json_decref(x.out);
+        return;
+    }
     jd_reply_json(r, 200, json_pack("{s:o}", "items", x.out));
 }
 
@@ -205,6 +260,8 @@ static void concern_raise(api_ctx *c, reply *r, jd_concern_new *n0);
 
 static void api_concern_raise(api_ctx *c, reply *r)
 {
+    if (!texts_fit(c, r))
+        return;
     jd_concern_new n = JD_CONCERN_NEW_INIT;
     json_t *recs = json_object_get(c->body, "records");
     char *recs_s = json_is_array(recs) ? json_dumps(recs, JSON_COMPACT) : NULL;
@@ -223,9 +280,15 @@ static void concern_raise(api_ctx *c, reply *r, jd_concern_new *n0)
     n.title = str(c->body, "title");
     n.level = str(c->body, "level");
     if (n.from_alert) {
+        /* Only from an alert the caller may see; an unknown alert and one
+         * they may not see get the same answer (no existence oracle). */
         json_t *a = jd_api_alert(c->srv, n.from_alert);
-        if (!a) {
-            jd_reply_error(r, 404, "not_found", "No such alert.");
+        if (!a || !jd_api_may_see_alert(c->who, a)) {
+            char t[200];
+            snprintf(t, sizeof t, "alert:%.150s", n.from_alert);
+            if (audited(c, r, "concern.raise", t, "",
+                        a ? "denied: need to know (alert)" : "not found", false))
+                jd_reply_error(r, 404, "not_found", "No such alert among yours.");
             return;
         }
         json_t *subj = json_object_get(a, "subject");
@@ -242,32 +305,43 @@ static void concern_raise(api_ctx *c, reply *r, jd_concern_new *n0)
     if (!n.title)
         n.title = n.from_alert ? n.from_alert : n.subject;
     if (!may_touch(c, n.kind, n.subject)) {
-        jd_audit(c, "concern.raise", n.subject, "", "denied: need to know", false);
-        jd_reply_error(r, 403, "forbidden", "This is not about your agency's records.");
+        if (audited(c, r, "concern.raise", n.subject, "", "denied: need to know", false))
+            jd_reply_error(r, 403, "forbidden", "This is not about your agency's records.");
         return;
     }
+    /* Audited before it is made, with the whole text; then the outcome. */
+    char subj[200], detail[400];
+    snprintf(subj, sizeof subj, "%.20s:%.150s", n.kind, n.subject);
+    snprintf(detail, sizeof detail, "request%s%.150s", n.from_alert ? " from_alert=" : "",
+             n.from_alert ? n.from_alert : "");
+    const char *why = str(c->body, "why");
+    if (!audited(c, r, "concern.raise", subj, why ? why : n.title, detail, true))
+        return;
     jd_concern_actor by = {c->who->acct.username, rung_of(c->who)};
     char *id = NULL;
     jd_error err;
     int rc = jd_concern_raise(&id, c->store, &n, &by, 0, &err);
     if (rc < 0) {
+        snprintf(detail, sizeof detail, "refused: %.280s", err.msg);
+        (void)jd_audit(c, "concern.raise", subj, "", detail, false);
         jd_reply_error(r, rc == JD_ENOTFOUND ? 404 : 400, "bad_request", err.msg);
         return;
     }
     char target[200];
     snprintf(target, sizeof target, "concern:%.150s", id);
-    jd_audit(c, "concern.raise", target, str(c->body, "why"), n.from_alert ? n.from_alert : "",
-             true);
+    (void)jd_audit(c, "concern.raise", target, "", "raised", true); /* the request row stands */
     jd_reply_json(r, 201, json_pack("{s:s}", "id", id));
     free(id);
 }
 
-static void audit_k(api_ctx *c, const char *action, const jd_concern *k, const char *reason,
-                    const char *detail, bool ok)
+/* Audit a refusal about concern k: false (and 503 set) if the row could
+ * not be written; the caller then sets no other answer. */
+static bool audit_k(api_ctx *c, reply *r, const char *action, const jd_concern *k,
+                    const char *reason, const char *detail, bool ok)
 {
     char target[200];
     snprintf(target, sizeof target, "concern:%.150s", k->id);
-    jd_audit(c, action, target, reason, detail, ok);
+    return audited(c, r, action, target, reason, detail, ok);
 }
 
 /* Fields of an action beyond text and to, checked by the route: returns
@@ -275,37 +349,75 @@ static void audit_k(api_ctx *c, const char *action, const jd_concern *k, const c
 typedef bool (*act_prep)(api_ctx *c, reply *r, const jd_concern *k, jd_concern_action *a,
                          char *detail, size_t detail_size);
 
+typedef struct find_ctx {
+    const jd_server *srv;
+    const char *bid;
+    char *id; /* found (owned) */
+} find_ctx;
+
+static int on_agenda_item(const jd_concern *k, void *payload)
+{
+    find_ctx *f = payload;
+    char bid[35];
+    jd_board_id(f->srv, k->id, bid);
+    if (strcmp(bid, f->bid) != 0)
+        return 0;
+    f->id = strdup(k->id);
+    return 1;
+}
+
+/* The concern id behind a board id on the open agenda (owned), or NULL. */
+static char *board_resolve(api_ctx *c, const char *bid)
+{
+    if (strncmp(bid, "B-", 2) != 0 || strlen(bid) != 34)
+        return NULL;
+    jd_concern_query q = JD_CONCERN_QUERY_INIT;
+    q.open_only = true;
+    q.agenda = true;
+    find_ctx f = {c->srv, bid, NULL};
+    jd_error err;
+    (void)jd_concern_list(c->store, &q, on_agenda_item, &f, &err);
+    return f.id;
+}
+
 static void concern_act_with(api_ctx *c, reply *r, jd_concern_verb verb, const char *action,
                              act_prep prep)
 {
     jd_concern k;
     jd_error err;
     char target[200];
-    snprintf(target, sizeof target, "concern:%.150s", c->arg);
-    int rc = jd_concern_get(&k, c->store, c->arg, JD_AS_OF_NOW, 0, NULL, &err);
-    if (rc == JD_ENOTFOUND) {
-        jd_audit(c, action, target, "", "not found", false);
-        jd_reply_error(r, 404, "not_found", "No such concern.");
+    bool board = c->who->acct.role == JD_ROLE_BOARD;
+    if (!texts_fit(c, r))
         return;
-    }
-    if (rc < 0) {
+    /* The board knows its items only by their board ids. */
+    char *real = board ? board_resolve(c, c->arg) : NULL;
+    const char *id = board ? real : c->arg;
+    snprintf(target, sizeof target, "concern:%.150s", id ? id : c->arg);
+    int rc = id ? jd_concern_get(&k, c->store, id, JD_AS_OF_NOW, 0, NULL, &err) : JD_ENOTFOUND;
+    if (rc < 0 && rc != JD_ENOTFOUND) {
+        free(real);
         jd_reply_error(r, 500, "store", "The concern could not be read.");
         return;
     }
-    /* The board acts only on its agenda's items, which name nobody. */
-    bool ok = c->who->acct.role == JD_ROLE_BOARD ? k.strategic : may_touch(c, k.kind, k.subject);
+    /* The board acts only on its agenda's items, which name nobody. Not
+     * found and not allowed get the same answer (a concern id can name a
+     * person). */
+    bool ok = rc == JD_OK && (board ? k.strategic : may_touch(c, k.kind, k.subject));
     if (!ok) {
-        jd_concern_dispose(&k);
-        jd_audit(c, action, target, "", "denied: need to know", false);
-        jd_reply_error(r, 403, "forbidden",
-                       c->who->acct.role == JD_ROLE_BOARD
-                           ? "This is not on the board's agenda."
-                           : "This is not about your agency's records.");
+        if (rc == JD_OK)
+            jd_concern_dispose(&k);
+        free(real);
+        if (audited(c, r, action, target, "", rc == JD_OK ? "denied: need to know" : "not found",
+                    false))
+            jd_reply_error(r, 404, "not_found",
+                           board ? "No such item on the board's agenda."
+                                 : "No such concern about your agency's records.");
         return;
     }
     const char *text = str(c->body, "text");
     if (verb == JD_CONCERN_ESCALATE && (!text || !*text)) {
         jd_concern_dispose(&k);
+        free(real);
         jd_reply_error(r, 400, "reason_required", "Say why it goes up a rung.");
         return;
     }
@@ -318,16 +430,22 @@ static void concern_act_with(api_ctx *c, reply *r, jd_concern_verb verb, const c
     char detail[300] = "";
     bool go = !prep || prep(c, r, &k, &a, detail, sizeof detail);
     jd_concern_dispose(&k);
-    if (!go)
+    /* Audited before it is done, with the whole text: a change is never
+     * made without its row; a refusal by the library adds one. */
+    if (!go || !audited(c, r, action, target, text, detail, true)) {
+        free(real);
         return;
+    }
     jd_concern_actor by = {c->who->acct.username, rung_of(c->who)};
-    rc = jd_concern_act(c->store, c->arg, verb, &a, &by, &err);
-    if (rc < 0)
-        snprintf(detail, sizeof detail, "refused: %.280s", err.msg);
-    jd_audit(c, action, target, text, detail, rc == JD_OK);
+    rc = jd_concern_act(c->store, id, verb, &a, &by, &err);
+    free(real);
     if (rc < 0) {
+        snprintf(detail, sizeof detail, "refused: %.280s", err.msg);
+        (void)jd_audit(c, action, target, "", detail, false);
         unsigned st = rc == JD_ECONFLICT ? 409 : rc == JD_EDENIED ? 403 : 400;
-        jd_reply_error(r, st, rc == JD_EDENIED ? "refused" : "bad_request", err.msg);
+        /* The library's message can name the concern; the board gets none. */
+        jd_reply_error(r, st, rc == JD_EDENIED ? "refused" : "bad_request",
+                       board ? "The board's decision could not be recorded." : err.msg);
         return;
     }
     jd_reply_json(r, 200, json_pack("{s:b}", "ok", 1));
@@ -366,15 +484,16 @@ static bool prep_assign(api_ctx *c, reply *r, const jd_concern *k, jd_concern_ac
     }
     if (jd_account_get(c->store, a->to, &to, &err) != JD_OK || to.disabled ||
         !(R(to.role) & ROLES_CASE)) {
-        audit_k(c, "concern.assign", k, "", "refused: no such case worker", false);
-        jd_reply_error(r, 400, "bad_request",
-                       "No active practitioner, analyst or manager of that name.");
+        if (audit_k(c, r, "concern.assign", k, "", "refused: no such case worker", false))
+            jd_reply_error(r, 400, "bad_request",
+                           "No active practitioner, analyst or manager of that name.");
         return false;
     }
     if (!may_touch_as(c, &to, k->kind, k->subject)) {
-        audit_k(c, "concern.assign", k, "", "refused: the assignee has no need to know", false);
-        jd_reply_error(r, 403, "forbidden",
-                       "That person may not see this concern (another agency).");
+        if (audit_k(c, r, "concern.assign", k, "", "refused: the assignee has no need to know",
+                    false))
+            jd_reply_error(r, 403, "forbidden",
+                           "That person may not see this concern (another agency).");
         return false;
     }
     snprintf(detail, n, "to=%s", to.username);
@@ -396,9 +515,9 @@ static bool prep_close(api_ctx *c, reply *r, const jd_concern *k, jd_concern_act
 {
     a->reason_code = str(c->body, "reason_code");
     if (!a->reason_code || !*a->reason_code || !a->text || !*a->text) {
-        audit_k(c, "concern.close", k, a->text, "refused: no reason", false);
-        jd_reply_error(r, 400, "reason_required",
-                       "Closing needs a reason from the list and a note saying why.");
+        if (audit_k(c, r, "concern.close", k, a->text, "refused: no reason", false))
+            jd_reply_error(r, 400, "reason_required",
+                           "Closing needs a reason from the list and a note saying why.");
         return false;
     }
     const char *su = str(c->body, "signoff_username"), *sp = str(c->body, "signoff_password");
@@ -415,9 +534,11 @@ static bool prep_close(api_ctx *c, reply *r, const jd_concern *k, jd_concern_act
     char target[96];
     snprintf(target, sizeof target, "account:%.63s", su);
     if (m.role != JD_ROLE_MANAGER || !may_touch_as(c, &m, k->kind, k->subject)) {
-        jd_audit(c, "concern.signoff", target, "", "denied: not a manager who may see it", false);
-        jd_reply_error(r, 403, "signoff_refused",
-                       "Only a team or service manager who may see this concern can sign it off.");
+        if (audited(c, r, "concern.signoff", target, "", "denied: not a manager who may see it",
+                    false))
+            jd_reply_error(r, 403, "signoff_refused",
+                           "Only a team or service manager who may see this concern can sign it "
+                           "off.");
         return false;
     }
     /* Kept in the request's scope: str() points into c->body. */
@@ -441,9 +562,10 @@ static bool prep_decide(api_ctx *c, reply *r, const jd_concern *k, jd_concern_ac
     a->decision_maker = str(c->body, "decision_maker");
     if (!a->decision || !*a->decision || !a->decision_maker || !*a->decision_maker || !a->text ||
         !*a->text) {
-        audit_k(c, "concern.decide", k, a->text, "refused: incomplete decision", false);
-        jd_reply_error(r, 400, "reason_required",
-                       "A board decision needs the decision, the decision-maker and the reason.");
+        if (audit_k(c, r, "concern.decide", k, a->text, "refused: incomplete decision", false))
+            jd_reply_error(r, 400, "reason_required",
+                           "A board decision needs the decision, the decision-maker and the "
+                           "reason.");
         return false;
     }
     snprintf(detail, n, "decision=%.100s by=%.100s", a->decision, a->decision_maker);

@@ -21,6 +21,8 @@
 
 #include <sodium.h>
 
+#include <joindots/identity.h>
+
 static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self';"
                           " img-src 'self' data:; connect-src 'self'; object-src 'none';"
                           " base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -92,37 +94,9 @@ void jd_reply_json(reply *r, unsigned status, json_t *j)
 
 const char *jd_query(api_ctx *c, const char *key)
 {
+    if (!c->con) /* a handler called without a connection (fuzz/fuzz_api.c) */
+        return NULL;
     return MHD_lookup_connection_value(c->con, MHD_GET_ARGUMENT_KIND, key);
-}
-
-static rl_slot *rate_slot(jd_server *srv, const char *addr)
-{
-    int64_t minute = (int64_t)time(NULL) / 60;
-    uint32_t h = 2166136261u;
-    for (const char *p = addr; *p; p++)
-        h = (h ^ (unsigned char)*p) * 16777619u;
-    rl_slot *s = &srv->rl[h % RL_SLOTS];
-    if (strcmp(s->addr, addr) != 0 || s->window != minute) {
-        snprintf(s->addr, sizeof s->addr, "%s", addr);
-        s->window = minute;
-        s->count = 0;
-    }
-    return s;
-}
-
-bool jd_rate_blocked(jd_server *srv, const char *addr)
-{
-    pthread_mutex_lock(&srv->rl_mu);
-    bool blocked = rate_slot(srv, addr)->count >= srv->o.login_per_minute;
-    pthread_mutex_unlock(&srv->rl_mu);
-    return blocked;
-}
-
-void jd_rate_failed(jd_server *srv, const char *addr)
-{
-    pthread_mutex_lock(&srv->rl_mu);
-    rate_slot(srv, addr)->count++;
-    pthread_mutex_unlock(&srv->rl_mu);
 }
 
 /* ---- store pool ---- */
@@ -149,21 +123,89 @@ static void pool_put(jd_server *srv, unsigned i)
     pthread_mutex_unlock(&srv->pool_mu);
 }
 
-void jd_audit(api_ctx *c, const char *action, const char *target, const char *reason,
-              const char *detail, bool ok)
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if it is not one. */
+static size_t utf8_seq(const unsigned char *p)
 {
-    char d[300];
+    unsigned c = p[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4
+                                                                                          : 0;
+    }
+    return 0;
+}
+
+void jd_utf8_clean(char *out, size_t cap, const char *in)
+{
+    static const char repl[] = "\xEF\xBF\xBD";
+    size_t o = 0;
+    if (!cap)
+        return;
+    for (const unsigned char *p = (const unsigned char *)(in ? in : ""); *p;) {
+        size_t n = utf8_seq(p);
+        const char *src = n ? (const char *)p : repl;
+        size_t len = n ? n : 3;
+        if (o + len + 1 > cap)
+            break;
+        memcpy(out + o, src, len);
+        o += len;
+        p += n ? n : 1;
+    }
+    out[o] = '\0';
+}
+
+/* Every audited field is stored as valid UTF-8 (an invalid byte becomes
+ * U+FFFD), so that every row can be shown as JSON to the auditor. */
+static char *clean_dup(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    char *out = malloc(n * 3 + 1); /* each byte at most one U+FFFD */
+    if (out)
+        jd_utf8_clean(out, n * 3 + 1, s);
+    return out;
+}
+
+int jd_audit(api_ctx *c, const char *action, const char *target, const char *reason,
+             const char *detail, bool ok)
+{
+    char d[400];
     snprintf(d, sizeof d, "%s%sfrom=%s", detail ? detail : "", detail && *detail ? " " : "",
              c->who->addr);
-    jd_audit_entry e = {.actor = c->who->authed ? c->who->acct.username : "-",
-                        .action = action,
-                        .target = target ? target : "",
-                        .reason = reason ? reason : "",
-                        .detail = d,
-                        .ok = ok};
-    jd_error err;
-    if (jd_audit_append(c->store, &e, NULL, &err) < 0)
-        fprintf(stderr, "joindots serve: audit write failed: %s\n", err.msg);
+    const char *actor = c->who->authed ? c->who->acct.username : "-";
+    char *f[5] = {clean_dup(actor), clean_dup(action), clean_dup(target), clean_dup(reason),
+                  clean_dup(d)};
+    int rc = JD_ENOMEM;
+    jd_error err = {0};
+    if (f[0] && f[1] && f[2] && f[3] && f[4]) {
+        jd_audit_entry e = {.actor = f[0],
+                            .action = f[1],
+                            .target = f[2],
+                            .reason = f[3],
+                            .detail = f[4],
+                            .ok = ok};
+        rc = jd_audit_append(c->store, &e, NULL, &err);
+    }
+    for (int i = 0; i < 5; i++)
+        free(f[i]);
+    if (rc < 0)
+        fprintf(stderr, "joindots serve: audit write failed (%s): %s; the request is refused\n",
+                action, err.msg[0] ? err.msg : "out of memory");
+    return rc < 0 ? rc : JD_OK;
+}
+
+void jd_reply_audit_failed(reply *r)
+{
+    jd_reply_error(r, 503, "audit_unavailable",
+                   "This could not be recorded in the audit log, so it was not done. "
+                   "Try again in a moment; tell the administrator if it goes on.");
 }
 
 bool jd_password_proof(api_ctx *c, reply *r, const char *action, const char *user,
@@ -172,21 +214,39 @@ bool jd_password_proof(api_ctx *c, reply *r, const char *action, const char *use
 {
     char target[96];
     snprintf(target, sizeof target, "account:%.63s", user);
-    if (jd_rate_blocked(c->srv, c->who->addr)) {
-        jd_audit(c, action, target, "", "denied: rate limit", false);
-        jd_reply_error(r, 429, "too_many_attempts",
-                       "Too many attempts from here. Wait a minute and try again.");
+    int64_t now = (int64_t)time(NULL);
+    int64_t wait = jd_throttle_wait(&c->srv->th, c->who->addr, user, c->srv->o.login_per_minute,
+                                    now);
+    if (wait > 0) {
+        char d[64], msg[160];
+        snprintf(d, sizeof d, "denied: throttled %llds", (long long)wait);
+        (void)jd_audit(c, action, target, "", d, false);
+        snprintf(msg, sizeof msg,
+                 "Too many failed attempts from here. Wait %lld seconds and try again.",
+                 (long long)wait);
+        jd_reply_error(r, 429, "too_many_attempts", msg);
+        if (r->json)
+            json_object_set_new(r->json, "retry_after", json_integer((json_int_t)wait));
         return false;
     }
     jd_error err;
-    if (jd_account_login(c->store, user, password, 0, out, &err) < 0) {
+    int rc = jd_account_login(c->store, user, password, 0, out, &err);
+    if (rc < 0) {
         char d[300];
         snprintf(d, sizeof d, "denied: %.255s", err.msg);
-        jd_audit(c, action, target, "", d, false);
-        jd_rate_failed(c->srv, c->who->addr);
-        jd_reply_error(r, fail_status, fail_code, fail_msg);
+        if (rc == JD_EDENIED)
+            jd_throttle_failed(&c->srv->th, c->who->addr, user, now);
+        if (jd_audit(c, action, target, "", d, false) < 0 && rc != JD_EDENIED) {
+            jd_reply_audit_failed(r);
+            return false;
+        }
+        if (rc == JD_EDENIED)
+            jd_reply_error(r, fail_status, fail_code, fail_msg);
+        else
+            jd_reply_error(r, 503, "store", "The account could not be checked; try again.");
         return false;
     }
+    jd_throttle_succeeded(&c->srv->th, c->who->addr, user);
     return true;
 }
 
@@ -325,21 +385,116 @@ static bool csrf_ok(struct MHD_Connection *con, const caller *who)
            sodium_memcmp(h, who->csrf, JD_SESSION_TOKEN_SIZE - 1) == 0;
 }
 
-/* A POST must be JSON (a cross-site form cannot send that without a
- * preflight, which is never granted) and, when the browser says where it
- * comes from, from this host. This covers the login form too, which has no
- * session and so no CSRF token yet. */
-static bool same_origin_json(struct MHD_Connection *con)
+/* A POST must be JSON: exactly "application/json", optionally with
+ * "; charset=utf-8" (a cross-site form cannot send that without a
+ * preflight, which is never granted; "application/jsonfoo" is not JSON). */
+static bool is_json_type(const char *ct)
 {
-    const char *ct = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type");
     if (!ct || strncasecmp(ct, "application/json", 16) != 0)
         return false;
+    const char *p = ct + 16;
+    p += strspn(p, " \t");
+    if (!*p)
+        return true;
+    if (*p++ != ';')
+        return false;
+    p += strspn(p, " \t");
+    if (strncasecmp(p, "charset=", 8) != 0)
+        return false;
+    p += 8;
+    bool q = *p == '"';
+    p += q;
+    if (strncasecmp(p, "utf-8", 5) != 0)
+        return false;
+    p += 5;
+    if (q && *p++ != '"')
+        return false;
+    p += strspn(p, " \t");
+    return *p == '\0';
+}
+
+/* When the browser says where a POST comes from, it is this host. This
+ * covers the login form too, which has no session and so no CSRF token. */
+static bool same_origin(struct MHD_Connection *con)
+{
     const char *origin = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Origin");
     const char *host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Host");
     if (!origin)
         return true;
     const char *o = strstr(origin, "://");
-    return host && o && !strcmp(o + 3, host);
+    return host && o && !strcasecmp(o + 3, host);
+}
+
+/* The Host header names this server: the listen address, localhost forms
+ * or the configured host name, with the port (or none on 80/443). Anything
+ * else is refused, so a rebound DNS name cannot reach the API. */
+static bool host_ok(jd_server *srv, const char *host)
+{
+    if (!host || !*host || strlen(host) > 255)
+        return false;
+    char name[256];
+    const char *colon = host[0] == '[' ? strstr(host, "]:") : strrchr(host, ':');
+    if (colon && host[0] == '[')
+        colon++;
+    int port;
+    if (colon) {
+        char *end;
+        long v = strtol(colon + 1, &end, 10);
+        if (colon[1] == '\0' || *end || v <= 0 || v > 65535)
+            return false;
+        port = (int)v;
+        snprintf(name, sizeof name, "%.*s", (int)(colon - host), host);
+    } else {
+        port = srv->o.tls_cert ? 443 : 80;
+        snprintf(name, sizeof name, "%s", host);
+    }
+    if (port != srv->port)
+        return false;
+    const char *ok[] = {srv->o.host, "localhost", "127.0.0.1", "[::1]", srv->o.host_name};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        if (ok[i] && *ok[i] && strcmp(ok[i], "0.0.0.0") != 0 && !strcasecmp(ok[i], name))
+            return true;
+    return false;
+}
+
+/* The current person index, rebuilt first when a resolve run has changed
+ * the store's identities since it was built (need-to-know is decided on
+ * current identities, issue 19 item 5). Returns with idx_lock held for
+ * reading, or NULL (lock not held) when the store cannot be read. */
+static const jd_person_index *index_acquire(jd_server *srv, jd_store *s)
+{
+    int64_t gen = 0;
+    jd_error err;
+    if (jd_identity_generation(s, &gen, &err) < 0)
+        return NULL;
+    pthread_rwlock_rdlock(&srv->idx_lock);
+    if (gen == srv->idx_gen)
+        return srv->index;
+    pthread_rwlock_unlock(&srv->idx_lock);
+    pthread_mutex_lock(&srv->idx_build_mu);
+    bool ok = true;
+    pthread_rwlock_rdlock(&srv->idx_lock);
+    bool stale = gen != srv->idx_gen;
+    pthread_rwlock_unlock(&srv->idx_lock);
+    if (stale) {
+        jd_person_index *ni = NULL, *old;
+        int64_t g2 = 0;
+        ok = jd_identity_generation(s, &g2, &err) == JD_OK &&
+             jd_person_index_open(&ni, s, &err) == JD_OK;
+        if (ok) {
+            pthread_rwlock_wrlock(&srv->idx_lock);
+            old = srv->index;
+            srv->index = ni;
+            srv->idx_gen = g2;
+            pthread_rwlock_unlock(&srv->idx_lock);
+            jd_person_index_close(old);
+        }
+    }
+    pthread_mutex_unlock(&srv->idx_build_mu);
+    if (!ok)
+        return NULL;
+    pthread_rwlock_rdlock(&srv->idx_lock);
+    return srv->index;
 }
 
 static enum MHD_Result handle_api(jd_server *srv, struct MHD_Connection *con, const char *url,
@@ -367,37 +522,142 @@ static enum MHD_Result handle_api(jd_server *srv, struct MHD_Connection *con, co
                  .arg = *arg ? arg : NULL};
     reply rp = {.status = 200};
     const char *tok = MHD_lookup_connection_value(con, MHD_COOKIE_KIND, "jd_session");
+    int sess = JD_EDENIED;
     if (tok) {
         jd_error err;
-        if (jd_session_check(s, tok, 0, &who.acct, who.csrf, &err) == JD_OK) {
+        sess = jd_session_check(s, tok, 0, &who.acct, who.csrf, &err);
+        if (sess == JD_OK) {
             who.authed = true;
             snprintf(who.token, sizeof who.token, "%s", tok);
         }
     }
     bool is_post = !strcmp(method, "POST");
-    if (is_post && !same_origin_json(con)) {
-        jd_audit(&c, "denied", url, "", "cross-origin or not JSON", false);
-        jd_reply_error(&rp, MHD_HTTP_FORBIDDEN, "cross_origin",
-                       "State changes must come from this site, as JSON.");
+    const char *ct = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type");
+    if (sess < 0 && sess != JD_EDENIED) {
+        jd_reply_error(&rp, 503, "store", "The session could not be checked; try again.");
+    } else if (is_post && !is_json_type(ct)) {
+        if (jd_audit(&c, "denied", url, "", "not JSON", false) < 0)
+            jd_reply_audit_failed(&rp);
+        else
+            jd_reply_error(&rp, 415, "unsupported_media_type",
+                           "State changes are sent as application/json (charset utf-8).");
+    } else if (is_post && !same_origin(con)) {
+        if (jd_audit(&c, "denied", url, "", "cross-origin", false) < 0)
+            jd_reply_audit_failed(&rp);
+        else
+            jd_reply_error(&rp, MHD_HTTP_FORBIDDEN, "cross_origin",
+                           "State changes must come from this site.");
     } else if (rt->roles != ROLES_NONE && !who.authed) {
         jd_reply_error(&rp, MHD_HTTP_UNAUTHORIZED, "login_required", "Please log in.");
     } else if (rt->roles != ROLES_NONE && !(rt->roles & R(who.acct.role))) {
-        jd_audit(&c, "denied", url, "", "role", false);
-        jd_reply_error(&rp, MHD_HTTP_FORBIDDEN, "forbidden",
-                       "Your role does not give access to this.");
+        if (jd_audit(&c, "denied", url, "", "role", false) < 0)
+            jd_reply_audit_failed(&rp);
+        else
+            jd_reply_error(&rp, MHD_HTTP_FORBIDDEN, "forbidden",
+                           "Your role does not give access to this.");
     } else if (is_post && rt->roles != ROLES_NONE && !csrf_ok(con, &who)) {
-        jd_audit(&c, "denied", url, "", "csrf", false);
-        jd_reply_error(&rp, MHD_HTTP_FORBIDDEN, "csrf", "Missing or wrong CSRF token.");
+        if (jd_audit(&c, "denied", url, "", "csrf", false) < 0)
+            jd_reply_audit_failed(&rp);
+        else
+            jd_reply_error(&rp, MHD_HTTP_FORBIDDEN, "csrf", "Missing or wrong CSRF token.");
     } else if (is_post && rq->len > 0 && !(c.body = json_loadb(rq->body, rq->len, 0, NULL))) {
         jd_reply_error(&rp, MHD_HTTP_BAD_REQUEST, "bad_json", "The request body is not JSON.");
     } else if (is_post && c.body && !json_is_object(c.body)) {
         jd_reply_error(&rp, MHD_HTTP_BAD_REQUEST, "bad_json", "Expected a JSON object.");
+    } else if (!(c.index = index_acquire(srv, s))) {
+        jd_reply_error(&rp, 503, "store", "The store cannot be read just now; try again.");
     } else {
         rt->fn(&c, &rp);
+        pthread_rwlock_unlock(&srv->idx_lock);
     }
     json_decref(c.body);
     pool_put(srv, slot);
     return send_json(con, srv, &rp);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static conn_node *conn_of(struct MHD_Connection *con)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* The request is in (or answered early): the deadline stops counting. */
+static void conn_handling(jd_server *srv, struct MHD_Connection *con, bool on)
+{
+    conn_node *n = conn_of(con);
+    if (!n)
+        return;
+    pthread_mutex_lock(&srv->conn_mu);
+    n->handling = on;
+    if (!on)
+        n->since_ms = now_ms();
+    pthread_mutex_unlock(&srv->conn_mu);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    jd_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        conn_node *n = calloc(1, sizeof *n);
+        if (!n)
+            return;
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+        n->fd = ci ? ci->connect_fd : -1;
+        n->since_ms = now_ms();
+        pthread_mutex_lock(&srv->conn_mu);
+        n->next = srv->conns.next;
+        n->prev = &srv->conns;
+        srv->conns.next->prev = n;
+        srv->conns.next = n;
+        pthread_mutex_unlock(&srv->conn_mu);
+        *socket_context = n;
+        return;
+    }
+    /* Closed: libmicrohttpd closes the socket only after this returns, so
+     * the watchdog (under the same mutex) never touches a reused fd. */
+    conn_node *n = *socket_context;
+    if (!n)
+        return;
+    pthread_mutex_lock(&srv->conn_mu);
+    n->prev->next = n->next;
+    n->next->prev = n->prev;
+    pthread_mutex_unlock(&srv->conn_mu);
+    free(n);
+    *socket_context = NULL;
+}
+
+/* A request (headers and body) must arrive within deadline_s of the
+ * connection opening or of the previous answer, however slowly it trickles
+ * in: the idle timeout alone let a client keep a slot for ever by sending
+ * a header line every few seconds (slowloris). Late connections are shut
+ * down; libmicrohttpd then closes them. */
+static void *watchdog(void *p)
+{
+    jd_server *srv = p;
+    int64_t limit = (int64_t)srv->o.deadline_s * 1000;
+    while (!atomic_load(&srv->watchdog_stop)) {
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        int64_t now = now_ms();
+        pthread_mutex_lock(&srv->conn_mu);
+        for (conn_node *n = srv->conns.next; n != &srv->conns; n = n->next)
+            if (!n->handling && !n->cut && n->fd >= 0 && now - n->since_ms > limit) {
+                shutdown(n->fd, SHUT_RDWR);
+                n->cut = true;
+            }
+        pthread_mutex_unlock(&srv->conn_mu);
+    }
+    return NULL;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
@@ -413,12 +673,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         *con_cls = rq;
         atomic_fetch_add(&srv->in_flight, 1);
         rq->counted = true;
+        if (!host_ok(srv, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Host"))) {
+            rq->answered = true; /* any body is ignored */
+            conn_handling(srv, con, true);
+            return send_error(con, srv, 421, "misdirected",
+                              "This server does not answer for that host name.");
+        }
         const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > srv->o.max_body) {
             rq->too_big = true;
+            conn_handling(srv, con, true);
             return send_error(con, srv, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
                               "The request is too large.");
         }
+        return MHD_YES;
+    }
+    if (rq->answered) {
+        *upload_size = 0;
         return MHD_YES;
     }
     if (*upload_size) {
@@ -444,6 +715,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         *upload_size = 0;
         return MHD_YES;
     }
+    conn_handling(srv, con, true);
     if (rq->too_big)
         return send_error(con, srv, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
                           "The request is too large.");
@@ -459,6 +731,8 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     jd_server *srv = cls;
+    (void)toe;
+    conn_handling(srv, con, false);
     req *rq = *con_cls;
     if (!rq)
         return;
@@ -510,6 +784,10 @@ static void free_server(jd_server *srv)
     free(srv->stores);
     free(srv->screeners);
     free(srv->busy);
+    if (srv->watchdog_on) {
+        atomic_store(&srv->watchdog_stop, true);
+        pthread_join(srv->watchdog, NULL);
+    }
     jd_person_index_close(srv->index);
     json_decref(srv->alerts);
     json_decref(srv->board);
@@ -519,7 +797,10 @@ static void free_server(jd_server *srv)
     free(srv->cert);
     pthread_mutex_destroy(&srv->pool_mu);
     pthread_cond_destroy(&srv->pool_cv);
-    pthread_mutex_destroy(&srv->rl_mu);
+    pthread_rwlock_destroy(&srv->idx_lock);
+    pthread_mutex_destroy(&srv->idx_build_mu);
+    pthread_mutex_destroy(&srv->conn_mu);
+    jd_throttle_free(&srv->th);
     free(srv);
 }
 
@@ -531,8 +812,20 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
     srv->o = *opts;
     pthread_mutex_init(&srv->pool_mu, NULL);
     pthread_cond_init(&srv->pool_cv, NULL);
-    pthread_mutex_init(&srv->rl_mu, NULL);
-    int rc = JD_OK;
+    pthread_rwlock_init(&srv->idx_lock, NULL);
+    pthread_mutex_init(&srv->idx_build_mu, NULL);
+    pthread_mutex_init(&srv->conn_mu, NULL);
+    srv->conns.next = srv->conns.prev = &srv->conns;
+    randombytes_buf(srv->board_key, sizeof srv->board_key);
+    int rc = jd_throttle_init(&srv->th);
+    if (rc < 0) {
+        free(srv);
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    if (!srv->o.max_per_address || srv->o.max_per_address > srv->o.max_connections)
+        srv->o.max_per_address = srv->o.max_connections;
+    if (!srv->o.deadline_s)
+        srv->o.deadline_s = srv->o.timeout_s;
     if (!opts->web_root || !realpath(opts->web_root, srv->web_real)) {
         rc = jd_error_set(err, JD_EINVALID, "the web folder cannot be found");
         goto fail;
@@ -559,7 +852,8 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
         if ((rc = jd_store_open(&srv->stores[i], opts->db, &so, err)) < 0 ||
             (rc = jd_screener_open(&srv->screeners[i], NULL, err)) < 0)
             goto fail;
-    if ((rc = jd_person_index_open(&srv->index, srv->stores[0], err)) < 0)
+    if ((rc = jd_identity_generation(srv->stores[0], &srv->idx_gen, err)) < 0 ||
+        (rc = jd_person_index_open(&srv->index, srv->stores[0], err)) < 0)
         goto fail;
     if ((rc = jd_api_load(srv, srv->stores[0], err)) < 0)
         goto fail;
@@ -581,14 +875,22 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
     srv->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->n_stores, MHD_OPTION_CONNECTION_LIMIT,
-        opts->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, opts->max_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)131072, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_ARRAY, tls_opts,
+        srv->o.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->o.max_per_address,
+        MHD_OPTION_CONNECTION_TIMEOUT, srv->o.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)131072, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_ARRAY, tls_opts,
         MHD_OPTION_END);
     if (!srv->d) {
         rc = jd_error_set(err, JD_EIO, "cannot listen on %s:%d", opts->host, opts->port);
         goto fail;
     }
+    srv->port = jd_server_port(srv);
+    if (pthread_create(&srv->watchdog, NULL, watchdog, srv) != 0) {
+        MHD_stop_daemon(srv->d);
+        rc = jd_error_set(err, JD_ENOMEM, "cannot start the request watchdog");
+        goto fail;
+    }
+    srv->watchdog_on = true;
     *out = srv;
     return JD_OK;
 fail:

@@ -30,11 +30,14 @@ typedef struct jd_server_opts {
     unsigned timeout_s;   /* per-connection idle timeout */
     size_t max_body;      /* request bodies above this get 413 */
     int login_per_minute; /* failed logins per client address per minute */
+    unsigned max_per_address; /* connections from one client address (<= max_connections) */
+    unsigned deadline_s;      /* a whole request (headers and body) arrives within this */
+    const char *host_name;    /* another name the Host header may give (a proxy's), or NULL */
 } jd_server_opts;
 
 #define JD_SERVER_OPTS_INIT                                                                        \
     {                                                                                              \
-        NULL, "127.0.0.1", 8080, NULL, NULL, NULL, 4, 64, 30, 65536, 20                            \
+        NULL, "127.0.0.1", 8080, NULL, NULL, NULL, 4, 64, 30, 65536, 20, 8, 10, NULL               \
     }
 
 typedef struct jd_server jd_server;

@@ -11,13 +11,34 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-/* Rate limiting of logins per client address (a small fixed table). */
-#define RL_SLOTS 256
-typedef struct rl_slot {
-    char addr[64];
-    int64_t window; /* minute */
-    int count;
-} rl_slot;
+/* Login throttling (throttle.c): a bounded map keyed by the full client
+ * address ("a|ADDR": failures per minute) and by account and address
+ * ("u|USER|ADDR": failures in a row, with a growing wait). When the map is
+ * full the entry used least recently is evicted. */
+#define TH_SLOTS 4096
+#define TH_KEY 136
+typedef struct th_entry {
+    char key[TH_KEY];
+    int64_t last;    /* unix seconds of the last failure (eviction order) */
+    int64_t window;  /* minute of `count` (per-address entries) */
+    int count;       /* failures in `window` (per-address entries) */
+    int fails;       /* failures in a row (account entries) */
+    int64_t next_ok; /* no attempt before this time (account entries) */
+} th_entry;
+typedef struct th_map {
+    pthread_mutex_t mu;
+    th_entry *e; /* TH_SLOTS entries; key[0] == 0 when free */
+    size_t n;    /* entries in use */
+} th_map;
+
+/* A live connection, for the request deadline (server.c). */
+typedef struct conn_node {
+    struct conn_node *prev, *next;
+    int fd;
+    int64_t since_ms; /* start of the request being received */
+    bool handling;    /* the whole request is in: the handler runs or answers */
+    bool cut;         /* shut down by the deadline */
+} conn_node;
 
 struct jd_server {
     jd_server_opts o;
@@ -30,14 +51,26 @@ struct jd_server {
     unsigned n_stores;
     pthread_mutex_t pool_mu;
     pthread_cond_t pool_cv;
-    /* read-only after start */
+    /* The person index, rebuilt when the store's identities change (a new
+     * resolve run): readers hold idx_lock for reading while they use it. */
+    pthread_rwlock_t idx_lock;
+    pthread_mutex_t idx_build_mu;
     jd_person_index *index;
+    int64_t idx_gen;
+    /* read-only after start */
     json_t *alerts; /* array of alert documents */
     json_t *board;  /* precomputed aggregates (no names) */
     char web_real[4096];
-    /* rate limiting */
-    pthread_mutex_t rl_mu;
-    rl_slot rl[RL_SLOTS];
+    unsigned char board_key[32]; /* keys the board's opaque item ids */
+    /* login throttling */
+    th_map th;
+    /* request deadline: live connections and their watchdog */
+    pthread_mutex_t conn_mu;
+    conn_node conns; /* list head */
+    pthread_t watchdog;
+    bool watchdog_on;
+    atomic_bool watchdog_stop;
+    int port; /* bound */
     atomic_int in_flight;
     atomic_bool stopping;
 };
@@ -46,6 +79,7 @@ typedef struct req {
     char *body;
     size_t len, cap;
     bool too_big;
+    bool answered; /* refused before the body: ignore the rest */
     bool counted;
 } req;
 
@@ -73,6 +107,7 @@ typedef struct api_ctx {
     caller *who;
     const char *method, *path;
     const char *arg; /* the {id} of a route, or NULL */
+    const jd_person_index *index; /* current person index (read lock held) */
     json_t *body;    /* parsed JSON body of POSTs, or NULL */
 } api_ctx;
 
@@ -101,20 +136,49 @@ json_t *jd_api_agenda_ages(jd_store *s);
 /* Helpers for handlers. */
 void jd_reply_error(reply *r, unsigned status, const char *code, const char *msg);
 void jd_reply_json(reply *r, unsigned status, json_t *j);
-void jd_audit(api_ctx *c, const char *action, const char *target, const char *reason,
-              const char *detail, bool ok);
+/* Append an audit entry (fields made valid UTF-8 first). Returns JD_OK or
+ * the store's negative code: the caller then shows, changes and exports
+ * nothing (jd_reply_audit_failed). */
+int jd_audit(api_ctx *c, const char *action, const char *target, const char *reason,
+             const char *detail, bool ok);
+/* The answer when the audit row could not be written: 503, nothing else. */
+void jd_reply_audit_failed(reply *r);
+/* Copy `in` to out (cap bytes with the NUL) with every byte that is not
+ * part of valid UTF-8 replaced by U+FFFD; truncated at a character. */
+void jd_utf8_clean(char *out, size_t cap, const char *in);
 const char *jd_query(api_ctx *c, const char *key);
-/* Failed logins per client address and minute: blocked at the limit. */
-bool jd_rate_blocked(jd_server *srv, const char *addr);
-void jd_rate_failed(jd_server *srv, const char *addr);
+
+/* Login throttling (throttle.c). */
+int jd_throttle_init(th_map *m);
+void jd_throttle_free(th_map *m);
+/* Seconds the caller must still wait before a password for `user` is
+ * checked from `addr` (0: go ahead): the address is over its failures per
+ * minute, or the account has failed from this address and its wait (2 s
+ * after 3 failures, doubling to 15 min) has not passed. */
+int64_t jd_throttle_wait(th_map *m, const char *addr, const char *user, int per_minute,
+                         int64_t now);
+/* A failed password from addr for user: counts for both. */
+void jd_throttle_failed(th_map *m, const char *addr, const char *user, int64_t now);
+/* A right password from addr for user: that pair's failures are forgotten. */
+void jd_throttle_succeeded(th_map *m, const char *addr, const char *user);
+/* The state, as a JSON array of {kind, username, address, failures, wait_seconds}. */
+json_t *jd_throttle_list(th_map *m, int per_minute, int64_t now);
+/* Forget the entries of a user (all addresses) and/or an address (all
+ * users); returns how many were cleared. */
+size_t jd_throttle_clear(th_map *m, const char *user, const char *addr);
+
 /* A password proven here and now (login, a manager's sign-off): refused with
- * 429 while the client's address is rate-limited; a wrong password or a
- * locked or disabled account counts a failure and is refused with
- * fail_status and fail_code. Every refusal is audited under action with
- * target "account:USER". True with the account in *out. */
+ * 429 while the client's address or this account from this address is
+ * throttled; a wrong password or a disabled account counts a failure and is
+ * refused with fail_status and fail_code. Every refusal is audited under
+ * action with target "account:USER". True with the account in *out. */
 bool jd_password_proof(api_ctx *c, reply *r, const char *action, const char *user,
                        const char *password, unsigned fail_status, const char *fail_code,
                        const char *fail_msg, jd_account *out);
+/* May the caller see this alert (need-to-know)? (api.c) */
+bool jd_api_may_see_alert(const caller *w, json_t *a);
+/* The board's opaque id of a concern ("B-" and 32 hex digits). */
+void jd_board_id(const jd_server *srv, const char *concern_id, char out[35]);
 /* Load alerts and board aggregates (at start). */
 int jd_api_load(jd_server *srv, jd_store *s, jd_error *err);
 /* The JSON of one alert of the loaded analysis (borrowed), or NULL. */

@@ -535,7 +535,7 @@ async function usersPage() {
       const r = await get('/api/users');
       out.append(h('table', { id: 'users' }, h('thead', {}, h('tr', {}, ['User', 'Role', 'Agency', 'State', ''].map(x => h('th', {}, x)))),
         h('tbody', {}, r.users.map(a => h('tr', {}, h('td', {}, a.username), h('td', {}, a.role), h('td', {}, a.agency),
-          h('td', {}, a.disabled ? 'disabled' : a.locked ? 'locked' : 'active'),
+          h('td', {}, a.disabled ? 'disabled' : 'active' + (a.failed_logins ? ' (' + a.failed_logins + ' failed logins)' : '')),
           h('td', {}, h('button', { type: 'button', class: 'secondary', onclick: () => act(a.username, a.disabled ? 'enable' : 'disable') }, a.disabled ? 'Enable' : 'Disable'), ' ',
             h('button', { type: 'button', class: 'secondary', onclick: () => act(a.username, 'reset') }, 'Reset password')))))));
     } catch (e) { showError(e, out); }

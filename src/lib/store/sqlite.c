@@ -920,6 +920,22 @@ static int sq_ref_exists(jd_store *s, const char *agency, const char *ref, bool 
     return JD_OK;
 }
 
+static int sq_identity_generation(jd_store *s, int64_t *out, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db, "SELECT coalesce(max(id), 0) FROM resolve_run", -1, &st, NULL) !=
+        SQLITE_OK)
+        return jd_sq__err(q, err, "identity generation");
+    int r = sqlite3_step(st);
+    int64_t v = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (r != SQLITE_ROW)
+        return jd_sq__err(q, err, "identity generation");
+    *out = v;
+    return JD_OK;
+}
+
 static int sq_link_add(jd_store *s, const char *agency_a, const char *ref_a,
                        const char *agency_b, const char *ref_b, bool same, const char *reason,
                        const char *by, jd_error *err)
@@ -1707,6 +1723,7 @@ static const jd_store_ops sqlite_ops = {
     .link_add = sq_link_add,
     .identity_rows = sq_identity_rows,
     .identity_refs = sq_identity_refs,
+    .identity_generation = sq_identity_generation,
     .chronology = sq_chronology,
     .mentions = sq_mentions,
     .decisions = sq_decisions,

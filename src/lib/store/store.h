@@ -199,6 +199,8 @@ typedef struct jd_store_ops {
     /* Resolved refs only, with their person_id (no display fields): what a
      * re-run of resolution needs to keep person_ids stable. Any order. */
     int (*identity_refs)(jd_store *s, jd_identity_row_cb cb, void *payload, jd_error *err);
+    /* The last resolve run's id (0 if none): changes whenever identities do. */
+    int (*identity_generation)(jd_store *s, int64_t *out, jd_error *err);
     /* events of a person (person_id, or one agency ref when person_id is NULL) */
     int (*chronology)(jd_store *s, const char *person_id, const char *agency, const char *ref,
                       int64_t as_of, jd_chrono_event_cb cb, void *payload, jd_error *err);
