@@ -331,11 +331,36 @@ static int chance(synth *S, double p)
 }
 #define PICK(S, arr) (arr)[rnd(S, JD_ARRAY_LEN(arr))]
 
+/* The civil date of a day number (days since 1970-01-01; H. Hinnant's
+ * algorithm). Noon UTC is the same date in UK local time, so this is the
+ * date jd_norm__format_uk gives for the day, without formatting. */
+static void day_ymd(int32_t day, int *y, int *m, int *d)
+{
+    int64_t z = (int64_t)day + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
 static void day_text(char out[11], int32_t day)
 {
-    char b[32];
-    jd_norm__format_uk(b, (int64_t)day * 86400 + 12 * 3600);
-    memcpy(out, b, 10);
+    int y, m, d;
+    day_ymd(day, &y, &m, &d);
+    out[0] = (char)('0' + y / 1000 % 10);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
     out[10] = '\0';
 }
 
@@ -401,16 +426,10 @@ static int add_person(synth *S)
 
 static int age_on(const person *p, int32_t day)
 {
-    int y1, y2;
-    char a[11], b[11];
-    day_text(a, p->dob);
-    day_text(b, day);
-    y1 = atoi(a);
-    y2 = atoi(b);
-    int age = y2 - y1;
-    if (strcmp(b + 5, a + 5) < 0)
-        age--;
-    return age;
+    int y1, m1, d1, y2, m2, d2;
+    day_ymd(p->dob, &y1, &m1, &d1);
+    day_ymd(day, &y2, &m2, &d2);
+    return y2 - y1 - (m2 < m1 || (m2 == m1 && d2 < d1));
 }
 
 static const household *home_of(const synth *S, const person *p, int32_t day)
@@ -1784,31 +1803,6 @@ static void oxford_volume(synth *S, netw *n, int32_t stop)
 
 /* ---- truth ---- */
 
-/* A person's refs: their own per agency, then their one-row refs
- * (S->sp[order[start[pi]..start[pi+1]]]), marked when the row was sparse. */
-static json_t *refs_json(const synth *S, int pi, const uint32_t *start, const uint32_t *order)
-{
-    json_t *a = json_array();
-    for (int ag = 0; ag < A_N; ag++)
-        for (int d = 0; d < 2; d++)
-            if (S->pp[pi].refs_used & (1u << (ag * 2 + d))) {
-                char ref[24];
-                ref_of((synth *)S, ref, ag, pi, d);
-                json_array_append_new(a, json_pack("{s:s,s:s}", "agency", agency_code[ag],
-                                                   "person_ref", ref));
-            }
-    for (uint32_t k = start ? start[pi] : 0; start && k < start[pi + 1]; k++) {
-        const sparse_ref *r = &S->sp[order[k]];
-        char ref[24];
-        ref_of((synth *)S, ref, r->a, (int)(S->sp_base + r->serial), false);
-        json_t *o = json_pack("{s:s,s:s}", "agency", agency_code[r->a], "person_ref", ref);
-        if (r->sparse)
-            json_object_set_new(o, "sparse", json_true());
-        json_array_append_new(a, o);
-    }
-    return a;
-}
-
 /* One-row refs by person, a counting sort of S->sp: person pi's are
  * order[start[pi]..start[pi+1]]. Both NULL when there are none. */
 static int sparse_index(const synth *S, uint32_t **startp, uint32_t **orderp)
@@ -1836,15 +1830,6 @@ static int sparse_index(const synth *S, uint32_t **startp, uint32_t **orderp)
     *startp = start;
     *orderp = order;
     return 0;
-}
-
-static json_t *groups_json(const person *p)
-{
-    json_t *a = json_array();
-    for (int g = 0; g < G_N; g++)
-        if (p->groups & (1u << g))
-            json_array_append_new(a, json_string(group_name[g]));
-    return a;
 }
 
 static int cmp_ind(const void *a, const void *b)
@@ -1896,10 +1881,77 @@ static json_t *iso(int64_t t)
     return json_string(b);
 }
 
+/* The truth's persons (children_only: its children list) as JSON elements,
+ * written by hand in the layout json_dump gives them (indent 1, sorted
+ * keys): at a million events the tree took most of the time and memory. */
+static void write_persons(synth *S, FILE *f, bool children_only, const uint32_t *start,
+                          const uint32_t *order)
+{
+    bool any = false;
+    for (int i = 0; i < S->np; i++) {
+        person *p = &S->pp[i];
+        if (!p->refs_used && !p->nsparse)
+            continue;
+        int age_end = age_on(p, S->day0 + S->days - 1);
+        bool child = !p->is_adult && age_on(p, S->day0) < 18;
+        if (children_only) {
+            if (child && p->role != R_VICTIM) {
+                fprintf(f, "%s\n  {\n   \"confounder\": \"%s\",\n   \"person\": \"T%06d\"\n  }",
+                        any ? "," : "", confounder_name[p->confounder], i + 1);
+                any = true;
+            }
+            continue;
+        }
+        char dob[11];
+        day_text(dob, p->dob);
+        fprintf(f,
+                "%s\n  {\n   \"age_at_end\": %d,\n   \"dob\": \"%s\",\n   \"ethnicity\": "
+                "\"%s\",\n   \"gender\": \"%c\",",
+                any ? "," : "", age_end, dob, ethnicities[p->eth], p->gender == 'F' ? 'F' : 'M');
+        any = true;
+        if (S->noise) {
+            fputs("\n   \"groups\": [", f);
+            bool g1 = false;
+            for (int g = 0; g < G_N; g++)
+                if (p->groups & (1u << g)) {
+                    fprintf(f, "%s\n    \"%s\"", g1 ? "," : "", group_name[g]);
+                    g1 = true;
+                }
+            fputs(g1 ? "\n   ]," : "],", f);
+        }
+        fprintf(f, "\n   \"id\": \"T%06d\",\n   \"is_adult\": %s,\n   \"is_child\": %s,\n"
+                   "   \"refs\": [",
+                i + 1, p->is_adult || age_end >= 18 ? "true" : "false", child ? "true" : "false");
+        bool r1 = false;
+        char ref[24];
+        for (int ag = 0; ag < A_N; ag++)
+            for (int d = 0; d < 2; d++)
+                if (p->refs_used & (1u << (ag * 2 + d))) {
+                    ref_of(S, ref, ag, i, d);
+                    fprintf(f, "%s\n    {\n     \"agency\": \"%s\",\n     \"person_ref\": \"%s\"\n    }",
+                            r1 ? "," : "", agency_code[ag], ref);
+                    r1 = true;
+                }
+        for (uint32_t k = start ? start[i] : 0; start && k < start[i + 1]; k++) {
+            const sparse_ref *r = &S->sp[order[k]];
+            ref_of(S, ref, r->a, (int)(S->sp_base + r->serial), false);
+            fprintf(f, "%s\n    {\n     \"agency\": \"%s\",\n     \"person_ref\": \"%s\"%s\n    }",
+                    r1 ? "," : "", agency_code[r->a], ref,
+                    r->sparse ? ",\n     \"sparse\": true" : "");
+            r1 = true;
+        }
+        fprintf(f, "\n   ],\n   \"role\": \"%s\"", role_name[p->role]);
+        if (S->noise && p->twin_of >= 0)
+            fprintf(f, ",\n   \"twin_of\": \"T%06d\"", p->twin_of + 1);
+        fputs("\n  }", f);
+    }
+    if (any)
+        fputs("\n ", f);
+}
+
 static int write_truth(synth *S, const char *dir, jd_error *err)
 {
-    json_t *root = json_object(), *persons = json_array(), *exploited = json_array(),
-           *networks = json_array(), *children = json_array();
+    json_t *root = json_object(), *exploited = json_array(), *networks = json_array();
     char s0[11], s1[11];
     day_text(s0, S->day0);
     day_text(s1, S->day0 + S->days - 1);
@@ -1909,47 +1961,18 @@ static int write_truth(synth *S, const char *dir, jd_error *err)
     if (S->noise)
         json_object_set_new(gen, "identity_noise", json_string("realistic"));
     json_object_set_new(root, "generator", gen);
-    uint32_t *start = NULL, *order = NULL;
-    if (sparse_index(S, &start, &order) < 0) {
-        json_decref(root);
-        json_decref(persons);
-        json_decref(exploited);
-        json_decref(networks);
-        json_decref(children);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
-    }
     for (int i = 0; i < S->np; i++) {
         person *p = &S->pp[i];
-        if (!p->refs_used && !p->nsparse)
+        if ((!p->refs_used && !p->nsparse) || p->role != R_VICTIM)
             continue;
-        char id[16], dob[11];
+        char id[16], began[11], net[16];
         snprintf(id, sizeof id, "T%06d", i + 1);
-        day_text(dob, p->dob);
-        int age_end = age_on(p, S->day0 + S->days - 1);
-        bool child = !p->is_adult && age_on(p, S->day0) < 18;
-        json_t *tp = json_pack("{s:s,s:o,s:s,s:b,s:b,s:s,s:s,s:s,s:i}", "id", id, "refs",
-                               refs_json(S, i, start, order), "dob", dob, "is_child", child,
-                               "is_adult", p->is_adult || age_end >= 18, "gender",
-                               p->gender == 'F' ? "F" : "M", "ethnicity", ethnicities[p->eth],
-                               "role", role_name[p->role], "age_at_end", age_end);
-        if (S->noise) {
-            json_object_set_new(tp, "groups", groups_json(p));
-            if (p->twin_of >= 0)
-                json_object_set_new(tp, "twin_of", json_sprintf("T%06d", p->twin_of + 1));
-        }
-        json_array_append_new(persons, tp);
-        if (child && p->role != R_VICTIM)
-            json_array_append_new(children, json_pack("{s:s,s:s}", "person", id, "confounder",
-                                                      confounder_name[p->confounder]));
-        if (p->role == R_VICTIM) {
-            char began[11], net[16];
-            day_text(began, p->began);
-            snprintf(net, sizeof net, "NET-%02d", p->network + 1);
-            int64_t fe = first_evidence(p);
-            json_t *x = json_pack("{s:s,s:s,s:s}", "person", id, "began", began, "network", net);
-            json_object_set_new(x, "first_evidence_at", fe ? iso(fe) : json_null());
-            json_array_append_new(exploited, x);
-        }
+        day_text(began, p->began);
+        snprintf(net, sizeof net, "NET-%02d", p->network + 1);
+        int64_t fe = first_evidence(p);
+        json_t *x = json_pack("{s:s,s:s,s:s}", "person", id, "began", began, "network", net);
+        json_object_set_new(x, "first_evidence_at", fe ? iso(fe) : json_null());
+        json_array_append_new(exploited, x);
     }
     for (int i = 0; i < S->nnet; i++) {
         netw *n = &S->nets[i];
@@ -1966,21 +1989,44 @@ static int write_truth(synth *S, const char *dir, jd_error *err)
                             n->first_evidence ? iso(n->first_evidence) : json_null());
         json_array_append_new(networks, x);
     }
-    free(start);
-    free(order);
-    json_object_set_new(root, "persons", persons);
+    /* persons and children are spliced in where the empty arrays stand */
+    json_object_set_new(root, "persons", json_array());
     json_object_set_new(root, "exploited", exploited);
     json_object_set_new(root, "networks", networks);
     json_object_set(root, "unrecorded_crimes", S->unrec);
     json_object_set(root, "blaming_language", S->blame);
-    json_object_set_new(root, "children", children);
+    json_object_set_new(root, "children", json_array());
     if (S->oxford)
         json_object_set(root, "landmarks", S->landmarks);
+    char *text = json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    json_decref(root);
+    static const char kc[] = "\n \"children\": [", kp[] = "\n \"persons\": [";
+    char *c = text ? strstr(text, kc) : NULL, *pe = c ? strstr(c, kp) : NULL;
+    uint32_t *start = NULL, *order = NULL;
+    if (!pe || sparse_index(S, &start, &order) < 0) {
+        free(text);
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
     char path[4096];
     snprintf(path, sizeof path, "%s/truth.json", dir);
-    int rc = json_dump_file(root, path, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-    json_decref(root);
-    if (rc != 0)
+    FILE *f = fopen(path, "wb");
+    int bad = !f;
+    if (f) {
+        setvbuf(f, NULL, _IOFBF, 1 << 18);
+        c += sizeof kc - 1; /* just after "[" */
+        pe += sizeof kp - 1;
+        fwrite(text, 1, (size_t)(c - text), f);
+        write_persons(S, f, true, NULL, NULL);
+        fwrite(c, 1, (size_t)(pe - c), f);
+        write_persons(S, f, false, start, order);
+        fputs(pe, f); /* json_dump_file ends without a newline: so do we */
+        bad = ferror(f) != 0;
+        bad |= fclose(f) != 0;
+    }
+    free(text);
+    free(start);
+    free(order);
+    if (bad)
         return jd_error_set_at(err, JD_EIO, "truth.json", 0, 0, "cannot write");
     return JD_OK;
 }
@@ -2385,8 +2431,10 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
     S->day0 = (int32_t)((st.utc + 3600) / 86400);
     S->days = (int32_t)(S->o.years * 365.25);
     int nchildren = S->o.children;
-    if (S->o.events > 0) /* about 4.7 events per child (measured; the family's included) */
-        nchildren = (int)((double)S->o.events / 4.7);
+    /* About 4.7 events per child, the family's included; 5.2 with the
+     * household events of realistic identity noise (both measured). */
+    if (S->o.events > 0)
+        nchildren = (int)((double)S->o.events / (S->noise ? 5.2 : 4.7));
     if (nchildren < 50)
         nchildren = 50;
     jd_rng__seed(&S->r, S->o.seed);
