@@ -26,6 +26,7 @@ typedef struct truth_person {
     bool is_child, exploited, network_adult;
     bool has_sparse;  /* one of their refs is marked sparse */
     uint16_t groups;  /* bit i: ctx.group[i] */
+    uint16_t kinds;   /* bit i: one of their sparse refs is of kind ctx.kind[i] */
     const char *confounder, *ethnicity;
     int64_t first_evidence; /* exploited only; 0 unknown */
     int64_t high_at;        /* earliest child_at_risk >= high; 0 none */
@@ -35,17 +36,20 @@ typedef struct ctx {
     json_t *truth;
     json_t *id_to_person;  /* truth id -> index */
     json_t *ref_to_person; /* "agency\x1fref" -> index */
-    json_t *sparse_refs;   /* "agency\x1fref" -> true, refs marked sparse */
+    json_t *sparse_refs;   /* "agency\x1fref" -> kind index (-1: none given), refs marked sparse */
     truth_person *tp;
     size_t ntp;
     const char *group[MAX_GROUPS]; /* person group names, in order of appearance */
     int ngroups;
+    const char *kind[MAX_GROUPS];  /* sparse ref kinds, in order of appearance */
+    int nkinds;
 } ctx;
 
 /* One truth ref: its predicted cluster and true person. */
 typedef struct idref {
     int32_t cl, p;
     bool sparse;
+    int8_t kind; /* index into ctx.kind, -1 none */
 } idref;
 
 static int person_index(ctx *c, const char *id)
@@ -152,7 +156,7 @@ static int cmp_idref(const void *a, const void *b)
 }
 
 /* Which refs a pass counts. */
-enum { F_ALL, F_CHILDREN, F_FULL, F_NOT_GROUP, F_NOT_SPARSE_PERSON_GROUP };
+enum { F_ALL, F_CHILDREN, F_FULL, F_NOT_GROUP, F_NOT_KIND };
 
 static bool keep(const ctx *c, const idref *r, int f, int g)
 {
@@ -160,6 +164,7 @@ static bool keep(const ctx *c, const idref *r, int f, int g)
     case F_CHILDREN: return c->tp[r->p].is_child;
     case F_FULL: return !r->sparse;
     case F_NOT_GROUP: return !(c->tp[r->p].groups & (1u << g));
+    case F_NOT_KIND: return r->kind != g;
     default: return true;
     }
 }
@@ -261,7 +266,9 @@ static int score_identities(ctx *c, json_t *pred, jd_score_report *r, json_t *de
         }
         v[i].cl = id ? (int32_t)json_integer_value(id) : -1;
         v[i].p = (int32_t)json_integer_value(val);
-        v[i].sparse = json_object_get(c->sparse_refs, key) != NULL;
+        json_t *sk = json_object_get(c->sparse_refs, key);
+        v[i].sparse = sk != NULL;
+        v[i].kind = (int8_t)(sk ? json_integer_value(sk) : -1);
         i++;
     }
     for (i = 0; i < n; i++) /* an unpredicted ref is its own cluster */
@@ -287,10 +294,13 @@ static int score_identities(ctx *c, json_t *pred, jd_score_report *r, json_t *de
         else if (first_cl[v[i].p] != v[i].cl)
             split[v[i].p] = true;
     }
-    exact_count all = {0}, kids = {0}, sparse = {0}, full = {0}, grp[MAX_GROUPS] = {{0}};
-    long long grefs[MAX_GROUPS] = {0}, sparse_refs = 0;
+    exact_count all = {0}, kids = {0}, sparse = {0}, full = {0}, grp[MAX_GROUPS] = {{0}},
+                kd[MAX_GROUPS] = {{0}};
+    long long grefs[MAX_GROUPS] = {0}, krefs[MAX_GROUPS] = {0}, sparse_refs = 0;
     for (i = 0; i < n; i++) {
         sparse_refs += v[i].sparse;
+        if (v[i].kind >= 0)
+            krefs[v[i].kind]++;
         for (int g = 0; g < c->ngroups; g++)
             grefs[g] += (c->tp[v[i].p].groups >> g) & 1u;
     }
@@ -299,7 +309,7 @@ static int score_identities(ctx *c, json_t *pred, jd_score_report *r, json_t *de
             continue;
         bool ok = !split[p] && clsize[first_cl[p]] == nrefs[p];
         truth_person *t = &c->tp[p];
-        exact_count *sets[3 + MAX_GROUPS];
+        exact_count *sets[3 + 2 * MAX_GROUPS];
         int ns = 0;
         sets[ns++] = &all;
         if (t->is_child)
@@ -308,6 +318,9 @@ static int score_identities(ctx *c, json_t *pred, jd_score_report *r, json_t *de
         for (int g = 0; g < c->ngroups; g++)
             if (t->groups & (1u << g))
                 sets[ns++] = &grp[g];
+        for (int k = 0; k < c->nkinds; k++)
+            if (t->kinds & (1u << k))
+                sets[ns++] = &kd[k];
         for (int k = 0; k < ns; k++) {
             sets[k]->persons++;
             sets[k]->exact += ok;
@@ -332,6 +345,13 @@ static int score_identities(ctx *c, json_t *pred, jd_score_report *r, json_t *de
         json_object_set_new(groups, "sparse_refs", group_json(&part, &sparse, sparse_refs));
         json_object_set_new(groups, "full_refs",
                             group_json(&rest, &full, (long long)n - sparse_refs));
+    }
+    for (int k = 0; k < c->nkinds; k++) {
+        char name[80];
+        snprintf(name, sizeof name, "sparse_%s", c->kind[k]);
+        pair_counts(c, v, n, F_NOT_KIND, k, pcount, &rest);
+        touching(&r->ident_all, &rest, &part);
+        json_object_set_new(groups, name, group_json(&part, &kd[k], krefs[k]));
     }
     for (int g = 0; g < c->ngroups; g++) {
         pair_counts(c, v, n, F_NOT_GROUP, g, pcount, &rest);
@@ -391,7 +411,24 @@ static int load_truth(ctx *c, const char *path, jd_error *err)
             json_object_set_new(c->ref_to_person, json_string_value(key),
                                 json_integer((json_int_t)i));
             if (json_is_true(json_object_get(r, "sparse"))) {
-                json_object_set_new(c->sparse_refs, json_string_value(key), json_true());
+                const char *kn = json_string_value(json_object_get(r, "kind"));
+                int ki = -1;
+                if (kn) {
+                    ki = 0;
+                    while (ki < c->nkinds && strcmp(c->kind[ki], kn))
+                        ki++;
+                    if (ki == c->nkinds) {
+                        if (c->nkinds == MAX_GROUPS) {
+                            json_decref(key);
+                            return jd_error_set_at(err, JD_ELIMIT, "truth.json", 0, 0,
+                                                   "more than %d kinds of sparse ref",
+                                                   MAX_GROUPS);
+                        }
+                        c->kind[c->nkinds++] = kn;
+                    }
+                    t->kinds |= (uint16_t)(1u << ki);
+                }
+                json_object_set_new(c->sparse_refs, json_string_value(key), json_integer(ki));
                 t->has_sparse = true;
             }
             json_decref(key);
@@ -795,14 +832,14 @@ int jd_score_print(const jd_score_report *r, FILE *f, bool as_json, jd_error *er
             r->children_exact, r->children_persons, 100 * r->exactly_right_children);
     fprintf(f, "\nidentity by kind of ref and person group (pairs touching the group;\n"
                "children: pairs of two children's refs; full_refs: pairs of two full refs):\n");
-    fprintf(f, "  %-14s %8s %8s %9s %9s %9s %14s\n", "group", "refs", "persons", "precision",
+    fprintf(f, "  %-24s %8s %8s %9s %9s %9s %14s\n", "group", "refs", "persons", "precision",
             "recall", "F1", "exactly right");
     const char *k;
     json_t *v;
     json_object_foreach(json_object_get(r->detail, "identity_groups"), k, v)
     {
         json_t *pw = json_object_get(v, "pairwise");
-        fprintf(f, "  %-14s %8lld %8lld %9.4f %9.4f %9.4f %13.2f%%\n", k,
+        fprintf(f, "  %-24s %8lld %8lld %9.4f %9.4f %9.4f %13.2f%%\n", k,
                 (long long)json_integer_value(json_object_get(v, "refs")),
                 (long long)json_integer_value(json_object_get(v, "persons")),
                 json_real_value(json_object_get(pw, "precision")),

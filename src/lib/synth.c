@@ -269,8 +269,13 @@ typedef struct household {
 typedef struct sparse_ref {
     int32_t p;
     uint32_t serial;
-    uint8_t a, sparse; /* sparse: the row lacks a forename, a surname or a date of birth */
+    uint8_t a, kind; /* K_*: K_FULL, or how the row is sparse */
 } sparse_ref;
+
+/* What a one-row ref's row lacks (truth.json "kind"; K_FULL is not sparse). */
+enum { K_FULL, K_NO_NAME, K_FIRST_ONLY, K_SURNAME_ONLY, K_AGE_ONLY, K_NO_DOB, K_N };
+static const char *const kind_name[K_N] = {"full", "no_name", "first_name_only",
+                                           "surname_only", "age_only", "no_dob"};
 
 typedef struct party {
     int p;
@@ -903,11 +908,17 @@ static void person_row_real(synth *S, int a, const char *record_id, int pi, cons
               (a == A_POLICE || a == A_CSC || a == A_SCHOOL) ? ethnicities[p->eth] : NULL};
     put_person(S, a, record_id, &r);
     if (one) {
+        int kind = !fore[0] && !sur[0] ? K_NO_NAME
+                   : !sur[0]           ? K_FIRST_ONLY
+                   : !fore[0]          ? K_SURNAME_ONLY
+                   : dob[0]            ? K_FULL
+                   : age[0]            ? K_AGE_ONLY
+                                       : K_NO_DOB;
         S->sp[S->nsp++] = (sparse_ref){.p = pi, .serial = serial, .a = (uint8_t)a,
-                                       .sparse = !fore[0] || !sur[0] || !dob[0]};
+                                       .kind = (uint8_t)kind};
         p->nsparse++;
         S->st.one_row_refs++;
-        S->st.sparse_refs += !fore[0] || !sur[0] || !dob[0];
+        S->st.sparse_refs += kind != K_FULL;
     }
 }
 
@@ -1935,9 +1946,14 @@ static void write_persons(synth *S, FILE *f, bool children_only, const uint32_t 
         for (uint32_t k = start ? start[i] : 0; start && k < start[i + 1]; k++) {
             const sparse_ref *r = &S->sp[order[k]];
             ref_of(S, ref, r->a, (int)(S->sp_base + r->serial), false);
-            fprintf(f, "%s\n    {\n     \"agency\": \"%s\",\n     \"person_ref\": \"%s\"%s\n    }",
-                    r1 ? "," : "", agency_code[r->a], ref,
-                    r->sparse ? ",\n     \"sparse\": true" : "");
+            if (r->kind == K_FULL)
+                fprintf(f, "%s\n    {\n     \"agency\": \"%s\",\n     \"person_ref\": \"%s\"\n    }",
+                        r1 ? "," : "", agency_code[r->a], ref);
+            else
+                fprintf(f,
+                        "%s\n    {\n     \"agency\": \"%s\",\n     \"kind\": \"%s\",\n"
+                        "     \"person_ref\": \"%s\",\n     \"sparse\": true\n    }",
+                        r1 ? "," : "", agency_code[r->a], kind_name[r->kind], ref);
             r1 = true;
         }
         fprintf(f, "\n   ],\n   \"role\": \"%s\"", role_name[p->role]);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <joindots/score.h>
@@ -131,6 +132,14 @@ static void test_score__identity_groups(void **state)
     assert_float_equal(group_figure(g, "sparse_refs", "refs"), 2, 1e-9);
     assert_float_equal(group_figure(g, "sparse_refs", "persons"), 2, 1e-9);
     assert_float_equal(group_figure(g, "sparse_refs", "exact"), 1, 1e-9);
+    /* by kind: c1 (first name only) only in false pairs, c3 (no name) rightly joined */
+    assert_float_equal(group_figure(g, "sparse_first_name_only", "tp"), 0, 1e-9);
+    assert_float_equal(group_figure(g, "sparse_first_name_only", "fp"), 2, 1e-9);
+    assert_float_equal(group_figure(g, "sparse_first_name_only", "fn"), 2, 1e-9);
+    assert_float_equal(group_figure(g, "sparse_first_name_only", "persons"), 1, 1e-9);
+    assert_float_equal(group_figure(g, "sparse_no_name", "precision"), 1.0, 1e-9);
+    assert_float_equal(group_figure(g, "sparse_no_name", "recall"), 1.0, 1e-9);
+    assert_float_equal(group_figure(g, "sparse_no_name", "exact"), 1, 1e-9);
     /* pairs of two full refs: a1b1, a2b2 true, a4a5 false; nothing missed */
     assert_float_equal(group_figure(g, "full_refs", "precision"), 2.0 / 3.0, 1e-9);
     assert_float_equal(group_figure(g, "full_refs", "recall"), 1.0, 1e-9);
@@ -157,7 +166,7 @@ static void test_score__identity_groups(void **state)
     buf[n] = '\0';
     fclose(f);
     assert_non_null(strstr(buf, "people exactly right (one cluster, all their refs, no other): 1 of 5"));
-    assert_non_null(strstr(buf, "  twin                  5        2    0.5000    0.5000    0.5000"));
+    assert_non_null(strstr(buf, "  twin                            5        2    0.5000    0.5000    0.5000"));
     assert_non_null(strstr(buf, "\"identities_exactly_right\": {"));
     assert_non_null(strstr(buf, "\"share\": 0.2"));
     jd_score_report_dispose(&r);
@@ -174,6 +183,27 @@ static void test_score__singletons_exactly_right(void **state)
     assert_int_equal(r.ident_all.fp, 0);
     assert_int_equal(r.ident_all.fn, 5);
     jd_score_report_dispose(&r);
+}
+
+/* More than 16 person groups is refused as a limit, not silently merged. */
+static void test_score__too_many_groups(void **state)
+{
+    (void)state;
+    char tmp[] = "/tmp/jd-score-groups-XXXXXX";
+    int fd = mkstemp(tmp);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("{\"persons\": [{\"id\": \"T1\", \"refs\": [{\"agency\": \"a\", \"person_ref\": \"1\"}],"
+          " \"groups\": [", f);
+    for (int i = 0; i < 17; i++)
+        fprintf(f, "%s\"g%d\"", i ? ", " : "", i);
+    fputs("]}]}", f);
+    fclose(f);
+    jd_score_report r;
+    jd_error e;
+    assert_int_equal(jd_score_run(&r, tmp, NULL, NULL, true, &e), JD_ELIMIT);
+    assert_non_null(strstr(e.msg, "more than 16 person groups"));
+    unlink(tmp);
 }
 
 static void test_score__bad_inputs(void **state)
@@ -199,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_score__no_outputs_scores_zero),
         cmocka_unit_test(test_score__identity_groups),
         cmocka_unit_test(test_score__singletons_exactly_right),
+        cmocka_unit_test(test_score__too_many_groups),
         cmocka_unit_test(test_score__bad_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
