@@ -12,7 +12,7 @@
 /* Keep sorted by name. */
 static const cli_command commands[] = {
     {"analyse", "screen events, keep each child's risk over time, raise alerts", cmd_analyse},
-    {"audit", "verify the hash chain of the audit log, or list it", cmd_audit},
+    {"audit", "verify the audit log (chain, MACs, anchors), anchor its head, or list it", cmd_audit},
     {"chronology", "one person's multi-agency chronology, as of any time", cmd_chronology},
     {"concern", "concerns, escalation, the board's agenda, inboxes, notifications", cmd_concern},
     {"demo", "ingest a synthetic demo bundle and show what joindots finds", cmd_demo},
