@@ -8,6 +8,18 @@
  * the head (last seq and hash) beside the log, so that `jd_audit_verify`
  * detects an edited, deleted, inserted or reordered entry, and a deleted
  * tail. Entries hold identifiers (person ids, record ids), not case text.
+ *
+ * The chain alone does not stop whoever holds the database file: with the
+ * triggers dropped they can rewrite the log and recompute every hash. So,
+ * with an audit key (32 random bytes in a file outside the database, mode
+ * 0600; jd_store_opts.audit_key_path or $JD_AUDIT_KEY_FILE), each entry also
+ * carries mac = BLAKE2b-256 keyed with it over the entry's hash, and the head
+ * a MAC over its seq and hash. The first writable open with a key "adopts"
+ * it: an `audit-key` entry is written, and from there on every entry and
+ * the head must carry a valid MAC; entries before it are reported as
+ * unkeyed, not as tampered. A head exported with jd_audit_anchor (kept
+ * elsewhere: an append-only file, a printout) also detects a log rolled
+ * back to an older copy, which the key alone cannot.
  */
 #ifndef JOINDOTS_AUDIT_H
 #define JOINDOTS_AUDIT_H
@@ -34,6 +46,7 @@ typedef struct jd_audit_entry {
     const char *detail;           /* short machine detail: "role=board", "denied: locked" */
     bool ok;                      /* false for refusals and failed logins */
     const char *prev_hash, *hash; /* hex; filled when read */
+    const char *mac;              /* hex keyed MAC; "" if written without the key; when read */
 } jd_audit_entry;
 
 /* Append one entry (strings borrowed; NULL counts as ""). [out] seq may be NULL.
@@ -50,11 +63,34 @@ typedef struct jd_audit_report {
     int64_t entries;   /* entries read */
     int64_t first_bad; /* seq (or position) of the first broken entry; 0 if none */
     char problem[128]; /* what is wrong; "" if intact */
+    int64_t keyed;     /* entries carrying a MAC (checked only with the key) */
+    int64_t unkeyed;   /* entries written before the audit key was adopted */
+    bool key_checked;  /* MACs were checked with the store's audit key */
+    int64_t anchors;   /* anchor lines checked (jd_audit_verify_anchor) */
 } jd_audit_report;
 
-/* Recompute the chain. Returns JD_OK when intact, JD_ECONFLICT when not
+/* Recompute the chain and, when the store was opened with the audit key,
+ * every MAC and the head's. Returns JD_OK when intact, JD_ECONFLICT when not
  * (report says where and why), JD_ESTORE. */
 JD_API int jd_audit_verify(jd_store *s, jd_audit_report *out, jd_error *err);
+
+#define JD_AUDIT_ANCHOR_MAX 256 /* bytes of one anchor line, with its NUL */
+
+/* The head as one line to keep outside the database:
+ * "jd-audit-anchor-1 seq=N hash=HEX at=UNIX mac=HEX" (no newline), the MAC
+ * keyed with the audit key over the other fields. Needs the audit key
+ * (JD_EDENIED without). */
+JD_API int jd_audit_anchor(jd_store *s, char out[JD_AUDIT_ANCHOR_MAX], jd_error *err);
+
+/* jd_audit_verify, then check the log against the anchor lines in `text`
+ * (one per line, as jd_audit_anchor writes them; blank lines and lines
+ * starting with '#' skipped): each must be signed with the store's audit key
+ * (when it has one), and the log must still hold its entry with the same
+ * hash. JD_OK, JD_ECONFLICT (report says which entry and why: a cut tail, a
+ * wiped or rewritten log, a forged anchor), JD_EINVALID (no anchor line),
+ * JD_ESTORE. */
+JD_API int jd_audit_verify_anchor(jd_store *s, const char *text, jd_audit_report *out,
+                                  jd_error *err);
 
 #ifdef __cplusplus
 }

@@ -23,8 +23,12 @@ typedef struct jd_store jd_store;
 typedef struct jd_store_opts {
     bool create;    /* create the database (and apply migrations) if missing */
     bool read_only; /* open for reading only; no migrations are applied */
+    /* File holding the audit key (audit.h); NULL: $JD_AUDIT_KEY_FILE if set,
+     * else no key. Created (mode 0600) when missing and the open is writable;
+     * refused when others may read it. */
+    const char *audit_key_path;
 } jd_store_opts;
-#define JD_STORE_OPTS_INIT {true, false}
+#define JD_STORE_OPTS_INIT {true, false, NULL}
 
 /*
  * Open a store. `location` is a file path (SQLite), or "sqlite:PATH".

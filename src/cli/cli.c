@@ -1,6 +1,7 @@
 /* Helpers shared by the CLI commands: exit codes, error lines, progress. */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -94,5 +95,47 @@ int cli_store_open(jd_store **out, const char *db, bool create, bool read_only)
         cli_print_error("cannot open the store", &err);
         return cli_exit_code(rc);
     }
+    return JD_EXIT_OK;
+}
+
+const char *cli_actor(const char *user)
+{
+    if (user && *user)
+        return user;
+    const char *env = getenv("USER");
+    return env && *env ? env : "cli";
+}
+
+int cli_audited_open(jd_store **out, const char *db, const char *what, const char *user,
+                     const char *action, const char *target, const char *reason,
+                     const char *detail)
+{
+    *out = NULL;
+    jd_error err;
+    jd_error_clear(&err);
+    jd_store_opts so = {.create = false, .read_only = false};
+    jd_store *s = NULL;
+    int rc = jd_store_open(&s, db, &so, &err);
+    if (rc < 0) {
+        fprintf(stderr, "joindots: %s: cannot open the store for writing its audit entry, so "
+                        "nothing is shown: %s\n",
+                what, err.msg[0] ? err.msg : jd_code_name(err.code));
+        return cli_exit_code(rc);
+    }
+    jd_audit_entry e = {.actor = cli_actor(user),
+                        .action = action,
+                        .target = target,
+                        .reason = reason,
+                        .detail = detail,
+                        .ok = true};
+    if ((rc = jd_audit_append(s, &e, NULL, &err)) < 0) {
+        jd_store_close(s);
+        const char *m = err.msg[0] ? err.msg : jd_code_name(err.code);
+        fprintf(stderr, "joindots: %s: cannot write the audit log, so nothing is shown: %s%s\n",
+                what, m,
+                strstr(m, "readonly") ? " (this command needs a writable database)" : "");
+        return rc == JD_ELIMIT || rc == JD_EINVALID ? JD_EXIT_USAGE : JD_EXIT_DENIED;
+    }
+    *out = s;
     return JD_EXIT_OK;
 }

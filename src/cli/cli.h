@@ -35,6 +35,18 @@ void cli_print_error(const char *what, const jd_error *err);
 /* Open the store at `db` (create: make it if missing; read_only: no writes,
  * no migrations). On failure prints why and returns the exit code; else 0. */
 int cli_store_open(jd_store **out, const char *db, bool create, bool read_only);
+/* Commands that show personal data (chronology, profile, concern show,
+ * export) record who, what and why in the audit log before they show
+ * anything (DOMAIN §5.2), so they need a writable store: open `db` for
+ * writing and append one entry (actor: user, else $USER, else "cli").
+ * Fails closed: when the store cannot be opened for writing or the entry
+ * cannot be written, prints why ("nothing is shown") and returns the exit
+ * code with *out NULL; else 0 with *out open. */
+int cli_audited_open(jd_store **out, const char *db, const char *what, const char *user,
+                     const char *action, const char *target, const char *reason,
+                     const char *detail);
+/* The actor of CLI audit entries: user, else $USER, else "cli". */
+const char *cli_actor(const char *user);
 /* True when `arg` is -h or --help. */
 bool cli_is_help(const char *arg);
 

@@ -168,14 +168,17 @@ static int each(const jd_chrono_event *e, void *payload)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: joindots chronology --db FILE [--format text|json|csv] [--as-of T]\n"
-               "                           [--rules FILE] PERSON\n"
+               "                           [--rules FILE] [--user NAME] [--reason TEXT] PERSON\n"
                "\n"
                "Every agency's events about PERSON in time order, with the other people\n"
                "and the objects involved. PERSON is a person_id (see `joindots export\n"
                "identities`) or AGENCY:PERSON_REF. With --as-of only what was known by T\n"
                "(occurred and reported on or before it) is shown. Each event lists the\n"
                "indicators, triggers and victim-blaming wording the rules find in it\n"
-               "(marked \"!\" in text, \"findings\" in JSON, the last CSV column).\n");
+               "(marked \"!\" in text, \"findings\" in JSON, the last CSV column).\n"
+               "Every view is written to the audit log first (who: --user NAME, default\n"
+               "$USER or \"cli\"; why: --reason TEXT), so the store must be writable; no\n"
+               "audit entry, nothing shown.\n");
 }
 
 int cmd_chronology(int argc, char **argv)
@@ -184,9 +187,11 @@ int cmd_chronology(int argc, char **argv)
                                               {"format", required_argument, NULL, 'f'},
                                               {"as-of", required_argument, NULL, 'a'},
                                               {"rules", required_argument, NULL, 'r'},
+                                              {"user", required_argument, NULL, 'u'},
+                                              {"reason", required_argument, NULL, 'w'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
-    const char *db = NULL, *rules = NULL;
+    const char *db = NULL, *rules = NULL, *user = NULL, *reason = NULL;
     int64_t as_of = JD_AS_OF_NOW;
     ctx c = {0};
     int o;
@@ -209,6 +214,8 @@ int cmd_chronology(int argc, char **argv)
             }
             break;
         case 'r': rules = optarg; break;
+        case 'u': user = optarg; break;
+        case 'w': reason = optarg; break;
         case 'h': usage(stdout); return JD_EXIT_OK;
         default: usage(stderr); return JD_EXIT_USAGE;
         }
@@ -220,19 +227,22 @@ int cmd_chronology(int argc, char **argv)
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;
-    jd_store_opts so = {.create = false, .read_only = true};
     int rc = jd_screener_open(&c.scr, rules, &err);
     if (rc < 0) {
         cli_print_error("cannot load the rules", &err);
         return cli_exit_code(rc);
     }
     c.found = json_array();
-    rc = jd_store_open(&s, db, &so, &err);
-    if (rc < 0) {
-        cli_print_error("cannot open the store", &err);
+    /* Audited first: no audit entry, no chronology (DOMAIN §5.2). */
+    char target[300], detail[64] = "";
+    snprintf(target, sizeof target, "person:%.280s", argv[optind]);
+    if (as_of != JD_AS_OF_NOW)
+        snprintf(detail, sizeof detail, "as_of=%lld", (long long)as_of);
+    rc = cli_audited_open(&s, db, "chronology", user, "view", target, reason, detail);
+    if (rc != JD_EXIT_OK) {
         jd_screener_close(c.scr);
         json_decref(c.found);
-        return cli_exit_code(rc);
+        return rc;
     }
     if (c.format == 2)
         printf("occurred_at,agency,record_id,event_type,role,location,postcode,outcome,"

@@ -19,7 +19,8 @@ static void usage(FILE *f)
                "  raise     --by NAME --as RUNG --kind child|adult|place|vehicle|pattern\n"
                "            --subject S [--title T] [--level L] [--rung R] [--owner U]\n"
                "            [--records JSON] [--from-alert ID] [--disclosure] [--strategic]\n"
-               "  show ID   [--as-of T]            one concern with its history\n"
+               "  show ID   [--as-of T] [--by NAME] [--reason WHY]   one concern with its history;\n"
+               "            written to the audit log first (needs a writable store)\n"
                "  list      [--as-of T] [--open] [--overdue]\n"
                "  inbox     --by NAME [--as RUNG] [--as-of T]   theirs, and what is overdue\n"
                "  ack ID      --by NAME --as RUNG\n"
@@ -246,6 +247,7 @@ int cmd_concern(int argc, char **argv)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
                                              {"by", required_argument, NULL, 'b'},
+                                             {"user", required_argument, NULL, 'b'},
                                              {"as", required_argument, NULL, 'A'},
                                              {"kind", required_argument, NULL, 'k'},
                                              {"subject", required_argument, NULL, 's'},
@@ -444,12 +446,20 @@ int cmd_concern(int argc, char **argv)
     }
     if (a.now == JD_AS_OF_NOW)
         a.now = 0;
-    bool write = acting || !strcmp(sub, "raise") ||
+    bool write = acting || !strcmp(sub, "raise") || !strcmp(sub, "show") ||
                  (!strcmp(sub, "run") && a.as_of == JD_AS_OF_NOW) || !strcmp(sub, "notify");
     jd_store *s = NULL;
-    int rc = open_store(&s, &a, write);
-    if (rc < 0)
+    int rc;
+    if (!strcmp(sub, "show")) {
+        /* Audited first: no audit entry, nothing shown (DOMAIN §5.2). */
+        char target[300];
+        snprintf(target, sizeof target, "concern:%.280s", id);
+        if ((rc = cli_audited_open(&s, a.db, "concern show", a.by, "view", target, a.reason,
+                                   "")) != JD_EXIT_OK)
+            return rc;
+    } else if ((rc = open_store(&s, &a, write)) < 0) {
         return cli_exit_code(rc);
+    }
     if (!a.now && (!strcmp(sub, "agenda")))
         a.now = (int64_t)time(NULL);
     jd_error err;

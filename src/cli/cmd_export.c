@@ -75,31 +75,20 @@ int cmd_export(int argc, char **argv)
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;
-    /* Writable: the audit log records the export (DOMAIN §5.2). */
-    jd_store_opts so = {.create = false, .read_only = false};
-    int rc = jd_store_open(&s, db, &so, &err);
-    if (rc < 0) {
-        cli_print_error("cannot open the store", &err);
-        return cli_exit_code(rc);
-    }
-    if (!user || !*user) {
-        const char *env = getenv("USER");
-        user = env && *env ? env : "cli";
-    }
+    /* Writable: the audit log records the export first (DOMAIN §5.2); no
+     * entry, no export. */
     char detail[80] = "";
     if (alerts && as_of != JD_AS_OF_NOW)
         snprintf(detail, sizeof detail, "as_of=%lld", (long long)as_of);
-    jd_audit_entry ae = {.actor = user,
+    jd_audit_entry ae = {.actor = cli_actor(user),
                          .action = "export",
                          .target = alerts ? "export:alerts" : "export:identities",
                          .reason = reason,
                          .detail = detail,
                          .ok = true};
-    if ((rc = jd_audit_append(s, &ae, NULL, &err)) < 0) {
-        jd_store_close(s);
-        cli_print_error("cannot write the audit log; nothing exported", &err);
-        return cli_exit_code(rc);
-    }
+    int rc = cli_audited_open(&s, db, "export", user, ae.action, ae.target, reason, detail);
+    if (rc != JD_EXIT_OK)
+        return rc;
     int64_t n = 0;
     if (alerts) {
         /* the analysis alerts plus the escalation alerts of concerns (issue 7) */

@@ -23,7 +23,10 @@ static void usage(FILE *f)
             "  --hotspots   places where N (default 2) or more children at risk were found,\n"
             "               stopped, seen or returned from, with the adults and vehicles there\n"
             "  --graph      the network graph (persons, vehicles, phones, addresses, networks)\n"
-            "               as JSON or GraphML on stdout\n");
+            "               as JSON or GraphML on stdout\n"
+            "  --user NAME, --reason TEXT   who and why, for the audit log (default\n"
+            "               $USER or \"cli\"); every profile is written there first, so the\n"
+            "               store must be writable; no audit entry, nothing shown\n");
 }
 
 int cmd_profile(int argc, char **argv)
@@ -33,8 +36,9 @@ int cmd_profile(int argc, char **argv)
         {"rules", required_argument, NULL, 'r'}, {"json", no_argument, NULL, 'j'},
         {"hotspots", no_argument, NULL, 'H'},    {"min-children", required_argument, NULL, 'm'},
         {"graph", no_argument, NULL, 'g'},       {"format", required_argument, NULL, 'f'},
+        {"user", required_argument, NULL, 'u'},  {"reason", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
-    const char *db = NULL;
+    const char *db = NULL, *user = NULL, *reason = NULL;
     jd_profile_opts po = JD_PROFILE_OPTS_INIT;
     bool hot = false, graph = false;
     jd_graph_format gf = JD_GRAPH_JSON;
@@ -81,6 +85,12 @@ int cmd_profile(int argc, char **argv)
                 return JD_EXIT_USAGE;
             }
             break;
+        case 'u':
+            user = optarg;
+            break;
+        case 'w':
+            reason = optarg;
+            break;
         case 'h':
             usage(stdout);
             return JD_EXIT_OK;
@@ -97,7 +107,13 @@ int cmd_profile(int argc, char **argv)
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;
-    int rc = cli_store_open(&s, db, false, true);
+    /* Audited first: no audit entry, no profile (DOMAIN §5.2). */
+    char target[300], detail[64] = "";
+    snprintf(target, sizeof target, "%s%.280s", hot ? "hotspots" : graph ? "graph" : "profile:",
+             hot || graph ? "" : argv[optind]);
+    if (po.as_of != JD_AS_OF_NOW)
+        snprintf(detail, sizeof detail, "as_of=%lld", (long long)po.as_of);
+    int rc = cli_audited_open(&s, db, "profile", user, "view", target, reason, detail);
     if (rc != JD_EXIT_OK)
         return rc;
     if (hot)

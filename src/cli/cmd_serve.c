@@ -9,6 +9,9 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,18 +54,46 @@ static int parse_listen(const char *s, char *host, size_t cap, int *port)
     return 0;
 }
 
+/* Takes SIGTERM and SIGINT from the start: while the server loads (seconds
+ * on a county store) a signal ends the process at once, as nothing is
+ * served yet and the store is only read; once it listens, the thread
+ * returns the signal to serve_until_signal, which stops cleanly. */
+typedef struct sig_watch {
+    sigset_t set;
+    atomic_bool listening;
+} sig_watch;
+
+static void *watch_signals(void *payload)
+{
+    sig_watch *w = payload;
+    int sig = 0;
+    sigwait(&w->set, &sig);
+    if (!atomic_load(&w->listening)) {
+        static const char msg[] = "joindots serve: stopped while loading\n";
+        (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+        _exit(128 + sig);
+    }
+    return (void *)(intptr_t)sig;
+}
+
 /* Start, print the address (and `banner` if given), wait for SIGTERM or
  * SIGINT, finish requests in flight, stop. */
 static int serve_until_signal(const jd_server_opts *so, const char *port_file,
                               void (*banner)(const char *url, void *payload), void *payload)
 {
     /* Signals are taken by sigwait below: block them before threads start. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    static sig_watch w; /* read by the watcher thread for the life of the process */
+    sigemptyset(&w.set);
+    sigaddset(&w.set, SIGTERM);
+    sigaddset(&w.set, SIGINT);
+    atomic_store(&w.listening, false);
+    pthread_sigmask(SIG_BLOCK, &w.set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    pthread_t watcher;
+    if (pthread_create(&watcher, NULL, watch_signals, &w) != 0) {
+        fprintf(stderr, "joindots serve: cannot start the signal thread\n");
+        return JD_EXIT_FAIL;
+    }
     jd_error err;
     jd_error_clear(&err);
     jd_server *srv = NULL;
@@ -71,6 +102,7 @@ static int serve_until_signal(const jd_server_opts *so, const char *port_file,
         cli_print_error("cannot start the server", &err);
         return cli_exit_code(rc);
     }
+    atomic_store(&w.listening, true);
     int port = jd_server_port(srv);
     if (port_file) {
         FILE *f = fopen(port_file, "w");
@@ -84,8 +116,8 @@ static int serve_until_signal(const jd_server_opts *so, const char *port_file,
     if (banner)
         banner(url, payload);
     fprintf(stderr, "joindots serve: listening on %s (stop with Ctrl-C or SIGTERM)\n", url);
-    int sig = 0;
-    sigwait(&set, &sig);
+    void *sig = NULL;
+    pthread_join(watcher, &sig);
     fprintf(stderr, "joindots serve: stopping (finishing requests in flight)\n");
     jd_server_stop(srv, 10);
     fprintf(stderr, "joindots serve: stopped\n");

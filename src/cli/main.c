@@ -6,12 +6,13 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Keep sorted by name. */
 static const cli_command commands[] = {
     {"analyse", "screen events, keep each child's risk over time, raise alerts", cmd_analyse},
-    {"audit", "verify the hash chain of the audit log, or list it", cmd_audit},
+    {"audit", "verify the audit log (chain, MACs, anchors), anchor its head, or list it", cmd_audit},
     {"chronology", "one person's multi-agency chronology, as of any time", cmd_chronology},
     {"concern", "concerns, escalation, the board's agenda, inboxes, notifications", cmd_concern},
     {"demo", "ingest a synthetic demo bundle and show what joindots finds", cmd_demo},
@@ -33,7 +34,7 @@ static const cli_command commands[] = {
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: joindots [--version] [--help] COMMAND [ARGS...]\n"
+            "usage: joindots [--version] [--help] [--audit-key FILE] COMMAND [ARGS...]\n"
             "\n"
             "joindots joins what agencies know about a child: ingest of agency exports,\n"
             "identity resolution, one chronology per child, risk and alerts.\n"
@@ -45,6 +46,10 @@ static void usage(FILE *f)
             "\n"
             "Run `joindots COMMAND --help` for a command's options.\n"
             "\n"
+            "--audit-key FILE (or JD_AUDIT_KEY_FILE): the key that MACs the audit log,\n"
+            "kept outside the database (created, mode 0600, when missing and the store\n"
+            "is opened for writing). See docs/security.md.\n"
+            "\n"
             "Exit status: 0 success; 1 run-time failure; 2 bad command line;\n"
             "3 fatal input problem (nothing stored); 4 not found; 5 refused;\n"
             "6 rows were quarantined and --strict was given.\n");
@@ -53,6 +58,22 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
+        usage(stderr);
+        return JD_EXIT_USAGE;
+    }
+    /* --audit-key FILE before the command: passed to the library through
+     * JD_AUDIT_KEY_FILE, which every store open reads (audit.h). */
+    while (argc >= 3 && (!strcmp(argv[1], "--audit-key") || !strncmp(argv[1], "--audit-key=", 12))) {
+        const char *k = argv[1][11] == '=' ? argv[1] + 12 : argv[2];
+        int used = argv[1][11] == '=' ? 1 : 2;
+        if (!*k || setenv("JD_AUDIT_KEY_FILE", k, 1) != 0) {
+            usage(stderr);
+            return JD_EXIT_USAGE;
+        }
+        argc -= used;
+        argv += used;
+    }
+    if (argc < 2 || !strncmp(argv[1], "--audit-key", 11)) {
         usage(stderr);
         return JD_EXIT_USAGE;
     }

@@ -1333,3 +1333,12 @@ out:
     jd_arena_free(&in.row_arena);
     return rc;
 }
+
+/* Load and free a mapping file: the entry point of fuzz/fuzz_mapping.c. */
+int jd_ingest__mapping_check(const char *path, jd_error *err)
+{
+    jd_mapping *m = NULL;
+    int rc = mapping_load(&m, path, err);
+    mapping_free(m);
+    return rc;
+}

@@ -106,4 +106,7 @@ uint32_t *jd_strmap_get(const jd_strmap *m, const char *key, size_t len);
  * (the old one when present; *added tells which), NULL on out of memory. */
 uint32_t *jd_strmap_put(jd_strmap *m, const char *key, size_t len, uint32_t val, bool *added);
 
+/* ingest.c: load and free the column-mapping file at path (fuzzing). */
+int jd_ingest__mapping_check(const char *path, jd_error *err);
+
 #endif

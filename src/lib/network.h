@@ -12,6 +12,7 @@
 /* Longest place key kept; longer descriptions are cut at a token boundary. */
 #define JD_PLACE_KEY_MAX 160
 #define JD_PLACE_MAX_TOKENS 16
+#define JD_PLACE_MAX_INPUT 4096 /* bytes of a location read; the rest is ignored */
 
 /*
  * A free-text place description reduced to its content: lower case ASCII

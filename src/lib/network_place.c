@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 /* Abbreviations and spellings written in place descriptions -> one form. */
 static const char *const abbrev[][2] = {
@@ -103,38 +104,103 @@ void jd_place__retoken(jd_place *p)
     }
 }
 
+/* Place text -> one folded UTF-8 string: compatibility forms, case folding
+ * and accents stripped (utf8proc), control and format characters dropped.
+ * Invalid UTF-8 is read as Latin-1 (each byte one code point), so any bytes
+ * give a string. Returns NULL (free() it otherwise) only when out of memory. */
+static utf8proc_uint8_t *fold(const char *text, size_t n, utf8proc_ssize_t *outlen)
+{
+    utf8proc_uint8_t *src = NULL;
+    utf8proc_int32_t cp;
+    for (size_t i = 0; i < n;) {
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)text + i,
+                                              (utf8proc_ssize_t)(n - i), &cp);
+        if (k <= 0) {
+            src = malloc(n * 2 + 1);
+            if (!src)
+                return NULL;
+            size_t m = 0;
+            for (size_t j = 0; j < n; j++)
+                m += (size_t)utf8proc_encode_char((unsigned char)text[j], src + m);
+            n = m;
+            break;
+        }
+        i += (size_t)k;
+    }
+    utf8proc_uint8_t *mapped = NULL;
+    utf8proc_ssize_t ml = utf8proc_map(src ? src : (const utf8proc_uint8_t *)text,
+                                       (utf8proc_ssize_t)n, &mapped,
+                                       UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD |
+                                           UTF8PROC_STRIPMARK | UTF8PROC_IGNORE |
+                                           UTF8PROC_STRIPCC);
+    free(src);
+    if (ml < 0)
+        return NULL;
+    *outlen = ml;
+    return mapped;
+}
+
+/* One code point of folded text: a word character (letter, digit, '&'), an
+ * apostrophe (dropped inside a word: "o'brien's" -> "obriens"), or a
+ * separator (everything else: spaces, punctuation, every dash and quote). */
+enum { SEP, WORD, APOS };
+
+static int class_of(utf8proc_int32_t cp)
+{
+    if (cp == '\'' || cp == 0x2019 || cp == 0x2018 || cp == 0x60 || cp == 0x2bc)
+        return APOS;
+    if (cp == '&')
+        return WORD;
+    utf8proc_category_t c = utf8proc_category(cp);
+    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
+                   c == UTF8PROC_CATEGORY_ND
+               ? WORD
+               : SEP;
+}
+
 void jd_place__norm(jd_place *out, const char *text, size_t n)
 {
     memset(out, 0, sizeof *out);
+    if (!text)
+        return;
+    if (n > JD_PLACE_MAX_INPUT)
+        n = JD_PLACE_MAX_INPUT; /* locations are short; bound the work on hostile input */
+    utf8proc_ssize_t fl = 0;
+    utf8proc_uint8_t *f = fold(text, n, &fl);
+    if (!f)
+        return; /* out of memory: no tokens, as for an empty location */
     char words[JD_PLACE_MAX_TOKENS * 2][32];
     int nw = 0;
-    size_t i = 0;
-    while (i < n && nw < (int)JD_ARRAY_LEN(words)) {
-        unsigned char c = (unsigned char)text[i];
-        if (!(c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
-              c == '&')) {
+    utf8proc_ssize_t i = 0;
+    /* Every pass of both loops advances i by at least one code point (or
+     * one byte where the folded text would not decode, which it always
+     * should), so the loops end on any input. */
+    while (i < fl && nw < (int)JD_ARRAY_LEN(words)) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t step = utf8proc_iterate(f + i, fl - i, &cp);
+        if (step <= 0) {
             i++;
+            continue;
+        }
+        if (class_of(cp) != WORD) {
+            i += step;
             continue;
         }
         char w[64];
         size_t l = 0;
-        while (i < n) {
-            c = (unsigned char)text[i];
-            if (c == '\'' || c == 0xE2) { /* apostrophes, also U+2019 */
-                if (c == 0xE2 && i + 2 < n && (unsigned char)text[i + 1] == 0x80 &&
-                    (unsigned char)text[i + 2] == 0x99)
-                    i += 2;
-                else if (c == 0xE2)
-                    break;
+        while (i < fl) {
+            step = utf8proc_iterate(f + i, fl - i, &cp);
+            if (step <= 0) {
                 i++;
-                continue;
-            }
-            if (!(c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
-                  c == '&'))
                 break;
-            if (l < sizeof w - 1)
-                w[l++] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
-            i++;
+            }
+            int cls = class_of(cp);
+            if (cls == SEP)
+                break;
+            if (cls == WORD && l + (size_t)step < sizeof w) /* cut a long word at a whole character */
+                for (utf8proc_ssize_t b = 0; b < step; b++)
+                    w[l++] = (char)f[i + b];
+            i += step;
         }
         w[l] = '\0';
         /* expand, singularise, expand again (gdns -> garden) */
@@ -160,8 +226,11 @@ void jd_place__norm(jd_place *out, const char *text, size_t n)
         do {
             sp = strchr(save, ' ');
             size_t wl = sp ? (size_t)(sp - save) : strlen(save);
-            if (wl >= sizeof words[0])
-                wl = sizeof words[0] - 1; /* cut, do not drop, a very long word */
+            if (wl >= sizeof words[0]) {
+                wl = sizeof words[0] - 1; /* cut, do not drop, a very long word, */
+                while (wl && ((unsigned char)save[wl] & 0xC0) == 0x80)
+                    wl--; /* at a whole character */
+            }
             if (wl && !in_list(stop_words, JD_ARRAY_LEN(stop_words), save, wl) &&
                 nw < (int)JD_ARRAY_LEN(words)) {
                 memcpy(words[nw], save, wl);
@@ -190,6 +259,7 @@ void jd_place__norm(jd_place *out, const char *text, size_t n)
         kept++;
     }
     out->key[kl] = '\0';
+    free(f);
     jd_place__retoken(out);
 }
 

@@ -359,7 +359,11 @@ int jd_ts__tokenize(jd_ts_scan *sc, const char *text, size_t len)
 {
     sc->ntok = 0;
     sc->nsentences = 0;
-    if (grow_arr((void **)&sc->low, &sc->lowcap, len + 1, 1) < 0)
+    /* Each token is written with a space after it, and a token need not be
+     * followed by a separator in the text ("a1" is two tokens; the last word
+     * ends at the end): up to 2 bytes per input byte, plus the NUL
+     * (fuzz_screen found the overflow of len + 1). */
+    if (grow_arr((void **)&sc->low, &sc->lowcap, 2 * len + 1, 1) < 0)
         return JD_ENOMEM;
     size_t k = 0; /* write position in low */
     uint32_t sentence = 0, clause = 0;

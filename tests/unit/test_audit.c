@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -185,6 +186,74 @@ static void test_audit__append_after_verify_and_bad_input(void **state)
     assert_int_equal(verify(f, p), 0);
 }
 
+/* Issue 19 item 8: the audit key, adoption, MACs and anchors. */
+static void test_audit__key_and_anchor(void **state)
+{
+    fx *f = *state;
+    char key[96], problem[128];
+    snprintf(key, sizeof key, "/tmp/jd-test-audit-key-%d", (int)getpid());
+    unlink(key);
+    jd_store_close(f->s);
+    jd_error err;
+    jd_store_opts o = {.create = false, .read_only = false, .audit_key_path = key};
+    assert_int_equal(jd_store_open(&f->s, f->path, &o, &err), JD_OK);
+    struct stat st;
+    assert_int_equal(stat(key, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    jd_audit_report r;
+    assert_int_equal(jd_audit_verify(f->s, &r, &err), JD_OK);
+    assert_true(r.key_checked);
+    assert_int_equal(r.unkeyed, 5);
+    assert_int_equal(r.keyed, 1); /* the audit-key entry */
+    for (int i = 0; i < 2; i++) {
+        jd_audit_entry e = {.actor = "pat", .action = "view", .target = "person:P000002",
+                            .ok = true};
+        assert_int_equal(jd_audit_append(f->s, &e, NULL, &err), JD_OK);
+    }
+    char line[JD_AUDIT_ANCHOR_MAX];
+    assert_int_equal(jd_audit_anchor(f->s, line, &err), JD_OK);
+    assert_non_null(strstr(line, "jd-audit-anchor-1 seq=8 hash="));
+    assert_int_equal(jd_audit_verify_anchor(f->s, line, &r, &err), JD_OK);
+    assert_int_equal(r.anchors, 1);
+    assert_int_equal(jd_audit_verify_anchor(f->s, "# nothing\n", &r, &err), JD_EINVALID);
+    assert_int_equal(jd_audit_verify_anchor(f->s, "jd-audit-anchor-1 seq=x\n", &r, &err),
+                     JD_EINVALID);
+
+    /* the same store without the key: reads, but takes no unkeyed entry */
+    jd_store *plain = NULL;
+    jd_store_opts po = {.create = false, .read_only = false};
+    assert_int_equal(jd_store_open(&plain, f->path, &po, &err), JD_OK);
+    jd_audit_entry e = {.actor = "pat", .action = "view", .ok = true};
+    assert_int_equal(jd_audit_append(plain, &e, NULL, &err), JD_EDENIED);
+    char none[JD_AUDIT_ANCHOR_MAX];
+    assert_int_equal(jd_audit_anchor(plain, none, &err), JD_EDENIED);
+    jd_store_close(plain);
+
+    /* cut the tail, re-point the head at entry 7 with its own MAC */
+    tamper(f, "DELETE FROM audit_log WHERE seq = 8;"
+              "UPDATE audit_head SET seq = 7, hash = (SELECT hash FROM audit_log WHERE seq = 7),"
+              " mac = (SELECT mac FROM audit_log WHERE seq = 7);");
+    assert_int_equal(verify(f, problem), 8);
+    assert_non_null(strstr(problem, "head's MAC"));
+    assert_int_equal(jd_audit_verify_anchor(f->s, line, &r, &err), JD_ECONFLICT);
+    if (!strstr(r.problem, "entry 8 of the anchor is gone"))
+        fail_msg("%s", r.problem);
+
+    /* key files: unreadable content, others may read it */
+    FILE *kf = fopen(key, "w");
+    fputs("not hex\n", kf);
+    fclose(kf);
+    chmod(key, 0600);
+    jd_store *k2 = NULL;
+    jd_store_opts ro = {.create = false, .read_only = true, .audit_key_path = key};
+    assert_int_equal(jd_store_open(&k2, f->path, &ro, &err), JD_EINVALID);
+    chmod(key, 0644);
+    assert_int_equal(jd_store_open(&k2, f->path, &ro, &err), JD_EDENIED);
+    unlink(key);
+    assert_int_equal(jd_store_open(&k2, f->path, &ro, &err), JD_ENOTFOUND);
+    assert_int_equal(stat(key, &st), -1); /* a read-only open creates no key */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +264,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit__delete_middle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit__delete_tail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit__reorder, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit__key_and_anchor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit__append_after_verify_and_bad_input, setup,
                                         teardown),
     };

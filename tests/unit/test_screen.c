@@ -5,6 +5,7 @@
  * and must not find the rules it forbids.
  */
 #include <joindots/analyse.h>
+#include "textscan.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -149,12 +150,35 @@ static int cb(const jd_finding *f, void *p)
     return 0;
 }
 
+/* jd_ts__tokenize writes each token and a space: "a1a1..." (every byte a
+ * token without a separator) once wrote past the normalised-text buffer
+ * (fuzz_screen, issue 19). */
+static void test_tokenize_output_bound(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {"a1", "x", "won't", "1a2b3c4d"};
+    for (size_t t = 0; t < sizeof texts / sizeof *texts; t++)
+        for (size_t reps = 1; reps <= 64; reps++) {
+            char in[600] = "";
+            for (size_t r = 0; r < reps && strlen(in) + 10 < sizeof in; r++)
+                strcat(in, texts[t]);
+            jd_ts_scan sc;
+            jd_ts__scan_init(&sc);
+            assert_int_equal(jd_ts__tokenize(&sc, in, strlen(in)), JD_OK);
+            if (strlen(sc.low) >= sc.lowcap)
+                fail_msg("tokenized \"%s\" (%zu bytes) into %zu bytes, buffer %zu", in,
+                         strlen(in), strlen(sc.low), sc.lowcap);
+            jd_ts__scan_free(&sc);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_offsets_and_advice),
+        cmocka_unit_test(test_tokenize_output_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,8 +23,11 @@ typedef struct jd_account_row {
 } jd_account_row;
 typedef int (*jd_account_row_cb)(const jd_account_row *r, void *payload);
 
-/* Compute entry e's hash (hex, 65 bytes) from the previous hash. */
-typedef void (*jd_audit_hash_fn)(char out[65], const char *prev_hash, const jd_audit_entry *e);
+/* Compute entry e's hash (hex, 65 bytes) from the previous hash, and with
+ * the store's audit key its MAC and the MAC of the head it makes ("" without
+ * a key). */
+typedef void (*jd_audit_hash_fn)(jd_store *s, const char *prev_hash, const jd_audit_entry *e,
+                                 char hash[65], char mac[65], char head_mac[65]);
 
 struct jd_account_ops {
     /* JD_ECONFLICT if the name is taken. */
@@ -52,8 +55,10 @@ struct jd_account_ops {
     int (*audit_list)(jd_store *s, int64_t after, int64_t limit,
                       int (*cb)(const jd_audit_entry *e, void *payload), void *payload,
                       jd_error *err);
-    /* The recorded head: last seq and its hash. */
-    int (*audit_head)(jd_store *s, int64_t *seq, char hash[65], jd_error *err);
+    /* The recorded head: last seq, its hash and the head's MAC ("" if none). */
+    int (*audit_head)(jd_store *s, int64_t *seq, char hash[65], char mac[65], jd_error *err);
+    /* Set the head's MAC (key adoption). */
+    int (*audit_head_mac)(jd_store *s, const char mac[65], jd_error *err);
     /* Acknowledgements of alerts (kept for ever), oldest first. */
     int (*ack_add)(jd_store *s, const char *alert_id, const char *by, const char *note, int64_t at,
                    jd_error *err);

@@ -145,6 +145,10 @@ static const jd_migration jd_sqlite_migrations[] = {
     {"row hash function recorded in meta (row_hash)",
      "INSERT INTO meta(key, value) SELECT 'row_hash',"
      " CASE WHEN EXISTS (SELECT 1 FROM event) THEN 'fnv1a64' ELSE 'wyhash64' END;"},
+    /* Issue 19 item 8: a keyed MAC per audit entry and on the head, with the
+     * key in a file outside the database. Entries written before are kept
+     * with an empty MAC and reported as unkeyed. */
+    {"audit log: keyed MAC per entry and on the head", JD_SCHEMA_AUDIT_MAC},
 };
 
 #endif

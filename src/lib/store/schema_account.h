@@ -32,4 +32,10 @@
     "CREATE TABLE alert_ack(id INTEGER PRIMARY KEY, alert_id TEXT NOT NULL, by_user TEXT NOT NULL,"\
     " at INTEGER NOT NULL, note TEXT NOT NULL);"                                                  \
     "CREATE INDEX alert_ack_alert ON alert_ack(alert_id);"
+
+/* mac: hex keyed BLAKE2b of the entry's hash (audit.c), "" when written
+ * without the audit key; audit_head.mac covers the head's seq and hash. */
+#define JD_SCHEMA_AUDIT_MAC                                                                        \
+    "ALTER TABLE audit_log ADD COLUMN mac TEXT NOT NULL DEFAULT '';"                             \
+    "ALTER TABLE audit_head ADD COLUMN mac TEXT NOT NULL DEFAULT '';"
 #endif

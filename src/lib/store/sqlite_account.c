@@ -249,16 +249,18 @@ static int sess_get(jd_store *s, const char *token_hash, int64_t now, int64_t id
     return done(q, st, err);
 }
 
-static int head_read(sq *q, int64_t *seq, char hash[65], jd_error *err)
+static int head_read(sq *q, int64_t *seq, char hash[65], char mac[65], jd_error *err)
 {
     sqlite3_stmt *st;
-    int rc = prep(q, &st, "SELECT seq, hash FROM audit_head WHERE id = 1", err);
+    int rc = prep(q, &st, "SELECT seq, hash, mac FROM audit_head WHERE id = 1", err);
     if (rc < 0)
         return rc;
     int r = sqlite3_step(st);
     if (r == SQLITE_ROW) {
         *seq = sqlite3_column_int64(st, 0);
         snprintf(hash, 65, "%s", jd_sq__col_text(st, 1));
+        if (mac)
+            snprintf(mac, 65, "%s", jd_sq__col_text(st, 2));
     }
     sqlite3_finalize(st);
     if (r != SQLITE_ROW)
@@ -267,9 +269,19 @@ static int head_read(sq *q, int64_t *seq, char hash[65], jd_error *err)
     return JD_OK;
 }
 
-static int audit_head(jd_store *s, int64_t *seq, char hash[65], jd_error *err)
+static int audit_head(jd_store *s, int64_t *seq, char hash[65], char mac[65], jd_error *err)
 {
-    return head_read(s->impl, seq, hash, err);
+    return head_read(s->impl, seq, hash, mac, err);
+}
+
+static int audit_head_mac(jd_store *s, const char mac[65], jd_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s->impl, &st, "UPDATE audit_head SET mac = ?1 WHERE id = 1", err);
+    if (rc < 0)
+        return rc;
+    jd_sq__bind_text(st, 1, mac);
+    return done(s->impl, st, err);
 }
 
 static int audit_append(jd_store *s, jd_audit_entry *e, jd_audit_hash_fn fn, jd_error *err)
@@ -279,16 +291,16 @@ static int audit_append(jd_store *s, jd_audit_entry *e, jd_audit_hash_fn fn, jd_
     int rc;
     if (own && (rc = jd_sq__exec(q, "BEGIN IMMEDIATE", err)) < 0)
         return rc;
-    char prev[65], hash[65];
+    char prev[65], hash[65], mac[65], head_mac[65];
     int64_t seq = 0;
     sqlite3_stmt *st = NULL;
-    if ((rc = head_read(q, &seq, prev, err)) < 0)
+    if ((rc = head_read(q, &seq, prev, NULL, err)) < 0)
         goto out;
     e->seq = seq + 1;
-    fn(hash, prev, e);
+    fn(s, prev, e, hash, mac, head_mac);
     if ((rc = prep(q, &st,
                    "INSERT INTO audit_log(seq, at, actor, action, target, reason, detail, ok,"
-                   " prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                   " prev_hash, hash, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                    err)) < 0)
         goto out;
     sqlite3_bind_int64(st, 1, e->seq);
@@ -301,12 +313,15 @@ static int audit_append(jd_store *s, jd_audit_entry *e, jd_audit_hash_fn fn, jd_
     sqlite3_bind_int(st, 8, e->ok);
     jd_sq__bind_text(st, 9, prev);
     jd_sq__bind_text(st, 10, hash);
+    jd_sq__bind_text(st, 11, mac);
     if ((rc = done(q, st, err)) < 0)
         goto out;
-    if ((rc = prep(q, &st, "UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1", err)) < 0)
+    if ((rc = prep(q, &st, "UPDATE audit_head SET seq = ?1, hash = ?2, mac = ?3 WHERE id = 1",
+                   err)) < 0)
         goto out;
     sqlite3_bind_int64(st, 1, e->seq);
     jd_sq__bind_text(st, 2, hash);
+    jd_sq__bind_text(st, 3, head_mac);
     rc = done(q, st, err);
 out:
     if (own) {
@@ -325,8 +340,8 @@ static int audit_list(jd_store *s, int64_t after, int64_t limit,
     sq *q = s->impl;
     sqlite3_stmt *st;
     int rc = prep(q, &st,
-                  "SELECT seq, at, actor, action, target, reason, detail, ok, prev_hash, hash"
-                  " FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                  "SELECT seq, at, actor, action, target, reason, detail, ok, prev_hash, hash,"
+                  " mac FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
                   err);
     if (rc < 0)
         return rc;
@@ -345,6 +360,7 @@ static int audit_list(jd_store *s, int64_t after, int64_t limit,
             .ok = sqlite3_column_int(st, 7) != 0,
             .prev_hash = jd_sq__col_text(st, 8),
             .hash = jd_sq__col_text(st, 9),
+            .mac = jd_sq__col_text(st, 10),
         };
         if ((rc = cb(&e, payload)) != 0)
             break;
@@ -406,6 +422,7 @@ const struct jd_account_ops jd_sqlite_account_ops = {
     .audit_append = audit_append,
     .audit_list = audit_list,
     .audit_head = audit_head,
+    .audit_head_mac = audit_head_mac,
     .ack_add = ack_add,
     .ack_list = ack_list,
 };

@@ -5,6 +5,8 @@
 #include "store/store.h"
 #include "internal.h"
 
+#include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 int jd_store_open(jd_store **out, const char *location, const jd_store_opts *opts,
@@ -15,18 +17,35 @@ int jd_store_open(jd_store **out, const char *location, const jd_store_opts *opt
         return jd_error_set(err, JD_EINVALID, "no store location given");
     if (!opts)
         opts = &def;
-    if (!strncmp(location, "sqlite:", 7))
-        return jd_store__sqlite_open(out, location + 7, opts, err);
     if (!strncmp(location, "postgres://", 11) || !strncmp(location, "postgresql://", 13))
         return jd_error_set(err, JD_EINVALID,
                             "the PostgreSQL backend is not available in this build");
-    return jd_store__sqlite_open(out, location, opts, err);
+    jd_store *s = NULL;
+    int rc = jd_store__sqlite_open(&s, strncmp(location, "sqlite:", 7) ? location : location + 7,
+                                   opts, err);
+    if (rc < 0)
+        return rc;
+    /* The audit key lives outside the database (audit.h). */
+    const char *key = opts->audit_key_path;
+    if (!key) {
+        const char *env = getenv("JD_AUDIT_KEY_FILE");
+        key = env && *env ? env : NULL;
+    }
+    if ((rc = jd_audit__key_load(s, key, !opts->read_only, err)) < 0 ||
+        (!opts->read_only && (rc = jd_audit__key_adopt(s, err)) < 0)) {
+        jd_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return JD_OK;
 }
 
 void jd_store_close(jd_store *s)
 {
-    if (s)
+    if (s) {
+        sodium_memzero(s->audit_key, sizeof s->audit_key);
         s->ops->close(s);
+    }
 }
 
 const char *jd_store_backend(const jd_store *s)

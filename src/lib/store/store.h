@@ -238,7 +238,16 @@ typedef struct jd_store_ops {
 struct jd_store {
     const jd_store_ops *ops;
     void *impl;
+    /* The audit key (audit.c), read from a file outside the database. */
+    bool has_audit_key;
+    unsigned char audit_key[32];
 };
+
+/* audit.c: read the audit key file into s (created, mode 0600, when missing
+ * and create is set; a NULL path leaves s without a key), and on a writable
+ * store adopt it (the first keyed entry; nothing if adopted before). */
+int jd_audit__key_load(jd_store *s, const char *path, bool create, jd_error *err);
+int jd_audit__key_adopt(jd_store *s, jd_error *err);
 
 int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,
                           jd_error *err);
