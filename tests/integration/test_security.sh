@@ -76,7 +76,7 @@ is $? 0 "concern show"
 "$JD" audit list --db "$DB" | tail -1 | grep -q "carol	view	concern:$C	ok	review"
 is $? 0 "concern show wrote an audit entry"
 # fail closed: an audit field over the cap means no audit entry, so nothing shown
-long=$(head -c 1100 /dev/zero | tr '\0' x)
+long=$(head -c 9000 /dev/zero | tr '\0' x)
 out=$("$JD" chronology --db "$DB" --reason "$long" "$pid" 2>"$SCRATCH/err")
 rc=$?
 ok $(( rc == 0 || ${#out} != 0 )) "chronology refused without an audit entry, printed nothing (rc $rc)"
