@@ -146,6 +146,8 @@ typedef struct ingest {
     int64_t future_limit; /* instants after it are in the future */
     char future_day[11];  /* its UK date: later dates of birth are in the future */
     char tolerance[24];   /* the tolerance as messages give it */
+    int64_t day_of;       /* the event instant whose UK date is in day (persons */
+    char day[11];         /* of one event come together) */
 } ingest;
 
 
@@ -750,21 +752,17 @@ static bool multiline_field(file_kind k, int field)
 }
 
 /*
- * The hygiene pass over one trimmed value (t, *tl), into the row arena when
- * it changes anything: *out and *out_len are the cleaned, trimmed value.
+ * The hygiene pass over one trimmed value (t, tl) that the scan found to
+ * need it, into the row arena: *out and *out_len are the cleaned, trimmed
+ * value.
  * Removals are reported in a warning that carries the raw row, so the
  * characters stay on record for provenance while names, refs and places
  * that people read and matching compares are free of them.
  */
-static int hygiene(row *r, int field, const char *t, size_t tl, const char **out,
+static int hygiene(row *r, int field, bool ml, const char *t, size_t tl, const char **out,
                    size_t *out_len, jd_error *err)
 {
     ingest *in = r->in;
-    bool ml = multiline_field(in->file->kind, field);
-    *out = t;
-    *out_len = tl;
-    if (jd_norm__hygiene_scan(t, tl, ml) == tl)
-        return JD_OK;
     char *c = jd_arena_alloc(&in->row_arena, tl + 1);
     if (!c)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
@@ -850,15 +848,12 @@ static int field_value(row *r, int field, int col, const char **out, size_t *out
     const char *t = jd_str_trim(s, &tl);
     if (tl == 0)
         return JD_OK;
-    const char *ht;
-    size_t hl;
-    int rc = hygiene(r, field, t, tl, &ht, &hl, err);
-    if (rc < 0)
+    bool ml = multiline_field(in->file->kind, field);
+    if (jd_norm__hygiene_scan(t, tl, ml) < tl) { /* cleaned into the arena */
+        int rc = hygiene(r, field, ml, t, tl, out, out_len, err);
+        if (rc == JD_OK && *out_len == 0)
+            *out = NULL;
         return rc;
-    if (ht != t) { /* cleaned into the arena */
-        *out = hl ? ht : NULL;
-        *out_len = hl;
-        return JD_OK;
     }
     if (copy || tl != len) {
         t = jd_arena_strndup(&in->row_arena, t, tl);
@@ -1209,9 +1204,11 @@ static int dob_order(row *r, const jd_person_row *p, const char *dob, jd_error *
     int rc = in->store->ops->event_when(in->store, p->agency, p->record_id, &occ, &found, err);
     if (rc < 0 || !found)
         return rc;
-    char day[32];
-    jd_norm__format_uk(day, occ);
-    if (strncmp(dob, day, n) > 0)
+    if (occ != in->day_of || !in->day[0]) {
+        jd_norm__uk_date(in->day, occ);
+        in->day_of = occ;
+    }
+    if (strncmp(dob, in->day, n) > 0)
         problem(r, "reject", P_DOB, "dob is after the date of the event this row belongs to "
                                     "(its occurred_at)");
     return JD_OK;
@@ -1516,10 +1513,7 @@ static void future_init(ingest *in)
     int64_t now = in->opts->now ? in->opts->now : (int64_t)time(NULL);
     int64_t tol = in->opts->future_tolerance > 0 ? in->opts->future_tolerance : 0;
     in->future_limit = now + tol;
-    char day[32];
-    jd_norm__format_uk(day, in->future_limit);
-    memcpy(in->future_day, day, 10);
-    in->future_day[10] = '\0';
+    jd_norm__uk_date(in->future_day, in->future_limit);
     long long t = (long long)tol;
     if (t && t % 86400 == 0)
         snprintf(in->tolerance, sizeof in->tolerance, "%lld d", t / 86400);

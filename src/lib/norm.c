@@ -117,6 +117,31 @@ void jd_norm__format_uk(char buf[32], int64_t utc)
              (int)(secs / 60 % 60), (int)(secs % 60), off ? "+01:00" : "+00:00");
 }
 
+void jd_norm__uk_date(char out[11], int64_t utc)
+{
+    int64_t t = utc + jd_norm__uk_offset(utc);
+    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+    int y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    if (y < 0 || y > 9999) {
+        memcpy(out, "0000-00-00", 11);
+        return;
+    }
+    /* by hand: snprintf per person row was 3% of person ingest */
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
+}
+
 /* ---- small parsing helpers over a byte range ---- */
 
 typedef struct cur {
@@ -222,9 +247,11 @@ int jd_norm__datetime(jd_datetime *out, const char *s, size_t n)
         /* UK local: prefer the BST reading when it is consistent (the first
          * of two ambiguous autumn times), else GMT (also for the spring gap).
          * Both readings consistent: the repeated hour; neither: the gap. */
+        int64_t s0, e0; /* the changes fall in March and October: year y's rules decide */
+        bst_bounds(y, &s0, &e0);
         int64_t bst = local - 3600;
-        bool bst_ok = jd_norm__uk_offset(bst) == 3600;
-        bool gmt_ok = jd_norm__uk_offset(local) == 0;
+        bool bst_ok = bst >= s0 && bst < e0;
+        bool gmt_ok = !(local >= s0 && local < e0);
         if (bst_ok) {
             utc = bst;
             offset = 3600;
@@ -682,6 +709,9 @@ size_t jd_norm__hygiene_scan(const char *s, size_t n, bool multiline)
         }
         const unsigned char *stop = e - p > 8 ? p + 8 : e;
         for (; p < stop; p++) {
+            unsigned c = *p;
+            if ((c >= 0x20 && c < 0x7F) || (c >= 0x80 && c < 0xC2))
+                continue; /* printable ASCII, continuation bytes: the short tail's fast path */
             size_t len;
             int k = hy_class(p, e, &len);
             if (k == HY_KEEP || (multiline && (k == HY_TAB || (k == HY_BREAK && *p < 0x80))))

@@ -57,6 +57,8 @@ int jd_norm__dob(char out[11], jd_precision *prec, const char *s, size_t n);
 /* "2005-10-06T16:07:00+01:00" in UK local time. */
 void jd_norm__format_uk(char buf[32], int64_t utc);
 int32_t jd_norm__uk_offset(int64_t utc); /* 0 or 3600 */
+/* "YYYY-MM-DD", the UK calendar day of an instant (years 0-9999). */
+void jd_norm__uk_date(char out[11], int64_t utc);
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
 int64_t jd_norm__days_from_civil(int64_t y, unsigned m, unsigned d);
 /* UK postcode, any spacing or case, to "OX4 1AB". */

@@ -298,6 +298,15 @@ static void test_norm__clock_change_fold(void **state)
         {"1975-03-16T01:30", JD_LOCAL_EXACT, 164165400},
         {"1960-06-01T12:00", JD_LOCAL_EXACT, -302443200},
     };
+    char day[11];
+    jd_norm__uk_date(day, 1130626799); /* 2005-10-29T23:59:59+01:00 */
+    assert_string_equal(day, "2005-10-29");
+    jd_norm__uk_date(day, 1130626800);
+    assert_string_equal(day, "2005-10-30");
+    jd_norm__uk_date(day, 1104537599); /* 2004-12-31T23:59:59Z */
+    assert_string_equal(day, "2004-12-31");
+    jd_norm__uk_date(day, -302443200);
+    assert_string_equal(day, "1960-06-01");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         jd_datetime d;
         assert_int_equal(jd_norm__datetime(&d, cases[i].s, strlen(cases[i].s)), JD_OK);
