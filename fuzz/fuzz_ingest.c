@@ -12,10 +12,13 @@
  * can never be in CSV, so it is a free separator). Each input goes into a
  * fresh in-memory store, so a finding replays on its own.
  *
- * Checked: ingest returns JD_OK or a clean fatal code; every row read is
- * counted exactly once (stored, updated, unchanged or rejected); no stored
- * name, ref or address holds a character the hygiene pass removes.
+ * Checked: the hygiene pass over the raw input (never longer, its scan
+ * agrees, idempotent on UTF-8); ingest returns JD_OK or a clean fatal code;
+ * every row read is counted exactly once (stored, updated, unchanged or
+ * rejected); no stored name, ref or address holds a character the hygiene
+ * pass removes.
  */
+#include "csv.h"
 #include "internal.h"
 #include "norm.h"
 #include "store/store.h"
@@ -99,6 +102,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (size < 1 || size > (1u << 20))
         return 0;
+    /* The hygiene pass alone, over the whole input: never longer, the scan
+     * agrees with it, and on UTF-8 (all ingest gives it) one pass is enough. */
+    char *h1 = malloc(size + 1), *h2 = malloc(size + 1);
+    if (!h1 || !h2)
+        abort();
+    for (int ml = 0; ml < 2; ml++) {
+        jd_hygiene h = {0, 0, 0};
+        size_t n1 = jd_norm__hygiene(h1, (const char *)data, size, ml, &h);
+        size_t first = jd_norm__hygiene_scan((const char *)data, size, ml);
+        if (n1 > size || (first == size) != (n1 == size && !memcmp(h1, data, size)))
+            __builtin_trap();
+        if (jd_csv__valid_utf8((const char *)data, size)) {
+            size_t n2 = jd_norm__hygiene(h2, h1, n1, ml, &h);
+            if (n2 != n1 || memcmp(h1, h2, n1) || jd_norm__hygiene_scan(h1, n1, ml) != n1)
+                __builtin_trap();
+        }
+    }
+    free(h1);
+    free(h2);
     unsigned flags = data[0];
     const uint8_t *p = data + 1, *e = data + size;
     const uint8_t *part[3] = {p, NULL, NULL};
