@@ -57,8 +57,14 @@ typedef struct jd_ingest_opts {
     jd_ingest_problem_cb on_problem;
     void *payload;
     bool skip_identical_files; /* skip a file whose bytes were ingested before (default) */
+    /* Dates after now + future_tolerance (occurred_at, reported_at, dob) are
+     * quarantined. now: unix seconds, 0 for the clock at the start of the
+     * call; future_tolerance: seconds (clock skew between agency systems). */
+    int64_t now;
+    int64_t future_tolerance;
 } jd_ingest_opts;
-#define JD_INGEST_OPTS_INIT {NULL, NULL, NULL, NULL, NULL, true}
+#define JD_INGEST_FUTURE_TOLERANCE (2 * 3600)
+#define JD_INGEST_OPTS_INIT {NULL, NULL, NULL, NULL, NULL, true, 0, JD_INGEST_FUTURE_TOLERANCE}
 
 /*
  * Ingest `n` bundles (folders) into the store in one transaction.

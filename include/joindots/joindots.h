@@ -11,6 +11,7 @@
 #include <joindots/chronology.h>
 #include <joindots/common.h>
 #include <joindots/concern.h>
+#include <joindots/csvout.h>
 #include <joindots/demo.h>
 #include <joindots/identity.h>
 #include <joindots/ingest.h>

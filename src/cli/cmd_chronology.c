@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <joindots/analyse.h>
 #include <joindots/chronology.h>
+#include <joindots/csvout.h>
 
 #include <getopt.h>
 #include <string.h>
@@ -38,23 +39,6 @@ static int screen(ctx *c, const jd_chrono_event *e)
     jd_error err;
     jd_error_clear(&err);
     return jd_screener_run(c->scr, &in, collect, c, &err);
-}
-
-static void csv_field(const char *s)
-{
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
 }
 
 static int each(const jd_chrono_event *e, void *payload)
@@ -112,26 +96,22 @@ static int each(const jd_chrono_event *e, void *payload)
         return 0;
     }
     if (c->format == 2) {
-        printf("%s,%s,%s,", when, e->agency, e->record_id);
-        csv_field(e->event_type);
-        putchar(',');
-        csv_field(e->subject_role);
-        putchar(',');
-        csv_field(e->location);
-        putchar(',');
-        csv_field(e->postcode);
-        putchar(',');
-        csv_field(e->outcome);
-        putchar(',');
-        csv_field(e->narrative);
-        putchar(',');
-        size_t i;
+        /* every field through the shared writer: quoting and formula
+         * neutralisation (joindots/csvout.h) */
+        char rules[512] = "";
+        size_t i, k = 0;
         json_t *v;
         json_array_foreach(c->found, i, v) {
-            printf("%s%s", i ? ";" : "", json_string_value(json_object_get(v, "rule")));
+            int w = snprintf(rules + k, sizeof rules - k, "%s%s", i ? ";" : "",
+                             json_string_value(json_object_get(v, "rule")));
+            if (w < 0 || (size_t)w >= sizeof rules - k)
+                break;
+            k += (size_t)w;
         }
-        putchar('\n');
-        return 0;
+        rules[k] = '\0';
+        const char *row[] = {when, e->agency, e->record_id, e->event_type, e->subject_role,
+                             e->location, e->postcode, e->outcome, e->narrative, rules};
+        return jd_csv_row_write(stdout, row, sizeof row / sizeof row[0]) < 0 ? JD_EIO : 0;
     }
     printf("%s  %-14s %-20s %-10s %s\n", when, e->agency, e->event_type, e->subject_role,
            e->record_id);

@@ -63,7 +63,7 @@ static void on_progress(uint64_t done, uint64_t total, uint64_t rows, void *payl
 static void usage(FILE *f)
 {
     fprintf(f, "usage: joindots ingest --db FILE [--mapping MAP] [--strict] [--quiet] [--reread]\n"
-               "                       BUNDLE...\n"
+               "                       [--future-tolerance D] [--now T] BUNDLE...\n"
                "\n"
                "Reads agency export bundles (folders of events*.csv, persons*.csv and\n"
                "objects*.csv, or single such files) into the store, in one transaction.\n"
@@ -75,7 +75,23 @@ static void usage(FILE *f)
                "  --quiet     do not print problems, only the summary\n"
                "  --reread    read files even if identical bytes were ingested before\n"
                "  --mapping MAP  read CSV files of another layout through a column mapping\n"
-               "              (docs/mapping.md); BUNDLE may then be any CSV file\n");
+               "              (docs/mapping.md); BUNDLE may then be any CSV file\n"
+               "  --future-tolerance D  how far after the ingest time a date may lie before\n"
+               "              its row is quarantined as in the future: N[s|m|h|d] (default 2h)\n"
+               "  --now T     take T (a date-time) as the ingest time, e.g. to re-run an old\n"
+               "              export as it was first read (default: the clock)\n");
+}
+
+/* "90", "90s", "15m", "2h", "1d" -> seconds; -1 if not a duration. */
+static int64_t parse_duration(const char *s)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || v < 0 || v > 3650LL * 86400)
+        return -1;
+    int64_t unit = !*end || !strcmp(end, "s") ? 1 : !strcmp(end, "m") ? 60
+                 : !strcmp(end, "h") ? 3600 : !strcmp(end, "d") ? 86400 : 0;
+    return unit ? (int64_t)v * unit : -1;
 }
 
 int cmd_ingest(int argc, char **argv)
@@ -84,7 +100,10 @@ int cmd_ingest(int argc, char **argv)
         {"db", required_argument, NULL, 'd'}, {"strict", no_argument, NULL, 's'},
         {"quiet", no_argument, NULL, 'q'},    {"reread", no_argument, NULL, 'r'},
         {"mapping", required_argument, NULL, 'm'},
+        {"future-tolerance", required_argument, NULL, 'F'},
+        {"now", required_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0}};
+    int64_t tolerance = JD_INGEST_FUTURE_TOLERANCE, now = 0;
     const char *db = NULL, *mapping = NULL;
     bool strict = false, reread = false;
     ctx c = {0};
@@ -97,6 +116,18 @@ int cmd_ingest(int argc, char **argv)
         case 'q': c.quiet = true; break;
         case 'r': reread = true; break;
         case 'm': mapping = optarg; break;
+        case 'F':
+            if ((tolerance = parse_duration(optarg)) < 0) {
+                fprintf(stderr, "joindots: --future-tolerance: not a duration: %s\n", optarg);
+                return JD_EXIT_USAGE;
+            }
+            break;
+        case 'N':
+            if (jd_time_parse(&now, optarg, 0) != JD_OK || now == 0) {
+                fprintf(stderr, "joindots: --now: not a date or date-time: %s\n", optarg);
+                return JD_EXIT_USAGE;
+            }
+            break;
         case 'h': usage(stdout); return JD_EXIT_OK;
         default: usage(stderr); return JD_EXIT_USAGE;
         }
@@ -124,6 +155,8 @@ int cmd_ingest(int argc, char **argv)
     io.payload = &c;
     io.skip_identical_files = !reread;
     io.mapping = mapping;
+    io.future_tolerance = tolerance;
+    io.now = now;
     jd_ingest_counts t = {0};
     cli_progress_start(&c.progress, "ingest", 0);
     double t0 = cli_now();

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <jansson.h>
+#include <joindots/csvout.h>
 #include <joindots/store.h>
 
 #include <getopt.h>
@@ -12,22 +13,19 @@ typedef struct ctx {
     long n;
 } ctx;
 
-static void csv_field(const char *s)
+/* The raw row as text for a terminal: it holds what the agency file held,
+ * so control characters (an escape sequence could rewrite the screen) are
+ * shown as \xNN; line breaks and tabs stay. */
+static void put_raw_text(const char *s)
 {
-    if (!s)
-        return;
-    bool q = strpbrk(s, ",\"\r\n") != NULL;
-    if (!q) {
-        fputs(s, stdout);
-        return;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F)
+            printf("\\x%02X", *p);
+        else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) /* C1 controls */
+            printf("\\u%04X", (unsigned)*++p);
+        else
+            putchar(*p);
     }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
 }
 
 static int each(const jd_problem *p, void *payload)
@@ -35,15 +33,17 @@ static int each(const jd_problem *p, void *payload)
     ctx *c = payload;
     c->n++;
     if (c->format == 1) {
-        printf("%lld,%lld,%s,", (long long)p->id, (long long)p->run_id, p->severity);
-        csv_field(p->file);
-        printf(",%ld,%ld,", p->line, p->column);
-        csv_field(p->field);
-        putchar(',');
-        csv_field(p->message);
-        putchar(',');
-        csv_field(p->raw);
-        putchar('\n');
+        /* the shared writer quotes and neutralises formulas (joindots/csvout.h):
+         * the raw row holds whatever the agency file held */
+        char id[24], run[24], line[24], col[24];
+        snprintf(id, sizeof id, "%lld", (long long)p->id);
+        snprintf(run, sizeof run, "%lld", (long long)p->run_id);
+        snprintf(line, sizeof line, "%ld", p->line);
+        snprintf(col, sizeof col, "%ld", p->column);
+        const char *row[] = {id, run, p->severity, p->file, line, col, p->field, p->message,
+                             p->raw};
+        if (jd_csv_row_write(stdout, row, sizeof row / sizeof row[0]) < 0)
+            return JD_EIO;
     } else if (c->format == 2) {
         json_t *o = json_pack("{s:I,s:I,s:s,s:s,s:i,s:i,s:s,s:s,s:s?}", "id", (json_int_t)p->id,
                               "run", (json_int_t)p->run_id, "severity", p->severity, "file",
@@ -63,8 +63,11 @@ static int each(const jd_problem *p, void *payload)
             printf(":%ld", p->column);
         printf(": %s: %s%s%s\n", p->severity, *p->field ? p->field : "", *p->field ? ": " : "",
                p->message);
-        if (p->raw)
-            printf("    %s\n", p->raw);
+        if (p->raw) {
+            fputs("    ", stdout);
+            put_raw_text(p->raw);
+            putchar('\n');
+        }
     }
     return 0;
 }

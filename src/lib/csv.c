@@ -19,10 +19,12 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define BLOCK (1u << 20)
 
@@ -119,27 +121,66 @@ static int init(jd_csv **out, const char *name, const jd_csv_opts *opts, jd_csv 
     return JD_OK;
 }
 
+static const char *file_type(mode_t m)
+{
+    return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device"
+         : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket"
+         : S_ISLNK(m) ? "a symbolic link" : "not a regular file";
+}
+
+int jd_csv__fopen(FILE **out, const char *path, const char *name, bool no_symlink,
+                  jd_error *err)
+{
+    struct stat st;
+    if ((no_symlink ? lstat(path, &st) : stat(path, &st)) != 0)
+        return jd_error_set_at(err, JD_EIO, name, 0, 0, "cannot open: %s", strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return jd_error_set_at(err, JD_EINVALID, name, 0, 0,
+                               "not a regular file (%s): refused before reading",
+                               file_type(st.st_mode));
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+                            (no_symlink ? O_NOFOLLOW : 0));
+    if (fd < 0) {
+        int e = errno;
+        if (e == ELOOP && no_symlink)
+            return jd_error_set_at(err, JD_EINVALID, name, 0, 0,
+                                   "not a regular file (a symbolic link): refused before reading");
+        return jd_error_set_at(err, JD_EIO, name, 0, 0, "cannot open: %s", strerror(e));
+    }
+    int flags;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        mode_t m = st.st_mode;
+        close(fd);
+        return jd_error_set_at(err, JD_EINVALID, name, 0, 0,
+                               "not a regular file (%s): refused before reading", file_type(m));
+    }
+    /* reads of a regular file never block; clear the flag all the same */
+    if ((flags = fcntl(fd, F_GETFL)) != -1)
+        (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    FILE *fp = fdopen(fd, "rb");
+    if (!fp) {
+        int e = errno;
+        close(fd);
+        return jd_error_set_at(err, JD_EIO, name, 0, 0, "cannot open: %s", strerror(e));
+    }
+    *out = fp;
+    return JD_OK;
+}
+
 int jd_csv__open(jd_csv **out, const char *path, const char *name, const jd_csv_opts *opts,
                  jd_error *err)
 {
     jd_csv *c = calloc(1, sizeof *c);
     if (!c)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
-    c->fp = fopen(path, "rb");
-    if (!c->fp) {
-        int e = errno;
+    int rc = jd_csv__fopen(&c->fp, path, name, opts && opts->no_symlink, err);
+    if (rc < 0) {
         free(c);
-        return jd_error_set_at(err, JD_EIO, name, 0, 0, "cannot open: %s", strerror(e));
+        return rc;
     }
     struct stat st;
-    if (fstat(fileno(c->fp), &st) == 0) {
-        if (S_ISDIR(st.st_mode)) {
-            fclose(c->fp);
-            free(c);
-            return jd_error_set_at(err, JD_EIO, name, 0, 0, "cannot read: is a directory");
-        }
+    if (fstat(fileno(c->fp), &st) == 0)
         c->size = (uint64_t)st.st_size;
-    }
     c->block = malloc(BLOCK);
     if (!c->block) {
         fclose(c->fp);

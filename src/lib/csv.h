@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct jd_csv jd_csv;
 
@@ -25,11 +26,26 @@ typedef struct jd_csv_opts {
     size_t max_record;       /* bytes in one record */
     char sep;                /* field separator */
     bool trim_leading_space; /* drop blanks after a separator (FEBRL ", " files) */
+    bool no_symlink;         /* refuse a symbolic link (jd_csv__fopen) */
 } jd_csv_opts;
-#define JD_CSV_OPTS_INIT {1u << 20, 1024, 4u << 20, ',', false}
+#define JD_CSV_OPTS_INIT {1u << 20, 1024, 4u << 20, ',', false, false}
 
-/* Open a file; `name` is what messages call it. A UTF-8 BOM is skipped.
- * Returns JD_OK, JD_EIO (unreadable), JD_ENOMEM. */
+/*
+ * Open an outside input file for reading, only if it is a regular file: a
+ * FIFO, a device (/dev/zero), a socket or a directory would block or never
+ * end. An lstat (stat when links are followed) keeps devices from being
+ * opened at all; the open is non-blocking (a FIFO cannot hang it) and the
+ * type is then checked again on the opened descriptor (fstat), so a file
+ * swapped in between is caught too. With no_symlink a symbolic link is
+ * refused (O_NOFOLLOW). `name` is what messages call the file.
+ * Returns JD_OK, JD_EIO (cannot open), JD_EINVALID (not a regular file).
+ */
+int jd_csv__fopen(FILE **out, const char *path, const char *name, bool no_symlink,
+                  jd_error *err);
+
+/* Open a file (through jd_csv__fopen); `name` is what messages call it. A
+ * UTF-8 BOM is skipped. Returns JD_OK, JD_EIO (unreadable), JD_EINVALID (not
+ * a regular file), JD_ENOMEM. */
 int jd_csv__open(jd_csv **out, const char *path, const char *name, const jd_csv_opts *opts,
                  jd_error *err);
 /* The same over memory (not copied; it must outlive the reader). */

@@ -17,6 +17,14 @@
  * may refer to an event in another file of the same bundle. Each row's
  * normalised content is hashed; the store compares hashes so a re-ingest
  * adds nothing and a corrected row becomes a new version.
+ *
+ * Input hygiene (docs/security.md): only regular files are read (a FIFO or
+ * /dev/zero would hang the run; links inside a bundle folder are refused);
+ * control, bidirectional and invisible characters are removed from every
+ * value with a warning that keeps the raw row; a file whose name gives an
+ * agency (events_police.csv) holds only that agency's rows; a key written
+ * twice by one file keeps the first; future dates, a date of birth after
+ * its event and local times in the hours the clocks change are caught.
  */
 #include "csv.h"
 #include "internal.h"
@@ -108,6 +116,9 @@ typedef struct jd_mapping {
 typedef struct in_file {
     char *path, *name, *bundle;
     file_kind kind;
+    bool in_folder;               /* found in a bundle folder: no symbolic links */
+    char agency[24];              /* the agency its name gives, "" if none */
+    bool agencies_several;        /* its name gives several: rows not tied */
     char sha256[65];
     int64_t size;
     int col[MAX_FIELDS];          /* field -> column index, -1 absent */
@@ -132,10 +143,16 @@ typedef struct ingest {
     uint64_t bytes_done, bytes_total;
     const in_file *last_persons; /* the store's deferred indexes come back after it */
     bool fast_hash; /* the store's row_hash: wyhash64, else fnv1a64 */
+    int64_t future_limit; /* instants after it are in the future */
+    char future_day[11];  /* its UK date: later dates of birth are in the future */
+    char tolerance[24];   /* the tolerance as messages give it */
+    int64_t day_of;       /* the event instant whose UK date is in day (persons */
+    char day[11];         /* of one event come together) */
 } ingest;
 
 
 _Static_assert(P_NCOL <= MAX_FIELDS && E_NCOL <= MAX_FIELDS, "MAX_FIELDS too small");
+_Static_assert(E_AGENCY == 0 && P_AGENCY == 0 && O_AGENCY == 0, "agency is field 0");
 
 static void mapping_free(jd_mapping *m)
 {
@@ -173,10 +190,10 @@ static int mapping_load(jd_mapping **out, const char *path, jd_error *err)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        return jd_error_set_at(err, JD_EIO, base, 0, 0, "cannot open mapping: %s",
-                               strerror(errno));
+    FILE *fp = NULL;
+    int orc = jd_csv__fopen(&fp, path, base, false, err);
+    if (orc < 0)
+        return orc;
     jd_mapping *m = calloc(1, sizeof *m);
     int rc = m ? JD_OK : jd_error_set(err, JD_ENOMEM, "out of memory");
     bool have_kind = false;
@@ -339,6 +356,64 @@ static int add_file(in_file **files, size_t *n, size_t *cap, const char *bundle,
     return JD_OK;
 }
 
+/* Agency codes of contract §1.4 that a file name can give ("other" cannot:
+ * persons_other.csv is the rest of the agencies, not an agency). */
+static const char *const name_agencies[] = {
+    "police", "call_handling", "csc", "health_ae", "sexual_health", "gp", "school_nursing",
+    "school", "care_provider", "youth_service", "substance_service", "housing"};
+
+static bool name_sep(char c)
+{
+    return c == '_' || c == '-' || c == '.' || c == ' ';
+}
+
+/*
+ * The agency a file's name gives. The contract lets a bundle split its files
+ * "one per agency" (events_police.csv); such a name is a promise about every
+ * row in it, and a row of another agency there is a mistake or an attempt to
+ * rewrite that agency's records. The name gives agency X when X is the one
+ * §1.4 code that appears after the kind as a word between separators (_ - .
+ * space): events_police.csv, persons-gp-2024.csv, events_2024_health_ae.csv.
+ * A name with two codes (events_police_csc.csv) gives none, and says so.
+ */
+static void agency_of_name(in_file *f)
+{
+    const char *kind = kind_name[f->kind];
+    size_t kl = strlen(kind), nl = strlen(f->name);
+    f->agency[0] = '\0';
+    f->agencies_several = false;
+    if (nl < kl + 4 || strncasecmp(f->name, kind, kl) != 0 || strcasecmp(f->name + nl - 4, ".csv"))
+        return;
+    const char *p = f->name + kl, *e = f->name + nl - 4, *found = NULL;
+    while (p < e) {
+        if (name_sep(*p)) {
+            p++;
+            continue;
+        }
+        const char *code = NULL;
+        size_t best = 0;
+        for (size_t i = 0; i < JD_ARRAY_LEN(name_agencies); i++) {
+            size_t cl = strlen(name_agencies[i]);
+            if (cl > best && (size_t)(e - p) >= cl && !strncasecmp(p, name_agencies[i], cl) &&
+                (p + cl == e || name_sep(p[cl]))) {
+                code = name_agencies[i];
+                best = cl;
+            }
+        }
+        if (code) {
+            if (found && strcmp(found, code))
+                f->agencies_several = true;
+            found = code;
+            p += best;
+            continue;
+        }
+        while (p < e && !name_sep(*p))
+            p++;
+    }
+    if (found && !f->agencies_several)
+        snprintf(f->agency, sizeof f->agency, "%s", found);
+}
+
 /* Collect the contract files of each bundle (a folder, or one CSV file). */
 static bool is_csv_name(const char *name)
 {
@@ -356,6 +431,12 @@ static int discover(in_file **out, size_t *out_n, const char *const *bundles, si
         struct stat st;
         if (stat(bundles[b], &st) != 0) {
             rc = jd_error_set_at(err, JD_ENOTFOUND, bundles[b], 0, 0, "no such bundle");
+            break;
+        }
+        if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+            rc = jd_error_set_at(err, JD_EINVALID, bundles[b], 0, 0,
+                                 "a bundle is a folder or a regular CSV file; this is neither "
+                                 "(a FIFO or a device?): refused before reading");
             break;
         }
         if (S_ISREG(st.st_mode)) {
@@ -386,6 +467,8 @@ static int discover(in_file **out, size_t *out_n, const char *const *bundles, si
             rc = jd_buf_printf(&p, "%s/%s", bundles[b], de->d_name);
             if (rc == JD_OK)
                 rc = add_file(&files, &n, &cap, bundles[b], p.ptr, de->d_name, k, err);
+            if (rc == JD_OK)
+                files[n - 1].in_folder = true;
             jd_buf_dispose(&p);
         }
         closedir(d);
@@ -397,8 +480,10 @@ static int discover(in_file **out, size_t *out_n, const char *const *bundles, si
         files_free(files, n);
         return rc;
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         files[i].map = map;
+        agency_of_name(&files[i]);
+    }
     qsort(files, n, sizeof *files, cmp_file);
     *out = files;
     *out_n = n;
@@ -408,9 +493,10 @@ static int discover(in_file **out, size_t *out_n, const char *const *bundles, si
 /* BLAKE2b-256 of the file's bytes: identifies a file already ingested. */
 static int digest_file(in_file *f, jd_error *err)
 {
-    FILE *fp = fopen(f->path, "rb");
-    if (!fp)
-        return jd_error_set_at(err, JD_EIO, f->name, 0, 0, "cannot open: %s", strerror(errno));
+    FILE *fp = NULL;
+    int rc = jd_csv__fopen(&fp, f->path, f->name, f->in_folder, err);
+    if (rc < 0)
+        return rc;
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, 32);
     static _Thread_local unsigned char buf[1 << 16];
@@ -438,16 +524,14 @@ static int open_csv(jd_csv **out, const in_file *f, jd_error *err)
         o.sep = f->map->sep;
         o.trim_leading_space = f->map->trim_space;
     }
+    o.no_symlink = f->in_folder;
     return jd_csv__open(out, f->path, f->name, &o, err);
 }
 
-static int header_warning(ingest *in, in_file *f, size_t c, const char *h, size_t len,
-                          const char *what, jd_error *err)
+static int file_warning(ingest *in, in_file *f, long column, const char *msg, jd_error *err)
 {
-    char msg[200];
-    snprintf(msg, sizeof msg, "%s column '%.*s' ignored", what, (int)(len > 60 ? 60 : len), h);
     jd_problem p = {.run_id = in->run_id, .severity = "warning", .file = f->name, .line = 1,
-                    .column = (long)c + 1, .field = "", .message = msg};
+                    .column = column, .field = "", .message = msg};
     int rc = in->store->ops->put_problem(in->store, &p, err);
     if (rc < 0)
         return rc;
@@ -455,6 +539,14 @@ static int header_warning(ingest *in, in_file *f, size_t c, const char *h, size_
     if (in->opts->on_problem)
         in->opts->on_problem(&p, in->opts->payload);
     return JD_OK;
+}
+
+static int header_warning(ingest *in, in_file *f, size_t c, const char *h, size_t len,
+                          const char *what, jd_error *err)
+{
+    char msg[200];
+    snprintf(msg, sizeof msg, "%s column '%.*s' ignored", what, (int)(len > 60 ? 60 : len), h);
+    return file_warning(in, f, (long)c + 1, msg, err);
 }
 
 /*
@@ -478,6 +570,13 @@ static int read_header(ingest *in, in_file *f, jd_csv *csv, bool report, jd_erro
     if (r == 0)
         return jd_error_set_at(err, JD_EINVALID, f->name, 1, 0, "empty file: no header row");
     f->ncols = jd_csv__nfields(csv);
+    if (report && f->agencies_several) {
+        int rc = file_warning(in, f, 0,
+                              "the file name gives several agencies, so its rows are not tied "
+                              "to one agency", err);
+        if (rc < 0)
+            return rc;
+    }
     if (f->ncols > MAX_COLS)
         return jd_error_set_at(err, JD_EINVALID, f->name, 1, 0,
                                "header has %zu columns; at most %d are accepted", f->ncols,
@@ -624,6 +723,77 @@ static int quarantine(row *r, jd_error *err)
     return JD_OK;
 }
 
+/* A warning that keeps the row as read (for a value ingest changed). */
+static int warn_raw(row *r, int field, const char *msg)
+{
+    ingest *in = r->in;
+    int rc = raw_row(in);
+    if (rc < 0)
+        return rc;
+    jd_problem p = {.run_id = in->run_id, .severity = "warning", .file = in->file->name,
+                    .line = jd_csv__line(in->csv),
+                    .column = in->file->col[field] >= 0 ? in->file->col[field] + 1 : 0,
+                    .field = kind_cols[in->file->kind][field], .message = msg,
+                    .raw = jd_buf_cstr(&in->raw)};
+    jd_error e;
+    if ((rc = in->store->ops->put_problem(in->store, &p, &e)) < 0)
+        return rc;
+    in->fc.warnings++;
+    if (in->opts->on_problem)
+        in->opts->on_problem(&p, in->opts->payload);
+    return JD_OK;
+}
+
+/* Free text that may run over several lines; every other value is one line. */
+static bool multiline_field(file_kind k, int field)
+{
+    return (k == KIND_EVENTS && (field == E_NARRATIVE || field == E_OUTCOME)) ||
+           (k == KIND_OBJECTS && field == O_DESCRIPTION);
+}
+
+/*
+ * The hygiene pass over one trimmed value (t, tl) that the scan found to
+ * need it, into the row arena: *out and *out_len are the cleaned, trimmed
+ * value.
+ * Removals are reported in a warning that carries the raw row, so the
+ * characters stay on record for provenance while names, refs and places
+ * that people read and matching compares are free of them.
+ */
+static int hygiene(row *r, int field, bool ml, const char *t, size_t tl, const char **out,
+                   size_t *out_len, jd_error *err)
+{
+    ingest *in = r->in;
+    char *c = jd_arena_alloc(&in->row_arena, tl + 1);
+    if (!c)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    jd_hygiene h = {0, 0, 0};
+    size_t cl = jd_norm__hygiene(c, t, tl, ml, &h);
+    char *ct = (char *)jd_str_trim(c, &cl);
+    ct[cl] = '\0';
+    *out = ct;
+    *out_len = cl;
+    if (h.control + h.bidi + h.invisible == 0)
+        return JD_OK;
+    char msg[200];
+    int k = snprintf(msg, sizeof msg, "removed");
+    const char *sep = " ";
+    if (h.control) {
+        k += snprintf(msg + k, sizeof msg - (size_t)k, "%s%u control", sep, h.control);
+        sep = ", ";
+    }
+    if (h.bidi) {
+        k += snprintf(msg + k, sizeof msg - (size_t)k, "%s%u bidirectional control", sep, h.bidi);
+        sep = ", ";
+    }
+    if (h.invisible)
+        k += snprintf(msg + k, sizeof msg - (size_t)k, "%s%u zero-width or invisible", sep,
+                      h.invisible);
+    snprintf(msg + k, sizeof msg - (size_t)k, " character%s (the raw row keeps them)",
+             h.control + h.bidi + h.invisible > 1 ? "s" : "");
+    int rc = warn_raw(r, field, msg);
+    return rc < 0 ? jd_error_set(err, rc, "cannot record a warning") : JD_OK;
+}
+
 /* Windows-1252 to UTF-8, for exports that are not UTF-8 (a common case). */
 static const uint16_t cp1252_hi[32] = {
     0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
@@ -678,6 +848,13 @@ static int field_value(row *r, int field, int col, const char **out, size_t *out
     const char *t = jd_str_trim(s, &tl);
     if (tl == 0)
         return JD_OK;
+    bool ml = multiline_field(in->file->kind, field);
+    if (jd_norm__hygiene_scan(t, tl, ml) < tl) { /* cleaned into the arena */
+        int rc = hygiene(r, field, ml, t, tl, out, out_len, err);
+        if (rc == JD_OK && *out_len == 0)
+            *out = NULL;
+        return rc;
+    }
     if (copy || tl != len) {
         t = jd_arena_strndup(&in->row_arena, t, tl);
         if (!t)
@@ -749,6 +926,11 @@ static int load_fields(row *r, jd_error *err)
         if (kind_req[f->kind][i] && !r->v[i])
             return problem(r, "reject", i, "required value '%s' is empty",
                            kind_cols[f->kind][i]);
+    /* agency is field 0 of every kind */
+    if (f->agency[0] && !jd_str_ieq_n(r->v[0], r->vlen[0], f->agency))
+        return problem(r, "reject", 0,
+                       "agency is not '%s', the agency the file name gives to every row "
+                       "of %.60s", f->agency, f->name);
     return JD_OK;
 }
 
@@ -829,24 +1011,70 @@ static int postcode_field(row *r, int field, const char **canon, const char **ra
     return problem(r, "warning", field, "not a UK postcode; kept as written");
 }
 
+/*
+ * A date-time value: 1 when usable, 0 when the row is rejected, or a negative
+ * code. Quarantined: not a date; after the ingest time plus the tolerance
+ * (a record cannot describe the future, and a future date would stay out of
+ * every "as of" run until then). A UK local time without an offset in the
+ * hour the clocks skip (spring) is read as GMT, and in the hour they repeat
+ * (autumn) as its first, BST occurrence, the earlier instant: each with a
+ * warning, so the choice is never silent (contract §2.2: times without an
+ * offset are UK local time as in force).
+ */
 static int datetime_field(row *r, int field, jd_datetime *dt)
 {
-    if (jd_norm__datetime(dt, r->v[field], r->vlen[field]) == JD_OK)
-        return 1;
-    problem(r, "reject", field, "%s is not a valid date or date-time (YYYY-MM-DD, "
-                                "YYYY-MM-DDTHH:MM[:SS][offset] or DD/MM/YYYY)",
-            kind_cols[r->in->file->kind][field]);
-    return 0;
+    const char *name = kind_cols[r->in->file->kind][field];
+    if (jd_norm__datetime(dt, r->v[field], r->vlen[field]) != JD_OK) {
+        problem(r, "reject", field, "%s is not a valid date or date-time (YYYY-MM-DD, "
+                                    "YYYY-MM-DDTHH:MM[:SS][offset] or DD/MM/YYYY)", name);
+        return 0;
+    }
+    if (dt->utc > r->in->future_limit) {
+        problem(r, "reject", field, "%s is in the future: after the time of this ingest plus "
+                                    "the tolerance of %s", name, r->in->tolerance);
+        return 0;
+    }
+    int rc = JD_OK;
+    if (dt->fold == JD_LOCAL_GAP)
+        rc = problem(r, "warning", field, "%s is a UK local time in the hour skipped when the "
+                                          "clocks went forward: read as GMT (one hour later on "
+                                          "the BST clock); give an offset to be exact", name);
+    else if (dt->fold == JD_LOCAL_AMBIGUOUS)
+        rc = problem(r, "warning", field, "%s is a UK local time in the hour repeated when the "
+                                          "clocks went back: read as its first (BST) "
+                                          "occurrence, the earlier instant; give an offset to "
+                                          "be exact", name);
+    return rc < 0 ? rc : 1;
 }
 
-static void count_outcome(ingest *in, jd_put_outcome o)
+/*
+ * Count a put, or deal with a key this file already wrote (contract §1.1: a
+ * record_id is unique within its agency; the store keeps the first): the
+ * same row again is a warning, other content under the same key is
+ * quarantined naming both lines. Either way nothing is overwritten.
+ */
+static int put_done(row *r, const jd_put_result *o, int key_field, const char *key,
+                    jd_error *err)
 {
-    switch (o) {
+    ingest *in = r->in;
+    switch (o->outcome) {
     case JD_PUT_NEW: in->fc.stored++; break;
     case JD_PUT_UNCHANGED: in->fc.unchanged++; break;
     case JD_PUT_UPDATED: in->fc.updated++; break;
-    case JD_PUT_ORPHAN: break;
+    case JD_PUT_REPEATED:
+        in->fc.unchanged++;
+        return problem(r, "warning", key_field, "repeats line %ld of this file (the same %s "
+                                                "and content): stored once", o->first_line, key);
+    case JD_PUT_CONFLICT:
+        problem(r, "reject", key_field, "the %s of line %ld of this file again, with other "
+                                        "content: line %ld is kept, this row is not",
+                key, o->first_line, o->first_line);
+        return quarantine(r, err);
+    case JD_PUT_ORPHAN:
+        problem(r, "reject", key_field, "no event with this agency and record_id");
+        return quarantine(r, err);
     }
+    return JD_OK;
 }
 
 static int do_event(row *r, jd_error *err)
@@ -869,12 +1097,16 @@ static int do_event(row *r, jd_error *err)
             return rc;
     }
     jd_datetime occ = {0}, rep = {0};
-    if (datetime_field(r, E_OCCURRED_AT, &occ)) {
+    if ((rc = datetime_field(r, E_OCCURRED_AT, &occ)) < 0)
+        return rc;
+    if (rc) {
         e.occurred_at = occ.utc;
         e.occurred_prec = (int)occ.prec;
     }
     if (r->v[E_REPORTED_AT]) {
-        if (datetime_field(r, E_REPORTED_AT, &rep)) {
+        if ((rc = datetime_field(r, E_REPORTED_AT, &rep)) < 0)
+            return rc;
+        if (rc) {
             e.reported_at = rep.utc;
             e.reported_prec = (int)rep.prec;
         }
@@ -927,11 +1159,10 @@ static int do_event(row *r, jd_error *err)
                         e.crime_recorded < 0 ? NULL : e.crime_recorded ? "Y" : "N",
                         e.crime_ref, e.outcome, e.author_role, e.risk_grade};
     e.hash = hash_fields(in, hv, JD_ARRAY_LEN(hv));
-    jd_put_outcome o;
+    jd_put_result o;
     if ((rc = in->store->ops->put_event(in->store, &e, &o, err)) < 0)
         return rc;
-    count_outcome(in, o);
-    return JD_OK;
+    return put_done(r, &o, E_RECORD_ID, "agency and record_id", err);
 }
 
 /* Person lists with no events (a mapping's synthesize_event): one event per row. */
@@ -950,8 +1181,37 @@ static int synth_event(row *r, const jd_person_row *p, jd_error *err)
                       .file_id = in->file_id, .line = p->line};
     const char *hv[] = {e.agency, e.record_id, e.event_type, m->occurred_at};
     e.hash = hash_fields(in, hv, JD_ARRAY_LEN(hv));
-    jd_put_outcome o;
+    jd_put_result o; /* several rows of one record share their event: repeats are fine */
     return in->store->ops->put_event(in->store, &e, &o, err);
+}
+
+/*
+ * A date of birth (canonical YYYY[-MM[-DD]], compared on its precision)
+ * after the ingest date plus the tolerance, or after the day of the event the
+ * row belongs to, cannot be right: quarantined. Born on the day of the event
+ * is fine. A row whose event is not stored is left to the orphan check.
+ */
+static int dob_order(row *r, const jd_person_row *p, const char *dob, jd_error *err)
+{
+    ingest *in = r->in;
+    size_t n = strlen(dob);
+    if (strncmp(dob, in->future_day, n) > 0) {
+        problem(r, "reject", P_DOB, "dob is in the future: after the date of this ingest");
+        return JD_OK;
+    }
+    int64_t occ = 0;
+    bool found = false;
+    int rc = in->store->ops->event_when(in->store, p->agency, p->record_id, &occ, &found, err);
+    if (rc < 0 || !found)
+        return rc;
+    if (occ != in->day_of || !in->day[0]) {
+        jd_norm__uk_date(in->day, occ);
+        in->day_of = occ;
+    }
+    if (strncmp(dob, in->day, n) > 0)
+        problem(r, "reject", P_DOB, "dob is after the date of the event this row belongs to "
+                                    "(its occurred_at)");
+    return JD_OK;
 }
 
 static int do_person(row *r, jd_error *err)
@@ -987,6 +1247,8 @@ static int do_person(row *r, jd_error *err)
         if (jd_norm__dob(dob, &prec, dv, dl) == JD_OK) {
             p.dob = jd_arena_strdup(&in->row_arena, dob);
             p.dob_prec = (int)prec;
+            if ((rc = dob_order(r, &p, dob, err)) < 0)
+                return rc;
         } else {
             problem(r, "reject", P_DOB, "dob is not a possible date of birth");
         }
@@ -1048,15 +1310,11 @@ static int do_person(row *r, jd_error *err)
                         p.gender_raw, p.address, p.postcode, p.postcode_raw, p.phone,
                         p.phone_raw, p.nhs_number, p.upn, p.ethnicity, p.other_id};
     p.hash = hash_fields(in, hv, JD_ARRAY_LEN(hv));
-    jd_put_outcome o;
+    jd_put_result o;
     if ((rc = in->store->ops->put_person(in->store, &p, &o, err)) < 0)
         return rc;
-    if (o == JD_PUT_ORPHAN) {
-        problem(r, "reject", P_RECORD_ID, "no event with this agency and record_id");
-        return quarantine(r, err);
-    }
-    count_outcome(in, o);
-    return JD_OK;
+    return put_done(r, &o, o.outcome == JD_PUT_ORPHAN ? P_RECORD_ID : P_PERSON_REF,
+                    "agency, record_id, person_ref and role", err);
 }
 
 static int do_object(row *r, jd_error *err)
@@ -1117,15 +1375,11 @@ static int do_object(row *r, jd_error *err)
     const char *hv[] = {ob.agency, ob.record_id, ob.object_type, ob.value_norm, ob.value_raw,
                         ob.description, ob.person_ref};
     ob.hash = hash_fields(in, hv, JD_ARRAY_LEN(hv));
-    jd_put_outcome o;
+    jd_put_result o;
     if ((rc = in->store->ops->put_object(in->store, &ob, &o, err)) < 0)
         return rc;
-    if (o == JD_PUT_ORPHAN) {
-        problem(r, "reject", O_RECORD_ID, "no event with this agency and record_id");
-        return quarantine(r, err);
-    }
-    count_outcome(in, o);
-    return JD_OK;
+    return put_done(r, &o, o.outcome == JD_PUT_ORPHAN ? O_RECORD_ID : O_VALUE,
+                    "agency, record_id, object and person_ref", err);
 }
 
 typedef int (*row_fn)(row *r, jd_error *err);
@@ -1253,6 +1507,24 @@ static int preflight(ingest *in, in_file *files, size_t n, jd_error *err)
     return JD_OK;
 }
 
+/* The instant after which dates are in the future, and how messages say it. */
+static void future_init(ingest *in)
+{
+    int64_t now = in->opts->now ? in->opts->now : (int64_t)time(NULL);
+    int64_t tol = in->opts->future_tolerance > 0 ? in->opts->future_tolerance : 0;
+    in->future_limit = now + tol;
+    jd_norm__uk_date(in->future_day, in->future_limit);
+    long long t = (long long)tol;
+    if (t && t % 86400 == 0)
+        snprintf(in->tolerance, sizeof in->tolerance, "%lld d", t / 86400);
+    else if (t && t % 3600 == 0)
+        snprintf(in->tolerance, sizeof in->tolerance, "%lld h", t / 3600);
+    else if (t && t % 60 == 0)
+        snprintf(in->tolerance, sizeof in->tolerance, "%lld min", t / 60);
+    else
+        snprintf(in->tolerance, sizeof in->tolerance, "%lld s", t);
+}
+
 int jd_ingest_bundles(jd_store *s, const char *const *bundles, size_t nb,
                       const jd_ingest_opts *opts, jd_ingest_counts *total, jd_error *err)
 {
@@ -1287,6 +1559,7 @@ int jd_ingest_bundles(jd_store *s, const char *const *bundles, size_t nb,
         goto out;
     }
     in.fast_hash = hk_found && !strcmp(hk, "wyhash64");
+    future_init(&in);
     /* Which files are skipped (the same bytes ingested before, or earlier in
      * this call), and the person rows to come, roughly (80 bytes a row): the
      * store may defer an index for a large load. */

@@ -117,6 +117,31 @@ void jd_norm__format_uk(char buf[32], int64_t utc)
              (int)(secs / 60 % 60), (int)(secs % 60), off ? "+01:00" : "+00:00");
 }
 
+void jd_norm__uk_date(char out[11], int64_t utc)
+{
+    int64_t t = utc + jd_norm__uk_offset(utc);
+    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+    int y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    if (y < 0 || y > 9999) {
+        memcpy(out, "0000-00-00", 11);
+        return;
+    }
+    /* by hand: snprintf per person row was 3% of person ingest */
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
+}
+
 /* ---- small parsing helpers over a byte range ---- */
 
 typedef struct cur {
@@ -215,20 +240,31 @@ int jd_norm__datetime(jd_datetime *out, const char *s, size_t n)
     int64_t local = jd_norm__days_from_civil(y, (unsigned)m, (unsigned)d) * 86400 +
                     hh * 3600 + mi * 60 + ss;
     int64_t utc;
+    jd_local_fold fold = JD_LOCAL_EXACT;
     if (has_offset) {
         utc = local - offset;
     } else {
         /* UK local: prefer the BST reading when it is consistent (the first
-         * of two ambiguous autumn times), else GMT (also for the spring gap). */
+         * of two ambiguous autumn times), else GMT (also for the spring gap).
+         * Both readings consistent: the repeated hour; neither: the gap. */
+        int64_t s0, e0; /* the changes fall in March and October: year y's rules decide */
+        bst_bounds(y, &s0, &e0);
         int64_t bst = local - 3600;
-        if (jd_norm__uk_offset(bst) == 3600) {
+        bool bst_ok = bst >= s0 && bst < e0;
+        bool gmt_ok = !(local >= s0 && local < e0);
+        if (bst_ok) {
             utc = bst;
             offset = 3600;
         } else {
             utc = local;
             offset = 0;
         }
+        if (bst_ok && gmt_ok)
+            fold = JD_LOCAL_AMBIGUOUS;
+        else if (!bst_ok && !gmt_ok)
+            fold = JD_LOCAL_GAP;
     }
+    out->fold = (int8_t)fold;
     out->utc = utc;
     out->offset = offset;
     out->prec = prec;
@@ -571,6 +607,150 @@ int jd_norm__upn(char out[14], const char *s, size_t n)
         return JD_EINVALID;
     memcpy(out, b, 14);
     return JD_OK;
+}
+
+/* ---- input hygiene ---- */
+
+enum { HY_KEEP, HY_BREAK, HY_TAB, HY_CONTROL, HY_BIDI, HY_INVISIBLE };
+
+/*
+ * What the character at p (before e) is, for the hygiene pass, and its
+ * length in bytes. Only lead bytes C2, D8, E1, E2, EF and F3 start a
+ * character of interest, and no continuation byte (80-BF) is one of them,
+ * so a scan may look at every byte in turn.
+ */
+static int hy_class(const unsigned char *p, const unsigned char *e, size_t *len)
+{
+    unsigned c = p[0];
+    size_t left = (size_t)(e - p);
+    *len = 1;
+    if (c >= 0x20 && c < 0x7F)
+        return HY_KEEP;
+    if (c == '\t')
+        return HY_TAB;
+    if (c == '\n')
+        return HY_BREAK;
+    if (c == '\r') {
+        if (left > 1 && p[1] == '\n')
+            *len = 2;
+        return HY_BREAK;
+    }
+    if (c < 0x80)
+        return HY_CONTROL; /* other C0 controls and DEL */
+    unsigned c1 = left > 1 ? p[1] : 0, c2 = left > 2 ? p[2] : 0;
+    switch (c) {
+    case 0xC2:
+        if (c1 >= 0x80 && c1 <= 0x9F) {
+            *len = 2;
+            return c1 == 0x85 ? HY_BREAK : HY_CONTROL; /* NEL; C1 controls */
+        }
+        if (c1 == 0xAD) {
+            *len = 2;
+            return HY_INVISIBLE; /* soft hyphen */
+        }
+        break;
+    case 0xD8:
+        if (c1 == 0x9C) {
+            *len = 2;
+            return HY_BIDI; /* U+061C arabic letter mark */
+        }
+        break;
+    case 0xE1:
+        if (c1 == 0xA0 && c2 == 0x8E) {
+            *len = 3;
+            return HY_INVISIBLE; /* U+180E */
+        }
+        break;
+    case 0xE2:
+        if (c1 == 0x80) {
+            *len = 3;
+            if (c2 >= 0x8B && c2 <= 0x8D)
+                return HY_INVISIBLE; /* U+200B-U+200D */
+            if (c2 == 0x8E || c2 == 0x8F || (c2 >= 0xAA && c2 <= 0xAE))
+                return HY_BIDI; /* U+200E, U+200F, U+202A-U+202E */
+            if (c2 == 0xA8 || c2 == 0xA9)
+                return HY_BREAK; /* U+2028, U+2029 */
+        } else if (c1 == 0x81 && c2 >= 0xA0 && c2 <= 0xAF) {
+            *len = 3;
+            return c2 >= 0xA6 && c2 <= 0xA9 ? HY_BIDI : HY_INVISIBLE; /* U+2060-U+206F */
+        }
+        *len = 1;
+        break;
+    case 0xEF:
+        if ((c1 == 0xBB && c2 == 0xBF) || (c1 == 0xBF && c2 >= 0xB9 && c2 <= 0xBB)) {
+            *len = 3;
+            return HY_INVISIBLE; /* U+FEFF, U+FFF9-U+FFFB */
+        }
+        break;
+    case 0xF3:
+        if (left > 3 && c1 == 0xA0 && (c2 == 0x80 || c2 == 0x81) && p[3] >= 0x80 &&
+            p[3] <= 0xBF) {
+            *len = 4;
+            return HY_INVISIBLE; /* tags U+E0000-U+E007F */
+        }
+        break;
+    default: break;
+    }
+    return HY_KEEP;
+}
+
+size_t jd_norm__hygiene_scan(const char *s, size_t n, bool multiline)
+{
+    const unsigned char *p = (const unsigned char *)s, *e = p + n;
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    while (p < e) {
+        /* printable ASCII words: no byte below 0x20, none at or above 0x7F */
+        while (e - p >= 8) {
+            uint64_t v;
+            memcpy(&v, p, 8);
+            if ((((v - ones * 0x20) & ~v) | (v + ones) | v) & highs)
+                break;
+            p += 8;
+        }
+        const unsigned char *stop = e - p > 8 ? p + 8 : e;
+        for (; p < stop; p++) {
+            unsigned c = *p;
+            if ((c >= 0x20 && c < 0x7F) || (c >= 0x80 && c < 0xC2))
+                continue; /* printable ASCII, continuation bytes: the short tail's fast path */
+            size_t len;
+            int k = hy_class(p, e, &len);
+            if (k == HY_KEEP || (multiline && (k == HY_TAB || (k == HY_BREAK && *p < 0x80))))
+                continue;
+            return (size_t)(p - (const unsigned char *)s);
+        }
+    }
+    return n;
+}
+
+size_t jd_norm__hygiene(char *out, const char *s, size_t n, bool multiline, jd_hygiene *h)
+{
+    const unsigned char *p = (const unsigned char *)s, *e = p + n;
+    size_t k = 0;
+    while (p < e) {
+        size_t len;
+        int c = hy_class(p, e, &len);
+        switch (c) {
+        case HY_KEEP:
+            memcpy(out + k, p, len);
+            k += len;
+            break;
+        case HY_BREAK:
+            if (multiline && *p < 0x80) { /* LF, CR, CRLF kept as written */
+                memcpy(out + k, p, len);
+                k += len;
+            } else {
+                out[k++] = multiline ? '\n' : ' ';
+            }
+            break;
+        case HY_TAB: out[k++] = multiline ? '\t' : ' '; break;
+        case HY_CONTROL: h->control++; break;
+        case HY_BIDI: h->bidi++; break;
+        default: h->invisible++; break;
+        }
+        p += len;
+    }
+    out[k] = '\0';
+    return k;
 }
 
 /* ---- gender and age ---- */

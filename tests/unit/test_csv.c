@@ -8,9 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csv.h"
+
+#include <joindots/csvout.h>
 
 /* Read everything into "a|b|c\n" form: fields joined by '|', records by '\n'. */
 static int slurp(const char *in, size_t len, const jd_csv_opts *o, char *out, size_t cap,
@@ -167,7 +170,60 @@ static void test_csv__file_across_blocks(void **state)
     unlink(path);
     assert_int_equal(jd_csv__open(&c, "/tmp/definitely/not/here.csv", "x.csv", NULL, &e),
                      JD_EIO);
-    assert_int_equal(jd_csv__open(&c, "/tmp", "dir.csv", NULL, &e), JD_EIO);
+    assert_int_equal(jd_csv__open(&c, "/tmp", "dir.csv", NULL, &e), JD_EINVALID);
+}
+
+/* Only regular files are read: a FIFO would block the open (no writer) and
+ * /dev/zero never ends. Both are refused before a byte is read, with or
+ * without following links; a link inside a bundle (no_symlink) is refused
+ * even when it points to a regular file. */
+static void test_csv__refuses_non_regular_files(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/jd-csv-open.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fifo[96], zero[96], link[96], reg[96], sub[96];
+    snprintf(fifo, sizeof fifo, "%s/events.csv", dir);
+    snprintf(zero, sizeof zero, "%s/events_zero.csv", dir);
+    snprintf(link, sizeof link, "%s/events_link.csv", dir);
+    snprintf(reg, sizeof reg, "%s/regular.csv", dir);
+    snprintf(sub, sizeof sub, "%s/events_dir.csv", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(symlink("/dev/zero", zero), 0);
+    FILE *f = fopen(reg, "w");
+    assert_non_null(f);
+    fputs("a,b\n1,2\n", f);
+    fclose(f);
+    assert_int_equal(symlink(reg, link), 0);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    jd_csv *c = NULL;
+    jd_error e;
+    jd_csv_opts o = JD_CSV_OPTS_INIT;
+    for (int nofollow = 0; nofollow < 2; nofollow++) {
+        o.no_symlink = nofollow;
+        assert_int_equal(jd_csv__open(&c, fifo, "events.csv", &o, &e), JD_EINVALID);
+        assert_non_null(strstr(e.msg, "FIFO"));
+        assert_int_equal(jd_csv__open(&c, zero, "events_zero.csv", &o, &e), JD_EINVALID);
+        assert_non_null(strstr(e.msg, nofollow ? "symbolic link" : "character device"));
+        assert_int_equal(jd_csv__open(&c, sub, "events_dir.csv", &o, &e), JD_EINVALID);
+        assert_non_null(strstr(e.msg, "directory"));
+        assert_int_equal(jd_csv__open(&c, "/dev/null", "null.csv", &o, &e), JD_EINVALID);
+    }
+    FILE *fp = NULL;
+    assert_int_equal(jd_csv__fopen(&fp, link, "events_link.csv", true, &e), JD_EINVALID);
+    assert_non_null(strstr(e.msg, "symbolic link"));
+    assert_int_equal(jd_csv__fopen(&fp, link, "events_link.csv", false, &e), JD_OK);
+    fclose(fp);
+    o.no_symlink = true;
+    assert_int_equal(jd_csv__open(&c, reg, "regular.csv", &o, &e), JD_OK);
+    assert_int_equal(jd_csv__next(c, &e), 1);
+    jd_csv__close(c);
+    unlink(fifo);
+    unlink(zero);
+    unlink(link);
+    unlink(reg);
+    rmdir(sub);
+    rmdir(dir);
 }
 
 static void test_csv__utf8_validation(void **state)
@@ -218,6 +274,56 @@ static void test_csv__special_byte_at_every_offset(void **state)
         }
 }
 
+/* The shared export writer (joindots/csvout.h): RFC 4180 quoting, and a
+ * leading apostrophe on anything a spreadsheet would run as a formula. */
+static void wrote(const char *in, const char *want)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(jd_csv_field_write(f, in), JD_OK);
+    fclose(f);
+    if (strcmp(buf, want))
+        fail_msg("'%s': wrote '%s', want '%s'", in ? in : "(null)", buf, want);
+    free(buf);
+}
+
+static void test_csv__export_neutralises_formulas(void **state)
+{
+    (void)state;
+    wrote(NULL, "");
+    wrote("", "");
+    wrote("plain", "plain");
+    wrote("a,b", "\"a,b\"");
+    wrote("say \"hi\"", "\"say \"\"hi\"\"\"");
+    wrote("two\nlines", "\"two\nlines\"");
+    wrote("=1+1", "\"'=1+1\"");
+    wrote("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+    wrote("+cmd|' /C calc'!A0", "\"'+cmd|' /C calc'!A0\"");
+    wrote("-2+3", "\"'-2+3\"");
+    wrote("@SUM(A1)", "\"'@SUM(A1)\"");
+    wrote("\t=1", "\"'\t=1\"");
+    wrote("\r=1", "\"'\r=1\"");
+    wrote("  =1", "\"'  =1\"");
+    wrote("-5", "-5");
+    wrote("+447700900123", "+447700900123");
+    wrote("-1.5", "-1.5");
+    wrote("-", "\"'-\"");
+    wrote("a=1", "a=1");
+    assert_true(jd_csv_formula_risk("=x"));
+    assert_false(jd_csv_formula_risk("x="));
+    assert_false(jd_csv_formula_risk(NULL));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    const char *row[] = {"id", NULL, "=1", "x,y"};
+    assert_int_equal(jd_csv_row_write(f, row, 4), JD_OK);
+    fclose(f);
+    assert_string_equal(buf, "id,,\"'=1\",\"x,y\"\n");
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,6 +333,8 @@ int main(void)
         cmocka_unit_test(test_csv__limit_skips_one_record),
         cmocka_unit_test(test_csv__febrl_style_separator),
         cmocka_unit_test(test_csv__file_across_blocks),
+        cmocka_unit_test(test_csv__refuses_non_regular_files),
+        cmocka_unit_test(test_csv__export_neutralises_formulas),
         cmocka_unit_test(test_csv__utf8_validation),
         cmocka_unit_test(test_csv__special_byte_at_every_offset),
     };

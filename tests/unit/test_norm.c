@@ -273,6 +273,105 @@ static void test_norm__gender_and_age(void **state)
     assert_int_equal(jd_norm__age(&a, "14 stone", 8), JD_EINVALID);
 }
 
+/* Local times without an offset at the clock changes say which reading they
+ * got: the spring gap (read as GMT) and the repeated autumn hour (read as
+ * BST, the earlier instant); an explicit offset or a date alone never. The
+ * 1972-80 rules changed at 02:00 GMT, so their gap is 02:00-03:00. */
+static void test_norm__clock_change_fold(void **state)
+{
+    (void)state;
+    static const struct { const char *s; int fold; int64_t utc; } cases[] = {
+        {"2005-03-27T00:59", JD_LOCAL_EXACT, 1111885140},
+        {"2005-03-27T01:00", JD_LOCAL_GAP, 1111885200},
+        {"2005-03-27T01:59:59", JD_LOCAL_GAP, 1111888799},
+        {"2005-03-27T02:00", JD_LOCAL_EXACT, 1111885200},
+        {"2005-10-30T00:59", JD_LOCAL_EXACT, 1130630340},
+        {"2005-10-30T01:00", JD_LOCAL_AMBIGUOUS, 1130630400},
+        {"2005-10-30T01:59:59", JD_LOCAL_AMBIGUOUS, 1130633999},
+        {"2005-10-30T02:00", JD_LOCAL_EXACT, 1130637600},
+        {"30/10/2005 01:30", JD_LOCAL_AMBIGUOUS, 1130632200},
+        {"2005-10-30T01:30+00:00", JD_LOCAL_EXACT, 1130635800},
+        {"2005-03-27T01:30Z", JD_LOCAL_EXACT, 1111887000},
+        {"2005-03-27", JD_LOCAL_EXACT, 1111881600},
+        {"2005-10-30", JD_LOCAL_EXACT, 1130626800},
+        {"1975-03-16T02:30", JD_LOCAL_GAP, 164169000},
+        {"1975-03-16T01:30", JD_LOCAL_EXACT, 164165400},
+        {"1960-06-01T12:00", JD_LOCAL_EXACT, -302443200},
+    };
+    char day[11];
+    jd_norm__uk_date(day, 1130626799); /* 2005-10-29T23:59:59+01:00 */
+    assert_string_equal(day, "2005-10-29");
+    jd_norm__uk_date(day, 1130626800);
+    assert_string_equal(day, "2005-10-30");
+    jd_norm__uk_date(day, 1104537599); /* 2004-12-31T23:59:59Z */
+    assert_string_equal(day, "2004-12-31");
+    jd_norm__uk_date(day, -302443200);
+    assert_string_equal(day, "1960-06-01");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        jd_datetime d;
+        assert_int_equal(jd_norm__datetime(&d, cases[i].s, strlen(cases[i].s)), JD_OK);
+        if (d.fold != cases[i].fold || d.utc != cases[i].utc)
+            fail_msg("%s: fold %d utc %lld, expected fold %d utc %lld", cases[i].s, d.fold,
+                     (long long)d.utc, cases[i].fold, (long long)cases[i].utc);
+    }
+}
+
+static void clean(const char *in, bool multiline, const char *want, unsigned control,
+                  unsigned bidi, unsigned invisible)
+{
+    size_t n = strlen(in);
+    char out[256];
+    jd_hygiene h = {0, 0, 0};
+    size_t first = jd_norm__hygiene_scan(in, n, multiline);
+    size_t k = jd_norm__hygiene(out, in, n, multiline, &h);
+    if (strcmp(out, want) || k != strlen(want) || h.control != control || h.bidi != bidi ||
+        h.invisible != invisible)
+        fail_msg("'%s': got '%s' (%u/%u/%u), want '%s' (%u/%u/%u)", in, out, h.control, h.bidi,
+                 h.invisible, want, control, bidi, invisible);
+    /* the scan finds a change exactly when the pass makes one */
+    assert_int_equal(first == n, strcmp(in, out) == 0);
+}
+
+static void test_norm__hygiene(void **state)
+{
+    (void)state;
+    clean("Smith", false, "Smith", 0, 0, 0);
+    clean("Zoë Łukasz 山田 😀 – “quoted” …", false, "Zoë Łukasz 山田 😀 – “quoted” …", 0, 0, 0);
+    clean("Sm\xe2\x80\x8bith", false, "Smith", 0, 0, 1);                 /* ZWSP */
+    clean("\xe2\x80\x8c\xe2\x80\x8d\xe2\x81\xa0\xef\xbb\xbf" "A", false, "A", 0, 0, 4); /* ZWNJ ZWJ WJ BOM */
+    clean("\xc2\xad\xe1\xa0\x8e\xe2\x81\xa4\xef\xbf\xb9x", false, "x", 0, 0, 4); /* SHY MVS U+2064 U+FFF9 */
+    clean("a\xf3\xa0\x80\x81\xf3\xa0\x81\xbf" "b", false, "ab", 0, 0, 2);      /* tag characters */
+    clean("\xe2\x80\xae" "eikaK\xe2\x80\xac", false, "eikaK", 0, 2, 0);         /* RLO ... PDF */
+    clean("\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xad", false, "", 0, 3, 0);      /* LRE RLE LRO */
+    clean("\xe2\x81\xa6x\xe2\x81\xa7y\xe2\x81\xa8z\xe2\x81\xa9", false, "xyz", 0, 4, 0); /* isolates */
+    clean("\xe2\x80\x8e" "a\xe2\x80\x8f\xd8\x9c", false, "a", 0, 3, 0);         /* LRM RLM ALM */
+    clean("a\x1b[31mb\x07\x7f", false, "a[31mb", 3, 0, 0);                   /* ESC, BEL, DEL */
+    clean("a\xc2\x80\xc2\x9b" "b", false, "ab", 2, 0, 0);                   /* C1 */
+    clean("1 High St\r\nOxford\tOX4", false, "1 High St Oxford OX4", 0, 0, 0);
+    clean("a\nb\rc", false, "a b c", 0, 0, 0);
+    clean("a\xc2\x85" "b\xe2\x80\xa8" "c\xe2\x80\xa9" "d", false, "a b c d", 0, 0, 0);
+    clean("one\r\ntwo\n\tthree\x01" "x", true, "one\r\ntwo\n\tthreex", 1, 0, 0);
+    clean("a\xc2\x85" "b\xe2\x80\xa8" "c", true, "a\nb\nc", 0, 0, 0);
+    /* near misses are kept: other E2 80 xx punctuation, a lone lead byte at the end */
+    clean("\xe2\x80\x93\xe2\x80\x99\xe2\x80\xa6\xe2\x82\xac", false,
+          "\xe2\x80\x93\xe2\x80\x99\xe2\x80\xa6\xe2\x82\xac", 0, 0, 0);
+    clean("abc\xe2\x80", false, "abc\xe2\x80", 0, 0, 0);
+    clean("abc\xc2", false, "abc\xc2", 0, 0, 0);
+    /* every offset of the fast path: one ZWSP at each position of a long ASCII run */
+    char buf[64], want[64];
+    for (int pos = 0; pos <= 40; pos++) {
+        memset(buf, 'x', 40);
+        memcpy(buf + pos, "\xe2\x80\x8b", 3);
+        memset(buf + pos + 3, 'y', 40 - (size_t)pos);
+        buf[43] = '\0';
+        memset(want, 'x', (size_t)pos);
+        memset(want + pos, 'y', 40 - (size_t)pos);
+        want[40] = '\0';
+        assert_int_equal(jd_norm__hygiene_scan(buf, 43, false), (size_t)pos);
+        clean(buf, false, want, 0, 0, 1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -286,6 +385,8 @@ int main(void)
         cmocka_unit_test(test_norm__nhs_numbers),
         cmocka_unit_test(test_norm__upn),
         cmocka_unit_test(test_norm__gender_and_age),
+        cmocka_unit_test(test_norm__clock_change_fold),
+        cmocka_unit_test(test_norm__hygiene),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

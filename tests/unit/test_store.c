@@ -77,19 +77,31 @@ static void test_store__schema_migrated(void **state)
     assert_string_equal(jd_store_backend(f->s), "sqlite");
 }
 
+/* A second file (of a later run, say) with the same key. */
+static int64_t other_file(fx *f)
+{
+    int64_t id = 0;
+    jd_file_info fi = {.run_id = f->run, .bundle = "b", .name = "events2.csv",
+                       .kind = "events", .sha256 = "01", .size = 1};
+    assert_int_equal(f->s->ops->file_add(f->s, &id, &fi, NULL), JD_OK);
+    return id;
+}
+
 static void test_store__event_new_unchanged_updated(void **state)
 {
     fx *f = *state;
-    jd_put_outcome o;
+    jd_put_result o;
     jd_event_row e = ev(f, "E1", 42);
     assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
-    assert_int_equal(o, JD_PUT_NEW);
+    assert_int_equal(o.outcome, JD_PUT_NEW);
+    e.file_id = other_file(f);
     assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
-    assert_int_equal(o, JD_PUT_UNCHANGED);
+    assert_int_equal(o.outcome, JD_PUT_UNCHANGED);
+    e.file_id = other_file(f); /* that file would repeat itself: a third one corrects */
     e.hash = 43;
     e.narrative = "corrected";
     assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
-    assert_int_equal(o, JD_PUT_UPDATED);
+    assert_int_equal(o.outcome, JD_PUT_UPDATED);
     jd_store_counts c;
     assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
     assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
@@ -101,29 +113,75 @@ static void test_store__event_new_unchanged_updated(void **state)
 static void test_store__person_needs_event(void **state)
 {
     fx *f = *state;
-    jd_put_outcome o;
+    jd_put_result o;
     jd_event_row e = ev(f, "E2", 7);
     assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
     jd_person_row p = {.agency = "police", .record_id = "E2", .person_ref = "N1",
                        .role = "subject", .age = -1, .file_id = f->file, .line = 3, .hash = 1};
     assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
-    assert_int_equal(o, JD_PUT_NEW);
+    assert_int_equal(o.outcome, JD_PUT_NEW);
     p.record_id = "NOPE";
     assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
-    assert_int_equal(o, JD_PUT_ORPHAN);
+    assert_int_equal(o.outcome, JD_PUT_ORPHAN);
     jd_object_row ob = {.agency = "police", .record_id = "E2", .object_type = "vehicle",
                         .value_raw = "LX51 OTJ", .value_norm = "LX51OTJ", .value_valid = true,
                         .file_id = f->file, .line = 4, .hash = 9};
     assert_int_equal(f->s->ops->put_object(f->s, &ob, &o, NULL), JD_OK);
-    assert_int_equal(o, JD_PUT_NEW);
+    assert_int_equal(o.outcome, JD_PUT_NEW);
     assert_int_equal(f->s->ops->put_object(f->s, &ob, &o, NULL), JD_OK);
-    assert_int_equal(o, JD_PUT_UNCHANGED);
+    assert_int_equal(o.outcome, JD_PUT_REPEATED); /* the same file again */
+    ob.file_id = other_file(f);
+    assert_int_equal(f->s->ops->put_object(f->s, &ob, &o, NULL), JD_OK);
+    assert_int_equal(o.outcome, JD_PUT_UNCHANGED);
+}
+
+/* A key the same file already wrote is never replaced: the store names the
+ * first line, and says whether the content was the same. */
+static void test_store__same_file_key_kept(void **state)
+{
+    fx *f = *state;
+    jd_put_result o;
+    jd_event_row e = ev(f, "E9", 42);
+    e.line = 7;
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(o.outcome, JD_PUT_NEW);
+    e.line = 12;
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(o.outcome, JD_PUT_REPEATED);
+    assert_int_equal(o.first_line, 7);
+    e.hash = 43;
+    e.narrative = "second version";
+    e.occurred_at = 1200000000;
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(o.outcome, JD_PUT_CONFLICT);
+    assert_int_equal(o.first_line, 7);
+    int64_t when = 0;
+    bool found = false;
+    assert_int_equal(f->s->ops->event_when(f->s, "police", "E9", &when, &found, NULL), JD_OK);
+    assert_true(found);
+    assert_int_equal(when, 1100000000); /* the first row's */
+    assert_int_equal(f->s->ops->event_when(f->s, "police", "NOPE", &when, &found, NULL), JD_OK);
+    assert_false(found);
+    jd_person_row p = {.agency = "police", .record_id = "E9", .person_ref = "N1",
+                       .role = "subject", .age = -1, .file_id = f->file, .line = 20, .hash = 1};
+    assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
+    assert_int_equal(o.outcome, JD_PUT_NEW);
+    p.line = 21;
+    p.hash = 2;
+    assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
+    assert_int_equal(o.outcome, JD_PUT_CONFLICT);
+    assert_int_equal(o.first_line, 20);
+    jd_store_counts c;
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
+    assert_int_equal(c.events, 1);
+    assert_int_equal(c.history, 0); /* nothing was replaced */
 }
 
 static void test_store__rollback_leaves_nothing(void **state)
 {
     fx *f = *state;
-    jd_put_outcome o;
+    jd_put_result o;
     jd_event_row e = ev(f, "E3", 5);
     assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
     f->s->ops->rollback(f->s);
@@ -202,7 +260,7 @@ static int mention_cb(const jd_mention_row *m, void *payload)
 static void test_store__mentions_grouped_by_ref(void **state)
 {
     fx *f = *state;
-    jd_put_outcome o;
+    jd_put_result o;
     const char *rid[] = {"E1", "E2", "E3", "E4", "E5", "E6"};
     for (int i = 0; i < 6; i++) {
         jd_event_row e = ev(f, rid[i], (uint64_t)i + 1);
@@ -225,7 +283,7 @@ static void test_store__mentions_grouped_by_ref(void **state)
             assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
         }
         assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
-        assert_int_equal(o, JD_PUT_NEW);
+        assert_int_equal(o.outcome, JD_PUT_NEW);
     }
     seen_mentions sm = {0};
     assert_int_equal(f->s->ops->mentions(f->s, mention_cb, &sm, NULL), JD_OK);
@@ -328,6 +386,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__event_new_unchanged_updated, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store__person_needs_event, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__same_file_key_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__rollback_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__problems_are_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__mentions_grouped_by_ref, setup, teardown),

@@ -34,7 +34,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         " postcode_raw, narrative, crime_recorded, crime_ref, outcome, author_role, risk_grade,"
         " file_id, line) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,"
         "?19,?20,?21,?22) ON CONFLICT(agency, record_id) DO NOTHING",
-    [ST_EV_LOOKUP] = "SELECT id, hash FROM event WHERE agency = ?1 AND record_id = ?2",
+    [ST_EV_LOOKUP] = "SELECT id, hash, file_id, line FROM event WHERE agency = ?1 AND record_id = ?2",
     [ST_EV_HISTORY] =
         "INSERT INTO event_history(event_id, superseded_at, superseded_by_file, agency,"
         " record_id, version, hash, event_type, event_type_raw, occurred_at, occurred_prec,"
@@ -50,7 +50,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         " known_at = ?10, location_id = ?11, location = ?12, postcode = ?13, postcode_raw = ?14,"
         " narrative = ?15, crime_recorded = ?16, crime_ref = ?17, outcome = ?18,"
         " author_role = ?19, risk_grade = ?20, file_id = ?21, line = ?22 WHERE id = ?23",
-    [ST_EV_ID] = "SELECT id FROM event WHERE agency = ?1 AND record_id = ?2",
+    [ST_EV_ID] = "SELECT id, occurred_at FROM event WHERE agency = ?1 AND record_id = ?2",
     [ST_LOC_INSERT] = "INSERT INTO location(postcode, text, key) VALUES (?1, ?2, ?3)"
                       " ON CONFLICT(key) DO NOTHING",
     [ST_LOC_LOOKUP] = "SELECT id FROM location WHERE key = ?1",
@@ -60,7 +60,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         " postcode, postcode_raw, phone, phone_raw, nhs_number, upn, ethnicity, file_id, line,"
         " other_id) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
         "?20,?21,?22,?23,?24,?26) ON CONFLICT(agency, record_id, person_ref, role) DO NOTHING",
-    [ST_PM_LOOKUP] = "SELECT id, hash FROM person_mention WHERE agency = ?1 AND record_id = ?2"
+    [ST_PM_LOOKUP] = "SELECT id, hash, file_id, line FROM person_mention WHERE agency = ?1"
+                     " AND record_id = ?2"
                      " AND person_ref = ?3 AND role = ?4",
     [ST_PM_HISTORY] =
         "INSERT INTO person_mention_history(mention_id, superseded_at, superseded_by_file,"
@@ -82,7 +83,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         " person_ref, value_raw, value_valid, description, hash, file_id, line)"
         " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)"
         " ON CONFLICT(agency, record_id, object_type, value_norm, person_ref) DO NOTHING",
-    [ST_OM_LOOKUP] = "SELECT id, hash FROM object_mention WHERE agency = ?1 AND record_id = ?2"
+    [ST_OM_LOOKUP] = "SELECT id, hash, file_id, line FROM object_mention WHERE agency = ?1"
+                     " AND record_id = ?2"
                      " AND object_type = ?3 AND value_norm = ?4 AND person_ref = ?5",
     [ST_OM_HISTORY] =
         "INSERT INTO object_mention_history(mention_id, superseded_at, superseded_by_file,"
@@ -202,6 +204,8 @@ static void sq_close(jd_store *s)
             sqlite3_finalize(q->st[i]);
         jd_strmap_free(&q->loc);
         jd_buf_dispose(&q->last_key);
+        free(q->seen_key);
+        free(q->seen_line);
         sqlite3_close(q->db);
         free(q);
     }
@@ -391,6 +395,7 @@ static void forget_last_event(sq *q)
 {
     jd_buf_reset(&q->last_key);
     q->last_event_id = 0;
+    q->last_event_occurred = 0;
 }
 
 /* Does last_key hold agency \x1f record_id? */
@@ -414,6 +419,10 @@ static void sq_rollback(jd_store *s)
     forget_last_event(q);
     jd_strmap_free(&q->loc);
     jd_strmap_init(&q->loc);
+    q->seen_file = 0;
+    q->seen_n = 0;
+    if (q->seen_key)
+        memset(q->seen_key, 0, q->seen_cap * sizeof *q->seen_key);
 }
 
 static int sq_run_start(jd_store *s, int64_t *out_id, const char *what, jd_error *err)
@@ -605,14 +614,98 @@ static void bind_event(sqlite3_stmt *st, const jd_event_row *r, int64_t loc, boo
     sqlite3_bind_int64(st, 22, r->line);
 }
 
-/* Existing row's id and stored hash by a lookup statement already bound. */
-static int lookup_hash(sq *q, sqlite3_stmt *st, int64_t *id, uint64_t *hash, jd_error *err)
+/* The slot of key in the seen set (cap a power of two, never full). */
+static size_t seen_slot(const sq *q, uint64_t key)
+{
+    size_t mask = q->seen_cap - 1;
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & mask;
+    while (q->seen_key[i] && q->seen_key[i] != key)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* Line at which the current file confirmed this row unchanged, 0 if not. */
+static long seen_get(const sq *q, int64_t file_id, uint64_t key)
+{
+    if (q->seen_file != file_id || !q->seen_n)
+        return 0;
+    size_t i = seen_slot(q, key);
+    return q->seen_key[i] ? (long)q->seen_line[i] : 0;
+}
+
+static int seen_add(sq *q, int64_t file_id, uint64_t key, long line)
+{
+    if (q->seen_file != file_id) { /* a new file: forget the last one's rows */
+        if (q->seen_key)
+            memset(q->seen_key, 0, q->seen_cap * sizeof *q->seen_key);
+        q->seen_n = 0;
+        q->seen_file = file_id;
+    }
+    if ((q->seen_n + 1) * 2 > q->seen_cap) {
+        size_t ncap = q->seen_cap ? q->seen_cap * 2 : 1024;
+        uint64_t *nk = calloc(ncap, sizeof *nk);
+        uint32_t *nl = malloc(ncap * sizeof *nl);
+        if (!nk || !nl) {
+            free(nk);
+            free(nl);
+            return JD_ENOMEM;
+        }
+        uint64_t *ok = q->seen_key;
+        uint32_t *ol = q->seen_line;
+        size_t ocap = q->seen_cap;
+        q->seen_key = nk;
+        q->seen_line = nl;
+        q->seen_cap = ncap;
+        for (size_t i = 0; i < ocap; i++)
+            if (ok[i]) {
+                size_t k = seen_slot(q, ok[i]);
+                q->seen_key[k] = ok[i];
+                q->seen_line[k] = ol[i];
+            }
+        free(ok);
+        free(ol);
+    }
+    size_t i = seen_slot(q, key);
+    if (!q->seen_key[i]) {
+        q->seen_key[i] = key;
+        q->seen_line[i] = line > 0 && line <= (long)UINT32_MAX ? (uint32_t)line : 0;
+        q->seen_n++;
+    }
+    return JD_OK;
+}
+
+enum { T_EVENT = 1, T_PERSON = 2, T_OBJECT = 3 };
+
+/*
+ * The existing row of a key that was not inserted, by a lookup statement
+ * already bound: its id, and what the put is. A key this very file wrote
+ * earlier in the transaction (the row's file_id), or found unchanged (the
+ * seen set: an unchanged row keeps its older file_id), is a repeat or a
+ * conflict and is left alone; otherwise UNCHANGED or UPDATED by the content
+ * hash (UPDATED: the caller updates the row, and its file_id with it).
+ */
+static int lookup_existing(sq *q, sqlite3_stmt *st, int table, uint64_t hash, int64_t file_id,
+                           long line, int64_t *id, jd_put_result *out, jd_error *err)
 {
     int r = sqlite3_step(st);
     if (r != SQLITE_ROW)
         return jd_sq__err(q, err, "lookup");
     *id = sqlite3_column_int64(st, 0);
-    *hash = (uint64_t)sqlite3_column_int64(st, 1);
+    bool same = (uint64_t)sqlite3_column_int64(st, 1) == hash;
+    uint64_t key = (uint64_t)*id * 4 + (uint64_t)table;
+    long seen = 0;
+    out->first_line = 0;
+    if (sqlite3_column_int64(st, 2) == file_id) {
+        out->outcome = same ? JD_PUT_REPEATED : JD_PUT_CONFLICT;
+        out->first_line = (long)sqlite3_column_int64(st, 3);
+    } else if ((seen = seen_get(q, file_id, key)) != 0) {
+        out->outcome = same ? JD_PUT_REPEATED : JD_PUT_CONFLICT;
+        out->first_line = seen;
+    } else {
+        out->outcome = same ? JD_PUT_UNCHANGED : JD_PUT_UPDATED;
+        if (same && seen_add(q, file_id, key, line) < 0)
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
     return JD_OK;
 }
 
@@ -626,10 +719,12 @@ static int save_history(sq *q, int which, int64_t id, int64_t file_id, jd_error 
     return sqlite3_step(st) == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "history");
 }
 
-static int sq_put_event(jd_store *s, const jd_event_row *r, jd_put_outcome *out, jd_error *err)
+static int sq_put_event(jd_store *s, const jd_event_row *r, jd_put_result *out, jd_error *err)
 {
     sq *q = s->impl;
     int64_t loc = 0;
+    if (is_last_event(q, r->agency, r->record_id))
+        forget_last_event(q); /* its occurred_at may change */
     bool has_loc = false;
     int rc = location_id(q, r->postcode, r->location, &has_loc, &loc, err);
     if (rc < 0)
@@ -639,20 +734,18 @@ static int sq_put_event(jd_store *s, const jd_event_row *r, jd_put_outcome *out,
     if (sqlite3_step(st) != SQLITE_DONE)
         return jd_sq__err(q, err, "event insert");
     if (sqlite3_changes(q->db) == 1) {
-        *out = JD_PUT_NEW;
+        out->outcome = JD_PUT_NEW;
         return JD_OK;
     }
     st = stmt(q, ST_EV_LOOKUP);
     jd_sq__bind_text(st, 1, r->agency);
     jd_sq__bind_text(st, 2, r->record_id);
     int64_t id = 0;
-    uint64_t h = 0;
-    if ((rc = lookup_hash(q, st, &id, &h, err)) < 0)
+    if ((rc = lookup_existing(q, st, T_EVENT, r->hash, r->file_id, r->line,
+                               &id, out, err)) < 0)
         return rc;
-    if (h == r->hash) {
-        *out = JD_PUT_UNCHANGED;
+    if (out->outcome != JD_PUT_UPDATED)
         return JD_OK;
-    }
     if ((rc = save_history(q, ST_EV_HISTORY, id, r->file_id, err)) < 0)
         return rc;
     st = stmt(q, ST_EV_UPDATE);
@@ -660,14 +753,13 @@ static int sq_put_event(jd_store *s, const jd_event_row *r, jd_put_outcome *out,
     sqlite3_bind_int64(st, 23, id);
     if (sqlite3_step(st) != SQLITE_DONE)
         return jd_sq__err(q, err, "event update");
-    *out = JD_PUT_UPDATED;
     return JD_OK;
 }
 
 static int event_id(sq *q, const char *agency, const char *record_id, int64_t *out, bool *found,
                     jd_error *err)
 {
-    if (is_last_event(q, agency, record_id)) {
+    if (q->last_key.len && is_last_event(q, agency, record_id)) {
         *out = q->last_event_id;
         *found = true;
         return JD_OK;
@@ -685,6 +777,7 @@ static int event_id(sq *q, const char *agency, const char *record_id, int64_t *o
     *out = sqlite3_column_int64(st, 0);
     *found = true;
     forget_last_event(q);
+    q->last_event_occurred = sqlite3_column_int64(st, 1);
     if (jd_buf_adds(&q->last_key, agency) < 0 || jd_buf_addc(&q->last_key, 0x1f) < 0 ||
         jd_buf_adds(&q->last_key, record_id) < 0) {
         forget_last_event(q); /* an over-long key is simply not cached */
@@ -692,6 +785,17 @@ static int event_id(sq *q, const char *agency, const char *record_id, int64_t *o
     }
     q->last_event_id = *out;
     return JD_OK;
+}
+
+static int sq_event_when(jd_store *s, const char *agency, const char *record_id,
+                         int64_t *occurred_at, bool *found, jd_error *err)
+{
+    sq *q = s->impl;
+    int64_t id;
+    int rc = event_id(q, agency, record_id, &id, found, err);
+    if (rc == JD_OK && *found)
+        *occurred_at = q->last_event_occurred;
+    return rc;
 }
 
 static void bind_person(sqlite3_stmt *st, const jd_person_row *r, int64_t ev)
@@ -723,7 +827,7 @@ static void bind_person(sqlite3_stmt *st, const jd_person_row *r, int64_t ev)
     jd_sq__bind_text(st, 26, r->other_id);
 }
 
-static int sq_put_person(jd_store *s, const jd_person_row *r, jd_put_outcome *out,
+static int sq_put_person(jd_store *s, const jd_person_row *r, jd_put_result *out,
                          jd_error *err)
 {
     sq *q = s->impl;
@@ -733,7 +837,7 @@ static int sq_put_person(jd_store *s, const jd_person_row *r, jd_put_outcome *ou
     if (rc < 0)
         return rc;
     if (!found) {
-        *out = JD_PUT_ORPHAN;
+        out->outcome = JD_PUT_ORPHAN;
         return JD_OK;
     }
     sqlite3_stmt *st = stmt(q, ST_PM_INSERT);
@@ -741,7 +845,7 @@ static int sq_put_person(jd_store *s, const jd_person_row *r, jd_put_outcome *ou
     if (sqlite3_step(st) != SQLITE_DONE)
         return jd_sq__err(q, err, "person insert");
     if (sqlite3_changes(q->db) == 1) {
-        *out = JD_PUT_NEW;
+        out->outcome = JD_PUT_NEW;
         return JD_OK;
     }
     st = stmt(q, ST_PM_LOOKUP);
@@ -750,13 +854,11 @@ static int sq_put_person(jd_store *s, const jd_person_row *r, jd_put_outcome *ou
     jd_sq__bind_text(st, 3, r->person_ref);
     jd_sq__bind_text(st, 4, r->role);
     int64_t id = 0;
-    uint64_t h = 0;
-    if ((rc = lookup_hash(q, st, &id, &h, err)) < 0)
+    if ((rc = lookup_existing(q, st, T_PERSON, r->hash, r->file_id, r->line,
+                               &id, out, err)) < 0)
         return rc;
-    if (h == r->hash) {
-        *out = JD_PUT_UNCHANGED;
+    if (out->outcome != JD_PUT_UPDATED)
         return JD_OK;
-    }
     if ((rc = save_history(q, ST_PM_HISTORY, id, r->file_id, err)) < 0)
         return rc;
     st = stmt(q, ST_PM_UPDATE);
@@ -764,7 +866,6 @@ static int sq_put_person(jd_store *s, const jd_person_row *r, jd_put_outcome *ou
     sqlite3_bind_int64(st, 25, id);
     if (sqlite3_step(st) != SQLITE_DONE)
         return jd_sq__err(q, err, "person update");
-    *out = JD_PUT_UPDATED;
     return JD_OK;
 }
 
@@ -784,7 +885,7 @@ static void bind_object(sqlite3_stmt *st, const jd_object_row *r, int64_t ev)
     sqlite3_bind_int64(st, 12, r->line);
 }
 
-static int sq_put_object(jd_store *s, const jd_object_row *r, jd_put_outcome *out,
+static int sq_put_object(jd_store *s, const jd_object_row *r, jd_put_result *out,
                          jd_error *err)
 {
     sq *q = s->impl;
@@ -794,7 +895,7 @@ static int sq_put_object(jd_store *s, const jd_object_row *r, jd_put_outcome *ou
     if (rc < 0)
         return rc;
     if (!found) {
-        *out = JD_PUT_ORPHAN;
+        out->outcome = JD_PUT_ORPHAN;
         return JD_OK;
     }
     sqlite3_stmt *st = stmt(q, ST_OM_INSERT);
@@ -802,7 +903,7 @@ static int sq_put_object(jd_store *s, const jd_object_row *r, jd_put_outcome *ou
     if (sqlite3_step(st) != SQLITE_DONE)
         return jd_sq__err(q, err, "object insert");
     if (sqlite3_changes(q->db) == 1) {
-        *out = JD_PUT_NEW;
+        out->outcome = JD_PUT_NEW;
         return JD_OK;
     }
     st = stmt(q, ST_OM_LOOKUP);
@@ -812,13 +913,11 @@ static int sq_put_object(jd_store *s, const jd_object_row *r, jd_put_outcome *ou
     jd_sq__bind_text(st, 4, r->value_norm);
     jd_sq__bind_text(st, 5, r->person_ref ? r->person_ref : "");
     int64_t id = 0;
-    uint64_t h = 0;
-    if ((rc = lookup_hash(q, st, &id, &h, err)) < 0)
+    if ((rc = lookup_existing(q, st, T_OBJECT, r->hash, r->file_id, r->line,
+                               &id, out, err)) < 0)
         return rc;
-    if (h == r->hash) {
-        *out = JD_PUT_UNCHANGED;
+    if (out->outcome != JD_PUT_UPDATED)
         return JD_OK;
-    }
     if ((rc = save_history(q, ST_OM_HISTORY, id, r->file_id, err)) < 0)
         return rc;
     st = stmt(q, ST_OM_UPDATE);
@@ -826,7 +925,6 @@ static int sq_put_object(jd_store *s, const jd_object_row *r, jd_put_outcome *ou
     sqlite3_bind_int64(st, 13, id);
     if (sqlite3_step(st) != SQLITE_DONE)
         return jd_sq__err(q, err, "object update");
-    *out = JD_PUT_UPDATED;
     return JD_OK;
 }
 
@@ -1735,6 +1833,7 @@ static const jd_store_ops sqlite_ops = {
     .file_finish = sq_file_finish,
     .put_event = sq_put_event,
     .put_person = sq_put_person,
+    .event_when = sq_event_when,
     .put_object = sq_put_object,
     .put_problem = sq_put_problem,
     .problems = sq_problems,

@@ -38,7 +38,15 @@ typedef struct sq {
     /* Person and object rows of one event usually come together. */
     jd_buf last_key; /* agency \x1f record_id of last_event_id */
     int64_t last_event_id;
+    int64_t last_event_occurred; /* its occurred_at */
     jd_strmap loc; /* emptied on rollback: its ids may be gone */
+    /* Rows the current file (seen_file) found unchanged: their file_id still
+     * names an older file, so a second row of this file with the same key is
+     * found here (key: row id * 4 + table), with the line that confirmed it. */
+    int64_t seen_file;
+    uint64_t *seen_key; /* 0: empty slot */
+    uint32_t *seen_line;
+    size_t seen_cap, seen_n;
 } sq;
 
 /* Set a JD_ESTORE error with SQLite's message; returns JD_ESTORE. */

@@ -20,7 +20,17 @@ typedef enum {
     JD_PUT_UNCHANGED = 1,
     JD_PUT_UPDATED = 2,
     JD_PUT_ORPHAN = 3, /* person/object row whose event is not in the store */
+    /* The fact's key was already written from the same file (file_id) in
+     * this transaction, at result.first_line: nothing is changed, so a
+     * repeated row never silently replaces an earlier one of its own file. */
+    JD_PUT_REPEATED = 4, /* ... with the same content */
+    JD_PUT_CONFLICT = 5, /* ... with other content */
 } jd_put_outcome;
+
+typedef struct jd_put_result {
+    jd_put_outcome outcome;
+    long first_line; /* REPEATED, CONFLICT: the line that wrote the key */
+} jd_put_result;
 
 /* Strings are NUL-terminated or NULL for an absent value. */
 typedef struct jd_event_row {
@@ -183,9 +193,14 @@ typedef struct jd_store_ops {
     int (*file_add)(jd_store *s, int64_t *out_id, const jd_file_info *f, jd_error *err);
     int (*file_finish)(jd_store *s, int64_t file_id, int64_t read, int64_t stored,
                        int64_t updated, int64_t unchanged, int64_t rejected, jd_error *err);
-    int (*put_event)(jd_store *s, const jd_event_row *r, jd_put_outcome *out, jd_error *err);
-    int (*put_person)(jd_store *s, const jd_person_row *r, jd_put_outcome *out, jd_error *err);
-    int (*put_object)(jd_store *s, const jd_object_row *r, jd_put_outcome *out, jd_error *err);
+    int (*put_event)(jd_store *s, const jd_event_row *r, jd_put_result *out, jd_error *err);
+    int (*put_person)(jd_store *s, const jd_person_row *r, jd_put_result *out, jd_error *err);
+    int (*put_object)(jd_store *s, const jd_object_row *r, jd_put_result *out, jd_error *err);
+    /* When the stored event (agency, record_id) occurred; *found false if
+     * there is none. Person and object rows of that event usually follow, so
+     * the backend may keep the answer for their put_person / put_object. */
+    int (*event_when)(jd_store *s, const char *agency, const char *record_id,
+                      int64_t *occurred_at, bool *found, jd_error *err);
     int (*put_problem)(jd_store *s, const jd_problem *p, jd_error *err);
     int (*problems)(jd_store *s, bool warnings, jd_problem_cb cb, void *payload, jd_error *err);
     int (*counts)(jd_store *s, jd_store_counts *out, jd_error *err);
