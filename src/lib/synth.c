@@ -1038,6 +1038,10 @@ static void person_row_real(synth *S, int a, const char *record_id, int pi, cons
         day_text(d, p->dob);
         int yy = atoi(d), mm = atoi(d + 5), dd = atoi(d + 8);
         dob_noise(S, &yy, &mm, &dd, accurate);
+        int ey, em, ed; /* no agency system takes a date of birth after the event */
+        day_ymd(day, &ey, &em, &ed);
+        if (yy * 10000 + mm * 100 + dd > ey * 10000 + em * 100 + ed)
+            yy = atoi(d), mm = atoi(d + 5), dd = atoi(d + 8);
         if (a == A_HOUSING && chance(S, 0.1))
             snprintf(dob, sizeof dob, "%04d", yy);
         else if (a == A_CSC || a == A_CARE || a == A_HOUSING)
