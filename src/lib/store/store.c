@@ -18,8 +18,12 @@ int jd_store_open(jd_store **out, const char *location, const jd_store_opts *opt
     if (!strncmp(location, "sqlite:", 7))
         return jd_store__sqlite_open(out, location + 7, opts, err);
     if (!strncmp(location, "postgres://", 11) || !strncmp(location, "postgresql://", 13))
+#ifdef JD_HAVE_POSTGRES
+        return jd_store__pg_open(out, location, opts, err);
+#else
         return jd_error_set(err, JD_EINVALID,
                             "the PostgreSQL backend is not available in this build");
+#endif
     return jd_store__sqlite_open(out, location, opts, err);
 }
 
@@ -55,3 +59,13 @@ int jd_store_problems(jd_store *s, bool warnings, jd_problem_cb cb, void *payloa
         return jd_error_set(err, JD_EINVALID, "bad argument");
     return s->ops->problems(s, warnings, cb, payload, err);
 }
+
+#ifndef JD_HAVE_POSTGRES
+int jd_store_copy(const char *from, const char *to, jd_store_copy_stats *stats, jd_error *err)
+{
+    (void)from;
+    (void)to;
+    (void)stats;
+    return jd_error_set(err, JD_EINVALID, "the PostgreSQL backend is not available in this build");
+}
+#endif
