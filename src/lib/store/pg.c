@@ -1715,7 +1715,10 @@ static int pg_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
     an_ctx c = {cb, payload};
     jd_pg_params pp = {.n = 0};
     pgp_int(&pp, as_of);
-    /* one snapshot for the four reads, as SQLite's single reader sees */
+    /* One snapshot for the four reads, as SQLite's single reader sees.
+     * Mentions and objects in row order, as SQLite's scan gives them: the
+     * callbacks accept any order, but the order of the refs inside an
+     * alert follows it, and both backends should write the same bytes. */
     bool own = !p->in_tx;
     int rc = own ? jd_pg__exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err) : 0;
     if (rc < 0)
@@ -1738,13 +1741,13 @@ static int pg_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
                            " LEFT JOIN identity_ref ir ON ir.agency = pm.agency"
                            " AND ir.person_ref = pm.person_ref"
                            " LEFT JOIN identity i ON i.id = ir.identity_id"
-                           " WHERE e.known_at <= $1",
+                           " WHERE e.known_at <= $1 ORDER BY pm.id",
                            &pp, an_mention, &c, err);
     if (rc == JD_OK)
         rc = jd_pg__stream(p,
                            "SELECT om.event_id, om.object_type, om.value_norm, om.description,"
                            " om.person_ref, om.value_valid FROM object_mention om"
-                           " JOIN event e ON e.id = om.event_id WHERE e.known_at <= $1",
+                           " JOIN event e ON e.id = om.event_id WHERE e.known_at <= $1 ORDER BY om.id",
                            &pp, an_object, &c, err);
     if (own)
         (void)jd_pg__exec(p, rc == JD_OK ? "COMMIT" : "ROLLBACK", NULL);
