@@ -51,6 +51,8 @@ static const char *const copy_sql[PG_CP_N] = {
 static const char *const table_name[PG_CP_N] = {"location", "event", "person_mention",
                                                  "object_mention"};
 
+static int flush_pending(pgs *p, jd_error *err);
+
 /* ---- helpers shared with the other pg_*.c files ---- */
 
 int64_t jd_pg__now(void)
@@ -111,7 +113,9 @@ int jd_pg__run(pgs *p, const char *sql, const jd_pg_params *pp, PGresult **out, 
 {
     char name[24];
     *out = NULL;
-    int rc = prepared_name(p, sql, pp ? pp->n : 0, name, err);
+    int rc = flush_pending(p, err);
+    if (rc == JD_OK)
+        rc = prepared_name(p, sql, pp ? pp->n : 0, name, err);
     if (rc < 0)
         return rc;
     PGresult *r = PQexecPrepared(p->c, name, pp ? pp->n : 0, pp ? pp->v : NULL, NULL, NULL, 0);
@@ -144,7 +148,9 @@ int jd_pg__stream(pgs *p, const char *sql, const jd_pg_params *pp, jd_pg_row_cb 
                   void *payload, jd_error *err)
 {
     char name[24];
-    int rc = prepared_name(p, sql, pp ? pp->n : 0, name, err);
+    int rc = flush_pending(p, err);
+    if (rc == JD_OK)
+        rc = prepared_name(p, sql, pp ? pp->n : 0, name, err);
     if (rc < 0)
         return rc;
     if (!PQsendQueryPrepared(p->c, name, pp ? pp->n : 0, pp ? pp->v : NULL, NULL, NULL, 0))
@@ -460,6 +466,16 @@ static int flush_all(pgs *p, jd_error *err)
     for (int t = 0; t < PG_CP_N && rc == JD_OK; t++)
         rc = flush_one(p, t, err);
     return rc;
+}
+
+/* Before any statement in the ingest transaction: the rows buffered for
+ * COPY go first, so that every read (and the history copy of a corrected
+ * row) sees what the run wrote. Quarantine rows depend on none of them. */
+static int flush_pending(pgs *p, jd_error *err)
+{
+    if (!p->in_tx || p->no_flush)
+        return JD_OK;
+    return flush_all(p, err);
 }
 
 static int maybe_flush(pgs *p, jd_error *err)
@@ -1129,11 +1145,15 @@ static int pg_put_problem(jd_store *s, const jd_problem *pr, jd_error *err)
     pgp_text(&pp, pr->message);
     pgp_text(&pp, pr->raw);
     pgp_int(&pp, (int64_t)h);
-    return jd_pg__do(s->impl,
-                     "INSERT INTO problem(run_id, severity, file, line, col, field, message, raw,"
-                     " hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-                     " ON CONFLICT(file, line, col, hash) DO NOTHING",
-                     &pp, NULL, err);
+    pgs *p = s->impl;
+    p->no_flush = true;
+    int rc = jd_pg__do(p,
+                       "INSERT INTO problem(run_id, severity, file, line, col, field, message, raw,"
+                       " hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                       " ON CONFLICT(file, line, col, hash) DO NOTHING",
+                       &pp, NULL, err);
+    p->no_flush = false;
+    return rc;
 }
 
 typedef struct problem_ctx {

@@ -53,6 +53,7 @@ typedef struct pgs {
     jd_strmap prepared; /* statement names prepared on this connection */
     /* ingest transaction (see pg.c) */
     bool ids_loaded, ref_index_dropped;
+    bool no_flush; /* the statement about to run needs no COPY flush first */
     int64_t next_id[PG_CP_N];  /* next row id to assign per table */
     int64_t first_id[PG_CP_N]; /* next_id when loaded: did we assign any? */
     jd_pg_fpmap ev, pm, om;
