@@ -91,6 +91,17 @@ ok $? "postgres: a chronology is byte-identical to SQLite's"
 "$JD" chronology --db "$PG" nosuch:person >/dev/null 2>&1
 is $? 4 "postgres: an unknown person is not found (exit 4)"
 
+dangling() { # DB -> references that point nowhere (ingest-written tables declare no FKs)
+  psql "$1" -qAtc "SELECT (SELECT count(*) FROM person_mention pm WHERE NOT EXISTS
+    (SELECT 1 FROM event e WHERE e.id = pm.event_id)) + (SELECT count(*) FROM object_mention o
+    WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.id = o.event_id)) + (SELECT count(*) FROM
+    event e WHERE e.location_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM location l WHERE
+    l.id = e.location_id)) + (SELECT count(*) FROM event e WHERE NOT EXISTS (SELECT 1 FROM
+    source_file f WHERE f.id = e.file_id)) + (SELECT count(*) FROM person_mention pm WHERE
+    NOT EXISTS (SELECT 1 FROM source_file f WHERE f.id = pm.file_id))"
+}
+is "$(dangling "$PG")" 0 "postgres: after ingest no mention, event or place reference dangles"
+
 # ---- 2. no password in the location ----
 msg=$("$JD" rejects --db "$(echo "$PG" | sed 's#:///#://jd:secret@/#')" 2>&1)
 rc=$?
@@ -126,6 +137,7 @@ full=$(psql "$PG" -qAtc "$q")
 is "$(psql "$P2" -qAtc "$q")" "$full" "two ingests at once: the same events, persons and objects as one ingest of both"
 is "$(psql "$P2" -qAtc "SELECT count(*) FROM (SELECT agency, record_id FROM event GROUP BY 1, 2 HAVING count(*) > 1) d")" 0 "two ingests at once: no duplicate event"
 is "$(psql "$P2" -qAtc "SELECT count(DISTINCT id) = count(*) FROM person_mention")" t "two ingests at once: row ids unique"
+is "$(dangling "$P2")" 0 "two ingests at once: no reference dangles"
 "$JD" ingest --db "$P2" --quiet --reread "$SCRATCH/fa" >/dev/null 2>&1 & A=$!
 "$JD" ingest --db "$P2" --quiet --reread "$SCRATCH/fb" >"$SCRATCH/ib2" 2>&1 & Bp=$!
 wait $A; ra=$?; wait $Bp; rb=$?
