@@ -623,6 +623,13 @@ static int pg_commit(jd_store *s, jd_error *err)
         rc = pg_bulk_restore(s, err);
     if (rc == JD_OK)
         rc = set_sequences(p, err);
+    /* After a large load the planner needs fresh statistics at once, not
+     * when autovacuum comes round: resolve and analyse run next. */
+    int64_t added = 0;
+    for (int t = 0; p->ids_loaded && t < PG_CP_N; t++)
+        added += p->next_id[t] - p->first_id[t];
+    if (rc == JD_OK && added >= BULK_MIN_ROWS)
+        rc = jd_pg__exec(p, "ANALYZE location, event, person_mention, object_mention", err);
     if (rc == JD_OK)
         rc = jd_pg__exec(p, "COMMIT", err);
     if (rc < 0) {
@@ -1596,6 +1603,10 @@ static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size
     jd_buf_dispose(&b);
     if (rc < 0)
         goto out;
+    /* Temporary tables have no statistics until analysed: without them the
+     * planner chose nested loops over 700k x 700k rows on the 1M county. */
+    if ((rc = jd_pg__exec(p, "ANALYZE jd_tmp_identity; ANALYZE jd_tmp_ref", err)) < 0)
+        goto out;
     PGresult *r = NULL;
     if ((rc = jd_pg__run(p,
                          "SELECT person_id FROM jd_tmp_identity GROUP BY person_id"
@@ -1604,6 +1615,19 @@ static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size
         goto out;
     if (PQntuples(r)) {
         rc = jd_error_set(err, JD_EINVALID, "person_id %s given twice", PQgetvalue(r, 0, 0));
+        PQclear(r);
+        goto out;
+    }
+    PQclear(r);
+    if ((rc = jd_pg__run(p,
+                         "SELECT t.agency, t.person_ref, t.person_id FROM jd_tmp_ref t"
+                         " WHERE NOT EXISTS (SELECT 1 FROM jd_tmp_identity x"
+                         " WHERE x.person_id = t.person_id) LIMIT 1",
+                         NULL, &r, err)) < 0)
+        goto out;
+    if (PQntuples(r)) {
+        rc = jd_error_set(err, JD_EINVALID, "ref %s:%s names person_id %s, which has no identity",
+                          PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
         PQclear(r);
         goto out;
     }
@@ -1619,20 +1643,6 @@ static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size
                         " is_child = excluded.is_child, updated_at = excluded.updated_at",
                         &pp, NULL, err)) < 0)
         goto out;
-    if ((rc = jd_pg__run(p,
-                         "SELECT t.agency, t.person_ref, t.person_id FROM jd_tmp_ref t"
-                         " LEFT JOIN identity i ON i.person_id = t.person_id"
-                         " LEFT JOIN jd_tmp_identity x ON x.person_id = t.person_id"
-                         " WHERE x.person_id IS NULL OR i.id IS NULL LIMIT 1",
-                         NULL, &r, err)) < 0)
-        goto out;
-    if (PQntuples(r)) {
-        rc = jd_error_set(err, JD_EINVALID, "ref %s:%s names person_id %s, which has no identity",
-                          PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
-        PQclear(r);
-        goto out;
-    }
-    PQclear(r);
     if ((rc = jd_pg__exec(p,
                           "INSERT INTO identity_ref(agency, person_ref, identity_id)"
                           " SELECT t.agency, t.person_ref, i.id FROM jd_tmp_ref t"
@@ -1641,7 +1651,8 @@ static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size
                           " FROM jd_tmp_identity t JOIN identity i ON i.person_id = t.person_id"
                           " WHERE t.note IS NOT NULL ORDER BY t.ord;"
                           "DELETE FROM identity WHERE NOT EXISTS (SELECT 1 FROM identity_ref r"
-                          " WHERE r.identity_id = identity.id);",
+                          " WHERE r.identity_id = identity.id);"
+                          "ANALYZE identity; ANALYZE identity_ref;",
                           err)) < 0)
         goto out;
     pp.n = 0;
