@@ -5,7 +5,7 @@
 #   2. the store tests again on PostgreSQL, on a throwaway cluster
 #      (scripts/test-postgres.sh; JD_NO_POSTGRES=1 skips it);
 #   3. the whole suite again under AddressSanitizer and UBSan (build-asan/),
-#      unless JD_NO_SANITIZERS=1.
+#      PostgreSQL half included, unless JD_NO_SANITIZERS=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -26,6 +26,11 @@ if [ "${JD_NO_SANITIZERS:-0}" != 1 ]; then
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
       meson test -C "$asan" --no-suite postgres --print-errorlogs --num-processes 2 || status=1
     logs+=("$asan/meson-logs/testlog.json")
+    if [ "${JD_NO_POSTGRES:-0}" != 1 ]; then
+      UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+        bash scripts/test-postgres.sh "$asan" || status=1
+      logs+=("$asan/meson-logs/testlog-postgres.json")
+    fi
   else
     echo "sanitizer build failed" >&2
     status=1
