@@ -73,6 +73,19 @@ typedef int (*jd_problem_cb)(const jd_problem *p, void *payload);
 JD_API int jd_store_problems(jd_store *s, bool warnings, jd_problem_cb cb, void *payload,
                              jd_error *err);
 
+/*
+ * Copy a whole SQLite store (`from`, a file) into an empty PostgreSQL store
+ * (`to`, "postgres://..."; its schema is created if missing): every table
+ * with its row ids, history and audit chain, in one transaction, row counts
+ * checked afterwards. The source is only read. JD_ECONFLICT when the
+ * destination already holds data, JD_EINVALID in builds without PostgreSQL.
+ */
+typedef struct jd_store_copy_stats {
+    int64_t tables, rows;
+} jd_store_copy_stats;
+JD_API int jd_store_copy(const char *from, const char *to, jd_store_copy_stats *stats,
+                         jd_error *err);
+
 #ifdef __cplusplus
 }
 #endif

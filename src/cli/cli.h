@@ -80,6 +80,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_explain_match(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_rejects(int argc, char **argv);

@@ -20,6 +20,7 @@ static const cli_command commands[] = {
     {"export", "write identities or alerts as JSON Lines (contract section 2)", cmd_export},
     {"ingest", "read agency export bundles into the store", cmd_ingest},
     {"link", "record that two person_refs are, or are not, one person", cmd_link},
+    {"migrate", "copy a SQLite store into an empty PostgreSQL one", cmd_migrate},
     {"profile", "an adult, vehicle, phone or place: networks, children linked, records", cmd_profile},
     {"rejects", "list quarantined rows and warnings", cmd_rejects},
     {"resolve", "resolve person_refs across agencies into identities", cmd_resolve},

@@ -105,6 +105,8 @@ static void test_audit__intact(void **state)
 
 static void test_audit__guards(void **state)
 {
+    if (scratch_is_pg())
+        skip(); /* SQLite-only: tampers with the file through sqlite3; the PostgreSQL guards are checked by test_postgres.sh */
     fx *f = *state;
     sqlite3 *db;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
@@ -116,6 +118,8 @@ static void test_audit__guards(void **state)
 
 static void test_audit__edit(void **state)
 {
+    if (scratch_is_pg())
+        skip(); /* SQLite-only: tampers with the file through sqlite3; the PostgreSQL guards are checked by test_postgres.sh */
     fx *f = *state;
     char p[128];
     tamper(f, "UPDATE audit_log SET reason = 'curiosity' WHERE seq = 3");
@@ -125,6 +129,8 @@ static void test_audit__edit(void **state)
 
 static void test_audit__edit_with_rehash_of_one(void **state)
 {
+    if (scratch_is_pg())
+        skip(); /* SQLite-only: tampers with the file through sqlite3; the PostgreSQL guards are checked by test_postgres.sh */
     /* Changing an entry's ok flag and its own hash still breaks the next link. */
     fx *f = *state;
     char p[128];
@@ -134,6 +140,8 @@ static void test_audit__edit_with_rehash_of_one(void **state)
 
 static void test_audit__delete_middle(void **state)
 {
+    if (scratch_is_pg())
+        skip(); /* SQLite-only: tampers with the file through sqlite3; the PostgreSQL guards are checked by test_postgres.sh */
     fx *f = *state;
     char p[128];
     tamper(f, "DELETE FROM audit_log WHERE seq = 2");
@@ -143,6 +151,8 @@ static void test_audit__delete_middle(void **state)
 
 static void test_audit__delete_tail(void **state)
 {
+    if (scratch_is_pg())
+        skip(); /* SQLite-only: tampers with the file through sqlite3; the PostgreSQL guards are checked by test_postgres.sh */
     fx *f = *state;
     char p[128];
     tamper(f, "DELETE FROM audit_log WHERE seq >= 4");
@@ -152,6 +162,8 @@ static void test_audit__delete_tail(void **state)
 
 static void test_audit__reorder(void **state)
 {
+    if (scratch_is_pg())
+        skip(); /* SQLite-only: tampers with the file through sqlite3; the PostgreSQL guards are checked by test_postgres.sh */
     fx *f = *state;
     char p[128];
     /* Swap the contents of entries 2 and 3, keeping seq order. */

@@ -17,12 +17,19 @@ int jd_store_open(jd_store **out, const char *location, const jd_store_opts *opt
         return jd_error_set(err, JD_EINVALID, "no store location given");
     if (!opts)
         opts = &def;
-    if (!strncmp(location, "postgres://", 11) || !strncmp(location, "postgresql://", 13))
+    jd_store *s = NULL;
+    int rc;
+    if (!strncmp(location, "postgres://", 11) || !strncmp(location, "postgresql://", 13)) {
+#ifdef JD_HAVE_POSTGRES
+        rc = jd_store__pg_open(&s, location, opts, err);
+#else
         return jd_error_set(err, JD_EINVALID,
                             "the PostgreSQL backend is not available in this build");
-    jd_store *s = NULL;
-    int rc = jd_store__sqlite_open(&s, strncmp(location, "sqlite:", 7) ? location : location + 7,
+#endif
+    } else {
+        rc = jd_store__sqlite_open(&s, strncmp(location, "sqlite:", 7) ? location : location + 7,
                                    opts, err);
+    }
     if (rc < 0)
         return rc;
     /* The audit key lives outside the database (audit.h). */
@@ -74,3 +81,13 @@ int jd_store_problems(jd_store *s, bool warnings, jd_problem_cb cb, void *payloa
         return jd_error_set(err, JD_EINVALID, "bad argument");
     return s->ops->problems(s, warnings, cb, payload, err);
 }
+
+#ifndef JD_HAVE_POSTGRES
+int jd_store_copy(const char *from, const char *to, jd_store_copy_stats *stats, jd_error *err)
+{
+    (void)from;
+    (void)to;
+    (void)stats;
+    return jd_error_set(err, JD_EINVALID, "the PostgreSQL backend is not available in this build");
+}
+#endif

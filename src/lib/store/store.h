@@ -266,5 +266,8 @@ int jd_audit__key_adopt(jd_store *s, jd_error *err);
 
 int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,
                           jd_error *err);
+/* store/pg.c, in builds with libpq (JD_HAVE_POSTGRES). */
+int jd_store__pg_open(jd_store **out, const char *location, const jd_store_opts *opts,
+                      jd_error *err);
 
 #endif

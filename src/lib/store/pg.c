@@ -1,0 +1,1984 @@
+/*
+ * PostgreSQL backend of the store (libpq), for deployments with several
+ * writers, several servers and tens of millions of events. Selected by a
+ * location "postgres://user@host/dbname"; the password comes from PGPASSFILE
+ * or PGPASSWORD (libpq reads both), never from the location itself.
+ *
+ * Same semantics as the SQLite backend (store/sqlite.c):
+ *  - one transaction per ingest (begin .. commit), rolled back as a whole;
+ *  - idempotent ingest: a row whose key exists and whose content hash is
+ *    the stored one is "unchanged"; a changed one copies the stored version
+ *    to *_history and is updated (version + 1);
+ *  - quarantine (problem), identities, alerts, concerns, accounts, audit.
+ *
+ * Ingest writes with COPY, not a statement per row. Under the ingest
+ * advisory lock (pg_internal.h) no other writer touches event, location,
+ * person_mention or object_mention, so the run may:
+ *  - assign row ids itself from max(id) + 1 (sequences set at commit);
+ *  - decide new / unchanged / updated from an in-memory map of the keys
+ *    already stored (read once per run, on the first row of each table) and
+ *    of those written by the run: each key is held as a 128-bit fingerprint
+ *    (two independent 64-bit hashes) with the row id and content hash;
+ *  - buffer new rows per table as COPY text and send them in 16 MiB batches,
+ *    parents first (location, event, then the mentions).
+ * A corrected row (the rare path) flushes the buffers and runs the history
+ * copy and the update as prepared statements.
+ */
+#include "store/pg_internal.h"
+#include "store/pg_schema.h"
+#include <joindots/chronology.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { COPY_FLUSH_BYTES = 16 << 20, BULK_MIN_ROWS = 50000 };
+
+static const char *const copy_sql[PG_CP_N] = {
+    [PG_CP_LOC] = "COPY location(id, postcode, text, key) FROM STDIN",
+    [PG_CP_EV] = "COPY event(id, agency, record_id, hash, event_type, event_type_raw,"
+                 " occurred_at, occurred_prec, reported_at, reported_prec, known_at,"
+                 " location_id, location, postcode, postcode_raw, narrative, crime_recorded,"
+                 " crime_ref, outcome, author_role, risk_grade, file_id, line) FROM STDIN",
+    [PG_CP_PM] = "COPY person_mention(id, event_id, agency, record_id, person_ref, role, hash,"
+                 " surname, forenames, known_as, dob, dob_prec, age, gender, gender_raw,"
+                 " address, postcode, postcode_raw, phone, phone_raw, nhs_number, upn,"
+                 " ethnicity, file_id, line, other_id) FROM STDIN",
+    [PG_CP_OM] = "COPY object_mention(id, event_id, agency, record_id, object_type, value_norm,"
+                 " person_ref, value_raw, value_valid, description, hash, file_id, line)"
+                 " FROM STDIN",
+};
+static const char *const table_name[PG_CP_N] = {"location", "event", "person_mention",
+                                                 "object_mention"};
+
+static int flush_pending(pgs *p, jd_error *err);
+
+/* ---- helpers shared with the other pg_*.c files ---- */
+
+int64_t jd_pg__now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+const char *jd_pg__state(const PGresult *r)
+{
+    const char *s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    return s ? s : "";
+}
+
+int jd_pg__err(pgs *p, jd_error *err, const char *what, const PGresult *r)
+{
+    const char *m = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!m || !*m)
+        m = p->c ? PQerrorMessage(p->c) : "no connection";
+    char buf[400];
+    snprintf(buf, sizeof buf, "%s", m);
+    size_t n = strlen(buf);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+        buf[--n] = '\0';
+    return jd_error_set(err, JD_ESTORE, "%s: %s", what, buf);
+}
+
+int64_t jd_pg__i64(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+int jd_pg__exec(pgs *p, const char *sql, jd_error *err)
+{
+    PGresult *r = PQexec(p->c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? JD_OK
+                                                             : jd_pg__err(p, err, "postgres", r);
+    PQclear(r);
+    return rc;
+}
+
+/* Prepare sql once per connection, under a name from its text. */
+static int prepared_name(pgs *p, const char *sql, int nparams, char name[24], jd_error *err)
+{
+    snprintf(name, 24, "jd%016llx", (unsigned long long)jd_hash_fast(sql, strlen(sql), 0));
+    if (jd_strmap_get(&p->prepared, name, strlen(name)))
+        return JD_OK;
+    PGresult *r = PQprepare(p->c, name, sql, 0, NULL);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? JD_OK : jd_pg__err(p, err, "prepare", r);
+    PQclear(r);
+    (void)nparams;
+    if (rc == JD_OK && !jd_strmap_put(&p->prepared, name, strlen(name), 1, NULL))
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+    return rc;
+}
+
+int jd_pg__run(pgs *p, const char *sql, const jd_pg_params *pp, PGresult **out, jd_error *err)
+{
+    char name[24];
+    *out = NULL;
+    int rc = flush_pending(p, err);
+    if (rc == JD_OK)
+        rc = prepared_name(p, sql, pp ? pp->n : 0, name, err);
+    if (rc < 0)
+        return rc;
+    PGresult *r = PQexecPrepared(p->c, name, pp ? pp->n : 0, pp ? pp->v : NULL, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        rc = jd_pg__err(p, err, "postgres", r);
+        /* keep the SQLSTATE for callers that map it (unique violation) */
+        if (!strcmp(jd_pg__state(r), "23505"))
+            rc = JD_ECONFLICT;
+        PQclear(r);
+        return rc;
+    }
+    *out = r;
+    return JD_OK;
+}
+
+int jd_pg__do(pgs *p, const char *sql, const jd_pg_params *pp, int64_t *changed, jd_error *err)
+{
+    PGresult *r;
+    int rc = jd_pg__run(p, sql, pp, &r, err);
+    if (rc < 0)
+        return rc;
+    if (changed)
+        *changed = strtoll(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    return JD_OK;
+}
+
+int jd_pg__stream(pgs *p, const char *sql, const jd_pg_params *pp, jd_pg_row_cb cb,
+                  void *payload, jd_error *err)
+{
+    char name[24];
+    int rc = flush_pending(p, err);
+    if (rc == JD_OK)
+        rc = prepared_name(p, sql, pp ? pp->n : 0, name, err);
+    if (rc < 0)
+        return rc;
+    if (!PQsendQueryPrepared(p->c, name, pp ? pp->n : 0, pp ? pp->v : NULL, NULL, NULL, 0))
+        return jd_pg__err(p, err, "query", NULL);
+    (void)PQsetSingleRowMode(p->c);
+    PGresult *r;
+    while ((r = PQgetResult(p->c)) != NULL) {
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_SINGLE_TUPLE) {
+            if (rc == JD_OK)
+                rc = cb(r, payload); /* after a stop the rest is drained */
+        } else if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && rc == JD_OK) {
+            rc = jd_pg__err(p, err, "query", r);
+        }
+        PQclear(r);
+    }
+    return rc;
+}
+
+int jd_pg__begin(pgs *p, jd_error *err)
+{
+    return jd_pg__exec(p, "BEGIN", err);
+}
+
+int jd_pg__end(pgs *p, int rc, jd_error *err)
+{
+    if (rc == JD_OK)
+        rc = jd_pg__exec(p, "COMMIT", err);
+    if (rc < 0)
+        (void)jd_pg__exec(p, "ROLLBACK", NULL);
+    return rc;
+}
+
+int jd_pg__lock(pgs *p, int key, jd_error *err)
+{
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, JD_PG_LOCK_CLASS);
+    pgp_int(&pp, key);
+    return jd_pg__do(p, "SELECT pg_advisory_xact_lock($1::int, $2::int)", &pp, NULL, err);
+}
+
+int jd_pg__cp_str(jd_buf *b, const char *s, char sep)
+{
+    int rc;
+    if (!s) {
+        if ((rc = jd_buf_add(b, "\\N", 2)) < 0)
+            return rc;
+        return jd_buf_addc(b, sep);
+    }
+    while (*s) {
+        size_t n = strcspn(s, "\\\n\r\t");
+        if (n && (rc = jd_buf_add(b, s, n)) < 0)
+            return rc;
+        s += n;
+        if (!*s)
+            break;
+        char esc[2] = {'\\', *s == '\\' ? '\\' : *s == '\n' ? 'n' : *s == '\r' ? 'r' : 't'};
+        if ((rc = jd_buf_add(b, esc, 2)) < 0)
+            return rc;
+        s++;
+    }
+    return jd_buf_addc(b, sep);
+}
+
+int jd_pg__cp_int(jd_buf *b, int64_t v, char sep)
+{
+    char t[24];
+    int i = 23;
+    t[i] = sep;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        t[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        t[--i] = '-';
+    return jd_buf_add(b, t + i, (size_t)(24 - i));
+}
+
+int jd_pg__copy(pgs *p, const char *sql, const char *data, size_t len, jd_error *err)
+{
+    PGresult *r = PQexec(p->c, sql);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        int rc = jd_pg__err(p, err, "copy", r);
+        PQclear(r);
+        return rc;
+    }
+    PQclear(r);
+    int rc = JD_OK;
+    while (len && rc == JD_OK) {
+        int chunk = len > (1u << 20) ? 1 << 20 : (int)len;
+        if (PQputCopyData(p->c, data, chunk) != 1)
+            rc = jd_pg__err(p, err, "copy", NULL);
+        data += chunk;
+        len -= (size_t)chunk;
+    }
+    if (PQputCopyEnd(p->c, rc == JD_OK ? NULL : "aborted") != 1 && rc == JD_OK)
+        rc = jd_pg__err(p, err, "copy", NULL);
+    while ((r = PQgetResult(p->c)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == JD_OK)
+            rc = jd_pg__err(p, err, "copy", r);
+        PQclear(r);
+    }
+    return rc;
+}
+
+/* ---- schema ---- */
+
+static int schema_version_of(pgs *p, int *out, jd_error *err)
+{
+    PGresult *r;
+    int rc = jd_pg__run(p, "SELECT to_regclass('schema_migration') IS NOT NULL", NULL, &r, err);
+    if (rc < 0)
+        return rc;
+    bool have = !strcmp(PQgetvalue(r, 0, 0), "t");
+    PQclear(r);
+    *out = 0;
+    if (!have)
+        return JD_OK;
+    /* not prepared: the table may be created later on this connection */
+    r = PQexec(p->c, "SELECT coalesce(max(version), 0) FROM schema_migration");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = jd_pg__err(p, err, "schema version", r);
+    } else {
+        *out = (int)jd_pg__i64(r, 0, 0);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int migrate(pgs *p, jd_error *err)
+{
+    const int want = (int)JD_ARRAY_LEN(jd_pg_migrations);
+    int have = 0;
+    int rc = jd_pg__begin(p, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = jd_pg__lock(p, JD_PG_LOCK_MIGRATE, err)) == JD_OK)
+        rc = schema_version_of(p, &have, err);
+    if (rc == JD_OK && have > want)
+        rc = jd_error_set(err, JD_EINVALID,
+                          "database schema version %d is newer than this program (%d)", have,
+                          want);
+    for (int v = have; rc == JD_OK && v < want; v++) {
+        if ((rc = jd_pg__exec(p, jd_pg_migrations[v].sql, err)) < 0)
+            break;
+        PGresult *r;
+        char ver[16], at[24];
+        snprintf(ver, sizeof ver, "%d", v + 1);
+        snprintf(at, sizeof at, "%lld", (long long)jd_pg__now());
+        const char *vals[3] = {ver, at, jd_pg_migrations[v].description};
+        r = PQexecParams(p->c,
+                         "INSERT INTO schema_migration(version, applied_at, description)"
+                         " VALUES ($1, $2, $3)",
+                         3, NULL, vals, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            rc = jd_pg__err(p, err, "migration", r);
+        PQclear(r);
+    }
+    return jd_pg__end(p, rc, err);
+}
+
+/* ---- ingest state ---- */
+
+static void fp_free(jd_pg_fpmap *m)
+{
+    free(m->slots);
+    *m = (jd_pg_fpmap){0};
+}
+
+static jd_pg_fpslot *fp_find(const jd_pg_fpmap *m, uint64_t a, uint64_t b)
+{
+    if (!m->cap)
+        return NULL;
+    for (size_t i = a & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        jd_pg_fpslot *s = &m->slots[i];
+        if (!s->b)
+            return NULL;
+        if (s->a == a && s->b == b)
+            return s;
+    }
+}
+
+static int fp_put(jd_pg_fpmap *m, uint64_t a, uint64_t b, int64_t id, uint64_t hash)
+{
+    if ((m->n + 1) * 10 > m->cap * 7) {
+        size_t nc = m->cap ? m->cap * 2 : 1024;
+        jd_pg_fpslot *ns = calloc(nc, sizeof *ns);
+        if (!ns)
+            return JD_ENOMEM;
+        for (size_t i = 0; i < m->cap; i++) {
+            jd_pg_fpslot *s = &m->slots[i];
+            if (!s->b)
+                continue;
+            size_t k = s->a & (nc - 1);
+            while (ns[k].b)
+                k = (k + 1) & (nc - 1);
+            ns[k] = *s;
+        }
+        free(m->slots);
+        m->slots = ns;
+        m->cap = nc;
+    }
+    size_t k = a & (m->cap - 1);
+    while (m->slots[k].b)
+        k = (k + 1) & (m->cap - 1);
+    m->slots[k] = (jd_pg_fpslot){a, b, id, hash};
+    m->n++;
+    return JD_OK;
+}
+
+/* Fingerprint of the key parts joined by 0x1f (the first n of parts). */
+static int fingerprint(pgs *p, const char *const *parts, int n, uint64_t *a, uint64_t *b)
+{
+    jd_buf_reset(&p->key);
+    for (int i = 0; i < n; i++) {
+        int rc;
+        if ((i && (rc = jd_buf_addc(&p->key, 0x1f)) < 0) ||
+            (rc = jd_buf_adds(&p->key, parts[i] ? parts[i] : "")) < 0)
+            return rc;
+    }
+    *a = jd_hash_fast(p->key.ptr ? p->key.ptr : "", p->key.len, 0x9e3779b97f4a7c15ULL);
+    *b = jd_hash_fast(p->key.ptr ? p->key.ptr : "", p->key.len, 0xc2b2ae3d27d4eb4fULL) | 1;
+    return JD_OK;
+}
+
+static void ingest_state_reset(pgs *p)
+{
+    fp_free(&p->ev);
+    fp_free(&p->pm);
+    fp_free(&p->om);
+    jd_strmap_free(&p->loc);
+    jd_strmap_init(&p->loc);
+    p->loc_loaded = false;
+    p->ids_loaded = false;
+    for (int i = 0; i < PG_CP_N; i++)
+        jd_buf_dispose(&p->cp[i]);
+}
+
+static int ensure_ids(pgs *p, jd_error *err)
+{
+    if (p->ids_loaded)
+        return JD_OK;
+    PGresult *r;
+    int rc = jd_pg__run(p,
+                        "SELECT (SELECT coalesce(max(id), 0) FROM location),"
+                        " (SELECT coalesce(max(id), 0) FROM event),"
+                        " (SELECT coalesce(max(id), 0) FROM person_mention),"
+                        " (SELECT coalesce(max(id), 0) FROM object_mention)",
+                        NULL, &r, err);
+    if (rc < 0)
+        return rc;
+    for (int i = 0; i < PG_CP_N; i++)
+        p->first_id[i] = p->next_id[i] = jd_pg__i64(r, 0, i) + 1;
+    PQclear(r);
+    p->ids_loaded = true;
+    return JD_OK;
+}
+
+typedef struct load_ctx {
+    pgs *p;
+    jd_pg_fpmap *m;
+    int nkey; /* key columns, then id and hash */
+    int rc;
+} load_ctx;
+
+static int load_row(const PGresult *r, void *payload)
+{
+    load_ctx *c = payload;
+    const char *parts[5];
+    for (int i = 0; i < c->nkey; i++)
+        parts[i] = PQgetvalue(r, 0, i);
+    uint64_t a, b;
+    int rc = fingerprint(c->p, parts, c->nkey, &a, &b);
+    if (rc == JD_OK)
+        rc = fp_put(c->m, a, b, jd_pg__i64(r, 0, c->nkey),
+                    (uint64_t)jd_pg__i64(r, 0, c->nkey + 1));
+    return rc;
+}
+
+static int ensure_map(pgs *p, jd_pg_fpmap *m, const char *sql, int nkey, jd_error *err)
+{
+    if (m->loaded)
+        return JD_OK;
+    load_ctx c = {p, m, nkey, 0};
+    int rc = jd_pg__stream(p, sql, NULL, load_row, &c, err);
+    if (rc == JD_ENOMEM)
+        return jd_error_set(err, JD_ENOMEM, "out of memory reading the stored keys");
+    if (rc < 0)
+        return rc;
+    m->loaded = true;
+    return JD_OK;
+}
+
+#define EV_KEYS_SQL "SELECT agency, record_id, id, hash FROM event"
+#define PM_KEYS_SQL "SELECT agency, record_id, person_ref, role, id, hash FROM person_mention"
+#define OM_KEYS_SQL                                                                                \
+    "SELECT agency, record_id, object_type, value_norm, person_ref, id, hash FROM object_mention"
+
+static int flush_one(pgs *p, int t, jd_error *err)
+{
+    if (!p->cp[t].len)
+        return JD_OK;
+    int rc = jd_pg__copy(p, copy_sql[t], p->cp[t].ptr, p->cp[t].len, err);
+    jd_buf_reset(&p->cp[t]);
+    return rc;
+}
+
+/* Parents before children: the foreign keys are checked row by row. */
+static int flush_all(pgs *p, jd_error *err)
+{
+    int rc = JD_OK;
+    for (int t = 0; t < PG_CP_N && rc == JD_OK; t++)
+        rc = flush_one(p, t, err);
+    return rc;
+}
+
+/* Before any statement in the ingest transaction: the rows buffered for
+ * COPY go first, so that every read (and the history copy of a corrected
+ * row) sees what the run wrote. Quarantine rows depend on none of them. */
+static int flush_pending(pgs *p, jd_error *err)
+{
+    if (!p->in_tx || p->no_flush)
+        return JD_OK;
+    return flush_all(p, err);
+}
+
+static int maybe_flush(pgs *p, jd_error *err)
+{
+    size_t n = 0;
+    for (int t = 0; t < PG_CP_N; t++)
+        n += p->cp[t].len;
+    return n >= COPY_FLUSH_BYTES ? flush_all(p, err) : JD_OK;
+}
+
+/* ---- store operations ---- */
+
+static void pg_close(jd_store *s)
+{
+    pgs *p = s->impl;
+    if (p) {
+        if (p->c) {
+            if (p->in_tx)
+                (void)jd_pg__exec(p, "ROLLBACK", NULL);
+            PQfinish(p->c);
+        }
+        ingest_state_reset(p);
+        jd_strmap_free(&p->loc);
+        jd_strmap_free(&p->prepared);
+        jd_buf_dispose(&p->key);
+        free(p);
+    }
+    free(s);
+}
+
+static int pg_schema_version(jd_store *s, int *out, jd_error *err)
+{
+    return schema_version_of(s->impl, out, err);
+}
+
+static int pg_meta_get(jd_store *s, const char *key, char *out, size_t cap, bool *found,
+                       jd_error *err)
+{
+    pgs *p = s->impl;
+    *found = false;
+    if (cap)
+        out[0] = '\0';
+    jd_pg_params pp = {.n = 0};
+    pgp_text(&pp, key);
+    PGresult *r;
+    int rc = jd_pg__run(p, "SELECT value FROM meta WHERE key = $1", &pp, &r, err);
+    if (rc < 0)
+        return rc;
+    if (PQntuples(r) == 1) {
+        const char *v = PQgetvalue(r, 0, 0);
+        if (strlen(v) >= cap)
+            rc = jd_error_set(err, JD_ELIMIT, "meta value of '%s' too long", key);
+        else
+            memcpy(out, v, strlen(v) + 1);
+        *found = rc == JD_OK;
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int pg_begin(jd_store *s, jd_error *err)
+{
+    pgs *p = s->impl;
+    if (p->in_tx)
+        return jd_error_set(err, JD_EINVALID, "a transaction is open already");
+    ingest_state_reset(p);
+    int rc = jd_pg__begin(p, err);
+    if (rc == JD_OK && (rc = jd_pg__lock(p, JD_PG_LOCK_INGEST, err)) < 0)
+        (void)jd_pg__exec(p, "ROLLBACK", NULL);
+    if (rc == JD_OK)
+        p->in_tx = true;
+    return rc;
+}
+
+/* As in SQLite: person_mention_ref serves chronologies and searches, not
+ * ingest; a load twice the size of the table builds it once at the end.
+ * DROP INDEX locks person_mention against readers until commit, so this
+ * happens only for a first large load (the rule below). */
+static int pg_bulk_defer(jd_store *s, int64_t person_rows, jd_error *err)
+{
+    pgs *p = s->impl;
+    if (!p->in_tx || p->ref_index_dropped || person_rows < BULK_MIN_ROWS)
+        return JD_OK;
+    PGresult *r;
+    int rc = jd_pg__run(p, "SELECT coalesce(max(id), 0) FROM person_mention", NULL, &r, err);
+    if (rc < 0)
+        return rc;
+    int64_t have = jd_pg__i64(r, 0, 0);
+    PQclear(r);
+    if (person_rows < 2 * have)
+        return JD_OK;
+    rc = jd_pg__exec(p, "DROP INDEX IF EXISTS person_mention_ref", err);
+    if (rc == JD_OK)
+        p->ref_index_dropped = true;
+    return rc;
+}
+
+static int pg_bulk_restore(jd_store *s, jd_error *err)
+{
+    pgs *p = s->impl;
+    if (!p->ref_index_dropped)
+        return JD_OK;
+    int rc = flush_all(p, err);
+    if (rc == JD_OK)
+        rc = jd_pg__exec(p,
+                         "SET LOCAL maintenance_work_mem = '256MB';"
+                         " CREATE INDEX person_mention_ref ON person_mention(agency, person_ref)",
+                         err);
+    if (rc == JD_OK)
+        p->ref_index_dropped = false;
+    return rc;
+}
+
+static int set_sequences(pgs *p, jd_error *err)
+{
+    for (int t = 0; t < PG_CP_N; t++) {
+        if (p->next_id[t] <= p->first_id[t] || !p->ids_loaded)
+            continue;
+        jd_pg_params pp = {.n = 0};
+        pgp_text(&pp, table_name[t]);
+        pgp_int(&pp, p->next_id[t] - 1);
+        int rc = jd_pg__do(p, "SELECT setval(pg_get_serial_sequence($1, 'id'), $2::bigint)",
+                           &pp, NULL, err);
+        if (rc < 0)
+            return rc;
+    }
+    return JD_OK;
+}
+
+static void pg_rollback(jd_store *s)
+{
+    pgs *p = s->impl;
+    if (p->in_tx)
+        (void)jd_pg__exec(p, "ROLLBACK", NULL);
+    p->in_tx = false;
+    p->ref_index_dropped = false;
+    ingest_state_reset(p);
+}
+
+static int pg_commit(jd_store *s, jd_error *err)
+{
+    pgs *p = s->impl;
+    int rc = flush_all(p, err);
+    if (rc == JD_OK)
+        rc = pg_bulk_restore(s, err);
+    if (rc == JD_OK)
+        rc = set_sequences(p, err);
+    /* After a large load the planner needs fresh statistics at once, not
+     * when autovacuum comes round: resolve and analyse run next. */
+    int64_t added = 0;
+    for (int t = 0; p->ids_loaded && t < PG_CP_N; t++)
+        added += p->next_id[t] - p->first_id[t];
+    if (rc == JD_OK && added >= BULK_MIN_ROWS)
+        rc = jd_pg__exec(p, "ANALYZE location, event, person_mention, object_mention", err);
+    if (rc == JD_OK)
+        rc = jd_pg__exec(p, "COMMIT", err);
+    if (rc < 0) {
+        pg_rollback(s);
+        return rc;
+    }
+    p->in_tx = false;
+    ingest_state_reset(p);
+    return JD_OK;
+}
+
+static int returning_id(pgs *p, const char *sql, const jd_pg_params *pp, int64_t *out,
+                        jd_error *err)
+{
+    PGresult *r;
+    int rc = jd_pg__run(p, sql, pp, &r, err);
+    if (rc < 0)
+        return rc;
+    *out = PQntuples(r) ? jd_pg__i64(r, 0, 0) : 0;
+    PQclear(r);
+    return JD_OK;
+}
+
+static int pg_run_start(jd_store *s, int64_t *out_id, const char *what, jd_error *err)
+{
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, jd_pg__now());
+    pgp_text(&pp, what);
+    return returning_id(s->impl,
+                        "INSERT INTO ingest_run(started_at, what) VALUES ($1, $2) RETURNING id",
+                        &pp, out_id, err);
+}
+
+static int pg_run_finish(jd_store *s, int64_t run_id, const char *status, int64_t read,
+                         int64_t stored, int64_t updated, int64_t unchanged, int64_t rejected,
+                         jd_error *err)
+{
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, run_id);
+    pgp_int(&pp, jd_pg__now());
+    pgp_text(&pp, status);
+    pgp_int(&pp, read);
+    pgp_int(&pp, stored);
+    pgp_int(&pp, updated);
+    pgp_int(&pp, unchanged);
+    pgp_int(&pp, rejected);
+    return jd_pg__do(s->impl,
+                     "UPDATE ingest_run SET finished_at = $2, status = $3, rows_read = $4,"
+                     " rows_stored = $5, rows_updated = $6, rows_unchanged = $7,"
+                     " rows_rejected = $8 WHERE id = $1",
+                     &pp, NULL, err);
+}
+
+static int pg_file_seen(jd_store *s, const char *sha256, bool *out, jd_error *err)
+{
+    jd_pg_params pp = {.n = 0};
+    pgp_text(&pp, sha256);
+    PGresult *r;
+    int rc = jd_pg__run(s->impl,
+                        "SELECT 1 FROM source_file WHERE sha256 = $1 AND complete = 1 LIMIT 1",
+                        &pp, &r, err);
+    if (rc < 0)
+        return rc;
+    *out = PQntuples(r) > 0;
+    PQclear(r);
+    return JD_OK;
+}
+
+static int pg_file_add(jd_store *s, int64_t *out_id, const jd_file_info *f, jd_error *err)
+{
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, f->run_id);
+    pgp_text(&pp, f->bundle);
+    pgp_text(&pp, f->name);
+    pgp_text(&pp, f->kind);
+    pgp_text(&pp, f->sha256);
+    pgp_int(&pp, f->size);
+    return returning_id(s->impl,
+                        "INSERT INTO source_file(run_id, bundle, name, kind, sha256, size)"
+                        " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                        &pp, out_id, err);
+}
+
+static int pg_file_finish(jd_store *s, int64_t file_id, int64_t read, int64_t stored,
+                          int64_t updated, int64_t unchanged, int64_t rejected, jd_error *err)
+{
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, file_id);
+    pgp_int(&pp, read);
+    pgp_int(&pp, stored);
+    pgp_int(&pp, updated);
+    pgp_int(&pp, unchanged);
+    pgp_int(&pp, rejected);
+    return jd_pg__do(s->impl,
+                     "UPDATE source_file SET rows_read = $2, rows_stored = $3,"
+                     " rows_updated = $4, rows_unchanged = $5, rows_rejected = $6,"
+                     " complete = 1 WHERE id = $1",
+                     &pp, NULL, err);
+}
+
+/* Location key as in sqlite.c: canonical postcode and the folded text. */
+static int location_id(pgs *p, const char *postcode, const char *text, bool *present,
+                       int64_t *out, jd_error *err)
+{
+    *present = false;
+    if (!postcode && !text)
+        return JD_OK;
+    char key[512];
+    size_t k = 0;
+    const char *pc = postcode ? postcode : "";
+    for (; *pc && k < 16; pc++)
+        key[k++] = *pc;
+    key[k++] = '|';
+    bool space = false;
+    for (const unsigned char *t = (const unsigned char *)(text ? text : ""); *t && k < 500; t++) {
+        unsigned char c = *t;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',') {
+            space = k > 0 && key[k - 1] != '|';
+            continue;
+        }
+        if (space) {
+            key[k++] = ' ';
+            space = false;
+        }
+        key[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    key[k] = '\0';
+    int rc;
+    if (!p->loc_loaded) {
+        PGresult *r = NULL;
+        /* locations are tens of thousands per county: read them whole */
+        if ((rc = jd_pg__run(p, "SELECT key, id FROM location", NULL, &r, err)) < 0)
+            return rc;
+        for (int i = 0; i < PQntuples(r); i++) {
+            const char *kk = PQgetvalue(r, i, 0);
+            int64_t id = jd_pg__i64(r, i, 1);
+            if (id > UINT32_MAX || !jd_strmap_put(&p->loc, kk, strlen(kk), (uint32_t)id, NULL)) {
+                PQclear(r);
+                return jd_error_set(err, JD_ELIMIT, "location ids beyond 2^32");
+            }
+        }
+        PQclear(r);
+        p->loc_loaded = true;
+    }
+    const uint32_t *hit = jd_strmap_get(&p->loc, key, k);
+    if (hit) {
+        *out = *hit;
+        *present = true;
+        return JD_OK;
+    }
+    int64_t id = p->next_id[PG_CP_LOC]++;
+    if (id > UINT32_MAX)
+        return jd_error_set(err, JD_ELIMIT, "location ids beyond 2^32");
+    if (!jd_strmap_put(&p->loc, key, k, (uint32_t)id, NULL))
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    jd_buf *b = &p->cp[PG_CP_LOC];
+    if ((rc = jd_pg__cp_int(b, id, '\t')) < 0 || (rc = jd_pg__cp_str(b, postcode, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, text, '\t')) < 0 || (rc = jd_pg__cp_str(b, key, '\n')) < 0)
+        return jd_error_set(err, rc, "out of memory");
+    *out = id;
+    *present = true;
+    return JD_OK;
+}
+
+static int ingest_prepare(pgs *p, jd_error *err)
+{
+    if (!p->in_tx)
+        return jd_error_set(err, JD_EINVALID, "rows are written inside begin .. commit");
+    int rc = ensure_ids(p, err);
+    if (rc == JD_OK)
+        rc = ensure_map(p, &p->ev, EV_KEYS_SQL, 2, err);
+    return rc;
+}
+
+static int copy_event(pgs *p, int64_t id, const jd_event_row *r, int64_t loc, bool has_loc)
+{
+    jd_buf *b = &p->cp[PG_CP_EV];
+    int rc = 0;
+    int64_t known = r->reported_at > r->occurred_at ? r->reported_at : r->occurred_at;
+    if ((rc = jd_pg__cp_int(b, id, '\t')) < 0 || (rc = jd_pg__cp_str(b, r->agency, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->record_id, '\t')) < 0 ||
+        (rc = jd_pg__cp_int(b, (int64_t)r->hash, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->event_type, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->event_type_raw, '\t')) < 0 ||
+        (rc = jd_pg__cp_int(b, r->occurred_at, '\t')) < 0 ||
+        (rc = jd_pg__cp_int(b, r->occurred_prec, '\t')) < 0 ||
+        (rc = jd_pg__cp_int(b, r->reported_at, '\t')) < 0 ||
+        (rc = jd_pg__cp_int(b, r->reported_prec, '\t')) < 0 ||
+        (rc = jd_pg__cp_int(b, known, '\t')) < 0 ||
+        (rc = has_loc ? jd_pg__cp_int(b, loc, '\t') : jd_pg__cp_str(b, NULL, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->location, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->postcode, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->postcode_raw, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->narrative, '\t')) < 0 ||
+        (rc = r->crime_recorded >= 0 ? jd_pg__cp_int(b, r->crime_recorded, '\t')
+                                     : jd_pg__cp_str(b, NULL, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->crime_ref, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->outcome, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->author_role, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->risk_grade, '\t')) < 0 ||
+        (rc = jd_pg__cp_int(b, r->file_id, '\t')) < 0 ||
+        (rc = jd_pg__cp_int(b, r->line, '\n')) < 0)
+        return rc;
+    return JD_OK;
+}
+
+static int pg_put_event(jd_store *s, const jd_event_row *r, jd_put_outcome *out, jd_error *err)
+{
+    pgs *p = s->impl;
+    int rc = ingest_prepare(p, err);
+    if (rc < 0)
+        return rc;
+    int64_t loc = 0;
+    bool has_loc = false;
+    if ((rc = location_id(p, r->postcode, r->location, &has_loc, &loc, err)) < 0)
+        return rc;
+    const char *parts[2] = {r->agency, r->record_id};
+    uint64_t a, b;
+    if ((rc = fingerprint(p, parts, 2, &a, &b)) < 0)
+        return jd_error_set(err, rc, "out of memory");
+    jd_pg_fpslot *slot = fp_find(&p->ev, a, b);
+    if (!slot) {
+        int64_t id = p->next_id[PG_CP_EV]++;
+        if ((rc = copy_event(p, id, r, loc, has_loc)) < 0 ||
+            (rc = fp_put(&p->ev, a, b, id, r->hash)) < 0)
+            return jd_error_set(err, rc, "out of memory");
+        *out = JD_PUT_NEW;
+        return maybe_flush(p, err);
+    }
+    if (slot->hash == r->hash) {
+        *out = JD_PUT_UNCHANGED;
+        return JD_OK;
+    }
+    int64_t id = slot->id;
+    slot->hash = r->hash;
+    if ((rc = flush_all(p, err)) < 0)
+        return rc;
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, id);
+    pgp_int(&pp, jd_pg__now());
+    pgp_int(&pp, r->file_id);
+    if ((rc = jd_pg__do(p,
+                        "INSERT INTO event_history(event_id, superseded_at, superseded_by_file,"
+                        " agency, record_id, version, hash, event_type, event_type_raw,"
+                        " occurred_at, occurred_prec, reported_at, reported_prec, known_at,"
+                        " location_id, location, postcode, postcode_raw, narrative,"
+                        " crime_recorded, crime_ref, outcome, author_role, risk_grade, file_id,"
+                        " line) SELECT id, $2::bigint, $3::bigint, agency, record_id, version,"
+                        " hash, event_type, event_type_raw, occurred_at, occurred_prec,"
+                        " reported_at, reported_prec, known_at, location_id, location, postcode,"
+                        " postcode_raw, narrative, crime_recorded, crime_ref, outcome,"
+                        " author_role, risk_grade, file_id, line FROM event WHERE id = $1",
+                        &pp, NULL, err)) < 0)
+        return rc;
+    pp.n = 0;
+    pgp_int(&pp, id);
+    pgp_int(&pp, (int64_t)r->hash);
+    pgp_text(&pp, r->event_type);
+    pgp_text(&pp, r->event_type_raw);
+    pgp_int(&pp, r->occurred_at);
+    pgp_int(&pp, r->occurred_prec);
+    pgp_int(&pp, r->reported_at);
+    pgp_int(&pp, r->reported_prec);
+    pgp_int(&pp, r->reported_at > r->occurred_at ? r->reported_at : r->occurred_at);
+    pgp_opt_int(&pp, loc, has_loc);
+    pgp_text(&pp, r->location);
+    pgp_text(&pp, r->postcode);
+    pgp_text(&pp, r->postcode_raw);
+    pgp_text(&pp, r->narrative);
+    pgp_opt_int(&pp, r->crime_recorded, r->crime_recorded >= 0);
+    pgp_text(&pp, r->crime_ref);
+    pgp_text(&pp, r->outcome);
+    pgp_text(&pp, r->author_role);
+    pgp_text(&pp, r->risk_grade);
+    pgp_int(&pp, r->file_id);
+    pgp_int(&pp, r->line);
+    if ((rc = jd_pg__do(p,
+                        "UPDATE event SET version = version + 1, hash = $2, event_type = $3,"
+                        " event_type_raw = $4, occurred_at = $5, occurred_prec = $6,"
+                        " reported_at = $7, reported_prec = $8, known_at = $9,"
+                        " location_id = $10, location = $11, postcode = $12,"
+                        " postcode_raw = $13, narrative = $14, crime_recorded = $15,"
+                        " crime_ref = $16, outcome = $17, author_role = $18, risk_grade = $19,"
+                        " file_id = $20, line = $21 WHERE id = $1",
+                        &pp, NULL, err)) < 0)
+        return rc;
+    *out = JD_PUT_UPDATED;
+    return JD_OK;
+}
+
+static int event_of(pgs *p, const char *agency, const char *record_id, int64_t *ev, bool *found,
+                    jd_error *err)
+{
+    const char *parts[2] = {agency, record_id};
+    uint64_t a, b;
+    int rc = fingerprint(p, parts, 2, &a, &b);
+    if (rc < 0)
+        return jd_error_set(err, rc, "out of memory");
+    jd_pg_fpslot *slot = fp_find(&p->ev, a, b);
+    *found = slot != NULL;
+    *ev = slot ? slot->id : 0;
+    return JD_OK;
+}
+
+static int copy_person(pgs *p, int64_t id, int64_t ev, const jd_person_row *r)
+{
+    jd_buf *b = &p->cp[PG_CP_PM];
+    int rc;
+    if ((rc = jd_pg__cp_int(b, id, '\t')) < 0 || (rc = jd_pg__cp_int(b, ev, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->agency, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->record_id, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->person_ref, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->role, '\t')) < 0 ||
+        (rc = jd_pg__cp_int(b, (int64_t)r->hash, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->surname, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->forenames, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->known_as, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->dob, '\t')) < 0 ||
+        (rc = r->dob ? jd_pg__cp_int(b, r->dob_prec, '\t') : jd_pg__cp_str(b, NULL, '\t')) < 0 ||
+        (rc = r->age >= 0 ? jd_pg__cp_int(b, r->age, '\t') : jd_pg__cp_str(b, NULL, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->gender, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->gender_raw, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->address, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->postcode, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->postcode_raw, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->phone, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->phone_raw, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->nhs_number, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->upn, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->ethnicity, '\t')) < 0 ||
+        (rc = jd_pg__cp_int(b, r->file_id, '\t')) < 0 ||
+        (rc = jd_pg__cp_int(b, r->line, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->other_id, '\n')) < 0)
+        return rc;
+    return JD_OK;
+}
+
+static int pg_put_person(jd_store *s, const jd_person_row *r, jd_put_outcome *out,
+                         jd_error *err)
+{
+    pgs *p = s->impl;
+    int rc = ingest_prepare(p, err);
+    if (rc == JD_OK)
+        rc = ensure_map(p, &p->pm, PM_KEYS_SQL, 4, err);
+    if (rc < 0)
+        return rc;
+    int64_t ev = 0;
+    bool found;
+    if ((rc = event_of(p, r->agency, r->record_id, &ev, &found, err)) < 0)
+        return rc;
+    if (!found) {
+        *out = JD_PUT_ORPHAN;
+        return JD_OK;
+    }
+    const char *parts[4] = {r->agency, r->record_id, r->person_ref, r->role};
+    uint64_t a, b;
+    if ((rc = fingerprint(p, parts, 4, &a, &b)) < 0)
+        return jd_error_set(err, rc, "out of memory");
+    jd_pg_fpslot *slot = fp_find(&p->pm, a, b);
+    if (!slot) {
+        int64_t id = p->next_id[PG_CP_PM]++;
+        if ((rc = copy_person(p, id, ev, r)) < 0 || (rc = fp_put(&p->pm, a, b, id, r->hash)) < 0)
+            return jd_error_set(err, rc, "out of memory");
+        *out = JD_PUT_NEW;
+        return maybe_flush(p, err);
+    }
+    if (slot->hash == r->hash) {
+        *out = JD_PUT_UNCHANGED;
+        return JD_OK;
+    }
+    int64_t id = slot->id;
+    slot->hash = r->hash;
+    if ((rc = flush_all(p, err)) < 0)
+        return rc;
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, id);
+    pgp_int(&pp, jd_pg__now());
+    pgp_int(&pp, r->file_id);
+    if ((rc = jd_pg__do(p,
+                        "INSERT INTO person_mention_history(mention_id, superseded_at,"
+                        " superseded_by_file, version, hash, role, surname, forenames, known_as,"
+                        " dob, dob_prec, age, gender, gender_raw, address, postcode, postcode_raw,"
+                        " phone, phone_raw, nhs_number, upn, ethnicity, file_id, line, other_id)"
+                        " SELECT id, $2::bigint, $3::bigint, version, hash, role, surname,"
+                        " forenames, known_as, dob, dob_prec, age, gender, gender_raw, address,"
+                        " postcode, postcode_raw, phone, phone_raw, nhs_number, upn, ethnicity,"
+                        " file_id, line, other_id FROM person_mention WHERE id = $1",
+                        &pp, NULL, err)) < 0)
+        return rc;
+    pp.n = 0;
+    pgp_int(&pp, id);
+    pgp_int(&pp, ev);
+    pgp_int(&pp, (int64_t)r->hash);
+    pgp_text(&pp, r->surname);
+    pgp_text(&pp, r->forenames);
+    pgp_text(&pp, r->known_as);
+    pgp_text(&pp, r->dob);
+    pgp_opt_int(&pp, r->dob_prec, r->dob != NULL);
+    pgp_opt_int(&pp, r->age, r->age >= 0);
+    pgp_text(&pp, r->gender);
+    pgp_text(&pp, r->gender_raw);
+    pgp_text(&pp, r->address);
+    pgp_text(&pp, r->postcode);
+    pgp_text(&pp, r->postcode_raw);
+    pgp_text(&pp, r->phone);
+    pgp_text(&pp, r->phone_raw);
+    pgp_text(&pp, r->nhs_number);
+    pgp_text(&pp, r->upn);
+    pgp_text(&pp, r->ethnicity);
+    pgp_int(&pp, r->file_id);
+    pgp_int(&pp, r->line);
+    pgp_text(&pp, r->other_id);
+    if ((rc = jd_pg__do(p,
+                        "UPDATE person_mention SET version = version + 1, event_id = $2,"
+                        " hash = $3, surname = $4, forenames = $5, known_as = $6, dob = $7,"
+                        " dob_prec = $8, age = $9, gender = $10, gender_raw = $11,"
+                        " address = $12, postcode = $13, postcode_raw = $14, phone = $15,"
+                        " phone_raw = $16, nhs_number = $17, upn = $18, ethnicity = $19,"
+                        " file_id = $20, line = $21, other_id = $22 WHERE id = $1",
+                        &pp, NULL, err)) < 0)
+        return rc;
+    *out = JD_PUT_UPDATED;
+    return JD_OK;
+}
+
+static int pg_put_object(jd_store *s, const jd_object_row *r, jd_put_outcome *out,
+                         jd_error *err)
+{
+    pgs *p = s->impl;
+    int rc = ingest_prepare(p, err);
+    if (rc == JD_OK)
+        rc = ensure_map(p, &p->om, OM_KEYS_SQL, 5, err);
+    if (rc < 0)
+        return rc;
+    int64_t ev = 0;
+    bool found;
+    if ((rc = event_of(p, r->agency, r->record_id, &ev, &found, err)) < 0)
+        return rc;
+    if (!found) {
+        *out = JD_PUT_ORPHAN;
+        return JD_OK;
+    }
+    const char *pref = r->person_ref ? r->person_ref : "";
+    const char *parts[5] = {r->agency, r->record_id, r->object_type, r->value_norm, pref};
+    uint64_t a, b;
+    if ((rc = fingerprint(p, parts, 5, &a, &b)) < 0)
+        return jd_error_set(err, rc, "out of memory");
+    jd_pg_fpslot *slot = fp_find(&p->om, a, b);
+    if (!slot) {
+        int64_t id = p->next_id[PG_CP_OM]++;
+        jd_buf *bb = &p->cp[PG_CP_OM];
+        if ((rc = jd_pg__cp_int(bb, id, '\t')) < 0 || (rc = jd_pg__cp_int(bb, ev, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(bb, r->agency, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(bb, r->record_id, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(bb, r->object_type, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(bb, r->value_norm, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(bb, pref, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(bb, r->value_raw, '\t')) < 0 ||
+            (rc = jd_pg__cp_int(bb, r->value_valid, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(bb, r->description, '\t')) < 0 ||
+            (rc = jd_pg__cp_int(bb, (int64_t)r->hash, '\t')) < 0 ||
+            (rc = jd_pg__cp_int(bb, r->file_id, '\t')) < 0 ||
+            (rc = jd_pg__cp_int(bb, r->line, '\n')) < 0 ||
+            (rc = fp_put(&p->om, a, b, id, r->hash)) < 0)
+            return jd_error_set(err, rc, "out of memory");
+        *out = JD_PUT_NEW;
+        return maybe_flush(p, err);
+    }
+    if (slot->hash == r->hash) {
+        *out = JD_PUT_UNCHANGED;
+        return JD_OK;
+    }
+    int64_t id = slot->id;
+    slot->hash = r->hash;
+    if ((rc = flush_all(p, err)) < 0)
+        return rc;
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, id);
+    pgp_int(&pp, jd_pg__now());
+    pgp_int(&pp, r->file_id);
+    if ((rc = jd_pg__do(p,
+                        "INSERT INTO object_mention_history(mention_id, superseded_at,"
+                        " superseded_by_file, version, hash, value_raw, value_valid, description,"
+                        " file_id, line) SELECT id, $2::bigint, $3::bigint, version, hash,"
+                        " value_raw, value_valid, description, file_id, line"
+                        " FROM object_mention WHERE id = $1",
+                        &pp, NULL, err)) < 0)
+        return rc;
+    pp.n = 0;
+    pgp_int(&pp, id);
+    pgp_int(&pp, ev);
+    pgp_text(&pp, r->value_raw);
+    pgp_int(&pp, r->value_valid);
+    pgp_text(&pp, r->description);
+    pgp_int(&pp, (int64_t)r->hash);
+    pgp_int(&pp, r->file_id);
+    pgp_int(&pp, r->line);
+    if ((rc = jd_pg__do(p,
+                        "UPDATE object_mention SET version = version + 1, event_id = $2,"
+                        " value_raw = $3, value_valid = $4, description = $5, hash = $6,"
+                        " file_id = $7, line = $8 WHERE id = $1",
+                        &pp, NULL, err)) < 0)
+        return rc;
+    *out = JD_PUT_UPDATED;
+    return JD_OK;
+}
+
+static int pg_put_problem(jd_store *s, const jd_problem *pr, jd_error *err)
+{
+    uint64_t h = jd_hash64(pr->message, strlen(pr->message), 0);
+    if (pr->raw)
+        h = jd_hash64(pr->raw, strlen(pr->raw), h);
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, pr->run_id);
+    pgp_text(&pp, pr->severity);
+    pgp_text(&pp, pr->file);
+    pgp_int(&pp, pr->line);
+    pgp_int(&pp, pr->column);
+    pgp_text(&pp, pr->field ? pr->field : "");
+    pgp_text(&pp, pr->message);
+    pgp_text(&pp, pr->raw);
+    pgp_int(&pp, (int64_t)h);
+    pgs *p = s->impl;
+    p->no_flush = true;
+    int rc = jd_pg__do(p,
+                       "INSERT INTO problem(run_id, severity, file, line, col, field, message, raw,"
+                       " hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                       " ON CONFLICT(file, line, col, hash) DO NOTHING",
+                       &pp, NULL, err);
+    p->no_flush = false;
+    return rc;
+}
+
+typedef struct problem_ctx {
+    jd_problem_cb cb;
+    void *payload;
+} problem_ctx;
+
+static int problem_row(const PGresult *r, void *payload)
+{
+    problem_ctx *c = payload;
+    jd_problem pr = {
+        .id = jd_pg__i64(r, 0, 0),
+        .run_id = jd_pg__i64(r, 0, 1),
+        .severity = jd_pg__txt(r, 0, 2),
+        .file = jd_pg__txt(r, 0, 3),
+        .line = (long)jd_pg__i64(r, 0, 4),
+        .column = (long)jd_pg__i64(r, 0, 5),
+        .field = jd_pg__txt(r, 0, 6),
+        .message = jd_pg__txt(r, 0, 7),
+        .raw = jd_pg__opt(r, 0, 8),
+    };
+    return c->cb(&pr, c->payload);
+}
+
+static int pg_problems(jd_store *s, bool warnings, jd_problem_cb cb, void *payload,
+                       jd_error *err)
+{
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, warnings);
+    problem_ctx c = {cb, payload};
+    return jd_pg__stream(s->impl,
+                         "SELECT id, run_id, severity, file, line, col, field, message, raw"
+                         " FROM problem WHERE severity = 'reject' OR $1::int = 1 ORDER BY id",
+                         &pp, problem_row, &c, err);
+}
+
+static int pg_counts(jd_store *s, jd_store_counts *out, jd_error *err)
+{
+    memset(out, 0, sizeof *out);
+    PGresult *r;
+    int rc = jd_pg__run(s->impl,
+                        "SELECT (SELECT count(*) FROM event), (SELECT count(*) FROM person_mention),"
+                        " (SELECT count(*) FROM object_mention), (SELECT count(*) FROM location),"
+                        " (SELECT count(*) FROM problem WHERE severity = 'reject'),"
+                        " (SELECT count(*) FROM problem WHERE severity = 'warning'),"
+                        " (SELECT count(*) FROM ingest_run),"
+                        " (SELECT count(*) FROM event_history) +"
+                        " (SELECT count(*) FROM person_mention_history) +"
+                        " (SELECT count(*) FROM object_mention_history),"
+                        " (SELECT count(*) FROM (SELECT DISTINCT agency, person_ref"
+                        " FROM person_mention) x)",
+                        NULL, &r, err);
+    if (rc < 0)
+        return rc;
+    out->events = jd_pg__i64(r, 0, 0);
+    out->persons = jd_pg__i64(r, 0, 1);
+    out->objects = jd_pg__i64(r, 0, 2);
+    out->locations = jd_pg__i64(r, 0, 3);
+    out->rejects = jd_pg__i64(r, 0, 4);
+    out->warnings = jd_pg__i64(r, 0, 5);
+    out->runs = jd_pg__i64(r, 0, 6);
+    out->history = jd_pg__i64(r, 0, 7);
+    out->person_refs = jd_pg__i64(r, 0, 8);
+    PQclear(r);
+    return JD_OK;
+}
+
+static int pg_ref_exists(jd_store *s, const char *agency, const char *ref, bool *out,
+                         jd_error *err)
+{
+    jd_pg_params pp = {.n = 0};
+    pgp_text(&pp, agency);
+    pgp_text(&pp, ref);
+    PGresult *r;
+    int rc = jd_pg__run(s->impl,
+                        "SELECT 1 FROM person_mention WHERE agency = $1 AND person_ref = $2"
+                        " LIMIT 1",
+                        &pp, &r, err);
+    if (rc < 0)
+        return rc;
+    *out = PQntuples(r) > 0;
+    PQclear(r);
+    return JD_OK;
+}
+
+static int pg_link_add(jd_store *s, const char *agency_a, const char *ref_a,
+                       const char *agency_b, const char *ref_b, bool same, const char *reason,
+                       const char *by, jd_error *err)
+{
+    int c = strcmp(agency_a, agency_b);
+    if (c > 0 || (c == 0 && strcmp(ref_a, ref_b) > 0)) {
+        const char *t = agency_a;
+        agency_a = agency_b;
+        agency_b = t;
+        t = ref_a;
+        ref_a = ref_b;
+        ref_b = t;
+    }
+    jd_pg_params pp = {.n = 0};
+    pgp_text(&pp, agency_a);
+    pgp_text(&pp, ref_a);
+    pgp_text(&pp, agency_b);
+    pgp_text(&pp, ref_b);
+    pgp_text(&pp, same ? "same" : "different");
+    pgp_text(&pp, reason);
+    pgp_text(&pp, by);
+    pgp_int(&pp, jd_pg__now());
+    return jd_pg__do(s->impl,
+                     "INSERT INTO link_decision(agency_a, ref_a, agency_b, ref_b, decision,"
+                     " reason, decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                     &pp, NULL, err);
+}
+
+typedef struct idrow_ctx {
+    jd_identity_row_cb cb;
+    void *payload;
+} idrow_ctx;
+
+static int identity_ref_row(const PGresult *r, void *payload)
+{
+    idrow_ctx *c = payload;
+    jd_identity_row row = {.person_id = jd_pg__txt(r, 0, 0),
+                           .agency = jd_pg__txt(r, 0, 1),
+                           .person_ref = jd_pg__txt(r, 0, 2)};
+    return c->cb(&row, c->payload);
+}
+
+static int pg_identity_refs(jd_store *s, jd_identity_row_cb cb, void *payload, jd_error *err)
+{
+    idrow_ctx c = {cb, payload};
+    return jd_pg__stream(s->impl,
+                         "SELECT i.person_id, r.agency, r.person_ref FROM identity_ref r"
+                         " JOIN identity i ON i.id = r.identity_id",
+                         NULL, identity_ref_row, &c, err);
+}
+
+typedef struct eth_ctx {
+    int (*cb)(const char *person_id, const char *ethnicity, int64_t n, void *payload);
+    void *payload;
+} eth_ctx;
+
+static int eth_row(const PGresult *r, void *payload)
+{
+    eth_ctx *c = payload;
+    return c->cb(jd_pg__txt(r, 0, 0), jd_pg__txt(r, 0, 1), jd_pg__i64(r, 0, 2), c->payload);
+}
+
+static int pg_ethnicity_rows(jd_store *s,
+                             int (*cb)(const char *person_id, const char *ethnicity, int64_t n,
+                                       void *payload),
+                             void *payload, jd_error *err)
+{
+    eth_ctx c = {cb, payload};
+    return jd_pg__stream(
+        s->impl,
+        "SELECT i.person_id, coalesce(trim(pm.ethnicity), '')::ctext, count(pm.id)"
+        " FROM identity i JOIN identity_ref r ON r.identity_id = i.id"
+        " LEFT JOIN person_mention pm ON pm.agency = r.agency"
+        " AND pm.person_ref = r.person_ref AND trim(pm.ethnicity) <> ''"
+        " WHERE i.is_child = 1 GROUP BY 1, 2 ORDER BY 1, 2",
+        NULL, eth_row, &c, err);
+}
+
+static int identity_row(const PGresult *r, void *payload)
+{
+    idrow_ctx *c = payload;
+    jd_identity_row row = {
+        .person_id = jd_pg__opt(r, 0, 0),
+        .agency = jd_pg__txt(r, 0, 1),
+        .person_ref = jd_pg__txt(r, 0, 2),
+        .display_name = jd_pg__opt(r, 0, 3),
+        .dob = jd_pg__opt(r, 0, 4),
+        .is_child = jd_pg__i64(r, 0, 5) != 0,
+    };
+    return c->cb(&row, c->payload);
+}
+
+static int pg_identity_rows(jd_store *s, jd_identity_row_cb cb, void *payload, jd_error *err)
+{
+    idrow_ctx c = {cb, payload};
+    /* as sqlite.c; the age test guards the date cast with CASE, since
+     * PostgreSQL does not promise to evaluate AND from left to right */
+    return jd_pg__stream(
+        s->impl,
+        "WITH r AS (SELECT pm.agency, pm.person_ref,"
+        "  (SELECT trim(coalesce(p2.forenames, '') || ' ' || coalesce(p2.surname, ''))::ctext"
+        "   FROM person_mention p2 WHERE p2.agency = pm.agency"
+        "   AND p2.person_ref = pm.person_ref GROUP BY 1 ORDER BY count(*) DESC, 1"
+        "   LIMIT 1) AS name,"
+        "  (SELECT p2.dob FROM person_mention p2 WHERE p2.agency = pm.agency"
+        "   AND p2.person_ref = pm.person_ref AND p2.dob_prec = 3 GROUP BY p2.dob"
+        "   ORDER BY count(*) DESC, p2.dob LIMIT 1) AS dob,"
+        "  EXISTS (SELECT 1 FROM person_mention p2 JOIN event e ON e.id = p2.event_id"
+        "   WHERE p2.agency = pm.agency AND p2.person_ref = pm.person_ref AND"
+        "   ((p2.age IS NOT NULL AND p2.age < 18) OR CASE WHEN p2.dob_prec = 3 THEN"
+        "   (to_timestamp(e.occurred_at) AT TIME ZONE 'UTC')::date <"
+        "   (p2.dob::date + interval '18 years') ELSE false END))::int AS child"
+        " FROM (SELECT DISTINCT agency, person_ref FROM person_mention) pm)"
+        "SELECT i.person_id, r.agency, r.person_ref, coalesce(i.display_name, r.name),"
+        " coalesce(i.dob, r.dob), coalesce(i.is_child, r.child)"
+        " FROM r LEFT JOIN identity_ref ir ON ir.agency = r.agency"
+        " AND ir.person_ref = r.person_ref"
+        " LEFT JOIN identity i ON i.id = ir.identity_id"
+        " ORDER BY i.id IS NULL, i.id, r.agency, r.person_ref",
+        NULL, identity_row, &c, err);
+}
+
+/* ---- chronology ---- */
+
+#define REFS_CTE                                                                                   \
+    "WITH refs(agency, person_ref) AS ("                                                           \
+    " SELECT ir.agency, ir.person_ref FROM identity_ref ir JOIN identity i"                        \
+    " ON i.id = ir.identity_id WHERE $1::ctext IS NOT NULL AND i.person_id = $1::ctext"            \
+    " UNION SELECT $2::ctext, $3::ctext WHERE $1::ctext IS NULL) "
+
+static int pg_chronology(jd_store *s, const char *person_id, const char *agency,
+                         const char *ref, int64_t as_of, jd_chrono_event_cb cb, void *payload,
+                         jd_error *err)
+{
+    pgs *p = s->impl;
+    jd_pg_params pp = {.n = 0};
+    pgp_text(&pp, person_id);
+    pgp_text(&pp, agency);
+    pgp_text(&pp, ref);
+    PGresult *ev = NULL, *pa = NULL, *ob = NULL;
+    int rc = jd_pg__run(p,
+                        REFS_CTE "SELECT count(*) FROM refs WHERE EXISTS (SELECT 1 FROM"
+                                 " person_mention pm WHERE pm.agency = refs.agency AND"
+                                 " pm.person_ref = refs.person_ref)",
+                        &pp, &ev, err);
+    if (rc < 0)
+        return rc;
+    int64_t n = jd_pg__i64(ev, 0, 0);
+    PQclear(ev);
+    ev = NULL;
+    if (n == 0)
+        return jd_error_set(err, JD_ENOTFOUND, "no such person in the store");
+    pgp_int(&pp, as_of);
+    if ((rc = jd_pg__run(p,
+                         REFS_CTE
+                         "SELECT e.id, e.agency, e.record_id, e.event_type, e.occurred_at,"
+                         " e.reported_at, e.occurred_prec, e.location, e.postcode, e.narrative,"
+                         " e.outcome, e.author_role, e.risk_grade, e.crime_ref, e.crime_recorded,"
+                         " min(pm.role) FROM refs JOIN person_mention pm ON"
+                         " pm.agency = refs.agency AND pm.person_ref = refs.person_ref"
+                         " JOIN event e ON e.id = pm.event_id"
+                         " WHERE e.occurred_at <= $4 AND e.reported_at <= $4"
+                         " GROUP BY e.id ORDER BY e.occurred_at, e.agency, e.record_id",
+                         &pp, &ev, err)) < 0)
+        return rc;
+    jd_chrono_party *parties = NULL;
+    jd_chrono_object *objects = NULL;
+    for (int i = 0; i < PQntuples(ev) && rc == JD_OK; i++) {
+        jd_pg_params q = {.n = 0};
+        pgp_text(&q, person_id);
+        pgp_text(&q, agency);
+        pgp_text(&q, ref);
+        pgp_text(&q, jd_pg__txt(ev, i, 1));
+        pgp_text(&q, jd_pg__txt(ev, i, 2));
+        if ((rc = jd_pg__run(p,
+                             REFS_CTE
+                             "SELECT pm.agency, pm.person_ref, pm.role, i.person_id,"
+                             " trim(coalesce(pm.forenames, '') || ' ' ||"
+                             " coalesce(pm.surname, '')) FROM person_mention pm"
+                             " LEFT JOIN identity_ref ir ON ir.agency = pm.agency"
+                             " AND ir.person_ref = pm.person_ref"
+                             " LEFT JOIN identity i ON i.id = ir.identity_id"
+                             " WHERE pm.agency = $4 AND pm.record_id = $5 AND NOT EXISTS"
+                             " (SELECT 1 FROM refs WHERE refs.agency = pm.agency AND"
+                             " refs.person_ref = pm.person_ref) ORDER BY pm.id",
+                             &q, &pa, err)) < 0)
+            break;
+        jd_pg_params o = {.n = 0};
+        pgp_text(&o, jd_pg__txt(ev, i, 1));
+        pgp_text(&o, jd_pg__txt(ev, i, 2));
+        if ((rc = jd_pg__run(p,
+                             "SELECT object_type, value_norm, description, value_valid"
+                             " FROM object_mention WHERE agency = $1 AND record_id = $2"
+                             " ORDER BY id",
+                             &o, &ob, err)) < 0)
+            break;
+        size_t np = (size_t)PQntuples(pa), no = (size_t)PQntuples(ob);
+        jd_chrono_party *np_ = realloc(parties, (np ? np : 1) * sizeof *parties);
+        if (np_)
+            parties = np_;
+        jd_chrono_object *no_ = realloc(objects, (no ? no : 1) * sizeof *objects);
+        if (no_)
+            objects = no_;
+        if (!np_ || !no_) {
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            break;
+        }
+        for (size_t k = 0; k < np; k++)
+            parties[k] = (jd_chrono_party){.agency = jd_pg__txt(pa, (int)k, 0),
+                                           .person_ref = jd_pg__txt(pa, (int)k, 1),
+                                           .role = jd_pg__txt(pa, (int)k, 2),
+                                           .person_id = jd_pg__opt(pa, (int)k, 3),
+                                           .name = jd_pg__txt(pa, (int)k, 4)};
+        for (size_t k = 0; k < no; k++)
+            objects[k] = (jd_chrono_object){.object_type = jd_pg__txt(ob, (int)k, 0),
+                                            .value = jd_pg__txt(ob, (int)k, 1),
+                                            .description = jd_pg__opt(ob, (int)k, 2),
+                                            .valid = jd_pg__i64(ob, (int)k, 3) != 0};
+        jd_chrono_event ce = {
+            .event_id = jd_pg__i64(ev, i, 0), .agency = jd_pg__txt(ev, i, 1),
+            .record_id = jd_pg__txt(ev, i, 2), .event_type = jd_pg__txt(ev, i, 3),
+            .occurred_at = jd_pg__i64(ev, i, 4), .reported_at = jd_pg__i64(ev, i, 5),
+            .occurred_prec = (int)jd_pg__i64(ev, i, 6), .location = jd_pg__opt(ev, i, 7),
+            .postcode = jd_pg__opt(ev, i, 8), .narrative = jd_pg__opt(ev, i, 9),
+            .outcome = jd_pg__opt(ev, i, 10), .author_role = jd_pg__opt(ev, i, 11),
+            .risk_grade = jd_pg__opt(ev, i, 12), .crime_ref = jd_pg__opt(ev, i, 13),
+            .crime_recorded = PQgetisnull(ev, i, 14) ? -1 : (int)jd_pg__i64(ev, i, 14),
+            .subject_role = jd_pg__txt(ev, i, 15), .parties = parties, .n_parties = np,
+            .objects = objects, .n_objects = no};
+        rc = cb(&ce, payload);
+        PQclear(pa);
+        PQclear(ob);
+        pa = ob = NULL;
+    }
+    PQclear(pa);
+    PQclear(ob);
+    PQclear(ev);
+    free(parties);
+    free(objects);
+    return rc;
+}
+
+/* ---- identity resolution ---- */
+
+typedef struct mention_ctx {
+    jd_mention_cb cb;
+    void *payload;
+} mention_ctx;
+
+static int mention_row(const PGresult *r, void *payload)
+{
+    mention_ctx *c = payload;
+    jd_mention_row m = {.agency = jd_pg__txt(r, 0, 0), .person_ref = jd_pg__txt(r, 0, 1),
+                        .role = jd_pg__txt(r, 0, 2), .surname = jd_pg__opt(r, 0, 3),
+                        .forenames = jd_pg__opt(r, 0, 4), .known_as = jd_pg__opt(r, 0, 5),
+                        .dob = jd_pg__opt(r, 0, 6), .dob_prec = (int)jd_pg__i64(r, 0, 7),
+                        .age = PQgetisnull(r, 0, 8) ? -1 : (int)jd_pg__i64(r, 0, 8),
+                        .seen_at = jd_pg__i64(r, 0, 9), .gender = jd_pg__opt(r, 0, 10),
+                        .address = jd_pg__opt(r, 0, 11), .postcode = jd_pg__opt(r, 0, 12),
+                        .postcode_raw = jd_pg__opt(r, 0, 13), .phone = jd_pg__opt(r, 0, 14),
+                        .nhs = jd_pg__opt(r, 0, 15), .upn = jd_pg__opt(r, 0, 16),
+                        .other_id = jd_pg__opt(r, 0, 17)};
+    return c->cb(&m, c->payload);
+}
+
+static int pg_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *err)
+{
+    mention_ctx c = {cb, payload};
+    /* (agency, person_ref) then row order, byte-wise (ctext): sqlite.c's order */
+    return jd_pg__stream(s->impl,
+                         "SELECT pm.agency, pm.person_ref, pm.role, pm.surname, pm.forenames,"
+                         " pm.known_as, pm.dob, pm.dob_prec, pm.age, e.occurred_at, pm.gender,"
+                         " pm.address, pm.postcode, pm.postcode_raw, pm.phone, pm.nhs_number,"
+                         " pm.upn, pm.other_id FROM person_mention pm"
+                         " JOIN event e ON e.id = pm.event_id"
+                         " ORDER BY pm.agency, pm.person_ref, pm.id",
+                         NULL, mention_row, &c, err);
+}
+
+typedef struct decision_ctx {
+    jd_decision_cb cb;
+    void *payload;
+} decision_ctx;
+
+static int decision_row(const PGresult *r, void *payload)
+{
+    decision_ctx *c = payload;
+    jd_decision_row d = {jd_pg__txt(r, 0, 0), jd_pg__txt(r, 0, 1), jd_pg__txt(r, 0, 2),
+                         jd_pg__txt(r, 0, 3), !strcmp(jd_pg__txt(r, 0, 4), "same")};
+    return c->cb(&d, c->payload);
+}
+
+static int pg_decisions(jd_store *s, jd_decision_cb cb, void *payload, jd_error *err)
+{
+    decision_ctx c = {cb, payload};
+    return jd_pg__stream(s->impl,
+                         "SELECT agency_a, ref_a, agency_b, ref_b, decision FROM link_decision d"
+                         " WHERE id = (SELECT max(id) FROM link_decision x WHERE"
+                         " x.agency_a = d.agency_a AND x.ref_a = d.ref_a AND"
+                         " x.agency_b = d.agency_b AND x.ref_b = d.ref_b) ORDER BY id",
+                         NULL, decision_row, &c, err);
+}
+
+/*
+ * A full replace in one transaction under the resolve lock: identities and
+ * refs go in by COPY to temporary tables, then set-wise into the real ones
+ * (upsert by person_id, so person_ids keep their row ids across re-runs).
+ */
+static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
+                                 const jd_identity_info *info, size_t ninfo,
+                                 const char *model_json, int64_t candidate_pairs, int64_t links,
+                                 jd_error *err)
+{
+    pgs *p = s->impl;
+    if (p->in_tx)
+        return jd_error_set(err, JD_EINVALID, "identities replaced inside another transaction");
+    int rc = jd_pg__begin(p, err);
+    if (rc < 0)
+        return rc;
+    jd_buf b = JD_BUF_INIT(SIZE_MAX);
+    int64_t now = jd_pg__now();
+    if ((rc = jd_pg__lock(p, JD_PG_LOCK_RESOLVE, err)) < 0)
+        goto out;
+    if ((rc = jd_pg__exec(p,
+                          "CREATE TEMP TABLE jd_tmp_identity(ord bigint, person_id ctext,"
+                          " display_name ctext, dob ctext, is_child integer, note ctext)"
+                          " ON COMMIT DROP;"
+                          "CREATE TEMP TABLE jd_tmp_ref(agency ctext, person_ref ctext,"
+                          " person_id ctext) ON COMMIT DROP;"
+                          "DELETE FROM identity_ref; DELETE FROM identity_note;",
+                          err)) < 0)
+        goto out;
+    for (size_t i = 0; i < ninfo && rc == JD_OK; i++)
+        if ((rc = jd_pg__cp_int(&b, (int64_t)i, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(&b, info[i].person_id, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(&b, info[i].display_name, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(&b, info[i].dob, '\t')) < 0 ||
+            (rc = jd_pg__cp_int(&b, info[i].is_child, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(&b, info[i].note, '\n')) < 0)
+            rc = jd_error_set(err, rc, "out of memory");
+    if (rc == JD_OK)
+        rc = jd_pg__copy(p,
+                         "COPY jd_tmp_identity(ord, person_id, display_name, dob, is_child, note)"
+                         " FROM STDIN",
+                         b.ptr, b.len, err);
+    jd_buf_reset(&b);
+    for (size_t i = 0; i < nrefs && rc == JD_OK; i++)
+        if ((rc = jd_pg__cp_str(&b, refs[i].agency, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(&b, refs[i].person_ref, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(&b, refs[i].person_id, '\n')) < 0)
+            rc = jd_error_set(err, rc, "out of memory");
+    if (rc == JD_OK)
+        rc = jd_pg__copy(p, "COPY jd_tmp_ref(agency, person_ref, person_id) FROM STDIN", b.ptr,
+                         b.len, err);
+    jd_buf_dispose(&b);
+    if (rc < 0)
+        goto out;
+    /* Temporary tables have no statistics until analysed: without them the
+     * planner chose nested loops over 700k x 700k rows on the 1M county. */
+    if ((rc = jd_pg__exec(p, "ANALYZE jd_tmp_identity; ANALYZE jd_tmp_ref", err)) < 0)
+        goto out;
+    PGresult *r = NULL;
+    if ((rc = jd_pg__run(p,
+                         "SELECT person_id FROM jd_tmp_identity GROUP BY person_id"
+                         " HAVING count(*) > 1 LIMIT 1",
+                         NULL, &r, err)) < 0)
+        goto out;
+    if (PQntuples(r)) {
+        rc = jd_error_set(err, JD_EINVALID, "person_id %s given twice", PQgetvalue(r, 0, 0));
+        PQclear(r);
+        goto out;
+    }
+    PQclear(r);
+    if ((rc = jd_pg__run(p,
+                         "SELECT t.agency, t.person_ref, t.person_id FROM jd_tmp_ref t"
+                         " WHERE NOT EXISTS (SELECT 1 FROM jd_tmp_identity x"
+                         " WHERE x.person_id = t.person_id) LIMIT 1",
+                         NULL, &r, err)) < 0)
+        goto out;
+    if (PQntuples(r)) {
+        rc = jd_error_set(err, JD_EINVALID, "ref %s:%s names person_id %s, which has no identity",
+                          PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
+        PQclear(r);
+        goto out;
+    }
+    PQclear(r);
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, now);
+    if ((rc = jd_pg__do(p,
+                        "INSERT INTO identity(person_id, display_name, dob, is_child,"
+                        " created_at, updated_at) SELECT person_id, display_name, dob, is_child,"
+                        " $1::bigint, $1::bigint FROM jd_tmp_identity ORDER BY ord"
+                        " ON CONFLICT(person_id) DO UPDATE SET"
+                        " display_name = excluded.display_name, dob = excluded.dob,"
+                        " is_child = excluded.is_child, updated_at = excluded.updated_at",
+                        &pp, NULL, err)) < 0)
+        goto out;
+    if ((rc = jd_pg__exec(p,
+                          "INSERT INTO identity_ref(agency, person_ref, identity_id)"
+                          " SELECT t.agency, t.person_ref, i.id FROM jd_tmp_ref t"
+                          " JOIN identity i ON i.person_id = t.person_id;"
+                          "INSERT INTO identity_note(identity_id, note) SELECT i.id, t.note"
+                          " FROM jd_tmp_identity t JOIN identity i ON i.person_id = t.person_id"
+                          " WHERE t.note IS NOT NULL ORDER BY t.ord;"
+                          "DELETE FROM identity WHERE NOT EXISTS (SELECT 1 FROM identity_ref r"
+                          " WHERE r.identity_id = identity.id);"
+                          "ANALYZE identity; ANALYZE identity_ref;",
+                          err)) < 0)
+        goto out;
+    pp.n = 0;
+    pgp_int(&pp, now);
+    pgp_int(&pp, (int64_t)nrefs);
+    pgp_int(&pp, candidate_pairs);
+    pgp_int(&pp, links);
+    pgp_int(&pp, (int64_t)ninfo);
+    pgp_text(&pp, model_json);
+    rc = jd_pg__do(p,
+                   "INSERT INTO resolve_run(started_at, finished_at, mode, refs,"
+                   " candidate_pairs, links, identities, model) VALUES"
+                   " ($1, $1, 'full', $2, $3, $4, $5, $6)",
+                   &pp, NULL, err);
+out:
+    return jd_pg__end(p, rc, err);
+}
+
+static int pg_model_load(jd_store *s, char **out, jd_error *err)
+{
+    *out = NULL;
+    PGresult *r;
+    int rc = jd_pg__run(s->impl,
+                        "SELECT model FROM resolve_run WHERE model IS NOT NULL"
+                        " ORDER BY id DESC LIMIT 1",
+                        NULL, &r, err);
+    if (rc < 0)
+        return rc;
+    if (PQntuples(r) == 1 && !(*out = strdup(PQgetvalue(r, 0, 0))))
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+    PQclear(r);
+    return rc;
+}
+
+/* ---- analysis ---- */
+
+typedef struct an_ctx {
+    const jd_an_callbacks *cb;
+    void *payload;
+} an_ctx;
+
+static int an_identity(const PGresult *r, void *payload)
+{
+    an_ctx *c = payload;
+    jd_an_identity_row row = {jd_pg__txt(r, 0, 0), jd_pg__opt(r, 0, 1), jd_pg__opt(r, 0, 2),
+                              jd_pg__i64(r, 0, 3) != 0};
+    return c->cb->identity(&row, c->payload);
+}
+
+static int an_event(const PGresult *r, void *payload)
+{
+    an_ctx *c = payload;
+    jd_an_event_row e = {
+        .id = jd_pg__i64(r, 0, 0), .agency = jd_pg__txt(r, 0, 1),
+        .record_id = jd_pg__txt(r, 0, 2), .event_type = jd_pg__txt(r, 0, 3),
+        .occurred_at = jd_pg__i64(r, 0, 4), .reported_at = jd_pg__i64(r, 0, 5),
+        .known_at = jd_pg__i64(r, 0, 6), .occurred_prec = (int)jd_pg__i64(r, 0, 7),
+        .location = jd_pg__opt(r, 0, 8), .postcode = jd_pg__opt(r, 0, 9),
+        .narrative = jd_pg__opt(r, 0, 10), .crime_ref = jd_pg__opt(r, 0, 11),
+        .outcome = jd_pg__opt(r, 0, 12), .author_role = jd_pg__opt(r, 0, 13),
+        .risk_grade = jd_pg__opt(r, 0, 14),
+        .crime_recorded = PQgetisnull(r, 0, 15) ? -1 : (int)jd_pg__i64(r, 0, 15)};
+    return c->cb->event(&e, c->payload);
+}
+
+static int an_mention(const PGresult *r, void *payload)
+{
+    an_ctx *c = payload;
+    jd_an_mention_row m = {
+        .event_id = jd_pg__i64(r, 0, 0), .agency = jd_pg__txt(r, 0, 1),
+        .person_ref = jd_pg__txt(r, 0, 2), .role = jd_pg__txt(r, 0, 3),
+        .person_id = jd_pg__opt(r, 0, 4), .dob = jd_pg__opt(r, 0, 5),
+        .dob_prec = (int)jd_pg__i64(r, 0, 6),
+        .age = PQgetisnull(r, 0, 7) ? -1 : (int)jd_pg__i64(r, 0, 7),
+        .name = jd_pg__txt(r, 0, 8)};
+    return c->cb->mention(&m, c->payload);
+}
+
+static int an_object(const PGresult *r, void *payload)
+{
+    an_ctx *c = payload;
+    jd_an_object_row o = {jd_pg__i64(r, 0, 0), jd_pg__txt(r, 0, 1), jd_pg__txt(r, 0, 2),
+                          jd_pg__opt(r, 0, 3), jd_pg__opt(r, 0, 4), jd_pg__i64(r, 0, 5) != 0};
+    return c->cb->object(&o, c->payload);
+}
+
+static int pg_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *cb,
+                            void *payload, jd_error *err)
+{
+    pgs *p = s->impl;
+    an_ctx c = {cb, payload};
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, as_of);
+    /* One snapshot for the four reads, as SQLite's single reader sees.
+     * Mentions and objects in row order, as SQLite's scan gives them: the
+     * callbacks accept any order, but the order of the refs inside an
+     * alert follows it, and both backends should write the same bytes. */
+    bool own = !p->in_tx;
+    int rc = own ? jd_pg__exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err) : 0;
+    if (rc < 0)
+        return rc;
+    rc = jd_pg__stream(p, "SELECT person_id, display_name, dob, is_child FROM identity ORDER BY id",
+                       NULL, an_identity, &c, err);
+    if (rc == JD_OK)
+        rc = jd_pg__stream(p,
+                           "SELECT id, agency, record_id, event_type, occurred_at, reported_at,"
+                           " known_at, occurred_prec, location, postcode, narrative, crime_ref,"
+                           " outcome, author_role, risk_grade, crime_recorded FROM event"
+                           " WHERE known_at <= $1 ORDER BY id",
+                           &pp, an_event, &c, err);
+    if (rc == JD_OK)
+        rc = jd_pg__stream(p,
+                           "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, i.person_id,"
+                           " pm.dob, pm.dob_prec, pm.age,"
+                           " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"
+                           " FROM person_mention pm JOIN event e ON e.id = pm.event_id"
+                           " LEFT JOIN identity_ref ir ON ir.agency = pm.agency"
+                           " AND ir.person_ref = pm.person_ref"
+                           " LEFT JOIN identity i ON i.id = ir.identity_id"
+                           " WHERE e.known_at <= $1 ORDER BY pm.id",
+                           &pp, an_mention, &c, err);
+    if (rc == JD_OK)
+        rc = jd_pg__stream(p,
+                           "SELECT om.event_id, om.object_type, om.value_norm, om.description,"
+                           " om.person_ref, om.value_valid FROM object_mention om"
+                           " JOIN event e ON e.id = om.event_id WHERE e.known_at <= $1 ORDER BY om.id",
+                           &pp, an_object, &c, err);
+    if (own)
+        (void)jd_pg__exec(p, rc == JD_OK ? "COMMIT" : "ROLLBACK", NULL);
+    return rc;
+}
+
+static int pg_alerts_replace(jd_store *s, int64_t as_of, int64_t events, const jd_alert_save *a,
+                             size_t n, jd_error *err)
+{
+    pgs *p = s->impl;
+    if (p->in_tx)
+        return jd_error_set(err, JD_EINVALID, "alerts replaced inside another transaction");
+    int rc = jd_pg__begin(p, err);
+    if (rc < 0)
+        return rc;
+    int64_t run = 0;
+    jd_buf b = JD_BUF_INIT(SIZE_MAX);
+    if ((rc = jd_pg__lock(p, JD_PG_LOCK_ANALYSE, err)) < 0)
+        goto out;
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, jd_pg__now());
+    pgp_opt_int(&pp, as_of, as_of != INT64_MAX);
+    pgp_int(&pp, events);
+    pgp_int(&pp, (int64_t)n);
+    if ((rc = returning_id(p,
+                           "INSERT INTO analysis_run(started_at, finished_at, as_of, events,"
+                           " alerts) VALUES ($1, $1, $2, $3, $4) RETURNING id",
+                           &pp, &run, err)) < 0 ||
+        (rc = jd_pg__exec(p, "DELETE FROM alert", err)) < 0)
+        goto out;
+    for (size_t i = 0; i < n && rc == JD_OK; i++)
+        if ((rc = jd_pg__cp_str(&b, a[i].id, '\t')) < 0 || (rc = jd_pg__cp_int(&b, run, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(&b, a[i].kind, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(&b, a[i].level, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(&b, a[i].subject, '\t')) < 0 ||
+            (rc = jd_pg__cp_int(&b, a[i].raised_at, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(&b, a[i].doc, '\n')) < 0)
+            rc = jd_error_set(err, rc, "out of memory");
+    if (rc == JD_OK && b.len)
+        rc = jd_pg__copy(p, "COPY alert(id, run_id, kind, level, subject, raised_at, doc)"
+                            " FROM STDIN",
+                         b.ptr, b.len, err);
+out:
+    jd_buf_dispose(&b);
+    return jd_pg__end(p, rc, err);
+}
+
+typedef struct doc_ctx {
+    jd_alert_doc_cb cb;
+    void *payload;
+} doc_ctx;
+
+static int doc_row(const PGresult *r, void *payload)
+{
+    doc_ctx *c = payload;
+    return c->cb(PQgetvalue(r, 0, 0), c->payload);
+}
+
+static int pg_alerts_read(jd_store *s, bool *ran, jd_alert_doc_cb cb, void *payload,
+                          jd_error *err)
+{
+    *ran = false;
+    PGresult *r;
+    int rc = jd_pg__run(s->impl, "SELECT count(*) FROM analysis_run", NULL, &r, err);
+    if (rc < 0)
+        return rc;
+    *ran = jd_pg__i64(r, 0, 0) > 0;
+    PQclear(r);
+    doc_ctx c = {cb, payload};
+    return jd_pg__stream(s->impl, "SELECT doc FROM alert ORDER BY id", NULL, doc_row, &c, err);
+}
+
+static const jd_store_ops pg_ops = {
+    .name = "postgres",
+    .close = pg_close,
+    .schema_version = pg_schema_version,
+    .meta_get = pg_meta_get,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .bulk_defer = pg_bulk_defer,
+    .bulk_restore = pg_bulk_restore,
+    .run_start = pg_run_start,
+    .run_finish = pg_run_finish,
+    .file_seen = pg_file_seen,
+    .file_add = pg_file_add,
+    .file_finish = pg_file_finish,
+    .put_event = pg_put_event,
+    .put_person = pg_put_person,
+    .put_object = pg_put_object,
+    .put_problem = pg_put_problem,
+    .problems = pg_problems,
+    .counts = pg_counts,
+    .ref_exists = pg_ref_exists,
+    .link_add = pg_link_add,
+    .identity_rows = pg_identity_rows,
+    .identity_refs = pg_identity_refs,
+    .chronology = pg_chronology,
+    .mentions = pg_mentions,
+    .decisions = pg_decisions,
+    .identities_replace = pg_identities_replace,
+    .model_load = pg_model_load,
+    .analysis_load = pg_analysis_load,
+    .alerts_replace = pg_alerts_replace,
+    .alerts_read = pg_alerts_read,
+    .ethnicity_rows = pg_ethnicity_rows,
+    .concern = &jd_pg_concern_ops,
+    .account = &jd_pg_account_ops,
+};
+
+static void quiet_notices(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+/* A password in the location would end up in shell history and process
+ * lists: refuse it, and point to PGPASSFILE / PGPASSWORD. */
+static int location_has_password(const char *location, bool *has, jd_error *err)
+{
+    char *msg = NULL;
+    PQconninfoOption *o = PQconninfoParse(location, &msg);
+    if (!o) {
+        int rc = jd_error_set(err, JD_EINVALID, "bad PostgreSQL location: %s",
+                              msg ? msg : "out of memory");
+        PQfreemem(msg);
+        return rc;
+    }
+    *has = false;
+    for (PQconninfoOption *k = o; k->keyword; k++)
+        if (!strcmp(k->keyword, "password") && k->val && *k->val)
+            *has = true;
+    PQconninfoFree(o);
+    return JD_OK;
+}
+
+int jd_store__pg_open(jd_store **out, const char *location, const jd_store_opts *opts,
+                      jd_error *err)
+{
+    bool pw = false;
+    int rc = location_has_password(location, &pw, err);
+    if (rc < 0)
+        return rc;
+    if (pw)
+        return jd_error_set(err, JD_EINVALID,
+                            "a password in the store location is refused: put it in the file"
+                            " named by PGPASSFILE (or ~/.pgpass) or in PGPASSWORD");
+    jd_store *s = calloc(1, sizeof *s);
+    pgs *p = calloc(1, sizeof *p);
+    if (!s || !p) {
+        free(s);
+        free(p);
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    s->ops = &pg_ops;
+    s->impl = p;
+    jd_strmap_init(&p->prepared);
+    jd_strmap_init(&p->loc);
+    jd_buf_init(&p->key, 1u << 20);
+    for (int i = 0; i < PG_CP_N; i++)
+        jd_buf_init(&p->cp[i], SIZE_MAX);
+    p->read_only = opts->read_only;
+    p->c = PQconnectdb(location);
+    if (!p->c || PQstatus(p->c) != CONNECTION_OK) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "%s", p->c ? PQerrorMessage(p->c) : "out of memory");
+        size_t n = strlen(msg);
+        while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+            msg[--n] = '\0';
+        rc = jd_error_set(err, JD_ESTORE, "cannot connect to PostgreSQL: %s", msg);
+        goto out;
+    }
+    PQsetNoticeProcessor(p->c, quiet_notices, NULL);
+    if ((rc = jd_pg__exec(p,
+                          "SET client_min_messages = warning; SET work_mem = '64MB';"
+                          " SET TIME ZONE 'UTC'",
+                          err)) < 0)
+        goto out;
+    int v = 0;
+    if (opts->read_only) {
+        if ((rc = jd_pg__exec(p, "SET default_transaction_read_only = on", err)) < 0 ||
+            (rc = schema_version_of(p, &v, err)) < 0)
+            goto out;
+        if (v == 0) {
+            rc = jd_error_set(err, JD_ENOTFOUND, "the database holds no joindots schema");
+            goto out;
+        }
+        if (v > (int)JD_ARRAY_LEN(jd_pg_migrations)) {
+            rc = jd_error_set(err, JD_EINVALID,
+                              "database schema version %d is newer than this program (%d)", v,
+                              (int)JD_ARRAY_LEN(jd_pg_migrations));
+            goto out;
+        }
+    } else if ((rc = migrate(p, err)) < 0) {
+        goto out;
+    }
+    *out = s;
+    s = NULL;
+out:
+    if (s)
+        pg_close(s);
+    return rc;
+}

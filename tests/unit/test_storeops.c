@@ -1,0 +1,243 @@
+/* Store operations through the vtable only, so that the same cases run on
+ * SQLite (suite unit) and on PostgreSQL (suite postgres, JD_TEST_DB set):
+ * identity replaces and their refusals, an ingest rolled back then redone,
+ * a record twice in one load, the password refusal, and jd_store_copy. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "scratch_db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "store/store.h"
+
+typedef struct fx {
+    char path[160];
+    jd_store *s;
+    int64_t run, file;
+} fx;
+
+static int start_ingest(fx *f)
+{
+    if (f->s->ops->begin(f->s, NULL) || f->s->ops->run_start(f->s, &f->run, "test", NULL))
+        return -1;
+    jd_file_info fi = {.run_id = f->run, .bundle = "b", .name = "events.csv", .kind = "events",
+                       .sha256 = "00", .size = 1};
+    return f->s->ops->file_add(f->s, &f->file, &fi, NULL) ? -1 : 0;
+}
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    if (!f || scratch_store_open(&f->s, f->path, sizeof f->path, "ops") != JD_OK)
+        return -1;
+    *state = f;
+    return start_ingest(f);
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    scratch_store_close(f->s, f->path);
+    free(f);
+    return 0;
+}
+
+static jd_event_row ev(fx *f, const char *agency, const char *rid, uint64_t hash)
+{
+    jd_event_row e = {.agency = agency, .record_id = rid, .event_type = "other",
+                      .occurred_at = 1100000000, .reported_at = 1100000000,
+                      .crime_recorded = -1, .file_id = f->file, .line = 2, .hash = hash,
+                      .location = "Cowley Road", .postcode = "OX4 1AB"};
+    return e;
+}
+
+static void put_mention(fx *f, const char *agency, const char *rid, const char *ref)
+{
+    jd_put_outcome o;
+    jd_event_row e = ev(f, agency, rid, 1);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    jd_person_row p = {.agency = agency, .record_id = rid, .person_ref = ref, .role = "subject",
+                       .surname = "Smith", .age = 12, .file_id = f->file, .line = 3, .hash = 2};
+    assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
+    assert_int_equal(o, JD_PUT_NEW);
+}
+
+typedef struct seen {
+    int n;
+    char rows[8][64];
+} seen;
+
+static int on_identity(const jd_identity_row *r, void *payload)
+{
+    seen *s = payload;
+    if (s->n < 8)
+        snprintf(s->rows[s->n], sizeof s->rows[0], "%s %s:%s",
+                 r->person_id ? r->person_id : "-", r->agency, r->person_ref);
+    s->n++;
+    return 0;
+}
+
+/* A replace keeps the row of a person_id it keeps (identity rows come in row
+ * order: P-1 before the new P-3 although P-3 is listed first); a ref naming
+ * no identity, or a person_id twice, is refused and nothing changes. */
+static void test_storeops__identities_replace(void **state)
+{
+    fx *f = *state;
+    put_mention(f, "police", "E1", "N1");
+    put_mention(f, "csc", "C1", "C1");
+    put_mention(f, "police", "E2", "N2");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S", .is_child = 1,
+                                .note = "kept apart from P-2"},
+                               {.person_id = "P-2", .display_name = "Bea T"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1"}, {"csc", "C1", "P-1"},
+                               {"police", "N2", "P-2"}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, "{}", 3, 1, NULL),
+                     JD_OK);
+    jd_identity_info info2[] = {{.person_id = "P-3", .display_name = "Bea T"},
+                                {.person_id = "P-1", .display_name = "Amy Smith"}};
+    jd_identity_save refs2[] = {{"police", "N1", "P-1"}, {"csc", "C1", "P-1"},
+                                {"police", "N2", "P-3"}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 3, info2, 2, "{\"m\":2}", 3, 1,
+                                                   NULL),
+                     JD_OK);
+    seen s = {0};
+    assert_int_equal(f->s->ops->identity_rows(f->s, on_identity, &s, NULL), JD_OK);
+    assert_int_equal(s.n, 3);
+    assert_string_equal(s.rows[0], "P-1 csc:C1");
+    assert_string_equal(s.rows[1], "P-1 police:N1");
+    assert_string_equal(s.rows[2], "P-3 police:N2");
+    jd_identity_save bad[] = {{"police", "N1", "P-1"}, {"police", "N9", "P-404"}};
+    jd_error e;
+    assert_int_equal(f->s->ops->identities_replace(f->s, bad, 2, info2, 2, "{}", 2, 0, &e),
+                     JD_EINVALID);
+    assert_non_null(strstr(e.msg, "P-404"));
+    jd_identity_info twice[] = {{.person_id = "P-1", .display_name = "A"},
+                                {.person_id = "P-1", .display_name = "B"}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 2, twice, 2, "{}", 2, 0, &e),
+                     JD_EINVALID);
+    assert_non_null(strstr(e.msg, "given twice"));
+    seen s2 = {0};
+    assert_int_equal(f->s->ops->identity_rows(f->s, on_identity, &s2, NULL), JD_OK);
+    assert_int_equal(s2.n, 3);
+    assert_string_equal(s2.rows[2], "P-3 police:N2");
+    char *model = NULL;
+    assert_int_equal(f->s->ops->model_load(f->s, &model, NULL), JD_OK);
+    assert_string_equal(model, "{\"m\":2}");
+    free(model);
+}
+
+/* A run rolled back leaves nothing; the next one stores from scratch (ids
+ * are not reused wrongly: the event's mentions still find it), and the
+ * same record twice in one load is an update with the first in history. */
+static void test_storeops__rollback_then_redo(void **state)
+{
+    fx *f = *state;
+    put_mention(f, "police", "E1", "N1");
+    f->s->ops->rollback(f->s);
+    jd_store_counts c;
+    assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
+    assert_int_equal(c.events + c.persons + c.locations + c.runs, 0);
+    assert_int_equal(start_ingest(f), 0);
+    put_mention(f, "police", "E1", "N1");
+    jd_put_outcome o;
+    jd_event_row e = ev(f, "police", "E1", 99);
+    e.narrative = "the same record again, corrected, later in the same file";
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(o, JD_PUT_UPDATED);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(o, JD_PUT_UNCHANGED);
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
+    assert_int_equal(c.events, 1);
+    assert_int_equal(c.persons, 1);
+    assert_int_equal(c.history, 1);
+    assert_int_equal(c.runs, 1);
+    bool there = false;
+    assert_int_equal(f->s->ops->ref_exists(f->s, "police", "N1", &there, NULL), JD_OK);
+    assert_true(there);
+    /* a second run adds to the first: the new event gets an id of its own */
+    assert_int_equal(start_ingest(f), 0);
+    put_mention(f, "police", "E2", "N1");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
+    assert_int_equal(c.events, 2);
+    assert_int_equal(c.persons, 2);
+    assert_int_equal(c.person_refs, 1);
+}
+
+/* A password in a PostgreSQL location is refused before any connection,
+ * and the message names where it belongs without repeating it. */
+static void test_storeops__password_refused(void **state)
+{
+    (void)state;
+    jd_store *s = NULL;
+    jd_error e;
+    jd_store_opts o = JD_STORE_OPTS_INIT;
+    int rc = jd_store_open(&s, "postgres://jd:hunter2secret@localhost/jd", &o, &e);
+    assert_int_equal(rc, JD_EINVALID);
+    assert_null(s);
+    assert_null(strstr(e.msg, "hunter2secret"));
+#ifdef JD_HAVE_POSTGRES
+    assert_non_null(strstr(e.msg, "PGPASSFILE"));
+#endif
+}
+
+/* jd_store_copy: SQLite file -> empty PostgreSQL store; refused when the
+ * destination holds data or is not PostgreSQL. */
+static void test_storeops__copy(void **state)
+{
+    fx *f = *state;
+    jd_error e;
+    char src[96];
+    snprintf(src, sizeof src, "/tmp/jd-test-copy-%d.db", (int)getpid());
+    scratch_db_remove(src);
+    jd_store *sq = NULL;
+    jd_store_opts o = JD_STORE_OPTS_INIT;
+    assert_int_equal(jd_store_open(&sq, src, &o, NULL), JD_OK);
+    fx g = {.s = sq};
+    assert_int_equal(start_ingest(&g), 0);
+    put_mention(&g, "police", "E1", "N1");
+    assert_int_equal(sq->ops->commit(sq, NULL), JD_OK);
+    jd_store_close(sq);
+    assert_int_equal(jd_store_copy(src, src, NULL, &e), JD_EINVALID);
+    if (!scratch_is_pg()) {
+        scratch_db_remove(src);
+        return; /* the rest needs a PostgreSQL destination */
+    }
+    f->s->ops->rollback(f->s); /* the fixture's open run: the destination stays empty */
+    jd_store_copy_stats st;
+    assert_int_equal(jd_store_copy(src, f->path, &st, &e), JD_OK);
+    assert_int_equal(st.tables, 27);
+    jd_store_counts c;
+    assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
+    assert_int_equal(c.events, 1);
+    assert_int_equal(c.persons, 1);
+    assert_int_equal(jd_store_copy(src, f->path, &st, &e), JD_ECONFLICT);
+    /* ingest continues after the copied ids */
+    assert_int_equal(start_ingest(f), 0);
+    put_mention(f, "police", "E2", "N2");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
+    assert_int_equal(c.events, 2);
+    scratch_db_remove(src);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_storeops__identities_replace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__rollback_then_redo, setup, teardown),
+        cmocka_unit_test(test_storeops__password_refused),
+        cmocka_unit_test_setup_teardown(test_storeops__copy, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
