@@ -72,6 +72,11 @@ typedef struct jd_resolve_stats {
      * (bounded_out), or once one or both names were compared (name_cut). */
     int64_t scored_pairs, bounded_out, name_cut;
     int threads; /* scoring threads used */
+    /* Pairs of refs named as two people in one event (cannot-links), and
+     * would-be links refused, by reason: different strong identifiers or
+     * a person's decision, genders, dates of birth, ages, a shared event;
+     * sparse refs kept apart for want of evidence that singles them out. */
+    int64_t event_cannot_links, refused_by[6], sparse_kept_apart;
     double seconds_load, seconds_block, seconds_estimate, seconds_score, seconds_cluster,
         seconds_save;
 } jd_resolve_stats;

@@ -99,6 +99,12 @@ int cmd_resolve(int argc, char **argv)
                "core-second\n",
                st.threads, st.threads == 1 ? "" : "s", (double)st.candidate_pairs / core_s / 1e6,
                (double)st.scored_pairs / core_s / 1e6);
+    printf("  cannot-links: %lld pairs of refs named as two people in one event; merges refused\n"
+           "  for different identifiers or decisions %lld, genders %lld, dates of birth %lld,\n"
+           "  ages %lld, a shared event %lld; sparse refs kept apart as possible matches %lld\n",
+           (long long)st.event_cannot_links, (long long)st.refused_by[0],
+           (long long)st.refused_by[1], (long long)st.refused_by[2], (long long)st.refused_by[3],
+           (long long)st.refused_by[4], (long long)st.sparse_kept_apart);
     printf("  pairs proposed by blocking rule:");
     for (int i = 0; i < 16; i++)
         if (st.pairs_by_rule[i])

@@ -169,6 +169,7 @@ typedef struct rref {
     int16_t by_lo, by_hi; /* birth years allowed by recorded ages */
     uint8_t nfore, nsur, ndob, npc, nphone, nnhs, nupn;
     char gender;
+    uint8_t gmask; /* genders of all its mentions: 1 F, 2 M */
     bool child;
     uint32_t mentions;
 } rref;
@@ -276,6 +277,8 @@ typedef struct phonmap {
 
 enum { TFW_N = 1 << 14 };
 
+typedef struct vec vec;
+
 typedef struct rs {
     pool names, ids, districts;
     phonmap ph;
@@ -293,7 +296,21 @@ typedef struct rs {
     size_t nrefslots;
     model md;
     jd_resolve_stats st;
+    /* Cannot-links from shared events (see event_cannot_links): ref i may
+     * never be one person with refs nl_to[nl_off[i] .. nl_off[i + 1]). */
+    uint32_t *nl_off, *nl_to;
+    /* while loading: (event id << 32 | mention number), and per mention
+     * its ref, role and names (NULL: not collected) */
+    vec *ev_keys, *ev_info;
+    uint32_t nev;
 } rs;
+
+static void *vec_push(vec *v);
+
+/* What a mention says about who else is in its event. */
+typedef struct ev_mention {
+    uint32_t ref, role, fore, sur;
+} ev_mention;
 
 static inline void view(const rs *R, const hot *h, rview *w)
 {
@@ -962,8 +979,18 @@ static int on_mention(const jd_mention_row *m, void *payload)
         if (n > 0)
             r->addr = pool_add(&R->names, b, (size_t)n);
     }
-    if (m->gender && (m->gender[0] == 'F' || m->gender[0] == 'M'))
+    if (m->gender && (m->gender[0] == 'F' || m->gender[0] == 'M')) {
         r->gender = m->gender[0];
+        r->gmask |= m->gender[0] == 'F' ? 1 : 2;
+    }
+    if (R->ev_keys && m->event_id > 0 && m->event_id < INT64_C(1) << 31 && R->nev < UINT32_MAX) {
+        uint64_t *k = vec_push(R->ev_keys);
+        ev_mention *e = vec_push(R->ev_info);
+        if (!k || !e)
+            return JD_ENOMEM;
+        *k = (uint64_t)m->event_id << 32 | R->nev++;
+        *e = (ev_mention){(uint32_t)(r - R->r), pool_add(&R->ids, m->role ? m->role : "", m->role ? strlen(m->role) : 0), fid, sid};
+    }
     /* display name: the most frequent raw "forenames surname" of the ref */
     char raw[160];
     size_t rn = 0;
@@ -1730,11 +1757,36 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
 
 /* ---- clustering ---- */
 
+/* Do two refs share an identifier, or do their forenames and surnames each
+ * resemble, or go unrecorded on one side (any level but different)? Only then
+ * may their own link outweigh a wholly different date of birth: a parent
+ * and a child, or two siblings, differ in first name. */
+static bool names_agree(const rs *R, uint32_t a, uint32_t b)
+{
+    rview va, vb;
+    view(R, &R->h[a], &va);
+    view(R, &R->h[b], &vb);
+    if (other_level(R, &va, &vb) > 0 || strong(&va, &vb) > 0)
+        return true; /* an identifier in common */
+    if (name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, NULL) != L_DIFF &&
+        name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, NULL) != L_DIFF)
+        return true;
+    /* surname written first on one side */
+    return name_level(R, va.fore, va.nfore, vb.sur, vb.nsur, false, NULL) >= L_CLOSE &&
+           name_level(R, va.sur, va.nsur, vb.fore, vb.nfore, false, NULL) >= L_CLOSE;
+}
+
 typedef struct cl {
     uint32_t parent, size;
+    uint32_t next; /* the next member: a root's members form a ring */
     uint32_t nhs[4], upn[4], dob[8];
+    int16_t by_lo, by_hi; /* birth years every recorded age allows, 0 none */
     uint8_t nn, nu, nd;
+    uint8_t gmask; /* genders recorded: 1 F, 2 M */
 } cl;
+
+/* Reasons a merge is refused (jd_resolve_stats.refused_by). */
+enum { CL_ID, CL_GENDER, CL_DOB, CL_AGE, CL_EVENT, CL_N };
 
 static uint32_t find(cl *c, uint32_t i)
 {
@@ -1759,12 +1811,57 @@ static int digit_distance(uint32_t a, uint32_t b)
     return d;
 }
 
-/* Why clusters x and y (roots) must not be one person, or NULL. `direct`:
- * the link's own two refs both carry dates of birth, so the model has
- * already weighed them against each other. */
-static const char *conflict(cl *c, uint32_t x, uint32_t y, const decision *d, size_t nd,
-                            bool direct)
+/* Full dates of birth of two sets that cannot be one person's: no pair of
+ * them within two digit edits (typos, swaps and a wrong year are tolerated,
+ * a different person's date is not). */
+static bool dobs_apart(const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t nb)
 {
+    if (!na || !nb)
+        return false;
+    for (uint8_t i = 0; i < na; i++)
+        for (uint8_t k = 0; k < nb; k++)
+            if (dob_pair(a[i], b[k]) >= 2 || digit_distance(a[i], b[k]) <= 2)
+                return false;
+    return true;
+}
+
+/* Ages that cannot both be true: the birth years allowed by the ages of one
+ * side (lo..hi, 0 none) miss the other side's by more than a year, or miss
+ * every year of its full dates of birth by more than a year. */
+static bool ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t nda, int lo_b, int hi_b,
+                       const uint32_t *dob_b, uint8_t ndb)
+{
+    if (lo_a && lo_b && (lo_a > hi_b + 1 || lo_b > hi_a + 1))
+        return true;
+    for (int side = 0; side < 2; side++) {
+        int lo = side ? lo_b : lo_a, hi = side ? hi_b : hi_a;
+        const uint32_t *d = side ? dob_a : dob_b;
+        uint8_t nd = side ? nda : ndb;
+        if (!lo || !nd)
+            continue;
+        bool fits = false;
+        for (uint8_t i = 0; i < nd && !fits; i++) {
+            int y = (int)(d[i] / 10000);
+            fits = y >= lo - 1 && y <= hi + 1;
+        }
+        if (!fits)
+            return true;
+    }
+    return false;
+}
+
+/* Why clusters x and y (roots) must not be one person, or NULL; *reason
+ * gets its CL_ number. The rules stop chains too (A-B-C where A and C were
+ * never compared): every cannot-link between any member of one and any of
+ * the other holds. `direct`: the link's own two refs both carry full dates
+ * of birth, so the model has already weighed them against each other (a
+ * wholly wrong date beside agreeing names, address and identifiers is a
+ * typing error the model may outweigh); the dates of the rest of the two
+ * clusters still hold. */
+static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const decision *d,
+                            size_t nd, bool direct, int *reason)
+{
+    *reason = CL_ID;
     for (size_t i = 0; i < nd; i++) {
         if (d[i].same)
             continue;
@@ -1776,17 +1873,27 @@ static const char *conflict(cl *c, uint32_t x, uint32_t y, const decision *d, si
         return "different NHS numbers";
     if (c[x].nu && c[y].nu && !set_level(c[x].upn, c[x].nu, c[y].upn, c[y].nu))
         return "different pupil numbers";
-    /* Dates of birth are incompatible when no pair of them is within two
-     * digit edits: typos, swaps and a wrong year are tolerated, a different
-     * person's date is not. The rule stops chains (A-B-C where A and C were
-     * never compared); a direct comparison was already weighed by the model. */
-    bool both = c[x].nd && c[y].nd && !direct, ok = false;
-    for (uint8_t i = 0; i < c[x].nd && !ok; i++)
-        for (uint8_t k = 0; k < c[y].nd && !ok; k++)
-            ok = dob_pair(c[x].dob[i], c[y].dob[k]) >= 2 ||
-                 digit_distance(c[x].dob[i], c[y].dob[k]) <= 2;
-    if (both && !ok)
+    *reason = CL_GENDER;
+    if ((c[x].gmask | c[y].gmask) == 3 && c[x].gmask && c[y].gmask)
+        return "genders that disagree";
+    *reason = CL_DOB;
+    if (!direct && dobs_apart(c[x].dob, c[x].nd, c[y].dob, c[y].nd))
         return "dates of birth that cannot be one person's";
+    *reason = CL_AGE;
+    if (ages_apart(c[x].by_lo, c[x].by_hi, c[x].dob, c[x].nd, c[y].by_lo, c[y].by_hi, c[y].dob,
+                   c[y].nd))
+        return "ages that cannot both be true at the two events' dates";
+    *reason = CL_EVENT;
+    if (R->nl_off) {
+        uint32_t small = c[x].size <= c[y].size ? x : y, other = small == x ? y : x;
+        uint32_t m = small;
+        do {
+            for (uint32_t i = R->nl_off[m]; i < R->nl_off[m + 1]; i++)
+                if (find(c, R->nl_to[i]) == other)
+                    return "named as two people in one event";
+            m = c[m].next;
+        } while (m != small);
+    }
     return NULL;
 }
 
@@ -1799,6 +1906,14 @@ static void merge(cl *c, uint32_t x, uint32_t y)
     }
     c[y].parent = x;
     c[x].size += c[y].size;
+    uint32_t t = c[x].next; /* splice the two rings */
+    c[x].next = c[y].next;
+    c[y].next = t;
+    c[x].gmask |= c[y].gmask;
+    if (c[y].by_lo) {
+        c[x].by_lo = c[x].by_lo && c[x].by_lo > c[y].by_lo ? c[x].by_lo : c[y].by_lo;
+        c[x].by_hi = c[x].by_hi && c[x].by_hi < c[y].by_hi ? c[x].by_hi : c[y].by_hi;
+    }
     for (uint8_t i = 0; i < c[y].nn; i++)
         add_id(c[x].nhs, &c[x].nn, 4, c[y].nhs[i]);
     for (uint8_t i = 0; i < c[y].nu; i++)
@@ -1999,6 +2114,8 @@ static void rs_free(rs *R)
     free(R->h);
     free(R->spill);
     free(R->refidx);
+    free(R->nl_off);
+    free(R->nl_to);
 }
 
 /* Index (agency, person_ref) -> ref number, once every ref is loaded. */
@@ -2115,6 +2232,83 @@ static int build_hot(rs *R)
     return JD_OK;
 }
 
+/*
+ * Cannot-links from shared events: two refs mentioned in one event with
+ * different roles (the child and the parent reporting them) or different
+ * names are two people. Mentions are sorted by event; each event's refs are
+ * paired (an event naming more than EV_CAP people adds none: a meeting's
+ * list of attendees says little about any two of them). The pairs become
+ * per-ref lists (nl_off, nl_to), both directions. JD_OK or JD_ENOMEM.
+ */
+static int event_cannot_links(rs *R, vec *keys, vec *info)
+{
+    enum { EV_CAP = 32 };
+    uint64_t *k = keys->p;
+    const ev_mention *e = info->p;
+    if (jd_resolve__radix_sort_u64(k, keys->n) < 0)
+        return JD_ENOMEM;
+    R->nl_off = calloc(R->n + 2, sizeof *R->nl_off);
+    if (!R->nl_off)
+        return JD_ENOMEM;
+    vec pairs = {.sz = sizeof(uint64_t)};
+    for (size_t i = 0, j; i < keys->n; i = j) {
+        j = i + 1;
+        while (j < keys->n && k[j] >> 32 == k[i] >> 32)
+            j++;
+        if (j - i < 2 || j - i > EV_CAP)
+            continue;
+        for (size_t a = i; a < j; a++)
+            for (size_t b = a + 1; b < j; b++) {
+                const ev_mention *x = &e[(uint32_t)k[a]], *y = &e[(uint32_t)k[b]];
+                bool names = (x->fore && y->fore && x->fore != y->fore) ||
+                             (x->sur && y->sur && x->sur != y->sur);
+                if (x->ref == y->ref || (x->role == y->role && !names))
+                    continue;
+                uint64_t *p = vec_push(&pairs), *q = vec_push(&pairs);
+                if (!p || !q) {
+                    free(pairs.p);
+                    return JD_ENOMEM;
+                }
+                *p = (uint64_t)x->ref << 32 | y->ref;
+                *q = (uint64_t)y->ref << 32 | x->ref;
+            }
+    }
+    uint64_t *pp = pairs.p;
+    if (jd_resolve__radix_sort_u64(pp, pairs.n) < 0) {
+        free(pairs.p);
+        return JD_ENOMEM;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < pairs.n; i++) /* de-duplicated in place */
+        if (!n || pp[n - 1] != pp[i])
+            pp[n++] = pp[i];
+    R->nl_to = malloc((n ? n : 1) * sizeof *R->nl_to);
+    if (!R->nl_to) {
+        free(pairs.p);
+        return JD_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        R->nl_to[i] = (uint32_t)pp[i];
+        R->nl_off[(pp[i] >> 32) + 1]++;
+    }
+    for (size_t i = 0; i < R->n; i++)
+        R->nl_off[i + 1] += R->nl_off[i];
+    R->st.event_cannot_links = (int64_t)n / 2;
+    free(pairs.p);
+    return JD_OK;
+}
+
+/* Are refs a and b named as two people in one event? */
+static bool event_apart(const rs *R, uint32_t a, uint32_t b)
+{
+    if (!R->nl_off)
+        return false;
+    for (uint32_t i = R->nl_off[a]; i < R->nl_off[a + 1]; i++)
+        if (R->nl_to[i] == b)
+            return true;
+    return false;
+}
+
 /* Load mentions, variants and term frequencies. */
 static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
 {
@@ -2138,8 +2332,16 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     loader L = {.R = R};
     L.memo[0] = calloc((size_t)2 << NMEMO_BITS, sizeof(nmemo));
     L.memo[1] = L.memo[0] ? L.memo[0] + ((size_t)1 << NMEMO_BITS) : NULL;
+    vec evk = {.sz = sizeof(uint64_t)}, evi = {.sz = sizeof(ev_mention)};
+    R->ev_keys = &evk;
+    R->ev_info = &evi;
     rc = s->ops->mentions(s, on_mention, &L, err);
     free(L.memo[0]);
+    R->ev_keys = R->ev_info = NULL;
+    if (rc == JD_OK && event_cannot_links(R, &evk, &evi) != JD_OK)
+        rc = JD_ENOMEM;
+    free(evk.p);
+    free(evi.p);
     if (rc != JD_OK)
         return rc < 0 && rc != JD_ENOMEM ? rc : jd_error_set(err, JD_ENOMEM, "out of memory");
     if (postcode_parts(R) != JD_OK)
@@ -2313,7 +2515,12 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     }
     for (uint32_t i = 0; i < R.n; i++) {
         c[i].parent = i;
+        c[i].next = i;
         c[i].size = 1;
+        /* a ref written with both genders says nothing about its gender */
+        c[i].gmask = R.r[i].gmask == 3 ? 0 : R.r[i].gmask;
+        c[i].by_lo = R.r[i].by_lo;
+        c[i].by_hi = R.r[i].by_hi;
         for (uint8_t k = 0; k < R.r[i].nnhs; k++)
             add_id(c[i].nhs, &c[i].nn, 4, R.r[i].nhs[k]);
         for (uint8_t k = 0; k < R.r[i].nupn; k++)
@@ -2349,14 +2556,16 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         uint32_t x = find(c, lv[i].a), y = find(c, lv[i].b);
         if (x == y)
             continue;
-        bool direct = R.r[lv[i].a].ndob && R.r[lv[i].b].ndob;
-        const char *why = conflict(c, x, y, dv, decs.n, direct);
+        int reason;
+        bool direct = R.r[lv[i].a].ndob && R.r[lv[i].b].ndob && names_agree(&R, lv[i].a, lv[i].b);
+        const char *why = conflict(&R, c, x, y, dv, decs.n, direct, &reason);
         if (!why) {
             merge(c, x, y);
             R.st.links++;
             continue;
         }
         R.st.refused++;
+        R.st.refused_by[reason]++;
         /* the refusal is explained on both sides (a few notes per ref at most) */
         for (int side = 0; side < 2; side++) {
             uint32_t me = side ? lv[i].b : lv[i].a, other = side ? lv[i].a : lv[i].b;
@@ -2555,6 +2764,36 @@ out:
     return rc;
 }
 
+/* The full dates of birth of a ref into out[NV]; returns how many. */
+static uint8_t full_dobs(const rref *r, uint32_t out[NV])
+{
+    uint8_t n = 0;
+    for (uint8_t i = 0; i < r->ndob; i++)
+        if (r->dob[i] % 100 && r->dob[i] / 100 % 100)
+            out[n++] = r->dob[i];
+    return n;
+}
+
+/* Why refs a and b can never be one person, as clustering would say it
+ * (NULL when nothing forbids it). */
+static const char *pair_cannot_link(const rs *R, uint32_t a, uint32_t b)
+{
+    const rref *x = &R->r[a], *y = &R->r[b];
+    uint8_t gx = x->gmask == 3 ? 0 : x->gmask, gy = y->gmask == 3 ? 0 : y->gmask;
+    if (gx && gy && gx != gy)
+        return "genders that disagree";
+    uint32_t dx[NV], dy[NV];
+    uint8_t nx = full_dobs(x, dx), ny = full_dobs(y, dy);
+    if (dobs_apart(dx, nx, dy, ny) && !names_agree(R, a, b))
+        return "dates of birth that cannot be one person's, with different names and no "
+               "identifier in common";
+    if (ages_apart(x->by_lo, x->by_hi, dx, nx, y->by_lo, y->by_hi, dy, ny))
+        return "ages that cannot both be true at the two events' dates";
+    if (event_apart(R, a, b))
+        return "named as two people in one event";
+    return NULL;
+}
+
 int jd_explain_match(jd_store *s, const jd_ref *a, const jd_ref *b, FILE *out, jd_error *err)
 {
     if (!s || !a || !b || !out)
@@ -2603,6 +2842,9 @@ int jd_explain_match(jd_store *s, const jd_ref *a, const jd_ref *b, FILE *out, j
                 ps.strong ? (ps.strong > 0 ? "+30.00" : "-30.00") : "0.00");
         fprintf(out, "  total %.2f, match probability %.6f (linked at >= %g)\n", ps.total,
                 ps.prob, R.md.threshold);
+        const char *why = pair_cannot_link(&R, (uint32_t)ia, (uint32_t)ib);
+        if (why)
+            fprintf(out, "  cannot-link: %s; never one person, whatever the weight\n", why);
     }
     rs_free(&R);
     return rc;
