@@ -1785,6 +1785,57 @@ typedef struct cl {
     uint8_t gmask; /* genders recorded: 1 F, 2 M */
 } cl;
 
+/*
+ * Minimum evidence for a link with a sparse record (issue 16). A ref with
+ * no full date of birth (a first name only, an age instead of a date, a
+ * call handler's or housing officer's row) links only on evidence that
+ * singles out one person in the county: an identifier in common (NHS
+ * number, pupil number, phone, other identifier); or both names and a date
+ * of birth; or both names, an age consistent with the other's, and the same
+ * address or postcode at the time. Names count only at "close" or better,
+ * and a name used by more than one ref in a thousand (the county's own term
+ * frequencies) must be backed by the address and the age together.
+ * Otherwise the link is refused and shown as a possible match.
+ */
+enum { RARE_NAME_REFS = 3 };
+static bool enough_evidence(const rs *R, uint32_t a, uint32_t b)
+{
+    rview va, vb;
+    view(R, &R->h[a], &va);
+    view(R, &R->h[b], &vb);
+    if (has_full_dob(&va) && has_full_dob(&vb))
+        return true;
+    if (strong(&va, &vb) > 0 || other_level(R, &va, &vb) > 0 ||
+        set_level(va.phone, va.nphone, vb.phone, vb.nphone) == 1)
+        return true;
+    int lf = name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, NULL),
+        ls = name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, NULL);
+    if (lf <= L_DIFF || ls <= L_DIFF)
+        return false; /* a first name only, or a name that differs */
+    int ld = dob_level(&va, &vb);
+    if (ld >= 2 && lf >= L_CLOSE && ls >= L_CLOSE)
+        return true; /* a full date on one side agrees with a partial one */
+    if (ld == 0)
+        return false;
+    bool place = pc_level(&va, &vb) == 3 || addr_level(R, &va, &vb, NULL) == 2;
+    if (ld >= 1 && place)
+        return true; /* names, an age and the address */
+    if (!place && ld < 1)
+        return false;
+    /* names and either an age or the address, not both: the names must be
+     * rare enough in the county that few refs share both (the expected
+     * count from the county's own term frequencies) */
+    double rare = 1e9;
+    for (uint8_t i = 0; i < va.nfore; i++)
+        for (uint8_t k = 0; k < va.nsur; k++) {
+            uint32_t f = va.fore[i], g = va.sur[k];
+            double e = (double)(f < R->ntf ? R->tf[f] : 1) * (double)(g < R->ntf ? R->tf[g] : 1) /
+                       (double)(R->n ? R->n : 1);
+            rare = e < rare ? e : rare;
+        }
+    return lf >= L_CLOSE && ls >= L_CLOSE && rare <= RARE_NAME_REFS;
+}
+
 /* Reasons a merge is refused (jd_resolve_stats.refused_by). */
 enum { CL_ID, CL_GENDER, CL_DOB, CL_AGE, CL_EVENT, CL_N };
 
@@ -2556,6 +2607,26 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         uint32_t x = find(c, lv[i].a), y = find(c, lv[i].b);
         if (x == y)
             continue;
+        if (!enough_evidence(&R, lv[i].a, lv[i].b)) {
+            R.st.sparse_kept_apart++;
+            for (int side = 0; side < 2; side++) {
+                uint32_t me = side ? lv[i].b : lv[i].a, other = side ? lv[i].a : lv[i].b;
+                if (notes[me] && strlen(notes[me]) > 600)
+                    continue;
+                char buf[512];
+                snprintf(buf, sizeof buf,
+                         "%s%spossible match: %s:%s and %s:%s (match weight %.1f) kept apart, "
+                         "a sparse record needs an identifier, names and a date of birth, or "
+                         "names, age and address in common",
+                         notes[me] ? notes[me] : "", notes[me] ? "; " : "",
+                         pool_str(&R.ids, R.r[me].agency), pool_str(&R.ids, R.r[me].ref),
+                         pool_str(&R.ids, R.r[other].agency), pool_str(&R.ids, R.r[other].ref),
+                         lv[i].w);
+                free(notes[me]);
+                notes[me] = strdup(buf);
+            }
+            continue;
+        }
         int reason;
         bool direct = R.r[lv[i].a].ndob && R.r[lv[i].b].ndob && names_agree(&R, lv[i].a, lv[i].b);
         const char *why = conflict(&R, c, x, y, dv, decs.n, direct, &reason);
