@@ -1791,11 +1791,11 @@ typedef struct cl {
  * call handler's or housing officer's row) links only on evidence that
  * singles out one person in the county: an identifier in common (NHS
  * number, pupil number, phone, other identifier); or both names and a date
- * of birth; or both names, an age consistent with the other's, and the same
- * address or postcode at the time. Names count only at "close" or better,
- * and a name used by more than one ref in a thousand (the county's own term
- * frequencies) must be backed by the address and the age together.
- * Otherwise the link is refused and shown as a possible match.
+ * of birth; or both names and the same address or postcode at the time
+ * (with an age that fits, where there is one); or both names and a fitting
+ * age alone when the county's own term frequencies say few refs share both
+ * names. A first name only never suffices. Otherwise the link is refused
+ * and shown as a possible match.
  */
 enum { RARE_NAME_REFS = 3 };
 static bool enough_evidence(const rs *R, uint32_t a, uint32_t b)
@@ -1818,13 +1818,13 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b)
     if (ld == 0)
         return false;
     bool place = pc_level(&va, &vb) == 3 || addr_level(R, &va, &vb, NULL) == 2;
-    if (ld >= 1 && place)
-        return true; /* names, an age and the address */
-    if (!place && ld < 1)
+    if (place)
+        return true; /* names and the address (and an age, if any, that fits) */
+    if (ld < 1)
         return false;
-    /* names and either an age or the address, not both: the names must be
-     * rare enough in the county that few refs share both (the expected
-     * count from the county's own term frequencies) */
+    /* names and an age with no place to back them (a call handler's row):
+     * the names must be rare enough in the county that few refs share both
+     * (the expected count from the county's own term frequencies) */
     double rare = 1e9;
     for (uint8_t i = 0; i < va.nfore; i++)
         for (uint8_t k = 0; k < va.nsur; k++) {
