@@ -10,6 +10,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: joindots resolve --db FILE [--threshold P] [--variants FILE] [--threads N]\n"
+               "                        [--review]\n"
                "\n"
                "Resolves every person_ref in the store into identities: a probabilistic\n"
                "(Fellegi-Sunter) model estimated without labels, several blocking rules,\n"
@@ -19,7 +20,10 @@ static void usage(FILE *f)
                "  --threshold P   match probability at which two refs are linked (0.999)\n"
                "  --variants FILE extra forename variants (data/names/variants.tsv format)\n"
                "  --threads N     scoring threads (default: one per CPU, at most 8); the\n"
-               "                  result is the same for any N\n");
+               "                  result is the same for any N\n"
+               "  --review        list every identity holding more than one date of birth,\n"
+               "                  gender or first name (person_id, why, the dates and names);\n"
+               "                  explain any pair in it with joindots explain-match\n");
 }
 
 int cmd_resolve(int argc, char **argv)
@@ -28,6 +32,7 @@ int cmd_resolve(int argc, char **argv)
                                               {"threshold", required_argument, NULL, 't'},
                                               {"variants", required_argument, NULL, 'v'},
                                               {"threads", required_argument, NULL, 'j'},
+                                              {"review", no_argument, NULL, 'r'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
     const char *db = NULL;
@@ -57,6 +62,7 @@ int cmd_resolve(int argc, char **argv)
             break;
         }
         case 'v': ro.variants = optarg; break;
+        case 'r': ro.review = stdout; break;
         case 'h': usage(stdout); return JD_EXIT_OK;
         default: usage(stderr); return JD_EXIT_USAGE;
         }
@@ -99,6 +105,10 @@ int cmd_resolve(int argc, char **argv)
                "core-second\n",
                st.threads, st.threads == 1 ? "" : "s", (double)st.candidate_pairs / core_s / 1e6,
                (double)st.scored_pairs / core_s / 1e6);
+    printf("  identities to review: %lld (more than one date of birth %lld, both genders %lld,\n"
+           "  more than one first name %lld)%s\n",
+           (long long)st.review, (long long)st.review_dob, (long long)st.review_gender,
+           (long long)st.review_forename, ro.review ? "" : "; list them with --review");
     printf("  cannot-links: %lld pairs of refs named as two people in one event; merges refused\n"
            "  for different identifiers or decisions %lld, genders %lld, dates of birth %lld,\n"
            "  ages %lld, a shared event %lld; sparse refs kept apart as possible matches %lld\n",

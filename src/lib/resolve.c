@@ -2730,6 +2730,8 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
      * mentions names it; the full date of birth most mentions carry is its dob */
     typedef struct acc {
         uint32_t best, bestm, dobv[4], dobc[4];
+        uint32_t fore[4]; /* distinct first names (4: at least four) */
+        uint8_t ndob, nfore, gmask;
         bool child;
         jd_buf notes;
     } acc;
@@ -2760,6 +2762,9 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
             a->best = i;
         }
         a->child |= R.r[i].child;
+        a->gmask |= R.r[i].gmask;
+        for (uint8_t f = 0; f < R.r[i].nfore && a->nfore < 4; f++)
+            add_id(a->fore, &a->nfore, 4, R.r[i].fore[f]);
         for (uint8_t d = 0; d < R.r[i].ndob; d++) {
             uint32_t v = R.r[i].dob[d];
             if (!(v % 100) || !(v / 100 % 100))
@@ -2768,6 +2773,7 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
             while (j < 4 && a->dobv[j] && a->dobv[j] != v)
                 j++;
             if (j < 4) {
+                a->ndob += !a->dobv[j];
                 a->dobv[j] = v;
                 a->dobc[j] += R.r[i].mentions;
             }
@@ -2780,7 +2786,39 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         }
     }
     for (size_t k = 0; k < ninfo; k++) {
+        /* Review of mixed identities: more than one full date of birth,
+         * gender or first name is shown to a person (on the identity, and
+         * as a line on opts->review); explain-match explains any pair. */
         acc *a = &ac[k];
+        bool rd = a->ndob > 1, rg = a->gmask == 3, rf = false;
+        /* first names that are not one another's typo, variant or initial */
+        for (int x = 0; x < a->nfore && !rf; x++)
+            for (int y = x + 1; y < a->nfore && !rf; y++)
+                rf = name_pair_level(&R, a->fore[x], a->fore[y], true) < L_SIMILAR;
+        if (rd || rg || rf) {
+            R.st.review++;
+            R.st.review_dob += rd;
+            R.st.review_gender += rg;
+            R.st.review_forename += rf;
+            char line[400];
+            snprintf(line, sizeof line, "review:%s%s%s", rd ? " more than one date of birth" : "",
+                             rg ? (rd ? ", both genders" : " both genders") : "",
+                             rf ? (rd || rg ? ", more than one first name" : " more than one first name") : "");
+            if ((a->notes.len && jd_buf_adds(&a->notes, "; ") != JD_OK) ||
+                jd_buf_adds(&a->notes, line) != JD_OK) {
+                /* notes are capped: the identity keeps what fits */
+            }
+            if (opts->review) {
+                fprintf(opts->review, "%s\t%s", info[k].person_id, line + 8);
+                for (int d = 0; d < 4 && a->dobv[d]; d++)
+                    fprintf(opts->review, "%s%04u-%02u-%02u", d ? ", " : "\tdates of birth ",
+                            a->dobv[d] / 10000, a->dobv[d] / 100 % 100, a->dobv[d] % 100);
+                for (int f = 0; f < a->nfore; f++)
+                    fprintf(opts->review, "%s%s", f ? ", " : "\tfirst names ",
+                            pool_str(&R.names, a->fore[f]));
+                fputc('\n', opts->review);
+            }
+        }
         info[k].display_name = a->best != UINT32_MAX ? pool_str(&R.ids, R.r[a->best].name) : NULL;
         char *dob = NULL;
         if (a->dobv[0]) {

@@ -128,6 +128,16 @@ p=$("$JD" explain-match --db "$CL" police:N920 police:N921 | sed -n 's/.*match p
 python3 -c "import sys; sys.exit(0 if float('$p') >= 0.999 else 1)"; ok $? "the gender pair would link on weight alone ($p): the refusal is the cannot-link's"
 grep -q 'genders 1' "$SCRATCH/cl.out"; ok $? "resolve counts the refusal by reason ($(grep -o 'genders [0-9]*' "$SCRATCH/cl.out"))"
 "$JD" explain-match --db "$CL" police:N921 police:N940 | grep -q 'cannot-link'; is $? 1 "two unrelated refs get no cannot-link line"
+# Review of mixed identities: a person's confirmation joins the father and
+# son (a human decision wins over the model); resolve --review lists the
+# identity, with its dates of birth and first names, and counts it.
+"$JD" link confirm --db "$CL" --reason "test: one person" --user tester police:N950 police:N951 >/dev/null
+"$JD" resolve --db "$CL" --review >"$SCRATCH/rev.out" 2>&1
+pid=$(idof police:N950)
+grep -qP "^$pid\tmore than one date of birth, more than one first name\tdates of birth 1965-03-27, 1990-05-14\tfirst names kevin, kyle" "$SCRATCH/rev.out"; ok $? "resolve --review lists the identity with two dates of birth and first names ($pid)"
+grep -q 'identities to review: 1 (more than one date of birth 1' "$SCRATCH/rev.out"; ok $? "and counts it"
+is "$(sqlite3 "$CL" "SELECT count(*) FROM identity_note WHERE note LIKE '%review: more than one date of birth%'")" 1 "the identity carries the review note"
+"$JD" resolve --db "$CL" | grep -q 'list them with --review'; ok $? "without --review resolve only counts them"
 DB=$DB_SAVE
 
 # accuracy on a synthetic county (children, pairwise F1 >= 0.97)
