@@ -21,7 +21,8 @@ typedef struct jd_prf {
 } jd_prf;
 
 typedef struct jd_score_report {
-    jd_prf ident_all, ident_children; /* pairwise over person_refs */
+    jd_prf ident_all, ident_children; /* pairwise over person_refs; children: pairs of two
+                                         children's refs */
     long long exploited, exploited_high;  /* exploited children; with child_at_risk >= high */
     double recall_high;
     double median_delay_days;             /* first evidence to high; NAN if none detected */
@@ -30,7 +31,11 @@ typedef struct jd_score_report {
     jd_prf network_adults;                /* adults named in exploitation_network alerts */
     long long networks, networks_detected, networks_within_180;
     jd_prf unrecorded, language;          /* by event */
-    void *detail;                         /* per group rates (confounder, ethnicity): json_t */
+    void *detail;                         /* per group rates (confounder, ethnicity) and
+                                             identity by group: json_t */
+    /* true persons (with a ref) whose predicted cluster is exactly their refs */
+    long long persons, persons_exact, children_persons, children_exact;
+    double exactly_right, exactly_right_children;
 } jd_score_report;
 
 /*

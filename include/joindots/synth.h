@@ -29,12 +29,25 @@ typedef struct jd_synth_opts {
     int networks;         /* exploitation networks */
     const char *scenario; /* NULL or "county"; "oxford" for the Operation Bullfinch shape */
     int64_t events;       /* approximate number of events wanted (0: natural size) */
+    int identity_noise;   /* JD_SYNTH_NOISE_REALISTIC (default) or JD_SYNTH_NOISE_NONE */
 } jd_synth_opts;
-#define JD_SYNTH_OPTS_INIT {1, 2000, 8, "2004-01-01", 3, NULL, 0}
+
+/*
+ * Identity noise. REALISTIC: sparse call-handling, housing and police rows
+ * under their own refs, households with step-families, twins with similar
+ * names and shared addresses, namesakes, and the name and date-of-birth
+ * noise of docs/internals/synth.md. NONE: the county as generated before
+ * that noise existed (same bytes for the same seed), for tests and figures
+ * that must stay comparable with earlier runs.
+ */
+enum { JD_SYNTH_NOISE_REALISTIC = 0, JD_SYNTH_NOISE_NONE = 1 };
+#define JD_SYNTH_OPTS_INIT {1, 2000, 8, "2004-01-01", 3, NULL, 0, JD_SYNTH_NOISE_REALISTIC}
 
 typedef struct jd_synth_stats {
     int64_t events, person_rows, object_rows;
     int64_t people, children, exploited, networks, unrecorded_crimes, blaming;
+    int64_t one_row_refs, sparse_refs; /* refs used for one row; of them, rows lacking a
+                                          forename, a surname or a date of birth */
 } jd_synth_stats;
 
 /*

@@ -3,7 +3,10 @@
  *
  * Identities are scored pairwise over person_refs from cluster contingency
  * counts: true positives are the pairs that share both a predicted and a
- * true person, so no O(n^2) pair list is built. Person alerts are mapped to
+ * true person, so no O(n^2) pair list is built. The refs are sorted once by
+ * (predicted cluster, true person); each subset (children, sparse refs, a
+ * group of persons) is then one linear pass. A true person is exactly right
+ * when one predicted cluster holds all their refs and nothing else. Person alerts are mapped to
  * a true person by the majority of their subject refs. Times are compared
  * as instants parsed with the same normaliser as ingest.
  */
@@ -16,9 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum { MAX_GROUPS = 16 };
+
 typedef struct truth_person {
     const char *id;
     bool is_child, exploited, network_adult;
+    bool has_sparse;  /* one of their refs is marked sparse */
+    uint16_t groups;  /* bit i: ctx.group[i] */
+    uint16_t kinds;   /* bit i: one of their sparse refs is of kind ctx.kind[i] */
     const char *confounder, *ethnicity;
     int64_t first_evidence; /* exploited only; 0 unknown */
     int64_t high_at;        /* earliest child_at_risk >= high; 0 none */
@@ -28,9 +36,21 @@ typedef struct ctx {
     json_t *truth;
     json_t *id_to_person;  /* truth id -> index */
     json_t *ref_to_person; /* "agency\x1fref" -> index */
+    json_t *sparse_refs;   /* "agency\x1fref" -> kind index (-1: none given), refs marked sparse */
     truth_person *tp;
     size_t ntp;
+    const char *group[MAX_GROUPS]; /* person group names, in order of appearance */
+    int ngroups;
+    const char *kind[MAX_GROUPS];  /* sparse ref kinds, in order of appearance */
+    int nkinds;
 } ctx;
+
+/* One truth ref: its predicted cluster and true person. */
+typedef struct idref {
+    int32_t cl, p;
+    bool sparse;
+    int8_t kind; /* index into ctx.kind, -1 none */
+} idref;
 
 static int person_index(ctx *c, const char *id)
 {
@@ -127,41 +147,230 @@ static long long pairs(long long n)
     return n * (n - 1) / 2;
 }
 
-/* Pairwise identity scores; children_only restricts to refs of true children. */
-static void score_identities(ctx *c, json_t *pred, bool children_only, jd_prf *out)
+static int cmp_idref(const void *a, const void *b)
 {
-    /* count per (pred cluster, true person), per pred cluster, per true person */
-    json_t *cell = json_object(), *pc = json_object(), *tc = json_object();
-    const char *key;
-    json_t *val;
-    json_object_foreach(c->ref_to_person, key, val)
-    {
-        int p = (int)json_integer_value(val);
-        if (children_only && !c->tp[p].is_child)
-            continue;
-        json_t *cl = json_object_get(pred, key);
-        const char *cid = cl ? json_string_value(cl) : key; /* unpredicted ref: its own */
-        char buf[512];
-        snprintf(buf, sizeof buf, "%s\x1e%d", cid, p);
-        const char *ks[] = {buf, cid, c->tp[p].id};
-        json_t *objs[] = {cell, pc, tc};
-        for (int k = 0; k < 3; k++) {
-            json_t *n = json_object_get(objs[k], ks[k]);
-            json_object_set_new(objs[k], ks[k],
-                                json_integer(n ? json_integer_value(n) + 1 : 1));
-        }
+    const idref *x = a, *y = b;
+    if (x->cl != y->cl)
+        return x->cl < y->cl ? -1 : 1;
+    return x->p < y->p ? -1 : x->p > y->p;
+}
+
+/* Which refs a pass counts. */
+enum { F_ALL, F_CHILDREN, F_FULL, F_NOT_GROUP, F_NOT_KIND };
+
+static bool keep(const ctx *c, const idref *r, int f, int g)
+{
+    switch (f) {
+    case F_CHILDREN: return c->tp[r->p].is_child;
+    case F_FULL: return !r->sparse;
+    case F_NOT_GROUP: return !(c->tp[r->p].groups & (1u << g));
+    case F_NOT_KIND: return r->kind != g;
+    default: return true;
     }
+}
+
+/* Pairs among the kept refs (v sorted by cluster, then person); pcount is
+ * scratch of ntp zeros, left zeroed. */
+static void pair_counts(const ctx *c, const idref *v, size_t n, int f, int g, long long *pcount,
+                        jd_prf *out)
+{
     long long tp = 0, pp = 0, tt = 0;
-    json_object_foreach(cell, key, val) tp += pairs(json_integer_value(val));
-    json_object_foreach(pc, key, val) pp += pairs(json_integer_value(val));
-    json_object_foreach(tc, key, val) tt += pairs(json_integer_value(val));
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        long long in_cl = 0;
+        while (j < n && v[j].cl == v[i].cl) {
+            size_t k = j;
+            long long in_cell = 0;
+            while (k < n && v[k].cl == v[j].cl && v[k].p == v[j].p) {
+                if (keep(c, &v[k], f, g)) {
+                    in_cell++;
+                    pcount[v[k].p]++;
+                }
+                k++;
+            }
+            tp += pairs(in_cell);
+            in_cl += in_cell;
+            j = k;
+        }
+        pp += pairs(in_cl);
+        i = j;
+    }
+    for (size_t p = 0; p < c->ntp; p++) {
+        tt += pairs(pcount[p]);
+        pcount[p] = 0;
+    }
     out->tp = tp;
     out->fp = pp - tp;
     out->fn = tt - tp;
     prf(out);
-    json_decref(cell);
-    json_decref(pc);
-    json_decref(tc);
+}
+
+/* Pairs that touch the subset: all pairs less those among the rest. */
+static void touching(const jd_prf *all, const jd_prf *rest, jd_prf *out)
+{
+    out->tp = all->tp - rest->tp;
+    out->fp = all->fp - rest->fp;
+    out->fn = all->fn - rest->fn;
+    prf(out);
+}
+
+typedef struct exact_count {
+    long long persons, exact;
+} exact_count;
+
+static json_t *exact_json(const exact_count *e)
+{
+    return json_pack("{s:I,s:I,s:f}", "persons", (json_int_t)e->persons, "exact",
+                     (json_int_t)e->exact,
+                     "share", e->persons ? (double)e->exact / (double)e->persons : 0.0);
+}
+
+static json_t *group_json(const jd_prf *p, const exact_count *e, long long refs)
+{
+    json_t *o = exact_json(e);
+    json_object_set_new(o, "refs", json_integer((json_int_t)refs));
+    json_object_set_new(o, "pairwise", json_pack("{s:f,s:f,s:f,s:I,s:I,s:I}", "precision",
+                                                 p->precision, "recall", p->recall, "f1", p->f1,
+                                                 "tp", (json_int_t)p->tp, "fp",
+                                                 (json_int_t)p->fp, "fn", (json_int_t)p->fn));
+    return o;
+}
+
+/*
+ * Identity scores: all persons and children (pairs of two children's refs),
+ * then, into detail.identity_groups, pairs touching sparse refs, pairs of two
+ * full refs, and pairs touching each person group; and who is exactly right.
+ */
+static int score_identities(ctx *c, json_t *pred, jd_score_report *r, json_t *detail)
+{
+    size_t n = json_object_size(c->ref_to_person);
+    idref *v = malloc((n ? n : 1) * sizeof *v);
+    long long *pcount = calloc(c->ntp + 1, sizeof *pcount), *nrefs = NULL, *clsize = NULL;
+    int32_t *first_cl = NULL;
+    bool *split = NULL;
+    json_t *clid = json_object(), *groups = json_object();
+    int rc = JD_ENOMEM;
+    if (!v || !pcount || !clid || !groups)
+        goto out;
+    const char *key;
+    json_t *val;
+    size_t i = 0;
+    int32_t ncl = 0;
+    json_object_foreach(c->ref_to_person, key, val)
+    {
+        json_t *cl = json_object_get(pred, key);
+        json_t *id = cl ? json_object_get(clid, json_string_value(cl)) : NULL;
+        if (cl && !id) {
+            id = json_integer(ncl++);
+            json_object_set_new(clid, json_string_value(cl), id);
+        }
+        v[i].cl = id ? (int32_t)json_integer_value(id) : -1;
+        v[i].p = (int32_t)json_integer_value(val);
+        json_t *sk = json_object_get(c->sparse_refs, key);
+        v[i].sparse = sk != NULL;
+        v[i].kind = (int8_t)(sk ? json_integer_value(sk) : -1);
+        i++;
+    }
+    for (i = 0; i < n; i++) /* an unpredicted ref is its own cluster */
+        if (v[i].cl < 0)
+            v[i].cl = ncl++;
+    qsort(v, n, sizeof *v, cmp_idref);
+    pair_counts(c, v, n, F_ALL, 0, pcount, &r->ident_all);
+    pair_counts(c, v, n, F_CHILDREN, 0, pcount, &r->ident_children);
+    /* exactly right */
+    nrefs = calloc(c->ntp + 1, sizeof *nrefs);
+    clsize = calloc((size_t)ncl + 1, sizeof *clsize);
+    first_cl = malloc((c->ntp + 1) * sizeof *first_cl);
+    split = calloc(c->ntp + 1, sizeof *split);
+    if (!nrefs || !clsize || !first_cl || !split)
+        goto out;
+    for (size_t p = 0; p < c->ntp; p++)
+        first_cl[p] = -1;
+    for (i = 0; i < n; i++) {
+        nrefs[v[i].p]++;
+        clsize[v[i].cl]++;
+        if (first_cl[v[i].p] < 0)
+            first_cl[v[i].p] = v[i].cl;
+        else if (first_cl[v[i].p] != v[i].cl)
+            split[v[i].p] = true;
+    }
+    exact_count all = {0}, kids = {0}, sparse = {0}, full = {0}, grp[MAX_GROUPS] = {{0}},
+                kd[MAX_GROUPS] = {{0}};
+    long long grefs[MAX_GROUPS] = {0}, krefs[MAX_GROUPS] = {0}, sparse_refs = 0;
+    for (i = 0; i < n; i++) {
+        sparse_refs += v[i].sparse;
+        if (v[i].kind >= 0)
+            krefs[v[i].kind]++;
+        for (int g = 0; g < c->ngroups; g++)
+            grefs[g] += (c->tp[v[i].p].groups >> g) & 1u;
+    }
+    for (size_t p = 0; p < c->ntp; p++) {
+        if (!nrefs[p])
+            continue;
+        bool ok = !split[p] && clsize[first_cl[p]] == nrefs[p];
+        truth_person *t = &c->tp[p];
+        exact_count *sets[3 + 2 * MAX_GROUPS];
+        int ns = 0;
+        sets[ns++] = &all;
+        if (t->is_child)
+            sets[ns++] = &kids;
+        sets[ns++] = t->has_sparse ? &sparse : &full;
+        for (int g = 0; g < c->ngroups; g++)
+            if (t->groups & (1u << g))
+                sets[ns++] = &grp[g];
+        for (int k = 0; k < c->nkinds; k++)
+            if (t->kinds & (1u << k))
+                sets[ns++] = &kd[k];
+        for (int k = 0; k < ns; k++) {
+            sets[k]->persons++;
+            sets[k]->exact += ok;
+        }
+    }
+    r->persons = all.persons;
+    r->persons_exact = all.exact;
+    r->children_persons = kids.persons;
+    r->children_exact = kids.exact;
+    r->exactly_right = all.persons ? (double)all.exact / (double)all.persons : 0;
+    r->exactly_right_children = kids.persons ? (double)kids.exact / (double)kids.persons : 0;
+    /* by kind of ref and by person group */
+    jd_prf rest, part;
+    json_object_set_new(groups, "all_persons", group_json(&r->ident_all, &all, (long long)n));
+    long long child_refs = 0;
+    for (i = 0; i < n; i++)
+        child_refs += c->tp[v[i].p].is_child;
+    json_object_set_new(groups, "children", group_json(&r->ident_children, &kids, child_refs));
+    if (sparse_refs) {
+        pair_counts(c, v, n, F_FULL, 0, pcount, &rest);
+        touching(&r->ident_all, &rest, &part);
+        json_object_set_new(groups, "sparse_refs", group_json(&part, &sparse, sparse_refs));
+        json_object_set_new(groups, "full_refs",
+                            group_json(&rest, &full, (long long)n - sparse_refs));
+    }
+    for (int k = 0; k < c->nkinds; k++) {
+        char name[80];
+        snprintf(name, sizeof name, "sparse_%s", c->kind[k]);
+        pair_counts(c, v, n, F_NOT_KIND, k, pcount, &rest);
+        touching(&r->ident_all, &rest, &part);
+        json_object_set_new(groups, name, group_json(&part, &kd[k], krefs[k]));
+    }
+    for (int g = 0; g < c->ngroups; g++) {
+        pair_counts(c, v, n, F_NOT_GROUP, g, pcount, &rest);
+        touching(&r->ident_all, &rest, &part);
+        json_object_set_new(groups, c->group[g], group_json(&part, &grp[g], grefs[g]));
+    }
+    json_object_set_new(detail, "identity_groups", groups);
+    groups = NULL;
+    rc = JD_OK;
+out:
+    json_decref(groups);
+    json_decref(clid);
+    free(v);
+    free(pcount);
+    free(nrefs);
+    free(clsize);
+    free(first_cl);
+    free(split);
+    return rc;
 }
 
 static int load_truth(ctx *c, const char *path, jd_error *err)
@@ -178,7 +387,8 @@ static int load_truth(ctx *c, const char *path, jd_error *err)
     c->tp = calloc(c->ntp ? c->ntp : 1, sizeof *c->tp);
     c->ref_to_person = json_object();
     c->id_to_person = json_object();
-    if (!c->tp || !c->ref_to_person || !c->id_to_person)
+    c->sparse_refs = json_object();
+    if (!c->tp || !c->ref_to_person || !c->id_to_person || !c->sparse_refs)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
     size_t i;
     json_t *p;
@@ -200,7 +410,45 @@ static int load_truth(ctx *c, const char *path, jd_error *err)
                                  json_string_value(json_object_get(r, "person_ref")));
             json_object_set_new(c->ref_to_person, json_string_value(key),
                                 json_integer((json_int_t)i));
+            if (json_is_true(json_object_get(r, "sparse"))) {
+                const char *kn = json_string_value(json_object_get(r, "kind"));
+                int ki = -1;
+                if (kn) {
+                    ki = 0;
+                    while (ki < c->nkinds && strcmp(c->kind[ki], kn))
+                        ki++;
+                    if (ki == c->nkinds) {
+                        if (c->nkinds == MAX_GROUPS) {
+                            json_decref(key);
+                            return jd_error_set_at(err, JD_ELIMIT, "truth.json", 0, 0,
+                                                   "more than %d kinds of sparse ref",
+                                                   MAX_GROUPS);
+                        }
+                        c->kind[c->nkinds++] = kn;
+                    }
+                    t->kinds |= (uint16_t)(1u << ki);
+                }
+                json_object_set_new(c->sparse_refs, json_string_value(key), json_integer(ki));
+                t->has_sparse = true;
+            }
             json_decref(key);
+        }
+        json_t *g;
+        json_array_foreach(json_object_get(p, "groups"), k, g)
+        {
+            const char *name = json_string_value(g);
+            int gi = 0;
+            while (name && gi < c->ngroups && strcmp(c->group[gi], name))
+                gi++;
+            if (!name)
+                continue;
+            if (gi == c->ngroups) {
+                if (c->ngroups == MAX_GROUPS)
+                    return jd_error_set_at(err, JD_ELIMIT, "truth.json", 0, 0,
+                                           "more than %d person groups", MAX_GROUPS);
+                c->group[c->ngroups++] = name;
+            }
+            t->groups |= (uint16_t)(1u << gi);
         }
     }
     json_t *x;
@@ -436,15 +684,24 @@ int jd_score_run(jd_score_report *out, const char *truth, const char *identities
     if (identities && !singletons &&
         (rc = read_jsonl(identities, "identities", each_identity, &c, pred, err)) < 0)
         goto out;
-    score_identities(&c, pred, false, &r.ident_all);
-    score_identities(&c, pred, true, &r.ident_children);
+    json_t *groups = json_object(), *eth = json_object(), *conf = json_object();
+    r.detail = groups;
+    if (groups) {
+        json_object_set_new(groups, "false_alarms_by_confounder", conf);
+        json_object_set_new(groups, "high_rate_by_ethnicity", eth);
+    }
+    if (!groups || !eth || !conf) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = score_identities(&c, pred, &r, groups)) < 0) {
+        jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
     if (alerts && (rc = read_jsonl(alerts, "alerts", each_alert, &c, &a, err)) < 0)
         goto out;
     /* child_at_risk: recall at high, delay, false alarms, equality */
     delays = malloc((c.ntp + 1) * sizeof *delays);
-    json_t *groups = json_object(), *eth = json_object(), *conf = json_object();
-    json_object_set_new(groups, "false_alarms_by_confounder", conf);
-    json_object_set_new(groups, "high_rate_by_ethnicity", eth);
     size_t nd = 0;
     for (size_t i = 0; i < c.ntp; i++) {
         truth_person *t = &c.tp[i];
@@ -482,7 +739,6 @@ int jd_score_run(jd_score_report *out, const char *truth, const char *identities
         json_object_set_new(g, "high", json_integer(json_integer_value(json_object_get(g, "high")) +
                                                     (t->high_at != 0)));
     }
-    r.detail = groups;
     r.recall_high = r.exploited ? (double)r.exploited_high / (double)r.exploited : 0;
     r.false_alarm_rate =
         r.non_exploited_children ? (double)r.false_alarms / (double)r.non_exploited_children : 0;
@@ -506,6 +762,7 @@ out:
     json_decref(a.networks);
     json_decref(c.ref_to_person);
     json_decref(c.id_to_person);
+    json_decref(c.sparse_refs);
     json_decref(c.truth);
     free(c.tp);
     return rc;
@@ -544,6 +801,10 @@ int jd_score_print(const jd_score_report *r, FILE *f, bool as_json, jd_error *er
             "unrecorded_crime", prf_json(&r->unrecorded), "language", prf_json(&r->language));
         if (!o)
             return jd_error_set(err, JD_ENOMEM, "out of memory");
+        exact_count all = {r->persons, r->persons_exact},
+                    kids = {r->children_persons, r->children_exact};
+        json_object_set_new(o, "identities_exactly_right", exact_json(&all));
+        json_object_set_new(o, "identities_children_exactly_right", exact_json(&kids));
         if (r->detail)
             json_object_update(o, r->detail);
         int bad = json_dumpf(o, f, JSON_INDENT(1) | JSON_SORT_KEYS) != 0;
@@ -563,6 +824,29 @@ int jd_score_print(const jd_score_report *r, FILE *f, bool as_json, jd_error *er
     for (size_t i = 0; i < JD_ARRAY_LEN(rows); i++)
         fprintf(f, "%-44s %9.4f %9.4f %9.4f\n", rows[i].name, rows[i].p->precision,
                 rows[i].p->recall, rows[i].p->f1);
+    fprintf(f, "\npeople exactly right (one cluster, all their refs, no other): %lld of %lld"
+               " (%.2f%%)\n",
+            r->persons_exact, r->persons, 100 * r->exactly_right);
+    fprintf(f, "children exactly right:                                      %lld of %lld"
+               " (%.2f%%)\n",
+            r->children_exact, r->children_persons, 100 * r->exactly_right_children);
+    fprintf(f, "\nidentity by kind of ref and person group (pairs touching the group;\n"
+               "children: pairs of two children's refs; full_refs: pairs of two full refs):\n");
+    fprintf(f, "  %-24s %8s %8s %9s %9s %9s %14s\n", "group", "refs", "persons", "precision",
+            "recall", "F1", "exactly right");
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(r->detail, "identity_groups"), k, v)
+    {
+        json_t *pw = json_object_get(v, "pairwise");
+        fprintf(f, "  %-24s %8lld %8lld %9.4f %9.4f %9.4f %13.2f%%\n", k,
+                (long long)json_integer_value(json_object_get(v, "refs")),
+                (long long)json_integer_value(json_object_get(v, "persons")),
+                json_real_value(json_object_get(pw, "precision")),
+                json_real_value(json_object_get(pw, "recall")),
+                json_real_value(json_object_get(pw, "f1")),
+                100 * json_real_value(json_object_get(v, "share")));
+    }
     fprintf(f, "\nexploited children reaching high:          %lld of %lld (recall %.3f)\n",
             r->exploited_high, r->exploited, r->recall_high);
     if (isnan(r->median_delay_days))
@@ -575,8 +859,6 @@ int jd_score_print(const jd_score_report *r, FILE *f, bool as_json, jd_error *er
     fprintf(f, "networks detected:                         %lld of %lld (%lld within 180 days)\n",
             r->networks_detected, r->networks, r->networks_within_180);
     json_t *d = r->detail;
-    const char *k;
-    json_t *v;
     fprintf(f, "\nfalse alarms by confounder group:\n");
     json_object_foreach(json_object_get(d, "false_alarms_by_confounder"), k, v)
         fprintf(f, "  %-26s %lld of %lld\n", k,

@@ -100,15 +100,138 @@ static const char vrm_letters[] = "ABCDEFGHJKLMNPRSTUVWXY";
 static const char *const cars[] = {"silver Vauxhall Astra", "black BMW", "red Ford Focus",
                                    "white Mercedes van", "blue Audi A3", "grey Toyota Prius"};
 
+/* Housing is last: its files are written only with realistic identity noise. */
 enum {
     A_POLICE, A_CALLS, A_CSC, A_AE, A_SEXH, A_GP, A_SCHNURSE, A_SCHOOL, A_CARE, A_YOUTH,
-    A_SUBST, A_N
+    A_SUBST, A_HOUSING, A_N
 };
 static const char *const agency_code[A_N] = {
     "police", "call_handling", "csc", "health_ae", "sexual_health", "gp", "school_nursing",
-    "school", "care_provider", "youth_service", "substance_service"};
+    "school", "care_provider", "youth_service", "substance_service", "housing"};
 static const char *const ref_prefix[A_N] = {"N", "CH", "C-", "H", "SH", "GP", "SN", "S", "CP",
-                                            "Y", "SS"};
+                                            "Y", "SS", "HT"};
+
+/* ---- identity noise (realistic): reference lists ---- */
+
+/* Nicknames, short forms and transliterations: the name as it is most
+ * often written first, then what agencies also write. */
+static const char *const nick[][7] = {
+    {"Elizabeth", "Liz", "Beth", "Lizzie", "Eliza", "Libby"},
+    {"Katherine", "Kate", "Katie", "Kath", "Catherine", "Kathryn"},
+    {"Katie", "Kate", "Katy", "Katey"},
+    {"Rebecca", "Becky", "Becca", "Bex", "Rebekah"},
+    {"Rebekah", "Rebecca", "Becky", "Bekah"},
+    {"Samantha", "Sam", "Sammy", "Sammi"},
+    {"Victoria", "Vicky", "Tori", "Vikki", "Viktoria"},
+    {"Alexandra", "Alex", "Lexi", "Aleksandra", "Sandra"},
+    {"Aleksandra", "Alexandra", "Ola", "Ala", "Olek"},
+    {"Jennifer", "Jen", "Jenny", "Jenna"},
+    {"Stephanie", "Steph", "Stef", "Stevie"},
+    {"Danielle", "Dani", "Danni", "Daniella"},
+    {"Charlotte", "Charlie", "Lottie", "Lotte"},
+    {"Abigail", "Abby", "Abi", "Abbie"},
+    {"Bethany", "Beth", "Bethan", "Bethanie"},
+    {"Jessica", "Jess", "Jessie", "Jesica"},
+    {"Megan", "Meg", "Meggie", "Meghan"},
+    {"Hannah", "Hanna", "Han", "Hana"},
+    {"Aisha", "Ayesha", "Aysha", "Aishah", "Ayisha"},
+    {"Fatima", "Fatimah", "Fatma", "Fatemah"},
+    {"Natalia", "Natalie", "Nat", "Talia"},
+    {"Zuzanna", "Susanna", "Zuza", "Zuzia"},
+    {"Oliwia", "Olivia", "Oliwka", "Ola"},
+    {"Olivia", "Liv", "Livvy", "Oliwia"},
+    {"Amelia", "Millie", "Mia", "Amelie"},
+    {"Emily", "Em", "Emmy", "Emilie"},
+    {"Sophie", "Sophia", "Soph", "Sofie"},
+    {"Lauren", "Laura", "Loz", "Lauryn"},
+    {"Ellie", "Elly", "Ella", "Eleanor"},
+    {"Maryam", "Mariam", "Miriam", "Maryum"},
+    {"Zainab", "Zaynab", "Zeinab"},
+    {"Priya", "Pria", "Preeya"},
+    {"Siobhan", "Shivaun", "Chevonne", "Shiv"},
+    {"Niamh", "Neve", "Neeve"},
+    {"Kayleigh", "Kayley", "Kaylee", "Kayla"},
+    {"Courtney", "Cortney", "Courtenay"},
+    {"Shannon", "Shan", "Shanon"},
+    {"Chantelle", "Shantelle", "Chantel"},
+    {"Amira", "Ameera", "Amirah"},
+    {"Gemma", "Jemma", "Gem"},
+    {"Kirsty", "Kirstie", "Kirsten"},
+    {"Oliver", "Ollie", "Olly", "Oli"},
+    {"Harry", "Harrison", "Haz", "Henry"},
+    {"George", "Georgie", "Jorge"},
+    {"Charlie", "Charles", "Chas", "Chaz"},
+    {"Thomas", "Tom", "Tommy", "Tomasz"},
+    {"James", "Jim", "Jimmy", "Jamie"},
+    {"William", "Will", "Bill", "Billy", "Liam", "Wil"},
+    {"Daniel", "Dan", "Danny", "Daniyal"},
+    {"Joshua", "Josh", "Joshy"},
+    {"Callum", "Calum", "Cal", "Kallum"},
+    {"Connor", "Conor", "Conner"},
+    {"Mohammed", "Muhammad", "Mohamed", "Mohammad", "Muhammed", "Mohd"},
+    {"Yusuf", "Yousef", "Youssef", "Yosef", "Yousuf"},
+    {"Ibrahim", "Ebrahim", "Ibraheem"},
+    {"Omar", "Umar", "Omer"},
+    {"Jakub", "Jacob", "Kuba", "Jakob"},
+    {"Kacper", "Casper", "Kasper"},
+    {"Piotr", "Peter", "Piotrek"},
+    {"Michael", "Mike", "Mick", "Michal", "Mikey"},
+    {"Patrick", "Pat", "Paddy"},
+    {"Sean", "Shaun", "Shawn"},
+    {"Christopher", "Chris", "Kit", "Christoper"},
+    {"Matthew", "Matt", "Matty", "Mathew"},
+    {"Anthony", "Tony", "Ant", "Antony"},
+    {"Benjamin", "Ben", "Benji", "Benny"},
+    {"Alexander", "Alex", "Sasha", "Alec", "Aleksander"},
+    {"Nathan", "Nat", "Nate"},
+    {"Jamal", "Jamaal", "Jamil"},
+    {"Harjit", "Harjeet", "Harj"},
+    {"Tyrone", "Ty", "Tyron"},
+    {"Steven", "Steve", "Stephen", "Stevie"},
+    {"Darren", "Daz", "Daren"},
+    {"Gary", "Gaz", "Garry"},
+    {"Kevin", "Kev"},
+    {"Tomasz", "Tomek", "Thomas", "Tom"},
+    {"Marek", "Mark", "Marec"},
+    {"Tariq", "Tarik", "Tareq"},
+    {"Imran", "Imraan", "Emran"},
+    {"Shabir", "Shabbir", "Sabir"},
+    {"Adebayo", "Bayo", "Ade"},
+    {"Zeeshan", "Zishan", "Zeshan"},
+    {"Assad", "Asad", "Asaad"},
+    {"Akhtar", "Akthar", "Akhter"},
+    {"Raj", "Rajesh", "Rajan"},
+    {"Sunil", "Suneel", "Sunny"}};
+/* Surname spellings and transliterations (and Polish feminine forms). */
+static const char *const sur_variants[][5] = {
+    {"Hussain", "Hussein", "Husain", "Hossain"}, {"Ahmed", "Ahmad", "Ahmet"},
+    {"Chaudhry", "Choudhury", "Chaudhary", "Chowdhury"}, {"Mahmood", "Mahmud", "Mehmood"},
+    {"Kowalski", "Kowalska"}, {"Nowak", "Novak"}, {"Wisniewski", "Wisniewska", "Wishnevski"},
+    {"McDonagh", "MacDonagh", "Mcdonagh", "McDonough"}, {"O'Brien", "OBrien", "O Brien"},
+    {"Mohammed", "Mohamed", "Muhammad"}, {"Iqbal", "Ikbal"}, {"Mensah", "Mensa"},
+    {"Thompson", "Thomson", "Tompson"}, {"Davies", "Davis", "Davey"},
+    {"Clarke", "Clark"}, {"Begum", "Begam"}, {"Sondergeld", "Sondergelt"}};
+/* Twins' names: similar or rhyming pairs, girls, boys, then mixed. */
+static const char *const twin_girls[][2] = {
+    {"Amelia", "Amelie"}, {"Ellie", "Evie"}, {"Lily", "Lola"}, {"Maya", "Mia"},
+    {"Hannah", "Anna"},   {"Aisha", "Asha"}, {"Zara", "Zoya"}, {"Chloe", "Zoe"},
+    {"Grace", "Faith"},   {"Megan", "Morgan"}, {"Olivia", "Sophia"}, {"Priya", "Riya"}};
+static const char *const twin_boys[][2] = {
+    {"Jack", "Jake"},   {"Hassan", "Hussain"}, {"Harry", "Henry"}, {"Ryan", "Rhys"},
+    {"Kacper", "Kamil"}, {"Liam", "Leon"},     {"Omar", "Umar"},   {"Kyle", "Kai"},
+    {"Ethan", "Evan"},  {"Daniel", "David"},   {"Aaron", "Adam"},  {"Arjun", "Aryan"}};
+static const char *const twin_mixed[][2] = {
+    {"Harry", "Holly"}, {"Jack", "Jess"}, {"Louis", "Louise"}, {"Daniel", "Danielle"},
+    {"Oliver", "Olivia"}, {"Ali", "Aliya"}, {"Kwame", "Kamara"}};
+static const char *const qwerty[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
+
+/* Person groups in truth.json ("groups"), for scoring identity by kind. */
+enum {
+    G_HOUSEHOLD = 1, G_SIBLING = 2, G_TWIN = 4, G_STEP = 8, G_MOVED = 16, G_NAMESAKE = 32,
+    G_N = 6
+};
+static const char *const group_name[G_N] = {"household", "sibling", "twin", "step_family",
+                                            "moved", "namesake"};
 
 enum { R_ORDINARY, R_VICTIM, R_NETWORK, R_DECOY, R_PARENT };
 static const char *const role_name[] = {"ordinary", "victim", "network_adult", "decoy",
@@ -129,6 +252,8 @@ typedef struct person {
     int twin_of, parent;
     char nhs[11], upn[14], phone[14];
     uint32_t refs_used; /* bit a*2 (+1 for the duplicate ref) */
+    uint32_t nsparse;   /* refs of one row each (call handling, housing members...) */
+    uint8_t groups;     /* G_* */
     int32_t began;      /* victims: day exploitation began */
     json_t *indicators; /* victims: [known_at, indicator, agency] */
 } person;
@@ -137,7 +262,20 @@ typedef struct household {
     char street_no[8];
     int street;
     char pc[9];
+    int first, n; /* the family that lives here first: people first..first+n-1 */
 } household;
+
+/* A ref used for one row only: the person and the agency's serial for it. */
+typedef struct sparse_ref {
+    int32_t p;
+    uint32_t serial;
+    uint8_t a, kind; /* K_*: K_FULL, or how the row is sparse */
+} sparse_ref;
+
+/* What a one-row ref's row lacks (truth.json "kind"; K_FULL is not sparse). */
+enum { K_FULL, K_NO_NAME, K_FIRST_ONLY, K_SURNAME_ONLY, K_AGE_ONLY, K_NO_DOB, K_N };
+static const char *const kind_name[K_N] = {"full", "no_name", "first_name_only",
+                                           "surname_only", "age_only", "no_dob"};
 
 typedef struct party {
     int p;
@@ -179,6 +317,11 @@ typedef struct synth {
     char buf[4096];
     jd_error *err;
     int io_error;
+    bool noise;              /* realistic identity noise */
+    sparse_ref *sp;          /* one-row refs, in the order written */
+    size_t nsp, spcap;
+    uint32_t sp_base;        /* one-row ref serials start above every person index */
+    uint32_t sp_next[A_N];
 } synth;
 
 /* ---- small helpers ---- */
@@ -193,11 +336,36 @@ static int chance(synth *S, double p)
 }
 #define PICK(S, arr) (arr)[rnd(S, JD_ARRAY_LEN(arr))]
 
+/* The civil date of a day number (days since 1970-01-01; H. Hinnant's
+ * algorithm). Noon UTC is the same date in UK local time, so this is the
+ * date jd_norm__format_uk gives for the day, without formatting. */
+static void day_ymd(int32_t day, int *y, int *m, int *d)
+{
+    int64_t z = (int64_t)day + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
 static void day_text(char out[11], int32_t day)
 {
-    char b[32];
-    jd_norm__format_uk(b, (int64_t)day * 86400 + 12 * 3600);
-    memcpy(out, b, 10);
+    int y, m, d;
+    day_ymd(day, &y, &m, &d);
+    out[0] = (char)('0' + y / 1000 % 10);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
     out[10] = '\0';
 }
 
@@ -263,16 +431,10 @@ static int add_person(synth *S)
 
 static int age_on(const person *p, int32_t day)
 {
-    int y1, y2;
-    char a[11], b[11];
-    day_text(a, p->dob);
-    day_text(b, day);
-    y1 = atoi(a);
-    y2 = atoi(b);
-    int age = y2 - y1;
-    if (strcmp(b + 5, a + 5) < 0)
-        age--;
-    return age;
+    int y1, m1, d1, y2, m2, d2;
+    day_ymd(p->dob, &y1, &m1, &d1);
+    day_ymd(day, &y2, &m2, &d2);
+    return y2 - y1 - (m2 < m1 || (m2 == m1 && d2 < d1));
 }
 
 static const household *home_of(const synth *S, const person *p, int32_t day)
@@ -349,9 +511,19 @@ static const char *const *pe_cols(int a)
 static void ref_of(synth *S, char out[24], int a, int pi, bool dup)
 {
     /* Agency numbering is unrelated to the truth ids, so refs carry no hint. */
+    /* With realistic noise each agency numbers with its own multiplier (each
+     * coprime to 9000000, so a bijection on 0..8999999): one person's refs in
+     * two agencies share no arithmetic. Without it, the original numbering. */
+    static const uint32_t mult[A_N] = {2654435761u, 2246822519u, 3266489917u, 668265263u,
+                                       374761393u,  2870177453u, 1597334677u, 3812015801u,
+                                       2166136261u, 16777619u,    805306457u, 1610612741u};
+    if (S->noise) {
+        uint32_t k = (uint32_t)((uint64_t)(pi + 17) * mult[a] % 9000000u) + 1000000u;
+        snprintf(out, 24, "%s%s%u", ref_prefix[a], dup ? "9" : "", k);
+        return;
+    }
     uint32_t k = (uint32_t)((uint64_t)(pi + 17) * 2654435761u % 9000000u) + 1000000u;
     snprintf(out, 24, "%s%s%u", ref_prefix[a], dup ? "9" : "", k + (uint32_t)a * 7u);
-    (void)S;
 }
 
 static void typo(synth *S, char *s)
@@ -386,9 +558,35 @@ static const char *variant_of(synth *S, const char *name)
     return name;
 }
 
+/* One persons row as written: NULL fields stay empty. */
+typedef struct prow {
+    const char *ref, *role, *sur, *fore, *known_as, *dob, *age, *gender, *addr, *pc, *phone,
+        *nhs, *upn, *eth;
+} prow;
+
+static void put_person(synth *S, int a, const char *record_id, const prow *r)
+{
+    static const char *const names[] = {
+        "agency",   "record_id", "person_ref", "role",  "surname",    "forenames",
+        "known_as", "dob",       "age",        "gender", "address",   "postcode",
+        "phone",    "nhs_number", "upn",       "ethnicity"};
+    const char *vals[] = {agency_code[a], record_id, r->ref,   r->role,  r->sur, r->fore,
+                          r->known_as,    r->dob,    r->age,   r->gender, r->addr, r->pc,
+                          r->phone,       r->nhs,    r->upn,   r->eth};
+    write_row(S, S->pe[a], pe_cols(a), 16, names, vals, 16);
+    S->st.person_rows++;
+}
+
+static void person_row_real(synth *S, int a, const char *record_id, int pi, const char *role,
+                            int32_t day);
+
 static void person_row(synth *S, int a, const char *record_id, int pi, const char *role,
                        int32_t day)
 {
+    if (S->noise) {
+        person_row_real(S, a, record_id, pi, role, day);
+        return;
+    }
     person *p = &S->pp[pi];
     bool dup = !p->is_adult && (p->refs_used & (1u << (a * 2 + 1))) ? chance(S, 0.5)
                : !p->is_adult && chance(S, 0.04);
@@ -443,29 +641,285 @@ static void person_row(synth *S, int a, const char *record_id, int pi, const cha
     bool health = a == A_AE || a == A_GP || a == A_SEXH || a == A_SCHNURSE;
     const char *gender = p->gender == 'F' ? (a == A_CSC ? "Female" : "F")
                                           : (a == A_CSC ? "Male" : "M");
-    const char *names[] = {"agency",   "record_id", "person_ref", "role",       "surname",
-                           "forenames", "known_as", "dob",        "age",        "gender",
-                           "address",  "postcode",  "phone",      "nhs_number", "upn",
-                           "ethnicity"};
-    const char *vals[] = {agency_code[a],
-                          record_id,
-                          ref,
-                          role,
-                          sur,
-                          fore,
-                          a == A_POLICE && p->known_as[0] ? p->known_as : NULL,
-                          dob[0] ? dob : NULL,
-                          age[0] ? age : NULL,
-                          gender,
-                          addr[0] ? addr : NULL,
-                          a == A_CALLS ? NULL : h->pc,
-                          phone[0] ? phone : NULL,
-                          health && p->nhs[0] ? p->nhs : NULL,
-                          a == A_SCHOOL && p->upn[0] ? p->upn : NULL,
-                          (a == A_POLICE || a == A_CSC || a == A_SCHOOL) ? ethnicities[p->eth]
-                                                                        : NULL};
-    write_row(S, S->pe[a], pe_cols(a), 16, names, vals, 16);
-    S->st.person_rows++;
+    prow r = {ref,
+              role,
+              sur,
+              fore,
+              a == A_POLICE && p->known_as[0] ? p->known_as : NULL,
+              dob[0] ? dob : NULL,
+              age[0] ? age : NULL,
+              gender,
+              addr[0] ? addr : NULL,
+              a == A_CALLS ? NULL : h->pc,
+              phone[0] ? phone : NULL,
+              health && p->nhs[0] ? p->nhs : NULL,
+              a == A_SCHOOL && p->upn[0] ? p->upn : NULL,
+              (a == A_POLICE || a == A_CSC || a == A_SCHOOL) ? ethnicities[p->eth] : NULL};
+    put_person(S, a, record_id, &r);
+}
+
+/* ---- realistic identity noise on a person row ---- */
+
+static char key_neighbour(synth *S, char c)
+{
+    char lc = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    for (size_t r = 0; lc && r < JD_ARRAY_LEN(qwerty); r++) {
+        const char *k = strchr(qwerty[r], lc);
+        if (!k)
+            continue;
+        size_t i = (size_t)(k - qwerty[r]), n = strlen(qwerty[r]);
+        size_t j = i == 0 ? 1 : i == n - 1 ? n - 2 : chance(S, 0.5) ? i - 1 : i + 1;
+        return (char)(c != lc ? qwerty[r][j] - 32 : qwerty[r][j]);
+    }
+    return c;
+}
+
+/* A typo: two letters transposed, one dropped, one doubled, or a keyboard
+ * neighbour; never the first letter. */
+static void typo_real(synth *S, char *s, size_t cap)
+{
+    size_t n = strlen(s);
+    if (n < 3)
+        return;
+    size_t i = 1 + rnd(S, (uint32_t)(n - 2));
+    switch (rnd(S, 4)) {
+    case 0: {
+        char t = s[i];
+        s[i] = s[i + 1];
+        s[i + 1] = t;
+        break;
+    }
+    case 1: memmove(s + i, s + i + 1, n - i); break;
+    case 2:
+        if (n + 2 <= cap)
+            memmove(s + i + 1, s + i, n - i + 1);
+        break;
+    default: s[i] = key_neighbour(S, s[i]); break;
+    }
+}
+
+static const char *nick_of(synth *S, const char *name)
+{
+    for (size_t i = 0; i < JD_ARRAY_LEN(nick); i++)
+        if (!strcmp(nick[i][0], name)) {
+            uint32_t k = 1;
+            while (k < 7 && nick[i][k])
+                k++;
+            return nick[i][1 + rnd(S, k - 1)];
+        }
+    return name;
+}
+
+static const char *sur_variant_of(synth *S, const char *name)
+{
+    for (size_t i = 0; i < JD_ARRAY_LEN(sur_variants); i++)
+        if (!strcmp(sur_variants[i][0], name)) {
+            uint32_t k = 1;
+            while (k < 5 && sur_variants[i][k])
+                k++;
+            return sur_variants[i][1 + rnd(S, k - 1)];
+        }
+    return name;
+}
+
+static int month_days(int y, int m)
+{
+    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && ((y % 4 == 0 && y % 100) || y % 400 == 0) ? 29 : d[m - 1];
+}
+
+/* Date-of-birth noise: day and month swapped, the year off by one, one digit
+ * wrong. The result is always a real date. */
+static void dob_noise(synth *S, int *y, int *m, int *d, bool accurate)
+{
+    int yy = *y, mm = *m, dd = *d;
+    if (!accurate && dd <= 12 && chance(S, 0.05)) {
+        int t = dd;
+        dd = mm;
+        mm = t;
+    }
+    if (chance(S, accurate ? 0.004 : 0.03))
+        yy += chance(S, 0.5) ? 1 : -1;
+    if (chance(S, accurate ? 0.004 : 0.02)) {
+        switch (rnd(S, 3)) {
+        case 0: dd = dd / 10 * 10 + (int)rnd(S, 10); break;
+        case 1: mm = mm < 10 ? 1 + (int)rnd(S, 9) : 10 + (int)rnd(S, 3); break;
+        default: yy = yy / 10 * 10 + (int)rnd(S, 10); break;
+        }
+    }
+    if (mm < 1 || mm > 12 || dd < 1)
+        return;
+    if (dd > month_days(yy, mm))
+        dd = month_days(yy, mm);
+    *y = yy;
+    *m = mm;
+    *d = dd;
+}
+
+enum { N_FULL, N_FIRST, N_SUR, N_NONE };    /* which names a one-row ref carries */
+enum { D_DOB, D_AGE, D_NONE };              /* and whether a date of birth or an age */
+
+/* A fresh ref for one row: serials start above every person index, so it
+ * never equals a person's own ref and looks like any other ref. */
+static bool one_row_ref(synth *S, char out[24], int a, uint32_t *serial)
+{
+    uint32_t k = S->sp_base + S->sp_next[a];
+    if (k >= 9000000u - 17u || S->nsp == (size_t)INT32_MAX)
+        return false;
+    if (S->nsp == S->spcap) {
+        size_t nc = S->spcap ? S->spcap * 2 : 4096;
+        sparse_ref *n = realloc(S->sp, nc * sizeof *n);
+        if (!n)
+            return false;
+        S->sp = n;
+        S->spcap = nc;
+    }
+    *serial = S->sp_next[a]++;
+    ref_of(S, out, a, (int)k, false);
+    return true;
+}
+
+static void person_row_real(synth *S, int a, const char *record_id, int pi, const char *role,
+                            int32_t day)
+{
+    person *p = &S->pp[pi];
+    bool health = a == A_AE || a == A_GP || a == A_SEXH || a == A_SCHNURSE;
+    bool accurate = health || a == A_SCHOOL;
+    bool knows = a == A_POLICE || a == A_CARE || a == A_YOUTH || a == A_CALLS;
+    char ref[24], fore[48], sur[48], dob[16] = "", age[8] = "", addr[64] = "", phone[16] = "";
+    const char *pc = NULL;
+    const household *h = home_of(S, p, day);
+    /* One ref per row: call handlers keep no person index, housing lists the
+     * household on each record, police write "unknown juvenile" records and
+     * A&E registers an unidentified patient. */
+    uint32_t serial = 0;
+    bool one = a == A_CALLS || (a == A_HOUSING && strcmp(role, "subject") != 0) ||
+               (a == A_POLICE && !p->is_adult && chance(S, 0.06)) ||
+               (a == A_AE && chance(S, 0.02));
+    if (one)
+        one = one_row_ref(S, ref, a, &serial);
+    if (!one) {
+        bool dup = !p->is_adult && (p->refs_used & (1u << (a * 2 + 1))) ? chance(S, 0.5)
+                   : !p->is_adult && chance(S, 0.04);
+        ref_of(S, ref, a, pi, dup);
+        p->refs_used |= 1u << (a * 2 + (dup ? 1 : 0));
+    }
+    snprintf(fore, sizeof fore, "%s", p->fore);
+    snprintf(sur, sizeof sur, "%s", p->sur);
+    if (chance(S, knows ? 0.3 : 0.1))
+        snprintf(fore, sizeof fore, "%s", nick_of(S, p->fore));
+    if (chance(S, accurate ? 0.02 : 0.05))
+        snprintf(sur, sizeof sur, "%s", sur_variant_of(S, p->sur));
+    if (chance(S, accurate ? 0.02 : 0.05))
+        typo_real(S, fore, sizeof fore);
+    if (chance(S, accurate ? 0.03 : 0.06))
+        typo_real(S, sur, sizeof sur);
+    char *hy = strchr(sur, '-');
+    if (hy) { /* double-barrelled: one part or the other, or a space */
+        uint32_t u = rnd(S, 100);
+        if (u < 25)
+            memmove(sur, hy + 1, strlen(hy));
+        else if (u < 45)
+            *hy = '\0';
+        else if (u < 55)
+            *hy = ' ';
+    }
+    if (chance(S, 0.03))
+        for (char *c = sur; *c; c++)
+            *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+    if (chance(S, knows || a == A_HOUSING ? 0.04 : 0.015)) { /* surname written first */
+        char t[48];
+        snprintf(t, sizeof t, "%s", sur);
+        snprintf(sur, sizeof sur, "%s", fore);
+        snprintf(fore, sizeof fore, "%s", t);
+    }
+    int nm = N_FULL, dm = D_DOB;
+    bool want_addr = a != A_CALLS && chance(S, 0.7), want_pc = a != A_CALLS;
+    if (one) {
+        uint32_t u = rnd(S, 100), v = rnd(S, 100);
+        if (a == A_CALLS) {
+            nm = p->is_adult ? (u < 75 ? N_FULL : u < 85 ? N_FIRST : u < 95 ? N_SUR : N_NONE)
+                             : (u < 45 ? N_FULL : u < 75 ? N_FIRST : u < 87 ? N_SUR : N_NONE);
+            dm = v < 15 ? D_DOB : v < 60 ? D_AGE : D_NONE;
+            want_addr = nm == N_NONE || chance(S, 0.4);
+            want_pc = nm == N_NONE && chance(S, 0.5);
+        } else if (a == A_HOUSING) {
+            nm = u < 60 ? N_FIRST : N_FULL;
+            dm = v < 50 ? D_DOB : v < 90 ? D_AGE : D_NONE;
+            want_addr = want_pc = true;
+        } else if (a == A_POLICE) {
+            nm = u < 60 ? N_FIRST : N_FULL;
+            dm = v < 70 ? D_AGE : D_NONE;
+            want_addr = want_pc = chance(S, 0.3);
+        } else {
+            nm = u < 70 ? N_FULL : N_FIRST;
+            dm = v < 50 ? D_AGE : D_NONE;
+            want_addr = want_pc = chance(S, 0.5);
+        }
+    } else if (a == A_CALLS || (a == A_YOUTH && chance(S, 0.5)) ||
+               (!accurate && chance(S, 0.08))) {
+        dm = D_AGE;
+    } else if (p->is_adult && chance(S, 0.3)) {
+        dm = D_NONE;
+    }
+    if (nm == N_SUR || nm == N_NONE)
+        fore[0] = '\0';
+    if (nm == N_FIRST || nm == N_NONE)
+        sur[0] = '\0';
+    if (dm == D_AGE) {
+        snprintf(age, sizeof age, "%d", age_on(p, day));
+    } else if (dm == D_DOB) {
+        char d[11];
+        day_text(d, p->dob);
+        int yy = atoi(d), mm = atoi(d + 5), dd = atoi(d + 8);
+        dob_noise(S, &yy, &mm, &dd, accurate);
+        if (a == A_HOUSING && chance(S, 0.1))
+            snprintf(dob, sizeof dob, "%04d", yy);
+        else if (a == A_CSC || a == A_CARE || a == A_HOUSING)
+            snprintf(dob, sizeof dob, "%02d/%02d/%04d", dd, mm, yy);
+        else
+            snprintf(dob, sizeof dob, "%04d-%02d-%02d", yy, mm, dd);
+    }
+    if (want_addr)
+        snprintf(addr, sizeof addr, "%s %s", h->street_no, streets[h->street]);
+    if (want_pc)
+        pc = h->pc;
+    if (p->phone[0] && (a == A_POLICE || a == A_CALLS || a == A_HOUSING) && chance(S, 0.4))
+        snprintf(phone, sizeof phone, "%s", p->phone);
+    const char *gender = p->gender == 'F' ? (a == A_CSC ? "Female" : "F")
+                                          : (a == A_CSC ? "Male" : "M");
+    if (!health && chance(S, a == A_CALLS || a == A_HOUSING ? 0.2 : 0.04))
+        gender = NULL;
+    else if (chance(S, 0.005))
+        gender = p->gender == 'F' ? "M" : "F";
+    prow r = {ref,
+              role,
+              sur[0] ? sur : NULL,
+              fore[0] ? fore : NULL,
+              a == A_POLICE && p->known_as[0] ? p->known_as : NULL,
+              dob[0] ? dob : NULL,
+              age[0] ? age : NULL,
+              gender,
+              addr[0] ? addr : NULL,
+              pc,
+              phone[0] ? phone : NULL,
+              health && !one && p->nhs[0] ? p->nhs : NULL,
+              a == A_SCHOOL && p->upn[0] ? p->upn : NULL,
+              (a == A_POLICE || a == A_CSC || a == A_SCHOOL) ? ethnicities[p->eth] : NULL};
+    put_person(S, a, record_id, &r);
+    if (one) {
+        int kind = !fore[0] && !sur[0] ? K_NO_NAME
+                   : !sur[0]           ? K_FIRST_ONLY
+                   : !fore[0]          ? K_SURNAME_ONLY
+                   : dob[0]            ? K_FULL
+                   : age[0]            ? K_AGE_ONLY
+                                       : K_NO_DOB;
+        S->sp[S->nsp++] = (sparse_ref){.p = pi, .serial = serial, .a = (uint8_t)a,
+                                       .kind = (uint8_t)kind};
+        p->nsparse++;
+        S->st.one_row_refs++;
+        S->st.sparse_refs += kind != K_FULL;
+    }
 }
 
 /* ---- events ---- */
@@ -640,7 +1094,8 @@ static event_spec base(synth *S, int a, const char *type, int32_t day, int child
     }
     static const char *const authors[A_N] = {"PC", "call_handler", "social_worker", "nurse",
                                              "nurse", "GP", "school_nurse", "teacher",
-                                             "care_worker", "youth_worker", "key_worker"};
+                                             "care_worker", "youth_worker", "key_worker",
+                                             "housing_officer"};
     e.author = authors[a];
     return e;
 }
@@ -774,6 +1229,8 @@ static int make_household(synth *S)
     snprintf(h.street_no, sizeof h.street_no, "%u", 1 + rnd(S, 180));
     snprintf(h.pc, sizeof h.pc, "%s %u%c%c", PICK(S, districts), rnd(S, 10),
              pc_letters[rnd(S, 20)], pc_letters[rnd(S, 20)]);
+    h.first = -1;
+    h.n = 0;
     S->hh[S->nhh] = h;
     return S->nhh++;
 }
@@ -1357,18 +1814,33 @@ static void oxford_volume(synth *S, netw *n, int32_t stop)
 
 /* ---- truth ---- */
 
-static json_t *refs_json(const synth *S, int pi)
+/* One-row refs by person, a counting sort of S->sp: person pi's are
+ * order[start[pi]..start[pi+1]]. Both NULL when there are none. */
+static int sparse_index(const synth *S, uint32_t **startp, uint32_t **orderp)
 {
-    json_t *a = json_array();
-    for (int ag = 0; ag < A_N; ag++)
-        for (int d = 0; d < 2; d++)
-            if (S->pp[pi].refs_used & (1u << (ag * 2 + d))) {
-                char ref[24];
-                ref_of((synth *)S, ref, ag, pi, d);
-                json_array_append_new(a, json_pack("{s:s,s:s}", "agency", agency_code[ag],
-                                                   "person_ref", ref));
-            }
-    return a;
+    *startp = *orderp = NULL;
+    if (!S->nsp)
+        return 0;
+    size_t n = (size_t)S->np + 1;
+    uint32_t *start = calloc(n, sizeof *start), *fill = malloc(n * sizeof *fill);
+    uint32_t *order = malloc(S->nsp * sizeof *order);
+    if (!start || !fill || !order) {
+        free(start);
+        free(fill);
+        free(order);
+        return -1;
+    }
+    for (size_t k = 0; k < S->nsp; k++)
+        start[S->sp[k].p + 1]++;
+    for (int i = 0; i < S->np; i++)
+        start[i + 1] += start[i];
+    memcpy(fill, start, n * sizeof *fill);
+    for (size_t k = 0; k < S->nsp; k++)
+        order[fill[S->sp[k].p]++] = (uint32_t)k;
+    free(fill);
+    *startp = start;
+    *orderp = order;
+    return 0;
 }
 
 static int cmp_ind(const void *a, const void *b)
@@ -1420,45 +1892,103 @@ static json_t *iso(int64_t t)
     return json_string(b);
 }
 
+/* The truth's persons (children_only: its children list) as JSON elements,
+ * written by hand in the layout json_dump gives them (indent 1, sorted
+ * keys): at a million events the tree took most of the time and memory. */
+static void write_persons(synth *S, FILE *f, bool children_only, const uint32_t *start,
+                          const uint32_t *order)
+{
+    bool any = false;
+    for (int i = 0; i < S->np; i++) {
+        person *p = &S->pp[i];
+        if (!p->refs_used && !p->nsparse)
+            continue;
+        int age_end = age_on(p, S->day0 + S->days - 1);
+        bool child = !p->is_adult && age_on(p, S->day0) < 18;
+        if (children_only) {
+            if (child && p->role != R_VICTIM) {
+                fprintf(f, "%s\n  {\n   \"confounder\": \"%s\",\n   \"person\": \"T%06d\"\n  }",
+                        any ? "," : "", confounder_name[p->confounder], i + 1);
+                any = true;
+            }
+            continue;
+        }
+        char dob[11];
+        day_text(dob, p->dob);
+        fprintf(f,
+                "%s\n  {\n   \"age_at_end\": %d,\n   \"dob\": \"%s\",\n   \"ethnicity\": "
+                "\"%s\",\n   \"gender\": \"%c\",",
+                any ? "," : "", age_end, dob, ethnicities[p->eth], p->gender == 'F' ? 'F' : 'M');
+        any = true;
+        if (S->noise) {
+            fputs("\n   \"groups\": [", f);
+            bool g1 = false;
+            for (int g = 0; g < G_N; g++)
+                if (p->groups & (1u << g)) {
+                    fprintf(f, "%s\n    \"%s\"", g1 ? "," : "", group_name[g]);
+                    g1 = true;
+                }
+            fputs(g1 ? "\n   ]," : "],", f);
+        }
+        fprintf(f, "\n   \"id\": \"T%06d\",\n   \"is_adult\": %s,\n   \"is_child\": %s,\n"
+                   "   \"refs\": [",
+                i + 1, p->is_adult || age_end >= 18 ? "true" : "false", child ? "true" : "false");
+        bool r1 = false;
+        char ref[24];
+        for (int ag = 0; ag < A_N; ag++)
+            for (int d = 0; d < 2; d++)
+                if (p->refs_used & (1u << (ag * 2 + d))) {
+                    ref_of(S, ref, ag, i, d);
+                    fprintf(f, "%s\n    {\n     \"agency\": \"%s\",\n     \"person_ref\": \"%s\"\n    }",
+                            r1 ? "," : "", agency_code[ag], ref);
+                    r1 = true;
+                }
+        for (uint32_t k = start ? start[i] : 0; start && k < start[i + 1]; k++) {
+            const sparse_ref *r = &S->sp[order[k]];
+            ref_of(S, ref, r->a, (int)(S->sp_base + r->serial), false);
+            if (r->kind == K_FULL)
+                fprintf(f, "%s\n    {\n     \"agency\": \"%s\",\n     \"person_ref\": \"%s\"\n    }",
+                        r1 ? "," : "", agency_code[r->a], ref);
+            else
+                fprintf(f,
+                        "%s\n    {\n     \"agency\": \"%s\",\n     \"kind\": \"%s\",\n"
+                        "     \"person_ref\": \"%s\",\n     \"sparse\": true\n    }",
+                        r1 ? "," : "", agency_code[r->a], kind_name[r->kind], ref);
+            r1 = true;
+        }
+        fprintf(f, "\n   ],\n   \"role\": \"%s\"", role_name[p->role]);
+        if (S->noise && p->twin_of >= 0)
+            fprintf(f, ",\n   \"twin_of\": \"T%06d\"", p->twin_of + 1);
+        fputs("\n  }", f);
+    }
+    if (any)
+        fputs("\n ", f);
+}
+
 static int write_truth(synth *S, const char *dir, jd_error *err)
 {
-    json_t *root = json_object(), *persons = json_array(), *exploited = json_array(),
-           *networks = json_array(), *children = json_array();
+    json_t *root = json_object(), *exploited = json_array(), *networks = json_array();
     char s0[11], s1[11];
     day_text(s0, S->day0);
     day_text(s1, S->day0 + S->days - 1);
     json_object_set_new(root, "period", json_pack("{s:s,s:s}", "start", s0, "end", s1));
-    json_object_set_new(root, "generator",
-                        json_pack("{s:s,s:I,s:s}", "name", "joindots synth", "seed",
-                                  (json_int_t)S->o.seed, "scenario",
-                                  S->oxford ? "oxford" : "county"));
+    json_t *gen = json_pack("{s:s,s:I,s:s}", "name", "joindots synth", "seed",
+                            (json_int_t)S->o.seed, "scenario", S->oxford ? "oxford" : "county");
+    if (S->noise)
+        json_object_set_new(gen, "identity_noise", json_string("realistic"));
+    json_object_set_new(root, "generator", gen);
     for (int i = 0; i < S->np; i++) {
         person *p = &S->pp[i];
-        if (!p->refs_used)
+        if ((!p->refs_used && !p->nsparse) || p->role != R_VICTIM)
             continue;
-        char id[16], dob[11];
+        char id[16], began[11], net[16];
         snprintf(id, sizeof id, "T%06d", i + 1);
-        day_text(dob, p->dob);
-        int age_end = age_on(p, S->day0 + S->days - 1);
-        bool child = !p->is_adult && age_on(p, S->day0) < 18;
-        json_array_append_new(
-            persons, json_pack("{s:s,s:o,s:s,s:b,s:b,s:s,s:s,s:s,s:i}", "id", id, "refs",
-                               refs_json(S, i), "dob", dob, "is_child", child, "is_adult",
-                               p->is_adult || age_end >= 18, "gender",
-                               p->gender == 'F' ? "F" : "M", "ethnicity", ethnicities[p->eth],
-                               "role", role_name[p->role], "age_at_end", age_end));
-        if (child && p->role != R_VICTIM)
-            json_array_append_new(children, json_pack("{s:s,s:s}", "person", id, "confounder",
-                                                      confounder_name[p->confounder]));
-        if (p->role == R_VICTIM) {
-            char began[11], net[16];
-            day_text(began, p->began);
-            snprintf(net, sizeof net, "NET-%02d", p->network + 1);
-            int64_t fe = first_evidence(p);
-            json_t *x = json_pack("{s:s,s:s,s:s}", "person", id, "began", began, "network", net);
-            json_object_set_new(x, "first_evidence_at", fe ? iso(fe) : json_null());
-            json_array_append_new(exploited, x);
-        }
+        day_text(began, p->began);
+        snprintf(net, sizeof net, "NET-%02d", p->network + 1);
+        int64_t fe = first_evidence(p);
+        json_t *x = json_pack("{s:s,s:s,s:s}", "person", id, "began", began, "network", net);
+        json_object_set_new(x, "first_evidence_at", fe ? iso(fe) : json_null());
+        json_array_append_new(exploited, x);
     }
     for (int i = 0; i < S->nnet; i++) {
         netw *n = &S->nets[i];
@@ -1475,19 +2005,44 @@ static int write_truth(synth *S, const char *dir, jd_error *err)
                             n->first_evidence ? iso(n->first_evidence) : json_null());
         json_array_append_new(networks, x);
     }
-    json_object_set_new(root, "persons", persons);
+    /* persons and children are spliced in where the empty arrays stand */
+    json_object_set_new(root, "persons", json_array());
     json_object_set_new(root, "exploited", exploited);
     json_object_set_new(root, "networks", networks);
     json_object_set(root, "unrecorded_crimes", S->unrec);
     json_object_set(root, "blaming_language", S->blame);
-    json_object_set_new(root, "children", children);
+    json_object_set_new(root, "children", json_array());
     if (S->oxford)
         json_object_set(root, "landmarks", S->landmarks);
+    char *text = json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    json_decref(root);
+    static const char kc[] = "\n \"children\": [", kp[] = "\n \"persons\": [";
+    char *c = text ? strstr(text, kc) : NULL, *pe = c ? strstr(c, kp) : NULL;
+    uint32_t *start = NULL, *order = NULL;
+    if (!pe || sparse_index(S, &start, &order) < 0) {
+        free(text);
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
     char path[4096];
     snprintf(path, sizeof path, "%s/truth.json", dir);
-    int rc = json_dump_file(root, path, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-    json_decref(root);
-    if (rc != 0)
+    FILE *f = fopen(path, "wb");
+    int bad = !f;
+    if (f) {
+        setvbuf(f, NULL, _IOFBF, 1 << 18);
+        c += sizeof kc - 1; /* just after "[" */
+        pe += sizeof kp - 1;
+        fwrite(text, 1, (size_t)(c - text), f);
+        write_persons(S, f, true, NULL, NULL);
+        fwrite(c, 1, (size_t)(pe - c), f);
+        write_persons(S, f, false, start, order);
+        fputs(pe, f); /* json_dump_file ends without a newline: so do we */
+        bad = ferror(f) != 0;
+        bad |= fclose(f) != 0;
+    }
+    free(text);
+    free(start);
+    free(order);
+    if (bad)
         return jd_error_set_at(err, JD_EIO, "truth.json", 0, 0, "cannot write");
     return JD_OK;
 }
@@ -1498,6 +2053,8 @@ static int open_files(synth *S, const char *dir, jd_error *err)
 {
     char path[4096];
     for (int a = 0; a < A_N; a++) {
+        if (a == A_HOUSING && !S->noise)
+            continue;
         snprintf(path, sizeof path, "%s/events_%s.csv", dir, agency_code[a]);
         S->ev[a] = fopen(path, "wb");
         snprintf(path, sizeof path, "%s/persons_%s.csv", dir, agency_code[a]);
@@ -1567,8 +2124,9 @@ static int build_county(synth *S, int nchildren)
             S->pp[c].parent = mum;
             made++;
             if (k == 0 && made < nchildren && chance(S, 0.02)) { /* twins */
-                int t = make_person(S, false, chance(S, 0.5) ? 'F' : 'M', hh, eth,
-                                    S->pp[c].sur);
+                char tsur[32]; /* make_person may move S->pp */
+                snprintf(tsur, sizeof tsur, "%s", S->pp[c].sur);
+                int t = make_person(S, false, chance(S, 0.5) ? 'F' : 'M', hh, eth, tsur);
                 if (t < 0)
                     return -1;
                 S->pp[t].dob = S->pp[c].dob;
@@ -1589,6 +2147,273 @@ static int build_county(synth *S, int nchildren)
     return 0;
 }
 
+/* ---- households and namesakes (realistic identity noise) ---- */
+
+static const char *pick_name(synth *S, const char *const *arr, size_t n)
+{
+    /* Common names are common: half the draws come from the first ten. */
+    return arr[chance(S, 0.5) ? rnd(S, 10) : rnd(S, (uint32_t)n)];
+}
+
+/* Give `pi` the forename and surname of an unrelated person of the same
+ * kind and gender, in the same part of town (street and postcode district);
+ * children are often born the same year, now and then on the same day. */
+static void namesake(synth *S, int pi)
+{
+    for (int t = 0; pi > 0 && t < 20; t++) {
+        int q = (int)rnd(S, (uint32_t)pi);
+        person *p = &S->pp[pi], *o = &S->pp[q];
+        if (o->is_adult != p->is_adult || o->gender != p->gender || o->hh == p->hh ||
+            o->role == R_NETWORK || o->role == R_DECOY)
+            continue;
+        memcpy(p->fore, o->fore, sizeof p->fore); /* q < pi: never the same person */
+        memcpy(p->sur, o->sur, sizeof p->sur);
+        if (!p->is_adult) {
+            uint32_t u = rnd(S, 100);
+            if (u < 8)
+                p->dob = o->dob;
+            else if (u < 45)
+                p->dob = o->dob + (int32_t)rnd(S, 181) - 90;
+        }
+        household *h = &S->hh[p->hh];
+        const household *oh = &S->hh[o->hh];
+        const char *sp = strchr(oh->pc, ' '), *mine = strchr(h->pc, ' ');
+        if (sp && mine) {
+            char pc[9];
+            snprintf(pc, sizeof pc, "%.*s%s", (int)(sp - oh->pc), oh->pc, mine);
+            memcpy(h->pc, pc, sizeof pc);
+        }
+        h->street = oh->street;
+        p->groups |= G_NAMESAKE;
+        o->groups |= G_NAMESAKE;
+        return;
+    }
+}
+
+/* Twins: the same date of birth, surname and address; half of them get
+ * similar or rhyming names. */
+static int make_twin(synth *S, int c, int hh, int eth, int mum)
+{
+    char sur[32]; /* make_person may move S->pp */
+    snprintf(sur, sizeof sur, "%s", S->pp[c].sur);
+    char g = S->pp[c].gender, tg = chance(S, 0.65) ? g : g == 'F' ? 'M' : 'F';
+    int t = make_person(S, false, tg, hh, eth, sur);
+    if (t < 0)
+        return -1;
+    person *a = &S->pp[c], *b = &S->pp[t];
+    snprintf(b->fore, sizeof b->fore, "%s", pick_name(S, tg == 'F' ? girls : boys,
+                                                       tg == 'F' ? JD_ARRAY_LEN(girls)
+                                                                 : JD_ARRAY_LEN(boys)));
+    if (chance(S, 0.5)) {
+        const char *x, *y;
+        if (g == tg) {
+            const char *const *pr = g == 'F' ? twin_girls[rnd(S, JD_ARRAY_LEN(twin_girls))]
+                                             : twin_boys[rnd(S, JD_ARRAY_LEN(twin_boys))];
+            x = pr[0];
+            y = pr[1];
+        } else {
+            const char *const *pr = twin_mixed[rnd(S, JD_ARRAY_LEN(twin_mixed))];
+            x = g == 'M' ? pr[0] : pr[1];
+            y = g == 'M' ? pr[1] : pr[0];
+        }
+        snprintf(a->fore, sizeof a->fore, "%s", x);
+        snprintf(b->fore, sizeof b->fore, "%s", y);
+    }
+    b->dob = a->dob;
+    b->twin_of = c;
+    b->parent = mum;
+    a->groups |= G_TWIN;
+    b->groups |= G_TWIN;
+    return t;
+}
+
+/* Families: step-families (the children of an earlier relationship keep
+ * their father's or their mother's surname, a younger half-sibling has the
+ * stepfather's), unmarried parents with different surnames (children with
+ * either, or both double-barrelled), sons named after their father, twins,
+ * namesakes elsewhere in town, and moves. */
+static int build_county_real(synth *S, int nchildren)
+{
+    int made = 0;
+    while (made < nchildren) {
+        int hh = make_household(S);
+        int eth = (int)rnd(S, JD_ARRAY_LEN(ethnicities));
+        int first = S->np;
+        char fam[32], dsur[32], prev[32], dbl[32];
+        snprintf(fam, sizeof fam, "%s", pick_name(S, surnames, JD_ARRAY_LEN(surnames)));
+        bool step = chance(S, 0.12), unmarried = !step && chance(S, 0.2);
+        int mum = make_person(S, true, 'F', hh, eth, fam);
+        if (mum < 0)
+            return -1;
+        S->pp[mum].role = R_PARENT;
+        snprintf(S->pp[mum].fore, sizeof S->pp[mum].fore, "%s",
+                 pick_name(S, girls, JD_ARRAY_LEN(girls)));
+        if (chance(S, 0.03)) {
+            namesake(S, mum);
+            snprintf(fam, sizeof fam, "%s", S->pp[mum].sur);
+        }
+        int dad = -1;
+        snprintf(dsur, sizeof dsur, "%s", fam);
+        if (step || chance(S, 0.5)) {
+            if (step || unmarried)
+                snprintf(dsur, sizeof dsur, "%s", pick_name(S, surnames, JD_ARRAY_LEN(surnames)));
+            dad = make_person(S, true, 'M', hh, eth, dsur);
+            if (dad < 0)
+                return -1;
+            S->pp[dad].role = R_PARENT;
+            snprintf(S->pp[dad].fore, sizeof S->pp[dad].fore, "%s",
+                     pick_name(S, men, JD_ARRAY_LEN(men)));
+            if (chance(S, 0.03)) {
+                namesake(S, dad);
+                snprintf(dsur, sizeof dsur, "%s", S->pp[dad].sur);
+            }
+        }
+        snprintf(prev, sizeof prev, "%s", PICK(S, surnames));
+        snprintf(dbl, sizeof dbl, "%.15s-%.15s", fam, dsur);
+        int kids = 1 + (int)rnd(S, step ? 4 : 3), nkid = 0;
+        for (int k = 0; k < kids && made < nchildren; k++) {
+            const char *cs = fam;
+            if (step)
+                cs = k == 0 || chance(S, 0.4) ? (chance(S, 0.6) ? prev : fam) : dsur;
+            else if (unmarried && dad >= 0) {
+                uint32_t u = rnd(S, 100);
+                cs = u < 30 ? fam : u < 80 ? dsur : strchr(fam, '-') || strchr(dsur, '-') ? fam
+                                                                                           : dbl;
+            } else if (chance(S, 0.05))
+                cs = PICK(S, surnames); /* kinship care, a name kept from elsewhere */
+            char g = chance(S, 0.5) ? 'F' : 'M';
+            int c = make_person(S, false, g, hh, eth, cs);
+            if (c < 0)
+                return -1;
+            person *cp = &S->pp[c];
+            cp->parent = mum;
+            snprintf(cp->fore, sizeof cp->fore, "%s",
+                     g == 'F' ? pick_name(S, girls, JD_ARRAY_LEN(girls))
+                              : pick_name(S, boys, JD_ARRAY_LEN(boys)));
+            if (g == 'M' && dad >= 0 && chance(S, 0.04)) { /* named after his father */
+                snprintf(cp->fore, sizeof cp->fore, "%s", S->pp[dad].fore);
+                cp->groups |= G_NAMESAKE;
+                S->pp[dad].groups |= G_NAMESAKE;
+            } else if (chance(S, 0.03)) {
+                namesake(S, c);
+            }
+            made++;
+            nkid++;
+            if (k == 0 && made < nchildren && chance(S, 0.04)) {
+                if (make_twin(S, c, hh, eth, mum) < 0)
+                    return -1;
+                made++;
+                nkid++;
+            }
+        }
+        int n = S->np - first;
+        S->hh[hh].first = first;
+        S->hh[hh].n = n;
+        bool moves = chance(S, 0.15);
+        int nh = moves ? make_household(S) : -1;
+        int32_t mv = moves ? rand_day(S, S->day0, S->day0 + S->days) : -1;
+        for (int q = first; q < S->np; q++) {
+            person *p = &S->pp[q];
+            p->groups |= (uint8_t)((n > 1 ? G_HOUSEHOLD : 0) | (step ? G_STEP : 0) |
+                                   (!p->is_adult && nkid > 1 ? G_SIBLING : 0) |
+                                   (moves ? G_MOVED : 0));
+            if (moves) {
+                p->hh2 = nh;
+                p->move_day = mv;
+            }
+        }
+    }
+    return 0;
+}
+
+static const char *const t_housing[] = {
+    "Repairs reported: damp and mould in the children's bedroom.",
+    "Rent arrears letter sent; tenant agreed a payment plan.",
+    "Noise complaint from a neighbour about shouting late at night.",
+    "Housing register review: household composition confirmed.",
+    "Tenancy audit visit; all occupants seen.",
+    "Report of youths gathering in the stairwell; advice given.",
+    "Application for a larger property: overcrowding, children sharing a room."};
+static const char *const t_household_call[] = {
+    "Neighbour reports shouting and a child crying at the address.",
+    "Caller concerned the children are left alone in the flat.",
+    "Mother calling for advice: teenager refusing to come home.",
+    "Report of a loud argument, children heard in the background.",
+    "Caller worried about the family next door, kids out late again."};
+
+/* Contact with a whole household at once: housing records of the tenancy
+ * listing its members, calls about the family, domestic incidents with the
+ * children present, sibling groups at school. */
+static void household_life(synth *S, const household *h)
+{
+    int adults[4], kids[8], na = 0, nk = 0;
+    int32_t end = S->day0 + S->days;
+    for (int q = h->first; q < h->first + h->n; q++) {
+        if (S->pp[q].is_adult && na < 4)
+            adults[na++] = q;
+        else if (!S->pp[q].is_adult && nk < 8)
+            kids[nk++] = q;
+    }
+    if (na == 0)
+        return;
+    int tenant = adults[0];
+    event_spec e;
+    if (chance(S, 0.35)) {
+        int n = 1 + (int)rnd(S, 3);
+        for (int i = 0; i < n; i++) {
+            int32_t day = rand_day(S, S->day0, end);
+            e = base(S, A_HOUSING, "other", day, tenant, "subject");
+            e.narrative = T(t_housing);
+            for (int k = 1; k < na; k++)
+                party_add(&e, adults[k], "associate");
+            for (int k = 0; k < nk; k++)
+                if (S->pp[kids[k]].dob <= day)
+                    party_add(&e, kids[k], "associate");
+            emit(S, &e);
+        }
+    }
+    if (chance(S, 0.2)) {
+        int n = 1 + (int)rnd(S, 2);
+        for (int i = 0; i < n; i++) {
+            int32_t day = rand_day(S, S->day0, end);
+            e = base(S, A_CALLS, "call_for_service", day, -1, NULL);
+            e.narrative = T(t_household_call);
+            e.postcode = home_of(S, &S->pp[tenant], day)->pc;
+            if (chance(S, 0.6))
+                party_add(&e, adults[rnd(S, (uint32_t)na)], "reporter");
+            for (int k = 0; k < nk; k++)
+                if (S->pp[kids[k]].dob <= day && chance(S, 0.7))
+                    party_add(&e, kids[k], "subject");
+            if (e.nparties)
+                emit(S, &e);
+        }
+    }
+    if (na >= 2 && chance(S, 0.08)) {
+        int32_t day = rand_day(S, S->day0, end);
+        e = base(S, A_POLICE, "call_for_service", day, adults[0], "victim");
+        e.narrative = "Domestic incident: verbal argument between the adults, children present. "
+                      "No offences disclosed.";
+        party_add(&e, adults[1], "suspect");
+        for (int k = 0; k < nk; k++)
+            if (S->pp[kids[k]].dob <= day)
+                party_add(&e, kids[k], "witness");
+        emit(S, &e);
+    }
+    if (nk >= 2 && chance(S, 0.15)) {
+        int32_t day = rand_day(S, S->day0, end);
+        e = base(S, A_SCHOOL, "welfare_concern", day, -1, NULL);
+        e.narrative = "Siblings arriving late and hungry most mornings; family support offered.";
+        e.postcode = home_of(S, &S->pp[kids[0]], day)->pc;
+        for (int k = 0; k < nk; k++) {
+            int age = age_on(&S->pp[kids[k]], day);
+            if (age >= 5 && age <= 16)
+                party_add(&e, kids[k], "subject");
+        }
+        if (e.nparties >= 2)
+            emit(S, &e);
+    }
+}
+
 int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats *stats,
                    jd_error *err)
 {
@@ -1600,12 +2425,16 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
     int rc = JD_OK;
     if (!outdir || S->o.years < 1 || S->o.years > 40 || S->o.networks < 0 ||
         S->o.networks > 12 || S->o.children < 0 || S->o.children > 5000000 ||
-        S->o.events < 0 || S->o.events > 100000000) {
+        S->o.events < 0 || S->o.events > 100000000 ||
+        (S->o.identity_noise != JD_SYNTH_NOISE_REALISTIC &&
+         S->o.identity_noise != JD_SYNTH_NOISE_NONE)) {
         rc = jd_error_set(err, JD_EINVALID,
-                          "options out of range (years 1-40, networks 0-12, children 0-5000000)");
+                          "options out of range (years 1-40, networks 0-12, children 0-5000000, "
+                          "identity noise realistic or none)");
         goto out;
     }
     S->oxford = S->o.scenario && !strcmp(S->o.scenario, "oxford");
+    S->noise = S->o.identity_noise == JD_SYNTH_NOISE_REALISTIC;
     if (S->o.scenario && !S->oxford && strcmp(S->o.scenario, "county")) {
         rc = jd_error_set(err, JD_EINVALID, "unknown scenario (county or oxford)");
         goto out;
@@ -1618,8 +2447,10 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
     S->day0 = (int32_t)((st.utc + 3600) / 86400);
     S->days = (int32_t)(S->o.years * 365.25);
     int nchildren = S->o.children;
-    if (S->o.events > 0) /* about 4.7 events per child (measured; the family's included) */
-        nchildren = (int)((double)S->o.events / 4.7);
+    /* About 4.7 events per child, the family's included; 5.2 with the
+     * household events of realistic identity noise (both measured). */
+    if (S->o.events > 0)
+        nchildren = (int)((double)S->o.events / (S->noise ? 5.2 : 4.7));
     if (nchildren < 50)
         nchildren = 50;
     jd_rng__seed(&S->r, S->o.seed);
@@ -1635,7 +2466,7 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
         rc = jd_error_set_at(err, JD_EIO, outdir, 0, 0, "cannot create: %s", strerror(errno));
         goto out;
     }
-    if (build_county(S, nchildren) < 0) {
+    if ((S->noise ? build_county_real(S, nchildren) : build_county(S, nchildren)) < 0) {
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         goto out;
     }
@@ -1691,6 +2522,7 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
         }
         S->pp[decoys[d]].role = R_DECOY;
     }
+    S->sp_base = (uint32_t)S->np + 1000u; /* every person exists by now */
     if ((rc = open_files(S, outdir, err)) < 0)
         goto out;
     for (int i = 0; i < np_county; i++) {
@@ -1704,6 +2536,9 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
             emit(S, &e);
         }
     }
+    for (int h = 0; S->noise && h < S->nhh; h++)
+        if (S->hh[h].first >= 0)
+            household_life(S, &S->hh[h]);
     for (int d = 0; d < 3; d++) {
         int kids[60], nk = 0;
         int want = 20 + (int)rnd(S, 40);
@@ -1738,9 +2573,10 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
         goto out;
     S->st.people = 0;
     for (int i = 0; i < S->np; i++) {
-        if (S->pp[i].refs_used)
+        bool seen = S->pp[i].refs_used || S->pp[i].nsparse;
+        if (seen)
             S->st.people++;
-        if (!S->pp[i].is_adult && S->pp[i].refs_used)
+        if (!S->pp[i].is_adult && seen)
             S->st.children++;
         if (S->pp[i].role == R_VICTIM)
             S->st.exploited++;
@@ -1754,6 +2590,7 @@ out:
         json_decref(S->pp[i].indicators);
     free(S->pp);
     free(S->hh);
+    free(S->sp);
     json_decref(S->unrec);
     json_decref(S->blame);
     json_decref(S->landmarks);

@@ -43,7 +43,8 @@ static int teardown(void **state)
     return 0;
 }
 
-static char *gen(const char *name, uint64_t seed, const char *scenario, int children)
+static char *gen_noise(const char *name, uint64_t seed, const char *scenario, int children,
+                       int noise)
 {
     static char out[4][128];
     static int k;
@@ -54,11 +55,17 @@ static char *gen(const char *name, uint64_t seed, const char *scenario, int chil
     o.scenario = scenario;
     o.children = children;
     o.years = 4;
+    o.identity_noise = noise;
     jd_error e;
     jd_synth_stats st;
     assert_int_equal(jd_synth_write(out[k], &o, &st, &e), JD_OK);
     assert_true(st.events > children);
     return out[k];
+}
+
+static char *gen(const char *name, uint64_t seed, const char *scenario, int children)
+{
+    return gen_noise(name, seed, scenario, children, JD_SYNTH_NOISE_REALISTIC);
 }
 
 static void test_synth__same_seed_same_bytes(void **state)
@@ -273,6 +280,158 @@ static void test_synth__oxford_shape(void **state)
     rmrf(d);
 }
 
+/* Truth refs into a temp table t(agency, ref, person, dob, sparse) of the ingested store. */
+static sqlite3 *open_with_truth(const char *dir, json_t **rootp)
+{
+    char dbp[256], truth[256];
+    snprintf(dbp, sizeof dbp, "%s/t.db", dir);
+    snprintf(truth, sizeof truth, "%s/truth.json", dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(dbp, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TEMP TABLE t(agency, ref, person, dob, sparse)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    json_t *root = json_load_file(truth, 0, NULL);
+    assert_non_null(root);
+    sqlite3_stmt *ins;
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5)", -1,
+                                        &ins, NULL),
+                     SQLITE_OK);
+    size_t i, k;
+    json_t *p, *r;
+    json_array_foreach(json_object_get(root, "persons"), i, p)
+    {
+        json_array_foreach(json_object_get(p, "refs"), k, r)
+        {
+            sqlite3_reset(ins);
+            sqlite3_bind_text(ins, 1, json_string_value(json_object_get(r, "agency")), -1,
+                              SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, 2, json_string_value(json_object_get(r, "person_ref")), -1,
+                              SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, 3, json_string_value(json_object_get(p, "id")), -1,
+                              SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, 4, json_string_value(json_object_get(p, "dob")), -1,
+                              SQLITE_TRANSIENT);
+            sqlite3_bind_int(ins, 5, json_is_true(json_object_get(r, "sparse")));
+            assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+        }
+    }
+    sqlite3_finalize(ins);
+    *rootp = root;
+    return db;
+}
+
+static size_t in_group(json_t *root, const char *g)
+{
+    size_t n = 0, i, k;
+    json_t *p, *x;
+    json_array_foreach(json_object_get(root, "persons"), i, p)
+        json_array_foreach(json_object_get(p, "groups"), k, x) n += !strcmp(json_string_value(x), g);
+    return n;
+}
+
+/* Realistic identity noise: sparse one-row refs that really are sparse,
+ * ages right at the event date, twins, households, namesakes, housing. */
+static void test_synth__realistic_noise(void **state)
+{
+    (void)state;
+    char *d = gen("noisy", 21, NULL, 600);
+    check_bundle(d);
+    json_t *root;
+    sqlite3 *db = open_with_truth(d, &root);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(root, "generator"),
+                                                          "identity_noise")),
+                        "realistic");
+    /* sparse refs: many, each used on one row, lacking a name part or a date of birth */
+    assert_true(q1(db, "SELECT count(*) FROM t WHERE sparse") > 100);
+    assert_int_equal(q1(db, "SELECT count(*) FROM t JOIN person_mention m ON m.agency = t.agency"
+                            " AND m.person_ref = t.ref WHERE t.sparse AND m.forenames IS NOT"
+                            " NULL AND m.surname IS NOT NULL AND m.dob IS NOT NULL"),
+                     0);
+    assert_int_equal(q1(db, "SELECT count(*) FROM (SELECT 1 FROM t JOIN person_mention m ON"
+                            " m.agency = t.agency AND m.person_ref = t.ref WHERE t.sparse"
+                            " GROUP BY t.agency, t.ref HAVING count(*) > 1)"),
+                     0);
+    /* every kind of sparse row is there */
+    const char *kinds[] = {
+        "m.forenames IS NOT NULL AND m.surname IS NULL",
+        "m.forenames IS NULL AND m.surname IS NOT NULL",
+        "m.forenames IS NULL AND m.surname IS NULL AND m.address IS NOT NULL",
+        "m.forenames IS NOT NULL AND m.surname IS NOT NULL AND m.dob IS NULL AND m.age IS NULL",
+        "m.dob IS NULL AND m.age IS NOT NULL"};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM t JOIN person_mention m ON m.agency = t.agency AND"
+                 " m.person_ref = t.ref WHERE t.sparse AND %s",
+                 kinds[k]);
+        assert_true(q1(db, sql) > 0);
+    }
+    /* children split between a full ref and sparse ones */
+    assert_true(q1(db, "SELECT count(DISTINCT person) FROM t WHERE sparse AND person IN"
+                       " (SELECT person FROM t WHERE NOT sparse)") > 50);
+    /* housing rows list the household; an age is the true age on the event's date */
+    assert_true(q1(db, "SELECT count(*) FROM person_mention WHERE agency = 'housing'") > 100);
+    assert_true(q1(db, "SELECT count(*) FROM person_mention WHERE age IS NOT NULL") > 100);
+    assert_int_equal(
+        q1(db, "SELECT count(*) FROM person_mention m JOIN event e ON e.id = m.event_id JOIN t"
+               " ON t.agency = m.agency AND t.ref = m.person_ref WHERE m.age IS NOT NULL AND"
+               " m.age <> CAST(strftime('%Y', e.occurred_at + 3600, 'unixepoch') AS INTEGER) -"
+               " CAST(substr(t.dob, 1, 4) AS INTEGER) - (strftime('%m-%d', e.occurred_at +"
+               " 3600, 'unixepoch') < substr(t.dob, 6))"),
+        0);
+    /* gender sometimes missing; surnames sometimes written in the forenames field */
+    assert_true(q1(db, "SELECT count(*) FROM person_mention WHERE gender IS NULL") > 0);
+    /* groups: twins in pairs with one date of birth; the rest present */
+    size_t i;
+    json_t *p;
+    int twins = 0;
+    json_array_foreach(json_object_get(root, "persons"), i, p)
+    {
+        const char *of = json_string_value(json_object_get(p, "twin_of"));
+        if (!of)
+            continue;
+        size_t k;
+        json_t *o;
+        json_array_foreach(json_object_get(root, "persons"), k, o)
+            if (!strcmp(json_string_value(json_object_get(o, "id")), of)) {
+                assert_string_equal(json_string_value(json_object_get(o, "dob")),
+                                    json_string_value(json_object_get(p, "dob")));
+                twins++;
+            }
+    }
+    assert_true(twins > 0);
+    assert_true(in_group(root, "twin") >= 2 * (size_t)twins);
+    assert_true(in_group(root, "household") > 500);
+    assert_true(in_group(root, "sibling") > 100);
+    assert_true(in_group(root, "step_family") > 20);
+    assert_true(in_group(root, "moved") > 20);
+    assert_true(in_group(root, "namesake") > 20);
+    sqlite3_close(db);
+    json_decref(root);
+    rmrf(d);
+}
+
+/* Without identity noise: no housing, no one-row refs, no groups. */
+static void test_synth__no_noise(void **state)
+{
+    (void)state;
+    char *a = gen_noise("plain", 21, NULL, 300, JD_SYNTH_NOISE_NONE);
+    char *b = gen_noise("plain2", 21, NULL, 300, JD_SYNTH_NOISE_REALISTIC);
+    char path[256], cmd[600];
+    snprintf(path, sizeof path, "%s/persons_housing.csv", a);
+    assert_int_not_equal(access(path, F_OK), 0);
+    snprintf(path, sizeof path, "%s/persons_housing.csv", b);
+    assert_int_equal(access(path, F_OK), 0);
+    snprintf(cmd, sizeof cmd, "grep -q -e '\"sparse\"' -e '\"groups\"' '%s/truth.json'", a);
+    assert_int_not_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "grep -q -e '\"sparse\"' '%s/truth.json'", b);
+    assert_int_equal(system(cmd), 0);
+    check_bundle(a);
+    rmrf(a);
+    rmrf(b);
+}
+
 static void test_synth__bad_options(void **state)
 {
     (void)state;
@@ -287,6 +446,9 @@ static void test_synth__bad_options(void **state)
     o.years = 0;
     assert_int_equal(jd_synth_write("/tmp/jd-never", &o, NULL, &e), JD_EINVALID);
     o = (jd_synth_opts)JD_SYNTH_OPTS_INIT;
+    o.identity_noise = 7;
+    assert_int_equal(jd_synth_write("/tmp/jd-never", &o, NULL, &e), JD_EINVALID);
+    o = (jd_synth_opts)JD_SYNTH_OPTS_INIT;
     assert_int_equal(jd_synth_write("/proc/definitely/not/writable", &o, NULL, &e), JD_EIO);
 }
 
@@ -296,6 +458,8 @@ int main(void)
         cmocka_unit_test(test_synth__same_seed_same_bytes),
         cmocka_unit_test(test_synth__invariants_county),
         cmocka_unit_test(test_synth__oxford_shape),
+        cmocka_unit_test(test_synth__realistic_noise),
+        cmocka_unit_test(test_synth__no_noise),
         cmocka_unit_test(test_synth__bad_options),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
