@@ -170,6 +170,7 @@ typedef struct rref {
     uint8_t nfore, nsur, ndob, npc, nphone, nnhs, nupn;
     char gender;
     uint8_t gmask; /* genders of all its mentions: 1 F, 2 M */
+    uint16_t ngen[2]; /* mentions recording F, M */
     bool child;
     uint32_t mentions;
 } rref;
@@ -711,10 +712,33 @@ static int addr_level(const rs *R, const rview *a, const rview *b, lvcache *c)
     return l;
 }
 
+/*
+ * Surname written first on one side: when the forenames differ, a's
+ * forename against b's surname and a's surname against b's forename. If
+ * both are close or exact, both name fields take the lower of the two
+ * levels (the levels EM learnt for names); returns true then. `lf` is the
+ * forename level already found.
+ */
+static bool swapped_names(const rs *R, const rview *a, const rview *b, int lf, int lv[NF],
+                          lvcache *c)
+{
+    if (lf != L_DIFF)
+        return false;
+    int x = name_level(R, a->fore, a->nfore, b->sur, b->nsur, false, c);
+    if (x < L_CLOSE)
+        return false;
+    int y = name_level(R, a->sur, a->nsur, b->fore, b->nfore, false, c);
+    if (y < L_CLOSE)
+        return false;
+    lv[F_FORE] = lv[F_SUR] = x < y ? x : y;
+    return true;
+}
+
 static void compare(const rs *R, const rview *a, const rview *b, int lv[NF], lvcache *c)
 {
     lv[F_FORE] = name_level(R, a->fore, a->nfore, b->fore, b->nfore, true, c);
-    lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
+    if (!swapped_names(R, a, b, lv[F_FORE], lv, c))
+        lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
     compare_cheap(a, b, lv);
     lv[F_OTHER] = other_level(R, a, b);
     lv[F_ADDR] = addr_level(R, a, b, c);
@@ -982,6 +1006,8 @@ static int on_mention(const jd_mention_row *m, void *payload)
     if (m->gender && (m->gender[0] == 'F' || m->gender[0] == 'M')) {
         r->gender = m->gender[0];
         r->gmask |= m->gender[0] == 'F' ? 1 : 2;
+        if (r->ngen[m->gender[0] == 'M'] < UINT16_MAX)
+            r->ngen[m->gender[0] == 'M']++;
     }
     if (R->ev_keys && m->event_id > 0 && m->event_id < INT64_C(1) << 31 && R->nev < UINT32_MAX) {
         uint64_t *k = vec_push(R->ev_keys);
@@ -1783,6 +1809,7 @@ typedef struct cl {
     int16_t by_lo, by_hi; /* birth years every recorded age allows, 0 none */
     uint8_t nn, nu, nd;
     uint8_t gmask; /* genders recorded: 1 F, 2 M */
+    uint32_t ngen[2]; /* mentions recording F, M */
 } cl;
 
 /*
@@ -1790,12 +1817,14 @@ typedef struct cl {
  * no full date of birth (a first name only, an age instead of a date, a
  * call handler's or housing officer's row) links only on evidence that
  * singles out one person in the county: an identifier in common (NHS
- * number, pupil number, phone, other identifier); or both names and a date
- * of birth; or both names and the same address or postcode at the time
- * (with an age that fits, where there is one); or both names and a fitting
- * age alone when the county's own term frequencies say few refs share both
- * names. A first name only never suffices. Otherwise the link is refused
- * and shown as a possible match.
+ * number, pupil number, phone, other identifier); or the first name (close
+ * or exact) with a date of birth and the surname or the address; or the
+ * first name, an age that fits and the same address or postcode at the
+ * time (a household holds one person of a first name and age); or both
+ * names and the address; or both names and a fitting age alone when the
+ * county's own term frequencies say few refs share both names. No first
+ * name, or a surname that differs, never suffices. Otherwise the link is
+ * refused and shown as a possible match.
  */
 enum { RARE_NAME_REFS = 3 };
 static bool enough_evidence(const rs *R, uint32_t a, uint32_t b)
@@ -1810,17 +1839,20 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b)
         return true;
     int lf = name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, NULL),
         ls = name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, NULL);
-    if (lf <= L_DIFF || ls <= L_DIFF)
-        return false; /* a first name only, or a name that differs */
+    if (lf < L_CLOSE || ls == L_DIFF)
+        return false; /* no first name, or names that differ */
     int ld = dob_level(&va, &vb);
-    if (ld >= 2 && lf >= L_CLOSE && ls >= L_CLOSE)
-        return true; /* a full date on one side agrees with a partial one */
     if (ld == 0)
         return false;
     bool place = pc_level(&va, &vb) == 3 || addr_level(R, &va, &vb, NULL) == 2;
-    if (place)
-        return true; /* names and the address (and an age, if any, that fits) */
-    if (ld < 1)
+    bool both = ls >= L_CLOSE; /* else the surname is missing on a side */
+    if (ld >= 2 && (both || place))
+        return true; /* names and a date (a full one agrees with a partial) */
+    if (place && (ld >= 1 || both))
+        return true; /* a first name, an age that fits and the address at the
+                      * time (a housing officer's list of a household), or
+                      * both names and the address */
+    if (ld < 1 || !both)
         return false;
     /* names and an age with no place to back them (a call handler's row):
      * the names must be rare enough in the county that few refs share both
@@ -1876,6 +1908,18 @@ static bool dobs_apart(const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t
     return true;
 }
 
+/*
+ * Genders that disagree: each side's gender is settled (recorded on at least
+ * two mentions, never the other way) and they differ. A gender written once
+ * may be a slip of the keyboard, which the model's gender weight allows for.
+ */
+static bool genders_apart(const uint32_t a[2], const uint32_t b[2])
+{
+    int ga = a[0] >= 2 && !a[1] ? 1 : a[1] >= 2 && !a[0] ? 2 : 0;
+    int gb = b[0] >= 2 && !b[1] ? 1 : b[1] >= 2 && !b[0] ? 2 : 0;
+    return ga && gb && ga != gb;
+}
+
 /* Ages that cannot both be true: the birth years allowed by the ages of one
  * side (lo..hi, 0 none) miss the other side's by more than a year, or miss
  * every year of its full dates of birth by more than a year. */
@@ -1925,7 +1969,7 @@ static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const de
     if (c[x].nu && c[y].nu && !set_level(c[x].upn, c[x].nu, c[y].upn, c[y].nu))
         return "different pupil numbers";
     *reason = CL_GENDER;
-    if ((c[x].gmask | c[y].gmask) == 3 && c[x].gmask && c[y].gmask)
+    if (genders_apart(c[x].ngen, c[y].ngen))
         return "genders that disagree";
     *reason = CL_DOB;
     if (!direct && dobs_apart(c[x].dob, c[x].nd, c[y].dob, c[y].nd))
@@ -1961,6 +2005,8 @@ static void merge(cl *c, uint32_t x, uint32_t y)
     c[x].next = c[y].next;
     c[y].next = t;
     c[x].gmask |= c[y].gmask;
+    c[x].ngen[0] += c[y].ngen[0];
+    c[x].ngen[1] += c[y].ngen[1];
     if (c[y].by_lo) {
         c[x].by_lo = c[x].by_lo && c[x].by_lo > c[y].by_lo ? c[x].by_lo : c[y].by_lo;
         c[x].by_hi = c[x].by_hi && c[x].by_hi < c[y].by_hi ? c[x].by_hi : c[y].by_hi;
@@ -2035,13 +2081,15 @@ static bool score_bounded(score_job *j, const rview *a, const rview *b, pair_sco
         return false;
     }
     lv[F_FORE] = name_level(R, a->fore, a->nfore, b->fore, b->nfore, true, c);
+    bool swapped = swapped_names(R, a, b, lv[F_FORE], lv, c);
     w[F_FORE] = field_weight(R, F_FORE, lv[F_FORE], a, b);
     t += w[F_FORE];
     if (bounded && t + (j->maxw[F_SUR] + rest) < need) {
         j->name_cut++;
         return false;
     }
-    lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
+    if (!swapped)
+        lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
     w[F_SUR] = field_weight(R, F_SUR, lv[F_SUR], a, b);
     t += w[F_SUR];
     if (bounded && t + rest < need) {
@@ -2570,6 +2618,8 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         c[i].size = 1;
         /* a ref written with both genders says nothing about its gender */
         c[i].gmask = R.r[i].gmask == 3 ? 0 : R.r[i].gmask;
+        c[i].ngen[0] = R.r[i].ngen[0];
+        c[i].ngen[1] = R.r[i].ngen[1];
         c[i].by_lo = R.r[i].by_lo;
         c[i].by_hi = R.r[i].by_hi;
         for (uint8_t k = 0; k < R.r[i].nnhs; k++)
@@ -2888,8 +2938,8 @@ static uint8_t full_dobs(const rref *r, uint32_t out[NV])
 static const char *pair_cannot_link(const rs *R, uint32_t a, uint32_t b)
 {
     const rref *x = &R->r[a], *y = &R->r[b];
-    uint8_t gx = x->gmask == 3 ? 0 : x->gmask, gy = y->gmask == 3 ? 0 : y->gmask;
-    if (gx && gy && gx != gy)
+    const uint32_t gx[2] = {x->ngen[0], x->ngen[1]}, gy[2] = {y->ngen[0], y->ngen[1]};
+    if (genders_apart(gx, gy))
         return "genders that disagree";
     uint32_t dx[NV], dy[NV];
     uint8_t nx = full_dobs(x, dx), ny = full_dobs(y, dy);
