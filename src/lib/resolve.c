@@ -1839,20 +1839,21 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b)
         return true;
     int lf = name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, NULL),
         ls = name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, NULL);
-    if (lf < L_CLOSE || ls == L_DIFF)
+    if (lf <= L_DIFF || ls == L_DIFF)
         return false; /* no first name, or names that differ */
+    /* each name: 2 close or exact, 1 similar or sounding alike, 0 missing */
+    int nf = lf >= L_CLOSE ? 2 : 1, ns = ls >= L_CLOSE ? 2 : ls > L_DIFF ? 1 : 0;
     int ld = dob_level(&va, &vb);
     if (ld == 0)
         return false;
     bool place = pc_level(&va, &vb) == 3 || addr_level(R, &va, &vb, NULL) == 2;
-    bool both = ls >= L_CLOSE; /* else the surname is missing on a side */
-    if (ld >= 2 && (both || place))
+    if (ld >= 2 && (nf + ns >= 3 || place))
         return true; /* names and a date (a full one agrees with a partial) */
-    if (place && (ld >= 1 || both))
-        return true; /* a first name, an age that fits and the address at the
-                      * time (a housing officer's list of a household), or
-                      * both names and the address */
-    if (ld < 1 || !both)
+    if (place && (ld >= 1 || nf + ns >= 3 || (nf == 2 && !ns)))
+        return true; /* a first name and the address at the time, with an
+                      * age that fits where there is one (one person of a
+                      * first name to a household), or both names */
+    if (ld < 1 || nf + ns < 4)
         return false;
     /* names and an age with no place to back them (a call handler's row):
      * the names must be rare enough in the county that few refs share both
