@@ -1946,6 +1946,22 @@ static bool ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t nda, i
     return false;
 }
 
+bool jd_resolve__genders_apart(const uint32_t a[2], const uint32_t b[2])
+{
+    return genders_apart(a, b);
+}
+
+bool jd_resolve__dobs_apart(const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t nb)
+{
+    return dobs_apart(a, na, b, nb);
+}
+
+bool jd_resolve__ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t nda, int lo_b,
+                            int hi_b, const uint32_t *dob_b, uint8_t ndb)
+{
+    return ages_apart(lo_a, hi_a, dob_a, nda, lo_b, hi_b, dob_b, ndb);
+}
+
 /* Why clusters x and y (roots) must not be one person, or NULL; *reason
  * gets its CL_ number. The rules stop chains too (A-B-C where A and C were
  * never compared): every cannot-link between any member of one and any of
