@@ -1832,11 +1832,18 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b)
     rview va, vb;
     view(R, &R->h[a], &va);
     view(R, &R->h[b], &vb);
-    if (has_full_dob(&va) && has_full_dob(&vb))
-        return true;
     if (strong(&va, &vb) > 0 || other_level(R, &va, &vb) > 0 ||
         set_level(va.phone, va.nphone, vb.phone, vb.nphone) == 1)
         return true;
+    /* the place at the time: the same postcode, or the same address as
+     * written (a neighbour's house number is not close enough) */
+    bool place = pc_level(&va, &vb) == 3 || (va.addr && va.addr == vb.addr);
+    if (has_full_dob(&va) && has_full_dob(&vb)) {
+        /* a date of birth one digit off is a typo only where the place
+         * agrees: across a county of namesakes it is another person */
+        int l = dob_level(&va, &vb);
+        return l >= 3 || place;
+    }
     int lf = name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, NULL),
         ls = name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, NULL);
     if (lf <= L_DIFF || ls == L_DIFF)
@@ -1846,7 +1853,6 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b)
     int ld = dob_level(&va, &vb);
     if (ld == 0)
         return false;
-    bool place = pc_level(&va, &vb) == 3 || addr_level(R, &va, &vb, NULL) == 2;
     if (ld >= 2 && (nf + ns >= 3 || place))
         return true; /* names and a date (a full one agrees with a partial) */
     if (place && (ld >= 1 || nf + ns >= 3 || (nf == 2 && !ns)))
