@@ -1838,14 +1838,21 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b)
     /* the place at the time: the same postcode, or the same address as
      * written (a neighbour's house number is not close enough) */
     bool place = pc_level(&va, &vb) == 3 || (va.addr && va.addr == vb.addr);
+    int lv[NF];
+    int lf = lv[F_FORE] = name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, NULL);
+    int ls = swapped_names(R, &va, &vb, lf, lv, NULL)
+                 ? lv[F_SUR]
+                 : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, NULL);
+    lf = lv[F_FORE];
     if (has_full_dob(&va) && has_full_dob(&vb)) {
-        /* a date of birth one digit off is a typo only where the place
-         * agrees: across a county of namesakes it is another person */
+        /* names and a date of birth, exact or swapped (a name that differs
+         * needs an address like the other or the same postcode sector); a
+         * date one digit off is a typo only where the place agrees: across
+         * a county of namesakes it is another person */
         int l = dob_level(&va, &vb);
-        return l >= 3 || place;
+        bool near = addr_level(R, &va, &vb, NULL) >= 1 || pc_level(&va, &vb) >= 2;
+        return (l >= 3 && ((lf != L_DIFF && ls != L_DIFF) || near)) || place;
     }
-    int lf = name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, NULL),
-        ls = name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, NULL);
     if (lf <= L_DIFF || ls == L_DIFF)
         return false; /* no first name, or names that differ */
     /* each name: 2 close or exact, 1 similar or sounding alike, 0 missing */
