@@ -1845,13 +1845,14 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b)
                  : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, NULL);
     lf = lv[F_FORE];
     if (has_full_dob(&va) && has_full_dob(&vb)) {
-        /* names and a date of birth, exact or swapped (a name that differs
-         * needs an address like the other or the same postcode sector); a
+        /* both names and a date of birth, exact or swapped (a name that
+         * differs or is missing needs an address like the other or the same
+         * postcode sector); a
          * date one digit off is a typo only where the place agrees: across
          * a county of namesakes it is another person */
         int l = dob_level(&va, &vb);
         bool near = addr_level(R, &va, &vb, NULL) >= 1 || pc_level(&va, &vb) >= 2;
-        return (l >= 3 && ((lf != L_DIFF && ls != L_DIFF) || near)) || place;
+        return (l >= 3 && ((lf > L_DIFF && ls > L_DIFF) || near)) || place;
     }
     if (lf <= L_DIFF || ls == L_DIFF)
         return false; /* no first name, or names that differ */
