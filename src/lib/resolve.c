@@ -722,7 +722,16 @@ static int addr_level(const rs *R, const rview *a, const rview *b, lvcache *c)
 static bool swapped_names(const rs *R, const rview *a, const rview *b, int lf, int lv[NF],
                           lvcache *c)
 {
-    if (lf != L_DIFF)
+    if (lf != L_DIFF || !a->nfore || !b->nsur || !a->nsur || !b->nfore)
+        return false;
+    /* most pairs whose forenames differ are not swapped: a name and the
+     * other's surname that share no initial are never close (few typos
+     * fall on the first letter), so the string work is skipped for them */
+    bool ini = false;
+    for (uint8_t i = 0; i < a->nfore && !ini; i++)
+        for (uint8_t k = 0; k < b->nsur && !ini; k++)
+            ini = pool_str(&R->names, a->fore[i])[0] == pool_str(&R->names, b->sur[k])[0];
+    if (!ini)
         return false;
     int x = name_level(R, a->fore, a->nfore, b->sur, b->nsur, false, c);
     if (x < L_CLOSE)
@@ -1787,19 +1796,19 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
  * resemble, or go unrecorded on one side (any level but different)? Only then
  * may their own link outweigh a wholly different date of birth: a parent
  * and a child, or two siblings, differ in first name. */
-static bool names_agree(const rs *R, uint32_t a, uint32_t b)
+static bool names_agree(const rs *R, uint32_t a, uint32_t b, lvcache *c)
 {
     rview va, vb;
     view(R, &R->h[a], &va);
     view(R, &R->h[b], &vb);
     if (other_level(R, &va, &vb) > 0 || strong(&va, &vb) > 0)
         return true; /* an identifier in common */
-    if (name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, NULL) != L_DIFF &&
-        name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, NULL) != L_DIFF)
+    if (name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, c) != L_DIFF &&
+        name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c) != L_DIFF)
         return true;
     /* surname written first on one side */
-    return name_level(R, va.fore, va.nfore, vb.sur, vb.nsur, false, NULL) >= L_CLOSE &&
-           name_level(R, va.sur, va.nsur, vb.fore, vb.nfore, false, NULL) >= L_CLOSE;
+    return name_level(R, va.fore, va.nfore, vb.sur, vb.nsur, false, c) >= L_CLOSE &&
+           name_level(R, va.sur, va.nsur, vb.fore, vb.nfore, false, c) >= L_CLOSE;
 }
 
 typedef struct cl {
@@ -1827,7 +1836,7 @@ typedef struct cl {
  * refused and shown as a possible match.
  */
 enum { RARE_NAME_REFS = 3 };
-static bool enough_evidence(const rs *R, uint32_t a, uint32_t b)
+static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
 {
     rview va, vb;
     view(R, &R->h[a], &va);
@@ -1839,10 +1848,10 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b)
      * written (a neighbour's house number is not close enough) */
     bool place = pc_level(&va, &vb) == 3 || (va.addr && va.addr == vb.addr);
     int lv[NF];
-    int lf = lv[F_FORE] = name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, NULL);
-    int ls = swapped_names(R, &va, &vb, lf, lv, NULL)
+    int lf = lv[F_FORE] = name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, c);
+    int ls = swapped_names(R, &va, &vb, lf, lv, c)
                  ? lv[F_SUR]
-                 : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, NULL);
+                 : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c);
     lf = lv[F_FORE];
     if (has_full_dob(&va) && has_full_dob(&vb)) {
         /* both names and a date of birth, exact or swapped (a name that
@@ -1851,7 +1860,7 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b)
          * date one digit off is a typo only where the place agrees: across
          * a county of namesakes it is another person */
         int l = dob_level(&va, &vb);
-        bool near = addr_level(R, &va, &vb, NULL) >= 1 || pc_level(&va, &vb) >= 2;
+        bool near = addr_level(R, &va, &vb, c) >= 1 || pc_level(&va, &vb) >= 2;
         return (l >= 3 && ((lf > L_DIFF && ls > L_DIFF) || near)) || place;
     }
     if (lf <= L_DIFF || ls == L_DIFF)
@@ -2684,11 +2693,12 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     match_link *lv = links.p;
     if (links.n > 1)
         qsort(lv, links.n, sizeof *lv, cmp_link);
+    lvcache *lc = huge_calloc(sizeof *lc); /* names of the links; NULL: only slower */
     for (size_t i = 0; i < links.n; i++) {
         uint32_t x = find(c, lv[i].a), y = find(c, lv[i].b);
         if (x == y)
             continue;
-        if (!enough_evidence(&R, lv[i].a, lv[i].b)) {
+        if (!enough_evidence(&R, lv[i].a, lv[i].b, lc)) {
             R.st.sparse_kept_apart++;
             for (int side = 0; side < 2; side++) {
                 uint32_t me = side ? lv[i].b : lv[i].a, other = side ? lv[i].a : lv[i].b;
@@ -2709,7 +2719,7 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
             continue;
         }
         int reason;
-        bool direct = R.r[lv[i].a].ndob && R.r[lv[i].b].ndob && names_agree(&R, lv[i].a, lv[i].b);
+        bool direct = R.r[lv[i].a].ndob && R.r[lv[i].b].ndob && names_agree(&R, lv[i].a, lv[i].b, lc);
         const char *why = conflict(&R, c, x, y, dv, decs.n, direct, &reason);
         if (!why) {
             merge(c, x, y);
@@ -2733,6 +2743,7 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
             notes[me] = strdup(buf);
         }
     }
+    free(lc);
     for (size_t i = 0; i < decs.n; i++)
         R.st.rejected += !dv[i].same;
     R.st.seconds_cluster = secs() - t;
@@ -2974,7 +2985,7 @@ static const char *pair_cannot_link(const rs *R, uint32_t a, uint32_t b)
         return "genders that disagree";
     uint32_t dx[NV], dy[NV];
     uint8_t nx = full_dobs(x, dx), ny = full_dobs(y, dy);
-    if (dobs_apart(dx, nx, dy, ny) && !names_agree(R, a, b))
+    if (dobs_apart(dx, nx, dy, ny) && !names_agree(R, a, b, NULL))
         return "dates of birth that cannot be one person's, with different names and no "
                "identifier in common";
     if (ages_apart(x->by_lo, x->by_hi, dx, nx, y->by_lo, y->by_hi, dy, ny))
