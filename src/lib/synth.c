@@ -225,6 +225,132 @@ static const char *const twin_mixed[][2] = {
     {"Oliver", "Olivia"}, {"Ali", "Aliya"}, {"Kwame", "Kamara"}};
 static const char *const qwerty[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
 
+
+/* Realistic noise draws from larger pools, so that at a million events two
+ * unrelated people share a name about as often as in a real county, and the
+ * namesakes that matter are made on purpose (namesake()). Invented
+ * combinations of common UK names across communities. */
+static const char *const girls2[] = {
+    "Olivia", "Amelia", "Isla", "Ava", "Emily", "Sophie", "Grace", "Chloe", "Jessica", "Lily",
+    "Katie", "Megan", "Jade", "Amy", "Lauren", "Charlotte", "Hannah", "Ellie", "Rebecca",
+    "Bethany", "Aisha", "Fatima", "Maryam", "Zainab", "Amira", "Priya", "Anjali", "Simran",
+    "Nadia", "Shannon", "Chantelle", "Abigail", "Zara", "Leah", "Courtney", "Kayleigh", "Paige",
+    "Natalia", "Zuzanna", "Oliwia", "Aleksandra", "Precious", "Blessing", "Chiamaka", "Keisha",
+    "Tanisha", "Siobhan", "Niamh", "Roisin", "Elizabeth", "Katherine", "Rebekah", "Samantha",
+    "Victoria", "Alexandra", "Jennifer", "Stephanie", "Danielle", "Gemma", "Kirsty", "Mia",
+    "Evie", "Poppy", "Freya", "Ruby", "Daisy", "Phoebe", "Scarlett", "Millie", "Erin", "Holly",
+    "Eleanor", "Lucy", "Matilda", "Harriet", "Imogen", "Florence", "Alice", "Rosie", "Maisie",
+    "Summer", "Willow", "Ivy", "Layla", "Maya", "Sienna", "Eva", "Anna", "Ella", "Georgia",
+    "Madison", "Molly", "Tia", "Jasmine", "Naomi", "Sara", "Hafsa", "Khadija", "Aaliyah",
+    "Inaya", "Hana", "Iqra", "Noor", "Safiya", "Mariam", "Sana", "Ayesha", "Divya", "Kiran",
+    "Harleen", "Jaspreet", "Navneet", "Asha", "Riya", "Ifeoma", "Adaeze", "Esther", "Favour",
+    "Abena", "Ama", "Julia", "Maja", "Wiktoria", "Lena", "Agata", "Bianca", "Elena", "Ioana",
+    "Sinead", "Aoife", "Ciara", "Megan", "Caitlin", "Rhiannon", "Carys", "Demi", "Shanice",
+    "Jodie", "Kelsey", "Leanne", "Nicole", "Tegan", "Toni"};
+static const char *const boys2[] = {
+    "Oliver", "Jack", "Harry", "George", "Charlie", "Thomas", "James", "William", "Daniel",
+    "Joshua", "Liam", "Kyle", "Connor", "Jordan", "Ryan", "Callum", "Mohammed", "Ali", "Omar",
+    "Yusuf", "Ibrahim", "Arjun", "Rohan", "Harjit", "Kwame", "Tyrone", "Jamal", "Dwayne",
+    "Jakub", "Kacper", "Piotr", "Michael", "Patrick", "Sean", "Christopher", "Matthew",
+    "Anthony", "Benjamin", "Alexander", "Nathan", "Noah", "Leo", "Oscar", "Archie", "Henry",
+    "Freddie", "Alfie", "Theo", "Arthur", "Jacob", "Isaac", "Logan", "Ethan", "Lucas", "Mason",
+    "Max", "Samuel", "Joseph", "Adam", "Aaron", "Reece", "Bradley", "Lewis", "Jamie", "Luke",
+    "Tyler", "Kieran", "Dylan", "Owen", "Rhys", "Ewan", "Finley", "Harvey", "Toby", "Elliot",
+    "Hamza", "Zayn", "Ayaan", "Hassan", "Hussain", "Bilal", "Imran", "Usman", "Zakariya",
+    "Idris", "Musa", "Adil", "Faisal", "Aryan", "Vikram", "Dev", "Karan", "Sahil", "Gurpreet",
+    "Manpreet", "Chinedu", "Emeka", "Tobi", "Kofi", "Kojo", "Femi", "Marcus", "Andre",
+    "Darnell", "Jerome", "Kai", "Mateusz", "Szymon", "Filip", "Dawid", "Bartosz", "Luca",
+    "Andrei", "Stefan", "Darius", "Conor", "Cian", "Ronan", "Declan", "Shane", "Brandon",
+    "Jake", "Kian", "Cameron", "Scott", "Aiden", "Jayden", "Riley"};
+static const char *const women2[] = {
+    "Sarah", "Claire", "Michelle", "Nicola", "Lisa", "Emma", "Joanne", "Kelly", "Donna",
+    "Karen", "Amanda", "Rachel", "Louise", "Helen", "Julie", "Tracey", "Dawn", "Samina",
+    "Nasreen", "Shazia", "Parveen", "Rubina", "Sunita", "Anita", "Monika", "Agnieszka",
+    "Katarzyna", "Joanna", "Grace", "Funmi", "Ngozi", "Mary", "Bridget", "Jennifer",
+    "Stephanie", "Danielle", "Gemma", "Kirsty", "Victoria", "Samantha", "Elizabeth",
+    "Katherine", "Rebecca", "Laura", "Hayley", "Stacey", "Leanne", "Natalie", "Zoe", "Vicky",
+    "Carly", "Kerry", "Sharon", "Angela", "Deborah", "Susan", "Jacqueline", "Maria", "Ewa",
+    "Magdalena", "Anna", "Beata", "Shabana", "Farzana", "Yasmin", "Nazia", "Sadia", "Fatima",
+    "Aisha", "Rukhsana", "Bushra", "Kiran", "Harpreet", "Manjit", "Rajinder", "Sukhjit",
+    "Neelam", "Chioma", "Adaobi", "Folake", "Yetunde", "Abimbola", "Patience", "Comfort",
+    "Marcia", "Sonia", "Paulette", "Jackie", "Siobhan", "Aoife", "Roisin", "Mairead"};
+static const char *const men2[] = {
+    "Mohammed", "Akhtar", "Kamar", "Bassam", "Anjum", "Zeeshan", "Assad", "Mark", "Paul",
+    "Gary", "Darren", "Lee", "Wayne", "Craig", "Steven", "Tomasz", "Marek", "Delroy", "Winston",
+    "Tariq", "Imran", "Shabir", "Dean", "Jason", "Kevin", "Carl", "Raj", "Sunil", "Adebayo",
+    "Emeka", "David", "John", "Andrew", "Richard", "Robert", "Stuart", "Neil", "Simon", "Ian",
+    "Martin", "Christopher", "Michael", "James", "Daniel", "Matthew", "Anthony", "Thomas",
+    "Peter", "Stephen", "Jonathan", "Scott", "Shaun", "Ricky", "Lloyd", "Clive", "Trevor",
+    "Nadeem", "Khalid", "Asif", "Naveed", "Waqar", "Sajid", "Zahid", "Amjad", "Javed",
+    "Rizwan", "Farhan", "Hardeep", "Jaswinder", "Kuldip", "Sanjay", "Vijay", "Ramesh",
+    "Olumide", "Chukwudi", "Kwabena", "Kwesi", "Femi", "Segun", "Pawel", "Krzysztof",
+    "Grzegorz", "Adam", "Lukasz", "Rafal", "Michal", "Sean", "Patrick", "Brendan", "Liam",
+    "Declan", "Gavin", "Jamie", "Ryan", "Leon", "Marvin", "Errol", "Desmond"};
+static const char *const surnames2[] = {
+    "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas",
+    "Johnson", "Roberts", "Walker", "Wright", "Robinson", "Thompson", "White", "Hughes",
+    "Edwards", "Green", "Hall", "Wood", "Harris", "Lewis", "Martin", "Jackson", "Clarke",
+    "Khan", "Ahmed", "Hussain", "Ali", "Patel", "Shah", "Begum", "Iqbal", "Dogar", "Karrar",
+    "Singh", "Kaur", "Sharma", "Okafor", "Mensah", "Adeyemi", "Campbell", "Francis",
+    "Kowalski", "Nowak", "Wisniewski", "O'Brien", "Murphy", "McDonagh", "Ward",
+    "Smith-Jones", "Lloyd-Davies", "Ellis", "Fisher", "Mason", "Sondergeld", "Bhatti",
+    "Chaudhry", "Mahmood", "Turner", "Cooper", "Hill", "Moore", "Allen", "Young", "King",
+    "Scott", "Baker", "Adams", "Mitchell", "Phillips", "Morris", "Parker", "Bennett",
+    "Cook", "Bailey", "Carter", "Collins", "Bell", "Shaw", "Richardson", "Cox", "Howard",
+    "Watson", "Marshall", "Chapman", "Harrison", "Price", "Morgan", "Griffiths", "Kelly",
+    "Lee", "Russell", "Webb", "Palmer", "Holmes", "Mills", "Owen", "Stevens", "Knight",
+    "Payne", "Dixon", "Rose", "Hunt", "Graham", "Gray", "Barnes", "Wells", "Porter",
+    "Hunter", "Spencer", "Pearson", "Butler", "Reid", "Gibson", "Kennedy", "Stewart",
+    "Fox", "Lawrence", "Dean", "Watts", "Gordon", "Foster", "Matthews", "Powell", "Jenkins",
+    "Atkinson", "Burton", "Harvey", "Barker", "Riley", "Armstrong", "Andrews",
+    "Saunders", "Fletcher", "Dawson", "Rees", "Grant", "Hudson", "Walsh", "Byrne", "Doyle",
+    "Quinn", "Gallagher", "Doherty", "Brennan", "Connolly", "Maguire", "Nolan", "Joyce",
+    "Rafiq", "Akhtar", "Aslam", "Anwar", "Rashid", "Malik", "Butt", "Raja", "Qureshi",
+    "Siddiqui", "Rahman", "Uddin", "Miah", "Islam", "Choudhury", "Hossain", "Sultana",
+    "Gill", "Sandhu", "Dhillon", "Sidhu", "Bains", "Grewal", "Mistry", "Desai", "Joshi",
+    "Mehta", "Chauhan", "Parmar", "Solanki", "Okonkwo", "Eze", "Obi", "Nwosu", "Okoro",
+    "Adebayo", "Ogunleye", "Afolabi", "Boateng", "Owusu", "Asante", "Agyeman", "Osei",
+    "Baptiste", "Grant-Williams", "Henry", "Thomas-Reid", "Brown-Smith", "Clarke-Taylor",
+    "Lewandowski", "Zielinski", "Szymanski", "Wozniak", "Kaminski", "Dabrowski", "Mazur",
+    "Krawczyk", "Popescu", "Ionescu", "Rossi", "Silva", "Santos", "Costa", "Pereira",
+    "Ferreira", "Yilmaz", "Demir", "Kaya", "Nguyen", "Tran", "Chen", "Wang", "Li",
+    "Sutton", "Pope", "Newman", "Day", "Page", "Cole", "Bird", "Holland", "Reynolds",
+    "Ball", "Hart", "Marsh", "Walton", "Goodwin", "Lucas", "Bishop", "Booth", "Chambers",
+    "Lamb", "Little", "Frost", "Short", "Sharp", "Moss", "Barber", "Hayes", "Fraser",
+    "Hamilton", "Robertson", "Ross", "Johnston", "Murray", "Paterson", "Kerr", "Burns",
+    "Dunn", "Perry", "Lowe", "Kemp", "Slater", "Norris", "Rowe", "Yates", "Whitehead",
+    "Parry", "Pritchard", "Vaughan", "Jarvis", "Hodgson", "Nicholson", "Bradley", "Tucker",
+    "Read", "Stone", "Lord", "Field", "Nash", "Gardner", "Buckley", "Howe", "Berry",
+    "Ashton", "Sinclair", "Hopkins", "Barrett", "Weston", "Carr", "Cross", "Davidson",
+    "Pearce", "Hammond", "Ryan", "Lynch", "Farrell", "Power", "Sheridan", "Hogan"};
+/* Towns with their postcode districts, and street names built from stems
+ * and kinds: "Church Lane" is in several towns, as in a real county. No
+ * stem, kind or town contains a name of the pools above (place names are
+ * shown where person names never are, and tests check that no name is). */
+static const struct {
+    const char *name;
+    const char *district[3];
+    int weight;
+} towns[] = {{"Oxford", {"OX1", "OX3", "OX4"}, 30}, {"Abingdon", {"OX14", NULL, NULL}, 7},
+             {"Banbury", {"OX16", "OX15", NULL}, 9}, {"Bicester", {"OX26", "OX25", NULL}, 8},
+             {"Witney", {"OX28", "OX29", NULL}, 7}, {"Didcot", {"OX11", NULL, NULL}, 6},
+             {"Wantage", {"OX12", NULL, NULL}, 4}, {"Thame", {"OX9", NULL, NULL}, 3},
+             {"Henley-on-Thames", {"RG9", NULL, NULL}, 3}, {"Kidlington", {"OX5", NULL, NULL}, 4},
+             {"Charlbury", {"OX7", "OX18", NULL}, 4}, {"Wallingford", {"OX10", NULL, NULL}, 3},
+             {"Chipping Norton", {"OX7", NULL, NULL}, 3}, {"Faringdon", {"SN7", NULL, NULL}, 3},
+             {"Botley", {"OX2", NULL, NULL}, 3}, {"Blackbird Leys", {"OX4", NULL, NULL}, 3}};
+static const char *const street_stem[] = {
+    "Church", "Mill", "Station", "Jubilee", "Oak", "Elm", "Meadow", "Park", "High", "Queens",
+    "Abbey", "Manor", "Orchard", "Windmill", "Banbury", "Abingdon", "Eynsham", "London",
+    "Oxford", "Cowley", "Iffley", "Marston", "Headington", "Botley", "Kennington", "Sandy",
+    "Common", "Ridge", "Bridge", "Chapel", "School", "Rectory", "Vicarage", "Farm", "Brook",
+    "Poplar", "Ash", "Beech", "Cherry", "Hawthorn", "Laurel", "Lark", "Swallow", "Kestrel",
+    "Falcon", "Blenheim", "Cherwell", "Thames", "Isis", "Evenlode", "Windrush", "Ock",
+    "Glebe", "Castle", "Wharf", "Canal", "Cromwell", "Nelson", "Wellington", "Magdalen"};
+static const char *const street_kind[] = {"Road",     "Street",  "Lane",    "Close",
+                                          "Avenue",   "Way",     "Crescent", "Drive",
+                                          "Gardens",  "Place"};
+
 /* Person groups in truth.json ("groups"), for scoring identity by kind. */
 enum {
     G_HOUSEHOLD = 1, G_SIBLING = 2, G_TWIN = 4, G_STEP = 8, G_MOVED = 16, G_NAMESAKE = 32,
@@ -260,8 +386,9 @@ typedef struct person {
 
 typedef struct household {
     char street_no[8];
-    int street;
+    int street; /* realistic: street_stem * 10 + street_kind */
     char pc[9];
+    int town;   /* realistic only: index into towns[], -1 otherwise */
     int first, n; /* the family that lives here first: people first..first+n-1 */
 } household;
 
@@ -322,6 +449,7 @@ typedef struct synth {
     size_t nsp, spcap;
     uint32_t sp_base;        /* one-row ref serials start above every person index */
     uint32_t sp_next[A_N];
+    bool identified;         /* the event being written names its people in full */
 } synth;
 
 /* ---- small helpers ---- */
@@ -442,6 +570,39 @@ static const household *home_of(const synth *S, const person *p, int32_t day)
     if (p->hh2 >= 0 && p->move_day >= 0 && day >= p->move_day)
         return &S->hh[p->hh2];
     return &S->hh[p->hh];
+}
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+/* The postcode of a house: the town's district, then a sector and unit
+ * fixed by the street and the block of about 16 numbers, so neighbours
+ * share a postcode and one street can span several. */
+static void postcode_of(household *h)
+{
+    int n = atoi(h->street_no);
+    int nd = 0;
+    while (nd < 3 && towns[h->town].district[nd])
+        nd++;
+    uint64_t k = mix64(((uint64_t)(unsigned)h->town << 40) ^
+                       ((uint64_t)(unsigned)h->street << 20) ^ (uint64_t)(n / 16));
+    snprintf(h->pc, sizeof h->pc, "%s %u%c%c", towns[h->town].district[k % (uint64_t)nd],
+             (unsigned)(k >> 8) % 10u, pc_letters[(k >> 16) % 20], pc_letters[(k >> 24) % 20]);
+}
+
+static void address_text(const household *h, char *out, size_t cap)
+{
+    if (h->town < 0)
+        snprintf(out, cap, "%s %s", h->street_no, streets[h->street]);
+    else
+        snprintf(out, cap, "%s %s %s, %s", h->street_no, street_stem[h->street / 10],
+                 street_kind[h->street % 10], towns[h->town].name);
 }
 
 /* ---- CSV writing ---- */
@@ -635,7 +796,7 @@ static void person_row(synth *S, int a, const char *record_id, int pi, const cha
     }
     const household *h = home_of(S, p, day);
     if (!(a == A_CALLS) && chance(S, 0.7))
-        snprintf(addr, sizeof addr, "%s %s", h->street_no, streets[h->street]);
+        address_text(h, addr, sizeof addr);
     if (p->phone[0] && (a == A_POLICE || a == A_CALLS) && chance(S, 0.4))
         snprintf(phone, sizeof phone, "%s", p->phone);
     bool health = a == A_AE || a == A_GP || a == A_SEXH || a == A_SCHNURSE;
@@ -856,6 +1017,10 @@ static void person_row_real(synth *S, int a, const char *record_id, int pi, cons
             dm = v < 50 ? D_AGE : D_NONE;
             want_addr = want_pc = chance(S, 0.5);
         }
+        if (S->identified) {
+            nm = N_FULL;
+            dm = D_DOB;
+        }
     } else if (a == A_CALLS || (a == A_YOUTH && chance(S, 0.5)) ||
                (!accurate && chance(S, 0.08))) {
         dm = D_AGE;
@@ -881,7 +1046,7 @@ static void person_row_real(synth *S, int a, const char *record_id, int pi, cons
             snprintf(dob, sizeof dob, "%04d-%02d-%02d", yy, mm, dd);
     }
     if (want_addr)
-        snprintf(addr, sizeof addr, "%s %s", h->street_no, streets[h->street]);
+        address_text(h, addr, sizeof addr);
     if (want_pc)
         pc = h->pc;
     if (p->phone[0] && (a == A_POLICE || a == A_CALLS || a == A_HOUSING) && chance(S, 0.4))
@@ -998,8 +1163,12 @@ static void emit(synth *S, event_spec *e)
                           e->grade};
     write_row(S, S->ev[a], ev_cols(a), 13, names, vals, 13);
     S->st.events++;
+    /* The published Oxfordshire records identified the girls: their one-row
+     * refs keep the full name and date of birth. */
+    S->identified = e->landmark != NULL;
     for (int i = 0; i < e->nparties; i++)
         person_row(S, a, rid, e->parties[i].p, e->parties[i].role, e->day);
+    S->identified = false;
     for (int i = 0; i < e->nobjs; i++) {
         char ref[24] = "";
         if (e->objs[i].owner >= 0 && chance(S, 0.5))
@@ -1225,6 +1394,23 @@ static const char *const t_ordinary[] = {
 static int make_household(synth *S)
 {
     household h;
+    if (S->noise) {
+        int total = 0, t = 0;
+        for (size_t i = 0; i < JD_ARRAY_LEN(towns); i++)
+            total += towns[i].weight;
+        int w = (int)rnd(S, (uint32_t)total);
+        while (w >= towns[t].weight)
+            w -= towns[t++].weight;
+        h.town = t;
+        h.street = (int)rnd(S, JD_ARRAY_LEN(street_stem) * 10);
+        snprintf(h.street_no, sizeof h.street_no, "%u", 1 + rnd(S, 160));
+        postcode_of(&h);
+        h.first = -1;
+        h.n = 0;
+        S->hh[S->nhh] = h;
+        return S->nhh++;
+    }
+    h.town = -1;
     h.street = (int)rnd(S, JD_ARRAY_LEN(streets));
     snprintf(h.street_no, sizeof h.street_no, "%u", 1 + rnd(S, 180));
     snprintf(h.pc, sizeof h.pc, "%s %u%c%c", PICK(S, districts), rnd(S, 10),
@@ -2151,8 +2337,9 @@ static int build_county(synth *S, int nchildren)
 
 static const char *pick_name(synth *S, const char *const *arr, size_t n)
 {
-    /* Common names are common: half the draws come from the first ten. */
-    return arr[chance(S, 0.5) ? rnd(S, 10) : rnd(S, (uint32_t)n)];
+    /* Common names are common: a fifth of the draws come from the first ten
+     * (the commonest forename about 2.5% of draws, the commonest surname 2%). */
+    return arr[chance(S, 0.2) ? rnd(S, 10) : rnd(S, (uint32_t)n)];
 }
 
 /* Give `pi` the forename and surname of an unrelated person of the same
@@ -2177,13 +2364,11 @@ static void namesake(synth *S, int pi)
         }
         household *h = &S->hh[p->hh];
         const household *oh = &S->hh[o->hh];
-        const char *sp = strchr(oh->pc, ' '), *mine = strchr(h->pc, ' ');
-        if (sp && mine) {
-            char pc[9];
-            snprintf(pc, sizeof pc, "%.*s%s", (int)(sp - oh->pc), oh->pc, mine);
-            memcpy(h->pc, pc, sizeof pc);
+        if (h->town >= 0 && oh->town >= 0) { /* the same street, another house */
+            h->town = oh->town;
+            h->street = oh->street;
+            postcode_of(h);
         }
-        h->street = oh->street;
         p->groups |= G_NAMESAKE;
         o->groups |= G_NAMESAKE;
         return;
@@ -2201,9 +2386,9 @@ static int make_twin(synth *S, int c, int hh, int eth, int mum)
     if (t < 0)
         return -1;
     person *a = &S->pp[c], *b = &S->pp[t];
-    snprintf(b->fore, sizeof b->fore, "%s", pick_name(S, tg == 'F' ? girls : boys,
-                                                       tg == 'F' ? JD_ARRAY_LEN(girls)
-                                                                 : JD_ARRAY_LEN(boys)));
+    snprintf(b->fore, sizeof b->fore, "%s", pick_name(S, tg == 'F' ? girls2 : boys2,
+                                                       tg == 'F' ? JD_ARRAY_LEN(girls2)
+                                                                 : JD_ARRAY_LEN(boys2)));
     if (chance(S, 0.5)) {
         const char *x, *y;
         if (g == tg) {
@@ -2240,14 +2425,14 @@ static int build_county_real(synth *S, int nchildren)
         int eth = (int)rnd(S, JD_ARRAY_LEN(ethnicities));
         int first = S->np;
         char fam[32], dsur[32], prev[32], dbl[32];
-        snprintf(fam, sizeof fam, "%s", pick_name(S, surnames, JD_ARRAY_LEN(surnames)));
+        snprintf(fam, sizeof fam, "%s", pick_name(S, surnames2, JD_ARRAY_LEN(surnames2)));
         bool step = chance(S, 0.12), unmarried = !step && chance(S, 0.2);
         int mum = make_person(S, true, 'F', hh, eth, fam);
         if (mum < 0)
             return -1;
         S->pp[mum].role = R_PARENT;
         snprintf(S->pp[mum].fore, sizeof S->pp[mum].fore, "%s",
-                 pick_name(S, girls, JD_ARRAY_LEN(girls)));
+                 pick_name(S, women2, JD_ARRAY_LEN(women2)));
         if (chance(S, 0.03)) {
             namesake(S, mum);
             snprintf(fam, sizeof fam, "%s", S->pp[mum].sur);
@@ -2256,19 +2441,20 @@ static int build_county_real(synth *S, int nchildren)
         snprintf(dsur, sizeof dsur, "%s", fam);
         if (step || chance(S, 0.5)) {
             if (step || unmarried)
-                snprintf(dsur, sizeof dsur, "%s", pick_name(S, surnames, JD_ARRAY_LEN(surnames)));
+                snprintf(dsur, sizeof dsur, "%s",
+                         pick_name(S, surnames2, JD_ARRAY_LEN(surnames2)));
             dad = make_person(S, true, 'M', hh, eth, dsur);
             if (dad < 0)
                 return -1;
             S->pp[dad].role = R_PARENT;
             snprintf(S->pp[dad].fore, sizeof S->pp[dad].fore, "%s",
-                     pick_name(S, men, JD_ARRAY_LEN(men)));
+                     pick_name(S, men2, JD_ARRAY_LEN(men2)));
             if (chance(S, 0.03)) {
                 namesake(S, dad);
                 snprintf(dsur, sizeof dsur, "%s", S->pp[dad].sur);
             }
         }
-        snprintf(prev, sizeof prev, "%s", PICK(S, surnames));
+        snprintf(prev, sizeof prev, "%s", PICK(S, surnames2));
         snprintf(dbl, sizeof dbl, "%.15s-%.15s", fam, dsur);
         int kids = 1 + (int)rnd(S, step ? 4 : 3), nkid = 0;
         for (int k = 0; k < kids && made < nchildren; k++) {
@@ -2280,7 +2466,7 @@ static int build_county_real(synth *S, int nchildren)
                 cs = u < 30 ? fam : u < 80 ? dsur : strchr(fam, '-') || strchr(dsur, '-') ? fam
                                                                                            : dbl;
             } else if (chance(S, 0.05))
-                cs = PICK(S, surnames); /* kinship care, a name kept from elsewhere */
+                cs = PICK(S, surnames2); /* kinship care, a name kept from elsewhere */
             char g = chance(S, 0.5) ? 'F' : 'M';
             int c = make_person(S, false, g, hh, eth, cs);
             if (c < 0)
@@ -2288,8 +2474,8 @@ static int build_county_real(synth *S, int nchildren)
             person *cp = &S->pp[c];
             cp->parent = mum;
             snprintf(cp->fore, sizeof cp->fore, "%s",
-                     g == 'F' ? pick_name(S, girls, JD_ARRAY_LEN(girls))
-                              : pick_name(S, boys, JD_ARRAY_LEN(boys)));
+                     g == 'F' ? pick_name(S, girls2, JD_ARRAY_LEN(girls2))
+                              : pick_name(S, boys2, JD_ARRAY_LEN(boys2)));
             if (g == 'M' && dad >= 0 && chance(S, 0.04)) { /* named after his father */
                 snprintf(cp->fore, sizeof cp->fore, "%s", S->pp[dad].fore);
                 cp->groups |= G_NAMESAKE;

@@ -13,7 +13,10 @@ JD=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 scratch
 DB="$SCRATCH/ox.db"
-"$JD" synth --out "$SCRATCH/ox" --scenario oxford >/dev/null 2>&1
+# the county without realistic identity noise, as these escalation figures
+# were set on it (with the noise a victim's split identity can be critical
+# before the call; identity on noisy counties is issue 16's)
+"$JD" synth --out "$SCRATCH/ox" --scenario oxford --identity-noise none >/dev/null 2>&1
 is $? 0 "synth --scenario oxford"
 "$JD" ingest --db "$DB" --quiet "$SCRATCH/ox" >/dev/null 2>&1
 is $? 0 "ingest"
