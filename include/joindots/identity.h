@@ -63,8 +63,10 @@ typedef struct jd_resolve_opts {
     int em_iterations;     /* EM iterations for m */
     const char *variants;  /* extra name-variant file (data/names/variants.tsv format) */
     int threads;           /* scoring threads; 0 = one per online CPU (at most 8) */
+    FILE *review;          /* when set, one line per identity to review (more than one
+                              date of birth, gender or first name); borrowed */
 } jd_resolve_opts;
-#define JD_RESOLVE_OPTS_INIT {0.999, 200, 25, NULL, 0}
+#define JD_RESOLVE_OPTS_INIT {0.999, 200, 25, NULL, 0, NULL}
 
 typedef struct jd_resolve_stats {
     int64_t mentions, refs, candidate_pairs, links, refused, identities, skipped_blocks;
@@ -79,6 +81,15 @@ typedef struct jd_resolve_stats {
      * (bounded_out), or once one or both names were compared (name_cut). */
     int64_t scored_pairs, bounded_out, name_cut;
     int threads; /* scoring threads used */
+    /* Pairs of refs named as two people in one event (cannot-links), and
+     * would-be links refused, by reason: different strong identifiers or
+     * a person's decision, genders, dates of birth, ages, a shared event;
+     * sparse refs kept apart for want of evidence that singles them out. */
+    int64_t event_cannot_links, refused_by[6], sparse_kept_apart;
+    /* Identities to review: holding more than one full date of birth, both
+     * genders, first names that are not one another's typo, variant or
+     * initial (any of them), and all. */
+    int64_t review_dob, review_gender, review_forename, review;
     double seconds_load, seconds_block, seconds_estimate, seconds_score, seconds_cluster,
         seconds_save;
 } jd_resolve_stats;

@@ -10,16 +10,23 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: joindots resolve --db FILE [--threshold P] [--variants FILE] [--threads N]\n"
+               "                        [--review]\n"
                "\n"
                "Resolves every person_ref in the store into identities: a probabilistic\n"
                "(Fellegi-Sunter) model estimated without labels, several blocking rules,\n"
-               "clustering that keeps apart refs with different NHS numbers, pupil numbers\n"
-               "or irreconcilable dates of birth, and every human decision (`joindots\n"
-               "link`) honoured. Person ids stay stable across runs.\n"
+               "clustering that never joins what a cannot-link separates (different NHS\n"
+               "numbers or pupil numbers, settled genders that differ, dates of birth or\n"
+               "ages that cannot be one person's, two people named in one event), a sparse\n"
+               "record joined only on evidence that singles out one person (else shown as\n"
+               "a possible match), and every human decision (`joindots link`) honoured.\n"
+               "Person ids stay stable across runs.\n"
                "  --threshold P   match probability at which two refs are linked (0.999)\n"
                "  --variants FILE extra forename variants (data/names/variants.tsv format)\n"
                "  --threads N     scoring threads (default: one per CPU, at most 8); the\n"
-               "                  result is the same for any N\n");
+               "                  result is the same for any N\n"
+               "  --review        list every identity holding more than one date of birth,\n"
+               "                  gender or first name (person_id, why, the dates and names);\n"
+               "                  explain any pair in it with joindots explain-match\n");
 }
 
 int cmd_resolve(int argc, char **argv)
@@ -28,6 +35,7 @@ int cmd_resolve(int argc, char **argv)
                                               {"threshold", required_argument, NULL, 't'},
                                               {"variants", required_argument, NULL, 'v'},
                                               {"threads", required_argument, NULL, 'j'},
+                                              {"review", no_argument, NULL, 'r'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
     const char *db = NULL;
@@ -57,6 +65,7 @@ int cmd_resolve(int argc, char **argv)
             break;
         }
         case 'v': ro.variants = optarg; break;
+        case 'r': ro.review = stdout; break;
         case 'h': usage(stdout); return JD_EXIT_OK;
         default: usage(stderr); return JD_EXIT_USAGE;
         }
@@ -99,6 +108,16 @@ int cmd_resolve(int argc, char **argv)
                "core-second\n",
                st.threads, st.threads == 1 ? "" : "s", (double)st.candidate_pairs / core_s / 1e6,
                (double)st.scored_pairs / core_s / 1e6);
+    printf("  identities to review: %lld (more than one date of birth %lld, both genders %lld,\n"
+           "  more than one first name %lld)%s\n",
+           (long long)st.review, (long long)st.review_dob, (long long)st.review_gender,
+           (long long)st.review_forename, ro.review ? "" : "; list them with --review");
+    printf("  cannot-links: %lld pairs of refs named as two people in one event; merges refused\n"
+           "  for different identifiers or decisions %lld, genders %lld, dates of birth %lld,\n"
+           "  ages %lld, a shared event %lld; sparse refs kept apart as possible matches %lld\n",
+           (long long)st.event_cannot_links, (long long)st.refused_by[0],
+           (long long)st.refused_by[1], (long long)st.refused_by[2], (long long)st.refused_by[3],
+           (long long)st.refused_by[4], (long long)st.sparse_kept_apart);
     printf("  pairs proposed by blocking rule:");
     for (int i = 0; i < 16; i++)
         if (st.pairs_by_rule[i])

@@ -169,6 +169,8 @@ typedef struct rref {
     int16_t by_lo, by_hi; /* birth years allowed by recorded ages */
     uint8_t nfore, nsur, ndob, npc, nphone, nnhs, nupn;
     char gender;
+    uint8_t gmask; /* genders of all its mentions: 1 F, 2 M */
+    uint16_t ngen[2]; /* mentions recording F, M */
     bool child;
     uint32_t mentions;
 } rref;
@@ -276,6 +278,8 @@ typedef struct phonmap {
 
 enum { TFW_N = 1 << 14 };
 
+typedef struct vec vec;
+
 typedef struct rs {
     pool names, ids, districts;
     phonmap ph;
@@ -293,7 +297,21 @@ typedef struct rs {
     size_t nrefslots;
     model md;
     jd_resolve_stats st;
+    /* Cannot-links from shared events (see event_cannot_links): ref i may
+     * never be one person with refs nl_to[nl_off[i] .. nl_off[i + 1]). */
+    uint32_t *nl_off, *nl_to;
+    /* while loading: (event id << 32 | mention number), and per mention
+     * its ref, role and names (NULL: not collected) */
+    vec *ev_keys, *ev_info;
+    uint32_t nev;
 } rs;
+
+static void *vec_push(vec *v);
+
+/* What a mention says about who else is in its event. */
+typedef struct ev_mention {
+    uint32_t ref, role, fore, sur;
+} ev_mention;
 
 static inline void view(const rs *R, const hot *h, rview *w)
 {
@@ -694,10 +712,42 @@ static int addr_level(const rs *R, const rview *a, const rview *b, lvcache *c)
     return l;
 }
 
+/*
+ * Surname written first on one side: when the forenames differ, a's
+ * forename against b's surname and a's surname against b's forename. If
+ * both are close or exact, both name fields take the lower of the two
+ * levels (the levels EM learnt for names); returns true then. `lf` is the
+ * forename level already found.
+ */
+static bool swapped_names(const rs *R, const rview *a, const rview *b, int lf, int lv[NF],
+                          lvcache *c)
+{
+    if (lf != L_DIFF || !a->nfore || !b->nsur || !a->nsur || !b->nfore)
+        return false;
+    /* most pairs whose forenames differ are not swapped: a name and the
+     * other's surname that share no initial are never close (few typos
+     * fall on the first letter), so the string work is skipped for them */
+    bool ini = false;
+    for (uint8_t i = 0; i < a->nfore && !ini; i++)
+        for (uint8_t k = 0; k < b->nsur && !ini; k++)
+            ini = pool_str(&R->names, a->fore[i])[0] == pool_str(&R->names, b->sur[k])[0];
+    if (!ini)
+        return false;
+    int x = name_level(R, a->fore, a->nfore, b->sur, b->nsur, false, c);
+    if (x < L_CLOSE)
+        return false;
+    int y = name_level(R, a->sur, a->nsur, b->fore, b->nfore, false, c);
+    if (y < L_CLOSE)
+        return false;
+    lv[F_FORE] = lv[F_SUR] = x < y ? x : y;
+    return true;
+}
+
 static void compare(const rs *R, const rview *a, const rview *b, int lv[NF], lvcache *c)
 {
     lv[F_FORE] = name_level(R, a->fore, a->nfore, b->fore, b->nfore, true, c);
-    lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
+    if (!swapped_names(R, a, b, lv[F_FORE], lv, c))
+        lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
     compare_cheap(a, b, lv);
     lv[F_OTHER] = other_level(R, a, b);
     lv[F_ADDR] = addr_level(R, a, b, c);
@@ -962,8 +1012,20 @@ static int on_mention(const jd_mention_row *m, void *payload)
         if (n > 0)
             r->addr = pool_add(&R->names, b, (size_t)n);
     }
-    if (m->gender && (m->gender[0] == 'F' || m->gender[0] == 'M'))
+    if (m->gender && (m->gender[0] == 'F' || m->gender[0] == 'M')) {
         r->gender = m->gender[0];
+        r->gmask |= m->gender[0] == 'F' ? 1 : 2;
+        if (r->ngen[m->gender[0] == 'M'] < UINT16_MAX)
+            r->ngen[m->gender[0] == 'M']++;
+    }
+    if (R->ev_keys && m->event_id > 0 && m->event_id < INT64_C(1) << 31 && R->nev < UINT32_MAX) {
+        uint64_t *k = vec_push(R->ev_keys);
+        ev_mention *e = vec_push(R->ev_info);
+        if (!k || !e)
+            return JD_ENOMEM;
+        *k = (uint64_t)m->event_id << 32 | R->nev++;
+        *e = (ev_mention){(uint32_t)(r - R->r), pool_add(&R->ids, m->role ? m->role : "", m->role ? strlen(m->role) : 0), fid, sid};
+    }
     /* display name: the most frequent raw "forenames surname" of the ref */
     char raw[160];
     size_t rn = 0;
@@ -1730,11 +1792,108 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
 
 /* ---- clustering ---- */
 
+/* Do two refs share an identifier, or do their forenames and surnames each
+ * resemble, or go unrecorded on one side (any level but different)? Only then
+ * may their own link outweigh a wholly different date of birth: a parent
+ * and a child, or two siblings, differ in first name. */
+static bool names_agree(const rs *R, uint32_t a, uint32_t b, lvcache *c)
+{
+    rview va, vb;
+    view(R, &R->h[a], &va);
+    view(R, &R->h[b], &vb);
+    if (other_level(R, &va, &vb) > 0 || strong(&va, &vb) > 0)
+        return true; /* an identifier in common */
+    if (name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, c) != L_DIFF &&
+        name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c) != L_DIFF)
+        return true;
+    /* surname written first on one side */
+    return name_level(R, va.fore, va.nfore, vb.sur, vb.nsur, false, c) >= L_CLOSE &&
+           name_level(R, va.sur, va.nsur, vb.fore, vb.nfore, false, c) >= L_CLOSE;
+}
+
 typedef struct cl {
     uint32_t parent, size;
+    uint32_t next; /* the next member: a root's members form a ring */
     uint32_t nhs[4], upn[4], dob[8];
+    int16_t by_lo, by_hi; /* birth years every recorded age allows, 0 none */
     uint8_t nn, nu, nd;
+    uint8_t gmask; /* genders recorded: 1 F, 2 M */
+    uint32_t ngen[2]; /* mentions recording F, M */
 } cl;
+
+/*
+ * Minimum evidence for a link with a sparse record (issue 16). A ref with
+ * no full date of birth (a first name only, an age instead of a date, a
+ * call handler's or housing officer's row) links only on evidence that
+ * singles out one person in the county: an identifier in common (NHS
+ * number, pupil number, phone, other identifier); or the first name (close
+ * or exact) with a date of birth and the surname or the address; or the
+ * first name, an age that fits and the same address or postcode at the
+ * time (a household holds one person of a first name and age); or both
+ * names and the address; or both names and a fitting age alone when the
+ * county's own term frequencies say few refs share both names. No first
+ * name, or a surname that differs, never suffices. Otherwise the link is
+ * refused and shown as a possible match.
+ */
+enum { RARE_NAME_REFS = 3 };
+static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
+{
+    rview va, vb;
+    view(R, &R->h[a], &va);
+    view(R, &R->h[b], &vb);
+    if (strong(&va, &vb) > 0 || other_level(R, &va, &vb) > 0 ||
+        set_level(va.phone, va.nphone, vb.phone, vb.nphone) == 1)
+        return true;
+    /* the place at the time: the same postcode, or the same address as
+     * written (a neighbour's house number is not close enough) */
+    bool place = pc_level(&va, &vb) == 3 || (va.addr && va.addr == vb.addr);
+    int lv[NF];
+    int lf = lv[F_FORE] = name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, c);
+    int ls = swapped_names(R, &va, &vb, lf, lv, c)
+                 ? lv[F_SUR]
+                 : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c);
+    lf = lv[F_FORE];
+    if (has_full_dob(&va) && has_full_dob(&vb)) {
+        /* both names and a date of birth, exact or swapped (a name that
+         * differs or is missing needs an address like the other or the same
+         * postcode sector); a
+         * date one digit off is a typo only where the place agrees: across
+         * a county of namesakes it is another person */
+        int l = dob_level(&va, &vb);
+        bool near = addr_level(R, &va, &vb, c) >= 1 || pc_level(&va, &vb) >= 2;
+        return (l >= 3 && ((lf > L_DIFF && ls > L_DIFF) || near)) || place;
+    }
+    if (lf <= L_DIFF || ls == L_DIFF)
+        return false; /* no first name, or names that differ */
+    /* each name: 2 close or exact, 1 similar or sounding alike, 0 missing */
+    int nf = lf >= L_CLOSE ? 2 : 1, ns = ls >= L_CLOSE ? 2 : ls > L_DIFF ? 1 : 0;
+    int ld = dob_level(&va, &vb);
+    if (ld == 0)
+        return false;
+    if (ld >= 2 && (nf + ns >= 3 || place))
+        return true; /* names and a date (a full one agrees with a partial) */
+    if (place && (ld >= 1 || nf + ns >= 3 || (nf == 2 && !ns)))
+        return true; /* a first name and the address at the time, with an
+                      * age that fits where there is one (one person of a
+                      * first name to a household), or both names */
+    if (ld < 1 || nf + ns < 4)
+        return false;
+    /* names and an age with no place to back them (a call handler's row):
+     * the names must be rare enough in the county that few refs share both
+     * (the expected count from the county's own term frequencies) */
+    double rare = 1e9;
+    for (uint8_t i = 0; i < va.nfore; i++)
+        for (uint8_t k = 0; k < va.nsur; k++) {
+            uint32_t f = va.fore[i], g = va.sur[k];
+            double e = (double)(f < R->ntf ? R->tf[f] : 1) * (double)(g < R->ntf ? R->tf[g] : 1) /
+                       (double)(R->n ? R->n : 1);
+            rare = e < rare ? e : rare;
+        }
+    return lf >= L_CLOSE && ls >= L_CLOSE && rare <= RARE_NAME_REFS;
+}
+
+/* Reasons a merge is refused (jd_resolve_stats.refused_by). */
+enum { CL_ID, CL_GENDER, CL_DOB, CL_AGE, CL_EVENT, CL_N };
 
 static uint32_t find(cl *c, uint32_t i)
 {
@@ -1759,12 +1918,85 @@ static int digit_distance(uint32_t a, uint32_t b)
     return d;
 }
 
-/* Why clusters x and y (roots) must not be one person, or NULL. `direct`:
- * the link's own two refs both carry dates of birth, so the model has
- * already weighed them against each other. */
-static const char *conflict(cl *c, uint32_t x, uint32_t y, const decision *d, size_t nd,
-                            bool direct)
+/* Full dates of birth of two sets that cannot be one person's: no pair of
+ * them within two digit edits (typos, swaps and a wrong year are tolerated,
+ * a different person's date is not). */
+static bool dobs_apart(const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t nb)
 {
+    if (!na || !nb)
+        return false;
+    for (uint8_t i = 0; i < na; i++)
+        for (uint8_t k = 0; k < nb; k++)
+            if (dob_pair(a[i], b[k]) >= 2 || digit_distance(a[i], b[k]) <= 2)
+                return false;
+    return true;
+}
+
+/*
+ * Genders that disagree: each side's gender is settled (recorded on at least
+ * two mentions, never the other way) and they differ. A gender written once
+ * may be a slip of the keyboard, which the model's gender weight allows for.
+ */
+static bool genders_apart(const uint32_t a[2], const uint32_t b[2])
+{
+    int ga = a[0] >= 2 && !a[1] ? 1 : a[1] >= 2 && !a[0] ? 2 : 0;
+    int gb = b[0] >= 2 && !b[1] ? 1 : b[1] >= 2 && !b[0] ? 2 : 0;
+    return ga && gb && ga != gb;
+}
+
+/* Ages that cannot both be true: the birth years allowed by the ages of one
+ * side (lo..hi, 0 none) miss the other side's by more than a year, or miss
+ * every year of its full dates of birth by more than a year. */
+static bool ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t nda, int lo_b, int hi_b,
+                       const uint32_t *dob_b, uint8_t ndb)
+{
+    if (lo_a && lo_b && (lo_a > hi_b + 1 || lo_b > hi_a + 1))
+        return true;
+    for (int side = 0; side < 2; side++) {
+        int lo = side ? lo_b : lo_a, hi = side ? hi_b : hi_a;
+        const uint32_t *d = side ? dob_a : dob_b;
+        uint8_t nd = side ? nda : ndb;
+        if (!lo || !nd)
+            continue;
+        bool fits = false;
+        for (uint8_t i = 0; i < nd && !fits; i++) {
+            int y = (int)(d[i] / 10000);
+            fits = y >= lo - 1 && y <= hi + 1;
+        }
+        if (!fits)
+            return true;
+    }
+    return false;
+}
+
+bool jd_resolve__genders_apart(const uint32_t a[2], const uint32_t b[2])
+{
+    return genders_apart(a, b);
+}
+
+bool jd_resolve__dobs_apart(const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t nb)
+{
+    return dobs_apart(a, na, b, nb);
+}
+
+bool jd_resolve__ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t nda, int lo_b,
+                            int hi_b, const uint32_t *dob_b, uint8_t ndb)
+{
+    return ages_apart(lo_a, hi_a, dob_a, nda, lo_b, hi_b, dob_b, ndb);
+}
+
+/* Why clusters x and y (roots) must not be one person, or NULL; *reason
+ * gets its CL_ number. The rules stop chains too (A-B-C where A and C were
+ * never compared): every cannot-link between any member of one and any of
+ * the other holds. `direct`: the link's own two refs both carry full dates
+ * of birth, so the model has already weighed them against each other (a
+ * wholly wrong date beside agreeing names, address and identifiers is a
+ * typing error the model may outweigh); the dates of the rest of the two
+ * clusters still hold. */
+static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const decision *d,
+                            size_t nd, bool direct, int *reason)
+{
+    *reason = CL_ID;
     for (size_t i = 0; i < nd; i++) {
         if (d[i].same)
             continue;
@@ -1776,17 +2008,27 @@ static const char *conflict(cl *c, uint32_t x, uint32_t y, const decision *d, si
         return "different NHS numbers";
     if (c[x].nu && c[y].nu && !set_level(c[x].upn, c[x].nu, c[y].upn, c[y].nu))
         return "different pupil numbers";
-    /* Dates of birth are incompatible when no pair of them is within two
-     * digit edits: typos, swaps and a wrong year are tolerated, a different
-     * person's date is not. The rule stops chains (A-B-C where A and C were
-     * never compared); a direct comparison was already weighed by the model. */
-    bool both = c[x].nd && c[y].nd && !direct, ok = false;
-    for (uint8_t i = 0; i < c[x].nd && !ok; i++)
-        for (uint8_t k = 0; k < c[y].nd && !ok; k++)
-            ok = dob_pair(c[x].dob[i], c[y].dob[k]) >= 2 ||
-                 digit_distance(c[x].dob[i], c[y].dob[k]) <= 2;
-    if (both && !ok)
+    *reason = CL_GENDER;
+    if (genders_apart(c[x].ngen, c[y].ngen))
+        return "genders that disagree";
+    *reason = CL_DOB;
+    if (!direct && dobs_apart(c[x].dob, c[x].nd, c[y].dob, c[y].nd))
         return "dates of birth that cannot be one person's";
+    *reason = CL_AGE;
+    if (ages_apart(c[x].by_lo, c[x].by_hi, c[x].dob, c[x].nd, c[y].by_lo, c[y].by_hi, c[y].dob,
+                   c[y].nd))
+        return "ages that cannot both be true at the two events' dates";
+    *reason = CL_EVENT;
+    if (R->nl_off) {
+        uint32_t small = c[x].size <= c[y].size ? x : y, other = small == x ? y : x;
+        uint32_t m = small;
+        do {
+            for (uint32_t i = R->nl_off[m]; i < R->nl_off[m + 1]; i++)
+                if (find(c, R->nl_to[i]) == other)
+                    return "named as two people in one event";
+            m = c[m].next;
+        } while (m != small);
+    }
     return NULL;
 }
 
@@ -1799,6 +2041,16 @@ static void merge(cl *c, uint32_t x, uint32_t y)
     }
     c[y].parent = x;
     c[x].size += c[y].size;
+    uint32_t t = c[x].next; /* splice the two rings */
+    c[x].next = c[y].next;
+    c[y].next = t;
+    c[x].gmask |= c[y].gmask;
+    c[x].ngen[0] += c[y].ngen[0];
+    c[x].ngen[1] += c[y].ngen[1];
+    if (c[y].by_lo) {
+        c[x].by_lo = c[x].by_lo && c[x].by_lo > c[y].by_lo ? c[x].by_lo : c[y].by_lo;
+        c[x].by_hi = c[x].by_hi && c[x].by_hi < c[y].by_hi ? c[x].by_hi : c[y].by_hi;
+    }
     for (uint8_t i = 0; i < c[y].nn; i++)
         add_id(c[x].nhs, &c[x].nn, 4, c[y].nhs[i]);
     for (uint8_t i = 0; i < c[y].nu; i++)
@@ -1869,13 +2121,15 @@ static bool score_bounded(score_job *j, const rview *a, const rview *b, pair_sco
         return false;
     }
     lv[F_FORE] = name_level(R, a->fore, a->nfore, b->fore, b->nfore, true, c);
+    bool swapped = swapped_names(R, a, b, lv[F_FORE], lv, c);
     w[F_FORE] = field_weight(R, F_FORE, lv[F_FORE], a, b);
     t += w[F_FORE];
     if (bounded && t + (j->maxw[F_SUR] + rest) < need) {
         j->name_cut++;
         return false;
     }
-    lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
+    if (!swapped)
+        lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
     w[F_SUR] = field_weight(R, F_SUR, lv[F_SUR], a, b);
     t += w[F_SUR];
     if (bounded && t + rest < need) {
@@ -1999,6 +2253,8 @@ static void rs_free(rs *R)
     free(R->h);
     free(R->spill);
     free(R->refidx);
+    free(R->nl_off);
+    free(R->nl_to);
 }
 
 /* Index (agency, person_ref) -> ref number, once every ref is loaded. */
@@ -2115,6 +2371,83 @@ static int build_hot(rs *R)
     return JD_OK;
 }
 
+/*
+ * Cannot-links from shared events: two refs mentioned in one event with
+ * different roles (the child and the parent reporting them) or different
+ * names are two people. Mentions are sorted by event; each event's refs are
+ * paired (an event naming more than EV_CAP people adds none: a meeting's
+ * list of attendees says little about any two of them). The pairs become
+ * per-ref lists (nl_off, nl_to), both directions. JD_OK or JD_ENOMEM.
+ */
+static int event_cannot_links(rs *R, vec *keys, vec *info)
+{
+    enum { EV_CAP = 32 };
+    uint64_t *k = keys->p;
+    const ev_mention *e = info->p;
+    if (jd_resolve__radix_sort_u64(k, keys->n) < 0)
+        return JD_ENOMEM;
+    R->nl_off = calloc(R->n + 2, sizeof *R->nl_off);
+    if (!R->nl_off)
+        return JD_ENOMEM;
+    vec pairs = {.sz = sizeof(uint64_t)};
+    for (size_t i = 0, j; i < keys->n; i = j) {
+        j = i + 1;
+        while (j < keys->n && k[j] >> 32 == k[i] >> 32)
+            j++;
+        if (j - i < 2 || j - i > EV_CAP)
+            continue;
+        for (size_t a = i; a < j; a++)
+            for (size_t b = a + 1; b < j; b++) {
+                const ev_mention *x = &e[(uint32_t)k[a]], *y = &e[(uint32_t)k[b]];
+                bool names = (x->fore && y->fore && x->fore != y->fore) ||
+                             (x->sur && y->sur && x->sur != y->sur);
+                if (x->ref == y->ref || (x->role == y->role && !names))
+                    continue;
+                uint64_t *p = vec_push(&pairs), *q = vec_push(&pairs);
+                if (!p || !q) {
+                    free(pairs.p);
+                    return JD_ENOMEM;
+                }
+                *p = (uint64_t)x->ref << 32 | y->ref;
+                *q = (uint64_t)y->ref << 32 | x->ref;
+            }
+    }
+    uint64_t *pp = pairs.p;
+    if (jd_resolve__radix_sort_u64(pp, pairs.n) < 0) {
+        free(pairs.p);
+        return JD_ENOMEM;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < pairs.n; i++) /* de-duplicated in place */
+        if (!n || pp[n - 1] != pp[i])
+            pp[n++] = pp[i];
+    R->nl_to = malloc((n ? n : 1) * sizeof *R->nl_to);
+    if (!R->nl_to) {
+        free(pairs.p);
+        return JD_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        R->nl_to[i] = (uint32_t)pp[i];
+        R->nl_off[(pp[i] >> 32) + 1]++;
+    }
+    for (size_t i = 0; i < R->n; i++)
+        R->nl_off[i + 1] += R->nl_off[i];
+    R->st.event_cannot_links = (int64_t)n / 2;
+    free(pairs.p);
+    return JD_OK;
+}
+
+/* Are refs a and b named as two people in one event? */
+static bool event_apart(const rs *R, uint32_t a, uint32_t b)
+{
+    if (!R->nl_off)
+        return false;
+    for (uint32_t i = R->nl_off[a]; i < R->nl_off[a + 1]; i++)
+        if (R->nl_to[i] == b)
+            return true;
+    return false;
+}
+
 /* Load mentions, variants and term frequencies. */
 static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
 {
@@ -2138,8 +2471,16 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     loader L = {.R = R};
     L.memo[0] = calloc((size_t)2 << NMEMO_BITS, sizeof(nmemo));
     L.memo[1] = L.memo[0] ? L.memo[0] + ((size_t)1 << NMEMO_BITS) : NULL;
+    vec evk = {.sz = sizeof(uint64_t)}, evi = {.sz = sizeof(ev_mention)};
+    R->ev_keys = &evk;
+    R->ev_info = &evi;
     rc = s->ops->mentions(s, on_mention, &L, err);
     free(L.memo[0]);
+    R->ev_keys = R->ev_info = NULL;
+    if (rc == JD_OK && event_cannot_links(R, &evk, &evi) != JD_OK)
+        rc = JD_ENOMEM;
+    free(evk.p);
+    free(evi.p);
     if (rc != JD_OK)
         return rc < 0 && rc != JD_ENOMEM ? rc : jd_error_set(err, JD_ENOMEM, "out of memory");
     if (postcode_parts(R) != JD_OK)
@@ -2313,7 +2654,14 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     }
     for (uint32_t i = 0; i < R.n; i++) {
         c[i].parent = i;
+        c[i].next = i;
         c[i].size = 1;
+        /* a ref written with both genders says nothing about its gender */
+        c[i].gmask = R.r[i].gmask == 3 ? 0 : R.r[i].gmask;
+        c[i].ngen[0] = R.r[i].ngen[0];
+        c[i].ngen[1] = R.r[i].ngen[1];
+        c[i].by_lo = R.r[i].by_lo;
+        c[i].by_hi = R.r[i].by_hi;
         for (uint8_t k = 0; k < R.r[i].nnhs; k++)
             add_id(c[i].nhs, &c[i].nn, 4, R.r[i].nhs[k]);
         for (uint8_t k = 0; k < R.r[i].nupn; k++)
@@ -2345,18 +2693,41 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     match_link *lv = links.p;
     if (links.n > 1)
         qsort(lv, links.n, sizeof *lv, cmp_link);
+    lvcache *lc = huge_calloc(sizeof *lc); /* names of the links; NULL: only slower */
     for (size_t i = 0; i < links.n; i++) {
         uint32_t x = find(c, lv[i].a), y = find(c, lv[i].b);
         if (x == y)
             continue;
-        bool direct = R.r[lv[i].a].ndob && R.r[lv[i].b].ndob;
-        const char *why = conflict(c, x, y, dv, decs.n, direct);
+        if (!enough_evidence(&R, lv[i].a, lv[i].b, lc)) {
+            R.st.sparse_kept_apart++;
+            for (int side = 0; side < 2; side++) {
+                uint32_t me = side ? lv[i].b : lv[i].a, other = side ? lv[i].a : lv[i].b;
+                if (notes[me] && strlen(notes[me]) > 600)
+                    continue;
+                char buf[512];
+                snprintf(buf, sizeof buf,
+                         "%s%spossible match: %s:%s and %s:%s (match weight %.1f) kept apart, "
+                         "a sparse record needs an identifier, names and a date of birth, or "
+                         "names, age and address in common",
+                         notes[me] ? notes[me] : "", notes[me] ? "; " : "",
+                         pool_str(&R.ids, R.r[me].agency), pool_str(&R.ids, R.r[me].ref),
+                         pool_str(&R.ids, R.r[other].agency), pool_str(&R.ids, R.r[other].ref),
+                         lv[i].w);
+                free(notes[me]);
+                notes[me] = strdup(buf);
+            }
+            continue;
+        }
+        int reason;
+        bool direct = R.r[lv[i].a].ndob && R.r[lv[i].b].ndob && names_agree(&R, lv[i].a, lv[i].b, lc);
+        const char *why = conflict(&R, c, x, y, dv, decs.n, direct, &reason);
         if (!why) {
             merge(c, x, y);
             R.st.links++;
             continue;
         }
         R.st.refused++;
+        R.st.refused_by[reason]++;
         /* the refusal is explained on both sides (a few notes per ref at most) */
         for (int side = 0; side < 2; side++) {
             uint32_t me = side ? lv[i].b : lv[i].a, other = side ? lv[i].a : lv[i].b;
@@ -2372,6 +2743,7 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
             notes[me] = strdup(buf);
         }
     }
+    free(lc);
     for (size_t i = 0; i < decs.n; i++)
         R.st.rejected += !dv[i].same;
     R.st.seconds_cluster = secs() - t;
@@ -2450,6 +2822,8 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
      * mentions names it; the full date of birth most mentions carry is its dob */
     typedef struct acc {
         uint32_t best, bestm, dobv[4], dobc[4];
+        uint32_t fore[4]; /* distinct first names (4: at least four) */
+        uint8_t ndob, nfore, gmask;
         bool child;
         jd_buf notes;
     } acc;
@@ -2480,6 +2854,9 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
             a->best = i;
         }
         a->child |= R.r[i].child;
+        a->gmask |= R.r[i].gmask;
+        for (uint8_t f = 0; f < R.r[i].nfore && a->nfore < 4; f++)
+            add_id(a->fore, &a->nfore, 4, R.r[i].fore[f]);
         for (uint8_t d = 0; d < R.r[i].ndob; d++) {
             uint32_t v = R.r[i].dob[d];
             if (!(v % 100) || !(v / 100 % 100))
@@ -2488,6 +2865,7 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
             while (j < 4 && a->dobv[j] && a->dobv[j] != v)
                 j++;
             if (j < 4) {
+                a->ndob += !a->dobv[j];
                 a->dobv[j] = v;
                 a->dobc[j] += R.r[i].mentions;
             }
@@ -2500,7 +2878,39 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         }
     }
     for (size_t k = 0; k < ninfo; k++) {
+        /* Review of mixed identities: more than one full date of birth,
+         * gender or first name is shown to a person (on the identity, and
+         * as a line on opts->review); explain-match explains any pair. */
         acc *a = &ac[k];
+        bool rd = a->ndob > 1, rg = a->gmask == 3, rf = false;
+        /* first names that are not one another's typo, variant or initial */
+        for (int x = 0; x < a->nfore && !rf; x++)
+            for (int y = x + 1; y < a->nfore && !rf; y++)
+                rf = name_pair_level(&R, a->fore[x], a->fore[y], true) < L_SIMILAR;
+        if (rd || rg || rf) {
+            R.st.review++;
+            R.st.review_dob += rd;
+            R.st.review_gender += rg;
+            R.st.review_forename += rf;
+            char line[400];
+            snprintf(line, sizeof line, "review:%s%s%s", rd ? " more than one date of birth" : "",
+                             rg ? (rd ? ", both genders" : " both genders") : "",
+                             rf ? (rd || rg ? ", more than one first name" : " more than one first name") : "");
+            if ((a->notes.len && jd_buf_adds(&a->notes, "; ") != JD_OK) ||
+                jd_buf_adds(&a->notes, line) != JD_OK) {
+                /* notes are capped: the identity keeps what fits */
+            }
+            if (opts->review) {
+                fprintf(opts->review, "%s\t%s", info[k].person_id, line + 8);
+                for (int d = 0; d < 4 && a->dobv[d]; d++)
+                    fprintf(opts->review, "%s%04u-%02u-%02u", d ? ", " : "\tdates of birth ",
+                            a->dobv[d] / 10000, a->dobv[d] / 100 % 100, a->dobv[d] % 100);
+                for (int f = 0; f < a->nfore; f++)
+                    fprintf(opts->review, "%s%s", f ? ", " : "\tfirst names ",
+                            pool_str(&R.names, a->fore[f]));
+                fputc('\n', opts->review);
+            }
+        }
         info[k].display_name = a->best != UINT32_MAX ? pool_str(&R.ids, R.r[a->best].name) : NULL;
         char *dob = NULL;
         if (a->dobv[0]) {
@@ -2555,6 +2965,36 @@ out:
     return rc;
 }
 
+/* The full dates of birth of a ref into out[NV]; returns how many. */
+static uint8_t full_dobs(const rref *r, uint32_t out[NV])
+{
+    uint8_t n = 0;
+    for (uint8_t i = 0; i < r->ndob; i++)
+        if (r->dob[i] % 100 && r->dob[i] / 100 % 100)
+            out[n++] = r->dob[i];
+    return n;
+}
+
+/* Why refs a and b can never be one person, as clustering would say it
+ * (NULL when nothing forbids it). */
+static const char *pair_cannot_link(const rs *R, uint32_t a, uint32_t b)
+{
+    const rref *x = &R->r[a], *y = &R->r[b];
+    const uint32_t gx[2] = {x->ngen[0], x->ngen[1]}, gy[2] = {y->ngen[0], y->ngen[1]};
+    if (genders_apart(gx, gy))
+        return "genders that disagree";
+    uint32_t dx[NV], dy[NV];
+    uint8_t nx = full_dobs(x, dx), ny = full_dobs(y, dy);
+    if (dobs_apart(dx, nx, dy, ny) && !names_agree(R, a, b, NULL))
+        return "dates of birth that cannot be one person's, with different names and no "
+               "identifier in common";
+    if (ages_apart(x->by_lo, x->by_hi, dx, nx, y->by_lo, y->by_hi, dy, ny))
+        return "ages that cannot both be true at the two events' dates";
+    if (event_apart(R, a, b))
+        return "named as two people in one event";
+    return NULL;
+}
+
 int jd_explain_match(jd_store *s, const jd_ref *a, const jd_ref *b, FILE *out, jd_error *err)
 {
     if (!s || !a || !b || !out)
@@ -2603,6 +3043,9 @@ int jd_explain_match(jd_store *s, const jd_ref *a, const jd_ref *b, FILE *out, j
                 ps.strong ? (ps.strong > 0 ? "+30.00" : "-30.00") : "0.00");
         fprintf(out, "  total %.2f, match probability %.6f (linked at >= %g)\n", ps.total,
                 ps.prob, R.md.threshold);
+        const char *why = pair_cannot_link(&R, (uint32_t)ia, (uint32_t)ib);
+        if (why)
+            fprintf(out, "  cannot-link: %s; never one person, whatever the weight\n", why);
     }
     rs_free(&R);
     return rc;

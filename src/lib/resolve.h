@@ -6,6 +6,7 @@
 #ifndef JD_RESOLVE_H
 #define JD_RESOLVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,5 +78,19 @@ typedef struct jd_block_key {
  */
 int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t cap, int threads,
                       uint64_t **out, size_t *nout, int64_t by_rule[16], int64_t *skipped);
+
+/*
+ * Cannot-link rules of clustering (issue 16), exposed for the tests.
+ * Genders: counts of mentions recording F and M on each side; apart when
+ * each side's gender is settled (two mentions or more, never the other)
+ * and they differ. Full dates of birth (yyyymmdd): apart when no pair of
+ * them is within two digit edits or a day/month swap. Ages: the birth years
+ * the ages on each side allow (lo..hi, 0 none) and each side's full dates;
+ * apart when the years miss each other, or a side's dates, by more than one.
+ */
+bool jd_resolve__genders_apart(const uint32_t a[2], const uint32_t b[2]);
+bool jd_resolve__dobs_apart(const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t nb);
+bool jd_resolve__ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t nda, int lo_b,
+                            int hi_b, const uint32_t *dob_b, uint8_t ndb);
 
 #endif

@@ -90,6 +90,60 @@ for order in "police:N910 police:N911" "police:N911 police:N910"; do
   is "$n" 5 "a ref with many values is compared on all of them ($order)"
 done
 
+# Cannot-links (issue 16): pairs whose details would link them (the match
+# probability is over the threshold) but that can never be one person:
+# genders that disagree (each recorded twice: a gender written once may be
+# a slip, which the model weighs), ages that cannot both be true, two people named in
+# one event (a child and the parent reporting them), a parent and child with
+# full dates of birth that disagree and different first names.
+mkdir -p "$SCRATCH/cl"
+{
+  echo 'agency,record_id,event_type,occurred_at'
+  for i in 1 2 3 4 5 6 7 8 9; do echo "police,K$i,stop_check,2010-0$i-01"; done
+  echo "police,K10,stop_check,2010-10-01"; echo "police,K11,stop_check,2010-11-01"
+} >"$SCRATCH/cl/events.csv"
+{
+  echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,phone'
+  echo 'police,K1,N920,victim,Wozniak,Jordan,1996-02-16,,F,OX1 1AA,4 Mill Lane,07700 900001'
+  echo 'police,K2,N921,victim,Wozniak,Jordan,1996-02-16,,M,OX1 1AA,4 Mill Lane,07700 900001'
+  echo 'police,K10,N920,victim,Wozniak,Jordan,1996-02-16,,F,OX1 1AA,4 Mill Lane,07700 900001'
+  echo 'police,K11,N921,victim,Wozniak,Jordan,1996-02-16,,M,OX1 1AA,4 Mill Lane,07700 900001'
+  echo 'police,K3,N930,victim,Okonjo,Sam,,14,F,OX2 2BB,9 High Street,07700 900002'
+  echo 'police,K4,N931,victim,Okonjo,Sam,,41,F,OX2 2BB,9 High Street,07700 900002'
+  echo 'police,K5,N940,subject,Farrant,Alex,,15,M,OX3 3CC,2 Church Road,07700 900003'
+  echo 'police,K5,N941,parent,Farrant,Alex,,,M,OX3 3CC,2 Church Road,07700 900003'
+  echo 'police,K6,N950,victim,Quayle,Kevin,1965-03-27,,M,OX4 4DD,7 Park Road,07700 900004'
+  echo 'police,K7,N951,victim,Quayle,Kyle,1990-05-14,,M,OX4 4DD,7 Park Road,07700 900004'
+} >"$SCRATCH/cl/persons.csv"
+CL="$SCRATCH/cl.db"
+"$JD" ingest --db "$CL" --quiet "$SCRATCH/cl" >/dev/null 2>&1
+"$JD" resolve --db "$CL" >"$SCRATCH/cl.out" 2>&1; is $? 0 "resolve of the cannot-link bundle exits 0"
+DB_SAVE=$DB; DB=$CL
+for pr in "police:N920 police:N921 genders that disagree" \
+          "police:N930 police:N931 ages that cannot both be true" \
+          "police:N940 police:N941 named as two people in one event" \
+          "police:N950 police:N951 dates of birth that cannot be one"; do
+  set -- $pr; a=$1 b=$2; shift 2; why="$*"
+  ! same "$a" "$b"; ok $? "cannot-link keeps $a and $b apart ($why)"
+  "$JD" explain-match --db "$CL" "$a" "$b" >"$SCRATCH/cl.txt" 2>&1
+  grep -q "cannot-link: $why" "$SCRATCH/cl.txt"; ok $? "explain-match names the refusal: $why"
+done
+p=$("$JD" explain-match --db "$CL" police:N920 police:N921 | sed -n 's/.*match probability \([0-9.]*\).*/\1/p')
+python3 -c "import sys; sys.exit(0 if float('$p') >= 0.999 else 1)"; ok $? "the gender pair would link on weight alone ($p): the refusal is the cannot-link's"
+grep -q 'genders 1' "$SCRATCH/cl.out"; ok $? "resolve counts the refusal by reason ($(grep -o 'genders [0-9]*' "$SCRATCH/cl.out"))"
+"$JD" explain-match --db "$CL" police:N921 police:N940 | grep -q 'cannot-link'; is $? 1 "two unrelated refs get no cannot-link line"
+# Review of mixed identities: a person's confirmation joins the father and
+# son (a human decision wins over the model); resolve --review lists the
+# identity, with its dates of birth and first names, and counts it.
+"$JD" link confirm --db "$CL" --reason "test: one person" --user tester police:N950 police:N951 >/dev/null
+"$JD" resolve --db "$CL" --review >"$SCRATCH/rev.out" 2>&1
+pid=$(idof police:N950)
+grep -qP "^$pid\tmore than one date of birth, more than one first name\tdates of birth 1965-03-27, 1990-05-14\tfirst names kevin, kyle" "$SCRATCH/rev.out"; ok $? "resolve --review lists the identity with two dates of birth and first names ($pid)"
+grep -q 'identities to review: 1 (more than one date of birth 1' "$SCRATCH/rev.out"; ok $? "and counts it"
+is "$(sqlite3 "$CL" "SELECT count(*) FROM identity_note WHERE note LIKE '%review: more than one date of birth%'")" 1 "the identity carries the review note"
+"$JD" resolve --db "$CL" | grep -q 'list them with --review'; ok $? "without --review resolve only counts them"
+DB=$DB_SAVE
+
 # accuracy on a synthetic county (children, pairwise F1 >= 0.97): the county
 # without the realistic identity noise (sparse rows, households, namesakes),
 # as this bar was set on it; the noisy county is issue 16's to measure
@@ -107,6 +161,36 @@ python3 -c "import sys; sys.exit(0 if float('$f1') >= 0.97 else 1)"; ok $? "synt
 cmp -s "$SCRATCH/c1.jsonl" "$SCRATCH/c3.jsonl"; ok $? "1 and 3 scoring threads give identical identities"
 cmp -s "$SCRATCH/c.jsonl" "$SCRATCH/c1.jsonl"; ok $? "and the same as the first run (stable ids)"
 "$JD" resolve --db "$SCRATCH/c.db" --threads 0 2>/dev/null; is $? 2 "--threads 0 is a usage error"
+
+# Minimum evidence (issue 16), on the county above: a sparse record (no
+# date of birth) joins only on evidence that singles out one person: here
+# names, an age that fits and the same postcode join; a first name that is
+# only similar (Tegan for Tegwen), no surname and no age, at the address (a
+# housing officer's row) stays apart, though its weight would link it, and
+# is shown as a possible match.
+mkdir -p "$SCRATCH/me"
+printf 'agency,record_id,event_type,occurred_at\npolice,E1,stop_check,2009-06-01\nhealth_ae,E2,ae_attendance,2009-07-01\ncall_handling,E3,call_for_service,2009-08-01\ncall_handling,E4,call_for_service,2009-09-01\n' >"$SCRATCH/me/events.csv"
+{
+  echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
+  echo 'police,E1,N960,subject,Quennell,Tegwen,1996-04-02,,F,OX5 1AA,3 Elm Close,'
+  echo 'health_ae,E2,H960,subject,Quennell,Tegwen,1996-04-02,,F,OX5 1AA,3 Elm Close,9434765919'
+  echo 'call_handling,E3,CH961,subject,Quennell,Tegwen,,13,F,OX5 1AA,,'
+  echo 'call_handling,E4,CH960,subject,,Tegan,,,F,OX5 1AA,3 Elm Close,'
+} >"$SCRATCH/me/persons.csv"
+ME="$SCRATCH/me.db"
+cp "$SCRATCH/c.db" "$ME" # on a county's volume, so the model is a county's
+"$JD" ingest --db "$ME" --quiet "$SCRATCH/me" >/dev/null 2>&1
+"$JD" resolve --db "$ME" >"$SCRATCH/me.out" 2>&1; is $? 0 "resolve of the minimum-evidence bundle exits 0"
+DB_SAVE=$DB; DB=$ME
+same police:N960 health_ae:H960; ok $? "two full records join"
+same police:N960 call_handling:CH961; ok $? "a sparse record with names, a fitting age and the postcode joins"
+! same police:N960 call_handling:CH960; ok $? "a sparse record with a similar first name and the address only stays apart"
+n=$(sqlite3 "$ME" "SELECT count(*) FROM identity_note WHERE note LIKE '%possible match: call_handling:CH960%'")
+[ "$n" -ge 1 ]; ok $? "and is shown as a possible match with its candidates ($n notes)"
+p=$("$JD" explain-match --db "$ME" police:N960 call_handling:CH960 | sed -n 's/.*match probability \([0-9.]*\).*/\1/p')
+python3 -c "import sys; sys.exit(0 if float('$p') >= 0.999 else 1)"; ok $? "its weight alone would have linked it ($p)"
+grep -qE 'possible matches [1-9]' "$SCRATCH/me.out"; ok $? "resolve counts the sparse refs kept apart"
+DB=$DB_SAVE
 
 FEBRL="$SRC/../shared/data/febrl"
 if [ -f "$FEBRL/dataset4a.csv" ]; then

@@ -310,6 +310,50 @@ static void test_resolve__em_grouped_is_em(void **state)
     assert_true(jd_resolve__em_lambda_grouped(u, NU, idx, 0, 0.25, 10) == 0.25);
 }
 
+/* Cannot-links (issue 16): a gender written once is no cannot-link (a
+ * slip), two settled genders that differ are. */
+static void test_resolve__genders_apart(void **state)
+{
+    (void)state;
+    const uint32_t f2[2] = {2, 0}, m2[2] = {0, 3}, m1[2] = {0, 1}, mixed[2] = {2, 1},
+                   none[2] = {0, 0};
+    assert_true(jd_resolve__genders_apart(f2, m2));
+    assert_true(jd_resolve__genders_apart(m2, f2));
+    assert_false(jd_resolve__genders_apart(f2, m1));   /* once: may be a slip */
+    assert_false(jd_resolve__genders_apart(f2, mixed)); /* not settled */
+    assert_false(jd_resolve__genders_apart(f2, none));
+    assert_false(jd_resolve__genders_apart(f2, f2));
+}
+
+/* Full dates of birth: a parent's and a child's are apart; a typo, a
+ * day/month swap or a year one off are not. */
+static void test_resolve__dobs_apart(void **state)
+{
+    (void)state;
+    const uint32_t parent[1] = {19650327}, child[1] = {19900514}, typo[1] = {19900515},
+                   swap[1] = {19901405}, both[2] = {19650327, 19900514};
+    assert_true(jd_resolve__dobs_apart(parent, 1, child, 1));
+    assert_false(jd_resolve__dobs_apart(child, 1, typo, 1));
+    assert_false(jd_resolve__dobs_apart(child, 1, swap, 1));
+    assert_false(jd_resolve__dobs_apart(parent, 1, both, 2)); /* one pair fits */
+    assert_false(jd_resolve__dobs_apart(parent, 0, child, 1)); /* nothing to compare */
+}
+
+/* Ages: 14 in 2010 (born 1995-1996) and 41 in 2010 cannot both be true; an
+ * age and a date of birth a year apart can (ages are rounded). */
+static void test_resolve__ages_apart(void **state)
+{
+    (void)state;
+    const uint32_t d1996[1] = {19960402}, d1965[1] = {19650327};
+    assert_true(jd_resolve__ages_apart(1995, 1996, NULL, 0, 1968, 1969, NULL, 0));
+    assert_false(jd_resolve__ages_apart(1995, 1996, NULL, 0, 1996, 1997, NULL, 0));
+    assert_false(jd_resolve__ages_apart(1995, 1996, NULL, 0, 0, 0, d1996, 1));
+    assert_false(jd_resolve__ages_apart(1995, 1996, NULL, 0, 0, 0, NULL, 0)); /* no age */
+    assert_true(jd_resolve__ages_apart(1995, 1996, NULL, 0, 0, 0, d1965, 1));
+    assert_true(jd_resolve__ages_apart(0, 0, d1965, 1, 1995, 1996, NULL, 0)); /* either side */
+    assert_false(jd_resolve__ages_apart(0, 0, d1965, 1, 0, 0, d1996, 1)); /* dates: dobs_apart's */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +365,9 @@ int main(void)
         cmocka_unit_test(test_resolve__em_finds_the_share_of_matches),
         cmocka_unit_test(test_resolve__em_bounds),
         cmocka_unit_test(test_resolve__em_grouped_is_em),
+        cmocka_unit_test(test_resolve__genders_apart),
+        cmocka_unit_test(test_resolve__dobs_apart),
+        cmocka_unit_test(test_resolve__ages_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

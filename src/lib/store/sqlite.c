@@ -1361,7 +1361,7 @@ out:
  * strings one after the other would.
  */
 typedef struct mention_hdr {
-    int64_t id, seen_at;
+    int64_t id, seen_at, event_id;
     int32_t dob_prec, age;
     uint32_t key_len;
 } mention_hdr;
@@ -1408,7 +1408,7 @@ static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
                            "SELECT pm.id, pm.agency, pm.person_ref, pm.role, pm.surname,"
                            " pm.forenames, pm.known_as, pm.dob, pm.dob_prec, pm.age,"
                            " e.occurred_at, pm.gender, pm.address, pm.postcode, pm.postcode_raw,"
-                           " pm.phone, pm.nhs_number, pm.upn, pm.other_id FROM person_mention pm"
+                            " pm.phone, pm.nhs_number, pm.upn, pm.other_id, pm.event_id FROM person_mention pm"
                            " JOIN event e ON e.id = pm.event_id",
                            -1, &st, NULL) != SQLITE_OK)
         return jd_sq__err(q, err, "mentions");
@@ -1417,6 +1417,7 @@ static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         mention_hdr h = {.id = sqlite3_column_int64(st, 0),
                          .seen_at = sqlite3_column_int64(st, 10),
+                         .event_id = sqlite3_column_int64(st, 19),
                          .dob_prec = sqlite3_column_int(st, 8),
                          .age = sqlite3_column_type(st, 9) == SQLITE_NULL
                                     ? -1
@@ -1465,6 +1466,7 @@ static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
                             .surname = f[MT_SURNAME], .forenames = f[MT_FORENAMES],
                             .known_as = f[MT_KNOWN_AS], .dob = f[MT_DOB],
                             .dob_prec = h.dob_prec, .age = h.age, .seen_at = h.seen_at,
+                            .event_id = h.event_id,
                             .gender = f[MT_GENDER], .address = f[MT_ADDRESS],
                             .postcode = f[MT_POSTCODE], .postcode_raw = f[MT_POSTCODE_RAW],
                             .phone = f[MT_PHONE], .nhs = f[MT_NHS], .upn = f[MT_UPN],

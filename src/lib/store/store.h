@@ -94,6 +94,7 @@ typedef struct jd_mention_row {
     const char *surname, *forenames, *known_as, *dob;
     int dob_prec, age; /* age -1 if absent */
     int64_t seen_at;   /* the event's occurred_at */
+    int64_t event_id;  /* the event's row id: mentions of one event share it */
     const char *gender, *address, *postcode, *postcode_raw, *phone, *nhs, *upn, *other_id;
 } jd_mention_row;
 typedef int (*jd_mention_cb)(const jd_mention_row *m, void *payload);
