@@ -754,6 +754,10 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             if (b->sent == a->sent && c->end <= h->start)
                 return true;
             break;
+        case 5: /* before the match ends, in its sentence (attribution) */
+            if (b->sent == a->sent && c->start < h->end && c->start != h->start)
+                return true;
+            break;
         default: break;
         }
     }
@@ -777,7 +781,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     for (uint32_t i = h->start; i < h->end; i++)
         if (S->tok[i].quoted)
             q = true;
-    if (q || cue_in(S, K_ATTR, h, 4))
+    if (q || cue_in(S, K_ATTR, h, 5))
         a |= JD_SCREEN_QUOTED;
     if ((a & JD_SCREEN_QUOTED) && cue_in(S, K_ADOPT, h, 3))
         a &= ~(unsigned)JD_SCREEN_QUOTED;
