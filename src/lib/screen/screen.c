@@ -587,7 +587,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
             if (e - i <= 2 && (e >= len || !isalnum((unsigned char)text[e])))
                 i = e;
         }
-        /* word: lower case, apostrophes dropped */
+        /* word: lower case, apostrophes dropped (clause cues below) */
         char w[64];
         size_t wn = 0;
         for (size_t k = s; k < i && wn + 1 < sizeof w; k++) {
@@ -648,6 +648,14 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->quoted = quoted;
         t->paren = paren > 0;
         t->cap = isupper((unsigned char)text[s]) != 0;
+        static const char *const term_words[] = {"but", "however", "although", "though",
+                                                 "whereas", "because", "which", "whilst",
+                                                 "while", "so", "although"};
+        for (size_t k = 0; k < sizeof term_words / sizeof term_words[0]; k++)
+            if (nn == strlen(term_words[k]) && !memcmp(nw, term_words[k], nn)) {
+                clause++;
+                t->clause = clause;
+            }
     }
     return JD_OK;
 }
@@ -702,6 +710,11 @@ static int clause_subject(const jd_screen *S, size_t s)
             /* "her mum", "his friend": the other person; "mum's" too */
             return 1;
         }
+        bool name = k->cap && j > 0 && S->tok[j - 1].sent == k->sent && !S->tok[j - 1].punct &&
+                    k->wlen > 2 && !in_set(S, S->other_set, k->sid) &&
+                    !in_set(S, S->other_set, S->tok[j - 1].sid);
+        if (name && k->num < 0)
+            return 0; /* a name: the child, as far as the text says */
         if (in_set(S, S->child_set, k->sid)) {
             /* "her" right before an other-person word is a possessive */
             if (j + 1 < S->ntok && in_set(S, S->poss_set, k->sid) &&
@@ -846,6 +859,16 @@ static void read_ages(const jd_screen *S, ctx *X)
                          !memcmp(nx2->w, "year", 4) && nx3 && !memcmp(nx3->w, "old", 3));
         bool aged = p && ((p->wlen == 4 && !memcmp(p->w, "aged", 4)) ||
                           (p->wlen == 3 && !memcmp(p->w, "age", 3)));
+        /* "boyfriend is 23", "he was 19" */
+        if (p && i >= 2 && ((p->wlen == 2 && !memcmp(p->w, "is", 2)) ||
+                            (p->wlen == 3 && !memcmp(p->w, "was", 3))) &&
+            !S->tok[i - 2].punct && (!nx || nx->punct || nx->sent != t->sent ||
+                                     !(nx->wlen >= 3 && (!memcmp(nx->w, "tim", 3) ||
+                                                         !memcmp(nx->w, "min", 3) ||
+                                                         !memcmp(nx->w, "hou", 3) ||
+                                                         !memcmp(nx->w, "day", 3) ||
+                                                         !memcmp(nx->w, "wee", 3)))))
+            aged = true;
         if (t->num >= 1900 && t->num <= 2030) {
             /* DOB 1979, DOB 02/03/1997, born 1990 */
             for (size_t j = i; j-- > 0 && j + 7 > i;) {
