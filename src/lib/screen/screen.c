@@ -34,7 +34,7 @@ enum { T_ALT = 0, T_GAP = 1, T_NUM = 2 };
 enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
-    K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_NK
+    K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -76,6 +76,8 @@ typedef struct rule {
     bool taking;                /* property objects apply */
     bool always;                /* no pattern: holds whenever the ages fit (V07) */
     bool has_near;              /* a "near" pattern must be in the sentence or next */
+    bool reported_speech;       /* reported speech ("she told staff", "source states") is
+                                   not the writer's own wording */
 } rule;
 
 typedef struct hit {
@@ -796,6 +798,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
             q = true;
     if (q || cue_in(S, K_ATTR, h, 5))
         a |= JD_SCREEN_QUOTED;
+    if (r->reported_speech && cue_in(S, K_REPORT, h, 5))
+        a |= JD_SCREEN_QUOTED;
     if ((a & JD_SCREEN_QUOTED) && cue_in(S, K_ADOPT, h, 3))
         a &= ~(unsigned)JD_SCREEN_QUOTED;
     if (cue_in(S, K_CHAL, h, 3))
@@ -1273,6 +1277,7 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
                 return bad(L, where, "role: each one of explicit, injury, taking");
         }
         r->always = json_is_true(json_object_get(o, "always"));
+        r->reported_speech = json_is_true(json_object_get(o, "reported_speech"));
         int rc = load_patterns(L, json_object_get(o, "patterns"), (int)kind,
                                (uint32_t)S->nrules, where);
         if (rc < 0)
@@ -1362,7 +1367,8 @@ static int load(loader *L, json_t *root)
                      {"adopt", K_ADOPT},        {"innocent_cause", K_INNOC},
                      {"property", K_PROP},      {"sexual", K_SEXUAL},
                      {"adult", K_ADULT},        {"age_at_act", K_THEN},
-                     {"recorded", K_RECORDED},  {"looked_after", K_LAC}};
+                     {"recorded", K_RECORDED},  {"looked_after", K_LAC},
+                     {"reported", K_REPORT}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
