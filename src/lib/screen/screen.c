@@ -1096,7 +1096,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     size_t o = 0;
     for (size_t i = 0; i < res->n; i++) {
         jd_screen_match *m = &res->m[i];
-        if (m->counts && c1 && (!strcmp(m->code, "C11") || !strcmp(m->code, "C2") ||
+        if (m->counts && c1 && (!strcmp(m->code, "C11") || !strcmp(m->code, "C2") || !strcmp(m->code, "C5") || !strcmp(m->code, "C6") ||
                                 !strcmp(m->code, "C3")))
             continue;
         if (!m->counts && have_code(res, m->code, true))
