@@ -113,7 +113,7 @@ struct jd_screen {
     u32vec always; /* patterns whose first term is a prefix or a number */
     rule *rules;
     size_t nrules;
-    uint32_t child_set, other_set, poss_set;
+    uint32_t child_set, other_set, poss_set, actor_set;
     int window;
     int ref_year;
     char source[64];
@@ -708,6 +708,8 @@ static int clause_subject(const jd_screen *S, size_t s)
             break;
         if (k->punct == ',')
             continue;
+        if (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid))
+            return 0; /* "a man ... kissed her": the adult acts, the child is the victim */
         if (in_set(S, S->other_set, k->sid)) {
             /* "her mum", "his friend": the other person; "mum's" too */
             return 1;
@@ -769,6 +771,10 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             if (b->sent == a->sent && c->end <= h->start)
                 return true;
             break;
+        case 6: /* at the match: starts inside it or right after it */
+            if (b->sent == a->sent && c->start >= h->start && c->start <= h->end + 1)
+                return true;
+            break;
         case 5: /* before the match ends, in its sentence (attribution) */
             if (b->sent == a->sent && c->start < h->end && c->start != h->start)
                 return true;
@@ -804,9 +810,9 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a &= ~(unsigned)JD_SCREEN_QUOTED;
     if (cue_in(S, K_CHAL, h, 3))
         a |= JD_SCREEN_CHALLENGED;
-    if (r->injury && cue_in(S, K_INNOC, h, 3))
+    if (r->injury && cue_in(S, K_INNOC, h, 1))
         a |= JD_SCREEN_INNOCENT;
-    if (r->taking && cue_in(S, K_PROP, h, 1))
+    if (r->taking && cue_in(S, K_PROP, h, 6))
         a |= JD_SCREEN_PROPERTY;
     return a;
 }
@@ -984,8 +990,13 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     X.recorded = in->crime_recorded == 1 || crime_ref(S);
     bool lac = note_flag(S, K_LAC);
     for (size_t i = 0; i < S->nhits && !X.recorded; i++)
-        if (S->pat[S->hits[i].pat].kind == K_RECORDED)
-            X.recorded = true;
+        if (S->pat[S->hits[i].pat].kind == K_RECORDED) {
+            rule plain = {0};
+            plain.role_explicit = true;
+            if (!(attributes(S, &plain, &S->hits[i]) &
+                  (JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL)))
+                X.recorded = true;
+        }
     read_ages(S, &X);
     int et = et_index(in->event_type);
     int child = in->child_age;
@@ -1347,6 +1358,8 @@ static int load(loader *L, json_t *root)
         }
         si++;
     }
+    uint32_t *actor = jd_strmap_get(&S->sets, "actor", 5);
+    S->actor_set = actor ? *actor : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
