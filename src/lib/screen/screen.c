@@ -75,6 +75,7 @@ typedef struct rule {
     bool injury;                /* innocent causes apply */
     bool taking;                /* property objects apply */
     bool always;                /* no pattern: holds whenever the ages fit (V07) */
+    const char *agencies[4];    /* "always" rules: only for these agencies (NULL: any) */
     bool has_near;              /* a "near" pattern must be in the sentence or next */
     bool reported_speech;       /* reported speech ("she told staff", "source states") is
                                    not the writer's own wording */
@@ -1085,9 +1086,18 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     }
     for (size_t i = 0; i < S->nrules; i++) {
         const rule *r = &S->rules[i];
-        if (!r->always || child < 0 || (r->min_age >= 0 && child < r->min_age) ||
-            (r->max_age >= 0 && child > r->max_age) || have_code(res, r->code, true))
+        if (!r->always || (r->min_age >= 0 && (child < 0 || child < r->min_age)) ||
+            (r->max_age >= 0 && (child < 0 || child > r->max_age)) ||
+            have_code(res, r->code, true))
             continue;
+        if (r->agencies[0]) {
+            bool ok = false;
+            for (int k = 0; k < 4 && r->agencies[k]; k++)
+                if (in->agency && !strcmp(in->agency, r->agencies[k]))
+                    ok = true;
+            if (!ok)
+                continue;
+        }
         jd_screen_match m;
         memset(&m, 0, sizeof m);
         m.kind = r->kind;
@@ -1098,7 +1108,10 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         m.start = m.end = -1;
         m.other_age = -1;
         m.counts = true;
-        snprintf(m.why, sizeof m.why, "child aged %d", child);
+        if (r->agencies[0])
+            snprintf(m.why, sizeof m.why, "recorded by %s", in->agency);
+        else
+            snprintf(m.why, sizeof m.why, "child aged %d", child);
         if (add_match(res, &m))
             return jd_error_set(err, JD_ENOMEM, "out of memory");
     }
@@ -1289,6 +1302,15 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         }
         r->always = json_is_true(json_object_get(o, "always"));
         r->reported_speech = json_is_true(json_object_get(o, "reported_speech"));
+        json_t *ag = json_object_get(o, "agencies");
+        if (ag && (!json_is_array(ag) || json_array_size(ag) > 4 || !r->always))
+            return bad(L, where, "agencies: a list of up to 4 agency codes, with \"always\"");
+        json_array_foreach(ag, k, v)
+        {
+            if (!json_is_string(v))
+                return bad(L, where, "agencies: each an agency code");
+            r->agencies[k] = jd_arena_strdup(&S->ar, json_string_value(v));
+        }
         int rc = load_patterns(L, json_object_get(o, "patterns"), (int)kind,
                                (uint32_t)S->nrules, where);
         if (rc < 0)
