@@ -9,6 +9,8 @@
 #include "internal.h"
 #include "rules.h"
 
+#include <joindots/screen.h>
+
 #include <joindots/analyse.h>
 
 #include <jansson.h>
@@ -88,6 +90,8 @@ struct out_alert {
 typedef struct an {
     const jd_analyse_opts *opts;
     jd_rules *rules;
+    struct jd_screen *scr;       /* the text screen: offences C1-C20 (screen.h) */
+    jd_screen_result sres;
     jd_arena ar;
     jd_strmap pmap, refmap;
     aev *ev;

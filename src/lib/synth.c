@@ -1125,7 +1125,12 @@ static void episode(synth *S, episode_ctx *c, int kind, int32_t day)
         break;
     case 12: {
         e = base(S, A_CALLS, "call_for_service", day, v, "subject");
-        narr = NARR(t_parent_call);
+        const char *tpl = T(t_parent_call);
+        narr = fill(S, tpl, v, c->adult_age, c->place, c->vrm, c->adult_name, day);
+        /* held or kept by adults: false imprisonment (DOMAIN 3 C19, 4.4), an
+         * unrecorded crime however the call was graded */
+        if (tpl == t_parent_call[1] || tpl == t_parent_call[2])
+            e.flags |= F_UNREC;
         e.ind[0] = "M02";
         e.grade = chance(S, 0.5) ? "low" : NULL;
         if (p->parent >= 0) /* a parent makes the call */
@@ -1136,8 +1141,13 @@ static void episode(synth *S, episode_ctx *c, int kind, int32_t day)
         e = base(S, chance(S, 0.6) ? A_CSC : A_POLICE, "case_note", day, v, "subject");
         if (e.a == A_POLICE)
             e.type = "concern_report";
-        narr = NARR(t_blame);
+        const char *btpl = T(t_blame);
+        narr = fill(S, btpl, v, c->adult_age, c->place, c->vrm, c->adult_name, day);
         e.flags |= F_BLAME;
+        /* "prostituting herself for cigarettes": adults paying for sex with a
+         * child (DOMAIN 3 C9), whatever the writer calls it */
+        if (btpl == t_blame[2])
+            e.flags |= F_UNREC;
         e.ind[0] = "S02";
         break;
     }
@@ -1274,6 +1284,7 @@ static void oxford_landmarks(synth *S, netw *n)
     e.victim = g2;
     e.ind[0] = "M02";
     e.landmark = "held_against_will_call";
+    e.flags = F_UNREC; /* false imprisonment (DOMAIN 3 C19, 4.4) */
     if (S->pp[g2].parent >= 0)
         party_add(&e, S->pp[g2].parent, "reporter");
     emit(S, &e);
