@@ -49,6 +49,8 @@ typedef struct term {
     uint8_t kind, gap;
     uint16_t nalt;
     uint32_t alt0;
+    uint64_t bloom[4]; /* bit (stem id % 256) of each alternative's first word */
+    bool any_prefix; /* some alternative is a prefix: the bloom cannot reject */
 } term;
 
 typedef struct pattern {
@@ -99,7 +101,8 @@ struct jd_screen {
     struct sb_stemmer *st;
     jd_arena ar;
     jd_strmap stems;  /* stem -> id */
-    jd_strmap memo;   /* normalised word -> stem id + 1 (0 unknown) */
+    jd_strmap memo;   /* normalised word -> stem id (0 unknown) */
+    jd_strmap memo_raw; /* word as written (lower case) -> stem id, top bit: normalised */
     jd_strmap sets;   /* set name -> index in setv */
     u32vec *setv;
     size_t nsets;
@@ -111,16 +114,23 @@ struct jd_screen {
     size_t nalts, altcap;
     u32vec *first; /* by stem id */
     size_t nfirst;
-    u32vec always; /* patterns whose first term is a prefix or a number */
+    u32vec always; /* patterns whose first term is a number or a short prefix */
+    jd_strmap pre3; /* first 3 bytes of a first-term prefix -> index in prelists */
+    u32vec *prelists;
+    size_t nprelists, prelistcap;
     rule *rules;
     size_t nrules;
     uint32_t child_set, other_set, poss_set, actor_set;
+    uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
+    int nterm_sids;
     int window;
     int ref_year;
     char source[64];
     /* scratch */
     tok *tok;
     size_t ntok, tokcap;
+    uint64_t (*sbloom)[4]; /* per sentence: bit (stem id % 256) of its words */
+    size_t sbloomcap;
     char *low;
     size_t lowcap;
     hit *hits;
@@ -197,8 +207,10 @@ static const char *const norm_map[][2] = {
 
 static const char *norm_word(const char *w, size_t n, size_t *outn)
 {
-    for (size_t i = 0; i < sizeof norm_map / sizeof norm_map[0]; i++)
-        if (strlen(norm_map[i][0]) == n && !memcmp(norm_map[i][0], w, n)) {
+    /* only words of up to 11 bytes are in the map; compare the first byte first */
+    for (size_t i = 0; n <= 11 && i < sizeof norm_map / sizeof norm_map[0]; i++)
+        if (norm_map[i][0][0] == w[0] && strlen(norm_map[i][0]) == n &&
+            !memcmp(norm_map[i][0], w, n)) {
             *outn = strlen(norm_map[i][1]);
             return norm_map[i][1];
         }
@@ -380,6 +392,18 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
 
 static int index_patterns(jd_screen *S, jd_error *err)
 {
+    for (size_t i = 0; i < S->nterms; i++) {
+        term *t = &S->terms[i];
+        for (uint32_t k = 0; t->kind == T_ALT && k < t->nalt; k++) {
+            const alt *a = &S->alts[t->alt0 + k];
+            if (a->pre)
+                t->any_prefix = true;
+            else
+                for (uint8_t w = 0; w < a->nw; w++) /* every word of a phrase is needed */
+                    if (w == 0)
+                        t->bloom[(a->sid[0] >> 6) & 3] |= 1ull << (a->sid[0] & 63);
+        }
+    }
     S->nfirst = S->stems.n + 2;
     S->first = calloc(S->nfirst, sizeof *S->first);
     if (!S->first)
@@ -391,7 +415,21 @@ static int index_patterns(jd_screen *S, jd_error *err)
             rc = vpush(&S->always, i);
         for (uint32_t k = 0; t->kind == T_ALT && k < t->nalt; k++) {
             const alt *a = &S->alts[t->alt0 + k];
-            rc |= a->pre ? vpush(&S->always, i) : vpush(&S->first[a->sid[0]], i);
+            if (a->pre && a->prelen >= 3) {
+                bool added;
+                uint32_t *li = jd_strmap_put(&S->pre3, a->pre, 3, (uint32_t)S->nprelists, &added);
+                if (!li)
+                    return jd_error_set(err, JD_ENOMEM, "out of memory");
+                if (added) {
+                    if (grow((void **)&S->prelists, &S->prelistcap, S->nprelists + 1,
+                             sizeof *S->prelists))
+                        return jd_error_set(err, JD_ENOMEM, "out of memory");
+                    memset(&S->prelists[S->nprelists++], 0, sizeof *S->prelists);
+                }
+                rc |= vpush(&S->prelists[*li], i);
+            } else {
+                rc |= a->pre ? vpush(&S->always, i) : vpush(&S->first[a->sid[0]], i);
+            }
         }
         if (rc)
             return jd_error_set(err, JD_ENOMEM, "out of memory");
@@ -442,6 +480,9 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
     if (i >= S->ntok || S->tok[i].sent != sent)
         return -1;
     const tok *k = &S->tok[i];
+    if (t->kind == T_ALT && !t->any_prefix &&
+        !(t->bloom[(k->sid >> 6) & 3] & (1ull << (k->sid & 63))))
+        return -1;
     if (t->kind == T_NUM)
         return k->num >= 0 ? match_from(S, p, ti + 1, i + 1, sent) : -1;
     for (uint32_t a = 0; a < t->nalt; a++) {
@@ -630,8 +671,28 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
             return JD_ENOMEM;
         tok *t = &S->tok[S->ntok++];
         memset(t, 0, sizeof *t);
-        size_t nn;
-        const char *nw = norm_word(w, wn, &nn);
+        size_t nn = wn;
+        const char *nw = w;
+        uint32_t sid = 0;
+        if (!(num >= 0 && d == wn)) {
+            /* one lookup for most words: raw word -> stem id, top bit when the
+             * word is rewritten by the normalisation map */
+            uint32_t *mv = jd_strmap_get(&S->memo_raw, w, wn);
+            if (mv) {
+                sid = *mv & 0x7FFFFFFFu;
+                if (*mv >> 31)
+                    nw = norm_word(w, wn, &nn);
+            } else {
+                nw = norm_word(w, wn, &nn);
+                sid = stem_id(S, nw, nn, false);
+                if (S->memo_raw.n < 500000) {
+                    bool added;
+                    uint32_t *slot = jd_strmap_put(&S->memo_raw, w, wn, 0, &added);
+                    if (slot)
+                        *slot = sid | (nw != w ? 0x80000000u : 0);
+                }
+            }
+        }
         /* keep the normalised word in the lower-case buffer when it fits */
         if (nw == w) {
             memcpy(S->low + s, w, wn);
@@ -640,7 +701,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
             t->w = nw;
         }
         t->wlen = (uint16_t)nn;
-        t->sid = num >= 0 && d == wn ? 0 : stem_id(S, nw, nn, false);
+        t->sid = sid;
         t->off = (uint32_t)s;
         t->olen = (uint32_t)(i - s);
         t->sent = sent;
@@ -651,11 +712,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->quoted = quoted;
         t->paren = paren > 0;
         t->cap = isupper((unsigned char)text[s]) != 0;
-        static const char *const term_words[] = {"but", "however", "although", "though",
-                                                 "whereas", "because", "which", "whilst",
-                                                 "while", "so", "although"};
-        for (size_t k = 0; k < sizeof term_words / sizeof term_words[0]; k++)
-            if (nn == strlen(term_words[k]) && !memcmp(nw, term_words[k], nn)) {
+        for (int k = 0; t->sid && k < S->nterm_sids; k++)
+            if (t->sid == S->term_sids[k]) {
                 clause++;
                 t->clause = clause;
             }
@@ -665,19 +723,45 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
 
 /* ---- scanning ---- */
 
+static bool sentence_may_match(const jd_screen *S, const pattern *p, uint32_t sent)
+{
+    const uint64_t *sb = S->sbloom[sent];
+    for (uint8_t i = 0; i < p->nterms; i++) {
+        const term *t = &S->terms[p->term0 + i];
+        if (t->kind != T_ALT || t->any_prefix)
+            continue;
+        if (!((sb[0] & t->bloom[0]) | (sb[1] & t->bloom[1]) | (sb[2] & t->bloom[2]) |
+              (sb[3] & t->bloom[3])))
+            return false;
+    }
+    return true;
+}
+
 static int scan(jd_screen *S)
 {
     S->nhits = 0;
+    size_t nsent = S->ntok ? S->tok[S->ntok - 1].sent + 1 : 0;
+    if (grow((void **)&S->sbloom, &S->sbloomcap, nsent + 1, sizeof *S->sbloom))
+        return JD_ENOMEM;
+    memset(S->sbloom, 0, (nsent + 1) * sizeof *S->sbloom);
+    for (size_t i = 0; i < S->ntok; i++) {
+        uint32_t sid = S->tok[i].sid;
+        if (sid)
+            S->sbloom[S->tok[i].sent][(sid >> 6) & 3] |= 1ull << (sid & 63);
+    }
     for (size_t i = 0; i < S->ntok; i++) {
         const tok *k = &S->tok[i];
         if (k->punct)
             continue;
-        const u32vec *lists[2] = {k->sid && k->sid < S->nfirst ? &S->first[k->sid] : NULL,
-                                  &S->always};
-        for (int l = 0; l < 2; l++) {
+        const uint32_t *pl = k->wlen >= 3 ? jd_strmap_get(&S->pre3, k->w, 3) : NULL;
+        const u32vec *lists[3] = {k->sid && k->sid < S->nfirst ? &S->first[k->sid] : NULL,
+                                  &S->always, pl ? &S->prelists[*pl] : NULL};
+        for (int l = 0; l < 3; l++) {
             const u32vec *v = lists[l];
             for (uint32_t j = 0; v && j < v->n; j++) {
                 const pattern *p = &S->pat[v->v[j]];
+                if (!sentence_may_match(S, p, k->sent))
+                    continue;
                 long e = match_from(S, p, 0, i, k->sent);
                 if (e < 0)
                     continue;
@@ -929,7 +1013,8 @@ static int add_match(jd_screen_result *res, const jd_screen_match *m)
 static bool have_code(const jd_screen_result *res, const char *code, bool counts)
 {
     for (size_t i = 0; i < res->n; i++)
-        if (res->m[i].counts == counts && !strcmp(res->m[i].code, code))
+        if (res->m[i].counts == counts &&
+            (res->m[i].code == code || !strcmp(res->m[i].code, code)))
             return true;
     return false;
 }
@@ -1009,6 +1094,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         const rule *r = &S->rules[p->owner];
         if (r->types && !(r->types & (1u << et)))
             continue;
+        if (have_code(res, r->code, true))
+            continue; /* one counted match per code is enough */
         if (owned_hit(S, K_UNLESS, p->owner, h, 0))
             continue;
         if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, 1))
@@ -1344,6 +1431,14 @@ static int load(loader *L, json_t *root)
     L->lists = json_object_get(root, "lists");
     if (L->lists && !json_is_object(L->lists))
         return bad(L, "lists", "must be an object of pattern lists");
+    static const char *const term_words[] = {"but", "however", "although", "though", "whereas",
+                                             "because", "which", "whilst", "while", "so"};
+    for (size_t k = 0; k < sizeof term_words / sizeof term_words[0]; k++) {
+        uint32_t id = stem_id(S, term_words[k], strlen(term_words[k]), true);
+        if (!id)
+            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+        S->term_sids[S->nterm_sids++] = id;
+    }
     json_t *sets = json_object_get(root, "sets");
     if (!json_is_object(sets))
         return bad(L, "sets", "must be an object of word lists");
@@ -1440,6 +1535,8 @@ int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
     jd_strmap_init(&S->stems);
     jd_strmap_init(&S->memo);
     jd_strmap_init(&S->sets);
+    jd_strmap_init(&S->pre3);
+    jd_strmap_init(&S->memo_raw);
     S->st = sb_stemmer_new("english", NULL);
     if (!S->st) {
         jd_screen_close(S);
@@ -1481,11 +1578,17 @@ void jd_screen_close(jd_screen *S)
         free(S->setv[i].v);
     free(S->setv);
     free(S->always.v);
+    for (size_t i = 0; i < S->nprelists; i++)
+        free(S->prelists[i].v);
+    free(S->prelists);
+    jd_strmap_free(&S->pre3);
+    jd_strmap_free(&S->memo_raw);
     free(S->pat);
     free(S->terms);
     free(S->alts);
     free(S->rules);
     free(S->tok);
+    free(S->sbloom);
     free(S->low);
     free(S->hits);
     jd_strmap_free(&S->stems);
