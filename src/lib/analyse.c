@@ -916,25 +916,47 @@ static int walk_person(an *A, walk *W, const aperson *p)
         bool self_recorded =
             e->et == ET_CRIME_REPORT || e->crime_recorded == 1 || (e->crime_ref && *e->crime_ref);
         /* offences against the child (C1-C20) read by the text screen */
-        const jd_screen_match *cm = NULL;
+        const jd_screen_match *cm = NULL, *cms = NULL;
+        size_t ncm = 0;
         if (subj && A->scr && e->narrative && *e->narrative) {
-            jd_screen_note sn = {e->record_id, e->narrative, e->type, e->agency, age, 0,
-                                 self_recorded ? 1 : -1};
-            jd_error serr;
-            jd_error_clear(&serr);
-            rc = jd_screen_run(A->scr, &sn, &A->sres, &serr);
-            if (rc == JD_ENOMEM) {
-                rc = oom(A);
-                goto out;
+            aev *ew = &A->ev[m->ev]; /* the screen's cache lives on the event */
+            if (ew->scr_age != age + 2) { /* not screened at this age yet (0 = never) */
+                jd_screen_note sn = {e->record_id, e->narrative, e->type, e->agency, age, 0,
+                                     self_recorded ? 1 : -1};
+                jd_error serr;
+                jd_error_clear(&serr);
+                rc = jd_screen_run(A->scr, &sn, &A->sres, &serr);
+                if (rc == JD_ENOMEM) {
+                    rc = oom(A);
+                    goto out;
+                }
+                rc = JD_OK; /* a note the screen refuses (over 1 MiB) discloses nothing */
+                ew->scr0 = (uint32_t)A->nscache;
+                ew->scr_n = 0;
+                for (size_t i = 0; i < A->sres.n && ew->scr_n < 20; i++) {
+                    const jd_screen_match *sm = &A->sres.m[i];
+                    if (!sm->counts || sm->kind != JD_SCREEN_OFFENCE)
+                        continue;
+                    if (A->nscache == A->scachecap) {
+                        size_t nc = A->scachecap ? A->scachecap * 2 : 256;
+                        jd_screen_match *q = realloc(A->scache, nc * sizeof *q);
+                        if (!q) {
+                            rc = oom(A);
+                            goto out;
+                        }
+                        A->scache = q;
+                        A->scachecap = nc;
+                    }
+                    A->scache[A->nscache++] = *sm;
+                    ew->scr_n++;
+                }
+                ew->scr_age = (int16_t)(age + 2);
             }
-            rc = JD_OK; /* a note the screen refuses (over 1 MiB) discloses nothing here */
-            for (size_t i = 0; i < A->sres.n; i++) {
-                const jd_screen_match *sm = &A->sres.m[i];
-                if (!sm->counts || sm->kind != JD_SCREEN_OFFENCE)
-                    continue;
-                if (!cm || !strcmp(sm->code, "C1"))
-                    cm = sm;
-            }
+            cms = A->scache + e->scr0;
+            ncm = e->scr_n;
+            for (size_t i = 0; i < ncm; i++)
+                if (!cm || !strcmp(cms[i].code, "C1"))
+                    cm = &cms[i];
         }
         if (cm) {
             /* a crime recorded by police about this child within a day */
@@ -967,9 +989,9 @@ static int walk_person(an *A, walk *W, const aperson *p)
                              jd_screen_attrs_str(cm->attrs, ab, sizeof ab));
                     json_array_append_new(ex, json_string(line));
                 }
-                for (size_t i = 0; i < A->sres.n; i++) {
-                    const jd_screen_match *sm = &A->sres.m[i];
-                    if (sm != cm && sm->counts && sm->kind == JD_SCREEN_OFFENCE) {
+                for (size_t i = 0; i < ncm; i++) {
+                    const jd_screen_match *sm = &cms[i];
+                    if (sm != cm) {
                         snprintf(line, sizeof line, "also %s %s (\"%.*s\")", sm->code, sm->name,
                                  sm->end - sm->start > 80 ? 80 : sm->end - sm->start,
                                  e->narrative + sm->start);
@@ -1506,6 +1528,7 @@ done:
     jd_arena_free(&A.ar);
     jd_rules__free(A.rules);
     jd_screen_result_free(&A.sres);
+    free(A.scache);
     jd_screen_close(A.scr);
     return rc;
 }
