@@ -94,7 +94,7 @@ typedef struct tok {
     uint32_t off, olen;
     uint32_t sent, clause;
     int32_t num;
-    uint8_t quoted, paren, decade, yo, cap, punct;
+    uint8_t quoted, paren, decade, yo, cap, punct, poss; /* poss: written with 's */
 } tok;
 
 struct jd_screen {
@@ -498,6 +498,8 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
 
 /* ---- tokenizer ---- */
 
+static bool in_set(const jd_screen *S, uint32_t set, uint32_t sid);
+
 static bool is_word_char(unsigned char c)
 {
     return isalnum(c) || c >= 0x80;
@@ -712,6 +714,14 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->quoted = quoted;
         t->paren = paren > 0;
         t->cap = isupper((unsigned char)text[s]) != 0;
+        t->poss = i - s >= 3 && (text[i - 1] == 's' || text[i - 1] == 'S') &&
+                  (text[i - 2] == '\'' || ((unsigned char)text[i - 2] == 0x99 && i - s >= 5));
+        /* ", she ..." starts a new clause */
+        if (S->ntok >= 2 && S->tok[S->ntok - 2].punct == ',' && t->sid &&
+            in_set(S, S->child_set, t->sid) && !in_set(S, S->poss_set, t->sid)) {
+            clause++;
+            t->clause = clause;
+        }
         for (int k = 0; t->sid && k < S->nterm_sids; k++)
             if (t->sid == S->term_sids[k]) {
                 clause++;
@@ -783,17 +793,22 @@ static bool in_set(const jd_screen *S, uint32_t set, uint32_t sid)
     return false;
 }
 
-/* Who the clause before token `s` is about: +1 another person, 0 the child or unknown. */
-static int clause_subject(const jd_screen *S, size_t s)
+/* Who the clause before token `s` is about: +1 another person, 0 the child or unknown.
+ * For offences (actors = true) an adult acting ("a man ... kissed her") is not
+ * "another person": the child is the one acted on. */
+static int clause_subject(const jd_screen *S, size_t s, bool actors)
 {
     uint32_t cl = S->tok[s].clause;
     for (size_t j = s; j-- > 0;) {
         const tok *k = &S->tok[j];
         if (k->clause != cl)
             break;
-        if (k->punct == ',')
-            continue;
-        if (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid))
+        if (k->punct == ',' || k->poss)
+            continue; /* "mother's lodger": the possessor is not the subject */
+        if (in_set(S, S->poss_set, k->sid) && j + 1 < S->ntok &&
+            !in_set(S, S->other_set, S->tok[j + 1].sid))
+            continue; /* "her own", "his car": a determiner */
+        if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid))
             return 0; /* "a man ... kissed her": the adult acts, the child is the victim */
         if (in_set(S, S->other_set, k->sid)) {
             /* "her mum", "his friend": the other person; "mum's" too */
@@ -881,7 +896,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_HYPOTHETICAL;
     if (cue_in(S, K_HIST, h, 1))
         a |= JD_SCREEN_HISTORICAL;
-    if (!r->role_explicit && clause_subject(S, h->start))
+    if (!r->role_explicit && clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE))
         a |= JD_SCREEN_OTHER_PERSON;
     bool q = false;
     for (uint32_t i = h->start; i < h->end; i++)
@@ -948,10 +963,15 @@ static void read_ages(const jd_screen *S, ctx *X)
         const tok *nx2 = i + 2 < S->ntok ? &S->tok[i + 2] : NULL;
         const tok *nx3 = i + 3 < S->ntok ? &S->tok[i + 3] : NULL;
         bool next_yo = nx && !nx->punct && nx->wlen == 2 && !memcmp(nx->w, "yo", 2);
-        bool year_old = (nx && nx->wlen >= 4 && !memcmp(nx->w, "year", 4) && nx2 &&
-                         nx2->wlen == 3 && !memcmp(nx2->w, "old", 3)) ||
-                        (nx && nx->punct == '-' && nx2 && nx2->wlen >= 4 &&
-                         !memcmp(nx2->w, "year", 4) && nx3 && !memcmp(nx3->w, "old", 3));
+        /* "19 year old", "19-year-old" */
+        const tok *yw = nx && nx->punct ? nx2 : nx;
+        size_t yi = (size_t)(yw ? yw - S->tok : 0);
+        const tok *ow = yw && yi + 1 < S->ntok ? &S->tok[yi + 1] : NULL;
+        if (ow && ow->punct && yi + 2 < S->ntok)
+            ow = &S->tok[yi + 2];
+        bool year_old = yw && !yw->punct && yw->wlen >= 4 && !memcmp(yw->w, "year", 4) && ow &&
+                        !ow->punct && ow->wlen == 3 && !memcmp(ow->w, "old", 3);
+        (void)nx3;
         bool aged = p && ((p->wlen == 4 && !memcmp(p->w, "aged", 4)) ||
                           (p->wlen == 3 && !memcmp(p->w, "age", 3)));
         /* "boyfriend is 23", "he was 19" */
