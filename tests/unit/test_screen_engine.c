@@ -68,10 +68,12 @@ static const jd_screen_match *find(const jd_screen_result *r, const char *code, 
 /* The match, failing the test when there is none. */
 static const jd_screen_match *must(const jd_screen_result *r, const char *code, bool counts)
 {
+    static const jd_screen_match none; /* never reached: fail() ends the test */
     const jd_screen_match *m = find(r, code, counts);
     if (!m) {
         fprintf(stderr, "no %s match for %s\n", counts ? "counted" : "discounted", code);
         fail();
+        return &none;
     }
     return m;
 }
