@@ -1129,7 +1129,7 @@ static void episode(synth *S, episode_ctx *c, int kind, int32_t day)
         narr = fill(S, tpl, v, c->adult_age, c->place, c->vrm, c->adult_name, day);
         /* held or kept by adults: false imprisonment (DOMAIN 3 C19, 4.4), an
          * unrecorded crime however the call was graded */
-        if (tpl == t_parent_call[1] || tpl == t_parent_call[2])
+        if ((tpl == t_parent_call[1] || tpl == t_parent_call[2]) && age < 18)
             e.flags |= F_UNREC;
         e.ind[0] = "M02";
         e.grade = chance(S, 0.5) ? "low" : NULL;
@@ -1146,7 +1146,7 @@ static void episode(synth *S, episode_ctx *c, int kind, int32_t day)
         e.flags |= F_BLAME;
         /* "prostituting herself for cigarettes": adults paying for sex with a
          * child (DOMAIN 3 C9), whatever the writer calls it */
-        if (btpl == t_blame[2])
+        if (btpl == t_blame[2] && age < 18)
             e.flags |= F_UNREC;
         e.ind[0] = "S02";
         break;
@@ -1254,6 +1254,9 @@ static void oxford_landmarks(synth *S, netw *n)
     e.author = "PC";
     e.victim = g0;
     e.ind[0] = "S09";
+    /* men driving the girls to flats to abuse them: arranging or facilitating
+     * (DOMAIN 3 C4), disclosed by the constable and never recorded */
+    e.flags = age_on(&S->pp[g0], date_day("2005-06-14")) < 18 ? F_UNREC : 0;
     e.landmark = "ring_note_2005";
     emit(S, &e);
 
