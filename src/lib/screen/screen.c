@@ -11,6 +11,7 @@
  *   @set        any word of a named set ("sets" in the rules)
  *   ~N          up to N other words in the same sentence (N <= 12)
  *   #num        a number
+ *   #night      a time between midnight and 6am ("0340hrs", "02:15", "3am")
  * A pattern never crosses a sentence.
  */
 #include "../internal.h"
@@ -28,7 +29,7 @@
 #define MAX_TERMS 48
 #define MAX_TEXT (1u << 20)
 
-enum { T_ALT = 0, T_GAP = 1, T_NUM = 2 };
+enum { T_ALT = 0, T_GAP = 1, T_NUM = 2, T_NIGHT = 3 };
 
 /* What a pattern belongs to. */
 enum {
@@ -315,6 +316,9 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
         } else if (n == 4 && !memcmp(q, "#num", 4)) {
             t->kind = T_NUM;
             last_gap = false;
+        } else if (n == 6 && !memcmp(q, "#night", 6)) {
+            t->kind = T_NIGHT;
+            last_gap = false;
         } else {
             t->kind = T_ALT;
             t->alt0 = (uint32_t)S->nalts;
@@ -411,7 +415,7 @@ static int index_patterns(jd_screen *S, jd_error *err)
     for (uint32_t i = 0; i < S->npat; i++) {
         const term *t = &S->terms[S->pat[i].term0];
         int rc = 0;
-        if (t->kind == T_NUM)
+        if (t->kind == T_NUM || t->kind == T_NIGHT)
             rc = vpush(&S->always, i);
         for (uint32_t k = 0; t->kind == T_ALT && k < t->nalt; k++) {
             const alt *a = &S->alts[t->alt0 + k];
@@ -435,6 +439,31 @@ static int index_patterns(jd_screen *S, jd_error *err)
             return jd_error_set(err, JD_ENOMEM, "out of memory");
     }
     return JD_OK;
+}
+
+/* A time between midnight and 6am at token i: "0340hrs", "0340", "02:15", "3am". */
+static bool night_time(const jd_screen *S, size_t i)
+{
+    const tok *k = &S->tok[i];
+    if (k->punct)
+        return false;
+    size_t d = 0;
+    while (d < k->wlen && isdigit((unsigned char)k->w[d]))
+        d++;
+    const char *suf = k->w + d;
+    size_t sl = k->wlen - d;
+    if (d == 4 && (sl == 0 || (sl == 3 && !memcmp(suf, "hrs", 3)) || (sl == 1 && suf[0] == 'h')))
+        return (k->w[0] == '0' && k->w[1] <= '5') && k->w[2] <= '5';
+    if ((d == 1 || d == 2) && sl == 2 && !memcmp(suf, "am", 2)) {
+        int h = atoi(k->w);
+        return h >= 1 && h <= 5;
+    }
+    if ((d == 1 || d == 2) && sl == 0 && i + 2 < S->ntok && S->tok[i + 1].punct == ':' &&
+        S->tok[i + 2].num >= 0 && S->tok[i + 2].num < 60) {
+        int h = atoi(k->w);
+        return h >= 0 && h <= 5 && (d == 2 || h > 0);
+    }
+    return false;
 }
 
 /* Token index after alternative `a` matched at token i, or -1. */
@@ -485,6 +514,8 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
         return -1;
     if (t->kind == T_NUM)
         return k->num >= 0 ? match_from(S, p, ti + 1, i + 1, sent) : -1;
+    if (t->kind == T_NIGHT)
+        return night_time(S, i) ? match_from(S, p, ti + 1, i + 1, sent) : -1;
     for (uint32_t a = 0; a < t->nalt; a++) {
         long e = alt_at(S, &S->alts[t->alt0 + a], i, sent);
         if (e < 0)
