@@ -52,6 +52,7 @@ typedef struct jd_screen_note {
     int child_age;          /* the child's age at the event; -1 unknown */
     char child_gender;      /* 'F', 'M' or 0 */
     int crime_recorded;     /* 1 recorded (Y or a crime ref), 0 not, -1 unknown */
+    unsigned kinds;         /* 1u << JD_SCREEN_OFFENCE | ...: what to look for; 0 = all */
 } jd_screen_note;
 
 typedef struct jd_screen_match {

@@ -16,7 +16,6 @@ static const char *kind_key[] = {"offences", "language", "indicators"};
 
 static json_t *match_json(const jd_screen_match *m, const char *text, bool all)
 {
-    char ab[200];
     json_t *o = json_object();
     json_object_set_new(o, m->kind == JD_SCREEN_LANGUAGE ? "slug" : "code", json_string(m->code));
     if (m->kind == JD_SCREEN_OFFENCE)
@@ -46,7 +45,6 @@ static json_t *match_json(const jd_screen_match *m, const char *text, bool all)
     json_object_set_new(o, "why", json_string(m->why));
     if (all)
         json_object_set_new(o, "counts", json_boolean(m->counts));
-    (void)ab;
     return o;
 }
 
@@ -143,7 +141,7 @@ static int screen_batch(jd_screen *S, const char *path, bool all)
                              json_string_value(json_object_get(o, "agency")),
                              json_is_integer(age) ? (int)json_integer_value(age) : -1,
                              g && *g ? g[0] : 0,
-                             (cr && !strcmp(cr, "Y")) || (ref && *ref) ? 1 : -1};
+                             (cr && !strcmp(cr, "Y")) || (ref && *ref) ? 1 : -1, 0};
         jd_error err;
         jd_error_clear(&err);
         json_t *out;
@@ -230,7 +228,7 @@ int cmd_screen(int argc, char **argv)
         return rc;
     }
     const char *text = argv[optind];
-    jd_screen_note in = {NULL, text, type, NULL, age, 0, recorded ? 1 : -1};
+    jd_screen_note in = {NULL, text, type, NULL, age, 0, recorded ? 1 : -1, 0};
     jd_screen_result res = {0};
     rc = jd_screen_run(S, &in, &res, &err);
     if (rc < 0) {

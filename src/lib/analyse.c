@@ -922,7 +922,7 @@ static int walk_person(an *A, walk *W, const aperson *p)
             aev *ew = &A->ev[m->ev]; /* the screen's cache lives on the event */
             if (ew->scr_age != age + 2) { /* not screened at this age yet (0 = never) */
                 jd_screen_note sn = {e->record_id, e->narrative, e->type, e->agency, age, 0,
-                                     self_recorded ? 1 : -1};
+                                     self_recorded ? 1 : -1, 1u << JD_SCREEN_OFFENCE};
                 jd_error serr;
                 jd_error_clear(&serr);
                 rc = jd_screen_run(A->scr, &sn, &A->sres, &serr);

@@ -778,7 +778,7 @@ static bool sentence_may_match(const jd_screen *S, const pattern *p, uint32_t se
     return true;
 }
 
-static int scan(jd_screen *S)
+static int scan(jd_screen *S, unsigned kinds)
 {
     S->nhits = 0;
     size_t nsent = S->ntok ? S->tok[S->ntok - 1].sent + 1 : 0;
@@ -801,6 +801,14 @@ static int scan(jd_screen *S)
             const u32vec *v = lists[l];
             for (uint32_t j = 0; v && j < v->n; j++) {
                 const pattern *p = &S->pat[v->v[j]];
+                if (kinds) {
+                    int rk = p->kind <= K_IND ? p->kind
+                             : (p->kind == K_UNLESS || p->kind == K_NEAR)
+                                 ? (int)S->rules[p->owner].kind
+                                 : -1;
+                    if (rk >= 0 && !(kinds & (1u << rk)))
+                        continue;
+                }
                 if (!sentence_may_match(S, p, k->sent))
                     continue;
                 long e = match_from(S, p, 0, i, k->sent);
@@ -1119,7 +1127,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     size_t len = strlen(text);
     if (len > MAX_TEXT)
         return jd_error_set(err, JD_ELIMIT, "note is over %u bytes", MAX_TEXT);
-    if (tokenize(S, text, len) != JD_OK || scan(S) != JD_OK)
+    if (tokenize(S, text, len) != JD_OK || scan(S, in->kinds) != JD_OK)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
     ctx X = {in, -1, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
@@ -1224,7 +1232,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     }
     for (size_t i = 0; i < S->nrules; i++) {
         const rule *r = &S->rules[i];
-        if (!r->always || (r->min_age >= 0 && (child < 0 || child < r->min_age)) ||
+        if ((in->kinds && !(in->kinds & (1u << r->kind))) || !r->always || (r->min_age >= 0 && (child < 0 || child < r->min_age)) ||
             (r->max_age >= 0 && (child < 0 || child > r->max_age)) ||
             have_code(res, r->code, true))
             continue;
