@@ -842,8 +842,8 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors)
         const tok *k = &S->tok[j];
         if (k->clause != cl)
             break;
-        if (k->punct == ',' || k->poss)
-            continue; /* "mother's lodger": the possessor is not the subject */
+        if (k->punct == ',' || (actors && k->poss))
+            continue; /* "mother's lodger touched her": the possessor is not the actor */
         if (in_set(S, S->poss_set, k->sid) && j + 1 < S->ntok &&
             !in_set(S, S->other_set, S->tok[j + 1].sid))
             continue; /* "her own", "his car": a determiner */
