@@ -173,6 +173,21 @@ static void test_attributes(void **state)
     m = must(r, "absconded", false);
     assert_true(m->attrs & JD_SCREEN_HYPOTHETICAL);
 
+    /* negation ends at "and" before a verb and at "as" before a subject */
+    r = run(f, "She was told not to go back there and has been non-compliant since.", 15,
+            "case_note", -1);
+    assert_true(counted(r, "refused_to_engage"));
+    r = run(f, "She was told not to go back there and not non-compliant at all.", 15,
+            "case_note", -1);
+    assert_false(counted(r, "refused_to_engage")); /* "and not": no verb, still negated */
+    r = run(f, "No further action as Kayleigh consented to sex with the man.", 14, "case_note", -1);
+    assert_true(counted(r, "consent"));
+    r = run(f, "No suggestion that Kayleigh consented to sex with the man.", 14, "case_note", -1);
+    assert_false(counted(r, "consent"));
+    /* the subject carries over "and then": her aunt agreed, not the child */
+    r = run(f, "Her aunt was upset and then agreed to meet the man at the flat.", 14, "case_note",
+            -1);
+    assert_false(counted(r, "consent"));
     r = run(f, "The previous tenant at the flat was a known sex worker.", 15, "case_note", -1);
     m = must(r, "prostitution", false);
     assert_true(m->attrs & JD_SCREEN_HISTORICAL);

@@ -96,6 +96,7 @@ typedef struct tok {
     uint32_t sent, clause;
     int32_t num;
     uint8_t quoted, paren, decade, yo, cap, punct, poss; /* poss: written with 's */
+    uint8_t coord; /* starts a clause after "and": the subject carries over */
 } tok;
 
 struct jd_screen {
@@ -124,6 +125,12 @@ struct jd_screen {
     uint32_t child_set, other_set, poss_set, actor_set;
     uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
     int nterm_sids;
+    /* "and" before a verb or adverb ("and has", "and only") and "as" before a
+     * subject ("as she", "as Holly") also end a clause: a negation or another
+     * person before them does not reach past them */
+    uint32_t and_sid, as_sid;
+    uint32_t and_next_sids[20];
+    int nand_next;
     int window;
     int ref_year;
     char source[64];
@@ -758,6 +765,23 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
                 clause++;
                 t->clause = clause;
             }
+        if (S->ntok >= 2 && (t->sid || t->cap) && !t->punct && !S->tok[S->ntok - 2].punct &&
+            S->tok[S->ntok - 2].clause == t->clause) {
+            const tok *pv = &S->tok[S->ntok - 2];
+            bool cut = false;
+            if (pv->sid == S->and_sid && t->sid)
+                for (int k = 0; k < S->nand_next; k++)
+                    cut |= t->sid == S->and_next_sids[k];
+            t->coord = cut;
+            if (pv->sid == S->as_sid && pv->sent == t->sent &&
+                ((in_set(S, S->child_set, t->sid) && !in_set(S, S->poss_set, t->sid)) ||
+                 (t->cap && t->wlen > 2)))
+                cut = true;
+            if (cut) {
+                clause++;
+                t->clause = clause;
+            }
+        }
     }
     return JD_OK;
 }
@@ -840,8 +864,11 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors)
     uint32_t cl = S->tok[s].clause;
     for (size_t j = s; j-- > 0;) {
         const tok *k = &S->tok[j];
-        if (k->clause != cl)
-            break;
+        if (k->clause != cl) {
+            if (!S->tok[j + 1].coord)
+                break;
+            cl = k->clause; /* "mum went quiet and then agreed": one subject */
+        }
         if (k->punct == ',' || (actors && k->poss))
             continue; /* "mother's lodger touched her": the possessor is not the actor */
         if (in_set(S, S->poss_set, k->sid) && j + 1 < S->ntok &&
@@ -1498,6 +1525,20 @@ static int load(loader *L, json_t *root)
             return jd_error_set(L->err, JD_ENOMEM, "out of memory");
         S->term_sids[S->nterm_sids++] = id;
     }
+    static const char *const and_next[] = {"has", "have", "had", "is", "was", "are", "were",
+                                           "only", "then", "now", "also", "says", "said",
+                                           "will", "would", "does", "did", "since", "later",
+                                           "afterwards"};
+    for (size_t k = 0; k < sizeof and_next / sizeof and_next[0]; k++) {
+        uint32_t id = stem_id(S, and_next[k], strlen(and_next[k]), true);
+        if (!id)
+            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+        S->and_next_sids[S->nand_next++] = id;
+    }
+    S->and_sid = stem_id(S, "and", 3, true);
+    S->as_sid = stem_id(S, "as", 2, true);
+    if (!S->and_sid || !S->as_sid)
+        return jd_error_set(L->err, JD_ENOMEM, "out of memory");
     json_t *sets = json_object_get(root, "sets");
     if (!json_is_object(sets))
         return bad(L, "sets", "must be an object of word lists");
