@@ -869,8 +869,9 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors)
                 break;
             cl = k->clause; /* "mum went quiet and then agreed": one subject */
         }
-        if (k->punct == ',' || (actors && k->poss))
-            continue; /* "mother's lodger touched her": the possessor is not the actor */
+        if (k->punct == ',' || k->paren || (actors && k->poss))
+            continue; /* "mother's lodger touched her": the possessor is not the actor;
+                       * "her uncle (mum's brother, 40s)": the apposition is skipped */
         if (in_set(S, S->poss_set, k->sid) && j + 1 < S->ntok &&
             !in_set(S, S->other_set, S->tok[j + 1].sid))
             continue; /* "her own", "his car": a determiner */
