@@ -125,11 +125,11 @@ struct jd_screen {
     uint32_t child_set, other_set, poss_set, actor_set;
     uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
     int nterm_sids;
-    /* "and" before a verb or adverb ("and has", "and only") and "as" before a
-     * subject ("as she", "as Holly") also end a clause: a negation or another
-     * person before them does not reach past them */
+    /* "and" before a verb, adverb or new subject ("and has", "and only", "and
+     * he") and "as" before a subject ("as she", "as Holly") also end a clause:
+     * a negation or another person before them does not reach past them */
     uint32_t and_sid, as_sid;
-    uint32_t and_next_sids[20];
+    uint32_t and_next_sids[24];
     int nand_next;
     int window;
     int ref_year;
@@ -1128,8 +1128,15 @@ static bool owned_hit(const jd_screen *S, int kind, uint32_t rule_idx, const hit
         const hit *u = &S->hits[i];
         uint32_t us = S->tok[u->start].sent;
         if (S->pat[u->pat].kind == kind && S->pat[u->pat].owner == rule_idx &&
-            us + (uint32_t)span >= s && us <= s + (uint32_t)span)
+            us + (uint32_t)span >= s && us <= s + (uint32_t)span) {
+            /* an exception ("locked the door", "consent to share") speaks
+             * for its own clause or for words it overlaps, not for the
+             * whole sentence */
+            if (kind == K_UNLESS && S->tok[u->start].clause != S->tok[h->start].clause &&
+                (u->end <= h->start || u->start >= h->end))
+                continue;
             return true;
+        }
     }
     return false;
 }
@@ -1529,7 +1536,7 @@ static int load(loader *L, json_t *root)
     static const char *const and_next[] = {"has", "have", "had", "is", "was", "are", "were",
                                            "only", "then", "now", "also", "says", "said",
                                            "will", "would", "does", "did", "since", "later",
-                                           "afterwards"};
+                                           "afterwards", "she", "he", "they"};
     for (size_t k = 0; k < sizeof and_next / sizeof and_next[0]; k++) {
         uint32_t id = stem_id(S, and_next[k], strlen(and_next[k]), true);
         if (!id)
