@@ -82,6 +82,8 @@ typedef struct rule {
     bool has_near;              /* a "near" pattern must be in the sentence or next */
     bool reported_speech;       /* reported speech ("she told staff", "source states") is
                                    not the writer's own wording */
+    const char *from[4];        /* indicators: also held when one of these offences counts
+                                   (familial sexual abuse or cruelty is V02 abuse) */
 } rule;
 
 typedef struct hit {
@@ -1265,6 +1267,35 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         if (add_match(res, &m))
             return jd_error_set(err, JD_ENOMEM, "out of memory");
     }
+    /* indicators held because an offence counts ("from_offences") */
+    for (size_t i = 0; i < S->nrules; i++) {
+        const rule *r = &S->rules[i];
+        if (!r->from[0] || (in->kinds && !(in->kinds & (1u << r->kind))) ||
+            have_code(res, r->code, true))
+            continue;
+        const jd_screen_match *off = NULL;
+        for (int k = 0; k < 4 && r->from[k] && !off; k++)
+            for (size_t j = 0; j < res->n && !off; j++)
+                if (res->m[j].counts && res->m[j].kind == JD_SCREEN_OFFENCE &&
+                    !strcmp(res->m[j].code, r->from[k]))
+                    off = &res->m[j];
+        if (!off)
+            continue;
+        jd_screen_match m;
+        memset(&m, 0, sizeof m);
+        m.kind = r->kind;
+        m.code = r->code;
+        m.name = r->name;
+        m.advice = r->advice;
+        m.rule = off->rule;
+        m.start = off->start;
+        m.end = off->end;
+        m.other_age = -1;
+        m.counts = true;
+        snprintf(m.why, sizeof m.why, "from offence %s", off->code);
+        if (add_match(res, &m))
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
     for (size_t i = 0; i < S->nrules; i++) {
         const rule *r = &S->rules[i];
         if ((in->kinds && !(in->kinds & (1u << r->kind))) || !r->always || (r->min_age >= 0 && (child < 0 || child < r->min_age)) ||
@@ -1496,7 +1527,17 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
                                (uint32_t)S->nrules, where);
         if (rc < 0)
             return rc;
-        if (!r->always && !json_array_size(json_object_get(o, "patterns")))
+        json_t *from = json_object_get(o, "from_offences");
+        if (from && (!json_is_array(from) || json_array_size(from) > 4 ||
+                     kind != JD_SCREEN_INDICATOR))
+            return bad(L, where, "from_offences: a list of up to 4 offence codes, for indicators");
+        json_array_foreach(from, k, v)
+        {
+            if (!json_is_string(v))
+                return bad(L, where, "from_offences: each an offence code");
+            r->from[k] = jd_arena_strdup(&S->ar, json_string_value(v));
+        }
+        if (!r->always && !r->from[0] && !json_array_size(json_object_get(o, "patterns")))
             return bad(L, where, "needs at least one pattern (or \"always\": true)");
         rc = load_patterns(L, json_object_get(o, "unless"), K_UNLESS, (uint32_t)S->nrules, where);
         if (rc < 0)
