@@ -131,6 +131,7 @@ struct jd_screen {
      * he") and "as" before a subject ("as she", "as Holly") also end a clause:
      * a negation or another person before them does not reach past them */
     uint32_t and_sid, as_sid;
+    uint32_t no_sid; /* "No 12", "no. 5": a house number, not a negation */
     uint32_t and_next_sids[24];
     int nand_next;
     int window;
@@ -917,6 +918,10 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
         const hit *c = &S->hits[i];
         if (S->pat[c->pat].kind != kind)
             continue;
+        if (kind == K_NEG && c->end == c->start + 1 && S->tok[c->start].sid == S->no_sid &&
+            c->end < S->ntok && S->tok[c->end].num >= 0 &&
+            S->tok[c->end].sent == S->tok[c->start].sent)
+            continue; /* "No 12": a house number */
         const tok *b = &S->tok[c->start];
         switch (scope) {
         case 0:
@@ -1586,7 +1591,8 @@ static int load(loader *L, json_t *root)
     }
     S->and_sid = stem_id(S, "and", 3, true);
     S->as_sid = stem_id(S, "as", 2, true);
-    if (!S->and_sid || !S->as_sid)
+    S->no_sid = stem_id(S, "no", 2, true);
+    if (!S->and_sid || !S->as_sid || !S->no_sid)
         return jd_error_set(L->err, JD_ENOMEM, "out of memory");
     json_t *sets = json_object_get(root, "sets");
     if (!json_is_object(sets))
