@@ -185,7 +185,7 @@ static void test_attributes(void **state)
     r = run(f, "No suggestion that Kayleigh consented to sex with the man.", 14, "case_note", -1);
     assert_false(counted(r, "consent"));
     /* "No 12" is a house number, not a negation */
-    r = run(f, "Police went to No 12 where a man aged 30 had locked her in the bedroom.", 15,
+    r = run(f, "Police at No 12: a man (30) locked her in the bedroom.", 15,
             "call_for_service", -1);
     assert_true(counted(r, "C19"));
     r = run(f, "No sign that a man aged 30 had locked her in the bedroom.", 15,
