@@ -184,6 +184,12 @@ static void test_attributes(void **state)
     assert_true(counted(r, "consent"));
     r = run(f, "No suggestion that Kayleigh consented to sex with the man.", 14, "case_note", -1);
     assert_false(counted(r, "consent"));
+    /* wording rules that name their subject still ask whom the clause is about */
+    r = run(f, "Another girl in the home is sexually active with older men.", 14, "case_note", -1);
+    m = must(r, "sexual_activity_with_adult", false);
+    assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    r = run(f, "Staff know that she is sexually active with older men.", 14, "case_note", -1);
+    assert_true(counted(r, "sexual_activity_with_adult"));
     /* "No 12" is a house number, not a negation */
     r = run(f, "Police at No 12: a man (30) locked her in the bedroom.", 15,
             "call_for_service", -1);

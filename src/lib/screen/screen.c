@@ -972,6 +972,12 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_HISTORICAL;
     if (!r->role_explicit && clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE))
         a |= JD_SCREEN_OTHER_PERSON;
+    /* wording whose pattern names its subject ("girl ... sexually active with"):
+     * unless that subject is the child, the clause before it says whom it is
+     * about ("another girl in the home is ...") */
+    if (r->role_explicit && r->kind == JD_SCREEN_LANGUAGE &&
+        !in_set(S, S->child_set, S->tok[h->start].sid) && clause_subject(S, h->start, false))
+        a |= JD_SCREEN_OTHER_PERSON;
     bool q = false;
     for (uint32_t i = h->start; i < h->end; i++)
         if (S->tok[i].quoted)
