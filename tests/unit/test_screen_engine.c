@@ -184,6 +184,15 @@ static void test_attributes(void **state)
     assert_true(counted(r, "consent"));
     r = run(f, "No suggestion that Kayleigh consented to sex with the man.", 14, "case_note", -1);
     assert_false(counted(r, "consent"));
+    /* challenges in other words: "stop describing", "a child being exploited" */
+    r = run(f, "We must stop describing her as putting herself at risk.", 14, "case_note", -1);
+    m = must(r, "putting_self_at_risk", false);
+    assert_true(m->attrs & JD_SCREEN_CHALLENGED);
+    r = run(f, "Staff wrote that she chose to go with the men, but she is a child being "
+               "exploited.", 14, "case_note", -1);
+    assert_false(counted(r, "own_accord"));
+    r = run(f, "She chose to go with the men again last night.", 14, "case_note", -1);
+    assert_true(counted(r, "own_accord"));
     /* wording rules that name their subject still ask whom the clause is about */
     r = run(f, "Another girl in the home is sexually active with older men.", 14, "case_note", -1);
     m = must(r, "sexual_activity_with_adult", false);
