@@ -132,6 +132,7 @@ struct jd_screen {
      * a negation or another person before them does not reach past them */
     uint32_t and_sid, as_sid;
     uint32_t no_sid; /* "No 12", "no. 5": a house number, not a negation */
+    uint32_t by_sid; /* "by her partner": the agent of a passive */
     uint32_t and_next_sids[24];
     int nand_next;
     int window;
@@ -972,6 +973,34 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_HISTORICAL;
     if (!r->role_explicit && clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE))
         a |= JD_SCREEN_OTHER_PERSON;
+    /* the act's object: "abused her older sister", "hit his mum" name another
+     * victim; the first child word after the match in its clause decides */
+    if (r->kind != JD_SCREEN_LANGUAGE) {
+        /* from the match's second word: "punched her brother in", "punched
+         * her | brother" name the object inside the match */
+        for (uint32_t j = h->start + 1; j < S->ntok && j < h->end + 4; j++) {
+            const tok *k = &S->tok[j];
+            if (k->clause != S->tok[h->start].clause || k->punct)
+                break;
+            if (!in_set(S, S->child_set, k->sid))
+                continue;
+            if (j > 0 && S->tok[j - 1].sid == S->by_sid)
+                break; /* "abused by her stepfather": the one acting, not the object */
+            uint32_t n = j + 1;
+            static const char *const adj[] = {"older", "younger", "little", "big", "baby",
+                                              "elder", "twin", "best", "new", "own"};
+            for (size_t q = 0; n + 1 < S->ntok && q < sizeof adj / sizeof adj[0]; q++)
+                if (S->tok[n].wlen == strlen(adj[q]) &&
+                    !memcmp(S->tok[n].w, adj[q], S->tok[n].wlen)) {
+                    n++; /* "her older sister" */
+                    break;
+                }
+            if (in_set(S, S->poss_set, k->sid) && n < S->ntok &&
+                in_set(S, S->other_set, S->tok[n].sid))
+                a |= JD_SCREEN_OTHER_PERSON;
+            break;
+        }
+    }
     /* wording whose pattern names its subject ("girl ... sexually active with"):
      * unless that subject is the child, the clause before it says whom it is
      * about ("another girl in the home is ...") */
@@ -1598,7 +1627,8 @@ static int load(loader *L, json_t *root)
     S->and_sid = stem_id(S, "and", 3, true);
     S->as_sid = stem_id(S, "as", 2, true);
     S->no_sid = stem_id(S, "no", 2, true);
-    if (!S->and_sid || !S->as_sid || !S->no_sid)
+    S->by_sid = stem_id(S, "by", 2, true);
+    if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid)
         return jd_error_set(L->err, JD_ENOMEM, "out of memory");
     json_t *sets = json_object_get(root, "sets");
     if (!json_is_object(sets))
