@@ -199,6 +199,13 @@ static void test_attributes(void **state)
     assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
     r = run(f, "Staff know that she is sexually active with older men.", 14, "case_note", -1);
     assert_true(counted(r, "sexual_activity_with_adult"));
+    /* a negation runs on over "or that" */
+    r = run(f, "There is nothing to indicate that she has been sexually exploited or that men "
+               "have had sex with her.", 14, "case_note", -1);
+    assert_false(counted(r, "C2"));
+    r = run(f, "There is nothing to indicate that she is at school, and men have had sex with "
+               "her at the flat.", 14, "case_note", -1);
+    assert_true(counted(r, "C2"));
     /* "No 12" is a house number, not a negation */
     r = run(f, "Police at No 12: a man (30) locked her in the bedroom.", 15,
             "call_for_service", -1);

@@ -133,6 +133,7 @@ struct jd_screen {
     uint32_t and_sid, as_sid;
     uint32_t no_sid; /* "No 12", "no. 5": a house number, not a negation */
     uint32_t by_sid; /* "by her partner": the agent of a passive */
+    uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
     uint32_t and_next_sids[24];
     int nand_next;
     int window;
@@ -929,6 +930,14 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             if (b->clause == a->clause && c->end <= h->start &&
                 h->start - c->end <= (uint32_t)S->window)
                 return true;
+            /* "nothing to indicate that she ... or that men ...": the scope
+             * runs on over "or"/"nor" to twice the window */
+            if (kind == K_NEG && b->clause == a->clause && c->end <= h->start &&
+                h->start - c->end <= 2 * (uint32_t)S->window)
+                for (uint32_t t = c->end; t < h->start; t++)
+                    if (S->tok[t].sid &&
+                        (S->tok[t].sid == S->or_sid || S->tok[t].sid == S->nor_sid))
+                        return true;
             break;
         case 1:
             if (b->sent == a->sent)
@@ -1628,7 +1637,9 @@ static int load(loader *L, json_t *root)
     S->as_sid = stem_id(S, "as", 2, true);
     S->no_sid = stem_id(S, "no", 2, true);
     S->by_sid = stem_id(S, "by", 2, true);
-    if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid)
+    S->or_sid = stem_id(S, "or", 2, true);
+    S->nor_sid = stem_id(S, "nor", 3, true);
+    if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->or_sid || !S->nor_sid)
         return jd_error_set(L->err, JD_ENOMEM, "out of memory");
     json_t *sets = json_object_get(root, "sets");
     if (!json_is_object(sets))
