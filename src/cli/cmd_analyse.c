@@ -1,7 +1,7 @@
 /*
  * joindots analyse: screen every event, keep each child's risk level over
  * time and raise the alerts of contract §2.2; saves them in the store and
- * prints a summary. joindots screen: the same rules on one text.
+ * prints a summary.
  */
 #include "cli.h"
 
@@ -102,49 +102,3 @@ int cmd_analyse(int argc, char **argv)
     return JD_EXIT_OK;
 }
 
-static int print_finding(const jd_finding *f, void *payload)
-{
-    (void)payload;
-    printf("%-4s %s: \"%s\"", f->rule, f->name, f->why);
-    if (f->advice)
-        printf("\n     write instead: %s", f->advice);
-    putchar('\n');
-    return 0;
-}
-
-int cmd_screen(int argc, char **argv)
-{
-    static const struct option longopts[] = {
-        {"type", required_argument, NULL, 't'}, {"age", required_argument, NULL, 'a'},
-        {"rules", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const char *type = "case_note", *rules = NULL;
-    int age = -1, o;
-    optind = 1;
-    while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (o) {
-        case 't': type = optarg; break;
-        case 'a': age = atoi(optarg); break;
-        case 'r': rules = optarg; break;
-        case 'h':
-        default:
-            fprintf(o == 'h' ? stdout : stderr,
-                    "usage: joindots screen [--type EVENT_TYPE] [--age N] [--rules FILE] TEXT\n"
-                    "\nShows the indicators, triggers, offences (with --age) and "
-                    "victim-blaming wording\nfound in TEXT, with what to write instead.\n");
-            return o == 'h' ? JD_EXIT_OK : JD_EXIT_USAGE;
-        }
-    }
-    if (optind != argc - 1) {
-        fprintf(stderr, "joindots screen: one TEXT argument is needed\n");
-        return JD_EXIT_USAGE;
-    }
-    jd_error err;
-    jd_error_clear(&err);
-    int rc = jd_screen_text(rules, type, argv[optind], age, print_finding, NULL, &err);
-    if (rc < 0) {
-        cli_print_error("screening failed", &err);
-        return cli_exit_code(rc);
-    }
-    return JD_EXIT_OK;
-}

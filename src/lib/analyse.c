@@ -915,21 +915,53 @@ static int walk_person(an *A, walk *W, const aperson *p)
         char cbuf[512];
         bool self_recorded =
             e->et == ET_CRIME_REPORT || e->crime_recorded == 1 || (e->crime_ref && *e->crime_ref);
-        if (subj && e->crime_mask) {
-            int best = -1;
-            for (size_t i = 0; i < R->ncrime; i++) {
-                const jd_crime_rule *c = &R->crime[i];
-                if (!(e->crime_mask & (1u << i)))
-                    continue;
-                if (age >= 0 ? (age < c->min_age || age > c->max_age)
-                             : (c->min_age > 0 || c->max_age < 17))
-                    continue;
-                best = (int)i;
-                break;
+        /* offences against the child (C1-C20) read by the text screen */
+        const jd_screen_match *cm = NULL, *cms = NULL;
+        size_t ncm = 0;
+        if (subj && A->scr && e->narrative && *e->narrative) {
+            aev *ew = &A->ev[m->ev]; /* the screen's cache lives on the event */
+            if (ew->scr_age != age + 2) { /* not screened at this age yet (0 = never) */
+                jd_screen_note sn = {e->record_id, e->narrative, e->type, e->agency, age, 0,
+                                     self_recorded ? 1 : -1, 1u << JD_SCREEN_OFFENCE};
+                jd_error serr;
+                jd_error_clear(&serr);
+                rc = jd_screen_run(A->scr, &sn, &A->sres, &serr);
+                if (rc == JD_ENOMEM) {
+                    rc = oom(A);
+                    goto out;
+                }
+                rc = JD_OK; /* a note the screen refuses (over 1 MiB) discloses nothing */
+                ew->scr0 = (uint32_t)A->nscache;
+                ew->scr_n = 0;
+                for (size_t i = 0; i < A->sres.n && ew->scr_n < 20; i++) {
+                    const jd_screen_match *sm = &A->sres.m[i];
+                    if (!sm->counts || sm->kind != JD_SCREEN_OFFENCE)
+                        continue;
+                    if (A->nscache == A->scachecap) {
+                        size_t nc = A->scachecap ? A->scachecap * 2 : 256;
+                        jd_screen_match *q = realloc(A->scache, nc * sizeof *q);
+                        if (!q) {
+                            rc = oom(A);
+                            goto out;
+                        }
+                        A->scache = q;
+                        A->scachecap = nc;
+                    }
+                    A->scache[A->nscache++] = *sm;
+                    ew->scr_n++;
+                }
+                ew->scr_age = (int16_t)(age + 2);
             }
+            cms = A->scache + e->scr0;
+            ncm = e->scr_n;
+            for (size_t i = 0; i < ncm; i++)
+                if (!cm || !strcmp(cms[i].code, "C1"))
+                    cm = &cms[i];
+        }
+        if (cm) {
             /* a crime recorded by police about this child within a day */
-            bool recorded = false;
-            for (uint32_t j = 0; best >= 0 && !self_recorded && j < p->nx; j++) {
+            bool recorded = cm->recorded;
+            for (uint32_t j = 0; !self_recorded && !recorded && j < p->nx; j++) {
                 const amention *m2 = &A->m[A->by_person[p->x0 + j]];
                 const aev *e2 = &A->ev[m2->ev];
                 if ((e2->et == ET_CRIME_REPORT || e2->crime_recorded == 1 ||
@@ -938,31 +970,34 @@ static int walk_person(an *A, walk *W, const aperson *p)
                     (m2->role & (ROLE_SUBJECT | ROLE_VICTIM)))
                     recorded = true;
             }
-            if (best >= 0) {
-                A->st->crimes_disclosed++;
-                if (recorded || self_recorded)
-                    A->st->crimes_recorded++;
-            }
-            if (best >= 0 && !recorded && !self_recorded) {
-                const jd_crime_rule *c = &R->crime[best];
-                const finding *f = find_finding(A, e, F_CRIME, (uint16_t)best);
-                char q[128] = "";
-                if (f)
-                    quote_of(q, sizeof q, e, f, R);
+            A->st->crimes_disclosed++;
+            if (recorded || self_recorded)
+                A->st->crimes_recorded++;
+            if (!recorded && !self_recorded) {
+                int clevel = !strcmp(cm->code, "C1") ? JD_LEVEL_CRITICAL : JD_LEVEL_HIGH;
                 jd_an__ev_label(lab, sizeof lab, e);
                 json_t *ex = json_array();
-                snprintf(cbuf, sizeof cbuf, "%s %s: the record%s discloses it, the child was %s",
-                         c->id, c->offence, q, age >= 0 ? "" : "a child of unknown age");
-                if (age >= 0)
-                    snprintf(cbuf + strlen(cbuf), sizeof cbuf - strlen(cbuf), "%d", age);
+                snprintf(cbuf, sizeof cbuf, "%s %s: %s discloses it in the words \"%.*s\"",
+                         cm->code, cm->name, lab, cm->end - cm->start > 120 ? 120 : cm->end - cm->start,
+                         e->narrative + cm->start);
                 json_array_append_new(ex, json_string(cbuf));
-                for (size_t i = 0; i < R->ncrime; i++)
-                    if ((int)i != best && (e->crime_mask & (1u << i)) &&
-                        (age < 0 || (age >= R->crime[i].min_age && age <= R->crime[i].max_age))) {
-                        snprintf(line, sizeof line, "also %s %s", R->crime[i].id,
-                                 R->crime[i].offence);
+                snprintf(line, sizeof line, "ages: %s", cm->basis);
+                json_array_append_new(ex, json_string(line));
+                if (cm->attrs) {
+                    char ab[160];
+                    snprintf(line, sizeof line, "counted although %s",
+                             jd_screen_attrs_str(cm->attrs, ab, sizeof ab));
+                    json_array_append_new(ex, json_string(line));
+                }
+                for (size_t i = 0; i < ncm; i++) {
+                    const jd_screen_match *sm = &cms[i];
+                    if (sm != cm) {
+                        snprintf(line, sizeof line, "also %s %s (\"%.*s\")", sm->code, sm->name,
+                                 sm->end - sm->start > 80 ? 80 : sm->end - sm->start,
+                                 e->narrative + sm->start);
                         json_array_append_new(ex, json_string(line));
                     }
+                }
                 snprintf(line, sizeof line,
                          "no crime recorded: %s has no crime_ref and no police crime report "
                          "about the child within 24 hours (Crime Recording Rules; R-C1)", lab);
@@ -977,26 +1012,34 @@ static int walk_person(an *A, walk *W, const aperson *p)
                 snprintf(id, sizeof id, "unrecorded_crime:%s:%s", e->agency, e->record_id);
                 json_t *recs = json_array();
                 json_array_append_new(recs, jd_an__record_ref(e));
-                json_t *doc = json_pack("{s:o,s:o,s:s}", "records", recs, "explanation", ex,
-                                        "rule", c->id);
-                if ((rc = jd_an__add_alert(A, JD_ALERT_UNRECORDED_CRIME, id, c->level, p, t, doc)) < 0)
+                json_t *doc = json_pack("{s:o,s:o,s:s,s:s,s:s}", "records", recs, "explanation",
+                                        ex, "rule", cm->code, "age_basis", cm->basis, "words",
+                                        "");
+                json_object_set_new(doc, "words",
+                                    json_stringn(e->narrative + cm->start,
+                                                 (size_t)(cm->end - cm->start)));
+                if ((rc = jd_an__add_alert(A, JD_ALERT_UNRECORDED_CRIME, id, clevel, p, t, doc)) < 0)
                     goto out;
                 if (e->outcome && (strcasestr(e->outcome, "nfa") ||
                                    strcasestr(e->outcome, "no further"))) {
                     snprintf(line, sizeof line,
                              "%s closed with no further action although it meets %s (R-C3)", lab,
-                             c->id);
+                             cm->code);
                     multi_add(&esc, JD_LEVEL_HIGH, t, ei, e, line);
                 }
-                if (c->level > olevel) {
-                    olevel = c->level;
-                    snprintf(obuf, sizeof obuf, "T1 offence by age (%s) disclosed in %s", c->id,
+                /* T1 is about sexual activity that is an offence by age (C1-C14) */
+                bool sexual_offence = cm->code[0] == 'C' && atoi(cm->code + 1) <= 14;
+                if (sexual_offence && clevel > olevel) {
+                    olevel = clevel;
+                    snprintf(obuf, sizeof obuf, "T1 offence by age (%s) disclosed in %s", cm->code,
                              lab);
                     override = obuf;
                 }
-                cs.crime_ev = ei + 1;
-                cs.crime_t = t;
-                cs.crime_level = c->level;
+                if (sexual_offence) {
+                    cs.crime_ev = ei + 1;
+                    cs.crime_t = t;
+                    cs.crime_level = clevel;
+                }
             }
         }
         /* missing episodes */
@@ -1370,6 +1413,8 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
     jd_ts__scan_init(&X.sc);
     if (rc < 0)
         goto done;
+    if ((rc = jd_screen_open(&A.scr, NULL, err)) < 0)
+        goto done;
     if (A.rules->nind > 64 || A.rules->ncrime > 32 || A.rules->nlang > 32 ||
         A.rules->ntrig > 32) {
         rc = jd_error_set(err, JD_EINVALID, "rules: at most 64 indicators and 32 crime, "
@@ -1482,6 +1527,9 @@ done:
     free(A.m09);
     jd_arena_free(&A.ar);
     jd_rules__free(A.rules);
+    jd_screen_result_free(&A.sres);
+    free(A.scache);
+    jd_screen_close(A.scr);
     return rc;
 }
 

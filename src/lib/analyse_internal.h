@@ -9,6 +9,8 @@
 #include "internal.h"
 #include "rules.h"
 
+#include <joindots/screen.h>
+
 #include <joindots/analyse.h>
 
 #include <jansson.h>
@@ -37,6 +39,9 @@ typedef struct aev {
     const char *postcode;
     uint8_t vehicle, phone, adult_party, adult_text, overnight, declined, sexual;
     int16_t text_child_age;
+    int16_t scr_age;   /* age the offences were screened at; -2 not yet */
+    uint8_t scr_n;     /* counted offences cached in an.scache from scr0 */
+    uint32_t scr0;
     uint32_t m0, nm, f0, nf;
     uint32_t crime_mask, lang_mask, trig_mask;
     uint64_t ind_mask;
@@ -88,6 +93,10 @@ struct out_alert {
 typedef struct an {
     const jd_analyse_opts *opts;
     jd_rules *rules;
+    struct jd_screen *scr;       /* the text screen: offences C1-C20 (screen.h) */
+    jd_screen_result sres;
+    jd_screen_match *scache; /* counted offences per screened event (both passes) */
+    size_t nscache, scachecap;
     jd_arena ar;
     jd_strmap pmap, refmap;
     aev *ev;

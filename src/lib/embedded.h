@@ -10,6 +10,8 @@ extern const size_t jd_data_name_variants_len;
 /* The rules catalogue (data/rules/catalogue.json). */
 extern const char jd_data_rules_catalogue[];
 extern const size_t jd_data_rules_catalogue_len;
+extern const char jd_data_rules_screen[];
+extern const size_t jd_data_rules_screen_len;
 /* The escalation ladder and rules (data/escalation/ladder.json). */
 extern const char jd_data_escalation_ladder[];
 extern const size_t jd_data_escalation_ladder_len;

@@ -1772,7 +1772,12 @@ static void episode(synth *S, episode_ctx *c, int kind, int32_t day)
         break;
     case 12: {
         e = base(S, A_CALLS, "call_for_service", day, v, "subject");
-        narr = NARR(t_parent_call);
+        const char *tpl = T(t_parent_call);
+        narr = fill(S, tpl, v, c->adult_age, c->place, c->vrm, c->adult_name, day);
+        /* held or kept by adults: false imprisonment (DOMAIN 3 C19, 4.4), an
+         * unrecorded crime however the call was graded */
+        if ((tpl == t_parent_call[1] || tpl == t_parent_call[2]) && age < 18)
+            e.flags |= F_UNREC;
         e.ind[0] = "M02";
         e.grade = chance(S, 0.5) ? "low" : NULL;
         if (p->parent >= 0) /* a parent makes the call */
@@ -1783,8 +1788,13 @@ static void episode(synth *S, episode_ctx *c, int kind, int32_t day)
         e = base(S, chance(S, 0.6) ? A_CSC : A_POLICE, "case_note", day, v, "subject");
         if (e.a == A_POLICE)
             e.type = "concern_report";
-        narr = NARR(t_blame);
+        const char *btpl = T(t_blame);
+        narr = fill(S, btpl, v, c->adult_age, c->place, c->vrm, c->adult_name, day);
         e.flags |= F_BLAME;
+        /* "prostituting herself for cigarettes": adults paying for sex with a
+         * child (DOMAIN 3 C9), whatever the writer calls it */
+        if (btpl == t_blame[2] && age < 18)
+            e.flags |= F_UNREC;
         e.ind[0] = "S02";
         break;
     }
@@ -1891,6 +1901,9 @@ static void oxford_landmarks(synth *S, netw *n)
     e.author = "PC";
     e.victim = g0;
     e.ind[0] = "S09";
+    /* men driving the girls to flats to abuse them: arranging or facilitating
+     * (DOMAIN 3 C4), disclosed by the constable and never recorded */
+    e.flags = age_on(&S->pp[g0], date_day("2005-06-14")) < 18 ? F_UNREC : 0;
     e.landmark = "ring_note_2005";
     emit(S, &e);
 
@@ -1921,6 +1934,7 @@ static void oxford_landmarks(synth *S, netw *n)
     e.victim = g2;
     e.ind[0] = "M02";
     e.landmark = "held_against_will_call";
+    e.flags = F_UNREC; /* false imprisonment (DOMAIN 3 C19, 4.4) */
     if (S->pp[g2].parent >= 0)
         party_add(&e, S->pp[g2].parent, "reporter");
     emit(S, &e);

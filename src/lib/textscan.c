@@ -54,7 +54,7 @@ struct jd_ts {
     int window;
 };
 
-#define FUZZY_MIN 6
+#define FUZZY_MIN 8 /* shorter words are too often one edit from another real word ("setting", "sexting") */
 
 static int grow_arr(void **p, size_t *cap, size_t need, size_t size)
 {

@@ -576,19 +576,26 @@ static void api_language(api_ctx *c, reply *r)
         jd_reply_error(r, 400, "bad_text", "Send up to 20000 characters of text.");
         return;
     }
-    chrono_ctx x = {.findings = json_array()};
-    jd_screen_input in = {.text = text, .age = -1};
+    /* the text screen (screen.h): wording in every form, not when it is
+     * negated, about someone else or quoted to challenge it */
+    jd_screen_note in = {NULL, text, NULL, NULL, -1, 0, -1, 0};
+    jd_screen_result res = {0};
     jd_error err;
-    (void)jd_screener_run(c->screener, &in, on_finding, &x, &err);
-    /* Language rules are the L-rules; the rest are indicators. */
-    json_t *lang = json_array(), *ind = json_array(), *f;
-    size_t i;
-    json_array_foreach(x.findings, i, f)
-    {
-        const char *rule = str(f, "rule");
-        json_array_append(rule && rule[0] == 'L' ? lang : ind, f);
-    }
-    json_decref(x.findings);
+    jd_error_clear(&err);
+    json_t *lang = json_array(), *ind = json_array();
+    if (jd_screen_run(c->screen, &in, &res, &err) == JD_OK)
+        for (size_t i = 0; i < res.n; i++) {
+            const jd_screen_match *m = &res.m[i];
+            if (!m->counts || m->kind == JD_SCREEN_OFFENCE)
+                continue;
+            json_t *f = json_pack("{s:s,s:s,s:s%,s:s?,s:i,s:i}", "rule", m->code, "name", m->name,
+                                  "why", text + (m->start >= 0 ? m->start : 0),
+                                  (size_t)(m->start >= 0 ? m->end - m->start : 0), "advice",
+                                  m->advice, "offset", m->start, "length",
+                                  m->start >= 0 ? m->end - m->start : 0);
+            json_array_append_new(m->kind == JD_SCREEN_LANGUAGE ? lang : ind, f);
+        }
+    jd_screen_result_free(&res);
     jd_reply_json(r, 200, json_pack("{s:o,s:o}", "language", lang, "indicators", ind));
 }
 

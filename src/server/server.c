@@ -516,6 +516,7 @@ static enum MHD_Result handle_api(jd_server *srv, struct MHD_Connection *con, co
                  .con = con,
                  .store = s,
                  .screener = srv->screeners[slot],
+                 .screen = srv->screens[slot],
                  .who = &who,
                  .method = method,
                  .path = url,
@@ -780,9 +781,12 @@ static void free_server(jd_server *srv)
             jd_store_close(srv->stores[i]);
         if (srv->screeners)
             jd_screener_close(srv->screeners[i]);
+        if (srv->screens)
+            jd_screen_close(srv->screens[i]);
     }
     free(srv->stores);
     free(srv->screeners);
+    free(srv->screens);
     free(srv->busy);
     if (srv->watchdog_on) {
         atomic_store(&srv->watchdog_stop, true);
@@ -842,15 +846,17 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
     srv->n_stores = opts->threads ? opts->threads : 4;
     srv->stores = calloc(srv->n_stores, sizeof *srv->stores);
     srv->screeners = calloc(srv->n_stores, sizeof *srv->screeners);
+    srv->screens = calloc(srv->n_stores, sizeof *srv->screens);
     srv->busy = calloc(srv->n_stores, sizeof *srv->busy);
-    if (!srv->stores || !srv->screeners || !srv->busy) {
+    if (!srv->stores || !srv->screeners || !srv->screens || !srv->busy) {
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         goto fail;
     }
     jd_store_opts so = {.create = false, .read_only = false};
     for (unsigned i = 0; i < srv->n_stores; i++)
         if ((rc = jd_store_open(&srv->stores[i], opts->db, &so, err)) < 0 ||
-            (rc = jd_screener_open(&srv->screeners[i], NULL, err)) < 0)
+            (rc = jd_screener_open(&srv->screeners[i], NULL, err)) < 0 ||
+            (rc = jd_screen_open(&srv->screens[i], NULL, err)) < 0)
             goto fail;
     if ((rc = jd_identity_generation(srv->stores[0], &srv->idx_gen, err)) < 0 ||
         (rc = jd_person_index_open(&srv->index, srv->stores[0], err)) < 0)

@@ -5,6 +5,8 @@
 
 #include "server.h"
 
+#include <joindots/screen.h>
+
 #include <jansson.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -47,6 +49,7 @@ struct jd_server {
     /* store pool */
     jd_store **stores;
     jd_screener **screeners; /* one per store slot: a screener is single-threaded */
+    jd_screen **screens;     /* the text screen (language check), one per slot too */
     bool *busy;
     unsigned n_stores;
     pthread_mutex_t pool_mu;
@@ -104,6 +107,7 @@ typedef struct api_ctx {
     struct MHD_Connection *con;
     jd_store *store;
     jd_screener *screener;
+    jd_screen *screen;
     caller *who;
     const char *method, *path;
     const char *arg; /* the {id} of a route, or NULL */

@@ -1,0 +1,1801 @@
+/*
+ * The text screen (see include/joindots/screen.h): tokens, stems, context
+ * attributes, roles, ages and the rules that decide offences, indicators and
+ * victim-blaming wording. The rules are JSON (data/rules/screen.json).
+ *
+ * Pattern syntax, over normalised and stemmed words:
+ *   word        the word in any form sharing its Snowball stem
+ *   word*       any word starting with "word" (before stemming)
+ *   a|b|c       any of the alternatives; an alternative may be a phrase
+ *               whose words are joined by "_" ("youth_worker|coach")
+ *   @set        any word of a named set ("sets" in the rules)
+ *   ~N          up to N other words in the same sentence (N <= 12)
+ *   #num        a number
+ *   #night      a time between midnight and 6am ("0340hrs", "02:15", "3am")
+ * A pattern never crosses a sentence.
+ */
+#include "../internal.h"
+#include "../embedded.h"
+
+#include <joindots/screen.h>
+
+#include <ctype.h>
+#include <jansson.h>
+#include <libstemmer.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TERMS 48
+#define MAX_TEXT (1u << 20)
+
+enum { T_ALT = 0, T_GAP = 1, T_NUM = 2, T_NIGHT = 3 };
+
+/* What a pattern belongs to. */
+enum {
+    K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
+    K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
+    K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_NK
+};
+
+#define MAX_PHRASE 5
+typedef struct alt {
+    uint32_t sid[MAX_PHRASE]; /* stem ids of a word or a phrase ("youth_worker") */
+    uint8_t nw;
+    const char *pre;          /* prefix (normalised word), else NULL */
+    uint16_t prelen;
+} alt;
+
+typedef struct term {
+    uint8_t kind, gap;
+    uint16_t nalt;
+    uint32_t alt0;
+    uint64_t bloom[4]; /* bit (stem id % 256) of each alternative's first word */
+    bool any_prefix; /* some alternative is a prefix: the bloom cannot reject */
+} term;
+
+typedef struct pattern {
+    uint32_t term0;
+    uint8_t nterms, kind;
+    uint32_t owner;
+    const char *text;
+} pattern;
+
+typedef struct u32vec {
+    uint32_t *v;
+    uint32_t n, cap;
+} u32vec;
+
+enum { NEED_SEXUAL = 1, NEED_ADULT = 2, NEED_MINOR_OTHER = 4, NEED_LAC = 8, NEED_NOT_ADULT = 16 };
+
+typedef struct rule {
+    jd_screen_kind kind;
+    const char *code, *name, *advice;
+    int min_age, max_age;       /* child's age (at the act when written) */
+    unsigned needs, keep;       /* NEED_*; attribute bits that do not discount it */
+    uint32_t types;             /* event types (bit per index in et_names); 0 = any */
+    bool role_explicit;         /* the pattern names the victim itself */
+    bool injury;                /* innocent causes apply */
+    bool taking;                /* property objects apply */
+    bool always;                /* no pattern: holds whenever the ages fit (V07) */
+    const char *agencies[4];    /* "always" rules: only for these agencies (NULL: any) */
+    bool has_near;              /* a "near" pattern must be in the sentence or next */
+    bool reported_speech;       /* reported speech ("she told staff", "source states") is
+                                   not the writer's own wording */
+    const char *from[4];        /* indicators: also held when one of these offences counts
+                                   (familial sexual abuse or cruelty is V02 abuse) */
+} rule;
+
+typedef struct hit {
+    uint32_t pat, start, end; /* tokens [start, end) */
+} hit;
+
+typedef struct tok {
+    uint32_t sid;
+    const char *w; /* normalised word */
+    uint16_t wlen;
+    uint32_t off, olen;
+    uint32_t sent, clause;
+    int32_t num;
+    uint8_t quoted, paren, decade, yo, cap, punct, poss; /* poss: written with 's */
+    uint8_t coord; /* starts a clause after "and": the subject carries over */
+} tok;
+
+struct jd_screen {
+    struct sb_stemmer *st;
+    jd_arena ar;
+    jd_strmap stems;  /* stem -> id */
+    jd_strmap memo;   /* normalised word -> stem id (0 unknown) */
+    jd_strmap memo_raw; /* word as written (lower case) -> stem id, top bit: normalised */
+    jd_strmap sets;   /* set name -> index in setv */
+    u32vec *setv;
+    size_t nsets;
+    pattern *pat;
+    size_t npat, patcap;
+    term *terms;
+    size_t nterms, termcap;
+    alt *alts;
+    size_t nalts, altcap;
+    u32vec *first; /* by stem id */
+    size_t nfirst;
+    u32vec always; /* patterns whose first term is a number or a short prefix */
+    jd_strmap pre3; /* first 3 bytes of a first-term prefix -> index in prelists */
+    u32vec *prelists;
+    size_t nprelists, prelistcap;
+    rule *rules;
+    size_t nrules;
+    uint32_t child_set, other_set, poss_set, actor_set;
+    uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
+    int nterm_sids;
+    /* "and" before a verb, adverb or new subject ("and has", "and only", "and
+     * he") and "as" before a subject ("as she", "as Holly") also end a clause:
+     * a negation or another person before them does not reach past them */
+    uint32_t and_sid, as_sid;
+    uint32_t no_sid; /* "No 12", "no. 5": a house number, not a negation */
+    uint32_t by_sid; /* "by her partner": the agent of a passive */
+    uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
+    uint32_t and_next_sids[24];
+    int nand_next;
+    int window;
+    int ref_year;
+    char source[64];
+    /* scratch */
+    tok *tok;
+    size_t ntok, tokcap;
+    uint64_t (*sbloom)[4]; /* per sentence: bit (stem id % 256) of its words */
+    size_t sbloomcap;
+    char *low;
+    size_t lowcap;
+    hit *hits;
+    size_t nhits, hitcap;
+    char stembuf[256];
+};
+
+static const char *et_names[] = {"call_for_service", "missing_report", "missing_return",
+                                 "return_interview", "case_note", "referral", "strategy_meeting",
+                                 "welfare_concern", "absence", "exclusion", "ae_attendance",
+                                 "clinic_visit", "gp_consultation", "stop_check", "intelligence",
+                                 "found_with_adult", "placement_change", "other"};
+#define N_ET (sizeof et_names / sizeof et_names[0])
+
+static int et_index(const char *s)
+{
+    for (size_t i = 0; s && i < N_ET; i++)
+        if (!strcmp(s, et_names[i]))
+            return (int)i;
+    return (int)N_ET - 1;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap * 2 : 64;
+    while (nc < need)
+        nc *= 2;
+    void *q = realloc(*p, nc * size);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = nc;
+    return 0;
+}
+
+static int vpush(u32vec *v, uint32_t x)
+{
+    for (uint32_t i = 0; i < v->n; i++)
+        if (v->v[i] == x)
+            return 0;
+    if (v->n == v->cap) {
+        uint32_t nc = v->cap ? v->cap * 2 : 4;
+        uint32_t *q = realloc(v->v, nc * sizeof *q);
+        if (!q)
+            return -1;
+        v->v = q;
+        v->cap = nc;
+    }
+    v->v[v->n++] = x;
+    return 0;
+}
+
+/* ---- normalisation ---- */
+
+/* Agency abbreviations and spellings, to one word each (before stemming). */
+static const char *const norm_map[][2] = {
+    {"yp", "child"}, {"cyp", "child"}, {"yo", "yo"}, {"y/o", "yo"}, {"yrs", "yo"}, {"yr", "yo"},
+    {"yrsold", "yo"}, {"mfh", "missing"}, {"misper", "missing"}, {"mispers", "missing"},
+    {"lac", "lookedafter"}, {"cla", "lookedafter"}, {"cic", "lookedafter"}, {"dv", "domesticabuse"},
+    {"dva", "domesticabuse"}, {"nfa", "nfa"}, {"upsi", "upsi"}, {"c/o", "complains"},
+    {"o/e", "examination"}, {"s47", "s47"}, {"strat", "strategy"}, {"w/", "with"},
+    {"behavior", "behaviour"}, {"behaviors", "behaviours"}, {"willful", "wilful"},
+    {"willfully", "wilfully"}, {"apologize", "apologise"}, {"realize", "realise"},
+    {"organized", "organised"}, {"center", "centre"}, {"favors", "favours"}, {"favor", "favour"},
+    {"neighbor", "neighbour"}, {"neighbors", "neighbours"}, {"mom", "mum"}, {"mommy", "mum"},
+    {"pics", "pictures"}, {"pic", "picture"}, {"nudes", "nude"}, {"gf", "girlfriend"},
+    {"bf", "boyfriend"}, {"b/f", "boyfriend"}, {"g/f", "girlfriend"}, {"abuse", "abuse"},
+    {"sexualised", "sexualised"}, {"sexualized", "sexualised"}, {"traveled", "travelled"},
+    {"agressive", "aggressive"}, {"seperated", "separated"}, {"definately", "definitely"},
+    {"recieved", "received"}, {"strangulation", "strangled"}, {"stalked", "stalking"},
+};
+
+static const char *norm_word(const char *w, size_t n, size_t *outn)
+{
+    /* only words of up to 11 bytes are in the map; compare the first byte first */
+    for (size_t i = 0; n <= 11 && i < sizeof norm_map / sizeof norm_map[0]; i++)
+        if (norm_map[i][0][0] == w[0] && strlen(norm_map[i][0]) == n &&
+            !memcmp(norm_map[i][0], w, n)) {
+            *outn = strlen(norm_map[i][1]);
+            return norm_map[i][1];
+        }
+    *outn = n;
+    return w;
+}
+
+/* Stem id of a normalised word; add = intern new stems (rules), else 0. */
+static uint32_t stem_id(jd_screen *S, const char *w, size_t n, bool add)
+{
+    uint32_t *m = jd_strmap_get(&S->memo, w, n);
+    if (m && (*m || !add))
+        return *m;
+    const char *s = w;
+    size_t sl = n;
+    bool digits = n > 0 && isdigit((unsigned char)w[0]);
+    if (!digits && n < sizeof S->stembuf) {
+        const sb_symbol *r = sb_stemmer_stem(S->st, (const sb_symbol *)w, (int)n);
+        if (r) {
+            sl = (size_t)sb_stemmer_length(S->st);
+            memcpy(S->stembuf, r, sl);
+            s = S->stembuf;
+        }
+    }
+    uint32_t id = 0;
+    uint32_t *v = jd_strmap_get(&S->stems, s, sl);
+    if (v)
+        id = *v;
+    else if (add) {
+        bool added;
+        v = jd_strmap_put(&S->stems, s, sl, (uint32_t)S->stems.n + 1, &added);
+        if (!v)
+            return 0;
+        id = *v;
+    }
+    if (S->memo.n < 500000 || m) {
+        bool added;
+        uint32_t *slot = jd_strmap_put(&S->memo, w, n, id, &added);
+        if (slot)
+            *slot = id;
+    }
+    return id;
+}
+
+/* ---- patterns ---- */
+
+static int lower_into(char *dst, size_t cap, const char *s, size_t n)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < n && j + 1 < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\'')
+            continue;
+        dst[j++] = (char)tolower(c);
+    }
+    dst[j] = 0;
+    return (int)j;
+}
+
+static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner, jd_error *err,
+                       const char *where)
+{
+    if (grow((void **)&S->pat, &S->patcap, S->npat + 1, sizeof *S->pat))
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    pattern *p = &S->pat[S->npat];
+    p->term0 = (uint32_t)S->nterms;
+    p->nterms = 0;
+    p->kind = (uint8_t)kind;
+    p->owner = owner;
+    p->text = jd_arena_strdup(&S->ar, text);
+    const char *q = text;
+    bool last_gap = true;
+    while (*q) {
+        while (*q == ' ')
+            q++;
+        if (!*q)
+            break;
+        const char *e = q;
+        while (*e && *e != ' ')
+            e++;
+        size_t n = (size_t)(e - q);
+        if (p->nterms >= MAX_TERMS)
+            return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                   "%s: pattern \"%s\" has more than %d terms", where, text,
+                                   MAX_TERMS);
+        if (grow((void **)&S->terms, &S->termcap, S->nterms + 1, sizeof *S->terms))
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+        term *t = &S->terms[S->nterms];
+        memset(t, 0, sizeof *t);
+        if (q[0] == '~') {
+            int g = n >= 2 && n <= 3 && isdigit((unsigned char)q[1]) &&
+                            (n == 2 || isdigit((unsigned char)q[2]))
+                        ? atoi(q + 1)
+                        : -1;
+            if (g < 0 || g > 12 || last_gap)
+                return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                       "%s: pattern \"%s\": a gap is ~N (N 0-12) between words",
+                                       where, text);
+            t->kind = T_GAP;
+            t->gap = (uint8_t)g;
+            last_gap = true;
+        } else if (n == 4 && !memcmp(q, "#num", 4)) {
+            t->kind = T_NUM;
+            last_gap = false;
+        } else if (n == 6 && !memcmp(q, "#night", 6)) {
+            t->kind = T_NIGHT;
+            last_gap = false;
+        } else {
+            t->kind = T_ALT;
+            t->alt0 = (uint32_t)S->nalts;
+            const char *a = q;
+            while (a < e) {
+                const char *b = a;
+                while (b < e && *b != '|')
+                    b++;
+                size_t an = (size_t)(b - a);
+                if (!an)
+                    return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                           "%s: pattern \"%s\" has an empty alternative", where,
+                                           text);
+                if (a[0] == '@') {
+                    uint32_t *si = jd_strmap_get(&S->sets, a + 1, an - 1);
+                    if (!si)
+                        return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                               "%s: pattern \"%s\" names an unknown set", where,
+                                               text);
+                    u32vec *sv = &S->setv[*si];
+                    for (uint32_t k = 0; k < sv->n; k++) {
+                        if (grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
+                            return jd_error_set(err, JD_ENOMEM, "out of memory");
+                        S->alts[S->nalts++] = (alt){{sv->v[k]}, 1, NULL, 0};
+                        t->nalt++;
+                    }
+                } else {
+                    char w[64];
+                    bool pre = a[an - 1] == '*';
+                    int wl = lower_into(w, sizeof w, a, pre ? an - 1 : an);
+                    if (wl <= 0 || an >= sizeof w)
+                        return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                               "%s: pattern \"%s\" has a bad word", where, text);
+                    if (grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
+                        return jd_error_set(err, JD_ENOMEM, "out of memory");
+                    if (pre) {
+                        S->alts[S->nalts++] = (alt){
+                            {0}, 1, jd_arena_strndup(&S->ar, w, (size_t)wl), (uint16_t)wl};
+                    } else {
+                        alt al = {{0}, 0, NULL, 0};
+                        for (char *ws = w; *ws;) {
+                            char *we = strchr(ws, '_');
+                            size_t l = we ? (size_t)(we - ws) : strlen(ws);
+                            if (!l || al.nw == MAX_PHRASE)
+                                return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                                       "%s: pattern \"%s\" has a bad phrase "
+                                                       "(1 to %d words joined by _)",
+                                                       where, text, MAX_PHRASE);
+                            size_t nn;
+                            const char *nw = norm_word(ws, l, &nn);
+                            uint32_t id = stem_id(S, nw, nn, true);
+                            if (!id)
+                                return jd_error_set(err, JD_ENOMEM, "out of memory");
+                            al.sid[al.nw++] = id;
+                            ws += l + (we ? 1 : 0);
+                        }
+                        S->alts[S->nalts++] = al;
+                    }
+                    t->nalt++;
+                }
+                a = b + 1;
+            }
+            last_gap = false;
+        }
+        S->nterms++;
+        p->nterms++;
+        q = e;
+    }
+    if (!p->nterms || last_gap)
+        return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                               "%s: pattern \"%s\" is empty or ends in a gap", where, text);
+    S->npat++;
+    return JD_OK;
+}
+
+static int index_patterns(jd_screen *S, jd_error *err)
+{
+    for (size_t i = 0; i < S->nterms; i++) {
+        term *t = &S->terms[i];
+        for (uint32_t k = 0; t->kind == T_ALT && k < t->nalt; k++) {
+            const alt *a = &S->alts[t->alt0 + k];
+            if (a->pre)
+                t->any_prefix = true;
+            else
+                for (uint8_t w = 0; w < a->nw; w++) /* every word of a phrase is needed */
+                    if (w == 0)
+                        t->bloom[(a->sid[0] >> 6) & 3] |= 1ull << (a->sid[0] & 63);
+        }
+    }
+    S->nfirst = S->stems.n + 2;
+    S->first = calloc(S->nfirst, sizeof *S->first);
+    if (!S->first)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < S->npat; i++) {
+        const term *t = &S->terms[S->pat[i].term0];
+        int rc = 0;
+        if (t->kind == T_NUM || t->kind == T_NIGHT)
+            rc = vpush(&S->always, i);
+        for (uint32_t k = 0; t->kind == T_ALT && k < t->nalt; k++) {
+            const alt *a = &S->alts[t->alt0 + k];
+            if (a->pre && a->prelen >= 3) {
+                bool added;
+                uint32_t *li = jd_strmap_put(&S->pre3, a->pre, 3, (uint32_t)S->nprelists, &added);
+                if (!li)
+                    return jd_error_set(err, JD_ENOMEM, "out of memory");
+                if (added) {
+                    if (grow((void **)&S->prelists, &S->prelistcap, S->nprelists + 1,
+                             sizeof *S->prelists))
+                        return jd_error_set(err, JD_ENOMEM, "out of memory");
+                    memset(&S->prelists[S->nprelists++], 0, sizeof *S->prelists);
+                }
+                rc |= vpush(&S->prelists[*li], i);
+            } else {
+                rc |= a->pre ? vpush(&S->always, i) : vpush(&S->first[a->sid[0]], i);
+            }
+        }
+        if (rc)
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    return JD_OK;
+}
+
+/* A time between midnight and 6am at token i: "0340hrs", "0340", "02:15", "3am". */
+static bool night_time(const jd_screen *S, size_t i)
+{
+    const tok *k = &S->tok[i];
+    if (k->punct)
+        return false;
+    size_t d = 0;
+    while (d < k->wlen && isdigit((unsigned char)k->w[d]))
+        d++;
+    const char *suf = k->w + d;
+    size_t sl = k->wlen - d;
+    if (d == 4 && (sl == 0 || (sl == 3 && !memcmp(suf, "hrs", 3)) || (sl == 1 && suf[0] == 'h')))
+        return (k->w[0] == '0' && k->w[1] <= '5') && k->w[2] <= '5';
+    if ((d == 1 || d == 2) && sl == 2 && !memcmp(suf, "am", 2)) {
+        int h = atoi(k->w);
+        return h >= 1 && h <= 5;
+    }
+    if ((d == 1 || d == 2) && sl == 0 && i + 2 < S->ntok && S->tok[i + 1].punct == ':' &&
+        S->tok[i + 2].num >= 0 && S->tok[i + 2].num < 60) {
+        int h = atoi(k->w);
+        return h >= 0 && h <= 5 && (d == 2 || h > 0);
+    }
+    return false;
+}
+
+/* Token index after alternative `a` matched at token i, or -1. */
+static long alt_at(const jd_screen *S, const alt *a, size_t i, uint32_t sent)
+{
+    const tok *k = &S->tok[i];
+    if (k->punct)
+        return -1;
+    if (a->pre)
+        return k->wlen >= a->prelen && !memcmp(k->w, a->pre, a->prelen) ? (long)i + 1 : -1;
+    for (uint8_t w = 0; w < a->nw; w++) {
+        while (w && i < S->ntok && S->tok[i].punct && S->tok[i].sent == sent)
+            i++;
+        if (i >= S->ntok || S->tok[i].sent != sent || !S->tok[i].sid ||
+            S->tok[i].sid != a->sid[w])
+            return -1;
+        i++;
+    }
+    return (long)i;
+}
+
+/* Token index after a match of terms [ti, nterms) at token i, or -1. */
+static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t i, uint32_t sent)
+{
+    if (ti == p->nterms)
+        return (long)i;
+    const term *t = &S->terms[p->term0 + ti];
+    if (t->kind == T_GAP) {
+        for (size_t j = i, g = 0; j < S->ntok && g <= t->gap; j++) {
+            if (S->tok[j].sent != sent)
+                break;
+            long r = match_from(S, p, ti + 1, j, sent);
+            if (r >= 0)
+                return r;
+            if (!S->tok[j].punct)
+                g++;
+        }
+        return -1;
+    }
+    /* skip commas and other in-sentence punctuation between words */
+    while (i < S->ntok && S->tok[i].punct && S->tok[i].sent == sent && ti > 0)
+        i++;
+    if (i >= S->ntok || S->tok[i].sent != sent)
+        return -1;
+    const tok *k = &S->tok[i];
+    if (t->kind == T_ALT && !t->any_prefix &&
+        !(t->bloom[(k->sid >> 6) & 3] & (1ull << (k->sid & 63))))
+        return -1;
+    if (t->kind == T_NUM)
+        return k->num >= 0 ? match_from(S, p, ti + 1, i + 1, sent) : -1;
+    if (t->kind == T_NIGHT)
+        return night_time(S, i) ? match_from(S, p, ti + 1, i + 1, sent) : -1;
+    for (uint32_t a = 0; a < t->nalt; a++) {
+        long e = alt_at(S, &S->alts[t->alt0 + a], i, sent);
+        if (e < 0)
+            continue;
+        long r = match_from(S, p, ti + 1, (size_t)e, sent);
+        if (r >= 0)
+            return r;
+    }
+    return -1;
+}
+
+/* ---- tokenizer ---- */
+
+static bool in_set(const jd_screen *S, uint32_t set, uint32_t sid);
+
+static bool is_word_char(unsigned char c)
+{
+    return isalnum(c) || c >= 0x80;
+}
+
+static int tokenize(jd_screen *S, const char *text, size_t len)
+{
+    S->ntok = 0;
+    if (grow((void **)&S->low, &S->lowcap, len + 1, 1))
+        return JD_ENOMEM;
+    for (size_t i = 0; i < len; i++)
+        S->low[i] = (char)tolower((unsigned char)text[i]);
+    uint32_t sent = 0, clause = 0;
+    bool quoted = false;
+    int paren = 0;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)text[i];
+        /* quotes: straight and curly double quotes toggle; curly singles too */
+        if (c == '"') {
+            quoted = !quoted;
+            i++;
+            continue;
+        }
+        if (c == 0xE2 && i + 2 < len && (unsigned char)text[i + 1] == 0x80) {
+            unsigned char d = (unsigned char)text[i + 2];
+            if (d == 0x9C || d == 0x98) {
+                quoted = true;
+                i += 3;
+                continue;
+            }
+            if (d == 0x9D || d == 0x99) {
+                /* a curly apostrophe inside a word is not a quote */
+                if (d == 0x99 && i > 0 && i + 3 < len && isalpha((unsigned char)text[i - 1]) &&
+                    isalpha((unsigned char)text[i + 3])) {
+                    i += 3;
+                    continue;
+                }
+                quoted = false;
+                i += 3;
+                continue;
+            }
+        }
+        if (c == '\'' && (i == 0 || !isalnum((unsigned char)text[i - 1])) && i + 1 < len &&
+            isalpha((unsigned char)text[i + 1])) {
+            quoted = true; /* opening single quote */
+            i++;
+            continue;
+        }
+        if (c == '\'' && i > 0 && isalpha((unsigned char)text[i - 1]) &&
+            (i + 1 >= len || !isalnum((unsigned char)text[i + 1])) && quoted) {
+            quoted = false;
+            i++;
+            continue;
+        }
+        if (c == '(') {
+            paren++;
+            i++;
+            continue;
+        }
+        if (c == ')') {
+            if (paren)
+                paren--;
+            i++;
+            continue;
+        }
+        bool end_sent = false;
+        if (c == '.' || c == '!' || c == '?' || c == ';' || c == '\n') {
+            /* "1.5", "e.g." and "Mr." do not end a sentence */
+            bool digit_next = i + 1 < len && isdigit((unsigned char)text[i + 1]);
+            bool word_next = i + 1 < len && isalpha((unsigned char)text[i + 1]);
+            if (!(c == '.' && (digit_next || word_next)))
+                end_sent = true;
+            if (c == '.' && end_sent && S->ntok) {
+                const tok *p = &S->tok[S->ntok - 1];
+                if (!p->punct && ((p->wlen == 2 && (!memcmp(p->w, "mr", 2) ||
+                                                     !memcmp(p->w, "ms", 2) ||
+                                                     !memcmp(p->w, "dr", 2))) ||
+                                  (p->wlen == 3 && !memcmp(p->w, "mrs", 3))))
+                    end_sent = false;
+            }
+        }
+        if (end_sent) {
+            if (S->ntok && S->tok[S->ntok - 1].sent == sent)
+                sent++;
+            clause++;
+            i++;
+            if (c == '\n' || c == '.')
+                quoted = quoted && c != '\n';
+            continue;
+        }
+        if (!is_word_char(c)) {
+            if (c == ',' || c == ':' || c == '-' || c == '/') {
+                /* punctuation tokens so numbers and words stay apart */
+                if (grow((void **)&S->tok, &S->tokcap, S->ntok + 1, sizeof *S->tok))
+                    return JD_ENOMEM;
+                tok *t = &S->tok[S->ntok++];
+                memset(t, 0, sizeof *t);
+                t->punct = (uint8_t)c;
+                t->w = S->low + i;
+                t->wlen = 1;
+                t->off = (uint32_t)i;
+                t->olen = 1;
+                t->sent = sent;
+                t->clause = clause;
+                t->num = -1;
+                t->quoted = quoted;
+            }
+            i++;
+            continue;
+        }
+        size_t s = i;
+        while (i < len && (is_word_char((unsigned char)text[i]) ||
+                           ((text[i] == '\'' || (unsigned char)text[i] == 0xE2) && i + 1 < len &&
+                            s < i && isalpha((unsigned char)text[i - 1]) &&
+                            (isalpha((unsigned char)text[i + 1]) ||
+                             ((unsigned char)text[i] == 0xE2 && i + 3 < len &&
+                              (unsigned char)text[i + 1] == 0x80 &&
+                              (unsigned char)text[i + 2] == 0x99 &&
+                              isalpha((unsigned char)text[i + 3])))))) {
+            if ((unsigned char)text[i] == 0xE2)
+                i += 3;
+            else
+                i++;
+        }
+        /* c/o, o/e, w/, y/o, b/f */
+        if (i + 1 < len && text[i] == '/' && i - s == 1) {
+            size_t e = i + 1;
+            while (e < len && isalpha((unsigned char)text[e]) && e - i <= 1)
+                e++;
+            if (e - i <= 2 && (e >= len || !isalnum((unsigned char)text[e])))
+                i = e;
+        }
+        /* word: lower case, apostrophes dropped (clause cues below) */
+        char w[64];
+        size_t wn = 0;
+        for (size_t k = s; k < i && wn + 1 < sizeof w; k++) {
+            unsigned char ch = (unsigned char)text[k];
+            if (ch == '\'')
+                continue;
+            if (ch == 0xE2) {
+                k += 2;
+                continue;
+            }
+            w[wn++] = (char)tolower(ch);
+        }
+        /* numbers with suffixes: 19yo, 30s, 15yrs, 2/7 */
+        int32_t num = -1;
+        size_t d = 0;
+        while (d < wn && isdigit((unsigned char)w[d]))
+            d++;
+        uint8_t decade = 0, yo = 0;
+        if (d > 0 && d <= 4) {
+            num = atoi(w);
+            if (d < wn) {
+                const char *suf = w + d;
+                size_t sn = wn - d;
+                if ((sn == 1 && suf[0] == 's') || (sn == 2 && !memcmp(suf, "ss", 2)))
+                    decade = 1;
+                else if ((sn == 2 && !memcmp(suf, "yo", 2)) || (sn == 3 && !memcmp(suf, "yrs", 3)) ||
+                         (sn == 2 && !memcmp(suf, "yr", 2)) || (sn == 3 && !memcmp(suf, "y/o", 3)))
+                    yo = 1;
+                else if (sn == 1 && (suf[0] == 'm' || suf[0] == 'f'))
+                    yo = 1; /* "16F" in triage */
+                else if (!(sn == 2 && (!memcmp(suf, "th", 2) || !memcmp(suf, "st", 2) ||
+                                      !memcmp(suf, "nd", 2) || !memcmp(suf, "rd", 2))))
+                    num = -1;
+            }
+        }
+        if (grow((void **)&S->tok, &S->tokcap, S->ntok + 1, sizeof *S->tok))
+            return JD_ENOMEM;
+        tok *t = &S->tok[S->ntok++];
+        memset(t, 0, sizeof *t);
+        size_t nn = wn;
+        const char *nw = w;
+        uint32_t sid = 0;
+        if (!(num >= 0 && d == wn)) {
+            /* one lookup for most words: raw word -> stem id, top bit when the
+             * word is rewritten by the normalisation map */
+            uint32_t *mv = jd_strmap_get(&S->memo_raw, w, wn);
+            if (mv) {
+                sid = *mv & 0x7FFFFFFFu;
+                if (*mv >> 31)
+                    nw = norm_word(w, wn, &nn);
+            } else {
+                nw = norm_word(w, wn, &nn);
+                sid = stem_id(S, nw, nn, false);
+                if (S->memo_raw.n < 500000) {
+                    bool added;
+                    uint32_t *slot = jd_strmap_put(&S->memo_raw, w, wn, 0, &added);
+                    if (slot)
+                        *slot = sid | (nw != w ? 0x80000000u : 0);
+                }
+            }
+        }
+        /* keep the normalised word in the lower-case buffer when it fits */
+        if (nw == w) {
+            memcpy(S->low + s, w, wn);
+            t->w = S->low + s;
+        } else {
+            t->w = nw;
+        }
+        t->wlen = (uint16_t)nn;
+        t->sid = sid;
+        t->off = (uint32_t)s;
+        t->olen = (uint32_t)(i - s);
+        t->sent = sent;
+        t->clause = clause;
+        t->num = num;
+        t->decade = decade;
+        t->yo = yo;
+        t->quoted = quoted;
+        t->paren = paren > 0;
+        t->cap = isupper((unsigned char)text[s]) != 0;
+        t->poss = i - s >= 3 && (text[i - 1] == 's' || text[i - 1] == 'S') &&
+                  (text[i - 2] == '\'' || ((unsigned char)text[i - 2] == 0x99 && i - s >= 5));
+        /* ", she ..." starts a new clause */
+        if (S->ntok >= 2 && S->tok[S->ntok - 2].punct == ',' && t->sid &&
+            in_set(S, S->child_set, t->sid) && !in_set(S, S->poss_set, t->sid)) {
+            clause++;
+            t->clause = clause;
+        }
+        for (int k = 0; t->sid && k < S->nterm_sids; k++)
+            if (t->sid == S->term_sids[k]) {
+                clause++;
+                t->clause = clause;
+            }
+        if (S->ntok >= 2 && (t->sid || t->cap) && !t->punct && !S->tok[S->ntok - 2].punct &&
+            S->tok[S->ntok - 2].clause == t->clause) {
+            const tok *pv = &S->tok[S->ntok - 2];
+            bool cut = false;
+            if (pv->sid == S->and_sid && t->sid)
+                for (int k = 0; k < S->nand_next; k++)
+                    cut |= t->sid == S->and_next_sids[k];
+            t->coord = cut;
+            if (pv->sid == S->as_sid && pv->sent == t->sent &&
+                ((in_set(S, S->child_set, t->sid) && !in_set(S, S->poss_set, t->sid)) ||
+                 (t->cap && t->wlen > 2)))
+                cut = true;
+            if (cut) {
+                clause++;
+                t->clause = clause;
+            }
+        }
+    }
+    return JD_OK;
+}
+
+/* ---- scanning ---- */
+
+static bool sentence_may_match(const jd_screen *S, const pattern *p, uint32_t sent)
+{
+    const uint64_t *sb = S->sbloom[sent];
+    for (uint8_t i = 0; i < p->nterms; i++) {
+        const term *t = &S->terms[p->term0 + i];
+        if (t->kind != T_ALT || t->any_prefix)
+            continue;
+        if (!((sb[0] & t->bloom[0]) | (sb[1] & t->bloom[1]) | (sb[2] & t->bloom[2]) |
+              (sb[3] & t->bloom[3])))
+            return false;
+    }
+    return true;
+}
+
+static int scan(jd_screen *S, unsigned kinds)
+{
+    S->nhits = 0;
+    size_t nsent = S->ntok ? S->tok[S->ntok - 1].sent + 1 : 0;
+    if (grow((void **)&S->sbloom, &S->sbloomcap, nsent + 1, sizeof *S->sbloom))
+        return JD_ENOMEM;
+    memset(S->sbloom, 0, (nsent + 1) * sizeof *S->sbloom);
+    for (size_t i = 0; i < S->ntok; i++) {
+        uint32_t sid = S->tok[i].sid;
+        if (sid)
+            S->sbloom[S->tok[i].sent][(sid >> 6) & 3] |= 1ull << (sid & 63);
+    }
+    for (size_t i = 0; i < S->ntok; i++) {
+        const tok *k = &S->tok[i];
+        if (k->punct)
+            continue;
+        const uint32_t *pl = k->wlen >= 3 ? jd_strmap_get(&S->pre3, k->w, 3) : NULL;
+        const u32vec *lists[3] = {k->sid && k->sid < S->nfirst ? &S->first[k->sid] : NULL,
+                                  &S->always, pl ? &S->prelists[*pl] : NULL};
+        for (int l = 0; l < 3; l++) {
+            const u32vec *v = lists[l];
+            for (uint32_t j = 0; v && j < v->n; j++) {
+                const pattern *p = &S->pat[v->v[j]];
+                if (kinds) {
+                    int rk = p->kind <= K_IND ? p->kind
+                             : (p->kind == K_UNLESS || p->kind == K_NEAR)
+                                 ? (int)S->rules[p->owner].kind
+                                 : -1;
+                    if (rk >= 0 && !(kinds & (1u << rk)))
+                        continue;
+                }
+                if (!sentence_may_match(S, p, k->sent))
+                    continue;
+                long e = match_from(S, p, 0, i, k->sent);
+                if (e < 0)
+                    continue;
+                if (grow((void **)&S->hits, &S->hitcap, S->nhits + 1, sizeof *S->hits))
+                    return JD_ENOMEM;
+                S->hits[S->nhits++] = (hit){v->v[j], (uint32_t)i, (uint32_t)e};
+            }
+        }
+    }
+    return JD_OK;
+}
+
+static bool in_set(const jd_screen *S, uint32_t set, uint32_t sid)
+{
+    const u32vec *v = &S->setv[set];
+    for (uint32_t i = 0; sid && i < v->n; i++)
+        if (v->v[i] == sid)
+            return true;
+    return false;
+}
+
+/* Who the clause before token `s` is about: +1 another person, 0 the child or unknown.
+ * For offences (actors = true) an adult acting ("a man ... kissed her") is not
+ * "another person": the child is the one acted on. */
+static int clause_subject(const jd_screen *S, size_t s, bool actors)
+{
+    uint32_t cl = S->tok[s].clause;
+    for (size_t j = s; j-- > 0;) {
+        const tok *k = &S->tok[j];
+        if (k->clause != cl) {
+            if (!S->tok[j + 1].coord)
+                break;
+            cl = k->clause; /* "mum went quiet and then agreed": one subject */
+        }
+        if (k->punct == ',' || k->paren || (actors && k->poss))
+            continue; /* "mother's lodger touched her": the possessor is not the actor;
+                       * "her uncle (mum's brother, 40s)": the apposition is skipped */
+        if (in_set(S, S->poss_set, k->sid) && j + 1 < S->ntok &&
+            !in_set(S, S->other_set, S->tok[j + 1].sid))
+            continue; /* "her own", "his car": a determiner */
+        if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid))
+            return 0; /* "a man ... kissed her": the adult acts, the child is the victim */
+        if (in_set(S, S->other_set, k->sid)) {
+            /* "her mum", "his friend": the other person; "mum's" too */
+            return 1;
+        }
+        bool name = k->cap && j > 0 && S->tok[j - 1].sent == k->sent && !S->tok[j - 1].punct &&
+                    k->wlen > 2 && !in_set(S, S->other_set, k->sid) &&
+                    !in_set(S, S->other_set, S->tok[j - 1].sid);
+        if (name && k->num < 0)
+            return 0; /* a name: the child, as far as the text says */
+        if (in_set(S, S->child_set, k->sid)) {
+            /* "her" right before an other-person word is a possessive */
+            if (j + 1 < S->ntok && in_set(S, S->poss_set, k->sid) &&
+                in_set(S, S->other_set, S->tok[j + 1].sid))
+                return 1;
+            return 0;
+        }
+    }
+    return 0;
+}
+
+typedef struct ctx {
+    const jd_screen_note *in;
+    int act_age;     /* the child's age at the act, when written ("when she was 11") */
+    int other_age;   /* the other person's age, -1 unknown */
+    char other_why[48];
+    bool sexual, adult, recorded;
+} ctx;
+
+static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
+{
+    /* scope 0: before the match in its clause within the window; 1: anywhere
+     * in its sentence; 2: right after it; 3: its sentence or the next;
+     * 4: before it in its sentence */
+    const tok *a = &S->tok[h->start];
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        if (S->pat[c->pat].kind != kind)
+            continue;
+        if (kind == K_NEG && c->end == c->start + 1 && S->tok[c->start].sid == S->no_sid &&
+            c->end < S->ntok && S->tok[c->end].num >= 0 &&
+            S->tok[c->end].sent == S->tok[c->start].sent)
+            continue; /* "No 12": a house number */
+        const tok *b = &S->tok[c->start];
+        switch (scope) {
+        case 0:
+            if (b->clause == a->clause && c->end <= h->start &&
+                h->start - c->end <= (uint32_t)S->window)
+                return true;
+            /* "nothing to indicate that she ... or that men ...": the scope
+             * runs on over "or"/"nor" to twice the window */
+            if (kind == K_NEG && b->clause == a->clause && c->end <= h->start &&
+                h->start - c->end <= 2 * (uint32_t)S->window)
+                for (uint32_t t = c->end; t < h->start; t++)
+                    if (S->tok[t].sid &&
+                        (S->tok[t].sid == S->or_sid || S->tok[t].sid == S->nor_sid))
+                        return true;
+            break;
+        case 1:
+            if (b->sent == a->sent)
+                return true;
+            break;
+        case 2:
+            if (b->clause == a->clause && c->start >= h->end && c->start - h->end <= 2)
+                return true;
+            break;
+        case 3:
+            if (b->sent == a->sent || b->sent == a->sent + 1)
+                return true;
+            break;
+        case 4:
+            if (b->sent == a->sent && c->end <= h->start)
+                return true;
+            break;
+        case 6: /* at the match: starts inside it or right after it */
+            if (b->sent == a->sent && c->start >= h->start && c->start <= h->end + 1)
+                return true;
+            break;
+        case 5: /* before the match ends, in its sentence (attribution) */
+            if (b->sent == a->sent && c->start < h->end && c->start != h->start)
+                return true;
+            break;
+        default: break;
+        }
+    }
+    return false;
+}
+
+/* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
+ * are checked against the match's first token. */
+static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
+{
+    unsigned a = 0;
+    if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2))
+        a |= JD_SCREEN_NEGATED;
+    if (cue_in(S, K_HYPO, h, 4))
+        a |= JD_SCREEN_HYPOTHETICAL;
+    if (cue_in(S, K_HIST, h, 1))
+        a |= JD_SCREEN_HISTORICAL;
+    if (!r->role_explicit && clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE))
+        a |= JD_SCREEN_OTHER_PERSON;
+    /* the act's object: "abused her older sister", "hit his mum" name another
+     * victim; the first child word after the match in its clause decides */
+    if (r->kind != JD_SCREEN_LANGUAGE) {
+        /* from the match's second word: "punched her brother in", "punched
+         * her | brother" name the object inside the match */
+        for (uint32_t j = h->start + 1; j < S->ntok && j < h->end + 4; j++) {
+            const tok *k = &S->tok[j];
+            if (k->clause != S->tok[h->start].clause || k->punct)
+                break;
+            if (!in_set(S, S->child_set, k->sid))
+                continue;
+            if (j > 0 && S->tok[j - 1].sid == S->by_sid)
+                break; /* "abused by her stepfather": the one acting, not the object */
+            uint32_t n = j + 1;
+            static const char *const adj[] = {"older", "younger", "little", "big", "baby",
+                                              "elder", "twin", "best", "new", "own"};
+            for (size_t q = 0; n + 1 < S->ntok && q < sizeof adj / sizeof adj[0]; q++)
+                if (S->tok[n].wlen == strlen(adj[q]) &&
+                    !memcmp(S->tok[n].w, adj[q], S->tok[n].wlen)) {
+                    n++; /* "her older sister" */
+                    break;
+                }
+            if (in_set(S, S->poss_set, k->sid) && n < S->ntok &&
+                in_set(S, S->other_set, S->tok[n].sid))
+                a |= JD_SCREEN_OTHER_PERSON;
+            break;
+        }
+    }
+    /* wording whose pattern names its subject ("girl ... sexually active with"):
+     * unless that subject is the child, the clause before it says whom it is
+     * about ("another girl in the home is ...") */
+    if (r->role_explicit && r->kind == JD_SCREEN_LANGUAGE &&
+        !in_set(S, S->child_set, S->tok[h->start].sid) && clause_subject(S, h->start, false))
+        a |= JD_SCREEN_OTHER_PERSON;
+    bool q = false;
+    for (uint32_t i = h->start; i < h->end; i++)
+        if (S->tok[i].quoted)
+            q = true;
+    if (q || cue_in(S, K_ATTR, h, 5))
+        a |= JD_SCREEN_QUOTED;
+    if (r->reported_speech && cue_in(S, K_REPORT, h, 5))
+        a |= JD_SCREEN_QUOTED;
+    if ((a & JD_SCREEN_QUOTED) && cue_in(S, K_ADOPT, h, 3))
+        a &= ~(unsigned)JD_SCREEN_QUOTED;
+    if (cue_in(S, K_CHAL, h, 3))
+        a |= JD_SCREEN_CHALLENGED;
+    if (r->injury && cue_in(S, K_INNOC, h, 1))
+        a |= JD_SCREEN_INNOCENT;
+    if (r->taking && cue_in(S, K_PROP, h, 6))
+        a |= JD_SCREEN_PROPERTY;
+    return a;
+}
+
+static const char *attr_names[] = {"negated", "hypothetical", "historical", "about another person",
+                                   "quoted or attributed", "quoted to challenge it",
+                                   "innocent cause stated", "property taken, not the child",
+                                   "ages do not fit"};
+
+const char *jd_screen_attrs_str(unsigned attrs, char *buf, size_t n)
+{
+    size_t o = 0;
+    if (n)
+        buf[0] = 0;
+    for (unsigned i = 0; i < sizeof attr_names / sizeof attr_names[0]; i++)
+        if (attrs & (1u << i)) {
+            int w = snprintf(buf + o, n > o ? n - o : 0, "%s%s", o ? ", " : "", attr_names[i]);
+            if (w > 0)
+                o += (size_t)w;
+        }
+    return buf;
+}
+
+/* Ages: the other person's age from the text, and the child's age at the act. */
+static void read_ages(const jd_screen *S, ctx *X)
+{
+    int child = X->in->child_age;
+    X->other_age = -1;
+    X->act_age = -1;
+    X->other_why[0] = 0;
+    /* "when she was 11", "aged 11 at the time" via K_THEN hits */
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *h = &S->hits[i];
+        if (S->pat[h->pat].kind != K_THEN)
+            continue;
+        for (uint32_t j = h->start; j < h->end; j++)
+            if (S->tok[j].num >= 0 && S->tok[j].num < 18 &&
+                (X->act_age < 0 || S->tok[j].num < X->act_age))
+                X->act_age = S->tok[j].num;
+    }
+    for (size_t i = 0; i < S->ntok; i++) {
+        const tok *t = &S->tok[i];
+        if (t->num < 0)
+            continue;
+        int age = -1;
+        const tok *p = i ? &S->tok[i - 1] : NULL;
+        const tok *nx = i + 1 < S->ntok ? &S->tok[i + 1] : NULL;
+        const tok *nx2 = i + 2 < S->ntok ? &S->tok[i + 2] : NULL;
+        const tok *nx3 = i + 3 < S->ntok ? &S->tok[i + 3] : NULL;
+        bool next_yo = nx && !nx->punct && nx->wlen == 2 && !memcmp(nx->w, "yo", 2);
+        /* "19 year old", "19-year-old" */
+        const tok *yw = nx && nx->punct ? nx2 : nx;
+        size_t yi = (size_t)(yw ? yw - S->tok : 0);
+        const tok *ow = yw && yi + 1 < S->ntok ? &S->tok[yi + 1] : NULL;
+        if (ow && ow->punct && yi + 2 < S->ntok)
+            ow = &S->tok[yi + 2];
+        bool year_old = yw && !yw->punct && yw->wlen >= 4 && !memcmp(yw->w, "year", 4) && ow &&
+                        !ow->punct && ow->wlen == 3 && !memcmp(ow->w, "old", 3);
+        (void)nx3;
+        bool aged = p && ((p->wlen == 4 && !memcmp(p->w, "aged", 4)) ||
+                          (p->wlen == 3 && !memcmp(p->w, "age", 3)));
+        /* "boyfriend is 23", "he was 19" */
+        if (p && i >= 2 && ((p->wlen == 2 && !memcmp(p->w, "is", 2)) ||
+                            (p->wlen == 3 && !memcmp(p->w, "was", 3))) &&
+            !S->tok[i - 2].punct && (!nx || nx->punct || nx->sent != t->sent ||
+                                     !(nx->wlen >= 3 && (!memcmp(nx->w, "tim", 3) ||
+                                                         !memcmp(nx->w, "min", 3) ||
+                                                         !memcmp(nx->w, "hou", 3) ||
+                                                         !memcmp(nx->w, "day", 3) ||
+                                                         !memcmp(nx->w, "wee", 3)))))
+            aged = true;
+        if (t->num >= 1900 && t->num <= 2030) {
+            /* DOB 1979, DOB 02/03/1997, born 1990 */
+            for (size_t j = i; j-- > 0 && j + 7 > i;) {
+                const tok *q = &S->tok[j];
+                if ((q->wlen == 3 && !memcmp(q->w, "dob", 3)) ||
+                    (q->wlen == 4 && !memcmp(q->w, "born", 4))) {
+                    age = S->ref_year - t->num;
+                    break;
+                }
+            }
+        } else if (t->num < 100 && (t->decade || t->yo || next_yo || year_old || aged ||
+                                    (t->paren && p && (p->cap || p->punct == ',')) ||
+                                    (t->paren && i > 0 && S->tok[i - 1].off + 2 < t->off))) {
+            age = t->num;
+            if (t->decade && p && p->wlen >= 2 && !memcmp(p->w, "mid", 3))
+                age += 4;
+        }
+        if (age < 0 || age > 95)
+            continue;
+        if (age == child || (X->act_age >= 0 && age == X->act_age))
+            continue; /* the child's own age */
+        if (age < 10)
+            continue;
+        if (age > X->other_age) {
+            X->other_age = age;
+            snprintf(X->other_why, sizeof X->other_why, "\"%.*s\"", (int)(t->olen < 30 ? t->olen : 30),
+                     X->in->text + t->off);
+        }
+    }
+    if (X->other_age < 18 && X->adult) {
+        /* "a man", "much older", "old enough to be her dad": an adult */
+        if (X->other_age < 0 || X->other_age <= child) {
+            X->other_age = 18;
+            snprintf(X->other_why, sizeof X->other_why, "an adult in the text");
+        }
+    }
+}
+
+static int add_match(jd_screen_result *res, const jd_screen_match *m)
+{
+    if (grow((void **)&res->m, &res->cap, res->n + 1, sizeof *res->m))
+        return JD_ENOMEM;
+    res->m[res->n++] = *m;
+    return JD_OK;
+}
+
+static bool have_code(const jd_screen_result *res, const char *code, bool counts)
+{
+    for (size_t i = 0; i < res->n; i++)
+        if (res->m[i].counts == counts &&
+            (res->m[i].code == code || !strcmp(res->m[i].code, code)))
+            return true;
+    return false;
+}
+
+static bool note_flag(const jd_screen *S, int kind)
+{
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *h = &S->hits[i];
+        if (S->pat[h->pat].kind != kind)
+            continue;
+        rule dummy = {0};
+        dummy.role_explicit = true;
+        unsigned a = attributes(S, &dummy, h);
+        if (!(a & (JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL)))
+            return true;
+    }
+    return false;
+}
+
+static bool owned_hit(const jd_screen *S, int kind, uint32_t rule_idx, const hit *h, int span)
+{
+    uint32_t s = S->tok[h->start].sent;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *u = &S->hits[i];
+        uint32_t us = S->tok[u->start].sent;
+        if (S->pat[u->pat].kind == kind && S->pat[u->pat].owner == rule_idx &&
+            us + (uint32_t)span >= s && us <= s + (uint32_t)span) {
+            /* an exception ("locked the door", "consent to share") speaks
+             * for its own clause or for words it overlaps, not for the
+             * whole sentence */
+            if (kind == K_UNLESS && S->tok[u->start].clause != S->tok[h->start].clause &&
+                (u->end <= h->start || u->start >= h->end))
+                continue;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* "33/40011/24": a crime reference (a DOB such as 02/03/1997 is not). */
+static bool crime_ref(const jd_screen *S)
+{
+    for (size_t i = 0; i + 4 < S->ntok; i++) {
+        const tok *t = S->tok + i;
+        if (t[0].num >= 0 && t[1].punct == '/' && t[2].num >= 1000 && t[3].punct == '/' &&
+            t[4].num >= 0 && t[4].num < 100 && t[2].olen >= 4)
+            return true;
+    }
+    return false;
+}
+
+int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res, jd_error *err)
+{
+    if (!S || !in || !res)
+        return jd_error_set(err, JD_EINVALID, "screen, note and result are required");
+    res->n = 0;
+    const char *text = in->text ? in->text : "";
+    size_t len = strlen(text);
+    if (len > MAX_TEXT)
+        return jd_error_set(err, JD_ELIMIT, "note is over %u bytes", MAX_TEXT);
+    if (tokenize(S, text, len) != JD_OK || scan(S, in->kinds) != JD_OK)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    ctx X = {in, -1, -1, "", false, false, false};
+    X.sexual = note_flag(S, K_SEXUAL);
+    X.adult = note_flag(S, K_ADULT);
+    X.recorded = in->crime_recorded == 1 || crime_ref(S);
+    bool lac = note_flag(S, K_LAC);
+    for (size_t i = 0; i < S->nhits && !X.recorded; i++)
+        if (S->pat[S->hits[i].pat].kind == K_RECORDED) {
+            rule plain = {0};
+            plain.role_explicit = true;
+            if (!(attributes(S, &plain, &S->hits[i]) &
+                  (JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL)))
+                X.recorded = true;
+        }
+    read_ages(S, &X);
+    int et = et_index(in->event_type);
+    int child = in->child_age;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *h = &S->hits[i];
+        const pattern *p = &S->pat[h->pat];
+        if (p->kind > K_IND)
+            continue;
+        const rule *r = &S->rules[p->owner];
+        if (r->types && !(r->types & (1u << et)))
+            continue;
+        if (have_code(res, r->code, true))
+            continue; /* one counted match per code is enough */
+        if (owned_hit(S, K_UNLESS, p->owner, h, 0))
+            continue;
+        if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, 1))
+            continue;
+        unsigned a = attributes(S, r, h);
+        jd_screen_match m;
+        memset(&m, 0, sizeof m);
+        m.kind = r->kind;
+        m.code = r->code;
+        m.name = r->name;
+        m.advice = r->advice;
+        m.rule = p->text;
+        m.start = (int)S->tok[h->start].off;
+        m.end = (int)(S->tok[h->end - 1].off + S->tok[h->end - 1].olen);
+        m.other_age = -1;
+        unsigned discount;
+        if (r->kind == JD_SCREEN_OFFENCE) {
+            discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
+                       JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY;
+            int age = X.act_age >= 0 && X.act_age < child ? X.act_age : child;
+            if (r->min_age >= 0 && age >= 0 && age < r->min_age)
+                a |= JD_SCREEN_AGE;
+            if (r->max_age >= 0 && (age < 0 || age > r->max_age))
+                a |= JD_SCREEN_AGE;
+            if ((r->needs & NEED_SEXUAL) && !X.sexual)
+                a |= JD_SCREEN_AGE;
+            if ((r->needs & NEED_ADULT) && X.other_age < 18)
+                a |= JD_SCREEN_AGE;
+            if ((r->needs & NEED_LAC) && !lac)
+                a |= JD_SCREEN_AGE;
+            if ((r->needs & NEED_NOT_ADULT) && X.other_age >= 18)
+                a |= JD_SCREEN_AGE;
+            if ((r->needs & NEED_MINOR_OTHER) &&
+                !(X.other_age >= 10 && X.other_age < 18 && X.other_age > child))
+                a |= JD_SCREEN_AGE;
+            discount |= JD_SCREEN_AGE;
+            m.recorded = X.recorded;
+            m.other_age = X.other_age;
+            snprintf(m.basis, sizeof m.basis, "child %d%s, other %s%s", age,
+                     age != child ? " at the time" : "",
+                     X.other_age < 0 ? "age not written" : X.other_age >= 18 ? "an adult " : "",
+                     X.other_why);
+        } else if (r->kind == JD_SCREEN_LANGUAGE) {
+            discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
+                       JD_SCREEN_OTHER_PERSON | JD_SCREEN_QUOTED | JD_SCREEN_CHALLENGED;
+            if ((r->needs & NEED_ADULT) && X.other_age < 18)
+                a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        } else {
+            discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
+                       JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY;
+            if ((r->min_age >= 0 && child >= 0 && child < r->min_age) ||
+                (r->max_age >= 0 && (child < 0 || child > r->max_age)))
+                a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+            if ((r->needs & NEED_SEXUAL) && !X.sexual)
+                a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+            if ((r->needs & NEED_ADULT) && X.other_age < 18)
+                a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+            if ((r->needs & NEED_LAC) && !lac)
+                a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        }
+        discount &= ~r->keep;
+        m.attrs = a;
+        m.counts = !(a & discount);
+        char ab[120];
+        jd_screen_attrs_str(a & discount, ab, sizeof ab);
+        if (m.counts)
+            snprintf(m.why, sizeof m.why, "matched \"%s\"%s%s", p->text,
+                     a ? "; also " : "", a ? jd_screen_attrs_str(a, ab, sizeof ab) : "");
+        else
+            snprintf(m.why, sizeof m.why, "not counted: %s", ab);
+        if (have_code(res, r->code, m.counts))
+            continue;
+        if (add_match(res, &m))
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    /* indicators held because an offence counts ("from_offences") */
+    for (size_t i = 0; i < S->nrules; i++) {
+        const rule *r = &S->rules[i];
+        if (!r->from[0] || (in->kinds && !(in->kinds & (1u << r->kind))) ||
+            have_code(res, r->code, true))
+            continue;
+        const jd_screen_match *off = NULL;
+        for (int k = 0; k < 4 && r->from[k] && !off; k++)
+            for (size_t j = 0; j < res->n && !off; j++)
+                if (res->m[j].counts && res->m[j].kind == JD_SCREEN_OFFENCE &&
+                    !strcmp(res->m[j].code, r->from[k]))
+                    off = &res->m[j];
+        if (!off)
+            continue;
+        jd_screen_match m;
+        memset(&m, 0, sizeof m);
+        m.kind = r->kind;
+        m.code = r->code;
+        m.name = r->name;
+        m.advice = r->advice;
+        m.rule = off->rule;
+        m.start = off->start;
+        m.end = off->end;
+        m.other_age = -1;
+        m.counts = true;
+        snprintf(m.why, sizeof m.why, "from offence %s", off->code);
+        if (add_match(res, &m))
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < S->nrules; i++) {
+        const rule *r = &S->rules[i];
+        if ((in->kinds && !(in->kinds & (1u << r->kind))) || !r->always || (r->min_age >= 0 && (child < 0 || child < r->min_age)) ||
+            (r->max_age >= 0 && (child < 0 || child > r->max_age)) ||
+            have_code(res, r->code, true))
+            continue;
+        if (r->agencies[0]) {
+            bool ok = false;
+            for (int k = 0; k < 4 && r->agencies[k]; k++)
+                if (in->agency && !strcmp(in->agency, r->agencies[k]))
+                    ok = true;
+            if (!ok)
+                continue;
+        }
+        jd_screen_match m;
+        memset(&m, 0, sizeof m);
+        m.kind = r->kind;
+        m.code = r->code;
+        m.name = r->name;
+        m.advice = r->advice;
+        m.rule = "the child's age";
+        m.start = m.end = -1;
+        m.other_age = -1;
+        m.counts = true;
+        if (r->agencies[0])
+            snprintf(m.why, sizeof m.why, "recorded by %s", in->agency);
+        else
+            snprintf(m.why, sizeof m.why, "child aged %d", child);
+        if (add_match(res, &m))
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    /* C1 is used alone for an under-13 (no C11 beside it). */
+    bool c1 = have_code(res, "C1", true);
+    size_t o = 0;
+    for (size_t i = 0; i < res->n; i++) {
+        jd_screen_match *m = &res->m[i];
+        if (m->counts && c1 && (!strcmp(m->code, "C11") || !strcmp(m->code, "C2") || !strcmp(m->code, "C5") || !strcmp(m->code, "C6") ||
+                                !strcmp(m->code, "C3")))
+            continue;
+        if (!m->counts && have_code(res, m->code, true))
+            continue;
+        res->m[o++] = *m;
+    }
+    res->n = o;
+    return JD_OK;
+}
+
+void jd_screen_result_free(jd_screen_result *res)
+{
+    if (!res)
+        return;
+    free(res->m);
+    res->m = NULL;
+    res->n = res->cap = 0;
+}
+
+/* ---- loading ---- */
+
+typedef struct loader {
+    jd_screen *S;
+    jd_error *err;
+    json_t *lists; /* named pattern lists, "=name" in a pattern list */
+} loader;
+
+static int bad(loader *L, const char *where, const char *what)
+{
+    return jd_error_set_at(L->err, JD_EINVALID, L->S->source, 0, 0, "%s: %s", where, what);
+}
+
+static int load_patterns(loader *L, json_t *arr, int kind, uint32_t owner, const char *where)
+{
+    if (!arr)
+        return JD_OK;
+    if (!json_is_array(arr))
+        return bad(L, where, "must be a list of patterns");
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (!json_is_string(v) || !json_string_length(v))
+            return bad(L, where, "every pattern must be a non-empty string");
+        const char *pv = json_string_value(v);
+        if (pv[0] == '=') {
+            json_t *lst = json_object_get(L->lists, pv + 1);
+            if (!json_is_array(lst))
+                return bad(L, where, "names an unknown list (=name needs \"lists\".name)");
+            size_t k;
+            json_t *lv;
+            json_array_foreach(lst, k, lv)
+            {
+                if (!json_is_string(lv) || json_string_value(lv)[0] == '=')
+                    return bad(L, where, "a list holds plain patterns");
+                int rc = add_pattern(L->S, json_string_value(lv), kind, owner, L->err, where);
+                if (rc < 0)
+                    return rc;
+            }
+            continue;
+        }
+        int rc = add_pattern(L->S, json_string_value(v), kind, owner, L->err, where);
+        if (rc < 0)
+            return rc;
+    }
+    return JD_OK;
+}
+
+static unsigned attr_bit(const char *s)
+{
+    static const char *names[] = {"negated", "hypothetical", "historical", "other_person",
+                                  "quoted", "challenged", "innocent", "property", "age"};
+    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(s, names[i]))
+            return 1u << i;
+    return 0;
+}
+
+static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *section)
+{
+    if (!json_is_array(arr))
+        return bad(L, section, "must be a list");
+    jd_screen *S = L->S;
+    size_t i;
+    json_t *o;
+    json_array_foreach(arr, i, o)
+    {
+        char where[96];
+        const char *code = json_string_value(
+            json_object_get(o, kind == JD_SCREEN_LANGUAGE ? "slug" : "code"));
+        snprintf(where, sizeof where, "%s[%zu]%s%s", section, i, code ? " " : "", code ? code : "");
+        if (!json_is_object(o) || !code || !*code)
+            return bad(L, where, kind == JD_SCREEN_LANGUAGE ? "needs a \"slug\"" : "needs a \"code\"");
+        const char *name = json_string_value(
+            json_object_get(o, kind == JD_SCREEN_LANGUAGE ? "avoid" : "name"));
+        if (!name)
+            return bad(L, where, kind == JD_SCREEN_LANGUAGE ? "needs \"avoid\"" : "needs \"name\"");
+        const char *advice = json_string_value(json_object_get(o, "instead"));
+        if (kind == JD_SCREEN_LANGUAGE && !advice)
+            return bad(L, where, "needs \"instead\" (the wording to use)");
+        rule *nr = realloc(S->rules, (S->nrules + 1) * sizeof *nr);
+        if (!nr)
+            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+        S->rules = nr;
+        rule *r = &S->rules[S->nrules];
+        memset(r, 0, sizeof *r);
+        r->kind = kind;
+        r->code = jd_arena_strdup(&S->ar, code);
+        r->name = jd_arena_strdup(&S->ar, name);
+        r->advice = advice ? jd_arena_strdup(&S->ar, advice) : NULL;
+        r->min_age = r->max_age = -1;
+        json_t *mn = json_object_get(o, "min_age"), *mx = json_object_get(o, "max_age");
+        if (mn && !json_is_integer(mn))
+            return bad(L, where, "min_age must be an integer");
+        if (mx && !json_is_integer(mx))
+            return bad(L, where, "max_age must be an integer");
+        if (mn)
+            r->min_age = (int)json_integer_value(mn);
+        if (mx)
+            r->max_age = (int)json_integer_value(mx);
+        if (mn && mx && r->min_age > r->max_age)
+            return bad(L, where, "min_age is above max_age");
+        size_t k;
+        json_t *v;
+        json_t *needs = json_object_get(o, "needs");
+        if (needs && !json_is_array(needs))
+            return bad(L, where, "needs must be a list");
+        json_array_foreach(needs, k, v)
+        {
+            const char *s = json_string_value(v);
+            if (s && !strcmp(s, "sexual"))
+                r->needs |= NEED_SEXUAL;
+            else if (s && !strcmp(s, "adult"))
+                r->needs |= NEED_ADULT;
+            else if (s && !strcmp(s, "minor_other"))
+                r->needs |= NEED_MINOR_OTHER;
+            else if (s && !strcmp(s, "looked_after"))
+                r->needs |= NEED_LAC;
+            else if (s && !strcmp(s, "not_adult"))
+                r->needs |= NEED_NOT_ADULT;
+            else
+                return bad(L, where, "needs: one of sexual, adult, minor_other, looked_after, not_adult");
+        }
+        json_t *keep = json_object_get(o, "keep");
+        if (keep && !json_is_array(keep))
+            return bad(L, where, "keep must be a list of attributes");
+        json_array_foreach(keep, k, v)
+        {
+            unsigned b = json_is_string(v) ? attr_bit(json_string_value(v)) : 0;
+            if (!b)
+                return bad(L, where, "keep: unknown attribute");
+            r->keep |= b;
+        }
+        json_t *types = json_object_get(o, "event_types");
+        if (types && !json_is_array(types))
+            return bad(L, where, "event_types must be a list");
+        json_array_foreach(types, k, v)
+        {
+            const char *s = json_string_value(v);
+            int e = s ? et_index(s) : -1;
+            if (e < 0 || (e == (int)N_ET - 1 && strcmp(s, "other")))
+                return bad(L, where, "event_types: unknown event type");
+            r->types |= 1u << e;
+        }
+        json_t *roles = json_object_get(o, "role");
+        if (roles && !json_is_array(roles))
+            return bad(L, where, "role must be a list");
+        json_array_foreach(roles, k, v)
+        {
+            const char *role = json_string_value(v);
+            if (role && !strcmp(role, "explicit"))
+                r->role_explicit = true;
+            else if (role && !strcmp(role, "injury"))
+                r->injury = true;
+            else if (role && !strcmp(role, "taking"))
+                r->taking = r->role_explicit = true;
+            else
+                return bad(L, where, "role: each one of explicit, injury, taking");
+        }
+        r->always = json_is_true(json_object_get(o, "always"));
+        r->reported_speech = json_is_true(json_object_get(o, "reported_speech"));
+        json_t *ag = json_object_get(o, "agencies");
+        if (ag && (!json_is_array(ag) || json_array_size(ag) > 4 || !r->always))
+            return bad(L, where, "agencies: a list of up to 4 agency codes, with \"always\"");
+        json_array_foreach(ag, k, v)
+        {
+            if (!json_is_string(v))
+                return bad(L, where, "agencies: each an agency code");
+            r->agencies[k] = jd_arena_strdup(&S->ar, json_string_value(v));
+        }
+        int rc = load_patterns(L, json_object_get(o, "patterns"), (int)kind,
+                               (uint32_t)S->nrules, where);
+        if (rc < 0)
+            return rc;
+        json_t *from = json_object_get(o, "from_offences");
+        if (from && (!json_is_array(from) || json_array_size(from) > 4 ||
+                     kind != JD_SCREEN_INDICATOR))
+            return bad(L, where, "from_offences: a list of up to 4 offence codes, for indicators");
+        json_array_foreach(from, k, v)
+        {
+            if (!json_is_string(v))
+                return bad(L, where, "from_offences: each an offence code");
+            r->from[k] = jd_arena_strdup(&S->ar, json_string_value(v));
+        }
+        if (!r->always && !r->from[0] && !json_array_size(json_object_get(o, "patterns")))
+            return bad(L, where, "needs at least one pattern (or \"always\": true)");
+        rc = load_patterns(L, json_object_get(o, "unless"), K_UNLESS, (uint32_t)S->nrules, where);
+        if (rc < 0)
+            return rc;
+        r->has_near = json_array_size(json_object_get(o, "near")) > 0;
+        rc = load_patterns(L, json_object_get(o, "near"), K_NEAR, (uint32_t)S->nrules, where);
+        if (rc < 0)
+            return rc;
+        S->nrules++;
+    }
+    return JD_OK;
+}
+
+static int load(loader *L, json_t *root)
+{
+    jd_screen *S = L->S;
+    if (!json_is_object(root))
+        return bad(L, "rules", "must be a JSON object");
+    json_t *ver = json_object_get(root, "version");
+    if (!json_is_integer(ver) || json_integer_value(ver) != 1)
+        return bad(L, "version", "must be 1");
+    json_t *w = json_object_get(root, "window");
+    S->window = json_is_integer(w) ? (int)json_integer_value(w) : 6;
+    json_t *ry = json_object_get(root, "reference_year");
+    S->ref_year = json_is_integer(ry) ? (int)json_integer_value(ry) : 2024;
+    L->lists = json_object_get(root, "lists");
+    if (L->lists && !json_is_object(L->lists))
+        return bad(L, "lists", "must be an object of pattern lists");
+    static const char *const term_words[] = {"but", "however", "although", "though", "whereas",
+                                             "because", "which", "whilst", "while", "so"};
+    for (size_t k = 0; k < sizeof term_words / sizeof term_words[0]; k++) {
+        uint32_t id = stem_id(S, term_words[k], strlen(term_words[k]), true);
+        if (!id)
+            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+        S->term_sids[S->nterm_sids++] = id;
+    }
+    static const char *const and_next[] = {"has", "have", "had", "is", "was", "are", "were",
+                                           "only", "then", "now", "also", "says", "said",
+                                           "will", "would", "does", "did", "since", "later",
+                                           "afterwards", "she", "he", "they"};
+    for (size_t k = 0; k < sizeof and_next / sizeof and_next[0]; k++) {
+        uint32_t id = stem_id(S, and_next[k], strlen(and_next[k]), true);
+        if (!id)
+            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+        S->and_next_sids[S->nand_next++] = id;
+    }
+    S->and_sid = stem_id(S, "and", 3, true);
+    S->as_sid = stem_id(S, "as", 2, true);
+    S->no_sid = stem_id(S, "no", 2, true);
+    S->by_sid = stem_id(S, "by", 2, true);
+    S->or_sid = stem_id(S, "or", 2, true);
+    S->nor_sid = stem_id(S, "nor", 3, true);
+    if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->or_sid || !S->nor_sid)
+        return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+    json_t *sets = json_object_get(root, "sets");
+    if (!json_is_object(sets))
+        return bad(L, "sets", "must be an object of word lists");
+    S->nsets = json_object_size(sets);
+    S->setv = calloc(S->nsets + 1, sizeof *S->setv);
+    if (!S->setv)
+        return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+    const char *key;
+    json_t *val;
+    uint32_t si = 0;
+    json_object_foreach(sets, key, val)
+    {
+        char where[80];
+        snprintf(where, sizeof where, "sets.%s", key);
+        if (!json_is_array(val))
+            return bad(L, where, "must be a list of words");
+        bool added;
+        if (!jd_strmap_put(&S->sets, key, strlen(key), si, &added))
+            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+        size_t k;
+        json_t *v;
+        json_array_foreach(val, k, v)
+        {
+            const char *s = json_string_value(v);
+            char lw[64];
+            if (!s || strchr(s, ' ') || strchr(s, '_') || strlen(s) >= sizeof lw || !*s)
+                return bad(L, where, "every entry must be one word");
+            int n = lower_into(lw, sizeof lw, s, strlen(s));
+            size_t nn;
+            const char *nw = norm_word(lw, (size_t)n, &nn);
+            uint32_t id = stem_id(S, nw, nn, true);
+            if (!id || vpush(&S->setv[si], id))
+                return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+        }
+        si++;
+    }
+    uint32_t *actor = jd_strmap_get(&S->sets, "actor", 5);
+    S->actor_set = actor ? *actor : UINT32_MAX;
+    static const char *need_sets[] = {"child", "other", "possessive"};
+    uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
+    for (int k = 0; k < 3; k++) {
+        uint32_t *p = jd_strmap_get(&S->sets, need_sets[k], strlen(need_sets[k]));
+        if (!p)
+            return bad(L, "sets", "needs the sets child, other and possessive");
+        *ids[k] = *p;
+    }
+    json_t *cues = json_object_get(root, "cues");
+    if (!json_is_object(cues))
+        return bad(L, "cues", "must be an object");
+    static const struct {
+        const char *name;
+        int kind;
+    } cue_kinds[] = {{"negation", K_NEG},       {"negation_post", K_NEGPOST},
+                     {"hypothetical", K_HYPO},  {"historical", K_HIST},
+                     {"attribution", K_ATTR},   {"challenge", K_CHAL},
+                     {"adopt", K_ADOPT},        {"innocent_cause", K_INNOC},
+                     {"property", K_PROP},      {"sexual", K_SEXUAL},
+                     {"adult", K_ADULT},        {"age_at_act", K_THEN},
+                     {"recorded", K_RECORDED},  {"looked_after", K_LAC},
+                     {"reported", K_REPORT}};
+    json_object_foreach(cues, key, val)
+    {
+        int kind = -1;
+        for (size_t k = 0; k < sizeof cue_kinds / sizeof cue_kinds[0]; k++)
+            if (!strcmp(key, cue_kinds[k].name))
+                kind = cue_kinds[k].kind;
+        char where[80];
+        snprintf(where, sizeof where, "cues.%s", key);
+        if (kind < 0)
+            return bad(L, where, "unknown cue list");
+        int rc = load_patterns(L, val, kind, 0, where);
+        if (rc < 0)
+            return rc;
+    }
+    int rc = load_rules(L, json_object_get(root, "offences"), JD_SCREEN_OFFENCE, "offences");
+    if (rc >= 0)
+        rc = load_rules(L, json_object_get(root, "language"), JD_SCREEN_LANGUAGE, "language");
+    if (rc >= 0)
+        rc = load_rules(L, json_object_get(root, "indicators"), JD_SCREEN_INDICATOR, "indicators");
+    if (rc >= 0)
+        rc = index_patterns(S, L->err);
+    return rc;
+}
+
+int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
+{
+    if (!out)
+        return jd_error_set(err, JD_EINVALID, "out is required");
+    *out = NULL;
+    jd_screen *S = calloc(1, sizeof *S);
+    if (!S)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    jd_arena_init(&S->ar, 16 * 1024);
+    jd_strmap_init(&S->stems);
+    jd_strmap_init(&S->memo);
+    jd_strmap_init(&S->sets);
+    jd_strmap_init(&S->pre3);
+    jd_strmap_init(&S->memo_raw);
+    S->st = sb_stemmer_new("english", NULL);
+    if (!S->st) {
+        jd_screen_close(S);
+        return jd_error_set(err, JD_ENOMEM, "cannot start the Snowball English stemmer");
+    }
+    const char *src = path ? path : "screen.json (built in)";
+    const char *base = strrchr(src, '/');
+    snprintf(S->source, sizeof S->source, "%s", base ? base + 1 : src);
+    json_error_t je;
+    json_t *root = path ? json_load_file(path, 0, &je)
+                        : json_loadb(jd_data_rules_screen, jd_data_rules_screen_len, 0, &je);
+    if (!root) {
+        int rc = jd_error_set_at(err, path ? JD_EINVALID : JD_ERROR, S->source, je.line,
+                                 je.column, "screen rules are not valid JSON: %s", je.text);
+        jd_screen_close(S);
+        return rc;
+    }
+    loader L = {S, err, NULL};
+    int rc = load(&L, root);
+    json_decref(root);
+    if (rc < 0) {
+        jd_screen_close(S);
+        return rc;
+    }
+    *out = S;
+    return JD_OK;
+}
+
+void jd_screen_close(jd_screen *S)
+{
+    if (!S)
+        return;
+    if (S->st)
+        sb_stemmer_delete(S->st);
+    for (size_t i = 0; S->first && i < S->nfirst; i++)
+        free(S->first[i].v);
+    free(S->first);
+    for (size_t i = 0; S->setv && i < S->nsets; i++)
+        free(S->setv[i].v);
+    free(S->setv);
+    free(S->always.v);
+    for (size_t i = 0; i < S->nprelists; i++)
+        free(S->prelists[i].v);
+    free(S->prelists);
+    jd_strmap_free(&S->pre3);
+    jd_strmap_free(&S->memo_raw);
+    free(S->pat);
+    free(S->terms);
+    free(S->alts);
+    free(S->rules);
+    free(S->tok);
+    free(S->sbloom);
+    free(S->low);
+    free(S->hits);
+    jd_strmap_free(&S->stems);
+    jd_strmap_free(&S->memo);
+    jd_strmap_free(&S->sets);
+    jd_arena_free(&S->ar);
+    free(S);
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Integration tests of `joindots screen`: text and JSON output, --batch (one
+# result line per input line, in order, bad lines reported in place), the
+# corpus scorer, and an unrecorded_crime alert that names offence, ages and
+# words. Usage: test_screen.sh JOINDOTS SOURCE_ROOT
+JD=$1 SRC=$2
+. "$SRC/tests/integration/lib.sh"
+scratch
+
+out=$("$JD" screen --age 14 "She has been sleeping with a man aged 24 and it is consensual." 2>&1)
+ok $? "screen prints findings for one text"
+echo "$out" | grep -q "C2" ; ok $? "the text names C2 for a 14-year-old and a man of 24"
+echo "$out" | grep -q "write instead" ; ok $? "wording comes with what to write instead"
+
+json=$("$JD" screen --format json --age 14 "Her phone was snatched by a man." 2>&1)
+python3 - "$json" <<'PY'
+import json, sys
+o = json.loads(sys.argv[1])
+sys.exit(0 if o["offences"] == [] and set(o) >= {"id", "offences", "language", "indicators"} else 1)
+PY
+ok $? "a phone snatched is no offence against the child (JSON output)"
+
+cat >"$SCRATCH/in.jsonl" <<'JL'
+{"id": "A1", "text": "She says she had sex with Dean (31) at his flat. NFA - consensual.", "event_type": "case_note", "child_age": 14}
+{"id": "A2", "text": "Dad drives her to netball on Thursdays.", "event_type": "case_note", "child_age": 14}
+not json
+{"id": "A4", "text": "She says a man aged 30 had sex with her. Crime ref 33/40011/24.", "event_type": "case_note", "child_age": 14, "crime_recorded": "Y"}
+{"id": "A5", "text": "He absconded from the unit and is streetwise.", "child_age": 15}
+JL
+"$JD" screen --batch "$SCRATCH/in.jsonl" >"$SCRATCH/out.jsonl" 2>"$SCRATCH/err.txt"
+is "$?" "3" "a batch with a bad line exits 3 (data)"
+is "$(wc -l <"$SCRATCH/out.jsonl")" "5" "one result line per input line"
+python3 - "$SCRATCH/out.jsonl" <<'PY'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+ids = [x.get("id") for x in r]
+assert ids == ["A1", "A2", None, "A4", "A5"], ids
+c2 = [o for o in r[0]["offences"] if o["code"] == "C2"]
+assert c2 and c2[0]["recorded"] is False and c2[0]["words"] and c2[0]["span"][1] > c2[0]["span"][0]
+assert "31" in c2[0]["age_basis"], c2[0]["age_basis"]
+assert "consent" in [o["slug"] for o in r[0]["language"]]
+assert r[1]["offences"] == [] and r[1]["language"] == []
+assert "error" in r[2]
+assert all(o["recorded"] for o in r[3]["offences"]) and r[3]["offences"]
+slugs = {o["slug"] for o in r[4]["language"]}
+assert {"absconded", "streetwise"} <= slugs, slugs
+PY
+ok $? "batch results carry codes, slugs, words, spans, ages and recorded flags in order"
+grep -q "line 3" "$SCRATCH/err.txt"; ok $? "the bad line is named on stderr"
+
+# the scorer: a corpus in the notes schema scored against itself is perfect
+python3 - "$SCRATCH/out.jsonl" "$SCRATCH/gold.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[2], "w") as g:
+    for l in open(sys.argv[1]):
+        r = json.loads(l)
+        if "error" in r:
+            continue
+        g.write(json.dumps({"id": r["id"], "crime_recorded": "",
+                            "offences": [o["code"] for o in r["offences"] if not o["recorded"]],
+                            "language": [o["slug"] for o in r["language"]],
+                            "indicators": [o["code"] for o in r["indicators"]], "traps": []}) + "\n")
+PY
+grep -v '"error"' "$SCRATCH/out.jsonl" >"$SCRATCH/pred.jsonl"
+python3 "$SRC/bench/screen_score.py" "$SCRATCH/gold.jsonl" "$SCRATCH/pred.jsonl" >"$SCRATCH/score.txt"
+grep -E "^MICRO" "$SCRATCH/score.txt" | awk '{ if ($7 != "1.00") bad=1 } END { exit bad }'
+ok $? "the corpus scorer gives F1 1.00 for a perfect run"
+
+"$JD" screen --rules /nonexistent.json "text" >/dev/null 2>&1
+is "$?" "3" "a missing rules file is a data error"
+"$JD" screen --format xml "text" >/dev/null 2>&1
+is "$?" "2" "an unknown format is a usage error"
+
+# an unrecorded_crime alert names the offence, the ages and the words
+"$JD" synth --out "$SCRATCH/c" --seed 5 --children 300 >/dev/null 2>&1 &&
+  "$JD" ingest --db "$SCRATCH/c.db" --quiet "$SCRATCH/c" >/dev/null 2>&1 &&
+  "$JD" resolve --db "$SCRATCH/c.db" >/dev/null 2>&1 &&
+  "$JD" analyse --db "$SCRATCH/c.db" >/dev/null 2>&1 &&
+  "$JD" export alerts --db "$SCRATCH/c.db" >"$SCRATCH/alerts.jsonl" 2>/dev/null
+ok $? "a county is analysed"
+python3 - "$SCRATCH/alerts.jsonl" <<'PY'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+u = [x for x in a if x.get("kind") == "unrecorded_crime"]
+assert u, "no unrecorded_crime alerts"
+for x in u:
+    d = x.get("doc", x)
+    assert d["rule"].startswith("C") and d["words"] and d["age_basis"].startswith("child"), d
+    assert any("discloses it in the words" in e for e in d["explanation"]), d["explanation"]
+PY
+ok $? "unrecorded_crime alerts name the offence, the age basis and the words"
+done_testing

@@ -1,0 +1,448 @@
+/*
+ * The text screen (include/joindots/screen.h): offences C1-C20, language
+ * slugs and indicators in several grammatical forms with near misses
+ * (tests/data/screen/engine_cases.tsv), ConText attributes, roles, every
+ * age form, crime-recorded detection, rule-file validation and limits.
+ * Sentences are written from DOMAIN.md, not taken from any corpus.
+ */
+#include <joindots/screen.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct fx {
+    jd_screen *S;
+    jd_screen_result res;
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    jd_error err;
+    jd_error_clear(&err);
+    if (!f || jd_screen_open(&f->S, NULL, &err) != JD_OK) {
+        fprintf(stderr, "screen rules: %s\n", err.msg);
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    jd_screen_result_free(&f->res);
+    jd_screen_close(f->S);
+    free(f);
+    return 0;
+}
+
+static const jd_screen_result *run(fx *f, const char *text, int age, const char *type,
+                                   int recorded)
+{
+    jd_error err;
+    jd_error_clear(&err);
+    jd_screen_note in = {"t", text, type, NULL, age, 'F', recorded, 0};
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    return &f->res;
+}
+
+/* The match for code (counted or not), or NULL. */
+static const jd_screen_match *find(const jd_screen_result *r, const char *code, bool counts)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->m[i].counts == counts && !strcmp(r->m[i].code, code))
+            return &r->m[i];
+    return NULL;
+}
+
+/* The match, failing the test when there is none. */
+static const jd_screen_match *must(const jd_screen_result *r, const char *code, bool counts)
+{
+    static const jd_screen_match none; /* never reached: fail() ends the test */
+    const jd_screen_match *m = find(r, code, counts);
+    if (!m) {
+        fprintf(stderr, "no %s match for %s\n", counts ? "counted" : "discounted", code);
+        fail();
+        return &none;
+    }
+    return m;
+}
+
+/* Counted and, for an offence, not recorded (what an unrecorded_crime alert needs). */
+static bool counted(const jd_screen_result *r, const char *code)
+{
+    const jd_screen_match *m = find(r, code, true);
+    return m && !(m->kind == JD_SCREEN_OFFENCE && m->recorded);
+}
+
+static bool in_list(const char *list, const char *code)
+{
+    if (!strcmp(list, "-"))
+        return false;
+    size_t n = strlen(code);
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ',');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l == n && !memcmp(p, code, n))
+            return true;
+        p += l + (e ? 1 : 0);
+    }
+    return false;
+}
+
+static void test_cases(void **state)
+{
+    fx *f = *state;
+    const char *root = getenv("JD_SOURCE_ROOT");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/data/screen/engine_cases.tsv", root ? root : ".");
+    FILE *in = fopen(path, "r");
+    assert_non_null(in);
+    char line[4096];
+    int cases = 0, failures = 0;
+    while (fgets(line, sizeof line, in)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (!line[0] || line[0] == '#')
+            continue;
+        char *fld[5];
+        char *p = line;
+        int n = 0;
+        for (; n < 5 && p; n++) {
+            fld[n] = p;
+            p = n < 4 ? strchr(p, '\t') : NULL;
+            if (p)
+                *p++ = 0;
+        }
+        assert_int_equal(n, 5);
+        const jd_screen_result *r = run(f, fld[4], atoi(fld[0]), fld[1], -1);
+        cases++;
+        for (int want = 0; want < 2; want++) {
+            char list[512];
+            snprintf(list, sizeof list, "%s", fld[2 + want]);
+            if (!strcmp(list, "-"))
+                continue;
+            for (char *c = strtok(list, ","); c; c = strtok(NULL, ",")) {
+                bool got = counted(r, c);
+                if (got != (want == 0)) {
+                    failures++;
+                    fprintf(stderr, "case %d: %s %s in: %s\n", cases,
+                            want == 0 ? "missed" : "wrongly found", c, fld[4]);
+                    const jd_screen_match *m = find(r, c, true);
+                    if (!m)
+                        m = find(r, c, false);
+                    if (m)
+                        fprintf(stderr, "   rule \"%s\": %s\n", m->rule, m->why);
+                }
+            }
+        }
+        (void)in_list;
+    }
+    fclose(in);
+    fprintf(stderr, "%d cases, %d failures\n", cases, failures);
+    assert_true(cases >= 150);
+    assert_int_equal(failures, 0);
+}
+
+/* Each attribute rules a match out and the explanation says which. */
+static void test_attributes(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    const jd_screen_match *m;
+
+    r = run(f, "She denies any sexual activity with the man aged 30.", 14, "case_note", -1);
+    m = must(r, "C2", false);
+    assert_true(m->attrs & JD_SCREEN_NEGATED);
+    assert_non_null(strstr(m->why, "negated"));
+    assert_null(find(r, "C2", true));
+
+    r = run(f, "If she goes missing again she would be at risk of exploitation; she absconds "
+               "from the unit.", 14, "case_note", -1);
+    assert_true(counted(r, "absconded")); /* the second clause is a fact */
+    r = run(f, "If she absconds again staff will call the police.", 14, "case_note", -1);
+    m = must(r, "absconded", false);
+    assert_true(m->attrs & JD_SCREEN_HYPOTHETICAL);
+
+    /* negation ends at "and" before a verb and at "as" before a subject */
+    r = run(f, "She was told not to go back there and has been non-compliant since.", 15,
+            "case_note", -1);
+    assert_true(counted(r, "refused_to_engage"));
+    r = run(f, "She was told not to go back there and not non-compliant at all.", 15,
+            "case_note", -1);
+    assert_false(counted(r, "refused_to_engage")); /* "and not": no verb, still negated */
+    r = run(f, "No further action as Kayleigh consented to sex with the man.", 14, "case_note", -1);
+    assert_true(counted(r, "consent"));
+    r = run(f, "No suggestion that Kayleigh consented to sex with the man.", 14, "case_note", -1);
+    assert_false(counted(r, "consent"));
+    /* challenges in other words: "stop describing", "a child being exploited" */
+    r = run(f, "We must stop describing her as putting herself at risk.", 14, "case_note", -1);
+    m = must(r, "putting_self_at_risk", false);
+    assert_true(m->attrs & JD_SCREEN_CHALLENGED);
+    r = run(f, "Staff wrote that she chose to go with the men, but she is a child being "
+               "exploited.", 14, "case_note", -1);
+    assert_false(counted(r, "own_accord"));
+    r = run(f, "She chose to go with the men again last night.", 14, "case_note", -1);
+    assert_true(counted(r, "own_accord"));
+    /* wording rules that name their subject still ask whom the clause is about */
+    r = run(f, "Another girl in the home is sexually active with older men.", 14, "case_note", -1);
+    m = must(r, "sexual_activity_with_adult", false);
+    assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    r = run(f, "Staff know that she is sexually active with older men.", 14, "case_note", -1);
+    assert_true(counted(r, "sexual_activity_with_adult"));
+    /* a negation runs on over "or that" */
+    r = run(f, "There is nothing to indicate that she has been sexually exploited or that men "
+               "have had sex with her.", 14, "case_note", -1);
+    assert_false(counted(r, "C2"));
+    r = run(f, "There is nothing to indicate that she is at school, and men have had sex with "
+               "her at the flat.", 14, "case_note", -1);
+    assert_true(counted(r, "C2"));
+    /* "No 12" is a house number, not a negation */
+    r = run(f, "Police at No 12: a man (30) locked her in the bedroom.", 15,
+            "call_for_service", -1);
+    assert_true(counted(r, "C19"));
+    r = run(f, "No sign that a man aged 30 had locked her in the bedroom.", 15,
+            "call_for_service", -1);
+    assert_false(counted(r, "C19"));
+    /* the subject carries over "and then": her aunt agreed, not the child */
+    r = run(f, "Her aunt was upset and then agreed to meet the man at the flat.", 14, "case_note",
+            -1);
+    assert_false(counted(r, "consent"));
+    r = run(f, "The previous tenant at the flat was a known sex worker.", 15, "case_note", -1);
+    m = must(r, "prostitution", false);
+    assert_true(m->attrs & JD_SCREEN_HISTORICAL);
+
+    r = run(f, "Her mother is described by neighbours as promiscuous.", 15, "case_note", -1);
+    m = must(r, "promiscuous", false);
+    assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    assert_non_null(strstr(m->why, "another person"));
+
+    r = run(f, "She says \"I'm streetwise\"; this is grooming and she is a victim.", 15,
+            "case_note", -1);
+    m = must(r, "streetwise", false);
+    assert_true(m->attrs & (JD_SCREEN_QUOTED | JD_SCREEN_CHALLENGED));
+
+    /* the same words as the writer's own are counted */
+    r = run(f, "She is streetwise.", 15, "case_note", -1);
+    assert_true(counted(r, "streetwise"));
+}
+
+/* Roles: the child taken, not property; injuries caused by a person. */
+static void test_roles(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "A man grabbed her and pulled her into his car.", 14, "call_for_service", -1);
+    assert_true(counted(r, "C19"));
+    r = run(f, "A man grabbed her phone and ran off.", 14, "call_for_service", -1);
+    assert_false(counted(r, "C19"));
+    r = run(f, "Her bike was taken from outside the shop.", 14, "call_for_service", -1);
+    assert_false(counted(r, "C19"));
+    assert_false(counted(r, "C15"));
+
+    r = run(f, "Her dad hit her with a belt.", 12, "case_note", -1);
+    assert_true(counted(r, "C16"));
+    r = run(f, "Bruising to her arm after a fall from her scooter.", 12, "ae_attendance", -1);
+    assert_false(counted(r, "C16"));
+    r = run(f, "Bitten by a dog in the park.", 12, "ae_attendance", -1);
+    assert_false(counted(r, "C16"));
+    r = run(f, "Fingertip bruises on both arms; she would not say how.", 12, "ae_attendance", -1);
+    assert_true(counted(r, "S06"));
+    r = run(f, "Bruises on both knees from rugby training.", 12, "ae_attendance", -1);
+    const jd_screen_match *m = find(r, "S06", false);
+    assert_false(counted(r, "S06"));
+    if (m)
+        assert_true(m->attrs & JD_SCREEN_INNOCENT);
+}
+
+/* Every way the other person's age is written decides C2 against C3. */
+static void test_ages(void **state)
+{
+    fx *f = *state;
+    static const struct {
+        const char *text;
+        int age;
+    } cases[] = {
+        {"She has had sex with a man aged 24.", 24},
+        {"She has had sex with Dean (39) at his flat.", 39},
+        {"She has had sex with a man in his 30s.", 30},
+        {"She has had sex with a man, DOB 1979.", 45},
+        {"She has had sex with a much older male.", 18},
+        {"She has had sex with a man old enough to be her dad.", 18},
+        {"She has had sex with a 19yo from the shop.", 19},
+        {"She has had sex with a 23-year-old.", 23},
+        {"She has had sex with a man.", 18},
+        {"Her boyfriend is 21 and she has had sex with him.", 21},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const jd_screen_result *r = run(f, cases[i].text, 14, "case_note", -1);
+        const jd_screen_match *m = must(r, "C2", true);
+        assert_int_equal(m->other_age, cases[i].age);
+        assert_non_null(strstr(m->basis, "child 14"));
+        assert_false(counted(r, "C3"));
+    }
+    /* a 17-year-old partner: C3, not C2 */
+    const jd_screen_result *r = run(f, "She has had sex with a boy aged 17.", 14, "case_note", -1);
+    assert_true(counted(r, "C3"));
+    assert_false(counted(r, "C2"));
+    /* same age: neither */
+    r = run(f, "She has kissed a boy aged 14 from her class.", 14, "case_note", -1);
+    assert_false(counted(r, "C2"));
+    assert_false(counted(r, "C3"));
+    /* the act when under 13 decides C1 for an older child */
+    r = run(f, "She says her uncle had sex with her when she was 11.", 15, "case_note", -1);
+    assert_true(counted(r, "C1"));
+}
+
+/* A crime recorded in the note or in the input is not an unrecorded crime. */
+static void test_recorded(void **state)
+{
+    fx *f = *state;
+    const char *t = "She says a man aged 30 had sex with her. Crime ref 33/40011/24.";
+    const jd_screen_result *r = run(f, t, 14, "case_note", -1);
+    assert_true(must(r, "C2", true)->recorded);
+    r = run(f, "She says a man aged 30 had sex with her. Crime recorded.", 14, "case_note", -1);
+    assert_true(must(r, "C2", true)->recorded);
+    r = run(f, "She says a man aged 30 had sex with her. No crime recorded, NFA.", 14, "case_note",
+            -1);
+    assert_false(must(r, "C2", true)->recorded);
+    r = run(f, "She says a man aged 30 had sex with her. DOB 02/03/1994.", 14, "case_note", -1);
+    assert_false(must(r, "C2", true)->recorded);
+    r = run(f, "She says a man aged 30 had sex with her.", 14, "case_note", 1);
+    assert_true(must(r, "C2", true)->recorded);
+}
+
+static int write_file(const char *path, const char *body)
+{
+    FILE *o = fopen(path, "w");
+    if (!o)
+        return -1;
+    fputs(body, o);
+    return fclose(o);
+}
+
+/* The loader refuses bad rule files with a message naming the entry. */
+static void test_loader_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body, *needle;
+    } bad[] = {
+        {"{", "not valid JSON"},
+        {"{\"version\": 2}", "version"},
+        {"{\"version\": 1, \"sets\": {}, \"cues\": {}}", "child, other and possessive"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {\"nonsense\": []}}",
+         "unknown cue list"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C2\", \"name\": \"x\", "
+         "\"patterns\": [\"sex ~99 with\"]}], \"language\": [], \"indicators\": []}",
+         "a gap is ~N"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C2\", \"name\": \"x\", "
+         "\"patterns\": [\"@nosuch sex\"]}], \"language\": [], \"indicators\": []}",
+         "unknown set"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [{\"slug\": \"consent\", "
+         "\"avoid\": \"x\", \"patterns\": [\"consent\"]}], \"indicators\": []}",
+         "instead"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C2\", \"name\": \"x\", "
+         "\"keep\": [\"sometimes\"], \"patterns\": [\"sex\"]}], \"language\": [], "
+         "\"indicators\": []}",
+         "keep: unknown attribute"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C2\", \"name\": \"x\", "
+         "\"min_age\": 15, \"max_age\": 13, \"patterns\": [\"sex\"]}], \"language\": [], "
+         "\"indicators\": []}",
+         "min_age is above max_age"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C2\", \"name\": \"x\", "
+         "\"patterns\": [\"=nolist\"]}], \"language\": [], \"indicators\": []}",
+         "unknown list"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C2\", \"name\": \"x\", "
+         "\"from_offences\": [\"C8\"], \"patterns\": [\"sex\"]}], \"language\": [], "
+         "\"indicators\": []}",
+         "from_offences"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"V02\", \"name\": \"x\", \"from_offences\": [\"C8\", 7]}]}",
+         "from_offences"},
+    };
+    char path[] = "/tmp/jd-screen-rules-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(write_file(path, bad[i].body), 0);
+        jd_screen *S = NULL;
+        jd_error err;
+        jd_error_clear(&err);
+        int rc = jd_screen_open(&S, path, &err);
+        if (rc != JD_EINVALID || !strstr(err.msg, bad[i].needle))
+            fprintf(stderr, "case %zu: rc %d, message: %s\n", i, rc, err.msg);
+        assert_int_equal(rc, JD_EINVALID);
+        assert_null(S);
+        assert_non_null(strstr(err.msg, bad[i].needle));
+    }
+    unlink(path);
+    jd_screen *S = NULL;
+    jd_error err;
+    jd_error_clear(&err);
+    assert_int_equal(jd_screen_open(&S, "/nonexistent/screen.json", &err), JD_EINVALID);
+}
+
+static void test_limits(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_error_clear(&err);
+    size_t n = (1u << 20) + 10;
+    char *big = malloc(n + 1);
+    assert_non_null(big);
+    memset(big, 'a', n);
+    big[n] = 0;
+    jd_screen_note in = {"big", big, "case_note", NULL, 14, 0, -1, 0};
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_ELIMIT);
+    free(big);
+    assert_int_equal(jd_screen_run(NULL, &in, &f->res, &err), JD_EINVALID);
+    assert_int_equal(jd_screen_run(f->S, NULL, &f->res, &err), JD_EINVALID);
+    /* empty and odd texts are fine */
+    jd_screen_note empty = {"e", "", NULL, NULL, -1, 0, -1, 0};
+    assert_int_equal(jd_screen_run(f->S, &empty, &f->res, &err), JD_OK);
+    assert_int_equal(f->res.n, 0);
+    jd_screen_note odd = {"o", "\"\"\"((( ''' \xe2\x80\x9c 12/ / 1999 (", NULL, NULL, 14, 0, -1, 0};
+    assert_int_equal(jd_screen_run(f->S, &odd, &f->res, &err), JD_OK);
+    /* kinds: offences only, as joindots analyse asks */
+    jd_screen_note only = {"k", "She is streetwise and a man aged 30 had sex with her.", NULL, NULL,
+                           14, 0, -1, 1u << JD_SCREEN_OFFENCE};
+    assert_int_equal(jd_screen_run(f->S, &only, &f->res, &err), JD_OK);
+    assert_true(counted(&f->res, "C2"));
+    for (size_t i = 0; i < f->res.n; i++)
+        assert_int_equal(f->res.m[i].kind, JD_SCREEN_OFFENCE);
+    char ab[200];
+    assert_string_equal(jd_screen_attrs_str(JD_SCREEN_NEGATED | JD_SCREEN_OTHER_PERSON, ab,
+                                            sizeof ab),
+                        "negated, about another person");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cases),         cmocka_unit_test(test_attributes),
+        cmocka_unit_test(test_roles),         cmocka_unit_test(test_ages),
+        cmocka_unit_test(test_recorded),      cmocka_unit_test(test_loader_errors),
+        cmocka_unit_test(test_limits),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
