@@ -1018,8 +1018,18 @@ static int walk_person(an *A, walk *W, const aperson *p)
                 json_object_set_new(doc, "words",
                                     json_stringn(e->narrative + cm->start,
                                                  (size_t)(cm->end - cm->start)));
-                if ((rc = jd_an__add_alert(A, JD_ALERT_UNRECORDED_CRIME, id, clevel, p, t, doc)) < 0)
-                    goto out;
+                /* One alert per event (contract §2.2): a second child of the same
+                 * event (siblings at one incident) adds no second alert with the
+                 * same id; the first child walked keeps it. lang_seen holds the
+                 * per-event alert ids of both kinds (their prefixes differ). */
+                if (jd_strmap_get(&A->lang_seen, id, strlen(id))) {
+                    json_decref(doc);
+                } else {
+                    jd_strmap_put(&A->lang_seen, id, strlen(id), 0, NULL);
+                    if ((rc = jd_an__add_alert(A, JD_ALERT_UNRECORDED_CRIME, id, clevel, p, t,
+                                               doc)) < 0)
+                        goto out;
+                }
                 if (e->outcome && (strcasestr(e->outcome, "nfa") ||
                                    strcasestr(e->outcome, "no further"))) {
                     snprintf(line, sizeof line,

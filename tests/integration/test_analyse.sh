@@ -28,6 +28,17 @@ EOF
 ok $? "analyse counts each child once ($stats)"
 n=$(wc -l <"$SCRATCH/c.db.alerts.jsonl")
 ok $([ "$n" -gt 20 ] && echo 0 || echo 1) "the county raises alerts ($n)"
+python3 - "$SCRATCH/c.db.alerts.jsonl" <<'EOF'
+import json, sys
+from collections import Counter
+alerts = [json.loads(l) for l in open(sys.argv[1])]
+ids = Counter(a['id'] for a in alerts)
+per_event = Counter((a['kind'], r['agency'], r['record_id']) for a in alerts
+                    if a['kind'] in ('unrecorded_crime', 'language', 'overdue_return_interview')
+                    for r in a['records'])
+sys.exit(0 if ids and max(ids.values()) == 1 and max(per_event.values(), default=1) == 1 else 1)
+EOF
+ok $? "alert ids are unique, one unrecorded_crime, language or overdue alert per event (contract 2.2)"
 
 cp -r "$SCRATCH/c" "$SCRATCH/e"
 python3 - "$SCRATCH/e" <<'EOF'
