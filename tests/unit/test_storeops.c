@@ -61,13 +61,13 @@ static jd_event_row ev(fx *f, const char *agency, const char *rid, uint64_t hash
 
 static void put_mention(fx *f, const char *agency, const char *rid, const char *ref)
 {
-    jd_put_outcome o;
+    jd_put_result o;
     jd_event_row e = ev(f, agency, rid, 1);
     assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
     jd_person_row p = {.agency = agency, .record_id = rid, .person_ref = ref, .role = "subject",
                        .surname = "Smith", .age = 12, .file_id = f->file, .line = 3, .hash = 2};
     assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
-    assert_int_equal(o, JD_PUT_NEW);
+    assert_int_equal(o.outcome, JD_PUT_NEW);
 }
 
 typedef struct seen {
@@ -136,8 +136,10 @@ static void test_storeops__identities_replace(void **state)
 }
 
 /* A run rolled back leaves nothing; the next one stores from scratch (ids
- * are not reused wrongly: the event's mentions still find it), and the
- * same record twice in one load is an update with the first in history. */
+ * are not reused wrongly: the event's mentions still find it). The same
+ * record again later in the same file is a conflict and the first row is
+ * kept (issue 19); from another file of the same load it is an update with
+ * the first in history. */
 static void test_storeops__rollback_then_redo(void **state)
 {
     fx *f = *state;
@@ -148,13 +150,30 @@ static void test_storeops__rollback_then_redo(void **state)
     assert_int_equal(c.events + c.persons + c.locations + c.runs, 0);
     assert_int_equal(start_ingest(f), 0);
     put_mention(f, "police", "E1", "N1");
-    jd_put_outcome o;
+    jd_put_result o;
     jd_event_row e = ev(f, "police", "E1", 99);
     e.narrative = "the same record again, corrected, later in the same file";
+    e.line = 7;
     assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
-    assert_int_equal(o, JD_PUT_UPDATED);
+    assert_int_equal(o.outcome, JD_PUT_CONFLICT);
+    assert_int_equal(o.first_line, 2);
+    jd_file_info fi = {.run_id = f->run, .bundle = "b", .name = "events2.csv", .kind = "events",
+                       .sha256 = "01", .size = 1};
+    assert_int_equal(f->s->ops->file_add(f->s, &f->file, &fi, NULL), JD_OK);
+    e = ev(f, "police", "E1", 99);
+    e.narrative = "the same record again, corrected, in another file of the load";
     assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
-    assert_int_equal(o, JD_PUT_UNCHANGED);
+    assert_int_equal(o.outcome, JD_PUT_UPDATED);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(o.outcome, JD_PUT_REPEATED);
+    assert_int_equal(o.first_line, 2);
+    int64_t when = 0;
+    bool found = false;
+    assert_int_equal(f->s->ops->event_when(f->s, "police", "E1", &when, &found, NULL), JD_OK);
+    assert_true(found);
+    assert_int_equal(when, 1100000000);
+    assert_int_equal(f->s->ops->event_when(f->s, "police", "E9", &when, &found, NULL), JD_OK);
+    assert_false(found);
     assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
     assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
     assert_int_equal(c.events, 1);
