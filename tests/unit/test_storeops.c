@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <joindots/identity.h>
+
 #include "internal.h"
 #include "store/store.h"
 
@@ -100,8 +102,13 @@ static void test_storeops__identities_replace(void **state)
                                {.person_id = "P-2", .display_name = "Bea T"}};
     jd_identity_save refs[] = {{"police", "N1", "P-1"}, {"csc", "C1", "P-1"},
                                {"police", "N2", "P-2"}};
+    int64_t gen0 = -1, gen1 = -1, gen2 = -1;
+    assert_int_equal(jd_identity_generation(f->s, &gen0, NULL), JD_OK);
+    assert_int_equal(gen0, 0); /* never resolved */
     assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, "{}", 3, 1, NULL),
                      JD_OK);
+    assert_int_equal(jd_identity_generation(f->s, &gen1, NULL), JD_OK);
+    assert_true(gen1 > gen0);
     jd_identity_info info2[] = {{.person_id = "P-3", .display_name = "Bea T"},
                                 {.person_id = "P-1", .display_name = "Amy Smith"}};
     jd_identity_save refs2[] = {{"police", "N1", "P-1"}, {"csc", "C1", "P-1"},
@@ -109,6 +116,8 @@ static void test_storeops__identities_replace(void **state)
     assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 3, info2, 2, "{\"m\":2}", 3, 1,
                                                    NULL),
                      JD_OK);
+    assert_int_equal(jd_identity_generation(f->s, &gen2, NULL), JD_OK);
+    assert_true(gen2 > gen1); /* each replace is a new generation */
     seen s = {0};
     assert_int_equal(f->s->ops->identity_rows(f->s, on_identity, &s, NULL), JD_OK);
     assert_int_equal(s.n, 3);

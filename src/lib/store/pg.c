@@ -1347,6 +1347,18 @@ typedef struct idrow_ctx {
     void *payload;
 } idrow_ctx;
 
+/* As SQLite: the last resolve run's id, 0 if none. */
+static int pg_identity_generation(jd_store *s, int64_t *out, jd_error *err)
+{
+    PGresult *r;
+    int rc = jd_pg__run(s->impl, "SELECT coalesce(max(id), 0) FROM resolve_run", NULL, &r, err);
+    if (rc < 0)
+        return rc;
+    *out = jd_pg__i64(r, 0, 0);
+    PQclear(r);
+    return JD_OK;
+}
+
 static int identity_ref_row(const PGresult *r, void *payload)
 {
     idrow_ctx *c = payload;
@@ -1945,6 +1957,7 @@ static const jd_store_ops pg_ops = {
     .link_add = pg_link_add,
     .identity_rows = pg_identity_rows,
     .identity_refs = pg_identity_refs,
+    .identity_generation = pg_identity_generation,
     .chronology = pg_chronology,
     .mentions = pg_mentions,
     .decisions = pg_decisions,
