@@ -15,7 +15,9 @@
 #     one concern updated through both at once: one wins, the other gets
 #     409, the retry succeeds, both comments are in the history;
 #  6. `joindots migrate` copies a whole store; `audit verify` passes on both
-#     ends; the copy refuses a destination that holds data.
+#     ends; the copy refuses a destination that holds data; a store with an
+#     audit key copies with the key configured and its MACs verify (and
+#     catch a stripped one) on PostgreSQL.
 # Usage: test_postgres.sh JOINDOTS SOURCE_ROOT
 JD=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
@@ -293,4 +295,26 @@ m=$("$JD" migrate --from "$SQ" --to "$P4" 2>&1)
 ok $? "migrate refuses a destination that holds data"
 "$JD" migrate --from "$SCRATCH/none.db" --to "$P4" >/dev/null 2>&1
 is $? 4 "migrate reports a missing source"
+# a store with an audit key (JD_AUDIT_KEY_FILE, as a deployment sets it):
+# the copy keeps its MACs, and the key still checks them on PostgreSQL
+export JD_AUDIT_KEY_FILE="$SCRATCH/audit.key"
+"$JD" demo --dir "$SCRATCH/kdemo" >/dev/null 2>&1
+KSQ="$SCRATCH/kdemo/joindots.db"
+echo "password-of-analyst-1" | "$JD" user add --db "$KSQ" --role analyst --password-stdin analyst >/dev/null 2>&1
+"$JD" audit verify --db "$KSQ" >"$SCRATCH/k.sq.verify" 2>&1
+P5=$(newdb)
+"$JD" migrate --from "$KSQ" --to "$P5" >"$SCRATCH/k.out" 2>&1
+ok $? "migrate copies a keyed store while the audit key is configured ($(cat "$SCRATCH/k.out"))"
+"$JD" audit verify --db "$P5" >"$SCRATCH/k.pg.verify" 2>&1
+grep -q "valid MAC" "$SCRATCH/k.pg.verify" && cmp -s "$SCRATCH/k.pg.verify" "$SCRATCH/k.sq.verify"
+ok $? "the keyed chain verifies with its MACs on PostgreSQL as on SQLite ($(cat "$SCRATCH/k.pg.verify"))"
+"$JD" export identities --db "$P5" --user analyst --reason "migration check" >/dev/null 2>&1 &&
+  "$JD" audit verify --db "$P5" >"$SCRATCH/k.pg.verify2" 2>&1 &&
+  [ "$(psql "$P5" -qAtc "SELECT count(*) FROM audit_log WHERE mac = ''")" = 0 ] &&
+  [ "$(psql "$P5" -qAtc "SELECT length(mac) FROM audit_head")" = 64 ]
+ok $? "entries appended on PostgreSQL carry a MAC and so does the head ($(cat "$SCRATCH/k.pg.verify2"))"
+psql "$P5" -qAtc "ALTER TABLE audit_log DISABLE TRIGGER USER; UPDATE audit_log SET mac = '' WHERE seq = 3; ALTER TABLE audit_log ENABLE TRIGGER USER" >/dev/null 2>&1
+"$JD" audit verify --db "$P5" >/dev/null 2>&1
+is $? 5 "a MAC stripped from a later entry on PostgreSQL is detected (exit 5)"
+unset JD_AUDIT_KEY_FILE
 done_testing
