@@ -5,6 +5,9 @@
 # PostgreSQL server). Each part works in a database of its own.
 #  1. the pipeline (ingest, re-ingest, a corrected row, resolve, analyse,
 #     exports, rejects) gives byte-identical output on both backends;
+#     1b. issue 19 hygiene: repeated and conflicting keys of one file, a dob
+#     after its event, a key corrected by a later file: same counts, same
+#     rejects and warnings, same rows as SQLite;
 #  2. a password in the location is refused;
 #  3. the audit log's guards are triggers (UPDATE, DELETE, TRUNCATE refused);
 #  4. two ingests of different feeds at once: no lost row, no duplicate;
@@ -12,7 +15,9 @@
 #     one concern updated through both at once: one wins, the other gets
 #     409, the retry succeeds, both comments are in the history;
 #  6. `joindots migrate` copies a whole store; `audit verify` passes on both
-#     ends; the copy refuses a destination that holds data.
+#     ends; the copy refuses a destination that holds data; a store with an
+#     audit key copies with the key configured and its MACs verify (and
+#     catch a stripped one) on PostgreSQL.
 # Usage: test_postgres.sh JOINDOTS SOURCE_ROOT
 JD=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
@@ -101,6 +106,55 @@ dangling() { # DB -> references that point nowhere (ingest-written tables declar
     NOT EXISTS (SELECT 1 FROM source_file f WHERE f.id = pm.file_id))"
 }
 is "$(dangling "$PG")" 0 "postgres: after ingest no mention, event or place reference dangles"
+
+# ---- 1b. issue 19 ingest hygiene: the same decisions on both backends ----
+# A key twice in one file (identical: a warning, stored once; other content:
+# quarantined, the first row kept), a dob after its event's day (event_when),
+# a key corrected by a later file of the same load (an update), then a
+# re-read. Outputs compared byte for byte.
+mkdir -p "$SCRATCH/h"
+cat >"$SCRATCH/h/events_police.csv" <<'CSV'
+agency,record_id,event_type,occurred_at,narrative
+police,K1,other,2005-01-01,First version.
+police,K2,other,2005-01-02,Only once.
+police,K1,other,2005-01-01,Second version wins today.
+police,K2,other,2005-01-02,Only once.
+police,S0,other,2005-03-27T00:59,Early.
+CSV
+cat >"$SCRATCH/h/events_police_2.csv" <<'CSV'
+agency,record_id,event_type,occurred_at,narrative
+police,K2,other,2005-01-02,Corrected in a later file of the load.
+CSV
+cat >"$SCRATCH/h/persons_police.csv" <<'CSV'
+agency,record_id,person_ref,role,surname,dob
+police,K1,N1,subject,Smith,
+police,K1,N1,subject,Smyth,
+police,K1,N1,witness,Smith,
+police,S0,N5,subject,Jones,2005-03-28
+police,S0,N6,subject,Jones,2005-03
+police,K2,N7,subject,Brown,2005-01-02
+police,K2,N7,subject,Brown,2005-01-02
+CSV
+PH=$(newdb)
+for db in "$SCRATCH/h.db" "$PH"; do
+  k=$([ "$db" = "$PH" ] && echo pg || echo sq)
+  "$JD" ingest --db "$db" --now 2010-01-01T12:00 "$SCRATCH/h" 2>/dev/null | sed 's/ *[0-9]* rows\/s$//; s/ in [0-9.]* s$//' >"$SCRATCH/$k.h1"
+  if [ "$k" = pg ]; then psql "$db" -qAtc "SELECT count(*) FROM event_history"; else sqlite3 "$db" "SELECT count(*) FROM event_history"; fi >"$SCRATCH/$k.hhist"
+  "$JD" ingest --db "$db" --now 2010-01-01T12:00 --reread "$SCRATCH/h" 2>/dev/null | sed 's/ *[0-9]* rows\/s$//; s/ in [0-9.]* s$//' >"$SCRATCH/$k.h2"
+  "$JD" rejects --db "$db" --warnings --format csv >"$SCRATCH/$k.hrej" 2>/dev/null
+done
+grep -q 'total:' "$SCRATCH/pg.h1" && cmp -s "$SCRATCH/pg.h1" "$SCRATCH/sq.h1"
+ok $? "postgres: duplicate keys and dob order: the ingest counts are SQLite's ($(tail -1 "$SCRATCH/pg.h1"))"
+grep -q 'total:' "$SCRATCH/pg.h2" && cmp -s "$SCRATCH/pg.h2" "$SCRATCH/sq.h2"
+ok $? "postgres: the re-read of those files counts as on SQLite ($(tail -1 "$SCRATCH/pg.h2"))"
+grep -q 'this row is not' "$SCRATCH/pg.hrej" && grep -q 'repeats line' "$SCRATCH/pg.hrej" &&
+  grep -q 'dob is after the date of the event' "$SCRATCH/pg.hrej" && cmp -s "$SCRATCH/pg.hrej" "$SCRATCH/sq.hrej"
+ok $? "postgres: the same rejects and warnings, naming the first line ($(wc -l <"$SCRATCH/pg.hrej") lines)"
+qh="SELECT record_id || '|' || narrative || '|' || version FROM event ORDER BY agency, record_id"
+is "$(psql "$PH" -qAtc "$qh")" "$(sqlite3 "$SCRATCH/h.db" "$qh")" "postgres: the first row of a file is kept, as on SQLite"
+qh="SELECT record_id || '|' || person_ref || '|' || role || '|' || surname FROM person_mention ORDER BY 1"
+is "$(psql "$PH" -qAtc "$qh")" "$(sqlite3 "$SCRATCH/h.db" "$qh")" "postgres: the same person mentions as SQLite"
+is "$(cat "$SCRATCH/pg.hhist")|$(cat "$SCRATCH/sq.hhist")" "1|1" "postgres: a key corrected by a later file of the load is an update with history, as on SQLite"
 
 # ---- 2. no password in the location ----
 msg=$("$JD" rejects --db "$(echo "$PG" | sed 's#:///#://jd:secret@/#')" 2>&1)
@@ -241,4 +295,26 @@ m=$("$JD" migrate --from "$SQ" --to "$P4" 2>&1)
 ok $? "migrate refuses a destination that holds data"
 "$JD" migrate --from "$SCRATCH/none.db" --to "$P4" >/dev/null 2>&1
 is $? 4 "migrate reports a missing source"
+# a store with an audit key (JD_AUDIT_KEY_FILE, as a deployment sets it):
+# the copy keeps its MACs, and the key still checks them on PostgreSQL
+export JD_AUDIT_KEY_FILE="$SCRATCH/audit.key"
+"$JD" demo --dir "$SCRATCH/kdemo" >/dev/null 2>&1
+KSQ="$SCRATCH/kdemo/joindots.db"
+echo "password-of-analyst-1" | "$JD" user add --db "$KSQ" --role analyst --password-stdin analyst >/dev/null 2>&1
+"$JD" audit verify --db "$KSQ" >"$SCRATCH/k.sq.verify" 2>&1
+P5=$(newdb)
+"$JD" migrate --from "$KSQ" --to "$P5" >"$SCRATCH/k.out" 2>&1
+ok $? "migrate copies a keyed store while the audit key is configured ($(cat "$SCRATCH/k.out"))"
+"$JD" audit verify --db "$P5" >"$SCRATCH/k.pg.verify" 2>&1
+grep -q "valid MAC" "$SCRATCH/k.pg.verify" && cmp -s "$SCRATCH/k.pg.verify" "$SCRATCH/k.sq.verify"
+ok $? "the keyed chain verifies with its MACs on PostgreSQL as on SQLite ($(cat "$SCRATCH/k.pg.verify"))"
+"$JD" export identities --db "$P5" --user analyst --reason "migration check" >/dev/null 2>&1 &&
+  "$JD" audit verify --db "$P5" >"$SCRATCH/k.pg.verify2" 2>&1 &&
+  [ "$(psql "$P5" -qAtc "SELECT count(*) FROM audit_log WHERE mac = ''")" = 0 ] &&
+  [ "$(psql "$P5" -qAtc "SELECT length(mac) FROM audit_head")" = 64 ]
+ok $? "entries appended on PostgreSQL carry a MAC and so does the head ($(cat "$SCRATCH/k.pg.verify2"))"
+psql "$P5" -qAtc "ALTER TABLE audit_log DISABLE TRIGGER USER; UPDATE audit_log SET mac = '' WHERE seq = 3; ALTER TABLE audit_log ENABLE TRIGGER USER" >/dev/null 2>&1
+"$JD" audit verify --db "$P5" >/dev/null 2>&1
+is $? 5 "a MAC stripped from a later entry on PostgreSQL is detected (exit 5)"
+unset JD_AUDIT_KEY_FILE
 done_testing

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <joindots/identity.h>
+
 #include "internal.h"
 #include "store/store.h"
 
@@ -61,13 +63,13 @@ static jd_event_row ev(fx *f, const char *agency, const char *rid, uint64_t hash
 
 static void put_mention(fx *f, const char *agency, const char *rid, const char *ref)
 {
-    jd_put_outcome o;
+    jd_put_result o;
     jd_event_row e = ev(f, agency, rid, 1);
     assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
     jd_person_row p = {.agency = agency, .record_id = rid, .person_ref = ref, .role = "subject",
                        .surname = "Smith", .age = 12, .file_id = f->file, .line = 3, .hash = 2};
     assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
-    assert_int_equal(o, JD_PUT_NEW);
+    assert_int_equal(o.outcome, JD_PUT_NEW);
 }
 
 typedef struct seen {
@@ -100,8 +102,13 @@ static void test_storeops__identities_replace(void **state)
                                {.person_id = "P-2", .display_name = "Bea T"}};
     jd_identity_save refs[] = {{"police", "N1", "P-1"}, {"csc", "C1", "P-1"},
                                {"police", "N2", "P-2"}};
+    int64_t gen0 = -1, gen1 = -1, gen2 = -1;
+    assert_int_equal(jd_identity_generation(f->s, &gen0, NULL), JD_OK);
+    assert_int_equal(gen0, 0); /* never resolved */
     assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, "{}", 3, 1, NULL),
                      JD_OK);
+    assert_int_equal(jd_identity_generation(f->s, &gen1, NULL), JD_OK);
+    assert_true(gen1 > gen0);
     jd_identity_info info2[] = {{.person_id = "P-3", .display_name = "Bea T"},
                                 {.person_id = "P-1", .display_name = "Amy Smith"}};
     jd_identity_save refs2[] = {{"police", "N1", "P-1"}, {"csc", "C1", "P-1"},
@@ -109,6 +116,8 @@ static void test_storeops__identities_replace(void **state)
     assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 3, info2, 2, "{\"m\":2}", 3, 1,
                                                    NULL),
                      JD_OK);
+    assert_int_equal(jd_identity_generation(f->s, &gen2, NULL), JD_OK);
+    assert_true(gen2 > gen1); /* each replace is a new generation */
     seen s = {0};
     assert_int_equal(f->s->ops->identity_rows(f->s, on_identity, &s, NULL), JD_OK);
     assert_int_equal(s.n, 3);
@@ -136,8 +145,10 @@ static void test_storeops__identities_replace(void **state)
 }
 
 /* A run rolled back leaves nothing; the next one stores from scratch (ids
- * are not reused wrongly: the event's mentions still find it), and the
- * same record twice in one load is an update with the first in history. */
+ * are not reused wrongly: the event's mentions still find it). The same
+ * record again later in the same file is a conflict and the first row is
+ * kept (issue 19); from another file of the same load it is an update with
+ * the first in history. */
 static void test_storeops__rollback_then_redo(void **state)
 {
     fx *f = *state;
@@ -148,13 +159,30 @@ static void test_storeops__rollback_then_redo(void **state)
     assert_int_equal(c.events + c.persons + c.locations + c.runs, 0);
     assert_int_equal(start_ingest(f), 0);
     put_mention(f, "police", "E1", "N1");
-    jd_put_outcome o;
+    jd_put_result o;
     jd_event_row e = ev(f, "police", "E1", 99);
     e.narrative = "the same record again, corrected, later in the same file";
+    e.line = 7;
     assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
-    assert_int_equal(o, JD_PUT_UPDATED);
+    assert_int_equal(o.outcome, JD_PUT_CONFLICT);
+    assert_int_equal(o.first_line, 2);
+    jd_file_info fi = {.run_id = f->run, .bundle = "b", .name = "events2.csv", .kind = "events",
+                       .sha256 = "01", .size = 1};
+    assert_int_equal(f->s->ops->file_add(f->s, &f->file, &fi, NULL), JD_OK);
+    e = ev(f, "police", "E1", 99);
+    e.narrative = "the same record again, corrected, in another file of the load";
     assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
-    assert_int_equal(o, JD_PUT_UNCHANGED);
+    assert_int_equal(o.outcome, JD_PUT_UPDATED);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(o.outcome, JD_PUT_REPEATED);
+    assert_int_equal(o.first_line, 2);
+    int64_t when = 0;
+    bool found = false;
+    assert_int_equal(f->s->ops->event_when(f->s, "police", "E1", &when, &found, NULL), JD_OK);
+    assert_true(found);
+    assert_int_equal(when, 1100000000);
+    assert_int_equal(f->s->ops->event_when(f->s, "police", "E9", &when, &found, NULL), JD_OK);
+    assert_false(found);
     assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
     assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
     assert_int_equal(c.events, 1);

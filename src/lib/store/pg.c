@@ -334,7 +334,7 @@ static jd_pg_fpslot *fp_find(const jd_pg_fpmap *m, uint64_t a, uint64_t b)
     }
 }
 
-static int fp_put(jd_pg_fpmap *m, uint64_t a, uint64_t b, int64_t id, uint64_t hash)
+static int fp_put(jd_pg_fpmap *m, const jd_pg_fpslot *v)
 {
     if ((m->n + 1) * 10 > m->cap * 7) {
         size_t nc = m->cap ? m->cap * 2 : 1024;
@@ -354,10 +354,10 @@ static int fp_put(jd_pg_fpmap *m, uint64_t a, uint64_t b, int64_t id, uint64_t h
         m->slots = ns;
         m->cap = nc;
     }
-    size_t k = a & (m->cap - 1);
+    size_t k = v->a & (m->cap - 1);
     while (m->slots[k].b)
         k = (k + 1) & (m->cap - 1);
-    m->slots[k] = (jd_pg_fpslot){a, b, id, hash};
+    m->slots[k] = *v;
     m->n++;
     return JD_OK;
 }
@@ -413,7 +413,7 @@ static int ensure_ids(pgs *p, jd_error *err)
 typedef struct load_ctx {
     pgs *p;
     jd_pg_fpmap *m;
-    int nkey; /* key columns, then id and hash */
+    int nkey; /* key columns, then id, hash, file_id, line [, occurred_at] */
     int rc;
 } load_ctx;
 
@@ -423,11 +423,17 @@ static int load_row(const PGresult *r, void *payload)
     const char *parts[5];
     for (int i = 0; i < c->nkey; i++)
         parts[i] = PQgetvalue(r, 0, i);
-    uint64_t a, b;
-    int rc = fingerprint(c->p, parts, c->nkey, &a, &b);
-    if (rc == JD_OK)
-        rc = fp_put(c->m, a, b, jd_pg__i64(r, 0, c->nkey),
-                    (uint64_t)jd_pg__i64(r, 0, c->nkey + 1));
+    jd_pg_fpslot v = {0};
+    int rc = fingerprint(c->p, parts, c->nkey, &v.a, &v.b);
+    if (rc == JD_OK) {
+        v.id = jd_pg__i64(r, 0, c->nkey);
+        v.hash = (uint64_t)jd_pg__i64(r, 0, c->nkey + 1);
+        v.file_id = jd_pg__i64(r, 0, c->nkey + 2);
+        v.line = jd_pg__i64(r, 0, c->nkey + 3);
+        if (PQnfields(r) > c->nkey + 4)
+            v.when = jd_pg__i64(r, 0, c->nkey + 4);
+        rc = fp_put(c->m, &v);
+    }
     return rc;
 }
 
@@ -445,10 +451,36 @@ static int ensure_map(pgs *p, jd_pg_fpmap *m, const char *sql, int nkey, jd_erro
     return JD_OK;
 }
 
-#define EV_KEYS_SQL "SELECT agency, record_id, id, hash FROM event"
-#define PM_KEYS_SQL "SELECT agency, record_id, person_ref, role, id, hash FROM person_mention"
+#define EV_KEYS_SQL "SELECT agency, record_id, id, hash, file_id, line, occurred_at FROM event"
+#define PM_KEYS_SQL                                                                                \
+    "SELECT agency, record_id, person_ref, role, id, hash, file_id, line FROM person_mention"
 #define OM_KEYS_SQL                                                                                \
-    "SELECT agency, record_id, object_type, value_norm, person_ref, id, hash FROM object_mention"
+    "SELECT agency, record_id, object_type, value_norm, person_ref, id, hash, file_id, line"      \
+    " FROM object_mention"
+
+/*
+ * A put whose key is in the map, as SQLite decides it (store/sqlite.c
+ * lookup_existing): a key this very file wrote or confirmed earlier in the
+ * transaction is a repeat (same content) or a conflict (other content) and
+ * is left alone, the first row kept; otherwise UNCHANGED or UPDATED by the
+ * content hash, and the key is now this file's (UPDATED: the caller updates
+ * the row).
+ */
+static void put_existing(jd_pg_fpslot *slot, uint64_t hash, int64_t file_id, long line,
+                         jd_put_result *out)
+{
+    bool same = slot->hash == hash;
+    out->first_line = 0;
+    if (slot->file_id == file_id) {
+        out->outcome = same ? JD_PUT_REPEATED : JD_PUT_CONFLICT;
+        out->first_line = (long)slot->line;
+        return;
+    }
+    out->outcome = same ? JD_PUT_UNCHANGED : JD_PUT_UPDATED;
+    slot->hash = hash;
+    slot->file_id = file_id;
+    slot->line = line;
+}
 
 static int flush_one(pgs *p, int t, jd_error *err)
 {
@@ -836,7 +868,7 @@ static int copy_event(pgs *p, int64_t id, const jd_event_row *r, int64_t loc, bo
     return JD_OK;
 }
 
-static int pg_put_event(jd_store *s, const jd_event_row *r, jd_put_outcome *out, jd_error *err)
+static int pg_put_event(jd_store *s, const jd_event_row *r, jd_put_result *out, jd_error *err)
 {
     pgs *p = s->impl;
     int rc = ingest_prepare(p, err);
@@ -853,18 +885,18 @@ static int pg_put_event(jd_store *s, const jd_event_row *r, jd_put_outcome *out,
     jd_pg_fpslot *slot = fp_find(&p->ev, a, b);
     if (!slot) {
         int64_t id = p->next_id[PG_CP_EV]++;
-        if ((rc = copy_event(p, id, r, loc, has_loc)) < 0 ||
-            (rc = fp_put(&p->ev, a, b, id, r->hash)) < 0)
+        jd_pg_fpslot v = {a, b, id, r->hash, r->file_id, r->line, r->occurred_at};
+        if ((rc = copy_event(p, id, r, loc, has_loc)) < 0 || (rc = fp_put(&p->ev, &v)) < 0)
             return jd_error_set(err, rc, "out of memory");
-        *out = JD_PUT_NEW;
+        out->outcome = JD_PUT_NEW;
+        out->first_line = 0;
         return maybe_flush(p, err);
     }
-    if (slot->hash == r->hash) {
-        *out = JD_PUT_UNCHANGED;
+    put_existing(slot, r->hash, r->file_id, r->line, out);
+    if (out->outcome != JD_PUT_UPDATED)
         return JD_OK;
-    }
     int64_t id = slot->id;
-    slot->hash = r->hash;
+    slot->when = r->occurred_at;
     if ((rc = flush_all(p, err)) < 0)
         return rc;
     jd_pg_params pp = {.n = 0};
@@ -916,7 +948,6 @@ static int pg_put_event(jd_store *s, const jd_event_row *r, jd_put_outcome *out,
                         " file_id = $20, line = $21 WHERE id = $1",
                         &pp, NULL, err)) < 0)
         return rc;
-    *out = JD_PUT_UPDATED;
     return JD_OK;
 }
 
@@ -931,6 +962,44 @@ static int event_of(pgs *p, const char *agency, const char *record_id, int64_t *
     jd_pg_fpslot *slot = fp_find(&p->ev, a, b);
     *found = slot != NULL;
     *ev = slot ? slot->id : 0;
+    return JD_OK;
+}
+
+/* Inside the ingest transaction from the key map (which holds the rows the
+ * run buffered for COPY too); outside it, from the table. */
+static int pg_event_when(jd_store *s, const char *agency, const char *record_id,
+                         int64_t *occurred_at, bool *found, jd_error *err)
+{
+    pgs *p = s->impl;
+    *found = false;
+    if (!p->in_tx) {
+        jd_pg_params pp = {.n = 0};
+        pgp_text(&pp, agency);
+        pgp_text(&pp, record_id);
+        PGresult *r;
+        int rc = jd_pg__run(p, "SELECT occurred_at FROM event WHERE agency = $1 AND record_id = $2",
+                            &pp, &r, err);
+        if (rc < 0)
+            return rc;
+        if (PQntuples(r) == 1) {
+            *found = true;
+            *occurred_at = jd_pg__i64(r, 0, 0);
+        }
+        PQclear(r);
+        return JD_OK;
+    }
+    int rc = ingest_prepare(p, err);
+    if (rc < 0)
+        return rc;
+    const char *parts[2] = {agency, record_id};
+    uint64_t a, b;
+    if ((rc = fingerprint(p, parts, 2, &a, &b)) < 0)
+        return jd_error_set(err, rc, "out of memory");
+    const jd_pg_fpslot *slot = fp_find(&p->ev, a, b);
+    if (slot) {
+        *found = true;
+        *occurred_at = slot->when;
+    }
     return JD_OK;
 }
 
@@ -967,7 +1036,7 @@ static int copy_person(pgs *p, int64_t id, int64_t ev, const jd_person_row *r)
     return JD_OK;
 }
 
-static int pg_put_person(jd_store *s, const jd_person_row *r, jd_put_outcome *out,
+static int pg_put_person(jd_store *s, const jd_person_row *r, jd_put_result *out,
                          jd_error *err)
 {
     pgs *p = s->impl;
@@ -981,7 +1050,8 @@ static int pg_put_person(jd_store *s, const jd_person_row *r, jd_put_outcome *ou
     if ((rc = event_of(p, r->agency, r->record_id, &ev, &found, err)) < 0)
         return rc;
     if (!found) {
-        *out = JD_PUT_ORPHAN;
+        out->outcome = JD_PUT_ORPHAN;
+        out->first_line = 0;
         return JD_OK;
     }
     const char *parts[4] = {r->agency, r->record_id, r->person_ref, r->role};
@@ -991,17 +1061,17 @@ static int pg_put_person(jd_store *s, const jd_person_row *r, jd_put_outcome *ou
     jd_pg_fpslot *slot = fp_find(&p->pm, a, b);
     if (!slot) {
         int64_t id = p->next_id[PG_CP_PM]++;
-        if ((rc = copy_person(p, id, ev, r)) < 0 || (rc = fp_put(&p->pm, a, b, id, r->hash)) < 0)
+        jd_pg_fpslot v = {a, b, id, r->hash, r->file_id, r->line, 0};
+        if ((rc = copy_person(p, id, ev, r)) < 0 || (rc = fp_put(&p->pm, &v)) < 0)
             return jd_error_set(err, rc, "out of memory");
-        *out = JD_PUT_NEW;
+        out->outcome = JD_PUT_NEW;
+        out->first_line = 0;
         return maybe_flush(p, err);
     }
-    if (slot->hash == r->hash) {
-        *out = JD_PUT_UNCHANGED;
+    put_existing(slot, r->hash, r->file_id, r->line, out);
+    if (out->outcome != JD_PUT_UPDATED)
         return JD_OK;
-    }
     int64_t id = slot->id;
-    slot->hash = r->hash;
     if ((rc = flush_all(p, err)) < 0)
         return rc;
     jd_pg_params pp = {.n = 0};
@@ -1051,11 +1121,10 @@ static int pg_put_person(jd_store *s, const jd_person_row *r, jd_put_outcome *ou
                         " file_id = $20, line = $21, other_id = $22 WHERE id = $1",
                         &pp, NULL, err)) < 0)
         return rc;
-    *out = JD_PUT_UPDATED;
     return JD_OK;
 }
 
-static int pg_put_object(jd_store *s, const jd_object_row *r, jd_put_outcome *out,
+static int pg_put_object(jd_store *s, const jd_object_row *r, jd_put_result *out,
                          jd_error *err)
 {
     pgs *p = s->impl;
@@ -1069,7 +1138,8 @@ static int pg_put_object(jd_store *s, const jd_object_row *r, jd_put_outcome *ou
     if ((rc = event_of(p, r->agency, r->record_id, &ev, &found, err)) < 0)
         return rc;
     if (!found) {
-        *out = JD_PUT_ORPHAN;
+        out->outcome = JD_PUT_ORPHAN;
+        out->first_line = 0;
         return JD_OK;
     }
     const char *pref = r->person_ref ? r->person_ref : "";
@@ -1093,17 +1163,16 @@ static int pg_put_object(jd_store *s, const jd_object_row *r, jd_put_outcome *ou
             (rc = jd_pg__cp_int(bb, (int64_t)r->hash, '\t')) < 0 ||
             (rc = jd_pg__cp_int(bb, r->file_id, '\t')) < 0 ||
             (rc = jd_pg__cp_int(bb, r->line, '\n')) < 0 ||
-            (rc = fp_put(&p->om, a, b, id, r->hash)) < 0)
+            (rc = fp_put(&p->om, &(jd_pg_fpslot){a, b, id, r->hash, r->file_id, r->line, 0})) < 0)
             return jd_error_set(err, rc, "out of memory");
-        *out = JD_PUT_NEW;
+        out->outcome = JD_PUT_NEW;
+        out->first_line = 0;
         return maybe_flush(p, err);
     }
-    if (slot->hash == r->hash) {
-        *out = JD_PUT_UNCHANGED;
+    put_existing(slot, r->hash, r->file_id, r->line, out);
+    if (out->outcome != JD_PUT_UPDATED)
         return JD_OK;
-    }
     int64_t id = slot->id;
-    slot->hash = r->hash;
     if ((rc = flush_all(p, err)) < 0)
         return rc;
     jd_pg_params pp = {.n = 0};
@@ -1133,7 +1202,6 @@ static int pg_put_object(jd_store *s, const jd_object_row *r, jd_put_outcome *ou
                         " file_id = $7, line = $8 WHERE id = $1",
                         &pp, NULL, err)) < 0)
         return rc;
-    *out = JD_PUT_UPDATED;
     return JD_OK;
 }
 
@@ -1278,6 +1346,18 @@ typedef struct idrow_ctx {
     jd_identity_row_cb cb;
     void *payload;
 } idrow_ctx;
+
+/* As SQLite: the last resolve run's id, 0 if none. */
+static int pg_identity_generation(jd_store *s, int64_t *out, jd_error *err)
+{
+    PGresult *r;
+    int rc = jd_pg__run(s->impl, "SELECT coalesce(max(id), 0) FROM resolve_run", NULL, &r, err);
+    if (rc < 0)
+        return rc;
+    *out = jd_pg__i64(r, 0, 0);
+    PQclear(r);
+    return JD_OK;
+}
 
 static int identity_ref_row(const PGresult *r, void *payload)
 {
@@ -1868,6 +1948,7 @@ static const jd_store_ops pg_ops = {
     .file_finish = pg_file_finish,
     .put_event = pg_put_event,
     .put_person = pg_put_person,
+    .event_when = pg_event_when,
     .put_object = pg_put_object,
     .put_problem = pg_put_problem,
     .problems = pg_problems,
@@ -1876,6 +1957,7 @@ static const jd_store_ops pg_ops = {
     .link_add = pg_link_add,
     .identity_rows = pg_identity_rows,
     .identity_refs = pg_identity_refs,
+    .identity_generation = pg_identity_generation,
     .chronology = pg_chronology,
     .mentions = pg_mentions,
     .decisions = pg_decisions,

@@ -199,12 +199,13 @@ static int sess_get(jd_store *s, const char *token_hash, int64_t now, int64_t id
                      err);
 }
 
-static int head_read(pgs *p, bool for_update, int64_t *seq, char hash[65], jd_error *err)
+static int head_read(pgs *p, bool for_update, int64_t *seq, char hash[65], char mac[65],
+                     jd_error *err)
 {
     PGresult *r;
     int rc = jd_pg__run(p,
-                        for_update ? "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
-                                   : "SELECT seq, hash FROM audit_head WHERE id = 1",
+                        for_update ? "SELECT seq, hash, mac FROM audit_head WHERE id = 1 FOR UPDATE"
+                                   : "SELECT seq, hash, mac FROM audit_head WHERE id = 1",
                         NULL, &r, err);
     if (rc < 0)
         return rc;
@@ -214,13 +215,22 @@ static int head_read(pgs *p, bool for_update, int64_t *seq, char hash[65], jd_er
     }
     *seq = jd_pg__i64(r, 0, 0);
     snprintf(hash, 65, "%s", jd_pg__txt(r, 0, 1));
+    if (mac)
+        snprintf(mac, 65, "%s", jd_pg__txt(r, 0, 2));
     PQclear(r);
     return JD_OK;
 }
 
-static int audit_head(jd_store *s, int64_t *seq, char hash[65], jd_error *err)
+static int audit_head(jd_store *s, int64_t *seq, char hash[65], char mac[65], jd_error *err)
 {
-    return head_read(s->impl, false, seq, hash, err);
+    return head_read(s->impl, false, seq, hash, mac, err);
+}
+
+static int audit_head_mac(jd_store *s, const char mac[65], jd_error *err)
+{
+    jd_pg_params pp = {.n = 0};
+    pgp_text(&pp, mac);
+    return jd_pg__do(s->impl, "UPDATE audit_head SET mac = $1 WHERE id = 1", &pp, NULL, err);
 }
 
 static int audit_append(jd_store *s, jd_audit_entry *e, jd_audit_hash_fn fn, jd_error *err)
@@ -230,12 +240,12 @@ static int audit_append(jd_store *s, jd_audit_entry *e, jd_audit_hash_fn fn, jd_
     int rc;
     if (own && (rc = jd_pg__begin(p, err)) < 0)
         return rc;
-    char prev[65], hash[65];
+    char prev[65], hash[65], mac[65], head_mac[65];
     int64_t seq = 0;
-    if ((rc = head_read(p, true, &seq, prev, err)) < 0)
+    if ((rc = head_read(p, true, &seq, prev, NULL, err)) < 0)
         goto out;
     e->seq = seq + 1;
-    fn(hash, prev, e);
+    fn(s, prev, e, hash, mac, head_mac);
     jd_pg_params pp = {.n = 0};
     pgp_int(&pp, e->seq);
     pgp_int(&pp, e->at);
@@ -247,15 +257,19 @@ static int audit_append(jd_store *s, jd_audit_entry *e, jd_audit_hash_fn fn, jd_
     pgp_int(&pp, e->ok);
     pgp_text(&pp, prev);
     pgp_text(&pp, hash);
+    pgp_text(&pp, mac);
     if ((rc = jd_pg__do(p,
                         "INSERT INTO audit_log(seq, at, actor, action, target, reason, detail,"
-                        " ok, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                        " ok, prev_hash, hash, mac)"
+                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                         &pp, NULL, err)) < 0)
         goto out;
     pp.n = 0;
     pgp_int(&pp, e->seq);
     pgp_text(&pp, hash);
-    rc = jd_pg__do(p, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", &pp, NULL, err);
+    pgp_text(&pp, head_mac);
+    rc = jd_pg__do(p, "UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1", &pp,
+                   NULL, err);
 out:
     if (own)
         rc = jd_pg__end(p, rc, err);
@@ -273,7 +287,7 @@ static int audit_list(jd_store *s, int64_t after, int64_t limit,
     PGresult *r;
     int rc = jd_pg__run(p,
                         "SELECT seq, at, actor, action, target, reason, detail, ok, prev_hash,"
-                        " hash FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+                        " hash, mac FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
                         &pp, &r, err);
     if (rc < 0)
         return rc;
@@ -289,6 +303,7 @@ static int audit_list(jd_store *s, int64_t after, int64_t limit,
             .ok = jd_pg__i64(r, i, 7) != 0,
             .prev_hash = jd_pg__txt(r, i, 8),
             .hash = jd_pg__txt(r, i, 9),
+            .mac = jd_pg__txt(r, i, 10),
         };
         rc = cb(&e, payload);
     }
@@ -340,6 +355,7 @@ const struct jd_account_ops jd_pg_account_ops = {
     .audit_append = audit_append,
     .audit_list = audit_list,
     .audit_head = audit_head,
+    .audit_head_mac = audit_head_mac,
     .ack_add = ack_add,
     .ack_list = ack_list,
 };

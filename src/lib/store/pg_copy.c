@@ -176,6 +176,11 @@ int jd_store_copy(const char *from, const char *to, jd_store_copy_stats *stats, 
     (void)sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
     jd_store *s = NULL;
     jd_store_opts o = JD_STORE_OPTS_INIT;
+    /* Without the audit key (not even JD_AUDIT_KEY_FILE's): adopting it
+     * would write an audit entry into the empty destination, which would
+     * then be refused as not empty. The chain is copied with its MACs as
+     * stored; a later open with the key adopts it if the source had none. */
+    o.audit_key_path = "";
     if ((rc = jd_store_open(&s, to, &o, err)) < 0) {
         sqlite3_close(db);
         return rc;

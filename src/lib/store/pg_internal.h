@@ -32,11 +32,16 @@
 enum { JD_PG_LOCK_MIGRATE = 1, JD_PG_LOCK_INGEST = 2, JD_PG_LOCK_RESOLVE = 3,
        JD_PG_LOCK_ANALYSE = 4 };
 
-/* Map of 128-bit key fingerprints to a row id and its content hash. */
+/* Map of 128-bit key fingerprints to a row id and its content hash, the
+ * file and line that last wrote or confirmed the key (what SQLite reads from
+ * the row's file_id and its seen set: store/sqlite.c lookup_existing), and
+ * for events when the event occurred (event_when). */
 typedef struct jd_pg_fpslot {
     uint64_t a, b; /* b is never 0 in a used slot */
     int64_t id;
     uint64_t hash;
+    int64_t file_id, line;
+    int64_t when;
 } jd_pg_fpslot;
 typedef struct jd_pg_fpmap {
     jd_pg_fpslot *slots;

@@ -192,6 +192,12 @@ static const jd_migration jd_pg_migrations[] = {
     {"row hash function recorded in meta (row_hash)",
      "INSERT INTO meta(key, value) SELECT 'row_hash',"
      " CASE WHEN EXISTS (SELECT 1 FROM event) THEN 'fnv1a64' ELSE 'wyhash64' END;"},
+    /* As JD_SCHEMA_AUDIT_MAC: entries written before keep an empty MAC. ADD
+     * COLUMN with a constant default rewrites no row, so the append-only
+     * triggers (row-level UPDATE) do not fire. */
+    {"audit log: keyed MAC per entry and on the head",
+     "ALTER TABLE audit_log ADD COLUMN mac ctext NOT NULL DEFAULT '';"
+     "ALTER TABLE audit_head ADD COLUMN mac ctext NOT NULL DEFAULT '';"},
 };
 
 #undef PG_ID
