@@ -196,6 +196,24 @@ static int verify_one(const jd_audit_entry *e, void *payload)
             problem = "the entry was changed after it was written";
     }
     const char *mac = e->mac ? e->mac : "";
+    /* The keyed part of the log starts with the entry jd_audit__key_adopt
+     * wrote, with a MAC and the count of unkeyed entries before it: so MACs
+     * stripped from the first keyed entries, which would otherwise read as
+     * "written before the key", are found too. */
+    bool starts_key = e->actor && !strcmp(e->actor, "joindots") && e->action &&
+                      !strcmp(e->action, "audit-key");
+    if (!problem && starts_key && !*mac)
+        problem = "the entry that started the keyed log has lost its MAC";
+    if (!problem && *mac && r->keyed == 0) {
+        long long before = -1;
+        if (!starts_key)
+            problem = "the first entry with a MAC is not the one that started the keyed log: "
+                      "the MACs of earlier entries were stripped";
+        else if (!e->detail || sscanf(e->detail, "keyed from here; %lld", &before) != 1 ||
+                 before != (long long)r->unkeyed)
+            problem = "the entries before the audit key differ in number from those recorded "
+                      "when the key was adopted";
+    }
     if (!problem && !*mac && r->keyed > 0)
         problem = "the entry has no MAC though an earlier one has: written or rewritten without "
                   "the audit key";

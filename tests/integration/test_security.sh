@@ -200,6 +200,13 @@ if case == "cut":
 elif case == "wipe":
     c.execute("DELETE FROM audit_log")
     c.execute("UPDATE audit_head SET seq = 0, hash = ?, mac = ''", ("0" * 64,))
+elif case == "strip_first":
+    # MACs are not in the chain hash: strip those of the first keyed entries
+    first = c.execute("SELECT min(seq) FROM audit_log WHERE mac != ''").fetchone()[0]
+    c.execute("UPDATE audit_log SET mac = '' WHERE seq = ?", (first,))
+elif case == "strip_first2":
+    first = c.execute("SELECT min(seq) FROM audit_log WHERE mac != ''").fetchone()[0]
+    c.execute("UPDATE audit_log SET mac = '' WHERE seq IN (?, ?)", (first, first + 1))
 elif case in ("rewrite", "strip"):
     if case == "rewrite":
         c.execute("UPDATE audit_log SET reason = 'nothing to see' WHERE seq = ?", (n - 1,))
@@ -216,7 +223,7 @@ elif case in ("rewrite", "strip"):
 c.commit()
 EOF
 }
-for case in cut wipe rewrite strip; do
+for case in cut wipe rewrite strip strip_first strip_first2; do
   cp "$DB" "$SCRATCH/t.db"
   tamper "$SCRATCH/t.db" $case
   "$JD" audit verify --db "$SCRATCH/t.db" >/dev/null 2>&1
