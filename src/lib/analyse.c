@@ -35,20 +35,6 @@ const char *jd_alert_kind_name(int kind)
     return kind >= 0 && kind < JD_ALERT_KINDS ? kind_names[kind] : "unknown";
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 1024;
-    while (nc < need)
-        nc *= 2;
-    void *q = realloc(*p, nc * size);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = nc;
-    return 0;
-}
 
 static const char *keep(an *A, const char *s)
 {
@@ -69,7 +55,7 @@ static int64_t person_of(an *A, const char *pid, const char *name, const char *d
         return -1;
     if (!added)
         return *v;
-    if (grow((void **)&A->p, &A->pcap, A->np + 1, sizeof *A->p) < 0)
+    if (jd_grow((void **)&A->p, &A->pcap, A->np + 1, sizeof *A->p) < 0)
         return -1;
     aperson *p = &A->p[A->np];
     memset(p, 0, sizeof *p);
@@ -91,11 +77,11 @@ static int on_identity(const jd_an_identity_row *r, void *payload)
 static int on_event(const jd_an_event_row *r, void *payload)
 {
     an *A = payload;
-    if (grow((void **)&A->ev, &A->evcap, A->nev + 1, sizeof *A->ev) < 0)
+    if (jd_grow((void **)&A->ev, &A->evcap, A->nev + 1, sizeof *A->ev) < 0)
         return oom(A);
     if (r->id < 0 || r->id > (int64_t)UINT32_MAX)
         return jd_error_set(A->err, JD_ESTORE, "event id out of range");
-    if (grow((void **)&A->ev_index, &A->ev_index_cap, (size_t)r->id + 1, sizeof *A->ev_index) <
+    if (jd_grow((void **)&A->ev_index, &A->ev_index_cap, (size_t)r->id + 1, sizeof *A->ev_index) <
         0)
         return oom(A);
     aev *e = &A->ev[A->nev];
@@ -136,7 +122,7 @@ static int on_mention(const jd_an_mention_row *r, void *payload)
         snprintf(key, sizeof key, "U:%s:%s", r->agency, r->person_ref);
         pi = person_of(A, key, r->name, r->dob_prec == 3 ? r->dob : NULL, false, false);
     }
-    if (pi < 0 || grow((void **)&A->m, &A->mcap, A->nm + 1, sizeof *A->m) < 0)
+    if (pi < 0 || jd_grow((void **)&A->m, &A->mcap, A->nm + 1, sizeof *A->m) < 0)
         return oom(A);
     /* the person's refs, each once */
     char rk[512];
@@ -146,7 +132,7 @@ static int on_mention(const jd_an_mention_row *r, void *payload)
                        (uint32_t)pi, &added))
         return oom(A);
     if (added) {
-        if (grow((void **)&A->refs, &A->refcap, A->nrefs + 1, sizeof *A->refs) < 0)
+        if (jd_grow((void **)&A->refs, &A->refcap, A->nrefs + 1, sizeof *A->refs) < 0)
             return oom(A);
         A->refs[A->nrefs++] = (aref){(uint32_t)pi, keep(A, r->agency), keep(A, r->person_ref)};
     }
@@ -167,7 +153,7 @@ static int on_object(const jd_an_object_row *r, void *payload)
     if ((size_t)r->event_id >= A->ev_index_cap || !A->ev_index[r->event_id])
         return 0;
     aev *e = &A->ev[A->ev_index[r->event_id] - 1];
-    if (grow((void **)&A->obj, &A->objcap, A->nobj + 1, sizeof *A->obj) < 0)
+    if (jd_grow((void **)&A->obj, &A->objcap, A->nobj + 1, sizeof *A->obj) < 0)
         return oom(A);
     A->obj[A->nobj++] = (aobject){A->ev_index[r->event_id] - 1, keep(A, r->object_type),
                                   keep(A, r->value), keep(A, r->description),
@@ -246,7 +232,7 @@ static bool grade_not_urgent(const char *g)
 static int add_finding(an *A, uint8_t kind, uint16_t idx, int32_t pattern, uint32_t off,
                        uint32_t len)
 {
-    if (grow((void **)&A->f, &A->fcap, A->nf + 1, sizeof *A->f) < 0)
+    if (jd_grow((void **)&A->f, &A->fcap, A->nf + 1, sizeof *A->f) < 0)
         return oom(A);
     A->f[A->nf++] = (finding){kind, idx, pattern, off, len};
     return 0;
@@ -661,7 +647,7 @@ static int explain_step(an *A, walk *W, step *s, int64_t t, int score, int disti
 int jd_an__add_alert(an *A, int kind, const char *id, int level, const aperson *subj,
                      int64_t raised, json_t *doc)
 {
-    if (grow((void **)&A->alerts, &A->alertcap, A->nalerts + 1, sizeof *A->alerts) < 0) {
+    if (jd_grow((void **)&A->alerts, &A->alertcap, A->nalerts + 1, sizeof *A->alerts) < 0) {
         json_decref(doc);
         return oom(A);
     }

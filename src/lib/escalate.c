@@ -71,20 +71,6 @@ typedef struct eng {
     int rc;
 } eng;
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 256;
-    while (c < need)
-        c *= 2;
-    void *n = realloc(*p, c * size);
-    if (!n)
-        return -1;
-    *p = n;
-    *cap = c;
-    return 0;
-}
 
 static int on_identity(const jd_an_identity_row *r, void *payload)
 {
@@ -137,7 +123,7 @@ static const char *strategic_phrase(const jd_ladder *L, const char *narrative)
 static int on_event(const jd_an_event_row *r, void *payload)
 {
     eng *E = payload;
-    if (grow((void **)&E->ev, &E->evcap, E->nev + 1, sizeof *E->ev) < 0)
+    if (jd_grow((void **)&E->ev, &E->evcap, E->nev + 1, sizeof *E->ev) < 0)
         return JD_ENOMEM;
     E->ev[E->nev++] = (evinfo){r->id, r->known_at};
     const char *phrase = r->narrative ? strategic_phrase(E->L, r->narrative) : NULL;
@@ -163,7 +149,7 @@ static int on_event(const jd_an_event_row *r, void *payload)
 static int on_mention(const jd_an_mention_row *r, void *payload)
 {
     eng *E = payload;
-    if (grow((void **)&E->mention, &E->mcap, E->nm + 1, sizeof *E->mention) < 0)
+    if (jd_grow((void **)&E->mention, &E->mcap, E->nm + 1, sizeof *E->mention) < 0)
         return JD_ENOMEM;
     /* an unresolved ref is a person of its own, named as the analysis names it */
     char key[512];
@@ -497,7 +483,7 @@ static int derive_linked(eng *E)
                         t = since[first];
                     if (since[x] > t)
                         t = since[x];
-                    if (grow((void **)&ed, &ecap, ne + 1, sizeof *ed) < 0)
+                    if (jd_grow((void **)&ed, &ecap, ne + 1, sizeof *ed) < 0)
                         rc = JD_ENOMEM;
                     else
                         ed[ne++] = (edge){t, E->mention[i].ev, (uint32_t)first, (uint32_t)x};
@@ -776,7 +762,7 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
         if (!a)
             continue;
         if (o->alerts_out) {
-            if (grow((void **)&lines, &lcap, nlines + 1, sizeof *lines) < 0 ||
+            if (jd_grow((void **)&lines, &lcap, nlines + 1, sizeof *lines) < 0 ||
                 !(lines[nlines].id = strdup(jstr(a, "id") ? jstr(a, "id") : ""))) {
                 json_decref(a);
                 rc = jd_error_set(err, JD_ENOMEM, "out of memory");
@@ -858,7 +844,7 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
             if (ea) {
                 char *txt = json_dumps(ea, JSON_COMPACT);
                 json_decref(ea);
-                if (!txt || grow((void **)&lines, &lcap, nlines + 1, sizeof *lines) < 0) {
+                if (!txt || jd_grow((void **)&lines, &lcap, nlines + 1, sizeof *lines) < 0) {
                     free(txt);
                     json_decref(state);
                     json_decref(autos);

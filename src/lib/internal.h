@@ -14,6 +14,12 @@
 
 #define JD_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* ---- growable arrays ---- */
+/* Make room for `need` elements of `size` bytes in *p (capacity *cap, in
+ * elements), doubling from 64; 0 on success, -1 when out of memory or when
+ * the byte count would overflow (then *p and *cap are unchanged). */
+JD_NODISCARD int jd_grow(void **p, size_t *cap, size_t need, size_t size);
+
 /* ---- growable byte buffer with a hard cap (curl's dynbuf) ---- */
 typedef struct jd_buf {
     char *ptr;     /* NUL-terminated when len > 0 or after any append */

@@ -76,20 +76,6 @@ static int oom(prof *P)
     return jd_error_set(P->err, JD_ENOMEM, "out of memory");
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 1024;
-    while (nc < need)
-        nc *= 2;
-    void *q = realloc(*p, nc * size);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = nc;
-    return 0;
-}
 
 static const char *keep(prof *P, const char *s)
 {
@@ -101,7 +87,7 @@ static const char *keep(prof *P, const char *s)
 static int on_identity(const jd_an_identity_row *r, void *payload)
 {
     prof *P = payload;
-    if (grow((void **)&P->id, &P->idcap, P->nid + 1, sizeof *P->id) < 0)
+    if (jd_grow((void **)&P->id, &P->idcap, P->nid + 1, sizeof *P->id) < 0)
         return oom(P);
     bool added;
     if (!jd_strmap_put(&P->idmap, r->person_id, strlen(r->person_id), (uint32_t)P->nid, &added))
@@ -116,8 +102,8 @@ static int on_event(const jd_an_event_row *r, void *payload)
     prof *P = payload;
     if (r->id < 0 || r->id > (int64_t)UINT32_MAX)
         return jd_error_set(P->err, JD_ESTORE, "event id out of range");
-    if (grow((void **)&P->ev, &P->evcap, P->nev + 1, sizeof *P->ev) < 0 ||
-        grow((void **)&P->ev_index, &P->ev_index_cap, (size_t)r->id + 1, sizeof *P->ev_index) < 0)
+    if (jd_grow((void **)&P->ev, &P->evcap, P->nev + 1, sizeof *P->ev) < 0 ||
+        jd_grow((void **)&P->ev_index, &P->ev_index_cap, (size_t)r->id + 1, sizeof *P->ev_index) < 0)
         return oom(P);
     for (size_t i = P->nev ? (size_t)P->ev[P->nev - 1].id + 1 : 0; i <= (size_t)r->id; i++)
         P->ev_index[i] = 0;
@@ -148,7 +134,7 @@ static int on_mention(const jd_an_mention_row *r, void *payload)
     prof *P = payload;
     if (!known_event(P, r->event_id))
         return 0;
-    if (grow((void **)&P->m, &P->mcap, P->nm + 1, sizeof *P->m) < 0)
+    if (jd_grow((void **)&P->m, &P->mcap, P->nm + 1, sizeof *P->m) < 0)
         return oom(P);
     char key[512];
     const char *pid = r->person_id;
@@ -174,7 +160,7 @@ static int on_object(const jd_an_object_row *r, void *payload)
     prof *P = payload;
     if (!known_event(P, r->event_id))
         return 0;
-    if (grow((void **)&P->o, &P->ocap, P->no + 1, sizeof *P->o) < 0)
+    if (jd_grow((void **)&P->o, &P->ocap, P->no + 1, sizeof *P->o) < 0)
         return oom(P);
     P->o[P->no++] = (pobj){r->event_id,       P->ev_index[r->event_id] - 1, keep(P, r->object_type),
                            keep(P, r->value), keep(P, r->description),      keep(P, r->person_ref),
@@ -401,7 +387,7 @@ static int evset_add(prof *P, evset *s, uint32_t ei)
     if (s->seen[ei])
         return 0;
     s->seen[ei] = 1;
-    if (grow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v) < 0)
+    if (jd_grow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v) < 0)
         return oom(P);
     s->v[s->n++] = ei;
     return 0;
@@ -911,7 +897,7 @@ int jd_hotspots(jd_store *s, const jd_profile_opts *opts, FILE *out, jd_error *e
             continue;
         bool added;
         uint32_t *v = jd_strmap_put(&keys, p.key, strlen(p.key), nh, &added);
-        if (!v || (added && grow((void **)&h, &hcap, (size_t)nh + 1, sizeof *h) < 0)) {
+        if (!v || (added && jd_grow((void **)&h, &hcap, (size_t)nh + 1, sizeof *h) < 0)) {
             rc = oom(&P);
             goto out;
         }

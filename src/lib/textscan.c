@@ -56,20 +56,6 @@ struct jd_ts {
 
 #define FUZZY_MIN 8 /* shorter words are too often one edit from another real word ("setting", "sexting") */
 
-static int grow_arr(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 64;
-    while (nc < need)
-        nc *= 2;
-    void *q = realloc(*p, nc * size);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = nc;
-    return 0;
-}
 
 static int vec_push(u32vec *v, uint32_t x)
 {
@@ -228,7 +214,7 @@ int jd_ts__add(jd_ts *t, const char *src, int role, uint32_t owner, int32_t valu
         for (char *a = strtok_r(w, "|", &s2); a; a = strtok_r(NULL, "|", &s2)) {
             size_t al = strlen(a);
             if (!strcmp(a, "#num")) { /* a number as one alternative */
-                if (grow_arr((void **)&t->alts, &t->altcap, t->nalts + 1, sizeof *t->alts) < 0)
+                if (jd_grow((void **)&t->alts, &t->altcap, t->nalts + 1, sizeof *t->alts) < 0)
                     return jd_error_set(err, JD_ENOMEM, "out of memory");
                 t->alts[t->nalts++] = (alt){"", 0, 2};
                 tm->nalt++;
@@ -246,7 +232,7 @@ int jd_ts__add(jd_ts *t, const char *src, int role, uint32_t owner, int32_t valu
                     return jd_error_set(err, JD_EINVALID,
                                         "patterns use letters, digits, | * ~N and #num: %.60s",
                                         src);
-            if (grow_arr((void **)&t->alts, &t->altcap, t->nalts + 1, sizeof *t->alts) < 0)
+            if (jd_grow((void **)&t->alts, &t->altcap, t->nalts + 1, sizeof *t->alts) < 0)
                 return jd_error_set(err, JD_ENOMEM, "out of memory");
             char *s = jd_arena_strndup(&t->ar, tmp, nl);
             if (!s)
@@ -263,8 +249,8 @@ int jd_ts__add(jd_ts *t, const char *src, int role, uint32_t owner, int32_t valu
         return jd_error_set(err, JD_EINVALID, "a pattern needs words and cannot end in a gap: "
                                               "%.60s", src);
     }
-    if (grow_arr((void **)&t->terms, &t->termcap, t->nterms + nt, sizeof *t->terms) < 0 ||
-        grow_arr((void **)&t->pat, &t->patcap, t->npat + 1, sizeof *t->pat) < 0)
+    if (jd_grow((void **)&t->terms, &t->termcap, t->nterms + nt, sizeof *t->terms) < 0 ||
+        jd_grow((void **)&t->pat, &t->patcap, t->npat + 1, sizeof *t->pat) < 0)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
     uint32_t p = (uint32_t)t->npat;
     const char *text = jd_arena_strdup(&t->ar, src);
@@ -363,7 +349,7 @@ int jd_ts__tokenize(jd_ts_scan *sc, const char *text, size_t len)
      * followed by a separator in the text ("a1" is two tokens; the last word
      * ends at the end): up to 2 bytes per input byte, plus the NUL
      * (fuzz_screen found the overflow of len + 1). */
-    if (grow_arr((void **)&sc->low, &sc->lowcap, 2 * len + 1, 1) < 0)
+    if (jd_grow((void **)&sc->low, &sc->lowcap, 2 * len + 1, 1) < 0)
         return JD_ENOMEM;
     size_t k = 0; /* write position in low */
     uint32_t sentence = 0, clause = 0;
@@ -374,7 +360,7 @@ int jd_ts__tokenize(jd_ts_scan *sc, const char *text, size_t len)
         if (is_word_byte(c) && !is_apostrophe(text, i, len, &skip)) {
             if (sc->ntok >= JD_TS_MAX_TOKENS)
                 break;
-            if (grow_arr((void **)&sc->tok, &sc->tokcap, sc->ntok + 1, sizeof *sc->tok) < 0)
+            if (jd_grow((void **)&sc->tok, &sc->tokcap, sc->ntok + 1, sizeof *sc->tok) < 0)
                 return JD_ENOMEM;
             if (pending_end) {
                 sentence++;
@@ -601,7 +587,7 @@ static int try_at(jd_ts *t, jd_ts_scan *sc, uint32_t p, size_t i)
     case JD_TS_HYPO: sc->hypo_end[e - 1] = 1; return 0;
     default: break;
     }
-    if (grow_arr((void **)&sc->hits, &sc->hitcap, sc->nhits + 1, sizeof *sc->hits) < 0)
+    if (jd_grow((void **)&sc->hits, &sc->hitcap, sc->nhits + 1, sizeof *sc->hits) < 0)
         return JD_ENOMEM;
     sc->hits[sc->nhits++] = (jd_ts_hit){p, (uint32_t)i, (uint32_t)e, sc->tok[i].sentence, num,
                                         false, false};

@@ -163,6 +163,30 @@ static void test_strmap__many_keys(void **state)
     jd_strmap_free(&m);
 }
 
+/* jd_grow: room for what is asked, nothing when there is room already, and
+ * a byte count that would overflow refused with the array left as it was. */
+static void test_grow__room_and_overflow(void **state)
+{
+    (void)state;
+    int *a = NULL;
+    size_t cap = 0;
+    assert_int_equal(jd_grow((void **)&a, &cap, 1, sizeof *a), 0);
+    assert_int_equal(cap, 64);
+    a[63] = 7;
+    assert_int_equal(jd_grow((void **)&a, &cap, 64, sizeof *a), 0);
+    assert_int_equal(cap, 64);
+    assert_int_equal(jd_grow((void **)&a, &cap, 1000, sizeof *a), 0);
+    assert_int_equal(cap, 1024);
+    assert_int_equal(a[63], 7);
+    int *before = a;
+    assert_int_equal(jd_grow((void **)&a, &cap, SIZE_MAX / 2 + 1, sizeof *a), -1);
+    assert_int_equal(jd_grow((void **)&a, &cap, SIZE_MAX / sizeof *a + 1, sizeof *a), -1);
+    assert_ptr_equal(a, before);
+    assert_int_equal(cap, 1024);
+    assert_int_equal(a[63], 7);
+    free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +197,7 @@ int main(void)
         cmocka_unit_test(test_str__helpers),
         cmocka_unit_test(test_hash_fast__sensitive_to_every_byte),
         cmocka_unit_test(test_strmap__many_keys),
+        cmocka_unit_test(test_grow__room_and_overflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

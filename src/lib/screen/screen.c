@@ -166,20 +166,6 @@ static int et_index(const char *s)
     return (int)N_ET - 1;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 64;
-    while (nc < need)
-        nc *= 2;
-    void *q = realloc(*p, nc * size);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = nc;
-    return 0;
-}
 
 static int vpush(u32vec *v, uint32_t x)
 {
@@ -286,7 +272,7 @@ static int lower_into(char *dst, size_t cap, const char *s, size_t n)
 static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner, jd_error *err,
                        const char *where)
 {
-    if (grow((void **)&S->pat, &S->patcap, S->npat + 1, sizeof *S->pat))
+    if (jd_grow((void **)&S->pat, &S->patcap, S->npat + 1, sizeof *S->pat))
         return jd_error_set(err, JD_ENOMEM, "out of memory");
     pattern *p = &S->pat[S->npat];
     p->term0 = (uint32_t)S->nterms;
@@ -309,7 +295,7 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
             return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
                                    "%s: pattern \"%s\" has more than %d terms", where, text,
                                    MAX_TERMS);
-        if (grow((void **)&S->terms, &S->termcap, S->nterms + 1, sizeof *S->terms))
+        if (jd_grow((void **)&S->terms, &S->termcap, S->nterms + 1, sizeof *S->terms))
             return jd_error_set(err, JD_ENOMEM, "out of memory");
         term *t = &S->terms[S->nterms];
         memset(t, 0, sizeof *t);
@@ -352,7 +338,7 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
                                                text);
                     u32vec *sv = &S->setv[*si];
                     for (uint32_t k = 0; k < sv->n; k++) {
-                        if (grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
+                        if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
                             return jd_error_set(err, JD_ENOMEM, "out of memory");
                         S->alts[S->nalts++] = (alt){{sv->v[k]}, 1, NULL, 0};
                         t->nalt++;
@@ -364,7 +350,7 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
                     if (wl <= 0 || an >= sizeof w)
                         return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
                                                "%s: pattern \"%s\" has a bad word", where, text);
-                    if (grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
+                    if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
                         return jd_error_set(err, JD_ENOMEM, "out of memory");
                     if (pre) {
                         S->alts[S->nalts++] = (alt){
@@ -437,7 +423,7 @@ static int index_patterns(jd_screen *S, jd_error *err)
                 if (!li)
                     return jd_error_set(err, JD_ENOMEM, "out of memory");
                 if (added) {
-                    if (grow((void **)&S->prelists, &S->prelistcap, S->nprelists + 1,
+                    if (jd_grow((void **)&S->prelists, &S->prelistcap, S->nprelists + 1,
                              sizeof *S->prelists))
                         return jd_error_set(err, JD_ENOMEM, "out of memory");
                     memset(&S->prelists[S->nprelists++], 0, sizeof *S->prelists);
@@ -551,7 +537,7 @@ static bool is_word_char(unsigned char c)
 static int tokenize(jd_screen *S, const char *text, size_t len)
 {
     S->ntok = 0;
-    if (grow((void **)&S->low, &S->lowcap, len + 1, 1))
+    if (jd_grow((void **)&S->low, &S->lowcap, len + 1, 1))
         return JD_ENOMEM;
     for (size_t i = 0; i < len; i++)
         S->low[i] = (char)tolower((unsigned char)text[i]);
@@ -637,7 +623,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         if (!is_word_char(c)) {
             if (c == ',' || c == ':' || c == '-' || c == '/') {
                 /* punctuation tokens so numbers and words stay apart */
-                if (grow((void **)&S->tok, &S->tokcap, S->ntok + 1, sizeof *S->tok))
+                if (jd_grow((void **)&S->tok, &S->tokcap, S->ntok + 1, sizeof *S->tok))
                     return JD_ENOMEM;
                 tok *t = &S->tok[S->ntok++];
                 memset(t, 0, sizeof *t);
@@ -712,7 +698,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
                     num = -1;
             }
         }
-        if (grow((void **)&S->tok, &S->tokcap, S->ntok + 1, sizeof *S->tok))
+        if (jd_grow((void **)&S->tok, &S->tokcap, S->ntok + 1, sizeof *S->tok))
             return JD_ENOMEM;
         tok *t = &S->tok[S->ntok++];
         memset(t, 0, sizeof *t);
@@ -811,7 +797,7 @@ static int scan(jd_screen *S, unsigned kinds)
 {
     S->nhits = 0;
     size_t nsent = S->ntok ? S->tok[S->ntok - 1].sent + 1 : 0;
-    if (grow((void **)&S->sbloom, &S->sbloomcap, nsent + 1, sizeof *S->sbloom))
+    if (jd_grow((void **)&S->sbloom, &S->sbloomcap, nsent + 1, sizeof *S->sbloom))
         return JD_ENOMEM;
     memset(S->sbloom, 0, (nsent + 1) * sizeof *S->sbloom);
     for (size_t i = 0; i < S->ntok; i++) {
@@ -843,7 +829,7 @@ static int scan(jd_screen *S, unsigned kinds)
                 long e = match_from(S, p, 0, i, k->sent);
                 if (e < 0)
                     continue;
-                if (grow((void **)&S->hits, &S->hitcap, S->nhits + 1, sizeof *S->hits))
+                if (jd_grow((void **)&S->hits, &S->hitcap, S->nhits + 1, sizeof *S->hits))
                     return JD_ENOMEM;
                 S->hits[S->nhits++] = (hit){v->v[j], (uint32_t)i, (uint32_t)e};
             }
@@ -1142,7 +1128,7 @@ static void read_ages(const jd_screen *S, ctx *X)
 
 static int add_match(jd_screen_result *res, const jd_screen_match *m)
 {
-    if (grow((void **)&res->m, &res->cap, res->n + 1, sizeof *res->m))
+    if (jd_grow((void **)&res->m, &res->cap, res->n + 1, sizeof *res->m))
         return JD_ENOMEM;
     res->m[res->n++] = *m;
     return JD_OK;
