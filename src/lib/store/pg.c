@@ -762,33 +762,15 @@ static int pg_file_finish(jd_store *s, int64_t file_id, int64_t read, int64_t st
                      &pp, NULL, err);
 }
 
-/* Location key as in sqlite.c: canonical postcode and the folded text. */
+/* Location key: jd_store__location_key, as in sqlite.c. */
 static int location_id(pgs *p, const char *postcode, const char *text, bool *present,
                        int64_t *out, jd_error *err)
 {
     *present = false;
     if (!postcode && !text)
         return JD_OK;
-    char key[512];
-    size_t k = 0;
-    const char *pc = postcode ? postcode : "";
-    for (; *pc && k < 16; pc++)
-        key[k++] = *pc;
-    key[k++] = '|';
-    bool space = false;
-    for (const unsigned char *t = (const unsigned char *)(text ? text : ""); *t && k < 500; t++) {
-        unsigned char c = *t;
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',') {
-            space = k > 0 && key[k - 1] != '|';
-            continue;
-        }
-        if (space) {
-            key[k++] = ' ';
-            space = false;
-        }
-        key[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
-    key[k] = '\0';
+    char key[JD_LOCATION_KEY];
+    size_t k = jd_store__location_key(postcode, text, key);
     int rc;
     if (!p->loc_loaded) {
         PGresult *r = NULL;
@@ -994,13 +976,20 @@ static int event_of(pgs *p, const char *agency, const char *record_id, int64_t *
     return JD_OK;
 }
 
-/* A mention's event: 1 and its id in *ev, or 0 and an ORPHAN outcome when
- * the run has no such event. */
-static int mention_event(pgs *p, const char *agency, const char *record_id, int64_t *ev,
+/* A mention put's start: the ingest state and the mention key map m (read
+ * with keys_sql, nkey parts), then its event: 1 and its id in *ev, or 0 and
+ * an ORPHAN outcome when the run has no such event. */
+static int mention_event(pgs *p, jd_pg_fpmap *m, const char *keys_sql, int nkey,
+                         const char *agency, const char *record_id, int64_t *ev,
                          jd_put_result *out, jd_error *err)
 {
+    int rc = ingest_prepare(p, err);
+    if (rc == JD_OK)
+        rc = ensure_map(p, m, keys_sql, nkey, err);
+    if (rc < 0)
+        return rc;
     bool found;
-    int rc = event_of(p, agency, record_id, ev, &found, err);
+    rc = event_of(p, agency, record_id, ev, &found, err);
     if (rc < 0 || found)
         return rc < 0 ? rc : 1;
     out->outcome = JD_PUT_ORPHAN;
@@ -1083,13 +1072,9 @@ static int pg_put_person(jd_store *s, const jd_person_row *r, jd_put_result *out
                          jd_error *err)
 {
     pgs *p = s->impl;
-    int rc = ingest_prepare(p, err);
-    if (rc == JD_OK)
-        rc = ensure_map(p, &p->pm, PM_KEYS_SQL, 4, err);
-    if (rc < 0)
-        return rc;
     int64_t ev = 0;
-    if ((rc = mention_event(p, r->agency, r->record_id, &ev, out, err)) <= 0)
+    int rc = mention_event(p, &p->pm, PM_KEYS_SQL, 4, r->agency, r->record_id, &ev, out, err);
+    if (rc <= 0)
         return rc;
     const char *parts[4] = {r->agency, r->record_id, r->person_ref, r->role};
     uint64_t a, b;
@@ -1170,13 +1155,9 @@ static int pg_put_object(jd_store *s, const jd_object_row *r, jd_put_result *out
                          jd_error *err)
 {
     pgs *p = s->impl;
-    int rc = ingest_prepare(p, err);
-    if (rc == JD_OK)
-        rc = ensure_map(p, &p->om, OM_KEYS_SQL, 5, err);
-    if (rc < 0)
-        return rc;
     int64_t ev = 0;
-    if ((rc = mention_event(p, r->agency, r->record_id, &ev, out, err)) <= 0)
+    int rc = mention_event(p, &p->om, OM_KEYS_SQL, 5, r->agency, r->record_id, &ev, out, err);
+    if (rc <= 0)
         return rc;
     const char *pref = r->person_ref ? r->person_ref : "";
     const char *parts[5] = {r->agency, r->record_id, r->object_type, r->value_norm, pref};
