@@ -259,12 +259,40 @@ static void test_storeops__copy(void **state)
     scratch_db_remove(src);
 }
 
+/* The location key both backends store (jd_store__location_key): the
+ * postcode's first 16 bytes, '|', then the text lower-cased with blanks and
+ * commas folded to one space between words and none at either end, the text
+ * cut at 500 bytes of key. */
+static void test_storeops__location_key(void **state)
+{
+    (void)state;
+    char key[JD_LOCATION_KEY];
+    size_t k = jd_store__location_key("AB1 2CD", "  12, High\tSTREET ,\r\nTown  ", key);
+    assert_string_equal(key, "AB1 2CD|12 high street town");
+    assert_int_equal(k, strlen(key));
+    assert_int_equal(jd_store__location_key(NULL, "Mill Lane", key), 10);
+    assert_string_equal(key, "|mill lane");
+    jd_store__location_key("XX", NULL, key);
+    assert_string_equal(key, "XX|");
+    jd_store__location_key("0123456789ABCDEFGHIJ", "a", key);
+    assert_string_equal(key, "0123456789ABCDEF|a");
+    char text[700];
+    memset(text, 'Q', sizeof text - 1);
+    text[sizeof text - 1] = '\0';
+    k = jd_store__location_key("P", text, key);
+    assert_int_equal(k, 500);
+    assert_int_equal(key[2], 'q');
+    assert_int_equal(key[499], 'q');
+    assert_int_equal(key[500], '\0');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_storeops__identities_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__rollback_then_redo, setup, teardown),
         cmocka_unit_test(test_storeops__password_refused),
+        cmocka_unit_test(test_storeops__location_key),
         cmocka_unit_test_setup_teardown(test_storeops__copy, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -762,33 +762,15 @@ static int pg_file_finish(jd_store *s, int64_t file_id, int64_t read, int64_t st
                      &pp, NULL, err);
 }
 
-/* Location key as in sqlite.c: canonical postcode and the folded text. */
+/* Location key: jd_store__location_key, as in sqlite.c. */
 static int location_id(pgs *p, const char *postcode, const char *text, bool *present,
                        int64_t *out, jd_error *err)
 {
     *present = false;
     if (!postcode && !text)
         return JD_OK;
-    char key[512];
-    size_t k = 0;
-    const char *pc = postcode ? postcode : "";
-    for (; *pc && k < 16; pc++)
-        key[k++] = *pc;
-    key[k++] = '|';
-    bool space = false;
-    for (const unsigned char *t = (const unsigned char *)(text ? text : ""); *t && k < 500; t++) {
-        unsigned char c = *t;
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',') {
-            space = k > 0 && key[k - 1] != '|';
-            continue;
-        }
-        if (space) {
-            key[k++] = ' ';
-            space = false;
-        }
-        key[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
-    key[k] = '\0';
+    char key[JD_LOCATION_KEY];
+    size_t k = jd_store__location_key(postcode, text, key);
     int rc;
     if (!p->loc_loaded) {
         PGresult *r = NULL;
@@ -868,6 +850,50 @@ static int copy_event(pgs *p, int64_t id, const jd_event_row *r, int64_t loc, bo
     return JD_OK;
 }
 
+/* The key's slot in m (NULL: a key the run has not seen); a and b get its
+ * fingerprint. */
+static int key_find(pgs *p, const jd_pg_fpmap *m, const char *const *parts, int n, uint64_t *a,
+                    uint64_t *b, jd_pg_fpslot **slot, jd_error *err)
+{
+    int rc = fingerprint(p, parts, n, a, b);
+    if (rc < 0)
+        return jd_error_set(err, rc, "out of memory");
+    *slot = fp_find(m, *a, *b);
+    return JD_OK;
+}
+
+/* A NEW row, which the caller buffered for COPY (copy_rc, the result): its
+ * key goes in m. */
+static int put_new(pgs *p, jd_pg_fpmap *m, int copy_rc, const jd_pg_fpslot *v,
+                   jd_put_result *out, jd_error *err)
+{
+    int rc = copy_rc;
+    if (rc < 0 || (rc = fp_put(m, v)) < 0)
+        return jd_error_set(err, rc, "out of memory");
+    out->outcome = JD_PUT_NEW;
+    out->first_line = 0;
+    return maybe_flush(p, err);
+}
+
+/* An UPDATED row: the rows buffered for COPY go first, then the stored
+ * version into its history (history_sql: $1 the id, $2 now, $3 the
+ * superseding file), then the new values (update_sql with upd). */
+static int supersede(pgs *p, int64_t id, int64_t file_id, const char *history_sql,
+                     const char *update_sql, const jd_pg_params *upd, jd_error *err)
+{
+    int rc = flush_all(p, err);
+    if (rc < 0)
+        return rc;
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, id);
+    pgp_int(&pp, jd_pg__now());
+    pgp_int(&pp, file_id);
+    if ((rc = jd_pg__do(p, history_sql, &pp, NULL, err)) < 0 ||
+        (rc = jd_pg__do(p, update_sql, upd, NULL, err)) < 0)
+        return rc;
+    return JD_OK;
+}
+
 static int pg_put_event(jd_store *s, const jd_event_row *r, jd_put_result *out, jd_error *err)
 {
     pgs *p = s->impl;
@@ -880,43 +906,20 @@ static int pg_put_event(jd_store *s, const jd_event_row *r, jd_put_result *out, 
         return rc;
     const char *parts[2] = {r->agency, r->record_id};
     uint64_t a, b;
-    if ((rc = fingerprint(p, parts, 2, &a, &b)) < 0)
-        return jd_error_set(err, rc, "out of memory");
-    jd_pg_fpslot *slot = fp_find(&p->ev, a, b);
+    jd_pg_fpslot *slot;
+    if ((rc = key_find(p, &p->ev, parts, 2, &a, &b, &slot, err)) < 0)
+        return rc;
     if (!slot) {
         int64_t id = p->next_id[PG_CP_EV]++;
         jd_pg_fpslot v = {a, b, id, r->hash, r->file_id, r->line, r->occurred_at};
-        if ((rc = copy_event(p, id, r, loc, has_loc)) < 0 || (rc = fp_put(&p->ev, &v)) < 0)
-            return jd_error_set(err, rc, "out of memory");
-        out->outcome = JD_PUT_NEW;
-        out->first_line = 0;
-        return maybe_flush(p, err);
+        return put_new(p, &p->ev, copy_event(p, id, r, loc, has_loc), &v, out, err);
     }
     put_existing(slot, r->hash, r->file_id, r->line, out);
     if (out->outcome != JD_PUT_UPDATED)
         return JD_OK;
     int64_t id = slot->id;
     slot->when = r->occurred_at;
-    if ((rc = flush_all(p, err)) < 0)
-        return rc;
     jd_pg_params pp = {.n = 0};
-    pgp_int(&pp, id);
-    pgp_int(&pp, jd_pg__now());
-    pgp_int(&pp, r->file_id);
-    if ((rc = jd_pg__do(p,
-                        "INSERT INTO event_history(event_id, superseded_at, superseded_by_file,"
-                        " agency, record_id, version, hash, event_type, event_type_raw,"
-                        " occurred_at, occurred_prec, reported_at, reported_prec, known_at,"
-                        " location_id, location, postcode, postcode_raw, narrative,"
-                        " crime_recorded, crime_ref, outcome, author_role, risk_grade, file_id,"
-                        " line) SELECT id, $2::bigint, $3::bigint, agency, record_id, version,"
-                        " hash, event_type, event_type_raw, occurred_at, occurred_prec,"
-                        " reported_at, reported_prec, known_at, location_id, location, postcode,"
-                        " postcode_raw, narrative, crime_recorded, crime_ref, outcome,"
-                        " author_role, risk_grade, file_id, line FROM event WHERE id = $1",
-                        &pp, NULL, err)) < 0)
-        return rc;
-    pp.n = 0;
     pgp_int(&pp, id);
     pgp_int(&pp, (int64_t)r->hash);
     pgp_text(&pp, r->event_type);
@@ -938,17 +941,25 @@ static int pg_put_event(jd_store *s, const jd_event_row *r, jd_put_result *out, 
     pgp_text(&pp, r->risk_grade);
     pgp_int(&pp, r->file_id);
     pgp_int(&pp, r->line);
-    if ((rc = jd_pg__do(p,
-                        "UPDATE event SET version = version + 1, hash = $2, event_type = $3,"
-                        " event_type_raw = $4, occurred_at = $5, occurred_prec = $6,"
-                        " reported_at = $7, reported_prec = $8, known_at = $9,"
-                        " location_id = $10, location = $11, postcode = $12,"
-                        " postcode_raw = $13, narrative = $14, crime_recorded = $15,"
-                        " crime_ref = $16, outcome = $17, author_role = $18, risk_grade = $19,"
-                        " file_id = $20, line = $21 WHERE id = $1",
-                        &pp, NULL, err)) < 0)
-        return rc;
-    return JD_OK;
+    return supersede(p, id, r->file_id,
+                     "INSERT INTO event_history(event_id, superseded_at, superseded_by_file,"
+                     " agency, record_id, version, hash, event_type, event_type_raw,"
+                     " occurred_at, occurred_prec, reported_at, reported_prec, known_at,"
+                     " location_id, location, postcode, postcode_raw, narrative,"
+                     " crime_recorded, crime_ref, outcome, author_role, risk_grade, file_id,"
+                     " line) SELECT id, $2::bigint, $3::bigint, agency, record_id, version,"
+                     " hash, event_type, event_type_raw, occurred_at, occurred_prec,"
+                     " reported_at, reported_prec, known_at, location_id, location, postcode,"
+                     " postcode_raw, narrative, crime_recorded, crime_ref, outcome,"
+                     " author_role, risk_grade, file_id, line FROM event WHERE id = $1",
+                     "UPDATE event SET version = version + 1, hash = $2, event_type = $3,"
+                     " event_type_raw = $4, occurred_at = $5, occurred_prec = $6,"
+                     " reported_at = $7, reported_prec = $8, known_at = $9,"
+                     " location_id = $10, location = $11, postcode = $12,"
+                     " postcode_raw = $13, narrative = $14, crime_recorded = $15,"
+                     " crime_ref = $16, outcome = $17, author_role = $18, risk_grade = $19,"
+                     " file_id = $20, line = $21 WHERE id = $1",
+                     &pp, err);
 }
 
 static int event_of(pgs *p, const char *agency, const char *record_id, int64_t *ev, bool *found,
@@ -956,12 +967,33 @@ static int event_of(pgs *p, const char *agency, const char *record_id, int64_t *
 {
     const char *parts[2] = {agency, record_id};
     uint64_t a, b;
-    int rc = fingerprint(p, parts, 2, &a, &b);
+    jd_pg_fpslot *slot;
+    int rc = key_find(p, &p->ev, parts, 2, &a, &b, &slot, err);
     if (rc < 0)
-        return jd_error_set(err, rc, "out of memory");
-    jd_pg_fpslot *slot = fp_find(&p->ev, a, b);
+        return rc;
     *found = slot != NULL;
     *ev = slot ? slot->id : 0;
+    return JD_OK;
+}
+
+/* A mention put's start: the ingest state and the mention key map m (read
+ * with keys_sql, nkey parts), then its event: 1 and its id in *ev, or 0 and
+ * an ORPHAN outcome when the run has no such event. */
+static int mention_event(pgs *p, jd_pg_fpmap *m, const char *keys_sql, int nkey,
+                         const char *agency, const char *record_id, int64_t *ev,
+                         jd_put_result *out, jd_error *err)
+{
+    int rc = ingest_prepare(p, err);
+    if (rc == JD_OK)
+        rc = ensure_map(p, m, keys_sql, nkey, err);
+    if (rc < 0)
+        return rc;
+    bool found;
+    rc = event_of(p, agency, record_id, ev, &found, err);
+    if (rc < 0 || found)
+        return rc < 0 ? rc : 1;
+    out->outcome = JD_PUT_ORPHAN;
+    out->first_line = 0;
     return JD_OK;
 }
 
@@ -993,9 +1025,9 @@ static int pg_event_when(jd_store *s, const char *agency, const char *record_id,
         return rc;
     const char *parts[2] = {agency, record_id};
     uint64_t a, b;
-    if ((rc = fingerprint(p, parts, 2, &a, &b)) < 0)
-        return jd_error_set(err, rc, "out of memory");
-    const jd_pg_fpslot *slot = fp_find(&p->ev, a, b);
+    jd_pg_fpslot *slot;
+    if ((rc = key_find(p, &p->ev, parts, 2, &a, &b, &slot, err)) < 0)
+        return rc;
     if (slot) {
         *found = true;
         *occurred_at = slot->when;
@@ -1040,56 +1072,25 @@ static int pg_put_person(jd_store *s, const jd_person_row *r, jd_put_result *out
                          jd_error *err)
 {
     pgs *p = s->impl;
-    int rc = ingest_prepare(p, err);
-    if (rc == JD_OK)
-        rc = ensure_map(p, &p->pm, PM_KEYS_SQL, 4, err);
-    if (rc < 0)
-        return rc;
     int64_t ev = 0;
-    bool found;
-    if ((rc = event_of(p, r->agency, r->record_id, &ev, &found, err)) < 0)
+    int rc = mention_event(p, &p->pm, PM_KEYS_SQL, 4, r->agency, r->record_id, &ev, out, err);
+    if (rc <= 0)
         return rc;
-    if (!found) {
-        out->outcome = JD_PUT_ORPHAN;
-        out->first_line = 0;
-        return JD_OK;
-    }
     const char *parts[4] = {r->agency, r->record_id, r->person_ref, r->role};
     uint64_t a, b;
-    if ((rc = fingerprint(p, parts, 4, &a, &b)) < 0)
-        return jd_error_set(err, rc, "out of memory");
-    jd_pg_fpslot *slot = fp_find(&p->pm, a, b);
+    jd_pg_fpslot *slot;
+    if ((rc = key_find(p, &p->pm, parts, 4, &a, &b, &slot, err)) < 0)
+        return rc;
     if (!slot) {
         int64_t id = p->next_id[PG_CP_PM]++;
         jd_pg_fpslot v = {a, b, id, r->hash, r->file_id, r->line, 0};
-        if ((rc = copy_person(p, id, ev, r)) < 0 || (rc = fp_put(&p->pm, &v)) < 0)
-            return jd_error_set(err, rc, "out of memory");
-        out->outcome = JD_PUT_NEW;
-        out->first_line = 0;
-        return maybe_flush(p, err);
+        return put_new(p, &p->pm, copy_person(p, id, ev, r), &v, out, err);
     }
     put_existing(slot, r->hash, r->file_id, r->line, out);
     if (out->outcome != JD_PUT_UPDATED)
         return JD_OK;
     int64_t id = slot->id;
-    if ((rc = flush_all(p, err)) < 0)
-        return rc;
     jd_pg_params pp = {.n = 0};
-    pgp_int(&pp, id);
-    pgp_int(&pp, jd_pg__now());
-    pgp_int(&pp, r->file_id);
-    if ((rc = jd_pg__do(p,
-                        "INSERT INTO person_mention_history(mention_id, superseded_at,"
-                        " superseded_by_file, version, hash, role, surname, forenames, known_as,"
-                        " dob, dob_prec, age, gender, gender_raw, address, postcode, postcode_raw,"
-                        " phone, phone_raw, nhs_number, upn, ethnicity, file_id, line, other_id)"
-                        " SELECT id, $2::bigint, $3::bigint, version, hash, role, surname,"
-                        " forenames, known_as, dob, dob_prec, age, gender, gender_raw, address,"
-                        " postcode, postcode_raw, phone, phone_raw, nhs_number, upn, ethnicity,"
-                        " file_id, line, other_id FROM person_mention WHERE id = $1",
-                        &pp, NULL, err)) < 0)
-        return rc;
-    pp.n = 0;
     pgp_int(&pp, id);
     pgp_int(&pp, ev);
     pgp_int(&pp, (int64_t)r->hash);
@@ -1112,14 +1113,40 @@ static int pg_put_person(jd_store *s, const jd_person_row *r, jd_put_result *out
     pgp_int(&pp, r->file_id);
     pgp_int(&pp, r->line);
     pgp_text(&pp, r->other_id);
-    if ((rc = jd_pg__do(p,
-                        "UPDATE person_mention SET version = version + 1, event_id = $2,"
-                        " hash = $3, surname = $4, forenames = $5, known_as = $6, dob = $7,"
-                        " dob_prec = $8, age = $9, gender = $10, gender_raw = $11,"
-                        " address = $12, postcode = $13, postcode_raw = $14, phone = $15,"
-                        " phone_raw = $16, nhs_number = $17, upn = $18, ethnicity = $19,"
-                        " file_id = $20, line = $21, other_id = $22 WHERE id = $1",
-                        &pp, NULL, err)) < 0)
+    return supersede(p, id, r->file_id,
+                     "INSERT INTO person_mention_history(mention_id, superseded_at,"
+                     " superseded_by_file, version, hash, role, surname, forenames, known_as,"
+                     " dob, dob_prec, age, gender, gender_raw, address, postcode, postcode_raw,"
+                     " phone, phone_raw, nhs_number, upn, ethnicity, file_id, line, other_id)"
+                     " SELECT id, $2::bigint, $3::bigint, version, hash, role, surname,"
+                     " forenames, known_as, dob, dob_prec, age, gender, gender_raw, address,"
+                     " postcode, postcode_raw, phone, phone_raw, nhs_number, upn, ethnicity,"
+                     " file_id, line, other_id FROM person_mention WHERE id = $1",
+                     "UPDATE person_mention SET version = version + 1, event_id = $2,"
+                     " hash = $3, surname = $4, forenames = $5, known_as = $6, dob = $7,"
+                     " dob_prec = $8, age = $9, gender = $10, gender_raw = $11,"
+                     " address = $12, postcode = $13, postcode_raw = $14, phone = $15,"
+                     " phone_raw = $16, nhs_number = $17, upn = $18, ethnicity = $19,"
+                     " file_id = $20, line = $21, other_id = $22 WHERE id = $1",
+                     &pp, err);
+}
+
+static int copy_object(pgs *p, int64_t id, int64_t ev, const jd_object_row *r, const char *pref)
+{
+    jd_buf *b = &p->cp[PG_CP_OM];
+    int rc;
+    if ((rc = jd_pg__cp_int(b, id, '\t')) < 0 || (rc = jd_pg__cp_int(b, ev, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->agency, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->record_id, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->object_type, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->value_norm, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, pref, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->value_raw, '\t')) < 0 ||
+        (rc = jd_pg__cp_int(b, r->value_valid, '\t')) < 0 ||
+        (rc = jd_pg__cp_str(b, r->description, '\t')) < 0 ||
+        (rc = jd_pg__cp_int(b, (int64_t)r->hash, '\t')) < 0 ||
+        (rc = jd_pg__cp_int(b, r->file_id, '\t')) < 0 ||
+        (rc = jd_pg__cp_int(b, r->line, '\n')) < 0)
         return rc;
     return JD_OK;
 }
@@ -1128,66 +1155,26 @@ static int pg_put_object(jd_store *s, const jd_object_row *r, jd_put_result *out
                          jd_error *err)
 {
     pgs *p = s->impl;
-    int rc = ingest_prepare(p, err);
-    if (rc == JD_OK)
-        rc = ensure_map(p, &p->om, OM_KEYS_SQL, 5, err);
-    if (rc < 0)
-        return rc;
     int64_t ev = 0;
-    bool found;
-    if ((rc = event_of(p, r->agency, r->record_id, &ev, &found, err)) < 0)
+    int rc = mention_event(p, &p->om, OM_KEYS_SQL, 5, r->agency, r->record_id, &ev, out, err);
+    if (rc <= 0)
         return rc;
-    if (!found) {
-        out->outcome = JD_PUT_ORPHAN;
-        out->first_line = 0;
-        return JD_OK;
-    }
     const char *pref = r->person_ref ? r->person_ref : "";
     const char *parts[5] = {r->agency, r->record_id, r->object_type, r->value_norm, pref};
     uint64_t a, b;
-    if ((rc = fingerprint(p, parts, 5, &a, &b)) < 0)
-        return jd_error_set(err, rc, "out of memory");
-    jd_pg_fpslot *slot = fp_find(&p->om, a, b);
+    jd_pg_fpslot *slot;
+    if ((rc = key_find(p, &p->om, parts, 5, &a, &b, &slot, err)) < 0)
+        return rc;
     if (!slot) {
         int64_t id = p->next_id[PG_CP_OM]++;
-        jd_buf *bb = &p->cp[PG_CP_OM];
-        if ((rc = jd_pg__cp_int(bb, id, '\t')) < 0 || (rc = jd_pg__cp_int(bb, ev, '\t')) < 0 ||
-            (rc = jd_pg__cp_str(bb, r->agency, '\t')) < 0 ||
-            (rc = jd_pg__cp_str(bb, r->record_id, '\t')) < 0 ||
-            (rc = jd_pg__cp_str(bb, r->object_type, '\t')) < 0 ||
-            (rc = jd_pg__cp_str(bb, r->value_norm, '\t')) < 0 ||
-            (rc = jd_pg__cp_str(bb, pref, '\t')) < 0 ||
-            (rc = jd_pg__cp_str(bb, r->value_raw, '\t')) < 0 ||
-            (rc = jd_pg__cp_int(bb, r->value_valid, '\t')) < 0 ||
-            (rc = jd_pg__cp_str(bb, r->description, '\t')) < 0 ||
-            (rc = jd_pg__cp_int(bb, (int64_t)r->hash, '\t')) < 0 ||
-            (rc = jd_pg__cp_int(bb, r->file_id, '\t')) < 0 ||
-            (rc = jd_pg__cp_int(bb, r->line, '\n')) < 0 ||
-            (rc = fp_put(&p->om, &(jd_pg_fpslot){a, b, id, r->hash, r->file_id, r->line, 0})) < 0)
-            return jd_error_set(err, rc, "out of memory");
-        out->outcome = JD_PUT_NEW;
-        out->first_line = 0;
-        return maybe_flush(p, err);
+        jd_pg_fpslot v = {a, b, id, r->hash, r->file_id, r->line, 0};
+        return put_new(p, &p->om, copy_object(p, id, ev, r, pref), &v, out, err);
     }
     put_existing(slot, r->hash, r->file_id, r->line, out);
     if (out->outcome != JD_PUT_UPDATED)
         return JD_OK;
     int64_t id = slot->id;
-    if ((rc = flush_all(p, err)) < 0)
-        return rc;
     jd_pg_params pp = {.n = 0};
-    pgp_int(&pp, id);
-    pgp_int(&pp, jd_pg__now());
-    pgp_int(&pp, r->file_id);
-    if ((rc = jd_pg__do(p,
-                        "INSERT INTO object_mention_history(mention_id, superseded_at,"
-                        " superseded_by_file, version, hash, value_raw, value_valid, description,"
-                        " file_id, line) SELECT id, $2::bigint, $3::bigint, version, hash,"
-                        " value_raw, value_valid, description, file_id, line"
-                        " FROM object_mention WHERE id = $1",
-                        &pp, NULL, err)) < 0)
-        return rc;
-    pp.n = 0;
     pgp_int(&pp, id);
     pgp_int(&pp, ev);
     pgp_text(&pp, r->value_raw);
@@ -1196,13 +1183,16 @@ static int pg_put_object(jd_store *s, const jd_object_row *r, jd_put_result *out
     pgp_int(&pp, (int64_t)r->hash);
     pgp_int(&pp, r->file_id);
     pgp_int(&pp, r->line);
-    if ((rc = jd_pg__do(p,
-                        "UPDATE object_mention SET version = version + 1, event_id = $2,"
-                        " value_raw = $3, value_valid = $4, description = $5, hash = $6,"
-                        " file_id = $7, line = $8 WHERE id = $1",
-                        &pp, NULL, err)) < 0)
-        return rc;
-    return JD_OK;
+    return supersede(p, id, r->file_id,
+                     "INSERT INTO object_mention_history(mention_id, superseded_at,"
+                     " superseded_by_file, version, hash, value_raw, value_valid, description,"
+                     " file_id, line) SELECT id, $2::bigint, $3::bigint, version, hash,"
+                     " value_raw, value_valid, description, file_id, line"
+                     " FROM object_mention WHERE id = $1",
+                     "UPDATE object_mention SET version = version + 1, event_id = $2,"
+                     " value_raw = $3, value_valid = $4, description = $5, hash = $6,"
+                     " file_id = $7, line = $8 WHERE id = $1",
+                     &pp, err);
 }
 
 static int pg_put_problem(jd_store *s, const jd_problem *pr, jd_error *err)

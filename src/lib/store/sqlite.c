@@ -535,26 +535,8 @@ static int location_id(sq *q, const char *postcode, const char *text, bool *pres
     *present = false;
     if (!postcode && !text)
         return JD_OK;
-    char key[512];
-    size_t k = 0;
-    const char *pc = postcode ? postcode : "";
-    for (; *pc && k < 16; pc++)
-        key[k++] = *pc;
-    key[k++] = '|';
-    bool space = false;
-    for (const unsigned char *t = (const unsigned char *)(text ? text : ""); *t && k < 500; t++) {
-        unsigned char c = *t;
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',') {
-            space = k > 0 && key[k - 1] != '|';
-            continue;
-        }
-        if (space) {
-            key[k++] = ' ';
-            space = false;
-        }
-        key[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
-    key[k] = '\0';
+    char key[JD_LOCATION_KEY];
+    size_t k = jd_store__location_key(postcode, text, key);
     const uint32_t *hit = jd_strmap_get(&q->loc, key, k);
     if (hit) {
         *out = *hit;

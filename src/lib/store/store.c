@@ -91,3 +91,28 @@ int jd_store_copy(const char *from, const char *to, jd_store_copy_stats *stats, 
     return jd_error_set(err, JD_EINVALID, "the PostgreSQL backend is not available in this build");
 }
 #endif
+
+size_t jd_store__location_key(const char *postcode, const char *text,
+                              char key[JD_LOCATION_KEY])
+{
+    size_t k = 0;
+    const char *pc = postcode ? postcode : "";
+    for (; *pc && k < 16; pc++)
+        key[k++] = *pc;
+    key[k++] = '|';
+    bool space = false;
+    for (const unsigned char *t = (const unsigned char *)(text ? text : ""); *t && k < 500; t++) {
+        unsigned char c = *t;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',') {
+            space = k > 0 && key[k - 1] != '|';
+            continue;
+        }
+        if (space) {
+            key[k++] = ' ';
+            space = false;
+        }
+        key[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    key[k] = '\0';
+    return k;
+}

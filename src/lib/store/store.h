@@ -265,6 +265,14 @@ struct jd_store {
 int jd_audit__key_load(jd_store *s, const char *path, bool create, jd_error *err);
 int jd_audit__key_adopt(jd_store *s, jd_error *err);
 
+/* store.c: the location key both backends store (at most JD_LOCATION_KEY
+ * bytes with its NUL): the canonical postcode (its first 16 bytes), '|', and
+ * the place text folded to lower case with runs of blanks and commas
+ * collapsed to one space. Returns the key's length. */
+#define JD_LOCATION_KEY 512
+size_t jd_store__location_key(const char *postcode, const char *text,
+                              char key[JD_LOCATION_KEY]);
+
 int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,
                           jd_error *err);
 /* store/pg.c, in builds with libpq (JD_HAVE_POSTGRES). */
