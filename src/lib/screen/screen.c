@@ -1126,6 +1126,24 @@ static void read_ages(const jd_screen *S, ctx *X)
     }
 }
 
+/* A match of rule r over the byte range [start, end) of the text (-1 when it
+ * rests on no words), found by `basis`; attributes and counting are the
+ * caller's. */
+static jd_screen_match rule_match(const rule *r, const char *basis, int start, int end)
+{
+    jd_screen_match m;
+    memset(&m, 0, sizeof m);
+    m.kind = r->kind;
+    m.code = r->code;
+    m.name = r->name;
+    m.advice = r->advice;
+    m.rule = basis;
+    m.start = start;
+    m.end = end;
+    m.other_age = -1;
+    return m;
+}
+
 static int add_match(jd_screen_result *res, const jd_screen_match *m)
 {
     if (jd_grow((void **)&res->m, &res->cap, res->n + 1, sizeof *res->m))
@@ -1232,16 +1250,9 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, 1))
             continue;
         unsigned a = attributes(S, r, h);
-        jd_screen_match m;
-        memset(&m, 0, sizeof m);
-        m.kind = r->kind;
-        m.code = r->code;
-        m.name = r->name;
-        m.advice = r->advice;
-        m.rule = p->text;
-        m.start = (int)S->tok[h->start].off;
-        m.end = (int)(S->tok[h->end - 1].off + S->tok[h->end - 1].olen);
-        m.other_age = -1;
+        jd_screen_match m =
+            rule_match(r, p->text, (int)S->tok[h->start].off,
+                       (int)(S->tok[h->end - 1].off + S->tok[h->end - 1].olen));
         unsigned discount;
         if (r->kind == JD_SCREEN_OFFENCE) {
             discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
@@ -1316,16 +1327,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
                     off = &res->m[j];
         if (!off)
             continue;
-        jd_screen_match m;
-        memset(&m, 0, sizeof m);
-        m.kind = r->kind;
-        m.code = r->code;
-        m.name = r->name;
-        m.advice = r->advice;
-        m.rule = off->rule;
-        m.start = off->start;
-        m.end = off->end;
-        m.other_age = -1;
+        jd_screen_match m = rule_match(r, off->rule, off->start, off->end);
         m.counts = true;
         snprintf(m.why, sizeof m.why, "from offence %s", off->code);
         if (add_match(res, &m))
@@ -1345,15 +1347,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
             if (!ok)
                 continue;
         }
-        jd_screen_match m;
-        memset(&m, 0, sizeof m);
-        m.kind = r->kind;
-        m.code = r->code;
-        m.name = r->name;
-        m.advice = r->advice;
-        m.rule = "the child's age";
-        m.start = m.end = -1;
-        m.other_age = -1;
+        jd_screen_match m = rule_match(r, "the child's age", -1, -1);
         m.counts = true;
         if (r->agencies[0])
             snprintf(m.why, sizeof m.why, "recorded by %s", in->agency);
