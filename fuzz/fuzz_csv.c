@@ -3,8 +3,8 @@
  * must give records or a clean error, never a crash, a leak or an overrun.
  * Small limits make the JD_ELIMIT skip paths run often.
  */
-#include "csv.h"
-#include "norm.h"
+#include "util/csv.h"
+#include "text/norm.h"
 
 #include <stdint.h>
 #include <string.h>

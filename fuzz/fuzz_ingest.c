@@ -18,9 +18,9 @@
  * rejected); no stored name, ref or address holds a character the hygiene
  * pass removes.
  */
-#include "csv.h"
-#include "internal.h"
-#include "norm.h"
+#include "util/csv.h"
+#include "util/internal.h"
+#include "text/norm.h"
 #include "store/store.h"
 
 #include <joindots/ingest.h>

@@ -4,7 +4,7 @@
  * with the FEBRL mappings in data/mappings.
  */
 #include "fuzz_memfile.h"
-#include "internal.h"
+#include "util/internal.h"
 
 #include <stdint.h>
 

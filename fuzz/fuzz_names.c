@@ -3,8 +3,8 @@
  * (phonetic.c) computed from its output: any bytes, any output size, never
  * a crash, an overrun or an unterminated string.
  */
-#include "names.h"
-#include "phonetic.h"
+#include "text/names.h"
+#include "text/phonetic.h"
 
 #include <stdint.h>
 #include <string.h>

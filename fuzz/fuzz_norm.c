@@ -4,7 +4,7 @@
  * genders and ages. Any bytes: a value or a clean refusal, never a crash or
  * a write past the fixed output buffers (each checked for its NUL).
  */
-#include "norm.h"
+#include "text/norm.h"
 
 #include <stdint.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * dash made jd_place__norm loop for ever), never a crash or an overrun.
  * The input is split at the first NUL into two places that are compared.
  */
-#include "network.h"
+#include "network/network.h"
 
 #include <stdint.h>
 #include <string.h>

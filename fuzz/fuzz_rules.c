@@ -4,7 +4,7 @@
  * a leak. Seeded with the real catalogue.
  */
 #include "fuzz_memfile.h"
-#include "rules.h"
+#include "screen/rules.h"
 
 #include <stdint.h>
 

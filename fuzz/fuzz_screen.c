@@ -4,7 +4,7 @@
  * input) and the tokenizer underneath: any note text, any event type, age
  * and flags: findings inside the text, never a crash, a hang or a leak.
  */
-#include "textscan.h"
+#include "screen/textscan.h"
 
 #include <joindots/analyse.h>
 

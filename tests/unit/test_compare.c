@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "compare.h"
+#include "text/compare.h"
 
 static double jw(const char *a, const char *b)
 {

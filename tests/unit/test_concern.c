@@ -25,7 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "concern_internal.h"
+#include "concern/concern_internal.h"
 
 #include <joindots/analyse.h>
 #include <joindots/ingest.h>

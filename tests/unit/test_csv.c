@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "csv.h"
+#include "util/csv.h"
 
 #include <joindots/csvout.h>
 

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "names.h"
+#include "text/names.h"
 
 static void norm(const char *in, const char *want)
 {

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "network.h"
+#include "network/network.h"
 
 static jd_place norm(const char *s)
 {

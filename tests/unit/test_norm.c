@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "norm.h"
+#include "text/norm.h"
 
 static int64_t dt(const char *s)
 {

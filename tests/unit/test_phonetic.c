@@ -17,7 +17,7 @@
 
 #include <string.h>
 
-#include "phonetic.h"
+#include "text/phonetic.h"
 
 typedef struct ref {
     const char *in, *primary, *alternate;

@@ -16,7 +16,7 @@
 
 #include <joindots/common.h>
 
-#include "resolve.h"
+#include "resolve/resolve.h"
 
 /*
  * Four fields with 3, 2, 2 and 2 levels; field 3 plays gender (ignored when

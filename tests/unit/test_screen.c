@@ -5,7 +5,7 @@
  * and must not find the rules it forbids.
  */
 #include <joindots/analyse.h>
-#include "textscan.h"
+#include "screen/textscan.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

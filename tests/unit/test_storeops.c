@@ -17,7 +17,7 @@
 
 #include <joindots/identity.h>
 
-#include "internal.h"
+#include "util/internal.h"
 #include "store/store.h"
 
 typedef struct fx {

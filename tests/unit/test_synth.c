@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include <joindots/joindots.h>
-#include "norm.h"
+#include "text/norm.h"
 
 static char base[64];
 

@@ -14,8 +14,8 @@
  *   #night      a time between midnight and 6am ("0340hrs", "02:15", "3am")
  * A pattern never crosses a sentence.
  */
-#include "../internal.h"
-#include "../embedded.h"
+#include "util/internal.h"
+#include "util/embedded.h"
 
 #include <joindots/screen.h>
 

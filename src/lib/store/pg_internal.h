@@ -10,7 +10,7 @@
 #ifndef JD_PG_INTERNAL_H
 #define JD_PG_INTERNAL_H
 
-#include "internal.h"
+#include "util/internal.h"
 #include "store/store.h"
 
 #include <libpq-fe.h>

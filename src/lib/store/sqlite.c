@@ -15,7 +15,7 @@
 #include <joindots/chronology.h>
 #include "store/store.h"
 #include "store/sqlite_internal.h"
-#include "internal.h"
+#include "util/internal.h"
 
 #include <pthread.h>
 #include <sqlite3.h>

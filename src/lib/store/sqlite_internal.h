@@ -8,7 +8,7 @@
 #ifndef JD_SQLITE_INTERNAL_H
 #define JD_SQLITE_INTERNAL_H
 
-#include "internal.h"
+#include "util/internal.h"
 #include "store/store.h"
 
 #include <sqlite3.h>

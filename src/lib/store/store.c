@@ -3,7 +3,7 @@
  * the public calls through the backend's vtable.
  */
 #include "store/store.h"
-#include "internal.h"
+#include "util/internal.h"
 
 #include <sodium.h>
 #include <stdlib.h>

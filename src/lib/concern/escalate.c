@@ -1,0 +1,969 @@
+/*
+ * The escalation engine (see include/joindots/concern.h, docs/escalation.md).
+ *
+ * 1. Re-run the analysis as of T (jd_analyse, not saved) and read the
+ *    events and mentions known by T.
+ * 2. Derive concerns with stable ids: "auto:child:<person_id>" from alerts
+ *    reaching high or critical (their level steps as inputs),
+ *    "auto:network:<alert id>" from exploitation_network alerts,
+ *    "auto:linked:<a>+<b>" when children with concerns who appear in the
+ *    same events form a group of pattern.min_children (the group keeps the
+ *    name of its earliest link, so a replay names it the same), and
+ *    "auto:strategic:<agency>:<record_id>" from notes using the strategic
+ *    phrases ("organised abuse ring", "group of men"...).
+ * 3. Fold each concern, derived or stored, with the human actions recorded
+ *    by T (jd_concern__simulate): deadlines missed rise a rung.
+ * 4. Report each concern, save (live runs only) and write the `escalation`
+ *    alerts of concerns that rose, merged into the analysis alerts.
+ * Nothing depends on the future, so a run as of T gives what a live run at
+ * T gave, and a stored derived concern whose trigger later disappears (a
+ * corrected record) is kept: nothing leaves silently.
+ */
+#include "concern/concern_internal.h"
+
+#include <joindots/analyse.h>
+#include <joindots/chronology.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_RECORDS 30
+#define MAX_NARRATIVE 65536
+
+static const char *jstr(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static int level_parse(const char *s)
+{
+    static const char *const n[] = {"none", "low", "medium", "high", "critical"};
+    for (int i = 1; s && i <= 4; i++)
+        if (!strcmp(s, n[i]))
+            return i;
+    return -1;
+}
+
+/* ---- what was known by T ---- */
+
+typedef struct evinfo {
+    int64_t id, known;
+} evinfo;
+
+typedef struct link {
+    int64_t ev;
+    char *pid;
+} link;
+
+typedef struct eng {
+    const jd_ladder *L;
+    jd_error *err;
+    int64_t T;
+    evinfo *ev;
+    size_t nev, evcap;
+    link *mention;
+    size_t nm, mcap;
+    json_t *derived;   /* id -> base */
+    json_t *strategic; /* id -> base, from notes */
+    int rc;
+} eng;
+
+
+static int on_identity(const jd_an_identity_row *r, void *payload)
+{
+    (void)r;
+    (void)payload;
+    return 0;
+}
+
+static int on_object(const jd_an_object_row *r, void *payload)
+{
+    (void)r;
+    (void)payload;
+    return 0;
+}
+
+/* The phrase at p..p+n in the lowered text, standing as whole words. */
+static bool word_at(const char *text, const char *p, size_t n)
+{
+    return (p == text || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[n]);
+}
+
+static const char *strategic_phrase(const jd_ladder *L, const char *narrative)
+{
+    size_t n = strlen(narrative);
+    if (n > MAX_NARRATIVE)
+        n = MAX_NARRATIVE;
+    char *low = malloc(n + 1);
+    if (!low)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)tolower((unsigned char)narrative[i]);
+    low[n] = 0;
+    const char *hit = NULL;
+    size_t i;
+    json_t *ph;
+    json_array_foreach(L->phrases, i, ph)
+    {
+        const char *w = json_string_value(ph);
+        size_t wl = w ? strlen(w) : 0;
+        for (const char *p = wl ? strstr(low, w) : NULL; p && !hit; p = strstr(p + 1, w))
+            if (word_at(low, p, wl))
+                hit = w;
+        if (hit)
+            break;
+    }
+    free(low);
+    return hit;
+}
+
+static int on_event(const jd_an_event_row *r, void *payload)
+{
+    eng *E = payload;
+    if (jd_grow((void **)&E->ev, &E->evcap, E->nev + 1, sizeof *E->ev) < 0)
+        return JD_ENOMEM;
+    E->ev[E->nev++] = (evinfo){r->id, r->known_at};
+    const char *phrase = r->narrative ? strategic_phrase(E->L, r->narrative) : NULL;
+    if (!phrase)
+        return 0;
+    char id[400], title[600];
+    snprintf(id, sizeof id, "auto:strategic:%s:%s", r->agency, r->record_id);
+    snprintf(title, sizeof title, "Strategic: \"%s\" in %s %s %s", phrase, r->agency,
+             r->event_type ? r->event_type : "event", r->record_id);
+    const jd_ladder *L = E->L;
+    json_t *b = json_pack(
+        "{s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:[{s:s,s:s}],s:s,s:s,s:b,s:b,s:b,s:s}", "kind", "pattern",
+        "subject", phrase, "title", title, "opened_at", jd_concern__time_json(r->known_at), "rung",
+        L->rung[L->strategic_rung].id, "ceiling", L->rung[L->nrungs - 1].id, "level", "high",
+        "records", "agency", r->agency, "record_id", r->record_id, "source", "rule:strategic",
+        "rule", "a note uses words of organised abuse (DOMAIN 5.1)", "strategic", 1, "disclosure",
+        0, "automatic", 1, "raised_by", "joindots");
+    if (!b || json_object_set_new(E->strategic, id, b) < 0)
+        return JD_ENOMEM;
+    return 0;
+}
+
+static int on_mention(const jd_an_mention_row *r, void *payload)
+{
+    eng *E = payload;
+    if (jd_grow((void **)&E->mention, &E->mcap, E->nm + 1, sizeof *E->mention) < 0)
+        return JD_ENOMEM;
+    /* an unresolved ref is a person of its own, named as the analysis names it */
+    char key[512];
+    if (!r->person_id)
+        snprintf(key, sizeof key, "U:%s:%s", r->agency, r->person_ref);
+    char *p = strdup(r->person_id ? r->person_id : key);
+    if (!p)
+        return JD_ENOMEM;
+    E->mention[E->nm++] = (link){r->event_id, p};
+    return 0;
+}
+
+static int64_t known_of(const eng *E, int64_t ev)
+{
+    size_t lo = 0, hi = E->nev;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (E->ev[mid].id < ev)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < E->nev && E->ev[lo].id == ev ? E->ev[lo].known : 0;
+}
+
+/* ---- derived concerns from alerts ---- */
+
+static bool kind_listed(const jd_ladder *L, const char *kind)
+{
+    size_t i;
+    json_t *k;
+    json_array_foreach(L->alert_kinds, i, k) if (kind && json_string_value(k) &&
+                                                 !strcmp(kind, json_string_value(k))) return true;
+    return false;
+}
+
+/* Level steps of an alert: its history, or its level at raised_at. */
+static json_t *alert_steps(json_t *a)
+{
+    json_t *h = json_object_get(a, "history"), *out = json_array();
+    size_t i;
+    json_t *s;
+    if (json_is_array(h) && json_array_size(h))
+        json_array_foreach(h, i, s) json_array_append_new(
+            out, json_pack("{s:I,s:s}", "at",
+                           (json_int_t)jd_concern__json_time(json_object_get(s, "raised_at")),
+                           "level", jstr(s, "level") ? jstr(s, "level") : "low"));
+    else
+        json_array_append_new(
+            out, json_pack("{s:I,s:s}", "at",
+                           (json_int_t)jd_concern__json_time(json_object_get(a, "raised_at")),
+                           "level", jstr(a, "level") ? jstr(a, "level") : "low"));
+    return out;
+}
+
+static int cmp_step(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    int64_t tx = json_integer_value(json_object_get(x, "at"));
+    int64_t ty = json_integer_value(json_object_get(y, "at"));
+    if (tx != ty)
+        return tx < ty ? -1 : 1;
+    return level_parse(jstr(y, "level")) - level_parse(jstr(x, "level"));
+}
+
+/* Sorted steps reduced to first rises at levels that have a rung. */
+static json_t *rises(const jd_ladder *L, json_t *steps, int min_level)
+{
+    size_t n = json_array_size(steps);
+    json_t **v = malloc((n + 1) * sizeof *v);
+    json_t *out = json_array();
+    if (!v)
+        return out;
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_array_get(steps, i);
+    qsort(v, n, sizeof *v, cmp_step);
+    int cur = 0;
+    for (size_t i = 0; i < n; i++) {
+        int l = level_parse(jstr(v[i], "level"));
+        if (l > cur && l >= min_level && (min_level > 0 || L->rung_by_level[l] >= 0)) {
+            json_t *c = json_object();
+            json_object_set_new(
+                c, "at", jd_concern__time_json(json_integer_value(json_object_get(v[i], "at"))));
+            json_object_set(c, "level", json_object_get(v[i], "level"));
+            json_array_append_new(out, c);
+            cur = l;
+        }
+    }
+    free(v);
+    return out;
+}
+
+static void add_records(json_t *dst, json_t *src)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(src, i, r)
+    {
+        if (json_array_size(dst) >= MAX_RECORDS)
+            return;
+        bool dup = false;
+        size_t j;
+        json_t *d;
+        json_array_foreach(dst, j, d) dup |= json_equal(d, r);
+        if (!dup)
+            json_array_append(dst, r);
+    }
+}
+
+static int derive_from_alerts(eng *E, json_t *alerts, jd_escalate_stats *st)
+{
+    const jd_ladder *L = E->L;
+    json_t *per = json_object(); /* person_id -> {steps, records, alerts, subject, disclosure} */
+    size_t i;
+    json_t *a;
+    json_array_foreach(alerts, i, a)
+    {
+        const char *kind = jstr(a, "kind"), *aid = jstr(a, "id");
+        if (!kind || !aid)
+            continue;
+        if (!strcmp(kind, "exploitation_network")) {
+            json_t *steps = alert_steps(a);
+            json_t *r = rises(L, steps, 1);
+            json_decref(steps);
+            if (!json_array_size(r)) {
+                json_decref(r);
+                continue;
+            }
+            char id[400], title[600];
+            snprintf(id, sizeof id, "auto:network:%s", aid);
+            snprintf(title, sizeof title, "Exploitation network %s (%zu members)", aid,
+                     json_array_size(json_object_get(a, "members")));
+            json_t *first = json_array_get(r, 0);
+            json_t *recs = json_array();
+            add_records(recs, json_object_get(a, "records"));
+            json_t *b = json_pack("{s:s,s:s,s:s,s:O,s:s,s:s,s:O,s:o,s:o,s:s,s:s,s:b,s:b,s:b,s:s}",
+                                  "kind", "pattern", "subject", aid, "title", title, "opened_at",
+                                  json_object_get(first, "at"), "rung", L->rung[L->network_rung].id,
+                                  "ceiling", L->rung[L->nrungs - 1].id, "level",
+                                  json_object_get(first, "level"), "steps", json_array(), "records",
+                                  recs, "source", "rule:network", "alert", aid, "strategic", 0,
+                                  "disclosure", 0, "automatic", 1, "raised_by", "joindots");
+            for (size_t k = 1; k < json_array_size(r); k++)
+                json_array_append(json_object_get(b, "steps"), json_array_get(r, k));
+            json_object_set_new(E->derived, id, b);
+            json_decref(r);
+            continue;
+        }
+        json_t *subj = json_object_get(a, "subject");
+        const char *pid = jstr(subj, "person_id");
+        if (!pid || !kind_listed(L, kind))
+            continue;
+        json_t *p = json_object_get(per, pid);
+        if (!p) {
+            p = json_pack("{s:[],s:[],s:[],s:O,s:b}", "steps", "records", "alerts", "subject", subj,
+                          "disclosure", 0);
+            json_object_set_new(per, pid, p);
+        }
+        json_t *steps = alert_steps(a);
+        bool used = false;
+        size_t k;
+        json_t *s;
+        json_array_foreach(steps, k, s)
+        {
+            int l = level_parse(jstr(s, "level"));
+            if (l > 0 && L->rung_by_level[l] >= 0) {
+                json_array_append(json_object_get(p, "steps"), s);
+                used = true;
+            }
+        }
+        json_decref(steps);
+        if (!used)
+            continue;
+        json_array_append_new(json_object_get(p, "alerts"), json_string(aid));
+        add_records(json_object_get(p, "records"), json_object_get(a, "records"));
+        if (!strcmp(kind, "unrecorded_crime"))
+            json_object_set_new(p, "disclosure", json_true());
+    }
+    const char *pid;
+    json_t *p;
+    json_object_foreach(per, pid, p)
+    {
+        json_t *r = rises(L, json_object_get(p, "steps"), 0);
+        if (!json_array_size(r)) {
+            json_decref(r);
+            continue;
+        }
+        json_t *first = json_array_get(r, 0);
+        int l0 = level_parse(jstr(first, "level"));
+        int rung = L->rung_by_level[l0];
+        int ceil = rung > L->individual_ceiling ? rung : L->individual_ceiling;
+        int64_t t0 = jd_concern__json_time(json_object_get(first, "at"));
+        if (!st->first_high_at || t0 < st->first_high_at)
+            st->first_high_at = t0;
+        char id[400], title[600];
+        snprintf(id, sizeof id, "auto:child:%s", pid);
+        snprintf(title, sizeof title, "Child %s: alerts at %s", pid,
+                 jstr(json_array_get(r, json_array_size(r) - 1), "level"));
+        json_t *steps = json_array();
+        for (size_t k = 1; k < json_array_size(r); k++)
+            json_array_append(steps, json_array_get(r, k));
+        json_t *b = json_pack(
+            "{s:s,s:s,s:s,s:O,s:s,s:s,s:O,s:o,s:O,s:O,s:O,s:s,s:b,s:O,s:b,s:s}", "kind", "child",
+            "subject", pid, "title", title, "opened_at", json_object_get(first, "at"), "rung",
+            L->rung[rung].id, "ceiling", L->rung[ceil].id, "level", json_object_get(first, "level"),
+            "steps", steps, "records", json_object_get(p, "records"), "alerts",
+            json_object_get(p, "alerts"), "subject_ref", json_object_get(p, "subject"), "source",
+            "rule:alert_level", "strategic", 0, "disclosure", json_object_get(p, "disclosure"),
+            "automatic", 1, "raised_by", "joindots");
+        json_decref(r);
+        if (!b) {
+            json_decref(per);
+            return JD_ENOMEM;
+        }
+        json_object_set_new(E->derived, id, b);
+    }
+    json_decref(per);
+    return JD_OK;
+}
+
+/* ---- linked children ---- */
+
+typedef struct edge {
+    int64_t t, ev;
+    uint32_t a, b;
+} edge;
+
+static int cmp_edge(const void *x, const void *y)
+{
+    const edge *a = x, *b = y;
+    if (a->t != b->t)
+        return a->t < b->t ? -1 : 1;
+    if (a->ev != b->ev)
+        return a->ev < b->ev ? -1 : 1;
+    return a->b < b->b ? -1 : a->b > b->b;
+}
+
+static int cmp_link(const void *x, const void *y)
+{
+    const link *a = x, *b = y;
+    if (a->ev != b->ev)
+        return a->ev < b->ev ? -1 : 1;
+    return strcmp(a->pid, b->pid);
+}
+
+static uint32_t find(uint32_t *up, uint32_t x)
+{
+    while (up[x] != x)
+        x = up[x] = up[up[x]];
+    return x;
+}
+
+/* A group concern's members and records: the children whose root is `root`
+ * and the records of their concerns (capped). */
+static void fill_group(eng *E, json_t *nb, uint32_t *up, uint32_t root, const char **names,
+                       size_t nk)
+{
+    json_t *m = json_array(), *recs = json_array();
+    for (size_t k = 0; k < nk; k++) {
+        if (find(up, (uint32_t)k) != root)
+            continue;
+        json_array_append_new(m, json_string(names[k]));
+        char cid[400];
+        snprintf(cid, sizeof cid, "auto:child:%s", names[k]);
+        add_records(recs, json_object_get(json_object_get(E->derived, cid), "records"));
+    }
+    json_object_set_new(nb, "members", m);
+    json_object_set_new(nb, "records", recs);
+}
+
+static int derive_linked(eng *E)
+{
+    const jd_ladder *L = E->L;
+    /* children with a concern at the pattern's level, and when they reached it */
+    json_t *kids = json_object(); /* pid -> index */
+    size_t nk = 0;
+    int64_t *since = NULL;
+    const char **names = NULL;
+    const char *id;
+    json_t *b;
+    json_object_foreach(E->derived, id, b)
+    {
+        if (strncmp(id, "auto:child:", 11) != 0)
+            continue;
+        int64_t t = 0;
+        if (level_parse(jstr(b, "level")) >= L->pattern_min_level) {
+            t = jd_concern__json_time(json_object_get(b, "opened_at"));
+        } else {
+            size_t k;
+            json_t *s;
+            json_array_foreach(json_object_get(b, "steps"), k,
+                               s) if (!t && level_parse(jstr(s, "level")) >= L->pattern_min_level)
+                t = jd_concern__json_time(json_object_get(s, "at"));
+        }
+        if (!t)
+            continue;
+        void *p1 = realloc(since, (nk + 1) * sizeof *since);
+        if (p1)
+            since = p1;
+        void *p2 = realloc(names, (nk + 1) * sizeof *names);
+        if (p2)
+            names = p2;
+        if (!p1 || !p2) {
+            free(since);
+            free(names);
+            json_decref(kids);
+            return JD_ENOMEM;
+        }
+        since[nk] = t;
+        names[nk] = jstr(b, "subject");
+        json_object_set_new(kids, names[nk], json_integer((json_int_t)nk));
+        nk++;
+    }
+    edge *ed = NULL;
+    size_t ne = 0, ecap = 0;
+    int rc = JD_OK;
+    if (E->nm > 1)
+        qsort(E->mention, E->nm, sizeof *E->mention, cmp_link);
+    for (size_t i = 0; i < E->nm && rc == JD_OK;) {
+        size_t j = i;
+        int64_t first = -1;
+        while (j < E->nm && E->mention[j].ev == E->mention[i].ev) {
+            json_t *k = json_object_get(kids, E->mention[j].pid);
+            if (k && (j == i || strcmp(E->mention[j].pid, E->mention[j - 1].pid) != 0)) {
+                int64_t x = json_integer_value(k);
+                if (first < 0) {
+                    first = x;
+                } else if (x != first) {
+                    int64_t t = known_of(E, E->mention[i].ev);
+                    if (since[first] > t)
+                        t = since[first];
+                    if (since[x] > t)
+                        t = since[x];
+                    if (jd_grow((void **)&ed, &ecap, ne + 1, sizeof *ed) < 0)
+                        rc = JD_ENOMEM;
+                    else
+                        ed[ne++] = (edge){t, E->mention[i].ev, (uint32_t)first, (uint32_t)x};
+                }
+            }
+            j++;
+        }
+        i = j;
+    }
+    uint32_t *up = calloc(nk + 1, sizeof *up), *size = calloc(nk + 1, sizeof *size);
+    char **cname = calloc(nk + 1, sizeof *cname);
+    bool *opened = calloc(nk + 1, sizeof *opened);
+    json_t **recs = calloc(nk + 1, sizeof *recs);
+    if (rc == JD_OK && (!up || !size || !cname || !opened || !recs))
+        rc = JD_ENOMEM;
+    if (rc == JD_OK) {
+        for (size_t k = 0; k < nk; k++) {
+            up[k] = (uint32_t)k;
+            size[k] = 1;
+        }
+        if (ne > 1)
+            qsort(ed, ne, sizeof *ed, cmp_edge);
+    }
+    for (size_t e = 0; rc == JD_OK && e < ne; e++) {
+        uint32_t ra = find(up, ed[e].a), rb = find(up, ed[e].b);
+        if (ra == rb)
+            continue;
+        /* the older name survives: the root with a name wins, else the new edge names it */
+        if (!cname[ra] && cname[rb]) {
+            uint32_t t = ra;
+            ra = rb;
+            rb = t;
+        }
+        up[rb] = ra;
+        size[ra] += size[rb];
+        if (!cname[ra]) {
+            const char *x = names[ed[e].a], *y = names[ed[e].b];
+            if (strcmp(x, y) > 0) {
+                const char *t = x;
+                x = y;
+                y = t;
+            }
+            if (asprintf(&cname[ra], "auto:linked:%s+%s", x, y) < 0) {
+                cname[ra] = NULL;
+                rc = JD_ENOMEM;
+                break;
+            }
+        }
+        opened[ra] = opened[ra] || opened[rb];
+        if (!recs[ra])
+            recs[ra] = json_array();
+        if (recs[rb]) {
+            add_records(recs[ra], recs[rb]);
+            json_decref(recs[rb]);
+            recs[rb] = NULL;
+        }
+        if (!opened[ra] && size[ra] >= (uint32_t)L->pattern_min_children) {
+            opened[ra] = true;
+            char title[200];
+            snprintf(title, sizeof title,
+                     "Linked children: %u children with concerns appear in "
+                     "the same records",
+                     size[ra]);
+            json_t *nb = json_pack(
+                "{s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:[],s:o,s:s,s:b,s:b,s:b,s:s}", "kind", "pattern",
+                "subject", cname[ra], "title", title, "opened_at", jd_concern__time_json(ed[e].t),
+                "rung", L->rung[L->pattern_rung].id, "ceiling", L->rung[L->nrungs - 1].id, "level",
+                "high", "steps", "records", json_array(), "source", "rule:linked_children",
+                "strategic", 0, "disclosure", 0, "automatic", 1, "raised_by", "joindots");
+            if (!nb) {
+                rc = JD_ENOMEM;
+                break;
+            }
+            json_object_set_new(E->derived, cname[ra], nb);
+            fill_group(E, nb, up, ra, names, nk);
+        }
+        free(cname[rb]);
+        cname[rb] = NULL;
+    }
+    /* members of each group as of T, and the records their concerns rest on */
+    for (size_t k = 0; rc == JD_OK && k < nk; k++) {
+        uint32_t r = find(up, (uint32_t)k);
+        json_t *nb = cname[r] ? json_object_get(E->derived, cname[r]) : NULL;
+        if (nb)
+            fill_group(E, nb, up, r, names, nk);
+    }
+    for (size_t k = 0; k < nk && cname && recs; k++) {
+        free(cname[k]);
+        json_decref(recs[k]);
+    }
+    free(cname);
+    free(recs);
+    free(opened);
+    free(up);
+    free(size);
+    free(ed);
+    free(since);
+    free(names);
+    json_decref(kids);
+    return rc;
+}
+
+/* ---- stored concerns ---- */
+
+typedef struct stored {
+    json_t *rows; /* id -> {version, automatic, base, state(string)} */
+    json_t *hist; /* id -> {history: [], human: []} (human: at <= T) */
+    int64_t T;
+} stored;
+
+static int on_stored(const jd_concern_rec *r, void *payload)
+{
+    stored *S = payload;
+    json_t *b = json_loads(r->base, 0, NULL);
+    if (!b)
+        return 0;
+    json_t *o = json_pack("{s:I,s:b,s:o,s:s}", "version", (json_int_t)r->version, "automatic",
+                          r->automatic, "base", b, "state", r->state);
+    return o && json_object_set_new(S->rows, r->id, o) == 0 ? 0 : JD_ENOMEM;
+}
+
+static int on_stored_ev(const jd_concern_evrec *e, void *payload)
+{
+    stored *S = payload;
+    json_t *h = json_object_get(S->hist, e->concern_id);
+    if (!h) {
+        h = json_pack("{s:[],s:[]}", "history", "human");
+        json_object_set_new(S->hist, e->concern_id, h);
+    }
+    json_t *o = json_loads(e->doc, 0, NULL);
+    if (!json_is_object(o)) {
+        json_decref(o);
+        o = json_object();
+    }
+    json_object_set_new(o, "action", json_string(e->action));
+    json_object_set_new(o, "actor", json_string(e->actor));
+    json_object_set_new(o, "role", json_string(e->role));
+    json_object_set_new(o, "automatic", json_boolean(e->automatic));
+    json_t *hum = json_deep_copy(o);
+    json_object_set_new(o, "at", jd_concern__time_json(e->at));
+    json_array_append_new(json_object_get(h, "history"), o);
+    json_object_set_new(hum, "at", json_integer(e->at));
+    if (!e->automatic && e->at <= S->T)
+        json_array_append_new(json_object_get(h, "human"), hum);
+    else
+        json_decref(hum);
+    return 0;
+}
+
+/* ---- escalation alerts ---- */
+
+/* One output line: an analysis alert (text borrowed from the analysis
+ * buffer) or an escalation alert (owned). */
+typedef struct line {
+    char *id, *text;
+    bool owned;
+} line;
+
+static int cmp_line(const void *a, const void *b)
+{
+    return strcmp(((const line *)a)->id, ((const line *)b)->id);
+}
+
+static json_t *escalation_alert(const char *id, json_t *base, json_t *state)
+{
+    json_t *rungs = json_object_get(state, "rungs");
+    size_t n = json_array_size(rungs);
+    if (!n)
+        return NULL;
+    json_t *first = json_array_get(rungs, 0);
+    if (n == 1 && !strcmp(jstr(first, "rung"), "practitioner"))
+        return NULL;
+    json_t *hist = json_array(), *ex = json_array();
+    size_t i;
+    json_t *r;
+    json_array_foreach(rungs, i, r)
+    {
+        json_array_append_new(hist, json_pack("{s:O,s:O,s:O}", "level", json_object_get(r, "level"),
+                                              "raised_at", json_object_get(r, "at"), "rung",
+                                              json_object_get(r, "rung")));
+        char b[700];
+        snprintf(b, sizeof b, "concern %s reached %s on %s: %s (%s)", id, jstr(r, "rung"),
+                 jstr(r, "at") ? jstr(r, "at") : "?", jstr(r, "why") ? jstr(r, "why") : "",
+                 json_is_true(json_object_get(r, "automatic")) ? "automatic"
+                 : jstr(r, "by")                               ? jstr(r, "by")
+                                                               : "");
+        json_array_append_new(ex, json_string(b));
+    }
+    char aid[600];
+    snprintf(aid, sizeof aid, "escalation:concern:%s", id);
+    json_t *last = json_array_get(rungs, n - 1);
+    json_t *a = json_pack(
+        "{s:s,s:s,s:O,s:O,s:O,s:o,s:o,s:s,s:O,s:O,s:O}", "id", aid, "kind", "escalation", "level",
+        json_object_get(state, "level"), "raised_at", json_object_get(last, "at"), "records",
+        json_object_get(base, "records"), "explanation", ex, "history", hist, "concern", id, "rung",
+        json_object_get(state, "rung"), "status", json_object_get(state, "status"), "on_agenda",
+        json_object_get(state, "on_agenda"));
+    if (a && json_object_get(base, "subject_ref"))
+        json_object_set(a, "subject", json_object_get(base, "subject_ref"));
+    return a;
+}
+
+/* ---- driver ---- */
+
+static int64_t board_time(const jd_ladder *L, json_t *base, json_t *state)
+{
+    if (json_is_true(json_object_get(base, "strategic")))
+        return jd_concern__json_time(json_object_get(base, "opened_at"));
+    size_t i;
+    json_t *r;
+    json_array_foreach(
+        json_object_get(state, "rungs"), i,
+        r) if (jstr(r, "rung") &&
+               !strcmp(
+                   jstr(r, "rung"),
+                   L->rung[L->nrungs - 1].id)) return jd_concern__json_time(json_object_get(r,
+                                                                                            "at"));
+    return 0;
+}
+
+int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_opts *o,
+                    jd_escalate_stats *stats, jd_error *err)
+{
+    jd_escalate_opts def = JD_ESCALATE_OPTS_INIT;
+    jd_escalate_stats dummy;
+    if (!o)
+        o = &def;
+    if (!stats)
+        stats = &dummy;
+    memset(stats, 0, sizeof *stats);
+    if (!s)
+        return jd_error_set(err, JD_EINVALID, "no store");
+    if (!s->ops->concern)
+        return jd_error_set(err, JD_ESTORE, "this store has no concerns");
+    if (o->save && as_of != JD_AS_OF_NOW)
+        return jd_error_set(err, JD_EINVALID, "a replay as of a past time is never saved");
+    int64_t T = as_of != JD_AS_OF_NOW ? as_of : now ? now : (int64_t)time(NULL);
+    jd_ladder *L = NULL;
+    eng E;
+    memset(&E, 0, sizeof E);
+    stored S = {json_object(), json_object(), T};
+    char *abuf = NULL;
+    size_t alen = 0;
+    json_t *alerts = json_array(), *ids = json_object();
+    line *lines = NULL;
+    size_t nlines = 0, lcap = 0;
+    int rc = jd_ladder__load(&L, o->ladder_path, err);
+    if (rc < 0)
+        goto out;
+    E.L = L;
+    E.err = err;
+    E.T = T;
+    E.derived = json_object();
+    E.strategic = json_object();
+    /* 1. the analysis as of T */
+    FILE *mf = open_memstream(&abuf, &alen);
+    if (!mf) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    ao.as_of = as_of;
+    ao.now = now;
+    ao.rules_path = o->rules_path;
+    rc = jd_analyse(s, &ao, mf, NULL, err);
+    if (fclose(mf) != 0 && rc == JD_OK)
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+    if (rc < 0)
+        goto out;
+    for (char *p = abuf, *nl; p && *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        if (!nl)
+            break;
+        *nl = 0;
+        json_t *a = json_loads(p, 0, NULL);
+        if (!a)
+            continue;
+        if (o->alerts_out) {
+            if (jd_grow((void **)&lines, &lcap, nlines + 1, sizeof *lines) < 0 ||
+                !(lines[nlines].id = strdup(jstr(a, "id") ? jstr(a, "id") : ""))) {
+                json_decref(a);
+                rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+                goto out;
+            }
+            lines[nlines].text = p;
+            lines[nlines++].owned = false;
+        }
+        /* keep only what a rule can use: networks, and alerts that reached high */
+        const char *kind = jstr(a, "kind");
+        int lvl = level_parse(jstr(a, "level"));
+        if (kind && (!strcmp(kind, "exploitation_network") ||
+                     (kind_listed(L, kind) && lvl > 0 && L->rung_by_level[lvl] >= 0)))
+            json_array_append_new(alerts, a);
+        else
+            json_decref(a);
+    }
+    /* 2. events and mentions known by T */
+    jd_an_callbacks cb = {on_identity, on_event, on_mention, on_object};
+    if ((rc = s->ops->analysis_load(s, as_of, &cb, &E, err)) < 0) {
+        if (rc == JD_ENOMEM)
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = derive_from_alerts(&E, alerts, stats)) < 0 || (rc = derive_linked(&E)) < 0) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    json_object_update(E.derived, E.strategic);
+    /* 3. stored concerns and their history */
+    if ((rc = s->ops->concern->list(s, on_stored, &S, err)) < 0 ||
+        (rc = s->ops->concern->events(s, NULL, on_stored_ev, &S, err)) < 0) {
+        if (rc == JD_ENOMEM)
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    const char *id;
+    json_t *v;
+    json_object_foreach(E.derived, id, v) json_object_set_new(ids, id, json_true());
+    json_object_foreach(S.rows, id, v) json_object_set_new(ids, id, json_true());
+    /* 4. fold each one */
+    void *tmp;
+    json_object_foreach_safe(ids, tmp, id, v)
+    {
+        (void)tmp;
+        json_t *row = json_object_get(S.rows, id);
+        json_t *base = json_object_get(E.derived, id);
+        bool automatic = base != NULL || json_is_true(json_object_get(row, "automatic"));
+        if (!base)
+            base = json_object_get(row, "base");
+        if (!base || jd_concern__json_time(json_object_get(base, "opened_at")) > T)
+            continue;
+        json_t *h = json_object_get(S.hist, id);
+        json_t *human = h ? json_object_get(h, "human") : NULL;
+        json_t *history = h ? json_object_get(h, "history") : NULL;
+        json_t *empty = json_array();
+        json_t *state = NULL, *autos = NULL;
+        if (jd_concern__simulate(L, base, human ? human : empty, T, &state, &autos) < 0) {
+            json_decref(empty);
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            goto out;
+        }
+        stats->concerns++;
+        stats->derived += automatic;
+        stats->auto_steps += (int64_t)json_array_size(autos);
+        bool closed = !strcmp(jstr(state, "status"), "closed");
+        stats->closed += closed;
+        stats->open += !closed;
+        stats->overdue += json_is_true(json_object_get(state, "overdue"));
+        stats->on_agenda += json_is_true(json_object_get(state, "on_agenda"));
+        int64_t bt = board_time(L, base, state);
+        if (bt && (!stats->board_first_at || bt < stats->board_first_at ||
+                   (bt == stats->board_first_at && strcmp(id, stats->board_first_id) < 0))) {
+            stats->board_first_at = bt;
+            snprintf(stats->board_first_id, sizeof stats->board_first_id, "%s", id);
+        }
+        if (o->alerts_out) {
+            json_t *ea = escalation_alert(id, base, state);
+            if (ea) {
+                char *txt = json_dumps(ea, JSON_COMPACT);
+                json_decref(ea);
+                if (!txt || jd_grow((void **)&lines, &lcap, nlines + 1, sizeof *lines) < 0) {
+                    free(txt);
+                    json_decref(state);
+                    json_decref(autos);
+                    json_decref(empty);
+                    rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+                    goto out;
+                }
+                char aid[600];
+                snprintf(aid, sizeof aid, "escalation:concern:%s", id);
+                lines[nlines] = (line){strdup(aid), txt, true};
+                if (!lines[nlines++].id) {
+                    json_decref(state);
+                    json_decref(autos);
+                    json_decref(empty);
+                    rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+                    goto out;
+                }
+            }
+        }
+        if (o->cb) {
+            json_t *hist = json_array();
+            size_t i;
+            json_t *x;
+            if (!row) /* derived, not saved yet: its opening */
+                json_array_append_new(
+                    hist, json_pack("{s:s,s:O,s:s,s:s,s:b,s:O}", "action", "raised", "at",
+                                    json_object_get(base, "opened_at"), "actor", "joindots", "role",
+                                    "", "automatic", 1, "rung", json_object_get(base, "rung")));
+            json_array_foreach(
+                history ? history : empty, i,
+                x) if ((!json_is_true(json_object_get(x, "automatic")) ||
+                        !strcmp(jstr(x, "action") ? jstr(x, "action") : "", "raised")) &&
+                       jd_concern__json_time(json_object_get(x, "at")) <= T)
+                json_array_append(hist, x);
+            json_array_foreach(autos, i, x)
+            {
+                json_t *c = json_deep_copy(x);
+                json_object_set_new(
+                    c, "at",
+                    jd_concern__time_json(jd_concern__json_time(json_object_get(x, "at"))));
+                json_object_set_new(c, "automatic", json_true());
+                json_object_set_new(c, "actor", json_string("joindots"));
+                json_array_append_new(hist, c);
+            }
+            jd_concern c;
+            int64_t ver = row ? json_integer_value(json_object_get(row, "version")) : 0;
+            rc = jd_concern__fill(&c, id, automatic, ver, base, state, hist);
+            json_decref(hist);
+            if (rc == JD_OK) {
+                rc = o->cb(&c, o->payload);
+                jd_concern_dispose(&c);
+                if (rc < 0)
+                    rc = jd_error_set(err, rc, "the caller's callback failed");
+            } else {
+                rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            }
+        }
+        if (rc == JD_OK && o->save) {
+            int64_t ver = row ? json_integer_value(json_object_get(row, "version")) : 0;
+            json_t *extra = json_array();
+            if (!row)
+                json_array_append_new(extra,
+                                      json_pack("{s:s,s:O,s:s,s:s,s:b,s:O,s:O}", "action", "raised",
+                                                "at", json_object_get(base, "opened_at"), "actor",
+                                                "joindots", "role", "", "automatic", 1, "rung",
+                                                json_object_get(base, "rung"), "source",
+                                                json_object_get(base, "source")));
+            bool same_base = row && json_equal(base, json_object_get(row, "base"));
+            int64_t nv = 0;
+            rc = jd_concern__sync(s, L, id, automatic, ver, base, human ? human : empty,
+                                  history ? history : empty, extra, T, &nv, same_base,
+                                  jstr(row, "state"), err);
+            stats->written += rc == JD_OK && nv != ver;
+            /* someone acted on it meanwhile: their write stands, the next run folds it in */
+            if (rc == JD_ECONFLICT) {
+                stats->conflicts++;
+                rc = JD_OK;
+            }
+            json_decref(extra);
+        }
+        json_decref(state);
+        json_decref(autos);
+        json_decref(empty);
+        if (rc != JD_OK) {
+            if (rc > 0)
+                rc = JD_OK; /* the callback stopped the walk */
+            goto out;
+        }
+    }
+    if (o->alerts_out) {
+        if (nlines > 1)
+            qsort(lines, nlines, sizeof *lines, cmp_line);
+        stats->alerts = (int64_t)nlines;
+        for (size_t i = 0; i < nlines; i++)
+            if (fputs(lines[i].text, o->alerts_out) == EOF || fputc('\n', o->alerts_out) == EOF) {
+                rc = jd_error_set(err, JD_EIO, "cannot write alerts");
+                break;
+            }
+        if (rc == JD_OK && fflush(o->alerts_out) != 0)
+            rc = jd_error_set(err, JD_EIO, "cannot write alerts");
+    }
+out:
+    for (size_t i = 0; i < nlines; i++) {
+        free(lines[i].id);
+        if (lines[i].owned)
+            free(lines[i].text);
+    }
+    free(lines);
+    for (size_t i = 0; i < E.nm; i++)
+        free(E.mention[i].pid);
+    free(E.mention);
+    free(E.ev);
+    json_decref(E.derived);
+    json_decref(E.strategic);
+    json_decref(S.rows);
+    json_decref(S.hist);
+    json_decref(alerts);
+    json_decref(ids);
+    free(abuf);
+    jd_ladder__free(L);
+    return rc;
+}

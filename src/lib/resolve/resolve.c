@@ -1,0 +1,3052 @@
+/*
+ * Identity resolution: which person_refs, in which agencies, are one person.
+ *
+ * 1. Load: every person mention, folded into one record per (agency,
+ *    person_ref) — one ref is always one real person — holding the distinct
+ *    normalised forenames, surnames, dates of birth, postcodes, phones and
+ *    identifiers the ref was written with. Strings are interned, so the hot
+ *    loop compares integers.
+ * 2. Block: several rules (surname Double Metaphone code + birth year +
+ *    initial, forename sound + date of birth, date of birth and its
+ *    day/month swap, postcode + initial, surname + initial, NHS number,
+ *    UPN, phone, other identifier)
+ *    emit (key, ref) entries; sorted runs of equal keys give candidate pairs,
+ *    unioned and de-duplicated. Runs longer than block_cap are skipped and
+ *    counted, so one common value cannot explode the work.
+ * 3. Score: Fellegi-Sunter. Each field compares at discrete levels (names:
+ *    different, sounds alike, similar, close, exact); u comes from random
+ *    pairs, m from EM over the candidate pairs, both without labels; exact
+ *    name agreement is term-frequency adjusted. The same NHS
+ *    number or UPN is decisive; two different ones are a contradiction that
+ *    only a person's confirmation overrides.
+ * 4. Cluster: links in order of weight through a union-find that refuses a
+ *    merge when the two clusters hold different NHS numbers or UPNs,
+ *    irreconcilable dates of birth, or a pair a person said is not the same;
+ *    each refusal of a would-be link is noted on the identity. Confirmed
+ *    pairs are merged first; "not the same person" always wins.
+ *
+ * Ethnicity is never read: it cannot feed a match weight.
+ */
+#include "text/compare.h"
+#include "util/embedded.h"
+#include "util/internal.h"
+#include "text/names.h"
+#include "text/phonetic.h"
+#include "resolve/resolve.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <joindots/identity.h>
+
+#include <assert.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* ---- memory that is read at random ---- */
+
+/*
+ * Zeroed memory for a large table read at random (the refs while scoring,
+ * the level caches): 2 MiB aligned and, where the kernel offers it, backed
+ * by huge pages, so that a random read costs a cache miss and not also a
+ * page walk. Free with free(); NULL without memory.
+ */
+static void *huge_calloc(size_t bytes)
+{
+    enum { HUGE = 2u << 20 };
+    size_t n = bytes < HUGE ? bytes : (bytes + HUGE - 1) / HUGE * HUGE;
+    void *p = n < HUGE ? calloc(1, n ? n : 1) : aligned_alloc(HUGE, n);
+    if (p && n >= HUGE) {
+#ifdef MADV_HUGEPAGE
+        (void)madvise(p, n, MADV_HUGEPAGE); /* a hint: without it only slower */
+#endif
+        memset(p, 0, n);
+    }
+    return p;
+}
+
+/* ---- string interning ---- */
+
+typedef struct pool {
+    char *buf;
+    size_t len, cap;
+    uint32_t *slots; /* open addressing: string offset + 1, 0 empty */
+    size_t nslots, count;
+} pool;
+
+/* The slot holding s, or the empty slot where it would go (nslots > 0). */
+static size_t pool_slot(const pool *p, const char *s, size_t n)
+{
+    size_t h = (size_t)jd_hash64(s, n, 0) & (p->nslots - 1);
+    while (p->slots[h]) {
+        const char *t = p->buf + p->slots[h] - 1;
+        if (!strncmp(t, s, n) && t[n] == '\0')
+            break;
+        h = (h + 1) & (p->nslots - 1);
+    }
+    return h;
+}
+
+/* The id of an interned string, 0 when it was never added. */
+static uint32_t pool_find(const pool *p, const char *s, size_t n)
+{
+    return n && p->nslots ? p->slots[pool_slot(p, s, n)] : 0;
+}
+
+static uint32_t pool_add(pool *p, const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if ((p->count + 1) * 2 > p->nslots) {
+        size_t ns = p->nslots ? p->nslots * 2 : 1 << 16;
+        uint32_t *sl = calloc(ns, sizeof *sl);
+        if (!sl)
+            return 0;
+        for (size_t i = 0; i < p->nslots; i++) {
+            uint32_t o = p->slots[i];
+            if (!o)
+                continue;
+            const char *t = p->buf + o - 1;
+            size_t h = (size_t)jd_hash64(t, strlen(t), 0) & (ns - 1);
+            while (sl[h])
+                h = (h + 1) & (ns - 1);
+            sl[h] = o;
+        }
+        free(p->slots);
+        p->slots = sl;
+        p->nslots = ns;
+    }
+    size_t h = pool_slot(p, s, n);
+    if (p->slots[h])
+        return p->slots[h];
+    if (p->len + n + 1 > p->cap) {
+        size_t nc = p->cap ? p->cap * 2 : 1 << 20;
+        while (nc < p->len + n + 1)
+            nc *= 2;
+        char *nb = realloc(p->buf, nc);
+        if (!nb)
+            return 0;
+        p->buf = nb;
+        p->cap = nc;
+    }
+    uint32_t off = (uint32_t)p->len + 1;
+    memcpy(p->buf + p->len, s, n);
+    p->buf[p->len + n] = '\0';
+    p->len += n + 1;
+    p->slots[h] = off;
+    p->count++;
+    return off;
+}
+
+static const char *pool_str(const pool *p, uint32_t id)
+{
+    return id ? p->buf + id - 1 : "";
+}
+
+static void pool_free(pool *p)
+{
+    free(p->buf);
+    free(p->slots);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- one ref ---- */
+
+#define NV 4
+typedef struct rref {
+    uint32_t agency, ref;
+    uint32_t fore[NV], sur[NV];
+    uint32_t dob[NV];    /* yyyymmdd; mm or dd 0 when partial */
+    uint32_t pc[NV], phone[NV];
+    uint32_t pcd[NV];    /* each postcode's district (outward code), 0 none */
+    uint8_t pcs[NV];     /* and its sector: the byte after the space */
+    uint32_t nhs[2], upn[2], other, addr, name;
+    int16_t by_lo, by_hi; /* birth years allowed by recorded ages */
+    uint8_t nfore, nsur, ndob, npc, nphone, nnhs, nupn;
+    char gender;
+    uint8_t gmask; /* genders of all its mentions: 1 F, 2 M */
+    uint16_t ngen[2]; /* mentions recording F, M */
+    bool child;
+    uint32_t mentions;
+} rref;
+
+/*
+ * What the comparisons read of a ref, packed into one 64-byte cache line:
+ * scoring reads the second ref of each pair at random, and a line a pair
+ * instead of three keeps most of the refs in the last-level cache. The
+ * values of the fields below lie one after another in v, field f ending
+ * at end[f]; a ref with more than HOT_V values keeps them in R->spill
+ * (v[0] its index). view() unpacks a record for the comparisons.
+ */
+enum { HF_FORE, HF_SUR, HF_DOB, HF_PC, HF_PCD, HF_PHONE, HF_NHS, HF_UPN, HF_OTHER, HF_ADDR,
+       HF_N };
+enum { HOT_V = 11, HOT_MAXV = 6 * NV + 2 * 2 + 2 };
+typedef struct hot {
+    uint8_t end[HF_N];
+    uint8_t pcs[NV]; /* each postcode's sector byte */
+    char gender;
+    uint8_t spill;
+    int16_t by_lo, by_hi;
+    uint32_t v[HOT_V];
+} hot;
+_Static_assert(sizeof(hot) == 64, "a hot record is one cache line");
+
+typedef struct hot_spill {
+    uint32_t v[HOT_MAXV];
+} hot_spill;
+
+/* A ref as the comparisons see it (unpacked from its hot record). */
+typedef struct rview {
+    const uint32_t *fore, *sur, *dob, *pc, *pcd, *phone, *nhs, *upn;
+    const uint8_t *pcs;
+    uint32_t other, addr;
+    int16_t by_lo, by_hi;
+    uint8_t nfore, nsur, ndob, npc, nphone, nnhs, nupn;
+    char gender;
+} rview;
+
+static void add_id(uint32_t *arr, uint8_t *n, uint8_t max, uint32_t v)
+{
+    if (!v)
+        return;
+    for (uint8_t i = 0; i < *n; i++)
+        if (arr[i] == v)
+            return;
+    if (*n < max)
+        arr[(*n)++] = v;
+}
+
+/* ---- fields and levels ---- */
+
+enum { F_FORE, F_SUR, F_DOB, F_PC, F_PHONE, F_GENDER, F_OTHER, F_ADDR, NF };
+static const char *const field_name[NF] = {"forename", "surname", "dob", "postcode",
+                                           "phone", "gender", "other_id", "address"};
+/* Name levels: L_SOUND is Double Metaphone agreement where Jaro-Winkler
+ * sees little (Catherine / Kathryn 0.76, Gough / Goff 0.71, Hughes / Hews). */
+enum { L_DIFF, L_SOUND, L_SIMILAR, L_CLOSE, L_EXACT };
+static const int nlevels[NF] = {5, 5, 5, 4, 2, 2, 3, 3};
+static const char *const level_name[NF][5] = {
+    {"different", "sounds alike (Double Metaphone)", "similar (JW >= 0.80 or initial)",
+     "variant or JW >= 0.92", "exact"},
+    {"different", "sounds alike (Double Metaphone)", "similar (JW >= 0.80)",
+     "close (JW >= 0.92 or shared part)", "exact"},
+    {"different", "consistent (partial date or age)", "one digit or one year off",
+     "day and month swapped", "exact"},
+    {"different", "same district", "same sector", "exact"},
+    {"different", "exact"},
+    {"different", "same"},
+    {"different", "one typo", "exact"},
+    {"different", "similar", "close or exact"}};
+
+typedef struct model {
+    double m[NF][5], u[NF][5];
+    double lambda, threshold;
+    /* derived by model_weights() whenever m, u or lambda change: */
+    double w[NF][6]; /* log2(m / u) of level l at [l + 1]; [0] = missing, 0 */
+    double prior;    /* log2(lambda / (1 - lambda)) */
+} model;
+
+/* Fill the weight table of a model whose m, u and lambda are set: scoring
+ * looks weights up instead of taking a logarithm per field of every pair. */
+static void model_weights(model *md)
+{
+    for (int f = 0; f < NF; f++) {
+        md->w[f][0] = 0.0;
+        for (int l = 0; l < nlevels[f]; l++)
+            md->w[f][l + 1] = log2(md->m[f][l] / md->u[f][l]);
+    }
+    md->prior = log2(md->lambda / (1 - md->lambda));
+}
+
+typedef struct variants {
+    /* name id -> up to 4 group numbers */
+    uint32_t *key;
+    uint16_t (*grp)[4];
+    size_t nslots;
+} variants;
+
+/* name id -> its two Double Metaphone codes, packed 4 bytes to a uint32 */
+typedef struct phonmap {
+    uint32_t *key, (*code)[2];
+    size_t nslots, count;
+} phonmap;
+
+enum { TFW_N = 1 << 14 };
+
+typedef struct vec vec;
+
+typedef struct rs {
+    pool names, ids, districts;
+    phonmap ph;
+    rref *r;
+    size_t n, cap;
+    hot *h;           /* [n]: what comparisons read, one line a ref */
+    hot_spill *spill; /* values of refs with more than HOT_V */
+    size_t nspill;
+    variants var;
+    uint32_t *tf;               /* name id (pool offset) -> uses by refs */
+    size_t ntf;
+    double *tfw;                /* [f * TFW_N + count]: tf_weight's log2(m / u), F_FORE/F_SUR */
+    uint64_t *refkey;           /* (agency id << 32 | ref id) + 1 -> index in refidx */
+    uint32_t *refidx;
+    size_t nrefslots;
+    model md;
+    jd_resolve_stats st;
+    /* Cannot-links from shared events (see event_cannot_links): ref i may
+     * never be one person with refs nl_to[nl_off[i] .. nl_off[i + 1]). */
+    uint32_t *nl_off, *nl_to;
+    /* while loading: (event id << 32 | mention number), and per mention
+     * its ref, role and names (NULL: not collected) */
+    vec *ev_keys, *ev_info;
+    uint32_t nev;
+} rs;
+
+static void *vec_push(vec *v);
+
+/* What a mention says about who else is in its event. */
+typedef struct ev_mention {
+    uint32_t ref, role, fore, sur;
+} ev_mention;
+
+static inline void view(const rs *R, const hot *h, rview *w)
+{
+    const uint32_t *x = h->spill ? R->spill[h->v[0]].v : h->v;
+    const uint8_t *e = h->end;
+    w->fore = x;
+    w->nfore = e[HF_FORE];
+    w->sur = x + e[HF_FORE];
+    w->nsur = (uint8_t)(e[HF_SUR] - e[HF_FORE]);
+    w->dob = x + e[HF_SUR];
+    w->ndob = (uint8_t)(e[HF_DOB] - e[HF_SUR]);
+    w->pc = x + e[HF_DOB];
+    w->npc = (uint8_t)(e[HF_PC] - e[HF_DOB]);
+    w->pcd = x + e[HF_PC];
+    w->phone = x + e[HF_PCD];
+    w->nphone = (uint8_t)(e[HF_PHONE] - e[HF_PCD]);
+    w->nhs = x + e[HF_PHONE];
+    w->nnhs = (uint8_t)(e[HF_NHS] - e[HF_PHONE]);
+    w->upn = x + e[HF_NHS];
+    w->nupn = (uint8_t)(e[HF_UPN] - e[HF_NHS]);
+    w->other = e[HF_OTHER] > e[HF_UPN] ? x[e[HF_UPN]] : 0;
+    w->addr = e[HF_ADDR] > e[HF_OTHER] ? x[e[HF_OTHER]] : 0;
+    w->pcs = h->pcs;
+    w->by_lo = h->by_lo;
+    w->by_hi = h->by_hi;
+    w->gender = h->gender;
+}
+
+static uint32_t norm_name(rs *R, const char *s, bool first_token_only)
+{
+    char b[128];
+    int n = jd_names__normalise(b, sizeof b, s, s ? strlen(s) : 0);
+    if (n <= 0)
+        return 0;
+    if (first_token_only) {
+        char *sp = strchr(b, ' ');
+        if (sp) {
+            *sp = '\0';
+            n = (int)(sp - b);
+        }
+    }
+    return pool_add(&R->names, b, (size_t)n);
+}
+
+static int var_lookup(const variants *v, uint32_t id, const uint16_t **out)
+{
+    if (!v->nslots || !id)
+        return 0;
+    size_t h = (size_t)id * 2654435761u & (v->nslots - 1);
+    while (v->key[h]) {
+        if (v->key[h] == id) {
+            *out = v->grp[h];
+            return 1;
+        }
+        h = (h + 1) & (v->nslots - 1);
+    }
+    return 0;
+}
+
+static int load_variants(rs *R, const char *text, size_t len)
+{
+    R->var.nslots = 1 << 12;
+    R->var.key = calloc(R->var.nslots, sizeof *R->var.key);
+    R->var.grp = calloc(R->var.nslots, sizeof *R->var.grp);
+    if (!R->var.key || !R->var.grp)
+        return JD_ENOMEM;
+    uint16_t group = 0;
+    const char *p = text, *e = text + len;
+    while (p < e) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        const char *le = nl ? nl : e;
+        if (*p != '#' && le > p) {
+            group++;
+            const char *t = p;
+            while (t < le) {
+                while (t < le && (*t == '\t' || *t == ',' || *t == ' ' || *t == '\r'))
+                    t++;
+                const char *w = t;
+                while (t < le && *t != '\t' && *t != ',' && *t != '\r')
+                    t++;
+                if (t > w) {
+                    char tmp[64];
+                    snprintf(tmp, sizeof tmp, "%.*s", (int)(t - w), w);
+                    uint32_t id = norm_name(R, tmp, false);
+                    if (!id)
+                        continue;
+                    size_t h = (size_t)id * 2654435761u & (R->var.nslots - 1);
+                    while (R->var.key[h] && R->var.key[h] != id)
+                        h = (h + 1) & (R->var.nslots - 1);
+                    R->var.key[h] = id;
+                    for (int k = 0; k < 4; k++)
+                        if (!R->var.grp[h][k] || R->var.grp[h][k] == group) {
+                            R->var.grp[h][k] = group;
+                            break;
+                        }
+                }
+            }
+        }
+        p = le + 1;
+    }
+    return JD_OK;
+}
+
+static bool variant_match(const rs *R, uint32_t a, uint32_t b)
+{
+    const uint16_t *ga, *gb;
+    if (!var_lookup(&R->var, a, &ga) || !var_lookup(&R->var, b, &gb))
+        return false;
+    for (int i = 0; i < 4 && ga[i]; i++)
+        for (int k = 0; k < 4 && gb[k]; k++)
+            if (ga[i] == gb[k])
+                return true;
+    return false;
+}
+
+static uint32_t pack_code(const char *c)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < JD_PHON_LEN && c[i]; i++)
+        v |= (uint32_t)(unsigned char)c[i] << (8 * i);
+    return v;
+}
+
+/* Remember the Double Metaphone codes of name `id` (computed once per
+ * distinct name, so comparisons only look them up). */
+static int phon_note(rs *R, uint32_t id)
+{
+    phonmap *m = &R->ph;
+    if (!id)
+        return JD_OK;
+    if ((m->count + 1) * 2 > m->nslots) {
+        size_t ns = m->nslots ? m->nslots * 2 : 1 << 12;
+        uint32_t *k = calloc(ns, sizeof *k);
+        uint32_t(*c)[2] = calloc(ns, sizeof *c);
+        if (!k || !c) {
+            free(k);
+            free(c);
+            return JD_ENOMEM;
+        }
+        for (size_t i = 0; i < m->nslots; i++) {
+            if (!m->key[i])
+                continue;
+            size_t h = (size_t)m->key[i] * 2654435761u & (ns - 1);
+            while (k[h])
+                h = (h + 1) & (ns - 1);
+            k[h] = m->key[i];
+            c[h][0] = m->code[i][0];
+            c[h][1] = m->code[i][1];
+        }
+        free(m->key);
+        free(m->code);
+        m->key = k;
+        m->code = c;
+        m->nslots = ns;
+    }
+    size_t h = (size_t)id * 2654435761u & (m->nslots - 1);
+    while (m->key[h]) {
+        if (m->key[h] == id)
+            return JD_OK;
+        h = (h + 1) & (m->nslots - 1);
+    }
+    const char *s = pool_str(&R->names, id);
+    char p[JD_PHON_MAX + 1], a[JD_PHON_MAX + 1];
+    jd_phon__double_metaphone(s, strlen(s), p, a);
+    m->key[h] = id;
+    m->code[h][0] = pack_code(p);
+    m->code[h][1] = pack_code(a);
+    m->count++;
+    return JD_OK;
+}
+
+static const uint32_t *phon_codes(const rs *R, uint32_t id)
+{
+    const phonmap *m = &R->ph;
+    if (!m->nslots || !id)
+        return NULL;
+    size_t h = (size_t)id * 2654435761u & (m->nslots - 1);
+    while (m->key[h]) {
+        if (m->key[h] == id)
+            return m->code[h];
+        h = (h + 1) & (m->nslots - 1);
+    }
+    return NULL;
+}
+
+/* Do two names share a Double Metaphone code (primary or alternate)? */
+static bool sounds_alike(const rs *R, uint32_t a, uint32_t b)
+{
+    const uint32_t *x = phon_codes(R, a), *y = phon_codes(R, b);
+    if (!x || !y || !x[0] || !y[0])
+        return false;
+    return x[0] == y[0] || x[0] == y[1] || x[1] == y[0] || x[1] == y[1];
+}
+
+/*
+ * A cache of string-pair levels for one scoring thread. Names and addresses
+ * are interned, so a pair of ids always compares the same way; the same
+ * pairs of names recur across millions of candidate pairs, and Jaro-Winkler
+ * is most of the cost of scoring. A set of seven entries fills one cache
+ * line, so a look-up costs one miss at most; a full set forgets its oldest
+ * entry (a forgotten pair is just compared again).
+ */
+enum { LVC_NAME_FORE, LVC_NAME_SUR, LVC_ADDR, LVC_KINDS, LVC_BITS = 15, LVC_WAYS = 7 };
+typedef struct lvset {
+    uint64_t key[LVC_WAYS]; /* a << 32 | b; 0 = empty (ids are >= 1) */
+    int8_t lv[LVC_WAYS];
+    uint8_t next; /* the way to fill next */
+} lvset;
+_Static_assert(sizeof(lvset) == 64, "a set is one cache line");
+typedef struct lvcache {
+    lvset set[LVC_KINDS][1 << LVC_BITS];
+} lvcache;
+
+static int cached(lvcache *c, int kind, uint32_t a, uint32_t b, int *slot)
+{
+    if (!c)
+        return -1;
+    uint64_t k = (uint64_t)a << 32 | b;
+    *slot = (int)((k * 0x9e3779b97f4a7c15ULL) >> (64 - LVC_BITS));
+    const lvset *e = &c->set[kind][*slot];
+    for (int w = 0; w < LVC_WAYS; w++)
+        if (e->key[w] == k)
+            return e->lv[w];
+    return -1;
+}
+
+static void remember(lvcache *c, int kind, uint32_t a, uint32_t b, int slot, int lv)
+{
+    if (c) {
+        lvset *e = &c->set[kind][slot];
+        e->key[e->next] = (uint64_t)a << 32 | b;
+        e->lv[e->next] = (int8_t)lv;
+        e->next = (uint8_t)((e->next + 1) % LVC_WAYS);
+    }
+}
+
+/* The level of one pair of different names. */
+static int name_pair_level(const rs *R, uint32_t a, uint32_t b, bool forename)
+{
+    const char *x = pool_str(&R->names, a), *y = pool_str(&R->names, b);
+    size_t xl = strlen(x), yl = strlen(y);
+    if (forename && variant_match(R, a, b))
+        return L_CLOSE;
+    if (!forename && (strstr(x, y) || strstr(y, x)) && xl > 2 && yl > 2)
+        return L_CLOSE; /* one part of a double-barrelled name */
+    double jw = jd_cmp__jaro_winkler(x, xl, y, yl);
+    int l = jw >= 0.92 ? L_CLOSE : jw >= 0.80 ? L_SIMILAR : L_DIFF;
+    if (forename && l == L_DIFF && (xl == 1 || yl == 1) && x[0] == y[0])
+        l = L_SIMILAR; /* an initial */
+    if (l == L_DIFF && xl > 1 && yl > 1 && sounds_alike(R, a, b))
+        l = L_SOUND;
+    return l;
+}
+
+static int name_level(const rs *R, const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t nb,
+                      bool forename, lvcache *c)
+{
+    if (!na || !nb)
+        return -1;
+    int best = 0;
+    for (uint8_t i = 0; i < na; i++)
+        for (uint8_t k = 0; k < nb; k++)
+            if (a[i] == b[k])
+                return L_EXACT;
+    const int kind = forename ? LVC_NAME_FORE : LVC_NAME_SUR;
+    for (uint8_t i = 0; i < na; i++)
+        for (uint8_t k = 0; k < nb; k++) {
+            int slot = 0, l = cached(c, kind, a[i], b[k], &slot);
+            if (l < 0) {
+                l = name_pair_level(R, a[i], b[k], forename);
+                remember(c, kind, a[i], b[k], slot, l);
+            }
+            best = l > best ? l : best;
+        }
+    return best;
+}
+
+static int dob_pair(uint32_t a, uint32_t b)
+{
+    if (a == b)
+        return 4;
+    unsigned ya = a / 10000, ma = a / 100 % 100, da = a % 100;
+    unsigned yb = b / 10000, mb = b / 100 % 100, db = b % 100;
+    if (!ma || !mb || !da || !db) /* partial: consistent if what is there agrees */
+        return ya == yb && (!ma || !mb || ma == mb) ? 1 : 0;
+    if (ya == yb && ma == db && da == mb)
+        return 3;
+    int diff = (ya != yb) + (ma != mb) + (da != db);
+    if (diff == 1) {
+        if (ya != yb)
+            return (ya > yb ? ya - yb : yb - ya) == 1 || (ya % 10 != yb % 10) + (ya / 10 != yb / 10) == 1 ? 2 : 0;
+        unsigned x = ma != mb ? ma : da, y = ma != mb ? mb : db;
+        if (x % 10 == y % 10 || x / 10 == y / 10)
+            return 2; /* one digit off */
+    }
+    return 0;
+}
+
+static bool has_full_dob(const rview *r)
+{
+    for (uint8_t i = 0; i < r->ndob; i++)
+        if (r->dob[i] % 100 && r->dob[i] / 100 % 100)
+            return true;
+    return false;
+}
+
+static int dob_level(const rview *a, const rview *b)
+{
+    int best = -1;
+    for (uint8_t i = 0; i < a->ndob; i++)
+        for (uint8_t k = 0; k < b->ndob; k++) {
+            int l = dob_pair(a->dob[i], b->dob[k]);
+            best = l > best ? l : best;
+        }
+    /* Ages against dates of birth or other ages: only where one side has no
+     * full date. Two full dates that disagree are a contradiction that an age
+     * recorded elsewhere cannot soften. */
+    if (best < 1 && !(has_full_dob(a) && has_full_dob(b))) {
+        int lo_a = a->by_lo, hi_a = a->by_hi, lo_b = b->by_lo, hi_b = b->by_hi;
+        for (uint8_t i = 0; i < a->ndob; i++) {
+            int y = (int)(a->dob[i] / 10000);
+            lo_a = lo_a ? (y < lo_a ? y : lo_a) : y;
+            hi_a = hi_a ? (y > hi_a ? y : hi_a) : y;
+        }
+        for (uint8_t k = 0; k < b->ndob; k++) {
+            int y = (int)(b->dob[k] / 10000);
+            lo_b = lo_b ? (y < lo_b ? y : lo_b) : y;
+            hi_b = hi_b ? (y > hi_b ? y : hi_b) : y;
+        }
+        bool a_age = a->by_lo != 0, b_age = b->by_lo != 0;
+        if ((a_age || b_age) && lo_a && lo_b)
+            best = lo_a <= hi_b && lo_b <= hi_a ? 1 : (best < 0 ? 0 : best);
+    }
+    return best;
+}
+
+static int set_level(const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t nb)
+{
+    if (!na || !nb)
+        return -1;
+    for (uint8_t i = 0; i < na; i++)
+        for (uint8_t k = 0; k < nb; k++)
+            if (a[i] == b[k])
+                return 1;
+    return 0;
+}
+
+/* Postcodes of two refs: exact, same sector, same district, different.
+ * Districts and sectors were taken apart once per ref (postcode_parts). */
+static int pc_level(const rview *a, const rview *b)
+{
+    if (!a->npc || !b->npc)
+        return -1;
+    int best = 0;
+    for (uint8_t i = 0; i < a->npc; i++)
+        for (uint8_t k = 0; k < b->npc; k++)
+            if (a->pc[i] == b->pc[k])
+                return 3;
+    for (uint8_t i = 0; i < a->npc; i++)
+        for (uint8_t k = 0; k < b->npc; k++)
+            if (a->pcd[i] && a->pcd[i] == b->pcd[k]) {
+                int l = a->pcs[i] && a->pcs[i] == b->pcs[k] ? 2 : 1;
+                best = l > best ? l : best;
+            }
+    return best;
+}
+
+/* The fields that cost no string work: dates, places, phones, gender. */
+static void compare_cheap(const rview *a, const rview *b, int lv[NF])
+{
+    lv[F_DOB] = dob_level(a, b);
+    lv[F_PC] = pc_level(a, b);
+    lv[F_PHONE] = set_level(a->phone, a->nphone, b->phone, b->nphone);
+    lv[F_GENDER] = a->gender && b->gender ? a->gender == b->gender : -1;
+}
+
+static int other_level(const rs *R, const rview *a, const rview *b)
+{
+    if (!a->other || !b->other)
+        return -1;
+    if (a->other == b->other)
+        return 2;
+    const char *x = pool_str(&R->ids, a->other), *y = pool_str(&R->ids, b->other);
+    return jd_cmp__damerau_levenshtein(x, strlen(x), y, strlen(y)) <= 1 ? 1 : 0;
+}
+
+static int addr_level(const rs *R, const rview *a, const rview *b, lvcache *c)
+{
+    if (!a->addr || !b->addr)
+        return -1;
+    int slot = 0, l = a->addr == b->addr ? 2 : cached(c, LVC_ADDR, a->addr, b->addr, &slot);
+    if (l < 0) {
+        const char *x = pool_str(&R->names, a->addr), *y = pool_str(&R->names, b->addr);
+        double jw = jd_cmp__jaro_winkler(x, strlen(x), y, strlen(y));
+        l = jw >= 0.92 ? 2 : jw >= 0.80 ? 1 : 0;
+        remember(c, LVC_ADDR, a->addr, b->addr, slot, l);
+    }
+    return l;
+}
+
+/*
+ * Surname written first on one side: when the forenames differ, a's
+ * forename against b's surname and a's surname against b's forename. If
+ * both are close or exact, both name fields take the lower of the two
+ * levels (the levels EM learnt for names); returns true then. `lf` is the
+ * forename level already found.
+ */
+static bool swapped_names(const rs *R, const rview *a, const rview *b, int lf, int lv[NF],
+                          lvcache *c)
+{
+    if (lf != L_DIFF || !a->nfore || !b->nsur || !a->nsur || !b->nfore)
+        return false;
+    /* most pairs whose forenames differ are not swapped: a name and the
+     * other's surname that share no initial are never close (few typos
+     * fall on the first letter), so the string work is skipped for them */
+    bool ini = false;
+    for (uint8_t i = 0; i < a->nfore && !ini; i++)
+        for (uint8_t k = 0; k < b->nsur && !ini; k++)
+            ini = pool_str(&R->names, a->fore[i])[0] == pool_str(&R->names, b->sur[k])[0];
+    if (!ini)
+        return false;
+    int x = name_level(R, a->fore, a->nfore, b->sur, b->nsur, false, c);
+    if (x < L_CLOSE)
+        return false;
+    int y = name_level(R, a->sur, a->nsur, b->fore, b->nfore, false, c);
+    if (y < L_CLOSE)
+        return false;
+    lv[F_FORE] = lv[F_SUR] = x < y ? x : y;
+    return true;
+}
+
+static void compare(const rs *R, const rview *a, const rview *b, int lv[NF], lvcache *c)
+{
+    lv[F_FORE] = name_level(R, a->fore, a->nfore, b->fore, b->nfore, true, c);
+    if (!swapped_names(R, a, b, lv[F_FORE], lv, c))
+        lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
+    compare_cheap(a, b, lv);
+    lv[F_OTHER] = other_level(R, a, b);
+    lv[F_ADDR] = addr_level(R, a, b, c);
+}
+
+/* +1 the same strong identifier, -1 different ones, 0 nothing to compare. */
+static int strong(const rview *a, const rview *b)
+{
+    int r = 0;
+    if (a->nnhs && b->nnhs)
+        r = set_level(a->nhs, a->nnhs, b->nhs, b->nnhs) ? 1 : -1;
+    if (r >= 0 && a->nupn && b->nupn) {
+        int u = set_level(a->upn, a->nupn, b->upn, b->nupn) ? 1 : -1;
+        r = u < 0 ? -1 : 1;
+    }
+    return r;
+}
+
+/* ---- weights ---- */
+
+static double level_weight(const model *md, int f, int l)
+{
+    return md->w[f][l + 1]; /* l = -1: missing on one side, weight 0 */
+}
+
+/* The weight of exact agreement on a name `cnt` refs use. */
+static double tf_log(const rs *R, int f, uint32_t cnt)
+{
+    double c = (double)cnt;
+    double u = c > 0 ? c / (double)R->n : 1.0 / (double)R->n;
+    return log2(R->md.m[f][L_EXACT] / u);
+}
+
+/* Once the model is final: its weight table, and tf_log of the counts
+ * most names have (NULL without memory: tf_weight then computes them). */
+static void weights_ready(rs *R)
+{
+    model_weights(&R->md);
+    free(R->tfw);
+    R->tfw = malloc(2 * TFW_N * sizeof *R->tfw);
+    for (int f = 0; R->tfw && f < 2; f++)
+        for (uint32_t k = 0; k < TFW_N; k++)
+            R->tfw[f * TFW_N + k] = tf_log(R, f, k);
+}
+
+/* Exact name agreement, adjusted for how common the name is. */
+static double tf_weight(const rs *R, int f, const rview *a, const rview *b, double base)
+{
+    const uint32_t *x = f == F_FORE ? a->fore : a->sur, *y = f == F_FORE ? b->fore : b->sur;
+    uint8_t nx = f == F_FORE ? a->nfore : a->nsur, ny = f == F_FORE ? b->nfore : b->nsur;
+    for (uint8_t i = 0; i < nx; i++)
+        for (uint8_t k = 0; k < ny; k++)
+            if (x[i] == y[k]) {
+                uint32_t cnt = x[i] < R->ntf ? R->tf[x[i]] : 0;
+                double w = R->tfw && cnt < TFW_N ? R->tfw[f * TFW_N + cnt] : tf_log(R, f, cnt),
+                       avg = base;
+                /* never let a rare value count for more than twice the average */
+                return w > avg + 2 ? avg + 2 : w;
+            }
+    return base;
+}
+
+typedef struct pair_score {
+    int lv[NF];
+    int strong;
+    double w[NF], total, prob;
+} pair_score;
+
+/* The weight of field f at level l: exact names are tf-adjusted. */
+static double field_weight(const rs *R, int f, int l, const rview *a, const rview *b)
+{
+    double w = level_weight(&R->md, f, l);
+    return (f == F_FORE || f == F_SUR) && l == L_EXACT ? tf_weight(R, f, a, b, w) : w;
+}
+
+/* The total of a pair whose weights and strong agreement are in ps (every
+ * scoring path ends here, so all add up in the same order). */
+static void sum_score(const rs *R, pair_score *ps)
+{
+    ps->total = R->md.prior;
+    for (int f = 0; f < NF; f++)
+        ps->total += ps->w[f];
+    if (ps->strong > 0)
+        ps->total += 30; /* the same NHS number or UPN is decisive */
+    else if (ps->strong < 0)
+        ps->total -= 30;
+    ps->prob = 1.0 / (1.0 + exp2(-ps->total));
+}
+
+/* The weights and total of a pair whose levels and strong agreement are in
+ * ps. */
+static void total_score(const rs *R, const rview *a, const rview *b, pair_score *ps)
+{
+    for (int f = 0; f < NF; f++)
+        ps->w[f] = field_weight(R, f, ps->lv[f], a, b);
+    sum_score(R, ps);
+}
+
+static void score_pair(const rs *R, const rview *a, const rview *b, pair_score *ps, lvcache *c)
+{
+    compare(R, a, b, ps->lv, c);
+    ps->strong = strong(a, b);
+    total_score(R, a, b, ps);
+}
+
+/* ---- loading ---- */
+
+/*
+ * A direct-mapped memo of raw name -> interned normalised name, one per
+ * name field: the same raw names recur on most mentions, and normalising
+ * (NFKC, folding, stripping) is most of a mention's work. The raw bytes are
+ * kept and compared, so a hit is exact; longer names are not memoised.
+ */
+enum { NMEMO_BITS = 15, NMEMO_RAW = 27 };
+typedef struct nmemo {
+    uint32_t id;
+    uint8_t len; /* 0: empty */
+    char raw[NMEMO_RAW];
+} nmemo;
+
+/* The normalised name id of raw `s` (0 when nothing is left of it), its
+ * Double Metaphone codes noted. JD_OK or JD_ENOMEM. */
+static int name_id(rs *R, nmemo *memo, const char *s, bool first_token_only, uint32_t *out)
+{
+    size_t n = s ? strlen(s) : 0;
+    nmemo *e = NULL;
+    if (memo && n > 0 && n <= NMEMO_RAW) {
+        e = &memo[jd_hash_fast(s, n, 0) >> (64 - NMEMO_BITS)];
+        if (e->len == n && !memcmp(e->raw, s, n)) {
+            *out = e->id;
+            return JD_OK;
+        }
+    }
+    uint32_t id = norm_name(R, s, first_token_only);
+    if (phon_note(R, id) != JD_OK)
+        return JD_ENOMEM;
+    if (e) {
+        e->id = id;
+        e->len = (uint8_t)n;
+        memcpy(e->raw, s, n);
+    }
+    *out = id;
+    return JD_OK;
+}
+
+/* A date's parts, as sscanf "%u-%u-%u" reads them (see resolve.h). */
+int jd_resolve__parse_ymd(const char *s, unsigned *y, unsigned *m, unsigned *d)
+{
+    unsigned *v[3] = {y, m, d};
+    const char *p = s;
+    for (int k = 0; k < 3; k++) {
+        if (*p < '0' || *p > '9')
+            break;
+        unsigned x = 0;
+        int nd = 0;
+        while (*p >= '0' && *p <= '9' && nd < 10) {
+            x = x * 10 + (unsigned)(*p++ - '0');
+            nd++;
+        }
+        if (nd > 9)
+            break;
+        *v[k] = x;
+        if (k == 2 || *p != '-')
+            return k + 1;
+        p++;
+    }
+    return sscanf(s, "%u-%u-%u", y, m, d);
+}
+
+typedef struct loader {
+    rs *R;
+    nmemo *memo[2]; /* forenames, surnames (NULL without memory: no memo) */
+    rref *cur;
+    const char *last_agency, *last_ref;
+    uint32_t cur_agency, cur_ref;
+    uint32_t name_counts[NV]; /* raw name ids of cur and their counts */
+    uint32_t names[NV];
+} loader;
+
+static int on_mention(const jd_mention_row *m, void *payload)
+{
+    loader *L = payload;
+    rs *R = L->R;
+    /* mentions come ordered by agency and ref: most repeat the last ones */
+    uint32_t ag = L->cur && !strcmp(m->agency, pool_str(&R->ids, L->cur_agency))
+                      ? L->cur_agency
+                      : pool_add(&R->ids, m->agency, strlen(m->agency));
+    uint32_t rf = L->cur && !strcmp(m->person_ref, pool_str(&R->ids, L->cur_ref))
+                      ? L->cur_ref
+                      : pool_add(&R->ids, m->person_ref, strlen(m->person_ref));
+    if (!ag || !rf)
+        return JD_ENOMEM;
+    R->st.mentions++;
+    if (!L->cur || L->cur_agency != ag || L->cur_ref != rf) {
+        if (R->n == R->cap) {
+            size_t nc = R->cap ? R->cap * 2 : 4096;
+            rref *n = realloc(R->r, nc * sizeof *n);
+            if (!n)
+                return JD_ENOMEM;
+            R->r = n;
+            R->cap = nc;
+        }
+        L->cur = &R->r[R->n++];
+        memset(L->cur, 0, sizeof *L->cur);
+        L->cur->agency = ag;
+        L->cur->ref = rf;
+        L->cur_agency = ag;
+        L->cur_ref = rf;
+        memset(L->name_counts, 0, sizeof L->name_counts);
+        memset(L->names, 0, sizeof L->names);
+    }
+    rref *r = L->cur;
+    r->mentions++;
+    uint32_t fid, sid;
+    if (name_id(R, L->memo[0], m->forenames, true, &fid) != JD_OK ||
+        name_id(R, L->memo[1], m->surname, false, &sid) != JD_OK)
+        return JD_ENOMEM;
+    add_id(r->fore, &r->nfore, NV, fid);
+    add_id(r->sur, &r->nsur, NV, sid);
+    unsigned dy = 0, dm = 0, dd = 0;
+    int dn = m->dob ? jd_resolve__parse_ymd(m->dob, &dy, &dm, &dd) : 0;
+    if (dn >= 1)
+        add_id(r->dob, &r->ndob, NV, dy * 10000 + dm * 100 + dd);
+    if (m->age >= 0 && m->seen_at) {
+        time_t t = (time_t)m->seen_at;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        int y = tm.tm_year + 1900;
+        int lo = y - m->age - 1, hi = y - m->age;
+        r->by_lo = (int16_t)(r->by_lo ? (lo < r->by_lo ? lo : r->by_lo) : lo);
+        r->by_hi = (int16_t)(r->by_hi ? (hi > r->by_hi ? hi : r->by_hi) : hi);
+        if (m->age < 18)
+            r->child = true;
+    }
+    if (m->dob && m->dob_prec == 3 && m->seen_at) {
+        unsigned y = dy, mo = dm, d = dd;
+        if (dn == 3) {
+            time_t t = (time_t)m->seen_at;
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            unsigned ey = (unsigned)tm.tm_year + 1900, em = (unsigned)tm.tm_mon + 1,
+                     ed = (unsigned)tm.tm_mday;
+            unsigned age = ey - y - ((em < mo || (em == mo && ed < d)) ? 1 : 0);
+            if (ey >= y && age < 18)
+                r->child = true;
+        }
+    }
+    const char *pc = m->postcode ? m->postcode : m->postcode_raw;
+    if (pc)
+        add_id(r->pc, &r->npc, NV, pool_add(&R->ids, pc, strlen(pc)));
+    if (m->phone)
+        add_id(r->phone, &r->nphone, NV, pool_add(&R->ids, m->phone, strlen(m->phone)));
+    if (m->nhs)
+        add_id(r->nhs, &r->nnhs, 2, pool_add(&R->ids, m->nhs, strlen(m->nhs)));
+    if (m->upn)
+        add_id(r->upn, &r->nupn, 2, pool_add(&R->ids, m->upn, strlen(m->upn)));
+    if (m->other_id && !r->other)
+        r->other = pool_add(&R->ids, m->other_id, strlen(m->other_id));
+    if (m->address && !r->addr) {
+        char b[256];
+        int n = jd_names__normalise(b, sizeof b, m->address, strlen(m->address));
+        if (n > 0)
+            r->addr = pool_add(&R->names, b, (size_t)n);
+    }
+    if (m->gender && (m->gender[0] == 'F' || m->gender[0] == 'M')) {
+        r->gender = m->gender[0];
+        r->gmask |= m->gender[0] == 'F' ? 1 : 2;
+        if (r->ngen[m->gender[0] == 'M'] < UINT16_MAX)
+            r->ngen[m->gender[0] == 'M']++;
+    }
+    if (R->ev_keys && m->event_id > 0 && m->event_id < INT64_C(1) << 31 && R->nev < UINT32_MAX) {
+        uint64_t *k = vec_push(R->ev_keys);
+        ev_mention *e = vec_push(R->ev_info);
+        if (!k || !e)
+            return JD_ENOMEM;
+        *k = (uint64_t)m->event_id << 32 | R->nev++;
+        *e = (ev_mention){(uint32_t)(r - R->r), pool_add(&R->ids, m->role ? m->role : "", m->role ? strlen(m->role) : 0), fid, sid};
+    }
+    /* display name: the most frequent raw "forenames surname" of the ref */
+    char raw[160];
+    size_t rn = 0;
+    const char *parts[3] = {m->forenames, m->forenames && m->surname ? " " : NULL, m->surname};
+    for (int i = 0; i < 3; i++) /* "forenames surname", cut at sizeof raw - 1 bytes */
+        for (const char *q = parts[i]; q && *q && rn < sizeof raw - 1; q++)
+            raw[rn++] = *q;
+    uint32_t nid = pool_add(&R->ids, raw, rn);
+    for (int i = 0; i < NV; i++) {
+        if (L->names[i] == nid || !L->names[i]) {
+            L->names[i] = nid;
+            L->name_counts[i]++;
+            break;
+        }
+    }
+    int best = 0;
+    for (int i = 1; i < NV; i++)
+        if (L->name_counts[i] > L->name_counts[best])
+            best = i;
+    r->name = L->names[best];
+    return JD_OK;
+}
+
+/* ---- blocking ---- */
+
+/* American Soundex of an ASCII-folded name: a blocking key only. */
+static void soundex(const char *s, char out[5])
+{
+    static const char code[26] = {0, '1', '2', '3', 0, '1', '2', 0, 0, '2', '2', '4', '5',
+                                  '5', 0, '1', '2', '6', '2', '3', 0, '1', 0, '2', 0, '2'};
+    int k = 0;
+    char last = 0;
+    for (; *s && k < 4; s++) {
+        char c = *s;
+        if (c < 'a' || c > 'z')
+            continue;
+        char d = code[c - 'a'];
+        if (k == 0) {
+            out[k++] = (char)(c - 32);
+            last = d;
+            continue;
+        }
+        if (d && d != last)
+            out[k++] = d;
+        if (c != 'h' && c != 'w')
+            last = d;
+    }
+    while (k > 0 && k < 4)
+        out[k++] = '0';
+    out[k] = '\0';
+}
+
+typedef jd_block_key kv;
+
+typedef struct vec {
+    void *p;
+    size_t n, cap, sz;
+} vec;
+
+/* Room for `more` elements past n (capacity doubled as needed). */
+static int vec_reserve(vec *v, size_t more)
+{
+    if (v->n + more <= v->cap)
+        return JD_OK;
+    size_t nc = v->cap ? v->cap : 1 << 16;
+    while (nc < v->n + more)
+        nc *= 2;
+    void *np = realloc(v->p, nc * v->sz);
+    if (!np)
+        return JD_ENOMEM;
+    v->p = np;
+    v->cap = nc;
+    return JD_OK;
+}
+
+static void *vec_push(vec *v)
+{
+    return vec_reserve(v, 1) == JD_OK ? (char *)v->p + v->sz * v->n++ : NULL;
+}
+
+/* Append the elements of parts[0..n), in order, to *out (one allocation of
+ * the exact size; an empty *out takes over parts[0]'s memory) and free the
+ * parts, on failure too. Threads' results are joined with it. JD_OK or
+ * JD_ENOMEM. */
+static int vec_concat(vec *out, vec *const *parts, int n)
+{
+    size_t total = out->n;
+    for (int i = 0; i < n; i++)
+        total += parts[i]->n;
+    int i = 0, rc = JD_OK;
+    if (!out->p && n > 0) {
+        *out = *parts[0];
+        *parts[0] = (vec){.sz = out->sz};
+        i = 1;
+    }
+    if (total > out->cap) {
+        void *np = realloc(out->p, total * out->sz);
+        if (np) {
+            out->p = np;
+            out->cap = total;
+        } else {
+            rc = JD_ENOMEM;
+        }
+    }
+    for (; i < n; i++) {
+        if (rc == JD_OK && parts[i]->n) {
+            memcpy((char *)out->p + out->n * out->sz, parts[i]->p, parts[i]->n * out->sz);
+            out->n += parts[i]->n;
+        }
+        free(parts[i]->p);
+        *parts[i] = (vec){.sz = out->sz};
+    }
+    return rc;
+}
+
+/* The start of share t of `threads` consecutive shares of [0, n). */
+static size_t share(size_t n, int t, int threads)
+{
+    return n * (size_t)t / (size_t)threads;
+}
+
+/* A blocking key keeps its rule number in the top 4 bits, so that the
+ * candidate pairs each rule contributes can be counted and reported. */
+static uint64_t rule_key(int rule, uint64_t h)
+{
+    return (uint64_t)rule << 60 | (h & ((UINT64_C(1) << 60) - 1));
+}
+
+static int key_push(vec *v, int rule, const char *text, uint32_t ref)
+{
+    kv *e = vec_push(v);
+    if (!e)
+        return JD_ENOMEM;
+    e->key = rule_key(rule, jd_hash64(text, strlen(text), (uint64_t)rule * 0x9e3779b97f4a7c15ULL));
+    e->ref = ref;
+    return JD_OK;
+}
+
+/* Rule 1's key (surname code, birth year, initial), hashed from its binary
+ * fields: there is no text to format. */
+static int phon_key_push(vec *v, uint32_t code, uint32_t year, char initial, uint32_t ref)
+{
+    kv *e = vec_push(v);
+    if (!e)
+        return JD_ENOMEM;
+    unsigned char k[9];
+    memcpy(k, &code, 4);
+    memcpy(k + 4, &year, 4);
+    k[8] = (unsigned char)initial;
+    e->key = rule_key(1, jd_hash64(k, sizeof k, 1 * 0x9e3779b97f4a7c15ULL));
+    e->ref = ref;
+    return JD_OK;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/*
+ * Stable LSD radix sort of an array of T by the 64-bit KEY(element), 16 bits
+ * a pass; a pass whose digit is the same everywhere is skipped (the order is
+ * already right for it). One body for the types sorted here.
+ */
+#define RADIX16(T, KEY)                                                          \
+    {                                                                            \
+        T *tmp = malloc(n * sizeof *tmp);                                        \
+        size_t *cnt = malloc(65536 * sizeof *cnt);                               \
+        if (!tmp || !cnt) {                                                      \
+            free(tmp);                                                           \
+            free(cnt);                                                           \
+            return JD_ENOMEM;                                                    \
+        }                                                                        \
+        T *src = v, *dst = tmp;                                                  \
+        for (int shift = 0; shift < 64; shift += 16) {                           \
+            memset(cnt, 0, 65536 * sizeof *cnt);                                 \
+            for (size_t i = 0; i < n; i++)                                       \
+                cnt[(KEY(src[i]) >> shift) & 0xffff]++;                          \
+            if (cnt[(KEY(src[0]) >> shift) & 0xffff] == n)                       \
+                continue;                                                        \
+            size_t sum = 0;                                                      \
+            for (size_t d = 0; d < 65536; d++) {                                 \
+                size_t c = cnt[d];                                               \
+                cnt[d] = sum;                                                    \
+                sum += c;                                                        \
+            }                                                                    \
+            for (size_t i = 0; i < n; i++)                                       \
+                dst[cnt[(KEY(src[i]) >> shift) & 0xffff]++] = src[i];            \
+            T *t = src;                                                          \
+            src = dst;                                                           \
+            dst = t;                                                             \
+        }                                                                        \
+        if (src != v)                                                            \
+            memcpy(v, src, n * sizeof *v);                                       \
+        free(tmp);                                                               \
+        free(cnt);                                                               \
+        return JD_OK;                                                            \
+    }
+#define U64_KEY(x) (x)
+#define KV_KEY(x) ((x).key)
+
+/* LSD radix sort (see resolve.h). */
+int jd_resolve__radix_sort_u64(uint64_t *v, size_t n)
+{
+    if (n < 2)
+        return JD_OK;
+    if (n < 1024) {
+        qsort(v, n, sizeof *v, cmp_u64);
+        return JD_OK;
+    }
+    RADIX16(uint64_t, U64_KEY)
+}
+
+/* Blocking keys by key, stably: pushed in ref order, they end in (key,
+ * ref) order. */
+static int sort_keys(kv *v, size_t n)
+{
+    if (n < 2)
+        return JD_OK;
+    RADIX16(kv, KV_KEY)
+}
+
+/* Sort a short array of ref numbers: insertion sort below 24, else
+ * quicksort (median of three) recursing into the smaller side. */
+static void sort_u32(uint32_t *v, size_t n)
+{
+    while (n > 24) {
+        uint32_t a = v[0], b = v[n / 2], c = v[n - 1];
+        uint32_t piv = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (v[i] < piv)
+                i++;
+            while (v[j] > piv)
+                j--;
+            if (i >= j)
+                break;
+            uint32_t t = v[i];
+            v[i++] = v[j];
+            v[j--] = t;
+        }
+        /* [0, j] <= piv <= [j + 1, n) */
+        if (j + 1 < n - j - 1) {
+            sort_u32(v, j + 1);
+            v += j + 1;
+            n -= j + 1;
+        } else {
+            sort_u32(v + j + 1, n - j - 1);
+            n = j + 1;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
+enum { MAX_THREADS = 8 };
+
+/* Threads to use: `threads`, or one per online CPU when 0; at most 8. */
+static int thread_count(int threads)
+{
+    if (threads <= 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cpus > 0 ? (int)cpus : 1;
+    }
+    return threads > MAX_THREADS ? MAX_THREADS : threads;
+}
+
+/* Run fn on each of `n` jobs (an array of job_size-byte structs), job 0
+ * here and the others in threads; a thread that cannot start runs here too.
+ * Returns when all are done. */
+static void run_jobs(void *(*fn)(void *), void *jobs, size_t job_size, int n)
+{
+    pthread_t tid[MAX_THREADS];
+    bool started[MAX_THREADS] = {false};
+    for (int t = 1; t < n; t++)
+        started[t] = pthread_create(&tid[t], NULL, fn, (char *)jobs + job_size * (size_t)t) == 0;
+    fn(jobs);
+    for (int t = 1; t < n; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            fn((char *)jobs + job_size * (size_t)t);
+    }
+}
+
+/* One thread's share of jd_resolve__pairs: the refs [lo, hi). */
+typedef struct pair_job {
+    const jd_block_key *k;
+    size_t nk;
+    const uint32_t *start, *pos;
+    uint32_t nrefs, lo, hi;
+    vec out; /* the pairs of refs [lo, hi), in order */
+    int rc;
+} pair_job;
+
+static void *pairs_range(void *arg)
+{
+    pair_job *j = arg;
+    const jd_block_key *k = j->k;
+    uint32_t *mark = calloc(j->nrefs ? j->nrefs : 1, sizeof *mark); /* partner of a: a + 1 */
+    size_t bcap = 1024;
+    uint32_t *buf = malloc(bcap * sizeof *buf);
+    j->rc = JD_ENOMEM;
+    if (!mark || !buf)
+        goto out;
+    for (uint32_t a = j->lo; a < j->hi; a++) {
+        size_t nb = 0;
+        for (uint32_t p = j->start[a]; p < j->start[a + 1]; p++) {
+            size_t q = j->pos[p];
+            for (size_t t = q + 1; t < j->nk && k[t].key == k[q].key; t++) {
+                uint32_t b = k[t].ref;
+                if (b == a || mark[b] == a + 1)
+                    continue;
+                mark[b] = a + 1;
+                if (nb == bcap) {
+                    uint32_t *nbuf = realloc(buf, 2 * bcap * sizeof *buf);
+                    if (!nbuf)
+                        goto out;
+                    buf = nbuf;
+                    bcap *= 2;
+                }
+                buf[nb++] = b;
+            }
+        }
+        sort_u32(buf, nb);
+        if (vec_reserve(&j->out, nb) != JD_OK)
+            goto out;
+        uint64_t *o = j->out.p;
+        for (size_t i = 0; i < nb; i++)
+            o[j->out.n++] = (uint64_t)a << 32 | buf[i];
+    }
+    j->rc = JD_OK;
+out:
+    free(mark);
+    free(buf);
+    return NULL;
+}
+
+/*
+ * Candidate pairs from sorted blocking keys (see resolve.h), one ref at a
+ * time: the partners of ref a are the later entries of every run a stands
+ * in, gathered once each (a mark per ref) and sorted, so the pairs come out
+ * in (a, b) order without sorting the ~1.5 times as many pairs the runs
+ * propose. Threads take consecutive ranges of refs of about equal work and
+ * their pairs are joined in order, so the result is the same for any number.
+ */
+int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t cap, int threads,
+                      uint64_t **out, size_t *nout, int64_t by_rule[16], int64_t *skipped)
+{
+    *out = NULL;
+    *nout = 0;
+    uint32_t *start = calloc((size_t)nrefs + 2, sizeof *start); /* per ref, into pos */
+    uint32_t *pos = malloc((nk ? nk : 1) * sizeof *pos);     /* key entries of kept runs */
+    if (!start || !pos || nk > UINT32_MAX) {
+        free(start);
+        free(pos);
+        return JD_ENOMEM;
+    }
+    /* runs of one key: count the pairs each rule proposes, skip the large */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t s = 0; s < nk;) {
+            size_t e = s + 1;
+            while (e < nk && k[e].key == k[s].key)
+                e++;
+            if (e - s > cap) {
+                if (pass == 0)
+                    (*skipped)++;
+            } else if (pass == 0) {
+                by_rule[k[s].key >> 60] += (int64_t)(e - s) * (int64_t)(e - s - 1) / 2;
+                for (size_t q = s; q < e; q++) {
+                    if (k[q].ref >= nrefs) { /* would write past start */
+                        free(start);
+                        free(pos);
+                        return JD_EINVALID;
+                    }
+                    start[k[q].ref + 2]++;
+                }
+            } else {
+                for (size_t q = s; q < e; q++)
+                    pos[start[k[q].ref + 1]++] = (uint32_t)q;
+            }
+            s = e;
+        }
+        if (pass == 0)
+            for (uint32_t r = 0; r < nrefs; r++)
+                start[r + 2] += start[r + 1];
+    }
+    /* now start[a] .. start[a + 1] are a's entries; a thread's share ends
+     * where its part of all entries does */
+    if (threads < 1)
+        threads = 1;
+    if (threads > MAX_THREADS)
+        threads = MAX_THREADS;
+    pair_job job[MAX_THREADS];
+    uint32_t lo = 0;
+    for (int t = 0; t < threads; t++) {
+        uint32_t hi = lo;
+        size_t upto = (size_t)start[nrefs] * (size_t)(t + 1) / (size_t)threads;
+        while (hi < nrefs && (t == threads - 1 || start[hi] < upto))
+            hi++;
+        job[t] = (pair_job){k, nk, start, pos, nrefs, lo, hi, {.sz = sizeof(uint64_t)}, JD_OK};
+        lo = hi;
+    }
+    run_jobs(pairs_range, job, sizeof *job, threads);
+    free(start);
+    free(pos);
+    int rc = JD_OK;
+    vec all = {.sz = sizeof(uint64_t)}, *parts[MAX_THREADS] = {NULL};
+    for (int t = 0; t < threads; t++) {
+        rc = job[t].rc < 0 ? job[t].rc : rc;
+        parts[t] = &job[t].out;
+    }
+    if (vec_concat(&all, parts, threads) != JD_OK)
+        rc = JD_ENOMEM;
+    if (rc < 0 || !all.n) {
+        free(all.p);
+        return rc < 0 ? rc : JD_OK;
+    }
+    *out = all.p;
+    *nout = all.n;
+    return JD_OK;
+}
+
+/* One thread's share of the blocking keys: refs [lo, hi), in order. */
+typedef struct key_job {
+    const rs *R;
+    uint32_t lo, hi;
+    vec keys;
+    int rc;
+} key_job;
+
+static void *keys_range(void *arg)
+{
+    key_job *j = arg;
+    const rs *R = j->R;
+    vec *keys = &j->keys;
+    char b[96], sx[5];
+    int rc = JD_OK;
+    for (uint32_t i = j->lo; i < j->hi && rc == JD_OK; i++) {
+        const rref *r = &R->r[i];
+        for (uint8_t s = 0; s < r->nsur; s++) {
+            /* surname sound + birth year + initial, once per Double Metaphone
+             * code: the alternate meets Smith with Schmidt, and the codes
+             * meet across a different first letter (Knight / Night, Philips
+             * / Fillips), where Soundex cannot. Names with nothing to code
+             * (other scripts) share the code 0. */
+            const uint32_t *ph = phon_codes(R, r->sur[s]);
+            uint32_t codes[2] = {ph ? ph[0] : 0, ph && ph[1] != ph[0] ? ph[1] : 0};
+            for (uint8_t f = 0; f < r->nfore; f++) {
+                char ini = pool_str(&R->names, r->fore[f])[0];
+                for (int c = 0; c < 2; c++) {
+                    if (c == 1 && !codes[1])
+                        continue;
+                    for (uint8_t d = 0; d < r->ndob; d++)
+                        rc |= phon_key_push(keys, codes[c], r->dob[d] / 10000, ini, i);
+                    if (r->by_lo)
+                        for (int y = r->by_lo; y <= r->by_hi; y++)
+                            rc |= phon_key_push(keys, codes[c], (uint32_t)y, ini, i);
+                }
+                /* no date at all: surname and forename sound, within a district */
+                if (!r->ndob && !r->by_lo) {
+                    char fx[5];
+                    soundex(pool_str(&R->names, r->fore[f]), fx);
+                    const char *pc = r->npc ? pool_str(&R->ids, r->pc[0]) : "";
+                    const char *sp = strchr(pc, ' ');
+                    snprintf(b, sizeof b, "%s|%s|%.*s", pool_str(&R->names, r->sur[s]), fx,
+                             sp ? (int)(sp - pc) : (int)strlen(pc), pc);
+                    rc |= key_push(keys, 9, b, i);
+                }
+            }
+        }
+        for (uint8_t d = 0; d < r->ndob; d++) {
+            uint32_t v = r->dob[d];
+            if (v % 100 == 0)
+                continue; /* partial dates only block through the year rules */
+            /* the full date with gender; its day/month swap meets its twin here */
+            snprintf(b, sizeof b, "%u|%c", v, r->gender ? r->gender : '?');
+            rc |= key_push(keys, 3, b, i);
+            unsigned y = v / 10000, mo = v / 100 % 100, dd = v % 100;
+            if (dd <= 12 && dd != mo) {
+                snprintf(b, sizeof b, "%u|%c", y * 10000 + dd * 100 + mo, r->gender ? r->gender : '?');
+                rc |= key_push(keys, 3, b, i);
+            }
+            for (uint8_t f = 0; f < r->nfore; f++) {
+                soundex(pool_str(&R->names, r->fore[f]), sx);
+                snprintf(b, sizeof b, "%s|%u", sx, v % 10000);
+                rc |= key_push(keys, 2, b, i);
+            }
+        }
+        for (uint8_t p = 0; p < r->npc; p++)
+            for (uint8_t f = 0; f < r->nfore; f++) {
+                snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]),
+                         pool_str(&R->names, r->fore[f])[0]);
+                rc |= key_push(keys, 4, b, i);
+            }
+        for (uint8_t k = 0; k < r->nnhs; k++)
+            rc |= key_push(keys, 5, pool_str(&R->ids, r->nhs[k]), i);
+        for (uint8_t k = 0; k < r->nupn; k++)
+            rc |= key_push(keys, 6, pool_str(&R->ids, r->upn[k]), i);
+        for (uint8_t k = 0; k < r->nphone; k++)
+            rc |= key_push(keys, 7, pool_str(&R->ids, r->phone[k]), i);
+        if (r->other)
+            rc |= key_push(keys, 8, pool_str(&R->ids, r->other), i);
+    }
+    j->rc = rc != JD_OK ? JD_ENOMEM : JD_OK;
+    return NULL;
+}
+
+/* Candidate pairs by the blocking rules, with `threads` threads (1 to 8). */
+static int block(rs *R, vec *pairs, int cap, int threads)
+{
+    /* the keys of consecutive shares of refs, built in threads and joined
+     * in order: the same array as one pass over the refs */
+    key_job job[MAX_THREADS];
+    vec keys = {.sz = sizeof(kv)}, *parts[MAX_THREADS] = {NULL};
+    for (int t = 0; t < threads; t++)
+        job[t] = (key_job){R, (uint32_t)share(R->n, t, threads),
+                           (uint32_t)share(R->n, t + 1, threads), {.sz = sizeof(kv)}, JD_OK};
+    run_jobs(keys_range, job, sizeof *job, threads);
+    int rc = JD_OK;
+    for (int t = 0; t < threads; t++) {
+        rc = job[t].rc < 0 ? job[t].rc : rc;
+        parts[t] = &job[t].keys;
+    }
+    if (vec_concat(&keys, parts, threads) != JD_OK || rc != JD_OK) {
+        free(keys.p);
+        return JD_ENOMEM;
+    }
+    /* keys were pushed in ref order: a stable sort by key orders them by
+     * (key, ref), as jd_resolve__pairs wants */
+    kv *k = keys.p;
+    if (sort_keys(k, keys.n) < 0) {
+        free(keys.p);
+        return JD_ENOMEM;
+    }
+    uint64_t *pp = NULL;
+    size_t np = 0;
+    rc = jd_resolve__pairs(k, keys.n, (uint32_t)R->n, (size_t)(cap > 0 ? cap : 0), threads, &pp,
+                           &np, R->st.pairs_by_rule, &R->st.skipped_blocks);
+    free(keys.p);
+    if (rc < 0)
+        return rc;
+    pairs->p = pp;
+    pairs->n = pairs->cap = np;
+    return JD_OK;
+}
+
+/* ---- estimation without labels ---- */
+
+size_t jd_resolve__m_from_anchors(double *out, const uint8_t *lvs, size_t np, size_t nf,
+                                  const int *levels, size_t f, uint32_t ignore, int min_agree)
+{
+    double mc[JD_RESOLVE_MAX_LEVELS] = {0}, tot = 0;
+    for (size_t p = 0; p < np; p++) {
+        const uint8_t *v = lvs + p * nf;
+        int agree = 0;
+        for (size_t g = 0; g < nf; g++) /* the top level, +1 coded, of the other fields */
+            if (g != f && !(g < 32 && (ignore >> g & 1)) && v[g] == levels[g])
+                agree++;
+        if (agree < min_agree || v[f] == 0)
+            continue;
+        assert(v[f] <= levels[f] && levels[f] <= JD_RESOLVE_MAX_LEVELS);
+        mc[v[f] - 1] += 1;
+        tot += 1;
+    }
+    for (int l = 0; l < levels[f]; l++)
+        out[l] = (mc[l] + 0.5) / (tot + 0.5 * levels[f]);
+    return (size_t)tot;
+}
+
+double jd_resolve__em_lambda(const double *llr, size_t n, double lambda, int iters)
+{
+    return jd_resolve__em_lambda_grouped(llr, n, NULL, n, lambda, iters);
+}
+
+double jd_resolve__em_lambda_grouped(const double *llr, size_t nu, const uint32_t *idx, size_t n,
+                                     double lambda, int iters)
+{
+    if (n == 0)
+        return lambda;
+    /* each distinct ratio's posterior once a round, then summed pair by pair
+     * in order: the same sum, bit for bit, as one exp() per pair */
+    double *term = idx ? malloc((nu ? nu : 1) * sizeof *term) : NULL;
+    for (int it = 0; it < iters; it++) {
+        double sump = 0, logit = log(lambda / (1 - lambda));
+        if (term) {
+            for (size_t u = 0; u < nu; u++)
+                term[u] = 1.0 / (1.0 + exp(-(llr[u] + logit)));
+            for (size_t p = 0; p < n; p++)
+                sump += term[idx[p]];
+        } else {
+            for (size_t p = 0; p < n; p++)
+                sump += 1.0 / (1.0 + exp(-(llr[idx ? idx[p] : p] + logit)));
+        }
+        lambda = sump / (double)n;
+        if (lambda < 1e-6)
+            lambda = 1e-6;
+        /* A candidate pair is never a match a priori: on tiny inputs EM would
+         * otherwise drift towards "everything matches". */
+        if (lambda > 0.5)
+            lambda = 0.5;
+    }
+    free(term);
+    return lambda;
+}
+
+/* One thread's share of EM's sampled pairs: q in [lo, hi). */
+typedef struct em_job {
+    const rs *R;
+    const uint64_t *pairs;
+    size_t stride, lo, hi;
+    uint8_t *lvs;
+} em_job;
+
+static void *em_range(void *arg)
+{
+    em_job *j = arg;
+    const rs *R = j->R;
+    lvcache *c = huge_calloc(sizeof *c); /* exact: only saves recomputing names */
+    for (size_t q = j->lo; q < j->hi; q++) {
+        size_t p = q * j->stride;
+        int lv[NF];
+        rview va, vb;
+        view(R, &R->h[j->pairs[p] >> 32], &va);
+        view(R, &R->h[j->pairs[p] & 0xffffffffu], &vb);
+        compare(R, &va, &vb, lv, c);
+        for (int f = 0; f < NF; f++)
+            j->lvs[q * NF + (size_t)f] = (uint8_t)(lv[f] + 1); /* 0 = null */
+    }
+    free(c);
+    return NULL;
+}
+
+static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int iters,
+                     int threads)
+{
+    model *md = &R->md;
+    /* u: agreement levels among random pairs (almost all non-matches) */
+    double cnt[NF][5];
+    memset(cnt, 0, sizeof cnt);
+    uint64_t x = seed ? seed : 0x6a6f696e;
+    /* no more samples than there are distinct pairs: a tiny input must not
+     * pretend to know its population */
+    double distinct = (double)R->n * ((double)R->n - 1) / 2;
+    size_t samples = R->n < 2 ? 0 : distinct < 200000 ? (size_t)distinct : 200000;
+    for (size_t s = 0; s < samples; s++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        uint32_t i = (uint32_t)(x % R->n), j = (uint32_t)((x >> 32) % R->n);
+        if (i == j)
+            continue;
+        int lv[NF];
+        rview va, vb;
+        view(R, &R->h[i], &va);
+        view(R, &R->h[j], &vb);
+        compare(R, &va, &vb, lv, NULL);
+        for (int f = 0; f < NF; f++)
+            if (lv[f] >= 0)
+                cnt[f][lv[f]] += 1;
+    }
+    /* A prior of 2,000 pseudo-pairs from a typical county keeps u sane when
+     * the input is tiny; on real volumes the sample outweighs it. */
+    static const double u0[NF][5] = {
+        {0.92, 0.01, 0.04, 0.02, 0.01},    {0.94, 0.01, 0.03, 0.01, 0.01},
+        {0.96, 0.03, 0.008, 0.001, 0.001}, {0.90, 0.08, 0.015, 0.005},
+        {0.999, 0.001},                    {0.5, 0.5},
+        {0.998, 0.001, 0.001},             {0.97, 0.02, 0.01}};
+    for (int f = 0; f < NF; f++) {
+        double tot = 0;
+        for (int l = 0; l < nlevels[f]; l++)
+            tot += cnt[f][l];
+        for (int l = 0; l < nlevels[f]; l++)
+            md->u[f][l] = (cnt[f][l] + 2000.0 * u0[f][l]) / (tot + 2000.0);
+    }
+    /* m: EM over the candidate pairs, u held fixed (as Splink does) */
+    for (int f = 0; f < NF; f++)
+        for (int l = 0; l < nlevels[f]; l++)
+            md->m[f][l] = l == nlevels[f] - 1 ? 0.8 : 0.2 / (nlevels[f] - 1);
+    md->lambda = np ? 0.3 : 0.01;
+    if (!np)
+        return;
+    /* EM needs the shape of the pairs, not all of them: a fixed stride over
+     * at most 2 million candidate pairs (deterministic). */
+    size_t stride = np > 2000000 ? np / 2000000 + 1 : 1;
+    size_t ns = (np + stride - 1) / stride;
+    uint8_t *lvs = malloc(ns * NF);
+    if (!lvs)
+        return;
+    /* the sampled pairs' levels, by consecutive shares in threads */
+    em_job job[MAX_THREADS];
+    for (int t = 0; t < threads; t++)
+        job[t] = (em_job){R, pairs, stride, share(ns, t, threads), share(ns, t + 1, threads), lvs};
+    run_jobs(em_range, job, sizeof *job, threads);
+    np = ns;
+    /*
+     * m without labels, per field, from "anchor" pairs: candidate pairs that
+     * agree exactly on at least three OTHER fields are almost all matches, and
+     * leaving the field itself out keeps its estimate unbiased by the
+     * selection (the idea behind Splink's per-blocking-rule training). Then
+     * only lambda, the share of matches among candidate pairs, is fitted by
+     * EM with m and u held: a one-parameter EM cannot switch its classes.
+     */
+    for (int f = 0; f < NF; f++) {
+        double m[JD_RESOLVE_MAX_LEVELS];
+        if (jd_resolve__m_from_anchors(m, lvs, np, NF, nlevels, (size_t)f, 1u << F_GENDER, 3) >= 30)
+            memcpy(md->m[f], m, sizeof(double) * (size_t)nlevels[f]);
+    }
+    double logm[NF][5], logu[NF][5];
+    for (int f = 0; f < NF; f++)
+        for (int l = 0; l < nlevels[f]; l++) {
+            logm[f][l] = log(md->m[f][l]);
+            logu[f][l] = log(md->u[f][l]);
+        }
+    /* The pairs fall into few patterns of levels (at most 155,520): each
+     * pattern's log likelihood ratio once, and a pattern number per pair. */
+    enum { PAT_BITS = 19 };
+    _Static_assert(NF == 8, "a pattern of levels is 8 bytes");
+    uint64_t *pkey = calloc((size_t)1 << PAT_BITS, sizeof *pkey);
+    uint32_t *pnum = calloc((size_t)1 << PAT_BITS, sizeof *pnum); /* pattern + 1, 0 empty */
+    uint32_t *idx = malloc(np * sizeof *idx);
+    double *lr = malloc(np * sizeof *lr); /* log likelihood ratio per pattern */
+    size_t npat = 0;
+    if (!pkey || !pnum || !idx || !lr) {
+        free(pkey);
+        free(pnum);
+        free(idx);
+        free(lr);
+        free(lvs);
+        return;
+    }
+    for (size_t p = 0; p < np; p++) {
+        uint64_t k;
+        memcpy(&k, lvs + p * NF, sizeof k);
+        size_t h = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> (64 - PAT_BITS));
+        while (pnum[h] && pkey[h] != k)
+            h = (h + 1) & (((size_t)1 << PAT_BITS) - 1);
+        if (!pnum[h]) {
+            double llr = 0;
+            for (int f = 0; f < NF; f++) {
+                int l = lvs[p * NF + (size_t)f] - 1;
+                if (l >= 0)
+                    llr += logm[f][l] - logu[f][l];
+            }
+            lr[npat] = llr;
+            pkey[h] = k;
+            pnum[h] = (uint32_t)++npat;
+        }
+        idx[p] = pnum[h] - 1;
+    }
+    md->lambda = jd_resolve__em_lambda_grouped(lr, npat, idx, np, md->lambda, iters);
+    free(pkey);
+    free(pnum);
+    free(idx);
+    free(lr);
+    free(lvs);
+}
+
+/* ---- clustering ---- */
+
+/* Do two refs share an identifier, or do their forenames and surnames each
+ * resemble, or go unrecorded on one side (any level but different)? Only then
+ * may their own link outweigh a wholly different date of birth: a parent
+ * and a child, or two siblings, differ in first name. */
+static bool names_agree(const rs *R, uint32_t a, uint32_t b, lvcache *c)
+{
+    rview va, vb;
+    view(R, &R->h[a], &va);
+    view(R, &R->h[b], &vb);
+    if (other_level(R, &va, &vb) > 0 || strong(&va, &vb) > 0)
+        return true; /* an identifier in common */
+    if (name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, c) != L_DIFF &&
+        name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c) != L_DIFF)
+        return true;
+    /* surname written first on one side */
+    return name_level(R, va.fore, va.nfore, vb.sur, vb.nsur, false, c) >= L_CLOSE &&
+           name_level(R, va.sur, va.nsur, vb.fore, vb.nfore, false, c) >= L_CLOSE;
+}
+
+typedef struct cl {
+    uint32_t parent, size;
+    uint32_t next; /* the next member: a root's members form a ring */
+    uint32_t nhs[4], upn[4], dob[8];
+    int16_t by_lo, by_hi; /* birth years every recorded age allows, 0 none */
+    uint8_t nn, nu, nd;
+    uint8_t gmask; /* genders recorded: 1 F, 2 M */
+    uint32_t ngen[2]; /* mentions recording F, M */
+} cl;
+
+/*
+ * Minimum evidence for a link with a sparse record (issue 16). A ref with
+ * no full date of birth (a first name only, an age instead of a date, a
+ * call handler's or housing officer's row) links only on evidence that
+ * singles out one person in the county: an identifier in common (NHS
+ * number, pupil number, phone, other identifier); or the first name (close
+ * or exact) with a date of birth and the surname or the address; or the
+ * first name, an age that fits and the same address or postcode at the
+ * time (a household holds one person of a first name and age); or both
+ * names and the address; or both names and a fitting age alone when the
+ * county's own term frequencies say few refs share both names. No first
+ * name, or a surname that differs, never suffices. Otherwise the link is
+ * refused and shown as a possible match.
+ */
+enum { RARE_NAME_REFS = 3 };
+static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
+{
+    rview va, vb;
+    view(R, &R->h[a], &va);
+    view(R, &R->h[b], &vb);
+    if (strong(&va, &vb) > 0 || other_level(R, &va, &vb) > 0 ||
+        set_level(va.phone, va.nphone, vb.phone, vb.nphone) == 1)
+        return true;
+    /* the place at the time: the same postcode, or the same address as
+     * written (a neighbour's house number is not close enough) */
+    bool place = pc_level(&va, &vb) == 3 || (va.addr && va.addr == vb.addr);
+    int lv[NF];
+    int lf = lv[F_FORE] = name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, c);
+    int ls = swapped_names(R, &va, &vb, lf, lv, c)
+                 ? lv[F_SUR]
+                 : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c);
+    lf = lv[F_FORE];
+    if (has_full_dob(&va) && has_full_dob(&vb)) {
+        /* both names and a date of birth, exact or swapped (a name that
+         * differs or is missing needs an address like the other or the same
+         * postcode sector); a
+         * date one digit off is a typo only where the place agrees: across
+         * a county of namesakes it is another person */
+        int l = dob_level(&va, &vb);
+        bool near = addr_level(R, &va, &vb, c) >= 1 || pc_level(&va, &vb) >= 2;
+        return (l >= 3 && ((lf > L_DIFF && ls > L_DIFF) || near)) || place;
+    }
+    if (lf <= L_DIFF || ls == L_DIFF)
+        return false; /* no first name, or names that differ */
+    /* each name: 2 close or exact, 1 similar or sounding alike, 0 missing */
+    int nf = lf >= L_CLOSE ? 2 : 1, ns = ls >= L_CLOSE ? 2 : ls > L_DIFF ? 1 : 0;
+    int ld = dob_level(&va, &vb);
+    if (ld == 0)
+        return false;
+    if (ld >= 2 && (nf + ns >= 3 || place))
+        return true; /* names and a date (a full one agrees with a partial) */
+    if (place && (ld >= 1 || nf + ns >= 3 || (nf == 2 && !ns)))
+        return true; /* a first name and the address at the time, with an
+                      * age that fits where there is one (one person of a
+                      * first name to a household), or both names */
+    if (ld < 1 || nf + ns < 4)
+        return false;
+    /* names and an age with no place to back them (a call handler's row):
+     * the names must be rare enough in the county that few refs share both
+     * (the expected count from the county's own term frequencies) */
+    double rare = 1e9;
+    for (uint8_t i = 0; i < va.nfore; i++)
+        for (uint8_t k = 0; k < va.nsur; k++) {
+            uint32_t f = va.fore[i], g = va.sur[k];
+            double e = (double)(f < R->ntf ? R->tf[f] : 1) * (double)(g < R->ntf ? R->tf[g] : 1) /
+                       (double)(R->n ? R->n : 1);
+            rare = e < rare ? e : rare;
+        }
+    return lf >= L_CLOSE && ls >= L_CLOSE && rare <= RARE_NAME_REFS;
+}
+
+/* Reasons a merge is refused (jd_resolve_stats.refused_by). */
+enum { CL_ID, CL_GENDER, CL_DOB, CL_AGE, CL_EVENT, CL_N };
+
+static uint32_t find(cl *c, uint32_t i)
+{
+    while (c[i].parent != i) {
+        c[i].parent = c[c[i].parent].parent;
+        i = c[i].parent;
+    }
+    return i;
+}
+
+typedef struct decision {
+    uint32_t a, b;
+    bool same;
+} decision;
+
+/* Digits that differ between two yyyymmdd dates (a swap of two digits is 2). */
+static int digit_distance(uint32_t a, uint32_t b)
+{
+    int d = 0;
+    for (int i = 0; i < 8; i++, a /= 10, b /= 10)
+        d += a % 10 != b % 10;
+    return d;
+}
+
+/* Full dates of birth of two sets that cannot be one person's: no pair of
+ * them within two digit edits (typos, swaps and a wrong year are tolerated,
+ * a different person's date is not). */
+static bool dobs_apart(const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t nb)
+{
+    if (!na || !nb)
+        return false;
+    for (uint8_t i = 0; i < na; i++)
+        for (uint8_t k = 0; k < nb; k++)
+            if (dob_pair(a[i], b[k]) >= 2 || digit_distance(a[i], b[k]) <= 2)
+                return false;
+    return true;
+}
+
+/*
+ * Genders that disagree: each side's gender is settled (recorded on at least
+ * two mentions, never the other way) and they differ. A gender written once
+ * may be a slip of the keyboard, which the model's gender weight allows for.
+ */
+static bool genders_apart(const uint32_t a[2], const uint32_t b[2])
+{
+    int ga = a[0] >= 2 && !a[1] ? 1 : a[1] >= 2 && !a[0] ? 2 : 0;
+    int gb = b[0] >= 2 && !b[1] ? 1 : b[1] >= 2 && !b[0] ? 2 : 0;
+    return ga && gb && ga != gb;
+}
+
+/* Ages that cannot both be true: the birth years allowed by the ages of one
+ * side (lo..hi, 0 none) miss the other side's by more than a year, or miss
+ * every year of its full dates of birth by more than a year. */
+static bool ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t nda, int lo_b, int hi_b,
+                       const uint32_t *dob_b, uint8_t ndb)
+{
+    if (lo_a && lo_b && (lo_a > hi_b + 1 || lo_b > hi_a + 1))
+        return true;
+    for (int side = 0; side < 2; side++) {
+        int lo = side ? lo_b : lo_a, hi = side ? hi_b : hi_a;
+        const uint32_t *d = side ? dob_a : dob_b;
+        uint8_t nd = side ? nda : ndb;
+        if (!lo || !nd)
+            continue;
+        bool fits = false;
+        for (uint8_t i = 0; i < nd && !fits; i++) {
+            int y = (int)(d[i] / 10000);
+            fits = y >= lo - 1 && y <= hi + 1;
+        }
+        if (!fits)
+            return true;
+    }
+    return false;
+}
+
+bool jd_resolve__genders_apart(const uint32_t a[2], const uint32_t b[2])
+{
+    return genders_apart(a, b);
+}
+
+bool jd_resolve__dobs_apart(const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t nb)
+{
+    return dobs_apart(a, na, b, nb);
+}
+
+bool jd_resolve__ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t nda, int lo_b,
+                            int hi_b, const uint32_t *dob_b, uint8_t ndb)
+{
+    return ages_apart(lo_a, hi_a, dob_a, nda, lo_b, hi_b, dob_b, ndb);
+}
+
+/* Why clusters x and y (roots) must not be one person, or NULL; *reason
+ * gets its CL_ number. The rules stop chains too (A-B-C where A and C were
+ * never compared): every cannot-link between any member of one and any of
+ * the other holds. `direct`: the link's own two refs both carry full dates
+ * of birth, so the model has already weighed them against each other (a
+ * wholly wrong date beside agreeing names, address and identifiers is a
+ * typing error the model may outweigh); the dates of the rest of the two
+ * clusters still hold. */
+static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const decision *d,
+                            size_t nd, bool direct, int *reason)
+{
+    *reason = CL_ID;
+    for (size_t i = 0; i < nd; i++) {
+        if (d[i].same)
+            continue;
+        uint32_t ra = find(c, d[i].a), rb = find(c, d[i].b);
+        if ((ra == x && rb == y) || (ra == y && rb == x))
+            return "a person decided they are not the same person";
+    }
+    if (c[x].nn && c[y].nn && !set_level(c[x].nhs, c[x].nn, c[y].nhs, c[y].nn))
+        return "different NHS numbers";
+    if (c[x].nu && c[y].nu && !set_level(c[x].upn, c[x].nu, c[y].upn, c[y].nu))
+        return "different pupil numbers";
+    *reason = CL_GENDER;
+    if (genders_apart(c[x].ngen, c[y].ngen))
+        return "genders that disagree";
+    *reason = CL_DOB;
+    if (!direct && dobs_apart(c[x].dob, c[x].nd, c[y].dob, c[y].nd))
+        return "dates of birth that cannot be one person's";
+    *reason = CL_AGE;
+    if (ages_apart(c[x].by_lo, c[x].by_hi, c[x].dob, c[x].nd, c[y].by_lo, c[y].by_hi, c[y].dob,
+                   c[y].nd))
+        return "ages that cannot both be true at the two events' dates";
+    *reason = CL_EVENT;
+    if (R->nl_off) {
+        uint32_t small = c[x].size <= c[y].size ? x : y, other = small == x ? y : x;
+        uint32_t m = small;
+        do {
+            for (uint32_t i = R->nl_off[m]; i < R->nl_off[m + 1]; i++)
+                if (find(c, R->nl_to[i]) == other)
+                    return "named as two people in one event";
+            m = c[m].next;
+        } while (m != small);
+    }
+    return NULL;
+}
+
+static void merge(cl *c, uint32_t x, uint32_t y)
+{
+    if (c[x].size < c[y].size) {
+        uint32_t t = x;
+        x = y;
+        y = t;
+    }
+    c[y].parent = x;
+    c[x].size += c[y].size;
+    uint32_t t = c[x].next; /* splice the two rings */
+    c[x].next = c[y].next;
+    c[y].next = t;
+    c[x].gmask |= c[y].gmask;
+    c[x].ngen[0] += c[y].ngen[0];
+    c[x].ngen[1] += c[y].ngen[1];
+    if (c[y].by_lo) {
+        c[x].by_lo = c[x].by_lo && c[x].by_lo > c[y].by_lo ? c[x].by_lo : c[y].by_lo;
+        c[x].by_hi = c[x].by_hi && c[x].by_hi < c[y].by_hi ? c[x].by_hi : c[y].by_hi;
+    }
+    for (uint8_t i = 0; i < c[y].nn; i++)
+        add_id(c[x].nhs, &c[x].nn, 4, c[y].nhs[i]);
+    for (uint8_t i = 0; i < c[y].nu; i++)
+        add_id(c[x].upn, &c[x].nu, 4, c[y].upn[i]);
+    for (uint8_t i = 0; i < c[y].nd; i++)
+        add_id(c[x].dob, &c[x].nd, 8, c[y].dob[i]);
+}
+
+typedef struct match_link {
+    uint32_t a, b;
+    double w;
+} match_link;
+
+static int cmp_link(const void *p, const void *q)
+{
+    const match_link *x = p, *y = q;
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1;
+    if (x->a != y->a)
+        return x->a < y->a ? -1 : 1;
+    return (x->b > y->b) - (x->b < y->b);
+}
+
+/* ---- scoring, in parallel ---- */
+
+/* One thread's share of the candidate pairs: a contiguous range, scored
+ * against the read-only model; links above the threshold go to its own
+ * vector, so threads never share a write. */
+typedef struct score_job {
+    const rs *R;
+    const uint64_t *pp;
+    size_t lo, hi;
+    double threshold;
+    vec links;
+    int rc;
+    double maxw[NF]; /* the best weight each field can add (0 when missing) */
+    double need;     /* total weight at which a pair reaches the threshold */
+    int64_t skipped; /* pairs that could not reach it on their cheap fields */
+    int64_t name_cut; /* nor once the forename, or both names, were compared */
+} score_job;
+
+/*
+ * Score a pair unless it cannot reach the threshold; false when it cannot.
+ * The cheap fields are compared first and the expensive ones (names,
+ * address, other id) bounded by the best weight they could add; then each
+ * name, once compared, replaces its bound by its weight. Exact, not a
+ * heuristic: a pair refused here would have been scored below the
+ * threshold, so the links are unchanged. A pair with the same strong
+ * identifier is never refused (it is decisive whatever the rest).
+ */
+static bool score_bounded(score_job *j, const rview *a, const rview *b, pair_score *ps,
+                          lvcache *c)
+{
+    const rs *R = j->R;
+    int *lv = ps->lv;
+    double *w = ps->w;
+    ps->strong = strong(a, b);
+    const bool bounded = ps->strong <= 0;
+    const double rest = j->maxw[F_OTHER] + j->maxw[F_ADDR], need = j->need - 1e-6;
+    compare_cheap(a, b, lv);
+    double t = R->md.prior + (ps->strong < 0 ? -30 : 0);
+    for (int f = F_DOB; f <= F_GENDER; f++) { /* dob, postcode, phone, gender */
+        w[f] = level_weight(&R->md, f, lv[f]);
+        t += w[f];
+    }
+    if (bounded && t + (j->maxw[F_FORE] + j->maxw[F_SUR] + rest) < need) {
+        j->skipped++;
+        return false;
+    }
+    lv[F_FORE] = name_level(R, a->fore, a->nfore, b->fore, b->nfore, true, c);
+    bool swapped = swapped_names(R, a, b, lv[F_FORE], lv, c);
+    w[F_FORE] = field_weight(R, F_FORE, lv[F_FORE], a, b);
+    t += w[F_FORE];
+    if (bounded && t + (j->maxw[F_SUR] + rest) < need) {
+        j->name_cut++;
+        return false;
+    }
+    if (!swapped)
+        lv[F_SUR] = name_level(R, a->sur, a->nsur, b->sur, b->nsur, false, c);
+    w[F_SUR] = field_weight(R, F_SUR, lv[F_SUR], a, b);
+    t += w[F_SUR];
+    if (bounded && t + rest < need) {
+        j->name_cut++;
+        return false;
+    }
+    lv[F_OTHER] = other_level(R, a, b);
+    lv[F_ADDR] = addr_level(R, a, b, c);
+    w[F_OTHER] = level_weight(&R->md, F_OTHER, lv[F_OTHER]);
+    w[F_ADDR] = level_weight(&R->md, F_ADDR, lv[F_ADDR]);
+    sum_score(R, ps); /* the names' weights are not taken twice */
+    return true;
+}
+
+static void bound_weights(score_job *j)
+{
+    const model *md = &j->R->md;
+    for (int f = 0; f < NF; f++) {
+        double best = 0; /* a missing field adds nothing */
+        for (int l = 0; l < nlevels[f]; l++) {
+            double w = level_weight(md, f, l);
+            best = w > best ? w : best;
+        }
+        if (f == F_FORE || f == F_SUR) {
+            double exact = level_weight(md, f, nlevels[f] - 1) + 2; /* tf_weight's cap */
+            best = exact > best ? exact : best;
+        }
+        j->maxw[f] = best;
+    }
+    j->need = log2(j->threshold / (1 - j->threshold));
+}
+
+static void *score_range(void *arg)
+{
+    score_job *j = arg;
+    lvcache *c = huge_calloc(sizeof *c); /* without it scoring is only slower */
+    const hot *h = j->R->h;
+    enum { AHEAD = 12 }; /* pairs ahead whose second ref is fetched early */
+    rview va, vb;
+    uint32_t last_a = UINT32_MAX;
+    for (size_t i = j->lo; i < j->hi; i++) {
+        if (i + AHEAD < j->hi)
+            __builtin_prefetch(&h[j->pp[i + AHEAD] & 0xffffffffu]);
+        pair_score ps;
+        uint32_t a = (uint32_t)(j->pp[i] >> 32), b = (uint32_t)(j->pp[i] & 0xffffffffu);
+        if (a != last_a) { /* pairs come grouped by their first ref */
+            view(j->R, &h[a], &va);
+            last_a = a;
+        }
+        view(j->R, &h[b], &vb);
+        if (!score_bounded(j, &va, &vb, &ps, c))
+            continue;
+        if (ps.prob < j->threshold)
+            continue;
+        match_link *l = vec_push(&j->links);
+        if (!l) {
+            j->rc = JD_ENOMEM;
+            break;
+        }
+        *l = (match_link){a, b, ps.total};
+    }
+    free(c);
+    return NULL;
+}
+
+/* Score every candidate pair with at most `threads` threads (1 to 8) and
+ * append the links, in pair order, to `links`. The result is
+ * the same whatever the number of threads. */
+static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold, int threads,
+                     vec *links, jd_resolve_stats *st)
+{
+    enum { MIN_SHARE = 4096 };
+    if ((size_t)threads > n / MIN_SHARE)
+        threads = n / MIN_SHARE > 0 ? (int)(n / MIN_SHARE) : 1;
+    st->threads = threads;
+    score_job job[MAX_THREADS],
+        base = {.R = R, .pp = pp, .threshold = threshold, .links = {.sz = sizeof(match_link)}};
+    bound_weights(&base); /* the same for every share */
+    vec *parts[MAX_THREADS] = {NULL};
+    for (int t = 0; t < threads; t++) {
+        job[t] = base;
+        job[t].lo = share(n, t, threads);
+        job[t].hi = share(n, t + 1, threads);
+        parts[t] = &job[t].links;
+    }
+    run_jobs(score_range, job, sizeof *job, threads);
+    int rc = JD_OK;
+    for (int t = 0; t < threads; t++) {
+        if (job[t].rc < 0)
+            rc = job[t].rc;
+        st->bounded_out += job[t].skipped;
+        st->name_cut += job[t].name_cut;
+        st->scored_pairs -= job[t].skipped + job[t].name_cut;
+    }
+    int crc = vec_concat(links, parts, threads);
+    return rc < 0 ? rc : crc;
+}
+
+/* ---- the run ---- */
+
+static double secs(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void rs_free(rs *R)
+{
+    pool_free(&R->names);
+    pool_free(&R->ids);
+    pool_free(&R->districts);
+    free(R->r);
+    free(R->var.key);
+    free(R->var.grp);
+    free(R->ph.key);
+    free(R->ph.code);
+    free(R->tf);
+    free(R->tfw);
+    free(R->refkey);
+    free(R->h);
+    free(R->spill);
+    free(R->refidx);
+    free(R->nl_off);
+    free(R->nl_to);
+}
+
+/* Index (agency, person_ref) -> ref number, once every ref is loaded. */
+static int index_refs(rs *R)
+{
+    size_t ns = 1024;
+    while (ns < R->n * 2)
+        ns *= 2;
+    R->refkey = calloc(ns, sizeof *R->refkey);
+    R->refidx = calloc(ns, sizeof *R->refidx);
+    if (!R->refkey || !R->refidx)
+        return JD_ENOMEM;
+    R->nrefslots = ns;
+    for (uint32_t i = 0; i < R->n; i++) {
+        uint64_t k = ((uint64_t)R->r[i].agency << 32 | R->r[i].ref) + 1;
+        size_t h = (size_t)(k * 0x9e3779b97f4a7c15ULL) & (ns - 1);
+        while (R->refkey[h] && R->refkey[h] != k)
+            h = (h + 1) & (ns - 1);
+        R->refkey[h] = k;
+        R->refidx[h] = i;
+    }
+    return JD_OK;
+}
+
+static int find_ref(const rs *R, const char *agency, const char *ref)
+{
+    uint32_t a = pool_find(&R->ids, agency, strlen(agency)),
+             r = pool_find(&R->ids, ref, strlen(ref));
+    if (!a || !r || !R->nrefslots)
+        return -1;
+    uint64_t k = ((uint64_t)a << 32 | r) + 1;
+    size_t h = (size_t)(k * 0x9e3779b97f4a7c15ULL) & (R->nrefslots - 1);
+    while (R->refkey[h]) {
+        if (R->refkey[h] == k)
+            return (int)R->refidx[h];
+        h = (h + 1) & (R->nrefslots - 1);
+    }
+    return -1;
+}
+
+/* Each ref's postcodes taken apart: "OX4 1AB" is district "OX4" (interned,
+ * so districts compare as integers) and sector '1'. A postcode without a
+ * space has no district. */
+static int postcode_parts(rs *R)
+{
+    char b[80];
+    for (size_t i = 0; i < R->n; i++) {
+        rref *r = &R->r[i];
+        for (uint8_t p = 0; p < r->npc; p++) {
+            const char *x = pool_str(&R->ids, r->pc[p]), *sp = strchr(x, ' ');
+            r->pcd[p] = 0;
+            r->pcs[p] = 0;
+            if (!sp)
+                continue;
+            /* "D" + outward code: an empty outward code is a district too */
+            size_t n = (size_t)(sp - x) + 1;
+            char *k = n <= sizeof b ? b : malloc(n);
+            if (!k)
+                return JD_ENOMEM;
+            k[0] = 'D';
+            memcpy(k + 1, x, n - 1);
+            r->pcd[p] = pool_add(&R->districts, k, n);
+            if (k != b)
+                free(k);
+            if (!r->pcd[p])
+                return JD_ENOMEM;
+            r->pcs[p] = (uint8_t)sp[1];
+        }
+    }
+    return JD_OK;
+}
+
+/* The hot records of all refs (see hot), on huge pages where possible. */
+static int build_hot(rs *R)
+{
+    R->h = huge_calloc((R->n ? R->n : 1) * sizeof *R->h);
+    if (!R->h)
+        return JD_ENOMEM;
+    size_t spcap = 0;
+    for (size_t i = 0; i < R->n; i++) {
+        const rref *r = &R->r[i];
+        hot *h = &R->h[i];
+        uint32_t v[HOT_MAXV];
+        uint8_t n = 0;
+        const uint32_t *src[HF_N] = {r->fore, r->sur, r->dob, r->pc, r->pcd, r->phone, r->nhs,
+                                     r->upn, &r->other, &r->addr};
+        const uint8_t cnt[HF_N] = {r->nfore, r->nsur, r->ndob, r->npc, r->npc, r->nphone,
+                                   r->nnhs, r->nupn, r->other != 0, r->addr != 0};
+        for (int f = 0; f < HF_N; f++) {
+            memcpy(v + n, src[f], cnt[f] * sizeof *v);
+            n = (uint8_t)(n + cnt[f]);
+            h->end[f] = n;
+        }
+        memcpy(h->pcs, r->pcs, sizeof h->pcs);
+        h->gender = r->gender;
+        h->by_lo = r->by_lo;
+        h->by_hi = r->by_hi;
+        if (n <= HOT_V) {
+            memcpy(h->v, v, n * sizeof *v);
+            continue;
+        }
+        if (R->nspill == spcap) {
+            size_t nc = spcap ? spcap * 2 : 1024;
+            hot_spill *ns = realloc(R->spill, nc * sizeof *ns);
+            if (!ns)
+                return JD_ENOMEM;
+            R->spill = ns;
+            spcap = nc;
+        }
+        memcpy(R->spill[R->nspill].v, v, n * sizeof *v);
+        h->spill = 1;
+        h->v[0] = (uint32_t)R->nspill++;
+    }
+    return JD_OK;
+}
+
+/*
+ * Cannot-links from shared events: two refs mentioned in one event with
+ * different roles (the child and the parent reporting them) or different
+ * names are two people. Mentions are sorted by event; each event's refs are
+ * paired (an event naming more than EV_CAP people adds none: a meeting's
+ * list of attendees says little about any two of them). The pairs become
+ * per-ref lists (nl_off, nl_to), both directions. JD_OK or JD_ENOMEM.
+ */
+static int event_cannot_links(rs *R, vec *keys, vec *info)
+{
+    enum { EV_CAP = 32 };
+    uint64_t *k = keys->p;
+    const ev_mention *e = info->p;
+    if (jd_resolve__radix_sort_u64(k, keys->n) < 0)
+        return JD_ENOMEM;
+    R->nl_off = calloc(R->n + 2, sizeof *R->nl_off);
+    if (!R->nl_off)
+        return JD_ENOMEM;
+    vec pairs = {.sz = sizeof(uint64_t)};
+    for (size_t i = 0, j; i < keys->n; i = j) {
+        j = i + 1;
+        while (j < keys->n && k[j] >> 32 == k[i] >> 32)
+            j++;
+        if (j - i < 2 || j - i > EV_CAP)
+            continue;
+        for (size_t a = i; a < j; a++)
+            for (size_t b = a + 1; b < j; b++) {
+                const ev_mention *x = &e[(uint32_t)k[a]], *y = &e[(uint32_t)k[b]];
+                bool names = (x->fore && y->fore && x->fore != y->fore) ||
+                             (x->sur && y->sur && x->sur != y->sur);
+                if (x->ref == y->ref || (x->role == y->role && !names))
+                    continue;
+                uint64_t *p = vec_push(&pairs), *q = vec_push(&pairs);
+                if (!p || !q) {
+                    free(pairs.p);
+                    return JD_ENOMEM;
+                }
+                *p = (uint64_t)x->ref << 32 | y->ref;
+                *q = (uint64_t)y->ref << 32 | x->ref;
+            }
+    }
+    uint64_t *pp = pairs.p;
+    if (jd_resolve__radix_sort_u64(pp, pairs.n) < 0) {
+        free(pairs.p);
+        return JD_ENOMEM;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < pairs.n; i++) /* de-duplicated in place */
+        if (!n || pp[n - 1] != pp[i])
+            pp[n++] = pp[i];
+    R->nl_to = malloc((n ? n : 1) * sizeof *R->nl_to);
+    if (!R->nl_to) {
+        free(pairs.p);
+        return JD_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        R->nl_to[i] = (uint32_t)pp[i];
+        R->nl_off[(pp[i] >> 32) + 1]++;
+    }
+    for (size_t i = 0; i < R->n; i++)
+        R->nl_off[i + 1] += R->nl_off[i];
+    R->st.event_cannot_links = (int64_t)n / 2;
+    free(pairs.p);
+    return JD_OK;
+}
+
+/* Are refs a and b named as two people in one event? */
+static bool event_apart(const rs *R, uint32_t a, uint32_t b)
+{
+    if (!R->nl_off)
+        return false;
+    for (uint32_t i = R->nl_off[a]; i < R->nl_off[a + 1]; i++)
+        if (R->nl_to[i] == b)
+            return true;
+    return false;
+}
+
+/* Load mentions, variants and term frequencies. */
+static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
+{
+    int rc = load_variants(R, jd_data_name_variants, jd_data_name_variants_len);
+    if (rc == JD_OK && variants_file) {
+        FILE *f = fopen(variants_file, "rb");
+        if (!f)
+            return jd_error_set_at(err, JD_EIO, variants_file, 0, 0, "cannot read variants");
+        jd_buf b = JD_BUF_INIT(16u << 20);
+        char chunk[4096];
+        size_t got;
+        while (rc == JD_OK && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+            rc = jd_buf_add(&b, chunk, got);
+        fclose(f);
+        if (rc == JD_OK)
+            rc = load_variants(R, jd_buf_cstr(&b), b.len);
+        jd_buf_dispose(&b);
+    }
+    if (rc < 0)
+        return jd_error_set(err, rc, "cannot load name variants");
+    loader L = {.R = R};
+    L.memo[0] = calloc((size_t)2 << NMEMO_BITS, sizeof(nmemo));
+    L.memo[1] = L.memo[0] ? L.memo[0] + ((size_t)1 << NMEMO_BITS) : NULL;
+    vec evk = {.sz = sizeof(uint64_t)}, evi = {.sz = sizeof(ev_mention)};
+    R->ev_keys = &evk;
+    R->ev_info = &evi;
+    rc = s->ops->mentions(s, on_mention, &L, err);
+    free(L.memo[0]);
+    R->ev_keys = R->ev_info = NULL;
+    if (rc == JD_OK && event_cannot_links(R, &evk, &evi) != JD_OK)
+        rc = JD_ENOMEM;
+    free(evk.p);
+    free(evi.p);
+    if (rc != JD_OK)
+        return rc < 0 && rc != JD_ENOMEM ? rc : jd_error_set(err, JD_ENOMEM, "out of memory");
+    if (postcode_parts(R) != JD_OK)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    /* Term frequencies, by name id: names are interned, so an array indexed
+     * by pool offset is exact and lock-free to read while scoring. */
+    R->ntf = R->names.len + 1;
+    R->tf = calloc(R->ntf, sizeof *R->tf);
+    if (!R->tf)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    for (size_t i = 0; i < R->n; i++) {
+        uint32_t ids[2 * NV];
+        int n = 0;
+        for (uint8_t k = 0; k < R->r[i].nfore; k++)
+            ids[n++] = R->r[i].fore[k];
+        for (uint8_t k = 0; k < R->r[i].nsur; k++)
+            ids[n++] = R->r[i].sur[k];
+        for (int k = 0; k < n; k++)
+            R->tf[ids[k]]++;
+    }
+    if (build_hot(R) != JD_OK || index_refs(R) < 0)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    R->st.refs = (int64_t)R->n;
+    return JD_OK;
+}
+
+typedef struct decisions_ctx {
+    rs *R;
+    vec *v;
+} decisions_ctx;
+
+static int on_decision(const jd_decision_row *d, void *payload)
+{
+    decisions_ctx *c = payload;
+    int a = find_ref(c->R, d->agency_a, d->ref_a), b = find_ref(c->R, d->agency_b, d->ref_b);
+    if (a < 0 || b < 0)
+        return JD_OK;
+    decision *x = vec_push(c->v);
+    if (!x)
+        return JD_ENOMEM;
+    x->a = (uint32_t)a;
+    x->b = (uint32_t)b;
+    x->same = d->same;
+    return JD_OK;
+}
+
+typedef struct old_ids {
+    rs *R;
+    uint32_t *pid; /* ref -> its person_id before this run (interned in R->ids), 0 none */
+    long max_num;
+} old_ids;
+
+static int on_old(const jd_identity_row *r, void *payload)
+{
+    old_ids *o = payload;
+    if (!r->person_id)
+        return JD_OK;
+    int i = find_ref(o->R, r->agency, r->person_ref);
+    if (i >= 0) {
+        o->pid[i] = pool_add(&o->R->ids, r->person_id, strlen(r->person_id));
+        if (!o->pid[i])
+            return JD_ENOMEM;
+    }
+    long n;
+    if (sscanf(r->person_id, "P%ld", &n) == 1 && n > o->max_num)
+        o->max_num = n;
+    return JD_OK;
+}
+
+static json_t *model_json(const model *md)
+{
+    json_t *fs = json_array();
+    for (int f = 0; f < NF; f++) {
+        json_t *m = json_array(), *u = json_array();
+        for (int l = 0; l < nlevels[f]; l++) {
+            json_array_append_new(m, json_real(md->m[f][l]));
+            json_array_append_new(u, json_real(md->u[f][l]));
+        }
+        json_array_append_new(fs, json_pack("{s:s,s:o,s:o}", "field", field_name[f], "m", m,
+                                            "u", u));
+    }
+    return json_pack("{s:o,s:f,s:f}", "fields", fs, "lambda", md->lambda, "threshold",
+                     md->threshold);
+}
+
+static int model_from_json(model *md, const char *text)
+{
+    json_t *o = json_loads(text, 0, NULL);
+    json_t *fs = json_object_get(o, "fields");
+    if (!o || json_array_size(fs) != NF) {
+        json_decref(o);
+        return JD_EINVALID;
+    }
+    for (int f = 0; f < NF; f++) {
+        /* a model saved with other levels (an older joindots) cannot be read */
+        if (json_array_size(json_object_get(json_array_get(fs, f), "m")) != (size_t)nlevels[f]) {
+            json_decref(o);
+            return JD_EINVALID;
+        }
+    }
+    for (int f = 0; f < NF; f++)
+        for (int l = 0; l < nlevels[f]; l++) {
+            md->m[f][l] = json_real_value(json_array_get(json_object_get(json_array_get(fs, f), "m"), l));
+            md->u[f][l] = json_real_value(json_array_get(json_object_get(json_array_get(fs, f), "u"), l));
+            if (md->m[f][l] <= 0 || md->u[f][l] <= 0) {
+                json_decref(o);
+                return JD_EINVALID;
+            }
+        }
+    md->lambda = json_real_value(json_object_get(o, "lambda"));
+    md->threshold = json_real_value(json_object_get(o, "threshold"));
+    json_decref(o);
+    return md->lambda > 0 && md->lambda < 1 ? JD_OK : JD_EINVALID;
+}
+
+int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
+               jd_error *err)
+{
+    jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;
+    if (!s)
+        return jd_error_set(err, JD_EINVALID, "no store");
+    if (!opts)
+        opts = &def;
+    rs R;
+    memset(&R, 0, sizeof R);
+    vec pairs = {.sz = sizeof(uint64_t)}, links = {.sz = sizeof(match_link)},
+        decs = {.sz = sizeof(decision)};
+    cl *c = NULL;
+    jd_identity_save *saves = NULL;
+    jd_identity_info *info = NULL;
+    char **notes = NULL;
+    old_ids old = {NULL, NULL, 0};
+    uint64_t *vk = NULL; /* (new root << 32 | old person_id) of refs that had one */
+    uint32_t *first = NULL;
+    uint8_t *claimed = NULL;
+    char *mj = NULL;
+    int rc;
+    double t = secs();
+    if ((rc = prepare(&R, s, opts->variants, err)) < 0)
+        goto out;
+    R.st.seconds_load = secs() - t;
+    t = secs();
+    const int threads = thread_count(opts->threads);
+    if (block(&R, &pairs, opts->block_cap, threads) < 0) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    R.st.candidate_pairs = (int64_t)pairs.n;
+    R.st.seconds_block = secs() - t;
+    t = secs();
+    R.md.threshold = opts->threshold;
+    estimate(&R, pairs.p, pairs.n, 0x5eed, opts->em_iterations, threads);
+    weights_ready(&R);
+    R.st.seconds_estimate = secs() - t;
+    t = secs();
+    R.st.scored_pairs = (int64_t)pairs.n;
+    if (score_all(&R, pairs.p, pairs.n, opts->threshold, threads, &links, &R.st) < 0) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    R.st.seconds_score = secs() - t;
+    t = secs();
+    decisions_ctx dc = {&R, &decs};
+    if ((rc = s->ops->decisions(s, on_decision, &dc, err)) < 0)
+        goto out;
+    c = calloc(R.n ? R.n : 1, sizeof *c);
+    notes = calloc(R.n ? R.n : 1, sizeof *notes);
+    if (!c || !notes) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (uint32_t i = 0; i < R.n; i++) {
+        c[i].parent = i;
+        c[i].next = i;
+        c[i].size = 1;
+        /* a ref written with both genders says nothing about its gender */
+        c[i].gmask = R.r[i].gmask == 3 ? 0 : R.r[i].gmask;
+        c[i].ngen[0] = R.r[i].ngen[0];
+        c[i].ngen[1] = R.r[i].ngen[1];
+        c[i].by_lo = R.r[i].by_lo;
+        c[i].by_hi = R.r[i].by_hi;
+        for (uint8_t k = 0; k < R.r[i].nnhs; k++)
+            add_id(c[i].nhs, &c[i].nn, 4, R.r[i].nhs[k]);
+        for (uint8_t k = 0; k < R.r[i].nupn; k++)
+            add_id(c[i].upn, &c[i].nu, 4, R.r[i].upn[k]);
+        for (uint8_t k = 0; k < R.r[i].ndob; k++)
+            if (R.r[i].dob[k] % 100 && R.r[i].dob[k] / 100 % 100)
+                add_id(c[i].dob, &c[i].nd, 8, R.r[i].dob[k]);
+    }
+    decision *dv = decs.p;
+    /* confirmed pairs first; "not the same person" still wins */
+    for (size_t i = 0; i < decs.n; i++) {
+        if (!dv[i].same)
+            continue;
+        uint32_t x = find(c, dv[i].a), y = find(c, dv[i].b);
+        if (x == y)
+            continue;
+        bool blocked = false;
+        for (size_t k = 0; k < decs.n; k++) {
+            if (dv[k].same)
+                continue;
+            uint32_t ra = find(c, dv[k].a), rb = find(c, dv[k].b);
+            blocked |= (ra == x && rb == y) || (ra == y && rb == x);
+        }
+        if (!blocked) {
+            merge(c, x, y);
+            R.st.confirmed++;
+        }
+    }
+    match_link *lv = links.p;
+    if (links.n > 1)
+        qsort(lv, links.n, sizeof *lv, cmp_link);
+    lvcache *lc = huge_calloc(sizeof *lc); /* names of the links; NULL: only slower */
+    for (size_t i = 0; i < links.n; i++) {
+        uint32_t x = find(c, lv[i].a), y = find(c, lv[i].b);
+        if (x == y)
+            continue;
+        if (!enough_evidence(&R, lv[i].a, lv[i].b, lc)) {
+            R.st.sparse_kept_apart++;
+            for (int side = 0; side < 2; side++) {
+                uint32_t me = side ? lv[i].b : lv[i].a, other = side ? lv[i].a : lv[i].b;
+                if (notes[me] && strlen(notes[me]) > 600)
+                    continue;
+                char buf[512];
+                snprintf(buf, sizeof buf,
+                         "%s%spossible match: %s:%s and %s:%s (match weight %.1f) kept apart, "
+                         "a sparse record needs an identifier, names and a date of birth, or "
+                         "names, age and address in common",
+                         notes[me] ? notes[me] : "", notes[me] ? "; " : "",
+                         pool_str(&R.ids, R.r[me].agency), pool_str(&R.ids, R.r[me].ref),
+                         pool_str(&R.ids, R.r[other].agency), pool_str(&R.ids, R.r[other].ref),
+                         lv[i].w);
+                free(notes[me]);
+                notes[me] = strdup(buf);
+            }
+            continue;
+        }
+        int reason;
+        bool direct = R.r[lv[i].a].ndob && R.r[lv[i].b].ndob && names_agree(&R, lv[i].a, lv[i].b, lc);
+        const char *why = conflict(&R, c, x, y, dv, decs.n, direct, &reason);
+        if (!why) {
+            merge(c, x, y);
+            R.st.links++;
+            continue;
+        }
+        R.st.refused++;
+        R.st.refused_by[reason]++;
+        /* the refusal is explained on both sides (a few notes per ref at most) */
+        for (int side = 0; side < 2; side++) {
+            uint32_t me = side ? lv[i].b : lv[i].a, other = side ? lv[i].a : lv[i].b;
+            if (notes[me] && strlen(notes[me]) > 600)
+                continue;
+            char buf[512];
+            snprintf(buf, sizeof buf, "%s%s%s:%s kept apart from %s:%s (match weight %.1f): %s",
+                     notes[me] ? notes[me] : "", notes[me] ? "; " : "",
+                     pool_str(&R.ids, R.r[me].agency), pool_str(&R.ids, R.r[me].ref),
+                     pool_str(&R.ids, R.r[other].agency), pool_str(&R.ids, R.r[other].ref),
+                     lv[i].w, why);
+            free(notes[me]);
+            notes[me] = strdup(buf);
+        }
+    }
+    free(lc);
+    for (size_t i = 0; i < decs.n; i++)
+        R.st.rejected += !dv[i].same;
+    R.st.seconds_cluster = secs() - t;
+    t = secs();
+    /* person_ids: a cluster keeps the id most of its refs had before */
+    old.R = &R;
+    old.pid = calloc(R.n ? R.n : 1, sizeof *old.pid);
+    if (!old.pid) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = s->ops->identity_refs(s, on_old, &old, err)) != 0) {
+        if (rc > 0 || rc == JD_ENOMEM)
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    saves = calloc(R.n ? R.n : 1, sizeof *saves);
+    info = calloc(R.n ? R.n : 1, sizeof *info);
+    char **ids = calloc(R.n ? R.n : 1, sizeof *ids); /* root -> person_id */
+    /* Votes: each ref's old person_id, keyed by its new cluster (root) and
+     * sorted, so a root's votes lie together; first[] gives where each root's
+     * votes start (+1; 0 = none). */
+    vk = malloc((R.n ? R.n : 1) * sizeof *vk);
+    first = calloc(R.n ? R.n : 1, sizeof *first);
+    claimed = calloc(R.ids.len + 1, 1); /* old id (pool offset) -> taken by a cluster */
+    if (!saves || !info || !ids || !vk || !first || !claimed) {
+        free(ids);
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    size_t nv = 0;
+    for (uint32_t i = 0; i < R.n; i++)
+        if (old.pid[i])
+            vk[nv++] = (uint64_t)find(c, i) << 32 | old.pid[i];
+    if (jd_resolve__radix_sort_u64(vk, nv) < 0)
+        qsort(vk, nv, sizeof *vk, cmp_u64);
+    for (size_t v = nv; v-- > 0;)
+        first[vk[v] >> 32] = (uint32_t)v + 1;
+    long next = old.max_num;
+    size_t ninfo = 0;
+    for (uint32_t i = 0; i < R.n; i++) {
+        uint32_t r = find(c, i);
+        if (!ids[r]) {
+            /* the old id most of the cluster's refs had, not yet taken by
+             * another cluster; ties go to the smaller id */
+            const char *best = NULL;
+            uint32_t best_id = 0, bn = 0;
+            for (size_t v = first[r] ? first[r] - 1 : nv; v < nv && (uint32_t)(vk[v] >> 32) == r;) {
+                size_t e = v;
+                while (e < nv && vk[e] == vk[v])
+                    e++;
+                uint32_t id = (uint32_t)vk[v], n = (uint32_t)(e - v);
+                const char *k = pool_str(&R.ids, id);
+                if (!claimed[id] && (n > bn || (n == bn && best && strcmp(k, best) < 0))) {
+                    best = k;
+                    best_id = id;
+                    bn = n;
+                }
+                v = e;
+            }
+            char fresh[32];
+            if (!best) {
+                snprintf(fresh, sizeof fresh, "P%06ld", ++next);
+                best = fresh;
+            } else {
+                claimed[best_id] = 1;
+            }
+            ids[r] = strdup(best);
+            info[ninfo].person_id = ids[r];
+            ninfo++;
+        }
+        saves[i] = (jd_identity_save){pool_str(&R.ids, R.r[i].agency),
+                                      pool_str(&R.ids, R.r[i].ref), ids[r]};
+    }
+    /* display fields per identity, in one pass over the refs: the ref with most
+     * mentions names it; the full date of birth most mentions carry is its dob */
+    typedef struct acc {
+        uint32_t best, bestm, dobv[4], dobc[4];
+        uint32_t fore[4]; /* distinct first names (4: at least four) */
+        uint8_t ndob, nfore, gmask;
+        bool child;
+        jd_buf notes;
+    } acc;
+    acc *ac = calloc(ninfo ? ninfo : 1, sizeof *ac);
+    uint32_t *slot = calloc(R.n ? R.n : 1, sizeof *slot); /* root -> info index + 1 */
+    if (!ac || !slot) {
+        free(ac);
+        free(slot);
+        for (uint32_t i = 0; i < R.n; i++)
+            free(ids[i]);
+        free(ids);
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t k = 0; k < ninfo; k++) {
+        ac[k].best = UINT32_MAX;
+        jd_buf_init(&ac[k].notes, 4096);
+    }
+    for (uint32_t i = 0, k = 0; i < R.n; i++) {
+        uint32_t r = find(c, i);
+        if (!slot[r])
+            slot[r] = ++k; /* identities were numbered in this same order above */
+    }
+    for (uint32_t i = 0; i < R.n; i++) {
+        acc *a = &ac[slot[find(c, i)] - 1];
+        if (R.r[i].mentions > a->bestm) {
+            a->bestm = R.r[i].mentions;
+            a->best = i;
+        }
+        a->child |= R.r[i].child;
+        a->gmask |= R.r[i].gmask;
+        for (uint8_t f = 0; f < R.r[i].nfore && a->nfore < 4; f++)
+            add_id(a->fore, &a->nfore, 4, R.r[i].fore[f]);
+        for (uint8_t d = 0; d < R.r[i].ndob; d++) {
+            uint32_t v = R.r[i].dob[d];
+            if (!(v % 100) || !(v / 100 % 100))
+                continue;
+            int j = 0;
+            while (j < 4 && a->dobv[j] && a->dobv[j] != v)
+                j++;
+            if (j < 4) {
+                a->ndob += !a->dobv[j];
+                a->dobv[j] = v;
+                a->dobc[j] += R.r[i].mentions;
+            }
+        }
+        if (notes[i]) {
+            int r1 = a->notes.len ? jd_buf_adds(&a->notes, "; ") : JD_OK;
+            if (r1 == JD_OK && jd_buf_adds(&a->notes, notes[i]) != JD_OK) {
+                /* notes are capped: the identity keeps what fits */
+            }
+        }
+    }
+    for (size_t k = 0; k < ninfo; k++) {
+        /* Review of mixed identities: more than one full date of birth,
+         * gender or first name is shown to a person (on the identity, and
+         * as a line on opts->review); explain-match explains any pair. */
+        acc *a = &ac[k];
+        bool rd = a->ndob > 1, rg = a->gmask == 3, rf = false;
+        /* first names that are not one another's typo, variant or initial */
+        for (int x = 0; x < a->nfore && !rf; x++)
+            for (int y = x + 1; y < a->nfore && !rf; y++)
+                rf = name_pair_level(&R, a->fore[x], a->fore[y], true) < L_SIMILAR;
+        if (rd || rg || rf) {
+            R.st.review++;
+            R.st.review_dob += rd;
+            R.st.review_gender += rg;
+            R.st.review_forename += rf;
+            char line[400];
+            snprintf(line, sizeof line, "review:%s%s%s", rd ? " more than one date of birth" : "",
+                             rg ? (rd ? ", both genders" : " both genders") : "",
+                             rf ? (rd || rg ? ", more than one first name" : " more than one first name") : "");
+            if ((a->notes.len && jd_buf_adds(&a->notes, "; ") != JD_OK) ||
+                jd_buf_adds(&a->notes, line) != JD_OK) {
+                /* notes are capped: the identity keeps what fits */
+            }
+            if (opts->review) {
+                fprintf(opts->review, "%s\t%s", info[k].person_id, line + 8);
+                for (int d = 0; d < 4 && a->dobv[d]; d++)
+                    fprintf(opts->review, "%s%04u-%02u-%02u", d ? ", " : "\tdates of birth ",
+                            a->dobv[d] / 10000, a->dobv[d] / 100 % 100, a->dobv[d] % 100);
+                for (int f = 0; f < a->nfore; f++)
+                    fprintf(opts->review, "%s%s", f ? ", " : "\tfirst names ",
+                            pool_str(&R.names, a->fore[f]));
+                fputc('\n', opts->review);
+            }
+        }
+        info[k].display_name = a->best != UINT32_MAX ? pool_str(&R.ids, R.r[a->best].name) : NULL;
+        char *dob = NULL;
+        if (a->dobv[0]) {
+            int j = 0;
+            for (int q = 1; q < 4 && a->dobv[q]; q++)
+                if (a->dobc[q] > a->dobc[j] || (a->dobc[q] == a->dobc[j] && a->dobv[q] < a->dobv[j]))
+                    j = q;
+            char dobs[32];
+            snprintf(dobs, sizeof dobs, "%04u-%02u-%02u", a->dobv[j] / 10000,
+                     a->dobv[j] / 100 % 100, a->dobv[j] % 100);
+            dob = strdup(dobs);
+        }
+        info[k].dob = dob;
+        info[k].is_child = a->child;
+        info[k].note = a->notes.len ? jd_buf_detach(&a->notes) : NULL;
+        jd_buf_dispose(&a->notes);
+    }
+    free(ac);
+    free(slot);
+    json_t *mjs = model_json(&R.md);
+    mj = json_dumps(mjs, JSON_COMPACT);
+    json_decref(mjs);
+    rc = s->ops->identities_replace(s, saves, R.n, info, ninfo, mj, R.st.candidate_pairs,
+                                    R.st.links, err);
+    R.st.identities = (int64_t)ninfo;
+    R.st.seconds_save = secs() - t;
+    for (size_t k = 0; k < ninfo; k++) {
+        free((char *)info[k].dob);
+        free((char *)info[k].note);
+    }
+    for (uint32_t i = 0; i < R.n; i++)
+        free(ids[i]);
+    free(ids);
+    if (rc == JD_OK && stats)
+        *stats = R.st;
+out:
+    free(mj);
+    for (size_t i = 0; notes && i < R.n; i++)
+        free(notes[i]);
+    free(notes);
+    free(c);
+    free(saves);
+    free(info);
+    free(pairs.p);
+    free(links.p);
+    free(decs.p);
+    free(old.pid);
+    free(vk);
+    free(first);
+    free(claimed);
+    rs_free(&R);
+    return rc;
+}
+
+/* The full dates of birth of a ref into out[NV]; returns how many. */
+static uint8_t full_dobs(const rref *r, uint32_t out[NV])
+{
+    uint8_t n = 0;
+    for (uint8_t i = 0; i < r->ndob; i++)
+        if (r->dob[i] % 100 && r->dob[i] / 100 % 100)
+            out[n++] = r->dob[i];
+    return n;
+}
+
+/* Why refs a and b can never be one person, as clustering would say it
+ * (NULL when nothing forbids it). */
+static const char *pair_cannot_link(const rs *R, uint32_t a, uint32_t b)
+{
+    const rref *x = &R->r[a], *y = &R->r[b];
+    const uint32_t gx[2] = {x->ngen[0], x->ngen[1]}, gy[2] = {y->ngen[0], y->ngen[1]};
+    if (genders_apart(gx, gy))
+        return "genders that disagree";
+    uint32_t dx[NV], dy[NV];
+    uint8_t nx = full_dobs(x, dx), ny = full_dobs(y, dy);
+    if (dobs_apart(dx, nx, dy, ny) && !names_agree(R, a, b, NULL))
+        return "dates of birth that cannot be one person's, with different names and no "
+               "identifier in common";
+    if (ages_apart(x->by_lo, x->by_hi, dx, nx, y->by_lo, y->by_hi, dy, ny))
+        return "ages that cannot both be true at the two events' dates";
+    if (event_apart(R, a, b))
+        return "named as two people in one event";
+    return NULL;
+}
+
+int jd_explain_match(jd_store *s, const jd_ref *a, const jd_ref *b, FILE *out, jd_error *err)
+{
+    if (!s || !a || !b || !out)
+        return jd_error_set(err, JD_EINVALID, "two refs are needed");
+    rs R;
+    memset(&R, 0, sizeof R);
+    char *mj = NULL;
+    int rc = s->ops->model_load(s, &mj, err);
+    if (rc == JD_OK && !mj)
+        rc = jd_error_set(err, JD_ENOTFOUND, "no model yet: run joindots resolve first");
+    if (rc == JD_OK && model_from_json(&R.md, mj) != JD_OK)
+        rc = jd_error_set(err, JD_ESTORE,
+                          "the saved model is damaged or from an older joindots: run joindots "
+                          "resolve again");
+    free(mj);
+    if (rc == JD_OK)
+        rc = prepare(&R, s, NULL, err);
+    if (rc == JD_OK)
+        weights_ready(&R);
+    int ia = -1, ib = -1;
+    if (rc == JD_OK) {
+        ia = find_ref(&R, a->agency, a->person_ref);
+        ib = find_ref(&R, b->agency, b->person_ref);
+        if (ia < 0 || ib < 0)
+            rc = jd_error_set(err, JD_ENOTFOUND, "no person_ref %s in agency %s",
+                              ia < 0 ? a->person_ref : b->person_ref,
+                              ia < 0 ? a->agency : b->agency);
+    }
+    if (rc == JD_OK) {
+        pair_score ps;
+        rview va, vb;
+        view(&R, &R.h[ia], &va);
+        view(&R, &R.h[ib], &vb);
+        score_pair(&R, &va, &vb, &ps, NULL);
+        fprintf(out, "%s:%s  vs  %s:%s\n", a->agency, a->person_ref, b->agency,
+                b->person_ref);
+        fprintf(out, "  %-10s %-36s %8s\n", "field", "level", "weight");
+        fprintf(out, "  %-10s %-36s %8.2f\n", "prior", "log2(lambda / (1 - lambda))",
+                R.md.prior);
+        for (int f = 0; f < NF; f++)
+            fprintf(out, "  %-10s %-36s %8.2f\n", field_name[f],
+                    ps.lv[f] < 0 ? "missing on one side" : level_name[f][ps.lv[f]], ps.w[f]);
+        fprintf(out, "  %-10s %-36s %8s\n", "NHS/UPN",
+                ps.strong > 0 ? "the same: decisive" : ps.strong < 0 ? "different: contradiction"
+                                                                    : "not both present",
+                ps.strong ? (ps.strong > 0 ? "+30.00" : "-30.00") : "0.00");
+        fprintf(out, "  total %.2f, match probability %.6f (linked at >= %g)\n", ps.total,
+                ps.prob, R.md.threshold);
+        const char *why = pair_cannot_link(&R, (uint32_t)ia, (uint32_t)ib);
+        if (why)
+            fprintf(out, "  cannot-link: %s; never one person, whatever the weight\n", why);
+    }
+    rs_free(&R);
+    return rc;
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The library's module layout (docs/ARCHITECTURE.md): scripts/check-includes.py
+# passes on the tree and fails, naming file and line, on an include that
+# crosses the allowed direction, on a relative include, and on a directory
+# that is no module. Usage: test_layout.sh JOINDOTS SOURCE_ROOT
+JD=$1 SRC=$2
+. "$SRC/tests/integration/lib.sh"
+scratch
+CHECK="$SRC/scripts/check-includes.py"
+
+python3 "$CHECK" "$SRC/src/lib" >"$SCRATCH/out" 2>&1
+ok $? "the library's includes all go in the allowed direction"
+
+for m in util text store ingest resolve screen analyse network concern access query tools; do
+  [ -d "$SRC/src/lib/$m" ]; ok $? "module $m has its directory"
+done
+
+cp -r "$SRC/src/lib" "$SCRATCH/lib"
+printf '#include "analyse/analyse_internal.h"\n' >>"$SCRATCH/lib/util/buf.c"
+python3 "$CHECK" "$SCRATCH/lib" >"$SCRATCH/out" 2>&1
+[ $? -eq 1 ]; ok $? "util including analyse is refused"
+grep -q 'util/buf.c:[0-9]*: module util may not include analyse/analyse_internal.h' "$SCRATCH/out"
+ok $? "the refusal names the file, the line and the include"
+
+rm -rf "$SCRATCH/lib"; cp -r "$SRC/src/lib" "$SCRATCH/lib"
+printf '#include "network/network.h"\n' >>"$SCRATCH/lib/analyse/analyse.c"
+python3 "$CHECK" "$SCRATCH/lib" >"$SCRATCH/out" 2>&1
+[ $? -eq 1 ]; ok $? "analyse including network (the old cycle) is refused"
+
+rm -rf "$SCRATCH/lib"; cp -r "$SRC/src/lib" "$SCRATCH/lib"
+printf '#include "../util/internal.h"\n' >>"$SCRATCH/lib/text/norm.c"
+python3 "$CHECK" "$SCRATCH/lib" >"$SCRATCH/out" 2>&1
+[ $? -eq 1 ] && grep -q 'relative path' "$SCRATCH/out"; ok $? "a relative include is refused"
+
+rm -rf "$SCRATCH/lib"; cp -r "$SRC/src/lib" "$SCRATCH/lib"
+mkdir "$SCRATCH/lib/misc"; printf 'int x;\n' >"$SCRATCH/lib/misc/x.c"
+python3 "$CHECK" "$SCRATCH/lib" >"$SCRATCH/out" 2>&1
+[ $? -eq 1 ] && grep -q 'not a known module' "$SCRATCH/out"; ok $? "a directory that is no module is refused"
+
+rm -rf "$SCRATCH/lib"; cp -r "$SRC/src/lib" "$SCRATCH/lib"
+printf '#include "concern/concern_internal.h"\n' >>"$SCRATCH/lib/tools/demo.c"
+python3 "$CHECK" "$SCRATCH/lib" >"$SCRATCH/out" 2>&1
+ok $? "tools, on top, may include any module"
+
+python3 "$CHECK" "$SCRATCH/nowhere" >"$SCRATCH/out" 2>&1
+[ $? -eq 2 ]; ok $? "a missing directory is an error, not a pass"
+
+ls "$SRC"/src/lib/*.c >/dev/null 2>&1
+[ $? -ne 0 ]; ok $? "no source file is left in the flat src/lib"
+done_testing
