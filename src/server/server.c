@@ -330,9 +330,15 @@ static const route *match(const char *method, const char *url, char *arg, size_t
 {
     *method_ok = false;
     const route *found = NULL;
-    for (size_t i = 0; i < jd_api_n_routes + jd_api_n_concern_routes; i++) {
-        const route *rt =
-            i < jd_api_n_routes ? &jd_api_routes[i] : &jd_api_concern_routes[i - jd_api_n_routes];
+    const struct {
+        const route *r;
+        size_t n;
+    } tables[] = {{jd_api_routes, jd_api_n_routes},
+                  {jd_api_concern_routes, jd_api_n_concern_routes},
+                  {jd_api_work_routes, jd_api_n_work_routes}};
+    for (size_t ti = 0; ti < sizeof tables / sizeof *tables; ti++)
+    for (size_t i = 0; i < tables[ti].n; i++) {
+        const route *rt = &tables[ti].r[i];
         const char *p = rt->pattern, *u = url;
         const char *brace = strstr(p, "{id}");
         bool ok;
@@ -804,6 +810,7 @@ static void free_server(jd_server *srv)
     pthread_rwlock_destroy(&srv->idx_lock);
     pthread_mutex_destroy(&srv->idx_build_mu);
     pthread_mutex_destroy(&srv->conn_mu);
+    pthread_mutex_destroy(&srv->raise_mu);
     jd_throttle_free(&srv->th);
     free(srv);
 }
@@ -819,6 +826,7 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
     pthread_rwlock_init(&srv->idx_lock, NULL);
     pthread_mutex_init(&srv->idx_build_mu, NULL);
     pthread_mutex_init(&srv->conn_mu, NULL);
+    pthread_mutex_init(&srv->raise_mu, NULL);
     srv->conns.next = srv->conns.prev = &srv->conns;
     randombytes_buf(srv->board_key, sizeof srv->board_key);
     int rc = jd_throttle_init(&srv->th);

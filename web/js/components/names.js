@@ -1,0 +1,39 @@
+// Words for what the data holds as codes: agencies, alert kinds, rungs,
+// record types. Where a code has no entry its underscores become spaces, so
+// no page shows a raw code.
+const AGENCIES = {
+  police: 'Police', csc: "Children's social care", health: 'Health', hospital: 'Hospital',
+  ae: 'A&E', gp: 'GP', school: 'School', education: 'Education', sexual_health: 'Sexual health',
+  youth: 'Youth service', substance: 'Substance misuse service', care_home: 'Care home',
+  call_handling: 'Call handling (101/999)', housing: 'Housing', probation: 'Probation',
+  joindots: 'joindots note',
+};
+const KINDS = {
+  child_at_risk: 'Child at risk', exploitation_network: 'Exploitation network', unrecorded_crime: 'Crime not recorded',
+  missing_pattern: 'Missing from home or care', overdue_return_interview: 'Return interview not held within 72 hours',
+  language: 'Victim-blaming wording', escalation: 'Escalation',
+};
+const RUNGS = {
+  practitioner: 'Practitioner', team_manager: 'Team manager', service_manager: 'Service manager',
+  head_of_service: 'Head of service', exploitation_meeting: 'Exploitation meeting (MACE)', board: 'Safeguarding board',
+};
+const words = s => String(s || '').replace(/_/g, ' ');
+const cap = s => s ? s[0].toUpperCase() + s.slice(1) : s;
+
+export const agencyName = a => AGENCIES[String(a || '').toLowerCase()] || cap(words(a));
+export const kindName = k => KINDS[k] || cap(words(k));
+export const rungName = r => RUNGS[r] || cap(words(r));
+export const typeName = t => cap(words(t));
+// An agency's colour: the same on every page.
+const COLOURS = ['#1f6feb', '#b3261e', '#2e7d32', '#8e24aa', '#e0661b', '#00838f', '#6d4c41', '#c2185b', '#546e7a', '#9e9d24'];
+const FIXED = { police: '#1f3a93', csc: '#b3261e', health: '#2e7d32', school: '#8e24aa', gp: '#00838f', joindots: '#59636e' };
+export function agencyColour(a) {
+  const k = String(a || '').toLowerCase();
+  if (FIXED[k]) return FIXED[k];
+  let x = 0;
+  for (const ch of k) x = (x * 31 + ch.charCodeAt(0)) >>> 0;
+  return COLOURS[x % COLOURS.length];
+}
+// A person as a name: never the internal id when a name is known.
+export const personName = (p, fallback = 'a person not named in the records') =>
+  (p && (p.name || p.label || p.child_name || p.adult_name)) || fallback;
