@@ -325,20 +325,31 @@ static enum MHD_Result serve_static(struct MHD_Connection *con, jd_server *srv, 
 
 /* ---- routing ---- */
 
-static const route *match(const char *method, const char *url, char *arg, size_t argcap,
-                          bool *method_ok)
+/* The i-th route of the API's route tables (api.c, api_concern.c,
+ * api_work.c), or NULL past the last. */
+static const route *route_nth(size_t i)
 {
-    *method_ok = false;
-    const route *found = NULL;
     const struct {
         const route *r;
         size_t n;
     } tables[] = {{jd_api_routes, jd_api_n_routes},
                   {jd_api_concern_routes, jd_api_n_concern_routes},
                   {jd_api_work_routes, jd_api_n_work_routes}};
-    for (size_t ti = 0; ti < sizeof tables / sizeof *tables; ti++)
-    for (size_t i = 0; i < tables[ti].n; i++) {
-        const route *rt = &tables[ti].r[i];
+    for (size_t t = 0; t < sizeof tables / sizeof *tables; t++) {
+        if (i < tables[t].n)
+            return &tables[t].r[i];
+        i -= tables[t].n;
+    }
+    return NULL;
+}
+
+static const route *match(const char *method, const char *url, char *arg, size_t argcap,
+                          bool *method_ok)
+{
+    *method_ok = false;
+    const route *found = NULL;
+    const route *rt;
+    for (size_t i = 0; (rt = route_nth(i)) != NULL; i++) {
         const char *p = rt->pattern, *u = url;
         const char *brace = strstr(p, "{id}");
         bool ok;
@@ -937,9 +948,8 @@ void jd_server_stop(jd_server *srv, unsigned grace_s)
 
 void jd_server_print_routes(FILE *f)
 {
-    for (size_t i = 0; i < jd_api_n_routes + jd_api_n_concern_routes; i++) {
-        const route *rt =
-            i < jd_api_n_routes ? &jd_api_routes[i] : &jd_api_concern_routes[i - jd_api_n_routes];
+    const route *rt;
+    for (size_t i = 0; (rt = route_nth(i)) != NULL; i++) {
         fprintf(f, "%s %s", rt->method, rt->pattern);
         for (int r = 0; r < JD_ROLE_COUNT; r++)
             if (rt->roles == ROLES_NONE ? r == 0 : (rt->roles & R(r)) != 0)
