@@ -935,12 +935,125 @@ void jd_api_profile_texts(api_ctx *c, json_t *profile)
     json_decref(x.by_record);
 }
 
+/* ---- hotspots by postcode, for the analysts' map ---- */
+
+#define MAP_CHILDREN_MAX 5000 /* children read for the map; more are refused, not cut */
+
+typedef struct map_ctx {
+    json_t *districts; /* district -> {events, children:{pid:true}, postcodes:{pc:{events, children:{}}}} */
+    const char *pid;
+} map_ctx;
+
+static void bump_pc(json_t *o, const char *pid)
+{
+    json_t *e = json_object_get(o, "events");
+    json_object_set_new(o, "events", json_integer(e ? json_integer_value(e) + 1 : 1));
+    json_t *ch = json_object_get(o, "children");
+    if (!ch) {
+        ch = json_object();
+        json_object_set_new(o, "children", ch);
+    }
+    json_object_set_new(ch, pid, json_true());
+}
+
+static int on_map_event(const jd_chrono_event *ev, void *payload)
+{
+    map_ctx *x = payload;
+    if (!ev->postcode || !*ev->postcode)
+        return 0;
+    char district[16], pc[16];
+    size_t n = strcspn(ev->postcode, " ");
+    if (n == 0 || n >= sizeof district)
+        return 0;
+    snprintf(district, sizeof district, "%.*s", (int)n, ev->postcode);
+    snprintf(pc, sizeof pc, "%.15s", ev->postcode);
+    for (char *q = district; *q; q++)
+        *q = (char)toupper((unsigned char)*q);
+    json_t *d = json_object_get(x->districts, district);
+    if (!d) {
+        d = json_pack("{s:o}", "postcodes", json_object());
+        json_object_set_new(x->districts, district, d);
+    }
+    bump_pc(d, x->pid);
+    json_t *pcs = json_object_get(d, "postcodes"), *p = json_object_get(pcs, pc);
+    if (!p) {
+        p = json_object();
+        json_object_set_new(pcs, pc, p);
+    }
+    bump_pc(p, x->pid);
+    return 0;
+}
+
+static json_t *counted(json_t *o, const char *key_name, const char *key)
+{
+    return json_pack("{s:s,s:I,s:I}", key_name, key, "children",
+                     (json_int_t)json_object_size(json_object_get(o, "children")), "events",
+                     json_integer_value(json_object_get(o, "events")));
+}
+
+/* Where the events of children at high or critical risk took place, by
+ * postcode district and postcode: counts only, no names. */
+static void api_hotspot_map(api_ctx *c, reply *r)
+{
+    json_t *kids = json_object(), *a;
+    size_t i;
+    json_array_foreach(c->srv->alerts, i, a)
+    {
+        const char *pid = str(json_object_get(a, "subject"), "person_id");
+        if (pid && str(a, "kind") && !strcmp(str(a, "kind"), "child_at_risk") &&
+            level_rank(str(a, "level")) >= 3)
+            json_object_set_new(kids, pid, json_true());
+    }
+    if (json_object_size(kids) > MAP_CHILDREN_MAX) {
+        json_decref(kids);
+        jd_reply_error(r, 413, "too_many",
+                       "More than 5000 children are at high or critical risk: the map would be "
+                       "too slow to draw here; use joindots profile --hotspots.");
+        return;
+    }
+    map_ctx x = {json_object(), NULL};
+    const char *pid;
+    json_t *v;
+    jd_error err;
+    json_object_foreach(kids, pid, v)
+    {
+        x.pid = pid;
+        if (jd_chronology(c->store, pid, JD_AS_OF_NOW, on_map_event, &x, &err) < 0 &&
+            err.code != JD_ENOTFOUND) {
+            json_decref(kids);
+            json_decref(x.districts);
+            jd_reply_error(r, 500, "store", "The chronologies could not be read.");
+            return;
+        }
+    }
+    json_t *out = json_array(), *d;
+    const char *dk;
+    json_object_foreach(x.districts, dk, d)
+    {
+        json_t *o = counted(d, "district", dk), *pcs = json_array(), *p;
+        const char *pk;
+        json_object_foreach(json_object_get(d, "postcodes"), pk, p)
+            json_array_append_new(pcs, counted(p, "postcode", pk));
+        json_object_set_new(o, "postcodes", pcs);
+        json_array_append_new(out, o);
+    }
+    json_int_t n = (json_int_t)json_object_size(kids);
+    json_decref(kids);
+    json_decref(x.districts);
+    if (!audited(c, r, "view", "hotspots:map", "", "", true)) {
+        json_decref(out);
+        return;
+    }
+    jd_reply_json(r, 200, json_pack("{s:o,s:I}", "districts", out, "children_at_risk", n));
+}
+
 /* Keep in step with docs/openapi.yaml (tests/integration/test_serve.sh checks). */
 const route jd_api_work_routes[] = {
     {"GET", "/api/alerts", ROLES_CASE, api_alert_queue},
     {"POST", "/api/alerts/{id}/concern", ROLES_CASE, api_alert_raise},
     {"GET", "/api/caseload", ROLES_CASE, api_caseload},
     {"GET", "/api/work/counts", ROLES_CASE, api_counts},
+    {"GET", "/api/hotspots/map", R(JD_ROLE_ANALYST), api_hotspot_map},
     {"GET", "/api/board", R(JD_ROLE_BOARD) | R(JD_ROLE_MANAGER) | R(JD_ROLE_ANALYST), api_board},
 };
 const size_t jd_api_n_work_routes = sizeof jd_api_work_routes / sizeof *jd_api_work_routes;

@@ -6,7 +6,8 @@ const AGENCIES = {
   ae: 'A&E', gp: 'GP', school: 'School', education: 'Education', sexual_health: 'Sexual health',
   youth: 'Youth service', substance: 'Substance misuse service', care_home: 'Care home',
   call_handling: 'Call handling (101/999)', housing: 'Housing', probation: 'Probation',
-  joindots: 'joindots note',
+  joindots: 'joindots note', health_ae: 'A&E', care_provider: 'Care provider', school_nursing: 'School nursing',
+  youth_service: 'Youth service', substance_service: 'Substance misuse service', substance_misuse: 'Substance misuse service', children_social_care: "Children's social care",
 };
 const KINDS = {
   child_at_risk: 'Child at risk', exploitation_network: 'Exploitation network', unrecorded_crime: 'Crime not recorded',
@@ -26,7 +27,8 @@ export const rungName = r => RUNGS[r] || cap(words(r));
 export const typeName = t => cap(words(t));
 // An agency's colour: the same on every page.
 const COLOURS = ['#1f6feb', '#b3261e', '#2e7d32', '#8e24aa', '#e0661b', '#00838f', '#6d4c41', '#c2185b', '#546e7a', '#9e9d24'];
-const FIXED = { police: '#1f3a93', csc: '#b3261e', health: '#2e7d32', school: '#8e24aa', gp: '#00838f', joindots: '#59636e' };
+const FIXED = { police: '#1f3a93', csc: '#b3261e', health: '#2e7d32', health_ae: '#2e7d32', school: '#8e24aa', gp: '#00838f',
+  sexual_health: '#c2185b', call_handling: '#546e7a', care_provider: '#6d4c41', school_nursing: '#9e9d24', youth_service: '#e0661b', joindots: '#59636e' };
 export function agencyColour(a) {
   const k = String(a || '').toLowerCase();
   if (FIXED[k]) return FIXED[k];
