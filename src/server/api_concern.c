@@ -161,8 +161,15 @@ static int on_concern(const jd_concern *k, void *payload)
     }
     json_t *o = concern_json(x->c->srv, k, x->board);
     jd_person_summary ps; /* whom it is about, by name (issue 18) */
+    const char *colon = k->subject ? strrchr(k->subject, ':') : NULL;
     if (o && !x->board && k->subject && jd_person_index_get(x->c->index, k->subject, &ps) == JD_OK)
         json_object_set_new(o, "subject_name", json_string(ps.name ? ps.name : ""));
+    else if (o && !x->board && colon && !strncmp(k->subject, "exploitation_network:", 21) &&
+             jd_person_index_get(x->c->index, colon + 1, &ps) == JD_OK && ps.name && *ps.name) {
+        char nm[300]; /* a network is named after the person it was found around */
+        snprintf(nm, sizeof nm, "Network around %s", ps.name);
+        json_object_set_new(o, "subject_name", json_string(nm));
+    }
     if (o && x->board && x->c->who->acct.role == JD_ROLE_ANALYST)
         json_object_set_new(o, "concern_id", json_string(k->id)); /* analysts see all */
     if (o && x->team)

@@ -130,7 +130,7 @@ async function route() {
   }
   let mod;
   try { mod = await import('./pages/' + name + '.js'); }
-  catch (e) { if (live()) { pageFn('Not found', h('p', {}, 'There is no such page.')); } return; }
+  catch (e) { console.error('page ' + name + ': ' + e.message); if (live()) { pageFn('Not found', h('p', {}, 'There is no such page.')); } return; }
   if (!live()) return;
   try { await mod.default(ctx); }
   catch (e) { if (live() && e.name !== 'AbortError') { if (!main.querySelector('h1')) pageFn('Error'); showError(e); } }

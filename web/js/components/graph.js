@@ -42,7 +42,7 @@ export function layout(ids, links, width, height, iterations = 300) {
   ids.forEach((id, i) => pos.set(id, { x: width / 2 + width * 0.35 * Math.cos(2 * Math.PI * i / Math.max(1, n)),
     y: height / 2 + height * 0.35 * Math.sin(2 * Math.PI * i / Math.max(1, n)) }));
   if (n < 2) return pos;
-  const k = Math.sqrt(width * height / n) * 0.8;
+  const k = Math.sqrt(width * height / n) * 1.1;
   const P = ids.map(id => pos.get(id));
   const index = new Map(ids.map((id, i) => [id, i]));
   const L = links.map(l => [index.get(l.source), index.get(l.target)]).filter(([a, b]) => a !== undefined && b !== undefined);
@@ -60,12 +60,19 @@ export function layout(ids, links, width, height, iterations = 300) {
     }
     for (let i = 0; i < n; i++) {
       // a little gravity keeps separate groups on the page
-      dx[i] += (width / 2 - P[i].x) * 0.02; dy[i] += (height / 2 - P[i].y) * 0.02;
+      dx[i] += (width / 2 - P[i].x) * 0.01; dy[i] += (height / 2 - P[i].y) * 0.01;
       const d = Math.max(0.01, Math.hypot(dx[i], dy[i])), m = Math.min(d, t);
       P[i].x = Math.min(width - 30, Math.max(30, P[i].x + dx[i] / d * m));
       P[i].y = Math.min(height - 30, Math.max(30, P[i].y + dy[i] / d * m));
     }
     t = Math.max(1, t * 0.98);
+  }
+  // Fill the drawing: scale the layout to the box, with room for labels.
+  const xs = P.map(p => p.x), ys = P.map(p => p.y);
+  const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
+  for (const p of P) {
+    p.x = x1 > x0 ? 90 + (p.x - x0) / (x1 - x0) * (width - 180) : width / 2;
+    p.y = y1 > y0 ? 30 + (p.y - y0) / (y1 - y0) * (height - 70) : height / 2;
   }
   return pos;
 }

@@ -39,3 +39,22 @@ export function agencyColour(a) {
 // A person as a name: never the internal id when a name is known.
 export const personName = (p, fallback = 'a person not named in the records') =>
   (p && (p.name || p.label || p.child_name || p.adult_name)) || fallback;
+
+// Rule output in plain words: dates and times as DD/MM/YYYY HH:MM, no rule
+// code in front, no underscores. The codes stay on demand (title attribute).
+const pad2 = n => String(n).padStart(2, '0');
+function ukFromIso(iso) {
+  const t = new Date(iso);
+  if (isNaN(t)) return iso;
+  const f = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(t);
+  const g = k => (f.find(p => p.type === k) || {}).value;
+  return g('day') + '/' + g('month') + '/' + g('year') + ' ' + pad2(g('hour')) + ':' + pad2(g('minute'));
+}
+export function plainWords(text) {
+  return String(text || '')
+    .replace(/^\s*[A-Z]{1,3}(?:-[A-Z]{0,3})?\d+[a-z]?\s*[:\u2013-]\s*/, '')
+    .replace(/\b(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?/g, m => ukFromIso(m))
+    .replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, (m, y, mo, d) => d + '/' + mo + '/' + y)
+    .replace(/\b([a-z]+(?:_[a-z]+)+)\b/g, m => m.replace(/_/g, ' '));
+}

@@ -5,7 +5,7 @@
 import { h, clear, level } from '../dom.js';
 import { get, post } from '../api.js';
 import { ukDate } from '../format.js';
-import { kindName, rungName } from '../components/names.js';
+import { kindName, rungName, plainWords } from '../components/names.js';
 import { pager } from '../components/pager.js';
 import { formDialog } from '../components/dialog.js';
 import { noteBox } from '../components/notebox.js';
@@ -106,7 +106,7 @@ export default async function render(ctx) {
   h('tbody', {}, r.alerts.map(a => h('tr', { 'data-id': a.id },
     h('td', { 'data-label': 'Level' }, level(a.level)), h('td', { 'data-label': 'Kind' }, kindName(a.kind)),
     h('td', { 'data-label': 'About' }, about(a)),
-    h('td', { 'data-label': 'Raised' }, ukDate(a.raised_at)), h('td', { 'data-label': 'Why', class: 'why' }, (a.explanation || [])[0] || ''),
+    h('td', { 'data-label': 'Raised' }, ukDate(a.raised_at)), h('td', { 'data-label': 'Why', class: 'why', title: (a.explanation || [])[0] || '' }, plainWords((a.explanation || [])[0] || '')),
     h('td', { 'data-label': 'Concern', class: 'concern' }, concernCell(a)),
     h('td', { 'data-label': 'Acknowledged' }, a.acknowledgements.map(k => h('div', {}, k.by + ' (' + ukDate(k.at) + '): ' + k.note))),
     h('td', { class: 'actions' }, h('div', { class: 'buttons' },
@@ -126,6 +126,6 @@ export default async function render(ctx) {
           ctx.say('The alert is yours');
           ctx.refresh();
         } catch (e) { ev.target.disabled = false; ctx.say(e.message); }
-      } }, 'Take it')))))))),
+      } }, 'Take it'))))))),
   pager(r.total, r.offset, r.limit, go, 'pager'));
 }

@@ -8,7 +8,12 @@ import { formDialog } from '../components/dialog.js';
 import { noteBox } from '../components/notebox.js';
 
 const concernPath = (c, verb) => '/api/concerns/' + encodeURIComponent(c.id) + '/' + verb;
-const about = c => c.subject_name || (c.kind === 'child' ? 'a child' : kindName(c.kind) + ': ' + c.subject);
+// A title or subject without identifiers: words holding letters and digits
+// (person ids, record numbers) left out, codes in words.
+export const plainTitle = t => String(t || '').split(/\s+/).filter(w => !(/[A-Za-z]/.test(w) && /\d/.test(w)))
+  .join(' ').replace(/_/g, ' ').replace(/\s+:/g, ':').trim();
+const about = c => c.subject_name || (c.kind === 'child' ? 'a child not named in the records' :
+  c.kind === 'pattern' ? plainTitle(c.subject) || 'a pattern across children' : kindName(c.kind) + ': ' + plainTitle(c.subject));
 
 function escalateDialog(ctx, c) {
   const nb = noteBox('esc-note', 'Why it goes up a rung');
@@ -84,7 +89,7 @@ export default async function render(ctx) {
     .map(x => h('th', {}, x)))),
   h('tbody', {}, r.concerns.map(c => h('tr', { 'data-id': c.id },
     h('td', { 'data-label': 'About' }, c.kind === 'child' ? h('a', { href: '#/person/' + encodeURIComponent(c.subject) }, about(c)) : about(c),
-      c.title && !/^(auto:|C-\d)/.test(c.title) ? h('div', { class: 'muted small' }, c.title.replace(/\bP\d{6}\b/g, '').replace(/_/g, ' ')) : '',
+      c.title && !/^(auto:|C-\d)/.test(c.title) ? h('div', { class: 'muted small' }, plainTitle(c.title)) : '',
       c.strategic ? h('div', { class: 'muted small' }, 'on the board\'s agenda') : ''),
     h('td', { 'data-label': 'Level' }, level(c.level)),
     h('td', { 'data-label': 'Rung' }, rungName(c.rung)), h('td', { 'data-label': 'Owner' }, c.owner ? rungName(c.owner) : 'queue'),

@@ -35,8 +35,12 @@ export default async function render(ctx) {
   const dmin = dates.length ? day(dates[0]) : 0, dmax = dates.length ? day(dates[dates.length - 1]) : 0;
   const neighbours = id => links.filter(l => l.source === id || l.target === id).map(l => l.source === id ? l.target : l.source);
   // What is shown: everything when small, else the networks and their members.
-  const visible = new Set(nodes.length <= 80 ? nodes.map(n => n.id) :
-    nodes.filter(n => n.kind === 'network').flatMap(n => [n.id, ...neighbours(n.id)]));
+  // What is shown first: the networks and their members; vehicles, phones,
+  // places and other people come by expanding a node (or "Show everything").
+  const nets = nodes.filter(n => n.kind === 'network');
+  const members = id => links.filter(l => (l.source === id || l.target === id) && l.kinds.has('member')).map(l => l.source === id ? l.target : l.source);
+  const visible = new Set(nets.length ? nets.flatMap(n => [n.id, ...members(n.id)]) :
+    nodes.slice().sort((a, b) => neighbours(b.id).length - neighbours(a.id).length).slice(0, 80).map(n => n.id));
   const st = { selected: null, path: null, upTo: dmax };
 
   const slider = h('input', { type: 'range', id: 'time', min: dmin, max: dmax, value: dmax, step: 1, 'aria-describedby': 'time-label' });

@@ -30,8 +30,8 @@ export default async function render(ctx) {
     try {
       const r = await get('/api/search', { q: query, offset, limit: PAGE }, { signal: ctx.signal });
       if (ctx.signal.aborted) return;
-      if (!r.results.length && !offset) { out.append(h('p', { id: 'no-results' }, 'Nobody found that you can see.')); return; }
-      if (!tbody.parentNode) out.append(count, h('table', { id: 'results' },
+      if (!r.results.length && !offset) { out.append(h('p', { id: 'no-results', 'data-q': query }, 'Nobody found that you can see.')); return; }
+      if (!tbody.parentNode) out.append(count, h('table', { id: 'results', 'data-q': query },
         h('thead', {}, h('tr', {}, ['Name', 'Date of birth', 'Child', 'Known to', ''].map(x => h('th', {}, x)))), tbody), more);
       for (const p of r.results) tbody.append(h('tr', {},
         h('td', {}, p.name || '(no name recorded)'), h('td', {}, ukDate(p.dob) || 'not known'), h('td', {}, p.is_child ? 'yes' : 'no'),
