@@ -1,7 +1,10 @@
 // joindots web application: a small router over hash routes. Each page is an
-// ES module in pages/ loaded with import() when its route opens (contract:
-// docs/web.md). The menu and the routes a role may open come from /api/me:
-// the server checks every role; the browser holds no copy of the role table.
+// ES module in pages/NAME.js, `export default async function render(ctx)`,
+// loaded with import() when its route opens; ctx = { main, args, params, me,
+// signal, page, say, showError, navigate, refresh }. A navigation superseded
+// by a newer one is aborted (ctx.signal) and draws nothing. The menu and the
+// routes a role may open come from /api/me: the server checks every role;
+// the browser holds no copy of the role table.
 import { h, clear } from './dom.js';
 import { get, post, setCsrf, setOnExpired, ApiError } from './api.js';
 import { closeAllDialogs } from './components/dialog.js';

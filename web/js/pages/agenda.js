@@ -42,7 +42,7 @@ export default async function render(ctx) {
     h('td', { 'data-label': 'Since' }, ukDate(c.reached_at)),
     h('td', { 'data-label': 'Waiting' }, waited(c.age_days)),
     h('td', { 'data-label': 'Due' }, c.due_at ? ukDate(c.due_at) + (c.overdue ? ' (overdue)' : '') : c.due_words),
-    board ? h('td', { class: 'actions' }, h('button', { type: 'button', class: 'secondary decide', onclick: () => decideDialog(ctx, c) }, 'Record the decision')) : '')))) :
+    board ? h('td', { class: 'actions' }, h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'secondary decide', onclick: () => decideDialog(ctx, c) }, 'Record the decision'))) : '')))) :
     h('p', { id: 'agenda-empty' }, 'No open strategic items.');
   const log = r.decisions.length ? h('table', { id: 'decision-log', class: 'stack' }, h('thead', {}, h('tr', {},
     ['Item', 'Decided', 'Decision', 'Decision-maker', 'Reason'].map(x => h('th', {}, x)))),

@@ -92,7 +92,7 @@ export default async function render(ctx) {
       c.title && !/^(auto:|C-\d)/.test(c.title) ? h('div', { class: 'muted small' }, plainTitle(c.title)) : '',
       c.strategic ? h('div', { class: 'muted small' }, 'on the board\'s agenda') : ''),
     h('td', { 'data-label': 'Level' }, level(c.level)),
-    h('td', { 'data-label': 'Rung' }, rungName(c.rung)), h('td', { 'data-label': 'Owner' }, c.owner ? rungName(c.owner) : 'queue'),
+    h('td', { 'data-label': 'Rung' }, rungName(c.rung)), h('td', { 'data-label': 'Owner' }, !c.owner || c.owner === c.rung ? 'the queue' : c.owner),
     h('td', { 'data-label': 'Status' }, c.status + (c.overdue ? ' (overdue)' : '')),
     h('td', { 'data-label': 'Raised' }, ukDate(c.raised_at)), h('td', { 'data-label': 'Due' }, c.due_at && !c.due_at.startsWith('1970') ? ukDate(c.due_at) : 'no deadline'),
     h('td', { class: 'actions' }, h('div', { class: 'buttons' },

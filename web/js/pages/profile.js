@@ -29,9 +29,10 @@ const networkName = (id, names) => {
 export default async function render(ctx) {
   const subject = ctx.params.get('subject');
   const sub = h('input', { type: 'text', id: 'subject', value: subject || '', placeholder: 'vehicle:AR60VHA, phone:07700…, place:Cowley Road, or a person' });
+  const named = { name: null };
   const form = h('form', { class: 'card', onsubmit: (ev) => {
     ev.preventDefault();
-    ctx.navigate('#/profile?' + new URLSearchParams({ subject: sub.value }));
+    ctx.navigate('#/profile?' + new URLSearchParams({ subject: named.name && sub.value === named.name ? subject : sub.value }));
   } }, h('label', { for: 'subject' }, 'Adult, vehicle, phone or place'), h('div', { class: 'row' }, sub, h('button', { type: 'submit' }, 'Show')));
   if (!subject) { ctx.page('Profiles', form); return; }
   const reason = sessionStorage.getItem('reason:' + subject);
@@ -52,6 +53,9 @@ export default async function render(ctx) {
     (name || 'a person not identified');
 
   const sections = [];
+  const isPerson = p.subject && p.subject.kind === 'person';
+  // The box shows whom the profile is of, by name, not by id.
+  if (isPerson && p.subject.name) sub.value = named.name = p.subject.name;
   // Networks.
   sections.push(h('section', { class: 'card', id: 'networks' }, h('h2', {}, 'Exploitation networks (' + (p.networks || []).length + ')'),
     (p.networks || []).length ? h('ul', {}, p.networks.map(n => h('li', {}, level(n.level), ' ', networkName(n.id, names),
@@ -60,10 +64,10 @@ export default async function render(ctx) {
   // Children linked and when.
   const links = (p.links || []).slice().sort((a, b) => String(a.linked_at).localeCompare(String(b.linked_at)));
   sections.push(h('section', { class: 'card', id: 'children-linked' }, h('h2', {}, 'Children linked, and when (' + links.length + ')'),
-    links.length ? h('table', { class: 'stack' }, h('thead', {}, h('tr', {}, ['Child', 'Age then', 'Linked', 'Through', 'With', 'Child\'s level now'].map(x => h('th', {}, x)))),
+    links.length ? h('table', { class: 'stack' }, h('thead', {}, h('tr', {}, ['Child', 'Age then', 'Linked', 'Through', isPerson ? null : 'With', 'Child\'s level now'].filter(Boolean).map(x => h('th', {}, x)))),
       h('tbody', {}, links.map(l => h('tr', {}, h('td', { 'data-label': 'Child' }, personLink(l.child, l.child_name, true)),
         h('td', { 'data-label': 'Age then' }, l.child_age ?? ''), h('td', { 'data-label': 'Linked' }, ukDate(l.linked_at)),
-        h('td', { 'data-label': 'Through' }, via(l.via)), h('td', { 'data-label': 'With' }, personLink(l.adult, l.adult_name, false)),
+        h('td', { 'data-label': 'Through' }, via(l.via)), isPerson ? '' : h('td', { 'data-label': 'With' }, personLink(l.adult, l.adult_name, false)),
         h('td', { 'data-label': 'Level' }, l.child_risk && l.child_risk.level ? level(l.child_risk.level) : ''))))) :
       h('p', { class: 'muted' }, 'No child linked.')));
   // People and things seen with it (vehicles, phones, places, people), from the records.
