@@ -133,6 +133,20 @@ assert dl['decision'] == 'Commission a problem profile' and dl['decision_maker']
 is $? 0 "the decided item leaves the agenda and stays in the decision log"
 is "$(asc practitioner "$B/api/board")" 403 "a practitioner cannot read the board's agenda"
 
+# ---- the hotspot map (analysts) ----
+as analyst "$B/api/hotspots/map" | py '
+import re
+assert d["children_at_risk"] > 0 and d["districts"]
+for x in d["districts"]:
+    assert re.fullmatch(r"[A-Z]{1,2}[0-9][0-9A-Z]?", x["district"]), x["district"]
+    assert x["children"] >= 1 and x["events"] >= x["children"] and x["postcodes"]
+    assert sum(p["events"] for p in x["postcodes"]) == x["events"]
+assert "name" not in json.dumps(d) and not re.search(r"P\d{6}", json.dumps(d))'
+is $? 0 "the hotspot map: postcode districts with counts of children and events, no names or ids"
+for r in practitioner manager board; do
+  is "$(asc "$r" "$B/api/hotspots/map")" 403 "$r cannot read the hotspot map (analysts only)"
+done
+
 # ---- search ----
 for q in "Eva%20Wilson" "Ava%20W" "ava%20wilson%2029/12/1991"; do
   as analyst "$B/api/search?q=$q" | py 'assert any(r["name"] == "Ava Wilson" for r in d["results"])'
