@@ -347,10 +347,11 @@ static void api_alert_queue(api_ctx *c, reply *r)
         return;
     }
     json_t *acks = json_object();
-    work_map w;
+    work_map w = {NULL, NULL};
     jd_error err;
     if (jd_alert_acks(c->store, on_ack, acks, &err) < 0 || work_map_load(c->store, &w, &err) < 0) {
         json_decref(acks);
+        work_map_free(&w);
         jd_reply_error(r, 500, "store", "The alert queue could not be read.");
         return;
     }
@@ -676,10 +677,11 @@ static void api_caseload(api_ctx *c, reply *r)
 static void api_counts(api_ctx *c, reply *r)
 {
     json_t *acks = json_object();
-    work_map w;
+    work_map w = {NULL, NULL};
     jd_error err;
     if (jd_alert_acks(c->store, on_ack, acks, &err) < 0 || work_map_load(c->store, &w, &err) < 0) {
         json_decref(acks);
+        work_map_free(&w);
         jd_reply_error(r, 500, "store", "The counts could not be read.");
         return;
     }

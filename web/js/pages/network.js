@@ -126,7 +126,11 @@ export default async function render(ctx) {
   slider.addEventListener('input', () => { st.upTo = +slider.value; draw(); });
   const pathBtn = h('button', { type: 'button', id: 'path-go', onclick: () => {
     if (!from.value || !to.value) { pathOut.textContent = 'Choose two people.'; return; }
-    const p = shortestPath(links.filter(l => !l.first || day(l.first) <= st.upTo), from.value, to.value);
+    // Through real links first (a vehicle, a place, a phone, a shared child);
+    // through membership of a network only when nothing else joins them.
+    const known = links.filter(l => !l.first || day(l.first) <= st.upTo);
+    const p = shortestPath(known.filter(l => byId.get(l.source).kind !== 'network' && byId.get(l.target).kind !== 'network'), from.value, to.value) ||
+      shortestPath(known, from.value, to.value);
     if (!p) { st.path = null; pathOut.textContent = 'No path joins them in what is known by this date.'; draw(); return; }
     p.forEach(x => visible.add(x));
     st.path = p;
