@@ -26,12 +26,10 @@ fi
 if ! command -v npm >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
 fi
-# Browser tests (playwright-core drives Debian's chromium) and cytoscape for
-# the network view, both pinned in package.json; cytoscape is served locally
-# from web/vendor (no external requests).
+# Browser tests: playwright-core drives Debian's chromium, pinned in
+# package.json. The web application itself has no front-end library (the
+# network is drawn as plain SVG) and makes no external request.
 cd "$(dirname "$0")/.."
-if [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/cytoscape/package.json ]; then
+if [ ! -f node_modules/playwright-core/package.json ]; then
   npm install --no-audit --no-fund --silent
 fi
-mkdir -p web/vendor
-cp node_modules/cytoscape/dist/cytoscape.esm.min.mjs web/vendor/

@@ -259,6 +259,9 @@ static int demo_pipeline(jd_store *s, const char *dir, const char *db, json_t *r
     }
     jd_escalate_opts eo = JD_ESCALATE_OPTS_INIT;
     eo.alerts_out = f;
+    /* Store the derived concerns, so that the web application's inboxes and
+     * the board's agenda hold what the replay found (issue 18). */
+    eo.save = true;
     agenda agd = {0};
     eo.cb = on_agenda;
     eo.payload = &agd;

@@ -16,6 +16,7 @@
 
 #define MAX_REASON 300
 #define MAX_QUERY 100
+#define SEARCH_MAX 500 /* persons ranked by one search */
 #define MAX_TEXT 20000
 
 static const char *str(json_t *o, const char *k)
@@ -86,6 +87,13 @@ bool jd_api_may_see_alert(const caller *w, json_t *a)
 static bool may_see_alert(const caller *w, json_t *a)
 {
     return jd_api_may_see_alert(w, a);
+}
+
+static json_t *alert_for(const caller *w, json_t *a);
+
+json_t *jd_api_alert_for(const caller *w, json_t *a)
+{
+    return alert_for(w, a);
 }
 
 /* An alert as this caller may see it. Analysts see it whole. Others see
@@ -162,9 +170,12 @@ static void cookie(api_ctx *c, reply *r, const char *token, int max_age)
 
 static json_t *me_json(const caller *w, const char *csrf)
 {
-    return json_pack("{s:s,s:s,s:s,s:s,s:s}", "username", w->acct.username, "role",
-                     jd_role_name(w->acct.role), "agency", w->acct.agency, "team", w->acct.team,
-                     "csrf", csrf);
+    json_t *me = json_pack("{s:s,s:s,s:s,s:s,s:s}", "username", w->acct.username, "role",
+                           jd_role_name(w->acct.role), "agency", w->acct.agency, "team",
+                           w->acct.team, "csrf", csrf);
+    if (me)
+        jd_api_menu(me, w->acct.role); /* what the role may open (api_work.c) */
+    return me;
 }
 
 static void api_login(api_ctx *c, reply *r)
@@ -230,23 +241,48 @@ static void api_search(api_ctx *c, reply *r)
         jd_reply_error(r, 400, "bad_query", "Type 1 to 100 characters to search.");
         return;
     }
-    jd_person_summary hits[200];
-    size_t n = jd_person_index_search(c->index, q, hits, 200);
+    /* Paged: offset and limit (1 to 50, default 25); "more" when the
+     * caller may see more than this page. At most SEARCH_MAX are ranked. */
+    const char *os = jd_query(c, "offset"), *ls = jd_query(c, "limit");
+    char *end = NULL;
+    long off = os && *os ? strtol(os, &end, 10) : 0;
+    if (os && *os && (*end || off < 0 || off > SEARCH_MAX)) {
+        jd_reply_error(r, 400, "bad_parameter", "offset must be a whole number from 0 to 500.");
+        return;
+    }
+    long lim = ls && *ls ? strtol(ls, &end, 10) : 25;
+    if (ls && *ls && (*end || lim < 1 || lim > 50)) {
+        jd_reply_error(r, 400, "bad_parameter", "limit must be a whole number from 1 to 50.");
+        return;
+    }
+    jd_person_summary *hits = malloc(SEARCH_MAX * sizeof *hits);
+    if (!hits) {
+        jd_reply_error(r, 500, "memory", "Out of memory.");
+        return;
+    }
+    size_t n = jd_person_index_search(c->index, q, hits, SEARCH_MAX);
     json_t *out = json_array();
-    size_t shown = 0;
-    for (size_t i = 0; i < n && shown < 25; i++)
+    size_t visible = 0, shown = 0;
+    for (size_t i = 0; i < n; i++)
         if (may_see_person(c->who, &hits[i])) {
-            json_array_append_new(out, person_json(&hits[i]));
-            shown++;
+            if (visible >= (size_t)off && shown < (size_t)lim) {
+                json_array_append_new(out, person_json(&hits[i]));
+                shown++;
+            }
+            visible++;
         }
+    free(hits);
     char target[160], d[64];
     snprintf(target, sizeof target, "query:%s", q);
-    snprintf(d, sizeof d, "results=%zu", shown);
+    snprintf(d, sizeof d, "results=%zu offset=%ld", shown, off);
     if (!audited(c, r, "search", target, "", d, true)) {
         json_decref(out);
         return;
     }
-    jd_reply_json(r, 200, json_pack("{s:o}", "results", out));
+    jd_reply_json(r, 200,
+                  json_pack("{s:o,s:I,s:b,s:b,s:I}", "results", out, "total", (json_int_t)visible,
+                            "total_capped", n == SEARCH_MAX, "more",
+                            (size_t)off + shown < visible, "offset", (json_int_t)off));
 }
 
 typedef struct chrono_ctx {
@@ -374,63 +410,7 @@ static void api_person(api_ctx *c, reply *r)
 
 /* ---- alerts ---- */
 
-typedef struct ack_ctx {
-    json_t *by_alert; /* alert id -> [acks] */
-} ack_ctx;
-
-static int on_ack(const char *id, const char *by, int64_t at, const char *note, void *payload)
-{
-    ack_ctx *x = payload;
-    json_t *l = json_object_get(x->by_alert, id);
-    if (!l) {
-        l = json_array();
-        json_object_set_new(x->by_alert, id, l);
-    }
-    char t[32];
-    jd_time_format(t, at);
-    json_array_append_new(l, json_pack("{s:s,s:s,s:s}", "by", by, "at", t, "note", note));
-    return 0;
-}
-
-static void api_alerts(api_ctx *c, reply *r)
-{
-    const char *kind = jd_query(c, "kind"), *level = jd_query(c, "level");
-    const char *open = jd_query(c, "open");
-    ack_ctx x = {.by_alert = json_object()};
-    jd_error err;
-    if (jd_alert_acks(c->store, on_ack, &x, &err) < 0) {
-        json_decref(x.by_alert);
-        jd_reply_error(r, 500, "store", "Acknowledgements could not be read.");
-        return;
-    }
-    json_t *out = json_array(), *a;
-    size_t i, total = 0;
-    json_array_foreach(c->srv->alerts, i, a)
-    {
-        if (kind && *kind && (!str(a, "kind") || strcmp(str(a, "kind"), kind)))
-            continue;
-        if (level && *level && (!str(a, "level") || strcmp(str(a, "level"), level)))
-            continue;
-        if (!may_see_alert(c->who, a))
-            continue;
-        json_t *acks = json_object_get(x.by_alert, str(a, "id") ? str(a, "id") : "");
-        if (open && !strcmp(open, "1") && acks)
-            continue;
-        if (++total > 500)
-            continue;
-        json_t *o = alert_for(c->who, a);
-        json_object_set_new(o, "acknowledgements", acks ? json_deep_copy(acks) : json_array());
-        json_array_append_new(out, o);
-    }
-    json_decref(x.by_alert);
-    char d[64];
-    snprintf(d, sizeof d, "results=%zu", total);
-    if (!audited(c, r, "view", "alerts", "", d, true)) {
-        json_decref(out);
-        return;
-    }
-    jd_reply_json(r, 200, json_pack("{s:o,s:I}", "alerts", out, "total", (json_int_t)total));
-}
+/* The alert queue (paged, sorted, filtered) is in api_work.c. */
 
 json_t *jd_api_alert(jd_server *srv, const char *id)
 {
@@ -555,6 +535,7 @@ static void api_profile(api_ctx *c, reply *r)
         json_decref(j);
         return;
     }
+    jd_api_profile_texts(c, j); /* the words of each record (api_work.c) */
     jd_reply_json(r, 200, j);
 }
 
@@ -798,7 +779,6 @@ const route jd_api_routes[] = {
     {"GET", "/api/me", ROLES_ANY, api_me},
     {"GET", "/api/search", ROLES_CASE, api_search},
     {"GET", "/api/persons/{id}", ROLES_CASE, api_person},
-    {"GET", "/api/alerts", ROLES_CASE, api_alerts},
     {"POST", "/api/alerts/{id}/ack", ROLES_CASE, api_ack},
     {"GET", "/api/network", R(JD_ROLE_ANALYST), api_network},
     {"GET", "/api/profile", R(JD_ROLE_ANALYST), api_profile},

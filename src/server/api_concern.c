@@ -160,6 +160,16 @@ static int on_concern(const jd_concern *k, void *payload)
         json_object_set_new(x->seen, k->id, json_true());
     }
     json_t *o = concern_json(x->c->srv, k, x->board);
+    jd_person_summary ps; /* whom it is about, by name (issue 18) */
+    const char *colon = k->subject ? strrchr(k->subject, ':') : NULL;
+    if (o && !x->board && k->subject && jd_person_index_get(x->c->index, k->subject, &ps) == JD_OK)
+        json_object_set_new(o, "subject_name", json_string(ps.name ? ps.name : ""));
+    else if (o && !x->board && colon && !strncmp(k->subject, "exploitation_network:", 21) &&
+             jd_person_index_get(x->c->index, colon + 1, &ps) == JD_OK && ps.name && *ps.name) {
+        char nm[300]; /* a network is named after the person it was found around */
+        snprintf(nm, sizeof nm, "Network around %s", ps.name);
+        json_object_set_new(o, "subject_name", json_string(nm));
+    }
     if (o && x->board && x->c->who->acct.role == JD_ROLE_ANALYST)
         json_object_set_new(o, "concern_id", json_string(k->id)); /* analysts see all */
     if (o && x->team)
@@ -303,7 +313,7 @@ static void concern_raise(api_ctx *c, reply *r, jd_concern_new *n0)
         return;
     }
     if (!n.title)
-        n.title = n.from_alert ? n.from_alert : n.subject;
+        n.title = n.from_alert ? NULL : n.subject; /* from an alert: named by its kind */
     if (!may_touch(c, n.kind, n.subject)) {
         if (audited(c, r, "concern.raise", n.subject, "", "denied: need to know", false))
             jd_reply_error(r, 403, "forbidden", "This is not about your agency's records.");
@@ -315,12 +325,27 @@ static void concern_raise(api_ctx *c, reply *r, jd_concern_new *n0)
     snprintf(detail, sizeof detail, "request%s%.150s", n.from_alert ? " from_alert=" : "",
              n.from_alert ? n.from_alert : "");
     const char *why = str(c->body, "why");
-    if (!audited(c, r, "concern.raise", subj, why ? why : n.title, detail, true))
+    if (!audited(c, r, "concern.raise", subj, why ? why : (n.title ? n.title : ""), detail, true))
         return;
     jd_concern_actor by = {c->who->acct.username, rung_of(c->who)};
     char *id = NULL;
     jd_error err;
-    int rc = jd_concern_raise(&id, c->store, &n, &by, 0, &err);
+    jd_error_clear(&err);
+    int rc;
+    if (n.from_alert) { /* one concern per alert, however often it is asked (api_work.c) */
+        bool created = false;
+        id = jd_api_raise_once(c, &n, &created, &rc, &err);
+        if (id && !created) {
+            char t[200];
+            snprintf(t, sizeof t, "concern:%.150s", id);
+            (void)jd_audit(c, "concern.raise", t, "", "exists: not raised again", true);
+            jd_reply_json(r, 200, json_pack("{s:s,s:b}", "id", id, "existing", 1));
+            free(id);
+            return;
+        }
+    } else {
+        rc = jd_concern_raise(&id, c->store, &n, &by, 0, &err);
+    }
     if (rc < 0) {
         snprintf(detail, sizeof detail, "refused: %.280s", err.msg);
         (void)jd_audit(c, "concern.raise", subj, "", detail, false);

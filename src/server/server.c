@@ -325,14 +325,31 @@ static enum MHD_Result serve_static(struct MHD_Connection *con, jd_server *srv, 
 
 /* ---- routing ---- */
 
+/* The i-th route of the API's route tables (api.c, api_concern.c,
+ * api_work.c), or NULL past the last. */
+static const route *route_nth(size_t i)
+{
+    const struct {
+        const route *r;
+        size_t n;
+    } tables[] = {{jd_api_routes, jd_api_n_routes},
+                  {jd_api_concern_routes, jd_api_n_concern_routes},
+                  {jd_api_work_routes, jd_api_n_work_routes}};
+    for (size_t t = 0; t < sizeof tables / sizeof *tables; t++) {
+        if (i < tables[t].n)
+            return &tables[t].r[i];
+        i -= tables[t].n;
+    }
+    return NULL;
+}
+
 static const route *match(const char *method, const char *url, char *arg, size_t argcap,
                           bool *method_ok)
 {
     *method_ok = false;
     const route *found = NULL;
-    for (size_t i = 0; i < jd_api_n_routes + jd_api_n_concern_routes; i++) {
-        const route *rt =
-            i < jd_api_n_routes ? &jd_api_routes[i] : &jd_api_concern_routes[i - jd_api_n_routes];
+    const route *rt;
+    for (size_t i = 0; (rt = route_nth(i)) != NULL; i++) {
         const char *p = rt->pattern, *u = url;
         const char *brace = strstr(p, "{id}");
         bool ok;
@@ -804,6 +821,7 @@ static void free_server(jd_server *srv)
     pthread_rwlock_destroy(&srv->idx_lock);
     pthread_mutex_destroy(&srv->idx_build_mu);
     pthread_mutex_destroy(&srv->conn_mu);
+    pthread_mutex_destroy(&srv->raise_mu);
     jd_throttle_free(&srv->th);
     free(srv);
 }
@@ -819,6 +837,7 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
     pthread_rwlock_init(&srv->idx_lock, NULL);
     pthread_mutex_init(&srv->idx_build_mu, NULL);
     pthread_mutex_init(&srv->conn_mu, NULL);
+    pthread_mutex_init(&srv->raise_mu, NULL);
     srv->conns.next = srv->conns.prev = &srv->conns;
     randombytes_buf(srv->board_key, sizeof srv->board_key);
     int rc = jd_throttle_init(&srv->th);
@@ -929,9 +948,8 @@ void jd_server_stop(jd_server *srv, unsigned grace_s)
 
 void jd_server_print_routes(FILE *f)
 {
-    for (size_t i = 0; i < jd_api_n_routes + jd_api_n_concern_routes; i++) {
-        const route *rt =
-            i < jd_api_n_routes ? &jd_api_routes[i] : &jd_api_concern_routes[i - jd_api_n_routes];
+    const route *rt;
+    for (size_t i = 0; (rt = route_nth(i)) != NULL; i++) {
         fprintf(f, "%s %s", rt->method, rt->pattern);
         for (int r = 0; r < JD_ROLE_COUNT; r++)
             if (rt->roles == ROLES_NONE ? r == 0 : (rt->roles & R(r)) != 0)

@@ -76,6 +76,7 @@ struct jd_server {
     int port; /* bound */
     atomic_int in_flight;
     atomic_bool stopping;
+    pthread_mutex_t raise_mu; /* a concern raised from an alert is raised once (api_work.c) */
 };
 
 typedef struct req {
@@ -134,6 +135,23 @@ extern const route jd_api_routes[];
 extern const size_t jd_api_n_routes;
 extern const route jd_api_concern_routes[]; /* api_concern.c */
 extern const size_t jd_api_n_concern_routes;
+extern const route jd_api_work_routes[]; /* api_work.c */
+extern const size_t jd_api_n_work_routes;
+/* The menu, the routes and the home page of a role, set on the /api/me object. */
+void jd_api_menu(json_t *me, jd_role role);
+/* The open concern raised from an alert (its id, owned), or NULL. */
+char *jd_api_concern_for_alert(jd_store *s, const char *alert_id);
+/* Raise the concern of an alert once: the open one raised from it, or a
+ * new one (*created). Owned id, or NULL with *rc and err set. */
+struct jd_concern_new;
+char *jd_api_raise_once(api_ctx *c, const struct jd_concern_new *n, bool *created, int *rc,
+                        jd_error *err);
+/* Add each record's text ("narrative") to a profile document. */
+void jd_api_profile_texts(api_ctx *c, json_t *profile);
+/* A concern title with identifiers left out, for the board. */
+void jd_api_board_title(const char *title, char *out, size_t n);
+/* An alert as this caller may see it (new reference). (api.c) */
+json_t *jd_api_alert_for(const caller *w, json_t *a);
 /* Open strategic items by age (no names), or NULL. */
 json_t *jd_api_agenda_ages(jd_store *s);
 

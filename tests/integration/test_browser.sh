@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser tests of the web application (issue 8): playwright-core drives
+# Browser tests of the web application (issues 8 and 18): playwright-core drives
 # Debian's chromium, headless, against `joindots serve` on loopback. The
 # node script prints the TAP; screenshots of each main page go to OUTDIR.
 # Skips (TAP "1..0 # SKIP") only when node, playwright-core or chromium
@@ -12,9 +12,6 @@ if ! command -v node >/dev/null 2>&1 || [ ! -f "$SRC/node_modules/playwright-cor
    [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
   echo "1..0 # SKIP node, playwright-core or chromium is not installed (scripts/install-deps.sh)"
   exit 0
-fi
-if [ ! -f "$SRC/web/vendor/cytoscape.esm.min.mjs" ]; then
-  mkdir -p "$SRC/web/vendor" && cp "$SRC/node_modules/cytoscape/dist/cytoscape.esm.min.mjs" "$SRC/web/vendor/"
 fi
 DB="$SCRATCH/w.db"
 setup() {

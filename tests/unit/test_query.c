@@ -78,6 +78,15 @@ static void test_query__search(void **state)
     assert_true(finds(f, "N1", "Amy Hart"));      /* bare reference */
     assert_false(finds(f, "Zebedee Quartermain", "Amy Hart"));
     jd_person_summary out[3], one;
+    /* issue 18: a first name that sounds the same ("Eimy" for "Amy"), an
+     * initial for the surname, a name with a date of birth. */
+    assert_true(finds(f, "Eimy Hart", "Amy Hart"));
+    assert_true(finds(f, "Amy H", "Amy Hart"));
+    assert_true(finds(f, "Amy Hart 01/05/1992", "Amy Hart"));
+    assert_true(finds(f, "01/05/1992 amy", "Amy Hart"));
+    assert_false(finds(f, "Amy Hart 02/05/1992", "Amy Hart")); /* another date of birth */
+    assert_false(finds(f, "H", "Amy Hart"));                     /* an initial alone */
+    assert_false(finds(f, "Amy Q", "Amy Hart"));                 /* the wrong initial */
     /* Exact references score 1 and come first. */
     assert_true(jd_person_index_search(f->idx, "csc:C-1", out, 3) >= 1);
     assert_true(out[0].score == 1.0);

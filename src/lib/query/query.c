@@ -7,6 +7,7 @@
 #include "text/compare.h"
 #include "util/internal.h"
 #include "text/names.h"
+#include "text/phonetic.h"
 #include "store/account_ops.h"
 #include "store/store.h"
 
@@ -26,6 +27,7 @@ typedef struct pentry {
 struct jd_person_index {
     pentry *p;
     size_t n, cap;
+    size_t *by_id; /* entry numbers sorted by person_id (lookups by id) */
 };
 
 static char *dupz(const char *s)
@@ -103,7 +105,16 @@ void jd_person_index_close(jd_person_index *x)
         free(e->refs);
     }
     free(x->p);
+    free(x->by_id);
     free(x);
+}
+
+static int cmp_by_id(const void *a, const void *b, void *ctx)
+{
+    const jd_person_index *x = ctx;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    int c = strcmp(x->p[i].person_id, x->p[j].person_id);
+    return c ? c : (i > j) - (i < j); /* equal ids: the first entry first, as a scan finds it */
 }
 
 int jd_person_index_open(jd_person_index **out, jd_store *s, jd_error *err)
@@ -120,6 +131,16 @@ int jd_person_index_open(jd_person_index **out, jd_store *s, jd_error *err)
         jd_person_index_close(x);
         return rc;
     }
+    /* Person ids sorted, so that a page naming many people looks each up in
+     * O(log n) (the work queues name every alert's subject). */
+    x->by_id = malloc((x->n ? x->n : 1) * sizeof *x->by_id);
+    if (!x->by_id) {
+        jd_person_index_close(x);
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < x->n; i++)
+        x->by_id[i] = i;
+    qsort_r(x->by_id, x->n, sizeof *x->by_id, cmp_by_id, x);
     *out = x;
     return JD_OK;
 }
@@ -152,6 +173,21 @@ int jd_person_index_get(const jd_person_index *x, const char *person, jd_person_
 {
     if (!x || !person || !out)
         return JD_EINVALID;
+    if (!strchr(person, ':') && x->by_id) { /* a person id: only ids can match */
+        size_t lo = 0, hi = x->n; /* the first entry not below person */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(x->p[x->by_id[mid]].person_id, person) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < x->n && !strcmp(x->p[x->by_id[lo]].person_id, person)) {
+            summary(&x->p[x->by_id[lo]], 1, out);
+            return JD_OK;
+        }
+        return JD_ENOTFOUND;
+    }
     for (size_t i = 0; i < x->n; i++) {
         const pentry *e = &x->p[i];
         if (!strcmp(e->person_id, person)) {
@@ -182,14 +218,41 @@ static bool as_date(const char *q, char out[11])
     return false;
 }
 
+/* Do two name words sound alike (Double Metaphone, either code)? */
+static bool sounds_alike(const char *a, size_t al, const char *b, size_t bl)
+{
+    char ap[JD_PHON_MAX + 1], aa[JD_PHON_MAX + 1], bp[JD_PHON_MAX + 1], ba[JD_PHON_MAX + 1];
+    jd_phon__double_metaphone(a, al, ap, aa);
+    jd_phon__double_metaphone(b, bl, bp, ba);
+    if (!*ap || !*bp)
+        return false;
+    return !strcmp(ap, bp) || !strcmp(ap, ba) || !strcmp(aa, bp) || !strcmp(aa, ba);
+}
+
+/* How well one query word matches one name word, 0 to 1: Jaro-Winkler; a
+ * prefix of three letters or more ("Rebec"), an initial ("W") or a word
+ * that sounds the same and is spelt close ("Eva" for "Ava") counts 0.9. */
+static double word_score(const char *q, size_t ql, const char *n, size_t nl)
+{
+    double s = jd_cmp__jaro_winkler(q, ql, n, nl);
+    if (s >= 0.9)
+        return s;
+    if (ql < nl && !strncmp(q, n, ql) && (ql >= 3 || ql == 1))
+        return 0.9;
+    if (s >= 0.6 && ql >= 2 && sounds_alike(q, ql, n, nl))
+        return 0.9;
+    return s;
+}
+
 /* Score of the query words against the name words: every query word must
- * match one name word; the score is their mean similarity. */
+ * match one name word; the score is their mean similarity. An initial
+ * counts only as the last word ("Ava W"), never alone. */
 static double name_score(const char *qn, const char *nn)
 {
     if (!*qn || !*nn)
         return 0;
     double sum = 0;
-    int words = 0;
+    int words = 0, long_words = 0;
     const char *q = qn;
     while (*q) {
         while (*q == ' ')
@@ -205,9 +268,7 @@ static double name_score(const char *qn, const char *nn)
             size_t nl = strcspn(n, " ");
             if (!nl)
                 break;
-            double s = jd_cmp__jaro_winkler(q, ql, n, nl);
-            if (ql >= 3 && ql < nl && !strncmp(q, n, ql) && s < 0.9)
-                s = 0.9;
+            double s = word_score(q, ql, n, nl);
             if (s > best)
                 best = s;
             n += nl;
@@ -216,9 +277,46 @@ static double name_score(const char *qn, const char *nn)
             return 0;
         sum += best;
         words++;
+        long_words += ql > 1;
         q += ql;
     }
-    return words ? sum / words : 0;
+    return long_words ? sum / words : 0;
+}
+
+/* Split a query into a date of birth (the first word that is one) and the
+ * rest: "Ava Wilson 16/03/1993" -> "1993-03-16" and "Ava Wilson". */
+static bool split_date(const char *q, char date[11], char *rest, size_t cap)
+{
+    bool found = false;
+    size_t o = 0;
+    rest[0] = '\0';
+    const char *p = q;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t l = strcspn(p, " ,");
+        if (!l)
+            break;
+        char w[32];
+        if (!found && l < sizeof w) {
+            memcpy(w, p, l);
+            w[l] = '\0';
+            if (as_date(w, date)) {
+                found = true;
+                p += l;
+                continue;
+            }
+        }
+        if (o + l + 2 < cap) {
+            if (o)
+                rest[o++] = ' ';
+            memcpy(rest + o, p, l);
+            o += l;
+            rest[o] = '\0';
+        }
+        p += l;
+    }
+    return found;
 }
 
 typedef struct hit {
@@ -249,9 +347,12 @@ size_t jd_person_index_search(const jd_person_index *x, const char *query, jd_pe
         return 0;
     memcpy(q, query, ql);
     q[ql] = '\0';
-    bool is_date = as_date(q, date);
+    char rest[NAME_NORM_MAX];
+    bool is_date = split_date(q, date, rest, sizeof rest);
     char qn[NAME_NORM_MAX];
-    if (is_date || jd_names__normalise(qn, sizeof qn, q, ql) < 0)
+    if (!is_date)
+        snprintf(rest, sizeof rest, "%s", q);
+    if (!*rest || jd_names__normalise(qn, sizeof qn, rest, strlen(rest)) < 0)
         qn[0] = '\0';
     hit *h = malloc((max + 1) * sizeof *h);
     if (!h)
@@ -265,10 +366,14 @@ size_t jd_person_index_search(const jd_person_index *x, const char *query, jd_pe
         for (size_t j = 0; s < 1 && j < e->n_refs; j++)
             if (ref_is(&e->refs[j], q) || !strcmp(e->refs[j].person_ref, q))
                 s = 1;
-        if (s < 1 && is_date && !strcmp(e->dob, date))
-            s = 0.95;
-        if (s == 0 && *qn)
+        if (s < 1 && is_date) {
+            /* a date of birth alone, or with a name that must match too */
+            if (strcmp(e->dob, date) != 0)
+                continue;
+            s = *qn ? name_score(qn, e->norm) : 0.95;
+        } else if (s == 0 && *qn) {
             s = name_score(qn, e->norm);
+        }
         if (s <= 0)
             continue;
         /* Keep the best `max` in h[0..nh), sorted. */
