@@ -36,7 +36,7 @@ static bool same_agency(const caller *w, const char *agency)
 
 /* Need-to-know on a person: analysts see all; practitioners and managers
  * see persons one of whose refs is their agency's. */
-static bool may_see_person(const caller *w, const jd_person_summary *p)
+bool jd_api_may_see_person(const caller *w, const jd_person_summary *p)
 {
     if (sees_all(w))
         return true;
@@ -46,6 +46,11 @@ static bool may_see_person(const caller *w, const jd_person_summary *p)
         if (same_agency(w, p->refs[i].agency))
             return true;
     return false;
+}
+
+static bool may_see_person(const caller *w, const jd_person_summary *p)
+{
+    return jd_api_may_see_person(w, p);
 }
 
 static bool refs_have_agency(const caller *w, json_t *person)

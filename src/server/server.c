@@ -70,6 +70,30 @@ static enum MHD_Result send_json(struct MHD_Connection *con, jd_server *srv, rep
     return ret;
 }
 
+/* A handler's body that is not JSON (reply.raw), e.g. the PDF chronology. */
+static enum MHD_Result send_raw(struct MHD_Connection *con, jd_server *srv, reply *rp)
+{
+    json_decref(rp->json);
+    free(rp->set_cookie);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer_with_free_callback(rp->raw_len, rp->raw, free);
+    if (!r) {
+        free(rp->raw);
+        return MHD_NO;
+    }
+    headers(r, srv->o.tls_cert != NULL);
+    MHD_add_response_header(r, "Content-Type", rp->raw_type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (*rp->raw_name) {
+        char cd[160];
+        snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", rp->raw_name);
+        MHD_add_response_header(r, "Content-Disposition", cd);
+    }
+    enum MHD_Result ret = MHD_queue_response(con, rp->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result send_error(struct MHD_Connection *con, jd_server *srv, unsigned status,
                                   const char *code, const char *msg)
 {
@@ -325,14 +349,29 @@ static enum MHD_Result serve_static(struct MHD_Connection *con, jd_server *srv, 
 
 /* ---- routing ---- */
 
+/* The route tables of api.c, api_concern.c and api_person.c, as one list. */
+static size_t n_routes(void)
+{
+    return jd_api_n_routes + jd_api_n_concern_routes + jd_api_n_person_routes;
+}
+
+static const route *route_at(size_t i)
+{
+    if (i < jd_api_n_routes)
+        return &jd_api_routes[i];
+    i -= jd_api_n_routes;
+    if (i < jd_api_n_concern_routes)
+        return &jd_api_concern_routes[i];
+    return &jd_api_person_routes[i - jd_api_n_concern_routes];
+}
+
 static const route *match(const char *method, const char *url, char *arg, size_t argcap,
                           bool *method_ok)
 {
     *method_ok = false;
     const route *found = NULL;
-    for (size_t i = 0; i < jd_api_n_routes + jd_api_n_concern_routes; i++) {
-        const route *rt =
-            i < jd_api_n_routes ? &jd_api_routes[i] : &jd_api_concern_routes[i - jd_api_n_routes];
+    for (size_t i = 0; i < n_routes(); i++) {
+        const route *rt = route_at(i);
         const char *p = rt->pattern, *u = url;
         const char *brace = strstr(p, "{id}");
         bool ok;
@@ -573,6 +612,9 @@ static enum MHD_Result handle_api(jd_server *srv, struct MHD_Connection *con, co
     }
     json_decref(c.body);
     pool_put(srv, slot);
+    if (rp.raw && rp.raw_type)
+        return send_raw(con, srv, &rp);
+    free(rp.raw);
     return send_json(con, srv, &rp);
 }
 
@@ -929,9 +971,8 @@ void jd_server_stop(jd_server *srv, unsigned grace_s)
 
 void jd_server_print_routes(FILE *f)
 {
-    for (size_t i = 0; i < jd_api_n_routes + jd_api_n_concern_routes; i++) {
-        const route *rt =
-            i < jd_api_n_routes ? &jd_api_routes[i] : &jd_api_concern_routes[i - jd_api_n_routes];
+    for (size_t i = 0; i < n_routes(); i++) {
+        const route *rt = route_at(i);
         fprintf(f, "%s %s", rt->method, rt->pattern);
         for (int r = 0; r < JD_ROLE_COUNT; r++)
             if (rt->roles == ROLES_NONE ? r == 0 : (rt->roles & R(r)) != 0)

@@ -91,6 +91,12 @@ typedef struct reply {
     unsigned status;
     json_t *json;     /* body (owned), or NULL */
     char *set_cookie; /* Set-Cookie header value (owned), or NULL */
+    /* A body that is not JSON (the PDF chronology): malloc'd, owned; sent
+     * with raw_type and, when set, Content-Disposition raw_name. */
+    unsigned char *raw;
+    size_t raw_len;
+    const char *raw_type;
+    char raw_name[96];
 } reply;
 
 /* The caller of an API route. */
@@ -134,6 +140,8 @@ extern const route jd_api_routes[];
 extern const size_t jd_api_n_routes;
 extern const route jd_api_concern_routes[]; /* api_concern.c */
 extern const size_t jd_api_n_concern_routes;
+extern const route jd_api_person_routes[]; /* api_person.c */
+extern const size_t jd_api_n_person_routes;
 /* Open strategic items by age (no names), or NULL. */
 json_t *jd_api_agenda_ages(jd_store *s);
 
@@ -179,6 +187,9 @@ size_t jd_throttle_clear(th_map *m, const char *user, const char *addr);
 bool jd_password_proof(api_ctx *c, reply *r, const char *action, const char *user,
                        const char *password, unsigned fail_status, const char *fail_code,
                        const char *fail_msg, jd_account *out);
+/* May the caller see this person (need-to-know)? Analysts see all;
+ * practitioners and managers persons known to their agency. (api.c) */
+bool jd_api_may_see_person(const caller *w, const jd_person_summary *p);
 /* May the caller see this alert (need-to-know)? (api.c) */
 bool jd_api_may_see_alert(const caller *w, json_t *a);
 /* The board's opaque id of a concern ("B-" and 32 hex digits). */
