@@ -143,6 +143,24 @@ JD_API int jd_chrono_pdf(unsigned char **out, size_t *len, int *pages, jd_store 
                          jd_screener *scr, const char *person, const jd_chrono_filter *f,
                          const jd_chrono_pdf_opts *o, jd_error *err);
 
+/*
+ * Notes written in joindots about a person ("Write a note" on her page):
+ * kept beside the acknowledgements of alerts, under the key
+ * "note:PERSON_ID", so every store (SQLite, PostgreSQL) and every copy
+ * (`joindots migrate`) keeps them with no change of schema. They appear in
+ * her chronology (jd_chrono_query, jd_chrono_pdf) as events of the agency
+ * "joindots", type "note", written by the user at the time saved.
+ */
+#define JD_NOTE_MAX 4000
+/* Save a note of 1..JD_NOTE_MAX bytes about person_id by user `by`.
+ * Returns JD_OK, JD_EINVALID, JD_ESTORE. */
+JD_API int jd_person_note_add(jd_store *s, const char *person_id, const char *by,
+                              const char *text, jd_error *err);
+/* The notes about person_id, oldest first; strings borrowed for the call. */
+JD_API int jd_person_notes(jd_store *s, const char *person_id,
+                           int (*cb)(const char *by, int64_t at, const char *text, void *payload),
+                           void *payload, jd_error *err);
+
 #ifdef __cplusplus
 }
 #endif

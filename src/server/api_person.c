@@ -259,6 +259,25 @@ static void api_summary(api_ctx *c, reply *r)
     jd_reply_json(r, 200, o);
 }
 
+/* ---- alerts (without the chronology that GET /api/persons/{id} sends) ---- */
+
+static void api_person_alerts(api_ctx *c, reply *r)
+{
+    jd_person_summary p;
+    const char *why;
+    if (!person_of(c, r, "alerts", &p, &why))
+        return;
+    json_t *a = jd_api_alerts_of(c->srv, c->who, p.person_id);
+    char target[160], d[64];
+    snprintf(target, sizeof target, "person:%s", p.person_id);
+    snprintf(d, sizeof d, "alerts=%zu", json_array_size(a));
+    if (!audited(c, r, "view", target, why, d, true)) {
+        json_decref(a);
+        return;
+    }
+    jd_reply_json(r, 200, json_pack("{s:o}", "alerts", a));
+}
+
 /* ---- chronology ---- */
 
 typedef struct rows_ctx {
@@ -436,10 +455,49 @@ out:
     free(redact_buf);
     }
 
+/* ---- notes ---- */
+
+static void api_note(api_ctx *c, reply *r)
+{
+    jd_person_summary p;
+    char target[160];
+    snprintf(target, sizeof target, "person:%.150s", c->arg);
+    bool found = jd_person_index_get(c->index, c->arg, &p) == JD_OK;
+    if (!found || !jd_api_may_see_person(c->who, &p)) {
+        if (audited(c, r, "note", target, "", found ? "denied: need to know" : "denied: not found",
+                    false))
+            jd_reply_error(r, 404, "not_found", "No such person known to your agency.");
+        return;
+    }
+    json_t *t = c->body ? json_object_get(c->body, "text") : NULL;
+    const char *text = json_is_string(t) ? json_string_value(t) : NULL;
+    if (!text || !*text || strlen(text) > JD_NOTE_MAX) {
+        jd_reply_error(r, 400, "note_required", "Write a note of 1 to 4000 characters.");
+        return;
+    }
+    if (!jd_api_second_look(c, r, text))
+        return;
+    snprintf(target, sizeof target, "person:%s", p.person_id);
+    json_t *cf = json_object_get(c->body, "confirmed");
+    /* Audited before it is done: a change is never made without its row. */
+    if (!audited(c, r, "note", target, text, json_is_true(cf) ? "saved after a second look" : "",
+                 true))
+        return;
+    jd_error err;
+    if (jd_person_note_add(c->store, p.person_id, c->who->acct.username, text, &err) < 0) {
+        (void)jd_audit(c, "note", target, "", "refused: not stored", false);
+        jd_reply_error(r, 500, "store", "The note could not be saved.");
+        return;
+    }
+    jd_reply_json(r, 201, json_pack("{s:b}", "ok", 1));
+}
+
 /* Keep in step with docs/openapi.yaml (tests/integration/test_serve.sh checks). */
 const route jd_api_person_routes[] = {
     {"GET", "/api/persons/{id}/summary", ROLES_CASE, api_summary},
+    {"GET", "/api/persons/{id}/alerts", ROLES_CASE, api_person_alerts},
     {"GET", "/api/persons/{id}/chronology", ROLES_CASE, api_chronology},
     {"GET", "/api/persons/{id}/chronology/pdf", ROLES_CASE, api_chronology_pdf},
+    {"POST", "/api/persons/{id}/notes", ROLES_CASE, api_note},
 };
 const size_t jd_api_n_person_routes = sizeof jd_api_person_routes / sizeof *jd_api_person_routes;

@@ -190,6 +190,17 @@ bool jd_password_proof(api_ctx *c, reply *r, const char *action, const char *use
 /* May the caller see this person (need-to-know)? Analysts see all;
  * practitioners and managers persons known to their agency. (api.c) */
 bool jd_api_may_see_person(const caller *w, const jd_person_summary *p);
+/* The loaded alerts about a person (subject or network member), each as the
+ * caller may see it; a new array. (api.c) */
+json_t *jd_api_alerts_of(jd_server *srv, const caller *w, const char *person_id);
+/* The language findings of a text (wording that blames a child), a new
+ * array. (api.c) */
+json_t *jd_api_language(api_ctx *c, const char *text);
+/* A note or acknowledgement with flagged wording is saved only after a
+ * second look: true when the body says "confirmed": true or the text has
+ * no flagged wording; else false with 409 wording_flagged and the
+ * findings set. (api.c) */
+bool jd_api_second_look(api_ctx *c, reply *r, const char *text);
 /* May the caller see this alert (need-to-know)? (api.c) */
 bool jd_api_may_see_alert(const caller *w, json_t *a);
 /* The board's opaque id of a concern ("B-" and 32 hex digits). */

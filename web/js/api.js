@@ -8,11 +8,13 @@ export class ApiError extends Error {
     super((body && body.message) || ('HTTP ' + status));
     this.status = status;
     this.code = body && body.error;
+    this.body = body;
   }
 }
 
-async function call(method, path, body) {
+async function call(method, path, body, options) {
   const opt = { method, headers: {}, credentials: 'same-origin' };
+  if (options && options.signal) opt.signal = options.signal;
   if (method !== 'GET') {
     opt.headers['Content-Type'] = 'application/json';
     if (csrf) opt.headers['X-CSRF-Token'] = csrf;
@@ -25,8 +27,10 @@ async function call(method, path, body) {
   return data;
 }
 
-export const get = (path, params) => {
+// get(path, query, {signal}) and post(path, body, {signal}): the options
+// argument is optional; an aborted signal rejects with an AbortError.
+export const get = (path, params, options) => {
   const q = params ? '?' + new URLSearchParams(params).toString() : '';
-  return call('GET', path + q);
+  return call('GET', path + q, undefined, options);
 };
-export const post = (path, body) => call('POST', path, body);
+export const post = (path, body, options) => call('POST', path, body, options);

@@ -14,6 +14,7 @@
 #include <joindots/child.h>
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,13 @@ typedef struct qctx {
     size_t first_index; /* index (newest first) of want[nwant-1] */
     int pass;           /* 0 oldest first; 1 count; 2 emit */
     int rc;
+    /* notes written in joindots, merged into the walk by time */
+    struct qnote {
+        char *by, *text;
+        int64_t at;
+    } *notes;
+    size_t nnotes, capnotes, ni;
+    jd_arena nar;
 } qctx;
 
 static int on_finding(const jd_finding *f, void *payload)
@@ -237,9 +245,8 @@ static int emit(qctx *q, const jd_chrono_event *ev, int age, size_t index)
     return q->cb(&row, q->payload);
 }
 
-static int on_event(const jd_chrono_event *ev, void *payload)
+static int handle(qctx *q, const jd_chrono_event *ev)
 {
-    qctx *q = payload;
     size_t pos = q->pos++;
     q->screened = false;
     int age = jd_age_at(q->dob, ev->occurred_at);
@@ -269,6 +276,70 @@ static int on_event(const jd_chrono_event *ev, void *payload)
     return 0;
 }
 
+/* The notes saved before `until`, as events of the agency "joindots". */
+static int flush_notes(qctx *q, int64_t until)
+{
+    while (q->ni < q->nnotes && q->notes[q->ni].at <= until) {
+        const struct qnote *n = &q->notes[q->ni];
+        char rec[32];
+        snprintf(rec, sizeof rec, "note-%zu", q->ni + 1);
+        q->ni++;
+        jd_chrono_event ev = {.agency = "joindots",
+                              .record_id = rec,
+                              .event_type = "note",
+                              .occurred_at = n->at,
+                              .reported_at = n->at,
+                              .occurred_prec = 5,
+                              .narrative = n->text,
+                              .outcome = "",
+                              .author_role = n->by,
+                              .subject_role = "subject"};
+        int rc = handle(q, &ev);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int on_event(const jd_chrono_event *ev, void *payload)
+{
+    qctx *q = payload;
+    int rc = flush_notes(q, ev->occurred_at);
+    return rc ? rc : handle(q, ev);
+}
+
+static int on_note(const char *by, int64_t at, const char *text, void *payload)
+{
+    qctx *q = payload;
+    if (jd_grow((void **)&q->notes, &q->capnotes, q->nnotes + 1, sizeof *q->notes) < 0)
+        return jd_error_set(q->err, JD_ENOMEM, "out of memory");
+    struct qnote *n = &q->notes[q->nnotes];
+    n->by = jd_arena_strdup(&q->nar, by);
+    n->text = jd_arena_strdup(&q->nar, text);
+    n->at = at;
+    if (!n->by || !n->text)
+        return jd_error_set(q->err, JD_ENOMEM, "out of memory");
+    /* saved in id order; keep them in time order whatever the clock did */
+    for (size_t i = q->nnotes; i > 0 && q->notes[i - 1].at > q->notes[i].at; i--) {
+        struct qnote t = q->notes[i - 1];
+        q->notes[i - 1] = q->notes[i];
+        q->notes[i] = t;
+    }
+    q->nnotes++;
+    return 0;
+}
+
+/* One walk: the store's events with the notes merged in. */
+static int walk(qctx *q, jd_store *s, const char *person)
+{
+    q->ni = 0;
+    q->pos = 0;
+    int rc = jd_chronology(s, person, JD_AS_OF_NOW, on_event, q, q->err);
+    if (rc == JD_ENOTFOUND && q->nnotes)
+        rc = JD_OK;
+    return rc ? rc : flush_notes(q, INT64_MAX);
+}
+
 int jd_chrono_query(jd_store *s, jd_screener *scr, const char *person, const char *dob,
                     const jd_chrono_filter *f, int (*cb)(const jd_chrono_row *row, void *payload),
                     void *payload, size_t *total, jd_error *err)
@@ -281,8 +352,11 @@ int jd_chrono_query(jd_store *s, jd_screener *scr, const char *person, const cha
         return jd_error_set(err, JD_EINVALID, "the start of the date range is after its end");
     qctx q = {.scr = scr, .f = f, .dob = dob, .cb = cb, .payload = payload, .err = err};
     jd_arena_init(&q.ar, 4096);
+    jd_arena_init(&q.nar, 4096);
     q.pass = f->newest_first ? 1 : 0;
-    int rc = jd_chronology(s, person, JD_AS_OF_NOW, on_event, &q, err);
+    int rc = strchr(person, ':') ? JD_OK : jd_person_notes(s, person, on_note, &q, err);
+    if (rc == JD_OK)
+        rc = walk(&q, s, person);
     if (rc == JD_OK && f->newest_first && q.nkeep > f->offset) {
         /* newest first: the page is matches [n-offset-limit, n-offset) in walk order */
         size_t end = q.nkeep - f->offset;
@@ -291,13 +365,14 @@ int jd_chrono_query(jd_store *s, jd_screener *scr, const char *person, const cha
         q.nwant = end - start;
         q.first_index = f->offset;
         q.wi = 0;
-        q.pos = 0;
         q.pass = 2;
-        rc = jd_chronology(s, person, JD_AS_OF_NOW, on_event, &q, err);
+        rc = walk(&q, s, person);
     }
     if (rc == JD_OK)
         *total = q.matches;
     free(q.keep);
+    free(q.notes);
     jd_arena_free(&q.ar);
+    jd_arena_free(&q.nar);
     return rc;
 }
