@@ -178,6 +178,28 @@ static int redact_name(jd_arena *ar, char **s, const char *who, const char *chil
     return rc;
 }
 
+/* Does a word of `a` (3 letters or more, not part of the child's name) equal
+ * a word of `b`? Agencies spell one person several ways ("Wayne Hussain",
+ * "Wayen Hussain"): sharing a forename or a surname with a chosen person is
+ * taken as that person, erring towards redacting. */
+static bool share_word(const char *a, const char *b, const char *child)
+{
+    for (const char *p = a; *p;) {
+        size_t k = strcspn(p, " -");
+        if (k >= 3 && !in_name(child, p, k))
+            for (const char *q = b; *q;) {
+                size_t l = strcspn(q, " -");
+                if (l == k && !strncasecmp(p, q, k))
+                    return true;
+                q += l;
+                q += strspn(q, " -");
+            }
+        p += k;
+        p += strspn(p, " -");
+    }
+    return false;
+}
+
 static bool chosen(const jd_chrono_pdf_opts *o, const char *name)
 {
     if (!name || !*name)
@@ -185,7 +207,8 @@ static bool chosen(const jd_chrono_pdf_opts *o, const char *name)
     if (o->redact_all)
         return true;
     for (size_t i = 0; i < o->n_redact; i++)
-        if (o->redact[i] && !strcasecmp(o->redact[i], name))
+        if (o->redact[i] &&
+            (!strcasecmp(o->redact[i], name) || share_word(name, o->redact[i], o->name)))
             return true;
     return false;
 }
@@ -400,14 +423,9 @@ static void cover(draw *d, const jd_chrono_pdf_opts *o, const jd_chrono_filter *
     snprintf(events, sizeof events, "%zu%s", n, f->significant ? " (significant events only)" : "");
     if (o->redact_all)
         snprintf(red, sizeof red, "every other person named in the child's events");
-    else if (o->n_redact) {
-        jd_buf b = JD_BUF_INIT(sizeof red);
-        for (size_t i = 0; i < o->n_redact; i++)
-            if (jd_buf_printf(&b, "%s%s", i ? ", " : "", o->redact[i]) < 0)
-                break;
-        snprintf(red, sizeof red, "%s (%zu people)", jd_buf_cstr(&b), o->n_redact);
-        jd_buf_dispose(&b);
-    }
+    else if (o->n_redact) /* never their names: that would undo it */
+        snprintf(red, sizeof red, "%zu %s chosen by the user, wherever named", o->n_redact,
+                 o->n_redact == 1 ? "person" : "people");
     char by[200];
     snprintf(by, sizeof by, "%s (%s%s%s)", o->by ? o->by : "", o->role ? o->role : "",
              o->agency && *o->agency ? ", " : "", o->agency ? o->agency : "");
