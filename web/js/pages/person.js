@@ -72,6 +72,12 @@ function signsOf(alerts) {
 
 export default async function render(ctx) {
   const id = decodeURIComponent((ctx.args && ctx.args[0]) || '');
+  // Roles that never see a person's record are told so before any reason is asked.
+  if (ctx.me && !['practitioner', 'analyst', 'manager'].includes(ctx.me.role)) {
+    ctx.page('Not available', h('p', { class: 'error', role: 'alert', id: 'person-refused' },
+      'Your role does not give access to a person\'s record.'));
+    return;
+  }
   const key = 'reason:' + id;
   let reason = sessionStorage.getItem(key);
   if (!reason) {
