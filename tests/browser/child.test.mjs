@@ -42,11 +42,15 @@ async function session(role, viewport) {
   return { ctx, page };
 }
 const shot = (page, name, full = false) => page.screenshot({ path: `${outdir}/${name}.png`, fullPage: full });
-const W = (page, fn, arg, ms = 10000) => page.waitForFunction(fn, arg, { timeout: ms, polling: 100 }).catch(async () => {
-  // waitForFunction with a function is evaluated by CDP, not eval: allowed by the CSP; poll as a fallback
+// page.waitForFunction evaluates strings, which the CSP (no unsafe-eval) refuses: poll instead.
+async function W(page, fn, arg, ms = 10000) {
   const end = Date.now() + ms;
-  for (;;) { if (await page.evaluate(fn, arg)) return; if (Date.now() > end) throw new Error('timed out'); await new Promise(r => setTimeout(r, 100)); }
-});
+  for (;;) {
+    if (await page.evaluate(fn, arg)) return;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise(r => setTimeout(r, 100));
+  }
+}
 
 // Open her page: the reason first, then the page drawn whole.
 async function openChild(page) {
