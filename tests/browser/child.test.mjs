@@ -205,8 +205,10 @@ for (const [vw, vh, tag] of [[1366, 768, 'desktop'], [768, 1024, 'tablet']]) {
     await shot(page, 'child-desktop-05-note-second-look');
     await page.fill('#child-note', 'Saw Ava; adults are sexually exploiting her. Police informed.');
     await page.click('#note-save');
-    await page.waitForSelector('#status.show');
-    await check('a note in plain words is saved to her record', async () => (await page.textContent('#status')).includes('Note saved'));
+    await check('a note in plain words is saved to her record', async () => {
+      await W(page, () => /Note saved/.test(document.getElementById('status').textContent));
+      return true;
+    });
     await page.waitForSelector('#chronology[data-drawn-ms]', { timeout: 15000 });
     await check('and shows in her chronology as a joindots note', async () => {
       const r = await page.$eval('#timeline tr.ev', tr => tr.innerText);
@@ -223,8 +225,10 @@ for (const [vw, vh, tag] of [[1366, 768, 'desktop'], [768, 1024, 'tablet']]) {
     await check('an acknowledgement with flagged wording asks for a second look', async () => (await page.isVisible('#ack-confirm')));
     await page.check('#ack-confirm');
     await page.click('#ack-save');
-    await page.waitForSelector('#status.show');
-    await check('and is saved once the user has looked again', async () => (await page.textContent('#status')).includes('acknowledged'));
+    await check('and is saved once the user has looked again', async () => {
+      await W(page, () => /acknowledged/.test(document.getElementById('status').textContent));
+      return true;
+    });
   } else {
     await check('tablet: the chronology fits the width and its buttons can be reached', async () => {
       const tw = await page.$eval('#chronology', t => t.getBoundingClientRect().right);
