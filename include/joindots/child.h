@@ -52,15 +52,15 @@ typedef struct jd_level_change {
 
 /* The summary of one child; strings owned by it (jd_child_summary_dispose). */
 typedef struct jd_child_summary {
-    char level[12];    /* highest level reached ("none" when never raised) */
-    int64_t level_at;  /* when it was reached, 0 when none */
-    char current[12];  /* the level her current indicators give, "" unknown */
-    size_t n;          /* sentences: 0 when nothing was raised, else 2 to 5 */
+    char level[12];              /* highest level reached ("none" when never raised) */
+    int64_t level_at;            /* when it was reached, 0 when none */
+    char current[12];            /* the level her current indicators give, "" unknown */
+    size_t n;                    /* sentences: 0 when nothing was raised, else 2 to 5 */
     char *text[JD_SUMMARY_MAX];  /* plain English: names, DD/MM/YYYY, ages */
     char *codes[JD_SUMMARY_MAX]; /* rule codes and record ids behind text[i] */
     size_t n_changes;
     jd_level_change changes[JD_SUMMARY_CHANGES];
-    size_t n_events;   /* events in her chronology */
+    size_t n_events;           /* events in her chronology */
     int64_t first_at, last_at; /* first and last event, 0 when none */
     char **third_parties;      /* distinct names of other people in her events */
     size_t n_third_parties;
@@ -86,9 +86,12 @@ typedef struct jd_chrono_filter {
     const char *text;      /* case-insensitive words in the narrative, type, outcome or place */
     bool significant;      /* only events with a significant sign, trigger or offence */
     bool newest_first;
-    size_t offset, limit;  /* the page, in the order asked for */
+    size_t offset, limit; /* the page, in the order asked for */
 } jd_chrono_filter;
-#define JD_CHRONO_FILTER_INIT {NULL, NULL, INT64_MIN, INT64_MAX, NULL, false, false, 0, 50}
+#define JD_CHRONO_FILTER_INIT                                                                      \
+    {                                                                                              \
+        NULL, NULL, INT64_MIN, INT64_MAX, NULL, false, false, 0, 50                                \
+    }
 #define JD_CHRONO_MAX_LIMIT 500
 
 /* One event of the page. Borrowed for the callback. */
@@ -97,8 +100,8 @@ typedef struct jd_chrono_row {
     int age;                    /* her age at the event, -1 unknown */
     const jd_finding *findings; /* indicators, triggers, offences, wording */
     size_t n_findings;
-    bool significant;           /* a significant sign (S), trigger (T) or offence (C) */
-    size_t index;               /* position among the matches, in the order asked for */
+    bool significant; /* a significant sign (S), trigger (T) or offence (C) */
+    size_t index;     /* position among the matches, in the order asked for */
 } jd_chrono_row;
 
 /*
@@ -116,16 +119,16 @@ JD_API int jd_chrono_query(jd_store *s, jd_screener *scr, const char *person, co
 
 /* What goes on the PDF's cover and how third parties are redacted. */
 typedef struct jd_chrono_pdf_opts {
-    const char *name, *dob;          /* the child */
-    const char *by, *role, *agency;  /* who asked */
-    const char *reason;              /* why (as given, recorded in the audit log) */
-    const char *filters;             /* the filters in words */
-    int64_t at;                      /* when */
-    const char *const *summary;      /* the summary's sentences, for the cover */
+    const char *name, *dob;         /* the child */
+    const char *by, *role, *agency; /* who asked */
+    const char *reason;             /* why (as given, recorded in the audit log) */
+    const char *filters;            /* the filters in words */
+    int64_t at;                     /* when */
+    const char *const *summary;     /* the summary's sentences, for the cover */
     size_t n_summary;
-    const char *const *redact;       /* names of third parties to redact */
+    const char *const *redact; /* names of third parties to redact */
     size_t n_redact;
-    bool redact_all;                 /* every other person in her events */
+    bool redact_all; /* every other person in her events */
 } jd_chrono_pdf_opts;
 
 /* Pages of an export above this are refused with JD_ELIMIT. */
@@ -154,8 +157,8 @@ JD_API int jd_chrono_pdf(unsigned char **out, size_t *len, int *pages, jd_store 
 #define JD_NOTE_MAX 4000
 /* Save a note of 1..JD_NOTE_MAX bytes about person_id by user `by`.
  * Returns JD_OK, JD_EINVALID, JD_ESTORE. */
-JD_API int jd_person_note_add(jd_store *s, const char *person_id, const char *by,
-                              const char *text, jd_error *err);
+JD_API int jd_person_note_add(jd_store *s, const char *person_id, const char *by, const char *text,
+                              jd_error *err);
 /* The notes about person_id, oldest first; strings borrowed for the call. */
 JD_API int jd_person_notes(jd_store *s, const char *person_id,
                            int (*cb)(const char *by, int64_t at, const char *text, void *payload),

@@ -122,7 +122,8 @@ static bool filter_of(api_ctx *c, reply *r, jd_chrono_filter *f, fwords *words)
     }
     if ((v = jd_query(c, "agency")) && *v) {
         if (!only(v, "abcdefghijklmnopqrstuvwxyz_,", 200)) {
-            jd_reply_error(r, 400, "bad_agency", "agency is a comma-separated list of agency codes.");
+            jd_reply_error(r, 400, "bad_agency",
+                           "agency is a comma-separated list of agency codes.");
             return false;
         }
         f->agencies = v;
@@ -141,7 +142,8 @@ static bool filter_of(api_ctx *c, reply *r, jd_chrono_filter *f, fwords *words)
         if ((v = jd_query(c, names[i])) && *v) {
             int64_t t;
             if (strlen(v) > 10 || jd_time_parse(&t, v, i == 1) < 0) {
-                jd_reply_error(r, 400, "bad_date", "from and to are dates: DD/MM/YYYY or YYYY-MM-DD.");
+                jd_reply_error(r, 400, "bad_date",
+                               "from and to are dates: DD/MM/YYYY or YYYY-MM-DD.");
                 return false;
             }
             if (i == 0)
@@ -213,8 +215,8 @@ static void api_summary(api_ctx *c, reply *r)
     json_t *sentences = json_array(), *changes = json_array(), *third = json_array();
     json_t *agencies = json_array();
     for (size_t i = 0; i < sum.n; i++)
-        json_array_append_new(sentences, json_pack("{s:s,s:s}", "text", sum.text[i], "codes",
-                                                   sum.codes[i]));
+        json_array_append_new(sentences,
+                              json_pack("{s:s,s:s}", "text", sum.text[i], "codes", sum.codes[i]));
     char t[32];
     for (size_t i = 0; i < sum.n_changes; i++) {
         const jd_level_change *ch = &sum.changes[i];
@@ -238,11 +240,10 @@ static void api_summary(api_ctx *c, reply *r)
             json_array_append_new(agencies, json_pack("{s:s,s:s}", "code", p.refs[i].agency,
                                                       "label", jd_agency_label(p.refs[i].agency)));
     }
-    json_t *o = json_pack("{s:s,s:s,s:b,s:s,s:s,s:o,s:o,s:o,s:o,s:I}", "name", p.name, "dob",
-                          p.dob, "is_child", p.is_child, "level", sum.level, "current_level",
-                          sum.current, "summary", sentences, "level_changes", changes,
-                          "third_parties", third, "agencies", agencies, "events",
-                          (json_int_t)sum.n_events);
+    json_t *o = json_pack("{s:s,s:s,s:b,s:s,s:s,s:o,s:o,s:o,s:o,s:I}", "name", p.name, "dob", p.dob,
+                          "is_child", p.is_child, "level", sum.level, "current_level", sum.current,
+                          "summary", sentences, "level_changes", changes, "third_parties", third,
+                          "agencies", agencies, "events", (json_int_t)sum.n_events);
     int now_age = jd_age_at(p.dob, (int64_t)time(NULL));
     json_object_set_new(o, "age_now", now_age >= 0 ? json_integer(now_age) : json_null());
     const int64_t at[3] = {sum.level_at, sum.first_at, sum.last_at};
@@ -294,25 +295,25 @@ static int on_row(const jd_chrono_row *row, void *payload)
     json_t *findings = json_array(), *parties = json_array(), *objects = json_array();
     for (size_t i = 0; i < row->n_findings; i++) {
         const jd_finding *f = &row->findings[i];
-        json_array_append_new(findings, json_pack("{s:s,s:s,s:s,s:s?,s:i,s:i}", "rule", f->rule,
-                                                  "name", f->name, "why", f->why ? f->why : "",
-                                                  "advice", f->advice, "offset", f->offset,
-                                                  "length", f->length));
+        json_array_append_new(findings,
+                              json_pack("{s:s,s:s,s:s,s:s?,s:i,s:i}", "rule", f->rule, "name",
+                                        f->name, "why", f->why ? f->why : "", "advice", f->advice,
+                                        "offset", f->offset, "length", f->length));
     }
     for (size_t i = 0; i < ev->n_parties; i++)
-        json_array_append_new(parties, json_pack("{s:s,s:s}", "name", ev->parties[i].name,
-                                                 "role", ev->parties[i].role));
+        json_array_append_new(parties, json_pack("{s:s,s:s}", "name", ev->parties[i].name, "role",
+                                                 ev->parties[i].role));
     for (size_t i = 0; i < ev->n_objects; i++)
         json_array_append_new(objects, json_pack("{s:s,s:s}", "type", ev->objects[i].object_type,
                                                  "value", ev->objects[i].value));
-    json_t *e = json_pack(
-        "{s:I,s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:o,s:o,s:o}", "index",
-        (json_int_t)row->index, "occurred_at", t, "precision", ev->occurred_prec, "agency",
-        ev->agency, "agency_label", jd_agency_label(ev->agency), "record_id", ev->record_id,
-        "event_type", ev->event_type, "type_label", type, "narrative",
-        ev->narrative ? ev->narrative : "", "outcome", ev->outcome ? ev->outcome : "",
-        "location", ev->location ? ev->location : "", "significant", row->significant,
-        "findings", findings, "parties", parties, "objects", objects);
+    json_t *e =
+        json_pack("{s:I,s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:o,s:o,s:o}", "index",
+                  (json_int_t)row->index, "occurred_at", t, "precision", ev->occurred_prec,
+                  "agency", ev->agency, "agency_label", jd_agency_label(ev->agency), "record_id",
+                  ev->record_id, "event_type", ev->event_type, "type_label", type, "narrative",
+                  ev->narrative ? ev->narrative : "", "outcome", ev->outcome ? ev->outcome : "",
+                  "location", ev->location ? ev->location : "", "significant", row->significant,
+                  "findings", findings, "parties", parties, "objects", objects);
     if (!e)
         return JD_ENOMEM;
     json_object_set_new(e, "age", row->age >= 0 ? json_integer(row->age) : json_null());
@@ -329,16 +330,16 @@ static void api_chronology(api_ctx *c, reply *r)
     jd_chrono_filter f;
     fwords words = {""};
     if (!filter_of(c, r, &f, &words)) {
-                return;
+        return;
     }
     rows_ctx x = {.events = json_array()};
     size_t total = 0;
     jd_error err;
-    int rc = jd_chrono_query(c->store, c->screener, p.person_id, p.dob, &f, on_row, &x, &total,
-                             &err);
+    int rc =
+        jd_chrono_query(c->store, c->screener, p.person_id, p.dob, &f, on_row, &x, &total, &err);
     if (rc < 0 && rc != JD_ENOTFOUND) {
         json_decref(x.events);
-                jd_reply_error(r, 500, "store", "The chronology could not be read.");
+        jd_reply_error(r, 500, "store", "The chronology could not be read.");
         return;
     }
     if (f.newest_first) { /* the page comes oldest first */
@@ -353,7 +354,7 @@ static void api_chronology(api_ctx *c, reply *r)
     snprintf(target, sizeof target, "person:%s", p.person_id);
     snprintf(d, sizeof d, "chronology offset=%zu shown=%zu of %zu %s", f.offset,
              json_array_size(x.events), total, words.s);
-        if (!audited(c, r, "view", target, why, d, true)) {
+    if (!audited(c, r, "view", target, why, d, true)) {
         json_decref(x.events);
         return;
     }
@@ -385,8 +386,9 @@ static void api_chronology_pdf(api_ctx *c, reply *r)
     const char *rv = jd_query(c, "redact");
     if (rv && *rv) {
         if (strlen(rv) > 2000 || !(redact_buf = strdup(rv))) {
-            jd_reply_error(r, 400, "bad_redact", "redact is up to 2000 characters of names "
-                                                 "separated by |.");
+            jd_reply_error(r, 400, "bad_redact",
+                           "redact is up to 2000 characters of names "
+                           "separated by |.");
             goto out;
         }
         for (char *save = NULL, *tok = strtok_r(redact_buf, "|", &save); tok;
@@ -405,8 +407,7 @@ static void api_chronology_pdf(api_ctx *c, reply *r)
         goto out;
     }
     jd_error err;
-    if (jd_child_summary_build(&sum, c->store, c->screener, p.person_id, p.name, p.dob, &err) <
-        0) {
+    if (jd_child_summary_build(&sum, c->store, c->screener, p.person_id, p.name, p.dob, &err) < 0) {
         jd_reply_error(r, 500, "store", "The summary could not be built.");
         goto out;
     }
@@ -453,7 +454,7 @@ out:
     free(pdf);
     jd_child_summary_dispose(&sum);
     free(redact_buf);
-    }
+}
 
 /* ---- notes ---- */
 

@@ -47,7 +47,8 @@ static int setup(void **state)
     ao.save = true;
     jd_person_summary p;
     if (jd_ingest_bundles(f->s, b, 1, &io, &t, NULL) != JD_OK ||
-        jd_resolve(f->s, &ro, NULL, NULL) != JD_OK || jd_analyse(f->s, &ao, NULL, NULL, NULL) != JD_OK ||
+        jd_resolve(f->s, &ro, NULL, NULL) != JD_OK ||
+        jd_analyse(f->s, &ao, NULL, NULL, NULL) != JD_OK ||
         jd_person_index_open(&f->idx, f->s, NULL) != JD_OK ||
         jd_screener_open(&f->scr, NULL, NULL) != JD_OK)
         return -1;
@@ -126,24 +127,22 @@ static void test_child__chronology_query(void **state)
     jd_chrono_filter q = JD_CHRONO_FILTER_INIT;
     rows all = {0}, page = {0}, newest = {0};
     q.limit = 500;
-    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, "1992-05-01", &q, on_row, &all, &total,
-                                     &err),
-                     JD_OK);
+    assert_int_equal(
+        jd_chrono_query(f->s, f->scr, f->amy, "1992-05-01", &q, on_row, &all, &total, &err), JD_OK);
     assert_int_equal((size_t)all.n, total);
     assert_true(total >= 15);
     /* a page, then the same page newest first is the other end reversed */
     q.limit = 3;
     q.offset = 2;
-    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, "1992-05-01", &q, on_row, &page, &t2, &err),
-                     JD_OK);
+    assert_int_equal(
+        jd_chrono_query(f->s, f->scr, f->amy, "1992-05-01", &q, on_row, &page, &t2, &err), JD_OK);
     assert_int_equal(page.n, 3);
     assert_int_equal(t2, total);
     assert_string_equal(page.rec[0], all.rec[2]);
     assert_int_equal(page.index[0], 2);
     q.newest_first = true;
-    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, "1992-05-01", &q, on_row, &newest, &t2,
-                                     &err),
-                     JD_OK);
+    assert_int_equal(
+        jd_chrono_query(f->s, f->scr, f->amy, "1992-05-01", &q, on_row, &newest, &t2, &err), JD_OK);
     assert_int_equal(newest.n, 3);
     /* rows come oldest first; index gives the place newest first */
     assert_string_equal(newest.rec[2], all.rec[total - 3]);
@@ -154,15 +153,18 @@ static void test_child__chronology_query(void **state)
     rows pol = {0}, sig = {0}, none = {0};
     g.agencies = "police";
     g.limit = 500;
-    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, NULL, &g, on_row, &pol, &t2, &err), JD_OK);
+    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, NULL, &g, on_row, &pol, &t2, &err),
+                     JD_OK);
     assert_true(t2 > 0 && t2 < total);
     g.agencies = NULL;
     g.significant = true;
-    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, NULL, &g, on_row, &sig, &t2, &err), JD_OK);
+    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, NULL, &g, on_row, &sig, &t2, &err),
+                     JD_OK);
     assert_int_equal(sig.significant, sig.n);
     g.significant = false;
     g.text = "zzzz-not-in-any-record";
-    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, NULL, &g, on_row, &none, &t2, &err), JD_OK);
+    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, NULL, &g, on_row, &none, &t2, &err),
+                     JD_OK);
     assert_int_equal(t2, 0);
     assert_int_equal(none.n, 0);
     /* bad arguments */
@@ -223,7 +225,8 @@ static void test_child__notes(void **state)
 static bool has_code(const char *s)
 {
     regex_t re;
-    assert_int_equal(regcomp(&re, "\\b[VMSTCL][0-9][0-9]\\b|M-R[0-9]|R-C[0-9]|\\bT[0-9]\\b|P0[0-9]{4}|_",
+    assert_int_equal(regcomp(&re,
+                             "\\b[VMSTCL][0-9][0-9]\\b|M-R[0-9]|R-C[0-9]|\\bT[0-9]\\b|P0[0-9]{4}|_",
                              REG_EXTENDED | REG_NOSUB),
                      0);
     bool hit = regexec(&re, s, 0, NULL, 0) == 0;
@@ -236,8 +239,8 @@ static void test_child__summary(void **state)
     fx *f = *state;
     jd_error err;
     jd_child_summary s;
-    assert_int_equal(jd_child_summary_build(&s, f->s, f->scr, f->amy, "Amy Hart", "1992-05-01", &err),
-                     JD_OK);
+    assert_int_equal(
+        jd_child_summary_build(&s, f->s, f->scr, f->amy, "Amy Hart", "1992-05-01", &err), JD_OK);
     assert_string_not_equal(s.level, "none");
     assert_true(s.n >= 2 && s.n <= JD_SUMMARY_MAX);
     assert_non_null(strstr(s.text[0], "Amy Hart"));
@@ -251,8 +254,8 @@ static void test_child__summary(void **state)
     assert_true(s.n_events >= 15);
     jd_child_summary_dispose(&s);
     jd_child_summary_dispose(&s); /* twice is harmless */
-    assert_int_equal(jd_child_summary_build(&s, f->s, f->scr, f->ben, "Ben Cole", "1991-02-02", &err),
-                     JD_OK);
+    assert_int_equal(
+        jd_child_summary_build(&s, f->s, f->scr, f->ben, "Ben Cole", "1991-02-02", &err), JD_OK);
     assert_string_equal(s.level, "none");
     assert_int_equal(s.n, 1);
     assert_non_null(strstr(s.text[0], "No risk level has been raised for Ben Cole"));
@@ -266,9 +269,16 @@ static void test_child__pdf(void **state)
     jd_error err;
     jd_chrono_filter q = JD_CHRONO_FILTER_INIT;
     const char *sum[] = {"Amy Hart is at high risk."};
-    jd_chrono_pdf_opts o = {.name = "Amy Hart", .dob = "1992-05-01", .by = "pat",
-                            .role = "practitioner", .agency = "csc", .reason = "strategy meeting",
-                            .filters = "", .at = 1700000000, .summary = sum, .n_summary = 1};
+    jd_chrono_pdf_opts o = {.name = "Amy Hart",
+                            .dob = "1992-05-01",
+                            .by = "pat",
+                            .role = "practitioner",
+                            .agency = "csc",
+                            .reason = "strategy meeting",
+                            .filters = "",
+                            .at = 1700000000,
+                            .summary = sum,
+                            .n_summary = 1};
     unsigned char *pdf = NULL;
     size_t len = 0;
     int pages = 0;

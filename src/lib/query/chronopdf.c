@@ -39,11 +39,11 @@ static const float COL_X[] = {MARGIN + 6, MARGIN + 62, MARGIN + 88, MARGIN + 196
 typedef struct prow {
     char date[11];
     int age;
-    char *source;    /* "Police IR06-004717" (cp1252) */
-    char *type;      /* cp1252 */
-    char *text;      /* narrative, redacted, cp1252 */
-    char *signs;     /* "Signs: ..." or "" */
-    char *people;    /* "Others: ..." or "" */
+    char *source; /* "Police IR06-004717" (cp1252) */
+    char *type;   /* cp1252 */
+    char *text;   /* narrative, redacted, cp1252 */
+    char *signs;  /* "Signs: ..." or "" */
+    char *people; /* "Others: ..." or "" */
     bool significant;
 } prow;
 
@@ -91,15 +91,32 @@ static char *to_cp1252(jd_arena *ar, const char *s)
             c = (char)cp;
         else
             switch (cp) {
-            case 0x2018: c = (char)0x91; break;
-            case 0x2019: c = (char)0x92; break;
-            case 0x201C: c = (char)0x93; break;
-            case 0x201D: c = (char)0x94; break;
-            case 0x2013: c = (char)0x96; break;
-            case 0x2014: c = (char)0x97; break;
-            case 0x2026: c = (char)0x85; break;
-            case 0x20AC: c = (char)0x80; break;
-            default: c = '?';
+            case 0x2018:
+                c = (char)0x91;
+                break;
+            case 0x2019:
+                c = (char)0x92;
+                break;
+            case 0x201C:
+                c = (char)0x93;
+                break;
+            case 0x201D:
+                c = (char)0x94;
+                break;
+            case 0x2013:
+                c = (char)0x96;
+                break;
+            case 0x2014:
+                c = (char)0x97;
+                break;
+            case 0x2026:
+                c = (char)0x85;
+                break;
+            case 0x20AC:
+                c = (char)0x80;
+                break;
+            default:
+                c = '?';
             }
         o[k++] = c;
     }
@@ -218,8 +235,10 @@ static int on_row(const jd_chrono_row *r, void *payload)
     pctx *x = payload;
     const jd_chrono_event *ev = r->ev;
     if (x->n >= JD_CHRONO_PDF_MAX_EVENTS)
-        return jd_error_set(x->err, JD_ELIMIT, "an export holds at most %d events; narrow the "
-                                               "filters", JD_CHRONO_PDF_MAX_EVENTS);
+        return jd_error_set(x->err, JD_ELIMIT,
+                            "an export holds at most %d events; narrow the "
+                            "filters",
+                            JD_CHRONO_PDF_MAX_EVENTS);
     if (jd_grow((void **)&x->rows, &x->cap, x->n + 1, sizeof *x->rows) < 0)
         return jd_error_set(x->err, JD_ENOMEM, "out of memory");
     prow *p = &x->rows[x->n];
@@ -262,7 +281,7 @@ static int on_row(const jd_chrono_row *r, void *payload)
     jd_buf_reset(&b);
     for (size_t i = 0, n = 0; !rc && i < ev->n_parties; i++) {
         const jd_chrono_party *pt = &ev->parties[i];
-        const char *nm = chosen(x->o, pt->name) ? "[redacted]"
+        const char *nm = chosen(x->o, pt->name)  ? "[redacted]"
                          : pt->name && *pt->name ? pt->name
                                                  : "unnamed";
         rc = jd_buf_printf(&b, "%s%s (%s)", n++ ? "; " : "Others: ", nm, pt->role);
@@ -436,8 +455,10 @@ static void cover(draw *d, const jd_chrono_pdf_opts *o, const jd_chrono_filter *
     cover_line(d, "Filters", o->filters && *o->filters ? o->filters : "none: every event", ar);
     cover_line(d, "Events listed", events, ar);
     cover_line(d, "Redacted", red, ar);
-    cover_line(d, "Sources", "each event gives the agency that recorded it and its record id. "
-                             "Dates are UK dates; ages are the child's age on the day.", ar);
+    cover_line(d, "Sources",
+               "each event gives the agency that recorded it and its record id. "
+               "Dates are UK dates; ages are the child's age on the day.",
+               ar);
     d->y -= 8;
     if (o->n_summary) {
         put(d, d->bold, MARGIN, d->y, "Summary", 7);
@@ -489,9 +510,8 @@ static void row(draw *d, const jd_chrono_pdf_opts *o, const prow *r)
         put(d, d->font, COL_X[2], y - LEAD, r->source + bar + 1, strlen(r->source + bar + 1));
     wrap(d, d->font, COL_X[3], y, COL_X[4] - COL_X[3] - 6, r->type, put);
     if (r->significant)
-        put(d, d->bold, COL_X[3], y - LEAD * (float)(wrap(d, d->font, 0, 0,
-                                                           COL_X[4] - COL_X[3] - 6, r->type,
-                                                           NULL)),
+        put(d, d->bold, COL_X[3],
+            y - LEAD * (float)(wrap(d, d->font, 0, 0, COL_X[4] - COL_X[3] - 6, r->type, NULL)),
             "Significant", 11);
     wrap(d, d->font, COL_X[4], y, w, r->text, put);
     if (ls)
@@ -539,8 +559,10 @@ int jd_chrono_pdf(unsigned char **out, size_t *len, int *pages, jd_store *s, jd_
         if (page.offset + page.limit >= total)
             break;
         if (total > JD_CHRONO_PDF_MAX_EVENTS) {
-            rc = jd_error_set(err, JD_ELIMIT, "an export holds at most %d events; narrow the "
-                                              "filters", JD_CHRONO_PDF_MAX_EVENTS);
+            rc = jd_error_set(err, JD_ELIMIT,
+                              "an export holds at most %d events; narrow the "
+                              "filters",
+                              JD_CHRONO_PDF_MAX_EVENTS);
             goto out;
         }
     }

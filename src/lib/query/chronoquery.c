@@ -116,7 +116,7 @@ typedef struct qctx {
     struct qnote {
         char *by, *text;
         int64_t at;
-    } *notes;
+    } * notes;
     size_t nnotes, capnotes, ni;
     jd_arena nar;
 } qctx;

@@ -35,13 +35,13 @@ typedef struct xref {
 } xref;
 
 typedef struct step_ev {
-    int64_t t;            /* the step's time */
+    int64_t t; /* the step's time */
     char level[12];
     bool found;
-    int64_t best_known;   /* reported_at of the best event so far */
+    int64_t best_known; /* reported_at of the best event so far */
     char agency[32], type[48], record[48];
     int64_t occurred;
-    char *narrative;      /* owned */
+    char *narrative; /* owned */
     bool vehicle, adult;
 } step_ev;
 
@@ -50,13 +50,13 @@ typedef struct sctx {
     const char *dob;
     char first[64]; /* first name, for the sentences */
     /* from the alerts */
-    json_t *car;          /* child_at_risk (owned) */
-    size_t overdue;       /* overdue return interviews */
-    size_t unrecorded;    /* unrecorded crimes */
+    json_t *car;       /* child_at_risk (owned) */
+    size_t overdue;    /* overdue return interviews */
+    size_t unrecorded; /* unrecorded crimes */
     char crimes[MAX_CRIMES][96];
     char crime_codes[64];
     size_t n_crimes;
-    size_t language;      /* records with wording to avoid */
+    size_t language; /* records with wording to avoid */
     int net_adults, net_children;
     int64_t net_since;
     bool in_network;
@@ -373,8 +373,8 @@ static bool trigger_words(char *out, size_t cap, char *codes, size_t ccap, const
             return false;
         ref_words(rw, sizeof rw, &r);
         snprintf(out, cap, "a %s recorded sexual activity that is a crime at %s's age", rw, first);
-        snprintf(codes, ccap, "T1 (%.*s); %s %s", (int)strcspn(why + 19, ")"), why + 19,
-                 r.agency, r.record);
+        snprintf(codes, ccap, "T1 (%.*s); %s %s", (int)strcspn(why + 19, ")"), why + 19, r.agency,
+                 r.record);
         return true;
     }
     if (!strncmp(why, "T2 ", 3)) {
@@ -500,14 +500,14 @@ static int signs_sentence(jd_child_summary *o, sctx *x, const char *first, json_
     }
     char *text;
     if (n)
-        text = dupf(err, "%zu %s recorded %d different signs of exploitation about %s; the most "
-                         "serious: %s.",
+        text = dupf(err,
+                    "%zu %s recorded %d different signs of exploitation about %s; the most "
+                    "serious: %s.",
                     nag, nag == 1 ? "agency" : "agencies", distinct, first, jd_buf_cstr(&w));
     else
         text = dupf(err, "%zu %s recorded %d different signs of exploitation about %s.", nag,
                     nag == 1 ? "agency" : "agencies", distinct, first);
-    rc = add_sentence(o, text, dupf(err, "%s (child at risk)", n ? jd_buf_cstr(&c) : "score"),
-                      err);
+    rc = add_sentence(o, text, dupf(err, "%s (child at risk)", n ? jd_buf_cstr(&c) : "score"), err);
 out:
     jd_buf_dispose(&w);
     jd_buf_dispose(&c);
@@ -542,10 +542,9 @@ static int level_sentence(jd_child_summary *o, sctx *x, const char *name, json_t
         text = dupf(x->err, "%s reached %s risk on %s%s%s.", name, o->level, top,
                     has_trig ? ", when " : "", trig);
     }
-    return add_sentence(o, text,
-                        dupf(x->err, "child at risk: %s%s%s", o->level, *tcodes ? "; " : "",
-                             tcodes),
-                        x->err);
+    return add_sentence(
+        o, text, dupf(x->err, "child at risk: %s%s%s", o->level, *tcodes ? "; " : "", tcodes),
+        x->err);
 }
 
 static int changes_of(jd_child_summary *o, sctx *x, jd_screener *scr, const char *why)
@@ -585,8 +584,8 @@ static int changes_of(jd_child_summary *o, sctx *x, jd_screener *scr, const char
             if (age >= 0 && age < 13 && strcmp(s->level, "low"))
                 snprintf(under, sizeof under, "; %s was %d", x->first, age);
             rw[0] = (char)toupper((unsigned char)rw[0]);
-            c->reason = dupf(x->err, "%s%s%s%s.", rw, fn.n ? ": " : "", jd_buf_cstr(&fn.words),
-                             under);
+            c->reason =
+                dupf(x->err, "%s%s%s%s.", rw, fn.n ? ": " : "", jd_buf_cstr(&fn.words), under);
             c->codes = dupf(x->err, "%s%s%s %s", jd_buf_cstr(&fn.codes), fn.n ? "; " : "",
                             s->agency, s->record);
             jd_buf_dispose(&fn.words);
@@ -611,8 +610,7 @@ static int changes_of(jd_child_summary *o, sctx *x, jd_screener *scr, const char
 }
 
 int jd_child_summary_build(jd_child_summary *out, jd_store *s, jd_screener *scr,
-                           const char *person_id, const char *name, const char *dob,
-                           jd_error *err)
+                           const char *person_id, const char *name, const char *dob, jd_error *err)
 {
     if (!out || !s || !person_id || !*person_id)
         return jd_error_set(err, JD_EINVALID, "bad argument");
@@ -631,8 +629,8 @@ int jd_child_summary_build(jd_child_summary *out, jd_store *s, jd_screener *scr,
     const char *why = line0 ? strstr(line0, "); ") : NULL;
     if (why)
         why += 3;
-    snprintf(o.level, sizeof o.level, "%s", x.car && jstr(x.car, "level") ? jstr(x.car, "level")
-                                                                        : "none");
+    snprintf(o.level, sizeof o.level, "%s",
+             x.car && jstr(x.car, "level") ? jstr(x.car, "level") : "none");
     snprintf(o.current, sizeof o.current, "%s",
              x.car && jstr(x.car, "current_level") ? jstr(x.car, "current_level") : "");
     if (x.car && jstr(x.car, "raised_at"))
@@ -668,8 +666,9 @@ int jd_child_summary_build(jd_child_summary *out, jd_store *s, jd_screener *scr,
                                             "from %zu %s between %s and %s.",
                                             nm, x.n_events, x.n_agencies,
                                             x.n_agencies == 1 ? "agency" : "agencies", d1, d2)
-                                     : dupf(err, "No risk level has been raised for %s, and no "
-                                                 "agency has recorded an event.",
+                                     : dupf(err,
+                                            "No risk level has been raised for %s, and no "
+                                            "agency has recorded an event.",
                                             nm),
                           dupf(err, "no child at risk alert"), err);
         if (rc < 0)
@@ -684,16 +683,15 @@ int jd_child_summary_build(jd_child_summary *out, jd_store *s, jd_screener *scr,
         date_age(a, sizeof a, x.miss_first, x.dob);
         date_age(b, sizeof b, x.miss_last, x.dob);
         if (x.overdue)
-            snprintf(ri, sizeof ri, "; %zu %s no independent return interview was held within 72 "
-                                    "hours of %s coming back",
+            snprintf(ri, sizeof ri,
+                     "; %zu %s no independent return interview was held within 72 "
+                     "hours of %s coming back",
                      x.overdue, x.overdue == 1 ? "time" : "times", first);
-        char *t = x.missing == 1
-                      ? dupf(err, "%s went missing once, on %s%s.", first, a, ri)
-                      : dupf(err, "%s went missing %zu times between %s and %s%s.", first,
-                             x.missing, a, b, ri);
-        if ((rc = add_sentence(&o, t,
-                               dupf(err, "missing reports; M-R3%s", x.overdue ? " M-R4" : ""),
-                               err)) < 0)
+        char *t = x.missing == 1 ? dupf(err, "%s went missing once, on %s%s.", first, a, ri)
+                                 : dupf(err, "%s went missing %zu times between %s and %s%s.",
+                                        first, x.missing, a, b, ri);
+        if ((rc = add_sentence(
+                 &o, t, dupf(err, "missing reports; M-R3%s", x.overdue ? " M-R4" : ""), err)) < 0)
             goto out;
     }
     if (x.unrecorded) {
@@ -706,11 +704,13 @@ int jd_child_summary_build(jd_child_summary *out, jd_store *s, jd_screener *scr,
                 goto out;
             }
         char *t = x.unrecorded == 1
-                      ? dupf(err, "One disclosure of a possible crime against %s (%s) was not "
-                                  "recorded as a crime.",
+                      ? dupf(err,
+                             "One disclosure of a possible crime against %s (%s) was not "
+                             "recorded as a crime.",
                              first, jd_buf_cstr(&w))
-                      : dupf(err, "%zu disclosures of possible crimes against %s, such as %s, "
-                                  "were not recorded as crimes.",
+                      : dupf(err,
+                             "%zu disclosures of possible crimes against %s, such as %s, "
+                             "were not recorded as crimes.",
                              x.unrecorded, first, jd_buf_cstr(&w));
         jd_buf_dispose(&w);
         if ((rc = add_sentence(&o, t, dupf(err, "%s (R-C1)", x.crime_codes), err)) < 0)
@@ -723,8 +723,9 @@ int jd_child_summary_build(jd_child_summary *out, jd_store *s, jd_screener *scr,
             date_age(d, sizeof d, x.net_since, x.dob);
             snprintf(since, sizeof since, "Since %s", d);
         }
-        char *t = dupf(err, "%s%s%s is linked to a group of %d %s and %d %s through shared events, "
-                            "vehicles, phones or addresses.",
+        char *t = dupf(err,
+                       "%s%s%s is linked to a group of %d %s and %d %s through shared events, "
+                       "vehicles, phones or addresses.",
                        since, *since ? ", " : "", first, x.net_adults,
                        x.net_adults == 1 ? "adult" : "adults", x.net_children,
                        x.net_children == 1 ? "child" : "children");
@@ -732,8 +733,9 @@ int jd_child_summary_build(jd_child_summary *out, jd_store *s, jd_screener *scr,
             goto out;
     }
     if (o.n < JD_SUMMARY_MAX && x.language) {
-        char *t = dupf(err, "%zu %s about %s use wording that blames the child for what adults did.",
-                       x.language, x.language == 1 ? "record" : "records", first);
+        char *t =
+            dupf(err, "%zu %s about %s use wording that blames the child for what adults did.",
+                 x.language, x.language == 1 ? "record" : "records", first);
         if ((rc = add_sentence(&o, t, dupf(err, "language (L rules)"), err)) < 0)
             goto out;
     }
