@@ -76,8 +76,9 @@ for (const [vw, vh, tag] of [[1366, 768, 'desktop'], [768, 1024, 'tablet']]) {
   const t = await openChild(page);
   await shot(page, `child-${tag}-01-top`);
   await shot(page, `child-${tag}-02-whole`, true);
-  await check(`${tag}: her page is fully drawn in under 500 ms (${t.drawn} ms in the page, ${t.wall} ms from the reason; first visit ${first.drawn} ms)`,
-    async () => t.drawn < 500);
+  const timed = process.env.JD_TIMING !== '0';
+  await check(`${tag}: her page is fully drawn in under 500 ms (${t.drawn} ms in the page, ${t.wall} ms from the reason; first visit ${first.drawn} ms)` +
+    (timed ? '' : ' (sanitizer build: reported, not asserted)'), async () => !timed || t.drawn < 500);
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   await check(`${tag}: her page is under 6,000 px tall before any expansion (${height} px)`, async () => height < 6000);
   await check(`${tag}: name, level, age now and the agencies that know her, with colours`, async () => {
@@ -176,7 +177,12 @@ for (const [vw, vh, tag] of [[1366, 768, 'desktop'], [768, 1024, 'tablet']]) {
       (await page.isVisible('#timeline tr.ev-detail:not([hidden])')) &&
       /record/.test(await page.textContent('#timeline tr.ev-detail:not([hidden])')));
     await shot(page, 'child-desktop-03-chronology-open');
-    // print
+    // print: every filtered event goes to paper, then the page is as it was
+    await page.evaluate(() => { window.__printed = 0; window.print = () => { window.__printed = document.querySelectorAll('#timeline tr.ev').length; }; });
+    await page.click('#print');
+    await W(page, () => window.__printed > 0 && document.querySelectorAll('#timeline tr.ev').length === 50);
+    const printed = await page.evaluate(() => window.__printed);
+    await check(`Print puts every filtered event on paper (${printed}), then the page is paged again`, async () => printed === 495);
     await page.emulateMedia({ media: 'print' });
     await check('print stylesheet: no menu, filters or buttons; the table in full', async () =>
       !(await page.isVisible('header.top')) && !(await page.isVisible('.filters')) && !(await page.isVisible('#export-pdf')) &&

@@ -106,8 +106,8 @@ export function chronology({ id, reason, agencies, signs, signal, onFilters }) {
     h('p', { class: 'sr', id: 'date-help' }, 'Dates as DD/MM/YYYY'));
   const out = h('div', {});
 
-  function query() {
-    const p = { reason, offset: state.offset, limit: PAGE, order: state.order };
+  function query(all) {
+    const p = { reason, offset: all ? 0 : state.offset, limit: all ? 500 : PAGE, order: state.order };
     if (state.agency.size !== agencies.length) p.agency = [...state.agency].join(',') || 'none';
     if (state.indicator) p.indicator = state.indicator;
     if (state.from) p.from = state.from;
@@ -127,10 +127,10 @@ export function chronology({ id, reason, agencies, signs, signal, onFilters }) {
     return d;
   }
   let seq = 0;
-  async function load() {
+  async function load(all) {
     const mine = ++seq;
     let r;
-    try { r = await get('/api/persons/' + encodeURIComponent(id) + '/chronology', query(), { signal }); }
+    try { r = await get('/api/persons/' + encodeURIComponent(id) + '/chronology', query(all), { signal }); }
     catch (e) {
       if (signal && signal.aborted) return;
       clear(out).append(h('p', { class: 'error', role: 'alert' }, e.message));
@@ -143,6 +143,7 @@ export function chronology({ id, reason, agencies, signs, signal, onFilters }) {
     paint(body);
     const a = r.total ? r.offset + 1 : 0, b = r.offset + r.events.length;
     count.textContent = r.total ? `Events ${a} to ${b} of ${r.total}` : 'No event matches these filters.';
+    if (all && b < r.total) count.textContent += ' (print the PDF for all of them)';
     prev.disabled = r.offset === 0;
     next.disabled = b >= r.total;
     prev.textContent = state.order === 'newest' ? '◀ Newer' : '◀ Earlier';
@@ -152,5 +153,11 @@ export function chronology({ id, reason, agencies, signs, signal, onFilters }) {
   function reload() { state.offset = 0; load(); }
   const el = h('div', {}, filters, count, out, table, pager);
   paint(el);
-  return { el, ready: load(), query, describe, setRange(f, t) { from.value = f; to.value = t; state.from = f; state.to = t; reload(); } };
+  // Print: every filtered event (up to 500) on paper, then the page as it was.
+  async function print() {
+    await load(true);
+    window.print();
+    await load();
+  }
+  return { el, ready: load(), query: () => query(), describe, print, setRange(f, t) { from.value = f; to.value = t; state.from = f; state.to = t; reload(); } };
 }

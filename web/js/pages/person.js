@@ -129,7 +129,7 @@ export default async function render(ctx) {
     onFilters: (q, w) => { lastQuery = q; lastWords = w; } });
   const actions = h('div', { class: 'row no-print actions' },
     h('button', { type: 'button', id: 'export-pdf', onclick: () => exportDialog({ ctx, id, reason, name: sum.name, query: lastQuery, words: lastWords, third: sum.third_parties }) }, 'PDF for a meeting or court'),
-    h('button', { type: 'button', class: 'secondary', id: 'print', onclick: () => window.print() }, 'Print'),
+    h('button', { type: 'button', class: 'secondary', id: 'print', onclick: () => chron.print() }, 'Print'),
     h('button', { type: 'button', class: 'secondary', id: 'write-note', onclick: () => noteDialog({ ctx, id, name: sum.name, onSaved: () => chron.ready && render(ctx) }) }, 'Write a note'));
 
   ctx.page(sum.name || 'Unnamed person',
