@@ -149,6 +149,13 @@ for (const [vw, vh, tag] of [[1366, 768, 'desktop'], [768, 1024, 'tablet']]) {
       (await page.$$eval('#timeline tr.ev', l => l.every(r => r.dataset.agency !== 'police'))));
     await page.check('.agency-boxes label:has-text("Police") input');
     await W(page, () => document.getElementById('count').textContent.endsWith(' 495'), null);
+    await page.selectOption('#indicator', 'S03');
+    await W(page, () => !document.getElementById('count').textContent.endsWith(' 495'), null);
+    const c3 = await page.textContent('#count');
+    await check(`filter by sign: in and out of vehicles driven by unknown adults (${c3})`, async () =>
+      parseInt(c3.split(' of ')[1]) < 495 && (await page.$$eval('#indicator option', o => o.length)) > 5);
+    await page.selectOption('#indicator', '');
+    await W(page, () => document.getElementById('count').textContent.endsWith(' 495'), null);
     await page.fill('#from', '01/01/2005');
     await page.fill('#to', '31/12/2005');
     await page.press('#to', 'Tab');
