@@ -93,6 +93,8 @@ static void test_child__words_dates_ages(void **state)
     assert_int_equal(jd_age_at("2010-01-01", t), -1); /* born after */
     jd_event_type_label(w, sizeof w, "missing_report");
     assert_string_equal(w, "Missing report");
+    jd_event_type_label(w, sizeof w, "ae_attendance");
+    assert_string_equal(w, "A&E attendance");
     jd_event_type_label(w, 4, "missing_report");
     assert_string_equal(w, "Mis");
     assert_string_equal(jd_agency_label("csc"), "Children's social care");

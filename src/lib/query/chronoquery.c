@@ -50,11 +50,25 @@ void jd_event_type_label(char *out, size_t cap, const char *type)
 {
     if (!cap)
         return;
+    /* words that are initials keep them */
+    static const char *const initials[][2] = {{"ae_", "A&E "}, {"gp_", "GP "}, {"sti_", "STI "}};
+    const char *p = type ? type : "";
     size_t i = 0;
-    for (const char *p = type ? type : ""; *p && i + 1 < cap; p++, i++)
+    for (size_t k = 0; k < JD_ARRAY_LEN(initials); k++)
+        if (!strncmp(p, initials[k][0], strlen(initials[k][0]))) {
+            size_t n = strlen(initials[k][1]);
+            if (n >= cap)
+                n = cap - 1;
+            memcpy(out, initials[k][1], n);
+            i = n;
+            p += strlen(initials[k][0]);
+            break;
+        }
+    bool first = i == 0;
+    for (; *p && i + 1 < cap; p++, i++)
         out[i] = *p == '_' ? ' ' : *p;
     out[i] = '\0';
-    if (i)
+    if (first && i)
         out[0] = (char)toupper((unsigned char)out[0]);
 }
 

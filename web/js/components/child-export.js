@@ -9,7 +9,7 @@ export function exportDialog({ ctx, id, reason, name, query, words, third }) {
   for (const old of document.querySelectorAll('dialog#export-dialog')) old.remove();
   const why = h('input', { type: 'text', id: 'export-reason', value: reason || '', minlength: 3, maxlength: 300, required: true });
   const all = h('input', { type: 'checkbox', id: 'redact-all' });
-  const boxes = (third || []).map((n, i) => h('label', { class: 'inline' },
+  const boxes = (third || []).slice().sort((a, b) => a.localeCompare(b)).map((n, i) => h('label', { class: 'inline' },
     h('input', { type: 'checkbox', value: n, id: 'redact-' + i, class: 'redact-one' }), ' ' + n));
   const err = h('div', { id: 'export-error', 'aria-live': 'assertive' });
   const close = () => { dlg.close(); dlg.remove(); };
