@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for the JSON bodies of every POST route of the web API
- * (issue 19): the handlers of api.c and api_concern.c are called directly,
+ * (issue 19): the handlers of api.c, api_concern.c and api_person.c are called directly,
  * without a socket, as server.c calls them after its checks (the caller
  * logged in, CSRF good, the body parsed as a JSON object). Any body must
  * give an answer (a status and a JSON object), never a crash, a leak or an
@@ -64,12 +64,14 @@ static void init(void)
         "\"C1\"}]},\"members\":[{\"person_id\":\"P000002\",\"refs\":[{\"agency\":\"police\","
         "\"person_ref\":\"N1\"}]}],\"records\":[{\"agency\":\"csc\",\"record_id\":\"R1\"}]}]",
         0, NULL);
-    for (size_t i = 0; i < jd_api_n_routes + jd_api_n_concern_routes; i++) {
-        const route *rt =
-            i < jd_api_n_routes ? &jd_api_routes[i] : &jd_api_concern_routes[i - jd_api_n_routes];
-        if (!strcmp(rt->method, "POST") && n_posts < sizeof posts / sizeof *posts)
-            posts[n_posts++] = rt;
-    }
+    const route *const tables[] = {jd_api_routes, jd_api_concern_routes, jd_api_person_routes};
+    const size_t sizes[] = {jd_api_n_routes, jd_api_n_concern_routes, jd_api_n_person_routes};
+    for (size_t t = 0; t < 3; t++)
+        for (size_t i = 0; i < sizes[t]; i++) {
+            const route *rt = &tables[t][i];
+            if (!strcmp(rt->method, "POST") && n_posts < sizeof posts / sizeof *posts)
+                posts[n_posts++] = rt;
+        }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

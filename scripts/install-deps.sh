@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(
   build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
   libsqlite3-dev libjansson-dev libsodium-dev libutf8proc-dev libigraph-dev
-  libmicrohttpd-dev libpq-dev postgresql libcmocka-dev libstemmer-dev sqlite3 valgrind
+  libmicrohttpd-dev libhpdf-dev libpq-dev postgresql libcmocka-dev libstemmer-dev sqlite3 valgrind
   chromium curl nodejs
 )
 missing=()

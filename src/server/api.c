@@ -37,7 +37,7 @@ static bool same_agency(const caller *w, const char *agency)
 
 /* Need-to-know on a person: analysts see all; practitioners and managers
  * see persons one of whose refs is their agency's. */
-static bool may_see_person(const caller *w, const jd_person_summary *p)
+bool jd_api_may_see_person(const caller *w, const jd_person_summary *p)
 {
     if (sees_all(w))
         return true;
@@ -47,6 +47,11 @@ static bool may_see_person(const caller *w, const jd_person_summary *p)
         if (same_agency(w, p->refs[i].agency))
             return true;
     return false;
+}
+
+static bool may_see_person(const caller *w, const jd_person_summary *p)
+{
+    return jd_api_may_see_person(w, p);
 }
 
 static bool refs_have_agency(const caller *w, json_t *person)
@@ -347,7 +352,7 @@ static int on_event(const jd_chrono_event *ev, void *payload)
     return 0;
 }
 
-static json_t *alerts_of(jd_server *srv, const caller *w, const char *person_id)
+json_t *jd_api_alerts_of(jd_server *srv, const caller *w, const char *person_id)
 {
     json_t *out = json_array(), *a;
     size_t i;
@@ -404,7 +409,7 @@ static void api_person(api_ctx *c, reply *r)
     }
     json_t *o = person_json(&p);
     json_object_set_new(o, "events", x.events);
-    json_object_set_new(o, "alerts", alerts_of(c->srv, c->who, p.person_id));
+    json_object_set_new(o, "alerts", jd_api_alerts_of(c->srv, c->who, p.person_id));
     jd_reply_json(r, 200, o);
 }
 
@@ -441,6 +446,9 @@ static void api_ack(api_ctx *c, reply *r)
         jd_reply_error(r, 400, "note_required", "Write a note of 1 to 1000 characters.");
         return;
     }
+    /* Wording that blames the child asks for a second look first (issue 18). */
+    if (!jd_api_second_look(c, r, note))
+        return;
     /* Audited before it is done: a change is never made without its row. */
     if (!audited(c, r, "acknowledge", target, note, "", true))
         return;
@@ -550,24 +558,21 @@ static void api_dashboard(api_ctx *c, reply *r)
     jd_reply_json(r, 200, d);
 }
 
-static void api_language(api_ctx *c, reply *r)
+/* The text screen (screen.h) over a note: wording in every form, not when
+ * it is negated, about someone else or quoted to challenge it. Fills the
+ * language findings and, when ind is given, the indicators. */
+static void screen_note(api_ctx *c, const char *text, json_t *lang, json_t *ind)
 {
-    const char *text = str(c->body, "text");
-    if (!text || strlen(text) > MAX_TEXT) {
-        jd_reply_error(r, 400, "bad_text", "Send up to 20000 characters of text.");
-        return;
-    }
-    /* the text screen (screen.h): wording in every form, not when it is
-     * negated, about someone else or quoted to challenge it */
     jd_screen_note in = {NULL, text, NULL, NULL, -1, 0, -1, 0};
     jd_screen_result res = {0};
     jd_error err;
     jd_error_clear(&err);
-    json_t *lang = json_array(), *ind = json_array();
     if (jd_screen_run(c->screen, &in, &res, &err) == JD_OK)
         for (size_t i = 0; i < res.n; i++) {
             const jd_screen_match *m = &res.m[i];
             if (!m->counts || m->kind == JD_SCREEN_OFFENCE)
+                continue;
+            if (m->kind != JD_SCREEN_LANGUAGE && !ind)
                 continue;
             json_t *f = json_pack("{s:s,s:s,s:s%,s:s?,s:i,s:i}", "rule", m->code, "name", m->name,
                                   "why", text + (m->start >= 0 ? m->start : 0),
@@ -577,6 +582,44 @@ static void api_language(api_ctx *c, reply *r)
             json_array_append_new(m->kind == JD_SCREEN_LANGUAGE ? lang : ind, f);
         }
     jd_screen_result_free(&res);
+}
+
+json_t *jd_api_language(api_ctx *c, const char *text)
+{
+    json_t *lang = json_array();
+    screen_note(c, text, lang, NULL);
+    return lang;
+}
+
+bool jd_api_second_look(api_ctx *c, reply *r, const char *text)
+{
+    json_t *confirmed = c->body ? json_object_get(c->body, "confirmed") : NULL;
+    if (json_is_true(confirmed))
+        return true;
+    json_t *lang = jd_api_language(c, text);
+    if (!json_array_size(lang)) {
+        json_decref(lang);
+        return true;
+    }
+    jd_reply_error(r, 409, "wording_flagged",
+                   "This uses wording that can blame a child for what adults did. Look again: "
+                   "change it, or save it as written.");
+    if (r->json)
+        json_object_set_new(r->json, "language", lang);
+    else
+        json_decref(lang);
+    return false;
+}
+
+static void api_language(api_ctx *c, reply *r)
+{
+    const char *text = str(c->body, "text");
+    if (!text || strlen(text) > MAX_TEXT) {
+        jd_reply_error(r, 400, "bad_text", "Send up to 20000 characters of text.");
+        return;
+    }
+    json_t *lang = json_array(), *ind = json_array();
+    screen_note(c, text, lang, ind);
     jd_reply_json(r, 200, json_pack("{s:o,s:o}", "language", lang, "indicators", ind));
 }
 

@@ -70,6 +70,30 @@ static enum MHD_Result send_json(struct MHD_Connection *con, jd_server *srv, rep
     return ret;
 }
 
+/* A handler's body that is not JSON (reply.raw), e.g. the PDF chronology. */
+static enum MHD_Result send_raw(struct MHD_Connection *con, jd_server *srv, reply *rp)
+{
+    json_decref(rp->json);
+    free(rp->set_cookie);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer_with_free_callback(rp->raw_len, rp->raw, free);
+    if (!r) {
+        free(rp->raw);
+        return MHD_NO;
+    }
+    headers(r, srv->o.tls_cert != NULL);
+    MHD_add_response_header(r, "Content-Type", rp->raw_type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (*rp->raw_name) {
+        char cd[160];
+        snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", rp->raw_name);
+        MHD_add_response_header(r, "Content-Disposition", cd);
+    }
+    enum MHD_Result ret = MHD_queue_response(con, rp->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result send_error(struct MHD_Connection *con, jd_server *srv, unsigned status,
                                   const char *code, const char *msg)
 {
@@ -326,7 +350,7 @@ static enum MHD_Result serve_static(struct MHD_Connection *con, jd_server *srv, 
 /* ---- routing ---- */
 
 /* The i-th route of the API's route tables (api.c, api_concern.c,
- * api_work.c), or NULL past the last. */
+ * api_work.c, api_person.c), or NULL past the last. */
 static const route *route_nth(size_t i)
 {
     const struct {
@@ -334,7 +358,8 @@ static const route *route_nth(size_t i)
         size_t n;
     } tables[] = {{jd_api_routes, jd_api_n_routes},
                   {jd_api_concern_routes, jd_api_n_concern_routes},
-                  {jd_api_work_routes, jd_api_n_work_routes}};
+                  {jd_api_work_routes, jd_api_n_work_routes},
+                  {jd_api_person_routes, jd_api_n_person_routes}};
     for (size_t t = 0; t < sizeof tables / sizeof *tables; t++) {
         if (i < tables[t].n)
             return &tables[t].r[i];
@@ -590,6 +615,9 @@ static enum MHD_Result handle_api(jd_server *srv, struct MHD_Connection *con, co
     }
     json_decref(c.body);
     pool_put(srv, slot);
+    if (rp.raw && rp.raw_type)
+        return send_raw(con, srv, &rp);
+    free(rp.raw);
     return send_json(con, srv, &rp);
 }
 

@@ -92,6 +92,12 @@ typedef struct reply {
     unsigned status;
     json_t *json;     /* body (owned), or NULL */
     char *set_cookie; /* Set-Cookie header value (owned), or NULL */
+    /* A body that is not JSON (the PDF chronology): malloc'd, owned; sent
+     * with raw_type and, when set, Content-Disposition raw_name. */
+    unsigned char *raw;
+    size_t raw_len;
+    const char *raw_type;
+    char raw_name[96];
 } reply;
 
 /* The caller of an API route. */
@@ -152,6 +158,8 @@ void jd_api_profile_texts(api_ctx *c, json_t *profile);
 void jd_api_board_title(const char *title, char *out, size_t n);
 /* An alert as this caller may see it (new reference). (api.c) */
 json_t *jd_api_alert_for(const caller *w, json_t *a);
+extern const route jd_api_person_routes[]; /* api_person.c */
+extern const size_t jd_api_n_person_routes;
 /* Open strategic items by age (no names), or NULL. */
 json_t *jd_api_agenda_ages(jd_store *s);
 
@@ -197,6 +205,20 @@ size_t jd_throttle_clear(th_map *m, const char *user, const char *addr);
 bool jd_password_proof(api_ctx *c, reply *r, const char *action, const char *user,
                        const char *password, unsigned fail_status, const char *fail_code,
                        const char *fail_msg, jd_account *out);
+/* May the caller see this person (need-to-know)? Analysts see all;
+ * practitioners and managers persons known to their agency. (api.c) */
+bool jd_api_may_see_person(const caller *w, const jd_person_summary *p);
+/* The loaded alerts about a person (subject or network member), each as the
+ * caller may see it; a new array. (api.c) */
+json_t *jd_api_alerts_of(jd_server *srv, const caller *w, const char *person_id);
+/* The language findings of a text (wording that blames a child), a new
+ * array. (api.c) */
+json_t *jd_api_language(api_ctx *c, const char *text);
+/* A note or acknowledgement with flagged wording is saved only after a
+ * second look: true when the body says "confirmed": true or the text has
+ * no flagged wording; else false with 409 wording_flagged and the
+ * findings set. (api.c) */
+bool jd_api_second_look(api_ctx *c, reply *r, const char *text);
 /* May the caller see this alert (need-to-know)? (api.c) */
 bool jd_api_may_see_alert(const caller *w, json_t *a);
 /* The board's opaque id of a concern ("B-" and 32 hex digits). */

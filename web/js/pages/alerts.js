@@ -9,6 +9,7 @@ import { kindName, rungName, plainWords } from '../components/names.js';
 import { pager } from '../components/pager.js';
 import { formDialog } from '../components/dialog.js';
 import { noteBox } from '../components/notebox.js';
+import { secondLook } from '../components/child-note.js';
 
 const KINDS = ['child_at_risk', 'exploitation_network', 'unrecorded_crime', 'missing_pattern', 'overdue_return_interview', 'language', 'escalation'];
 const KEYS = ['kind', 'level', 'open', 'assigned', 'sort', 'q'];
@@ -20,8 +21,14 @@ const storeSaved = (me, v) => localStorage.setItem(savedKey(me), JSON.stringify(
 
 function ackDialog(ctx, a) {
   const nb = noteBox('ack-note', 'Note (what you did or decided)');
-  formDialog('ack', 'Acknowledge: ' + kindName(a.kind) + (a.subject_name ? ' – ' + a.subject_name : ''), [nb.el], 'Acknowledge', async () => {
-    await post('/api/alerts/' + encodeURIComponent(a.id) + '/ack', { note: nb.ta.value });
+  // wording that blames the child asks for a second look (components/child-note.js)
+  const look = h('div', { id: 'ack-second-look' });
+  let confirm = null;
+  formDialog('ack', 'Acknowledge: ' + kindName(a.kind) + (a.subject_name ? ' – ' + a.subject_name : ''), [nb.el, look], 'Acknowledge', async () => {
+    const body = { note: nb.ta.value };
+    if (confirm && confirm.checked) body.confirmed = true;
+    try { await secondLook('/api/alerts/' + encodeURIComponent(a.id) + '/ack', body, look, 'ack'); }
+    catch (e) { if (e.secondLook) confirm = e.secondLook; throw e; }
     ctx.say('Alert acknowledged');
   }, ctx.refresh);
   nb.ta.focus();

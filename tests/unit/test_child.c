@@ -1,0 +1,311 @@
+/* Unit tests for the child's page in the library (include/joindots/child.h):
+ * UK dates, ages and words; the chronology filtered and paged; notes merged
+ * into it; the summary with no rule code; the PDF with its pages and
+ * redaction. On the small "alerts" bundle (Amy Hart, a child with alerts;
+ * Ben Cole, with none). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "scratch_db.h"
+
+#include <joindots/analyse.h>
+#include <joindots/child.h>
+#include <joindots/identity.h>
+#include <joindots/ingest.h>
+#include <joindots/query.h>
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fx {
+    char path[64];
+    jd_store *s;
+    jd_person_index *idx;
+    jd_screener *scr;
+    char amy[32], ben[32];
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    const char *root = getenv("JD_SOURCE_ROOT");
+    char bundle[1024];
+    snprintf(bundle, sizeof bundle, "%s/tests/data/bundles/alerts", root ? root : ".");
+    if (jd_global_init() < 0 ||
+        scratch_store_open(&f->s, f->path, sizeof f->path, "child") != JD_OK)
+        return -1;
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {bundle};
+    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    ao.save = true;
+    jd_person_summary p;
+    if (jd_ingest_bundles(f->s, b, 1, &io, &t, NULL) != JD_OK ||
+        jd_resolve(f->s, &ro, NULL, NULL) != JD_OK ||
+        jd_analyse(f->s, &ao, NULL, NULL, NULL) != JD_OK ||
+        jd_person_index_open(&f->idx, f->s, NULL) != JD_OK ||
+        jd_screener_open(&f->scr, NULL, NULL) != JD_OK)
+        return -1;
+    if (jd_person_index_get(f->idx, "csc:C-1", &p) != JD_OK)
+        return -1;
+    snprintf(f->amy, sizeof f->amy, "%s", p.person_id);
+    if (jd_person_index_get(f->idx, "gp:G2", &p) != JD_OK)
+        return -1;
+    snprintf(f->ben, sizeof f->ben, "%s", p.person_id);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    jd_screener_close(f->scr);
+    jd_person_index_close(f->idx);
+    scratch_store_close(f->s, f->path);
+    free(f);
+    return 0;
+}
+
+static void test_child__words_dates_ages(void **state)
+{
+    (void)state;
+    int64_t t;
+    char d[11], w[64];
+    assert_int_equal(jd_time_parse(&t, "2005-06-30T23:30:00Z", 0), JD_OK);
+    jd_uk_date(d, t); /* 00:30 on 1 July in British Summer Time */
+    assert_string_equal(d, "01/07/2005");
+    assert_int_equal(jd_time_parse(&t, "2005-12-31T23:30:00Z", 0), JD_OK);
+    jd_uk_date(d, t);
+    assert_string_equal(d, "31/12/2005");
+    assert_int_equal(jd_time_parse(&t, "2006-05-01", 0), JD_OK);
+    assert_int_equal(jd_age_at("1992-05-01", t), 14); /* her birthday */
+    assert_int_equal(jd_time_parse(&t, "2006-04-30", 0), JD_OK);
+    assert_int_equal(jd_age_at("1992-05-01", t), 13); /* the day before */
+    assert_int_equal(jd_age_at("", t), -1);
+    assert_int_equal(jd_age_at("1992", t), -1);
+    assert_int_equal(jd_age_at(NULL, t), -1);
+    assert_int_equal(jd_age_at("2010-01-01", t), -1); /* born after */
+    jd_event_type_label(w, sizeof w, "missing_report");
+    assert_string_equal(w, "Missing report");
+    jd_event_type_label(w, sizeof w, "ae_attendance");
+    assert_string_equal(w, "A&E attendance");
+    jd_event_type_label(w, 4, "missing_report");
+    assert_string_equal(w, "Mis");
+    assert_string_equal(jd_agency_label("csc"), "Children's social care");
+    assert_string_equal(jd_agency_label("unknown_agency"), "unknown_agency");
+}
+
+typedef struct rows {
+    int n;
+    char rec[64][32];
+    size_t index[64];
+    int significant, notes;
+} rows;
+
+static int on_row(const jd_chrono_row *r, void *payload)
+{
+    rows *x = payload;
+    if (x->n < 64) {
+        snprintf(x->rec[x->n], sizeof x->rec[0], "%s", r->ev->record_id);
+        x->index[x->n] = r->index;
+    }
+    x->n++;
+    x->significant += r->significant;
+    x->notes += !strcmp(r->ev->agency, "joindots");
+    return 0;
+}
+
+static void test_child__chronology_query(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    size_t total = 0, t2 = 0;
+    jd_chrono_filter q = JD_CHRONO_FILTER_INIT;
+    rows all = {0}, page = {0}, newest = {0};
+    q.limit = 500;
+    assert_int_equal(
+        jd_chrono_query(f->s, f->scr, f->amy, "1992-05-01", &q, on_row, &all, &total, &err), JD_OK);
+    assert_int_equal((size_t)all.n, total);
+    assert_true(total >= 15);
+    /* a page, then the same page newest first is the other end reversed */
+    q.limit = 3;
+    q.offset = 2;
+    assert_int_equal(
+        jd_chrono_query(f->s, f->scr, f->amy, "1992-05-01", &q, on_row, &page, &t2, &err), JD_OK);
+    assert_int_equal(page.n, 3);
+    assert_int_equal(t2, total);
+    assert_string_equal(page.rec[0], all.rec[2]);
+    assert_int_equal(page.index[0], 2);
+    q.newest_first = true;
+    assert_int_equal(
+        jd_chrono_query(f->s, f->scr, f->amy, "1992-05-01", &q, on_row, &newest, &t2, &err), JD_OK);
+    assert_int_equal(newest.n, 3);
+    /* rows come oldest first; index gives the place newest first */
+    assert_string_equal(newest.rec[2], all.rec[total - 3]);
+    assert_int_equal(newest.index[2], 2);
+    assert_string_equal(newest.rec[0], all.rec[total - 5]);
+    /* filters */
+    jd_chrono_filter g = JD_CHRONO_FILTER_INIT;
+    rows pol = {0}, sig = {0}, none = {0};
+    g.agencies = "police";
+    g.limit = 500;
+    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, NULL, &g, on_row, &pol, &t2, &err),
+                     JD_OK);
+    assert_true(t2 > 0 && t2 < total);
+    g.agencies = NULL;
+    g.significant = true;
+    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, NULL, &g, on_row, &sig, &t2, &err),
+                     JD_OK);
+    assert_int_equal(sig.significant, sig.n);
+    g.significant = false;
+    g.text = "zzzz-not-in-any-record";
+    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, NULL, &g, on_row, &none, &t2, &err),
+                     JD_OK);
+    assert_int_equal(t2, 0);
+    assert_int_equal(none.n, 0);
+    /* bad arguments */
+    jd_chrono_filter b = JD_CHRONO_FILTER_INIT;
+    b.limit = 0;
+    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, NULL, &b, on_row, &none, &t2, &err),
+                     JD_EINVALID);
+    b.limit = JD_CHRONO_MAX_LIMIT + 1;
+    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, NULL, &b, on_row, &none, &t2, &err),
+                     JD_EINVALID);
+    b.limit = 10;
+    b.from = 100;
+    b.to = 50;
+    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, NULL, &b, on_row, &none, &t2, &err),
+                     JD_EINVALID);
+    assert_int_equal(jd_chrono_query(f->s, f->scr, "", NULL, &q, on_row, &none, &t2, &err),
+                     JD_EINVALID);
+    assert_int_equal(jd_chrono_query(f->s, f->scr, "P999999", NULL, &q, on_row, &none, &t2, &err),
+                     JD_ENOTFOUND);
+}
+
+static void test_child__notes(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    char big[JD_NOTE_MAX + 2];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(jd_person_note_add(f->s, f->amy, "pat", "", &err), JD_EINVALID);
+    assert_int_equal(jd_person_note_add(f->s, f->amy, "pat", big, &err), JD_EINVALID);
+    assert_int_equal(jd_person_note_add(f->s, f->amy, "", "a note", &err), JD_EINVALID);
+    assert_int_equal(jd_person_note_add(f->s, f->amy, "pat", "Strategy meeting booked.", &err),
+                     JD_OK);
+    jd_chrono_filter q = JD_CHRONO_FILTER_INIT;
+    q.limit = 500;
+    rows r = {0};
+    size_t total = 0;
+    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, NULL, &q, on_row, &r, &total, &err),
+                     JD_OK);
+    assert_int_equal(r.notes, 1); /* her note is in her chronology */
+    rows ben = {0};
+    assert_int_equal(jd_chrono_query(f->s, f->scr, f->ben, NULL, &q, on_row, &ben, &total, &err),
+                     JD_OK);
+    assert_int_equal(ben.notes, 0); /* and nobody else's */
+    q.agencies = "joindots";
+    rows only = {0};
+    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, NULL, &q, on_row, &only, &total, &err),
+                     JD_OK);
+    assert_int_equal(total, 1);
+    /* the acknowledgements of alerts are untouched by notes */
+    assert_int_equal(jd_alert_acknowledge(f->s, "child_at_risk:X", "pat", "seen", &err), JD_OK);
+    rows again = {0};
+    assert_int_equal(jd_chrono_query(f->s, f->scr, f->amy, NULL, &q, on_row, &again, &total, &err),
+                     JD_OK);
+    assert_int_equal(total, 1);
+}
+
+static bool has_code(const char *s)
+{
+    regex_t re;
+    assert_int_equal(regcomp(&re,
+                             "\\b[VMSTCL][0-9][0-9]\\b|M-R[0-9]|R-C[0-9]|\\bT[0-9]\\b|P0[0-9]{4}|_",
+                             REG_EXTENDED | REG_NOSUB),
+                     0);
+    bool hit = regexec(&re, s, 0, NULL, 0) == 0;
+    regfree(&re);
+    return hit;
+}
+
+static void test_child__summary(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_child_summary s;
+    assert_int_equal(
+        jd_child_summary_build(&s, f->s, f->scr, f->amy, "Amy Hart", "1992-05-01", &err), JD_OK);
+    assert_string_not_equal(s.level, "none");
+    assert_true(s.n >= 2 && s.n <= JD_SUMMARY_MAX);
+    assert_non_null(strstr(s.text[0], "Amy Hart"));
+    for (size_t i = 0; i < s.n; i++) {
+        assert_false(has_code(s.text[i]));
+        assert_non_null(s.codes[i]);
+    }
+    assert_true(s.n_changes >= 1);
+    for (size_t i = 0; i < s.n_changes; i++)
+        assert_true(strlen(s.changes[i].reason) > 5);
+    assert_true(s.n_events >= 15);
+    jd_child_summary_dispose(&s);
+    jd_child_summary_dispose(&s); /* twice is harmless */
+    assert_int_equal(
+        jd_child_summary_build(&s, f->s, f->scr, f->ben, "Ben Cole", "1991-02-02", &err), JD_OK);
+    assert_string_equal(s.level, "none");
+    assert_int_equal(s.n, 1);
+    assert_non_null(strstr(s.text[0], "No risk level has been raised for Ben Cole"));
+    jd_child_summary_dispose(&s);
+    assert_int_equal(jd_child_summary_build(&s, f->s, f->scr, "", "x", "", &err), JD_EINVALID);
+}
+
+static void test_child__pdf(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_chrono_filter q = JD_CHRONO_FILTER_INIT;
+    const char *sum[] = {"Amy Hart is at high risk."};
+    jd_chrono_pdf_opts o = {.name = "Amy Hart",
+                            .dob = "1992-05-01",
+                            .by = "pat",
+                            .role = "practitioner",
+                            .agency = "csc",
+                            .reason = "strategy meeting",
+                            .filters = "",
+                            .at = 1700000000,
+                            .summary = sum,
+                            .n_summary = 1};
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    int pages = 0;
+    assert_int_equal(jd_chrono_pdf(&pdf, &len, &pages, f->s, f->scr, f->amy, &q, &o, &err), JD_OK);
+    assert_true(len > 1000);
+    assert_memory_equal(pdf, "%PDF-", 5);
+    assert_true(pages >= 2); /* the cover and the events */
+    free(pdf);
+    /* nothing matches: still a cover saying so */
+    q.text = "zzzz-not-in-any-record";
+    assert_int_equal(jd_chrono_pdf(&pdf, &len, &pages, f->s, f->scr, f->amy, &q, &o, &err), JD_OK);
+    assert_int_equal(pages, 1);
+    free(pdf);
+    assert_int_equal(jd_chrono_pdf(&pdf, &len, &pages, f->s, f->scr, f->amy, NULL, &o, &err),
+                     JD_EINVALID);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_child__words_dates_ages),
+        cmocka_unit_test_setup_teardown(test_child__chronology_query, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_child__notes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_child__summary, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_child__pdf, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
