@@ -65,7 +65,7 @@ static void ev(bundle *b, const char *agency, const char *type, const char *when
 }
 
 /* The same with another person in the record (role and age given). */
-static __attribute__((unused)) void ev_with(bundle *b, const char *agency, const char *type, const char *when,
+static void ev_with(bundle *b, const char *agency, const char *type, const char *when,
                     const char *text, const char *role, const char *dob)
 {
     ev(b, agency, type, when, text);
@@ -191,7 +191,7 @@ static void test_risk__policy_bad_values(void **state)
     assert_non_null(strstr(err.msg, "high_episodes"));
     write_policy(path, "\"missing\": \"S01\"", "\"missing\": 1");
     assert_int_equal(jd_risk__load(&P, path, NULL, &err), JD_EINVALID);
-    assert_non_null(strstr(err.msg, "indicators.missing"));
+    assert_non_null(strstr(err.msg, "missing: an indicator id"));
     write_policy(path, "{", "[");
     assert_int_equal(jd_risk__load(&P, path, NULL, &err), JD_EINVALID);
     unlink(path);
@@ -248,6 +248,175 @@ static void test_risk__policy_file_used(void **state)
     unlink(path);
 }
 
+/* The child's child_at_risk alert, or NULL. */
+static json_t *child_alert(json_t *alerts)
+{
+    size_t i;
+    json_t *a;
+    json_array_foreach(alerts, i, a) if (!strcmp(json_string_value(json_object_get(a, "kind")),
+                                                 "child_at_risk")) return a;
+    return NULL;
+}
+
+static int level_of(json_t *alerts)
+{
+    json_t *a = child_alert(alerts);
+    if (!a)
+        return 0;
+    const char *l = json_string_value(json_object_get(a, "level"));
+    return !strcmp(l, "critical") ? 4 : !strcmp(l, "high") ? 3 : !strcmp(l, "medium") ? 2 : 1;
+}
+
+static bool explains(json_t *alerts, const char *words)
+{
+    json_t *a = child_alert(alerts);
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(a, "explanation"), i, v) if (
+        strstr(json_string_value(v), words)) return true;
+    return false;
+}
+
+/* A looked-after girl of 14 missing ten times to her grandmother, each time
+ * found safe there, with a return interview giving where, who and safe. */
+static void nan_episodes(bundle *b)
+{
+    ev(b, "csc", "placement_change", "2006-01-05T10:00", "Placement started with foster carers.");
+    for (int i = 0; i < 10; i++) {
+        char when[32];
+        time_t t = (time_t)1136980800 + (time_t)i * 8 * 86400; /* 2006-01-11 12:00 */
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(when, sizeof when, "%Y-%m-%dT17:30", &tm);
+        ev(b, "care_provider", "missing_report", when,
+           "Amy not back from school, phone off. Carers believe she has gone to her nan's. "
+           "Reported missing to police as per protocol.");
+        strftime(when, sizeof when, "%Y-%m-%dT21:40", &tm);
+        ev(b, "police", "missing_return", when,
+           "Located at maternal grandmother's address, where she had been since 18:00. Safe "
+           "and well, no concerns.");
+        t += 2 * 86400;
+        gmtime_r(&t, &tm);
+        strftime(when, sizeof when, "%Y-%m-%dT11:00", &tm);
+        ev(b, "csc", "return_interview", when,
+           "Return interview: went straight to her nan's on the bus, nobody else involved, "
+           "watched telly with nan. Safe throughout.");
+    }
+}
+
+static void test_risk__missing_to_grandmother_not_high(void **state)
+{
+    (void)state;
+    bundle b;
+    bundle_open(&b);
+    nan_episodes(&b);
+    json_t *al = analyse_bundle(&b, NULL, NULL);
+    assert_true(level_of(al) < 3);
+    assert_int_equal(count_kind(al, "missing_pattern"), 1); /* M-R3 still sees the pattern */
+    json_decref(al);
+}
+
+static void test_risk__grandmother_then_adult_in_car_high(void **state)
+{
+    (void)state;
+    bundle b;
+    bundle_open(&b);
+    nan_episodes(&b);
+    ev_with(&b, "police", "found_with_adult", "2006-04-20T01:10",
+            "Amy found in a parked car on Rose Hill at 1am with an unknown man. Returned to "
+            "carers.",
+            "suspect", "1971-02-02");
+    json_t *al = analyse_bundle(&b, NULL, NULL);
+    assert_true(level_of(al) >= 3);
+    assert_true(explains(al, "T5 found with an adult of concern"));
+    /* the explanation names what weighs against: the safe returns to nan */
+    assert_true(explains(al, "weighs against: X0"));
+    json_decref(al);
+}
+
+static void test_risk__under13_innocent_injury_medium_at_most(void **state)
+{
+    (void)state;
+    setenv("JD_TEST_DOB", "1998-03-01", 1);
+    bundle b;
+    bundle_open(&b);
+    ev(&b, "health_ae", "ae_attendance", "2006-06-01T15:00",
+       "8F bitten on R forearm by family dog when she tried to take its toy. Mum witnessed. "
+       "Two puncture wounds, irrigated. Consistent story.");
+    json_t *al = analyse_bundle(&b, NULL, NULL);
+    assert_true(level_of(al) <= 2);
+    json_decref(al);
+    /* the same injury with no stated cause: still never low (V07), not high */
+    bundle_open(&b);
+    ev(&b, "health_ae", "ae_attendance", "2006-06-01T15:00", "8F, bruising to both arms.");
+    al = analyse_bundle(&b, NULL, NULL);
+    assert_int_equal(level_of(al), 2);
+    assert_true(explains(al, "under 13: never graded low (V07)"));
+    json_decref(al);
+    unsetenv("JD_TEST_DOB");
+}
+
+static void test_risk__under13_adult_of_concern_high(void **state)
+{
+    (void)state;
+    setenv("JD_TEST_DOB", "1995-03-01", 1);
+    bundle b;
+    bundle_open(&b);
+    ev(&b, "school", "welfare_concern", "2006-06-01",
+       "Amy (11) seen getting into a car driven by an older man after school.");
+    json_t *al = analyse_bundle(&b, NULL, NULL);
+    assert_true(level_of(al) >= 3);
+    assert_true(explains(al, "T3 under 13 with an exploitation-specific"));
+    json_decref(al);
+    unsetenv("JD_TEST_DOB");
+}
+
+static void test_risk__disclosed_offence_high_whatever_mitigates(void **state)
+{
+    (void)state;
+    bundle b;
+    bundle_open(&b);
+    ev(&b, "sexual_health", "sexual_health_visit", "2006-06-01T10:00",
+       "Amy (14) told the nurse she had sex with a 24 year old man she calls her boyfriend. "
+       "Same school, same age group, mum confirmed, no concerns.");
+    json_t *al = analyse_bundle(&b, NULL, NULL);
+    assert_true(level_of(al) >= 3);
+    assert_true(explains(al, "T1 offence by age"));
+    json_decref(al);
+}
+
+/* One agency, one day, one non-specific indicator each: a score at high
+ * that is not corroborated is graded medium, and the explanation says why. */
+static void missing_hurt(bundle *b)
+{
+    ev(b, "police", "missing_report", "2006-06-01T20:00", "Reported missing from home by mum.");
+    ev(b, "police", "missing_return", "2006-06-02T03:00",
+       "Returned at 3am dishevelled and intoxicated, bruising to arms, cuts from self-harm to "
+       "forearm.");
+}
+
+static void test_risk__high_needs_corroboration(void **state)
+{
+    (void)state;
+    bundle b;
+    bundle_open(&b);
+    missing_hurt(&b); /* score 18, one agency, one night, nothing exploitation-specific */
+    json_t *al = analyse_bundle(&b, NULL, NULL);
+    assert_int_equal(level_of(al), 2);
+    assert_true(explains(al, "not corroborated for high"));
+    json_decref(al);
+    /* exploitation-specific evidence from a second agency days later */
+    bundle_open(&b);
+    missing_hurt(&b);
+    ev(&b, "school", "welfare_concern", "2006-06-12",
+       "Amy seen getting into a car with older men outside school; new phone she cannot explain.");
+    al = analyse_bundle(&b, NULL, NULL);
+    assert_true(level_of(al) >= 3);
+    assert_true(explains(al, "corroborated: "));
+    assert_true(explains(al, "exploitation-specific: "));
+    json_decref(al);
+}
+
 int main(void)
 {
     if (jd_global_init() < 0)
@@ -257,6 +426,12 @@ int main(void)
         cmocka_unit_test(test_risk__policy_bad_values),
         cmocka_unit_test(test_risk__many_returns_all_clocked),
         cmocka_unit_test(test_risk__policy_file_used),
+        cmocka_unit_test(test_risk__missing_to_grandmother_not_high),
+        cmocka_unit_test(test_risk__grandmother_then_adult_in_car_high),
+        cmocka_unit_test(test_risk__under13_innocent_injury_medium_at_most),
+        cmocka_unit_test(test_risk__under13_adult_of_concern_high),
+        cmocka_unit_test(test_risk__disclosed_offence_high_whatever_mitigates),
+        cmocka_unit_test(test_risk__high_needs_corroboration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -648,6 +648,7 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
     jd_risk_walk W;
     memset(&W, 0, sizeof W);
     jd_risk_policy pol;
+    memset(&pol, 0, sizeof pol);
     screen_ctx X;
     memset(&X, 0, sizeof X);
     jd_ts__scan_init(&X.sc);
@@ -747,6 +748,7 @@ done:
     }
     free(A.alerts);
     jd_risk__walk_dispose(&W);
+    jd_risk__dispose(&pol);
     jd_ts__scan_free(&X.sc);
     free(X.adult_s);
     free(X.sex_s);

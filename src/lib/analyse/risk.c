@@ -19,6 +19,8 @@
  */
 #include "analyse/risk.h"
 
+#include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +140,37 @@ static const finding *find_finding(const an *A, const aev *e, uint8_t kind, uint
 
 /* ---- score and level ---- */
 
+/* The mitigating fact known by t that stops hit k of indicator i from
+ * counting, or NULL. Network feedback (M09) is never mitigated. */
+static const jd_risk_mit *mitigated_by(const jd_risk_walk *W, size_t i, size_t k, int64_t t)
+{
+    const jd_risk_hit *h = &W->hits[i][k];
+    if (h->net)
+        return NULL;
+    for (size_t j = 0; j < W->nmits; j++) {
+        const jd_risk_mit *m = &W->mits[j];
+        if (m->t > t || !(m->lowers & (1ull << i)))
+            continue;
+        if (m->same_event ? h->ev == m->ev : (h->t >= m->from && h->t <= m->to))
+            return m;
+    }
+    return NULL;
+}
+
+/* The latest hit of indicator i that counts at t; -1 none. */
+static ptrdiff_t last_counted(const jd_risk_walk *W, size_t i, int64_t t)
+{
+    for (size_t k = W->nh[i]; k > 0; k--)
+        if (!mitigated_by(W, i, k - 1, t))
+            return (ptrdiff_t)(k - 1);
+    return -1;
+}
+
+static bool has_bit(uint64_t bits, size_t i)
+{
+    return i < 64 && (bits >> i) & 1u;
+}
+
 static int score_at(const an *A, jd_risk_walk *W, int64_t t, int *distinct, int *sig_recent,
                     int *mod_recent, int *sig_t3)
 {
@@ -147,10 +180,11 @@ static int score_at(const an *A, jd_risk_walk *W, int64_t t, int *distinct, int 
         sig_t3 = &dummy;
     *distinct = *sig_recent = *mod_recent = *sig_t3 = 0;
     for (size_t i = 0; i < R->nind; i++) {
-        size_t n = W->nh[i];
-        if (!n)
+        ptrdiff_t lc = W->nh[i] ? last_counted(W, i, t) : -1;
+        if (lc < 0)
             continue;
-        int64_t last = W->hits[i][n - 1].t;
+        size_t n = W->nh[i];
+        int64_t last = W->hits[i][lc].t;
         switch (R->ind[i].cls) {
         case IC_VULN:
             score += 1;
@@ -167,7 +201,8 @@ static int score_at(const an *A, jd_risk_walk *W, int64_t t, int *distinct, int 
             bool recent = last >= t - (int64_t)R->recent_days * DAY, late = false;
             for (size_t k = 0; k < n; k++) {
                 int64_t h = W->hits[i][k].t;
-                if (h >= t - (int64_t)R->late_days * DAY && h < t - (int64_t)R->recent_days * DAY)
+                if (h >= t - (int64_t)R->late_days * DAY &&
+                    h < t - (int64_t)R->recent_days * DAY && !mitigated_by(W, i, k, t))
                     late = true;
             }
             score += (recent ? 5 : 0) + (late ? 1 : 0);
@@ -175,7 +210,8 @@ static int score_at(const an *A, jd_risk_walk *W, int64_t t, int *distinct, int 
                 (*distinct)++;
             if (recent)
                 (*sig_recent)++;
-            if (recent && !(R->t3_not_alone & (1ull << i)))
+            /* T3 as refined (risk.json under_13): an exploitation-specific one */
+            if (recent && !(R->t3_not_alone & (1ull << i)) && has_bit(A->pol->specific, i))
                 (*sig_t3)++;
             break;
         }
@@ -192,6 +228,202 @@ static int level_of_score(const jd_rules *R, int score)
     return JD_LEVEL_NONE;
 }
 
+/* ---- corroboration (risk.json "corroboration") ---- */
+
+typedef struct corro {
+    bool ok, bypass, specific;
+    int nind, nsrc;
+    char ids[160], agencies[160], spec[96];
+} corro;
+
+static void add_word(char *b, size_t cap, const char *w)
+{
+    if (strlen(b) + strlen(w) + 3 < cap) {
+        if (*b)
+            strcat(b, ", ");
+        strcat(b, w);
+    }
+}
+
+/* Is high corroborated at t? Distinct moderate and significant indicators
+ * counted now, their sources (agencies; one agency's records days apart
+ * count as a second source), an exploitation-specific one, or a bypass. */
+static void corroboration(const an *A, const jd_risk_walk *W, int64_t t, corro *c)
+{
+    const jd_rules *R = A->rules;
+    const jd_risk_policy *P = A->pol;
+    memset(c, 0, sizeof *c);
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < R->nind; i++) {
+        if (R->ind[i].cls == IC_VULN || !W->nh[i])
+            continue;
+        int64_t win = (int64_t)(R->ind[i].cls == IC_MODERATE ? R->moderate_days : R->late_days) *
+                      DAY;
+        bool any = false;
+        for (size_t k = 0; k < W->nh[i]; k++) {
+            const jd_risk_hit *h = &W->hits[i][k];
+            if (h->t > t || h->t < t - win || mitigated_by(W, i, k, t))
+                continue;
+            any = true;
+            const char *ag = h->net ? "network" : A->ev[h->ev].agency;
+            if (!strstr(c->agencies, ag)) {
+                add_word(c->agencies, sizeof c->agencies, ag);
+                c->nsrc++;
+            }
+            lo = h->t < lo ? h->t : lo;
+            hi = h->t > hi ? h->t : hi;
+        }
+        if (!any)
+            continue;
+        c->nind++;
+        add_word(c->ids, sizeof c->ids, R->ind[i].id);
+        if (has_bit(P->specific, i)) {
+            c->specific = true;
+            add_word(c->spec, sizeof c->spec, R->ind[i].id);
+        }
+        if (has_bit(P->bypass, i))
+            c->bypass = true;
+    }
+    if (c->nsrc == 1 && hi - lo >= P->corr_apart)
+        c->nsrc = 2; /* one agency, records days apart */
+    c->ok = c->bypass ||
+            (c->nind >= P->corr_min_ind && c->nsrc >= P->corr_min_src && c->specific);
+}
+
+static void corro_line(const an *A, const corro *c, bool bypassed, char *line, size_t cap)
+{
+    const jd_risk_policy *P = A->pol;
+    if (bypassed && !c->ok)
+        snprintf(line, cap,
+                 "corroboration not required (a trigger or T3 applies); on record: %d distinct "
+                 "indicators (%s) from %d sources (%s)",
+                 c->nind, *c->ids ? c->ids : "none", c->nsrc, *c->agencies ? c->agencies : "none");
+    else if (c->ok)
+        snprintf(line, cap,
+                 "corroborated: %d distinct indicators (%s) from %d sources (%s)%s%s%s", c->nind,
+                 c->ids, c->nsrc, c->agencies, c->specific ? ", exploitation-specific: " : "",
+                 c->spec, c->bypass ? "; an adult found with the child" : "");
+    else
+        snprintf(line, cap,
+                 "not corroborated for high: %d distinct indicators (%s) from %d sources (%s), "
+                 "%s%s; high needs %d indicators from %d sources, one exploitation-specific, or "
+                 "a trigger",
+                 c->nind, *c->ids ? c->ids : "none", c->nsrc, *c->agencies ? c->agencies : "none",
+                 c->specific ? "exploitation-specific: " : "none exploitation-specific",
+                 c->spec, P->corr_min_ind, P->corr_min_src);
+}
+
+/* ---- mitigating facts (risk.json "mitigating") ---- */
+
+/* ph as whole words in text (both lower case; ph compared case-blind). */
+static bool phrase_in(const char *text, const char *ph)
+{
+    size_t n = strlen(ph);
+    for (const char *p = text; (p = strstr(p, ph)) != NULL; p++) {
+        bool start = p == text || !isalnum((unsigned char)p[-1]);
+        bool end = !isalnum((unsigned char)p[n]) || !isalnum((unsigned char)ph[n - 1]);
+        if (start && end)
+            return true;
+    }
+    return false;
+}
+
+/* The first phrase of arr in text, or NULL. */
+static const char *first_phrase(const char *text, json_t *arr)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        char ph[96];
+        snprintf(ph, sizeof ph, "%s", json_string_value(v));
+        for (char *c = ph; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        if (phrase_in(text, ph))
+            return json_string_value(v);
+    }
+    return NULL;
+}
+
+/* Mitigating facts in the record: each one found is kept with what it
+ * lowers and for how long (from the record's known time). */
+static int walk_mitigating(pwalk *w, const evwalk *x)
+{
+    const jd_risk_policy *P = w->P;
+    const aev *e = x->e;
+    jd_risk_walk *W = w->W;
+    if (!P->nmit || !e->narrative || !*e->narrative)
+        return 0;
+    size_t n = strlen(e->narrative);
+    if (jd_grow((void **)&W->lower, &W->lowercap, n + 1, 1) < 0)
+        return oom(w->A);
+    for (size_t i = 0; i <= n; i++)
+        W->lower[i] = (char)tolower((unsigned char)e->narrative[i]);
+    for (size_t k = 0; k < P->nmit; k++) {
+        const jd_risk_mitigator *mg = &P->mit[k];
+        if (mg->types && !(mg->types & (1u << e->et)))
+            continue;
+        if (mg->unless && first_phrase(W->lower, mg->unless))
+            continue;
+        bool all = true;
+        size_t g;
+        json_t *grp;
+        json_array_foreach(mg->all, g, grp) all = all && first_phrase(W->lower, grp);
+        if (!all)
+            continue;
+        if (jd_grow((void **)&W->mits, &W->mitcap, W->nmits + 1, sizeof *W->mits) < 0)
+            return oom(w->A);
+        W->mits[W->nmits++] = (jd_risk_mit){(int)k, x->ei, x->t, x->t - mg->before,
+                                            x->t + mg->after, mg->lowers, mg->same_event};
+    }
+    return 0;
+}
+
+/* "weighs against: X02 ... (csc return_interview R3 on ...: \"safe\"): S01 from 2
+ * records not counted" for each fact known by t that stops something counting. */
+static void explain_mitigations(an *A, jd_risk_walk *W, int64_t t, json_t *ex)
+{
+    const jd_rules *R = A->rules;
+    const jd_risk_policy *P = A->pol;
+    int shown = 0;
+    for (size_t j = W->nmits; j > 0 && shown < 6; j--) {
+        const jd_risk_mit *m = &W->mits[j - 1];
+        if (m->t > t)
+            continue;
+        char ids[160] = "";
+        int nrec = 0;
+        for (size_t i = 0; i < R->nind; i++) {
+            int c = 0;
+            for (size_t k = 0; k < W->nh[i]; k++)
+                c += mitigated_by(W, i, k, t) == m;
+            if (c) {
+                add_word(ids, sizeof ids, R->ind[i].id);
+                nrec += c;
+            }
+        }
+        if (!nrec)
+            continue;
+        const jd_risk_mitigator *mg = &P->mit[m->idx];
+        const aev *e = &A->ev[m->ev];
+        char lab[160], line[1024];
+        jd_an__ev_label(lab, sizeof lab, e);
+        /* the words of its last group (safe, confirmed, the cause...) */
+        const char *quote = NULL;
+        size_t n = e->narrative ? strlen(e->narrative) : 0;
+        if (n && jd_grow((void **)&W->lower, &W->lowercap, n + 1, 1) == 0) {
+            for (size_t i = 0; i <= n; i++)
+                W->lower[i] = (char)tolower((unsigned char)e->narrative[i]);
+            quote = first_phrase(W->lower, json_array_get(mg->all, json_array_size(mg->all) - 1));
+        }
+        snprintf(line, sizeof line,
+                 "weighs against: %s %s (%s%s%s%s): %s from %d %s not counted", mg->id, mg->name,
+                 lab, quote ? ": \"" : "", quote ? quote : "", quote ? "\"" : "", ids, nrec,
+                 nrec == 1 ? "record" : "records");
+        if (json_array_size(ex) < MAX_EXPLAIN)
+            json_array_append_new(ex, json_string(line));
+        shown++;
+    }
+}
+
 /* ---- explanations ---- */
 
 /* "V01 Looked after (vulnerability, +1): csc case_note ... (\"...\")" */
@@ -200,8 +432,10 @@ static void explain_indicator(an *A, jd_risk_walk *W, size_t i, int64_t t, char 
     const jd_rules *R = A->rules;
     size_t n = W->nh[i];
     const jd_indicator *d = &R->ind[i];
-    int64_t last = W->hits[i][n - 1].t;
-    const char *cls = d->cls == IC_VULN ? "vulnerability, +1"
+    ptrdiff_t lc = last_counted(W, i, t);
+    int64_t last = W->hits[i][lc >= 0 ? (size_t)lc : n - 1].t;
+    const char *cls = lc < 0 ? "weighed against, not counted"
+                      : d->cls == IC_VULN ? "vulnerability, +1"
                       : d->cls == IC_MODERATE
                           ? (last >= t - (int64_t)R->moderate_days * DAY ? "moderate, +1"
                                                                          : "moderate, expired")
@@ -246,7 +480,8 @@ static void add_indicator_records(an *A, jd_risk_walk *W, size_t i, json_t *recs
 
 /* Explanation and records of a level step, from the state at time t. */
 static int explain_step(an *A, jd_risk_walk *W, step *s, int64_t t, int score, int distinct,
-                        const child_state *cs, const char *why_override)
+                        const child_state *cs, const char *why_override, const corro *co,
+                        bool bypassed)
 {
     const jd_rules *R = A->rules;
     json_t *ex = json_array(), *recs = json_array();
@@ -269,6 +504,11 @@ static int explain_step(an *A, jd_risk_walk *W, step *s, int64_t t, int score, i
              jd_level_name(s->level), when, score, distinct, nag, nag == 1 ? "agency" : "agencies",
              agencies, why_override ? "; " : "", why_override ? why_override : "");
     json_array_append_new(ex, json_string(line));
+    if (co) {
+        corro_line(A, co, bypassed, line, sizeof line);
+        json_array_append_new(ex, json_string(line));
+    }
+    explain_mitigations(A, W, t, ex);
     for (size_t i = 0; i < R->nind; i++) {
         if (!W->nh[i])
             continue;
@@ -357,6 +597,8 @@ void jd_risk__walk_dispose(jd_risk_walk *W)
         free(W->hits[i]);
     free(W->ep);
     free(W->rets);
+    free(W->mits);
+    free(W->lower);
     memset(W, 0, sizeof *W);
 }
 
@@ -410,6 +652,23 @@ static int walk_language(pwalk *w, const evwalk *x)
     return jd_an__add_alert(A, JD_ALERT_LANGUAGE, id, lvl, w->p, x->t, doc);
 }
 
+/* T5: a child found with an adult of concern is high, whatever mitigates. */
+static void found_with_adult(pwalk *w, evwalk *x, const finding *f)
+{
+    char q[128] = "";
+    quote_of(q, sizeof q, x->e, f);
+    jd_an__ev_label(w->lab, sizeof w->lab, x->e);
+    snprintf(x->obuf, sizeof x->obuf, "%s found with an adult of concern (%s): %s%s",
+             w->P->t5_id, w->R->ind[f->idx].id, w->lab, q);
+    x->olevel = w->P->t5_level;
+    x->override = x->obuf;
+    if (w->P->t5_level >= w->cs.trig_level || x->t - w->cs.trig_t > 0) {
+        w->cs.trig_ev = x->ei + 1;
+        w->cs.trig_t = x->t;
+        w->cs.trig_level = w->P->t5_level;
+    }
+}
+
 /* The event's indicators for the child's role, and network memberships
  * known by now (M09 counts from the moment the membership was known). */
 static int walk_indicators(pwalk *w, evwalk *x)
@@ -427,6 +686,8 @@ static int walk_indicators(pwalk *w, evwalk *x)
         if (R->ind[i].cls == IC_SIGNIFICANT && (int)i != w->P->missing_ind)
             w->s_any = 1;
         x->changed = true;
+        if ((int)i == w->P->t5_ind && x->subj && w->P->t5_level > x->olevel)
+            found_with_adult(w, x, f);
     }
     for (; w->xi < w->xend && A->m09[w->xi].t <= x->t; w->xi++) {
         if (push_hit(w->W, (size_t)A->m09_ind,
@@ -736,16 +997,35 @@ static int walk_missing_return(pwalk *w, const evwalk *x)
     return 0;
 }
 
-/* The child's level after the event: score, the never-low and T3 rules,
- * and the event's override; one history step per level first reached. */
+/* The level of a score at t: a score at high without corroboration is
+ * graded medium (co filled when the score reaches high). */
+static int score_level(const an *A, jd_risk_walk *W, int64_t t, int score, corro *co,
+                       bool *capped)
+{
+    int level = level_of_score(A->rules, score);
+    *capped = false;
+    if (level >= JD_LEVEL_HIGH) {
+        corroboration(A, W, t, co);
+        if (!co->ok) {
+            level = JD_LEVEL_MEDIUM;
+            *capped = true;
+        }
+    }
+    return level;
+}
+
+/* The child's level after the event: score (corroborated for high), the
+ * never-low and T3 rules, and the event's override; one history step per
+ * level first reached. */
 static void walk_level(pwalk *w, const evwalk *x)
 {
     an *A = w->A;
     const jd_risk_policy *P = w->P;
     int distinct, sig, mod, sig3;
     int score = score_at(A, w->W, x->t, &distinct, &sig, &mod, &sig3);
-    int n90 = episodes_in_window(w, x->e->occurred);
-    int level = level_of_score(w->R, score);
+    corro co;
+    bool capped;
+    int level = score_level(A, w->W, x->t, score, &co, &capped);
     const char *why = NULL;
     char wbuf[512];
     bool young = under(P, x->age), ld = has_ind(w->W, P->ld_ind);
@@ -754,17 +1034,24 @@ static void walk_level(pwalk *w, const evwalk *x)
         why = young ? "under 13: never graded low (V07)"
                     : "learning disability: never graded low (V06)";
     }
-    if (young && (sig3 || (sig && n90 >= P->mp_medium)) && level < JD_LEVEL_HIGH) {
+    bool bypassed = false;
+    if (young && sig3 && level < JD_LEVEL_HIGH) {
         level = JD_LEVEL_HIGH;
-        why = "T3 under 13 with a significant indicator";
+        capped = false;
+        bypassed = true;
+        why = "T3 under 13 with an exploitation-specific significant indicator";
     }
     if (x->olevel > level) {
         level = x->olevel;
+        capped = false;
+        bypassed = true;
         snprintf(wbuf, sizeof wbuf, "%s", x->override);
         why = wbuf;
     }
     if (level <= w->cs.max_level)
         return;
+    if (level >= JD_LEVEL_HIGH)
+        corroboration(A, w->W, x->t, &co);
     /* one step per level reached, lower levels reached at the same time */
     for (int l = w->cs.max_level + 1; l <= level; l++) {
         if (w->cs.nsteps >= 5)
@@ -776,7 +1063,8 @@ static void walk_level(pwalk *w, const evwalk *x)
         s->ev = x->ei;
         s->explain = s->records = NULL;
         if (l == level)
-            explain_step(A, w->W, s, x->t, score, distinct, &w->cs, why);
+            explain_step(A, w->W, s, x->t, score, distinct, &w->cs, why,
+                         level >= JD_LEVEL_HIGH || capped ? &co : NULL, bypassed);
     }
     w->cs.max_level = level;
 }
@@ -803,9 +1091,8 @@ static int walk_event(pwalk *w, const amention *m)
         w->last_age = x.age;
     x.subj = subj;
     w->child_events++;
-    if ((rc = walk_indicators(w, &x)) < 0)
+    if ((rc = walk_indicators(w, &x)) < 0 || (rc = walk_mitigating(w, &x)) < 0)
         return rc;
-    x.olevel = JD_LEVEL_NONE;
     if (subj && e->trig_mask)
         walk_triggers(w, &x);
     if (subj && (rc = walk_crimes(w, &x)) < 0)
@@ -891,7 +1178,11 @@ static int emit_child(pwalk *w)
     step *top = &cs->steps[cs->nsteps - 1];
     int distinct, sig, mod;
     int64_t tend = A->opts->as_of != JD_AS_OF_NOW ? A->opts->as_of : A->now;
-    int cur = level_of_score(R, score_at(A, w->W, tend, &distinct, &sig, &mod, NULL));
+    corro co;
+    bool capped;
+    int cur =
+        score_level(A, w->W, tend, score_at(A, w->W, tend, &distinct, &sig, &mod, NULL), &co,
+                    &capped);
     int64_t recent = (int64_t)R->recent_days * DAY;
     if (cs->trig_ev && cs->trig_t >= tend - recent && cs->trig_level > cur)
         cur = cs->trig_level;
@@ -943,7 +1234,7 @@ int jd_risk__walk_person(an *A, jd_risk_walk *W, const aperson *p)
     for (size_t i = 0; i < w->R->nind; i++)
         W->nh[i] = 0;
     W->m09_net = NULL;
-    W->nep = W->nret = 0;
+    W->nep = W->nret = W->nmits = 0;
     m09_range(w);
     int rc = 0;
     for (uint32_t k = 0; k < p->nx && rc == 0; k++)

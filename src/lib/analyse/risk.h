@@ -10,6 +10,20 @@
 
 #include "analyse/analyse_internal.h"
 
+/* A mitigating or explaining fact (risk.json "mitigating"): phrases of
+ * every group in `all` (each a JSON array of strings) and none of
+ * `unless`, in a record of one of `types` (0: any). */
+typedef struct jd_risk_mitigator {
+    const char *id, *name; /* borrowed from jd_risk_policy.doc */
+    uint32_t types;        /* ET_* bits */
+    json_t *all, *unless;  /* borrowed */
+    uint64_t lowers;       /* indicator bits whose records stop counting */
+    int64_t before, after; /* seconds around the fact */
+    bool same_event;       /* only the record's own indicators */
+} jd_risk_mitigator;
+
+enum { JD_RISK_MAX_MITIGATORS = 16 };
+
 /* The walk's policy. Ages in years, times in seconds. Indicator indices are
  * resolved against the loaded catalogue; -1 when the catalogue lacks the id. */
 typedef struct jd_risk_policy {
@@ -23,6 +37,16 @@ typedef struct jd_risk_policy {
     int64_t crime_recorded_within;
     int ld_ind, missing_ind, net_ind;
     char ld_id[16], missing_id[16], net_id[16];
+    /* corroboration for high */
+    int corr_min_ind, corr_min_src;
+    int64_t corr_apart;
+    uint64_t specific, bypass; /* indicator bits */
+    /* T5: found with an adult of concern */
+    int t5_ind, t5_level;
+    char t5_id[16];
+    jd_risk_mitigator mit[JD_RISK_MAX_MITIGATORS];
+    size_t nmit;
+    json_t *doc; /* the loaded file: the mitigators' strings live in it */
     char source[64];
 } jd_risk_policy;
 
@@ -31,6 +55,8 @@ typedef struct jd_risk_policy {
  * Returns 0, JD_EINVALID (a missing or out-of-range value, an unknown
  * indicator id: the message names the key) or JD_EIO. */
 int jd_risk__load(jd_risk_policy *out, const char *path, const jd_rules *R, jd_error *err);
+/* Free what jd_risk__load kept (the document); NULL-safe, idempotent. */
+void jd_risk__dispose(jd_risk_policy *P);
 
 /* Scratch reused across persons (per-indicator hits, missing episodes,
  * returns awaiting an interview); zero it before the first walk. */
@@ -45,6 +71,15 @@ typedef struct jd_risk_ret {
     int64_t t;
 } jd_risk_ret;
 
+/* A mitigating fact found in one of the person's records. */
+typedef struct jd_risk_mit {
+    int idx;          /* into jd_risk_policy.mit */
+    uint32_t ev;
+    int64_t t, from, to; /* known at t; covers records known from..to */
+    uint64_t lowers;
+    bool same_event;  /* covers only the indicators of record ev */
+} jd_risk_mit;
+
 typedef struct jd_risk_walk {
     jd_risk_hit *hits[64];
     size_t nh[64], hc[64];
@@ -53,6 +88,10 @@ typedef struct jd_risk_walk {
     size_t nep, epcap;
     jd_risk_ret *rets;
     size_t nret, retcap;
+    jd_risk_mit *mits;
+    size_t nmits, mitcap;
+    char *lower; /* the narrative in lower case */
+    size_t lowercap;
 } jd_risk_walk;
 
 void jd_risk__walk_dispose(jd_risk_walk *W);
