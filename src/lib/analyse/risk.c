@@ -68,6 +68,11 @@ typedef struct pwalk {
     int64_t last_report, last_return;
     const char *last_grade, *last_grade_agency;
     int s_any, child_events, last_age;
+    /* for calibration: the score's new maxima, corroborated or not, and when
+     * high was first reached by a trigger or T3 rather than by the score */
+    int max_raw, max_corr;
+    json_t *spath;
+    int64_t bypass_high_at;
     char line[1024], lab[160];
 } pwalk;
 
@@ -997,6 +1002,29 @@ static int walk_missing_return(pwalk *w, const evwalk *x)
     return 0;
 }
 
+/* Keep the score's path for calibration (alert field score_path: each new
+ * maximum [score, raised_at, corroborated]); `joindots calibrate` reads it
+ * to say which thresholds would meet a false-alarm target. */
+static void note_score(pwalk *w, int64_t t, int score)
+{
+    if (score <= w->max_raw && score <= w->max_corr)
+        return;
+    corro co;
+    corroboration(w->A, w->W, t, &co);
+    if (score <= w->max_raw && !(co.ok && score > w->max_corr))
+        return;
+    if (!w->spath && !(w->spath = json_array()))
+        return;
+    char when[32];
+    fmt_time(when, t);
+    if (json_array_size(w->spath) < 64)
+        json_array_append_new(w->spath, json_pack("[i,s,b]", score, when, co.ok));
+    if (score > w->max_raw)
+        w->max_raw = score;
+    if (co.ok && score > w->max_corr)
+        w->max_corr = score;
+}
+
 /* The level of a score at t: a score at high without corroboration is
  * graded medium (co filled when the score reaches high). */
 static int score_level(const an *A, jd_risk_walk *W, int64_t t, int score, corro *co,
@@ -1048,6 +1076,9 @@ static void walk_level(pwalk *w, const evwalk *x)
         snprintf(wbuf, sizeof wbuf, "%s", x->override);
         why = wbuf;
     }
+    note_score(w, x->t, score);
+    if (bypassed && level >= JD_LEVEL_HIGH && !w->bypass_high_at)
+        w->bypass_high_at = x->t;
     if (level <= w->cs.max_level)
         return;
     if (level >= JD_LEVEL_HIGH)
@@ -1193,6 +1224,12 @@ static int emit_child(pwalk *w)
     json_t *doc = json_pack("{s:O,s:O,s:o,s:s,s:i}", "records", top->records, "explanation",
                             top->explain, "history", history_json(cs->steps, cs->nsteps),
                             "current_level", jd_level_name(cur), "age", w->last_age);
+    char when[32];
+    if (w->bypass_high_at)
+        fmt_time(when, w->bypass_high_at);
+    json_object_set_new(doc, "score_path", w->spath ? json_incref(w->spath) : json_array());
+    json_object_set_new(doc, "high_by_trigger_at",
+                        w->bypass_high_at ? json_string(when) : json_null());
     A->st->by_level[cs->max_level]++;
     return jd_an__add_alert(A, JD_ALERT_CHILD_AT_RISK, id, cs->max_level, w->p, top->t, doc);
 }
@@ -1253,6 +1290,7 @@ int jd_risk__walk_person(an *A, jd_risk_walk *W, const aperson *p)
     }
     multi_free(&w->esc);
     multi_free(&w->mp);
+    json_decref(w->spath);
     free(w);
     return rc;
 }
