@@ -37,11 +37,13 @@ static int rate(const char *s, double *out)
 
 int cmd_calibrate(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"truth", required_argument, NULL, 't'},  {"alerts", required_argument, NULL, 'a'},
-        {"target", required_argument, NULL, 'r'}, {"group-target", required_argument, NULL, 'g'},
-        {"json", no_argument, NULL, 'j'},         {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"truth", required_argument, NULL, 't'},
+                                             {"alerts", required_argument, NULL, 'a'},
+                                             {"target", required_argument, NULL, 'r'},
+                                             {"group-target", required_argument, NULL, 'g'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     const char *truth = NULL, *alerts = NULL;
     double target = 0.01, group = 0.03;
     bool json = false;
@@ -49,9 +51,15 @@ int cmd_calibrate(int argc, char **argv)
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
-        case 't': truth = optarg; break;
-        case 'a': alerts = optarg; break;
-        case 'j': json = true; break;
+        case 't':
+            truth = optarg;
+            break;
+        case 'a':
+            alerts = optarg;
+            break;
+        case 'j':
+            json = true;
+            break;
         case 'r':
             if (rate(optarg, &target))
                 goto bad;
@@ -60,8 +68,11 @@ int cmd_calibrate(int argc, char **argv)
             if (rate(optarg, &group))
                 goto bad;
             break;
-        case 'h': usage(stdout); return JD_EXIT_OK;
-        default: goto bad;
+        case 'h':
+            usage(stdout);
+            return JD_EXIT_OK;
+        default:
+            goto bad;
         }
     }
     if (!truth || !alerts || optind != argc)

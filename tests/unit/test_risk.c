@@ -54,8 +54,7 @@ static void bundle_open(bundle *b)
 }
 
 /* One event about the child (csc ref C-1 etc.: each agency's own ref). */
-static void ev(bundle *b, const char *agency, const char *type, const char *when,
-               const char *text)
+static void ev(bundle *b, const char *agency, const char *type, const char *when, const char *text)
 {
     char id[32];
     snprintf(id, sizeof id, "R%d", ++b->n);
@@ -69,8 +68,8 @@ static void ev_with(bundle *b, const char *agency, const char *type, const char 
                     const char *text, const char *role, const char *dob)
 {
     ev(b, agency, type, when, text);
-    fprintf(b->pe, "%s,R%d,%s-X%d,%s,Stone,Mark,%s,M,OX4 1ZZ,\n", agency, b->n, agency, b->n,
-            role, dob);
+    fprintf(b->pe, "%s,R%d,%s-X%d,%s,Stone,Mark,%s,M,OX4 1ZZ,\n", agency, b->n, agency, b->n, role,
+            dob);
 }
 
 static void rm_bundle(bundle *b)
@@ -272,8 +271,8 @@ static bool explains(json_t *alerts, const char *words)
     json_t *a = child_alert(alerts);
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(a, "explanation"), i, v) if (
-        strstr(json_string_value(v), words)) return true;
+    json_array_foreach(json_object_get(a, "explanation"), i,
+                       v) if (strstr(json_string_value(v), words)) return true;
     return false;
 }
 

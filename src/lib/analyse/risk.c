@@ -84,8 +84,8 @@ typedef struct evwalk {
     int64_t t;
     int age;
     bool subj;
-    bool changed;   /* an indicator was added */
-    int olevel;     /* override level from this event (trigger, T1) */
+    bool changed; /* an indicator was added */
+    int olevel;   /* override level from this event (trigger, T1) */
     const char *override;
     char obuf[512];
 } evwalk;
@@ -206,8 +206,8 @@ static int score_at(const an *A, jd_risk_walk *W, int64_t t, int *distinct, int 
             bool recent = last >= t - (int64_t)R->recent_days * DAY, late = false;
             for (size_t k = 0; k < n; k++) {
                 int64_t h = W->hits[i][k].t;
-                if (h >= t - (int64_t)R->late_days * DAY &&
-                    h < t - (int64_t)R->recent_days * DAY && !mitigated_by(W, i, k, t))
+                if (h >= t - (int64_t)R->late_days * DAY && h < t - (int64_t)R->recent_days * DAY &&
+                    !mitigated_by(W, i, k, t))
                     late = true;
             }
             score += (recent ? 5 : 0) + (late ? 1 : 0);
@@ -262,8 +262,8 @@ static void corroboration(const an *A, const jd_risk_walk *W, int64_t t, corro *
     for (size_t i = 0; i < R->nind; i++) {
         if (R->ind[i].cls == IC_VULN || !W->nh[i])
             continue;
-        int64_t win = (int64_t)(R->ind[i].cls == IC_MODERATE ? R->moderate_days : R->late_days) *
-                      DAY;
+        int64_t win =
+            (int64_t)(R->ind[i].cls == IC_MODERATE ? R->moderate_days : R->late_days) * DAY;
         bool any = false;
         for (size_t k = 0; k < W->nh[i]; k++) {
             const jd_risk_hit *h = &W->hits[i][k];
@@ -291,8 +291,7 @@ static void corroboration(const an *A, const jd_risk_walk *W, int64_t t, corro *
     }
     if (c->nsrc == 1 && hi - lo >= P->corr_apart)
         c->nsrc = 2; /* one agency, records days apart */
-    c->ok = c->bypass ||
-            (c->nind >= P->corr_min_ind && c->nsrc >= P->corr_min_src && c->specific);
+    c->ok = c->bypass || (c->nind >= P->corr_min_ind && c->nsrc >= P->corr_min_src && c->specific);
 }
 
 static void corro_line(const an *A, const corro *c, bool bypassed, char *line, size_t cap)
@@ -304,18 +303,18 @@ static void corro_line(const an *A, const corro *c, bool bypassed, char *line, s
                  "indicators (%s) from %d sources (%s)",
                  c->nind, *c->ids ? c->ids : "none", c->nsrc, *c->agencies ? c->agencies : "none");
     else if (c->ok)
-        snprintf(line, cap,
-                 "corroborated: %d distinct indicators (%s) from %d sources (%s)%s%s%s", c->nind,
-                 c->ids, c->nsrc, c->agencies, c->specific ? ", exploitation-specific: " : "",
-                 c->spec, c->bypass ? "; an adult found with the child" : "");
+        snprintf(line, cap, "corroborated: %d distinct indicators (%s) from %d sources (%s)%s%s%s",
+                 c->nind, c->ids, c->nsrc, c->agencies,
+                 c->specific ? ", exploitation-specific: " : "", c->spec,
+                 c->bypass ? "; an adult found with the child" : "");
     else
         snprintf(line, cap,
                  "not corroborated for high: %d distinct indicators (%s) from %d sources (%s), "
                  "%s%s; high needs %d indicators from %d sources, one exploitation-specific, or "
                  "a trigger",
                  c->nind, *c->ids ? c->ids : "none", c->nsrc, *c->agencies ? c->agencies : "none",
-                 c->specific ? "exploitation-specific: " : "none exploitation-specific",
-                 c->spec, P->corr_min_ind, P->corr_min_src);
+                 c->specific ? "exploitation-specific: " : "none exploitation-specific", c->spec,
+                 P->corr_min_ind, P->corr_min_src);
 }
 
 /* ---- mitigating facts (risk.json "mitigating") ---- */
@@ -338,7 +337,8 @@ static const char *first_phrase(const char *text, json_t *arr)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         char ph[96];
         snprintf(ph, sizeof ph, "%s", json_string_value(v));
         for (char *c = ph; *c; c++)
@@ -377,8 +377,8 @@ static int walk_mitigating(pwalk *w, const evwalk *x)
             continue;
         if (jd_grow((void **)&W->mits, &W->mitcap, W->nmits + 1, sizeof *W->mits) < 0)
             return oom(w->A);
-        W->mits[W->nmits++] = (jd_risk_mit){(int)k, x->ei, x->t, x->t - mg->before,
-                                            x->t + mg->after, mg->lowers, mg->same_event};
+        W->mits[W->nmits++] = (jd_risk_mit){
+            (int)k, x->ei, x->t, x->t - mg->before, x->t + mg->after, mg->lowers, mg->same_event};
     }
     return 0;
 }
@@ -419,10 +419,9 @@ static void explain_mitigations(an *A, jd_risk_walk *W, int64_t t, json_t *ex)
                 W->lower[i] = (char)tolower((unsigned char)e->narrative[i]);
             quote = first_phrase(W->lower, json_array_get(mg->all, json_array_size(mg->all) - 1));
         }
-        snprintf(line, sizeof line,
-                 "weighs against: %s %s (%s%s%s%s): %s from %d %s not counted", mg->id, mg->name,
-                 lab, quote ? ": \"" : "", quote ? quote : "", quote ? "\"" : "", ids, nrec,
-                 nrec == 1 ? "record" : "records");
+        snprintf(line, sizeof line, "weighs against: %s %s (%s%s%s%s): %s from %d %s not counted",
+                 mg->id, mg->name, lab, quote ? ": \"" : "", quote ? quote : "", quote ? "\"" : "",
+                 ids, nrec, nrec == 1 ? "record" : "records");
         if (json_array_size(ex) < MAX_EXPLAIN)
             json_array_append_new(ex, json_string(line));
         shown++;
@@ -439,16 +438,14 @@ static void explain_indicator(an *A, jd_risk_walk *W, size_t i, int64_t t, char 
     const jd_indicator *d = &R->ind[i];
     ptrdiff_t lc = last_counted(W, i, t);
     int64_t last = W->hits[i][lc >= 0 ? (size_t)lc : n - 1].t;
-    const char *cls = lc < 0 ? "weighed against, not counted"
-                      : d->cls == IC_VULN ? "vulnerability, +1"
-                      : d->cls == IC_MODERATE
-                          ? (last >= t - (int64_t)R->moderate_days * DAY ? "moderate, +1"
-                                                                         : "moderate, expired")
-                          : (last >= t - (int64_t)R->recent_days * DAY
-                                 ? "significant, +5 within 6 months"
-                                 : last >= t - (int64_t)R->late_days * DAY
-                                       ? "significant, +1 within 12 months"
-                                       : "significant, expired");
+    const char *cls =
+        lc < 0              ? "weighed against, not counted"
+        : d->cls == IC_VULN ? "vulnerability, +1"
+        : d->cls == IC_MODERATE
+            ? (last >= t - (int64_t)R->moderate_days * DAY ? "moderate, +1" : "moderate, expired")
+            : (last >= t - (int64_t)R->recent_days * DAY ? "significant, +5 within 6 months"
+               : last >= t - (int64_t)R->late_days * DAY ? "significant, +1 within 12 months"
+                                                         : "significant, expired");
     const aev *e = &A->ev[W->hits[i][n - 1].ev];
     const finding *f = find_finding(A, e, F_IND, (uint16_t)i);
     char lab[160], q[128];
@@ -473,7 +470,8 @@ static void add_indicator_records(an *A, jd_risk_walk *W, size_t i, json_t *recs
         bool dup = false;
         size_t j;
         json_t *v;
-        json_array_foreach(recs, j, v) {
+        json_array_foreach(recs, j, v)
+        {
             if (!strcmp(json_string_value(json_object_get(v, "agency")), r->agency) &&
                 !strcmp(json_string_value(json_object_get(v, "record_id")), r->record_id))
                 dup = true;
@@ -537,8 +535,8 @@ static json_t *history_json(const step *s, int n)
     char t[32];
     for (int i = 0; i < n; i++) {
         fmt_time(t, s[i].t);
-        json_array_append_new(h, json_pack("{s:s,s:s}", "level", jd_level_name(s[i].level),
-                                           "raised_at", t));
+        json_array_append_new(
+            h, json_pack("{s:s,s:s}", "level", jd_level_name(s[i].level), "raised_at", t));
     }
     return h;
 }
@@ -645,13 +643,13 @@ static int walk_language(pwalk *w, const evwalk *x)
                  "%s: \"%s\" (avoid: %s) - write instead: %s; the record is not changed",
                  R->lang[i].id, found, R->lang[i].avoid, R->lang[i].instead);
         json_array_append_new(ex, json_string(w->line));
-        json_array_append_new(sug, json_pack("{s:s,s:s,s:s}", "rule", R->lang[i].id, "found",
-                                             found, "instead", R->lang[i].instead));
+        json_array_append_new(sug, json_pack("{s:s,s:s,s:s}", "rule", R->lang[i].id, "found", found,
+                                             "instead", R->lang[i].instead));
     }
     json_t *recs = json_array();
     json_array_append_new(recs, jd_an__record_ref(e));
     int lvl = (e->sexual && m->age >= 0 && m->age < w->P->lang_medium_age) ? JD_LEVEL_MEDIUM
-                                                                            : JD_LEVEL_LOW;
+                                                                           : JD_LEVEL_LOW;
     json_t *doc =
         json_pack("{s:o,s:o,s:o}", "records", recs, "explanation", ex, "suggestions", sug);
     return jd_an__add_alert(A, JD_ALERT_LANGUAGE, id, lvl, w->p, x->t, doc);
@@ -663,8 +661,8 @@ static void found_with_adult(pwalk *w, evwalk *x, const finding *f)
     char q[128] = "";
     quote_of(q, sizeof q, x->e, f);
     jd_an__ev_label(w->lab, sizeof w->lab, x->e);
-    snprintf(x->obuf, sizeof x->obuf, "%s found with an adult of concern (%s): %s%s",
-             w->P->t5_id, w->R->ind[f->idx].id, w->lab, q);
+    snprintf(x->obuf, sizeof x->obuf, "%s found with an adult of concern (%s): %s%s", w->P->t5_id,
+             w->R->ind[f->idx].id, w->lab, q);
     x->olevel = w->P->t5_level;
     x->override = x->obuf;
     if (w->P->t5_level >= w->cs.trig_level || x->t - w->cs.trig_t > 0) {
@@ -718,8 +716,7 @@ static void walk_triggers(pwalk *w, evwalk *x)
         if (f)
             quote_of(q, sizeof q, e, f);
         jd_an__ev_label(w->lab, sizeof w->lab, e);
-        snprintf(x->obuf, sizeof x->obuf, "%s %s: %s%s", R->trig[i].id, R->trig[i].name, w->lab,
-                 q);
+        snprintf(x->obuf, sizeof x->obuf, "%s %s: %s%s", R->trig[i].id, R->trig[i].name, w->lab, q);
         if (R->trig[i].level > x->olevel) {
             x->olevel = R->trig[i].level;
             x->override = x->obuf;
@@ -748,8 +745,9 @@ static int screen_offences(pwalk *w, const evwalk *x, bool self_recorded,
     aev *ew = &A->ev[x->m->ev]; /* the screen's cache lives on the event */
     int age = x->age;
     if (ew->scr_age != age + 2) { /* not screened at this age yet (0 = never) */
-        jd_screen_note sn = {ew->record_id, ew->narrative, ew->type, ew->agency, age, 0,
-                             self_recorded ? 1 : -1, 1u << JD_SCREEN_OFFENCE};
+        jd_screen_note sn = {
+            ew->record_id,          ew->narrative,          ew->type, ew->agency, age, 0,
+            self_recorded ? 1 : -1, 1u << JD_SCREEN_OFFENCE};
         jd_error serr;
         jd_error_clear(&serr);
         if (jd_screen_run(A->scr, &sn, &A->sres, &serr) == JD_ENOMEM)
@@ -818,8 +816,8 @@ static int unrecorded_alert(pwalk *w, const evwalk *x, const jd_screen_match *cm
     const aev *e = x->e;
     char cbuf[512];
     json_t *ex = json_array();
-    snprintf(cbuf, sizeof cbuf, "%s %s: %s discloses it in the words \"%.*s\"", cm->code,
-             cm->name, w->lab, cm->end - cm->start > 120 ? 120 : cm->end - cm->start,
+    snprintf(cbuf, sizeof cbuf, "%s %s: %s discloses it in the words \"%.*s\"", cm->code, cm->name,
+             w->lab, cm->end - cm->start > 120 ? 120 : cm->end - cm->start,
              e->narrative + cm->start);
     json_array_append_new(ex, json_string(cbuf));
     snprintf(w->line, sizeof w->line, "ages: %s", cm->basis);
@@ -834,8 +832,7 @@ static int unrecorded_alert(pwalk *w, const evwalk *x, const jd_screen_match *cm
         const jd_screen_match *sm = &cms[i];
         if (sm != cm) {
             snprintf(w->line, sizeof w->line, "also %s %s (\"%.*s\")", sm->code, sm->name,
-                     sm->end - sm->start > 80 ? 80 : sm->end - sm->start,
-                     e->narrative + sm->start);
+                     sm->end - sm->start > 80 ? 80 : sm->end - sm->start, e->narrative + sm->start);
             json_array_append_new(ex, json_string(w->line));
         }
     }
@@ -895,8 +892,7 @@ static int walk_crimes(pwalk *w, evwalk *x)
         return rc;
     if (closed_nfa(e)) {
         snprintf(w->line, sizeof w->line,
-                 "%s closed with no further action although it meets %s (R-C3)", w->lab,
-                 cm->code);
+                 "%s closed with no further action although it meets %s (R-C3)", w->lab, cm->code);
         multi_add(&w->esc, JD_LEVEL_HIGH, x->t, x->ei, e, w->line);
     }
     /* T1 is about sexual activity that is an offence by age (C1-C14) */
@@ -935,8 +931,8 @@ static void missing_grades(pwalk *w, const evwalk *x, bool same)
         grade_not_urgent(e->risk_grade)) {
         jd_an__ev_label(w->lab, sizeof w->lab, e);
         snprintf(w->line, sizeof w->line,
-                 "%s graded '%s' although the child is %s: never lower than medium (M-R2)",
-                 w->lab, e->risk_grade,
+                 "%s graded '%s' although the child is %s: never lower than medium (M-R2)", w->lab,
+                 e->risk_grade,
                  under(w->P, x->age) ? "under 13"
                  : w->s_any          ? "known to have significant indicators"
                                      : "known to have a learning disability");
@@ -956,17 +952,18 @@ static int walk_missing_report(pwalk *w, const evwalk *x)
             return oom(w->A);
         W->ep[W->nep++] = e->occurred;
         int n = episodes_in_window(w, e->occurred);
-        int lvl = n >= P->mp_high ? JD_LEVEL_HIGH : n >= P->mp_medium ? JD_LEVEL_MEDIUM
-                                                                      : JD_LEVEL_NONE;
-        if (n >= P->mp_medium && (w->cs.max_level >= JD_LEVEL_MEDIUM || under(P, x->age) ||
-                                  has_ind(W, P->ld_ind)))
+        int lvl = n >= P->mp_high     ? JD_LEVEL_HIGH
+                  : n >= P->mp_medium ? JD_LEVEL_MEDIUM
+                                      : JD_LEVEL_NONE;
+        if (n >= P->mp_medium &&
+            (w->cs.max_level >= JD_LEVEL_MEDIUM || under(P, x->age) || has_ind(W, P->ld_ind)))
             lvl = JD_LEVEL_HIGH;
         if (e->overnight && lvl < JD_LEVEL_LOW)
             lvl = JD_LEVEL_LOW;
         if (lvl > JD_LEVEL_NONE) {
             jd_an__ev_label(w->lab, sizeof w->lab, e);
-            snprintf(w->line, sizeof w->line, "%d missing episodes in %d days up to %s%s (M-R3)",
-                     n, P->mp_window_days, w->lab, e->overnight ? ", overnight" : "");
+            snprintf(w->line, sizeof w->line, "%d missing episodes in %d days up to %s%s (M-R3)", n,
+                     P->mp_window_days, w->lab, e->overnight ? ", overnight" : "");
             multi_add(&w->mp, lvl, x->t, x->ei, e, w->line);
         }
     }
@@ -1027,8 +1024,7 @@ static void note_score(pwalk *w, int64_t t, int score)
 
 /* The level of a score at t: a score at high without corroboration is
  * graded medium (co filled when the score reaches high). */
-static int score_level(const an *A, jd_risk_walk *W, int64_t t, int score, corro *co,
-                       bool *capped)
+static int score_level(const an *A, jd_risk_walk *W, int64_t t, int score, corro *co, bool *capped)
 {
     int level = level_of_score(A->rules, score);
     *capped = false;
@@ -1211,9 +1207,8 @@ static int emit_child(pwalk *w)
     int64_t tend = A->opts->as_of != JD_AS_OF_NOW ? A->opts->as_of : A->now;
     corro co;
     bool capped;
-    int cur =
-        score_level(A, w->W, tend, score_at(A, w->W, tend, &distinct, &sig, &mod, NULL), &co,
-                    &capped);
+    int cur = score_level(A, w->W, tend, score_at(A, w->W, tend, &distinct, &sig, &mod, NULL), &co,
+                          &capped);
     int64_t recent = (int64_t)R->recent_days * DAY;
     if (cs->trig_ev && cs->trig_t >= tend - recent && cs->trig_level > cur)
         cur = cs->trig_level;

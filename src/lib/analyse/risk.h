@@ -73,11 +73,11 @@ typedef struct jd_risk_ret {
 
 /* A mitigating fact found in one of the person's records. */
 typedef struct jd_risk_mit {
-    int idx;          /* into jd_risk_policy.mit */
+    int idx; /* into jd_risk_policy.mit */
     uint32_t ev;
     int64_t t, from, to; /* known at t; covers records known from..to */
     uint64_t lowers;
-    bool same_event;  /* covers only the indicators of record ev */
+    bool same_event; /* covers only the indicators of record ev */
 } jd_risk_mit;
 
 typedef struct jd_risk_walk {

@@ -63,7 +63,8 @@ static uint64_t ind_bits(loader *L, json_t *arr, const char *what, const jd_rule
     }
     size_t i;
     json_t *v;
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         const char *id = json_string_value(v);
         int k = -1;
         for (size_t j = 0; id && R && j < R->nind; j++)
@@ -102,7 +103,8 @@ static void mitigators(loader *L, json_t *root, const jd_rules *R, jd_risk_polic
                                 JD_RISK_MAX_MITIGATORS);
         return;
     }
-    json_array_foreach(arr, i, m) {
+    json_array_foreach(arr, i, m)
+    {
         jd_risk_mitigator *x = &P->mit[i];
         char what[48];
         snprintf(what, sizeof what, "mitigating[%zu]", i);
@@ -117,7 +119,8 @@ static void mitigators(loader *L, json_t *root, const jd_rules *R, jd_risk_polic
         json_array_foreach(x->all, k, g) ok = ok && strings(g) && json_array_size(g) > 0;
         json_t *ts = json_object_get(m, "event_types"), *t;
         ok = ok && (!ts || strings(ts));
-        json_array_foreach(ts, k, t) {
+        json_array_foreach(ts, k, t)
+        {
             int et = jd_rules__event_type(json_string_value(t));
             if (et == ET_OTHER && strcmp(json_string_value(t), "other"))
                 ok = false;
@@ -135,8 +138,7 @@ static void mitigators(loader *L, json_t *root, const jd_rules *R, jd_risk_polic
         x->lowers = ind_bits(L, json_object_get(m, "lowers"), w2, R);
         if (L->rc == 0 && (x->lowers & P->bypass)) {
             L->rc = jd_error_set_at(L->err, JD_EINVALID, L->src, 0, 0,
-                                    "%s: a mitigating fact never lowers a trigger's indicator",
-                                    w2);
+                                    "%s: a mitigating fact never lowers a trigger's indicator", w2);
             return;
         }
         x->same_event = json_is_true(json_object_get(m, "same_event"));
