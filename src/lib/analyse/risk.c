@@ -665,7 +665,10 @@ static void found_with_adult(pwalk *w, evwalk *x, const finding *f)
              w->R->ind[f->idx].id, w->lab, q);
     x->olevel = w->P->t5_level;
     x->override = x->obuf;
-    if (w->P->t5_level >= w->cs.trig_level || x->t - w->cs.trig_t > 0) {
+    /* the override in force for the current level: keep a higher trigger
+     * that is still recent (T2 critical) */
+    int64_t recent = (int64_t)w->R->recent_days * DAY;
+    if (!w->cs.trig_ev || w->P->t5_level >= w->cs.trig_level || w->cs.trig_t < x->t - recent) {
         w->cs.trig_ev = x->ei + 1;
         w->cs.trig_t = x->t;
         w->cs.trig_level = w->P->t5_level;
