@@ -1007,7 +1007,8 @@ static int walk_missing_return(pwalk *w, const evwalk *x)
  * to say which thresholds would meet a false-alarm target. */
 static void note_score(pwalk *w, int64_t t, int score)
 {
-    if (score <= w->max_raw && score <= w->max_corr)
+    /* below the lowest band nothing is calibrated: no corroboration to work out */
+    if ((score <= w->max_raw && score <= w->max_corr) || score < w->R->level_min[JD_LEVEL_LOW])
         return;
     corro co;
     corroboration(w->A, w->W, t, &co);
