@@ -936,7 +936,7 @@ static void missing_grades(pwalk *w, const evwalk *x, bool same)
         snprintf(w->line, sizeof w->line,
                  "%s graded '%s' although the child is %s: never lower than medium (M-R2)", w->lab,
                  e->risk_grade,
-                 under(w->P, x->age) ? "under 13"
+                 under(w->P, x->age) ? "under the age of V07"
                  : w->s_any          ? "known to have significant indicators"
                                      : "known to have a learning disability");
         multi_add(&w->esc, JD_LEVEL_MEDIUM, x->t, x->ei, e, w->line);
@@ -1059,8 +1059,8 @@ static void walk_level(pwalk *w, const evwalk *x)
     bool young = under(P, x->age), ld = has_ind(w->W, P->ld_ind);
     if ((young || ld) && (sig || mod) && level < JD_LEVEL_MEDIUM) {
         level = JD_LEVEL_MEDIUM;
-        why = young ? "under 13: never graded low (V07)"
-                    : "learning disability: never graded low (V06)";
+        snprintf(wbuf, sizeof wbuf, "under %d: never graded low (V07)", P->under_age);
+        why = young ? wbuf : "learning disability: never graded low (V06)";
     }
     bool bypassed = false;
     if (young && sig3 && level < JD_LEVEL_HIGH) {

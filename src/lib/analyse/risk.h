@@ -97,8 +97,8 @@ typedef struct jd_risk_walk {
 void jd_risk__walk_dispose(jd_risk_walk *W);
 
 /* Walk one person's events (A->by_person order) and add their alerts.
- * Returns 0, JD_ENOMEM or JD_ELIMIT (a person with more episodes or
- * returns than a size_t counts: never in practice). */
+ * The per-person scratch grows as needed (no silent cap). Returns 0 or
+ * JD_ENOMEM. */
 int jd_risk__walk_person(an *A, jd_risk_walk *W, const aperson *p);
 
 #endif
