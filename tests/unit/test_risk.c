@@ -151,6 +151,9 @@ static void test_risk__policy_built_in(void **state)
     assert_string_equal(P.missing_id, "S01");
     assert_string_equal(P.net_id, "M09");
     assert_int_equal(P.ld_ind, -1); /* no catalogue given */
+    assert_true(P.nmit >= 5);
+    jd_risk__dispose(&P);
+    jd_risk__dispose(&P); /* idempotent */
 }
 
 /* A policy file with one value changed by a sed-like replacement. */

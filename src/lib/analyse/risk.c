@@ -150,7 +150,7 @@ static const finding *find_finding(const an *A, const aev *e, uint8_t kind, uint
 static const jd_risk_mit *mitigated_by(const jd_risk_walk *W, size_t i, size_t k, int64_t t)
 {
     const jd_risk_hit *h = &W->hits[i][k];
-    if (h->net)
+    if (h->net || !(W->mit_lowers & (1ull << i)))
         return NULL;
     for (size_t j = 0; j < W->nmits; j++) {
         const jd_risk_mit *m = &W->mits[j];
@@ -339,11 +339,7 @@ static const char *first_phrase(const char *text, json_t *arr)
     json_t *v;
     json_array_foreach(arr, i, v)
     {
-        char ph[96];
-        snprintf(ph, sizeof ph, "%s", json_string_value(v));
-        for (char *c = ph; *c; c++)
-            *c = (char)tolower((unsigned char)*c);
-        if (phrase_in(text, ph))
+        if (phrase_in(text, json_string_value(v))) /* lowered by the loader */
             return json_string_value(v);
     }
     return NULL;
@@ -367,18 +363,17 @@ static int walk_mitigating(pwalk *w, const evwalk *x)
         const jd_risk_mitigator *mg = &P->mit[k];
         if (mg->types && !(mg->types & (1u << e->et)))
             continue;
-        if (mg->unless && first_phrase(W->lower, mg->unless))
-            continue;
-        bool all = true;
+        bool all = true; /* most records fail the first group: before `unless` */
         size_t g;
         json_t *grp;
         json_array_foreach(mg->all, g, grp) all = all && first_phrase(W->lower, grp);
-        if (!all)
+        if (!all || (mg->unless && first_phrase(W->lower, mg->unless)))
             continue;
         if (jd_grow((void **)&W->mits, &W->mitcap, W->nmits + 1, sizeof *W->mits) < 0)
             return oom(w->A);
         W->mits[W->nmits++] = (jd_risk_mit){
             (int)k, x->ei, x->t, x->t - mg->before, x->t + mg->after, mg->lowers, mg->same_event};
+        W->mit_lowers |= mg->lowers;
     }
     return 0;
 }
@@ -932,11 +927,13 @@ static void missing_grades(pwalk *w, const evwalk *x, bool same)
     bool ld = has_ind(w->W, w->P->ld_ind);
     if ((under(w->P, x->age) || w->s_any || ld) && e->risk_grade &&
         grade_not_urgent(e->risk_grade)) {
+        char young[32];
+        snprintf(young, sizeof young, "under %d", w->P->under_age);
         jd_an__ev_label(w->lab, sizeof w->lab, e);
         snprintf(w->line, sizeof w->line,
                  "%s graded '%s' although the child is %s: never lower than medium (M-R2)", w->lab,
                  e->risk_grade,
-                 under(w->P, x->age) ? "under the age of V07"
+                 under(w->P, x->age) ? young
                  : w->s_any          ? "known to have significant indicators"
                                      : "known to have a learning disability");
         multi_add(&w->esc, JD_LEVEL_MEDIUM, x->t, x->ei, e, w->line);
@@ -1052,8 +1049,12 @@ static void walk_level(pwalk *w, const evwalk *x)
     int distinct, sig, mod, sig3;
     int score = score_at(A, w->W, x->t, &distinct, &sig, &mod, &sig3);
     corro co;
-    bool capped;
-    int level = score_level(A, w->W, x->t, score, &co, &capped);
+    bool capped = false;
+    /* once at high, the score can raise no step: corroboration would only
+     * be worked out again to be thrown away */
+    int level = w->cs.max_level >= JD_LEVEL_HIGH
+                    ? level_of_score(w->R, score)
+                    : score_level(A, w->W, x->t, score, &co, &capped);
     const char *why = NULL;
     char wbuf[512];
     bool young = under(P, x->age), ld = has_ind(w->W, P->ld_ind);
@@ -1271,6 +1272,7 @@ int jd_risk__walk_person(an *A, jd_risk_walk *W, const aperson *p)
         W->nh[i] = 0;
     W->m09_net = NULL;
     W->nep = W->nret = W->nmits = 0;
+    W->mit_lowers = 0;
     m09_range(w);
     int rc = 0;
     for (uint32_t k = 0; k < p->nx && rc == 0; k++)

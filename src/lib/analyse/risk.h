@@ -90,6 +90,7 @@ typedef struct jd_risk_walk {
     size_t nret, retcap;
     jd_risk_mit *mits;
     size_t nmits, mitcap;
+    uint64_t mit_lowers; /* union of the mits' lowers: most records need no check */
     char *lower; /* the narrative in lower case */
     size_t lowercap;
 } jd_risk_walk;

@@ -8,6 +8,7 @@
 
 #include "util/embedded.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <string.h>
 
@@ -81,13 +82,25 @@ static uint64_t ind_bits(loader *L, json_t *arr, const char *what, const jd_rule
     return bits;
 }
 
+/* An array of non-empty strings; each is lowered in place (the walk
+ * matches them against the lowered narrative as they are). */
 static bool strings(json_t *a)
 {
     size_t i;
     json_t *v;
     if (!json_is_array(a))
         return false;
-    json_array_foreach(a, i, v) if (!json_is_string(v) || !*json_string_value(v)) return false;
+    json_array_foreach(a, i, v) {
+        const char *s = json_string_value(v);
+        if (!s || !*s || strlen(s) > 200)
+            return false;
+        char low[256];
+        size_t n = strlen(s);
+        for (size_t k = 0; k <= n; k++)
+            low[k] = (char)tolower((unsigned char)s[k]);
+        if (strcmp(low, s) && json_string_set(v, low) < 0)
+            return false;
+    }
     return true;
 }
 
