@@ -31,8 +31,9 @@ typedef struct jd_analyse_opts {
     const char *rules_path; /* NULL: the built-in catalogue */
     bool save;              /* replace the stored alerts with this run's */
     int64_t now;            /* clock for deadlines when as_of is NOW; 0 = wall clock */
+    const char *risk_path;  /* the risk walk's policy; NULL: data/rules/risk.json built in */
 } jd_analyse_opts;
-#define JD_ANALYSE_OPTS_INIT {JD_AS_OF_NOW, NULL, false, 0}
+#define JD_ANALYSE_OPTS_INIT {JD_AS_OF_NOW, NULL, false, 0, NULL}
 
 enum {
     JD_ALERT_CHILD_AT_RISK, JD_ALERT_NETWORK, JD_ALERT_UNRECORDED_CRIME, JD_ALERT_MISSING_PATTERN,

@@ -50,6 +50,19 @@ JD_API void jd_score_report_dispose(jd_score_report *r);
 /* Print as a table, or as one JSON object. */
 JD_API int jd_score_print(const jd_score_report *r, FILE *f, bool json, jd_error *err);
 
+/*
+ * Calibration (`joindots calibrate`): on a labelled county, the share of
+ * exploited and non-exploited children reaching each level (by confounder
+ * group), and for each score threshold for high (from the child_at_risk
+ * alerts' score_path and high_by_trigger_at) the false-alarm rate overall
+ * and in the worst group, recall and median delay; proposes the lowest
+ * threshold with false alarms <= target overall and <= group_target in every
+ * group. Written to f as a table or one JSON object.
+ * Returns JD_OK, JD_EINVALID, JD_ENOTFOUND (a file), JD_EIO, JD_ENOMEM.
+ */
+JD_API int jd_score_calibrate(const char *truth, const char *alerts, double target,
+                              double group_target, FILE *f, bool json, jd_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -30,6 +30,7 @@ typedef struct jd_synth_opts {
     const char *scenario; /* NULL or "county"; "oxford" for the Operation Bullfinch shape */
     int64_t events;       /* approximate number of events wanted (0: natural size) */
     int identity_noise;   /* JD_SYNTH_NOISE_REALISTIC (default) or JD_SYNTH_NOISE_NONE */
+    int confounders;      /* JD_SYNTH_CONFOUNDERS_BASIC (default) or _STORIES */
 } jd_synth_opts;
 
 /*
@@ -41,7 +42,19 @@ typedef struct jd_synth_opts {
  * that must stay comparable with earlier runs.
  */
 enum { JD_SYNTH_NOISE_REALISTIC = 0, JD_SYNTH_NOISE_NONE = 1 };
-#define JD_SYNTH_OPTS_INIT {1, 2000, 8, "2004-01-01", 3, NULL, 0, JD_SYNTH_NOISE_REALISTIC}
+/*
+ * Confounders. BASIC: the six groups of vulnerable, not exploited children
+ * (in care going missing to family, substance use, domestic abuse,
+ * self-harm, older-teen peer, learning disability). STORIES: on top, the
+ * confounder stories written blind to the rules (tests/data/confounders/
+ * stories.md part A: sport and pet injuries, stolen phones, same-age
+ * relationships, many professionals, siblings of victims, twins...), each a
+ * group in truth.json; the county's own events come first, the same as
+ * BASIC (only the numbers of one-row refs move).
+ */
+enum { JD_SYNTH_CONFOUNDERS_BASIC = 0, JD_SYNTH_CONFOUNDERS_STORIES = 1 };
+#define JD_SYNTH_OPTS_INIT                                                                          \
+    {1, 2000, 8, "2004-01-01", 3, NULL, 0, JD_SYNTH_NOISE_REALISTIC, JD_SYNTH_CONFOUNDERS_BASIC}
 
 typedef struct jd_synth_stats {
     int64_t events, person_rows, object_rows;

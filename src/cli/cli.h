@@ -86,6 +86,7 @@ int cmd_profile(int argc, char **argv);
 int cmd_rejects(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 int cmd_screen(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_synth(int argc, char **argv);

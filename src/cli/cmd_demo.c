@@ -108,6 +108,70 @@ static void alerts_citing(const char *alerts_path, const char *agency, const cha
     fclose(f);
 }
 
+/* Each exploited child of the truth (issue 15): the first time their
+ * child_at_risk alert reached high and the first lines of its explanation
+ * (the level, the corroboration or the trigger standing instead). */
+static void exploited_at_high(const char *alerts_path, json_t *root)
+{
+    json_t *refs = json_object(); /* "agency\x1fref" -> truth person id */
+    size_t i, k;
+    json_t *p, *r;
+    json_t *ex = json_object();
+    json_array_foreach(json_object_get(root, "exploited"), i, p)
+        json_object_set(ex, json_string_value(json_object_get(p, "person")), json_true());
+    json_array_foreach(json_object_get(root, "persons"), i, p)
+    {
+        const char *id = json_string_value(json_object_get(p, "id"));
+        if (!id || !json_object_get(ex, id))
+            continue;
+        json_array_foreach(json_object_get(p, "refs"), k, r)
+        {
+            char key[200];
+            snprintf(key, sizeof key, "%s\x1f%s", json_string_value(json_object_get(r, "agency")),
+                     json_string_value(json_object_get(r, "person_ref")));
+            json_object_set_new(refs, key, json_string(id));
+        }
+    }
+    FILE *f = fopen(alerts_path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    printf("   Each exploited girl, when her risk first reached high, and why:\n");
+    while (f && getline(&line, &cap, f) > 0) {
+        json_t *a = json_loads(line, 0, NULL);
+        const char *kind = json_string_value(json_object_get(a, "kind"));
+        const char *who = NULL;
+        json_array_foreach(json_object_get(json_object_get(a, "subject"), "refs"), k, r)
+        {
+            char key[200];
+            snprintf(key, sizeof key, "%s\x1f%s", json_string_value(json_object_get(r, "agency")),
+                     json_string_value(json_object_get(r, "person_ref")));
+            if (!who)
+                who = json_string_value(json_object_get(refs, key));
+        }
+        if (kind && !strcmp(kind, "child_at_risk") && who) {
+            const char *at = NULL;
+            json_array_foreach(json_object_get(a, "history"), k, r)
+            {
+                const char *l = json_string_value(json_object_get(r, "level"));
+                if (!at && l && (!strcmp(l, "high") || !strcmp(l, "critical")))
+                    at = json_string_value(json_object_get(r, "raised_at"));
+            }
+            json_t *exp = json_object_get(a, "explanation");
+            printf("   %s %s: high on %.10s\n", who,
+                   json_string_value(json_object_get(json_object_get(a, "subject"), "person_id")),
+                   at ? at : "(never)");
+            for (k = 0; k < 2 && k < json_array_size(exp); k++)
+                printf("      %.200s\n", json_string_value(json_array_get(exp, k)));
+        }
+        json_decref(a);
+    }
+    free(line);
+    if (f)
+        fclose(f);
+    json_decref(refs);
+    json_decref(ex);
+}
+
 /* The person_id holding an agency ref, from an identities export. */
 static void person_of(const char *ids_path, const char *ref, char *out, size_t n)
 {
@@ -303,6 +367,7 @@ static int demo_pipeline(jd_store *s, const char *dir, const char *db, json_t *r
         alerts_citing(alerts_path, ag, rid, cites, sizeof cites);
         printf("   %-30s %s\n", keys[i][1], cites[0] ? cites : "(a strategic item: step 6)");
     }
+    exploited_at_high(alerts_path, root);
 
     /* 6. when would the board have known? */
     char hi[32], board[32];

@@ -12,6 +12,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: joindots synth --out DIR [--seed N] [--children N] [--years N]\n"
                "                      [--start DATE] [--networks K] [--scenario county|oxford]\n"
                "                      [--events N] [--identity-noise realistic|none]\n"
+               "                      [--confounders basic|stories]\n"
                "\n"
                "Writes a synthetic county (interchange contract §1) and truth.json (§3) to\n"
                "DIR. Same options and seed, same bytes. Only invented people.\n"
@@ -21,7 +22,13 @@ static void usage(FILE *f)
                "  --identity-noise realistic   (default) sparse call-handling, housing and\n"
                "                      police rows, households, twins, namesakes, name and\n"
                "                      date-of-birth noise (docs/internals/synth.md)\n"
-               "  --identity-noise none   the county as made before that noise existed\n");
+               "  --identity-noise none   the county as made before that noise existed\n"
+               "  --confounders stories   add children who are not exploited, in the\n"
+               "                      situations of tests/data/confounders/stories.md\n"
+               "                      (sport and pet injuries, stolen phones, same-age\n"
+               "                      relationships, siblings of victims, twins...), each\n"
+               "                      a confounder group in truth.json; the county's own\n"
+               "                      events are unchanged\n");
 }
 
 static int num(const char *s, long long lo, long long hi, long long *out)
@@ -42,6 +49,7 @@ int cmd_synth(int argc, char **argv)
         {"start", required_argument, NULL, 'b'},    {"networks", required_argument, NULL, 'n'},
         {"scenario", required_argument, NULL, 'x'}, {"events", required_argument, NULL, 'e'},
         {"identity-noise", required_argument, NULL, 'i'},
+        {"confounders", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     jd_synth_opts so = JD_SYNTH_OPTS_INIT;
     const char *out = NULL;
@@ -83,6 +91,14 @@ int cmd_synth(int argc, char **argv)
                 so.identity_noise = JD_SYNTH_NOISE_REALISTIC;
             else if (!strcmp(optarg, "none"))
                 so.identity_noise = JD_SYNTH_NOISE_NONE;
+            else
+                goto bad;
+            break;
+        case 'C':
+            if (!strcmp(optarg, "basic"))
+                so.confounders = JD_SYNTH_CONFOUNDERS_BASIC;
+            else if (!strcmp(optarg, "stories"))
+                so.confounders = JD_SYNTH_CONFOUNDERS_STORIES;
             else
                 goto bad;
             break;

@@ -25,6 +25,8 @@ static const cli_command commands[] = {
     {"rejects", "list quarantined rows and warnings", cmd_rejects},
     {"resolve", "resolve person_refs across agencies into identities", cmd_resolve},
     {"score", "accuracy of identities and alerts against a synthetic truth", cmd_score},
+    {"calibrate", "levels and score thresholds against a false-alarm target (synthetic truth)",
+     cmd_calibrate},
     {"screen", "find indicators and victim-blaming wording in one text", cmd_screen},
     {"serve", "the web application and its JSON API", cmd_serve},
     {"synth", "write a synthetic county bundle with ground truth", cmd_synth},

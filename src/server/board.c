@@ -189,7 +189,7 @@ int jd_api_load(jd_server *srv, jd_store *s, jd_error *err)
         }
     }
     /* Children at each level at the end of each year. */
-    json_t *over_time = json_array();
+    json_t *over_time = json_array(), *capacity = json_array();
     for (int y = ymin; y <= ymax && ymax - ymin < 200; y++) {
         int n[4] = {0};
         json_array_foreach(srv->alerts, i, a)
@@ -212,6 +212,13 @@ int jd_api_load(jd_server *srv, jd_store *s, jd_error *err)
         }
         json_array_append_new(over_time, json_pack("{s:i,s:i,s:i,s:i,s:i}", "year", y, "low", n[0],
                                                    "medium", n[1], "high", n[2], "critical", n[3]));
+        /* capacity (issue 15 item 6): the load high puts on the team */
+        json_array_append_new(
+            capacity, json_pack("{s:i,s:i,s:o}", "year", y, "high_or_critical", n[2] + n[3],
+                                "per_1000_children",
+                                st.children > 0
+                                    ? json_real(1000.0 * (n[2] + n[3]) / (double)st.children)
+                                    : json_null()));
     }
     json_t *k1 = json_object_get(by_kind, "overdue_return_interview");
     json_t *k2 = json_object_get(by_kind, "unrecorded_crime");
@@ -231,7 +238,12 @@ int jd_api_load(jd_server *srv, jd_store *s, jd_error *err)
         "return_interviews_overdue", overdue, "crimes_disclosed_not_recorded", unrecorded,
         "return_interviews", ri, "disclosed_vs_recorded", cr, "equality_monitoring", eq,
         "language_flags_by_agency", lang, "hotspots", hotspots(s, err), "not_yet_available");
-    if (!srv->board)
+    if (!srv->board) {
+        json_decref(capacity);
         return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    json_object_set_new(srv->board, "capacity",
+                        json_pack("{s:I,s:o}", "children_known", (json_int_t)st.children,
+                                  "high_per_1000_by_year", capacity));
     return JD_OK;
 }

@@ -343,6 +343,15 @@ assert abs(ri['share'] - ri['within_72_hours'] / ri['returns']) < 1e-9
 assert cr['offences_disclosed'] > 0 and cr['crimes_recorded'] <= cr['offences_disclosed'], cr
 assert cr['offences_disclosed'] - cr['crimes_recorded'] == kinds.get('unrecorded_crime', 0), (cr, kinds)
 assert d['not_yet_available'] == [], d['not_yet_available']
+# Capacity (issue 15 item 6): children at high or critical by each year's end
+# per 1,000 children known, consistent with the levels over time.
+cap = d['capacity']
+assert cap['children_known'] > 0, cap
+lot = {y['year']: y['high'] + y['critical'] for y in d['levels_over_time']}
+assert [c['year'] for c in cap['high_per_1000_by_year']] == sorted(lot), cap
+for c in cap['high_per_1000_by_year']:
+    assert c['high_or_critical'] == lot[c['year']], (c, lot)
+    assert abs(c['per_1000_children'] - 1000.0 * c['high_or_critical'] / cap['children_known']) < 1e-9
 print('# equality groups: %d; returns %d, in time %d; disclosed %d, recorded %d' % (
     len(got), ri['returns'], ri['within_72_hours'], cr['offences_disclosed'], cr['crimes_recorded']))
 board = json.dumps(d)

@@ -449,7 +449,60 @@ static void test_synth__bad_options(void **state)
     o.identity_noise = 7;
     assert_int_equal(jd_synth_write("/tmp/jd-never", &o, NULL, &e), JD_EINVALID);
     o = (jd_synth_opts)JD_SYNTH_OPTS_INIT;
+    o.confounders = 2;
+    assert_int_equal(jd_synth_write("/tmp/jd-never", &o, NULL, &e), JD_EINVALID);
+    o = (jd_synth_opts)JD_SYNTH_OPTS_INIT;
     assert_int_equal(jd_synth_write("/proc/definitely/not/writable", &o, NULL, &e), JD_EIO);
+}
+
+/* --confounders stories: the county's own events come first, byte for byte,
+ * then the stories; every story group is in truth.json, its children with
+ * records in the story's wording, and the bundle is still clean. */
+static void test_synth__confounder_stories(void **state)
+{
+    (void)state;
+    char a[160], b[160];
+    snprintf(a, sizeof a, "%s", gen("basic", 5, NULL, 1500));
+    snprintf(b, sizeof b, "%s-stories", base);
+    jd_synth_opts o = JD_SYNTH_OPTS_INIT;
+    o.seed = 5;
+    o.children = 1500;
+    o.years = 4;
+    o.confounders = JD_SYNTH_CONFOUNDERS_STORIES;
+    jd_error e;
+    jd_synth_stats st;
+    assert_int_equal(jd_synth_write(b, &o, &st, &e), JD_OK);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd,
+             "for f in '%s'/events_*.csv; do n=$(wc -c < \"$f\"); "
+             "head -c $n '%s'/$(basename \"$f\") | cmp -s - \"$f\" || exit 1; done",
+             a, b);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "cmp -s '%s/events_health_ae.csv' '%s/events_health_ae.csv'", a, b);
+    assert_int_not_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "grep -q 'bitten on R forearm by family dog' '%s/events_health_ae.csv'",
+             b);
+    assert_int_equal(system(cmd), 0);
+    check_bundle(b);
+    char truth[256];
+    snprintf(truth, sizeof truth, "%s/truth.json", b);
+    json_t *root = json_load_file(truth, 0, NULL);
+    const char *groups[] = {"in_care_missing_to_family", "sport_injuries", "pet_injuries",
+                            "phone_stolen", "same_age_relationship", "many_professionals",
+                            "sibling_of_victim", "parent_taxi_driver", "parent_works_at_hotel",
+                            "young_carer", "older_peer_partner", "weekend_job_takeaway"};
+    size_t i;
+    json_t *c;
+    for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
+        int n = 0;
+        json_array_foreach(json_object_get(root, "children"), i, c)
+            n += !strcmp(json_string_value(json_object_get(c, "confounder")), groups[g]);
+        if (n == 0)
+            fail_msg("no child in group %s", groups[g]);
+    }
+    json_decref(root);
+    rmrf(a);
+    rmrf(b);
 }
 
 int main(void)
@@ -461,6 +514,7 @@ int main(void)
         cmocka_unit_test(test_synth__realistic_noise),
         cmocka_unit_test(test_synth__no_noise),
         cmocka_unit_test(test_synth__bad_options),
+        cmocka_unit_test(test_synth__confounder_stories),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -90,9 +90,12 @@ struct out_alert {
     json_t *doc;
 };
 
+struct jd_risk_policy;
+
 typedef struct an {
     const jd_analyse_opts *opts;
     jd_rules *rules;
+    const struct jd_risk_policy *pol; /* the risk walk's policy (risk.json) */
     struct jd_screen *scr;       /* the text screen: offences C1-C20 (screen.h) */
     jd_screen_result sres;
     jd_screen_match *scache; /* counted offences per screened event (both passes) */

@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum { MAX_GROUPS = 16 };
 
@@ -667,6 +668,44 @@ static void score_networks(ctx *c, alerts_acc *a, jd_score_report *r)
     json_decref(named);
 }
 
+/* The load an alert level puts on a team (issue 15 item 6): children who
+ * first reached high in each year, and all who had by its end, per 1,000
+ * children of the county (the truth's children: all known to some agency). */
+static json_t *capacity(const ctx *c)
+{
+    enum { Y0 = 1900, NY = 300 };
+    long long nyear[NY] = {0}, children = 0;
+    int ymin = NY, ymax = -1;
+    for (size_t i = 0; i < c->ntp; i++) {
+        if (!c->tp[i].is_child)
+            continue;
+        children++;
+        if (!c->tp[i].high_at)
+            continue;
+        time_t t = (time_t)c->tp[i].high_at;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        int y = tm.tm_year + 1900 - Y0;
+        if (y < 0 || y >= NY)
+            continue;
+        nyear[y]++;
+        ymin = y < ymin ? y : ymin;
+        ymax = y > ymax ? y : ymax;
+    }
+    json_t *years = json_array();
+    long long cum = 0;
+    for (int y = ymin; y <= ymax; y++) {
+        cum += nyear[y];
+        json_array_append_new(
+            years, json_pack("{s:i,s:I,s:I,s:f,s:f}", "year", y + Y0, "new_at_high",
+                             (json_int_t)nyear[y], "reached_high_by_year_end", (json_int_t)cum,
+                             "new_per_1000", children ? 1000.0 * (double)nyear[y] / (double)children : 0.0,
+                             "reached_per_1000",
+                             children ? 1000.0 * (double)cum / (double)children : 0.0));
+    }
+    return json_pack("{s:I,s:o}", "children_known", (json_int_t)children, "by_year", years);
+}
+
 int jd_score_run(jd_score_report *out, const char *truth, const char *identities,
                  const char *alerts, bool singletons, jd_error *err)
 {
@@ -747,6 +786,7 @@ int jd_score_run(jd_score_report *out, const char *truth, const char *identities
         qsort(delays, nd, sizeof *delays, cmp_double);
         r.median_delay_days = nd % 2 ? delays[nd / 2] : (delays[nd / 2 - 1] + delays[nd / 2]) / 2;
     }
+    json_object_set_new(groups, "capacity", capacity(&c));
     score_networks(&c, &a, &r);
     score_records(json_object_get(c.truth, "unrecorded_crimes"), a.unrec, &r.unrecorded);
     score_records(json_object_get(c.truth, "blaming_language"), a.lang, &r.language);
@@ -864,6 +904,19 @@ int jd_score_print(const jd_score_report *r, FILE *f, bool as_json, jd_error *er
         fprintf(f, "  %-26s %lld of %lld\n", k,
                 (long long)json_integer_value(json_object_get(v, "false_alarms")),
                 (long long)json_integer_value(json_object_get(v, "children")));
+    json_t *cap = json_object_get(d, "capacity");
+    fprintf(f, "\ncapacity: children reaching high per 1,000 children known (%lld), by year:\n",
+            (long long)json_integer_value(json_object_get(cap, "children_known")));
+    fprintf(f, "  %6s %8s %10s %12s %12s\n", "year", "new", "per 1,000", "by year end",
+            "per 1,000");
+    size_t yi;
+    json_array_foreach(json_object_get(cap, "by_year"), yi, v)
+        fprintf(f, "  %6lld %8lld %10.2f %12lld %12.2f\n",
+                (long long)json_integer_value(json_object_get(v, "year")),
+                (long long)json_integer_value(json_object_get(v, "new_at_high")),
+                json_real_value(json_object_get(v, "new_per_1000")),
+                (long long)json_integer_value(json_object_get(v, "reached_high_by_year_end")),
+                json_real_value(json_object_get(v, "reached_per_1000")));
     fprintf(f, "\nchild_at_risk at high, by ethnicity (equality monitoring):\n");
     json_object_foreach(json_object_get(d, "high_rate_by_ethnicity"), k, v)
     {
@@ -872,4 +925,279 @@ int jd_score_print(const jd_score_report *r, FILE *f, bool as_json, jd_error *er
         fprintf(f, "  %-26s %lld of %lld (%.2f%%)\n", k, h, n, n ? 100.0 * (double)h / (double)n : 0);
     }
     return ferror(f) ? jd_error_set(err, JD_EIO, "cannot write") : JD_OK;
+}
+
+/* ---- calibration (joindots calibrate) ----
+ *
+ * On a labelled county: for each level, the share of exploited and of
+ * non-exploited children reaching it, by confounder group; then, from each
+ * child_at_risk alert's score_path (the score's new maxima, corroborated or
+ * not) and high_by_trigger_at, what each threshold for high would give:
+ * false alarms overall and in the worst group, recall, median delay. The
+ * proposal is the lowest threshold that meets both false-alarm targets (the
+ * lowest keeps the most recall and the shortest delay). */
+
+enum { CAL_MAX_PATH = 64, CAL_LO = 6, CAL_HI = 40 };
+static const char *const cal_level[5] = {"none", "low", "medium", "high", "critical"};
+
+typedef struct cal_child {
+    int64_t level_at[5]; /* first time at each level (history), 0 never */
+    int64_t trig_high;   /* high by a trigger or T3, 0 never */
+    int n;
+    int score[CAL_MAX_PATH];
+    int64_t at[CAL_MAX_PATH];
+    bool corr[CAL_MAX_PATH];
+} cal_child;
+
+typedef struct cal_acc {
+    cal_child *c;
+} cal_acc;
+
+static int each_alert_cal(ctx *c, json_t *o, void *payload)
+{
+    cal_acc *a = payload;
+    const char *kind = json_string_value(json_object_get(o, "kind"));
+    if (!kind || strcmp(kind, "child_at_risk"))
+        return JD_OK;
+    int p = subject_person(c, json_object_get(o, "subject"));
+    if (p < 0)
+        return JD_OK;
+    cal_child *k = &a->c[p];
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(o, "history"), i, v) {
+        int l = level_rank(json_string_value(json_object_get(v, "level")));
+        int64_t t = parse_time(json_object_get(v, "raised_at"));
+        if (l > 0 && t && (!k->level_at[l] || t < k->level_at[l]))
+            k->level_at[l] = t;
+    }
+    int64_t tr = parse_time(json_object_get(o, "high_by_trigger_at"));
+    if (tr && (!k->trig_high || tr < k->trig_high))
+        k->trig_high = tr;
+    json_array_foreach(json_object_get(o, "score_path"), i, v) {
+        if (k->n >= CAL_MAX_PATH)
+            break;
+        k->score[k->n] = (int)json_integer_value(json_array_get(v, 0));
+        k->at[k->n] = parse_time(json_array_get(v, 1));
+        k->corr[k->n] = json_is_true(json_array_get(v, 2));
+        k->n++;
+    }
+    return JD_OK;
+}
+
+/* When the child would first be at high with threshold h (0: never). */
+static int64_t high_with(const cal_child *k, int h)
+{
+    int64_t best = k->trig_high;
+    for (int i = 0; i < k->n; i++)
+        if (k->corr[i] && k->score[i] >= h && k->at[i] && (!best || k->at[i] < best))
+            best = k->at[i];
+    return best;
+}
+
+/* Reached level l or above (history of this run). */
+static bool reached(const cal_child *k, int l)
+{
+    for (int x = l; x <= 4; x++)
+        if (k->level_at[x])
+            return true;
+    return false;
+}
+
+static double median(double *v, size_t n)
+{
+    if (!n)
+        return NAN;
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int group_of(ctx *c, json_t *names, const char *g)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(names, i, v) if (!strcmp(json_string_value(v), g)) return (int)i;
+    json_array_append_new(names, json_string(g));
+    (void)c;
+    return (int)json_array_size(names) - 1;
+}
+
+int jd_score_calibrate(const char *truth, const char *alerts, double target, double group_target,
+                       FILE *f, bool as_json, jd_error *err)
+{
+    if (!truth || !alerts || !f || target < 0 || target > 1 || group_target < 0 ||
+        group_target > 1)
+        return jd_error_set(err, JD_EINVALID,
+                            "a truth file, an alerts file and targets from 0 to 1 are required");
+    ctx c = {0};
+    cal_acc a = {NULL};
+    json_t *names = json_array(), *out = json_object();
+    double *delays = NULL;
+    int *grp = NULL;
+    int rc = load_truth(&c, truth, err);
+    if (rc < 0)
+        goto done;
+    a.c = calloc(c.ntp + 1, sizeof *a.c);
+    grp = calloc(c.ntp + 1, sizeof *grp);
+    delays = malloc((c.ntp + 1) * sizeof *delays);
+    if (!a.c || !grp || !delays || !names || !out) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = read_jsonl(alerts, "alerts", each_alert_cal, &c, &a, err)) < 0)
+        goto done;
+    long long nx = 0, nn = 0;
+    for (size_t i = 0; i < c.ntp; i++) {
+        if (!c.tp[i].is_child)
+            continue;
+        grp[i] = c.tp[i].exploited ? -1 : group_of(&c, names, c.tp[i].confounder);
+        nx += c.tp[i].exploited;
+        nn += !c.tp[i].exploited;
+    }
+    size_t ng = json_array_size(names);
+    long long *gn = calloc(ng + 1, sizeof *gn), *gl = calloc((ng + 1) * 5, sizeof *gl);
+    if (!gn || !gl) {
+        free(gn);
+        free(gl);
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto done;
+    }
+    /* levels reached in this run */
+    long long xl[5] = {0}, nl[5] = {0};
+    for (size_t i = 0; i < c.ntp; i++) {
+        if (!c.tp[i].is_child)
+            continue;
+        if (!c.tp[i].exploited)
+            gn[grp[i]]++;
+        for (int l = 1; l <= 4; l++)
+            if (reached(&a.c[i], l)) {
+                if (c.tp[i].exploited)
+                    xl[l]++;
+                else {
+                    nl[l]++;
+                    gl[grp[i] * 5 + l]++;
+                }
+            }
+    }
+    json_t *levels = json_array();
+    for (int l = 1; l <= 4; l++) {
+        json_t *by = json_object();
+        for (size_t g = 0; g < ng; g++)
+            json_object_set_new(by, json_string_value(json_array_get(names, g)),
+                                json_real(gn[g] ? (double)gl[g * 5 + l] / (double)gn[g] : 0));
+        json_array_append_new(
+            levels, json_pack("{s:s,s:f,s:f,s:o}", "level", cal_level[l],
+                              "exploited", nx ? (double)xl[l] / (double)nx : 0.0,
+                              "non_exploited", nn ? (double)nl[l] / (double)nn : 0.0,
+                              "non_exploited_by_group", by));
+    }
+    /* thresholds for high */
+    json_t *cand = json_array();
+    int proposal = -1;
+    for (int h = CAL_LO; h <= CAL_HI; h++) {
+        long long fa = 0, hit = 0;
+        size_t nd = 0;
+        memset(gl, 0, (ng + 1) * 5 * sizeof *gl);
+        for (size_t i = 0; i < c.ntp; i++) {
+            if (!c.tp[i].is_child)
+                continue;
+            int64_t t = high_with(&a.c[i], h);
+            if (!t)
+                continue;
+            if (c.tp[i].exploited) {
+                hit++;
+                if (c.tp[i].first_evidence)
+                    delays[nd++] = (double)(t - c.tp[i].first_evidence) / 86400.0;
+            } else {
+                fa++;
+                gl[grp[i]]++;
+            }
+        }
+        double worst = 0;
+        const char *wg = "";
+        for (size_t g = 0; g < ng; g++) {
+            double r = gn[g] ? (double)gl[g] / (double)gn[g] : 0;
+            if (r > worst) {
+                worst = r;
+                wg = json_string_value(json_array_get(names, g));
+            }
+        }
+        double far = nn ? (double)fa / (double)nn : 0, rec = nx ? (double)hit / (double)nx : 0;
+        double med = median(delays, nd);
+        bool meets = far <= target && worst <= group_target;
+        if (meets && proposal < 0)
+            proposal = h;
+        json_array_append_new(
+            cand, json_pack("{s:i,s:f,s:f,s:s,s:f,s:o,s:b}", "high_min_score", h,
+                            "false_alarm_rate", far, "worst_group_rate", worst, "worst_group", wg,
+                            "recall", rec, "median_delay_days",
+                            isnan(med) ? json_null() : json_real(med), "meets_targets", meets));
+    }
+    free(gn);
+    free(gl);
+    json_object_set_new(out, "exploited", json_integer(nx));
+    json_object_set_new(out, "non_exploited", json_integer(nn));
+    json_object_set_new(out, "target_false_alarm_rate", json_real(target));
+    json_object_set_new(out, "target_group_rate", json_real(group_target));
+    json_object_set_new(out, "levels", levels);
+    json_object_set_new(out, "high_thresholds", cand);
+    json_object_set_new(out, "proposed_high_min_score",
+                        proposal >= 0 ? json_integer(proposal) : json_null());
+    if (as_json) {
+        rc = json_dumpf(out, f, JSON_INDENT(1) | JSON_SORT_KEYS) ? JD_EIO : JD_OK;
+        fputc('\n', f);
+    } else {
+        fprintf(f, "calibration on %lld exploited and %lld non-exploited children\n\n", nx, nn);
+        fprintf(f, "share reaching each level in this run (exploited / non-exploited):\n");
+        size_t i;
+        json_t *v;
+        json_array_foreach(levels, i, v)
+            fprintf(f, "  %-9s %6.3f / %6.4f\n",
+                    json_string_value(json_object_get(v, "level")),
+                    json_real_value(json_object_get(v, "exploited")),
+                    json_real_value(json_object_get(v, "non_exploited")));
+        fprintf(f, "\nnon-exploited at high or critical, by group:\n");
+        json_t *hv = json_array_get(levels, 2);
+        const char *k;
+        json_object_foreach(json_object_get(hv, "non_exploited_by_group"), k, v)
+            fprintf(f, "  %-28s %6.4f\n", k, json_real_value(v));
+        fprintf(f, "\nscore needed for high (corroborated; triggers and T3 count at any score):\n");
+        fprintf(f, "  %5s %12s %12s %-28s %8s %12s\n", "score", "false alarm", "worst group",
+                "(group)", "recall", "median delay");
+        json_array_foreach(cand, i, v) {
+            json_t *md = json_object_get(v, "median_delay_days");
+            char mds[32] = "n/a";
+            if (json_is_real(md))
+                snprintf(mds, sizeof mds, "%.1f d", json_real_value(md));
+            fprintf(f, "  %5lld %12.4f %12.4f %-28s %8.3f %12s%s\n",
+                    (long long)json_integer_value(json_object_get(v, "high_min_score")),
+                    json_real_value(json_object_get(v, "false_alarm_rate")),
+                    json_real_value(json_object_get(v, "worst_group_rate")),
+                    json_string_value(json_object_get(v, "worst_group")),
+                    json_real_value(json_object_get(v, "recall")), mds,
+                    json_is_true(json_object_get(v, "meets_targets")) ? "  meets" : "");
+        }
+        if (proposal >= 0)
+            fprintf(f, "\nproposed: high at a corroborated score of %d or more (the lowest that "
+                       "meets %.2f%% overall and %.2f%% in every group)\n",
+                    proposal, 100 * target, 100 * group_target);
+        else
+            fprintf(f, "\nno threshold meets the targets: corroboration, mitigation or triggers "
+                       "need work, not the score\n");
+        rc = ferror(f) ? JD_EIO : JD_OK;
+    }
+    if (rc == JD_EIO)
+        jd_error_set(err, JD_EIO, "cannot write");
+done:
+    json_decref(out);
+    json_decref(names);
+    free(delays);
+    free(grp);
+    free(a.c);
+    json_decref(c.ref_to_person);
+    json_decref(c.id_to_person);
+    json_decref(c.sparse_refs);
+    json_decref(c.truth);
+    free(c.tp);
+    return rc;
 }

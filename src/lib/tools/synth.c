@@ -380,6 +380,8 @@ typedef struct person {
     uint32_t refs_used; /* bit a*2 (+1 for the duplicate ref) */
     uint32_t nsparse;   /* refs of one row each (call handling, housing members...) */
     uint8_t groups;     /* G_* */
+    uint8_t story, story_done; /* confounder story + 1 (--confounders stories); written */
+    int story_adult, story_other; /* the story's adult; the sibling or twin it names */
     int32_t began;      /* victims: day exploitation began */
     json_t *indicators; /* victims: [known_at, indicator, agency] */
 } person;
@@ -450,6 +452,9 @@ typedef struct synth {
     uint32_t sp_base;        /* one-row ref serials start above every person index */
     uint32_t sp_next[A_N];
     bool identified;         /* the event being written names its people in full */
+    bool stories;            /* --confounders stories */
+    jd_rng story_rng;        /* the stories' own stream (the county stays the same bytes) */
+    char story_other[32];    /* %S of the story record being written */
 } synth;
 
 /* ---- small helpers ---- */
@@ -554,6 +559,7 @@ static int add_person(synth *S)
     p->parent = -1;
     p->move_day = -1;
     p->hh2 = -1;
+    p->story_adult = p->story_other = -1;
     return S->np++;
 }
 
@@ -1294,6 +1300,7 @@ static const char *fill(synth *S, const char *t, int child, int adult_age, const
         case 'P': snprintf(tmp, sizeof tmp, "%s", place ? place : "a flat"); break;
         case 'V': snprintf(tmp, sizeof tmp, "%s", vrm ? vrm : "a car"); break;
         case 'M': snprintf(tmp, sizeof tmp, "%s", adult_name ? adult_name : "a man"); break;
+        case 'S': snprintf(tmp, sizeof tmp, "%s", S->story_other); break;
         default: tmp[0] = '%'; tmp[1] = *t; break;
         }
         for (char *c = tmp; *c && k < cap; c++)
@@ -2089,6 +2096,8 @@ static int64_t first_evidence(const person *p)
     return at;
 }
 
+static const char *story_group(int k);
+
 static json_t *iso(int64_t t)
 {
     char b[32];
@@ -2112,7 +2121,10 @@ static void write_persons(synth *S, FILE *f, bool children_only, const uint32_t 
         if (children_only) {
             if (child && p->role != R_VICTIM) {
                 fprintf(f, "%s\n  {\n   \"confounder\": \"%s\",\n   \"person\": \"T%06d\"\n  }",
-                        any ? "," : "", confounder_name[p->confounder], i + 1);
+                        any ? "," : "",
+                        p->story_done ? story_group(p->story)
+                                      : confounder_name[p->confounder],
+                        i + 1);
                 any = true;
             }
             continue;
@@ -2190,7 +2202,10 @@ static int write_truth(synth *S, const char *dir, jd_error *err)
         day_text(began, p->began);
         snprintf(net, sizeof net, "NET-%02d", p->network + 1);
         int64_t fe = first_evidence(p);
-        json_t *x = json_pack("{s:s,s:s,s:s}", "person", id, "began", began, "network", net);
+        json_t *x = json_pack("{s:s,s:s,s:o}", "person", id, "began", began, "network",
+                              p->network >= 0 ? json_string(net) : json_null());
+        if (p->story)
+            json_object_set_new(x, "story", json_string(story_group(p->story)));
         json_object_set_new(x, "first_evidence_at", fe ? iso(fe) : json_null());
         json_array_append_new(exploited, x);
     }
@@ -2618,6 +2633,320 @@ static void household_life(synth *S, const household *h)
     }
 }
 
+/* ---- confounder stories (--confounders stories) ----
+ *
+ * Children who are not exploited but whose records carry what a naive
+ * screen scores (missing, injuries, cars, hotels, older people, cash, many
+ * agencies), in the words and situations of the stories written blind to
+ * the rules (tests/data/confounders/stories.md, part A). Each story is a
+ * sequence of records relative to a first day when the child has about the
+ * story's age; %N is the child, %M the story's adult, %S a sibling or twin,
+ * %K the child's age, %A the adult's age. The stories run on their own
+ * random stream after the county is written, so the rest of the county is
+ * the same bytes as without them. */
+
+
+typedef struct story_rec {
+    int16_t day;
+    uint8_t a;
+    const char *type, *text;
+    const char *with;   /* another person in the record: the story's adult in this role,
+                           "sibling" the sibling or twin, "driver" the adult as associate
+                           or witness; NULL none */
+    const char *role;   /* the child's role (NULL: subject) */
+    const char *grade;
+    const char *ind[2]; /* true stories: indicators the record evidences (truth) */
+} story_rec;
+
+typedef struct story {
+    const char *group; /* confounder group; for a true story, its name */
+    char gender;
+    int age;            /* the child's age on day 0 */
+    int adult_age;      /* -1: no adult of the story */
+    const story_rec *rec;
+    size_t nrec;
+    bool exploited; /* part B: true exploitation in plain words */
+} story;
+
+static const story_rec st_nan[] = {
+    {0, A_CARE, "missing_report", "%N not back from school 16:00, phone off. Carers rang nan at 16:40 - she's not there yet. Reported missing to police 17:30 as per protocol.", NULL, NULL, "low", {NULL, NULL}},
+    {0, A_POLICE, "missing_return", "18:10 nan (Mrs %M, Gorsey Bank) rang to say %N has just arrived on the 15 bus. Officer attended, %N safe and well, eating tea, no injuries, no concerns. Carer collecting.", "reporter", NULL, NULL, {NULL, NULL}},
+    {3, A_CSC, "return_interview", "Return interview by advocate. %N went straight from school to her nan's on the bus, alone, because she 'missed her'. Nobody else involved, no one gave her anything, she was not anywhere else. Says she'd ring next time but thought she'd be told no. Safe throughout.", NULL, NULL, NULL, {NULL, NULL}},
+    {21, A_CARE, "case_note", "Away from placement 17:00-20:30, whereabouts known: nan rang at 17:15 to say %N was with her. Not reported missing. Brought back by nan's neighbour in his car as nan doesn't drive (neighbour known to SW).", NULL, NULL, NULL, {NULL, NULL}},
+    {35, A_POLICE, "missing_report", "%N reported missing from foster placement 18:30, second time this month. Carers believe she is at her grandmother's.", NULL, NULL, "low", {NULL, NULL}},
+    {35, A_POLICE, "missing_return", "Second missing this month. Located at maternal grandmother's, Gorsey Bank, 21:40, where she had been since 18:00. Grandmother unaware she had not told carers. Safe and well. Risk: low.", "carer", NULL, NULL, {NULL, NULL}},
+    {38, A_CSC, "return_interview", "Return interview: again at nan's, took the bus, nobody else involved, watched telly and had chips. %N wants to live with nan. To be raised at LAC review; connected-carer assessment requested.", NULL, NULL, NULL, {NULL, NULL}},
+    {52, A_CARE, "missing_report", "%N not back by 19:00, took the bus to Gorsey Bank again. Reported per protocol.", NULL, NULL, "low", {NULL, NULL}},
+    {53, A_POLICE, "missing_return", "Found at her grandmother's address in Gorsey Bank, safe and well, nan rang us. No concerns.", "reporter", NULL, NULL, {NULL, NULL}},
+    {55, A_CSC, "return_interview", "Return interview: at nan's all evening, nobody else there, went by bus. Safe. Wants more contact with nan.", NULL, NULL, NULL, {NULL, NULL}},
+    {60, A_CSC, "strategy_discussion", "LAC review: four episodes since Sept, all to grandmother, all confirmed by grandmother and police. No exploitation indicators. Plan: weekly overnight contact at nan's, viability assessment of nan as carer.", NULL, NULL, NULL, {NULL, NULL}},
+};
+static const story_rec st_sport[] = {
+    {0, A_AE, "ae_attendance", "%KM, R ring finger caught in opponent's shirt in rugby tackle at school fixture. Teacher brought him, dad met them here. XR: # base proximal phalanx. Buddy strap, hand clinic.", NULL, NULL, NULL, {NULL, NULL}},
+    {40, A_SCHNURSE, "school_nurse_note", "%N seen in PE changing: bruises both shins and L thigh, various ages. %N says 'it's rugby, Miss', PE teacher confirms he was in a ruck-heavy game Weds. Consistent. No concerns.", NULL, NULL, NULL, {NULL, NULL}},
+    {55, A_AE, "ae_attendance", "%KM, clash of heads with another player in Sunday league match, brief LOC <10 sec witnessed by dad and coach. GCS 15 on arrival. Head injury advice, no sport 2 wks.", NULL, NULL, NULL, {NULL, NULL}},
+    {56, A_SCHOOL, "case_note", "Dad emailed: %N has concussion from football Sunday, no PE for 2 weeks please. Nurse informed.", NULL, NULL, NULL, {NULL, NULL}},
+    {90, A_GP, "gp_note", "Black eye L, elbowed in the face going up for a header on Sat, dad present at the game. No other injuries. Reassured.", NULL, NULL, NULL, {NULL, NULL}},
+};
+static const story_rec st_pet[] = {
+    {0, A_AE, "ae_attendance", "%KF bitten on R forearm by family dog (Staffie x, 1 yr) when she tried to take its toy. Mum witnessed. Two puncture wounds, irrigated, co-amoxiclav. Dog advice leaflet.", NULL, NULL, NULL, {NULL, NULL}},
+    {150, A_AE, "ae_attendance", "%KF fell ~1m from garden wall when the dog jumped up at her, mum saw it from kitchen window. Grazed chin, bitten lip (own teeth). Cleaned. Consistent story from child and mum.", NULL, NULL, NULL, {NULL, NULL}},
+    {200, A_AE, "ae_attendance", "%KF, second dog bite this year, L cheek, 1.5cm lac, while lying on the floor next to the dog. Mum very upset, dog going to a rescue tomorrow. Steristrips. Safeguarding checklist: mechanism consistent, no concerns, HV informed.", NULL, NULL, NULL, {NULL, NULL}},
+    {202, A_SCHNURSE, "school_nurse_note", "HV/school nurse liaison: dog has been rehomed. %N back at school, cheek healing. No concerns.", NULL, NULL, NULL, {NULL, NULL}},
+};
+static const story_rec st_phone[] = {
+    {0, A_POLICE, "crime_report", "Theft snatch. IP (%K) on phone at Bramley Rd stop, youth on bike snatched it. No injury. Crime recorded. Find My shows it in Hollinwade then off.", NULL, "victim", NULL, {NULL, NULL}},
+    {60, A_SCHOOL, "case_note", "%N's phone taken from his bag during football practice. Changing room CCTV checked, nothing. Mum says she's given him her old phone to use for now, so he has two SIMs floating around till the insurance pays.", NULL, NULL, NULL, {NULL, NULL}},
+    {130, A_POLICE, "crime_report", "Robbery. IP (%K) approached by 2 males on bikes, demanded his phone, he handed it over. No injury, no weapon seen. Crime recorded. Third phone loss this year per mum - victim support referral.", NULL, "victim", NULL, {NULL, NULL}},
+    {131, A_SCHOOL, "case_note", "%N a bit shaken after the robbery, has a new phone from mum's contract. Offered time with the pastoral lead. No other concerns.", NULL, NULL, NULL, {NULL, NULL}},
+};
+static const story_rec st_sameage[] = {
+    {0, A_SCHOOL, "case_note", "%N and Josh (both Y10, same form) spoken to about PDA in the corridor - holding hands and kissing. Both giggled. No concerns.", NULL, NULL, NULL, {NULL, NULL}},
+    {45, A_SEXH, "sexual_health_visit", "%KF, C-card registration. Boyfriend Josh is 15, same school year, together 6 months. No age gap, no gifts, not met online, no missing, no pressure. Condoms and advice.", NULL, NULL, NULL, {NULL, NULL}},
+    {90, A_CALLS, "missing_report", "CALLER mum: daughter (%K) not home, due 21:00, now 22:00. 22:15 update: she's at boyfriend Josh's (15), his mum rang, walking her home now. Closed.", NULL, NULL, NULL, {NULL, NULL}},
+    {91, A_SCHNURSE, "school_nurse_note", "%N asked about the pill. Relationship with Josh (same age) sounds caring and equal. Referred to clinic; discussed waiting, consent and how to say no.", NULL, NULL, NULL, {NULL, NULL}},
+};
+static const story_rec st_profs[] = {
+    {0, A_SCHOOL, "case_note", "%N arrived on the council taxi with his passenger assistant as usual, a bit unsettled after the driver changed. New driver (Ashmere Cars, DBS checked by transport team) introduced by PA. Settled by break.", "professional", NULL, NULL, {NULL, NULL}},
+    {10, A_GP, "gp_note", "Med review with paeds letter: methylphenidate increased. Mum reports more irritable in evenings, poor sleep. Continue, review 4 wks.", NULL, NULL, NULL, {NULL, NULL}},
+    {14, A_CSC, "case_note", "CIN review: mum's mental health improving, CPN weekly. %N's respite weekend with foster carers went well. Young carers worker seeing %N fortnightly. Plan continues.", NULL, NULL, NULL, {NULL, NULL}},
+    {20, A_SCHOOL, "welfare_concern", "%N more aggressive this week, threw a chair; linked by mum and paeds to dose change. Sensory breaks increased. EHCP for autism and ADHD in place.", NULL, NULL, NULL, {NULL, NULL}},
+    {25, A_CARE, "case_note", "Respite weekend: %N loved the farm park. Staff drove him home Sunday 17:00, handed to mum. No concerns.", NULL, NULL, NULL, {NULL, NULL}},
+    {30, A_AE, "ae_attendance", "%KM, cut to forehead from headbutting the wall during a meltdown at home, witnessed by mum. Known ASD/ADHD, recent med change. Glued. Paeds informed.", NULL, NULL, NULL, {NULL, NULL}},
+};
+static const story_rec st_sibling[] = {
+    {0, A_POLICE, "case_note", "Visit re %S. Younger sister %N (%K) at home with mum, doing homework. No concerns for %N.", "sibling", "witness", NULL, {NULL, NULL}},
+    {20, A_CSC, "assessment", "Sibling assessment for %N: happy, attending, close to mum, no contact with any of %S's associates, no online concerns. Mum knows who to call if anyone approaches %N. No further action for %N.", NULL, NULL, NULL, {NULL, NULL}},
+    {40, A_SCHOOL, "case_note", "%N upset in class - worried about her sister. Offered ELSA sessions. No concerns about %N's own safety.", NULL, NULL, NULL, {NULL, NULL}},
+    {90, A_POLICE, "intelligence", "Intel review of the family address: address linked only through %S. Other occupants mum and sister %N (%K) - no concerns.", "sibling", "witness", NULL, {NULL, NULL}},
+};
+static const story_rec st_twins[] = {
+    {0, A_POLICE, "stop_check", "Minibus stopped for a brake light, driver Mr %M (%A), town academy coach, with 6 U16 players on the way back from a match, incl. %N (%K). Coach DBS and club details checked. No concerns.", "driver", NULL, NULL, {NULL, NULL}},
+    {14, A_CALLS, "missing_report", "CALLER mum: %S (%K) not home. 19:20 update: it's %N who's out - at football training, %S is upstairs with headphones on. Mum embarrassed. Closed.", "sibling", NULL, NULL, {NULL, NULL}},
+    {15, A_SCHOOL, "case_note", "Note: the incident log from yesterday has the twins' names swapped. %N was at training with the coach; %S was at home. Corrected on both files.", "sibling", NULL, NULL, {NULL, NULL}},
+    {60, A_GP, "gp_note", "%N (not %S - checked DOB and photo ID) seen for hamstring strain from football.", NULL, NULL, NULL, {NULL, NULL}},
+};
+static const story_rec st_taxi[] = {
+    {0, A_SCHOOL, "case_note", "Gate duty: %N (Y8) got into a Castle Cabs car at 15:20. Checked with office - her dad is a PH driver with Castle Cabs and collects her Mon/Weds/Fri. On contact list.", NULL, NULL, NULL, {NULL, NULL}},
+    {30, A_SCHOOL, "welfare_concern", "%N collected by a different Castle Cabs driver today (Mr %M). Office rang dad: he's on an airport job and asked his colleague; dad had emailed this morning, email found. %N knows Mr %M as 'Uncle Sam' from dad's work. Added to list at dad's request.", "associate", NULL, NULL, {NULL, NULL}},
+    {31, A_POLICE, "intelligence", "Not intel - cleared: the report of a 'girl getting into taxis at St Anne's' relates to a PH driver collecting his own daughter. Licence and vehicle checked with licensing, all in order.", NULL, NULL, NULL, {NULL, NULL}},
+    {90, A_CSC, "case_note", "Early help closed: family needed help with childcare after mum's hours changed; now resolved. No concerns.", NULL, NULL, NULL, {NULL, NULL}},
+};
+static const story_rec st_hotel[] = {
+    {0, A_POLICE, "case_note", "PCSO saw female in school uniform in the lobby of the Castle hotel 17:30. Spoke to reception: girl is %N (%K), daughter of duty manager Mrs %M, waits there daily for a lift home. Mum confirmed. No concerns.", NULL, NULL, NULL, {NULL, NULL}},
+    {20, A_SCHOOL, "case_note", "Hotel key card found in %N's blazer during lost property sort. %N: it's her staff card for the Saturday reception job at mum's hotel. Mum confirmed, contract for Saturday 9-1. Returned.", NULL, NULL, NULL, {NULL, NULL}},
+    {21, A_HOUSING, "case_note", "Tenancy check at mum's flat: all fine; household Mrs %M and %N (%K). Mum works shifts at the Castle hotel.", "parent", NULL, NULL, {NULL, NULL}},
+    {60, A_SCHOOL, "case_note", "%N doing hospitality BTEC taster, talks about mum's hotel a lot, wants to do events management. Great attitude.", NULL, NULL, NULL, {NULL, NULL}},
+};
+static const story_rec st_carer[] = {
+    {0, A_SCHOOL, "absence", "%N absent again, 4th Monday. Mum rang: she had a bad MS flare and %N stayed to help her get up and take her meds. Young carers referral made.", NULL, NULL, NULL, {NULL, NULL}},
+    {15, A_POLICE, "case_note", "Welfare check after call from neighbour re %K yo 'out at 11pm most nights'. %N was cycling back from the 24hr pharmacy with mum's prescription and 20 pounds change. Mum confirmed by phone. Advised. Referral to young carers for extra support.", NULL, NULL, NULL, {NULL, NULL}},
+    {30, A_YOUTH, "case_note", "Young carers group: %N loved the climbing wall. Talks about shopping and cooking for mum, has a budget in a notebook. Respite break being arranged.", NULL, NULL, NULL, {NULL, NULL}},
+    {60, A_CSC, "case_note", "Carers assessment: care package for mum increased to mornings, so %N can get to school. Attendance improving.", NULL, NULL, NULL, {NULL, NULL}},
+};
+static const story_rec st_older_peer[] = {
+    {0, A_GP, "gp_note", "%KF, pill review. Has been with %M (%A) since they were in Y11 at the same school, now both at Kestleford College. No concerns on Spotting the Signs: school-year peers, no gifts, no pressure, no missing.", NULL, NULL, NULL, {NULL, NULL}},
+    {40, A_POLICE, "stop_check", "Vehicle stop 22:40, Ford Fiesta, driver %M (%A), passenger %N (%K), both college students, driving home from the cinema. Documents OK. No concerns.", "driver", NULL, NULL, {NULL, NULL}},
+    {41, A_SCHOOL, "case_note", "College tutor: %N and %M are a couple in the same tutor group, both doing well. No concerns.", NULL, NULL, NULL, {NULL, NULL}},
+    {80, A_SEXH, "sexual_health_visit", "%KF, chlamydia screen, negative. Partner same college year, together two years.", NULL, NULL, NULL, {NULL, NULL}},
+};
+static const story_rec st_takeaway[] = {
+    {0, A_SCHOOL, "case_note", "%N has new Air Max - says he's saved up from his Saturday job at the Golden Dragon. Dad confirmed: family friends, work permit from the council, 5-9pm Saturdays.", NULL, NULL, NULL, {NULL, NULL}},
+    {10, A_POLICE, "stop_check", "21:30 car stopped on Station Rd, driver %M (%A), passenger %N (%K). %N works at the family's takeaway, getting a lift home as usual. Dad phoned, confirmed. No concerns.", "driver", NULL, NULL, {NULL, NULL}},
+    {11, A_CSC, "case_note", "Check following police stop: child employment permit in place (education welfare confirms), hours within limits, parents happy. No concerns.", NULL, NULL, NULL, {NULL, NULL}},
+    {50, A_YOUTH, "case_note", "%N talking about saving for a moped from his takeaway money. Proud of himself.", NULL, NULL, NULL, {NULL, NULL}},
+};
+
+
+/* Part B: true exploitation written in plain words (no "CSE", "grooming",
+ * "older boyfriend"...): found from what the adults do, not from jargon. */
+static const story_rec st_sienna[] = {
+    {0, A_SCHOOL, "case_note", "%N tired and quiet in maths, said she was up late. A man in a blue car waited for her at the gate after school - she said it's her friend's cousin.", NULL, NULL, NULL, {"S03", "M01"}},
+    {12, A_CALLS, "call_for_service", "CALLER mum: %N (%K) not home, it's midnight, she says she's at a friend's but won't say who. Mum says a man about 30 called %M keeps giving her lifts and bought her a phone.", NULL, NULL, NULL, {"S04", "M02"}},
+    {13, A_POLICE, "missing_return", "%N home 02:30, dropped at the end of the road by a car. Smelt of drink. Says she was at '%M's mate's flat' in Hollinwade, there were other men there, 'older'. Wouldn't say more.", NULL, NULL, NULL, {"S12", "S09"}},
+    {30, A_AE, "ae_attendance", "%KF, very drunk, brought in by ambulance from Tannery Row at 01:00. A man who gave his name as %M called the ambulance and left. Pt tearful, said 'they kept giving me vodka' and she 'didn't want to go in the bedroom'.", NULL, NULL, NULL, {"M11", "S04"}},
+    {45, A_GP, "gp_note", "%K yo asking for the pill. Says she is 'seeing someone', won't give his age, 'he's older'. Has been sleeping with him at his mate's flat.", NULL, NULL, NULL, {"S02", "M08"}},
+    {50, A_SCHOOL, "absence", "%N absent 6 days out of 10. Seen getting into the same blue car at the bus stop in school time.", NULL, NULL, NULL, {"M06", "S03"}},
+};
+static const story_rec st_kai[] = {
+    {0, A_YOUTH, "case_note", "%N flashing 50 pound notes, says a man called %M at the snooker hall gives him money 'for helping out'. %M is in his 40s.", NULL, NULL, NULL, {"S04", NULL}},
+    {20, A_POLICE, "stop_check", "%N stopped at Brannock station with a rucksack; inside, 30 small bags of white powder. Says a man gave it him to drop off and he'd get 100 pounds. Won't name him.", NULL, NULL, NULL, {"S09", NULL}},
+    {21, A_CARE, "case_note", "%N back after 3 days away, very quiet, won't eat, flinches when staff come near. New trainers and a second phone.", NULL, NULL, NULL, {"S12", "S04"}},
+    {40, A_SCHOOL, "case_note", "%N told his mentor %M 'makes him do stuff' at a flat and filmed it on his phone, and said if he stops coming %M will send it to everyone. %N then said he was joking.", NULL, NULL, NULL, {"M07", "S09"}},
+    {41, A_POLICE, "case_note", "Mentor's report passed to us: child says an adult made him perform sexual acts, filmed it, and is threatening to share it. Also carrying drugs to Brannock for the same man.", NULL, NULL, NULL, {"S02", NULL}},
+};
+static const story_rec st_mia[] = {
+    {0, A_CARE, "case_note", "%N up late messaging on her tablet, hides the screen. Says it's a lad called Jay from her game, he's 15.", NULL, NULL, NULL, {"M04", "M03"}},
+    {15, A_CARE, "case_note", "%N has a phone we didn't give her. Says Jay posted it to her 'so they can talk properly'.", NULL, NULL, NULL, {"S04", "M03"}},
+    {22, A_CARE, "missing_report", "%N not back from the retail park, 18:00. Reported to police. Friend says %N went to meet Jay and got into a silver car with a man, not a boy.", NULL, NULL, NULL, {"S01", "S03"}},
+    {23, A_POLICE, "found_with_adult", "%N found 23:30 at 5 Larch Grove, occupant %M (%A). %N had sent him photos of herself without clothes on; he'd told her he was 15. %N taken home to carers.", "suspect", NULL, NULL, {"S11", "S08"}},
+    {25, A_CSC, "strategy_discussion", "%N says %M touched her at his house and told her not to tell, and that she must not answer the door to her carers if she goes back.", NULL, NULL, NULL, {"S08", NULL}},
+};
+static const story_rec st_lacey[] = {
+    {0, A_SCHOOL, "case_note", "%N (%K, moderate LD) very excited about her 'new friends' from the bus station who 'take her to parties'.", NULL, NULL, NULL, {"S09", NULL}},
+    {10, A_CALLS, "call_for_service", "CALLER dad: %N not home, texted 'at a party dont worry'. Dad says she doesn't understand danger.", NULL, NULL, NULL, {"S01", NULL}},
+    {11, A_POLICE, "missing_return", "%N home 04:00, brought by a taxi nobody booked at home. Has 40 pounds and says 'the men gave it me after'. Clothes on inside out.", NULL, NULL, NULL, {"S03", "S04"}},
+    {20, A_SEXH, "sexual_health_visit", "%KF with LD attends with dad. Says men at 'the party house' do 'sex stuff' with her and then her friend gives her money for her phone. She says they're her friends.", NULL, NULL, NULL, {"S02", "M08"}},
+    {21, A_CSC, "referral", "Referral: a %K-year-old with a learning disability taken to a house where several men have sex with her and someone gives her money afterwards. Same 'friends' seen with other girls at the bus station.", NULL, NULL, NULL, {"S09", "S05"}},
+};
+#define STORY(g, sex, age, aage, arr) {g, sex, age, aage, arr, JD_ARRAY_LEN(arr), false}
+#define TRUE_STORY(g, sex, age, aage, arr) {g, sex, age, aage, arr, JD_ARRAY_LEN(arr), true}
+static const story stories[] = {
+    STORY("in_care_missing_to_family", 'F', 14, 68, st_nan),
+    STORY("sport_injuries", 'M', 13, -1, st_sport),
+    STORY("pet_injuries", 'F', 6, -1, st_pet),
+    STORY("phone_stolen", 'M', 15, -1, st_phone),
+    STORY("same_age_relationship", 'F', 15, -1, st_sameage),
+    STORY("many_professionals", 'M', 12, 45, st_profs),
+    STORY("sibling_of_victim", 'F', 11, -1, st_sibling),
+    STORY("twins", 'M', 15, 47, st_twins),
+    STORY("parent_taxi_driver", 'F', 13, 40, st_taxi),
+    STORY("parent_works_at_hotel", 'F', 15, 42, st_hotel),
+    STORY("young_carer", 'M', 14, -1, st_carer),
+    STORY("older_peer_partner", 'F', 17, 18, st_older_peer),
+    STORY("weekend_job_takeaway", 'M', 15, 22, st_takeaway),
+    TRUE_STORY("plain_words_friends_cousin", 'F', 14, 31, st_sienna),
+    TRUE_STORY("plain_words_snooker_hall", 'M', 15, 44, st_kai),
+    TRUE_STORY("plain_words_lad_from_the_game", 'F', 13, 26, st_mia),
+    TRUE_STORY("plain_words_bus_station_friends", 'F', 16, 35, st_lacey),
+};
+#undef STORY
+#undef TRUE_STORY
+enum { ST_SIBLING = 6, ST_TWINS = 7, ST_TRUE0 = 13, ST_N = (int)JD_ARRAY_LEN(stories) };
+
+/* truth.json's confounder group of a story (person.story = index + 1) */
+static const char *story_group(int k)
+{
+    return stories[k - 1].group;
+}
+
+/* Can the child be about the story's age during the period? */
+static bool story_fits(const synth *S, const person *p, int k)
+{
+    int32_t d0 = p->dob + (int32_t)(365.25 * stories[k].age);
+    return d0 + 200 >= S->day0 && d0 + 210 <= S->day0 + S->days;
+}
+
+/* Choose the story children (about 1.5% of the county's children per story,
+ * of the story's sex; siblings of victims and twins from the families that
+ * have them) and make each story's adult. Runs on the story stream. */
+static int assign_stories(synth *S, int np_county)
+{
+    for (int i = 0; i < np_county; i++) {
+        person *p = &S->pp[i];
+        if (p->is_adult || p->role != R_ORDINARY || p->confounder || p->story)
+            continue;
+        int st = -1;
+        bool sib = false;
+        for (int k = 0; k < S->nnet && !sib; k++)
+            for (int c = 0; c < S->nets[k].nchildren; c++) {
+                const person *v = &S->pp[S->nets[k].children[c]];
+                if (v->hh == p->hh && S->nets[k].children[c] != i) {
+                    sib = true;
+                    p->story_other = S->nets[k].children[c];
+                }
+            }
+        if (sib && chance(S, 0.8))
+            st = ST_SIBLING;
+        else if (p->twin_of >= 0 && !S->pp[p->twin_of].story &&
+                 S->pp[p->twin_of].role == R_ORDINARY && story_fits(S, p, ST_TWINS) &&
+                 chance(S, 0.9))
+            st = ST_TWINS;
+        else if (chance(S, 0.003)) { /* true stories: about 1 child in 330 */
+            int fit[ST_N], nfit = 0;
+            for (int k = ST_TRUE0; k < ST_N; k++)
+                if (stories[k].gender == p->gender && story_fits(S, p, k))
+                    fit[nfit++] = k;
+            st = nfit ? fit[rnd(S, (uint32_t)nfit)] : -1;
+        } else if (chance(S, 0.25)) {
+            int fit[ST_N], nfit = 0;
+            for (int k = 0; k < ST_TRUE0; k++)
+                if (k != ST_SIBLING && k != ST_TWINS && stories[k].gender == p->gender &&
+                    story_fits(S, p, k))
+                    fit[nfit++] = k;
+            st = nfit ? fit[rnd(S, (uint32_t)nfit)] : -1;
+        }
+        if (st < 0)
+            continue;
+        if (st == ST_TWINS)
+            p->story_other = p->twin_of;
+        p->story = (uint8_t)(st + 1);
+        if (stories[st].exploited) { /* a victim of no network, in the truth's exploited */
+            p->role = R_VICTIM;
+            p->indicators = json_array();
+            if (!p->indicators)
+                return -1;
+        }
+        p->story_adult = -1;
+        if (stories[st].adult_age > 0) {
+            int a = make_person(S, true, st == 0 || st == 9 ? 'F' : 'M', p->hh,
+                                (int)rnd(S, JD_ARRAY_LEN(ethnicities)), NULL);
+            if (a < 0)
+                return -1;
+            p = &S->pp[i]; /* make_person may move S->pp */
+            S->pp[a].dob = S->day0 - (int32_t)(365.25 * (stories[st].adult_age - 2)) -
+                           (int32_t)rnd(S, 365);
+            p->story_adult = a;
+        }
+    }
+    return 0;
+}
+
+/* The story's records for child pi, from a day when the child is about the
+ * story's age (none if that day is outside the period). */
+static void story_life(synth *S, int pi)
+{
+    const story *st = &stories[S->pp[pi].story - 1];
+    int32_t end = S->day0 + S->days;
+    int32_t d0 = S->pp[pi].dob + (int32_t)(365.25 * st->age) + (int32_t)rnd(S, 200);
+    if (d0 < S->day0)
+        d0 = S->day0 + (int32_t)rnd(S, 200);
+    if (d0 + 210 > end || age_on(&S->pp[pi], d0) > st->age + 2) {
+        if (st->exploited) { /* not written after all: an ordinary child */
+            S->pp[pi].role = R_ORDINARY;
+            json_decref(S->pp[pi].indicators);
+            S->pp[pi].indicators = NULL;
+        }
+        return;
+    }
+    S->pp[pi].began = d0;
+    int adult = S->pp[pi].story_adult, other = S->pp[pi].story_other;
+    char aname[64] = "", oname[32] = "";
+    if (adult >= 0)
+        snprintf(aname, sizeof aname, "%s %s", S->pp[adult].fore, S->pp[adult].sur);
+    if (other >= 0)
+        snprintf(oname, sizeof oname, "%s", S->pp[other].fore);
+    for (size_t r = 0; r < st->nrec; r++) {
+        const story_rec *x = &st->rec[r];
+        int32_t day = d0 + x->day;
+        event_spec e = base(S, x->a, x->type, day, pi, x->role ? x->role : "subject");
+        int aage = adult >= 0 ? age_on(&S->pp[adult], day) : 40;
+        snprintf(S->story_other, sizeof S->story_other, "%s", oname);
+        e.narrative = fill(S, x->text, pi, aage, NULL, NULL, aname, day);
+        e.grade = x->grade;
+        if (!strcmp(x->type, "crime_report")) {
+            e.crime = 1;
+            e.crime_ref = "CR/story";
+        }
+        if (!strcmp(x->type, "missing_return"))
+            e.minute = 18 * 60 + (int)rnd(S, 240);
+        if (st->exploited) {
+            e.victim = pi;
+            e.ind[0] = x->ind[0];
+            e.ind[1] = x->ind[1];
+        }
+        if (x->with && !strcmp(x->with, "sibling") && other >= 0)
+            party_add(&e, other, "subject");
+        else if (x->with && !strcmp(x->with, "driver") && adult >= 0)
+            party_add(&e, adult, chance(S, 0.5) ? "associate" : "witness");
+        else if (x->with && adult >= 0)
+            party_add(&e, adult, x->with);
+        emit(S, &e);
+    }
+    S->story_other[0] = '\0';
+    S->pp[pi].story_done = 1;
+}
+
 int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats *stats,
                    jd_error *err)
 {
@@ -2631,7 +2960,9 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
         S->o.networks > 12 || S->o.children < 0 || S->o.children > 5000000 ||
         S->o.events < 0 || S->o.events > 100000000 ||
         (S->o.identity_noise != JD_SYNTH_NOISE_REALISTIC &&
-         S->o.identity_noise != JD_SYNTH_NOISE_NONE)) {
+         S->o.identity_noise != JD_SYNTH_NOISE_NONE) ||
+        (S->o.confounders != JD_SYNTH_CONFOUNDERS_BASIC &&
+         S->o.confounders != JD_SYNTH_CONFOUNDERS_STORIES)) {
         rc = jd_error_set(err, JD_EINVALID,
                           "options out of range (years 1-40, networks 0-12, children 0-5000000, "
                           "identity noise realistic or none)");
@@ -2639,6 +2970,7 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
     }
     S->oxford = S->o.scenario && !strcmp(S->o.scenario, "oxford");
     S->noise = S->o.identity_noise == JD_SYNTH_NOISE_REALISTIC;
+    S->stories = S->o.confounders == JD_SYNTH_CONFOUNDERS_STORIES;
     if (S->o.scenario && !S->oxford && strcmp(S->o.scenario, "county")) {
         rc = jd_error_set(err, JD_EINVALID, "unknown scenario (county or oxford)");
         goto out;
@@ -2726,6 +3058,17 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
         }
         S->pp[decoys[d]].role = R_DECOY;
     }
+    if (S->stories) {
+        jd_rng county = S->r;
+        jd_rng__seed(&S->r, S->o.seed ^ 0x5703135ull);
+        int arc = assign_stories(S, np_county);
+        S->story_rng = S->r;
+        S->r = county;
+        if (arc < 0) {
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
     S->sp_base = (uint32_t)S->np + 1000u; /* every person exists by now */
     if ((rc = open_files(S, outdir, err)) < 0)
         goto out;
@@ -2768,6 +3111,12 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
             oxford_landmarks(S, n);
             oxford_volume(S, n, stop);
         }
+    }
+    if (S->stories) { /* after everything else: the county's bytes come first, unchanged */
+        S->r = S->story_rng;
+        for (int i = 0; i < np_county; i++)
+            if (S->pp[i].story)
+                story_life(S, i);
     }
     if (close_files(S)) {
         rc = jd_error_set(err, JD_EIO, "cannot write the bundle");

@@ -12,6 +12,9 @@ extern const char jd_data_rules_catalogue[];
 extern const size_t jd_data_rules_catalogue_len;
 extern const char jd_data_rules_screen[];
 extern const size_t jd_data_rules_screen_len;
+/* The risk walk's policy (data/rules/risk.json). */
+extern const char jd_data_rules_risk[];
+extern const size_t jd_data_rules_risk_len;
 /* The escalation ladder and rules (data/escalation/ladder.json). */
 extern const char jd_data_escalation_ladder[];
 extern const size_t jd_data_escalation_ladder_len;
