@@ -578,7 +578,7 @@ static void api_language(api_ctx *c, reply *r)
     }
     /* the text screen (screen.h): wording in every form, not when it is
      * negated, about someone else or quoted to challenge it */
-    jd_screen_note in = {NULL, text, NULL, NULL, -1, 0, -1, 0};
+    jd_screen_note in = {NULL, text, NULL, NULL, -1, 0, -1, 0, 0};
     jd_screen_result res = {0};
     jd_error err;
     jd_error_clear(&err);

@@ -51,7 +51,7 @@ static const jd_screen_result *run(fx *f, const char *text, int age, const char 
 {
     jd_error err;
     jd_error_clear(&err);
-    jd_screen_note in = {"t", text, type, NULL, age, 'F', recorded, 0};
+    jd_screen_note in = {"t", text, type, NULL, age, 'F', recorded, 0, 0};
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
     return &f->res;
 }
@@ -412,20 +412,20 @@ static void test_limits(void **state)
     assert_non_null(big);
     memset(big, 'a', n);
     big[n] = 0;
-    jd_screen_note in = {"big", big, "case_note", NULL, 14, 0, -1, 0};
+    jd_screen_note in = {"big", big, "case_note", NULL, 14, 0, -1, 0, 0};
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_ELIMIT);
     free(big);
     assert_int_equal(jd_screen_run(NULL, &in, &f->res, &err), JD_EINVALID);
     assert_int_equal(jd_screen_run(f->S, NULL, &f->res, &err), JD_EINVALID);
     /* empty and odd texts are fine */
-    jd_screen_note empty = {"e", "", NULL, NULL, -1, 0, -1, 0};
+    jd_screen_note empty = {"e", "", NULL, NULL, -1, 0, -1, 0, 0};
     assert_int_equal(jd_screen_run(f->S, &empty, &f->res, &err), JD_OK);
     assert_int_equal(f->res.n, 0);
-    jd_screen_note odd = {"o", "\"\"\"((( ''' \xe2\x80\x9c 12/ / 1999 (", NULL, NULL, 14, 0, -1, 0};
+    jd_screen_note odd = {"o", "\"\"\"((( ''' \xe2\x80\x9c 12/ / 1999 (", NULL, NULL, 14, 0, -1, 0, 0};
     assert_int_equal(jd_screen_run(f->S, &odd, &f->res, &err), JD_OK);
     /* kinds: offences only, as joindots analyse asks */
     jd_screen_note only = {"k", "She is streetwise and a man aged 30 had sex with her.", NULL, NULL,
-                           14, 0, -1, 1u << JD_SCREEN_OFFENCE};
+                           14, 0, -1, 1u << JD_SCREEN_OFFENCE, 0};
     assert_int_equal(jd_screen_run(f->S, &only, &f->res, &err), JD_OK);
     assert_true(counted(&f->res, "C2"));
     for (size_t i = 0; i < f->res.n; i++)

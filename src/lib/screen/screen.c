@@ -44,6 +44,7 @@ typedef struct alt {
     uint8_t nw;
     const char *pre;          /* prefix (normalised word), else NULL */
     uint16_t prelen;
+    bool num;                 /* "#num" among the alternatives: any number */
 } alt;
 
 typedef struct term {
@@ -202,6 +203,7 @@ static const char *const norm_map[][2] = {
     {"sexualised", "sexualised"}, {"sexualized", "sexualised"}, {"traveled", "travelled"},
     {"agressive", "aggressive"}, {"seperated", "separated"}, {"definately", "definitely"},
     {"recieved", "received"}, {"strangulation", "strangled"}, {"stalked", "stalking"},
+    {"streetwize", "streetwise"}, {"promiscous", "promiscuous"}, {"absconsed", "absconded"},
 };
 
 static const char *norm_word(const char *w, size_t n, size_t *outn)
@@ -330,7 +332,17 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
                     return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
                                            "%s: pattern \"%s\" has an empty alternative", where,
                                            text);
-                if (a[0] == '@') {
+                if (an == 4 && !memcmp(a, "#num", 4)) {
+                    /* "man|#num|older": a number is one of the alternatives */
+                    if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
+                        return jd_error_set(err, JD_ENOMEM, "out of memory");
+                    S->alts[S->nalts++] = (alt){{0}, 0, NULL, 0, true};
+                    t->nalt++;
+                } else if (a[0] == '#') {
+                    return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                           "%s: pattern \"%s\": only #num may be an alternative",
+                                           where, text);
+                } else if (a[0] == '@') {
                     uint32_t *si = jd_strmap_get(&S->sets, a + 1, an - 1);
                     if (!si)
                         return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
@@ -340,7 +352,7 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
                     for (uint32_t k = 0; k < sv->n; k++) {
                         if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
                             return jd_error_set(err, JD_ENOMEM, "out of memory");
-                        S->alts[S->nalts++] = (alt){{sv->v[k]}, 1, NULL, 0};
+                        S->alts[S->nalts++] = (alt){{sv->v[k]}, 1, NULL, 0, false};
                         t->nalt++;
                     }
                 } else {
@@ -354,9 +366,9 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
                         return jd_error_set(err, JD_ENOMEM, "out of memory");
                     if (pre) {
                         S->alts[S->nalts++] = (alt){
-                            {0}, 1, jd_arena_strndup(&S->ar, w, (size_t)wl), (uint16_t)wl};
+                            {0}, 1, jd_arena_strndup(&S->ar, w, (size_t)wl), (uint16_t)wl, false};
                     } else {
-                        alt al = {{0}, 0, NULL, 0};
+                        alt al = {{0}, 0, NULL, 0, false};
                         for (char *ws = w; *ws;) {
                             char *we = strchr(ws, '_');
                             size_t l = we ? (size_t)(we - ws) : strlen(ws);
@@ -398,7 +410,7 @@ static int index_patterns(jd_screen *S, jd_error *err)
         term *t = &S->terms[i];
         for (uint32_t k = 0; t->kind == T_ALT && k < t->nalt; k++) {
             const alt *a = &S->alts[t->alt0 + k];
-            if (a->pre)
+            if (a->pre || a->num)
                 t->any_prefix = true;
             else
                 for (uint8_t w = 0; w < a->nw; w++) /* every word of a phrase is needed */
@@ -430,7 +442,7 @@ static int index_patterns(jd_screen *S, jd_error *err)
                 }
                 rc |= vpush(&S->prelists[*li], i);
             } else {
-                rc |= a->pre ? vpush(&S->always, i) : vpush(&S->first[a->sid[0]], i);
+                rc |= a->pre || a->num ? vpush(&S->always, i) : vpush(&S->first[a->sid[0]], i);
             }
         }
         if (rc)
@@ -470,6 +482,8 @@ static long alt_at(const jd_screen *S, const alt *a, size_t i, uint32_t sent)
     const tok *k = &S->tok[i];
     if (k->punct)
         return -1;
+    if (a->num)
+        return k->num >= 0 ? (long)i + 1 : -1;
     if (a->pre)
         return k->wlen >= a->prelen && !memcmp(k->w, a->pre, a->prelen) ? (long)i + 1 : -1;
     for (uint8_t w = 0; w < a->nw; w++) {
@@ -636,6 +650,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
                 t->clause = clause;
                 t->num = -1;
                 t->quoted = quoted;
+                if (c == ':')
+                    clause++; /* "spoke to mother: Kelly is ...": what follows is its own clause */
             }
             i++;
             continue;
@@ -1080,7 +1096,9 @@ static void read_ages(const jd_screen *S, ctx *X)
                           (p->wlen == 3 && !memcmp(p->w, "age", 3)));
         /* "boyfriend is 23", "he was 19" */
         if (p && i >= 2 && ((p->wlen == 2 && !memcmp(p->w, "is", 2)) ||
-                            (p->wlen == 3 && !memcmp(p->w, "was", 3))) &&
+                            (p->wlen == 3 && !memcmp(p->w, "was", 3)) ||
+                            (p->wlen == 3 && !memcmp(p->w, "hes", 3)) ||
+                            (p->wlen == 4 && !memcmp(p->w, "shes", 4))) &&
             !S->tok[i - 2].punct && (!nx || nx->punct || nx->sent != t->sent ||
                                      !(nx->wlen >= 3 && (!memcmp(nx->w, "tim", 3) ||
                                                          !memcmp(nx->w, "min", 3) ||
@@ -1117,12 +1135,24 @@ static void read_ages(const jd_screen *S, ctx *X)
                      X->in->text + t->off);
         }
     }
+    bool generic = false;
     if (X->other_age < 18 && X->adult) {
         /* "a man", "much older", "old enough to be her dad": an adult */
         if (X->other_age < 0 || X->other_age <= child) {
             X->other_age = 18;
+            generic = true;
             snprintf(X->other_why, sizeof X->other_why, "an adult in the text");
         }
+    }
+    /* The text gives no age: the age of the other person linked to the event
+     * in the person records (a suspect with a date of birth), when known. A
+     * text's "a man" is made precise by a linked adult's age, never
+     * contradicted by a linked minor's. */
+    int linked = X->in->linked_other_age;
+    if (linked >= 10 && linked <= 95 && linked != child &&
+        (X->other_age < 0 || (generic && linked >= 18))) {
+        X->other_age = linked;
+        snprintf(X->other_why, sizeof X->other_why, "%d from the linked person record", linked);
     }
 }
 
