@@ -203,7 +203,7 @@ static const char *const norm_map[][2] = {
     {"sexualised", "sexualised"}, {"sexualized", "sexualised"}, {"traveled", "travelled"},
     {"agressive", "aggressive"}, {"seperated", "separated"}, {"definately", "definitely"},
     {"recieved", "received"}, {"strangulation", "strangled"}, {"stalked", "stalking"},
-    {"streetwize", "streetwise"}, {"promiscous", "promiscuous"}, {"absconsed", "absconded"},
+    {"streetwize", "streetwise"}, {"preg", "pregnancy"}, {"promiscous", "promiscuous"}, {"absconsed", "absconded"},
 };
 
 static const char *norm_word(const char *w, size_t n, size_t *outn)
@@ -1156,6 +1156,31 @@ static void read_ages(const jd_screen *S, ctx *X)
     }
 }
 
+/* The child's age at the act of match h: "when she was 10" in its own clause;
+ * written in another clause of its sentence, it is about another act (", and
+ * she has had sex with a man aged 22 this month"); written in no sentence of
+ * it, the note's. */
+static int act_age_at(const jd_screen *S, const hit *h, int note_act)
+{
+    const tok *a = &S->tok[h->start];
+    int in_sent = -1, in_clause = -1;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        if (S->pat[c->pat].kind != K_THEN || S->tok[c->start].sent != a->sent)
+            continue;
+        for (uint32_t j = c->start; j < c->end; j++) {
+            int n = S->tok[j].num;
+            if (n < 0 || n >= 18)
+                continue;
+            if (in_sent < 0 || n < in_sent)
+                in_sent = n;
+            if (S->tok[c->start].clause == a->clause && (in_clause < 0 || n < in_clause))
+                in_clause = n;
+        }
+    }
+    return in_sent < 0 ? note_act : in_clause;
+}
+
 /* A match of rule r over the byte range [start, end) of the text (-1 when it
  * rests on no words), found by `basis`; attributes and counting are the
  * caller's. */
@@ -1287,7 +1312,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         if (r->kind == JD_SCREEN_OFFENCE) {
             discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                        JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY;
-            int age = X.act_age >= 0 && X.act_age < child ? X.act_age : child;
+            int act = act_age_at(S, h, X.act_age);
+            int age = act >= 0 && act < child ? act : child;
             if (r->min_age >= 0 && age >= 0 && age < r->min_age)
                 a |= JD_SCREEN_AGE;
             if (r->max_age >= 0 && (age < 0 || age > r->max_age))
@@ -1386,8 +1412,9 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         if (add_match(res, &m))
             return jd_error_set(err, JD_ENOMEM, "out of memory");
     }
-    /* C1 is used alone for an under-13 (no C11 beside it). */
-    bool c1 = have_code(res, "C1", true);
+    /* C1 is used alone for an under-13 (no C11 beside it); a child of 13 or
+     * more abused before 13 may disclose an offence of now beside it. */
+    bool c1 = have_code(res, "C1", true) && child >= 0 && child < 13;
     size_t o = 0;
     for (size_t i = 0; i < res->n; i++) {
         jd_screen_match *m = &res->m[i];
