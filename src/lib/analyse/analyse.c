@@ -254,11 +254,15 @@ static int event_ages(an *A)
     uint8_t *prio = calloc(A->nev + 1, 1); /* 2: a suspect's age, 1: an associate's */
     if (!prio)
         return oom(A);
-    for (size_t i = 0; i < A->nev; i++)
+    for (size_t i = 0; i < A->nev; i++) {
         A->ev[i].child_age = A->ev[i].linked_age = -1;
+        A->ev[i].about_person = 0;
+    }
     for (size_t i = 0; i < A->nm; i++) {
         const amention *m = &A->m[i];
         aev *e = &A->ev[m->ev];
+        if (m->role & (ROLE_SUBJECT | ROLE_VICTIM | ROLE_WITNESS))
+            e->about_person = 1;
         if (m->age < 0)
             continue;
         if ((m->role & (ROLE_SUBJECT | ROLE_VICTIM)) && m->age < 18) {
@@ -396,7 +400,9 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
     jd_error_clear(&serr);
     jd_screen_result *res = &A->sres;
     res->n = 0;
-    if (*txt && A->scr) {
+    /* indicators, triggers, wording and offences reach only a subject, victim
+     * or witness of the event: with none, nothing would be read */
+    if (*txt && A->scr && e->about_person) {
         int rc = jd_screen_run(A->scr, &sn, res, &serr);
         if (rc == JD_ENOMEM)
             return oom(A);
@@ -430,7 +436,7 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
         }
     }
     /* the offences counted at this age are kept for the risk walk (its cache) */
-    if (age >= 0 && *txt && A->scr) {
+    if (age >= 0 && *txt && A->scr && e->about_person) {
         e->scr0 = (uint32_t)A->nscache;
         e->scr_n = 0;
         for (size_t k = 0; k < res->n && e->scr_n < 20; k++) {
@@ -1656,6 +1662,7 @@ int jd_screener_run(jd_screener *S, const jd_screen_input *in,
     e.text_child_age = -1;
     e.child_age = (int16_t)(in->age >= 0 && in->age < 18 ? in->age : -1);
     e.linked_age = -1;
+    e.about_person = 1;
     e.vehicle = in->vehicle;
     e.adult_party = in->adult_party;
     A->nscache = 0;
