@@ -1156,6 +1156,20 @@ static void read_ages(const jd_screen *S, ctx *X)
     }
 }
 
+/* The sentence of the token at byte offset off. */
+static long sent_at(const jd_screen *S, int off)
+{
+    size_t lo = 0, hi = S->ntok;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if ((int)S->tok[mid].off <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? (long)S->tok[lo - 1].sent : -1;
+}
+
 /* The child's age at the act of match h: "when she was 10" in its own clause;
  * written in another clause of its sentence, it is about another act (", and
  * she has had sex with a man aged 22 this month"); written in no sentence of
@@ -1415,6 +1429,22 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     /* C1 is used alone for an under-13 (no C11 beside it); a child of 13 or
      * more abused before 13 may disclose an offence of now beside it. */
     bool c1 = have_code(res, "C1", true) && child >= 0 && child < 13;
+    /* The force of a sexual assault ("pushed her against the wall and put his
+     * hand inside her clothing") is the sexual offence C11, not an assault
+     * C16 beside it: C16 in the sentence of a counted C11 is not counted. */
+    long c11_sent = -1;
+    for (size_t i = 0; i < res->n; i++)
+        if (res->m[i].counts && !strcmp(res->m[i].code, "C11") && res->m[i].start >= 0)
+            c11_sent = sent_at(S, res->m[i].start);
+    for (size_t i = 0; i < res->n && c11_sent >= 0; i++) {
+        jd_screen_match *m = &res->m[i];
+        if (m->counts && !strcmp(m->code, "C16") && m->start >= 0 &&
+            sent_at(S, m->start) == c11_sent) {
+            m->counts = false;
+            snprintf(m->why, sizeof m->why, "not counted: the force of the sexual offence C11 "
+                                            "in the same sentence");
+        }
+    }
     size_t o = 0;
     for (size_t i = 0; i < res->n; i++) {
         jd_screen_match *m = &res->m[i];
