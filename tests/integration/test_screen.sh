@@ -66,6 +66,20 @@ python3 "$SRC/bench/screen_score.py" "$SCRATCH/gold.jsonl" "$SCRATCH/pred.jsonl"
 grep -E "^MICRO" "$SCRATCH/score.txt" | awk '{ if ($7 != "1.00") bad=1 } END { exit bad }'
 ok $? "the corpus scorer gives F1 1.00 for a perfect run"
 
+# other_age: the age of the suspect linked in the person records, when the text gives none
+printf '%s\n' '{"id": "a", "text": "She says she has been having sex with him at his flat.", "child_age": 14, "other_age": 24}' \
+  '{"id": "b", "text": "She says she has been having sex with him at his flat.", "child_age": 14}' \
+  >"$SCRATCH/linked.jsonl"
+"$JD" screen --batch "$SCRATCH/linked.jsonl" >"$SCRATCH/linked.out"
+python3 - "$SCRATCH/linked.out" <<'PY'
+import json, sys
+a, b = [json.loads(l) for l in open(sys.argv[1])]
+c2 = [o for o in a["offences"] if o["code"] == "C2"]
+assert c2 and "linked person record" in c2[0]["age_basis"], a
+assert not [o for o in b["offences"] if o["code"] in ("C2", "C3")], b
+PY
+ok $? "--batch other_age: a linked suspect of 24 makes it C2, and the basis says so; without it, no C2"
+
 "$JD" screen --rules /nonexistent.json "text" >/dev/null 2>&1
 is "$?" "3" "a missing rules file is a data error"
 "$JD" screen --format xml "text" >/dev/null 2>&1
