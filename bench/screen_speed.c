@@ -59,7 +59,7 @@ int main(int argc, char **argv)
         notes[n] = (jd_screen_note){NULL, strdup(t), et ? strdup(et) : NULL,
                                     ag ? strdup(ag) : NULL,
                                     json_is_integer(age) ? (int)json_integer_value(age) : -1, 0,
-                                    -1, 0};
+                                    -1, 0, 0};
         bytes += strlen(t);
         n++;
         json_decref(o);

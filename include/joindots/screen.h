@@ -53,6 +53,9 @@ typedef struct jd_screen_note {
     char child_gender;      /* 'F', 'M' or 0 */
     int crime_recorded;     /* 1 recorded (Y or a crime ref), 0 not, -1 unknown */
     unsigned kinds;         /* 1u << JD_SCREEN_OFFENCE | ...: what to look for; 0 = all */
+    int linked_other_age;   /* the other person's age from linked person records (a suspect
+                               of the event with a date of birth), used when the text gives
+                               none; 0 = none */
 } jd_screen_note;
 
 typedef struct jd_screen_match {

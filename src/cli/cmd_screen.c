@@ -141,7 +141,10 @@ static int screen_batch(jd_screen *S, const char *path, bool all)
                              json_string_value(json_object_get(o, "agency")),
                              json_is_integer(age) ? (int)json_integer_value(age) : -1,
                              g && *g ? g[0] : 0,
-                             (cr && !strcmp(cr, "Y")) || (ref && *ref) ? 1 : -1, 0};
+                             (cr && !strcmp(cr, "Y")) || (ref && *ref) ? 1 : -1, 0, 0};
+        json_t *oa = json_object_get(o, "other_age");
+        if (json_is_integer(oa) && json_integer_value(oa) > 0 && json_integer_value(oa) < 130)
+            in.linked_other_age = (int)json_integer_value(oa);
         jd_error err;
         jd_error_clear(&err);
         json_t *out;
@@ -200,8 +203,10 @@ int cmd_screen(int argc, char **argv)
                     "\nShows the offences against the child (with --age), the indicators and the\n"
                     "victim-blaming wording in TEXT, with the words, their attributes and what to\n"
                     "write instead. --batch reads one JSON object a line (id, text, event_type,\n"
-                    "child_age, agency, child_gender, crime_recorded) and writes one result a line,\n"
-                    "in the same order. --all also lists the matches an attribute ruled out.\n");
+                    "child_age, agency, child_gender, crime_recorded; other_age: the age of a\n"
+                    "suspect linked to the event in the person records, used when the text gives\n"
+                    "none) and writes one result a line, in the same order. --all also lists the\n"
+                    "matches an attribute ruled out.\n");
             return o == 'h' ? JD_EXIT_OK : JD_EXIT_USAGE;
         }
     }
@@ -228,7 +233,7 @@ int cmd_screen(int argc, char **argv)
         return rc;
     }
     const char *text = argv[optind];
-    jd_screen_note in = {NULL, text, type, NULL, age, 0, recorded ? 1 : -1, 0};
+    jd_screen_note in = {NULL, text, type, NULL, age, 0, recorded ? 1 : -1, 0, 0};
     jd_screen_result res = {0};
     rc = jd_screen_run(S, &in, &res, &err);
     if (rc < 0) {

@@ -563,7 +563,7 @@ static void api_dashboard(api_ctx *c, reply *r)
  * language findings and, when ind is given, the indicators. */
 static void screen_note(api_ctx *c, const char *text, json_t *lang, json_t *ind)
 {
-    jd_screen_note in = {NULL, text, NULL, NULL, -1, 0, -1, 0};
+    jd_screen_note in = {NULL, text, NULL, NULL, -1, 0, -1, 0, 0};
     jd_screen_result res = {0};
     jd_error err;
     jd_error_clear(&err);

@@ -66,6 +66,51 @@ python3 "$SRC/bench/screen_score.py" "$SCRATCH/gold.jsonl" "$SCRATCH/pred.jsonl"
 grep -E "^MICRO" "$SCRATCH/score.txt" | awk '{ if ($7 != "1.00") bad=1 } END { exit bad }'
 ok $? "the corpus scorer gives F1 1.00 for a perfect run"
 
+# other_age: the age of the suspect linked in the person records, when the text gives none
+printf '%s\n' '{"id": "a", "text": "She says she has been having sex with him at his flat.", "child_age": 14, "other_age": 24}' \
+  '{"id": "b", "text": "She says she has been having sex with him at his flat.", "child_age": 14}' \
+  >"$SCRATCH/linked.jsonl"
+"$JD" screen --batch "$SCRATCH/linked.jsonl" >"$SCRATCH/linked.out"
+python3 - "$SCRATCH/linked.out" <<'PY'
+import json, sys
+a, b = [json.loads(l) for l in open(sys.argv[1])]
+c2 = [o for o in a["offences"] if o["code"] == "C2"]
+assert c2 and "linked person record" in c2[0]["age_basis"], a
+assert not [o for o in b["offences"] if o["code"] in ("C2", "C3")], b
+PY
+ok $? "--batch other_age: a linked suspect of 24 makes it C2, and the basis says so; without it, no C2"
+
+# the analysis reads the suspect's age from the person records when the note gives none
+mkdir -p "$SCRATCH/linked"
+cat >"$SCRATCH/linked/events.csv" <<'CSV'
+agency,record_id,event_type,occurred_at,reported_at,location,postcode,narrative,crime_recorded,crime_ref,outcome,author_role,risk_grade
+police,LK1,intelligence,2005-06-01T10:00,,,OX4 1AA,She says she has been having sex with him at his flat.,,,,PC,
+police,LK2,intelligence,2005-06-01T11:00,,,OX4 1AB,She says she has been having sex with him at his flat.,,,,PC,
+CSV
+cat >"$SCRATCH/linked/persons.csv" <<'CSV'
+agency,record_id,person_ref,role,surname,forenames,dob,gender,postcode,ethnicity
+police,LK1,N1,subject,Hart,Amy,1991-01-01,F,OX4 1AA,White British
+police,LK1,N2,suspect,Cole,Dean,1981-01-01,M,OX4 1AA,White British
+police,LK2,N3,subject,Reed,Beth,1991-02-01,F,OX4 1AB,White British
+police,LK2,N4,suspect,Wood,Carl,,M,OX4 1AB,White British
+CSV
+"$JD" ingest --db "$SCRATCH/linked.db" --quiet "$SCRATCH/linked" >/dev/null 2>&1 &&
+  "$JD" resolve --db "$SCRATCH/linked.db" >/dev/null 2>&1 &&
+  "$JD" analyse --db "$SCRATCH/linked.db" >/dev/null 2>&1 &&
+  "$JD" export alerts --db "$SCRATCH/linked.db" >"$SCRATCH/linked.alerts" 2>/dev/null
+python3 - "$SCRATCH/linked.alerts" <<'PY'
+import json, sys
+u = {}
+for l in open(sys.argv[1]):
+    x = json.loads(l)
+    if x["kind"] == "unrecorded_crime":
+        u[x["records"][0]["record_id"]] = x
+assert "LK1" in u and u["LK1"]["rule"] == "C2", u
+assert "linked person record" in u["LK1"]["age_basis"], u["LK1"]["age_basis"]
+assert "LK2" not in u, u.get("LK2")  # the suspect's age is nowhere: no offence named on it
+PY
+ok $? "analyse: a suspect's date of birth (24) makes 'having sex with him' at 14 a C2; without one, none"
+
 "$JD" screen --rules /nonexistent.json "text" >/dev/null 2>&1
 is "$?" "3" "a missing rules file is a data error"
 "$JD" screen --format xml "text" >/dev/null 2>&1

@@ -105,6 +105,44 @@ static void test_bad_rules(void **state)
     assert_int_equal(jd_screener_open(&s, path, &err), JD_EINVALID);
     assert_non_null(strstr(err.msg, "X1"));
     assert_non_null(strstr(err.source, "jd-rules-"));
+    /* the text evidence is the text screen's (issue 14): old phrases are refused with where
+     * they went, a language row needs the screen's slug, a trigger its offences */
+    assert_non_null(strstr(err.msg, "screen.json"));
+    static const char *const scoring =
+        "{\"scoring\": {\"recent_days\": 183, \"late_days\": 365, \"moderate_window_days\": 183,"
+        " \"levels\": [{\"level\": \"low\", \"min_score\": 6}, {\"level\": \"medium\","
+        " \"min_score\": 11}, {\"level\": \"high\", \"min_score\": 16}]}, \"indicators\": [{\"id\":"
+        " \"X1\", \"class\": \"moderate\", \"evidence\": [{\"screen\": true}]}], ";
+    static const struct {
+        const char *tail, *needle;
+    } bad[] = {
+        {"\"language\": [{\"id\": \"L01\", \"avoid\": \"a\", \"instead\": \"b\"}]}", "slug"},
+        {"\"language\": [{\"id\": \"L01\", \"slug\": \"consent\", \"phrases\": [\"x\"]}]}",
+         "screen.json"},
+        {"\"triggers\": [{\"id\": \"T2\", \"name\": \"t\", \"phrases\": [\"held\"]}]}",
+         "screen.json"},
+        {"\"triggers\": [{\"id\": \"T2\", \"name\": \"t\", \"screen\": []}]}", "screen lists"},
+        {"\"triggers\": [{\"id\": \"T2\", \"name\": \"t\", \"screen\": [19]}]}", "offence codes"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        f = fopen(path, "w");
+        fprintf(f, "%s%s", scoring, bad[i].tail);
+        fclose(f);
+        jd_error_clear(&err);
+        assert_int_equal(jd_screener_open(&s, path, &err), JD_EINVALID);
+        if (!strstr(err.msg, bad[i].needle))
+            fprintf(stderr, "case %zu: %s\n", i, err.msg);
+        assert_non_null(strstr(err.msg, bad[i].needle));
+    }
+    /* the same with a good trigger and language row opens */
+    f = fopen(path, "w");
+    fprintf(f, "%s%s", scoring,
+            "\"triggers\": [{\"id\": \"T2\", \"name\": \"t\", \"screen\": [\"C19\"]}],"
+            " \"language\": [{\"id\": \"L01\", \"slug\": \"consent\", \"avoid\": \"a\","
+            " \"instead\": \"b\"}]}");
+    fclose(f);
+    assert_int_equal(jd_screener_open(&s, path, &err), JD_OK);
+    jd_screener_close(s);
     /* not JSON at all: the error names line and column */
     f = fopen(path, "w");
     fputs("{\n  \"scoring\": [\n", f);

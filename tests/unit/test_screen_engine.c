@@ -5,6 +5,7 @@
  * age form, crime-recorded detection, rule-file validation and limits.
  * Sentences are written from DOMAIN.md, not taken from any corpus.
  */
+#include <joindots/analyse.h>
 #include <joindots/screen.h>
 
 #include <setjmp.h>
@@ -51,7 +52,7 @@ static const jd_screen_result *run(fx *f, const char *text, int age, const char 
 {
     jd_error err;
     jd_error_clear(&err);
-    jd_screen_note in = {"t", text, type, NULL, age, 'F', recorded, 0};
+    jd_screen_note in = {"t", text, type, NULL, age, 'F', recorded, 0, 0};
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
     return &f->res;
 }
@@ -402,6 +403,152 @@ static void test_loader_errors(void **state)
     assert_int_equal(jd_screen_open(&S, "/nonexistent/screen.json", &err), JD_EINVALID);
 }
 
+/* Step 3 of issue 14: the other person's age from linked person records (a
+ * suspect of the event with a date of birth) when the text gives none. */
+static const jd_screen_result *run_linked(fx *f, const char *text, int age, int linked)
+{
+    jd_error err;
+    jd_error_clear(&err);
+    jd_screen_note in = {"t", text, "case_note", NULL, age, 'F', -1, 0, linked};
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    return &f->res;
+}
+
+static void test_linked_age(void **state)
+{
+    fx *f = *state;
+    const char *text = "She says she has been having sex with him at his flat.";
+    /* no age in the text, none linked: no offence named on the age gap */
+    const jd_screen_result *r = run_linked(f, text, 14, 0);
+    assert_false(counted(r, "C2"));
+    assert_false(counted(r, "C3"));
+    /* a linked suspect of 24: C2, and the basis says where the age came from */
+    r = run_linked(f, text, 14, 24);
+    const jd_screen_match *m = must(r, "C2", true);
+    assert_int_equal(m->other_age, 24);
+    assert_non_null(strstr(m->basis, "linked person record"));
+    /* a linked suspect of 16: C3, not C2 */
+    r = run_linked(f, text, 14, 16);
+    assert_true(counted(r, "C3"));
+    assert_false(counted(r, "C2"));
+    /* the text's own age wins: "(16)" in the text, a linked 30 */
+    r = run_linked(f, "She says she has been having sex with Jay (16) at his flat.", 14, 30);
+    assert_true(counted(r, "C3"));
+    assert_false(counted(r, "C2"));
+    /* "a man" is made precise by a linked adult, never undone by a linked minor */
+    r = run_linked(f, "She has had sex with a man at his flat.", 14, 31);
+    assert_int_equal(must(r, "C2", true)->other_age, 31);
+    r = run_linked(f, "She has had sex with a man at his flat.", 14, 15);
+    assert_int_equal(must(r, "C2", true)->other_age, 18);
+    /* a nonsense linked age is ignored, as is the child's own */
+    r = run_linked(f, text, 14, 200);
+    assert_false(counted(r, "C2"));
+    r = run_linked(f, text, 14, 14);
+    assert_false(counted(r, "C3"));
+}
+
+/* What the analysis reads in a note (jd_screener, the code path of
+ * `joindots analyse` and the chronology) is what `joindots screen` reports:
+ * the same indicators, the same wording (same words), the same offences. */
+typedef struct found {
+    char codes[64][16];
+    int off[64], len[64];
+    int n;
+} found;
+
+static int collect(const jd_finding *fd, void *payload)
+{
+    found *x = payload;
+    if (x->n < 64) { /* offset -1: from the event type or the event's structure */
+        snprintf(x->codes[x->n], sizeof x->codes[0], "%s", fd->rule);
+        x->off[x->n] = fd->offset;
+        x->len[x->n] = fd->length;
+        x->n++;
+    }
+    return 0;
+}
+
+static bool in_found(const found *x, const char *code, int off, int len)
+{
+    for (int i = 0; i < x->n; i++)
+        if ((code && !strcmp(x->codes[i], code)) ||
+            (!code && x->off[i] == off && x->len[i] == len && x->codes[i][0] == 'L'))
+            return true;
+    return false;
+}
+
+static void test_analyse_agrees(void **state)
+{
+    fx *f = *state;
+    jd_screener *A = NULL;
+    jd_error err;
+    jd_error_clear(&err);
+    assert_int_equal(jd_screener_open(&A, NULL, &err), JD_OK);
+    const char *root = getenv("JD_SOURCE_ROOT");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/data/screen/engine_cases.tsv", root ? root : ".");
+    FILE *in = fopen(path, "r");
+    assert_non_null(in);
+    char line[4096];
+    int cases = 0, compared = 0, differ = 0;
+    while (fgets(line, sizeof line, in)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (!line[0] || line[0] == '#')
+            continue;
+        char *fld[5], *p = line;
+        int n = 0;
+        for (; n < 5 && p; n++) {
+            fld[n] = p;
+            p = n < 4 ? strchr(p, '\t') : NULL;
+            if (p)
+                *p++ = 0;
+        }
+        assert_int_equal(n, 5);
+        int age = atoi(fld[0]);
+        const jd_screen_result *r = run(f, fld[4], age, fld[1], -1);
+        found x = {0};
+        jd_screen_input si = {fld[1], fld[4], age, false, false};
+        assert_int_equal(jd_screener_run(A, &si, collect, &x, &err), JD_OK);
+        cases++;
+        /* everything the screen counts from the words, the analysis has */
+        for (size_t i = 0; i < r->n; i++) {
+            const jd_screen_match *m = &r->m[i];
+            if (!m->counts || m->start < 0 || !strcmp(m->code, "V07"))
+                continue;
+            compared++;
+            bool ok = m->kind == JD_SCREEN_LANGUAGE
+                          ? in_found(&x, NULL, m->start, m->end - m->start)
+                          : in_found(&x, m->code, 0, 0);
+            if (!ok) {
+                differ++;
+                fprintf(stderr, "analysis lacks %s in: %s\n", m->code, fld[4]);
+            }
+        }
+        /* and nothing more from the words but the T2 trigger it derives from C19/C15 */
+        for (int i = 0; i < x.n; i++) {
+            if (x.off[i] < 0 || !strcmp(x.codes[i], "T2"))
+                continue;
+            bool ok = false;
+            for (size_t k = 0; k < r->n && !ok; k++) {
+                const jd_screen_match *m = &r->m[k];
+                ok = m->counts && (m->kind == JD_SCREEN_LANGUAGE
+                                       ? x.codes[i][0] == 'L' && m->start == x.off[i] &&
+                                             m->end - m->start == x.len[i]
+                                       : !strcmp(m->code, x.codes[i]));
+            }
+            if (!ok) {
+                differ++;
+                fprintf(stderr, "the screen lacks %s in: %s\n", x.codes[i], fld[4]);
+            }
+        }
+    }
+    fclose(in);
+    jd_screener_close(A);
+    fprintf(stderr, "%d notes, %d findings compared, %d differences\n", cases, compared, differ);
+    assert_true(compared >= 200);
+    assert_int_equal(differ, 0);
+}
+
 static void test_limits(void **state)
 {
     fx *f = *state;
@@ -412,20 +559,20 @@ static void test_limits(void **state)
     assert_non_null(big);
     memset(big, 'a', n);
     big[n] = 0;
-    jd_screen_note in = {"big", big, "case_note", NULL, 14, 0, -1, 0};
+    jd_screen_note in = {"big", big, "case_note", NULL, 14, 0, -1, 0, 0};
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_ELIMIT);
     free(big);
     assert_int_equal(jd_screen_run(NULL, &in, &f->res, &err), JD_EINVALID);
     assert_int_equal(jd_screen_run(f->S, NULL, &f->res, &err), JD_EINVALID);
     /* empty and odd texts are fine */
-    jd_screen_note empty = {"e", "", NULL, NULL, -1, 0, -1, 0};
+    jd_screen_note empty = {"e", "", NULL, NULL, -1, 0, -1, 0, 0};
     assert_int_equal(jd_screen_run(f->S, &empty, &f->res, &err), JD_OK);
     assert_int_equal(f->res.n, 0);
-    jd_screen_note odd = {"o", "\"\"\"((( ''' \xe2\x80\x9c 12/ / 1999 (", NULL, NULL, 14, 0, -1, 0};
+    jd_screen_note odd = {"o", "\"\"\"((( ''' \xe2\x80\x9c 12/ / 1999 (", NULL, NULL, 14, 0, -1, 0, 0};
     assert_int_equal(jd_screen_run(f->S, &odd, &f->res, &err), JD_OK);
     /* kinds: offences only, as joindots analyse asks */
     jd_screen_note only = {"k", "She is streetwise and a man aged 30 had sex with her.", NULL, NULL,
-                           14, 0, -1, 1u << JD_SCREEN_OFFENCE};
+                           14, 0, -1, 1u << JD_SCREEN_OFFENCE, 0};
     assert_int_equal(jd_screen_run(f->S, &only, &f->res, &err), JD_OK);
     assert_true(counted(&f->res, "C2"));
     for (size_t i = 0; i < f->res.n; i++)
@@ -442,7 +589,8 @@ int main(void)
         cmocka_unit_test(test_cases),         cmocka_unit_test(test_attributes),
         cmocka_unit_test(test_roles),         cmocka_unit_test(test_ages),
         cmocka_unit_test(test_recorded),      cmocka_unit_test(test_loader_errors),
-        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_limits),        cmocka_unit_test(test_linked_age),
+        cmocka_unit_test(test_analyse_agrees),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

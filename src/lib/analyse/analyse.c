@@ -231,11 +231,54 @@ static int add_finding(an *A, uint8_t kind, uint16_t idx, int32_t pattern, uint3
 
 typedef struct screen_ctx {
     jd_ts_scan sc;
-    uint8_t *adult_s, *sex_s, *rel_s;
+    uint8_t *adult_s, *sex_s;
     size_t scap;
-    int32_t *ev_hit, *unless_hit;
+    int32_t *unless_hit;
     size_t evcap;
 } screen_ctx;
+
+/* The age of each event's youngest child subject or victim, and of the other
+ * person the person records link to it (a suspect, else an associate, whose
+ * age at the event is known): the text screen reads the event with them. */
+static int event_ages(an *A)
+{
+    uint8_t *prio = calloc(A->nev + 1, 1); /* 2: a suspect's age, 1: an associate's */
+    if (!prio)
+        return oom(A);
+    for (size_t i = 0; i < A->nev; i++) {
+        A->ev[i].child_age = A->ev[i].linked_age = -1;
+        A->ev[i].about_person = 0;
+    }
+    for (size_t i = 0; i < A->nm; i++) {
+        const amention *m = &A->m[i];
+        aev *e = &A->ev[m->ev];
+        if (m->role & (ROLE_SUBJECT | ROLE_VICTIM | ROLE_WITNESS))
+            e->about_person = 1;
+        if (m->age < 0)
+            continue;
+        if ((m->role & (ROLE_SUBJECT | ROLE_VICTIM)) && m->age < 18) {
+            if (e->child_age < 0 || m->age < e->child_age)
+                e->child_age = m->age;
+        } else if (m->role & (ROLE_SUSPECT | ROLE_ASSOCIATE)) {
+            uint8_t p = (m->role & ROLE_SUSPECT) ? 2 : 1;
+            if (p > prio[m->ev] || (p == prio[m->ev] && m->age < e->linked_age)) {
+                e->linked_age = m->age;
+                prio[m->ev] = p;
+            }
+        }
+    }
+    free(prio);
+    return JD_OK;
+}
+
+/* Whether a match of the text screen holds for a trigger: counted, or, the
+ * child's age unknown, ruled out by the age alone. */
+static bool screen_holds(const jd_screen_match *m, int age)
+{
+    if (m->counts)
+        return true;
+    return age < 0 && (m->attrs & ~(unsigned)JD_SCREEN_AGE) == 0;
+}
 
 static int screen_event(an *A, screen_ctx *X, aev *e)
 {
@@ -247,34 +290,27 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
     jd_ts_scan *sc = &X->sc;
     size_t ns = sc->nsentences + 1;
     if (ns > X->scap) {
-        size_t nc = ns + 16;
-        uint8_t *a = realloc(X->adult_s, nc), *b = a ? realloc(X->sex_s, nc) : NULL;
+        uint8_t *a = realloc(X->adult_s, ns + 16);
         if (a)
             X->adult_s = a;
-        if (b)
-            X->sex_s = b;
-        uint8_t *c = b ? realloc(X->rel_s, nc) : NULL;
-        if (!c)
+        uint8_t *b = a ? realloc(X->sex_s, ns + 16) : NULL;
+        if (!b)
             return oom(A);
-        X->rel_s = c;
-        X->scap = nc;
+        X->sex_s = b;
+        X->scap = ns + 16;
     }
     memset(X->adult_s, 0, ns);
     memset(X->sex_s, 0, ns);
-    memset(X->rel_s, 0, ns);
     if (R->nev > X->evcap) {
-        int32_t *a = realloc(X->ev_hit, R->nev * sizeof *a);
-        if (a)
-            X->ev_hit = a;
-        int32_t *b = a ? realloc(X->unless_hit, R->nev * sizeof *b) : NULL;
+        int32_t *b = realloc(X->unless_hit, R->nev * sizeof *b);
         if (!b)
             return oom(A);
         X->unless_hit = b;
         X->evcap = R->nev;
     }
     for (size_t i = 0; i < R->nev; i++)
-        X->ev_hit[i] = X->unless_hit[i] = -1;
-    /* pass 1: sentence signals */
+        X->unless_hit[i] = -1;
+    /* pass 1: the cues the analysis reads beside the screen */
     for (size_t h = 0; h < sc->nhits; h++) {
         const jd_ts_hit *x = &sc->hits[h];
         uint32_t o = jd_ts__owner(R->ts, x->pattern);
@@ -291,11 +327,10 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
             break;
         case OWN_SEXUAL:
             if (!x->hypothetical) {
-                X->sex_s[x->sentence] = X->rel_s[x->sentence] = 1;
+                X->sex_s[x->sentence] = 1;
                 e->sexual = 1;
             }
             break;
-        case OWN_SEXREL: X->rel_s[x->sentence] = 1; break;
         case OWN_OVERNIGHT: e->overnight = 1; break;
         case OWN_DECLINED: e->declined = 1; break;
         default: break;
@@ -316,7 +351,8 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
             e->adult_text = 1;
     bool adult_any = e->adult_text || e->adult_party;
     uint32_t etb = 1u << e->et;
-    /* pass 2: rules */
+    /* pass 2: the catalogue's crime rules (network context) and the words
+     * that cancel an event type's evidence */
     for (size_t h = 0; h < sc->nhits; h++) {
         const jd_ts_hit *x = &sc->hits[h];
         uint32_t o = jd_ts__owner(R->ts, x->pattern);
@@ -328,31 +364,6 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
             if (!x->negated)
                 X->unless_hit[idx] = (int32_t)x->pattern;
             break;
-        case OWN_EVIDENCE: {
-            const jd_evidence *ev = &R->ev[idx];
-            if (x->negated || x->hypothetical || X->ev_hit[idx] >= 0)
-                break;
-            if (ev->in_types && !(ev->in_types & etb))
-                break;
-            if ((ev->needs & NEED_ADULT_SENTENCE) && !X->adult_s[x->sentence])
-                break;
-            if ((ev->needs & NEED_ADULT_ANY) && !adult_any)
-                break;
-            if ((ev->needs & NEED_SEXUAL) && !X->sex_s[x->sentence])
-                break;
-            X->ev_hit[idx] = (int32_t)h;
-            break;
-        }
-        case OWN_TRIGGER: {
-            const jd_trigger *t = &R->trig[idx];
-            if (x->negated || x->hypothetical || (t->in_types && !(t->in_types & etb)) ||
-                (e->trig_mask & (1u << idx)))
-                break;
-            e->trig_mask |= 1u << idx;
-            if (add_finding(A, F_TRIG, (uint16_t)idx, (int32_t)x->pattern, off, len) < 0)
-                return JD_ENOMEM;
-            break;
-        }
         case OWN_CRIME: {
             const jd_crime_rule *c = &R->crime[idx];
             if (x->negated || x->hypothetical || (e->crime_mask & (1u << idx)))
@@ -366,40 +377,102 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
                 return JD_ENOMEM;
             break;
         }
-        case OWN_LANG: {
-            const jd_lang_rule *l = &R->lang[idx];
-            if (x->negated || (e->lang_mask & (1u << idx)))
-                break;
-            if ((l->needs & NEED_SEX_OR_REL) && !X->rel_s[x->sentence])
-                break;
-            e->lang_mask |= 1u << idx;
-            if (add_finding(A, F_LANG, (uint16_t)idx, (int32_t)x->pattern, off, len) < 0)
-                return JD_ENOMEM;
-            break;
-        }
         default: break;
         }
     }
-    /* indicators: each evidence item needs all it names */
+    /* the text screen: indicators, triggers (from its offences) and
+     * victim-blaming wording, the same findings `joindots screen` gives */
+    int age = e->child_age >= 0 ? e->child_age : e->text_child_age;
+    bool self_recorded =
+        e->et == ET_CRIME_REPORT || e->crime_recorded == 1 || (e->crime_ref && *e->crime_ref);
+    jd_screen_note sn = {e->record_id, txt, e->type, e->agency, age, 0,
+                         self_recorded ? 1 : -1, 0, e->linked_age > 0 ? e->linked_age : 0};
+    jd_error serr;
+    jd_error_clear(&serr);
+    jd_screen_result *res = &A->sres;
+    res->n = 0;
+    /* indicators, triggers, wording and offences reach only a subject, victim
+     * or witness of the event: with none, nothing would be read */
+    if (*txt && A->scr && e->about_person) {
+        int rc = jd_screen_run(A->scr, &sn, res, &serr);
+        if (rc == JD_ENOMEM)
+            return oom(A);
+        if (rc < 0)
+            res->n = 0; /* a note the screen refuses (over 1 MiB) discloses nothing */
+    }
+    for (size_t k = 0; k < res->n; k++) {
+        const jd_screen_match *m = &res->m[k];
+        uint32_t off = m->start >= 0 ? (uint32_t)m->start : 0;
+        uint32_t len = m->start >= 0 ? (uint32_t)(m->end - m->start) : 0;
+        if (m->kind == JD_SCREEN_LANGUAGE && m->counts) {
+            for (size_t i = 0; i < R->nlang; i++)
+                if (!strcmp(R->lang[i].slug, m->code) && !(e->lang_mask & (1u << i))) {
+                    e->lang_mask |= 1u << i;
+                    if (add_finding(A, F_LANG, (uint16_t)i, 0, off, len) < 0)
+                        return JD_ENOMEM;
+                }
+        } else if (m->kind == JD_SCREEN_OFFENCE && screen_holds(m, age)) {
+            for (size_t i = 0; i < R->ntrig; i++) {
+                const jd_trigger *t = &R->trig[i];
+                bool named = false;
+                for (int j = 0; j < JD_TRIGGER_OFFENCES && t->offences[j]; j++)
+                    named |= !strcmp(t->offences[j], m->code);
+                if (!named || (t->in_types && !(t->in_types & etb)) ||
+                    (e->trig_mask & (1u << i)))
+                    continue;
+                e->trig_mask |= 1u << i;
+                if (add_finding(A, F_TRIG, (uint16_t)i, m->start >= 0 ? 0 : -2, off, len) < 0)
+                    return JD_ENOMEM;
+            }
+        }
+    }
+    /* the offences counted at this age are kept for the risk walk (its cache) */
+    if (age >= 0 && *txt && A->scr && e->about_person) {
+        e->scr0 = (uint32_t)A->nscache;
+        e->scr_n = 0;
+        for (size_t k = 0; k < res->n && e->scr_n < 20; k++) {
+            const jd_screen_match *m = &res->m[k];
+            if (!m->counts || m->kind != JD_SCREEN_OFFENCE)
+                continue;
+            if (jd_grow((void **)&A->scache, &A->scachecap, A->nscache + 1, sizeof *A->scache) <
+                0)
+                return oom(A);
+            A->scache[A->nscache++] = *m;
+            e->scr_n++;
+        }
+        e->scr_age = (int16_t)(age + 2);
+    }
+    /* indicators: an event type, the event's structure, or the screen */
     for (size_t i = 0; i < R->nev; i++) {
         const jd_evidence *ev = &R->ev[i];
         uint16_t ind = ev->indicator;
         if (e->ind_mask & (1ull << ind))
             continue;
-        if (ev->types && !(ev->types & etb))
+        if (ev->screen) {
+            const jd_screen_match *hit = NULL;
+            for (size_t k = 0; k < res->n && !hit; k++)
+                if (res->m[k].kind == JD_SCREEN_INDICATOR && res->m[k].counts &&
+                    !strcmp(res->m[k].code, R->ind[ind].id))
+                    hit = &res->m[k];
+            if (!hit)
+                continue;
+            e->ind_mask |= 1ull << ind;
+            int rc = hit->start >= 0
+                         ? add_finding(A, F_IND, ind, 0, (uint32_t)hit->start,
+                                       (uint32_t)(hit->end - hit->start))
+                         : add_finding(A, F_IND, ind, -3, 0, 0);
+            if (rc < 0)
+                return rc;
             continue;
-        if (ev->has_phrases && X->ev_hit[i] < 0)
+        }
+        if (ev->types && !(ev->types & etb))
             continue;
         if (ev->has_unless && X->unless_hit[i] >= 0)
             continue;
-        if (ev->in_types && !ev->has_phrases && !(ev->in_types & etb))
+        if ((ev->needs & NEED_ADULT_ANY) && !adult_any)
             continue;
-        if (!ev->has_phrases) {
-            if ((ev->needs & NEED_ADULT_ANY) && !adult_any)
-                continue;
-            if ((ev->needs & NEED_ADULT_SENTENCE) && !e->adult_text)
-                continue;
-        }
+        if ((ev->needs & NEED_ADULT_SENTENCE) && !e->adult_text)
+            continue;
         if ((ev->needs & NEED_VEHICLE) && !e->vehicle)
             continue;
         if ((ev->needs & NEED_PHONE) && !e->phone)
@@ -407,17 +480,8 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
         if ((ev->needs & NEED_ADULT_PARTY) && !e->adult_party)
             continue;
         e->ind_mask |= 1ull << ind;
-        int rc;
-        if (ev->has_phrases) {
-            const jd_ts_hit *x = &sc->hits[X->ev_hit[i]];
-            uint32_t off = sc->tok[x->start].off;
-            rc = add_finding(A, F_IND, ind, (int32_t)x->pattern, off,
-                             sc->tok[x->end - 1].off + sc->tok[x->end - 1].olen - off);
-        } else {
-            rc = add_finding(A, F_IND, ind, ev->needs ? -2 : -1, 0, 0);
-        }
-        if (rc < 0)
-            return rc;
+        if (add_finding(A, F_IND, ind, ev->needs ? -2 : -1, 0, 0) < 0)
+            return JD_ENOMEM;
     }
     e->nf = (uint32_t)(A->nf - e->f0);
     return JD_OK;
@@ -677,6 +741,8 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
     stats->persons = (int64_t)A.np;
     stats->seconds_load = secs() - t0;
     t0 = secs();
+    if ((rc = event_ages(&A)) < 0)
+        goto done;
     for (size_t e = 0; e < A.nev; e++)
         if ((rc = screen_event(&A, &X, &A.ev[e])) < 0)
             goto done;
@@ -752,8 +818,6 @@ done:
     jd_ts__scan_free(&X.sc);
     free(X.adult_s);
     free(X.sex_s);
-    free(X.rel_s);
-    free(X.ev_hit);
     free(X.unless_hit);
     free(A.ev);
     free(A.ev_index);
@@ -796,6 +860,12 @@ int jd_screener_open(jd_screener **out, const char *rules_path, jd_error *err)
         free(S);
         return rc;
     }
+    if ((rc = jd_screen_open(&S->A.scr, NULL, err)) < 0) {
+        jd_rules__free(S->A.rules);
+        jd_arena_free(&S->A.ar);
+        free(S);
+        return rc;
+    }
     jd_ts__scan_init(&S->X.sc);
     *out = S;
     return JD_OK;
@@ -808,10 +878,11 @@ void jd_screener_close(jd_screener *S)
     jd_ts__scan_free(&S->X.sc);
     free(S->X.adult_s);
     free(S->X.sex_s);
-    free(S->X.rel_s);
-    free(S->X.ev_hit);
     free(S->X.unless_hit);
     free(S->A.f);
+    jd_screen_result_free(&S->A.sres);
+    free(S->A.scache);
+    jd_screen_close(S->A.scr);
     jd_rules__free(S->A.rules);
     jd_arena_free(&S->A.ar);
     free(S);
@@ -832,8 +903,12 @@ int jd_screener_run(jd_screener *S, const jd_screen_input *in,
     e.type = in->event_type ? in->event_type : "other";
     e.et = (uint8_t)jd_rules__event_type(e.type);
     e.text_child_age = -1;
+    e.child_age = (int16_t)(in->age >= 0 && in->age < 18 ? in->age : -1);
+    e.linked_age = -1;
+    e.about_person = 1;
     e.vehicle = in->vehicle;
     e.adult_party = in->adult_party;
+    A->nscache = 0;
     int rc = screen_event(A, &S->X, &e);
     int age = in->age >= 0 ? in->age : e.text_child_age;
     const jd_rules *R = A->rules;
@@ -844,6 +919,8 @@ int jd_screener_run(jd_screener *S, const jd_screen_input *in,
             snprintf(why, sizeof why, "%.*s", (int)(f->len < 180 ? f->len : 180), text + f->off);
         else if (f->pattern == -1)
             snprintf(why, sizeof why, "event type %s", e.type);
+        else if (f->pattern == -3)
+            snprintf(why, sizeof why, "the recording agency");
         else
             snprintf(why, sizeof why, "%s%s", e.vehicle ? "a vehicle, " : "",
                      e.adult_party ? "an adult suspect or associate" : "the people recorded");
@@ -853,18 +930,23 @@ int jd_screener_run(jd_screener *S, const jd_screen_input *in,
         switch (f->kind) {
         case F_IND: out.rule = R->ind[f->idx].id; out.name = R->ind[f->idx].name; break;
         case F_TRIG: out.rule = R->trig[f->idx].id; out.name = R->trig[f->idx].name; break;
-        case F_CRIME:
-            if (age < 0 || age < R->crime[f->idx].min_age || age > R->crime[f->idx].max_age)
-                continue;
-            out.rule = R->crime[f->idx].id;
-            out.name = R->crime[f->idx].offence;
-            break;
+        case F_CRIME: continue; /* offences: the text screen's, below */
         default:
             out.rule = R->lang[f->idx].id;
             out.name = R->lang[f->idx].avoid;
             out.advice = R->lang[f->idx].instead;
             break;
         }
+        rc = cb(&out, payload);
+    }
+    /* offences against the child (C1-C20), read by the text screen at the
+     * child's age (none when the age is unknown) */
+    for (uint32_t k = 0; rc == JD_OK && age >= 0 && e.scr_age == age + 2 && k < e.scr_n; k++) {
+        const jd_screen_match *m = &A->scache[e.scr0 + k];
+        char why[200];
+        snprintf(why, sizeof why, "%.*s; ages: %s", m->end - m->start > 120 ? 120 : m->end - m->start,
+                 text + m->start, m->basis);
+        jd_finding out = {m->code, m->name, why, NULL, m->start, m->end - m->start};
         rc = cb(&out, payload);
     }
     return rc;

@@ -39,6 +39,9 @@ typedef struct aev {
     const char *postcode;
     uint8_t vehicle, phone, adult_party, adult_text, overnight, declined, sexual;
     int16_t text_child_age;
+    int16_t child_age;  /* the youngest child subject or victim's age at it, -1 unknown */
+    int16_t linked_age; /* the age of a suspect (else associate) of it, -1 unknown */
+    uint8_t about_person; /* a subject, victim or witness is named: the text screen reads it */
     int16_t scr_age;   /* age the offences were screened at; -2 not yet */
     uint8_t scr_n;     /* counted offences cached in an.scache from scr0 */
     uint32_t scr0;

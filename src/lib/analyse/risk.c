@@ -125,6 +125,8 @@ static void quote_of(char *b, size_t n, const aev *e, const finding *f)
         snprintf(b, n, " (\"%.*s\")", (int)l, e->narrative + f->off);
     } else if (f->pattern == -1) {
         snprintf(b, n, " (event type %s)", e->type);
+    } else if (f->pattern == -3) {
+        snprintf(b, n, " (recorded by %s)", e->agency);
     } else if (f->pattern == -2) {
         snprintf(b, n, " (%s%s)", e->vehicle ? "a vehicle and " : "",
                  e->adult_party ? "an adult suspect or associate in the record" : "its people");
@@ -745,7 +747,8 @@ static int screen_offences(pwalk *w, const evwalk *x, bool self_recorded,
     if (ew->scr_age != age + 2) { /* not screened at this age yet (0 = never) */
         jd_screen_note sn = {
             ew->record_id,          ew->narrative,          ew->type, ew->agency, age, 0,
-            self_recorded ? 1 : -1, 1u << JD_SCREEN_OFFENCE};
+            self_recorded ? 1 : -1, 1u << JD_SCREEN_OFFENCE,
+            ew->linked_age > 0 ? ew->linked_age : 0};
         jd_error serr;
         jd_error_clear(&serr);
         if (jd_screen_run(A->scr, &sn, &A->sres, &serr) == JD_ENOMEM)

@@ -138,8 +138,7 @@ static uint32_t need_bits(loader *L, json_t *list, const char *what, int *rc)
         uint32_t bit;
     } k[] = {{"adult_sentence", NEED_ADULT_SENTENCE}, {"adult_any", NEED_ADULT_ANY},
              {"vehicle", NEED_VEHICLE},               {"phone", NEED_PHONE},
-             {"adult_party", NEED_ADULT_PARTY},       {"sexual", NEED_SEXUAL},
-             {"sexual_or_relationship", NEED_SEX_OR_REL}};
+             {"adult_party", NEED_ADULT_PARTY},       {"sexual", NEED_SEXUAL}};
     uint32_t bits = 0;
     size_t i;
     json_t *v;
@@ -208,13 +207,19 @@ static int load_indicators(loader *L, json_t *arr)
             e->needs = need_bits(L, json_object_get(ev, "needs"), id, &rc);
             if (rc < 0)
                 return rc;
-            json_t *ph = json_object_get(ev, "phrases"), *un = json_object_get(ev, "unless");
-            e->has_phrases = ph != NULL;
+            if (json_object_get(ev, "phrases"))
+                return fail(L, id, "phrases moved to the text screen's rules "
+                                   "(data/rules/screen.json); write {\"screen\": true}");
+            json_t *sc = json_object_get(ev, "screen"), *un = json_object_get(ev, "unless");
+            if (sc && !json_is_boolean(sc))
+                return fail(L, id, "screen is true or false");
+            e->screen = json_is_true(sc);
             e->has_unless = un != NULL;
-            if (!e->types && !ph)
-                return fail(L, id, "an evidence item needs types or phrases");
-            if (ph && (rc = add_list(L, ph, JD_TS_MATCH, OWN(OWN_EVIDENCE, r->nev), 0, id)) < 0)
-                return rc;
+            if (!e->types && !e->screen)
+                return fail(L, id, "an evidence item needs types or screen");
+            if (e->screen && un)
+                return fail(L, id, "unless applies to an evidence item of types");
+            /* "absence ... unless authorised": words that cancel a type's evidence */
             if (un && (rc = add_list(L, un, JD_TS_MATCH, OWN(OWN_UNLESS, r->nev), 0, id)) < 0)
                 return rc;
             r->nev++;
@@ -305,10 +310,22 @@ static int load(loader *L, json_t *root)
         t->name = dup(r, json_string_value(json_object_get(v, "name")));
         rc = JD_OK;
         t->in_types = type_bits(L, json_object_get(v, "in_types"), id, &rc);
-        if (rc < 0 || (rc = level_of(L, v, id, &t->level)) < 0 ||
-            (rc = add_list(L, json_object_get(v, "phrases"), JD_TS_MATCH,
-                           OWN(OWN_TRIGGER, r->ntrig), 0, id)) < 0)
+        if (rc < 0 || (rc = level_of(L, v, id, &t->level)) < 0)
             return rc;
+        if (json_object_get(v, "phrases"))
+            return fail(L, id, "phrases moved to the text screen's rules "
+                               "(data/rules/screen.json); list its offences in screen");
+        json_t *codes = json_object_get(v, "screen");
+        size_t ci;
+        json_t *c;
+        if (!json_is_array(codes) || !json_array_size(codes) ||
+            json_array_size(codes) > JD_TRIGGER_OFFENCES)
+            return fail(L, id, "screen lists 1 to 4 offence codes of the text screen");
+        json_array_foreach(codes, ci, c) {
+            if (!json_is_string(c))
+                return fail(L, id, "screen lists offence codes (strings)");
+            t->offences[ci] = dup(r, json_string_value(c));
+        }
         r->ntrig++;
     }
     arr = json_object_get(root, "crimes");
@@ -341,18 +358,15 @@ static int load(loader *L, json_t *root)
         l->id = dup(r, id);
         l->avoid = dup(r, json_string_value(json_object_get(v, "avoid")));
         l->instead = dup(r, json_string_value(json_object_get(v, "instead")));
-        rc = JD_OK;
-        l->needs = need_bits(L, json_object_get(v, "needs"), id, &rc);
-        if (rc < 0 || (rc = add_list(L, json_object_get(v, "phrases"), JD_TS_MATCH,
-                                     OWN(OWN_LANG, r->nlang), 0, id)) < 0)
-            return rc;
+        const char *slug = json_string_value(json_object_get(v, "slug"));
+        if (json_object_get(v, "phrases"))
+            return fail(L, id, "phrases moved to the text screen's rules "
+                               "(data/rules/screen.json); name its slug");
+        if (!slug || !*slug)
+            return fail(L, id, "needs the slug of the text screen's language rule");
+        l->slug = dup(r, slug);
         r->nlang++;
     }
-    json_t *ctx = json_object_get(json_object_get(root, "language_context"),
-                                  "sexual_or_relationship");
-    if (ctx && (rc = add_list(L, ctx, JD_TS_MATCH, OWN(OWN_SEXREL, 0), 0,
-                              "language_context")) < 0)
-        return rc;
     if ((rc = add_list(L, json_object_get(root, "interview_declined"), JD_TS_MATCH,
                        OWN(OWN_DECLINED, 0), 0, "interview_declined")) < 0 ||
         (rc = add_list(L, json_object_get(root, "overnight"), JD_TS_MATCH, OWN(OWN_OVERNIGHT, 0),

@@ -1,8 +1,13 @@
 /*
  * The rules catalogue (internal API): indicators, bypass triggers, crime
  * rules, victim-blaming language and text cues, loaded from JSON
- * (data/rules/catalogue.json is compiled in; a user file may replace it)
- * and compiled into one text matcher. See docs/rules.md for the format.
+ * (data/rules/catalogue.json is compiled in; a user file may replace it).
+ * What the text discloses (indicators, triggers, language) is read by the
+ * text screen (screen.h, data/rules/screen.json): the catalogue names them,
+ * their class, level and advice, and links them to the screen's codes. The
+ * old matcher (textscan.h) still reads the cues the analysis needs beside
+ * (ages, sexual activity, overnight, a declined interview) and the crime
+ * rules the network and chronology use. See docs/rules.md for the format.
  */
 #ifndef JD_RULES_H
 #define JD_RULES_H
@@ -32,7 +37,6 @@ enum {
     NEED_PHONE = 1 << 3,
     NEED_ADULT_PARTY = 1 << 4, /* an adult suspect or associate among the people */
     NEED_SEXUAL = 1 << 5,      /* sexual activity described in the same sentence */
-    NEED_SEX_OR_REL = 1 << 6,  /* sexual activity or a relationship in the same sentence */
 };
 
 typedef enum { IC_VULN = 0, IC_MODERATE = 1, IC_SIGNIFICANT = 2 } jd_ind_class;
@@ -41,6 +45,7 @@ typedef struct jd_evidence {
     uint16_t indicator;
     uint32_t types, in_types; /* ET bits; 0 = none / any */
     bool has_phrases, has_unless;
+    bool screen; /* text evidence: the text screen (screen.h) finds the indicator */
     uint32_t needs;
 } jd_evidence;
 
@@ -59,13 +64,15 @@ typedef struct jd_crime_rule {
 
 typedef struct jd_lang_rule {
     const char *id, *avoid, *instead;
-    uint32_t needs;
+    const char *slug; /* the text screen's language slug (one per DOMAIN 6 row) */
 } jd_lang_rule;
 
+#define JD_TRIGGER_OFFENCES 4
 typedef struct jd_trigger {
     const char *id, *name;
     int level;
     uint32_t in_types;
+    const char *offences[JD_TRIGGER_OFFENCES]; /* the screen's offences that raise it ("C19") */
 } jd_trigger;
 
 enum { JD_LEVEL_NONE = 0, JD_LEVEL_LOW, JD_LEVEL_MEDIUM, JD_LEVEL_HIGH, JD_LEVEL_CRITICAL };
@@ -82,8 +89,7 @@ uint32_t jd_rules__role(const char *role);
 
 /* Pattern owners: kind in the top byte, index below. */
 enum {
-    OWN_EVIDENCE = 1, OWN_UNLESS, OWN_TRIGGER, OWN_CRIME, OWN_LANG, OWN_ADULT, OWN_AGE,
-    OWN_DECADE, OWN_SEXUAL, OWN_SEXREL, OWN_DECLINED, OWN_OVERNIGHT
+    OWN_UNLESS = 1, OWN_CRIME, OWN_ADULT, OWN_AGE, OWN_DECADE, OWN_SEXUAL, OWN_DECLINED, OWN_OVERNIGHT
 };
 #define OWN(kind, idx) (((uint32_t)(kind) << 24) | (uint32_t)(idx))
 #define OWN_KIND(o) ((o) >> 24)

@@ -44,6 +44,7 @@ typedef struct alt {
     uint8_t nw;
     const char *pre;          /* prefix (normalised word), else NULL */
     uint16_t prelen;
+    bool num;                 /* "#num" among the alternatives: any number */
 } alt;
 
 typedef struct term {
@@ -202,6 +203,7 @@ static const char *const norm_map[][2] = {
     {"sexualised", "sexualised"}, {"sexualized", "sexualised"}, {"traveled", "travelled"},
     {"agressive", "aggressive"}, {"seperated", "separated"}, {"definately", "definitely"},
     {"recieved", "received"}, {"strangulation", "strangled"}, {"stalked", "stalking"},
+    {"streetwize", "streetwise"}, {"preg", "pregnancy"}, {"promiscous", "promiscuous"}, {"absconsed", "absconded"},
 };
 
 static const char *norm_word(const char *w, size_t n, size_t *outn)
@@ -330,7 +332,17 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
                     return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
                                            "%s: pattern \"%s\" has an empty alternative", where,
                                            text);
-                if (a[0] == '@') {
+                if (an == 4 && !memcmp(a, "#num", 4)) {
+                    /* "man|#num|older": a number is one of the alternatives */
+                    if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
+                        return jd_error_set(err, JD_ENOMEM, "out of memory");
+                    S->alts[S->nalts++] = (alt){{0}, 0, NULL, 0, true};
+                    t->nalt++;
+                } else if (a[0] == '#') {
+                    return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                           "%s: pattern \"%s\": only #num may be an alternative",
+                                           where, text);
+                } else if (a[0] == '@') {
                     uint32_t *si = jd_strmap_get(&S->sets, a + 1, an - 1);
                     if (!si)
                         return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
@@ -340,7 +352,7 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
                     for (uint32_t k = 0; k < sv->n; k++) {
                         if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
                             return jd_error_set(err, JD_ENOMEM, "out of memory");
-                        S->alts[S->nalts++] = (alt){{sv->v[k]}, 1, NULL, 0};
+                        S->alts[S->nalts++] = (alt){{sv->v[k]}, 1, NULL, 0, false};
                         t->nalt++;
                     }
                 } else {
@@ -354,9 +366,9 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
                         return jd_error_set(err, JD_ENOMEM, "out of memory");
                     if (pre) {
                         S->alts[S->nalts++] = (alt){
-                            {0}, 1, jd_arena_strndup(&S->ar, w, (size_t)wl), (uint16_t)wl};
+                            {0}, 1, jd_arena_strndup(&S->ar, w, (size_t)wl), (uint16_t)wl, false};
                     } else {
-                        alt al = {{0}, 0, NULL, 0};
+                        alt al = {{0}, 0, NULL, 0, false};
                         for (char *ws = w; *ws;) {
                             char *we = strchr(ws, '_');
                             size_t l = we ? (size_t)(we - ws) : strlen(ws);
@@ -398,7 +410,7 @@ static int index_patterns(jd_screen *S, jd_error *err)
         term *t = &S->terms[i];
         for (uint32_t k = 0; t->kind == T_ALT && k < t->nalt; k++) {
             const alt *a = &S->alts[t->alt0 + k];
-            if (a->pre)
+            if (a->pre || a->num)
                 t->any_prefix = true;
             else
                 for (uint8_t w = 0; w < a->nw; w++) /* every word of a phrase is needed */
@@ -430,7 +442,7 @@ static int index_patterns(jd_screen *S, jd_error *err)
                 }
                 rc |= vpush(&S->prelists[*li], i);
             } else {
-                rc |= a->pre ? vpush(&S->always, i) : vpush(&S->first[a->sid[0]], i);
+                rc |= a->pre || a->num ? vpush(&S->always, i) : vpush(&S->first[a->sid[0]], i);
             }
         }
         if (rc)
@@ -470,6 +482,8 @@ static long alt_at(const jd_screen *S, const alt *a, size_t i, uint32_t sent)
     const tok *k = &S->tok[i];
     if (k->punct)
         return -1;
+    if (a->num)
+        return k->num >= 0 ? (long)i + 1 : -1;
     if (a->pre)
         return k->wlen >= a->prelen && !memcmp(k->w, a->pre, a->prelen) ? (long)i + 1 : -1;
     for (uint8_t w = 0; w < a->nw; w++) {
@@ -636,6 +650,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
                 t->clause = clause;
                 t->num = -1;
                 t->quoted = quoted;
+                if (c == ':')
+                    clause++; /* "spoke to mother: Kelly is ...": what follows is its own clause */
             }
             i++;
             continue;
@@ -1080,7 +1096,9 @@ static void read_ages(const jd_screen *S, ctx *X)
                           (p->wlen == 3 && !memcmp(p->w, "age", 3)));
         /* "boyfriend is 23", "he was 19" */
         if (p && i >= 2 && ((p->wlen == 2 && !memcmp(p->w, "is", 2)) ||
-                            (p->wlen == 3 && !memcmp(p->w, "was", 3))) &&
+                            (p->wlen == 3 && !memcmp(p->w, "was", 3)) ||
+                            (p->wlen == 3 && !memcmp(p->w, "hes", 3)) ||
+                            (p->wlen == 4 && !memcmp(p->w, "shes", 4))) &&
             !S->tok[i - 2].punct && (!nx || nx->punct || nx->sent != t->sent ||
                                      !(nx->wlen >= 3 && (!memcmp(nx->w, "tim", 3) ||
                                                          !memcmp(nx->w, "min", 3) ||
@@ -1117,13 +1135,64 @@ static void read_ages(const jd_screen *S, ctx *X)
                      X->in->text + t->off);
         }
     }
+    bool generic = false;
     if (X->other_age < 18 && X->adult) {
         /* "a man", "much older", "old enough to be her dad": an adult */
         if (X->other_age < 0 || X->other_age <= child) {
             X->other_age = 18;
+            generic = true;
             snprintf(X->other_why, sizeof X->other_why, "an adult in the text");
         }
     }
+    /* The text gives no age: the age of the other person linked to the event
+     * in the person records (a suspect with a date of birth), when known. A
+     * text's "a man" is made precise by a linked adult's age, never
+     * contradicted by a linked minor's. */
+    int linked = X->in->linked_other_age;
+    if (linked >= 10 && linked <= 95 && linked != child &&
+        (X->other_age < 0 || (generic && linked >= 18))) {
+        X->other_age = linked;
+        snprintf(X->other_why, sizeof X->other_why, "%d from the linked person record", linked);
+    }
+}
+
+/* The sentence of the token at byte offset off. */
+static long sent_at(const jd_screen *S, int off)
+{
+    size_t lo = 0, hi = S->ntok;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if ((int)S->tok[mid].off <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? (long)S->tok[lo - 1].sent : -1;
+}
+
+/* The child's age at the act of match h: "when she was 10" in its own clause;
+ * written in another clause of its sentence, it is about another act (", and
+ * she has had sex with a man aged 22 this month"); written in no sentence of
+ * it, the note's. */
+static int act_age_at(const jd_screen *S, const hit *h, int note_act)
+{
+    const tok *a = &S->tok[h->start];
+    int in_sent = -1, in_clause = -1;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        if (S->pat[c->pat].kind != K_THEN || S->tok[c->start].sent != a->sent)
+            continue;
+        for (uint32_t j = c->start; j < c->end; j++) {
+            int n = S->tok[j].num;
+            if (n < 0 || n >= 18)
+                continue;
+            if (in_sent < 0 || n < in_sent)
+                in_sent = n;
+            if (S->tok[c->start].clause == a->clause && (in_clause < 0 || n < in_clause))
+                in_clause = n;
+        }
+    }
+    return in_sent < 0 ? note_act : in_clause;
 }
 
 /* A match of rule r over the byte range [start, end) of the text (-1 when it
@@ -1257,7 +1326,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         if (r->kind == JD_SCREEN_OFFENCE) {
             discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                        JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY;
-            int age = X.act_age >= 0 && X.act_age < child ? X.act_age : child;
+            int act = act_age_at(S, h, X.act_age);
+            int age = act >= 0 && act < child ? act : child;
             if (r->min_age >= 0 && age >= 0 && age < r->min_age)
                 a |= JD_SCREEN_AGE;
             if (r->max_age >= 0 && (age < 0 || age > r->max_age))
@@ -1356,8 +1426,25 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         if (add_match(res, &m))
             return jd_error_set(err, JD_ENOMEM, "out of memory");
     }
-    /* C1 is used alone for an under-13 (no C11 beside it). */
-    bool c1 = have_code(res, "C1", true);
+    /* C1 is used alone for an under-13 (no C11 beside it); a child of 13 or
+     * more abused before 13 may disclose an offence of now beside it. */
+    bool c1 = have_code(res, "C1", true) && child >= 0 && child < 13;
+    /* The force of a sexual assault ("pushed her against the wall and put his
+     * hand inside her clothing") is the sexual offence C11, not an assault
+     * C16 beside it: C16 in the sentence of a counted C11 is not counted. */
+    long c11_sent = -1;
+    for (size_t i = 0; i < res->n; i++)
+        if (res->m[i].counts && !strcmp(res->m[i].code, "C11") && res->m[i].start >= 0)
+            c11_sent = sent_at(S, res->m[i].start);
+    for (size_t i = 0; i < res->n && c11_sent >= 0; i++) {
+        jd_screen_match *m = &res->m[i];
+        if (m->counts && !strcmp(m->code, "C16") && m->start >= 0 &&
+            sent_at(S, m->start) == c11_sent) {
+            m->counts = false;
+            snprintf(m->why, sizeof m->why, "not counted: the force of the sexual offence C11 "
+                                            "in the same sentence");
+        }
+    }
     size_t o = 0;
     for (size_t i = 0; i < res->n; i++) {
         jd_screen_match *m = &res->m[i];
