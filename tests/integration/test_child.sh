@@ -195,7 +195,7 @@ grep -q '"wording_flagged"' "$SCRATCH/post.out" && grep -q '"language"' "$SCRATC
 is $? 0 "the answer names the wording and what to write instead"
 is "$(post police "/api/persons/$PID/notes" '{"text":"Spoke to Ava; concern that adults are sexually exploiting her. Strategy discussion booked."}')" 201 \
   "a note in plain words is saved"
-is "$(post police "/api/persons/$PID/notes" '{"text":"Quoted from the referral: she is prostituting herself.","confirmed":true}')" 201 \
+is "$(post police "/api/persons/$PID/notes" '{"text":"Saw Ava at the station; she is prostituting herself again.","confirmed":true}')" 201 \
   "after a second look it can be saved as written"
 is "$(post housing "/api/persons/$PID/notes" '{"text":"a note"}')" 404 "a practitioner of another agency cannot attach a note (404)"
 is "$(post board "/api/persons/$PID/notes" '{"text":"a note"}')" 403 "the board cannot (403)"

@@ -393,8 +393,8 @@ static void missing_hurt(bundle *b)
 {
     ev(b, "police", "missing_report", "2006-06-01T20:00", "Reported missing from home by mum.");
     ev(b, "police", "missing_return", "2006-06-02T03:00",
-       "Returned at 3am dishevelled and intoxicated, bruising to arms, cuts from self-harm to "
-       "forearm.");
+       "Returned at 3am dishevelled and intoxicated, bruising to her arms and legs that she "
+       "would not explain.");
 }
 
 static void test_risk__high_needs_corroboration(void **state)
@@ -402,7 +402,7 @@ static void test_risk__high_needs_corroboration(void **state)
     (void)state;
     bundle b;
     bundle_open(&b);
-    missing_hurt(&b); /* score 18, one agency, one night, nothing exploitation-specific */
+    missing_hurt(&b); /* a score at high, one agency, one night, nothing exploitation-specific */
     json_t *al = analyse_bundle(&b, NULL, NULL);
     assert_int_equal(level_of(al), 2);
     assert_true(explains(al, "not corroborated for high"));
