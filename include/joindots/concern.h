@@ -172,10 +172,14 @@ typedef struct jd_escalate_opts {
                          concern that rose, JSON Lines ordered by id (contract §2.2) */
     jd_concern_cb cb; /* if set: each concern as of the run */
     void *payload;
+    bool stored;      /* as of now, built-in ladder and rules: start from the alerts and
+                         concern bases the last analysis stored (jd_escalate_prepare)
+                         when nothing was ingested or resolved since, instead of
+                         analysing again; else as without */
 } jd_escalate_opts;
 #define JD_ESCALATE_OPTS_INIT                                                                      \
     {                                                                                              \
-        NULL, NULL, false, NULL, NULL, NULL                                                        \
+        NULL, NULL, false, NULL, NULL, NULL, false                                                 \
     }
 
 typedef struct jd_escalate_stats {
@@ -188,6 +192,7 @@ typedef struct jd_escalate_stats {
     int64_t board_first_at; /* first time an item reached the board's agenda; 0 none */
     char board_first_id[160];
     int64_t alerts; /* lines written to alerts_out */
+    bool stored;    /* the run started from what the analysis stored (opts.stored) */
 } jd_escalate_stats;
 
 /*
@@ -203,6 +208,18 @@ typedef struct jd_escalate_stats {
  */
 JD_API int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_opts *o,
                            jd_escalate_stats *stats, jd_error *err);
+
+/*
+ * After a saved analysis as of now (`joindots analyse`): derive the concern
+ * bases of the rules (child concerns from alerts at high or above, network
+ * and linked-children patterns, strategic notes) from the stored alerts and
+ * the records, and store them, so that runs with opts.stored need neither
+ * the analysis nor the records again. The bases do not depend on the clock;
+ * folding them with people's actions does, and stays in jd_escalate_run.
+ * Returns JD_OK, JD_ENOTFOUND (never analysed), JD_EINVALID (ladder),
+ * JD_ENOMEM, JD_ESTORE.
+ */
+JD_API int jd_escalate_prepare(jd_store *s, const char *ladder_path, jd_error *err);
 
 /* ---- notifications ---- */
 

@@ -68,6 +68,30 @@ typedef enum { JD_GRAPH_JSON = 0, JD_GRAPH_GRAPHML = 1 } jd_graph_format;
 JD_API int jd_network_graph(jd_store *s, jd_graph_format format, const jd_profile_opts *opts,
                             FILE *out, jd_error *err);
 
+/*
+ * After a saved analysis as of now (`joindots analyse`): build the graph
+ * (JSON), the hotspots (JSON) and the profile (JSON) of every person,
+ * vehicle, phone and place the graph shows, from the stored alerts and the
+ * records, and store them with the run, so that readers serve them instead
+ * of analysing per request. Returns JD_OK, JD_ENOTFOUND (never analysed),
+ * JD_ENOMEM, JD_ESTORE.
+ */
+JD_API int jd_network_store(jd_store *s, jd_error *err);
+
+/*
+ * What jd_network_store stored for the latest full analysis: `what` is
+ * "graph", "hotspots" or "profile" (with `subject` as the web application
+ * names it: a person_id, vehicle:MARK, phone:NUMBER, place:TEXT). *out is
+ * the text the live call writes (jd_network_graph JSON, jd_hotspots and
+ * jd_profile with opts.json), malloc'd, the caller frees it. Documents of
+ * the latest run are served even when records were ingested since: they
+ * agree with the stored alerts. Safe from any thread with its own store.
+ * Returns JD_OK, JD_ENOTFOUND (none: ask for it afresh), JD_EINVALID,
+ * JD_ENOMEM, JD_ESTORE.
+ */
+JD_API int jd_network_stored(jd_store *s, const char *what, const char *subject, char **out,
+                             jd_error *err);
+
 #ifdef __cplusplus
 }
 #endif

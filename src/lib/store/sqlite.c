@@ -1800,6 +1800,80 @@ static int sq_alerts_read(jd_store *s, bool *ran, jd_alert_doc_cb cb, void *payl
     return an_finish(q, st, rc, r, err);
 }
 
+static int sq_docs_replace(jd_store *s, const char *prefix, const jd_doc_save *d, size_t n,
+                           jd_error *err)
+{
+    sq *q = s->impl;
+    if (q->in_tx)
+        return jd_error_set(err, JD_EINVALID, "documents replaced inside another transaction");
+    int rc = sq_begin(s, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db, "DELETE FROM analysis_doc WHERE substr(name, 1, ?1) = ?2", -1,
+                           &st, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_bind_int64(st, 1, (int64_t)strlen(prefix));
+    jd_sq__bind_text(st, 2, prefix);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto fail;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "INSERT INTO analysis_doc(name, run_id, ingest_gen, identity_gen, doc)"
+                           " VALUES (?1, (SELECT max(id) FROM analysis_run),"
+                           " (SELECT coalesce(max(id), 0) FROM ingest_run),"
+                           " (SELECT coalesce(max(id), 0) FROM resolve_run), ?2)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_reset(st);
+        jd_sq__bind_text(st, 1, d[i].name);
+        jd_sq__bind_text(st, 2, d[i].doc);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            goto fail;
+    }
+    sqlite3_finalize(st);
+    return sq_commit(s, err);
+fail:
+    rc = jd_sq__err(q, err, "analysis documents");
+    sqlite3_finalize(st);
+    sq_rollback(s);
+    return rc;
+}
+
+static int sq_doc_get(jd_store *s, const char *name, char **out, jd_doc_state *state,
+                      jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    *out = NULL;
+    *state = JD_DOC_NONE;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT d.doc, d.run_id = (SELECT max(id) FROM analysis_run) AND"
+                           " (SELECT as_of FROM analysis_run WHERE id = d.run_id) IS NULL,"
+                           " d.ingest_gen = (SELECT coalesce(max(id), 0) FROM ingest_run) AND"
+                           " d.identity_gen = (SELECT coalesce(max(id), 0) FROM resolve_run)"
+                           " FROM analysis_doc d WHERE d.name = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "analysis documents");
+    jd_sq__bind_text(st, 1, name);
+    int r = sqlite3_step(st), rc = JD_OK;
+    if (r == SQLITE_ROW) {
+        const char *doc = jd_sq__col_text(st, 0);
+        if (!(*out = strdup(doc ? doc : "")))
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        else
+            *state = !sqlite3_column_int(st, 1) ? JD_DOC_OLD
+                     : sqlite3_column_int(st, 2) ? JD_DOC_CURRENT
+                                                 : JD_DOC_BEHIND;
+    } else if (r != SQLITE_DONE) {
+        rc = jd_sq__err(q, err, "analysis documents");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static const jd_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1835,6 +1909,8 @@ static const jd_store_ops sqlite_ops = {
     .analysis_load = sq_analysis_load,
     .alerts_replace = sq_alerts_replace,
     .alerts_read = sq_alerts_read,
+    .docs_replace = sq_docs_replace,
+    .doc_get = sq_doc_get,
     .ethnicity_rows = sq_ethnicity_rows,
     .concern = &jd_sqlite_concern_ops,
     .account = &jd_sqlite_account_ops,
