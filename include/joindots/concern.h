@@ -26,6 +26,7 @@
 #ifndef JOINDOTS_CONCERN_H
 #define JOINDOTS_CONCERN_H
 
+#include <joindots/analyse.h>
 #include <joindots/common.h>
 #include <joindots/store.h>
 
@@ -220,6 +221,16 @@ JD_API int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_esc
  * JD_ENOMEM, JD_ESTORE.
  */
 JD_API int jd_escalate_prepare(jd_store *s, const char *ladder_path, jd_error *err);
+
+/*
+ * jd_analyse, saved, with everything readers need stored with it in the
+ * same pass over the records: the concern bases (as jd_escalate_prepare)
+ * and the network graph, hotspots and profiles (as jd_network_store). Only
+ * for a saved run as of now with the built-in rules; other options run
+ * jd_analyse alone. Returns what jd_analyse returns, and JD_ESTORE.
+ */
+JD_API int jd_escalate_analyse(jd_store *s, const jd_analyse_opts *opts, jd_analyse_stats *stats,
+                               jd_error *err);
 
 /* ---- notifications ---- */
 

@@ -20,6 +20,7 @@
  * corrected record) is kept: nothing leaves silently.
  */
 #include "concern/concern_internal.h"
+#include "network/network.h"
 
 #include <joindots/analyse.h>
 #include <joindots/chronology.h>
@@ -787,6 +788,131 @@ int jd_escalate_prepare(jd_store *s, const char *ladder_path, jd_error *err)
 out:
     free(txt);
     eng_dispose(&E);
+    jd_ladder__free(L);
+    return rc;
+}
+
+/* ---- the analysis with what readers need, in one load ---- */
+
+typedef struct tee {
+    eng *E;
+    jd_netdocs *N;
+} tee;
+
+static int tee_identity(const jd_an_identity_row *r, void *payload)
+{
+    tee *t = payload;
+    return jd_network__docs_tap()->identity(r, t->N);
+}
+
+static int tee_event(const jd_an_event_row *r, void *payload)
+{
+    tee *t = payload;
+    int rc = on_event(r, t->E);
+    return rc ? rc : jd_network__docs_tap()->event(r, t->N);
+}
+
+static int tee_mention(const jd_an_mention_row *r, void *payload)
+{
+    tee *t = payload;
+    int rc = on_mention(r, t->E);
+    return rc ? rc : jd_network__docs_tap()->mention(r, t->N);
+}
+
+static int tee_object(const jd_an_object_row *r, void *payload)
+{
+    tee *t = payload;
+    return jd_network__docs_tap()->object(r, t->N);
+}
+
+typedef struct tee_alerts {
+    const jd_ladder *L;
+    json_t *alerts;
+    jd_netdocs *N;
+} tee_alerts;
+
+static int tee_alert(const char *doc, void *payload)
+{
+    tee_alerts *k = payload;
+    json_t *a = json_loads(doc, 0, NULL);
+    if (!a)
+        return 0;
+    jd_network__docs_alert(k->N, a);
+    if (of_interest(k->L, a))
+        return json_array_append_new(k->alerts, a) == 0 ? 0 : JD_ENOMEM;
+    json_decref(a);
+    return 0;
+}
+
+int jd_escalate_analyse(jd_store *s, const jd_analyse_opts *opts, jd_analyse_stats *stats,
+                        jd_error *err)
+{
+    if (!s || !opts)
+        return jd_error_set(err, JD_EINVALID, "a store and options are required");
+    if (!opts->save || opts->as_of != JD_AS_OF_NOW || opts->rules_path || opts->tap)
+        return jd_analyse(s, opts, NULL, stats, err);
+    if (!s->ops->docs_replace)
+        return jd_error_set(err, JD_ESTORE, "this store keeps no analysis documents");
+    jd_ladder *L = NULL;
+    jd_netdocs *N = NULL;
+    eng E;
+    memset(&E, 0, sizeof E);
+    jd_escalate_stats st;
+    memset(&st, 0, sizeof st);
+    tee_alerts k = {NULL, json_array(), NULL};
+    char *txt = NULL;
+    int rc = jd_ladder__load(&L, NULL, err);
+    if (rc < 0 || (rc = jd_network__docs_new(&N, err)) < 0)
+        goto out;
+    E.L = k.L = L;
+    E.err = err;
+    E.T = (int64_t)time(NULL);
+    E.derived = json_object();
+    E.strategic = json_object();
+    k.N = N;
+    if (!E.derived || !E.strategic || !k.alerts) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* 1. the analysis, saved, its records passed on as they are loaded */
+    static const jd_an_callbacks tap = {tee_identity, tee_event, tee_mention, tee_object};
+    tee t = {&E, N};
+    jd_analyse_opts ao = *opts;
+    ao.tap = &tap;
+    ao.tap_payload = &t;
+    if ((rc = jd_analyse(s, &ao, NULL, stats, err)) < 0)
+        goto out;
+    /* 2. its alerts as stored, once, for both */
+    bool ran = false;
+    if ((rc = s->ops->alerts_read(s, &ran, tee_alert, &k, err)) != JD_OK) {
+        if (rc > 0 || rc == JD_ENOMEM)
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* 3. the concern bases */
+    if ((rc = derive_from_alerts(&E, k.alerts, &st)) < 0 || (rc = derive_linked(&E)) < 0) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    json_object_update(E.derived, E.strategic);
+    json_t *doc = json_pack("{s:I,s:O}", "first_high_at", (json_int_t)st.first_high_at,
+                            "concerns", E.derived);
+    txt = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!txt) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    jd_doc_save d = {BASES_DOC, txt};
+    if ((rc = s->ops->docs_replace(s, BASES_DOC, &d, 1, err)) < 0)
+        goto out;
+    /* 4. the graph, hotspots and profiles */
+    rc = jd_network__docs_store(N, s, err);
+out:
+    free(txt);
+    json_decref(k.alerts);
+    eng_dispose(&E);
+    jd_network__docs_free(N);
     jd_ladder__free(L);
     return rc;
 }

@@ -1289,20 +1289,17 @@ static char *node_subject(json_t *n)
     return strdup(id);
 }
 
-int jd_network_store(jd_store *s, jd_error *err)
+/* Build the documents of what P holds and store them. */
+static int store_docs(prof *Pp, jd_store *s, jd_error *err)
 {
-    if (!s)
-        return jd_error_set(err, JD_EINVALID, "no store");
-    if (!s->ops->docs_replace)
-        return jd_error_set(err, JD_ESTORE, "this store keeps no analysis documents");
+    prof P = *Pp; /* a shallow view: the caller unloads */
     jd_profile_opts o = JD_PROFILE_OPTS_INIT;
     o.json = true;
-    prof P;
     json_t *graph = NULL, *hot = NULL;
     docv v = {0};
     char *txt = NULL;
-    int rc = load(&P, s, &o, true, err);
-    if (rc == JD_OK && (rc = graph_doc(&P, &graph)) == JD_OK &&
+    int rc = graph_doc(&P, &graph);
+    if (rc == JD_OK &&
         (rc = render(&txt, graph, false, print_graph_json, err)) == JD_OK) {
         rc = docv_add(&v, strdup(DOC_PREFIX "graph"), txt, err);
         txt = NULL;
@@ -1349,8 +1346,73 @@ int jd_network_store(jd_store *s, jd_error *err)
     free(v.d);
     json_decref(graph);
     json_decref(hot);
+    return rc;
+}
+
+int jd_network_store(jd_store *s, jd_error *err)
+{
+    if (!s)
+        return jd_error_set(err, JD_EINVALID, "no store");
+    if (!s->ops->docs_replace)
+        return jd_error_set(err, JD_ESTORE, "this store keeps no analysis documents");
+    jd_profile_opts o = JD_PROFILE_OPTS_INIT;
+    prof P;
+    int rc = load(&P, s, &o, true, err);
+    if (rc == JD_OK)
+        rc = store_docs(&P, s, err);
     unload(&P);
     return rc;
+}
+
+struct jd_netdocs {
+    prof P; /* first: the tap's callbacks take the jd_netdocs as their prof */
+};
+
+int jd_network__docs_new(jd_netdocs **out, jd_error *err)
+{
+    jd_netdocs *d = calloc(1, sizeof *d);
+    if (!d)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    d->P.err = err;
+    d->P.as_of = JD_AS_OF_NOW;
+    jd_arena_init(&d->P.ar, 1 << 20);
+    jd_strmap_init(&d->P.idmap);
+    d->P.nets = json_array();
+    d->P.risk = json_object();
+    if (!d->P.nets || !d->P.risk) {
+        jd_network__docs_free(d);
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    *out = d;
+    return JD_OK;
+}
+
+const jd_an_callbacks *jd_network__docs_tap(void)
+{
+    static const jd_an_callbacks tap = {on_identity, on_event, on_mention, on_object};
+    return &tap;
+}
+
+void jd_network__docs_alert(jd_netdocs *d, void *alert_json)
+{
+    keep_alert(&d->P, alert_json);
+}
+
+int jd_network__docs_store(jd_netdocs *d, jd_store *s, jd_error *err)
+{
+    if (!s->ops->docs_replace)
+        return jd_error_set(err, JD_ESTORE, "this store keeps no analysis documents");
+    d->P.err = err;
+    int rc = group(&d->P);
+    return rc < 0 ? rc : store_docs(&d->P, s, err);
+}
+
+void jd_network__docs_free(jd_netdocs *d)
+{
+    if (!d)
+        return;
+    unload(&d->P);
+    free(d);
 }
 
 int jd_network_stored(jd_store *s, const char *what, const char *subj, char **out,
