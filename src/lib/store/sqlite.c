@@ -1691,15 +1691,26 @@ static int sq_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
     }
     if ((rc = an_finish(q, st, rc, r, err)) != 0)
         return rc;
-    if ((rc = an_query(q, "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, i.person_id,"
-                          " pm.dob, pm.dob_prec, pm.age,"
-                          " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"
-                          " FROM person_mention pm JOIN event e ON e.id = pm.event_id"
-                          " LEFT JOIN identity_ref ir ON ir.agency = pm.agency"
-                          " AND ir.person_ref = pm.person_ref"
-                          " LEFT JOIN identity i ON i.id = ir.identity_id"
-                          " WHERE e.known_at <= ?1", as_of, &st, err)) < 0)
+    /* As of now every event is known: the join on event, one B-tree search
+     * per mention and nothing else, is left out (the scan of person_mention
+     * drives both plans, so the rows come in the same order). */
+#define AN_MENTIONS                                                                                \
+    "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, i.person_id,"                          \
+    " pm.dob, pm.dob_prec, pm.age,"                                                                \
+    " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"                         \
+    " FROM person_mention pm"
+#define AN_MENTION_IDS                                                                             \
+    " LEFT JOIN identity_ref ir ON ir.agency = pm.agency AND ir.person_ref = pm.person_ref"        \
+    " LEFT JOIN identity i ON i.id = ir.identity_id"
+    if ((rc = an_query(q,
+                       as_of == INT64_MAX
+                           ? AN_MENTIONS AN_MENTION_IDS
+                           : AN_MENTIONS " JOIN event e ON e.id = pm.event_id" AN_MENTION_IDS
+                                         " WHERE e.known_at <= ?1",
+                       as_of, &st, err)) < 0)
         return rc;
+#undef AN_MENTIONS
+#undef AN_MENTION_IDS
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         jd_an_mention_row m = {
             .event_id = sqlite3_column_int64(st, 0), .agency = jd_sq__col_text(st, 1),
@@ -1712,9 +1723,13 @@ static int sq_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
     }
     if ((rc = an_finish(q, st, rc, r, err)) != 0)
         return rc;
-    if ((rc = an_query(q, "SELECT om.event_id, om.object_type, om.value_norm, om.description,"
-                          " om.person_ref, om.value_valid FROM object_mention om"
-                          " JOIN event e ON e.id = om.event_id WHERE e.known_at <= ?1",
+    if ((rc = an_query(q,
+                       as_of == INT64_MAX
+                           ? "SELECT om.event_id, om.object_type, om.value_norm, om.description,"
+                             " om.person_ref, om.value_valid FROM object_mention om"
+                           : "SELECT om.event_id, om.object_type, om.value_norm, om.description,"
+                             " om.person_ref, om.value_valid FROM object_mention om"
+                             " JOIN event e ON e.id = om.event_id WHERE e.known_at <= ?1",
                        as_of, &st, err)) < 0)
         return rc;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
