@@ -28,7 +28,7 @@ start() { # extra serve options...
   rm -f "$SCRATCH/port"
   "$JD" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$SCRATCH/port" "$@" 2>>"$SCRATCH/serve.log" &
   SPID=$!
-  for _ in $(seq 1 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
+  for _ in $(seq 1 600); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
   PORT=$(cat "$SCRATCH/port" 2>/dev/null); B="http://127.0.0.1:$PORT"
 }
 stop() { kill -TERM "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; }

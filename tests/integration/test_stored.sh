@@ -87,7 +87,7 @@ ok $? "the stored hotspots (the dashboard's) equal those built afresh"
 "$JD" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$SCRATCH/port" 2>"$SCRATCH/serve.log" &
 SPID=$!
 trap 'kill $SPID 2>/dev/null; wait $SPID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
-for _ in $(seq 1 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
+for _ in $(seq 1 600); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
 B="http://127.0.0.1:$(cat "$SCRATCH/port" 2>/dev/null)"
 curl -s -c "$SCRATCH/jar" -H 'Content-Type: application/json' \
   -d '{"username":"analyst","password":"password-of-analyst-1"}' "$B/api/login" >/dev/null
