@@ -30,8 +30,11 @@ word=$(sqlite3 "$db" "SELECT display_name FROM identity WHERE person_id = '$pid'
 "$jd" serve --db "$db" --listen 127.0.0.1:0 --port-file "$work/port" --max-per-address $((conns * 2)) \
   2>"$work/serve.log" &
 spid=$!
-for _ in $(seq 1 600); do [ -s "$work/port" ] && break; sleep 0.1; done
+t0=$(date +%s.%N)
+for _ in $(seq 1 6000); do [ -s "$work/port" ] && break; sleep 0.1; done
+[ -s "$work/port" ] || { cat "$work/serve.log" >&2; exit 1; }
 B="http://127.0.0.1:$(cat "$work/port")"
+started=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
 cookie() { # ROLE
   curl -s -c "$work/$1.jar" -H 'Content-Type: application/json' \
     -d "{\"username\":\"load$1\",\"password\":\"load-$1-password-1\"}" "$B/api/login" >/dev/null
@@ -45,7 +48,7 @@ ns = [n["id"] for n in g["nodes"] if n["kind"] == "person"]
 print(ns[0] if ns else "")')
 enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
 echo "== $conns connections, $secs s per route ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
-echo "   child $pid, search \"$word\", profile $subject"
+echo "   server ready after $started s; child $pid, search \"$word\", profile $subject"
 run() { # LABEL COOKIE PATH
   wrk -t2 -c"$conns" -d"${secs}s" --latency -H "Cookie: $2" "$B$3" >"$work/wrk.out" 2>&1 || true
   awk -v l="$1" '

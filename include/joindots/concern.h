@@ -174,7 +174,7 @@ typedef struct jd_escalate_opts {
     jd_concern_cb cb; /* if set: each concern as of the run */
     void *payload;
     bool stored;      /* as of now, built-in ladder and rules: start from the alerts and
-                         concern bases the last analysis stored (jd_escalate_prepare)
+                         concern bases the last analysis stored (jd_escalate_analyse)
                          when nothing was ingested or resolved since, instead of
                          analysing again; else as without */
 } jd_escalate_opts;
@@ -211,23 +211,16 @@ JD_API int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_esc
                            jd_escalate_stats *stats, jd_error *err);
 
 /*
- * After a saved analysis as of now (`joindots analyse`): derive the concern
- * bases of the rules (child concerns from alerts at high or above, network
- * and linked-children patterns, strategic notes) from the stored alerts and
- * the records, and store them, so that runs with opts.stored need neither
- * the analysis nor the records again. The bases do not depend on the clock;
- * folding them with people's actions does, and stays in jd_escalate_run.
- * Returns JD_OK, JD_ENOTFOUND (never analysed), JD_EINVALID (ladder),
- * JD_ENOMEM, JD_ESTORE.
- */
-JD_API int jd_escalate_prepare(jd_store *s, const char *ladder_path, jd_error *err);
-
-/*
  * jd_analyse, saved, with everything readers need stored with it in the
- * same pass over the records: the concern bases (as jd_escalate_prepare)
- * and the network graph, hotspots and profiles (as jd_network_store). Only
- * for a saved run as of now with the built-in rules; other options run
- * jd_analyse alone. Returns what jd_analyse returns, and JD_ESTORE.
+ * same pass over the records (analysis_doc): the concern bases of the
+ * rules (child concerns from alerts at high or above, network and
+ * linked-children patterns, strategic notes), which do not depend on the
+ * clock, so that jd_escalate_run with opts.stored needs neither the
+ * analysis nor the records again; and the network graph, hotspots and the
+ * profile of every person, vehicle, phone and place the graph shows, which
+ * jd_network_stored serves. Only for a saved run as of now with the
+ * built-in rules; other options run jd_analyse alone. Returns what
+ * jd_analyse returns, and JD_ESTORE.
  */
 JD_API int jd_escalate_analyse(jd_store *s, const jd_analyse_opts *opts, jd_analyse_stats *stats,
                                jd_error *err);

@@ -69,17 +69,7 @@ JD_API int jd_network_graph(jd_store *s, jd_graph_format format, const jd_profil
                             FILE *out, jd_error *err);
 
 /*
- * After a saved analysis as of now (`joindots analyse`): build the graph
- * (JSON), the hotspots (JSON) and the profile (JSON) of every person,
- * vehicle, phone and place the graph shows, from the stored alerts and the
- * records, and store them with the run, so that readers serve them instead
- * of analysing per request. Returns JD_OK, JD_ENOTFOUND (never analysed),
- * JD_ENOMEM, JD_ESTORE.
- */
-JD_API int jd_network_store(jd_store *s, jd_error *err);
-
-/*
- * What jd_network_store stored for the latest full analysis: `what` is
+ * What the latest full analysis stored (jd_escalate_analyse): `what` is
  * "graph", "hotspots" or "profile" (with `subject` as the web application
  * names it: a person_id, vehicle:MARK, phone:NUMBER, place:TEXT). *out is
  * the text the live call writes (jd_network_graph JSON, jd_hotspots and

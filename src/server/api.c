@@ -511,7 +511,7 @@ static int gen_profile(FILE *f, void *p)
     return g->rc = jd_profile(g->c->store, g->subject, &o, f, &g->err);
 }
 
-/* What the last analysis stored (jd_network_store), parsed; NULL when
+/* What the last analysis stored (jd_escalate_analyse), parsed; NULL when
  * there is none and the document must be built afresh. */
 static json_t *stored_json(api_ctx *c, const char *what, const char *subject)
 {

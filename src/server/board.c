@@ -73,7 +73,7 @@ static json_t *hotspots(jd_store *s, jd_error *err)
     char *buf = NULL;
     size_t len = 0;
     int rc = JD_OK;
-    /* stored by the last analysis (jd_network_store), else built afresh */
+    /* stored by the last analysis (jd_escalate_analyse), else built afresh */
     if (jd_network_stored(s, "hotspots", NULL, &buf, err) == JD_OK) {
         len = strlen(buf);
     } else {

@@ -701,42 +701,6 @@ static bool of_interest(const jd_ladder *L, json_t *a)
                     (kind_listed(L, kind) && lvl > 0 && L->rung_by_level[lvl] >= 0));
 }
 
-typedef struct keep_ctx {
-    const jd_ladder *L;
-    json_t *alerts;
-} keep_ctx;
-
-static int keep_stored(const char *doc, void *payload)
-{
-    keep_ctx *k = payload;
-    json_t *a = json_loads(doc, 0, NULL);
-    if (a && of_interest(k->L, a))
-        return json_array_append_new(k->alerts, a) == 0 ? 0 : JD_ENOMEM;
-    json_decref(a);
-    return 0;
-}
-
-/* Steps 1 (from the stored alerts) and 2: E->derived and the first alert
- * at high, the part of a run that does not depend on its clock. */
-static int derive_stored(jd_store *s, eng *E, jd_escalate_stats *st, jd_error *err)
-{
-    keep_ctx k = {E->L, json_array()};
-    bool ran = false;
-    int rc = k.alerts ? s->ops->alerts_read(s, &ran, keep_stored, &k, err) : JD_ENOMEM;
-    if (rc == JD_OK && !ran)
-        rc = jd_error_set(err, JD_ENOTFOUND, "the store has not been analysed");
-    jd_an_callbacks cb = {on_identity, on_event, on_mention, on_object};
-    if (rc == JD_OK)
-        rc = s->ops->analysis_load(s, JD_AS_OF_NOW, &cb, E, err);
-    if (rc == JD_OK && ((rc = derive_from_alerts(E, k.alerts, st)) < 0 ||
-                        (rc = derive_linked(E)) < 0))
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-    if (rc == JD_ENOMEM && err && err->code != JD_ENOMEM)
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-    json_decref(k.alerts);
-    return rc;
-}
-
 static void eng_dispose(eng *E)
 {
     for (size_t i = 0; i < E->nm; i++)
@@ -746,50 +710,6 @@ static void eng_dispose(eng *E)
     json_decref(E->derived);
     json_decref(E->strategic);
     memset(E, 0, sizeof *E);
-}
-
-int jd_escalate_prepare(jd_store *s, const char *ladder_path, jd_error *err)
-{
-    if (!s)
-        return jd_error_set(err, JD_EINVALID, "no store");
-    if (!s->ops->docs_replace)
-        return jd_error_set(err, JD_ESTORE, "this store keeps no analysis documents");
-    jd_ladder *L = NULL;
-    eng E;
-    memset(&E, 0, sizeof E);
-    jd_escalate_stats st;
-    memset(&st, 0, sizeof st);
-    char *txt = NULL;
-    int rc = jd_ladder__load(&L, ladder_path, err);
-    if (rc < 0)
-        goto out;
-    E.L = L;
-    E.err = err;
-    E.T = (int64_t)time(NULL);
-    E.derived = json_object();
-    E.strategic = json_object();
-    if (!E.derived || !E.strategic) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
-    if ((rc = derive_stored(s, &E, &st, err)) < 0)
-        goto out;
-    json_object_update(E.derived, E.strategic);
-    json_t *doc = json_pack("{s:I,s:O}", "first_high_at", (json_int_t)st.first_high_at,
-                            "concerns", E.derived);
-    txt = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-    json_decref(doc);
-    if (!txt) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
-    jd_doc_save d = {BASES_DOC, txt};
-    rc = s->ops->docs_replace(s, BASES_DOC, &d, 1, err);
-out:
-    free(txt);
-    eng_dispose(&E);
-    jd_ladder__free(L);
-    return rc;
 }
 
 /* ---- the analysis with what readers need, in one load ---- */

@@ -52,7 +52,7 @@ double jd_place__similarity(const jd_place *a, const jd_place *b);
  * The graph, hotspots and profiles built with an analysis run and stored
  * with it (jd_escalate_analyse): the records come through the run's tap,
  * the alerts from the caller, then jd_network__docs_store builds and
- * stores them as jd_network_store does.
+ * stores them (analysis_doc, names "net:...").
  */
 struct jd_an_callbacks;
 struct jd_store;

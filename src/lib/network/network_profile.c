@@ -217,26 +217,6 @@ static void keep_alert(prof *P, json_t *a)
     }
 }
 
-static int stored_alert(const char *doc, void *payload)
-{
-    json_t *a = json_loads(doc, 0, NULL);
-    keep_alert(payload, a);
-    json_decref(a);
-    return 0;
-}
-
-/* The alerts the last analysis stored, instead of a new analysis. */
-static int stored_analysis(prof *P, jd_store *s)
-{
-    P->nets = json_array();
-    P->risk = json_object();
-    bool ran = false;
-    int rc = s->ops->alerts_read(s, &ran, stored_alert, P, P->err);
-    if (rc == JD_OK && !ran)
-        rc = jd_error_set(P->err, JD_ENOTFOUND, "the store has not been analysed");
-    return rc;
-}
-
 static int run_analysis(prof *P, jd_store *s, const jd_profile_opts *o)
 {
     char *buf = NULL;
@@ -265,15 +245,14 @@ static int run_analysis(prof *P, jd_store *s, const jd_profile_opts *o)
     return rc;
 }
 
-/* stored: the alerts of the last analysis (as of now) instead of a new one */
-static int load(prof *P, jd_store *s, const jd_profile_opts *o, bool stored, jd_error *err)
+static int load(prof *P, jd_store *s, const jd_profile_opts *o, jd_error *err)
 {
     memset(P, 0, sizeof *P);
     P->err = err;
     P->as_of = o->as_of;
     jd_arena_init(&P->ar, 1 << 20);
     jd_strmap_init(&P->idmap);
-    int rc = stored ? stored_analysis(P, s) : run_analysis(P, s, o);
+    int rc = run_analysis(P, s, o);
     if (rc < 0)
         return rc;
     jd_an_callbacks cb = {on_identity, on_event, on_mention, on_object};
@@ -803,7 +782,7 @@ int jd_profile(jd_store *s, const char *subject_s, const jd_profile_opts *opts, 
     prof P;
     subject S;
     json_t *doc = NULL;
-    int rc = load(&P, s, opts, false, err);
+    int rc = load(&P, s, opts, err);
     if (rc == 0)
         rc = find_subject(&P, subject_s, &S);
     if (rc == 0)
@@ -902,7 +881,7 @@ int jd_hotspots(jd_store *s, const jd_profile_opts *opts, FILE *out, jd_error *e
         return jd_error_set(err, JD_EINVALID, "a store and an output are required");
     prof P;
     json_t *doc = NULL;
-    int rc = load(&P, s, opts, false, err);
+    int rc = load(&P, s, opts, err);
     if (rc == JD_OK)
         rc = hotspots_doc(&P, opts, &doc);
     if (rc == JD_OK)
@@ -1221,7 +1200,7 @@ int jd_network_graph(jd_store *s, jd_graph_format format, const jd_profile_opts 
         return jd_error_set(err, JD_EINVALID, "a store, an output and a format are required");
     prof P;
     json_t *doc = NULL;
-    int rc = load(&P, s, opts, false, err);
+    int rc = load(&P, s, opts, err);
     if (rc == JD_OK)
         rc = graph_doc(&P, &doc);
     if (rc == JD_OK)
@@ -1346,21 +1325,6 @@ static int store_docs(prof *Pp, jd_store *s, jd_error *err)
     free(v.d);
     json_decref(graph);
     json_decref(hot);
-    return rc;
-}
-
-int jd_network_store(jd_store *s, jd_error *err)
-{
-    if (!s)
-        return jd_error_set(err, JD_EINVALID, "no store");
-    if (!s->ops->docs_replace)
-        return jd_error_set(err, JD_ESTORE, "this store keeps no analysis documents");
-    jd_profile_opts o = JD_PROFILE_OPTS_INIT;
-    prof P;
-    int rc = load(&P, s, &o, true, err);
-    if (rc == JD_OK)
-        rc = store_docs(&P, s, err);
-    unload(&P);
     return rc;
 }
 
