@@ -110,5 +110,32 @@ curl -s -b "$SCRATCH/jar" "$B/api/profile?subject=$enc&reason=test" | grep -q '"
 ok $? "GET /api/profile serves what analyse stored"
 is "$(curl -s -o /dev/null -w '%{http_code}' -b "$SCRATCH/jar" "$B/api/profile?subject=vehicle:ZZ99ZZZ&reason=test")" 404 \
   "a subject not stored is looked up afresh (404 when nothing matches)"
+# profiles not stored (asked by AGENCY:REF) are built afresh, each a whole
+# analysis with Leiden (igraph under its lock): eight at once on the
+# server's worker threads all give the person's profile (run under TSan by
+# scripts/test-tsan.sh)
+person=$(python3 -c '
+import json, sys
+g = json.load(open(sys.argv[1]))
+print(next((n["id"] for n in g["nodes"] if n["kind"] == "person" and not n["id"].startswith("U:")), ""))' \
+  "$SCRATCH/graph.fresh")
+ref=$(sqlite3 "$DB" "SELECT r.agency || ':' || r.person_ref FROM identity_ref r JOIN identity i
+  ON i.id = r.identity_id WHERE i.person_id = '$person' ORDER BY 1 LIMIT 1")
+"$JD" profile --db "$DB" --json "$person" >"$SCRATCH/person.fresh" 2>/dev/null
+[ -n "$ref" ] && [ -s "$SCRATCH/person.fresh" ]; ok $? "a person of the graph and one of their refs ($person, $ref)"
+encr=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$ref")
+cpids=()
+for i in 1 2 3 4 5 6 7 8; do
+  curl -s -b "$SCRATCH/jar" "$B/api/profile?subject=$encr&reason=concurrent" >"$SCRATCH/conc.$i" &
+  cpids+=($!)
+done
+wait "${cpids[@]}"
+wait_n=0
+for i in 1 2 3 4 5 6 7 8; do
+  python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' \
+    "$SCRATCH/conc.$i" "$SCRATCH/person.fresh" 2>/dev/null || wait_n=$((wait_n + 1))
+done
+is "$wait_n" 0 "eight profiles built afresh at once all equal the person's profile"
+is "$(curl -s -o /dev/null -w '%{http_code}' -b "$SCRATCH/jar" "$B/api/network")" 200 "and the server still answers"
 kill $SPID; wait $SPID 2>/dev/null
 done_testing
