@@ -33,7 +33,10 @@ trap 'rm -rf "$reports"' EXIT
 status=0
 # TSan runs code 5 to 15 times slower: longer meson timeouts, and the
 # latency bounds of the server tests scaled (JD_TEST_TIME_FACTOR).
-JD_TEST_TIME_FACTOR=20 TSAN_OPTIONS="log_path=$reports/tsan second_deadlock_stack=1 history_size=4" \
+# scripts/tsan-suppressions.txt: the sort comparators' globals, by name,
+# until the house branch's qsort_r contexts are merged.
+JD_TEST_TIME_FACTOR=20 \
+  TSAN_OPTIONS="log_path=$reports/tsan second_deadlock_stack=1 history_size=4 suppressions=$PWD/scripts/tsan-suppressions.txt" \
   meson test -C "$tsan" --print-errorlogs --num-processes 1 --logbase testlog-tsan --timeout-multiplier 5 \
   serve serve_sec stored || status=1
 if compgen -G "$reports/tsan.*" >/dev/null; then
