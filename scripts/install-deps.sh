@@ -6,7 +6,7 @@ pkgs=(
   build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
   libsqlite3-dev libjansson-dev libsodium-dev libutf8proc-dev libigraph-dev
   libmicrohttpd-dev libhpdf-dev libpq-dev postgresql libcmocka-dev libstemmer-dev sqlite3 valgrind
-  chromium curl nodejs
+  chromium curl nodejs wrk
 )
 missing=()
 for p in "${pkgs[@]}"; do

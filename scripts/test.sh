@@ -5,7 +5,9 @@
 #   2. the store tests again on PostgreSQL, on a throwaway cluster
 #      (scripts/test-postgres.sh; JD_NO_POSTGRES=1 skips it);
 #   3. the whole suite again under AddressSanitizer and UBSan (build-asan/),
-#      PostgreSQL half included, unless JD_NO_SANITIZERS=1.
+#      PostgreSQL half included, unless JD_NO_SANITIZERS=1;
+#   4. the server's tests under ThreadSanitizer (build-tsan/,
+#      scripts/test-tsan.sh), unless JD_NO_TSAN=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -35,6 +37,10 @@ if [ "${JD_NO_SANITIZERS:-0}" != 1 ]; then
     echo "sanitizer build failed" >&2
     status=1
   fi
+fi
+if [ "${JD_NO_TSAN:-0}" != 1 ]; then
+  bash scripts/test-tsan.sh || status=1
+  logs+=("${JD_TSAN_BUILD_DIR:-build-tsan}/meson-logs/testlog-tsan.json")
 fi
 python3 scripts/count-tests.py "${logs[@]}" || status=1
 exit $status

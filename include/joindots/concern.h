@@ -26,6 +26,7 @@
 #ifndef JOINDOTS_CONCERN_H
 #define JOINDOTS_CONCERN_H
 
+#include <joindots/analyse.h>
 #include <joindots/common.h>
 #include <joindots/store.h>
 
@@ -172,10 +173,14 @@ typedef struct jd_escalate_opts {
                          concern that rose, JSON Lines ordered by id (contract §2.2) */
     jd_concern_cb cb; /* if set: each concern as of the run */
     void *payload;
+    bool stored;      /* as of now, built-in ladder and rules: start from the alerts and
+                         concern bases the last analysis stored (jd_escalate_analyse)
+                         when nothing was ingested or resolved since, instead of
+                         analysing again; else as without */
 } jd_escalate_opts;
 #define JD_ESCALATE_OPTS_INIT                                                                      \
     {                                                                                              \
-        NULL, NULL, false, NULL, NULL, NULL                                                        \
+        NULL, NULL, false, NULL, NULL, NULL, false                                                 \
     }
 
 typedef struct jd_escalate_stats {
@@ -188,6 +193,7 @@ typedef struct jd_escalate_stats {
     int64_t board_first_at; /* first time an item reached the board's agenda; 0 none */
     char board_first_id[160];
     int64_t alerts; /* lines written to alerts_out */
+    bool stored;    /* the run started from what the analysis stored (opts.stored) */
 } jd_escalate_stats;
 
 /*
@@ -203,6 +209,21 @@ typedef struct jd_escalate_stats {
  */
 JD_API int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_opts *o,
                            jd_escalate_stats *stats, jd_error *err);
+
+/*
+ * jd_analyse, saved, with everything readers need stored with it in the
+ * same pass over the records (analysis_doc): the concern bases of the
+ * rules (child concerns from alerts at high or above, network and
+ * linked-children patterns, strategic notes), which do not depend on the
+ * clock, so that jd_escalate_run with opts.stored needs neither the
+ * analysis nor the records again; and the network graph, hotspots and the
+ * profile of every person, vehicle, phone and place the graph shows, which
+ * jd_network_stored serves. Only for a saved run as of now with the
+ * built-in rules; other options run jd_analyse alone. Returns what
+ * jd_analyse returns, and JD_ESTORE.
+ */
+JD_API int jd_escalate_analyse(jd_store *s, const jd_analyse_opts *opts, jd_analyse_stats *stats,
+                               jd_error *err);
 
 /* ---- notifications ---- */
 

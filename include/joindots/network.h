@@ -68,6 +68,20 @@ typedef enum { JD_GRAPH_JSON = 0, JD_GRAPH_GRAPHML = 1 } jd_graph_format;
 JD_API int jd_network_graph(jd_store *s, jd_graph_format format, const jd_profile_opts *opts,
                             FILE *out, jd_error *err);
 
+/*
+ * What the latest full analysis stored (jd_escalate_analyse): `what` is
+ * "graph", "hotspots" or "profile" (with `subject` as the web application
+ * names it: a person_id, vehicle:MARK, phone:NUMBER, place:TEXT). *out is
+ * the text the live call writes (jd_network_graph JSON, jd_hotspots and
+ * jd_profile with opts.json), malloc'd, the caller frees it. Documents of
+ * the latest run are served even when records were ingested since: they
+ * agree with the stored alerts. Safe from any thread with its own store.
+ * Returns JD_OK, JD_ENOTFOUND (none: ask for it afresh), JD_EINVALID,
+ * JD_ENOMEM, JD_ESTORE.
+ */
+JD_API int jd_network_stored(jd_store *s, const char *what, const char *subject, char **out,
+                             jd_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <joindots/analyse.h>
+#include <joindots/concern.h>
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -73,19 +74,28 @@ int cmd_analyse(int argc, char **argv)
     }
     jd_analyse_stats st;
     double t0 = cli_now();
-    rc = jd_analyse(s, &opts, NULL, &st, &err);
+    /* What readers need from this run, stored with it (issue 17 item 4):
+     * the escalation engine's concern bases for `export alerts`, the
+     * network graph, hotspots and profiles for the server. Only for a full
+     * run with the built-in rules, which is what readers ask for. */
+    bool docs = opts.save && opts.as_of == JD_AS_OF_NOW && !opts.rules_path;
+    rc = docs ? jd_escalate_analyse(s, &opts, &st, &err) : jd_analyse(s, &opts, NULL, &st, &err);
+    double secs = cli_now() - t0;
+    double secs_docs = secs - st.seconds_load - st.seconds_screen - st.seconds_alerts -
+                       st.seconds_write;
     jd_store_close(s);
     if (rc < 0) {
         cli_print_error("analysis failed", &err);
         return cli_exit_code(rc);
     }
-    double secs = cli_now() - t0;
     printf("analysed %lld events (%lld mentions, %lld persons, %lld children) in %.2f s "
            "(%.0f events/s)\n",
            (long long)st.events, (long long)st.mentions, (long long)st.persons,
            (long long)st.children, secs, secs > 0 ? (double)st.events / secs : 0.0);
     printf("  load %.2f s, screening %.2f s, risk and alerts %.2f s, writing %.2f s\n",
            st.seconds_load, st.seconds_screen, st.seconds_alerts, st.seconds_write);
+    if (docs)
+        printf("  concern bases, network, hotspots and profiles stored in %.2f s\n", secs_docs);
     printf("%lld alerts:\n", (long long)st.alerts);
     for (int k = 0; k < JD_ALERT_KINDS; k++)
         if (st.by_kind[k])

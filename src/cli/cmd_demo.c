@@ -311,7 +311,7 @@ static int demo_pipeline(jd_store *s, const char *dir, const char *db, json_t *r
     ao.save = true;
     jd_analyse_stats ast;
     t0 = cli_now();
-    if ((rc = jd_analyse(s, &ao, NULL, &ast, &err)) < 0) {
+    if ((rc = jd_escalate_analyse(s, &ao, &ast, &err)) < 0) {
         cli_print_error("analysis", &err);
         return cli_exit_code(rc);
     }
@@ -536,7 +536,8 @@ static int demo_serve(const char *db, const char *listen)
     jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
     jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
     ao.save = true;
-    if ((rc = jd_resolve(s, &ro, NULL, &err)) < 0 || (rc = jd_analyse(s, &ao, NULL, NULL, &err)) < 0) {
+    if ((rc = jd_resolve(s, &ro, NULL, &err)) < 0 ||
+        (rc = jd_escalate_analyse(s, &ao, NULL, &err)) < 0) {
         cli_print_error("preparing the web demo", &err);
         jd_store_close(s);
         return cli_exit_code(rc);

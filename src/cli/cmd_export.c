@@ -21,8 +21,10 @@ static void usage(FILE *f)
                "\n"
                "  identities   one JSON line per resolved person (contract §2.1); every\n"
                "               person_ref appears in exactly one line\n"
-               "  alerts       one JSON line per alert (contract §2.2), ordered by id, from\n"
-               "               a fresh analysis of what was known by T (default: all),\n"
+               "  alerts       one JSON line per alert (contract §2.2), ordered by id: those\n"
+               "               `joindots analyse` stored when nothing was ingested or\n"
+               "               resolved since, else from a fresh analysis of what was\n"
+               "               known by T (default: all),\n"
                "               with an `escalation` alert per concern that rose a rung\n"
                "               (id escalation:concern:ID, history of rungs reached)\n");
 }
@@ -96,6 +98,7 @@ int cmd_export(int argc, char **argv)
         jd_escalate_stats st;
         opts.rules_path = rules;
         opts.alerts_out = stdout;
+        opts.stored = true; /* what `analyse` stored, when it is current */
         rc = jd_escalate_run(s, as_of, 0, &opts, &st, &err);
         if (rc < 0)
             audit_failure(s, &ae, &err);
@@ -104,7 +107,9 @@ int cmd_export(int argc, char **argv)
             cli_print_error("export failed", &err);
             return cli_exit_code(rc);
         }
-        fprintf(stderr, "joindots: %lld alerts written\n", (long long)st.alerts);
+        fprintf(stderr, "joindots: %lld alerts written (%s)\n", (long long)st.alerts,
+                st.stored ? "as the last analysis stored them"
+                          : "from a fresh analysis: none stored, or ingest or resolve ran since");
         return JD_EXIT_OK;
     }
     rc = jd_identities_export(s, stdout, &n, &err);

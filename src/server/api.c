@@ -499,10 +499,25 @@ static int gen_profile(FILE *f, void *p)
     return g->rc = jd_profile(g->c->store, g->subject, &o, f, &g->err);
 }
 
+/* What the last analysis stored (jd_escalate_analyse), parsed; NULL when
+ * there is none and the document must be built afresh. */
+static json_t *stored_json(api_ctx *c, const char *what, const char *subject)
+{
+    char *txt = NULL;
+    jd_error err;
+    if (jd_network_stored(c->store, what, subject, &txt, &err) < 0)
+        return NULL;
+    json_t *j = json_loads(txt, 0, NULL);
+    free(txt);
+    return j;
+}
+
 static void api_network(api_ctx *c, reply *r)
 {
     gen_ctx g = {.c = c};
-    json_t *j = capture_json(gen_graph, &g);
+    json_t *j = stored_json(c, "graph", NULL);
+    if (!j)
+        j = capture_json(gen_graph, &g);
     if (!j) {
         jd_reply_error(r, 500, "network", "The network could not be built.");
         return;
@@ -525,7 +540,9 @@ static void api_profile(api_ctx *c, reply *r)
     if (!why)
         return;
     gen_ctx g = {.c = c, .subject = subject};
-    json_t *j = capture_json(gen_profile, &g);
+    json_t *j = stored_json(c, "profile", subject);
+    if (!j)
+        j = capture_json(gen_profile, &g);
     char target[240];
     snprintf(target, sizeof target, "profile:%s", subject);
     if (!j) {

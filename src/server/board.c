@@ -72,13 +72,19 @@ static json_t *hotspots(jd_store *s, jd_error *err)
 {
     char *buf = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return json_array();
-    jd_profile_opts o = JD_PROFILE_OPTS_INIT;
-    o.json = true;
-    int rc = jd_hotspots(s, &o, f, err);
-    fclose(f);
+    int rc = JD_OK;
+    /* stored by the last analysis (jd_escalate_analyse), else built afresh */
+    if (jd_network_stored(s, "hotspots", NULL, &buf, err) == JD_OK) {
+        len = strlen(buf);
+    } else {
+        FILE *f = open_memstream(&buf, &len);
+        if (!f)
+            return json_array();
+        jd_profile_opts o = JD_PROFILE_OPTS_INIT;
+        o.json = true;
+        rc = jd_hotspots(s, &o, f, err);
+        fclose(f);
+    }
     json_t *doc = rc == JD_OK ? json_loadb(buf, len, 0, NULL) : NULL;
     free(buf);
     json_t *out = json_array(), *h;

@@ -490,7 +490,7 @@ static bool host_ok(jd_server *srv, const char *host)
         port = srv->o.tls_cert ? 443 : 80;
         snprintf(name, sizeof name, "%s", host);
     }
-    if (port != srv->port)
+    if (port != atomic_load_explicit(&srv->port, memory_order_acquire))
         return false;
     const char *ok[] = {srv->o.host, "localhost", "127.0.0.1", "[::1]", srv->o.host_name};
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
@@ -937,7 +937,8 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
         rc = jd_error_set(err, JD_EIO, "cannot listen on %s:%d", opts->host, opts->port);
         goto fail;
     }
-    srv->port = jd_server_port(srv);
+    /* workers may already be answering (TSan: a plain int raced host_ok) */
+    atomic_store_explicit(&srv->port, jd_server_port(srv), memory_order_release);
     if (pthread_create(&srv->watchdog, NULL, watchdog, srv) != 0) {
         MHD_stop_daemon(srv->d);
         rc = jd_error_set(err, JD_ENOMEM, "cannot start the request watchdog");

@@ -73,7 +73,7 @@ struct jd_server {
     pthread_t watchdog;
     bool watchdog_on;
     atomic_bool watchdog_stop;
-    int port; /* bound */
+    atomic_int port; /* bound: set once the daemon runs, read by its workers */
     atomic_int in_flight;
     atomic_bool stopping;
     pthread_mutex_t raise_mu; /* a concern raised from an alert is raised once (api_work.c) */

@@ -61,7 +61,7 @@ is $? 0 "docs/openapi.yaml describes every route the server registers, and no ot
 # ---- start the server ----
 "$JD" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$SCRATCH/port" 2>"$SCRATCH/serve.log" &
 SPID=$!
-for _ in $(seq 1 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
+for _ in $(seq 1 600); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
 PORT=$(cat "$SCRATCH/port" 2>/dev/null)
 [ -n "$PORT" ]; is $? 0 "serve starts on a free loopback port"
 B="http://127.0.0.1:$PORT"
@@ -513,7 +513,7 @@ if command -v openssl >/dev/null 2>&1 &&
   "$JD" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$SCRATCH/port" --tls-cert "$SCRATCH/cert.pem" \
     --tls-key "$SCRATCH/key.pem" 2>"$SCRATCH/tls.log" &
   TPID=$!
-  for _ in $(seq 1 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
+  for _ in $(seq 1 600); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
   h=$(curl -sk -D - -o /dev/null -H 'Content-Type: application/json' \
     -d '{"username":"analyst","password":"password-of-analyst-1"}' "https://127.0.0.1:$(cat "$SCRATCH/port")/api/login")
   echo "$h" | grep -qi '^Set-Cookie: jd_session=.*HttpOnly.*SameSite=Strict.*Secure'

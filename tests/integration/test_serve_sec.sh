@@ -28,7 +28,7 @@ start() { # extra serve options...
   rm -f "$SCRATCH/port"
   "$JD" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$SCRATCH/port" "$@" 2>>"$SCRATCH/serve.log" &
   SPID=$!
-  for _ in $(seq 1 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
+  for _ in $(seq 1 600); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
   PORT=$(cat "$SCRATCH/port" 2>/dev/null); B="http://127.0.0.1:$PORT"
 }
 stop() { kill -TERM "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; }
@@ -278,7 +278,9 @@ print('# idle: manager login (argon2id) best %.0f ms; during the attack: logins 
       ' /api/me max %.0f ms' % (min(base) * 1000, len(logins), max(logins) * 1000, max(me) * 1000))
 # A login costs one argon2id hash (64 MiB) whatever happens: its time on a
 # shared machine is reported, not tested; the attacker's hashes are counted below.
-sys.exit(0 if len(logins) == 5 and max(me) < 0.1 else 1)
+# JD_TEST_TIME_FACTOR: sanitizer builds run slower (scripts/test-tsan.sh)
+factor = float(__import__('os').environ.get('JD_TEST_TIME_FACTOR', '1'))
+sys.exit(0 if len(logins) == 5 and max(me) < 0.1 * factor else 1)
 PY
 is $? 0 "during the attack the manager logs in every time and a normal request takes under 100 ms"
 
@@ -329,7 +331,7 @@ PY
 cat "$SCRATCH/slow.txt" | sed 's/^/# slowloris, 70 slow connections from 127.0.0.1: /'
 read -r _ acc _ open_ _ nreq _ nok _ maxms < "$SCRATCH/slow.txt"
 [ "${acc:-99}" -le 8 ]; is $? 0 "one address holds at most 8 connections ($acc of 70 accepted)"
-[ "${nok:-0}" = "${nreq:-x}" ] && [ "${maxms:-9999}" -lt 100 ]
+[ "${nok:-0}" = "${nreq:-x}" ] && [ "${maxms:-9999}" -lt $((100 * ${JD_TEST_TIME_FACTOR:-1})) ]
 is $? 0 "meanwhile every normal request from another address is answered in under 100 ms ($nok of $nreq, max ${maxms} ms)"
 is "${open_:-x}" 0 "trickling connections are closed at the request deadline"
 

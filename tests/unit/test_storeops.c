@@ -244,7 +244,7 @@ static void test_storeops__copy(void **state)
     f->s->ops->rollback(f->s); /* the fixture's open run: the destination stays empty */
     jd_store_copy_stats st;
     assert_int_equal(jd_store_copy(src, f->path, &st, &e), JD_OK);
-    assert_int_equal(st.tables, 27);
+    assert_int_equal(st.tables, 28); /* analysis_doc since schema 9 */
     jd_store_counts c;
     assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
     assert_int_equal(c.events, 1);
@@ -263,6 +263,62 @@ static void test_storeops__copy(void **state)
  * postcode's first 16 bytes, '|', then the text lower-cased with blanks and
  * commas folded to one space between words and none at either end, the text
  * cut at 500 bytes of key. */
+/* Analysis documents (issue 17): replaced by prefix, stamped with the
+ * analysis, ingest and resolve runs, and their state follows the store. */
+static jd_doc_state doc_state(jd_store *s, const char *name, const char *want)
+{
+    char *txt = NULL;
+    jd_doc_state st = JD_DOC_NONE;
+    assert_int_equal(s->ops->doc_get(s, name, &txt, &st, NULL), JD_OK);
+    if (want)
+        assert_string_equal(txt, want);
+    else
+        assert_null(txt);
+    free(txt);
+    return st;
+}
+
+static void test_storeops__analysis_docs(void **state)
+{
+    (void)state;
+    char path[160];
+    jd_store *s = NULL;
+    assert_int_equal(scratch_store_open(&s, path, sizeof path, "docs"), JD_OK);
+    jd_doc_save d[] = {{"net:a", "A"}, {"net:b", "B"}}, c = {"concern_bases", "C"};
+    jd_error err;
+    assert_int_equal(doc_state(s, "net:a", NULL), JD_DOC_NONE);
+    assert_true(s->ops->docs_replace(s, "net:", d, 2, &err) < 0); /* never analysed */
+    assert_int_equal(doc_state(s, "net:a", NULL), JD_DOC_NONE);
+    assert_int_equal(s->ops->alerts_replace(s, INT64_MAX, 0, NULL, 0, NULL), JD_OK);
+    assert_int_equal(s->ops->docs_replace(s, "net:", d, 2, NULL), JD_OK);
+    assert_int_equal(s->ops->docs_replace(s, "concern_bases", &c, 1, NULL), JD_OK);
+    assert_int_equal(doc_state(s, "net:a", "A"), JD_DOC_CURRENT);
+    assert_int_equal(doc_state(s, "net:b", "B"), JD_DOC_CURRENT);
+    /* a prefix replaces its own documents only */
+    jd_doc_save a2 = {"net:a", "A2"};
+    assert_int_equal(s->ops->docs_replace(s, "net:", &a2, 1, NULL), JD_OK);
+    assert_int_equal(doc_state(s, "net:a", "A2"), JD_DOC_CURRENT);
+    assert_int_equal(doc_state(s, "net:b", NULL), JD_DOC_NONE);
+    assert_int_equal(doc_state(s, "concern_bases", "C"), JD_DOC_CURRENT);
+    /* an ingest since: behind */
+    int64_t run = 0;
+    assert_int_equal(s->ops->begin(s, NULL), JD_OK);
+    assert_int_equal(s->ops->run_start(s, &run, "test", NULL), JD_OK);
+    assert_int_equal(s->ops->run_finish(s, run, "ok", 0, 0, 0, 0, 0, NULL), JD_OK);
+    assert_int_equal(s->ops->commit(s, NULL), JD_OK);
+    assert_int_equal(doc_state(s, "net:a", "A2"), JD_DOC_BEHIND);
+    /* restamped by the next replace; then a new analysis run makes them old */
+    assert_int_equal(s->ops->docs_replace(s, "net:", &a2, 1, NULL), JD_OK);
+    assert_int_equal(doc_state(s, "net:a", "A2"), JD_DOC_CURRENT);
+    assert_int_equal(s->ops->alerts_replace(s, INT64_MAX, 0, NULL, 0, NULL), JD_OK);
+    assert_int_equal(doc_state(s, "net:a", "A2"), JD_DOC_OLD);
+    /* documents of an as-of run are never current */
+    assert_int_equal(s->ops->alerts_replace(s, 1000000000, 0, NULL, 0, NULL), JD_OK);
+    assert_int_equal(s->ops->docs_replace(s, "net:", &a2, 1, NULL), JD_OK);
+    assert_int_equal(doc_state(s, "net:a", "A2"), JD_DOC_OLD);
+    scratch_store_close(s, path);
+}
+
 static void test_storeops__location_key(void **state)
 {
     (void)state;
@@ -293,6 +349,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storeops__rollback_then_redo, setup, teardown),
         cmocka_unit_test(test_storeops__password_refused),
         cmocka_unit_test(test_storeops__location_key),
+        cmocka_unit_test(test_storeops__analysis_docs),
         cmocka_unit_test_setup_teardown(test_storeops__copy, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -146,6 +146,37 @@ static int on_mention(const jd_an_mention_row *r, void *payload)
     return 0;
 }
 
+/* The rows passed on to opts->tap as well, after the analysis took them. */
+static int tap_identity(const jd_an_identity_row *r, void *payload)
+{
+    an *A = payload;
+    int rc = on_identity(r, A);
+    return rc ? rc : A->opts->tap->identity(r, A->opts->tap_payload);
+}
+
+static int tap_event(const jd_an_event_row *r, void *payload)
+{
+    an *A = payload;
+    int rc = on_event(r, A);
+    return rc ? rc : A->opts->tap->event(r, A->opts->tap_payload);
+}
+
+static int tap_mention(const jd_an_mention_row *r, void *payload)
+{
+    an *A = payload;
+    int rc = on_mention(r, A);
+    return rc ? rc : A->opts->tap->mention(r, A->opts->tap_payload);
+}
+
+static int on_object(const jd_an_object_row *r, void *payload);
+
+static int tap_object(const jd_an_object_row *r, void *payload)
+{
+    an *A = payload;
+    int rc = on_object(r, A);
+    return rc ? rc : A->opts->tap->object(r, A->opts->tap_payload);
+}
+
 static int on_object(const jd_an_object_row *r, void *payload)
 {
     an *A = payload;
@@ -731,8 +762,13 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
     A.pol = &pol;
     double t0 = secs();
     jd_an_callbacks cb = {on_identity, on_event, on_mention, on_object};
-    if ((rc = s->ops->analysis_load(s, opts->as_of, &cb, &A, err)) < 0)
+    if (opts->tap)
+        cb = (jd_an_callbacks){tap_identity, tap_event, tap_mention, tap_object};
+    if ((rc = s->ops->analysis_load(s, opts->as_of, &cb, &A, err)) < 0) {
+        if (err && !err->code)
+            rc = jd_error_set(err, rc, "the records could not be taken in");
         goto done;
+    }
     stats->events = (int64_t)A.nev;
     stats->mentions = (int64_t)A.nm;
     mention_ages(&A);

@@ -20,6 +20,7 @@
  * corrected record) is kept: nothing leaves silently.
  */
 #include "concern/concern_internal.h"
+#include "network/network.h"
 
 #include <joindots/analyse.h>
 #include <joindots/chronology.h>
@@ -686,6 +687,226 @@ static json_t *escalation_alert(const char *id, json_t *base, json_t *state)
     return a;
 }
 
+/* ---- concern bases stored by the analysis (issue 17 item 4) ---- */
+
+#define BASES_DOC "concern_bases"
+
+/* What a rule can use of an analysis alert: networks, and alerts that
+ * reached a level with a rung. */
+static bool of_interest(const jd_ladder *L, json_t *a)
+{
+    const char *kind = jstr(a, "kind");
+    int lvl = level_parse(jstr(a, "level"));
+    return kind && (!strcmp(kind, "exploitation_network") ||
+                    (kind_listed(L, kind) && lvl > 0 && L->rung_by_level[lvl] >= 0));
+}
+
+static void eng_dispose(eng *E)
+{
+    for (size_t i = 0; i < E->nm; i++)
+        free(E->mention[i].pid);
+    free(E->mention);
+    free(E->ev);
+    json_decref(E->derived);
+    json_decref(E->strategic);
+    memset(E, 0, sizeof *E);
+}
+
+/* ---- the analysis with what readers need, in one load ---- */
+
+typedef struct tee {
+    eng *E;
+    jd_netdocs *N;
+} tee;
+
+static int tee_identity(const jd_an_identity_row *r, void *payload)
+{
+    tee *t = payload;
+    return jd_network__docs_tap()->identity(r, t->N);
+}
+
+static int tee_event(const jd_an_event_row *r, void *payload)
+{
+    tee *t = payload;
+    int rc = on_event(r, t->E);
+    return rc ? rc : jd_network__docs_tap()->event(r, t->N);
+}
+
+static int tee_mention(const jd_an_mention_row *r, void *payload)
+{
+    tee *t = payload;
+    int rc = on_mention(r, t->E);
+    return rc ? rc : jd_network__docs_tap()->mention(r, t->N);
+}
+
+static int tee_object(const jd_an_object_row *r, void *payload)
+{
+    tee *t = payload;
+    return jd_network__docs_tap()->object(r, t->N);
+}
+
+typedef struct tee_alerts {
+    const jd_ladder *L;
+    json_t *alerts;
+    jd_netdocs *N;
+} tee_alerts;
+
+static int tee_alert(const char *doc, void *payload)
+{
+    tee_alerts *k = payload;
+    json_t *a = json_loads(doc, 0, NULL);
+    if (!a)
+        return 0;
+    jd_network__docs_alert(k->N, a);
+    if (of_interest(k->L, a))
+        return json_array_append_new(k->alerts, a) == 0 ? 0 : JD_ENOMEM;
+    json_decref(a);
+    return 0;
+}
+
+int jd_escalate_analyse(jd_store *s, const jd_analyse_opts *opts, jd_analyse_stats *stats,
+                        jd_error *err)
+{
+    if (!s || !opts)
+        return jd_error_set(err, JD_EINVALID, "a store and options are required");
+    if (!opts->save || opts->as_of != JD_AS_OF_NOW || opts->rules_path || opts->tap)
+        return jd_analyse(s, opts, NULL, stats, err);
+    if (!s->ops->docs_replace)
+        return jd_error_set(err, JD_ESTORE, "this store keeps no analysis documents");
+    jd_ladder *L = NULL;
+    jd_netdocs *N = NULL;
+    eng E;
+    memset(&E, 0, sizeof E);
+    jd_escalate_stats st;
+    memset(&st, 0, sizeof st);
+    tee_alerts k = {NULL, json_array(), NULL};
+    char *txt = NULL;
+    int rc = jd_ladder__load(&L, NULL, err);
+    if (rc < 0 || (rc = jd_network__docs_new(&N, err)) < 0)
+        goto out;
+    E.L = k.L = L;
+    E.err = err;
+    E.T = (int64_t)time(NULL);
+    E.derived = json_object();
+    E.strategic = json_object();
+    k.N = N;
+    if (!E.derived || !E.strategic || !k.alerts) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* 1. the analysis, saved, its records passed on as they are loaded */
+    static const jd_an_callbacks tap = {tee_identity, tee_event, tee_mention, tee_object};
+    tee t = {&E, N};
+    jd_analyse_opts ao = *opts;
+    ao.tap = &tap;
+    ao.tap_payload = &t;
+    if ((rc = jd_analyse(s, &ao, NULL, stats, err)) < 0)
+        goto out;
+    /* 2. its alerts as stored, once, for both */
+    bool ran = false;
+    if ((rc = s->ops->alerts_read(s, &ran, tee_alert, &k, err)) != JD_OK) {
+        if (rc > 0 || rc == JD_ENOMEM)
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* 3. the concern bases */
+    if ((rc = derive_from_alerts(&E, k.alerts, &st)) < 0 || (rc = derive_linked(&E)) < 0) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    json_object_update(E.derived, E.strategic);
+    json_t *doc = json_pack("{s:I,s:O}", "first_high_at", (json_int_t)st.first_high_at,
+                            "concerns", E.derived);
+    txt = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!txt) {
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
+    jd_doc_save d = {BASES_DOC, txt};
+    if ((rc = s->ops->docs_replace(s, BASES_DOC, &d, 1, err)) < 0)
+        goto out;
+    /* 4. the graph, hotspots and profiles */
+    rc = jd_network__docs_store(N, s, err);
+out:
+    free(txt);
+    json_decref(k.alerts);
+    eng_dispose(&E);
+    jd_network__docs_free(N);
+    jd_ladder__free(L);
+    return rc;
+}
+
+/* The stored bases, when they are of the latest full analysis and nothing
+ * was ingested or resolved since: *out the concerns (new reference), else
+ * NULL. */
+static int bases_load(jd_store *s, json_t **out, int64_t *first_high_at, jd_error *err)
+{
+    *out = NULL;
+    if (!s->ops->doc_get)
+        return JD_OK;
+    char *txt = NULL;
+    jd_doc_state state;
+    int rc = s->ops->doc_get(s, BASES_DOC, &txt, &state, err);
+    if (rc < 0 || state != JD_DOC_CURRENT) {
+        free(txt);
+        return rc;
+    }
+    json_t *doc = json_loads(txt, 0, NULL);
+    free(txt);
+    json_t *c = json_object_get(doc, "concerns");
+    if (json_is_object(c)) {
+        *out = json_incref(c);
+        *first_high_at = json_integer_value(json_object_get(doc, "first_high_at"));
+    }
+    json_decref(doc);
+    return JD_OK;
+}
+
+/* Writing the stored analysis alerts, ordered by id, with the escalation
+ * lines (sorted) merged in. */
+typedef struct merge_ctx {
+    FILE *f;
+    line *lines;
+    size_t n, next;
+    int64_t written;
+    bool failed;
+} merge_ctx;
+
+static int put_line(merge_ctx *m, const char *text)
+{
+    if (fputs(text, m->f) == EOF || fputc('\n', m->f) == EOF) {
+        m->failed = true;
+        return JD_EIO;
+    }
+    m->written++;
+    return 0;
+}
+
+static int merge_doc(const char *doc, void *payload)
+{
+    merge_ctx *m = payload;
+    /* the analysis writes "id" first; an id with escapes is decoded whole */
+    char *id = NULL;
+    const char *p = !strncmp(doc, "{\"id\":\"", 7) ? doc + 7 : NULL;
+    const char *q = p ? strchr(p, '"') : NULL;
+    if (q && !memchr(p, '\\', (size_t)(q - p))) {
+        id = strndup(p, (size_t)(q - p));
+    } else {
+        json_t *a = json_loads(doc, 0, NULL);
+        id = strdup(jstr(a, "id") ? jstr(a, "id") : "");
+        json_decref(a);
+    }
+    if (!id)
+        return JD_ENOMEM;
+    int rc = 0;
+    while (rc == 0 && m->next < m->n && strcmp(m->lines[m->next].id, id) < 0)
+        rc = put_line(m, m->lines[m->next++].text);
+    free(id);
+    return rc == 0 ? put_line(m, doc) : rc;
+}
+
+/* ---- driver ---- */
 /* ---- driver ---- */
 
 static int64_t board_time(const jd_ladder *L, json_t *base, json_t *state)
@@ -730,6 +951,7 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
     json_t *alerts = json_array(), *ids = json_object();
     line *lines = NULL;
     size_t nlines = 0, lcap = 0;
+    bool streamed = false; /* analysis alerts streamed from the store at the end */
     int rc = jd_ladder__load(&L, o->ladder_path, err);
     if (rc < 0)
         goto out;
@@ -738,6 +960,17 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
     E.T = T;
     E.derived = json_object();
     E.strategic = json_object();
+    /* 1-2 from what the analysis stored, when it is current */
+    json_t *bases = NULL;
+    if (o->stored && as_of == JD_AS_OF_NOW && !o->rules_path && !o->ladder_path &&
+        (rc = bases_load(s, &bases, &stats->first_high_at, err)) < 0)
+        goto out;
+    if (bases) {
+        json_decref(E.derived);
+        E.derived = bases;
+        streamed = stats->stored = true;
+        goto derived;
+    }
     /* 1. the analysis as of T */
     FILE *mf = open_memstream(&abuf, &alen);
     if (!mf) {
@@ -772,10 +1005,7 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
             lines[nlines++].owned = false;
         }
         /* keep only what a rule can use: networks, and alerts that reached high */
-        const char *kind = jstr(a, "kind");
-        int lvl = level_parse(jstr(a, "level"));
-        if (kind && (!strcmp(kind, "exploitation_network") ||
-                     (kind_listed(L, kind) && lvl > 0 && L->rung_by_level[lvl] >= 0)))
+        if (of_interest(L, a))
             json_array_append_new(alerts, a);
         else
             json_decref(a);
@@ -792,6 +1022,7 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
         goto out;
     }
     json_object_update(E.derived, E.strategic);
+derived:
     /* 3. stored concerns and their history */
     if ((rc = s->ops->concern->list(s, on_stored, &S, err)) < 0 ||
         (rc = s->ops->concern->events(s, NULL, on_stored_ev, &S, err)) < 0) {
@@ -934,7 +1165,22 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
             goto out;
         }
     }
-    if (o->alerts_out) {
+    if (o->alerts_out && streamed) {
+        if (nlines > 1)
+            qsort(lines, nlines, sizeof *lines, cmp_line);
+        merge_ctx m = {o->alerts_out, lines, nlines, 0, 0, false};
+        bool ran = false;
+        rc = s->ops->alerts_read(s, &ran, merge_doc, &m, err);
+        while (rc == JD_OK && m.next < m.n)
+            rc = put_line(&m, lines[m.next++].text);
+        if (m.failed)
+            rc = jd_error_set(err, JD_EIO, "cannot write alerts");
+        else if (rc > 0 || rc == JD_ENOMEM)
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        if (rc == JD_OK && fflush(o->alerts_out) != 0)
+            rc = jd_error_set(err, JD_EIO, "cannot write alerts");
+        stats->alerts = m.written;
+    } else if (o->alerts_out) {
         if (nlines > 1)
             qsort(lines, nlines, sizeof *lines, cmp_line);
         stats->alerts = (int64_t)nlines;
@@ -953,12 +1199,7 @@ out:
             free(lines[i].text);
     }
     free(lines);
-    for (size_t i = 0; i < E.nm; i++)
-        free(E.mention[i].pid);
-    free(E.mention);
-    free(E.ev);
-    json_decref(E.derived);
-    json_decref(E.strategic);
+    eng_dispose(&E);
     json_decref(S.rows);
     json_decref(S.hist);
     json_decref(alerts);

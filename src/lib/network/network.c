@@ -45,8 +45,16 @@
 #include "network/network.h"
 
 #include <igraph.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* This igraph is built without thread-local state (IGRAPH_THREAD_SAFE is 0
+ * in Debian's): its error handlers, its cleanup stack and its default
+ * random generator are process-wide, so two server threads running Leiden
+ * at once would race on them. Every igraph call runs under this one lock
+ * (issue 17 item 5); it is never held while calling back into joindots. */
+static pthread_mutex_t igraph_lock = PTHREAD_MUTEX_INITIALIZER;
 
 #define MAX_EXPLAIN 80
 #define MAX_RECORDS 200
@@ -1026,20 +1034,25 @@ static int leiden(net *N, const uint32_t *v, uint32_t n, uint32_t *membership)
     igraph_t g;
     igraph_vector_int_t el, memb;
     igraph_vector_t w, nw;
-    igraph_rng_t rng, *old = igraph_rng_default();
+    igraph_rng_t rng, *old;
     bool have_g = false;
+    pthread_mutex_lock(&igraph_lock);
+    old = igraph_rng_default();
     if (igraph_vector_int_init(&el, 2 * (igraph_integer_t)nwe)) {
+        pthread_mutex_unlock(&igraph_lock);
         rc = oom(N);
         goto out;
     }
     if (igraph_vector_int_init(&memb, n)) {
         igraph_vector_int_destroy(&el);
+        pthread_mutex_unlock(&igraph_lock);
         rc = oom(N);
         goto out;
     }
     if (igraph_vector_init(&w, nwe) || igraph_vector_init(&nw, n)) {
         igraph_vector_int_destroy(&el);
         igraph_vector_int_destroy(&memb);
+        pthread_mutex_unlock(&igraph_lock);
         rc = oom(N);
         goto out;
     }
@@ -1081,6 +1094,7 @@ static int leiden(net *N, const uint32_t *v, uint32_t n, uint32_t *membership)
     igraph_vector_destroy(&nw);
     igraph_vector_int_destroy(&el);
     igraph_vector_int_destroy(&memb);
+    pthread_mutex_unlock(&igraph_lock);
 out:
     free(we);
     return rc;

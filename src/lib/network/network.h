@@ -48,4 +48,22 @@ bool jd_place__similar(const jd_place *a, const jd_place *b);
 /* The similarity in [0, 1] used above (numbers not considered). */
 double jd_place__similarity(const jd_place *a, const jd_place *b);
 
+/*
+ * The graph, hotspots and profiles built with an analysis run and stored
+ * with it (jd_escalate_analyse): the records come through the run's tap,
+ * the alerts from the caller, then jd_network__docs_store builds and
+ * stores them (analysis_doc, names "net:...").
+ */
+struct jd_an_callbacks;
+struct jd_store;
+struct jd_error;
+typedef struct jd_netdocs jd_netdocs;
+int jd_network__docs_new(jd_netdocs **out, struct jd_error *err);
+/* The callbacks of the tap; their payload is the jd_netdocs. */
+const struct jd_an_callbacks *jd_network__docs_tap(void);
+/* One alert of the run (borrowed): networks and children's risk are kept. */
+void jd_network__docs_alert(jd_netdocs *d, void *alert_json);
+int jd_network__docs_store(jd_netdocs *d, struct jd_store *s, struct jd_error *err);
+void jd_network__docs_free(jd_netdocs *d);
+
 #endif

@@ -203,6 +203,20 @@ static int group(prof *P)
     return 0;
 }
 
+/* An alert the profiles use: networks, and children's risk by person. */
+static void keep_alert(prof *P, json_t *a)
+{
+    const char *kind = json_string_value(json_object_get(a, "kind"));
+    if (kind && !strcmp(kind, "exploitation_network")) {
+        json_array_append(P->nets, a);
+    } else if (kind && !strcmp(kind, "child_at_risk")) {
+        const char *pid =
+            json_string_value(json_object_get(json_object_get(a, "subject"), "person_id"));
+        if (pid)
+            json_object_set(P->risk, pid, a);
+    }
+}
+
 static int run_analysis(prof *P, jd_store *s, const jd_profile_opts *o)
 {
     char *buf = NULL;
@@ -224,15 +238,7 @@ static int run_analysis(prof *P, jd_store *s, const jd_profile_opts *o)
         if (nl)
             *nl = '\0';
         json_t *a = json_loads(line, 0, NULL);
-        const char *kind = json_string_value(json_object_get(a, "kind"));
-        if (kind && !strcmp(kind, "exploitation_network")) {
-            json_array_append(P->nets, a);
-        } else if (kind && !strcmp(kind, "child_at_risk")) {
-            const char *pid =
-                json_string_value(json_object_get(json_object_get(a, "subject"), "person_id"));
-            if (pid)
-                json_object_set(P->risk, pid, a);
-        }
+        keep_alert(P, a);
         json_decref(a);
     }
     free(buf);
@@ -864,6 +870,8 @@ static int cmp_hot(const void *a, const void *b)
     return strcmp(str(x, "first_seen"), str(y, "first_seen"));
 }
 
+static int hotspots_doc(prof *Pp, const jd_profile_opts *opts, json_t **out_doc);
+
 int jd_hotspots(jd_store *s, const jd_profile_opts *opts, FILE *out, jd_error *err)
 {
     jd_profile_opts def = JD_PROFILE_OPTS_INIT;
@@ -872,7 +880,22 @@ int jd_hotspots(jd_store *s, const jd_profile_opts *opts, FILE *out, jd_error *e
     if (!s || !out)
         return jd_error_set(err, JD_EINVALID, "a store and an output are required");
     prof P;
+    json_t *doc = NULL;
     int rc = load(&P, s, opts, err);
+    if (rc == JD_OK)
+        rc = hotspots_doc(&P, opts, &doc);
+    if (rc == JD_OK)
+        rc = write_doc(out, doc, opts->json, print_hotspots, err);
+    json_decref(doc);
+    unload(&P);
+    return rc;
+}
+
+/* The hotspots of what P holds into *out_doc (new reference). */
+static int hotspots_doc(prof *Pp, const jd_profile_opts *opts, json_t **out_doc)
+{
+    prof P = *Pp; /* a shallow view: P's owner unloads it */
+    int rc = JD_OK;
     hplace *h = NULL;
     uint32_t nh = 0;
     size_t hcap = 0;
@@ -880,8 +903,6 @@ int jd_hotspots(jd_store *s, const jd_profile_opts *opts, FILE *out, jd_error *e
     jd_strmap keys;
     jd_strmap_init(&keys);
     json_t *doc = NULL, *list = NULL;
-    if (rc < 0)
-        goto out;
     hof = calloc(P.nev + 1, sizeof *hof);
     if (!hof) {
         rc = oom(&P);
@@ -997,14 +1018,14 @@ int jd_hotspots(jd_store *s, const jd_profile_opts *opts, FILE *out, jd_error *e
     free(v);
     doc = json_pack("{s:O,s:i}", "hotspots", list, "min_children",
                     opts->min_children > 0 ? opts->min_children : 2);
-    rc = write_doc(out, doc, opts->json, print_hotspots, err);
+    if (!doc)
+        rc = oom(&P);
+    *out_doc = doc;
 out:
-    json_decref(doc);
     json_decref(list);
     free(h);
     free(hof);
     jd_strmap_free(&keys);
-    unload(&P);
     return rc;
 }
 
@@ -1111,20 +1132,11 @@ static void print_graph_json(FILE *f, json_t *doc)
     fputc('\n', f);
 }
 
-int jd_network_graph(jd_store *s, jd_graph_format format, const jd_profile_opts *opts, FILE *out,
-                     jd_error *err)
+/* The graph of what P holds into *out (new reference). */
+static int graph_doc(prof *Pp, json_t **out)
 {
-    jd_profile_opts def = JD_PROFILE_OPTS_INIT;
-    if (!opts)
-        opts = &def;
-    if (!s || !out || (format != JD_GRAPH_JSON && format != JD_GRAPH_GRAPHML))
-        return jd_error_set(err, JD_EINVALID, "a store, an output and a format are required");
-    prof P;
-    int rc = load(&P, s, opts, err);
+    const prof P = *Pp;
     gb g = {json_array(), json_array(), json_object()};
-    json_t *doc = NULL;
-    if (rc < 0)
-        goto out;
     size_t i;
     json_t *a;
     json_array_foreach(P.nets, i, a)
@@ -1170,14 +1182,224 @@ int jd_network_graph(jd_store *s, jd_graph_format format, const jd_profile_opts 
             }
         }
     }
-    doc = json_pack("{s:O,s:O}", "nodes", g.nodes, "edges", g.edges);
-    rc =
-        write_doc(out, doc, false, format == JD_GRAPH_JSON ? print_graph_json : print_graphml, err);
-out:
-    json_decref(doc);
+    json_t *doc = json_pack("{s:O,s:O}", "nodes", g.nodes, "edges", g.edges);
     json_decref(g.nodes);
     json_decref(g.edges);
     json_decref(g.seen);
+    *out = doc;
+    return doc ? JD_OK : oom(Pp);
+}
+
+int jd_network_graph(jd_store *s, jd_graph_format format, const jd_profile_opts *opts, FILE *out,
+                     jd_error *err)
+{
+    jd_profile_opts def = JD_PROFILE_OPTS_INIT;
+    if (!opts)
+        opts = &def;
+    if (!s || !out || (format != JD_GRAPH_JSON && format != JD_GRAPH_GRAPHML))
+        return jd_error_set(err, JD_EINVALID, "a store, an output and a format are required");
+    prof P;
+    json_t *doc = NULL;
+    int rc = load(&P, s, opts, err);
+    if (rc == JD_OK)
+        rc = graph_doc(&P, &doc);
+    if (rc == JD_OK)
+        rc = write_doc(out, doc, false, format == JD_GRAPH_JSON ? print_graph_json : print_graphml,
+                       err);
+    json_decref(doc);
     unload(&P);
     return rc;
+}
+
+/* ---- stored by the analysis (issue 17 item 4) ---- */
+
+#define DOC_PREFIX "net:"
+
+/* A document as the server's routes send it, into *out (malloc'd). */
+static int render(char **out, json_t *doc, bool as_json, void (*text)(FILE *, json_t *),
+                  jd_error *err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    int rc = write_doc(f, doc, as_json, text, err);
+    if (fclose(f) != 0 && rc == JD_OK)
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+    if (rc < 0) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    return JD_OK;
+}
+
+typedef struct docv {
+    jd_doc_save *d;
+    size_t n, cap;
+} docv;
+
+/* Takes name and text (both malloc'd), freed on failure too. */
+static int docv_add(docv *v, char *name, char *text, jd_error *err)
+{
+    if (!name || !text || jd_grow((void **)&v->d, &v->cap, v->n + 1, sizeof *v->d) < 0) {
+        free(name);
+        free(text);
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    v->d[v->n++] = (jd_doc_save){name, text};
+    return JD_OK;
+}
+
+/* The subject the web application asks for a graph node (app.js subjectOf). */
+static char *node_subject(json_t *n)
+{
+    const char *kind = str(n, "kind"), *id = str(n, "id"), *label = str(n, "label");
+    char *out = NULL;
+    if (!kind || !id || !strcmp(kind, "network"))
+        return NULL;
+    if (!strcmp(kind, "address")) {
+        const char *v = label && *label ? label : !strncmp(id, "address:", 8) ? id + 8 : id;
+        if (asprintf(&out, "place:%s", v) < 0)
+            return NULL;
+        return out;
+    }
+    return strdup(id);
+}
+
+/* Build the documents of what P holds and store them. */
+static int store_docs(prof *Pp, jd_store *s, jd_error *err)
+{
+    prof P = *Pp; /* a shallow view: the caller unloads */
+    jd_profile_opts o = JD_PROFILE_OPTS_INIT;
+    o.json = true;
+    json_t *graph = NULL, *hot = NULL;
+    docv v = {0};
+    char *txt = NULL;
+    int rc = graph_doc(&P, &graph);
+    if (rc == JD_OK &&
+        (rc = render(&txt, graph, false, print_graph_json, err)) == JD_OK) {
+        rc = docv_add(&v, strdup(DOC_PREFIX "graph"), txt, err);
+        txt = NULL;
+    }
+    if (rc == JD_OK && (rc = hotspots_doc(&P, &o, &hot)) == JD_OK &&
+        (rc = render(&txt, hot, true, print_hotspots, err)) == JD_OK) {
+        rc = docv_add(&v, strdup(DOC_PREFIX "hotspots"), txt, err);
+        txt = NULL;
+    }
+    /* a profile of every person, vehicle, phone and place in the graph */
+    size_t i;
+    json_t *n;
+    json_array_foreach(json_object_get(graph, "nodes"), i, n)
+    {
+        if (rc < 0)
+            break;
+        char *subj = node_subject(n), *name = NULL;
+        subject S;
+        json_t *doc = NULL;
+        if (!subj)
+            continue;
+        int r = find_subject(&P, subj, &S);
+        if (r == JD_OK)
+            r = build_profile(&P, &S, &doc);
+        if (r == JD_OK)
+            r = render(&txt, doc, true, print_profile, err);
+        json_decref(doc);
+        if (r == JD_OK && asprintf(&name, DOC_PREFIX "profile:%s", subj) < 0)
+            name = NULL;
+        if (r == JD_OK) {
+            rc = docv_add(&v, name, txt, err);
+            txt = NULL;
+        } else if (r != JD_ENOTFOUND && r != JD_EINVALID) {
+            rc = r; /* a subject the records do not hold is asked for afresh */
+        }
+        free(subj);
+    }
+    if (rc == JD_OK)
+        rc = s->ops->docs_replace(s, DOC_PREFIX, v.d, v.n, err);
+    for (size_t k = 0; k < v.n; k++) {
+        free((char *)v.d[k].name);
+        free((char *)v.d[k].doc);
+    }
+    free(v.d);
+    json_decref(graph);
+    json_decref(hot);
+    return rc;
+}
+
+struct jd_netdocs {
+    prof P; /* first: the tap's callbacks take the jd_netdocs as their prof */
+};
+
+int jd_network__docs_new(jd_netdocs **out, jd_error *err)
+{
+    jd_netdocs *d = calloc(1, sizeof *d);
+    if (!d)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    d->P.err = err;
+    d->P.as_of = JD_AS_OF_NOW;
+    jd_arena_init(&d->P.ar, 1 << 20);
+    jd_strmap_init(&d->P.idmap);
+    d->P.nets = json_array();
+    d->P.risk = json_object();
+    if (!d->P.nets || !d->P.risk) {
+        jd_network__docs_free(d);
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    *out = d;
+    return JD_OK;
+}
+
+const jd_an_callbacks *jd_network__docs_tap(void)
+{
+    static const jd_an_callbacks tap = {on_identity, on_event, on_mention, on_object};
+    return &tap;
+}
+
+void jd_network__docs_alert(jd_netdocs *d, void *alert_json)
+{
+    keep_alert(&d->P, alert_json);
+}
+
+int jd_network__docs_store(jd_netdocs *d, jd_store *s, jd_error *err)
+{
+    if (!s->ops->docs_replace)
+        return jd_error_set(err, JD_ESTORE, "this store keeps no analysis documents");
+    d->P.err = err;
+    int rc = group(&d->P);
+    return rc < 0 ? rc : store_docs(&d->P, s, err);
+}
+
+void jd_network__docs_free(jd_netdocs *d)
+{
+    if (!d)
+        return;
+    unload(&d->P);
+    free(d);
+}
+
+int jd_network_stored(jd_store *s, const char *what, const char *subj, char **out,
+                      jd_error *err)
+{
+    if (!s || !what || !out || (!strcmp(what, "profile") && !subj))
+        return jd_error_set(err, JD_EINVALID, "a store, what and an output are required");
+    if (!s->ops->doc_get)
+        return jd_error_set(err, JD_ENOTFOUND, "nothing stored");
+    char name[512];
+    int len = subj ? snprintf(name, sizeof name, DOC_PREFIX "%s:%s", what, subj)
+                      : snprintf(name, sizeof name, DOC_PREFIX "%s", what);
+    if (len < 0 || (size_t)len >= sizeof name)
+        return jd_error_set(err, JD_ENOTFOUND, "nothing stored");
+    char *txt = NULL;
+    jd_doc_state state;
+    int rc = s->ops->doc_get(s, name, &txt, &state, err);
+    if (rc < 0)
+        return rc;
+    if (state != JD_DOC_CURRENT && state != JD_DOC_BEHIND) {
+        free(txt);
+        return jd_error_set(err, JD_ENOTFOUND, "nothing stored of the latest analysis");
+    }
+    *out = txt;
+    return JD_OK;
 }

@@ -1921,6 +1921,66 @@ static int pg_alerts_read(jd_store *s, bool *ran, jd_alert_doc_cb cb, void *payl
     return jd_pg__stream(s->impl, "SELECT doc FROM alert ORDER BY id", NULL, doc_row, &c, err);
 }
 
+static int pg_docs_replace(jd_store *s, const char *prefix, const jd_doc_save *d, size_t n,
+                           jd_error *err)
+{
+    pgs *p = s->impl;
+    if (p->in_tx)
+        return jd_error_set(err, JD_EINVALID, "documents replaced inside another transaction");
+    int rc = jd_pg__begin(p, err);
+    if (rc < 0)
+        return rc;
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, (int64_t)strlen(prefix));
+    pgp_text(&pp, prefix);
+    if ((rc = jd_pg__lock(p, JD_PG_LOCK_ANALYSE, err)) < 0 ||
+        (rc = jd_pg__do(p, "DELETE FROM analysis_doc WHERE substr(name, 1, $1::int) = $2", &pp,
+                        NULL, err)) < 0)
+        goto out;
+    for (size_t i = 0; i < n && rc == JD_OK; i++) {
+        jd_pg_params dp = {.n = 0};
+        pgp_text(&dp, d[i].name);
+        pgp_text(&dp, d[i].doc);
+        rc = jd_pg__do(p,
+                       "INSERT INTO analysis_doc(name, run_id, ingest_gen, identity_gen, doc)"
+                       " VALUES ($1, (SELECT max(id) FROM analysis_run),"
+                       " (SELECT coalesce(max(id), 0) FROM ingest_run),"
+                       " (SELECT coalesce(max(id), 0) FROM resolve_run), $2)",
+                       &dp, NULL, err);
+    }
+out:
+    return jd_pg__end(p, rc, err);
+}
+
+static int pg_doc_get(jd_store *s, const char *name, char **out, jd_doc_state *state,
+                      jd_error *err)
+{
+    *out = NULL;
+    *state = JD_DOC_NONE;
+    jd_pg_params pp = {.n = 0};
+    pgp_text(&pp, name);
+    PGresult *r;
+    int rc = jd_pg__run(s->impl,
+                        "SELECT d.doc, (d.run_id = (SELECT max(id) FROM analysis_run) AND"
+                        " (SELECT as_of FROM analysis_run WHERE id = d.run_id) IS NULL)::int,"
+                        " (d.ingest_gen = (SELECT coalesce(max(id), 0) FROM ingest_run) AND"
+                        " d.identity_gen = (SELECT coalesce(max(id), 0) FROM resolve_run))::int"
+                        " FROM analysis_doc d WHERE d.name = $1",
+                        &pp, &r, err);
+    if (rc < 0)
+        return rc;
+    if (PQntuples(r)) {
+        if (!(*out = strdup(jd_pg__txt(r, 0, 0))))
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        else
+            *state = !jd_pg__i64(r, 0, 1)  ? JD_DOC_OLD
+                     : jd_pg__i64(r, 0, 2) ? JD_DOC_CURRENT
+                                           : JD_DOC_BEHIND;
+    }
+    PQclear(r);
+    return rc;
+}
+
 static const jd_store_ops pg_ops = {
     .name = "postgres",
     .close = pg_close,
@@ -1956,6 +2016,8 @@ static const jd_store_ops pg_ops = {
     .analysis_load = pg_analysis_load,
     .alerts_replace = pg_alerts_replace,
     .alerts_read = pg_alerts_read,
+    .docs_replace = pg_docs_replace,
+    .doc_get = pg_doc_get,
     .ethnicity_rows = pg_ethnicity_rows,
     .concern = &jd_pg_concern_ops,
     .account = &jd_pg_account_ops,

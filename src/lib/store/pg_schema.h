@@ -198,6 +198,10 @@ static const jd_migration jd_pg_migrations[] = {
     {"audit log: keyed MAC per entry and on the head",
      "ALTER TABLE audit_log ADD COLUMN mac ctext NOT NULL DEFAULT '';"
      "ALTER TABLE audit_head ADD COLUMN mac ctext NOT NULL DEFAULT '';"},
+    {"analysis documents: network graph, hotspots, profiles, concern bases",
+     "CREATE TABLE analysis_doc(name ctext PRIMARY KEY,"
+     " run_id bigint NOT NULL REFERENCES analysis_run(id), ingest_gen bigint NOT NULL,"
+     " identity_gen bigint NOT NULL, doc ctext NOT NULL);"},
 };
 
 #undef PG_ID

@@ -149,6 +149,16 @@ static const jd_migration jd_sqlite_migrations[] = {
      * key in a file outside the database. Entries written before are kept
      * with an empty MAC and reported as unkeyed. */
     {"audit log: keyed MAC per entry and on the head", JD_SCHEMA_AUDIT_MAC},
+    /* Issue 17 item 4: what readers need from an analysis run, stored by it
+     * (the network graph, hotspots, profiles, the concern bases of the
+     * escalation engine) so that exports and the server serve them instead
+     * of analysing again. Each document records the analysis run, ingest run
+     * and resolve run it was built from, so a reader knows when the data
+     * moved on since. */
+    {"analysis documents: network graph, hotspots, profiles, concern bases",
+     "CREATE TABLE analysis_doc(name TEXT PRIMARY KEY,"
+     " run_id INTEGER NOT NULL REFERENCES analysis_run(id), ingest_gen INTEGER NOT NULL,"
+     " identity_gen INTEGER NOT NULL, doc TEXT NOT NULL);"},
 };
 
 #endif

@@ -1691,15 +1691,26 @@ static int sq_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
     }
     if ((rc = an_finish(q, st, rc, r, err)) != 0)
         return rc;
-    if ((rc = an_query(q, "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, i.person_id,"
-                          " pm.dob, pm.dob_prec, pm.age,"
-                          " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"
-                          " FROM person_mention pm JOIN event e ON e.id = pm.event_id"
-                          " LEFT JOIN identity_ref ir ON ir.agency = pm.agency"
-                          " AND ir.person_ref = pm.person_ref"
-                          " LEFT JOIN identity i ON i.id = ir.identity_id"
-                          " WHERE e.known_at <= ?1", as_of, &st, err)) < 0)
+    /* As of now every event is known: the join on event, one B-tree search
+     * per mention and nothing else, is left out (the scan of person_mention
+     * drives both plans, so the rows come in the same order). */
+#define AN_MENTIONS                                                                                \
+    "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, i.person_id,"                          \
+    " pm.dob, pm.dob_prec, pm.age,"                                                                \
+    " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"                         \
+    " FROM person_mention pm"
+#define AN_MENTION_IDS                                                                             \
+    " LEFT JOIN identity_ref ir ON ir.agency = pm.agency AND ir.person_ref = pm.person_ref"        \
+    " LEFT JOIN identity i ON i.id = ir.identity_id"
+    if ((rc = an_query(q,
+                       as_of == INT64_MAX
+                           ? AN_MENTIONS AN_MENTION_IDS
+                           : AN_MENTIONS " JOIN event e ON e.id = pm.event_id" AN_MENTION_IDS
+                                         " WHERE e.known_at <= ?1",
+                       as_of, &st, err)) < 0)
         return rc;
+#undef AN_MENTIONS
+#undef AN_MENTION_IDS
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         jd_an_mention_row m = {
             .event_id = sqlite3_column_int64(st, 0), .agency = jd_sq__col_text(st, 1),
@@ -1712,9 +1723,13 @@ static int sq_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
     }
     if ((rc = an_finish(q, st, rc, r, err)) != 0)
         return rc;
-    if ((rc = an_query(q, "SELECT om.event_id, om.object_type, om.value_norm, om.description,"
-                          " om.person_ref, om.value_valid FROM object_mention om"
-                          " JOIN event e ON e.id = om.event_id WHERE e.known_at <= ?1",
+    if ((rc = an_query(q,
+                       as_of == INT64_MAX
+                           ? "SELECT om.event_id, om.object_type, om.value_norm, om.description,"
+                             " om.person_ref, om.value_valid FROM object_mention om"
+                           : "SELECT om.event_id, om.object_type, om.value_norm, om.description,"
+                             " om.person_ref, om.value_valid FROM object_mention om"
+                             " JOIN event e ON e.id = om.event_id WHERE e.known_at <= ?1",
                        as_of, &st, err)) < 0)
         return rc;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1800,6 +1815,80 @@ static int sq_alerts_read(jd_store *s, bool *ran, jd_alert_doc_cb cb, void *payl
     return an_finish(q, st, rc, r, err);
 }
 
+static int sq_docs_replace(jd_store *s, const char *prefix, const jd_doc_save *d, size_t n,
+                           jd_error *err)
+{
+    sq *q = s->impl;
+    if (q->in_tx)
+        return jd_error_set(err, JD_EINVALID, "documents replaced inside another transaction");
+    int rc = sq_begin(s, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db, "DELETE FROM analysis_doc WHERE substr(name, 1, ?1) = ?2", -1,
+                           &st, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_bind_int64(st, 1, (int64_t)strlen(prefix));
+    jd_sq__bind_text(st, 2, prefix);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto fail;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "INSERT INTO analysis_doc(name, run_id, ingest_gen, identity_gen, doc)"
+                           " VALUES (?1, (SELECT max(id) FROM analysis_run),"
+                           " (SELECT coalesce(max(id), 0) FROM ingest_run),"
+                           " (SELECT coalesce(max(id), 0) FROM resolve_run), ?2)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_reset(st);
+        jd_sq__bind_text(st, 1, d[i].name);
+        jd_sq__bind_text(st, 2, d[i].doc);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            goto fail;
+    }
+    sqlite3_finalize(st);
+    return sq_commit(s, err);
+fail:
+    rc = jd_sq__err(q, err, "analysis documents");
+    sqlite3_finalize(st);
+    sq_rollback(s);
+    return rc;
+}
+
+static int sq_doc_get(jd_store *s, const char *name, char **out, jd_doc_state *state,
+                      jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    *out = NULL;
+    *state = JD_DOC_NONE;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT d.doc, d.run_id = (SELECT max(id) FROM analysis_run) AND"
+                           " (SELECT as_of FROM analysis_run WHERE id = d.run_id) IS NULL,"
+                           " d.ingest_gen = (SELECT coalesce(max(id), 0) FROM ingest_run) AND"
+                           " d.identity_gen = (SELECT coalesce(max(id), 0) FROM resolve_run)"
+                           " FROM analysis_doc d WHERE d.name = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "analysis documents");
+    jd_sq__bind_text(st, 1, name);
+    int r = sqlite3_step(st), rc = JD_OK;
+    if (r == SQLITE_ROW) {
+        const char *doc = jd_sq__col_text(st, 0);
+        if (!(*out = strdup(doc ? doc : "")))
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        else
+            *state = !sqlite3_column_int(st, 1) ? JD_DOC_OLD
+                     : sqlite3_column_int(st, 2) ? JD_DOC_CURRENT
+                                                 : JD_DOC_BEHIND;
+    } else if (r != SQLITE_DONE) {
+        rc = jd_sq__err(q, err, "analysis documents");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static const jd_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1835,6 +1924,8 @@ static const jd_store_ops sqlite_ops = {
     .analysis_load = sq_analysis_load,
     .alerts_replace = sq_alerts_replace,
     .alerts_read = sq_alerts_read,
+    .docs_replace = sq_docs_replace,
+    .doc_get = sq_doc_get,
     .ethnicity_rows = sq_ethnicity_rows,
     .concern = &jd_sqlite_concern_ops,
     .account = &jd_sqlite_account_ops,

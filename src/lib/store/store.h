@@ -157,6 +157,19 @@ typedef struct jd_alert_save {
 } jd_alert_save;
 typedef int (*jd_alert_doc_cb)(const char *doc, void *payload);
 
+/* A document built from the latest analysis run (analysis_doc): the network
+ * graph, hotspots, profiles, the escalation engine's concern bases. */
+typedef struct jd_doc_save {
+    const char *name, *doc;
+} jd_doc_save;
+/* How a stored document stands against the store now. */
+typedef enum {
+    JD_DOC_NONE = 0,   /* never stored */
+    JD_DOC_OLD = 1,    /* of an earlier analysis run, or of an "as of" run */
+    JD_DOC_BEHIND = 2, /* of the latest run, but an ingest or resolve ran since */
+    JD_DOC_CURRENT = 3 /* of the latest full run, nothing ingested or resolved since */
+} jd_doc_state;
+
 struct jd_chrono_event;
 typedef int (*jd_chrono_event_cb)(const struct jd_chrono_event *ev, void *payload);
 
@@ -240,6 +253,14 @@ typedef struct jd_store_ops {
      * (*ran false). */
     int (*alerts_read)(jd_store *s, bool *ran, jd_alert_doc_cb cb, void *payload,
                        jd_error *err);
+    /* Replace the documents whose names start with `prefix` by d[0..n), in
+     * one transaction, stamped with the latest analysis run and the ingest
+     * and resolve runs of now. JD_ESTORE when analysis never ran. */
+    int (*docs_replace)(jd_store *s, const char *prefix, const jd_doc_save *d, size_t n,
+                        jd_error *err);
+    /* One document (malloc'd into *out, NULL when none) and its state. */
+    int (*doc_get)(jd_store *s, const char *name, char **out, jd_doc_state *state,
+                   jd_error *err);
     /* Equality monitoring only: for each resolved child, each ethnicity its
      * mentions record with how many (ethnicity "" and n 0 when none), by
      * person_id. Nothing else may read ethnicity. */

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Issue 17 item 4: what `joindots analyse` stores is what readers serve.
+# `export alerts` streams the stored alerts with the escalation alerts of the
+# stored concern bases (no second analysis) and writes the same bytes as a
+# fresh analysis; once an ingest or resolve ran since, it analyses afresh.
+# The server's network graph, hotspots and profiles come from the documents
+# analyse stored and equal those built afresh.
+# Usage: test_stored.sh JOINDOTS SOURCE_ROOT
+JD=$1 SRC=$2
+. "$SRC/tests/integration/lib.sh"
+scratch
+
+# stored_vs_fresh NAME DB BUNDLE: export as stored, then afresh (after an
+# ingest of the same bundle, which changes no record), and compare.
+stored_vs_fresh() {
+  local n=$1 db=$2 bundle=$3
+  "$JD" export alerts --db "$db" >"$SCRATCH/$n.stored" 2>"$SCRATCH/$n.stored.err"
+  is $? 0 "$n: export alerts"
+  grep -q "as the last analysis stored them" "$SCRATCH/$n.stored.err"
+  ok $? "$n: export streams what analyse stored ($(tail -1 "$SCRATCH/$n.stored.err"))"
+  "$JD" ingest --db "$db" --quiet "$bundle" >/dev/null 2>&1
+  "$JD" export alerts --db "$db" >"$SCRATCH/$n.fresh" 2>"$SCRATCH/$n.fresh.err"
+  grep -q "from a fresh analysis" "$SCRATCH/$n.fresh.err"
+  ok $? "$n: after an ingest the stored alerts are behind: export analyses afresh"
+  local lines
+  lines=$(wc -l <"$SCRATCH/$n.fresh")
+  [ "$lines" -gt 5 ] && cmp -s "$SCRATCH/$n.stored" "$SCRATCH/$n.fresh"
+  ok $? "$n: stored and fresh exports are byte-identical ($lines alerts)"
+  grep -q '"kind":"escalation"' "$SCRATCH/$n.stored"
+  ok $? "$n: the stored export holds escalation alerts of concerns"
+  cmp -s <(sort "$SCRATCH/$n.stored") <(sort "$SCRATCH/$n.fresh")
+  ok $? "$n: and identical sorted"
+}
+
+# --- a synthetic county
+"$JD" synth --out "$SCRATCH/c" --seed 11 --children 400 >/dev/null 2>&1
+ok $? "synth writes a county"
+DB=$SCRATCH/c.db
+"$JD" ingest --db "$DB" --quiet "$SCRATCH/c" >/dev/null 2>&1 && "$JD" resolve --db "$DB" >/dev/null 2>&1 &&
+  "$JD" analyse --db "$DB" >"$SCRATCH/analyse.out" 2>&1
+ok $? "ingest, resolve, analyse"
+grep -q "concern bases, network, hotspots and profiles stored" "$SCRATCH/analyse.out"
+ok $? "analyse stores what readers need"
+stored_vs_fresh county "$DB" "$SCRATCH/c"
+
+# --- the demo (oxford scenario), analysed again by the command
+"$JD" demo --dir "$SCRATCH/demo" --no-serve >/dev/null 2>&1
+ok $? "demo"
+"$JD" analyse --db "$SCRATCH/demo/joindots.db" >/dev/null 2>&1
+ok $? "analyse the demo store"
+bundle=$(find "$SCRATCH/demo" -mindepth 1 -maxdepth 1 -type d | head -1)
+stored_vs_fresh demo "$SCRATCH/demo/joindots.db" "$bundle"
+
+# --- no recomputation: a mark put into a stored alert is what export writes
+"$JD" analyse --db "$DB" >/dev/null 2>&1
+sqlite3 "$DB" "UPDATE alert SET doc = replace(doc, '\"kind\":\"child_at_risk\"',
+  '\"kind\":\"child_at_risk\",\"x_mark\":1') WHERE id = (SELECT min(id) FROM alert
+  WHERE kind = 'child_at_risk')"
+"$JD" export alerts --db "$DB" 2>/dev/null | grep -c '"x_mark":1' >"$SCRATCH/marks"
+is "$(cat "$SCRATCH/marks")" 1 "export writes the stored alert as stored (no second analysis)"
+# a concern changed by a person after the analysis is folded in at export time
+"$JD" export alerts --db "$DB" 2>/dev/null | grep '"kind":"escalation"' | head -1 >"$SCRATCH/esc1"
+[ -s "$SCRATCH/esc1" ]; ok $? "an escalation alert is exported"
+# a store with documents of an older run: `analyse --as-of` leaves them old
+"$JD" analyse --db "$DB" --as-of 2015-01-01 >/dev/null 2>&1
+"$JD" export alerts --db "$DB" 2>&1 >/dev/null | grep -q "from a fresh analysis"
+ok $? "after an as-of analysis the stored bases are not used"
+
+# --- the server: graph, hotspots and profiles as stored
+"$JD" analyse --db "$DB" >/dev/null 2>&1
+echo "password-of-analyst-1" | "$JD" user add --db "$DB" --role analyst --password-stdin analyst 2>/dev/null
+"$JD" profile --db "$DB" --graph --format json >"$SCRATCH/graph.fresh" 2>/dev/null
+ok $? "the graph built afresh"
+subject=$(python3 -c '
+import json, sys
+g = json.load(open(sys.argv[1]))
+ns = [n for n in g["nodes"] if n["kind"] in ("vehicle", "phone")] or [n for n in g["nodes"] if n["kind"] == "person"]
+print(ns[0]["id"] if ns else "")' "$SCRATCH/graph.fresh")
+[ -n "$subject" ]; ok $? "the graph has a subject to profile ($subject)"
+"$JD" profile --db "$DB" --json "$subject" >"$SCRATCH/profile.fresh" 2>/dev/null
+ok $? "its profile built afresh"
+"$JD" profile --db "$DB" --hotspots --json >"$SCRATCH/hot.fresh" 2>/dev/null
+sqlite3 "$DB" "SELECT doc FROM analysis_doc WHERE name = 'net:hotspots'" >"$SCRATCH/hot.stored"
+python3 -c 'import json, sys; a = json.load(open(sys.argv[1])); sys.exit(not a["hotspots"] or a != json.load(open(sys.argv[2])))' \
+  "$SCRATCH/hot.stored" "$SCRATCH/hot.fresh"
+ok $? "the stored hotspots (the dashboard's) equal those built afresh"
+"$JD" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$SCRATCH/port" 2>"$SCRATCH/serve.log" &
+SPID=$!
+trap 'kill $SPID 2>/dev/null; wait $SPID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
+for _ in $(seq 1 600); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
+B="http://127.0.0.1:$(cat "$SCRATCH/port" 2>/dev/null)"
+curl -s -c "$SCRATCH/jar" -H 'Content-Type: application/json' \
+  -d '{"username":"analyst","password":"password-of-analyst-1"}' "$B/api/login" >/dev/null
+curl -s -b "$SCRATCH/jar" "$B/api/network" >"$SCRATCH/graph.served"
+python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' \
+  "$SCRATCH/graph.served" "$SCRATCH/graph.fresh"
+ok $? "GET /api/network equals the graph built afresh"
+enc=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$subject")
+curl -s -b "$SCRATCH/jar" "$B/api/profile?subject=$enc&reason=test" >"$SCRATCH/profile.served"
+python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' \
+  "$SCRATCH/profile.served" "$SCRATCH/profile.fresh"
+ok $? "GET /api/profile equals the profile built afresh"
+# served from the store: a mark put into the stored documents is sent
+sqlite3 "$DB" "UPDATE analysis_doc SET doc = replace(doc, '{\"nodes\":', '{\"x_mark\":1,\"nodes\":')
+  WHERE name = 'net:graph'; UPDATE analysis_doc SET doc = replace(doc, '\"records\":',
+  '\"x_mark\": 1, \"records\":') WHERE name = 'net:profile:' || '$subject'"
+curl -s -b "$SCRATCH/jar" "$B/api/network" | grep -q '"x_mark": *1'
+ok $? "GET /api/network serves what analyse stored (not rebuilt per request)"
+curl -s -b "$SCRATCH/jar" "$B/api/profile?subject=$enc&reason=test" | grep -q '"x_mark": *1'
+ok $? "GET /api/profile serves what analyse stored"
+is "$(curl -s -o /dev/null -w '%{http_code}' -b "$SCRATCH/jar" "$B/api/profile?subject=vehicle:ZZ99ZZZ&reason=test")" 404 \
+  "a subject not stored is looked up afresh (404 when nothing matches)"
+# profiles not stored (asked by AGENCY:REF) are built afresh, each a whole
+# analysis with Leiden (igraph under its lock): eight at once on the
+# server's worker threads all give the person's profile (run under TSan by
+# scripts/test-tsan.sh)
+person=$(python3 -c '
+import json, sys
+g = json.load(open(sys.argv[1]))
+print(next((n["id"] for n in g["nodes"] if n["kind"] == "person" and not n["id"].startswith("U:")), ""))' \
+  "$SCRATCH/graph.fresh")
+ref=$(sqlite3 "$DB" "SELECT r.agency || ':' || r.person_ref FROM identity_ref r JOIN identity i
+  ON i.id = r.identity_id WHERE i.person_id = '$person' ORDER BY 1 LIMIT 1")
+"$JD" profile --db "$DB" --json "$person" >"$SCRATCH/person.fresh" 2>/dev/null
+[ -n "$ref" ] && [ -s "$SCRATCH/person.fresh" ]; ok $? "a person of the graph and one of their refs ($person, $ref)"
+encr=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$ref")
+cpids=()
+for i in 1 2 3 4 5 6 7 8; do
+  curl -s -b "$SCRATCH/jar" "$B/api/profile?subject=$encr&reason=concurrent" >"$SCRATCH/conc.$i" &
+  cpids+=($!)
+done
+wait "${cpids[@]}"
+wait_n=0
+for i in 1 2 3 4 5 6 7 8; do
+  python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' \
+    "$SCRATCH/conc.$i" "$SCRATCH/person.fresh" 2>/dev/null || wait_n=$((wait_n + 1))
+done
+is "$wait_n" 0 "eight profiles built afresh at once all equal the person's profile"
+is "$(curl -s -o /dev/null -w '%{http_code}' -b "$SCRATCH/jar" "$B/api/network")" 200 "and the server still answers"
+kill $SPID; wait $SPID 2>/dev/null
+done_testing
