@@ -8,9 +8,8 @@
  *    loop compares integers.
  * 2. Block: several rules (surname Double Metaphone code + birth year +
  *    initial, forename sound + date of birth, date of birth and its
- *    day/month swap, postcode + initial, address + initial, NHS number,
- *    UPN, phone, other identifier; one way from a ref with no full date of
- *    birth: surname sound + initial with no year)
+ *    day/month swap, postcode + initial, surname + initial, NHS number,
+ *    UPN, phone, other identifier)
  *    emit (key, ref) entries; sorted runs of equal keys give candidate pairs,
  *    unioned and de-duplicated. Runs longer than block_cap are skipped and
  *    counted, so one common value cannot explode the work.
@@ -564,7 +563,8 @@ static int name_pair_level(const rs *R, uint32_t a, uint32_t b, bool forename)
         l = L_SIMILAR; /* an initial */
     if (l == L_DIFF && xl > 1 && yl > 1 && sounds_alike(R, a, b))
         l = L_SOUND;
-    if (l <= L_SOUND && xl > 2 && yl > 2 && jd_cmp__damerau_levenshtein(x, xl, y, yl) <= 1)
+    if (l <= L_SOUND && xl > 2 && yl > 2 && (xl > yl ? xl - yl : yl - xl) <= 1 &&
+        (x[0] == y[0] || x[1] == y[1]) && jd_cmp__damerau_levenshtein(x, xl, y, yl) <= 1)
         l = L_SIMILAR; /* one typo in a short name (Ava / Aav), which Jaro-Winkler scores low */
     return l;
 }
@@ -1564,11 +1564,13 @@ static void *keys_range(void *arg)
             }
         }
         /* rule 11, one way: surname sound and initial with no year, from a
-         * ref with no full date (the probe, key bit 0 set; either order of
-         * its names) to every ref (bit 0 clear) */
+         * ref with no date, age or postcode (the probe, key bit 0 set;
+         * either order of its names), which no other rule reaches, to every
+         * ref (bit 0 clear) */
+        bool lost = probe && !r->by_lo && !r->npc; /* no date, age or postcode at all */
         for (uint8_t s = 0; s < r->nsur; s++)
             for (uint8_t f = 0; f < r->nfore; f++)
-                for (int sw = 0; sw < (probe ? 2 : 1); sw++) {
+                for (int sw = 0; sw < (lost ? 2 : 1); sw++) {
                     uint32_t sur = sw ? r->fore[f] : r->sur[s], fo = sw ? r->sur[s] : r->fore[f];
                     const uint32_t *ph = phon_codes(R, sur);
                     uint32_t codes[2] = {ph ? ph[0] : 0, ph && ph[1] != ph[0] ? ph[1] : 0};
@@ -1584,7 +1586,7 @@ static void *keys_range(void *arg)
                             continue;
                         }
                         e->key = (rule_key(11, jd_hash64(k, sizeof k, 11 * 0x9e3779b97f4a7c15ULL)) &
-                                  ~UINT64_C(1)) | (probe ? 1 : 0);
+                                  ~UINT64_C(1)) | (lost ? 1 : 0);
                         e->ref = i;
                     }
                 }
@@ -1994,14 +1996,38 @@ static void fn_add(cl *x, uint32_t f, uint16_t n)
  */
 enum { RARE_NAME_REFS = 3 };
 
-/* The place at the time: the same address as written, or where either
- * has no address the same postcode (neighbours share a postcode: two
- * addresses that differ are two homes). */
-static bool same_place(const rview *a, const rview *b)
+/* How many refs the county's own term frequencies expect to carry both
+ * the forename and the surname of a ref (the rarest pair of its names);
+ * 1e9 without both. */
+static double name_refs(const rs *R, const rview *a)
 {
-    if (a->addr && b->addr)
-        return a->addr == b->addr;
-    return pc_level(a, b) == 3;
+    double rare = 1e9;
+    for (uint8_t i = 0; i < a->nfore; i++)
+        for (uint8_t k = 0; k < a->nsur; k++) {
+            uint32_t f = a->fore[i], g = a->sur[k];
+            double e = (double)(f < R->ntf ? R->tf[f] : 1) * (double)(g < R->ntf ? R->tf[g] : 1) /
+                       (double)(R->n ? R->n : 1);
+            rare = e < rare ? e : rare;
+        }
+    return rare;
+}
+
+/* The place at the time: the same address as written, or the same
+ * postcode where either has no address or the house numbers agree
+ * (neighbours share a postcode: another number is another home). */
+static bool same_place(const rs *R, const rview *a, const rview *b)
+{
+    if (a->addr && a->addr == b->addr)
+        return true;
+    if (pc_level(a, b) != 3)
+        return false;
+    if (!a->addr || !b->addr)
+        return true;
+    /* one postcode: one home unless the house numbers differ */
+    const char *x = pool_str(&R->names, a->addr), *y = pool_str(&R->names, b->addr);
+    if (*x < '0' || *x > '9' || *y < '0' || *y > '9')
+        return true;
+    return strtol(x, NULL, 10) == strtol(y, NULL, 10);
 }
 
 static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
@@ -2014,7 +2040,7 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
         return true;
     /* the place at the time: the same postcode, or the same address as
      * written (a neighbour's house number is not close enough) */
-    bool place = same_place(&va, &vb);
+    bool place = same_place(R, &va, &vb);
     int lv[NF];
     int lf = lv[F_FORE] = name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, c);
     int ls = swapped_names(R, &va, &vb, lf, lv, c)
@@ -2049,34 +2075,7 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
     /* names and an age with no place to back them (a call handler's row):
      * the names must be rare enough in the county that few refs share both
      * (the expected count from the county's own term frequencies) */
-    double rare = 1e9;
-    for (uint8_t i = 0; i < va.nfore; i++)
-        for (uint8_t k = 0; k < va.nsur; k++) {
-            uint32_t f = va.fore[i], g = va.sur[k];
-            double e = (double)(f < R->ntf ? R->tf[f] : 1) * (double)(g < R->ntf ? R->tf[g] : 1) /
-                       (double)(R->n ? R->n : 1);
-            rare = e < rare ? e : rare;
-        }
-    return lf >= L_CLOSE && ls >= L_CLOSE && rare <= RARE_NAME_REFS;
-}
-
-/* Two refs with first names and full dates of birth whose first names
- * differ (not alike in sound, spelling or one typo; a surname written first is compared
- * crosswise), with no identifier in common: twins share surname, date of
- * birth and address, so these are two people whatever the rest. */
-static bool first_names_differ(const rs *R, uint32_t a, uint32_t b, lvcache *c)
-{
-    rview va, vb;
-    view(R, &R->h[a], &va);
-    view(R, &R->h[b], &vb);
-    if (!va.nfore || !vb.nfore || !has_full_dob(&va) || !has_full_dob(&vb) ||
-        strong(&va, &vb) > 0 || other_level(R, &va, &vb) > 0 ||
-        set_level(va.phone, va.nphone, vb.phone, vb.nphone) == 1)
-        return false;
-    int lv[NF];
-    lv[F_FORE] = name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, c);
-    swapped_names(R, &va, &vb, lv[F_FORE], lv, c);
-    return lv[F_FORE] == L_DIFF;
+    return lf >= L_CLOSE && ls >= L_CLOSE && name_refs(R, &va) <= RARE_NAME_REFS;
 }
 
 /* Is ref i sparse: no forename, no surname or no full date of birth? */
@@ -2108,7 +2107,13 @@ static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int 
     int ld = dob_level(&va, &vb);
     if (lf <= L_DIFF || ls == L_DIFF || ld == 0)
         return 0;
-    bool place = same_place(&va, &vb);
+    bool place = same_place(R, &va, &vb);
+    /* names with no place and no date of birth to back them: the names
+     * must be rare enough in the county that few refs share both (a
+     * namesake whose own records were never written in full is otherwise
+     * the only candidate) */
+    if (!place && ld < 3 && name_refs(R, &va) > RARE_NAME_REFS)
+        return 0;
     *names = (lf >= L_CLOSE ? 2 : 1) + (ls >= L_CLOSE ? 2 : ls > L_DIFF ? 1 : 0);
     int pts = *names + (place ? 2 : 0) + (ld >= 3 ? 3 : ld > 0 ? ld : 0);
     return pts >= 4 ? pts : 0;
@@ -2418,11 +2423,18 @@ static int64_t join_sparse(const rs *R, cl *c, deferred *d, size_t nd, const dec
 typedef struct match_link {
     uint32_t a, b;
     double w;
+    uint8_t tier; /* 0: first names the same (or one missing), 1: not */
 } match_link;
 
+/* Links in tiers, each in order of weight: first names that agree
+ * exactly (or are missing on one side) first, so that each person's own
+ * records have come together, and their first names settled, before a
+ * link between similar names (Jack and Jake, a twin's) is weighed. */
 static int cmp_link(const void *p, const void *q)
 {
     const match_link *x = p, *y = q;
+    if (x->tier != y->tier)
+        return x->tier < y->tier ? -1 : 1;
     if (x->w != y->w)
         return x->w > y->w ? -1 : 1;
     if (x->a != y->a)
@@ -2545,7 +2557,7 @@ static void *score_range(void *arg)
             j->rc = JD_ENOMEM;
             break;
         }
-        *l = (match_link){a, b, ps.total};
+        *l = (match_link){a, b, ps.total, ps.lv[F_FORE] == L_EXACT || ps.lv[F_FORE] < 0 ? 0 : 1};
     }
     free(c);
     return NULL;
@@ -3092,11 +3104,6 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         int reason;
         bool direct = R.r[lv[i].a].ndob && R.r[lv[i].b].ndob && names_agree(&R, lv[i].a, lv[i].b, lc);
         const char *why = conflict(&R, c, x, y, dv, decs.n, direct, &reason);
-        if (!why && first_names_differ(&R, lv[i].a, lv[i].b, lc)) {
-            why = "first names that differ, with full dates of birth and no identifier in "
-                  "common (twins and siblings share the rest)";
-            reason = CL_NAME;
-        }
         if (!why) {
             merge(c, x, y);
             R.st.links++;
