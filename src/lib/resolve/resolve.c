@@ -2035,8 +2035,7 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
     rview va, vb;
     view(R, &R->h[a], &va);
     view(R, &R->h[b], &vb);
-    if (strong(&va, &vb) > 0 || other_level(R, &va, &vb) > 0 ||
-        set_level(va.phone, va.nphone, vb.phone, vb.nphone) == 1)
+    if (strong(&va, &vb) > 0 || other_level(R, &va, &vb) > 0)
         return true;
     /* the place at the time: the same postcode, or the same address as
      * written (a neighbour's house number is not close enough) */
@@ -2047,6 +2046,10 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
                  ? lv[F_SUR]
                  : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c);
     lf = lv[F_FORE];
+    /* a phone in common, unless both names differ (a household's landline) */
+    if (set_level(va.phone, va.nphone, vb.phone, vb.nphone) == 1 &&
+        !(lf == L_DIFF && ls == L_DIFF))
+        return true;
     if (has_full_dob(&va) && has_full_dob(&vb)) {
         /* both names and a date of birth, exact or swapped (a name that
          * differs or is missing needs an address like the other or the same
@@ -2066,16 +2069,13 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
         return false;
     if (ld >= 2 && (nf + ns >= 3 || place))
         return true; /* names and a date (a full one agrees with a partial) */
-    if (place && (ld >= 1 || nf + ns >= 3 || (nf == 2 && !ns)))
-        return true; /* a first name and the address at the time, with an
-                      * age that fits where there is one (one person of a
-                      * first name to a household), or both names */
-    if (ld < 1 || nf + ns < 4)
-        return false;
-    /* names and an age with no place to back them (a call handler's row):
-     * the names must be rare enough in the county that few refs share both
-     * (the expected count from the county's own term frequencies) */
-    return lf >= L_CLOSE && ls >= L_CLOSE && name_refs(R, &va) <= RARE_NAME_REFS;
+    /* a close first name and the address at the time, with an age that
+     * does not contradict (one person of a first name to a household); a
+     * first name only similar (Clive and Claire, Emma and Emeka at one
+     * address), or names and an age with no place (a call handler's row),
+     * are left to join_sparse, which asks that the links point to one
+     * person and that names without a place be rare in the county */
+    return place && nf == 2;
 }
 
 /* Is ref i sparse: no forename, no surname or no full date of birth? */
