@@ -218,6 +218,11 @@ mkdir -p "$SCRATCH/sp"
   echo 'police,P5,N990,subject,Okonjo,Musa,2001-03-03,,M,OX9 1AA,7 Birch Road,'
   echo 'police,P6,N991,subject,Okonjo,Zainab,2003-08-08,,F,OX9 1AA,7 Birch Road,'
   echo 'call_handling,C3,CH990,subject,,Musa,,,,,7 Birch Road,'
+  # a couple at one address, Clive on two records; a call names Claire
+  # (a similar first name, no date): not joined to him
+  echo 'police,P11,N985,subject,Mason,Clive,1970-02-02,,M,OX9 4EE,12 Tower Hill,'
+  echo 'police,P12,N986,subject,Mason,Clive,1970-02-02,,M,OX9 4EE,12 Tower Hill,'
+  echo 'police,P13,N987,victim,Mason,Claire,,,F,OX9 4EE,12 Tower Hill,'
   # twins Amara and Amari (one date of birth, one address, each on two
   # records): two people
   echo 'police,P7,N995,subject,Ndiaye,Amara,2004-05-05,,F,OX9 2DD,3 Quarry Close,'
@@ -239,6 +244,7 @@ n=$(sqlite3 "$SP" "SELECT count(*) FROM identity_note WHERE note LIKE '%possible
 ! same police:N980 police:N981; ok $? "the two Ewan Pargeters stay two people"
 same police:N990 call_handling:CH990; ok $? "a first name with the household's address (no postcode) joins the one Musa there"
 ! same police:N991 call_handling:CH990; ok $? "not his sister at the same address"
+! same police:N985 police:N987; ok $? "a similar first name of the other sex at his address stays apart (Claire, Clive)"
 same police:N995 police:N997 && same police:N996 police:N998 && ! same police:N995 police:N996; ok $? "twins (one date of birth, one address, names one letter apart) stay two people"
 n=$(sqlite3 "$SP" "SELECT count(*) FROM identity_note WHERE note LIKE '%police:N99_ kept apart from police:N99_ %first names that disagree, each written on two records%'")
 [ "$n" -ge 2 ]; ok $? "refused as settled first names that disagree, explained on both twins ($n notes)"

@@ -2105,8 +2105,8 @@ static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int 
                  : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c);
     lf = lv[F_FORE];
     int ld = dob_level(&va, &vb);
-    if (lf <= L_DIFF || ls == L_DIFF || ld == 0)
-        return 0;
+    if (lf <= L_DIFF || ls == L_DIFF || ld == 0 || (va.gender && vb.gender && va.gender != vb.gender))
+        return 0; /* no first name, or names, dates or genders that differ */
     bool place = same_place(R, &va, &vb);
     /* names with no place and no date of birth to back them: the names
      * must be rare enough in the county that few refs share both (a
