@@ -74,7 +74,9 @@ typedef struct jd_resolve_stats {
     /* Pairs each blocking rule proposed, before de-duplication (index = rule:
      * 1 surname sound+year+initial, 2 forename sound+day+month, 3 date of
      * birth+gender, 4 postcode+initial, 5 NHS, 6 UPN, 7 phone, 8 other id,
-     * 9 names within a district when no date is known). */
+     * 9 names within a district when no date is known, 10 address as
+     * written+initial, 11 one way from a ref with no full date of birth:
+     * surname sound+initial). */
     int64_t pairs_by_rule[16];
     /* Candidate pairs scored in full; the others could not reach the
      * threshold (an exact bound): on their cheap fields whatever their names
@@ -83,9 +85,11 @@ typedef struct jd_resolve_stats {
     int threads; /* scoring threads used */
     /* Pairs of refs named as two people in one event (cannot-links), and
      * would-be links refused, by reason: different strong identifiers or
-     * a person's decision, genders, dates of birth, ages, a shared event;
-     * sparse refs kept apart for want of evidence that singles them out. */
-    int64_t event_cannot_links, refused_by[6], sparse_kept_apart;
+     * a person's decision, genders, dates of birth, ages, a shared event,
+     * settled first names that disagree;
+     * sparse refs kept apart for want of evidence that singles them out,
+     * and sparse refs joined as the one person their links point to. */
+    int64_t event_cannot_links, refused_by[6], sparse_kept_apart, sparse_joined;
     /* Identities to review: holding more than one full date of birth, both
      * genders, first names that are not one another's typo, variant or
      * initial (any of them), and all. */

@@ -563,6 +563,9 @@ static int name_pair_level(const rs *R, uint32_t a, uint32_t b, bool forename)
         l = L_SIMILAR; /* an initial */
     if (l == L_DIFF && xl > 1 && yl > 1 && sounds_alike(R, a, b))
         l = L_SOUND;
+    if (l <= L_SOUND && xl > 2 && yl > 2 && (xl > yl ? xl - yl : yl - xl) <= 1 &&
+        (x[0] == y[0] || x[1] == y[1]) && jd_cmp__damerau_levenshtein(x, xl, y, yl) <= 1)
+        l = L_SIMILAR; /* one typo in a short name (Ava / Aav), which Jaro-Winkler scores low */
     return l;
 }
 
@@ -1051,6 +1054,15 @@ static int on_mention(const jd_mention_row *m, void *payload)
 
 /* ---- blocking ---- */
 
+/* Does a ref carry a full date of birth (day and month too)? */
+static bool has_full_date(const rref *r)
+{
+    for (uint8_t i = 0; i < r->ndob; i++)
+        if (r->dob[i] % 100 && r->dob[i] / 100 % 100)
+            return true;
+    return false;
+}
+
 /* American Soundex of an ASCII-folded name: a blocking key only. */
 static void soundex(const char *s, char out[5])
 {
@@ -1521,12 +1533,63 @@ static void *keys_range(void *arg)
                 rc |= key_push(keys, 2, b, i);
             }
         }
-        for (uint8_t p = 0; p < r->npc; p++)
+        /* A ref with no full date of birth (a call handler's or housing
+         * officer's row) has no date rule to meet its person by: it also
+         * meets them by the initial of its surname at the place (a surname
+         * written first), and it probes every ref with its names (rule 11) */
+        bool probe = !has_full_date(r);
+        for (uint8_t p = 0; p < r->npc; p++) {
             for (uint8_t f = 0; f < r->nfore; f++) {
                 snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]),
                          pool_str(&R->names, r->fore[f])[0]);
                 rc |= key_push(keys, 4, b, i);
             }
+            for (uint8_t f = 0; probe && f < r->nsur; f++) {
+                snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]),
+                         pool_str(&R->names, r->sur[f])[0]);
+                rc |= key_push(keys, 4, b, i);
+            }
+        }
+        /* the address as written and an initial: a call handler writes the
+         * address and no postcode */
+        if (r->addr) {
+            const char *ad = pool_str(&R->names, r->addr);
+            for (uint8_t f = 0; f < r->nfore; f++) {
+                snprintf(b, sizeof b, "%.80s|%c", ad, pool_str(&R->names, r->fore[f])[0]);
+                rc |= key_push(keys, 10, b, i);
+            }
+            for (uint8_t f = 0; probe && f < r->nsur; f++) {
+                snprintf(b, sizeof b, "%.80s|%c", ad, pool_str(&R->names, r->sur[f])[0]);
+                rc |= key_push(keys, 10, b, i);
+            }
+        }
+        /* rule 11, one way: surname sound and initial with no year, from a
+         * ref with no date, age or postcode (the probe, key bit 0 set;
+         * either order of its names), which no other rule reaches, to every
+         * ref (bit 0 clear) */
+        bool lost = probe && !r->by_lo && !r->npc; /* no date, age or postcode at all */
+        for (uint8_t s = 0; s < r->nsur; s++)
+            for (uint8_t f = 0; f < r->nfore; f++)
+                for (int sw = 0; sw < (lost ? 2 : 1); sw++) {
+                    uint32_t sur = sw ? r->fore[f] : r->sur[s], fo = sw ? r->sur[s] : r->fore[f];
+                    const uint32_t *ph = phon_codes(R, sur);
+                    uint32_t codes[2] = {ph ? ph[0] : 0, ph && ph[1] != ph[0] ? ph[1] : 0};
+                    for (int c = 0; c < 2; c++) {
+                        if (!codes[c])
+                            continue;
+                        unsigned char k[5];
+                        memcpy(k, &codes[c], 4);
+                        k[4] = (unsigned char)pool_str(&R->names, fo)[0];
+                        kv *e = vec_push(keys);
+                        if (!e) {
+                            rc |= JD_ENOMEM;
+                            continue;
+                        }
+                        e->key = (rule_key(11, jd_hash64(k, sizeof k, 11 * 0x9e3779b97f4a7c15ULL)) &
+                                  ~UINT64_C(1)) | (lost ? 1 : 0);
+                        e->ref = i;
+                    }
+                }
         for (uint8_t k = 0; k < r->nnhs; k++)
             rc |= key_push(keys, 5, pool_str(&R->ids, r->nhs[k]), i);
         for (uint8_t k = 0; k < r->nupn; k++)
@@ -1538,6 +1601,66 @@ static void *keys_range(void *arg)
     }
     j->rc = rc != JD_OK ? JD_ENOMEM : JD_OK;
     return NULL;
+}
+
+/*
+ * One-way candidate pairs (rule 11) from its sorted keys: a key's targets
+ * (bit 0 clear) and probes (bit 0 set) sort next to each other; each probe
+ * pairs with every other ref of the two runs, and targets never with one
+ * another (every ref is a target, so their pairs would be the county's
+ * namesakes). Keys of more than `cap` refs are skipped and counted.
+ */
+static int probe_pairs(const kv *k, size_t nk, size_t cap, vec *out, int64_t *proposed,
+                       int64_t *skipped)
+{
+    for (size_t s = 0, e; s < nk; s = e) {
+        e = s + 1;
+        while (e < nk && k[e].key >> 1 == k[s].key >> 1)
+            e++;
+        size_t first_probe = s;
+        while (first_probe < e && !(k[first_probe].key & 1))
+            first_probe++;
+        if (first_probe == e || e - s < 2)
+            continue;
+        if (cap && e - s > cap) {
+            (*skipped)++;
+            continue;
+        }
+        for (size_t p = first_probe; p < e; p++)
+            for (size_t q = s; q < e; q++) {
+                uint32_t a = k[p].ref, b = k[q].ref;
+                if (a == b || (q >= first_probe && q < p))
+                    continue; /* two probes pair once */
+                uint64_t *o = vec_push(out);
+                if (!o)
+                    return JD_ENOMEM;
+                *o = a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+                (*proposed)++;
+            }
+    }
+    return JD_OK;
+}
+
+/* The sorted, distinct union of the sorted pairs *pp and the pairs q
+ * (sorted here): *pp is replaced. JD_OK or JD_ENOMEM. */
+static int merge_pairs(uint64_t **pp, size_t *np, uint64_t *q, size_t nq)
+{
+    if (jd_resolve__radix_sort_u64(q, nq) < 0)
+        return JD_ENOMEM;
+    uint64_t *m = malloc((*np + nq) * sizeof *m);
+    if (!m)
+        return JD_ENOMEM;
+    size_t i = 0, j = 0, n = 0;
+    const uint64_t *p = *pp;
+    while (i < *np || j < nq) {
+        uint64_t v = j == nq || (i < *np && p[i] <= q[j]) ? p[i++] : q[j++];
+        if (!n || m[n - 1] != v)
+            m[n++] = v;
+    }
+    free(*pp);
+    *pp = m;
+    *np = n;
+    return JD_OK;
 }
 
 /* Candidate pairs by the blocking rules, with `threads` threads (1 to 8). */
@@ -1567,13 +1690,30 @@ static int block(rs *R, vec *pairs, int cap, int threads)
         free(keys.p);
         return JD_ENOMEM;
     }
+    /* rule 11 sorts last (the rule is the key's top bits): its one-way
+     * pairs are taken apart from the rest */
+    size_t n11 = keys.n;
+    while (n11 > 0 && k[n11 - 1].key >> 60 == 11)
+        n11--;
+    vec probe = {.sz = sizeof(uint64_t)};
+    if (probe_pairs(k + n11, keys.n - n11, (size_t)(cap > 0 ? cap : 0), &probe,
+                    &R->st.pairs_by_rule[11], &R->st.skipped_blocks) != JD_OK) {
+        free(keys.p);
+        free(probe.p);
+        return JD_ENOMEM;
+    }
     uint64_t *pp = NULL;
     size_t np = 0;
-    rc = jd_resolve__pairs(k, keys.n, (uint32_t)R->n, (size_t)(cap > 0 ? cap : 0), threads, &pp,
+    rc = jd_resolve__pairs(k, n11, (uint32_t)R->n, (size_t)(cap > 0 ? cap : 0), threads, &pp,
                            &np, R->st.pairs_by_rule, &R->st.skipped_blocks);
     free(keys.p);
-    if (rc < 0)
+    if (rc == JD_OK && probe.n)
+        rc = merge_pairs(&pp, &np, probe.p, probe.n);
+    free(probe.p);
+    if (rc < 0) {
+        free(pp);
         return rc;
+    }
     pairs->p = pp;
     pairs->n = pairs->cap = np;
     return JD_OK;
@@ -1818,8 +1958,27 @@ typedef struct cl {
     int16_t by_lo, by_hi; /* birth years every recorded age allows, 0 none */
     uint8_t nn, nu, nd;
     uint8_t gmask; /* genders recorded: 1 F, 2 M */
+    bool full;     /* holds a ref with both names and a full date of birth */
+    uint8_t nfn;
     uint32_t ngen[2]; /* mentions recording F, M */
+    uint32_t fn[4];   /* first names and the refs written with each */
+    uint16_t fc[4];
 } cl;
+
+/* Add `n` refs written with first name `f` to a cluster's first names (a
+ * fifth name is not kept). */
+static void fn_add(cl *x, uint32_t f, uint16_t n)
+{
+    for (uint8_t i = 0; i < x->nfn; i++)
+        if (x->fn[i] == f) {
+            x->fc[i] = (uint16_t)(x->fc[i] + n < UINT16_MAX ? x->fc[i] + n : UINT16_MAX);
+            return;
+        }
+    if (x->nfn < 4) {
+        x->fn[x->nfn] = f;
+        x->fc[x->nfn++] = n;
+    }
+}
 
 /*
  * Minimum evidence for a link with a sparse record (issue 16). A ref with
@@ -1836,23 +1995,61 @@ typedef struct cl {
  * refused and shown as a possible match.
  */
 enum { RARE_NAME_REFS = 3 };
+
+/* How many refs the county's own term frequencies expect to carry both
+ * the forename and the surname of a ref (the rarest pair of its names);
+ * 1e9 without both. */
+static double name_refs(const rs *R, const rview *a)
+{
+    double rare = 1e9;
+    for (uint8_t i = 0; i < a->nfore; i++)
+        for (uint8_t k = 0; k < a->nsur; k++) {
+            uint32_t f = a->fore[i], g = a->sur[k];
+            double e = (double)(f < R->ntf ? R->tf[f] : 1) * (double)(g < R->ntf ? R->tf[g] : 1) /
+                       (double)(R->n ? R->n : 1);
+            rare = e < rare ? e : rare;
+        }
+    return rare;
+}
+
+/* The place at the time: the same address as written, or the same
+ * postcode where either has no address or the house numbers agree
+ * (neighbours share a postcode: another number is another home). */
+static bool same_place(const rs *R, const rview *a, const rview *b)
+{
+    if (a->addr && a->addr == b->addr)
+        return true;
+    if (pc_level(a, b) != 3)
+        return false;
+    if (!a->addr || !b->addr)
+        return true;
+    /* one postcode: one home unless the house numbers differ */
+    const char *x = pool_str(&R->names, a->addr), *y = pool_str(&R->names, b->addr);
+    if (*x < '0' || *x > '9' || *y < '0' || *y > '9')
+        return true;
+    return strtol(x, NULL, 10) == strtol(y, NULL, 10);
+}
+
 static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
 {
     rview va, vb;
     view(R, &R->h[a], &va);
     view(R, &R->h[b], &vb);
-    if (strong(&va, &vb) > 0 || other_level(R, &va, &vb) > 0 ||
-        set_level(va.phone, va.nphone, vb.phone, vb.nphone) == 1)
+    if (strong(&va, &vb) > 0 || other_level(R, &va, &vb) > 0)
         return true;
     /* the place at the time: the same postcode, or the same address as
      * written (a neighbour's house number is not close enough) */
-    bool place = pc_level(&va, &vb) == 3 || (va.addr && va.addr == vb.addr);
+    bool place = same_place(R, &va, &vb);
     int lv[NF];
     int lf = lv[F_FORE] = name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, c);
     int ls = swapped_names(R, &va, &vb, lf, lv, c)
                  ? lv[F_SUR]
                  : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c);
     lf = lv[F_FORE];
+    /* a phone in common, unless both names differ (a household's landline) */
+    if (set_level(va.phone, va.nphone, vb.phone, vb.nphone) == 1 &&
+        !(lf == L_DIFF && ls == L_DIFF))
+        return true;
     if (has_full_dob(&va) && has_full_dob(&vb)) {
         /* both names and a date of birth, exact or swapped (a name that
          * differs or is missing needs an address like the other or the same
@@ -1872,28 +2069,75 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
         return false;
     if (ld >= 2 && (nf + ns >= 3 || place))
         return true; /* names and a date (a full one agrees with a partial) */
-    if (place && (ld >= 1 || nf + ns >= 3 || (nf == 2 && !ns)))
-        return true; /* a first name and the address at the time, with an
-                      * age that fits where there is one (one person of a
-                      * first name to a household), or both names */
-    if (ld < 1 || nf + ns < 4)
-        return false;
-    /* names and an age with no place to back them (a call handler's row):
-     * the names must be rare enough in the county that few refs share both
-     * (the expected count from the county's own term frequencies) */
-    double rare = 1e9;
-    for (uint8_t i = 0; i < va.nfore; i++)
-        for (uint8_t k = 0; k < va.nsur; k++) {
-            uint32_t f = va.fore[i], g = va.sur[k];
-            double e = (double)(f < R->ntf ? R->tf[f] : 1) * (double)(g < R->ntf ? R->tf[g] : 1) /
-                       (double)(R->n ? R->n : 1);
-            rare = e < rare ? e : rare;
-        }
-    return lf >= L_CLOSE && ls >= L_CLOSE && rare <= RARE_NAME_REFS;
+    /* a close first name and the address at the time, with an age that
+     * does not contradict (one person of a first name to a household); a
+     * first name only similar (Clive and Claire, Emma and Emeka at one
+     * address), or names and an age with no place (a call handler's row),
+     * are left to join_sparse, which asks that the links point to one
+     * person and that names without a place be rare in the county */
+    return place && nf == 2;
+}
+
+/* Is ref i sparse: no forename, no surname or no full date of birth? */
+static bool sparse_ref(const rs *R, uint32_t i)
+{
+    return !R->r[i].nfore || !R->r[i].nsur || !has_full_date(&R->r[i]);
+}
+
+/*
+ * The evidence a link with a sparse ref carries when enough_evidence found
+ * it short of singling out one person on its own: 0 when it is no evidence
+ * (no first name, names or dates that differ), else the points of what
+ * agrees: each name 2 (close or exact) or 1 (similar or sounding alike),
+ * the place at the time 2, a date 1 (an age or partial date that fits), 2
+ * (one digit off) or 3 (exact or swapped); at least 4 points are needed.
+ * *names gets the names' points, which rank the candidates of one ref.
+ */
+static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int *names)
+{
+    rview va, vb;
+    view(R, &R->h[a], &va);
+    view(R, &R->h[b], &vb);
+    int lv[NF];
+    int lf = lv[F_FORE] = name_level(R, va.fore, va.nfore, vb.fore, vb.nfore, true, c);
+    int ls = swapped_names(R, &va, &vb, lf, lv, c)
+                 ? lv[F_SUR]
+                 : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c);
+    lf = lv[F_FORE];
+    int ld = dob_level(&va, &vb);
+    if (lf <= L_DIFF || ls == L_DIFF || ld == 0 || (va.gender && vb.gender && va.gender != vb.gender))
+        return 0; /* no first name, or names, dates or genders that differ */
+    bool place = same_place(R, &va, &vb);
+    /* names with no place and no date of birth to back them: the names
+     * must be rare enough in the county that few refs share both (a
+     * namesake whose own records were never written in full is otherwise
+     * the only candidate) */
+    if (!place && ld < 3 && name_refs(R, &va) > RARE_NAME_REFS)
+        return 0;
+    *names = (lf >= L_CLOSE ? 2 : 1) + (ls >= L_CLOSE ? 2 : ls > L_DIFF ? 1 : 0);
+    int pts = *names + (place ? 2 : 0) + (ld >= 3 ? 3 : ld > 0 ? ld : 0);
+    return pts >= 4 ? pts : 0;
+}
+
+/* A link with a sparse ref that waits for the second pass (see
+ * join_sparse): the sparse ref, the other, the link's weight. */
+typedef struct deferred {
+    uint32_t s, o;
+    double w;
+} deferred;
+
+static int cmp_deferred(const void *p, const void *q)
+{
+    const deferred *x = p, *y = q;
+    if (x->s != y->s)
+        return x->s < y->s ? -1 : 1;
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1;
+    return (x->o > y->o) - (x->o < y->o);
 }
 
 /* Reasons a merge is refused (jd_resolve_stats.refused_by). */
-enum { CL_ID, CL_GENDER, CL_DOB, CL_AGE, CL_EVENT, CL_N };
+enum { CL_ID, CL_GENDER, CL_DOB, CL_AGE, CL_EVENT, CL_NAME, CL_N };
 
 static uint32_t find(cl *c, uint32_t i)
 {
@@ -1985,6 +2229,39 @@ bool jd_resolve__ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t n
     return ages_apart(lo_a, hi_a, dob_a, nda, lo_b, hi_b, dob_b, ndb);
 }
 
+/* Are two first names one person's: the same, variants (the nicknames
+ * file) or an initial and a name it begins? */
+static bool same_first_name(const rs *R, uint32_t a, uint32_t b)
+{
+    if (a == b || variant_match(R, a, b))
+        return true;
+    const char *x = pool_str(&R->names, a), *y = pool_str(&R->names, b);
+    return (!x[1] || !y[1]) && x[0] == y[0];
+}
+
+/*
+ * First names that disagree (twins, siblings): each side has a settled
+ * first name (written on two refs or more) and no settled name of either
+ * side is the same as, a variant of or an initial of any first name of the
+ * other. Jack and Jake, Amara and Amari are close to Jaro-Winkler, but two
+ * refs of each say two people; a typo is written once.
+ */
+static bool first_names_apart(const rs *R, const cl *x, const cl *y)
+{
+    bool sx = false, sy = false;
+    for (uint8_t i = 0; i < x->nfn; i++)
+        sx |= x->fc[i] >= 2;
+    for (uint8_t k = 0; k < y->nfn; k++)
+        sy |= y->fc[k] >= 2;
+    if (!sx || !sy)
+        return false;
+    for (uint8_t i = 0; i < x->nfn; i++)
+        for (uint8_t k = 0; k < y->nfn; k++)
+            if ((x->fc[i] >= 2 || y->fc[k] >= 2) && same_first_name(R, x->fn[i], y->fn[k]))
+                return false;
+    return true;
+}
+
 /* Why clusters x and y (roots) must not be one person, or NULL; *reason
  * gets its CL_ number. The rules stop chains too (A-B-C where A and C were
  * never compared): every cannot-link between any member of one and any of
@@ -2011,6 +2288,9 @@ static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const de
     *reason = CL_GENDER;
     if (genders_apart(c[x].ngen, c[y].ngen))
         return "genders that disagree";
+    *reason = CL_NAME;
+    if (first_names_apart(R, &c[x], &c[y]))
+        return "first names that disagree, each written on two records or more";
     *reason = CL_DOB;
     if (!direct && dobs_apart(c[x].dob, c[x].nd, c[y].dob, c[y].nd))
         return "dates of birth that cannot be one person's";
@@ -2045,6 +2325,9 @@ static void merge(cl *c, uint32_t x, uint32_t y)
     c[x].next = c[y].next;
     c[y].next = t;
     c[x].gmask |= c[y].gmask;
+    c[x].full |= c[y].full;
+    for (uint8_t i = 0; i < c[y].nfn; i++)
+        fn_add(&c[x], c[y].fn[i], c[y].fc[i]);
     c[x].ngen[0] += c[y].ngen[0];
     c[x].ngen[1] += c[y].ngen[1];
     if (c[y].by_lo) {
@@ -2059,14 +2342,99 @@ static void merge(cl *c, uint32_t x, uint32_t y)
         add_id(c[x].dob, &c[x].nd, 8, c[y].dob[i]);
 }
 
+/* Append `text` to a ref's note (notes are capped near 600 bytes: what
+ * does not fit is left out). */
+static void note_add(char **note, const char *text)
+{
+    if (*note && strlen(*note) > 600)
+        return;
+    size_t n = *note ? strlen(*note) : 0, t = strlen(text);
+    char *x = realloc(*note, n + t + 3);
+    if (!x)
+        return;
+    if (n)
+        memcpy(x + n, "; ", 2), n += 2;
+    memcpy(x + n, text, t + 1);
+    *note = x;
+}
+
+/*
+ * The second pass for sparse refs (issue 16, minimum evidence): a sparse
+ * ref whose links fell short of enough_evidence joins a person only when
+ * its links point to one: among the clusters they reach with
+ * sparse_evidence and no cannot-link, exactly one has the best names (a
+ * household holds one Jack, a county one Nadia Siddiqui of that age).
+ * Round 0 counts only clusters holding a full ref (a person known by both
+ * names and a date of birth); round 1 any, so that two sparse rows of one
+ * person without a full record can meet. A ref already with a full ref
+ * stays where it is. Each join is noted on the ref. Returns refs joined.
+ */
+static int64_t join_sparse(const rs *R, cl *c, deferred *d, size_t nd, const decision *dv,
+                           size_t ndec, lvcache *lc, char **notes)
+{
+    int64_t joined = 0;
+    if (nd > 1)
+        qsort(d, nd, sizeof *d, cmp_deferred);
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0, j; i < nd; i = j) {
+            j = i + 1;
+            while (j < nd && d[j].s == d[i].s)
+                j++;
+            uint32_t s = d[i].s, rs_ = find(c, s), best = UINT32_MAX;
+            if (c[rs_].full)
+                continue;
+            int bestn = -1, bestp = 0;
+            bool tie = false;
+            size_t via = i;
+            for (size_t k = i; k < j; k++) {
+                uint32_t r = find(c, d[k].o);
+                int names = 0, why, pts;
+                if (r == rs_ || (round == 0 && !c[r].full) || (r == best && !tie))
+                    continue;
+                if (!(pts = sparse_evidence(R, s, d[k].o, lc, &names)) ||
+                    conflict(R, c, rs_, r, dv, ndec, false, &why))
+                    continue;
+                if (names > bestn) {
+                    bestn = names;
+                    bestp = pts;
+                    best = r;
+                    tie = false;
+                    via = k;
+                } else if (names == bestn && r != best) {
+                    tie = true;
+                }
+            }
+            if (best == UINT32_MAX || tie)
+                continue;
+            merge(c, rs_, best);
+            joined++;
+            char buf[320];
+            snprintf(buf, sizeof buf,
+                     "%s:%s joined through %s:%s (match weight %.1f, evidence %d points): the "
+                     "only person its links point to",
+                     pool_str(&R->ids, R->r[s].agency), pool_str(&R->ids, R->r[s].ref),
+                     pool_str(&R->ids, R->r[d[via].o].agency),
+                     pool_str(&R->ids, R->r[d[via].o].ref), d[via].w, bestp);
+            note_add(&notes[s], buf);
+        }
+    return joined;
+}
+
 typedef struct match_link {
     uint32_t a, b;
     double w;
+    uint8_t tier; /* 0: first names the same (or one missing), 1: not */
 } match_link;
 
+/* Links in tiers, each in order of weight: first names that agree
+ * exactly (or are missing on one side) first, so that each person's own
+ * records have come together, and their first names settled, before a
+ * link between similar names (Jack and Jake, a twin's) is weighed. */
 static int cmp_link(const void *p, const void *q)
 {
     const match_link *x = p, *y = q;
+    if (x->tier != y->tier)
+        return x->tier < y->tier ? -1 : 1;
     if (x->w != y->w)
         return x->w > y->w ? -1 : 1;
     if (x->a != y->a)
@@ -2189,7 +2557,7 @@ static void *score_range(void *arg)
             j->rc = JD_ENOMEM;
             break;
         }
-        *l = (match_link){a, b, ps.total};
+        *l = (match_link){a, b, ps.total, ps.lv[F_FORE] == L_EXACT || ps.lv[F_FORE] < 0 ? 0 : 1};
     }
     free(c);
     return NULL;
@@ -2662,6 +3030,9 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         c[i].ngen[1] = R.r[i].ngen[1];
         c[i].by_lo = R.r[i].by_lo;
         c[i].by_hi = R.r[i].by_hi;
+        c[i].full = !sparse_ref(&R, i);
+        for (uint8_t k = 0; k < R.r[i].nfore; k++)
+            fn_add(&c[i], R.r[i].fore[k], 1);
         for (uint8_t k = 0; k < R.r[i].nnhs; k++)
             add_id(c[i].nhs, &c[i].nn, 4, R.r[i].nhs[k]);
         for (uint8_t k = 0; k < R.r[i].nupn; k++)
@@ -2694,10 +3065,22 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     if (links.n > 1)
         qsort(lv, links.n, sizeof *lv, cmp_link);
     lvcache *lc = huge_calloc(sizeof *lc); /* names of the links; NULL: only slower */
+    vec defer = {.sz = sizeof(deferred)}; /* links with a sparse ref, for join_sparse */
     for (size_t i = 0; i < links.n; i++) {
         uint32_t x = find(c, lv[i].a), y = find(c, lv[i].b);
         if (x == y)
             continue;
+        if (!enough_evidence(&R, lv[i].a, lv[i].b, lc) &&
+            (sparse_ref(&R, lv[i].a) || sparse_ref(&R, lv[i].b))) {
+            /* a sparse ref: the second pass decides (join_sparse) */
+            for (int side = 0; side < 2; side++) {
+                uint32_t me = side ? lv[i].b : lv[i].a, other = side ? lv[i].a : lv[i].b;
+                deferred *df = sparse_ref(&R, me) ? vec_push(&defer) : NULL;
+                if (df)
+                    *df = (deferred){me, other, lv[i].w};
+            }
+            continue;
+        }
         if (!enough_evidence(&R, lv[i].a, lv[i].b, lc)) {
             R.st.sparse_kept_apart++;
             for (int side = 0; side < 2; side++) {
@@ -2743,6 +3126,27 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
             notes[me] = strdup(buf);
         }
     }
+    R.st.sparse_joined = join_sparse(&R, c, defer.p, defer.n, dv, decs.n, lc, notes);
+    for (size_t i = 0; i < defer.n; i++) {
+        const deferred *df = (const deferred *)defer.p + i;
+        if (find(c, df->s) == find(c, df->o))
+            continue;
+        bool both = sparse_ref(&R, df->o);
+        R.st.sparse_kept_apart += !both || df->s < df->o;
+        for (int side = 0; side < (both ? 1 : 2); side++) {
+            uint32_t me = side ? df->o : df->s, other = side ? df->s : df->o;
+            char buf[400];
+            snprintf(buf, sizeof buf,
+                     "possible match: %s:%s and %s:%s (match weight %.1f) kept apart, a sparse "
+                     "record needs an identifier, names and a date of birth, or names, age and "
+                     "address in common, or links that point to one person",
+                     pool_str(&R.ids, R.r[me].agency), pool_str(&R.ids, R.r[me].ref),
+                     pool_str(&R.ids, R.r[other].agency), pool_str(&R.ids, R.r[other].ref),
+                     df->w);
+            note_add(&notes[me], buf);
+        }
+    }
+    free(defer.p);
     free(lc);
     for (size_t i = 0; i < decs.n; i++)
         R.st.rejected += !dv[i].same;
