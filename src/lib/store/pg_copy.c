@@ -26,7 +26,8 @@ static const char *const copy_tables[] = {
     "identity_ref",  "identity_note",   "link_decision",  "resolve_run",
     "analysis_run",  "alert",           "concern",        "concern_event",
     "notify_outbox", "notify_delivery", "account",        "session",
-    "audit_log",     "audit_head",      "alert_ack",
+    "audit_log",     "audit_head",      "alert_ack",      "feed_token",
+    "feed",
 };
 
 enum { COPY_CHUNK = 8 << 20 };

@@ -198,6 +198,21 @@ static const jd_migration jd_pg_migrations[] = {
     {"audit log: keyed MAC per entry and on the head",
      "ALTER TABLE audit_log ADD COLUMN mac ctext NOT NULL DEFAULT '';"
      "ALTER TABLE audit_head ADD COLUMN mac ctext NOT NULL DEFAULT '';"},
+    /* As JD_SCHEMA_LIVE (issue 17). The feed operations themselves are not
+     * built for PostgreSQL yet (its jd_live_ops is NULL): the tables are
+     * here so that both stores keep one schema and migrate copies them. */
+    {"live operation: feeds and feed tokens",
+     "CREATE TABLE feed_token(id" PG_ID ", name ctext NOT NULL UNIQUE,"
+     " agency ctext NOT NULL, token_hash ctext NOT NULL UNIQUE, created_at bigint NOT NULL,"
+     " disabled integer NOT NULL DEFAULT 0, last_used bigint NOT NULL DEFAULT 0);"
+     "CREATE TABLE feed(id" PG_ID ", agency ctext NOT NULL, source ctext NOT NULL,"
+     " name ctext NOT NULL, received_at bigint NOT NULL,"
+     " status ctext NOT NULL CHECK (status IN ('ingested','rejected')),"
+     " reason ctext NOT NULL DEFAULT '', run_id bigint REFERENCES ingest_run(id),"
+     " rows_read bigint NOT NULL DEFAULT 0, rows_stored bigint NOT NULL DEFAULT 0,"
+     " rows_updated bigint NOT NULL DEFAULT 0, rows_unchanged bigint NOT NULL DEFAULT 0,"
+     " rows_rejected bigint NOT NULL DEFAULT 0, seconds double precision NOT NULL DEFAULT 0);"
+     "CREATE INDEX feed_agency ON feed(agency, id);"},
 };
 
 #undef PG_ID

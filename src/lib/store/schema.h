@@ -14,6 +14,7 @@ typedef struct jd_migration {
 /* Migrations of later modules keep their SQL in a header of their own. */
 #include "store/schema_account.h"
 #include "store/schema_concern.h"
+#include "store/schema_live.h"
 
 static const jd_migration jd_sqlite_migrations[] = {
     {"POLE facts with provenance and history; ingest runs; quarantine",
@@ -149,6 +150,8 @@ static const jd_migration jd_sqlite_migrations[] = {
      * key in a file outside the database. Entries written before are kept
      * with an empty MAC and reported as unkeyed. */
     {"audit log: keyed MAC per entry and on the head", JD_SCHEMA_AUDIT_MAC},
+    /* Issue 17: agency feeds and the API tokens of the feed role. */
+    {"live operation: feeds and feed tokens", JD_SCHEMA_LIVE},
 };
 
 #endif

@@ -1838,6 +1838,7 @@ static const jd_store_ops sqlite_ops = {
     .ethnicity_rows = sq_ethnicity_rows,
     .concern = &jd_sqlite_concern_ops,
     .account = &jd_sqlite_account_ops,
+    .live = &jd_sqlite_live_ops,
 };
 
 /* Process-wide SQLite settings, before its first use. Memory statistics
