@@ -58,6 +58,13 @@ static enum MHD_Result send_buf(struct MHD_Connection *con, jd_server *srv, unsi
     return ret;
 }
 
+static enum MHD_Result send_json(struct MHD_Connection *con, jd_server *srv, reply *rp);
+
+enum MHD_Result jd_send_reply(struct MHD_Connection *con, jd_server *srv, reply *rp)
+{
+    return send_json(con, srv, rp);
+}
+
 static enum MHD_Result send_json(struct MHD_Connection *con, jd_server *srv, reply *rp)
 {
     char *s = rp->json ? json_dumps(rp->json, JSON_COMPACT) : strdup("{}");
@@ -325,14 +332,25 @@ static enum MHD_Result serve_static(struct MHD_Connection *con, jd_server *srv, 
 
 /* ---- routing ---- */
 
+/* The route tables, in the order they are matched and printed. */
+static const route *route_at(size_t i)
+{
+    if (i < jd_api_n_routes)
+        return &jd_api_routes[i];
+    i -= jd_api_n_routes;
+    if (i < jd_api_n_concern_routes)
+        return &jd_api_concern_routes[i];
+    i -= jd_api_n_concern_routes;
+    return i < jd_feed_n_routes ? &jd_feed_routes[i] : NULL;
+}
+
 static const route *match(const char *method, const char *url, char *arg, size_t argcap,
                           bool *method_ok)
 {
     *method_ok = false;
     const route *found = NULL;
-    for (size_t i = 0; i < jd_api_n_routes + jd_api_n_concern_routes; i++) {
-        const route *rt =
-            i < jd_api_n_routes ? &jd_api_routes[i] : &jd_api_concern_routes[i - jd_api_n_routes];
+    const route *rt;
+    for (size_t i = 0; (rt = route_at(i)); i++) {
         const char *p = rt->pattern, *u = url;
         const char *brace = strstr(p, "{id}");
         bool ok;
@@ -508,6 +526,8 @@ static enum MHD_Result handle_api(jd_server *srv, struct MHD_Connection *con, co
     if (!method_ok)
         return send_error(con, srv, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
                           "Method not allowed on this route.");
+    if (jd_feed_route(rt))
+        return jd_feeds_handle(srv, con, rt, *arg ? arg : NULL, rq->body, rq->len);
     caller who = {0};
     client_addr(con, who.addr);
     unsigned slot = pool_get(srv);
@@ -680,8 +700,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
             return send_error(con, srv, 421, "misdirected",
                               "This server does not answer for that host name.");
         }
+        /* A feed upload is a whole bundle: it has a limit of its own. */
+        rq->max = strncmp(url, "/api/feeds/", 11) == 0 ? srv->o.max_feed_body : srv->o.max_body;
         const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > srv->o.max_body) {
+        if (cl && strtoull(cl, NULL, 10) > rq->max) {
             rq->too_big = true;
             conn_handling(srv, con, true);
             return send_error(con, srv, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
@@ -695,7 +717,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     }
     if (*upload_size) {
         if (!rq->too_big) {
-            if (rq->len + *upload_size > srv->o.max_body) {
+            if (rq->len + *upload_size > rq->max) {
                 rq->too_big = true;
                 free(rq->body);
                 rq->body = NULL;
@@ -792,6 +814,8 @@ static void free_server(jd_server *srv)
         atomic_store(&srv->watchdog_stop, true);
         pthread_join(srv->watchdog, NULL);
     }
+    jd_live_stop(srv);
+    jd_store_close(srv->live_store);
     jd_person_index_close(srv->index);
     json_decref(srv->alerts);
     json_decref(srv->board);
@@ -804,6 +828,9 @@ static void free_server(jd_server *srv)
     pthread_rwlock_destroy(&srv->idx_lock);
     pthread_mutex_destroy(&srv->idx_build_mu);
     pthread_mutex_destroy(&srv->conn_mu);
+    pthread_mutex_destroy(&srv->live_mu);
+    pthread_cond_destroy(&srv->live_cv);
+    pthread_mutex_destroy(&srv->write_mu);
     jd_throttle_free(&srv->th);
     free(srv);
 }
@@ -816,9 +843,19 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
     srv->o = *opts;
     pthread_mutex_init(&srv->pool_mu, NULL);
     pthread_cond_init(&srv->pool_cv, NULL);
-    pthread_rwlock_init(&srv->idx_lock, NULL);
+    /* Writers first: the live thread's swap must not wait behind a stream
+     * of requests (no request takes idx_lock twice, so this cannot
+     * deadlock). */
+    pthread_rwlockattr_t ra;
+    pthread_rwlockattr_init(&ra);
+    pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&srv->idx_lock, &ra);
+    pthread_rwlockattr_destroy(&ra);
     pthread_mutex_init(&srv->idx_build_mu, NULL);
     pthread_mutex_init(&srv->conn_mu, NULL);
+    pthread_mutex_init(&srv->live_mu, NULL);
+    pthread_cond_init(&srv->live_cv, NULL);
+    pthread_mutex_init(&srv->write_mu, NULL);
     srv->conns.next = srv->conns.prev = &srv->conns;
     randombytes_buf(srv->board_key, sizeof srv->board_key);
     int rc = jd_throttle_init(&srv->th);
@@ -861,6 +898,9 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
     if ((rc = jd_identity_generation(srv->stores[0], &srv->idx_gen, err)) < 0 ||
         (rc = jd_person_index_open(&srv->index, srv->stores[0], err)) < 0)
         goto fail;
+    if ((rc = jd_live_generation(srv->stores[0], &srv->loaded_analysis, NULL, err)) < 0 &&
+        rc != JD_EINVALID)
+        goto fail;
     if ((rc = jd_api_load(srv, srv->stores[0], err)) < 0)
         goto fail;
 
@@ -897,6 +937,11 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
         goto fail;
     }
     srv->watchdog_on = true;
+    if ((rc = jd_store_open(&srv->live_store, opts->db, &so, err)) < 0 ||
+        (rc = jd_live_start(srv, err)) < 0) {
+        MHD_stop_daemon(srv->d);
+        goto fail;
+    }
     *out = srv;
     return JD_OK;
 fail:
@@ -929,10 +974,13 @@ void jd_server_stop(jd_server *srv, unsigned grace_s)
 
 void jd_server_print_routes(FILE *f)
 {
-    for (size_t i = 0; i < jd_api_n_routes + jd_api_n_concern_routes; i++) {
-        const route *rt =
-            i < jd_api_n_routes ? &jd_api_routes[i] : &jd_api_concern_routes[i - jd_api_n_routes];
+    const route *rt;
+    for (size_t i = 0; (rt = route_at(i)); i++) {
         fprintf(f, "%s %s", rt->method, rt->pattern);
+        if (rt->roles == ROLES_FEED) {
+            fputs(" feed\n", f);
+            continue;
+        }
         for (int r = 0; r < JD_ROLE_COUNT; r++)
             if (rt->roles == ROLES_NONE ? r == 0 : (rt->roles & R(r)) != 0)
                 fprintf(f, " %s", rt->roles == ROLES_NONE ? "public" : jd_role_name(r));
