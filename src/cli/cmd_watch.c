@@ -116,7 +116,8 @@ int cmd_watch(int argc, char **argv)
         return JD_EXIT_USAGE;
     }
     jd_store *s = NULL;
-    int ex = cli_store_open(&s, db, false, list);
+    /* A deployment fed only by feeds starts from an empty store. */
+    int ex = cli_store_open(&s, db, !list, list);
     if (ex)
         return ex;
     jd_error err;
