@@ -32,7 +32,7 @@ static int tok_add(jd_store *s, const char *name, const char *agency, const char
     sqlite3_bind_int64(st, 4, now);
     int r = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (r == SQLITE_CONSTRAINT)
+    if ((r & 0xff) == SQLITE_CONSTRAINT) /* extended codes may be on */
         return jd_error_set(err, JD_ECONFLICT, "a feed token with this name exists");
     return r == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "feed token");
 }
