@@ -17,6 +17,8 @@
 # critical alert is served by GET /api/alerts and the concern the
 # escalation engine opened by GET /api/concerns. Medians are printed last.
 # The machine should be otherwise idle; the figures include its load.
+# JD_LIVE_BASE=DIR reuses DIR/base.db and DIR/feed/ from an earlier run
+# (kept there by JD_LIVE_KEEP=DIR) instead of building them again.
 set -euo pipefail
 build=${1:-build}
 events=${2:-1000000}
@@ -31,6 +33,10 @@ trap cleanup EXIT
 now() { date +%s.%N; }
 step() { local label=$1; shift; /usr/bin/time -f "  $label: wall %e s, peak RSS %M KiB" "$@"; }
 
+if [ -n "${JD_LIVE_BASE:-}" ]; then
+  echo "== base: $JD_LIVE_BASE"
+  cp "$JD_LIVE_BASE/base.db" "$work/base.db"; cp -r "$JD_LIVE_BASE/feed" "$work/feed"
+else
 echo "== base: a county of about $events events, the last $feed_events cut off as the feed"
 step synth "$jd" synth --out "$work/county" --events "$events" --seed 1 >/dev/null
 step cut python3 "$src/bench/cut_feed.py" "$work/county" "$work/base" "$work/feed" "$feed_events"
@@ -41,6 +47,8 @@ step analyse "$jd" analyse --db "$work/base.db" >/dev/null
 step escalate "$jd" concern run --db "$work/base.db" >/dev/null
 echo "password-of-analyst-1" | "$jd" user add --db "$work/base.db" --role analyst --password-stdin analyst 2>/dev/null
 rm -rf "$work/base"
+if [ -n "${JD_LIVE_KEEP:-}" ]; then mkdir -p "$JD_LIVE_KEEP"; cp "$work/base.db" "$JD_LIVE_KEEP/"; cp -r "$work/feed" "$JD_LIVE_KEEP/"; fi
+fi
 
 # run LABEL BUNDLES_DIR: one repeat; prints one line of seconds:
 # start ingest resolve analyse escalate reload landing_to_visible [alert concern]

@@ -134,6 +134,11 @@ SPID=$!
 for _ in $(seq 1 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
 B="http://127.0.0.1:$(cat "$SCRATCH/port")"
 curl -s -c "$SCRATCH/a.jar" -H 'Content-Type: application/json' -d '{"username":"analyst","password":"password-of-analyst-1"}' "$B/api/login" >/dev/null
+ncon() { curl -s -b "$SCRATCH/a.jar" "$B/api/concerns?all=1" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["concerns"]))' 2>/dev/null; }
+is "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from concern").fetchone()[0])' "$DB")" 0 "no concern before the server ran (nobody typed concern run)"
+seen=1
+for _ in $(seq 1 100); do [ "$(ncon)" -gt 0 ] 2>/dev/null && { seen=0; break; }; sleep 0.1; done
+is $seen 0 "the server runs the escalation engine on its own schedule (--escalate-every 1): concerns appear"
 mkdir -p "$SCRATCH/up"; cp "$FIX/feed_call/"*.csv "$SCRATCH/up/"; tar -C "$SCRATCH/up" -cf "$SCRATCH/call.tar" .
 post() { curl -s -o "$SCRATCH/post.out" -w '%{http_code}' -X POST "$@"; }
 is "$(post -H 'Content-Type: application/x-tar' --data-binary @"$SCRATCH/call.tar" "$B/api/feeds/call_handling")" 401 "a feed without a token is refused (401)"

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "scratch_db.h"
+
 #include <joindots/feed.h>
 
 #include <stdio.h>
@@ -192,15 +194,10 @@ static void test_feed__agencies(void **state)
 static void test_feed__tokens(void **state)
 {
     (void)state;
-    char path[] = "/tmp/jd-feed-unit-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    char path[512];
     jd_store *s = NULL;
-    jd_store_opts so = JD_STORE_OPTS_INIT;
     jd_error err;
-    assert_int_equal(jd_store_open(&s, path, &so, &err), JD_OK);
+    assert_int_equal(scratch_store_open(&s, path, sizeof path, "feed"), JD_OK);
     char tok[JD_FEED_TOKEN_SIZE], ag[32], nm[64];
     assert_int_equal(jd_feed_token_add(tok, s, "nightly", "police", &err), JD_OK);
     assert_int_equal(strlen(tok), JD_FEED_TOKEN_SIZE - 1);
@@ -222,8 +219,20 @@ static void test_feed__tokens(void **state)
     assert_int_equal(jd_feed_token_disable(s, "nightly", false, &err), JD_OK);
     assert_int_equal(jd_feed_token_check(s, tok, ag, nm, &err), JD_OK);
     assert_int_equal(jd_feed_token_disable(s, "nobody", true, &err), JD_ENOTFOUND);
-    jd_store_close(s);
-    unlink(path);
+    int64_t an = -1, ids = -1;
+    assert_int_equal(jd_live_generation(s, &an, &ids, &err), JD_OK);
+    assert_int_equal(an, 0);
+    assert_int_equal(ids, 0);
+    scratch_store_close(s, path);
+}
+
+static int count_feed(const jd_feed_record *r, void *payload)
+{
+    int *n = payload;
+    assert_true(r->accepted == (*n == 0)); /* newest first: the ingested one */
+    assert_true(r->accepted ? r->run_id > 0 : r->run_id == 0 && *r->reason);
+    (*n)++;
+    return 0;
 }
 
 /* A police feed with a csc row: rejected whole, recorded, nothing stored. */
@@ -231,7 +240,7 @@ static void test_feed__other_agency_refused(void **state)
 {
     (void)state;
     char *d = fresh_dir();
-    char p[300], db[256];
+    char p[300], db[512];
     snprintf(p, sizeof p, "%s/events.csv", d);
     FILE *f = fopen(p, "w");
     assert_non_null(f);
@@ -240,11 +249,9 @@ static void test_feed__other_agency_refused(void **state)
           "csc,C1,case_note,2024-01-01T11:00\n",
           f);
     fclose(f);
-    snprintf(db, sizeof db, "%s.db", d);
     jd_store *s = NULL;
-    jd_store_opts so = JD_STORE_OPTS_INIT;
     jd_error err;
-    assert_int_equal(jd_store_open(&s, db, &so, &err), JD_OK);
+    assert_int_equal(scratch_store_open(&s, db, sizeof db, "feed"), JD_OK);
     jd_feed_result r;
     assert_int_equal(jd_feed_ingest(s, "police", d, "day1", "test", NULL, &r, &err), JD_OK);
     assert_false(r.accepted);
@@ -266,12 +273,10 @@ static void test_feed__other_agency_refused(void **state)
     assert_int_equal(jd_store_counts_get(s, &c, &err), JD_OK);
     assert_int_equal(c.events, 1);
     assert_int_equal(jd_feed_ingest(s, "nowhere", d, "day1", "test", NULL, &r, &err), JD_EINVALID);
-    jd_store_close(s);
-    unlink(db);
-    snprintf(p, sizeof p, "%s-wal", db);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", db);
-    unlink(p);
+    int n = 0;
+    assert_int_equal(jd_feed_list(s, 10, count_feed, &n, &err), JD_OK);
+    assert_int_equal(n, 3); /* two rejected, one ingested; the bad agency is no feed */
+    scratch_store_close(s, db);
     rm_dir(d);
 }
 

@@ -20,7 +20,7 @@
 static const struct jd_live_ops *ops(jd_store *s, jd_error *err)
 {
     if (!s || !s->ops->live) {
-        jd_error_set(err, JD_EINVALID, "this store has no feeds (SQLite stores only, for now)");
+        jd_error_set(err, JD_EINVALID, "this store has no feeds");
         return NULL;
     }
     return s->ops->live;

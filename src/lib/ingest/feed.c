@@ -53,7 +53,7 @@ int jd_feed_ingest(jd_store *s, const char *agency, const char *bundle, const ch
     if (!s || !bundle || !name || !source || !out)
         return jd_error_set(err, JD_EINVALID, "a feed needs a store, a bundle, a name and a source");
     if (!s->ops->live)
-        return jd_error_set(err, JD_EINVALID, "this store has no feeds (SQLite stores only, for now)");
+        return jd_error_set(err, JD_EINVALID, "this store has no feeds");
     if (!jd_feed_agency_valid(agency))
         return jd_error_set(err, JD_EINVALID, "not an agency code of the contract (§1.4)");
     jd_ingest_opts o = JD_INGEST_OPTS_INIT;
@@ -92,7 +92,7 @@ int jd_feed_ingest(jd_store *s, const char *agency, const char *bundle, const ch
 int jd_feed_list(jd_store *s, int64_t limit, jd_feed_record_cb cb, void *payload, jd_error *err)
 {
     if (!s || !s->ops->live)
-        return jd_error_set(err, JD_EINVALID, "this store has no feeds (SQLite stores only, for now)");
+        return jd_error_set(err, JD_EINVALID, "this store has no feeds");
     return s->ops->live->feed_list(s, limit > 0 ? limit : 100, cb, payload, err);
 }
 

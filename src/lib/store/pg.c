@@ -1964,6 +1964,7 @@ static const jd_store_ops pg_ops = {
     .ethnicity_rows = pg_ethnicity_rows,
     .concern = &jd_pg_concern_ops,
     .account = &jd_pg_account_ops,
+    .live = &jd_pg_live_ops,
 };
 
 static void quiet_notices(void *arg, const char *message)

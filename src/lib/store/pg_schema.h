@@ -198,9 +198,7 @@ static const jd_migration jd_pg_migrations[] = {
     {"audit log: keyed MAC per entry and on the head",
      "ALTER TABLE audit_log ADD COLUMN mac ctext NOT NULL DEFAULT '';"
      "ALTER TABLE audit_head ADD COLUMN mac ctext NOT NULL DEFAULT '';"},
-    /* As JD_SCHEMA_LIVE (issue 17). The feed operations themselves are not
-     * built for PostgreSQL yet (its jd_live_ops is NULL): the tables are
-     * here so that both stores keep one schema and migrate copies them. */
+    /* As JD_SCHEMA_LIVE (issue 17); operations in pg_live.c. */
     {"live operation: feeds and feed tokens",
      "CREATE TABLE feed_token(id" PG_ID ", name ctext NOT NULL UNIQUE,"
      " agency ctext NOT NULL, token_hash ctext NOT NULL UNIQUE, created_at bigint NOT NULL,"
