@@ -18,7 +18,8 @@
 # escalation engine opened by GET /api/concerns. Medians are printed last.
 # The machine should be otherwise idle; the figures include its load.
 # JD_LIVE_BASE=DIR reuses DIR/base.db and DIR/feed/ from an earlier run
-# (kept there by JD_LIVE_KEEP=DIR) instead of building them again.
+# (kept there by JD_LIVE_KEEP=DIR) instead of building them again;
+# JD_LIVE_ONLY=feed or call runs only that half.
 set -euo pipefail
 build=${1:-build}
 events=${2:-1000000}
@@ -102,10 +103,13 @@ report() { # FILE NAMES...
   done
 }
 names="server_start ingest(all_agencies) resolve analyse escalation reload landing_to_visible"
+if [ "${JD_LIVE_ONLY:-feed}" = feed ]; then
 echo "== a feed of $(($(cat "$work"/feed/*/events.csv | wc -l) - $(ls "$work"/feed/*/events.csv | wc -l))) events in $(ls "$work/feed" | wc -l) agency bundles, $repeats repeats"
 : > "$work/feed.txt"
 for i in $(seq 1 "$repeats"); do run feed "$work/feed" | tee -a "$work/feed.txt" | sed "s/^/  run $i: /"; done
 report "$work/feed.txt" $names
+fi
+[ "${JD_LIVE_ONLY:-call}" = call ] || exit 0
 echo "== one urgent call (held against her will), $repeats repeats"
 mkdir -p "$work/call"; cp -r "$src/tests/data/bundles/feed_call" "$work/call/call_handling"
 : > "$work/call.txt"
