@@ -31,6 +31,7 @@ typedef struct jd_ingest_counts {
     int64_t unchanged; /* identical to what the store already had */
     int64_t rejected;  /* quarantined */
     int64_t warnings;  /* rows kept with a warning */
+    int64_t run_id;    /* totals only: the ingest run that stored them (ingest_run.id) */
 } jd_ingest_counts;
 
 typedef struct jd_ingest_file_summary {
@@ -62,9 +63,14 @@ typedef struct jd_ingest_opts {
      * call; future_tolerance: seconds (clock skew between agency systems). */
     int64_t now;
     int64_t future_tolerance;
+    /* A feed's agency (feed.h), or NULL: every row must name this agency; a
+     * row of another is fatal (JD_EDENIED, nothing stored), not quarantined,
+     * so that one agency's feed can never write another agency's records. */
+    const char *agency;
 } jd_ingest_opts;
 #define JD_INGEST_FUTURE_TOLERANCE (2 * 3600)
-#define JD_INGEST_OPTS_INIT {NULL, NULL, NULL, NULL, NULL, true, 0, JD_INGEST_FUTURE_TOLERANCE}
+#define JD_INGEST_OPTS_INIT                                                                        \
+    {NULL, NULL, NULL, NULL, NULL, true, 0, JD_INGEST_FUTURE_TOLERANCE, NULL}
 
 /*
  * Ingest `n` bundles (folders) into the store in one transaction.

@@ -13,6 +13,7 @@
 #include <joindots/concern.h>
 #include <joindots/csvout.h>
 #include <joindots/demo.h>
+#include <joindots/feed.h>
 #include <joindots/identity.h>
 #include <joindots/ingest.h>
 #include <joindots/query.h>

@@ -90,6 +90,8 @@ int cmd_calibrate(int argc, char **argv);
 int cmd_screen(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 #endif

@@ -24,7 +24,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: joindots serve --db FILE [--listen HOST:PORT] [--tls-cert F --tls-key F]\n"
                "                      [--web DIR] [--threads N] [--port-file F]\n"
                "                      [--max-per-address N] [--request-deadline S]\n"
-               "                      [--host-name NAME]\n"
+               "                      [--host-name NAME] [--feeds DIR] [--escalate-every S]\n"
                "\n"
                "Serves the web application and its JSON API (docs/openapi.yaml) until\n"
                "SIGTERM or SIGINT; requests in flight are finished first. The default\n"
@@ -35,7 +35,12 @@ static void usage(FILE *f)
                "  --max-per-address N   connections from one client address (default 8 of 64)\n"
                "  --request-deadline S  a whole request must arrive within S seconds (10)\n"
                "  --host-name NAME      a Host name to answer besides the listen address and\n"
-               "                        localhost (e.g. a reverse proxy's); others get 421\n");
+               "                        localhost (e.g. a reverse proxy's); others get 421\n"
+               "  --feeds DIR           watch DIR, the drop folder of agencies' feeds\n"
+               "                        (docs/feeds.md); uploads go to POST /api/feeds/AGENCY\n"
+               "  --escalate-every S    run the escalation engine every S seconds (default\n"
+               "                        300; 0: only after feeds). New alerts, identities and\n"
+               "                        concerns are picked up without a restart.\n");
 }
 
 /* Parse "HOST:PORT" (IPv4). */
@@ -152,6 +157,8 @@ int cmd_serve(int argc, char **argv)
                                              {"max-per-address", required_argument, NULL, 'm'},
                                              {"request-deadline", required_argument, NULL, 'D'},
                                              {"host-name", required_argument, NULL, 'H'},
+                                             {"feeds", required_argument, NULL, 'F'},
+                                             {"escalate-every", required_argument, NULL, 'E'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     jd_server_opts so = JD_SERVER_OPTS_INIT;
@@ -209,6 +216,19 @@ int cmd_serve(int argc, char **argv)
         case 'H':
             so.host_name = optarg;
             break;
+        case 'F':
+            so.feeds_dir = optarg;
+            break;
+        case 'E': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 0 || n > 86400) {
+                fprintf(stderr, "joindots: --escalate-every takes 0 to 86400 seconds\n");
+                return JD_EXIT_USAGE;
+            }
+            so.escalate_every_s = (unsigned)n;
+            break;
+        }
         case 'r':
             jd_server_print_routes(stdout);
             return JD_EXIT_OK;

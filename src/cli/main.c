@@ -30,7 +30,9 @@ static const cli_command commands[] = {
     {"screen", "find indicators and victim-blaming wording in one text", cmd_screen},
     {"serve", "the web application and its JSON API", cmd_serve},
     {"synth", "write a synthetic county bundle with ground truth", cmd_synth},
+    {"token", "API tokens of the feed role: add, disable, enable, list", cmd_token},
     {"user", "accounts of the web application: add, disable, enable, reset, list", cmd_user},
+    {"watch", "ingest agencies' feeds from a drop folder and keep the analysis current", cmd_watch},
     {NULL, NULL, NULL},
 };
 

@@ -18,15 +18,20 @@ static int on_doc(const char *doc, void *payload)
     return 0;
 }
 
-/* The alerts, and the analysis' counts for the board (returns, crimes). */
-static int load_alerts(jd_server *srv, jd_store *s, jd_analyse_stats *st, jd_error *err)
+/* The alerts, and the analysis' counts for the board (returns, crimes):
+ * `known` when the caller has them from the run that stored the alerts. */
+static int load_alerts(json_t *alerts, jd_store *s, const jd_analyse_stats *known,
+                       jd_analyse_stats *st, jd_error *err)
 {
-    srv->alerts = json_array();
     bool ran = false;
-    int rc = jd_alerts_stored(s, &ran, on_doc, srv->alerts, err);
+    int rc = jd_alerts_stored(s, &ran, on_doc, alerts, err);
     jd_analyse_opts o = JD_ANALYSE_OPTS_INIT;
     if (rc < 0)
         return rc;
+    if (ran && known) {
+        *st = *known;
+        return JD_OK;
+    }
     if (ran) /* the stored alerts stand; the counts come from a run that writes nothing */
         return jd_analyse(s, &o, NULL, st, err);
     /* Never analysed: analyse now, without saving (the server only reads). */
@@ -41,7 +46,7 @@ static int load_alerts(jd_server *srv, jd_store *s, jd_analyse_stats *st, jd_err
         nl = strchr(line, '\n');
         if (nl)
             *nl = '\0';
-        on_doc(line, srv->alerts);
+        on_doc(line, alerts);
     }
     free(buf);
     return rc;
@@ -117,9 +122,9 @@ static int on_group(const jd_equality_group *g, void *payload)
 
 /* Alert rates at high or critical by ethnicity: counts only (the library
  * is the only reader of ethnicity). */
-static json_t *equality(jd_server *srv, jd_store *s, jd_error *err)
+static json_t *equality(json_t *alerts, jd_store *s, jd_error *err)
 {
-    size_t n = json_array_size(srv->alerts), k = 0;
+    size_t n = json_array_size(alerts), k = 0;
     const char **ids = calloc(n ? n : 1, sizeof *ids);
     json_t *out = json_array();
     if (!ids || !out) {
@@ -129,7 +134,7 @@ static json_t *equality(jd_server *srv, jd_store *s, jd_error *err)
     }
     json_t *a;
     size_t i;
-    json_array_foreach(srv->alerts, i, a)
+    json_array_foreach(alerts, i, a)
     {
         const char *kind = json_string_value(json_object_get(a, "kind"));
         const char *level = json_string_value(json_object_get(a, "level"));
@@ -154,20 +159,33 @@ static json_t *share(int64_t part, int64_t whole)
 
 int jd_api_load(jd_server *srv, jd_store *s, jd_error *err)
 {
+    return jd_api_build(s, NULL, &srv->alerts, &srv->board, err);
+}
+
+int jd_api_build(jd_store *s, const jd_analyse_stats *known, json_t **alerts_out,
+                 json_t **board_out, jd_error *err)
+{
     jd_analyse_stats st;
     memset(&st, 0, sizeof st);
-    int rc = load_alerts(srv, s, &st, err);
-    if (rc < 0)
+    json_t *alerts = json_array();
+    if (!alerts)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    int rc = load_alerts(alerts, s, known, &st, err);
+    if (rc < 0) {
+        json_decref(alerts);
         return rc;
-    json_t *eq = equality(srv, s, err);
-    if (!eq)
+    }
+    json_t *eq = equality(alerts, s, err);
+    if (!eq) {
+        json_decref(alerts);
         return err->code < 0 ? err->code : jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
     json_t *by_kind = json_object(), *by_level = json_object(), *missing = json_object(),
            *lang = json_object();
     int ymin = 9999, ymax = 0;
     json_t *a;
     size_t i;
-    json_array_foreach(srv->alerts, i, a)
+    json_array_foreach(alerts, i, a)
     {
         const char *kind = json_string_value(json_object_get(a, "kind"));
         const char *level = json_string_value(json_object_get(a, "level"));
@@ -198,7 +216,7 @@ int jd_api_load(jd_server *srv, jd_store *s, jd_error *err)
     json_t *over_time = json_array(), *capacity = json_array();
     for (int y = ymin; y <= ymax && ymax - ymin < 200; y++) {
         int n[4] = {0};
-        json_array_foreach(srv->alerts, i, a)
+        json_array_foreach(alerts, i, a)
         {
             const char *kind = json_string_value(json_object_get(a, "kind"));
             if (!kind || strcmp(kind, "child_at_risk") != 0)
@@ -238,18 +256,21 @@ int jd_api_load(jd_server *srv, jd_store *s, jd_error *err)
         "{s:I,s:I,s:o,s:I}", "offences_disclosed", (json_int_t)st.crimes_disclosed,
         "crimes_recorded", (json_int_t)st.crimes_recorded, "share_recorded",
         share(st.crimes_recorded, st.crimes_disclosed), "not_recorded_alerts", unrecorded);
-    srv->board = json_pack(
+    json_t *board = json_pack(
         "{s:o,s:o,s:o,s:o,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:[]}", "alerts_by_kind", by_kind,
         "children_by_level", by_level, "levels_over_time", over_time, "repeat_missing", missing,
         "return_interviews_overdue", overdue, "crimes_disclosed_not_recorded", unrecorded,
         "return_interviews", ri, "disclosed_vs_recorded", cr, "equality_monitoring", eq,
         "language_flags_by_agency", lang, "hotspots", hotspots(s, err), "not_yet_available");
-    if (!srv->board) {
+    if (!board) {
         json_decref(capacity);
+        json_decref(alerts);
         return jd_error_set(err, JD_ENOMEM, "out of memory");
     }
-    json_object_set_new(srv->board, "capacity",
+    json_object_set_new(board, "capacity",
                         json_pack("{s:I,s:o}", "children_known", (json_int_t)st.children,
                                   "high_per_1000_by_year", capacity));
+    *alerts_out = alerts;
+    *board_out = board;
     return JD_OK;
 }

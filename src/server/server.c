@@ -58,6 +58,13 @@ static enum MHD_Result send_buf(struct MHD_Connection *con, jd_server *srv, unsi
     return ret;
 }
 
+static enum MHD_Result send_json(struct MHD_Connection *con, jd_server *srv, reply *rp);
+
+enum MHD_Result jd_send_reply(struct MHD_Connection *con, jd_server *srv, reply *rp)
+{
+    return send_json(con, srv, rp);
+}
+
 static enum MHD_Result send_json(struct MHD_Connection *con, jd_server *srv, reply *rp)
 {
     char *s = rp->json ? json_dumps(rp->json, JSON_COMPACT) : strdup("{}");
@@ -350,7 +357,8 @@ static enum MHD_Result serve_static(struct MHD_Connection *con, jd_server *srv, 
 /* ---- routing ---- */
 
 /* The i-th route of the API's route tables (api.c, api_concern.c,
- * api_work.c, api_person.c), or NULL past the last. */
+ * api_work.c, api_person.c, and feeds.c: the
+ * routes of systems), or NULL past the last. */
 static const route *route_nth(size_t i)
 {
     const struct {
@@ -359,7 +367,8 @@ static const route *route_nth(size_t i)
     } tables[] = {{jd_api_routes, jd_api_n_routes},
                   {jd_api_concern_routes, jd_api_n_concern_routes},
                   {jd_api_work_routes, jd_api_n_work_routes},
-                  {jd_api_person_routes, jd_api_n_person_routes}};
+                  {jd_api_person_routes, jd_api_n_person_routes},
+                  {jd_feed_routes, jd_feed_n_routes}};
     for (size_t t = 0; t < sizeof tables / sizeof *tables; t++) {
         if (i < tables[t].n)
             return &tables[t].r[i];
@@ -550,6 +559,8 @@ static enum MHD_Result handle_api(jd_server *srv, struct MHD_Connection *con, co
     if (!method_ok)
         return send_error(con, srv, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
                           "Method not allowed on this route.");
+    if (jd_feed_route(rt))
+        return jd_feeds_handle(srv, con, rt, *arg ? arg : NULL, rq->body, rq->len);
     caller who = {0};
     client_addr(con, who.addr);
     unsigned slot = pool_get(srv);
@@ -725,8 +736,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
             return send_error(con, srv, 421, "misdirected",
                               "This server does not answer for that host name.");
         }
+        /* A feed upload is a whole bundle: it has a limit of its own. */
+        rq->max = strncmp(url, "/api/feeds/", 11) == 0 ? srv->o.max_feed_body : srv->o.max_body;
         const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > srv->o.max_body) {
+        if (cl && strtoull(cl, NULL, 10) > rq->max) {
             rq->too_big = true;
             conn_handling(srv, con, true);
             return send_error(con, srv, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
@@ -740,7 +753,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     }
     if (*upload_size) {
         if (!rq->too_big) {
-            if (rq->len + *upload_size > srv->o.max_body) {
+            if (rq->len + *upload_size > rq->max) {
                 rq->too_big = true;
                 free(rq->body);
                 rq->body = NULL;
@@ -837,6 +850,8 @@ static void free_server(jd_server *srv)
         atomic_store(&srv->watchdog_stop, true);
         pthread_join(srv->watchdog, NULL);
     }
+    jd_live_stop(srv);
+    jd_store_close(srv->live_store);
     jd_person_index_close(srv->index);
     json_decref(srv->alerts);
     json_decref(srv->board);
@@ -850,6 +865,9 @@ static void free_server(jd_server *srv)
     pthread_mutex_destroy(&srv->idx_build_mu);
     pthread_mutex_destroy(&srv->conn_mu);
     pthread_mutex_destroy(&srv->raise_mu);
+    pthread_mutex_destroy(&srv->live_mu);
+    pthread_cond_destroy(&srv->live_cv);
+    pthread_mutex_destroy(&srv->write_mu);
     jd_throttle_free(&srv->th);
     free(srv);
 }
@@ -862,10 +880,20 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
     srv->o = *opts;
     pthread_mutex_init(&srv->pool_mu, NULL);
     pthread_cond_init(&srv->pool_cv, NULL);
-    pthread_rwlock_init(&srv->idx_lock, NULL);
+    /* Writers first: the live thread's swap must not wait behind a stream
+     * of requests (no request takes idx_lock twice, so this cannot
+     * deadlock). */
+    pthread_rwlockattr_t ra;
+    pthread_rwlockattr_init(&ra);
+    pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&srv->idx_lock, &ra);
+    pthread_rwlockattr_destroy(&ra);
     pthread_mutex_init(&srv->idx_build_mu, NULL);
     pthread_mutex_init(&srv->conn_mu, NULL);
     pthread_mutex_init(&srv->raise_mu, NULL);
+    pthread_mutex_init(&srv->live_mu, NULL);
+    pthread_cond_init(&srv->live_cv, NULL);
+    pthread_mutex_init(&srv->write_mu, NULL);
     srv->conns.next = srv->conns.prev = &srv->conns;
     randombytes_buf(srv->board_key, sizeof srv->board_key);
     int rc = jd_throttle_init(&srv->th);
@@ -908,6 +936,9 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
     if ((rc = jd_identity_generation(srv->stores[0], &srv->idx_gen, err)) < 0 ||
         (rc = jd_person_index_open(&srv->index, srv->stores[0], err)) < 0)
         goto fail;
+    if ((rc = jd_live_generation(srv->stores[0], &srv->loaded_analysis, NULL, err)) < 0 &&
+        rc != JD_EINVALID)
+        goto fail;
     if ((rc = jd_api_load(srv, srv->stores[0], err)) < 0)
         goto fail;
 
@@ -945,6 +976,11 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
         goto fail;
     }
     srv->watchdog_on = true;
+    if ((rc = jd_store_open(&srv->live_store, opts->db, &so, err)) < 0 ||
+        (rc = jd_live_start(srv, err)) < 0) {
+        MHD_stop_daemon(srv->d);
+        goto fail;
+    }
     *out = srv;
     return JD_OK;
 fail:
@@ -980,6 +1016,10 @@ void jd_server_print_routes(FILE *f)
     const route *rt;
     for (size_t i = 0; (rt = route_nth(i)) != NULL; i++) {
         fprintf(f, "%s %s", rt->method, rt->pattern);
+        if (rt->roles == ROLES_FEED) {
+            fputs(" feed\n", f);
+            continue;
+        }
         for (int r = 0; r < JD_ROLE_COUNT; r++)
             if (rt->roles == ROLES_NONE ? r == 0 : (rt->roles & R(r)) != 0)
                 fprintf(f, " %s", rt->roles == ROLES_NONE ? "public" : jd_role_name(r));

@@ -4,7 +4,9 @@
  *
  * libmicrohttpd with an internal thread pool; every request borrows a
  * store handle from a small pool (a handle is used by one thread at a
- * time). The person index and the alerts are loaded once at start.
+ * time). The person index and the alerts are loaded at start and
+ * reloaded whenever the store's change counter moves (live.c), so the
+ * server is always current without a restart.
  */
 #ifndef JD_SERVER_H
 #define JD_SERVER_H
@@ -33,11 +35,17 @@ typedef struct jd_server_opts {
     unsigned max_per_address; /* connections from one client address (<= max_connections) */
     unsigned deadline_s;      /* a whole request (headers and body) arrives within this */
     const char *host_name;    /* another name the Host header may give (a proxy's), or NULL */
+    /* Live operation (issue 17, live.c and feeds.c). */
+    const char *feeds_dir;     /* the drop folder of agencies' feeds to watch, or NULL */
+    unsigned escalate_every_s; /* the escalation engine's own schedule; 0: only after feeds */
+    size_t max_feed_body;      /* bytes of one feed upload (POST /api/feeds/{agency}) */
+    unsigned check_ms;         /* how often the store's change counter is read */
 } jd_server_opts;
 
 #define JD_SERVER_OPTS_INIT                                                                        \
     {                                                                                              \
-        NULL, "127.0.0.1", 8080, NULL, NULL, NULL, 4, 64, 30, 65536, 20, 8, 10, NULL               \
+        NULL, "127.0.0.1", 8080, NULL, NULL, NULL, 4, 64, 30, 65536, 20, 8, 10, NULL, NULL, 300,   \
+            (size_t)64 << 20, 1000                                                                 \
     }
 
 typedef struct jd_server jd_server;

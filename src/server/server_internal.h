@@ -77,11 +77,29 @@ struct jd_server {
     atomic_int in_flight;
     atomic_bool stopping;
     pthread_mutex_t raise_mu; /* a concern raised from an alert is raised once (api_work.c) */
+    /* Always current (live.c): one thread ingests the drop folder, brings
+     * identities, alerts and concerns up to date after feeds, runs the
+     * escalation engine on its schedule, and reloads the alerts, the board
+     * and the person index when the store's change counter moved. The new
+     * ones are built aside and swapped in under idx_lock held for writing,
+     * which every API request holds for reading while it runs: no request
+     * sees a half-loaded state. */
+    jd_store *live_store;
+    pthread_t live;
+    bool live_on;
+    pthread_mutex_t live_mu; /* guards live_kick and live_stop */
+    pthread_cond_t live_cv;
+    bool live_kick; /* a feed was uploaded: update */
+    bool live_stop;
+    pthread_mutex_t write_mu; /* one feed ingest or update stage at a time */
+    int64_t loaded_analysis;  /* change counter of the loaded alerts (under idx_lock) */
+    atomic_llong reloads;     /* how many times the alerts were reloaded */
 };
 
 typedef struct req {
     char *body;
     size_t len, cap;
+    size_t max; /* body limit of this request's route */
     bool too_big;
     bool answered; /* refused before the body: ignore the rest */
     bool counted;
@@ -160,6 +178,22 @@ void jd_api_board_title(const char *title, char *out, size_t n);
 json_t *jd_api_alert_for(const caller *w, json_t *a);
 extern const route jd_api_person_routes[]; /* api_person.c */
 extern const size_t jd_api_n_person_routes;
+/* Routes of systems, not people (feeds.c): authenticated by an API token
+ * of the feed role, not a session; their bodies are not JSON. */
+extern const route jd_feed_routes[];
+extern const size_t jd_feed_n_routes;
+#define ROLES_FEED 0x100u /* marks a feed route (printed as "feed") */
+bool jd_feed_route(const route *rt);
+/* Answer a feed route (the whole request is in rq's body). */
+enum MHD_Result jd_feeds_handle(jd_server *srv, struct MHD_Connection *con, const route *rt,
+                                const char *arg, const char *body, size_t len);
+/* The live thread (live.c): start after the store pool, stop before it. */
+int jd_live_start(jd_server *srv, jd_error *err);
+void jd_live_stop(jd_server *srv);
+/* A feed landed: wake the live thread to bring the analysis up to date. */
+void jd_live_kick(jd_server *srv);
+/* Send a reply built by a handler (server.c). */
+enum MHD_Result jd_send_reply(struct MHD_Connection *con, jd_server *srv, reply *rp);
 /* Open strategic items by age (no names), or NULL. */
 json_t *jd_api_agenda_ages(jd_store *s);
 
@@ -225,6 +259,12 @@ bool jd_api_may_see_alert(const caller *w, json_t *a);
 void jd_board_id(const jd_server *srv, const char *concern_id, char out[35]);
 /* Load alerts and board aggregates (at start). */
 int jd_api_load(jd_server *srv, jd_store *s, jd_error *err);
+/* Build the alerts and the board's aggregates from the store, without
+ * touching the server (board.c): [out] new references on success. `known`:
+ * the counts of the analysis run that stored the alerts, or NULL to have
+ * them computed (a run that writes nothing). */
+int jd_api_build(jd_store *s, const jd_analyse_stats *known, json_t **alerts, json_t **board,
+                 jd_error *err);
 /* The JSON of one alert of the loaded analysis (borrowed), or NULL. */
 json_t *jd_api_alert(jd_server *srv, const char *id);
 

@@ -31,6 +31,7 @@
 #include "text/norm.h"
 #include "store/store.h"
 
+#include <joindots/feed.h>
 #include <joindots/ingest.h>
 
 #include <dirent.h>
@@ -361,6 +362,14 @@ static int add_file(in_file **files, size_t *n, size_t *cap, const char *bundle,
 static const char *const name_agencies[] = {
     "police", "call_handling", "csc", "health_ae", "sexual_health", "gp", "school_nursing",
     "school", "care_provider", "youth_service", "substance_service", "housing"};
+
+bool jd_feed_agency_valid(const char *agency)
+{
+    for (size_t i = 0; agency && i < JD_ARRAY_LEN(name_agencies); i++)
+        if (!strcmp(agency, name_agencies[i]))
+            return true;
+    return false;
+}
 
 static bool name_sep(char c)
 {
@@ -927,6 +936,12 @@ static int load_fields(row *r, jd_error *err)
             return problem(r, "reject", i, "required value '%s' is empty",
                            kind_cols[f->kind][i]);
     /* agency is field 0 of every kind */
+    if (in->opts->agency && !jd_str_ieq_n(r->v[0], r->vlen[0], in->opts->agency)) {
+        return jd_error_set_at(err, JD_EDENIED, f->name, jd_csv__line(in->csv), f->col[0] + 1,
+                               "%.60s line %ld: a row of another agency in a feed of '%.30s': "
+                               "the whole feed is refused",
+                               f->name, jd_csv__line(in->csv), in->opts->agency);
+    }
     if (f->agency[0] && !jd_str_ieq_n(r->v[0], r->vlen[0], f->agency))
         return problem(r, "reject", 0,
                        "agency is not '%s', the agency the file name gives to every row "
@@ -1593,8 +1608,10 @@ int jd_ingest_bundles(jd_store *s, const char *const *bundles, size_t nb,
         rc = s->ops->commit(s, err);
     if (rc == JD_OK) {
         in_tx = false;
-        if (total)
+        if (total) {
             *total = in.tc;
+            total->run_id = in.run_id;
+        }
     }
 out:
     if (in_tx)

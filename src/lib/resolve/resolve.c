@@ -926,8 +926,12 @@ typedef struct loader {
     rref *cur;
     const char *last_agency, *last_ref;
     uint32_t cur_agency, cur_ref;
-    uint32_t name_counts[NV]; /* raw name ids of cur and their counts */
-    uint32_t names[NV];
+    /* raw name ids of cur and their counts: room for many spellings, so
+     * that the most frequent is found whatever order the mentions come in
+     * (a county fed day by day names people as one loaded at once, issue
+     * 17); a 33rd distinct spelling of one ref is not counted */
+    uint32_t name_counts[32];
+    uint32_t names[32];
 } loader;
 
 static int on_mention(const jd_mention_row *m, void *payload)
@@ -1037,16 +1041,21 @@ static int on_mention(const jd_mention_row *m, void *payload)
         for (const char *q = parts[i]; q && *q && rn < sizeof raw - 1; q++)
             raw[rn++] = *q;
     uint32_t nid = pool_add(&R->ids, raw, rn);
-    for (int i = 0; i < NV; i++) {
+    for (int i = 0; i < (int)JD_ARRAY_LEN(L->names); i++) {
         if (L->names[i] == nid || !L->names[i]) {
             L->names[i] = nid;
             L->name_counts[i]++;
             break;
         }
     }
+    /* Ties go to the smaller name, not the first read: the mentions of a ref
+     * come in the order they were ingested, and a county fed day by day
+     * must get the names a batch load gets (issue 17). */
     int best = 0;
-    for (int i = 1; i < NV; i++)
-        if (L->name_counts[i] > L->name_counts[best])
+    for (int i = 1; i < (int)JD_ARRAY_LEN(L->names) && L->names[i]; i++)
+        if (L->name_counts[i] > L->name_counts[best] ||
+            (L->name_counts[i] && L->name_counts[i] == L->name_counts[best] &&
+             strcmp(pool_str(&R->ids, L->names[i]), pool_str(&R->ids, L->names[best])) < 0))
             best = i;
     r->name = L->names[best];
     return JD_OK;

@@ -1824,7 +1824,12 @@ static int pg_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
     int rc = own ? jd_pg__exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err) : 0;
     if (rc < 0)
         return rc;
-    rc = jd_pg__stream(p, "SELECT person_id, display_name, dob, is_child FROM identity ORDER BY id",
+    /* As sqlite.c: identities in the order of their first ref. */
+    rc = jd_pg__stream(p,
+                       "SELECT i.person_id, i.display_name, i.dob, i.is_child FROM identity i"
+                       " JOIN (SELECT identity_id, min(agency || chr(31) || person_ref) AS k"
+                       " FROM identity_ref GROUP BY identity_id) f ON f.identity_id = i.id"
+                       " ORDER BY f.k",
                        NULL, an_identity, &c, err);
     if (rc == JD_OK)
         rc = jd_pg__stream(p,
@@ -2021,6 +2026,7 @@ static const jd_store_ops pg_ops = {
     .ethnicity_rows = pg_ethnicity_rows,
     .concern = &jd_pg_concern_ops,
     .account = &jd_pg_account_ops,
+    .live = &jd_pg_live_ops,
 };
 
 static void quiet_notices(void *arg, const char *message)

@@ -141,5 +141,6 @@ int jd_pg__copy(pgs *p, const char *copy_sql, const char *data, size_t len, jd_e
 
 extern const struct jd_concern_ops jd_pg_concern_ops; /* pg_concern.c */
 extern const struct jd_account_ops jd_pg_account_ops; /* pg_account.c */
+extern const struct jd_live_ops jd_pg_live_ops;       /* pg_live.c */
 
 #endif

@@ -202,6 +202,19 @@ static const jd_migration jd_pg_migrations[] = {
      "CREATE TABLE analysis_doc(name ctext PRIMARY KEY,"
      " run_id bigint NOT NULL REFERENCES analysis_run(id), ingest_gen bigint NOT NULL,"
      " identity_gen bigint NOT NULL, doc ctext NOT NULL);"},
+    /* As JD_SCHEMA_LIVE (issue 17); operations in pg_live.c. */
+    {"live operation: feeds and feed tokens",
+     "CREATE TABLE feed_token(id" PG_ID ", name ctext NOT NULL UNIQUE,"
+     " agency ctext NOT NULL, token_hash ctext NOT NULL UNIQUE, created_at bigint NOT NULL,"
+     " disabled integer NOT NULL DEFAULT 0, last_used bigint NOT NULL DEFAULT 0);"
+     "CREATE TABLE feed(id" PG_ID ", agency ctext NOT NULL, source ctext NOT NULL,"
+     " name ctext NOT NULL, received_at bigint NOT NULL,"
+     " status ctext NOT NULL CHECK (status IN ('ingested','rejected')),"
+     " reason ctext NOT NULL DEFAULT '', run_id bigint REFERENCES ingest_run(id),"
+     " rows_read bigint NOT NULL DEFAULT 0, rows_stored bigint NOT NULL DEFAULT 0,"
+     " rows_updated bigint NOT NULL DEFAULT 0, rows_unchanged bigint NOT NULL DEFAULT 0,"
+     " rows_rejected bigint NOT NULL DEFAULT 0, seconds double precision NOT NULL DEFAULT 0);"
+     "CREATE INDEX feed_agency ON feed(agency, id);"},
 };
 
 #undef PG_ID

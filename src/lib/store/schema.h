@@ -14,6 +14,7 @@ typedef struct jd_migration {
 /* Migrations of later modules keep their SQL in a header of their own. */
 #include "store/schema_account.h"
 #include "store/schema_concern.h"
+#include "store/schema_live.h"
 
 static const jd_migration jd_sqlite_migrations[] = {
     {"POLE facts with provenance and history; ingest runs; quarantine",
@@ -159,6 +160,8 @@ static const jd_migration jd_sqlite_migrations[] = {
      "CREATE TABLE analysis_doc(name TEXT PRIMARY KEY,"
      " run_id INTEGER NOT NULL REFERENCES analysis_run(id), ingest_gen INTEGER NOT NULL,"
      " identity_gen INTEGER NOT NULL, doc TEXT NOT NULL);"},
+    /* Issue 17: agency feeds and the API tokens of the feed role. */
+    {"live operation: feeds and feed tokens", JD_SCHEMA_LIVE},
 };
 
 #endif

@@ -386,6 +386,13 @@ static int sq_commit(jd_store *s, jd_error *err)
     rc = jd_sq__exec(q, "COMMIT", err);
     if (rc == JD_OK) {
         q->in_tx = false;
+        /* An ingest statement left mid-step (a lookup that found its row)
+         * would hold a read snapshot past the commit; on a connection that
+         * lives on (a server's, issue 17) its next write would then fail
+         * at once with SQLITE_BUSY once another connection has written. */
+        for (sqlite3_stmt *st = sqlite3_next_stmt(q->db, NULL); st;
+             st = sqlite3_next_stmt(q->db, st))
+            sqlite3_reset(st);
         rc = jd_sq__exec(q, "PRAGMA foreign_keys = ON", err);
     }
     return rc;
@@ -1658,8 +1665,14 @@ static int sq_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
     sq *q = s->impl;
     sqlite3_stmt *st = NULL;
     int rc, r = SQLITE_DONE;
-    if ((rc = an_query(q, "SELECT person_id, display_name, dob, is_child FROM identity"
-                          " ORDER BY id", as_of, &st, err)) < 0)
+    /* Identities in the order of their first ref, not of their row ids:
+     * rows follow the history of resolve runs, and the analysis (the first
+     * child walked keeps an event's alert) must not depend on it, so that a
+     * county fed day by day equals the same county loaded at once (issue 17). */
+    if ((rc = an_query(q, "SELECT i.person_id, i.display_name, i.dob, i.is_child FROM identity i"
+                          " JOIN (SELECT identity_id, min(agency || char(31) || person_ref) AS k"
+                          " FROM identity_ref GROUP BY identity_id) f ON f.identity_id = i.id"
+                          " ORDER BY f.k", as_of, &st, err)) < 0)
         return rc;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         jd_an_identity_row row = {jd_sq__col_text(st, 0), jd_sq__opt_text(st, 1), jd_sq__opt_text(st, 2),
@@ -1929,6 +1942,7 @@ static const jd_store_ops sqlite_ops = {
     .ethnicity_rows = sq_ethnicity_rows,
     .concern = &jd_sqlite_concern_ops,
     .account = &jd_sqlite_account_ops,
+    .live = &jd_sqlite_live_ops,
 };
 
 /* Process-wide SQLite settings, before its first use. Memory statistics

@@ -177,6 +177,7 @@ typedef int (*jd_chrono_event_cb)(const struct jd_chrono_event *ev, void *payloa
  * implemented per backend in a file of its own (store/sqlite_<module>.c). */
 struct jd_concern_ops; /* store/concern_ops.h: concerns and escalation */
 struct jd_account_ops; /* store/account_ops.h: accounts, sessions, audit */
+struct jd_live_ops;    /* store/live_ops.h: feeds, feed tokens, change counter */
 
 typedef struct jd_store_ops {
     const char *name;
@@ -270,6 +271,7 @@ typedef struct jd_store_ops {
                           void *payload, jd_error *err);
     const struct jd_concern_ops *concern;
     const struct jd_account_ops *account;
+    const struct jd_live_ops *live; /* NULL: the backend has no feeds yet */
 } jd_store_ops;
 
 struct jd_store {

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Live operation (issue 17): how long from a feed landing in the drop folder
+# of a running `joindots serve` to its results being visible, per stage.
+#
+#   bash bench/feed_bench.sh [BUILD_DIR] [EVENTS] [REPEATS] [FEED_EVENTS]
+#
+# Defaults: build, 1000000 events, 3 repeats, 5000 feed events. A synthetic
+# county of EVENTS events is cut in two: the FEED_EVENTS events that
+# occurred last (one bundle per agency) and the rest, which is ingested,
+# resolved, analysed and escalated as the base. Then, REPEATS times on a
+# fresh copy of the base store: start `joindots serve --feeds DROP`, drop
+# the feed (the bundles, then their .done markers), and time each stage from
+# the server's log (ingest of each agency's bundle, resolve, analyse,
+# escalation, reload of alerts, board and person index) and the wall time
+# from the markers to the reload. Then the same for one urgent call ("held
+# against her will", tests/data/bundles/feed_call): the time until the
+# critical alert is served by GET /api/alerts and the concern the
+# escalation engine opened by GET /api/concerns. Medians are printed last.
+# The machine should be otherwise idle; the figures include its load.
+# JD_LIVE_BASE=DIR reuses DIR/base.db and DIR/feed/ from an earlier run
+# (kept there by JD_LIVE_KEEP=DIR) instead of building them again;
+# JD_LIVE_ONLY=feed or call runs only that half.
+set -euo pipefail
+build=${1:-build}
+events=${2:-1000000}
+repeats=${3:-3}
+feed_events=${4:-5000}
+src=$(cd "$(dirname "$0")/.." && pwd)
+jd="$build/src/cli/joindots"
+work=$(mktemp -d "${TMPDIR:-/tmp}/jd-live.XXXXXX")
+spid=""
+cleanup() { [ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+now() { date +%s.%N; }
+step() { local label=$1; shift; /usr/bin/time -f "  $label: wall %e s, peak RSS %M KiB" "$@"; }
+
+if [ -n "${JD_LIVE_BASE:-}" ]; then
+  echo "== base: $JD_LIVE_BASE"
+  cp "$JD_LIVE_BASE/base.db" "$work/base.db"; cp -r "$JD_LIVE_BASE/feed" "$work/feed"
+else
+echo "== base: a county of about $events events, the last $feed_events cut off as the feed"
+step synth "$jd" synth --out "$work/county" --events "$events" --seed 1 >/dev/null
+step cut python3 "$src/bench/cut_feed.py" "$work/county" "$work/base" "$work/feed" "$feed_events"
+rm -rf "$work/county"
+step ingest "$jd" ingest --db "$work/base.db" --quiet "$work/base" | tail -1
+step resolve "$jd" resolve --db "$work/base.db" >/dev/null
+step analyse "$jd" analyse --db "$work/base.db" >/dev/null
+step escalate "$jd" concern run --db "$work/base.db" >/dev/null
+echo "password-of-analyst-1" | "$jd" user add --db "$work/base.db" --role analyst --password-stdin analyst 2>/dev/null
+rm -rf "$work/base"
+if [ -n "${JD_LIVE_KEEP:-}" ]; then mkdir -p "$JD_LIVE_KEEP"; cp "$work/base.db" "$JD_LIVE_KEEP/"; cp -r "$work/feed" "$JD_LIVE_KEEP/"; fi
+fi
+
+# run LABEL BUNDLES_DIR: one repeat; prints one line of seconds:
+# start ingest resolve analyse escalate reload landing_to_visible [alert concern]
+run() {
+  local label=$1 bundles=$2 r="$work/run"
+  rm -rf "$r"; mkdir -p "$r/drop"
+  cp "$work/base.db" "$r/s.db"
+  local t0; t0=$(now)
+  "$jd" serve --db "$r/s.db" --listen 127.0.0.1:0 --port-file "$r/port" --feeds "$r/drop" \
+    --escalate-every 0 2>"$r/log" &
+  spid=$!
+  for _ in $(seq 1 6000); do [ -s "$r/port" ] && break; sleep 0.05; done
+  local start; start=$(echo "$(now) - $t0" | bc)
+  local b="http://127.0.0.1:$(cat "$r/port")"
+  curl -s -c "$r/jar" -H 'Content-Type: application/json' \
+    -d '{"username":"analyst","password":"password-of-analyst-1"}' "$b/api/login" >/dev/null
+  for a in "$bundles"/*; do mkdir -p "$r/drop/$(basename "$a")"; cp -r "$a" "$r/drop/$(basename "$a")/feed"; done
+  local t1; t1=$(now)
+  for a in "$bundles"/*; do touch "$r/drop/$(basename "$a")/feed.done"; done
+  local visible="" alert="" concern=""
+  for _ in $(seq 1 60000); do
+    if [ -z "$visible" ] && grep -q "reloaded the alerts" "$r/log"; then visible=$(echo "$(now) - $t1" | bc); fi
+    if [ "$label" = call ] && [ -z "$alert" ] &&
+       curl -s -b "$r/jar" "$b/api/alerts?kind=child_at_risk&level=critical" | grep -q CHLIVE1; then
+      alert=$(echo "$(now) - $t1" | bc)
+    fi
+    if [ "$label" = call ] && [ -n "$alert" ] && [ -z "$concern" ]; then
+      pid=$(curl -s -b "$r/jar" "$b/api/alerts?kind=child_at_risk&level=critical" | python3 -c 'import json,sys; print([a["subject"]["person_id"] for a in json.load(sys.stdin)["alerts"] if "CHLIVE1" in json.dumps(a)][0])')
+      curl -s -b "$r/jar" "$b/api/concerns?all=1" | grep -q "\"$pid\"" && concern=$(echo "$(now) - $t1" | bc)
+    fi
+    [ -n "$visible" ] && { [ "$label" != call ] || [ -n "$concern" ]; } && break
+    sleep 0.05
+  done
+  kill "$spid"; wait "$spid" 2>/dev/null || true; spid=""
+  local ingest; ingest=$(sed -n 's/.*ingested in \([0-9.]*\) s.*/\1/p' "$r/log" | paste -sd+ | bc)
+  local upd; upd=$(grep 'updated after feeds' "$r/log" | tail -1)
+  local res ana esc rel
+  res=$(echo "$upd" | sed -n 's/.*resolve \([0-9.]*\) s.*/\1/p')
+  ana=$(echo "$upd" | sed -n 's/.*analyse \([0-9.]*\) s.*/\1/p')
+  esc=$(echo "$upd" | sed -n 's/.*escalation \([0-9.]*\) s.*/\1/p')
+  rel=$(grep 'reloaded the alerts' "$r/log" | tail -1 | sed -n 's/.* in \([0-9.]*\) s.*/\1/p')
+  echo "$start $ingest $res $ana $esc $rel $visible $alert $concern"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+report() { # FILE NAMES...
+  local f=$1; shift; local i=1
+  for n in "$@"; do
+    printf '  %-32s median %8.2f s  (%s)\n' "$n" "$(cut -d' ' -f$i "$f" | median)" "$(cut -d' ' -f$i "$f" | paste -sd' ')"
+    i=$((i + 1))
+  done
+}
+names="server_start ingest(all_agencies) resolve analyse escalation reload landing_to_visible"
+if [ "${JD_LIVE_ONLY:-feed}" = feed ]; then
+echo "== a feed of $(($(cat "$work"/feed/*/events.csv | wc -l) - $(ls "$work"/feed/*/events.csv | wc -l))) events in $(ls "$work/feed" | wc -l) agency bundles, $repeats repeats"
+: > "$work/feed.txt"
+for i in $(seq 1 "$repeats"); do run feed "$work/feed" | tee -a "$work/feed.txt" | sed "s/^/  run $i: /"; done
+report "$work/feed.txt" $names
+fi
+[ "${JD_LIVE_ONLY:-call}" = call ] || exit 0
+echo "== one urgent call (held against her will), $repeats repeats"
+mkdir -p "$work/call"; cp -r "$src/tests/data/bundles/feed_call" "$work/call/call_handling"
+: > "$work/call.txt"
+for i in $(seq 1 "$repeats"); do run call "$work/call" | tee -a "$work/call.txt" | sed "s/^/  run $i: /"; done
+report "$work/call.txt" $names critical_alert_served concern_served

@@ -1,0 +1,172 @@
+/*
+ * Live operation (issue 17): agencies' feeds in, the analysis kept current.
+ *
+ * A feed is one agency's bundle (contract §1) that arrives by itself: in a
+ * drop folder watched by `joindots watch` or `joindots serve --feeds DIR`,
+ * or uploaded to `POST /api/feeds/{agency}` with an API token of the
+ * `feed` role bound to that agency. Each feed is ingested exactly like
+ * `joindots ingest` (quarantine, idempotent, one transaction) with one more
+ * rule: every row must belong to the feed's agency, or the whole feed is
+ * refused. Every feed is recorded with its source, ingested or rejected
+ * whole with its reason. See docs/feeds.md.
+ */
+#ifndef JOINDOTS_FEED_H
+#define JOINDOTS_FEED_H
+
+#include <joindots/common.h>
+#include <joindots/ingest.h>
+#include <joindots/store.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Is `agency` one of the §1.4 agency codes ("police", "csc"...)? */
+JD_API bool jd_feed_agency_valid(const char *agency);
+
+/* ---- API tokens of the feed role ---- */
+
+#define JD_FEED_TOKEN_SIZE 48 /* "jdf_", 43 base64url characters and a NUL */
+
+typedef struct jd_feed_token {
+    const char *name, *agency;
+    int64_t created_at, last_used; /* unix seconds; last_used 0: never */
+    bool disabled;
+} jd_feed_token;
+typedef int (*jd_feed_token_cb)(const jd_feed_token *t, void *payload);
+
+/*
+ * Make a token for `agency` named `name` (1-63 characters of [A-Za-z0-9._-]).
+ * [out] token: the token, shown once; only its digest is stored.
+ * Returns JD_OK, JD_EINVALID (name, agency, or a store without feeds),
+ * JD_ECONFLICT (name taken), JD_ESTORE.
+ */
+JD_API int jd_feed_token_add(char token[JD_FEED_TOKEN_SIZE], jd_store *s, const char *name,
+                             const char *agency, jd_error *err);
+/*
+ * Check a token: [out] agency and name of a live token (either may be NULL).
+ * Returns JD_OK, JD_EDENIED (no such token or disabled: the same answer),
+ * JD_ESTORE.
+ */
+JD_API int jd_feed_token_check(jd_store *s, const char *token, char agency[32], char name[64],
+                               jd_error *err);
+JD_API int jd_feed_token_list(jd_store *s, jd_feed_token_cb cb, void *payload, jd_error *err);
+/* Returns JD_OK, JD_ENOTFOUND, JD_ESTORE. */
+JD_API int jd_feed_token_disable(jd_store *s, const char *name, bool disabled, jd_error *err);
+
+/* ---- feeds ---- */
+
+typedef struct jd_feed_record {
+    int64_t id;
+    const char *agency, *source, *name;
+    int64_t received_at;
+    bool accepted;      /* ingested; false: rejected whole */
+    const char *reason; /* why it was rejected ("" when accepted) */
+    int64_t run_id;     /* the ingest run (0 when rejected) */
+    jd_ingest_counts counts;
+    double seconds;
+} jd_feed_record;
+typedef int (*jd_feed_record_cb)(const jd_feed_record *r, void *payload);
+
+typedef struct jd_feed_result {
+    int64_t id; /* the feed's record */
+    bool accepted;
+    jd_ingest_counts counts;
+    double seconds;
+    char reason[256]; /* rejected: the ingest's message, with file and line */
+} jd_feed_result;
+
+/*
+ * Ingest one bundle (folder) as a feed of `agency`, in one transaction, and
+ * record it with `name` and `source` (e.g. "drop:police/2026-12-04" or
+ * "upload:token police-nightly from 10.0.0.1"). opts as for
+ * jd_ingest_bundles (NULL: defaults).
+ * Returns JD_OK when the feed was dealt with: out->accepted tells whether it
+ * was ingested or rejected whole (nothing stored; the reason recorded). A
+ * negative code (JD_ESTORE, JD_ENOMEM) means it could not be dealt with now
+ * and nothing was recorded: try again later.
+ */
+JD_API int jd_feed_ingest(jd_store *s, const char *agency, const char *bundle, const char *name,
+                          const char *source, const jd_ingest_opts *opts, jd_feed_result *out,
+                          jd_error *err);
+
+/* Called after each feed of a scan (pointers borrowed for the call). */
+typedef void (*jd_feed_cb)(const char *agency, const char *name, const jd_feed_result *r,
+                           void *payload);
+
+/*
+ * The drop folder: DIR/AGENCY/NAME/ is a bundle; it is read only once the
+ * empty marker file DIR/AGENCY/NAME.done exists, which its writer creates
+ * after the last byte of the bundle is written and closed (a folder
+ * without its marker is never read, however old). Bundles are taken in
+ * agency, then name, order. Afterwards the folder and its marker are moved
+ * to DIR/AGENCY/ingested/ID-NAME or DIR/AGENCY/rejected/ID-NAME (ID the
+ * feed's record; the reason is written to ID-NAME.reason). A bundle is
+ * moved only after its transaction committed: killed before, it is read
+ * again next time; killed after, the re-read stores nothing new (ingest is
+ * idempotent). Folders not named by an agency code are ignored.
+ * [out] landed: feeds ingested that stored or updated rows (may be NULL).
+ * Returns JD_OK, JD_ENOTFOUND (no DIR), JD_ELIMIT (more than 10,000 ready
+ * bundles), JD_EIO (a bundle could not be moved), JD_ESTORE.
+ */
+JD_API int jd_feed_scan(jd_store *s, const char *dir, const jd_ingest_opts *opts, jd_feed_cb cb,
+                        void *payload, size_t *landed, jd_error *err);
+
+/*
+ * Unpack a feed upload (a POSIX ustar/pax tar of the bundle's CSV files,
+ * at the top level or under "./") into the existing empty folder `dir`.
+ * Only regular files named like events*.csv, persons*.csv, objects*.csv
+ * are accepted (at most 64); anything else (a link, a device, a path with a
+ * folder, another name) refuses the whole upload.
+ * Returns JD_OK, JD_EINVALID (not such a tar), JD_ELIMIT, JD_EIO.
+ */
+JD_API int jd_feed_untar(const char *data, size_t len, const char *dir, jd_error *err);
+
+/* The latest `limit` feeds, newest first. */
+JD_API int jd_feed_list(jd_store *s, int64_t limit, jd_feed_record_cb cb, void *payload,
+                        jd_error *err);
+
+/* ---- keeping the analysis current ---- */
+
+typedef struct jd_live_opts {
+    const char *rules_path;  /* analysis rules; NULL: built in */
+    const char *ladder_path; /* escalation ladder; NULL: built in */
+    double threshold;        /* resolve's match threshold (0: its default) */
+    int threads;             /* resolve's scoring threads (0: its default) */
+    int64_t now;             /* clock; 0: wall clock */
+} jd_live_opts;
+#define JD_LIVE_OPTS_INIT {NULL, NULL, 0.0, 0, 0}
+
+typedef struct jd_live_stats {
+    double seconds_resolve, seconds_analyse, seconds_escalate;
+    int64_t identities, alerts, concerns, escalated;
+    /* The analysis' counts (the board's), as jd_analyse_stats gives them. */
+    int64_t returns_due, returns_interviewed_72h, crimes_disclosed, crimes_recorded;
+} jd_live_stats;
+
+/*
+ * After feeds landed: resolve, analyse (alerts raised and updated, stored
+ * in one transaction each), run the escalation engine (concerns opened and
+ * risen, notifications queued). Today a full re-run of each stage, so the
+ * result equals a batch run on the same data. Returns the stages' codes.
+ */
+JD_API int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err);
+/* The escalation engine alone, saving (what `concern run` does). */
+JD_API int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st,
+                            jd_error *err);
+/*
+ * The store's change counter for readers of analysis results: [out]
+ * analysis, the last analysis run's id, and identities, the last resolve
+ * run's id (0 when none). Either changes whenever what a reader loaded at
+ * start is stale. Returns JD_OK, JD_EINVALID (store without it), JD_ESTORE.
+ */
+JD_API int jd_live_generation(jd_store *s, int64_t *analysis, int64_t *identities,
+                              jd_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,232 @@
+/*
+ * The always-current server (issue 17 item 3). One thread, beside the
+ * request workers, with a store handle of its own:
+ *
+ *  - every check_ms it reads the store's change counter (the last analysis
+ *    and resolve runs, jd_live_generation); when it moved (an update here,
+ *    or `joindots analyse` / `resolve` / `watch` run elsewhere), it builds
+ *    the new alerts, board and person index aside and swaps them in under
+ *    idx_lock held for writing. Requests hold idx_lock for reading while
+ *    they run, so each sees the old state or the new one, never half;
+ *  - it ingests ready bundles of the drop folder (--feeds DIR), and after
+ *    feeds landed (there or by upload, feeds.c) brings identities, alerts
+ *    and concerns up to date (jd_live_update: resolve, analyse, escalation);
+ *  - it runs the escalation engine every escalate_every_s seconds, so
+ *    rises on overdue concerns do not wait for someone to type a command.
+ *
+ * Writes by this thread and by feed uploads take write_mu one stage at a
+ * time, so an upload waits at most for the stage in hand.
+ */
+#include "server_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void log_err(const char *what, const jd_error *err)
+{
+    fprintf(stderr, "joindots serve: %s: %s\n", what, err->msg[0] ? err->msg : "failed");
+}
+
+/* Reload what readers see when the change counter moved. `known`: the
+ * counts of the analysis this thread just ran, or NULL. */
+static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
+{
+    jd_store *s = srv->live_store;
+    jd_error err;
+    jd_error_clear(&err);
+    int64_t an = 0, ids = 0;
+    if (jd_live_generation(s, &an, &ids, &err) < 0)
+        return;
+    pthread_rwlock_rdlock(&srv->idx_lock);
+    bool stale_alerts = an != srv->loaded_analysis;
+    bool stale_index = ids != srv->idx_gen;
+    pthread_rwlock_unlock(&srv->idx_lock);
+    if (!stale_alerts && !stale_index)
+        return;
+    double t0 = mono();
+    json_t *alerts = NULL, *board = NULL;
+    jd_person_index *ni = NULL;
+    /* The index is built under idx_build_mu, as index_acquire (server.c)
+     * builds it, so the two never build it twice at once. */
+    pthread_mutex_lock(&srv->idx_build_mu);
+    if (stale_index && jd_person_index_open(&ni, s, &err) < 0) {
+        log_err("cannot reload the person index", &err);
+        ni = NULL;
+    }
+    if (stale_alerts && jd_api_build(s, known, &alerts, &board, &err) < 0) {
+        log_err("cannot reload the alerts", &err);
+        alerts = board = NULL;
+    }
+    json_t *old_alerts = NULL, *old_board = NULL;
+    jd_person_index *old_index = NULL;
+    pthread_rwlock_wrlock(&srv->idx_lock);
+    if (alerts) {
+        old_alerts = srv->alerts;
+        old_board = srv->board;
+        srv->alerts = alerts;
+        srv->board = board;
+        srv->loaded_analysis = an;
+    }
+    if (ni) {
+        old_index = srv->index;
+        srv->index = ni;
+        srv->idx_gen = ids;
+    }
+    pthread_rwlock_unlock(&srv->idx_lock);
+    pthread_mutex_unlock(&srv->idx_build_mu);
+    json_decref(old_alerts);
+    json_decref(old_board);
+    jd_person_index_close(old_index);
+    if (alerts)
+        atomic_fetch_add(&srv->reloads, 1);
+    fprintf(stderr, "joindots serve: reloaded%s%s in %.2f s (analysis run %lld)\n",
+            alerts ? " the alerts and the board" : "", ni ? (alerts ? " and the persons" : " the persons") : "",
+            mono() - t0, (long long)an);
+}
+
+static void on_feed(const char *agency, const char *name, const jd_feed_result *r, void *payload)
+{
+    (void)payload;
+    if (r->accepted)
+        fprintf(stderr,
+                "joindots serve: feed %lld %s/%s ingested in %.3f s: %lld rows, %lld new, %lld "
+                "updated\n",
+                (long long)r->id, agency, name, r->seconds, (long long)r->counts.read,
+                (long long)r->counts.stored, (long long)r->counts.updated);
+    else
+        fprintf(stderr, "joindots serve: feed %lld %s/%s rejected whole: %s\n", (long long)r->id,
+                agency, name, r->reason);
+}
+
+/* resolve, analyse, escalation: each stage under write_mu. */
+static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
+{
+    jd_store *s = srv->live_store;
+    jd_error err;
+    jd_error_clear(&err);
+    double t0 = mono();
+    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
+    jd_resolve_stats rs;
+    pthread_mutex_lock(&srv->write_mu);
+    int rc = jd_resolve(s, &ro, &rs, &err);
+    pthread_mutex_unlock(&srv->write_mu);
+    double t1 = mono();
+    if (rc < 0) {
+        log_err("resolve after a feed failed", &err);
+        return;
+    }
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    ao.save = true;
+    pthread_mutex_lock(&srv->write_mu);
+    rc = jd_analyse(s, &ao, NULL, as, &err);
+    pthread_mutex_unlock(&srv->write_mu);
+    double t2 = mono();
+    if (rc < 0) {
+        log_err("analysis after a feed failed", &err);
+        return;
+    }
+    *have_stats = true;
+    jd_live_stats ls;
+    memset(&ls, 0, sizeof ls);
+    pthread_mutex_lock(&srv->write_mu);
+    rc = jd_live_escalate(s, NULL, &ls, &err);
+    pthread_mutex_unlock(&srv->write_mu);
+    if (rc < 0)
+        log_err("escalation after a feed failed", &err);
+    fprintf(stderr,
+            "joindots serve: updated after feeds: resolve %.2f s (%lld identities), analyse "
+            "%.2f s (%lld alerts), escalation %.2f s (%lld concerns)\n",
+            t1 - t0, (long long)rs.identities, t2 - t1, (long long)as->alerts, mono() - t2,
+            (long long)ls.concerns);
+}
+
+static void *live_main(void *p)
+{
+    jd_server *srv = p;
+    double next_escalate = mono() + (double)srv->o.escalate_every_s;
+    unsigned check_ms = srv->o.check_ms ? srv->o.check_ms : 1000;
+    for (;;) {
+        pthread_mutex_lock(&srv->live_mu);
+        if (!srv->live_stop && !srv->live_kick) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += check_ms / 1000;
+            ts.tv_nsec += (long)(check_ms % 1000) * 1000000L;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&srv->live_cv, &srv->live_mu, &ts);
+        }
+        bool stop = srv->live_stop, kicked = srv->live_kick;
+        srv->live_kick = false;
+        pthread_mutex_unlock(&srv->live_mu);
+        if (stop)
+            break;
+        size_t landed = 0;
+        if (srv->o.feeds_dir) {
+            jd_error err;
+            jd_error_clear(&err);
+            pthread_mutex_lock(&srv->write_mu);
+            int rc = jd_feed_scan(srv->live_store, srv->o.feeds_dir, NULL, on_feed, NULL,
+                                  &landed, &err);
+            pthread_mutex_unlock(&srv->write_mu);
+            if (rc < 0)
+                log_err("feed scan", &err);
+        }
+        jd_analyse_stats as;
+        bool have_stats = false;
+        if (landed || kicked) {
+            update(srv, &as, &have_stats);
+            next_escalate = mono() + (double)srv->o.escalate_every_s;
+        } else if (srv->o.escalate_every_s && mono() >= next_escalate) {
+            jd_error err;
+            jd_error_clear(&err);
+            jd_live_stats ls;
+            pthread_mutex_lock(&srv->write_mu);
+            if (jd_live_escalate(srv->live_store, NULL, &ls, &err) < 0)
+                log_err("scheduled escalation run failed", &err);
+            pthread_mutex_unlock(&srv->write_mu);
+            next_escalate = mono() + (double)srv->o.escalate_every_s;
+        }
+        reload_if_changed(srv, have_stats ? &as : NULL);
+    }
+    return NULL;
+}
+
+int jd_live_start(jd_server *srv, jd_error *err)
+{
+    if (pthread_create(&srv->live, NULL, live_main, srv) != 0)
+        return jd_error_set(err, JD_ENOMEM, "cannot start the live thread");
+    srv->live_on = true;
+    return JD_OK;
+}
+
+void jd_live_stop(jd_server *srv)
+{
+    if (!srv->live_on)
+        return;
+    pthread_mutex_lock(&srv->live_mu);
+    srv->live_stop = true;
+    pthread_cond_signal(&srv->live_cv);
+    pthread_mutex_unlock(&srv->live_mu);
+    pthread_join(srv->live, NULL);
+    srv->live_on = false;
+}
+
+void jd_live_kick(jd_server *srv)
+{
+    pthread_mutex_lock(&srv->live_mu);
+    srv->live_kick = true;
+    pthread_cond_signal(&srv->live_cv);
+    pthread_mutex_unlock(&srv->live_mu);
+}
