@@ -1,8 +1,9 @@
 /*
  * The escalation engine (see include/joindots/concern.h, docs/escalation.md).
  *
- * 1. Re-run the analysis as of T (jd_analyse, not saved) and read the
- *    events and mentions known by T.
+ * 1. Load the snapshot of what was known by T (analyse/snapshot.c) and
+ *    run the analysis on it (not saved); the events and mentions read
+ *    below are the snapshot's.
  * 2. Derive concerns with stable ids: "auto:child:<person_id>" from alerts
  *    reaching high or critical (their level steps as inputs),
  *    "auto:network:<alert id>" from exploitation_network alerts,
@@ -20,6 +21,7 @@
  * corrected record) is kept: nothing leaves silently.
  */
 #include "concern/concern_internal.h"
+#include "network/network.h"
 
 #include <joindots/analyse.h>
 #include <joindots/chronology.h>
@@ -47,44 +49,17 @@ static int level_parse(const char *s)
     return -1;
 }
 
-/* ---- what was known by T ---- */
-
-typedef struct evinfo {
-    int64_t id, known;
-} evinfo;
-
-typedef struct link {
-    int64_t ev;
-    char *pid;
-} link;
+/* ---- what was known by T: the analysis snapshot ---- */
 
 typedef struct eng {
     const jd_ladder *L;
     jd_error *err;
     int64_t T;
-    evinfo *ev;
-    size_t nev, evcap;
-    link *mention;
-    size_t nm, mcap;
+    const jd_snapshot *S; /* events and mentions known by T */
     json_t *derived;   /* id -> base */
     json_t *strategic; /* id -> base, from notes */
     int rc;
 } eng;
-
-
-static int on_identity(const jd_an_identity_row *r, void *payload)
-{
-    (void)r;
-    (void)payload;
-    return 0;
-}
-
-static int on_object(const jd_an_object_row *r, void *payload)
-{
-    (void)r;
-    (void)payload;
-    return 0;
-}
 
 /* The phrase at p..p+n in the lowered text, standing as whole words. */
 static bool word_at(const char *text, const char *p, size_t n)
@@ -120,59 +95,27 @@ static const char *strategic_phrase(const jd_ladder *L, const char *narrative)
     return hit;
 }
 
-static int on_event(const jd_an_event_row *r, void *payload)
+/* A strategic concern from a note using the ladder's phrases. */
+static int derive_strategic(eng *E, const aev *e)
 {
-    eng *E = payload;
-    if (jd_grow((void **)&E->ev, &E->evcap, E->nev + 1, sizeof *E->ev) < 0)
-        return JD_ENOMEM;
-    E->ev[E->nev++] = (evinfo){r->id, r->known_at};
-    const char *phrase = r->narrative ? strategic_phrase(E->L, r->narrative) : NULL;
+    const char *phrase = e->narrative ? strategic_phrase(E->L, e->narrative) : NULL;
     if (!phrase)
         return 0;
     char id[400], title[600];
-    snprintf(id, sizeof id, "auto:strategic:%s:%s", r->agency, r->record_id);
-    snprintf(title, sizeof title, "Strategic: \"%s\" in %s %s %s", phrase, r->agency,
-             r->event_type ? r->event_type : "event", r->record_id);
+    snprintf(id, sizeof id, "auto:strategic:%s:%s", e->agency, e->record_id);
+    snprintf(title, sizeof title, "Strategic: \"%s\" in %s %s %s", phrase, e->agency,
+             e->type ? e->type : "event", e->record_id);
     const jd_ladder *L = E->L;
     json_t *b = json_pack(
         "{s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:[{s:s,s:s}],s:s,s:s,s:b,s:b,s:b,s:s}", "kind", "pattern",
-        "subject", phrase, "title", title, "opened_at", jd_concern__time_json(r->known_at), "rung",
+        "subject", phrase, "title", title, "opened_at", jd_concern__time_json(e->known), "rung",
         L->rung[L->strategic_rung].id, "ceiling", L->rung[L->nrungs - 1].id, "level", "high",
-        "records", "agency", r->agency, "record_id", r->record_id, "source", "rule:strategic",
+        "records", "agency", e->agency, "record_id", e->record_id, "source", "rule:strategic",
         "rule", "a note uses words of organised abuse (DOMAIN 5.1)", "strategic", 1, "disclosure",
         0, "automatic", 1, "raised_by", "joindots");
     if (!b || json_object_set_new(E->strategic, id, b) < 0)
         return JD_ENOMEM;
     return 0;
-}
-
-static int on_mention(const jd_an_mention_row *r, void *payload)
-{
-    eng *E = payload;
-    if (jd_grow((void **)&E->mention, &E->mcap, E->nm + 1, sizeof *E->mention) < 0)
-        return JD_ENOMEM;
-    /* an unresolved ref is a person of its own, named as the analysis names it */
-    char key[512];
-    if (!r->person_id)
-        snprintf(key, sizeof key, "U:%s:%s", r->agency, r->person_ref);
-    char *p = strdup(r->person_id ? r->person_id : key);
-    if (!p)
-        return JD_ENOMEM;
-    E->mention[E->nm++] = (link){r->event_id, p};
-    return 0;
-}
-
-static int64_t known_of(const eng *E, int64_t ev)
-{
-    size_t lo = 0, hi = E->nev;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (E->ev[mid].id < ev)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < E->nev && E->ev[lo].id == ev ? E->ev[lo].known : 0;
 }
 
 /* ---- derived concerns from alerts ---- */
@@ -387,12 +330,64 @@ static int cmp_edge(const void *x, const void *y)
     return a->b < b->b ? -1 : a->b > b->b;
 }
 
-static int cmp_link(const void *x, const void *y)
+static int cmp_pid(const void *x, const void *y)
 {
-    const link *a = x, *b = y;
-    if (a->ev != b->ev)
-        return a->ev < b->ev ? -1 : 1;
-    return strcmp(a->pid, b->pid);
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Edges between children with concerns who appear in one event, in event
+ * id order and, within an event, from the first child by person id; an
+ * edge counts from the latest of the event's known time and the moments
+ * both children reached the pattern's level. */
+static int linked_edges(const eng *E, json_t *kids, const int64_t *since, edge **out_ed,
+                        size_t *out_ne)
+{
+    const jd_snapshot *S = E->S;
+    edge *ed = NULL;
+    size_t ne = 0, ecap = 0, pcap = 0;
+    const char **pid = NULL;
+    int rc = JD_OK;
+    for (size_t e = 0; e < S->nev && rc == JD_OK; e++) {
+        const aev *ev = &S->ev[e];
+        if (ev->nm < 2)
+            continue;
+        if (jd_grow((void **)&pid, &pcap, ev->nm, sizeof *pid) < 0) {
+            rc = JD_ENOMEM;
+            break;
+        }
+        for (uint32_t k = 0; k < ev->nm; k++)
+            pid[k] = S->p[S->m[S->by_event[ev->m0 + k]].person].pid;
+        qsort(pid, ev->nm, sizeof *pid, cmp_pid);
+        int64_t first = -1;
+        for (uint32_t j = 0; j < ev->nm; j++) {
+            json_t *k = json_object_get(kids, pid[j]);
+            if (!k || (j > 0 && !strcmp(pid[j], pid[j - 1])))
+                continue;
+            int64_t x = json_integer_value(k);
+            if (first < 0) {
+                first = x;
+            } else if (x != first) {
+                int64_t t = ev->known;
+                if (since[first] > t)
+                    t = since[first];
+                if (since[x] > t)
+                    t = since[x];
+                if (jd_grow((void **)&ed, &ecap, ne + 1, sizeof *ed) < 0) {
+                    rc = JD_ENOMEM;
+                    break;
+                }
+                ed[ne++] = (edge){t, ev->id, (uint32_t)first, (uint32_t)x};
+            }
+        }
+    }
+    free(pid);
+    if (rc < 0) {
+        free(ed);
+        return rc;
+    }
+    *out_ed = ed;
+    *out_ne = ne;
+    return JD_OK;
 }
 
 static uint32_t find(uint32_t *up, uint32_t x)
@@ -464,35 +459,8 @@ static int derive_linked(eng *E)
         nk++;
     }
     edge *ed = NULL;
-    size_t ne = 0, ecap = 0;
-    int rc = JD_OK;
-    if (E->nm > 1)
-        qsort(E->mention, E->nm, sizeof *E->mention, cmp_link);
-    for (size_t i = 0; i < E->nm && rc == JD_OK;) {
-        size_t j = i;
-        int64_t first = -1;
-        while (j < E->nm && E->mention[j].ev == E->mention[i].ev) {
-            json_t *k = json_object_get(kids, E->mention[j].pid);
-            if (k && (j == i || strcmp(E->mention[j].pid, E->mention[j - 1].pid) != 0)) {
-                int64_t x = json_integer_value(k);
-                if (first < 0) {
-                    first = x;
-                } else if (x != first) {
-                    int64_t t = known_of(E, E->mention[i].ev);
-                    if (since[first] > t)
-                        t = since[first];
-                    if (since[x] > t)
-                        t = since[x];
-                    if (jd_grow((void **)&ed, &ecap, ne + 1, sizeof *ed) < 0)
-                        rc = JD_ENOMEM;
-                    else
-                        ed[ne++] = (edge){t, E->mention[i].ev, (uint32_t)first, (uint32_t)x};
-                }
-            }
-            j++;
-        }
-        i = j;
-    }
+    size_t ne = 0;
+    int rc = linked_edges(E, kids, since, &ed, &ne);
     uint32_t *up = calloc(nk + 1, sizeof *up), *size = calloc(nk + 1, sizeof *size);
     char **cname = calloc(nk + 1, sizeof *cname);
     bool *opened = calloc(nk + 1, sizeof *opened);
@@ -724,6 +692,8 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
     jd_ladder *L = NULL;
     eng E;
     memset(&E, 0, sizeof E);
+    jd_snapshot snap;
+    memset(&snap, 0, sizeof snap);
     stored S = {json_object(), json_object(), T};
     char *abuf = NULL;
     size_t alen = 0;
@@ -738,7 +708,11 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
     E.T = T;
     E.derived = json_object();
     E.strategic = json_object();
-    /* 1. the analysis as of T */
+    /* 1. what was known by T, and the analysis of it */
+    jd_snapshot_opts so = {as_of, false};
+    if ((rc = jd_snapshot__load(&snap, s, &so, err)) < 0)
+        goto out;
+    E.S = &snap;
     FILE *mf = open_memstream(&abuf, &alen);
     if (!mf) {
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
@@ -748,7 +722,7 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
     ao.as_of = as_of;
     ao.now = now;
     ao.rules_path = o->rules_path;
-    rc = jd_analyse(s, &ao, mf, NULL, err);
+    rc = jd_network__analyse(&snap, s, &ao, mf, NULL, err);
     if (fclose(mf) != 0 && rc == JD_OK)
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
     if (rc < 0)
@@ -780,13 +754,12 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
         else
             json_decref(a);
     }
-    /* 2. events and mentions known by T */
-    jd_an_callbacks cb = {on_identity, on_event, on_mention, on_object};
-    if ((rc = s->ops->analysis_load(s, as_of, &cb, &E, err)) < 0) {
-        if (rc == JD_ENOMEM)
+    /* 2. concerns from notes, alerts and children linked in events */
+    for (size_t e = 0; e < snap.nev; e++)
+        if ((rc = derive_strategic(&E, &snap.ev[e])) < 0) {
             rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
+            goto out;
+        }
     if ((rc = derive_from_alerts(&E, alerts, stats)) < 0 || (rc = derive_linked(&E)) < 0) {
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         goto out;
@@ -953,10 +926,7 @@ out:
             free(lines[i].text);
     }
     free(lines);
-    for (size_t i = 0; i < E.nm; i++)
-        free(E.mention[i].pid);
-    free(E.mention);
-    free(E.ev);
+    jd_snapshot__dispose(&snap);
     json_decref(E.derived);
     json_decref(E.strategic);
     json_decref(S.rows);
