@@ -24,62 +24,17 @@ static const char *str(json_t *o, const char *k)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static bool sees_all(const caller *w)
-{
-    return w->acct.role == JD_ROLE_ANALYST;
-}
-
-static bool same_agency(const caller *w, const char *agency)
-{
-    return *w->acct.agency && agency && !strcasecmp(w->acct.agency, agency);
-}
-
 /* Need-to-know on a person: analysts see all; practitioners and managers
  * see persons one of whose refs is their agency's. */
 static bool may_see_person(const caller *w, const jd_person_summary *p)
 {
-    if (sees_all(w))
+    if (jd_api_sees_all(w))
         return true;
     if (w->acct.role != JD_ROLE_PRACTITIONER && w->acct.role != JD_ROLE_MANAGER)
         return false;
     for (size_t i = 0; i < p->n_refs; i++)
-        if (same_agency(w, p->refs[i].agency))
+        if (jd_api_same_agency(w, p->refs[i].agency))
             return true;
-    return false;
-}
-
-static bool refs_have_agency(const caller *w, json_t *person)
-{
-    json_t *refs = json_object_get(person, "refs"), *r;
-    size_t i;
-    json_array_foreach(refs, i, r)
-    {
-        if (same_agency(w, str(r, "agency")))
-            return true;
-    }
-    return false;
-}
-
-bool jd_api_may_see_alert(const caller *w, json_t *a)
-{
-    if (sees_all(w))
-        return true;
-    if (w->acct.role != JD_ROLE_PRACTITIONER && w->acct.role != JD_ROLE_MANAGER)
-        return false;
-    if (refs_have_agency(w, json_object_get(a, "subject")))
-        return true;
-    json_t *m;
-    size_t i;
-    json_array_foreach(json_object_get(a, "members"), i, m)
-    {
-        if (refs_have_agency(w, m))
-            return true;
-    }
-    json_array_foreach(json_object_get(a, "records"), i, m)
-    {
-        if (same_agency(w, str(m, "agency")))
-            return true;
-    }
     return false;
 }
 
@@ -98,13 +53,13 @@ static bool may_see_alert(const caller *w, json_t *a)
 static json_t *alert_for(const caller *w, json_t *a)
 {
     json_t *o = json_deep_copy(a);
-    if (!o || sees_all(w))
+    if (!o || jd_api_sees_all(w))
         return o;
     json_t *members = json_object_get(o, "members"), *m;
     size_t i;
     json_array_foreach(members, i, m)
     {
-        if (refs_have_agency(w, m))
+        if (jd_api_refs_have_agency(w, m))
             continue;
         json_t *red = json_object();
         json_object_set_new(red, "known_to_your_agency", json_false());
@@ -118,7 +73,7 @@ static json_t *alert_for(const caller *w, json_t *a)
         json_t *kept = json_array();
         json_array_foreach(recs, i, m)
         {
-            if (same_agency(w, str(m, "agency")))
+            if (jd_api_same_agency(w, str(m, "agency")))
                 json_array_append(kept, m);
         }
         json_object_set_new(o, "records", kept);
@@ -430,19 +385,6 @@ static void api_alerts(api_ctx *c, reply *r)
         return;
     }
     jd_reply_json(r, 200, json_pack("{s:o,s:I}", "alerts", out, "total", (json_int_t)total));
-}
-
-json_t *jd_api_alert(jd_server *srv, const char *id)
-{
-    json_t *a;
-    size_t i;
-    json_array_foreach(srv->alerts, i, a)
-    {
-        const char *aid = str(a, "id");
-        if (aid && !strcmp(aid, id))
-            return a;
-    }
-    return NULL;
 }
 
 static void api_ack(api_ctx *c, reply *r)

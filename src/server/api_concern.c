@@ -23,16 +23,6 @@
  * checked first so that the whole text always fits its audit row. */
 #define MAX_CONCERN_TEXT 4000
 
-void jd_board_id(const jd_server *srv, const char *concern_id, char out[35])
-{
-    unsigned char h[16];
-    crypto_generichash(h, sizeof h, (const unsigned char *)concern_id, strlen(concern_id),
-                       srv->board_key, sizeof srv->board_key);
-    out[0] = 'B';
-    out[1] = '-';
-    sodium_bin2hex(out + 2, 33, h, sizeof h);
-}
-
 /* Audit, or answer 503 and return false (nothing done without its row). */
 static bool audited(api_ctx *c, reply *r, const char *action, const char *target,
                     const char *reason, const char *detail, bool ok)
@@ -595,33 +585,6 @@ static void api_close_reasons(api_ctx *c, reply *r)
         return;
     }
     jd_reply_json(r, 200, json_pack("{s:o}", "reasons", out));
-}
-
-/* For the dashboard: open strategic items by age. */
-typedef struct age_ctx {
-    int64_t now;
-    int b[4];
-} age_ctx;
-
-static int on_age(const jd_concern *k, void *payload)
-{
-    age_ctx *x = payload;
-    int64_t days = (x->now - k->raised_at) / 86400;
-    x->b[days < 30 ? 0 : days < 91 ? 1 : days < 365 ? 2 : 3]++;
-    return 0;
-}
-
-json_t *jd_api_agenda_ages(jd_store *s)
-{
-    jd_concern_query q = JD_CONCERN_QUERY_INIT;
-    q.open_only = true;
-    q.agenda = true;
-    age_ctx x = {.now = (int64_t)time(NULL)};
-    jd_error err;
-    if (jd_concern_list(s, &q, on_age, &x, &err) < 0)
-        return NULL;
-    return json_pack("{s:i,s:i,s:i,s:i}", "under a month", x.b[0], "1 to 3 months", x.b[1],
-                     "3 to 12 months", x.b[2], "over a year", x.b[3]);
 }
 
 const route jd_api_concern_routes[] = {

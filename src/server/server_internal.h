@@ -134,7 +134,7 @@ extern const route jd_api_routes[];
 extern const size_t jd_api_n_routes;
 extern const route jd_api_concern_routes[]; /* api_concern.c */
 extern const size_t jd_api_n_concern_routes;
-/* Open strategic items by age (no names), or NULL. */
+/* Open strategic items by age (no names), or NULL (api_shared.c). */
 json_t *jd_api_agenda_ages(jd_store *s);
 
 /* Helpers for handlers. */
@@ -179,8 +179,14 @@ size_t jd_throttle_clear(th_map *m, const char *user, const char *addr);
 bool jd_password_proof(api_ctx *c, reply *r, const char *action, const char *user,
                        const char *password, unsigned fail_status, const char *fail_code,
                        const char *fail_msg, jd_account *out);
-/* May the caller see this alert (need-to-know)? (api.c) */
+/* May the caller see this alert (need-to-know)? (api_shared.c) */
 bool jd_api_may_see_alert(const caller *w, json_t *a);
+/* Analysts see every record; the caller's agency is `agency` (case aside);
+ * one of a person's refs ({"refs":[{"agency"...}]}) is the caller's agency
+ * (api_shared.c). */
+bool jd_api_sees_all(const caller *w);
+bool jd_api_same_agency(const caller *w, const char *agency);
+bool jd_api_refs_have_agency(const caller *w, json_t *person);
 /* The board's opaque id of a concern ("B-" and 32 hex digits). */
 void jd_board_id(const jd_server *srv, const char *concern_id, char out[35]);
 /* Load alerts and board aggregates (at start). */

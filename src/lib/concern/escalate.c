@@ -35,19 +35,6 @@
 #define MAX_RECORDS 30
 #define MAX_NARRATIVE 65536
 
-static const char *jstr(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
-static int level_parse(const char *s)
-{
-    static const char *const n[] = {"none", "low", "medium", "high", "critical"};
-    for (int i = 1; s && i <= 4; i++)
-        if (!strcmp(s, n[i]))
-            return i;
-    return -1;
-}
 
 /* ---- what was known by T: the analysis snapshot ---- */
 
@@ -139,12 +126,12 @@ static json_t *alert_steps(json_t *a)
         json_array_foreach(h, i, s) json_array_append_new(
             out, json_pack("{s:I,s:s}", "at",
                            (json_int_t)jd_concern__json_time(json_object_get(s, "raised_at")),
-                           "level", jstr(s, "level") ? jstr(s, "level") : "low"));
+                           "level", jd_concern__jstr(s, "level") ? jd_concern__jstr(s, "level") : "low"));
     else
         json_array_append_new(
             out, json_pack("{s:I,s:s}", "at",
                            (json_int_t)jd_concern__json_time(json_object_get(a, "raised_at")),
-                           "level", jstr(a, "level") ? jstr(a, "level") : "low"));
+                           "level", jd_concern__jstr(a, "level") ? jd_concern__jstr(a, "level") : "low"));
     return out;
 }
 
@@ -155,7 +142,7 @@ static int cmp_step(const void *a, const void *b)
     int64_t ty = json_integer_value(json_object_get(y, "at"));
     if (tx != ty)
         return tx < ty ? -1 : 1;
-    return level_parse(jstr(y, "level")) - level_parse(jstr(x, "level"));
+    return jd_concern__level_parse(jd_concern__jstr(y, "level")) - jd_concern__level_parse(jd_concern__jstr(x, "level"));
 }
 
 /* Sorted steps reduced to first rises at levels that have a rung. */
@@ -171,7 +158,7 @@ static json_t *rises(const jd_ladder *L, json_t *steps, int min_level)
     qsort(v, n, sizeof *v, cmp_step);
     int cur = 0;
     for (size_t i = 0; i < n; i++) {
-        int l = level_parse(jstr(v[i], "level"));
+        int l = jd_concern__level_parse(jd_concern__jstr(v[i], "level"));
         if (l > cur && l >= min_level && (min_level > 0 || L->rung_by_level[l] >= 0)) {
             json_t *c = json_object();
             json_object_set_new(
@@ -210,7 +197,7 @@ static int derive_from_alerts(eng *E, json_t *alerts, jd_escalate_stats *st)
     json_t *a;
     json_array_foreach(alerts, i, a)
     {
-        const char *kind = jstr(a, "kind"), *aid = jstr(a, "id");
+        const char *kind = jd_concern__jstr(a, "kind"), *aid = jd_concern__jstr(a, "id");
         if (!kind || !aid)
             continue;
         if (!strcmp(kind, "exploitation_network")) {
@@ -242,7 +229,7 @@ static int derive_from_alerts(eng *E, json_t *alerts, jd_escalate_stats *st)
             continue;
         }
         json_t *subj = json_object_get(a, "subject");
-        const char *pid = jstr(subj, "person_id");
+        const char *pid = jd_concern__jstr(subj, "person_id");
         if (!pid || !kind_listed(L, kind))
             continue;
         json_t *p = json_object_get(per, pid);
@@ -257,7 +244,7 @@ static int derive_from_alerts(eng *E, json_t *alerts, jd_escalate_stats *st)
         json_t *s;
         json_array_foreach(steps, k, s)
         {
-            int l = level_parse(jstr(s, "level"));
+            int l = jd_concern__level_parse(jd_concern__jstr(s, "level"));
             if (l > 0 && L->rung_by_level[l] >= 0) {
                 json_array_append(json_object_get(p, "steps"), s);
                 used = true;
@@ -281,7 +268,7 @@ static int derive_from_alerts(eng *E, json_t *alerts, jd_escalate_stats *st)
             continue;
         }
         json_t *first = json_array_get(r, 0);
-        int l0 = level_parse(jstr(first, "level"));
+        int l0 = jd_concern__level_parse(jd_concern__jstr(first, "level"));
         int rung = L->rung_by_level[l0];
         int ceil = rung > L->individual_ceiling ? rung : L->individual_ceiling;
         int64_t t0 = jd_concern__json_time(json_object_get(first, "at"));
@@ -290,7 +277,7 @@ static int derive_from_alerts(eng *E, json_t *alerts, jd_escalate_stats *st)
         char id[400], title[600];
         snprintf(id, sizeof id, "auto:child:%s", pid);
         snprintf(title, sizeof title, "Child %s: alerts at %s", pid,
-                 jstr(json_array_get(r, json_array_size(r) - 1), "level"));
+                 jd_concern__jstr(json_array_get(r, json_array_size(r) - 1), "level"));
         json_t *steps = json_array();
         for (size_t k = 1; k < json_array_size(r); k++)
             json_array_append(steps, json_array_get(r, k));
@@ -430,13 +417,13 @@ static int derive_linked(eng *E)
         if (strncmp(id, "auto:child:", 11) != 0)
             continue;
         int64_t t = 0;
-        if (level_parse(jstr(b, "level")) >= L->pattern_min_level) {
+        if (jd_concern__level_parse(jd_concern__jstr(b, "level")) >= L->pattern_min_level) {
             t = jd_concern__json_time(json_object_get(b, "opened_at"));
         } else {
             size_t k;
             json_t *s;
             json_array_foreach(json_object_get(b, "steps"), k,
-                               s) if (!t && level_parse(jstr(s, "level")) >= L->pattern_min_level)
+                               s) if (!t && jd_concern__level_parse(jd_concern__jstr(s, "level")) >= L->pattern_min_level)
                 t = jd_concern__json_time(json_object_get(s, "at"));
         }
         if (!t)
@@ -454,7 +441,7 @@ static int derive_linked(eng *E)
             return JD_ENOMEM;
         }
         since[nk] = t;
-        names[nk] = jstr(b, "subject");
+        names[nk] = jd_concern__jstr(b, "subject");
         json_object_set_new(kids, names[nk], json_integer((json_int_t)nk));
         nk++;
     }
@@ -622,7 +609,7 @@ static json_t *escalation_alert(const char *id, json_t *base, json_t *state)
     if (!n)
         return NULL;
     json_t *first = json_array_get(rungs, 0);
-    if (n == 1 && !strcmp(jstr(first, "rung"), "practitioner"))
+    if (n == 1 && !strcmp(jd_concern__jstr(first, "rung"), "practitioner"))
         return NULL;
     json_t *hist = json_array(), *ex = json_array();
     size_t i;
@@ -633,10 +620,10 @@ static json_t *escalation_alert(const char *id, json_t *base, json_t *state)
                                               "raised_at", json_object_get(r, "at"), "rung",
                                               json_object_get(r, "rung")));
         char b[700];
-        snprintf(b, sizeof b, "concern %s reached %s on %s: %s (%s)", id, jstr(r, "rung"),
-                 jstr(r, "at") ? jstr(r, "at") : "?", jstr(r, "why") ? jstr(r, "why") : "",
+        snprintf(b, sizeof b, "concern %s reached %s on %s: %s (%s)", id, jd_concern__jstr(r, "rung"),
+                 jd_concern__jstr(r, "at") ? jd_concern__jstr(r, "at") : "?", jd_concern__jstr(r, "why") ? jd_concern__jstr(r, "why") : "",
                  json_is_true(json_object_get(r, "automatic")) ? "automatic"
-                 : jstr(r, "by")                               ? jstr(r, "by")
+                 : jd_concern__jstr(r, "by")                               ? jd_concern__jstr(r, "by")
                                                                : "");
         json_array_append_new(ex, json_string(b));
     }
@@ -664,9 +651,9 @@ static int64_t board_time(const jd_ladder *L, json_t *base, json_t *state)
     json_t *r;
     json_array_foreach(
         json_object_get(state, "rungs"), i,
-        r) if (jstr(r, "rung") &&
+        r) if (jd_concern__jstr(r, "rung") &&
                !strcmp(
-                   jstr(r, "rung"),
+                   jd_concern__jstr(r, "rung"),
                    L->rung[L->nrungs - 1].id)) return jd_concern__json_time(json_object_get(r,
                                                                                             "at"));
     return 0;
@@ -737,7 +724,7 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
             continue;
         if (o->alerts_out) {
             if (jd_grow((void **)&lines, &lcap, nlines + 1, sizeof *lines) < 0 ||
-                !(lines[nlines].id = strdup(jstr(a, "id") ? jstr(a, "id") : ""))) {
+                !(lines[nlines].id = strdup(jd_concern__jstr(a, "id") ? jd_concern__jstr(a, "id") : ""))) {
                 json_decref(a);
                 rc = jd_error_set(err, JD_ENOMEM, "out of memory");
                 goto out;
@@ -746,8 +733,8 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
             lines[nlines++].owned = false;
         }
         /* keep only what a rule can use: networks, and alerts that reached high */
-        const char *kind = jstr(a, "kind");
-        int lvl = level_parse(jstr(a, "level"));
+        const char *kind = jd_concern__jstr(a, "kind");
+        int lvl = jd_concern__level_parse(jd_concern__jstr(a, "level"));
         if (kind && (!strcmp(kind, "exploitation_network") ||
                      (kind_listed(L, kind) && lvl > 0 && L->rung_by_level[lvl] >= 0)))
             json_array_append_new(alerts, a);
@@ -801,7 +788,7 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
         stats->concerns++;
         stats->derived += automatic;
         stats->auto_steps += (int64_t)json_array_size(autos);
-        bool closed = !strcmp(jstr(state, "status"), "closed");
+        bool closed = !strcmp(jd_concern__jstr(state, "status"), "closed");
         stats->closed += closed;
         stats->open += !closed;
         stats->overdue += json_is_true(json_object_get(state, "overdue"));
@@ -849,7 +836,7 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
             json_array_foreach(
                 history ? history : empty, i,
                 x) if ((!json_is_true(json_object_get(x, "automatic")) ||
-                        !strcmp(jstr(x, "action") ? jstr(x, "action") : "", "raised")) &&
+                        !strcmp(jd_concern__jstr(x, "action") ? jd_concern__jstr(x, "action") : "", "raised")) &&
                        jd_concern__json_time(json_object_get(x, "at")) <= T)
                 json_array_append(hist, x);
             json_array_foreach(autos, i, x)
@@ -889,7 +876,7 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
             int64_t nv = 0;
             rc = jd_concern__sync(s, L, id, automatic, ver, base, human ? human : empty,
                                   history ? history : empty, extra, T, &nv, same_base,
-                                  jstr(row, "state"), err);
+                                  jd_concern__jstr(row, "state"), err);
             stats->written += rc == JD_OK && nv != ver;
             /* someone acted on it meanwhile: their write stands, the next run folds it in */
             if (rc == JD_ECONFLICT) {
