@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Fails when source files of the built library call each other in a cycle.
+"""Fails when source files of the built library call each other in a cycle,
+or keep mutable state at file scope.
 
 check-includes.py keeps the modules' includes one way; this keeps the calls
 one way too, file by file, across and inside modules (issue 13: analyse.c
@@ -11,9 +12,14 @@ Data (route tables, constants) is not a call.
 One group is a cycle by design and allowed: the store's vtable, where
 store.c opens a backend and the backends use store.c's shared helpers.
 
+Mutable state (STYLE.md section 5): an object in .data or .bss, thread-local
+ones too (a static comparator context, a static buffer), found with
+`objdump -t`. Constant tables live in .rodata or .data.rel.ro and pass. The
+one allowed object is jd_global_init's once flag.
+
 Usage: check-cycles.py OBJECT_DIR...   (e.g. build/src/lib/libjoindots.a.p)
-Exit 0 when there is no other cycle, 1 with one line per cycle, 2 when no
-object file was found.
+Exit 0 when there is no other cycle and no such state, 1 with one line per
+cycle or object, 2 when no object file was found.
 """
 import collections
 import os
@@ -21,6 +27,8 @@ import subprocess
 import sys
 
 ALLOWED = [{'store.c', 'sqlite.c', 'pg.c'}]
+ALLOWED_STATE = {'sq_global_once'}
+MUTABLE_SECTIONS = {'.data', '.bss', '.tdata', '.tbss'}
 
 
 def source_name(obj):
@@ -58,6 +66,28 @@ def graph(dirs):
             if u in defs and defs[u] != f:
                 g[f].add(defs[u])
     return g, nobj
+
+
+def mutable_state(dirs):
+    """(object file, symbol) of every object in a writable data section."""
+    out = []
+    for d in dirs:
+        for dp, _, files in os.walk(d):
+            for f in sorted(files):
+                if not f.endswith('.o'):
+                    continue
+                path = os.path.join(dp, f)
+                text = subprocess.run(['objdump', '-t', path], capture_output=True, text=True,
+                                      check=True).stdout
+                for line in text.splitlines():
+                    # 0000000000000000 l     O .bss\t0000000000000004 name
+                    if ' O ' not in line or '\t' not in line:
+                        continue
+                    sect = line.split(' O ', 1)[1].split('\t', 1)[0].strip()
+                    name = line.split()[-1]
+                    if sect in MUTABLE_SECTIONS and name.split('.')[0] not in ALLOWED_STATE:
+                        out.append((os.path.relpath(path, d), name))
+    return out
 
 
 def cycles(g):
@@ -110,6 +140,9 @@ def main():
             continue
         edges = [f'{a} -> {b}' for a in comp for b in sorted(g[a]) if b in comp]
         bad.append('call cycle between ' + ', '.join(comp) + ': ' + '; '.join(edges))
+    for obj, name in mutable_state(dirs):
+        bad.append(f'{obj}: mutable state at file scope: {name.split(".")[0]} '
+                   f'(pass a context, e.g. qsort_r, or keep it in a handle)')
     for b in bad:
         print(b)
     return 1 if bad else 0

@@ -51,7 +51,7 @@ BUILD=$(dirname "$(dirname "$(dirname "$JD")")")
 CYCLES="$SRC/scripts/check-cycles.py"
 python3 "$CYCLES" "$BUILD/src/lib/libjoindots.a.p" "$BUILD/src/server/libjdserver.a.p" \
   >"$SCRATCH/out" 2>&1
-ok $? "no two files of the library or the server call each other in a cycle"
+ok $? "no two files of the library or the server call each other in a cycle, no mutable file-scope state"
 
 mkdir "$SCRATCH/obj"
 printf 'int b(int);\nint a(int x) { return x ? b(x - 1) : 0; }\n' >"$SCRATCH/a.c"
@@ -64,6 +64,12 @@ python3 "$CYCLES" "$SCRATCH/obj" >"$SCRATCH/out" 2>&1
 [ $? -eq 1 ] && grep -q 'call cycle between analyse_a.c.o, network_b.c.o' "$SCRATCH/out" &&
   ! grep -q concern_c "$SCRATCH/out"
 ok $? "a deliberate call cycle is refused, naming its files (a caller outside it is not)"
+
+printf 'static const int *ctx;\nint d(const int *p) { ctx = p; return *ctx; }\n' >"$SCRATCH/d.c"
+cc -c -o "$SCRATCH/obj/analyse_d.c.o" "$SCRATCH/d.c"
+python3 "$CYCLES" "$SCRATCH/obj" >"$SCRATCH/out" 2>&1
+[ $? -eq 1 ] && grep -q 'analyse_d.c.o: mutable state at file scope: ctx' "$SCRATCH/out"
+ok $? "a comparator context kept at file scope is refused"
 
 python3 "$CYCLES" "$SCRATCH/nowhere" >"$SCRATCH/out" 2>&1
 [ $? -eq 2 ]; ok $? "no object files is an error, not a pass"

@@ -174,4 +174,31 @@ print(s['network_adults']['precision'], s['network_adults']['recall'], s['networ
 python3 -c "import sys; sys.exit(0 if $r >= 0.90 else 1)"; ok $? "synthetic county: network adult recall $r >= 0.90"
 python3 -c "import sys; sys.exit(0 if $p >= 0.80 else 1)"; ok $? "synthetic county: network adult precision $p >= 0.80"
 is "$det" "$nets" "synthetic county: every network detected"
+# An event with more adults than the old fixed arrays held (40): 45 other
+# men (each his own name and date of birth) listed before Dan in the event
+# where Amy is found with him. Each adult of
+# the event counts; before, Dan was cut off and his network with Amy and
+# Beth was lost.
+BIG="$SCRATCH/big"
+cp -r "$SRC/tests/data/bundles/network" "$BIG"
+{
+  head -1 "$SRC/tests/data/bundles/network/persons.csv"
+  python3 -c "
+import itertools
+c, v = 'bdfgklmnprstvz', 'aeiou'
+for n, (a, b, d) in enumerate(itertools.product(c, v, c), 1):
+    if n > 45:
+        break
+    print(f'police,F1,X{n},suspect,{(a + b + d).title()}ington,{(b + d + a).title()}ric,'
+          f'{1950 + n % 20}-{1 + n % 12:02d}-{1 + n % 27:02d},M,')
+"
+  tail -n +2 "$SRC/tests/data/bundles/network/persons.csv"
+} >"$BIG/persons.csv"
+"$JD" ingest --db "$SCRATCH/big.db" --quiet "$BIG" >/dev/null 2>&1 &&
+  "$JD" resolve --db "$SCRATCH/big.db" >/dev/null 2>&1 &&
+  "$JD" export identities --db "$SCRATCH/big.db" >"$SCRATCH/ids.jsonl" 2>/dev/null &&
+  "$JD" export alerts --db "$SCRATCH/big.db" >"$SCRATCH/alerts.jsonl" 2>/dev/null
+is $? 0 "an event with 46 adults: ingest, resolve, export"
+is "$(q same police:N10 police:X45)" "yes" "an event with 46 adults: the last man listed and Dan in one network"
+is "$(q role police:N10)" "adult" "an event with 46 adults: Dan, after 45 others in the event, is in it"
 done_testing

@@ -88,10 +88,18 @@ static int derive_strategic(eng *E, const aev *e)
     const char *phrase = e->narrative ? strategic_phrase(E->L, e->narrative) : NULL;
     if (!phrase)
         return 0;
-    char id[400], title[600];
-    snprintf(id, sizeof id, "auto:strategic:%s:%s", e->agency, e->record_id);
-    snprintf(title, sizeof title, "Strategic: \"%s\" in %s %s %s", phrase, e->agency,
-             e->type ? e->type : "event", e->record_id);
+    /* sized to the record id, never cut: a cut id could join two concerns */
+    char *id = NULL, *title = NULL;
+    if (asprintf(&id, "auto:strategic:%s:%s", e->agency, e->record_id) < 0)
+        id = NULL;
+    if (asprintf(&title, "Strategic: \"%s\" in %s %s %s", phrase, e->agency,
+                 e->type ? e->type : "event", e->record_id) < 0)
+        title = NULL;
+    if (!id || !title) {
+        free(id);
+        free(title);
+        return JD_ENOMEM;
+    }
     const jd_ladder *L = E->L;
     json_t *b = json_pack(
         "{s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:[{s:s,s:s}],s:s,s:s,s:b,s:b,s:b,s:s}", "kind", "pattern",
@@ -100,9 +108,10 @@ static int derive_strategic(eng *E, const aev *e)
         "records", "agency", e->agency, "record_id", e->record_id, "source", "rule:strategic",
         "rule", "a note uses words of organised abuse (DOMAIN 5.1)", "strategic", 1, "disclosure",
         0, "automatic", 1, "raised_by", "joindots");
-    if (!b || json_object_set_new(E->strategic, id, b) < 0)
-        return JD_ENOMEM;
-    return 0;
+    int rc = !b || json_object_set_new(E->strategic, id, b) < 0 ? JD_ENOMEM : 0;
+    free(id);
+    free(title);
+    return rc;
 }
 
 /* ---- derived concerns from alerts ---- */

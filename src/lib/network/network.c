@@ -50,7 +50,6 @@
 
 #define MAX_EXPLAIN 80
 #define MAX_RECORDS 200
-#define MAX_PER_EVENT 40     /* adults or children of one event taken into links */
 #define MAX_PLACE_BLOCK 5000 /* places sharing one token compared pairwise */
 #define NONE UINT32_MAX
 #define OBJECT_WINDOW_DAYS 730  /* one car or phone seen with two people */
@@ -180,8 +179,19 @@ static uint64_t key3(uint64_t tag, uint64_t x, uint64_t y)
     return tag << 60 | (x & 0x3FFFFFFFu) << 30 | (y & 0x3FFFFFFFu);
 }
 
+/* What event_items keeps of one event, grown to the largest event's
+ * mentions (an event with many adults or children is taken whole). */
+typedef struct ev_scratch {
+    uint32_t *ad, *kid, *par, *anyk;
+    uint8_t *known;
+    int16_t *kage;
+    int64_t *kt;
+    uint32_t cap;
+} ev_scratch;
+
 typedef struct net {
     an *A;
+    ev_scratch es;
     u64map map;
     item *it;
     size_t nit, itcap;
@@ -425,6 +435,30 @@ static uint32_t place_of(net *N, const aev *e)
     return N->npl++;
 }
 
+static int scratch_fit(ev_scratch *x, uint32_t n)
+{
+    if (n <= x->cap)
+        return 0;
+    uint32_t c = n < 64 ? 64 : n;
+    void *p[7] = {realloc(x->ad, c * sizeof *x->ad),       realloc(x->kid, c * sizeof *x->kid),
+                  realloc(x->par, c * sizeof *x->par),     realloc(x->anyk, c * sizeof *x->anyk),
+                  realloc(x->known, c * sizeof *x->known), realloc(x->kage, c * sizeof *x->kage),
+                  realloc(x->kt, c * sizeof *x->kt)};
+    /* each pointer that moved is kept, so a failure leaks nothing */
+    if (p[0]) x->ad = p[0];
+    if (p[1]) x->kid = p[1];
+    if (p[2]) x->par = p[2];
+    if (p[3]) x->anyk = p[3];
+    if (p[4]) x->known = p[4];
+    if (p[5]) x->kage = p[5];
+    if (p[6]) x->kt = p[6];
+    for (int i = 0; i < 7; i++)
+        if (!p[i])
+            return -1;
+    x->cap = c;
+    return 0;
+}
+
 /* Items of one event: its concerning children (of concern by then), its
  * adult suspects and associates, their objects and the place. */
 static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms, const uint32_t *os,
@@ -432,12 +466,13 @@ static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms, co
 {
     an *A = N->A;
     const aev *e = &A->ev[ei];
-    uint32_t ad[MAX_PER_EVENT], kid[MAX_PER_EVENT], par[MAX_PER_EVENT];
-    uint8_t known[MAX_PER_EVENT];
-    int16_t kage[MAX_PER_EVENT];
-    int64_t kt[MAX_PER_EVENT];
-    uint32_t nad = 0, nkid = 0, npar = 0, nanyk = 0;
-    uint32_t anyk[MAX_PER_EVENT];
+    if (scratch_fit(&N->es, nms) < 0)
+        return oom(N);
+    uint32_t *ad = N->es.ad, *kid = N->es.kid, *par = N->es.par, *anyk = N->es.anyk;
+    uint8_t *known = N->es.known;
+    int16_t *kage = N->es.kage;
+    int64_t *kt = N->es.kt;
+    uint32_t nad = 0, nkid = 0, npar = 0, nanyk = 0; /* each at most nms */
     int rc;
     for (uint32_t i = 0; i < nms; i++) {
         const amention *m = &A->m[ms[i]];
@@ -447,7 +482,7 @@ static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms, co
         if (how) {
             uint32_t roles =
                 ROLE_SUSPECT | ROLE_ASSOCIATE | (is_police_context(e) ? ROLE_SUBJECT : 0);
-            if ((m->role & roles) && nad < MAX_PER_EVENT) {
+            if (m->role & roles) {
                 bool dup = false;
                 for (uint32_t k = 0; k < nad; k++)
                     dup |= ad[k] == m->person;
@@ -456,15 +491,14 @@ static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms, co
                     ad[nad++] = m->person;
                 }
             }
-            if ((m->role & (ROLE_PARENT | ROLE_CARER)) && npar < MAX_PER_EVENT)
+            if (m->role & (ROLE_PARENT | ROLE_CARER))
                 par[npar++] = m->person;
             continue;
         }
-        if (nanyk < MAX_PER_EVENT)
-            anyk[nanyk++] = m->person;
+        anyk[nanyk++] = m->person;
         int64_t tc = concern_at(A, m->person);
         if (!tc || !(m->role & (ROLE_SUBJECT | ROLE_VICTIM | ROLE_ASSOCIATE)) ||
-            nkid >= MAX_PER_EVENT || !concerning(A, e, m))
+            !concerning(A, e, m))
             continue;
         bool dup = false;
         for (uint32_t k = 0; k < nkid; k++)
@@ -966,18 +1000,11 @@ static int cmp_adult_rank(const void *a, const void *b, void *ctx)
     return x < y ? -1 : x > y;
 }
 
-static net *g_sort_net;
-static int cmp_adult_rank_g(const void *a, const void *b)
-{
-    return cmp_adult_rank(a, b, g_sort_net);
-}
-
 static void sort_adults(net *N, uint32_t *v, size_t n)
 {
     if (n < 2)
         return;
-    g_sort_net = N;
-    qsort(v, n, sizeof *v, cmp_adult_rank_g);
+    qsort_r(v, n, sizeof *v, cmp_adult_rank, N);
 }
 
 typedef struct wedge {
@@ -1462,23 +1489,24 @@ static int rec_add(net *N, recset *r, uint32_t ev)
     return 0;
 }
 
-static an *g_rec_an;
-static int cmp_rec(const void *a, const void *b)
+static int cmp_rec(const void *a, const void *b, void *ctx)
 {
-    const aev *x = &g_rec_an->ev[*(const uint32_t *)a], *y = &g_rec_an->ev[*(const uint32_t *)b];
+    const an *A = ctx;
+    const aev *x = &A->ev[*(const uint32_t *)a], *y = &A->ev[*(const uint32_t *)b];
     if (x->known != y->known)
         return x->known < y->known ? -1 : 1;
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static int cmp_member(const void *a, const void *b)
+static int cmp_member(const void *a, const void *b, void *ctx)
 {
+    const an *A = ctx;
     const member *x = a, *y = b;
     if (x->child != y->child)
         return x->child ? 1 : -1;
     if (x->t != y->t)
         return x->t < y->t ? -1 : 1;
-    return strcmp(g_rec_an->p[x->person].pid, g_rec_an->p[y->person].pid);
+    return strcmp(A->p[x->person].pid, A->p[y->person].pid);
 }
 
 /* Remember a child member for the network feedback (M09): when they became a
@@ -1526,8 +1554,7 @@ static int emit(net *N, nalert *al)
     json_t *links = json_array(), *ties = json_array();
     recset rs = {0};
     int rc = 0;
-    g_rec_an = A;
-    qsort(al->m, al->nm, sizeof *al->m, cmp_member);
+    qsort_r(al->m, al->nm, sizeof *al->m, cmp_member, A);
     uint32_t nad = 0, nch = 0;
     for (uint32_t i = 0; i < al->nm; i++) {
         const member *m = &al->m[i];
@@ -1694,7 +1721,7 @@ static int emit(net *N, nalert *al)
         json_array_append_new(ex, json_string(line));
     }
     if (rs.n > 1)
-        qsort(rs.ev, rs.n, sizeof *rs.ev, cmp_rec);
+        qsort_r(rs.ev, rs.n, sizeof *rs.ev, cmp_rec, A);
     json_t *recs = json_array();
     for (uint32_t i = 0; i < rs.n && i < MAX_RECORDS; i++)
         json_array_append_new(recs, jd_an__record_ref(&A->ev[rs.ev[i]]));
@@ -1723,8 +1750,9 @@ out:
 
 /* ---- driver ---- */
 
-static int cmp_item(const void *a, const void *b)
+static int cmp_item(const void *a, const void *b, void *ctx)
 {
+    const an *A = ctx;
     const item *x = a, *y = b;
     if (x->t != y->t)
         return x->t < y->t ? -1 : 1;
@@ -1734,15 +1762,15 @@ static int cmp_item(const void *a, const void *b)
         return x->ka < y->ka ? -1 : 1;
     if (x->kb != y->kb)
         return x->kb < y->kb ? -1 : 1;
-    int64_t ea = x->ev == NONE ? -1 : g_rec_an->ev[x->ev].id;
-    int64_t eb = y->ev == NONE ? -1 : g_rec_an->ev[y->ev].id;
+    int64_t ea = x->ev == NONE ? -1 : A->ev[x->ev].id;
+    int64_t eb = y->ev == NONE ? -1 : A->ev[y->ev].id;
     return ea < eb ? -1 : ea > eb;
 }
 
-static const char **g_keys;
-static int cmp_key_idx(const void *a, const void *b)
+static int cmp_key_idx(const void *a, const void *b, void *ctx)
 {
-    return strcmp(g_keys[*(const uint32_t *)a], g_keys[*(const uint32_t *)b]);
+    const char **keys = ctx;
+    return strcmp(keys[*(const uint32_t *)a], keys[*(const uint32_t *)b]);
 }
 
 /* rank[i] = position of keys[i] in sorted order */
@@ -1757,8 +1785,7 @@ static int ranks(uint32_t **out, const char **keys, uint32_t n)
     }
     for (uint32_t i = 0; i < n; i++)
         ord[i] = i;
-    g_keys = keys;
-    qsort(ord, n, sizeof *ord, cmp_key_idx);
+    qsort_r(ord, n, sizeof *ord, cmp_key_idx, (void *)keys);
     for (uint32_t i = 0; i < n; i++)
         rank[ord[i]] = i;
     free(ord);
@@ -1773,44 +1800,22 @@ int jd_network__detect(an *A)
     N.A = A;
     jd_strmap_init(&N.omap);
     jd_strmap_init(&N.pmap);
-    uint32_t *cnt = NULL, *ms = NULL, *ocnt = NULL, *os = NULL, *orank = NULL, *plrank = NULL;
+    uint32_t *orank = NULL, *plrank = NULL;
     const char **keys = NULL;
     int rc = 0;
-    size_t nev = A->nev;
-    /* mentions and objects by event */
-    cnt = calloc(nev + 1, sizeof *cnt);
-    ms = malloc((A->nm + 1) * sizeof *ms);
-    ocnt = calloc(nev + 1, sizeof *ocnt);
-    os = malloc((A->nobj + 1) * sizeof *os);
+    const jd_snapshot *S = A->snap; /* mentions and objects by event */
     N.adult_of = malloc((A->np + 1) * sizeof *N.adult_of);
-    if (!cnt || !ms || !ocnt || !os || !N.adult_of) {
+    if (!N.adult_of) {
         rc = oom(&N);
         goto out;
     }
     memset(N.adult_of, 0xFF, (A->np + 1) * sizeof *N.adult_of);
-    for (size_t i = 0; i < A->nm; i++)
-        cnt[A->m[i].ev + 1]++;
-    for (size_t e = 0; e < nev; e++)
-        cnt[e + 1] += cnt[e];
-    for (size_t i = 0; i < A->nm; i++)
-        ms[cnt[A->m[i].ev]++] = (uint32_t)i;
-    for (size_t e = nev; e > 0; e--)
-        cnt[e] = cnt[e - 1];
-    cnt[0] = 0;
-    for (size_t i = 0; i < A->nobj; i++)
-        ocnt[A->obj[i].ev + 1]++;
-    for (size_t e = 0; e < nev; e++)
-        ocnt[e + 1] += ocnt[e];
-    for (size_t i = 0; i < A->nobj; i++)
-        os[ocnt[A->obj[i].ev]++] = (uint32_t)i;
-    for (size_t e = nev; e > 0; e--)
-        ocnt[e] = ocnt[e - 1];
-    ocnt[0] = 0;
-    for (size_t e = 0; e < nev; e++) {
-        uint32_t m0 = cnt[e], m1 = cnt[e + 1], o0 = ocnt[e], o1 = ocnt[e + 1];
-        if (m1 == m0 && o1 == o0)
+    for (size_t e = 0; e < A->nev; e++) {
+        const aev *ev = &A->ev[e];
+        if (!ev->nm && !ev->no)
             continue;
-        if ((rc = event_items(&N, (uint32_t)e, ms + m0, m1 - m0, os + o0, o1 - o0)) < 0)
+        if ((rc = event_items(&N, (uint32_t)e, S->by_event + ev->m0, ev->nm,
+                              S->obj_by_event + ev->o0, ev->no)) < 0)
             goto out;
     }
     if ((rc = place_merges(&N)) < 0)
@@ -1869,9 +1874,8 @@ int jd_network__detect(an *A)
             break;
         }
     }
-    g_rec_an = A;
     if (N.nit > 1)
-        qsort(N.it, N.nit, sizeof *N.it, cmp_item);
+        qsort_r(N.it, N.nit, sizeof *N.it, cmp_item, A);
     N.stamp = calloc((size_t)A->np + A->np + 1, sizeof *N.stamp);
     N.pos = calloc((size_t)A->np + 1, sizeof *N.pos);
     if (!N.stamp || !N.pos) {
@@ -1889,10 +1893,13 @@ int jd_network__detect(an *A)
         if (N.al[i].alive && (rc = emit(&N, &N.al[i])) < 0)
             goto out;
 out:
-    free(cnt);
-    free(ms);
-    free(ocnt);
-    free(os);
+    free(N.es.ad);
+    free(N.es.kid);
+    free(N.es.par);
+    free(N.es.anyk);
+    free(N.es.known);
+    free(N.es.kage);
+    free(N.es.kt);
     free(orank);
     free(plrank);
     free(keys);

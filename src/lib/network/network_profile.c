@@ -205,10 +205,10 @@ static json_t *record_json(const prof *P, uint32_t ei)
                      objs);
 }
 
-static const prof *g_sort;
-static int cmp_ev(const void *a, const void *b)
+static int cmp_ev(const void *a, const void *b, void *ctx)
 {
-    const pev *x = &g_sort->ev[*(const uint32_t *)a], *y = &g_sort->ev[*(const uint32_t *)b];
+    const prof *P = ctx;
+    const pev *x = &P->ev[*(const uint32_t *)a], *y = &P->ev[*(const uint32_t *)b];
     if (x->occurred != y->occurred)
         return x->occurred < y->occurred ? -1 : 1;
     return x->id < y->id ? -1 : x->id > y->id;
@@ -236,9 +236,8 @@ static int evset_add(prof *P, evset *s, uint32_t ei)
 
 static void evset_sort(const prof *P, evset *s)
 {
-    g_sort = P;
     if (s->n > 1)
-        qsort(s->v, s->n, sizeof *s->v, cmp_ev);
+        qsort_r(s->v, s->n, sizeof *s->v, cmp_ev, (void *)P);
 }
 
 static void evset_free(evset *s)
