@@ -2,8 +2,9 @@
  * Concern routes of the API (issue 7's library, include/joindots/concern.h):
  * the inbox, raising a concern (from an alert or by hand), acknowledging and
  * escalating, and the board's agenda. A web role acts at one rung of the
- * ladder: practitioner -> practitioner, manager -> team_manager, analyst ->
- * exploitation_meeting, board -> board. Need-to-know as elsewhere: a
+ * ladder, the ladder's "web_roles" (data/escalation/ladder.json: practitioner
+ * -> practitioner, manager -> team_manager, analyst -> exploitation_meeting,
+ * board -> board). Need-to-know as elsewhere: a
  * practitioner or manager acts only on concerns about persons known to
  * their agency. The board's agenda holds no subject and no title.
  */
@@ -48,33 +49,21 @@ static bool texts_fit(api_ctx *c, reply *r)
     return true;
 }
 
-static const char *rung_of_role(jd_role role);
-
-static const char *rung_of(const caller *w)
+/* The rung a role acts at: the ladder's "web_roles", loaded at start. */
+static const char *rung_of_role(const jd_server *srv, jd_role role)
 {
-    return rung_of_role(w->acct.role);
+    return role >= 0 && role < JD_ROLE_COUNT ? srv->role_rung[role] : "";
+}
+
+static const char *rung_of(api_ctx *c)
+{
+    return rung_of_role(c->srv, c->who->acct.role);
 }
 
 static const char *str(json_t *o, const char *k)
 {
     json_t *v = json_object_get(o, k);
     return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static const char *rung_of_role(jd_role role)
-{
-    switch (role) {
-    case JD_ROLE_PRACTITIONER:
-        return "practitioner";
-    case JD_ROLE_MANAGER:
-        return "team_manager";
-    case JD_ROLE_ANALYST:
-        return "exploitation_meeting";
-    case JD_ROLE_BOARD:
-        return "board";
-    default:
-        return "";
-    }
 }
 
 /* May account `a` act on a concern about `kind`/`subject`? */
@@ -208,7 +197,7 @@ static void api_concerns(api_ctx *c, reply *r)
     /* all=1: every open concern the caller may see (need-to-know filter). */
     if (!(all && !strcmp(all, "1"))) {
         q.owner = c->who->acct.username;
-        q.role = rung_of(c->who);
+        q.role = rung_of(c);
     }
     list_ctx x = {.c = c, .out = json_array(), .seen = q.owner ? json_object() : NULL};
     jd_error err;
@@ -307,7 +296,7 @@ static void concern_raise(api_ctx *c, reply *r, jd_concern_new *n0)
     const char *why = str(c->body, "why");
     if (!audited(c, r, "concern.raise", subj, why ? why : n.title, detail, true))
         return;
-    jd_concern_actor by = {c->who->acct.username, rung_of(c->who)};
+    jd_concern_actor by = {c->who->acct.username, rung_of(c)};
     char *id = NULL;
     jd_error err;
     int rc = jd_concern_raise(&id, c->store, &n, &by, 0, &err);
@@ -426,7 +415,7 @@ static void concern_act_with(api_ctx *c, reply *r, jd_concern_verb verb, const c
         free(real);
         return;
     }
-    jd_concern_actor by = {c->who->acct.username, rung_of(c->who)};
+    jd_concern_actor by = {c->who->acct.username, rung_of(c)};
     rc = jd_concern_act(c->store, id, verb, &a, &by, &err);
     free(real);
     if (rc < 0) {
@@ -533,7 +522,7 @@ static bool prep_close(api_ctx *c, reply *r, const jd_concern *k, jd_concern_act
     }
     /* Kept in the request's scope: str() points into c->body. */
     a->signoff_by = str(c->body, "signoff_username");
-    a->signoff_role = rung_of_role(m.role);
+    a->signoff_role = rung_of_role(c->srv, m.role);
     snprintf(detail, n, "reason=%.40s signoff=%.63s", a->reason_code, m.username);
     return true;
 }

@@ -148,9 +148,14 @@ static json_t *share(int64_t part, int64_t whole)
 
 int jd_api_load(jd_server *srv, jd_store *s, jd_error *err)
 {
+    int rc;
+    for (int role = 0; role < JD_ROLE_COUNT; role++)
+        if ((rc = jd_concern_role_rung(NULL, jd_role_name(role), srv->role_rung[role],
+                                       sizeof srv->role_rung[role], err)) < 0)
+            return rc;
     jd_analyse_stats st;
     memset(&st, 0, sizeof st);
-    int rc = load_alerts(srv, s, &st, err);
+    rc = load_alerts(srv, s, &st, err);
     if (rc < 0)
         return rc;
     json_t *eq = equality(srv, s, err);

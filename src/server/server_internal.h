@@ -65,6 +65,7 @@ struct jd_server {
     json_t *board;  /* precomputed aggregates (no names) */
     char web_real[4096];
     unsigned char board_key[32]; /* keys the board's opaque item ids */
+    char role_rung[JD_ROLE_COUNT][64]; /* the ladder's "web_roles" ("" none) */
     /* login throttling */
     th_map th;
     /* request deadline: live connections and their watchdog */

@@ -1174,12 +1174,6 @@ int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_p
         goto done;
     if ((rc = jd_screen_open(&A.scr, NULL, err)) < 0)
         goto done;
-    if (A.rules->nind > 64 || A.rules->ncrime > 32 || A.rules->nlang > 32 ||
-        A.rules->ntrig > 32) {
-        rc = jd_error_set(err, JD_EINVALID, "rules: at most 64 indicators and 32 crime, "
-                                            "language and trigger rules");
-        goto done;
-    }
     attach(&A, S);
     stats->events = (int64_t)A.nev;
     stats->mentions = (int64_t)A.nm;
@@ -1191,7 +1185,7 @@ int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_p
     stats->seconds_screen = secs() - t0;
     t0 = secs();
     for (size_t i = 0; i < A.rules->nind; i++)
-        if (!strcmp(A.rules->ind[i].id, "M09"))
+        if (A.rules->net_feedback_id && !strcmp(A.rules->ind[i].id, A.rules->net_feedback_id))
             A.m09_ind = (int)i;
     A.m09_record = A.m09_ind >= 0;
     for (size_t p = 0; p < A.np; p++)

@@ -37,6 +37,8 @@ typedef struct jd_ladder {
     int rung_by_level[5]; /* -1: no concern at that level */
     json_t *alert_kinds, *phrases, *close_reasons, *signoff_reasons;
     int pattern_rung, pattern_min_children, pattern_min_level, network_rung, strategic_rung;
+    json_t *web_roles; /* web application role -> the rung it acts at (borrowed, checked) */
+    json_t *builtin;   /* the built-in ladder, when web_roles came from it */
 } jd_ladder;
 
 int jd_ladder__load(jd_ladder **out, const char *path, jd_error *err);

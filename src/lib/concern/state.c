@@ -55,6 +55,7 @@ void jd_ladder__free(jd_ladder *L)
 {
     if (!L)
         return;
+    json_decref(L->builtin);
     json_decref(L->root);
     free(L);
 }
@@ -69,6 +70,29 @@ static int rung_of(const jd_ladder *L, json_t *o, const char *key, int def)
 {
     json_t *v = json_object_get(o, key);
     return v ? jd_ladder__rung(L, json_string_value(v)) : def;
+}
+
+/* The web roles' rungs (policy: data/escalation/ladder.json "web_roles"):
+ * a ladder file without them takes the built-in ladder's, whose rung ids
+ * must then be rungs of this ladder. */
+static int web_roles(jd_ladder *L)
+{
+    L->web_roles = json_object_get(L->root, "web_roles");
+    if (!L->web_roles) {
+        json_error_t je;
+        L->builtin = json_loadb(jd_data_escalation_ladder, jd_data_escalation_ladder_len, 0, &je);
+        L->web_roles = json_object_get(L->builtin, "web_roles");
+    }
+    if (!json_is_object(L->web_roles) || json_object_size(L->web_roles) == 0)
+        return -1;
+    const char *role;
+    json_t *v;
+    json_object_foreach(L->web_roles, role, v)
+    {
+        if (!*role || jd_ladder__rung(L, json_string_value(v)) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 int jd_ladder__load(jd_ladder **out, const char *path, jd_error *err)
@@ -127,6 +151,9 @@ int jd_ladder__load(jd_ladder **out, const char *path, jd_error *err)
     json_t *str = json_object_get(root, "strategic");
     L->strategic_rung = rung_of(L, str, "rung", top);
     L->phrases = json_object_get(str, "phrases");
+    if (web_roles(L) < 0)
+        return bad(L, err, src,
+                   "\"web_roles\" must map each web role to a rung of this ladder");
     L->close_reasons = json_object_get(root, "close_reasons");
     L->signoff_reasons = json_object_get(root, "signoff_reasons");
     bool ok = L->signoff_min_rung >= 0 && L->signoff_min_level > 0 && L->individual_ceiling >= 0 &&
@@ -667,5 +694,25 @@ int jd_concern__sync(jd_store *s, const jd_ladder *L, const char *id, bool autom
     json_decref(state);
     json_decref(autos);
     json_decref(entries);
+    return rc;
+}
+
+int jd_concern_role_rung(const char *ladder_path, const char *role, char *out, size_t cap,
+                         jd_error *err)
+{
+    if (!role || !out || cap == 0)
+        return jd_error_set(err, JD_EINVALID, "a role and an output buffer are required");
+    jd_ladder *L = NULL;
+    int rc = jd_ladder__load(&L, ladder_path, err);
+    if (rc < 0)
+        return rc;
+    const char *rung = json_string_value(json_object_get(L->web_roles, role));
+    if (!rung)
+        rung = "";
+    if (strlen(rung) >= cap)
+        rc = jd_error_set(err, JD_ELIMIT, "ladder: a rung id longer than %zu bytes", cap - 1);
+    else
+        memcpy(out, rung, strlen(rung) + 1);
+    jd_ladder__free(L);
     return rc;
 }

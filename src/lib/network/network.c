@@ -52,8 +52,6 @@
 #define MAX_RECORDS 200
 #define MAX_PLACE_BLOCK 5000 /* places sharing one token compared pairwise */
 #define NONE UINT32_MAX
-#define OBJECT_WINDOW_DAYS 730  /* one car or phone seen with two people */
-#define ADDRESS_WINDOW_DAYS 365 /* one address */
 
 enum { VIA_EVENT, VIA_VEHICLE, VIA_PHONE, VIA_ADDRESS, VIA_COOFFEND, VIA_VICTIMS };
 /* Machine names of the kinds of evidence, in the alert's links and ties. */
@@ -861,7 +859,10 @@ static bool close_in_time(const net *N, uint8_t via, uint32_t ev1, uint32_t ev2)
     int64_t d = N->A->ev[ev1].occurred - N->A->ev[ev2].occurred;
     if (d < 0)
         d = -d;
-    return d <= (int64_t)(via == VIA_ADDRESS ? ADDRESS_WINDOW_DAYS : OBJECT_WINDOW_DAYS) * DAY;
+    const jd_rules *R = N->A->rules; /* windows: the catalogue's "network" section */
+    return d <= (int64_t)(via == VIA_ADDRESS ? R->net_address_window_days
+                                             : R->net_object_window_days) *
+                    DAY;
 }
 
 /* Links between the adults of `xa` and the children and adults of `yk`,
@@ -1085,12 +1086,14 @@ static int leiden(net *N, const uint32_t *v, uint32_t n, uint32_t *membership)
     if (igraph_create(&g, &el, n, IGRAPH_UNDIRECTED) == IGRAPH_SUCCESS) {
         have_g = true;
         igraph_rng_init(&rng, &igraph_rngtype_pcg32);
-        igraph_rng_seed(&rng, 20150303);
+        igraph_rng_seed(&rng, N->A->rules->net_seed);
         igraph_rng_set_default(&rng);
         igraph_integer_t nb = 0;
         igraph_real_t q = 0;
-        igraph_error_t e = igraph_community_leiden(&g, &w, &nw, total > 0 ? 1.0 / (2 * total) : 1,
-                                                   0.01, false, -1, &memb, &nb, &q);
+        const jd_rules *R = N->A->rules; /* the catalogue's "network.community" */
+        igraph_error_t e = igraph_community_leiden(
+            &g, &w, &nw, total > 0 ? R->net_resolution_scale / (2 * total) : 1, R->net_beta,
+            false, -1, &memb, &nb, &q);
         igraph_rng_set_default(old);
         igraph_rng_destroy(&rng);
         if (e != IGRAPH_SUCCESS)
