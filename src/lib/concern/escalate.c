@@ -411,49 +411,80 @@ static void fill_group(eng *E, json_t *nb, uint32_t *up, uint32_t root, const ch
     json_object_set_new(nb, "records", recs);
 }
 
-static int derive_linked(eng *E)
+/* The base of a linked-children concern opened at t for a group of n. */
+static json_t *group_concern(const jd_ladder *L, const char *id, uint32_t n, int64_t t)
 {
-    const jd_ladder *L = E->L;
-    /* children with a concern at the pattern's level, and when they reached it */
-    json_t *kids = json_object(); /* pid -> index */
-    size_t nk = 0;
-    int64_t *since = NULL;
-    const char **names = NULL;
+    char title[200];
+    snprintf(title, sizeof title,
+             "Linked children: %u children with concerns appear in the same records", n);
+    return json_pack("{s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:[],s:o,s:s,s:b,s:b,s:b,s:s}", "kind",
+                     "pattern", "subject", id, "title", title, "opened_at",
+                     jd_concern__time_json(t), "rung", L->rung[L->pattern_rung].id, "ceiling",
+                     L->rung[L->nrungs - 1].id, "level", "high", "steps", "records", json_array(),
+                     "source", "rule:linked_children", "strategic", 0, "disclosure", 0,
+                     "automatic", 1, "raised_by", "joindots");
+}
+
+/* Children with a concern at the pattern's level, and when they reached it. */
+typedef struct kidset {
+    json_t *index; /* pid -> index */
+    int64_t *since;
+    const char **names; /* borrowed from the derived concerns */
+    size_t n;
+} kidset;
+
+/* When a derived child concern first reached the pattern's level, 0 never. */
+static int64_t reached_pattern_level(const jd_ladder *L, json_t *b)
+{
+    if (jd_concern__level_parse(jd_concern__jstr(b, "level")) >= L->pattern_min_level)
+        return jd_concern__json_time(json_object_get(b, "opened_at"));
+    size_t k;
+    json_t *s;
+    json_array_foreach(json_object_get(b, "steps"), k, s)
+    {
+        if (jd_concern__level_parse(jd_concern__jstr(s, "level")) >= L->pattern_min_level)
+            return jd_concern__json_time(json_object_get(s, "at"));
+    }
+    return 0;
+}
+
+static int concern_children(const eng *E, kidset *K)
+{
+    size_t cap = 0, scap = 0;
     const char *id;
     json_t *b;
     json_object_foreach(E->derived, id, b)
     {
         if (strncmp(id, "auto:child:", 11) != 0)
             continue;
-        int64_t t = 0;
-        if (jd_concern__level_parse(jd_concern__jstr(b, "level")) >= L->pattern_min_level) {
-            t = jd_concern__json_time(json_object_get(b, "opened_at"));
-        } else {
-            size_t k;
-            json_t *s;
-            json_array_foreach(json_object_get(b, "steps"), k,
-                               s) if (!t && jd_concern__level_parse(jd_concern__jstr(s, "level")) >= L->pattern_min_level)
-                t = jd_concern__json_time(json_object_get(s, "at"));
-        }
+        int64_t t = reached_pattern_level(E->L, b);
         if (!t)
             continue;
-        void *p1 = realloc(since, (nk + 1) * sizeof *since);
-        if (p1)
-            since = p1;
-        void *p2 = realloc(names, (nk + 1) * sizeof *names);
-        if (p2)
-            names = p2;
-        if (!p1 || !p2) {
-            free(since);
-            free(names);
-            json_decref(kids);
+        if (jd_grow((void **)&K->since, &scap, K->n + 1, sizeof *K->since) < 0 ||
+            jd_grow((void **)&K->names, &cap, K->n + 1, sizeof *K->names) < 0)
             return JD_ENOMEM;
-        }
-        since[nk] = t;
-        names[nk] = jd_concern__jstr(b, "subject");
-        json_object_set_new(kids, names[nk], json_integer((json_int_t)nk));
-        nk++;
+        K->since[K->n] = t;
+        K->names[K->n] = jd_concern__jstr(b, "subject");
+        json_object_set_new(K->index, K->names[K->n], json_integer((json_int_t)K->n));
+        K->n++;
     }
+    return JD_OK;
+}
+
+static int derive_linked(eng *E)
+{
+    const jd_ladder *L = E->L;
+    kidset K = {json_object(), NULL, NULL, 0};
+    if (concern_children(E, &K) < 0) {
+        free(K.since);
+        free(K.names);
+        json_decref(K.index);
+        return JD_ENOMEM;
+    }
+    json_t *kids = K.index;
+    size_t nk = K.n;
+    int64_t *since = K.since;
+    const char **names = K.names;
     edge *ed = NULL;
     size_t ne = 0;
     int rc = linked_edges(E, kids, since, &ed, &ne);
@@ -506,17 +537,7 @@ static int derive_linked(eng *E)
         }
         if (!opened[ra] && size[ra] >= (uint32_t)L->pattern_min_children) {
             opened[ra] = true;
-            char title[200];
-            snprintf(title, sizeof title,
-                     "Linked children: %u children with concerns appear in "
-                     "the same records",
-                     size[ra]);
-            json_t *nb = json_pack(
-                "{s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:[],s:o,s:s,s:b,s:b,s:b,s:s}", "kind", "pattern",
-                "subject", cname[ra], "title", title, "opened_at", jd_concern__time_json(ed[e].t),
-                "rung", L->rung[L->pattern_rung].id, "ceiling", L->rung[L->nrungs - 1].id, "level",
-                "high", "steps", "records", json_array(), "source", "rule:linked_children",
-                "strategic", 0, "disclosure", 0, "automatic", 1, "raised_by", "joindots");
+            json_t *nb = group_concern(L, cname[ra], size[ra], ed[e].t);
             if (!nb) {
                 rc = JD_ENOMEM;
                 break;
@@ -668,6 +689,276 @@ static int64_t board_time(const jd_ladder *L, json_t *base, json_t *state)
     return 0;
 }
 
+/* One run of the engine: what the phases below share. */
+typedef struct run {
+    jd_store *s;
+    const jd_escalate_opts *o;
+    jd_escalate_stats *stats;
+    jd_error *err;
+    const jd_ladder *L;
+    int64_t as_of, now, T;
+    eng E;
+    jd_snapshot snap;
+    stored S;
+    char *abuf; /* the analysis's alerts as JSON Lines; lines point into it */
+    size_t alen;
+    json_t *alerts; /* those a rule can use */
+    line *lines;    /* alert lines to write (alerts_out) */
+    size_t nlines, lcap;
+} run;
+
+static int nomem(run *R)
+{
+    return jd_error_set(R->err, JD_ENOMEM, "out of memory");
+}
+
+/* 1. What was known by T (the snapshot) and the analysis of it, as JSON
+ * Lines in R->abuf. */
+static int analyse_at(run *R)
+{
+    jd_snapshot_opts so = {R->as_of, false};
+    int rc = jd_snapshot__load(&R->snap, R->s, &so, R->err);
+    if (rc < 0)
+        return rc;
+    R->E.S = &R->snap;
+    FILE *mf = open_memstream(&R->abuf, &R->alen);
+    if (!mf)
+        return nomem(R);
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    ao.as_of = R->as_of;
+    ao.now = R->now;
+    ao.rules_path = R->o->rules_path;
+    rc = jd_network__analyse(&R->snap, R->s, &ao, mf, NULL, R->err);
+    if (fclose(mf) != 0 && rc == JD_OK)
+        rc = nomem(R);
+    return rc;
+}
+
+/* Keep each analysis alert as a line to write, and in R->alerts those a
+ * rule can use: networks, and alerts that reached a level with a rung. */
+static int read_alerts(run *R)
+{
+    for (char *p = R->abuf, *nl; p && *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        if (!nl)
+            break;
+        *nl = 0;
+        json_t *a = json_loads(p, 0, NULL);
+        if (!a)
+            continue;
+        if (R->o->alerts_out) {
+            const char *id = jd_concern__jstr(a, "id");
+            if (jd_grow((void **)&R->lines, &R->lcap, R->nlines + 1, sizeof *R->lines) < 0 ||
+                !(R->lines[R->nlines].id = strdup(id ? id : ""))) {
+                json_decref(a);
+                return nomem(R);
+            }
+            R->lines[R->nlines].text = p;
+            R->lines[R->nlines++].owned = false;
+        }
+        const char *kind = jd_concern__jstr(a, "kind");
+        int lvl = jd_concern__level_parse(jd_concern__jstr(a, "level"));
+        if (kind && (!strcmp(kind, "exploitation_network") ||
+                     (kind_listed(R->L, kind) && lvl > 0 && R->L->rung_by_level[lvl] >= 0)))
+            json_array_append_new(R->alerts, a);
+        else
+            json_decref(a);
+    }
+    return JD_OK;
+}
+
+/* 2. Concerns from notes, alerts and children linked in events; 3. the
+ * stored concerns and their history. */
+static int derive_and_read_stored(run *R)
+{
+    for (size_t e = 0; e < R->snap.nev; e++)
+        if (derive_strategic(&R->E, &R->snap.ev[e]) < 0)
+            return nomem(R);
+    if (derive_from_alerts(&R->E, R->alerts, R->stats) < 0 || derive_linked(&R->E) < 0)
+        return nomem(R);
+    json_object_update(R->E.derived, R->E.strategic);
+    int rc;
+    if ((rc = R->s->ops->concern->list(R->s, on_stored, &R->S, R->err)) < 0 ||
+        (rc = R->s->ops->concern->events(R->s, NULL, on_stored_ev, &R->S, R->err)) < 0)
+        return rc == JD_ENOMEM ? nomem(R) : rc;
+    return JD_OK;
+}
+
+/* The counts of one folded concern, and the first on the board's agenda. */
+static void count(run *R, const char *id, bool automatic, json_t *base, json_t *state,
+                  json_t *autos)
+{
+    jd_escalate_stats *st = R->stats;
+    st->concerns++;
+    st->derived += automatic;
+    st->auto_steps += (int64_t)json_array_size(autos);
+    bool closed = !strcmp(jd_concern__jstr(state, "status"), "closed");
+    st->closed += closed;
+    st->open += !closed;
+    st->overdue += json_is_true(json_object_get(state, "overdue"));
+    st->on_agenda += json_is_true(json_object_get(state, "on_agenda"));
+    int64_t bt = board_time(R->L, base, state);
+    if (bt && (!st->board_first_at || bt < st->board_first_at ||
+               (bt == st->board_first_at && strcmp(id, st->board_first_id) < 0))) {
+        st->board_first_at = bt;
+        snprintf(st->board_first_id, sizeof st->board_first_id, "%s", id);
+    }
+}
+
+/* The escalation alert of a concern that rose, as a line to write. */
+static int escalation_line(run *R, const char *id, json_t *base, json_t *state)
+{
+    json_t *ea = escalation_alert(id, base, state);
+    if (!ea)
+        return JD_OK;
+    char *txt = json_dumps(ea, JSON_COMPACT), *aid = NULL;
+    json_decref(ea);
+    if (asprintf(&aid, "escalation:concern:%s", id) < 0)
+        aid = NULL;
+    if (!txt || !aid || jd_grow((void **)&R->lines, &R->lcap, R->nlines + 1, sizeof *R->lines) < 0) {
+        free(txt);
+        free(aid);
+        return nomem(R);
+    }
+    R->lines[R->nlines++] = (line){aid, txt, true};
+    return JD_OK;
+}
+
+/* The caller's callback with the concern as of T: its stored history up to
+ * T (human actions and its opening) and the automatic steps of the fold. */
+static int call_back(run *R, const char *id, bool automatic, json_t *row, json_t *base,
+                     json_t *state, json_t *history, json_t *autos)
+{
+    json_t *hist = json_array(), *x;
+    size_t i;
+    if (!row) /* derived, not saved yet: its opening */
+        json_array_append_new(
+            hist, json_pack("{s:s,s:O,s:s,s:s,s:b,s:O}", "action", "raised", "at",
+                            json_object_get(base, "opened_at"), "actor", "joindots", "role", "",
+                            "automatic", 1, "rung", json_object_get(base, "rung")));
+    json_array_foreach(history, i, x)
+    {
+        const char *act = jd_concern__jstr(x, "action");
+        if ((!json_is_true(json_object_get(x, "automatic")) || !strcmp(act ? act : "", "raised")) &&
+            jd_concern__json_time(json_object_get(x, "at")) <= R->T)
+            json_array_append(hist, x);
+    }
+    json_array_foreach(autos, i, x)
+    {
+        json_t *c = json_deep_copy(x);
+        json_object_set_new(
+            c, "at", jd_concern__time_json(jd_concern__json_time(json_object_get(x, "at"))));
+        json_object_set_new(c, "automatic", json_true());
+        json_object_set_new(c, "actor", json_string("joindots"));
+        json_array_append_new(hist, c);
+    }
+    jd_concern c;
+    int64_t ver = row ? json_integer_value(json_object_get(row, "version")) : 0;
+    int rc = jd_concern__fill(&c, id, automatic, ver, base, state, hist);
+    json_decref(hist);
+    if (rc != JD_OK)
+        return nomem(R);
+    rc = R->o->cb(&c, R->o->payload);
+    jd_concern_dispose(&c);
+    return rc < 0 ? jd_error_set(R->err, rc, "the caller's callback failed") : rc;
+}
+
+/* Save a concern (live runs): its opening when new, then what changed. */
+static int save(run *R, const char *id, bool automatic, json_t *row, json_t *base,
+                json_t *human, json_t *history)
+{
+    int64_t ver = row ? json_integer_value(json_object_get(row, "version")) : 0;
+    json_t *extra = json_array();
+    if (!row)
+        json_array_append_new(extra,
+                              json_pack("{s:s,s:O,s:s,s:s,s:b,s:O,s:O}", "action", "raised", "at",
+                                        json_object_get(base, "opened_at"), "actor", "joindots",
+                                        "role", "", "automatic", 1, "rung",
+                                        json_object_get(base, "rung"), "source",
+                                        json_object_get(base, "source")));
+    bool same_base = row && json_equal(base, json_object_get(row, "base"));
+    int64_t nv = 0;
+    int rc = jd_concern__sync(R->s, R->L, id, automatic, ver, base, human, history, extra, R->T,
+                              &nv, same_base, jd_concern__jstr(row, "state"), R->err);
+    R->stats->written += rc == JD_OK && nv != ver;
+    /* someone acted on it meanwhile: their write stands, the next run folds it in */
+    if (rc == JD_ECONFLICT) {
+        R->stats->conflicts++;
+        rc = JD_OK;
+    }
+    json_decref(extra);
+    return rc;
+}
+
+/* 4. Fold one concern, derived or stored, with the human actions recorded
+ * by T; count, report and save it. A positive return stops the walk. */
+static int fold(run *R, const char *id)
+{
+    json_t *row = json_object_get(R->S.rows, id);
+    json_t *base = json_object_get(R->E.derived, id);
+    bool automatic = base != NULL || json_is_true(json_object_get(row, "automatic"));
+    if (!base)
+        base = json_object_get(row, "base");
+    if (!base || jd_concern__json_time(json_object_get(base, "opened_at")) > R->T)
+        return JD_OK;
+    json_t *h = json_object_get(R->S.hist, id);
+    json_t *empty = json_array();
+    json_t *human = h ? json_object_get(h, "human") : NULL;
+    json_t *history = h ? json_object_get(h, "history") : NULL;
+    human = human ? human : empty;
+    history = history ? history : empty;
+    json_t *state = NULL, *autos = NULL;
+    int rc = JD_OK;
+    if (jd_concern__simulate(R->L, base, human, R->T, &state, &autos) < 0) {
+        rc = nomem(R);
+        goto out;
+    }
+    count(R, id, automatic, base, state, autos);
+    if (R->o->alerts_out && (rc = escalation_line(R, id, base, state)) < 0)
+        goto out;
+    if (R->o->cb && (rc = call_back(R, id, automatic, row, base, state, history, autos)) != 0)
+        goto out;
+    if (R->o->save)
+        rc = save(R, id, automatic, row, base, human, history);
+out:
+    json_decref(state);
+    json_decref(autos);
+    json_decref(empty);
+    return rc;
+}
+
+/* 5. The analysis alerts and the escalation alerts, sorted by id. */
+static int write_lines(run *R)
+{
+    if (R->nlines > 1)
+        qsort(R->lines, R->nlines, sizeof *R->lines, cmp_line);
+    R->stats->alerts = (int64_t)R->nlines;
+    FILE *f = R->o->alerts_out;
+    for (size_t i = 0; i < R->nlines; i++)
+        if (fputs(R->lines[i].text, f) == EOF || fputc('\n', f) == EOF)
+            return jd_error_set(R->err, JD_EIO, "cannot write alerts");
+    if (fflush(f) != 0)
+        return jd_error_set(R->err, JD_EIO, "cannot write alerts");
+    return JD_OK;
+}
+
+static void run_dispose(run *R)
+{
+    for (size_t i = 0; i < R->nlines; i++) {
+        free(R->lines[i].id);
+        if (R->lines[i].owned)
+            free(R->lines[i].text);
+    }
+    free(R->lines);
+    jd_snapshot__dispose(&R->snap);
+    json_decref(R->E.derived);
+    json_decref(R->E.strategic);
+    json_decref(R->S.rows);
+    json_decref(R->S.hist);
+    json_decref(R->alerts);
+    free(R->abuf);
+}
+
 int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_opts *o,
                     jd_escalate_stats *stats, jd_error *err)
 {
@@ -684,252 +975,47 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
         return jd_error_set(err, JD_ESTORE, "this store has no concerns");
     if (o->save && as_of != JD_AS_OF_NOW)
         return jd_error_set(err, JD_EINVALID, "a replay as of a past time is never saved");
-    int64_t T = as_of != JD_AS_OF_NOW ? as_of : now ? now : (int64_t)time(NULL);
+    run R;
+    memset(&R, 0, sizeof R);
+    R.s = s;
+    R.o = o;
+    R.stats = stats;
+    R.err = err;
+    R.as_of = as_of;
+    R.now = now;
+    R.T = as_of != JD_AS_OF_NOW ? as_of : now ? now : (int64_t)time(NULL);
+    R.S = (stored){json_object(), json_object(), R.T};
+    R.alerts = json_array();
+    R.E.err = err;
+    R.E.T = R.T;
+    R.E.derived = json_object();
+    R.E.strategic = json_object();
     jd_ladder *L = NULL;
-    eng E;
-    memset(&E, 0, sizeof E);
-    jd_snapshot snap;
-    memset(&snap, 0, sizeof snap);
-    stored S = {json_object(), json_object(), T};
-    char *abuf = NULL;
-    size_t alen = 0;
-    json_t *alerts = json_array(), *ids = json_object();
-    line *lines = NULL;
-    size_t nlines = 0, lcap = 0;
+    json_t *ids = json_object();
     int rc = jd_ladder__load(&L, o->ladder_path, err);
     if (rc < 0)
         goto out;
-    E.L = L;
-    E.err = err;
-    E.T = T;
-    E.derived = json_object();
-    E.strategic = json_object();
-    /* 1. what was known by T, and the analysis of it */
-    jd_snapshot_opts so = {as_of, false};
-    if ((rc = jd_snapshot__load(&snap, s, &so, err)) < 0)
+    R.L = R.E.L = L;
+    if ((rc = analyse_at(&R)) < 0 || (rc = read_alerts(&R)) < 0 ||
+        (rc = derive_and_read_stored(&R)) < 0)
         goto out;
-    E.S = &snap;
-    FILE *mf = open_memstream(&abuf, &alen);
-    if (!mf) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
-    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
-    ao.as_of = as_of;
-    ao.now = now;
-    ao.rules_path = o->rules_path;
-    rc = jd_network__analyse(&snap, s, &ao, mf, NULL, err);
-    if (fclose(mf) != 0 && rc == JD_OK)
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-    if (rc < 0)
-        goto out;
-    for (char *p = abuf, *nl; p && *p; p = nl + 1) {
-        nl = strchr(p, '\n');
-        if (!nl)
-            break;
-        *nl = 0;
-        json_t *a = json_loads(p, 0, NULL);
-        if (!a)
-            continue;
-        if (o->alerts_out) {
-            if (jd_grow((void **)&lines, &lcap, nlines + 1, sizeof *lines) < 0 ||
-                !(lines[nlines].id = strdup(jd_concern__jstr(a, "id") ? jd_concern__jstr(a, "id") : ""))) {
-                json_decref(a);
-                rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-                goto out;
-            }
-            lines[nlines].text = p;
-            lines[nlines++].owned = false;
-        }
-        /* keep only what a rule can use: networks, and alerts that reached high */
-        const char *kind = jd_concern__jstr(a, "kind");
-        int lvl = jd_concern__level_parse(jd_concern__jstr(a, "level"));
-        if (kind && (!strcmp(kind, "exploitation_network") ||
-                     (kind_listed(L, kind) && lvl > 0 && L->rung_by_level[lvl] >= 0)))
-            json_array_append_new(alerts, a);
-        else
-            json_decref(a);
-    }
-    /* 2. concerns from notes, alerts and children linked in events */
-    for (size_t e = 0; e < snap.nev; e++)
-        if ((rc = derive_strategic(&E, &snap.ev[e])) < 0) {
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-            goto out;
-        }
-    if ((rc = derive_from_alerts(&E, alerts, stats)) < 0 || (rc = derive_linked(&E)) < 0) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
-    json_object_update(E.derived, E.strategic);
-    /* 3. stored concerns and their history */
-    if ((rc = s->ops->concern->list(s, on_stored, &S, err)) < 0 ||
-        (rc = s->ops->concern->events(s, NULL, on_stored_ev, &S, err)) < 0) {
-        if (rc == JD_ENOMEM)
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
     const char *id;
     json_t *v;
-    json_object_foreach(E.derived, id, v) json_object_set_new(ids, id, json_true());
-    json_object_foreach(S.rows, id, v) json_object_set_new(ids, id, json_true());
-    /* 4. fold each one */
-    void *tmp;
-    json_object_foreach_safe(ids, tmp, id, v)
+    json_object_foreach(R.E.derived, id, v) json_object_set_new(ids, id, json_true());
+    json_object_foreach(R.S.rows, id, v) json_object_set_new(ids, id, json_true());
+    json_object_foreach(ids, id, v)
     {
-        (void)tmp;
-        json_t *row = json_object_get(S.rows, id);
-        json_t *base = json_object_get(E.derived, id);
-        bool automatic = base != NULL || json_is_true(json_object_get(row, "automatic"));
-        if (!base)
-            base = json_object_get(row, "base");
-        if (!base || jd_concern__json_time(json_object_get(base, "opened_at")) > T)
-            continue;
-        json_t *h = json_object_get(S.hist, id);
-        json_t *human = h ? json_object_get(h, "human") : NULL;
-        json_t *history = h ? json_object_get(h, "history") : NULL;
-        json_t *empty = json_array();
-        json_t *state = NULL, *autos = NULL;
-        if (jd_concern__simulate(L, base, human ? human : empty, T, &state, &autos) < 0) {
-            json_decref(empty);
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-            goto out;
-        }
-        stats->concerns++;
-        stats->derived += automatic;
-        stats->auto_steps += (int64_t)json_array_size(autos);
-        bool closed = !strcmp(jd_concern__jstr(state, "status"), "closed");
-        stats->closed += closed;
-        stats->open += !closed;
-        stats->overdue += json_is_true(json_object_get(state, "overdue"));
-        stats->on_agenda += json_is_true(json_object_get(state, "on_agenda"));
-        int64_t bt = board_time(L, base, state);
-        if (bt && (!stats->board_first_at || bt < stats->board_first_at ||
-                   (bt == stats->board_first_at && strcmp(id, stats->board_first_id) < 0))) {
-            stats->board_first_at = bt;
-            snprintf(stats->board_first_id, sizeof stats->board_first_id, "%s", id);
-        }
-        if (o->alerts_out) {
-            json_t *ea = escalation_alert(id, base, state);
-            if (ea) {
-                char *txt = json_dumps(ea, JSON_COMPACT);
-                json_decref(ea);
-                if (!txt || jd_grow((void **)&lines, &lcap, nlines + 1, sizeof *lines) < 0) {
-                    free(txt);
-                    json_decref(state);
-                    json_decref(autos);
-                    json_decref(empty);
-                    rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-                    goto out;
-                }
-                char aid[600];
-                snprintf(aid, sizeof aid, "escalation:concern:%s", id);
-                lines[nlines] = (line){strdup(aid), txt, true};
-                if (!lines[nlines++].id) {
-                    json_decref(state);
-                    json_decref(autos);
-                    json_decref(empty);
-                    rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-                    goto out;
-                }
-            }
-        }
-        if (o->cb) {
-            json_t *hist = json_array();
-            size_t i;
-            json_t *x;
-            if (!row) /* derived, not saved yet: its opening */
-                json_array_append_new(
-                    hist, json_pack("{s:s,s:O,s:s,s:s,s:b,s:O}", "action", "raised", "at",
-                                    json_object_get(base, "opened_at"), "actor", "joindots", "role",
-                                    "", "automatic", 1, "rung", json_object_get(base, "rung")));
-            json_array_foreach(
-                history ? history : empty, i,
-                x) if ((!json_is_true(json_object_get(x, "automatic")) ||
-                        !strcmp(jd_concern__jstr(x, "action") ? jd_concern__jstr(x, "action") : "", "raised")) &&
-                       jd_concern__json_time(json_object_get(x, "at")) <= T)
-                json_array_append(hist, x);
-            json_array_foreach(autos, i, x)
-            {
-                json_t *c = json_deep_copy(x);
-                json_object_set_new(
-                    c, "at",
-                    jd_concern__time_json(jd_concern__json_time(json_object_get(x, "at"))));
-                json_object_set_new(c, "automatic", json_true());
-                json_object_set_new(c, "actor", json_string("joindots"));
-                json_array_append_new(hist, c);
-            }
-            jd_concern c;
-            int64_t ver = row ? json_integer_value(json_object_get(row, "version")) : 0;
-            rc = jd_concern__fill(&c, id, automatic, ver, base, state, hist);
-            json_decref(hist);
-            if (rc == JD_OK) {
-                rc = o->cb(&c, o->payload);
-                jd_concern_dispose(&c);
-                if (rc < 0)
-                    rc = jd_error_set(err, rc, "the caller's callback failed");
-            } else {
-                rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-            }
-        }
-        if (rc == JD_OK && o->save) {
-            int64_t ver = row ? json_integer_value(json_object_get(row, "version")) : 0;
-            json_t *extra = json_array();
-            if (!row)
-                json_array_append_new(extra,
-                                      json_pack("{s:s,s:O,s:s,s:s,s:b,s:O,s:O}", "action", "raised",
-                                                "at", json_object_get(base, "opened_at"), "actor",
-                                                "joindots", "role", "", "automatic", 1, "rung",
-                                                json_object_get(base, "rung"), "source",
-                                                json_object_get(base, "source")));
-            bool same_base = row && json_equal(base, json_object_get(row, "base"));
-            int64_t nv = 0;
-            rc = jd_concern__sync(s, L, id, automatic, ver, base, human ? human : empty,
-                                  history ? history : empty, extra, T, &nv, same_base,
-                                  jd_concern__jstr(row, "state"), err);
-            stats->written += rc == JD_OK && nv != ver;
-            /* someone acted on it meanwhile: their write stands, the next run folds it in */
-            if (rc == JD_ECONFLICT) {
-                stats->conflicts++;
-                rc = JD_OK;
-            }
-            json_decref(extra);
-        }
-        json_decref(state);
-        json_decref(autos);
-        json_decref(empty);
-        if (rc != JD_OK) {
+        if ((rc = fold(&R, id)) != JD_OK) {
             if (rc > 0)
                 rc = JD_OK; /* the callback stopped the walk */
             goto out;
         }
     }
-    if (o->alerts_out) {
-        if (nlines > 1)
-            qsort(lines, nlines, sizeof *lines, cmp_line);
-        stats->alerts = (int64_t)nlines;
-        for (size_t i = 0; i < nlines; i++)
-            if (fputs(lines[i].text, o->alerts_out) == EOF || fputc('\n', o->alerts_out) == EOF) {
-                rc = jd_error_set(err, JD_EIO, "cannot write alerts");
-                break;
-            }
-        if (rc == JD_OK && fflush(o->alerts_out) != 0)
-            rc = jd_error_set(err, JD_EIO, "cannot write alerts");
-    }
+    if (o->alerts_out)
+        rc = write_lines(&R);
 out:
-    for (size_t i = 0; i < nlines; i++) {
-        free(lines[i].id);
-        if (lines[i].owned)
-            free(lines[i].text);
-    }
-    free(lines);
-    jd_snapshot__dispose(&snap);
-    json_decref(E.derived);
-    json_decref(E.strategic);
-    json_decref(S.rows);
-    json_decref(S.hist);
-    json_decref(alerts);
+    run_dispose(&R);
     json_decref(ids);
-    free(abuf);
     jd_ladder__free(L);
     return rc;
 }
