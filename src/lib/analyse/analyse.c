@@ -1141,6 +1141,44 @@ static int second_pass_reset(an *A)
     return JD_OK;
 }
 
+/* The alerts (sorted) as JSON Lines to out when not NULL, and saved in
+ * place of the stored ones when opts->save. */
+static int write_alerts(an *A, jd_store *s, FILE *out)
+{
+    int rc = JD_OK;
+    jd_alert_save *save = A->opts->save ? calloc(A->nalerts + 1, sizeof *save) : NULL;
+    if (A->opts->save && !save)
+        return oom(A);
+    for (size_t i = 0; i < A->nalerts; i++) {
+        char *doc = json_dumps(A->alerts[i].doc, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+        if (!doc) {
+            rc = oom(A);
+            break;
+        }
+        if (out && (fputs(doc, out) == EOF || fputc('\n', out) == EOF)) {
+            rc = jd_error_set(A->err, JD_EIO, "cannot write alerts");
+            free(doc);
+            break;
+        }
+        if (save)
+            save[i] = (jd_alert_save){A->alerts[i].id, kind_names[A->alerts[i].kind],
+                                      jd_level_name(A->alerts[i].level), A->alerts[i].subject,
+                                      A->alerts[i].raised_at, doc};
+        else
+            free(doc);
+    }
+    if (rc == JD_OK && save)
+        rc = s->ops->alerts_replace(s, A->opts->as_of, (int64_t)A->nev, save, A->nalerts,
+                                    A->err);
+    if (save)
+        for (size_t i = 0; i < A->nalerts; i++)
+            free((char *)save[i].doc);
+    free(save);
+    if (rc == JD_OK && out && fflush(out) != 0)
+        rc = jd_error_set(A->err, JD_EIO, "cannot write alerts");
+    return rc;
+}
+
 int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_pass networks,
                FILE *out, jd_analyse_stats *stats, jd_error *err)
 {
@@ -1213,37 +1251,7 @@ int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_p
     stats->alerts = (int64_t)A.nalerts;
     stats->seconds_alerts = secs() - t0;
     t0 = secs();
-    jd_alert_save *save = opts->save ? calloc(A.nalerts + 1, sizeof *save) : NULL;
-    if (opts->save && !save) {
-        rc = oom(&A);
-        goto done;
-    }
-    for (size_t i = 0; i < A.nalerts; i++) {
-        char *doc = json_dumps(A.alerts[i].doc, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
-        if (!doc) {
-            rc = oom(&A);
-            break;
-        }
-        if (out && (fputs(doc, out) == EOF || fputc('\n', out) == EOF)) {
-            rc = jd_error_set(err, JD_EIO, "cannot write alerts");
-            free(doc);
-            break;
-        }
-        if (save)
-            save[i] = (jd_alert_save){A.alerts[i].id, kind_names[A.alerts[i].kind],
-                                      jd_level_name(A.alerts[i].level), A.alerts[i].subject,
-                                      A.alerts[i].raised_at, doc};
-        else
-            free(doc);
-    }
-    if (rc == JD_OK && save)
-        rc = s->ops->alerts_replace(s, opts->as_of, (int64_t)A.nev, save, A.nalerts, err);
-    if (save)
-        for (size_t i = 0; i < A.nalerts; i++)
-            free((char *)save[i].doc);
-    free(save);
-    if (rc == JD_OK && out && fflush(out) != 0)
-        rc = jd_error_set(err, JD_EIO, "cannot write alerts");
+    rc = write_alerts(&A, s, out);
     stats->seconds_write = secs() - t0;
 done:
     for (size_t i = 0; i < A.nalerts; i++) {
