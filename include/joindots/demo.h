@@ -9,7 +9,7 @@
 #include <joindots/analyse.h>
 #include <joindots/common.h>
 #include <joindots/concern.h>
-#include <joindots/identity.h>
+#include <joindots/resolve.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -26,6 +26,7 @@
  * twice by one file keeps the first; future dates, a date of birth after
  * its event and local times in the hours the clocks change are caught.
  */
+#include "ingest/ingest_internal.h"
 #include "util/csv.h"
 #include "util/internal.h"
 #include "text/norm.h"

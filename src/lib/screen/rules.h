@@ -1,4 +1,8 @@
 /*
+ * The screen module: the rules catalogue and its policy sections (rules.c,
+ * rules_policy.c), the text matcher (textscan.c) and the text screen
+ * (screen.c). May include: util, text, store (and public headers).
+ *
  * The rules catalogue (internal API): indicators, bypass triggers, crime
  * rules, victim-blaming language and text cues, loaded from JSON
  * (data/rules/catalogue.json is compiled in; a user file may replace it)

@@ -3,10 +3,12 @@
  * pipeline `joindots demo` shows (resolve, analyse, the escalation replay),
  * whose figures the command prints.
  */
+#include "tools/tools.h"
 #include "util/embedded.h"
 #include "util/internal.h"
 
 #include <joindots/demo.h>
+#include <joindots/identity_export.h>
 
 #include <errno.h>
 #include <stdio.h>
