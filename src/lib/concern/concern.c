@@ -448,24 +448,7 @@ int jd_concern_get(jd_concern *out, jd_store *s, const char *id, int64_t as_of, 
     } else {
         /* history as of T: what was recorded by then, plus computed steps */
         json_t *hist = json_array();
-        size_t i;
-        json_t *h;
-        json_array_foreach(l.history, i, h)
-        {
-            if (jd_concern__json_time(json_object_get(h, "at")) <= T &&
-                (!json_is_true(json_object_get(h, "automatic")) ||
-                 !strcmp(jd_concern__jstr(h, "action") ? jd_concern__jstr(h, "action") : "", "raised")))
-                json_array_append(hist, h);
-        }
-        json_array_foreach(autos, i, h)
-        {
-            json_t *c = json_deep_copy(h);
-            json_object_set_new(
-                c, "at", jd_concern__time_json(jd_concern__json_time(json_object_get(h, "at"))));
-            json_object_set_new(c, "automatic", json_true());
-            json_object_set_new(c, "actor", json_string("joindots"));
-            json_array_append_new(hist, c);
-        }
+        jd_concern__history_at(hist, l.history, autos, T);
         rc = jd_concern__fill(out, l.id, l.automatic, l.version, l.base, state, hist);
         json_decref(hist);
         if (rc < 0)

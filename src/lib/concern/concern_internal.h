@@ -104,6 +104,11 @@ static inline const char *jd_concern__jstr(json_t *o, const char *k)
  * (new array, each marked automatic and by joindots). */
 json_t *jd_concern__unsaved_autos(json_t *history, json_t *autos);
 
+/* A concern's history as of T, appended to hist: the stored entries by T
+ * (human actions and its opening; stored automatic steps are recomputed)
+ * and the automatic steps of the fold (autos), marked as joindots'. */
+void jd_concern__history_at(json_t *hist, json_t *history, json_t *autos, int64_t T);
+
 /* Time helpers: JSON string of a time, and back (0 if absent). */
 json_t *jd_concern__time_json(int64_t t);
 int64_t jd_concern__json_time(json_t *v);

@@ -829,29 +829,13 @@ static int escalation_line(run *R, const char *id, json_t *base, json_t *state)
 static int call_back(run *R, const char *id, bool automatic, json_t *row, json_t *base,
                      json_t *state, json_t *history, json_t *autos)
 {
-    json_t *hist = json_array(), *x;
-    size_t i;
+    json_t *hist = json_array();
     if (!row) /* derived, not saved yet: its opening */
         json_array_append_new(
             hist, json_pack("{s:s,s:O,s:s,s:s,s:b,s:O}", "action", "raised", "at",
                             json_object_get(base, "opened_at"), "actor", "joindots", "role", "",
                             "automatic", 1, "rung", json_object_get(base, "rung")));
-    json_array_foreach(history, i, x)
-    {
-        const char *act = jd_concern__jstr(x, "action");
-        if ((!json_is_true(json_object_get(x, "automatic")) || !strcmp(act ? act : "", "raised")) &&
-            jd_concern__json_time(json_object_get(x, "at")) <= R->T)
-            json_array_append(hist, x);
-    }
-    json_array_foreach(autos, i, x)
-    {
-        json_t *c = json_deep_copy(x);
-        json_object_set_new(
-            c, "at", jd_concern__time_json(jd_concern__json_time(json_object_get(x, "at"))));
-        json_object_set_new(c, "automatic", json_true());
-        json_object_set_new(c, "actor", json_string("joindots"));
-        json_array_append_new(hist, c);
-    }
+    jd_concern__history_at(hist, history, autos, R->T);
     jd_concern c;
     int64_t ver = row ? json_integer_value(json_object_get(row, "version")) : 0;
     int rc = jd_concern__fill(&c, id, automatic, ver, base, state, hist);

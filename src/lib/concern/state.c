@@ -716,3 +716,25 @@ int jd_concern_role_rung(const char *ladder_path, const char *role, char *out, s
     jd_ladder__free(L);
     return rc;
 }
+
+void jd_concern__history_at(json_t *hist, json_t *history, json_t *autos, int64_t T)
+{
+    size_t i;
+    json_t *h;
+    json_array_foreach(history, i, h)
+    {
+        const char *act = jd_concern__jstr(h, "action");
+        if (jd_concern__json_time(json_object_get(h, "at")) <= T &&
+            (!json_is_true(json_object_get(h, "automatic")) || !strcmp(act ? act : "", "raised")))
+            json_array_append(hist, h);
+    }
+    json_array_foreach(autos, i, h)
+    {
+        json_t *c = json_deep_copy(h);
+        json_object_set_new(
+            c, "at", jd_concern__time_json(jd_concern__json_time(json_object_get(h, "at"))));
+        json_object_set_new(c, "automatic", json_true());
+        json_object_set_new(c, "actor", json_string("joindots"));
+        json_array_append_new(hist, c);
+    }
+}
