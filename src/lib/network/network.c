@@ -1796,6 +1796,61 @@ static int ranks(uint32_t **out, const char **keys, uint32_t n)
     return 0;
 }
 
+/* Everything the detection allocated (net is the function's own). */
+static void net_free(net *N)
+{
+    free(N->es.ad);
+    free(N->es.kid);
+    free(N->es.par);
+    free(N->es.anyk);
+    free(N->es.known);
+    free(N->es.kage);
+    free(N->es.kt);
+    free(N->it);
+    free(N->map.k);
+    free(N->map.v);
+    for (uint32_t i = 0; i < N->no; i++) {
+        free(N->o[i].adults.p);
+        free(N->o[i].kids.p);
+    }
+    free(N->o);
+    for (uint32_t i = 0; i < N->npl; i++) {
+        free(N->pl[i].adults.p);
+        free(N->pl[i].kids.p);
+    }
+    free(N->pl);
+    for (uint32_t i = 0; i < N->nad; i++) {
+        free(N->ad[i].links.p);
+        free(N->ad[i].edges.p);
+    }
+    free(N->ad);
+    free(N->adult_of);
+    free(N->lk);
+    free(N->weak);
+    free(N->ed);
+    for (uint32_t i = 0; i < N->ng; i++)
+        free(N->g[i].adults.p);
+    free(N->g);
+    for (uint32_t i = 0; i < N->nal; i++) {
+        free(N->al[i].id);
+        free(N->al[i].m);
+    }
+    free(N->al);
+    free(N->family);
+    for (uint32_t i = 0; i < N->nkl; i++)
+        free(N->kid_links[i].p);
+    free(N->kid_links);
+    free(N->shared);
+    free(N->prank);
+    free(N->newcand.p);
+    free(N->dirty.p);
+    free(N->touched.p);
+    free(N->stamp);
+    free(N->pos);
+    jd_strmap_free(&N->omap);
+    jd_strmap_free(&N->pmap);
+}
+
 int jd_network__detect(an *A)
 {
     net N;
@@ -1896,58 +1951,9 @@ int jd_network__detect(an *A)
         if (N.al[i].alive && (rc = emit(&N, &N.al[i])) < 0)
             goto out;
 out:
-    free(N.es.ad);
-    free(N.es.kid);
-    free(N.es.par);
-    free(N.es.anyk);
-    free(N.es.known);
-    free(N.es.kage);
-    free(N.es.kt);
     free(orank);
     free(plrank);
     free(keys);
-    free(N.it);
-    free(N.map.k);
-    free(N.map.v);
-    for (uint32_t i = 0; i < N.no; i++) {
-        free(N.o[i].adults.p);
-        free(N.o[i].kids.p);
-    }
-    free(N.o);
-    for (uint32_t i = 0; i < N.npl; i++) {
-        free(N.pl[i].adults.p);
-        free(N.pl[i].kids.p);
-    }
-    free(N.pl);
-    for (uint32_t i = 0; i < N.nad; i++) {
-        free(N.ad[i].links.p);
-        free(N.ad[i].edges.p);
-    }
-    free(N.ad);
-    free(N.adult_of);
-    free(N.lk);
-    free(N.weak);
-    free(N.ed);
-    for (uint32_t i = 0; i < N.ng; i++)
-        free(N.g[i].adults.p);
-    free(N.g);
-    for (uint32_t i = 0; i < N.nal; i++) {
-        free(N.al[i].id);
-        free(N.al[i].m);
-    }
-    free(N.al);
-    free(N.family);
-    for (uint32_t i = 0; i < N.nkl; i++)
-        free(N.kid_links[i].p);
-    free(N.kid_links);
-    free(N.shared);
-    free(N.prank);
-    free(N.newcand.p);
-    free(N.dirty.p);
-    free(N.touched.p);
-    free(N.stamp);
-    free(N.pos);
-    jd_strmap_free(&N.omap);
-    jd_strmap_free(&N.pmap);
+    net_free(&N);
     return rc;
 }
