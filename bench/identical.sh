@@ -69,7 +69,8 @@ for set in $sets; do
       echo "  $what: identical ($n lines)"
     else
       echo "  $what: DIFFERENT ($n lines before, $(wc -l < "$work/$set.after.$what") after)"
-      diff "$work/$set.before.$what" "$work/$set.after.$what" | head -c 2000 | sed 's/^/    /'
+      { diff "$work/$set.before.$what" "$work/$set.after.$what" || true; } | head -c 2000 |
+        sed 's/^/    /'
       fail=1
     fi
   done
