@@ -14,7 +14,8 @@ store.c opens a backend and the backends use store.c's shared helpers.
 
 Mutable state (STYLE.md section 5): an object in .data or .bss, thread-local
 ones too (a static comparator context, a static buffer), found with
-`objdump -t`. Constant tables live in .rodata or .data.rel.ro and pass. The
+`objdump -t`; names starting with "__" are the implementation's (the
+sanitizers' __odr_asan markers) and are not ours. Constant tables live in .rodata or .data.rel.ro and pass. The
 one allowed object is jd_global_init's once flag.
 
 Usage: check-cycles.py OBJECT_DIR...   (e.g. build/src/lib/libjoindots.a.p)
@@ -85,6 +86,8 @@ def mutable_state(dirs):
                         continue
                     sect = line.split(' O ', 1)[1].split('\t', 1)[0].strip()
                     name = line.split()[-1]
+                    if name.startswith('__'):
+                        continue  # the implementation's own (sanitizers: __odr_asan...)
                     if sect in MUTABLE_SECTIONS and name.split('.')[0] not in ALLOWED_STATE:
                         out.append((os.path.relpath(path, d), name))
     return out
