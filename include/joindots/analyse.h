@@ -26,20 +26,14 @@
 extern "C" {
 #endif
 
-struct jd_an_callbacks;
 typedef struct jd_analyse_opts {
     int64_t as_of;          /* JD_AS_OF_NOW for everything */
     const char *rules_path; /* NULL: the built-in catalogue */
     bool save;              /* replace the stored alerts with this run's */
     int64_t now;            /* clock for deadlines when as_of is NOW; 0 = wall clock */
     const char *risk_path;  /* the risk walk's policy; NULL: data/rules/risk.json built in */
-    /* Library-internal: each row the run loads is passed on to these too
-     * (store/store.h), for what is built with the run (jd_escalate_analyse)
-     * without loading the records again. NULL: none. */
-    const struct jd_an_callbacks *tap;
-    void *tap_payload;
 } jd_analyse_opts;
-#define JD_ANALYSE_OPTS_INIT {JD_AS_OF_NOW, NULL, false, 0, NULL, NULL, NULL}
+#define JD_ANALYSE_OPTS_INIT {JD_AS_OF_NOW, NULL, false, 0, NULL}
 
 enum {
     JD_ALERT_CHILD_AT_RISK, JD_ALERT_NETWORK, JD_ALERT_UNRECORDED_CRIME, JD_ALERT_MISSING_PATTERN,

@@ -122,6 +122,16 @@ JD_API int jd_concern_act(jd_store *s, const char *id, jd_concern_verb verb,
                           const jd_concern_action *a, const jd_concern_actor *by, jd_error *err);
 
 /*
+ * The rung a role of the web application ("practitioner", "manager",
+ * "analyst", "board": jd_role_name) acts at, from the ladder's "web_roles"
+ * (data/escalation/ladder.json), copied into out (cap bytes); "" when the
+ * role acts at no rung. Returns JD_OK, JD_EINVALID (ladder file) or
+ * JD_ELIMIT (a rung id longer than cap - 1 bytes).
+ */
+JD_API int jd_concern_role_rung(const char *ladder_path, const char *role, char *out, size_t cap,
+                                jd_error *err);
+
+/*
  * The reason codes a concern may be closed with (the ladder's list), in
  * order: code, text, and whether closing a disclosure with it needs a
  * sign-off (closing at high or above always does). Returns JD_OK,

@@ -1,123 +1,15 @@
 /*
  * Identities: which person_refs, in which agencies, are one real person.
- *
- * `jd_resolve` runs identity resolution over every person mention in the
- * store (probabilistic matching, blocking, clustering that will not chain
- * strangers, human decisions always honoured) and saves one identity per
- * resolved person with a stable person_id. Human decisions are recorded
- * with `jd_link_decide` and survive every re-run: "not the same person"
- * always wins. A store handle is used by one thread at a time.
+ * Split by concern into resolve.h (jd_resolve, jd_explain_match), link.h
+ * (human link decisions) and identity_export.h (the export and the
+ * identity generation); this header includes the three, for code written
+ * before the split.
  */
 #ifndef JOINDOTS_IDENTITY_H
 #define JOINDOTS_IDENTITY_H
 
-#include <joindots/common.h>
-#include <joindots/store.h>
+#include <joindots/identity_export.h>
+#include <joindots/link.h>
+#include <joindots/resolve.h>
 
-#include <stdbool.h>
-#include <stdio.h>
-
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-/* One agency's reference to a person. Strings borrowed. */
-typedef struct jd_ref {
-    const char *agency, *person_ref;
-} jd_ref;
-
-typedef struct jd_link_decision {
-    jd_ref a, b;
-    bool same;              /* true: confirm the same person; false: not the same */
-    const char *reason;     /* required, free text */
-    const char *decided_by; /* user name, required */
-} jd_link_decision;
-
-/*
- * Record a human decision about two refs (kept for ever; the latest per pair
- * is in force). It takes effect at the next `jd_resolve`.
- * Returns JD_OK, JD_EINVALID (missing reason or user, the same ref twice),
- * JD_ENOTFOUND (a ref never seen in the store), JD_ESTORE.
- */
-JD_API int jd_link_decide(jd_store *s, const jd_link_decision *d, jd_error *err);
-
-/*
- * Write identities as JSON Lines (interchange contract §2.1) to `out`: one
- * line per resolved person, every person_ref in the store in exactly one
- * line. Refs not yet resolved are written as their own identity with a
- * person_id of the form "U:<agency>:<person_ref>".
- * [out] n_lines (may be NULL). Returns JD_OK, JD_EIO, JD_ESTORE.
- */
-JD_API int jd_identities_export(jd_store *s, FILE *out, int64_t *n_lines, jd_error *err);
-
-/*
- * A number that changes whenever the store's identities do (the id of the
- * last resolve run; 0 before the first): a person index built at one
- * generation is stale at another. Returns JD_OK, JD_ESTORE.
- */
-JD_API int jd_identity_generation(jd_store *s, int64_t *out, jd_error *err);
-
-typedef struct jd_resolve_opts {
-    double threshold;      /* match probability at which a pair is linked */
-    int block_cap;         /* blocks larger than this are skipped (and counted) */
-    int em_iterations;     /* EM iterations for m */
-    const char *variants;  /* extra name-variant file (data/names/variants.tsv format) */
-    int threads;           /* scoring threads; 0 = one per online CPU (at most 8) */
-    FILE *review;          /* when set, one line per identity to review (more than one
-                              date of birth, gender or first name); borrowed */
-} jd_resolve_opts;
-#define JD_RESOLVE_OPTS_INIT {0.999, 200, 25, NULL, 0, NULL}
-
-typedef struct jd_resolve_stats {
-    int64_t mentions, refs, candidate_pairs, links, refused, identities, skipped_blocks;
-    int64_t confirmed, rejected; /* human decisions applied */
-    /* Pairs each blocking rule proposed, before de-duplication (index = rule:
-     * 1 surname sound+year+initial, 2 forename sound+day+month, 3 date of
-     * birth+gender, 4 postcode+initial, 5 NHS, 6 UPN, 7 phone, 8 other id,
-     * 9 names within a district when no date is known, 10 address as
-     * written+initial, 11 one way from a ref with no full date of birth:
-     * surname sound+initial). */
-    int64_t pairs_by_rule[16];
-    /* Candidate pairs scored in full; the others could not reach the
-     * threshold (an exact bound): on their cheap fields whatever their names
-     * (bounded_out), or once one or both names were compared (name_cut). */
-    int64_t scored_pairs, bounded_out, name_cut;
-    int threads; /* scoring threads used */
-    /* Pairs of refs named as two people in one event (cannot-links), and
-     * would-be links refused, by reason: different strong identifiers or
-     * a person's decision, genders, dates of birth, ages, a shared event,
-     * settled first names that disagree;
-     * sparse refs kept apart for want of evidence that singles them out,
-     * and sparse refs joined as the one person their links point to. */
-    int64_t event_cannot_links, refused_by[6], sparse_kept_apart, sparse_joined;
-    /* Identities to review: holding more than one full date of birth, both
-     * genders, first names that are not one another's typo, variant or
-     * initial (any of them), and all. */
-    int64_t review_dob, review_gender, review_forename, review;
-    double seconds_load, seconds_block, seconds_estimate, seconds_score, seconds_cluster,
-        seconds_save;
-} jd_resolve_stats;
-
-/*
- * Resolve every person_ref in the store into identities (a full rebuild,
- * deterministic for the same store): estimates the model without labels,
- * blocks, scores and clusters, honours human decisions, and saves the
- * identities (person_ids kept stable across runs) and the model.
- * Returns JD_OK, JD_ENOMEM, JD_ESTORE, JD_EIO (variants file unreadable).
- */
-JD_API int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
-                      jd_error *err);
-
-/*
- * Explain the comparison of two refs with the model of the last run: each
- * field's level and weight, strong identifiers, the total and the match
- * probability, written as text to `out`. Returns JD_OK, JD_ENOTFOUND (a ref,
- * or no model yet: run jd_resolve first), JD_ESTORE.
- */
-JD_API int jd_explain_match(jd_store *s, const jd_ref *a, const jd_ref *b, FILE *out,
-                            jd_error *err);
-
-#ifdef __cplusplus
-}
-#endif
 #endif

@@ -241,28 +241,9 @@ static void fmt_day(char b[32], int64_t t)
     b[10] = '\0';
 }
 
-/* The board's agenda as the escalation replay ends (the first few items). */
-typedef struct agenda {
-    int n;
-    char when[6][32], title[6][120];
-} agenda;
-
-static int on_agenda(const jd_concern *c, void *payload)
-{
-    agenda *a = payload;
-    if (!c->strategic || a->n >= 6)
-        return 0;
-    char t[32];
-    fmt_day(t, c->raised_at);
-    snprintf(a->when[a->n], sizeof a->when[a->n], "%s", t);
-    snprintf(a->title[a->n], sizeof a->title[a->n], "%s", c->title ? c->title : c->id);
-    a->n++;
-    return 0;
-}
-
-/* Steps 4 to 7: what joindots finds. Identity resolution, the joined
- * chronology, the analysis (alerts, the network), the escalation replay,
- * and the scores against the truth. */
+/* Steps 4 to 7: what joindots finds (jd_demo_pipeline: identity
+ * resolution, the analysis, the escalation replay), printed with the joined
+ * chronology of one girl, the landmarks' alerts and the scores. */
 static int demo_pipeline(jd_store *s, const char *dir, const char *db, json_t *root,
                          const char *ref, const char *truth)
 {
@@ -271,28 +252,17 @@ static int demo_pipeline(jd_store *s, const char *dir, const char *db, json_t *r
     char ids_path[4200], alerts_path[4200];
     snprintf(ids_path, sizeof ids_path, "%s/identities.jsonl", dir);
     snprintf(alerts_path, sizeof alerts_path, "%s/alerts.jsonl", dir);
-
-    /* 4. identities */
-    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
-    jd_resolve_stats rst;
-    double t0 = cli_now();
-    int rc = jd_resolve(s, &ro, &rst, &err);
-    FILE *f = rc == JD_OK ? fopen(ids_path, "w") : NULL;
-    if (rc == JD_OK && !f)
-        rc = jd_error_set(&err, JD_EIO, "cannot write the identities file");
-    if (rc == JD_OK) {
-        rc = jd_identities_export(s, f, NULL, &err);
-        if (fclose(f) != 0 && rc == JD_OK)
-            rc = jd_error_set(&err, JD_EIO, "cannot write the identities file");
-    }
+    jd_demo_result res;
+    int rc = jd_demo_pipeline(&res, s, ids_path, alerts_path, &err);
     if (rc < 0) {
-        cli_print_error("identity resolution", &err);
+        cli_print_error("demo", &err);
         return cli_exit_code(rc);
     }
+    const jd_resolve_stats *rst = &res.resolve;
     printf("\n4. Identity resolution joined %lld agency refs into %lld people in %.1f s\n"
            "   (%lld candidate pairs, %lld links; %lld merges refused and explained).\n",
-           (long long)rst.refs, (long long)rst.identities, cli_now() - t0,
-           (long long)rst.candidate_pairs, (long long)rst.links, (long long)rst.refused);
+           (long long)rst->refs, (long long)rst->identities, res.resolve_seconds,
+           (long long)rst->candidate_pairs, (long long)rst->links, (long long)rst->refused);
     char pid[64] = "";
     if (ref[0])
         person_of(ids_path, ref, pid, sizeof pid);
@@ -305,50 +275,19 @@ static int demo_pipeline(jd_store *s, const char *dir, const char *db, json_t *r
                pid, who.events, who.n, sh.max);
         (void)jd_chronology(s, pid, JD_AS_OF_NOW, show_some, &sh, &err);
     }
-
-    /* 5. analysis and the escalation replay */
-    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
-    ao.save = true;
-    jd_analyse_stats ast;
-    t0 = cli_now();
-    if ((rc = jd_escalate_analyse(s, &ao, &ast, &err)) < 0) {
-        cli_print_error("analysis", &err);
-        return cli_exit_code(rc);
-    }
-    double t_an = cli_now() - t0;
-    f = fopen(alerts_path, "w");
-    if (!f) {
-        fprintf(stderr, "joindots: cannot write %s\n", alerts_path);
-        return JD_EXIT_FAIL;
-    }
-    jd_escalate_opts eo = JD_ESCALATE_OPTS_INIT;
-    eo.alerts_out = f;
-    /* Store the derived concerns, so that the web application's inboxes and
-     * the board's agenda hold what the replay found (issue 18). */
-    eo.save = true;
-    agenda agd = {0};
-    eo.cb = on_agenda;
-    eo.payload = &agd;
-    jd_escalate_stats est;
-    rc = jd_escalate_run(s, JD_AS_OF_NOW, 0, &eo, &est, &err);
-    if (fclose(f) != 0 && rc == JD_OK)
-        rc = jd_error_set(&err, JD_EIO, "cannot write the alerts file");
-    if (rc < 0) {
-        cli_print_error("escalation", &err);
-        return cli_exit_code(rc);
-    }
+    const jd_analyse_stats *ast = &res.analyse;
     printf("\n5. The analysis screened every event across agencies in %.1f s and raised\n"
            "   %lld alerts: %lld children with a risk level (%lld at most high, %lld\n"
            "   critical), %lld exploitation networks, %lld unrecorded crimes, %lld\n"
            "   missing patterns, %lld overdue return interviews, %lld notes with\n"
            "   victim-blaming wording.\n",
-           t_an, (long long)ast.alerts, (long long)ast.by_kind[JD_ALERT_CHILD_AT_RISK],
-           (long long)ast.by_level[3], (long long)ast.by_level[4],
-           (long long)ast.by_kind[JD_ALERT_NETWORK],
-           (long long)ast.by_kind[JD_ALERT_UNRECORDED_CRIME],
-           (long long)ast.by_kind[JD_ALERT_MISSING_PATTERN],
-           (long long)ast.by_kind[JD_ALERT_OVERDUE_RETURN_INTERVIEW],
-           (long long)ast.by_kind[JD_ALERT_LANGUAGE]);
+           res.analyse_seconds, (long long)ast->alerts,
+           (long long)ast->by_kind[JD_ALERT_CHILD_AT_RISK], (long long)ast->by_level[3],
+           (long long)ast->by_level[4], (long long)ast->by_kind[JD_ALERT_NETWORK],
+           (long long)ast->by_kind[JD_ALERT_UNRECORDED_CRIME],
+           (long long)ast->by_kind[JD_ALERT_MISSING_PATTERN],
+           (long long)ast->by_kind[JD_ALERT_OVERDUE_RETURN_INTERVIEW],
+           (long long)ast->by_kind[JD_ALERT_LANGUAGE]);
     printf("   What it says of each landmark:\n");
     json_t *lm = json_object_get(root, "landmarks");
     static const char *const keys[][2] = {{"ring_note_2005", "the constable's 'ring' note"},
@@ -370,29 +309,22 @@ static int demo_pipeline(jd_store *s, const char *dir, const char *db, json_t *r
     exploited_at_high(alerts_path, root);
 
     /* 6. when would the board have known? */
+    const jd_escalate_stats *est = &res.escalate;
     char hi[32], board[32];
-    fmt_day(hi, est.first_high_at);
-    fmt_day(board, est.board_first_at);
+    fmt_day(hi, est->first_high_at);
+    fmt_day(board, est->board_first_at);
     printf("\n6. Escalation, replayed with nobody acting on anything: the first alert at\n"
            "   high came on %s; the safeguarding board's agenda had its first item on\n"
            "   %s (%s).\n"
            "   In Oxfordshire, leaders learnt of it in late 2010.\n"
            "   %lld concerns in all; on the board's agenda until it records a decision:\n",
-           hi, board, est.board_first_id[0] ? est.board_first_id : "none",
-           (long long)est.concerns);
-    for (int i = 0; i < agd.n; i++) /* oldest first */
-        for (int k = i + 1; k < agd.n; k++)
-            if (strcmp(agd.when[k], agd.when[i]) < 0) {
-                char tw[32], tt[120];
-                memcpy(tw, agd.when[i], sizeof tw);
-                memcpy(tt, agd.title[i], sizeof tt);
-                memcpy(agd.when[i], agd.when[k], sizeof tw);
-                memcpy(agd.title[i], agd.title[k], sizeof tt);
-                memcpy(agd.when[k], tw, sizeof tw);
-                memcpy(agd.title[k], tt, sizeof tt);
-            }
-    for (int i = 0; i < agd.n; i++)
-        printf("     %s  %s\n", agd.when[i], agd.title[i]);
+           hi, board, est->board_first_id[0] ? est->board_first_id : "none",
+           (long long)est->concerns);
+    for (int i = 0; i < res.n_agenda; i++) {
+        char when[32];
+        fmt_day(when, res.agenda[i].raised_at);
+        printf("     %s  %s\n", when, res.agenda[i].title);
+    }
 
     /* 7. scores */
     jd_score_report r;

@@ -25,26 +25,16 @@ static const char *str(json_t *o, const char *k)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static bool sees_all(const caller *w)
-{
-    return w->acct.role == JD_ROLE_ANALYST;
-}
-
-static bool same_agency(const caller *w, const char *agency)
-{
-    return *w->acct.agency && agency && !strcasecmp(w->acct.agency, agency);
-}
-
 /* Need-to-know on a person: analysts see all; practitioners and managers
  * see persons one of whose refs is their agency's. */
 bool jd_api_may_see_person(const caller *w, const jd_person_summary *p)
 {
-    if (sees_all(w))
+    if (jd_api_sees_all(w))
         return true;
     if (w->acct.role != JD_ROLE_PRACTITIONER && w->acct.role != JD_ROLE_MANAGER)
         return false;
     for (size_t i = 0; i < p->n_refs; i++)
-        if (same_agency(w, p->refs[i].agency))
+        if (jd_api_same_agency(w, p->refs[i].agency))
             return true;
     return false;
 }
@@ -54,90 +44,16 @@ static bool may_see_person(const caller *w, const jd_person_summary *p)
     return jd_api_may_see_person(w, p);
 }
 
-static bool refs_have_agency(const caller *w, json_t *person)
-{
-    json_t *refs = json_object_get(person, "refs"), *r;
-    size_t i;
-    json_array_foreach(refs, i, r)
-    {
-        if (same_agency(w, str(r, "agency")))
-            return true;
-    }
-    return false;
-}
-
-bool jd_api_may_see_alert(const caller *w, json_t *a)
-{
-    if (sees_all(w))
-        return true;
-    if (w->acct.role != JD_ROLE_PRACTITIONER && w->acct.role != JD_ROLE_MANAGER)
-        return false;
-    if (refs_have_agency(w, json_object_get(a, "subject")))
-        return true;
-    json_t *m;
-    size_t i;
-    json_array_foreach(json_object_get(a, "members"), i, m)
-    {
-        if (refs_have_agency(w, m))
-            return true;
-    }
-    json_array_foreach(json_object_get(a, "records"), i, m)
-    {
-        if (same_agency(w, str(m, "agency")))
-            return true;
-    }
-    return false;
-}
-
 static bool may_see_alert(const caller *w, json_t *a)
 {
     return jd_api_may_see_alert(w, a);
 }
 
-static json_t *alert_for(const caller *w, json_t *a);
-
-json_t *jd_api_alert_for(const caller *w, json_t *a)
-{
-    return alert_for(w, a);
-}
-
-/* An alert as this caller may see it. Analysts see it whole. Others see
- * what their agency knows: a member of a network whose refs are none of
- * their agency's is shown only as "not known to your agency" (no person
- * id, name or refs), and records are their agency's own (issue 19: a
- * practitioner who knew one member saw every member and other agencies'
- * refs). The subject, known to them, keeps the joined picture as on the
- * person's page. Returns a new reference. */
 static json_t *alert_for(const caller *w, json_t *a)
 {
-    json_t *o = json_deep_copy(a);
-    if (!o || sees_all(w))
-        return o;
-    json_t *members = json_object_get(o, "members"), *m;
-    size_t i;
-    json_array_foreach(members, i, m)
-    {
-        if (refs_have_agency(w, m))
-            continue;
-        json_t *red = json_object();
-        json_object_set_new(red, "known_to_your_agency", json_false());
-        json_t *role = json_object_get(m, "role");
-        if (json_is_string(role))
-            json_object_set(red, "role", role);
-        json_array_set_new(members, i, red);
-    }
-    json_t *recs = json_object_get(o, "records");
-    if (json_is_array(recs) && json_array_size(members) > 0) {
-        json_t *kept = json_array();
-        json_array_foreach(recs, i, m)
-        {
-            if (same_agency(w, str(m, "agency")))
-                json_array_append(kept, m);
-        }
-        json_object_set_new(o, "records", kept);
-    }
-    return o;
+    return jd_api_alert_for(w, a);
 }
+
 
 /* Audit, or answer 503 and return false: nothing is shown or changed
  * without its audit row (issue 19 item 2). */
@@ -416,19 +332,6 @@ static void api_person(api_ctx *c, reply *r)
 /* ---- alerts ---- */
 
 /* The alert queue (paged, sorted, filtered) is in api_work.c. */
-
-json_t *jd_api_alert(jd_server *srv, const char *id)
-{
-    json_t *a;
-    size_t i;
-    json_array_foreach(srv->alerts, i, a)
-    {
-        const char *aid = str(a, "id");
-        if (aid && !strcmp(aid, id))
-            return a;
-    }
-    return NULL;
-}
 
 static void api_ack(api_ctx *c, reply *r)
 {

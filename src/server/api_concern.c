@@ -2,8 +2,9 @@
  * Concern routes of the API (issue 7's library, include/joindots/concern.h):
  * the inbox, raising a concern (from an alert or by hand), acknowledging and
  * escalating, and the board's agenda. A web role acts at one rung of the
- * ladder: practitioner -> practitioner, manager -> team_manager, analyst ->
- * exploitation_meeting, board -> board. Need-to-know as elsewhere: a
+ * ladder, the ladder's "web_roles" (data/escalation/ladder.json: practitioner
+ * -> practitioner, manager -> team_manager, analyst -> exploitation_meeting,
+ * board -> board). Need-to-know as elsewhere: a
  * practitioner or manager acts only on concerns about persons known to
  * their agency. The board's agenda holds no subject and no title.
  */
@@ -22,16 +23,6 @@
 /* Free text of a concern (title, why, comments, notes): the library's cap,
  * checked first so that the whole text always fits its audit row. */
 #define MAX_CONCERN_TEXT 4000
-
-void jd_board_id(const jd_server *srv, const char *concern_id, char out[35])
-{
-    unsigned char h[16];
-    crypto_generichash(h, sizeof h, (const unsigned char *)concern_id, strlen(concern_id),
-                       srv->board_key, sizeof srv->board_key);
-    out[0] = 'B';
-    out[1] = '-';
-    sodium_bin2hex(out + 2, 33, h, sizeof h);
-}
 
 /* Audit, or answer 503 and return false (nothing done without its row). */
 static bool audited(api_ctx *c, reply *r, const char *action, const char *target,
@@ -58,33 +49,21 @@ static bool texts_fit(api_ctx *c, reply *r)
     return true;
 }
 
-static const char *rung_of_role(jd_role role);
-
-static const char *rung_of(const caller *w)
+/* The rung a role acts at: the ladder's "web_roles", loaded at start. */
+static const char *rung_of_role(const jd_server *srv, jd_role role)
 {
-    return rung_of_role(w->acct.role);
+    return role >= 0 && role < JD_ROLE_COUNT ? srv->role_rung[role] : "";
+}
+
+static const char *rung_of(api_ctx *c)
+{
+    return rung_of_role(c->srv, c->who->acct.role);
 }
 
 static const char *str(json_t *o, const char *k)
 {
     json_t *v = json_object_get(o, k);
     return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static const char *rung_of_role(jd_role role)
-{
-    switch (role) {
-    case JD_ROLE_PRACTITIONER:
-        return "practitioner";
-    case JD_ROLE_MANAGER:
-        return "team_manager";
-    case JD_ROLE_ANALYST:
-        return "exploitation_meeting";
-    case JD_ROLE_BOARD:
-        return "board";
-    default:
-        return "";
-    }
 }
 
 /* May account `a` act on a concern about `kind`/`subject`? */
@@ -228,7 +207,7 @@ static void api_concerns(api_ctx *c, reply *r)
     /* all=1: every open concern the caller may see (need-to-know filter). */
     if (!(all && !strcmp(all, "1"))) {
         q.owner = c->who->acct.username;
-        q.role = rung_of(c->who);
+        q.role = rung_of(c);
     }
     list_ctx x = {.c = c, .out = json_array(), .seen = q.owner ? json_object() : NULL};
     jd_error err;
@@ -327,7 +306,7 @@ static void concern_raise(api_ctx *c, reply *r, jd_concern_new *n0)
     const char *why = str(c->body, "why");
     if (!audited(c, r, "concern.raise", subj, why ? why : (n.title ? n.title : ""), detail, true))
         return;
-    jd_concern_actor by = {c->who->acct.username, rung_of(c->who)};
+    jd_concern_actor by = {c->who->acct.username, rung_of(c)};
     char *id = NULL;
     jd_error err;
     jd_error_clear(&err);
@@ -461,7 +440,7 @@ static void concern_act_with(api_ctx *c, reply *r, jd_concern_verb verb, const c
         free(real);
         return;
     }
-    jd_concern_actor by = {c->who->acct.username, rung_of(c->who)};
+    jd_concern_actor by = {c->who->acct.username, rung_of(c)};
     rc = jd_concern_act(c->store, id, verb, &a, &by, &err);
     free(real);
     if (rc < 0) {
@@ -568,7 +547,7 @@ static bool prep_close(api_ctx *c, reply *r, const jd_concern *k, jd_concern_act
     }
     /* Kept in the request's scope: str() points into c->body. */
     a->signoff_by = str(c->body, "signoff_username");
-    a->signoff_role = rung_of_role(m.role);
+    a->signoff_role = rung_of_role(c->srv, m.role);
     snprintf(detail, n, "reason=%.40s signoff=%.63s", a->reason_code, m.username);
     return true;
 }
@@ -620,33 +599,6 @@ static void api_close_reasons(api_ctx *c, reply *r)
         return;
     }
     jd_reply_json(r, 200, json_pack("{s:o}", "reasons", out));
-}
-
-/* For the dashboard: open strategic items by age. */
-typedef struct age_ctx {
-    int64_t now;
-    int b[4];
-} age_ctx;
-
-static int on_age(const jd_concern *k, void *payload)
-{
-    age_ctx *x = payload;
-    int64_t days = (x->now - k->raised_at) / 86400;
-    x->b[days < 30 ? 0 : days < 91 ? 1 : days < 365 ? 2 : 3]++;
-    return 0;
-}
-
-json_t *jd_api_agenda_ages(jd_store *s)
-{
-    jd_concern_query q = JD_CONCERN_QUERY_INIT;
-    q.open_only = true;
-    q.agenda = true;
-    age_ctx x = {.now = (int64_t)time(NULL)};
-    jd_error err;
-    if (jd_concern_list(s, &q, on_age, &x, &err) < 0)
-        return NULL;
-    return json_pack("{s:i,s:i,s:i,s:i}", "under a month", x.b[0], "1 to 3 months", x.b[1],
-                     "3 to 12 months", x.b[2], "over a year", x.b[3]);
 }
 
 const route jd_api_concern_routes[] = {

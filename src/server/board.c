@@ -159,6 +159,11 @@ static json_t *share(int64_t part, int64_t whole)
 
 int jd_api_load(jd_server *srv, jd_store *s, jd_error *err)
 {
+    int rc;
+    for (int role = 0; role < JD_ROLE_COUNT; role++)
+        if ((rc = jd_concern_role_rung(NULL, jd_role_name(role), srv->role_rung[role],
+                                       sizeof srv->role_rung[role], err)) < 0)
+            return rc;
     return jd_api_build(s, NULL, &srv->alerts, &srv->board, err);
 }
 

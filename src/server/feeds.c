@@ -123,8 +123,8 @@ static void refuse(reply *r, unsigned status, const char *code, const char *msg)
     jd_reply_error(r, status, code, msg);
 }
 
-enum MHD_Result jd_feeds_handle(jd_server *srv, struct MHD_Connection *con, const route *rt,
-                                const char *agency, const char *body, size_t len)
+void jd_feeds_handle(jd_server *srv, struct MHD_Connection *con, const route *rt,
+                     const char *agency, const char *body, size_t len, reply *out)
 {
     (void)rt;
     reply r = {.status = 200};
@@ -237,5 +237,5 @@ enum MHD_Result jd_feeds_handle(jd_server *srv, struct MHD_Connection *con, cons
     srv->busy[slot] = false;
     pthread_cond_signal(&srv->pool_cv);
     pthread_mutex_unlock(&srv->pool_mu);
-    return jd_send_reply(con, srv, &r);
+    *out = r; /* sent by server.c */
 }

@@ -65,6 +65,7 @@ struct jd_server {
     json_t *board;  /* precomputed aggregates (no names) */
     char web_real[4096];
     unsigned char board_key[32]; /* keys the board's opaque item ids */
+    char role_rung[JD_ROLE_COUNT][64]; /* the ladder's "web_roles" ("" none) */
     /* login throttling */
     th_map th;
     /* request deadline: live connections and their watchdog */
@@ -174,7 +175,7 @@ char *jd_api_raise_once(api_ctx *c, const struct jd_concern_new *n, bool *create
 void jd_api_profile_texts(api_ctx *c, json_t *profile);
 /* A concern title with identifiers left out, for the board. */
 void jd_api_board_title(const char *title, char *out, size_t n);
-/* An alert as this caller may see it (new reference). (api.c) */
+/* An alert as this caller may see it (new reference). (api_shared.c) */
 json_t *jd_api_alert_for(const caller *w, json_t *a);
 extern const route jd_api_person_routes[]; /* api_person.c */
 extern const size_t jd_api_n_person_routes;
@@ -184,9 +185,10 @@ extern const route jd_feed_routes[];
 extern const size_t jd_feed_n_routes;
 #define ROLES_FEED 0x100u /* marks a feed route (printed as "feed") */
 bool jd_feed_route(const route *rt);
-/* Answer a feed route (the whole request is in rq's body). */
-enum MHD_Result jd_feeds_handle(jd_server *srv, struct MHD_Connection *con, const route *rt,
-                                const char *arg, const char *body, size_t len);
+/* Answer a feed route (the whole request is in rq's body) into *out, which
+ * the caller sends (server.c: feeds.c never calls back into it). */
+void jd_feeds_handle(jd_server *srv, struct MHD_Connection *con, const route *rt,
+                     const char *arg, const char *body, size_t len, reply *out);
 /* The live thread (live.c): start after the store pool, stop before it. */
 int jd_live_start(jd_server *srv, jd_error *err);
 void jd_live_stop(jd_server *srv);
@@ -194,7 +196,7 @@ void jd_live_stop(jd_server *srv);
 void jd_live_kick(jd_server *srv);
 /* Send a reply built by a handler (server.c). */
 enum MHD_Result jd_send_reply(struct MHD_Connection *con, jd_server *srv, reply *rp);
-/* Open strategic items by age (no names), or NULL. */
+/* Open strategic items by age (no names), or NULL (api_shared.c). */
 json_t *jd_api_agenda_ages(jd_store *s);
 
 /* Helpers for handlers. */
@@ -253,8 +255,14 @@ json_t *jd_api_language(api_ctx *c, const char *text);
  * no flagged wording; else false with 409 wording_flagged and the
  * findings set. (api.c) */
 bool jd_api_second_look(api_ctx *c, reply *r, const char *text);
-/* May the caller see this alert (need-to-know)? (api.c) */
+/* May the caller see this alert (need-to-know)? (api_shared.c) */
 bool jd_api_may_see_alert(const caller *w, json_t *a);
+/* Analysts see every record; the caller's agency is `agency` (case aside);
+ * one of a person's refs ({"refs":[{"agency"...}]}) is the caller's agency
+ * (api_shared.c). */
+bool jd_api_sees_all(const caller *w);
+bool jd_api_same_agency(const caller *w, const char *agency);
+bool jd_api_refs_have_agency(const caller *w, json_t *person);
 /* The board's opaque id of a concern ("B-" and 32 hex digits). */
 void jd_board_id(const jd_server *srv, const char *concern_id, char out[35]);
 /* Load alerts and board aggregates (at start). */

@@ -220,4 +220,23 @@ wait "$srv" 2>/dev/null
 is "$(wc -l < "$SCRATCH/hook.log" | tr -d ' ')" "$pending" "the webhook received every message exactly once ($pending)"
 "$JD" concern notify --db "$DB" >/dev/null 2>&1
 is $? 3 "notify without a channel is refused as bad input"
+# Two notes using strategic words whose record ids share their first 420
+# bytes are two concerns: the concern id is sized to the record id (a cut id
+# at 400 bytes joined them into one).
+LB="$SCRATCH/longids"
+mkdir -p "$LB"
+L=$(printf 'R%.0s' $(seq 1 420))
+{
+  echo "agency,record_id,event_type,occurred_at,reported_at,location,postcode,narrative,crime_recorded,crime_ref,outcome,author_role,risk_grade"
+  echo "police,${L}A,intelligence,2010-05-01T10:00,,,OX4 1AA,Report of a group of men meeting girls at the park.,,,,PC,"
+  echo "police,${L}B,intelligence,2010-06-01T10:00,,,OX4 1AA,Another report of a group of men at the takeaway.,,,,PC,"
+} >"$LB/events.csv"
+{
+  echo "agency,record_id,person_ref,role,surname,forenames,dob,gender,postcode"
+  echo "police,${L}A,N1,subject,Hart,Amy,1995-05-01,F,OX4 1AA"
+  echo "police,${L}B,N1,subject,Hart,Amy,1995-05-01,F,OX4 1AA"
+} >"$LB/persons.csv"
+"$JD" ingest --db "$SCRATCH/long.db" --quiet "$LB" >/dev/null 2>&1
+"$JD" concern run --db "$SCRATCH/long.db" 2>/dev/null | head -1 | grep -q '^concerns 2 (2 derived)'
+ok $? "two strategic notes with long record ids sharing 420 bytes are two concerns"
 done_testing

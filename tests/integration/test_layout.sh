@@ -2,7 +2,9 @@
 # The library's module layout (docs/ARCHITECTURE.md): scripts/check-includes.py
 # passes on the tree and fails, naming file and line, on an include that
 # crosses the allowed direction, on a relative include, and on a directory
-# that is no module. Usage: test_layout.sh JOINDOTS SOURCE_ROOT
+# that is no module; scripts/check-cycles.py finds no call cycle between the
+# built library's files (but the store's vtable) and fails on one.
+# Usage: test_layout.sh JOINDOTS SOURCE_ROOT
 JD=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 scratch
@@ -44,6 +46,33 @@ ok $? "tools, on top, may include any module"
 
 python3 "$CHECK" "$SCRATCH/nowhere" >"$SCRATCH/out" 2>&1
 [ $? -eq 2 ]; ok $? "a missing directory is an error, not a pass"
+
+BUILD=$(dirname "$(dirname "$(dirname "$JD")")")
+CYCLES="$SRC/scripts/check-cycles.py"
+python3 "$CYCLES" "$BUILD/src/lib/libjoindots.a.p" "$BUILD/src/server/libjdserver.a.p" \
+  >"$SCRATCH/out" 2>&1
+ok $? "no two files of the library or the server call each other in a cycle, no mutable file-scope state"
+
+mkdir "$SCRATCH/obj"
+printf 'int b(int);\nint a(int x) { return x ? b(x - 1) : 0; }\n' >"$SCRATCH/a.c"
+printf 'int a(int);\nint b(int x) { return x ? a(x - 1) : 1; }\n' >"$SCRATCH/b.c"
+printf 'int a(int);\nint c(int x) { return a(x); }\n' >"$SCRATCH/c.c"
+cc -c -o "$SCRATCH/obj/analyse_a.c.o" "$SCRATCH/a.c" &&
+  cc -c -o "$SCRATCH/obj/network_b.c.o" "$SCRATCH/b.c" &&
+  cc -c -o "$SCRATCH/obj/concern_c.c.o" "$SCRATCH/c.c"
+python3 "$CYCLES" "$SCRATCH/obj" >"$SCRATCH/out" 2>&1
+[ $? -eq 1 ] && grep -q 'call cycle between analyse_a.c.o, network_b.c.o' "$SCRATCH/out" &&
+  ! grep -q concern_c "$SCRATCH/out"
+ok $? "a deliberate call cycle is refused, naming its files (a caller outside it is not)"
+
+printf 'static const int *ctx;\nint d(const int *p) { ctx = p; return *ctx; }\n' >"$SCRATCH/d.c"
+cc -c -o "$SCRATCH/obj/analyse_d.c.o" "$SCRATCH/d.c"
+python3 "$CYCLES" "$SCRATCH/obj" >"$SCRATCH/out" 2>&1
+[ $? -eq 1 ] && grep -q 'analyse_d.c.o: mutable state at file scope: ctx' "$SCRATCH/out"
+ok $? "a comparator context kept at file scope is refused"
+
+python3 "$CYCLES" "$SCRATCH/nowhere" >"$SCRATCH/out" 2>&1
+[ $? -eq 2 ]; ok $? "no object files is an error, not a pass"
 
 ls "$SRC"/src/lib/*.c >/dev/null 2>&1
 [ $? -ne 0 ]; ok $? "no source file is left in the flat src/lib"

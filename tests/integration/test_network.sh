@@ -174,4 +174,65 @@ print(s['network_adults']['precision'], s['network_adults']['recall'], s['networ
 python3 -c "import sys; sys.exit(0 if $r >= 0.90 else 1)"; ok $? "synthetic county: network adult recall $r >= 0.90"
 python3 -c "import sys; sys.exit(0 if $p >= 0.80 else 1)"; ok $? "synthetic county: network adult precision $p >= 0.80"
 is "$det" "$nets" "synthetic county: every network detected"
+# An event with more adults than the old fixed arrays held (40): 45 other
+# men (each his own name and date of birth) listed before Dan in the event
+# where Amy is found with him. Each adult of
+# the event counts; before, Dan was cut off and his network with Amy and
+# Beth was lost.
+BIG="$SCRATCH/big"
+cp -r "$SRC/tests/data/bundles/network" "$BIG"
+{
+  head -1 "$SRC/tests/data/bundles/network/persons.csv"
+  python3 -c "
+import itertools
+c, v = 'bdfgklmnprstvz', 'aeiou'
+for n, (a, b, d) in enumerate(itertools.product(c, v, c), 1):
+    if n > 45:
+        break
+    print(f'police,F1,X{n},suspect,{(a + b + d).title()}ington,{(b + d + a).title()}ric,'
+          f'{1950 + n % 20}-{1 + n % 12:02d}-{1 + n % 27:02d},M,')
+"
+  tail -n +2 "$SRC/tests/data/bundles/network/persons.csv"
+} >"$BIG/persons.csv"
+"$JD" ingest --db "$SCRATCH/big.db" --quiet "$BIG" >/dev/null 2>&1 &&
+  "$JD" resolve --db "$SCRATCH/big.db" >/dev/null 2>&1 &&
+  "$JD" export identities --db "$SCRATCH/big.db" >"$SCRATCH/ids.jsonl" 2>/dev/null &&
+  "$JD" export alerts --db "$SCRATCH/big.db" >"$SCRATCH/alerts.jsonl" 2>/dev/null
+is $? 0 "an event with 46 adults: ingest, resolve, export"
+is "$(q same police:N10 police:X45)" "yes" "an event with 46 adults: the last man listed and Dan in one network"
+is "$(q role police:N10)" "adult" "an event with 46 adults: Dan, after 45 others in the event, is in it"
+# Policy as data (docs/rules.md): the catalogue's "network" section is what
+# the detection uses, checked by the rules loader; so are the caps, for
+# every command that takes --rules.
+python3 - "$SRC/data/rules/catalogue.json" "$SCRATCH" <<'EOF'
+import json, sys
+base, out = json.load(open(sys.argv[1])), sys.argv[2]
+def write(name, change):
+    d = json.loads(json.dumps(base))
+    change(d)
+    json.dump(d, open(f'{out}/{name}.json', 'w'))
+write('win1', lambda d: d['network'].update(object_window_days=1))
+write('win0', lambda d: d['network'].update(object_window_days=0))
+write('seedbad', lambda d: d['network']['community'].update(seed=-1))
+write('resbad', lambda d: d['network']['community'].update(resolution_scale=0))
+write('fbbad', lambda d: d['network'].update(feedback_indicator='Z99'))
+write('nonet', lambda d: d.pop('network'))
+write('ind70', lambda d: d['indicators'].extend(
+    dict(d['indicators'][0], id='X%02d' % i) for i in range(70 - len(d['indicators']))))
+EOF
+"$JD" analyse --db "$DB" --rules "$SCRATCH/win1.json" 2>&1 | grep -q 'exploitation_network *3$'
+ok $? "object_window_days 1: the car seen with Eddie and Fred weeks apart no longer links them"
+"$JD" analyse --db "$DB" --rules "$SCRATCH/nonet.json" 2>&1 | grep -q 'exploitation_network *4$'
+ok $? "a catalogue without a network section takes the built-in one's"
+for bad in win0:object_window_days seedbad:seed resbad:resolution_scale fbbad:feedback_indicator; do
+  "$JD" analyse --db "$DB" --rules "$SCRATCH/${bad%%:*}.json" >"$SCRATCH/out" 2>&1
+  [ $? -ne 0 ] && grep -q "network.${bad#*:}: must" "$SCRATCH/out"
+  ok $? "analyse refuses a bad network.${bad#*:}, naming it"
+done
+"$JD" chronology --db "$DB" --rules "$SCRATCH/ind70.json" police:N1 >"$SCRATCH/out" 2>&1
+[ $? -ne 0 ] && grep -q 'at most 64 indicators' "$SCRATCH/out"
+ok $? "chronology --rules refuses 70 indicators as analyse does (the cap is the loader's)"
+"$JD" chronology --db "$DB" --rules "$SCRATCH/fbbad.json" police:N1 >"$SCRATCH/out" 2>&1
+[ $? -ne 0 ] && grep -q 'network.feedback_indicator' "$SCRATCH/out"
+ok $? "chronology --rules gets the network section's checks too"
 done_testing

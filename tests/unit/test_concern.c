@@ -98,6 +98,54 @@ static int count(const jd_concern *x, void *p)
     return 0;
 }
 
+/* The rung each web role acts at is the ladder's "web_roles" (policy as
+ * data): the built-in map, a file's own map, a file without one (the
+ * built-in map, checked against the file's rungs) and a map naming no rung. */
+static void test_concern__web_roles(void **state)
+{
+    (void)state;
+    jd_error err = {0};
+    char rung[64];
+    assert_int_equal(jd_concern_role_rung(NULL, "manager", rung, sizeof rung, &err), JD_OK);
+    assert_string_equal(rung, "team_manager");
+    assert_int_equal(jd_concern_role_rung(NULL, "analyst", rung, sizeof rung, &err), JD_OK);
+    assert_string_equal(rung, "exploitation_meeting");
+    assert_int_equal(jd_concern_role_rung(NULL, "auditor", rung, sizeof rung, &err), JD_OK);
+    assert_string_equal(rung, ""); /* acts at no rung */
+    assert_int_equal(jd_concern_role_rung(NULL, "manager", rung, 5, &err), JD_ELIMIT);
+    assert_int_equal(jd_concern_role_rung(NULL, NULL, rung, sizeof rung, &err), JD_EINVALID);
+    const char *root = getenv("JD_SOURCE_ROOT");
+    char src[1024], p[64], cmd[1400];
+    snprintf(src, sizeof src, "%s/data/escalation/ladder.json", root ? root : ".");
+    snprintf(p, sizeof p, "/tmp/jd-test-roles-%d.json", (int)getpid());
+    struct {
+        const char *edit; /* python over the ladder d */
+        int rc;
+        const char *manager;
+    } cases[] = {
+        {"d['web_roles']['manager'] = 'service_manager'", JD_OK, "service_manager"},
+        {"del d['web_roles']", JD_OK, "team_manager"},
+        {"d['web_roles']['manager'] = 'nobody'", JD_EINVALID, NULL},
+        {"d['web_roles'] = {}", JD_EINVALID, NULL},
+        {"del d['web_roles']; d['rungs'] = [r for r in d['rungs'] if r['id'] != 'board']",
+         JD_EINVALID, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(cmd, sizeof cmd,
+                 "python3 -c \"import json; d = json.load(open('%s')); %s; "
+                 "json.dump(d, open('%s', 'w'))\"",
+                 src, cases[i].edit, p);
+        assert_int_equal(system(cmd), 0);
+        memset(&err, 0, sizeof err);
+        assert_int_equal(jd_concern_role_rung(p, "manager", rung, sizeof rung, &err), cases[i].rc);
+        if (cases[i].manager)
+            assert_string_equal(rung, cases[i].manager);
+        else
+            assert_non_null(strstr(err.msg, "web_roles"));
+    }
+    unlink(p);
+}
+
 /* ---- ladder, working days ---- */
 
 static void test_concern__ladder_and_working_days(void **state)
@@ -944,6 +992,7 @@ int main(void)
     jd_global_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_concern__ladder_and_working_days),
+        cmocka_unit_test(test_concern__web_roles),
         cmocka_unit_test(test_concern__unacknowledged_and_overdue_rise),
         cmocka_unit_test(test_concern__level_rise_and_reopen),
         cmocka_unit_test_setup_teardown(test_concern__raise_ack_comment_assign_escalate, setup,

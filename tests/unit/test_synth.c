@@ -505,6 +505,46 @@ static void test_synth__confounder_stories(void **state)
     rmrf(b);
 }
 
+/* The demo's pipeline (tools/demo.c): on the demo bundle it resolves,
+ * analyses and replays the ladder, writing both files; an output it cannot
+ * write is JD_EIO, and bad arguments JD_EINVALID. */
+static void test_synth__demo_pipeline(void **state)
+{
+    (void)state;
+    char dir[128], db[160], ids[160], alerts[160];
+    snprintf(dir, sizeof dir, "%s-demo", base);
+    snprintf(db, sizeof db, "%s.db", dir);
+    snprintf(ids, sizeof ids, "%s/ids.jsonl", dir);
+    snprintf(alerts, sizeof alerts, "%s/alerts.jsonl", dir);
+    rmrf(dir);
+    unlink(db);
+    jd_error err = {0};
+    assert_int_equal(jd_demo_write_bundle(dir, &err), JD_OK);
+    jd_store *s = NULL;
+    assert_int_equal(jd_store_open(&s, db, NULL, &err), JD_OK);
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {dir};
+    (void)jd_ingest_bundles(s, b, 1, &io, &t, &err); /* the bundle has bad rows on purpose */
+    jd_demo_result r;
+    assert_int_equal(jd_demo_pipeline(&r, s, ids, alerts, &err), JD_OK);
+    assert_true(r.resolve.identities > 0);
+    assert_true(r.analyse.alerts > 0);
+    assert_true(r.escalate.concerns > 0);
+    assert_true(r.n_agenda >= 0 && r.n_agenda <= 6);
+    for (int i = 1; i < r.n_agenda; i++)
+        assert_true(r.agenda[i - 1].raised_at <= r.agenda[i].raised_at);
+    assert_int_equal(access(ids, R_OK), 0);
+    assert_int_equal(access(alerts, R_OK), 0);
+    char nowhere[200];
+    snprintf(nowhere, sizeof nowhere, "%s/no/such/folder/alerts.jsonl", dir);
+    assert_int_equal(jd_demo_pipeline(&r, s, ids, nowhere, &err), JD_EIO);
+    assert_int_equal(jd_demo_pipeline(&r, s, NULL, alerts, &err), JD_EINVALID);
+    jd_store_close(s);
+    rmrf(dir);
+    unlink(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -515,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_synth__no_noise),
         cmocka_unit_test(test_synth__bad_options),
         cmocka_unit_test(test_synth__confounder_stories),
+        cmocka_unit_test_setup_teardown(test_synth__demo_pipeline, setup, teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -3,6 +3,7 @@
  * (never a lock-out), random session and CSRF tokens (only the token's BLAKE2b digest
  * is stored). See include/joindots/account.h.
  */
+#include "access/access.h"
 #include <joindots/account.h>
 
 #include "util/internal.h"

@@ -12,6 +12,7 @@
  *   anchor   = hex(BLAKE2b-256 keyed(key, field("jd-audit-anchor-1") seq hash at))
  * each with its own label, so that no MAC can stand in for another.
  */
+#include "access/access.h"
 #include <joindots/audit.h>
 
 #include "util/internal.h"

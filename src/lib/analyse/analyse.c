@@ -1,8 +1,9 @@
 /*
  * Risk and alerts (see include/joindots/analyse.h).
  *
- * 1. Load what was known by the "as of" time: identities, events, person
- *    mentions (with their identity) and objects. Ethnicity is never loaded.
+ * 1. What was known by the "as of" time is the snapshot (snapshot.c):
+ *    identities, events, person mentions with their ages, and objects.
+ *    Ethnicity is never loaded.
  * 2. Screen each event once: the rules' text matcher over the narrative
  *    (negation, misspellings, ages), the event type and the structure
  *    (vehicles, adult suspects or associates) give indicator findings,
@@ -25,228 +26,10 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const kind_names[JD_ALERT_KINDS] = {
-    "child_at_risk", "exploitation_network", "unrecorded_crime", "missing_pattern",
-    "overdue_return_interview", "language", "escalation"};
-
-const char *jd_alert_kind_name(int kind)
-{
-    return kind >= 0 && kind < JD_ALERT_KINDS ? kind_names[kind] : "unknown";
-}
-
-
-static const char *keep(an *A, const char *s)
-{
-    return s ? jd_arena_strdup(&A->ar, s) : NULL;
-}
 
 static int oom(an *A)
 {
     return jd_error_set(A->err, JD_ENOMEM, "out of memory");
-}
-
-static int64_t person_of(an *A, const char *pid, const char *name, const char *dob,
-                         bool is_child, bool resolved)
-{
-    bool added;
-    uint32_t *v = jd_strmap_put(&A->pmap, pid, strlen(pid), (uint32_t)A->np, &added);
-    if (!v)
-        return -1;
-    if (!added)
-        return *v;
-    if (jd_grow((void **)&A->p, &A->pcap, A->np + 1, sizeof *A->p) < 0)
-        return -1;
-    aperson *p = &A->p[A->np];
-    memset(p, 0, sizeof *p);
-    p->pid = keep(A, pid);
-    p->name = keep(A, name);
-    p->dob = keep(A, dob);
-    p->is_child = is_child;
-    p->resolved = resolved;
-    return (int64_t)A->np++;
-}
-
-static int on_identity(const jd_an_identity_row *r, void *payload)
-{
-    an *A = payload;
-    return person_of(A, r->person_id, r->display_name, r->dob, r->is_child, true) < 0 ? oom(A)
-                                                                                      : 0;
-}
-
-static int on_event(const jd_an_event_row *r, void *payload)
-{
-    an *A = payload;
-    if (jd_grow((void **)&A->ev, &A->evcap, A->nev + 1, sizeof *A->ev) < 0)
-        return oom(A);
-    if (r->id < 0 || r->id > (int64_t)UINT32_MAX)
-        return jd_error_set(A->err, JD_ESTORE, "event id out of range");
-    if (jd_grow((void **)&A->ev_index, &A->ev_index_cap, (size_t)r->id + 1, sizeof *A->ev_index) <
-        0)
-        return oom(A);
-    aev *e = &A->ev[A->nev];
-    memset(e, 0, sizeof *e);
-    e->id = r->id;
-    e->occurred = r->occurred_at;
-    e->reported = r->reported_at;
-    e->known = r->known_at;
-    e->agency = keep(A, r->agency);
-    e->record_id = keep(A, r->record_id);
-    e->type = keep(A, r->event_type);
-    e->et = (uint8_t)jd_rules__event_type(r->event_type);
-    e->location = keep(A, r->location);
-    e->postcode = keep(A, r->postcode);
-    e->narrative = keep(A, r->narrative);
-    e->crime_ref = keep(A, r->crime_ref);
-    e->outcome = keep(A, r->outcome);
-    e->risk_grade = keep(A, r->risk_grade);
-    e->crime_recorded = (int8_t)r->crime_recorded;
-    e->text_child_age = -1;
-    if (!e->agency || !e->record_id || !e->type)
-        return oom(A);
-    A->ev_index[r->id] = (uint32_t)A->nev + 1;
-    A->nev++;
-    return 0;
-}
-
-static int on_mention(const jd_an_mention_row *r, void *payload)
-{
-    an *A = payload;
-    if ((size_t)r->event_id >= A->ev_index_cap || !A->ev_index[r->event_id])
-        return 0; /* not known by the as-of time (cannot happen with the join) */
-    int64_t pi;
-    if (r->person_id) {
-        pi = person_of(A, r->person_id, r->name, r->dob, false, true);
-    } else {
-        char key[512];
-        snprintf(key, sizeof key, "U:%s:%s", r->agency, r->person_ref);
-        pi = person_of(A, key, r->name, r->dob_prec == 3 ? r->dob : NULL, false, false);
-    }
-    if (pi < 0 || jd_grow((void **)&A->m, &A->mcap, A->nm + 1, sizeof *A->m) < 0)
-        return oom(A);
-    /* the person's refs, each once */
-    char rk[512];
-    int n = snprintf(rk, sizeof rk, "%s\x1f%s", r->agency, r->person_ref);
-    bool added;
-    if (!jd_strmap_put(&A->refmap, rk, (size_t)(n < (int)sizeof rk ? n : (int)sizeof rk - 1),
-                       (uint32_t)pi, &added))
-        return oom(A);
-    if (added) {
-        if (jd_grow((void **)&A->refs, &A->refcap, A->nrefs + 1, sizeof *A->refs) < 0)
-            return oom(A);
-        A->refs[A->nrefs++] = (aref){(uint32_t)pi, keep(A, r->agency), keep(A, r->person_ref)};
-    }
-    amention *m = &A->m[A->nm++];
-    m->ev = A->ev_index[r->event_id] - 1;
-    m->person = (uint32_t)pi;
-    m->role = jd_rules__role(r->role);
-    m->age = -1;
-    m->dob = keep(A, r->dob);
-    m->dob_prec = r->dob_prec;
-    m->rec_age = r->age;
-    return 0;
-}
-
-/* The rows passed on to opts->tap as well, after the analysis took them. */
-static int tap_identity(const jd_an_identity_row *r, void *payload)
-{
-    an *A = payload;
-    int rc = on_identity(r, A);
-    return rc ? rc : A->opts->tap->identity(r, A->opts->tap_payload);
-}
-
-static int tap_event(const jd_an_event_row *r, void *payload)
-{
-    an *A = payload;
-    int rc = on_event(r, A);
-    return rc ? rc : A->opts->tap->event(r, A->opts->tap_payload);
-}
-
-static int tap_mention(const jd_an_mention_row *r, void *payload)
-{
-    an *A = payload;
-    int rc = on_mention(r, A);
-    return rc ? rc : A->opts->tap->mention(r, A->opts->tap_payload);
-}
-
-static int on_object(const jd_an_object_row *r, void *payload);
-
-static int tap_object(const jd_an_object_row *r, void *payload)
-{
-    an *A = payload;
-    int rc = on_object(r, A);
-    return rc ? rc : A->opts->tap->object(r, A->opts->tap_payload);
-}
-
-static int on_object(const jd_an_object_row *r, void *payload)
-{
-    an *A = payload;
-    if ((size_t)r->event_id >= A->ev_index_cap || !A->ev_index[r->event_id])
-        return 0;
-    aev *e = &A->ev[A->ev_index[r->event_id] - 1];
-    if (jd_grow((void **)&A->obj, &A->objcap, A->nobj + 1, sizeof *A->obj) < 0)
-        return oom(A);
-    A->obj[A->nobj++] = (aobject){A->ev_index[r->event_id] - 1, keep(A, r->object_type),
-                                  keep(A, r->value), keep(A, r->description),
-                                  keep(A, r->person_ref), r->valid};
-    if (!strcmp(r->object_type, "vehicle"))
-        e->vehicle = 1;
-    else if (!strcmp(r->object_type, "phone"))
-        e->phone = 1;
-    return 0;
-}
-
-/* ---- ages ---- */
-
-static bool ymd(const char *s, int *y, int *m, int *d)
-{
-    *m = 7;
-    *d = 1;
-    if (!s || strlen(s) < 4)
-        return false;
-    *y = atoi(s);
-    if (s[4] == '-' && strlen(s) >= 7) {
-        *m = atoi(s + 5);
-        if (s[7] == '-' && strlen(s) >= 10)
-            *d = atoi(s + 8);
-    }
-    return *y > 1850;
-}
-
-static int age_at(const char *dob, int64_t t)
-{
-    int y, m, d;
-    if (!ymd(dob, &y, &m, &d))
-        return -1;
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    int ey = tm.tm_year + 1900, em = tm.tm_mon + 1, ed = tm.tm_mday;
-    int a = ey - y - ((em < m || (em == m && ed < d)) ? 1 : 0);
-    return a < 0 || a > 130 ? -1 : a;
-}
-
-/* Age of each mention at its event: the identity's date of birth, else the
- * age or date of birth the agency wrote on that record. */
-static void mention_ages(an *A)
-{
-    for (size_t i = 0; i < A->nm; i++) {
-        amention *m = &A->m[i];
-        const aperson *p = &A->p[m->person];
-        int64_t t = A->ev[m->ev].occurred;
-        int a = p->dob ? age_at(p->dob, t) : -1;
-        if (a < 0 && m->rec_age >= 0)
-            a = m->rec_age;
-        if (a < 0 && m->dob && m->dob_prec >= 1)
-            a = age_at(m->dob, t);
-        m->age = (int16_t)a;
-    }
-}
-
-bool jd_an__is_child_at(const an *A, const amention *m)
-{
-    if (m->age >= 0)
-        return m->age < 18;
-    return A->p[m->person].is_child;
 }
 
 /* ---- screening ---- */
@@ -518,78 +301,7 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
     return JD_OK;
 }
 
-/* ---- alerts ---- */
-
-static void fmt_time(char b[32], int64_t t)
-{
-    jd_time_format(b, t);
-}
-
-json_t *jd_an__record_ref(const aev *e)
-{
-    return json_pack("{s:s,s:s}", "agency", e->agency, "record_id", e->record_id);
-}
-
-/* "csc case_note W123 on 2005-07-01" */
-void jd_an__ev_label(char *b, size_t n, const aev *e)
-{
-    char t[32];
-    fmt_time(t, e->occurred);
-    t[10] = '\0';
-    snprintf(b, n, "%s %s %s on %s", e->agency, e->type, e->record_id, t);
-}
-
-int jd_an__add_alert(an *A, int kind, const char *id, int level, const aperson *subj,
-                     int64_t raised, json_t *doc)
-{
-    if (jd_grow((void **)&A->alerts, &A->alertcap, A->nalerts + 1, sizeof *A->alerts) < 0) {
-        json_decref(doc);
-        return oom(A);
-    }
-    char t[32];
-    fmt_time(t, raised);
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(id));
-    json_object_set_new(o, "kind", json_string(kind_names[kind]));
-    json_object_set_new(o, "level", json_string(jd_level_name(level)));
-    json_object_set_new(o, "raised_at", json_string(t));
-    if (subj)
-        json_object_set_new(o, "subject", jd_an__person_json(A, subj));
-    json_object_update(o, doc);
-    json_decref(doc);
-    A->alerts[A->nalerts++] = (struct out_alert){strdup(id), kind, level,
-                                                 subj ? subj->pid : "", raised, o};
-    if (!A->alerts[A->nalerts - 1].id)
-        return oom(A);
-    A->st->by_kind[kind]++;
-    return 0;
-}
-
-json_t *jd_an__person_json(const an *A, const aperson *p)
-{
-    json_t *refs = json_array();
-    for (uint32_t k = 0; k < p->nr; k++)
-        json_array_append_new(refs, json_pack("{s:s,s:s}", "agency", A->refs[p->r0 + k].agency,
-                                              "person_ref", A->refs[p->r0 + k].ref));
-    return json_pack("{s:s,s:o}", "person_id", p->pid, "refs", refs);
-}
-
 /* ---- driver ---- */
-
-static int cmp_known(const void *a, const void *b, void *ctx)
-{
-    const an *A = ctx;
-    const aev *x = &A->ev[A->m[*(const uint32_t *)a].ev], *y = &A->ev[A->m[*(const uint32_t *)b].ev];
-    if (x->known != y->known)
-        return x->known < y->known ? -1 : 1;
-    return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static an *g_sort_ctx;
-static int cmp_known_g(const void *a, const void *b)
-{
-    return cmp_known(a, b, g_sort_ctx);
-}
 
 static int cmp_alert(const void *a, const void *b)
 {
@@ -603,83 +315,33 @@ static double secs(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int group(an *A)
+/* Point the analysis at the snapshot's rows (views, see an) and mark the
+ * events with an adult suspect or associate. */
+static void attach(an *A, jd_snapshot *S)
 {
-    /* mentions by event (for structure) and by person (for the walk) */
-    uint32_t *cnt = calloc(A->nev + 1, sizeof *cnt);
-    uint32_t *order = malloc((A->nm + 1) * sizeof *order);
-    if (!cnt || !order) {
-        free(cnt);
-        free(order);
-        return oom(A);
-    }
-    for (size_t i = 0; i < A->nm; i++)
-        cnt[A->m[i].ev]++;
-    uint32_t acc = 0;
-    for (size_t e = 0; e < A->nev; e++) {
-        A->ev[e].m0 = acc;
-        A->ev[e].nm = cnt[e];
-        acc += cnt[e];
-        cnt[e] = A->ev[e].m0;
-    }
-    for (size_t i = 0; i < A->nm; i++)
-        order[cnt[A->m[i].ev]++] = (uint32_t)i;
-    /* adult suspects or associates in each event */
+    A->snap = S;
+    A->ev = S->ev;
+    A->nev = S->nev;
+    A->ev_index = S->ev_index;
+    A->m = S->m;
+    A->nm = S->nm;
+    A->p = S->p;
+    A->np = S->np;
+    A->refs = S->refs;
+    A->nrefs = S->nrefs;
+    A->obj = S->obj;
+    A->nobj = S->nobj;
+    A->by_person = S->by_person;
+    A->pmap = S->pmap;     /* a copy of the map's handle, read only */
+    A->refmap = S->refmap; /* likewise */
     for (size_t e = 0; e < A->nev; e++)
         for (uint32_t k = 0; k < A->ev[e].nm; k++) {
-            const amention *m = &A->m[order[A->ev[e].m0 + k]];
+            const amention *m = &A->m[S->by_event[A->ev[e].m0 + k]];
             if ((m->role & (ROLE_SUSPECT | ROLE_ASSOCIATE)) &&
                 (m->age >= 18 || (m->age < 0 && (m->role & ROLE_SUSPECT) &&
                                   !A->p[m->person].is_child)))
                 A->ev[e].adult_party = 1;
         }
-    free(order);
-    free(cnt);
-    /* by person */
-    uint32_t *pc = calloc(A->np + 1, sizeof *pc);
-    A->by_person = malloc((A->nm + 1) * sizeof *A->by_person);
-    if (!pc || !A->by_person) {
-        free(pc);
-        return oom(A);
-    }
-    for (size_t i = 0; i < A->nm; i++)
-        pc[A->m[i].person]++;
-    acc = 0;
-    for (size_t p = 0; p < A->np; p++) {
-        A->p[p].x0 = acc;
-        A->p[p].nx = pc[p];
-        acc += pc[p];
-        pc[p] = A->p[p].x0;
-    }
-    for (size_t i = 0; i < A->nm; i++)
-        A->by_person[pc[A->m[i].person]++] = (uint32_t)i;
-    free(pc);
-    g_sort_ctx = A;
-    for (size_t p = 0; p < A->np; p++)
-        qsort(A->by_person + A->p[p].x0, A->p[p].nx, sizeof *A->by_person, cmp_known_g);
-    /* refs by person */
-    aref *sorted = malloc((A->nrefs + 1) * sizeof *sorted);
-    uint32_t *rc = calloc(A->np + 1, sizeof *rc);
-    if (!sorted || !rc) {
-        free(sorted);
-        free(rc);
-        return oom(A);
-    }
-    for (size_t i = 0; i < A->nrefs; i++)
-        rc[A->refs[i].person]++;
-    acc = 0;
-    for (size_t p = 0; p < A->np; p++) {
-        A->p[p].r0 = acc;
-        A->p[p].nr = rc[p];
-        acc += rc[p];
-        rc[p] = A->p[p].r0;
-    }
-    for (size_t i = 0; i < A->nrefs; i++)
-        sorted[rc[A->refs[i].person]++] = A->refs[i];
-    free(A->refs);
-    A->refs = sorted;
-    free(rc);
-    return 0;
 }
 
 static int cmp_m09(const void *a, const void *b)
@@ -714,8 +376,46 @@ static int second_pass_reset(an *A)
     return JD_OK;
 }
 
-int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_stats *stats,
-               jd_error *err)
+/* The alerts (sorted) as JSON Lines to out when not NULL, and saved in
+ * place of the stored ones when opts->save. */
+static int write_alerts(an *A, jd_store *s, FILE *out)
+{
+    int rc = JD_OK;
+    jd_alert_save *save = A->opts->save ? calloc(A->nalerts + 1, sizeof *save) : NULL;
+    if (A->opts->save && !save)
+        return oom(A);
+    for (size_t i = 0; i < A->nalerts; i++) {
+        char *doc = json_dumps(A->alerts[i].doc, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+        if (!doc) {
+            rc = oom(A);
+            break;
+        }
+        if (out && (fputs(doc, out) == EOF || fputc('\n', out) == EOF)) {
+            rc = jd_error_set(A->err, JD_EIO, "cannot write alerts");
+            free(doc);
+            break;
+        }
+        if (save)
+            save[i] = (jd_alert_save){A->alerts[i].id, jd_alert_kind_name(A->alerts[i].kind),
+                                      jd_level_name(A->alerts[i].level), A->alerts[i].subject,
+                                      A->alerts[i].raised_at, doc};
+        else
+            free(doc);
+    }
+    if (rc == JD_OK && save)
+        rc = s->ops->alerts_replace(s, A->opts->as_of, (int64_t)A->nev, save, A->nalerts,
+                                    A->err);
+    if (save)
+        for (size_t i = 0; i < A->nalerts; i++)
+            free((char *)save[i].doc);
+    free(save);
+    if (rc == JD_OK && out && fflush(out) != 0)
+        rc = jd_error_set(A->err, JD_EIO, "cannot write alerts");
+    return rc;
+}
+
+int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_pass networks,
+               FILE *out, jd_analyse_stats *stats, jd_error *err)
 {
     jd_analyse_opts def = JD_ANALYSE_OPTS_INIT;
     jd_analyse_stats dummy;
@@ -724,8 +424,8 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
     if (!stats)
         stats = &dummy;
     memset(stats, 0, sizeof *stats);
-    if (!s)
-        return jd_error_set(err, JD_EINVALID, "no store");
+    if (!S || (opts->save && !s))
+        return jd_error_set(err, JD_EINVALID, "no snapshot or no store to save to");
     an A;
     memset(&A, 0, sizeof A);
     A.opts = opts;
@@ -735,8 +435,6 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
             : opts->now                 ? opts->now
                                         : (int64_t)time(NULL);
     jd_arena_init(&A.ar, 1 << 20);
-    jd_strmap_init(&A.pmap);
-    jd_strmap_init(&A.refmap);
     jd_strmap_init(&A.lang_seen);
     A.m09_ind = -1;
     int rc = jd_rules__load(&A.rules, opts->rules_path, err);
@@ -751,32 +449,14 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
         goto done;
     if ((rc = jd_screen_open(&A.scr, NULL, err)) < 0)
         goto done;
-    if (A.rules->nind > 64 || A.rules->ncrime > 32 || A.rules->nlang > 32 ||
-        A.rules->ntrig > 32) {
-        rc = jd_error_set(err, JD_EINVALID, "rules: at most 64 indicators and 32 crime, "
-                                            "language and trigger rules");
-        goto done;
-    }
     if ((rc = jd_risk__load(&pol, opts->risk_path, A.rules, err)) < 0)
         goto done;
     A.pol = &pol;
-    double t0 = secs();
-    jd_an_callbacks cb = {on_identity, on_event, on_mention, on_object};
-    if (opts->tap)
-        cb = (jd_an_callbacks){tap_identity, tap_event, tap_mention, tap_object};
-    if ((rc = s->ops->analysis_load(s, opts->as_of, &cb, &A, err)) < 0) {
-        if (err && !err->code)
-            rc = jd_error_set(err, rc, "the records could not be taken in");
-        goto done;
-    }
+    attach(&A, S);
     stats->events = (int64_t)A.nev;
     stats->mentions = (int64_t)A.nm;
-    mention_ages(&A);
-    if ((rc = group(&A)) < 0)
-        goto done;
     stats->persons = (int64_t)A.np;
-    stats->seconds_load = secs() - t0;
-    t0 = secs();
+    double t0 = secs();
     if ((rc = event_ages(&A)) < 0)
         goto done;
     for (size_t e = 0; e < A.nev; e++)
@@ -784,12 +464,23 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
             goto done;
     stats->seconds_screen = secs() - t0;
     t0 = secs();
-    A.m09_ind = pol.net_ind;
+    for (size_t i = 0; i < A.rules->nind; i++)
+        if (A.rules->net_feedback_id && !strcmp(A.rules->ind[i].id, A.rules->net_feedback_id))
+            A.m09_ind = (int)i;
+    /* one indicator for network feedback: the catalogue's "network" section
+     * (docs/rules.md) runs the round, the walk's policy (risk.json) explains it */
+    if (A.m09_ind >= 0 && pol.net_ind >= 0 && pol.net_ind != A.m09_ind) {
+        rc = jd_error_set(err, JD_EINVALID,
+                          "rules: the network feedback indicator of the catalogue (%s) and of "
+                          "the risk policy (%s) differ",
+                          A.rules->net_feedback_id, pol.net_id);
+        goto done;
+    }
     A.m09_record = A.m09_ind >= 0;
     for (size_t p = 0; p < A.np; p++)
         if ((rc = jd_risk__walk_person(&A, &W, &A.p[p])) < 0)
             goto done;
-    if ((rc = jd_network__detect(&A)) < 0)
+    if (networks && (rc = networks(&A)) < 0)
         goto done;
     if (A.nm09) {
         /* Network feedback (DOMAIN M09): children who became members of an
@@ -803,7 +494,7 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
         for (size_t p = 0; p < A.np; p++)
             if ((rc = jd_risk__walk_person(&A, &W, &A.p[p])) < 0)
                 goto done;
-        if ((rc = jd_network__detect(&A)) < 0)
+        if (networks && (rc = networks(&A)) < 0)
             goto done;
     }
     if (A.nalerts > 1) /* qsort's base must not be NULL, even for no alerts */
@@ -811,37 +502,7 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
     stats->alerts = (int64_t)A.nalerts;
     stats->seconds_alerts = secs() - t0;
     t0 = secs();
-    jd_alert_save *save = opts->save ? calloc(A.nalerts + 1, sizeof *save) : NULL;
-    if (opts->save && !save) {
-        rc = oom(&A);
-        goto done;
-    }
-    for (size_t i = 0; i < A.nalerts; i++) {
-        char *doc = json_dumps(A.alerts[i].doc, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
-        if (!doc) {
-            rc = oom(&A);
-            break;
-        }
-        if (out && (fputs(doc, out) == EOF || fputc('\n', out) == EOF)) {
-            rc = jd_error_set(err, JD_EIO, "cannot write alerts");
-            free(doc);
-            break;
-        }
-        if (save)
-            save[i] = (jd_alert_save){A.alerts[i].id, kind_names[A.alerts[i].kind],
-                                      jd_level_name(A.alerts[i].level), A.alerts[i].subject,
-                                      A.alerts[i].raised_at, doc};
-        else
-            free(doc);
-    }
-    if (rc == JD_OK && save)
-        rc = s->ops->alerts_replace(s, opts->as_of, (int64_t)A.nev, save, A.nalerts, err);
-    if (save)
-        for (size_t i = 0; i < A.nalerts; i++)
-            free((char *)save[i].doc);
-    free(save);
-    if (rc == JD_OK && out && fflush(out) != 0)
-        rc = jd_error_set(err, JD_EIO, "cannot write alerts");
+    rc = write_alerts(&A, s, out);
     stats->seconds_write = secs() - t0;
 done:
     for (size_t i = 0; i < A.nalerts; i++) {
@@ -855,16 +516,7 @@ done:
     free(X.adult_s);
     free(X.sex_s);
     free(X.unless_hit);
-    free(A.ev);
-    free(A.ev_index);
-    free(A.m);
-    free(A.p);
-    free(A.refs);
     free(A.f);
-    free(A.obj);
-    free(A.by_person);
-    jd_strmap_free(&A.pmap);
-    jd_strmap_free(&A.refmap);
     jd_strmap_free(&A.lang_seen);
     free(A.m09);
     jd_arena_free(&A.ar);

@@ -1,12 +1,18 @@
 /*
- * Internals of the analysis shared by analyse.c (risk and person alerts)
- * and network.c (the POLE graph and exploitation networks): the loaded
- * dataset of what was known by the "as of" time, and the alert list.
+ * The analyse module: the snapshot of what was known by the "as of" time
+ * (snapshot.c), the screening of each event and each child's risk walk
+ * (analyse.c), and the alert list that the network detection (module
+ * network, above this one) adds to through jd_an__add_alert.
+ *
+ * May include: util, text, store, resolve, screen (and public headers).
+ * Never calls network or concern: the analysis driver (network/analysis.c)
+ * runs the risk walk and hands the network pass in as a function.
  */
 #ifndef JD_ANALYSE_INTERNAL_H
 #define JD_ANALYSE_INTERNAL_H
 
 #include "util/internal.h"
+#include "analyse/snapshot.h"
 #include "screen/rules.h"
 
 #include <joindots/screen.h>
@@ -30,52 +36,7 @@ typedef struct finding {
     uint32_t off, len; /* matched text in the narrative */
 } finding;
 
-typedef struct aev {
-    int64_t id, occurred, reported, known;
-    const char *agency, *record_id, *type, *location, *narrative, *crime_ref, *outcome,
-        *risk_grade;
-    int8_t crime_recorded;
-    uint8_t et;
-    const char *postcode;
-    uint8_t vehicle, phone, adult_party, adult_text, overnight, declined, sexual;
-    int16_t text_child_age;
-    int16_t child_age;  /* the youngest child subject or victim's age at it, -1 unknown */
-    int16_t linked_age; /* the age of a suspect (else associate) of it, -1 unknown */
-    uint8_t about_person; /* a subject, victim or witness is named: the text screen reads it */
-    int16_t scr_age;   /* age the offences were screened at; -2 not yet */
-    uint8_t scr_n;     /* counted offences cached in an.scache from scr0 */
-    uint32_t scr0;
-    uint32_t m0, nm, f0, nf;
-    uint32_t crime_mask, lang_mask, trig_mask;
-    uint64_t ind_mask;
-} aev;
-
-typedef struct amention {
-    uint32_t ev, person, role;
-    int16_t age; /* at the event, -1 unknown */
-    const char *dob;
-    int dob_prec, rec_age;
-} amention;
-
-typedef struct aperson {
-    const char *pid, *name, *dob;
-    bool is_child, resolved;
-    int64_t level_at[5]; /* known time the child first reached each level, 0 never */
-    uint32_t r0, nr; /* refs */
-    uint32_t x0, nx; /* mention indices in by_person */
-} aperson;
-
-typedef struct aref {
-    uint32_t person;
-    const char *agency, *ref;
-} aref;
-
-/* An object seen in an event (vehicle mark or phone number normalised). */
-typedef struct aobject {
-    uint32_t ev;
-    const char *type, *value, *description, *person_ref;
-    bool valid;
-} aobject;
+/* aev, amention, aperson, aref, aobject: the snapshot's rows (snapshot.h). */
 
 /* Network feedback (DOMAIN M09): a child who became a member of an
  * exploitation network at time t, through the child's event ev. */
@@ -104,6 +65,8 @@ typedef struct an {
     jd_screen_match *scache; /* counted offences per screened event (both passes) */
     size_t nscache, scachecap;
     jd_arena ar;
+    /* ev, m, p, refs, obj, by_person, ev_index, pmap and refmap are views of
+     * the snapshot (borrowed: never grown or freed through an) */
     jd_strmap pmap, refmap;
     aev *ev;
     size_t nev, evcap;
@@ -133,6 +96,7 @@ typedef struct an {
     struct out_alert *alerts;
     size_t nalerts, alertcap;
     jd_analyse_stats *st;
+    jd_snapshot *snap; /* what the views above belong to */
 } an;
 
 
@@ -150,8 +114,19 @@ void jd_an__ev_label(char *b, size_t n, const aev *e);
  * identity marked as a child when the age is unknown). */
 bool jd_an__is_child_at(const an *A, const amention *m);
 
-/* Exploitation networks (network.c): called after every child's risk walk,
- * so aperson.level_at is filled. Adds exploitation_network alerts. */
-int jd_network__detect(an *A);
+/* A pass run after every child's risk walk (aperson.level_at filled), such
+ * as the exploitation networks of network.c, adding its alerts to A. */
+typedef int (*jd_an_pass)(an *A);
+
+/*
+ * The analysis on a loaded snapshot (borrowed; its per-event and per-person
+ * analysis fields are written): screening, the risk walk, then `networks`
+ * (may be NULL), and with the network feedback (M09) the walk and
+ * `networks` once more. Alerts go to `out` (JSON Lines, sorted by id) when
+ * not NULL, and are saved through `s` when opts->save. The caller keeps
+ * the snapshot's load time in stats->seconds_load.
+ */
+int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_pass networks,
+               FILE *out, jd_analyse_stats *stats, jd_error *err);
 
 #endif

@@ -1,7 +1,12 @@
 /*
- * Internals of concerns and escalation shared by concern.c (the ladder,
- * the state machine, human actions), escalate.c (the rules engine) and
- * notify.c (delivery). See docs/escalation.md.
+ * The concern module: concern state and the ladder (state.c: plain
+ * functions, calling nothing else of the module), human actions and
+ * reading concerns (concern.c), the escalation engine (escalate.c) and
+ * delivery (notify.c). Calls go concern.c -> escalate.c -> state.c, never
+ * back. See docs/escalation.md.
+ *
+ * May include: util, text, store, resolve, screen, analyse, network (and
+ * public headers). Never access, query or tools.
  */
 #ifndef JD_CONCERN_INTERNAL_H
 #define JD_CONCERN_INTERNAL_H
@@ -32,6 +37,8 @@ typedef struct jd_ladder {
     int rung_by_level[5]; /* -1: no concern at that level */
     json_t *alert_kinds, *phrases, *close_reasons, *signoff_reasons;
     int pattern_rung, pattern_min_children, pattern_min_level, network_rung, strategic_rung;
+    json_t *web_roles; /* web application role -> the rung it acts at (borrowed, checked) */
+    json_t *builtin;   /* the built-in ladder, when web_roles came from it */
 } jd_ladder;
 
 int jd_ladder__load(jd_ladder **out, const char *path, jd_error *err);
@@ -83,6 +90,24 @@ int jd_concern__sync(jd_store *s, const jd_ladder *L, const char *id, bool autom
                      jd_error *err);
 /* Does a concern pass a list query's filters? */
 bool jd_concern__match(const jd_concern_query *q, const jd_concern *c);
+
+/* Levels by name ("low".."critical" -> 1..4, else -1) and back ("none"
+ * for 0 or out of range). */
+int jd_concern__level_parse(const char *s);
+const char *jd_concern__level_name(int l);
+/* The string member k of o, or NULL. */
+static inline const char *jd_concern__jstr(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+/* Automatic entries of `autos` that the stored history does not hold yet
+ * (new array, each marked automatic and by joindots). */
+json_t *jd_concern__unsaved_autos(json_t *history, json_t *autos);
+
+/* A concern's history as of T, appended to hist: the stored entries by T
+ * (human actions and its opening; stored automatic steps are recomputed)
+ * and the automatic steps of the fold (autos), marked as joindots'. */
+void jd_concern__history_at(json_t *hist, json_t *history, json_t *autos, int64_t T);
 
 /* Time helpers: JSON string of a time, and back (0 if absent). */
 json_t *jd_concern__time_json(int64_t t);

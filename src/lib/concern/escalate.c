@@ -1,8 +1,9 @@
 /*
  * The escalation engine (see include/joindots/concern.h, docs/escalation.md).
  *
- * 1. Re-run the analysis as of T (jd_analyse, not saved) and read the
- *    events and mentions known by T.
+ * 1. Load the snapshot of what was known by T (analyse/snapshot.c) and
+ *    run the analysis on it (not saved); the events and mentions read
+ *    below are the snapshot's.
  * 2. Derive concerns with stable ids: "auto:child:<person_id>" from alerts
  *    reaching high or critical (their level steps as inputs),
  *    "auto:network:<alert id>" from exploitation_network alerts,
@@ -15,6 +16,9 @@
  *    by T (jd_concern__simulate): deadlines missed rise a rung.
  * 4. Report each concern, save (live runs only) and write the `escalation`
  *    alerts of concerns that rose, merged into the analysis alerts.
+ * With opts.stored, steps 1-2 come from the concern bases the last analysis
+ * stored (jd_escalate_analyse, below: one snapshot for the saved analysis,
+ * the bases and the network documents) when nothing changed since.
  * Nothing depends on the future, so a run as of T gives what a live run at
  * T gave, and a stored derived concern whose trigger later disappears (a
  * corrected record) is kept: nothing leaves silently.
@@ -34,58 +38,18 @@
 #define MAX_RECORDS 30
 #define MAX_NARRATIVE 65536
 
-static const char *jstr(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
 
-static int level_parse(const char *s)
-{
-    static const char *const n[] = {"none", "low", "medium", "high", "critical"};
-    for (int i = 1; s && i <= 4; i++)
-        if (!strcmp(s, n[i]))
-            return i;
-    return -1;
-}
-
-/* ---- what was known by T ---- */
-
-typedef struct evinfo {
-    int64_t id, known;
-} evinfo;
-
-typedef struct link {
-    int64_t ev;
-    char *pid;
-} link;
+/* ---- what was known by T: the analysis snapshot ---- */
 
 typedef struct eng {
     const jd_ladder *L;
     jd_error *err;
     int64_t T;
-    evinfo *ev;
-    size_t nev, evcap;
-    link *mention;
-    size_t nm, mcap;
+    const jd_snapshot *S; /* events and mentions known by T */
     json_t *derived;   /* id -> base */
     json_t *strategic; /* id -> base, from notes */
     int rc;
 } eng;
-
-
-static int on_identity(const jd_an_identity_row *r, void *payload)
-{
-    (void)r;
-    (void)payload;
-    return 0;
-}
-
-static int on_object(const jd_an_object_row *r, void *payload)
-{
-    (void)r;
-    (void)payload;
-    return 0;
-}
 
 /* The phrase at p..p+n in the lowered text, standing as whole words. */
 static bool word_at(const char *text, const char *p, size_t n)
@@ -121,59 +85,36 @@ static const char *strategic_phrase(const jd_ladder *L, const char *narrative)
     return hit;
 }
 
-static int on_event(const jd_an_event_row *r, void *payload)
+/* A strategic concern from a note using the ladder's phrases. */
+static int derive_strategic(eng *E, const aev *e)
 {
-    eng *E = payload;
-    if (jd_grow((void **)&E->ev, &E->evcap, E->nev + 1, sizeof *E->ev) < 0)
-        return JD_ENOMEM;
-    E->ev[E->nev++] = (evinfo){r->id, r->known_at};
-    const char *phrase = r->narrative ? strategic_phrase(E->L, r->narrative) : NULL;
+    const char *phrase = e->narrative ? strategic_phrase(E->L, e->narrative) : NULL;
     if (!phrase)
         return 0;
-    char id[400], title[600];
-    snprintf(id, sizeof id, "auto:strategic:%s:%s", r->agency, r->record_id);
-    snprintf(title, sizeof title, "Strategic: \"%s\" in %s %s %s", phrase, r->agency,
-             r->event_type ? r->event_type : "event", r->record_id);
+    /* sized to the record id, never cut: a cut id could join two concerns */
+    char *id = NULL, *title = NULL;
+    if (asprintf(&id, "auto:strategic:%s:%s", e->agency, e->record_id) < 0)
+        id = NULL;
+    if (asprintf(&title, "Strategic: \"%s\" in %s %s %s", phrase, e->agency,
+                 e->type ? e->type : "event", e->record_id) < 0)
+        title = NULL;
+    if (!id || !title) {
+        free(id);
+        free(title);
+        return JD_ENOMEM;
+    }
     const jd_ladder *L = E->L;
     json_t *b = json_pack(
         "{s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:[{s:s,s:s}],s:s,s:s,s:b,s:b,s:b,s:s}", "kind", "pattern",
-        "subject", phrase, "title", title, "opened_at", jd_concern__time_json(r->known_at), "rung",
+        "subject", phrase, "title", title, "opened_at", jd_concern__time_json(e->known), "rung",
         L->rung[L->strategic_rung].id, "ceiling", L->rung[L->nrungs - 1].id, "level", "high",
-        "records", "agency", r->agency, "record_id", r->record_id, "source", "rule:strategic",
+        "records", "agency", e->agency, "record_id", e->record_id, "source", "rule:strategic",
         "rule", "a note uses words of organised abuse (DOMAIN 5.1)", "strategic", 1, "disclosure",
         0, "automatic", 1, "raised_by", "joindots");
-    if (!b || json_object_set_new(E->strategic, id, b) < 0)
-        return JD_ENOMEM;
-    return 0;
-}
-
-static int on_mention(const jd_an_mention_row *r, void *payload)
-{
-    eng *E = payload;
-    if (jd_grow((void **)&E->mention, &E->mcap, E->nm + 1, sizeof *E->mention) < 0)
-        return JD_ENOMEM;
-    /* an unresolved ref is a person of its own, named as the analysis names it */
-    char key[512];
-    if (!r->person_id)
-        snprintf(key, sizeof key, "U:%s:%s", r->agency, r->person_ref);
-    char *p = strdup(r->person_id ? r->person_id : key);
-    if (!p)
-        return JD_ENOMEM;
-    E->mention[E->nm++] = (link){r->event_id, p};
-    return 0;
-}
-
-static int64_t known_of(const eng *E, int64_t ev)
-{
-    size_t lo = 0, hi = E->nev;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (E->ev[mid].id < ev)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < E->nev && E->ev[lo].id == ev ? E->ev[lo].known : 0;
+    int rc = !b || json_object_set_new(E->strategic, id, b) < 0 ? JD_ENOMEM : 0;
+    free(id);
+    free(title);
+    return rc;
 }
 
 /* ---- derived concerns from alerts ---- */
@@ -187,6 +128,16 @@ static bool kind_listed(const jd_ladder *L, const char *kind)
     return false;
 }
 
+/* What a rule can use of an analysis alert: networks, and alerts that
+ * reached a level with a rung. */
+static bool of_interest(const jd_ladder *L, json_t *a)
+{
+    const char *kind = jd_concern__jstr(a, "kind");
+    int lvl = jd_concern__level_parse(jd_concern__jstr(a, "level"));
+    return kind && (!strcmp(kind, "exploitation_network") ||
+                    (kind_listed(L, kind) && lvl > 0 && L->rung_by_level[lvl] >= 0));
+}
+
 /* Level steps of an alert: its history, or its level at raised_at. */
 static json_t *alert_steps(json_t *a)
 {
@@ -197,12 +148,12 @@ static json_t *alert_steps(json_t *a)
         json_array_foreach(h, i, s) json_array_append_new(
             out, json_pack("{s:I,s:s}", "at",
                            (json_int_t)jd_concern__json_time(json_object_get(s, "raised_at")),
-                           "level", jstr(s, "level") ? jstr(s, "level") : "low"));
+                           "level", jd_concern__jstr(s, "level") ? jd_concern__jstr(s, "level") : "low"));
     else
         json_array_append_new(
             out, json_pack("{s:I,s:s}", "at",
                            (json_int_t)jd_concern__json_time(json_object_get(a, "raised_at")),
-                           "level", jstr(a, "level") ? jstr(a, "level") : "low"));
+                           "level", jd_concern__jstr(a, "level") ? jd_concern__jstr(a, "level") : "low"));
     return out;
 }
 
@@ -213,7 +164,7 @@ static int cmp_step(const void *a, const void *b)
     int64_t ty = json_integer_value(json_object_get(y, "at"));
     if (tx != ty)
         return tx < ty ? -1 : 1;
-    return level_parse(jstr(y, "level")) - level_parse(jstr(x, "level"));
+    return jd_concern__level_parse(jd_concern__jstr(y, "level")) - jd_concern__level_parse(jd_concern__jstr(x, "level"));
 }
 
 /* Sorted steps reduced to first rises at levels that have a rung. */
@@ -229,7 +180,7 @@ static json_t *rises(const jd_ladder *L, json_t *steps, int min_level)
     qsort(v, n, sizeof *v, cmp_step);
     int cur = 0;
     for (size_t i = 0; i < n; i++) {
-        int l = level_parse(jstr(v[i], "level"));
+        int l = jd_concern__level_parse(jd_concern__jstr(v[i], "level"));
         if (l > cur && l >= min_level && (min_level > 0 || L->rung_by_level[l] >= 0)) {
             json_t *c = json_object();
             json_object_set_new(
@@ -268,7 +219,7 @@ static int derive_from_alerts(eng *E, json_t *alerts, jd_escalate_stats *st)
     json_t *a;
     json_array_foreach(alerts, i, a)
     {
-        const char *kind = jstr(a, "kind"), *aid = jstr(a, "id");
+        const char *kind = jd_concern__jstr(a, "kind"), *aid = jd_concern__jstr(a, "id");
         if (!kind || !aid)
             continue;
         if (!strcmp(kind, "exploitation_network")) {
@@ -300,7 +251,7 @@ static int derive_from_alerts(eng *E, json_t *alerts, jd_escalate_stats *st)
             continue;
         }
         json_t *subj = json_object_get(a, "subject");
-        const char *pid = jstr(subj, "person_id");
+        const char *pid = jd_concern__jstr(subj, "person_id");
         if (!pid || !kind_listed(L, kind))
             continue;
         json_t *p = json_object_get(per, pid);
@@ -315,7 +266,7 @@ static int derive_from_alerts(eng *E, json_t *alerts, jd_escalate_stats *st)
         json_t *s;
         json_array_foreach(steps, k, s)
         {
-            int l = level_parse(jstr(s, "level"));
+            int l = jd_concern__level_parse(jd_concern__jstr(s, "level"));
             if (l > 0 && L->rung_by_level[l] >= 0) {
                 json_array_append(json_object_get(p, "steps"), s);
                 used = true;
@@ -339,7 +290,7 @@ static int derive_from_alerts(eng *E, json_t *alerts, jd_escalate_stats *st)
             continue;
         }
         json_t *first = json_array_get(r, 0);
-        int l0 = level_parse(jstr(first, "level"));
+        int l0 = jd_concern__level_parse(jd_concern__jstr(first, "level"));
         int rung = L->rung_by_level[l0];
         int ceil = rung > L->individual_ceiling ? rung : L->individual_ceiling;
         int64_t t0 = jd_concern__json_time(json_object_get(first, "at"));
@@ -348,7 +299,7 @@ static int derive_from_alerts(eng *E, json_t *alerts, jd_escalate_stats *st)
         char id[400], title[600];
         snprintf(id, sizeof id, "auto:child:%s", pid);
         snprintf(title, sizeof title, "Child %s: alerts at %s", pid,
-                 jstr(json_array_get(r, json_array_size(r) - 1), "level"));
+                 jd_concern__jstr(json_array_get(r, json_array_size(r) - 1), "level"));
         json_t *steps = json_array();
         for (size_t k = 1; k < json_array_size(r); k++)
             json_array_append(steps, json_array_get(r, k));
@@ -388,12 +339,64 @@ static int cmp_edge(const void *x, const void *y)
     return a->b < b->b ? -1 : a->b > b->b;
 }
 
-static int cmp_link(const void *x, const void *y)
+static int cmp_pid(const void *x, const void *y)
 {
-    const link *a = x, *b = y;
-    if (a->ev != b->ev)
-        return a->ev < b->ev ? -1 : 1;
-    return strcmp(a->pid, b->pid);
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Edges between children with concerns who appear in one event, in event
+ * id order and, within an event, from the first child by person id; an
+ * edge counts from the latest of the event's known time and the moments
+ * both children reached the pattern's level. */
+static int linked_edges(const eng *E, json_t *kids, const int64_t *since, edge **out_ed,
+                        size_t *out_ne)
+{
+    const jd_snapshot *S = E->S;
+    edge *ed = NULL;
+    size_t ne = 0, ecap = 0, pcap = 0;
+    const char **pid = NULL;
+    int rc = JD_OK;
+    for (size_t e = 0; e < S->nev && rc == JD_OK; e++) {
+        const aev *ev = &S->ev[e];
+        if (ev->nm < 2)
+            continue;
+        if (jd_grow((void **)&pid, &pcap, ev->nm, sizeof *pid) < 0) {
+            rc = JD_ENOMEM;
+            break;
+        }
+        for (uint32_t k = 0; k < ev->nm; k++)
+            pid[k] = S->p[S->m[S->by_event[ev->m0 + k]].person].pid;
+        qsort(pid, ev->nm, sizeof *pid, cmp_pid);
+        int64_t first = -1;
+        for (uint32_t j = 0; j < ev->nm; j++) {
+            json_t *k = json_object_get(kids, pid[j]);
+            if (!k || (j > 0 && !strcmp(pid[j], pid[j - 1])))
+                continue;
+            int64_t x = json_integer_value(k);
+            if (first < 0) {
+                first = x;
+            } else if (x != first) {
+                int64_t t = ev->known;
+                if (since[first] > t)
+                    t = since[first];
+                if (since[x] > t)
+                    t = since[x];
+                if (jd_grow((void **)&ed, &ecap, ne + 1, sizeof *ed) < 0) {
+                    rc = JD_ENOMEM;
+                    break;
+                }
+                ed[ne++] = (edge){t, ev->id, (uint32_t)first, (uint32_t)x};
+            }
+        }
+    }
+    free(pid);
+    if (rc < 0) {
+        free(ed);
+        return rc;
+    }
+    *out_ed = ed;
+    *out_ne = ne;
+    return JD_OK;
 }
 
 static uint32_t find(uint32_t *up, uint32_t x)
@@ -421,79 +424,83 @@ static void fill_group(eng *E, json_t *nb, uint32_t *up, uint32_t root, const ch
     json_object_set_new(nb, "records", recs);
 }
 
-static int derive_linked(eng *E)
+/* The base of a linked-children concern opened at t for a group of n. */
+static json_t *group_concern(const jd_ladder *L, const char *id, uint32_t n, int64_t t)
 {
-    const jd_ladder *L = E->L;
-    /* children with a concern at the pattern's level, and when they reached it */
-    json_t *kids = json_object(); /* pid -> index */
-    size_t nk = 0;
-    int64_t *since = NULL;
-    const char **names = NULL;
+    char title[200];
+    snprintf(title, sizeof title,
+             "Linked children: %u children with concerns appear in the same records", n);
+    return json_pack("{s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:[],s:o,s:s,s:b,s:b,s:b,s:s}", "kind",
+                     "pattern", "subject", id, "title", title, "opened_at",
+                     jd_concern__time_json(t), "rung", L->rung[L->pattern_rung].id, "ceiling",
+                     L->rung[L->nrungs - 1].id, "level", "high", "steps", "records", json_array(),
+                     "source", "rule:linked_children", "strategic", 0, "disclosure", 0,
+                     "automatic", 1, "raised_by", "joindots");
+}
+
+/* Children with a concern at the pattern's level, and when they reached it. */
+typedef struct kidset {
+    json_t *index; /* pid -> index */
+    int64_t *since;
+    const char **names; /* borrowed from the derived concerns */
+    size_t n;
+} kidset;
+
+/* When a derived child concern first reached the pattern's level, 0 never. */
+static int64_t reached_pattern_level(const jd_ladder *L, json_t *b)
+{
+    if (jd_concern__level_parse(jd_concern__jstr(b, "level")) >= L->pattern_min_level)
+        return jd_concern__json_time(json_object_get(b, "opened_at"));
+    size_t k;
+    json_t *s;
+    json_array_foreach(json_object_get(b, "steps"), k, s)
+    {
+        if (jd_concern__level_parse(jd_concern__jstr(s, "level")) >= L->pattern_min_level)
+            return jd_concern__json_time(json_object_get(s, "at"));
+    }
+    return 0;
+}
+
+static int concern_children(const eng *E, kidset *K)
+{
+    size_t cap = 0, scap = 0;
     const char *id;
     json_t *b;
     json_object_foreach(E->derived, id, b)
     {
         if (strncmp(id, "auto:child:", 11) != 0)
             continue;
-        int64_t t = 0;
-        if (level_parse(jstr(b, "level")) >= L->pattern_min_level) {
-            t = jd_concern__json_time(json_object_get(b, "opened_at"));
-        } else {
-            size_t k;
-            json_t *s;
-            json_array_foreach(json_object_get(b, "steps"), k,
-                               s) if (!t && level_parse(jstr(s, "level")) >= L->pattern_min_level)
-                t = jd_concern__json_time(json_object_get(s, "at"));
-        }
+        int64_t t = reached_pattern_level(E->L, b);
         if (!t)
             continue;
-        void *p1 = realloc(since, (nk + 1) * sizeof *since);
-        if (p1)
-            since = p1;
-        void *p2 = realloc(names, (nk + 1) * sizeof *names);
-        if (p2)
-            names = p2;
-        if (!p1 || !p2) {
-            free(since);
-            free(names);
-            json_decref(kids);
+        if (jd_grow((void **)&K->since, &scap, K->n + 1, sizeof *K->since) < 0 ||
+            jd_grow((void **)&K->names, &cap, K->n + 1, sizeof *K->names) < 0)
             return JD_ENOMEM;
-        }
-        since[nk] = t;
-        names[nk] = jstr(b, "subject");
-        json_object_set_new(kids, names[nk], json_integer((json_int_t)nk));
-        nk++;
+        K->since[K->n] = t;
+        K->names[K->n] = jd_concern__jstr(b, "subject");
+        json_object_set_new(K->index, K->names[K->n], json_integer((json_int_t)K->n));
+        K->n++;
     }
+    return JD_OK;
+}
+
+static int derive_linked(eng *E)
+{
+    const jd_ladder *L = E->L;
+    kidset K = {json_object(), NULL, NULL, 0};
+    if (concern_children(E, &K) < 0) {
+        free(K.since);
+        free(K.names);
+        json_decref(K.index);
+        return JD_ENOMEM;
+    }
+    json_t *kids = K.index;
+    size_t nk = K.n;
+    int64_t *since = K.since;
+    const char **names = K.names;
     edge *ed = NULL;
-    size_t ne = 0, ecap = 0;
-    int rc = JD_OK;
-    if (E->nm > 1)
-        qsort(E->mention, E->nm, sizeof *E->mention, cmp_link);
-    for (size_t i = 0; i < E->nm && rc == JD_OK;) {
-        size_t j = i;
-        int64_t first = -1;
-        while (j < E->nm && E->mention[j].ev == E->mention[i].ev) {
-            json_t *k = json_object_get(kids, E->mention[j].pid);
-            if (k && (j == i || strcmp(E->mention[j].pid, E->mention[j - 1].pid) != 0)) {
-                int64_t x = json_integer_value(k);
-                if (first < 0) {
-                    first = x;
-                } else if (x != first) {
-                    int64_t t = known_of(E, E->mention[i].ev);
-                    if (since[first] > t)
-                        t = since[first];
-                    if (since[x] > t)
-                        t = since[x];
-                    if (jd_grow((void **)&ed, &ecap, ne + 1, sizeof *ed) < 0)
-                        rc = JD_ENOMEM;
-                    else
-                        ed[ne++] = (edge){t, E->mention[i].ev, (uint32_t)first, (uint32_t)x};
-                }
-            }
-            j++;
-        }
-        i = j;
-    }
+    size_t ne = 0;
+    int rc = linked_edges(E, kids, since, &ed, &ne);
     uint32_t *up = calloc(nk + 1, sizeof *up), *size = calloc(nk + 1, sizeof *size);
     char **cname = calloc(nk + 1, sizeof *cname);
     bool *opened = calloc(nk + 1, sizeof *opened);
@@ -543,17 +550,7 @@ static int derive_linked(eng *E)
         }
         if (!opened[ra] && size[ra] >= (uint32_t)L->pattern_min_children) {
             opened[ra] = true;
-            char title[200];
-            snprintf(title, sizeof title,
-                     "Linked children: %u children with concerns appear in "
-                     "the same records",
-                     size[ra]);
-            json_t *nb = json_pack(
-                "{s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:[],s:o,s:s,s:b,s:b,s:b,s:s}", "kind", "pattern",
-                "subject", cname[ra], "title", title, "opened_at", jd_concern__time_json(ed[e].t),
-                "rung", L->rung[L->pattern_rung].id, "ceiling", L->rung[L->nrungs - 1].id, "level",
-                "high", "steps", "records", json_array(), "source", "rule:linked_children",
-                "strategic", 0, "disclosure", 0, "automatic", 1, "raised_by", "joindots");
+            json_t *nb = group_concern(L, cname[ra], size[ra], ed[e].t);
             if (!nb) {
                 rc = JD_ENOMEM;
                 break;
@@ -655,7 +652,7 @@ static json_t *escalation_alert(const char *id, json_t *base, json_t *state)
     if (!n)
         return NULL;
     json_t *first = json_array_get(rungs, 0);
-    if (n == 1 && !strcmp(jstr(first, "rung"), "practitioner"))
+    if (n == 1 && !strcmp(jd_concern__jstr(first, "rung"), "practitioner"))
         return NULL;
     json_t *hist = json_array(), *ex = json_array();
     size_t i;
@@ -666,10 +663,10 @@ static json_t *escalation_alert(const char *id, json_t *base, json_t *state)
                                               "raised_at", json_object_get(r, "at"), "rung",
                                               json_object_get(r, "rung")));
         char b[700];
-        snprintf(b, sizeof b, "concern %s reached %s on %s: %s (%s)", id, jstr(r, "rung"),
-                 jstr(r, "at") ? jstr(r, "at") : "?", jstr(r, "why") ? jstr(r, "why") : "",
+        snprintf(b, sizeof b, "concern %s reached %s on %s: %s (%s)", id, jd_concern__jstr(r, "rung"),
+                 jd_concern__jstr(r, "at") ? jd_concern__jstr(r, "at") : "?", jd_concern__jstr(r, "why") ? jd_concern__jstr(r, "why") : "",
                  json_is_true(json_object_get(r, "automatic")) ? "automatic"
-                 : jstr(r, "by")                               ? jstr(r, "by")
+                 : jd_concern__jstr(r, "by")                               ? jd_concern__jstr(r, "by")
                                                                : "");
         json_array_append_new(ex, json_string(b));
     }
@@ -687,64 +684,27 @@ static json_t *escalation_alert(const char *id, json_t *base, json_t *state)
     return a;
 }
 
+/* ---- driver ---- */
+
 /* ---- concern bases stored by the analysis (issue 17 item 4) ---- */
+
+/* The concern bases of E's snapshot and the alerts a rule can use: from
+ * notes, alerts and children linked in events (strategic ones included).
+ * 0 or JD_ENOMEM. */
+static int derive_bases(eng *E, json_t *alerts, jd_escalate_stats *st)
+{
+    for (size_t e = 0; e < E->S->nev; e++)
+        if (derive_strategic(E, &E->S->ev[e]) < 0)
+            return JD_ENOMEM;
+    if (derive_from_alerts(E, alerts, st) < 0 || derive_linked(E) < 0)
+        return JD_ENOMEM;
+    json_object_update(E->derived, E->strategic);
+    return 0;
+}
 
 #define BASES_DOC "concern_bases"
 
-/* What a rule can use of an analysis alert: networks, and alerts that
- * reached a level with a rung. */
-static bool of_interest(const jd_ladder *L, json_t *a)
-{
-    const char *kind = jstr(a, "kind");
-    int lvl = level_parse(jstr(a, "level"));
-    return kind && (!strcmp(kind, "exploitation_network") ||
-                    (kind_listed(L, kind) && lvl > 0 && L->rung_by_level[lvl] >= 0));
-}
-
-static void eng_dispose(eng *E)
-{
-    for (size_t i = 0; i < E->nm; i++)
-        free(E->mention[i].pid);
-    free(E->mention);
-    free(E->ev);
-    json_decref(E->derived);
-    json_decref(E->strategic);
-    memset(E, 0, sizeof *E);
-}
-
-/* ---- the analysis with what readers need, in one load ---- */
-
-typedef struct tee {
-    eng *E;
-    jd_netdocs *N;
-} tee;
-
-static int tee_identity(const jd_an_identity_row *r, void *payload)
-{
-    tee *t = payload;
-    return jd_network__docs_tap()->identity(r, t->N);
-}
-
-static int tee_event(const jd_an_event_row *r, void *payload)
-{
-    tee *t = payload;
-    int rc = on_event(r, t->E);
-    return rc ? rc : jd_network__docs_tap()->event(r, t->N);
-}
-
-static int tee_mention(const jd_an_mention_row *r, void *payload)
-{
-    tee *t = payload;
-    int rc = on_mention(r, t->E);
-    return rc ? rc : jd_network__docs_tap()->mention(r, t->N);
-}
-
-static int tee_object(const jd_an_object_row *r, void *payload)
-{
-    tee *t = payload;
-    return jd_network__docs_tap()->object(r, t->N);
-}
-
+/* The stored alerts of the run, read once for the rules and the documents. */
 typedef struct tee_alerts {
     const jd_ladder *L;
     json_t *alerts;
@@ -764,75 +724,81 @@ static int tee_alert(const char *doc, void *payload)
     return 0;
 }
 
+/* The concern bases of E's snapshot and the run's alerts, saved as one
+ * document (they do not depend on the clock). */
+static int bases_save(jd_store *s, eng *E, json_t *alerts, jd_error *err)
+{
+    jd_escalate_stats st;
+    memset(&st, 0, sizeof st);
+    if (derive_bases(E, alerts, &st) < 0)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    json_t *doc = json_pack("{s:I,s:O}", "first_high_at", (json_int_t)st.first_high_at,
+                            "concerns", E->derived);
+    char *txt = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!txt)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    jd_doc_save d = {BASES_DOC, txt};
+    int rc = s->ops->docs_replace(s, BASES_DOC, &d, 1, err);
+    free(txt);
+    return rc;
+}
+
 int jd_escalate_analyse(jd_store *s, const jd_analyse_opts *opts, jd_analyse_stats *stats,
                         jd_error *err)
 {
     if (!s || !opts)
         return jd_error_set(err, JD_EINVALID, "a store and options are required");
-    if (!opts->save || opts->as_of != JD_AS_OF_NOW || opts->rules_path || opts->tap)
+    if (!opts->save || opts->as_of != JD_AS_OF_NOW || opts->rules_path)
         return jd_analyse(s, opts, NULL, stats, err);
     if (!s->ops->docs_replace)
         return jd_error_set(err, JD_ESTORE, "this store keeps no analysis documents");
     jd_ladder *L = NULL;
     jd_netdocs *N = NULL;
+    jd_snapshot snap;
+    memset(&snap, 0, sizeof snap);
     eng E;
     memset(&E, 0, sizeof E);
-    jd_escalate_stats st;
-    memset(&st, 0, sizeof st);
     tee_alerts k = {NULL, json_array(), NULL};
-    char *txt = NULL;
     int rc = jd_ladder__load(&L, NULL, err);
-    if (rc < 0 || (rc = jd_network__docs_new(&N, err)) < 0)
+    if (rc < 0)
         goto out;
     E.L = k.L = L;
     E.err = err;
     E.T = (int64_t)time(NULL);
+    E.S = &snap;
     E.derived = json_object();
     E.strategic = json_object();
-    k.N = N;
     if (!E.derived || !E.strategic || !k.alerts) {
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         goto out;
     }
-    /* 1. the analysis, saved, its records passed on as they are loaded */
-    static const jd_an_callbacks tap = {tee_identity, tee_event, tee_mention, tee_object};
-    tee t = {&E, N};
-    jd_analyse_opts ao = *opts;
-    ao.tap = &tap;
-    ao.tap_payload = &t;
-    if ((rc = jd_analyse(s, &ao, NULL, stats, err)) < 0)
+    /* 1. one snapshot for all (with each mention's detail, for the profiles) */
+    jd_snapshot_opts so = {JD_AS_OF_NOW, true};
+    if ((rc = jd_snapshot__load(&snap, s, &so, err)) < 0)
         goto out;
-    /* 2. its alerts as stored, once, for both */
+    /* 2. the analysis of it, saved */
+    if ((rc = jd_network__analyse(&snap, s, opts, NULL, stats, err)) < 0 ||
+        (rc = jd_network__docs_new(&N, &snap, err)) < 0)
+        goto out;
+    k.N = N;
+    /* 3. its alerts as stored, once, for both */
     bool ran = false;
     if ((rc = s->ops->alerts_read(s, &ran, tee_alert, &k, err)) != JD_OK) {
         if (rc > 0 || rc == JD_ENOMEM)
             rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         goto out;
     }
-    /* 3. the concern bases */
-    if ((rc = derive_from_alerts(&E, k.alerts, &st)) < 0 || (rc = derive_linked(&E)) < 0) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+    /* 4. the concern bases, then the graph, hotspots and profiles */
+    if ((rc = bases_save(s, &E, k.alerts, err)) < 0)
         goto out;
-    }
-    json_object_update(E.derived, E.strategic);
-    json_t *doc = json_pack("{s:I,s:O}", "first_high_at", (json_int_t)st.first_high_at,
-                            "concerns", E.derived);
-    txt = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-    json_decref(doc);
-    if (!txt) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
-    jd_doc_save d = {BASES_DOC, txt};
-    if ((rc = s->ops->docs_replace(s, BASES_DOC, &d, 1, err)) < 0)
-        goto out;
-    /* 4. the graph, hotspots and profiles */
     rc = jd_network__docs_store(N, s, err);
 out:
-    free(txt);
     json_decref(k.alerts);
-    eng_dispose(&E);
+    json_decref(E.derived);
+    json_decref(E.strategic);
     jd_network__docs_free(N);
+    jd_snapshot__dispose(&snap);
     jd_ladder__free(L);
     return rc;
 }
@@ -894,7 +860,7 @@ static int merge_doc(const char *doc, void *payload)
         id = strndup(p, (size_t)(q - p));
     } else {
         json_t *a = json_loads(doc, 0, NULL);
-        id = strdup(jstr(a, "id") ? jstr(a, "id") : "");
+        id = strdup(jd_concern__jstr(a, "id") ? jd_concern__jstr(a, "id") : "");
         json_decref(a);
     }
     if (!id)
@@ -906,9 +872,6 @@ static int merge_doc(const char *doc, void *payload)
     return rc == 0 ? put_line(m, doc) : rc;
 }
 
-/* ---- driver ---- */
-/* ---- driver ---- */
-
 static int64_t board_time(const jd_ladder *L, json_t *base, json_t *state)
 {
     if (json_is_true(json_object_get(base, "strategic")))
@@ -917,12 +880,289 @@ static int64_t board_time(const jd_ladder *L, json_t *base, json_t *state)
     json_t *r;
     json_array_foreach(
         json_object_get(state, "rungs"), i,
-        r) if (jstr(r, "rung") &&
+        r) if (jd_concern__jstr(r, "rung") &&
                !strcmp(
-                   jstr(r, "rung"),
+                   jd_concern__jstr(r, "rung"),
                    L->rung[L->nrungs - 1].id)) return jd_concern__json_time(json_object_get(r,
                                                                                             "at"));
     return 0;
+}
+
+/* One run of the engine: what the phases below share. */
+typedef struct run {
+    jd_store *s;
+    const jd_escalate_opts *o;
+    jd_escalate_stats *stats;
+    jd_error *err;
+    const jd_ladder *L;
+    int64_t as_of, now, T;
+    eng E;
+    jd_snapshot snap;
+    stored S;
+    char *abuf; /* the analysis's alerts as JSON Lines; lines point into it */
+    size_t alen;
+    json_t *alerts; /* those a rule can use */
+    line *lines;    /* alert lines to write (alerts_out) */
+    size_t nlines, lcap;
+    bool streamed; /* analysis alerts streamed from the store at the end */
+} run;
+
+static int nomem(run *R)
+{
+    return jd_error_set(R->err, JD_ENOMEM, "out of memory");
+}
+
+/* 1. What was known by T (the snapshot) and the analysis of it, as JSON
+ * Lines in R->abuf. */
+static int analyse_at(run *R)
+{
+    jd_snapshot_opts so = {R->as_of, false};
+    int rc = jd_snapshot__load(&R->snap, R->s, &so, R->err);
+    if (rc < 0)
+        return rc;
+    R->E.S = &R->snap;
+    FILE *mf = open_memstream(&R->abuf, &R->alen);
+    if (!mf)
+        return nomem(R);
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    ao.as_of = R->as_of;
+    ao.now = R->now;
+    ao.rules_path = R->o->rules_path;
+    rc = jd_network__analyse(&R->snap, R->s, &ao, mf, NULL, R->err);
+    if (fclose(mf) != 0 && rc == JD_OK)
+        rc = nomem(R);
+    return rc;
+}
+
+/* Keep each analysis alert as a line to write, and in R->alerts those a
+ * rule can use: networks, and alerts that reached a level with a rung. */
+static int read_alerts(run *R)
+{
+    for (char *p = R->abuf, *nl; p && *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        if (!nl)
+            break;
+        *nl = 0;
+        json_t *a = json_loads(p, 0, NULL);
+        if (!a)
+            continue;
+        if (R->o->alerts_out) {
+            const char *id = jd_concern__jstr(a, "id");
+            if (jd_grow((void **)&R->lines, &R->lcap, R->nlines + 1, sizeof *R->lines) < 0 ||
+                !(R->lines[R->nlines].id = strdup(id ? id : ""))) {
+                json_decref(a);
+                return nomem(R);
+            }
+            R->lines[R->nlines].text = p;
+            R->lines[R->nlines++].owned = false;
+        }
+        if (of_interest(R->L, a))
+            json_array_append_new(R->alerts, a);
+        else
+            json_decref(a);
+    }
+    return JD_OK;
+}
+
+static int read_stored(run *R);
+
+/* 2. Concerns from notes, alerts and children linked in events; 3. the
+ * stored concerns and their history. */
+static int derive_and_read_stored(run *R)
+{
+    if (derive_bases(&R->E, R->alerts, R->stats) < 0)
+        return nomem(R);
+    return read_stored(R);
+}
+
+/* 3. The stored concerns and their history. */
+static int read_stored(run *R)
+{
+    int rc;
+    if ((rc = R->s->ops->concern->list(R->s, on_stored, &R->S, R->err)) < 0 ||
+        (rc = R->s->ops->concern->events(R->s, NULL, on_stored_ev, &R->S, R->err)) < 0)
+        return rc == JD_ENOMEM ? nomem(R) : rc;
+    return JD_OK;
+}
+
+/* The counts of one folded concern, and the first on the board's agenda. */
+static void count(run *R, const char *id, bool automatic, json_t *base, json_t *state,
+                  json_t *autos)
+{
+    jd_escalate_stats *st = R->stats;
+    st->concerns++;
+    st->derived += automatic;
+    st->auto_steps += (int64_t)json_array_size(autos);
+    bool closed = !strcmp(jd_concern__jstr(state, "status"), "closed");
+    st->closed += closed;
+    st->open += !closed;
+    st->overdue += json_is_true(json_object_get(state, "overdue"));
+    st->on_agenda += json_is_true(json_object_get(state, "on_agenda"));
+    int64_t bt = board_time(R->L, base, state);
+    if (bt && (!st->board_first_at || bt < st->board_first_at ||
+               (bt == st->board_first_at && strcmp(id, st->board_first_id) < 0))) {
+        st->board_first_at = bt;
+        snprintf(st->board_first_id, sizeof st->board_first_id, "%s", id);
+    }
+}
+
+/* The escalation alert of a concern that rose, as a line to write. */
+static int escalation_line(run *R, const char *id, json_t *base, json_t *state)
+{
+    json_t *ea = escalation_alert(id, base, state);
+    if (!ea)
+        return JD_OK;
+    char *txt = json_dumps(ea, JSON_COMPACT), *aid = NULL;
+    json_decref(ea);
+    if (asprintf(&aid, "escalation:concern:%s", id) < 0)
+        aid = NULL;
+    if (!txt || !aid || jd_grow((void **)&R->lines, &R->lcap, R->nlines + 1, sizeof *R->lines) < 0) {
+        free(txt);
+        free(aid);
+        return nomem(R);
+    }
+    R->lines[R->nlines++] = (line){aid, txt, true};
+    return JD_OK;
+}
+
+/* The caller's callback with the concern as of T: its stored history up to
+ * T (human actions and its opening) and the automatic steps of the fold. */
+static int call_back(run *R, const char *id, bool automatic, json_t *row, json_t *base,
+                     json_t *state, json_t *history, json_t *autos)
+{
+    json_t *hist = json_array();
+    if (!row) /* derived, not saved yet: its opening */
+        json_array_append_new(
+            hist, json_pack("{s:s,s:O,s:s,s:s,s:b,s:O}", "action", "raised", "at",
+                            json_object_get(base, "opened_at"), "actor", "joindots", "role", "",
+                            "automatic", 1, "rung", json_object_get(base, "rung")));
+    jd_concern__history_at(hist, history, autos, R->T);
+    jd_concern c;
+    int64_t ver = row ? json_integer_value(json_object_get(row, "version")) : 0;
+    int rc = jd_concern__fill(&c, id, automatic, ver, base, state, hist);
+    json_decref(hist);
+    if (rc != JD_OK)
+        return nomem(R);
+    rc = R->o->cb(&c, R->o->payload);
+    jd_concern_dispose(&c);
+    return rc < 0 ? jd_error_set(R->err, rc, "the caller's callback failed") : rc;
+}
+
+/* Save a concern (live runs): its opening when new, then what changed. */
+static int save(run *R, const char *id, bool automatic, json_t *row, json_t *base,
+                json_t *human, json_t *history)
+{
+    int64_t ver = row ? json_integer_value(json_object_get(row, "version")) : 0;
+    json_t *extra = json_array();
+    if (!row)
+        json_array_append_new(extra,
+                              json_pack("{s:s,s:O,s:s,s:s,s:b,s:O,s:O}", "action", "raised", "at",
+                                        json_object_get(base, "opened_at"), "actor", "joindots",
+                                        "role", "", "automatic", 1, "rung",
+                                        json_object_get(base, "rung"), "source",
+                                        json_object_get(base, "source")));
+    bool same_base = row && json_equal(base, json_object_get(row, "base"));
+    int64_t nv = 0;
+    int rc = jd_concern__sync(R->s, R->L, id, automatic, ver, base, human, history, extra, R->T,
+                              &nv, same_base, jd_concern__jstr(row, "state"), R->err);
+    R->stats->written += rc == JD_OK && nv != ver;
+    /* someone acted on it meanwhile: their write stands, the next run folds it in */
+    if (rc == JD_ECONFLICT) {
+        R->stats->conflicts++;
+        rc = JD_OK;
+    }
+    json_decref(extra);
+    return rc;
+}
+
+/* 4. Fold one concern, derived or stored, with the human actions recorded
+ * by T; count, report and save it. A positive return stops the walk. */
+static int fold(run *R, const char *id)
+{
+    json_t *row = json_object_get(R->S.rows, id);
+    json_t *base = json_object_get(R->E.derived, id);
+    bool automatic = base != NULL || json_is_true(json_object_get(row, "automatic"));
+    if (!base)
+        base = json_object_get(row, "base");
+    if (!base || jd_concern__json_time(json_object_get(base, "opened_at")) > R->T)
+        return JD_OK;
+    json_t *h = json_object_get(R->S.hist, id);
+    json_t *empty = json_array();
+    json_t *human = h ? json_object_get(h, "human") : NULL;
+    json_t *history = h ? json_object_get(h, "history") : NULL;
+    human = human ? human : empty;
+    history = history ? history : empty;
+    json_t *state = NULL, *autos = NULL;
+    int rc = JD_OK;
+    if (jd_concern__simulate(R->L, base, human, R->T, &state, &autos) < 0) {
+        rc = nomem(R);
+        goto out;
+    }
+    count(R, id, automatic, base, state, autos);
+    if (R->o->alerts_out && (rc = escalation_line(R, id, base, state)) < 0)
+        goto out;
+    if (R->o->cb && (rc = call_back(R, id, automatic, row, base, state, history, autos)) != 0)
+        goto out;
+    if (R->o->save)
+        rc = save(R, id, automatic, row, base, human, history);
+out:
+    json_decref(state);
+    json_decref(autos);
+    json_decref(empty);
+    return rc;
+}
+
+/* 5. The analysis alerts and the escalation alerts, sorted by id. */
+static int write_lines(run *R)
+{
+    if (R->nlines > 1)
+        qsort(R->lines, R->nlines, sizeof *R->lines, cmp_line);
+    R->stats->alerts = (int64_t)R->nlines;
+    FILE *f = R->o->alerts_out;
+    for (size_t i = 0; i < R->nlines; i++)
+        if (fputs(R->lines[i].text, f) == EOF || fputc('\n', f) == EOF)
+            return jd_error_set(R->err, JD_EIO, "cannot write alerts");
+    if (fflush(f) != 0)
+        return jd_error_set(R->err, JD_EIO, "cannot write alerts");
+    return JD_OK;
+}
+
+/* 5, from what the analysis stored: its alerts as stored, with the
+ * escalation alerts merged in by id. */
+static int stream_lines(run *R)
+{
+    if (R->nlines > 1)
+        qsort(R->lines, R->nlines, sizeof *R->lines, cmp_line);
+    merge_ctx m = {R->o->alerts_out, R->lines, R->nlines, 0, 0, false};
+    bool ran = false;
+    int rc = R->s->ops->alerts_read(R->s, &ran, merge_doc, &m, R->err);
+    while (rc == JD_OK && m.next < m.n)
+        rc = put_line(&m, R->lines[m.next++].text);
+    if (m.failed)
+        rc = jd_error_set(R->err, JD_EIO, "cannot write alerts");
+    else if (rc > 0 || rc == JD_ENOMEM)
+        rc = nomem(R);
+    if (rc == JD_OK && fflush(R->o->alerts_out) != 0)
+        rc = jd_error_set(R->err, JD_EIO, "cannot write alerts");
+    R->stats->alerts = m.written;
+    return rc;
+}
+
+static void run_dispose(run *R)
+{
+    for (size_t i = 0; i < R->nlines; i++) {
+        free(R->lines[i].id);
+        if (R->lines[i].owned)
+            free(R->lines[i].text);
+    }
+    free(R->lines);
+    jd_snapshot__dispose(&R->snap);
+    json_decref(R->E.derived);
+    json_decref(R->E.strategic);
+    json_decref(R->S.rows);
+    json_decref(R->S.hist);
+    json_decref(R->alerts);
+    free(R->abuf);
 }
 
 int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_opts *o,
@@ -941,270 +1181,59 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
         return jd_error_set(err, JD_ESTORE, "this store has no concerns");
     if (o->save && as_of != JD_AS_OF_NOW)
         return jd_error_set(err, JD_EINVALID, "a replay as of a past time is never saved");
-    int64_t T = as_of != JD_AS_OF_NOW ? as_of : now ? now : (int64_t)time(NULL);
+    run R;
+    memset(&R, 0, sizeof R);
+    R.s = s;
+    R.o = o;
+    R.stats = stats;
+    R.err = err;
+    R.as_of = as_of;
+    R.now = now;
+    R.T = as_of != JD_AS_OF_NOW ? as_of : now ? now : (int64_t)time(NULL);
+    R.S = (stored){json_object(), json_object(), R.T};
+    R.alerts = json_array();
+    R.E.err = err;
+    R.E.T = R.T;
+    R.E.derived = json_object();
+    R.E.strategic = json_object();
     jd_ladder *L = NULL;
-    eng E;
-    memset(&E, 0, sizeof E);
-    stored S = {json_object(), json_object(), T};
-    char *abuf = NULL;
-    size_t alen = 0;
-    json_t *alerts = json_array(), *ids = json_object();
-    line *lines = NULL;
-    size_t nlines = 0, lcap = 0;
-    bool streamed = false; /* analysis alerts streamed from the store at the end */
+    json_t *ids = json_object();
     int rc = jd_ladder__load(&L, o->ladder_path, err);
     if (rc < 0)
         goto out;
-    E.L = L;
-    E.err = err;
-    E.T = T;
-    E.derived = json_object();
-    E.strategic = json_object();
+    R.L = R.E.L = L;
     /* 1-2 from what the analysis stored, when it is current */
     json_t *bases = NULL;
     if (o->stored && as_of == JD_AS_OF_NOW && !o->rules_path && !o->ladder_path &&
         (rc = bases_load(s, &bases, &stats->first_high_at, err)) < 0)
         goto out;
     if (bases) {
-        json_decref(E.derived);
-        E.derived = bases;
-        streamed = stats->stored = true;
-        goto derived;
-    }
-    /* 1. the analysis as of T */
-    FILE *mf = open_memstream(&abuf, &alen);
-    if (!mf) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
-    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
-    ao.as_of = as_of;
-    ao.now = now;
-    ao.rules_path = o->rules_path;
-    rc = jd_analyse(s, &ao, mf, NULL, err);
-    if (fclose(mf) != 0 && rc == JD_OK)
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-    if (rc < 0)
-        goto out;
-    for (char *p = abuf, *nl; p && *p; p = nl + 1) {
-        nl = strchr(p, '\n');
-        if (!nl)
-            break;
-        *nl = 0;
-        json_t *a = json_loads(p, 0, NULL);
-        if (!a)
-            continue;
-        if (o->alerts_out) {
-            if (jd_grow((void **)&lines, &lcap, nlines + 1, sizeof *lines) < 0 ||
-                !(lines[nlines].id = strdup(jstr(a, "id") ? jstr(a, "id") : ""))) {
-                json_decref(a);
-                rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-                goto out;
-            }
-            lines[nlines].text = p;
-            lines[nlines++].owned = false;
-        }
-        /* keep only what a rule can use: networks, and alerts that reached high */
-        if (of_interest(L, a))
-            json_array_append_new(alerts, a);
-        else
-            json_decref(a);
-    }
-    /* 2. events and mentions known by T */
-    jd_an_callbacks cb = {on_identity, on_event, on_mention, on_object};
-    if ((rc = s->ops->analysis_load(s, as_of, &cb, &E, err)) < 0) {
-        if (rc == JD_ENOMEM)
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
-    if ((rc = derive_from_alerts(&E, alerts, stats)) < 0 || (rc = derive_linked(&E)) < 0) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
-    json_object_update(E.derived, E.strategic);
-derived:
-    /* 3. stored concerns and their history */
-    if ((rc = s->ops->concern->list(s, on_stored, &S, err)) < 0 ||
-        (rc = s->ops->concern->events(s, NULL, on_stored_ev, &S, err)) < 0) {
-        if (rc == JD_ENOMEM)
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        json_decref(R.E.derived);
+        R.E.derived = bases;
+        R.streamed = stats->stored = true;
+        if ((rc = read_stored(&R)) < 0)
+            goto out;
+    } else if ((rc = analyse_at(&R)) < 0 || (rc = read_alerts(&R)) < 0 ||
+               (rc = derive_and_read_stored(&R)) < 0) {
         goto out;
     }
     const char *id;
     json_t *v;
-    json_object_foreach(E.derived, id, v) json_object_set_new(ids, id, json_true());
-    json_object_foreach(S.rows, id, v) json_object_set_new(ids, id, json_true());
-    /* 4. fold each one */
-    void *tmp;
-    json_object_foreach_safe(ids, tmp, id, v)
+    json_object_foreach(R.E.derived, id, v) json_object_set_new(ids, id, json_true());
+    json_object_foreach(R.S.rows, id, v) json_object_set_new(ids, id, json_true());
+    json_object_foreach(ids, id, v)
     {
-        (void)tmp;
-        json_t *row = json_object_get(S.rows, id);
-        json_t *base = json_object_get(E.derived, id);
-        bool automatic = base != NULL || json_is_true(json_object_get(row, "automatic"));
-        if (!base)
-            base = json_object_get(row, "base");
-        if (!base || jd_concern__json_time(json_object_get(base, "opened_at")) > T)
-            continue;
-        json_t *h = json_object_get(S.hist, id);
-        json_t *human = h ? json_object_get(h, "human") : NULL;
-        json_t *history = h ? json_object_get(h, "history") : NULL;
-        json_t *empty = json_array();
-        json_t *state = NULL, *autos = NULL;
-        if (jd_concern__simulate(L, base, human ? human : empty, T, &state, &autos) < 0) {
-            json_decref(empty);
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-            goto out;
-        }
-        stats->concerns++;
-        stats->derived += automatic;
-        stats->auto_steps += (int64_t)json_array_size(autos);
-        bool closed = !strcmp(jstr(state, "status"), "closed");
-        stats->closed += closed;
-        stats->open += !closed;
-        stats->overdue += json_is_true(json_object_get(state, "overdue"));
-        stats->on_agenda += json_is_true(json_object_get(state, "on_agenda"));
-        int64_t bt = board_time(L, base, state);
-        if (bt && (!stats->board_first_at || bt < stats->board_first_at ||
-                   (bt == stats->board_first_at && strcmp(id, stats->board_first_id) < 0))) {
-            stats->board_first_at = bt;
-            snprintf(stats->board_first_id, sizeof stats->board_first_id, "%s", id);
-        }
-        if (o->alerts_out) {
-            json_t *ea = escalation_alert(id, base, state);
-            if (ea) {
-                char *txt = json_dumps(ea, JSON_COMPACT);
-                json_decref(ea);
-                if (!txt || jd_grow((void **)&lines, &lcap, nlines + 1, sizeof *lines) < 0) {
-                    free(txt);
-                    json_decref(state);
-                    json_decref(autos);
-                    json_decref(empty);
-                    rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-                    goto out;
-                }
-                char aid[600];
-                snprintf(aid, sizeof aid, "escalation:concern:%s", id);
-                lines[nlines] = (line){strdup(aid), txt, true};
-                if (!lines[nlines++].id) {
-                    json_decref(state);
-                    json_decref(autos);
-                    json_decref(empty);
-                    rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-                    goto out;
-                }
-            }
-        }
-        if (o->cb) {
-            json_t *hist = json_array();
-            size_t i;
-            json_t *x;
-            if (!row) /* derived, not saved yet: its opening */
-                json_array_append_new(
-                    hist, json_pack("{s:s,s:O,s:s,s:s,s:b,s:O}", "action", "raised", "at",
-                                    json_object_get(base, "opened_at"), "actor", "joindots", "role",
-                                    "", "automatic", 1, "rung", json_object_get(base, "rung")));
-            json_array_foreach(
-                history ? history : empty, i,
-                x) if ((!json_is_true(json_object_get(x, "automatic")) ||
-                        !strcmp(jstr(x, "action") ? jstr(x, "action") : "", "raised")) &&
-                       jd_concern__json_time(json_object_get(x, "at")) <= T)
-                json_array_append(hist, x);
-            json_array_foreach(autos, i, x)
-            {
-                json_t *c = json_deep_copy(x);
-                json_object_set_new(
-                    c, "at",
-                    jd_concern__time_json(jd_concern__json_time(json_object_get(x, "at"))));
-                json_object_set_new(c, "automatic", json_true());
-                json_object_set_new(c, "actor", json_string("joindots"));
-                json_array_append_new(hist, c);
-            }
-            jd_concern c;
-            int64_t ver = row ? json_integer_value(json_object_get(row, "version")) : 0;
-            rc = jd_concern__fill(&c, id, automatic, ver, base, state, hist);
-            json_decref(hist);
-            if (rc == JD_OK) {
-                rc = o->cb(&c, o->payload);
-                jd_concern_dispose(&c);
-                if (rc < 0)
-                    rc = jd_error_set(err, rc, "the caller's callback failed");
-            } else {
-                rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-            }
-        }
-        if (rc == JD_OK && o->save) {
-            int64_t ver = row ? json_integer_value(json_object_get(row, "version")) : 0;
-            json_t *extra = json_array();
-            if (!row)
-                json_array_append_new(extra,
-                                      json_pack("{s:s,s:O,s:s,s:s,s:b,s:O,s:O}", "action", "raised",
-                                                "at", json_object_get(base, "opened_at"), "actor",
-                                                "joindots", "role", "", "automatic", 1, "rung",
-                                                json_object_get(base, "rung"), "source",
-                                                json_object_get(base, "source")));
-            bool same_base = row && json_equal(base, json_object_get(row, "base"));
-            int64_t nv = 0;
-            rc = jd_concern__sync(s, L, id, automatic, ver, base, human ? human : empty,
-                                  history ? history : empty, extra, T, &nv, same_base,
-                                  jstr(row, "state"), err);
-            stats->written += rc == JD_OK && nv != ver;
-            /* someone acted on it meanwhile: their write stands, the next run folds it in */
-            if (rc == JD_ECONFLICT) {
-                stats->conflicts++;
-                rc = JD_OK;
-            }
-            json_decref(extra);
-        }
-        json_decref(state);
-        json_decref(autos);
-        json_decref(empty);
-        if (rc != JD_OK) {
+        if ((rc = fold(&R, id)) != JD_OK) {
             if (rc > 0)
                 rc = JD_OK; /* the callback stopped the walk */
             goto out;
         }
     }
-    if (o->alerts_out && streamed) {
-        if (nlines > 1)
-            qsort(lines, nlines, sizeof *lines, cmp_line);
-        merge_ctx m = {o->alerts_out, lines, nlines, 0, 0, false};
-        bool ran = false;
-        rc = s->ops->alerts_read(s, &ran, merge_doc, &m, err);
-        while (rc == JD_OK && m.next < m.n)
-            rc = put_line(&m, lines[m.next++].text);
-        if (m.failed)
-            rc = jd_error_set(err, JD_EIO, "cannot write alerts");
-        else if (rc > 0 || rc == JD_ENOMEM)
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        if (rc == JD_OK && fflush(o->alerts_out) != 0)
-            rc = jd_error_set(err, JD_EIO, "cannot write alerts");
-        stats->alerts = m.written;
-    } else if (o->alerts_out) {
-        if (nlines > 1)
-            qsort(lines, nlines, sizeof *lines, cmp_line);
-        stats->alerts = (int64_t)nlines;
-        for (size_t i = 0; i < nlines; i++)
-            if (fputs(lines[i].text, o->alerts_out) == EOF || fputc('\n', o->alerts_out) == EOF) {
-                rc = jd_error_set(err, JD_EIO, "cannot write alerts");
-                break;
-            }
-        if (rc == JD_OK && fflush(o->alerts_out) != 0)
-            rc = jd_error_set(err, JD_EIO, "cannot write alerts");
-    }
+    if (o->alerts_out)
+        rc = R.streamed ? stream_lines(&R) : write_lines(&R);
 out:
-    for (size_t i = 0; i < nlines; i++) {
-        free(lines[i].id);
-        if (lines[i].owned)
-            free(lines[i].text);
-    }
-    free(lines);
-    eng_dispose(&E);
-    json_decref(S.rows);
-    json_decref(S.hist);
-    json_decref(alerts);
+    run_dispose(&R);
     json_decref(ids);
-    free(abuf);
     jd_ladder__free(L);
     return rc;
 }

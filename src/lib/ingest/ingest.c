@@ -26,6 +26,7 @@
  * twice by one file keeps the first; future dates, a date of birth after
  * its event and local times in the hours the clocks change are caught.
  */
+#include "ingest/ingest_internal.h"
 #include "util/csv.h"
 #include "util/internal.h"
 #include "text/norm.h"
@@ -508,13 +509,19 @@ static int digest_file(in_file *f, jd_error *err)
         return rc;
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, 32);
-    static _Thread_local unsigned char buf[1 << 16];
+    enum { CHUNK = 1 << 16 };
+    unsigned char *buf = malloc(CHUNK); /* not static: no state outlives a call */
+    if (!buf) {
+        fclose(fp);
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
     size_t got;
     int64_t size = 0;
-    while ((got = fread(buf, 1, sizeof buf, fp)) > 0) {
+    while ((got = fread(buf, 1, CHUNK, fp)) > 0) {
         crypto_generichash_update(&st, buf, got);
         size += (int64_t)got;
     }
+    free(buf);
     int bad = ferror(fp);
     fclose(fp);
     if (bad)

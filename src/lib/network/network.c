@@ -58,11 +58,8 @@ static pthread_mutex_t igraph_lock = PTHREAD_MUTEX_INITIALIZER;
 
 #define MAX_EXPLAIN 80
 #define MAX_RECORDS 200
-#define MAX_PER_EVENT 40     /* adults or children of one event taken into links */
 #define MAX_PLACE_BLOCK 5000 /* places sharing one token compared pairwise */
 #define NONE UINT32_MAX
-#define OBJECT_WINDOW_DAYS 730  /* one car or phone seen with two people */
-#define ADDRESS_WINDOW_DAYS 365 /* one address */
 
 enum { VIA_EVENT, VIA_VEHICLE, VIA_PHONE, VIA_ADDRESS, VIA_COOFFEND, VIA_VICTIMS };
 /* Machine names of the kinds of evidence, in the alert's links and ties. */
@@ -188,8 +185,19 @@ static uint64_t key3(uint64_t tag, uint64_t x, uint64_t y)
     return tag << 60 | (x & 0x3FFFFFFFu) << 30 | (y & 0x3FFFFFFFu);
 }
 
+/* What event_items keeps of one event, grown to the largest event's
+ * mentions (an event with many adults or children is taken whole). */
+typedef struct ev_scratch {
+    uint32_t *ad, *kid, *par, *anyk;
+    uint8_t *known;
+    int16_t *kage;
+    int64_t *kt;
+    uint32_t cap;
+} ev_scratch;
+
 typedef struct net {
     an *A;
+    ev_scratch es;
     u64map map;
     item *it;
     size_t nit, itcap;
@@ -433,6 +441,30 @@ static uint32_t place_of(net *N, const aev *e)
     return N->npl++;
 }
 
+static int scratch_fit(ev_scratch *x, uint32_t n)
+{
+    if (n <= x->cap)
+        return 0;
+    uint32_t c = n < 64 ? 64 : n;
+    void *p[7] = {realloc(x->ad, c * sizeof *x->ad),       realloc(x->kid, c * sizeof *x->kid),
+                  realloc(x->par, c * sizeof *x->par),     realloc(x->anyk, c * sizeof *x->anyk),
+                  realloc(x->known, c * sizeof *x->known), realloc(x->kage, c * sizeof *x->kage),
+                  realloc(x->kt, c * sizeof *x->kt)};
+    /* each pointer that moved is kept, so a failure leaks nothing */
+    if (p[0]) x->ad = p[0];
+    if (p[1]) x->kid = p[1];
+    if (p[2]) x->par = p[2];
+    if (p[3]) x->anyk = p[3];
+    if (p[4]) x->known = p[4];
+    if (p[5]) x->kage = p[5];
+    if (p[6]) x->kt = p[6];
+    for (int i = 0; i < 7; i++)
+        if (!p[i])
+            return -1;
+    x->cap = c;
+    return 0;
+}
+
 /* Items of one event: its concerning children (of concern by then), its
  * adult suspects and associates, their objects and the place. */
 static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms, const uint32_t *os,
@@ -440,12 +472,13 @@ static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms, co
 {
     an *A = N->A;
     const aev *e = &A->ev[ei];
-    uint32_t ad[MAX_PER_EVENT], kid[MAX_PER_EVENT], par[MAX_PER_EVENT];
-    uint8_t known[MAX_PER_EVENT];
-    int16_t kage[MAX_PER_EVENT];
-    int64_t kt[MAX_PER_EVENT];
-    uint32_t nad = 0, nkid = 0, npar = 0, nanyk = 0;
-    uint32_t anyk[MAX_PER_EVENT];
+    if (scratch_fit(&N->es, nms) < 0)
+        return oom(N);
+    uint32_t *ad = N->es.ad, *kid = N->es.kid, *par = N->es.par, *anyk = N->es.anyk;
+    uint8_t *known = N->es.known;
+    int16_t *kage = N->es.kage;
+    int64_t *kt = N->es.kt;
+    uint32_t nad = 0, nkid = 0, npar = 0, nanyk = 0; /* each at most nms */
     int rc;
     for (uint32_t i = 0; i < nms; i++) {
         const amention *m = &A->m[ms[i]];
@@ -455,7 +488,7 @@ static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms, co
         if (how) {
             uint32_t roles =
                 ROLE_SUSPECT | ROLE_ASSOCIATE | (is_police_context(e) ? ROLE_SUBJECT : 0);
-            if ((m->role & roles) && nad < MAX_PER_EVENT) {
+            if (m->role & roles) {
                 bool dup = false;
                 for (uint32_t k = 0; k < nad; k++)
                     dup |= ad[k] == m->person;
@@ -464,15 +497,14 @@ static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms, co
                     ad[nad++] = m->person;
                 }
             }
-            if ((m->role & (ROLE_PARENT | ROLE_CARER)) && npar < MAX_PER_EVENT)
+            if (m->role & (ROLE_PARENT | ROLE_CARER))
                 par[npar++] = m->person;
             continue;
         }
-        if (nanyk < MAX_PER_EVENT)
-            anyk[nanyk++] = m->person;
+        anyk[nanyk++] = m->person;
         int64_t tc = concern_at(A, m->person);
         if (!tc || !(m->role & (ROLE_SUBJECT | ROLE_VICTIM | ROLE_ASSOCIATE)) ||
-            nkid >= MAX_PER_EVENT || !concerning(A, e, m))
+            !concerning(A, e, m))
             continue;
         bool dup = false;
         for (uint32_t k = 0; k < nkid; k++)
@@ -835,7 +867,10 @@ static bool close_in_time(const net *N, uint8_t via, uint32_t ev1, uint32_t ev2)
     int64_t d = N->A->ev[ev1].occurred - N->A->ev[ev2].occurred;
     if (d < 0)
         d = -d;
-    return d <= (int64_t)(via == VIA_ADDRESS ? ADDRESS_WINDOW_DAYS : OBJECT_WINDOW_DAYS) * DAY;
+    const jd_rules *R = N->A->rules; /* windows: the catalogue's "network" section */
+    return d <= (int64_t)(via == VIA_ADDRESS ? R->net_address_window_days
+                                             : R->net_object_window_days) *
+                    DAY;
 }
 
 /* Links between the adults of `xa` and the children and adults of `yk`,
@@ -974,18 +1009,11 @@ static int cmp_adult_rank(const void *a, const void *b, void *ctx)
     return x < y ? -1 : x > y;
 }
 
-static net *g_sort_net;
-static int cmp_adult_rank_g(const void *a, const void *b)
-{
-    return cmp_adult_rank(a, b, g_sort_net);
-}
-
 static void sort_adults(net *N, uint32_t *v, size_t n)
 {
     if (n < 2)
         return;
-    g_sort_net = N;
-    qsort(v, n, sizeof *v, cmp_adult_rank_g);
+    qsort_r(v, n, sizeof *v, cmp_adult_rank, N);
 }
 
 typedef struct wedge {
@@ -1071,12 +1099,14 @@ static int leiden(net *N, const uint32_t *v, uint32_t n, uint32_t *membership)
     if (igraph_create(&g, &el, n, IGRAPH_UNDIRECTED) == IGRAPH_SUCCESS) {
         have_g = true;
         igraph_rng_init(&rng, &igraph_rngtype_pcg32);
-        igraph_rng_seed(&rng, 20150303);
+        igraph_rng_seed(&rng, N->A->rules->net_seed);
         igraph_rng_set_default(&rng);
         igraph_integer_t nb = 0;
         igraph_real_t q = 0;
-        igraph_error_t e = igraph_community_leiden(&g, &w, &nw, total > 0 ? 1.0 / (2 * total) : 1,
-                                                   0.01, false, -1, &memb, &nb, &q);
+        const jd_rules *R = N->A->rules; /* the catalogue's "network.community" */
+        igraph_error_t e = igraph_community_leiden(
+            &g, &w, &nw, total > 0 ? R->net_resolution_scale / (2 * total) : 1, R->net_beta,
+            false, -1, &memb, &nb, &q);
         igraph_rng_set_default(old);
         igraph_rng_destroy(&rng);
         if (e != IGRAPH_SUCCESS)
@@ -1476,23 +1506,24 @@ static int rec_add(net *N, recset *r, uint32_t ev)
     return 0;
 }
 
-static an *g_rec_an;
-static int cmp_rec(const void *a, const void *b)
+static int cmp_rec(const void *a, const void *b, void *ctx)
 {
-    const aev *x = &g_rec_an->ev[*(const uint32_t *)a], *y = &g_rec_an->ev[*(const uint32_t *)b];
+    const an *A = ctx;
+    const aev *x = &A->ev[*(const uint32_t *)a], *y = &A->ev[*(const uint32_t *)b];
     if (x->known != y->known)
         return x->known < y->known ? -1 : 1;
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static int cmp_member(const void *a, const void *b)
+static int cmp_member(const void *a, const void *b, void *ctx)
 {
+    const an *A = ctx;
     const member *x = a, *y = b;
     if (x->child != y->child)
         return x->child ? 1 : -1;
     if (x->t != y->t)
         return x->t < y->t ? -1 : 1;
-    return strcmp(g_rec_an->p[x->person].pid, g_rec_an->p[y->person].pid);
+    return strcmp(A->p[x->person].pid, A->p[y->person].pid);
 }
 
 /* Remember a child member for the network feedback (M09): when they became a
@@ -1540,8 +1571,7 @@ static int emit(net *N, nalert *al)
     json_t *links = json_array(), *ties = json_array();
     recset rs = {0};
     int rc = 0;
-    g_rec_an = A;
-    qsort(al->m, al->nm, sizeof *al->m, cmp_member);
+    qsort_r(al->m, al->nm, sizeof *al->m, cmp_member, A);
     uint32_t nad = 0, nch = 0;
     for (uint32_t i = 0; i < al->nm; i++) {
         const member *m = &al->m[i];
@@ -1708,7 +1738,7 @@ static int emit(net *N, nalert *al)
         json_array_append_new(ex, json_string(line));
     }
     if (rs.n > 1)
-        qsort(rs.ev, rs.n, sizeof *rs.ev, cmp_rec);
+        qsort_r(rs.ev, rs.n, sizeof *rs.ev, cmp_rec, A);
     json_t *recs = json_array();
     for (uint32_t i = 0; i < rs.n && i < MAX_RECORDS; i++)
         json_array_append_new(recs, jd_an__record_ref(&A->ev[rs.ev[i]]));
@@ -1737,8 +1767,9 @@ out:
 
 /* ---- driver ---- */
 
-static int cmp_item(const void *a, const void *b)
+static int cmp_item(const void *a, const void *b, void *ctx)
 {
+    const an *A = ctx;
     const item *x = a, *y = b;
     if (x->t != y->t)
         return x->t < y->t ? -1 : 1;
@@ -1748,15 +1779,15 @@ static int cmp_item(const void *a, const void *b)
         return x->ka < y->ka ? -1 : 1;
     if (x->kb != y->kb)
         return x->kb < y->kb ? -1 : 1;
-    int64_t ea = x->ev == NONE ? -1 : g_rec_an->ev[x->ev].id;
-    int64_t eb = y->ev == NONE ? -1 : g_rec_an->ev[y->ev].id;
+    int64_t ea = x->ev == NONE ? -1 : A->ev[x->ev].id;
+    int64_t eb = y->ev == NONE ? -1 : A->ev[y->ev].id;
     return ea < eb ? -1 : ea > eb;
 }
 
-static const char **g_keys;
-static int cmp_key_idx(const void *a, const void *b)
+static int cmp_key_idx(const void *a, const void *b, void *ctx)
 {
-    return strcmp(g_keys[*(const uint32_t *)a], g_keys[*(const uint32_t *)b]);
+    const char **keys = ctx;
+    return strcmp(keys[*(const uint32_t *)a], keys[*(const uint32_t *)b]);
 }
 
 /* rank[i] = position of keys[i] in sorted order */
@@ -1771,13 +1802,67 @@ static int ranks(uint32_t **out, const char **keys, uint32_t n)
     }
     for (uint32_t i = 0; i < n; i++)
         ord[i] = i;
-    g_keys = keys;
-    qsort(ord, n, sizeof *ord, cmp_key_idx);
+    qsort_r(ord, n, sizeof *ord, cmp_key_idx, (void *)keys);
     for (uint32_t i = 0; i < n; i++)
         rank[ord[i]] = i;
     free(ord);
     *out = rank;
     return 0;
+}
+
+/* Everything the detection allocated (net is the function's own). */
+static void net_free(net *N)
+{
+    free(N->es.ad);
+    free(N->es.kid);
+    free(N->es.par);
+    free(N->es.anyk);
+    free(N->es.known);
+    free(N->es.kage);
+    free(N->es.kt);
+    free(N->it);
+    free(N->map.k);
+    free(N->map.v);
+    for (uint32_t i = 0; i < N->no; i++) {
+        free(N->o[i].adults.p);
+        free(N->o[i].kids.p);
+    }
+    free(N->o);
+    for (uint32_t i = 0; i < N->npl; i++) {
+        free(N->pl[i].adults.p);
+        free(N->pl[i].kids.p);
+    }
+    free(N->pl);
+    for (uint32_t i = 0; i < N->nad; i++) {
+        free(N->ad[i].links.p);
+        free(N->ad[i].edges.p);
+    }
+    free(N->ad);
+    free(N->adult_of);
+    free(N->lk);
+    free(N->weak);
+    free(N->ed);
+    for (uint32_t i = 0; i < N->ng; i++)
+        free(N->g[i].adults.p);
+    free(N->g);
+    for (uint32_t i = 0; i < N->nal; i++) {
+        free(N->al[i].id);
+        free(N->al[i].m);
+    }
+    free(N->al);
+    free(N->family);
+    for (uint32_t i = 0; i < N->nkl; i++)
+        free(N->kid_links[i].p);
+    free(N->kid_links);
+    free(N->shared);
+    free(N->prank);
+    free(N->newcand.p);
+    free(N->dirty.p);
+    free(N->touched.p);
+    free(N->stamp);
+    free(N->pos);
+    jd_strmap_free(&N->omap);
+    jd_strmap_free(&N->pmap);
 }
 
 int jd_network__detect(an *A)
@@ -1787,44 +1872,22 @@ int jd_network__detect(an *A)
     N.A = A;
     jd_strmap_init(&N.omap);
     jd_strmap_init(&N.pmap);
-    uint32_t *cnt = NULL, *ms = NULL, *ocnt = NULL, *os = NULL, *orank = NULL, *plrank = NULL;
+    uint32_t *orank = NULL, *plrank = NULL;
     const char **keys = NULL;
     int rc = 0;
-    size_t nev = A->nev;
-    /* mentions and objects by event */
-    cnt = calloc(nev + 1, sizeof *cnt);
-    ms = malloc((A->nm + 1) * sizeof *ms);
-    ocnt = calloc(nev + 1, sizeof *ocnt);
-    os = malloc((A->nobj + 1) * sizeof *os);
+    const jd_snapshot *S = A->snap; /* mentions and objects by event */
     N.adult_of = malloc((A->np + 1) * sizeof *N.adult_of);
-    if (!cnt || !ms || !ocnt || !os || !N.adult_of) {
+    if (!N.adult_of) {
         rc = oom(&N);
         goto out;
     }
     memset(N.adult_of, 0xFF, (A->np + 1) * sizeof *N.adult_of);
-    for (size_t i = 0; i < A->nm; i++)
-        cnt[A->m[i].ev + 1]++;
-    for (size_t e = 0; e < nev; e++)
-        cnt[e + 1] += cnt[e];
-    for (size_t i = 0; i < A->nm; i++)
-        ms[cnt[A->m[i].ev]++] = (uint32_t)i;
-    for (size_t e = nev; e > 0; e--)
-        cnt[e] = cnt[e - 1];
-    cnt[0] = 0;
-    for (size_t i = 0; i < A->nobj; i++)
-        ocnt[A->obj[i].ev + 1]++;
-    for (size_t e = 0; e < nev; e++)
-        ocnt[e + 1] += ocnt[e];
-    for (size_t i = 0; i < A->nobj; i++)
-        os[ocnt[A->obj[i].ev]++] = (uint32_t)i;
-    for (size_t e = nev; e > 0; e--)
-        ocnt[e] = ocnt[e - 1];
-    ocnt[0] = 0;
-    for (size_t e = 0; e < nev; e++) {
-        uint32_t m0 = cnt[e], m1 = cnt[e + 1], o0 = ocnt[e], o1 = ocnt[e + 1];
-        if (m1 == m0 && o1 == o0)
+    for (size_t e = 0; e < A->nev; e++) {
+        const aev *ev = &A->ev[e];
+        if (!ev->nm && !ev->no)
             continue;
-        if ((rc = event_items(&N, (uint32_t)e, ms + m0, m1 - m0, os + o0, o1 - o0)) < 0)
+        if ((rc = event_items(&N, (uint32_t)e, S->by_event + ev->m0, ev->nm,
+                              S->obj_by_event + ev->o0, ev->no)) < 0)
             goto out;
     }
     if ((rc = place_merges(&N)) < 0)
@@ -1883,9 +1946,8 @@ int jd_network__detect(an *A)
             break;
         }
     }
-    g_rec_an = A;
     if (N.nit > 1)
-        qsort(N.it, N.nit, sizeof *N.it, cmp_item);
+        qsort_r(N.it, N.nit, sizeof *N.it, cmp_item, A);
     N.stamp = calloc((size_t)A->np + A->np + 1, sizeof *N.stamp);
     N.pos = calloc((size_t)A->np + 1, sizeof *N.pos);
     if (!N.stamp || !N.pos) {
@@ -1903,55 +1965,9 @@ int jd_network__detect(an *A)
         if (N.al[i].alive && (rc = emit(&N, &N.al[i])) < 0)
             goto out;
 out:
-    free(cnt);
-    free(ms);
-    free(ocnt);
-    free(os);
     free(orank);
     free(plrank);
     free(keys);
-    free(N.it);
-    free(N.map.k);
-    free(N.map.v);
-    for (uint32_t i = 0; i < N.no; i++) {
-        free(N.o[i].adults.p);
-        free(N.o[i].kids.p);
-    }
-    free(N.o);
-    for (uint32_t i = 0; i < N.npl; i++) {
-        free(N.pl[i].adults.p);
-        free(N.pl[i].kids.p);
-    }
-    free(N.pl);
-    for (uint32_t i = 0; i < N.nad; i++) {
-        free(N.ad[i].links.p);
-        free(N.ad[i].edges.p);
-    }
-    free(N.ad);
-    free(N.adult_of);
-    free(N.lk);
-    free(N.weak);
-    free(N.ed);
-    for (uint32_t i = 0; i < N.ng; i++)
-        free(N.g[i].adults.p);
-    free(N.g);
-    for (uint32_t i = 0; i < N.nal; i++) {
-        free(N.al[i].id);
-        free(N.al[i].m);
-    }
-    free(N.al);
-    free(N.family);
-    for (uint32_t i = 0; i < N.nkl; i++)
-        free(N.kid_links[i].p);
-    free(N.kid_links);
-    free(N.shared);
-    free(N.prank);
-    free(N.newcand.p);
-    free(N.dirty.p);
-    free(N.touched.p);
-    free(N.stamp);
-    free(N.pos);
-    jd_strmap_free(&N.omap);
-    jd_strmap_free(&N.pmap);
+    net_free(&N);
     return rc;
 }

@@ -1,13 +1,39 @@
 /*
- * Exploitation networks (internal API): place normalisation shared by the
- * network detection (network.c), the profile and graph commands, and the
- * unit tests. See docs/networks.md.
+ * The network module: exploitation networks over the analysis snapshot
+ * (network.c), place normalisation (network_place.c), profiles, hotspots
+ * and the graph (network_profile.c), and the analysis driver
+ * (analysis.c: the risk walk of module analyse, then the networks).
+ * See docs/networks.md.
+ *
+ * May include: util, text, store, resolve, screen, analyse (and public
+ * headers). Never calls concern, access, query or tools.
  */
 #ifndef JD_NETWORK_H
 #define JD_NETWORK_H
 
+#include "analyse/snapshot.h"
+
+#include <joindots/analyse.h>
+
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+
+struct an;
+
+/* Exploitation networks (network.c): run after every child's risk walk,
+ * so aperson.level_at is filled. Adds exploitation_network alerts. */
+int jd_network__detect(struct an *A);
+
+/*
+ * The whole analysis on a loaded snapshot (S borrowed; the analysis writes
+ * its own fields in it, so run it once per snapshot): the risk walk and the
+ * exploitation networks, with the network feedback round (analysis.c).
+ * Alerts to `out` (JSON Lines sorted by id) when not NULL; saved through s
+ * when opts->save. stats may be NULL.
+ */
+int jd_network__analyse(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, FILE *out,
+                        jd_analyse_stats *stats, jd_error *err);
 
 /* Longest place key kept; longer descriptions are cut at a token boundary. */
 #define JD_PLACE_KEY_MAX 160
@@ -50,17 +76,15 @@ double jd_place__similarity(const jd_place *a, const jd_place *b);
 
 /*
  * The graph, hotspots and profiles built with an analysis run and stored
- * with it (jd_escalate_analyse): the records come through the run's tap,
- * the alerts from the caller, then jd_network__docs_store builds and
+ * with it (jd_escalate_analyse): the records are the run's own snapshot
+ * (borrowed; loaded with mention_detail, read after jd_network__analyse),
+ * the alerts come from the caller, then jd_network__docs_store builds and
  * stores them (analysis_doc, names "net:...").
  */
-struct jd_an_callbacks;
 struct jd_store;
 struct jd_error;
 typedef struct jd_netdocs jd_netdocs;
-int jd_network__docs_new(jd_netdocs **out, struct jd_error *err);
-/* The callbacks of the tap; their payload is the jd_netdocs. */
-const struct jd_an_callbacks *jd_network__docs_tap(void);
+int jd_network__docs_new(jd_netdocs **out, jd_snapshot *S, struct jd_error *err);
 /* One alert of the run (borrowed): networks and children's risk are kept. */
 void jd_network__docs_alert(jd_netdocs *d, void *alert_json);
 int jd_network__docs_store(jd_netdocs *d, struct jd_store *s, struct jd_error *err);

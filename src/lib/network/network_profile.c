@@ -25,49 +25,27 @@
 
 #define MAX_LIST 200 /* records, people or children listed per section */
 
-typedef struct pev {
-    int64_t id, occurred, known;
-    const char *agency, *record_id, *type, *location, *postcode;
-    uint32_t m0, nm, o0, no;
-} pev;
-
-typedef struct pmen {
-    int64_t event_id;
-    uint32_t ev;
-    const char *pid, *agency, *ref, *role, *name, *dob;
-    int age, dob_prec;
-} pmen;
-
-typedef struct pobj {
-    int64_t event_id;
-    uint32_t ev;
-    const char *type, *value, *desc, *ref;
-    bool valid;
-} pobj;
-
-typedef struct pident {
-    const char *pid, *name;
-    bool is_child;
-} pident;
+/* The snapshot's rows under this file's names. */
+typedef aev pev;
+typedef amention pmen;
+typedef aobject pobj;
+typedef aperson pident;
 
 typedef struct prof {
-    jd_arena ar;
+    jd_snapshot *S;   /* what was known by as_of, with each mention's detail */
+    jd_snapshot own; /* S when this file loaded it (else S is the caller's) */
     jd_error *err;
+    /* views of S */
     pev *ev;
-    size_t nev, evcap;
-    uint32_t *ev_index; /* store event id -> index + 1 */
-    size_t ev_index_cap;
+    size_t nev;
     pmen *m;
-    size_t nm, mcap;
+    size_t nm;
     uint32_t *mo; /* mention indices grouped by event */
     pobj *o;
-    size_t no, ocap;
+    size_t no;
     uint32_t *oo; /* object indices grouped by event */
-    pident *id;
-    size_t nid, idcap;
-    jd_strmap idmap; /* person_id -> identity index */
-    json_t *nets;    /* exploitation_network alerts */
-    json_t *risk;    /* person_id -> child_at_risk alert */
+    json_t *nets; /* exploitation_network alerts */
+    json_t *risk; /* person_id -> child_at_risk alert */
     int64_t as_of;
 } prof;
 
@@ -76,132 +54,6 @@ static int oom(prof *P)
     return jd_error_set(P->err, JD_ENOMEM, "out of memory");
 }
 
-
-static const char *keep(prof *P, const char *s)
-{
-    return s ? jd_arena_strdup(&P->ar, s) : NULL;
-}
-
-/* ---- loading ---- */
-
-static int on_identity(const jd_an_identity_row *r, void *payload)
-{
-    prof *P = payload;
-    if (jd_grow((void **)&P->id, &P->idcap, P->nid + 1, sizeof *P->id) < 0)
-        return oom(P);
-    bool added;
-    if (!jd_strmap_put(&P->idmap, r->person_id, strlen(r->person_id), (uint32_t)P->nid, &added))
-        return oom(P);
-    if (added)
-        P->id[P->nid++] = (pident){keep(P, r->person_id), keep(P, r->display_name), r->is_child};
-    return 0;
-}
-
-static int on_event(const jd_an_event_row *r, void *payload)
-{
-    prof *P = payload;
-    if (r->id < 0 || r->id > (int64_t)UINT32_MAX)
-        return jd_error_set(P->err, JD_ESTORE, "event id out of range");
-    if (jd_grow((void **)&P->ev, &P->evcap, P->nev + 1, sizeof *P->ev) < 0 ||
-        jd_grow((void **)&P->ev_index, &P->ev_index_cap, (size_t)r->id + 1, sizeof *P->ev_index) < 0)
-        return oom(P);
-    for (size_t i = P->nev ? (size_t)P->ev[P->nev - 1].id + 1 : 0; i <= (size_t)r->id; i++)
-        P->ev_index[i] = 0;
-    P->ev[P->nev] = (pev){r->id,
-                          r->occurred_at,
-                          r->known_at,
-                          keep(P, r->agency),
-                          keep(P, r->record_id),
-                          keep(P, r->event_type),
-                          keep(P, r->location),
-                          keep(P, r->postcode),
-                          0,
-                          0,
-                          0,
-                          0};
-    P->ev_index[r->id] = (uint32_t)++P->nev;
-    return 0;
-}
-
-static bool known_event(const prof *P, int64_t id)
-{
-    return id >= 0 && (size_t)id < P->ev_index_cap && P->nev && id <= P->ev[P->nev - 1].id &&
-           P->ev_index[id];
-}
-
-static int on_mention(const jd_an_mention_row *r, void *payload)
-{
-    prof *P = payload;
-    if (!known_event(P, r->event_id))
-        return 0;
-    if (jd_grow((void **)&P->m, &P->mcap, P->nm + 1, sizeof *P->m) < 0)
-        return oom(P);
-    char key[512];
-    const char *pid = r->person_id;
-    if (!pid) {
-        snprintf(key, sizeof key, "U:%s:%s", r->agency, r->person_ref);
-        pid = key;
-    }
-    P->m[P->nm++] = (pmen){r->event_id,
-                           P->ev_index[r->event_id] - 1,
-                           keep(P, pid),
-                           keep(P, r->agency),
-                           keep(P, r->person_ref),
-                           keep(P, r->role),
-                           keep(P, r->name),
-                           keep(P, r->dob),
-                           r->age,
-                           r->dob_prec};
-    return 0;
-}
-
-static int on_object(const jd_an_object_row *r, void *payload)
-{
-    prof *P = payload;
-    if (!known_event(P, r->event_id))
-        return 0;
-    if (jd_grow((void **)&P->o, &P->ocap, P->no + 1, sizeof *P->o) < 0)
-        return oom(P);
-    P->o[P->no++] = (pobj){r->event_id,       P->ev_index[r->event_id] - 1, keep(P, r->object_type),
-                           keep(P, r->value), keep(P, r->description),      keep(P, r->person_ref),
-                           r->valid};
-    return 0;
-}
-
-/* Mentions and objects grouped by event (counting sort). */
-static int group(prof *P)
-{
-    uint32_t *c = calloc(P->nev + 1, sizeof *c), *d = calloc(P->nev + 1, sizeof *d);
-    P->mo = malloc((P->nm + 1) * sizeof *P->mo);
-    P->oo = malloc((P->no + 1) * sizeof *P->oo);
-    if (!c || !d || !P->mo || !P->oo) {
-        free(c);
-        free(d);
-        return oom(P);
-    }
-    for (size_t i = 0; i < P->nm; i++)
-        c[P->m[i].ev]++;
-    for (size_t i = 0; i < P->no; i++)
-        d[P->o[i].ev]++;
-    uint32_t am = 0, ao = 0;
-    for (size_t e = 0; e < P->nev; e++) {
-        P->ev[e].m0 = am;
-        P->ev[e].nm = c[e];
-        am += c[e];
-        c[e] = P->ev[e].m0;
-        P->ev[e].o0 = ao;
-        P->ev[e].no = d[e];
-        ao += d[e];
-        d[e] = P->ev[e].o0;
-    }
-    for (size_t i = 0; i < P->nm; i++)
-        P->mo[c[P->m[i].ev]++] = (uint32_t)i;
-    for (size_t i = 0; i < P->no; i++)
-        P->oo[d[P->o[i].ev]++] = (uint32_t)i;
-    free(c);
-    free(d);
-    return 0;
-}
 
 /* An alert the profiles use: networks, and children's risk by person. */
 static void keep_alert(prof *P, json_t *a)
@@ -217,6 +69,7 @@ static void keep_alert(prof *P, json_t *a)
     }
 }
 
+/* The analysis of the snapshot, into memory: networks and each child's risk. */
 static int run_analysis(prof *P, jd_store *s, const jd_profile_opts *o)
 {
     char *buf = NULL;
@@ -228,7 +81,7 @@ static int run_analysis(prof *P, jd_store *s, const jd_profile_opts *o)
     ao.as_of = o->as_of;
     ao.rules_path = o->rules_path;
     ao.save = false;
-    int rc = jd_analyse(s, &ao, f, NULL, P->err);
+    int rc = jd_network__analyse(P->S, s, &ao, f, NULL, P->err);
     if (fclose(f) != 0 && rc == 0)
         rc = oom(P);
     P->nets = json_array();
@@ -245,65 +98,62 @@ static int run_analysis(prof *P, jd_store *s, const jd_profile_opts *o)
     return rc;
 }
 
+/* P's views of its snapshot S. */
+static void view(prof *P)
+{
+    P->ev = P->S->ev;
+    P->nev = P->S->nev;
+    P->m = P->S->m;
+    P->nm = P->S->nm;
+    P->mo = P->S->by_event;
+    P->o = P->S->obj;
+    P->no = P->S->nobj;
+    P->oo = P->S->obj_by_event;
+}
+
 static int load(prof *P, jd_store *s, const jd_profile_opts *o, jd_error *err)
 {
     memset(P, 0, sizeof *P);
     P->err = err;
     P->as_of = o->as_of;
-    jd_arena_init(&P->ar, 1 << 20);
-    jd_strmap_init(&P->idmap);
-    int rc = run_analysis(P, s, o);
+    P->S = &P->own;
+    jd_snapshot_opts so = {o->as_of, true};
+    int rc = jd_snapshot__load(P->S, s, &so, err);
     if (rc < 0)
         return rc;
-    jd_an_callbacks cb = {on_identity, on_event, on_mention, on_object};
-    if ((rc = s->ops->analysis_load(s, o->as_of, &cb, P, err)) < 0)
-        return rc;
-    return group(P);
+    view(P);
+    return run_analysis(P, s, o);
 }
 
 static void unload(prof *P)
 {
-    free(P->ev);
-    free(P->ev_index);
-    free(P->m);
-    free(P->mo);
-    free(P->o);
-    free(P->oo);
-    free(P->id);
-    jd_strmap_free(&P->idmap);
-    jd_arena_free(&P->ar);
+    if (P->S == &P->own)
+        jd_snapshot__dispose(&P->own);
     json_decref(P->nets);
     json_decref(P->risk);
 }
 
 /* ---- small helpers ---- */
 
+/* An identity of the store (not a person met only in a mention), or NULL. */
 static const pident *ident(const prof *P, const char *pid)
 {
-    uint32_t *v = jd_strmap_get(&P->idmap, pid, strlen(pid));
-    return v ? &P->id[*v] : NULL;
+    uint32_t *v = jd_strmap_get(&P->S->pmap, pid, strlen(pid));
+    return v && P->S->p[*v].identity ? &P->S->p[*v] : NULL;
 }
 
-static int age_at(const char *dob, int64_t t)
+static const char *mpid(const prof *P, const pmen *m)
 {
-    if (!dob || strlen(dob) < 10)
-        return -1;
-    int y = atoi(dob), m = atoi(dob + 5), d = atoi(dob + 8);
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    int a = tm.tm_year + 1900 - y - ((tm.tm_mon + 1 < m || (tm.tm_mon + 1 == m && tm.tm_mday < d)));
-    return a < 0 || a > 130 ? -1 : a;
+    return P->S->p[m->person].pid;
 }
 
 /* The age of a mention at its event: recorded age, else the date of birth
- * written on the record, else the identity's. */
+ * written on the record (identities' dates of birth are not used here). */
 static int mention_age(const prof *P, const pmen *m)
 {
-    if (m->age >= 0)
-        return m->age;
-    int a = m->dob_prec >= 3 ? age_at(m->dob, P->ev[m->ev].occurred) : -1;
-    return a;
+    if (m->rec_age >= 0)
+        return m->rec_age;
+    return m->dob_prec >= 3 ? jd_snapshot__age_at(m->dob, P->ev[m->ev].occurred) : -1;
 }
 
 static bool is_child(const prof *P, const pmen *m)
@@ -311,7 +161,7 @@ static bool is_child(const prof *P, const pmen *m)
     int a = mention_age(P, m);
     if (a >= 0)
         return a < 18;
-    const pident *i = ident(P, m->pid);
+    const pident *i = ident(P, mpid(P, m));
     return i && i->is_child;
 }
 
@@ -352,8 +202,8 @@ static json_t *record_json(const prof *P, uint32_t ei)
     for (uint32_t i = 0; i < e->nm; i++) {
         const pmen *m = &P->m[P->mo[e->m0 + i]];
         json_t *pj =
-            json_pack("{s:s,s:s,s:s,s:s,s:s}", "person_id", m->pid, "agency", m->agency,
-                      "person_ref", m->ref, "role", m->role, "name", name_of(P, m->pid, m->name));
+            json_pack("{s:s,s:s,s:s,s:s,s:s}", "person_id", mpid(P, m), "agency", m->agency,
+                      "person_ref", m->person_ref, "role", m->role_name, "name", name_of(P, mpid(P, m), m->name));
         int a = mention_age(P, m);
         if (a >= 0)
             json_object_set_new(pj, "age", json_integer(a));
@@ -362,7 +212,7 @@ static json_t *record_json(const prof *P, uint32_t ei)
     for (uint32_t i = 0; i < e->no; i++) {
         const pobj *o = &P->o[P->oo[e->o0 + i]];
         json_array_append_new(objs, json_pack("{s:s,s:s,s:s?}", "object_type", o->type, "value",
-                                              o->value, "description", o->desc));
+                                              o->value, "description", o->description));
     }
     return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:o,s:o}", "agency", e->agency, "record_id",
                      e->record_id, "event_type", e->type, "occurred_at", t, "known_at", k,
@@ -370,10 +220,10 @@ static json_t *record_json(const prof *P, uint32_t ei)
                      objs);
 }
 
-static const prof *g_sort;
-static int cmp_ev(const void *a, const void *b)
+static int cmp_ev(const void *a, const void *b, void *ctx)
 {
-    const pev *x = &g_sort->ev[*(const uint32_t *)a], *y = &g_sort->ev[*(const uint32_t *)b];
+    const prof *P = ctx;
+    const pev *x = &P->ev[*(const uint32_t *)a], *y = &P->ev[*(const uint32_t *)b];
     if (x->occurred != y->occurred)
         return x->occurred < y->occurred ? -1 : 1;
     return x->id < y->id ? -1 : x->id > y->id;
@@ -401,9 +251,8 @@ static int evset_add(prof *P, evset *s, uint32_t ei)
 
 static void evset_sort(const prof *P, evset *s)
 {
-    g_sort = P;
     if (s->n > 1)
-        qsort(s->v, s->n, sizeof *s->v, cmp_ev);
+        qsort_r(s->v, s->n, sizeof *s->v, cmp_ev, (void *)P);
 }
 
 static void evset_free(evset *s)
@@ -461,14 +310,14 @@ static int find_subject(prof *P, const char *s, subject *out)
         for (size_t i = 0; i < P->nm; i++)
             if (strlen(P->m[i].agency) == (size_t)(colon - s) &&
                 !strncmp(P->m[i].agency, s, (size_t)(colon - s)) &&
-                !strcmp(P->m[i].ref, colon + 1)) {
+                !strcmp(P->m[i].person_ref, colon + 1)) {
                 out->kind = SUBJ_PERSON;
-                snprintf(out->value, sizeof out->value, "%s", P->m[i].pid);
+                snprintf(out->value, sizeof out->value, "%s", mpid(P, &P->m[i]));
                 return 0;
             }
         if (!strncmp(s, "U:", 2))
             for (size_t i = 0; i < P->nm; i++)
-                if (!strcmp(P->m[i].pid, s)) {
+                if (!strcmp(mpid(P, &P->m[i]), s)) {
                     out->kind = SUBJ_PERSON;
                     snprintf(out->value, sizeof out->value, "%s", s);
                     return 0;
@@ -533,7 +382,7 @@ static int build_profile(prof *P, const subject *S, json_t **out)
     char t[32];
     /* the records */
     for (size_t i = 0; i < P->nm && S->kind == SUBJ_PERSON; i++)
-        if (!strcmp(P->m[i].pid, S->value) && (rc = evset_add(P, &es, P->m[i].ev)) < 0)
+        if (!strcmp(mpid(P, &P->m[i]), S->value) && (rc = evset_add(P, &es, P->m[i].ev)) < 0)
             goto out;
     for (size_t i = 0; i < P->no && (S->kind == SUBJ_VEHICLE || S->kind == SUBJ_PHONE); i++)
         if (!strcmp(P->o[i].type, subj_kind[S->kind]) && !strcmp(P->o[i].value, S->value) &&
@@ -552,13 +401,13 @@ static int build_profile(prof *P, const subject *S, json_t **out)
         for (uint32_t k = 0; k < e->nm && S->kind != SUBJ_PERSON; k++) {
             const pmen *m = &P->m[P->mo[e->m0 + k]];
             json_t *into = is_child(P, m) ? children : adults;
-            if (json_object_get(into, m->pid))
+            if (json_object_get(into, mpid(P, m)))
                 continue;
             tfmt(t, e->occurred);
-            json_object_set_new(into, m->pid,
-                                json_pack("{s:s,s:s,s:s,s:s,s:o}", "person_id", m->pid, "name",
-                                          name_of(P, m->pid, m->name), "first_seen", t, "role",
-                                          m->role, "risk", risk_json(P, m->pid)));
+            json_object_set_new(into, mpid(P, m),
+                                json_pack("{s:s,s:s,s:s,s:s,s:o}", "person_id", mpid(P, m), "name",
+                                          name_of(P, mpid(P, m), m->name), "first_seen", t, "role",
+                                          m->role_name, "risk", risk_json(P, mpid(P, m))));
         }
     }
     /* the networks and their links */
@@ -960,17 +809,17 @@ static int hotspots_doc(prof *Pp, const jd_profile_opts *opts, json_t **out_doc)
             for (uint32_t k = 0; k < ev->nm; k++) {
                 const pmen *m = &P.m[P.mo[ev->m0 + k]];
                 bool child = is_child(&P, m);
-                if (child && risk_rank(&P, m->pid) < JD_LEVEL_MEDIUM)
+                if (child && risk_rank(&P, mpid(&P, m)) < JD_LEVEL_MEDIUM)
                     continue;
-                if (!child && strcmp(m->role, "suspect") && strcmp(m->role, "associate"))
+                if (!child && strcmp(m->role_name, "suspect") && strcmp(m->role_name, "associate"))
                     continue;
                 json_t *into = child ? kids : ads;
-                if (!json_object_get(into, m->pid))
-                    json_object_set_new(into, m->pid,
-                                        json_pack("{s:s,s:s,s:s,s:s,s:o}", "person_id", m->pid,
-                                                  "name", name_of(&P, m->pid, m->name),
-                                                  "first_seen", t, "role", m->role, "risk",
-                                                  child ? risk_json(&P, m->pid) : json_null()));
+                if (!json_object_get(into, mpid(&P, m)))
+                    json_object_set_new(into, mpid(&P, m),
+                                        json_pack("{s:s,s:s,s:s,s:s,s:o}", "person_id", mpid(&P, m),
+                                                  "name", name_of(&P, mpid(&P, m), m->name),
+                                                  "first_seen", t, "role", m->role_name, "risk",
+                                                  child ? risk_json(&P, mpid(&P, m)) : json_null()));
             }
             for (uint32_t k = 0; k < ev->no; k++) {
                 const pobj *o = &P.o[P.oo[ev->o0 + k]];
@@ -1329,18 +1178,20 @@ static int store_docs(prof *Pp, jd_store *s, jd_error *err)
 }
 
 struct jd_netdocs {
-    prof P; /* first: the tap's callbacks take the jd_netdocs as their prof */
+    prof P; /* on the caller's snapshot */
 };
 
-int jd_network__docs_new(jd_netdocs **out, jd_error *err)
+int jd_network__docs_new(jd_netdocs **out, jd_snapshot *S, jd_error *err)
 {
+    if (!S || !S->mention_detail)
+        return jd_error_set(err, JD_EINVALID, "the documents need a snapshot with mention detail");
     jd_netdocs *d = calloc(1, sizeof *d);
     if (!d)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
     d->P.err = err;
     d->P.as_of = JD_AS_OF_NOW;
-    jd_arena_init(&d->P.ar, 1 << 20);
-    jd_strmap_init(&d->P.idmap);
+    d->P.S = S;
+    view(&d->P);
     d->P.nets = json_array();
     d->P.risk = json_object();
     if (!d->P.nets || !d->P.risk) {
@@ -1349,12 +1200,6 @@ int jd_network__docs_new(jd_netdocs **out, jd_error *err)
     }
     *out = d;
     return JD_OK;
-}
-
-const jd_an_callbacks *jd_network__docs_tap(void)
-{
-    static const jd_an_callbacks tap = {on_identity, on_event, on_mention, on_object};
-    return &tap;
 }
 
 void jd_network__docs_alert(jd_netdocs *d, void *alert_json)
@@ -1367,8 +1212,7 @@ int jd_network__docs_store(jd_netdocs *d, jd_store *s, jd_error *err)
     if (!s->ops->docs_replace)
         return jd_error_set(err, JD_ESTORE, "this store keeps no analysis documents");
     d->P.err = err;
-    int rc = group(&d->P);
-    return rc < 0 ? rc : store_docs(&d->P, s, err);
+    return store_docs(&d->P, s, err);
 }
 
 void jd_network__docs_free(jd_netdocs *d)

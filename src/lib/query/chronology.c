@@ -3,6 +3,7 @@
  * AGENCY:REF) and walks the store's time-ordered events for that person.
  * Indicators found in each event are added by the screening layer on top.
  */
+#include "query/query_internal.h"
 #include "util/internal.h"
 #include "store/store.h"
 

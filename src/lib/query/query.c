@@ -2,6 +2,7 @@
  * Read-side queries: the person index for search and the stored alerts.
  * See include/joindots/query.h.
  */
+#include "query/query_internal.h"
 #include <joindots/query.h>
 
 #include "text/compare.h"

@@ -1,7 +1,9 @@
 /*
- * Identities in the store: export (contract §2.1) and human link decisions.
- * The resolution run itself (resolve_store.c) loads mentions into the
- * in-memory engine (resolve.c) and saves its clusters here.
+ * Identities in the store: export (contract §2.1), the identity generation
+ * and human link decisions (include/joindots/link.h, identity_export.h). The
+ * resolution run itself, jd_resolve in resolve.c, loads the mentions
+ * through the store (ops->mentions), clusters them in memory and saves its
+ * identities through ops->identities_replace; nothing of it is here.
  *
  * Export groups the store's refs by identity: the store hands rows ordered
  * by identity, so one JSON line is built per run of equal person_id, with

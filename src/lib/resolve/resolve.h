@@ -1,4 +1,8 @@
 /*
+ * The resolve module: identity resolution (resolve.c), link decisions and
+ * the identity export (identity.c). May include: util, text, store (and
+ * public headers).
+ *
  * Identity resolution internals shared with the unit tests: the two steps
  * that estimate the Fellegi-Sunter parameters without labels. Pure
  * functions over arrays the caller owns; thread-safe.

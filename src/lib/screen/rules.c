@@ -403,6 +403,15 @@ int jd_rules__load(jd_rules **out, const char *path, jd_error *err)
     }
     loader L = {r, NULL, r->source, err};
     int rc = json_is_object(root) ? load(&L, root) : fail(&L, "rules", "must be a JSON object");
+    if (rc == JD_OK)
+        rc = jd_rules__load_policy(r, root, r->source, err);
+    if (rc == JD_OK && (r->nind > JD_RULES_MAX_INDICATORS || r->ncrime > JD_RULES_MAX_OTHER ||
+                        r->nlang > JD_RULES_MAX_OTHER || r->ntrig > JD_RULES_MAX_OTHER))
+        rc = jd_error_set_at(err, JD_ELIMIT, r->source, 0, 0,
+                             "rules: at most %d indicators and %d crime, language and trigger "
+                             "rules (%zu, %zu, %zu, %zu)",
+                             JD_RULES_MAX_INDICATORS, JD_RULES_MAX_OTHER, r->nind, r->ncrime,
+                             r->nlang, r->ntrig);
     json_decref(root);
     if (rc < 0) {
         jd_rules__free(r);

@@ -1,4 +1,8 @@
 /*
+ * The screen module: the rules catalogue and its policy sections (rules.c,
+ * rules_policy.c), the text matcher (textscan.c) and the text screen
+ * (screen.c). May include: util, text, store (and public headers).
+ *
  * The rules catalogue (internal API): indicators, bypass triggers, crime
  * rules, victim-blaming language and text cues, loaded from JSON
  * (data/rules/catalogue.json is compiled in; a user file may replace it).
@@ -13,6 +17,8 @@
 #define JD_RULES_H
 
 #include "screen/textscan.h"
+
+#include <jansson.h>
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -112,11 +118,31 @@ typedef struct jd_rules {
     uint64_t t3_not_alone; /* indicators that trigger T3 only with repeat missing */
     jd_arena ar;
     char source[64];
+    /* Policy outside the child's risk walk: the "network" section
+     * (rules_policy.c, docs/rules.md). */
+    int net_object_window_days;  /* one vehicle or phone seen with two people */
+    int net_address_window_days; /* one address */
+    uint32_t net_seed;           /* community detection's random seed */
+    double net_resolution_scale; /* Leiden resolution = scale / (2 x total weight) */
+    double net_beta;             /* Leiden randomness */
+    const char *net_feedback_id; /* indicator a network membership adds (M09); NULL none */
 } jd_rules;
 
-/* Load rules from a JSON file (path NULL: the catalogue compiled in).
- * Errors name the file and the entry. */
+/* The most rules of each kind: indicators are bits of a uint64_t mask,
+ * crimes, language and triggers of a uint32_t. More is JD_ELIMIT. */
+#define JD_RULES_MAX_INDICATORS 64
+#define JD_RULES_MAX_OTHER 32
+
+/* Load rules from a JSON file (path NULL: the catalogue compiled in) and
+ * check them whole, caps included (JD_ELIMIT over JD_RULES_MAX_*): every
+ * command that takes --rules (analyse, chronology, concern, profile, serve)
+ * gets the same checks. Errors name the file and the entry. */
 int jd_rules__load(jd_rules **out, const char *path, jd_error *err);
 void jd_rules__free(jd_rules *r);
+
+/* The "network" section of a catalogue (rules_policy.c): windows, community
+ * detection and the feedback indicator, checked; a catalogue without one
+ * takes the built-in catalogue's. Called by the loader after indicators. */
+int jd_rules__load_policy(jd_rules *r, json_t *root, const char *src, jd_error *err);
 
 #endif

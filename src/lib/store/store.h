@@ -1,6 +1,8 @@
 /*
- * Internal store interface: one vtable per backend (SQLite now, PostgreSQL
- * later), so that a backend is one more implementation, not a rewrite.
+ * The store module: one vtable per backend (SQLite, PostgreSQL), so that a
+ * backend is one more implementation, not a rewrite. May include: util,
+ * text (and public headers). store.c and the backends call each other (the
+ * one call cycle scripts/check-cycles.py allows).
  *
  * Facts are written through put_* calls inside a transaction opened with
  * begin(); each put reports whether the fact was new, identical to what was

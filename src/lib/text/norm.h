@@ -1,4 +1,8 @@
 /*
+ * The text module (this is its main header; names.h, phonetic.h and
+ * compare.h are the rest): values as agencies write them, made comparable.
+ * May include: util (and public headers).
+ *
  * Field normalisers (internal API): dates and times in UK local time,
  * dates of birth, UK postcodes, phone numbers to E.164, vehicle registration
  * marks, NHS numbers (modulus 11), unique pupil numbers, gender and age.

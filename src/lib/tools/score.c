@@ -10,6 +10,7 @@
  * a true person by the majority of their subject refs. Times are compared
  * as instants parsed with the same normaliser as ingest.
  */
+#include "tools/tools.h"
 #include "util/internal.h"
 
 #include <jansson.h>

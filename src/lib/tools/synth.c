@@ -24,6 +24,7 @@
  * Fairness: ethnicity is drawn independently of every role; it is written
  * by some agencies for equality monitoring only.
  */
+#include "tools/tools.h"
 #include "util/internal.h"
 #include "text/norm.h"
 #include "util/rng.h"

@@ -1,7 +1,10 @@
 /*
- * Internal helpers shared by the library's modules: growable buffers with a
- * cap, arenas, small string utilities. Never installed; the CLI, server and
- * tests outside tests/unit must use <joindots/...> only.
+ * The util module: arenas, capped buffers and jd_grow, string maps, the CSV
+ * reader and writer, errors. Never installed; the CLI, server and tests
+ * outside tests/unit must use <joindots/...> only.
+ *
+ * May include: nothing of the library but public headers (every other
+ * module sits above it; scripts/check-includes.py).
  */
 #ifndef JD_INTERNAL_H
 #define JD_INTERNAL_H

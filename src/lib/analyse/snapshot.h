@@ -1,0 +1,133 @@
+/*
+ * The analysis snapshot: everything known by an "as of" time, loaded once
+ * through the store's bulk analysis load (never ethnicity), and read by the
+ * risk walk (analyse.c), network detection (network.c), profiles and
+ * hotspots (network_profile.c) and the escalation engine (escalate.c).
+ * It is the only loader of persons, events, mentions, objects and refs for
+ * an analysis, and holds the one age-at-event function.
+ *
+ * Shape (all indices are into the arrays of one snapshot):
+ *   ev    events in id order; ev_index[event id] = index + 1 (0: not known)
+ *   p     persons: identities first, in the store's order, then persons met
+ *         only through mentions ("U:agency:ref" for an unresolved ref)
+ *   m     mentions, each with its event, person, role bits and age there
+ *   refs  each (agency, ref) once, grouped by person (p[i].r0, nr)
+ *   obj   objects (vehicles, phones) with their event
+ *   by_event, obj_by_event   mention and object indices grouped by event
+ *         (ev[e].m0/nm and ev[e].o0/no), in load order within an event
+ *   by_person  mention indices grouped by person (p[i].x0/nx), each group in
+ *         the order its events became known (known time, then event id)
+ * Strings live in the snapshot's arena. A consumer may write the fields of
+ * aev and aperson that belong to its own pass (screening, levels reached),
+ * never the loaded ones.
+ */
+#ifndef JD_SNAPSHOT_H
+#define JD_SNAPSHOT_H
+
+#include "util/internal.h"
+#include "store/store.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct aev {
+    int64_t id, occurred, reported, known;
+    const char *agency, *record_id, *type, *location, *narrative, *crime_ref, *outcome,
+        *risk_grade;
+    int8_t crime_recorded;
+    uint8_t et;
+    const char *postcode;
+    uint8_t vehicle, phone, adult_party, adult_text, overnight, declined, sexual;
+    int16_t text_child_age;
+    int16_t child_age;  /* the youngest child subject or victim's age at it, -1 unknown */
+    int16_t linked_age; /* the age of a suspect (else associate) of it, -1 unknown */
+    uint8_t about_person; /* a subject, victim or witness is named: the text screen reads it */
+    int16_t scr_age;   /* age the offences were screened at; -2 not yet */
+    uint8_t scr_n;     /* counted offences cached in an.scache from scr0 */
+    uint32_t scr0;
+    uint32_t m0, nm, f0, nf;
+    uint32_t crime_mask, lang_mask, trig_mask;
+    uint64_t ind_mask;
+    uint32_t o0, no; /* objects of the event in obj_by_event */
+} aev;
+
+typedef struct amention {
+    uint32_t ev, person, role;
+    int16_t age; /* at the event, -1 unknown */
+    const char *dob;
+    int dob_prec, rec_age;
+    /* with jd_snapshot_opts.mention_detail only (else NULL): as written */
+    const char *agency, *person_ref, *role_name, *name;
+} amention;
+
+typedef struct aperson {
+    const char *pid, *name, *dob;
+    bool is_child, resolved;
+    int64_t level_at[5]; /* known time the child first reached each level, 0 never */
+    uint32_t r0, nr; /* refs */
+    uint32_t x0, nx; /* mention indices in by_person */
+    bool identity;   /* an identity of the store (not only met in a mention) */
+} aperson;
+
+typedef struct aref {
+    uint32_t person;
+    const char *agency, *ref;
+} aref;
+
+/* An object seen in an event (vehicle mark or phone number normalised). */
+typedef struct aobject {
+    uint32_t ev;
+    const char *type, *value, *description, *person_ref;
+    bool valid;
+} aobject;
+
+typedef struct jd_snapshot_opts {
+    int64_t as_of;       /* JD_AS_OF_NOW: everything stored */
+    bool mention_detail; /* keep each mention's agency, ref, role and name */
+} jd_snapshot_opts;
+
+typedef struct jd_snapshot {
+    jd_arena ar;
+    jd_strmap pmap;   /* person key -> index in p */
+    jd_strmap refmap; /* "agency\x1fref" -> person index */
+    aev *ev;
+    size_t nev, evcap;
+    uint32_t *ev_index;
+    size_t ev_index_cap;
+    amention *m;
+    size_t nm, mcap;
+    aperson *p;
+    size_t np, pcap;
+    aref *refs;
+    size_t nrefs, refcap;
+    aobject *obj;
+    size_t nobj, objcap;
+    uint32_t *by_event, *by_person, *obj_by_event;
+    bool mention_detail;
+    jd_error *err;
+} jd_snapshot;
+
+/*
+ * Load what the store knew by o->as_of into *S (caller-owned, any content;
+ * dispose it with jd_snapshot__dispose even on failure). Ages are filled
+ * (jd_snapshot__mention_age) and the groupings built. Returns 0,
+ * JD_ENOMEM, JD_ELIMIT (a ref or person key over 500 bytes), or the
+ * store's error.
+ */
+int jd_snapshot__load(jd_snapshot *S, jd_store *s, const jd_snapshot_opts *o, jd_error *err);
+void jd_snapshot__dispose(jd_snapshot *S);
+
+/*
+ * Age in whole years at instant t (UTC seconds) of a person born on dob
+ * ("YYYY-MM-DD", "YYYY-MM" taken as the 1st, "YYYY" as 1 July), counted on
+ * the UK calendar day of t (Europe/London: an event at 00:30 BST on a
+ * birthday is on the birthday, though it is still the day before in UTC).
+ * -1 when dob is missing, unreadable, or gives an age outside 0..130.
+ */
+int jd_snapshot__age_at(const char *dob, int64_t t);
+
+/* The age of a mention at its event: the identity's date of birth, else the
+ * age the agency recorded, else the date of birth on the record. */
+int jd_snapshot__mention_age(const jd_snapshot *S, const amention *m);
+
+#endif

@@ -1,0 +1,153 @@
+/*
+ * What the API's route files share (api.c: persons, alerts, accounts;
+ * api_concern.c: concerns and the board): need-to-know on an alert, the
+ * loaded alerts, the board's pseudonymous ids and its agenda's ages. Both
+ * route files call this one and never each other.
+ */
+#include "server_internal.h"
+
+#include <joindots/concern.h>
+
+#include <sodium.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static const char *str(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+bool jd_api_sees_all(const caller *w)
+{
+    return w->acct.role == JD_ROLE_ANALYST;
+}
+
+bool jd_api_same_agency(const caller *w, const char *agency)
+{
+    return *w->acct.agency && agency && !strcasecmp(w->acct.agency, agency);
+}
+
+bool jd_api_refs_have_agency(const caller *w, json_t *person)
+{
+    json_t *refs = json_object_get(person, "refs"), *r;
+    size_t i;
+    json_array_foreach(refs, i, r)
+    {
+        if (jd_api_same_agency(w, str(r, "agency")))
+            return true;
+    }
+    return false;
+}
+
+bool jd_api_may_see_alert(const caller *w, json_t *a)
+{
+    if (jd_api_sees_all(w))
+        return true;
+    if (w->acct.role != JD_ROLE_PRACTITIONER && w->acct.role != JD_ROLE_MANAGER)
+        return false;
+    if (jd_api_refs_have_agency(w, json_object_get(a, "subject")))
+        return true;
+    json_t *m;
+    size_t i;
+    json_array_foreach(json_object_get(a, "members"), i, m)
+    {
+        if (jd_api_refs_have_agency(w, m))
+            return true;
+    }
+    json_array_foreach(json_object_get(a, "records"), i, m)
+    {
+        if (jd_api_same_agency(w, str(m, "agency")))
+            return true;
+    }
+    return false;
+}
+
+/* An alert as this caller may see it. Analysts see it whole. Others see
+ * what their agency knows: a member of a network whose refs are none of
+ * their agency's is shown only as "not known to your agency" (no person
+ * id, name or refs), and records are their agency's own (issue 19: a
+ * practitioner who knew one member saw every member and other agencies'
+ * refs). The subject, known to them, keeps the joined picture as on the
+ * person's page. Returns a new reference. */
+json_t *jd_api_alert_for(const caller *w, json_t *a)
+{
+    json_t *o = json_deep_copy(a);
+    if (!o || jd_api_sees_all(w))
+        return o;
+    json_t *members = json_object_get(o, "members"), *m;
+    size_t i;
+    json_array_foreach(members, i, m)
+    {
+        if (jd_api_refs_have_agency(w, m))
+            continue;
+        json_t *red = json_object();
+        json_object_set_new(red, "known_to_your_agency", json_false());
+        json_t *role = json_object_get(m, "role");
+        if (json_is_string(role))
+            json_object_set(red, "role", role);
+        json_array_set_new(members, i, red);
+    }
+    json_t *recs = json_object_get(o, "records");
+    if (json_is_array(recs) && json_array_size(members) > 0) {
+        json_t *kept = json_array();
+        json_array_foreach(recs, i, m)
+        {
+            if (jd_api_same_agency(w, str(m, "agency")))
+                json_array_append(kept, m);
+        }
+        json_object_set_new(o, "records", kept);
+    }
+    return o;
+}
+
+json_t *jd_api_alert(jd_server *srv, const char *id)
+{
+    json_t *a;
+    size_t i;
+    json_array_foreach(srv->alerts, i, a)
+    {
+        const char *aid = str(a, "id");
+        if (aid && !strcmp(aid, id))
+            return a;
+    }
+    return NULL;
+}
+
+void jd_board_id(const jd_server *srv, const char *concern_id, char out[35])
+{
+    unsigned char h[16];
+    crypto_generichash(h, sizeof h, (const unsigned char *)concern_id, strlen(concern_id),
+                       srv->board_key, sizeof srv->board_key);
+    out[0] = 'B';
+    out[1] = '-';
+    sodium_bin2hex(out + 2, 33, h, sizeof h);
+}
+
+/* For the dashboard: open strategic items by age. */
+typedef struct age_ctx {
+    int64_t now;
+    int b[4];
+} age_ctx;
+
+static int on_age(const jd_concern *k, void *payload)
+{
+    age_ctx *x = payload;
+    int64_t days = (x->now - k->raised_at) / 86400;
+    x->b[days < 30 ? 0 : days < 91 ? 1 : days < 365 ? 2 : 3]++;
+    return 0;
+}
+
+json_t *jd_api_agenda_ages(jd_store *s)
+{
+    jd_concern_query q = JD_CONCERN_QUERY_INIT;
+    q.open_only = true;
+    q.agenda = true;
+    age_ctx x = {.now = (int64_t)time(NULL)};
+    jd_error err;
+    if (jd_concern_list(s, &q, on_age, &x, &err) < 0)
+        return NULL;
+    return json_pack("{s:i,s:i,s:i,s:i}", "under a month", x.b[0], "1 to 3 months", x.b[1],
+                     "3 to 12 months", x.b[2], "over a year", x.b[3]);
+}

@@ -1,0 +1,119 @@
+/*
+ * What every route file answers with (server_internal.h): replies, query
+ * arguments, valid UTF-8, and the audit row of a request. The route files
+ * (api*.c, feeds.c) and server.c call this one; it calls none of them, so
+ * server.c dispatching to feeds.c is no cycle.
+ */
+#include "server_internal.h"
+
+#include <joindots/audit.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void jd_reply_error(reply *r, unsigned status, const char *code, const char *msg)
+{
+    json_decref(r->json);
+    r->status = status;
+    r->json = json_pack("{s:s,s:s}", "error", code, "message", msg);
+}
+
+void jd_reply_json(reply *r, unsigned status, json_t *j)
+{
+    json_decref(r->json);
+    r->status = status;
+    r->json = j;
+}
+
+const char *jd_query(api_ctx *c, const char *key)
+{
+    if (!c->con) /* a handler called without a connection (fuzz/fuzz_api.c) */
+        return NULL;
+    return MHD_lookup_connection_value(c->con, MHD_GET_ARGUMENT_KIND, key);
+}
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if it is not one. */
+static size_t utf8_seq(const unsigned char *p)
+{
+    unsigned c = p[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4
+                                                                                          : 0;
+    }
+    return 0;
+}
+
+void jd_utf8_clean(char *out, size_t cap, const char *in)
+{
+    static const char repl[] = "\xEF\xBF\xBD";
+    size_t o = 0;
+    if (!cap)
+        return;
+    for (const unsigned char *p = (const unsigned char *)(in ? in : ""); *p;) {
+        size_t n = utf8_seq(p);
+        const char *src = n ? (const char *)p : repl;
+        size_t len = n ? n : 3;
+        if (o + len + 1 > cap)
+            break;
+        memcpy(out + o, src, len);
+        o += len;
+        p += n ? n : 1;
+    }
+    out[o] = '\0';
+}
+
+/* Every audited field is stored as valid UTF-8 (an invalid byte becomes
+ * U+FFFD), so that every row can be shown as JSON to the auditor. */
+static char *clean_dup(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    char *out = malloc(n * 3 + 1); /* each byte at most one U+FFFD */
+    if (out)
+        jd_utf8_clean(out, n * 3 + 1, s);
+    return out;
+}
+
+int jd_audit(api_ctx *c, const char *action, const char *target, const char *reason,
+             const char *detail, bool ok)
+{
+    char d[400];
+    snprintf(d, sizeof d, "%s%sfrom=%s", detail ? detail : "", detail && *detail ? " " : "",
+             c->who->addr);
+    const char *actor = c->who->authed ? c->who->acct.username : "-";
+    char *f[5] = {clean_dup(actor), clean_dup(action), clean_dup(target), clean_dup(reason),
+                  clean_dup(d)};
+    int rc = JD_ENOMEM;
+    jd_error err = {0};
+    if (f[0] && f[1] && f[2] && f[3] && f[4]) {
+        jd_audit_entry e = {.actor = f[0],
+                            .action = f[1],
+                            .target = f[2],
+                            .reason = f[3],
+                            .detail = f[4],
+                            .ok = ok};
+        rc = jd_audit_append(c->store, &e, NULL, &err);
+    }
+    for (int i = 0; i < 5; i++)
+        free(f[i]);
+    if (rc < 0)
+        fprintf(stderr, "joindots serve: audit write failed (%s): %s; the request is refused\n",
+                action, err.msg[0] ? err.msg : "out of memory");
+    return rc < 0 ? rc : JD_OK;
+}
+
+void jd_reply_audit_failed(reply *r)
+{
+    jd_reply_error(r, 503, "audit_unavailable",
+                   "This could not be recorded in the audit log, so it was not done. "
+                   "Try again in a moment; tell the administrator if it goes on.");
+}
