@@ -216,6 +216,7 @@ write('win0', lambda d: d['network'].update(object_window_days=0))
 write('seedbad', lambda d: d['network']['community'].update(seed=-1))
 write('resbad', lambda d: d['network']['community'].update(resolution_scale=0))
 write('fbbad', lambda d: d['network'].update(feedback_indicator='Z99'))
+write('fbother', lambda d: d['network'].update(feedback_indicator='M08'))
 write('nonet', lambda d: d.pop('network'))
 write('ind70', lambda d: d['indicators'].extend(
     dict(d['indicators'][0], id='X%02d' % i) for i in range(70 - len(d['indicators']))))
@@ -229,6 +230,11 @@ for bad in win0:object_window_days seedbad:seed resbad:resolution_scale fbbad:fe
   [ $? -ne 0 ] && grep -q "network.${bad#*:}: must" "$SCRATCH/out"
   ok $? "analyse refuses a bad network.${bad#*:}, naming it"
 done
+# One network feedback indicator: the catalogue's runs the round, the risk
+# walk's policy (risk.json, M09) explains it; two different ones are refused.
+"$JD" analyse --db "$DB" --rules "$SCRATCH/fbother.json" >"$SCRATCH/out" 2>&1
+[ $? -ne 0 ] && grep -q 'network feedback indicator of the catalogue (M08) and of the risk policy (M09) differ' "$SCRATCH/out"
+ok $? "analyse refuses a catalogue whose network feedback indicator is not the risk policy's"
 "$JD" chronology --db "$DB" --rules "$SCRATCH/ind70.json" police:N1 >"$SCRATCH/out" 2>&1
 [ $? -ne 0 ] && grep -q 'at most 64 indicators' "$SCRATCH/out"
 ok $? "chronology --rules refuses 70 indicators as analyse does (the cap is the loader's)"
