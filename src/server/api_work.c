@@ -420,18 +420,11 @@ static void api_alert_queue(api_ctx *c, reply *r)
 
 /* ---- taking an alert: its concern, raised once, assigned ---- */
 
-static const char *rung_of_role(jd_role role)
+/* The rung a role acts at: the ladder's "web_roles", loaded at start (as
+ * api_concern.c reads it). */
+static const char *rung_of_role(const jd_server *srv, jd_role role)
 {
-    switch (role) {
-    case JD_ROLE_PRACTITIONER:
-        return "practitioner";
-    case JD_ROLE_MANAGER:
-        return "team_manager";
-    case JD_ROLE_ANALYST:
-        return "exploitation_meeting";
-    default:
-        return "";
-    }
+    return role >= 0 && role < JD_ROLE_COUNT ? srv->role_rung[role] : "";
 }
 
 /* A title that names nobody: the kind of the alert and its level. */
@@ -455,7 +448,7 @@ char *jd_api_raise_once(api_ctx *c, const jd_concern_new *n0, bool *created, int
     pthread_mutex_lock(&c->srv->raise_mu);
     char *id = jd_api_concern_for_alert(c->store, n.from_alert);
     if (!id) {
-        jd_concern_actor by = {c->who->acct.username, rung_of_role(c->who->acct.role)};
+        jd_concern_actor by = {c->who->acct.username, rung_of_role(c->srv, c->who->acct.role)};
         *rc = jd_concern_raise(&id, c->store, &n, &by, 0, err);
         *created = *rc == JD_OK;
     } else {
@@ -527,7 +520,7 @@ static void api_alert_raise(api_ctx *c, reply *r)
         jd_concern_action act = JD_CONCERN_ACTION_INIT;
         act.to = to;
         act.text = "taken from the alert queue";
-        jd_concern_actor by = {c->who->acct.username, rung_of_role(c->who->acct.role)};
+        jd_concern_actor by = {c->who->acct.username, rung_of_role(c->srv, c->who->acct.role)};
         char d[120];
         snprintf(d, sizeof d, "to=%.63s", to);
         if (!audited(c, r, "concern.assign", ktarget, "", d, true)) {
