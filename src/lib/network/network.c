@@ -902,10 +902,35 @@ static int attv_cat(attv *d, const attv *s)
     return 0;
 }
 
+/* An adult (is_adult) or a child seen at an object (obj) or a place, once per
+ * pair: crossed with those of the other kind already there (at a place
+ * only when it is a dwelling), then kept there. */
+static int attach(net *N, const item *x, bool obj, bool is_adult)
+{
+    uint32_t node = obj ? x->b : place_root(N, x->b);
+    attv *kids = obj ? &N->o[node].kids : &N->pl[node].kids;
+    attv *ads = obj ? &N->o[node].adults : &N->pl[node].adults;
+    uint8_t via = obj ? N->o[node].via : VIA_ADDRESS;
+    bool added;
+    uint32_t v = map_put(&N->map, key3(obj ? TAG_OATT : TAG_PATT, x->b, x->a), 0, &added);
+    if (v == NONE)
+        return oom(N);
+    if (!added)
+        return 0;
+    att me = is_adult ? (att){x->a, x->ev, -1, x->known} : (att){x->a, x->ev, x->age, 0};
+    attv one = {&me, 1, 1};
+    if (obj || N->pl[node].dwelling) {
+        int rc = is_adult ? cross(N, &one, kids, obj ? ads : NULL, x->t, via, node)
+                       : cross(N, ads, &one, NULL, x->t, via, node);
+        if (rc < 0)
+            return rc;
+    }
+    return att_push(is_adult ? ads : kids, me) < 0 ? oom(N) : 0;
+}
+
 static int apply(net *N, const item *x)
 {
     int rc = 0;
-    bool added;
     switch (x->kind) {
     case IT_PMERGE: {
         uint32_t r1 = place_root(N, x->a), r2 = place_root(N, x->b);
@@ -940,43 +965,11 @@ static int apply(net *N, const item *x)
         return 0;
     }
     case IT_AO:
-    case IT_AP: {
-        bool obj = x->kind == IT_AO;
-        uint32_t node = obj ? x->b : place_root(N, x->b);
-        attv *kids = obj ? &N->o[node].kids : &N->pl[node].kids;
-        attv *ads = obj ? &N->o[node].adults : &N->pl[node].adults;
-        uint8_t via = obj ? N->o[node].via : VIA_ADDRESS;
-        uint32_t v = map_put(&N->map, key3(obj ? TAG_OATT : TAG_PATT, x->b, x->a), 0, &added);
-        if (v == NONE)
-            return oom(N);
-        if (!added)
-            return 0;
-        att me = {x->a, x->ev, -1, x->known};
-        attv one = {&me, 1, 1};
-        if (obj || N->pl[node].dwelling)
-            if ((rc = cross(N, &one, kids, obj ? ads : NULL, x->t, via, node)) < 0)
-                return rc;
-        return att_push(ads, me) < 0 ? oom(N) : 0;
-    }
+    case IT_AP:
+        return attach(N, x, x->kind == IT_AO, true);
     case IT_OC:
-    case IT_PC: {
-        bool obj = x->kind == IT_OC;
-        uint32_t node = obj ? x->b : place_root(N, x->b);
-        attv *kids = obj ? &N->o[node].kids : &N->pl[node].kids;
-        attv *ads = obj ? &N->o[node].adults : &N->pl[node].adults;
-        uint8_t via = obj ? N->o[node].via : VIA_ADDRESS;
-        uint32_t v = map_put(&N->map, key3(obj ? TAG_OATT : TAG_PATT, x->b, x->a), 0, &added);
-        if (v == NONE)
-            return oom(N);
-        if (!added)
-            return 0;
-        att me = {x->a, x->ev, x->age, 0};
-        attv one = {&me, 1, 1};
-        if (obj || N->pl[node].dwelling)
-            if ((rc = cross(N, ads, &one, NULL, x->t, via, node)) < 0)
-                return rc;
-        return att_push(kids, me) < 0 ? oom(N) : 0;
-    }
+    case IT_PC:
+        return attach(N, x, x->kind == IT_OC, false);
     case IT_AC:
         return ac_link(N, x->a, x->b, x->t, VIA_EVENT, NONE, x->ev, x->ev, x->age, x->known);
     case IT_AA:
