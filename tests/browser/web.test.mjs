@@ -3,7 +3,7 @@
 // NN-what-WIDTHxHEIGHT.png. Every role's main task runs at 1366x768; the
 // layouts, each role's main page and the text scan run again at 768x1024.
 // Usage: node web.test.mjs BASE_URL OUTDIR
-// JD_SCAN_PERSON=1 adds the child's page (web-child's) to the text scan.
+// The text scan covers the child's page too (JD_SCAN_PERSON=0 leaves it out).
 import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 
@@ -511,7 +511,7 @@ let wayne = null;
   await ctx.close();
 }
 // The child's page belongs to web-child: scanned here once it is theirs.
-if (process.env.JD_SCAN_PERSON === '1') {
+if (process.env.JD_SCAN_PERSON !== '0') {
   const { ctx, page } = await session('practitioner');
   const pid = await page.evaluate(async () => (await (await fetch('/api/search?q=Ava%20Wilson')).json()).results[0].person_id);
   await page.evaluate(id => sessionStorage.setItem('reason:' + id, 'Scan of the page'), pid);
