@@ -1047,7 +1047,7 @@ const route jd_api_work_routes[] = {
     {"GET", "/api/alerts", ROLES_CASE, api_alert_queue},
     {"POST", "/api/alerts/{id}/concern", ROLES_CASE, api_alert_raise},
     {"GET", "/api/caseload", ROLES_CASE, api_caseload},
-    {"GET", "/api/work/counts", ROLES_CASE, api_counts},
+    {"GET", "/api/counts", ROLES_CASE, api_counts},
     {"GET", "/api/hotspots/map", R(JD_ROLE_ANALYST), api_hotspot_map},
     {"GET", "/api/board", R(JD_ROLE_BOARD) | R(JD_ROLE_MANAGER) | R(JD_ROLE_ANALYST), api_board},
 };

@@ -80,7 +80,7 @@ AID=$(as practitioner "$B/api/alerts?limit=200&sort=oldest" | py 'print(next(a["
 [ -n "$AID" ]; is $? 0 "a practitioner's queue has an alert without a concern"
 AIDQ=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$AID")
 n0=$("$JD" concern list --db "$DB" 2>/dev/null | grep -c .)
-before=$(as practitioner "$B/api/work/counts" | py 'print(d["alerts"], d["children"])')
+before=$(as practitioner "$B/api/counts" | py 'print(d["alerts"], d["children"])')
 r1=$(postj practitioner "/api/alerts/$AIDQ/concern" '{}')
 r2=$(postj practitioner "/api/alerts/$AIDQ/concern" '{}')
 r3=$(postj practitioner "/api/concerns" "{\"from_alert\":\"$AID\"}")
@@ -106,7 +106,7 @@ as practitioner "$B/api/alerts?assigned=me" | py "assert [a['id'] for a in d['al
 is $? 0 "assigned=me lists the alerts whose concern the practitioner owns"
 as practitioner "$B/api/caseload" | py 'assert d["total"] >= 1 and all(c["name"] and c["concern"]["id"] for c in d["children"])'
 is $? 0 "the child of the alert is in 'my children', by name, with its concern"
-after=$(as practitioner "$B/api/work/counts" | py 'print(d["alerts"], d["children"])')
+after=$(as practitioner "$B/api/counts" | py 'print(d["alerts"], d["children"])')
 [ "$before" != "$after" ]; is $? 0 "the menu counts change ($before -> $after)"
 is "$(as other "$B/api/caseload" | py 'print(d["total"])')" 0 "another practitioner's caseload stays empty"
 out=$(postj practitioner "/api/alerts/$AIDQ/concern" '{"assign_to":"other"}')

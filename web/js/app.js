@@ -40,7 +40,7 @@ async function renderNav(route) {
     h('button', { class: 'secondary', type: 'button', id: 'logout', onclick: logout }, 'Log out'));
   if ((me.menu || []).some(m => m.count)) {
     try {
-      const c = await get('/api/work/counts', null, { quiet: true });
+      const c = await get('/api/counts', null, { quiet: true });
       for (const b of nav.querySelectorAll('.count')) {
         const n = c[b.dataset.count];
         b.textContent = n ? ' ' + n : '';
