@@ -77,6 +77,8 @@ typedef struct rule {
     uint32_t types;             /* event types (bit per index in et_names); 0 = any */
     bool role_explicit;         /* the pattern names the victim itself */
     bool injury;                /* innocent causes apply */
+    bool child_acts;            /* with explicit: a match naming no one ("selling sex") is
+                                   the child's act only when the clause is about the child */
     bool taking;                /* property objects apply */
     bool always;                /* no pattern: holds whenever the ages fit (V07) */
     const char *agencies[4];    /* "always" rules: only for these agencies (NULL: any) */
@@ -982,7 +984,15 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_HYPOTHETICAL;
     if (cue_in(S, K_HIST, h, 1))
         a |= JD_SCREEN_HISTORICAL;
-    if (!r->role_explicit && clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE))
+    /* an explicit role names the child in the match ("hit her"); a match of
+     * a "child_acts" rule that names no one ("selling sex") is about the
+     * clause's subject like any other ("her cousin Kayla (18) is selling sex") */
+    bool names_one = !r->child_acts;
+    for (uint32_t i = h->start; i < h->end && !names_one; i++)
+        names_one = in_set(S, S->child_set, S->tok[i].sid) ||
+                    in_set(S, S->other_set, S->tok[i].sid);
+    if ((!r->role_explicit || !names_one) &&
+        clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE))
         a |= JD_SCREEN_OTHER_PERSON;
     /* the act's object: "abused her older sister", "hit his mum" name another
      * victim; the first child word after the match in its clause decides */
@@ -1625,8 +1635,10 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
                 r->injury = true;
             else if (role && !strcmp(role, "taking"))
                 r->taking = r->role_explicit = true;
+            else if (role && !strcmp(role, "child_acts"))
+                r->child_acts = true;
             else
-                return bad(L, where, "role: each one of explicit, injury, taking");
+                return bad(L, where, "role: each one of explicit, injury, taking, child_acts");
         }
         r->always = json_is_true(json_object_get(o, "always"));
         r->reported_speech = json_is_true(json_object_get(o, "reported_speech"));
