@@ -206,6 +206,9 @@ static const char *const norm_map[][2] = {
     {"agressive", "aggressive"}, {"seperated", "separated"}, {"definately", "definitely"},
     {"recieved", "received"}, {"strangulation", "strangled"}, {"stalked", "stalking"},
     {"streetwize", "streetwise"}, {"preg", "pregnancy"}, {"promiscous", "promiscuous"}, {"absconsed", "absconded"},
+    /* the adjective is no person: "beyond parental control and left" is the child's
+     * clause (Snowball would stem it to "parent", a word of the set "other") */
+    {"parental", "parentalx"},
 };
 
 static const char *norm_word(const char *w, size_t n, size_t *outn)
