@@ -209,6 +209,8 @@ static const char *const norm_map[][2] = {
     /* the adjective is no person: "beyond parental control and left" is the child's
      * clause (Snowball would stem it to "parent", a word of the set "other") */
     {"parental", "parentalx"},
+    /* Snowball stems "paeds" to "pa", the personal adviser of a care leaver */
+    {"paeds", "paediatrics"}, {"paed", "paediatric"}, {"peds", "paediatrics"},
 };
 
 static const char *norm_word(const char *w, size_t n, size_t *outn)
