@@ -1121,6 +1121,32 @@ static void read_ages(const jd_screen *S, ctx *X)
                                                          !memcmp(nx->w, "day", 3) ||
                                                          !memcmp(nx->w, "wee", 3)))))
             aged = true;
+        /* "approx 30", "about 25", "like 19": an estimate is an age unless a
+         * unit follows ("about 20 minutes", "approx 16 tabs") */
+        static const char *const est[] = {"approx", "approximately", "about", "around",
+                                          "roughly", "like", "maybe", "possibly", "c", "circa"};
+        static const char *const unit[] = {"tim", "min", "hou", "day", "wee", "mon", "yea", "tab",
+                                           "pil", "mg", "ml", "pm", "am", "mil", "kg", "cm", "mph",
+                                           "per", "poun", "quid", "time", "hrs", "mins", "oth",
+                                           "mes", "peo", "pup", "chi", "gir", "boy", "kid"};
+        bool unit_next = false;
+        if (nx && !nx->punct && nx->sent == t->sent)
+            for (size_t q = 0; q < sizeof unit / sizeof unit[0] && !unit_next; q++)
+                unit_next = nx->wlen >= strlen(unit[q]) && !memcmp(nx->w, unit[q], strlen(unit[q]));
+        for (size_t q = 0; p && !p->punct && !unit_next && q < sizeof est / sizeof est[0]; q++)
+            if (p->wlen == strlen(est[q]) && !memcmp(p->w, est[q], p->wlen))
+                aged = true;
+        /* "Gaffa, 20'", "Liam, 16, from her school": a name, a comma, the age
+         * and then punctuation or the end of the sentence */
+        if (p && p->punct == ',' && i >= 2 && S->tok[i - 2].cap && !S->tok[i - 2].punct &&
+            S->tok[i - 2].sent == t->sent && (!nx || nx->punct || nx->sent != t->sent))
+            aged = true;
+        /* "men aged 19 and 23": the second age of a pair */
+        if (p && i >= 3 && S->tok[i - 2].num >= 10 &&
+            ((p->wlen == 3 && !memcmp(p->w, "and", 3)) || (p->wlen == 2 && !memcmp(p->w, "or", 2))) &&
+            ((S->tok[i - 3].wlen == 4 && !memcmp(S->tok[i - 3].w, "aged", 4)) ||
+             (S->tok[i - 3].wlen == 4 && !memcmp(S->tok[i - 3].w, "ages", 4))))
+            aged = true;
         if (t->num >= 1900 && t->num <= 2030) {
             /* DOB 1979, DOB 02/03/1997, born 1990 */
             for (size_t j = i; j-- > 0 && j + 7 > i;) {
