@@ -136,6 +136,7 @@ struct jd_screen {
     uint32_t and_sid, as_sid;
     uint32_t no_sid; /* "No 12", "no. 5": a house number, not a negation */
     uint32_t by_sid; /* "by her partner": the agent of a passive */
+    uint32_t with_sid; /* "sex with her brother": the partner, not another victim */
     uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
     uint32_t and_next_sids[24];
     int nand_next;
@@ -1010,8 +1011,9 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
                 break;
             if (!in_set(S, S->child_set, k->sid))
                 continue;
-            if (j > 0 && S->tok[j - 1].sid == S->by_sid)
-                break; /* "abused by her stepfather": the one acting, not the object */
+            if (j > 0 && (S->tok[j - 1].sid == S->by_sid || S->tok[j - 1].sid == S->with_sid))
+                break; /* "abused by her stepfather", "sex with her older brother": the
+                        * one acting, not the object */
             uint32_t n = j + 1;
             static const char *const adj[] = {"older", "younger", "little", "big", "baby",
                                               "elder", "twin", "best", "new", "own"};
@@ -1747,9 +1749,10 @@ static int load(loader *L, json_t *root)
     S->as_sid = stem_id(S, "as", 2, true);
     S->no_sid = stem_id(S, "no", 2, true);
     S->by_sid = stem_id(S, "by", 2, true);
+    S->with_sid = stem_id(S, "with", 4, true);
     S->or_sid = stem_id(S, "or", 2, true);
     S->nor_sid = stem_id(S, "nor", 3, true);
-    if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->or_sid || !S->nor_sid)
+    if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
         return jd_error_set(L->err, JD_ENOMEM, "out of memory");
     json_t *sets = json_object_get(root, "sets");
     if (!json_is_object(sets))
