@@ -1143,6 +1143,15 @@ static void read_ages(const jd_screen *S, ctx *X)
         if (p && p->punct == ',' && i >= 2 && S->tok[i - 2].cap && !S->tok[i - 2].punct &&
             S->tok[i - 2].sent == t->sent && (!nx || nx->punct || nx->sent != t->sent))
             aged = true;
+        /* "a man of 32", "a lad of 16": a person of an age */
+        static const char *const person[] = {"man", "men", "male", "males", "boy", "boys", "lad",
+                                             "lads", "girl", "girls", "woman", "women", "adult",
+                                             "guy", "bloke", "partner", "boyfriend", "girlfriend"};
+        if (p && p->wlen == 2 && !memcmp(p->w, "of", 2) && i >= 2 && !unit_next)
+            for (size_t q = 0; q < sizeof person / sizeof person[0]; q++)
+                if (S->tok[i - 2].wlen == strlen(person[q]) &&
+                    !memcmp(S->tok[i - 2].w, person[q], S->tok[i - 2].wlen))
+                    aged = true;
         /* "men aged 19 and 23": the second age of a pair */
         if (p && i >= 3 && S->tok[i - 2].num >= 10 &&
             ((p->wlen == 3 && !memcmp(p->w, "and", 3)) || (p->wlen == 2 && !memcmp(p->w, "or", 2))) &&
