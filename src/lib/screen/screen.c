@@ -1396,6 +1396,13 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
                 !(X.other_age >= 10 && X.other_age < 18 && X.other_age > child))
                 a |= JD_SCREEN_AGE;
             discount |= JD_SCREEN_AGE;
+            /* a label in quotation marks, quoted to challenge it ("records her
+             * as a 'prostitute'; this is exploitation"), discloses no act */
+            bool label = (a & JD_SCREEN_CHALLENGED) != 0;
+            for (uint32_t t = h->start; t < h->end && label; t++)
+                label = S->tok[t].quoted;
+            if (label)
+                discount |= JD_SCREEN_CHALLENGED;
             m.recorded = X.recorded;
             m.other_age = X.other_age;
             snprintf(m.basis, sizeof m.basis, "child %d%s, other %s%s", age,
