@@ -665,6 +665,9 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
             continue;
         }
         size_t s = i;
+        if (c == 0xC2 && i + 1 < len && (unsigned char)text[i + 1] == 0xA3)
+            i += 2; /* "£20": the pound sign is a word of its own, the number another */
+        else
         while (i < len && (is_word_char((unsigned char)text[i]) ||
                            ((text[i] == '\'' || (unsigned char)text[i] == 0xE2) && i + 1 < len &&
                             s < i && isalpha((unsigned char)text[i - 1]) &&
@@ -997,7 +1000,15 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     for (uint32_t i = h->start; i < h->end && !names_one; i++)
         names_one = in_set(S, S->child_set, S->tok[i].sid) ||
                     in_set(S, S->other_set, S->tok[i].sid);
-    if ((!r->role_explicit || !names_one) &&
+    /* an offence whose words name the child after the act ("put his hand
+     * down her knickers", "touched her") has the child as its object: the
+     * clause's subject, "her mum's friend", is the one acting */
+    bool child_object = false;
+    for (uint32_t i = h->start + 1; r->kind == JD_SCREEN_OFFENCE && i < h->end && !child_object;
+         i++)
+        child_object = in_set(S, S->child_set, S->tok[i].sid) &&
+                       !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
+    if ((!r->role_explicit || !names_one) && !child_object &&
         clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE))
         a |= JD_SCREEN_OTHER_PERSON;
     /* the act's object: "abused her older sister", "hit his mum" name another
