@@ -212,6 +212,7 @@ static const char *const norm_map[][2] = {
     {"parental", "parentalx"},
     /* Snowball stems "paeds" to "pa", the personal adviser of a care leaver */
     {"paeds", "paediatrics"}, {"paed", "paediatric"}, {"peds", "paediatrics"},
+    {"insta", "instagram"}, {"ig", "instagram"},
 };
 
 static const char *norm_word(const char *w, size_t n, size_t *outn)
