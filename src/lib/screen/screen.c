@@ -127,7 +127,7 @@ struct jd_screen {
     size_t nprelists, prelistcap;
     rule *rules;
     size_t nrules;
-    uint32_t child_set, other_set, poss_set, actor_set;
+    uint32_t child_set, other_set, poss_set, actor_set, parent_set;
     uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
     int nterm_sids;
     /* "and" before a verb, adverb or new subject ("and has", "and only", "and
@@ -906,6 +906,12 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors)
         if (name && k->num < 0)
             return 0; /* a name: the child, as far as the text says */
         if (in_set(S, S->child_set, k->sid)) {
+            /* "her neighbour's daughter": someone else's child, unless the
+             * possessor is a parent ("mum's daughter" is the child) */
+            if (j > 0 && S->tok[j - 1].poss && S->tok[j - 1].sent == k->sent &&
+                in_set(S, S->other_set, S->tok[j - 1].sid) &&
+                !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, S->tok[j - 1].sid)))
+                return 1;
             /* "her" right before an other-person word is a possessive */
             if (j + 1 < S->ntok && in_set(S, S->poss_set, k->sid) &&
                 in_set(S, S->other_set, S->tok[j + 1].sid))
@@ -1820,6 +1826,8 @@ static int load(loader *L, json_t *root)
     }
     uint32_t *actor = jd_strmap_get(&S->sets, "actor", 5);
     S->actor_set = actor ? *actor : UINT32_MAX;
+    uint32_t *parent = jd_strmap_get(&S->sets, "parent", 6);
+    S->parent_set = parent ? *parent : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
