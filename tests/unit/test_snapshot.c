@@ -177,7 +177,7 @@ static void test_snapshot__load_unresolved(void **state)
     fx *f = *state;
     jd_snapshot S;
     jd_error err = {0};
-    jd_snapshot_opts o = {JD_AS_OF_NOW, true};
+    jd_snapshot_opts o = {JD_AS_OF_NOW, true, NULL, 0, 0};
     assert_int_equal(jd_snapshot__load(&S, f->s, &o, &err), JD_OK);
     assert_int_equal(S.nev, 4);
     assert_int_equal(S.nm, 5);
@@ -225,7 +225,7 @@ static void test_snapshot__load_resolved(void **state)
     jd_error err = {0};
     assert_int_equal(jd_resolve(f->s, &ro, NULL, &err), JD_OK);
     jd_snapshot S;
-    jd_snapshot_opts o = {JD_AS_OF_NOW, false};
+    jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0};
     assert_int_equal(jd_snapshot__load(&S, f->s, &o, &err), JD_OK);
     size_t ids = 0;
     for (size_t i = 0; i < S.np; i++)
@@ -253,7 +253,7 @@ static void test_snapshot__bad_args(void **state)
     (void)state;
     jd_snapshot S;
     jd_error err = {0};
-    jd_snapshot_opts o = {JD_AS_OF_NOW, false};
+    jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0};
     assert_int_equal(jd_snapshot__load(&S, NULL, &o, &err), JD_EINVALID);
     jd_snapshot__dispose(&S);
     jd_snapshot__dispose(NULL);

@@ -774,7 +774,7 @@ int jd_escalate_analyse(jd_store *s, const jd_analyse_opts *opts, jd_analyse_sta
         goto out;
     }
     /* 1. one snapshot for all (with each mention's detail, for the profiles) */
-    jd_snapshot_opts so = {JD_AS_OF_NOW, true};
+    jd_snapshot_opts so = {JD_AS_OF_NOW, true, NULL, 0, 0};
     if ((rc = jd_snapshot__load(&snap, s, &so, err)) < 0)
         goto out;
     /* 2. the analysis of it, saved */
@@ -916,7 +916,7 @@ static int nomem(run *R)
  * Lines in R->abuf. */
 static int analyse_at(run *R)
 {
-    jd_snapshot_opts so = {R->as_of, false};
+    jd_snapshot_opts so = {R->as_of, false, NULL, 0, 0};
     int rc = jd_snapshot__load(&R->snap, R->s, &so, R->err);
     if (rc < 0)
         return rc;

@@ -8,6 +8,9 @@
  */
 #include "analyse/analyse_internal.h"
 #include "network/network.h"
+#include "store/incr_ops.h"
+
+#include <stdlib.h>
 
 #include <string.h>
 #include <time.h>
@@ -38,7 +41,7 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
     if (!s)
         return jd_error_set(err, JD_EINVALID, "no store");
     jd_snapshot S;
-    jd_snapshot_opts so = {opts->as_of, false};
+    jd_snapshot_opts so = {opts->as_of, false, NULL, 0, 0};
     double t0 = secs();
     int rc = jd_snapshot__load(&S, s, &so, err);
     double load = secs() - t0;
@@ -46,5 +49,84 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
         rc = jd_network__analyse(&S, s, opts, out, stats, err);
     stats->seconds_load = load;
     jd_snapshot__dispose(&S);
+    return rc;
+}
+
+typedef struct keys {
+    char **k;
+    size_t n, cap;
+    int rc;
+    jd_error *err;
+} keys;
+
+static int key_add(const char *key, void *payload)
+{
+    keys *K = payload;
+    char *d = strdup(key);
+    if (!d || jd_grow((void **)&K->k, &K->cap, K->n + 1, sizeof *K->k) < 0) {
+        free(d);
+        return K->rc = jd_error_set(K->err, JD_ENOMEM, "out of memory");
+    }
+    K->k[K->n++] = d;
+    return 0;
+}
+
+int jd_analyse_incremental(jd_store *s, const jd_analyse_opts *opts, const char *const *persons,
+                           size_t npersons, jd_analyse_stats *stats, jd_error *err)
+{
+    jd_analyse_stats dummy;
+    if (!stats)
+        stats = &dummy;
+    memset(stats, 0, sizeof *stats);
+    if (!s || !opts || !opts->save || opts->as_of != JD_AS_OF_NOW)
+        return jd_error_set(err, JD_EINVALID,
+                            "an incremental analysis needs a store and saves as of now");
+    const struct jd_incr_ops *I = s->ops->incr;
+    char since[JD_MARK_MAX] = "";
+    int rc;
+    if (I && (rc = I->mark_get(s, since, err)) < 0)
+        return rc;
+    if (!I || !since[0]) {
+        rc = jd_analyse(s, opts, NULL, stats, err);
+        stats->full = true;
+        return rc;
+    }
+    jd_snapshot S;
+    memset(&S, 0, sizeof S);
+    keys K = {NULL, 0, 0, 0, err};
+    char mark[JD_MARK_MAX];
+    double t0 = secs();
+    /* the watermark first: rows stored while this runs are left to the next */
+    if ((rc = I->mark_now(s, mark, err)) < 0)
+        goto out;
+    if (!persons) {
+        if ((rc = I->touched(s, since, key_add, &K, err)) != JD_OK) {
+            if (K.rc < 0)
+                rc = K.rc;
+            goto out;
+        }
+        persons = (const char *const *)K.k;
+        npersons = K.n;
+    }
+    stats->touched = (int64_t)npersons;
+    stats->seconds_touched = secs() - t0;
+    t0 = secs();
+    jd_snapshot_opts so = {JD_AS_OF_NOW, false, persons, npersons, 2};
+    if ((rc = jd_snapshot__load(&S, s, &so, err)) < 0)
+        goto out;
+    memcpy(S.mark, mark, sizeof mark);
+    double load = secs() - t0;
+    int64_t touched = stats->touched;
+    double st = stats->seconds_touched;
+    rc = jd_an__run(&S, s, opts, NULL, NULL, stats, err);
+    stats->seconds_load = load;
+    stats->touched = touched;
+    stats->seconds_touched = st;
+    stats->walked = (int64_t)S.nwalk;
+out:
+    jd_snapshot__dispose(&S);
+    for (size_t i = 0; i < K.n; i++)
+        free(K.k[i]);
+    free(K.k);
     return rc;
 }
