@@ -110,6 +110,8 @@ int jd_analyse_incremental(jd_store *s, const jd_analyse_opts *opts, const char 
     }
     stats->touched = (int64_t)npersons;
     stats->seconds_touched = secs() - t0;
+    if (npersons == 0) /* nothing changed: nothing to walk, no run recorded */
+        goto out;
     t0 = secs();
     jd_snapshot_opts so = {JD_AS_OF_NOW, false, persons, npersons, 2};
     if ((rc = jd_snapshot__load(&S, s, &so, err)) < 0)

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Issue 17 item 2: incremental analysis (`joindots analyse --incremental`,
+# jd_analyse_incremental). A county fed in slices, each followed by resolve
+# and an incremental analysis, against one full analysis of the same store:
+# every alert that does not depend on network detection is byte-identical
+# (networks are detected by full runs only, and their members' risk reads
+# the network feedback). An urgent call fed alone is raised by the
+# incremental run as the full run raises it; nothing new touches nothing;
+# bad use and a damaged watermark are refused.
+# Usage: test_incremental.sh JOINDOTS SOURCE_ROOT
+JD=$1 SRC=$2
+. "$SRC/tests/integration/lib.sh"
+scratch
+C="$SCRATCH/c"; mkdir -p "$C"
+"$JD" synth --out "$C/county" --events 12000 --seed 11 >/dev/null 2>&1
+python3 "$SRC/tests/integration/slice_bundle.py" "$C/county" "$C/sl" 5
+# alerts as comparable lines: id, kind, level, subject, raised_at, doc
+dump() { sqlite3 "$1" "SELECT id, kind, level, coalesce(subject, ''), raised_at, doc FROM alert ORDER BY id"; }
+# same A.db B.db: the alerts of both outside networks (not a network alert,
+# nor of a person any network alert of either store names) byte-identical;
+# prints the number compared and the number differing
+same() {
+  python3 - "$1" "$2" <<'PY'
+import sqlite3, sys
+def alerts(p):
+    return {r[0]: r for r in sqlite3.connect(p).execute(
+        "SELECT id, kind, level, coalesce(subject, ''), raised_at, doc FROM alert"
+        " WHERE kind <> 'escalation'")}
+a, b = alerts(sys.argv[1]), alerts(sys.argv[2])
+net = ' '.join(r[5] for r in list(a.values()) + list(b.values()) if r[1] == 'exploitation_network')
+def keep(r):
+    return r[1] != 'exploitation_network' and ('"%s"' % r[3]) not in net
+ka = {k: r for k, r in a.items() if keep(r)}
+kb = {k: r for k, r in b.items() if keep(r)}
+diff = sum(1 for k in set(ka) | set(kb) if ka.get(k) != kb.get(k))
+print(len(ka), diff)
+PY
+}
+
+# no saved analysis yet: the incremental run is a full one
+"$JD" ingest --db "$C/inc.db" --quiet "$C"/sl/s000/* >/dev/null 2>&1 && "$JD" resolve --db "$C/inc.db" >/dev/null 2>&1
+"$JD" analyse --db "$C/inc.db" --incremental > "$C/first.out" 2>&1
+is "$?:$(grep -c 'incremental:' "$C/first.out")" "0:0" "with no saved analysis, --incremental runs the full analysis"
+cp "$C/inc.db" "$C/first_full.db"; "$JD" analyse --db "$C/first_full.db" >/dev/null 2>&1
+is "$(dump "$C/inc.db" | md5sum)" "$(dump "$C/first_full.db" | md5sum)" "and stores what the full analysis stores"
+
+fails=0 incs=0
+for s in "$C"/sl/s00[1-9]; do
+  "$JD" ingest --db "$C/inc.db" --quiet "$s"/* >/dev/null 2>&1 || fails=$((fails + 1))
+  "$JD" resolve --db "$C/inc.db" >/dev/null 2>&1 || fails=$((fails + 1))
+  "$JD" analyse --db "$C/inc.db" --incremental > "$C/step.out" 2>&1 || fails=$((fails + 1))
+  grep -q 'incremental: [0-9]* persons touched' "$C/step.out" && incs=$((incs + 1))
+done
+is "$fails:$incs" "0:4" "four more slices, each ingested, resolved and analysed incrementally"
+cp "$C/inc.db" "$C/full.db"
+"$JD" analyse --db "$C/full.db" >/dev/null 2>&1
+read -r n nd <<< "$(same "$C/full.db" "$C/inc.db")"
+[ "$n" -gt 200 ]; ok $? "the full analysis has $n alerts outside networks to compare"
+is "$nd" "0" "slices analysed incrementally = one full analysis: those alerts byte-identical"
+nd=$(sqlite3 "$C/full.db" "ATTACH '$C/inc.db' AS o; SELECT count(*) FROM alert a LEFT JOIN o.alert b ON b.id = a.id WHERE b.doc IS NOT a.doc AND a.kind <> 'escalation'")
+echo "# known gap: networks are detected by full runs only; alerts differing with networks and their members included: $nd"
+
+# nothing stored since: nothing touched, nothing changed
+dump "$C/inc.db" > "$C/before.al"
+"$JD" analyse --db "$C/inc.db" --incremental > "$C/idle.out" 2>&1
+grep -q 'incremental: 0 persons touched, 0 walked' "$C/idle.out"; ok $? "with nothing new, no person is touched or walked"
+dump "$C/inc.db" > "$C/after.al"
+cmp -s "$C/before.al" "$C/after.al"; ok $? "and the stored alerts stay as they were"
+
+# an urgent call on its own
+"$JD" ingest --db "$C/inc.db" --quiet "$SRC/tests/data/bundles/feed_call" >/dev/null 2>&1 && "$JD" resolve --db "$C/inc.db" >/dev/null 2>&1
+"$JD" analyse --db "$C/inc.db" --incremental > "$C/call.out" 2>&1
+t=$(sed -n 's/.*incremental: \([0-9]*\) persons touched.*/\1/p' "$C/call.out")
+is "$t" "1" "the urgent call touches one person"
+crit=$(sqlite3 "$C/inc.db" "SELECT count(*) FROM alert WHERE kind = 'child_at_risk' AND level = 'critical' AND doc LIKE '%CHLIVE1%'")
+is "$crit" "1" "the incremental run raises the call's child to critical, naming the call"
+cp "$C/inc.db" "$C/call_full.db"; "$JD" analyse --db "$C/call_full.db" >/dev/null 2>&1
+read -r n nd <<< "$(same "$C/call_full.db" "$C/inc.db")"
+is "$nd" "0" "after the call, incremental = full ($n alerts outside networks)"
+
+# a corrected row (a new version of an event) is found through the history
+python3 - "$C/sl/s001" "$C/fix" <<'PY'
+import csv, glob, os, sys
+src, out = sys.argv[1], sys.argv[2]
+path = sorted(glob.glob(os.path.join(src, '*', 'events*.csv')))[0]
+rows = list(csv.DictReader(open(path, newline='', encoding='utf-8')))
+os.makedirs(out, exist_ok=True)
+with open(os.path.join(out, 'events.csv'), 'w', newline='', encoding='utf-8') as f:
+    w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+    w.writeheader()
+    r = rows[0]
+    r['narrative'] = (r.get('narrative') or '') + ' Corrected: she said she was held against her will by older men.'
+    w.writerow(r)
+PY
+"$JD" ingest --db "$C/inc.db" --quiet "$C/fix" >/dev/null 2>&1
+"$JD" analyse --db "$C/inc.db" --incremental > "$C/fix.out" 2>&1
+t=$(sed -n 's/.*incremental: \([0-9]*\) persons touched.*/\1/p' "$C/fix.out")
+[ "${t:-0}" -ge 1 ]; ok $? "a corrected event touches the persons named in it ($t)"
+cp "$C/inc.db" "$C/fix_full.db"; "$JD" analyse --db "$C/fix_full.db" >/dev/null 2>&1
+read -r n nd <<< "$(same "$C/fix_full.db" "$C/inc.db")"
+is "$nd" "0" "after the correction, incremental = full ($n alerts outside networks)"
+
+# refused
+"$JD" analyse --db "$C/inc.db" --incremental --no-save >/dev/null 2>&1
+is "$?" "2" "--incremental with --no-save is a usage error"
+"$JD" analyse --db "$C/inc.db" --incremental --as-of 2020-01-01 >/dev/null 2>&1
+is "$?" "2" "--incremental with --as-of is a usage error"
+sqlite3 "$C/inc.db" "UPDATE meta SET value = '1,2,x' WHERE key = 'analysis_mark'"
+"$JD" analyse --db "$C/inc.db" --incremental > "$C/bad.out" 2>&1
+st=$?
+[ "$st" -ne 0 ] && grep -q 'malformed analysis watermark' "$C/bad.out"; ok $? "a damaged watermark is refused with a clear message (exit $st)"
+done_testing
