@@ -101,6 +101,15 @@ JD_API int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out,
 JD_API int jd_analyse_incremental(jd_store *s, const jd_analyse_opts *opts,
                                   const char *const *persons, size_t npersons,
                                   jd_analyse_stats *stats, jd_error *err);
+/* The same, and when walked is not NULL the keys of the persons walked
+ * (*walked malloc'd, NULL when none or after a full run; free with
+ * jd_analyse_keys_free): the escalation engine runs over them
+ * (jd_escalate_opts.persons). */
+JD_API int jd_analyse_incremental_keys(jd_store *s, const jd_analyse_opts *opts,
+                                       const char *const *persons, size_t npersons,
+                                       jd_analyse_stats *stats, char ***walked, size_t *nwalked,
+                                       jd_error *err);
+JD_API void jd_analyse_keys_free(char **keys, size_t n);
 
 /* One indicator or rule found in an event, for a chronology. */
 typedef struct jd_finding {

@@ -100,6 +100,26 @@ cp "$C/inc.db" "$C/fix_full.db"; "$JD" analyse --db "$C/fix_full.db" >/dev/null 
 read -r n nd <<< "$(same "$C/fix_full.db" "$C/inc.db")"
 is "$nd" "0" "after the correction, incremental = full ($n alerts outside networks)"
 
+# fed through the drop folder: resolve, incremental analysis, and the
+# escalation engine over the persons walked (jd_live_update, opts.incremental)
+W="$SCRATCH/w"; mkdir -p "$W/drop"
+"$JD" synth --out "$W/county" --events 8000 --seed 5 >/dev/null 2>&1
+python3 "$SRC/tests/integration/slice_bundle.py" "$W/county" "$W/sl" 3
+fails=0
+for s in "$W"/sl/s*; do
+  for a in "$s"/*; do ag=$(basename "$a"); mkdir -p "$W/drop/$ag"; mv "$a" "$W/drop/$ag/$(basename "$s")"; touch "$W/drop/$ag/$(basename "$s").done"; done
+  "$JD" watch --db "$W/w.db" --once --incremental "$W/drop" >> "$W/watch.out" 2>&1 || fails=$((fails + 1))
+done
+is "$fails:$(grep -c '^updated in' "$W/watch.out"):$(grep -c 'incremental analysis:' "$W/watch.out")" "0:3:2" "three slices through the drop folder: the first analysed in full, the next two incrementally"
+ndone=$(sqlite3 "$W/w.db" "SELECT count(*) FROM concern WHERE id LIKE 'auto:child:%'")
+[ "$ndone" -gt 10 ]; ok $? "the escalation engine opened $ndone child concerns along the way"
+cp "$W/w.db" "$W/full.db"
+"$JD" concern run --db "$W/full.db" >/dev/null 2>&1
+# child concerns outside networks: the same whether escalated over the persons walked or over everyone
+qc="SELECT c.id, c.status, c.rung, c.level, c.raised_at, c.due_at, c.base FROM concern c WHERE c.id LIKE 'auto:child:%' AND NOT EXISTS (SELECT 1 FROM alert n WHERE n.kind = 'exploitation_network' AND instr(n.doc, '\"' || substr(c.id, 12) || '\"') > 0) ORDER BY c.id"
+sqlite3 "$W/w.db" "$qc" > "$W/inc.c"; sqlite3 "$W/full.db" "$qc" > "$W/full.c"
+cmp -s "$W/inc.c" "$W/full.c"; ok $? "escalated over the persons walked = a full escalation run: $(wc -l < "$W/full.c") child concerns equal ($(diff "$W/inc.c" "$W/full.c" | grep -c '^[<>]') lines differ)"
+
 # refused
 "$JD" analyse --db "$C/inc.db" --incremental --no-save >/dev/null 2>&1
 is "$?" "2" "--incremental with --no-save is a usage error"

@@ -52,16 +52,16 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
     return rc;
 }
 
-typedef struct keys {
+typedef struct keyset {
     char **k;
     size_t n, cap;
     int rc;
     jd_error *err;
-} keys;
+} keyset;
 
 static int key_add(const char *key, void *payload)
 {
-    keys *K = payload;
+    keyset *K = payload;
     char *d = strdup(key);
     if (!d || jd_grow((void **)&K->k, &K->cap, K->n + 1, sizeof *K->k) < 0) {
         free(d);
@@ -71,9 +71,45 @@ static int key_add(const char *key, void *payload)
     return 0;
 }
 
+void jd_analyse_keys_free(char **keys, size_t n)
+{
+    for (size_t i = 0; keys && i < n; i++)
+        free(keys[i]);
+    free(keys);
+}
+
+/* The walked persons' keys, copied out of the snapshot. */
+static int walked_keys(const jd_snapshot *S, char ***out, size_t *nout, jd_error *err)
+{
+    char **v = calloc(S->nwalk + 1, sizeof *v);
+    size_t n = 0;
+    if (!v)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    for (size_t p = 0; p < S->np; p++)
+        if (S->p[p].walk && !(v[n++] = strdup(S->p[p].pid))) {
+            jd_analyse_keys_free(v, n);
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+        }
+    *out = v;
+    *nout = n;
+    return JD_OK;
+}
+
 int jd_analyse_incremental(jd_store *s, const jd_analyse_opts *opts, const char *const *persons,
                            size_t npersons, jd_analyse_stats *stats, jd_error *err)
 {
+    return jd_analyse_incremental_keys(s, opts, persons, npersons, stats, NULL, NULL, err);
+}
+
+int jd_analyse_incremental_keys(jd_store *s, const jd_analyse_opts *opts,
+                                const char *const *persons, size_t npersons,
+                                jd_analyse_stats *stats, char ***walked, size_t *nwalked,
+                                jd_error *err)
+{
+    if (walked) {
+        *walked = NULL;
+        *nwalked = 0;
+    }
     jd_analyse_stats dummy;
     if (!stats)
         stats = &dummy;
@@ -93,7 +129,7 @@ int jd_analyse_incremental(jd_store *s, const jd_analyse_opts *opts, const char 
     }
     jd_snapshot S;
     memset(&S, 0, sizeof S);
-    keys K = {NULL, 0, 0, 0, err};
+    keyset K = {NULL, 0, 0, 0, err};
     char mark[JD_MARK_MAX];
     double t0 = secs();
     /* the watermark first: rows stored while this runs are left to the next */
@@ -125,6 +161,8 @@ int jd_analyse_incremental(jd_store *s, const jd_analyse_opts *opts, const char 
     stats->touched = touched;
     stats->seconds_touched = st;
     stats->walked = (int64_t)S.nwalk;
+    if (rc == JD_OK && walked)
+        rc = walked_keys(&S, walked, nwalked, err);
 out:
     jd_snapshot__dispose(&S);
     for (size_t i = 0; i < K.n; i++)

@@ -28,7 +28,9 @@ static double mono(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err)
+/* The escalation engine, over everyone (persons NULL) or over some. */
+static int escalate(jd_store *s, const jd_live_opts *o, const char *const *persons, size_t n,
+                    jd_live_stats *st, jd_error *err)
 {
     jd_live_opts def = JD_LIVE_OPTS_INIT;
     if (!o)
@@ -37,6 +39,8 @@ int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_e
     eo.ladder_path = o->ladder_path;
     eo.rules_path = o->rules_path;
     eo.save = true;
+    eo.persons = persons;
+    eo.npersons = n;
     jd_escalate_stats es;
     double t0 = mono();
     int rc = jd_escalate_run(s, JD_AS_OF_NOW, o->now, &eo, &es, err);
@@ -48,6 +52,11 @@ int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_e
         }
     }
     return rc;
+}
+
+int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err)
+{
+    return escalate(s, o, NULL, 0, st, err);
 }
 
 int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err)
@@ -76,7 +85,9 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
     ao.now = o->now;
     jd_analyse_stats as;
     t0 = mono();
-    rc = o->incremental ? jd_analyse_incremental(s, &ao, NULL, 0, &as, err)
+    char **walked = NULL;
+    size_t nwalked = 0;
+    rc = o->incremental ? jd_analyse_incremental_keys(s, &ao, NULL, 0, &as, &walked, &nwalked, err)
                         : jd_analyse(s, &ao, NULL, &as, err);
     st->seconds_analyse = mono() - t0;
     st->touched = as.touched;
@@ -84,14 +95,23 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
     st->seconds_touched = as.seconds_touched;
     st->seconds_load = as.seconds_load;
     st->analyse_full = !o->incremental || as.full;
-    if (rc < 0)
+    if (rc < 0) {
+        jd_analyse_keys_free(walked, nwalked);
         return rc;
+    }
     st->alerts = as.alerts;
     st->returns_due = as.returns_due;
     st->returns_interviewed_72h = as.returns_interviewed_72h;
     st->crimes_disclosed = as.crimes_disclosed;
     st->crimes_recorded = as.crimes_recorded;
-    return jd_live_escalate(s, o, st, err);
+    /* after an incremental analysis, the engine over the persons it walked
+     * (none walked: nothing changed, nothing to escalate) */
+    if (st->analyse_full)
+        rc = jd_live_escalate(s, o, st, err);
+    else if (nwalked)
+        rc = escalate(s, o, (const char *const *)walked, nwalked, st, err);
+    jd_analyse_keys_free(walked, nwalked);
+    return rc;
 }
 
 int jd_live_generation(jd_store *s, int64_t *analysis, int64_t *identities, jd_error *err)
