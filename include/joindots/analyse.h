@@ -111,6 +111,21 @@ JD_API int jd_analyse_incremental_keys(jd_store *s, const jd_analyse_opts *opts,
                                        jd_error *err);
 JD_API void jd_analyse_keys_free(char **keys, size_t n);
 
+/*
+ * The urgent-call fast path (issue 17): before anything else of a feed runs
+ * (resolve included), screen the new or changed records of call handling
+ * and the police for the catalogue's bypass triggers (T1-T3: "held against
+ * her will"...), tie each to its persons by the ref's existing identity
+ * (exact agency and ref, else the ref alone, "U:agency:ref"), and analyse
+ * those persons incrementally, their alerts saved at once. The watermark is
+ * left as it was, so the incremental run that follows still takes the whole
+ * feed. walked as jd_analyse_incremental_keys (none when nothing urgent).
+ * stats->seconds_touched is the time to find and screen the records.
+ */
+JD_API int jd_analyse_urgent_keys(jd_store *s, const jd_analyse_opts *opts,
+                                  jd_analyse_stats *stats, char ***walked, size_t *nwalked,
+                                  jd_error *err);
+
 /* One indicator or rule found in an event, for a chronology. */
 typedef struct jd_finding {
     const char *rule;   /* "S02", "T2", "C2", "L07" */

@@ -154,6 +154,12 @@ typedef struct jd_live_stats {
     int64_t touched, walked;
     double seconds_touched, seconds_load;
     bool analyse_full;
+    /* The urgent-call fast path, first of all (incremental only,
+     * jd_analyse_urgent_keys): persons it walked, the time to screen the
+     * feed's call-handling and police records, to analyse them and to run the
+     * escalation engine over them. */
+    int64_t urgent_walked;
+    double seconds_urgent_screen, seconds_urgent_analyse, seconds_urgent_escalate;
 } jd_live_stats;
 
 /*

@@ -165,6 +165,11 @@ int cmd_watch(int argc, char **argv)
                        cli_now() - t0, st.seconds_resolve, (long long)st.identities,
                        st.seconds_analyse, (long long)st.alerts, st.seconds_escalate,
                        (long long)st.concerns);
+                if (st.urgent_walked)
+                    printf("  urgent calls first: %lld persons, screened in %.2f s, analysed in "
+                           "%.2f s, escalated in %.2f s\n",
+                           (long long)st.urgent_walked, st.seconds_urgent_screen,
+                           st.seconds_urgent_analyse, st.seconds_urgent_escalate);
                 if (!st.analyse_full)
                     printf("  incremental analysis: %lld persons touched (found in %.2f s), "
                            "%lld walked (loaded in %.2f s)\n",

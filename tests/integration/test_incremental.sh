@@ -120,6 +120,33 @@ qc="SELECT c.id, c.status, c.rung, c.level, c.raised_at, c.due_at, c.base FROM c
 sqlite3 "$W/w.db" "$qc" > "$W/inc.c"; sqlite3 "$W/full.db" "$qc" > "$W/full.c"
 cmp -s "$W/inc.c" "$W/full.c"; ok $? "escalated over the persons walked = a full escalation run: $(wc -l < "$W/full.c") child concerns equal ($(diff "$W/inc.c" "$W/full.c" | grep -c '^[<>]') lines differ)"
 
+# the urgent-call fast path: the call's child is analysed and escalated
+# before the feed is resolved, then the update runs as usual
+mkdir -p "$W/drop/call_handling"; cp -r "$SRC/tests/data/bundles/feed_call" "$W/drop/call_handling/call"
+touch "$W/drop/call_handling/call.done"
+"$JD" watch --db "$W/w.db" --once --incremental "$W/drop" > "$W/call.out" 2>&1
+grep -q 'urgent calls first: [1-9][0-9]* persons' "$W/call.out"; ok $? "a held-against-her-will call is screened and analysed first: $(grep -o 'urgent calls first.*' "$W/call.out")"
+is "$(sqlite3 "$W/w.db" "SELECT count(*) FROM alert WHERE kind = 'child_at_risk' AND level = 'critical' AND doc LIKE '%CHLIVE1%'")" "1" "the call's child has one critical child_at_risk alert naming the call"
+sub=$(sqlite3 "$W/w.db" "SELECT subject FROM alert WHERE kind = 'child_at_risk' AND doc LIKE '%CHLIVE1%'")
+is "$(sqlite3 "$W/w.db" "SELECT count(*) FROM concern WHERE id = 'auto:child:$sub'")" "1" "and the escalation engine opened the child's concern"
+# a feed with no urgent record takes no fast path
+mkdir -p "$W/drop/school"; mkdir -p "$W/q/school"
+python3 - "$W/county" "$W/drop/school/quiet" <<'PY'
+import csv, glob, os, sys
+src, out = sys.argv[1], sys.argv[2]
+path = os.path.join(src, 'events_school.csv')
+rows = [r for r in csv.DictReader(open(path, newline='', encoding='utf-8')) if r['agency'] == 'school'][:1]
+os.makedirs(out, exist_ok=True)
+with open(os.path.join(out, 'events.csv'), 'w', newline='', encoding='utf-8') as f:
+    w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+    w.writeheader()
+    r = dict(rows[0]); r['record_id'] = 'QUIET1'; r['narrative'] = 'Attended all lessons today.'
+    w.writerow(r)
+PY
+touch "$W/drop/school/quiet.done"
+"$JD" watch --db "$W/w.db" --once --incremental "$W/drop" > "$W/quiet.out" 2>&1
+is "$(grep -c '^updated in' "$W/quiet.out"):$(grep -c 'urgent calls first' "$W/quiet.out")" "1:0" "a school record with nothing urgent: updated, no fast path"
+
 # refused
 "$JD" analyse --db "$C/inc.db" --incremental --no-save >/dev/null 2>&1
 is "$?" "2" "--incremental with --no-save is a usage error"

@@ -135,6 +135,7 @@ int jd_analyse_incremental_keys(jd_store *s, const jd_analyse_opts *opts,
     /* the watermark first: rows stored while this runs are left to the next */
     if ((rc = I->mark_now(s, mark, err)) < 0)
         goto out;
+    bool explicit_persons = persons != NULL;
     if (!persons) {
         if ((rc = I->touched(s, since, key_add, &K, err)) != JD_OK) {
             if (K.rc < 0)
@@ -152,7 +153,10 @@ int jd_analyse_incremental_keys(jd_store *s, const jd_analyse_opts *opts,
     jd_snapshot_opts so = {JD_AS_OF_NOW, false, persons, npersons, 2};
     if ((rc = jd_snapshot__load(&S, s, &so, err)) < 0)
         goto out;
-    memcpy(S.mark, mark, sizeof mark);
+    /* persons named by the caller do not cover everything since the
+     * watermark: it stays for the next run to find the rest */
+    if (!explicit_persons)
+        memcpy(S.mark, mark, sizeof mark);
     double load = secs() - t0;
     int64_t touched = stats->touched;
     double st = stats->seconds_touched;
@@ -168,5 +172,85 @@ out:
     for (size_t i = 0; i < K.n; i++)
         free(K.k[i]);
     free(K.k);
+    return rc;
+}
+
+/* ---- the urgent-call fast path ---- */
+
+typedef struct urgent {
+    jd_screener *scr;
+    keyset K;
+    int64_t last_ev;
+    bool last_urgent;
+    int64_t events, urgent_events;
+    int rc;
+} urgent;
+
+static int trig_found(const jd_finding *f, void *payload)
+{
+    bool *hit = payload;
+    if (f->rule && f->rule[0] == 'T' && f->rule[1] >= '0' && f->rule[1] <= '9')
+        *hit = true; /* a bypass trigger of the catalogue (T1 offence, T2 held...) */
+    return 0;
+}
+
+static int urgent_row(int64_t ev, const char *type, const char *narrative, const char *key,
+                      void *payload)
+{
+    urgent *U = payload;
+    if (ev != U->last_ev) {
+        U->last_ev = ev;
+        U->last_urgent = false;
+        U->events++;
+        jd_screen_input in = {type, narrative, -1, false, false};
+        jd_error e2;
+        jd_error_clear(&e2);
+        int rc = jd_screener_run(U->scr, &in, trig_found, &U->last_urgent, &e2);
+        if (rc == JD_ENOMEM)
+            return U->rc = jd_error_set(U->K.err, JD_ENOMEM, "out of memory");
+        U->urgent_events += U->last_urgent;
+    }
+    return U->last_urgent ? key_add(key, &U->K) : 0;
+}
+
+int jd_analyse_urgent_keys(jd_store *s, const jd_analyse_opts *opts, jd_analyse_stats *stats,
+                           char ***walked, size_t *nwalked, jd_error *err)
+{
+    jd_analyse_stats dummy;
+    if (!stats)
+        stats = &dummy;
+    memset(stats, 0, sizeof *stats);
+    if (walked) {
+        *walked = NULL;
+        *nwalked = 0;
+    }
+    if (!s || !opts || !opts->save || opts->as_of != JD_AS_OF_NOW)
+        return jd_error_set(err, JD_EINVALID, "the urgent pass needs a store and saves as of now");
+    const struct jd_incr_ops *I = s->ops->incr;
+    char since[JD_MARK_MAX] = "";
+    int rc;
+    if (!I || !I->touched_events)
+        return JD_OK; /* no fast path: the full update comes next */
+    if ((rc = I->mark_get(s, since, err)) < 0 || !since[0])
+        return rc;
+    urgent U;
+    memset(&U, 0, sizeof U);
+    U.K.err = err;
+    U.last_ev = -1;
+    double t0 = secs();
+    if ((rc = jd_screener_open(&U.scr, opts->rules_path, err)) < 0)
+        return rc;
+    rc = I->touched_events(s, since, "call_handling,police", urgent_row, &U, err);
+    jd_screener_close(U.scr);
+    if (U.rc < 0 || U.K.rc < 0)
+        rc = U.rc < 0 ? U.rc : U.K.rc;
+    double found = secs() - t0;
+    if (rc == JD_OK && U.K.n)
+        rc = jd_analyse_incremental_keys(s, opts, (const char *const *)U.K.k, U.K.n, stats,
+                                         walked, nwalked, err);
+    stats->seconds_touched = found;
+    for (size_t i = 0; i < U.K.n; i++)
+        free(U.K.k[i]);
+    free(U.K.k);
     return rc;
 }

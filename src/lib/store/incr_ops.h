@@ -40,6 +40,15 @@ struct jd_incr_ops {
      * corrected), each once. JD_EINVALID for a malformed watermark. */
     int (*touched)(jd_store *s, const char *since, jd_person_key_cb cb, void *payload,
                    jd_error *err);
+    /* The events new or changed since `since` that `agency_like` (a comma-separated
+     * list: the agencies whose records may hold an urgent call,
+     * "call_handling,police") recorded with a narrative, each with every
+     * person key named in it: one call per (event, person). The urgent-call
+     * fast path screens them before anything else runs. */
+    int (*touched_events)(jd_store *s, const char *since, const char *agencies,
+                          int (*cb)(int64_t event_id, const char *event_type,
+                                    const char *narrative, const char *key, void *payload),
+                          void *payload, jd_error *err);
     /* Like analysis_load, for a subset: the persons `keys` and, `hops` times
      * over, whoever shares an event with them (a ref widened to all the refs
      * of its identity), then every event of those persons with all its

@@ -146,14 +146,10 @@ static int mark_parse(const char *m, int64_t v[6], jd_error *err)
     " LEFT JOIN identity_ref ir ON ir.agency = pm.agency AND ir.person_ref = pm.person_ref"        \
     " LEFT JOIN identity i ON i.id = ir.identity_id"
 
-static int touched(jd_store *s, const char *since, jd_person_key_cb cb, void *payload,
-                   jd_error *err)
+/* temp.jd_sub_ev: the events new or changed since the watermark v. */
+static int fill_touched(sq *q, const int64_t v[6], jd_error *err)
 {
-    sq *q = s->impl;
-    int64_t v[6];
-    int rc = mark_parse(since, v, err);
-    if (rc < 0 || (rc = temps(q, err)) < 0)
-        return rc;
+    int rc;
     static const char *const fill[6] = {
         "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT id FROM event WHERE id > ?1",
         "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT event_id FROM person_mention WHERE id > ?1",
@@ -172,6 +168,18 @@ static int touched(jd_store *s, const char *since, jd_person_key_cb cb, void *pa
         if ((rc = finish(q, st, JD_OK, r, err)) < 0)
             return rc;
     }
+    return JD_OK;
+}
+
+static int touched(jd_store *s, const char *since, jd_person_key_cb cb, void *payload,
+                   jd_error *err)
+{
+    sq *q = s->impl;
+    int64_t v[6];
+    int rc = mark_parse(since, v, err);
+    if (rc < 0 || (rc = temps(q, err)) < 0 || (rc = fill_touched(q, v, err)) < 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
     /* refs whose person, or whose person's date of birth, child flag or
      * name, differ from what the last analysis saw (kept in jd_ref_diff for
      * alerts_patch), and both persons of each */
@@ -204,6 +212,33 @@ static int touched(jd_store *s, const char *since, jd_person_key_cb cb, void *pa
     rc = JD_OK;
     while ((r = sqlite3_step(st)) == SQLITE_ROW)
         if ((rc = cb(jd_sq__col_text(st, 0), payload)) != 0)
+            break;
+    return finish(q, st, rc, r, err);
+}
+
+static int touched_events(jd_store *s, const char *since, const char *agencies,
+                          int (*cb)(int64_t event_id, const char *event_type,
+                                    const char *narrative, const char *key, void *payload),
+                          void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    int64_t v[6];
+    int rc = mark_parse(since, v, err);
+    if (rc < 0 || (rc = temps(q, err)) < 0 || (rc = fill_touched(q, v, err)) < 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if ((rc = prep(q,
+                   "SELECT ev.id, ev.event_type, ev.narrative, " KEY_OF_MENTION
+                   MENTIONS_OF_SUB_EV IDENTITY_OF_PM
+                   " WHERE instr(',' || ?1 || ',', ',' || ev.agency || ',') > 0"
+                   " AND coalesce(ev.narrative, '') <> '' ORDER BY ev.id, pm.id",
+                   &st, err)) < 0)
+        return rc;
+    jd_sq__bind_text(st, 1, agencies ? agencies : "");
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = cb(sqlite3_column_int64(st, 0), jd_sq__col_text(st, 1),
+                     jd_sq__col_text(st, 2), jd_sq__col_text(st, 3), payload)) != 0)
             break;
     return finish(q, st, rc, r, err);
 }
@@ -498,6 +533,7 @@ const struct jd_incr_ops jd_sqlite_incr_ops = {
     .mark_get = mark_get,
     .mark_set = mark_set,
     .touched = touched,
+    .touched_events = touched_events,
     .load_subset = load_subset,
     .alerts_select = alerts_select,
     .alerts_patch = alerts_patch,

@@ -68,22 +68,44 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
     if (!st)
         st = &local;
     memset(st, 0, sizeof *st);
-    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
-    if (o->threshold > 0)
-        ro.threshold = o->threshold;
-    ro.threads = o->threads;
-    jd_resolve_stats rs;
-    double t0 = mono();
-    int rc = jd_resolve(s, &ro, &rs, err);
-    st->seconds_resolve = mono() - t0;
-    if (rc < 0)
-        return rc;
-    st->identities = rs.identities;
     jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
     ao.rules_path = o->rules_path;
     ao.save = true;
     ao.now = o->now;
     jd_analyse_stats as;
+    double t0 = mono();
+    int rc;
+    if (o->incremental) {
+        /* an urgent call first: its child's alert and escalation before the
+         * rest of the feed is resolved and analysed */
+        char **uw = NULL;
+        size_t nuw = 0;
+        rc = jd_analyse_urgent_keys(s, &ao, &as, &uw, &nuw, err);
+        st->seconds_urgent_screen = as.seconds_touched;
+        st->seconds_urgent_analyse = mono() - t0 - as.seconds_touched;
+        st->urgent_walked = (int64_t)nuw;
+        t0 = mono();
+        if (rc == JD_OK && nuw) {
+            jd_live_stats es;
+            memset(&es, 0, sizeof es);
+            rc = escalate(s, o, (const char *const *)uw, nuw, &es, err);
+        }
+        st->seconds_urgent_escalate = mono() - t0;
+        jd_analyse_keys_free(uw, nuw);
+        if (rc < 0)
+            return rc;
+    }
+    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
+    if (o->threshold > 0)
+        ro.threshold = o->threshold;
+    ro.threads = o->threads;
+    jd_resolve_stats rs;
+    t0 = mono();
+    rc = jd_resolve(s, &ro, &rs, err);
+    st->seconds_resolve = mono() - t0;
+    if (rc < 0)
+        return rc;
+    st->identities = rs.identities;
     t0 = mono();
     char **walked = NULL;
     size_t nwalked = 0;
