@@ -111,6 +111,21 @@ JD_API int jd_analyse_incremental_keys(jd_store *s, const jd_analyse_opts *opts,
                                        jd_error *err);
 JD_API void jd_analyse_keys_free(char **keys, size_t n);
 
+/* What an incremental run covers (jd_analyse_incremental_ex). */
+typedef struct jd_incr_input {
+    const char *const *persons; /* person keys to walk besides the changes below */
+    size_t npersons;
+    bool since_mark;       /* also everything changed since the last saved analysis, and
+                              move its watermark (what jd_analyse_incremental does) */
+    bool identities_known; /* persons name every identity a resolve run changed since the
+                              last analysis (jd_resolve_incremental's touched set, gone
+                              ones included): the store's comparison of every resolved
+                              ref with what the last analysis saw is skipped */
+} jd_incr_input;
+JD_API int jd_analyse_incremental_ex(jd_store *s, const jd_analyse_opts *opts,
+                                     const jd_incr_input *in, jd_analyse_stats *stats,
+                                     char ***walked, size_t *nwalked, jd_error *err);
+
 /*
  * The urgent-call fast path (issue 17): before anything else of a feed runs
  * (resolve included), screen the new or changed records of call handling

@@ -106,6 +106,14 @@ int jd_analyse_incremental_keys(jd_store *s, const jd_analyse_opts *opts,
                                 jd_analyse_stats *stats, char ***walked, size_t *nwalked,
                                 jd_error *err)
 {
+    jd_incr_input in = {persons, npersons, persons == NULL, false};
+    return jd_analyse_incremental_ex(s, opts, &in, stats, walked, nwalked, err);
+}
+
+int jd_analyse_incremental_ex(jd_store *s, const jd_analyse_opts *opts, const jd_incr_input *in,
+                              jd_analyse_stats *stats, char ***walked, size_t *nwalked,
+                              jd_error *err)
+{
     if (walked) {
         *walked = NULL;
         *nwalked = 0;
@@ -114,9 +122,10 @@ int jd_analyse_incremental_keys(jd_store *s, const jd_analyse_opts *opts,
     if (!stats)
         stats = &dummy;
     memset(stats, 0, sizeof *stats);
-    if (!s || !opts || !opts->save || opts->as_of != JD_AS_OF_NOW)
+    if (!s || !opts || !in || !opts->save || opts->as_of != JD_AS_OF_NOW)
         return jd_error_set(err, JD_EINVALID,
-                            "an incremental analysis needs a store and saves as of now");
+                            "an incremental analysis needs a store, what it covers, and saves"
+                            " as of now");
     const struct jd_incr_ops *I = s->ops->incr;
     char since[JD_MARK_MAX] = "";
     int rc;
@@ -135,16 +144,17 @@ int jd_analyse_incremental_keys(jd_store *s, const jd_analyse_opts *opts,
     /* the watermark first: rows stored while this runs are left to the next */
     if ((rc = I->mark_now(s, mark, err)) < 0)
         goto out;
-    bool explicit_persons = persons != NULL;
-    if (!persons) {
-        if ((rc = I->touched(s, since, key_add, &K, err)) != JD_OK) {
-            if (K.rc < 0)
-                rc = K.rc;
+    for (size_t i = 0; in->persons && i < in->npersons; i++)
+        if (in->persons[i] && (rc = key_add(in->persons[i], &K)) != 0)
             goto out;
-        }
-        persons = (const char *const *)K.k;
-        npersons = K.n;
+    if (in->since_mark &&
+        (rc = I->touched(s, since, !in->identities_known, key_add, &K, err)) != JD_OK) {
+        if (K.rc < 0)
+            rc = K.rc;
+        goto out;
     }
+    const char *const *persons = (const char *const *)K.k;
+    size_t npersons = K.n;
     stats->touched = (int64_t)npersons;
     stats->seconds_touched = secs() - t0;
     if (npersons == 0) /* nothing changed: nothing to walk, no run recorded */
@@ -155,7 +165,7 @@ int jd_analyse_incremental_keys(jd_store *s, const jd_analyse_opts *opts,
         goto out;
     /* persons named by the caller do not cover everything since the
      * watermark: it stays for the next run to find the rest */
-    if (!explicit_persons)
+    if (in->since_mark)
         memcpy(S.mark, mark, sizeof mark);
     double load = secs() - t0;
     int64_t touched = stats->touched;

@@ -37,10 +37,13 @@ struct jd_incr_ops {
     int (*mark_set)(jd_store *s, const char *mark, jd_error *err);
     /* The person keys mentioned in every event that is new or changed since
      * `since` (an event, one of its person or object mentions, added or
-     * corrected), each once. JD_EINVALID for a malformed watermark. */
-    int (*touched)(jd_store *s, const char *since, jd_person_key_cb cb, void *payload,
-                   jd_error *err);
-    /* The events new or changed since `since` that `agency_like` (a comma-separated
+     * corrected), each once; with `diff` also the persons on both sides of
+     * every resolved ref whose person (or its date of birth, child flag or
+     * name) differs from analysis_ref, which alerts_patch then brings up to
+     * date. JD_EINVALID for a malformed watermark. */
+    int (*touched)(jd_store *s, const char *since, bool diff, jd_person_key_cb cb,
+                   void *payload, jd_error *err);
+    /* The events new or changed since `since` that `agencies` (a comma-separated
      * list: the agencies whose records may hold an urgent call,
      * "call_handling,police") recorded with a narrative, each with every
      * person key named in it: one call per (event, person). The urgent-call

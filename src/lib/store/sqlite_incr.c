@@ -140,8 +140,8 @@ static int mark_parse(const char *m, int64_t v[6], jd_error *err)
 #define KEY_OF_MENTION                                                                             \
     "coalesce(i.person_id, 'U:' || pm.agency || ':' || pm.person_ref)"
 #define MENTIONS_OF_SUB_EV                                                                         \
-    " FROM temp.jd_sub_ev t JOIN event ev ON ev.id = t.id"                                         \
-    " JOIN person_mention pm ON pm.agency = ev.agency AND pm.record_id = ev.record_id"
+    " FROM temp.jd_sub_ev t CROSS JOIN event ev ON ev.id = t.id"                                   \
+    " CROSS JOIN person_mention pm ON pm.agency = ev.agency AND pm.record_id = ev.record_id"
 #define IDENTITY_OF_PM                                                                             \
     " LEFT JOIN identity_ref ir ON ir.agency = pm.agency AND ir.person_ref = pm.person_ref"        \
     " LEFT JOIN identity i ON i.id = ir.identity_id"
@@ -171,21 +171,21 @@ static int fill_touched(sq *q, const int64_t v[6], jd_error *err)
     return JD_OK;
 }
 
-static int touched(jd_store *s, const char *since, jd_person_key_cb cb, void *payload,
-                   jd_error *err)
+static int touched(jd_store *s, const char *since, bool diff, jd_person_key_cb cb,
+                   void *payload, jd_error *err)
 {
     sq *q = s->impl;
     int64_t v[6];
     int rc = mark_parse(since, v, err);
-    if (rc < 0 || (rc = temps(q, err)) < 0 || (rc = fill_touched(q, v, err)) < 0)
+    if (rc < 0 || (rc = temps(q, err)) < 0 || (rc = fill_touched(q, v, err)) < 0 ||
+        (rc = jd_sq__exec(q, "DELETE FROM temp.jd_ref_diff", err)) < 0)
         return rc;
     sqlite3_stmt *st = NULL;
     /* refs whose person, or whose person's date of birth, child flag or
      * name, differ from what the last analysis saw (kept in jd_ref_diff for
      * alerts_patch), and both persons of each */
-    if ((rc = jd_sq__exec(q,
-                          "DELETE FROM temp.jd_ref_diff;"
-                          "INSERT INTO temp.jd_ref_diff SELECT ir.agency, ir.person_ref,"
+    if (diff && (rc = jd_sq__exec(q,
+                                  "INSERT INTO temp.jd_ref_diff SELECT ir.agency, ir.person_ref,"
                           " i.person_id, " REF_INFO " FROM identity_ref ir"
                           " JOIN identity i ON i.id = ir.identity_id"
                           " LEFT JOIN analysis_ref a ON a.agency = ir.agency AND"
@@ -253,11 +253,11 @@ static int step_done(sq *q, const char *sql, jd_error *err)
 /* Every ref of an identity that holds one of the refs. */
 #define WIDEN                                                                                      \
     "INSERT OR IGNORE INTO temp.jd_sub_ref SELECT ir2.agency, ir2.person_ref"                      \
-    " FROM temp.jd_sub_ref r JOIN identity_ref ir ON ir.agency = r.agency AND"                     \
-    " ir.person_ref = r.person_ref JOIN identity_ref ir2 ON ir2.identity_id = ir.identity_id"
+    " FROM temp.jd_sub_ref r CROSS JOIN identity_ref ir ON ir.agency = r.agency AND"               \
+    " ir.person_ref = r.person_ref CROSS JOIN identity_ref ir2 ON ir2.identity_id = ir.identity_id"
 #define EVENTS_OF_REFS                                                                             \
     "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT pm.event_id FROM temp.jd_sub_ref r"               \
-    " JOIN person_mention pm ON pm.agency = r.agency AND pm.person_ref = r.person_ref"
+    " CROSS JOIN person_mention pm ON pm.agency = r.agency AND pm.person_ref = r.person_ref"
 #define REFS_OF_EVENTS                                                                             \
     "INSERT OR IGNORE INTO temp.jd_sub_ref SELECT pm.agency, pm.person_ref" MENTIONS_OF_SUB_EV
 
@@ -337,7 +337,7 @@ static int load_subset(jd_store *s, int64_t as_of, const char *const *keys, size
                    "SELECT e.id, e.agency, e.record_id, e.event_type, e.occurred_at,"
                    " e.reported_at, e.known_at, e.occurred_prec, e.location, e.postcode,"
                    " e.narrative, e.crime_ref, e.outcome, e.author_role, e.risk_grade,"
-                   " e.crime_recorded FROM temp.jd_sub_ev t JOIN event e ON e.id = t.id"
+                   " e.crime_recorded FROM temp.jd_sub_ev t CROSS JOIN event e ON e.id = t.id"
                    " WHERE e.known_at <= ?1 ORDER BY e.id",
                    &st, err)) < 0)
         return rc;
@@ -383,7 +383,7 @@ static int load_subset(jd_store *s, int64_t as_of, const char *const *keys, size
     if ((rc = prep(q,
                    "SELECT om.event_id, om.object_type, om.value_norm, om.description,"
                    " om.person_ref, om.value_valid FROM temp.jd_sub_ev t"
-                   " JOIN event ev ON ev.id = t.id JOIN object_mention om"
+                   " CROSS JOIN event ev ON ev.id = t.id CROSS JOIN object_mention om"
                    " ON om.agency = ev.agency AND om.record_id = ev.record_id ORDER BY om.id",
                    &st, err)) < 0)
         return rc;
@@ -424,10 +424,10 @@ static int alerts_select(jd_store *s, const char *kind, const char *const *subje
         return rc;
     char sql[400];
     snprintf(sql, sizeof sql,
-             "SELECT a.id, a.kind, a.level, coalesce(a.subject, ''), a.raised_at, %s FROM alert a"
-             "%s WHERE (?1 IS NULL OR a.kind = ?1) ORDER BY a.id",
+             "SELECT a.id, a.kind, a.level, coalesce(a.subject, ''), a.raised_at, %s FROM %s"
+             " WHERE (?1 IS NULL OR a.kind = ?1) ORDER BY a.id",
              with_doc ? "a.doc" : "NULL",
-             subjects ? " JOIN temp.jd_sub_key k ON k.k = a.subject" : "");
+             subjects ? "temp.jd_sub_key k CROSS JOIN alert a ON a.subject = k.k" : "alert a");
     sqlite3_stmt *st = NULL;
     if ((rc = prep(q, sql, &st, err)) < 0)
         return rc;
