@@ -43,7 +43,7 @@ med() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 for kind in call feed; do
   : > "$kind.runs"
   for i in $(seq 1 "$reps"); do
-    cp "$kind.db" run.db
+    cp "$([ "$kind" = call ] && echo call.db || echo fed.db)" run.db
     /usr/bin/time -f "rss %M" -o run.time "$speed" run.db $([ "$kind" = call ] && echo urgent || echo all) > run.out
     cat run.out run.time | tee -a "$kind.runs" | sed "s/^/  $kind $i: /"
   done

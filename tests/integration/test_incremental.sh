@@ -147,6 +147,36 @@ touch "$W/drop/school/quiet.done"
 "$JD" watch --db "$W/w.db" --once --incremental "$W/drop" > "$W/quiet.out" 2>&1
 is "$(grep -c '^updated in' "$W/quiet.out"):$(grep -c 'urgent calls first' "$W/quiet.out")" "1:0" "a school record with nothing urgent: updated, no fast path"
 
+# the server with --incremental: an urgent call dropped in its folder is
+# shown (GET /api/alerts) with its escalation, and the rest still updates
+S="$SCRATCH/s"; mkdir -p "$S/drop"
+cp "$W/w.db" "$S/s.db"
+echo "password-of-analyst-1" | "$JD" user add --db "$S/s.db" --role analyst --password-stdin analyst >/dev/null 2>&1
+"$JD" serve --db "$S/s.db" --listen 127.0.0.1:0 --port-file "$S/port" --feeds "$S/drop" --escalate-every 0 --incremental 2>"$S/serve.log" &
+SPID=$!
+for _ in $(seq 1 100); do [ -s "$S/port" ] && break; sleep 0.1; done
+B="http://127.0.0.1:$(cat "$S/port")"
+curl -s -c "$S/a.jar" -H 'Content-Type: application/json' -d '{"username":"analyst","password":"password-of-analyst-1"}' "$B/api/login" >/dev/null
+crit() { curl -s -b "$S/a.jar" "$B/api/alerts?kind=child_at_risk&level=critical"; }
+crit | grep -q CHLIVE3
+is $? 1 "before the call no alert names it"
+mkdir -p "$S/drop/call_handling/c3"
+sed 's/LIVE1/LIVE3/g; s/Mina/Nell/' "$SRC/tests/data/bundles/feed_call/events.csv" > "$S/drop/call_handling/c3/events.csv"
+sed 's/LIVE1/LIVE3/g; s/Mina/Nell/' "$SRC/tests/data/bundles/feed_call/persons.csv" > "$S/drop/call_handling/c3/persons.csv"
+touch "$S/drop/call_handling/c3.done"
+seen=1
+for _ in $(seq 1 300); do crit | grep -q CHLIVE3 && { seen=0; break; }; sleep 0.1; done
+is $seen 0 "the server shows the call's critical alert (GET /api/alerts) without a restart"
+grep -q 'urgent calls first: 1 persons' "$S/serve.log"; ok $? "through the fast path: $(grep -o 'urgent calls first.*' "$S/serve.log" | head -1)"
+PID=$(crit | python3 -c 'import json,sys; print([a["subject"]["person_id"] for a in json.load(sys.stdin)["alerts"] if "CHLIVE3" in json.dumps(a)][0])' 2>/dev/null)
+seen=1
+for _ in $(seq 1 100); do curl -s -b "$S/a.jar" "$B/api/concerns?all=1" | grep -q "\"$PID\"" && { seen=0; break; }; sleep 0.1; done
+[ -n "$PID" ] && [ $seen = 0 ]; ok $? "and the concern the escalation engine opened for that child ($PID)"
+for _ in $(seq 1 100); do grep -q 'updated after feeds' "$S/serve.log" && break; sleep 0.1; done
+grep -q 'updated after feeds' "$S/serve.log"; ok $? "then the feed is resolved, analysed incrementally and escalated"
+kill -TERM "$SPID"; wait "$SPID"
+is $? 0 "serve --incremental stops cleanly on SIGTERM"
+
 # refused
 "$JD" analyse --db "$C/inc.db" --incremental --no-save >/dev/null 2>&1
 is "$?" "2" "--incremental with --no-save is a usage error"
