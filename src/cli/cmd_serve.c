@@ -45,7 +45,9 @@ static void usage(FILE *f)
                "  --incremental         after feeds: urgent calls first (analysed, escalated\n"
                "                        and shown before the feed is resolved), then only\n"
                "                        the persons the feeds touched are analysed and\n"
-               "                        escalated (networks: full runs only)\n");
+               "                        escalated; networks, clocks and the board's counts\n"
+               "                        are brought up to date by a full analysis at the\n"
+               "                        next scheduled run (--escalate-every)\n");
 }
 
 /* Parse "HOST:PORT" (IPv4). */

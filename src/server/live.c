@@ -192,6 +192,8 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
         return;
     }
     bool full = !srv->o.incremental || as->full;
+    if (!full && as->walked > 0)
+        srv->live_full_due = true;
     if (full) {
         srv->live_counts = *as;
         srv->live_counts_ok = true;
@@ -265,6 +267,27 @@ static void *live_main(void *p)
             jd_error err;
             jd_error_clear(&err);
             jd_live_stats ls;
+            if (srv->live_full_due) {
+                /* after incremental updates: the full analysis they leave
+                 * to the schedule (networks, clocks, the board's counts) */
+                jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+                ao.save = true;
+                double t0 = mono();
+                pthread_mutex_lock(&srv->write_mu);
+                int rc = jd_analyse(srv->live_store, &ao, NULL, &as, &err);
+                pthread_mutex_unlock(&srv->write_mu);
+                if (rc < 0) {
+                    log_err("scheduled full analysis failed", &err);
+                } else {
+                    srv->live_full_due = false;
+                    srv->live_counts = as;
+                    srv->live_counts_ok = have_stats = true;
+                    fprintf(stderr,
+                            "joindots serve: scheduled full analysis after incremental updates in "
+                            "%.2f s (%lld alerts)\n",
+                            mono() - t0, (long long)as.alerts);
+                }
+            }
             pthread_mutex_lock(&srv->write_mu);
             if (jd_live_escalate(srv->live_store, NULL, &ls, &err) < 0)
                 log_err("scheduled escalation run failed", &err);

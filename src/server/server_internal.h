@@ -99,6 +99,10 @@ struct jd_server {
      * incremental one counts only its walked persons): live thread only */
     jd_analyse_stats live_counts;
     bool live_counts_ok;
+    /* an incremental update ran since the last full analysis: networks,
+     * clocks of untouched children and the board's counts wait for the
+     * next scheduled run, which analyses in full (live thread only) */
+    bool live_full_due;
 };
 
 typedef struct req {

@@ -152,7 +152,7 @@ is "$(grep -c '^updated in' "$W/quiet.out"):$(grep -c 'urgent calls first' "$W/q
 S="$SCRATCH/s"; mkdir -p "$S/drop"
 cp "$W/w.db" "$S/s.db"
 echo "password-of-analyst-1" | "$JD" user add --db "$S/s.db" --role analyst --password-stdin analyst >/dev/null 2>&1
-"$JD" serve --db "$S/s.db" --listen 127.0.0.1:0 --port-file "$S/port" --feeds "$S/drop" --escalate-every 0 --incremental 2>"$S/serve.log" &
+"$JD" serve --db "$S/s.db" --listen 127.0.0.1:0 --port-file "$S/port" --feeds "$S/drop" --escalate-every 3 --incremental 2>"$S/serve.log" &
 SPID=$!
 for _ in $(seq 1 100); do [ -s "$S/port" ] && break; sleep 0.1; done
 B="http://127.0.0.1:$(cat "$S/port")"
@@ -174,8 +174,14 @@ for _ in $(seq 1 100); do curl -s -b "$S/a.jar" "$B/api/concerns?all=1" | grep -
 [ -n "$PID" ] && [ $seen = 0 ]; ok $? "and the concern the escalation engine opened for that child ($PID)"
 for _ in $(seq 1 100); do grep -q 'updated after feeds' "$S/serve.log" && break; sleep 0.1; done
 grep -q 'updated after feeds' "$S/serve.log"; ok $? "then the feed is resolved, analysed incrementally and escalated"
+for _ in $(seq 1 200); do grep -q 'scheduled full analysis after incremental updates' "$S/serve.log" && break; sleep 0.1; done
+grep -q 'scheduled full analysis after incremental updates' "$S/serve.log"; ok $? "the next scheduled run analyses in full (networks, clocks, the board's counts)"
 kill -TERM "$SPID"; wait "$SPID"
 is $? 0 "serve --incremental stops cleanly on SIGTERM"
+cp "$S/s.db" "$S/full.db"; "$JD" analyse --db "$S/full.db" >/dev/null 2>&1
+qa="SELECT id, kind, level, coalesce(subject, ''), raised_at, doc FROM alert WHERE kind <> 'escalation' ORDER BY id"
+sqlite3 "$S/s.db" "$qa" > "$S/a1"; sqlite3 "$S/full.db" "$qa" > "$S/a2"
+cmp -s "$S/a1" "$S/a2"; ok $? "after it, every alert (networks included) equals a full analysis of the same store ($(wc -l < "$S/a2") alerts)"
 
 # refused
 "$JD" analyse --db "$C/inc.db" --incremental --no-save >/dev/null 2>&1
