@@ -13,7 +13,7 @@
 # tests/data/bundles/feed_call, not resolved: the fast path runs first);
 # they are built when absent. Defaults: 1000000 events, 5 repeats, 5000.
 set -euo pipefail
-build=${1:?build dir}
+build=$(cd "${1:?build dir}" && pwd)
 work=${2:?work dir}
 events=${3:-1000000}
 reps=${4:-5}
