@@ -78,6 +78,17 @@ cp "$C/inc.db" "$C/call_full.db"; "$JD" analyse --db "$C/call_full.db" >/dev/nul
 read -r n nd <<< "$(same "$C/call_full.db" "$C/inc.db")"
 is "$nd" "0" "after the call, incremental = full ($n alerts outside networks)"
 
+# a person's decision merges two children: the identity that goes takes its
+# alerts with it (its row may stay in the store, with no ref)
+pick=$(sqlite3 -separator ' ' "$C/inc.db" "SELECT subject, json_extract(doc, '\$.subject.refs[0].agency') || ':' || json_extract(doc, '\$.subject.refs[0].person_ref') FROM alert WHERE kind = 'child_at_risk' AND subject NOT LIKE 'U:%' ORDER BY id LIMIT 2")
+read -r p1 r1 p2 r2 <<< "$(echo $pick)"
+"$JD" link confirm --db "$C/inc.db" --reason "test: the same child" "$r1" "$r2" >/dev/null 2>&1 && "$JD" resolve --db "$C/inc.db" >/dev/null 2>&1
+"$JD" analyse --db "$C/inc.db" --incremental >/dev/null 2>&1
+is "$(sqlite3 "$C/inc.db" "SELECT count(DISTINCT subject) FROM alert WHERE kind = 'child_at_risk' AND subject IN ('$p1', '$p2')")" "1" "two children merged by a decision: one child_at_risk alert is left ($p1, $p2)"
+cp "$C/inc.db" "$C/merge_full.db"; "$JD" analyse --db "$C/merge_full.db" >/dev/null 2>&1
+read -r n nd <<< "$(same "$C/merge_full.db" "$C/inc.db")"
+is "$nd" "0" "after the merge, incremental = full ($n alerts outside networks)"
+
 # a corrected row (a new version of an event) is found through the history
 python3 - "$C/sl/s001" "$C/fix" <<'PY'
 import csv, glob, os, sys
