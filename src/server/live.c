@@ -269,12 +269,13 @@ static void *live_main(void *p)
             jd_live_stats ls;
             if (srv->live_full_due) {
                 /* after incremental updates: the full analysis they leave
-                 * to the schedule (networks, clocks, the board's counts) */
+                 * to the schedule (networks, clocks, the board's counts),
+                 * with the documents readers serve (graph, profiles) */
                 jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
                 ao.save = true;
                 double t0 = mono();
                 pthread_mutex_lock(&srv->write_mu);
-                int rc = jd_analyse(srv->live_store, &ao, NULL, &as, &err);
+                int rc = jd_escalate_analyse(srv->live_store, &ao, &as, &err);
                 pthread_mutex_unlock(&srv->write_mu);
                 if (rc < 0) {
                     log_err("scheduled full analysis failed", &err);
