@@ -137,14 +137,29 @@ typedef struct jd_live_opts {
     double threshold;        /* resolve's match threshold (0: its default) */
     int threads;             /* resolve's scoring threads (0: its default) */
     int64_t now;             /* clock; 0: wall clock */
+    bool incremental;        /* analyse only the persons the feeds touched
+                                (jd_analyse_incremental); false: a full analysis */
 } jd_live_opts;
-#define JD_LIVE_OPTS_INIT {NULL, NULL, 0.0, 0, 0}
+#define JD_LIVE_OPTS_INIT {NULL, NULL, 0.0, 0, 0, false}
 
 typedef struct jd_live_stats {
     double seconds_resolve, seconds_analyse, seconds_escalate;
     int64_t identities, alerts, concerns, escalated;
     /* The analysis' counts (the board's), as jd_analyse_stats gives them. */
     int64_t returns_due, returns_interviewed_72h, crimes_disclosed, crimes_recorded;
+    /* An incremental analysis: persons touched and walked, the time to find
+     * them and to load them (inside seconds_analyse); analyse_full when it
+     * ran the full analysis instead (nothing saved before). The counts above
+     * are then those of the walked persons only. */
+    int64_t touched, walked;
+    double seconds_touched, seconds_load;
+    bool analyse_full;
+    /* The urgent-call fast path, first of all (incremental only,
+     * jd_analyse_urgent_keys): persons it walked, the time to screen the
+     * feed's call-handling and police records, to analyse them and to run the
+     * escalation engine over them. */
+    int64_t urgent_walked;
+    double seconds_urgent_screen, seconds_urgent_analyse, seconds_urgent_escalate;
 } jd_live_stats;
 
 /*

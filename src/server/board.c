@@ -164,11 +164,21 @@ int jd_api_load(jd_server *srv, jd_store *s, jd_error *err)
         if ((rc = jd_concern_role_rung(NULL, jd_role_name(role), srv->role_rung[role],
                                        sizeof srv->role_rung[role], err)) < 0)
             return rc;
-    return jd_api_build(s, NULL, &srv->alerts, &srv->board, err);
+    /* the counts it finds are the board's until the live thread runs a
+     * full analysis (an incremental one counts only the persons it walked) */
+    rc = jd_api_build_counts(s, NULL, &srv->live_counts, &srv->alerts, &srv->board, err);
+    srv->live_counts_ok = rc == JD_OK;
+    return rc;
 }
 
 int jd_api_build(jd_store *s, const jd_analyse_stats *known, json_t **alerts_out,
                  json_t **board_out, jd_error *err)
+{
+    return jd_api_build_counts(s, known, NULL, alerts_out, board_out, err);
+}
+
+int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, jd_analyse_stats *counts,
+                        json_t **alerts_out, json_t **board_out, jd_error *err)
 {
     jd_analyse_stats st;
     memset(&st, 0, sizeof st);
@@ -180,6 +190,8 @@ int jd_api_build(jd_store *s, const jd_analyse_stats *known, json_t **alerts_out
         json_decref(alerts);
         return rc;
     }
+    if (counts)
+        *counts = st;
     json_t *eq = equality(alerts, s, err);
     if (!eq) {
         json_decref(alerts);

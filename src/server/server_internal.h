@@ -95,6 +95,14 @@ struct jd_server {
     pthread_mutex_t write_mu; /* one feed ingest or update stage at a time */
     int64_t loaded_analysis;  /* change counter of the loaded alerts (under idx_lock) */
     atomic_llong reloads;     /* how many times the alerts were reloaded */
+    /* the board's counts of the last full analysis this thread ran (an
+     * incremental one counts only its walked persons): live thread only */
+    jd_analyse_stats live_counts;
+    bool live_counts_ok;
+    /* an incremental update ran since the last full analysis: networks,
+     * clocks of untouched children and the board's counts wait for the
+     * next scheduled run, which analyses in full (live thread only) */
+    bool live_full_due;
 };
 
 typedef struct req {
@@ -273,6 +281,9 @@ int jd_api_load(jd_server *srv, jd_store *s, jd_error *err);
  * them computed (a run that writes nothing). */
 int jd_api_build(jd_store *s, const jd_analyse_stats *known, json_t **alerts, json_t **board,
                  jd_error *err);
+/* The same, and the board's counts it used into *counts (when not NULL). */
+int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, jd_analyse_stats *counts,
+                        json_t **alerts, json_t **board, jd_error *err);
 /* The JSON of one alert of the loaded analysis (borrowed), or NULL. */
 json_t *jd_api_alert(jd_server *srv, const char *id);
 

@@ -7,7 +7,10 @@
  */
 #include "analyse/snapshot.h"
 #include "screen/rules.h"
+#include "store/incr_ops.h"
 #include "text/norm.h"
+
+#include <joindots/chronology.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -305,6 +308,46 @@ static int group(jd_snapshot *S)
     return 0;
 }
 
+/* The walked persons of a subset: the keys asked for, then hops times over
+ * whoever shares one of the walked persons' events (all of which the store
+ * loaded; see incr_ops.h load_subset). */
+static int mark_walked(jd_snapshot *S, const jd_snapshot_opts *o)
+{
+    uint32_t *front = malloc((S->np + 1) * sizeof *front);
+    if (!front)
+        return oom(S);
+    size_t nf = 0;
+    for (size_t i = 0; i < o->npersons; i++) {
+        const char *k = o->persons[i];
+        const uint32_t *v = k ? jd_strmap_get(&S->pmap, k, strlen(k)) : NULL;
+        if (v && !S->p[*v].walk) {
+            S->p[*v].walk = true;
+            front[nf++] = *v;
+        }
+    }
+    size_t lo = 0;
+    for (int h = 0; h < o->hops; h++) {
+        size_t hi = nf;
+        for (size_t f = lo; f < hi; f++) {
+            const aperson *p = &S->p[front[f]];
+            for (uint32_t x = 0; x < p->nx; x++) {
+                const aev *e = &S->ev[S->m[S->by_person[p->x0 + x]].ev];
+                for (uint32_t k = 0; k < e->nm; k++) {
+                    uint32_t q = S->m[S->by_event[e->m0 + k]].person;
+                    if (!S->p[q].walk) {
+                        S->p[q].walk = true;
+                        front[nf++] = q;
+                    }
+                }
+            }
+        }
+        lo = hi;
+    }
+    S->nwalk = nf;
+    free(front);
+    return 0;
+}
+
 int jd_snapshot__load(jd_snapshot *S, jd_store *s, const jd_snapshot_opts *o, jd_error *err)
 {
     memset(S, 0, sizeof *S);
@@ -315,13 +358,31 @@ int jd_snapshot__load(jd_snapshot *S, jd_store *s, const jd_snapshot_opts *o, jd
     if (!s || !o)
         return jd_error_set(err, JD_EINVALID, "no store");
     S->mention_detail = o->mention_detail;
+    S->subset = o->persons != NULL;
+    if (S->subset && (!s->ops->incr || o->hops < 0))
+        return jd_error_set(err, JD_EINVALID, "this store cannot load a subset for analysis");
     jd_an_callbacks cb = {on_identity, on_event, on_mention, on_object};
-    int rc = s->ops->analysis_load(s, o->as_of, &cb, S, err);
+    int rc;
+    /* the watermark of a full load as of now, taken before it, for the
+     * incremental runs that follow it */
+    if (!S->subset && o->as_of == JD_AS_OF_NOW && s->ops->incr &&
+        (rc = s->ops->incr->mark_now(s, S->mark, err)) < 0)
+        return rc;
+    rc = S->subset ? s->ops->incr->load_subset(s, o->as_of, o->persons, o->npersons, o->hops,
+                                               &cb, S, err)
+                   : s->ops->analysis_load(s, o->as_of, &cb, S, err);
     if (rc < 0)
         return rc == JD_ENOMEM ? oom(S) : rc;
     for (size_t i = 0; i < S->nm; i++)
         S->m[i].age = (int16_t)jd_snapshot__mention_age(S, &S->m[i]);
-    return group(S);
+    if ((rc = group(S)) < 0)
+        return rc;
+    if (S->subset)
+        return mark_walked(S, o);
+    for (size_t i = 0; i < S->np; i++)
+        S->p[i].walk = true;
+    S->nwalk = S->np;
+    return 0;
 }
 
 void jd_snapshot__dispose(jd_snapshot *S)

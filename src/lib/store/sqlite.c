@@ -1943,6 +1943,7 @@ static const jd_store_ops sqlite_ops = {
     .concern = &jd_sqlite_concern_ops,
     .account = &jd_sqlite_account_ops,
     .live = &jd_sqlite_live_ops,
+    .incr = &jd_sqlite_incr_ops,
 };
 
 /* Process-wide SQLite settings, before its first use. Memory statistics

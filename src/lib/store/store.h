@@ -180,6 +180,7 @@ typedef int (*jd_chrono_event_cb)(const struct jd_chrono_event *ev, void *payloa
 struct jd_concern_ops; /* store/concern_ops.h: concerns and escalation */
 struct jd_account_ops; /* store/account_ops.h: accounts, sessions, audit */
 struct jd_live_ops;    /* store/live_ops.h: feeds, feed tokens, change counter */
+struct jd_incr_ops;    /* store/incr_ops.h: incremental analysis (subset load, alert patch) */
 
 typedef struct jd_store_ops {
     const char *name;
@@ -274,6 +275,7 @@ typedef struct jd_store_ops {
     const struct jd_concern_ops *concern;
     const struct jd_account_ops *account;
     const struct jd_live_ops *live; /* NULL: the backend has no feeds yet */
+    const struct jd_incr_ops *incr; /* NULL: no incremental analysis (full runs only) */
 } jd_store_ops;
 
 struct jd_store {

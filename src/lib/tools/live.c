@@ -3,11 +3,12 @@
  * analyse (alerts saved), then the escalation engine (concerns opened and
  * risen, notifications queued), each stage timed.
  *
- * Each stage is today a full re-run over the store, so the result is by
- * construction what a batch run on the same data gives; identities keep
- * their person_ids across runs (resolve), alerts their ids (analyse). An
- * incremental resolve and analyse (only the refs and children a feed
- * touches) would have to give the same answer; it is not built yet.
+ * Resolve is a full re-run over the store; identities keep their person_ids
+ * across runs, alerts their ids. With opts.incremental the analysis is
+ * incremental (jd_analyse_incremental: only the persons the feeds touched,
+ * and whoever shares an event with them, their alerts replaced in place;
+ * networks stay as the last full run found them), else a full re-run, by
+ * construction what a batch run on the same data gives.
  */
 #include <joindots/analyse.h>
 #include <joindots/concern.h>
@@ -27,7 +28,9 @@ static double mono(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err)
+/* The escalation engine, over everyone (persons NULL) or over some. */
+static int escalate(jd_store *s, const jd_live_opts *o, const char *const *persons, size_t n,
+                    jd_live_stats *st, jd_error *err)
 {
     jd_live_opts def = JD_LIVE_OPTS_INIT;
     if (!o)
@@ -36,6 +39,8 @@ int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_e
     eo.ladder_path = o->ladder_path;
     eo.rules_path = o->rules_path;
     eo.save = true;
+    eo.persons = persons;
+    eo.npersons = n;
     jd_escalate_stats es;
     double t0 = mono();
     int rc = jd_escalate_run(s, JD_AS_OF_NOW, o->now, &eo, &es, err);
@@ -49,6 +54,11 @@ int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_e
     return rc;
 }
 
+int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err)
+{
+    return escalate(s, o, NULL, 0, st, err);
+}
+
 int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err)
 {
     jd_live_opts def = JD_LIVE_OPTS_INIT;
@@ -58,33 +68,72 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
     if (!st)
         st = &local;
     memset(st, 0, sizeof *st);
-    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
-    if (o->threshold > 0)
-        ro.threshold = o->threshold;
-    ro.threads = o->threads;
-    jd_resolve_stats rs;
-    double t0 = mono();
-    int rc = jd_resolve(s, &ro, &rs, err);
-    st->seconds_resolve = mono() - t0;
-    if (rc < 0)
-        return rc;
-    st->identities = rs.identities;
     jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
     ao.rules_path = o->rules_path;
     ao.save = true;
     ao.now = o->now;
     jd_analyse_stats as;
+    double t0 = mono();
+    int rc;
+    if (o->incremental) {
+        /* an urgent call first: its child's alert and escalation before the
+         * rest of the feed is resolved and analysed */
+        char **uw = NULL;
+        size_t nuw = 0;
+        rc = jd_analyse_urgent_keys(s, &ao, &as, &uw, &nuw, err);
+        st->seconds_urgent_screen = as.seconds_touched;
+        st->seconds_urgent_analyse = mono() - t0 - as.seconds_touched;
+        st->urgent_walked = (int64_t)nuw;
+        t0 = mono();
+        if (rc == JD_OK && nuw) {
+            jd_live_stats es;
+            memset(&es, 0, sizeof es);
+            rc = escalate(s, o, (const char *const *)uw, nuw, &es, err);
+        }
+        st->seconds_urgent_escalate = mono() - t0;
+        jd_analyse_keys_free(uw, nuw);
+        if (rc < 0)
+            return rc;
+    }
+    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
+    if (o->threshold > 0)
+        ro.threshold = o->threshold;
+    ro.threads = o->threads;
+    jd_resolve_stats rs;
     t0 = mono();
-    rc = jd_analyse(s, &ao, NULL, &as, err);
-    st->seconds_analyse = mono() - t0;
+    rc = jd_resolve(s, &ro, &rs, err);
+    st->seconds_resolve = mono() - t0;
     if (rc < 0)
         return rc;
+    st->identities = rs.identities;
+    t0 = mono();
+    char **walked = NULL;
+    size_t nwalked = 0;
+    rc = o->incremental ? jd_analyse_incremental_keys(s, &ao, NULL, 0, &as, &walked, &nwalked, err)
+                        : jd_analyse(s, &ao, NULL, &as, err);
+    st->seconds_analyse = mono() - t0;
+    st->touched = as.touched;
+    st->walked = as.walked;
+    st->seconds_touched = as.seconds_touched;
+    st->seconds_load = as.seconds_load;
+    st->analyse_full = !o->incremental || as.full;
+    if (rc < 0) {
+        jd_analyse_keys_free(walked, nwalked);
+        return rc;
+    }
     st->alerts = as.alerts;
     st->returns_due = as.returns_due;
     st->returns_interviewed_72h = as.returns_interviewed_72h;
     st->crimes_disclosed = as.crimes_disclosed;
     st->crimes_recorded = as.crimes_recorded;
-    return jd_live_escalate(s, o, st, err);
+    /* after an incremental analysis, the engine over the persons it walked
+     * (none walked: nothing changed, nothing to escalate) */
+    if (st->analyse_full)
+        rc = jd_live_escalate(s, o, st, err);
+    else if (nwalked)
+        rc = escalate(s, o, (const char *const *)walked, nwalked, st, err);
+    jd_analyse_keys_free(walked, nwalked);
+    return rc;
 }
 
 int jd_live_generation(jd_store *s, int64_t *analysis, int64_t *identities, jd_error *err)
