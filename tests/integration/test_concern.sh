@@ -12,7 +12,7 @@
 JD=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 scratch
-DB="$SCRATCH/ox.db"
+DB=$(store_at "$SCRATCH/ox.db")
 # the county without realistic identity noise, as these escalation figures
 # were set on it (with the noise a victim's split identity can be critical
 # before the call; identity on noisy counties is issue 16's)
@@ -236,7 +236,7 @@ L=$(printf 'R%.0s' $(seq 1 420))
   echo "police,${L}A,N1,subject,Hart,Amy,1995-05-01,F,OX4 1AA"
   echo "police,${L}B,N1,subject,Hart,Amy,1995-05-01,F,OX4 1AA"
 } >"$LB/persons.csv"
-"$JD" ingest --db "$SCRATCH/long.db" --quiet "$LB" >/dev/null 2>&1
-"$JD" concern run --db "$SCRATCH/long.db" 2>/dev/null | head -1 | grep -q '^concerns 2 (2 derived)'
+"$JD" ingest --db "$(store_at "$SCRATCH/long.db")" --quiet "$LB" >/dev/null 2>&1
+"$JD" concern run --db "$(store_at "$SCRATCH/long.db")" 2>/dev/null | head -1 | grep -q '^concerns 2 (2 derived)'
 ok $? "two strategic notes with long record ids sharing 420 bytes are two concerns"
 done_testing

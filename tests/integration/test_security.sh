@@ -13,7 +13,7 @@ JD=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 scratch
 unset JD_AUDIT_KEY_FILE
-DB="$SCRATCH/s.db"
+DB=$(store_at "$SCRATCH/s.db")
 "$JD" ingest --db "$DB" --quiet "$SRC/tests/data/bundles/network" >/dev/null 2>&1
 is $? 0 "ingest of the network bundle"
 "$JD" resolve --db "$DB" >/dev/null 2>&1
@@ -31,8 +31,8 @@ ok $(( $? == 124 )) "analyse ends"
 # serve honours SIGTERM while it loads (it used to block the signal until
 # it listened: minutes on a county store)
 "$JD" synth --seed 5 --events 60000 --out "$SCRATCH/mid" >/dev/null 2>&1
-"$JD" ingest --db "$SCRATCH/mid.db" --quiet "$SCRATCH/mid" >/dev/null 2>&1
-"$JD" serve --db "$SCRATCH/mid.db" --listen 127.0.0.1:0 --port-file "$SCRATCH/port" \
+"$JD" ingest --db "$(store_at "$SCRATCH/mid.db")" --quiet "$SCRATCH/mid" >/dev/null 2>&1
+"$JD" serve --db "$(store_at "$SCRATCH/mid.db")" --listen 127.0.0.1:0 --port-file "$SCRATCH/port" \
   2>"$SCRATCH/serve.err" &
 spid=$!
 sleep 0.3
@@ -90,13 +90,13 @@ ok $(( $? == 0 || ${#out} != 0 )) "concern show refused without an audit entry, 
 # ---- damaged database files are refused at open, naming the file ----
 cp "$DB" "$SCRATCH/trunc.db"
 truncate -s $(( $(stat -c %s "$DB") / 2 )) "$SCRATCH/trunc.db"
-"$JD" rejects --db "$SCRATCH/trunc.db" >/dev/null 2>"$SCRATCH/err"
+"$JD" rejects --db "$(store_at "$SCRATCH/trunc.db")" >/dev/null 2>"$SCRATCH/err"
 ok $(( $? == 0 )) "a truncated store is refused"
 grep -q "trunc.db is damaged" "$SCRATCH/err"
 is $? 0 "the error names the file: $(head -c 160 "$SCRATCH/err")"
 cp "$DB" "$SCRATCH/head.db"
 printf 'this is not sqlite at all' | dd of="$SCRATCH/head.db" conv=notrunc 2>/dev/null
-"$JD" chronology --db "$SCRATCH/head.db" "$pid" >/dev/null 2>"$SCRATCH/err"
+"$JD" chronology --db "$(store_at "$SCRATCH/head.db")" "$pid" >/dev/null 2>"$SCRATCH/err"
 ok $(( $? == 0 )) "a store with an overwritten header is refused"
 grep -q "head.db is damaged or not a joindots database" "$SCRATCH/err"
 is $? 0 "the error names the file"
@@ -113,7 +113,7 @@ with open(sys.argv[1], 'r+b') as f:
     f.seek(0)
     f.write(page1)
 EOF
-"$JD" rejects --db "$SCRATCH/mid.db" >/dev/null 2>"$SCRATCH/err"
+"$JD" rejects --db "$(store_at "$SCRATCH/mid.db")" >/dev/null 2>"$SCRATCH/err"
 ok $(( $? == 0 )) "a store with a damaged schema page is refused"
 grep -q "mid.db is damaged" "$SCRATCH/err"
 is $? 0 "the error names the file: $(head -c 160 "$SCRATCH/err")"
@@ -226,20 +226,20 @@ EOF
 for case in cut wipe rewrite strip strip_first strip_first2; do
   cp "$DB" "$SCRATCH/t.db"
   tamper "$SCRATCH/t.db" $case
-  "$JD" audit verify --db "$SCRATCH/t.db" >/dev/null 2>&1
+  "$JD" audit verify --db "$(store_at "$SCRATCH/t.db")" >/dev/null 2>&1
   plain=$?
-  out=$("$JD" audit verify --db "$SCRATCH/t.db" --audit-key "$K")
+  out=$("$JD" audit verify --db "$(store_at "$SCRATCH/t.db")" --audit-key "$K")
   is $? 5 "$case: fails verify with the key ($out)"
-  out=$("$JD" audit verify --db "$SCRATCH/t.db" --anchor "$A")
+  out=$("$JD" audit verify --db "$(store_at "$SCRATCH/t.db")" --anchor "$A")
   is $? 5 "$case: fails verify with the anchor alone ($out)"
-  "$JD" audit verify --db "$SCRATCH/t.db" --audit-key "$K" --anchor "$A" >/dev/null
+  "$JD" audit verify --db "$(store_at "$SCRATCH/t.db")" --audit-key "$K" --anchor "$A" >/dev/null
   is $? 5 "$case: fails verify with key and anchor (without either: exit $plain)"
 done
 # a rollback to an older copy: only the anchor can tell
 cp "$DB" "$SCRATCH/old.db"
 JD_AUDIT_KEY_FILE="$K" "$JD" profile --db "$DB" --reason later 'place:Cowley Road' >/dev/null 2>&1
 "$JD" audit anchor --db "$DB" --audit-key "$K" --out "$A" >/dev/null
-"$JD" audit verify --db "$SCRATCH/old.db" --audit-key "$K" --anchor "$A" >/dev/null
+"$JD" audit verify --db "$(store_at "$SCRATCH/old.db")" --audit-key "$K" --anchor "$A" >/dev/null
 is $? 5 "a store rolled back to an older copy fails verify with the newer anchor"
 # a forged anchor line
 tail -1 "$A" | python3 -c 'import sys; l = sys.stdin.read().rstrip("\n")
