@@ -184,8 +184,14 @@ int jd_pg__end(pgs *p, int rc, jd_error *err)
     return rc;
 }
 
+/* A run that must be alone waits for the one before it however long it
+ * takes (the connection's lock_timeout, below, is for readers and short
+ * writers): SET LOCAL lifts it until the transaction ends. */
 int jd_pg__lock(pgs *p, int key, jd_error *err)
 {
+    int rc = jd_pg__exec(p, "SET LOCAL lock_timeout = 0", err);
+    if (rc < 0)
+        return rc;
     jd_pg_params pp = {.n = 0};
     pgp_int(&pp, JD_PG_LOCK_CLASS);
     pgp_int(&pp, key);
@@ -2092,9 +2098,12 @@ int jd_store__pg_open(jd_store **out, const char *location, const jd_store_opts 
         goto out;
     }
     PQsetNoticeProcessor(p->c, quiet_notices, NULL);
+    /* lock_timeout 10 s, as SQLite's busy timeout: a statement that waits
+     * longer for a lock (the audit head held by a stuck writer) fails, and
+     * the server answers 503 rather than hanging its worker. */
     if ((rc = jd_pg__exec(p,
                           "SET client_min_messages = warning; SET work_mem = '64MB';"
-                          " SET TIME ZONE 'UTC'",
+                          " SET TIME ZONE 'UTC'; SET lock_timeout = '10s'",
                           err)) < 0)
         goto out;
     int v = 0;
