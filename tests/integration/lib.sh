@@ -134,6 +134,8 @@ store_cleanup() {
   on_pg && [ -n "${SCRATCH:-}" ] && [ -f "$SCRATCH/.jd_stores" ] || return 0
   local name
   sort -u "$SCRATCH/.jd_stores" | while read -r name; do
+    # no new connection (a server still running would reconnect), then drop
+    pg_admin "ALTER DATABASE $name ALLOW_CONNECTIONS false" 2>/dev/null
     pg_admin "DROP DATABASE IF EXISTS $name WITH (FORCE)" 2>/dev/null
   done
   rm -f "$SCRATCH/.jd_stores"
