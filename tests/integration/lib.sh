@@ -63,8 +63,10 @@ skip() {
 # On PostgreSQL each store is a database of its own (jdt_PID_NAME), dropped
 # when the script ends.
 JD_TEST_PG=0
-# Python reaches the store through tests/integration/jdq.py (sqlite3 or psql)
+# Python reaches the store through tests/integration/jdq.py (sqlite3 or psql),
+# writing no bytecode into the source tree
 export PYTHONPATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONDONTWRITEBYTECODE=1
 if [ "${JD_TEST_BACKEND:-sqlite}" = postgres ]; then
   if [ -z "${JD_TEST_DB:-}" ]; then
     echo "1..0 # SKIP JD_TEST_DB is not set: run scripts/test-postgres.sh"
