@@ -210,7 +210,8 @@ with socketserver.TCPServer(('127.0.0.1', port), H) as s:
 EOF2
 srv=$!
 echo "$pending" > "$SCRATCH/hook.log.want"; : > "$SCRATCH/hook.log"
-sleep 0.5
+# until the webhook listens (a fixed half second was too short on a loaded machine)
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 "$JD" concern notify --db "$DB" --webhook "http://127.0.0.1:$port/hook" --now 2012-03-01T10:10 > "$SCRATCH/n2"
 is $? 0 "notify when the webhook is back (first answer 503)"
 "$JD" concern notify --db "$DB" --webhook "http://127.0.0.1:$port/hook" --now 2012-03-01T12:00 > "$SCRATCH/n3"
