@@ -137,13 +137,13 @@ TOKC=$("$JD" token add --db "$DB" --agency call_handling ch-feed 2>/dev/null)
 echo "password-of-analyst-1" | "$JD" user add --db "$DB" --role analyst --password-stdin analyst 2>/dev/null
 "$JD" resolve --db "$DB" >/dev/null 2>&1 && "$JD" analyse --db "$DB" >/dev/null 2>&1
 SDROP="$SCRATCH/sdrop"; mkdir -p "$SDROP"
+is "$(db_query "$DB" "select count(*) from concern")" 0 "no concern before the server ran (nobody typed concern run)"
 "$JD" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$SCRATCH/port" --feeds "$SDROP" --escalate-every 1 2>"$SCRATCH/serve.log" &
 SPID=$!
 for _ in $(seq 1 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
 B="http://127.0.0.1:$(cat "$SCRATCH/port")"
 curl -s -c "$SCRATCH/a.jar" -H 'Content-Type: application/json' -d '{"username":"analyst","password":"password-of-analyst-1"}' "$B/api/login" >/dev/null
 ncon() { curl -s -b "$SCRATCH/a.jar" "$B/api/concerns?all=1" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["concerns"]))' 2>/dev/null; }
-is "$(db_query "$DB" "select count(*) from concern")" 0 "no concern before the server ran (nobody typed concern run)"
 seen=1
 for _ in $(seq 1 100); do [ "$(ncon)" -gt 0 ] 2>/dev/null && { seen=0; break; }; sleep 0.1; done
 is $seen 0 "the server runs the escalation engine on its own schedule (--escalate-every 1): concerns appear"
