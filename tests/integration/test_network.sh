@@ -17,7 +17,7 @@
 JD=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 scratch
-DB="$SCRATCH/n.db"
+DB=$(store_at "$SCRATCH/n.db")
 "$JD" ingest --db "$DB" --quiet "$SRC/tests/data/bundles/network" >/dev/null 2>&1
 is $? 0 "ingest of the network bundle"
 "$JD" resolve --db "$DB" >/dev/null 2>&1
@@ -161,10 +161,10 @@ ok $? "graph (GraphML) is well-formed XML with edges"
 # detection, set before that noise existed; identity on the noisy county is
 # measured by bench/pipeline_bench.sh (issue 16)
 "$JD" synth --out "$SCRATCH/county" --seed 4 --networks 6 --identity-noise none >/dev/null 2>&1
-"$JD" ingest --db "$SCRATCH/c.db" --quiet "$SCRATCH/county" >/dev/null 2>&1
-"$JD" resolve --db "$SCRATCH/c.db" >/dev/null 2>&1
-"$JD" export identities --db "$SCRATCH/c.db" > "$SCRATCH/c.ids" 2>/dev/null
-"$JD" export alerts --db "$SCRATCH/c.db" > "$SCRATCH/c.alerts" 2>/dev/null
+"$JD" ingest --db "$(store_at "$SCRATCH/c.db")" --quiet "$SCRATCH/county" >/dev/null 2>&1
+"$JD" resolve --db "$(store_at "$SCRATCH/c.db")" >/dev/null 2>&1
+"$JD" export identities --db "$(store_at "$SCRATCH/c.db")" > "$SCRATCH/c.ids" 2>/dev/null
+"$JD" export alerts --db "$(store_at "$SCRATCH/c.db")" > "$SCRATCH/c.alerts" 2>/dev/null
 "$JD" score --truth "$SCRATCH/county/truth.json" --identities "$SCRATCH/c.ids" \
   --alerts "$SCRATCH/c.alerts" --json > "$SCRATCH/score.json" 2>/dev/null
 read -r p r det nets < <(python3 -c "
@@ -194,10 +194,10 @@ for n, (a, b, d) in enumerate(itertools.product(c, v, c), 1):
 "
   tail -n +2 "$SRC/tests/data/bundles/network/persons.csv"
 } >"$BIG/persons.csv"
-"$JD" ingest --db "$SCRATCH/big.db" --quiet "$BIG" >/dev/null 2>&1 &&
-  "$JD" resolve --db "$SCRATCH/big.db" >/dev/null 2>&1 &&
-  "$JD" export identities --db "$SCRATCH/big.db" >"$SCRATCH/ids.jsonl" 2>/dev/null &&
-  "$JD" export alerts --db "$SCRATCH/big.db" >"$SCRATCH/alerts.jsonl" 2>/dev/null
+"$JD" ingest --db "$(store_at "$SCRATCH/big.db")" --quiet "$BIG" >/dev/null 2>&1 &&
+  "$JD" resolve --db "$(store_at "$SCRATCH/big.db")" >/dev/null 2>&1 &&
+  "$JD" export identities --db "$(store_at "$SCRATCH/big.db")" >"$SCRATCH/ids.jsonl" 2>/dev/null &&
+  "$JD" export alerts --db "$(store_at "$SCRATCH/big.db")" >"$SCRATCH/alerts.jsonl" 2>/dev/null
 is $? 0 "an event with 46 adults: ingest, resolve, export"
 is "$(q same police:N10 police:X45)" "yes" "an event with 46 adults: the last man listed and Dan in one network"
 is "$(q role police:N10)" "adult" "an event with 46 adults: Dan, after 45 others in the event, is in it"
