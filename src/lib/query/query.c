@@ -12,6 +12,8 @@
 #include "store/account_ops.h"
 #include "store/store.h"
 
+#include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,10 +27,33 @@ typedef struct pentry {
     size_t n_refs, cap_refs;
 } pentry;
 
+/* A distinct word of the normalised names, with its Double Metaphone codes
+ * and the entries whose names hold it (post[first .. first+count)). */
+typedef struct nword {
+    const char *w; /* into an entry's norm (not NUL-terminated at len) */
+    uint32_t len, first, count;
+    char pa[JD_PHON_MAX + 1], pb[JD_PHON_MAX + 1];
+} nword;
+
+typedef struct skey {
+    const char *key;
+    uint32_t entry;
+} skey;
+
 struct jd_person_index {
     pentry *p;
     size_t n, cap;
     size_t *by_id; /* entry numbers sorted by person_id (lookups by id) */
+    /* search (jd_person_index_search): the name words, ids in lower case,
+     * refs and dates of birth, each sorted, so that a search scores only
+     * the entries that can match instead of every entry */
+    nword *words;
+    size_t nwords;
+    uint32_t *post;
+    skey *ids_lower, *refs;
+    size_t n_refs;
+    char *lower_buf;
+    uint32_t *by_dob;
 };
 
 static char *dupz(const char *s)
@@ -107,6 +132,12 @@ void jd_person_index_close(jd_person_index *x)
     }
     free(x->p);
     free(x->by_id);
+    free(x->words);
+    free(x->post);
+    free(x->ids_lower);
+    free(x->refs);
+    free(x->lower_buf);
+    free(x->by_dob);
     free(x);
 }
 
@@ -116,6 +147,102 @@ static int cmp_by_id(const void *a, const void *b, void *ctx)
     size_t i = *(const size_t *)a, j = *(const size_t *)b;
     int c = strcmp(x->p[i].person_id, x->p[j].person_id);
     return c ? c : (i > j) - (i < j); /* equal ids: the first entry first, as a scan finds it */
+}
+
+typedef struct wpair {
+    const char *w;
+    uint32_t len, entry;
+} wpair;
+
+static int cmp_wpair(const void *a, const void *b)
+{
+    const wpair *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->w, y->w, n);
+    if (!c)
+        c = (x->len > y->len) - (x->len < y->len);
+    return c ? c : (x->entry > y->entry) - (x->entry < y->entry);
+}
+
+static int cmp_skey(const void *a, const void *b)
+{
+    const skey *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->entry > y->entry) - (x->entry < y->entry);
+}
+
+static int cmp_dob(const void *a, const void *b, void *ctx)
+{
+    const jd_person_index *x = ctx;
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    int c = strcmp(x->p[i].dob, x->p[j].dob);
+    return c ? c : (i > j) - (i < j);
+}
+
+/* The search's sorted arrays (see struct jd_person_index). */
+static int search_index(jd_person_index *x)
+{
+    size_t np = 0, cap = 0, nref = 0, idbytes = 0;
+    wpair *pairs = NULL;
+    for (size_t i = 0; i < x->n; i++) {
+        const char *w = x->p[i].norm;
+        while (*w) {
+            while (*w == ' ')
+                w++;
+            size_t l = strcspn(w, " ");
+            if (!l)
+                break;
+            if (jd_grow((void **)&pairs, &cap, np + 1, sizeof *pairs) < 0) {
+                free(pairs);
+                return JD_ENOMEM;
+            }
+            pairs[np++] = (wpair){w, (uint32_t)l, (uint32_t)i};
+            w += l;
+        }
+        nref += x->p[i].n_refs;
+        idbytes += strlen(x->p[i].person_id) + 1;
+    }
+    if (np)
+        qsort(pairs, np, sizeof *pairs, cmp_wpair);
+    x->post = malloc((np ? np : 1) * sizeof *x->post);
+    x->words = malloc((np ? np : 1) * sizeof *x->words);
+    x->ids_lower = malloc((x->n ? x->n : 1) * sizeof *x->ids_lower);
+    x->refs = malloc((nref ? nref : 1) * sizeof *x->refs);
+    x->lower_buf = malloc(idbytes ? idbytes : 1);
+    x->by_dob = malloc((x->n ? x->n : 1) * sizeof *x->by_dob);
+    if (!x->post || !x->words || !x->ids_lower || !x->refs || !x->lower_buf || !x->by_dob) {
+        free(pairs);
+        return JD_ENOMEM;
+    }
+    for (size_t k = 0; k < np; k++) {
+        x->post[k] = pairs[k].entry;
+        nword *last = x->nwords ? &x->words[x->nwords - 1] : NULL;
+        if (last && last->len == pairs[k].len && !memcmp(last->w, pairs[k].w, last->len)) {
+            if (x->post[last->first + last->count - 1] != pairs[k].entry)
+                x->post[last->first + last->count++] = pairs[k].entry;
+            continue;
+        }
+        nword *nw = &x->words[x->nwords++];
+        *nw = (nword){pairs[k].w, pairs[k].len, (uint32_t)k, 1, "", ""};
+        jd_phon__double_metaphone(nw->w, nw->len, nw->pa, nw->pb);
+    }
+    free(pairs);
+    char *b = x->lower_buf;
+    for (size_t i = 0; i < x->n; i++) {
+        const char *id = x->p[i].person_id;
+        size_t l = strlen(id);
+        for (size_t k = 0; k <= l; k++)
+            b[k] = (char)tolower((unsigned char)id[k]);
+        x->ids_lower[i] = (skey){b, (uint32_t)i};
+        b += l + 1;
+        for (size_t j = 0; j < x->p[i].n_refs; j++)
+            x->refs[x->n_refs++] = (skey){x->p[i].refs[j].person_ref, (uint32_t)i};
+        x->by_dob[i] = (uint32_t)i;
+    }
+    qsort(x->ids_lower, x->n, sizeof *x->ids_lower, cmp_skey);
+    qsort(x->refs, x->n_refs, sizeof *x->refs, cmp_skey);
+    qsort_r(x->by_dob, x->n, sizeof *x->by_dob, cmp_dob, x);
+    return JD_OK;
 }
 
 int jd_person_index_open(jd_person_index **out, jd_store *s, jd_error *err)
@@ -142,6 +269,10 @@ int jd_person_index_open(jd_person_index **out, jd_store *s, jd_error *err)
     for (size_t i = 0; i < x->n; i++)
         x->by_id[i] = i;
     qsort_r(x->by_id, x->n, sizeof *x->by_id, cmp_by_id, x);
+    if (search_index(x) < 0) {
+        jd_person_index_close(x);
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
     *out = x;
     return JD_OK;
 }
@@ -333,61 +464,249 @@ static int by_score(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
-size_t jd_person_index_search(const jd_person_index *x, const char *query, jd_person_summary *out,
-                              size_t max)
+/* A parsed query: trimmed, its date of birth and its normalised name words. */
+typedef struct pquery {
+    char q[NAME_NORM_MAX], date[11], qn[NAME_NORM_MAX];
+    bool is_date;
+} pquery;
+
+static bool parse_query(const char *query, pquery *Q)
 {
-    if (!x || !query || !out || !max)
-        return 0;
-    char q[NAME_NORM_MAX], date[11];
     size_t ql = strlen(query);
     while (ql && query[ql - 1] == ' ')
         ql--;
     while (ql && *query == ' ')
         query++, ql--;
     if (!ql || ql >= NAME_NORM_MAX)
-        return 0;
-    memcpy(q, query, ql);
-    q[ql] = '\0';
+        return false;
+    memcpy(Q->q, query, ql);
+    Q->q[ql] = '\0';
     char rest[NAME_NORM_MAX];
-    bool is_date = split_date(q, date, rest, sizeof rest);
-    char qn[NAME_NORM_MAX];
-    if (!is_date)
-        snprintf(rest, sizeof rest, "%s", q);
-    if (!*rest || jd_names__normalise(qn, sizeof qn, rest, strlen(rest)) < 0)
-        qn[0] = '\0';
+    Q->is_date = split_date(Q->q, Q->date, rest, sizeof rest);
+    if (!Q->is_date)
+        snprintf(rest, sizeof rest, "%s", Q->q);
+    if (!*rest || jd_names__normalise(Q->qn, sizeof Q->qn, rest, strlen(rest)) < 0)
+        Q->qn[0] = '\0';
+    return true;
+}
+
+/* The score of entry e for the query (0 or less: no match). */
+static double entry_score(const pentry *e, const pquery *Q)
+{
+    double s = 0;
+    if (!strcasecmp(e->person_id, Q->q))
+        s = 1;
+    for (size_t j = 0; s < 1 && j < e->n_refs; j++)
+        if (ref_is(&e->refs[j], Q->q) || !strcmp(e->refs[j].person_ref, Q->q))
+            s = 1;
+    if (s < 1 && Q->is_date) {
+        /* a date of birth alone, or with a name that must match too */
+        if (strcmp(e->dob, Q->date) != 0)
+            return 0;
+        s = *Q->qn ? name_score(Q->qn, e->norm) : 0.95;
+    } else if (s == 0 && *Q->qn) {
+        s = name_score(Q->qn, e->norm);
+    }
+    return s;
+}
+
+/* Keep the best `max` in h[0..*nh), in by_score order. */
+static void keep_hit(hit *h, size_t *nh, size_t max, size_t i, double s)
+{
+    hit x = {i, s};
+    if (*nh == max && by_score(&x, &h[*nh - 1]) >= 0)
+        return;
+    size_t lo = 0, hi = *nh;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (by_score(&h[mid], &x) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t n = *nh < max ? *nh + 1 : max;
+    memmove(&h[lo + 1], &h[lo], (n - 1 - lo) * sizeof *h);
+    h[lo] = x;
+    *nh = n;
+}
+
+static size_t emit(const jd_person_index *x, hit *h, size_t nh, jd_person_summary *out)
+{
+    for (size_t k = 0; k < nh; k++)
+        summary(&x->p[h[k].i], h[k].score, &out[k]);
+    free(h);
+    return nh;
+}
+
+size_t jd_person_index__search_scan(const jd_person_index *x, const char *query,
+                                    jd_person_summary *out, size_t max)
+{
+    pquery Q;
+    if (!x || !query || !out || !max || !parse_query(query, &Q))
+        return 0;
     hit *h = malloc((max + 1) * sizeof *h);
     if (!h)
         return 0;
     size_t nh = 0;
     for (size_t i = 0; i < x->n; i++) {
-        const pentry *e = &x->p[i];
-        double s = 0;
-        if (!strcasecmp(e->person_id, q))
-            s = 1;
-        for (size_t j = 0; s < 1 && j < e->n_refs; j++)
-            if (ref_is(&e->refs[j], q) || !strcmp(e->refs[j].person_ref, q))
-                s = 1;
-        if (s < 1 && is_date) {
-            /* a date of birth alone, or with a name that must match too */
-            if (strcmp(e->dob, date) != 0)
-                continue;
-            s = *qn ? name_score(qn, e->norm) : 0.95;
-        } else if (s == 0 && *qn) {
-            s = name_score(qn, e->norm);
-        }
-        if (s <= 0)
-            continue;
-        /* Keep the best `max` in h[0..nh), sorted. */
-        if (nh == max && s <= h[nh - 1].score)
-            continue;
-        size_t k = nh < max ? nh++ : nh - 1;
-        h[k] = (hit){i, s};
-        qsort(h, nh, sizeof *h, by_score);
+        double s = entry_score(&x->p[i], &Q);
+        if (s > 0)
+            keep_hit(h, &nh, max, i, s);
     }
-    for (size_t k = 0; k < nh; k++)
-        summary(&x->p[h[k].i], h[k].score, &out[k]);
-    free(h);
-    return nh;
+    return emit(x, h, nh, out);
+}
+
+/* word_score against a name word of the index, its codes made once. */
+static double word_score_ix(const char *q, size_t ql, const char *qa, const char *qb,
+                            const nword *w)
+{
+    double s = jd_cmp__jaro_winkler(q, ql, w->w, w->len);
+    if (s >= 0.9)
+        return s;
+    if (ql < w->len && !strncmp(q, w->w, ql) && (ql >= 3 || ql == 1))
+        return 0.9;
+    if (s >= 0.6 && ql >= 2 && *qa && *w->pa &&
+        (!strcmp(qa, w->pa) || !strcmp(qa, w->pb) || !strcmp(qb, w->pa) || !strcmp(qb, w->pb)))
+        return 0.9;
+    return s;
+}
+
+typedef struct cands {
+    uint32_t *v;
+    size_t n, cap;
+} cands;
+
+static int cand_add(cands *c, const uint32_t *e, size_t n)
+{
+    if (jd_grow((void **)&c->v, &c->cap, c->n + n + 1, sizeof *c->v) < 0)
+        return JD_ENOMEM;
+    memcpy(c->v + c->n, e, n * sizeof *e);
+    c->n += n;
+    return JD_OK;
+}
+
+/* Entries with key equal to `key` in a sorted skey array. */
+static int cand_key(cands *c, const skey *k, size_t n, const char *key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(k[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < n && !strcmp(k[lo].key, key); lo++)
+        if (cand_add(c, &k[lo].entry, 1) < 0)
+            return JD_ENOMEM;
+    return JD_OK;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The entries that can score above 0: those whose id or a ref is the
+ * query, whose date of birth is the query's, or (a name query) whose name
+ * holds a word close enough (0.85) to one query word, the word with the
+ * fewest entries; name_score needs such a word for every query word. */
+static int candidates(const jd_person_index *x, const pquery *Q, cands *c)
+{
+    char low[NAME_NORM_MAX];
+    size_t l = strlen(Q->q);
+    for (size_t k = 0; k <= l; k++)
+        low[k] = (char)tolower((unsigned char)Q->q[k]);
+    if (cand_key(c, x->ids_lower, x->n, low) < 0 || cand_key(c, x->refs, x->n_refs, Q->q) < 0)
+        return JD_ENOMEM;
+    for (const char *col = strchr(Q->q, ':'); col; col = strchr(col + 1, ':'))
+        if (cand_key(c, x->refs, x->n_refs, col + 1) < 0)
+            return JD_ENOMEM;
+    if (Q->is_date) {
+        size_t lo = 0, hi = x->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(x->p[x->by_dob[mid]].dob, Q->date) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t end = lo;
+        while (end < x->n && !strcmp(x->p[x->by_dob[end]].dob, Q->date))
+            end++;
+        if (cand_add(c, x->by_dob + lo, end - lo) < 0)
+            return JD_ENOMEM;
+    } else if (*Q->qn) {
+        uint32_t *best = NULL, *cur = malloc((x->nwords + 1) * sizeof *cur);
+        size_t nbest = 0, best_total = SIZE_MAX;
+        if (!cur)
+            return JD_ENOMEM;
+        for (const char *q = Q->qn; *q;) {
+            while (*q == ' ')
+                q++;
+            size_t ql = strcspn(q, " ");
+            if (!ql)
+                break;
+            char qa[JD_PHON_MAX + 1], qb[JD_PHON_MAX + 1];
+            jd_phon__double_metaphone(q, ql, qa, qb);
+            size_t ncur = 0, total = 0;
+            for (size_t w = 0; w < x->nwords; w++)
+                if (word_score_ix(q, ql, qa, qb, &x->words[w]) >= 0.85) {
+                    cur[ncur++] = (uint32_t)w;
+                    total += x->words[w].count;
+                }
+            if (total < best_total) {
+                uint32_t *t = best;
+                best = cur;
+                cur = t ? t : malloc((x->nwords + 1) * sizeof *cur);
+                nbest = ncur;
+                best_total = total;
+                if (!cur) {
+                    free(best);
+                    return JD_ENOMEM;
+                }
+            }
+            q += ql;
+        }
+        int rc = JD_OK;
+        for (size_t k = 0; rc == JD_OK && k < nbest; k++)
+            rc = cand_add(c, x->post + x->words[best[k]].first, x->words[best[k]].count);
+        free(best);
+        free(cur);
+        if (rc < 0)
+            return rc;
+    }
+    if (c->n)
+        qsort(c->v, c->n, sizeof *c->v, cmp_u32);
+    return JD_OK;
+}
+
+size_t jd_person_index_search(const jd_person_index *x, const char *query, jd_person_summary *out,
+                              size_t max)
+{
+    pquery Q;
+    if (!x || !query || !out || !max || !parse_query(query, &Q))
+        return 0;
+    hit *h = malloc((max + 1) * sizeof *h);
+    if (!h)
+        return 0;
+    cands c = {0};
+    if (candidates(x, &Q, &c) < 0) {
+        free(c.v);
+        free(h);
+        return 0;
+    }
+    size_t nh = 0;
+    for (size_t k = 0; k < c.n; k++) {
+        if (k && c.v[k] == c.v[k - 1])
+            continue;
+        double s = entry_score(&x->p[c.v[k]], &Q);
+        if (s > 0)
+            keep_hit(h, &nh, max, c.v[k], s);
+    }
+    free(c.v);
+    return emit(x, h, nh, out);
 }
 
 int jd_alerts_stored(jd_store *s, bool *ran, int (*cb)(const char *doc, void *payload),

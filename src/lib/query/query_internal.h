@@ -11,4 +11,11 @@
 
 #include "util/internal.h"
 
+#include <joindots/query.h>
+
+/* jd_person_index_search by scoring every entry, as it did before its word
+ * index: the reference the index is tested against (test_query). */
+size_t jd_person_index__search_scan(const jd_person_index *x, const char *query,
+                                    jd_person_summary *out, size_t max);
+
 #endif
