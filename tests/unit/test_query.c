@@ -16,6 +16,7 @@
 
 #include "query/query_internal.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,6 +289,95 @@ static void test_query__stored_counts(void **state)
     assert_int_equal(jd_analyse_stats_stored(NULL, &back, &err), JD_EINVALID);
 }
 
+typedef struct about_ctx {
+    const char *pid;
+    char ids[4096];
+    int n;
+} about_ctx;
+
+/* Collects the ids of the alerts about ctx->pid (subject or member). */
+static int about_doc(const char *doc, void *payload)
+{
+    about_ctx *x = payload;
+    json_t *a = json_loads(doc, 0, NULL), *m;
+    const char *s = json_string_value(json_object_get(json_object_get(a, "subject"), "person_id"));
+    bool hit = s && !strcmp(s, x->pid);
+    size_t i;
+    json_array_foreach(json_object_get(a, "members"), i, m)
+    {
+        const char *mp = json_string_value(json_object_get(m, "person_id"));
+        hit = hit || (mp && !strcmp(mp, x->pid));
+    }
+    if (hit) {
+        size_t l = strlen(x->ids);
+        snprintf(x->ids + l, sizeof x->ids - l, "%s|",
+                 json_string_value(json_object_get(a, "id")));
+        x->n++;
+    }
+    json_decref(a);
+    return 0;
+}
+
+typedef struct subj_ctx {
+    char pids[64][16];
+    int n;
+} subj_ctx;
+
+static int subj_doc(const char *doc, void *payload)
+{
+    subj_ctx *x = payload;
+    json_t *a = json_loads(doc, 0, NULL), *m;
+    const char *ids[64];
+    size_t k = 0, i;
+    const char *s = json_string_value(json_object_get(json_object_get(a, "subject"), "person_id"));
+    if (s)
+        ids[k++] = s;
+    json_array_foreach(json_object_get(a, "members"), i, m)
+    {
+        if (k < 64 && json_string_value(json_object_get(m, "person_id")))
+            ids[k++] = json_string_value(json_object_get(m, "person_id"));
+    }
+    for (size_t j = 0; j < k; j++) {
+        bool seen = false;
+        for (int t = 0; t < x->n; t++)
+            seen = seen || !strcmp(x->pids[t], ids[j]);
+        if (!seen && x->n < 64)
+            snprintf(x->pids[x->n++], sizeof x->pids[0], "%s", ids[j]);
+    }
+    json_decref(a);
+    return 0;
+}
+
+/* The alerts a person's summary reads by the subject index are those about
+ * her among all the stored alerts (issue 17: the summary read every alert of
+ * the county for each child), the networks' members included, in id order. */
+static void test_query__alerts_about(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    ao.save = true;
+    jd_analyse_stats st;
+    assert_int_equal(jd_analyse(f->s, &ao, NULL, &st, &err), JD_OK);
+    subj_ctx sc = {.n = 0};
+    bool ran = false;
+    assert_int_equal(jd_alerts_stored(f->s, &ran, subj_doc, &sc, &err), JD_OK);
+    assert_true(sc.n >= 1);
+    int with_alerts = 0;
+    for (int i = 0; i < sc.n; i++) {
+        about_ctx all = {.pid = sc.pids[i]}, some = {.pid = sc.pids[i]};
+        assert_int_equal(jd_alerts_stored(f->s, &ran, about_doc, &all, &err), JD_OK);
+        assert_int_equal(jd_query__alerts_about(f->s, sc.pids[i], about_doc, &some, &err), JD_OK);
+        assert_string_equal(some.ids, all.ids);
+        with_alerts += all.n > 0;
+    }
+    assert_int_equal(with_alerts, sc.n);
+    about_ctx none = {.pid = "P999999"};
+    assert_int_equal(jd_query__alerts_about(f->s, "P999999", about_doc, &none, &err), JD_OK);
+    assert_int_equal(none.n, 0);
+    assert_int_equal(jd_query__alerts_about(f->s, NULL, about_doc, &none, &err), JD_EINVALID);
+}
+
 /* Search by the index of name words, ids, refs and dates finds exactly
  * what scoring every person finds (the same persons, order and scores), on
  * a synthetic county with its name noise: every word of many names, their
@@ -379,6 +469,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_query__equality, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__board_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__stored_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_query__alerts_about, setup, teardown),
         cmocka_unit_test(test_query__search_index_equals_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -717,6 +717,17 @@ int jd_alerts_stored(jd_store *s, bool *ran, int (*cb)(const char *doc, void *pa
     return s->ops->alerts_read(s, ran, cb, payload, err);
 }
 
+int jd_query__alerts_about(jd_store *s, const char *person_id,
+                           int (*cb)(const char *doc, void *payload), void *payload,
+                           jd_error *err)
+{
+    bool ran = false;
+    if (!s || !person_id || !cb)
+        return jd_error_set(err, JD_EINVALID, "bad argument");
+    return s->ops->alerts_about ? s->ops->alerts_about(s, person_id, cb, payload, err)
+                                : s->ops->alerts_read(s, &ran, cb, payload, err);
+}
+
 int jd_alert_acknowledge(jd_store *s, const char *alert_id, const char *by, const char *note,
                          jd_error *err)
 {

@@ -1828,6 +1828,24 @@ static int sq_alerts_read(jd_store *s, bool *ran, jd_alert_doc_cb cb, void *payl
     return an_finish(q, st, rc, r, err);
 }
 
+static int sq_alerts_about(jd_store *s, const char *person_id, jd_alert_doc_cb cb,
+                           void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT id, doc FROM alert WHERE subject = ?1 UNION ALL"
+                           " SELECT id, doc FROM alert WHERE subject IS NULL ORDER BY 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "alerts");
+    jd_sq__bind_text(st, 1, person_id);
+    int rc = JD_OK, r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = cb(jd_sq__col_text(st, 1), payload)) != 0)
+            break;
+    return an_finish(q, st, rc, r, err);
+}
+
 static int sq_docs_replace(jd_store *s, const char *prefix, const jd_doc_save *d, size_t n,
                            jd_error *err)
 {
@@ -1936,6 +1954,7 @@ static const jd_store_ops sqlite_ops = {
     .model_load = sq_model_load,
     .analysis_load = sq_analysis_load,
     .alerts_replace = sq_alerts_replace,
+    .alerts_about = sq_alerts_about,
     .alerts_read = sq_alerts_read,
     .docs_replace = sq_docs_replace,
     .doc_get = sq_doc_get,
