@@ -85,17 +85,22 @@ fi
 echo "== $conns connections, $secs s per route ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "   server ready after $started s; child $pid, search \"$word\", profile $subject"
 [ -n "$feed" ] && echo "   with a feed: $feed_events new events every $feed_every s (ingest, resolve, analyse, escalation)"
+cpu() { awk -v t="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / t}' "/proc/$spid/stat"; }
 run() { # LABEL COOKIE PATH
+  local c0; c0=$(cpu)
   wrk -t2 -c"$conns" -d"${secs}s" --latency -H "Cookie: $2" "$B$3" >"$work/wrk.out" 2>&1 || true
+  # the server's CPU time per request (all its threads, the feed's too):
+  # on a loaded machine a steadier figure than the latencies
+  local cms; cms=$(awk -v a="$c0" -v b="$(cpu)" '/requests in/ {n = $1} END {printf "%.2f", n ? (b - a) * 1000 / n : 0}' "$work/wrk.out")
   awk -v l="$1" '
     /Requests\/sec/ {rps = $2}
     /^ +50%/ {p50 = $2} /^ +99%/ {p99 = $2}
     /requests in/ {n = $1}
     /Non-2xx/ {bad = $NF}
     /Socket errors/ {sock = $0}
-    END {printf "  %-16s %8s req/s  p50 %9s  p99 %9s  requests %7s  non-2xx %s%s  load %s\n",
-         l, rps, p50, p99, n, bad ? bad : 0, sock ? "  (" sock ")" : "", load}' \
-    load="$(cut -d' ' -f1 /proc/loadavg)" "$work/wrk.out"
+    END {printf "  %-16s %8s req/s  p50 %9s  p99 %9s  cpu %6s ms/req  requests %7s  non-2xx %s%s  load %s\n",
+         l, rps, p50, p99, cms, n, bad ? bad : 0, sock ? "  (" sock ")" : "", load}' \
+    load="$(cut -d' ' -f1 /proc/loadavg)" cms="$cms" "$work/wrk.out"
 }
 P="/api/persons/$(enc "$pid")"
 run "child summary" "$ca" "$P/summary?reason=load%20test"

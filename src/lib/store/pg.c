@@ -1934,6 +1934,7 @@ static int pg_alerts_about(jd_store *s, const char *person_id, jd_alert_doc_cb c
     doc_ctx c = {cb, payload};
     return jd_pg__stream(s->impl,
                          "SELECT doc FROM (SELECT id, doc FROM alert WHERE subject = $1 UNION ALL"
+                         " SELECT id, doc FROM alert WHERE subject = '' UNION ALL"
                          " SELECT id, doc FROM alert WHERE subject IS NULL) a ORDER BY id",
                          &pp, doc_row, &c, err);
 }
