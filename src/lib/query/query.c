@@ -149,21 +149,6 @@ static int cmp_by_id(const void *a, const void *b, void *ctx)
     return c ? c : (i > j) - (i < j); /* equal ids: the first entry first, as a scan finds it */
 }
 
-typedef struct wpair {
-    const char *w;
-    uint32_t len, entry;
-} wpair;
-
-static int cmp_wpair(const void *a, const void *b)
-{
-    const wpair *x = a, *y = b;
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(x->w, y->w, n);
-    if (!c)
-        c = (x->len > y->len) - (x->len < y->len);
-    return c ? c : (x->entry > y->entry) - (x->entry < y->entry);
-}
-
 static int cmp_skey(const void *a, const void *b)
 {
     const skey *x = a, *y = b;
@@ -179,54 +164,103 @@ static int cmp_dob(const void *a, const void *b, void *ctx)
     return c ? c : (i > j) - (i < j);
 }
 
-/* The search's sorted arrays (see struct jd_person_index). */
-static int search_index(jd_person_index *x)
+/* Calls fn(x, word, len, entry, ctx) for each word of each entry's name. */
+static int each_word(jd_person_index *x,
+                     int (*fn)(jd_person_index *x, const char *w, size_t l, uint32_t e, void *ctx),
+                     void *ctx)
 {
-    size_t np = 0, cap = 0, nref = 0, idbytes = 0;
-    wpair *pairs = NULL;
-    for (size_t i = 0; i < x->n; i++) {
-        const char *w = x->p[i].norm;
-        while (*w) {
+    for (size_t i = 0; i < x->n; i++)
+        for (const char *w = x->p[i].norm; *w;) {
             while (*w == ' ')
                 w++;
             size_t l = strcspn(w, " ");
             if (!l)
                 break;
-            if (jd_grow((void **)&pairs, &cap, np + 1, sizeof *pairs) < 0) {
-                free(pairs);
-                return JD_ENOMEM;
-            }
-            pairs[np++] = (wpair){w, (uint32_t)l, (uint32_t)i};
+            int rc = fn(x, w, l, (uint32_t)i, ctx);
+            if (rc < 0)
+                return rc;
             w += l;
         }
+    return JD_OK;
+}
+
+typedef struct wctx {
+    jd_strmap map;  /* word -> its number */
+    uint32_t *last; /* per word: 1 + the last entry counted (a name may repeat a word) */
+    size_t cap_words, cap_last;
+} wctx;
+
+/* Pass 1: number the distinct words and count their entries. */
+static int count_word(jd_person_index *x, const char *w, size_t l, uint32_t e, void *ctx)
+{
+    wctx *c = ctx;
+    bool added;
+    uint32_t *id = jd_strmap_put(&c->map, w, l, (uint32_t)x->nwords, &added);
+    if (!id)
+        return JD_ENOMEM;
+    if (added) {
+        if (jd_grow((void **)&x->words, &c->cap_words, x->nwords + 1, sizeof *x->words) < 0 ||
+            jd_grow((void **)&c->last, &c->cap_last, x->nwords + 1, sizeof *c->last) < 0)
+            return JD_ENOMEM;
+        nword *nw = &x->words[x->nwords++];
+        *nw = (nword){w, (uint32_t)l, 0, 0, "", ""};
+        jd_phon__double_metaphone(w, l, nw->pa, nw->pb);
+        c->last[*id] = 0;
+    }
+    if (c->last[*id] != e + 1) {
+        c->last[*id] = e + 1;
+        x->words[*id].count++;
+    }
+    return JD_OK;
+}
+
+/* Pass 2: the entries of each word, in entry order. */
+static int post_word(jd_person_index *x, const char *w, size_t l, uint32_t e, void *ctx)
+{
+    wctx *c = ctx;
+    uint32_t id = *jd_strmap_get(&c->map, w, l);
+    nword *nw = &x->words[id];
+    if (c->last[id] != e + 1) {
+        c->last[id] = e + 1;
+        x->post[nw->first + nw->count++] = e;
+    }
+    return JD_OK;
+}
+
+/* The search's arrays (see struct jd_person_index): the distinct name
+ * words with their entries (by a hash of the words: two passes, no sort),
+ * and ids, refs and dates of birth sorted. */
+static int search_index(jd_person_index *x)
+{
+    size_t nref = 0, idbytes = 0;
+    wctx c = {0};
+    jd_strmap_init(&c.map);
+    int rc = each_word(x, count_word, &c);
+    size_t total = 0;
+    for (size_t w = 0; rc == JD_OK && w < x->nwords; w++) {
+        x->words[w].first = (uint32_t)total;
+        total += x->words[w].count;
+        x->words[w].count = 0;
+        c.last[w] = 0;
+    }
+    if (rc == JD_OK && !(x->post = malloc((total ? total : 1) * sizeof *x->post)))
+        rc = JD_ENOMEM;
+    if (rc == JD_OK)
+        rc = each_word(x, post_word, &c);
+    jd_strmap_free(&c.map);
+    free(c.last);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < x->n; i++) {
         nref += x->p[i].n_refs;
         idbytes += strlen(x->p[i].person_id) + 1;
     }
-    if (np)
-        qsort(pairs, np, sizeof *pairs, cmp_wpair);
-    x->post = malloc((np ? np : 1) * sizeof *x->post);
-    x->words = malloc((np ? np : 1) * sizeof *x->words);
     x->ids_lower = malloc((x->n ? x->n : 1) * sizeof *x->ids_lower);
     x->refs = malloc((nref ? nref : 1) * sizeof *x->refs);
     x->lower_buf = malloc(idbytes ? idbytes : 1);
     x->by_dob = malloc((x->n ? x->n : 1) * sizeof *x->by_dob);
-    if (!x->post || !x->words || !x->ids_lower || !x->refs || !x->lower_buf || !x->by_dob) {
-        free(pairs);
+    if (!x->ids_lower || !x->refs || !x->lower_buf || !x->by_dob)
         return JD_ENOMEM;
-    }
-    for (size_t k = 0; k < np; k++) {
-        x->post[k] = pairs[k].entry;
-        nword *last = x->nwords ? &x->words[x->nwords - 1] : NULL;
-        if (last && last->len == pairs[k].len && !memcmp(last->w, pairs[k].w, last->len)) {
-            if (x->post[last->first + last->count - 1] != pairs[k].entry)
-                x->post[last->first + last->count++] = pairs[k].entry;
-            continue;
-        }
-        nword *nw = &x->words[x->nwords++];
-        *nw = (nword){pairs[k].w, pairs[k].len, (uint32_t)k, 1, "", ""};
-        jd_phon__double_metaphone(nw->w, nw->len, nw->pa, nw->pb);
-    }
-    free(pairs);
     char *b = x->lower_buf;
     for (size_t i = 0; i < x->n; i++) {
         const char *id = x->p[i].person_id;
