@@ -85,12 +85,22 @@ fi
 echo "== $conns connections, $secs s per route ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "   server ready after $started s; child $pid, search \"$word\", profile $subject"
 [ -n "$feed" ] && echo "   with a feed: $feed_events new events every $feed_every s (ingest, resolve, analyse, escalation)"
-cpu() { awk -v t="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / t}' "/proc/$spid/stat"; }
+# CPU seconds of the server's request threads (libmicrohttpd's "MHD-..."),
+# not of its live thread (the feed's ingest, resolve and analyse)
+cpu() {
+  local t f s=0
+  t=$(getconf CLK_TCK)
+  for f in /proc/"$spid"/task/*; do
+    grep -q '^MHD' "$f/comm" 2>/dev/null || continue
+    s=$(awk -v s="$s" -v t="$t" '{printf "%.3f", s + ($14 + $15) / t}' "$f/stat" 2>/dev/null || echo "$s")
+  done
+  echo "$s"
+}
 run() { # LABEL COOKIE PATH
   local c0; c0=$(cpu)
   wrk -t2 -c"$conns" -d"${secs}s" --latency -H "Cookie: $2" "$B$3" >"$work/wrk.out" 2>&1 || true
-  # the server's CPU time per request (all its threads, the feed's too):
-  # on a loaded machine a steadier figure than the latencies
+  # the request threads' CPU time per request: on a loaded machine a
+  # steadier figure than the latencies
   local cms; cms=$(awk -v a="$c0" -v b="$(cpu)" '/requests in/ {n = $1} END {printf "%.2f", n ? (b - a) * 1000 / n : 0}' "$work/wrk.out")
   awk -v l="$1" '
     /Requests\/sec/ {rps = $2}
