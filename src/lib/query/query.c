@@ -50,6 +50,7 @@ struct jd_person_index {
     nword *words;
     size_t nwords;
     uint32_t *post;
+    uint32_t *ew, *ew_off; /* the word numbers of entry i: ew[ew_off[i] .. ew_off[i+1]) */
     skey *ids_lower, *refs;
     size_t n_refs;
     char *lower_buf;
@@ -134,6 +135,8 @@ void jd_person_index_close(jd_person_index *x)
     free(x->by_id);
     free(x->words);
     free(x->post);
+    free(x->ew);
+    free(x->ew_off);
     free(x->ids_lower);
     free(x->refs);
     free(x->lower_buf);
@@ -188,6 +191,8 @@ typedef struct wctx {
     jd_strmap map;  /* word -> its number */
     uint32_t *last; /* per word: 1 + the last entry counted (a name may repeat a word) */
     size_t cap_words, cap_last;
+    size_t all;  /* words of all names, repeats included */
+    size_t n_ew; /* of them placed in ew */
 } wctx;
 
 /* Pass 1: number the distinct words and count their entries. */
@@ -198,6 +203,7 @@ static int count_word(jd_person_index *x, const char *w, size_t l, uint32_t e, v
     uint32_t *id = jd_strmap_put(&c->map, w, l, (uint32_t)x->nwords, &added);
     if (!id)
         return JD_ENOMEM;
+    c->all++;
     if (added) {
         if (jd_grow((void **)&x->words, &c->cap_words, x->nwords + 1, sizeof *x->words) < 0 ||
             jd_grow((void **)&c->last, &c->cap_last, x->nwords + 1, sizeof *c->last) < 0)
@@ -214,12 +220,15 @@ static int count_word(jd_person_index *x, const char *w, size_t l, uint32_t e, v
     return JD_OK;
 }
 
-/* Pass 2: the entries of each word, in entry order. */
+/* Pass 2: the entries of each word, in entry order, and the words of each
+ * entry, in name order. */
 static int post_word(jd_person_index *x, const char *w, size_t l, uint32_t e, void *ctx)
 {
     wctx *c = ctx;
     uint32_t id = *jd_strmap_get(&c->map, w, l);
     nword *nw = &x->words[id];
+    x->ew[c->n_ew++] = id;
+    x->ew_off[e + 1] = (uint32_t)c->n_ew;
     if (c->last[id] != e + 1) {
         c->last[id] = e + 1;
         x->post[nw->first + nw->count++] = e;
@@ -243,10 +252,15 @@ static int search_index(jd_person_index *x)
         x->words[w].count = 0;
         c.last[w] = 0;
     }
-    if (rc == JD_OK && !(x->post = malloc((total ? total : 1) * sizeof *x->post)))
+    if (rc == JD_OK && (!(x->post = malloc((total ? total : 1) * sizeof *x->post)) ||
+                        !(x->ew = malloc((c.all ? c.all : 1) * sizeof *x->ew)) ||
+                        !(x->ew_off = calloc(x->n + 1, sizeof *x->ew_off))))
         rc = JD_ENOMEM;
     if (rc == JD_OK)
         rc = each_word(x, post_word, &c);
+    for (size_t i = 1; rc == JD_OK && i <= x->n; i++)
+        if (x->ew_off[i] < x->ew_off[i - 1])
+            x->ew_off[i] = x->ew_off[i - 1]; /* a name without words */
     jd_strmap_free(&c.map);
     free(c.last);
     if (rc < 0)
@@ -646,7 +660,85 @@ static int cmp_u32(const void *a, const void *b)
  * query, whose date of birth is the query's, or (a name query) whose name
  * holds a word close enough (0.85) to one query word, the word with the
  * fewest entries; name_score needs such a word for every query word. */
-static int candidates(const jd_person_index *x, const pquery *Q, cands *c)
+/* The scores of each query word against each distinct name word
+ * (word_score), made once per search: sc[k * nwords + w]. */
+typedef struct qscores {
+    double *sc;
+    size_t nq;
+    size_t ql[NAME_NORM_MAX];
+} qscores;
+
+/* name_score of entry i from the table: the same sums in the same order. */
+static double name_score_ix(const jd_person_index *x, size_t i, const qscores *T)
+{
+    uint32_t a = x->ew_off[i], b = x->ew_off[i + 1];
+    if (!T->nq || a == b)
+        return 0;
+    double sum = 0;
+    int words = 0, long_words = 0;
+    for (size_t k = 0; k < T->nq; k++) {
+        const double *row = T->sc + k * x->nwords;
+        double best = 0;
+        for (uint32_t j = a; j < b; j++)
+            if (row[x->ew[j]] > best)
+                best = row[x->ew[j]];
+        if (best < 0.85)
+            return 0;
+        sum += best;
+        words++;
+        long_words += T->ql[k] > 1;
+    }
+    return long_words ? sum / words : 0;
+}
+
+/* entry_score with name_score from the table. */
+static double entry_score_ix(const jd_person_index *x, size_t i, const pquery *Q,
+                             const qscores *T)
+{
+    const pentry *e = &x->p[i];
+    double s = 0;
+    if (!strcasecmp(e->person_id, Q->q))
+        s = 1;
+    for (size_t j = 0; s < 1 && j < e->n_refs; j++)
+        if (ref_is(&e->refs[j], Q->q) || !strcmp(e->refs[j].person_ref, Q->q))
+            s = 1;
+    if (s < 1 && Q->is_date) {
+        if (strcmp(e->dob, Q->date) != 0)
+            return 0;
+        s = *Q->qn ? name_score_ix(x, i, T) : 0.95;
+    } else if (s == 0 && *Q->qn) {
+        s = name_score_ix(x, i, T);
+    }
+    return s;
+}
+
+/* Score every query word against every distinct word. */
+static int score_words(const jd_person_index *x, const pquery *Q, qscores *T)
+{
+    T->nq = 0;
+    T->sc = NULL;
+    for (const char *q = Q->qn; *q;) {
+        while (*q == ' ')
+            q++;
+        size_t ql = strcspn(q, " ");
+        if (!ql)
+            break;
+        double *n = realloc(T->sc, (T->nq + 1) * (x->nwords ? x->nwords : 1) * sizeof *n);
+        if (!n)
+            return JD_ENOMEM;
+        T->sc = n;
+        char qa[JD_PHON_MAX + 1], qb[JD_PHON_MAX + 1];
+        jd_phon__double_metaphone(q, ql, qa, qb);
+        double *row = T->sc + T->nq * x->nwords;
+        for (size_t w = 0; w < x->nwords; w++)
+            row[w] = word_score_ix(q, ql, qa, qb, &x->words[w]);
+        T->ql[T->nq++] = ql;
+        q += ql;
+    }
+    return JD_OK;
+}
+
+static int candidates(const jd_person_index *x, const pquery *Q, const qscores *T, cands *c)
 {
     char low[NAME_NORM_MAX];
     size_t l = strlen(Q->q);
@@ -671,45 +763,25 @@ static int candidates(const jd_person_index *x, const pquery *Q, cands *c)
             end++;
         if (cand_add(c, x->by_dob + lo, end - lo) < 0)
             return JD_ENOMEM;
-    } else if (*Q->qn) {
-        uint32_t *best = NULL, *cur = malloc((x->nwords + 1) * sizeof *cur);
-        size_t nbest = 0, best_total = SIZE_MAX;
-        if (!cur)
-            return JD_ENOMEM;
-        for (const char *q = Q->qn; *q;) {
-            while (*q == ' ')
-                q++;
-            size_t ql = strcspn(q, " ");
-            if (!ql)
-                break;
-            char qa[JD_PHON_MAX + 1], qb[JD_PHON_MAX + 1];
-            jd_phon__double_metaphone(q, ql, qa, qb);
-            size_t ncur = 0, total = 0;
+    } else if (T->nq) {
+        /* the query word whose close words hold the fewest entries */
+        size_t best = 0, best_total = SIZE_MAX;
+        for (size_t k = 0; k < T->nq; k++) {
+            size_t total = 0;
+            const double *row = T->sc + k * x->nwords;
             for (size_t w = 0; w < x->nwords; w++)
-                if (word_score_ix(q, ql, qa, qb, &x->words[w]) >= 0.85) {
-                    cur[ncur++] = (uint32_t)w;
+                if (row[w] >= 0.85)
                     total += x->words[w].count;
-                }
             if (total < best_total) {
-                uint32_t *t = best;
-                best = cur;
-                cur = t ? t : malloc((x->nwords + 1) * sizeof *cur);
-                nbest = ncur;
+                best = k;
                 best_total = total;
-                if (!cur) {
-                    free(best);
-                    return JD_ENOMEM;
-                }
             }
-            q += ql;
         }
-        int rc = JD_OK;
-        for (size_t k = 0; rc == JD_OK && k < nbest; k++)
-            rc = cand_add(c, x->post + x->words[best[k]].first, x->words[best[k]].count);
-        free(best);
-        free(cur);
-        if (rc < 0)
-            return rc;
+        const double *row = T->sc + best * x->nwords;
+        for (size_t w = 0; w < x->nwords; w++)
+            if (row[w] >= 0.85 &&
+                cand_add(c, x->post + x->words[w].first, x->words[w].count) < 0)
+                return JD_ENOMEM;
     }
     if (c->n)
         qsort(c->v, c->n, sizeof *c->v, cmp_u32);
@@ -726,7 +798,9 @@ size_t jd_person_index_search(const jd_person_index *x, const char *query, jd_pe
     if (!h)
         return 0;
     cands c = {0};
-    if (candidates(x, &Q, &c) < 0) {
+    qscores T;
+    if (score_words(x, &Q, &T) < 0 || candidates(x, &Q, &T, &c) < 0) {
+        free(T.sc);
         free(c.v);
         free(h);
         return 0;
@@ -735,10 +809,11 @@ size_t jd_person_index_search(const jd_person_index *x, const char *query, jd_pe
     for (size_t k = 0; k < c.n; k++) {
         if (k && c.v[k] == c.v[k - 1])
             continue;
-        double s = entry_score(&x->p[c.v[k]], &Q);
+        double s = entry_score_ix(x, c.v[k], &Q, &T);
         if (s > 0)
             keep_hit(h, &nh, max, c.v[k], s);
     }
+    free(T.sc);
     free(c.v);
     return emit(x, h, nh, out);
 }
