@@ -30,7 +30,13 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/jd-load.XXXXXX")
 spid= fpid=
 cleanup() {
   [ -n "$fpid" ] && kill "$fpid" 2>/dev/null && wait "$fpid" 2>/dev/null
-  [ -n "$spid" ] && kill "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
+  if [ -n "$spid" ] && kill "$spid" 2>/dev/null; then
+    # SIGTERM waits for the live thread's stage in hand (a whole resolve of
+    # the county after a feed can take minutes): 10 s, then SIGKILL
+    for _ in $(seq 1 100); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$spid" 2>/dev/null
+    wait "$spid" 2>/dev/null
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
