@@ -60,6 +60,11 @@ typedef struct jd_analyse_stats {
     bool full;
 } jd_analyse_stats;
 
+/* The counts of the latest analysis run, as it stored them ("analysis:stats").
+ * Returns JD_OK, or JD_ENOTFOUND when the latest run stored none (a run
+ * before they were stored, or an as-of run), JD_ESTORE. */
+JD_API int jd_analyse_stats_stored(jd_store *s, jd_analyse_stats *st, jd_error *err);
+
 /* Name of an alert kind, "child_at_risk"... */
 JD_API const char *jd_alert_kind_name(int kind);
 

@@ -1,6 +1,7 @@
 /*
- * What the server loads once at start: the alerts (stored by the last
- * `joindots analyse`, or from a fresh analysis when none were saved) and
+ * What the server loads at start (and live.c again after a run): the
+ * alerts and the counts stored by the last `joindots analyse` (or from a
+ * fresh analysis when none were saved) and
  * the board's aggregates (DOMAIN §5.3), which hold counts and places only,
  * never a name.
  */
@@ -32,8 +33,15 @@ static int load_alerts(json_t *alerts, jd_store *s, const jd_analyse_stats *know
         *st = *known;
         return JD_OK;
     }
-    if (ran) /* the stored alerts stand; the counts come from a run that writes nothing */
+    if (ran) {
+        /* the stored alerts stand; so do the counts their run stored with
+         * them. Only a store analysed before they were stored (or by an
+         * as-of run) has its counts made by a run that writes nothing. */
+        if ((rc = jd_analyse_stats_stored(s, st, err)) != JD_ENOTFOUND)
+            return rc;
+        jd_error_clear(err);
         return jd_analyse(s, &o, NULL, st, err);
+    }
     /* Never analysed: analyse now, without saving (the server only reads). */
     char *buf = NULL;
     size_t len = 0;

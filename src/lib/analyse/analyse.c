@@ -662,6 +662,9 @@ int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_p
     stats->seconds_alerts = secs() - t0;
     t0 = secs();
     rc = write_alerts(&A, s, out);
+    /* the counts with the run, for readers (the server's board) */
+    if (rc == JD_OK && opts->save)
+        rc = jd_an__stats_save(s, stats, err);
     stats->seconds_write = secs() - t0;
 done:
     for (size_t i = 0; i < A.nalerts; i++) {

@@ -12,6 +12,7 @@
  * id; the codes behind it are kept beside it. A line that does not parse is
  * left out, never guessed at.
  */
+#include "query/query_internal.h"
 #include "util/internal.h"
 
 #include <joindots/child.h>
@@ -619,8 +620,8 @@ int jd_child_summary_build(jd_child_summary *out, jd_store *s, jd_screener *scr,
     const char *nm = name && *name ? name : "This person";
     copy(x.first, sizeof x.first, nm, strcspn(nm, " "));
     const char *first = x.first;
-    bool ran = false;
-    int rc = jd_alerts_stored(s, &ran, on_alert, &x, err);
+    /* the alerts that may be about her, not every alert of the county */
+    int rc = jd_query__alerts_about(s, person_id, on_alert, &x, err);
     if (rc < 0)
         goto out;
     json_t *ex = x.car ? json_object_get(x.car, "explanation") : NULL;

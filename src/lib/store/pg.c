@@ -1960,6 +1960,19 @@ static int pg_alerts_read(jd_store *s, bool *ran, jd_alert_doc_cb cb, void *payl
     return jd_pg__stream(s->impl, "SELECT doc FROM alert ORDER BY id", NULL, doc_row, &c, err);
 }
 
+static int pg_alerts_about(jd_store *s, const char *person_id, jd_alert_doc_cb cb,
+                           void *payload, jd_error *err)
+{
+    jd_pg_params pp = {.n = 0};
+    pgp_text(&pp, person_id);
+    doc_ctx c = {cb, payload};
+    return jd_pg__stream(s->impl,
+                         "SELECT doc FROM (SELECT id, doc FROM alert WHERE subject = $1 UNION ALL"
+                         " SELECT id, doc FROM alert WHERE subject = '' UNION ALL"
+                         " SELECT id, doc FROM alert WHERE subject IS NULL) a ORDER BY id",
+                         &pp, doc_row, &c, err);
+}
+
 static int pg_docs_replace(jd_store *s, const char *prefix, const jd_doc_save *d, size_t n,
                            jd_error *err)
 {
@@ -2055,6 +2068,7 @@ static const jd_store_ops pg_ops = {
     .analysis_load = pg_analysis_load,
     .alerts_replace = pg_alerts_replace,
     .alerts_read = pg_alerts_read,
+    .alerts_about = pg_alerts_about,
     .docs_replace = pg_docs_replace,
     .doc_get = pg_doc_get,
     .ethnicity_rows = pg_ethnicity_rows,

@@ -257,6 +257,12 @@ typedef struct jd_store_ops {
      * (*ran false). */
     int (*alerts_read)(jd_store *s, bool *ran, jd_alert_doc_cb cb, void *payload,
                        jd_error *err);
+    /* The stored alert documents that may be about one person, ordered by
+     * id: those with the person as subject, and those with no subject (""
+     * or NULL: the networks, which name members); by the alert_subject index, where
+     * alerts_read reads them all. NULL: use alerts_read. */
+    int (*alerts_about)(jd_store *s, const char *person_id, jd_alert_doc_cb cb, void *payload,
+                        jd_error *err);
     /* Replace the documents whose names start with `prefix` by d[0..n), in
      * one transaction, stamped with the latest analysis run and the ingest
      * and resolve runs of now. JD_ESTORE when analysis never ran. */
