@@ -2241,14 +2241,35 @@ bool jd_resolve__ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t n
     return ages_apart(lo_a, hi_a, dob_a, nda, lo_b, hi_b, dob_b, ndb);
 }
 
+/* Are two names one adjacent transposition apart (Jamse, James)? A typing
+ * slip that two given names rarely differ by: twins and siblings differ
+ * by a letter (Jack, Jake; Amara, Amari). */
+static bool transposed(const char *x, const char *y)
+{
+    size_t n = strlen(x), i = 0;
+    if (n != strlen(y) || n < 3)
+        return false;
+    while (i < n && x[i] == y[i])
+        i++;
+    if (i + 1 >= n || x[i] != y[i + 1] || x[i + 1] != y[i])
+        return false;
+    return !strcmp(x + i + 2, y + i + 2);
+}
+
+bool jd_resolve__transposed(const char *x, const char *y)
+{
+    return transposed(x, y);
+}
+
 /* Are two first names one person's: the same, variants (the nicknames
- * file) or an initial and a name it begins? */
+ * file), an initial and a name it begins, or one adjacent transposition
+ * apart? */
 static bool same_first_name(const rs *R, uint32_t a, uint32_t b)
 {
     if (a == b || variant_match(R, a, b))
         return true;
     const char *x = pool_str(&R->names, a), *y = pool_str(&R->names, b);
-    return (!x[1] || !y[1]) && x[0] == y[0];
+    return ((!x[1] || !y[1]) && x[0] == y[0]) || transposed(x, y);
 }
 
 /*
