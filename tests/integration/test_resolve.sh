@@ -261,7 +261,7 @@ mkdir -p "$SCRATCH/hh"
   echo 'agency,record_id,event_type,occurred_at'
   for e in 1 2 3 4 5 6 7 8; do echo "police,HP$e,stop_check,2008-0$e-01"; done
   for e in 1 2 3 4 5; do echo "housing,HH$e,housing_visit,2008-05-0$e"; done
-  for e in 1 2; do echo "call_handling,HC$e,call_for_service,2008-06-0$e"; done
+  for e in 1 2 3; do echo "call_handling,HC$e,call_for_service,2008-06-0$e"; done
 } >"$SCRATCH/hh/events.csv"
 {
   echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
@@ -281,9 +281,14 @@ mkdir -p "$SCRATCH/hh"
   echo 'housing,HH3,HT3,associate,,,,14,F,,3 Quarry Close,'
   # a girl of 14 at the Stevens address with another first name: nobody
   echo 'housing,HH4,HT4,associate,,Jade,,14,F,,21 Ock Lane,'
+  # no name, a woman at the Stevens address: the mother or the daughter
+  echo 'housing,HH5,HT5,associate,,,,,F,,21 Ock Lane,'
   # a call by Rajinder (no place written) about Arthur (a first name only)
   echo 'call_handling,HC1,CHH1,reporter,Stevens,Rajinder,,,F,,,'
   echo 'call_handling,HC1,CHH2,subject,,Arthur,,,M,,,'
+  # another call by her about "Artur" (a typo): close to the one Arthur
+  echo 'call_handling,HC3,CHH4,reporter,Stevens,Rajinder,,,F,,,'
+  echo 'call_handling,HC3,CHH5,subject,,Artur,,,M,,,'
   # a call naming Arthur alone: no place, no one with him, stays apart
   echo 'call_handling,HC2,CHH3,subject,,Arthur,,,M,,,'
 } >"$SCRATCH/hh/persons.csv"
@@ -299,7 +304,9 @@ is "$n" 1 "and the join is explained as the household's"
 same police:NH4 housing:HT2; ok $? "no name, a boy's age and the address join the household's one boy"
 ! same police:NH5 housing:HT3 && ! same police:NH6 housing:HT3; ok $? "no name and an age that fit both twins stay apart"
 ! same police:NH2 housing:HT4 && ! same police:NH1 housing:HT4; ok $? "a first name nobody in the household has stays apart"
+! same police:NH1 housing:HT5 && ! same police:NH2 housing:HT5; ok $? "no name, a gender that fits the mother and the daughter, stays apart"
 same police:NH4 call_handling:CHH2; ok $? "a first name with no place joins the one Arthur at the address of his mother named in the call"
+same police:NH4 call_handling:CHH5; ok $? "and a first name close to his (a typo) too"
 ! same police:NH4 call_handling:CHH3; ok $? "a first name alone in its call stays apart"
 grep -qE 'household who fits [1-9]' "$SCRATCH/hh.out"; ok $? "resolve counts the household joins"
 DB=$DB_SAVE

@@ -2467,12 +2467,12 @@ static int64_t join_sparse(const rs *R, cl *c, deferred *d, size_t nd, const dec
  * (both names and a date of birth), none of the cannot-links holds, its
  * gender does not differ, its dates of birth or ages fit the ref's age, and
  * each name the ref carries is one of its names (first name: the same, a
- * variant or an initial; surname: close or exact, either order; a lone
- * name either). The ref
- * must carry at least two of: first name, surname, gender, age, and a first
- * name or an age (a gender and a surname say mother or daughter). Twins
- * and siblings of one age stay apart by their first names; a ref that fits
- * two members stays apart.
+ * variant, an initial or close; surname: close or exact, either order; a
+ * lone name either). The ref must carry something that tells the members
+ * apart (a name, a gender or an age): "the woman at number 3" joins the
+ * household's one woman, and stays apart where there are a mother and a
+ * daughter. Twins and siblings of one age stay apart by their first names;
+ * a ref that fits two members stays apart.
  */
 typedef struct hh_index {
     uint64_t *k; /* (place id << 32 | ref), sorted */
@@ -2497,12 +2497,14 @@ static size_t hh_range(const hh_index *x, uint32_t id, size_t *lo)
     return b;
 }
 
-/* The first names of a cluster hold one that is `f` (same, a variant or an
- * initial)? */
-static bool hh_first_fits(const rs *R, const cl *x, uint32_t f)
+/* The first names of a cluster hold one that is `f` (same, a variant, an
+ * initial, or close: Sophie, Sophia)? Twins a letter apart both fit, and
+ * a ref that fits two stays apart. */
+static bool hh_first_fits(const rs *R, const cl *x, uint32_t f, lvcache *lc)
 {
     for (uint8_t i = 0; i < x->nfn; i++)
-        if (same_first_name(R, x->fn[i], f))
+        if (same_first_name(R, x->fn[i], f) ||
+            name_level(R, &x->fn[i], 1, &f, 1, true, lc) >= L_CLOSE)
             return true;
     return false;
 }
@@ -2545,6 +2547,7 @@ static void hh_keys(const rs *R, uint32_t i, uint32_t *ad, int *na, uint32_t *pc
     }
 }
 
+/* Returns the refs joined, or -1 without memory. */
 static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t ndec, lvcache *lc,
                               char **notes)
 {
@@ -2554,7 +2557,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
     if (!ax.k || !px.k) {
         free(ax.k);
         free(px.k);
-        return 0; /* without memory the pass is skipped: only fewer joins */
+        return -1;
     }
     for (uint32_t i = 0; i < R->n; i++) {
         if (R->r[i].addr)
@@ -2574,8 +2577,8 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
             continue;
         uint32_t g = sr->gmask == 1 || sr->gmask == 2 ? sr->gmask : 0;
         bool fore = sr->nfore > 0, sur = sr->nsur > 0, age = sr->by_lo != 0 || sr->ndob > 0;
-        if ((int)fore + sur + (g != 0) + age < 2 || !(fore || age))
-            continue;
+        if (!(fore || age || sur || g))
+            continue; /* nothing to tell the household's members apart */
         uint32_t ad[HH_KEYS], pc[HH_KEYS];
         int na = 0, np = 0;
         bool own = sr->addr || sr->npc;
@@ -2618,7 +2621,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                     /* a lone name may be a surname written in the
                      * forenames (a housing officer's "Stevens, 14") */
                     for (uint8_t f = 0; f < sr->nfore && fits; f++)
-                        fits = hh_first_fits(R, &c[r], sr->fore[f]) ||
+                        fits = hh_first_fits(R, &c[r], sr->fore[f], lc) ||
                                (!sur && hh_sur_fits(R, c, r, sr->fore[f], lc));
                     for (uint8_t f = 0; f < sr->nsur && fits; f++)
                         fits = hh_sur_fits(R, c, r, sr->sur[f], lc);
@@ -3387,7 +3390,12 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         }
     }
     R.st.sparse_joined = join_sparse(&R, c, defer.p, defer.n, dv, decs.n, lc, notes);
-    R.st.household_joined = join_household(&R, c, dv, decs.n, lc, notes);
+    if ((R.st.household_joined = join_household(&R, c, dv, decs.n, lc, notes)) < 0) {
+        free(defer.p);
+        free(lc);
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
     for (size_t i = 0; i < defer.n; i++) {
         const deferred *df = (const deferred *)defer.p + i;
         if (find(c, df->s) == find(c, df->o))
