@@ -281,8 +281,10 @@ mkdir -p "$SCRATCH/hh"
   echo 'housing,HH3,HT3,associate,,,,14,F,,3 Quarry Close,'
   # a girl of 14 at the Stevens address with another first name: nobody
   echo 'housing,HH4,HT4,associate,,Jade,,14,F,,21 Ock Lane,'
-  # no name, a woman at the Stevens address: the mother or the daughter
-  echo 'housing,HH5,HT5,associate,,,,,F,,21 Ock Lane,'
+  # "Mrs Stevens" at the address: the mother or the daughter; "Mr Stevens":
+  # the household's one male Stevens
+  echo 'housing,HH5,HT5,associate,Stevens,,,,F,,21 Ock Lane,'
+  echo 'housing,HH5,HT6,associate,Stevens,,,,M,,21 Ock Lane,'
   # a call by Rajinder (no place written) about Arthur (a first name only)
   echo 'call_handling,HC1,CHH1,reporter,Stevens,Rajinder,,,F,,,'
   echo 'call_handling,HC1,CHH2,subject,,Arthur,,,M,,,'
@@ -304,7 +306,8 @@ is "$n" 1 "and the join is explained as the household's"
 same police:NH4 housing:HT2; ok $? "no name, a boy's age and the address join the household's one boy"
 ! same police:NH5 housing:HT3 && ! same police:NH6 housing:HT3; ok $? "no name and an age that fit both twins stay apart"
 ! same police:NH2 housing:HT4 && ! same police:NH1 housing:HT4; ok $? "a first name nobody in the household has stays apart"
-! same police:NH1 housing:HT5 && ! same police:NH2 housing:HT5; ok $? "no name, a gender that fits the mother and the daughter, stays apart"
+! same police:NH1 housing:HT5 && ! same police:NH2 housing:HT5; ok $? "a surname and a gender that fit the mother and the daughter stay apart"
+same police:NH4 housing:HT6; ok $? "a surname and a gender that fit one member join him"
 same police:NH4 call_handling:CHH2; ok $? "a first name with no place joins the one Arthur at the address of his mother named in the call"
 same police:NH4 call_handling:CHH5; ok $? "and a first name close to his (a typo) too"
 ! same police:NH4 call_handling:CHH3; ok $? "a first name alone in its call stays apart"

@@ -2468,10 +2468,11 @@ static int64_t join_sparse(const rs *R, cl *c, deferred *d, size_t nd, const dec
  * gender does not differ, its dates of birth or ages fit the ref's age, and
  * each name the ref carries is one of its names (first name: the same, a
  * variant, an initial or close; surname: close or exact, either order; a
- * lone name either). The ref must carry something that tells the members
- * apart (a name, a gender or an age): "the woman at number 3" joins the
- * household's one woman, and stays apart where there are a mother and a
- * daughter. Twins and siblings of one age stay apart by their first names;
+ * lone name either). The ref must carry a first name, an age, or a
+ * surname and a gender: "Mrs Stevens" joins the household's one woman of
+ * that name, and stays apart where a mother and a daughter live (a gender
+ * alone is too little: the household is every ref ever written at the
+ * address). Twins and siblings of one age stay apart by their first names;
  * a ref that fits two members stays apart.
  */
 typedef struct hh_index {
@@ -2577,8 +2578,8 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
             continue;
         uint32_t g = sr->gmask == 1 || sr->gmask == 2 ? sr->gmask : 0;
         bool fore = sr->nfore > 0, sur = sr->nsur > 0, age = sr->by_lo != 0 || sr->ndob > 0;
-        if (!(fore || age || sur || g))
-            continue; /* nothing to tell the household's members apart */
+        if (!(fore || age || (sur && g)))
+            continue; /* too little to tell the household's members apart */
         uint32_t ad[HH_KEYS], pc[HH_KEYS];
         int na = 0, np = 0;
         bool own = sr->addr || sr->npc;
