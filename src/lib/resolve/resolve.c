@@ -2629,11 +2629,12 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                     int why;
                     if (!fits || conflict(R, c, rs_, r, dv, ndec, false, &why))
                         continue;
-                    if (sr->ndob) { /* a partial date must fit a full one */
-                        rview vs, vu;
-                        view(R, &R->h[s], &vs);
-                        view(R, &R->h[u], &vu);
-                        if (vu.ndob && dob_level(&vs, &vu) == 0)
+                    if (sr->ndob && c[r].nd) { /* a partial date must fit a full one */
+                        bool dfit = false;
+                        for (uint8_t i = 0; i < sr->ndob && !dfit; i++)
+                            for (uint8_t j = 0; j < c[r].nd && !dfit; j++)
+                                dfit = dob_pair(sr->dob[i], c[r].dob[j]) > 0;
+                        if (!dfit)
                             continue;
                     }
                     if (nc == HH_CAND) {
