@@ -51,8 +51,9 @@ typedef struct jd_resolve_stats {
      * a person's decision, genders, dates of birth, ages, a shared event,
      * settled first names that disagree;
      * sparse refs kept apart for want of evidence that singles them out,
-     * and sparse refs joined as the one person their links point to. */
-    int64_t event_cannot_links, refused_by[6], sparse_kept_apart, sparse_joined;
+     * sparse refs joined as the one person their links point to, and
+     * sparse refs joined as the one member of their household who fits. */
+    int64_t event_cannot_links, refused_by[6], sparse_kept_apart, sparse_joined, household_joined;
     /* Identities to review: holding more than one full date of birth, both
      * genders, first names that are not one another's typo, variant or
      * initial (any of them), and all. */

@@ -254,6 +254,69 @@ n=$(db_query "$SP" "SELECT count(*) FROM identity_note WHERE note LIKE '%police:
 grep -qE 'joined as the one person their links point to [1-9]' "$SCRATCH/sp.out"; ok $? "resolve counts the sparse refs joined"
 DB=$DB_SAVE
 
+# Households (issue 16): a sparse record that no link singles out joins
+# the one member of the household at its address (or, with no place of its
+# own, at the addresses of the people named with it in its event) whose
+# names, gender and age fit; two members who fit (twins) or none keep it
+# apart. The Stevens household: Rajinder (1981), Tia (1994), Arthur (2002).
+mkdir -p "$SCRATCH/hh"
+{
+  echo 'agency,record_id,event_type,occurred_at'
+  for e in 1 2 3 4 5 6 7 8; do echo "police,HP$e,stop_check,2008-0$e-01"; done
+  for e in 1 2 3 4 5; do echo "housing,HH$e,housing_visit,2008-05-0$e"; done
+  for e in 1 2 3; do echo "call_handling,HC$e,call_for_service,2008-06-0$e"; done
+} >"$SCRATCH/hh/events.csv"
+{
+  echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
+  echo 'police,HP1,NH1,subject,Stevens,Rajinder,1981-08-02,,F,OX9 5LL,21 Ock Lane,'
+  echo 'police,HP2,NH2,subject,Stevens,Tia,1994-03-01,,F,OX9 5LL,21 Ock Lane,'
+  echo 'police,HP3,NH3,subject,Stevens,Tia,1994-03-01,,F,OX9 5LL,21 Ock Lane,'
+  echo 'police,HP4,NH4,subject,Stevens,Arthur,2002-01-15,,M,OX9 5LL,21 Ock Lane,'
+  echo 'police,HP5,NH5,subject,Ndiaye,Amara,1994-05-05,,F,OX9 6MM,3 Quarry Close,'
+  echo 'police,HP6,NH6,subject,Ndiaye,Amari,1994-05-05,,F,OX9 6MM,3 Quarry Close,'
+  echo 'police,HP7,NH7,subject,Ndiaye,Amara,1994-05-05,,F,OX9 6MM,3 Quarry Close,'
+  echo 'police,HP8,NH8,subject,Ndiaye,Amari,1994-05-05,,F,OX9 6MM,3 Quarry Close,'
+  # the surname in the forenames column, an age and the address: Tia
+  echo 'housing,HH1,HT1,associate,,Stevens,,14,F,,21 Ock Lane,'
+  # no name, a boy of 6 at the address: Arthur
+  echo 'housing,HH2,HT2,associate,,,,6,M,,21 Ock Lane,'
+  # no name, a girl of 14 at the twins' address: either twin, stays apart
+  echo 'housing,HH3,HT3,associate,,,,14,F,,3 Quarry Close,'
+  # a girl of 14 at the Stevens address with another first name: nobody
+  echo 'housing,HH4,HT4,associate,,Jade,,14,F,,21 Ock Lane,'
+  # "Mrs Stevens" at the address: the mother or the daughter; "Mr Stevens":
+  # the household's one male Stevens
+  echo 'housing,HH5,HT5,associate,Stevens,,,,F,,21 Ock Lane,'
+  echo 'housing,HH5,HT6,associate,Stevens,,,,M,,21 Ock Lane,'
+  # a call by Rajinder (no place written) about Arthur (a first name only)
+  echo 'call_handling,HC1,CHH1,reporter,Stevens,Rajinder,,,F,,,'
+  echo 'call_handling,HC1,CHH2,subject,,Arthur,,,M,,,'
+  # another call by her about "Artur" (a typo): close to the one Arthur
+  echo 'call_handling,HC3,CHH4,reporter,Stevens,Rajinder,,,F,,,'
+  echo 'call_handling,HC3,CHH5,subject,,Artur,,,M,,,'
+  # a call naming Arthur alone: no place, no one with him, stays apart
+  echo 'call_handling,HC2,CHH3,subject,,Arthur,,,M,,,'
+} >"$SCRATCH/hh/persons.csv"
+HH="$SCRATCH/hh.db"
+cp "$SCRATCH/c.db" "$HH"
+"$JD" ingest --db "$HH" --quiet "$SCRATCH/hh" >/dev/null 2>&1
+"$JD" resolve --db "$HH" >"$SCRATCH/hh.out" 2>&1; is $? 0 "resolve of the household bundle exits 0"
+DB_SAVE=$DB; DB=$HH
+same police:NH2 housing:HT1; ok $? "a surname written as the first name, an age and the address join the one girl of that age there"
+n=$(sqlite3 "$HH" "SELECT count(*) FROM identity_note WHERE note LIKE '%housing:HT1 joined through police:NH_: the only member of the household at its address%'")
+is "$n" 1 "and the join is explained as the household's"
+! same police:NH1 housing:HT1; ok $? "not her mother at the same address"
+same police:NH4 housing:HT2; ok $? "no name, a boy's age and the address join the household's one boy"
+! same police:NH5 housing:HT3 && ! same police:NH6 housing:HT3; ok $? "no name and an age that fit both twins stay apart"
+! same police:NH2 housing:HT4 && ! same police:NH1 housing:HT4; ok $? "a first name nobody in the household has stays apart"
+! same police:NH1 housing:HT5 && ! same police:NH2 housing:HT5; ok $? "a surname and a gender that fit the mother and the daughter stay apart"
+same police:NH4 housing:HT6; ok $? "a surname and a gender that fit one member join him"
+same police:NH4 call_handling:CHH2; ok $? "a first name with no place joins the one Arthur at the address of his mother named in the call"
+same police:NH4 call_handling:CHH5; ok $? "and a first name close to his (a typo) too"
+! same police:NH4 call_handling:CHH3; ok $? "a first name alone in its call stays apart"
+grep -qE 'household who fits [1-9]' "$SCRATCH/hh.out"; ok $? "resolve counts the household joins"
+DB=$DB_SAVE
+
 FEBRL="$SRC/../shared/data/febrl"
 if [ -f "$FEBRL/dataset4a.csv" ]; then
   for ds in 4a 4b; do

@@ -300,6 +300,9 @@ typedef struct rs {
     /* Cannot-links from shared events (see event_cannot_links): ref i may
      * never be one person with refs nl_to[nl_off[i] .. nl_off[i + 1]). */
     uint32_t *nl_off, *nl_to;
+    /* Every ref named in one event with ref i (any role or name): the
+     * people a ref with no place of its own is found with (households). */
+    uint32_t *co_off, *co_to;
     /* while loading: (event id << 32 | mention number), and per mention
      * its ref, role and names (NULL: not collected) */
     vec *ev_keys, *ev_info;
@@ -2238,14 +2241,35 @@ bool jd_resolve__ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t n
     return ages_apart(lo_a, hi_a, dob_a, nda, lo_b, hi_b, dob_b, ndb);
 }
 
+/* Are two names one adjacent transposition apart (Jamse, James)? A typing
+ * slip that two given names rarely differ by: twins and siblings differ
+ * by a letter (Jack, Jake; Amara, Amari). */
+static bool transposed(const char *x, const char *y)
+{
+    size_t n = strlen(x), i = 0;
+    if (n != strlen(y) || n < 3)
+        return false;
+    while (i < n && x[i] == y[i])
+        i++;
+    if (i + 1 >= n || x[i] != y[i + 1] || x[i + 1] != y[i])
+        return false;
+    return !strcmp(x + i + 2, y + i + 2);
+}
+
+bool jd_resolve__transposed(const char *x, const char *y)
+{
+    return transposed(x, y);
+}
+
 /* Are two first names one person's: the same, variants (the nicknames
- * file) or an initial and a name it begins? */
+ * file), an initial and a name it begins, or one adjacent transposition
+ * apart? */
 static bool same_first_name(const rs *R, uint32_t a, uint32_t b)
 {
     if (a == b || variant_match(R, a, b))
         return true;
     const char *x = pool_str(&R->names, a), *y = pool_str(&R->names, b);
-    return (!x[1] || !y[1]) && x[0] == y[0];
+    return ((!x[1] || !y[1]) && x[0] == y[0]) || transposed(x, y);
 }
 
 /*
@@ -2426,6 +2450,217 @@ static int64_t join_sparse(const rs *R, cl *c, deferred *d, size_t nd, const dec
                      pool_str(&R->ids, R->r[d[via].o].ref), d[via].w, bestp);
             note_add(&notes[s], buf);
         }
+    return joined;
+}
+
+/*
+ * Households (issue 16): the people at one address. A sparse ref that
+ * join_sparse left on its own (no link singled out a person: a call
+ * handler's "Mrs Khan", a girl of 12 at the address with no name, a first
+ * name with no place in an event that names her mother) joins the one
+ * household member whose details fit, when exactly one does.
+ *
+ * The household of a ref is every ref written at its address, or at its
+ * postcode where one side has no address; a ref with no place of its own
+ * takes the places of the people named with it in its events (the parent
+ * reporting a child). A member fits when its cluster holds a full ref
+ * (both names and a date of birth), none of the cannot-links holds, its
+ * gender does not differ, its dates of birth or ages fit the ref's age, and
+ * each name the ref carries is one of its names (first name: the same, a
+ * variant, an initial or close; surname: close or exact, either order; a
+ * lone name either). The ref must carry a first name, an age, or a
+ * surname and a gender: "Mrs Stevens" joins the household's one woman of
+ * that name, and stays apart where a mother and a daughter live (a gender
+ * alone is too little: the household is every ref ever written at the
+ * address). Twins and siblings of one age stay apart by their first names;
+ * a ref that fits two members stays apart.
+ */
+typedef struct hh_index {
+    uint64_t *k; /* (place id << 32 | ref), sorted */
+    size_t n;
+} hh_index;
+
+/* Refs at place `id` in an index: [*lo, return). */
+static size_t hh_range(const hh_index *x, uint32_t id, size_t *lo)
+{
+    size_t a = 0, b = x->n;
+    uint64_t key = (uint64_t)id << 32;
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        if (x->k[m] < key)
+            a = m + 1;
+        else
+            b = m;
+    }
+    *lo = a;
+    while (b < x->n && x->k[b] >> 32 == id)
+        b++;
+    return b;
+}
+
+/* The first names of a cluster hold one that is `f` (same, a variant, an
+ * initial, or close: Sophie, Sophia)? Twins a letter apart both fit, and
+ * a ref that fits two stays apart. */
+static bool hh_first_fits(const rs *R, const cl *x, uint32_t f, lvcache *lc)
+{
+    for (uint8_t i = 0; i < x->nfn; i++)
+        if (same_first_name(R, x->fn[i], f) ||
+            name_level(R, &x->fn[i], 1, &f, 1, true, lc) >= L_CLOSE)
+            return true;
+    return false;
+}
+
+/* Does some ref of cluster root r carry surname `sur` (close or exact, or
+ * written as a forename)? Walks at most 64 members. */
+static bool hh_sur_fits(const rs *R, cl *c, uint32_t r, uint32_t sur, lvcache *lc)
+{
+    uint32_t m = r;
+    int walked = 0;
+    do {
+        const rref *x = &R->r[m];
+        if (name_level(R, x->sur, x->nsur, &sur, 1, false, lc) >= L_CLOSE ||
+            name_level(R, x->fore, x->nfore, &sur, 1, false, lc) >= L_EXACT)
+            return true;
+        m = c[m].next;
+    } while (m != r && ++walked < 64);
+    return false;
+}
+
+enum { HH_KEYS = 16, HH_MEMBERS = 96, HH_CAND = 8 };
+
+/* Add a ref's places to the key lists (addresses, postcodes). */
+static void hh_keys(const rs *R, uint32_t i, uint32_t *ad, int *na, uint32_t *pc, int *np)
+{
+    const rref *r = &R->r[i];
+    if (r->addr) {
+        int k = 0;
+        while (k < *na && ad[k] != r->addr)
+            k++;
+        if (k == *na && *na < HH_KEYS)
+            ad[(*na)++] = r->addr;
+    }
+    for (uint8_t p = 0; p < r->npc; p++) {
+        int k = 0;
+        while (k < *np && pc[k] != r->pc[p])
+            k++;
+        if (k == *np && *np < HH_KEYS)
+            pc[(*np)++] = r->pc[p];
+    }
+}
+
+/* Returns the refs joined, or -1 without memory. */
+static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t ndec, lvcache *lc,
+                              char **notes)
+{
+    hh_index ax = {0}, px = {0};
+    ax.k = malloc((R->n ? R->n : 1) * sizeof *ax.k);
+    px.k = malloc((R->n * NV + 1) * sizeof *px.k);
+    if (!ax.k || !px.k) {
+        free(ax.k);
+        free(px.k);
+        return -1;
+    }
+    for (uint32_t i = 0; i < R->n; i++) {
+        if (R->r[i].addr)
+            ax.k[ax.n++] = (uint64_t)R->r[i].addr << 32 | i;
+        for (uint8_t p = 0; p < R->r[i].npc; p++)
+            px.k[px.n++] = (uint64_t)R->r[i].pc[p] << 32 | i;
+    }
+    if (jd_resolve__radix_sort_u64(ax.k, ax.n) < 0)
+        qsort(ax.k, ax.n, sizeof *ax.k, cmp_u64);
+    if (jd_resolve__radix_sort_u64(px.k, px.n) < 0)
+        qsort(px.k, px.n, sizeof *px.k, cmp_u64);
+    int64_t joined = 0;
+    for (uint32_t s = 0; s < R->n; s++) {
+        const rref *sr = &R->r[s];
+        uint32_t rs_ = find(c, s);
+        if (c[rs_].full || !sparse_ref(R, s))
+            continue;
+        uint32_t g = sr->gmask == 1 || sr->gmask == 2 ? sr->gmask : 0;
+        bool fore = sr->nfore > 0, sur = sr->nsur > 0, age = sr->by_lo != 0 || sr->ndob > 0;
+        if (!(fore || age || (sur && g)))
+            continue; /* too little to tell the household's members apart */
+        uint32_t ad[HH_KEYS], pc[HH_KEYS];
+        int na = 0, np = 0;
+        bool own = sr->addr || sr->npc;
+        hh_keys(R, s, ad, &na, pc, &np);
+        if (!own && R->co_off) /* the places of the people named with it */
+            for (uint32_t e = R->co_off[s]; e < R->co_off[s + 1]; e++) {
+                uint32_t t = R->co_to[e], rt = find(c, t), m = rt;
+                int walked = 0;
+                do /* and of the person each of them is */
+                    hh_keys(R, m, ad, &na, pc, &np);
+                while ((m = c[m].next) != rt && ++walked < 32);
+            }
+        uint32_t cand[HH_CAND], via[HH_CAND];
+        int nc = 0;
+        bool over = false;
+        for (int side = 0; side < 2 && !over; side++) {
+            const hh_index *x = side ? &px : &ax;
+            int nk = side ? np : na;
+            for (int q = 0; q < nk && !over; q++) {
+                size_t lo, hi = hh_range(x, side ? pc[q] : ad[q], &lo);
+                if (hi - lo > HH_MEMBERS)
+                    continue; /* a block of flats or a shared postcode: too many */
+                for (size_t e = lo; e < hi && !over; e++) {
+                    uint32_t u = (uint32_t)x->k[e], r = find(c, u);
+                    /* by postcode only where one side has no address */
+                    if (side && R->r[u].addr && na && sr->addr)
+                        continue;
+                    if (r == rs_ || !c[r].full)
+                        continue;
+                    int k = 0;
+                    while (k < nc && cand[k] != r)
+                        k++;
+                    if (k < nc)
+                        continue;
+                    if (g && c[r].gmask && !(c[r].gmask & g))
+                        continue;
+                    if (age && !c[r].nd && !c[r].by_lo)
+                        continue;
+                    bool fits = true;
+                    /* a lone name may be a surname written in the
+                     * forenames (a housing officer's "Stevens, 14") */
+                    for (uint8_t f = 0; f < sr->nfore && fits; f++)
+                        fits = hh_first_fits(R, &c[r], sr->fore[f], lc) ||
+                               (!sur && hh_sur_fits(R, c, r, sr->fore[f], lc));
+                    for (uint8_t f = 0; f < sr->nsur && fits; f++)
+                        fits = hh_sur_fits(R, c, r, sr->sur[f], lc);
+                    int why;
+                    if (!fits || conflict(R, c, rs_, r, dv, ndec, false, &why))
+                        continue;
+                    if (sr->ndob && c[r].nd) { /* a partial date must fit a full one */
+                        bool dfit = false;
+                        for (uint8_t i = 0; i < sr->ndob && !dfit; i++)
+                            for (uint8_t j = 0; j < c[r].nd && !dfit; j++)
+                                dfit = dob_pair(sr->dob[i], c[r].dob[j]) > 0;
+                        if (!dfit)
+                            continue;
+                    }
+                    if (nc == HH_CAND) {
+                        over = true;
+                        break;
+                    }
+                    via[nc] = u;
+                    cand[nc++] = r;
+                }
+            }
+        }
+        if (nc != 1 || over)
+            continue;
+        merge(c, rs_, cand[0]);
+        joined++;
+        char buf[320];
+        snprintf(buf, sizeof buf,
+                 "%s:%s joined through %s:%s: the only member of the household at its %s "
+                 "whose names, gender and age fit",
+                 pool_str(&R->ids, sr->agency), pool_str(&R->ids, sr->ref),
+                 pool_str(&R->ids, R->r[via[0]].agency), pool_str(&R->ids, R->r[via[0]].ref),
+                 own ? "address" : "events' addresses");
+        note_add(&notes[s], buf);
+    }
+    free(ax.k);
+    free(px.k);
     return joined;
 }
 
@@ -2632,6 +2867,8 @@ static void rs_free(rs *R)
     free(R->refidx);
     free(R->nl_off);
     free(R->nl_to);
+    free(R->co_off);
+    free(R->co_to);
 }
 
 /* Index (agency, person_ref) -> ref number, once every ref is loaded. */
@@ -2756,6 +2993,32 @@ static int build_hot(rs *R)
  * list of attendees says little about any two of them). The pairs become
  * per-ref lists (nl_off, nl_to), both directions. JD_OK or JD_ENOMEM.
  */
+/* Per-ref lists from (a << 32 | b) pairs, both directions already in
+ * `pairs`: sorted and de-duplicated in place, then *off[i] .. *off[i + 1]
+ * index ref i's partners in *to. Returns the partners listed, or -1
+ * without memory. */
+static int64_t pair_lists(const rs *R, vec *pairs, uint32_t **off, uint32_t **to)
+{
+    uint64_t *pp = pairs->p;
+    *off = calloc(R->n + 2, sizeof **off);
+    if (!*off || jd_resolve__radix_sort_u64(pp, pairs->n) < 0)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < pairs->n; i++) /* de-duplicated in place */
+        if (!n || pp[n - 1] != pp[i])
+            pp[n++] = pp[i];
+    *to = malloc((n ? n : 1) * sizeof **to);
+    if (!*to)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        (*to)[i] = (uint32_t)pp[i];
+        (*off)[(pp[i] >> 32) + 1]++;
+    }
+    for (size_t i = 0; i < R->n; i++)
+        (*off)[i + 1] += (*off)[i];
+    return (int64_t)n;
+}
+
 static int event_cannot_links(rs *R, vec *keys, vec *info)
 {
     enum { EV_CAP = 32 };
@@ -2763,10 +3026,9 @@ static int event_cannot_links(rs *R, vec *keys, vec *info)
     const ev_mention *e = info->p;
     if (jd_resolve__radix_sort_u64(k, keys->n) < 0)
         return JD_ENOMEM;
-    R->nl_off = calloc(R->n + 2, sizeof *R->nl_off);
-    if (!R->nl_off)
-        return JD_ENOMEM;
-    vec pairs = {.sz = sizeof(uint64_t)};
+    /* pairs: cannot-links; co: every two refs named in one event (the
+     * households of join_household) */
+    vec pairs = {.sz = sizeof(uint64_t)}, co = {.sz = sizeof(uint64_t)};
     for (size_t i = 0, j; i < keys->n; i = j) {
         j = i + 1;
         while (j < keys->n && k[j] >> 32 == k[i] >> 32)
@@ -2778,40 +3040,34 @@ static int event_cannot_links(rs *R, vec *keys, vec *info)
                 const ev_mention *x = &e[(uint32_t)k[a]], *y = &e[(uint32_t)k[b]];
                 bool names = (x->fore && y->fore && x->fore != y->fore) ||
                              (x->sur && y->sur && x->sur != y->sur);
-                if (x->ref == y->ref || (x->role == y->role && !names))
+                if (x->ref == y->ref)
                     continue;
-                uint64_t *p = vec_push(&pairs), *q = vec_push(&pairs);
-                if (!p || !q) {
-                    free(pairs.p);
-                    return JD_ENOMEM;
-                }
+                uint64_t *p = vec_push(&co), *q = vec_push(&co);
+                if (!p || !q)
+                    goto nomem;
+                *p = (uint64_t)x->ref << 32 | y->ref;
+                *q = (uint64_t)y->ref << 32 | x->ref;
+                if (x->role == y->role && !names)
+                    continue;
+                p = vec_push(&pairs);
+                q = vec_push(&pairs);
+                if (!p || !q)
+                    goto nomem;
                 *p = (uint64_t)x->ref << 32 | y->ref;
                 *q = (uint64_t)y->ref << 32 | x->ref;
             }
     }
-    uint64_t *pp = pairs.p;
-    if (jd_resolve__radix_sort_u64(pp, pairs.n) < 0) {
-        free(pairs.p);
-        return JD_ENOMEM;
-    }
-    size_t n = 0;
-    for (size_t i = 0; i < pairs.n; i++) /* de-duplicated in place */
-        if (!n || pp[n - 1] != pp[i])
-            pp[n++] = pp[i];
-    R->nl_to = malloc((n ? n : 1) * sizeof *R->nl_to);
-    if (!R->nl_to) {
-        free(pairs.p);
-        return JD_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        R->nl_to[i] = (uint32_t)pp[i];
-        R->nl_off[(pp[i] >> 32) + 1]++;
-    }
-    for (size_t i = 0; i < R->n; i++)
-        R->nl_off[i + 1] += R->nl_off[i];
-    R->st.event_cannot_links = (int64_t)n / 2;
+    int64_t n = pair_lists(R, &pairs, &R->nl_off, &R->nl_to);
+    if (n < 0 || pair_lists(R, &co, &R->co_off, &R->co_to) < 0)
+        goto nomem;
+    R->st.event_cannot_links = n / 2;
     free(pairs.p);
+    free(co.p);
     return JD_OK;
+nomem:
+    free(pairs.p);
+    free(co.p);
+    return JD_ENOMEM;
 }
 
 /* Are refs a and b named as two people in one event? */
@@ -3136,6 +3392,12 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         }
     }
     R.st.sparse_joined = join_sparse(&R, c, defer.p, defer.n, dv, decs.n, lc, notes);
+    if ((R.st.household_joined = join_household(&R, c, dv, decs.n, lc, notes)) < 0) {
+        free(defer.p);
+        free(lc);
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        goto out;
+    }
     for (size_t i = 0; i < defer.n; i++) {
         const deferred *df = (const deferred *)defer.p + i;
         if (find(c, df->s) == find(c, df->o))
