@@ -1164,22 +1164,17 @@ static uint32_t uf_find(uint32_t *par, uint32_t x)
     return x;
 }
 
-/* Groups joined by this step's adult-adult evidence: Leiden decides which
- * of them are one network. */
-static int resolve_merges(net *N)
+/* The pairs of groups (flat, two by two) that this step's dirty edges and
+ * new candidates join. */
+static int joined_pairs(net *N, u32v *pairs)
 {
-    int rc = 0;
-    /* pairs of groups joined by dirty edges */
-    u32v pairs = {0};
     for (uint32_t i = 0; i < N->dirty.n; i++) {
         const edge *e = &N->ed[N->dirty.p[i]];
         const adult *u = &N->ad[e->u], *v = &N->ad[e->v];
         if (!u->cand || !v->cand || u->group == v->group)
             continue;
-        if (u32_push(&pairs, u->group) < 0 || u32_push(&pairs, v->group) < 0) {
-            free(pairs.p);
+        if (u32_push(pairs, u->group) < 0 || u32_push(pairs, v->group) < 0)
             return oom(N);
-        }
     }
     for (uint32_t i = 0; i < N->newcand.n; i++) {
         const adult *u = &N->ad[N->newcand.p[i]];
@@ -1188,22 +1183,133 @@ static int resolve_merges(net *N)
             const adult *v = &N->ad[e->u == N->newcand.p[i] ? e->v : e->u];
             if (!v->cand || u->group == v->group)
                 continue;
-            if (u32_push(&pairs, u->group) < 0 || u32_push(&pairs, v->group) < 0) {
-                free(pairs.p);
+            if (u32_push(pairs, u->group) < 0 || u32_push(pairs, v->group) < 0)
                 return oom(N);
-            }
         }
     }
-    if (!pairs.n) {
-        free(pairs.p);
-        return 0;
+    return 0;
+}
+
+/* The groups of the cluster with root R (once each, in the order of PAIRS)
+ * into *gs, and their adults into *v. */
+static int cluster_groups(net *N, const u32v *pairs, uint32_t *par, uint32_t r, uint32_t **gs,
+                          uint32_t *ngs, uint32_t **v, uint32_t *nv)
+{
+    uint32_t gcap = 0, vcap = 0;
+    for (uint32_t i = 0; i < pairs->n; i++) {
+        uint32_t gi = pairs->p[i];
+        if (uf_find(par, gi) != r)
+            continue;
+        bool seen = false;
+        for (uint32_t k = 0; k < *ngs; k++)
+            seen |= (*gs)[k] == gi;
+        if (seen)
+            continue;
+        if (grow((void **)gs, &gcap, *ngs + 1, sizeof **gs) < 0)
+            return oom(N);
+        (*gs)[(*ngs)++] = gi;
+        const group *g = &N->g[gi];
+        if (grow((void **)v, &vcap, *nv + g->adults.n, sizeof **v) < 0)
+            return oom(N);
+        memcpy(*v + *nv, g->adults.p, g->adults.n * sizeof **v);
+        *nv += g->adults.n;
     }
-    /* clusters of groups (union-find over the groups involved) */
-    uint32_t *par = malloc((size_t)N->ng * sizeof *par);
-    uint32_t *v = NULL, *memb = NULL, *gs = NULL;
-    if (!par) {
-        free(pairs.p);
+    return 0;
+}
+
+/* Each group's majority community in MEMB (ties: the smaller community)
+ * into maj[0..ngs). */
+static int majorities(net *N, const uint32_t *v, uint32_t nv, const uint32_t *memb,
+                      const uint32_t *gs, uint32_t ngs, uint32_t *maj)
+{
+    uint32_t *cnt = calloc((size_t)nv + 1, sizeof *cnt);
+    if (!cnt)
         return oom(N);
+    for (uint32_t k = 0; k < ngs; k++) {
+        memset(cnt, 0, ((size_t)nv + 1) * sizeof *cnt);
+        for (uint32_t i = 0; i < nv; i++)
+            if (N->ad[v[i]].group == gs[k] && memb[i] <= nv)
+                cnt[memb[i]]++;
+        uint32_t best = 0;
+        for (uint32_t c = 1; c <= nv; c++)
+            if (cnt[c] > cnt[best])
+                best = c;
+        maj[k] = best;
+    }
+    free(cnt);
+    return 0;
+}
+
+/* The groups of one majority community merged into the oldest of them. */
+static int merge_majorities(net *N, const uint32_t *gs, uint32_t ngs, const uint32_t *maj)
+{
+    int rc;
+    for (uint32_t k = 0; k < ngs; k++) {
+        uint32_t keep = gs[k];
+        if (!N->g[keep].alive)
+            continue;
+        for (uint32_t j = 0; j < ngs; j++) {
+            if (j == k || maj[j] != maj[k] || !N->g[gs[j]].alive)
+                continue;
+            if (older(N, gs[j], keep))
+                keep = gs[j];
+        }
+        for (uint32_t j = 0; j < ngs; j++) {
+            uint32_t gj = gs[j];
+            if (maj[j] != maj[k] || gj == keep || !N->g[gj].alive)
+                continue;
+            if (grow((void **)&N->g[keep].adults.p, &N->g[keep].adults.cap,
+                     N->g[keep].adults.n + N->g[gj].adults.n, sizeof(uint32_t)) < 0)
+                return oom(N);
+            merge_into(N, keep, gj);
+        }
+        if ((rc = touch_group(N, keep)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* The cluster of groups with root R: Leiden over its adults, then the
+ * groups that share a majority community are merged. */
+static int merge_cluster(net *N, const u32v *pairs, uint32_t *par, uint32_t r)
+{
+    uint32_t *v = NULL, *memb = NULL, *gs = NULL, *maj = NULL, nv = 0, ngs = 0;
+    int rc = cluster_groups(N, pairs, par, r, &gs, &ngs, &v, &nv);
+    if (rc < 0)
+        goto out;
+    sort_adults(N, v, nv);
+    memb = malloc((size_t)nv * sizeof *memb);
+    maj = malloc((size_t)ngs * sizeof *maj);
+    if (!memb || !maj) {
+        rc = oom(N);
+        goto out;
+    }
+    if ((rc = leiden(N, v, nv, memb)) < 0 || (rc = majorities(N, v, nv, memb, gs, ngs, maj)) < 0)
+        goto out;
+    rc = merge_majorities(N, gs, ngs, maj);
+out:
+    free(v);
+    free(memb);
+    free(gs);
+    free(maj);
+    return rc;
+}
+
+/* Groups joined by this step's adult-adult evidence: Leiden decides which
+ * of them are one network. */
+static int resolve_merges(net *N)
+{
+    int rc = 0;
+    /* pairs of groups joined by dirty edges */
+    u32v pairs = {0}, roots = {0};
+    uint32_t *par = NULL;
+    if ((rc = joined_pairs(N, &pairs)) < 0 || !pairs.n)
+        goto out;
+    /* clusters of groups (union-find over the groups involved) */
+    par = malloc((size_t)N->ng * sizeof *par);
+    if (!par) {
+        rc = oom(N);
+        goto out;
     }
     for (uint32_t i = 0; i < N->ng; i++)
         par[i] = i;
@@ -1213,7 +1319,6 @@ static int resolve_merges(net *N)
             par[a < b ? b : a] = a < b ? a : b;
     }
     /* each cluster once, in group order */
-    u32v roots = {0};
     for (uint32_t i = 0; i < pairs.n; i++) {
         uint32_t r = uf_find(par, pairs.p[i]);
         bool seen = false;
@@ -1224,102 +1329,12 @@ static int resolve_merges(net *N)
             goto out;
         }
     }
-    for (uint32_t ri = 0; ri < roots.n; ri++) {
-        uint32_t r = roots.p[ri], nv = 0, ngs = 0;
-        /* the cluster's groups and adults */
-        free(gs);
-        gs = NULL;
-        uint32_t gcap = 0, vcap = 0;
-        for (uint32_t i = 0; i < pairs.n; i++) {
-            uint32_t gi = pairs.p[i];
-            if (uf_find(par, gi) != r)
-                continue;
-            bool seen = false;
-            for (uint32_t k = 0; k < ngs; k++)
-                seen |= gs[k] == gi;
-            if (seen)
-                continue;
-            if (grow((void **)&gs, &gcap, ngs + 1, sizeof *gs) < 0) {
-                rc = oom(N);
-                goto out;
-            }
-            gs[ngs++] = gi;
-            const group *g = &N->g[gi];
-            if (grow((void **)&v, &vcap, nv + g->adults.n, sizeof *v) < 0) {
-                rc = oom(N);
-                goto out;
-            }
-            memcpy(v + nv, g->adults.p, g->adults.n * sizeof *v);
-            nv += g->adults.n;
-        }
-        sort_adults(N, v, nv);
-        free(memb);
-        memb = malloc((size_t)nv * sizeof *memb);
-        if (!memb) {
-            rc = oom(N);
-            goto out;
-        }
-        if ((rc = leiden(N, v, nv, memb)) < 0)
-            goto out;
-        /* each group's majority community (ties: the smaller community) */
-        uint32_t *maj = malloc((size_t)ngs * sizeof *maj);
-        uint32_t *cnt = calloc((size_t)nv + 1, sizeof *cnt);
-        if (!maj || !cnt) {
-            free(maj);
-            free(cnt);
-            rc = oom(N);
-            goto out;
-        }
-        for (uint32_t k = 0; k < ngs; k++) {
-            memset(cnt, 0, ((size_t)nv + 1) * sizeof *cnt);
-            for (uint32_t i = 0; i < nv; i++)
-                if (N->ad[v[i]].group == gs[k] && memb[i] <= nv)
-                    cnt[memb[i]]++;
-            uint32_t best = 0;
-            for (uint32_t c = 1; c <= nv; c++)
-                if (cnt[c] > cnt[best])
-                    best = c;
-            maj[k] = best;
-        }
-        for (uint32_t k = 0; k < ngs; k++) {
-            uint32_t keep = gs[k];
-            if (!N->g[keep].alive)
-                continue;
-            for (uint32_t j = 0; j < ngs; j++) {
-                if (j == k || maj[j] != maj[k] || !N->g[gs[j]].alive)
-                    continue;
-                if (older(N, gs[j], keep))
-                    keep = gs[j];
-            }
-            for (uint32_t j = 0; j < ngs; j++) {
-                uint32_t gj = gs[j];
-                if (maj[j] != maj[k] || gj == keep || !N->g[gj].alive)
-                    continue;
-                if (grow((void **)&N->g[keep].adults.p, &N->g[keep].adults.cap,
-                         N->g[keep].adults.n + N->g[gj].adults.n, sizeof(uint32_t)) < 0) {
-                    free(maj);
-                    free(cnt);
-                    rc = oom(N);
-                    goto out;
-                }
-                merge_into(N, keep, gj);
-            }
-            if ((rc = touch_group(N, keep)) < 0) {
-                free(maj);
-                free(cnt);
-                goto out;
-            }
-        }
-        free(maj);
-        free(cnt);
-    }
+    for (uint32_t ri = 0; ri < roots.n && rc >= 0; ri++)
+        rc = merge_cluster(N, &pairs, par, roots.p[ri]);
 out:
     free(roots.p);
     free(pairs.p);
     free(par);
-    free(v);
-    free(memb);
-    free(gs);
     return rc;
 }
 
