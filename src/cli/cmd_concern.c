@@ -487,8 +487,7 @@ static int do_list(jd_store *s, args *a, const char *sub, jd_error *err)
 /* SUB's identifier in *id (NULL for a subcommand without one) when SUB is
  * known and the words after the options fit it: -1 to go on, else the exit
  * code. */
-static int check_subcommand(int argc, char **argv, const char *sub, const args *a,
-                            const char **id)
+static int check_subcommand(int argc, char **argv, const char *sub, const args *a, const char **id)
 {
     static const char *const with_id[] = {"show",     "ack",   "comment", "assign",
                                           "escalate", "close", "decide"};

@@ -1588,8 +1588,7 @@ static void add_unique(json_t *arr, const char *val)
 }
 
 /* The members of AL (sorted) with their role, counted into *nad and *nch. */
-static int emit_members(net *N, const group *g, nalert *al, ndoc *D, uint32_t *nad,
-                        uint32_t *nch)
+static int emit_members(net *N, const group *g, nalert *al, ndoc *D, uint32_t *nad, uint32_t *nch)
 {
     an *A = N->A;
     char when[32];
@@ -1673,10 +1672,10 @@ static int emit_tie(net *N, const adult *a, const edge *e, ndoc *D)
                                  A->p[a->person].pid, A->p[N->ad[e->v].person].pid);
     json_t *vias = json_array(), *trec = json_array();
     jd_time_format(when, e->t);
-    json_array_append_new(D->ties, json_pack("{s:[s,s],s:o,s:s,s:i,s:o}", "adults",
-                                             A->p[a->person].pid, A->p[N->ad[e->v].person].pid,
-                                             "via", vias, "tied_at", when, "evidence",
-                                             (json_int_t)e->w, "records", trec));
+    json_array_append_new(D->ties,
+                          json_pack("{s:[s,s],s:o,s:s,s:i,s:o}", "adults", A->p[a->person].pid,
+                                    A->p[N->ad[e->v].person].pid, "via", vias, "tied_at", when,
+                                    "evidence", (json_int_t)e->w, "records", trec));
     for (uint8_t q = 0; q < e->nr; q++) {
         const why *y = &e->r[q];
         if ((rc = rec_add(N, &D->rs, y->ev_a)) < 0 || (rc = rec_add(N, &D->rs, y->ev_b)) < 0)
@@ -1700,8 +1699,7 @@ static int emit_tie(net *N, const adult *a, const edge *e, ndoc *D)
         if (ll < sizeof line)
             ll += (size_t)snprintf(line + ll, sizeof line - ll, "%s%s (%s%s%s)", q ? "; " : "",
                                    kind_label(N, y->via, y->node, via, sizeof via), l1,
-                                   y->ev_a != y->ev_b ? " and " : "",
-                                   y->ev_a != y->ev_b ? l2 : "");
+                                   y->ev_a != y->ev_b ? " and " : "", y->ev_a != y->ev_b ? l2 : "");
     }
     if (ll < sizeof line)
         snprintf(line + ll, sizeof line - ll, ": %u piece%s of evidence", e->w,
@@ -1752,11 +1750,10 @@ static int emit_weak(net *N, const nalert *al, ndoc *D)
             return rc;
         jd_time_format(when, l->t);
         json_array_append_new(
-            D->links,
-            json_pack("{s:s,s:s,s:o,s:s,s:o,s:b}", "adult", A->p[N->ad[l->adult].person].pid,
-                      "child", A->p[l->child].pid, "via", via_json(N, l->via, l->node),
-                      "linked_at", when, "records", pair_records(&A->ev[l->ev_a], &A->ev[l->ev_c]),
-                      "supporting", 1));
+            D->links, json_pack("{s:s,s:s,s:o,s:s,s:o,s:b}", "adult",
+                                A->p[N->ad[l->adult].person].pid, "child", A->p[l->child].pid,
+                                "via", via_json(N, l->via, l->node), "linked_at", when, "records",
+                                pair_records(&A->ev[l->ev_a], &A->ev[l->ev_c]), "supporting", 1));
         if (json_array_size(D->ex) >= MAX_EXPLAIN)
             continue;
         jd_an__ev_label(l1, sizeof l1, &A->ev[l->ev_a]);
