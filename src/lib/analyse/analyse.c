@@ -29,7 +29,7 @@
 
 static int oom(an *A)
 {
-    return jd_error_set(A->err, JD_ENOMEM, "out of memory");
+    return jd_oom(A->err);
 }
 
 /* ---- screening ---- */

@@ -233,7 +233,7 @@ typedef struct net {
 
 static int oom(net *N)
 {
-    return jd_error_set(N->A->err, JD_ENOMEM, "out of memory");
+    return jd_oom(N->A->err);
 }
 
 static int grow(void **p, uint32_t *cap, uint32_t need, size_t size)
@@ -1558,13 +1558,13 @@ static int note_m09(net *N, const group *g, const nalert *al, const member *m)
         size_t nc = A->m09cap ? A->m09cap * 2 : 64;
         m09_link *nm = realloc(A->m09, nc * sizeof *nm);
         if (!nm)
-            return jd_error_set(A->err, JD_ENOMEM, "out of memory");
+            return jd_oom(A->err);
         A->m09 = nm;
         A->m09cap = nc;
     }
     const char *id = jd_arena_strdup(&A->ar, al->id);
     if (!id)
-        return jd_error_set(A->err, JD_ENOMEM, "out of memory");
+        return jd_oom(A->err);
     A->m09[A->nm09++] = (m09_link){m->person, ev, m->t, id};
     return JD_OK;
 }

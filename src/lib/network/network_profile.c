@@ -51,7 +51,7 @@ typedef struct prof {
 
 static int oom(prof *P)
 {
-    return jd_error_set(P->err, JD_ENOMEM, "out of memory");
+    return jd_oom(P->err);
 }
 
 
@@ -1093,10 +1093,10 @@ static int render(char **out, json_t *doc, bool as_json, void (*text)(FILE *, js
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     int rc = write_doc(f, doc, as_json, text, err);
     if (fclose(f) != 0 && rc == JD_OK)
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
     if (rc < 0) {
         free(buf);
         return rc;
@@ -1116,7 +1116,7 @@ static int docv_add(docv *v, char *name, char *text, jd_error *err)
     if (!name || !text || jd_grow((void **)&v->d, &v->cap, v->n + 1, sizeof *v->d) < 0) {
         free(name);
         free(text);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     v->d[v->n++] = (jd_doc_save){name, text};
     return JD_OK;
@@ -1208,7 +1208,7 @@ int jd_network__docs_new(jd_netdocs **out, jd_snapshot *S, jd_error *err)
         return jd_error_set(err, JD_EINVALID, "the documents need a snapshot with mention detail");
     jd_netdocs *d = calloc(1, sizeof *d);
     if (!d)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     d->P.err = err;
     d->P.as_of = JD_AS_OF_NOW;
     d->P.S = S;
@@ -1217,7 +1217,7 @@ int jd_network__docs_new(jd_netdocs **out, jd_snapshot *S, jd_error *err)
     d->P.risk = json_object();
     if (!d->P.nets || !d->P.risk) {
         jd_network__docs_free(d);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     *out = d;
     return JD_OK;

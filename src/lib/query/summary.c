@@ -75,11 +75,6 @@ typedef struct sctx {
     int rc;
 } sctx;
 
-static int oom(jd_error *err)
-{
-    return jd_error_set(err, JD_ENOMEM, "out of memory");
-}
-
 static const char *jstr(json_t *o, const char *k)
 {
     json_t *v = json_object_get(o, k);
@@ -252,9 +247,9 @@ static int add_third(sctx *x, const char *name)
         if (!strcasecmp(x->third[i], name))
             return 0;
     if (jd_grow((void **)&x->third, &x->cap_third, x->n_third + 1, sizeof *x->third) < 0)
-        return oom(x->err);
+        return jd_oom(x->err);
     if (!(x->third[x->n_third] = strdup(name)))
-        return oom(x->err);
+        return jd_oom(x->err);
     x->n_third++;
     return 0;
 }
@@ -295,7 +290,7 @@ static int on_event(const jd_chrono_event *ev, void *payload)
             continue;
         char *nar = strdup(ev->narrative ? ev->narrative : "");
         if (!nar)
-            return oom(x->err);
+            return jd_oom(x->err);
         free(s->narrative);
         s->narrative = nar;
         s->found = true;
@@ -356,7 +351,7 @@ static char *dupf(jd_error *err, const char *fmt, ...)
         s = NULL;
     va_end(ap);
     if (!s)
-        (void)oom(err);
+        (void)jd_oom(err);
     return s;
 }
 
@@ -443,7 +438,7 @@ static int add_sentence(jd_child_summary *o, char *text, char *codes, jd_error *
     if (!text || !codes) {
         free(text);
         free(codes);
-        return oom(err);
+        return jd_oom(err);
     }
     if (o->n >= JD_SUMMARY_MAX) {
         free(text);
@@ -493,7 +488,7 @@ static int signs_sentence(jd_child_summary *o, sctx *x, const char *first, json_
         }
         if (jd_buf_printf(&w, "%s%s%s", n ? "; " : "", nm, when) < 0 ||
             jd_buf_printf(&c, "%s%.*s", n ? " " : "", (int)cl, s) < 0) {
-            rc = oom(err);
+            rc = jd_oom(err);
             goto out;
         }
         n++;
@@ -593,7 +588,7 @@ static int changes_of(jd_child_summary *o, sctx *x, jd_screener *scr, const char
             if (fn.rc) {
                 free(c->reason);
                 free(c->codes);
-                return oom(x->err);
+                return jd_oom(x->err);
             }
         } else {
             c->reason = dupf(x->err, "The signs recorded by then.");
@@ -602,7 +597,7 @@ static int changes_of(jd_child_summary *o, sctx *x, jd_screener *scr, const char
         if (!c->reason || !c->codes) {
             free(c->reason);
             free(c->codes);
-            return oom(x->err);
+            return jd_oom(x->err);
         }
         o->n_changes++;
     }
@@ -700,7 +695,7 @@ int jd_child_summary_build(jd_child_summary *out, jd_store *s, jd_screener *scr,
             if (jd_buf_printf(&w, "%s%s", k ? (k + 1 == x.n_crimes ? " and " : ", ") : "",
                               x.crimes[k]) < 0) {
                 jd_buf_dispose(&w);
-                rc = oom(err);
+                rc = jd_oom(err);
                 goto out;
             }
         char *t = x.unrecorded == 1

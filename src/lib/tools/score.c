@@ -391,7 +391,7 @@ static int load_truth(ctx *c, const char *path, jd_error *err)
     c->id_to_person = json_object();
     c->sparse_refs = json_object();
     if (!c->tp || !c->ref_to_person || !c->id_to_person || !c->sparse_refs)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     size_t i;
     json_t *p;
     json_array_foreach(persons, i, p)
@@ -731,11 +731,11 @@ int jd_score_run(jd_score_report *out, const char *truth, const char *identities
         json_object_set_new(groups, "high_rate_by_ethnicity", eth);
     }
     if (!groups || !eth || !conf) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
         goto out;
     }
     if ((rc = score_identities(&c, pred, &r, groups)) < 0) {
-        jd_error_set(err, JD_ENOMEM, "out of memory");
+        jd_oom(err);
         goto out;
     }
     if (alerts && (rc = read_jsonl(alerts, "alerts", each_alert, &c, &a, err)) < 0)
@@ -841,7 +841,7 @@ int jd_score_print(const jd_score_report *r, FILE *f, bool as_json, jd_error *er
             "networks_within_180_days", (json_int_t)r->networks_within_180,
             "unrecorded_crime", prf_json(&r->unrecorded), "language", prf_json(&r->language));
         if (!o)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
         exact_count all = {r->persons, r->persons_exact},
                     kids = {r->children_persons, r->children_exact};
         json_object_set_new(o, "identities_exactly_right", exact_json(&all));
@@ -1189,7 +1189,7 @@ int jd_score_calibrate(const char *truth, const char *alerts, double target, dou
     R.grp = calloc(c.ntp + 1, sizeof *R.grp);
     R.delays = malloc((c.ntp + 1) * sizeof *R.delays);
     if (!a.c || !R.grp || !R.delays || !R.names || !out) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
         goto done;
     }
     if ((rc = read_jsonl(alerts, "alerts", each_alert_cal, &c, &a, err)) < 0)
@@ -1205,7 +1205,7 @@ int jd_score_calibrate(const char *truth, const char *alerts, double target, dou
     R.gn = calloc(R.ng + 1, sizeof *R.gn);
     R.gl = calloc((R.ng + 1) * 5, sizeof *R.gl);
     if (!R.gn || !R.gl) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
         goto done;
     }
     int proposal;

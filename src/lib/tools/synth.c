@@ -2241,7 +2241,7 @@ static int write_truth(synth *S, const char *dir, jd_error *err)
     uint32_t *start = NULL, *order = NULL;
     if (!pe || sparse_index(S, &start, &order) < 0) {
         free(text);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/truth.json", dir);
@@ -2954,7 +2954,7 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
     jd_synth_opts def = JD_SYNTH_OPTS_INIT;
     synth *S = calloc(1, sizeof *S);
     if (!S)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     S->o = opts ? *opts : def;
     int rc = JD_OK;
     if (!outdir || S->o.years < 1 || S->o.years > 40 || S->o.networks < 0 ||
@@ -2996,7 +2996,7 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
     S->blame = json_array();
     S->landmarks = json_object();
     if (!S->hh || !S->unrec || !S->blame || !S->landmarks) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
         goto out;
     }
     if (mkdir(outdir, 0755) != 0 && errno != EEXIST) {
@@ -3004,7 +3004,7 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
         goto out;
     }
     if ((S->noise ? build_county_real(S, nchildren) : build_county(S, nchildren)) < 0) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
         goto out;
     }
     int first_child = 0, np_county = S->np;
@@ -3028,7 +3028,7 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
             stop = end;
         int ni = make_network(S, nad, nch, began, stop, 1.0);
         if (ni < 0) {
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
             goto out;
         }
         netw *n = &S->nets[ni];
@@ -3054,7 +3054,7 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
         decoys[d] = make_person(S, true, d == 0 ? 'F' : 'M', make_household(S),
                                 (int)rnd(S, JD_ARRAY_LEN(ethnicities)), NULL);
         if (decoys[d] < 0) {
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
             goto out;
         }
         S->pp[decoys[d]].role = R_DECOY;
@@ -3066,7 +3066,7 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
         S->story_rng = S->r;
         S->r = county;
         if (arc < 0) {
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
             goto out;
         }
     }
