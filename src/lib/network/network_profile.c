@@ -147,18 +147,9 @@ static const char *mpid(const prof *P, const pmen *m)
     return P->S->p[m->person].pid;
 }
 
-/* The age of a mention at its event: recorded age, else the date of birth
- * written on the record (identities' dates of birth are not used here). */
-static int mention_age(const prof *P, const pmen *m)
-{
-    if (m->rec_age >= 0)
-        return m->rec_age;
-    return m->dob_prec >= 3 ? jd_snapshot__age_at(m->dob, P->ev[m->ev].occurred) : -1;
-}
-
 static bool is_child(const prof *P, const pmen *m)
 {
-    int a = mention_age(P, m);
+    int a = m->age; /* as the analysis counts it (jd_snapshot__mention_age) */
     if (a >= 0)
         return a < 18;
     const pident *i = ident(P, mpid(P, m));
@@ -204,7 +195,7 @@ static json_t *record_json(const prof *P, uint32_t ei)
         json_t *pj =
             json_pack("{s:s,s:s,s:s,s:s,s:s}", "person_id", mpid(P, m), "agency", m->agency,
                       "person_ref", m->person_ref, "role", m->role_name, "name", name_of(P, mpid(P, m), m->name));
-        int a = mention_age(P, m);
+        int a = m->age; /* as the analysis counts it (jd_snapshot__mention_age) */
         if (a >= 0)
             json_object_set_new(pj, "age", json_integer(a));
         json_array_append_new(people, pj);
