@@ -45,13 +45,6 @@ ALLOW = {
     ('src/lib/screen/textscan.c', 'jd_ts__add'): 'the screen engine: the screen engineers',
     ('src/lib/analyse/analyse.c', 'screen_event'): 'analyse.c: the incr-analyse engineer',
     ('src/lib/network/network.c', 'event_items'): 'network detection: the incr-analyse engineer',
-    # the house engineer's, to split next
-    ('src/cli/cmd_audit.c', 'cmd_audit'): 'house: to split',
-    ('src/lib/query/summary.c', 'jd_child_summary_build'): 'house: to split',
-    ('src/lib/tools/score.c', 'score_identities'): 'house: to split',
-    ('src/lib/tools/synth.c', 'person_row_real'): 'house: to split',
-    ('src/lib/tools/synth.c', 'episode'): 'house: to split',
-    ('src/lib/tools/synth.c', 'jd_synth_write'): 'house: to split',
 }
 
 SIG_END = re.compile(r'\)\s*(?:__attribute__\s*\(\(.*\)\)\s*)?$')

@@ -243,20 +243,13 @@ static json_t *group_json(const jd_prf *p, const exact_count *e, long long refs)
  * then, into detail.identity_groups, pairs touching sparse refs, pairs of two
  * full refs, and pairs touching each person group; and who is exactly right.
  */
-static int score_identities(ctx *c, json_t *pred, jd_score_report *r, json_t *detail)
+/* The predicted cluster of each true ref into v[0..n) (numbered through
+ * clid; a ref no identity names is its own cluster); returns how many. */
+static int32_t predicted_clusters(ctx *c, json_t *pred, json_t *clid, idref *v)
 {
-    size_t n = json_object_size(c->ref_to_person);
-    idref *v = malloc((n ? n : 1) * sizeof *v);
-    long long *pcount = calloc(c->ntp + 1, sizeof *pcount), *nrefs = NULL, *clsize = NULL;
-    int32_t *first_cl = NULL;
-    bool *split = NULL;
-    json_t *clid = json_object(), *groups = json_object();
-    int rc = JD_ENOMEM;
-    if (!v || !pcount || !clid || !groups)
-        goto out;
     const char *key;
     json_t *val;
-    size_t i = 0;
+    size_t i = 0, n;
     int32_t ncl = 0;
     json_object_foreach(c->ref_to_person, key, val)
     {
@@ -273,22 +266,32 @@ static int score_identities(ctx *c, json_t *pred, jd_score_report *r, json_t *de
         v[i].kind = (int8_t)(sk ? json_integer_value(sk) : -1);
         i++;
     }
-    for (i = 0; i < n; i++) /* an unpredicted ref is its own cluster */
+    for (n = i, i = 0; i < n; i++) /* an unpredicted ref is its own cluster */
         if (v[i].cl < 0)
             v[i].cl = ncl++;
-    qsort(v, n, sizeof *v, cmp_idref);
-    pair_counts(c, v, n, F_ALL, 0, pcount, &r->ident_all);
-    pair_counts(c, v, n, F_CHILDREN, 0, pcount, &r->ident_children);
-    /* exactly right */
-    nrefs = calloc(c->ntp + 1, sizeof *nrefs);
-    clsize = calloc((size_t)ncl + 1, sizeof *clsize);
-    first_cl = malloc((c->ntp + 1) * sizeof *first_cl);
-    split = calloc(c->ntp + 1, sizeof *split);
+    return ncl;
+}
+
+/* Persons, and those exactly right, overall, for children, for persons with
+ * and without sparse refs, by group and by kind of sparse ref. */
+typedef struct exact_sets {
+    exact_count all, kids, sparse, full, grp[MAX_GROUPS], kd[MAX_GROUPS];
+} exact_sets;
+
+/* The persons exactly right (all their refs in one cluster, and nothing
+ * else in it) counted into E. */
+static int exact_persons(const ctx *c, const idref *v, size_t n, int32_t ncl, exact_sets *E)
+{
+    long long *nrefs = calloc(c->ntp + 1, sizeof *nrefs);
+    long long *clsize = calloc((size_t)ncl + 1, sizeof *clsize);
+    int32_t *first_cl = malloc((c->ntp + 1) * sizeof *first_cl);
+    bool *split = calloc(c->ntp + 1, sizeof *split);
+    int rc = JD_ENOMEM;
     if (!nrefs || !clsize || !first_cl || !split)
         goto out;
     for (size_t p = 0; p < c->ntp; p++)
         first_cl[p] = -1;
-    for (i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         nrefs[v[i].p]++;
         clsize[v[i].cl]++;
         if (first_cl[v[i].p] < 0)
@@ -296,70 +299,104 @@ static int score_identities(ctx *c, json_t *pred, jd_score_report *r, json_t *de
         else if (first_cl[v[i].p] != v[i].cl)
             split[v[i].p] = true;
     }
-    exact_count all = {0}, kids = {0}, sparse = {0}, full = {0}, grp[MAX_GROUPS] = {{0}},
-                kd[MAX_GROUPS] = {{0}};
+    for (size_t p = 0; p < c->ntp; p++) {
+        if (!nrefs[p])
+            continue;
+        bool ok = !split[p] && clsize[first_cl[p]] == nrefs[p];
+        const truth_person *t = &c->tp[p];
+        exact_count *sets[3 + 2 * MAX_GROUPS];
+        int ns = 0;
+        sets[ns++] = &E->all;
+        if (t->is_child)
+            sets[ns++] = &E->kids;
+        sets[ns++] = t->has_sparse ? &E->sparse : &E->full;
+        for (int g = 0; g < c->ngroups; g++)
+            if (t->groups & (1u << g))
+                sets[ns++] = &E->grp[g];
+        for (int k = 0; k < c->nkinds; k++)
+            if (t->kinds & (1u << k))
+                sets[ns++] = &E->kd[k];
+        for (int k = 0; k < ns; k++) {
+            sets[k]->persons++;
+            sets[k]->exact += ok;
+        }
+    }
+    rc = JD_OK;
+out:
+    free(nrefs);
+    free(clsize);
+    free(first_cl);
+    free(split);
+    return rc;
+}
+
+/* Pairwise scores and exact persons by kind of ref and by person group into
+ * GROUPS. */
+static void identity_groups(ctx *c, const idref *v, size_t n, long long *pcount,
+                            jd_score_report *r, const exact_sets *E, json_t *groups)
+{
     long long grefs[MAX_GROUPS] = {0}, krefs[MAX_GROUPS] = {0}, sparse_refs = 0;
-    for (i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         sparse_refs += v[i].sparse;
         if (v[i].kind >= 0)
             krefs[v[i].kind]++;
         for (int g = 0; g < c->ngroups; g++)
             grefs[g] += (c->tp[v[i].p].groups >> g) & 1u;
     }
-    for (size_t p = 0; p < c->ntp; p++) {
-        if (!nrefs[p])
-            continue;
-        bool ok = !split[p] && clsize[first_cl[p]] == nrefs[p];
-        truth_person *t = &c->tp[p];
-        exact_count *sets[3 + 2 * MAX_GROUPS];
-        int ns = 0;
-        sets[ns++] = &all;
-        if (t->is_child)
-            sets[ns++] = &kids;
-        sets[ns++] = t->has_sparse ? &sparse : &full;
-        for (int g = 0; g < c->ngroups; g++)
-            if (t->groups & (1u << g))
-                sets[ns++] = &grp[g];
-        for (int k = 0; k < c->nkinds; k++)
-            if (t->kinds & (1u << k))
-                sets[ns++] = &kd[k];
-        for (int k = 0; k < ns; k++) {
-            sets[k]->persons++;
-            sets[k]->exact += ok;
-        }
-    }
-    r->persons = all.persons;
-    r->persons_exact = all.exact;
-    r->children_persons = kids.persons;
-    r->children_exact = kids.exact;
-    r->exactly_right = all.persons ? (double)all.exact / (double)all.persons : 0;
-    r->exactly_right_children = kids.persons ? (double)kids.exact / (double)kids.persons : 0;
-    /* by kind of ref and by person group */
     jd_prf rest, part;
-    json_object_set_new(groups, "all_persons", group_json(&r->ident_all, &all, (long long)n));
+    json_object_set_new(groups, "all_persons", group_json(&r->ident_all, &E->all, (long long)n));
     long long child_refs = 0;
-    for (i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++)
         child_refs += c->tp[v[i].p].is_child;
-    json_object_set_new(groups, "children", group_json(&r->ident_children, &kids, child_refs));
+    json_object_set_new(groups, "children", group_json(&r->ident_children, &E->kids, child_refs));
     if (sparse_refs) {
         pair_counts(c, v, n, F_FULL, 0, pcount, &rest);
         touching(&r->ident_all, &rest, &part);
-        json_object_set_new(groups, "sparse_refs", group_json(&part, &sparse, sparse_refs));
+        json_object_set_new(groups, "sparse_refs", group_json(&part, &E->sparse, sparse_refs));
         json_object_set_new(groups, "full_refs",
-                            group_json(&rest, &full, (long long)n - sparse_refs));
+                            group_json(&rest, &E->full, (long long)n - sparse_refs));
     }
     for (int k = 0; k < c->nkinds; k++) {
         char name[80];
         snprintf(name, sizeof name, "sparse_%s", c->kind[k]);
         pair_counts(c, v, n, F_NOT_KIND, k, pcount, &rest);
         touching(&r->ident_all, &rest, &part);
-        json_object_set_new(groups, name, group_json(&part, &kd[k], krefs[k]));
+        json_object_set_new(groups, name, group_json(&part, &E->kd[k], krefs[k]));
     }
     for (int g = 0; g < c->ngroups; g++) {
         pair_counts(c, v, n, F_NOT_GROUP, g, pcount, &rest);
         touching(&r->ident_all, &rest, &part);
-        json_object_set_new(groups, c->group[g], group_json(&part, &grp[g], grefs[g]));
+        json_object_set_new(groups, c->group[g], group_json(&part, &E->grp[g], grefs[g]));
     }
+}
+
+static int score_identities(ctx *c, json_t *pred, jd_score_report *r, json_t *detail)
+{
+    size_t n = json_object_size(c->ref_to_person);
+    idref *v = malloc((n ? n : 1) * sizeof *v);
+    long long *pcount = calloc(c->ntp + 1, sizeof *pcount);
+    json_t *clid = json_object(), *groups = json_object();
+    exact_sets E;
+    memset(&E, 0, sizeof E);
+    int rc = JD_ENOMEM;
+    if (!v || !pcount || !clid || !groups)
+        goto out;
+    int32_t ncl = predicted_clusters(c, pred, clid, v);
+    qsort(v, n, sizeof *v, cmp_idref);
+    pair_counts(c, v, n, F_ALL, 0, pcount, &r->ident_all);
+    pair_counts(c, v, n, F_CHILDREN, 0, pcount, &r->ident_children);
+    /* exactly right */
+    if ((rc = exact_persons(c, v, n, ncl, &E)) < 0)
+        goto out;
+    r->persons = E.all.persons;
+    r->persons_exact = E.all.exact;
+    r->children_persons = E.kids.persons;
+    r->children_exact = E.kids.exact;
+    r->exactly_right = E.all.persons ? (double)E.all.exact / (double)E.all.persons : 0;
+    r->exactly_right_children =
+        E.kids.persons ? (double)E.kids.exact / (double)E.kids.persons : 0;
+    /* by kind of ref and by person group */
+    identity_groups(c, v, n, pcount, r, &E, groups);
     json_object_set_new(detail, "identity_groups", groups);
     groups = NULL;
     rc = JD_OK;
@@ -368,10 +405,6 @@ out:
     json_decref(clid);
     free(v);
     free(pcount);
-    free(nrefs);
-    free(clsize);
-    free(first_cl);
-    free(split);
     return rc;
 }
 
