@@ -470,37 +470,23 @@ static int chance(synth *S, double p)
 }
 #define PICK(S, arr) (arr)[rnd(S, JD_ARRAY_LEN(arr))]
 
-/* The civil date of a day number (days since 1970-01-01; H. Hinnant's
- * algorithm). Noon UTC is the same date in UK local time, so this is the
+/* The civil date of a day number (days since 1970-01-01;
+ * jd_norm__civil_from_days). Noon UTC is the same date in UK local time, so this is the
  * date jd_norm__format_uk gives for the day, without formatting. */
 static void day_ymd(int32_t day, int *y, int *m, int *d)
 {
-    int64_t z = (int64_t)day + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
+    unsigned um, ud;
+    jd_norm__civil_from_days(day, y, &um, &ud);
+    *m = (int)um;
+    *d = (int)ud;
 }
 
 static void day_text(char out[11], int32_t day)
 {
-    int y, m, d;
-    day_ymd(day, &y, &m, &d);
-    out[0] = (char)('0' + y / 1000 % 10);
-    out[1] = (char)('0' + y / 100 % 10);
-    out[2] = (char)('0' + y / 10 % 10);
-    out[3] = (char)('0' + y % 10);
-    out[4] = '-';
-    out[5] = (char)('0' + m / 10);
-    out[6] = (char)('0' + m % 10);
-    out[7] = '-';
-    out[8] = (char)('0' + d / 10);
-    out[9] = (char)('0' + d % 10);
-    out[10] = '\0';
+    int y;
+    unsigned m, d;
+    jd_norm__civil_from_days(day, &y, &m, &d);
+    jd_norm__ymd_text(out, y, m, d);
 }
 
 /* A valid NHS number (modulus 11) in the 9xx test range. */
