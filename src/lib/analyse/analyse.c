@@ -30,7 +30,7 @@
 
 static int oom(an *A)
 {
-    return jd_error_set(A->err, JD_ENOMEM, "out of memory");
+    return jd_oom(A->err);
 }
 
 /* ---- screening ---- */
@@ -617,15 +617,9 @@ int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_p
     for (size_t i = 0; i < A.rules->nind; i++)
         if (A.rules->net_feedback_id && !strcmp(A.rules->ind[i].id, A.rules->net_feedback_id))
             A.m09_ind = (int)i;
-    /* one indicator for network feedback: the catalogue's "network" section
-     * (docs/rules.md) runs the round, the walk's policy (risk.json) explains it */
-    if (A.m09_ind >= 0 && pol.net_ind >= 0 && pol.net_ind != A.m09_ind) {
-        rc = jd_error_set(err, JD_EINVALID,
-                          "rules: the network feedback indicator of the catalogue (%s) and of "
-                          "the risk policy (%s) differ",
-                          A.rules->net_feedback_id, pol.net_id);
-        goto done;
-    }
+    /* the network feedback indicator is named once, in the catalogue's
+     * "network" section (docs/rules.md): it runs the round and the walk
+     * explains it */
     A.m09_record = A.m09_ind >= 0;
     if (S->subset && (!s || !s->ops->incr)) {
         rc = jd_error_set(err, JD_EINVALID, "this store cannot take an incremental analysis");

@@ -23,11 +23,6 @@ static const char *keep(jd_snapshot *S, const char *s)
     return s ? jd_arena_strdup(&S->ar, s) : NULL;
 }
 
-static int oom(jd_snapshot *S)
-{
-    return jd_error_set(S->err, JD_ENOMEM, "out of memory");
-}
-
 static int64_t person_of(jd_snapshot *S, const char *pid, const char *name, const char *dob,
                          bool is_child, bool resolved)
 {
@@ -54,7 +49,7 @@ static int on_identity(const jd_an_identity_row *r, void *payload)
     jd_snapshot *S = payload;
     int64_t i = person_of(S, r->person_id, r->display_name, r->dob, r->is_child, true);
     if (i < 0)
-        return oom(S);
+        return jd_oom(S->err);
     S->p[i].identity = true;
     return 0;
 }
@@ -68,7 +63,7 @@ static int on_event(const jd_an_event_row *r, void *payload)
     if (jd_grow((void **)&S->ev, &S->evcap, S->nev + 1, sizeof *S->ev) < 0 ||
         jd_grow((void **)&S->ev_index, &S->ev_index_cap, (size_t)r->id + 1,
                 sizeof *S->ev_index) < 0)
-        return oom(S);
+        return jd_oom(S->err);
     if (S->ev_index_cap > old)
         memset(S->ev_index + old, 0, (S->ev_index_cap - old) * sizeof *S->ev_index);
     aev *e = &S->ev[S->nev];
@@ -90,7 +85,7 @@ static int on_event(const jd_an_event_row *r, void *payload)
     e->crime_recorded = (int8_t)r->crime_recorded;
     e->text_child_age = -1;
     if (!e->agency || !e->record_id || !e->type)
-        return oom(S);
+        return jd_oom(S->err);
     S->ev_index[r->id] = (uint32_t)S->nev + 1;
     S->nev++;
     return 0;
@@ -122,7 +117,7 @@ static int on_mention(const jd_an_mention_row *r, void *payload)
         pi = person_of(S, key, r->name, r->dob_prec == 3 ? r->dob : NULL, false, false);
     }
     if (pi < 0 || jd_grow((void **)&S->m, &S->mcap, S->nm + 1, sizeof *S->m) < 0)
-        return oom(S);
+        return jd_oom(S->err);
     /* the person's refs, each once */
     char rk[KEY_MAX];
     int n = snprintf(rk, sizeof rk, "%s\x1f%s", r->agency, r->person_ref);
@@ -130,10 +125,10 @@ static int on_mention(const jd_an_mention_row *r, void *payload)
         return too_long(S);
     bool added;
     if (!jd_strmap_put(&S->refmap, rk, (size_t)n, (uint32_t)pi, &added))
-        return oom(S);
+        return jd_oom(S->err);
     if (added) {
         if (jd_grow((void **)&S->refs, &S->refcap, S->nrefs + 1, sizeof *S->refs) < 0)
-            return oom(S);
+            return jd_oom(S->err);
         S->refs[S->nrefs++] = (aref){(uint32_t)pi, keep(S, r->agency), keep(S, r->person_ref)};
     }
     amention *m = &S->m[S->nm++];
@@ -151,7 +146,7 @@ static int on_mention(const jd_an_mention_row *r, void *payload)
         m->role_name = keep(S, r->role);
         m->name = keep(S, r->name);
         if (!m->agency || !m->person_ref || !m->role_name)
-            return oom(S);
+            return jd_oom(S->err);
     }
     return 0;
 }
@@ -163,7 +158,7 @@ static int on_object(const jd_an_object_row *r, void *payload)
         return 0;
     aev *e = &S->ev[S->ev_index[r->event_id] - 1];
     if (jd_grow((void **)&S->obj, &S->objcap, S->nobj + 1, sizeof *S->obj) < 0)
-        return oom(S);
+        return jd_oom(S->err);
     S->obj[S->nobj++] = (aobject){S->ev_index[r->event_id] - 1, keep(S, r->object_type),
                                   keep(S, r->value), keep(S, r->description),
                                   keep(S, r->person_ref), r->valid};
@@ -287,7 +282,7 @@ static int group(jd_snapshot *S)
     if (!(S->by_event = group_by(S->nm, S->nev, m_event, set_ev_m, S)) ||
         !(S->obj_by_event = group_by(S->nobj, S->nev, o_event, set_ev_o, S)) ||
         !(S->by_person = group_by(S->nm, S->np, m_person, set_p_x, S)))
-        return oom(S);
+        return jd_oom(S->err);
     for (size_t p = 0; p < S->np; p++)
         if (S->p[p].nx > 1)
             qsort_r(S->by_person + S->p[p].x0, S->p[p].nx, sizeof *S->by_person, cmp_known, S);
@@ -297,7 +292,7 @@ static int group(jd_snapshot *S)
     if (!ord || !sorted) {
         free(ord);
         free(sorted);
-        return oom(S);
+        return jd_oom(S->err);
     }
     for (size_t i = 0; i < S->nrefs; i++)
         sorted[i] = S->refs[ord[i]];
@@ -372,7 +367,7 @@ int jd_snapshot__load(jd_snapshot *S, jd_store *s, const jd_snapshot_opts *o, jd
                                                &cb, S, err)
                    : s->ops->analysis_load(s, o->as_of, &cb, S, err);
     if (rc < 0)
-        return rc == JD_ENOMEM ? oom(S) : rc;
+        return rc == JD_ENOMEM ? jd_oom(S->err) : rc;
     for (size_t i = 0; i < S->nm; i++)
         S->m[i].age = (int16_t)jd_snapshot__mention_age(S, &S->m[i]);
     if ((rc = group(S)) < 0)

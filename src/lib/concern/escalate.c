@@ -910,7 +910,7 @@ typedef struct run {
 
 static int nomem(run *R)
 {
-    return jd_error_set(R->err, JD_ENOMEM, "out of memory");
+    return jd_oom(R->err);
 }
 
 /* 1. What was known by T (the snapshot) and the analysis of it, as JSON

@@ -299,10 +299,10 @@ int jd_person_index_open(jd_person_index **out, jd_store *s, jd_error *err)
         return jd_error_set(err, JD_EINVALID, "bad argument");
     jd_person_index *x = calloc(1, sizeof *x);
     if (!x)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     int rc = s->ops->identity_rows(s, on_row, x, err);
     if (rc == JD_ENOMEM)
-        jd_error_set(err, JD_ENOMEM, "out of memory");
+        jd_oom(err);
     if (rc < 0) {
         jd_person_index_close(x);
         return rc;
@@ -312,7 +312,7 @@ int jd_person_index_open(jd_person_index **out, jd_store *s, jd_error *err)
     x->by_id = malloc((x->n ? x->n : 1) * sizeof *x->by_id);
     if (!x->by_id) {
         jd_person_index_close(x);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     for (size_t i = 0; i < x->n; i++)
         x->by_id[i] = i;
@@ -956,7 +956,7 @@ int jd_equality_monitor(jd_store *s, const char *const *at_risk, size_t n_at_ris
     if (n_at_risk) {
         x.risk = malloc(n_at_risk * sizeof *x.risk);
         if (!x.risk)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
         size_t k = 0;
         for (size_t i = 0; i < n_at_risk; i++)
             if (at_risk[i])
@@ -968,7 +968,7 @@ int jd_equality_monitor(jd_store *s, const char *const *at_risk, size_t n_at_ris
     if (rc == JD_OK)
         rc = eq_flush(&x);
     if (rc == JD_ENOMEM)
-        jd_error_set(err, JD_ENOMEM, "out of memory");
+        jd_oom(err);
     if (rc == JD_OK) {
         if (x.ng > 1)
             qsort(x.g, x.ng, sizeof *x.g, cmp_group);

@@ -105,7 +105,7 @@ static int prepared_name(pgs *p, const char *sql, int nparams, char name[24], jd
     PQclear(r);
     (void)nparams;
     if (rc == JD_OK && !jd_strmap_put(&p->prepared, name, strlen(name), 1, NULL))
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
     return rc;
 }
 
@@ -804,7 +804,7 @@ static int location_id(pgs *p, const char *postcode, const char *text, bool *pre
     if (id > UINT32_MAX)
         return jd_error_set(err, JD_ELIMIT, "location ids beyond 2^32");
     if (!jd_strmap_put(&p->loc, key, k, (uint32_t)id, NULL))
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     jd_buf *b = &p->cp[PG_CP_LOC];
     if ((rc = jd_pg__cp_int(b, id, '\t')) < 0 || (rc = jd_pg__cp_str(b, postcode, '\t')) < 0 ||
         (rc = jd_pg__cp_str(b, text, '\t')) < 0 || (rc = jd_pg__cp_str(b, key, '\n')) < 0)
@@ -1553,7 +1553,7 @@ static int pg_chronology(jd_store *s, const char *person_id, const char *agency,
         if (no_)
             objects = no_;
         if (!np_ || !no_) {
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
             break;
         }
         for (size_t k = 0; k < np; k++) {
@@ -1786,7 +1786,7 @@ static int pg_model_load(jd_store *s, char **out, jd_error *err)
     if (rc < 0)
         return rc;
     if (PQntuples(r) == 1 && !(*out = strdup(PQgetvalue(r, 0, 0))))
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
     PQclear(r);
     return rc;
 }
@@ -2023,7 +2023,7 @@ static int pg_doc_get(jd_store *s, const char *name, char **out, jd_doc_state *s
         return rc;
     if (PQntuples(r)) {
         if (!(*out = strdup(jd_pg__txt(r, 0, 0))))
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
         else
             *state = !jd_pg__i64(r, 0, 1)  ? JD_DOC_OLD
                      : jd_pg__i64(r, 0, 2) ? JD_DOC_CURRENT
@@ -2119,7 +2119,7 @@ int jd_store__pg_open(jd_store **out, const char *location, const jd_store_opts 
     if (!s || !p) {
         free(s);
         free(p);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     s->ops = &pg_ops;
     s->impl = p;
