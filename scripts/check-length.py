@@ -35,7 +35,6 @@ ALLOW = {
     ('src/lib/resolve/resolve.c', 'on_mention'): 'resolve.c: the incr-resolve engineer',
     ('src/lib/resolve/resolve.c', 'keys_range'): 'resolve.c: the incr-resolve engineer',
     ('src/lib/resolve/resolve.c', 'estimate'): 'resolve.c: the incr-resolve engineer',
-    ('src/lib/store/sqlite.c', 'sq_chronology'): 'the reads engineer splits it',
     ('src/lib/screen/screen.c', 'tokenize'): 'the screen engine: the screen engineers',
     ('src/lib/screen/screen.c', 'jd_screen_run'): 'the screen engine: the screen engineers',
     ('src/lib/screen/screen.c', 'load_rules'): 'the screen engine: the screen engineers',

@@ -310,7 +310,7 @@ static int mark_walked(jd_snapshot *S, const jd_snapshot_opts *o)
 {
     uint32_t *front = malloc((S->np + 1) * sizeof *front);
     if (!front)
-        return oom(S);
+        return jd_oom(S->err);
     size_t nf = 0;
     for (size_t i = 0; i < o->npersons; i++) {
         const char *k = o->persons[i];
