@@ -58,9 +58,18 @@ typedef struct term {
 typedef struct pattern {
     uint32_t term0;
     uint8_t nterms, kind;
+    int8_t rkind;  /* the rule kind a `kinds` filter applies to, -1 none (cues) */
+    uint8_t gate;  /* what the first token must be: G_* (set at load) */
     uint32_t owner;
+    uint32_t req0; /* blooms that must meet the sentence's: req[req0, req0 + nreq) */
+    uint16_t nreq;
     const char *text;
 } pattern;
+
+/* What the first token must be for a pattern to start there: nothing more
+ * (it came from its stem's list or a prefix), a number, a word starting with
+ * a digit (#night), or a number or one of the first term's words. */
+enum { G_ANY = 0, G_NUM, G_DIGIT, G_NUM_OR_BLOOM };
 
 typedef struct u32vec {
     uint32_t *v;
@@ -120,6 +129,9 @@ struct jd_screen {
     u32vec *first; /* by stem id */
     size_t nfirst;
     u32vec always; /* patterns whose first term is a number or a short prefix */
+    uint64_t (*req)[4]; /* per pattern: blooms of its terms after the first (index_patterns) */
+    size_t nreq, reqcap;
+    u32vec from_rules, always_rules; /* rules with "from_offences", with "always" */
     jd_strmap pre3; /* first 3 bytes of a first-term prefix -> index in prelists */
     u32vec *prelists;
     size_t nprelists, prelistcap;
@@ -418,6 +430,45 @@ static int index_patterns(jd_screen *S, jd_error *err)
                         t->bloom[(a->sid[0] >> 6) & 3] |= 1ull << (a->sid[0] & 63);
         }
     }
+    /* per pattern: the blooms its later terms need in the sentence (the first
+     * term is met by the token it starts at: it came from that word's list,
+     * or its first term cannot be rejected by a bloom), the rule kind its
+     * `kinds` filter uses, and what its first token must be */
+    for (uint32_t i = 0; i < S->npat; i++) {
+        pattern *p = &S->pat[i];
+        p->req0 = (uint32_t)S->nreq;
+        p->nreq = 0;
+        for (uint8_t k = 1; k < p->nterms; k++) {
+            const term *t = &S->terms[p->term0 + k];
+            if (t->kind != T_ALT || t->any_prefix)
+                continue;
+            if (jd_grow((void **)&S->req, &S->reqcap, S->nreq + 1, sizeof *S->req))
+                return jd_error_set(err, JD_ENOMEM, "out of memory");
+            memcpy(S->req[S->nreq++], t->bloom, sizeof t->bloom);
+            p->nreq++;
+        }
+        p->rkind = p->kind <= K_IND                               ? (int8_t)p->kind
+                   : (p->kind == K_UNLESS || p->kind == K_NEAR) ? (int8_t)S->rules[p->owner].kind
+                                                                 : -1;
+        const term *t0 = &S->terms[p->term0];
+        p->gate = G_ANY;
+        if (t0->kind == T_NUM)
+            p->gate = G_NUM;
+        else if (t0->kind == T_NIGHT)
+            p->gate = G_DIGIT;
+        else if (t0->kind == T_ALT) {
+            bool pre = false;
+            for (uint32_t k = 0; k < t0->nalt; k++)
+                pre |= S->alts[t0->alt0 + k].pre != NULL;
+            if (!pre)
+                p->gate = G_NUM_OR_BLOOM;
+        }
+    }
+    /* the rules the end of jd_screen_run looks at, in rule order */
+    for (uint32_t i = 0; i < S->nrules; i++)
+        if ((S->rules[i].from[0] && vpush(&S->from_rules, i)) ||
+            (S->rules[i].always && vpush(&S->always_rules, i)))
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
     S->nfirst = S->stems.n + 2;
     S->first = calloc(S->nfirst, sizeof *S->first);
     if (!S->first)
@@ -553,8 +604,10 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
     S->ntok = 0;
     if (jd_grow((void **)&S->low, &S->lowcap, len + 1, 1))
         return JD_ENOMEM;
-    for (size_t i = 0; i < len; i++)
-        S->low[i] = (char)tolower((unsigned char)text[i]);
+    for (size_t i = 0; i < len; i++) { /* the C locale's tolower: ASCII only */
+        unsigned char c = (unsigned char)text[i];
+        S->low[i] = (char)((unsigned)(c - 'A') < 26u ? c | 0x20 : c);
+    }
     uint32_t sent = 0, clause = 0;
     bool quoted = false;
     int paren = 0;
@@ -795,18 +848,30 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
 
 /* ---- scanning ---- */
 
+/* Whether every word term of p after the first may be in the sentence (its
+ * first term is met by the token it is tried at). */
 static bool sentence_may_match(const jd_screen *S, const pattern *p, uint32_t sent)
 {
     const uint64_t *sb = S->sbloom[sent];
-    for (uint8_t i = 0; i < p->nterms; i++) {
-        const term *t = &S->terms[p->term0 + i];
-        if (t->kind != T_ALT || t->any_prefix)
-            continue;
-        if (!((sb[0] & t->bloom[0]) | (sb[1] & t->bloom[1]) | (sb[2] & t->bloom[2]) |
-              (sb[3] & t->bloom[3])))
+    uint64_t(*rq)[4] = S->req + p->req0; /* read only */
+    for (uint16_t i = 0; i < p->nreq; i++)
+        if (!((sb[0] & rq[i][0]) | (sb[1] & rq[i][1]) | (sb[2] & rq[i][2]) | (sb[3] & rq[i][3])))
             return false;
-    }
     return true;
+}
+
+/* Whether token k may start pattern p (its first term's kind, see G_*). */
+static bool gate_ok(const jd_screen *S, const pattern *p, const tok *k)
+{
+    switch (p->gate) {
+    case G_NUM: return k->num >= 0;
+    case G_DIGIT: return k->wlen && isdigit((unsigned char)k->w[0]);
+    case G_NUM_OR_BLOOM: {
+        const term *t = &S->terms[p->term0];
+        return k->num >= 0 || (t->bloom[(k->sid >> 6) & 3] & (1ull << (k->sid & 63)));
+    }
+    default: return true;
+    }
 }
 
 static int scan(jd_screen *S, unsigned kinds)
@@ -832,14 +897,10 @@ static int scan(jd_screen *S, unsigned kinds)
             const u32vec *v = lists[l];
             for (uint32_t j = 0; v && j < v->n; j++) {
                 const pattern *p = &S->pat[v->v[j]];
-                if (kinds) {
-                    int rk = p->kind <= K_IND ? p->kind
-                             : (p->kind == K_UNLESS || p->kind == K_NEAR)
-                                 ? (int)S->rules[p->owner].kind
-                                 : -1;
-                    if (rk >= 0 && !(kinds & (1u << rk)))
-                        continue;
-                }
+                if (kinds && p->rkind >= 0 && !(kinds & (1u << p->rkind)))
+                    continue;
+                if (l == 1 && !gate_ok(S, p, k))
+                    continue;
                 if (!sentence_may_match(S, p, k->sent))
                     continue;
                 long e = match_from(S, p, 0, i, k->sent);
@@ -1384,8 +1445,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
             return jd_error_set(err, JD_ENOMEM, "out of memory");
     }
     /* indicators held because an offence counts ("from_offences") */
-    for (size_t i = 0; i < S->nrules; i++) {
-        const rule *r = &S->rules[i];
+    for (uint32_t fi = 0; fi < S->from_rules.n; fi++) {
+        const rule *r = &S->rules[S->from_rules.v[fi]];
         if (!r->from[0] || (in->kinds && !(in->kinds & (1u << r->kind))) ||
             have_code(res, r->code, true))
             continue;
@@ -1403,8 +1464,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         if (add_match(res, &m))
             return jd_error_set(err, JD_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; i < S->nrules; i++) {
-        const rule *r = &S->rules[i];
+    for (uint32_t ai = 0; ai < S->always_rules.n; ai++) {
+        const rule *r = &S->rules[S->always_rules.v[ai]];
         if ((in->kinds && !(in->kinds & (1u << r->kind))) || !r->always || (r->min_age >= 0 && (child < 0 || child < r->min_age)) ||
             (r->max_age >= 0 && (child < 0 || child > r->max_age)) ||
             have_code(res, r->code, true))
@@ -1847,6 +1908,9 @@ void jd_screen_close(jd_screen *S)
         free(S->setv[i].v);
     free(S->setv);
     free(S->always.v);
+    free(S->req);
+    free(S->from_rules.v);
+    free(S->always_rules.v);
     for (size_t i = 0; i < S->nprelists; i++)
         free(S->prelists[i].v);
     free(S->prelists);
