@@ -131,6 +131,9 @@ struct jd_screen {
     u32vec always; /* patterns whose first term is a number or a short prefix */
     uint64_t (*req)[4]; /* per pattern: blooms of its terms after the first (index_patterns) */
     size_t nreq, reqcap;
+    uint64_t always_bloom[4]; /* first words of the "always" patterns gated by a word */
+    bool always_open;         /* some "always" pattern may start at any word */
+    uint64_t pre2[1024];      /* first two bytes of the first-term prefixes (bit per pair) */
     u32vec from_rules, always_rules; /* rules with "from_offences", with "always" */
     jd_strmap pre3; /* first 3 bytes of a first-term prefix -> index in prelists */
     u32vec *prelists;
@@ -499,6 +502,23 @@ static int index_patterns(jd_screen *S, jd_error *err)
         if (rc)
             return jd_error_set(err, JD_ENOMEM, "out of memory");
     }
+    /* what lets scan() skip the "always" and prefix lists at most tokens */
+    for (uint32_t j = 0; j < S->always.n; j++) {
+        const pattern *p = &S->pat[S->always.v[j]];
+        if (p->gate == G_ANY)
+            S->always_open = true;
+        else if (p->gate == G_NUM_OR_BLOOM)
+            for (int b = 0; b < 4; b++)
+                S->always_bloom[b] |= S->terms[p->term0].bloom[b];
+    }
+    for (size_t i = 0; i < S->nterms; i++)
+        for (uint32_t k = 0; S->terms[i].kind == T_ALT && k < S->terms[i].nalt; k++) {
+            const alt *a = &S->alts[S->terms[i].alt0 + k];
+            if (a->pre && a->prelen >= 3) {
+                unsigned pair = (unsigned)(unsigned char)a->pre[0] << 8 | (unsigned char)a->pre[1];
+                S->pre2[pair >> 6] |= 1ull << (pair & 63);
+            }
+        }
     return JD_OK;
 }
 
@@ -596,7 +616,8 @@ static bool in_set(const jd_screen *S, uint32_t set, uint32_t sid);
 
 static bool is_word_char(unsigned char c)
 {
-    return isalnum(c) || c >= 0x80;
+    /* isalnum of the C locale (the library never sets another), inline */
+    return (unsigned)((c | 0x20) - 'a') < 26u || (unsigned)(c - '0') < 10u || c >= 0x80;
 }
 
 static int tokenize(jd_screen *S, const char *text, size_t len)
@@ -890,9 +911,16 @@ static int scan(jd_screen *S, unsigned kinds)
         const tok *k = &S->tok[i];
         if (k->punct)
             continue;
-        const uint32_t *pl = k->wlen >= 3 ? jd_strmap_get(&S->pre3, k->w, 3) : NULL;
+        unsigned pair = k->wlen >= 3 ? (unsigned)(unsigned char)k->w[0] << 8 | (unsigned char)k->w[1]
+                                     : 0;
+        const uint32_t *pl = k->wlen >= 3 && (S->pre2[pair >> 6] & (1ull << (pair & 63)))
+                                 ? jd_strmap_get(&S->pre3, k->w, 3)
+                                 : NULL;
+        /* the "always" patterns start at a number, a digit or their first words */
+        bool always = S->always_open || (k->wlen && isdigit((unsigned char)k->w[0])) ||
+                      (S->always_bloom[(k->sid >> 6) & 3] & (1ull << (k->sid & 63)));
         const u32vec *lists[3] = {k->sid && k->sid < S->nfirst ? &S->first[k->sid] : NULL,
-                                  &S->always, pl ? &S->prelists[*pl] : NULL};
+                                  always ? &S->always : NULL, pl ? &S->prelists[*pl] : NULL};
         for (int l = 0; l < 3; l++) {
             const u32vec *v = lists[l];
             for (uint32_t j = 0; v && j < v->n; j++) {
