@@ -53,6 +53,8 @@ typedef struct term {
     uint32_t alt0;
     uint64_t bloom[4]; /* bit (stem id % 256) of each alternative's first word */
     bool any_prefix; /* some alternative is a prefix: the bloom cannot reject */
+    bool words;      /* every alternative is one word (no phrase, prefix or #num): a
+                      * match is one token whatever the alternative (index_patterns) */
 } term;
 
 typedef struct pattern {
@@ -423,6 +425,11 @@ static int index_patterns(jd_screen *S, jd_error *err)
 {
     for (size_t i = 0; i < S->nterms; i++) {
         term *t = &S->terms[i];
+        t->words = t->kind == T_ALT;
+        for (uint32_t k = 0; t->kind == T_ALT && k < t->nalt; k++)
+            if (S->alts[t->alt0 + k].pre || S->alts[t->alt0 + k].num ||
+                S->alts[t->alt0 + k].nw != 1)
+                t->words = false;
         for (uint32_t k = 0; t->kind == T_ALT && k < t->nalt; k++) {
             const alt *a = &S->alts[t->alt0 + k];
             if (a->pre || a->num)
@@ -599,6 +606,17 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
         return k->num >= 0 ? match_from(S, p, ti + 1, i + 1, sent) : -1;
     if (t->kind == T_NIGHT)
         return night_time(S, i) ? match_from(S, p, ti + 1, i + 1, sent) : -1;
+    if (t->words) {
+        /* one-word alternatives all end at i + 1: one of them is enough, and
+         * the rest of the pattern is tried once */
+        if (k->punct || !k->sid)
+            return -1;
+        const alt *al = &S->alts[t->alt0];
+        for (uint32_t a = 0; a < t->nalt; a++)
+            if (al[a].sid[0] == k->sid)
+                return match_from(S, p, ti + 1, i + 1, sent);
+        return -1;
+    }
     for (uint32_t a = 0; a < t->nalt; a++) {
         long e = alt_at(S, &S->alts[t->alt0 + a], i, sent);
         if (e < 0)
