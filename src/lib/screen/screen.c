@@ -179,7 +179,7 @@ static const char *et_names[] = {"call_for_service", "missing_report", "missing_
 static int et_index(const char *s)
 {
     for (size_t i = 0; s && i < N_ET; i++)
-        if (!strcmp(s, et_names[i]))
+        if (s[0] == et_names[i][0] && !strcmp(s, et_names[i]))
             return (int)i;
     return (int)N_ET - 1;
 }
@@ -618,7 +618,10 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
         return -1;
     }
     for (uint32_t a = 0; a < t->nalt; a++) {
-        long e = alt_at(S, &S->alts[t->alt0 + a], i, sent);
+        const alt *al = &S->alts[t->alt0 + a];
+        if (!al->pre && !al->num && al->sid[0] != k->sid)
+            continue; /* a word or phrase must start with this token's stem */
+        long e = alt_at(S, al, i, sent);
         if (e < 0)
             continue;
         long r = match_from(S, p, ti + 1, (size_t)e, sent);
@@ -1151,14 +1154,19 @@ static const char *attr_names[] = {"negated", "hypothetical", "historical", "abo
 
 const char *jd_screen_attrs_str(unsigned attrs, char *buf, size_t n)
 {
+    /* what snprintf "%s%s" would write, without its cost (once per match) */
     size_t o = 0;
     if (n)
         buf[0] = 0;
     for (unsigned i = 0; i < sizeof attr_names / sizeof attr_names[0]; i++)
         if (attrs & (1u << i)) {
-            int w = snprintf(buf + o, n > o ? n - o : 0, "%s%s", o ? ", " : "", attr_names[i]);
-            if (w > 0)
-                o += (size_t)w;
+            const char *parts[2] = {o ? ", " : "", attr_names[i]};
+            for (int k = 0; k < 2; k++)
+                for (const char *c = parts[k]; *c; c++, o++)
+                    if (o + 1 < n) {
+                        buf[o] = *c;
+                        buf[o + 1] = 0;
+                    }
         }
     return buf;
 }
@@ -1478,6 +1486,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         discount &= ~r->keep;
         m.attrs = a;
         m.counts = !(a & discount);
+        if (have_code(res, r->code, m.counts))
+            continue; /* one match per code and counting: the words of the first */
         char ab[120];
         jd_screen_attrs_str(a & discount, ab, sizeof ab);
         if (m.counts)
@@ -1485,8 +1495,6 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
                      a ? "; also " : "", a ? jd_screen_attrs_str(a, ab, sizeof ab) : "");
         else
             snprintf(m.why, sizeof m.why, "not counted: %s", ab);
-        if (have_code(res, r->code, m.counts))
-            continue;
         if (add_match(res, &m))
             return jd_error_set(err, JD_ENOMEM, "out of memory");
     }
