@@ -252,7 +252,15 @@ static void name_members(api_ctx *c, json_t *o)
     json_object_set_new(o, "members_named", names);
 }
 
-static void api_alert_queue(api_ctx *c, reply *r)
+/* The queue's query: its filters, order and page. */
+typedef struct queue_query {
+    const char *kind, *level, *open, *assigned, *q;
+    long offset, limit;
+    sort_by sb;
+} queue_query;
+
+/* Reads and checks the queue's parameters into *qq; false after a 400 reply. */
+static bool queue_params(api_ctx *c, reply *r, queue_query *qq)
 {
     const char *kind = jd_query(c, "kind"), *level = jd_query(c, "level");
     const char *open = jd_query(c, "open"), *assigned = jd_query(c, "assigned");
@@ -260,7 +268,7 @@ static void api_alert_queue(api_ctx *c, reply *r)
     long offset, limit;
     if (!int_param(c, r, "offset", 0, 1000000, &offset) ||
         !int_param(c, r, "limit", PAGE_DEFAULT, PAGE_MAX, &limit))
-        return;
+        return false;
     if (limit == 0)
         limit = PAGE_DEFAULT;
     sort_by sb = SORT_NEWEST;
@@ -275,26 +283,87 @@ static void api_alert_queue(api_ctx *c, reply *r)
             sb = SORT_NAME;
         else {
             jd_reply_error(r, 400, "bad_parameter", "sort is newest, oldest, level or name.");
-            return;
+            return false;
         }
     }
     if (kind && *kind && !known(kind, KINDS, sizeof KINDS / sizeof *KINDS)) {
         jd_reply_error(r, 400, "bad_parameter", "No such kind of alert.");
-        return;
+        return false;
     }
     if (level && *level && !level_rank(level)) {
         jd_reply_error(r, 400, "bad_parameter", "level is low, medium, high or critical.");
-        return;
+        return false;
     }
     if (assigned && *assigned && strcmp(assigned, "me") && strcmp(assigned, "none") &&
         strcmp(assigned, "any")) {
         jd_reply_error(r, 400, "bad_parameter", "assigned is me, none or any.");
-        return;
+        return false;
     }
     if (q && strlen(q) > 100) {
         jd_reply_error(r, 400, "bad_parameter", "A name filter has at most 100 characters.");
-        return;
+        return false;
     }
+    *qq = (queue_query){kind, level, open, assigned, q, offset, limit, sb};
+    return true;
+}
+
+/* True when a row of the view passes the query's filters and the caller
+ * may see it. */
+static bool queue_match(api_ctx *c, const queue_query *qq, json_t *acks, work_map *w, bool by_owner,
+                        const alert_row *row)
+{
+    const char *kind = qq->kind, *level = qq->level, *open = qq->open;
+    const char *assigned = qq->assigned, *q = qq->q;
+    json_t *a = row->a;
+    if (kind && *kind && (!row->kind || strcmp(row->kind, kind)))
+        return false;
+    if (level && *level && (!row->level_name || strcmp(row->level_name, level)))
+        return false;
+    if (!jd_api_may_see_alert(c->who, a))
+        return false;
+    if (open && !strcmp(open, "1") && json_object_get(acks, row->id ? row->id : ""))
+        return false;
+    if (by_owner) {
+        const char *me = c->who->acct.username;
+        json_t *kc = concern_of(w, a);
+        const char *owner = str(kc, "owner");
+        bool mine = owner && !strcmp(owner, me);
+        bool owned = owner && *owner && strcmp(owner, str(kc, "rung") ? str(kc, "rung") : "");
+        if (!strcmp(assigned, "me") && !mine)
+            return false;
+        if (!strcmp(assigned, "none") && owned)
+            return false;
+    }
+    if (q && *q && !contains_ci(row->name, q))
+        return false;
+    return true;
+}
+
+/* A row of the page as the caller may see it, with its acknowledgements,
+ * subject's name, concern and named members; NULL when it shows nothing. */
+static json_t *queue_entry(api_ctx *c, json_t *acks, work_map *w, const alert_row *row)
+{
+    json_t *o = jd_api_alert_for(c->who, row->a);
+    if (!o)
+        return NULL;
+    json_t *ak = json_object_get(acks, str(o, "id") ? str(o, "id") : "");
+    json_object_set_new(o, "acknowledgements", ak ? json_deep_copy(ak) : json_array());
+    json_object_set_new(o, "subject_name", json_string(row->name));
+    json_t *kc = concern_of(w, row->a);
+    json_object_set_new(o, "concern", kc ? json_deep_copy(kc) : json_null());
+    name_members(c, o);
+    return o;
+}
+
+static void api_alert_queue(api_ctx *c, reply *r)
+{
+    queue_query qq;
+    if (!queue_params(c, r, &qq))
+        return;
+    const char *kind = qq.kind, *level = qq.level, *open = qq.open, *assigned = qq.assigned,
+               *q = qq.q;
+    long offset = qq.offset, limit = qq.limit;
+    sort_by sb = qq.sb;
     json_t *acks = json_object();
     work_map w = {NULL, NULL};
     jd_error err;
@@ -317,7 +386,6 @@ static void api_alert_queue(api_ctx *c, reply *r)
                                    : sb == SORT_LEVEL ? VIEW_LEVEL
                                    : sb == SORT_NAME  ? VIEW_NAME
                                                       : VIEW_NEWEST];
-    const char *me = c->who->acct.username;
     bool by_owner = assigned && (!strcmp(assigned, "me") || !strcmp(assigned, "none"));
     size_t k = 0;
     json_t *out = json_array();
@@ -332,40 +400,13 @@ static void api_alert_queue(api_ctx *c, reply *r)
         if (every)
             k = i;
         const alert_row *row = &v->rows[perm[i]];
-        json_t *a = row->a;
-        if (kind && *kind && (!row->kind || strcmp(row->kind, kind)))
-            continue;
-        if (level && *level && (!row->level_name || strcmp(row->level_name, level)))
-            continue;
-        if (!jd_api_may_see_alert(c->who, a))
-            continue;
-        if (open && !strcmp(open, "1") && json_object_get(acks, row->id ? row->id : ""))
-            continue;
-        if (by_owner) {
-            json_t *kc = concern_of(&w, a);
-            const char *owner = str(kc, "owner");
-            bool mine = owner && !strcmp(owner, me);
-            bool owned =
-                owner && *owner && strcmp(owner, str(kc, "rung") ? str(kc, "rung") : "");
-            if (!strcmp(assigned, "me") && !mine)
-                continue;
-            if (!strcmp(assigned, "none") && owned)
-                continue;
-        }
-        if (q && *q && !contains_ci(row->name, q))
+        if (!queue_match(c, &qq, acks, &w, by_owner, row))
             continue;
         if (k++ < (size_t)offset || json_array_size(out) >= (size_t)limit)
             continue;
-        json_t *o = jd_api_alert_for(c->who, a);
-        if (!o)
-            continue;
-        json_t *ak = json_object_get(acks, str(o, "id") ? str(o, "id") : "");
-        json_object_set_new(o, "acknowledgements", ak ? json_deep_copy(ak) : json_array());
-        json_object_set_new(o, "subject_name", json_string(row->name));
-        json_t *kc = concern_of(&w, a);
-        json_object_set_new(o, "concern", kc ? json_deep_copy(kc) : json_null());
-        name_members(c, o);
-        json_array_append_new(out, o);
+        json_t *o = queue_entry(c, acks, &w, row);
+        if (o)
+            json_array_append_new(out, o);
     }
     if (every)
         k = v->n;
