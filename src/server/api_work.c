@@ -35,15 +35,6 @@ static const char *str(json_t *o, const char *k)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static bool audited(api_ctx *c, reply *r, const char *action, const char *target,
-                    const char *reason, const char *detail, bool ok)
-{
-    if (jd_audit(c, action, target, reason, detail, ok) == JD_OK)
-        return true;
-    jd_reply_audit_failed(r);
-    return false;
-}
-
 /* A non-negative integer query parameter within [0, max]; def when absent.
  * False (and 400 set) when it is not a number in range. */
 static bool int_param(api_ctx *c, reply *r, const char *key, long def, long max, long *out)
@@ -414,7 +405,7 @@ static void api_alert_queue(api_ctx *c, reply *r)
     work_map_free(&w);
     char d[96];
     snprintf(d, sizeof d, "results=%zu offset=%ld", k, offset);
-    if (!audited(c, r, "view", "alerts", "", d, true)) {
+    if (!jd_audited(c, r, "view", "alerts", "", d, true)) {
         json_decref(out);
         return;
     }
@@ -488,21 +479,21 @@ static void api_alert_raise(api_ctx *c, reply *r)
     char target[200];
     snprintf(target, sizeof target, "alert:%.150s", c->arg);
     if (!a || !jd_api_may_see_alert(c->who, a)) {
-        if (audited(c, r, "concern.raise", target, "", a ? "denied: need to know" : "not found",
-                    false))
+        if (jd_audited(c, r, "concern.raise", target, "", a ? "denied: need to know" : "not found",
+                       false))
             jd_reply_error(r, 404, "not_found", "No such alert among yours.");
         return;
     }
     const char *to = str(c->body, "assign_to");
     if (to && *to && strcmp(to, c->who->acct.username) != 0 &&
         c->who->acct.role == JD_ROLE_PRACTITIONER) {
-        if (audited(c, r, "concern.assign", target, "", "denied: a practitioner takes for self",
-                    false))
+        if (jd_audited(c, r, "concern.assign", target, "", "denied: a practitioner takes for self",
+                       false))
             jd_reply_error(r, 403, "forbidden",
                            "A practitioner takes an alert for themself; a manager assigns it.");
         return;
     }
-    if (!audited(c, r, "concern.raise", target, "", to ? "take" : "raise", true))
+    if (!jd_audited(c, r, "concern.raise", target, "", to ? "take" : "raise", true))
         return;
     jd_concern_new n = JD_CONCERN_NEW_INIT;
     n.from_alert = c->arg;
@@ -528,7 +519,7 @@ static void api_alert_raise(api_ctx *c, reply *r)
         jd_concern_actor by = {c->who->acct.username, rung_of_role(c->srv, c->who->acct.role)};
         char d[120];
         snprintf(d, sizeof d, "to=%.63s", to);
-        if (!audited(c, r, "concern.assign", ktarget, "", d, true)) {
+        if (!jd_audited(c, r, "concern.assign", ktarget, "", d, true)) {
             free(id);
             return;
         }
@@ -661,7 +652,7 @@ static void api_caseload(api_ctx *c, reply *r)
     json_decref(x.children);
     char d[64];
     snprintf(d, sizeof d, "children=%zu", k);
-    if (!audited(c, r, "view", "caseload", "", d, true)) {
+    if (!jd_audited(c, r, "view", "caseload", "", d, true)) {
         json_decref(out);
         return;
     }
@@ -865,7 +856,7 @@ static void api_board(api_ctx *c, reply *r)
         jd_reply_error(r, 500, "store", "The agenda could not be read.");
         return;
     }
-    if (!audited(c, r, "view", "agenda", "", "with decision log", true)) {
+    if (!jd_audited(c, r, "view", "agenda", "", "with decision log", true)) {
         json_decref(x.items);
         json_decref(x.decisions);
         return;
@@ -1040,7 +1031,7 @@ static void api_hotspot_map(api_ctx *c, reply *r)
     json_int_t n = (json_int_t)json_object_size(kids);
     json_decref(kids);
     json_decref(x.districts);
-    if (!audited(c, r, "view", "hotspots:map", "", "", true)) {
+    if (!jd_audited(c, r, "view", "hotspots:map", "", "", true)) {
         json_decref(out);
         return;
     }
