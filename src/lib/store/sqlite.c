@@ -571,7 +571,7 @@ static int location_id(sq *q, const char *postcode, const char *text, bool *pres
         jd_strmap_init(&q->loc);
     }
     if (id <= UINT32_MAX && !jd_strmap_put(&q->loc, key, k, (uint32_t)id, NULL))
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     *out = id;
     *present = true;
     return JD_OK;
@@ -693,7 +693,7 @@ static int lookup_existing(sq *q, sqlite3_stmt *st, int table, uint64_t hash, in
     } else {
         out->outcome = same ? JD_PUT_UNCHANGED : JD_PUT_UPDATED;
         if (same && seen_add(q, file_id, key, line) < 0)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     }
     return JD_OK;
 }
@@ -1296,7 +1296,7 @@ static int sq_ethnicity_rows(jd_store *s,
     if (rc == JD_OK)
         rc = eth_emit(&J, cb, payload);
     if (rc == JD_ENOMEM)
-        jd_error_set(err, JD_ENOMEM, "out of memory");
+        jd_oom(err);
     free(J.kids);
     free(J.names);
     free(J.ref_kid);
@@ -1410,14 +1410,14 @@ static int chrono_refs_load(sq *q, const char *person_id, const char *agency, co
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         if (jd_grow((void **)&out->agency, &out->cap, out->n + 1, sizeof *out->agency) < 0 ||
             jd_grow((void **)&out->ref, &cap2, out->n + 1, sizeof *out->ref) < 0) {
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
             break;
         }
         out->agency[out->n] = strdup(jd_sq__col_text(st, 0));
         out->ref[out->n] = strdup(jd_sq__col_text(st, 1));
         out->n++;
         if (!out->agency[out->n - 1] || !out->ref[out->n - 1]) {
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
             break;
         }
     }
@@ -1502,7 +1502,7 @@ static int chrono_parties(sqlite3_stmt *pa, sqlite3_stmt *ev, const chrono_refs 
         if (chrono_refs_has(refs, agency, ref))
             continue;
         if (jd_grow((void **)&b->parties, &b->pcap, b->np + 1, sizeof *b->parties) < 0)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
         const char *pid = jd_sq__opt_text(pa, 3);
         b->parties[b->np++] = (jd_chrono_party){
             .agency = jd_arena_strdup(a, agency),
@@ -1525,7 +1525,7 @@ static int chrono_objects(sqlite3_stmt *ob, sqlite3_stmt *ev, jd_arena *a, chron
     sqlite3_bind_text(ob, 2, (const char *)sqlite3_column_text(ev, 2), -1, SQLITE_TRANSIENT);
     while ((r = sqlite3_step(ob)) == SQLITE_ROW) {
         if (jd_grow((void **)&b->objects, &b->ocap, b->no + 1, sizeof *b->objects) < 0)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
         const char *d = jd_sq__opt_text(ob, 2);
         b->objects[b->no++] = (jd_chrono_object){
             .object_type = jd_arena_strdup(a, jd_sq__col_text(ob, 0)),
@@ -1837,7 +1837,7 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
         uint32_t *v = jd_strmap_put(&ids, info[i].person_id, strlen(info[i].person_id),
                                     (uint32_t)id, &added);
         if (!v) {
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
             break;
         }
         if (!added) {
@@ -1916,7 +1916,7 @@ static int sq_model_load(jd_store *s, char **out, jd_error *err)
     if (r == SQLITE_ROW) {
         *out = strdup(jd_sq__col_text(st, 0));
         if (!*out)
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
     } else if (r != SQLITE_DONE) {
         rc = jd_sq__err(q, err, "model");
     }
@@ -2193,7 +2193,7 @@ static int sq_doc_get(jd_store *s, const char *name, char **out, jd_doc_state *s
     if (r == SQLITE_ROW) {
         const char *doc = jd_sq__col_text(st, 0);
         if (!(*out = strdup(doc ? doc : "")))
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
         else
             *state = !sqlite3_column_int(st, 1) ? JD_DOC_OLD
                      : sqlite3_column_int(st, 2) ? JD_DOC_CURRENT
@@ -2354,7 +2354,7 @@ int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts 
     if (!s || !q) {
         free(s);
         free(q);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     s->ops = &sqlite_ops;
     s->impl = q;
