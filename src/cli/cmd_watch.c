@@ -70,6 +70,26 @@ static bool wait_signal(const sigset_t *set, double s)
     return sig == SIGTERM || sig == SIGINT;
 }
 
+/* One update after feeds landed: how long each step took and what it found. */
+static void print_update(const jd_live_stats *st, double seconds)
+{
+    printf("updated in %.2f s: resolve %.2f s (%lld identities), analyse %.2f s "
+           "(%lld alerts), escalation %.2f s (%lld concerns)\n",
+           seconds, st->seconds_resolve, (long long)st->identities, st->seconds_analyse,
+           (long long)st->alerts, st->seconds_escalate, (long long)st->concerns);
+    if (st->urgent_walked)
+        printf("  urgent calls first: %lld persons, screened in %.2f s, analysed in "
+               "%.2f s, escalated in %.2f s\n",
+               (long long)st->urgent_walked, st->seconds_urgent_screen, st->seconds_urgent_analyse,
+               st->seconds_urgent_escalate);
+    if (!st->analyse_full)
+        printf("  incremental analysis: %lld persons touched (found in %.2f s), "
+               "%lld walked (loaded in %.2f s)\n",
+               (long long)st->touched, st->seconds_touched, (long long)st->walked,
+               st->seconds_load);
+    fflush(stdout);
+}
+
 int cmd_watch(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -160,22 +180,7 @@ int cmd_watch(int argc, char **argv)
                 cli_print_error("update after feeds", &err);
                 jd_error_clear(&err);
             } else {
-                printf("updated in %.2f s: resolve %.2f s (%lld identities), analyse %.2f s "
-                       "(%lld alerts), escalation %.2f s (%lld concerns)\n",
-                       cli_now() - t0, st.seconds_resolve, (long long)st.identities,
-                       st.seconds_analyse, (long long)st.alerts, st.seconds_escalate,
-                       (long long)st.concerns);
-                if (st.urgent_walked)
-                    printf("  urgent calls first: %lld persons, screened in %.2f s, analysed in "
-                           "%.2f s, escalated in %.2f s\n",
-                           (long long)st.urgent_walked, st.seconds_urgent_screen,
-                           st.seconds_urgent_analyse, st.seconds_urgent_escalate);
-                if (!st.analyse_full)
-                    printf("  incremental analysis: %lld persons touched (found in %.2f s), "
-                           "%lld walked (loaded in %.2f s)\n",
-                           (long long)st.touched, st.seconds_touched, (long long)st.walked,
-                           st.seconds_load);
-                fflush(stdout);
+                print_update(&st, cli_now() - t0);
             }
             next_escalate = cli_now() + escalate_every;
         } else if (update && escalate_every > 0 && cli_now() >= next_escalate) {

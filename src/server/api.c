@@ -54,18 +54,6 @@ static json_t *alert_for(const caller *w, json_t *a)
     return jd_api_alert_for(w, a);
 }
 
-
-/* Audit, or answer 503 and return false: nothing is shown or changed
- * without its audit row (issue 19 item 2). */
-static bool audited(api_ctx *c, reply *r, const char *action, const char *target,
-                    const char *reason, const char *detail, bool ok)
-{
-    if (jd_audit(c, action, target, reason, detail, ok) == JD_OK)
-        return true;
-    jd_reply_audit_failed(r);
-    return false;
-}
-
 /* A reason for looking at a sensitive record: 3 to MAX_REASON characters. */
 static const char *need_reason(api_ctx *c, reply *r)
 {
@@ -121,7 +109,7 @@ static void api_login(api_ctx *c, reply *r)
     }
     c->who->authed = true;
     c->who->acct = a;
-    if (!audited(c, r, "login", target, "", "", true)) {
+    if (!jd_audited(c, r, "login", target, "", "", true)) {
         (void)jd_session_end(c->store, tok, &err);
         return;
     }
@@ -196,7 +184,7 @@ static void api_search(api_ctx *c, reply *r)
     char target[160], d[64];
     snprintf(target, sizeof target, "query:%s", q);
     snprintf(d, sizeof d, "results=%zu offset=%ld", shown, off);
-    if (!audited(c, r, "search", target, "", d, true)) {
+    if (!jd_audited(c, r, "search", target, "", d, true)) {
         json_decref(out);
         return;
     }
@@ -312,8 +300,8 @@ static void api_person(api_ctx *c, reply *r)
      * does not tell whether a person id exists (issue 19). */
     bool found = jd_person_index_get(c->index, c->arg, &p) == JD_OK;
     if (!found || !may_see_person(c->who, &p)) {
-        if (audited(c, r, "view", target, "", found ? "denied: need to know" : "denied: not found",
-                    false))
+        if (jd_audited(c, r, "view", target, "",
+                       found ? "denied: need to know" : "denied: not found", false))
             jd_reply_error(r, 404, "not_found",
                            "No such person known to your agency.");
         return;
@@ -332,7 +320,7 @@ static void api_person(api_ctx *c, reply *r)
     }
     char d[64];
     snprintf(d, sizeof d, "events=%zu", json_array_size(x.events));
-    if (!audited(c, r, "view", target, why, d, true)) {
+    if (!jd_audited(c, r, "view", target, why, d, true)) {
         json_decref(x.events);
         return;
     }
@@ -353,8 +341,8 @@ static void api_ack(api_ctx *c, reply *r)
     char target[200];
     snprintf(target, sizeof target, "alert:%.150s", c->arg);
     if (!a || !may_see_alert(c->who, a)) {
-        if (audited(c, r, "acknowledge", target, "", a ? "denied: need to know" : "not found",
-                    false))
+        if (jd_audited(c, r, "acknowledge", target, "", a ? "denied: need to know" : "not found",
+                       false))
             jd_reply_error(r, 404, "not_found", "No such alert among yours.");
         return;
     }
@@ -367,7 +355,7 @@ static void api_ack(api_ctx *c, reply *r)
     if (!jd_api_second_look(c, r, note))
         return;
     /* Audited before it is done: a change is never made without its row. */
-    if (!audited(c, r, "acknowledge", target, note, "", true))
+    if (!jd_audited(c, r, "acknowledge", target, note, "", true))
         return;
     jd_error err;
     if (jd_alert_acknowledge(c->store, c->arg, c->who->acct.username, note, &err) < 0) {
@@ -439,7 +427,7 @@ static void api_network(api_ctx *c, reply *r)
         jd_reply_error(r, 500, "network", "The network could not be built.");
         return;
     }
-    if (!audited(c, r, "view", "network", "", "", true)) {
+    if (!jd_audited(c, r, "view", "network", "", "", true)) {
         json_decref(j);
         return;
     }
@@ -463,7 +451,7 @@ static void api_profile(api_ctx *c, reply *r)
     char target[240];
     snprintf(target, sizeof target, "profile:%s", subject);
     if (!j) {
-        if (!audited(c, r, "view", target, why, "not found", false))
+        if (!jd_audited(c, r, "view", target, why, "not found", false))
             return;
         if (g.rc == JD_ENOTFOUND)
             jd_reply_error(r, 404, "not_found", "Nothing matches that.");
@@ -473,7 +461,7 @@ static void api_profile(api_ctx *c, reply *r)
             jd_reply_error(r, 500, "profile", "The profile could not be built.");
         return;
     }
-    if (!audited(c, r, "view", target, why, "", true)) {
+    if (!jd_audited(c, r, "view", target, why, "", true)) {
         json_decref(j);
         return;
     }
@@ -483,7 +471,7 @@ static void api_profile(api_ctx *c, reply *r)
 
 static void api_dashboard(api_ctx *c, reply *r)
 {
-    if (!audited(c, r, "view", "dashboard", "", "", true))
+    if (!jd_audited(c, r, "view", "dashboard", "", "", true))
         return;
     json_t *d = json_deep_copy(c->srv->board);
     json_t *ages = jd_api_agenda_ages(c->store);
@@ -600,7 +588,7 @@ static void api_audit(api_ctx *c, reply *r)
         jd_reply_error(r, 500, "store", "The audit log could not be read.");
         return;
     }
-    if (!audited(c, r, "view", "audit", "", "", true)) {
+    if (!jd_audited(c, r, "view", "audit", "", "", true)) {
         json_decref(out);
         return;
     }
@@ -616,7 +604,7 @@ static void api_audit_verify(api_ctx *c, reply *r)
         jd_reply_error(r, 500, "store", "The audit log could not be read.");
         return;
     }
-    if (!audited(c, r, "verify", "audit", "", rc == JD_OK ? "intact" : "broken", true))
+    if (!jd_audited(c, r, "verify", "audit", "", rc == JD_OK ? "intact" : "broken", true))
         return;
     jd_reply_json(r, 200,
                   json_pack("{s:b,s:I,s:I,s:s}", "intact", rc == JD_OK, "entries",
@@ -642,7 +630,7 @@ static void api_users(api_ctx *c, reply *r)
         jd_reply_error(r, 500, "store", "Accounts could not be read.");
         return;
     }
-    if (!audited(c, r, "view", "accounts", "", "", true)) {
+    if (!jd_audited(c, r, "view", "accounts", "", "", true)) {
         json_decref(out);
         return;
     }
@@ -662,7 +650,7 @@ static void api_user_add(api_ctx *c, reply *r)
     jd_error err;
     char target[96];
     snprintf(target, sizeof target, "account:%.63s", u);
-    if (!audited(c, r, "account.add", target, "", role_s, true))
+    if (!jd_audited(c, r, "account.add", target, "", role_s, true))
         return;
     int rc =
         jd_account_add(c->store, u, role, str(c->body, "agency"), str(c->body, "team"), pw, &err);
@@ -683,7 +671,7 @@ static void user_change(api_ctx *c, reply *r, const char *what)
     char target[160], action[32];
     snprintf(target, sizeof target, "account:%.63s", c->arg);
     snprintf(action, sizeof action, "account.%s", what);
-    if (!audited(c, r, action, target, "", "", true))
+    if (!jd_audited(c, r, action, target, "", "", true))
         return;
     if (!strcmp(what, "reset")) {
         jd_password_generate(pw);
@@ -724,7 +712,7 @@ static void api_throttle(api_ctx *c, reply *r)
         jd_reply_error(r, 500, "memory", "Out of memory.");
         return;
     }
-    if (!audited(c, r, "view", "throttle", "", "", true)) {
+    if (!jd_audited(c, r, "view", "throttle", "", "", true)) {
         json_decref(l);
         return;
     }
@@ -741,7 +729,7 @@ static void api_throttle_clear(api_ctx *c, reply *r)
     }
     char target[160];
     snprintf(target, sizeof target, "throttle:%.63s@%.63s", u ? u : "*", a ? a : "*");
-    if (!audited(c, r, "throttle.clear", target, str(c->body, "why"), "", true))
+    if (!jd_audited(c, r, "throttle.clear", target, str(c->body, "why"), "", true))
         return;
     size_t n = jd_throttle_clear(&c->srv->th, u, a);
     jd_reply_json(r, 200, json_pack("{s:I}", "cleared", (json_int_t)n));

@@ -24,16 +24,6 @@
  * checked first so that the whole text always fits its audit row. */
 #define MAX_CONCERN_TEXT 4000
 
-/* Audit, or answer 503 and return false (nothing done without its row). */
-static bool audited(api_ctx *c, reply *r, const char *action, const char *target,
-                    const char *reason, const char *detail, bool ok)
-{
-    if (jd_audit(c, action, target, reason, detail, ok) == JD_OK)
-        return true;
-    jd_reply_audit_failed(r);
-    return false;
-}
-
 /* Each free-text field of the body within MAX_CONCERN_TEXT bytes; else 400. */
 static bool texts_fit(api_ctx *c, reply *r)
 {
@@ -219,7 +209,7 @@ static void api_concerns(api_ctx *c, reply *r)
         return;
     }
     json_decref(x.seen);
-    if (!audited(c, r, "view", q.owner ? "concerns:inbox" : "concerns:all", "", "", true)) {
+    if (!jd_audited(c, r, "view", q.owner ? "concerns:inbox" : "concerns:all", "", "", true)) {
         json_decref(x.out);
         return;
     }
@@ -238,7 +228,7 @@ static void api_agenda(api_ctx *c, reply *r)
         jd_reply_error(r, 500, "store", "The agenda could not be read.");
         return;
     }
-    if (!audited(c, r, "view", "agenda", "", "", true)) {
+    if (!jd_audited(c, r, "view", "agenda", "", "", true)) {
         json_decref(x.out);
         return;
     }
@@ -275,8 +265,8 @@ static void concern_raise(api_ctx *c, reply *r, jd_concern_new *n0)
         if (!a || !jd_api_may_see_alert(c->who, a)) {
             char t[200];
             snprintf(t, sizeof t, "alert:%.150s", n.from_alert);
-            if (audited(c, r, "concern.raise", t, "",
-                        a ? "denied: need to know (alert)" : "not found", false))
+            if (jd_audited(c, r, "concern.raise", t, "",
+                           a ? "denied: need to know (alert)" : "not found", false))
                 jd_reply_error(r, 404, "not_found", "No such alert among yours.");
             return;
         }
@@ -294,7 +284,7 @@ static void concern_raise(api_ctx *c, reply *r, jd_concern_new *n0)
     if (!n.title)
         n.title = n.from_alert ? NULL : n.subject; /* from an alert: named by its kind */
     if (!may_touch(c, n.kind, n.subject)) {
-        if (audited(c, r, "concern.raise", n.subject, "", "denied: need to know", false))
+        if (jd_audited(c, r, "concern.raise", n.subject, "", "denied: need to know", false))
             jd_reply_error(r, 403, "forbidden", "This is not about your agency's records.");
         return;
     }
@@ -304,7 +294,8 @@ static void concern_raise(api_ctx *c, reply *r, jd_concern_new *n0)
     snprintf(detail, sizeof detail, "request%s%.150s", n.from_alert ? " from_alert=" : "",
              n.from_alert ? n.from_alert : "");
     const char *why = str(c->body, "why");
-    if (!audited(c, r, "concern.raise", subj, why ? why : (n.title ? n.title : ""), detail, true))
+    if (!jd_audited(c, r, "concern.raise", subj, why ? why : (n.title ? n.title : ""), detail,
+                    true))
         return;
     jd_concern_actor by = {c->who->acct.username, rung_of(c)};
     char *id = NULL;
@@ -345,7 +336,7 @@ static bool audit_k(api_ctx *c, reply *r, const char *action, const jd_concern *
 {
     char target[200];
     snprintf(target, sizeof target, "concern:%.150s", k->id);
-    return audited(c, r, action, target, reason, detail, ok);
+    return jd_audited(c, r, action, target, reason, detail, ok);
 }
 
 /* Fields of an action beyond text and to, checked by the route: returns
@@ -411,8 +402,8 @@ static void concern_act_with(api_ctx *c, reply *r, jd_concern_verb verb, const c
         if (rc == JD_OK)
             jd_concern_dispose(&k);
         free(real);
-        if (audited(c, r, action, target, "", rc == JD_OK ? "denied: need to know" : "not found",
-                    false))
+        if (jd_audited(c, r, action, target, "", rc == JD_OK ? "denied: need to know" : "not found",
+                       false))
             jd_reply_error(r, 404, "not_found",
                            board ? "No such item on the board's agenda."
                                  : "No such concern about your agency's records.");
@@ -436,7 +427,7 @@ static void concern_act_with(api_ctx *c, reply *r, jd_concern_verb verb, const c
     jd_concern_dispose(&k);
     /* Audited before it is done, with the whole text: a change is never
      * made without its row; a refusal by the library adds one. */
-    if (!go || !audited(c, r, action, target, text, detail, true)) {
+    if (!go || !jd_audited(c, r, action, target, text, detail, true)) {
         free(real);
         return;
     }
@@ -538,8 +529,8 @@ static bool prep_close(api_ctx *c, reply *r, const jd_concern *k, jd_concern_act
     char target[96];
     snprintf(target, sizeof target, "account:%.63s", su);
     if (m.role != JD_ROLE_MANAGER || !may_touch_as(c, &m, k->kind, k->subject)) {
-        if (audited(c, r, "concern.signoff", target, "", "denied: not a manager who may see it",
-                    false))
+        if (jd_audited(c, r, "concern.signoff", target, "", "denied: not a manager who may see it",
+                       false))
             jd_reply_error(r, 403, "signoff_refused",
                            "Only a team or service manager who may see this concern can sign it "
                            "off.");

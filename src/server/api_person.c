@@ -23,15 +23,6 @@
 #define MAX_Q 100
 #define MAX_OFFSET 1000000L
 
-static bool audited(api_ctx *c, reply *r, const char *action, const char *target,
-                    const char *reason, const char *detail, bool ok)
-{
-    if (jd_audit(c, action, target, reason, detail, ok) == JD_OK)
-        return true;
-    jd_reply_audit_failed(r);
-    return false;
-}
-
 /* The person of the route, checked for need-to-know, and the reason given;
  * false when the answer (404 or 428) has been set. */
 static bool person_of(api_ctx *c, reply *r, const char *what, jd_person_summary *p,
@@ -43,7 +34,7 @@ static bool person_of(api_ctx *c, reply *r, const char *what, jd_person_summary 
     if (!found || !jd_api_may_see_person(c->who, p)) {
         char d[64];
         snprintf(d, sizeof d, "%s denied: %s", what, found ? "need to know" : "not found");
-        if (audited(c, r, "view", target, "", d, false))
+        if (jd_audited(c, r, "view", target, "", d, false))
             jd_reply_error(r, 404, "not_found", "No such person known to your agency.");
         return false;
     }
@@ -208,7 +199,7 @@ static void api_summary(api_ctx *c, reply *r)
     }
     char target[160];
     snprintf(target, sizeof target, "person:%s", p.person_id);
-    if (!audited(c, r, "view", target, why, "summary", true)) {
+    if (!jd_audited(c, r, "view", target, why, "summary", true)) {
         jd_child_summary_dispose(&sum);
         return;
     }
@@ -273,7 +264,7 @@ static void api_person_alerts(api_ctx *c, reply *r)
     char target[160], d[64];
     snprintf(target, sizeof target, "person:%s", p.person_id);
     snprintf(d, sizeof d, "alerts=%zu", json_array_size(a));
-    if (!audited(c, r, "view", target, why, d, true)) {
+    if (!jd_audited(c, r, "view", target, why, d, true)) {
         json_decref(a);
         return;
     }
@@ -355,7 +346,7 @@ static void api_chronology(api_ctx *c, reply *r)
     snprintf(target, sizeof target, "person:%s", p.person_id);
     snprintf(d, sizeof d, "chronology offset=%zu shown=%zu of %zu %s", f.offset,
              json_array_size(x.events), total, words.s);
-    if (!audited(c, r, "view", target, why, d, true)) {
+    if (!jd_audited(c, r, "view", target, why, d, true)) {
         json_decref(x.events);
         return;
     }
@@ -432,7 +423,7 @@ static void api_chronology_pdf(api_ctx *c, reply *r)
     snprintf(target, sizeof target, "person:%s", p.person_id);
     if (rc < 0) {
         snprintf(d, sizeof d, "pdf refused: %s", err.msg);
-        if (!audited(c, r, "export", target, why, d, false))
+        if (!jd_audited(c, r, "export", target, why, d, false))
             goto out;
         if (rc == JD_ELIMIT)
             jd_reply_error(r, 413, "too_many_events", err.msg);
@@ -443,7 +434,7 @@ static void api_chronology_pdf(api_ctx *c, reply *r)
     snprintf(d, sizeof d, "chronology pdf pages=%d redacted=%s%zu filters: %s", pages,
              o.redact_all ? "all " : "", n_redact, words.s);
     /* Audited before it is sent: an export is never made without its row. */
-    if (!audited(c, r, "export", target, why, d, true))
+    if (!jd_audited(c, r, "export", target, why, d, true))
         goto out;
     r->status = 200;
     r->raw = pdf;
@@ -466,8 +457,8 @@ static void api_note(api_ctx *c, reply *r)
     snprintf(target, sizeof target, "person:%.150s", c->arg);
     bool found = jd_person_index_get(c->index, c->arg, &p) == JD_OK;
     if (!found || !jd_api_may_see_person(c->who, &p)) {
-        if (audited(c, r, "note", target, "", found ? "denied: need to know" : "denied: not found",
-                    false))
+        if (jd_audited(c, r, "note", target, "",
+                       found ? "denied: need to know" : "denied: not found", false))
             jd_reply_error(r, 404, "not_found", "No such person known to your agency.");
         return;
     }
@@ -482,8 +473,8 @@ static void api_note(api_ctx *c, reply *r)
     snprintf(target, sizeof target, "person:%s", p.person_id);
     json_t *cf = json_object_get(c->body, "confirmed");
     /* Audited before it is done: a change is never made without its row. */
-    if (!audited(c, r, "note", target, text, json_is_true(cf) ? "saved after a second look" : "",
-                 true))
+    if (!jd_audited(c, r, "note", target, text, json_is_true(cf) ? "saved after a second look" : "",
+                    true))
         return;
     jd_error err;
     if (jd_person_note_add(c->store, p.person_id, c->who->acct.username, text, &err) < 0) {

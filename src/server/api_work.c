@@ -35,15 +35,6 @@ static const char *str(json_t *o, const char *k)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static bool audited(api_ctx *c, reply *r, const char *action, const char *target,
-                    const char *reason, const char *detail, bool ok)
-{
-    if (jd_audit(c, action, target, reason, detail, ok) == JD_OK)
-        return true;
-    jd_reply_audit_failed(r);
-    return false;
-}
-
 /* A non-negative integer query parameter within [0, max]; def when absent.
  * False (and 400 set) when it is not a number in range. */
 static bool int_param(api_ctx *c, reply *r, const char *key, long def, long max, long *out)
@@ -252,7 +243,15 @@ static void name_members(api_ctx *c, json_t *o)
     json_object_set_new(o, "members_named", names);
 }
 
-static void api_alert_queue(api_ctx *c, reply *r)
+/* The queue's query: its filters, order and page. */
+typedef struct queue_query {
+    const char *kind, *level, *open, *assigned, *q;
+    long offset, limit;
+    sort_by sb;
+} queue_query;
+
+/* Reads and checks the queue's parameters into *qq; false after a 400 reply. */
+static bool queue_params(api_ctx *c, reply *r, queue_query *qq)
 {
     const char *kind = jd_query(c, "kind"), *level = jd_query(c, "level");
     const char *open = jd_query(c, "open"), *assigned = jd_query(c, "assigned");
@@ -260,7 +259,7 @@ static void api_alert_queue(api_ctx *c, reply *r)
     long offset, limit;
     if (!int_param(c, r, "offset", 0, 1000000, &offset) ||
         !int_param(c, r, "limit", PAGE_DEFAULT, PAGE_MAX, &limit))
-        return;
+        return false;
     if (limit == 0)
         limit = PAGE_DEFAULT;
     sort_by sb = SORT_NEWEST;
@@ -275,26 +274,87 @@ static void api_alert_queue(api_ctx *c, reply *r)
             sb = SORT_NAME;
         else {
             jd_reply_error(r, 400, "bad_parameter", "sort is newest, oldest, level or name.");
-            return;
+            return false;
         }
     }
     if (kind && *kind && !known(kind, KINDS, sizeof KINDS / sizeof *KINDS)) {
         jd_reply_error(r, 400, "bad_parameter", "No such kind of alert.");
-        return;
+        return false;
     }
     if (level && *level && !level_rank(level)) {
         jd_reply_error(r, 400, "bad_parameter", "level is low, medium, high or critical.");
-        return;
+        return false;
     }
     if (assigned && *assigned && strcmp(assigned, "me") && strcmp(assigned, "none") &&
         strcmp(assigned, "any")) {
         jd_reply_error(r, 400, "bad_parameter", "assigned is me, none or any.");
-        return;
+        return false;
     }
     if (q && strlen(q) > 100) {
         jd_reply_error(r, 400, "bad_parameter", "A name filter has at most 100 characters.");
-        return;
+        return false;
     }
+    *qq = (queue_query){kind, level, open, assigned, q, offset, limit, sb};
+    return true;
+}
+
+/* True when a row of the view passes the query's filters and the caller
+ * may see it. */
+static bool queue_match(api_ctx *c, const queue_query *qq, json_t *acks, work_map *w, bool by_owner,
+                        const alert_row *row)
+{
+    const char *kind = qq->kind, *level = qq->level, *open = qq->open;
+    const char *assigned = qq->assigned, *q = qq->q;
+    json_t *a = row->a;
+    if (kind && *kind && (!row->kind || strcmp(row->kind, kind)))
+        return false;
+    if (level && *level && (!row->level_name || strcmp(row->level_name, level)))
+        return false;
+    if (!jd_api_may_see_alert(c->who, a))
+        return false;
+    if (open && !strcmp(open, "1") && json_object_get(acks, row->id ? row->id : ""))
+        return false;
+    if (by_owner) {
+        const char *me = c->who->acct.username;
+        json_t *kc = concern_of(w, a);
+        const char *owner = str(kc, "owner");
+        bool mine = owner && !strcmp(owner, me);
+        bool owned = owner && *owner && strcmp(owner, str(kc, "rung") ? str(kc, "rung") : "");
+        if (!strcmp(assigned, "me") && !mine)
+            return false;
+        if (!strcmp(assigned, "none") && owned)
+            return false;
+    }
+    if (q && *q && !contains_ci(row->name, q))
+        return false;
+    return true;
+}
+
+/* A row of the page as the caller may see it, with its acknowledgements,
+ * subject's name, concern and named members; NULL when it shows nothing. */
+static json_t *queue_entry(api_ctx *c, json_t *acks, work_map *w, const alert_row *row)
+{
+    json_t *o = jd_api_alert_for(c->who, row->a);
+    if (!o)
+        return NULL;
+    json_t *ak = json_object_get(acks, str(o, "id") ? str(o, "id") : "");
+    json_object_set_new(o, "acknowledgements", ak ? json_deep_copy(ak) : json_array());
+    json_object_set_new(o, "subject_name", json_string(row->name));
+    json_t *kc = concern_of(w, row->a);
+    json_object_set_new(o, "concern", kc ? json_deep_copy(kc) : json_null());
+    name_members(c, o);
+    return o;
+}
+
+static void api_alert_queue(api_ctx *c, reply *r)
+{
+    queue_query qq;
+    if (!queue_params(c, r, &qq))
+        return;
+    const char *kind = qq.kind, *level = qq.level, *open = qq.open, *assigned = qq.assigned,
+               *q = qq.q;
+    long offset = qq.offset, limit = qq.limit;
+    sort_by sb = qq.sb;
     json_t *acks = json_object();
     work_map w = {NULL, NULL};
     jd_error err;
@@ -317,7 +377,6 @@ static void api_alert_queue(api_ctx *c, reply *r)
                                    : sb == SORT_LEVEL ? VIEW_LEVEL
                                    : sb == SORT_NAME  ? VIEW_NAME
                                                       : VIEW_NEWEST];
-    const char *me = c->who->acct.username;
     bool by_owner = assigned && (!strcmp(assigned, "me") || !strcmp(assigned, "none"));
     size_t k = 0;
     json_t *out = json_array();
@@ -332,40 +391,13 @@ static void api_alert_queue(api_ctx *c, reply *r)
         if (every)
             k = i;
         const alert_row *row = &v->rows[perm[i]];
-        json_t *a = row->a;
-        if (kind && *kind && (!row->kind || strcmp(row->kind, kind)))
-            continue;
-        if (level && *level && (!row->level_name || strcmp(row->level_name, level)))
-            continue;
-        if (!jd_api_may_see_alert(c->who, a))
-            continue;
-        if (open && !strcmp(open, "1") && json_object_get(acks, row->id ? row->id : ""))
-            continue;
-        if (by_owner) {
-            json_t *kc = concern_of(&w, a);
-            const char *owner = str(kc, "owner");
-            bool mine = owner && !strcmp(owner, me);
-            bool owned =
-                owner && *owner && strcmp(owner, str(kc, "rung") ? str(kc, "rung") : "");
-            if (!strcmp(assigned, "me") && !mine)
-                continue;
-            if (!strcmp(assigned, "none") && owned)
-                continue;
-        }
-        if (q && *q && !contains_ci(row->name, q))
+        if (!queue_match(c, &qq, acks, &w, by_owner, row))
             continue;
         if (k++ < (size_t)offset || json_array_size(out) >= (size_t)limit)
             continue;
-        json_t *o = jd_api_alert_for(c->who, a);
-        if (!o)
-            continue;
-        json_t *ak = json_object_get(acks, str(o, "id") ? str(o, "id") : "");
-        json_object_set_new(o, "acknowledgements", ak ? json_deep_copy(ak) : json_array());
-        json_object_set_new(o, "subject_name", json_string(row->name));
-        json_t *kc = concern_of(&w, a);
-        json_object_set_new(o, "concern", kc ? json_deep_copy(kc) : json_null());
-        name_members(c, o);
-        json_array_append_new(out, o);
+        json_t *o = queue_entry(c, acks, &w, row);
+        if (o)
+            json_array_append_new(out, o);
     }
     if (every)
         k = v->n;
@@ -373,7 +405,7 @@ static void api_alert_queue(api_ctx *c, reply *r)
     work_map_free(&w);
     char d[96];
     snprintf(d, sizeof d, "results=%zu offset=%ld", k, offset);
-    if (!audited(c, r, "view", "alerts", "", d, true)) {
+    if (!jd_audited(c, r, "view", "alerts", "", d, true)) {
         json_decref(out);
         return;
     }
@@ -447,21 +479,21 @@ static void api_alert_raise(api_ctx *c, reply *r)
     char target[200];
     snprintf(target, sizeof target, "alert:%.150s", c->arg);
     if (!a || !jd_api_may_see_alert(c->who, a)) {
-        if (audited(c, r, "concern.raise", target, "", a ? "denied: need to know" : "not found",
-                    false))
+        if (jd_audited(c, r, "concern.raise", target, "", a ? "denied: need to know" : "not found",
+                       false))
             jd_reply_error(r, 404, "not_found", "No such alert among yours.");
         return;
     }
     const char *to = str(c->body, "assign_to");
     if (to && *to && strcmp(to, c->who->acct.username) != 0 &&
         c->who->acct.role == JD_ROLE_PRACTITIONER) {
-        if (audited(c, r, "concern.assign", target, "", "denied: a practitioner takes for self",
-                    false))
+        if (jd_audited(c, r, "concern.assign", target, "", "denied: a practitioner takes for self",
+                       false))
             jd_reply_error(r, 403, "forbidden",
                            "A practitioner takes an alert for themself; a manager assigns it.");
         return;
     }
-    if (!audited(c, r, "concern.raise", target, "", to ? "take" : "raise", true))
+    if (!jd_audited(c, r, "concern.raise", target, "", to ? "take" : "raise", true))
         return;
     jd_concern_new n = JD_CONCERN_NEW_INIT;
     n.from_alert = c->arg;
@@ -487,7 +519,7 @@ static void api_alert_raise(api_ctx *c, reply *r)
         jd_concern_actor by = {c->who->acct.username, rung_of_role(c->srv, c->who->acct.role)};
         char d[120];
         snprintf(d, sizeof d, "to=%.63s", to);
-        if (!audited(c, r, "concern.assign", ktarget, "", d, true)) {
+        if (!jd_audited(c, r, "concern.assign", ktarget, "", d, true)) {
             free(id);
             return;
         }
@@ -620,7 +652,7 @@ static void api_caseload(api_ctx *c, reply *r)
     json_decref(x.children);
     char d[64];
     snprintf(d, sizeof d, "children=%zu", k);
-    if (!audited(c, r, "view", "caseload", "", d, true)) {
+    if (!jd_audited(c, r, "view", "caseload", "", d, true)) {
         json_decref(out);
         return;
     }
@@ -824,7 +856,7 @@ static void api_board(api_ctx *c, reply *r)
         jd_reply_error(r, 500, "store", "The agenda could not be read.");
         return;
     }
-    if (!audited(c, r, "view", "agenda", "", "with decision log", true)) {
+    if (!jd_audited(c, r, "view", "agenda", "", "with decision log", true)) {
         json_decref(x.items);
         json_decref(x.decisions);
         return;
@@ -999,7 +1031,7 @@ static void api_hotspot_map(api_ctx *c, reply *r)
     json_int_t n = (json_int_t)json_object_size(kids);
     json_decref(kids);
     json_decref(x.districts);
-    if (!audited(c, r, "view", "hotspots:map", "", "", true)) {
+    if (!jd_audited(c, r, "view", "hotspots:map", "", "", true)) {
         json_decref(out);
         return;
     }

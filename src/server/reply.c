@@ -117,3 +117,12 @@ void jd_reply_audit_failed(reply *r)
                    "This could not be recorded in the audit log, so it was not done. "
                    "Try again in a moment; tell the administrator if it goes on.");
 }
+
+bool jd_audited(api_ctx *c, reply *r, const char *action, const char *target, const char *reason,
+                const char *detail, bool ok)
+{
+    if (jd_audit(c, action, target, reason, detail, ok) == JD_OK)
+        return true;
+    jd_reply_audit_failed(r);
+    return false;
+}

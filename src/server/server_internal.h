@@ -243,6 +243,10 @@ int jd_audit(api_ctx *c, const char *action, const char *target, const char *rea
              const char *detail, bool ok);
 /* The answer when the audit row could not be written: 503, nothing else. */
 void jd_reply_audit_failed(reply *r);
+/* Audit, or answer 503 (jd_reply_audit_failed) and return false: nothing is
+ * shown, changed or exported without its audit row (issue 19 item 2). */
+bool jd_audited(api_ctx *c, reply *r, const char *action, const char *target, const char *reason,
+                const char *detail, bool ok);
 /* Copy `in` to out (cap bytes with the NUL) with every byte that is not
  * part of valid UTF-8 replaced by U+FFFD; truncated at a character. */
 void jd_utf8_clean(char *out, size_t cap, const char *in);

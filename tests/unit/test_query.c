@@ -450,7 +450,7 @@ static void test_query__search_index_equals_scan(void **state)
         snprintf(q[nq++], 160, "%.*s", (int)l1, nm);         /* the first word */
         snprintf(q[nq++], 160, "%s", nm + l1 + (nm[l1] == ' ')); /* the rest */
         snprintf(q[nq++], 160, "%.3s", nm);                  /* a prefix */
-        snprintf(q[nq++], 160, "%.*s %c", (int)l1, nm, nm[l1 + 1] ? nm[l1 + 1] : 'x'); /* initial */
+        snprintf(q[nq++], 160, "%.*s %c", (int)l1, nm, nm[l1] && nm[l1 + 1] ? nm[l1 + 1] : 'x'); /* initial */
         snprintf(q[nq++], 160, "%.*sa", (int)(l1 > 1 ? l1 - 1 : l1), nm); /* misspelt */
         snprintf(q[nq++], 160, "%s", p->dob);                /* a date of birth */
         snprintf(q[nq++], 160, "%.*s %s", (int)l1, nm, p->dob);

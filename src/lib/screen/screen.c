@@ -1206,108 +1206,129 @@ const char *jd_screen_attrs_str(unsigned attrs, char *buf, size_t n)
     return buf;
 }
 
-/* Ages: the other person's age from the text, and the child's age at the act. */
-static void read_ages(const jd_screen *S, ctx *X)
+/* The child's age at the act: the smallest age under 18 in a K_THEN hit
+ * ("when she was 11", "aged 11 at the time"), -1 when none. */
+static int act_age(const jd_screen *S)
 {
-    int child = X->in->child_age;
-    X->other_age = -1;
-    X->act_age = -1;
-    X->other_why[0] = 0;
-    /* "when she was 11", "aged 11 at the time" via K_THEN hits */
+    int act = -1;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *h = &S->hits[i];
         if (S->pat[h->pat].kind != K_THEN)
             continue;
         for (uint32_t j = h->start; j < h->end; j++)
-            if (S->tok[j].num >= 0 && S->tok[j].num < 18 &&
-                (X->act_age < 0 || S->tok[j].num < X->act_age))
-                X->act_age = S->tok[j].num;
+            if (S->tok[j].num >= 0 && S->tok[j].num < 18 && (act < 0 || S->tok[j].num < act))
+                act = S->tok[j].num;
     }
+    return act;
+}
+
+/* True when the words around the number at token i say it is an age: "aged
+ * 19", "he was 19", "about 25", "Liam, 16,", "a man of 32", "aged 19 and 23". */
+static bool age_cued(const jd_screen *S, size_t i)
+{
+    const tok *t = &S->tok[i];
+    const tok *p = i ? &S->tok[i - 1] : NULL;
+    const tok *nx = i + 1 < S->ntok ? &S->tok[i + 1] : NULL;
+    bool aged = p && ((p->wlen == 4 && !memcmp(p->w, "aged", 4)) ||
+                      (p->wlen == 3 && !memcmp(p->w, "age", 3)));
+    /* "boyfriend is 23", "he was 19" */
+    if (p && i >= 2 &&
+        ((p->wlen == 2 && !memcmp(p->w, "is", 2)) || (p->wlen == 3 && !memcmp(p->w, "was", 3)) ||
+         (p->wlen == 3 && !memcmp(p->w, "hes", 3)) || (p->wlen == 4 && !memcmp(p->w, "shes", 4))) &&
+        !S->tok[i - 2].punct &&
+        (!nx || nx->punct || nx->sent != t->sent ||
+         !(nx->wlen >= 3 &&
+           (!memcmp(nx->w, "tim", 3) || !memcmp(nx->w, "min", 3) || !memcmp(nx->w, "hou", 3) ||
+            !memcmp(nx->w, "day", 3) || !memcmp(nx->w, "wee", 3)))))
+        aged = true;
+    /* "approx 30", "about 25", "like 19": an estimate is an age unless a
+     * unit follows ("about 20 minutes", "approx 16 tabs") */
+    static const char *const est[] = {"approx", "approximately", "about",    "around", "roughly",
+                                      "like",   "maybe",         "possibly", "c",      "circa"};
+    static const char *const unit[] = {"tim", "min", "hou",  "day",  "wee",  "mon", "yea",  "tab",
+                                       "pil", "mg",  "ml",   "pm",   "am",   "mil", "kg",   "cm",
+                                       "mph", "per", "poun", "quid", "time", "hrs", "mins", "oth",
+                                       "mes", "peo", "pup",  "chi",  "gir",  "boy", "kid"};
+    bool unit_next = false;
+    if (nx && !nx->punct && nx->sent == t->sent)
+        for (size_t q = 0; q < sizeof unit / sizeof unit[0] && !unit_next; q++)
+            unit_next = nx->wlen >= strlen(unit[q]) && !memcmp(nx->w, unit[q], strlen(unit[q]));
+    for (size_t q = 0; p && !p->punct && !unit_next && q < sizeof est / sizeof est[0]; q++)
+        if (p->wlen == strlen(est[q]) && !memcmp(p->w, est[q], p->wlen))
+            aged = true;
+    /* "Gaffa, 20'", "Liam, 16, from her school": a name, a comma, the age
+     * and then punctuation or the end of the sentence */
+    if (p && p->punct == ',' && i >= 2 && S->tok[i - 2].cap && !S->tok[i - 2].punct &&
+        S->tok[i - 2].sent == t->sent && (!nx || nx->punct || nx->sent != t->sent))
+        aged = true;
+    /* "a man of 32", "a lad of 16": a person of an age */
+    static const char *const person[] = {
+        "man",   "men",   "male",  "males", "boy", "boys",  "lad",     "lads",      "girl",
+        "girls", "woman", "women", "adult", "guy", "bloke", "partner", "boyfriend", "girlfriend"};
+    if (p && p->wlen == 2 && !memcmp(p->w, "of", 2) && i >= 2 && !unit_next)
+        for (size_t q = 0; q < sizeof person / sizeof person[0]; q++)
+            if (S->tok[i - 2].wlen == strlen(person[q]) &&
+                !memcmp(S->tok[i - 2].w, person[q], S->tok[i - 2].wlen))
+                aged = true;
+    /* "men aged 19 and 23": the second age of a pair */
+    if (p && i >= 3 && S->tok[i - 2].num >= 10 &&
+        ((p->wlen == 3 && !memcmp(p->w, "and", 3)) || (p->wlen == 2 && !memcmp(p->w, "or", 2))) &&
+        ((S->tok[i - 3].wlen == 4 && !memcmp(S->tok[i - 3].w, "aged", 4)) ||
+         (S->tok[i - 3].wlen == 4 && !memcmp(S->tok[i - 3].w, "ages", 4))))
+        aged = true;
+    return aged;
+}
+
+/* The age the number at token i gives, or -1 when it is not an age. */
+static int token_age(const jd_screen *S, size_t i)
+{
+    const tok *t = &S->tok[i];
+    int age = -1;
+    const tok *p = i ? &S->tok[i - 1] : NULL;
+    const tok *nx = i + 1 < S->ntok ? &S->tok[i + 1] : NULL;
+    const tok *nx2 = i + 2 < S->ntok ? &S->tok[i + 2] : NULL;
+    bool next_yo = nx && !nx->punct && nx->wlen == 2 && !memcmp(nx->w, "yo", 2);
+    /* "19 year old", "19-year-old" */
+    const tok *yw = nx && nx->punct ? nx2 : nx;
+    size_t yi = (size_t)(yw ? yw - S->tok : 0);
+    const tok *ow = yw && yi + 1 < S->ntok ? &S->tok[yi + 1] : NULL;
+    if (ow && ow->punct && yi + 2 < S->ntok)
+        ow = &S->tok[yi + 2];
+    bool year_old = yw && !yw->punct && yw->wlen >= 4 && !memcmp(yw->w, "year", 4) && ow &&
+                    !ow->punct && ow->wlen == 3 && !memcmp(ow->w, "old", 3);
+    bool aged = age_cued(S, i);
+    if (t->num >= 1900 && t->num <= 2030) {
+        /* DOB 1979, DOB 02/03/1997, born 1990 */
+        for (size_t j = i; j-- > 0 && j + 7 > i;) {
+            const tok *q = &S->tok[j];
+            if ((q->wlen == 3 && !memcmp(q->w, "dob", 3)) ||
+                (q->wlen == 4 && !memcmp(q->w, "born", 4))) {
+                age = S->ref_year - t->num;
+                break;
+            }
+        }
+    } else if (t->num < 100 && (t->decade || t->yo || next_yo || year_old || aged ||
+                                (t->paren && p && (p->cap || p->punct == ',')) ||
+                                (t->paren && i > 0 && S->tok[i - 1].off + 2 < t->off))) {
+        age = t->num;
+        if (t->decade && p && p->wlen >= 2 && !memcmp(p->w, "mid", 3))
+            age += 4;
+    }
+    return age;
+}
+
+/* Ages: the other person's age from the text, and the child's age at the act. */
+static void read_ages(const jd_screen *S, ctx *X)
+{
+    int child = X->in->child_age;
+    X->other_age = -1;
+    X->act_age = act_age(S);
+    X->other_why[0] = 0;
     for (size_t i = 0; i < S->ntok; i++) {
         const tok *t = &S->tok[i];
         if (t->num < 0)
             continue;
-        int age = -1;
-        const tok *p = i ? &S->tok[i - 1] : NULL;
-        const tok *nx = i + 1 < S->ntok ? &S->tok[i + 1] : NULL;
-        const tok *nx2 = i + 2 < S->ntok ? &S->tok[i + 2] : NULL;
-        const tok *nx3 = i + 3 < S->ntok ? &S->tok[i + 3] : NULL;
-        bool next_yo = nx && !nx->punct && nx->wlen == 2 && !memcmp(nx->w, "yo", 2);
-        /* "19 year old", "19-year-old" */
-        const tok *yw = nx && nx->punct ? nx2 : nx;
-        size_t yi = (size_t)(yw ? yw - S->tok : 0);
-        const tok *ow = yw && yi + 1 < S->ntok ? &S->tok[yi + 1] : NULL;
-        if (ow && ow->punct && yi + 2 < S->ntok)
-            ow = &S->tok[yi + 2];
-        bool year_old = yw && !yw->punct && yw->wlen >= 4 && !memcmp(yw->w, "year", 4) && ow &&
-                        !ow->punct && ow->wlen == 3 && !memcmp(ow->w, "old", 3);
-        (void)nx3;
-        bool aged = p && ((p->wlen == 4 && !memcmp(p->w, "aged", 4)) ||
-                          (p->wlen == 3 && !memcmp(p->w, "age", 3)));
-        /* "boyfriend is 23", "he was 19" */
-        if (p && i >= 2 && ((p->wlen == 2 && !memcmp(p->w, "is", 2)) ||
-                            (p->wlen == 3 && !memcmp(p->w, "was", 3)) ||
-                            (p->wlen == 3 && !memcmp(p->w, "hes", 3)) ||
-                            (p->wlen == 4 && !memcmp(p->w, "shes", 4))) &&
-            !S->tok[i - 2].punct && (!nx || nx->punct || nx->sent != t->sent ||
-                                     !(nx->wlen >= 3 && (!memcmp(nx->w, "tim", 3) ||
-                                                         !memcmp(nx->w, "min", 3) ||
-                                                         !memcmp(nx->w, "hou", 3) ||
-                                                         !memcmp(nx->w, "day", 3) ||
-                                                         !memcmp(nx->w, "wee", 3)))))
-            aged = true;
-        /* "approx 30", "about 25", "like 19": an estimate is an age unless a
-         * unit follows ("about 20 minutes", "approx 16 tabs") */
-        static const char *const est[] = {"approx", "approximately", "about", "around",
-                                          "roughly", "like", "maybe", "possibly", "c", "circa"};
-        static const char *const unit[] = {"tim", "min", "hou", "day", "wee", "mon", "yea", "tab",
-                                           "pil", "mg", "ml", "pm", "am", "mil", "kg", "cm", "mph",
-                                           "per", "poun", "quid", "time", "hrs", "mins", "oth",
-                                           "mes", "peo", "pup", "chi", "gir", "boy", "kid"};
-        bool unit_next = false;
-        if (nx && !nx->punct && nx->sent == t->sent)
-            for (size_t q = 0; q < sizeof unit / sizeof unit[0] && !unit_next; q++)
-                unit_next = nx->wlen >= strlen(unit[q]) && !memcmp(nx->w, unit[q], strlen(unit[q]));
-        for (size_t q = 0; p && !p->punct && !unit_next && q < sizeof est / sizeof est[0]; q++)
-            if (p->wlen == strlen(est[q]) && !memcmp(p->w, est[q], p->wlen))
-                aged = true;
-        /* "Gaffa, 20'", "Liam, 16, from her school": a name, a comma, the age
-         * and then punctuation or the end of the sentence */
-        if (p && p->punct == ',' && i >= 2 && S->tok[i - 2].cap && !S->tok[i - 2].punct &&
-            S->tok[i - 2].sent == t->sent && (!nx || nx->punct || nx->sent != t->sent))
-            aged = true;
-        /* "a man of 32", "a lad of 16": a person of an age */
-        static const char *const person[] = {"man", "men", "male", "males", "boy", "boys", "lad",
-                                             "lads", "girl", "girls", "woman", "women", "adult",
-                                             "guy", "bloke", "partner", "boyfriend", "girlfriend"};
-        if (p && p->wlen == 2 && !memcmp(p->w, "of", 2) && i >= 2 && !unit_next)
-            for (size_t q = 0; q < sizeof person / sizeof person[0]; q++)
-                if (S->tok[i - 2].wlen == strlen(person[q]) &&
-                    !memcmp(S->tok[i - 2].w, person[q], S->tok[i - 2].wlen))
-                    aged = true;
-        /* "men aged 19 and 23": the second age of a pair */
-        if (p && i >= 3 && S->tok[i - 2].num >= 10 &&
-            ((p->wlen == 3 && !memcmp(p->w, "and", 3)) || (p->wlen == 2 && !memcmp(p->w, "or", 2))) &&
-            ((S->tok[i - 3].wlen == 4 && !memcmp(S->tok[i - 3].w, "aged", 4)) ||
-             (S->tok[i - 3].wlen == 4 && !memcmp(S->tok[i - 3].w, "ages", 4))))
-            aged = true;
-        if (t->num >= 1900 && t->num <= 2030) {
-            /* DOB 1979, DOB 02/03/1997, born 1990 */
-            for (size_t j = i; j-- > 0 && j + 7 > i;) {
-                const tok *q = &S->tok[j];
-                if ((q->wlen == 3 && !memcmp(q->w, "dob", 3)) ||
-                    (q->wlen == 4 && !memcmp(q->w, "born", 4))) {
-                    age = S->ref_year - t->num;
-                    break;
-                }
-            }
-        } else if (t->num < 100 && (t->decade || t->yo || next_yo || year_old || aged ||
-                                    (t->paren && p && (p->cap || p->punct == ',')) ||
-                                    (t->paren && i > 0 && S->tok[i - 1].off + 2 < t->off))) {
-            age = t->num;
-            if (t->decade && p && p->wlen >= 2 && !memcmp(p->w, "mid", 3))
-                age += 4;
-        }
+        int age = token_age(S, i);
         if (age < 0 || age > 95)
             continue;
         if (age == child || (X->act_age >= 0 && age == X->act_age))

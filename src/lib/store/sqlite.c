@@ -571,7 +571,7 @@ static int location_id(sq *q, const char *postcode, const char *text, bool *pres
         jd_strmap_init(&q->loc);
     }
     if (id <= UINT32_MAX && !jd_strmap_put(&q->loc, key, k, (uint32_t)id, NULL))
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     *out = id;
     *present = true;
     return JD_OK;
@@ -693,7 +693,7 @@ static int lookup_existing(sq *q, sqlite3_stmt *st, int table, uint64_t hash, in
     } else {
         out->outcome = same ? JD_PUT_UNCHANGED : JD_PUT_UPDATED;
         if (same && seen_add(q, file_id, key, line) < 0)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     }
     return JD_OK;
 }
@@ -1140,23 +1140,24 @@ static int cmp_str_idx(const void *a, const void *b, void *ctx)
  * random for each of 800,000 refs' mentions (4 s of the server's start on a
  * 1M-event county); the mentions read in row order take a fraction of it.
  */
-static int sq_ethnicity_rows(jd_store *s,
-                             int (*cb)(const char *person_id, const char *ethnicity, int64_t n,
-                                       void *payload),
-                             void *payload, jd_error *err)
-{
-    sq *q = s->impl;
-    sqlite3_stmt *st = NULL;
+/* The state of sq_ethnicity_rows' join: the children (kids, by person id)
+ * and their refs (refs: key -> index in ref_kid, the ref's child), the
+ * ethnicities met (eths: name -> index in names) and one (child, ethnicity)
+ * pair per mention. */
+typedef struct eth_join {
     jd_strmap refs, eths;
-    jd_strmap_init(&refs);
-    jd_strmap_init(&eths);
     jd_arena ar;
-    jd_arena_init(&ar, 1 << 16);
-    char **kids = NULL, **names = NULL;
-    uint32_t *ref_kid = NULL, *rank = NULL, *order = NULL;
-    bool *ref_seen = NULL;
-    eth_pair *pairs = NULL;
-    size_t nk = 0, capk = 0, nr = 0, capr = 0, capseen = 0, ne = 0, cape = 0, np = 0, capp = 0;
+    char **kids, **names;
+    uint32_t *ref_kid;
+    bool *ref_seen;
+    eth_pair *pairs;
+    size_t nk, capk, nr, capr, ne, cape, np, capp;
+} eth_join;
+
+/* The first scan: each child identity's refs, children in person id order. */
+static int eth_read_refs(sq *q, eth_join *J, jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
     int rc = JD_OK, r;
     char key[512];
     if (sqlite3_prepare_v2(q->db,
@@ -1167,102 +1168,143 @@ static int sq_ethnicity_rows(jd_store *s,
         return jd_sq__err(q, err, "ethnicity");
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         const char *pid = jd_sq__col_text(st, 0);
-        if (!nk || strcmp(kids[nk - 1], pid)) {
-            if (jd_grow((void **)&kids, &capk, nk + 1, sizeof *kids) < 0 ||
-                !(kids[nk] = jd_arena_strdup(&ar, pid))) {
+        if (!J->nk || strcmp(J->kids[J->nk - 1], pid)) {
+            if (jd_grow((void **)&J->kids, &J->capk, J->nk + 1, sizeof *J->kids) < 0 ||
+                !(J->kids[J->nk] = jd_arena_strdup(&J->ar, pid))) {
                 rc = JD_ENOMEM;
                 break;
             }
-            nk++;
+            J->nk++;
         }
         bool added;
         size_t kl = ref_key(key, sizeof key, jd_sq__col_text(st, 1), jd_sq__col_text(st, 2));
-        if (jd_grow((void **)&ref_kid, &capr, nr + 1, sizeof *ref_kid) < 0 ||
-            !jd_strmap_put(&refs, key, kl, (uint32_t)nr, &added)) {
+        if (jd_grow((void **)&J->ref_kid, &J->capr, J->nr + 1, sizeof *J->ref_kid) < 0 ||
+            !jd_strmap_put(&J->refs, key, kl, (uint32_t)J->nr, &added)) {
             rc = JD_ENOMEM;
             break;
         }
         if (added)
-            ref_kid[nr++] = (uint32_t)(nk - 1);
+            J->ref_kid[J->nr++] = (uint32_t)(J->nk - 1);
     }
     if (rc == JD_OK && r != SQLITE_DONE)
         rc = jd_sq__err(q, err, "ethnicity");
     sqlite3_finalize(st);
-    st = NULL;
-    if (rc == JD_OK && !(ref_seen = calloc(nr ? nr : 1, sizeof *ref_seen)))
-        rc = JD_ENOMEM;
-    (void)capseen;
-    if (rc == JD_OK &&
-        sqlite3_prepare_v2(q->db,
+    return rc;
+}
+
+/* The second scan: the mentions with an ethnicity, in row order, each of a
+ * child's ref giving a (child, ethnicity) pair and marking its ref seen. */
+static int eth_read_mentions(sq *q, eth_join *J, jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = JD_OK, r;
+    char key[512];
+    if (!(J->ref_seen = calloc(J->nr ? J->nr : 1, sizeof *J->ref_seen)))
+        return JD_ENOMEM;
+    if (sqlite3_prepare_v2(q->db,
                            "SELECT agency, person_ref, trim(ethnicity) FROM person_mention"
                            " WHERE trim(ethnicity) <> ''",
-                           -1, &st, NULL) != SQLITE_OK)
+                           -1, &st, NULL) != SQLITE_OK) {
         rc = jd_sq__err(q, err, "ethnicity");
-    while (rc == JD_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return rc;
+    }
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         size_t kl = ref_key(key, sizeof key, jd_sq__col_text(st, 0), jd_sq__col_text(st, 1));
-        uint32_t *ri = jd_strmap_get(&refs, key, kl);
+        uint32_t *ri = jd_strmap_get(&J->refs, key, kl);
         if (!ri)
             continue; /* not a child's ref */
-        ref_seen[*ri] = true;
+        J->ref_seen[*ri] = true;
         const char *e = jd_sq__col_text(st, 2);
         bool added;
-        uint32_t *ei = jd_strmap_put(&eths, e, strlen(e), (uint32_t)ne, &added);
-        if (!ei || (added && (jd_grow((void **)&names, &cape, ne + 1, sizeof *names) < 0 ||
-                              !(names[ne] = jd_arena_strdup(&ar, e)))) ||
-            jd_grow((void **)&pairs, &capp, np + 1, sizeof *pairs) < 0) {
+        uint32_t *ei = jd_strmap_put(&J->eths, e, strlen(e), (uint32_t)J->ne, &added);
+        if (!ei ||
+            (added && (jd_grow((void **)&J->names, &J->cape, J->ne + 1, sizeof *J->names) < 0 ||
+                       !(J->names[J->ne] = jd_arena_strdup(&J->ar, e)))) ||
+            jd_grow((void **)&J->pairs, &J->capp, J->np + 1, sizeof *J->pairs) < 0) {
             rc = JD_ENOMEM;
             break;
         }
         if (added)
-            ne++;
-        pairs[np++] = (eth_pair){ref_kid[*ri], *ei};
+            J->ne++;
+        J->pairs[J->np++] = (eth_pair){J->ref_kid[*ri], *ei};
     }
-    if (rc == JD_OK && st && r != SQLITE_DONE)
+    if (rc == JD_OK && r != SQLITE_DONE)
         rc = jd_sq__err(q, err, "ethnicity");
     sqlite3_finalize(st);
-    /* a child with a ref that has no mention with an ethnicity: ("", 0) */
-    bool *bare = rc == JD_OK ? calloc(nk ? nk : 1, sizeof *bare) : NULL;
-    if (rc == JD_OK && !bare)
+    return rc;
+}
+
+/* The rows to cb: per child, ("", 0) when one of its refs had no mention
+ * with an ethnicity, then each ethnicity (by name) with its count. */
+static int eth_emit(eth_join *J,
+                    int (*cb)(const char *person_id, const char *ethnicity, int64_t n,
+                              void *payload),
+                    void *payload)
+{
+    int rc = JD_OK;
+    uint32_t *rank = NULL, *order = NULL;
+    bool *bare = calloc(J->nk ? J->nk : 1, sizeof *bare);
+    if (!bare)
         rc = JD_ENOMEM;
-    for (size_t i = 0; rc == JD_OK && i < nr; i++)
-        if (!ref_seen[i])
-            bare[ref_kid[i]] = true;
-    if (rc == JD_OK && (!(rank = malloc((ne ? ne : 1) * sizeof *rank)) ||
-                        !(order = malloc((ne ? ne : 1) * sizeof *order))))
+    for (size_t i = 0; rc == JD_OK && i < J->nr; i++)
+        if (!J->ref_seen[i])
+            bare[J->ref_kid[i]] = true;
+    if (rc == JD_OK && (!(rank = malloc((J->ne ? J->ne : 1) * sizeof *rank)) ||
+                        !(order = malloc((J->ne ? J->ne : 1) * sizeof *order))))
         rc = JD_ENOMEM;
     if (rc == JD_OK) {
-        for (size_t i = 0; i < ne; i++)
+        for (size_t i = 0; i < J->ne; i++)
             order[i] = (uint32_t)i;
-        qsort_r(order, ne, sizeof *order, cmp_str_idx, names);
-        for (size_t i = 0; i < ne; i++)
+        qsort_r(order, J->ne, sizeof *order, cmp_str_idx, J->names);
+        for (size_t i = 0; i < J->ne; i++)
             rank[order[i]] = (uint32_t)i;
-        if (np)
-            qsort_r(pairs, np, sizeof *pairs, cmp_eth_pair, rank);
+        if (J->np)
+            qsort_r(J->pairs, J->np, sizeof *J->pairs, cmp_eth_pair, rank);
     }
-    for (size_t k = 0, p = 0; rc == JD_OK && k < nk; k++) {
-        if (bare[k] && (rc = cb(kids[k], "", 0, payload)) != 0)
+    const eth_pair *pairs = J->pairs;
+    for (size_t k = 0, p = 0; rc == JD_OK && k < J->nk; k++) {
+        if (bare[k] && (rc = cb(J->kids[k], "", 0, payload)) != 0)
             break;
-        while (rc == JD_OK && p < np && pairs[p].kid == k) {
+        while (rc == JD_OK && p < J->np && pairs[p].kid == k) {
             size_t e = p;
-            while (e < np && pairs[e].kid == k && pairs[e].eth == pairs[p].eth)
+            while (e < J->np && pairs[e].kid == k && pairs[e].eth == pairs[p].eth)
                 e++;
-            rc = cb(kids[k], names[pairs[p].eth], (int64_t)(e - p), payload);
+            rc = cb(J->kids[k], J->names[pairs[p].eth], (int64_t)(e - p), payload);
             p = e;
         }
     }
-    if (rc == JD_ENOMEM)
-        jd_error_set(err, JD_ENOMEM, "out of memory");
     free(bare);
-    free(kids);
-    free(names);
-    free(ref_kid);
-    free(ref_seen);
     free(rank);
     free(order);
-    free(pairs);
-    jd_strmap_free(&refs);
-    jd_strmap_free(&eths);
-    jd_arena_free(&ar);
+    return rc;
+}
+
+static int sq_ethnicity_rows(jd_store *s,
+                             int (*cb)(const char *person_id, const char *ethnicity, int64_t n,
+                                       void *payload),
+                             void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    eth_join J = {0};
+    jd_strmap_init(&J.refs);
+    jd_strmap_init(&J.eths);
+    jd_arena_init(&J.ar, 1 << 16);
+    int rc = eth_read_refs(q, &J, err);
+    if (rc == JD_OK)
+        rc = eth_read_mentions(q, &J, err);
+    if (rc == JD_OK)
+        rc = eth_emit(&J, cb, payload);
+    if (rc == JD_ENOMEM)
+        jd_oom(err);
+    free(J.kids);
+    free(J.names);
+    free(J.ref_kid);
+    free(J.ref_seen);
+    free(J.pairs);
+    jd_strmap_free(&J.refs);
+    jd_strmap_free(&J.eths);
+    jd_arena_free(&J.ar);
     return rc;
 }
 
@@ -1368,14 +1410,14 @@ static int chrono_refs_load(sq *q, const char *person_id, const char *agency, co
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         if (jd_grow((void **)&out->agency, &out->cap, out->n + 1, sizeof *out->agency) < 0 ||
             jd_grow((void **)&out->ref, &cap2, out->n + 1, sizeof *out->ref) < 0) {
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
             break;
         }
         out->agency[out->n] = strdup(jd_sq__col_text(st, 0));
         out->ref[out->n] = strdup(jd_sq__col_text(st, 1));
         out->n++;
         if (!out->agency[out->n - 1] || !out->ref[out->n - 1]) {
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
             break;
         }
     }
@@ -1460,7 +1502,7 @@ static int chrono_parties(sqlite3_stmt *pa, sqlite3_stmt *ev, const chrono_refs 
         if (chrono_refs_has(refs, agency, ref))
             continue;
         if (jd_grow((void **)&b->parties, &b->pcap, b->np + 1, sizeof *b->parties) < 0)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
         const char *pid = jd_sq__opt_text(pa, 3);
         b->parties[b->np++] = (jd_chrono_party){
             .agency = jd_arena_strdup(a, agency),
@@ -1483,7 +1525,7 @@ static int chrono_objects(sqlite3_stmt *ob, sqlite3_stmt *ev, jd_arena *a, chron
     sqlite3_bind_text(ob, 2, (const char *)sqlite3_column_text(ev, 2), -1, SQLITE_TRANSIENT);
     while ((r = sqlite3_step(ob)) == SQLITE_ROW) {
         if (jd_grow((void **)&b->objects, &b->ocap, b->no + 1, sizeof *b->objects) < 0)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
         const char *d = jd_sq__opt_text(ob, 2);
         b->objects[b->no++] = (jd_chrono_object){
             .object_type = jd_arena_strdup(a, jd_sq__col_text(ob, 0)),
@@ -1795,7 +1837,7 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
         uint32_t *v = jd_strmap_put(&ids, info[i].person_id, strlen(info[i].person_id),
                                     (uint32_t)id, &added);
         if (!v) {
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
             break;
         }
         if (!added) {
@@ -1874,7 +1916,7 @@ static int sq_model_load(jd_store *s, char **out, jd_error *err)
     if (r == SQLITE_ROW) {
         *out = strdup(jd_sq__col_text(st, 0));
         if (!*out)
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
     } else if (r != SQLITE_DONE) {
         rc = jd_sq__err(q, err, "model");
     }
@@ -2151,7 +2193,7 @@ static int sq_doc_get(jd_store *s, const char *name, char **out, jd_doc_state *s
     if (r == SQLITE_ROW) {
         const char *doc = jd_sq__col_text(st, 0);
         if (!(*out = strdup(doc ? doc : "")))
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
         else
             *state = !sqlite3_column_int(st, 1) ? JD_DOC_OLD
                      : sqlite3_column_int(st, 2) ? JD_DOC_CURRENT
@@ -2312,7 +2354,7 @@ int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts 
     if (!s || !q) {
         free(s);
         free(q);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     s->ops = &sqlite_ops;
     s->impl = q;
