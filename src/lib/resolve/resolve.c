@@ -2973,93 +2973,157 @@ static int model_from_json(model *md, const char *text)
     return md->lambda > 0 && md->lambda < 1 ? JD_OK : JD_EINVALID;
 }
 
-int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
-               jd_error *err)
-{
-    jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;
-    if (!s)
-        return jd_error_set(err, JD_EINVALID, "no store");
-    if (!opts)
-        opts = &def;
+/*
+ * One resolve run, phase by phase: load the refs, block, estimate the
+ * parameters (or take the stored ones), score the candidate pairs, cluster
+ * them (confirmed pairs, links by weight with the cannot-links, the second
+ * pass for sparse refs), give each cluster its person_id, its display
+ * fields and notes, and save. jd_resolve runs them all; the incremental run
+ * (incremental.c) reuses them.
+ */
+typedef struct run {
     rs R;
-    memset(&R, 0, sizeof R);
-    vec pairs = {.sz = sizeof(uint64_t)}, links = {.sz = sizeof(match_link)},
-        decs = {.sz = sizeof(decision)};
-    cl *c = NULL;
-    jd_identity_save *saves = NULL;
-    jd_identity_info *info = NULL;
-    char **notes = NULL;
-    old_ids old = {NULL, NULL, 0};
-    uint64_t *vk = NULL; /* (new root << 32 | old person_id) of refs that had one */
-    uint32_t *first = NULL;
-    uint8_t *claimed = NULL;
-    char *mj = NULL;
-    int rc;
+    jd_store *s;
+    const jd_resolve_opts *o;
+    int threads;
+    vec pairs, links, decs;
+    cl *c;
+    char **notes;            /* ref -> what clustering noted on it (malloc'd), NULL none */
+    old_ids old;
+    char **ids;              /* root -> person_id (malloc'd) */
+    jd_identity_save *saves; /* one per ref */
+    jd_identity_info *info;  /* one per identity, in the order of their first refs */
+    size_t ninfo;
+    char *model_json;
+} run;
+
+static void run_init(run *u, jd_store *s, const jd_resolve_opts *o)
+{
+    memset(u, 0, sizeof *u);
+    u->s = s;
+    u->o = o;
+    u->pairs.sz = sizeof(uint64_t);
+    u->links.sz = sizeof(match_link);
+    u->decs.sz = sizeof(decision);
+    u->threads = thread_count(o->threads);
+}
+
+static void run_free(run *u)
+{
+    free(u->model_json);
+    for (size_t k = 0; u->info && k < u->ninfo; k++) {
+        free((char *)u->info[k].dob);
+        free((char *)u->info[k].note);
+    }
+    for (size_t i = 0; u->notes && i < u->R.n; i++)
+        free(u->notes[i]);
+    for (size_t i = 0; u->ids && i < u->R.n; i++)
+        free(u->ids[i]);
+    free(u->ids);
+    free(u->notes);
+    free(u->c);
+    free(u->saves);
+    free(u->info);
+    free(u->pairs.p);
+    free(u->links.p);
+    free(u->decs.p);
+    free(u->old.pid);
+    rs_free(&u->R);
+}
+
+static int run_load(run *u, jd_error *err)
+{
     double t = secs();
-    if ((rc = prepare(&R, s, opts->variants, err)) < 0)
-        goto out;
-    R.st.seconds_load = secs() - t;
-    t = secs();
-    const int threads = thread_count(opts->threads);
-    if (block(&R, &pairs, opts->block_cap, threads) < 0) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
+    int rc = prepare(&u->R, u->s, u->o->variants, err);
+    u->R.st.seconds_load = secs() - t;
+    return rc;
+}
+
+static int run_block(run *u, jd_error *err)
+{
+    double t = secs();
+    if (block(&u->R, &u->pairs, u->o->block_cap, u->threads) < 0)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    u->R.st.candidate_pairs = (int64_t)u->pairs.n;
+    u->R.st.seconds_block = secs() - t;
+    return JD_OK;
+}
+
+/* The parameters: estimated from the candidate pairs, or (frozen) those the
+ * last full run stored; the threshold is always the caller's. */
+static int run_estimate(run *u, bool frozen, jd_error *err)
+{
+    double t = secs();
+    if (frozen) {
+        char *mj = NULL;
+        int rc = u->s->ops->model_load(u->s, &mj, err);
+        if (rc == JD_OK && !mj)
+            rc = jd_error_set(err, JD_ENOTFOUND,
+                              "no stored parameters yet: run joindots resolve first");
+        if (rc == JD_OK && model_from_json(&u->R.md, mj) != JD_OK)
+            rc = jd_error_set(err, JD_ESTORE,
+                              "the stored parameters are damaged or from an older joindots: "
+                              "run joindots resolve again");
+        free(mj);
+        if (rc < 0)
+            return rc;
     }
-    R.st.candidate_pairs = (int64_t)pairs.n;
-    R.st.seconds_block = secs() - t;
-    t = secs();
-    R.md.threshold = opts->threshold;
-    estimate(&R, pairs.p, pairs.n, 0x5eed, opts->em_iterations, threads);
-    weights_ready(&R);
-    R.st.seconds_estimate = secs() - t;
-    t = secs();
-    R.st.scored_pairs = (int64_t)pairs.n;
-    if (score_all(&R, pairs.p, pairs.n, opts->threshold, threads, &links, &R.st) < 0) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
-    R.st.seconds_score = secs() - t;
-    t = secs();
-    decisions_ctx dc = {&R, &decs};
-    if ((rc = s->ops->decisions(s, on_decision, &dc, err)) < 0)
-        goto out;
-    c = calloc(R.n ? R.n : 1, sizeof *c);
-    notes = calloc(R.n ? R.n : 1, sizeof *notes);
-    if (!c || !notes) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
-    for (uint32_t i = 0; i < R.n; i++) {
+    u->R.md.threshold = u->o->threshold;
+    if (!frozen)
+        estimate(&u->R, u->pairs.p, u->pairs.n, 0x5eed, u->o->em_iterations, u->threads);
+    weights_ready(&u->R);
+    u->R.st.seconds_estimate = secs() - t;
+    return JD_OK;
+}
+
+static int run_score(run *u, jd_error *err)
+{
+    double t = secs();
+    u->R.st.scored_pairs = (int64_t)u->pairs.n;
+    if (score_all(&u->R, u->pairs.p, u->pairs.n, u->o->threshold, u->threads, &u->links,
+                  &u->R.st) < 0)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    u->R.st.seconds_score = secs() - t;
+    return JD_OK;
+}
+
+/* Every ref its own cluster, holding what the cannot-links read. */
+static void cluster_init(const rs *R, cl *c)
+{
+    for (uint32_t i = 0; i < R->n; i++) {
         c[i].parent = i;
         c[i].next = i;
         c[i].size = 1;
         /* a ref written with both genders says nothing about its gender */
-        c[i].gmask = R.r[i].gmask == 3 ? 0 : R.r[i].gmask;
-        c[i].ngen[0] = R.r[i].ngen[0];
-        c[i].ngen[1] = R.r[i].ngen[1];
-        c[i].by_lo = R.r[i].by_lo;
-        c[i].by_hi = R.r[i].by_hi;
-        c[i].full = !sparse_ref(&R, i);
-        for (uint8_t k = 0; k < R.r[i].nfore; k++)
-            fn_add(&c[i], R.r[i].fore[k], 1);
-        for (uint8_t k = 0; k < R.r[i].nnhs; k++)
-            add_id(c[i].nhs, &c[i].nn, 4, R.r[i].nhs[k]);
-        for (uint8_t k = 0; k < R.r[i].nupn; k++)
-            add_id(c[i].upn, &c[i].nu, 4, R.r[i].upn[k]);
-        for (uint8_t k = 0; k < R.r[i].ndob; k++)
-            if (R.r[i].dob[k] % 100 && R.r[i].dob[k] / 100 % 100)
-                add_id(c[i].dob, &c[i].nd, 8, R.r[i].dob[k]);
+        c[i].gmask = R->r[i].gmask == 3 ? 0 : R->r[i].gmask;
+        c[i].ngen[0] = R->r[i].ngen[0];
+        c[i].ngen[1] = R->r[i].ngen[1];
+        c[i].by_lo = R->r[i].by_lo;
+        c[i].by_hi = R->r[i].by_hi;
+        c[i].full = !sparse_ref(R, i);
+        for (uint8_t k = 0; k < R->r[i].nfore; k++)
+            fn_add(&c[i], R->r[i].fore[k], 1);
+        for (uint8_t k = 0; k < R->r[i].nnhs; k++)
+            add_id(c[i].nhs, &c[i].nn, 4, R->r[i].nhs[k]);
+        for (uint8_t k = 0; k < R->r[i].nupn; k++)
+            add_id(c[i].upn, &c[i].nu, 4, R->r[i].upn[k]);
+        for (uint8_t k = 0; k < R->r[i].ndob; k++)
+            if (R->r[i].dob[k] % 100 && R->r[i].dob[k] / 100 % 100)
+                add_id(c[i].dob, &c[i].nd, 8, R->r[i].dob[k]);
     }
-    decision *dv = decs.p;
-    /* confirmed pairs first; "not the same person" still wins */
-    for (size_t i = 0; i < decs.n; i++) {
+}
+
+/* Confirmed pairs first; "not the same person" still wins. */
+static void merge_confirmed(rs *R, cl *c, const decision *dv, size_t nd)
+{
+    for (size_t i = 0; i < nd; i++) {
         if (!dv[i].same)
             continue;
         uint32_t x = find(c, dv[i].a), y = find(c, dv[i].b);
         if (x == y)
             continue;
         bool blocked = false;
-        for (size_t k = 0; k < decs.n; k++) {
+        for (size_t k = 0; k < nd; k++) {
             if (dv[k].same)
                 continue;
             uint32_t ra = find(c, dv[k].a), rb = find(c, dv[k].b);
@@ -3067,81 +3131,102 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         }
         if (!blocked) {
             merge(c, x, y);
-            R.st.confirmed++;
+            R->st.confirmed++;
         }
     }
-    match_link *lv = links.p;
-    if (links.n > 1)
-        qsort(lv, links.n, sizeof *lv, cmp_link);
-    lvcache *lc = huge_calloc(sizeof *lc); /* names of the links; NULL: only slower */
-    vec defer = {.sz = sizeof(deferred)}; /* links with a sparse ref, for join_sparse */
-    for (size_t i = 0; i < links.n; i++) {
+}
+
+/* A link kept apart for want of evidence, noted on both refs. */
+static void note_possible(const rs *R, char **notes, const match_link *l)
+{
+    for (int side = 0; side < 2; side++) {
+        uint32_t me = side ? l->b : l->a, other = side ? l->a : l->b;
+        if (notes[me] && strlen(notes[me]) > 600)
+            continue;
+        char buf[512];
+        snprintf(buf, sizeof buf,
+                 "%s%spossible match: %s:%s and %s:%s (match weight %.1f) kept apart, "
+                 "a sparse record needs an identifier, names and a date of birth, or "
+                 "names, age and address in common",
+                 notes[me] ? notes[me] : "", notes[me] ? "; " : "",
+                 pool_str(&R->ids, R->r[me].agency), pool_str(&R->ids, R->r[me].ref),
+                 pool_str(&R->ids, R->r[other].agency), pool_str(&R->ids, R->r[other].ref),
+                 l->w);
+        free(notes[me]);
+        notes[me] = strdup(buf);
+    }
+}
+
+/* A link refused by a cannot-link, explained on both refs (a few notes per
+ * ref at most). */
+static void note_refused(const rs *R, char **notes, const match_link *l, const char *why)
+{
+    for (int side = 0; side < 2; side++) {
+        uint32_t me = side ? l->b : l->a, other = side ? l->a : l->b;
+        if (notes[me] && strlen(notes[me]) > 600)
+            continue;
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s%s%s:%s kept apart from %s:%s (match weight %.1f): %s",
+                 notes[me] ? notes[me] : "", notes[me] ? "; " : "",
+                 pool_str(&R->ids, R->r[me].agency), pool_str(&R->ids, R->r[me].ref),
+                 pool_str(&R->ids, R->r[other].agency), pool_str(&R->ids, R->r[other].ref),
+                 l->w, why);
+        free(notes[me]);
+        notes[me] = strdup(buf);
+    }
+}
+
+/* The links in order of weight, each merged unless evidence is short (a
+ * sparse ref's links wait in `defer` for join_sparse) or a cannot-link
+ * refuses it. */
+static void cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision *dv, size_t nd,
+                         lvcache *lc, char **notes, vec *defer)
+{
+    if (nl > 1)
+        qsort(lv, nl, sizeof *lv, cmp_link);
+    for (size_t i = 0; i < nl; i++) {
         uint32_t x = find(c, lv[i].a), y = find(c, lv[i].b);
         if (x == y)
             continue;
-        if (!enough_evidence(&R, lv[i].a, lv[i].b, lc) &&
-            (sparse_ref(&R, lv[i].a) || sparse_ref(&R, lv[i].b))) {
+        if (!enough_evidence(R, lv[i].a, lv[i].b, lc) &&
+            (sparse_ref(R, lv[i].a) || sparse_ref(R, lv[i].b))) {
             /* a sparse ref: the second pass decides (join_sparse) */
             for (int side = 0; side < 2; side++) {
                 uint32_t me = side ? lv[i].b : lv[i].a, other = side ? lv[i].a : lv[i].b;
-                deferred *df = sparse_ref(&R, me) ? vec_push(&defer) : NULL;
+                deferred *df = sparse_ref(R, me) ? vec_push(defer) : NULL;
                 if (df)
                     *df = (deferred){me, other, lv[i].w};
             }
             continue;
         }
-        if (!enough_evidence(&R, lv[i].a, lv[i].b, lc)) {
-            R.st.sparse_kept_apart++;
-            for (int side = 0; side < 2; side++) {
-                uint32_t me = side ? lv[i].b : lv[i].a, other = side ? lv[i].a : lv[i].b;
-                if (notes[me] && strlen(notes[me]) > 600)
-                    continue;
-                char buf[512];
-                snprintf(buf, sizeof buf,
-                         "%s%spossible match: %s:%s and %s:%s (match weight %.1f) kept apart, "
-                         "a sparse record needs an identifier, names and a date of birth, or "
-                         "names, age and address in common",
-                         notes[me] ? notes[me] : "", notes[me] ? "; " : "",
-                         pool_str(&R.ids, R.r[me].agency), pool_str(&R.ids, R.r[me].ref),
-                         pool_str(&R.ids, R.r[other].agency), pool_str(&R.ids, R.r[other].ref),
-                         lv[i].w);
-                free(notes[me]);
-                notes[me] = strdup(buf);
-            }
+        if (!enough_evidence(R, lv[i].a, lv[i].b, lc)) {
+            R->st.sparse_kept_apart++;
+            note_possible(R, notes, &lv[i]);
             continue;
         }
         int reason;
-        bool direct = R.r[lv[i].a].ndob && R.r[lv[i].b].ndob && names_agree(&R, lv[i].a, lv[i].b, lc);
-        const char *why = conflict(&R, c, x, y, dv, decs.n, direct, &reason);
+        bool direct = R->r[lv[i].a].ndob && R->r[lv[i].b].ndob && names_agree(R, lv[i].a, lv[i].b, lc);
+        const char *why = conflict(R, c, x, y, dv, nd, direct, &reason);
         if (!why) {
             merge(c, x, y);
-            R.st.links++;
+            R->st.links++;
             continue;
         }
-        R.st.refused++;
-        R.st.refused_by[reason]++;
-        /* the refusal is explained on both sides (a few notes per ref at most) */
-        for (int side = 0; side < 2; side++) {
-            uint32_t me = side ? lv[i].b : lv[i].a, other = side ? lv[i].a : lv[i].b;
-            if (notes[me] && strlen(notes[me]) > 600)
-                continue;
-            char buf[512];
-            snprintf(buf, sizeof buf, "%s%s%s:%s kept apart from %s:%s (match weight %.1f): %s",
-                     notes[me] ? notes[me] : "", notes[me] ? "; " : "",
-                     pool_str(&R.ids, R.r[me].agency), pool_str(&R.ids, R.r[me].ref),
-                     pool_str(&R.ids, R.r[other].agency), pool_str(&R.ids, R.r[other].ref),
-                     lv[i].w, why);
-            free(notes[me]);
-            notes[me] = strdup(buf);
-        }
+        R->st.refused++;
+        R->st.refused_by[reason]++;
+        note_refused(R, notes, &lv[i], why);
     }
-    R.st.sparse_joined = join_sparse(&R, c, defer.p, defer.n, dv, decs.n, lc, notes);
-    for (size_t i = 0; i < defer.n; i++) {
-        const deferred *df = (const deferred *)defer.p + i;
+}
+
+/* The deferred links of sparse refs the second pass did not join, noted. */
+static void note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, char **notes)
+{
+    for (size_t i = 0; i < n; i++) {
+        const deferred *df = dv + i;
         if (find(c, df->s) == find(c, df->o))
             continue;
-        bool both = sparse_ref(&R, df->o);
-        R.st.sparse_kept_apart += !both || df->s < df->o;
+        bool both = sparse_ref(R, df->o);
+        R->st.sparse_kept_apart += !both || df->s < df->o;
         for (int side = 0; side < (both ? 1 : 2); side++) {
             uint32_t me = side ? df->o : df->s, other = side ? df->s : df->o;
             char buf[400];
@@ -3149,129 +3234,168 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
                      "possible match: %s:%s and %s:%s (match weight %.1f) kept apart, a sparse "
                      "record needs an identifier, names and a date of birth, or names, age and "
                      "address in common, or links that point to one person",
-                     pool_str(&R.ids, R.r[me].agency), pool_str(&R.ids, R.r[me].ref),
-                     pool_str(&R.ids, R.r[other].agency), pool_str(&R.ids, R.r[other].ref),
+                     pool_str(&R->ids, R->r[me].agency), pool_str(&R->ids, R->r[me].ref),
+                     pool_str(&R->ids, R->r[other].agency), pool_str(&R->ids, R->r[other].ref),
                      df->w);
             note_add(&notes[me], buf);
         }
     }
+}
+
+static int run_cluster(run *u, jd_error *err)
+{
+    rs *R = &u->R;
+    double t = secs();
+    decisions_ctx dc = {R, &u->decs};
+    int rc = u->s->ops->decisions(u->s, on_decision, &dc, err);
+    if (rc < 0)
+        return rc;
+    u->c = calloc(R->n ? R->n : 1, sizeof *u->c);
+    u->notes = calloc(R->n ? R->n : 1, sizeof *u->notes);
+    if (!u->c || !u->notes)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    cluster_init(R, u->c);
+    decision *dv = u->decs.p;
+    merge_confirmed(R, u->c, dv, u->decs.n);
+    lvcache *lc = huge_calloc(sizeof *lc); /* names of the links; NULL: only slower */
+    vec defer = {.sz = sizeof(deferred)}; /* links with a sparse ref, for join_sparse */
+    cluster_links(R, u->c, u->links.p, u->links.n, dv, u->decs.n, lc, u->notes, &defer);
+    R->st.sparse_joined = join_sparse(R, u->c, defer.p, defer.n, dv, u->decs.n, lc, u->notes);
+    note_unjoined(R, u->c, defer.p, defer.n, u->notes);
     free(defer.p);
     free(lc);
-    for (size_t i = 0; i < decs.n; i++)
-        R.st.rejected += !dv[i].same;
-    R.st.seconds_cluster = secs() - t;
-    t = secs();
-    /* person_ids: a cluster keeps the id most of its refs had before */
-    old.R = &R;
-    old.pid = calloc(R.n ? R.n : 1, sizeof *old.pid);
-    if (!old.pid) {
+    for (size_t i = 0; i < u->decs.n; i++)
+        R->st.rejected += !dv[i].same;
+    R->st.seconds_cluster = secs() - t;
+    return JD_OK;
+}
+
+/* Each ref's person_id before this run (u->old). */
+static int load_old(run *u, jd_error *err)
+{
+    u->old.R = &u->R;
+    u->old.pid = calloc(u->R.n ? u->R.n : 1, sizeof *u->old.pid);
+    if (!u->old.pid)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    int rc = u->s->ops->identity_refs(u->s, on_old, &u->old, err);
+    if (rc > 0 || rc == JD_ENOMEM)
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
+    return rc;
+}
+
+/* The old id most of root r's refs had, not yet taken by another cluster;
+ * ties go to the smaller id. vk: the votes (root << 32 | old id) sorted,
+ * first[r]: where r's start (+1; 0 none). Returns 0 when there is none. */
+static uint32_t best_old_id(const rs *R, uint32_t r, const uint64_t *vk, size_t nv,
+                            const uint32_t *first, const uint8_t *claimed)
+{
+    const char *best = NULL;
+    uint32_t best_id = 0, bn = 0;
+    for (size_t v = first[r] ? first[r] - 1 : nv; v < nv && (uint32_t)(vk[v] >> 32) == r;) {
+        size_t e = v;
+        while (e < nv && vk[e] == vk[v])
+            e++;
+        uint32_t id = (uint32_t)vk[v], n = (uint32_t)(e - v);
+        const char *k = pool_str(&R->ids, id);
+        if (!claimed[id] && (n > bn || (n == bn && best && strcmp(k, best) < 0))) {
+            best = k;
+            best_id = id;
+            bn = n;
+        }
+        v = e;
     }
-    if ((rc = s->ops->identity_refs(s, on_old, &old, err)) != 0) {
-        if (rc > 0 || rc == JD_ENOMEM)
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
-    saves = calloc(R.n ? R.n : 1, sizeof *saves);
-    info = calloc(R.n ? R.n : 1, sizeof *info);
-    char **ids = calloc(R.n ? R.n : 1, sizeof *ids); /* root -> person_id */
+    return best_id;
+}
+
+/* person_ids: a cluster keeps the id most of its refs had before; the
+ * others get fresh ones. Fills u->ids, u->saves and u->info (person_ids). */
+static int assign_ids(run *u, jd_error *err)
+{
+    rs *R = &u->R;
+    cl *c = u->c;
+    size_t nn = R->n ? R->n : 1;
+    u->saves = calloc(nn, sizeof *u->saves);
+    u->info = calloc(nn, sizeof *u->info);
+    u->ids = calloc(nn, sizeof *u->ids);
     /* Votes: each ref's old person_id, keyed by its new cluster (root) and
-     * sorted, so a root's votes lie together; first[] gives where each root's
-     * votes start (+1; 0 = none). */
-    vk = malloc((R.n ? R.n : 1) * sizeof *vk);
-    first = calloc(R.n ? R.n : 1, sizeof *first);
-    claimed = calloc(R.ids.len + 1, 1); /* old id (pool offset) -> taken by a cluster */
-    if (!saves || !info || !ids || !vk || !first || !claimed) {
-        free(ids);
+     * sorted, so a root's votes lie together. */
+    uint64_t *vk = malloc(nn * sizeof *vk);
+    uint32_t *first = calloc(nn, sizeof *first);
+    uint8_t *claimed = calloc(R->ids.len + 1, 1); /* old id (pool offset) -> taken */
+    int rc = JD_OK;
+    if (!u->saves || !u->info || !u->ids || !vk || !first || !claimed) {
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         goto out;
     }
     size_t nv = 0;
-    for (uint32_t i = 0; i < R.n; i++)
-        if (old.pid[i])
-            vk[nv++] = (uint64_t)find(c, i) << 32 | old.pid[i];
+    for (uint32_t i = 0; i < R->n; i++)
+        if (u->old.pid[i])
+            vk[nv++] = (uint64_t)find(c, i) << 32 | u->old.pid[i];
     if (jd_resolve__radix_sort_u64(vk, nv) < 0)
         qsort(vk, nv, sizeof *vk, cmp_u64);
     for (size_t v = nv; v-- > 0;)
         first[vk[v] >> 32] = (uint32_t)v + 1;
-    long next = old.max_num;
-    size_t ninfo = 0;
-    for (uint32_t i = 0; i < R.n; i++) {
+    long next = u->old.max_num;
+    for (uint32_t i = 0; i < R->n; i++) {
         uint32_t r = find(c, i);
-        if (!ids[r]) {
-            /* the old id most of the cluster's refs had, not yet taken by
-             * another cluster; ties go to the smaller id */
-            const char *best = NULL;
-            uint32_t best_id = 0, bn = 0;
-            for (size_t v = first[r] ? first[r] - 1 : nv; v < nv && (uint32_t)(vk[v] >> 32) == r;) {
-                size_t e = v;
-                while (e < nv && vk[e] == vk[v])
-                    e++;
-                uint32_t id = (uint32_t)vk[v], n = (uint32_t)(e - v);
-                const char *k = pool_str(&R.ids, id);
-                if (!claimed[id] && (n > bn || (n == bn && best && strcmp(k, best) < 0))) {
-                    best = k;
-                    best_id = id;
-                    bn = n;
-                }
-                v = e;
-            }
+        if (!u->ids[r]) {
+            uint32_t best_id = best_old_id(R, r, vk, nv, first, claimed);
             char fresh[32];
-            if (!best) {
+            const char *best = fresh;
+            if (!best_id) {
                 snprintf(fresh, sizeof fresh, "P%06ld", ++next);
-                best = fresh;
             } else {
                 claimed[best_id] = 1;
+                best = pool_str(&R->ids, best_id);
             }
-            ids[r] = strdup(best);
-            info[ninfo].person_id = ids[r];
-            ninfo++;
+            if (!(u->ids[r] = strdup(best))) {
+                rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+                goto out;
+            }
+            u->info[u->ninfo++].person_id = u->ids[r];
         }
-        saves[i] = (jd_identity_save){pool_str(&R.ids, R.r[i].agency),
-                                      pool_str(&R.ids, R.r[i].ref), ids[r]};
+        u->saves[i] = (jd_identity_save){pool_str(&R->ids, R->r[i].agency),
+                                         pool_str(&R->ids, R->r[i].ref), u->ids[r]};
     }
-    /* display fields per identity, in one pass over the refs: the ref with most
-     * mentions names it; the full date of birth most mentions carry is its dob */
-    typedef struct acc {
-        uint32_t best, bestm, dobv[4], dobc[4];
-        uint32_t fore[4]; /* distinct first names (4: at least four) */
-        uint8_t ndob, nfore, gmask;
-        bool child;
-        jd_buf notes;
-    } acc;
-    acc *ac = calloc(ninfo ? ninfo : 1, sizeof *ac);
-    uint32_t *slot = calloc(R.n ? R.n : 1, sizeof *slot); /* root -> info index + 1 */
-    if (!ac || !slot) {
-        free(ac);
-        free(slot);
-        for (uint32_t i = 0; i < R.n; i++)
-            free(ids[i]);
-        free(ids);
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
-    for (size_t k = 0; k < ninfo; k++) {
-        ac[k].best = UINT32_MAX;
-        jd_buf_init(&ac[k].notes, 4096);
-    }
-    for (uint32_t i = 0, k = 0; i < R.n; i++) {
-        uint32_t r = find(c, i);
+out:
+    free(vk);
+    free(first);
+    free(claimed);
+    return rc;
+}
+
+/* What the display fields of one identity are made from. */
+typedef struct acc {
+    uint32_t best, bestm, dobv[4], dobc[4];
+    uint32_t fore[4]; /* distinct first names (4: at least four) */
+    uint8_t ndob, nfore, gmask;
+    bool child;
+    jd_buf notes;
+} acc;
+
+/* One pass over the refs: the ref with most mentions names the identity,
+ * the full dates of birth and first names, the notes. slot: root -> info
+ * index + 1 (identities were numbered in ref order in assign_ids). */
+static void accumulate(const run *u, acc *ac, uint32_t *slot)
+{
+    const rs *R = &u->R;
+    for (uint32_t i = 0, k = 0; i < R->n; i++) {
+        uint32_t r = find(u->c, i);
         if (!slot[r])
-            slot[r] = ++k; /* identities were numbered in this same order above */
+            slot[r] = ++k;
     }
-    for (uint32_t i = 0; i < R.n; i++) {
-        acc *a = &ac[slot[find(c, i)] - 1];
-        if (R.r[i].mentions > a->bestm) {
-            a->bestm = R.r[i].mentions;
+    for (uint32_t i = 0; i < R->n; i++) {
+        acc *a = &ac[slot[find(u->c, i)] - 1];
+        if (R->r[i].mentions > a->bestm) {
+            a->bestm = R->r[i].mentions;
             a->best = i;
         }
-        a->child |= R.r[i].child;
-        a->gmask |= R.r[i].gmask;
-        for (uint8_t f = 0; f < R.r[i].nfore && a->nfore < 4; f++)
-            add_id(a->fore, &a->nfore, 4, R.r[i].fore[f]);
-        for (uint8_t d = 0; d < R.r[i].ndob; d++) {
-            uint32_t v = R.r[i].dob[d];
+        a->child |= R->r[i].child;
+        a->gmask |= R->r[i].gmask;
+        for (uint8_t f = 0; f < R->r[i].nfore && a->nfore < 4; f++)
+            add_id(a->fore, &a->nfore, 4, R->r[i].fore[f]);
+        for (uint8_t d = 0; d < R->r[i].ndob; d++) {
+            uint32_t v = R->r[i].dob[d];
             if (!(v % 100) || !(v / 100 % 100))
                 continue;
             int j = 0;
@@ -3280,51 +3404,77 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
             if (j < 4) {
                 a->ndob += !a->dobv[j];
                 a->dobv[j] = v;
-                a->dobc[j] += R.r[i].mentions;
+                a->dobc[j] += R->r[i].mentions;
             }
         }
-        if (notes[i]) {
+        if (u->notes[i]) {
             int r1 = a->notes.len ? jd_buf_adds(&a->notes, "; ") : JD_OK;
-            if (r1 == JD_OK && jd_buf_adds(&a->notes, notes[i]) != JD_OK) {
+            if (r1 == JD_OK && jd_buf_adds(&a->notes, u->notes[i]) != JD_OK) {
                 /* notes are capped: the identity keeps what fits */
             }
         }
     }
+}
+
+/* Review of mixed identities: more than one full date of birth, gender or
+ * first name is shown to a person (on the identity, and as a line on
+ * opts->review); explain-match explains any pair. */
+static void review(run *u, acc *a, const char *person_id)
+{
+    rs *R = &u->R;
+    bool rd = a->ndob > 1, rg = a->gmask == 3, rf = false;
+    /* first names that are not one another's typo, variant or initial */
+    for (int x = 0; x < a->nfore && !rf; x++)
+        for (int y = x + 1; y < a->nfore && !rf; y++)
+            rf = name_pair_level(R, a->fore[x], a->fore[y], true) < L_SIMILAR;
+    if (!(rd || rg || rf))
+        return;
+    R->st.review++;
+    R->st.review_dob += rd;
+    R->st.review_gender += rg;
+    R->st.review_forename += rf;
+    char line[400];
+    snprintf(line, sizeof line, "review:%s%s%s", rd ? " more than one date of birth" : "",
+             rg ? (rd ? ", both genders" : " both genders") : "",
+             rf ? (rd || rg ? ", more than one first name" : " more than one first name") : "");
+    if ((a->notes.len && jd_buf_adds(&a->notes, "; ") != JD_OK) ||
+        jd_buf_adds(&a->notes, line) != JD_OK) {
+        /* notes are capped: the identity keeps what fits */
+    }
+    FILE *out = u->o->review;
+    if (out) {
+        fprintf(out, "%s\t%s", person_id, line + 8);
+        for (int d = 0; d < 4 && a->dobv[d]; d++)
+            fprintf(out, "%s%04u-%02u-%02u", d ? ", " : "\tdates of birth ", a->dobv[d] / 10000,
+                    a->dobv[d] / 100 % 100, a->dobv[d] % 100);
+        for (int f = 0; f < a->nfore; f++)
+            fprintf(out, "%s%s", f ? ", " : "\tfirst names ", pool_str(&R->names, a->fore[f]));
+        fputc('\n', out);
+    }
+}
+
+/* Display fields per identity: the ref with most mentions names it; the
+ * full date of birth most mentions carry is its dob. */
+static int identity_fields(run *u, jd_error *err)
+{
+    size_t ninfo = u->ninfo;
+    acc *ac = calloc(ninfo ? ninfo : 1, sizeof *ac);
+    uint32_t *slot = calloc(u->R.n ? u->R.n : 1, sizeof *slot); /* root -> info index + 1 */
+    if (!ac || !slot) {
+        free(ac);
+        free(slot);
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
     for (size_t k = 0; k < ninfo; k++) {
-        /* Review of mixed identities: more than one full date of birth,
-         * gender or first name is shown to a person (on the identity, and
-         * as a line on opts->review); explain-match explains any pair. */
+        ac[k].best = UINT32_MAX;
+        jd_buf_init(&ac[k].notes, 4096);
+    }
+    accumulate(u, ac, slot);
+    for (size_t k = 0; k < ninfo; k++) {
         acc *a = &ac[k];
-        bool rd = a->ndob > 1, rg = a->gmask == 3, rf = false;
-        /* first names that are not one another's typo, variant or initial */
-        for (int x = 0; x < a->nfore && !rf; x++)
-            for (int y = x + 1; y < a->nfore && !rf; y++)
-                rf = name_pair_level(&R, a->fore[x], a->fore[y], true) < L_SIMILAR;
-        if (rd || rg || rf) {
-            R.st.review++;
-            R.st.review_dob += rd;
-            R.st.review_gender += rg;
-            R.st.review_forename += rf;
-            char line[400];
-            snprintf(line, sizeof line, "review:%s%s%s", rd ? " more than one date of birth" : "",
-                             rg ? (rd ? ", both genders" : " both genders") : "",
-                             rf ? (rd || rg ? ", more than one first name" : " more than one first name") : "");
-            if ((a->notes.len && jd_buf_adds(&a->notes, "; ") != JD_OK) ||
-                jd_buf_adds(&a->notes, line) != JD_OK) {
-                /* notes are capped: the identity keeps what fits */
-            }
-            if (opts->review) {
-                fprintf(opts->review, "%s\t%s", info[k].person_id, line + 8);
-                for (int d = 0; d < 4 && a->dobv[d]; d++)
-                    fprintf(opts->review, "%s%04u-%02u-%02u", d ? ", " : "\tdates of birth ",
-                            a->dobv[d] / 10000, a->dobv[d] / 100 % 100, a->dobv[d] % 100);
-                for (int f = 0; f < a->nfore; f++)
-                    fprintf(opts->review, "%s%s", f ? ", " : "\tfirst names ",
-                            pool_str(&R.names, a->fore[f]));
-                fputc('\n', opts->review);
-            }
-        }
-        info[k].display_name = a->best != UINT32_MAX ? pool_str(&R.ids, R.r[a->best].name) : NULL;
+        jd_identity_info *in = &u->info[k];
+        review(u, a, in->person_id);
+        in->display_name = a->best != UINT32_MAX ? pool_str(&u->R.ids, u->R.r[a->best].name) : NULL;
         char *dob = NULL;
         if (a->dobv[0]) {
             int j = 0;
@@ -3336,45 +3486,77 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
                      a->dobv[j] / 100 % 100, a->dobv[j] % 100);
             dob = strdup(dobs);
         }
-        info[k].dob = dob;
-        info[k].is_child = a->child;
-        info[k].note = a->notes.len ? jd_buf_detach(&a->notes) : NULL;
+        in->dob = dob;
+        in->is_child = a->child;
+        in->note = a->notes.len ? jd_buf_detach(&a->notes) : NULL;
         jd_buf_dispose(&a->notes);
     }
     free(ac);
     free(slot);
-    json_t *mjs = model_json(&R.md);
-    mj = json_dumps(mjs, JSON_COMPACT);
+    return JD_OK;
+}
+
+/* Ids, display fields and notes of every cluster (timed as save). */
+static int run_identities(run *u, jd_error *err)
+{
+    double t = secs();
+    int rc = load_old(u, err);
+    if (rc == JD_OK)
+        rc = assign_ids(u, err);
+    if (rc == JD_OK)
+        rc = identity_fields(u, err);
+    u->R.st.identities = (int64_t)u->ninfo;
+    u->R.st.seconds_save = secs() - t;
+    return rc;
+}
+
+/* Replace every identity in the store. */
+static int run_save(run *u, jd_error *err)
+{
+    double t = secs();
+    json_t *mjs = model_json(&u->R.md);
+    u->model_json = json_dumps(mjs, JSON_COMPACT);
     json_decref(mjs);
-    rc = s->ops->identities_replace(s, saves, R.n, info, ninfo, mj, R.st.candidate_pairs,
-                                    R.st.links, err);
-    R.st.identities = (int64_t)ninfo;
-    R.st.seconds_save = secs() - t;
-    for (size_t k = 0; k < ninfo; k++) {
-        free((char *)info[k].dob);
-        free((char *)info[k].note);
-    }
-    for (uint32_t i = 0; i < R.n; i++)
-        free(ids[i]);
-    free(ids);
+    int rc = u->s->ops->identities_replace(u->s, u->saves, u->R.n, u->info, u->ninfo,
+                                           u->model_json, u->R.st.candidate_pairs,
+                                           u->R.st.links, err);
+    u->R.st.seconds_save += secs() - t;
+    return rc;
+}
+
+/* Everything up to the identities, with estimated or stored parameters. */
+static int run_resolve(run *u, bool frozen, jd_error *err)
+{
+    int rc = run_load(u, err);
+    if (rc == JD_OK)
+        rc = run_block(u, err);
+    if (rc == JD_OK)
+        rc = run_estimate(u, frozen, err);
+    if (rc == JD_OK)
+        rc = run_score(u, err);
+    if (rc == JD_OK)
+        rc = run_cluster(u, err);
+    if (rc == JD_OK)
+        rc = run_identities(u, err);
+    return rc;
+}
+
+int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
+               jd_error *err)
+{
+    jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;
+    if (!s)
+        return jd_error_set(err, JD_EINVALID, "no store");
+    if (!opts)
+        opts = &def;
+    run u;
+    run_init(&u, s, opts);
+    int rc = run_resolve(&u, opts->frozen_params, err);
+    if (rc == JD_OK)
+        rc = run_save(&u, err);
     if (rc == JD_OK && stats)
-        *stats = R.st;
-out:
-    free(mj);
-    for (size_t i = 0; notes && i < R.n; i++)
-        free(notes[i]);
-    free(notes);
-    free(c);
-    free(saves);
-    free(info);
-    free(pairs.p);
-    free(links.p);
-    free(decs.p);
-    free(old.pid);
-    free(vk);
-    free(first);
-    free(claimed);
-    rs_free(&R);
+        *stats = u.R.st;
+    run_free(&u);
     return rc;
 }
 
