@@ -10,7 +10,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: joindots resolve --db FILE [--threshold P] [--variants FILE] [--threads N]\n"
-               "                        [--review]\n"
+               "                        [--review] [--frozen | --incremental [--touched]]\n"
                "\n"
                "Resolves every person_ref in the store into identities: a probabilistic\n"
                "(Fellegi-Sunter) model estimated without labels, several blocking rules,\n"
@@ -26,7 +26,31 @@ static void usage(FILE *f)
                "                  result is the same for any N\n"
                "  --review        list every identity holding more than one date of birth,\n"
                "                  gender or first name (person_id, why, the dates and names);\n"
-               "                  explain any pair in it with joindots explain-match\n");
+               "                  explain any pair in it with joindots explain-match\n"
+               "  --frozen        use the parameters (weights, term frequencies) the last\n"
+               "                  full run stored instead of estimating them again\n"
+               "  --incremental   re-resolve only the refs new or changed since the last run\n"
+               "                  and the clusters they touch, with the stored parameters\n"
+               "                  (the result of --frozen on the same data); merges and\n"
+               "                  splits are recorded\n"
+               "  --touched       with --incremental: list each person_id touched, how\n"
+               "                  (new, grown, shrunk, merged, split, gone, changed) and the\n"
+               "                  other person_id of a merge or split\n");
+}
+
+static void print_touched(const jd_person_set *set)
+{
+    static const char *const names[] = {"new", "grown", "shrunk", "merged", "split", "gone",
+                                        "changed"};
+    for (size_t i = 0; set && i < set->n; i++) {
+        printf("touched\t%s\t", set->v[i].person_id);
+        for (int b = 0, first = 1; b < 7; b++)
+            if (set->v[i].how >> b & 1) {
+                printf("%s%s", first ? "" : ",", names[b]);
+                first = 0;
+            }
+        printf("\t%s\n", set->v[i].other ? set->v[i].other : "");
+    }
 }
 
 int cmd_resolve(int argc, char **argv)
@@ -36,10 +60,14 @@ int cmd_resolve(int argc, char **argv)
                                               {"variants", required_argument, NULL, 'v'},
                                               {"threads", required_argument, NULL, 'j'},
                                               {"review", no_argument, NULL, 'r'},
+                                              {"frozen", no_argument, NULL, 'f'},
+                                              {"incremental", no_argument, NULL, 'i'},
+                                              {"touched", no_argument, NULL, 'T'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
     const char *db = NULL;
     jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
+    bool incremental = false, list = false;
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -66,11 +94,14 @@ int cmd_resolve(int argc, char **argv)
         }
         case 'v': ro.variants = optarg; break;
         case 'r': ro.review = stdout; break;
+        case 'f': ro.frozen_params = true; break;
+        case 'i': incremental = true; break;
+        case 'T': list = true; break;
         case 'h': usage(stdout); return JD_EXIT_OK;
         default: usage(stderr); return JD_EXIT_USAGE;
         }
     }
-    if (!db || optind != argc) {
+    if (!db || optind != argc || (incremental && ro.frozen_params) || (list && !incremental)) {
         usage(stderr);
         return JD_EXIT_USAGE;
     }
@@ -81,9 +112,20 @@ int cmd_resolve(int argc, char **argv)
     int rc = jd_store_open(&s, db, &so, &err);
     jd_resolve_stats st;
     double t0 = cli_now();
+    jd_person_set *touched = NULL;
     if (rc == JD_OK)
-        rc = jd_resolve(s, &ro, &st, &err);
+        rc = incremental ? jd_resolve_incremental(s, &ro, &st, &touched, &err)
+                         : jd_resolve(s, &ro, &st, &err);
     jd_store_close(s);
+    if (rc == JD_OK && incremental) {
+        printf("incremental: %lld refs new or changed, %lld refs re-resolved with them%s, "
+               "%lld identities touched\n",
+               (long long)st.incr_refs, (long long)st.incr_component_refs,
+               st.incr_full ? " (all: saved as a full run)" : "", (long long)st.incr_touched);
+        if (list)
+            print_touched(touched);
+    }
+    jd_person_set_free(touched);
     if (rc < 0) {
         cli_print_error("resolve", &err);
         return cli_exit_code(rc);

@@ -100,8 +100,8 @@ static void test_storeops__identities_replace(void **state)
     jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S", .is_child = 1,
                                 .note = "kept apart from P-2"},
                                {.person_id = "P-2", .display_name = "Bea T"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1"}, {"csc", "C1", "P-1"},
-                               {"police", "N2", "P-2"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL}, {"csc", "C1", "P-1", 0, NULL},
+                               {"police", "N2", "P-2", 0, NULL}};
     int64_t gen0 = -1, gen1 = -1, gen2 = -1;
     assert_int_equal(jd_identity_generation(f->s, &gen0, NULL), JD_OK);
     assert_int_equal(gen0, 0); /* never resolved */
@@ -111,8 +111,8 @@ static void test_storeops__identities_replace(void **state)
     assert_true(gen1 > gen0);
     jd_identity_info info2[] = {{.person_id = "P-3", .display_name = "Bea T"},
                                 {.person_id = "P-1", .display_name = "Amy Smith"}};
-    jd_identity_save refs2[] = {{"police", "N1", "P-1"}, {"csc", "C1", "P-1"},
-                                {"police", "N2", "P-3"}};
+    jd_identity_save refs2[] = {{"police", "N1", "P-1", 0, NULL}, {"csc", "C1", "P-1", 0, NULL},
+                                {"police", "N2", "P-3", 0, NULL}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 3, info2, 2, "{\"m\":2}", 3, 1,
                                                    NULL),
                      JD_OK);
@@ -124,7 +124,7 @@ static void test_storeops__identities_replace(void **state)
     assert_string_equal(s.rows[0], "P-1 csc:C1");
     assert_string_equal(s.rows[1], "P-1 police:N1");
     assert_string_equal(s.rows[2], "P-3 police:N2");
-    jd_identity_save bad[] = {{"police", "N1", "P-1"}, {"police", "N9", "P-404"}};
+    jd_identity_save bad[] = {{"police", "N1", "P-1", 0, NULL}, {"police", "N9", "P-404", 0, NULL}};
     jd_error e;
     assert_int_equal(f->s->ops->identities_replace(f->s, bad, 2, info2, 2, "{}", 2, 0, &e),
                      JD_EINVALID);

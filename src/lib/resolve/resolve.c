@@ -291,6 +291,11 @@ typedef struct rs {
     variants var;
     uint32_t *tf;               /* name id (pool offset) -> uses by refs */
     size_t ntf;
+    size_t tf_n;                /* refs the term frequencies count (frozen: the last full run's) */
+    /* incremental runs: refs whose fingerprint changed, and (set by block)
+     * refs in a block the changed refs pushed over block_cap; NULL otherwise */
+    const uint8_t *chg;
+    uint8_t *over;
     double *tfw;                /* [f * TFW_N + count]: tf_weight's log2(m / u), F_FORE/F_SUR */
     uint64_t *refkey;           /* (agency id << 32 | ref id) + 1 -> index in refidx */
     uint32_t *refidx;
@@ -780,7 +785,7 @@ static double level_weight(const model *md, int f, int l)
 static double tf_log(const rs *R, int f, uint32_t cnt)
 {
     double c = (double)cnt;
-    double u = c > 0 ? c / (double)R->n : 1.0 / (double)R->n;
+    double u = c > 0 ? c / (double)R->tf_n : 1.0 / (double)R->tf_n;
     return log2(R->md.m[f][L_EXACT] / u);
 }
 
@@ -1673,6 +1678,29 @@ static int merge_pairs(uint64_t **pp, size_t *np, uint64_t *q, size_t nq)
 }
 
 /* Candidate pairs by the blocking rules, with `threads` threads (1 to 8). */
+/*
+ * Incremental runs: a block longer than cap that holds a ref whose
+ * fingerprint changed may have been paired before (the ref may be new to
+ * the block, or new altogether) and is skipped now; every ref in it is
+ * marked in over[] so that the clusters its old pairs made are resolved
+ * again. (Which of the changed refs are new to the block is not known, so
+ * every such block is marked.)
+ */
+static void mark_over_cap(const kv *k, size_t nk, size_t cap, const uint8_t *chg, uint8_t *over)
+{
+    for (size_t i = 0, j; i < nk; i = j) {
+        /* rule 11's blocks are its targets and probes together (probe_pairs) */
+        bool r11 = k[i].key >> 60 == 11;
+        uint64_t key = r11 ? k[i].key >> 1 : k[i].key;
+        size_t nchg = chg[k[i].ref];
+        for (j = i + 1; j < nk && (r11 ? k[j].key >> 1 : k[j].key) == key; j++)
+            nchg += chg[k[j].ref];
+        if (j - i > cap && nchg && (cap || !r11))
+            for (size_t x = i; x < j; x++)
+                over[k[x].ref] = 1;
+    }
+}
+
 static int block(rs *R, vec *pairs, int cap, int threads)
 {
     /* the keys of consecutive shares of refs, built in threads and joined
@@ -1699,6 +1727,8 @@ static int block(rs *R, vec *pairs, int cap, int threads)
         free(keys.p);
         return JD_ENOMEM;
     }
+    if (R->chg && R->over)
+        mark_over_cap(k, keys.n, (size_t)(cap > 0 ? cap : 0), R->chg, R->over);
     /* rule 11 sorts last (the rule is the key's top bits): its one-way
      * pairs are taken apart from the rest */
     size_t n11 = keys.n;
@@ -2015,7 +2045,7 @@ static double name_refs(const rs *R, const rview *a)
         for (uint8_t k = 0; k < a->nsur; k++) {
             uint32_t f = a->fore[i], g = a->sur[k];
             double e = (double)(f < R->ntf ? R->tf[f] : 1) * (double)(g < R->ntf ? R->tf[g] : 1) /
-                       (double)(R->n ? R->n : 1);
+                       (double)(R->tf_n ? R->tf_n : 1);
             rare = e < rare ? e : rare;
         }
     return rare;
@@ -2881,6 +2911,7 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     if (build_hot(R) != JD_OK || index_refs(R) < 0)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
     R->st.refs = (int64_t)R->n;
+    R->tf_n = R->n;
     return JD_OK;
 }
 
@@ -2907,6 +2938,8 @@ static int on_decision(const jd_decision_row *d, void *payload)
 typedef struct old_ids {
     rs *R;
     uint32_t *pid; /* ref -> its person_id before this run (interned in R->ids), 0 none */
+    int64_t *fp;   /* ref -> its fingerprint at that run (0 none); NULL: not read */
+    uint32_t *nbr; /* ref -> its neighbours then (interned in R->ids), 0 none; NULL: not read */
     long max_num;
 } old_ids;
 
@@ -2919,6 +2952,11 @@ static int on_old(const jd_identity_row *r, void *payload)
     if (i >= 0) {
         o->pid[i] = pool_add(&o->R->ids, r->person_id, strlen(r->person_id));
         if (!o->pid[i])
+            return JD_ENOMEM;
+        if (o->fp)
+            o->fp[i] = r->fp;
+        if (o->nbr && r->nbr && *r->nbr &&
+            !(o->nbr[i] = pool_add(&o->R->ids, r->nbr, strlen(r->nbr))))
             return JD_ENOMEM;
     }
     long n;
@@ -2941,6 +2979,50 @@ static json_t *model_json(const model *md)
     }
     return json_pack("{s:o,s:f,s:f}", "fields", fs, "lambda", md->lambda, "threshold",
                      md->threshold);
+}
+
+/* The model with the term frequencies it was estimated with: the refs
+ * counted and each name two refs or more carry (a name not listed counts
+ * as one). A frozen run reads them back (params_tf). */
+static char *params_json(const rs *R)
+{
+    json_t *o = model_json(&R->md), *tf = json_object();
+    for (size_t off = 0; tf && off < R->names.len;) {
+        const char *name = R->names.buf + off;
+        size_t id = off + 1, len = strlen(name);
+        if (id < R->ntf && R->tf[id] >= 2)
+            json_object_set_new(tf, name, json_integer(R->tf[id]));
+        off += len + 1;
+    }
+    json_object_set_new(o, "tf_refs", json_integer((json_int_t)R->tf_n));
+    json_object_set_new(o, "tf", tf);
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return text;
+}
+
+/* Term frequencies as stored by params_json, for the names loaded now.
+ * JD_EINVALID when the model holds none (saved by an older joindots). */
+static int params_tf(rs *R, const char *text)
+{
+    json_t *o = json_loads(text, 0, NULL), *tf = json_object_get(o, "tf");
+    json_int_t n = json_integer_value(json_object_get(o, "tf_refs"));
+    if (!json_is_object(tf) || n <= 0) {
+        json_decref(o);
+        return JD_EINVALID;
+    }
+    for (size_t id = 0; id < R->ntf; id++)
+        R->tf[id] = R->tf[id] ? 1 : 0;
+    const char *name;
+    json_t *v;
+    json_object_foreach(tf, name, v) {
+        uint32_t id = pool_find(&R->names, name, strlen(name));
+        if (id && id < R->ntf)
+            R->tf[id] = (uint32_t)json_integer_value(v);
+    }
+    R->tf_n = (size_t)n;
+    json_decref(o);
+    return JD_OK;
 }
 
 static int model_from_json(model *md, const char *text)
@@ -2995,6 +3077,13 @@ typedef struct run {
     jd_identity_info *info;  /* one per identity, in the order of their first refs */
     size_t ninfo;
     char *model_json;
+    /* incremental runs: the refs re-resolved (in the components the changed
+     * refs touch), NULL when all are; chg: refs whose fingerprint changed;
+     * fp: each ref's fingerprint now */
+    uint8_t *in, *chg;
+    int64_t *fp;
+    char **nbr; /* ref -> the other identities its links reach (saves[].nbr), NULL none */
+    bool decs_loaded;
 } run;
 
 static void run_init(run *u, jd_store *s, const jd_resolve_opts *o)
@@ -3028,6 +3117,15 @@ static void run_free(run *u)
     free(u->links.p);
     free(u->decs.p);
     free(u->old.pid);
+    free(u->old.fp);
+    free(u->old.nbr);
+    for (size_t i = 0; u->nbr && i < u->R.n; i++)
+        free(u->nbr[i]);
+    free(u->nbr);
+    free(u->in);
+    free(u->chg);
+    free(u->fp);
+    free(u->R.over);
     rs_free(&u->R);
 }
 
@@ -3060,7 +3158,7 @@ static int run_estimate(run *u, bool frozen, jd_error *err)
         if (rc == JD_OK && !mj)
             rc = jd_error_set(err, JD_ENOTFOUND,
                               "no stored parameters yet: run joindots resolve first");
-        if (rc == JD_OK && model_from_json(&u->R.md, mj) != JD_OK)
+        if (rc == JD_OK && (model_from_json(&u->R.md, mj) != JD_OK || params_tf(&u->R, mj) != JD_OK))
             rc = jd_error_set(err, JD_ESTORE,
                               "the stored parameters are damaged or from an older joindots: "
                               "run joindots resolve again");
@@ -3085,6 +3183,84 @@ static int run_score(run *u, jd_error *err)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
     u->R.st.seconds_score = secs() - t;
     return JD_OK;
+}
+
+/* ---- what an incremental run re-resolves ---- */
+
+static uint64_t fp_str(const pool *p, uint32_t id, uint64_t salt)
+{
+    if (!id)
+        return 0;
+    const char *s = pool_str(p, id);
+    return jd_hash64(s, strlen(s), salt);
+}
+
+/*
+ * Everything resolution reads of ref i, hashed: its names, dates, places,
+ * phones and identifiers (each field a sum, so the order the mentions came
+ * in does not count), its ages, genders and mentions, and the refs its
+ * events name beside it (cannot-links). A ref whose fingerprint is not the
+ * one stored with its identity is re-resolved. Never 0.
+ */
+static int64_t ref_fp(const rs *R, uint32_t i)
+{
+    const rref *r = &R->r[i];
+    uint64_t f[16] = {0};
+    for (uint8_t k = 0; k < r->nfore; k++)
+        f[0] += fp_str(&R->names, r->fore[k], 1);
+    for (uint8_t k = 0; k < r->nsur; k++)
+        f[1] += fp_str(&R->names, r->sur[k], 2);
+    for (uint8_t k = 0; k < r->ndob; k++)
+        f[2] += jd_hash64(&r->dob[k], sizeof r->dob[k], 3);
+    for (uint8_t k = 0; k < r->npc; k++)
+        f[3] += fp_str(&R->ids, r->pc[k], 4);
+    for (uint8_t k = 0; k < r->nphone; k++)
+        f[4] += fp_str(&R->ids, r->phone[k], 5);
+    for (uint8_t k = 0; k < r->nnhs; k++)
+        f[5] += fp_str(&R->ids, r->nhs[k], 6);
+    for (uint8_t k = 0; k < r->nupn; k++)
+        f[6] += fp_str(&R->ids, r->upn[k], 7);
+    f[7] = fp_str(&R->ids, r->other, 8);
+    f[8] = fp_str(&R->names, r->addr, 9);
+    f[9] = fp_str(&R->ids, r->name, 10);
+    f[10] = (uint64_t)(uint16_t)r->by_lo << 48 | (uint64_t)(uint16_t)r->by_hi << 32 |
+            (uint64_t)(uint8_t)r->gender << 16 | (uint64_t)r->gmask << 8 | (uint64_t)r->child;
+    f[11] = (uint64_t)r->ngen[0] << 48 | (uint64_t)r->ngen[1] << 32 | r->mentions;
+    for (uint32_t k = R->nl_off ? R->nl_off[i] : 0; R->nl_off && k < R->nl_off[i + 1]; k++) {
+        const rref *o = &R->r[R->nl_to[k]];
+        f[12] += fp_str(&R->ids, o->agency, 11) * 31 + fp_str(&R->ids, o->ref, 12);
+    }
+    int64_t h = (int64_t)jd_hash64(f, sizeof f, 0x6670);
+    return h ? h : 1;
+}
+
+/* Every ref's fingerprint now (u->fp). */
+static int fingerprints(run *u, jd_error *err)
+{
+    u->fp = malloc((u->R.n ? u->R.n : 1) * sizeof *u->fp);
+    if (!u->fp)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < u->R.n; i++)
+        u->fp[i] = ref_fp(&u->R, i);
+    return JD_OK;
+}
+
+/* Links and decisions outside the refs re-resolved dropped: clustering is
+ * local to a component of links and decisions, so the rest stands. */
+static void keep_in_scope(run *u)
+{
+    match_link *lv = u->links.p;
+    size_t n = 0;
+    for (size_t i = 0; i < u->links.n; i++)
+        if (u->in[lv[i].a] && u->in[lv[i].b])
+            lv[n++] = lv[i];
+    u->links.n = n;
+    decision *dv = u->decs.p;
+    n = 0;
+    for (size_t i = 0; i < u->decs.n; i++)
+        if (u->in[dv[i].a] && u->in[dv[i].b])
+            dv[n++] = dv[i];
+    u->decs.n = n;
 }
 
 /* Every ref its own cluster, holding what the cannot-links read. */
@@ -3242,12 +3418,22 @@ static void note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, char **not
     }
 }
 
+/* The human decisions in force, by ref; once. */
+static int load_decisions(run *u, jd_error *err)
+{
+    if (u->decs_loaded)
+        return JD_OK;
+    decisions_ctx dc = {&u->R, &u->decs};
+    int rc = u->s->ops->decisions(u->s, on_decision, &dc, err);
+    u->decs_loaded = rc == JD_OK;
+    return rc;
+}
+
 static int run_cluster(run *u, jd_error *err)
 {
     rs *R = &u->R;
     double t = secs();
-    decisions_ctx dc = {R, &u->decs};
-    int rc = u->s->ops->decisions(u->s, on_decision, &dc, err);
+    int rc = load_decisions(u, err);
     if (rc < 0)
         return rc;
     u->c = calloc(R->n ? R->n : 1, sizeof *u->c);
@@ -3255,6 +3441,8 @@ static int run_cluster(run *u, jd_error *err)
     if (!u->c || !u->notes)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
     cluster_init(R, u->c);
+    if (u->in)
+        keep_in_scope(u);
     decision *dv = u->decs.p;
     merge_confirmed(R, u->c, dv, u->decs.n);
     lvcache *lc = huge_calloc(sizeof *lc); /* names of the links; NULL: only slower */
@@ -3270,9 +3458,11 @@ static int run_cluster(run *u, jd_error *err)
     return JD_OK;
 }
 
-/* Each ref's person_id before this run (u->old). */
+/* Each ref's person_id before this run (u->old); once. */
 static int load_old(run *u, jd_error *err)
 {
+    if (u->old.pid)
+        return JD_OK;
     u->old.R = &u->R;
     u->old.pid = calloc(u->R.n ? u->R.n : 1, sizeof *u->old.pid);
     if (!u->old.pid)
@@ -3329,7 +3519,7 @@ static int assign_ids(run *u, jd_error *err)
     }
     size_t nv = 0;
     for (uint32_t i = 0; i < R->n; i++)
-        if (u->old.pid[i])
+        if (u->old.pid[i] && (!u->in || u->in[i]))
             vk[nv++] = (uint64_t)find(c, i) << 32 | u->old.pid[i];
     if (jd_resolve__radix_sort_u64(vk, nv) < 0)
         qsort(vk, nv, sizeof *vk, cmp_u64);
@@ -3337,6 +3527,8 @@ static int assign_ids(run *u, jd_error *err)
         first[vk[v] >> 32] = (uint32_t)v + 1;
     long next = u->old.max_num;
     for (uint32_t i = 0; i < R->n; i++) {
+        if (u->in && !u->in[i])
+            continue;
         uint32_t r = find(c, i);
         if (!u->ids[r]) {
             uint32_t best_id = best_old_id(R, r, vk, nv, first, claimed);
@@ -3355,13 +3547,63 @@ static int assign_ids(run *u, jd_error *err)
             u->info[u->ninfo++].person_id = u->ids[r];
         }
         u->saves[i] = (jd_identity_save){pool_str(&R->ids, R->r[i].agency),
-                                         pool_str(&R->ids, R->r[i].ref), u->ids[r]};
+                                         pool_str(&R->ids, R->r[i].ref), u->ids[r],
+                                         u->fp ? u->fp[i] : 0, NULL};
     }
 out:
     free(vk);
     free(first);
     free(claimed);
     return rc;
+}
+
+/*
+ * Each ref's neighbours: the other identities its links (above the
+ * threshold, joined or not) reach, person_ids space-separated, saved with
+ * the ref. Should the ref change, an incremental run re-resolves them too:
+ * the links it had may be gone, and what they decided with them.
+ */
+static int neighbours(run *u, jd_error *err)
+{
+    rs *R = &u->R;
+    const match_link *lv = u->links.p;
+    vec nb = {.sz = sizeof(uint64_t)}; /* (ref << 32 | other root) */
+    int rc = JD_OK;
+    for (size_t i = 0; rc == JD_OK && i < u->links.n; i++) {
+        uint32_t x = find(u->c, lv[i].a), y = find(u->c, lv[i].b);
+        if (x == y)
+            continue;
+        if (!vec_push(&nb) || !vec_push(&nb)) {
+            rc = JD_ENOMEM;
+            break;
+        }
+        uint64_t *e = (uint64_t *)nb.p + nb.n - 2;
+        e[0] = (uint64_t)lv[i].a << 32 | y;
+        e[1] = (uint64_t)lv[i].b << 32 | x;
+    }
+    uint64_t *v = nb.p;
+    if (rc == JD_OK && jd_resolve__radix_sort_u64(v, nb.n) < 0)
+        qsort(v, nb.n, sizeof *v, cmp_u64);
+    u->nbr = calloc(R->n ? R->n : 1, sizeof *u->nbr);
+    if (!u->nbr)
+        rc = JD_ENOMEM;
+    for (size_t i = 0, j; rc == JD_OK && i < nb.n; i = j) {
+        jd_buf b = JD_BUF_INIT(1u << 20);
+        for (j = i; j < nb.n && v[j] >> 32 == v[i] >> 32; j++)
+            if ((j == i || v[j] != v[j - 1]) &&
+                ((b.len && jd_buf_adds(&b, " ") != JD_OK) ||
+                 jd_buf_adds(&b, u->ids[(uint32_t)v[j]]) != JD_OK))
+                rc = JD_ENOMEM;
+        uint32_t r = (uint32_t)(v[i] >> 32);
+        u->nbr[r] = jd_buf_detach(&b);
+        jd_buf_dispose(&b);
+        if (!u->nbr[r])
+            rc = JD_ENOMEM;
+        else
+            u->saves[r].nbr = u->nbr[r];
+    }
+    free(nb.p);
+    return rc < 0 ? jd_error_set(err, JD_ENOMEM, "out of memory") : JD_OK;
 }
 
 /* What the display fields of one identity are made from. */
@@ -3380,11 +3622,15 @@ static void accumulate(const run *u, acc *ac, uint32_t *slot)
 {
     const rs *R = &u->R;
     for (uint32_t i = 0, k = 0; i < R->n; i++) {
+        if (u->in && !u->in[i])
+            continue;
         uint32_t r = find(u->c, i);
         if (!slot[r])
             slot[r] = ++k;
     }
     for (uint32_t i = 0; i < R->n; i++) {
+        if (u->in && !u->in[i])
+            continue;
         acc *a = &ac[slot[find(u->c, i)] - 1];
         if (R->r[i].mentions > a->bestm) {
             a->bestm = R->r[i].mentions;
@@ -3504,6 +3750,8 @@ static int run_identities(run *u, jd_error *err)
     if (rc == JD_OK)
         rc = assign_ids(u, err);
     if (rc == JD_OK)
+        rc = neighbours(u, err);
+    if (rc == JD_OK)
         rc = identity_fields(u, err);
     u->R.st.identities = (int64_t)u->ninfo;
     u->R.st.seconds_save = secs() - t;
@@ -3514,9 +3762,9 @@ static int run_identities(run *u, jd_error *err)
 static int run_save(run *u, jd_error *err)
 {
     double t = secs();
-    json_t *mjs = model_json(&u->R.md);
-    u->model_json = json_dumps(mjs, JSON_COMPACT);
-    json_decref(mjs);
+    u->model_json = params_json(&u->R);
+    if (!u->model_json)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
     int rc = u->s->ops->identities_replace(u->s, u->saves, u->R.n, u->info, u->ninfo,
                                            u->model_json, u->R.st.candidate_pairs,
                                            u->R.st.links, err);
@@ -3529,6 +3777,8 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
 {
     int rc = run_load(u, err);
     if (rc == JD_OK)
+        rc = fingerprints(u, err);
+    if (rc == JD_OK)
         rc = run_block(u, err);
     if (rc == JD_OK)
         rc = run_estimate(u, frozen, err);
@@ -3538,6 +3788,268 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
         rc = run_cluster(u, err);
     if (rc == JD_OK)
         rc = run_identities(u, err);
+    return rc;
+}
+
+/* ---- the incremental run ---- */
+
+static uint32_t uf_find(uint32_t *p, uint32_t i)
+{
+    while (p[i] != i) {
+        p[i] = p[p[i]];
+        i = p[i];
+    }
+    return i;
+}
+
+static void uf_union(uint32_t *p, uint32_t a, uint32_t b)
+{
+    a = uf_find(p, a);
+    b = uf_find(p, b);
+    if (a != b)
+        p[a < b ? b : a] = a < b ? a : b;
+}
+
+/* Mark hit[] the roots of every group of refs that shared a person_id
+ * before, when any of them is hit; until nothing changes. vk: (old id <<
+ * 32 | ref) sorted. */
+static void close_over_old_ids(uint32_t *p, uint8_t *hit, const uint64_t *vk, size_t nv)
+{
+    for (bool more = true; more;) {
+        more = false;
+        for (size_t i = 0, j; i < nv; i = j) {
+            bool any = false;
+            for (j = i; j < nv && vk[j] >> 32 == vk[i] >> 32; j++)
+                any |= hit[uf_find(p, (uint32_t)vk[j])];
+            for (size_t k = i; any && k < j; k++) {
+                uint32_t r = uf_find(p, (uint32_t)vk[k]);
+                more |= !hit[r];
+                hit[r] = 1;
+            }
+        }
+    }
+}
+
+/* Mark hit[] the refs of each person_id in `list` (an interned
+ * space-separated list of a changed ref's old neighbours). */
+static void hit_old_neighbours(const rs *R, uint32_t list, uint32_t *p, uint8_t *hit,
+                               const uint64_t *vk, size_t nv)
+{
+    for (const char *t = list ? pool_str(&R->ids, list) : ""; *t;) {
+        size_t len = strcspn(t, " ");
+        uint64_t id = pool_find(&R->ids, t, len);
+        t += len + (t[len] == ' ');
+        if (!id)
+            continue;
+        size_t lo = 0, hi = nv; /* the first vote of id */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (vk[mid] >> 32 < id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t k = lo; k < nv && vk[k] >> 32 == id; k++)
+            hit[uf_find(p, (uint32_t)vk[k])] = 1;
+    }
+}
+
+/*
+ * The refs to re-resolve (u->in): the components, over every link and
+ * decision, that hold a changed ref, a ref in a block it pushed over the
+ * cap, a ref of a decision (one made since the last run cannot be told
+ * apart), or a ref of an identity a changed ref's links reached at the
+ * last run (those links may be gone); and with them every component holding a ref of a person_id one
+ * of theirs had, so that ids are handed out as a full run would. Returns
+ * how many refs, or JD_ENOMEM.
+ */
+static int64_t scope(run *u)
+{
+    rs *R = &u->R;
+    size_t n = R->n ? R->n : 1;
+    uint32_t *p = malloc(n * sizeof *p);
+    uint8_t *hit = calloc(n, 1);
+    uint64_t *vk = malloc(n * sizeof *vk);
+    u->in = calloc(n, 1);
+    if (!p || !hit || !vk || !u->in) {
+        free(p);
+        free(hit);
+        free(vk);
+        return JD_ENOMEM;
+    }
+    for (uint32_t i = 0; i < R->n; i++)
+        p[i] = i;
+    const match_link *lv = u->links.p;
+    for (size_t i = 0; i < u->links.n; i++)
+        uf_union(p, lv[i].a, lv[i].b);
+    const decision *dv = u->decs.p;
+    for (size_t i = 0; i < u->decs.n; i++)
+        uf_union(p, dv[i].a, dv[i].b);
+    for (uint32_t i = 0; i < R->n; i++)
+        if (u->chg[i] || (R->over && R->over[i]))
+            hit[uf_find(p, i)] = 1;
+    for (size_t i = 0; i < u->decs.n; i++)
+        hit[uf_find(p, dv[i].a)] = 1;
+    size_t nv = 0;
+    for (uint32_t i = 0; i < R->n; i++)
+        if (u->old.pid[i])
+            vk[nv++] = (uint64_t)u->old.pid[i] << 32 | i;
+    if (jd_resolve__radix_sort_u64(vk, nv) < 0)
+        qsort(vk, nv, sizeof *vk, cmp_u64);
+    for (uint32_t i = 0; i < R->n; i++)
+        if (u->chg[i] || (R->over && R->over[i]))
+            hit_old_neighbours(R, u->old.nbr[i], p, hit, vk, nv);
+    close_over_old_ids(p, hit, vk, nv);
+    int64_t nin = 0;
+    for (uint32_t i = 0; i < R->n; i++)
+        nin += u->in[i] = hit[uf_find(p, i)];
+    free(p);
+    free(hit);
+    free(vk);
+    return nin;
+}
+
+/* What changed for each person_id of the refs re-resolved. */
+static int run_changes(run *u, jd_person_set **set, jd_error *err)
+{
+    rs *R = &u->R;
+    jd_resolve__moved *m = malloc((R->n ? R->n : 1) * sizeof *m);
+    if (!m)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    size_t n = 0;
+    for (uint32_t i = 0; i < R->n; i++)
+        if (u->in[i])
+            m[n++] = (jd_resolve__moved){u->old.pid[i] ? pool_str(&R->ids, u->old.pid[i]) : NULL,
+                                         u->saves[i].person_id, u->chg[i] != 0};
+    int rc = jd_resolve__changes(m, n, set);
+    free(m);
+    return rc < 0 ? jd_error_set(err, rc, "out of memory") : JD_OK;
+}
+
+/* How many identities there are after the run: those of the refs not
+ * re-resolved, and those just made. */
+static int64_t identities_after(const run *u)
+{
+    uint8_t *seen = calloc(u->R.ids.len + 2, 1);
+    if (!seen)
+        return -1;
+    int64_t n = (int64_t)u->ninfo;
+    for (uint32_t i = 0; i < u->R.n; i++) {
+        uint32_t id = u->old.pid[i];
+        if (!u->in[i] && id && !seen[id]) {
+            seen[id] = 1;
+            n++;
+        }
+    }
+    free(seen);
+    return n;
+}
+
+/* Write the identities of the refs re-resolved, the gone ones deleted and
+ * the changes recorded, in one transaction. */
+static int run_update(run *u, const jd_person_set *set, jd_error *err)
+{
+    double t = secs();
+    rs *R = &u->R;
+    jd_identity_save *refs = malloc((R->n ? R->n : 1) * sizeof *refs);
+    const char **gone = malloc((set->n + 1) * sizeof *gone);
+    jd_identity_change_save *ch = malloc((set->n + 1) * sizeof *ch);
+    if (!refs || !gone || !ch) {
+        free(refs);
+        free(gone);
+        free(ch);
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    jd_identity_update up = {.refs = refs, .info = u->info, .ninfo = u->ninfo, .gone = gone,
+                             .changes = ch, .refs_total = (int64_t)R->n,
+                             .candidate_pairs = R->st.candidate_pairs, .links = R->st.links,
+                             .identities_total = identities_after(u)};
+    for (uint32_t i = 0; i < R->n; i++)
+        if (u->in[i])
+            refs[up.nrefs++] = u->saves[i];
+    for (size_t k = 0; k < set->n; k++) {
+        ch[up.nchanges++] = (jd_identity_change_save){set->v[k].person_id, set->v[k].other,
+                                                      set->v[k].how};
+        if (set->v[k].how & JD_PERSON_GONE)
+            gone[up.ngone++] = set->v[k].person_id;
+    }
+    int rc = u->s->ops->identities_update(u->s, &up, err);
+    free(refs);
+    free(gone);
+    free(ch);
+    R->st.seconds_save += secs() - t;
+    return rc;
+}
+
+/* Up to the scope: load, fingerprints against the stored ones, blocking
+ * (noting blocks pushed over the cap), the stored parameters, scoring. */
+static int incr_prepare(run *u, jd_error *err)
+{
+    int rc = run_load(u, err);
+    if (rc == JD_OK)
+        rc = fingerprints(u, err);
+    u->old.fp = calloc(u->R.n ? u->R.n : 1, sizeof *u->old.fp);
+    u->old.nbr = calloc(u->R.n ? u->R.n : 1, sizeof *u->old.nbr);
+    u->chg = calloc(u->R.n ? u->R.n : 1, 1);
+    u->R.over = calloc(u->R.n ? u->R.n : 1, 1);
+    if (rc == JD_OK && (!u->old.fp || !u->old.nbr || !u->chg || !u->R.over))
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+    if (rc == JD_OK)
+        rc = load_old(u, err);
+    if (rc < 0)
+        return rc;
+    for (uint32_t i = 0; i < u->R.n; i++) {
+        u->chg[i] = !u->old.pid[i] || u->old.fp[i] != u->fp[i];
+        u->R.st.incr_refs += u->chg[i];
+    }
+    u->R.chg = u->chg;
+    if ((rc = run_block(u, err)) == JD_OK && (rc = run_estimate(u, true, err)) == JD_OK &&
+        (rc = run_score(u, err)) == JD_OK)
+        rc = load_decisions(u, err);
+    return rc;
+}
+
+int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
+                           jd_person_set **touched, jd_error *err)
+{
+    jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;
+    if (touched)
+        *touched = NULL;
+    if (!s)
+        return jd_error_set(err, JD_EINVALID, "no store");
+    if (!opts)
+        opts = &def;
+    run u;
+    run_init(&u, s, opts);
+    jd_person_set *set = NULL;
+    int rc = incr_prepare(&u, err);
+    int64_t nin = rc == JD_OK ? scope(&u) : 0;
+    if (nin < 0)
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+    u.R.st.incr_component_refs = nin;
+    if (rc == JD_OK)
+        rc = run_cluster(&u, err);
+    if (rc == JD_OK)
+        rc = run_identities(&u, err);
+    if (rc == JD_OK)
+        rc = run_changes(&u, &set, err);
+    if (rc == JD_OK) {
+        /* every ref re-resolved (a store resolved before fingerprints were
+         * kept, or a feed that reaches everything): one replace is cheaper */
+        set->full = u.R.st.incr_full = (size_t)nin == u.R.n && u.R.n > 0;
+        rc = set->full ? run_save(&u, err) : run_update(&u, set, err);
+    }
+    if (rc == JD_OK) {
+        u.R.st.incr_touched = (int64_t)set->n;
+        u.R.st.identities = identities_after(&u);
+        if (stats)
+            *stats = u.R.st;
+    }
+    if (rc == JD_OK && touched)
+        *touched = set;
+    else
+        jd_person_set_free(set);
+    run_free(&u);
     return rc;
 }
 

@@ -10,6 +10,8 @@
 #ifndef JD_RESOLVE_H
 #define JD_RESOLVE_H
 
+#include <joindots/resolve.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -96,5 +98,18 @@ bool jd_resolve__genders_apart(const uint32_t a[2], const uint32_t b[2]);
 bool jd_resolve__dobs_apart(const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t nb);
 bool jd_resolve__ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t nda, int lo_b,
                             int hi_b, const uint32_t *dob_b, uint8_t ndb);
+
+/*
+ * The changes of an incremental run (incremental.c): m[0..n) are the refs
+ * it re-resolved, each with its person_id before the run (NULL: a new
+ * ref), after it, and whether what resolution reads of it changed. [out]
+ * *out: the person_ids touched, sorted (jd_person_set_free). Returns
+ * JD_OK or JD_ENOMEM (*out NULL).
+ */
+typedef struct jd_resolve__moved {
+    const char *old_pid, *new_pid;
+    bool changed;
+} jd_resolve__moved;
+int jd_resolve__changes(const jd_resolve__moved *m, size_t n, jd_person_set **out);
 
 #endif

@@ -215,6 +215,13 @@ static const jd_migration jd_pg_migrations[] = {
      " rows_updated bigint NOT NULL DEFAULT 0, rows_unchanged bigint NOT NULL DEFAULT 0,"
      " rows_rejected bigint NOT NULL DEFAULT 0, seconds double precision NOT NULL DEFAULT 0);"
      "CREATE INDEX feed_agency ON feed(agency, id);"},
+    {"incremental resolve: ref fingerprints, identity changes",
+     "ALTER TABLE identity_ref ADD COLUMN fp bigint;"
+     "ALTER TABLE identity_ref ADD COLUMN nbr ctext;"
+     "CREATE TABLE identity_change(id" PG_ID ","
+     " run_id bigint NOT NULL REFERENCES resolve_run(id), person_id ctext NOT NULL,"
+     " how integer NOT NULL, other ctext);"
+     "CREATE INDEX identity_change_person ON identity_change(person_id);"},
 };
 
 #undef PG_ID
