@@ -35,8 +35,12 @@ typedef struct jd_resolve_opts {
      * none are stored. A run with frozen parameters gives what
      * jd_resolve_incremental gives on the same data. */
     bool frozen_params;
+    /* jd_resolve_incremental: when more than this share of the refs is new or
+     * changed since the last run, resolve everything with parameters
+     * estimated again (a full run) instead; 0: never. */
+    double incr_max_share;
 } jd_resolve_opts;
-#define JD_RESOLVE_OPTS_INIT {0.999, 200, 25, NULL, 0, NULL, false}
+#define JD_RESOLVE_OPTS_INIT {0.999, 200, 25, NULL, 0, NULL, false, 0.2}
 
 typedef struct jd_resolve_stats {
     int64_t mentions, refs, candidate_pairs, links, refused, identities, skipped_blocks;
@@ -128,9 +132,11 @@ JD_API const jd_person_change *jd_person_set_find(const jd_person_set *set,
  * opts->frozen_params is ignored). Identities not touched keep their refs
  * and person_ids; a merge or split is recorded on the identities' notes and
  * in *touched. All or nothing: one transaction. Falls back to a full run
- * with frozen parameters when what the feed touches cannot be bounded
- * (stats->... and (*touched)->full say so); with no stored parameters it
- * returns JD_ENOTFOUND (run jd_resolve first). touched may be NULL;
+ * with parameters estimated again when more than opts->incr_max_share of
+ * the refs changed, and saves as a full run does whenever every ref is
+ * re-resolved (stats->incr_full and (*touched)->full say so); with no
+ * stored parameters it returns JD_ENOTFOUND, having read nothing else (run
+ * jd_resolve first). touched may be NULL;
  * otherwise *touched is set (caller frees) on JD_OK and NULL on error.
  * Returns JD_OK, JD_ENOTFOUND, JD_ENOMEM, JD_ESTORE, JD_EIO.
  */

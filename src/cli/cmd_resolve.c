@@ -10,7 +10,8 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: joindots resolve --db FILE [--threshold P] [--variants FILE] [--threads N]\n"
-               "                        [--review] [--frozen | --incremental [--touched]]\n"
+               "                        [--review] [--frozen | --incremental [--touched]\n"
+               "                        [--max-share S]]\n"
                "\n"
                "Resolves every person_ref in the store into identities: a probabilistic\n"
                "(Fellegi-Sunter) model estimated without labels, several blocking rules,\n"
@@ -33,6 +34,9 @@ static void usage(FILE *f)
                "                  and the clusters they touch, with the stored parameters\n"
                "                  (the result of --frozen on the same data); merges and\n"
                "                  splits are recorded\n"
+               "  --max-share S   with --incremental: when more than this share of the refs\n"
+               "                  is new or changed, resolve everything with parameters\n"
+               "                  estimated again (default 0.2; 0: never)\n"
                "  --touched       with --incremental: list each person_id touched, how\n"
                "                  (new, grown, shrunk, merged, split, gone, changed) and the\n"
                "                  other person_id of a merge or split\n");
@@ -63,6 +67,7 @@ int cmd_resolve(int argc, char **argv)
                                               {"frozen", no_argument, NULL, 'f'},
                                               {"incremental", no_argument, NULL, 'i'},
                                               {"touched", no_argument, NULL, 'T'},
+                                              {"max-share", required_argument, NULL, 'm'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
     const char *db = NULL;
@@ -97,6 +102,15 @@ int cmd_resolve(int argc, char **argv)
         case 'f': ro.frozen_params = true; break;
         case 'i': incremental = true; break;
         case 'T': list = true; break;
+        case 'm': {
+            char *e;
+            ro.incr_max_share = strtod(optarg, &e);
+            if (*e || ro.incr_max_share < 0 || ro.incr_max_share > 1) {
+                fprintf(stderr, "joindots: --max-share is a share between 0 and 1\n");
+                return JD_EXIT_USAGE;
+            }
+            break;
+        }
         case 'h': usage(stdout); return JD_EXIT_OK;
         default: usage(stderr); return JD_EXIT_USAGE;
         }

@@ -105,7 +105,7 @@ for d in 1 2 3; do
     "$JD" ingest --db "$Z" --quiet "$a" >/dev/null 2>&1
   done
   before=$(ids "$I")
-  out=$("$JD" resolve --db "$I" --incremental --touched)
+  out=$("$JD" resolve --db "$I" --incremental --max-share 0 --touched)
   "$JD" resolve --db "$Z" --frozen >/dev/null
   [ "$(ids "$I")" = "$(ids "$Z")" ] && [ "$(notes "$I")" = "$(notes "$Z")" ] && same=$((same + 1))
   # every identity that changed is in the touched list, none that did not
@@ -128,4 +128,14 @@ for d in 1 2 3; do
 done
 "$JD" resolve --db "$O" --frozen >/dev/null
 [ "$(parts "$I")" = "$(parts "$O")" ]; ok $? "slices = one batch: the same identities (refs, names, dates, notes) with the same stored parameters"
+# a feed that changes much of the county: everything again, parameters too
+cp "$SCRATCH/day0.db" "$O"
+for a in "$SCRATCH"/slices/s001/*/; do "$JD" ingest --db "$O" --quiet "$a" >/dev/null 2>&1; done
+out=$("$JD" resolve --db "$O" --incremental --max-share 0.05 --touched)
+echo "$out" | grep -q 'refs re-resolved with them (all: saved as a full run)'; ok $? "more than --max-share of the refs changed: a full run ($(echo "$out" | head -1))"
+F2="$SCRATCH/f2.db"
+cp "$SCRATCH/day0.db" "$F2"
+for a in "$SCRATCH"/slices/s001/*/; do "$JD" ingest --db "$F2" --quiet "$a" >/dev/null 2>&1; done
+"$JD" resolve --db "$F2" >/dev/null
+[ "$(ids "$O")" = "$(ids "$F2")" ]; ok $? "with its parameters estimated again: what joindots resolve gives"
 done_testing

@@ -4002,8 +4002,15 @@ static int incr_prepare(run *u, jd_error *err)
         u->chg[i] = !u->old.pid[i] || u->old.fp[i] != u->fp[i];
         u->R.st.incr_refs += u->chg[i];
     }
-    u->R.chg = u->chg;
-    if ((rc = run_block(u, err)) == JD_OK && (rc = run_estimate(u, true, err)) == JD_OK &&
+    /* much has changed: everything is resolved again, the parameters too */
+    double share = u->o->incr_max_share;
+    bool full = share > 0 && (double)u->R.st.incr_refs > share * (double)u->R.n;
+    u->R.chg = full ? NULL : u->chg;
+    if (full && (u->in = malloc(u->R.n ? u->R.n : 1)))
+        memset(u->in, 1, u->R.n);
+    if (full && !u->in)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    if ((rc = run_block(u, err)) == JD_OK && (rc = run_estimate(u, !full, err)) == JD_OK &&
         (rc = run_score(u, err)) == JD_OK)
         rc = load_decisions(u, err);
     return rc;
@@ -4022,8 +4029,14 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     run u;
     run_init(&u, s, opts);
     jd_person_set *set = NULL;
-    int rc = incr_prepare(&u, err);
-    int64_t nin = rc == JD_OK ? scope(&u) : 0;
+    char *mj = NULL; /* no stored parameters: nothing else is read */
+    int rc = s->ops->model_load(s, &mj, err);
+    if (rc == JD_OK && !mj)
+        rc = jd_error_set(err, JD_ENOTFOUND, "no stored parameters yet: run joindots resolve first");
+    free(mj);
+    if (rc == JD_OK)
+        rc = incr_prepare(&u, err);
+    int64_t nin = rc < 0 ? 0 : u.in ? (int64_t)u.R.n : scope(&u);
     if (nin < 0)
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
     u.R.st.incr_component_refs = nin;
