@@ -15,6 +15,7 @@
 
 #include <joindots/common.h>
 #include <joindots/ingest.h>
+#include <joindots/resolve.h>
 #include <joindots/store.h>
 
 #include <stdbool.h>
@@ -137,14 +138,29 @@ typedef struct jd_live_opts {
     double threshold;        /* resolve's match threshold (0: its default) */
     int threads;             /* resolve's scoring threads (0: its default) */
     int64_t now;             /* clock; 0: wall clock */
+    /* How resolve runs after feeds: JD_LIVE_RESOLVE_AUTO incremental when
+     * a full run stored its parameters (jd_resolve_incremental, which
+     * itself resolves everything when more than resolve_max_share of the
+     * refs changed), else a full run; _FULL always a full run; _INCREMENTAL
+     * incremental or JD_ENOTFOUND. The nightly full run is `joindots
+     * resolve`. */
+    int resolve_mode;
+    double resolve_max_share; /* 0: jd_resolve_opts' default */
 } jd_live_opts;
-#define JD_LIVE_OPTS_INIT {NULL, NULL, 0.0, 0, 0}
+enum { JD_LIVE_RESOLVE_AUTO = 0, JD_LIVE_RESOLVE_FULL = 1, JD_LIVE_RESOLVE_INCREMENTAL = 2 };
+#define JD_LIVE_OPTS_INIT {NULL, NULL, 0.0, 0, 0, JD_LIVE_RESOLVE_AUTO, 0.0}
 
 typedef struct jd_live_stats {
     double seconds_resolve, seconds_analyse, seconds_escalate;
     int64_t identities, alerts, concerns, escalated;
     /* The analysis' counts (the board's), as jd_analyse_stats gives them. */
     int64_t returns_due, returns_interviewed_72h, crimes_disclosed, crimes_recorded;
+    /* The resolve stage: incremental or not, refs new or changed, refs
+     * re-resolved with them, person_ids touched, and its phases' seconds
+     * (load, block, estimate, score, cluster, save). */
+    bool resolve_incremental;
+    int64_t resolve_changed_refs, resolve_scope_refs, resolve_touched;
+    double seconds_resolve_phase[6];
 } jd_live_stats;
 
 /*
@@ -154,6 +170,15 @@ typedef struct jd_live_stats {
  * result equals a batch run on the same data. Returns the stages' codes.
  */
 JD_API int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err);
+/*
+ * The resolve stage of jd_live_update alone: incremental (only the refs the
+ * feeds brought or changed, and the clusters they touch) when a full run
+ * stored its parameters, else a full run (o->resolve_mode); st gets its
+ * seconds and counts. touched (may be NULL): the person_ids the run touched
+ * (jd_person_set_free), NULL after a plain full run (any may have changed).
+ */
+JD_API int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st,
+                           jd_person_set **touched, jd_error *err);
 /* The escalation engine alone, saving (what `concern run` does). */
 JD_API int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st,
                             jd_error *err);

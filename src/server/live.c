@@ -114,10 +114,10 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     jd_error err;
     jd_error_clear(&err);
     double t0 = mono();
-    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
-    jd_resolve_stats rs;
+    jd_live_stats rs; /* incremental once a full run stored its parameters */
+    memset(&rs, 0, sizeof rs);
     pthread_mutex_lock(&srv->write_mu);
-    int rc = jd_resolve(s, &ro, &rs, &err);
+    int rc = jd_live_resolve(s, NULL, &rs, NULL, &err);
     pthread_mutex_unlock(&srv->write_mu);
     double t1 = mono();
     if (rc < 0) {
@@ -143,10 +143,12 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     if (rc < 0)
         log_err("escalation after a feed failed", &err);
     fprintf(stderr,
-            "joindots serve: updated after feeds: resolve %.2f s (%lld identities), analyse "
-            "%.2f s (%lld alerts), escalation %.2f s (%lld concerns)\n",
-            t1 - t0, (long long)rs.identities, t2 - t1, (long long)as->alerts, mono() - t2,
-            (long long)ls.concerns);
+            "joindots serve: updated after feeds: resolve %.2f s (%lld identities; %s: %lld refs "
+            "new or changed, %lld re-resolved), analyse %.2f s (%lld alerts), escalation %.2f s "
+            "(%lld concerns)\n",
+            t1 - t0, (long long)rs.identities, rs.resolve_incremental ? "incremental" : "full",
+            (long long)rs.resolve_changed_refs, (long long)rs.resolve_scope_refs, t2 - t1,
+            (long long)as->alerts, mono() - t2, (long long)ls.concerns);
 }
 
 static void *live_main(void *p)

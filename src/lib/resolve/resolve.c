@@ -3793,120 +3793,136 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
 
 /* ---- the incremental run ---- */
 
-static uint32_t uf_find(uint32_t *p, uint32_t i)
+/* Score the candidate pairs with both refs (both) or either ref marked in
+ * sel[] into *out. */
+static int score_some(run *u, const uint8_t *sel, const uint8_t *sel2, bool both, vec *out,
+                      jd_error *err)
 {
-    while (p[i] != i) {
-        p[i] = p[p[i]];
-        i = p[i];
+    double t = secs();
+    const uint64_t *pp = u->pairs.p;
+    size_t n = 0;
+    uint64_t *sub = malloc((u->pairs.n ? u->pairs.n : 1) * sizeof *sub);
+    if (!sub)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    for (size_t i = 0; i < u->pairs.n; i++) {
+        uint32_t a = (uint32_t)(pp[i] >> 32), b = (uint32_t)pp[i];
+        bool x = sel[a] || (sel2 && sel2[a]), y = sel[b] || (sel2 && sel2[b]);
+        if (both ? x && y : x || y)
+            sub[n++] = pp[i];
     }
-    return i;
+    u->R.st.scored_pairs += (int64_t)n;
+    int rc = score_all(&u->R, sub, n, u->o->threshold, u->threads, out, &u->R.st);
+    free(sub);
+    u->R.st.seconds_score += secs() - t;
+    return rc < 0 ? jd_error_set(err, JD_ENOMEM, "out of memory") : JD_OK;
 }
 
-static void uf_union(uint32_t *p, uint32_t a, uint32_t b)
+/* The walk over the old identities of scope_walk. */
+typedef struct walk {
+    run *u;
+    const uint64_t *vk; /* (old id << 32 | ref), sorted */
+    size_t nv;
+    uint8_t *done; /* [nv]: the identity whose votes start here was walked */
+    vec todo;      /* old ids (uint32_t) to walk */
+} walk;
+
+/* Ref i is re-resolved, and its old identity walked. */
+static int walk_ref(walk *w, uint32_t i)
 {
-    a = uf_find(p, a);
-    b = uf_find(p, b);
-    if (a != b)
-        p[a < b ? b : a] = a < b ? a : b;
+    w->u->in[i] = 1;
+    uint32_t id = w->u->old.pid[i];
+    uint32_t *q = id ? vec_push(&w->todo) : NULL;
+    if (id && !q)
+        return JD_ENOMEM;
+    if (q)
+        *q = id;
+    return JD_OK;
 }
 
-/* Mark hit[] the roots of every group of refs that shared a person_id
- * before, when any of them is hit; until nothing changes. vk: (old id <<
- * 32 | ref) sorted. */
-static void close_over_old_ids(uint32_t *p, uint8_t *hit, const uint64_t *vk, size_t nv)
+/* Every ref of old identity `id`, and the identities their old links
+ * reached (their neighbours), to walk. */
+static int walk_identity(walk *w, uint32_t id)
 {
-    for (bool more = true; more;) {
-        more = false;
-        for (size_t i = 0, j; i < nv; i = j) {
-            bool any = false;
-            for (j = i; j < nv && vk[j] >> 32 == vk[i] >> 32; j++)
-                any |= hit[uf_find(p, (uint32_t)vk[j])];
-            for (size_t k = i; any && k < j; k++) {
-                uint32_t r = uf_find(p, (uint32_t)vk[k]);
-                more |= !hit[r];
-                hit[r] = 1;
-            }
+    const rs *R = &w->u->R;
+    size_t lo = 0, hi = w->nv;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->vk[mid] >> 32 < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo >= w->nv || w->vk[lo] >> 32 != id || w->done[lo])
+        return JD_OK;
+    w->done[lo] = 1;
+    for (size_t k = lo; k < w->nv && w->vk[k] >> 32 == id; k++) {
+        uint32_t i = (uint32_t)w->vk[k];
+        w->u->in[i] = 1;
+        uint32_t list = w->u->old.nbr[i];
+        for (const char *t = list ? pool_str(&R->ids, list) : ""; *t;) {
+            size_t len = strcspn(t, " ");
+            uint32_t other = pool_find(&R->ids, t, len);
+            t += len + (t[len] == ' ');
+            uint32_t *q = other ? vec_push(&w->todo) : NULL;
+            if (other && !q)
+                return JD_ENOMEM;
+            if (q)
+                *q = other;
         }
     }
-}
-
-/* Mark hit[] the refs of each person_id in `list` (an interned
- * space-separated list of a changed ref's old neighbours). */
-static void hit_old_neighbours(const rs *R, uint32_t list, uint32_t *p, uint8_t *hit,
-                               const uint64_t *vk, size_t nv)
-{
-    for (const char *t = list ? pool_str(&R->ids, list) : ""; *t;) {
-        size_t len = strcspn(t, " ");
-        uint64_t id = pool_find(&R->ids, t, len);
-        t += len + (t[len] == ' ');
-        if (!id)
-            continue;
-        size_t lo = 0, hi = nv; /* the first vote of id */
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (vk[mid] >> 32 < id)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (size_t k = lo; k < nv && vk[k] >> 32 == id; k++)
-            hit[uf_find(p, (uint32_t)vk[k])] = 1;
-    }
+    return JD_OK;
 }
 
 /*
- * The refs to re-resolve (u->in): the components, over every link and
- * decision, that hold a changed ref, a ref in a block it pushed over the
- * cap, a ref of a decision (one made since the last run cannot be told
- * apart), or a ref of an identity a changed ref's links reached at the
- * last run (those links may be gone); and with them every component holding a ref of a person_id one
- * of theirs had, so that ids are handed out as a full run would. Returns
+ * The refs to re-resolve (u->in), without scoring the county: the changed
+ * refs, those of blocks they pushed over the cap, those of decisions (one
+ * made since the last run cannot be told apart), the refs their new links
+ * (links1, scored now) reach; and, walked to the end, every old identity
+ * any of them belongs to, and every identity its refs' old links reached
+ * (the neighbours saved with each ref). An old link is within an identity
+ * or saved as a neighbour on both sides, and a pair of unchanged refs
+ * scores as it did, so this is the union of the components, old and new,
+ * that the changes touch: clustering and ids are local to them. Returns
  * how many refs, or JD_ENOMEM.
  */
-static int64_t scope(run *u)
+static int64_t scope_walk(run *u, const vec *links1)
 {
     rs *R = &u->R;
     size_t n = R->n ? R->n : 1;
-    uint32_t *p = malloc(n * sizeof *p);
-    uint8_t *hit = calloc(n, 1);
+    walk w = {.u = u, .todo = {.sz = sizeof(uint32_t)}};
     uint64_t *vk = malloc(n * sizeof *vk);
     u->in = calloc(n, 1);
-    if (!p || !hit || !vk || !u->in) {
-        free(p);
-        free(hit);
-        free(vk);
-        return JD_ENOMEM;
-    }
-    for (uint32_t i = 0; i < R->n; i++)
-        p[i] = i;
-    const match_link *lv = u->links.p;
-    for (size_t i = 0; i < u->links.n; i++)
-        uf_union(p, lv[i].a, lv[i].b);
-    const decision *dv = u->decs.p;
-    for (size_t i = 0; i < u->decs.n; i++)
-        uf_union(p, dv[i].a, dv[i].b);
-    for (uint32_t i = 0; i < R->n; i++)
-        if (u->chg[i] || (R->over && R->over[i]))
-            hit[uf_find(p, i)] = 1;
-    for (size_t i = 0; i < u->decs.n; i++)
-        hit[uf_find(p, dv[i].a)] = 1;
-    size_t nv = 0;
-    for (uint32_t i = 0; i < R->n; i++)
+    int rc = vk && u->in ? JD_OK : JD_ENOMEM;
+    for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
         if (u->old.pid[i])
-            vk[nv++] = (uint64_t)u->old.pid[i] << 32 | i;
-    if (jd_resolve__radix_sort_u64(vk, nv) < 0)
-        qsort(vk, nv, sizeof *vk, cmp_u64);
-    for (uint32_t i = 0; i < R->n; i++)
+            vk[w.nv++] = (uint64_t)u->old.pid[i] << 32 | i;
+    if (rc == JD_OK && jd_resolve__radix_sort_u64(vk, w.nv) < 0)
+        qsort(vk, w.nv, sizeof *vk, cmp_u64);
+    w.vk = vk;
+    w.done = rc == JD_OK ? calloc(w.nv ? w.nv : 1, 1) : NULL;
+    rc = w.done ? rc : JD_ENOMEM;
+    for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
         if (u->chg[i] || (R->over && R->over[i]))
-            hit_old_neighbours(R, u->old.nbr[i], p, hit, vk, nv);
-    close_over_old_ids(p, hit, vk, nv);
+            rc = walk_ref(&w, i);
+    const decision *dv = u->decs.p;
+    for (size_t k = 0; rc == JD_OK && k < u->decs.n; k++)
+        if ((rc = walk_ref(&w, dv[k].a)) == JD_OK)
+            rc = walk_ref(&w, dv[k].b);
+    const match_link *lv = links1->p;
+    for (size_t k = 0; rc == JD_OK && k < links1->n; k++)
+        if ((rc = walk_ref(&w, lv[k].a)) == JD_OK)
+            rc = walk_ref(&w, lv[k].b);
+    while (rc == JD_OK && w.todo.n) {
+        uint32_t id = ((uint32_t *)w.todo.p)[--w.todo.n];
+        rc = walk_identity(&w, id);
+    }
     int64_t nin = 0;
-    for (uint32_t i = 0; i < R->n; i++)
-        nin += u->in[i] = hit[uf_find(p, i)];
-    free(p);
-    free(hit);
+    for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
+        nin += u->in[i];
     free(vk);
-    return nin;
+    free(w.done);
+    free(w.todo.p);
+    return rc == JD_OK ? nin : JD_ENOMEM;
 }
 
 /* What changed for each person_id of the refs re-resolved. */
@@ -4010,10 +4026,26 @@ static int incr_prepare(run *u, jd_error *err)
         memset(u->in, 1, u->R.n);
     if (full && !u->in)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
-    if ((rc = run_block(u, err)) == JD_OK && (rc = run_estimate(u, !full, err)) == JD_OK &&
-        (rc = run_score(u, err)) == JD_OK)
+    if ((rc = run_block(u, err)) == JD_OK && (rc = run_estimate(u, !full, err)) == JD_OK)
+        rc = full ? run_score(u, err) : JD_OK;
+    if (rc == JD_OK)
         rc = load_decisions(u, err);
     return rc;
+}
+
+/* The refs to re-resolve and their links: the changed refs' pairs scored,
+ * the scope walked from them, then every pair within it scored. */
+static int64_t incr_scope(run *u, jd_error *err)
+{
+    vec links1 = {.sz = sizeof(match_link)};
+    int rc = score_some(u, u->chg, u->R.over, false, &links1, err);
+    int64_t nin = rc == JD_OK ? scope_walk(u, &links1) : rc;
+    free(links1.p);
+    if (nin == JD_ENOMEM)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    if (nin >= 0 && (rc = score_some(u, u->in, NULL, true, &u->links, err)) < 0)
+        return rc;
+    return nin;
 }
 
 int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
@@ -4036,9 +4068,9 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     free(mj);
     if (rc == JD_OK)
         rc = incr_prepare(&u, err);
-    int64_t nin = rc < 0 ? 0 : u.in ? (int64_t)u.R.n : scope(&u);
+    int64_t nin = rc < 0 ? 0 : u.in ? (int64_t)u.R.n : incr_scope(&u, err);
     if (nin < 0)
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = (int)nin;
     u.R.st.incr_component_refs = nin;
     if (rc == JD_OK)
         rc = run_cluster(&u, err);
