@@ -39,8 +39,15 @@ typedef struct jd_resolve_opts {
      * changed since the last run, resolve everything with parameters
      * estimated again (a full run) instead; 0: never. */
     double incr_max_share;
+    /* jd_resolve_incremental: 0 re-resolves the whole components (over every
+     * link) the changes touch, which gives exactly what a full run with the
+     * stored parameters gives; n > 0 only the identities within n links of
+     * a change, faster where links chain much of a county into one
+     * component, but a merge or refusal further away is not revisited (see
+     * docs/internals/resolve.md for how much differs). */
+    int incr_hops;
 } jd_resolve_opts;
-#define JD_RESOLVE_OPTS_INIT {0.999, 200, 25, NULL, 0, NULL, false, 0.2}
+#define JD_RESOLVE_OPTS_INIT {0.999, 200, 25, NULL, 0, NULL, false, 0.2, 0}
 
 typedef struct jd_resolve_stats {
     int64_t mentions, refs, candidate_pairs, links, refused, identities, skipped_blocks;

@@ -3823,7 +3823,8 @@ typedef struct walk {
     const uint64_t *vk; /* (old id << 32 | ref), sorted */
     size_t nv;
     uint8_t *done; /* [nv]: the identity whose votes start here was walked */
-    vec todo;      /* old ids (uint32_t) to walk */
+    vec todo;      /* (links away << 32 | old id) to walk */
+    int hops;      /* how many links away to walk; 0: all */
 } walk;
 
 /* Ref i is re-resolved, and its old identity walked. */
@@ -3831,7 +3832,7 @@ static int walk_ref(walk *w, uint32_t i)
 {
     w->u->in[i] = 1;
     uint32_t id = w->u->old.pid[i];
-    uint32_t *q = id ? vec_push(&w->todo) : NULL;
+    uint64_t *q = id ? vec_push(&w->todo) : NULL;
     if (id && !q)
         return JD_ENOMEM;
     if (q)
@@ -3841,7 +3842,7 @@ static int walk_ref(walk *w, uint32_t i)
 
 /* Every ref of old identity `id`, and the identities their old links
  * reached (their neighbours), to walk. */
-static int walk_identity(walk *w, uint32_t id)
+static int walk_identity(walk *w, uint32_t id, uint32_t away)
 {
     const rs *R = &w->u->R;
     size_t lo = 0, hi = w->nv;
@@ -3858,16 +3859,16 @@ static int walk_identity(walk *w, uint32_t id)
     for (size_t k = lo; k < w->nv && w->vk[k] >> 32 == id; k++) {
         uint32_t i = (uint32_t)w->vk[k];
         w->u->in[i] = 1;
-        uint32_t list = w->u->old.nbr[i];
+        uint32_t list = w->hops && away >= (uint32_t)w->hops ? 0 : w->u->old.nbr[i];
         for (const char *t = list ? pool_str(&R->ids, list) : ""; *t;) {
             size_t len = strcspn(t, " ");
             uint32_t other = pool_find(&R->ids, t, len);
             t += len + (t[len] == ' ');
-            uint32_t *q = other ? vec_push(&w->todo) : NULL;
+            uint64_t *q = other ? vec_push(&w->todo) : NULL;
             if (other && !q)
                 return JD_ENOMEM;
             if (q)
-                *q = other;
+                *q = (uint64_t)(away + 1) << 32 | other;
         }
     }
     return JD_OK;
@@ -3889,7 +3890,7 @@ static int64_t scope_walk(run *u, const vec *links1)
 {
     rs *R = &u->R;
     size_t n = R->n ? R->n : 1;
-    walk w = {.u = u, .todo = {.sz = sizeof(uint32_t)}};
+    walk w = {.u = u, .todo = {.sz = sizeof(uint64_t)}, .hops = u->o->incr_hops};
     uint64_t *vk = malloc(n * sizeof *vk);
     u->in = calloc(n, 1);
     int rc = vk && u->in ? JD_OK : JD_ENOMEM;
@@ -3912,9 +3913,9 @@ static int64_t scope_walk(run *u, const vec *links1)
     for (size_t k = 0; rc == JD_OK && k < links1->n; k++)
         if ((rc = walk_ref(&w, lv[k].a)) == JD_OK)
             rc = walk_ref(&w, lv[k].b);
-    while (rc == JD_OK && w.todo.n) {
-        uint32_t id = ((uint32_t *)w.todo.p)[--w.todo.n];
-        rc = walk_identity(&w, id);
+    for (size_t head = 0; rc == JD_OK && head < w.todo.n;) { /* breadth first: the nearest way */
+        uint64_t q = ((uint64_t *)w.todo.p)[head++];
+        rc = walk_identity(&w, (uint32_t)q, (uint32_t)(q >> 32));
     }
     int64_t nin = 0;
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
@@ -4071,6 +4072,15 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     int64_t nin = rc < 0 ? 0 : u.in ? (int64_t)u.R.n : incr_scope(&u, err);
     if (nin < 0)
         rc = (int)nin;
+    if (rc == JD_OK && nin > 0 && (size_t)nin * 2 > u.R.n && (size_t)nin < u.R.n) {
+        /* most of the county (its links chain into one large component):
+         * everything with the stored parameters, saved in bulk, is cheaper */
+        memset(u.in, 1, u.R.n);
+        u.links.n = 0;
+        u.R.st.scored_pairs = 0;
+        rc = run_score(&u, err);
+        nin = (int64_t)u.R.n;
+    }
     u.R.st.incr_component_refs = nin;
     if (rc == JD_OK)
         rc = run_cluster(&u, err);
