@@ -1679,12 +1679,11 @@ static int merge_pairs(uint64_t **pp, size_t *np, uint64_t *q, size_t nq)
 
 /* Candidate pairs by the blocking rules, with `threads` threads (1 to 8). */
 /*
- * Incremental runs: a block longer than cap that holds a ref whose
- * fingerprint changed may have been paired before (the ref may be new to
- * the block, or new altogether) and is skipped now; every ref in it is
- * marked in over[] so that the clusters its old pairs made are resolved
- * again. (Which of the changed refs are new to the block is not known, so
- * every such block is marked.)
+ * Incremental runs: a block longer than cap now, but not without its
+ * changed refs, may have been paired before and is skipped now; every ref
+ * in it is marked in over[] so that the clusters its old pairs made are
+ * resolved again. An unchanged ref has the keys it had, so a block whose
+ * unchanged refs alone exceed cap was skipped before too.
  */
 static void mark_over_cap(const kv *k, size_t nk, size_t cap, const uint8_t *chg, uint8_t *over)
 {
@@ -1695,7 +1694,7 @@ static void mark_over_cap(const kv *k, size_t nk, size_t cap, const uint8_t *chg
         size_t nchg = chg[k[i].ref];
         for (j = i + 1; j < nk && (r11 ? k[j].key >> 1 : k[j].key) == key; j++)
             nchg += chg[k[j].ref];
-        if (j - i > cap && nchg && (cap || !r11))
+        if (j - i > cap && nchg && j - i - nchg <= cap && (cap || !r11))
             for (size_t x = i; x < j; x++)
                 over[k[x].ref] = 1;
     }
