@@ -46,8 +46,12 @@ typedef struct jd_resolve_opts {
      * component, but a merge or refusal further away is not revisited (see
      * docs/internals/resolve.md for how much differs). */
     int incr_hops;
+    /* jd_resolve_incremental: when the stored parameters were estimated from
+     * fewer refs than this, a full run instead (a tiny county's estimate is
+     * no basis for the next feed); 0: never. */
+    int64_t incr_min_refs;
 } jd_resolve_opts;
-#define JD_RESOLVE_OPTS_INIT {0.999, 200, 25, NULL, 0, NULL, false, 0.2, 0}
+#define JD_RESOLVE_OPTS_INIT {0.999, 200, 25, NULL, 0, NULL, false, 0.2, 0, 0}
 
 typedef struct jd_resolve_stats {
     int64_t mentions, refs, candidate_pairs, links, refused, identities, skipped_blocks;

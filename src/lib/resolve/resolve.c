@@ -3999,7 +3999,7 @@ static int run_update(run *u, const jd_person_set *set, jd_error *err)
 
 /* Up to the scope: load, fingerprints against the stored ones, blocking
  * (noting blocks pushed over the cap), the stored parameters, scoring. */
-static int incr_prepare(run *u, jd_error *err)
+static int incr_prepare(run *u, bool small, jd_error *err)
 {
     int rc = run_load(u, err);
     if (rc == JD_OK)
@@ -4020,7 +4020,7 @@ static int incr_prepare(run *u, jd_error *err)
     }
     /* much has changed: everything is resolved again, the parameters too */
     double share = u->o->incr_max_share;
-    bool full = share > 0 && (double)u->R.st.incr_refs > share * (double)u->R.n;
+    bool full = (share > 0 && (double)u->R.st.incr_refs > share * (double)u->R.n) || small;
     u->R.chg = full ? NULL : u->chg;
     if (full && (u->in = malloc(u->R.n ? u->R.n : 1)))
         memset(u->in, 1, u->R.n);
@@ -4065,9 +4065,13 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     int rc = s->ops->model_load(s, &mj, err);
     if (rc == JD_OK && !mj)
         rc = jd_error_set(err, JD_ENOTFOUND, "no stored parameters yet: run joindots resolve first");
+    json_t *mo = mj ? json_loads(mj, 0, NULL) : NULL;
+    bool small = opts->incr_min_refs > 0 &&
+                 json_integer_value(json_object_get(mo, "tf_refs")) < opts->incr_min_refs;
+    json_decref(mo);
     free(mj);
     if (rc == JD_OK)
-        rc = incr_prepare(&u, err);
+        rc = incr_prepare(&u, small, err);
     int64_t nin = rc < 0 ? 0 : u.in ? (int64_t)u.R.n : incr_scope(&u, err);
     if (nin < 0)
         rc = (int)nin;

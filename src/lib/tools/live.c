@@ -66,6 +66,8 @@ int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st,
         ro.threshold = o->threshold;
     if (o->resolve_max_share > 0)
         ro.incr_max_share = o->resolve_max_share;
+    if (o->resolve_mode == JD_LIVE_RESOLVE_AUTO)
+        ro.incr_min_refs = 1000; /* a small county: its estimate is no basis, a full run is quick */
     ro.threads = o->threads;
     jd_resolve_stats rs;
     double t0 = mono();
