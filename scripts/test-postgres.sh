@@ -2,8 +2,10 @@
 # The PostgreSQL half of the test suite: starts a throwaway cluster as an
 # unprivileged user in a temporary folder (scripts/pg-cluster.sh: no system
 # service, no TCP port), runs the meson suite 'postgres' against it (the
-# store-backed unit tests with their scratch stores as databases on it, and
-# tests/integration/test_postgres.sh), and stops the cluster whatever
+# store-backed unit tests with their scratch stores as databases on it,
+# tests/integration/test_postgres.sh, and every integration script that
+# opens a store, again, with its stores as databases on it: NAME_pg), and
+# stops the cluster whatever
 # happens. The meson log is BUILD/meson-logs/testlog-postgres.json, which
 # scripts/count-tests.py counts with the others.
 # Usage: scripts/test-postgres.sh [BUILD]   (JD_NO_POSTGRES=1 skips it)

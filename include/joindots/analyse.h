@@ -52,7 +52,18 @@ typedef struct jd_analyse_stats {
     int64_t returns_due, returns_interviewed_72h;
     int64_t crimes_disclosed, crimes_recorded;
     double seconds_load, seconds_screen, seconds_alerts, seconds_write;
+    /* jd_analyse_incremental: persons the changes touched, persons walked
+     * (their alerts replaced), and the time to find the touched ones; 0 and
+     * full is true when it ran the full analysis instead. */
+    int64_t touched, walked;
+    double seconds_touched;
+    bool full;
 } jd_analyse_stats;
+
+/* The counts of the latest analysis run, as it stored them ("analysis:stats").
+ * Returns JD_OK, or JD_ENOTFOUND when the latest run stored none (a run
+ * before they were stored, or an as-of run), JD_ESTORE. */
+JD_API int jd_analyse_stats_stored(jd_store *s, jd_analyse_stats *st, jd_error *err);
 
 /* Name of an alert kind, "child_at_risk"... */
 JD_API const char *jd_alert_kind_name(int kind);
@@ -66,6 +77,74 @@ JD_API const char *jd_alert_kind_name(int kind);
  */
 JD_API int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out,
                       jd_analyse_stats *stats, jd_error *err);
+
+/*
+ * Incremental analysis (issue 17): re-run the screen, the risk walk and the
+ * alert rules only for the persons that changes touched, and replace only
+ * their stored alerts (ids are stable, so an alert keeps its id).
+ *
+ * persons: person keys (person_id, or "U:agency:ref" for a ref no identity
+ * holds); NULL: the persons named in every event that is new or changed
+ * (an event, a person or an object of it, added or corrected) since the
+ * last saved analysis, found by the store's watermark. Walked are those
+ * persons, whoever shares an event with them, and whoever shares an event
+ * with those (two hops: a new ref joined to an identity changes ages in
+ * every event of that identity, and an event's per-event alert goes to the
+ * first child walked, so both sides of it are walked); each is loaded with
+ * all their events, by index.
+ *
+ * Networks are not detected: the network alerts of the last full run stay,
+ * and the walked children keep its network feedback (M09). A full run
+ * (jd_analyse, `joindots analyse`) is still needed for new networks and
+ * for clocks that ran out for children no change touched (a return
+ * interview overdue, a score's window ended).
+ *
+ * opts->save must be set and opts->as_of JD_AS_OF_NOW. With no saved
+ * analysis yet, or a store without incremental support, this runs the full
+ * analysis (stats->full). Returns as jd_analyse.
+ */
+JD_API int jd_analyse_incremental(jd_store *s, const jd_analyse_opts *opts,
+                                  const char *const *persons, size_t npersons,
+                                  jd_analyse_stats *stats, jd_error *err);
+/* The same, and when walked is not NULL the keys of the persons walked
+ * (*walked malloc'd, NULL when none or after a full run; free with
+ * jd_analyse_keys_free): the escalation engine runs over them
+ * (jd_escalate_opts.persons). */
+JD_API int jd_analyse_incremental_keys(jd_store *s, const jd_analyse_opts *opts,
+                                       const char *const *persons, size_t npersons,
+                                       jd_analyse_stats *stats, char ***walked, size_t *nwalked,
+                                       jd_error *err);
+JD_API void jd_analyse_keys_free(char **keys, size_t n);
+
+/* What an incremental run covers (jd_analyse_incremental_ex). */
+typedef struct jd_incr_input {
+    const char *const *persons; /* person keys to walk besides the changes below */
+    size_t npersons;
+    bool since_mark;       /* also everything changed since the last saved analysis, and
+                              move its watermark (what jd_analyse_incremental does) */
+    bool identities_known; /* persons name every identity a resolve run changed since the
+                              last analysis (jd_resolve_incremental's touched set, gone
+                              ones included): the store's comparison of every resolved
+                              ref with what the last analysis saw is skipped */
+} jd_incr_input;
+JD_API int jd_analyse_incremental_ex(jd_store *s, const jd_analyse_opts *opts,
+                                     const jd_incr_input *in, jd_analyse_stats *stats,
+                                     char ***walked, size_t *nwalked, jd_error *err);
+
+/*
+ * The urgent-call fast path (issue 17): before anything else of a feed runs
+ * (resolve included), screen the new or changed records of call handling
+ * and the police for the catalogue's bypass triggers (T1-T3: "held against
+ * her will"...), tie each to its persons by the ref's existing identity
+ * (exact agency and ref, else the ref alone, "U:agency:ref"), and analyse
+ * those persons incrementally, their alerts saved at once. The watermark is
+ * left as it was, so the incremental run that follows still takes the whole
+ * feed. walked as jd_analyse_incremental_keys (none when nothing urgent).
+ * stats->seconds_touched is the time to find and screen the records.
+ */
+JD_API int jd_analyse_urgent_keys(jd_store *s, const jd_analyse_opts *opts,
+                                  jd_analyse_stats *stats, char ***walked, size_t *nwalked,
+                                  jd_error *err);
 
 /* One indicator or rule found in an event, for a chronology. */
 typedef struct jd_finding {

@@ -187,10 +187,17 @@ typedef struct jd_escalate_opts {
                          concern bases the last analysis stored (jd_escalate_analyse)
                          when nothing was ingested or resolved since, instead of
                          analysing again; else as without */
+    /* Only these persons (person_ids, "U:agency:ref"; issue 17, after an
+     * incremental analysis): as of now, from their stored alerts and the
+     * stored network alerts, and their own events; only the concerns derived
+     * from them (and their stored child concerns) are folded and saved. NULL:
+     * everyone. */
+    const char *const *persons;
+    size_t npersons;
 } jd_escalate_opts;
 #define JD_ESCALATE_OPTS_INIT                                                                      \
     {                                                                                              \
-        NULL, NULL, false, NULL, NULL, NULL, false                                                 \
+        NULL, NULL, false, NULL, NULL, NULL, false, NULL, 0                                        \
     }
 
 typedef struct jd_escalate_stats {

@@ -13,6 +13,7 @@
 #ifndef JOINDOTS_FEED_H
 #define JOINDOTS_FEED_H
 
+#include <joindots/analyse.h>
 #include <joindots/common.h>
 #include <joindots/ingest.h>
 #include <joindots/resolve.h>
@@ -138,6 +139,9 @@ typedef struct jd_live_opts {
     double threshold;        /* resolve's match threshold (0: its default) */
     int threads;             /* resolve's scoring threads (0: its default) */
     int64_t now;             /* clock; 0: wall clock */
+    bool incremental;        /* analyse only the persons the feeds touched
+                                (jd_analyse_incremental_ex, with the incremental
+                                resolve's touched set); false: a full analysis */
     /* How resolve runs after feeds: JD_LIVE_RESOLVE_AUTO incremental when
      * a full run stored its parameters (jd_resolve_incremental, which
      * itself resolves everything when more than resolve_max_share of the
@@ -148,7 +152,10 @@ typedef struct jd_live_opts {
     double resolve_max_share; /* 0: jd_resolve_opts' default */
 } jd_live_opts;
 enum { JD_LIVE_RESOLVE_AUTO = 0, JD_LIVE_RESOLVE_FULL = 1, JD_LIVE_RESOLVE_INCREMENTAL = 2 };
-#define JD_LIVE_OPTS_INIT {NULL, NULL, 0.0, 0, 0, JD_LIVE_RESOLVE_AUTO, 0.0}
+#define JD_LIVE_OPTS_INIT                                                                          \
+    {                                                                                              \
+        NULL, NULL, 0.0, 0, 0, false, JD_LIVE_RESOLVE_AUTO, 0.0                                    \
+    }
 
 typedef struct jd_live_stats {
     double seconds_resolve, seconds_analyse, seconds_escalate;
@@ -161,13 +168,30 @@ typedef struct jd_live_stats {
     bool resolve_incremental;
     int64_t resolve_changed_refs, resolve_scope_refs, resolve_touched;
     double seconds_resolve_phase[6];
+    /* An incremental analysis: persons touched and walked, the time to find
+     * them and to load them (inside seconds_analyse); analyse_full when it
+     * ran the full analysis instead (nothing saved before). The counts above
+     * are then those of the walked persons only. */
+    int64_t touched, walked;
+    double seconds_touched, seconds_load;
+    bool analyse_full;
+    /* The urgent-call fast path, first of all (incremental only,
+     * jd_analyse_urgent_keys): persons it walked, the time to screen the
+     * feed's call-handling and police records, to analyse them and to run the
+     * escalation engine over them. */
+    int64_t urgent_walked;
+    double seconds_urgent_screen, seconds_urgent_analyse, seconds_urgent_escalate;
 } jd_live_stats;
 
 /*
- * After feeds landed: resolve, analyse (alerts raised and updated, stored
- * in one transaction each), run the escalation engine (concerns opened and
- * risen, notifications queued). Today a full re-run of each stage, so the
- * result equals a batch run on the same data. Returns the stages' codes.
+ * After feeds landed: with o->incremental the urgent-call fast path first
+ * (jd_analyse_urgent_keys, then the escalation engine over its persons);
+ * then resolve (jd_live_resolve: incremental once a full run stored its
+ * parameters), analyse (alerts raised and updated, stored in one
+ * transaction each; with o->incremental only the persons the resolve
+ * touched and what else changed, jd_live_analyse_touched), and the
+ * escalation engine (over the persons walked, or everyone after a full
+ * analysis). Returns the stages' codes.
  */
 JD_API int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err);
 /*
@@ -179,17 +203,27 @@ JD_API int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st,
  */
 JD_API int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st,
                            jd_person_set **touched, jd_error *err);
+/*
+ * The incremental analysis after jd_live_resolve (opts as
+ * jd_analyse_incremental_ex): with the touched set of an incremental
+ * resolve (gone person_ids included) it walks those persons and whatever
+ * else changed since its watermark (events, records) without comparing every
+ * resolved ref with what the last analysis saw (identities_known); with
+ * touched NULL (a plain full resolve) it finds the changed identities
+ * itself. walked as jd_analyse_incremental_keys.
+ */
+JD_API int jd_live_analyse_touched(jd_store *s, const jd_analyse_opts *ao,
+                                   const jd_person_set *touched, jd_analyse_stats *as,
+                                   char ***walked, size_t *nwalked, jd_error *err);
 /* The escalation engine alone, saving (what `concern run` does). */
-JD_API int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st,
-                            jd_error *err);
+JD_API int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err);
 /*
  * The store's change counter for readers of analysis results: [out]
  * analysis, the last analysis run's id, and identities, the last resolve
  * run's id (0 when none). Either changes whenever what a reader loaded at
  * start is stale. Returns JD_OK, JD_EINVALID (store without it), JD_ESTORE.
  */
-JD_API int jd_live_generation(jd_store *s, int64_t *analysis, int64_t *identities,
-                              jd_error *err);
+JD_API int jd_live_generation(jd_store *s, int64_t *analysis, int64_t *identities, jd_error *err);
 
 #ifdef __cplusplus
 }

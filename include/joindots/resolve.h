@@ -23,13 +23,13 @@ extern "C" {
 #endif
 
 typedef struct jd_resolve_opts {
-    double threshold;      /* match probability at which a pair is linked */
-    int block_cap;         /* blocks larger than this are skipped (and counted) */
-    int em_iterations;     /* EM iterations for m */
-    const char *variants;  /* extra name-variant file (data/names/variants.tsv format) */
-    int threads;           /* scoring threads; 0 = one per online CPU (at most 8) */
-    FILE *review;          /* when set, one line per identity to review (more than one
-                              date of birth, gender or first name); borrowed */
+    double threshold;     /* match probability at which a pair is linked */
+    int block_cap;        /* blocks larger than this are skipped (and counted) */
+    int em_iterations;    /* EM iterations for m */
+    const char *variants; /* extra name-variant file (data/names/variants.tsv format) */
+    int threads;          /* scoring threads; 0 = one per online CPU (at most 8) */
+    FILE *review;         /* when set, one line per identity to review (more than one
+                             date of birth, gender or first name); borrowed */
     /* Use the parameters (m/u weights, lambda, term frequencies) stored by
      * the last full run instead of estimating them again; JD_ENOTFOUND when
      * none are stored. A run with frozen parameters gives what
@@ -51,7 +51,10 @@ typedef struct jd_resolve_opts {
      * no basis for the next feed); 0: never. */
     int64_t incr_min_refs;
 } jd_resolve_opts;
-#define JD_RESOLVE_OPTS_INIT {0.999, 200, 25, NULL, 0, NULL, false, 0.2, 0, 0}
+#define JD_RESOLVE_OPTS_INIT                                                                       \
+    {                                                                                              \
+        0.999, 200, 25, NULL, 0, NULL, false, 0.2, 0, 0                                            \
+    }
 
 typedef struct jd_resolve_stats {
     int64_t mentions, refs, candidate_pairs, links, refused, identities, skipped_blocks;
@@ -73,8 +76,9 @@ typedef struct jd_resolve_stats {
      * a person's decision, genders, dates of birth, ages, a shared event,
      * settled first names that disagree;
      * sparse refs kept apart for want of evidence that singles them out,
-     * and sparse refs joined as the one person their links point to. */
-    int64_t event_cannot_links, refused_by[6], sparse_kept_apart, sparse_joined;
+     * sparse refs joined as the one person their links point to, and
+     * sparse refs joined as the one member of their household who fits. */
+    int64_t event_cannot_links, refused_by[6], sparse_kept_apart, sparse_joined, household_joined;
     /* Identities to review: holding more than one full date of birth, both
      * genders, first names that are not one another's typo, variant or
      * initial (any of them), and all. */
@@ -83,9 +87,11 @@ typedef struct jd_resolve_stats {
         seconds_save;
     /* jd_resolve_incremental: refs new or changed since the last run, refs
      * re-clustered with them (their components), identities touched; full
-     * set when the run resolved the whole county. */
+     * set when the run resolved the whole county; incr_household_whole
+     * when it did so because a household decision (join_household) needed
+     * a ref outside the scope. */
     int64_t incr_refs, incr_component_refs, incr_touched;
-    bool incr_full;
+    bool incr_full, incr_household_whole;
 } jd_resolve_stats;
 
 /*
@@ -112,9 +118,9 @@ enum {
 /* One person_id a resolve run touched. */
 typedef struct jd_person_change {
     char *person_id;
-    unsigned how;  /* JD_PERSON_* bits */
-    char *other;   /* for MERGED / SPLIT / GONE: the identity on the other side (one of
-                      them when several), else NULL */
+    unsigned how; /* JD_PERSON_* bits */
+    char *other;  /* for MERGED / SPLIT / GONE: the identity on the other side (one of
+                     them when several), else NULL */
 } jd_person_change;
 
 /*
@@ -133,8 +139,7 @@ typedef struct jd_person_set {
 
 JD_API void jd_person_set_free(jd_person_set *set);
 /* The entry for person_id, or NULL when the run did not touch it. */
-JD_API const jd_person_change *jd_person_set_find(const jd_person_set *set,
-                                                  const char *person_id);
+JD_API const jd_person_change *jd_person_set_find(const jd_person_set *set, const char *person_id);
 
 /*
  * Resolve after a feed: only the refs that are new or whose mentions
@@ -151,9 +156,8 @@ JD_API const jd_person_change *jd_person_set_find(const jd_person_set *set,
  * otherwise *touched is set (caller frees) on JD_OK and NULL on error.
  * Returns JD_OK, JD_ENOTFOUND, JD_ENOMEM, JD_ESTORE, JD_EIO.
  */
-JD_API int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts,
-                                  jd_resolve_stats *stats, jd_person_set **touched,
-                                  jd_error *err);
+JD_API int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
+                                  jd_person_set **touched, jd_error *err);
 
 /*
  * Explain the comparison of two refs with the model of the last run: each

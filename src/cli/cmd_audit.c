@@ -54,6 +54,88 @@ static int print_entry(const jd_audit_entry *e, void *payload)
     return 0;
 }
 
+/* audit anchor: the anchor line on stdout, appended to OUTP (when given)
+ * and synced first. Closes S. */
+static int do_anchor(jd_store *s, const char *outp)
+{
+    jd_error err;
+    jd_error_clear(&err);
+    char line[JD_AUDIT_ANCHOR_MAX];
+    int rc = jd_audit_anchor(s, line, &err);
+    jd_store_close(s);
+    if (rc < 0) {
+        cli_print_error("cannot anchor the audit log", &err);
+        return cli_exit_code(rc);
+    }
+    if (outp) {
+        int fd = open(outp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+        if (!f || fprintf(f, "%s\n", line) < 0 || fflush(f) != 0 || fsync(fd) != 0) {
+            fprintf(stderr, "joindots: cannot append the anchor to %s\n", outp);
+            if (f)
+                fclose(f);
+            else if (fd >= 0)
+                close(fd);
+            return JD_EXIT_FAIL;
+        }
+        fclose(f);
+    }
+    printf("%s\n", line);
+    return JD_EXIT_OK;
+}
+
+/* audit verify: the chain (and MACs, with the key), and the anchors in
+ * the file ANCHOR when given. Closes S. */
+static int do_verify(jd_store *s, const char *anchor)
+{
+    jd_error err;
+    jd_error_clear(&err);
+    int rc;
+    jd_audit_report r;
+    char *text = NULL;
+    if (anchor) {
+        FILE *f = fopen(anchor, "rb");
+        long n = -1;
+        if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (1L << 24) &&
+            fseek(f, 0, SEEK_SET) == 0 && (text = calloc(1, (size_t)n + 1)) != NULL &&
+            fread(text, 1, (size_t)n, f) == (size_t)n) {
+            fclose(f);
+        } else {
+            if (f)
+                fclose(f);
+            free(text);
+            jd_store_close(s);
+            fprintf(stderr, "joindots: cannot read the anchor file %s\n", anchor);
+            return JD_EXIT_NOTFOUND;
+        }
+        rc = jd_audit_verify_anchor(s, text, &r, &err);
+        free(text);
+    } else {
+        rc = jd_audit_verify(s, &r, &err);
+    }
+    jd_store_close(s);
+    if (rc == JD_ECONFLICT) {
+        printf("audit log BROKEN at entry %lld: %s (%lld entries read)\n",
+               (long long)r.first_bad, r.problem, (long long)r.entries);
+        return JD_EXIT_DENIED;
+    }
+    if (rc < 0) {
+        cli_print_error("cannot verify the audit log", &err);
+        return cli_exit_code(rc);
+    }
+    printf("audit log intact: %lld entries", (long long)r.entries);
+    if (r.key_checked)
+        printf(", %lld with a valid MAC", (long long)r.keyed);
+    else if (r.keyed)
+        printf(", %lld with a MAC (not checked: no audit key given)", (long long)r.keyed);
+    if (r.unkeyed)
+        printf(", %lld unkeyed (written before the audit key)", (long long)r.unkeyed);
+    if (anchor)
+        printf(", %lld anchors match", (long long)r.anchors);
+    printf("\n");
+    return JD_EXIT_OK;
+}
+
 int cmd_audit(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -128,75 +210,10 @@ int cmd_audit(int argc, char **argv)
         cli_print_error("cannot open the store", &err);
         return cli_exit_code(rc);
     }
-    if (anch) {
-        char line[JD_AUDIT_ANCHOR_MAX];
-        rc = jd_audit_anchor(s, line, &err);
-        jd_store_close(s);
-        if (rc < 0) {
-            cli_print_error("cannot anchor the audit log", &err);
-            return cli_exit_code(rc);
-        }
-        if (outp) {
-            int fd = open(outp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-            FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
-            if (!f || fprintf(f, "%s\n", line) < 0 || fflush(f) != 0 || fsync(fd) != 0) {
-                fprintf(stderr, "joindots: cannot append the anchor to %s\n", outp);
-                if (f)
-                    fclose(f);
-                else if (fd >= 0)
-                    close(fd);
-                return JD_EXIT_FAIL;
-            }
-            fclose(f);
-        }
-        printf("%s\n", line);
-        return JD_EXIT_OK;
-    }
-    if (verify) {
-        jd_audit_report r;
-        char *text = NULL;
-        if (anchor) {
-            FILE *f = fopen(anchor, "rb");
-            long n = -1;
-            if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (1L << 24) &&
-                fseek(f, 0, SEEK_SET) == 0 && (text = calloc(1, (size_t)n + 1)) != NULL &&
-                fread(text, 1, (size_t)n, f) == (size_t)n) {
-                fclose(f);
-            } else {
-                if (f)
-                    fclose(f);
-                free(text);
-                jd_store_close(s);
-                fprintf(stderr, "joindots: cannot read the anchor file %s\n", anchor);
-                return JD_EXIT_NOTFOUND;
-            }
-            rc = jd_audit_verify_anchor(s, text, &r, &err);
-            free(text);
-        } else {
-            rc = jd_audit_verify(s, &r, &err);
-        }
-        jd_store_close(s);
-        if (rc == JD_ECONFLICT) {
-            printf("audit log BROKEN at entry %lld: %s (%lld entries read)\n",
-                   (long long)r.first_bad, r.problem, (long long)r.entries);
-            return JD_EXIT_DENIED;
-        }
-        if (rc < 0) {
-            cli_print_error("cannot verify the audit log", &err);
-            return cli_exit_code(rc);
-        }
-        printf("audit log intact: %lld entries", (long long)r.entries);
-        if (r.key_checked)
-            printf(", %lld with a valid MAC", (long long)r.keyed);
-        else if (r.keyed)
-            printf(", %lld with a MAC (not checked: no audit key given)", (long long)r.keyed);
-        if (r.unkeyed)
-            printf(", %lld unkeyed (written before the audit key)", (long long)r.unkeyed);
-        if (anchor)
-            printf(", %lld anchors match", (long long)r.anchors);
-        printf("\n");
-        return JD_EXIT_OK;
-    }
+    if (anch)
+        return do_anchor(s, outp);
+    if (verify)
+        return do_verify(s, anchor);
     rc = jd_audit_list(s, after, limit, print_entry, &json, &err);
     jd_store_close(s);
     if (rc < 0) {

@@ -243,7 +243,117 @@ static int do_notify(jd_store *s, const args *a)
     return JD_EXIT_OK;
 }
 
-int cmd_concern(int argc, char **argv)
+/* Where option O's string goes in A, or NULL when O is no string option. */
+static const char **string_option(args *a, int o)
+{
+    switch (o) {
+    case 'd':
+        return &a->db;
+    case 'b':
+        return &a->by;
+    case 'A':
+        return &a->as;
+    case 'k':
+        return &a->kind;
+    case 's':
+        return &a->subject;
+    case 'T':
+        return &a->title;
+    case 'l':
+        return &a->level;
+    case 'R':
+        return &a->rung;
+    case 'o':
+        return &a->owner;
+    case 'c':
+        return &a->records;
+    case 'F':
+        return &a->from_alert;
+    case 't':
+        return &a->text;
+    case '2':
+        return &a->to;
+    case 'r':
+        return &a->reason;
+    case 'g':
+        return &a->signoff;
+    case 'G':
+        return &a->signoff_as;
+    case 'e':
+        return &a->decision;
+    case 'm':
+        return &a->maker;
+    case 'L':
+        return &a->ladder;
+    case 'u':
+        return &a->rules;
+    case 'f':
+        return &a->format;
+    case 'M':
+        return &a->smtp;
+    case 'x':
+        return &a->from;
+    case 'y':
+        return &a->domain;
+    case 'w':
+        return &a->webhook;
+    default:
+        return NULL;
+    }
+}
+
+/* One option O (other than a string) into A: -1 to go on, else the exit code. */
+static int other_option(args *a, int o)
+{
+    switch (o) {
+    case 'D':
+        a->disclosure = true;
+        break;
+    case 'S':
+        a->strategic = true;
+        break;
+    case 'a':
+        if (cli_parse_as_of(optarg, &a->as_of) < 0)
+            return JD_EXIT_USAGE;
+        break;
+    case '@':
+    case 'n': {
+        int64_t t;
+        if (jd_time_parse(&t, optarg, 0) != JD_OK) {
+            fprintf(stderr, "joindots: --%s: not a date or date-time: %s\n",
+                    o == '@' ? "at" : "now", optarg);
+            return JD_EXIT_USAGE;
+        }
+        if (o == '@')
+            a->at = t;
+        else
+            a->now = t;
+        break;
+    }
+    case 'v':
+        a->expect = strtoll(optarg, NULL, 10);
+        break;
+    case 'O':
+        a->open = true;
+        break;
+    case 'V':
+        a->overdue = true;
+        break;
+    case 'W':
+        a->wait = atoi(optarg);
+        break;
+    case 'h':
+        usage(stdout);
+        return JD_EXIT_OK;
+    default:
+        usage(stderr);
+        return JD_EXIT_USAGE;
+    }
+    return -1;
+}
+
+/* The options after the subcommand into A: -1 to go on, else the exit code. */
+static int parse_options(int argc, char **argv, args *a)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
                                              {"by", required_argument, NULL, 'b'},
@@ -282,143 +392,103 @@ int cmd_concern(int argc, char **argv)
                                              {"wait", required_argument, NULL, 'W'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    args a;
-    memset(&a, 0, sizeof a);
-    a.as_of = JD_AS_OF_NOW;
-    a.now = JD_AS_OF_NOW;
-    if (argc < 2 || cli_is_help(argv[1])) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? JD_EXIT_USAGE : JD_EXIT_OK;
-    }
-    const char *sub = argv[1];
-    int o;
+    int o, ex;
     optind = 2;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (o) {
-        case 'd':
-            a.db = optarg;
-            break;
-        case 'b':
-            a.by = optarg;
-            break;
-        case 'A':
-            a.as = optarg;
-            break;
-        case 'k':
-            a.kind = optarg;
-            break;
-        case 's':
-            a.subject = optarg;
-            break;
-        case 'T':
-            a.title = optarg;
-            break;
-        case 'l':
-            a.level = optarg;
-            break;
-        case 'R':
-            a.rung = optarg;
-            break;
-        case 'o':
-            a.owner = optarg;
-            break;
-        case 'c':
-            a.records = optarg;
-            break;
-        case 'F':
-            a.from_alert = optarg;
-            break;
-        case 'D':
-            a.disclosure = true;
-            break;
-        case 'S':
-            a.strategic = true;
-            break;
-        case 't':
-            a.text = optarg;
-            break;
-        case '2':
-            a.to = optarg;
-            break;
-        case 'r':
-            a.reason = optarg;
-            break;
-        case 'g':
-            a.signoff = optarg;
-            break;
-        case 'G':
-            a.signoff_as = optarg;
-            break;
-        case 'e':
-            a.decision = optarg;
-            break;
-        case 'm':
-            a.maker = optarg;
-            break;
-        case 'L':
-            a.ladder = optarg;
-            break;
-        case 'u':
-            a.rules = optarg;
-            break;
-        case 'f':
-            a.format = optarg;
-            break;
-        case 'a':
-            if (cli_parse_as_of(optarg, &a.as_of) < 0)
-                return JD_EXIT_USAGE;
-            break;
-        case '@':
-        case 'n': {
-            int64_t t;
-            if (jd_time_parse(&t, optarg, 0) != JD_OK) {
-                fprintf(stderr, "joindots: --%s: not a date or date-time: %s\n",
-                        o == '@' ? "at" : "now", optarg);
-                return JD_EXIT_USAGE;
-            }
-            if (o == '@')
-                a.at = t;
-            else
-                a.now = t;
-            break;
-        }
-        case 'v':
-            a.expect = strtoll(optarg, NULL, 10);
-            break;
-        case 'O':
-            a.open = true;
-            break;
-        case 'V':
-            a.overdue = true;
-            break;
-        case 'M':
-            a.smtp = optarg;
-            break;
-        case 'x':
-            a.from = optarg;
-            break;
-        case 'y':
-            a.domain = optarg;
-            break;
-        case 'w':
-            a.webhook = optarg;
-            break;
-        case 'W':
-            a.wait = atoi(optarg);
-            break;
-        case 'h':
-            usage(stdout);
-            return JD_EXIT_OK;
-        default:
-            usage(stderr);
-            return JD_EXIT_USAGE;
-        }
+        const char **field = string_option(a, o);
+        if (field)
+            *field = optarg;
+        else if ((ex = other_option(a, o)) >= 0)
+            return ex;
     }
-    if (a.format && strcmp(a.format, "text") != 0 && strcmp(a.format, "json") != 0) {
+    if (a->format && strcmp(a->format, "text") != 0 && strcmp(a->format, "json") != 0) {
         fprintf(stderr, "joindots: --format text or json\n");
         return JD_EXIT_USAGE;
     }
-    a.json = a.format && !strcmp(a.format, "json");
+    a->json = a->format && !strcmp(a->format, "json");
+    return -1;
+}
+
+/* concern raise: prints the new concern's id. */
+static int do_raise(jd_store *s, const args *a, const jd_concern_actor *by, jd_error *err)
+{
+    jd_concern_new n = JD_CONCERN_NEW_INIT;
+    n.kind = a->kind;
+    n.subject = a->subject;
+    n.title = a->title;
+    n.level = a->level;
+    n.rung = a->rung;
+    n.owner = a->owner;
+    n.records = a->records;
+    n.from_alert = a->from_alert;
+    n.disclosure = a->disclosure;
+    n.strategic = a->strategic;
+    n.ladder_path = a->ladder;
+    char *nid = NULL;
+    int ex = JD_EXIT_OK;
+    int rc = jd_concern_raise(&nid, s, &n, by, a->at, err);
+    if (rc < 0)
+        ex = fail("cannot raise the concern", rc, err);
+    else
+        printf("%s\n", nid);
+    free(nid);
+    return ex;
+}
+
+/* One action (ack, comment, assign, escalate, close, decide) on concern ID,
+ * then the concern as it now stands. */
+static int do_act(jd_store *s, const args *a, const char *sub, const char *id,
+                  const jd_concern_actor *by, jd_error *err)
+{
+    jd_concern_verb verb = !strcmp(sub, "ack")        ? JD_CONCERN_ACK
+                           : !strcmp(sub, "comment")  ? JD_CONCERN_COMMENT
+                           : !strcmp(sub, "assign")   ? JD_CONCERN_ASSIGN
+                           : !strcmp(sub, "escalate") ? JD_CONCERN_ESCALATE
+                           : !strcmp(sub, "close")    ? JD_CONCERN_CLOSE
+                                                      : JD_CONCERN_DECIDE;
+    jd_concern_action act = JD_CONCERN_ACTION_INIT;
+    act.at = a->at;
+    act.expected_version = a->expect;
+    act.text = a->text;
+    act.to = a->to;
+    act.reason_code = a->reason;
+    act.signoff_by = a->signoff;
+    act.signoff_role = a->signoff_as;
+    act.decision = a->decision;
+    act.decision_maker = a->maker;
+    act.ladder_path = a->ladder;
+    int rc = jd_concern_act(s, id, verb, &act, by, err);
+    if (rc < 0)
+        return fail(sub, rc, err);
+    return do_show(s, a, id);
+}
+
+/* concern list, inbox or agenda. */
+static int do_list(jd_store *s, args *a, const char *sub, jd_error *err)
+{
+    jd_concern_query q = JD_CONCERN_QUERY_INIT;
+    q.as_of = a->as_of;
+    q.now = a->now;
+    q.ladder_path = a->ladder;
+    q.rules_path = a->rules;
+    q.open_only = a->open || !strcmp(sub, "inbox");
+    q.overdue_only = a->overdue;
+    q.agenda = !strcmp(sub, "agenda");
+    if (!strcmp(sub, "inbox")) {
+        q.owner = a->by;
+        q.role = a->as;
+    }
+    int rc = jd_concern_list(s, &q, q.agenda ? print_agenda : print_line, a, err);
+    if (rc < 0)
+        return fail(sub, rc, err);
+    return JD_EXIT_OK;
+}
+
+/* SUB's identifier in *id (NULL for a subcommand without one) when SUB is
+ * known and the words after the options fit it: -1 to go on, else the exit
+ * code. */
+static int check_subcommand(int argc, char **argv, const char *sub, const args *a, const char **id)
+{
     static const char *const with_id[] = {"show",     "ack",   "comment", "assign",
                                           "escalate", "close", "decide"};
     static const char *const without_id[] = {"raise", "list", "inbox", "agenda", "run", "notify"};
@@ -428,22 +498,42 @@ int cmd_concern(int argc, char **argv)
             needs_id = known = true;
     for (size_t i = 0; i < sizeof without_id / sizeof *without_id; i++)
         known |= !strcmp(sub, without_id[i]);
-    const char *id = needs_id && optind == argc - 1 ? argv[optind] : NULL;
-    if (!known || !a.db || (needs_id ? !id : optind != argc)) {
+    *id = needs_id && optind == argc - 1 ? argv[optind] : NULL;
+    if (!known || !a->db || (needs_id ? !*id : optind != argc)) {
         if (!known)
             fprintf(stderr, "joindots: concern: unknown subcommand '%s'\n", sub);
         usage(stderr);
         return JD_EXIT_USAGE;
     }
     bool acting = needs_id && strcmp(sub, "show") != 0;
-    if ((acting || !strcmp(sub, "raise")) && (!a.by || !a.as)) {
+    if ((acting || !strcmp(sub, "raise")) && (!a->by || !a->as)) {
         fprintf(stderr, "joindots: concern %s: --by NAME and --as RUNG are needed\n", sub);
         return JD_EXIT_USAGE;
     }
-    if (!strcmp(sub, "inbox") && !a.by) {
+    if (!strcmp(sub, "inbox") && !a->by) {
         fprintf(stderr, "joindots: concern inbox: --by NAME is needed\n");
         return JD_EXIT_USAGE;
     }
+    return -1;
+}
+
+int cmd_concern(int argc, char **argv)
+{
+    args a;
+    memset(&a, 0, sizeof a);
+    a.as_of = JD_AS_OF_NOW;
+    a.now = JD_AS_OF_NOW;
+    if (argc < 2 || cli_is_help(argv[1])) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? JD_EXIT_USAGE : JD_EXIT_OK;
+    }
+    const char *sub = argv[1];
+    const char *id;
+    int ex;
+    if ((ex = parse_options(argc, argv, &a)) >= 0 ||
+        (ex = check_subcommand(argc, argv, sub, &a, &id)) >= 0)
+        return ex;
+    bool acting = id && strcmp(sub, "show") != 0;
     if (a.now == JD_AS_OF_NOW)
         a.now = 0;
     bool write = acting || !strcmp(sub, "raise") || !strcmp(sub, "show") ||
@@ -465,73 +555,18 @@ int cmd_concern(int argc, char **argv)
     jd_error err;
     jd_error_clear(&err);
     jd_concern_actor by = {a.by, a.as};
-    int ex = JD_EXIT_OK;
-    if (!strcmp(sub, "raise")) {
-        jd_concern_new n = JD_CONCERN_NEW_INIT;
-        n.kind = a.kind;
-        n.subject = a.subject;
-        n.title = a.title;
-        n.level = a.level;
-        n.rung = a.rung;
-        n.owner = a.owner;
-        n.records = a.records;
-        n.from_alert = a.from_alert;
-        n.disclosure = a.disclosure;
-        n.strategic = a.strategic;
-        n.ladder_path = a.ladder;
-        char *nid = NULL;
-        rc = jd_concern_raise(&nid, s, &n, &by, a.at, &err);
-        if (rc < 0)
-            ex = fail("cannot raise the concern", rc, &err);
-        else
-            printf("%s\n", nid);
-        free(nid);
-    } else if (!strcmp(sub, "show")) {
+    if (!strcmp(sub, "raise"))
+        ex = do_raise(s, &a, &by, &err);
+    else if (!strcmp(sub, "show"))
         ex = do_show(s, &a, id);
-    } else if (acting) {
-        jd_concern_verb verb = !strcmp(sub, "ack")        ? JD_CONCERN_ACK
-                               : !strcmp(sub, "comment")  ? JD_CONCERN_COMMENT
-                               : !strcmp(sub, "assign")   ? JD_CONCERN_ASSIGN
-                               : !strcmp(sub, "escalate") ? JD_CONCERN_ESCALATE
-                               : !strcmp(sub, "close")    ? JD_CONCERN_CLOSE
-                                                          : JD_CONCERN_DECIDE;
-        jd_concern_action act = JD_CONCERN_ACTION_INIT;
-        act.at = a.at;
-        act.expected_version = a.expect;
-        act.text = a.text;
-        act.to = a.to;
-        act.reason_code = a.reason;
-        act.signoff_by = a.signoff;
-        act.signoff_role = a.signoff_as;
-        act.decision = a.decision;
-        act.decision_maker = a.maker;
-        act.ladder_path = a.ladder;
-        rc = jd_concern_act(s, id, verb, &act, &by, &err);
-        if (rc < 0)
-            ex = fail(sub, rc, &err);
-        else
-            ex = do_show(s, &a, id);
-    } else if (!strcmp(sub, "list") || !strcmp(sub, "inbox") || !strcmp(sub, "agenda")) {
-        jd_concern_query q = JD_CONCERN_QUERY_INIT;
-        q.as_of = a.as_of;
-        q.now = a.now;
-        q.ladder_path = a.ladder;
-        q.rules_path = a.rules;
-        q.open_only = a.open || !strcmp(sub, "inbox");
-        q.overdue_only = a.overdue;
-        q.agenda = !strcmp(sub, "agenda");
-        if (!strcmp(sub, "inbox")) {
-            q.owner = a.by;
-            q.role = a.as;
-        }
-        rc = jd_concern_list(s, &q, q.agenda ? print_agenda : print_line, &a, &err);
-        if (rc < 0)
-            ex = fail(sub, rc, &err);
-    } else if (!strcmp(sub, "run")) {
+    else if (acting)
+        ex = do_act(s, &a, sub, id, &by, &err);
+    else if (!strcmp(sub, "list") || !strcmp(sub, "inbox") || !strcmp(sub, "agenda"))
+        ex = do_list(s, &a, sub, &err);
+    else if (!strcmp(sub, "run"))
         ex = do_run(s, &a);
-    } else {
+    else
         ex = do_notify(s, &a);
-    }
     jd_store_close(s);
     return ex;
 }

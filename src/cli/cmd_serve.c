@@ -25,6 +25,7 @@ static void usage(FILE *f)
                "                      [--web DIR] [--threads N] [--port-file F]\n"
                "                      [--max-per-address N] [--request-deadline S]\n"
                "                      [--host-name NAME] [--feeds DIR] [--escalate-every S]\n"
+               "                      [--incremental]\n"
                "\n"
                "Serves the web application and its JSON API (docs/openapi.yaml) until\n"
                "SIGTERM or SIGINT; requests in flight are finished first. The default\n"
@@ -40,7 +41,13 @@ static void usage(FILE *f)
                "                        (docs/feeds.md); uploads go to POST /api/feeds/AGENCY\n"
                "  --escalate-every S    run the escalation engine every S seconds (default\n"
                "                        300; 0: only after feeds). New alerts, identities and\n"
-               "                        concerns are picked up without a restart.\n");
+               "                        concerns are picked up without a restart.\n"
+               "  --incremental         after feeds: urgent calls first (analysed, escalated\n"
+               "                        and shown before the feed is resolved), then only\n"
+               "                        the persons the feeds touched are analysed and\n"
+               "                        escalated; networks, clocks and the board's counts\n"
+               "                        are brought up to date by a full analysis at the\n"
+               "                        next scheduled run (--escalate-every)\n");
 }
 
 /* Parse "HOST:PORT" (IPv4). */
@@ -159,6 +166,7 @@ int cmd_serve(int argc, char **argv)
                                              {"host-name", required_argument, NULL, 'H'},
                                              {"feeds", required_argument, NULL, 'F'},
                                              {"escalate-every", required_argument, NULL, 'E'},
+                                             {"incremental", no_argument, NULL, 'I'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     jd_server_opts so = JD_SERVER_OPTS_INIT;
@@ -229,6 +237,7 @@ int cmd_serve(int argc, char **argv)
             so.escalate_every_s = (unsigned)n;
             break;
         }
+        case 'I': so.incremental = true; break;
         case 'r':
             jd_server_print_routes(stdout);
             return JD_EXIT_OK;

@@ -18,7 +18,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: joindots watch --db FILE [--once] [--interval S] [--escalate-every S]\n"
-            "                      [--no-update] DIR\n"
+            "                      [--no-update] [--incremental] DIR\n"
             "       joindots watch --db FILE --list [--limit N]\n"
             "\n"
             "Reads agencies' feeds from the drop folder DIR: a bundle DIR/AGENCY/NAME/ is\n"
@@ -32,6 +32,8 @@ static void usage(FILE *f)
             "  --escalate-every S  run the escalation engine every S seconds (default 300;\n"
             "                      0: only after feeds)\n"
             "  --no-update         ingest only (no resolve, analyse, escalation)\n"
+            "  --incremental       analyse only the persons the feeds touched (see\n"
+            "                      `joindots analyse --incremental`)\n"
             "  --list              the latest feeds, newest first\n");
 }
 
@@ -75,7 +77,8 @@ int cmd_watch(int argc, char **argv)
         {"interval", required_argument, NULL, 'i'}, {"escalate-every", required_argument, NULL, 'e'},
         {"no-update", no_argument, NULL, 'n'},    {"list", no_argument, NULL, 'l'},
         {"limit", required_argument, NULL, 'L'},  {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"incremental", no_argument, NULL, 'I'},  {NULL, 0, NULL, 0}};
+    bool incremental = false;
     const char *db = NULL;
     bool once = false, update = true, list = false;
     double interval = 2, escalate_every = 300;
@@ -87,6 +90,7 @@ int cmd_watch(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'o': once = true; break;
         case 'n': update = false; break;
+        case 'I': incremental = true; break;
         case 'l': list = true; break;
         case 'i':
         case 'e':
@@ -136,6 +140,7 @@ int cmd_watch(int argc, char **argv)
     sigaddset(&set, SIGINT);
     sigprocmask(SIG_BLOCK, &set, NULL); /* taken by sigtimedwait between scans */
     jd_live_opts lo = JD_LIVE_OPTS_INIT;
+    lo.incremental = incremental;
     double next_escalate = cli_now() + escalate_every;
     int rc = JD_OK;
     for (;;) {
@@ -160,6 +165,16 @@ int cmd_watch(int argc, char **argv)
                        cli_now() - t0, st.seconds_resolve, (long long)st.identities,
                        st.seconds_analyse, (long long)st.alerts, st.seconds_escalate,
                        (long long)st.concerns);
+                if (st.urgent_walked)
+                    printf("  urgent calls first: %lld persons, screened in %.2f s, analysed in "
+                           "%.2f s, escalated in %.2f s\n",
+                           (long long)st.urgent_walked, st.seconds_urgent_screen,
+                           st.seconds_urgent_analyse, st.seconds_urgent_escalate);
+                if (!st.analyse_full)
+                    printf("  incremental analysis: %lld persons touched (found in %.2f s), "
+                           "%lld walked (loaded in %.2f s)\n",
+                           (long long)st.touched, st.seconds_touched, (long long)st.walked,
+                           st.seconds_load);
                 fflush(stdout);
             }
             next_escalate = cli_now() + escalate_every;

@@ -272,6 +272,19 @@ json_t *jd_api_alerts_of(jd_server *srv, const caller *w, const char *person_id)
 {
     json_t *out = json_array(), *a;
     size_t i;
+    /* the view of these alerts when there is one (alert_view.c): the
+     * person's alerts by a binary search, not a walk of every alert */
+    pthread_mutex_lock(&srv->view_mu);
+    const alert_view *v = srv->view && srv->view->alerts == srv->alerts ? srv->view : NULL;
+    pthread_mutex_unlock(&srv->view_mu);
+    size_t n = 0;
+    uint32_t *rows = v ? jd_alert_view_of_person(v, person_id, &n) : NULL;
+    if (rows) {
+        for (i = 0; i < n; i++)
+            json_array_append_new(out, alert_for(w, v->rows[rows[i]].a));
+        free(rows);
+        return out;
+    }
     json_array_foreach(srv->alerts, i, a)
     {
         const char *pid = str(json_object_get(a, "subject"), "person_id");
@@ -325,6 +338,7 @@ static void api_person(api_ctx *c, reply *r)
     }
     json_t *o = person_json(&p);
     json_object_set_new(o, "events", x.events);
+    (void)jd_alert_view(c->srv, c->index); /* the person's alerts by id (alert_view.c) */
     json_object_set_new(o, "alerts", jd_api_alerts_of(c->srv, c->who, p.person_id));
     jd_reply_json(r, 200, o);
 }

@@ -268,6 +268,7 @@ static void api_person_alerts(api_ctx *c, reply *r)
     const char *why;
     if (!person_of(c, r, "alerts", &p, &why))
         return;
+    (void)jd_alert_view(c->srv, c->index); /* the person's alerts by id (alert_view.c) */
     json_t *a = jd_api_alerts_of(c->srv, c->who, p.person_id);
     char target[160], d[64];
     snprintf(target, sizeof target, "person:%s", p.person_id);

@@ -104,7 +104,13 @@ json_t *jd_api_alert_for(const caller *w, json_t *a)
 
 json_t *jd_api_alert(jd_server *srv, const char *id)
 {
-    json_t *a;
+    /* the view of these alerts when there is one (alert_view.c) */
+    pthread_mutex_lock(&srv->view_mu);
+    bool viewed = srv->view && srv->view->alerts == srv->alerts;
+    json_t *a = viewed ? jd_alert_view_by_id(srv->view, id) : NULL;
+    pthread_mutex_unlock(&srv->view_mu);
+    if (viewed)
+        return a;
     size_t i;
     json_array_foreach(srv->alerts, i, a)
     {

@@ -208,61 +208,10 @@ static int on_ack(const char *id, const char *by, int64_t at, const char *note, 
 
 static int level_rank(const char *l)
 {
-    static const char *const L[] = {"low", "medium", "high", "critical"};
-    for (int i = 0; l && i < 4; i++)
-        if (!strcmp(l, L[i]))
-            return i + 1;
-    return 0;
+    return jd_alert_level_rank(l);
 }
 
 typedef enum { SORT_NEWEST, SORT_OLDEST, SORT_LEVEL, SORT_NAME } sort_by;
-
-typedef struct qrow {
-    json_t *a;         /* borrowed from srv->alerts */
-    const char *name;  /* of the subject, "" when none */
-    const char *at;    /* raised_at */
-    int level;
-    size_t order;      /* position in srv->alerts: ties keep it */
-} qrow;
-
-static int cmp_rows(const void *pa, const void *pb, void *ctx)
-{
-    const qrow *a = pa, *b = pb;
-    sort_by s = *(const sort_by *)ctx;
-    int d = 0;
-    switch (s) {
-    case SORT_LEVEL:
-        d = b->level - a->level;
-        if (!d)
-            d = -strcmp(a->at, b->at);
-        break;
-    case SORT_NAME:
-        d = strcasecmp(a->name, b->name);
-        if (!d)
-            d = -strcmp(a->at, b->at);
-        break;
-    case SORT_OLDEST:
-        d = strcmp(a->at, b->at);
-        break;
-    case SORT_NEWEST:
-        d = -strcmp(a->at, b->at);
-        break;
-    }
-    if (!d)
-        d = a->order < b->order ? -1 : a->order > b->order;
-    return d;
-}
-
-/* The name of whom an alert is about, from the person index ("" if none). */
-static const char *subject_name(api_ctx *c, json_t *a)
-{
-    const char *pid = str(json_object_get(a, "subject"), "person_id");
-    jd_person_summary p;
-    if (pid && jd_person_index_get(c->index, pid, &p) == JD_OK && p.name)
-        return p.name;
-    const char *n = str(json_object_get(a, "subject"), "name");
-    return n ? n : "";
-}
 
 static bool contains_ci(const char *hay, const char *needle)
 {
@@ -355,56 +304,71 @@ static void api_alert_queue(api_ctx *c, reply *r)
         jd_reply_error(r, 500, "store", "The alert queue could not be read.");
         return;
     }
-    size_t n = json_array_size(c->srv->alerts), k = 0;
-    qrow *rows = calloc(n ? n : 1, sizeof *rows);
-    if (!rows) {
+    /* Walk the view's rows in the order asked for (filtering a sorted list
+     * keeps it sorted): count what matches, build JSON for the page only. */
+    const alert_view *v = jd_alert_view(c->srv, c->index);
+    if (!v) {
         json_decref(acks);
         work_map_free(&w);
         jd_reply_error(r, 500, "memory", "Out of memory.");
         return;
     }
+    const uint32_t *perm = v->perm[sb == SORT_OLDEST  ? VIEW_OLDEST
+                                   : sb == SORT_LEVEL ? VIEW_LEVEL
+                                   : sb == SORT_NAME  ? VIEW_NAME
+                                                      : VIEW_NEWEST];
     const char *me = c->who->acct.username;
-    json_t *a;
-    size_t i;
-    json_array_foreach(c->srv->alerts, i, a)
-    {
-        const char *ak = str(a, "kind"), *al = str(a, "level");
-        if (kind && *kind && (!ak || strcmp(ak, kind)))
+    bool by_owner = assigned && (!strcmp(assigned, "me") || !strcmp(assigned, "none"));
+    size_t k = 0;
+    json_t *out = json_array();
+    /* Nothing to filter: every row counts, and the page is read directly. */
+    bool every = jd_api_sees_all(c->who) && !(kind && *kind) && !(level && *level) &&
+                 !(open && !strcmp(open, "1")) && !by_owner && !(q && *q);
+    for (size_t i = every ? (size_t)offset : 0; i < v->n; i++) {
+        if (every && json_array_size(out) >= (size_t)limit) {
+            k = v->n;
+            break;
+        }
+        if (every)
+            k = i;
+        const alert_row *row = &v->rows[perm[i]];
+        json_t *a = row->a;
+        if (kind && *kind && (!row->kind || strcmp(row->kind, kind)))
             continue;
-        if (level && *level && (!al || strcmp(al, level)))
+        if (level && *level && (!row->level_name || strcmp(row->level_name, level)))
             continue;
         if (!jd_api_may_see_alert(c->who, a))
             continue;
-        if (open && !strcmp(open, "1") && json_object_get(acks, str(a, "id") ? str(a, "id") : ""))
+        if (open && !strcmp(open, "1") && json_object_get(acks, row->id ? row->id : ""))
             continue;
-        json_t *kc = concern_of(&w, a);
-        const char *owner = str(kc, "owner");
-        bool mine = owner && !strcmp(owner, me);
-        bool owned = owner && *owner && strcmp(owner, str(kc, "rung") ? str(kc, "rung") : "");
-        if (assigned && !strcmp(assigned, "me") && !mine)
+        if (by_owner) {
+            json_t *kc = concern_of(&w, a);
+            const char *owner = str(kc, "owner");
+            bool mine = owner && !strcmp(owner, me);
+            bool owned =
+                owner && *owner && strcmp(owner, str(kc, "rung") ? str(kc, "rung") : "");
+            if (!strcmp(assigned, "me") && !mine)
+                continue;
+            if (!strcmp(assigned, "none") && owned)
+                continue;
+        }
+        if (q && *q && !contains_ci(row->name, q))
             continue;
-        if (assigned && !strcmp(assigned, "none") && owned)
+        if (k++ < (size_t)offset || json_array_size(out) >= (size_t)limit)
             continue;
-        const char *nm = subject_name(c, a);
-        if (q && *q && !contains_ci(nm, q))
-            continue;
-        rows[k++] = (qrow){a, nm, str(a, "raised_at") ? str(a, "raised_at") : "", level_rank(al), i};
-    }
-    qsort_r(rows, k, sizeof *rows, cmp_rows, &sb);
-    json_t *out = json_array();
-    for (size_t j = (size_t)offset; j < k && j < (size_t)offset + (size_t)limit; j++) {
-        json_t *o = jd_api_alert_for(c->who, rows[j].a);
+        json_t *o = jd_api_alert_for(c->who, a);
         if (!o)
             continue;
         json_t *ak = json_object_get(acks, str(o, "id") ? str(o, "id") : "");
         json_object_set_new(o, "acknowledgements", ak ? json_deep_copy(ak) : json_array());
-        json_object_set_new(o, "subject_name", json_string(rows[j].name));
-        json_t *kc = concern_of(&w, rows[j].a);
+        json_object_set_new(o, "subject_name", json_string(row->name));
+        json_t *kc = concern_of(&w, a);
         json_object_set_new(o, "concern", kc ? json_deep_copy(kc) : json_null());
         name_members(c, o);
         json_array_append_new(out, o);
     }
-    free(rows);
+    if (every)
+        k = v->n;
     json_decref(acks);
     work_map_free(&w);
     char d[96];

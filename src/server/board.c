@@ -1,6 +1,7 @@
 /*
- * What the server loads once at start: the alerts (stored by the last
- * `joindots analyse`, or from a fresh analysis when none were saved) and
+ * What the server loads at start (and live.c again after a run): the
+ * alerts and the counts stored by the last `joindots analyse` (or from a
+ * fresh analysis when none were saved) and
  * the board's aggregates (DOMAIN §5.3), which hold counts and places only,
  * never a name.
  */
@@ -32,8 +33,15 @@ static int load_alerts(json_t *alerts, jd_store *s, const jd_analyse_stats *know
         *st = *known;
         return JD_OK;
     }
-    if (ran) /* the stored alerts stand; the counts come from a run that writes nothing */
+    if (ran) {
+        /* the stored alerts stand; so do the counts their run stored with
+         * them. Only a store analysed before they were stored (or by an
+         * as-of run) has its counts made by a run that writes nothing. */
+        if ((rc = jd_analyse_stats_stored(s, st, err)) != JD_ENOTFOUND)
+            return rc;
+        jd_error_clear(err);
         return jd_analyse(s, &o, NULL, st, err);
+    }
     /* Never analysed: analyse now, without saving (the server only reads). */
     char *buf = NULL;
     size_t len = 0;
@@ -164,11 +172,21 @@ int jd_api_load(jd_server *srv, jd_store *s, jd_error *err)
         if ((rc = jd_concern_role_rung(NULL, jd_role_name(role), srv->role_rung[role],
                                        sizeof srv->role_rung[role], err)) < 0)
             return rc;
-    return jd_api_build(s, NULL, &srv->alerts, &srv->board, err);
+    /* the counts it finds are the board's until the live thread runs a
+     * full analysis (an incremental one counts only the persons it walked) */
+    rc = jd_api_build_counts(s, NULL, &srv->live_counts, &srv->alerts, &srv->board, err);
+    srv->live_counts_ok = rc == JD_OK;
+    return rc;
 }
 
 int jd_api_build(jd_store *s, const jd_analyse_stats *known, json_t **alerts_out,
                  json_t **board_out, jd_error *err)
+{
+    return jd_api_build_counts(s, known, NULL, alerts_out, board_out, err);
+}
+
+int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, jd_analyse_stats *counts,
+                        json_t **alerts_out, json_t **board_out, jd_error *err)
 {
     jd_analyse_stats st;
     memset(&st, 0, sizeof st);
@@ -180,6 +198,8 @@ int jd_api_build(jd_store *s, const jd_analyse_stats *known, json_t **alerts_out
         json_decref(alerts);
         return rc;
     }
+    if (counts)
+        *counts = st;
     json_t *eq = equality(alerts, s, err);
     if (!eq) {
         json_decref(alerts);

@@ -762,6 +762,8 @@ static void free_server(jd_server *srv)
     pthread_mutex_destroy(&srv->idx_build_mu);
     pthread_mutex_destroy(&srv->conn_mu);
     pthread_mutex_destroy(&srv->raise_mu);
+    pthread_mutex_destroy(&srv->view_mu);
+    jd_alert_view_free(srv->view);
     pthread_mutex_destroy(&srv->live_mu);
     pthread_cond_destroy(&srv->live_cv);
     pthread_mutex_destroy(&srv->write_mu);
@@ -788,6 +790,7 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
     pthread_mutex_init(&srv->idx_build_mu, NULL);
     pthread_mutex_init(&srv->conn_mu, NULL);
     pthread_mutex_init(&srv->raise_mu, NULL);
+    pthread_mutex_init(&srv->view_mu, NULL);
     pthread_mutex_init(&srv->live_mu, NULL);
     pthread_cond_init(&srv->live_cv, NULL);
     pthread_mutex_init(&srv->write_mu, NULL);

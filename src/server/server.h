@@ -40,12 +40,14 @@ typedef struct jd_server_opts {
     unsigned escalate_every_s; /* the escalation engine's own schedule; 0: only after feeds */
     size_t max_feed_body;      /* bytes of one feed upload (POST /api/feeds/{agency}) */
     unsigned check_ms;         /* how often the store's change counter is read */
+    bool incremental;          /* after feeds: the urgent-call fast path, then an incremental
+                                  analysis and escalation (jd_analyse_incremental) */
 } jd_server_opts;
 
 #define JD_SERVER_OPTS_INIT                                                                        \
     {                                                                                              \
         NULL, "127.0.0.1", 8080, NULL, NULL, NULL, 4, 64, 30, 65536, 20, 8, 10, NULL, NULL, 300,   \
-            (size_t)64 << 20, 1000                                                                 \
+            (size_t)64 << 20, 1000, false                                                          \
     }
 
 typedef struct jd_server jd_server;

@@ -77,6 +77,8 @@ struct jd_server {
     atomic_int port; /* bound: set once the daemon runs, read by its workers */
     atomic_int in_flight;
     atomic_bool stopping;
+    pthread_mutex_t view_mu; /* guards view */
+    struct alert_view *view; /* of alerts and the index (alert_view.c) */
     pthread_mutex_t raise_mu; /* a concern raised from an alert is raised once (api_work.c) */
     /* Always current (live.c): one thread ingests the drop folder, brings
      * identities, alerts and concerns up to date after feeds, runs the
@@ -95,7 +97,39 @@ struct jd_server {
     pthread_mutex_t write_mu; /* one feed ingest or update stage at a time */
     int64_t loaded_analysis;  /* change counter of the loaded alerts (under idx_lock) */
     atomic_llong reloads;     /* how many times the alerts were reloaded */
+    /* the board's counts of the last full analysis this thread ran (an
+     * incremental one counts only its walked persons): live thread only */
+    jd_analyse_stats live_counts;
+    bool live_counts_ok;
+    /* an incremental update ran since the last full analysis: networks,
+     * clocks of untouched children and the board's counts wait for the
+     * next scheduled run, which analyses in full (live thread only) */
+    bool live_full_due;
 };
+
+/* The loaded alerts as the queue and the person's page read them
+ * (alert_view.c). */
+typedef struct alert_row {
+    json_t *a; /* borrowed from the view's alerts */
+    const char *id, *kind, *level_name, *at, *pid, *name;
+    char *name_owned; /* the subject's name as the index had it ("" none) */
+    int level;        /* 1 low .. 4 critical, 0 none */
+    size_t order;     /* position in the loaded alerts */
+} alert_row;
+typedef struct view_key {
+    const char *key; /* borrowed from the alerts */
+    uint32_t row;
+} view_key;
+enum { VIEW_NEWEST, VIEW_OLDEST, VIEW_LEVEL, VIEW_NAME, VIEW_SORTS };
+typedef struct alert_view { /* struct jd_server holds one */
+    json_t *alerts;  /* a reference: the alerts it was built from */
+    int64_t idx_gen; /* of the person index that named the subjects */
+    alert_row *rows;
+    size_t n;
+    uint32_t *perm[VIEW_SORTS]; /* row numbers in each of the queue's orders */
+    view_key *by_person, *by_id; /* sorted by key, then row */
+    size_t n_by_person, n_by_id;
+} alert_view;
 
 typedef struct req {
     char *body;
@@ -273,7 +307,23 @@ int jd_api_load(jd_server *srv, jd_store *s, jd_error *err);
  * them computed (a run that writes nothing). */
 int jd_api_build(jd_store *s, const jd_analyse_stats *known, json_t **alerts, json_t **board,
                  jd_error *err);
+/* The same, and the board's counts it used into *counts (when not NULL). */
+int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, jd_analyse_stats *counts,
+                        json_t **alerts, json_t **board, jd_error *err);
 /* The JSON of one alert of the loaded analysis (borrowed), or NULL. */
 json_t *jd_api_alert(jd_server *srv, const char *id);
+
+/* The view of the loaded alerts named by index ix, built when stale; NULL
+ * when out of memory. Call with idx_lock held for reading; valid while it
+ * is held. (alert_view.c) */
+const alert_view *jd_alert_view(jd_server *srv, const jd_person_index *ix);
+void jd_alert_view_free(alert_view *v);
+/* The rows of the alerts about a person (subject or member), in loaded
+ * order: a new array of *n (NULL when out of memory). */
+uint32_t *jd_alert_view_of_person(const alert_view *v, const char *pid, size_t *n);
+/* The alert with this id (borrowed), or NULL. */
+json_t *jd_alert_view_by_id(const alert_view *v, const char *id);
+/* 1 low, 2 medium, 3 high, 4 critical; 0 otherwise. */
+int jd_alert_level_rank(const char *level);
 
 #endif

@@ -8,18 +8,19 @@ JD=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 scratch
 
-pipeline() { # DIR DB: ingest, resolve, analyse, export alerts to DB.alerts.jsonl
+pipeline() { # DIR DB ALERTS: ingest, resolve, analyse, export alerts to ALERTS
   "$JD" ingest --db "$2" --quiet "$1" >/dev/null 2>&1 &&
     "$JD" resolve --db "$2" >/dev/null 2>&1 &&
     "$JD" analyse --db "$2" >/dev/null 2>&1 &&
-    "$JD" export alerts --db "$2" >"$2.alerts.jsonl" 2>/dev/null
+    "$JD" export alerts --db "$2" >"$3" 2>/dev/null
 }
 
 # --- a county, and the same county with every ethnicity changed
 "$JD" synth --out "$SCRATCH/c" --seed 11 --children 400 >/dev/null 2>&1
 ok $? "synth writes a county"
-pipeline "$SCRATCH/c" "$SCRATCH/c.db"; ok $? "ingest, resolve, analyse and export succeed"
-stats=$("$JD" analyse --db "$SCRATCH/c.db" --no-save 2>/dev/null | head -1)
+CDB=$(new_store c)
+pipeline "$SCRATCH/c" "$CDB" "$SCRATCH/c.db.alerts.jsonl"; ok $? "ingest, resolve, analyse and export succeed"
+stats=$("$JD" analyse --db "$CDB" --no-save 2>/dev/null | head -1)
 python3 - "$stats" <<'EOF'
 import re, sys
 m = re.search(r'(\d+) persons, (\d+) children', sys.argv[1])
@@ -62,10 +63,11 @@ EOF
 ok $? "every person's ethnicity rewritten"
 changed=$(cat "$SCRATCH"/c/persons*.csv | md5sum); changed2=$(cat "$SCRATCH"/e/persons*.csv | md5sum)
 ok $([ "$changed" != "$changed2" ] && echo 0 || echo 1) "the rewritten persons files differ"
-pipeline "$SCRATCH/e" "$SCRATCH/e.db"; ok $? "the rewritten county runs"
+EDB=$(new_store e)
+pipeline "$SCRATCH/e" "$EDB" "$SCRATCH/e.db.alerts.jsonl"; ok $? "the rewritten county runs"
 cmp -s "$SCRATCH/c.db.alerts.jsonl" "$SCRATCH/e.db.alerts.jsonl"
 ok $? "changing every ethnicity changes no alert (byte-identical export)"
-is "$(sqlite3 "$SCRATCH/e.db" "SELECT count(DISTINCT ethnicity) > 1 FROM person_mention")" 1 \
+is "$(db_query "$EDB" "SELECT CASE WHEN count(DISTINCT ethnicity) > 1 THEN 1 ELSE 0 END FROM person_mention")" 1 \
   "the changed ethnicities were stored (equality monitoring still has them)"
 
 # --- time travel: a sample of every kind, each history step, as of its raised_at
@@ -87,7 +89,7 @@ ok $([ "$(echo $kinds | wc -w)" -ge 5 ] && echo 0 || echo 1) "the sample covers 
 bad=0; checks=0
 while read -r id lvl t kind; do
   checks=$((checks + 1))
-  "$JD" export alerts --db "$SCRATCH/c.db" --as-of "$t" 2>/dev/null >"$SCRATCH/asof.jsonl"
+  "$JD" export alerts --db "$CDB" --as-of "$t" 2>/dev/null >"$SCRATCH/asof.jsonl"
   python3 - "$SCRATCH/asof.jsonl" "$id" "$lvl" <<'EOF' || { bad=$((bad + 1)); echo "# missing as of $t: $id $lvl"; }
 import json, sys
 path, id, lvl = sys.argv[1:]
@@ -121,7 +123,7 @@ set -- $first
 early=$(python3 -c "
 from datetime import datetime, timedelta; import sys
 print((datetime.fromisoformat('$2') - timedelta(seconds=1)).isoformat())")
-"$JD" export alerts --db "$SCRATCH/c.db" --as-of "$early" 2>/dev/null >"$SCRATCH/early.jsonl"
+"$JD" export alerts --db "$CDB" --as-of "$early" 2>/dev/null >"$SCRATCH/early.jsonl"
 python3 - "$SCRATCH/early.jsonl" "$1" "$(head -1 "$SCRATCH/steps" | awk '{print $2}')" <<'EOF'
 import json, sys
 path, id, lvl = sys.argv[1:]
@@ -158,7 +160,7 @@ read -r m09_child m09_net m09_t <"$SCRATCH/m09"
 before=$(python3 -c "
 from datetime import datetime, timedelta
 print((datetime.fromisoformat('$m09_t') - timedelta(seconds=1)).isoformat())")
-"$JD" export alerts --db "$SCRATCH/c.db" --as-of "$before" 2>/dev/null >"$SCRATCH/m09.jsonl"
+"$JD" export alerts --db "$CDB" --as-of "$before" 2>/dev/null >"$SCRATCH/m09.jsonl"
 python3 - "$SCRATCH/m09.jsonl" "$m09_child" "$m09_net" <<'EOF'
 import json, sys
 path, child, net = sys.argv[1:]
@@ -173,7 +175,8 @@ ok $? "one second before that membership was known, the child's risk does not ci
 
 # --- the oxford scenario's landmarks (DOMAIN.md §7.2)
 "$JD" synth --out "$SCRATCH/ox" --seed 3 --scenario oxford >/dev/null 2>&1
-pipeline "$SCRATCH/ox" "$SCRATCH/ox.db"; ok $? "oxford scenario: pipeline succeeds"
+OXDB=$(new_store ox)
+pipeline "$SCRATCH/ox" "$OXDB" "$SCRATCH/ox.db.alerts.jsonl"; ok $? "oxford scenario: pipeline succeeds"
 lm() { python3 -c "import json,sys; print(json.load(open('$SCRATCH/ox/truth.json'))['landmarks']['$1']['record_id'])"; }
 has() { # KIND RECORD [LEVEL]: an alert of KIND whose records include RECORD
   python3 - "$SCRATCH/ox.db.alerts.jsonl" "$1" "$2" "${3:-}" <<'EOF'

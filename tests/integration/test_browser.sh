@@ -13,15 +13,14 @@ if ! command -v node >/dev/null 2>&1 || [ ! -f "$SRC/node_modules/playwright-cor
   echo "1..0 # SKIP node, playwright-core or chromium is not installed (scripts/install-deps.sh)"
   exit 0
 fi
-DB="$SCRATCH/w.db"
 setup() {
   "$JD" demo --dir "$SCRATCH/demo" >/dev/null 2>&1 || return 1
-  mv "$SCRATCH/demo/joindots.db" "$DB"
+  DB=$(store_adopt "$SCRATCH/demo/joindots.db" w)
   python3 "$SRC/tests/integration/make_web_bundle.py" "$SCRATCH/zq" 2000 || return 1
   "$JD" ingest --db "$DB" --quiet "$SCRATCH/zq" >/dev/null 2>&1 || return 1
   "$JD" resolve --db "$DB" >/dev/null 2>&1 && "$JD" analyse --db "$DB" >/dev/null 2>&1 || return 1
   # A strategic item on the board's agenda, for the board's decision.
-  rec=$(sqlite3 "$DB" "SELECT record_id FROM person_mention WHERE agency = 'csc' AND person_ref = 'C-ZQ1' LIMIT 1") &&
+  rec=$(db_query "$DB" "SELECT record_id FROM person_mention WHERE agency = 'csc' AND person_ref = 'C-ZQ1' LIMIT 1") &&
   "$JD" concern raise --db "$DB" --by lead --as exploitation_meeting --kind pattern --strategic \
     --subject "group of men at the takeaway" --title "organised group" \
     --records "[{\"agency\":\"csc\",\"record_id\":\"$rec\"}]" >/dev/null 2>&1 || return 1

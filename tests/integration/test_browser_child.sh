@@ -14,10 +14,9 @@ if ! command -v node >/dev/null 2>&1 || [ ! -f "$SRC/node_modules/playwright-cor
   echo "1..0 # SKIP node, playwright-core or chromium is not installed (scripts/install-deps.sh)"
   exit 0
 fi
-DB="$SCRATCH/w.db"
 setup() {
   "$JD" demo --dir "$SCRATCH/demo" --no-serve >/dev/null 2>&1 || return 1
-  mv "$SCRATCH/demo/joindots.db" "$DB"
+  DB=$(store_adopt "$SCRATCH/demo/joindots.db" w)
   for u in practitioner:police analyst: manager:csc board: outsider:housing; do
     IFS=: read -r name ag <<< "$u"
     role=$name; [ "$name" = outsider ] && role=practitioner
@@ -29,7 +28,7 @@ if ! setup; then
   echo "not ok 1 - set up the store for the browser tests"; echo "1..1"; exit 1
 fi
 # the busiest child: the most events
-PID=$(sqlite3 "$DB" "SELECT i.person_id FROM identity i JOIN identity_ref r ON r.identity_id = i.id
+PID=$(db_query "$DB" "SELECT i.person_id FROM identity i JOIN identity_ref r ON r.identity_id = i.id
   JOIN person_mention m ON m.agency = r.agency AND m.person_ref = r.person_ref WHERE i.is_child = 1
   GROUP BY i.id ORDER BY count(DISTINCT m.event_id) DESC LIMIT 1")
 "$JD" serve --db "$DB" --web "$SRC/web" --listen 127.0.0.1:0 --port-file "$SCRATCH/port" 2>"$SCRATCH/serve.log" &

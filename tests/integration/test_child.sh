@@ -9,10 +9,9 @@
 JD=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 scratch
-DB="$SCRATCH/w.db"
 
 "$JD" demo --dir "$SCRATCH/demo" --no-serve >/dev/null 2>&1
-mv "$SCRATCH/demo/joindots.db" "$DB"
+DB=$(store_adopt "$SCRATCH/demo/joindots.db" w)
 for u in analyst:analyst: board:board: police:practitioner:police housing:practitioner:housing \
          mgr:manager:csc auditor:auditor:; do
   IFS=: read -r name role ag <<< "$u"
@@ -20,10 +19,10 @@ for u in analyst:analyst: board:board: police:practitioner:police housing:practi
   echo "password-of-$name-1" | "$JD" user add --db "$DB" --role "$role" $a --password-stdin "$name" 2>/dev/null
 done
 # the busiest child: the most events
-PID=$(sqlite3 "$DB" "SELECT i.person_id FROM identity i JOIN identity_ref r ON r.identity_id = i.id
+PID=$(db_query "$DB" "SELECT i.person_id FROM identity i JOIN identity_ref r ON r.identity_id = i.id
   JOIN person_mention m ON m.agency = r.agency AND m.person_ref = r.person_ref WHERE i.is_child = 1
   GROUP BY i.id ORDER BY count(DISTINCT m.event_id) DESC LIMIT 1")
-is "$(sqlite3 "$DB" "SELECT display_name FROM identity WHERE person_id = '$PID'")" "Ava Wilson" \
+is "$(db_query "$DB" "SELECT display_name FROM identity WHERE person_id = '$PID'")" "Ava Wilson" \
   "the demo's busiest girl is Ava Wilson"
 
 "$JD" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$SCRATCH/port" 2>"$SCRATCH/serve.log" &

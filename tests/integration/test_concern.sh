@@ -12,7 +12,7 @@
 JD=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 scratch
-DB="$SCRATCH/ox.db"
+DB=$(store_at "$SCRATCH/ox.db")
 # the county without realistic identity noise, as these escalation figures
 # were set on it (with the noise a victim's split identity can be critical
 # before the call; identity on noisy counties is issue 16's)
@@ -210,7 +210,8 @@ with socketserver.TCPServer(('127.0.0.1', port), H) as s:
 EOF2
 srv=$!
 echo "$pending" > "$SCRATCH/hook.log.want"; : > "$SCRATCH/hook.log"
-sleep 0.5
+# until the webhook listens (a fixed half second was too short on a loaded machine)
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 "$JD" concern notify --db "$DB" --webhook "http://127.0.0.1:$port/hook" --now 2012-03-01T10:10 > "$SCRATCH/n2"
 is $? 0 "notify when the webhook is back (first answer 503)"
 "$JD" concern notify --db "$DB" --webhook "http://127.0.0.1:$port/hook" --now 2012-03-01T12:00 > "$SCRATCH/n3"
@@ -236,7 +237,7 @@ L=$(printf 'R%.0s' $(seq 1 420))
   echo "police,${L}A,N1,subject,Hart,Amy,1995-05-01,F,OX4 1AA"
   echo "police,${L}B,N1,subject,Hart,Amy,1995-05-01,F,OX4 1AA"
 } >"$LB/persons.csv"
-"$JD" ingest --db "$SCRATCH/long.db" --quiet "$LB" >/dev/null 2>&1
-"$JD" concern run --db "$SCRATCH/long.db" 2>/dev/null | head -1 | grep -q '^concerns 2 (2 derived)'
+"$JD" ingest --db "$(store_at "$SCRATCH/long.db")" --quiet "$LB" >/dev/null 2>&1
+"$JD" concern run --db "$(store_at "$SCRATCH/long.db")" 2>/dev/null | head -1 | grep -q '^concerns 2 (2 derived)'
 ok $? "two strategic notes with long record ids sharing 420 bytes are two concerns"
 done_testing

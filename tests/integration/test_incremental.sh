@@ -1,158 +1,208 @@
 #!/usr/bin/env bash
-# Integration tests of the incremental resolve (issue 17 item 2):
-# `joindots resolve --incremental` after feeds gives what a full run with the
-# same stored parameters (`--frozen`) gives, day after day, identities and
-# notes byte for byte; a county fed in slices is partitioned as the same
-# county resolved in one batch; a feed that joins two identities records a
-# merge, a correction that moves a ref a split; a killed run leaves the
-# store as it was.
+# Issue 17 item 2: incremental analysis (`joindots analyse --incremental`,
+# jd_analyse_incremental). A county fed in slices, each followed by resolve
+# and an incremental analysis, against one full analysis of the same store:
+# every alert that does not depend on network detection is byte-identical
+# (networks are detected by full runs only, and their members' risk reads
+# the network feedback). An urgent call fed alone is raised by the
+# incremental run as the full run raises it; nothing new touches nothing;
+# bad use and a damaged watermark are refused.
 # Usage: test_incremental.sh JOINDOTS SOURCE_ROOT
 JD=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 scratch
-B="$SRC/tests/data/bundles/incremental"
-ids() { "$JD" export identities --db "$1" --user t --reason test 2>/dev/null | LC_ALL=C sort; }
-notes() { sqlite3 "$1" "SELECT i.person_id, n.note FROM identity_note n JOIN identity i ON i.id = n.identity_id ORDER BY 1, 2"; }
-# identities without their person_ids (refs, display fields), and the notes: a partition
-parts() {
-  ids "$1" | python3 -c '
-import json, sys
-for l in sys.stdin:
-    o = json.loads(l)
-    o.pop("person_id")
-    o["refs"] = sorted((r["agency"], r["person_ref"]) for r in o["refs"])
-    print(json.dumps(o, sort_keys=True))' | LC_ALL=C sort
-  sqlite3 "$1" "SELECT n.note FROM identity_note n ORDER BY 1"
+C="$SCRATCH/c"; mkdir -p "$C"
+"$JD" synth --out "$C/county" --events 12000 --seed 11 >/dev/null 2>&1
+python3 "$SRC/tests/integration/slice_bundle.py" "$C/county" "$C/sl" 5
+# alerts as comparable lines: id, kind, level, subject, raised_at, doc
+dump() { sqlite3 "$1" "SELECT id, kind, level, coalesce(subject, ''), raised_at, doc FROM alert ORDER BY id"; }
+# same A.db B.db: the alerts of both outside networks (not a network alert,
+# nor of a person any network alert of either store names) byte-identical;
+# prints the number compared and the number differing
+same() {
+  python3 - "$1" "$2" <<'PY'
+import sqlite3, sys
+def alerts(p):
+    return {r[0]: r for r in sqlite3.connect(p).execute(
+        "SELECT id, kind, level, coalesce(subject, ''), raised_at, doc FROM alert"
+        " WHERE kind <> 'escalation'")}
+a, b = alerts(sys.argv[1]), alerts(sys.argv[2])
+net = ' '.join(r[5] for r in list(a.values()) + list(b.values()) if r[1] == 'exploitation_network')
+def keep(r):
+    return r[1] != 'exploitation_network' and ('"%s"' % r[3]) not in net
+ka = {k: r for k, r in a.items() if keep(r)}
+kb = {k: r for k, r in b.items() if keep(r)}
+diff = sum(1 for k in set(ka) | set(kb) if ka.get(k) != kb.get(k))
+print(len(ka), diff)
+PY
 }
 
-# --- no stored parameters yet
-DB="$SCRATCH/m.db"
-"$JD" ingest --db "$DB" --quiet "$B/base" >/dev/null 2>&1
-"$JD" resolve --db "$DB" --incremental >/dev/null 2>&1; is $? 4 "--incremental before any full run: not found (exit 4)"
-"$JD" resolve --db "$DB" --frozen >/dev/null 2>&1; is $? 4 "--frozen before any full run: not found (exit 4)"
-"$JD" resolve --db "$DB" --incremental --frozen >/dev/null 2>&1; is $? 2 "--incremental with --frozen is a usage error"
+# no saved analysis yet: the incremental run is a full one
+"$JD" ingest --db "$C/inc.db" --quiet "$C"/sl/s000/* >/dev/null 2>&1 && "$JD" resolve --db "$C/inc.db" >/dev/null 2>&1
+"$JD" analyse --db "$C/inc.db" --incremental > "$C/first.out" 2>&1
+is "$?:$(grep -c 'incremental:' "$C/first.out")" "0:0" "with no saved analysis, --incremental runs the full analysis"
+cp "$C/inc.db" "$C/first_full.db"; "$JD" analyse --db "$C/first_full.db" >/dev/null 2>&1
+is "$(dump "$C/inc.db" | md5sum)" "$(dump "$C/first_full.db" | md5sum)" "and stores what the full analysis stores"
 
-# --- merge and split
-"$JD" resolve --db "$DB" >/dev/null
-out=$("$JD" resolve --db "$DB" --incremental --touched)
-echo "$out" | grep -q '^incremental: 0 refs new or changed, 0 refs re-resolved with them, 0 identities touched'
-ok $? "nothing new: nothing re-resolved, nothing touched"
-h=$(ids "$DB" | grep -o '"person_id":"[^"]*","refs":\[[^]]*H700' | cut -d'"' -f4)
-s=$(ids "$DB" | grep -o '"person_id":"[^"]*","refs":\[[^]]*S700' | cut -d'"' -f4)
-[ -n "$h" ] && [ -n "$s" ] && [ "$h" != "$s" ]; ok $? "before the feed, Jodie Brown ($h) and the pupil number's Maria Kowalski ($s) are two people"
-"$JD" ingest --db "$DB" --quiet "$B/merge" >/dev/null 2>&1
-out=$("$JD" resolve --db "$DB" --incremental --touched)
-echo "$out" | grep -q "^touched	$h	grown,merged	$s\$"; ok $? "a feed holding both numbers merges $s into $h: recorded as a merge"
-echo "$out" | grep -q "^touched	$s	gone	$h\$"; ok $? "and $s as gone into $h"
-is "$(echo "$out" | grep -c '^touched')" 2 "no other identity is touched"
-is "$(sqlite3 "$DB" "SELECT how || ' ' || other FROM identity_change WHERE person_id = '$s'")" "32 $h" "the merge is stored in identity_change"
-is "$(sqlite3 "$DB" "SELECT count(*) FROM identity WHERE person_id = '$s'")" 0 "the identity merged away is deleted"
-is "$(sqlite3 "$DB" "SELECT mode FROM resolve_run ORDER BY id DESC LIMIT 1")" incremental "the run is recorded as incremental"
-cp "$DB" "$SCRATCH/before-fix.db"
-"$JD" ingest --db "$DB" --quiet "$B/fix" >/dev/null 2>&1
-out=$("$JD" resolve --db "$DB" --incremental --touched)
-echo "$out" | grep -q "^touched	$h	shrunk,split	"; ok $? "a correction moves the GP's ref out of $h: recorded as a split"
-g=$(ids "$DB" | grep -o '"person_id":"[^"]*","refs":\[[^]]*GP700' | cut -d'"' -f4)
-[ -n "$g" ] && [ "$g" != "$h" ]; ok $? "the corrected ref is now with $g"
-echo "$out" | grep -q "^touched	$g	grown	"; ok $? "and $g grew"
-is "$(sqlite3 "$DB" 'PRAGMA foreign_key_check' | wc -l)" 0 "no dangling reference after incremental runs"
-is "$(sqlite3 "$DB" 'SELECT count(*) FROM identity i WHERE NOT EXISTS (SELECT 1 FROM identity_ref r WHERE r.identity_id = i.id)')" 0 "no identity without refs"
-# the same steps with full runs on the stored parameters
-F="$SCRATCH/f.db"
-"$JD" ingest --db "$F" --quiet "$B/base" >/dev/null 2>&1
-"$JD" resolve --db "$F" >/dev/null
-for step in merge fix; do
-  "$JD" ingest --db "$F" --quiet "$B/$step" >/dev/null 2>&1
-  "$JD" resolve --db "$F" --frozen >/dev/null
+fails=0 incs=0
+for s in "$C"/sl/s00[1-9]; do
+  "$JD" ingest --db "$C/inc.db" --quiet "$s"/* >/dev/null 2>&1 || fails=$((fails + 1))
+  "$JD" resolve --db "$C/inc.db" >/dev/null 2>&1 || fails=$((fails + 1))
+  "$JD" analyse --db "$C/inc.db" --incremental > "$C/step.out" 2>&1 || fails=$((fails + 1))
+  grep -q 'incremental: [0-9]* persons touched' "$C/step.out" && incs=$((incs + 1))
 done
-[ "$(ids "$DB")" = "$(ids "$F")" ]; ok $? "merge and split: identities as a full run with the stored parameters gives"
-[ "$(notes "$DB")" = "$(notes "$F")" ]; ok $? "and the same notes"
+is "$fails:$incs" "0:4" "four more slices, each ingested, resolved and analysed incrementally"
+cp "$C/inc.db" "$C/full.db"
+"$JD" analyse --db "$C/full.db" >/dev/null 2>&1
+read -r n nd <<< "$(same "$C/full.db" "$C/inc.db")"
+[ "$n" -gt 200 ]; ok $? "the full analysis has $n alerts outside networks to compare"
+is "$nd" "0" "slices analysed incrementally = one full analysis: those alerts byte-identical"
+nd=$(sqlite3 "$C/full.db" "ATTACH '$C/inc.db' AS o; SELECT count(*) FROM alert a LEFT JOIN o.alert b ON b.id = a.id WHERE b.doc IS NOT a.doc AND a.kind <> 'escalation'")
+echo "# known gap: networks are detected by full runs only; alerts differing with networks and their members included: $nd"
 
-# --- a killed incremental run leaves the store as it was (one transaction)
-K="$SCRATCH/k.db"
-killed=0 intact=0
-for delay in 0.01 0.02 0.04 0.06 0.08 0.1; do
-  cp "$SCRATCH/before-fix.db" "$K"
-  rm -f "$K-wal" "$K-shm"
-  "$JD" ingest --db "$K" --quiet "$B/fix" >/dev/null 2>&1
-  want_before=$(ids "$K")
-  "$JD" resolve --db "$K" --incremental >/dev/null 2>&1 &
-  pid=$!
-  sleep "$delay"
-  kill -9 "$pid" 2>/dev/null && killed=$((killed + 1))
-  wait "$pid" 2>/dev/null
-  got=$(ids "$K")
-  if [ "$got" = "$want_before" ] || [ "$got" = "$(ids "$DB")" ]; then intact=$((intact + 1)); fi
-  "$JD" resolve --db "$K" --incremental >/dev/null 2>&1
-  [ "$(ids "$K")" = "$(ids "$DB")" ] || intact=-100
-done
-is "$intact" 6 "SIGKILL at 6 moments ($killed landed mid-run): the store is before or after, never between, and the next run completes it"
+# nothing stored since: nothing touched, nothing changed
+dump "$C/inc.db" > "$C/before.al"
+"$JD" analyse --db "$C/inc.db" --incremental > "$C/idle.out" 2>&1
+grep -q 'incremental: 0 persons touched, 0 walked' "$C/idle.out"; ok $? "with nothing new, no person is touched or walked"
+dump "$C/inc.db" > "$C/after.al"
+cmp -s "$C/before.al" "$C/after.al"; ok $? "and the stored alerts stay as they were"
 
-# --- a county fed in daily slices
-"$JD" synth --out "$SCRATCH/county" --seed 3 --events 3000 >/dev/null 2>&1
-python3 "$SRC/tests/integration/slice_bundle.py" "$SCRATCH/county" "$SCRATCH/slices" 4
-I="$SCRATCH/i.db" Z="$SCRATCH/z.db"
-for a in "$SCRATCH"/slices/s000/*/; do
-  "$JD" ingest --db "$I" --quiet "$a" >/dev/null 2>&1
+# an urgent call on its own
+"$JD" ingest --db "$C/inc.db" --quiet "$SRC/tests/data/bundles/feed_call" >/dev/null 2>&1 && "$JD" resolve --db "$C/inc.db" >/dev/null 2>&1
+"$JD" analyse --db "$C/inc.db" --incremental > "$C/call.out" 2>&1
+t=$(sed -n 's/.*incremental: \([0-9]*\) persons touched.*/\1/p' "$C/call.out")
+is "$t" "1" "the urgent call touches one person"
+crit=$(sqlite3 "$C/inc.db" "SELECT count(*) FROM alert WHERE kind = 'child_at_risk' AND level = 'critical' AND doc LIKE '%CHLIVE1%'")
+is "$crit" "1" "the incremental run raises the call's child to critical, naming the call"
+cp "$C/inc.db" "$C/call_full.db"; "$JD" analyse --db "$C/call_full.db" >/dev/null 2>&1
+read -r n nd <<< "$(same "$C/call_full.db" "$C/inc.db")"
+is "$nd" "0" "after the call, incremental = full ($n alerts outside networks)"
+
+# a person's decision merges two children: the identity that goes takes its
+# alerts with it (its row may stay in the store, with no ref)
+pick=$(sqlite3 -separator ' ' "$C/inc.db" "SELECT subject, json_extract(doc, '\$.subject.refs[0].agency') || ':' || json_extract(doc, '\$.subject.refs[0].person_ref') FROM alert WHERE kind = 'child_at_risk' AND subject NOT LIKE 'U:%' ORDER BY id LIMIT 2")
+read -r p1 r1 p2 r2 <<< "$(echo $pick)"
+"$JD" link confirm --db "$C/inc.db" --reason "test: the same child" "$r1" "$r2" >/dev/null 2>&1 && "$JD" resolve --db "$C/inc.db" >/dev/null 2>&1
+"$JD" analyse --db "$C/inc.db" --incremental >/dev/null 2>&1
+is "$(sqlite3 "$C/inc.db" "SELECT count(DISTINCT subject) FROM alert WHERE kind = 'child_at_risk' AND subject IN ('$p1', '$p2')")" "1" "two children merged by a decision: one child_at_risk alert is left ($p1, $p2)"
+cp "$C/inc.db" "$C/merge_full.db"; "$JD" analyse --db "$C/merge_full.db" >/dev/null 2>&1
+read -r n nd <<< "$(same "$C/merge_full.db" "$C/inc.db")"
+is "$nd" "0" "after the merge, incremental = full ($n alerts outside networks)"
+
+# a corrected row (a new version of an event) is found through the history
+python3 - "$C/sl/s001" "$C/fix" <<'PY'
+import csv, glob, os, sys
+src, out = sys.argv[1], sys.argv[2]
+path = sorted(glob.glob(os.path.join(src, '*', 'events*.csv')))[0]
+rows = list(csv.DictReader(open(path, newline='', encoding='utf-8')))
+os.makedirs(out, exist_ok=True)
+with open(os.path.join(out, 'events.csv'), 'w', newline='', encoding='utf-8') as f:
+    w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+    w.writeheader()
+    r = rows[0]
+    r['narrative'] = (r.get('narrative') or '') + ' Corrected: she said she was held against her will by older men.'
+    w.writerow(r)
+PY
+"$JD" ingest --db "$C/inc.db" --quiet "$C/fix" >/dev/null 2>&1
+"$JD" analyse --db "$C/inc.db" --incremental > "$C/fix.out" 2>&1
+t=$(sed -n 's/.*incremental: \([0-9]*\) persons touched.*/\1/p' "$C/fix.out")
+[ "${t:-0}" -ge 1 ]; ok $? "a corrected event touches the persons named in it ($t)"
+cp "$C/inc.db" "$C/fix_full.db"; "$JD" analyse --db "$C/fix_full.db" >/dev/null 2>&1
+read -r n nd <<< "$(same "$C/fix_full.db" "$C/inc.db")"
+is "$nd" "0" "after the correction, incremental = full ($n alerts outside networks)"
+
+# fed through the drop folder: resolve, incremental analysis, and the
+# escalation engine over the persons walked (jd_live_update, opts.incremental)
+W="$SCRATCH/w"; mkdir -p "$W/drop"
+"$JD" synth --out "$W/county" --events 8000 --seed 5 >/dev/null 2>&1
+python3 "$SRC/tests/integration/slice_bundle.py" "$W/county" "$W/sl" 3
+fails=0
+for s in "$W"/sl/s*; do
+  for a in "$s"/*; do ag=$(basename "$a"); mkdir -p "$W/drop/$ag"; mv "$a" "$W/drop/$ag/$(basename "$s")"; touch "$W/drop/$ag/$(basename "$s").done"; done
+  "$JD" watch --db "$W/w.db" --once --incremental "$W/drop" >> "$W/watch.out" 2>&1 || fails=$((fails + 1))
 done
-"$JD" resolve --db "$I" >/dev/null
-cp "$I" "$Z"
-cp "$I" "$SCRATCH/day0.db"
-same=0 touched_ok=0
-for d in 1 2 3; do
-  for a in "$SCRATCH"/slices/s00$d/*/; do
-    "$JD" ingest --db "$I" --quiet "$a" >/dev/null 2>&1
-    "$JD" ingest --db "$Z" --quiet "$a" >/dev/null 2>&1
-  done
-  before=$(ids "$I")
-  out=$("$JD" resolve --db "$I" --incremental --max-share 0 --touched)
-  "$JD" resolve --db "$Z" --frozen >/dev/null
-  [ "$(ids "$I")" = "$(ids "$Z")" ] && [ "$(notes "$I")" = "$(notes "$Z")" ] && same=$((same + 1))
-  # every identity that changed is in the touched list, none that did not
-  changed=$(diff <(echo "$before") <(ids "$I") | grep '^[<>]' | grep -o '"person_id":"[^"]*"' |
-    cut -d'"' -f4 | grep -v '^U:' | sort -u) # U:agency:ref, a ref not resolved yet
-  listed=$(echo "$out" | grep '^touched' | cut -f2 | sort -u)
-  [ -n "$changed" ] && [ -z "$(comm -23 <(echo "$changed") <(echo "$listed"))" ] && touched_ok=$((touched_ok + 1))
-done
-is "$same" 3 "3 daily slices, incremental each day: identities and notes byte-identical to a full run with the stored parameters"
-is "$touched_ok" 3 "each day every identity that changed is listed as touched"
-# a small feed on a resolved county: only part of it is re-resolved
-python3 "$SRC/bench/cut_feed.py" "$SCRATCH/county" "$SCRATCH/cbase" "$SCRATCH/cfeed" 60
-S="$SCRATCH/s.db" SF="$SCRATCH/sf.db"
-"$JD" ingest --db "$S" --quiet "$SCRATCH/cbase" >/dev/null 2>&1
-"$JD" resolve --db "$S" >/dev/null
-cp "$S" "$SF"
-for a in "$SCRATCH"/cfeed/*/; do
-  "$JD" ingest --db "$S" --quiet "$a" >/dev/null 2>&1
-  "$JD" ingest --db "$SF" --quiet "$a" >/dev/null 2>&1
-done
-cp "$S" "$SCRATCH/s1.db"
-out=$("$JD" resolve --db "$S" --incremental)
-"$JD" resolve --db "$SF" --frozen >/dev/null
-n_in=$(echo "$out" | head -1 | sed 's/.*changed, \([0-9]*\) refs re-resolved.*/\1/')
-n_all=$(sqlite3 "$S" 'SELECT count(*) FROM identity_ref')
-[ "$n_in" -gt 0 ] && [ "$n_in" -lt "$n_all" ]; ok $? "a feed of 60 events re-resolves part of the county ($n_in of $n_all refs)"
-[ "$(ids "$S")" = "$(ids "$SF")" ] && [ "$(notes "$S")" = "$(notes "$SF")" ]; ok $? "and gives what a full run with the stored parameters gives"
-out1=$("$JD" resolve --db "$SCRATCH/s1.db" --incremental --hops 1)
-h_in=$(echo "$out1" | head -1 | sed 's/.*changed, \([0-9]*\) refs re-resolved.*/\1/')
-[ "$h_in" -le "$n_in" ]; ok $? "--hops 1 re-resolves no more refs ($h_in)"
-"$JD" resolve --db "$S" --incremental --hops x >/dev/null 2>&1; is $? 2 "--hops takes a number"
-# one batch of the same data, with the parameters of day 0
-O="$SCRATCH/o.db"
-cp "$SCRATCH/day0.db" "$O"
-for d in 1 2 3; do
-  for a in "$SCRATCH"/slices/s00$d/*/; do "$JD" ingest --db "$O" --quiet "$a" >/dev/null 2>&1; done
-done
-"$JD" resolve --db "$O" --frozen >/dev/null
-[ "$(parts "$I")" = "$(parts "$O")" ]; ok $? "slices = one batch: the same identities (refs, names, dates, notes) with the same stored parameters"
-# a feed that changes much of the county: everything again, parameters too
-cp "$SCRATCH/day0.db" "$O"
-for a in "$SCRATCH"/slices/s001/*/; do "$JD" ingest --db "$O" --quiet "$a" >/dev/null 2>&1; done
-out=$("$JD" resolve --db "$O" --incremental --max-share 0.05 --touched)
-echo "$out" | grep -q 'refs re-resolved with them (all: saved as a full run)'; ok $? "more than --max-share of the refs changed: a full run ($(echo "$out" | head -1))"
-F2="$SCRATCH/f2.db"
-cp "$SCRATCH/day0.db" "$F2"
-for a in "$SCRATCH"/slices/s001/*/; do "$JD" ingest --db "$F2" --quiet "$a" >/dev/null 2>&1; done
-"$JD" resolve --db "$F2" >/dev/null
-[ "$(ids "$O")" = "$(ids "$F2")" ]; ok $? "with its parameters estimated again: what joindots resolve gives"
+is "$fails:$(grep -c '^updated in' "$W/watch.out"):$(grep -c 'incremental analysis:' "$W/watch.out")" "0:3:2" "three slices through the drop folder: the first analysed in full, the next two incrementally"
+ndone=$(sqlite3 "$W/w.db" "SELECT count(*) FROM concern WHERE id LIKE 'auto:child:%'")
+[ "$ndone" -gt 10 ]; ok $? "the escalation engine opened $ndone child concerns along the way"
+cp "$W/w.db" "$W/full.db"
+"$JD" concern run --db "$W/full.db" >/dev/null 2>&1
+# child concerns outside networks: the same whether escalated over the persons walked or over everyone
+qc="SELECT c.id, c.status, c.rung, c.level, c.raised_at, c.due_at, c.base FROM concern c WHERE c.id LIKE 'auto:child:%' AND NOT EXISTS (SELECT 1 FROM alert n WHERE n.kind = 'exploitation_network' AND instr(n.doc, '\"' || substr(c.id, 12) || '\"') > 0) ORDER BY c.id"
+sqlite3 "$W/w.db" "$qc" > "$W/inc.c"; sqlite3 "$W/full.db" "$qc" > "$W/full.c"
+cmp -s "$W/inc.c" "$W/full.c"; ok $? "escalated over the persons walked = a full escalation run: $(wc -l < "$W/full.c") child concerns equal ($(diff "$W/inc.c" "$W/full.c" | grep -c '^[<>]') lines differ)"
+
+# the urgent-call fast path: the call's child is analysed and escalated
+# before the feed is resolved, then the update runs as usual
+mkdir -p "$W/drop/call_handling"; cp -r "$SRC/tests/data/bundles/feed_call" "$W/drop/call_handling/call"
+touch "$W/drop/call_handling/call.done"
+"$JD" watch --db "$W/w.db" --once --incremental "$W/drop" > "$W/call.out" 2>&1
+grep -q 'urgent calls first: [1-9][0-9]* persons' "$W/call.out"; ok $? "a held-against-her-will call is screened and analysed first: $(grep -o 'urgent calls first.*' "$W/call.out")"
+is "$(sqlite3 "$W/w.db" "SELECT count(*) FROM alert WHERE kind = 'child_at_risk' AND level = 'critical' AND doc LIKE '%CHLIVE1%'")" "1" "the call's child has one critical child_at_risk alert naming the call"
+sub=$(sqlite3 "$W/w.db" "SELECT subject FROM alert WHERE kind = 'child_at_risk' AND doc LIKE '%CHLIVE1%'")
+is "$(sqlite3 "$W/w.db" "SELECT count(*) FROM concern WHERE id = 'auto:child:$sub'")" "1" "and the escalation engine opened the child's concern"
+# a feed with no urgent record takes no fast path
+mkdir -p "$W/drop/school"; mkdir -p "$W/q/school"
+python3 - "$W/county" "$W/drop/school/quiet" <<'PY'
+import csv, glob, os, sys
+src, out = sys.argv[1], sys.argv[2]
+path = os.path.join(src, 'events_school.csv')
+rows = [r for r in csv.DictReader(open(path, newline='', encoding='utf-8')) if r['agency'] == 'school'][:1]
+os.makedirs(out, exist_ok=True)
+with open(os.path.join(out, 'events.csv'), 'w', newline='', encoding='utf-8') as f:
+    w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+    w.writeheader()
+    r = dict(rows[0]); r['record_id'] = 'QUIET1'; r['narrative'] = 'Attended all lessons today.'
+    w.writerow(r)
+PY
+touch "$W/drop/school/quiet.done"
+"$JD" watch --db "$W/w.db" --once --incremental "$W/drop" > "$W/quiet.out" 2>&1
+is "$(grep -c '^updated in' "$W/quiet.out"):$(grep -c 'urgent calls first' "$W/quiet.out")" "1:0" "a school record with nothing urgent: updated, no fast path"
+
+# the server with --incremental: an urgent call dropped in its folder is
+# shown (GET /api/alerts) with its escalation, and the rest still updates
+S="$SCRATCH/s"; mkdir -p "$S/drop"
+cp "$W/w.db" "$S/s.db"
+echo "password-of-analyst-1" | "$JD" user add --db "$S/s.db" --role analyst --password-stdin analyst >/dev/null 2>&1
+"$JD" serve --db "$S/s.db" --listen 127.0.0.1:0 --port-file "$S/port" --feeds "$S/drop" --escalate-every 3 --incremental 2>"$S/serve.log" &
+SPID=$!
+for _ in $(seq 1 100); do [ -s "$S/port" ] && break; sleep 0.1; done
+B="http://127.0.0.1:$(cat "$S/port")"
+curl -s -c "$S/a.jar" -H 'Content-Type: application/json' -d '{"username":"analyst","password":"password-of-analyst-1"}' "$B/api/login" >/dev/null
+crit() { curl -s -b "$S/a.jar" "$B/api/alerts?kind=child_at_risk&level=critical"; }
+crit | grep -q CHLIVE3
+is $? 1 "before the call no alert names it"
+mkdir -p "$S/drop/call_handling/c3"
+# another child (not a twin of the first call's: with her surname and date of
+# birth the refs are one person, and the alert is the first child's)
+sed 's/LIVE1/LIVE3/g; s/Mina/Nell/; s/Lark/Wren/; s/2010-03-14/2011-05-02/' "$SRC/tests/data/bundles/feed_call/events.csv" > "$S/drop/call_handling/c3/events.csv"
+sed 's/LIVE1/LIVE3/g; s/Mina/Nell/; s/Lark/Wren/; s/2010-03-14/2011-05-02/' "$SRC/tests/data/bundles/feed_call/persons.csv" > "$S/drop/call_handling/c3/persons.csv"
+touch "$S/drop/call_handling/c3.done"
+seen=1
+for _ in $(seq 1 300); do crit | grep -q CHLIVE3 && { seen=0; break; }; sleep 0.1; done
+is $seen 0 "the server shows the call's critical alert (GET /api/alerts) without a restart"
+grep -q 'urgent calls first: 1 persons' "$S/serve.log"; ok $? "through the fast path: $(grep -o 'urgent calls first.*' "$S/serve.log" | head -1)"
+PID=$(crit | python3 -c 'import json,sys; print([a["subject"]["person_id"] for a in json.load(sys.stdin)["alerts"] if "CHLIVE3" in json.dumps(a)][0])' 2>/dev/null)
+seen=1
+for _ in $(seq 1 100); do curl -s -b "$S/a.jar" "$B/api/concerns?all=1" | grep -q "\"$PID\"" && { seen=0; break; }; sleep 0.1; done
+[ -n "$PID" ] && [ $seen = 0 ]; ok $? "and the concern the escalation engine opened for that child ($PID)"
+for _ in $(seq 1 100); do grep -q 'updated after feeds' "$S/serve.log" && break; sleep 0.1; done
+grep -q 'updated after feeds' "$S/serve.log"; ok $? "then the feed is resolved, analysed incrementally and escalated"
+for _ in $(seq 1 200); do grep -q 'scheduled full analysis after incremental updates' "$S/serve.log" && break; sleep 0.1; done
+grep -q 'scheduled full analysis after incremental updates' "$S/serve.log"; ok $? "the next scheduled run analyses in full (networks, clocks, the board's counts)"
+kill -TERM "$SPID"; wait "$SPID"
+is $? 0 "serve --incremental stops cleanly on SIGTERM"
+cp "$S/s.db" "$S/full.db"; "$JD" analyse --db "$S/full.db" >/dev/null 2>&1
+qa="SELECT id, kind, level, coalesce(subject, ''), raised_at, doc FROM alert WHERE kind <> 'escalation' ORDER BY id"
+sqlite3 "$S/s.db" "$qa" > "$S/a1"; sqlite3 "$S/full.db" "$qa" > "$S/a2"
+cmp -s "$S/a1" "$S/a2"; ok $? "after it, every alert (networks included) equals a full analysis of the same store ($(wc -l < "$S/a2") alerts)"
+
+# refused
+"$JD" analyse --db "$C/inc.db" --incremental --no-save >/dev/null 2>&1
+is "$?" "2" "--incremental with --no-save is a usage error"
+"$JD" analyse --db "$C/inc.db" --incremental --as-of 2020-01-01 >/dev/null 2>&1
+is "$?" "2" "--incremental with --as-of is a usage error"
+sqlite3 "$C/inc.db" "UPDATE meta SET value = '1,2,x' WHERE key = 'analysis_mark'"
+"$JD" analyse --db "$C/inc.db" --incremental > "$C/bad.out" 2>&1
+st=$?
+[ "$st" -ne 0 ] && grep -q 'malformed analysis watermark' "$C/bad.out"; ok $? "a damaged watermark is refused with a clear message (exit $st)"
 done_testing

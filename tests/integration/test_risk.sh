@@ -10,11 +10,11 @@ scratch
 
 "$JD" synth --out "$SCRATCH/c" --seed 3 --children 1200 --years 6 --confounders stories >/dev/null 2>&1
 ok $? "synth writes a county with the confounder stories"
-"$JD" ingest --db "$SCRATCH/c.db" --quiet "$SCRATCH/c" >/dev/null 2>&1 &&
-  "$JD" resolve --db "$SCRATCH/c.db" >/dev/null 2>&1 &&
-  "$JD" analyse --db "$SCRATCH/c.db" >/dev/null 2>&1 &&
-  "$JD" export alerts --db "$SCRATCH/c.db" >"$SCRATCH/a.jsonl" 2>/dev/null &&
-  "$JD" export identities --db "$SCRATCH/c.db" >"$SCRATCH/i.jsonl" 2>/dev/null
+"$JD" ingest --db "$(store_at "$SCRATCH/c.db")" --quiet "$SCRATCH/c" >/dev/null 2>&1 &&
+  "$JD" resolve --db "$(store_at "$SCRATCH/c.db")" >/dev/null 2>&1 &&
+  "$JD" analyse --db "$(store_at "$SCRATCH/c.db")" >/dev/null 2>&1 &&
+  "$JD" export alerts --db "$(store_at "$SCRATCH/c.db")" >"$SCRATCH/a.jsonl" 2>/dev/null &&
+  "$JD" export identities --db "$(store_at "$SCRATCH/c.db")" >"$SCRATCH/i.jsonl" 2>/dev/null
 ok $? "ingest, resolve, analyse and export succeed"
 
 "$JD" score --truth "$SCRATCH/c/truth.json" --identities "$SCRATCH/i.jsonl" \

@@ -94,10 +94,10 @@ police,LK1,N2,suspect,Cole,Dean,1981-01-01,M,OX4 1AA,White British
 police,LK2,N3,subject,Reed,Beth,1991-02-01,F,OX4 1AB,White British
 police,LK2,N4,suspect,Wood,Carl,,M,OX4 1AB,White British
 CSV
-"$JD" ingest --db "$SCRATCH/linked.db" --quiet "$SCRATCH/linked" >/dev/null 2>&1 &&
-  "$JD" resolve --db "$SCRATCH/linked.db" >/dev/null 2>&1 &&
-  "$JD" analyse --db "$SCRATCH/linked.db" >/dev/null 2>&1 &&
-  "$JD" export alerts --db "$SCRATCH/linked.db" >"$SCRATCH/linked.alerts" 2>/dev/null
+"$JD" ingest --db "$(store_at "$SCRATCH/linked.db")" --quiet "$SCRATCH/linked" >/dev/null 2>&1 &&
+  "$JD" resolve --db "$(store_at "$SCRATCH/linked.db")" >/dev/null 2>&1 &&
+  "$JD" analyse --db "$(store_at "$SCRATCH/linked.db")" >/dev/null 2>&1 &&
+  "$JD" export alerts --db "$(store_at "$SCRATCH/linked.db")" >"$SCRATCH/linked.alerts" 2>/dev/null
 python3 - "$SCRATCH/linked.alerts" <<'PY'
 import json, sys
 u = {}
@@ -118,10 +118,10 @@ is "$?" "2" "an unknown format is a usage error"
 
 # an unrecorded_crime alert names the offence, the ages and the words
 "$JD" synth --out "$SCRATCH/c" --seed 5 --children 300 >/dev/null 2>&1 &&
-  "$JD" ingest --db "$SCRATCH/c.db" --quiet "$SCRATCH/c" >/dev/null 2>&1 &&
-  "$JD" resolve --db "$SCRATCH/c.db" >/dev/null 2>&1 &&
-  "$JD" analyse --db "$SCRATCH/c.db" >/dev/null 2>&1 &&
-  "$JD" export alerts --db "$SCRATCH/c.db" >"$SCRATCH/alerts.jsonl" 2>/dev/null
+  "$JD" ingest --db "$(store_at "$SCRATCH/c.db")" --quiet "$SCRATCH/c" >/dev/null 2>&1 &&
+  "$JD" resolve --db "$(store_at "$SCRATCH/c.db")" >/dev/null 2>&1 &&
+  "$JD" analyse --db "$(store_at "$SCRATCH/c.db")" >/dev/null 2>&1 &&
+  "$JD" export alerts --db "$(store_at "$SCRATCH/c.db")" >"$SCRATCH/alerts.jsonl" 2>/dev/null
 ok $? "a county is analysed"
 python3 - "$SCRATCH/alerts.jsonl" <<'PY'
 import json, sys

@@ -11,12 +11,11 @@
 JD=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 scratch
-DB="$SCRATCH/w.db"
 OUT=${JD_TEST_OUT:-$SCRATCH}
 
 # ---- data: the oxford demo, plus Zara (2,000 events) and an adult ----
 "$JD" demo --dir "$SCRATCH/demo" >/dev/null 2>&1
-mv "$SCRATCH/demo/joindots.db" "$DB"
+DB=$(store_adopt "$SCRATCH/demo/joindots.db" w)
 python3 "$SRC/tests/integration/make_web_bundle.py" "$SCRATCH/zq" 2000
 "$JD" ingest --db "$DB" --quiet "$SCRATCH/zq" >/dev/null 2>&1
 is $? 0 "ingest of the web bundle"
@@ -225,7 +224,7 @@ is "$(post analyst "/api/concerns/$CID/assign" '{"to":"outsider"}')" 403 "reassi
 is "$(post analyst "/api/concerns/$CID/assign" '{"to":"practitioner","text":"yours: you know the family"}')" 200 "an analyst reassigns the concern"
 hist practitioner "$CID" | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["owner"]=="practitioner" else 1)'
 is $? 0 "its owner is now the practitioner"
-ZREC=$(sqlite3 "$DB" "SELECT record_id FROM person_mention WHERE agency = 'csc' AND person_ref = 'C-ZQ1' LIMIT 1")
+ZREC=$(db_query "$DB" "SELECT record_id FROM person_mention WHERE agency = 'csc' AND person_ref = 'C-ZQ1' LIMIT 1")
 C2=$(jpost practitioner /api/concerns "{\"kind\":\"child\",\"subject\":\"$ZQ\",\"level\":\"high\",\"title\":\"seen with Victor\",\"records\":[{\"agency\":\"csc\",\"record_id\":\"$ZREC\"}]}" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' 2>/dev/null)
 [ -n "$C2" ]; is $? 0 "a practitioner raises a high concern by hand ($C2)"
@@ -238,7 +237,7 @@ is "$(post practitioner "/api/concerns/$C2/close" '{"reason_code":"safe","text":
   "a practitioner cannot sign off (nor sign off their own closure)"
 is "$(post practitioner "/api/concerns/$C2/close" '{"reason_code":"safe","text":"placed with her aunt","signoff_username":"manager","signoff_password":"not-the-password"}')" 403 \
   "a sign-off with the wrong password is refused"
-is "$(sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE action = 'concern.signoff' AND ok = 0 AND target = 'account:manager' AND detail LIKE 'denied: %'")" 1 \
+is "$(db_query "$DB" "SELECT count(*) FROM audit_log WHERE action = 'concern.signoff' AND ok = 0 AND target = 'account:manager' AND detail LIKE 'denied: %'")" 1 \
   "and audited against the manager's account"
 is "$(asc practitioner -H 'Content-Type: application/json' -d '{"reason_code":"safe","text":"x"}' "$B/api/concerns/$C2/close")" 403 "closing without a CSRF token is refused"
 is "$(post practitioner "/api/concerns/$C2/close" '{"reason_code":"safe","text":"placed with her aunt; strategy meeting agreed","signoff_username":"manager","signoff_password":"password-of-manager-1"}')" 200 \
@@ -306,9 +305,9 @@ is $? 0 "the language check marks victim-blaming wording and offers the alternat
 as board "$B/api/dashboard" > "$SCRATCH/board.json"
 as analyst "$B/api/search?q=a" >/dev/null
 python3 - "$SCRATCH/board.json" "$DB" <<'PY'
-import collections, json, re, sqlite3, sys
+import collections, json, re, jdq, sys
 d = json.loads(open(sys.argv[1]).read())
-db = sqlite3.connect(sys.argv[2])
+db = jdq.connect(sys.argv[2])
 # Equality monitoring, recomputed from the store: resolved children by their
 # most frequent recorded ethnicity, and those with a child_at_risk alert at
 # high or critical. The labels are recorded ethnicities (categories, not
@@ -384,7 +383,7 @@ for q in "'" "' OR '1'='1" "\"; DROP TABLE account;--" "%27%20OR%201=1--" "Rober
   [ "$c" = 200 ] || { sqlbad=1; echo "# ack $q -> $c"; }
 done
 is $sqlbad 0 "SQL metacharacters in every input are answered normally (no 500)"
-sqlite3 "$DB" "SELECT count(*) FROM account; SELECT count(*) FROM event" | tr '\n' ' ' | grep -q '^[0-9]* [0-9]* $'
+db_query "$DB" "SELECT count(*) FROM account; SELECT count(*) FROM event" | tr '\n' ' ' | grep -q '^[0-9]* [0-9]* $'
 is $? 0 "the tables are all still there"
 as practitioner "$B/api/alerts" | grep -qF "Robert'); DROP TABLE event;--"
 is $? 0 "a note with SQL in it is stored as text"
@@ -493,16 +492,16 @@ is $? 1 "no memory error or leak reported by the server (under sanitizers)"
 # ---- tampering is detected ----
 "$JD" audit verify --db "$DB" >/dev/null
 is $? 0 "audit verify: intact"
-sqlite3 "$DB" "UPDATE audit_log SET reason='nothing to see' WHERE seq=3" 2>/dev/null
+db_query "$DB" "UPDATE audit_log SET reason='nothing to see' WHERE seq=3" 2>/dev/null
 [ $? -ne 0 ]; is $? 0 "the log refuses an UPDATE (append-only)"
-sqlite3 "$DB" "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET reason='nothing to see' WHERE seq=3"
+db_query "$DB" "$(drop_trigger audit_log_no_update audit_log); UPDATE audit_log SET reason='nothing to see' WHERE seq=3"
 "$JD" audit verify --db "$DB" > "$SCRATCH/verify.txt"
 is $? 5 "audit verify detects an edited entry (exit 5)"
 grep -q 'entry 3' "$SCRATCH/verify.txt"
 is $? 0 "and names the entry"
-cp "$DB" "$SCRATCH/w2.db"
-sqlite3 "$SCRATCH/w2.db" "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)"
-"$JD" audit verify --db "$SCRATCH/w2.db" >/dev/null
+W2=$(store_copy "$DB" w2)
+db_query "$W2" "$(drop_trigger audit_log_no_delete audit_log); DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)"
+"$JD" audit verify --db "$W2" >/dev/null
 is $? 5 "audit verify detects a deleted entry"
 
 # ---- TLS: the cookie is Secure ----

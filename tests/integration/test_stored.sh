@@ -50,7 +50,7 @@ stored_vs_fresh() {
 # --- a synthetic county
 "$JD" synth --out "$SCRATCH/c" --seed 11 --children 400 >/dev/null 2>&1
 ok $? "synth writes a county"
-DB=$SCRATCH/c.db
+DB=$(store_at "$SCRATCH/c.db")
 "$JD" ingest --db "$DB" --quiet "$SCRATCH/c" >/dev/null 2>&1 && "$JD" resolve --db "$DB" >/dev/null 2>&1 &&
   "$JD" analyse --db "$DB" >"$SCRATCH/analyse.out" 2>&1
 ok $? "ingest, resolve, analyse"
@@ -61,14 +61,15 @@ stored_vs_fresh county "$DB" "$SCRATCH/c"
 # --- the demo (oxford scenario), analysed again by the command
 "$JD" demo --dir "$SCRATCH/demo" --no-serve >/dev/null 2>&1
 ok $? "demo"
-"$JD" analyse --db "$SCRATCH/demo/joindots.db" >/dev/null 2>&1
+DEMO=$(store_adopt "$SCRATCH/demo/joindots.db")
+"$JD" analyse --db "$DEMO" >/dev/null 2>&1
 ok $? "analyse the demo store"
 bundle=$(find "$SCRATCH/demo" -mindepth 1 -maxdepth 1 -type d | head -1)
-stored_vs_fresh demo "$SCRATCH/demo/joindots.db" "$bundle"
+stored_vs_fresh demo "$DEMO" "$bundle"
 
 # --- no recomputation: a mark put into a stored alert is what export writes
 "$JD" analyse --db "$DB" >/dev/null 2>&1
-sqlite3 "$DB" "UPDATE alert SET doc = replace(doc, '\"kind\":\"child_at_risk\"',
+db_query "$DB" "UPDATE alert SET doc = replace(doc, '\"kind\":\"child_at_risk\"',
   '\"kind\":\"child_at_risk\",\"x_mark\":1') WHERE id = (SELECT min(id) FROM alert
   WHERE kind = 'child_at_risk')"
 "$JD" export alerts --db "$DB" 2>/dev/null | grep -c '"x_mark":1' >"$SCRATCH/marks"
@@ -95,7 +96,7 @@ print(ns[0]["id"] if ns else "")' "$SCRATCH/graph.fresh")
 "$JD" profile --db "$DB" --json "$subject" >"$SCRATCH/profile.fresh" 2>/dev/null
 ok $? "its profile built afresh"
 "$JD" profile --db "$DB" --hotspots --json >"$SCRATCH/hot.fresh" 2>/dev/null
-sqlite3 "$DB" "SELECT doc FROM analysis_doc WHERE name = 'net:hotspots'" >"$SCRATCH/hot.stored"
+db_query "$DB" "SELECT doc FROM analysis_doc WHERE name = 'net:hotspots'" >"$SCRATCH/hot.stored"
 python3 -c 'import json, sys; a = json.load(open(sys.argv[1])); sys.exit(not a["hotspots"] or a != json.load(open(sys.argv[2])))' \
   "$SCRATCH/hot.stored" "$SCRATCH/hot.fresh"
 ok $? "the stored hotspots (the dashboard's) equal those built afresh"
@@ -115,7 +116,7 @@ curl -s -b "$SCRATCH/jar" "$B/api/profile?subject=$enc&reason=test" >"$SCRATCH/p
 same_profile "$SCRATCH/profile.served" "$SCRATCH/profile.fresh"
 ok $? "GET /api/profile equals the profile built afresh"
 # served from the store: a mark put into the stored documents is sent
-sqlite3 "$DB" "UPDATE analysis_doc SET doc = replace(doc, '{\"nodes\":', '{\"x_mark\":1,\"nodes\":')
+db_query "$DB" "UPDATE analysis_doc SET doc = replace(doc, '{\"nodes\":', '{\"x_mark\":1,\"nodes\":')
   WHERE name = 'net:graph'; UPDATE analysis_doc SET doc = replace(doc, '\"records\":',
   '\"x_mark\": 1, \"records\":') WHERE name = 'net:profile:' || '$subject'"
 curl -s -b "$SCRATCH/jar" "$B/api/network" | grep -q '"x_mark": *1'
@@ -133,7 +134,7 @@ import json, sys
 g = json.load(open(sys.argv[1]))
 print(next((n["id"] for n in g["nodes"] if n["kind"] == "person" and not n["id"].startswith("U:")), ""))' \
   "$SCRATCH/graph.fresh")
-ref=$(sqlite3 "$DB" "SELECT r.agency || ':' || r.person_ref FROM identity_ref r JOIN identity i
+ref=$(db_query "$DB" "SELECT r.agency || ':' || r.person_ref FROM identity_ref r JOIN identity i
   ON i.id = r.identity_id WHERE i.person_id = '$person' ORDER BY 1 LIMIT 1")
 "$JD" profile --db "$DB" --json "$person" >"$SCRATCH/person.fresh" 2>/dev/null
 [ -n "$ref" ] && [ -s "$SCRATCH/person.fresh" ]; ok $? "a person of the graph and one of their refs ($person, $ref)"

@@ -12,10 +12,9 @@
 JD=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 scratch
-DB="$SCRATCH/w.db"
 "$JD" demo --dir "$SCRATCH/demo" >/dev/null 2>&1
 is $? 0 "joindots demo runs"
-mv "$SCRATCH/demo/joindots.db" "$DB"
+DB=$(store_adopt "$SCRATCH/demo/joindots.db" w)
 n_agenda=$("$JD" concern agenda --db "$DB" 2>/dev/null | grep -c .)
 [ "$n_agenda" -ge 1 ]; is $? 0 "joindots demo runs the escalation engine: the board's agenda holds $n_agenda items"
 for r in practitioner analyst manager board auditor; do

@@ -187,6 +187,19 @@ static void test_grow__room_and_overflow(void **state)
     free(a);
 }
 
+/* The library's one out-of-memory error (util/error.c): every module's
+ * failed allocation reads the same, and no caller's error is required. */
+static void test_oom__one_error(void **state)
+{
+    (void)state;
+    jd_error err;
+    jd_error_clear(&err);
+    assert_int_equal(jd_oom(&err), JD_ENOMEM);
+    assert_int_equal(err.code, JD_ENOMEM);
+    assert_string_equal(err.msg, "out of memory");
+    assert_int_equal(jd_oom(NULL), JD_ENOMEM);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +211,7 @@ int main(void)
         cmocka_unit_test(test_hash_fast__sensitive_to_every_byte),
         cmocka_unit_test(test_strmap__many_keys),
         cmocka_unit_test(test_grow__room_and_overflow),
+        cmocka_unit_test(test_oom__one_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

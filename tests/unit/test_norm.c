@@ -372,6 +372,31 @@ static void test_norm__hygiene(void **state)
     }
 }
 
+/* Day numbers and dates both ways (synth writes its dates with these) and
+ * the date's text. */
+static void test_norm__civil_days_round_trip(void **state)
+{
+    (void)state;
+    for (int64_t day = -800000; day <= 800000; day += 97) {
+        int y;
+        unsigned m, d;
+        jd_norm__civil_from_days(day, &y, &m, &d);
+        assert_true(m >= 1 && m <= 12 && d >= 1 && d <= 31);
+        assert_int_equal(jd_norm__days_from_civil(y, m, d), day);
+    }
+    int y;
+    unsigned m, d;
+    jd_norm__civil_from_days(11123, &y, &m, &d); /* 2000-06-15 */
+    assert_int_equal(y, 2000);
+    assert_int_equal(m, 6);
+    assert_int_equal(d, 15);
+    char out[11];
+    jd_norm__ymd_text(out, y, m, d);
+    assert_string_equal(out, "2000-06-15");
+    jd_norm__ymd_text(out, 10000, 1, 1);
+    assert_string_equal(out, "0000-00-00");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_norm__gender_and_age),
         cmocka_unit_test(test_norm__clock_change_fold),
         cmocka_unit_test(test_norm__hygiene),
+        cmocka_unit_test(test_norm__civil_days_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,7 +12,11 @@
 #include <joindots/identity.h>
 #include <joindots/ingest.h>
 #include <joindots/query.h>
+#include <joindots/synth.h>
 
+#include "query/query_internal.h"
+
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +246,256 @@ static void test_query__board_counts(void **state)
     assert_true(st.crimes_disclosed > 0);
 }
 
+/* The counts an analysis stores with its run are those it returned, and
+ * are read back instead of analysing again (issue 17: the server's board
+ * ran a whole analysis at start for them); a run that saves nothing leaves
+ * the stored ones as they were, and a store never analysed has none. */
+static void test_query__stored_counts(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_analyse_stats st, back;
+    assert_int_equal(jd_analyse_stats_stored(f->s, &back, &err), JD_ENOTFOUND);
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    ao.save = true;
+    assert_int_equal(jd_analyse(f->s, &ao, NULL, &st, &err), JD_OK);
+    memset(&back, 0xff, sizeof back);
+    assert_int_equal(jd_analyse_stats_stored(f->s, &back, &err), JD_OK);
+    assert_int_equal(back.children, st.children);
+    assert_int_equal(back.alerts, st.alerts);
+    assert_int_equal(back.events, st.events);
+    assert_int_equal(back.returns_due, st.returns_due);
+    assert_int_equal(back.returns_interviewed_72h, st.returns_interviewed_72h);
+    assert_int_equal(back.crimes_disclosed, st.crimes_disclosed);
+    assert_int_equal(back.crimes_recorded, st.crimes_recorded);
+    for (int k = 0; k < JD_ALERT_KINDS; k++)
+        assert_int_equal(back.by_kind[k], st.by_kind[k]);
+    for (int k = 0; k < 5; k++)
+        assert_int_equal(back.by_level[k], st.by_level[k]);
+    assert_true(st.returns_due > 0 && st.children > 0);
+    /* a run that writes nothing counts the same and stores nothing new */
+    jd_analyse_stats fresh;
+    ao.save = false;
+    assert_int_equal(jd_analyse(f->s, &ao, NULL, &fresh, &err), JD_OK);
+    assert_int_equal(fresh.returns_due, back.returns_due);
+    assert_int_equal(fresh.crimes_disclosed, back.crimes_disclosed);
+    assert_int_equal(fresh.children, back.children);
+    assert_int_equal(jd_analyse_stats_stored(f->s, &back, &err), JD_OK);
+    /* an as-of run saves alerts of another time: its counts are not those */
+    ao.save = true;
+    ao.as_of = 1000000000; /* 2001 */
+    assert_int_equal(jd_analyse(f->s, &ao, NULL, &fresh, &err), JD_OK);
+    assert_int_equal(jd_analyse_stats_stored(f->s, &back, &err), JD_ENOTFOUND);
+    assert_int_equal(jd_analyse_stats_stored(NULL, &back, &err), JD_EINVALID);
+}
+
+typedef struct about_ctx {
+    const char *pid;
+    char ids[4096];
+    int n;
+} about_ctx;
+
+/* Collects the ids of the alerts about ctx->pid (subject or member). */
+static int about_doc(const char *doc, void *payload)
+{
+    about_ctx *x = payload;
+    json_t *a = json_loads(doc, 0, NULL), *m;
+    const char *s = json_string_value(json_object_get(json_object_get(a, "subject"), "person_id"));
+    bool hit = s && !strcmp(s, x->pid);
+    size_t i;
+    json_array_foreach(json_object_get(a, "members"), i, m)
+    {
+        const char *mp = json_string_value(json_object_get(m, "person_id"));
+        hit = hit || (mp && !strcmp(mp, x->pid));
+    }
+    if (hit) {
+        size_t l = strlen(x->ids);
+        snprintf(x->ids + l, sizeof x->ids - l, "%s|",
+                 json_string_value(json_object_get(a, "id")));
+        x->n++;
+    }
+    json_decref(a);
+    return 0;
+}
+
+typedef struct subj_ctx {
+    char pids[64][16];
+    int n;
+} subj_ctx;
+
+static int subj_doc(const char *doc, void *payload)
+{
+    subj_ctx *x = payload;
+    json_t *a = json_loads(doc, 0, NULL), *m;
+    const char *ids[64];
+    size_t k = 0, i;
+    const char *s = json_string_value(json_object_get(json_object_get(a, "subject"), "person_id"));
+    if (s)
+        ids[k++] = s;
+    json_array_foreach(json_object_get(a, "members"), i, m)
+    {
+        if (k < 64 && json_string_value(json_object_get(m, "person_id")))
+            ids[k++] = json_string_value(json_object_get(m, "person_id"));
+    }
+    for (size_t j = 0; j < k; j++) {
+        bool seen = false;
+        for (int t = 0; t < x->n; t++)
+            seen = seen || !strcmp(x->pids[t], ids[j]);
+        if (!seen && x->n < 64)
+            snprintf(x->pids[x->n++], sizeof x->pids[0], "%s", ids[j]);
+    }
+    json_decref(a);
+    return 0;
+}
+
+/* Collects the members of network alerts (who are no alert's subject). */
+static int member_doc(const char *doc, void *payload)
+{
+    subj_ctx *x = payload;
+    json_t *a = json_loads(doc, 0, NULL), *m;
+    size_t i;
+    json_array_foreach(json_object_get(a, "members"), i, m)
+    {
+        const char *mp = json_string_value(json_object_get(m, "person_id"));
+        if (mp && x->n < 64)
+            snprintf(x->pids[x->n++], sizeof x->pids[0], "%s", mp);
+    }
+    json_decref(a);
+    return 0;
+}
+
+/* alerts_about finds for each of these persons what a walk of every alert
+ * finds; returns how many have some. */
+static int same_about(jd_store *s, const subj_ctx *sc)
+{
+    jd_error err;
+    bool ran = false;
+    int with_alerts = 0;
+    for (int i = 0; i < sc->n; i++) {
+        about_ctx all = {.pid = sc->pids[i]}, some = {.pid = sc->pids[i]};
+        assert_int_equal(jd_alerts_stored(s, &ran, about_doc, &all, &err), JD_OK);
+        assert_int_equal(jd_query__alerts_about(s, sc->pids[i], about_doc, &some, &err), JD_OK);
+        assert_string_equal(some.ids, all.ids);
+        with_alerts += all.n > 0;
+    }
+    return with_alerts;
+}
+
+/* The alerts a person's summary reads by the subject index are those about
+ * her among all the stored alerts (issue 17: the summary read every alert of
+ * the county for each child), the networks' members included, in id order. */
+static void test_query__alerts_about(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    ao.save = true;
+    jd_analyse_stats st;
+    assert_int_equal(jd_analyse(f->s, &ao, NULL, &st, &err), JD_OK);
+    subj_ctx sc = {.n = 0};
+    bool ran = false;
+    assert_int_equal(jd_alerts_stored(f->s, &ran, subj_doc, &sc, &err), JD_OK);
+    assert_true(sc.n >= 1);
+    assert_int_equal(same_about(f->s, &sc), sc.n);
+    about_ctx none = {.pid = "P999999"};
+    assert_int_equal(jd_query__alerts_about(f->s, "P999999", about_doc, &none, &err), JD_OK);
+    assert_int_equal(none.n, 0);
+    assert_int_equal(jd_query__alerts_about(f->s, NULL, about_doc, &none, &err), JD_EINVALID);
+}
+
+/* Search by the index of name words, ids, refs and dates finds exactly
+ * what scoring every person finds (the same persons, order and scores), on
+ * a synthetic county with its name noise: every word of many names, their
+ * prefixes, misspellings, initials, dates of birth, ids and refs. */
+static void test_query__search_index_equals_scan(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/jd-test-query-XXXXXX", path[64], county[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(county, sizeof county, "%s/county", dir);
+    jd_synth_opts so = JD_SYNTH_OPTS_INIT;
+    so.seed = 7;
+    so.children = 400;
+    so.years = 4;
+    jd_error err;
+    jd_store *s = NULL;
+    assert_int_equal(jd_synth_write(county, &so, NULL, &err), JD_OK);
+    assert_int_equal(scratch_store_open(&s, path, sizeof path, "qidx"), JD_OK);
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {county};
+    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
+    jd_person_index *x = NULL;
+    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+    assert_int_equal(jd_resolve(s, &ro, NULL, NULL), JD_OK);
+    assert_int_equal(jd_person_index_open(&x, s, &err), JD_OK);
+    size_t n = jd_person_index_size(x);
+    assert_true(n > 200);
+    enum { MAXR = 500 };
+    jd_person_summary *a = malloc(MAXR * sizeof *a), *c = malloc(MAXR * sizeof *c);
+    assert_non_null(a);
+    assert_non_null(c);
+    size_t checked = 0, found = 0;
+    for (size_t i = 0; i < 120; i++) {
+        jd_person_summary p[1];
+        char q[16][160];
+        size_t nq = 0;
+        char id[32];
+        snprintf(id, sizeof id, "P%06zu", 1 + i * (n / 120));
+        if (jd_person_index_get(x, id, p) != JD_OK)
+            continue;
+        const char *nm = p->name;
+        size_t l1 = strcspn(nm, " ");
+        snprintf(q[nq++], 160, "%s", nm);                    /* the whole name */
+        snprintf(q[nq++], 160, "%.*s", (int)l1, nm);         /* the first word */
+        snprintf(q[nq++], 160, "%s", nm + l1 + (nm[l1] == ' ')); /* the rest */
+        snprintf(q[nq++], 160, "%.3s", nm);                  /* a prefix */
+        snprintf(q[nq++], 160, "%.*s %c", (int)l1, nm, nm[l1 + 1] ? nm[l1 + 1] : 'x'); /* initial */
+        snprintf(q[nq++], 160, "%.*sa", (int)(l1 > 1 ? l1 - 1 : l1), nm); /* misspelt */
+        snprintf(q[nq++], 160, "%s", p->dob);                /* a date of birth */
+        snprintf(q[nq++], 160, "%.*s %s", (int)l1, nm, p->dob);
+        snprintf(q[nq++], 160, "%s", p->person_id);
+        snprintf(q[nq++], 160, "p%s", p->person_id + 1);     /* an id in lower case */
+        if (p->n_refs) {
+            snprintf(q[nq++], 160, "%s:%s", p->refs[0].agency, p->refs[0].person_ref);
+            snprintf(q[nq++], 160, "%s", p->refs[0].person_ref);
+        }
+        for (size_t k = 0; k < nq; k++) {
+            size_t na = jd_person_index_search(x, q[k], a, MAXR);
+            size_t nc = jd_person_index__search_scan(x, q[k], c, MAXR);
+            assert_int_equal(na, nc);
+            for (size_t j = 0; j < na; j++) {
+                assert_string_equal(a[j].person_id, c[j].person_id);
+                assert_true(a[j].score == c[j].score);
+            }
+            checked++;
+            found += na > 0;
+        }
+    }
+    assert_true(checked > 1000);
+    assert_true(found * 10 > checked * 8); /* most queries find someone */
+    /* few results asked for: the best of them, the same */
+    assert_int_equal(jd_person_index_search(x, "a", a, 3), jd_person_index__search_scan(x, "a", c, 3));
+    /* the members of the county's networks: their alerts have no subject */
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    ao.save = true;
+    jd_analyse_stats st;
+    assert_int_equal(jd_analyse(s, &ao, NULL, &st, &err), JD_OK);
+    assert_true(st.by_kind[JD_ALERT_NETWORK] > 0);
+    subj_ctx sc = {.n = 0};
+    bool ran = false;
+    assert_int_equal(jd_alerts_stored(s, &ran, member_doc, &sc, &err), JD_OK);
+    assert_true(sc.n > 0);
+    assert_int_equal(same_about(s, &sc), sc.n);
+    free(a);
+    free(c);
+    jd_person_index_close(x);
+    scratch_store_close(s, path);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +504,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_query__alerts_and_acks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__equality, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__board_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_query__stored_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_query__alerts_about, setup, teardown),
+        cmocka_unit_test(test_query__search_index_equals_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -398,6 +398,23 @@ static void test_resolve__changes(void **state)
     jd_person_set_free(NULL);
 }
 
+/* Settled first names: a slip of two adjacent letters is one person's
+ * name; twins' names a letter apart, or letters swapped at a distance, are
+ * not. */
+static void test_resolve__transposed(void **state)
+{
+    (void)state;
+    assert_true(jd_resolve__transposed("jamse", "james"));
+    assert_true(jd_resolve__transposed("ajck", "jack"));
+    assert_true(jd_resolve__transposed("amaar", "amara"));
+    assert_false(jd_resolve__transposed("jack", "jake"));   /* twins */
+    assert_false(jd_resolve__transposed("amara", "amari")); /* twins */
+    assert_false(jd_resolve__transposed("james", "james")); /* the same: not a slip */
+    assert_false(jd_resolve__transposed("mary", "myra"));   /* not adjacent */
+    assert_false(jd_resolve__transposed("ab", "ba"));       /* too short to tell */
+    assert_false(jd_resolve__transposed("jame", "james"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -413,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_resolve__genders_apart),
         cmocka_unit_test(test_resolve__dobs_apart),
         cmocka_unit_test(test_resolve__ages_apart),
+        cmocka_unit_test(test_resolve__transposed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -149,7 +149,6 @@ static void test_risk__policy_built_in(void **state)
     assert_int_equal(P.ri_before, 12 * 3600);
     assert_string_equal(P.ld_id, "V06");
     assert_string_equal(P.missing_id, "S01");
-    assert_string_equal(P.net_id, "M09");
     assert_int_equal(P.ld_ind, -1); /* no catalogue given */
     assert_true(P.nmit >= 5);
     jd_risk__dispose(&P);
@@ -194,6 +193,11 @@ static void test_risk__policy_bad_values(void **state)
     write_policy(path, "\"missing\": \"S01\"", "\"missing\": 1");
     assert_int_equal(jd_risk__load(&P, path, NULL, &err), JD_EINVALID);
     assert_non_null(strstr(err.msg, "missing: an indicator id"));
+    /* M09 is named once, in the catalogue: a second, in the policy, is refused */
+    write_policy(path, "\"missing\": \"S01\"", "\"missing\": \"S01\", \"network\": \"M09\"");
+    assert_int_equal(jd_risk__load(&P, path, NULL, &err), JD_EINVALID);
+    assert_non_null(strstr(err.msg, "indicators.network"));
+    assert_non_null(strstr(err.msg, "catalogue's network.feedback_indicator"));
     write_policy(path, "{", "[");
     assert_int_equal(jd_risk__load(&P, path, NULL, &err), JD_EINVALID);
     unlink(path);

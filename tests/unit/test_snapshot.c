@@ -3,7 +3,7 @@
  * and 18th birthdays), and one load of a small bundle: persons, events,
  * mentions with their ages, refs grouped by person, mentions by event and
  * by known time, objects by event, and the "U:agency:ref" of an unresolved
- * ref. */
+ * ref; a subset load (incremental analysis) by person keys and hops. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -177,7 +177,7 @@ static void test_snapshot__load_unresolved(void **state)
     fx *f = *state;
     jd_snapshot S;
     jd_error err = {0};
-    jd_snapshot_opts o = {JD_AS_OF_NOW, true};
+    jd_snapshot_opts o = {JD_AS_OF_NOW, true, NULL, 0, 0};
     assert_int_equal(jd_snapshot__load(&S, f->s, &o, &err), JD_OK);
     assert_int_equal(S.nev, 4);
     assert_int_equal(S.nm, 5);
@@ -225,7 +225,7 @@ static void test_snapshot__load_resolved(void **state)
     jd_error err = {0};
     assert_int_equal(jd_resolve(f->s, &ro, NULL, &err), JD_OK);
     jd_snapshot S;
-    jd_snapshot_opts o = {JD_AS_OF_NOW, false};
+    jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0};
     assert_int_equal(jd_snapshot__load(&S, f->s, &o, &err), JD_OK);
     size_t ids = 0;
     for (size_t i = 0; i < S.np; i++)
@@ -247,13 +247,99 @@ static void test_snapshot__load_resolved(void **state)
     jd_snapshot__dispose(&S);
 }
 
+/* A subset (incremental analysis): the persons asked for are walked with
+ * all their events; hops widen the walked set to whoever shares an event;
+ * persons named only in loaded events come with them but are not walked. */
+static void test_snapshot__subset_hops(void **state)
+{
+    fx *f = *state;
+    jd_snapshot S;
+    jd_error err = {0};
+    const char *n9[] = {"U:police:N9"};
+    jd_snapshot_opts o = {JD_AS_OF_NOW, true, n9, 1, 0};
+    assert_int_equal(jd_snapshot__load(&S, f->s, &o, &err), JD_OK);
+    assert_true(S.subset);
+    assert_int_equal(S.nev, 1); /* P1, the suspect's one event */
+    assert_int_equal(S.np, 2);  /* N9, and N1 named in it */
+    assert_int_equal(S.nwalk, 1);
+    uint32_t *v = jd_strmap_get(&S.pmap, "U:police:N1", strlen("U:police:N1"));
+    if (!v)
+        fail();
+    assert_false(S.p[*v].walk); /* her other events are not loaded */
+    assert_int_equal(S.p[*v].nx, 1);
+    jd_snapshot__dispose(&S);
+    /* one hop: the child in his event is walked too, with all her events */
+    o.hops = 1;
+    assert_int_equal(jd_snapshot__load(&S, f->s, &o, &err), JD_OK);
+    assert_int_equal(S.nev, 3); /* P0, P1, P3 */
+    assert_int_equal(S.nwalk, 2);
+    v = jd_strmap_get(&S.pmap, "U:police:N1", strlen("U:police:N1"));
+    if (!v)
+        fail();
+    assert_true(S.p[*v].walk);
+    assert_int_equal(S.p[*v].nx, 3);
+    assert_int_equal(age_in(&S, "P1", "N1"), 13); /* ages as the full load gives them */
+    jd_snapshot__dispose(&S);
+    /* a key no store holds: nothing loaded, nothing walked */
+    const char *none[] = {"P999999"};
+    jd_snapshot_opts o2 = {JD_AS_OF_NOW, false, none, 1, 2};
+    assert_int_equal(jd_snapshot__load(&S, f->s, &o2, &err), JD_OK);
+    assert_int_equal(S.nev, 0);
+    assert_int_equal(S.nwalk, 0);
+    jd_snapshot__dispose(&S);
+    /* a malformed key, and a negative hop count, are refused */
+    const char *bad[] = {"U:police"};
+    jd_snapshot_opts o3 = {JD_AS_OF_NOW, false, bad, 1, 0};
+    assert_int_equal(jd_snapshot__load(&S, f->s, &o3, &err), JD_EINVALID);
+    jd_snapshot__dispose(&S);
+    jd_snapshot_opts o4 = {JD_AS_OF_NOW, false, n9, 1, -1};
+    assert_int_equal(jd_snapshot__load(&S, f->s, &o4, &err), JD_EINVALID);
+    jd_snapshot__dispose(&S);
+}
+
+/* A resolved person in a subset: every ref of the identity (csc and
+ * police) brings its events, and the walked person has the mentions the
+ * full load gives it, in the same known order. */
+static void test_snapshot__subset_identity(void **state)
+{
+    fx *f = *state;
+    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
+    jd_error err = {0};
+    assert_int_equal(jd_resolve(f->s, &ro, NULL, &err), JD_OK);
+    jd_snapshot F, S;
+    jd_snapshot_opts fo = {JD_AS_OF_NOW, false, NULL, 0, 0};
+    assert_int_equal(jd_snapshot__load(&F, f->s, &fo, &err), JD_OK);
+    const aev *c2 = event_of(&F, "C2");
+    if (!c2) {
+        fail();
+        return;
+    }
+    const aperson *fp = &F.p[F.m[F.by_event[c2->m0]].person];
+    const char *key[] = {fp->pid};
+    jd_snapshot_opts so = {JD_AS_OF_NOW, false, key, 1, 0};
+    assert_int_equal(jd_snapshot__load(&S, f->s, &so, &err), JD_OK);
+    uint32_t *v = jd_strmap_get(&S.pmap, fp->pid, strlen(fp->pid));
+    if (!v)
+        fail();
+    const aperson *sp = &S.p[*v];
+    assert_true(sp->walk);
+    assert_true(sp->identity);
+    assert_int_equal(sp->nx, fp->nx);
+    assert_int_equal(sp->nr, fp->nr);
+    for (uint32_t k = 0; k < sp->nx; k++)
+        assert_int_equal(S.ev[S.m[S.by_person[sp->x0 + k]].ev].id,
+                         F.ev[F.m[F.by_person[fp->x0 + k]].ev].id);
+    jd_snapshot__dispose(&S);
+    jd_snapshot__dispose(&F);
+}
+
 /* A store that fails is reported, and dispose is safe after it. */
 static void test_snapshot__bad_args(void **state)
 {
     (void)state;
     jd_snapshot S;
     jd_error err = {0};
-    jd_snapshot_opts o = {JD_AS_OF_NOW, false};
+    jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0};
     assert_int_equal(jd_snapshot__load(&S, NULL, &o, &err), JD_EINVALID);
     jd_snapshot__dispose(&S);
     jd_snapshot__dispose(NULL);
@@ -268,6 +354,8 @@ int main(void)
         cmocka_unit_test(test_snapshot__bad_args),
         cmocka_unit_test_setup_teardown(test_snapshot__load_unresolved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot__load_resolved, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot__subset_hops, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot__subset_identity, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

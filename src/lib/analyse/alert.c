@@ -10,11 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int oom(an *A)
-{
-    return jd_error_set(A->err, JD_ENOMEM, "out of memory");
-}
-
 static const char *const kind_names[JD_ALERT_KINDS] = {
     "child_at_risk", "exploitation_network", "unrecorded_crime", "missing_pattern",
     "overdue_return_interview", "language", "escalation"};
@@ -57,7 +52,7 @@ int jd_an__add_alert(an *A, int kind, const char *id, int level, const aperson *
 {
     if (jd_grow((void **)&A->alerts, &A->alertcap, A->nalerts + 1, sizeof *A->alerts) < 0) {
         json_decref(doc);
-        return oom(A);
+        return jd_oom(A->err);
     }
     char t[32];
     fmt_time(t, raised);
@@ -73,7 +68,7 @@ int jd_an__add_alert(an *A, int kind, const char *id, int level, const aperson *
     A->alerts[A->nalerts++] = (struct out_alert){strdup(id), kind, level,
                                                  subj ? subj->pid : "", raised, o};
     if (!A->alerts[A->nalerts - 1].id)
-        return oom(A);
+        return jd_oom(A->err);
     A->st->by_kind[kind]++;
     return 0;
 }

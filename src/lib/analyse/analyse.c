@@ -20,6 +20,7 @@
  */
 #include "analyse/analyse_internal.h"
 #include "analyse/risk.h"
+#include "store/incr_ops.h"
 #include "store/store.h"
 
 #include <stdlib.h>
@@ -29,7 +30,7 @@
 
 static int oom(an *A)
 {
-    return jd_error_set(A->err, JD_ENOMEM, "out of memory");
+    return jd_oom(A->err);
 }
 
 /* ---- screening ---- */
@@ -376,6 +377,134 @@ static int second_pass_reset(an *A)
     return JD_OK;
 }
 
+/* ---- incremental runs (issue 17): the network feedback kept, the
+ * alerts of persons outside the subset respected ---- */
+
+#define M09_DOC "m09:links"
+
+/* The network feedback of a full run (A->m09, noted by the first network
+ * pass), by names: [[person_id, agency, record_id, known time, network
+ * alert id], ...]. An incremental run, which does not detect networks,
+ * reads it back for the children it walks. */
+static int m09_save(an *A, jd_store *s)
+{
+    if (!s->ops->docs_replace)
+        return JD_OK;
+    json_t *arr = json_array();
+    if (!arr)
+        return oom(A);
+    for (size_t i = 0; i < A->nm09; i++) {
+        const m09_link *l = &A->m09[i];
+        const aev *e = &A->ev[l->ev];
+        if (json_array_append_new(arr, json_pack("[s,s,s,I,s]", A->p[l->person].pid, e->agency,
+                                                 e->record_id, (json_int_t)l->t, l->net)) < 0) {
+            json_decref(arr);
+            return oom(A);
+        }
+    }
+    char *doc = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    if (!doc)
+        return oom(A);
+    jd_doc_save d = {M09_DOC, doc};
+    int rc = s->ops->docs_replace(s, M09_DOC, &d, 1, A->err);
+    free(doc);
+    return rc;
+}
+
+/* This walked person's event (agency, record_id), as an index into ev. */
+static uint32_t event_of_person(const an *A, const aperson *p, const char *agency,
+                                const char *record_id)
+{
+    for (uint32_t k = 0; k < p->nx; k++) {
+        uint32_t ev = A->m[A->by_person[p->x0 + k]].ev;
+        if (!strcmp(A->ev[ev].agency, agency) && !strcmp(A->ev[ev].record_id, record_id))
+            return ev;
+    }
+    return UINT32_MAX;
+}
+
+/* The stored network feedback of the walked children (see m09_save). */
+static int m09_load(an *A, jd_store *s)
+{
+    char *doc = NULL;
+    jd_doc_state state;
+    if (!s->ops->doc_get)
+        return JD_OK;
+    int rc = s->ops->doc_get(s, M09_DOC, &doc, &state, A->err);
+    if (rc < 0 || !doc)
+        return rc == JD_ENOTFOUND ? JD_OK : rc;
+    json_error_t je;
+    json_t *arr = json_loads(doc, 0, &je);
+    free(doc);
+    if (!json_is_array(arr)) {
+        json_decref(arr);
+        return jd_error_set(A->err, JD_ESTORE, "the stored network feedback is not a list");
+    }
+    size_t i;
+    json_t *x;
+    json_array_foreach(arr, i, x)
+    {
+        const char *pid = json_string_value(json_array_get(x, 0));
+        const char *ag = json_string_value(json_array_get(x, 1));
+        const char *rec = json_string_value(json_array_get(x, 2));
+        const char *net = json_string_value(json_array_get(x, 4));
+        json_t *t = json_array_get(x, 3);
+        if (!pid || !ag || !rec || !net || !json_is_integer(t)) {
+            json_decref(arr);
+            return jd_error_set(A->err, JD_ESTORE, "a malformed stored network feedback link");
+        }
+        const uint32_t *pi = jd_strmap_get(&A->pmap, pid, strlen(pid));
+        if (!pi || !A->p[*pi].walk)
+            continue;
+        uint32_t ev = event_of_person(A, &A->p[*pi], ag, rec);
+        if (ev == UINT32_MAX)
+            continue; /* the event is not known by this run's time */
+        const char *id = jd_arena_strdup(&A->ar, net);
+        if (!id || jd_grow((void **)&A->m09, &A->m09cap, A->nm09 + 1, sizeof *A->m09) < 0) {
+            json_decref(arr);
+            return oom(A);
+        }
+        A->m09[A->nm09++] = (m09_link){*pi, ev, (int64_t)json_integer_value(t), id};
+    }
+    json_decref(arr);
+    return JD_OK;
+}
+
+typedef struct seed_ctx {
+    an *A;
+    int rc;
+} seed_ctx;
+
+static int seed_one(const jd_alert_row *r, void *payload)
+{
+    seed_ctx *c = payload;
+    if (!jd_strmap_put(&c->A->lang_seen, r->id, strlen(r->id), 0, NULL))
+        return c->rc = oom(c->A);
+    return 0;
+}
+
+/* A subset run: the per-event alerts (language, unrecorded crime) that the
+ * store holds for persons it does not walk stay theirs, as "the first child
+ * walked keeps it" gave them; their events' other children do not take
+ * them. */
+static int seed_fringe(an *A, jd_store *s)
+{
+    if (!A->snap->subset || A->snap->nwalk == A->np)
+        return JD_OK;
+    const char **fr = malloc((A->np - A->snap->nwalk + 1) * sizeof *fr);
+    if (!fr)
+        return oom(A);
+    size_t n = 0;
+    for (size_t p = 0; p < A->np; p++)
+        if (!A->p[p].walk && A->p[p].pid)
+            fr[n++] = A->p[p].pid;
+    seed_ctx c = {A, 0};
+    int rc = s->ops->incr->alerts_select(s, NULL, fr, n, false, seed_one, &c, A->err);
+    free(fr);
+    return c.rc < 0 ? c.rc : rc;
+}
+
 /* The alerts (sorted) as JSON Lines to out when not NULL, and saved in
  * place of the stored ones when opts->save. */
 static int write_alerts(an *A, jd_store *s, FILE *out)
@@ -402,9 +531,30 @@ static int write_alerts(an *A, jd_store *s, FILE *out)
         else
             free(doc);
     }
-    if (rc == JD_OK && save)
+    const jd_snapshot *S = A->snap;
+    if (rc == JD_OK && save && S->subset) {
+        /* only the walked persons' alerts are replaced */
+        const char **subj = malloc((S->nwalk + 1) * sizeof *subj);
+        size_t n = 0;
+        if (!subj)
+            rc = oom(A);
+        for (size_t p = 0; rc == JD_OK && p < A->np; p++)
+            if (A->p[p].walk)
+                subj[n++] = A->p[p].pid;
+        if (rc == JD_OK)
+            rc = s->ops->incr->alerts_patch(s, subj, n, save, A->nalerts, (int64_t)A->nev,
+                                            S->mark[0] ? S->mark : NULL, A->err);
+        free(subj);
+    } else if (rc == JD_OK && save) {
         rc = s->ops->alerts_replace(s, A->opts->as_of, (int64_t)A->nev, save, A->nalerts,
                                     A->err);
+        /* what an incremental run after this one needs: the watermark and
+         * the network feedback */
+        if (rc == JD_OK && A->opts->as_of == JD_AS_OF_NOW && s->ops->incr && S->mark[0])
+            rc = s->ops->incr->mark_set(s, S->mark, A->err);
+        if (rc == JD_OK && A->opts->as_of == JD_AS_OF_NOW)
+            rc = m09_save(A, s);
+    }
     if (save)
         for (size_t i = 0; i < A->nalerts; i++)
             free((char *)save[i].doc);
@@ -467,20 +617,23 @@ int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_p
     for (size_t i = 0; i < A.rules->nind; i++)
         if (A.rules->net_feedback_id && !strcmp(A.rules->ind[i].id, A.rules->net_feedback_id))
             A.m09_ind = (int)i;
-    /* one indicator for network feedback: the catalogue's "network" section
-     * (docs/rules.md) runs the round, the walk's policy (risk.json) explains it */
-    if (A.m09_ind >= 0 && pol.net_ind >= 0 && pol.net_ind != A.m09_ind) {
-        rc = jd_error_set(err, JD_EINVALID,
-                          "rules: the network feedback indicator of the catalogue (%s) and of "
-                          "the risk policy (%s) differ",
-                          A.rules->net_feedback_id, pol.net_id);
+    /* the network feedback indicator is named once, in the catalogue's
+     * "network" section (docs/rules.md): it runs the round and the walk
+     * explains it */
+    A.m09_record = A.m09_ind >= 0;
+    if (S->subset && (!s || !s->ops->incr)) {
+        rc = jd_error_set(err, JD_EINVALID, "this store cannot take an incremental analysis");
         goto done;
     }
-    A.m09_record = A.m09_ind >= 0;
+    if (S->subset && (rc = seed_fringe(&A, s)) < 0)
+        goto done;
     for (size_t p = 0; p < A.np; p++)
-        if ((rc = jd_risk__walk_person(&A, &W, &A.p[p])) < 0)
+        if (A.p[p].walk && (rc = jd_risk__walk_person(&A, &W, &A.p[p])) < 0)
             goto done;
-    if (networks && (rc = networks(&A)) < 0)
+    /* a subset detects no networks: its walked children keep the network
+     * feedback of the last full run (m09_save) */
+    if (S->subset ? (A.m09_ind >= 0 && (rc = m09_load(&A, s)) < 0)
+                  : (networks && (rc = networks(&A)) < 0))
         goto done;
     if (A.nm09) {
         /* Network feedback (DOMAIN M09): children who became members of an
@@ -489,12 +642,12 @@ int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_p
          * detection run once more with it; one round, so it cannot feed on
          * itself. */
         qsort(A.m09, A.nm09, sizeof *A.m09, cmp_m09);
-        if ((rc = second_pass_reset(&A)) < 0)
+        if ((rc = second_pass_reset(&A)) < 0 || (S->subset && (rc = seed_fringe(&A, s)) < 0))
             goto done;
         for (size_t p = 0; p < A.np; p++)
-            if ((rc = jd_risk__walk_person(&A, &W, &A.p[p])) < 0)
+            if (A.p[p].walk && (rc = jd_risk__walk_person(&A, &W, &A.p[p])) < 0)
                 goto done;
-        if (networks && (rc = networks(&A)) < 0)
+        if (!S->subset && networks && (rc = networks(&A)) < 0)
             goto done;
     }
     if (A.nalerts > 1) /* qsort's base must not be NULL, even for no alerts */
@@ -503,6 +656,9 @@ int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_p
     stats->seconds_alerts = secs() - t0;
     t0 = secs();
     rc = write_alerts(&A, s, out);
+    /* the counts with the run, for readers (the server's board) */
+    if (rc == JD_OK && opts->save)
+        rc = jd_an__stats_save(s, stats, err);
     stats->seconds_write = secs() - t0;
 done:
     for (size_t i = 0; i < A.nalerts; i++) {

@@ -126,6 +126,10 @@ typedef int (*jd_an_pass)(an *A);
  * not NULL, and are saved through `s` when opts->save. The caller keeps
  * the snapshot's load time in stats->seconds_load.
  */
+/* Store the counts of a saved run as the analysis document "analysis:stats"
+ * (stats_doc.c), read back by jd_analyse_stats_stored. */
+int jd_an__stats_save(jd_store *s, const jd_analyse_stats *st, jd_error *err);
+
 int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_pass networks,
                FILE *out, jd_analyse_stats *stats, jd_error *err);
 

@@ -92,7 +92,7 @@ typedef struct evwalk {
 
 static int oom(an *A)
 {
-    return jd_error_set(A->err, JD_ENOMEM, "out of memory");
+    return jd_oom(A->err);
 }
 
 static void fmt_time(char b[32], int64_t t)

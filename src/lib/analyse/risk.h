@@ -35,8 +35,8 @@ typedef struct jd_risk_policy {
     int64_t same_episode, overnight_after, overnight, longest_episode;
     int64_t ri_within, ri_before; /* M-R4 */
     int64_t crime_recorded_within;
-    int ld_ind, missing_ind, net_ind;
-    char ld_id[16], missing_id[16], net_id[16];
+    int ld_ind, missing_ind;
+    char ld_id[16], missing_id[16];
     /* corroboration for high */
     int corr_min_ind, corr_min_src;
     int64_t corr_apart;

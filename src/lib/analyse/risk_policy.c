@@ -205,7 +205,10 @@ int jd_risk__load(jd_risk_policy *out, const char *path, const jd_rules *R, jd_e
     json_t *inds = json_object_get(root, "indicators");
     ind(&L, inds, "learning_disability", R, P.ld_id, sizeof P.ld_id, &P.ld_ind);
     ind(&L, inds, "missing", R, P.missing_id, sizeof P.missing_id, &P.missing_ind);
-    ind(&L, inds, "network", R, P.net_id, sizeof P.net_id, &P.net_ind);
+    if (L.rc == 0 && json_object_get(inds, "network"))
+        L.rc = jd_error_set_at(err, JD_EINVALID, src, 0, 0,
+                               "indicators.network: the network feedback indicator is the "
+                               "catalogue's network.feedback_indicator, not the risk policy's");
     if (L.rc == 0 && v[5] < v[4])
         L.rc = jd_error_set_at(err, JD_EINVALID, src, 0, 0,
                                "missing.high_episodes: must not be below medium_episodes");

@@ -7,7 +7,10 @@
  */
 #include "analyse/snapshot.h"
 #include "screen/rules.h"
+#include "store/incr_ops.h"
 #include "text/norm.h"
+
+#include <joindots/chronology.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +21,6 @@
 static const char *keep(jd_snapshot *S, const char *s)
 {
     return s ? jd_arena_strdup(&S->ar, s) : NULL;
-}
-
-static int oom(jd_snapshot *S)
-{
-    return jd_error_set(S->err, JD_ENOMEM, "out of memory");
 }
 
 static int64_t person_of(jd_snapshot *S, const char *pid, const char *name, const char *dob,
@@ -51,7 +49,7 @@ static int on_identity(const jd_an_identity_row *r, void *payload)
     jd_snapshot *S = payload;
     int64_t i = person_of(S, r->person_id, r->display_name, r->dob, r->is_child, true);
     if (i < 0)
-        return oom(S);
+        return jd_oom(S->err);
     S->p[i].identity = true;
     return 0;
 }
@@ -65,7 +63,7 @@ static int on_event(const jd_an_event_row *r, void *payload)
     if (jd_grow((void **)&S->ev, &S->evcap, S->nev + 1, sizeof *S->ev) < 0 ||
         jd_grow((void **)&S->ev_index, &S->ev_index_cap, (size_t)r->id + 1,
                 sizeof *S->ev_index) < 0)
-        return oom(S);
+        return jd_oom(S->err);
     if (S->ev_index_cap > old)
         memset(S->ev_index + old, 0, (S->ev_index_cap - old) * sizeof *S->ev_index);
     aev *e = &S->ev[S->nev];
@@ -87,7 +85,7 @@ static int on_event(const jd_an_event_row *r, void *payload)
     e->crime_recorded = (int8_t)r->crime_recorded;
     e->text_child_age = -1;
     if (!e->agency || !e->record_id || !e->type)
-        return oom(S);
+        return jd_oom(S->err);
     S->ev_index[r->id] = (uint32_t)S->nev + 1;
     S->nev++;
     return 0;
@@ -119,7 +117,7 @@ static int on_mention(const jd_an_mention_row *r, void *payload)
         pi = person_of(S, key, r->name, r->dob_prec == 3 ? r->dob : NULL, false, false);
     }
     if (pi < 0 || jd_grow((void **)&S->m, &S->mcap, S->nm + 1, sizeof *S->m) < 0)
-        return oom(S);
+        return jd_oom(S->err);
     /* the person's refs, each once */
     char rk[KEY_MAX];
     int n = snprintf(rk, sizeof rk, "%s\x1f%s", r->agency, r->person_ref);
@@ -127,10 +125,10 @@ static int on_mention(const jd_an_mention_row *r, void *payload)
         return too_long(S);
     bool added;
     if (!jd_strmap_put(&S->refmap, rk, (size_t)n, (uint32_t)pi, &added))
-        return oom(S);
+        return jd_oom(S->err);
     if (added) {
         if (jd_grow((void **)&S->refs, &S->refcap, S->nrefs + 1, sizeof *S->refs) < 0)
-            return oom(S);
+            return jd_oom(S->err);
         S->refs[S->nrefs++] = (aref){(uint32_t)pi, keep(S, r->agency), keep(S, r->person_ref)};
     }
     amention *m = &S->m[S->nm++];
@@ -148,7 +146,7 @@ static int on_mention(const jd_an_mention_row *r, void *payload)
         m->role_name = keep(S, r->role);
         m->name = keep(S, r->name);
         if (!m->agency || !m->person_ref || !m->role_name)
-            return oom(S);
+            return jd_oom(S->err);
     }
     return 0;
 }
@@ -160,7 +158,7 @@ static int on_object(const jd_an_object_row *r, void *payload)
         return 0;
     aev *e = &S->ev[S->ev_index[r->event_id] - 1];
     if (jd_grow((void **)&S->obj, &S->objcap, S->nobj + 1, sizeof *S->obj) < 0)
-        return oom(S);
+        return jd_oom(S->err);
     S->obj[S->nobj++] = (aobject){S->ev_index[r->event_id] - 1, keep(S, r->object_type),
                                   keep(S, r->value), keep(S, r->description),
                                   keep(S, r->person_ref), r->valid};
@@ -284,7 +282,7 @@ static int group(jd_snapshot *S)
     if (!(S->by_event = group_by(S->nm, S->nev, m_event, set_ev_m, S)) ||
         !(S->obj_by_event = group_by(S->nobj, S->nev, o_event, set_ev_o, S)) ||
         !(S->by_person = group_by(S->nm, S->np, m_person, set_p_x, S)))
-        return oom(S);
+        return jd_oom(S->err);
     for (size_t p = 0; p < S->np; p++)
         if (S->p[p].nx > 1)
             qsort_r(S->by_person + S->p[p].x0, S->p[p].nx, sizeof *S->by_person, cmp_known, S);
@@ -294,7 +292,7 @@ static int group(jd_snapshot *S)
     if (!ord || !sorted) {
         free(ord);
         free(sorted);
-        return oom(S);
+        return jd_oom(S->err);
     }
     for (size_t i = 0; i < S->nrefs; i++)
         sorted[i] = S->refs[ord[i]];
@@ -302,6 +300,46 @@ static int group(jd_snapshot *S)
     free(S->refs);
     S->refs = sorted;
     S->refcap = S->nrefs + 1;
+    return 0;
+}
+
+/* The walked persons of a subset: the keys asked for, then hops times over
+ * whoever shares one of the walked persons' events (all of which the store
+ * loaded; see incr_ops.h load_subset). */
+static int mark_walked(jd_snapshot *S, const jd_snapshot_opts *o)
+{
+    uint32_t *front = malloc((S->np + 1) * sizeof *front);
+    if (!front)
+        return jd_oom(S->err);
+    size_t nf = 0;
+    for (size_t i = 0; i < o->npersons; i++) {
+        const char *k = o->persons[i];
+        const uint32_t *v = k ? jd_strmap_get(&S->pmap, k, strlen(k)) : NULL;
+        if (v && !S->p[*v].walk) {
+            S->p[*v].walk = true;
+            front[nf++] = *v;
+        }
+    }
+    size_t lo = 0;
+    for (int h = 0; h < o->hops; h++) {
+        size_t hi = nf;
+        for (size_t f = lo; f < hi; f++) {
+            const aperson *p = &S->p[front[f]];
+            for (uint32_t x = 0; x < p->nx; x++) {
+                const aev *e = &S->ev[S->m[S->by_person[p->x0 + x]].ev];
+                for (uint32_t k = 0; k < e->nm; k++) {
+                    uint32_t q = S->m[S->by_event[e->m0 + k]].person;
+                    if (!S->p[q].walk) {
+                        S->p[q].walk = true;
+                        front[nf++] = q;
+                    }
+                }
+            }
+        }
+        lo = hi;
+    }
+    S->nwalk = nf;
+    free(front);
     return 0;
 }
 
@@ -315,13 +353,31 @@ int jd_snapshot__load(jd_snapshot *S, jd_store *s, const jd_snapshot_opts *o, jd
     if (!s || !o)
         return jd_error_set(err, JD_EINVALID, "no store");
     S->mention_detail = o->mention_detail;
+    S->subset = o->persons != NULL;
+    if (S->subset && (!s->ops->incr || o->hops < 0))
+        return jd_error_set(err, JD_EINVALID, "this store cannot load a subset for analysis");
     jd_an_callbacks cb = {on_identity, on_event, on_mention, on_object};
-    int rc = s->ops->analysis_load(s, o->as_of, &cb, S, err);
+    int rc;
+    /* the watermark of a full load as of now, taken before it, for the
+     * incremental runs that follow it */
+    if (!S->subset && o->as_of == JD_AS_OF_NOW && s->ops->incr &&
+        (rc = s->ops->incr->mark_now(s, S->mark, err)) < 0)
+        return rc;
+    rc = S->subset ? s->ops->incr->load_subset(s, o->as_of, o->persons, o->npersons, o->hops,
+                                               &cb, S, err)
+                   : s->ops->analysis_load(s, o->as_of, &cb, S, err);
     if (rc < 0)
-        return rc == JD_ENOMEM ? oom(S) : rc;
+        return rc == JD_ENOMEM ? jd_oom(S->err) : rc;
     for (size_t i = 0; i < S->nm; i++)
         S->m[i].age = (int16_t)jd_snapshot__mention_age(S, &S->m[i]);
-    return group(S);
+    if ((rc = group(S)) < 0)
+        return rc;
+    if (S->subset)
+        return mark_walked(S, o);
+    for (size_t i = 0; i < S->np; i++)
+        S->p[i].walk = true;
+    S->nwalk = S->np;
+    return 0;
 }
 
 void jd_snapshot__dispose(jd_snapshot *S)

@@ -25,6 +25,7 @@
 #define JD_SNAPSHOT_H
 
 #include "util/internal.h"
+#include "store/incr_ops.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -67,6 +68,7 @@ typedef struct aperson {
     uint32_t r0, nr; /* refs */
     uint32_t x0, nx; /* mention indices in by_person */
     bool identity;   /* an identity of the store (not only met in a mention) */
+    bool walk;       /* a subset load: all this person's events are loaded (see below) */
 } aperson;
 
 typedef struct aref {
@@ -84,6 +86,14 @@ typedef struct aobject {
 typedef struct jd_snapshot_opts {
     int64_t as_of;       /* JD_AS_OF_NOW: everything stored */
     bool mention_detail; /* keep each mention's agency, ref, role and name */
+    /* A subset (incremental analysis, issue 17): when persons is not NULL,
+     * only these person keys and, hops times over, whoever shares an event
+     * with them are "walked" persons (aperson.walk), loaded with all their
+     * events; those events bring the other persons named in them, whose
+     * histories are not complete (walk false). */
+    const char *const *persons;
+    size_t npersons;
+    int hops;
 } jd_snapshot_opts;
 
 typedef struct jd_snapshot {
@@ -104,14 +114,20 @@ typedef struct jd_snapshot {
     size_t nobj, objcap;
     uint32_t *by_event, *by_person, *obj_by_event;
     bool mention_detail;
+    bool subset;   /* loaded with jd_snapshot_opts.persons: see aperson.walk */
+    size_t nwalk;  /* walked persons (all of them for a full load) */
+    char mark[JD_MARK_MAX]; /* the store's watermark before the load, "" unknown */
     jd_error *err;
 } jd_snapshot;
 
 /*
  * Load what the store knew by o->as_of into *S (caller-owned, any content;
  * dispose it with jd_snapshot__dispose even on failure). Ages are filled
- * (jd_snapshot__mention_age) and the groupings built. Returns 0,
- * JD_ENOMEM, JD_ELIMIT (a ref or person key over 500 bytes), or the
+ * (jd_snapshot__mention_age) and the groupings built. A subset load keeps
+ * the order of the full load among its persons, mentions and objects (so
+ * "the first child walked keeps an event's alert" picks the same child).
+ * Returns 0, JD_ENOMEM, JD_ELIMIT (a ref or person key over 500 bytes),
+ * JD_EINVALID (a subset from a store without incremental analysis), or the
  * store's error.
  */
 int jd_snapshot__load(jd_snapshot *S, jd_store *s, const jd_snapshot_opts *o, jd_error *err);

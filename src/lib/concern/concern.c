@@ -145,7 +145,7 @@ int jd_concern_raise(char **out_id, jd_store *s, const jd_concern_new *c,
                      c->disclosure, "automatic", 0, "raised_by", by->name, "raised_role",
                      by->role ? by->role : "");
     if (!base) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
         goto out;
     }
     if (c->owner)
@@ -168,7 +168,7 @@ int jd_concern_raise(char **out_id, jd_store *s, const jd_concern_new *c,
         if (rc == JD_ECONFLICT)
             continue;
         if (rc == JD_OK && out_id && !(*out_id = strdup(id)))
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
         break;
     }
 out:
@@ -330,7 +330,7 @@ int jd_concern_act(jd_store *s, const char *id, jd_concern_verb verb, const jd_c
             rc = jd_error_set(err, JD_EINVALID,
                               "the action is dated before the concern or its last entry");
         } else if (jd_concern__simulate(L, l.base, l.human, at, &state, &autos) < 0) {
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
         } else if (a->expected_version && a->expected_version != l.version) {
             rc = jd_error_set(err, JD_ECONFLICT,
                               "concern %s was changed by someone else (version %lld is "
@@ -444,7 +444,7 @@ int jd_concern_get(jd_concern *out, jd_store *s, const char *id, int64_t as_of, 
     if (T < jd_concern__json_time(json_object_get(l.base, "opened_at"))) {
         rc = jd_error_set(err, JD_ENOTFOUND, "the concern was not raised by that time");
     } else if (jd_concern__simulate(L, l.base, l.human, T, &state, &autos) < 0) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
     } else {
         /* history as of T: what was recorded by then, plus computed steps */
         json_t *hist = json_array();
@@ -452,7 +452,7 @@ int jd_concern_get(jd_concern *out, jd_store *s, const char *id, int64_t as_of, 
         rc = jd_concern__fill(out, l.id, l.automatic, l.version, l.base, state, hist);
         json_decref(hist);
         if (rc < 0)
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
     }
     json_decref(state);
     json_decref(autos);
@@ -533,7 +533,7 @@ int jd_concern_list(jd_store *s, const jd_concern_query *q, jd_concern_cb cb, vo
     ids_ctx ids = {0};
     int rc = s->ops->concern->list(s, on_id, &ids, err);
     if (rc == JD_ENOMEM)
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
     for (size_t i = 0; rc == JD_OK && i < ids.n; i++) {
         jd_concern c;
         if ((rc = jd_concern_get(&c, s, ids.ids[i], JD_AS_OF_NOW, q->now, q->ladder_path, err)) < 0)

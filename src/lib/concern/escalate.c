@@ -25,6 +25,7 @@
  */
 #include "concern/concern_internal.h"
 #include "network/network.h"
+#include "store/incr_ops.h"
 
 #include <joindots/analyse.h>
 #include <joindots/chronology.h>
@@ -774,7 +775,7 @@ int jd_escalate_analyse(jd_store *s, const jd_analyse_opts *opts, jd_analyse_sta
         goto out;
     }
     /* 1. one snapshot for all (with each mention's detail, for the profiles) */
-    jd_snapshot_opts so = {JD_AS_OF_NOW, true};
+    jd_snapshot_opts so = {JD_AS_OF_NOW, true, NULL, 0, 0};
     if ((rc = jd_snapshot__load(&snap, s, &so, err)) < 0)
         goto out;
     /* 2. the analysis of it, saved */
@@ -909,14 +910,14 @@ typedef struct run {
 
 static int nomem(run *R)
 {
-    return jd_error_set(R->err, JD_ENOMEM, "out of memory");
+    return jd_oom(R->err);
 }
 
 /* 1. What was known by T (the snapshot) and the analysis of it, as JSON
  * Lines in R->abuf. */
 static int analyse_at(run *R)
 {
-    jd_snapshot_opts so = {R->as_of, false};
+    jd_snapshot_opts so = {R->as_of, false, NULL, 0, 0};
     int rc = jd_snapshot__load(&R->snap, R->s, &so, R->err);
     if (rc < 0)
         return rc;
@@ -965,6 +966,67 @@ static int read_alerts(run *R)
 }
 
 static int read_stored(run *R);
+
+/* A subset (opts.persons): the stored alerts of the persons, and every
+ * stored network alert, those a rule can use into R->alerts. */
+static int subset_alert(const jd_alert_row *r, void *payload)
+{
+    run *R = payload;
+    json_t *a = r->doc ? json_loads(r->doc, 0, NULL) : NULL;
+    if (!a)
+        return 0;
+    if (of_interest(R->L, a))
+        return json_array_append_new(R->alerts, a) == 0 ? 0 : nomem(R);
+    json_decref(a);
+    return 0;
+}
+
+/* 1. for a subset: the persons' own events (a snapshot of them) and their
+ * stored alerts, as the last (incremental) analysis saved them */
+static int subset_at(run *R)
+{
+    const struct jd_incr_ops *I = R->s->ops->incr;
+    if (!I)
+        return jd_error_set(R->err, JD_EINVALID, "this store cannot escalate a subset");
+    jd_snapshot_opts so = {JD_AS_OF_NOW, false, R->o->persons, R->o->npersons, 0};
+    int rc = jd_snapshot__load(&R->snap, R->s, &so, R->err);
+    if (rc < 0)
+        return rc;
+    R->E.S = &R->snap;
+    /* the alerts of everyone the snapshot names: children linked in an
+     * event with the persons are seen with their concerns */
+    const char **subj = malloc((R->snap.np + 1) * sizeof *subj);
+    if (!subj)
+        return nomem(R);
+    for (size_t p = 0; p < R->snap.np; p++)
+        subj[p] = R->snap.p[p].pid;
+    rc = I->alerts_select(R->s, NULL, subj, R->snap.np, true, subset_alert, R, R->err);
+    free(subj);
+    if (rc == JD_OK)
+        rc = I->alerts_select(R->s, "exploitation_network", NULL, 0, true, subset_alert, R,
+                              R->err);
+    return rc;
+}
+
+/* The concerns a subset run folds: those derived from it, and the stored
+ * child concerns of its persons (a risk that fell keeps its concern). */
+static int subset_ids(run *R, json_t *ids)
+{
+    const char *id;
+    json_t *v;
+    json_object_foreach(R->E.derived, id, v) json_object_set_new(ids, id, json_true());
+    for (size_t i = 0; i < R->o->npersons; i++) {
+        char *cid = NULL;
+        if (!R->o->persons[i])
+            continue;
+        if (asprintf(&cid, "auto:child:%s", R->o->persons[i]) < 0)
+            return nomem(R);
+        if (json_object_get(R->S.rows, cid))
+            json_object_set_new(ids, cid, json_true());
+        free(cid);
+    }
+    return JD_OK;
+}
 
 /* 2. Concerns from notes, alerts and children linked in events; 3. the
  * stored concerns and their history. */
@@ -1204,10 +1266,21 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
     R.L = R.E.L = L;
     /* 1-2 from what the analysis stored, when it is current */
     json_t *bases = NULL;
-    if (o->stored && as_of == JD_AS_OF_NOW && !o->rules_path && !o->ladder_path &&
-        (rc = bases_load(s, &bases, &stats->first_high_at, err)) < 0)
+    if (!o->persons && o->stored && as_of == JD_AS_OF_NOW && !o->rules_path &&
+        !o->ladder_path && (rc = bases_load(s, &bases, &stats->first_high_at, err)) < 0)
         goto out;
-    if (bases) {
+    const char *id;
+    json_t *v;
+    if (o->persons) {
+        if (as_of != JD_AS_OF_NOW || o->alerts_out) {
+            rc = jd_error_set(err, JD_EINVALID,
+                              "a subset is escalated as of now, without alerts out");
+            goto out;
+        }
+        if ((rc = subset_at(&R)) < 0 || (rc = derive_and_read_stored(&R)) < 0 ||
+            (rc = subset_ids(&R, ids)) < 0)
+            goto out;
+    } else if (bases) {
         json_decref(R.E.derived);
         R.E.derived = bases;
         R.streamed = stats->stored = true;
@@ -1217,10 +1290,10 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
                (rc = derive_and_read_stored(&R)) < 0) {
         goto out;
     }
-    const char *id;
-    json_t *v;
-    json_object_foreach(R.E.derived, id, v) json_object_set_new(ids, id, json_true());
-    json_object_foreach(R.S.rows, id, v) json_object_set_new(ids, id, json_true());
+    if (!o->persons) {
+        json_object_foreach(R.E.derived, id, v) json_object_set_new(ids, id, json_true());
+        json_object_foreach(R.S.rows, id, v) json_object_set_new(ids, id, json_true());
+    }
     json_object_foreach(ids, id, v)
     {
         if ((rc = fold(&R, id)) != JD_OK) {

@@ -329,7 +329,7 @@ static int one_pass(jd_store *s, const jd_notify_opts *o, const char *channel, i
     due d = {0};
     int rc = s->ops->concern->outbox_due(s, channel, now, on_due, &d, err);
     if (rc == JD_ENOMEM)
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
     else if (rc > 0)
         rc = JD_OK;
     for (size_t i = 0; rc == JD_OK && i < d.n; i++) {

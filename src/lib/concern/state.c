@@ -107,7 +107,7 @@ int jd_ladder__load(jd_ladder **out, const char *path, jd_error *err)
     jd_ladder *L = calloc(1, sizeof *L);
     if (!L) {
         json_decref(root);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     L->root = root;
     json_t *rungs = json_object_get(root, "rungs");
@@ -488,7 +488,7 @@ int jd_concern__write(jd_store *s, const char *id, bool automatic, int64_t expec
     int rc = JD_OK;
     size_t nmsg = 0;
     if (!ev || !msg || !docs || !subj || !body || !bs || !ss) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -503,7 +503,7 @@ int jd_concern__write(jd_store *s, const char *id, bool automatic, int64_t expec
         docs[i] = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
         json_decref(d);
         if (!docs[i]) {
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
             goto out;
         }
         ev[i] = (jd_concern_evrec){0,
@@ -534,7 +534,7 @@ int jd_concern__write(jd_store *s, const char *id, bool automatic, int64_t expec
                      "Open it with: joindots concern show %s\r\n",
                      id, action, t, rung, jd_concern__jstr(state, "level"), who, id) < 0) {
             subj[nmsg] = body[nmsg] = NULL;
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
             goto out;
         }
         msg[nmsg] = (jd_outbox_rec){0, id, who, subj[nmsg], body[nmsg], 0, 0};
@@ -621,7 +621,7 @@ int jd_concern__load(jd_concern_loaded *out, jd_store *s, const char *id, int64_
     out->history = json_array();
     int rc = s->ops->concern->get(s, id, on_rec, &c, err);
     if (rc == JD_ENOMEM)
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
     if (rc == JD_OK)
         rc = s->ops->concern->events(s, id, on_ev, &c, err);
     if (rc < 0)
@@ -675,7 +675,7 @@ int jd_concern__sync(jd_store *s, const jd_ladder *L, const char *id, bool autom
 {
     json_t *state = NULL, *autos = NULL;
     if (jd_concern__simulate(L, base, human, T, &state, &autos) < 0)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     json_t *entries = extra ? json_copy(extra) : json_array();
     json_t *fresh = jd_concern__unsaved_autos(history, autos);
     json_array_extend(entries, fresh);

@@ -151,7 +151,7 @@ static int scan_agency(const char *dir, const char *agency, ready **list, size_t
             size_t nc = *cap ? *cap * 2 : 16;
             ready *nl = realloc(*list, nc * sizeof *nl);
             if (!nl) {
-                rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+                rc = jd_oom(err);
                 break;
             }
             *list = nl;

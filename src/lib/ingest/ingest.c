@@ -197,7 +197,7 @@ static int mapping_load(jd_mapping **out, const char *path, jd_error *err)
     if (orc < 0)
         return orc;
     jd_mapping *m = calloc(1, sizeof *m);
-    int rc = m ? JD_OK : jd_error_set(err, JD_ENOMEM, "out of memory");
+    int rc = m ? JD_OK : jd_oom(err);
     bool have_kind = false;
     char line[1024];
     long ln = 0;
@@ -342,7 +342,7 @@ static int add_file(in_file **files, size_t *n, size_t *cap, const char *bundle,
         size_t nc = *cap ? *cap * 2 : 8;
         in_file *nf = realloc(*files, nc * sizeof *nf);
         if (!nf)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
         *files = nf;
         *cap = nc;
     }
@@ -354,7 +354,7 @@ static int add_file(in_file **files, size_t *n, size_t *cap, const char *bundle,
     f->kind = (file_kind)kind;
     (*n)++;
     if (!f->path || !f->name || !f->bundle)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     return JD_OK;
 }
 
@@ -513,7 +513,7 @@ static int digest_file(in_file *f, jd_error *err)
     unsigned char *buf = malloc(CHUNK); /* not static: no state outlives a call */
     if (!buf) {
         fclose(fp);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     size_t got;
     int64_t size = 0;
@@ -781,7 +781,7 @@ static int hygiene(row *r, int field, bool ml, const char *t, size_t tl, const c
     ingest *in = r->in;
     char *c = jd_arena_alloc(&in->row_arena, tl + 1);
     if (!c)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     jd_hygiene h = {0, 0, 0};
     size_t cl = jd_norm__hygiene(c, t, tl, ml, &h);
     char *ct = (char *)jd_str_trim(c, &cl);
@@ -852,7 +852,7 @@ static int field_value(row *r, int field, int col, const char **out, size_t *out
     if (!jd_csv__valid_utf8(s, len)) {
         jd_buf_reset(&in->utf8);
         if (cp1252_to_utf8(&in->utf8, s, len) < 0)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
         s = jd_buf_cstr(&in->utf8);
         len = in->utf8.len;
         copy = true;
@@ -874,7 +874,7 @@ static int field_value(row *r, int field, int col, const char **out, size_t *out
     if (copy || tl != len) {
         t = jd_arena_strndup(&in->row_arena, t, tl);
         if (!t)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     }
     *out = t;
     *out_len = tl;
@@ -1109,7 +1109,7 @@ static int do_event(row *r, jd_error *err)
     e.record_id = r->v[E_RECORD_ID];
     const char *type = lower_copy(r, E_EVENT_TYPE);
     if (!e.agency || !type)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     if (in_list(type, event_types, JD_ARRAY_LEN(event_types))) {
         e.event_type = type;
     } else {
@@ -1246,7 +1246,7 @@ static int do_person(row *r, jd_error *err)
     p.person_ref = r->v[P_PERSON_REF];
     p.role = lower_copy(r, P_ROLE);
     if (!p.agency || !p.role)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     if (!in_list(p.role, roles, JD_ARRAY_LEN(roles)) &&
         (rc = problem(r, "warning", P_ROLE, "unknown role kept as written")) < 0)
         return rc;
@@ -1348,7 +1348,7 @@ static int do_object(row *r, jd_error *err)
     ob.record_id = r->v[O_RECORD_ID];
     const char *type = lower_copy(r, O_TYPE);
     if (!ob.agency || !type)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     static const char *const types[] = {"vehicle", "phone", "other"};
     if (!in_list(type, types, 3)) {
         if ((rc = problem(r, "warning", O_TYPE, "unknown object_type kept as 'other'")) < 0)
@@ -1370,7 +1370,7 @@ static int do_object(row *r, jd_error *err)
          * folded to upper-case letters and digits, and say so. */
         char *c = jd_arena_alloc(&in->row_arena, r->vlen[O_VALUE] + 1);
         if (!c)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
         size_t k = 0;
         for (size_t i = 0; i < r->vlen[O_VALUE]; i++) {
             unsigned char ch = (unsigned char)ob.value_raw[i];

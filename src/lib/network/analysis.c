@@ -8,6 +8,9 @@
  */
 #include "analyse/analyse_internal.h"
 #include "network/network.h"
+#include "store/incr_ops.h"
+
+#include <stdlib.h>
 
 #include <string.h>
 #include <time.h>
@@ -38,7 +41,7 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
     if (!s)
         return jd_error_set(err, JD_EINVALID, "no store");
     jd_snapshot S;
-    jd_snapshot_opts so = {opts->as_of, false};
+    jd_snapshot_opts so = {opts->as_of, false, NULL, 0, 0};
     double t0 = secs();
     int rc = jd_snapshot__load(&S, s, &so, err);
     double load = secs() - t0;
@@ -46,5 +49,218 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
         rc = jd_network__analyse(&S, s, opts, out, stats, err);
     stats->seconds_load = load;
     jd_snapshot__dispose(&S);
+    return rc;
+}
+
+typedef struct keyset {
+    char **k;
+    size_t n, cap;
+    int rc;
+    jd_error *err;
+} keyset;
+
+static int key_add(const char *key, void *payload)
+{
+    keyset *K = payload;
+    char *d = strdup(key);
+    if (!d || jd_grow((void **)&K->k, &K->cap, K->n + 1, sizeof *K->k) < 0) {
+        free(d);
+        return K->rc = jd_error_set(K->err, JD_ENOMEM, "out of memory");
+    }
+    K->k[K->n++] = d;
+    return 0;
+}
+
+void jd_analyse_keys_free(char **keys, size_t n)
+{
+    for (size_t i = 0; keys && i < n; i++)
+        free(keys[i]);
+    free(keys);
+}
+
+/* The walked persons' keys, copied out of the snapshot. */
+static int walked_keys(const jd_snapshot *S, char ***out, size_t *nout, jd_error *err)
+{
+    char **v = calloc(S->nwalk + 1, sizeof *v);
+    size_t n = 0;
+    if (!v)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    for (size_t p = 0; p < S->np; p++)
+        if (S->p[p].walk && !(v[n++] = strdup(S->p[p].pid))) {
+            jd_analyse_keys_free(v, n);
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+        }
+    *out = v;
+    *nout = n;
+    return JD_OK;
+}
+
+int jd_analyse_incremental(jd_store *s, const jd_analyse_opts *opts, const char *const *persons,
+                           size_t npersons, jd_analyse_stats *stats, jd_error *err)
+{
+    return jd_analyse_incremental_keys(s, opts, persons, npersons, stats, NULL, NULL, err);
+}
+
+int jd_analyse_incremental_keys(jd_store *s, const jd_analyse_opts *opts,
+                                const char *const *persons, size_t npersons,
+                                jd_analyse_stats *stats, char ***walked, size_t *nwalked,
+                                jd_error *err)
+{
+    jd_incr_input in = {persons, npersons, persons == NULL, false};
+    return jd_analyse_incremental_ex(s, opts, &in, stats, walked, nwalked, err);
+}
+
+int jd_analyse_incremental_ex(jd_store *s, const jd_analyse_opts *opts, const jd_incr_input *in,
+                              jd_analyse_stats *stats, char ***walked, size_t *nwalked,
+                              jd_error *err)
+{
+    if (walked) {
+        *walked = NULL;
+        *nwalked = 0;
+    }
+    jd_analyse_stats dummy;
+    if (!stats)
+        stats = &dummy;
+    memset(stats, 0, sizeof *stats);
+    if (!s || !opts || !in || !opts->save || opts->as_of != JD_AS_OF_NOW)
+        return jd_error_set(err, JD_EINVALID,
+                            "an incremental analysis needs a store, what it covers, and saves"
+                            " as of now");
+    const struct jd_incr_ops *I = s->ops->incr;
+    char since[JD_MARK_MAX] = "";
+    int rc;
+    if (I && (rc = I->mark_get(s, since, err)) < 0)
+        return rc;
+    if (!I || !since[0]) {
+        rc = jd_analyse(s, opts, NULL, stats, err);
+        stats->full = true;
+        return rc;
+    }
+    jd_snapshot S;
+    memset(&S, 0, sizeof S);
+    keyset K = {NULL, 0, 0, 0, err};
+    char mark[JD_MARK_MAX];
+    double t0 = secs();
+    /* the watermark first: rows stored while this runs are left to the next */
+    if ((rc = I->mark_now(s, mark, err)) < 0)
+        goto out;
+    for (size_t i = 0; in->persons && i < in->npersons; i++)
+        if (in->persons[i] && (rc = key_add(in->persons[i], &K)) != 0)
+            goto out;
+    if (in->since_mark &&
+        (rc = I->touched(s, since, !in->identities_known, key_add, &K, err)) != JD_OK) {
+        if (K.rc < 0)
+            rc = K.rc;
+        goto out;
+    }
+    const char *const *persons = (const char *const *)K.k;
+    size_t npersons = K.n;
+    stats->touched = (int64_t)npersons;
+    stats->seconds_touched = secs() - t0;
+    if (npersons == 0) /* nothing changed: nothing to walk, no run recorded */
+        goto out;
+    t0 = secs();
+    jd_snapshot_opts so = {JD_AS_OF_NOW, false, persons, npersons, 2};
+    if ((rc = jd_snapshot__load(&S, s, &so, err)) < 0)
+        goto out;
+    /* persons named by the caller do not cover everything since the
+     * watermark: it stays for the next run to find the rest */
+    if (in->since_mark)
+        memcpy(S.mark, mark, sizeof mark);
+    double load = secs() - t0;
+    int64_t touched = stats->touched;
+    double st = stats->seconds_touched;
+    rc = jd_an__run(&S, s, opts, NULL, NULL, stats, err);
+    stats->seconds_load = load;
+    stats->touched = touched;
+    stats->seconds_touched = st;
+    stats->walked = (int64_t)S.nwalk;
+    if (rc == JD_OK && walked)
+        rc = walked_keys(&S, walked, nwalked, err);
+out:
+    jd_snapshot__dispose(&S);
+    for (size_t i = 0; i < K.n; i++)
+        free(K.k[i]);
+    free(K.k);
+    return rc;
+}
+
+/* ---- the urgent-call fast path ---- */
+
+typedef struct urgent {
+    jd_screener *scr;
+    keyset K;
+    int64_t last_ev;
+    bool last_urgent;
+    int64_t events, urgent_events;
+    int rc;
+} urgent;
+
+static int trig_found(const jd_finding *f, void *payload)
+{
+    bool *hit = payload;
+    if (f->rule && f->rule[0] == 'T' && f->rule[1] >= '0' && f->rule[1] <= '9')
+        *hit = true; /* a bypass trigger of the catalogue (T1 offence, T2 held...) */
+    return 0;
+}
+
+static int urgent_row(int64_t ev, const char *type, const char *narrative, const char *key,
+                      void *payload)
+{
+    urgent *U = payload;
+    if (ev != U->last_ev) {
+        U->last_ev = ev;
+        U->last_urgent = false;
+        U->events++;
+        jd_screen_input in = {type, narrative, -1, false, false};
+        jd_error e2;
+        jd_error_clear(&e2);
+        int rc = jd_screener_run(U->scr, &in, trig_found, &U->last_urgent, &e2);
+        if (rc == JD_ENOMEM)
+            return U->rc = jd_error_set(U->K.err, JD_ENOMEM, "out of memory");
+        U->urgent_events += U->last_urgent;
+    }
+    return U->last_urgent ? key_add(key, &U->K) : 0;
+}
+
+int jd_analyse_urgent_keys(jd_store *s, const jd_analyse_opts *opts, jd_analyse_stats *stats,
+                           char ***walked, size_t *nwalked, jd_error *err)
+{
+    jd_analyse_stats dummy;
+    if (!stats)
+        stats = &dummy;
+    memset(stats, 0, sizeof *stats);
+    if (walked) {
+        *walked = NULL;
+        *nwalked = 0;
+    }
+    if (!s || !opts || !opts->save || opts->as_of != JD_AS_OF_NOW)
+        return jd_error_set(err, JD_EINVALID, "the urgent pass needs a store and saves as of now");
+    const struct jd_incr_ops *I = s->ops->incr;
+    char since[JD_MARK_MAX] = "";
+    int rc;
+    if (!I || !I->touched_events)
+        return JD_OK; /* no fast path: the full update comes next */
+    if ((rc = I->mark_get(s, since, err)) < 0 || !since[0])
+        return rc;
+    urgent U;
+    memset(&U, 0, sizeof U);
+    U.K.err = err;
+    U.last_ev = -1;
+    double t0 = secs();
+    if ((rc = jd_screener_open(&U.scr, opts->rules_path, err)) < 0)
+        return rc;
+    rc = I->touched_events(s, since, "call_handling,police", urgent_row, &U, err);
+    jd_screener_close(U.scr);
+    if (U.rc < 0 || U.K.rc < 0)
+        rc = U.rc < 0 ? U.rc : U.K.rc;
+    double found = secs() - t0;
+    if (rc == JD_OK && U.K.n)
+        rc = jd_analyse_incremental_keys(s, opts, (const char *const *)U.K.k, U.K.n, stats,
+                                         walked, nwalked, err);
+    stats->seconds_touched = found;
+    for (size_t i = 0; i < U.K.n; i++)
+        free(U.K.k[i]);
+    free(U.K.k);
     return rc;
 }

@@ -233,7 +233,7 @@ typedef struct net {
 
 static int oom(net *N)
 {
-    return jd_error_set(N->A->err, JD_ENOMEM, "out of memory");
+    return jd_oom(N->A->err);
 }
 
 static int grow(void **p, uint32_t *cap, uint32_t need, size_t size)
@@ -1164,22 +1164,17 @@ static uint32_t uf_find(uint32_t *par, uint32_t x)
     return x;
 }
 
-/* Groups joined by this step's adult-adult evidence: Leiden decides which
- * of them are one network. */
-static int resolve_merges(net *N)
+/* The pairs of groups (flat, two by two) that this step's dirty edges and
+ * new candidates join. */
+static int joined_pairs(net *N, u32v *pairs)
 {
-    int rc = 0;
-    /* pairs of groups joined by dirty edges */
-    u32v pairs = {0};
     for (uint32_t i = 0; i < N->dirty.n; i++) {
         const edge *e = &N->ed[N->dirty.p[i]];
         const adult *u = &N->ad[e->u], *v = &N->ad[e->v];
         if (!u->cand || !v->cand || u->group == v->group)
             continue;
-        if (u32_push(&pairs, u->group) < 0 || u32_push(&pairs, v->group) < 0) {
-            free(pairs.p);
+        if (u32_push(pairs, u->group) < 0 || u32_push(pairs, v->group) < 0)
             return oom(N);
-        }
     }
     for (uint32_t i = 0; i < N->newcand.n; i++) {
         const adult *u = &N->ad[N->newcand.p[i]];
@@ -1188,22 +1183,133 @@ static int resolve_merges(net *N)
             const adult *v = &N->ad[e->u == N->newcand.p[i] ? e->v : e->u];
             if (!v->cand || u->group == v->group)
                 continue;
-            if (u32_push(&pairs, u->group) < 0 || u32_push(&pairs, v->group) < 0) {
-                free(pairs.p);
+            if (u32_push(pairs, u->group) < 0 || u32_push(pairs, v->group) < 0)
                 return oom(N);
-            }
         }
     }
-    if (!pairs.n) {
-        free(pairs.p);
-        return 0;
+    return 0;
+}
+
+/* The groups of the cluster with root R (once each, in the order of PAIRS)
+ * into *gs, and their adults into *v. */
+static int cluster_groups(net *N, const u32v *pairs, uint32_t *par, uint32_t r, uint32_t **gs,
+                          uint32_t *ngs, uint32_t **v, uint32_t *nv)
+{
+    uint32_t gcap = 0, vcap = 0;
+    for (uint32_t i = 0; i < pairs->n; i++) {
+        uint32_t gi = pairs->p[i];
+        if (uf_find(par, gi) != r)
+            continue;
+        bool seen = false;
+        for (uint32_t k = 0; k < *ngs; k++)
+            seen |= (*gs)[k] == gi;
+        if (seen)
+            continue;
+        if (grow((void **)gs, &gcap, *ngs + 1, sizeof **gs) < 0)
+            return oom(N);
+        (*gs)[(*ngs)++] = gi;
+        const group *g = &N->g[gi];
+        if (grow((void **)v, &vcap, *nv + g->adults.n, sizeof **v) < 0)
+            return oom(N);
+        memcpy(*v + *nv, g->adults.p, g->adults.n * sizeof **v);
+        *nv += g->adults.n;
     }
-    /* clusters of groups (union-find over the groups involved) */
-    uint32_t *par = malloc((size_t)N->ng * sizeof *par);
-    uint32_t *v = NULL, *memb = NULL, *gs = NULL;
-    if (!par) {
-        free(pairs.p);
+    return 0;
+}
+
+/* Each group's majority community in MEMB (ties: the smaller community)
+ * into maj[0..ngs). */
+static int majorities(net *N, const uint32_t *v, uint32_t nv, const uint32_t *memb,
+                      const uint32_t *gs, uint32_t ngs, uint32_t *maj)
+{
+    uint32_t *cnt = calloc((size_t)nv + 1, sizeof *cnt);
+    if (!cnt)
         return oom(N);
+    for (uint32_t k = 0; k < ngs; k++) {
+        memset(cnt, 0, ((size_t)nv + 1) * sizeof *cnt);
+        for (uint32_t i = 0; i < nv; i++)
+            if (N->ad[v[i]].group == gs[k] && memb[i] <= nv)
+                cnt[memb[i]]++;
+        uint32_t best = 0;
+        for (uint32_t c = 1; c <= nv; c++)
+            if (cnt[c] > cnt[best])
+                best = c;
+        maj[k] = best;
+    }
+    free(cnt);
+    return 0;
+}
+
+/* The groups of one majority community merged into the oldest of them. */
+static int merge_majorities(net *N, const uint32_t *gs, uint32_t ngs, const uint32_t *maj)
+{
+    int rc;
+    for (uint32_t k = 0; k < ngs; k++) {
+        uint32_t keep = gs[k];
+        if (!N->g[keep].alive)
+            continue;
+        for (uint32_t j = 0; j < ngs; j++) {
+            if (j == k || maj[j] != maj[k] || !N->g[gs[j]].alive)
+                continue;
+            if (older(N, gs[j], keep))
+                keep = gs[j];
+        }
+        for (uint32_t j = 0; j < ngs; j++) {
+            uint32_t gj = gs[j];
+            if (maj[j] != maj[k] || gj == keep || !N->g[gj].alive)
+                continue;
+            if (grow((void **)&N->g[keep].adults.p, &N->g[keep].adults.cap,
+                     N->g[keep].adults.n + N->g[gj].adults.n, sizeof(uint32_t)) < 0)
+                return oom(N);
+            merge_into(N, keep, gj);
+        }
+        if ((rc = touch_group(N, keep)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* The cluster of groups with root R: Leiden over its adults, then the
+ * groups that share a majority community are merged. */
+static int merge_cluster(net *N, const u32v *pairs, uint32_t *par, uint32_t r)
+{
+    uint32_t *v = NULL, *memb = NULL, *gs = NULL, *maj = NULL, nv = 0, ngs = 0;
+    int rc = cluster_groups(N, pairs, par, r, &gs, &ngs, &v, &nv);
+    if (rc < 0)
+        goto out;
+    sort_adults(N, v, nv);
+    memb = malloc((size_t)nv * sizeof *memb);
+    maj = malloc((size_t)ngs * sizeof *maj);
+    if (!memb || !maj) {
+        rc = oom(N);
+        goto out;
+    }
+    if ((rc = leiden(N, v, nv, memb)) < 0 || (rc = majorities(N, v, nv, memb, gs, ngs, maj)) < 0)
+        goto out;
+    rc = merge_majorities(N, gs, ngs, maj);
+out:
+    free(v);
+    free(memb);
+    free(gs);
+    free(maj);
+    return rc;
+}
+
+/* Groups joined by this step's adult-adult evidence: Leiden decides which
+ * of them are one network. */
+static int resolve_merges(net *N)
+{
+    int rc = 0;
+    /* pairs of groups joined by dirty edges */
+    u32v pairs = {0}, roots = {0};
+    uint32_t *par = NULL;
+    if ((rc = joined_pairs(N, &pairs)) < 0 || !pairs.n)
+        goto out;
+    /* clusters of groups (union-find over the groups involved) */
+    par = malloc((size_t)N->ng * sizeof *par);
+    if (!par) {
+        rc = oom(N);
+        goto out;
     }
     for (uint32_t i = 0; i < N->ng; i++)
         par[i] = i;
@@ -1213,7 +1319,6 @@ static int resolve_merges(net *N)
             par[a < b ? b : a] = a < b ? a : b;
     }
     /* each cluster once, in group order */
-    u32v roots = {0};
     for (uint32_t i = 0; i < pairs.n; i++) {
         uint32_t r = uf_find(par, pairs.p[i]);
         bool seen = false;
@@ -1224,102 +1329,12 @@ static int resolve_merges(net *N)
             goto out;
         }
     }
-    for (uint32_t ri = 0; ri < roots.n; ri++) {
-        uint32_t r = roots.p[ri], nv = 0, ngs = 0;
-        /* the cluster's groups and adults */
-        free(gs);
-        gs = NULL;
-        uint32_t gcap = 0, vcap = 0;
-        for (uint32_t i = 0; i < pairs.n; i++) {
-            uint32_t gi = pairs.p[i];
-            if (uf_find(par, gi) != r)
-                continue;
-            bool seen = false;
-            for (uint32_t k = 0; k < ngs; k++)
-                seen |= gs[k] == gi;
-            if (seen)
-                continue;
-            if (grow((void **)&gs, &gcap, ngs + 1, sizeof *gs) < 0) {
-                rc = oom(N);
-                goto out;
-            }
-            gs[ngs++] = gi;
-            const group *g = &N->g[gi];
-            if (grow((void **)&v, &vcap, nv + g->adults.n, sizeof *v) < 0) {
-                rc = oom(N);
-                goto out;
-            }
-            memcpy(v + nv, g->adults.p, g->adults.n * sizeof *v);
-            nv += g->adults.n;
-        }
-        sort_adults(N, v, nv);
-        free(memb);
-        memb = malloc((size_t)nv * sizeof *memb);
-        if (!memb) {
-            rc = oom(N);
-            goto out;
-        }
-        if ((rc = leiden(N, v, nv, memb)) < 0)
-            goto out;
-        /* each group's majority community (ties: the smaller community) */
-        uint32_t *maj = malloc((size_t)ngs * sizeof *maj);
-        uint32_t *cnt = calloc((size_t)nv + 1, sizeof *cnt);
-        if (!maj || !cnt) {
-            free(maj);
-            free(cnt);
-            rc = oom(N);
-            goto out;
-        }
-        for (uint32_t k = 0; k < ngs; k++) {
-            memset(cnt, 0, ((size_t)nv + 1) * sizeof *cnt);
-            for (uint32_t i = 0; i < nv; i++)
-                if (N->ad[v[i]].group == gs[k] && memb[i] <= nv)
-                    cnt[memb[i]]++;
-            uint32_t best = 0;
-            for (uint32_t c = 1; c <= nv; c++)
-                if (cnt[c] > cnt[best])
-                    best = c;
-            maj[k] = best;
-        }
-        for (uint32_t k = 0; k < ngs; k++) {
-            uint32_t keep = gs[k];
-            if (!N->g[keep].alive)
-                continue;
-            for (uint32_t j = 0; j < ngs; j++) {
-                if (j == k || maj[j] != maj[k] || !N->g[gs[j]].alive)
-                    continue;
-                if (older(N, gs[j], keep))
-                    keep = gs[j];
-            }
-            for (uint32_t j = 0; j < ngs; j++) {
-                uint32_t gj = gs[j];
-                if (maj[j] != maj[k] || gj == keep || !N->g[gj].alive)
-                    continue;
-                if (grow((void **)&N->g[keep].adults.p, &N->g[keep].adults.cap,
-                         N->g[keep].adults.n + N->g[gj].adults.n, sizeof(uint32_t)) < 0) {
-                    free(maj);
-                    free(cnt);
-                    rc = oom(N);
-                    goto out;
-                }
-                merge_into(N, keep, gj);
-            }
-            if ((rc = touch_group(N, keep)) < 0) {
-                free(maj);
-                free(cnt);
-                goto out;
-            }
-        }
-        free(maj);
-        free(cnt);
-    }
+    for (uint32_t ri = 0; ri < roots.n && rc >= 0; ri++)
+        rc = merge_cluster(N, &pairs, par, roots.p[ri]);
 out:
     free(roots.p);
     free(pairs.p);
     free(par);
-    free(v);
-    free(memb);
-    free(gs);
     return rc;
 }
 
@@ -1543,65 +1558,75 @@ static int note_m09(net *N, const group *g, const nalert *al, const member *m)
         size_t nc = A->m09cap ? A->m09cap * 2 : 64;
         m09_link *nm = realloc(A->m09, nc * sizeof *nm);
         if (!nm)
-            return jd_error_set(A->err, JD_ENOMEM, "out of memory");
+            return jd_oom(A->err);
         A->m09 = nm;
         A->m09cap = nc;
     }
     const char *id = jd_arena_strdup(&A->ar, al->id);
     if (!id)
-        return jd_error_set(A->err, JD_ENOMEM, "out of memory");
+        return jd_oom(A->err);
     A->m09[A->nm09++] = (m09_link){m->person, ev, m->t, id};
     return JD_OK;
 }
 
-static int emit(net *N, nalert *al)
+/* What emit builds for one network alert: the parts of its document and
+ * the records behind it. */
+typedef struct ndoc {
+    json_t *members, *ex, *hist, *objs, *places, *links, *ties;
+    recset rs;
+} ndoc;
+
+/* VAL appended to the array ARR of strings unless it holds it already. */
+static void add_unique(json_t *arr, const char *val)
+{
+    bool seen = false;
+    size_t j;
+    json_t *x;
+    json_array_foreach(arr, j, x) seen |= !strcmp(json_string_value(x), val);
+    if (!seen)
+        json_array_append_new(arr, json_string(val));
+}
+
+/* The members of AL (sorted) with their role, counted into *nad and *nch. */
+static int emit_members(net *N, const group *g, nalert *al, ndoc *D, uint32_t *nad, uint32_t *nch)
 {
     an *A = N->A;
-    const group *g = &N->g[al->group];
-    char line[1024], l1[200], l2[200], via[200], when[32], tc[32];
-    json_t *members = json_array(), *ex = json_array(), *hist = json_array();
-    json_t *objs = json_array(), *places = json_array();
-    json_t *links = json_array(), *ties = json_array();
-    recset rs = {0};
-    int rc = 0;
+    char when[32];
+    int rc;
     qsort_r(al->m, al->nm, sizeof *al->m, cmp_member, A);
-    uint32_t nad = 0, nch = 0;
     for (uint32_t i = 0; i < al->nm; i++) {
         const member *m = &al->m[i];
         const char *role = "child";
         if (!m->child) {
             uint32_t ai = N->adult_of[m->person];
             role = ai != NONE && N->ad[ai].known ? "adult" : "unknown";
-            nad++;
+            (*nad)++;
         } else {
-            nch++;
+            (*nch)++;
         }
         if (m->child && A->m09_record && (rc = note_m09(N, g, al, m)) < 0)
-            goto out;
+            return rc;
         json_t *pj = jd_an__person_json(A, &A->p[m->person]);
         jd_time_format(when, m->t);
         json_object_set_new(pj, "role_in_network", json_string(role));
         json_object_set_new(pj, "raised_at", json_string(when));
-        json_array_append_new(members, pj);
+        json_array_append_new(D->members, pj);
     }
-    jd_time_format(when, al->created);
-    snprintf(line, sizeof line,
-             "T4 exploitation_network: %u adult%s linked to %u children of concern through "
-             "shared events, vehicles, phones or addresses; the rule was first met %s",
-             nad, nad == 1 ? "" : "s", nch, when);
-    json_array_append_new(ex, json_string(line));
-    if (al->level == JD_LEVEL_CRITICAL) {
-        jd_time_format(when, al->t_level[JD_LEVEL_CRITICAL]);
-        snprintf(line, sizeof line, "%s (%s)", al->crit_why, when);
-        json_array_append_new(ex, json_string(line));
-    }
-    /* each adult's links to children, earliest first */
+    return JD_OK;
+}
+
+/* Each adult's links to children, earliest first. */
+static int emit_links(net *N, const group *g, ndoc *D)
+{
+    an *A = N->A;
+    char line[1024], l1[200], l2[200], via[200], when[32], tc[32];
+    int rc;
     for (uint32_t i = 0; i < g->adults.n; i++) {
         const adult *a = &N->ad[g->adults.p[i]];
         for (uint32_t k = 0; k < a->links.n; k++) {
             const link *l = &N->lk[a->links.p[k]];
-            if ((rc = rec_add(N, &rs, l->ev_a)) < 0 || (rc = rec_add(N, &rs, l->ev_c)) < 0)
-                goto out;
+            if ((rc = rec_add(N, &D->rs, l->ev_a)) < 0 || (rc = rec_add(N, &D->rs, l->ev_c)) < 0)
+                return rc;
             jd_time_format(when, l->t);
             json_t *lj =
                 json_pack("{s:s,s:s,s:o,s:s,s:o}", "adult", A->p[a->person].pid, "child",
@@ -1609,8 +1634,8 @@ static int emit(net *N, nalert *al)
                           when, "records", pair_records(&A->ev[l->ev_a], &A->ev[l->ev_c]));
             if (l->age >= 0)
                 json_object_set_new(lj, "child_age", json_integer(l->age));
-            json_array_append_new(links, lj);
-            if (json_array_size(ex) >= MAX_EXPLAIN)
+            json_array_append_new(D->links, lj);
+            if (json_array_size(D->ex) >= MAX_EXPLAIN)
                 continue;
             jd_an__ev_label(l1, sizeof l1, &A->ev[l->ev_a]);
             jd_an__ev_label(l2, sizeof l2, &A->ev[l->ev_c]);
@@ -1630,97 +1655,106 @@ static int emit(net *N, nalert *al)
                          "with the child in %s; the child of concern since %s",
                          A->p[l->child].pid, age, A->p[a->person].pid,
                          kind_label(N, l->via, l->node, via, sizeof via), l1, l2, tc);
-            json_array_append_new(ex, json_string(line));
+            json_array_append_new(D->ex, json_string(line));
         }
     }
-    /* ties between the adults */
+    return JD_OK;
+}
+
+/* The tie E from adult A to another adult of the network: its evidence,
+ * records, vehicles and phones. */
+static int emit_tie(net *N, const adult *a, const edge *e, ndoc *D)
+{
+    an *A = N->A;
+    char line[1024], l1[200], l2[200], via[200], when[32];
+    int rc;
+    size_t ll = (size_t)snprintf(line, sizeof line, "adults %s and %s connected through ",
+                                 A->p[a->person].pid, A->p[N->ad[e->v].person].pid);
+    json_t *vias = json_array(), *trec = json_array();
+    jd_time_format(when, e->t);
+    json_array_append_new(D->ties,
+                          json_pack("{s:[s,s],s:o,s:s,s:i,s:o}", "adults", A->p[a->person].pid,
+                                    A->p[N->ad[e->v].person].pid, "via", vias, "tied_at", when,
+                                    "evidence", (json_int_t)e->w, "records", trec));
+    for (uint8_t q = 0; q < e->nr; q++) {
+        const why *y = &e->r[q];
+        if ((rc = rec_add(N, &D->rs, y->ev_a)) < 0 || (rc = rec_add(N, &D->rs, y->ev_b)) < 0)
+            return rc;
+        json_array_append_new(vias, via_json(N, y->via, y->node));
+        for (int side = 0; side < 2; side++) {
+            const aev *ev = &A->ev[side ? y->ev_b : y->ev_a];
+            bool dup = false;
+            size_t j;
+            json_t *x;
+            json_array_foreach(trec, j, x) dup |=
+                !strcmp(json_string_value(json_object_get(x, "agency")), ev->agency) &&
+                !strcmp(json_string_value(json_object_get(x, "record_id")), ev->record_id);
+            if (!dup)
+                json_array_append_new(trec, jd_an__record_ref(ev));
+        }
+        if (y->via == VIA_VEHICLE || y->via == VIA_PHONE)
+            add_unique(D->objs, N->o[y->node].value);
+        jd_an__ev_label(l1, sizeof l1, &A->ev[y->ev_a]);
+        jd_an__ev_label(l2, sizeof l2, &A->ev[y->ev_b]);
+        if (ll < sizeof line)
+            ll += (size_t)snprintf(line + ll, sizeof line - ll, "%s%s (%s%s%s)", q ? "; " : "",
+                                   kind_label(N, y->via, y->node, via, sizeof via), l1,
+                                   y->ev_a != y->ev_b ? " and " : "", y->ev_a != y->ev_b ? l2 : "");
+    }
+    if (ll < sizeof line)
+        snprintf(line + ll, sizeof line - ll, ": %u piece%s of evidence", e->w,
+                 e->w == 1 ? "" : "s");
+    if (json_array_size(D->ex) < MAX_EXPLAIN)
+        json_array_append_new(D->ex, json_string(line));
+    return JD_OK;
+}
+
+/* The ties between the adults of AL's network, and the vehicles, phones and
+ * addresses of their links. */
+static int emit_ties(net *N, const group *g, const nalert *al, ndoc *D)
+{
+    int rc;
     for (uint32_t i = 0; i < g->adults.n; i++) {
         const adult *a = &N->ad[g->adults.p[i]];
         for (uint32_t k = 0; k < a->edges.n; k++) {
             const edge *e = &N->ed[a->edges.p[k]];
             if (e->u != g->adults.p[i] || N->ad[e->v].group != al->group || !N->ad[e->v].cand)
                 continue;
-            size_t ll = (size_t)snprintf(line, sizeof line, "adults %s and %s connected through ",
-                                         A->p[a->person].pid, A->p[N->ad[e->v].person].pid);
-            json_t *vias = json_array(), *trec = json_array();
-            jd_time_format(when, e->t);
-            json_array_append_new(ties, json_pack("{s:[s,s],s:o,s:s,s:i,s:o}", "adults",
-                                                  A->p[a->person].pid, A->p[N->ad[e->v].person].pid,
-                                                  "via", vias, "tied_at", when, "evidence",
-                                                  (json_int_t)e->w, "records", trec));
-            for (uint8_t q = 0; q < e->nr; q++) {
-                const why *y = &e->r[q];
-                if ((rc = rec_add(N, &rs, y->ev_a)) < 0 || (rc = rec_add(N, &rs, y->ev_b)) < 0)
-                    goto out;
-                json_array_append_new(vias, via_json(N, y->via, y->node));
-                for (int side = 0; side < 2; side++) {
-                    const aev *ev = &A->ev[side ? y->ev_b : y->ev_a];
-                    bool dup = false;
-                    size_t j;
-                    json_t *x;
-                    json_array_foreach(trec, j, x) dup |=
-                        !strcmp(json_string_value(json_object_get(x, "agency")), ev->agency) &&
-                        !strcmp(json_string_value(json_object_get(x, "record_id")), ev->record_id);
-                    if (!dup)
-                        json_array_append_new(trec, jd_an__record_ref(ev));
-                }
-                if (y->via == VIA_VEHICLE || y->via == VIA_PHONE) {
-                    const char *val = N->o[y->node].value;
-                    bool seen = false;
-                    size_t j;
-                    json_t *x;
-                    json_array_foreach(objs, j, x) seen |= !strcmp(json_string_value(x), val);
-                    if (!seen)
-                        json_array_append_new(objs, json_string(val));
-                }
-                jd_an__ev_label(l1, sizeof l1, &A->ev[y->ev_a]);
-                jd_an__ev_label(l2, sizeof l2, &A->ev[y->ev_b]);
-                if (ll < sizeof line)
-                    ll += (size_t)snprintf(
-                        line + ll, sizeof line - ll, "%s%s (%s%s%s)", q ? "; " : "",
-                        kind_label(N, y->via, y->node, via, sizeof via), l1,
-                        y->ev_a != y->ev_b ? " and " : "", y->ev_a != y->ev_b ? l2 : "");
-            }
-            if (ll < sizeof line)
-                snprintf(line + ll, sizeof line - ll, ": %u piece%s of evidence", e->w,
-                         e->w == 1 ? "" : "s");
-            if (json_array_size(ex) < MAX_EXPLAIN)
-                json_array_append_new(ex, json_string(line));
+            if ((rc = emit_tie(N, a, e, D)) < 0)
+                return rc;
         }
         for (uint32_t k = 0; k < a->links.n; k++) {
             const link *l = &N->lk[a->links.p[k]];
-            if (l->via == VIA_VEHICLE || l->via == VIA_PHONE || l->via == VIA_ADDRESS) {
-                const char *val = l->via == VIA_ADDRESS ? N->pl[l->node].text : N->o[l->node].value;
-                json_t *arr = l->via == VIA_ADDRESS ? places : objs;
-                bool seen = false;
-                size_t j;
-                json_t *x;
-                json_array_foreach(arr, j, x) seen |= !strcmp(json_string_value(x), val);
-                if (!seen)
-                    json_array_append_new(arr, json_string(val));
-            }
+            if (l->via == VIA_VEHICLE || l->via == VIA_PHONE || l->via == VIA_ADDRESS)
+                add_unique(l->via == VIA_ADDRESS ? D->places : D->objs,
+                           l->via == VIA_ADDRESS ? N->pl[l->node].text : N->o[l->node].value);
         }
     }
+    return JD_OK;
+}
+
+/* The weak links (adult and child of concern at one address) of AL's
+ * network: supporting, not counted for T4. */
+static int emit_weak(net *N, const nalert *al, ndoc *D)
+{
+    an *A = N->A;
+    char line[1024], l1[200], l2[200], when[32];
+    int rc;
     for (uint32_t i = 0; i < N->nweak; i++) {
         const link *l = &N->weak[i];
         if (N->ad[l->adult].group != al->group)
             continue;
         const char *val = N->pl[l->node].text;
-        bool seen = false;
-        size_t j;
-        json_t *x;
-        json_array_foreach(places, j, x) seen |= !strcmp(json_string_value(x), val);
-        if (!seen)
-            json_array_append_new(places, json_string(val));
-        if ((rc = rec_add(N, &rs, l->ev_a)) < 0 || (rc = rec_add(N, &rs, l->ev_c)) < 0)
-            goto out;
+        add_unique(D->places, val);
+        if ((rc = rec_add(N, &D->rs, l->ev_a)) < 0 || (rc = rec_add(N, &D->rs, l->ev_c)) < 0)
+            return rc;
         jd_time_format(when, l->t);
         json_array_append_new(
-            links, json_pack("{s:s,s:s,s:o,s:s,s:o,s:b}", "adult", A->p[N->ad[l->adult].person].pid,
-                             "child", A->p[l->child].pid, "via", via_json(N, l->via, l->node),
-                             "linked_at", when, "records",
-                             pair_records(&A->ev[l->ev_a], &A->ev[l->ev_c]), "supporting", 1));
-        if (json_array_size(ex) >= MAX_EXPLAIN)
+            D->links, json_pack("{s:s,s:s,s:o,s:s,s:o,s:b}", "adult",
+                                A->p[N->ad[l->adult].person].pid, "child", A->p[l->child].pid,
+                                "via", via_json(N, l->via, l->node), "linked_at", when, "records",
+                                pair_records(&A->ev[l->ev_a], &A->ev[l->ev_c]), "supporting", 1));
+        if (json_array_size(D->ex) >= MAX_EXPLAIN)
             continue;
         jd_an__ev_label(l1, sizeof l1, &A->ev[l->ev_a]);
         jd_an__ev_label(l2, sizeof l2, &A->ev[l->ev_c]);
@@ -1728,33 +1762,61 @@ static int emit(net *N, nalert *al)
                  "address of concern \"%s\": adult %s there (%s) and child %s of concern there "
                  "(%s); supporting, not counted for T4",
                  val, N->A->p[N->ad[l->adult].person].pid, l1, A->p[l->child].pid, l2);
-        json_array_append_new(ex, json_string(line));
+        json_array_append_new(D->ex, json_string(line));
     }
-    if (rs.n > 1)
-        qsort_r(rs.ev, rs.n, sizeof *rs.ev, cmp_rec, A);
+    return JD_OK;
+}
+
+static int emit(net *N, nalert *al)
+{
+    an *A = N->A;
+    const group *g = &N->g[al->group];
+    char line[1024], when[32];
+    ndoc D = {json_array(), json_array(), json_array(), json_array(),
+              json_array(), json_array(), json_array(), {0}};
+    int rc = 0;
+    uint32_t nad = 0, nch = 0;
+    if ((rc = emit_members(N, g, al, &D, &nad, &nch)) < 0)
+        goto out;
+    jd_time_format(when, al->created);
+    snprintf(line, sizeof line,
+             "T4 exploitation_network: %u adult%s linked to %u children of concern through "
+             "shared events, vehicles, phones or addresses; the rule was first met %s",
+             nad, nad == 1 ? "" : "s", nch, when);
+    json_array_append_new(D.ex, json_string(line));
+    if (al->level == JD_LEVEL_CRITICAL) {
+        jd_time_format(when, al->t_level[JD_LEVEL_CRITICAL]);
+        snprintf(line, sizeof line, "%s (%s)", al->crit_why, when);
+        json_array_append_new(D.ex, json_string(line));
+    }
+    if ((rc = emit_links(N, g, &D)) < 0 || (rc = emit_ties(N, g, al, &D)) < 0 ||
+        (rc = emit_weak(N, al, &D)) < 0)
+        goto out;
+    if (D.rs.n > 1)
+        qsort_r(D.rs.ev, D.rs.n, sizeof *D.rs.ev, cmp_rec, A);
     json_t *recs = json_array();
-    for (uint32_t i = 0; i < rs.n && i < MAX_RECORDS; i++)
-        json_array_append_new(recs, jd_an__record_ref(&A->ev[rs.ev[i]]));
+    for (uint32_t i = 0; i < D.rs.n && i < MAX_RECORDS; i++)
+        json_array_append_new(recs, jd_an__record_ref(&A->ev[D.rs.ev[i]]));
     for (int l = JD_LEVEL_HIGH; l <= al->level; l++) {
         jd_time_format(when, al->t_level[l]);
-        json_array_append_new(hist,
+        json_array_append_new(D.hist,
                               json_pack("{s:s,s:s}", "level", jd_level_name(l), "raised_at", when));
     }
-    json_t *doc = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "members", members, "records",
-                            recs, "explanation", ex, "history", hist, "objects", objs, "places",
-                            places, "links", links, "ties", ties);
-    members = ex = hist = objs = places = links = ties = NULL;
+    json_t *doc = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "members", D.members, "records",
+                            recs, "explanation", D.ex, "history", D.hist, "objects", D.objs,
+                            "places", D.places, "links", D.links, "ties", D.ties);
+    D.members = D.ex = D.hist = D.objs = D.places = D.links = D.ties = NULL;
     rc =
         jd_an__add_alert(A, JD_ALERT_NETWORK, al->id, al->level, NULL, al->t_level[al->level], doc);
 out:
-    json_decref(members);
-    json_decref(ex);
-    json_decref(hist);
-    json_decref(objs);
-    json_decref(places);
-    json_decref(links);
-    json_decref(ties);
-    free(rs.ev);
+    json_decref(D.members);
+    json_decref(D.ex);
+    json_decref(D.hist);
+    json_decref(D.objs);
+    json_decref(D.places);
+    json_decref(D.links);
+    json_decref(D.ties);
+    free(D.rs.ev);
     return rc;
 }
 

@@ -51,7 +51,7 @@ typedef struct prof {
 
 static int oom(prof *P)
 {
-    return jd_error_set(P->err, JD_ENOMEM, "out of memory");
+    return jd_oom(P->err);
 }
 
 
@@ -117,7 +117,7 @@ static int load(prof *P, jd_store *s, const jd_profile_opts *o, jd_error *err)
     P->err = err;
     P->as_of = o->as_of;
     P->S = &P->own;
-    jd_snapshot_opts so = {o->as_of, true};
+    jd_snapshot_opts so = {o->as_of, true, NULL, 0, 0};
     int rc = jd_snapshot__load(P->S, s, &so, err);
     if (rc < 0)
         return rc;
@@ -147,18 +147,9 @@ static const char *mpid(const prof *P, const pmen *m)
     return P->S->p[m->person].pid;
 }
 
-/* The age of a mention at its event: recorded age, else the date of birth
- * written on the record (identities' dates of birth are not used here). */
-static int mention_age(const prof *P, const pmen *m)
-{
-    if (m->rec_age >= 0)
-        return m->rec_age;
-    return m->dob_prec >= 3 ? jd_snapshot__age_at(m->dob, P->ev[m->ev].occurred) : -1;
-}
-
 static bool is_child(const prof *P, const pmen *m)
 {
-    int a = mention_age(P, m);
+    int a = m->age; /* as the analysis counts it (jd_snapshot__mention_age) */
     if (a >= 0)
         return a < 18;
     const pident *i = ident(P, mpid(P, m));
@@ -204,7 +195,7 @@ static json_t *record_json(const prof *P, uint32_t ei)
         json_t *pj =
             json_pack("{s:s,s:s,s:s,s:s,s:s}", "person_id", mpid(P, m), "agency", m->agency,
                       "person_ref", m->person_ref, "role", m->role_name, "name", name_of(P, mpid(P, m), m->name));
-        int a = mention_age(P, m);
+        int a = m->age; /* as the analysis counts it (jd_snapshot__mention_age) */
         if (a >= 0)
             json_object_set_new(pj, "age", json_integer(a));
         json_array_append_new(people, pj);
@@ -740,6 +731,116 @@ int jd_hotspots(jd_store *s, const jd_profile_opts *opts, FILE *out, jd_error *e
     return rc;
 }
 
+/* The places of P's events where a child may be found (two words or more),
+ * one entry per distinct description in *h with near-duplicates joined
+ * (hroot), and each event's place + 1 in hof. */
+static int hotspot_places(prof *P, hplace **h, uint32_t *nh, uint32_t *hof, jd_strmap *keys)
+{
+    size_t hcap = 0;
+    for (size_t e = 0; e < P->nev; e++) {
+        const pev *ev = &P->ev[e];
+        if (!ev->location || !*ev->location || !found_context(ev->type))
+            continue;
+        jd_place p;
+        jd_place__norm(&p, ev->location, strlen(ev->location));
+        if (p.ntok < 2)
+            continue;
+        bool added;
+        uint32_t *v = jd_strmap_put(keys, p.key, strlen(p.key), *nh, &added);
+        if (!v || (added && jd_grow((void **)h, &hcap, (size_t)*nh + 1, sizeof **h) < 0))
+            return oom(P);
+        if (added) {
+            (*h)[*nh] = (hplace){p, *nh, (uint32_t)e};
+            (*nh)++;
+        }
+        hof[e] = *v + 1;
+    }
+    /* near-duplicates: distinct descriptions are few, compare them pairwise */
+    for (uint32_t i = 0; i < *nh; i++)
+        for (uint32_t j = i + 1; j < *nh; j++)
+            if (jd_place__similar(&(*h)[i].p, &(*h)[j].p)) {
+                uint32_t a = hroot(*h, i), b = hroot(*h, j);
+                if (a != b)
+                    (*h)[a > b ? a : b].parent = a < b ? a : b;
+            }
+    return JD_OK;
+}
+
+/* What one hotspot gathers from its records. */
+typedef struct hacc {
+    json_t *kids, *ads, *objs;
+    int64_t first, last;
+    json_int_t nrec;
+} hacc;
+
+/* The children of concern, suspects, associates and objects of event EV
+ * into H. */
+static void hotspot_record(prof *P, const pev *ev, hacc *H)
+{
+    H->nrec++;
+    H->first = ev->occurred < H->first ? ev->occurred : H->first;
+    H->last = ev->occurred > H->last ? ev->occurred : H->last;
+    char t[32];
+    tfmt(t, ev->occurred);
+    for (uint32_t k = 0; k < ev->nm; k++) {
+        const pmen *m = &P->m[P->mo[ev->m0 + k]];
+        bool child = is_child(P, m);
+        if (child && risk_rank(P, mpid(P, m)) < JD_LEVEL_MEDIUM)
+            continue;
+        if (!child && strcmp(m->role_name, "suspect") && strcmp(m->role_name, "associate"))
+            continue;
+        json_t *into = child ? H->kids : H->ads;
+        if (!json_object_get(into, mpid(P, m)))
+            json_object_set_new(into, mpid(P, m),
+                                json_pack("{s:s,s:s,s:s,s:s,s:o}", "person_id", mpid(P, m), "name",
+                                          name_of(P, mpid(P, m), m->name), "first_seen", t, "role",
+                                          m->role_name, "risk",
+                                          child ? risk_json(P, mpid(P, m)) : json_null()));
+    }
+    for (uint32_t k = 0; k < ev->no; k++) {
+        const pobj *o = &P->o[P->oo[ev->o0 + k]];
+        char key[300];
+        snprintf(key, sizeof key, "%s %s", o->type, o->value);
+        if (!json_object_get(H->objs, key))
+            json_object_set_new(H->objs, key,
+                                json_pack("{s:s,s:s}", "object_type", o->type, "value", o->value));
+    }
+}
+
+/* The hotspot of place R (a root of h) appended to LIST when enough children
+ * of concern were found there. */
+static void hotspot_add(prof *P, hplace *h, uint32_t nh, const uint32_t *hof, uint32_t r,
+                        const jd_profile_opts *opts, json_t *list)
+{
+    hacc H = {json_object(), json_object(), json_object(), INT64_MAX, INT64_MIN, 0};
+    json_t *written = json_array();
+    json_array_append_new(written, json_string(P->ev[h[r].ev0].location));
+    for (uint32_t q = 0; q < nh; q++)
+        if (q != r && hroot(h, q) == r)
+            json_array_append_new(written, json_string(P->ev[h[q].ev0].location));
+    for (size_t e = 0; e < P->nev; e++)
+        if (hof[e] && hroot(h, hof[e] - 1) == r)
+            hotspot_record(P, &P->ev[e], &H);
+    if ((int)json_object_size(H.kids) >= (opts->min_children > 0 ? opts->min_children : 2)) {
+        json_t *c = json_array(), *a = json_array(), *ob = json_array(), *v;
+        const char *key;
+        json_object_foreach(H.kids, key, v) json_array_append(c, v);
+        json_object_foreach(H.ads, key, v) json_array_append(a, v);
+        json_object_foreach(H.objs, key, v) json_array_append(ob, v);
+        char t1[32], t2[32];
+        tfmt(t1, H.first);
+        tfmt(t2, H.last);
+        json_array_append_new(
+            list, json_pack("{s:s,s:O,s:o,s:o,s:o,s:I,s:s,s:s}", "place", P->ev[h[r].ev0].location,
+                            "written_as", written, "children", c, "adults", a, "objects", ob,
+                            "record_count", H.nrec, "first_seen", t1, "last_seen", t2));
+    }
+    json_decref(written);
+    json_decref(H.kids);
+    json_decref(H.ads);
+    json_decref(H.objs);
+}
+
 /* The hotspots of what P holds into *out_doc (new reference). */
 static int hotspots_doc(prof *Pp, const jd_profile_opts *opts, json_t **out_doc)
 {
@@ -747,7 +848,6 @@ static int hotspots_doc(prof *Pp, const jd_profile_opts *opts, json_t **out_doc)
     int rc = JD_OK;
     hplace *h = NULL;
     uint32_t nh = 0;
-    size_t hcap = 0;
     uint32_t *hof = NULL; /* event -> place + 1 */
     jd_strmap keys;
     jd_strmap_init(&keys);
@@ -757,100 +857,12 @@ static int hotspots_doc(prof *Pp, const jd_profile_opts *opts, json_t **out_doc)
         rc = oom(&P);
         goto out;
     }
-    for (size_t e = 0; e < P.nev; e++) {
-        const pev *ev = &P.ev[e];
-        if (!ev->location || !*ev->location || !found_context(ev->type))
-            continue;
-        jd_place p;
-        jd_place__norm(&p, ev->location, strlen(ev->location));
-        if (p.ntok < 2)
-            continue;
-        bool added;
-        uint32_t *v = jd_strmap_put(&keys, p.key, strlen(p.key), nh, &added);
-        if (!v || (added && jd_grow((void **)&h, &hcap, (size_t)nh + 1, sizeof *h) < 0)) {
-            rc = oom(&P);
-            goto out;
-        }
-        if (added) {
-            h[nh] = (hplace){p, nh, (uint32_t)e};
-            nh++;
-        }
-        hof[e] = *v + 1;
-    }
-    /* near-duplicates: distinct descriptions are few, compare them pairwise */
-    for (uint32_t i = 0; i < nh; i++)
-        for (uint32_t j = i + 1; j < nh; j++)
-            if (jd_place__similar(&h[i].p, &h[j].p)) {
-                uint32_t a = hroot(h, i), b = hroot(h, j);
-                if (a != b)
-                    h[a > b ? a : b].parent = a < b ? a : b;
-            }
+    if ((rc = hotspot_places(&P, &h, &nh, hof, &keys)) < 0)
+        goto out;
     list = json_array();
-    for (uint32_t r = 0; r < nh; r++) {
-        if (hroot(h, r) != r)
-            continue;
-        json_t *kids = json_object(), *ads = json_object(), *objs = json_object(),
-               *written = json_array();
-        int64_t first = INT64_MAX, last = INT64_MIN;
-        json_int_t nrec = 0;
-        json_array_append_new(written, json_string(P.ev[h[r].ev0].location));
-        for (uint32_t q = 0; q < nh; q++)
-            if (q != r && hroot(h, q) == r)
-                json_array_append_new(written, json_string(P.ev[h[q].ev0].location));
-        for (size_t e = 0; e < P.nev; e++) {
-            if (!hof[e] || hroot(h, hof[e] - 1) != r)
-                continue;
-            const pev *ev = &P.ev[e];
-            nrec++;
-            first = ev->occurred < first ? ev->occurred : first;
-            last = ev->occurred > last ? ev->occurred : last;
-            char t[32];
-            tfmt(t, ev->occurred);
-            for (uint32_t k = 0; k < ev->nm; k++) {
-                const pmen *m = &P.m[P.mo[ev->m0 + k]];
-                bool child = is_child(&P, m);
-                if (child && risk_rank(&P, mpid(&P, m)) < JD_LEVEL_MEDIUM)
-                    continue;
-                if (!child && strcmp(m->role_name, "suspect") && strcmp(m->role_name, "associate"))
-                    continue;
-                json_t *into = child ? kids : ads;
-                if (!json_object_get(into, mpid(&P, m)))
-                    json_object_set_new(into, mpid(&P, m),
-                                        json_pack("{s:s,s:s,s:s,s:s,s:o}", "person_id", mpid(&P, m),
-                                                  "name", name_of(&P, mpid(&P, m), m->name),
-                                                  "first_seen", t, "role", m->role_name, "risk",
-                                                  child ? risk_json(&P, mpid(&P, m)) : json_null()));
-            }
-            for (uint32_t k = 0; k < ev->no; k++) {
-                const pobj *o = &P.o[P.oo[ev->o0 + k]];
-                char key[300];
-                snprintf(key, sizeof key, "%s %s", o->type, o->value);
-                if (!json_object_get(objs, key))
-                    json_object_set_new(
-                        objs, key,
-                        json_pack("{s:s,s:s}", "object_type", o->type, "value", o->value));
-            }
-        }
-        if ((int)json_object_size(kids) >= (opts->min_children > 0 ? opts->min_children : 2)) {
-            json_t *c = json_array(), *a = json_array(), *ob = json_array(), *v;
-            const char *key;
-            json_object_foreach(kids, key, v) json_array_append(c, v);
-            json_object_foreach(ads, key, v) json_array_append(a, v);
-            json_object_foreach(objs, key, v) json_array_append(ob, v);
-            char t1[32], t2[32];
-            tfmt(t1, first);
-            tfmt(t2, last);
-            json_array_append_new(list, json_pack("{s:s,s:O,s:o,s:o,s:o,s:I,s:s,s:s}", "place",
-                                                  P.ev[h[r].ev0].location, "written_as", written,
-                                                  "children", c, "adults", a, "objects", ob,
-                                                  "record_count", nrec, "first_seen", t1,
-                                                  "last_seen", t2));
-        }
-        json_decref(written);
-        json_decref(kids);
-        json_decref(ads);
-        json_decref(objs);
-    }
+    for (uint32_t r = 0; r < nh; r++)
+        if (hroot(h, r) == r)
+            hotspot_add(&P, h, nh, hof, r, opts, list);
     size_t n = json_array_size(list);
     json_t **v = malloc((n + 1) * sizeof *v);
     if (!v) {
@@ -1072,10 +1084,10 @@ static int render(char **out, json_t *doc, bool as_json, void (*text)(FILE *, js
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     int rc = write_doc(f, doc, as_json, text, err);
     if (fclose(f) != 0 && rc == JD_OK)
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
     if (rc < 0) {
         free(buf);
         return rc;
@@ -1095,7 +1107,7 @@ static int docv_add(docv *v, char *name, char *text, jd_error *err)
     if (!name || !text || jd_grow((void **)&v->d, &v->cap, v->n + 1, sizeof *v->d) < 0) {
         free(name);
         free(text);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     v->d[v->n++] = (jd_doc_save){name, text};
     return JD_OK;
@@ -1187,7 +1199,7 @@ int jd_network__docs_new(jd_netdocs **out, jd_snapshot *S, jd_error *err)
         return jd_error_set(err, JD_EINVALID, "the documents need a snapshot with mention detail");
     jd_netdocs *d = calloc(1, sizeof *d);
     if (!d)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     d->P.err = err;
     d->P.as_of = JD_AS_OF_NOW;
     d->P.S = S;
@@ -1196,7 +1208,7 @@ int jd_network__docs_new(jd_netdocs **out, jd_snapshot *S, jd_error *err)
     d->P.risk = json_object();
     if (!d->P.nets || !d->P.risk) {
         jd_network__docs_free(d);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     *out = d;
     return JD_OK;

@@ -26,7 +26,7 @@ int jd_chronology(jd_store *s, const char *person, int64_t as_of, jd_chrono_cb c
         return jd_error_set(err, JD_EINVALID, "a ref is written AGENCY:PERSON_REF");
     char *agency = strndup(person, al);
     if (!agency)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     int rc = s->ops->chronology(s, NULL, agency, colon + 1, as_of, (jd_chrono_event_cb)cb,
                                 payload, err);
     free(agency);

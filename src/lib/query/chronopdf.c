@@ -240,7 +240,7 @@ static int on_row(const jd_chrono_row *r, void *payload)
                             "filters",
                             JD_CHRONO_PDF_MAX_EVENTS);
     if (jd_grow((void **)&x->rows, &x->cap, x->n + 1, sizeof *x->rows) < 0)
-        return jd_error_set(x->err, JD_ENOMEM, "out of memory");
+        return jd_oom(x->err);
     prow *p = &x->rows[x->n];
     memset(p, 0, sizeof *p);
     jd_uk_date(p->date, ev->occurred_at);
@@ -291,14 +291,14 @@ static int on_row(const jd_chrono_row *r, void *payload)
     snprintf(src, sizeof src, "%s|%s", jd_agency_label(ev->agency), ev->record_id);
     jd_buf_dispose(&b);
     if (rc || !signs || !people)
-        return jd_error_set(x->err, JD_ENOMEM, "out of memory");
+        return jd_oom(x->err);
     p->source = to_cp1252(&x->ar, src);
     p->type = to_cp1252(&x->ar, type);
     p->text = to_cp1252(&x->ar, full);
     p->signs = to_cp1252(&x->ar, signs);
     p->people = to_cp1252(&x->ar, people);
     if (!p->source || !p->type || !p->text || !p->signs || !p->people)
-        return jd_error_set(x->err, JD_ENOMEM, "out of memory");
+        return jd_oom(x->err);
     x->n++;
     return 0;
 }
@@ -596,7 +596,7 @@ int jd_chrono_pdf(unsigned char **out, size_t *len, int *pages, jd_store *s, jd_
     HPDF_UINT32 size = HPDF_GetStreamSize(d.pdf);
     unsigned char *buf = malloc(size ? size : 1);
     if (!buf) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
         goto out;
     }
     HPDF_UINT32 got = size;

@@ -281,7 +281,7 @@ static int handle(qctx *q, const jd_chrono_event *ev)
         if (pos > UINT32_MAX)
             return jd_error_set(q->err, JD_ELIMIT, "too many events in one chronology");
         if (jd_grow((void **)&q->keep, &q->capkeep, q->nkeep + 1, sizeof *q->keep) < 0)
-            return jd_error_set(q->err, JD_ENOMEM, "out of memory");
+            return jd_oom(q->err);
         q->keep[q->nkeep++] = (uint32_t)pos;
         return 0;
     }
@@ -326,13 +326,13 @@ static int on_note(const char *by, int64_t at, const char *text, void *payload)
 {
     qctx *q = payload;
     if (jd_grow((void **)&q->notes, &q->capnotes, q->nnotes + 1, sizeof *q->notes) < 0)
-        return jd_error_set(q->err, JD_ENOMEM, "out of memory");
+        return jd_oom(q->err);
     struct qnote *n = &q->notes[q->nnotes];
     n->by = jd_arena_strdup(&q->nar, by);
     n->text = jd_arena_strdup(&q->nar, text);
     n->at = at;
     if (!n->by || !n->text)
-        return jd_error_set(q->err, JD_ENOMEM, "out of memory");
+        return jd_oom(q->err);
     /* saved in id order; keep them in time order whatever the clock did */
     for (size_t i = q->nnotes; i > 0 && q->notes[i - 1].at > q->notes[i].at; i--) {
         struct qnote t = q->notes[i - 1];

@@ -12,6 +12,8 @@
 #include "store/account_ops.h"
 #include "store/store.h"
 
+#include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,10 +27,34 @@ typedef struct pentry {
     size_t n_refs, cap_refs;
 } pentry;
 
+/* A distinct word of the normalised names, with its Double Metaphone codes
+ * and the entries whose names hold it (post[first .. first+count)). */
+typedef struct nword {
+    const char *w; /* into an entry's norm (not NUL-terminated at len) */
+    uint32_t len, first, count;
+    char pa[JD_PHON_MAX + 1], pb[JD_PHON_MAX + 1];
+} nword;
+
+typedef struct skey {
+    const char *key;
+    uint32_t entry;
+} skey;
+
 struct jd_person_index {
     pentry *p;
     size_t n, cap;
     size_t *by_id; /* entry numbers sorted by person_id (lookups by id) */
+    /* search (jd_person_index_search): the name words, ids in lower case,
+     * refs and dates of birth, each sorted, so that a search scores only
+     * the entries that can match instead of every entry */
+    nword *words;
+    size_t nwords;
+    uint32_t *post;
+    uint32_t *ew, *ew_off; /* the word numbers of entry i: ew[ew_off[i] .. ew_off[i+1]) */
+    skey *ids_lower, *refs;
+    size_t n_refs;
+    char *lower_buf;
+    uint32_t *by_dob;
 };
 
 static char *dupz(const char *s)
@@ -107,6 +133,14 @@ void jd_person_index_close(jd_person_index *x)
     }
     free(x->p);
     free(x->by_id);
+    free(x->words);
+    free(x->post);
+    free(x->ew);
+    free(x->ew_off);
+    free(x->ids_lower);
+    free(x->refs);
+    free(x->lower_buf);
+    free(x->by_dob);
     free(x);
 }
 
@@ -118,16 +152,157 @@ static int cmp_by_id(const void *a, const void *b, void *ctx)
     return c ? c : (i > j) - (i < j); /* equal ids: the first entry first, as a scan finds it */
 }
 
+static int cmp_skey(const void *a, const void *b)
+{
+    const skey *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->entry > y->entry) - (x->entry < y->entry);
+}
+
+static int cmp_dob(const void *a, const void *b, void *ctx)
+{
+    const jd_person_index *x = ctx;
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    int c = strcmp(x->p[i].dob, x->p[j].dob);
+    return c ? c : (i > j) - (i < j);
+}
+
+/* Calls fn(x, word, len, entry, ctx) for each word of each entry's name. */
+static int each_word(jd_person_index *x,
+                     int (*fn)(jd_person_index *x, const char *w, size_t l, uint32_t e, void *ctx),
+                     void *ctx)
+{
+    for (size_t i = 0; i < x->n; i++)
+        for (const char *w = x->p[i].norm; *w;) {
+            while (*w == ' ')
+                w++;
+            size_t l = strcspn(w, " ");
+            if (!l)
+                break;
+            int rc = fn(x, w, l, (uint32_t)i, ctx);
+            if (rc < 0)
+                return rc;
+            w += l;
+        }
+    return JD_OK;
+}
+
+typedef struct wctx {
+    jd_strmap map;  /* word -> its number */
+    uint32_t *last; /* per word: 1 + the last entry counted (a name may repeat a word) */
+    size_t cap_words, cap_last;
+    size_t all;  /* words of all names, repeats included */
+    size_t n_ew; /* of them placed in ew */
+} wctx;
+
+/* Pass 1: number the distinct words and count their entries. */
+static int count_word(jd_person_index *x, const char *w, size_t l, uint32_t e, void *ctx)
+{
+    wctx *c = ctx;
+    bool added;
+    uint32_t *id = jd_strmap_put(&c->map, w, l, (uint32_t)x->nwords, &added);
+    if (!id)
+        return JD_ENOMEM;
+    c->all++;
+    if (added) {
+        if (jd_grow((void **)&x->words, &c->cap_words, x->nwords + 1, sizeof *x->words) < 0 ||
+            jd_grow((void **)&c->last, &c->cap_last, x->nwords + 1, sizeof *c->last) < 0)
+            return JD_ENOMEM;
+        nword *nw = &x->words[x->nwords++];
+        *nw = (nword){w, (uint32_t)l, 0, 0, "", ""};
+        jd_phon__double_metaphone(w, l, nw->pa, nw->pb);
+        c->last[*id] = 0;
+    }
+    if (c->last[*id] != e + 1) {
+        c->last[*id] = e + 1;
+        x->words[*id].count++;
+    }
+    return JD_OK;
+}
+
+/* Pass 2: the entries of each word, in entry order, and the words of each
+ * entry, in name order. */
+static int post_word(jd_person_index *x, const char *w, size_t l, uint32_t e, void *ctx)
+{
+    wctx *c = ctx;
+    uint32_t id = *jd_strmap_get(&c->map, w, l);
+    nword *nw = &x->words[id];
+    x->ew[c->n_ew++] = id;
+    x->ew_off[e + 1] = (uint32_t)c->n_ew;
+    if (c->last[id] != e + 1) {
+        c->last[id] = e + 1;
+        x->post[nw->first + nw->count++] = e;
+    }
+    return JD_OK;
+}
+
+/* The search's arrays (see struct jd_person_index): the distinct name
+ * words with their entries (by a hash of the words: two passes, no sort),
+ * and ids, refs and dates of birth sorted. */
+static int search_index(jd_person_index *x)
+{
+    size_t nref = 0, idbytes = 0;
+    wctx c = {0};
+    jd_strmap_init(&c.map);
+    int rc = each_word(x, count_word, &c);
+    size_t total = 0;
+    for (size_t w = 0; rc == JD_OK && w < x->nwords; w++) {
+        x->words[w].first = (uint32_t)total;
+        total += x->words[w].count;
+        x->words[w].count = 0;
+        c.last[w] = 0;
+    }
+    if (rc == JD_OK && (!(x->post = malloc((total ? total : 1) * sizeof *x->post)) ||
+                        !(x->ew = malloc((c.all ? c.all : 1) * sizeof *x->ew)) ||
+                        !(x->ew_off = calloc(x->n + 1, sizeof *x->ew_off))))
+        rc = JD_ENOMEM;
+    if (rc == JD_OK)
+        rc = each_word(x, post_word, &c);
+    for (size_t i = 1; rc == JD_OK && i <= x->n; i++)
+        if (x->ew_off[i] < x->ew_off[i - 1])
+            x->ew_off[i] = x->ew_off[i - 1]; /* a name without words */
+    jd_strmap_free(&c.map);
+    free(c.last);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < x->n; i++) {
+        nref += x->p[i].n_refs;
+        idbytes += strlen(x->p[i].person_id) + 1;
+    }
+    x->ids_lower = malloc((x->n ? x->n : 1) * sizeof *x->ids_lower);
+    x->refs = malloc((nref ? nref : 1) * sizeof *x->refs);
+    x->lower_buf = malloc(idbytes ? idbytes : 1);
+    x->by_dob = malloc((x->n ? x->n : 1) * sizeof *x->by_dob);
+    if (!x->ids_lower || !x->refs || !x->lower_buf || !x->by_dob)
+        return JD_ENOMEM;
+    char *b = x->lower_buf;
+    for (size_t i = 0; i < x->n; i++) {
+        const char *id = x->p[i].person_id;
+        size_t l = strlen(id);
+        for (size_t k = 0; k <= l; k++)
+            b[k] = (char)tolower((unsigned char)id[k]);
+        x->ids_lower[i] = (skey){b, (uint32_t)i};
+        b += l + 1;
+        for (size_t j = 0; j < x->p[i].n_refs; j++)
+            x->refs[x->n_refs++] = (skey){x->p[i].refs[j].person_ref, (uint32_t)i};
+        x->by_dob[i] = (uint32_t)i;
+    }
+    qsort(x->ids_lower, x->n, sizeof *x->ids_lower, cmp_skey);
+    qsort(x->refs, x->n_refs, sizeof *x->refs, cmp_skey);
+    qsort_r(x->by_dob, x->n, sizeof *x->by_dob, cmp_dob, x);
+    return JD_OK;
+}
+
 int jd_person_index_open(jd_person_index **out, jd_store *s, jd_error *err)
 {
     if (!out || !s)
         return jd_error_set(err, JD_EINVALID, "bad argument");
     jd_person_index *x = calloc(1, sizeof *x);
     if (!x)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     int rc = s->ops->identity_rows(s, on_row, x, err);
     if (rc == JD_ENOMEM)
-        jd_error_set(err, JD_ENOMEM, "out of memory");
+        jd_oom(err);
     if (rc < 0) {
         jd_person_index_close(x);
         return rc;
@@ -137,11 +312,15 @@ int jd_person_index_open(jd_person_index **out, jd_store *s, jd_error *err)
     x->by_id = malloc((x->n ? x->n : 1) * sizeof *x->by_id);
     if (!x->by_id) {
         jd_person_index_close(x);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     for (size_t i = 0; i < x->n; i++)
         x->by_id[i] = i;
     qsort_r(x->by_id, x->n, sizeof *x->by_id, cmp_by_id, x);
+    if (search_index(x) < 0) {
+        jd_person_index_close(x);
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
     *out = x;
     return JD_OK;
 }
@@ -333,61 +512,310 @@ static int by_score(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
-size_t jd_person_index_search(const jd_person_index *x, const char *query, jd_person_summary *out,
-                              size_t max)
+/* A parsed query: trimmed, its date of birth and its normalised name words. */
+typedef struct pquery {
+    char q[NAME_NORM_MAX], date[11], qn[NAME_NORM_MAX];
+    bool is_date;
+} pquery;
+
+static bool parse_query(const char *query, pquery *Q)
 {
-    if (!x || !query || !out || !max)
-        return 0;
-    char q[NAME_NORM_MAX], date[11];
     size_t ql = strlen(query);
     while (ql && query[ql - 1] == ' ')
         ql--;
     while (ql && *query == ' ')
         query++, ql--;
     if (!ql || ql >= NAME_NORM_MAX)
-        return 0;
-    memcpy(q, query, ql);
-    q[ql] = '\0';
+        return false;
+    memcpy(Q->q, query, ql);
+    Q->q[ql] = '\0';
     char rest[NAME_NORM_MAX];
-    bool is_date = split_date(q, date, rest, sizeof rest);
-    char qn[NAME_NORM_MAX];
-    if (!is_date)
-        snprintf(rest, sizeof rest, "%s", q);
-    if (!*rest || jd_names__normalise(qn, sizeof qn, rest, strlen(rest)) < 0)
-        qn[0] = '\0';
+    Q->is_date = split_date(Q->q, Q->date, rest, sizeof rest);
+    if (!Q->is_date)
+        snprintf(rest, sizeof rest, "%s", Q->q);
+    if (!*rest || jd_names__normalise(Q->qn, sizeof Q->qn, rest, strlen(rest)) < 0)
+        Q->qn[0] = '\0';
+    return true;
+}
+
+/* The score of entry e for the query (0 or less: no match). */
+static double entry_score(const pentry *e, const pquery *Q)
+{
+    double s = 0;
+    if (!strcasecmp(e->person_id, Q->q))
+        s = 1;
+    for (size_t j = 0; s < 1 && j < e->n_refs; j++)
+        if (ref_is(&e->refs[j], Q->q) || !strcmp(e->refs[j].person_ref, Q->q))
+            s = 1;
+    if (s < 1 && Q->is_date) {
+        /* a date of birth alone, or with a name that must match too */
+        if (strcmp(e->dob, Q->date) != 0)
+            return 0;
+        s = *Q->qn ? name_score(Q->qn, e->norm) : 0.95;
+    } else if (s == 0 && *Q->qn) {
+        s = name_score(Q->qn, e->norm);
+    }
+    return s;
+}
+
+/* Keep the best `max` in h[0..*nh), in by_score order. */
+static void keep_hit(hit *h, size_t *nh, size_t max, size_t i, double s)
+{
+    hit x = {i, s};
+    if (*nh == max && by_score(&x, &h[*nh - 1]) >= 0)
+        return;
+    size_t lo = 0, hi = *nh;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (by_score(&h[mid], &x) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t n = *nh < max ? *nh + 1 : max;
+    memmove(&h[lo + 1], &h[lo], (n - 1 - lo) * sizeof *h);
+    h[lo] = x;
+    *nh = n;
+}
+
+static size_t emit(const jd_person_index *x, hit *h, size_t nh, jd_person_summary *out)
+{
+    for (size_t k = 0; k < nh; k++)
+        summary(&x->p[h[k].i], h[k].score, &out[k]);
+    free(h);
+    return nh;
+}
+
+size_t jd_person_index__search_scan(const jd_person_index *x, const char *query,
+                                    jd_person_summary *out, size_t max)
+{
+    pquery Q;
+    if (!x || !query || !out || !max || !parse_query(query, &Q))
+        return 0;
     hit *h = malloc((max + 1) * sizeof *h);
     if (!h)
         return 0;
     size_t nh = 0;
     for (size_t i = 0; i < x->n; i++) {
-        const pentry *e = &x->p[i];
-        double s = 0;
-        if (!strcasecmp(e->person_id, q))
-            s = 1;
-        for (size_t j = 0; s < 1 && j < e->n_refs; j++)
-            if (ref_is(&e->refs[j], q) || !strcmp(e->refs[j].person_ref, q))
-                s = 1;
-        if (s < 1 && is_date) {
-            /* a date of birth alone, or with a name that must match too */
-            if (strcmp(e->dob, date) != 0)
-                continue;
-            s = *qn ? name_score(qn, e->norm) : 0.95;
-        } else if (s == 0 && *qn) {
-            s = name_score(qn, e->norm);
-        }
-        if (s <= 0)
-            continue;
-        /* Keep the best `max` in h[0..nh), sorted. */
-        if (nh == max && s <= h[nh - 1].score)
-            continue;
-        size_t k = nh < max ? nh++ : nh - 1;
-        h[k] = (hit){i, s};
-        qsort(h, nh, sizeof *h, by_score);
+        double s = entry_score(&x->p[i], &Q);
+        if (s > 0)
+            keep_hit(h, &nh, max, i, s);
     }
-    for (size_t k = 0; k < nh; k++)
-        summary(&x->p[h[k].i], h[k].score, &out[k]);
-    free(h);
-    return nh;
+    return emit(x, h, nh, out);
+}
+
+/* word_score against a name word of the index, its codes made once. */
+static double word_score_ix(const char *q, size_t ql, const char *qa, const char *qb,
+                            const nword *w)
+{
+    double s = jd_cmp__jaro_winkler(q, ql, w->w, w->len);
+    if (s >= 0.9)
+        return s;
+    if (ql < w->len && !strncmp(q, w->w, ql) && (ql >= 3 || ql == 1))
+        return 0.9;
+    if (s >= 0.6 && ql >= 2 && *qa && *w->pa &&
+        (!strcmp(qa, w->pa) || !strcmp(qa, w->pb) || !strcmp(qb, w->pa) || !strcmp(qb, w->pb)))
+        return 0.9;
+    return s;
+}
+
+typedef struct cands {
+    uint32_t *v;
+    size_t n, cap;
+} cands;
+
+static int cand_add(cands *c, const uint32_t *e, size_t n)
+{
+    if (jd_grow((void **)&c->v, &c->cap, c->n + n + 1, sizeof *c->v) < 0)
+        return JD_ENOMEM;
+    memcpy(c->v + c->n, e, n * sizeof *e);
+    c->n += n;
+    return JD_OK;
+}
+
+/* Entries with key equal to `key` in a sorted skey array. */
+static int cand_key(cands *c, const skey *k, size_t n, const char *key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(k[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < n && !strcmp(k[lo].key, key); lo++)
+        if (cand_add(c, &k[lo].entry, 1) < 0)
+            return JD_ENOMEM;
+    return JD_OK;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The entries that can score above 0: those whose id or a ref is the
+ * query, whose date of birth is the query's, or (a name query) whose name
+ * holds a word close enough (0.85) to one query word, the word with the
+ * fewest entries; name_score needs such a word for every query word. */
+/* The scores of each query word against each distinct name word
+ * (word_score), made once per search: sc[k * nwords + w]. */
+typedef struct qscores {
+    double *sc;
+    size_t nq;
+    size_t ql[NAME_NORM_MAX];
+} qscores;
+
+/* name_score of entry i from the table: the same sums in the same order. */
+static double name_score_ix(const jd_person_index *x, size_t i, const qscores *T)
+{
+    uint32_t a = x->ew_off[i], b = x->ew_off[i + 1];
+    if (!T->nq || a == b)
+        return 0;
+    double sum = 0;
+    int words = 0, long_words = 0;
+    for (size_t k = 0; k < T->nq; k++) {
+        const double *row = T->sc + k * x->nwords;
+        double best = 0;
+        for (uint32_t j = a; j < b; j++)
+            if (row[x->ew[j]] > best)
+                best = row[x->ew[j]];
+        if (best < 0.85)
+            return 0;
+        sum += best;
+        words++;
+        long_words += T->ql[k] > 1;
+    }
+    return long_words ? sum / words : 0;
+}
+
+/* entry_score with name_score from the table. */
+static double entry_score_ix(const jd_person_index *x, size_t i, const pquery *Q,
+                             const qscores *T)
+{
+    const pentry *e = &x->p[i];
+    double s = 0;
+    if (!strcasecmp(e->person_id, Q->q))
+        s = 1;
+    for (size_t j = 0; s < 1 && j < e->n_refs; j++)
+        if (ref_is(&e->refs[j], Q->q) || !strcmp(e->refs[j].person_ref, Q->q))
+            s = 1;
+    if (s < 1 && Q->is_date) {
+        if (strcmp(e->dob, Q->date) != 0)
+            return 0;
+        s = *Q->qn ? name_score_ix(x, i, T) : 0.95;
+    } else if (s == 0 && *Q->qn) {
+        s = name_score_ix(x, i, T);
+    }
+    return s;
+}
+
+/* Score every query word against every distinct word. */
+static int score_words(const jd_person_index *x, const pquery *Q, qscores *T)
+{
+    T->nq = 0;
+    T->sc = NULL;
+    for (const char *q = Q->qn; *q;) {
+        while (*q == ' ')
+            q++;
+        size_t ql = strcspn(q, " ");
+        if (!ql)
+            break;
+        double *n = realloc(T->sc, (T->nq + 1) * (x->nwords ? x->nwords : 1) * sizeof *n);
+        if (!n)
+            return JD_ENOMEM;
+        T->sc = n;
+        char qa[JD_PHON_MAX + 1], qb[JD_PHON_MAX + 1];
+        jd_phon__double_metaphone(q, ql, qa, qb);
+        double *row = T->sc + T->nq * x->nwords;
+        for (size_t w = 0; w < x->nwords; w++)
+            row[w] = word_score_ix(q, ql, qa, qb, &x->words[w]);
+        T->ql[T->nq++] = ql;
+        q += ql;
+    }
+    return JD_OK;
+}
+
+static int candidates(const jd_person_index *x, const pquery *Q, const qscores *T, cands *c)
+{
+    char low[NAME_NORM_MAX];
+    size_t l = strlen(Q->q);
+    for (size_t k = 0; k <= l; k++)
+        low[k] = (char)tolower((unsigned char)Q->q[k]);
+    if (cand_key(c, x->ids_lower, x->n, low) < 0 || cand_key(c, x->refs, x->n_refs, Q->q) < 0)
+        return JD_ENOMEM;
+    for (const char *col = strchr(Q->q, ':'); col; col = strchr(col + 1, ':'))
+        if (cand_key(c, x->refs, x->n_refs, col + 1) < 0)
+            return JD_ENOMEM;
+    if (Q->is_date) {
+        size_t lo = 0, hi = x->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(x->p[x->by_dob[mid]].dob, Q->date) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t end = lo;
+        while (end < x->n && !strcmp(x->p[x->by_dob[end]].dob, Q->date))
+            end++;
+        if (cand_add(c, x->by_dob + lo, end - lo) < 0)
+            return JD_ENOMEM;
+    } else if (T->nq) {
+        /* the query word whose close words hold the fewest entries */
+        size_t best = 0, best_total = SIZE_MAX;
+        for (size_t k = 0; k < T->nq; k++) {
+            size_t total = 0;
+            const double *row = T->sc + k * x->nwords;
+            for (size_t w = 0; w < x->nwords; w++)
+                if (row[w] >= 0.85)
+                    total += x->words[w].count;
+            if (total < best_total) {
+                best = k;
+                best_total = total;
+            }
+        }
+        const double *row = T->sc + best * x->nwords;
+        for (size_t w = 0; w < x->nwords; w++)
+            if (row[w] >= 0.85 &&
+                cand_add(c, x->post + x->words[w].first, x->words[w].count) < 0)
+                return JD_ENOMEM;
+    }
+    if (c->n)
+        qsort(c->v, c->n, sizeof *c->v, cmp_u32);
+    return JD_OK;
+}
+
+size_t jd_person_index_search(const jd_person_index *x, const char *query, jd_person_summary *out,
+                              size_t max)
+{
+    pquery Q;
+    if (!x || !query || !out || !max || !parse_query(query, &Q))
+        return 0;
+    hit *h = malloc((max + 1) * sizeof *h);
+    if (!h)
+        return 0;
+    cands c = {0};
+    qscores T;
+    if (score_words(x, &Q, &T) < 0 || candidates(x, &Q, &T, &c) < 0) {
+        free(T.sc);
+        free(c.v);
+        free(h);
+        return 0;
+    }
+    size_t nh = 0;
+    for (size_t k = 0; k < c.n; k++) {
+        if (k && c.v[k] == c.v[k - 1])
+            continue;
+        double s = entry_score_ix(x, c.v[k], &Q, &T);
+        if (s > 0)
+            keep_hit(h, &nh, max, c.v[k], s);
+    }
+    free(T.sc);
+    free(c.v);
+    return emit(x, h, nh, out);
 }
 
 int jd_alerts_stored(jd_store *s, bool *ran, int (*cb)(const char *doc, void *payload),
@@ -396,6 +824,17 @@ int jd_alerts_stored(jd_store *s, bool *ran, int (*cb)(const char *doc, void *pa
     if (!s || !ran || !cb)
         return jd_error_set(err, JD_EINVALID, "bad argument");
     return s->ops->alerts_read(s, ran, cb, payload, err);
+}
+
+int jd_query__alerts_about(jd_store *s, const char *person_id,
+                           int (*cb)(const char *doc, void *payload), void *payload,
+                           jd_error *err)
+{
+    bool ran = false;
+    if (!s || !person_id || !cb)
+        return jd_error_set(err, JD_EINVALID, "bad argument");
+    return s->ops->alerts_about ? s->ops->alerts_about(s, person_id, cb, payload, err)
+                                : s->ops->alerts_read(s, &ran, cb, payload, err);
 }
 
 int jd_alert_acknowledge(jd_store *s, const char *alert_id, const char *by, const char *note,
@@ -517,7 +956,7 @@ int jd_equality_monitor(jd_store *s, const char *const *at_risk, size_t n_at_ris
     if (n_at_risk) {
         x.risk = malloc(n_at_risk * sizeof *x.risk);
         if (!x.risk)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
         size_t k = 0;
         for (size_t i = 0; i < n_at_risk; i++)
             if (at_risk[i])
@@ -529,7 +968,7 @@ int jd_equality_monitor(jd_store *s, const char *const *at_risk, size_t n_at_ris
     if (rc == JD_OK)
         rc = eq_flush(&x);
     if (rc == JD_ENOMEM)
-        jd_error_set(err, JD_ENOMEM, "out of memory");
+        jd_oom(err);
     if (rc == JD_OK) {
         if (x.ng > 1)
             qsort(x.g, x.ng, sizeof *x.g, cmp_group);

@@ -11,4 +11,17 @@
 
 #include "util/internal.h"
 
+#include <joindots/query.h>
+
+/* jd_person_index_search by scoring every entry, as it did before its word
+ * index: the reference the index is tested against (test_query). */
+/* The stored alert documents that may be about a person (as subject, or
+ * with no subject: the networks), by id; the caller still checks each.
+ * Every stored alert when the store cannot select them. */
+int jd_query__alerts_about(jd_store *s, const char *person_id,
+                           int (*cb)(const char *doc, void *payload), void *payload,
+                           jd_error *err);
+size_t jd_person_index__search_scan(const jd_person_index *x, const char *query,
+                                    jd_person_summary *out, size_t max);
+
 #endif

@@ -12,6 +12,7 @@
  * id; the codes behind it are kept beside it. A line that does not parse is
  * left out, never guessed at.
  */
+#include "query/query_internal.h"
 #include "util/internal.h"
 
 #include <joindots/child.h>
@@ -74,11 +75,6 @@ typedef struct sctx {
     jd_error *err;
     int rc;
 } sctx;
-
-static int oom(jd_error *err)
-{
-    return jd_error_set(err, JD_ENOMEM, "out of memory");
-}
 
 static const char *jstr(json_t *o, const char *k)
 {
@@ -252,9 +248,9 @@ static int add_third(sctx *x, const char *name)
         if (!strcasecmp(x->third[i], name))
             return 0;
     if (jd_grow((void **)&x->third, &x->cap_third, x->n_third + 1, sizeof *x->third) < 0)
-        return oom(x->err);
+        return jd_oom(x->err);
     if (!(x->third[x->n_third] = strdup(name)))
-        return oom(x->err);
+        return jd_oom(x->err);
     x->n_third++;
     return 0;
 }
@@ -295,7 +291,7 @@ static int on_event(const jd_chrono_event *ev, void *payload)
             continue;
         char *nar = strdup(ev->narrative ? ev->narrative : "");
         if (!nar)
-            return oom(x->err);
+            return jd_oom(x->err);
         free(s->narrative);
         s->narrative = nar;
         s->found = true;
@@ -356,7 +352,7 @@ static char *dupf(jd_error *err, const char *fmt, ...)
         s = NULL;
     va_end(ap);
     if (!s)
-        (void)oom(err);
+        (void)jd_oom(err);
     return s;
 }
 
@@ -443,7 +439,7 @@ static int add_sentence(jd_child_summary *o, char *text, char *codes, jd_error *
     if (!text || !codes) {
         free(text);
         free(codes);
-        return oom(err);
+        return jd_oom(err);
     }
     if (o->n >= JD_SUMMARY_MAX) {
         free(text);
@@ -493,7 +489,7 @@ static int signs_sentence(jd_child_summary *o, sctx *x, const char *first, json_
         }
         if (jd_buf_printf(&w, "%s%s%s", n ? "; " : "", nm, when) < 0 ||
             jd_buf_printf(&c, "%s%.*s", n ? " " : "", (int)cl, s) < 0) {
-            rc = oom(err);
+            rc = jd_oom(err);
             goto out;
         }
         n++;
@@ -593,7 +589,7 @@ static int changes_of(jd_child_summary *o, sctx *x, jd_screener *scr, const char
             if (fn.rc) {
                 free(c->reason);
                 free(c->codes);
-                return oom(x->err);
+                return jd_oom(x->err);
             }
         } else {
             c->reason = dupf(x->err, "The signs recorded by then.");
@@ -602,11 +598,72 @@ static int changes_of(jd_child_summary *o, sctx *x, jd_screener *scr, const char
         if (!c->reason || !c->codes) {
             free(c->reason);
             free(c->codes);
-            return oom(x->err);
+            return jd_oom(x->err);
         }
         o->n_changes++;
     }
     return 0;
+}
+
+/* The sentence on the child's missing episodes and overdue return
+ * interviews (M-R3, M-R4). */
+static int missing_sentence(jd_child_summary *o, const sctx *x, const char *first, jd_error *err)
+{
+    char a[48], b[48], ri[320] = "";
+    date_age(a, sizeof a, x->miss_first, x->dob);
+    date_age(b, sizeof b, x->miss_last, x->dob);
+    if (x->overdue)
+        snprintf(ri, sizeof ri,
+                 "; %zu %s no independent return interview was held within 72 "
+                 "hours of %s coming back",
+                 x->overdue, x->overdue == 1 ? "time" : "times", first);
+    char *t = x->missing == 1 ? dupf(err, "%s went missing once, on %s%s.", first, a, ri)
+                             : dupf(err, "%s went missing %zu times between %s and %s%s.",
+                                    first, x->missing, a, b, ri);
+    return add_sentence(o, t, dupf(err, "missing reports; M-R3%s", x->overdue ? " M-R4" : ""),
+                        err);
+}
+
+/* The sentence on disclosures not recorded as crimes (R-C1). */
+static int unrecorded_sentence(jd_child_summary *o, const sctx *x, const char *first,
+                               jd_error *err)
+{
+    jd_buf w = JD_BUF_INIT(1024);
+    for (size_t k = 0; k < x->n_crimes; k++)
+        if (jd_buf_printf(&w, "%s%s", k ? (k + 1 == x->n_crimes ? " and " : ", ") : "",
+                          x->crimes[k]) < 0) {
+            jd_buf_dispose(&w);
+            return jd_oom(err);
+        }
+    char *t = x->unrecorded == 1
+                  ? dupf(err,
+                         "One disclosure of a possible crime against %s (%s) was not "
+                         "recorded as a crime.",
+                         first, jd_buf_cstr(&w))
+                  : dupf(err,
+                         "%zu disclosures of possible crimes against %s, such as %s, "
+                         "were not recorded as crimes.",
+                         x->unrecorded, first, jd_buf_cstr(&w));
+    jd_buf_dispose(&w);
+    return add_sentence(o, t, dupf(err, "%s (R-C1)", x->crime_codes), err);
+}
+
+/* The sentence on the exploitation network the child is linked to (T4). */
+static int network_sentence(jd_child_summary *o, const sctx *x, const char *first, jd_error *err)
+{
+    char since[64] = "";
+    if (x->net_since) {
+        char d[48];
+        date_age(d, sizeof d, x->net_since, x->dob);
+        snprintf(since, sizeof since, "Since %s", d);
+    }
+    char *t = dupf(err,
+                   "%s%s%s is linked to a group of %d %s and %d %s through shared events, "
+                   "vehicles, phones or addresses.",
+                   since, *since ? ", " : "", first, x->net_adults,
+                   x->net_adults == 1 ? "adult" : "adults", x->net_children,
+                   x->net_children == 1 ? "child" : "children");
+    return add_sentence(o, t, dupf(err, "T4 (exploitation network)"), err);
 }
 
 int jd_child_summary_build(jd_child_summary *out, jd_store *s, jd_screener *scr,
@@ -619,8 +676,8 @@ int jd_child_summary_build(jd_child_summary *out, jd_store *s, jd_screener *scr,
     const char *nm = name && *name ? name : "This person";
     copy(x.first, sizeof x.first, nm, strcspn(nm, " "));
     const char *first = x.first;
-    bool ran = false;
-    int rc = jd_alerts_stored(s, &ran, on_alert, &x, err);
+    /* the alerts that may be about her, not every alert of the county */
+    int rc = jd_query__alerts_about(s, person_id, on_alert, &x, err);
     if (rc < 0)
         goto out;
     json_t *ex = x.car ? json_object_get(x.car, "explanation") : NULL;
@@ -678,60 +735,12 @@ int jd_child_summary_build(jd_child_summary *out, jd_store *s, jd_screener *scr,
             (rc = signs_sentence(&o, &x, first, ex, line0, err)) < 0)
             goto out;
     }
-    if (x.missing) {
-        char a[48], b[48], ri[320] = "";
-        date_age(a, sizeof a, x.miss_first, x.dob);
-        date_age(b, sizeof b, x.miss_last, x.dob);
-        if (x.overdue)
-            snprintf(ri, sizeof ri,
-                     "; %zu %s no independent return interview was held within 72 "
-                     "hours of %s coming back",
-                     x.overdue, x.overdue == 1 ? "time" : "times", first);
-        char *t = x.missing == 1 ? dupf(err, "%s went missing once, on %s%s.", first, a, ri)
-                                 : dupf(err, "%s went missing %zu times between %s and %s%s.",
-                                        first, x.missing, a, b, ri);
-        if ((rc = add_sentence(
-                 &o, t, dupf(err, "missing reports; M-R3%s", x.overdue ? " M-R4" : ""), err)) < 0)
-            goto out;
-    }
-    if (x.unrecorded) {
-        jd_buf w = JD_BUF_INIT(1024);
-        for (size_t k = 0; k < x.n_crimes; k++)
-            if (jd_buf_printf(&w, "%s%s", k ? (k + 1 == x.n_crimes ? " and " : ", ") : "",
-                              x.crimes[k]) < 0) {
-                jd_buf_dispose(&w);
-                rc = oom(err);
-                goto out;
-            }
-        char *t = x.unrecorded == 1
-                      ? dupf(err,
-                             "One disclosure of a possible crime against %s (%s) was not "
-                             "recorded as a crime.",
-                             first, jd_buf_cstr(&w))
-                      : dupf(err,
-                             "%zu disclosures of possible crimes against %s, such as %s, "
-                             "were not recorded as crimes.",
-                             x.unrecorded, first, jd_buf_cstr(&w));
-        jd_buf_dispose(&w);
-        if ((rc = add_sentence(&o, t, dupf(err, "%s (R-C1)", x.crime_codes), err)) < 0)
-            goto out;
-    }
-    if (x.in_network) {
-        char since[64] = "";
-        if (x.net_since) {
-            char d[48];
-            date_age(d, sizeof d, x.net_since, x.dob);
-            snprintf(since, sizeof since, "Since %s", d);
-        }
-        char *t = dupf(err,
-                       "%s%s%s is linked to a group of %d %s and %d %s through shared events, "
-                       "vehicles, phones or addresses.",
-                       since, *since ? ", " : "", first, x.net_adults,
-                       x.net_adults == 1 ? "adult" : "adults", x.net_children,
-                       x.net_children == 1 ? "child" : "children");
-        if ((rc = add_sentence(&o, t, dupf(err, "T4 (exploitation network)"), err)) < 0)
-            goto out;
-    }
+    if (x.missing && (rc = missing_sentence(&o, &x, first, err)) < 0)
+        goto out;
+    if (x.unrecorded && (rc = unrecorded_sentence(&o, &x, first, err)) < 0)
+        goto out;
+    if (x.in_network && (rc = network_sentence(&o, &x, first, err)) < 0)
+        goto out;
     if (o.n < JD_SUMMARY_MAX && x.language) {
         char *t =
             dupf(err, "%zu %s about %s use wording that blames the child for what adults did.",

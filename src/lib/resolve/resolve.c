@@ -161,15 +161,15 @@ static void pool_free(pool *p)
 typedef struct rref {
     uint32_t agency, ref;
     uint32_t fore[NV], sur[NV];
-    uint32_t dob[NV];    /* yyyymmdd; mm or dd 0 when partial */
+    uint32_t dob[NV]; /* yyyymmdd; mm or dd 0 when partial */
     uint32_t pc[NV], phone[NV];
-    uint32_t pcd[NV];    /* each postcode's district (outward code), 0 none */
-    uint8_t pcs[NV];     /* and its sector: the byte after the space */
+    uint32_t pcd[NV]; /* each postcode's district (outward code), 0 none */
+    uint8_t pcs[NV];  /* and its sector: the byte after the space */
     uint32_t nhs[2], upn[2], other, addr, name;
     int16_t by_lo, by_hi; /* birth years allowed by recorded ages */
     uint8_t nfore, nsur, ndob, npc, nphone, nnhs, nupn;
     char gender;
-    uint8_t gmask; /* genders of all its mentions: 1 F, 2 M */
+    uint8_t gmask;    /* genders of all its mentions: 1 F, 2 M */
     uint16_t ngen[2]; /* mentions recording F, M */
     bool child;
     uint32_t mentions;
@@ -183,8 +183,7 @@ typedef struct rref {
  * at end[f]; a ref with more than HOT_V values keeps them in R->spill
  * (v[0] its index). view() unpacks a record for the comparisons.
  */
-enum { HF_FORE, HF_SUR, HF_DOB, HF_PC, HF_PCD, HF_PHONE, HF_NHS, HF_UPN, HF_OTHER, HF_ADDR,
-       HF_N };
+enum { HF_FORE, HF_SUR, HF_DOB, HF_PC, HF_PCD, HF_PHONE, HF_NHS, HF_UPN, HF_OTHER, HF_ADDR, HF_N };
 enum { HOT_V = 11, HOT_MAXV = 6 * NV + 2 * 2 + 2 };
 typedef struct hot {
     uint8_t end[HF_N];
@@ -224,8 +223,8 @@ static void add_id(uint32_t *arr, uint8_t *n, uint8_t max, uint32_t v)
 /* ---- fields and levels ---- */
 
 enum { F_FORE, F_SUR, F_DOB, F_PC, F_PHONE, F_GENDER, F_OTHER, F_ADDR, NF };
-static const char *const field_name[NF] = {"forename", "surname", "dob", "postcode",
-                                           "phone", "gender", "other_id", "address"};
+static const char *const field_name[NF] = {"forename", "surname", "dob",      "postcode",
+                                           "phone",    "gender",  "other_id", "address"};
 /* Name levels: L_SOUND is Double Metaphone agreement where Jaro-Winkler
  * sees little (Catherine / Kathryn 0.76, Gough / Goff 0.71, Hughes / Hews). */
 enum { L_DIFF, L_SOUND, L_SIMILAR, L_CLOSE, L_EXACT };
@@ -289,15 +288,15 @@ typedef struct rs {
     hot_spill *spill; /* values of refs with more than HOT_V */
     size_t nspill;
     variants var;
-    uint32_t *tf;               /* name id (pool offset) -> uses by refs */
+    uint32_t *tf; /* name id (pool offset) -> uses by refs */
     size_t ntf;
-    size_t tf_n;                /* refs the term frequencies count (frozen: the last full run's) */
+    size_t tf_n; /* refs the term frequencies count (frozen: the last full run's) */
     /* incremental runs: refs whose fingerprint changed, and (set by block)
      * refs in a block the changed refs pushed over block_cap; NULL otherwise */
     const uint8_t *chg;
     uint8_t *over;
-    double *tfw;                /* [f * TFW_N + count]: tf_weight's log2(m / u), F_FORE/F_SUR */
-    uint64_t *refkey;           /* (agency id << 32 | ref id) + 1 -> index in refidx */
+    double *tfw;      /* [f * TFW_N + count]: tf_weight's log2(m / u), F_FORE/F_SUR */
+    uint64_t *refkey; /* (agency id << 32 | ref id) + 1 -> index in refidx */
     uint32_t *refidx;
     size_t nrefslots;
     model md;
@@ -305,6 +304,9 @@ typedef struct rs {
     /* Cannot-links from shared events (see event_cannot_links): ref i may
      * never be one person with refs nl_to[nl_off[i] .. nl_off[i + 1]). */
     uint32_t *nl_off, *nl_to;
+    /* Every ref named in one event with ref i (any role or name): the
+     * people a ref with no place of its own is found with (households). */
+    uint32_t *co_off, *co_to;
     /* while loading: (event id << 32 | mention number), and per mention
      * its ref, role and names (NULL: not collected) */
     vec *ev_keys, *ev_info;
@@ -610,7 +612,10 @@ static int dob_pair(uint32_t a, uint32_t b)
     int diff = (ya != yb) + (ma != mb) + (da != db);
     if (diff == 1) {
         if (ya != yb)
-            return (ya > yb ? ya - yb : yb - ya) == 1 || (ya % 10 != yb % 10) + (ya / 10 != yb / 10) == 1 ? 2 : 0;
+            return (ya > yb ? ya - yb : yb - ya) == 1 ||
+                           (ya % 10 != yb % 10) + (ya / 10 != yb / 10) == 1
+                       ? 2
+                       : 0;
         unsigned x = ma != mb ? ma : da, y = ma != mb ? mb : db;
         if (x % 10 == y % 10 || x / 10 == y / 10)
             return 2; /* one digit off */
@@ -1036,7 +1041,9 @@ static int on_mention(const jd_mention_row *m, void *payload)
         if (!k || !e)
             return JD_ENOMEM;
         *k = (uint64_t)m->event_id << 32 | R->nev++;
-        *e = (ev_mention){(uint32_t)(r - R->r), pool_add(&R->ids, m->role ? m->role : "", m->role ? strlen(m->role) : 0), fid, sid};
+        *e = (ev_mention){(uint32_t)(r - R->r),
+                          pool_add(&R->ids, m->role ? m->role : "", m->role ? strlen(m->role) : 0),
+                          fid, sid};
     }
     /* display name: the most frequent raw "forenames surname" of the ref */
     char raw[160];
@@ -1080,8 +1087,8 @@ static bool has_full_date(const rref *r)
 /* American Soundex of an ASCII-folded name: a blocking key only. */
 static void soundex(const char *s, char out[5])
 {
-    static const char code[26] = {0, '1', '2', '3', 0, '1', '2', 0, 0, '2', '2', '4', '5',
-                                  '5', 0, '1', '2', '6', '2', '3', 0, '1', 0, '2', 0, '2'};
+    static const char code[26] = {0,   '1', '2', '3', 0,   '1', '2', 0, 0,   '2', '2', '4', '5',
+                                  '5', 0,   '1', '2', '6', '2', '3', 0, '1', 0,   '2', 0,   '2'};
     int k = 0;
     char last = 0;
     for (; *s && k < 4; s++) {
@@ -1217,39 +1224,39 @@ static int cmp_u64(const void *a, const void *b)
  * a pass; a pass whose digit is the same everywhere is skipped (the order is
  * already right for it). One body for the types sorted here.
  */
-#define RADIX16(T, KEY)                                                          \
-    {                                                                            \
-        T *tmp = malloc(n * sizeof *tmp);                                        \
-        size_t *cnt = malloc(65536 * sizeof *cnt);                               \
-        if (!tmp || !cnt) {                                                      \
-            free(tmp);                                                           \
-            free(cnt);                                                           \
-            return JD_ENOMEM;                                                    \
-        }                                                                        \
-        T *src = v, *dst = tmp;                                                  \
-        for (int shift = 0; shift < 64; shift += 16) {                           \
-            memset(cnt, 0, 65536 * sizeof *cnt);                                 \
-            for (size_t i = 0; i < n; i++)                                       \
-                cnt[(KEY(src[i]) >> shift) & 0xffff]++;                          \
-            if (cnt[(KEY(src[0]) >> shift) & 0xffff] == n)                       \
-                continue;                                                        \
-            size_t sum = 0;                                                      \
-            for (size_t d = 0; d < 65536; d++) {                                 \
-                size_t c = cnt[d];                                               \
-                cnt[d] = sum;                                                    \
-                sum += c;                                                        \
-            }                                                                    \
-            for (size_t i = 0; i < n; i++)                                       \
-                dst[cnt[(KEY(src[i]) >> shift) & 0xffff]++] = src[i];            \
-            T *t = src;                                                          \
-            src = dst;                                                           \
-            dst = t;                                                             \
-        }                                                                        \
-        if (src != v)                                                            \
-            memcpy(v, src, n * sizeof *v);                                       \
-        free(tmp);                                                               \
-        free(cnt);                                                               \
-        return JD_OK;                                                            \
+#define RADIX16(T, KEY)                                                                            \
+    {                                                                                              \
+        T *tmp = malloc(n * sizeof *tmp);                                                          \
+        size_t *cnt = malloc(65536 * sizeof *cnt);                                                 \
+        if (!tmp || !cnt) {                                                                        \
+            free(tmp);                                                                             \
+            free(cnt);                                                                             \
+            return JD_ENOMEM;                                                                      \
+        }                                                                                          \
+        T *src = v, *dst = tmp;                                                                    \
+        for (int shift = 0; shift < 64; shift += 16) {                                             \
+            memset(cnt, 0, 65536 * sizeof *cnt);                                                   \
+            for (size_t i = 0; i < n; i++)                                                         \
+                cnt[(KEY(src[i]) >> shift) & 0xffff]++;                                            \
+            if (cnt[(KEY(src[0]) >> shift) & 0xffff] == n)                                         \
+                continue;                                                                          \
+            size_t sum = 0;                                                                        \
+            for (size_t d = 0; d < 65536; d++) {                                                   \
+                size_t c = cnt[d];                                                                 \
+                cnt[d] = sum;                                                                      \
+                sum += c;                                                                          \
+            }                                                                                      \
+            for (size_t i = 0; i < n; i++)                                                         \
+                dst[cnt[(KEY(src[i]) >> shift) & 0xffff]++] = src[i];                              \
+            T *t = src;                                                                            \
+            src = dst;                                                                             \
+            dst = t;                                                                               \
+        }                                                                                          \
+        if (src != v)                                                                              \
+            memcpy(v, src, n * sizeof *v);                                                         \
+        free(tmp);                                                                                 \
+        free(cnt);                                                                                 \
+        return JD_OK;                                                                              \
     }
 #define U64_KEY(x) (x)
 #define KV_KEY(x) ((x).key)
@@ -1410,7 +1417,7 @@ int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t c
     *out = NULL;
     *nout = 0;
     uint32_t *start = calloc((size_t)nrefs + 2, sizeof *start); /* per ref, into pos */
-    uint32_t *pos = malloc((nk ? nk : 1) * sizeof *pos);     /* key entries of kept runs */
+    uint32_t *pos = malloc((nk ? nk : 1) * sizeof *pos);        /* key entries of kept runs */
     if (!start || !pos || nk > UINT32_MAX) {
         free(start);
         free(pos);
@@ -1538,7 +1545,8 @@ static void *keys_range(void *arg)
             rc |= key_push(keys, 3, b, i);
             unsigned y = v / 10000, mo = v / 100 % 100, dd = v % 100;
             if (dd <= 12 && dd != mo) {
-                snprintf(b, sizeof b, "%u|%c", y * 10000 + dd * 100 + mo, r->gender ? r->gender : '?');
+                snprintf(b, sizeof b, "%u|%c", y * 10000 + dd * 100 + mo,
+                         r->gender ? r->gender : '?');
                 rc |= key_push(keys, 3, b, i);
             }
             for (uint8_t f = 0; f < r->nfore; f++) {
@@ -1600,7 +1608,8 @@ static void *keys_range(void *arg)
                             continue;
                         }
                         e->key = (rule_key(11, jd_hash64(k, sizeof k, 11 * 0x9e3779b97f4a7c15ULL)) &
-                                  ~UINT64_C(1)) | (lost ? 1 : 0);
+                                  ~UINT64_C(1)) |
+                                 (lost ? 1 : 0);
                         e->ref = i;
                     }
                 }
@@ -1707,8 +1716,11 @@ static int block(rs *R, vec *pairs, int cap, int threads)
     key_job job[MAX_THREADS];
     vec keys = {.sz = sizeof(kv)}, *parts[MAX_THREADS] = {NULL};
     for (int t = 0; t < threads; t++)
-        job[t] = (key_job){R, (uint32_t)share(R->n, t, threads),
-                           (uint32_t)share(R->n, t + 1, threads), {.sz = sizeof(kv)}, JD_OK};
+        job[t] = (key_job){R,
+                           (uint32_t)share(R->n, t, threads),
+                           (uint32_t)share(R->n, t + 1, threads),
+                           {.sz = sizeof(kv)},
+                           JD_OK};
     run_jobs(keys_range, job, sizeof *job, threads);
     int rc = JD_OK;
     for (int t = 0; t < threads; t++) {
@@ -1742,8 +1754,8 @@ static int block(rs *R, vec *pairs, int cap, int threads)
     }
     uint64_t *pp = NULL;
     size_t np = 0;
-    rc = jd_resolve__pairs(k, n11, (uint32_t)R->n, (size_t)(cap > 0 ? cap : 0), threads, &pp,
-                           &np, R->st.pairs_by_rule, &R->st.skipped_blocks);
+    rc = jd_resolve__pairs(k, n11, (uint32_t)R->n, (size_t)(cap > 0 ? cap : 0), threads, &pp, &np,
+                           R->st.pairs_by_rule, &R->st.skipped_blocks);
     free(keys.p);
     if (rc == JD_OK && probe.n)
         rc = merge_pairs(&pp, &np, probe.p, probe.n);
@@ -1843,8 +1855,7 @@ static void *em_range(void *arg)
     return NULL;
 }
 
-static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int iters,
-                     int threads)
+static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int iters, int threads)
 {
     model *md = &R->md;
     /* u: agreement levels among random pairs (almost all non-matches) */
@@ -1873,11 +1884,14 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
     }
     /* A prior of 2,000 pseudo-pairs from a typical county keeps u sane when
      * the input is tiny; on real volumes the sample outweighs it. */
-    static const double u0[NF][5] = {
-        {0.92, 0.01, 0.04, 0.02, 0.01},    {0.94, 0.01, 0.03, 0.01, 0.01},
-        {0.96, 0.03, 0.008, 0.001, 0.001}, {0.90, 0.08, 0.015, 0.005},
-        {0.999, 0.001},                    {0.5, 0.5},
-        {0.998, 0.001, 0.001},             {0.97, 0.02, 0.01}};
+    static const double u0[NF][5] = {{0.92, 0.01, 0.04, 0.02, 0.01},
+                                     {0.94, 0.01, 0.03, 0.01, 0.01},
+                                     {0.96, 0.03, 0.008, 0.001, 0.001},
+                                     {0.90, 0.08, 0.015, 0.005},
+                                     {0.999, 0.001},
+                                     {0.5, 0.5},
+                                     {0.998, 0.001, 0.001},
+                                     {0.97, 0.02, 0.01}};
     for (int f = 0; f < NF; f++) {
         double tot = 0;
         for (int l = 0; l < nlevels[f]; l++)
@@ -2085,8 +2099,7 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
                  : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c);
     lf = lv[F_FORE];
     /* a phone in common, unless both names differ (a household's landline) */
-    if (set_level(va.phone, va.nphone, vb.phone, vb.nphone) == 1 &&
-        !(lf == L_DIFF && ls == L_DIFF))
+    if (set_level(va.phone, va.nphone, vb.phone, vb.nphone) == 1 && !(lf == L_DIFF && ls == L_DIFF))
         return true;
     if (has_full_dob(&va) && has_full_dob(&vb)) {
         /* both names and a date of birth, exact or swapped (a name that
@@ -2143,7 +2156,8 @@ static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int 
                  : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c);
     lf = lv[F_FORE];
     int ld = dob_level(&va, &vb);
-    if (lf <= L_DIFF || ls == L_DIFF || ld == 0 || (va.gender && vb.gender && va.gender != vb.gender))
+    if (lf <= L_DIFF || ls == L_DIFF || ld == 0 ||
+        (va.gender && vb.gender && va.gender != vb.gender))
         return 0; /* no first name, or names, dates or genders that differ */
     bool place = same_place(R, &va, &vb);
     /* names with no place and no date of birth to back them: the names
@@ -2267,14 +2281,35 @@ bool jd_resolve__ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t n
     return ages_apart(lo_a, hi_a, dob_a, nda, lo_b, hi_b, dob_b, ndb);
 }
 
+/* Are two names one adjacent transposition apart (Jamse, James)? A typing
+ * slip that two given names rarely differ by: twins and siblings differ
+ * by a letter (Jack, Jake; Amara, Amari). */
+static bool transposed(const char *x, const char *y)
+{
+    size_t n = strlen(x), i = 0;
+    if (n != strlen(y) || n < 3)
+        return false;
+    while (i < n && x[i] == y[i])
+        i++;
+    if (i + 1 >= n || x[i] != y[i + 1] || x[i + 1] != y[i])
+        return false;
+    return !strcmp(x + i + 2, y + i + 2);
+}
+
+bool jd_resolve__transposed(const char *x, const char *y)
+{
+    return transposed(x, y);
+}
+
 /* Are two first names one person's: the same, variants (the nicknames
- * file) or an initial and a name it begins? */
+ * file), an initial and a name it begins, or one adjacent transposition
+ * apart? */
 static bool same_first_name(const rs *R, uint32_t a, uint32_t b)
 {
     if (a == b || variant_match(R, a, b))
         return true;
     const char *x = pool_str(&R->names, a), *y = pool_str(&R->names, b);
-    return (!x[1] || !y[1]) && x[0] == y[0];
+    return ((!x[1] || !y[1]) && x[0] == y[0]) || transposed(x, y);
 }
 
 /*
@@ -2458,6 +2493,275 @@ static int64_t join_sparse(const rs *R, cl *c, deferred *d, size_t nd, const dec
     return joined;
 }
 
+/*
+ * Households (issue 16): the people at one address. A sparse ref that
+ * join_sparse left on its own (no link singled out a person: a call
+ * handler's "Mrs Khan", a girl of 12 at the address with no name, a first
+ * name with no place in an event that names her mother) joins the one
+ * household member whose details fit, when exactly one does.
+ *
+ * The household of a ref is every ref written at its address, or at its
+ * postcode where one side has no address; a ref with no place of its own
+ * takes the places of the people named with it in its events (the parent
+ * reporting a child). A member fits when its cluster holds a full ref
+ * (both names and a date of birth), none of the cannot-links holds, its
+ * gender does not differ, its dates of birth or ages fit the ref's age, and
+ * each name the ref carries is one of its names (first name: the same, a
+ * variant, an initial or close; surname: close or exact, either order; a
+ * lone name either). The ref must carry a first name, an age, or a
+ * surname and a gender: "Mrs Stevens" joins the household's one woman of
+ * that name, and stays apart where a mother and a daughter live (a gender
+ * alone is too little: the household is every ref ever written at the
+ * address). Twins and siblings of one age stay apart by their first names;
+ * a ref that fits two members stays apart.
+ */
+typedef struct hh_index {
+    uint64_t *k; /* (place id << 32 | ref), sorted */
+    size_t n;
+} hh_index;
+
+/* Refs at place `id` in an index: [*lo, return). */
+static size_t hh_range(const hh_index *x, uint32_t id, size_t *lo)
+{
+    size_t a = 0, b = x->n;
+    uint64_t key = (uint64_t)id << 32;
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        if (x->k[m] < key)
+            a = m + 1;
+        else
+            b = m;
+    }
+    *lo = a;
+    while (b < x->n && x->k[b] >> 32 == id)
+        b++;
+    return b;
+}
+
+/* The first names of a cluster hold one that is `f` (same, a variant, an
+ * initial, or close: Sophie, Sophia)? Twins a letter apart both fit, and
+ * a ref that fits two stays apart. */
+static bool hh_first_fits(const rs *R, const cl *x, uint32_t f, lvcache *lc)
+{
+    for (uint8_t i = 0; i < x->nfn; i++)
+        if (same_first_name(R, x->fn[i], f) ||
+            name_level(R, &x->fn[i], 1, &f, 1, true, lc) >= L_CLOSE)
+            return true;
+    return false;
+}
+
+/* Does some ref of cluster root r carry surname `sur` (close or exact, or
+ * written as a forename)? Walks at most 64 members. */
+static bool hh_sur_fits(const rs *R, cl *c, uint32_t r, uint32_t sur, lvcache *lc)
+{
+    uint32_t m = r;
+    int walked = 0;
+    do {
+        const rref *x = &R->r[m];
+        if (name_level(R, x->sur, x->nsur, &sur, 1, false, lc) >= L_CLOSE ||
+            name_level(R, x->fore, x->nfore, &sur, 1, false, lc) >= L_EXACT)
+            return true;
+        m = c[m].next;
+    } while (m != r && ++walked < 64);
+    return false;
+}
+
+enum { HH_KEYS = 16, HH_MEMBERS = 96, HH_CAND = 8 };
+
+/* Add a ref's places to the key lists (addresses, postcodes). */
+static void hh_keys(const rs *R, uint32_t i, uint32_t *ad, int *na, uint32_t *pc, int *np)
+{
+    const rref *r = &R->r[i];
+    if (r->addr) {
+        int k = 0;
+        while (k < *na && ad[k] != r->addr)
+            k++;
+        if (k == *na && *na < HH_KEYS)
+            ad[(*na)++] = r->addr;
+    }
+    for (uint8_t p = 0; p < r->npc; p++) {
+        int k = 0;
+        while (k < *np && pc[k] != r->pc[p])
+            k++;
+        if (k == *np && *np < HH_KEYS)
+            pc[(*np)++] = r->pc[p];
+    }
+}
+
+/* The refs at each address (ax) and postcode (px); -1 without memory. */
+static int hh_build(const rs *R, hh_index *ax, hh_index *px)
+{
+    ax->n = px->n = 0;
+    ax->k = malloc((R->n ? R->n : 1) * sizeof *ax->k);
+    px->k = malloc((R->n * NV + 1) * sizeof *px->k);
+    if (!ax->k || !px->k) {
+        free(ax->k);
+        free(px->k);
+        ax->k = px->k = NULL;
+        return -1;
+    }
+    for (uint32_t i = 0; i < R->n; i++) {
+        if (R->r[i].addr)
+            ax->k[ax->n++] = (uint64_t)R->r[i].addr << 32 | i;
+        for (uint8_t p = 0; p < R->r[i].npc; p++)
+            px->k[px->n++] = (uint64_t)R->r[i].pc[p] << 32 | i;
+    }
+    if (jd_resolve__radix_sort_u64(ax->k, ax->n) < 0)
+        qsort(ax->k, ax->n, sizeof *ax->k, cmp_u64);
+    if (jd_resolve__radix_sort_u64(px->k, px->n) < 0)
+        qsort(px->k, px->n, sizeof *px->k, cmp_u64);
+    return 0;
+}
+
+/* A sparse ref that carries enough to tell a household's members apart. */
+static bool hh_eligible(const rs *R, uint32_t s)
+{
+    const rref *sr = &R->r[s];
+    uint32_t g = sr->gmask == 1 || sr->gmask == 2 ? sr->gmask : 0;
+    return sparse_ref(R, s) &&
+           (sr->nfore > 0 || sr->by_lo != 0 || sr->ndob > 0 || (sr->nsur > 0 && g));
+}
+
+/* An incremental run (in: the refs re-resolved): does out-of-scope sparse
+ * ref s have a household member in scope (its decision may change)? */
+static bool hh_touches_scope(const rs *R, uint32_t s, const hh_index *ax, const hh_index *px,
+                             const uint8_t *in)
+{
+    uint32_t ad[HH_KEYS], pc[HH_KEYS];
+    int na = 0, np = 0;
+    hh_keys(R, s, ad, &na, pc, &np);
+    for (int side = 0; side < 2; side++)
+        for (int q = 0; q < (side ? np : na); q++) {
+            const hh_index *x = side ? px : ax;
+            size_t lo, hi = hh_range(x, side ? pc[q] : ad[q], &lo);
+            for (size_t e = lo; hi - lo <= HH_MEMBERS && e < hi; e++)
+                if (in[(uint32_t)x->k[e]])
+                    return true;
+        }
+    for (uint32_t e = R->co_off ? R->co_off[s] : 0; R->co_off && e < R->co_off[s + 1]; e++)
+        if (in[R->co_to[e]])
+            return true;
+    return false;
+}
+
+/*
+ * Returns the refs joined, or -1 without memory. An incremental run (in
+ * not NULL) joins only refs in scope; where a decision needs a ref outside
+ * it (a member of an in-scope ref's household, or an out-of-scope sparse
+ * ref whose household has a ref in scope), *need is set: the scope is not
+ * closed and the run resolves everything instead.
+ */
+static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t ndec, lvcache *lc,
+                              char **notes, const uint8_t *in, bool *need)
+{
+    hh_index ax = {0}, px = {0};
+    if (hh_build(R, &ax, &px) < 0)
+        return -1;
+    int64_t joined = 0;
+    for (uint32_t s = 0; s < R->n; s++) {
+        const rref *sr = &R->r[s];
+        if (!hh_eligible(R, s))
+            continue; /* too little to tell the household's members apart */
+        if (in && !in[s]) {
+            if (!*need && hh_touches_scope(R, s, &ax, &px, in))
+                *need = true;
+            continue;
+        }
+        uint32_t rs_ = find(c, s);
+        if (c[rs_].full)
+            continue;
+        uint32_t g = sr->gmask == 1 || sr->gmask == 2 ? sr->gmask : 0;
+        bool sur = sr->nsur > 0, age = sr->by_lo != 0 || sr->ndob > 0;
+        uint32_t ad[HH_KEYS], pc[HH_KEYS];
+        int na = 0, np = 0;
+        bool own = sr->addr || sr->npc;
+        hh_keys(R, s, ad, &na, pc, &np);
+        if (!own && R->co_off) /* the places of the people named with it */
+            for (uint32_t e = R->co_off[s]; e < R->co_off[s + 1]; e++) {
+                uint32_t t = R->co_to[e], rt = find(c, t), m = rt;
+                int walked = 0;
+                if (in && !in[t])
+                    *need = true;
+                do /* and of the person each of them is */
+                    hh_keys(R, m, ad, &na, pc, &np);
+                while ((m = c[m].next) != rt && ++walked < 32);
+            }
+        uint32_t cand[HH_CAND], via[HH_CAND];
+        int nc = 0;
+        bool over = false;
+        for (int side = 0; side < 2 && !over; side++) {
+            const hh_index *x = side ? &px : &ax;
+            int nk = side ? np : na;
+            for (int q = 0; q < nk && !over; q++) {
+                size_t lo, hi = hh_range(x, side ? pc[q] : ad[q], &lo);
+                if (hi - lo > HH_MEMBERS)
+                    continue; /* a block of flats or a shared postcode: too many */
+                for (size_t e = lo; e < hi && !over; e++) {
+                    uint32_t u = (uint32_t)x->k[e], r = find(c, u);
+                    /* by postcode only where one side has no address */
+                    if (side && R->r[u].addr && na && sr->addr)
+                        continue;
+                    if (in && !in[u]) {
+                        *need = true;
+                        continue;
+                    }
+                    if (r == rs_ || !c[r].full)
+                        continue;
+                    int k = 0;
+                    while (k < nc && cand[k] != r)
+                        k++;
+                    if (k < nc)
+                        continue;
+                    if (g && c[r].gmask && !(c[r].gmask & g))
+                        continue;
+                    if (age && !c[r].nd && !c[r].by_lo)
+                        continue;
+                    bool fits = true;
+                    /* a lone name may be a surname written in the
+                     * forenames (a housing officer's "Stevens, 14") */
+                    for (uint8_t f = 0; f < sr->nfore && fits; f++)
+                        fits = hh_first_fits(R, &c[r], sr->fore[f], lc) ||
+                               (!sur && hh_sur_fits(R, c, r, sr->fore[f], lc));
+                    for (uint8_t f = 0; f < sr->nsur && fits; f++)
+                        fits = hh_sur_fits(R, c, r, sr->sur[f], lc);
+                    int why;
+                    if (!fits || conflict(R, c, rs_, r, dv, ndec, false, &why))
+                        continue;
+                    if (sr->ndob && c[r].nd) { /* a partial date must fit a full one */
+                        bool dfit = false;
+                        for (uint8_t i = 0; i < sr->ndob && !dfit; i++)
+                            for (uint8_t j = 0; j < c[r].nd && !dfit; j++)
+                                dfit = dob_pair(sr->dob[i], c[r].dob[j]) > 0;
+                        if (!dfit)
+                            continue;
+                    }
+                    if (nc == HH_CAND) {
+                        over = true;
+                        break;
+                    }
+                    via[nc] = u;
+                    cand[nc++] = r;
+                }
+            }
+        }
+        if (nc != 1 || over)
+            continue;
+        merge(c, rs_, cand[0]);
+        joined++;
+        char buf[320];
+        snprintf(buf, sizeof buf,
+                 "%s:%s joined through %s:%s: the only member of the household at its %s "
+                 "whose names, gender and age fit",
+                 pool_str(&R->ids, sr->agency), pool_str(&R->ids, sr->ref),
+                 pool_str(&R->ids, R->r[via[0]].agency), pool_str(&R->ids, R->r[via[0]].ref),
+                 own ? "address" : "events' addresses");
+        note_add(&notes[s], buf);
+    }
+    free(ax.k);
+    free(px.k);
+    return joined;
+}
+
 typedef struct match_link {
     uint32_t a, b;
     double w;
@@ -2492,9 +2796,9 @@ typedef struct score_job {
     double threshold;
     vec links;
     int rc;
-    double maxw[NF]; /* the best weight each field can add (0 when missing) */
-    double need;     /* total weight at which a pair reaches the threshold */
-    int64_t skipped; /* pairs that could not reach it on their cheap fields */
+    double maxw[NF];  /* the best weight each field can add (0 when missing) */
+    double need;      /* total weight at which a pair reaches the threshold */
+    int64_t skipped;  /* pairs that could not reach it on their cheap fields */
     int64_t name_cut; /* nor once the forename, or both names, were compared */
 } score_job;
 
@@ -2507,8 +2811,7 @@ typedef struct score_job {
  * threshold, so the links are unchanged. A pair with the same strong
  * identifier is never refused (it is decisive whatever the rest).
  */
-static bool score_bounded(score_job *j, const rview *a, const rview *b, pair_score *ps,
-                          lvcache *c)
+static bool score_bounded(score_job *j, const rview *a, const rview *b, pair_score *ps, lvcache *c)
 {
     const rs *R = j->R;
     int *lv = ps->lv;
@@ -2661,6 +2964,8 @@ static void rs_free(rs *R)
     free(R->refidx);
     free(R->nl_off);
     free(R->nl_to);
+    free(R->co_off);
+    free(R->co_to);
 }
 
 /* Index (agency, person_ref) -> ref number, once every ref is loaded. */
@@ -2745,10 +3050,10 @@ static int build_hot(rs *R)
         hot *h = &R->h[i];
         uint32_t v[HOT_MAXV];
         uint8_t n = 0;
-        const uint32_t *src[HF_N] = {r->fore, r->sur, r->dob, r->pc, r->pcd, r->phone, r->nhs,
-                                     r->upn, &r->other, &r->addr};
-        const uint8_t cnt[HF_N] = {r->nfore, r->nsur, r->ndob, r->npc, r->npc, r->nphone,
-                                   r->nnhs, r->nupn, r->other != 0, r->addr != 0};
+        const uint32_t *src[HF_N] = {r->fore,  r->sur, r->dob, r->pc,     r->pcd,
+                                     r->phone, r->nhs, r->upn, &r->other, &r->addr};
+        const uint8_t cnt[HF_N] = {r->nfore,  r->nsur, r->ndob, r->npc,        r->npc,
+                                   r->nphone, r->nnhs, r->nupn, r->other != 0, r->addr != 0};
         for (int f = 0; f < HF_N; f++) {
             memcpy(v + n, src[f], cnt[f] * sizeof *v);
             n = (uint8_t)(n + cnt[f]);
@@ -2785,6 +3090,32 @@ static int build_hot(rs *R)
  * list of attendees says little about any two of them). The pairs become
  * per-ref lists (nl_off, nl_to), both directions. JD_OK or JD_ENOMEM.
  */
+/* Per-ref lists from (a << 32 | b) pairs, both directions already in
+ * `pairs`: sorted and de-duplicated in place, then *off[i] .. *off[i + 1]
+ * index ref i's partners in *to. Returns the partners listed, or -1
+ * without memory. */
+static int64_t pair_lists(const rs *R, vec *pairs, uint32_t **off, uint32_t **to)
+{
+    uint64_t *pp = pairs->p;
+    *off = calloc(R->n + 2, sizeof **off);
+    if (!*off || jd_resolve__radix_sort_u64(pp, pairs->n) < 0)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < pairs->n; i++) /* de-duplicated in place */
+        if (!n || pp[n - 1] != pp[i])
+            pp[n++] = pp[i];
+    *to = malloc((n ? n : 1) * sizeof **to);
+    if (!*to)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        (*to)[i] = (uint32_t)pp[i];
+        (*off)[(pp[i] >> 32) + 1]++;
+    }
+    for (size_t i = 0; i < R->n; i++)
+        (*off)[i + 1] += (*off)[i];
+    return (int64_t)n;
+}
+
 static int event_cannot_links(rs *R, vec *keys, vec *info)
 {
     enum { EV_CAP = 32 };
@@ -2792,10 +3123,9 @@ static int event_cannot_links(rs *R, vec *keys, vec *info)
     const ev_mention *e = info->p;
     if (jd_resolve__radix_sort_u64(k, keys->n) < 0)
         return JD_ENOMEM;
-    R->nl_off = calloc(R->n + 2, sizeof *R->nl_off);
-    if (!R->nl_off)
-        return JD_ENOMEM;
-    vec pairs = {.sz = sizeof(uint64_t)};
+    /* pairs: cannot-links; co: every two refs named in one event (the
+     * households of join_household) */
+    vec pairs = {.sz = sizeof(uint64_t)}, co = {.sz = sizeof(uint64_t)};
     for (size_t i = 0, j; i < keys->n; i = j) {
         j = i + 1;
         while (j < keys->n && k[j] >> 32 == k[i] >> 32)
@@ -2807,40 +3137,34 @@ static int event_cannot_links(rs *R, vec *keys, vec *info)
                 const ev_mention *x = &e[(uint32_t)k[a]], *y = &e[(uint32_t)k[b]];
                 bool names = (x->fore && y->fore && x->fore != y->fore) ||
                              (x->sur && y->sur && x->sur != y->sur);
-                if (x->ref == y->ref || (x->role == y->role && !names))
+                if (x->ref == y->ref)
                     continue;
-                uint64_t *p = vec_push(&pairs), *q = vec_push(&pairs);
-                if (!p || !q) {
-                    free(pairs.p);
-                    return JD_ENOMEM;
-                }
+                uint64_t *p = vec_push(&co), *q = vec_push(&co);
+                if (!p || !q)
+                    goto nomem;
+                *p = (uint64_t)x->ref << 32 | y->ref;
+                *q = (uint64_t)y->ref << 32 | x->ref;
+                if (x->role == y->role && !names)
+                    continue;
+                p = vec_push(&pairs);
+                q = vec_push(&pairs);
+                if (!p || !q)
+                    goto nomem;
                 *p = (uint64_t)x->ref << 32 | y->ref;
                 *q = (uint64_t)y->ref << 32 | x->ref;
             }
     }
-    uint64_t *pp = pairs.p;
-    if (jd_resolve__radix_sort_u64(pp, pairs.n) < 0) {
-        free(pairs.p);
-        return JD_ENOMEM;
-    }
-    size_t n = 0;
-    for (size_t i = 0; i < pairs.n; i++) /* de-duplicated in place */
-        if (!n || pp[n - 1] != pp[i])
-            pp[n++] = pp[i];
-    R->nl_to = malloc((n ? n : 1) * sizeof *R->nl_to);
-    if (!R->nl_to) {
-        free(pairs.p);
-        return JD_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        R->nl_to[i] = (uint32_t)pp[i];
-        R->nl_off[(pp[i] >> 32) + 1]++;
-    }
-    for (size_t i = 0; i < R->n; i++)
-        R->nl_off[i + 1] += R->nl_off[i];
-    R->st.event_cannot_links = (int64_t)n / 2;
+    int64_t n = pair_lists(R, &pairs, &R->nl_off, &R->nl_to);
+    if (n < 0 || pair_lists(R, &co, &R->co_off, &R->co_to) < 0)
+        goto nomem;
+    R->st.event_cannot_links = n / 2;
     free(pairs.p);
+    free(co.p);
     return JD_OK;
+nomem:
+    free(pairs.p);
+    free(co.p);
+    return JD_ENOMEM;
 }
 
 /* Are refs a and b named as two people in one event? */
@@ -2973,8 +3297,8 @@ static json_t *model_json(const model *md)
             json_array_append_new(m, json_real(md->m[f][l]));
             json_array_append_new(u, json_real(md->u[f][l]));
         }
-        json_array_append_new(fs, json_pack("{s:s,s:o,s:o}", "field", field_name[f], "m", m,
-                                            "u", u));
+        json_array_append_new(fs,
+                              json_pack("{s:s,s:o,s:o}", "field", field_name[f], "m", m, "u", u));
     }
     return json_pack("{s:o,s:f,s:f}", "fields", fs, "lambda", md->lambda, "threshold",
                      md->threshold);
@@ -3014,7 +3338,8 @@ static int params_tf(rs *R, const char *text)
         R->tf[id] = R->tf[id] ? 1 : 0;
     const char *name;
     json_t *v;
-    json_object_foreach(tf, name, v) {
+    json_object_foreach(tf, name, v)
+    {
         uint32_t id = pool_find(&R->names, name, strlen(name));
         if (id && id < R->ntf)
             R->tf[id] = (uint32_t)json_integer_value(v);
@@ -3041,8 +3366,10 @@ static int model_from_json(model *md, const char *text)
     }
     for (int f = 0; f < NF; f++)
         for (int l = 0; l < nlevels[f]; l++) {
-            md->m[f][l] = json_real_value(json_array_get(json_object_get(json_array_get(fs, f), "m"), l));
-            md->u[f][l] = json_real_value(json_array_get(json_object_get(json_array_get(fs, f), "u"), l));
+            md->m[f][l] =
+                json_real_value(json_array_get(json_object_get(json_array_get(fs, f), "m"), l));
+            md->u[f][l] =
+                json_real_value(json_array_get(json_object_get(json_array_get(fs, f), "u"), l));
             if (md->m[f][l] <= 0 || md->u[f][l] <= 0) {
                 json_decref(o);
                 return JD_EINVALID;
@@ -3069,7 +3396,7 @@ typedef struct run {
     int threads;
     vec pairs, links, decs;
     cl *c;
-    char **notes;            /* ref -> what clustering noted on it (malloc'd), NULL none */
+    char **notes; /* ref -> what clustering noted on it (malloc'd), NULL none */
     old_ids old;
     char **ids;              /* root -> person_id (malloc'd) */
     jd_identity_save *saves; /* one per ref */
@@ -3083,6 +3410,7 @@ typedef struct run {
     int64_t *fp;
     char **nbr; /* ref -> the other identities its links reach (saves[].nbr), NULL none */
     bool decs_loaded;
+    bool hh_need; /* a household decision needs a ref outside u->in (join_household) */
 } run;
 
 static void run_init(run *u, jd_store *s, const jd_resolve_opts *o)
@@ -3157,7 +3485,8 @@ static int run_estimate(run *u, bool frozen, jd_error *err)
         if (rc == JD_OK && !mj)
             rc = jd_error_set(err, JD_ENOTFOUND,
                               "no stored parameters yet: run joindots resolve first");
-        if (rc == JD_OK && (model_from_json(&u->R.md, mj) != JD_OK || params_tf(&u->R, mj) != JD_OK))
+        if (rc == JD_OK &&
+            (model_from_json(&u->R.md, mj) != JD_OK || params_tf(&u->R, mj) != JD_OK))
             rc = jd_error_set(err, JD_ESTORE,
                               "the stored parameters are damaged or from an older joindots: "
                               "run joindots resolve again");
@@ -3177,8 +3506,8 @@ static int run_score(run *u, jd_error *err)
 {
     double t = secs();
     u->R.st.scored_pairs = (int64_t)u->pairs.n;
-    if (score_all(&u->R, u->pairs.p, u->pairs.n, u->o->threshold, u->threads, &u->links,
-                  &u->R.st) < 0)
+    if (score_all(&u->R, u->pairs.p, u->pairs.n, u->o->threshold, u->threads, &u->links, &u->R.st) <
+        0)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
     u->R.st.seconds_score = secs() - t;
     return JD_OK;
@@ -3198,8 +3527,8 @@ static uint64_t fp_str(const pool *p, uint32_t id, uint64_t salt)
  * Everything resolution reads of ref i, hashed: its names, dates, places,
  * phones and identifiers (each field a sum, so the order the mentions came
  * in does not count), its ages, genders and mentions, and the refs its
- * events name beside it (cannot-links). A ref whose fingerprint is not the
- * one stored with its identity is re-resolved. Never 0.
+ * events name beside it (cannot-links, and households: join_household). A ref whose fingerprint is
+ * not the one stored with its identity is re-resolved. Never 0.
  */
 static int64_t ref_fp(const rs *R, uint32_t i)
 {
@@ -3228,6 +3557,10 @@ static int64_t ref_fp(const rs *R, uint32_t i)
     for (uint32_t k = R->nl_off ? R->nl_off[i] : 0; R->nl_off && k < R->nl_off[i + 1]; k++) {
         const rref *o = &R->r[R->nl_to[k]];
         f[12] += fp_str(&R->ids, o->agency, 11) * 31 + fp_str(&R->ids, o->ref, 12);
+    }
+    for (uint32_t k = R->co_off ? R->co_off[i] : 0; R->co_off && k < R->co_off[i + 1]; k++) {
+        const rref *o = &R->r[R->co_to[k]];
+        f[13] += fp_str(&R->ids, o->agency, 13) * 31 + fp_str(&R->ids, o->ref, 14);
     }
     int64_t h = (int64_t)jd_hash64(f, sizeof f, 0x6670);
     return h ? h : 1;
@@ -3325,8 +3658,7 @@ static void note_possible(const rs *R, char **notes, const match_link *l)
                  "names, age and address in common",
                  notes[me] ? notes[me] : "", notes[me] ? "; " : "",
                  pool_str(&R->ids, R->r[me].agency), pool_str(&R->ids, R->r[me].ref),
-                 pool_str(&R->ids, R->r[other].agency), pool_str(&R->ids, R->r[other].ref),
-                 l->w);
+                 pool_str(&R->ids, R->r[other].agency), pool_str(&R->ids, R->r[other].ref), l->w);
         free(notes[me]);
         notes[me] = strdup(buf);
     }
@@ -3344,8 +3676,8 @@ static void note_refused(const rs *R, char **notes, const match_link *l, const c
         snprintf(buf, sizeof buf, "%s%s%s:%s kept apart from %s:%s (match weight %.1f): %s",
                  notes[me] ? notes[me] : "", notes[me] ? "; " : "",
                  pool_str(&R->ids, R->r[me].agency), pool_str(&R->ids, R->r[me].ref),
-                 pool_str(&R->ids, R->r[other].agency), pool_str(&R->ids, R->r[other].ref),
-                 l->w, why);
+                 pool_str(&R->ids, R->r[other].agency), pool_str(&R->ids, R->r[other].ref), l->w,
+                 why);
         free(notes[me]);
         notes[me] = strdup(buf);
     }
@@ -3355,7 +3687,7 @@ static void note_refused(const rs *R, char **notes, const match_link *l, const c
  * sparse ref's links wait in `defer` for join_sparse) or a cannot-link
  * refuses it. */
 static void cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision *dv, size_t nd,
-                         lvcache *lc, char **notes, vec *defer)
+                          lvcache *lc, char **notes, vec *defer)
 {
     if (nl > 1)
         qsort(lv, nl, sizeof *lv, cmp_link);
@@ -3380,7 +3712,8 @@ static void cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decisio
             continue;
         }
         int reason;
-        bool direct = R->r[lv[i].a].ndob && R->r[lv[i].b].ndob && names_agree(R, lv[i].a, lv[i].b, lc);
+        bool direct =
+            R->r[lv[i].a].ndob && R->r[lv[i].b].ndob && names_agree(R, lv[i].a, lv[i].b, lc);
         const char *why = conflict(R, c, x, y, dv, nd, direct, &reason);
         if (!why) {
             merge(c, x, y);
@@ -3445,12 +3778,17 @@ static int run_cluster(run *u, jd_error *err)
     decision *dv = u->decs.p;
     merge_confirmed(R, u->c, dv, u->decs.n);
     lvcache *lc = huge_calloc(sizeof *lc); /* names of the links; NULL: only slower */
-    vec defer = {.sz = sizeof(deferred)}; /* links with a sparse ref, for join_sparse */
+    vec defer = {.sz = sizeof(deferred)};  /* links with a sparse ref, for join_sparse */
     cluster_links(R, u->c, u->links.p, u->links.n, dv, u->decs.n, lc, u->notes, &defer);
     R->st.sparse_joined = join_sparse(R, u->c, defer.p, defer.n, dv, u->decs.n, lc, u->notes);
-    note_unjoined(R, u->c, defer.p, defer.n, u->notes);
+    R->st.household_joined =
+        join_household(R, u->c, dv, u->decs.n, lc, u->notes, u->in, &u->hh_need);
+    if (R->st.household_joined >= 0)
+        note_unjoined(R, u->c, defer.p, defer.n, u->notes);
     free(defer.p);
     free(lc);
+    if (R->st.household_joined < 0)
+        return jd_oom(err);
     for (size_t i = 0; i < u->decs.n; i++)
         R->st.rejected += !dv[i].same;
     R->st.seconds_cluster = secs() - t;
@@ -3545,9 +3883,9 @@ static int assign_ids(run *u, jd_error *err)
             }
             u->info[u->ninfo++].person_id = u->ids[r];
         }
-        u->saves[i] = (jd_identity_save){pool_str(&R->ids, R->r[i].agency),
-                                         pool_str(&R->ids, R->r[i].ref), u->ids[r],
-                                         u->fp ? u->fp[i] : 0, NULL};
+        u->saves[i] =
+            (jd_identity_save){pool_str(&R->ids, R->r[i].agency), pool_str(&R->ids, R->r[i].ref),
+                               u->ids[r], u->fp ? u->fp[i] : 0, NULL};
     }
 out:
     free(vk);
@@ -3589,9 +3927,8 @@ static int neighbours(run *u, jd_error *err)
     for (size_t i = 0, j; rc == JD_OK && i < nb.n; i = j) {
         jd_buf b = JD_BUF_INIT(1u << 20);
         for (j = i; j < nb.n && v[j] >> 32 == v[i] >> 32; j++)
-            if ((j == i || v[j] != v[j - 1]) &&
-                ((b.len && jd_buf_adds(&b, " ") != JD_OK) ||
-                 jd_buf_adds(&b, u->ids[(uint32_t)v[j]]) != JD_OK))
+            if ((j == i || v[j] != v[j - 1]) && ((b.len && jd_buf_adds(&b, " ") != JD_OK) ||
+                                                 jd_buf_adds(&b, u->ids[(uint32_t)v[j]]) != JD_OK))
                 rc = JD_ENOMEM;
         uint32_t r = (uint32_t)(v[i] >> 32);
         u->nbr[r] = jd_buf_detach(&b);
@@ -3724,7 +4061,8 @@ static int identity_fields(run *u, jd_error *err)
         if (a->dobv[0]) {
             int j = 0;
             for (int q = 1; q < 4 && a->dobv[q]; q++)
-                if (a->dobc[q] > a->dobc[j] || (a->dobc[q] == a->dobc[j] && a->dobv[q] < a->dobv[j]))
+                if (a->dobc[q] > a->dobc[j] ||
+                    (a->dobc[q] == a->dobc[j] && a->dobv[q] < a->dobv[j]))
                     j = q;
             char dobs[32];
             snprintf(dobs, sizeof dobs, "%04u-%02u-%02u", a->dobv[j] / 10000,
@@ -3764,9 +4102,8 @@ static int run_save(run *u, jd_error *err)
     u->model_json = params_json(&u->R);
     if (!u->model_json)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
-    int rc = u->s->ops->identities_replace(u->s, u->saves, u->R.n, u->info, u->ninfo,
-                                           u->model_json, u->R.st.candidate_pairs,
-                                           u->R.st.links, err);
+    int rc = u->s->ops->identities_replace(u->s, u->saves, u->R.n, u->info, u->ninfo, u->model_json,
+                                           u->R.st.candidate_pairs, u->R.st.links, err);
     u->R.st.seconds_save += secs() - t;
     return rc;
 }
@@ -3821,21 +4158,62 @@ typedef struct walk {
     run *u;
     const uint64_t *vk; /* (old id << 32 | ref), sorted */
     size_t nv;
-    uint8_t *done; /* [nv]: the identity whose votes start here was walked */
-    vec todo;      /* (links away << 32 | old id) to walk */
-    int hops;      /* how many links away to walk; 0: all */
+    uint8_t *done;   /* [nv]: the identity whose votes start here was walked */
+    vec todo;        /* (links away << 32 | old id) to walk */
+    vec refq;        /* refs with no old identity, their households to walk */
+    hh_index ax, px; /* households (join_household) */
+    int hops;        /* how many links away to walk; 0: all */
 } walk;
 
-/* Ref i is re-resolved, and its old identity walked. */
+/* Ref i is re-resolved, and its old identity walked (a ref with none:
+ * its households, hh_walk). */
 static int walk_ref(walk *w, uint32_t i)
 {
+    if (w->u->in[i] && !w->u->old.pid[i])
+        return JD_OK;
     w->u->in[i] = 1;
     uint32_t id = w->u->old.pid[i];
-    uint64_t *q = id ? vec_push(&w->todo) : NULL;
-    if (id && !q)
+    uint64_t *q = vec_push(id ? &w->todo : &w->refq);
+    if (!q)
         return JD_ENOMEM;
-    if (q)
-        *q = id;
+    *q = id ? id : i;
+    return JD_OK;
+}
+
+/*
+ * The households of ref i (join_household): a sparse ref that may join a
+ * household member, and the members it may join, are re-resolved
+ * together. Where i is at a place (an address or a postcode of at most
+ * HH_MEMBERS refs), the sparse refs there that could join someone; where i
+ * is such a ref, everyone at its places; and the refs its events name with
+ * it. What this misses (a ref with no place of its own joining through the
+ * clusters of the people named with it) join_household finds, and the run
+ * then resolves everything.
+ */
+static int hh_walk(walk *w, uint32_t i)
+{
+    const rs *R = &w->u->R;
+    bool me = hh_eligible(R, i);
+    uint32_t ad[HH_KEYS], pc[HH_KEYS];
+    int na = 0, np = 0;
+    hh_keys(R, i, ad, &na, pc, &np);
+    for (int side = 0; side < 2; side++)
+        for (int q = 0; q < (side ? np : na); q++) {
+            const hh_index *x = side ? &w->px : &w->ax;
+            size_t lo, hi = hh_range(x, side ? pc[q] : ad[q], &lo);
+            for (size_t e = lo; hi - lo <= HH_MEMBERS && e < hi; e++) {
+                uint32_t o = (uint32_t)x->k[e];
+                int rc = !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o) : JD_OK;
+                if (rc < 0)
+                    return rc;
+            }
+        }
+    for (uint32_t e = R->co_off ? R->co_off[i] : 0; R->co_off && e < R->co_off[i + 1]; e++) {
+        uint32_t o = R->co_to[e];
+        int rc = !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o) : JD_OK;
+        if (rc < 0)
+            return rc;
+    }
     return JD_OK;
 }
 
@@ -3858,6 +4236,9 @@ static int walk_identity(walk *w, uint32_t id, uint32_t away)
     for (size_t k = lo; k < w->nv && w->vk[k] >> 32 == id; k++) {
         uint32_t i = (uint32_t)w->vk[k];
         w->u->in[i] = 1;
+        int rc = hh_walk(w, i);
+        if (rc < 0)
+            return rc;
         uint32_t list = w->hops && away >= (uint32_t)w->hops ? 0 : w->u->old.nbr[i];
         for (const char *t = list ? pool_str(&R->ids, list) : ""; *t;) {
             size_t len = strcspn(t, " ");
@@ -3889,10 +4270,13 @@ static int64_t scope_walk(run *u, const vec *links1)
 {
     rs *R = &u->R;
     size_t n = R->n ? R->n : 1;
-    walk w = {.u = u, .todo = {.sz = sizeof(uint64_t)}, .hops = u->o->incr_hops};
+    walk w = {.u = u,
+              .todo = {.sz = sizeof(uint64_t)},
+              .refq = {.sz = sizeof(uint64_t)},
+              .hops = u->o->incr_hops};
     uint64_t *vk = malloc(n * sizeof *vk);
     u->in = calloc(n, 1);
-    int rc = vk && u->in ? JD_OK : JD_ENOMEM;
+    int rc = vk && u->in && hh_build(R, &w.ax, &w.px) == 0 ? JD_OK : JD_ENOMEM;
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
         if (u->old.pid[i])
             vk[w.nv++] = (uint64_t)u->old.pid[i] << 32 | i;
@@ -3912,8 +4296,12 @@ static int64_t scope_walk(run *u, const vec *links1)
     for (size_t k = 0; rc == JD_OK && k < links1->n; k++)
         if ((rc = walk_ref(&w, lv[k].a)) == JD_OK)
             rc = walk_ref(&w, lv[k].b);
-    for (size_t head = 0; rc == JD_OK && head < w.todo.n;) { /* breadth first: the nearest way */
-        uint64_t q = ((uint64_t *)w.todo.p)[head++];
+    for (size_t head = 0, rh = 0; rc == JD_OK && (head < w.todo.n || rh < w.refq.n);) {
+        if (rh < w.refq.n) { /* a ref with no old identity: its households */
+            rc = hh_walk(&w, (uint32_t)((uint64_t *)w.refq.p)[rh++]);
+            continue;
+        }
+        uint64_t q = ((uint64_t *)w.todo.p)[head++]; /* breadth first: the nearest way */
         rc = walk_identity(&w, (uint32_t)q, (uint32_t)(q >> 32));
     }
     int64_t nin = 0;
@@ -3922,6 +4310,9 @@ static int64_t scope_walk(run *u, const vec *links1)
     free(vk);
     free(w.done);
     free(w.todo.p);
+    free(w.refq.p);
+    free(w.ax.k);
+    free(w.px.k);
     return rc == JD_OK ? nin : JD_ENOMEM;
 }
 
@@ -3976,16 +4367,21 @@ static int run_update(run *u, const jd_person_set *set, jd_error *err)
         free(ch);
         return jd_error_set(err, JD_ENOMEM, "out of memory");
     }
-    jd_identity_update up = {.refs = refs, .info = u->info, .ninfo = u->ninfo, .gone = gone,
-                             .changes = ch, .refs_total = (int64_t)R->n,
-                             .candidate_pairs = R->st.candidate_pairs, .links = R->st.links,
+    jd_identity_update up = {.refs = refs,
+                             .info = u->info,
+                             .ninfo = u->ninfo,
+                             .gone = gone,
+                             .changes = ch,
+                             .refs_total = (int64_t)R->n,
+                             .candidate_pairs = R->st.candidate_pairs,
+                             .links = R->st.links,
                              .identities_total = identities_after(u)};
     for (uint32_t i = 0; i < R->n; i++)
         if (u->in[i])
             refs[up.nrefs++] = u->saves[i];
     for (size_t k = 0; k < set->n; k++) {
-        ch[up.nchanges++] = (jd_identity_change_save){set->v[k].person_id, set->v[k].other,
-                                                      set->v[k].how};
+        ch[up.nchanges++] =
+            (jd_identity_change_save){set->v[k].person_id, set->v[k].other, set->v[k].how};
         if (set->v[k].how & JD_PERSON_GONE)
             gone[up.ngone++] = set->v[k].person_id;
     }
@@ -4048,6 +4444,24 @@ static int64_t incr_scope(run *u, jd_error *err)
     return nin;
 }
 
+/* Every ref re-resolved with the stored parameters: all pairs scored, the
+ * decisions and clusters of an earlier try dropped. */
+static int incr_whole(run *u, jd_error *err)
+{
+    memset(u->in, 1, u->R.n);
+    for (size_t i = 0; u->notes && i < u->R.n; i++)
+        free(u->notes[i]);
+    free(u->notes);
+    free(u->c);
+    u->notes = NULL;
+    u->c = NULL;
+    u->decs.n = 0;
+    u->decs_loaded = false;
+    u->links.n = 0;
+    u->R.st.scored_pairs = 0;
+    return run_score(u, err);
+}
+
 int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
                            jd_person_set **touched, jd_error *err)
 {
@@ -4064,7 +4478,8 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     char *mj = NULL; /* no stored parameters: nothing else is read */
     int rc = s->ops->model_load(s, &mj, err);
     if (rc == JD_OK && !mj)
-        rc = jd_error_set(err, JD_ENOTFOUND, "no stored parameters yet: run joindots resolve first");
+        rc =
+            jd_error_set(err, JD_ENOTFOUND, "no stored parameters yet: run joindots resolve first");
     json_t *mo = mj ? json_loads(mj, 0, NULL) : NULL;
     bool small = opts->incr_min_refs > 0 &&
                  json_integer_value(json_object_get(mo, "tf_refs")) < opts->incr_min_refs;
@@ -4078,15 +4493,22 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     if (rc == JD_OK && nin > 0 && (size_t)nin * 2 > u.R.n && (size_t)nin < u.R.n) {
         /* most of the county (its links chain into one large component):
          * everything with the stored parameters, saved in bulk, is cheaper */
-        memset(u.in, 1, u.R.n);
-        u.links.n = 0;
-        u.R.st.scored_pairs = 0;
-        rc = run_score(&u, err);
+        rc = incr_whole(&u, err);
+        nin = (int64_t)u.R.n;
+    }
+    jd_resolve_stats st0 = u.R.st;
+    if (rc == JD_OK)
+        rc = run_cluster(&u, err);
+    if (rc == JD_OK && u.hh_need && (size_t)nin < u.R.n) {
+        /* a household decision reaches outside the scope: everything */
+        u.R.st = st0;
+        u.R.st.incr_household_whole = true;
+        u.hh_need = false;
+        if ((rc = incr_whole(&u, err)) == JD_OK)
+            rc = run_cluster(&u, err);
         nin = (int64_t)u.R.n;
     }
     u.R.st.incr_component_refs = nin;
-    if (rc == JD_OK)
-        rc = run_cluster(&u, err);
     if (rc == JD_OK)
         rc = run_identities(&u, err);
     if (rc == JD_OK)
@@ -4111,8 +4533,7 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     return rc;
 }
 
-int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
-               jd_error *err)
+int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats, jd_error *err)
 {
     jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;
     if (!s)
@@ -4194,20 +4615,19 @@ int jd_explain_match(jd_store *s, const jd_ref *a, const jd_ref *b, FILE *out, j
         view(&R, &R.h[ia], &va);
         view(&R, &R.h[ib], &vb);
         score_pair(&R, &va, &vb, &ps, NULL);
-        fprintf(out, "%s:%s  vs  %s:%s\n", a->agency, a->person_ref, b->agency,
-                b->person_ref);
+        fprintf(out, "%s:%s  vs  %s:%s\n", a->agency, a->person_ref, b->agency, b->person_ref);
         fprintf(out, "  %-10s %-36s %8s\n", "field", "level", "weight");
-        fprintf(out, "  %-10s %-36s %8.2f\n", "prior", "log2(lambda / (1 - lambda))",
-                R.md.prior);
+        fprintf(out, "  %-10s %-36s %8.2f\n", "prior", "log2(lambda / (1 - lambda))", R.md.prior);
         for (int f = 0; f < NF; f++)
             fprintf(out, "  %-10s %-36s %8.2f\n", field_name[f],
                     ps.lv[f] < 0 ? "missing on one side" : level_name[f][ps.lv[f]], ps.w[f]);
         fprintf(out, "  %-10s %-36s %8s\n", "NHS/UPN",
-                ps.strong > 0 ? "the same: decisive" : ps.strong < 0 ? "different: contradiction"
-                                                                    : "not both present",
+                ps.strong > 0   ? "the same: decisive"
+                : ps.strong < 0 ? "different: contradiction"
+                                : "not both present",
                 ps.strong ? (ps.strong > 0 ? "+30.00" : "-30.00") : "0.00");
-        fprintf(out, "  total %.2f, match probability %.6f (linked at >= %g)\n", ps.total,
-                ps.prob, R.md.threshold);
+        fprintf(out, "  total %.2f, match probability %.6f (linked at >= %g)\n", ps.total, ps.prob,
+                R.md.threshold);
         const char *why = pair_cannot_link(&R, (uint32_t)ia, (uint32_t)ib);
         if (why)
             fprintf(out, "  cannot-link: %s; never one person, whatever the weight\n", why);

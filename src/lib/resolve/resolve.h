@@ -98,6 +98,10 @@ bool jd_resolve__genders_apart(const uint32_t a[2], const uint32_t b[2]);
 bool jd_resolve__dobs_apart(const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t nb);
 bool jd_resolve__ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t nda, int lo_b,
                             int hi_b, const uint32_t *dob_b, uint8_t ndb);
+/* Two names one adjacent transposition apart (Jamse, James): one person's
+ * first name for the settled-first-names rule; names of three letters or
+ * more. */
+bool jd_resolve__transposed(const char *x, const char *y);
 
 /*
  * The changes of an incremental run (incremental.c): m[0..n) are the refs

@@ -77,6 +77,8 @@ typedef struct rule {
     uint32_t types;             /* event types (bit per index in et_names); 0 = any */
     bool role_explicit;         /* the pattern names the victim itself */
     bool injury;                /* innocent causes apply */
+    bool child_acts;            /* with explicit: a match naming no one ("selling sex") is
+                                   the child's act only when the clause is about the child */
     bool taking;                /* property objects apply */
     bool always;                /* no pattern: holds whenever the ages fit (V07) */
     const char *agencies[4];    /* "always" rules: only for these agencies (NULL: any) */
@@ -125,7 +127,7 @@ struct jd_screen {
     size_t nprelists, prelistcap;
     rule *rules;
     size_t nrules;
-    uint32_t child_set, other_set, poss_set, actor_set;
+    uint32_t child_set, other_set, poss_set, actor_set, parent_set;
     uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
     int nterm_sids;
     /* "and" before a verb, adverb or new subject ("and has", "and only", "and
@@ -134,6 +136,7 @@ struct jd_screen {
     uint32_t and_sid, as_sid;
     uint32_t no_sid; /* "No 12", "no. 5": a house number, not a negation */
     uint32_t by_sid; /* "by her partner": the agent of a passive */
+    uint32_t with_sid; /* "sex with her brother": the partner, not another victim */
     uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
     uint32_t and_next_sids[24];
     int nand_next;
@@ -204,6 +207,12 @@ static const char *const norm_map[][2] = {
     {"agressive", "aggressive"}, {"seperated", "separated"}, {"definately", "definitely"},
     {"recieved", "received"}, {"strangulation", "strangled"}, {"stalked", "stalking"},
     {"streetwize", "streetwise"}, {"preg", "pregnancy"}, {"promiscous", "promiscuous"}, {"absconsed", "absconded"},
+    /* the adjective is no person: "beyond parental control and left" is the child's
+     * clause (Snowball would stem it to "parent", a word of the set "other") */
+    {"parental", "parentalx"},
+    /* Snowball stems "paeds" to "pa", the personal adviser of a care leaver */
+    {"paeds", "paediatrics"}, {"paed", "paediatric"}, {"peds", "paediatrics"},
+    {"insta", "instagram"}, {"ig", "instagram"},
 };
 
 static const char *norm_word(const char *w, size_t n, size_t *outn)
@@ -657,6 +666,9 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
             continue;
         }
         size_t s = i;
+        if (c == 0xC2 && i + 1 < len && (unsigned char)text[i + 1] == 0xA3)
+            i += 2; /* "£20": the pound sign is a word of its own, the number another */
+        else
         while (i < len && (is_word_char((unsigned char)text[i]) ||
                            ((text[i] == '\'' || (unsigned char)text[i] == 0xE2) && i + 1 < len &&
                             s < i && isalpha((unsigned char)text[i - 1]) &&
@@ -894,6 +906,12 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors)
         if (name && k->num < 0)
             return 0; /* a name: the child, as far as the text says */
         if (in_set(S, S->child_set, k->sid)) {
+            /* "her neighbour's daughter": someone else's child, unless the
+             * possessor is a parent ("mum's daughter" is the child) */
+            if (j > 0 && S->tok[j - 1].poss && S->tok[j - 1].sent == k->sent &&
+                in_set(S, S->other_set, S->tok[j - 1].sid) &&
+                !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, S->tok[j - 1].sid)))
+                return 1;
             /* "her" right before an other-person word is a possessive */
             if (j + 1 < S->ntok && in_set(S, S->poss_set, k->sid) &&
                 in_set(S, S->other_set, S->tok[j + 1].sid))
@@ -982,7 +1000,23 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_HYPOTHETICAL;
     if (cue_in(S, K_HIST, h, 1))
         a |= JD_SCREEN_HISTORICAL;
-    if (!r->role_explicit && clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE))
+    /* an explicit role names the child in the match ("hit her"); a match of
+     * a "child_acts" rule that names no one ("selling sex") is about the
+     * clause's subject like any other ("her cousin Kayla (18) is selling sex") */
+    bool names_one = !r->child_acts;
+    for (uint32_t i = h->start; i < h->end && !names_one; i++)
+        names_one = in_set(S, S->child_set, S->tok[i].sid) ||
+                    in_set(S, S->other_set, S->tok[i].sid);
+    /* an offence whose words name the child after the act ("put his hand
+     * down her knickers", "touched her") has the child as its object: the
+     * clause's subject, "her mum's friend", is the one acting */
+    bool child_object = false;
+    for (uint32_t i = h->start + 1; r->kind == JD_SCREEN_OFFENCE && i < h->end && !child_object;
+         i++)
+        child_object = in_set(S, S->child_set, S->tok[i].sid) &&
+                       !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
+    if ((!r->role_explicit || !names_one) && !child_object &&
+        clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE))
         a |= JD_SCREEN_OTHER_PERSON;
     /* the act's object: "abused her older sister", "hit his mum" name another
      * victim; the first child word after the match in its clause decides */
@@ -995,8 +1029,9 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
                 break;
             if (!in_set(S, S->child_set, k->sid))
                 continue;
-            if (j > 0 && S->tok[j - 1].sid == S->by_sid)
-                break; /* "abused by her stepfather": the one acting, not the object */
+            if (j > 0 && (S->tok[j - 1].sid == S->by_sid || S->tok[j - 1].sid == S->with_sid))
+                break; /* "abused by her stepfather", "sex with her older brother": the
+                        * one acting, not the object */
             uint32_t n = j + 1;
             static const char *const adj[] = {"older", "younger", "little", "big", "baby",
                                               "elder", "twin", "best", "new", "own"};
@@ -1105,6 +1140,41 @@ static void read_ages(const jd_screen *S, ctx *X)
                                                          !memcmp(nx->w, "hou", 3) ||
                                                          !memcmp(nx->w, "day", 3) ||
                                                          !memcmp(nx->w, "wee", 3)))))
+            aged = true;
+        /* "approx 30", "about 25", "like 19": an estimate is an age unless a
+         * unit follows ("about 20 minutes", "approx 16 tabs") */
+        static const char *const est[] = {"approx", "approximately", "about", "around",
+                                          "roughly", "like", "maybe", "possibly", "c", "circa"};
+        static const char *const unit[] = {"tim", "min", "hou", "day", "wee", "mon", "yea", "tab",
+                                           "pil", "mg", "ml", "pm", "am", "mil", "kg", "cm", "mph",
+                                           "per", "poun", "quid", "time", "hrs", "mins", "oth",
+                                           "mes", "peo", "pup", "chi", "gir", "boy", "kid"};
+        bool unit_next = false;
+        if (nx && !nx->punct && nx->sent == t->sent)
+            for (size_t q = 0; q < sizeof unit / sizeof unit[0] && !unit_next; q++)
+                unit_next = nx->wlen >= strlen(unit[q]) && !memcmp(nx->w, unit[q], strlen(unit[q]));
+        for (size_t q = 0; p && !p->punct && !unit_next && q < sizeof est / sizeof est[0]; q++)
+            if (p->wlen == strlen(est[q]) && !memcmp(p->w, est[q], p->wlen))
+                aged = true;
+        /* "Gaffa, 20'", "Liam, 16, from her school": a name, a comma, the age
+         * and then punctuation or the end of the sentence */
+        if (p && p->punct == ',' && i >= 2 && S->tok[i - 2].cap && !S->tok[i - 2].punct &&
+            S->tok[i - 2].sent == t->sent && (!nx || nx->punct || nx->sent != t->sent))
+            aged = true;
+        /* "a man of 32", "a lad of 16": a person of an age */
+        static const char *const person[] = {"man", "men", "male", "males", "boy", "boys", "lad",
+                                             "lads", "girl", "girls", "woman", "women", "adult",
+                                             "guy", "bloke", "partner", "boyfriend", "girlfriend"};
+        if (p && p->wlen == 2 && !memcmp(p->w, "of", 2) && i >= 2 && !unit_next)
+            for (size_t q = 0; q < sizeof person / sizeof person[0]; q++)
+                if (S->tok[i - 2].wlen == strlen(person[q]) &&
+                    !memcmp(S->tok[i - 2].w, person[q], S->tok[i - 2].wlen))
+                    aged = true;
+        /* "men aged 19 and 23": the second age of a pair */
+        if (p && i >= 3 && S->tok[i - 2].num >= 10 &&
+            ((p->wlen == 3 && !memcmp(p->w, "and", 3)) || (p->wlen == 2 && !memcmp(p->w, "or", 2))) &&
+            ((S->tok[i - 3].wlen == 4 && !memcmp(S->tok[i - 3].w, "aged", 4)) ||
+             (S->tok[i - 3].wlen == 4 && !memcmp(S->tok[i - 3].w, "ages", 4))))
             aged = true;
         if (t->num >= 1900 && t->num <= 2030) {
             /* DOB 1979, DOB 02/03/1997, born 1990 */
@@ -1344,6 +1414,13 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
                 !(X.other_age >= 10 && X.other_age < 18 && X.other_age > child))
                 a |= JD_SCREEN_AGE;
             discount |= JD_SCREEN_AGE;
+            /* a label in quotation marks, quoted to challenge it ("records her
+             * as a 'prostitute'; this is exploitation"), discloses no act */
+            bool label = (a & JD_SCREEN_CHALLENGED) != 0;
+            for (uint32_t t = h->start; t < h->end && label; t++)
+                label = S->tok[t].quoted;
+            if (label)
+                discount |= JD_SCREEN_CHALLENGED;
             m.recorded = X.recorded;
             m.other_age = X.other_age;
             snprintf(m.basis, sizeof m.basis, "child %d%s, other %s%s", age,
@@ -1625,8 +1702,10 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
                 r->injury = true;
             else if (role && !strcmp(role, "taking"))
                 r->taking = r->role_explicit = true;
+            else if (role && !strcmp(role, "child_acts"))
+                r->child_acts = true;
             else
-                return bad(L, where, "role: each one of explicit, injury, taking");
+                return bad(L, where, "role: each one of explicit, injury, taking, child_acts");
         }
         r->always = json_is_true(json_object_get(o, "always"));
         r->reported_speech = json_is_true(json_object_get(o, "reported_speech"));
@@ -1704,9 +1783,10 @@ static int load(loader *L, json_t *root)
     S->as_sid = stem_id(S, "as", 2, true);
     S->no_sid = stem_id(S, "no", 2, true);
     S->by_sid = stem_id(S, "by", 2, true);
+    S->with_sid = stem_id(S, "with", 4, true);
     S->or_sid = stem_id(S, "or", 2, true);
     S->nor_sid = stem_id(S, "nor", 3, true);
-    if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->or_sid || !S->nor_sid)
+    if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
         return jd_error_set(L->err, JD_ENOMEM, "out of memory");
     json_t *sets = json_object_get(root, "sets");
     if (!json_is_object(sets))
@@ -1746,6 +1826,8 @@ static int load(loader *L, json_t *root)
     }
     uint32_t *actor = jd_strmap_get(&S->sets, "actor", 5);
     S->actor_set = actor ? *actor : UINT32_MAX;
+    uint32_t *parent = jd_strmap_get(&S->sets, "parent", 6);
+    S->parent_set = parent ? *parent : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {

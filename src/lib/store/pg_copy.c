@@ -65,7 +65,7 @@ static int copy_table(pgs *p, sqlite3 *db, const char *table, int64_t *rows, jd_
         size_t n = list.len * 2 + strlen(table) * 2 + 64;
         sql = malloc(n);
         if (!sql)
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            rc = jd_oom(err);
         else
             snprintf(sql, n, "SELECT %s FROM \"%s\"", jd_buf_cstr(&list), table);
     }
@@ -105,7 +105,7 @@ static int copy_table(pgs *p, sqlite3 *db, const char *table, int64_t *rows, jd_
     if (rc == JD_OK && s != SQLITE_DONE)
         rc = jd_error_set(err, JD_ESTORE, "source table %s: %s", table, sqlite3_errmsg(db));
     if (rc == JD_ENOMEM)
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
     if (rc == JD_OK)
         rc = put_chunk(p, &b, err);
     if (copying) {

@@ -162,6 +162,14 @@ static const jd_migration jd_sqlite_migrations[] = {
      " identity_gen INTEGER NOT NULL, doc TEXT NOT NULL);"},
     /* Issue 17: agency feeds and the API tokens of the feed role. */
     {"live operation: feeds and feed tokens", JD_SCHEMA_LIVE},
+    /* Issue 17 item 2: who each resolved ref was (person_id, date of birth,
+     * child flag, name) at the last saved analysis, so an incremental
+     * analysis finds the persons a resolve run changed, whichever way it
+     * ran, by one indexed comparison. */
+    {"incremental analysis: identities as the last analysis saw them",
+     "CREATE TABLE analysis_ref(agency TEXT NOT NULL, person_ref TEXT NOT NULL,"
+     " person_id TEXT NOT NULL, info TEXT NOT NULL, PRIMARY KEY(agency, person_ref))"
+     " WITHOUT ROWID;"},
     /* Issue 17 item 2: the incremental resolve re-resolves the refs whose
      * fingerprint (what resolution read of them, hashed) changed since the
      * last run, and records each merge and split it makes. */

@@ -1104,6 +1104,45 @@ static int sq_identity_refs(jd_store *s, jd_identity_row_cb cb, void *payload, j
     return rc;
 }
 
+/* A child's (agency, person_ref) as one strmap key. */
+static size_t ref_key(char *out, size_t cap, const char *agency, const char *ref)
+{
+    int n = snprintf(out, cap, "%s\x1f%s", agency ? agency : "", ref ? ref : "");
+    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+typedef struct eth_pair {
+    uint32_t kid, eth;
+} eth_pair;
+
+static int cmp_eth_pair(const void *a, const void *b, void *ctx)
+{
+    const eth_pair *x = a, *y = b;
+    const uint32_t *rank = ctx;
+    if (x->kid != y->kid)
+        return x->kid < y->kid ? -1 : 1;
+    return (rank[x->eth] > rank[y->eth]) - (rank[x->eth] < rank[y->eth]);
+}
+
+static int cmp_str_idx(const void *a, const void *b, void *ctx)
+{
+    const char *const *names = ctx;
+    return strcmp(names[*(const uint32_t *)a], names[*(const uint32_t *)b]);
+}
+
+/*
+ * Each child identity with the count of each (trimmed, non-empty)
+ * ethnicity among its refs' mentions, by person id and ethnicity, and
+ * ("", 0) when one of its refs has no mention with an ethnicity. This is
+ *   SELECT i.person_id, coalesce(trim(pm.ethnicity), ''), count(pm.id)
+ *   FROM identity i JOIN identity_ref r ON r.identity_id = i.id
+ *   LEFT JOIN person_mention pm ON pm.agency = r.agency AND pm.person_ref =
+ *   r.person_ref AND trim(pm.ethnicity) <> '' WHERE i.is_child = 1
+ *   GROUP BY 1, 2 ORDER BY 1, 2
+ * done as two scans and a hash join: that query fetched a mention row at
+ * random for each of 800,000 refs' mentions (4 s of the server's start on a
+ * 1M-event county); the mentions read in row order take a fraction of it.
+ */
 static int sq_ethnicity_rows(jd_store *s,
                              int (*cb)(const char *person_id, const char *ethnicity, int64_t n,
                                        void *payload),
@@ -1111,22 +1150,122 @@ static int sq_ethnicity_rows(jd_store *s,
 {
     sq *q = s->impl;
     sqlite3_stmt *st = NULL;
+    jd_strmap refs, eths;
+    jd_strmap_init(&refs);
+    jd_strmap_init(&eths);
+    jd_arena ar;
+    jd_arena_init(&ar, 1 << 16);
+    char **kids = NULL, **names = NULL;
+    uint32_t *ref_kid = NULL, *rank = NULL, *order = NULL;
+    bool *ref_seen = NULL;
+    eth_pair *pairs = NULL;
+    size_t nk = 0, capk = 0, nr = 0, capr = 0, capseen = 0, ne = 0, cape = 0, np = 0, capp = 0;
+    int rc = JD_OK, r;
+    char key[512];
     if (sqlite3_prepare_v2(q->db,
-                           "SELECT i.person_id, coalesce(trim(pm.ethnicity), '') AS e, count(pm.id)"
-                           " FROM identity i JOIN identity_ref r ON r.identity_id = i.id"
-                           " LEFT JOIN person_mention pm ON pm.agency = r.agency"
-                           " AND pm.person_ref = r.person_ref AND trim(pm.ethnicity) <> ''"
-                           " WHERE i.is_child = 1 GROUP BY i.person_id, e ORDER BY i.person_id, e",
+                           "SELECT i.person_id, r.agency, r.person_ref FROM identity i"
+                           " JOIN identity_ref r ON r.identity_id = i.id WHERE i.is_child = 1"
+                           " ORDER BY i.person_id",
                            -1, &st, NULL) != SQLITE_OK)
         return jd_sq__err(q, err, "ethnicity");
-    int rc = JD_OK, r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW)
-        if ((rc = cb(jd_sq__col_text(st, 0), jd_sq__col_text(st, 1), sqlite3_column_int64(st, 2),
-                     payload)) != 0)
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *pid = jd_sq__col_text(st, 0);
+        if (!nk || strcmp(kids[nk - 1], pid)) {
+            if (jd_grow((void **)&kids, &capk, nk + 1, sizeof *kids) < 0 ||
+                !(kids[nk] = jd_arena_strdup(&ar, pid))) {
+                rc = JD_ENOMEM;
+                break;
+            }
+            nk++;
+        }
+        bool added;
+        size_t kl = ref_key(key, sizeof key, jd_sq__col_text(st, 1), jd_sq__col_text(st, 2));
+        if (jd_grow((void **)&ref_kid, &capr, nr + 1, sizeof *ref_kid) < 0 ||
+            !jd_strmap_put(&refs, key, kl, (uint32_t)nr, &added)) {
+            rc = JD_ENOMEM;
             break;
+        }
+        if (added)
+            ref_kid[nr++] = (uint32_t)(nk - 1);
+    }
     if (rc == JD_OK && r != SQLITE_DONE)
         rc = jd_sq__err(q, err, "ethnicity");
     sqlite3_finalize(st);
+    st = NULL;
+    if (rc == JD_OK && !(ref_seen = calloc(nr ? nr : 1, sizeof *ref_seen)))
+        rc = JD_ENOMEM;
+    (void)capseen;
+    if (rc == JD_OK &&
+        sqlite3_prepare_v2(q->db,
+                           "SELECT agency, person_ref, trim(ethnicity) FROM person_mention"
+                           " WHERE trim(ethnicity) <> ''",
+                           -1, &st, NULL) != SQLITE_OK)
+        rc = jd_sq__err(q, err, "ethnicity");
+    while (rc == JD_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t kl = ref_key(key, sizeof key, jd_sq__col_text(st, 0), jd_sq__col_text(st, 1));
+        uint32_t *ri = jd_strmap_get(&refs, key, kl);
+        if (!ri)
+            continue; /* not a child's ref */
+        ref_seen[*ri] = true;
+        const char *e = jd_sq__col_text(st, 2);
+        bool added;
+        uint32_t *ei = jd_strmap_put(&eths, e, strlen(e), (uint32_t)ne, &added);
+        if (!ei || (added && (jd_grow((void **)&names, &cape, ne + 1, sizeof *names) < 0 ||
+                              !(names[ne] = jd_arena_strdup(&ar, e)))) ||
+            jd_grow((void **)&pairs, &capp, np + 1, sizeof *pairs) < 0) {
+            rc = JD_ENOMEM;
+            break;
+        }
+        if (added)
+            ne++;
+        pairs[np++] = (eth_pair){ref_kid[*ri], *ei};
+    }
+    if (rc == JD_OK && st && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "ethnicity");
+    sqlite3_finalize(st);
+    /* a child with a ref that has no mention with an ethnicity: ("", 0) */
+    bool *bare = rc == JD_OK ? calloc(nk ? nk : 1, sizeof *bare) : NULL;
+    if (rc == JD_OK && !bare)
+        rc = JD_ENOMEM;
+    for (size_t i = 0; rc == JD_OK && i < nr; i++)
+        if (!ref_seen[i])
+            bare[ref_kid[i]] = true;
+    if (rc == JD_OK && (!(rank = malloc((ne ? ne : 1) * sizeof *rank)) ||
+                        !(order = malloc((ne ? ne : 1) * sizeof *order))))
+        rc = JD_ENOMEM;
+    if (rc == JD_OK) {
+        for (size_t i = 0; i < ne; i++)
+            order[i] = (uint32_t)i;
+        qsort_r(order, ne, sizeof *order, cmp_str_idx, names);
+        for (size_t i = 0; i < ne; i++)
+            rank[order[i]] = (uint32_t)i;
+        if (np)
+            qsort_r(pairs, np, sizeof *pairs, cmp_eth_pair, rank);
+    }
+    for (size_t k = 0, p = 0; rc == JD_OK && k < nk; k++) {
+        if (bare[k] && (rc = cb(kids[k], "", 0, payload)) != 0)
+            break;
+        while (rc == JD_OK && p < np && pairs[p].kid == k) {
+            size_t e = p;
+            while (e < np && pairs[e].kid == k && pairs[e].eth == pairs[p].eth)
+                e++;
+            rc = cb(kids[k], names[pairs[p].eth], (int64_t)(e - p), payload);
+            p = e;
+        }
+    }
+    if (rc == JD_ENOMEM)
+        jd_error_set(err, JD_ENOMEM, "out of memory");
+    free(bare);
+    free(kids);
+    free(names);
+    free(ref_kid);
+    free(ref_seen);
+    free(rank);
+    free(order);
+    free(pairs);
+    jd_strmap_free(&refs);
+    jd_strmap_free(&eths);
+    jd_arena_free(&ar);
     return rc;
 }
 
@@ -1186,68 +1325,217 @@ const char *jd_sq__opt_text(sqlite3_stmt *st, int i)
 
 /*
  * Chronology: the person's events in time order, each with the other people
- * and the objects in it. Other parties and objects are fetched per event;
- * a chronology is one person's, so this stays small.
+ * and the objects in it. Split at its seams: the person's refs (chrono_refs),
+ * whether any of them is mentioned at all (chrono_known), the events
+ * (chrono_events_sql), and per event its other parties (chrono_parties) and
+ * objects (chrono_objects). The refs are read once into memory: the party
+ * query used to test "not one of hers" with a correlated sub-query that
+ * rebuilt the refs and an automatic index for every party of every event.
  */
+#define CHRONO_REFS_CTE                                                                            \
+    "WITH refs(agency, person_ref) AS ("                                                          \
+    " SELECT ir.agency, ir.person_ref FROM identity_ref ir JOIN identity i"                       \
+    " ON i.id = ir.identity_id WHERE ?1 IS NOT NULL AND i.person_id = ?1"                         \
+    " UNION SELECT ?2, ?3 WHERE ?1 IS NULL) "
+
+typedef struct chrono_refs {
+    char **agency, **ref; /* the person's refs, sorted by (agency, ref) */
+    size_t n, cap;
+} chrono_refs;
+
+static void chrono_refs_free(chrono_refs *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->agency[i]);
+        free(r->ref[i]);
+    }
+    free(r->agency);
+    free(r->ref);
+}
+
+/* The refs of person_id, or the one ref (agency, ref) when person_id is NULL. */
+static int chrono_refs_load(sq *q, const char *person_id, const char *agency, const char *ref,
+                            chrono_refs *out, jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           CHRONO_REFS_CTE "SELECT agency, person_ref FROM refs"
+                                           " ORDER BY agency, person_ref",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "chronology");
+    jd_sq__bind_text(st, 1, person_id);
+    jd_sq__bind_text(st, 2, agency);
+    jd_sq__bind_text(st, 3, ref);
+    int rc = JD_OK, r;
+    size_t cap2 = 0;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (jd_grow((void **)&out->agency, &out->cap, out->n + 1, sizeof *out->agency) < 0 ||
+            jd_grow((void **)&out->ref, &cap2, out->n + 1, sizeof *out->ref) < 0) {
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            break;
+        }
+        out->agency[out->n] = strdup(jd_sq__col_text(st, 0));
+        out->ref[out->n] = strdup(jd_sq__col_text(st, 1));
+        out->n++;
+        if (!out->agency[out->n - 1] || !out->ref[out->n - 1]) {
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "chronology");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static bool chrono_refs_has(const chrono_refs *r, const char *agency, const char *ref)
+{
+    size_t lo = 0, hi = r->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(r->agency[mid], agency);
+        if (!c)
+            c = strcmp(r->ref[mid], ref);
+        if (!c)
+            return true;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+/* Is any of the refs mentioned at all? (An unknown person is JD_ENOTFOUND,
+ * not an empty chronology.) */
+static int chrono_known(sq *q, const chrono_refs *refs, bool *known, jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    *known = false;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT 1 FROM person_mention WHERE agency = ?1 AND person_ref = ?2"
+                           " LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "chronology");
+    int r = SQLITE_DONE;
+    for (size_t i = 0; i < refs->n && !*known; i++) {
+        sqlite3_reset(st);
+        jd_sq__bind_text(st, 1, refs->agency[i]);
+        jd_sq__bind_text(st, 2, refs->ref[i]);
+        r = sqlite3_step(st);
+        *known = r == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return r == SQLITE_ROW || r == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "chronology");
+}
+
+/* The person's events known by ?4, oldest first, with her role in each. */
+static const char chrono_events_sql[] =
+    CHRONO_REFS_CTE
+    "SELECT e.id, e.agency, e.record_id, e.event_type, e.occurred_at, e.reported_at,"
+    " e.occurred_prec, e.location, e.postcode, e.narrative, e.outcome, e.author_role,"
+    " e.risk_grade, e.crime_ref, e.crime_recorded, min(pm.role)"
+    " FROM refs JOIN person_mention pm ON pm.agency = refs.agency"
+    " AND pm.person_ref = refs.person_ref JOIN event e ON e.id = pm.event_id"
+    " WHERE e.occurred_at <= ?4 AND e.reported_at <= ?4"
+    " GROUP BY e.id ORDER BY e.occurred_at, e.agency, e.record_id";
+
+/* Growing arrays of one event's parties and objects, reused across events. */
+typedef struct chrono_buf {
+    jd_chrono_party *parties;
+    jd_chrono_object *objects;
+    size_t pcap, ocap, np, no;
+} chrono_buf;
+
+/* The other people of the event in row ev (those not among refs). */
+static int chrono_parties(sqlite3_stmt *pa, sqlite3_stmt *ev, const chrono_refs *refs,
+                          jd_arena *a, chrono_buf *b, jd_error *err)
+{
+    int r;
+    b->np = 0;
+    sqlite3_reset(pa);
+    sqlite3_bind_text(pa, 1, (const char *)sqlite3_column_text(ev, 1), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(pa, 2, (const char *)sqlite3_column_text(ev, 2), -1, SQLITE_TRANSIENT);
+    /* Party strings live in the statement until the next step: copied into
+     * the event's arena. */
+    while ((r = sqlite3_step(pa)) == SQLITE_ROW) {
+        const char *agency = jd_sq__col_text(pa, 0), *ref = jd_sq__col_text(pa, 1);
+        if (chrono_refs_has(refs, agency, ref))
+            continue;
+        if (jd_grow((void **)&b->parties, &b->pcap, b->np + 1, sizeof *b->parties) < 0)
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+        const char *pid = jd_sq__opt_text(pa, 3);
+        b->parties[b->np++] = (jd_chrono_party){
+            .agency = jd_arena_strdup(a, agency),
+            .person_ref = jd_arena_strdup(a, ref),
+            .role = jd_arena_strdup(a, jd_sq__col_text(pa, 2)),
+            .person_id = pid ? jd_arena_strdup(a, pid) : NULL,
+            .name = jd_arena_strdup(a, jd_sq__col_text(pa, 4))};
+    }
+    return r == SQLITE_DONE ? JD_OK : JD_ESTORE;
+}
+
+/* The objects of the event in row ev. */
+static int chrono_objects(sqlite3_stmt *ob, sqlite3_stmt *ev, jd_arena *a, chrono_buf *b,
+                          jd_error *err)
+{
+    int r;
+    b->no = 0;
+    sqlite3_reset(ob);
+    sqlite3_bind_text(ob, 1, (const char *)sqlite3_column_text(ev, 1), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ob, 2, (const char *)sqlite3_column_text(ev, 2), -1, SQLITE_TRANSIENT);
+    while ((r = sqlite3_step(ob)) == SQLITE_ROW) {
+        if (jd_grow((void **)&b->objects, &b->ocap, b->no + 1, sizeof *b->objects) < 0)
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+        const char *d = jd_sq__opt_text(ob, 2);
+        b->objects[b->no++] = (jd_chrono_object){
+            .object_type = jd_arena_strdup(a, jd_sq__col_text(ob, 0)),
+            .value = jd_arena_strdup(a, jd_sq__col_text(ob, 1)),
+            .description = d ? jd_arena_strdup(a, d) : NULL,
+            .valid = sqlite3_column_int(ob, 3) != 0};
+    }
+    return r == SQLITE_DONE ? JD_OK : JD_ESTORE;
+}
+
+/* The event of row ev with its parties and objects, to the callback. */
+static int chrono_emit(sqlite3_stmt *ev, const chrono_buf *b, jd_chrono_event_cb cb,
+                       void *payload)
+{
+    int cr = sqlite3_column_type(ev, 14) == SQLITE_NULL ? -1 : sqlite3_column_int(ev, 14);
+    jd_chrono_event ce = {
+        .event_id = sqlite3_column_int64(ev, 0), .agency = jd_sq__col_text(ev, 1),
+        .record_id = jd_sq__col_text(ev, 2), .event_type = jd_sq__col_text(ev, 3),
+        .occurred_at = sqlite3_column_int64(ev, 4), .reported_at = sqlite3_column_int64(ev, 5),
+        .occurred_prec = sqlite3_column_int(ev, 6), .location = jd_sq__opt_text(ev, 7),
+        .postcode = jd_sq__opt_text(ev, 8), .narrative = jd_sq__opt_text(ev, 9),
+        .outcome = jd_sq__opt_text(ev, 10), .author_role = jd_sq__opt_text(ev, 11),
+        .risk_grade = jd_sq__opt_text(ev, 12), .crime_ref = jd_sq__opt_text(ev, 13),
+        .crime_recorded = cr, .subject_role = jd_sq__col_text(ev, 15), .parties = b->parties,
+        .n_parties = b->np, .objects = b->objects, .n_objects = b->no};
+    return cb(&ce, payload);
+}
+
 static int sq_chronology(jd_store *s, const char *person_id, const char *agency,
                          const char *ref, int64_t as_of, jd_chrono_event_cb cb, void *payload,
                          jd_error *err)
 {
     sq *q = s->impl;
     sqlite3_stmt *ev = NULL, *pa = NULL, *ob = NULL;
-    jd_chrono_party *parties = NULL;
-    jd_chrono_object *objects = NULL;
-    size_t pcap = 0, ocap = 0;
-    int rc = JD_OK, r;
-    const char *refs_cte =
-        "WITH refs(agency, person_ref) AS ("
-        " SELECT ir.agency, ir.person_ref FROM identity_ref ir JOIN identity i"
-        " ON i.id = ir.identity_id WHERE ?1 IS NOT NULL AND i.person_id = ?1"
-        " UNION SELECT ?2, ?3 WHERE ?1 IS NULL) ";
-    char sql[2048];
-    snprintf(sql, sizeof sql,
-             "%sSELECT e.id, e.agency, e.record_id, e.event_type, e.occurred_at, e.reported_at,"
-             " e.occurred_prec, e.location, e.postcode, e.narrative, e.outcome, e.author_role,"
-             " e.risk_grade, e.crime_ref, e.crime_recorded, min(pm.role)"
-             " FROM refs JOIN person_mention pm ON pm.agency = refs.agency"
-             " AND pm.person_ref = refs.person_ref JOIN event e ON e.id = pm.event_id"
-             " WHERE e.occurred_at <= ?4 AND e.reported_at <= ?4"
-             " GROUP BY e.id ORDER BY e.occurred_at, e.agency, e.record_id",
-             refs_cte);
-    if (sqlite3_prepare_v2(q->db, sql, -1, &ev, NULL) != SQLITE_OK)
-        return jd_sq__err(q, err, "chronology");
-    {
-        /* Unknown person: say so, rather than print an empty chronology. */
-        char csql[1024];
-        snprintf(csql, sizeof csql,
-                 "%sSELECT count(*) FROM refs WHERE EXISTS (SELECT 1 FROM person_mention pm"
-                 " WHERE pm.agency = refs.agency AND pm.person_ref = refs.person_ref)",
-                 refs_cte);
-        sqlite3_stmt *cs = NULL;
-        if (sqlite3_prepare_v2(q->db, csql, -1, &cs, NULL) != SQLITE_OK) {
-            rc = jd_sq__err(q, err, "chronology");
-            goto out;
-        }
-        jd_sq__bind_text(cs, 1, person_id);
-        jd_sq__bind_text(cs, 2, agency);
-        jd_sq__bind_text(cs, 3, ref);
-        int n = sqlite3_step(cs) == SQLITE_ROW ? sqlite3_column_int(cs, 0) : 0;
-        sqlite3_finalize(cs);
-        if (n == 0) {
-            rc = jd_error_set(err, JD_ENOTFOUND, "no such person in the store");
-            goto out;
-        }
-    }
-    snprintf(sql, sizeof sql,
-             "%sSELECT pm.agency, pm.person_ref, pm.role, i.person_id,"
-             " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"
-             " FROM person_mention pm LEFT JOIN identity_ref ir ON ir.agency = pm.agency"
-             " AND ir.person_ref = pm.person_ref LEFT JOIN identity i ON i.id = ir.identity_id"
-             " WHERE pm.agency = ?5 AND pm.record_id = ?6 AND NOT EXISTS (SELECT 1 FROM refs"
-             " WHERE refs.agency = pm.agency AND refs.person_ref = pm.person_ref)"
-             " ORDER BY pm.id",
-             refs_cte);
-    if (sqlite3_prepare_v2(q->db, sql, -1, &pa, NULL) != SQLITE_OK ||
+    chrono_refs refs = {0};
+    chrono_buf b = {0};
+    size_t events = 0;
+    int rc = chrono_refs_load(q, person_id, agency, ref, &refs, err), r = SQLITE_DONE;
+    if (rc < 0)
+        goto out;
+    if (sqlite3_prepare_v2(q->db, chrono_events_sql, -1, &ev, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(q->db,
+                           "SELECT pm.agency, pm.person_ref, pm.role, i.person_id,"
+                           " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"
+                           " FROM person_mention pm LEFT JOIN identity_ref ir"
+                           " ON ir.agency = pm.agency AND ir.person_ref = pm.person_ref"
+                           " LEFT JOIN identity i ON i.id = ir.identity_id"
+                           " WHERE pm.agency = ?1 AND pm.record_id = ?2 ORDER BY pm.id",
+                           -1, &pa, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(q->db,
                            "SELECT object_type, value_norm, description, value_valid"
                            " FROM object_mention WHERE agency = ?1 AND record_id = ?2"
@@ -1256,76 +1544,21 @@ static int sq_chronology(jd_store *s, const char *person_id, const char *agency,
         rc = jd_sq__err(q, err, "chronology");
         goto out;
     }
-    sqlite3_stmt *bind[] = {ev, pa};
-    for (int k = 0; k < 2; k++) {
-        jd_sq__bind_text(bind[k], 1, person_id);
-        jd_sq__bind_text(bind[k], 2, agency);
-        jd_sq__bind_text(bind[k], 3, ref);
-        sqlite3_bind_int64(bind[k], 4, as_of);
-    }
+    jd_sq__bind_text(ev, 1, person_id);
+    jd_sq__bind_text(ev, 2, agency);
+    jd_sq__bind_text(ev, 3, ref);
+    sqlite3_bind_int64(ev, 4, as_of);
     while ((r = sqlite3_step(ev)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(ev, 0);
-        size_t np = 0, no = 0;
-        sqlite3_reset(pa);
-        sqlite3_bind_text(pa, 5, (const char *)sqlite3_column_text(ev, 1), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(pa, 6, (const char *)sqlite3_column_text(ev, 2), -1, SQLITE_TRANSIENT);
-        /* Party strings live in the statement until the next step, so copy
-         * them into one block per event first. */
         jd_arena a;
         jd_arena_init(&a, 4096);
-        while ((r = sqlite3_step(pa)) == SQLITE_ROW) {
-            if (np == pcap) {
-                size_t nc = pcap ? pcap * 2 : 16;
-                jd_chrono_party *n = realloc(parties, nc * sizeof *n);
-                if (!n) {
-                    rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-                    break;
-                }
-                parties = n;
-                pcap = nc;
-            }
-            const char *pid = jd_sq__opt_text(pa, 3);
-            parties[np++] = (jd_chrono_party){
-                .agency = jd_arena_strdup(&a, jd_sq__col_text(pa, 0)),
-                .person_ref = jd_arena_strdup(&a, jd_sq__col_text(pa, 1)),
-                .role = jd_arena_strdup(&a, jd_sq__col_text(pa, 2)),
-                .person_id = pid ? jd_arena_strdup(&a, pid) : NULL,
-                .name = jd_arena_strdup(&a, jd_sq__col_text(pa, 4))};
-        }
-        sqlite3_reset(ob);
-        sqlite3_bind_text(ob, 1, (const char *)sqlite3_column_text(ev, 1), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ob, 2, (const char *)sqlite3_column_text(ev, 2), -1, SQLITE_TRANSIENT);
-        while (rc == JD_OK && (r = sqlite3_step(ob)) == SQLITE_ROW) {
-            if (no == ocap) {
-                size_t nc = ocap ? ocap * 2 : 8;
-                jd_chrono_object *n = realloc(objects, nc * sizeof *n);
-                if (!n) {
-                    rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-                    break;
-                }
-                objects = n;
-                ocap = nc;
-            }
-            const char *d = jd_sq__opt_text(ob, 2);
-            objects[no++] = (jd_chrono_object){
-                .object_type = jd_arena_strdup(&a, jd_sq__col_text(ob, 0)),
-                .value = jd_arena_strdup(&a, jd_sq__col_text(ob, 1)),
-                .description = d ? jd_arena_strdup(&a, d) : NULL,
-                .valid = sqlite3_column_int(ob, 3) != 0};
-        }
+        rc = chrono_parties(pa, ev, &refs, &a, &b, err);
+        if (rc == JD_OK)
+            rc = chrono_objects(ob, ev, &a, &b, err);
+        if (rc == JD_ESTORE)
+            rc = jd_sq__err(q, err, "chronology");
         if (rc == JD_OK) {
-            int cr = sqlite3_column_type(ev, 14) == SQLITE_NULL ? -1 : sqlite3_column_int(ev, 14);
-            jd_chrono_event ce = {
-                .event_id = id, .agency = jd_sq__col_text(ev, 1), .record_id = jd_sq__col_text(ev, 2),
-                .event_type = jd_sq__col_text(ev, 3), .occurred_at = sqlite3_column_int64(ev, 4),
-                .reported_at = sqlite3_column_int64(ev, 5),
-                .occurred_prec = sqlite3_column_int(ev, 6), .location = jd_sq__opt_text(ev, 7),
-                .postcode = jd_sq__opt_text(ev, 8), .narrative = jd_sq__opt_text(ev, 9),
-                .outcome = jd_sq__opt_text(ev, 10), .author_role = jd_sq__opt_text(ev, 11),
-                .risk_grade = jd_sq__opt_text(ev, 12), .crime_ref = jd_sq__opt_text(ev, 13),
-                .crime_recorded = cr, .subject_role = jd_sq__col_text(ev, 15), .parties = parties,
-                .n_parties = np, .objects = objects, .n_objects = no};
-            rc = cb(&ce, payload);
+            events++;
+            rc = chrono_emit(ev, &b, cb, payload);
         }
         jd_arena_free(&a);
         if (rc != JD_OK)
@@ -1333,12 +1566,21 @@ static int sq_chronology(jd_store *s, const char *person_id, const char *agency,
     }
     if (rc == JD_OK && r != SQLITE_DONE)
         rc = jd_sq__err(q, err, "chronology");
+    if (rc == JD_OK && !events) {
+        /* Nothing to show: an unknown person says so, rather than print an
+         * empty chronology; a known one (nothing yet by as_of) is empty. */
+        bool known = false;
+        rc = chrono_known(q, &refs, &known, err);
+        if (rc == JD_OK && !known)
+            rc = jd_error_set(err, JD_ENOTFOUND, "no such person in the store");
+    }
 out:
     sqlite3_finalize(ev);
     sqlite3_finalize(pa);
     sqlite3_finalize(ob);
-    free(parties);
-    free(objects);
+    chrono_refs_free(&refs);
+    free(b.parties);
+    free(b.objects);
     return rc;
 }
 
@@ -1502,6 +1744,28 @@ static int sq_decisions(jd_store *s, jd_decision_cb cb, void *payload, jd_error 
  * once after (one sort instead of 720k random inserts on the 1M county), and
  * each person_id's row id kept from RETURNING instead of a lookup per ref.
  */
+/* The resolve_run row of a full run. */
+static int sq_full_run(sq *q, int64_t now, int64_t refs, int64_t candidate_pairs, int64_t links,
+                       int64_t identities, const char *model_json, jd_error *err)
+{
+    sqlite3_stmt *r = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "INSERT INTO resolve_run(started_at, finished_at, mode, refs,"
+                           " candidate_pairs, links, identities, model) VALUES"
+                           " (?1, ?1, 'full', ?2, ?3, ?4, ?5, ?6)",
+                           -1, &r, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "resolve run");
+    sqlite3_bind_int64(r, 1, now);
+    sqlite3_bind_int64(r, 2, refs);
+    sqlite3_bind_int64(r, 3, candidate_pairs);
+    sqlite3_bind_int64(r, 4, links);
+    sqlite3_bind_int64(r, 5, identities);
+    jd_sq__bind_text(r, 6, model_json);
+    int rc = sqlite3_step(r) != SQLITE_DONE ? jd_sq__err(q, err, "resolve run") : JD_OK;
+    sqlite3_finalize(r);
+    return rc;
+}
+
 static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
                                  const jd_identity_info *info, size_t ninfo,
                                  const char *model_json, int64_t candidate_pairs, int64_t links,
@@ -1598,26 +1862,9 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
                   " DELETE FROM identity WHERE NOT EXISTS (SELECT 1 FROM identity_ref r"
                   " WHERE r.identity_id = identity.id);",
                   err);
-    if (rc == JD_OK) {
-        sqlite3_stmt *r = NULL;
-        if (sqlite3_prepare_v2(q->db,
-                               "INSERT INTO resolve_run(started_at, finished_at, mode, refs,"
-                               " candidate_pairs, links, identities, model) VALUES"
-                               " (?1, ?1, 'full', ?2, ?3, ?4, ?5, ?6)",
-                               -1, &r, NULL) != SQLITE_OK) {
-            rc = jd_sq__err(q, err, "resolve run");
-        } else {
-            sqlite3_bind_int64(r, 1, now);
-            sqlite3_bind_int64(r, 2, (int64_t)nrefs);
-            sqlite3_bind_int64(r, 3, candidate_pairs);
-            sqlite3_bind_int64(r, 4, links);
-            sqlite3_bind_int64(r, 5, (int64_t)ninfo);
-            jd_sq__bind_text(r, 6, model_json);
-            if (sqlite3_step(r) != SQLITE_DONE)
-                rc = jd_sq__err(q, err, "resolve run");
-            sqlite3_finalize(r);
-        }
-    }
+    if (rc == JD_OK)
+        rc = sq_full_run(q, now, (int64_t)nrefs, candidate_pairs, links, (int64_t)ninfo,
+                         model_json, err);
     sqlite3_finalize(a);
     sqlite3_finalize(b);
     sqlite3_finalize(c);
@@ -2017,6 +2264,25 @@ static int sq_alerts_read(jd_store *s, bool *ran, jd_alert_doc_cb cb, void *payl
     return an_finish(q, st, rc, r, err);
 }
 
+static int sq_alerts_about(jd_store *s, const char *person_id, jd_alert_doc_cb cb,
+                           void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT id, doc FROM alert WHERE subject = ?1 UNION ALL"
+                           " SELECT id, doc FROM alert WHERE subject = '' UNION ALL"
+                           " SELECT id, doc FROM alert WHERE subject IS NULL ORDER BY 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "alerts");
+    jd_sq__bind_text(st, 1, person_id);
+    int rc = JD_OK, r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = cb(jd_sq__col_text(st, 1), payload)) != 0)
+            break;
+    return an_finish(q, st, rc, r, err);
+}
+
 static int sq_docs_replace(jd_store *s, const char *prefix, const jd_doc_save *d, size_t n,
                            jd_error *err)
 {
@@ -2126,6 +2392,7 @@ static const jd_store_ops sqlite_ops = {
     .model_load = sq_model_load,
     .analysis_load = sq_analysis_load,
     .alerts_replace = sq_alerts_replace,
+    .alerts_about = sq_alerts_about,
     .alerts_read = sq_alerts_read,
     .docs_replace = sq_docs_replace,
     .doc_get = sq_doc_get,
@@ -2133,6 +2400,7 @@ static const jd_store_ops sqlite_ops = {
     .concern = &jd_sqlite_concern_ops,
     .account = &jd_sqlite_account_ops,
     .live = &jd_sqlite_live_ops,
+    .incr = &jd_sqlite_incr_ops,
 };
 
 /* Process-wide SQLite settings, before its first use. Memory statistics

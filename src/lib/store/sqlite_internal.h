@@ -66,5 +66,6 @@ int64_t jd_sq__now(void);
 extern const struct jd_concern_ops jd_sqlite_concern_ops; /* sqlite_concern.c */
 extern const struct jd_account_ops jd_sqlite_account_ops; /* sqlite_account.c */
 extern const struct jd_live_ops jd_sqlite_live_ops;       /* sqlite_live.c */
+extern const struct jd_incr_ops jd_sqlite_incr_ops;       /* sqlite_incr.c */
 
 #endif

@@ -207,6 +207,7 @@ typedef int (*jd_chrono_event_cb)(const struct jd_chrono_event *ev, void *payloa
 struct jd_concern_ops; /* store/concern_ops.h: concerns and escalation */
 struct jd_account_ops; /* store/account_ops.h: accounts, sessions, audit */
 struct jd_live_ops;    /* store/live_ops.h: feeds, feed tokens, change counter */
+struct jd_incr_ops;    /* store/incr_ops.h: incremental analysis (subset load, alert patch) */
 
 typedef struct jd_store_ops {
     const char *name;
@@ -287,6 +288,12 @@ typedef struct jd_store_ops {
      * (*ran false). */
     int (*alerts_read)(jd_store *s, bool *ran, jd_alert_doc_cb cb, void *payload,
                        jd_error *err);
+    /* The stored alert documents that may be about one person, ordered by
+     * id: those with the person as subject, and those with no subject (""
+     * or NULL: the networks, which name members); by the alert_subject index, where
+     * alerts_read reads them all. NULL: use alerts_read. */
+    int (*alerts_about)(jd_store *s, const char *person_id, jd_alert_doc_cb cb, void *payload,
+                        jd_error *err);
     /* Replace the documents whose names start with `prefix` by d[0..n), in
      * one transaction, stamped with the latest analysis run and the ingest
      * and resolve runs of now. JD_ESTORE when analysis never ran. */
@@ -305,6 +312,7 @@ typedef struct jd_store_ops {
     const struct jd_concern_ops *concern;
     const struct jd_account_ops *account;
     const struct jd_live_ops *live; /* NULL: the backend has no feeds yet */
+    const struct jd_incr_ops *incr; /* NULL: no incremental analysis (full runs only) */
 } jd_store_ops;
 
 struct jd_store {

@@ -30,7 +30,7 @@ int64_t jd_norm__days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+void jd_norm__civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 {
     z += 719468;
     const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -98,7 +98,7 @@ int32_t jd_norm__uk_offset(int64_t utc)
     int y;
     unsigned m, d;
     int64_t days = utc >= 0 ? utc / 86400 : (utc - 86399) / 86400;
-    civil_from_days(days, &y, &m, &d);
+    jd_norm__civil_from_days(days, &y, &m, &d);
     int64_t s, e;
     bst_bounds(y, &s, &e);
     return utc >= s && utc < e ? 3600 : 0;
@@ -112,7 +112,7 @@ void jd_norm__format_uk(char buf[32], int64_t utc)
     int64_t secs = t - days * 86400;
     int y;
     unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
+    jd_norm__civil_from_days(days, &y, &m, &d);
     snprintf(buf, 32, "%04d-%02u-%02uT%02d:%02d:%02d%s", y, m, d, (int)(secs / 3600),
              (int)(secs / 60 % 60), (int)(secs % 60), off ? "+01:00" : "+00:00");
 }
@@ -123,7 +123,12 @@ void jd_norm__uk_date(char out[11], int64_t utc)
     int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
     int y;
     unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
+    jd_norm__civil_from_days(days, &y, &m, &d);
+    jd_norm__ymd_text(out, y, m, d);
+}
+
+void jd_norm__ymd_text(char out[11], int y, unsigned m, unsigned d)
+{
     if (y < 0 || y > 9999) {
         memcpy(out, "0000-00-00", 11);
         return;

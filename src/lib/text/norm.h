@@ -65,6 +65,10 @@ int32_t jd_norm__uk_offset(int64_t utc); /* 0 or 3600 */
 void jd_norm__uk_date(char out[11], int64_t utc);
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
 int64_t jd_norm__days_from_civil(int64_t y, unsigned m, unsigned d);
+/* Its inverse: the date of a day number. */
+void jd_norm__civil_from_days(int64_t days, int *y, unsigned *m, unsigned *d);
+/* "YYYY-MM-DD" of a date (years 0-9999, else "0000-00-00"). */
+void jd_norm__ymd_text(char out[11], int y, unsigned m, unsigned d);
 /* UK postcode, any spacing or case, to "OX4 1AB". */
 int jd_norm__postcode(char out[9], const char *s, size_t n);
 /* UK or international phone number to E.164, "+447700900123". */

@@ -6,18 +6,27 @@
  * Resolve is incremental once a full run stored its parameters: only the
  * refs the feeds brought or changed and the clusters they touch are
  * resolved again, and the result is what a full run with those parameters
- * gives (tests/integration/test_incremental.sh); identities keep their
- * person_ids. Analysis and escalation are still full re-runs; the
- * person_ids resolve touched are where an incremental analysis would look.
+ * gives (tests/integration/test_resolve_incremental.sh); identities keep
+ * their person_ids, alerts their ids. With opts.incremental the analysis is
+ * incremental too (jd_analyse_incremental_ex: only the persons the feeds
+ * touched, given by the incremental resolve's touched set, gone person_ids
+ * included, and whoever shares an event with them, their alerts replaced in
+ * place; networks stay as the last full run found them), then the
+ * escalation engine over the persons it walked; an urgent call's child is
+ * analysed and escalated before all of it. Without opts.incremental the
+ * analysis is a full re-run, by construction what a batch run on the same
+ * data gives.
  */
 #include <joindots/analyse.h>
 #include <joindots/concern.h>
 #include <joindots/feed.h>
 #include <joindots/identity.h>
 
+#include "util/internal.h"
 #include "store/live_ops.h"
 #include "store/store.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -28,7 +37,9 @@ static double mono(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err)
+/* The escalation engine, over everyone (persons NULL) or over some. */
+static int escalate(jd_store *s, const jd_live_opts *o, const char *const *persons, size_t n,
+                    jd_live_stats *st, jd_error *err)
 {
     jd_live_opts def = JD_LIVE_OPTS_INIT;
     if (!o)
@@ -37,6 +48,8 @@ int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_e
     eo.ladder_path = o->ladder_path;
     eo.rules_path = o->rules_path;
     eo.save = true;
+    eo.persons = persons;
+    eo.npersons = n;
     jd_escalate_stats es;
     double t0 = mono();
     int rc = jd_escalate_run(s, JD_AS_OF_NOW, o->now, &eo, &es, err);
@@ -50,8 +63,8 @@ int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_e
     return rc;
 }
 
-int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st,
-                    jd_person_set **touched, jd_error *err)
+int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_person_set **touched,
+                    jd_error *err)
 {
     jd_live_opts def = JD_LIVE_OPTS_INIT;
     jd_live_stats local;
@@ -98,6 +111,27 @@ int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st,
     return JD_OK;
 }
 
+int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err)
+{
+    return escalate(s, o, NULL, 0, st, err);
+}
+
+int jd_live_analyse_touched(jd_store *s, const jd_analyse_opts *ao, const jd_person_set *touched,
+                            jd_analyse_stats *as, char ***walked, size_t *nwalked, jd_error *err)
+{
+    if (!touched)
+        return jd_analyse_incremental_keys(s, ao, NULL, 0, as, walked, nwalked, err);
+    const char **keys = NULL;
+    if (touched->n && !(keys = malloc(touched->n * sizeof *keys)))
+        return jd_oom(err);
+    for (size_t i = 0; i < touched->n; i++)
+        keys[i] = touched->v[i].person_id;
+    jd_incr_input in = {keys, touched->n, true, true};
+    int rc = jd_analyse_incremental_ex(s, ao, &in, as, walked, nwalked, err);
+    free(keys);
+    return rc;
+}
+
 int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err)
 {
     jd_live_opts def = JD_LIVE_OPTS_INIT;
@@ -107,27 +141,66 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
     if (!st)
         st = &local;
     memset(st, 0, sizeof *st);
-    jd_person_set *touched = NULL; /* what an incremental analysis would look at */
-    int rc = jd_live_resolve(s, o, st, &touched, err);
-    jd_person_set_free(touched);
-    if (rc < 0)
-        return rc;
     jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
     ao.rules_path = o->rules_path;
     ao.save = true;
     ao.now = o->now;
     jd_analyse_stats as;
     double t0 = mono();
-    rc = jd_analyse(s, &ao, NULL, &as, err);
-    st->seconds_analyse = mono() - t0;
+    int rc;
+    if (o->incremental) {
+        /* an urgent call first: its child's alert and escalation before the
+         * rest of the feed is resolved and analysed */
+        char **uw = NULL;
+        size_t nuw = 0;
+        rc = jd_analyse_urgent_keys(s, &ao, &as, &uw, &nuw, err);
+        st->seconds_urgent_screen = as.seconds_touched;
+        st->seconds_urgent_analyse = mono() - t0 - as.seconds_touched;
+        st->urgent_walked = (int64_t)nuw;
+        t0 = mono();
+        if (rc == JD_OK && nuw) {
+            jd_live_stats es;
+            memset(&es, 0, sizeof es);
+            rc = escalate(s, o, (const char *const *)uw, nuw, &es, err);
+        }
+        st->seconds_urgent_escalate = mono() - t0;
+        jd_analyse_keys_free(uw, nuw);
+        if (rc < 0)
+            return rc;
+    }
+    jd_person_set *touched = NULL; /* NULL after a plain full run: any may have changed */
+    rc = jd_live_resolve(s, o, st, &touched, err);
     if (rc < 0)
         return rc;
+    t0 = mono();
+    char **walked = NULL;
+    size_t nwalked = 0;
+    rc = o->incremental ? jd_live_analyse_touched(s, &ao, touched, &as, &walked, &nwalked, err)
+                        : jd_analyse(s, &ao, NULL, &as, err);
+    jd_person_set_free(touched);
+    st->seconds_analyse = mono() - t0;
+    st->touched = as.touched;
+    st->walked = as.walked;
+    st->seconds_touched = as.seconds_touched;
+    st->seconds_load = as.seconds_load;
+    st->analyse_full = !o->incremental || as.full;
+    if (rc < 0) {
+        jd_analyse_keys_free(walked, nwalked);
+        return rc;
+    }
     st->alerts = as.alerts;
     st->returns_due = as.returns_due;
     st->returns_interviewed_72h = as.returns_interviewed_72h;
     st->crimes_disclosed = as.crimes_disclosed;
     st->crimes_recorded = as.crimes_recorded;
-    return jd_live_escalate(s, o, st, err);
+    /* after an incremental analysis, the engine over the persons it walked
+     * (none walked: nothing changed, nothing to escalate) */
+    if (st->analyse_full)
+        rc = jd_live_escalate(s, o, st, err);
+    else if (nwalked)
+        rc = escalate(s, o, (const char *const *)walked, nwalked, st, err);
+    jd_analyse_keys_free(walked, nwalked);
+    return rc;
 }
 
 int jd_live_generation(jd_store *s, int64_t *analysis, int64_t *identities, jd_error *err)

@@ -243,20 +243,13 @@ static json_t *group_json(const jd_prf *p, const exact_count *e, long long refs)
  * then, into detail.identity_groups, pairs touching sparse refs, pairs of two
  * full refs, and pairs touching each person group; and who is exactly right.
  */
-static int score_identities(ctx *c, json_t *pred, jd_score_report *r, json_t *detail)
+/* The predicted cluster of each true ref into v[0..n) (numbered through
+ * clid; a ref no identity names is its own cluster); returns how many. */
+static int32_t predicted_clusters(ctx *c, json_t *pred, json_t *clid, idref *v)
 {
-    size_t n = json_object_size(c->ref_to_person);
-    idref *v = malloc((n ? n : 1) * sizeof *v);
-    long long *pcount = calloc(c->ntp + 1, sizeof *pcount), *nrefs = NULL, *clsize = NULL;
-    int32_t *first_cl = NULL;
-    bool *split = NULL;
-    json_t *clid = json_object(), *groups = json_object();
-    int rc = JD_ENOMEM;
-    if (!v || !pcount || !clid || !groups)
-        goto out;
     const char *key;
     json_t *val;
-    size_t i = 0;
+    size_t i = 0, n;
     int32_t ncl = 0;
     json_object_foreach(c->ref_to_person, key, val)
     {
@@ -273,22 +266,32 @@ static int score_identities(ctx *c, json_t *pred, jd_score_report *r, json_t *de
         v[i].kind = (int8_t)(sk ? json_integer_value(sk) : -1);
         i++;
     }
-    for (i = 0; i < n; i++) /* an unpredicted ref is its own cluster */
+    for (n = i, i = 0; i < n; i++) /* an unpredicted ref is its own cluster */
         if (v[i].cl < 0)
             v[i].cl = ncl++;
-    qsort(v, n, sizeof *v, cmp_idref);
-    pair_counts(c, v, n, F_ALL, 0, pcount, &r->ident_all);
-    pair_counts(c, v, n, F_CHILDREN, 0, pcount, &r->ident_children);
-    /* exactly right */
-    nrefs = calloc(c->ntp + 1, sizeof *nrefs);
-    clsize = calloc((size_t)ncl + 1, sizeof *clsize);
-    first_cl = malloc((c->ntp + 1) * sizeof *first_cl);
-    split = calloc(c->ntp + 1, sizeof *split);
+    return ncl;
+}
+
+/* Persons, and those exactly right, overall, for children, for persons with
+ * and without sparse refs, by group and by kind of sparse ref. */
+typedef struct exact_sets {
+    exact_count all, kids, sparse, full, grp[MAX_GROUPS], kd[MAX_GROUPS];
+} exact_sets;
+
+/* The persons exactly right (all their refs in one cluster, and nothing
+ * else in it) counted into E. */
+static int exact_persons(const ctx *c, const idref *v, size_t n, int32_t ncl, exact_sets *E)
+{
+    long long *nrefs = calloc(c->ntp + 1, sizeof *nrefs);
+    long long *clsize = calloc((size_t)ncl + 1, sizeof *clsize);
+    int32_t *first_cl = malloc((c->ntp + 1) * sizeof *first_cl);
+    bool *split = calloc(c->ntp + 1, sizeof *split);
+    int rc = JD_ENOMEM;
     if (!nrefs || !clsize || !first_cl || !split)
         goto out;
     for (size_t p = 0; p < c->ntp; p++)
         first_cl[p] = -1;
-    for (i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         nrefs[v[i].p]++;
         clsize[v[i].cl]++;
         if (first_cl[v[i].p] < 0)
@@ -296,70 +299,104 @@ static int score_identities(ctx *c, json_t *pred, jd_score_report *r, json_t *de
         else if (first_cl[v[i].p] != v[i].cl)
             split[v[i].p] = true;
     }
-    exact_count all = {0}, kids = {0}, sparse = {0}, full = {0}, grp[MAX_GROUPS] = {{0}},
-                kd[MAX_GROUPS] = {{0}};
+    for (size_t p = 0; p < c->ntp; p++) {
+        if (!nrefs[p])
+            continue;
+        bool ok = !split[p] && clsize[first_cl[p]] == nrefs[p];
+        const truth_person *t = &c->tp[p];
+        exact_count *sets[3 + 2 * MAX_GROUPS];
+        int ns = 0;
+        sets[ns++] = &E->all;
+        if (t->is_child)
+            sets[ns++] = &E->kids;
+        sets[ns++] = t->has_sparse ? &E->sparse : &E->full;
+        for (int g = 0; g < c->ngroups; g++)
+            if (t->groups & (1u << g))
+                sets[ns++] = &E->grp[g];
+        for (int k = 0; k < c->nkinds; k++)
+            if (t->kinds & (1u << k))
+                sets[ns++] = &E->kd[k];
+        for (int k = 0; k < ns; k++) {
+            sets[k]->persons++;
+            sets[k]->exact += ok;
+        }
+    }
+    rc = JD_OK;
+out:
+    free(nrefs);
+    free(clsize);
+    free(first_cl);
+    free(split);
+    return rc;
+}
+
+/* Pairwise scores and exact persons by kind of ref and by person group into
+ * GROUPS. */
+static void identity_groups(ctx *c, const idref *v, size_t n, long long *pcount,
+                            jd_score_report *r, const exact_sets *E, json_t *groups)
+{
     long long grefs[MAX_GROUPS] = {0}, krefs[MAX_GROUPS] = {0}, sparse_refs = 0;
-    for (i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         sparse_refs += v[i].sparse;
         if (v[i].kind >= 0)
             krefs[v[i].kind]++;
         for (int g = 0; g < c->ngroups; g++)
             grefs[g] += (c->tp[v[i].p].groups >> g) & 1u;
     }
-    for (size_t p = 0; p < c->ntp; p++) {
-        if (!nrefs[p])
-            continue;
-        bool ok = !split[p] && clsize[first_cl[p]] == nrefs[p];
-        truth_person *t = &c->tp[p];
-        exact_count *sets[3 + 2 * MAX_GROUPS];
-        int ns = 0;
-        sets[ns++] = &all;
-        if (t->is_child)
-            sets[ns++] = &kids;
-        sets[ns++] = t->has_sparse ? &sparse : &full;
-        for (int g = 0; g < c->ngroups; g++)
-            if (t->groups & (1u << g))
-                sets[ns++] = &grp[g];
-        for (int k = 0; k < c->nkinds; k++)
-            if (t->kinds & (1u << k))
-                sets[ns++] = &kd[k];
-        for (int k = 0; k < ns; k++) {
-            sets[k]->persons++;
-            sets[k]->exact += ok;
-        }
-    }
-    r->persons = all.persons;
-    r->persons_exact = all.exact;
-    r->children_persons = kids.persons;
-    r->children_exact = kids.exact;
-    r->exactly_right = all.persons ? (double)all.exact / (double)all.persons : 0;
-    r->exactly_right_children = kids.persons ? (double)kids.exact / (double)kids.persons : 0;
-    /* by kind of ref and by person group */
     jd_prf rest, part;
-    json_object_set_new(groups, "all_persons", group_json(&r->ident_all, &all, (long long)n));
+    json_object_set_new(groups, "all_persons", group_json(&r->ident_all, &E->all, (long long)n));
     long long child_refs = 0;
-    for (i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++)
         child_refs += c->tp[v[i].p].is_child;
-    json_object_set_new(groups, "children", group_json(&r->ident_children, &kids, child_refs));
+    json_object_set_new(groups, "children", group_json(&r->ident_children, &E->kids, child_refs));
     if (sparse_refs) {
         pair_counts(c, v, n, F_FULL, 0, pcount, &rest);
         touching(&r->ident_all, &rest, &part);
-        json_object_set_new(groups, "sparse_refs", group_json(&part, &sparse, sparse_refs));
+        json_object_set_new(groups, "sparse_refs", group_json(&part, &E->sparse, sparse_refs));
         json_object_set_new(groups, "full_refs",
-                            group_json(&rest, &full, (long long)n - sparse_refs));
+                            group_json(&rest, &E->full, (long long)n - sparse_refs));
     }
     for (int k = 0; k < c->nkinds; k++) {
         char name[80];
         snprintf(name, sizeof name, "sparse_%s", c->kind[k]);
         pair_counts(c, v, n, F_NOT_KIND, k, pcount, &rest);
         touching(&r->ident_all, &rest, &part);
-        json_object_set_new(groups, name, group_json(&part, &kd[k], krefs[k]));
+        json_object_set_new(groups, name, group_json(&part, &E->kd[k], krefs[k]));
     }
     for (int g = 0; g < c->ngroups; g++) {
         pair_counts(c, v, n, F_NOT_GROUP, g, pcount, &rest);
         touching(&r->ident_all, &rest, &part);
-        json_object_set_new(groups, c->group[g], group_json(&part, &grp[g], grefs[g]));
+        json_object_set_new(groups, c->group[g], group_json(&part, &E->grp[g], grefs[g]));
     }
+}
+
+static int score_identities(ctx *c, json_t *pred, jd_score_report *r, json_t *detail)
+{
+    size_t n = json_object_size(c->ref_to_person);
+    idref *v = malloc((n ? n : 1) * sizeof *v);
+    long long *pcount = calloc(c->ntp + 1, sizeof *pcount);
+    json_t *clid = json_object(), *groups = json_object();
+    exact_sets E;
+    memset(&E, 0, sizeof E);
+    int rc = JD_ENOMEM;
+    if (!v || !pcount || !clid || !groups)
+        goto out;
+    int32_t ncl = predicted_clusters(c, pred, clid, v);
+    qsort(v, n, sizeof *v, cmp_idref);
+    pair_counts(c, v, n, F_ALL, 0, pcount, &r->ident_all);
+    pair_counts(c, v, n, F_CHILDREN, 0, pcount, &r->ident_children);
+    /* exactly right */
+    if ((rc = exact_persons(c, v, n, ncl, &E)) < 0)
+        goto out;
+    r->persons = E.all.persons;
+    r->persons_exact = E.all.exact;
+    r->children_persons = E.kids.persons;
+    r->children_exact = E.kids.exact;
+    r->exactly_right = E.all.persons ? (double)E.all.exact / (double)E.all.persons : 0;
+    r->exactly_right_children =
+        E.kids.persons ? (double)E.kids.exact / (double)E.kids.persons : 0;
+    /* by kind of ref and by person group */
+    identity_groups(c, v, n, pcount, r, &E, groups);
     json_object_set_new(detail, "identity_groups", groups);
     groups = NULL;
     rc = JD_OK;
@@ -368,10 +405,6 @@ out:
     json_decref(clid);
     free(v);
     free(pcount);
-    free(nrefs);
-    free(clsize);
-    free(first_cl);
-    free(split);
     return rc;
 }
 
@@ -391,7 +424,7 @@ static int load_truth(ctx *c, const char *path, jd_error *err)
     c->id_to_person = json_object();
     c->sparse_refs = json_object();
     if (!c->tp || !c->ref_to_person || !c->id_to_person || !c->sparse_refs)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     size_t i;
     json_t *p;
     json_array_foreach(persons, i, p)
@@ -731,11 +764,11 @@ int jd_score_run(jd_score_report *out, const char *truth, const char *identities
         json_object_set_new(groups, "high_rate_by_ethnicity", eth);
     }
     if (!groups || !eth || !conf) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
         goto out;
     }
     if ((rc = score_identities(&c, pred, &r, groups)) < 0) {
-        jd_error_set(err, JD_ENOMEM, "out of memory");
+        jd_oom(err);
         goto out;
     }
     if (alerts && (rc = read_jsonl(alerts, "alerts", each_alert, &c, &a, err)) < 0)
@@ -841,7 +874,7 @@ int jd_score_print(const jd_score_report *r, FILE *f, bool as_json, jd_error *er
             "networks_within_180_days", (json_int_t)r->networks_within_180,
             "unrecorded_crime", prf_json(&r->unrecorded), "language", prf_json(&r->language));
         if (!o)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
         exact_count all = {r->persons, r->persons_exact},
                     kids = {r->children_persons, r->children_exact};
         json_object_set_new(o, "identities_exactly_right", exact_json(&all));
@@ -1023,177 +1056,216 @@ static int group_of(ctx *c, json_t *names, const char *g)
     return (int)json_array_size(names) - 1;
 }
 
-int jd_score_calibrate(const char *truth, const char *alerts, double target, double group_target,
-                       FILE *f, bool as_json, jd_error *err)
+/* One calibration: the truth and this run's alerts per true person, the
+ * non-exploited children's groups and the counts over them. */
+typedef struct cal_run {
+    ctx *c;
+    cal_acc *a;
+    int *grp;         /* true person -> group (non-exploited children) */
+    json_t *names;    /* the groups' names */
+    size_t ng;        /* how many groups */
+    long long *gn;    /* non-exploited children per group */
+    long long *gl;    /* per group (and level): how many reached it */
+    double *delays;   /* scratch: days from first evidence to high */
+    long long nx, nn; /* exploited and non-exploited children */
+} cal_run;
+
+/* The share of exploited and non-exploited children (overall and by group)
+ * that reached each level in this run; counts R->gn. */
+static json_t *cal_levels(cal_run *R)
 {
-    if (!truth || !alerts || !f || target < 0 || target > 1 || group_target < 0 ||
-        group_target > 1)
-        return jd_error_set(err, JD_EINVALID,
-                            "a truth file, an alerts file and targets from 0 to 1 are required");
-    ctx c = {0};
-    cal_acc a = {NULL};
-    json_t *names = json_array(), *out = json_object();
-    double *delays = NULL;
-    int *grp = NULL;
-    int rc = load_truth(&c, truth, err);
-    if (rc < 0)
-        goto done;
-    a.c = calloc(c.ntp + 1, sizeof *a.c);
-    grp = calloc(c.ntp + 1, sizeof *grp);
-    delays = malloc((c.ntp + 1) * sizeof *delays);
-    if (!a.c || !grp || !delays || !names || !out) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto done;
-    }
-    if ((rc = read_jsonl(alerts, "alerts", each_alert_cal, &c, &a, err)) < 0)
-        goto done;
-    long long nx = 0, nn = 0;
-    for (size_t i = 0; i < c.ntp; i++) {
-        if (!c.tp[i].is_child)
-            continue;
-        grp[i] = c.tp[i].exploited ? -1 : group_of(&c, names, c.tp[i].confounder);
-        nx += c.tp[i].exploited;
-        nn += !c.tp[i].exploited;
-    }
-    size_t ng = json_array_size(names);
-    long long *gn = calloc(ng + 1, sizeof *gn), *gl = calloc((ng + 1) * 5, sizeof *gl);
-    if (!gn || !gl) {
-        free(gn);
-        free(gl);
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto done;
-    }
-    /* levels reached in this run */
+    const ctx *c = R->c;
     long long xl[5] = {0}, nl[5] = {0};
-    for (size_t i = 0; i < c.ntp; i++) {
-        if (!c.tp[i].is_child)
+    for (size_t i = 0; i < c->ntp; i++) {
+        if (!c->tp[i].is_child)
             continue;
-        if (!c.tp[i].exploited)
-            gn[grp[i]]++;
+        if (!c->tp[i].exploited)
+            R->gn[R->grp[i]]++;
         for (int l = 1; l <= 4; l++)
-            if (reached(&a.c[i], l)) {
-                if (c.tp[i].exploited)
+            if (reached(&R->a->c[i], l)) {
+                if (c->tp[i].exploited)
                     xl[l]++;
                 else {
                     nl[l]++;
-                    gl[grp[i] * 5 + l]++;
+                    R->gl[R->grp[i] * 5 + l]++;
                 }
             }
     }
     json_t *levels = json_array();
     for (int l = 1; l <= 4; l++) {
         json_t *by = json_object();
-        for (size_t g = 0; g < ng; g++)
-            json_object_set_new(by, json_string_value(json_array_get(names, g)),
-                                json_real(gn[g] ? (double)gl[g * 5 + l] / (double)gn[g] : 0));
+        for (size_t g = 0; g < R->ng; g++)
+            json_object_set_new(
+                by, json_string_value(json_array_get(R->names, g)),
+                json_real(R->gn[g] ? (double)R->gl[g * 5 + l] / (double)R->gn[g] : 0));
         json_array_append_new(
-            levels, json_pack("{s:s,s:f,s:f,s:o}", "level", cal_level[l],
-                              "exploited", nx ? (double)xl[l] / (double)nx : 0.0,
-                              "non_exploited", nn ? (double)nl[l] / (double)nn : 0.0,
-                              "non_exploited_by_group", by));
+            levels,
+            json_pack("{s:s,s:f,s:f,s:o}", "level", cal_level[l], "exploited",
+                      R->nx ? (double)xl[l] / (double)R->nx : 0.0, "non_exploited",
+                      R->nn ? (double)nl[l] / (double)R->nn : 0.0, "non_exploited_by_group", by));
     }
-    /* thresholds for high */
+    return levels;
+}
+
+/* Each candidate score for high with its false alarm rate (overall and in
+ * the worst group), recall and median delay; *proposal is the lowest that
+ * meets both targets (-1: none). */
+static json_t *cal_thresholds(cal_run *R, double target, double group_target, int *proposal)
+{
+    const ctx *c = R->c;
     json_t *cand = json_array();
-    int proposal = -1;
+    *proposal = -1;
     for (int h = CAL_LO; h <= CAL_HI; h++) {
         long long fa = 0, hit = 0;
         size_t nd = 0;
-        memset(gl, 0, (ng + 1) * 5 * sizeof *gl);
-        for (size_t i = 0; i < c.ntp; i++) {
-            if (!c.tp[i].is_child)
+        memset(R->gl, 0, (R->ng + 1) * 5 * sizeof *R->gl);
+        for (size_t i = 0; i < c->ntp; i++) {
+            if (!c->tp[i].is_child)
                 continue;
-            int64_t t = high_with(&a.c[i], h);
+            int64_t t = high_with(&R->a->c[i], h);
             if (!t)
                 continue;
-            if (c.tp[i].exploited) {
+            if (c->tp[i].exploited) {
                 hit++;
-                if (c.tp[i].first_evidence)
-                    delays[nd++] = (double)(t - c.tp[i].first_evidence) / 86400.0;
+                if (c->tp[i].first_evidence)
+                    R->delays[nd++] = (double)(t - c->tp[i].first_evidence) / 86400.0;
             } else {
                 fa++;
-                gl[grp[i]]++;
+                R->gl[R->grp[i]]++;
             }
         }
         double worst = 0;
         const char *wg = "";
-        for (size_t g = 0; g < ng; g++) {
-            double r = gn[g] ? (double)gl[g] / (double)gn[g] : 0;
+        for (size_t g = 0; g < R->ng; g++) {
+            double r = R->gn[g] ? (double)R->gl[g] / (double)R->gn[g] : 0;
             if (r > worst) {
                 worst = r;
-                wg = json_string_value(json_array_get(names, g));
+                wg = json_string_value(json_array_get(R->names, g));
             }
         }
-        double far = nn ? (double)fa / (double)nn : 0, rec = nx ? (double)hit / (double)nx : 0;
-        double med = median(delays, nd);
+        double far = R->nn ? (double)fa / (double)R->nn : 0;
+        double rec = R->nx ? (double)hit / (double)R->nx : 0;
+        double med = median(R->delays, nd);
         bool meets = far <= target && worst <= group_target;
-        if (meets && proposal < 0)
-            proposal = h;
-        json_array_append_new(
-            cand, json_pack("{s:i,s:f,s:f,s:s,s:f,s:o,s:b}", "high_min_score", h,
-                            "false_alarm_rate", far, "worst_group_rate", worst, "worst_group", wg,
-                            "recall", rec, "median_delay_days",
-                            isnan(med) ? json_null() : json_real(med), "meets_targets", meets));
+        if (meets && *proposal < 0)
+            *proposal = h;
+        json_array_append_new(cand, json_pack("{s:i,s:f,s:f,s:s,s:f,s:o,s:b}", "high_min_score", h,
+                                              "false_alarm_rate", far, "worst_group_rate", worst,
+                                              "worst_group", wg, "recall", rec, "median_delay_days",
+                                              isnan(med) ? json_null() : json_real(med),
+                                              "meets_targets", meets));
     }
-    free(gn);
-    free(gl);
-    json_object_set_new(out, "exploited", json_integer(nx));
-    json_object_set_new(out, "non_exploited", json_integer(nn));
+    return cand;
+}
+
+/* The calibration OUT as text on F. */
+static int cal_print(FILE *f, const json_t *out, const cal_run *R, int proposal, double target,
+                     double group_target)
+{
+    json_t *levels = json_object_get(out, "levels"),
+           *cand = json_object_get(out, "high_thresholds");
+    fprintf(f, "calibration on %lld exploited and %lld non-exploited children\n\n", R->nx, R->nn);
+    fprintf(f, "share reaching each level in this run (exploited / non-exploited):\n");
+    size_t i;
+    json_t *v;
+    json_array_foreach(levels, i, v)
+        fprintf(f, "  %-9s %6.3f / %6.4f\n", json_string_value(json_object_get(v, "level")),
+                json_real_value(json_object_get(v, "exploited")),
+                json_real_value(json_object_get(v, "non_exploited")));
+    fprintf(f, "\nnon-exploited at high or critical, by group:\n");
+    json_t *hv = json_array_get(levels, 2);
+    const char *k;
+    json_object_foreach(json_object_get(hv, "non_exploited_by_group"), k, v)
+        fprintf(f, "  %-28s %6.4f\n", k, json_real_value(v));
+    fprintf(f, "\nscore needed for high (corroborated; triggers and T3 count at any score):\n");
+    fprintf(f, "  %5s %12s %12s %-28s %8s %12s\n", "score", "false alarm", "worst group", "(group)",
+            "recall", "median delay");
+    json_array_foreach(cand, i, v)
+    {
+        json_t *md = json_object_get(v, "median_delay_days");
+        char mds[32] = "n/a";
+        if (json_is_real(md))
+            snprintf(mds, sizeof mds, "%.1f d", json_real_value(md));
+        fprintf(f, "  %5lld %12.4f %12.4f %-28s %8.3f %12s%s\n",
+                (long long)json_integer_value(json_object_get(v, "high_min_score")),
+                json_real_value(json_object_get(v, "false_alarm_rate")),
+                json_real_value(json_object_get(v, "worst_group_rate")),
+                json_string_value(json_object_get(v, "worst_group")),
+                json_real_value(json_object_get(v, "recall")), mds,
+                json_is_true(json_object_get(v, "meets_targets")) ? "  meets" : "");
+    }
+    if (proposal >= 0)
+        fprintf(f,
+                "\nproposed: high at a corroborated score of %d or more (the lowest that "
+                "meets %.2f%% overall and %.2f%% in every group)\n",
+                proposal, 100 * target, 100 * group_target);
+    else
+        fprintf(f, "\nno threshold meets the targets: corroboration, mitigation or triggers "
+                   "need work, not the score\n");
+    return ferror(f) ? JD_EIO : JD_OK;
+}
+
+int jd_score_calibrate(const char *truth, const char *alerts, double target, double group_target,
+                       FILE *f, bool as_json, jd_error *err)
+{
+    if (!truth || !alerts || !f || target < 0 || target > 1 || group_target < 0 || group_target > 1)
+        return jd_error_set(err, JD_EINVALID,
+                            "a truth file, an alerts file and targets from 0 to 1 are required");
+    ctx c = {0};
+    cal_acc a = {NULL};
+    cal_run R = {&c, &a, NULL, json_array(), 0, NULL, NULL, NULL, 0, 0};
+    json_t *out = json_object();
+    int rc = load_truth(&c, truth, err);
+    if (rc < 0)
+        goto done;
+    a.c = calloc(c.ntp + 1, sizeof *a.c);
+    R.grp = calloc(c.ntp + 1, sizeof *R.grp);
+    R.delays = malloc((c.ntp + 1) * sizeof *R.delays);
+    if (!a.c || !R.grp || !R.delays || !R.names || !out) {
+        rc = jd_oom(err);
+        goto done;
+    }
+    if ((rc = read_jsonl(alerts, "alerts", each_alert_cal, &c, &a, err)) < 0)
+        goto done;
+    for (size_t i = 0; i < c.ntp; i++) {
+        if (!c.tp[i].is_child)
+            continue;
+        R.grp[i] = c.tp[i].exploited ? -1 : group_of(&c, R.names, c.tp[i].confounder);
+        R.nx += c.tp[i].exploited;
+        R.nn += !c.tp[i].exploited;
+    }
+    R.ng = json_array_size(R.names);
+    R.gn = calloc(R.ng + 1, sizeof *R.gn);
+    R.gl = calloc((R.ng + 1) * 5, sizeof *R.gl);
+    if (!R.gn || !R.gl) {
+        rc = jd_oom(err);
+        goto done;
+    }
+    int proposal;
+    json_object_set_new(out, "exploited", json_integer(R.nx));
+    json_object_set_new(out, "non_exploited", json_integer(R.nn));
     json_object_set_new(out, "target_false_alarm_rate", json_real(target));
     json_object_set_new(out, "target_group_rate", json_real(group_target));
-    json_object_set_new(out, "levels", levels);
-    json_object_set_new(out, "high_thresholds", cand);
+    json_object_set_new(out, "levels", cal_levels(&R));
+    json_object_set_new(out, "high_thresholds",
+                        cal_thresholds(&R, target, group_target, &proposal));
     json_object_set_new(out, "proposed_high_min_score",
                         proposal >= 0 ? json_integer(proposal) : json_null());
     if (as_json) {
         rc = json_dumpf(out, f, JSON_INDENT(1) | JSON_SORT_KEYS) ? JD_EIO : JD_OK;
         fputc('\n', f);
     } else {
-        fprintf(f, "calibration on %lld exploited and %lld non-exploited children\n\n", nx, nn);
-        fprintf(f, "share reaching each level in this run (exploited / non-exploited):\n");
-        size_t i;
-        json_t *v;
-        json_array_foreach(levels, i, v)
-            fprintf(f, "  %-9s %6.3f / %6.4f\n",
-                    json_string_value(json_object_get(v, "level")),
-                    json_real_value(json_object_get(v, "exploited")),
-                    json_real_value(json_object_get(v, "non_exploited")));
-        fprintf(f, "\nnon-exploited at high or critical, by group:\n");
-        json_t *hv = json_array_get(levels, 2);
-        const char *k;
-        json_object_foreach(json_object_get(hv, "non_exploited_by_group"), k, v)
-            fprintf(f, "  %-28s %6.4f\n", k, json_real_value(v));
-        fprintf(f, "\nscore needed for high (corroborated; triggers and T3 count at any score):\n");
-        fprintf(f, "  %5s %12s %12s %-28s %8s %12s\n", "score", "false alarm", "worst group",
-                "(group)", "recall", "median delay");
-        json_array_foreach(cand, i, v) {
-            json_t *md = json_object_get(v, "median_delay_days");
-            char mds[32] = "n/a";
-            if (json_is_real(md))
-                snprintf(mds, sizeof mds, "%.1f d", json_real_value(md));
-            fprintf(f, "  %5lld %12.4f %12.4f %-28s %8.3f %12s%s\n",
-                    (long long)json_integer_value(json_object_get(v, "high_min_score")),
-                    json_real_value(json_object_get(v, "false_alarm_rate")),
-                    json_real_value(json_object_get(v, "worst_group_rate")),
-                    json_string_value(json_object_get(v, "worst_group")),
-                    json_real_value(json_object_get(v, "recall")), mds,
-                    json_is_true(json_object_get(v, "meets_targets")) ? "  meets" : "");
-        }
-        if (proposal >= 0)
-            fprintf(f, "\nproposed: high at a corroborated score of %d or more (the lowest that "
-                       "meets %.2f%% overall and %.2f%% in every group)\n",
-                    proposal, 100 * target, 100 * group_target);
-        else
-            fprintf(f, "\nno threshold meets the targets: corroboration, mitigation or triggers "
-                       "need work, not the score\n");
-        rc = ferror(f) ? JD_EIO : JD_OK;
+        rc = cal_print(f, out, &R, proposal, target, group_target);
     }
     if (rc == JD_EIO)
         jd_error_set(err, JD_EIO, "cannot write");
 done:
     json_decref(out);
-    json_decref(names);
-    free(delays);
-    free(grp);
+    json_decref(R.names);
+    free(R.gn);
+    free(R.gl);
+    free(R.delays);
+    free(R.grp);
     free(a.c);
     json_decref(c.ref_to_person);
     json_decref(c.id_to_person);

@@ -470,37 +470,23 @@ static int chance(synth *S, double p)
 }
 #define PICK(S, arr) (arr)[rnd(S, JD_ARRAY_LEN(arr))]
 
-/* The civil date of a day number (days since 1970-01-01; H. Hinnant's
- * algorithm). Noon UTC is the same date in UK local time, so this is the
+/* The civil date of a day number (days since 1970-01-01;
+ * jd_norm__civil_from_days). Noon UTC is the same date in UK local time, so this is the
  * date jd_norm__format_uk gives for the day, without formatting. */
 static void day_ymd(int32_t day, int *y, int *m, int *d)
 {
-    int64_t z = (int64_t)day + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
+    unsigned um, ud;
+    jd_norm__civil_from_days(day, y, &um, &ud);
+    *m = (int)um;
+    *d = (int)ud;
 }
 
 static void day_text(char out[11], int32_t day)
 {
-    int y, m, d;
-    day_ymd(day, &y, &m, &d);
-    out[0] = (char)('0' + y / 1000 % 10);
-    out[1] = (char)('0' + y / 100 % 10);
-    out[2] = (char)('0' + y / 10 % 10);
-    out[3] = (char)('0' + y % 10);
-    out[4] = '-';
-    out[5] = (char)('0' + m / 10);
-    out[6] = (char)('0' + m % 10);
-    out[7] = '-';
-    out[8] = (char)('0' + d / 10);
-    out[9] = (char)('0' + d % 10);
-    out[10] = '\0';
+    int y;
+    unsigned m, d;
+    jd_norm__civil_from_days(day, &y, &m, &d);
+    jd_norm__ymd_text(out, y, m, d);
 }
 
 /* A valid NHS number (modulus 11) in the 9xx test range. */
@@ -947,6 +933,95 @@ static bool one_row_ref(synth *S, char out[24], int a, uint32_t *serial)
     return true;
 }
 
+/* The name as agency A writes it (fore and sur, 48 bytes each): nicknames
+ * by staff who know the person, variant spellings and typos, half of a
+ * double-barrelled surname, upper case, the surname written first. */
+static void written_name(synth *S, const person *p, int a, bool accurate, bool knows, char *fore,
+                         char *sur, size_t cap)
+{
+    snprintf(fore, cap, "%s", p->fore);
+    snprintf(sur, cap, "%s", p->sur);
+    if (chance(S, knows ? 0.3 : 0.1))
+        snprintf(fore, cap, "%s", nick_of(S, p->fore));
+    if (chance(S, accurate ? 0.02 : 0.05))
+        snprintf(sur, cap, "%s", sur_variant_of(S, p->sur));
+    if (chance(S, accurate ? 0.02 : 0.05))
+        typo_real(S, fore, cap);
+    if (chance(S, accurate ? 0.03 : 0.06))
+        typo_real(S, sur, cap);
+    char *hy = strchr(sur, '-');
+    if (hy) { /* double-barrelled: one part or the other, or a space */
+        uint32_t u = rnd(S, 100);
+        if (u < 25)
+            memmove(sur, hy + 1, strlen(hy));
+        else if (u < 45)
+            *hy = '\0';
+        else if (u < 55)
+            *hy = ' ';
+    }
+    if (chance(S, 0.03))
+        for (char *c = sur; *c; c++)
+            *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+    if (chance(S, knows || a == A_HOUSING ? 0.04 : 0.015)) { /* surname written first */
+        char t[48]; /* cap is 48 */
+        snprintf(t, sizeof t, "%s", sur);
+        snprintf(sur, cap, "%s", fore);
+        snprintf(fore, cap, "%s", t);
+    }
+}
+
+/* What a one-row ref (no person index) records of P at agency A: how much
+ * of the name (*nm), date of birth or age (*dm), address and postcode. */
+static void one_row_fields(synth *S, const person *p, int a, int *nm, int *dm, bool *want_addr,
+                           bool *want_pc)
+{
+    uint32_t u = rnd(S, 100), v = rnd(S, 100);
+    if (a == A_CALLS) {
+        *nm = p->is_adult ? (u < 75 ? N_FULL : u < 85 ? N_FIRST : u < 95 ? N_SUR : N_NONE)
+                         : (u < 45 ? N_FULL : u < 75 ? N_FIRST : u < 87 ? N_SUR : N_NONE);
+        *dm = v < 15 ? D_DOB : v < 60 ? D_AGE : D_NONE;
+        *want_addr = *nm == N_NONE || chance(S, 0.4);
+        *want_pc = *nm == N_NONE && chance(S, 0.5);
+    } else if (a == A_HOUSING) {
+        *nm = u < 60 ? N_FIRST : N_FULL;
+        *dm = v < 50 ? D_DOB : v < 90 ? D_AGE : D_NONE;
+        *want_addr = *want_pc = true;
+    } else if (a == A_POLICE) {
+        *nm = u < 60 ? N_FIRST : N_FULL;
+        *dm = v < 70 ? D_AGE : D_NONE;
+        *want_addr = *want_pc = chance(S, 0.3);
+    } else {
+        *nm = u < 70 ? N_FULL : N_FIRST;
+        *dm = v < 50 ? D_AGE : D_NONE;
+        *want_addr = *want_pc = chance(S, 0.5);
+    }
+    if (S->identified) {
+        *nm = N_FULL;
+        *dm = D_DOB;
+    }
+}
+
+/* P's date of birth as agency A writes it at DAY (cap bytes): with noise,
+ * never after the event, in the agency's form. */
+static void written_dob(synth *S, const person *p, int a, int32_t day, bool accurate, char *dob,
+                        size_t cap)
+{
+    char d[11];
+    day_text(d, p->dob);
+    int yy = atoi(d), mm = atoi(d + 5), dd = atoi(d + 8);
+    dob_noise(S, &yy, &mm, &dd, accurate);
+    int ey, em, ed; /* no agency system takes a date of birth after the event */
+    day_ymd(day, &ey, &em, &ed);
+    if (yy * 10000 + mm * 100 + dd > ey * 10000 + em * 100 + ed)
+        yy = atoi(d), mm = atoi(d + 5), dd = atoi(d + 8);
+    if (a == A_HOUSING && chance(S, 0.1))
+        snprintf(dob, cap, "%04d", yy);
+    else if (a == A_CSC || a == A_CARE || a == A_HOUSING)
+        snprintf(dob, cap, "%02d/%02d/%04d", dd, mm, yy);
+    else
+        snprintf(dob, cap, "%04d-%02d-%02d", yy, mm, dd);
+}
+
 static void person_row_real(synth *S, int a, const char *record_id, int pi, const char *role,
                             int32_t day)
 {
@@ -972,62 +1047,11 @@ static void person_row_real(synth *S, int a, const char *record_id, int pi, cons
         ref_of(S, ref, a, pi, dup);
         p->refs_used |= 1u << (a * 2 + (dup ? 1 : 0));
     }
-    snprintf(fore, sizeof fore, "%s", p->fore);
-    snprintf(sur, sizeof sur, "%s", p->sur);
-    if (chance(S, knows ? 0.3 : 0.1))
-        snprintf(fore, sizeof fore, "%s", nick_of(S, p->fore));
-    if (chance(S, accurate ? 0.02 : 0.05))
-        snprintf(sur, sizeof sur, "%s", sur_variant_of(S, p->sur));
-    if (chance(S, accurate ? 0.02 : 0.05))
-        typo_real(S, fore, sizeof fore);
-    if (chance(S, accurate ? 0.03 : 0.06))
-        typo_real(S, sur, sizeof sur);
-    char *hy = strchr(sur, '-');
-    if (hy) { /* double-barrelled: one part or the other, or a space */
-        uint32_t u = rnd(S, 100);
-        if (u < 25)
-            memmove(sur, hy + 1, strlen(hy));
-        else if (u < 45)
-            *hy = '\0';
-        else if (u < 55)
-            *hy = ' ';
-    }
-    if (chance(S, 0.03))
-        for (char *c = sur; *c; c++)
-            *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
-    if (chance(S, knows || a == A_HOUSING ? 0.04 : 0.015)) { /* surname written first */
-        char t[48];
-        snprintf(t, sizeof t, "%s", sur);
-        snprintf(sur, sizeof sur, "%s", fore);
-        snprintf(fore, sizeof fore, "%s", t);
-    }
+    written_name(S, p, a, accurate, knows, fore, sur, sizeof fore);
     int nm = N_FULL, dm = D_DOB;
     bool want_addr = a != A_CALLS && chance(S, 0.7), want_pc = a != A_CALLS;
     if (one) {
-        uint32_t u = rnd(S, 100), v = rnd(S, 100);
-        if (a == A_CALLS) {
-            nm = p->is_adult ? (u < 75 ? N_FULL : u < 85 ? N_FIRST : u < 95 ? N_SUR : N_NONE)
-                             : (u < 45 ? N_FULL : u < 75 ? N_FIRST : u < 87 ? N_SUR : N_NONE);
-            dm = v < 15 ? D_DOB : v < 60 ? D_AGE : D_NONE;
-            want_addr = nm == N_NONE || chance(S, 0.4);
-            want_pc = nm == N_NONE && chance(S, 0.5);
-        } else if (a == A_HOUSING) {
-            nm = u < 60 ? N_FIRST : N_FULL;
-            dm = v < 50 ? D_DOB : v < 90 ? D_AGE : D_NONE;
-            want_addr = want_pc = true;
-        } else if (a == A_POLICE) {
-            nm = u < 60 ? N_FIRST : N_FULL;
-            dm = v < 70 ? D_AGE : D_NONE;
-            want_addr = want_pc = chance(S, 0.3);
-        } else {
-            nm = u < 70 ? N_FULL : N_FIRST;
-            dm = v < 50 ? D_AGE : D_NONE;
-            want_addr = want_pc = chance(S, 0.5);
-        }
-        if (S->identified) {
-            nm = N_FULL;
-            dm = D_DOB;
-        }
+        one_row_fields(S, p, a, &nm, &dm, &want_addr, &want_pc);
     } else if (a == A_CALLS || (a == A_YOUTH && chance(S, 0.5)) ||
                (!accurate && chance(S, 0.08))) {
         dm = D_AGE;
@@ -1041,20 +1065,7 @@ static void person_row_real(synth *S, int a, const char *record_id, int pi, cons
     if (dm == D_AGE) {
         snprintf(age, sizeof age, "%d", age_on(p, day));
     } else if (dm == D_DOB) {
-        char d[11];
-        day_text(d, p->dob);
-        int yy = atoi(d), mm = atoi(d + 5), dd = atoi(d + 8);
-        dob_noise(S, &yy, &mm, &dd, accurate);
-        int ey, em, ed; /* no agency system takes a date of birth after the event */
-        day_ymd(day, &ey, &em, &ed);
-        if (yy * 10000 + mm * 100 + dd > ey * 10000 + em * 100 + ed)
-            yy = atoi(d), mm = atoi(d + 5), dd = atoi(d + 8);
-        if (a == A_HOUSING && chance(S, 0.1))
-            snprintf(dob, sizeof dob, "%04d", yy);
-        else if (a == A_CSC || a == A_CARE || a == A_HOUSING)
-            snprintf(dob, sizeof dob, "%02d/%02d/%04d", dd, mm, yy);
-        else
-            snprintf(dob, sizeof dob, "%04d-%02d-%02d", yy, mm, dd);
+        written_dob(S, p, a, day, accurate, dob, sizeof dob);
     }
     if (want_addr)
         address_text(h, addr, sizeof addr);
@@ -1654,6 +1665,112 @@ static void with_adult(synth *S, event_spec *e, episode_ctx *c, bool car, bool p
 }
 
 /* One indicator episode for an exploited child on `day`. */
+#define NARR(arr) fill(S, T(arr), v, c->adult_age, c->place, c->vrm, c->adult_name, day)
+/* An episode of kind 0: missing, found the next night, and a return
+ * interview only sometimes. */
+static void missing_episode(synth *S, episode_ctx *c, int32_t day)
+{
+    int v = c->child;
+    person *p = &S->pp[v];
+    event_spec e;
+    e = base(S, p->in_care && chance(S, 0.6) ? A_CARE : A_POLICE, "missing_report", day, v,
+             "subject");
+    e.minute = 18 * 60 + (int)rnd(S, 300);
+    e.narrative = NARR(t_missing);
+    e.grade = chance(S, 0.5) ? "low" : chance(S, 0.5) ? "absent" : "medium";
+    e.victim = v;
+    e.ind[0] = "S01";
+    if (e.a == A_CARE)
+        e.author = "care_worker";
+    emit(S, &e);
+    e = base(S, A_POLICE, "missing_return", day + 1, v, "subject");
+    e.minute = 2 * 60 + (int)rnd(S, 240);
+    e.narrative = NARR(t_return);
+    e.victim = v;
+    e.ind[0] = "S12";
+    if (chance(S, 0.4))
+        with_adult(S, &e, c, true, false);
+    emit(S, &e);
+    if (chance(S, 0.3)) { /* a return interview only sometimes */
+        e = base(S, A_YOUTH, "return_interview", day + 2 + (int)rnd(S, 6), v, "subject");
+        e.narrative = "Return interview offered; %N would not talk about where she was.";
+        e.narrative = fill(S, e.narrative, v, 0, NULL, NULL, NULL, day);
+        emit(S, &e);
+    }
+}
+
+/* An episode of kind 10: a disclosure of an offence, not recorded as a
+ * crime; its narrative into *narr. */
+static event_spec disclosure(synth *S, episode_ctx *c, int age, int32_t day, const char **narr)
+{
+    int v = c->child;
+    event_spec e;
+    static const int who[] = {A_AE, A_SEXH, A_CSC, A_POLICE, A_SCHNURSE};
+    int a = who[rnd(S, 5)];
+    e = base(S, a,
+             a == A_AE       ? "ae_attendance"
+             : a == A_SEXH   ? "sexual_health_visit"
+             : a == A_CSC    ? "case_note"
+             : a == A_POLICE ? "concern_report"
+                             : "school_nurse_note",
+             day, v, "subject");
+    /* the first phrasing (sex with an adult she calls her boyfriend) is an
+     * offence by age only under 16; the others (made to have sex with
+     * his friends, alcohol given, in exchange for a phone, rape) are
+     * offences at any age under 18 */
+    uint32_t which = rnd(S, JD_ARRAY_LEN(t_disclosure));
+    *narr = fill(S, t_disclosure[which], v, c->adult_age, c->place, c->vrm, c->adult_name, day);
+    e.ind[0] = "S02";
+    if (age < (which == 0 ? 16 : 18)) {
+        e.flags |= F_UNREC;
+        if (a == A_POLICE) {
+            e.crime = 0;
+            e.outcome = "NFA";
+        }
+    }
+    return e;
+}
+
+/* An episode of kind 12: a call about the child, often from a parent;
+ * its narrative into *narr. */
+static event_spec parent_call(synth *S, episode_ctx *c, int age, int32_t day, const char **narr)
+{
+    int v = c->child;
+    person *p = &S->pp[v];
+    event_spec e;
+    e = base(S, A_CALLS, "call_for_service", day, v, "subject");
+    const char *tpl = T(t_parent_call);
+    *narr = fill(S, tpl, v, c->adult_age, c->place, c->vrm, c->adult_name, day);
+    /* held or kept by adults: false imprisonment (DOMAIN 3 C19, 4.4), an
+     * unrecorded crime however the call was graded */
+    if ((tpl == t_parent_call[1] || tpl == t_parent_call[2]) && age < 18)
+        e.flags |= F_UNREC;
+    e.ind[0] = "M02";
+    e.grade = chance(S, 0.5) ? "low" : NULL;
+    if (p->parent >= 0) /* a parent makes the call */
+        party_add(&e, p->parent, "reporter");
+    return e;
+}
+
+/* A note that blames the child; its narrative into *narr. */
+static event_spec blame_note(synth *S, episode_ctx *c, int age, int32_t day, const char **narr)
+{
+    int v = c->child;
+    event_spec e;
+    e = base(S, chance(S, 0.6) ? A_CSC : A_POLICE, "case_note", day, v, "subject");
+    if (e.a == A_POLICE)
+        e.type = "concern_report";
+    const char *btpl = T(t_blame);
+    *narr = fill(S, btpl, v, c->adult_age, c->place, c->vrm, c->adult_name, day);
+    e.flags |= F_BLAME;
+    /* "prostituting herself for cigarettes": adults paying for sex with a
+     * child (DOMAIN 3 C9), whatever the writer calls it */
+    if (btpl == t_blame[2] && age < 18)
+        e.flags |= F_UNREC;
+    e.ind[0] = "S02";
+    return e;
+}
+
 static void episode(synth *S, episode_ctx *c, int kind, int32_t day)
 {
     int v = c->child;
@@ -1662,33 +1779,9 @@ static void episode(synth *S, episode_ctx *c, int kind, int32_t day)
     const char *narr;
     int age = age_on(p, day);
     pick_adult(S, c);
-#define NARR(arr) fill(S, T(arr), v, c->adult_age, c->place, c->vrm, c->adult_name, day)
     switch (kind) {
     case 0: /* missing and return */
-        e = base(S, p->in_care && chance(S, 0.6) ? A_CARE : A_POLICE, "missing_report", day, v,
-                 "subject");
-        e.minute = 18 * 60 + (int)rnd(S, 300);
-        e.narrative = NARR(t_missing);
-        e.grade = chance(S, 0.5) ? "low" : chance(S, 0.5) ? "absent" : "medium";
-        e.victim = v;
-        e.ind[0] = "S01";
-        if (e.a == A_CARE)
-            e.author = "care_worker";
-        emit(S, &e);
-        e = base(S, A_POLICE, "missing_return", day + 1, v, "subject");
-        e.minute = 2 * 60 + (int)rnd(S, 240);
-        e.narrative = NARR(t_return);
-        e.victim = v;
-        e.ind[0] = "S12";
-        if (chance(S, 0.4))
-            with_adult(S, &e, c, true, false);
-        emit(S, &e);
-        if (chance(S, 0.3)) { /* a return interview only sometimes */
-            e = base(S, A_YOUTH, "return_interview", day + 2 + (int)rnd(S, 6), v, "subject");
-            e.narrative = "Return interview offered; %N would not talk about where she was.";
-            e.narrative = fill(S, e.narrative, v, 0, NULL, NULL, NULL, day);
-            emit(S, &e);
-        }
+        missing_episode(S, c, day);
         return;
     case 1:
         e = base(S, chance(S, 0.5) ? A_CSC : A_SCHOOL, "case_note", day, v, "subject");
@@ -1747,29 +1840,9 @@ static void episode(synth *S, episode_ctx *c, int kind, int32_t day)
         narr = NARR(t_absence);
         e.ind[0] = "M06";
         break;
-    case 10: { /* a disclosure of an offence, not recorded as a crime */
-        static const int who[] = {A_AE, A_SEXH, A_CSC, A_POLICE, A_SCHNURSE};
-        int a = who[rnd(S, 5)];
-        e = base(S, a, a == A_AE ? "ae_attendance" : a == A_SEXH ? "sexual_health_visit"
-                       : a == A_CSC ? "case_note" : a == A_POLICE ? "concern_report"
-                                                                  : "school_nurse_note",
-                 day, v, "subject");
-        /* the first phrasing (sex with an adult she calls her boyfriend) is an
-         * offence by age only under 16; the others (made to have sex with
-         * his friends, alcohol given, in exchange for a phone, rape) are
-         * offences at any age under 18 */
-        uint32_t which = rnd(S, JD_ARRAY_LEN(t_disclosure));
-        narr = fill(S, t_disclosure[which], v, c->adult_age, c->place, c->vrm, c->adult_name, day);
-        e.ind[0] = "S02";
-        if (age < (which == 0 ? 16 : 18)) {
-            e.flags |= F_UNREC;
-            if (a == A_POLICE) {
-                e.crime = 0;
-                e.outcome = "NFA";
-            }
-        }
+    case 10: /* a disclosure of an offence, not recorded as a crime */
+        e = disclosure(S, c, age, day, &narr);
         break;
-    }
     case 11:
         e = base(S, A_POLICE, "crime_report", day, v, "victim");
         narr = NARR(t_withdrawn);
@@ -1778,32 +1851,11 @@ static void episode(synth *S, episode_ctx *c, int kind, int32_t day)
         e.ind[0] = "M07";
         with_adult(S, &e, c, false, false);
         break;
-    case 12: {
-        e = base(S, A_CALLS, "call_for_service", day, v, "subject");
-        const char *tpl = T(t_parent_call);
-        narr = fill(S, tpl, v, c->adult_age, c->place, c->vrm, c->adult_name, day);
-        /* held or kept by adults: false imprisonment (DOMAIN 3 C19, 4.4), an
-         * unrecorded crime however the call was graded */
-        if ((tpl == t_parent_call[1] || tpl == t_parent_call[2]) && age < 18)
-            e.flags |= F_UNREC;
-        e.ind[0] = "M02";
-        e.grade = chance(S, 0.5) ? "low" : NULL;
-        if (p->parent >= 0) /* a parent makes the call */
-            party_add(&e, p->parent, "reporter");
+    case 12:
+        e = parent_call(S, c, age, day, &narr);
         break;
-    }
     default: /* a note that blames the child */
-        e = base(S, chance(S, 0.6) ? A_CSC : A_POLICE, "case_note", day, v, "subject");
-        if (e.a == A_POLICE)
-            e.type = "concern_report";
-        const char *btpl = T(t_blame);
-        narr = fill(S, btpl, v, c->adult_age, c->place, c->vrm, c->adult_name, day);
-        e.flags |= F_BLAME;
-        /* "prostituting herself for cigarettes": adults paying for sex with a
-         * child (DOMAIN 3 C9), whatever the writer calls it */
-        if (btpl == t_blame[2] && age < 18)
-            e.flags |= F_UNREC;
-        e.ind[0] = "S02";
+        e = blame_note(S, c, age, day, &narr);
         break;
     }
 #undef NARR
@@ -2241,7 +2293,7 @@ static int write_truth(synth *S, const char *dir, jd_error *err)
     uint32_t *start = NULL, *order = NULL;
     if (!pe || sparse_index(S, &start, &order) < 0) {
         free(text);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/truth.json", dir);
@@ -2948,74 +3000,34 @@ static void story_life(synth *S, int pi)
     S->pp[pi].story_done = 1;
 }
 
-int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats *stats,
-                   jd_error *err)
+/* S's options checked and the scenario's flags set; the start day into *st. */
+static int check_options(synth *S, const char *outdir, jd_datetime *st, jd_error *err)
 {
-    jd_synth_opts def = JD_SYNTH_OPTS_INIT;
-    synth *S = calloc(1, sizeof *S);
-    if (!S)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
-    S->o = opts ? *opts : def;
-    int rc = JD_OK;
     if (!outdir || S->o.years < 1 || S->o.years > 40 || S->o.networks < 0 ||
         S->o.networks > 12 || S->o.children < 0 || S->o.children > 5000000 ||
         S->o.events < 0 || S->o.events > 100000000 ||
         (S->o.identity_noise != JD_SYNTH_NOISE_REALISTIC &&
          S->o.identity_noise != JD_SYNTH_NOISE_NONE) ||
         (S->o.confounders != JD_SYNTH_CONFOUNDERS_BASIC &&
-         S->o.confounders != JD_SYNTH_CONFOUNDERS_STORIES)) {
-        rc = jd_error_set(err, JD_EINVALID,
-                          "options out of range (years 1-40, networks 0-12, children 0-5000000, "
-                          "identity noise realistic or none)");
-        goto out;
-    }
+         S->o.confounders != JD_SYNTH_CONFOUNDERS_STORIES))
+        return jd_error_set(err, JD_EINVALID,
+                            "options out of range (years 1-40, networks 0-12, children 0-5000000, "
+                            "identity noise realistic or none)");
     S->oxford = S->o.scenario && !strcmp(S->o.scenario, "oxford");
     S->noise = S->o.identity_noise == JD_SYNTH_NOISE_REALISTIC;
     S->stories = S->o.confounders == JD_SYNTH_CONFOUNDERS_STORIES;
-    if (S->o.scenario && !S->oxford && strcmp(S->o.scenario, "county")) {
-        rc = jd_error_set(err, JD_EINVALID, "unknown scenario (county or oxford)");
-        goto out;
-    }
-    jd_datetime st;
-    if (!S->o.start || jd_norm__datetime(&st, S->o.start, strlen(S->o.start)) != JD_OK) {
-        rc = jd_error_set(err, JD_EINVALID, "start must be a date YYYY-MM-DD");
-        goto out;
-    }
-    S->day0 = (int32_t)((st.utc + 3600) / 86400);
-    S->days = (int32_t)(S->o.years * 365.25);
-    int nchildren = S->o.children;
-    /* About 4.7 events per child, the family's included; 5.2 with the
-     * household events of realistic identity noise (both measured). */
-    if (S->o.events > 0)
-        nchildren = (int)((double)S->o.events / (S->noise ? 5.2 : 4.7));
-    if (nchildren < 50)
-        nchildren = 50;
-    jd_rng__seed(&S->r, S->o.seed);
-    S->hh = malloc(sizeof *S->hh * (size_t)(nchildren * 2 + 512));
-    S->unrec = json_array();
-    S->blame = json_array();
-    S->landmarks = json_object();
-    if (!S->hh || !S->unrec || !S->blame || !S->landmarks) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
-    if (mkdir(outdir, 0755) != 0 && errno != EEXIST) {
-        rc = jd_error_set_at(err, JD_EIO, outdir, 0, 0, "cannot create: %s", strerror(errno));
-        goto out;
-    }
-    if ((S->noise ? build_county_real(S, nchildren) : build_county(S, nchildren)) < 0) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
-    int first_child = 0, np_county = S->np;
-    /* Vulnerable children who are not exploited. */
-    for (int i = 0; i < np_county; i++)
-        if (!S->pp[i].is_adult && chance(S, 0.12)) {
-            S->pp[i].confounder = (uint8_t)(1 + rnd(S, C_N - 1));
-            S->pp[i].in_care = S->pp[i].confounder == C_CARE_FAMILY;
-        }
+    if (S->o.scenario && !S->oxford && strcmp(S->o.scenario, "county"))
+        return jd_error_set(err, JD_EINVALID, "unknown scenario (county or oxford)");
+    if (!S->o.start || jd_norm__datetime(st, S->o.start, strlen(S->o.start)) != JD_OK)
+        return jd_error_set(err, JD_EINVALID, "start must be a date YYYY-MM-DD");
+    return JD_OK;
+}
+
+/* The exploitation networks, their adults and the children they exploit
+ * (picked among the county's np_county people); -1 when out of memory. */
+static int add_networks(synth *S, int first_child, int np_county, int32_t end)
+{
     /* Exploitation networks. */
-    int32_t end = S->day0 + S->days;
     int nnets = S->oxford ? 1 : S->o.networks;
     for (int k = 0; k < nnets; k++) {
         int nad = S->oxford ? 7 : 2 + (int)rnd(S, 4);
@@ -3027,10 +3039,8 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
         if (stop > end)
             stop = end;
         int ni = make_network(S, nad, nch, began, stop, 1.0);
-        if (ni < 0) {
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-            goto out;
-        }
+        if (ni < 0)
+            return -1;
         netw *n = &S->nets[ni];
         for (int c = 0; c < nch; c++) {
             int32_t b = began + (int32_t)rnd(S, 240);
@@ -3048,31 +3058,26 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
             n->children[n->nchildren++] = v;
         }
     }
-    /* Decoy professionals. */
-    int decoys[3];
+    return 0;
+}
+
+/* Three decoy professionals into decoys[]; -1 when out of memory. */
+static int add_decoys(synth *S, int decoys[3])
+{
     for (int d = 0; d < 3; d++) {
         decoys[d] = make_person(S, true, d == 0 ? 'F' : 'M', make_household(S),
                                 (int)rnd(S, JD_ARRAY_LEN(ethnicities)), NULL);
-        if (decoys[d] < 0) {
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-            goto out;
-        }
+        if (decoys[d] < 0)
+            return -1;
         S->pp[decoys[d]].role = R_DECOY;
     }
-    if (S->stories) {
-        jd_rng county = S->r;
-        jd_rng__seed(&S->r, S->o.seed ^ 0x5703135ull);
-        int arc = assign_stories(S, np_county);
-        S->story_rng = S->r;
-        S->r = county;
-        if (arc < 0) {
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-            goto out;
-        }
-    }
-    S->sp_base = (uint32_t)S->np + 1000u; /* every person exists by now */
-    if ((rc = open_files(S, outdir, err)) < 0)
-        goto out;
+    return 0;
+}
+
+/* Every event of the county, the networks and the stories, in the order
+ * that keeps a seed's bundle byte for byte the same. */
+static void write_lives(synth *S, int np_county, const int decoys[3], int32_t end)
+{
     for (int i = 0; i < np_county; i++) {
         ordinary_life(S, i);
         if (S->pp[i].confounder)
@@ -3119,12 +3124,11 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
             if (S->pp[i].story)
                 story_life(S, i);
     }
-    if (close_files(S)) {
-        rc = jd_error_set(err, JD_EIO, "cannot write the bundle");
-        goto out;
-    }
-    if ((rc = write_truth(S, outdir, err)) < 0)
-        goto out;
+}
+
+/* The people written (with a ref or a sparse row), children and exploited. */
+static void count_people(synth *S)
+{
     S->st.people = 0;
     for (int i = 0; i < S->np; i++) {
         bool seen = S->pp[i].refs_used || S->pp[i].nsparse;
@@ -3136,6 +3140,81 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
             S->st.exploited++;
     }
     S->st.networks = S->nnet;
+}
+
+int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats *stats,
+                   jd_error *err)
+{
+    jd_synth_opts def = JD_SYNTH_OPTS_INIT;
+    synth *S = calloc(1, sizeof *S);
+    if (!S)
+        return jd_oom(err);
+    S->o = opts ? *opts : def;
+    jd_datetime st;
+    int rc = check_options(S, outdir, &st, err);
+    if (rc < 0)
+        goto out;
+    S->day0 = (int32_t)((st.utc + 3600) / 86400);
+    S->days = (int32_t)(S->o.years * 365.25);
+    int nchildren = S->o.children;
+    /* About 4.7 events per child, the family's included; 5.2 with the
+     * household events of realistic identity noise (both measured). */
+    if (S->o.events > 0)
+        nchildren = (int)((double)S->o.events / (S->noise ? 5.2 : 4.7));
+    if (nchildren < 50)
+        nchildren = 50;
+    jd_rng__seed(&S->r, S->o.seed);
+    S->hh = malloc(sizeof *S->hh * (size_t)(nchildren * 2 + 512));
+    S->unrec = json_array();
+    S->blame = json_array();
+    S->landmarks = json_object();
+    if (!S->hh || !S->unrec || !S->blame || !S->landmarks) {
+        rc = jd_oom(err);
+        goto out;
+    }
+    if (mkdir(outdir, 0755) != 0 && errno != EEXIST) {
+        rc = jd_error_set_at(err, JD_EIO, outdir, 0, 0, "cannot create: %s", strerror(errno));
+        goto out;
+    }
+    if ((S->noise ? build_county_real(S, nchildren) : build_county(S, nchildren)) < 0) {
+        rc = jd_oom(err);
+        goto out;
+    }
+    int first_child = 0, np_county = S->np;
+    /* Vulnerable children who are not exploited. */
+    for (int i = 0; i < np_county; i++)
+        if (!S->pp[i].is_adult && chance(S, 0.12)) {
+            S->pp[i].confounder = (uint8_t)(1 + rnd(S, C_N - 1));
+            S->pp[i].in_care = S->pp[i].confounder == C_CARE_FAMILY;
+        }
+    int32_t end = S->day0 + S->days;
+    int decoys[3];
+    if (add_networks(S, first_child, np_county, end) < 0 || add_decoys(S, decoys) < 0) {
+        rc = jd_oom(err);
+        goto out;
+    }
+    if (S->stories) {
+        jd_rng county = S->r;
+        jd_rng__seed(&S->r, S->o.seed ^ 0x5703135ull);
+        int arc = assign_stories(S, np_county);
+        S->story_rng = S->r;
+        S->r = county;
+        if (arc < 0) {
+            rc = jd_oom(err);
+            goto out;
+        }
+    }
+    S->sp_base = (uint32_t)S->np + 1000u; /* every person exists by now */
+    if ((rc = open_files(S, outdir, err)) < 0)
+        goto out;
+    write_lives(S, np_county, decoys, end);
+    if (close_files(S)) {
+        rc = jd_error_set(err, JD_EIO, "cannot write the bundle");
+        goto out;
+    }
+    if ((rc = write_truth(S, outdir, err)) < 0)
+        goto out;
+    count_people(S);
     if (stats)
         *stats = S->st;
 out:

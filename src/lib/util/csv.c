@@ -115,7 +115,7 @@ static int init(jd_csv **out, const char *name, const jd_csv_opts *opts, jd_csv 
     c->off = malloc(c->off_cap * sizeof *c->off);
     if (!c->rec || !c->off) {
         jd_csv__close(c);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     *out = c;
     return JD_OK;
@@ -172,7 +172,7 @@ int jd_csv__open(jd_csv **out, const char *path, const char *name, const jd_csv_
 {
     jd_csv *c = calloc(1, sizeof *c);
     if (!c)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     int rc = jd_csv__fopen(&c->fp, path, name, opts && opts->no_symlink, err);
     if (rc < 0) {
         free(c);
@@ -185,7 +185,7 @@ int jd_csv__open(jd_csv **out, const char *path, const char *name, const jd_csv_
     if (!c->block) {
         fclose(c->fp);
         free(c);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     c->in = c->block;
     return init(out, name, opts, c, err);
@@ -196,7 +196,7 @@ int jd_csv__open_mem(jd_csv **out, const char *data, size_t len, const char *nam
 {
     jd_csv *c = calloc(1, sizeof *c);
     if (!c)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     c->mem = data;
     c->mem_len = len;
     c->in = data;
@@ -484,7 +484,7 @@ record:
     }
     return 1;
 oom:
-    return jd_error_set(err, JD_ENOMEM, "out of memory");
+    return jd_oom(err);
 }
 
 size_t jd_csv__nfields(const jd_csv *c)

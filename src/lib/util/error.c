@@ -44,6 +44,11 @@ int jd_error_set_at(jd_error *err, jd_code code, const char *source, long line, 
     return code;
 }
 
+int jd_oom(jd_error *err)
+{
+    return jd_error_set(err, JD_ENOMEM, "out of memory");
+}
+
 void jd_error_clear(jd_error *err)
 {
     if (err)

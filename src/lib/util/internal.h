@@ -17,6 +17,10 @@
 
 #define JD_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* JD_ENOMEM with the library's one out-of-memory message in *err (NULL-safe,
+ * as jd_error_set); returns JD_ENOMEM. */
+int jd_oom(jd_error *err);
+
 /* ---- growable arrays ---- */
 /* Make room for `need` elements of `size` bytes in *p (capacity *cap, in
  * elements), doubling from 64; 0 on success, -1 when out of memory or when

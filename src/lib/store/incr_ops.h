@@ -1,0 +1,78 @@
+/*
+ * Store sub-table of incremental analysis (issue 17 item 2; see store.h):
+ * what changed since the last analysis (a watermark over the row ids of
+ * facts and their history), a subset load of the analysis snapshot found by
+ * index (the persons asked for, their events and whoever shares them), and
+ * the stored alerts of some subjects read and replaced in place.
+ * NULL on a backend without it: callers then run the full analysis.
+ */
+#ifndef JD_STORE_INCR_OPS_H
+#define JD_STORE_INCR_OPS_H
+
+#include "store/store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A watermark as text: the largest row ids of events, person and object
+ * mentions and their three history tables, "e,pm,om,eh,pmh,omh". */
+#define JD_MARK_MAX 160
+
+/* One person key: a person_id, or "U:agency:ref" for a ref no identity
+ * holds (as the snapshot names it). Non-zero stops. */
+typedef int (*jd_person_key_cb)(const char *key, void *payload);
+
+/* One stored alert; doc is NULL unless asked for. Non-zero stops. */
+typedef struct jd_alert_row {
+    const char *id, *kind, *level, *subject, *doc;
+    int64_t raised_at;
+} jd_alert_row;
+typedef int (*jd_alert_row_cb)(const jd_alert_row *r, void *payload);
+
+struct jd_incr_ops {
+    /* The store's watermark now, into out (JD_MARK_MAX bytes). */
+    int (*mark_now)(jd_store *s, char *out, jd_error *err);
+    /* The watermark of the last saved analysis ("" when none). */
+    int (*mark_get)(jd_store *s, char *out, jd_error *err);
+    int (*mark_set)(jd_store *s, const char *mark, jd_error *err);
+    /* The person keys mentioned in every event that is new or changed since
+     * `since` (an event, one of its person or object mentions, added or
+     * corrected), each once; with `diff` also the persons on both sides of
+     * every resolved ref whose person (or its date of birth, child flag or
+     * name) differs from analysis_ref, which alerts_patch then brings up to
+     * date. JD_EINVALID for a malformed watermark. */
+    int (*touched)(jd_store *s, const char *since, bool diff, jd_person_key_cb cb,
+                   void *payload, jd_error *err);
+    /* The events new or changed since `since` that `agencies` (a comma-separated
+     * list: the agencies whose records may hold an urgent call,
+     * "call_handling,police") recorded with a narrative, each with every
+     * person key named in it: one call per (event, person). The urgent-call
+     * fast path screens them before anything else runs. */
+    int (*touched_events)(jd_store *s, const char *since, const char *agencies,
+                          int (*cb)(int64_t event_id, const char *event_type,
+                                    const char *narrative, const char *key, void *payload),
+                          void *payload, jd_error *err);
+    /* Like analysis_load, for a subset: the persons `keys` and, `hops` times
+     * over, whoever shares an event with them (a ref widened to all the refs
+     * of its identity), then every event of those persons with all its
+     * mentions and objects, and the identities of everyone mentioned in
+     * them. Rows come in the order analysis_load gives them, so a subset
+     * orders its persons and mentions as the full load does. */
+    int (*load_subset)(jd_store *s, int64_t as_of, const char *const *keys, size_t n, int hops,
+                       const jd_an_callbacks *cb, void *payload, jd_error *err);
+    /* Stored alerts of one kind (NULL: any) whose subject is in subjects
+     * (NULL: any subject), ordered by id; with their documents when
+     * with_doc. */
+    int (*alerts_select)(jd_store *s, const char *kind, const char *const *subjects, size_t n,
+                         bool with_doc, jd_alert_row_cb cb, void *payload, jd_error *err);
+    /* One transaction: delete the stored alerts whose subject is in
+     * subjects[0..n) (exploitation_network alerts, which name no subject,
+     * are kept), insert a[0..m), record an analysis run (the change counter
+     * moves) of `events` events, and set the watermark to mark. An id
+     * already stored for another subject is JD_ECONFLICT. */
+    int (*alerts_patch)(jd_store *s, const char *const *subjects, size_t n,
+                        const jd_alert_save *a, size_t m, int64_t events, const char *mark,
+                        jd_error *err);
+};
+
+#endif

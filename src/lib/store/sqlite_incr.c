@@ -1,0 +1,540 @@
+/*
+ * Incremental analysis on SQLite (store/incr_ops.h). Sets of ids and keys
+ * live in TEMP tables of the connection (emptied at each call), so every
+ * step is an indexed join: refs -> mentions by person_mention_ref, events
+ * -> their mentions and objects by the (agency, record_id) prefix of their
+ * unique keys, refs -> identities by identity_ref. Nothing scans a table of
+ * the county.
+ */
+#include "store/incr_ops.h"
+#include "store/sqlite_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MARK_KEY "analysis_mark"
+
+static int prep(sq *q, const char *sql, sqlite3_stmt **st, jd_error *err)
+{
+    if (sqlite3_prepare_v2(q->db, sql, -1, st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "incremental analysis");
+    return JD_OK;
+}
+
+static int finish(sq *q, sqlite3_stmt *st, int rc, int r, jd_error *err)
+{
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "incremental analysis");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int temps(sq *q, jd_error *err)
+{
+    return jd_sq__exec(q,
+                       "CREATE TEMP TABLE IF NOT EXISTS jd_sub_ref(agency TEXT NOT NULL,"
+                       " person_ref TEXT NOT NULL, PRIMARY KEY(agency, person_ref)) WITHOUT ROWID;"
+                       "CREATE TEMP TABLE IF NOT EXISTS jd_sub_ev(id INTEGER PRIMARY KEY);"
+                       "CREATE TEMP TABLE IF NOT EXISTS jd_sub_key(k TEXT PRIMARY KEY)"
+                       " WITHOUT ROWID;"
+                       "CREATE TEMP TABLE IF NOT EXISTS jd_ref_diff(agency TEXT NOT NULL,"
+                       " person_ref TEXT NOT NULL, person_id TEXT, info TEXT,"
+                       " PRIMARY KEY(agency, person_ref)) WITHOUT ROWID;"
+                       "DELETE FROM temp.jd_sub_ref; DELETE FROM temp.jd_sub_ev;"
+                       " DELETE FROM temp.jd_sub_key;",
+                       err);
+}
+
+/* ---- watermark ---- */
+
+static int mark_now(jd_store *s, char *out, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q,
+                  "SELECT (SELECT coalesce(max(id), 0) FROM event),"
+                  " (SELECT coalesce(max(id), 0) FROM person_mention),"
+                  " (SELECT coalesce(max(id), 0) FROM object_mention),"
+                  " (SELECT coalesce(max(id), 0) FROM event_history),"
+                  " (SELECT coalesce(max(id), 0) FROM person_mention_history),"
+                  " (SELECT coalesce(max(id), 0) FROM object_mention_history)",
+                  &st, err);
+    if (rc < 0)
+        return rc;
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        snprintf(out, JD_MARK_MAX, "%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
+                                   ",%" PRId64,
+                 (int64_t)sqlite3_column_int64(st, 0), (int64_t)sqlite3_column_int64(st, 1),
+                 (int64_t)sqlite3_column_int64(st, 2), (int64_t)sqlite3_column_int64(st, 3),
+                 (int64_t)sqlite3_column_int64(st, 4), (int64_t)sqlite3_column_int64(st, 5));
+    sqlite3_finalize(st);
+    return r == SQLITE_ROW ? JD_OK : jd_sq__err(q, err, "watermark");
+}
+
+static int mark_get(jd_store *s, char *out, jd_error *err)
+{
+    bool found = false;
+    int rc = s->ops->meta_get(s, MARK_KEY, out, JD_MARK_MAX, &found, err);
+    if (rc == JD_OK && !found)
+        out[0] = '\0';
+    return rc;
+}
+
+static int mark_put(sq *q, const char *mark, jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q, "INSERT OR REPLACE INTO meta(key, value) VALUES ('" MARK_KEY "', ?1)", &st,
+                  err);
+    if (rc < 0)
+        return rc;
+    jd_sq__bind_text(st, 1, mark);
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return r == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "watermark");
+}
+
+#define REF_INFO "coalesce(i.dob, '') || '|' || i.is_child || '|' || coalesce(i.display_name, '')"
+
+/* After a full analysis: the watermark, and every resolved ref as it saw
+ * them (analysis_ref), in one transaction. */
+static int mark_set(jd_store *s, const char *mark, jd_error *err)
+{
+    sq *q = s->impl;
+    if (q->in_tx)
+        return jd_error_set(err, JD_EINVALID, "watermark set inside another transaction");
+    int rc = jd_sq__exec(q, "BEGIN IMMEDIATE", err);
+    if (rc < 0)
+        return rc;
+    if ((rc = mark_put(q, mark, err)) < 0 ||
+        (rc = jd_sq__exec(q,
+                          "DELETE FROM analysis_ref;"
+                          "INSERT INTO analysis_ref(agency, person_ref, person_id, info)"
+                          " SELECT ir.agency, ir.person_ref, i.person_id, " REF_INFO
+                          " FROM identity_ref ir JOIN identity i ON i.id = ir.identity_id",
+                          err)) < 0) {
+        (void)jd_sq__exec(q, "ROLLBACK", NULL);
+        return rc;
+    }
+    return jd_sq__exec(q, "COMMIT", err);
+}
+
+static int mark_parse(const char *m, int64_t v[6], jd_error *err)
+{
+    long long a[6];
+    char tail;
+    if (!m || sscanf(m, "%lld,%lld,%lld,%lld,%lld,%lld%c", &a[0], &a[1], &a[2], &a[3], &a[4],
+                     &a[5], &tail) != 6)
+        return jd_error_set(err, JD_EINVALID, "malformed analysis watermark");
+    for (int i = 0; i < 6; i++) {
+        if (a[i] < 0)
+            return jd_error_set(err, JD_EINVALID, "malformed analysis watermark");
+        v[i] = a[i];
+    }
+    return JD_OK;
+}
+
+/* ---- what changed ---- */
+
+#define KEY_OF_MENTION                                                                             \
+    "coalesce(i.person_id, 'U:' || pm.agency || ':' || pm.person_ref)"
+#define MENTIONS_OF_SUB_EV                                                                         \
+    " FROM temp.jd_sub_ev t CROSS JOIN event ev ON ev.id = t.id"                                   \
+    " CROSS JOIN person_mention pm ON pm.agency = ev.agency AND pm.record_id = ev.record_id"
+#define IDENTITY_OF_PM                                                                             \
+    " LEFT JOIN identity_ref ir ON ir.agency = pm.agency AND ir.person_ref = pm.person_ref"        \
+    " LEFT JOIN identity i ON i.id = ir.identity_id"
+
+/* temp.jd_sub_ev: the events new or changed since the watermark v. */
+static int fill_touched(sq *q, const int64_t v[6], jd_error *err)
+{
+    int rc;
+    static const char *const fill[6] = {
+        "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT id FROM event WHERE id > ?1",
+        "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT event_id FROM person_mention WHERE id > ?1",
+        "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT event_id FROM object_mention WHERE id > ?1",
+        "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT event_id FROM event_history WHERE id > ?1",
+        "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT pm.event_id FROM person_mention_history h"
+        " JOIN person_mention pm ON pm.id = h.mention_id WHERE h.id > ?1",
+        "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT om.event_id FROM object_mention_history h"
+        " JOIN object_mention om ON om.id = h.mention_id WHERE h.id > ?1"};
+    sqlite3_stmt *st = NULL;
+    for (int i = 0; i < 6; i++) {
+        if ((rc = prep(q, fill[i], &st, err)) < 0)
+            return rc;
+        sqlite3_bind_int64(st, 1, v[i]);
+        int r = sqlite3_step(st);
+        if ((rc = finish(q, st, JD_OK, r, err)) < 0)
+            return rc;
+    }
+    return JD_OK;
+}
+
+static int touched(jd_store *s, const char *since, bool diff, jd_person_key_cb cb,
+                   void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    int64_t v[6];
+    int rc = mark_parse(since, v, err);
+    if (rc < 0 || (rc = temps(q, err)) < 0 || (rc = fill_touched(q, v, err)) < 0 ||
+        (rc = jd_sq__exec(q, "DELETE FROM temp.jd_ref_diff", err)) < 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    /* refs whose person, or whose person's date of birth, child flag or
+     * name, differ from what the last analysis saw (kept in jd_ref_diff for
+     * alerts_patch), and both persons of each */
+    if (diff && (rc = jd_sq__exec(q,
+                                  "INSERT INTO temp.jd_ref_diff SELECT ir.agency, ir.person_ref,"
+                          " i.person_id, " REF_INFO " FROM identity_ref ir"
+                          " JOIN identity i ON i.id = ir.identity_id"
+                          " LEFT JOIN analysis_ref a ON a.agency = ir.agency AND"
+                          " a.person_ref = ir.person_ref WHERE a.person_id IS NULL OR"
+                          " a.person_id <> i.person_id OR a.info <> " REF_INFO ";"
+                          "INSERT OR IGNORE INTO temp.jd_ref_diff SELECT a.agency, a.person_ref,"
+                          " NULL, NULL FROM analysis_ref a WHERE NOT EXISTS (SELECT 1"
+                          " FROM identity_ref ir WHERE ir.agency = a.agency AND"
+                          " ir.person_ref = a.person_ref);"
+                          "INSERT OR IGNORE INTO temp.jd_sub_key SELECT"
+                          " coalesce(d.person_id, 'U:' || d.agency || ':' || d.person_ref)"
+                          " FROM temp.jd_ref_diff d;"
+                          "INSERT OR IGNORE INTO temp.jd_sub_key SELECT a.person_id"
+                          " FROM temp.jd_ref_diff d JOIN analysis_ref a ON a.agency = d.agency"
+                          " AND a.person_ref = d.person_ref;",
+                          err)) < 0)
+        return rc;
+    if ((rc = prep(q,
+                   "SELECT " KEY_OF_MENTION MENTIONS_OF_SUB_EV IDENTITY_OF_PM
+                   " UNION SELECT k FROM temp.jd_sub_key",
+                   &st, err)) < 0)
+        return rc;
+    int r;
+    rc = JD_OK;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = cb(jd_sq__col_text(st, 0), payload)) != 0)
+            break;
+    return finish(q, st, rc, r, err);
+}
+
+static int touched_events(jd_store *s, const char *since, const char *agencies,
+                          int (*cb)(int64_t event_id, const char *event_type,
+                                    const char *narrative, const char *key, void *payload),
+                          void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    int64_t v[6];
+    int rc = mark_parse(since, v, err);
+    if (rc < 0 || (rc = temps(q, err)) < 0 || (rc = fill_touched(q, v, err)) < 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if ((rc = prep(q,
+                   "SELECT ev.id, ev.event_type, ev.narrative, " KEY_OF_MENTION
+                   MENTIONS_OF_SUB_EV IDENTITY_OF_PM
+                   " WHERE instr(',' || ?1 || ',', ',' || ev.agency || ',') > 0"
+                   " AND coalesce(ev.narrative, '') <> '' ORDER BY ev.id, pm.id",
+                   &st, err)) < 0)
+        return rc;
+    jd_sq__bind_text(st, 1, agencies ? agencies : "");
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = cb(sqlite3_column_int64(st, 0), jd_sq__col_text(st, 1),
+                     jd_sq__col_text(st, 2), jd_sq__col_text(st, 3), payload)) != 0)
+            break;
+    return finish(q, st, rc, r, err);
+}
+
+/* ---- the subset load ---- */
+
+static int step_done(sq *q, const char *sql, jd_error *err)
+{
+    return jd_sq__exec(q, sql, err);
+}
+
+/* Every ref of an identity that holds one of the refs. */
+#define WIDEN                                                                                      \
+    "INSERT OR IGNORE INTO temp.jd_sub_ref SELECT ir2.agency, ir2.person_ref"                      \
+    " FROM temp.jd_sub_ref r CROSS JOIN identity_ref ir ON ir.agency = r.agency AND"               \
+    " ir.person_ref = r.person_ref CROSS JOIN identity_ref ir2 ON ir2.identity_id = ir.identity_id"
+#define EVENTS_OF_REFS                                                                             \
+    "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT pm.event_id FROM temp.jd_sub_ref r"               \
+    " CROSS JOIN person_mention pm ON pm.agency = r.agency AND pm.person_ref = r.person_ref"
+#define REFS_OF_EVENTS                                                                             \
+    "INSERT OR IGNORE INTO temp.jd_sub_ref SELECT pm.agency, pm.person_ref" MENTIONS_OF_SUB_EV
+
+static int seed(sq *q, const char *const *keys, size_t n, jd_error *err)
+{
+    sqlite3_stmt *u = NULL, *p = NULL;
+    int rc = prep(q, "INSERT OR IGNORE INTO temp.jd_sub_ref VALUES (?1, ?2)", &u, err);
+    if (rc == JD_OK)
+        rc = prep(q,
+                  "INSERT OR IGNORE INTO temp.jd_sub_ref SELECT ir.agency, ir.person_ref"
+                  " FROM identity i JOIN identity_ref ir ON ir.identity_id = i.id"
+                  " WHERE i.person_id = ?1",
+                  &p, err);
+    for (size_t i = 0; rc == JD_OK && i < n; i++) {
+        const char *k = keys[i];
+        sqlite3_stmt *st = p;
+        if (!k)
+            continue;
+        if (!strncmp(k, "U:", 2)) {
+            const char *colon = strchr(k + 2, ':');
+            if (!colon) {
+                rc = jd_error_set(err, JD_EINVALID, "a person key U:agency:ref without a ref");
+                break;
+            }
+            st = u;
+            sqlite3_reset(u);
+            sqlite3_bind_text(u, 1, k + 2, (int)(colon - k - 2), SQLITE_STATIC);
+            sqlite3_bind_text(u, 2, colon + 1, -1, SQLITE_STATIC);
+        } else {
+            sqlite3_reset(p);
+            jd_sq__bind_text(p, 1, k);
+        }
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = jd_sq__err(q, err, "incremental analysis");
+    }
+    sqlite3_finalize(u);
+    sqlite3_finalize(p);
+    return rc;
+}
+
+static int load_subset(jd_store *s, int64_t as_of, const char *const *keys, size_t n, int hops,
+                       const jd_an_callbacks *cb, void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    int rc = temps(q, err);
+    if (rc < 0 || (rc = seed(q, keys, n, err)) < 0 || (rc = step_done(q, WIDEN, err)) < 0)
+        return rc;
+    for (int h = 0; h < hops; h++)
+        if ((rc = step_done(q, EVENTS_OF_REFS, err)) < 0 ||
+            (rc = step_done(q, REFS_OF_EVENTS, err)) < 0 || (rc = step_done(q, WIDEN, err)) < 0)
+            return rc;
+    if ((rc = step_done(q, "DELETE FROM temp.jd_sub_ev", err)) < 0 ||
+        (rc = step_done(q, EVENTS_OF_REFS, err)) < 0)
+        return rc;
+    /* as analysis_load (sqlite.c): identities by their first ref */
+    sqlite3_stmt *st = NULL;
+    int r = SQLITE_DONE;
+    if ((rc = prep(q,
+                   "SELECT i.person_id, i.display_name, i.dob, i.is_child FROM identity i"
+                   " JOIN (SELECT identity_id, min(agency || char(31) || person_ref) AS k"
+                   " FROM identity_ref WHERE identity_id IN (SELECT ir.identity_id"
+                   MENTIONS_OF_SUB_EV
+                   " JOIN identity_ref ir ON ir.agency = pm.agency AND"
+                   " ir.person_ref = pm.person_ref) GROUP BY identity_id) f"
+                   " ON f.identity_id = i.id ORDER BY f.k",
+                   &st, err)) < 0)
+        return rc;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_an_identity_row row = {jd_sq__col_text(st, 0), jd_sq__opt_text(st, 1),
+                                  jd_sq__opt_text(st, 2), sqlite3_column_int(st, 3) != 0};
+        if ((rc = cb->identity(&row, payload)) != 0)
+            break;
+    }
+    if ((rc = finish(q, st, rc, r, err)) != 0)
+        return rc;
+    if ((rc = prep(q,
+                   "SELECT e.id, e.agency, e.record_id, e.event_type, e.occurred_at,"
+                   " e.reported_at, e.known_at, e.occurred_prec, e.location, e.postcode,"
+                   " e.narrative, e.crime_ref, e.outcome, e.author_role, e.risk_grade,"
+                   " e.crime_recorded FROM temp.jd_sub_ev t CROSS JOIN event e ON e.id = t.id"
+                   " WHERE e.known_at <= ?1 ORDER BY e.id",
+                   &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, as_of);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_an_event_row e = {
+            .id = sqlite3_column_int64(st, 0), .agency = jd_sq__col_text(st, 1),
+            .record_id = jd_sq__col_text(st, 2), .event_type = jd_sq__col_text(st, 3),
+            .occurred_at = sqlite3_column_int64(st, 4), .reported_at = sqlite3_column_int64(st, 5),
+            .known_at = sqlite3_column_int64(st, 6), .occurred_prec = sqlite3_column_int(st, 7),
+            .location = jd_sq__opt_text(st, 8), .postcode = jd_sq__opt_text(st, 9),
+            .narrative = jd_sq__opt_text(st, 10), .crime_ref = jd_sq__opt_text(st, 11),
+            .outcome = jd_sq__opt_text(st, 12), .author_role = jd_sq__opt_text(st, 13),
+            .risk_grade = jd_sq__opt_text(st, 14),
+            .crime_recorded = sqlite3_column_type(st, 15) == SQLITE_NULL
+                                  ? -1 : sqlite3_column_int(st, 15)};
+        if ((rc = cb->event(&e, payload)) != 0)
+            break;
+    }
+    if ((rc = finish(q, st, rc, r, err)) != 0)
+        return rc;
+    /* mentions in row id order, as the full load's scan gives them */
+    if ((rc = prep(q,
+                   "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, i.person_id,"
+                   " pm.dob, pm.dob_prec, pm.age,"
+                   " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"
+                   MENTIONS_OF_SUB_EV IDENTITY_OF_PM " ORDER BY pm.id",
+                   &st, err)) < 0)
+        return rc;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_an_mention_row m = {
+            .event_id = sqlite3_column_int64(st, 0), .agency = jd_sq__col_text(st, 1),
+            .person_ref = jd_sq__col_text(st, 2), .role = jd_sq__col_text(st, 3),
+            .person_id = jd_sq__opt_text(st, 4), .dob = jd_sq__opt_text(st, 5),
+            .dob_prec = sqlite3_column_int(st, 6),
+            .age = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7),
+            .name = jd_sq__col_text(st, 8)};
+        if ((rc = cb->mention(&m, payload)) != 0)
+            break;
+    }
+    if ((rc = finish(q, st, rc, r, err)) != 0)
+        return rc;
+    if ((rc = prep(q,
+                   "SELECT om.event_id, om.object_type, om.value_norm, om.description,"
+                   " om.person_ref, om.value_valid FROM temp.jd_sub_ev t"
+                   " CROSS JOIN event ev ON ev.id = t.id CROSS JOIN object_mention om"
+                   " ON om.agency = ev.agency AND om.record_id = ev.record_id ORDER BY om.id",
+                   &st, err)) < 0)
+        return rc;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_an_object_row o = {sqlite3_column_int64(st, 0), jd_sq__col_text(st, 1),
+                              jd_sq__col_text(st, 2), jd_sq__opt_text(st, 3),
+                              jd_sq__opt_text(st, 4), sqlite3_column_int(st, 5) != 0};
+        if ((rc = cb->object(&o, payload)) != 0)
+            break;
+    }
+    return finish(q, st, rc, r, err);
+}
+
+/* ---- alerts of some subjects ---- */
+
+static int subjects_fill(sq *q, const char *const *subjects, size_t n, jd_error *err)
+{
+    int rc = temps(q, err);
+    sqlite3_stmt *st = NULL;
+    if (rc < 0 || (rc = prep(q, "INSERT OR IGNORE INTO temp.jd_sub_key VALUES (?1)", &st, err)) < 0)
+        return rc;
+    for (size_t i = 0; rc == JD_OK && i < n; i++) {
+        sqlite3_reset(st);
+        jd_sq__bind_text(st, 1, subjects[i] ? subjects[i] : "");
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = jd_sq__err(q, err, "incremental analysis");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int alerts_select(jd_store *s, const char *kind, const char *const *subjects, size_t n,
+                         bool with_doc, jd_alert_row_cb cb, void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    int rc = JD_OK;
+    if (subjects && (rc = subjects_fill(q, subjects, n, err)) < 0)
+        return rc;
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "SELECT a.id, a.kind, a.level, coalesce(a.subject, ''), a.raised_at, %s FROM %s"
+             " WHERE (?1 IS NULL OR a.kind = ?1) ORDER BY a.id",
+             with_doc ? "a.doc" : "NULL",
+             subjects ? "temp.jd_sub_key k CROSS JOIN alert a ON a.subject = k.k" : "alert a");
+    sqlite3_stmt *st = NULL;
+    if ((rc = prep(q, sql, &st, err)) < 0)
+        return rc;
+    jd_sq__bind_text(st, 1, kind);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_alert_row a = {jd_sq__col_text(st, 0), jd_sq__col_text(st, 1), jd_sq__col_text(st, 2),
+                          jd_sq__col_text(st, 3), jd_sq__opt_text(st, 5),
+                          sqlite3_column_int64(st, 4)};
+        if ((rc = cb(&a, payload)) != 0)
+            break;
+    }
+    return finish(q, st, rc, r, err);
+}
+
+static int alerts_patch(jd_store *s, const char *const *subjects, size_t n,
+                        const jd_alert_save *a, size_t m, int64_t events, const char *mark,
+                        jd_error *err)
+{
+    sq *q = s->impl;
+    if (q->in_tx)
+        return jd_error_set(err, JD_EINVALID, "alerts patched inside another transaction");
+    int rc = subjects_fill(q, subjects, n, err);
+    if (rc < 0 || (rc = jd_sq__exec(q, "BEGIN IMMEDIATE", err)) < 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    int64_t run = 0;
+    /* the walked persons' alerts, and those of persons who are no more: a
+     * ref met alone ("U:agency:ref") that an identity now holds, an
+     * identity that resolve merged away */
+    if ((rc = jd_sq__exec(q,
+                          "DELETE FROM alert WHERE kind <> 'exploitation_network' AND subject IN"
+                          " (SELECT k FROM temp.jd_sub_key);"
+                          "DELETE FROM alert WHERE kind <> 'exploitation_network' AND"
+                          " subject LIKE 'U:%' AND EXISTS (SELECT 1 FROM identity_ref ir"
+                          " WHERE ir.agency = substr(subject, 3, instr(substr(subject, 3), ':') - 1)"
+                          " AND ir.person_ref = substr(subject, 3 + instr(substr(subject, 3), ':')));"
+                          "DELETE FROM alert WHERE kind <> 'exploitation_network' AND"
+                          " subject <> '' AND subject NOT LIKE 'U:%' AND NOT EXISTS"
+                          " (SELECT 1 FROM identity i WHERE i.person_id = subject)",
+                          err)) < 0 ||
+        (rc = prep(q,
+                   "INSERT INTO analysis_run(started_at, finished_at, as_of, events, alerts)"
+                   " VALUES (?1, ?1, NULL, ?2, ?3)",
+                   &st, err)) < 0)
+        goto fail;
+    sqlite3_bind_int64(st, 1, jd_sq__now());
+    sqlite3_bind_int64(st, 2, events);
+    sqlite3_bind_int64(st, 3, (int64_t)m);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rc = jd_sq__err(q, err, "alerts");
+        goto fail;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    run = sqlite3_last_insert_rowid(q->db);
+    if ((rc = prep(q,
+                   "INSERT INTO alert(id, run_id, kind, level, subject, raised_at, doc)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                   &st, err)) < 0)
+        goto fail;
+    for (size_t i = 0; i < m; i++) {
+        sqlite3_reset(st);
+        jd_sq__bind_text(st, 1, a[i].id);
+        sqlite3_bind_int64(st, 2, run);
+        jd_sq__bind_text(st, 3, a[i].kind);
+        jd_sq__bind_text(st, 4, a[i].level);
+        jd_sq__bind_text(st, 5, a[i].subject);
+        sqlite3_bind_int64(st, 6, a[i].raised_at);
+        jd_sq__bind_text(st, 7, a[i].doc);
+        int r = sqlite3_step(st);
+        if ((r & 0xff) == SQLITE_CONSTRAINT) {
+            rc = jd_error_set(err, JD_ECONFLICT,
+                              "incremental analysis: an alert id is stored for another subject");
+            goto fail;
+        }
+        if (r != SQLITE_DONE) {
+            rc = jd_sq__err(q, err, "alerts");
+            goto fail;
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (mark && ((rc = mark_put(q, mark, err)) < 0 ||
+                 (rc = jd_sq__exec(q,
+                                   "DELETE FROM analysis_ref WHERE (agency, person_ref) IN"
+                                   " (SELECT agency, person_ref FROM temp.jd_ref_diff);"
+                                   "INSERT INTO analysis_ref SELECT agency, person_ref,"
+                                   " person_id, info FROM temp.jd_ref_diff"
+                                   " WHERE person_id IS NOT NULL;"
+                                   "DELETE FROM temp.jd_ref_diff;",
+                                   err)) < 0))
+        goto fail;
+    return jd_sq__exec(q, "COMMIT", err);
+fail:
+    sqlite3_finalize(st);
+    (void)jd_sq__exec(q, "ROLLBACK", NULL);
+    return rc;
+}
+
+const struct jd_incr_ops jd_sqlite_incr_ops = {
+    .mark_now = mark_now,
+    .mark_get = mark_get,
+    .mark_set = mark_set,
+    .touched = touched,
+    .touched_events = touched_events,
+    .load_subset = load_subset,
+    .alerts_select = alerts_select,
+    .alerts_patch = alerts_patch,
+};
