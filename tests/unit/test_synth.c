@@ -201,6 +201,47 @@ static void test_synth__invariants_county(void **state)
     assert_true(json_array_size(json_object_get(root, "exploited")) >= 6);
     assert_true(json_array_size(json_object_get(root, "unrecorded_crimes")) > 0);
     assert_true(json_array_size(json_object_get(root, "blaming_language")) > 0);
+    /* an adult written as the child's "boyfriend", as a man she is "seeing" or as
+     * her "relationship with an older male" is the wording of DOMAIN 6 L14: the
+     * truth lists those notes (all but the few of a victim already 18), and not
+     * the mother's quoted 'boyfriend' */
+    {
+        char dbp[256];
+        snprintf(dbp, sizeof dbp, "%s/t.db", d);
+        sqlite3 *db;
+        assert_int_equal(sqlite3_open(dbp, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, "CREATE TEMP TABLE b(agency, record_id)", NULL, NULL,
+                                      NULL),
+                         SQLITE_OK);
+        size_t k;
+        json_t *r;
+        json_array_foreach(json_object_get(root, "blaming_language"), k, r)
+        {
+            char *sql = sqlite3_mprintf("INSERT INTO b VALUES (%Q, %Q)",
+                                        json_string_value(json_object_get(r, "agency")),
+                                        json_string_value(json_object_get(r, "record_id")));
+            assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+            sqlite3_free(sql);
+        }
+        const char *l14 = "(narrative LIKE '%talks about her boyfriend who is%' OR narrative LIKE"
+                          " '%an older boyfriend (%' OR narrative LIKE '%relationship with an older"
+                          " male%' OR narrative LIKE '%says she is seeing a man called%')";
+        char sql[640];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM event WHERE %s", l14);
+        int all = q1(db, sql);
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM event e WHERE %s AND EXISTS (SELECT 1 FROM b WHERE"
+                 " b.agency = e.agency AND b.record_id = e.record_id)",
+                 l14);
+        int listed = q1(db, sql);
+        assert_true(all > 0);
+        assert_true(listed * 10 >= all * 9);
+        assert_int_equal(q1(db, "SELECT count(*) FROM event e WHERE narrative LIKE '%has a "
+                                "''boyfriend'' in his twenties%' AND EXISTS (SELECT 1 FROM b"
+                                " WHERE b.agency = e.agency AND b.record_id = e.record_id)"),
+                         0);
+        sqlite3_close(db);
+    }
     /* confounder groups are present so false alarms can be measured by group */
     const char *groups[] = {"in_care_missing_family", "substance", "domestic_abuse",
                             "self_harm", "peer_relationship", "learning_disability"};

@@ -53,14 +53,25 @@ typedef struct term {
     uint32_t alt0;
     uint64_t bloom[4]; /* bit (stem id % 256) of each alternative's first word */
     bool any_prefix; /* some alternative is a prefix: the bloom cannot reject */
+    bool words;      /* every alternative is one word (no phrase, prefix or #num): a
+                      * match is one token whatever the alternative (index_patterns) */
 } term;
 
 typedef struct pattern {
     uint32_t term0;
     uint8_t nterms, kind;
+    int8_t rkind;  /* the rule kind a `kinds` filter applies to, -1 none (cues) */
+    uint8_t gate;  /* what the first token must be: G_* (set at load) */
     uint32_t owner;
+    uint32_t req0; /* blooms that must meet the sentence's: req[req0, req0 + nreq) */
+    uint16_t nreq;
     const char *text;
 } pattern;
+
+/* What the first token must be for a pattern to start there: nothing more
+ * (it came from its stem's list or a prefix), a number, a word starting with
+ * a digit (#night), or a number or one of the first term's words. */
+enum { G_ANY = 0, G_NUM, G_DIGIT, G_NUM_OR_BLOOM };
 
 typedef struct u32vec {
     uint32_t *v;
@@ -122,6 +133,12 @@ struct jd_screen {
     u32vec *first; /* by stem id */
     size_t nfirst;
     u32vec always; /* patterns whose first term is a number or a short prefix */
+    uint64_t (*req)[4]; /* per pattern: blooms of its terms after the first (index_patterns) */
+    size_t nreq, reqcap;
+    uint64_t always_bloom[4]; /* first words of the "always" patterns gated by a word */
+    bool always_open;         /* some "always" pattern may start at any word */
+    uint64_t pre2[1024];      /* first two bytes of the first-term prefixes (bit per pair) */
+    u32vec from_rules, always_rules; /* rules with "from_offences", with "always" */
     jd_strmap pre3; /* first 3 bytes of a first-term prefix -> index in prelists */
     u32vec *prelists;
     size_t nprelists, prelistcap;
@@ -165,7 +182,7 @@ static const char *et_names[] = {"call_for_service", "missing_report", "missing_
 static int et_index(const char *s)
 {
     for (size_t i = 0; s && i < N_ET; i++)
-        if (!strcmp(s, et_names[i]))
+        if (s[0] == et_names[i][0] && !strcmp(s, et_names[i]))
             return (int)i;
     return (int)N_ET - 1;
 }
@@ -417,6 +434,11 @@ static int index_patterns(jd_screen *S, jd_error *err)
 {
     for (size_t i = 0; i < S->nterms; i++) {
         term *t = &S->terms[i];
+        t->words = t->kind == T_ALT;
+        for (uint32_t k = 0; t->kind == T_ALT && k < t->nalt; k++)
+            if (S->alts[t->alt0 + k].pre || S->alts[t->alt0 + k].num ||
+                S->alts[t->alt0 + k].nw != 1)
+                t->words = false;
         for (uint32_t k = 0; t->kind == T_ALT && k < t->nalt; k++) {
             const alt *a = &S->alts[t->alt0 + k];
             if (a->pre || a->num)
@@ -427,6 +449,45 @@ static int index_patterns(jd_screen *S, jd_error *err)
                         t->bloom[(a->sid[0] >> 6) & 3] |= 1ull << (a->sid[0] & 63);
         }
     }
+    /* per pattern: the blooms its later terms need in the sentence (the first
+     * term is met by the token it starts at: it came from that word's list,
+     * or its first term cannot be rejected by a bloom), the rule kind its
+     * `kinds` filter uses, and what its first token must be */
+    for (uint32_t i = 0; i < S->npat; i++) {
+        pattern *p = &S->pat[i];
+        p->req0 = (uint32_t)S->nreq;
+        p->nreq = 0;
+        for (uint8_t k = 1; k < p->nterms; k++) {
+            const term *t = &S->terms[p->term0 + k];
+            if (t->kind != T_ALT || t->any_prefix)
+                continue;
+            if (jd_grow((void **)&S->req, &S->reqcap, S->nreq + 1, sizeof *S->req))
+                return jd_error_set(err, JD_ENOMEM, "out of memory");
+            memcpy(S->req[S->nreq++], t->bloom, sizeof t->bloom);
+            p->nreq++;
+        }
+        p->rkind = p->kind <= K_IND                               ? (int8_t)p->kind
+                   : (p->kind == K_UNLESS || p->kind == K_NEAR) ? (int8_t)S->rules[p->owner].kind
+                                                                 : -1;
+        const term *t0 = &S->terms[p->term0];
+        p->gate = G_ANY;
+        if (t0->kind == T_NUM)
+            p->gate = G_NUM;
+        else if (t0->kind == T_NIGHT)
+            p->gate = G_DIGIT;
+        else if (t0->kind == T_ALT) {
+            bool pre = false;
+            for (uint32_t k = 0; k < t0->nalt; k++)
+                pre |= S->alts[t0->alt0 + k].pre != NULL;
+            if (!pre)
+                p->gate = G_NUM_OR_BLOOM;
+        }
+    }
+    /* the rules the end of jd_screen_run looks at, in rule order */
+    for (uint32_t i = 0; i < S->nrules; i++)
+        if ((S->rules[i].from[0] && vpush(&S->from_rules, i)) ||
+            (S->rules[i].always && vpush(&S->always_rules, i)))
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
     S->nfirst = S->stems.n + 2;
     S->first = calloc(S->nfirst, sizeof *S->first);
     if (!S->first)
@@ -457,6 +518,23 @@ static int index_patterns(jd_screen *S, jd_error *err)
         if (rc)
             return jd_error_set(err, JD_ENOMEM, "out of memory");
     }
+    /* what lets scan() skip the "always" and prefix lists at most tokens */
+    for (uint32_t j = 0; j < S->always.n; j++) {
+        const pattern *p = &S->pat[S->always.v[j]];
+        if (p->gate == G_ANY)
+            S->always_open = true;
+        else if (p->gate == G_NUM_OR_BLOOM)
+            for (int b = 0; b < 4; b++)
+                S->always_bloom[b] |= S->terms[p->term0].bloom[b];
+    }
+    for (size_t i = 0; i < S->nterms; i++)
+        for (uint32_t k = 0; S->terms[i].kind == T_ALT && k < S->terms[i].nalt; k++) {
+            const alt *a = &S->alts[S->terms[i].alt0 + k];
+            if (a->pre && a->prelen >= 3) {
+                unsigned pair = (unsigned)(unsigned char)a->pre[0] << 8 | (unsigned char)a->pre[1];
+                S->pre2[pair >> 6] |= 1ull << (pair & 63);
+            }
+        }
     return JD_OK;
 }
 
@@ -537,8 +615,22 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
         return k->num >= 0 ? match_from(S, p, ti + 1, i + 1, sent) : -1;
     if (t->kind == T_NIGHT)
         return night_time(S, i) ? match_from(S, p, ti + 1, i + 1, sent) : -1;
+    if (t->words) {
+        /* one-word alternatives all end at i + 1: one of them is enough, and
+         * the rest of the pattern is tried once */
+        if (k->punct || !k->sid)
+            return -1;
+        const alt *al = &S->alts[t->alt0];
+        for (uint32_t a = 0; a < t->nalt; a++)
+            if (al[a].sid[0] == k->sid)
+                return match_from(S, p, ti + 1, i + 1, sent);
+        return -1;
+    }
     for (uint32_t a = 0; a < t->nalt; a++) {
-        long e = alt_at(S, &S->alts[t->alt0 + a], i, sent);
+        const alt *al = &S->alts[t->alt0 + a];
+        if (!al->pre && !al->num && al->sid[0] != k->sid)
+            continue; /* a word or phrase must start with this token's stem */
+        long e = alt_at(S, al, i, sent);
         if (e < 0)
             continue;
         long r = match_from(S, p, ti + 1, (size_t)e, sent);
@@ -554,7 +646,8 @@ static bool in_set(const jd_screen *S, uint32_t set, uint32_t sid);
 
 static bool is_word_char(unsigned char c)
 {
-    return isalnum(c) || c >= 0x80;
+    /* isalnum of the C locale (the library never sets another), inline */
+    return (unsigned)((c | 0x20) - 'a') < 26u || (unsigned)(c - '0') < 10u || c >= 0x80;
 }
 
 static int tokenize(jd_screen *S, const char *text, size_t len)
@@ -562,8 +655,10 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
     S->ntok = 0;
     if (jd_grow((void **)&S->low, &S->lowcap, len + 1, 1))
         return JD_ENOMEM;
-    for (size_t i = 0; i < len; i++)
-        S->low[i] = (char)tolower((unsigned char)text[i]);
+    for (size_t i = 0; i < len; i++) { /* the C locale's tolower: ASCII only */
+        unsigned char c = (unsigned char)text[i];
+        S->low[i] = (char)((unsigned)(c - 'A') < 26u ? c | 0x20 : c);
+    }
     uint32_t sent = 0, clause = 0;
     bool quoted = false;
     int paren = 0;
@@ -807,18 +902,30 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
 
 /* ---- scanning ---- */
 
+/* Whether every word term of p after the first may be in the sentence (its
+ * first term is met by the token it is tried at). */
 static bool sentence_may_match(const jd_screen *S, const pattern *p, uint32_t sent)
 {
     const uint64_t *sb = S->sbloom[sent];
-    for (uint8_t i = 0; i < p->nterms; i++) {
-        const term *t = &S->terms[p->term0 + i];
-        if (t->kind != T_ALT || t->any_prefix)
-            continue;
-        if (!((sb[0] & t->bloom[0]) | (sb[1] & t->bloom[1]) | (sb[2] & t->bloom[2]) |
-              (sb[3] & t->bloom[3])))
+    uint64_t(*rq)[4] = S->req + p->req0; /* read only */
+    for (uint16_t i = 0; i < p->nreq; i++)
+        if (!((sb[0] & rq[i][0]) | (sb[1] & rq[i][1]) | (sb[2] & rq[i][2]) | (sb[3] & rq[i][3])))
             return false;
-    }
     return true;
+}
+
+/* Whether token k may start pattern p (its first term's kind, see G_*). */
+static bool gate_ok(const jd_screen *S, const pattern *p, const tok *k)
+{
+    switch (p->gate) {
+    case G_NUM: return k->num >= 0;
+    case G_DIGIT: return k->wlen && isdigit((unsigned char)k->w[0]);
+    case G_NUM_OR_BLOOM: {
+        const term *t = &S->terms[p->term0];
+        return k->num >= 0 || (t->bloom[(k->sid >> 6) & 3] & (1ull << (k->sid & 63)));
+    }
+    default: return true;
+    }
 }
 
 static int scan(jd_screen *S, unsigned kinds)
@@ -837,21 +944,24 @@ static int scan(jd_screen *S, unsigned kinds)
         const tok *k = &S->tok[i];
         if (k->punct)
             continue;
-        const uint32_t *pl = k->wlen >= 3 ? jd_strmap_get(&S->pre3, k->w, 3) : NULL;
+        unsigned pair = k->wlen >= 3 ? (unsigned)(unsigned char)k->w[0] << 8 | (unsigned char)k->w[1]
+                                     : 0;
+        const uint32_t *pl = k->wlen >= 3 && (S->pre2[pair >> 6] & (1ull << (pair & 63)))
+                                 ? jd_strmap_get(&S->pre3, k->w, 3)
+                                 : NULL;
+        /* the "always" patterns start at a number, a digit or their first words */
+        bool always = S->always_open || (k->wlen && isdigit((unsigned char)k->w[0])) ||
+                      (S->always_bloom[(k->sid >> 6) & 3] & (1ull << (k->sid & 63)));
         const u32vec *lists[3] = {k->sid && k->sid < S->nfirst ? &S->first[k->sid] : NULL,
-                                  &S->always, pl ? &S->prelists[*pl] : NULL};
+                                  always ? &S->always : NULL, pl ? &S->prelists[*pl] : NULL};
         for (int l = 0; l < 3; l++) {
             const u32vec *v = lists[l];
             for (uint32_t j = 0; v && j < v->n; j++) {
                 const pattern *p = &S->pat[v->v[j]];
-                if (kinds) {
-                    int rk = p->kind <= K_IND ? p->kind
-                             : (p->kind == K_UNLESS || p->kind == K_NEAR)
-                                 ? (int)S->rules[p->owner].kind
-                                 : -1;
-                    if (rk >= 0 && !(kinds & (1u << rk)))
-                        continue;
-                }
+                if (kinds && p->rkind >= 0 && !(kinds & (1u << p->rkind)))
+                    continue;
+                if (l == 1 && !gate_ok(S, p, k))
+                    continue;
                 if (!sentence_may_match(S, p, k->sent))
                     continue;
                 long e = match_from(S, p, 0, i, k->sent);
@@ -1079,14 +1189,19 @@ static const char *attr_names[] = {"negated", "hypothetical", "historical", "abo
 
 const char *jd_screen_attrs_str(unsigned attrs, char *buf, size_t n)
 {
+    /* what snprintf "%s%s" would write, without its cost (once per match) */
     size_t o = 0;
     if (n)
         buf[0] = 0;
     for (unsigned i = 0; i < sizeof attr_names / sizeof attr_names[0]; i++)
         if (attrs & (1u << i)) {
-            int w = snprintf(buf + o, n > o ? n - o : 0, "%s%s", o ? ", " : "", attr_names[i]);
-            if (w > 0)
-                o += (size_t)w;
+            const char *parts[2] = {o ? ", " : "", attr_names[i]};
+            for (int k = 0; k < 2; k++)
+                for (const char *c = parts[k]; *c; c++, o++)
+                    if (o + 1 < n) {
+                        buf[o] = *c;
+                        buf[o + 1] = 0;
+                    }
         }
     return buf;
 }
@@ -1448,6 +1563,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         discount &= ~r->keep;
         m.attrs = a;
         m.counts = !(a & discount);
+        if (have_code(res, r->code, m.counts))
+            continue; /* one match per code and counting: the words of the first */
         char ab[120];
         jd_screen_attrs_str(a & discount, ab, sizeof ab);
         if (m.counts)
@@ -1455,14 +1572,12 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
                      a ? "; also " : "", a ? jd_screen_attrs_str(a, ab, sizeof ab) : "");
         else
             snprintf(m.why, sizeof m.why, "not counted: %s", ab);
-        if (have_code(res, r->code, m.counts))
-            continue;
         if (add_match(res, &m))
             return jd_error_set(err, JD_ENOMEM, "out of memory");
     }
     /* indicators held because an offence counts ("from_offences") */
-    for (size_t i = 0; i < S->nrules; i++) {
-        const rule *r = &S->rules[i];
+    for (uint32_t fi = 0; fi < S->from_rules.n; fi++) {
+        const rule *r = &S->rules[S->from_rules.v[fi]];
         if (!r->from[0] || (in->kinds && !(in->kinds & (1u << r->kind))) ||
             have_code(res, r->code, true))
             continue;
@@ -1480,8 +1595,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         if (add_match(res, &m))
             return jd_error_set(err, JD_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; i < S->nrules; i++) {
-        const rule *r = &S->rules[i];
+    for (uint32_t ai = 0; ai < S->always_rules.n; ai++) {
+        const rule *r = &S->rules[S->always_rules.v[ai]];
         if ((in->kinds && !(in->kinds & (1u << r->kind))) || !r->always || (r->min_age >= 0 && (child < 0 || child < r->min_age)) ||
             (r->max_age >= 0 && (child < 0 || child > r->max_age)) ||
             have_code(res, r->code, true))
@@ -1929,6 +2044,9 @@ void jd_screen_close(jd_screen *S)
         free(S->setv[i].v);
     free(S->setv);
     free(S->always.v);
+    free(S->req);
+    free(S->from_rules.v);
+    free(S->always_rules.v);
     for (size_t i = 0; i < S->nprelists; i++)
         free(S->prelists[i].v);
     free(S->prelists);

@@ -1787,8 +1787,15 @@ static void episode(synth *S, episode_ctx *c, int kind, int32_t day)
         e = base(S, chance(S, 0.5) ? A_CSC : A_SCHOOL, "case_note", day, v, "subject");
         if (e.a == A_SCHOOL)
             e.type = "welfare_concern";
-        narr = NARR(t_boyfriend);
+        const char *bftpl = T(t_boyfriend);
+        narr = fill(S, bftpl, v, c->adult_age, c->place, c->vrm, c->adult_name, day);
         e.ind[0] = "S02";
+        /* an adult described as her boyfriend, as "seeing" him, or as her
+         * relationship with an older male is the wording of DOMAIN 6 L14;
+         * the mother's words in quotation marks ('boyfriend') are not the
+         * writer's */
+        if (bftpl != t_boyfriend[3] && age < 18)
+            e.flags |= F_BLAME;
         break;
     case 2:
         e = base(S, p->in_care ? A_CARE : A_SCHOOL, p->in_care ? "case_note" : "welfare_concern",
