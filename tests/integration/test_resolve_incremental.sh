@@ -88,6 +88,27 @@ for delay in 0.01 0.02 0.04 0.06 0.08 0.1; do
 done
 is "$intact" 6 "SIGKILL at 6 moments ($killed landed mid-run): the store is before or after, never between, and the next run completes it"
 
+# --- households (join_household): the incremental run joins a sparse ref to
+# the one member of its household who fits, and takes it apart again when a
+# second member fits, as the full run with the stored parameters does
+H="$SCRATCH/h.db"
+"$JD" ingest --db "$H" --quiet "$B/base" >/dev/null 2>&1
+"$JD" resolve --db "$H" >/dev/null
+hh_same() { # $1: bundle; incremental on $H, --frozen on a copy; compare
+  "$JD" ingest --db "$H" --quiet "$B/$1" >/dev/null 2>&1
+  cp "$H" "$SCRATCH/hf.db"
+  "$JD" resolve --db "$H" --incremental >/dev/null
+  "$JD" resolve --db "$SCRATCH/hf.db" --frozen >/dev/null
+  [ "$(ids "$H")" = "$(ids "$SCRATCH/hf.db")" ] && [ "$(notes "$H")" = "$(notes "$SCRATCH/hf.db")" ]
+}
+pid_of() { sqlite3 "$H" "SELECT i.person_id FROM identity_ref r JOIN identity i ON i.id = r.identity_id WHERE r.person_ref = '$1'"; }
+hh_same household; ok $? "a sparse ref at a household: incremental = --frozen (identities, notes)"
+is "$(pid_of HX100)" "$(pid_of C100)" "it joins the one member who fits"
+notes "$H" | grep -q 'housing:HX100 joined through csc:C100: the only member of the household'
+ok $? "and the note names the member it joined through"
+hh_same household2; ok $? "a second member who fits: incremental = --frozen"
+[ "$(pid_of HX100)" != "$(pid_of C100)" ]; ok $? "the sparse ref is taken apart again (it fits two)"
+
 # --- a county fed in daily slices
 "$JD" synth --out "$SCRATCH/county" --seed 3 --events 3000 >/dev/null 2>&1
 python3 "$SRC/tests/integration/slice_bundle.py" "$SCRATCH/county" "$SCRATCH/slices" 4
