@@ -13,8 +13,10 @@
 #ifndef JOINDOTS_FEED_H
 #define JOINDOTS_FEED_H
 
+#include <joindots/analyse.h>
 #include <joindots/common.h>
 #include <joindots/ingest.h>
+#include <joindots/resolve.h>
 #include <joindots/store.h>
 
 #include <stdbool.h>
@@ -138,15 +140,34 @@ typedef struct jd_live_opts {
     int threads;             /* resolve's scoring threads (0: its default) */
     int64_t now;             /* clock; 0: wall clock */
     bool incremental;        /* analyse only the persons the feeds touched
-                                (jd_analyse_incremental); false: a full analysis */
+                                (jd_analyse_incremental_ex, with the incremental
+                                resolve's touched set); false: a full analysis */
+    /* How resolve runs after feeds: JD_LIVE_RESOLVE_AUTO incremental when
+     * a full run stored its parameters (jd_resolve_incremental, which
+     * itself resolves everything when more than resolve_max_share of the
+     * refs changed), else a full run; _FULL always a full run; _INCREMENTAL
+     * incremental or JD_ENOTFOUND. The nightly full run is `joindots
+     * resolve`. */
+    int resolve_mode;
+    double resolve_max_share; /* 0: jd_resolve_opts' default */
 } jd_live_opts;
-#define JD_LIVE_OPTS_INIT {NULL, NULL, 0.0, 0, 0, false}
+enum { JD_LIVE_RESOLVE_AUTO = 0, JD_LIVE_RESOLVE_FULL = 1, JD_LIVE_RESOLVE_INCREMENTAL = 2 };
+#define JD_LIVE_OPTS_INIT                                                                          \
+    {                                                                                              \
+        NULL, NULL, 0.0, 0, 0, false, JD_LIVE_RESOLVE_AUTO, 0.0                                    \
+    }
 
 typedef struct jd_live_stats {
     double seconds_resolve, seconds_analyse, seconds_escalate;
     int64_t identities, alerts, concerns, escalated;
     /* The analysis' counts (the board's), as jd_analyse_stats gives them. */
     int64_t returns_due, returns_interviewed_72h, crimes_disclosed, crimes_recorded;
+    /* The resolve stage: incremental or not, refs new or changed, refs
+     * re-resolved with them, person_ids touched, and its phases' seconds
+     * (load, block, estimate, score, cluster, save). */
+    bool resolve_incremental;
+    int64_t resolve_changed_refs, resolve_scope_refs, resolve_touched;
+    double seconds_resolve_phase[6];
     /* An incremental analysis: persons touched and walked, the time to find
      * them and to load them (inside seconds_analyse); analyse_full when it
      * ran the full analysis instead (nothing saved before). The counts above
@@ -163,23 +184,46 @@ typedef struct jd_live_stats {
 } jd_live_stats;
 
 /*
- * After feeds landed: resolve, analyse (alerts raised and updated, stored
- * in one transaction each), run the escalation engine (concerns opened and
- * risen, notifications queued). Today a full re-run of each stage, so the
- * result equals a batch run on the same data. Returns the stages' codes.
+ * After feeds landed: with o->incremental the urgent-call fast path first
+ * (jd_analyse_urgent_keys, then the escalation engine over its persons);
+ * then resolve (jd_live_resolve: incremental once a full run stored its
+ * parameters), analyse (alerts raised and updated, stored in one
+ * transaction each; with o->incremental only the persons the resolve
+ * touched and what else changed, jd_live_analyse_touched), and the
+ * escalation engine (over the persons walked, or everyone after a full
+ * analysis). Returns the stages' codes.
  */
 JD_API int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err);
+/*
+ * The resolve stage of jd_live_update alone: incremental (only the refs the
+ * feeds brought or changed, and the clusters they touch) when a full run
+ * stored its parameters, else a full run (o->resolve_mode); st gets its
+ * seconds and counts. touched (may be NULL): the person_ids the run touched
+ * (jd_person_set_free), NULL after a plain full run (any may have changed).
+ */
+JD_API int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st,
+                           jd_person_set **touched, jd_error *err);
+/*
+ * The incremental analysis after jd_live_resolve (opts as
+ * jd_analyse_incremental_ex): with the touched set of an incremental
+ * resolve (gone person_ids included) it walks those persons and whatever
+ * else changed since its watermark (events, records) without comparing every
+ * resolved ref with what the last analysis saw (identities_known); with
+ * touched NULL (a plain full resolve) it finds the changed identities
+ * itself. walked as jd_analyse_incremental_keys.
+ */
+JD_API int jd_live_analyse_touched(jd_store *s, const jd_analyse_opts *ao,
+                                   const jd_person_set *touched, jd_analyse_stats *as,
+                                   char ***walked, size_t *nwalked, jd_error *err);
 /* The escalation engine alone, saving (what `concern run` does). */
-JD_API int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st,
-                            jd_error *err);
+JD_API int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err);
 /*
  * The store's change counter for readers of analysis results: [out]
  * analysis, the last analysis run's id, and identities, the last resolve
  * run's id (0 when none). Either changes whenever what a reader loaded at
  * start is stale. Returns JD_OK, JD_EINVALID (store without it), JD_ESTORE.
  */
-JD_API int jd_live_generation(jd_store *s, int64_t *analysis, int64_t *identities,
-                              jd_error *err);
+JD_API int jd_live_generation(jd_store *s, int64_t *analysis, int64_t *identities, jd_error *err);
 
 #ifdef __cplusplus
 }

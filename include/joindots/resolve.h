@@ -13,6 +13,8 @@
 #include <joindots/link.h>
 #include <joindots/store.h>
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -21,15 +23,38 @@ extern "C" {
 #endif
 
 typedef struct jd_resolve_opts {
-    double threshold;      /* match probability at which a pair is linked */
-    int block_cap;         /* blocks larger than this are skipped (and counted) */
-    int em_iterations;     /* EM iterations for m */
-    const char *variants;  /* extra name-variant file (data/names/variants.tsv format) */
-    int threads;           /* scoring threads; 0 = one per online CPU (at most 8) */
-    FILE *review;          /* when set, one line per identity to review (more than one
-                              date of birth, gender or first name); borrowed */
+    double threshold;     /* match probability at which a pair is linked */
+    int block_cap;        /* blocks larger than this are skipped (and counted) */
+    int em_iterations;    /* EM iterations for m */
+    const char *variants; /* extra name-variant file (data/names/variants.tsv format) */
+    int threads;          /* scoring threads; 0 = one per online CPU (at most 8) */
+    FILE *review;         /* when set, one line per identity to review (more than one
+                             date of birth, gender or first name); borrowed */
+    /* Use the parameters (m/u weights, lambda, term frequencies) stored by
+     * the last full run instead of estimating them again; JD_ENOTFOUND when
+     * none are stored. A run with frozen parameters gives what
+     * jd_resolve_incremental gives on the same data. */
+    bool frozen_params;
+    /* jd_resolve_incremental: when more than this share of the refs is new or
+     * changed since the last run, resolve everything with parameters
+     * estimated again (a full run) instead; 0: never. */
+    double incr_max_share;
+    /* jd_resolve_incremental: 0 re-resolves the whole components (over every
+     * link) the changes touch, which gives exactly what a full run with the
+     * stored parameters gives; n > 0 only the identities within n links of
+     * a change, faster where links chain much of a county into one
+     * component, but a merge or refusal further away is not revisited (see
+     * docs/internals/resolve.md for how much differs). */
+    int incr_hops;
+    /* jd_resolve_incremental: when the stored parameters were estimated from
+     * fewer refs than this, a full run instead (a tiny county's estimate is
+     * no basis for the next feed); 0: never. */
+    int64_t incr_min_refs;
 } jd_resolve_opts;
-#define JD_RESOLVE_OPTS_INIT {0.999, 200, 25, NULL, 0, NULL}
+#define JD_RESOLVE_OPTS_INIT                                                                       \
+    {                                                                                              \
+        0.999, 200, 25, NULL, 0, NULL, false, 0.2, 0, 0                                            \
+    }
 
 typedef struct jd_resolve_stats {
     int64_t mentions, refs, candidate_pairs, links, refused, identities, skipped_blocks;
@@ -60,6 +85,13 @@ typedef struct jd_resolve_stats {
     int64_t review_dob, review_gender, review_forename, review;
     double seconds_load, seconds_block, seconds_estimate, seconds_score, seconds_cluster,
         seconds_save;
+    /* jd_resolve_incremental: refs new or changed since the last run, refs
+     * re-clustered with them (their components), identities touched; full
+     * set when the run resolved the whole county; incr_household_whole
+     * when it did so because a household decision (join_household) needed
+     * a ref outside the scope. */
+    int64_t incr_refs, incr_component_refs, incr_touched;
+    bool incr_full, incr_household_whole;
 } jd_resolve_stats;
 
 /*
@@ -71,6 +103,61 @@ typedef struct jd_resolve_stats {
  */
 JD_API int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
                       jd_error *err);
+
+/* How a person_id changed in a resolve run (bits of jd_person_change.how). */
+enum {
+    JD_PERSON_NEW = 1,     /* a person_id that did not exist before */
+    JD_PERSON_GROWN = 2,   /* kept its id and gained refs */
+    JD_PERSON_SHRUNK = 4,  /* kept its id and lost refs */
+    JD_PERSON_MERGED = 8,  /* took in another identity's refs (`other`: the id that went) */
+    JD_PERSON_SPLIT = 16,  /* some of its refs went to another identity (`other`: that id) */
+    JD_PERSON_GONE = 32,   /* no longer exists (merged into `other`, or its refs all moved) */
+    JD_PERSON_CHANGED = 64 /* same refs, but a ref's mentions changed (a correction) */
+};
+
+/* One person_id a resolve run touched. */
+typedef struct jd_person_change {
+    char *person_id;
+    unsigned how; /* JD_PERSON_* bits */
+    char *other;  /* for MERGED / SPLIT / GONE: the identity on the other side (one of
+                     them when several), else NULL */
+} jd_person_change;
+
+/*
+ * The person_ids a resolve run touched, sorted by person_id (strcmp), each
+ * once: what an incremental analysis must look at again. Every other
+ * identity kept exactly its refs and their mentions. `full` is set when the
+ * run resolved the whole county (a full run, or an incremental run that
+ * fell back to one): the set is still exact, computed by comparing every
+ * ref's person_id before and after. Free with jd_person_set_free.
+ */
+typedef struct jd_person_set {
+    jd_person_change *v;
+    size_t n;
+    bool full;
+} jd_person_set;
+
+JD_API void jd_person_set_free(jd_person_set *set);
+/* The entry for person_id, or NULL when the run did not touch it. */
+JD_API const jd_person_change *jd_person_set_find(const jd_person_set *set, const char *person_id);
+
+/*
+ * Resolve after a feed: only the refs that are new or whose mentions
+ * changed since the last resolve run, and the clusters they touch, with the
+ * parameters the last full run stored (as jd_resolve with frozen_params;
+ * opts->frozen_params is ignored). Identities not touched keep their refs
+ * and person_ids; a merge or split is recorded on the identities' notes and
+ * in *touched. All or nothing: one transaction. Falls back to a full run
+ * with parameters estimated again when more than opts->incr_max_share of
+ * the refs changed, and saves as a full run does whenever every ref is
+ * re-resolved (stats->incr_full and (*touched)->full say so); with no
+ * stored parameters it returns JD_ENOTFOUND, having read nothing else (run
+ * jd_resolve first). touched may be NULL;
+ * otherwise *touched is set (caller frees) on JD_OK and NULL on error.
+ * Returns JD_OK, JD_ENOTFOUND, JD_ENOMEM, JD_ESTORE, JD_EIO.
+ */
+JD_API int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
+                                  jd_person_set **touched, jd_error *err);
 
 /*
  * Explain the comparison of two refs with the model of the last run: each

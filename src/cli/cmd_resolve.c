@@ -10,7 +10,8 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: joindots resolve --db FILE [--threshold P] [--variants FILE] [--threads N]\n"
-               "                        [--review]\n"
+               "                        [--review] [--frozen | --incremental [--touched]\n"
+               "                        [--max-share S] [--hops N]]\n"
                "\n"
                "Resolves every person_ref in the store into identities: a probabilistic\n"
                "(Fellegi-Sunter) model estimated without labels, several blocking rules,\n"
@@ -26,25 +27,124 @@ static void usage(FILE *f)
                "                  result is the same for any N\n"
                "  --review        list every identity holding more than one date of birth,\n"
                "                  gender or first name (person_id, why, the dates and names);\n"
-               "                  explain any pair in it with joindots explain-match\n");
+               "                  explain any pair in it with joindots explain-match\n"
+               "  --frozen        use the parameters (weights, term frequencies) the last\n"
+               "                  full run stored instead of estimating them again\n"
+               "  --incremental   re-resolve only the refs new or changed since the last run\n"
+               "                  and the clusters they touch, with the stored parameters\n"
+               "                  (the result of --frozen on the same data); merges and\n"
+               "                  splits are recorded\n"
+               "  --max-share S   with --incremental: when more than this share of the refs\n"
+               "                  is new or changed, resolve everything with parameters\n"
+               "                  estimated again (default 0.2; 0: never)\n"
+               "  --hops N        with --incremental: re-resolve only the identities within N\n"
+               "                  links of a change (default 0: the whole components they\n"
+               "                  touch, exactly what --frozen gives; N > 0 is faster on a\n"
+               "                  county whose links chain into one large component)\n"
+               "  --touched       with --incremental: list each person_id touched, how\n"
+               "                  (new, grown, shrunk, merged, split, gone, changed) and the\n"
+               "                  other person_id of a merge or split\n");
+}
+
+static void print_touched(const jd_person_set *set)
+{
+    static const char *const names[] = {"new",   "grown", "shrunk", "merged",
+                                        "split", "gone",  "changed"};
+    for (size_t i = 0; set && i < set->n; i++) {
+        printf("touched\t%s\t", set->v[i].person_id);
+        for (int b = 0, first = 1; b < 7; b++)
+            if (set->v[i].how >> b & 1) {
+                printf("%s%s", first ? "" : ",", names[b]);
+                first = 0;
+            }
+        printf("\t%s\n", set->v[i].other ? set->v[i].other : "");
+    }
+}
+
+/* What an incremental run re-resolved, and with --touched whom. */
+static void print_incremental(const jd_resolve_stats *st, const jd_person_set *touched, bool list)
+{
+    printf("incremental: %lld refs new or changed, %lld refs re-resolved with them%s, "
+           "%lld identities touched\n",
+           (long long)st->incr_refs, (long long)st->incr_component_refs,
+           !st->incr_full ? ""
+           : st->incr_household_whole
+               ? " (all, a household reached outside the scope: saved as a full run)"
+               : " (all: saved as a full run)",
+           (long long)st->incr_touched);
+    if (list)
+        print_touched(touched);
+}
+
+/* What a run did, in figures. */
+static void print_stats(const jd_resolve_stats *st, double seconds, bool review)
+{
+    printf("resolved %lld person_refs (%lld mentions) into %lld identities in %.2f s\n"
+           "  candidate pairs %lld, links %lld, merges refused %lld, large blocks skipped %lld\n"
+           "  human decisions applied: %lld confirmed, %lld not the same\n"
+           "  load %.2f s, block %.2f s, estimate %.2f s, score %.2f s, cluster %.2f s, "
+           "save %.2f s\n",
+           (long long)st->refs, (long long)st->mentions, (long long)st->identities, seconds,
+           (long long)st->candidate_pairs, (long long)st->links, (long long)st->refused,
+           (long long)st->skipped_blocks, (long long)st->confirmed, (long long)st->rejected,
+           st->seconds_load, st->seconds_block, st->seconds_estimate, st->seconds_score,
+           st->seconds_cluster, st->seconds_save);
+    printf("  scored in full %lld; the rest could not reach the threshold: %lld on dates,\n"
+           "  places, phones and identifiers whatever their names, %lld once a name was compared\n",
+           (long long)st->scored_pairs, (long long)st->bounded_out, (long long)st->name_cut);
+    /* throughput per core: score wall time times the threads that ran it */
+    double core_s = st->seconds_score * (st->threads > 0 ? st->threads : 1);
+    if (core_s > 0)
+        printf("  scoring: %d thread%s, %.2fM candidate pairs and %.2fM scored pairs per "
+               "core-second\n",
+               st->threads, st->threads == 1 ? "" : "s", (double)st->candidate_pairs / core_s / 1e6,
+               (double)st->scored_pairs / core_s / 1e6);
+    printf("  identities to review: %lld (more than one date of birth %lld, both genders %lld,\n"
+           "  more than one first name %lld)%s\n",
+           (long long)st->review, (long long)st->review_dob, (long long)st->review_gender,
+           (long long)st->review_forename, review ? "" : "; list them with --review");
+    printf("  cannot-links: %lld pairs of refs named as two people in one event; merges refused\n"
+           "  for different identifiers or decisions %lld, genders %lld, dates of birth %lld,\n"
+           "  ages %lld, a shared event %lld, first names %lld; sparse refs kept apart as\n"
+           "  possible matches %lld,"
+           "  joined as the one person their links point to %lld, as the one member of\n"
+           "  their household who fits %lld\n",
+           (long long)st->event_cannot_links, (long long)st->refused_by[0],
+           (long long)st->refused_by[1], (long long)st->refused_by[2], (long long)st->refused_by[3],
+           (long long)st->refused_by[4], (long long)st->refused_by[5],
+           (long long)st->sparse_kept_apart, (long long)st->sparse_joined,
+           (long long)st->household_joined);
+    printf("  pairs proposed by blocking rule:");
+    for (int i = 0; i < 16; i++)
+        if (st->pairs_by_rule[i])
+            printf(" %d:%lld", i, (long long)st->pairs_by_rule[i]);
+    printf("\n");
 }
 
 int cmd_resolve(int argc, char **argv)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
-                                              {"threshold", required_argument, NULL, 't'},
-                                              {"variants", required_argument, NULL, 'v'},
-                                              {"threads", required_argument, NULL, 'j'},
-                                              {"review", no_argument, NULL, 'r'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
+                                             {"threshold", required_argument, NULL, 't'},
+                                             {"variants", required_argument, NULL, 'v'},
+                                             {"threads", required_argument, NULL, 'j'},
+                                             {"review", no_argument, NULL, 'r'},
+                                             {"frozen", no_argument, NULL, 'f'},
+                                             {"incremental", no_argument, NULL, 'i'},
+                                             {"touched", no_argument, NULL, 'T'},
+                                             {"max-share", required_argument, NULL, 'm'},
+                                             {"hops", required_argument, NULL, 'H'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     const char *db = NULL;
     jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
+    bool incremental = false, list = false;
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
-        case 'd': db = optarg; break;
+        case 'd':
+            db = optarg;
+            break;
         case 'j': {
             char *e;
             long n = strtol(optarg, &e, 10);
@@ -64,13 +164,49 @@ int cmd_resolve(int argc, char **argv)
             }
             break;
         }
-        case 'v': ro.variants = optarg; break;
-        case 'r': ro.review = stdout; break;
-        case 'h': usage(stdout); return JD_EXIT_OK;
-        default: usage(stderr); return JD_EXIT_USAGE;
+        case 'v':
+            ro.variants = optarg;
+            break;
+        case 'r':
+            ro.review = stdout;
+            break;
+        case 'f':
+            ro.frozen_params = true;
+            break;
+        case 'i':
+            incremental = true;
+            break;
+        case 'T':
+            list = true;
+            break;
+        case 'H': {
+            char *e;
+            long n = strtol(optarg, &e, 10);
+            if (*e || n < 0 || n > 1000) {
+                fprintf(stderr, "joindots: --hops takes a number from 0 to 1000\n");
+                return JD_EXIT_USAGE;
+            }
+            ro.incr_hops = (int)n;
+            break;
+        }
+        case 'm': {
+            char *e;
+            ro.incr_max_share = strtod(optarg, &e);
+            if (*e || ro.incr_max_share < 0 || ro.incr_max_share > 1) {
+                fprintf(stderr, "joindots: --max-share is a share between 0 and 1\n");
+                return JD_EXIT_USAGE;
+            }
+            break;
+        }
+        case 'h':
+            usage(stdout);
+            return JD_EXIT_OK;
+        default:
+            usage(stderr);
+            return JD_EXIT_USAGE;
         }
     }
-    if (!db || optind != argc) {
+    if (!db || optind != argc || (incremental && ro.frozen_params) || (list && !incremental)) {
         usage(stderr);
         return JD_EXIT_USAGE;
     }
@@ -81,52 +217,19 @@ int cmd_resolve(int argc, char **argv)
     int rc = jd_store_open(&s, db, &so, &err);
     jd_resolve_stats st;
     double t0 = cli_now();
+    jd_person_set *touched = NULL;
     if (rc == JD_OK)
-        rc = jd_resolve(s, &ro, &st, &err);
+        rc = incremental ? jd_resolve_incremental(s, &ro, &st, &touched, &err)
+                         : jd_resolve(s, &ro, &st, &err);
     jd_store_close(s);
+    if (rc == JD_OK && incremental)
+        print_incremental(&st, touched, list);
+    jd_person_set_free(touched);
     if (rc < 0) {
         cli_print_error("resolve", &err);
         return cli_exit_code(rc);
     }
-    printf("resolved %lld person_refs (%lld mentions) into %lld identities in %.2f s\n"
-           "  candidate pairs %lld, links %lld, merges refused %lld, large blocks skipped %lld\n"
-           "  human decisions applied: %lld confirmed, %lld not the same\n"
-           "  load %.2f s, block %.2f s, estimate %.2f s, score %.2f s, cluster %.2f s, "
-           "save %.2f s\n",
-           (long long)st.refs, (long long)st.mentions, (long long)st.identities,
-           cli_now() - t0, (long long)st.candidate_pairs, (long long)st.links,
-           (long long)st.refused, (long long)st.skipped_blocks, (long long)st.confirmed,
-           (long long)st.rejected, st.seconds_load, st.seconds_block, st.seconds_estimate,
-           st.seconds_score, st.seconds_cluster, st.seconds_save);
-    printf("  scored in full %lld; the rest could not reach the threshold: %lld on dates,\n"
-           "  places, phones and identifiers whatever their names, %lld once a name was compared\n",
-           (long long)st.scored_pairs, (long long)st.bounded_out, (long long)st.name_cut);
-    /* throughput per core: score wall time times the threads that ran it */
-    double core_s = st.seconds_score * (st.threads > 0 ? st.threads : 1);
-    if (core_s > 0)
-        printf("  scoring: %d thread%s, %.2fM candidate pairs and %.2fM scored pairs per "
-               "core-second\n",
-               st.threads, st.threads == 1 ? "" : "s", (double)st.candidate_pairs / core_s / 1e6,
-               (double)st.scored_pairs / core_s / 1e6);
-    printf("  identities to review: %lld (more than one date of birth %lld, both genders %lld,\n"
-           "  more than one first name %lld)%s\n",
-           (long long)st.review, (long long)st.review_dob, (long long)st.review_gender,
-           (long long)st.review_forename, ro.review ? "" : "; list them with --review");
-    printf("  cannot-links: %lld pairs of refs named as two people in one event; merges refused\n"
-           "  for different identifiers or decisions %lld, genders %lld, dates of birth %lld,\n"
-           "  ages %lld, a shared event %lld, first names %lld; sparse refs kept apart as\n"
-           "  possible matches %lld,"
-           "  joined as the one person their links point to %lld, as the one member of\n"
-           "  their household who fits %lld\n",
-           (long long)st.event_cannot_links, (long long)st.refused_by[0],
-           (long long)st.refused_by[1], (long long)st.refused_by[2], (long long)st.refused_by[3],
-           (long long)st.refused_by[4], (long long)st.refused_by[5], (long long)st.sparse_kept_apart,
-           (long long)st.sparse_joined, (long long)st.household_joined);
-    printf("  pairs proposed by blocking rule:");
-    for (int i = 0; i < 16; i++)
-        if (st.pairs_by_rule[i])
-            printf(" %d:%lld", i, (long long)st.pairs_by_rule[i]);
-    printf("\n");
+    print_stats(&st, cli_now() - t0, ro.review != NULL);
     return JD_EXIT_OK;
 }
 
@@ -143,21 +246,23 @@ static int split_ref(jd_ref *out, char *arg)
 
 int cmd_explain_match(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     const char *db = NULL;
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
-        case 'd': db = optarg; break;
+        case 'd':
+            db = optarg;
+            break;
         case 'h':
             printf("usage: joindots explain-match --db FILE AGENCY:REF AGENCY:REF\n\n"
                    "Shows how the last resolution model compares two refs: each field's\n"
                    "level and weight, strong identifiers, the total and the probability.\n");
             return JD_EXIT_OK;
-        default: return JD_EXIT_USAGE;
+        default:
+            return JD_EXIT_USAGE;
         }
     }
     jd_ref a, b;

@@ -89,8 +89,8 @@ static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
     if (alerts)
         atomic_fetch_add(&srv->reloads, 1);
     fprintf(stderr, "joindots serve: reloaded%s%s in %.2f s (analysis run %lld)\n",
-            alerts ? " the alerts and the board" : "", ni ? (alerts ? " and the persons" : " the persons") : "",
-            mono() - t0, (long long)an);
+            alerts ? " the alerts and the board" : "",
+            ni ? (alerts ? " and the persons" : " the persons") : "", mono() - t0, (long long)an);
 }
 
 static void on_feed(const char *agency, const char *name, const jd_feed_result *r, void *payload)
@@ -166,10 +166,11 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     if (srv->o.incremental)
         urgent_first(srv);
     double t0 = mono();
-    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
-    jd_resolve_stats rs;
+    jd_live_stats rs; /* incremental once a full run stored its parameters */
+    memset(&rs, 0, sizeof rs);
     pthread_mutex_lock(&srv->write_mu);
-    int rc = jd_resolve(s, &ro, &rs, &err);
+    jd_person_set *touched = NULL; /* for the incremental analysis */
+    int rc = jd_live_resolve(s, NULL, &rs, srv->o.incremental ? &touched : NULL, &err);
     pthread_mutex_unlock(&srv->write_mu);
     double t1 = mono();
     if (rc < 0) {
@@ -181,10 +182,10 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     char **walked = NULL;
     size_t nwalked = 0;
     pthread_mutex_lock(&srv->write_mu);
-    rc = srv->o.incremental
-             ? jd_analyse_incremental_keys(s, &ao, NULL, 0, as, &walked, &nwalked, &err)
-             : jd_analyse(s, &ao, NULL, as, &err);
+    rc = srv->o.incremental ? jd_live_analyse_touched(s, &ao, touched, as, &walked, &nwalked, &err)
+                            : jd_analyse(s, &ao, NULL, as, &err);
     pthread_mutex_unlock(&srv->write_mu);
+    jd_person_set_free(touched);
     double t2 = mono();
     if (rc < 0) {
         jd_analyse_keys_free(walked, nwalked);
@@ -218,10 +219,12 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     if (rc < 0)
         log_err("escalation after a feed failed", &err);
     fprintf(stderr,
-            "joindots serve: updated after feeds: resolve %.2f s (%lld identities), analyse "
-            "%.2f s (%lld alerts), escalation %.2f s (%lld concerns)\n",
-            t1 - t0, (long long)rs.identities, t2 - t1, (long long)as->alerts, mono() - t2,
-            (long long)ls.concerns);
+            "joindots serve: updated after feeds: resolve %.2f s (%lld identities; %s: %lld refs "
+            "new or changed, %lld re-resolved), analyse %.2f s (%lld alerts), escalation %.2f s "
+            "(%lld concerns)\n",
+            t1 - t0, (long long)rs.identities, rs.resolve_incremental ? "incremental" : "full",
+            (long long)rs.resolve_changed_refs, (long long)rs.resolve_scope_refs, t2 - t1,
+            (long long)as->alerts, mono() - t2, (long long)ls.concerns);
 }
 
 static void *live_main(void *p)
@@ -252,8 +255,8 @@ static void *live_main(void *p)
             jd_error err;
             jd_error_clear(&err);
             pthread_mutex_lock(&srv->write_mu);
-            int rc = jd_feed_scan(srv->live_store, srv->o.feeds_dir, NULL, on_feed, NULL,
-                                  &landed, &err);
+            int rc =
+                jd_feed_scan(srv->live_store, srv->o.feeds_dir, NULL, on_feed, NULL, &landed, &err);
             pthread_mutex_unlock(&srv->write_mu);
             if (rc < 0)
                 log_err("feed scan", &err);

@@ -172,8 +172,10 @@ crit() { curl -s -b "$S/a.jar" "$B/api/alerts?kind=child_at_risk&level=critical"
 crit | grep -q CHLIVE3
 is $? 1 "before the call no alert names it"
 mkdir -p "$S/drop/call_handling/c3"
-sed 's/LIVE1/LIVE3/g; s/Mina/Nell/' "$SRC/tests/data/bundles/feed_call/events.csv" > "$S/drop/call_handling/c3/events.csv"
-sed 's/LIVE1/LIVE3/g; s/Mina/Nell/' "$SRC/tests/data/bundles/feed_call/persons.csv" > "$S/drop/call_handling/c3/persons.csv"
+# another child (not a twin of the first call's: with her surname and date of
+# birth the refs are one person, and the alert is the first child's)
+sed 's/LIVE1/LIVE3/g; s/Mina/Nell/; s/Lark/Wren/; s/2010-03-14/2011-05-02/' "$SRC/tests/data/bundles/feed_call/events.csv" > "$S/drop/call_handling/c3/events.csv"
+sed 's/LIVE1/LIVE3/g; s/Mina/Nell/; s/Lark/Wren/; s/2010-03-14/2011-05-02/' "$SRC/tests/data/bundles/feed_call/persons.csv" > "$S/drop/call_handling/c3/persons.csv"
 touch "$S/drop/call_handling/c3.done"
 seen=1
 for _ in $(seq 1 300); do crit | grep -q CHLIVE3 && { seen=0; break; }; sleep 0.1; done

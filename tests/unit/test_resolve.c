@@ -354,6 +354,50 @@ static void test_resolve__ages_apart(void **state)
     assert_false(jd_resolve__ages_apart(0, 0, d1965, 1, 0, 0, d1996, 1)); /* dates: dobs_apart's */
 }
 
+/* The changes of an incremental run, from each re-resolved ref's person_id
+ * before and after: a merge (P2's refs into P1: P1 grown and merged, P2
+ * gone into P1), a split (a ref of P3 to a new P9: P3 shrunk and split,
+ * P9 new from P3), a new ref joining P4 (grown), a ref whose mentions
+ * changed (P5 changed), a ref unchanged (P6: not listed); sorted. */
+static void test_resolve__changes(void **state)
+{
+    (void)state;
+    const jd_resolve__moved m[] = {
+        {"P1", "P1", false}, {"P2", "P1", false}, {"P2", "P1", false}, /* merge */
+        {"P3", "P3", false}, {"P3", "P9", false},                     /* split */
+        {NULL, "P4", true},  {"P4", "P4", false},                     /* a new ref */
+        {"P5", "P5", true},                                           /* a correction */
+        {"P6", "P6", false},                                          /* untouched */
+        {NULL, "P8", true},                                           /* a new person */
+    };
+    jd_person_set *set = NULL;
+    assert_int_equal(jd_resolve__changes(m, sizeof m / sizeof m[0], &set), JD_OK);
+    assert_non_null(set);
+    assert_false(set->full);
+    const char *want[][3] = {{"P1", "10", "P2"}, {"P2", "32", "P1"}, {"P3", "20", "P9"},
+                             {"P4", "2", NULL},  {"P5", "64", NULL}, {"P8", "1", NULL},
+                             {"P9", "1", "P3"}};
+    assert_int_equal(set->n, 7);
+    for (size_t i = 0; i < 7; i++) {
+        assert_string_equal(set->v[i].person_id, want[i][0]);
+        assert_int_equal(set->v[i].how, (unsigned)atoi(want[i][1]));
+        if (want[i][2])
+            assert_string_equal(set->v[i].other, want[i][2]);
+        else
+            assert_null(set->v[i].other);
+    }
+    assert_non_null(jd_person_set_find(set, "P3"));
+    assert_null(jd_person_set_find(set, "P6")); /* untouched */
+    assert_null(jd_person_set_find(set, "P0"));
+    assert_null(jd_person_set_find(NULL, "P1"));
+    jd_person_set_free(set);
+    /* nothing re-resolved: an empty set */
+    assert_int_equal(jd_resolve__changes(m, 0, &set), JD_OK);
+    assert_int_equal(set->n, 0);
+    jd_person_set_free(set);
+    jd_person_set_free(NULL);
+}
+
 /* Settled first names: a slip of two adjacent letters is one person's
  * name; twins' names a letter apart, or letters swapped at a distance, are
  * not. */
@@ -375,6 +419,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolve__radix_sort),
+        cmocka_unit_test(test_resolve__changes),
         cmocka_unit_test(test_resolve__pairs_from_keys),
         cmocka_unit_test(test_resolve__pairs_refuses_refs_out_of_range),
         cmocka_unit_test(test_resolve__parse_ymd_is_sscanf),

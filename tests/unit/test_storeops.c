@@ -100,8 +100,8 @@ static void test_storeops__identities_replace(void **state)
     jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S", .is_child = 1,
                                 .note = "kept apart from P-2"},
                                {.person_id = "P-2", .display_name = "Bea T"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1"}, {"csc", "C1", "P-1"},
-                               {"police", "N2", "P-2"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL}, {"csc", "C1", "P-1", 0, NULL},
+                               {"police", "N2", "P-2", 0, NULL}};
     int64_t gen0 = -1, gen1 = -1, gen2 = -1;
     assert_int_equal(jd_identity_generation(f->s, &gen0, NULL), JD_OK);
     assert_int_equal(gen0, 0); /* never resolved */
@@ -111,8 +111,8 @@ static void test_storeops__identities_replace(void **state)
     assert_true(gen1 > gen0);
     jd_identity_info info2[] = {{.person_id = "P-3", .display_name = "Bea T"},
                                 {.person_id = "P-1", .display_name = "Amy Smith"}};
-    jd_identity_save refs2[] = {{"police", "N1", "P-1"}, {"csc", "C1", "P-1"},
-                                {"police", "N2", "P-3"}};
+    jd_identity_save refs2[] = {{"police", "N1", "P-1", 0, NULL}, {"csc", "C1", "P-1", 0, NULL},
+                                {"police", "N2", "P-3", 0, NULL}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 3, info2, 2, "{\"m\":2}", 3, 1,
                                                    NULL),
                      JD_OK);
@@ -124,7 +124,7 @@ static void test_storeops__identities_replace(void **state)
     assert_string_equal(s.rows[0], "P-1 csc:C1");
     assert_string_equal(s.rows[1], "P-1 police:N1");
     assert_string_equal(s.rows[2], "P-3 police:N2");
-    jd_identity_save bad[] = {{"police", "N1", "P-1"}, {"police", "N9", "P-404"}};
+    jd_identity_save bad[] = {{"police", "N1", "P-1", 0, NULL}, {"police", "N9", "P-404", 0, NULL}};
     jd_error e;
     assert_int_equal(f->s->ops->identities_replace(f->s, bad, 2, info2, 2, "{}", 2, 0, &e),
                      JD_EINVALID);
@@ -141,6 +141,91 @@ static void test_storeops__identities_replace(void **state)
     char *model = NULL;
     assert_int_equal(f->s->ops->model_load(f->s, &model, NULL), JD_OK);
     assert_string_equal(model, "{\"m\":2}");
+    free(model);
+}
+
+typedef struct fps {
+    int n;
+    char rows[8][96];
+} fps;
+
+static int on_fp(const jd_identity_row *r, void *payload)
+{
+    fps *s = payload;
+    if (s->n < 8)
+        snprintf(s->rows[s->n], sizeof s->rows[0], "%s:%s %s %lld %s", r->agency, r->person_ref,
+                 r->person_id, (long long)r->fp, r->nbr ? r->nbr : "-");
+    s->n++;
+    return 0;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* An incremental update (issue 17 item 2): refs moved with their
+ * fingerprints and neighbours, an identity gone, the changes recorded, the
+ * run a new generation with the full run's model still in force; a ref
+ * naming an identity not updated, or a gone identity that still has refs,
+ * is refused and nothing changes. */
+static void test_storeops__identities_update(void **state)
+{
+    fx *f = *state;
+    put_mention(f, "police", "E1", "N1");
+    put_mention(f, "csc", "C1", "C1");
+    put_mention(f, "police", "E2", "N2");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S"},
+                               {.person_id = "P-2", .display_name = "Bea T", .note = "old"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, "P-2"}, {"csc", "C1", "P-1", 12, NULL},
+                               {"police", "N2", "P-2", 13, "P-1"}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, "{\"m\":1}", 3, 1,
+                                                   NULL),
+                     JD_OK);
+    int64_t gen1 = -1, gen2 = -1;
+    assert_int_equal(jd_identity_generation(f->s, &gen1, NULL), JD_OK);
+    /* refused: N2 names P-9, not updated; then P-2 gone while N2 still names it */
+    jd_identity_info up_info[] = {{.person_id = "P-1", .display_name = "Amy Smith", .note = "merged"}};
+    jd_identity_save bad[] = {{"police", "N2", "P-9", 21, NULL}};
+    const char *gone[] = {"P-2"};
+    jd_identity_change_save ch[] = {{"P-1", "P-2", 2 | 8}, {"P-2", "P-1", 32}};
+    jd_identity_update u = {.refs = bad, .nrefs = 1, .info = up_info, .ninfo = 1, .gone = gone,
+                            .ngone = 1, .changes = ch, .nchanges = 2, .refs_total = 3,
+                            .identities_total = 1};
+    jd_error e;
+    assert_int_equal(f->s->ops->identities_update(f->s, &u, &e), JD_EINVALID);
+    assert_non_null(strstr(e.msg, "P-9"));
+    u.nrefs = 0;
+    assert_int_equal(f->s->ops->identities_update(f->s, &u, &e), JD_EINVALID);
+    assert_non_null(strstr(e.msg, "P-2"));
+    fps s = {0};
+    assert_int_equal(f->s->ops->identity_refs(f->s, on_fp, &s, NULL), JD_OK);
+    qsort(s.rows, (size_t)s.n, sizeof s.rows[0], cmp_row);
+    assert_int_equal(s.n, 3);
+    assert_string_equal(s.rows[0], "csc:C1 P-1 12 -");
+    assert_string_equal(s.rows[1], "police:N1 P-1 11 P-2");
+    assert_string_equal(s.rows[2], "police:N2 P-2 13 P-1"); /* nothing changed */
+    /* the merge: N2 joins P-1, P-2 goes */
+    jd_identity_save moved[] = {{"police", "N2", "P-1", 23, NULL}, {"police", "N1", "P-1", 11, NULL}};
+    u.refs = moved;
+    u.nrefs = 2;
+    assert_int_equal(f->s->ops->identities_update(f->s, &u, NULL), JD_OK);
+    assert_int_equal(jd_identity_generation(f->s, &gen2, NULL), JD_OK);
+    assert_true(gen2 > gen1);
+    fps s2 = {0};
+    assert_int_equal(f->s->ops->identity_refs(f->s, on_fp, &s2, NULL), JD_OK);
+    qsort(s2.rows, (size_t)s2.n, sizeof s2.rows[0], cmp_row);
+    assert_int_equal(s2.n, 3);
+    assert_string_equal(s2.rows[0], "csc:C1 P-1 12 -");
+    assert_string_equal(s2.rows[1], "police:N1 P-1 11 -");
+    assert_string_equal(s2.rows[2], "police:N2 P-1 23 -");
+    seen r = {0};
+    assert_int_equal(f->s->ops->identity_rows(f->s, on_identity, &r, NULL), JD_OK);
+    assert_int_equal(r.n, 3); /* P-2 is gone */
+    char *model = NULL;
+    assert_int_equal(f->s->ops->model_load(f->s, &model, NULL), JD_OK);
+    assert_string_equal(model, "{\"m\":1}"); /* the full run's */
     free(model);
 }
 
@@ -346,6 +431,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_storeops__identities_replace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__rollback_then_redo, setup, teardown),
         cmocka_unit_test(test_storeops__password_refused),
         cmocka_unit_test(test_storeops__location_key),

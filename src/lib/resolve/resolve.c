@@ -161,15 +161,15 @@ static void pool_free(pool *p)
 typedef struct rref {
     uint32_t agency, ref;
     uint32_t fore[NV], sur[NV];
-    uint32_t dob[NV];    /* yyyymmdd; mm or dd 0 when partial */
+    uint32_t dob[NV]; /* yyyymmdd; mm or dd 0 when partial */
     uint32_t pc[NV], phone[NV];
-    uint32_t pcd[NV];    /* each postcode's district (outward code), 0 none */
-    uint8_t pcs[NV];     /* and its sector: the byte after the space */
+    uint32_t pcd[NV]; /* each postcode's district (outward code), 0 none */
+    uint8_t pcs[NV];  /* and its sector: the byte after the space */
     uint32_t nhs[2], upn[2], other, addr, name;
     int16_t by_lo, by_hi; /* birth years allowed by recorded ages */
     uint8_t nfore, nsur, ndob, npc, nphone, nnhs, nupn;
     char gender;
-    uint8_t gmask; /* genders of all its mentions: 1 F, 2 M */
+    uint8_t gmask;    /* genders of all its mentions: 1 F, 2 M */
     uint16_t ngen[2]; /* mentions recording F, M */
     bool child;
     uint32_t mentions;
@@ -183,8 +183,7 @@ typedef struct rref {
  * at end[f]; a ref with more than HOT_V values keeps them in R->spill
  * (v[0] its index). view() unpacks a record for the comparisons.
  */
-enum { HF_FORE, HF_SUR, HF_DOB, HF_PC, HF_PCD, HF_PHONE, HF_NHS, HF_UPN, HF_OTHER, HF_ADDR,
-       HF_N };
+enum { HF_FORE, HF_SUR, HF_DOB, HF_PC, HF_PCD, HF_PHONE, HF_NHS, HF_UPN, HF_OTHER, HF_ADDR, HF_N };
 enum { HOT_V = 11, HOT_MAXV = 6 * NV + 2 * 2 + 2 };
 typedef struct hot {
     uint8_t end[HF_N];
@@ -224,8 +223,8 @@ static void add_id(uint32_t *arr, uint8_t *n, uint8_t max, uint32_t v)
 /* ---- fields and levels ---- */
 
 enum { F_FORE, F_SUR, F_DOB, F_PC, F_PHONE, F_GENDER, F_OTHER, F_ADDR, NF };
-static const char *const field_name[NF] = {"forename", "surname", "dob", "postcode",
-                                           "phone", "gender", "other_id", "address"};
+static const char *const field_name[NF] = {"forename", "surname", "dob",      "postcode",
+                                           "phone",    "gender",  "other_id", "address"};
 /* Name levels: L_SOUND is Double Metaphone agreement where Jaro-Winkler
  * sees little (Catherine / Kathryn 0.76, Gough / Goff 0.71, Hughes / Hews). */
 enum { L_DIFF, L_SOUND, L_SIMILAR, L_CLOSE, L_EXACT };
@@ -289,10 +288,15 @@ typedef struct rs {
     hot_spill *spill; /* values of refs with more than HOT_V */
     size_t nspill;
     variants var;
-    uint32_t *tf;               /* name id (pool offset) -> uses by refs */
+    uint32_t *tf; /* name id (pool offset) -> uses by refs */
     size_t ntf;
-    double *tfw;                /* [f * TFW_N + count]: tf_weight's log2(m / u), F_FORE/F_SUR */
-    uint64_t *refkey;           /* (agency id << 32 | ref id) + 1 -> index in refidx */
+    size_t tf_n; /* refs the term frequencies count (frozen: the last full run's) */
+    /* incremental runs: refs whose fingerprint changed, and (set by block)
+     * refs in a block the changed refs pushed over block_cap; NULL otherwise */
+    const uint8_t *chg;
+    uint8_t *over;
+    double *tfw;      /* [f * TFW_N + count]: tf_weight's log2(m / u), F_FORE/F_SUR */
+    uint64_t *refkey; /* (agency id << 32 | ref id) + 1 -> index in refidx */
     uint32_t *refidx;
     size_t nrefslots;
     model md;
@@ -608,7 +612,10 @@ static int dob_pair(uint32_t a, uint32_t b)
     int diff = (ya != yb) + (ma != mb) + (da != db);
     if (diff == 1) {
         if (ya != yb)
-            return (ya > yb ? ya - yb : yb - ya) == 1 || (ya % 10 != yb % 10) + (ya / 10 != yb / 10) == 1 ? 2 : 0;
+            return (ya > yb ? ya - yb : yb - ya) == 1 ||
+                           (ya % 10 != yb % 10) + (ya / 10 != yb / 10) == 1
+                       ? 2
+                       : 0;
         unsigned x = ma != mb ? ma : da, y = ma != mb ? mb : db;
         if (x % 10 == y % 10 || x / 10 == y / 10)
             return 2; /* one digit off */
@@ -783,7 +790,7 @@ static double level_weight(const model *md, int f, int l)
 static double tf_log(const rs *R, int f, uint32_t cnt)
 {
     double c = (double)cnt;
-    double u = c > 0 ? c / (double)R->n : 1.0 / (double)R->n;
+    double u = c > 0 ? c / (double)R->tf_n : 1.0 / (double)R->tf_n;
     return log2(R->md.m[f][L_EXACT] / u);
 }
 
@@ -1034,7 +1041,9 @@ static int on_mention(const jd_mention_row *m, void *payload)
         if (!k || !e)
             return JD_ENOMEM;
         *k = (uint64_t)m->event_id << 32 | R->nev++;
-        *e = (ev_mention){(uint32_t)(r - R->r), pool_add(&R->ids, m->role ? m->role : "", m->role ? strlen(m->role) : 0), fid, sid};
+        *e = (ev_mention){(uint32_t)(r - R->r),
+                          pool_add(&R->ids, m->role ? m->role : "", m->role ? strlen(m->role) : 0),
+                          fid, sid};
     }
     /* display name: the most frequent raw "forenames surname" of the ref */
     char raw[160];
@@ -1078,8 +1087,8 @@ static bool has_full_date(const rref *r)
 /* American Soundex of an ASCII-folded name: a blocking key only. */
 static void soundex(const char *s, char out[5])
 {
-    static const char code[26] = {0, '1', '2', '3', 0, '1', '2', 0, 0, '2', '2', '4', '5',
-                                  '5', 0, '1', '2', '6', '2', '3', 0, '1', 0, '2', 0, '2'};
+    static const char code[26] = {0,   '1', '2', '3', 0,   '1', '2', 0, 0,   '2', '2', '4', '5',
+                                  '5', 0,   '1', '2', '6', '2', '3', 0, '1', 0,   '2', 0,   '2'};
     int k = 0;
     char last = 0;
     for (; *s && k < 4; s++) {
@@ -1215,39 +1224,39 @@ static int cmp_u64(const void *a, const void *b)
  * a pass; a pass whose digit is the same everywhere is skipped (the order is
  * already right for it). One body for the types sorted here.
  */
-#define RADIX16(T, KEY)                                                          \
-    {                                                                            \
-        T *tmp = malloc(n * sizeof *tmp);                                        \
-        size_t *cnt = malloc(65536 * sizeof *cnt);                               \
-        if (!tmp || !cnt) {                                                      \
-            free(tmp);                                                           \
-            free(cnt);                                                           \
-            return JD_ENOMEM;                                                    \
-        }                                                                        \
-        T *src = v, *dst = tmp;                                                  \
-        for (int shift = 0; shift < 64; shift += 16) {                           \
-            memset(cnt, 0, 65536 * sizeof *cnt);                                 \
-            for (size_t i = 0; i < n; i++)                                       \
-                cnt[(KEY(src[i]) >> shift) & 0xffff]++;                          \
-            if (cnt[(KEY(src[0]) >> shift) & 0xffff] == n)                       \
-                continue;                                                        \
-            size_t sum = 0;                                                      \
-            for (size_t d = 0; d < 65536; d++) {                                 \
-                size_t c = cnt[d];                                               \
-                cnt[d] = sum;                                                    \
-                sum += c;                                                        \
-            }                                                                    \
-            for (size_t i = 0; i < n; i++)                                       \
-                dst[cnt[(KEY(src[i]) >> shift) & 0xffff]++] = src[i];            \
-            T *t = src;                                                          \
-            src = dst;                                                           \
-            dst = t;                                                             \
-        }                                                                        \
-        if (src != v)                                                            \
-            memcpy(v, src, n * sizeof *v);                                       \
-        free(tmp);                                                               \
-        free(cnt);                                                               \
-        return JD_OK;                                                            \
+#define RADIX16(T, KEY)                                                                            \
+    {                                                                                              \
+        T *tmp = malloc(n * sizeof *tmp);                                                          \
+        size_t *cnt = malloc(65536 * sizeof *cnt);                                                 \
+        if (!tmp || !cnt) {                                                                        \
+            free(tmp);                                                                             \
+            free(cnt);                                                                             \
+            return JD_ENOMEM;                                                                      \
+        }                                                                                          \
+        T *src = v, *dst = tmp;                                                                    \
+        for (int shift = 0; shift < 64; shift += 16) {                                             \
+            memset(cnt, 0, 65536 * sizeof *cnt);                                                   \
+            for (size_t i = 0; i < n; i++)                                                         \
+                cnt[(KEY(src[i]) >> shift) & 0xffff]++;                                            \
+            if (cnt[(KEY(src[0]) >> shift) & 0xffff] == n)                                         \
+                continue;                                                                          \
+            size_t sum = 0;                                                                        \
+            for (size_t d = 0; d < 65536; d++) {                                                   \
+                size_t c = cnt[d];                                                                 \
+                cnt[d] = sum;                                                                      \
+                sum += c;                                                                          \
+            }                                                                                      \
+            for (size_t i = 0; i < n; i++)                                                         \
+                dst[cnt[(KEY(src[i]) >> shift) & 0xffff]++] = src[i];                              \
+            T *t = src;                                                                            \
+            src = dst;                                                                             \
+            dst = t;                                                                               \
+        }                                                                                          \
+        if (src != v)                                                                              \
+            memcpy(v, src, n * sizeof *v);                                                         \
+        free(tmp);                                                                                 \
+        free(cnt);                                                                                 \
+        return JD_OK;                                                                              \
     }
 #define U64_KEY(x) (x)
 #define KV_KEY(x) ((x).key)
@@ -1408,7 +1417,7 @@ int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t c
     *out = NULL;
     *nout = 0;
     uint32_t *start = calloc((size_t)nrefs + 2, sizeof *start); /* per ref, into pos */
-    uint32_t *pos = malloc((nk ? nk : 1) * sizeof *pos);     /* key entries of kept runs */
+    uint32_t *pos = malloc((nk ? nk : 1) * sizeof *pos);        /* key entries of kept runs */
     if (!start || !pos || nk > UINT32_MAX) {
         free(start);
         free(pos);
@@ -1536,7 +1545,8 @@ static void *keys_range(void *arg)
             rc |= key_push(keys, 3, b, i);
             unsigned y = v / 10000, mo = v / 100 % 100, dd = v % 100;
             if (dd <= 12 && dd != mo) {
-                snprintf(b, sizeof b, "%u|%c", y * 10000 + dd * 100 + mo, r->gender ? r->gender : '?');
+                snprintf(b, sizeof b, "%u|%c", y * 10000 + dd * 100 + mo,
+                         r->gender ? r->gender : '?');
                 rc |= key_push(keys, 3, b, i);
             }
             for (uint8_t f = 0; f < r->nfore; f++) {
@@ -1598,7 +1608,8 @@ static void *keys_range(void *arg)
                             continue;
                         }
                         e->key = (rule_key(11, jd_hash64(k, sizeof k, 11 * 0x9e3779b97f4a7c15ULL)) &
-                                  ~UINT64_C(1)) | (lost ? 1 : 0);
+                                  ~UINT64_C(1)) |
+                                 (lost ? 1 : 0);
                         e->ref = i;
                     }
                 }
@@ -1676,6 +1687,28 @@ static int merge_pairs(uint64_t **pp, size_t *np, uint64_t *q, size_t nq)
 }
 
 /* Candidate pairs by the blocking rules, with `threads` threads (1 to 8). */
+/*
+ * Incremental runs: a block longer than cap now, but not without its
+ * changed refs, may have been paired before and is skipped now; every ref
+ * in it is marked in over[] so that the clusters its old pairs made are
+ * resolved again. An unchanged ref has the keys it had, so a block whose
+ * unchanged refs alone exceed cap was skipped before too.
+ */
+static void mark_over_cap(const kv *k, size_t nk, size_t cap, const uint8_t *chg, uint8_t *over)
+{
+    for (size_t i = 0, j; i < nk; i = j) {
+        /* rule 11's blocks are its targets and probes together (probe_pairs) */
+        bool r11 = k[i].key >> 60 == 11;
+        uint64_t key = r11 ? k[i].key >> 1 : k[i].key;
+        size_t nchg = chg[k[i].ref];
+        for (j = i + 1; j < nk && (r11 ? k[j].key >> 1 : k[j].key) == key; j++)
+            nchg += chg[k[j].ref];
+        if (j - i > cap && nchg && j - i - nchg <= cap && (cap || !r11))
+            for (size_t x = i; x < j; x++)
+                over[k[x].ref] = 1;
+    }
+}
+
 static int block(rs *R, vec *pairs, int cap, int threads)
 {
     /* the keys of consecutive shares of refs, built in threads and joined
@@ -1683,8 +1716,11 @@ static int block(rs *R, vec *pairs, int cap, int threads)
     key_job job[MAX_THREADS];
     vec keys = {.sz = sizeof(kv)}, *parts[MAX_THREADS] = {NULL};
     for (int t = 0; t < threads; t++)
-        job[t] = (key_job){R, (uint32_t)share(R->n, t, threads),
-                           (uint32_t)share(R->n, t + 1, threads), {.sz = sizeof(kv)}, JD_OK};
+        job[t] = (key_job){R,
+                           (uint32_t)share(R->n, t, threads),
+                           (uint32_t)share(R->n, t + 1, threads),
+                           {.sz = sizeof(kv)},
+                           JD_OK};
     run_jobs(keys_range, job, sizeof *job, threads);
     int rc = JD_OK;
     for (int t = 0; t < threads; t++) {
@@ -1702,6 +1738,8 @@ static int block(rs *R, vec *pairs, int cap, int threads)
         free(keys.p);
         return JD_ENOMEM;
     }
+    if (R->chg && R->over)
+        mark_over_cap(k, keys.n, (size_t)(cap > 0 ? cap : 0), R->chg, R->over);
     /* rule 11 sorts last (the rule is the key's top bits): its one-way
      * pairs are taken apart from the rest */
     size_t n11 = keys.n;
@@ -1716,8 +1754,8 @@ static int block(rs *R, vec *pairs, int cap, int threads)
     }
     uint64_t *pp = NULL;
     size_t np = 0;
-    rc = jd_resolve__pairs(k, n11, (uint32_t)R->n, (size_t)(cap > 0 ? cap : 0), threads, &pp,
-                           &np, R->st.pairs_by_rule, &R->st.skipped_blocks);
+    rc = jd_resolve__pairs(k, n11, (uint32_t)R->n, (size_t)(cap > 0 ? cap : 0), threads, &pp, &np,
+                           R->st.pairs_by_rule, &R->st.skipped_blocks);
     free(keys.p);
     if (rc == JD_OK && probe.n)
         rc = merge_pairs(&pp, &np, probe.p, probe.n);
@@ -1817,8 +1855,7 @@ static void *em_range(void *arg)
     return NULL;
 }
 
-static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int iters,
-                     int threads)
+static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int iters, int threads)
 {
     model *md = &R->md;
     /* u: agreement levels among random pairs (almost all non-matches) */
@@ -1847,11 +1884,14 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
     }
     /* A prior of 2,000 pseudo-pairs from a typical county keeps u sane when
      * the input is tiny; on real volumes the sample outweighs it. */
-    static const double u0[NF][5] = {
-        {0.92, 0.01, 0.04, 0.02, 0.01},    {0.94, 0.01, 0.03, 0.01, 0.01},
-        {0.96, 0.03, 0.008, 0.001, 0.001}, {0.90, 0.08, 0.015, 0.005},
-        {0.999, 0.001},                    {0.5, 0.5},
-        {0.998, 0.001, 0.001},             {0.97, 0.02, 0.01}};
+    static const double u0[NF][5] = {{0.92, 0.01, 0.04, 0.02, 0.01},
+                                     {0.94, 0.01, 0.03, 0.01, 0.01},
+                                     {0.96, 0.03, 0.008, 0.001, 0.001},
+                                     {0.90, 0.08, 0.015, 0.005},
+                                     {0.999, 0.001},
+                                     {0.5, 0.5},
+                                     {0.998, 0.001, 0.001},
+                                     {0.97, 0.02, 0.01}};
     for (int f = 0; f < NF; f++) {
         double tot = 0;
         for (int l = 0; l < nlevels[f]; l++)
@@ -2018,7 +2058,7 @@ static double name_refs(const rs *R, const rview *a)
         for (uint8_t k = 0; k < a->nsur; k++) {
             uint32_t f = a->fore[i], g = a->sur[k];
             double e = (double)(f < R->ntf ? R->tf[f] : 1) * (double)(g < R->ntf ? R->tf[g] : 1) /
-                       (double)(R->n ? R->n : 1);
+                       (double)(R->tf_n ? R->tf_n : 1);
             rare = e < rare ? e : rare;
         }
     return rare;
@@ -2059,8 +2099,7 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
                  : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c);
     lf = lv[F_FORE];
     /* a phone in common, unless both names differ (a household's landline) */
-    if (set_level(va.phone, va.nphone, vb.phone, vb.nphone) == 1 &&
-        !(lf == L_DIFF && ls == L_DIFF))
+    if (set_level(va.phone, va.nphone, vb.phone, vb.nphone) == 1 && !(lf == L_DIFF && ls == L_DIFF))
         return true;
     if (has_full_dob(&va) && has_full_dob(&vb)) {
         /* both names and a date of birth, exact or swapped (a name that
@@ -2117,7 +2156,8 @@ static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int 
                  : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c);
     lf = lv[F_FORE];
     int ld = dob_level(&va, &vb);
-    if (lf <= L_DIFF || ls == L_DIFF || ld == 0 || (va.gender && vb.gender && va.gender != vb.gender))
+    if (lf <= L_DIFF || ls == L_DIFF || ld == 0 ||
+        (va.gender && vb.gender && va.gender != vb.gender))
         return 0; /* no first name, or names, dates or genders that differ */
     bool place = same_place(R, &va, &vb);
     /* names with no place and no date of birth to back them: the names
@@ -2548,38 +2588,90 @@ static void hh_keys(const rs *R, uint32_t i, uint32_t *ad, int *na, uint32_t *pc
     }
 }
 
-/* Returns the refs joined, or -1 without memory. */
-static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t ndec, lvcache *lc,
-                              char **notes)
+/* The refs at each address (ax) and postcode (px); -1 without memory. */
+static int hh_build(const rs *R, hh_index *ax, hh_index *px)
 {
-    hh_index ax = {0}, px = {0};
-    ax.k = malloc((R->n ? R->n : 1) * sizeof *ax.k);
-    px.k = malloc((R->n * NV + 1) * sizeof *px.k);
-    if (!ax.k || !px.k) {
-        free(ax.k);
-        free(px.k);
+    ax->n = px->n = 0;
+    ax->k = malloc((R->n ? R->n : 1) * sizeof *ax->k);
+    px->k = malloc((R->n * NV + 1) * sizeof *px->k);
+    if (!ax->k || !px->k) {
+        free(ax->k);
+        free(px->k);
+        ax->k = px->k = NULL;
         return -1;
     }
     for (uint32_t i = 0; i < R->n; i++) {
         if (R->r[i].addr)
-            ax.k[ax.n++] = (uint64_t)R->r[i].addr << 32 | i;
+            ax->k[ax->n++] = (uint64_t)R->r[i].addr << 32 | i;
         for (uint8_t p = 0; p < R->r[i].npc; p++)
-            px.k[px.n++] = (uint64_t)R->r[i].pc[p] << 32 | i;
+            px->k[px->n++] = (uint64_t)R->r[i].pc[p] << 32 | i;
     }
-    if (jd_resolve__radix_sort_u64(ax.k, ax.n) < 0)
-        qsort(ax.k, ax.n, sizeof *ax.k, cmp_u64);
-    if (jd_resolve__radix_sort_u64(px.k, px.n) < 0)
-        qsort(px.k, px.n, sizeof *px.k, cmp_u64);
+    if (jd_resolve__radix_sort_u64(ax->k, ax->n) < 0)
+        qsort(ax->k, ax->n, sizeof *ax->k, cmp_u64);
+    if (jd_resolve__radix_sort_u64(px->k, px->n) < 0)
+        qsort(px->k, px->n, sizeof *px->k, cmp_u64);
+    return 0;
+}
+
+/* A sparse ref that carries enough to tell a household's members apart. */
+static bool hh_eligible(const rs *R, uint32_t s)
+{
+    const rref *sr = &R->r[s];
+    uint32_t g = sr->gmask == 1 || sr->gmask == 2 ? sr->gmask : 0;
+    return sparse_ref(R, s) &&
+           (sr->nfore > 0 || sr->by_lo != 0 || sr->ndob > 0 || (sr->nsur > 0 && g));
+}
+
+/* An incremental run (in: the refs re-resolved): does out-of-scope sparse
+ * ref s have a household member in scope (its decision may change)? */
+static bool hh_touches_scope(const rs *R, uint32_t s, const hh_index *ax, const hh_index *px,
+                             const uint8_t *in)
+{
+    uint32_t ad[HH_KEYS], pc[HH_KEYS];
+    int na = 0, np = 0;
+    hh_keys(R, s, ad, &na, pc, &np);
+    for (int side = 0; side < 2; side++)
+        for (int q = 0; q < (side ? np : na); q++) {
+            const hh_index *x = side ? px : ax;
+            size_t lo, hi = hh_range(x, side ? pc[q] : ad[q], &lo);
+            for (size_t e = lo; hi - lo <= HH_MEMBERS && e < hi; e++)
+                if (in[(uint32_t)x->k[e]])
+                    return true;
+        }
+    for (uint32_t e = R->co_off ? R->co_off[s] : 0; R->co_off && e < R->co_off[s + 1]; e++)
+        if (in[R->co_to[e]])
+            return true;
+    return false;
+}
+
+/*
+ * Returns the refs joined, or -1 without memory. An incremental run (in
+ * not NULL) joins only refs in scope; where a decision needs a ref outside
+ * it (a member of an in-scope ref's household, or an out-of-scope sparse
+ * ref whose household has a ref in scope), *need is set: the scope is not
+ * closed and the run resolves everything instead.
+ */
+static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t ndec, lvcache *lc,
+                              char **notes, const uint8_t *in, bool *need)
+{
+    hh_index ax = {0}, px = {0};
+    if (hh_build(R, &ax, &px) < 0)
+        return -1;
     int64_t joined = 0;
     for (uint32_t s = 0; s < R->n; s++) {
         const rref *sr = &R->r[s];
+        if (!hh_eligible(R, s))
+            continue; /* too little to tell the household's members apart */
+        if (in && !in[s]) {
+            if (!*need && hh_touches_scope(R, s, &ax, &px, in))
+                *need = true;
+            continue;
+        }
         uint32_t rs_ = find(c, s);
-        if (c[rs_].full || !sparse_ref(R, s))
+        if (c[rs_].full)
             continue;
         uint32_t g = sr->gmask == 1 || sr->gmask == 2 ? sr->gmask : 0;
-        bool fore = sr->nfore > 0, sur = sr->nsur > 0, age = sr->by_lo != 0 || sr->ndob > 0;
-        if (!(fore || age || (sur && g)))
-            continue; /* too little to tell the household's members apart */
+        bool sur = sr->nsur > 0, age = sr->by_lo != 0 || sr->ndob > 0;
         uint32_t ad[HH_KEYS], pc[HH_KEYS];
         int na = 0, np = 0;
         bool own = sr->addr || sr->npc;
@@ -2588,6 +2680,8 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
             for (uint32_t e = R->co_off[s]; e < R->co_off[s + 1]; e++) {
                 uint32_t t = R->co_to[e], rt = find(c, t), m = rt;
                 int walked = 0;
+                if (in && !in[t])
+                    *need = true;
                 do /* and of the person each of them is */
                     hh_keys(R, m, ad, &na, pc, &np);
                 while ((m = c[m].next) != rt && ++walked < 32);
@@ -2607,6 +2701,10 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                     /* by postcode only where one side has no address */
                     if (side && R->r[u].addr && na && sr->addr)
                         continue;
+                    if (in && !in[u]) {
+                        *need = true;
+                        continue;
+                    }
                     if (r == rs_ || !c[r].full)
                         continue;
                     int k = 0;
@@ -2698,9 +2796,9 @@ typedef struct score_job {
     double threshold;
     vec links;
     int rc;
-    double maxw[NF]; /* the best weight each field can add (0 when missing) */
-    double need;     /* total weight at which a pair reaches the threshold */
-    int64_t skipped; /* pairs that could not reach it on their cheap fields */
+    double maxw[NF];  /* the best weight each field can add (0 when missing) */
+    double need;      /* total weight at which a pair reaches the threshold */
+    int64_t skipped;  /* pairs that could not reach it on their cheap fields */
     int64_t name_cut; /* nor once the forename, or both names, were compared */
 } score_job;
 
@@ -2713,8 +2811,7 @@ typedef struct score_job {
  * threshold, so the links are unchanged. A pair with the same strong
  * identifier is never refused (it is decisive whatever the rest).
  */
-static bool score_bounded(score_job *j, const rview *a, const rview *b, pair_score *ps,
-                          lvcache *c)
+static bool score_bounded(score_job *j, const rview *a, const rview *b, pair_score *ps, lvcache *c)
 {
     const rs *R = j->R;
     int *lv = ps->lv;
@@ -2953,10 +3050,10 @@ static int build_hot(rs *R)
         hot *h = &R->h[i];
         uint32_t v[HOT_MAXV];
         uint8_t n = 0;
-        const uint32_t *src[HF_N] = {r->fore, r->sur, r->dob, r->pc, r->pcd, r->phone, r->nhs,
-                                     r->upn, &r->other, &r->addr};
-        const uint8_t cnt[HF_N] = {r->nfore, r->nsur, r->ndob, r->npc, r->npc, r->nphone,
-                                   r->nnhs, r->nupn, r->other != 0, r->addr != 0};
+        const uint32_t *src[HF_N] = {r->fore,  r->sur, r->dob, r->pc,     r->pcd,
+                                     r->phone, r->nhs, r->upn, &r->other, &r->addr};
+        const uint8_t cnt[HF_N] = {r->nfore,  r->nsur, r->ndob, r->npc,        r->npc,
+                                   r->nphone, r->nnhs, r->nupn, r->other != 0, r->addr != 0};
         for (int f = 0; f < HF_N; f++) {
             memcpy(v + n, src[f], cnt[f] * sizeof *v);
             n = (uint8_t)(n + cnt[f]);
@@ -3137,6 +3234,7 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     if (build_hot(R) != JD_OK || index_refs(R) < 0)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
     R->st.refs = (int64_t)R->n;
+    R->tf_n = R->n;
     return JD_OK;
 }
 
@@ -3163,6 +3261,8 @@ static int on_decision(const jd_decision_row *d, void *payload)
 typedef struct old_ids {
     rs *R;
     uint32_t *pid; /* ref -> its person_id before this run (interned in R->ids), 0 none */
+    int64_t *fp;   /* ref -> its fingerprint at that run (0 none); NULL: not read */
+    uint32_t *nbr; /* ref -> its neighbours then (interned in R->ids), 0 none; NULL: not read */
     long max_num;
 } old_ids;
 
@@ -3175,6 +3275,11 @@ static int on_old(const jd_identity_row *r, void *payload)
     if (i >= 0) {
         o->pid[i] = pool_add(&o->R->ids, r->person_id, strlen(r->person_id));
         if (!o->pid[i])
+            return JD_ENOMEM;
+        if (o->fp)
+            o->fp[i] = r->fp;
+        if (o->nbr && r->nbr && *r->nbr &&
+            !(o->nbr[i] = pool_add(&o->R->ids, r->nbr, strlen(r->nbr))))
             return JD_ENOMEM;
     }
     long n;
@@ -3192,11 +3297,56 @@ static json_t *model_json(const model *md)
             json_array_append_new(m, json_real(md->m[f][l]));
             json_array_append_new(u, json_real(md->u[f][l]));
         }
-        json_array_append_new(fs, json_pack("{s:s,s:o,s:o}", "field", field_name[f], "m", m,
-                                            "u", u));
+        json_array_append_new(fs,
+                              json_pack("{s:s,s:o,s:o}", "field", field_name[f], "m", m, "u", u));
     }
     return json_pack("{s:o,s:f,s:f}", "fields", fs, "lambda", md->lambda, "threshold",
                      md->threshold);
+}
+
+/* The model with the term frequencies it was estimated with: the refs
+ * counted and each name two refs or more carry (a name not listed counts
+ * as one). A frozen run reads them back (params_tf). */
+static char *params_json(const rs *R)
+{
+    json_t *o = model_json(&R->md), *tf = json_object();
+    for (size_t off = 0; tf && off < R->names.len;) {
+        const char *name = R->names.buf + off;
+        size_t id = off + 1, len = strlen(name);
+        if (id < R->ntf && R->tf[id] >= 2)
+            json_object_set_new(tf, name, json_integer(R->tf[id]));
+        off += len + 1;
+    }
+    json_object_set_new(o, "tf_refs", json_integer((json_int_t)R->tf_n));
+    json_object_set_new(o, "tf", tf);
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return text;
+}
+
+/* Term frequencies as stored by params_json, for the names loaded now.
+ * JD_EINVALID when the model holds none (saved by an older joindots). */
+static int params_tf(rs *R, const char *text)
+{
+    json_t *o = json_loads(text, 0, NULL), *tf = json_object_get(o, "tf");
+    json_int_t n = json_integer_value(json_object_get(o, "tf_refs"));
+    if (!json_is_object(tf) || n <= 0) {
+        json_decref(o);
+        return JD_EINVALID;
+    }
+    for (size_t id = 0; id < R->ntf; id++)
+        R->tf[id] = R->tf[id] ? 1 : 0;
+    const char *name;
+    json_t *v;
+    json_object_foreach(tf, name, v)
+    {
+        uint32_t id = pool_find(&R->names, name, strlen(name));
+        if (id && id < R->ntf)
+            R->tf[id] = (uint32_t)json_integer_value(v);
+    }
+    R->tf_n = (size_t)n;
+    json_decref(o);
+    return JD_OK;
 }
 
 static int model_from_json(model *md, const char *text)
@@ -3216,8 +3366,10 @@ static int model_from_json(model *md, const char *text)
     }
     for (int f = 0; f < NF; f++)
         for (int l = 0; l < nlevels[f]; l++) {
-            md->m[f][l] = json_real_value(json_array_get(json_object_get(json_array_get(fs, f), "m"), l));
-            md->u[f][l] = json_real_value(json_array_get(json_object_get(json_array_get(fs, f), "u"), l));
+            md->m[f][l] =
+                json_real_value(json_array_get(json_object_get(json_array_get(fs, f), "m"), l));
+            md->u[f][l] =
+                json_real_value(json_array_get(json_object_get(json_array_get(fs, f), "u"), l));
             if (md->m[f][l] <= 0 || md->u[f][l] <= 0) {
                 json_decref(o);
                 return JD_EINVALID;
@@ -3229,93 +3381,257 @@ static int model_from_json(model *md, const char *text)
     return md->lambda > 0 && md->lambda < 1 ? JD_OK : JD_EINVALID;
 }
 
-int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
-               jd_error *err)
-{
-    jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;
-    if (!s)
-        return jd_error_set(err, JD_EINVALID, "no store");
-    if (!opts)
-        opts = &def;
+/*
+ * One resolve run, phase by phase: load the refs, block, estimate the
+ * parameters (or take the stored ones), score the candidate pairs, cluster
+ * them (confirmed pairs, links by weight with the cannot-links, the second
+ * pass for sparse refs), give each cluster its person_id, its display
+ * fields and notes, and save. jd_resolve runs them all; the incremental run
+ * (incremental.c) reuses them.
+ */
+typedef struct run {
     rs R;
-    memset(&R, 0, sizeof R);
-    vec pairs = {.sz = sizeof(uint64_t)}, links = {.sz = sizeof(match_link)},
-        decs = {.sz = sizeof(decision)};
-    cl *c = NULL;
-    jd_identity_save *saves = NULL;
-    jd_identity_info *info = NULL;
-    char **notes = NULL;
-    old_ids old = {NULL, NULL, 0};
-    uint64_t *vk = NULL; /* (new root << 32 | old person_id) of refs that had one */
-    uint32_t *first = NULL;
-    uint8_t *claimed = NULL;
-    char *mj = NULL;
-    int rc;
+    jd_store *s;
+    const jd_resolve_opts *o;
+    int threads;
+    vec pairs, links, decs;
+    cl *c;
+    char **notes; /* ref -> what clustering noted on it (malloc'd), NULL none */
+    old_ids old;
+    char **ids;              /* root -> person_id (malloc'd) */
+    jd_identity_save *saves; /* one per ref */
+    jd_identity_info *info;  /* one per identity, in the order of their first refs */
+    size_t ninfo;
+    char *model_json;
+    /* incremental runs: the refs re-resolved (in the components the changed
+     * refs touch), NULL when all are; chg: refs whose fingerprint changed;
+     * fp: each ref's fingerprint now */
+    uint8_t *in, *chg;
+    int64_t *fp;
+    char **nbr; /* ref -> the other identities its links reach (saves[].nbr), NULL none */
+    bool decs_loaded;
+    bool hh_need; /* a household decision needs a ref outside u->in (join_household) */
+} run;
+
+static void run_init(run *u, jd_store *s, const jd_resolve_opts *o)
+{
+    memset(u, 0, sizeof *u);
+    u->s = s;
+    u->o = o;
+    u->pairs.sz = sizeof(uint64_t);
+    u->links.sz = sizeof(match_link);
+    u->decs.sz = sizeof(decision);
+    u->threads = thread_count(o->threads);
+}
+
+static void run_free(run *u)
+{
+    free(u->model_json);
+    for (size_t k = 0; u->info && k < u->ninfo; k++) {
+        free((char *)u->info[k].dob);
+        free((char *)u->info[k].note);
+    }
+    for (size_t i = 0; u->notes && i < u->R.n; i++)
+        free(u->notes[i]);
+    for (size_t i = 0; u->ids && i < u->R.n; i++)
+        free(u->ids[i]);
+    free(u->ids);
+    free(u->notes);
+    free(u->c);
+    free(u->saves);
+    free(u->info);
+    free(u->pairs.p);
+    free(u->links.p);
+    free(u->decs.p);
+    free(u->old.pid);
+    free(u->old.fp);
+    free(u->old.nbr);
+    for (size_t i = 0; u->nbr && i < u->R.n; i++)
+        free(u->nbr[i]);
+    free(u->nbr);
+    free(u->in);
+    free(u->chg);
+    free(u->fp);
+    free(u->R.over);
+    rs_free(&u->R);
+}
+
+static int run_load(run *u, jd_error *err)
+{
     double t = secs();
-    if ((rc = prepare(&R, s, opts->variants, err)) < 0)
-        goto out;
-    R.st.seconds_load = secs() - t;
-    t = secs();
-    const int threads = thread_count(opts->threads);
-    if (block(&R, &pairs, opts->block_cap, threads) < 0) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
+    int rc = prepare(&u->R, u->s, u->o->variants, err);
+    u->R.st.seconds_load = secs() - t;
+    return rc;
+}
+
+static int run_block(run *u, jd_error *err)
+{
+    double t = secs();
+    if (block(&u->R, &u->pairs, u->o->block_cap, u->threads) < 0)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    u->R.st.candidate_pairs = (int64_t)u->pairs.n;
+    u->R.st.seconds_block = secs() - t;
+    return JD_OK;
+}
+
+/* The parameters: estimated from the candidate pairs, or (frozen) those the
+ * last full run stored; the threshold is always the caller's. */
+static int run_estimate(run *u, bool frozen, jd_error *err)
+{
+    double t = secs();
+    if (frozen) {
+        char *mj = NULL;
+        int rc = u->s->ops->model_load(u->s, &mj, err);
+        if (rc == JD_OK && !mj)
+            rc = jd_error_set(err, JD_ENOTFOUND,
+                              "no stored parameters yet: run joindots resolve first");
+        if (rc == JD_OK &&
+            (model_from_json(&u->R.md, mj) != JD_OK || params_tf(&u->R, mj) != JD_OK))
+            rc = jd_error_set(err, JD_ESTORE,
+                              "the stored parameters are damaged or from an older joindots: "
+                              "run joindots resolve again");
+        free(mj);
+        if (rc < 0)
+            return rc;
     }
-    R.st.candidate_pairs = (int64_t)pairs.n;
-    R.st.seconds_block = secs() - t;
-    t = secs();
-    R.md.threshold = opts->threshold;
-    estimate(&R, pairs.p, pairs.n, 0x5eed, opts->em_iterations, threads);
-    weights_ready(&R);
-    R.st.seconds_estimate = secs() - t;
-    t = secs();
-    R.st.scored_pairs = (int64_t)pairs.n;
-    if (score_all(&R, pairs.p, pairs.n, opts->threshold, threads, &links, &R.st) < 0) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
+    u->R.md.threshold = u->o->threshold;
+    if (!frozen)
+        estimate(&u->R, u->pairs.p, u->pairs.n, 0x5eed, u->o->em_iterations, u->threads);
+    weights_ready(&u->R);
+    u->R.st.seconds_estimate = secs() - t;
+    return JD_OK;
+}
+
+static int run_score(run *u, jd_error *err)
+{
+    double t = secs();
+    u->R.st.scored_pairs = (int64_t)u->pairs.n;
+    if (score_all(&u->R, u->pairs.p, u->pairs.n, u->o->threshold, u->threads, &u->links, &u->R.st) <
+        0)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    u->R.st.seconds_score = secs() - t;
+    return JD_OK;
+}
+
+/* ---- what an incremental run re-resolves ---- */
+
+static uint64_t fp_str(const pool *p, uint32_t id, uint64_t salt)
+{
+    if (!id)
+        return 0;
+    const char *s = pool_str(p, id);
+    return jd_hash64(s, strlen(s), salt);
+}
+
+/*
+ * Everything resolution reads of ref i, hashed: its names, dates, places,
+ * phones and identifiers (each field a sum, so the order the mentions came
+ * in does not count), its ages, genders and mentions, and the refs its
+ * events name beside it (cannot-links, and households: join_household). A ref whose fingerprint is
+ * not the one stored with its identity is re-resolved. Never 0.
+ */
+static int64_t ref_fp(const rs *R, uint32_t i)
+{
+    const rref *r = &R->r[i];
+    uint64_t f[16] = {0};
+    for (uint8_t k = 0; k < r->nfore; k++)
+        f[0] += fp_str(&R->names, r->fore[k], 1);
+    for (uint8_t k = 0; k < r->nsur; k++)
+        f[1] += fp_str(&R->names, r->sur[k], 2);
+    for (uint8_t k = 0; k < r->ndob; k++)
+        f[2] += jd_hash64(&r->dob[k], sizeof r->dob[k], 3);
+    for (uint8_t k = 0; k < r->npc; k++)
+        f[3] += fp_str(&R->ids, r->pc[k], 4);
+    for (uint8_t k = 0; k < r->nphone; k++)
+        f[4] += fp_str(&R->ids, r->phone[k], 5);
+    for (uint8_t k = 0; k < r->nnhs; k++)
+        f[5] += fp_str(&R->ids, r->nhs[k], 6);
+    for (uint8_t k = 0; k < r->nupn; k++)
+        f[6] += fp_str(&R->ids, r->upn[k], 7);
+    f[7] = fp_str(&R->ids, r->other, 8);
+    f[8] = fp_str(&R->names, r->addr, 9);
+    f[9] = fp_str(&R->ids, r->name, 10);
+    f[10] = (uint64_t)(uint16_t)r->by_lo << 48 | (uint64_t)(uint16_t)r->by_hi << 32 |
+            (uint64_t)(uint8_t)r->gender << 16 | (uint64_t)r->gmask << 8 | (uint64_t)r->child;
+    f[11] = (uint64_t)r->ngen[0] << 48 | (uint64_t)r->ngen[1] << 32 | r->mentions;
+    for (uint32_t k = R->nl_off ? R->nl_off[i] : 0; R->nl_off && k < R->nl_off[i + 1]; k++) {
+        const rref *o = &R->r[R->nl_to[k]];
+        f[12] += fp_str(&R->ids, o->agency, 11) * 31 + fp_str(&R->ids, o->ref, 12);
     }
-    R.st.seconds_score = secs() - t;
-    t = secs();
-    decisions_ctx dc = {&R, &decs};
-    if ((rc = s->ops->decisions(s, on_decision, &dc, err)) < 0)
-        goto out;
-    c = calloc(R.n ? R.n : 1, sizeof *c);
-    notes = calloc(R.n ? R.n : 1, sizeof *notes);
-    if (!c || !notes) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
+    for (uint32_t k = R->co_off ? R->co_off[i] : 0; R->co_off && k < R->co_off[i + 1]; k++) {
+        const rref *o = &R->r[R->co_to[k]];
+        f[13] += fp_str(&R->ids, o->agency, 13) * 31 + fp_str(&R->ids, o->ref, 14);
     }
-    for (uint32_t i = 0; i < R.n; i++) {
+    int64_t h = (int64_t)jd_hash64(f, sizeof f, 0x6670);
+    return h ? h : 1;
+}
+
+/* Every ref's fingerprint now (u->fp). */
+static int fingerprints(run *u, jd_error *err)
+{
+    u->fp = malloc((u->R.n ? u->R.n : 1) * sizeof *u->fp);
+    if (!u->fp)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < u->R.n; i++)
+        u->fp[i] = ref_fp(&u->R, i);
+    return JD_OK;
+}
+
+/* Links and decisions outside the refs re-resolved dropped: clustering is
+ * local to a component of links and decisions, so the rest stands. */
+static void keep_in_scope(run *u)
+{
+    match_link *lv = u->links.p;
+    size_t n = 0;
+    for (size_t i = 0; i < u->links.n; i++)
+        if (u->in[lv[i].a] && u->in[lv[i].b])
+            lv[n++] = lv[i];
+    u->links.n = n;
+    decision *dv = u->decs.p;
+    n = 0;
+    for (size_t i = 0; i < u->decs.n; i++)
+        if (u->in[dv[i].a] && u->in[dv[i].b])
+            dv[n++] = dv[i];
+    u->decs.n = n;
+}
+
+/* Every ref its own cluster, holding what the cannot-links read. */
+static void cluster_init(const rs *R, cl *c)
+{
+    for (uint32_t i = 0; i < R->n; i++) {
         c[i].parent = i;
         c[i].next = i;
         c[i].size = 1;
         /* a ref written with both genders says nothing about its gender */
-        c[i].gmask = R.r[i].gmask == 3 ? 0 : R.r[i].gmask;
-        c[i].ngen[0] = R.r[i].ngen[0];
-        c[i].ngen[1] = R.r[i].ngen[1];
-        c[i].by_lo = R.r[i].by_lo;
-        c[i].by_hi = R.r[i].by_hi;
-        c[i].full = !sparse_ref(&R, i);
-        for (uint8_t k = 0; k < R.r[i].nfore; k++)
-            fn_add(&c[i], R.r[i].fore[k], 1);
-        for (uint8_t k = 0; k < R.r[i].nnhs; k++)
-            add_id(c[i].nhs, &c[i].nn, 4, R.r[i].nhs[k]);
-        for (uint8_t k = 0; k < R.r[i].nupn; k++)
-            add_id(c[i].upn, &c[i].nu, 4, R.r[i].upn[k]);
-        for (uint8_t k = 0; k < R.r[i].ndob; k++)
-            if (R.r[i].dob[k] % 100 && R.r[i].dob[k] / 100 % 100)
-                add_id(c[i].dob, &c[i].nd, 8, R.r[i].dob[k]);
+        c[i].gmask = R->r[i].gmask == 3 ? 0 : R->r[i].gmask;
+        c[i].ngen[0] = R->r[i].ngen[0];
+        c[i].ngen[1] = R->r[i].ngen[1];
+        c[i].by_lo = R->r[i].by_lo;
+        c[i].by_hi = R->r[i].by_hi;
+        c[i].full = !sparse_ref(R, i);
+        for (uint8_t k = 0; k < R->r[i].nfore; k++)
+            fn_add(&c[i], R->r[i].fore[k], 1);
+        for (uint8_t k = 0; k < R->r[i].nnhs; k++)
+            add_id(c[i].nhs, &c[i].nn, 4, R->r[i].nhs[k]);
+        for (uint8_t k = 0; k < R->r[i].nupn; k++)
+            add_id(c[i].upn, &c[i].nu, 4, R->r[i].upn[k]);
+        for (uint8_t k = 0; k < R->r[i].ndob; k++)
+            if (R->r[i].dob[k] % 100 && R->r[i].dob[k] / 100 % 100)
+                add_id(c[i].dob, &c[i].nd, 8, R->r[i].dob[k]);
     }
-    decision *dv = decs.p;
-    /* confirmed pairs first; "not the same person" still wins */
-    for (size_t i = 0; i < decs.n; i++) {
+}
+
+/* Confirmed pairs first; "not the same person" still wins. */
+static void merge_confirmed(rs *R, cl *c, const decision *dv, size_t nd)
+{
+    for (size_t i = 0; i < nd; i++) {
         if (!dv[i].same)
             continue;
         uint32_t x = find(c, dv[i].a), y = find(c, dv[i].b);
         if (x == y)
             continue;
         bool blocked = false;
-        for (size_t k = 0; k < decs.n; k++) {
+        for (size_t k = 0; k < nd; k++) {
             if (dv[k].same)
                 continue;
             uint32_t ra = find(c, dv[k].a), rb = find(c, dv[k].b);
@@ -3323,87 +3639,102 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         }
         if (!blocked) {
             merge(c, x, y);
-            R.st.confirmed++;
+            R->st.confirmed++;
         }
     }
-    match_link *lv = links.p;
-    if (links.n > 1)
-        qsort(lv, links.n, sizeof *lv, cmp_link);
-    lvcache *lc = huge_calloc(sizeof *lc); /* names of the links; NULL: only slower */
-    vec defer = {.sz = sizeof(deferred)}; /* links with a sparse ref, for join_sparse */
-    for (size_t i = 0; i < links.n; i++) {
+}
+
+/* A link kept apart for want of evidence, noted on both refs. */
+static void note_possible(const rs *R, char **notes, const match_link *l)
+{
+    for (int side = 0; side < 2; side++) {
+        uint32_t me = side ? l->b : l->a, other = side ? l->a : l->b;
+        if (notes[me] && strlen(notes[me]) > 600)
+            continue;
+        char buf[512];
+        snprintf(buf, sizeof buf,
+                 "%s%spossible match: %s:%s and %s:%s (match weight %.1f) kept apart, "
+                 "a sparse record needs an identifier, names and a date of birth, or "
+                 "names, age and address in common",
+                 notes[me] ? notes[me] : "", notes[me] ? "; " : "",
+                 pool_str(&R->ids, R->r[me].agency), pool_str(&R->ids, R->r[me].ref),
+                 pool_str(&R->ids, R->r[other].agency), pool_str(&R->ids, R->r[other].ref), l->w);
+        free(notes[me]);
+        notes[me] = strdup(buf);
+    }
+}
+
+/* A link refused by a cannot-link, explained on both refs (a few notes per
+ * ref at most). */
+static void note_refused(const rs *R, char **notes, const match_link *l, const char *why)
+{
+    for (int side = 0; side < 2; side++) {
+        uint32_t me = side ? l->b : l->a, other = side ? l->a : l->b;
+        if (notes[me] && strlen(notes[me]) > 600)
+            continue;
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s%s%s:%s kept apart from %s:%s (match weight %.1f): %s",
+                 notes[me] ? notes[me] : "", notes[me] ? "; " : "",
+                 pool_str(&R->ids, R->r[me].agency), pool_str(&R->ids, R->r[me].ref),
+                 pool_str(&R->ids, R->r[other].agency), pool_str(&R->ids, R->r[other].ref), l->w,
+                 why);
+        free(notes[me]);
+        notes[me] = strdup(buf);
+    }
+}
+
+/* The links in order of weight, each merged unless evidence is short (a
+ * sparse ref's links wait in `defer` for join_sparse) or a cannot-link
+ * refuses it. */
+static void cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision *dv, size_t nd,
+                          lvcache *lc, char **notes, vec *defer)
+{
+    if (nl > 1)
+        qsort(lv, nl, sizeof *lv, cmp_link);
+    for (size_t i = 0; i < nl; i++) {
         uint32_t x = find(c, lv[i].a), y = find(c, lv[i].b);
         if (x == y)
             continue;
-        if (!enough_evidence(&R, lv[i].a, lv[i].b, lc) &&
-            (sparse_ref(&R, lv[i].a) || sparse_ref(&R, lv[i].b))) {
+        if (!enough_evidence(R, lv[i].a, lv[i].b, lc) &&
+            (sparse_ref(R, lv[i].a) || sparse_ref(R, lv[i].b))) {
             /* a sparse ref: the second pass decides (join_sparse) */
             for (int side = 0; side < 2; side++) {
                 uint32_t me = side ? lv[i].b : lv[i].a, other = side ? lv[i].a : lv[i].b;
-                deferred *df = sparse_ref(&R, me) ? vec_push(&defer) : NULL;
+                deferred *df = sparse_ref(R, me) ? vec_push(defer) : NULL;
                 if (df)
                     *df = (deferred){me, other, lv[i].w};
             }
             continue;
         }
-        if (!enough_evidence(&R, lv[i].a, lv[i].b, lc)) {
-            R.st.sparse_kept_apart++;
-            for (int side = 0; side < 2; side++) {
-                uint32_t me = side ? lv[i].b : lv[i].a, other = side ? lv[i].a : lv[i].b;
-                if (notes[me] && strlen(notes[me]) > 600)
-                    continue;
-                char buf[512];
-                snprintf(buf, sizeof buf,
-                         "%s%spossible match: %s:%s and %s:%s (match weight %.1f) kept apart, "
-                         "a sparse record needs an identifier, names and a date of birth, or "
-                         "names, age and address in common",
-                         notes[me] ? notes[me] : "", notes[me] ? "; " : "",
-                         pool_str(&R.ids, R.r[me].agency), pool_str(&R.ids, R.r[me].ref),
-                         pool_str(&R.ids, R.r[other].agency), pool_str(&R.ids, R.r[other].ref),
-                         lv[i].w);
-                free(notes[me]);
-                notes[me] = strdup(buf);
-            }
+        if (!enough_evidence(R, lv[i].a, lv[i].b, lc)) {
+            R->st.sparse_kept_apart++;
+            note_possible(R, notes, &lv[i]);
             continue;
         }
         int reason;
-        bool direct = R.r[lv[i].a].ndob && R.r[lv[i].b].ndob && names_agree(&R, lv[i].a, lv[i].b, lc);
-        const char *why = conflict(&R, c, x, y, dv, decs.n, direct, &reason);
+        bool direct =
+            R->r[lv[i].a].ndob && R->r[lv[i].b].ndob && names_agree(R, lv[i].a, lv[i].b, lc);
+        const char *why = conflict(R, c, x, y, dv, nd, direct, &reason);
         if (!why) {
             merge(c, x, y);
-            R.st.links++;
+            R->st.links++;
             continue;
         }
-        R.st.refused++;
-        R.st.refused_by[reason]++;
-        /* the refusal is explained on both sides (a few notes per ref at most) */
-        for (int side = 0; side < 2; side++) {
-            uint32_t me = side ? lv[i].b : lv[i].a, other = side ? lv[i].a : lv[i].b;
-            if (notes[me] && strlen(notes[me]) > 600)
-                continue;
-            char buf[512];
-            snprintf(buf, sizeof buf, "%s%s%s:%s kept apart from %s:%s (match weight %.1f): %s",
-                     notes[me] ? notes[me] : "", notes[me] ? "; " : "",
-                     pool_str(&R.ids, R.r[me].agency), pool_str(&R.ids, R.r[me].ref),
-                     pool_str(&R.ids, R.r[other].agency), pool_str(&R.ids, R.r[other].ref),
-                     lv[i].w, why);
-            free(notes[me]);
-            notes[me] = strdup(buf);
-        }
+        R->st.refused++;
+        R->st.refused_by[reason]++;
+        note_refused(R, notes, &lv[i], why);
     }
-    R.st.sparse_joined = join_sparse(&R, c, defer.p, defer.n, dv, decs.n, lc, notes);
-    if ((R.st.household_joined = join_household(&R, c, dv, decs.n, lc, notes)) < 0) {
-        free(defer.p);
-        free(lc);
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < defer.n; i++) {
-        const deferred *df = (const deferred *)defer.p + i;
+}
+
+/* The deferred links of sparse refs the second pass did not join, noted. */
+static void note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, char **notes)
+{
+    for (size_t i = 0; i < n; i++) {
+        const deferred *df = dv + i;
         if (find(c, df->s) == find(c, df->o))
             continue;
-        bool both = sparse_ref(&R, df->o);
-        R.st.sparse_kept_apart += !both || df->s < df->o;
+        bool both = sparse_ref(R, df->o);
+        R->st.sparse_kept_apart += !both || df->s < df->o;
         for (int side = 0; side < (both ? 1 : 2); side++) {
             uint32_t me = side ? df->o : df->s, other = side ? df->s : df->o;
             char buf[400];
@@ -3411,129 +3742,242 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
                      "possible match: %s:%s and %s:%s (match weight %.1f) kept apart, a sparse "
                      "record needs an identifier, names and a date of birth, or names, age and "
                      "address in common, or links that point to one person",
-                     pool_str(&R.ids, R.r[me].agency), pool_str(&R.ids, R.r[me].ref),
-                     pool_str(&R.ids, R.r[other].agency), pool_str(&R.ids, R.r[other].ref),
+                     pool_str(&R->ids, R->r[me].agency), pool_str(&R->ids, R->r[me].ref),
+                     pool_str(&R->ids, R->r[other].agency), pool_str(&R->ids, R->r[other].ref),
                      df->w);
             note_add(&notes[me], buf);
         }
     }
+}
+
+/* The human decisions in force, by ref; once. */
+static int load_decisions(run *u, jd_error *err)
+{
+    if (u->decs_loaded)
+        return JD_OK;
+    decisions_ctx dc = {&u->R, &u->decs};
+    int rc = u->s->ops->decisions(u->s, on_decision, &dc, err);
+    u->decs_loaded = rc == JD_OK;
+    return rc;
+}
+
+static int run_cluster(run *u, jd_error *err)
+{
+    rs *R = &u->R;
+    double t = secs();
+    int rc = load_decisions(u, err);
+    if (rc < 0)
+        return rc;
+    u->c = calloc(R->n ? R->n : 1, sizeof *u->c);
+    u->notes = calloc(R->n ? R->n : 1, sizeof *u->notes);
+    if (!u->c || !u->notes)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    cluster_init(R, u->c);
+    if (u->in)
+        keep_in_scope(u);
+    decision *dv = u->decs.p;
+    merge_confirmed(R, u->c, dv, u->decs.n);
+    lvcache *lc = huge_calloc(sizeof *lc); /* names of the links; NULL: only slower */
+    vec defer = {.sz = sizeof(deferred)};  /* links with a sparse ref, for join_sparse */
+    cluster_links(R, u->c, u->links.p, u->links.n, dv, u->decs.n, lc, u->notes, &defer);
+    R->st.sparse_joined = join_sparse(R, u->c, defer.p, defer.n, dv, u->decs.n, lc, u->notes);
+    R->st.household_joined =
+        join_household(R, u->c, dv, u->decs.n, lc, u->notes, u->in, &u->hh_need);
+    if (R->st.household_joined >= 0)
+        note_unjoined(R, u->c, defer.p, defer.n, u->notes);
     free(defer.p);
     free(lc);
-    for (size_t i = 0; i < decs.n; i++)
-        R.st.rejected += !dv[i].same;
-    R.st.seconds_cluster = secs() - t;
-    t = secs();
-    /* person_ids: a cluster keeps the id most of its refs had before */
-    old.R = &R;
-    old.pid = calloc(R.n ? R.n : 1, sizeof *old.pid);
-    if (!old.pid) {
+    if (R->st.household_joined < 0)
+        return jd_oom(err);
+    for (size_t i = 0; i < u->decs.n; i++)
+        R->st.rejected += !dv[i].same;
+    R->st.seconds_cluster = secs() - t;
+    return JD_OK;
+}
+
+/* Each ref's person_id before this run (u->old); once. */
+static int load_old(run *u, jd_error *err)
+{
+    if (u->old.pid)
+        return JD_OK;
+    u->old.R = &u->R;
+    u->old.pid = calloc(u->R.n ? u->R.n : 1, sizeof *u->old.pid);
+    if (!u->old.pid)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    int rc = u->s->ops->identity_refs(u->s, on_old, &u->old, err);
+    if (rc > 0 || rc == JD_ENOMEM)
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
+    return rc;
+}
+
+/* The old id most of root r's refs had, not yet taken by another cluster;
+ * ties go to the smaller id. vk: the votes (root << 32 | old id) sorted,
+ * first[r]: where r's start (+1; 0 none). Returns 0 when there is none. */
+static uint32_t best_old_id(const rs *R, uint32_t r, const uint64_t *vk, size_t nv,
+                            const uint32_t *first, const uint8_t *claimed)
+{
+    const char *best = NULL;
+    uint32_t best_id = 0, bn = 0;
+    for (size_t v = first[r] ? first[r] - 1 : nv; v < nv && (uint32_t)(vk[v] >> 32) == r;) {
+        size_t e = v;
+        while (e < nv && vk[e] == vk[v])
+            e++;
+        uint32_t id = (uint32_t)vk[v], n = (uint32_t)(e - v);
+        const char *k = pool_str(&R->ids, id);
+        if (!claimed[id] && (n > bn || (n == bn && best && strcmp(k, best) < 0))) {
+            best = k;
+            best_id = id;
+            bn = n;
+        }
+        v = e;
     }
-    if ((rc = s->ops->identity_refs(s, on_old, &old, err)) != 0) {
-        if (rc > 0 || rc == JD_ENOMEM)
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
-    }
-    saves = calloc(R.n ? R.n : 1, sizeof *saves);
-    info = calloc(R.n ? R.n : 1, sizeof *info);
-    char **ids = calloc(R.n ? R.n : 1, sizeof *ids); /* root -> person_id */
+    return best_id;
+}
+
+/* person_ids: a cluster keeps the id most of its refs had before; the
+ * others get fresh ones. Fills u->ids, u->saves and u->info (person_ids). */
+static int assign_ids(run *u, jd_error *err)
+{
+    rs *R = &u->R;
+    cl *c = u->c;
+    size_t nn = R->n ? R->n : 1;
+    u->saves = calloc(nn, sizeof *u->saves);
+    u->info = calloc(nn, sizeof *u->info);
+    u->ids = calloc(nn, sizeof *u->ids);
     /* Votes: each ref's old person_id, keyed by its new cluster (root) and
-     * sorted, so a root's votes lie together; first[] gives where each root's
-     * votes start (+1; 0 = none). */
-    vk = malloc((R.n ? R.n : 1) * sizeof *vk);
-    first = calloc(R.n ? R.n : 1, sizeof *first);
-    claimed = calloc(R.ids.len + 1, 1); /* old id (pool offset) -> taken by a cluster */
-    if (!saves || !info || !ids || !vk || !first || !claimed) {
-        free(ids);
+     * sorted, so a root's votes lie together. */
+    uint64_t *vk = malloc(nn * sizeof *vk);
+    uint32_t *first = calloc(nn, sizeof *first);
+    uint8_t *claimed = calloc(R->ids.len + 1, 1); /* old id (pool offset) -> taken */
+    int rc = JD_OK;
+    if (!u->saves || !u->info || !u->ids || !vk || !first || !claimed) {
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         goto out;
     }
     size_t nv = 0;
-    for (uint32_t i = 0; i < R.n; i++)
-        if (old.pid[i])
-            vk[nv++] = (uint64_t)find(c, i) << 32 | old.pid[i];
+    for (uint32_t i = 0; i < R->n; i++)
+        if (u->old.pid[i] && (!u->in || u->in[i]))
+            vk[nv++] = (uint64_t)find(c, i) << 32 | u->old.pid[i];
     if (jd_resolve__radix_sort_u64(vk, nv) < 0)
         qsort(vk, nv, sizeof *vk, cmp_u64);
     for (size_t v = nv; v-- > 0;)
         first[vk[v] >> 32] = (uint32_t)v + 1;
-    long next = old.max_num;
-    size_t ninfo = 0;
-    for (uint32_t i = 0; i < R.n; i++) {
+    long next = u->old.max_num;
+    for (uint32_t i = 0; i < R->n; i++) {
+        if (u->in && !u->in[i])
+            continue;
         uint32_t r = find(c, i);
-        if (!ids[r]) {
-            /* the old id most of the cluster's refs had, not yet taken by
-             * another cluster; ties go to the smaller id */
-            const char *best = NULL;
-            uint32_t best_id = 0, bn = 0;
-            for (size_t v = first[r] ? first[r] - 1 : nv; v < nv && (uint32_t)(vk[v] >> 32) == r;) {
-                size_t e = v;
-                while (e < nv && vk[e] == vk[v])
-                    e++;
-                uint32_t id = (uint32_t)vk[v], n = (uint32_t)(e - v);
-                const char *k = pool_str(&R.ids, id);
-                if (!claimed[id] && (n > bn || (n == bn && best && strcmp(k, best) < 0))) {
-                    best = k;
-                    best_id = id;
-                    bn = n;
-                }
-                v = e;
-            }
+        if (!u->ids[r]) {
+            uint32_t best_id = best_old_id(R, r, vk, nv, first, claimed);
             char fresh[32];
-            if (!best) {
+            const char *best = fresh;
+            if (!best_id) {
                 snprintf(fresh, sizeof fresh, "P%06ld", ++next);
-                best = fresh;
             } else {
                 claimed[best_id] = 1;
+                best = pool_str(&R->ids, best_id);
             }
-            ids[r] = strdup(best);
-            info[ninfo].person_id = ids[r];
-            ninfo++;
+            if (!(u->ids[r] = strdup(best))) {
+                rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+                goto out;
+            }
+            u->info[u->ninfo++].person_id = u->ids[r];
         }
-        saves[i] = (jd_identity_save){pool_str(&R.ids, R.r[i].agency),
-                                      pool_str(&R.ids, R.r[i].ref), ids[r]};
+        u->saves[i] =
+            (jd_identity_save){pool_str(&R->ids, R->r[i].agency), pool_str(&R->ids, R->r[i].ref),
+                               u->ids[r], u->fp ? u->fp[i] : 0, NULL};
     }
-    /* display fields per identity, in one pass over the refs: the ref with most
-     * mentions names it; the full date of birth most mentions carry is its dob */
-    typedef struct acc {
-        uint32_t best, bestm, dobv[4], dobc[4];
-        uint32_t fore[4]; /* distinct first names (4: at least four) */
-        uint8_t ndob, nfore, gmask;
-        bool child;
-        jd_buf notes;
-    } acc;
-    acc *ac = calloc(ninfo ? ninfo : 1, sizeof *ac);
-    uint32_t *slot = calloc(R.n ? R.n : 1, sizeof *slot); /* root -> info index + 1 */
-    if (!ac || !slot) {
-        free(ac);
-        free(slot);
-        for (uint32_t i = 0; i < R.n; i++)
-            free(ids[i]);
-        free(ids);
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        goto out;
+out:
+    free(vk);
+    free(first);
+    free(claimed);
+    return rc;
+}
+
+/*
+ * Each ref's neighbours: the other identities its links (above the
+ * threshold, joined or not) reach, person_ids space-separated, saved with
+ * the ref. Should the ref change, an incremental run re-resolves them too:
+ * the links it had may be gone, and what they decided with them.
+ */
+static int neighbours(run *u, jd_error *err)
+{
+    rs *R = &u->R;
+    const match_link *lv = u->links.p;
+    vec nb = {.sz = sizeof(uint64_t)}; /* (ref << 32 | other root) */
+    int rc = JD_OK;
+    for (size_t i = 0; rc == JD_OK && i < u->links.n; i++) {
+        uint32_t x = find(u->c, lv[i].a), y = find(u->c, lv[i].b);
+        if (x == y)
+            continue;
+        if (!vec_push(&nb) || !vec_push(&nb)) {
+            rc = JD_ENOMEM;
+            break;
+        }
+        uint64_t *e = (uint64_t *)nb.p + nb.n - 2;
+        e[0] = (uint64_t)lv[i].a << 32 | y;
+        e[1] = (uint64_t)lv[i].b << 32 | x;
     }
-    for (size_t k = 0; k < ninfo; k++) {
-        ac[k].best = UINT32_MAX;
-        jd_buf_init(&ac[k].notes, 4096);
+    uint64_t *v = nb.p;
+    if (rc == JD_OK && jd_resolve__radix_sort_u64(v, nb.n) < 0)
+        qsort(v, nb.n, sizeof *v, cmp_u64);
+    u->nbr = calloc(R->n ? R->n : 1, sizeof *u->nbr);
+    if (!u->nbr)
+        rc = JD_ENOMEM;
+    for (size_t i = 0, j; rc == JD_OK && i < nb.n; i = j) {
+        jd_buf b = JD_BUF_INIT(1u << 20);
+        for (j = i; j < nb.n && v[j] >> 32 == v[i] >> 32; j++)
+            if ((j == i || v[j] != v[j - 1]) && ((b.len && jd_buf_adds(&b, " ") != JD_OK) ||
+                                                 jd_buf_adds(&b, u->ids[(uint32_t)v[j]]) != JD_OK))
+                rc = JD_ENOMEM;
+        uint32_t r = (uint32_t)(v[i] >> 32);
+        u->nbr[r] = jd_buf_detach(&b);
+        jd_buf_dispose(&b);
+        if (!u->nbr[r])
+            rc = JD_ENOMEM;
+        else
+            u->saves[r].nbr = u->nbr[r];
     }
-    for (uint32_t i = 0, k = 0; i < R.n; i++) {
-        uint32_t r = find(c, i);
+    free(nb.p);
+    return rc < 0 ? jd_error_set(err, JD_ENOMEM, "out of memory") : JD_OK;
+}
+
+/* What the display fields of one identity are made from. */
+typedef struct acc {
+    uint32_t best, bestm, dobv[4], dobc[4];
+    uint32_t fore[4]; /* distinct first names (4: at least four) */
+    uint8_t ndob, nfore, gmask;
+    bool child;
+    jd_buf notes;
+} acc;
+
+/* One pass over the refs: the ref with most mentions names the identity,
+ * the full dates of birth and first names, the notes. slot: root -> info
+ * index + 1 (identities were numbered in ref order in assign_ids). */
+static void accumulate(const run *u, acc *ac, uint32_t *slot)
+{
+    const rs *R = &u->R;
+    for (uint32_t i = 0, k = 0; i < R->n; i++) {
+        if (u->in && !u->in[i])
+            continue;
+        uint32_t r = find(u->c, i);
         if (!slot[r])
-            slot[r] = ++k; /* identities were numbered in this same order above */
+            slot[r] = ++k;
     }
-    for (uint32_t i = 0; i < R.n; i++) {
-        acc *a = &ac[slot[find(c, i)] - 1];
-        if (R.r[i].mentions > a->bestm) {
-            a->bestm = R.r[i].mentions;
+    for (uint32_t i = 0; i < R->n; i++) {
+        if (u->in && !u->in[i])
+            continue;
+        acc *a = &ac[slot[find(u->c, i)] - 1];
+        if (R->r[i].mentions > a->bestm) {
+            a->bestm = R->r[i].mentions;
             a->best = i;
         }
-        a->child |= R.r[i].child;
-        a->gmask |= R.r[i].gmask;
-        for (uint8_t f = 0; f < R.r[i].nfore && a->nfore < 4; f++)
-            add_id(a->fore, &a->nfore, 4, R.r[i].fore[f]);
-        for (uint8_t d = 0; d < R.r[i].ndob; d++) {
-            uint32_t v = R.r[i].dob[d];
+        a->child |= R->r[i].child;
+        a->gmask |= R->r[i].gmask;
+        for (uint8_t f = 0; f < R->r[i].nfore && a->nfore < 4; f++)
+            add_id(a->fore, &a->nfore, 4, R->r[i].fore[f]);
+        for (uint8_t d = 0; d < R->r[i].ndob; d++) {
+            uint32_t v = R->r[i].dob[d];
             if (!(v % 100) || !(v / 100 % 100))
                 continue;
             int j = 0;
@@ -3542,101 +3986,568 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
             if (j < 4) {
                 a->ndob += !a->dobv[j];
                 a->dobv[j] = v;
-                a->dobc[j] += R.r[i].mentions;
+                a->dobc[j] += R->r[i].mentions;
             }
         }
-        if (notes[i]) {
+        if (u->notes[i]) {
             int r1 = a->notes.len ? jd_buf_adds(&a->notes, "; ") : JD_OK;
-            if (r1 == JD_OK && jd_buf_adds(&a->notes, notes[i]) != JD_OK) {
+            if (r1 == JD_OK && jd_buf_adds(&a->notes, u->notes[i]) != JD_OK) {
                 /* notes are capped: the identity keeps what fits */
             }
         }
     }
+}
+
+/* Review of mixed identities: more than one full date of birth, gender or
+ * first name is shown to a person (on the identity, and as a line on
+ * opts->review); explain-match explains any pair. */
+static void review(run *u, acc *a, const char *person_id)
+{
+    rs *R = &u->R;
+    bool rd = a->ndob > 1, rg = a->gmask == 3, rf = false;
+    /* first names that are not one another's typo, variant or initial */
+    for (int x = 0; x < a->nfore && !rf; x++)
+        for (int y = x + 1; y < a->nfore && !rf; y++)
+            rf = name_pair_level(R, a->fore[x], a->fore[y], true) < L_SIMILAR;
+    if (!(rd || rg || rf))
+        return;
+    R->st.review++;
+    R->st.review_dob += rd;
+    R->st.review_gender += rg;
+    R->st.review_forename += rf;
+    char line[400];
+    snprintf(line, sizeof line, "review:%s%s%s", rd ? " more than one date of birth" : "",
+             rg ? (rd ? ", both genders" : " both genders") : "",
+             rf ? (rd || rg ? ", more than one first name" : " more than one first name") : "");
+    if ((a->notes.len && jd_buf_adds(&a->notes, "; ") != JD_OK) ||
+        jd_buf_adds(&a->notes, line) != JD_OK) {
+        /* notes are capped: the identity keeps what fits */
+    }
+    FILE *out = u->o->review;
+    if (out) {
+        fprintf(out, "%s\t%s", person_id, line + 8);
+        for (int d = 0; d < 4 && a->dobv[d]; d++)
+            fprintf(out, "%s%04u-%02u-%02u", d ? ", " : "\tdates of birth ", a->dobv[d] / 10000,
+                    a->dobv[d] / 100 % 100, a->dobv[d] % 100);
+        for (int f = 0; f < a->nfore; f++)
+            fprintf(out, "%s%s", f ? ", " : "\tfirst names ", pool_str(&R->names, a->fore[f]));
+        fputc('\n', out);
+    }
+}
+
+/* Display fields per identity: the ref with most mentions names it; the
+ * full date of birth most mentions carry is its dob. */
+static int identity_fields(run *u, jd_error *err)
+{
+    size_t ninfo = u->ninfo;
+    acc *ac = calloc(ninfo ? ninfo : 1, sizeof *ac);
+    uint32_t *slot = calloc(u->R.n ? u->R.n : 1, sizeof *slot); /* root -> info index + 1 */
+    if (!ac || !slot) {
+        free(ac);
+        free(slot);
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
     for (size_t k = 0; k < ninfo; k++) {
-        /* Review of mixed identities: more than one full date of birth,
-         * gender or first name is shown to a person (on the identity, and
-         * as a line on opts->review); explain-match explains any pair. */
+        ac[k].best = UINT32_MAX;
+        jd_buf_init(&ac[k].notes, 4096);
+    }
+    accumulate(u, ac, slot);
+    for (size_t k = 0; k < ninfo; k++) {
         acc *a = &ac[k];
-        bool rd = a->ndob > 1, rg = a->gmask == 3, rf = false;
-        /* first names that are not one another's typo, variant or initial */
-        for (int x = 0; x < a->nfore && !rf; x++)
-            for (int y = x + 1; y < a->nfore && !rf; y++)
-                rf = name_pair_level(&R, a->fore[x], a->fore[y], true) < L_SIMILAR;
-        if (rd || rg || rf) {
-            R.st.review++;
-            R.st.review_dob += rd;
-            R.st.review_gender += rg;
-            R.st.review_forename += rf;
-            char line[400];
-            snprintf(line, sizeof line, "review:%s%s%s", rd ? " more than one date of birth" : "",
-                             rg ? (rd ? ", both genders" : " both genders") : "",
-                             rf ? (rd || rg ? ", more than one first name" : " more than one first name") : "");
-            if ((a->notes.len && jd_buf_adds(&a->notes, "; ") != JD_OK) ||
-                jd_buf_adds(&a->notes, line) != JD_OK) {
-                /* notes are capped: the identity keeps what fits */
-            }
-            if (opts->review) {
-                fprintf(opts->review, "%s\t%s", info[k].person_id, line + 8);
-                for (int d = 0; d < 4 && a->dobv[d]; d++)
-                    fprintf(opts->review, "%s%04u-%02u-%02u", d ? ", " : "\tdates of birth ",
-                            a->dobv[d] / 10000, a->dobv[d] / 100 % 100, a->dobv[d] % 100);
-                for (int f = 0; f < a->nfore; f++)
-                    fprintf(opts->review, "%s%s", f ? ", " : "\tfirst names ",
-                            pool_str(&R.names, a->fore[f]));
-                fputc('\n', opts->review);
-            }
-        }
-        info[k].display_name = a->best != UINT32_MAX ? pool_str(&R.ids, R.r[a->best].name) : NULL;
+        jd_identity_info *in = &u->info[k];
+        review(u, a, in->person_id);
+        in->display_name = a->best != UINT32_MAX ? pool_str(&u->R.ids, u->R.r[a->best].name) : NULL;
         char *dob = NULL;
         if (a->dobv[0]) {
             int j = 0;
             for (int q = 1; q < 4 && a->dobv[q]; q++)
-                if (a->dobc[q] > a->dobc[j] || (a->dobc[q] == a->dobc[j] && a->dobv[q] < a->dobv[j]))
+                if (a->dobc[q] > a->dobc[j] ||
+                    (a->dobc[q] == a->dobc[j] && a->dobv[q] < a->dobv[j]))
                     j = q;
             char dobs[32];
             snprintf(dobs, sizeof dobs, "%04u-%02u-%02u", a->dobv[j] / 10000,
                      a->dobv[j] / 100 % 100, a->dobv[j] % 100);
             dob = strdup(dobs);
         }
-        info[k].dob = dob;
-        info[k].is_child = a->child;
-        info[k].note = a->notes.len ? jd_buf_detach(&a->notes) : NULL;
+        in->dob = dob;
+        in->is_child = a->child;
+        in->note = a->notes.len ? jd_buf_detach(&a->notes) : NULL;
         jd_buf_dispose(&a->notes);
     }
     free(ac);
     free(slot);
-    json_t *mjs = model_json(&R.md);
-    mj = json_dumps(mjs, JSON_COMPACT);
-    json_decref(mjs);
-    rc = s->ops->identities_replace(s, saves, R.n, info, ninfo, mj, R.st.candidate_pairs,
-                                    R.st.links, err);
-    R.st.identities = (int64_t)ninfo;
-    R.st.seconds_save = secs() - t;
-    for (size_t k = 0; k < ninfo; k++) {
-        free((char *)info[k].dob);
-        free((char *)info[k].note);
+    return JD_OK;
+}
+
+/* Ids, display fields and notes of every cluster (timed as save). */
+static int run_identities(run *u, jd_error *err)
+{
+    double t = secs();
+    int rc = load_old(u, err);
+    if (rc == JD_OK)
+        rc = assign_ids(u, err);
+    if (rc == JD_OK)
+        rc = neighbours(u, err);
+    if (rc == JD_OK)
+        rc = identity_fields(u, err);
+    u->R.st.identities = (int64_t)u->ninfo;
+    u->R.st.seconds_save = secs() - t;
+    return rc;
+}
+
+/* Replace every identity in the store. */
+static int run_save(run *u, jd_error *err)
+{
+    double t = secs();
+    u->model_json = params_json(&u->R);
+    if (!u->model_json)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    int rc = u->s->ops->identities_replace(u->s, u->saves, u->R.n, u->info, u->ninfo, u->model_json,
+                                           u->R.st.candidate_pairs, u->R.st.links, err);
+    u->R.st.seconds_save += secs() - t;
+    return rc;
+}
+
+/* Everything up to the identities, with estimated or stored parameters. */
+static int run_resolve(run *u, bool frozen, jd_error *err)
+{
+    int rc = run_load(u, err);
+    if (rc == JD_OK)
+        rc = fingerprints(u, err);
+    if (rc == JD_OK)
+        rc = run_block(u, err);
+    if (rc == JD_OK)
+        rc = run_estimate(u, frozen, err);
+    if (rc == JD_OK)
+        rc = run_score(u, err);
+    if (rc == JD_OK)
+        rc = run_cluster(u, err);
+    if (rc == JD_OK)
+        rc = run_identities(u, err);
+    return rc;
+}
+
+/* ---- the incremental run ---- */
+
+/* Score the candidate pairs with both refs (both) or either ref marked in
+ * sel[] into *out. */
+static int score_some(run *u, const uint8_t *sel, const uint8_t *sel2, bool both, vec *out,
+                      jd_error *err)
+{
+    double t = secs();
+    const uint64_t *pp = u->pairs.p;
+    size_t n = 0;
+    uint64_t *sub = malloc((u->pairs.n ? u->pairs.n : 1) * sizeof *sub);
+    if (!sub)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    for (size_t i = 0; i < u->pairs.n; i++) {
+        uint32_t a = (uint32_t)(pp[i] >> 32), b = (uint32_t)pp[i];
+        bool x = sel[a] || (sel2 && sel2[a]), y = sel[b] || (sel2 && sel2[b]);
+        if (both ? x && y : x || y)
+            sub[n++] = pp[i];
     }
-    for (uint32_t i = 0; i < R.n; i++)
-        free(ids[i]);
-    free(ids);
-    if (rc == JD_OK && stats)
-        *stats = R.st;
-out:
-    free(mj);
-    for (size_t i = 0; notes && i < R.n; i++)
-        free(notes[i]);
-    free(notes);
-    free(c);
-    free(saves);
-    free(info);
-    free(pairs.p);
-    free(links.p);
-    free(decs.p);
-    free(old.pid);
+    u->R.st.scored_pairs += (int64_t)n;
+    int rc = score_all(&u->R, sub, n, u->o->threshold, u->threads, out, &u->R.st);
+    free(sub);
+    u->R.st.seconds_score += secs() - t;
+    return rc < 0 ? jd_error_set(err, JD_ENOMEM, "out of memory") : JD_OK;
+}
+
+/* The walk over the old identities of scope_walk. */
+typedef struct walk {
+    run *u;
+    const uint64_t *vk; /* (old id << 32 | ref), sorted */
+    size_t nv;
+    uint8_t *done;   /* [nv]: the identity whose votes start here was walked */
+    vec todo;        /* (links away << 32 | old id) to walk */
+    vec refq;        /* refs with no old identity, their households to walk */
+    hh_index ax, px; /* households (join_household) */
+    int hops;        /* how many links away to walk; 0: all */
+} walk;
+
+/* Ref i is re-resolved, and its old identity walked (a ref with none:
+ * its households, hh_walk). */
+static int walk_ref(walk *w, uint32_t i)
+{
+    if (w->u->in[i] && !w->u->old.pid[i])
+        return JD_OK;
+    w->u->in[i] = 1;
+    uint32_t id = w->u->old.pid[i];
+    uint64_t *q = vec_push(id ? &w->todo : &w->refq);
+    if (!q)
+        return JD_ENOMEM;
+    *q = id ? id : i;
+    return JD_OK;
+}
+
+/*
+ * The households of ref i (join_household): a sparse ref that may join a
+ * household member, and the members it may join, are re-resolved
+ * together. Where i is at a place (an address or a postcode of at most
+ * HH_MEMBERS refs), the sparse refs there that could join someone; where i
+ * is such a ref, everyone at its places; and the refs its events name with
+ * it. What this misses (a ref with no place of its own joining through the
+ * clusters of the people named with it) join_household finds, and the run
+ * then resolves everything.
+ */
+static int hh_walk(walk *w, uint32_t i)
+{
+    const rs *R = &w->u->R;
+    bool me = hh_eligible(R, i);
+    uint32_t ad[HH_KEYS], pc[HH_KEYS];
+    int na = 0, np = 0;
+    hh_keys(R, i, ad, &na, pc, &np);
+    for (int side = 0; side < 2; side++)
+        for (int q = 0; q < (side ? np : na); q++) {
+            const hh_index *x = side ? &w->px : &w->ax;
+            size_t lo, hi = hh_range(x, side ? pc[q] : ad[q], &lo);
+            for (size_t e = lo; hi - lo <= HH_MEMBERS && e < hi; e++) {
+                uint32_t o = (uint32_t)x->k[e];
+                int rc = !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o) : JD_OK;
+                if (rc < 0)
+                    return rc;
+            }
+        }
+    for (uint32_t e = R->co_off ? R->co_off[i] : 0; R->co_off && e < R->co_off[i + 1]; e++) {
+        uint32_t o = R->co_to[e];
+        int rc = !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o) : JD_OK;
+        if (rc < 0)
+            return rc;
+    }
+    return JD_OK;
+}
+
+/* Every ref of old identity `id`, and the identities their old links
+ * reached (their neighbours), to walk. */
+static int walk_identity(walk *w, uint32_t id, uint32_t away)
+{
+    const rs *R = &w->u->R;
+    size_t lo = 0, hi = w->nv;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->vk[mid] >> 32 < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo >= w->nv || w->vk[lo] >> 32 != id || w->done[lo])
+        return JD_OK;
+    w->done[lo] = 1;
+    for (size_t k = lo; k < w->nv && w->vk[k] >> 32 == id; k++) {
+        uint32_t i = (uint32_t)w->vk[k];
+        w->u->in[i] = 1;
+        int rc = hh_walk(w, i);
+        if (rc < 0)
+            return rc;
+        uint32_t list = w->hops && away >= (uint32_t)w->hops ? 0 : w->u->old.nbr[i];
+        for (const char *t = list ? pool_str(&R->ids, list) : ""; *t;) {
+            size_t len = strcspn(t, " ");
+            uint32_t other = pool_find(&R->ids, t, len);
+            t += len + (t[len] == ' ');
+            uint64_t *q = other ? vec_push(&w->todo) : NULL;
+            if (other && !q)
+                return JD_ENOMEM;
+            if (q)
+                *q = (uint64_t)(away + 1) << 32 | other;
+        }
+    }
+    return JD_OK;
+}
+
+/*
+ * The refs to re-resolve (u->in), without scoring the county: the changed
+ * refs, those of blocks they pushed over the cap, those of decisions (one
+ * made since the last run cannot be told apart), the refs their new links
+ * (links1, scored now) reach; and, walked to the end, every old identity
+ * any of them belongs to, and every identity its refs' old links reached
+ * (the neighbours saved with each ref). An old link is within an identity
+ * or saved as a neighbour on both sides, and a pair of unchanged refs
+ * scores as it did, so this is the union of the components, old and new,
+ * that the changes touch: clustering and ids are local to them. Returns
+ * how many refs, or JD_ENOMEM.
+ */
+static int64_t scope_walk(run *u, const vec *links1)
+{
+    rs *R = &u->R;
+    size_t n = R->n ? R->n : 1;
+    walk w = {.u = u,
+              .todo = {.sz = sizeof(uint64_t)},
+              .refq = {.sz = sizeof(uint64_t)},
+              .hops = u->o->incr_hops};
+    uint64_t *vk = malloc(n * sizeof *vk);
+    u->in = calloc(n, 1);
+    int rc = vk && u->in && hh_build(R, &w.ax, &w.px) == 0 ? JD_OK : JD_ENOMEM;
+    for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
+        if (u->old.pid[i])
+            vk[w.nv++] = (uint64_t)u->old.pid[i] << 32 | i;
+    if (rc == JD_OK && jd_resolve__radix_sort_u64(vk, w.nv) < 0)
+        qsort(vk, w.nv, sizeof *vk, cmp_u64);
+    w.vk = vk;
+    w.done = rc == JD_OK ? calloc(w.nv ? w.nv : 1, 1) : NULL;
+    rc = w.done ? rc : JD_ENOMEM;
+    for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
+        if (u->chg[i] || (R->over && R->over[i]))
+            rc = walk_ref(&w, i);
+    const decision *dv = u->decs.p;
+    for (size_t k = 0; rc == JD_OK && k < u->decs.n; k++)
+        if ((rc = walk_ref(&w, dv[k].a)) == JD_OK)
+            rc = walk_ref(&w, dv[k].b);
+    const match_link *lv = links1->p;
+    for (size_t k = 0; rc == JD_OK && k < links1->n; k++)
+        if ((rc = walk_ref(&w, lv[k].a)) == JD_OK)
+            rc = walk_ref(&w, lv[k].b);
+    for (size_t head = 0, rh = 0; rc == JD_OK && (head < w.todo.n || rh < w.refq.n);) {
+        if (rh < w.refq.n) { /* a ref with no old identity: its households */
+            rc = hh_walk(&w, (uint32_t)((uint64_t *)w.refq.p)[rh++]);
+            continue;
+        }
+        uint64_t q = ((uint64_t *)w.todo.p)[head++]; /* breadth first: the nearest way */
+        rc = walk_identity(&w, (uint32_t)q, (uint32_t)(q >> 32));
+    }
+    int64_t nin = 0;
+    for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
+        nin += u->in[i];
     free(vk);
-    free(first);
-    free(claimed);
-    rs_free(&R);
+    free(w.done);
+    free(w.todo.p);
+    free(w.refq.p);
+    free(w.ax.k);
+    free(w.px.k);
+    return rc == JD_OK ? nin : JD_ENOMEM;
+}
+
+/* What changed for each person_id of the refs re-resolved. */
+static int run_changes(run *u, jd_person_set **set, jd_error *err)
+{
+    rs *R = &u->R;
+    jd_resolve__moved *m = malloc((R->n ? R->n : 1) * sizeof *m);
+    if (!m)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    size_t n = 0;
+    for (uint32_t i = 0; i < R->n; i++)
+        if (u->in[i])
+            m[n++] = (jd_resolve__moved){u->old.pid[i] ? pool_str(&R->ids, u->old.pid[i]) : NULL,
+                                         u->saves[i].person_id, u->chg[i] != 0};
+    int rc = jd_resolve__changes(m, n, set);
+    free(m);
+    return rc < 0 ? jd_error_set(err, rc, "out of memory") : JD_OK;
+}
+
+/* How many identities there are after the run: those of the refs not
+ * re-resolved, and those just made. */
+static int64_t identities_after(const run *u)
+{
+    uint8_t *seen = calloc(u->R.ids.len + 2, 1);
+    if (!seen)
+        return -1;
+    int64_t n = (int64_t)u->ninfo;
+    for (uint32_t i = 0; i < u->R.n; i++) {
+        uint32_t id = u->old.pid[i];
+        if (!u->in[i] && id && !seen[id]) {
+            seen[id] = 1;
+            n++;
+        }
+    }
+    free(seen);
+    return n;
+}
+
+/* Write the identities of the refs re-resolved, the gone ones deleted and
+ * the changes recorded, in one transaction. */
+static int run_update(run *u, const jd_person_set *set, jd_error *err)
+{
+    double t = secs();
+    rs *R = &u->R;
+    jd_identity_save *refs = malloc((R->n ? R->n : 1) * sizeof *refs);
+    const char **gone = malloc((set->n + 1) * sizeof *gone);
+    jd_identity_change_save *ch = malloc((set->n + 1) * sizeof *ch);
+    if (!refs || !gone || !ch) {
+        free(refs);
+        free(gone);
+        free(ch);
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    jd_identity_update up = {.refs = refs,
+                             .info = u->info,
+                             .ninfo = u->ninfo,
+                             .gone = gone,
+                             .changes = ch,
+                             .refs_total = (int64_t)R->n,
+                             .candidate_pairs = R->st.candidate_pairs,
+                             .links = R->st.links,
+                             .identities_total = identities_after(u)};
+    for (uint32_t i = 0; i < R->n; i++)
+        if (u->in[i])
+            refs[up.nrefs++] = u->saves[i];
+    for (size_t k = 0; k < set->n; k++) {
+        ch[up.nchanges++] =
+            (jd_identity_change_save){set->v[k].person_id, set->v[k].other, set->v[k].how};
+        if (set->v[k].how & JD_PERSON_GONE)
+            gone[up.ngone++] = set->v[k].person_id;
+    }
+    int rc = u->s->ops->identities_update(u->s, &up, err);
+    free(refs);
+    free(gone);
+    free(ch);
+    R->st.seconds_save += secs() - t;
+    return rc;
+}
+
+/* Up to the scope: load, fingerprints against the stored ones, blocking
+ * (noting blocks pushed over the cap), the stored parameters, scoring. */
+static int incr_prepare(run *u, bool small, jd_error *err)
+{
+    int rc = run_load(u, err);
+    if (rc == JD_OK)
+        rc = fingerprints(u, err);
+    u->old.fp = calloc(u->R.n ? u->R.n : 1, sizeof *u->old.fp);
+    u->old.nbr = calloc(u->R.n ? u->R.n : 1, sizeof *u->old.nbr);
+    u->chg = calloc(u->R.n ? u->R.n : 1, 1);
+    u->R.over = calloc(u->R.n ? u->R.n : 1, 1);
+    if (rc == JD_OK && (!u->old.fp || !u->old.nbr || !u->chg || !u->R.over))
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+    if (rc == JD_OK)
+        rc = load_old(u, err);
+    if (rc < 0)
+        return rc;
+    for (uint32_t i = 0; i < u->R.n; i++) {
+        u->chg[i] = !u->old.pid[i] || u->old.fp[i] != u->fp[i];
+        u->R.st.incr_refs += u->chg[i];
+    }
+    /* much has changed: everything is resolved again, the parameters too */
+    double share = u->o->incr_max_share;
+    bool full = (share > 0 && (double)u->R.st.incr_refs > share * (double)u->R.n) || small;
+    u->R.chg = full ? NULL : u->chg;
+    if (full && (u->in = malloc(u->R.n ? u->R.n : 1)))
+        memset(u->in, 1, u->R.n);
+    if (full && !u->in)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    if ((rc = run_block(u, err)) == JD_OK && (rc = run_estimate(u, !full, err)) == JD_OK)
+        rc = full ? run_score(u, err) : JD_OK;
+    if (rc == JD_OK)
+        rc = load_decisions(u, err);
+    return rc;
+}
+
+/* The refs to re-resolve and their links: the changed refs' pairs scored,
+ * the scope walked from them, then every pair within it scored. */
+static int64_t incr_scope(run *u, jd_error *err)
+{
+    vec links1 = {.sz = sizeof(match_link)};
+    int rc = score_some(u, u->chg, u->R.over, false, &links1, err);
+    int64_t nin = rc == JD_OK ? scope_walk(u, &links1) : rc;
+    free(links1.p);
+    if (nin == JD_ENOMEM)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    if (nin >= 0 && (rc = score_some(u, u->in, NULL, true, &u->links, err)) < 0)
+        return rc;
+    return nin;
+}
+
+/* Every ref re-resolved with the stored parameters: all pairs scored, the
+ * decisions and clusters of an earlier try dropped. */
+static int incr_whole(run *u, jd_error *err)
+{
+    memset(u->in, 1, u->R.n);
+    for (size_t i = 0; u->notes && i < u->R.n; i++)
+        free(u->notes[i]);
+    free(u->notes);
+    free(u->c);
+    u->notes = NULL;
+    u->c = NULL;
+    u->decs.n = 0;
+    u->decs_loaded = false;
+    u->links.n = 0;
+    u->R.st.scored_pairs = 0;
+    return run_score(u, err);
+}
+
+int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
+                           jd_person_set **touched, jd_error *err)
+{
+    jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;
+    if (touched)
+        *touched = NULL;
+    if (!s)
+        return jd_error_set(err, JD_EINVALID, "no store");
+    if (!opts)
+        opts = &def;
+    run u;
+    run_init(&u, s, opts);
+    jd_person_set *set = NULL;
+    char *mj = NULL; /* no stored parameters: nothing else is read */
+    int rc = s->ops->model_load(s, &mj, err);
+    if (rc == JD_OK && !mj)
+        rc =
+            jd_error_set(err, JD_ENOTFOUND, "no stored parameters yet: run joindots resolve first");
+    json_t *mo = mj ? json_loads(mj, 0, NULL) : NULL;
+    bool small = opts->incr_min_refs > 0 &&
+                 json_integer_value(json_object_get(mo, "tf_refs")) < opts->incr_min_refs;
+    json_decref(mo);
+    free(mj);
+    if (rc == JD_OK)
+        rc = incr_prepare(&u, small, err);
+    int64_t nin = rc < 0 ? 0 : u.in ? (int64_t)u.R.n : incr_scope(&u, err);
+    if (nin < 0)
+        rc = (int)nin;
+    if (rc == JD_OK && nin > 0 && (size_t)nin * 2 > u.R.n && (size_t)nin < u.R.n) {
+        /* most of the county (its links chain into one large component):
+         * everything with the stored parameters, saved in bulk, is cheaper */
+        rc = incr_whole(&u, err);
+        nin = (int64_t)u.R.n;
+    }
+    jd_resolve_stats st0 = u.R.st;
+    if (rc == JD_OK)
+        rc = run_cluster(&u, err);
+    if (rc == JD_OK && u.hh_need && (size_t)nin < u.R.n) {
+        /* a household decision reaches outside the scope: everything */
+        u.R.st = st0;
+        u.R.st.incr_household_whole = true;
+        u.hh_need = false;
+        if ((rc = incr_whole(&u, err)) == JD_OK)
+            rc = run_cluster(&u, err);
+        nin = (int64_t)u.R.n;
+    }
+    u.R.st.incr_component_refs = nin;
+    if (rc == JD_OK)
+        rc = run_identities(&u, err);
+    if (rc == JD_OK)
+        rc = run_changes(&u, &set, err);
+    if (rc == JD_OK) {
+        /* every ref re-resolved (a store resolved before fingerprints were
+         * kept, or a feed that reaches everything): one replace is cheaper */
+        set->full = u.R.st.incr_full = (size_t)nin == u.R.n && u.R.n > 0;
+        rc = set->full ? run_save(&u, err) : run_update(&u, set, err);
+    }
+    if (rc == JD_OK) {
+        u.R.st.incr_touched = (int64_t)set->n;
+        u.R.st.identities = identities_after(&u);
+        if (stats)
+            *stats = u.R.st;
+    }
+    if (rc == JD_OK && touched)
+        *touched = set;
+    else
+        jd_person_set_free(set);
+    run_free(&u);
+    return rc;
+}
+
+int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats, jd_error *err)
+{
+    jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;
+    if (!s)
+        return jd_error_set(err, JD_EINVALID, "no store");
+    if (!opts)
+        opts = &def;
+    run u;
+    run_init(&u, s, opts);
+    int rc = run_resolve(&u, opts->frozen_params, err);
+    if (rc == JD_OK)
+        rc = run_save(&u, err);
+    if (rc == JD_OK && stats)
+        *stats = u.R.st;
+    run_free(&u);
     return rc;
 }
 
@@ -3704,20 +4615,19 @@ int jd_explain_match(jd_store *s, const jd_ref *a, const jd_ref *b, FILE *out, j
         view(&R, &R.h[ia], &va);
         view(&R, &R.h[ib], &vb);
         score_pair(&R, &va, &vb, &ps, NULL);
-        fprintf(out, "%s:%s  vs  %s:%s\n", a->agency, a->person_ref, b->agency,
-                b->person_ref);
+        fprintf(out, "%s:%s  vs  %s:%s\n", a->agency, a->person_ref, b->agency, b->person_ref);
         fprintf(out, "  %-10s %-36s %8s\n", "field", "level", "weight");
-        fprintf(out, "  %-10s %-36s %8.2f\n", "prior", "log2(lambda / (1 - lambda))",
-                R.md.prior);
+        fprintf(out, "  %-10s %-36s %8.2f\n", "prior", "log2(lambda / (1 - lambda))", R.md.prior);
         for (int f = 0; f < NF; f++)
             fprintf(out, "  %-10s %-36s %8.2f\n", field_name[f],
                     ps.lv[f] < 0 ? "missing on one side" : level_name[f][ps.lv[f]], ps.w[f]);
         fprintf(out, "  %-10s %-36s %8s\n", "NHS/UPN",
-                ps.strong > 0 ? "the same: decisive" : ps.strong < 0 ? "different: contradiction"
-                                                                    : "not both present",
+                ps.strong > 0   ? "the same: decisive"
+                : ps.strong < 0 ? "different: contradiction"
+                                : "not both present",
                 ps.strong ? (ps.strong > 0 ? "+30.00" : "-30.00") : "0.00");
-        fprintf(out, "  total %.2f, match probability %.6f (linked at >= %g)\n", ps.total,
-                ps.prob, R.md.threshold);
+        fprintf(out, "  total %.2f, match probability %.6f (linked at >= %g)\n", ps.total, ps.prob,
+                R.md.threshold);
         const char *why = pair_cannot_link(&R, (uint32_t)ia, (uint32_t)ib);
         if (why)
             fprintf(out, "  cannot-link: %s; never one person, whatever the weight\n", why);

@@ -10,6 +10,8 @@
 #ifndef JD_RESOLVE_H
 #define JD_RESOLVE_H
 
+#include <joindots/resolve.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -100,5 +102,18 @@ bool jd_resolve__ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t n
  * first name for the settled-first-names rule; names of three letters or
  * more. */
 bool jd_resolve__transposed(const char *x, const char *y);
+
+/*
+ * The changes of an incremental run (incremental.c): m[0..n) are the refs
+ * it re-resolved, each with its person_id before the run (NULL: a new
+ * ref), after it, and whether what resolution reads of it changed. [out]
+ * *out: the person_ids touched, sorted (jd_person_set_free). Returns
+ * JD_OK or JD_ENOMEM (*out NULL).
+ */
+typedef struct jd_resolve__moved {
+    const char *old_pid, *new_pid;
+    bool changed;
+} jd_resolve__moved;
+int jd_resolve__changes(const jd_resolve__moved *m, size_t n, jd_person_set **out);
 
 #endif

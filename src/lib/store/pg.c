@@ -1360,7 +1360,9 @@ static int identity_ref_row(const PGresult *r, void *payload)
     idrow_ctx *c = payload;
     jd_identity_row row = {.person_id = jd_pg__txt(r, 0, 0),
                            .agency = jd_pg__txt(r, 0, 1),
-                           .person_ref = jd_pg__txt(r, 0, 2)};
+                           .person_ref = jd_pg__txt(r, 0, 2),
+                           .fp = jd_pg__i64(r, 0, 3),
+                           .nbr = jd_pg__opt(r, 0, 4)};
     return c->cb(&row, c->payload);
 }
 
@@ -1368,7 +1370,8 @@ static int pg_identity_refs(jd_store *s, jd_identity_row_cb cb, void *payload, j
 {
     idrow_ctx c = {cb, payload};
     return jd_pg__stream(s->impl,
-                         "SELECT i.person_id, r.agency, r.person_ref FROM identity_ref r"
+                         "SELECT i.person_id, r.agency, r.person_ref, r.fp, r.nbr"
+                         " FROM identity_ref r"
                          " JOIN identity i ON i.id = r.identity_id",
                          NULL, identity_ref_row, &c, err);
 }
@@ -1678,7 +1681,7 @@ static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size
                           " display_name ctext, dob ctext, is_child integer, note ctext)"
                           " ON COMMIT DROP;"
                           "CREATE TEMP TABLE jd_tmp_ref(agency ctext, person_ref ctext,"
-                          " person_id ctext) ON COMMIT DROP;"
+                          " person_id ctext, fp bigint, nbr ctext) ON COMMIT DROP;"
                           "DELETE FROM identity_ref; DELETE FROM identity_note;",
                           err)) < 0)
         goto out;
@@ -1699,11 +1702,14 @@ static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size
     for (size_t i = 0; i < nrefs && rc == JD_OK; i++)
         if ((rc = jd_pg__cp_str(&b, refs[i].agency, '\t')) < 0 ||
             (rc = jd_pg__cp_str(&b, refs[i].person_ref, '\t')) < 0 ||
-            (rc = jd_pg__cp_str(&b, refs[i].person_id, '\n')) < 0)
+            (rc = jd_pg__cp_str(&b, refs[i].person_id, '\t')) < 0 ||
+            (rc = refs[i].fp ? jd_pg__cp_int(&b, refs[i].fp, '\t')
+                             : jd_pg__cp_str(&b, NULL, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(&b, refs[i].nbr, '\n')) < 0)
             rc = jd_error_set(err, rc, "out of memory");
     if (rc == JD_OK)
-        rc = jd_pg__copy(p, "COPY jd_tmp_ref(agency, person_ref, person_id) FROM STDIN", b.ptr,
-                         b.len, err);
+        rc = jd_pg__copy(p, "COPY jd_tmp_ref(agency, person_ref, person_id, fp, nbr) FROM STDIN",
+                         b.ptr, b.len, err);
     jd_buf_dispose(&b);
     if (rc < 0)
         goto out;
@@ -1748,8 +1754,8 @@ static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size
                         &pp, NULL, err)) < 0)
         goto out;
     if ((rc = jd_pg__exec(p,
-                          "INSERT INTO identity_ref(agency, person_ref, identity_id)"
-                          " SELECT t.agency, t.person_ref, i.id FROM jd_tmp_ref t"
+                          "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr)"
+                          " SELECT t.agency, t.person_ref, i.id, t.fp, t.nbr FROM jd_tmp_ref t"
                           " JOIN identity i ON i.person_id = t.person_id;"
                           "INSERT INTO identity_note(identity_id, note) SELECT i.id, t.note"
                           " FROM jd_tmp_identity t JOIN identity i ON i.person_id = t.person_id"
@@ -1772,6 +1778,139 @@ static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size
                    " ($1, $1, 'full', $2, $3, $4, $5, $6)",
                    &pp, NULL, err);
 out:
+    return jd_pg__end(p, rc, err);
+}
+
+/* The identities of an update upserted, their notes replaced. */
+static int pgu_identities(pgs *p, const jd_identity_update *u, int64_t now, jd_error *err)
+{
+    int rc = JD_OK;
+    for (size_t i = 0; rc == JD_OK && i < u->ninfo; i++) {
+        const jd_identity_info *in = &u->info[i];
+        for (size_t k = 0; k < i && rc == JD_OK; k++)
+            if (!strcmp(u->info[k].person_id, in->person_id))
+                rc = jd_error_set(err, JD_EINVALID, "person_id %s given twice", in->person_id);
+        jd_pg_params pp = {.n = 0};
+        pgp_text(&pp, in->person_id);
+        pgp_text(&pp, in->display_name);
+        pgp_text(&pp, in->dob);
+        pgp_int(&pp, in->is_child);
+        pgp_int(&pp, now);
+        if (rc == JD_OK)
+            rc = jd_pg__do(p,
+                           "INSERT INTO identity(person_id, display_name, dob, is_child,"
+                           " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)"
+                           " ON CONFLICT(person_id) DO UPDATE SET display_name = $2, dob = $3,"
+                           " is_child = $4, updated_at = $5",
+                           &pp, NULL, err);
+        pp.n = 1;
+        if (rc == JD_OK)
+            rc = jd_pg__do(p,
+                           "DELETE FROM identity_note WHERE identity_id ="
+                           " (SELECT id FROM identity WHERE person_id = $1)",
+                           &pp, NULL, err);
+        pgp_text(&pp, in->note);
+        if (rc == JD_OK && in->note)
+            rc = jd_pg__do(p,
+                           "INSERT INTO identity_note(identity_id, note) SELECT id, $2"
+                           " FROM identity WHERE person_id = $1",
+                           &pp, NULL, err);
+    }
+    return rc;
+}
+
+/* The refs of an update, each to its identity (one of info[]). */
+static int pgu_refs(pgs *p, const jd_identity_update *u, jd_error *err)
+{
+    int rc = JD_OK;
+    for (size_t i = 0; rc == JD_OK && i < u->nrefs; i++) {
+        const jd_identity_save *r = &u->refs[i];
+        bool named = false;
+        for (size_t k = 0; k < u->ninfo && !named; k++)
+            named = !strcmp(u->info[k].person_id, r->person_id);
+        if (!named)
+            return jd_error_set(err, JD_EINVALID,
+                                "a ref names person_id %s, which is not updated", r->person_id);
+        jd_pg_params pp = {.n = 0};
+        pgp_text(&pp, r->agency);
+        pgp_text(&pp, r->person_ref);
+        pgp_text(&pp, r->person_id);
+        pgp_opt_int(&pp, r->fp, r->fp != 0);
+        pgp_text(&pp, r->nbr);
+        rc = jd_pg__do(p,
+                       "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr)"
+                       " SELECT $1, $2, id, $4, $5 FROM identity WHERE person_id = $3"
+                       " ON CONFLICT(agency, person_ref) DO UPDATE"
+                       " SET identity_id = excluded.identity_id, fp = excluded.fp,"
+                       " nbr = excluded.nbr",
+                       &pp, NULL, err);
+    }
+    return rc;
+}
+
+/* Identities left with no ref deleted; the run and its changes recorded. */
+static int pgu_finish(pgs *p, const jd_identity_update *u, int64_t now, jd_error *err)
+{
+    int rc = JD_OK;
+    for (size_t i = 0; rc == JD_OK && i < u->ngone; i++) {
+        jd_pg_params pp = {.n = 0};
+        pgp_text(&pp, u->gone[i]);
+        int64_t n = 0;
+        rc = jd_pg__do(p,
+                       "DELETE FROM identity_note WHERE identity_id ="
+                       " (SELECT id FROM identity WHERE person_id = $1)",
+                       &pp, NULL, err);
+        if (rc == JD_OK)
+            rc = jd_pg__do(p,
+                           "DELETE FROM identity WHERE person_id = $1 AND NOT EXISTS"
+                           " (SELECT 1 FROM identity_ref r WHERE r.identity_id = identity.id)",
+                           &pp, &n, err);
+        if (rc == JD_OK && n != 1)
+            rc = jd_error_set(err, JD_EINVALID, "identity %s is not gone: refs still name it",
+                              u->gone[i]);
+    }
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, now);
+    pgp_int(&pp, u->refs_total);
+    pgp_int(&pp, u->candidate_pairs);
+    pgp_int(&pp, u->links);
+    pgp_int(&pp, u->identities_total);
+    PGresult *r = NULL;
+    if (rc == JD_OK &&
+        (rc = jd_pg__run(p,
+                         "INSERT INTO resolve_run(started_at, finished_at, mode, refs,"
+                         " candidate_pairs, links, identities) VALUES"
+                         " ($1, $1, 'incremental', $2, $3, $4, $5) RETURNING id",
+                         &pp, &r, err)) == JD_OK) {
+        int64_t run = jd_pg__i64(r, 0, 0);
+        PQclear(r);
+        for (size_t i = 0; rc == JD_OK && i < u->nchanges; i++) {
+            pp.n = 0;
+            pgp_int(&pp, run);
+            pgp_text(&pp, u->changes[i].person_id);
+            pgp_int(&pp, u->changes[i].how);
+            pgp_text(&pp, u->changes[i].other);
+            rc = jd_pg__do(p,
+                           "INSERT INTO identity_change(run_id, person_id, how, other)"
+                           " VALUES ($1, $2, $3, $4)",
+                           &pp, NULL, err);
+        }
+    }
+    return rc;
+}
+
+static int pg_identities_update(jd_store *s, const jd_identity_update *u, jd_error *err)
+{
+    pgs *p = s->impl;
+    if (p->in_tx)
+        return jd_error_set(err, JD_EINVALID, "identities updated inside another transaction");
+    int rc = jd_pg__begin(p, err);
+    if (rc < 0)
+        return rc;
+    int64_t now = jd_pg__now();
+    if ((rc = jd_pg__lock(p, JD_PG_LOCK_RESOLVE, err)) == JD_OK &&
+        (rc = pgu_identities(p, u, now, err)) == JD_OK && (rc = pgu_refs(p, u, err)) == JD_OK)
+        rc = pgu_finish(p, u, now, err);
     return jd_pg__end(p, rc, err);
 }
 
@@ -2064,6 +2203,7 @@ static const jd_store_ops pg_ops = {
     .mentions = pg_mentions,
     .decisions = pg_decisions,
     .identities_replace = pg_identities_replace,
+    .identities_update = pg_identities_update,
     .model_load = pg_model_load,
     .analysis_load = pg_analysis_load,
     .alerts_replace = pg_alerts_replace,

@@ -220,6 +220,13 @@ static const jd_migration jd_pg_migrations[] = {
     {"incremental analysis: identities as the last analysis saw them",
      "CREATE TABLE analysis_ref(agency ctext NOT NULL, person_ref ctext NOT NULL,"
      " person_id ctext NOT NULL, info ctext NOT NULL, PRIMARY KEY(agency, person_ref));"},
+    {"incremental resolve: ref fingerprints, identity changes",
+     "ALTER TABLE identity_ref ADD COLUMN fp bigint;"
+     "ALTER TABLE identity_ref ADD COLUMN nbr ctext;"
+     "CREATE TABLE identity_change(id" PG_ID ","
+     " run_id bigint NOT NULL REFERENCES resolve_run(id), person_id ctext NOT NULL,"
+     " how integer NOT NULL, other ctext);"
+     "CREATE INDEX identity_change_person ON identity_change(person_id);"},
 };
 
 #undef PG_ID

@@ -170,6 +170,16 @@ static const jd_migration jd_sqlite_migrations[] = {
      "CREATE TABLE analysis_ref(agency TEXT NOT NULL, person_ref TEXT NOT NULL,"
      " person_id TEXT NOT NULL, info TEXT NOT NULL, PRIMARY KEY(agency, person_ref))"
      " WITHOUT ROWID;"},
+    /* Issue 17 item 2: the incremental resolve re-resolves the refs whose
+     * fingerprint (what resolution read of them, hashed) changed since the
+     * last run, and records each merge and split it makes. */
+    {"incremental resolve: ref fingerprints, identity changes",
+     "ALTER TABLE identity_ref ADD COLUMN fp INTEGER;"
+     "ALTER TABLE identity_ref ADD COLUMN nbr TEXT;"
+     "CREATE TABLE identity_change(id INTEGER PRIMARY KEY,"
+     " run_id INTEGER NOT NULL REFERENCES resolve_run(id), person_id TEXT NOT NULL,"
+     " how INTEGER NOT NULL, other TEXT);"
+     "CREATE INDEX identity_change_person ON identity_change(person_id);"},
 };
 
 #endif

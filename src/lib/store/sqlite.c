@@ -1083,7 +1083,8 @@ static int sq_identity_refs(jd_store *s, jd_identity_row_cb cb, void *payload, j
     sq *q = s->impl;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(q->db,
-                           "SELECT i.person_id, r.agency, r.person_ref FROM identity_ref r"
+                           "SELECT i.person_id, r.agency, r.person_ref, r.fp, r.nbr"
+                           " FROM identity_ref r"
                            " JOIN identity i ON i.id = r.identity_id",
                            -1, &st, NULL) != SQLITE_OK)
         return jd_sq__err(q, err, "identity refs");
@@ -1091,7 +1092,9 @@ static int sq_identity_refs(jd_store *s, jd_identity_row_cb cb, void *payload, j
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         jd_identity_row row = {.person_id = jd_sq__col_text(st, 0),
                                .agency = jd_sq__col_text(st, 1),
-                               .person_ref = jd_sq__col_text(st, 2)};
+                               .person_ref = jd_sq__col_text(st, 2),
+                               .fp = sqlite3_column_int64(st, 3),
+                               .nbr = (const char *)sqlite3_column_text(st, 4)};
         if ((rc = cb(&row, payload)) != 0)
             break;
     }
@@ -1783,6 +1786,28 @@ static int sq_decisions(jd_store *s, jd_decision_cb cb, void *payload, jd_error 
  * once after (one sort instead of 720k random inserts on the 1M county), and
  * each person_id's row id kept from RETURNING instead of a lookup per ref.
  */
+/* The resolve_run row of a full run. */
+static int sq_full_run(sq *q, int64_t now, int64_t refs, int64_t candidate_pairs, int64_t links,
+                       int64_t identities, const char *model_json, jd_error *err)
+{
+    sqlite3_stmt *r = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "INSERT INTO resolve_run(started_at, finished_at, mode, refs,"
+                           " candidate_pairs, links, identities, model) VALUES"
+                           " (?1, ?1, 'full', ?2, ?3, ?4, ?5, ?6)",
+                           -1, &r, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "resolve run");
+    sqlite3_bind_int64(r, 1, now);
+    sqlite3_bind_int64(r, 2, refs);
+    sqlite3_bind_int64(r, 3, candidate_pairs);
+    sqlite3_bind_int64(r, 4, links);
+    sqlite3_bind_int64(r, 5, identities);
+    jd_sq__bind_text(r, 6, model_json);
+    int rc = sqlite3_step(r) != SQLITE_DONE ? jd_sq__err(q, err, "resolve run") : JD_OK;
+    sqlite3_finalize(r);
+    return rc;
+}
+
 static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
                                  const jd_identity_info *info, size_t ninfo,
                                  const char *model_json, int64_t candidate_pairs, int64_t links,
@@ -1809,8 +1834,8 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
                             " is_child = ?4, updated_at = ?5 RETURNING id",
                             -1, &a, NULL) != SQLITE_OK ||
          sqlite3_prepare_v2(q->db,
-                            "INSERT INTO identity_ref(agency, person_ref, identity_id)"
-                            " VALUES (?1, ?2, ?3)",
+                            "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5)",
                             -1, &b, NULL) != SQLITE_OK ||
          sqlite3_prepare_v2(q->db,
                             "INSERT INTO identity_note(identity_id, note) VALUES (?1, ?2)",
@@ -1864,6 +1889,11 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
         jd_sq__bind_text(b, 1, refs[i].agency);
         jd_sq__bind_text(b, 2, refs[i].person_ref);
         sqlite3_bind_int64(b, 3, *id);
+        if (refs[i].fp)
+            sqlite3_bind_int64(b, 4, refs[i].fp);
+        else
+            sqlite3_bind_null(b, 4);
+        jd_sq__bind_text(b, 5, refs[i].nbr);
         if (sqlite3_step(b) != SQLITE_DONE)
             rc = jd_sq__err(q, err, "identity ref");
     }
@@ -1874,31 +1904,195 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
                   " DELETE FROM identity WHERE NOT EXISTS (SELECT 1 FROM identity_ref r"
                   " WHERE r.identity_id = identity.id);",
                   err);
-    if (rc == JD_OK) {
-        sqlite3_stmt *r = NULL;
-        if (sqlite3_prepare_v2(q->db,
-                               "INSERT INTO resolve_run(started_at, finished_at, mode, refs,"
-                               " candidate_pairs, links, identities, model) VALUES"
-                               " (?1, ?1, 'full', ?2, ?3, ?4, ?5, ?6)",
-                               -1, &r, NULL) != SQLITE_OK) {
-            rc = jd_sq__err(q, err, "resolve run");
-        } else {
-            sqlite3_bind_int64(r, 1, now);
-            sqlite3_bind_int64(r, 2, (int64_t)nrefs);
-            sqlite3_bind_int64(r, 3, candidate_pairs);
-            sqlite3_bind_int64(r, 4, links);
-            sqlite3_bind_int64(r, 5, (int64_t)ninfo);
-            jd_sq__bind_text(r, 6, model_json);
-            if (sqlite3_step(r) != SQLITE_DONE)
-                rc = jd_sq__err(q, err, "resolve run");
-            sqlite3_finalize(r);
-        }
-    }
+    if (rc == JD_OK)
+        rc = sq_full_run(q, now, (int64_t)nrefs, candidate_pairs, links, (int64_t)ninfo,
+                         model_json, err);
     sqlite3_finalize(a);
     sqlite3_finalize(b);
     sqlite3_finalize(c);
     jd_strmap_free(&ids);
     return bulk_end(q, rc, err);
+}
+
+/* One identity of an update: its row (upserted), its notes replaced. *id
+ * gets its row id. */
+static int upd_identity(sq *q, sqlite3_stmt *up, sqlite3_stmt *dn, sqlite3_stmt *in,
+                        const jd_identity_info *info, int64_t now, int64_t *id, jd_error *err)
+{
+    sqlite3_reset(up);
+    jd_sq__bind_text(up, 1, info->person_id);
+    jd_sq__bind_text(up, 2, info->display_name);
+    jd_sq__bind_text(up, 3, info->dob);
+    sqlite3_bind_int(up, 4, info->is_child);
+    sqlite3_bind_int64(up, 5, now);
+    if (sqlite3_step(up) != SQLITE_ROW)
+        return jd_sq__err(q, err, "identity");
+    *id = sqlite3_column_int64(up, 0);
+    sqlite3_reset(dn);
+    sqlite3_bind_int64(dn, 1, *id);
+    if (sqlite3_step(dn) != SQLITE_DONE)
+        return jd_sq__err(q, err, "identity note");
+    if (!info->note)
+        return JD_OK;
+    sqlite3_reset(in);
+    sqlite3_bind_int64(in, 1, *id);
+    jd_sq__bind_text(in, 2, info->note);
+    return sqlite3_step(in) == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "identity note");
+}
+
+/* The refs of an update, each to its identity (ids: person_id -> row id). */
+static int upd_refs(sq *q, const jd_identity_update *u, jd_strmap *ids, jd_error *err)
+{
+    sqlite3_stmt *b = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(agency, person_ref) DO UPDATE"
+                           " SET identity_id = excluded.identity_id, fp = excluded.fp,"
+                           " nbr = excluded.nbr",
+                           -1, &b, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "identity ref");
+    int rc = JD_OK;
+    for (size_t i = 0; rc == JD_OK && i < u->nrefs; i++) {
+        const jd_identity_save *r = &u->refs[i];
+        const uint32_t *id = jd_strmap_get(ids, r->person_id, strlen(r->person_id));
+        if (!id) {
+            rc = jd_error_set(err, JD_EINVALID, "a ref names person_id %s, which is not updated",
+                              r->person_id);
+            break;
+        }
+        sqlite3_reset(b);
+        jd_sq__bind_text(b, 1, r->agency);
+        jd_sq__bind_text(b, 2, r->person_ref);
+        sqlite3_bind_int64(b, 3, *id);
+        if (r->fp)
+            sqlite3_bind_int64(b, 4, r->fp);
+        else
+            sqlite3_bind_null(b, 4);
+        jd_sq__bind_text(b, 5, r->nbr);
+        if (sqlite3_step(b) != SQLITE_DONE)
+            rc = jd_sq__err(q, err, "identity ref");
+    }
+    sqlite3_finalize(b);
+    return rc;
+}
+
+/* Identities left with no ref deleted (with their notes); the run and its
+ * changes recorded. */
+static int upd_finish(sq *q, const jd_identity_update *u, int64_t now, jd_error *err)
+{
+    sqlite3_stmt *g = NULL, *n = NULL, *r = NULL, *c = NULL;
+    int rc = JD_OK;
+    if (sqlite3_prepare_v2(q->db,
+                           "DELETE FROM identity WHERE person_id = ?1 AND NOT EXISTS"
+                           " (SELECT 1 FROM identity_ref r WHERE r.identity_id = identity.id)"
+                           " RETURNING id",
+                           -1, &g, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(q->db,
+                           "DELETE FROM identity_note WHERE identity_id ="
+                           " (SELECT id FROM identity WHERE person_id = ?1)",
+                           -1, &n, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(q->db,
+                           "INSERT INTO resolve_run(started_at, finished_at, mode, refs,"
+                           " candidate_pairs, links, identities) VALUES"
+                           " (?1, ?1, 'incremental', ?2, ?3, ?4, ?5)",
+                           -1, &r, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(q->db,
+                           "INSERT INTO identity_change(run_id, person_id, how, other)"
+                           " VALUES (?1, ?2, ?3, ?4)",
+                           -1, &c, NULL) != SQLITE_OK)
+        rc = jd_sq__err(q, err, "identity update");
+    for (size_t i = 0; rc == JD_OK && i < u->ngone; i++) {
+        sqlite3_reset(n);
+        jd_sq__bind_text(n, 1, u->gone[i]);
+        if (sqlite3_step(n) != SQLITE_DONE) {
+            rc = jd_sq__err(q, err, "identity gone");
+            break;
+        }
+        sqlite3_reset(g);
+        jd_sq__bind_text(g, 1, u->gone[i]);
+        if (sqlite3_step(g) != SQLITE_ROW) {
+            rc = jd_error_set(err, JD_EINVALID, "identity %s is not gone: refs still name it",
+                              u->gone[i]);
+            break;
+        }
+        if (sqlite3_step(g) != SQLITE_DONE)
+            rc = jd_sq__err(q, err, "identity gone");
+    }
+    if (rc == JD_OK) {
+        sqlite3_bind_int64(r, 1, now);
+        sqlite3_bind_int64(r, 2, u->refs_total);
+        sqlite3_bind_int64(r, 3, u->candidate_pairs);
+        sqlite3_bind_int64(r, 4, u->links);
+        sqlite3_bind_int64(r, 5, u->identities_total);
+        if (sqlite3_step(r) != SQLITE_DONE)
+            rc = jd_sq__err(q, err, "resolve run");
+    }
+    int64_t run = sqlite3_last_insert_rowid(q->db);
+    for (size_t i = 0; rc == JD_OK && i < u->nchanges; i++) {
+        sqlite3_reset(c);
+        sqlite3_bind_int64(c, 1, run);
+        jd_sq__bind_text(c, 2, u->changes[i].person_id);
+        sqlite3_bind_int(c, 3, (int)u->changes[i].how);
+        jd_sq__bind_text(c, 4, u->changes[i].other);
+        if (sqlite3_step(c) != SQLITE_DONE)
+            rc = jd_sq__err(q, err, "identity change");
+    }
+    sqlite3_finalize(g);
+    sqlite3_finalize(n);
+    sqlite3_finalize(r);
+    sqlite3_finalize(c);
+    return rc;
+}
+
+static int sq_identities_update(jd_store *s, const jd_identity_update *u, jd_error *err)
+{
+    sq *q = s->impl;
+    if (q->in_tx)
+        return jd_error_set(err, JD_EINVALID, "identities updated inside another transaction");
+    int rc = jd_sq__exec(q, "BEGIN IMMEDIATE", err);
+    if (rc < 0)
+        return rc;
+    reset_cached(q);
+    sqlite3_stmt *up = NULL, *dn = NULL, *in = NULL;
+    jd_strmap ids;
+    jd_strmap_init(&ids);
+    int64_t now = jd_sq__now();
+    if (sqlite3_prepare_v2(q->db,
+                           "INSERT INTO identity(person_id, display_name, dob, is_child,"
+                           " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
+                           " ON CONFLICT(person_id) DO UPDATE SET display_name = ?2, dob = ?3,"
+                           " is_child = ?4, updated_at = ?5 RETURNING id",
+                           -1, &up, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(q->db, "DELETE FROM identity_note WHERE identity_id = ?1", -1, &dn,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(q->db, "INSERT INTO identity_note(identity_id, note) VALUES (?1, ?2)",
+                           -1, &in, NULL) != SQLITE_OK)
+        rc = jd_sq__err(q, err, "identities");
+    for (size_t i = 0; rc == JD_OK && i < u->ninfo; i++) {
+        int64_t id = 0;
+        rc = upd_identity(q, up, dn, in, &u->info[i], now, &id, err);
+        if (rc == JD_OK && (id <= 0 || id > UINT32_MAX))
+            rc = jd_error_set(err, JD_ESTORE, "identity row id %lld out of range", (long long)id);
+        bool added = false;
+        if (rc == JD_OK && !jd_strmap_put(&ids, u->info[i].person_id,
+                                          strlen(u->info[i].person_id), (uint32_t)id, &added))
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        if (rc == JD_OK && !added)
+            rc = jd_error_set(err, JD_EINVALID, "person_id %s given twice", u->info[i].person_id);
+    }
+    sqlite3_finalize(up);
+    sqlite3_finalize(dn);
+    sqlite3_finalize(in);
+    if (rc == JD_OK)
+        rc = upd_refs(q, u, &ids, err);
+    if (rc == JD_OK)
+        rc = upd_finish(q, u, now, err);
+    jd_strmap_free(&ids);
+    if (rc == JD_OK)
+        rc = jd_sq__exec(q, "COMMIT", err);
+    if (rc < 0)
+        (void)jd_sq__exec(q, "ROLLBACK", NULL);
+    return rc;
 }
 
 static int sq_model_load(jd_store *s, char **out, jd_error *err)
@@ -2236,6 +2430,7 @@ static const jd_store_ops sqlite_ops = {
     .mentions = sq_mentions,
     .decisions = sq_decisions,
     .identities_replace = sq_identities_replace,
+    .identities_update = sq_identities_update,
     .model_load = sq_model_load,
     .analysis_load = sq_analysis_load,
     .alerts_replace = sq_alerts_replace,

@@ -87,6 +87,8 @@ typedef struct jd_file_info {
 typedef struct jd_identity_row {
     const char *person_id, *agency, *person_ref, *display_name, *dob;
     bool is_child;
+    int64_t fp; /* identity_refs only: the ref's fingerprint at the last resolve run, 0 none */
+    const char *nbr; /* identity_refs only: its neighbours then (jd_identity_save), or NULL */
 } jd_identity_row;
 typedef int (*jd_identity_row_cb)(const jd_identity_row *r, void *payload);
 
@@ -111,11 +113,36 @@ typedef int (*jd_decision_cb)(const jd_decision_row *d, void *payload);
 /* One resolved ref to save, and its identity's display fields. */
 typedef struct jd_identity_save {
     const char *agency, *person_ref, *person_id;
+    int64_t fp; /* what resolution read of the ref, hashed (0: none): an incremental run
+                   re-resolves a ref whose fingerprint changed */
+    const char *nbr; /* the other identities it has a link to (person_ids, space-separated;
+                        NULL none): what the ref's old links reached, should it change */
 } jd_identity_save;
 typedef struct jd_identity_info {
     const char *person_id, *display_name, *dob, *note;
     bool is_child;
 } jd_identity_info;
+/* A change to a person_id in a resolve run (how: JD_PERSON_* of resolve.h). */
+typedef struct jd_identity_change_save {
+    const char *person_id, *other;
+    unsigned how;
+} jd_identity_change_save;
+/* What an incremental resolve run writes: refs[] (re)assigned, info[] one per
+ * identity rewritten (its notes replaced), gone[] identities left with no
+ * ref (deleted), changes[] recorded in identity_change; the run recorded in
+ * resolve_run with mode 'incremental' and no model (the full run's stays
+ * in force). */
+typedef struct jd_identity_update {
+    const jd_identity_save *refs;
+    size_t nrefs;
+    const jd_identity_info *info;
+    size_t ninfo;
+    const char *const *gone;
+    size_t ngone;
+    const jd_identity_change_save *changes;
+    size_t nchanges;
+    int64_t refs_total, candidate_pairs, links, identities_total;
+} jd_identity_update;
 
 
 /* ---- analysis: everything known by a time, in bulk (strings borrowed) ---- */
@@ -245,6 +272,10 @@ typedef struct jd_store_ops {
     int (*identities_replace)(jd_store *s, const jd_identity_save *refs, size_t nrefs,
                               const jd_identity_info *info, size_t ninfo, const char *model_json,
                               int64_t candidate_pairs, int64_t links, jd_error *err);
+    /* Update some identities in one transaction (jd_identity_update).
+     * JD_EINVALID, nothing written, when a ref names a person_id not in
+     * info[] or a gone identity still has refs. */
+    int (*identities_update)(jd_store *s, const jd_identity_update *u, jd_error *err);
     /* The latest saved model (JSON), or NULL in *out if none; caller frees. */
     int (*model_load)(jd_store *s, char **out, jd_error *err);
     /* analysis: identities, then events (known by as_of), mentions, objects */

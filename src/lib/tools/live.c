@@ -3,21 +3,30 @@
  * analyse (alerts saved), then the escalation engine (concerns opened and
  * risen, notifications queued), each stage timed.
  *
- * Resolve is a full re-run over the store; identities keep their person_ids
- * across runs, alerts their ids. With opts.incremental the analysis is
- * incremental (jd_analyse_incremental: only the persons the feeds touched,
- * and whoever shares an event with them, their alerts replaced in place;
- * networks stay as the last full run found them), else a full re-run, by
- * construction what a batch run on the same data gives.
+ * Resolve is incremental once a full run stored its parameters: only the
+ * refs the feeds brought or changed and the clusters they touch are
+ * resolved again, and the result is what a full run with those parameters
+ * gives (tests/integration/test_resolve_incremental.sh); identities keep
+ * their person_ids, alerts their ids. With opts.incremental the analysis is
+ * incremental too (jd_analyse_incremental_ex: only the persons the feeds
+ * touched, given by the incremental resolve's touched set, gone person_ids
+ * included, and whoever shares an event with them, their alerts replaced in
+ * place; networks stay as the last full run found them), then the
+ * escalation engine over the persons it walked; an urgent call's child is
+ * analysed and escalated before all of it. Without opts.incremental the
+ * analysis is a full re-run, by construction what a batch run on the same
+ * data gives.
  */
 #include <joindots/analyse.h>
 #include <joindots/concern.h>
 #include <joindots/feed.h>
 #include <joindots/identity.h>
 
+#include "util/internal.h"
 #include "store/live_ops.h"
 #include "store/store.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -54,9 +63,73 @@ static int escalate(jd_store *s, const jd_live_opts *o, const char *const *perso
     return rc;
 }
 
+int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_person_set **touched,
+                    jd_error *err)
+{
+    jd_live_opts def = JD_LIVE_OPTS_INIT;
+    jd_live_stats local;
+    if (touched)
+        *touched = NULL;
+    if (!o)
+        o = &def;
+    if (!st)
+        st = &local;
+    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
+    if (o->threshold > 0)
+        ro.threshold = o->threshold;
+    if (o->resolve_max_share > 0)
+        ro.incr_max_share = o->resolve_max_share;
+    if (o->resolve_mode == JD_LIVE_RESOLVE_AUTO)
+        ro.incr_min_refs = 1000; /* a small county: its estimate is no basis, a full run is quick */
+    ro.threads = o->threads;
+    jd_resolve_stats rs;
+    double t0 = mono();
+    int rc = JD_ENOTFOUND;
+    if (o->resolve_mode != JD_LIVE_RESOLVE_FULL) {
+        jd_error e2;
+        jd_error_clear(&e2);
+        rc = jd_resolve_incremental(s, &ro, &rs, touched, &e2);
+        if (rc < 0 && (rc != JD_ENOTFOUND || o->resolve_mode == JD_LIVE_RESOLVE_INCREMENTAL)) {
+            if (err)
+                *err = e2;
+            return rc;
+        }
+        st->resolve_incremental = rc == JD_OK && !rs.incr_full;
+    }
+    if (rc == JD_ENOTFOUND) /* no stored parameters yet: the first full run */
+        rc = jd_resolve(s, &ro, &rs, err);
+    st->seconds_resolve = mono() - t0;
+    if (rc < 0)
+        return rc;
+    st->identities = rs.identities;
+    st->resolve_changed_refs = rs.incr_refs;
+    st->resolve_scope_refs = rs.incr_component_refs;
+    st->resolve_touched = rs.incr_touched;
+    const double ph[6] = {rs.seconds_load,  rs.seconds_block,   rs.seconds_estimate,
+                          rs.seconds_score, rs.seconds_cluster, rs.seconds_save};
+    memcpy(st->seconds_resolve_phase, ph, sizeof ph);
+    return JD_OK;
+}
+
 int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err)
 {
     return escalate(s, o, NULL, 0, st, err);
+}
+
+int jd_live_analyse_touched(jd_store *s, const jd_analyse_opts *ao, const jd_person_set *touched,
+                            jd_analyse_stats *as, char ***walked, size_t *nwalked, jd_error *err)
+{
+    if (!touched)
+        return jd_analyse_incremental_keys(s, ao, NULL, 0, as, walked, nwalked, err);
+    const char **keys = NULL;
+    if (touched->n && !(keys = malloc(touched->n * sizeof *keys)))
+        return jd_oom(err);
+    for (size_t i = 0; i < touched->n; i++)
+        keys[i] = touched->v[i].person_id;
+    jd_incr_input in = {keys, touched->n, true, true};
+    int rc = jd_analyse_incremental_ex(s, ao, &in, as, walked, nwalked, err);
+    free(keys);
+    return rc;
 }
 
 int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err)
@@ -95,22 +168,16 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
         if (rc < 0)
             return rc;
     }
-    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
-    if (o->threshold > 0)
-        ro.threshold = o->threshold;
-    ro.threads = o->threads;
-    jd_resolve_stats rs;
-    t0 = mono();
-    rc = jd_resolve(s, &ro, &rs, err);
-    st->seconds_resolve = mono() - t0;
+    jd_person_set *touched = NULL; /* NULL after a plain full run: any may have changed */
+    rc = jd_live_resolve(s, o, st, &touched, err);
     if (rc < 0)
         return rc;
-    st->identities = rs.identities;
     t0 = mono();
     char **walked = NULL;
     size_t nwalked = 0;
-    rc = o->incremental ? jd_analyse_incremental_keys(s, &ao, NULL, 0, &as, &walked, &nwalked, err)
+    rc = o->incremental ? jd_live_analyse_touched(s, &ao, touched, &as, &walked, &nwalked, err)
                         : jd_analyse(s, &ao, NULL, &as, err);
+    jd_person_set_free(touched);
     st->seconds_analyse = mono() - t0;
     st->touched = as.touched;
     st->walked = as.walked;
