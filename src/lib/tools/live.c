@@ -126,7 +126,13 @@ int jd_live_analyse_touched(jd_store *s, const jd_analyse_opts *ao, const jd_per
         return jd_oom(err);
     for (size_t i = 0; i < touched->n; i++)
         keys[i] = touched->v[i].person_id;
-    jd_incr_input in = {keys, touched->n, true, true};
+    /* identities_known stays false: the touched set covers this resolve run
+     * only, and a full `joindots resolve` may have run since the last
+     * analysis (a nightly run) with changes the set does not name. The
+     * store's comparison with what the last analysis saw (analysis_ref)
+     * finds those too; the touched persons are walked either way. Skipping
+     * it needs the analysis to record the resolve run it saw. */
+    jd_incr_input in = {keys, touched->n, true, false};
     int rc = jd_analyse_incremental_ex(s, ao, &in, as, walked, nwalked, err);
     free(keys);
     return rc;
