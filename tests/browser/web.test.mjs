@@ -192,6 +192,8 @@ async function fits(page, where, buttonSel) {
   await shot(page, '04-alert-with-concern');
   // Take an alert: it becomes mine; the child is in "My children"; the menu counts it.
   await go(page, '#/alerts', '#alert-table');
+  // the table is drawn before its rows arrive: wait for a row to take (slow under ASan and on PostgreSQL)
+  await page.waitForSelector('#alert-table tbody tr:has(button.take) a[href^="#/person/"]', { timeout: 15000 });
   const take = await page.$eval('#alert-table tbody tr:has(button.take) a[href^="#/person/"]', a => ({ id: a.closest('tr').dataset.id, name: a.textContent }));
   await page.click(`#alert-table tr[data-id="${take.id}"] button.take`);
   await waitFor(page, () => document.querySelector('#status').textContent.includes('yours'));

@@ -297,13 +297,12 @@ mkdir -p "$SCRATCH/hh"
   # a call naming Arthur alone: no place, no one with him, stays apart
   echo 'call_handling,HC2,CHH3,subject,,Arthur,,,M,,,'
 } >"$SCRATCH/hh/persons.csv"
-HH="$SCRATCH/hh.db"
-cp "$SCRATCH/c.db" "$HH"
+HH=$(store_copy "$(store_at "$SCRATCH/c.db")" hh)
 "$JD" ingest --db "$HH" --quiet "$SCRATCH/hh" >/dev/null 2>&1
 "$JD" resolve --db "$HH" >"$SCRATCH/hh.out" 2>&1; is $? 0 "resolve of the household bundle exits 0"
 DB_SAVE=$DB; DB=$HH
 same police:NH2 housing:HT1; ok $? "a surname written as the first name, an age and the address join the one girl of that age there"
-n=$(sqlite3 "$HH" "SELECT count(*) FROM identity_note WHERE note LIKE '%housing:HT1 joined through police:NH_: the only member of the household at its address%'")
+n=$(db_query "$HH" "SELECT count(*) FROM identity_note WHERE note LIKE '%housing:HT1 joined through police:NH_: the only member of the household at its address%'")
 is "$n" 1 "and the join is explained as the household's"
 ! same police:NH1 housing:HT1; ok $? "not her mother at the same address"
 same police:NH4 housing:HT2; ok $? "no name, a boy's age and the address join the household's one boy"
