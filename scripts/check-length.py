@@ -40,8 +40,6 @@ ALLOW = {
     ('src/lib/screen/screen.c', 'load_rules'): 'the screen engine: the screen engineers',
     ('src/lib/screen/screen.c', 'load'): 'the screen engine: the screen engineers',
     ('src/lib/screen/screen.c', 'add_pattern'): 'the screen engine: the screen engineers',
-    ('src/lib/screen/rules.c', 'load'): 'the screen rules loader: the screen engineers',
-    ('src/lib/screen/textscan.c', 'jd_ts__add'): 'the screen engine: the screen engineers',
     ('src/lib/analyse/analyse.c', 'screen_event'): 'analyse.c: the incr-analyse engineer',
     ('src/lib/network/network.c', 'event_items'): 'network detection: the incr-analyse engineer',
 }
