@@ -297,6 +297,94 @@ static int lower_into(char *dst, size_t cap, const char *s, size_t n)
     return (int)j;
 }
 
+/* Adds one alternative of a pattern word to term t: a prefix ("groom*") or a
+ * word or phrase of up to MAX_PHRASE stems joined by _. */
+static int add_word(jd_screen *S, term *t, const char *a, size_t an, jd_error *err,
+                    const char *where, const char *text)
+{
+    char w[64];
+    bool pre = a[an - 1] == '*';
+    int wl = lower_into(w, sizeof w, a, pre ? an - 1 : an);
+    if (wl <= 0 || an >= sizeof w)
+        return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                               "%s: pattern \"%s\" has a bad word", where, text);
+    if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    if (pre) {
+        S->alts[S->nalts++] =
+            (alt){{0}, 1, jd_arena_strndup(&S->ar, w, (size_t)wl), (uint16_t)wl, false};
+    } else {
+        alt al = {{0}, 0, NULL, 0, false};
+        for (char *ws = w; *ws;) {
+            char *we = strchr(ws, '_');
+            size_t l = we ? (size_t)(we - ws) : strlen(ws);
+            if (!l || al.nw == MAX_PHRASE)
+                return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                       "%s: pattern \"%s\" has a bad phrase "
+                                       "(1 to %d words joined by _)",
+                                       where, text, MAX_PHRASE);
+            size_t nn;
+            const char *nw = norm_word(ws, l, &nn);
+            uint32_t id = stem_id(S, nw, nn, true);
+            if (!id)
+                return jd_error_set(err, JD_ENOMEM, "out of memory");
+            al.sid[al.nw++] = id;
+            ws += l + (we ? 1 : 0);
+        }
+        S->alts[S->nalts++] = al;
+    }
+    t->nalt++;
+    return JD_OK;
+}
+
+/* Adds the |-separated alternatives of the pattern word q..e to term t:
+ * words, prefixes, phrases, #num and @sets. */
+static int add_alts(jd_screen *S, term *t, const char *q, const char *e, jd_error *err,
+                    const char *where, const char *text)
+{
+    t->kind = T_ALT;
+    t->alt0 = (uint32_t)S->nalts;
+    const char *a = q;
+    while (a < e) {
+        const char *b = a;
+        while (b < e && *b != '|')
+            b++;
+        size_t an = (size_t)(b - a);
+        if (!an)
+            return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                   "%s: pattern \"%s\" has an empty alternative", where, text);
+        if (an == 4 && !memcmp(a, "#num", 4)) {
+            /* "man|#num|older": a number is one of the alternatives */
+            if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
+                return jd_error_set(err, JD_ENOMEM, "out of memory");
+            S->alts[S->nalts++] = (alt){{0}, 0, NULL, 0, true};
+            t->nalt++;
+        } else if (a[0] == '#') {
+            return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                   "%s: pattern \"%s\": only #num may be an alternative", where,
+                                   text);
+        } else if (a[0] == '@') {
+            uint32_t *si = jd_strmap_get(&S->sets, a + 1, an - 1);
+            if (!si)
+                return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                       "%s: pattern \"%s\" names an unknown set", where, text);
+            u32vec *sv = &S->setv[*si];
+            for (uint32_t k = 0; k < sv->n; k++) {
+                if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
+                    return jd_error_set(err, JD_ENOMEM, "out of memory");
+                S->alts[S->nalts++] = (alt){{sv->v[k]}, 1, NULL, 0, false};
+                t->nalt++;
+            }
+        } else {
+            int rc = add_word(S, t, a, an, err, where, text);
+            if (rc < 0)
+                return rc;
+        }
+        a = b + 1;
+    }
+    return JD_OK;
+}
+
 static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner, jd_error *err,
                        const char *where)
 {
@@ -346,77 +434,9 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
             t->kind = T_NIGHT;
             last_gap = false;
         } else {
-            t->kind = T_ALT;
-            t->alt0 = (uint32_t)S->nalts;
-            const char *a = q;
-            while (a < e) {
-                const char *b = a;
-                while (b < e && *b != '|')
-                    b++;
-                size_t an = (size_t)(b - a);
-                if (!an)
-                    return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
-                                           "%s: pattern \"%s\" has an empty alternative", where,
-                                           text);
-                if (an == 4 && !memcmp(a, "#num", 4)) {
-                    /* "man|#num|older": a number is one of the alternatives */
-                    if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
-                        return jd_error_set(err, JD_ENOMEM, "out of memory");
-                    S->alts[S->nalts++] = (alt){{0}, 0, NULL, 0, true};
-                    t->nalt++;
-                } else if (a[0] == '#') {
-                    return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
-                                           "%s: pattern \"%s\": only #num may be an alternative",
-                                           where, text);
-                } else if (a[0] == '@') {
-                    uint32_t *si = jd_strmap_get(&S->sets, a + 1, an - 1);
-                    if (!si)
-                        return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
-                                               "%s: pattern \"%s\" names an unknown set", where,
-                                               text);
-                    u32vec *sv = &S->setv[*si];
-                    for (uint32_t k = 0; k < sv->n; k++) {
-                        if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
-                            return jd_error_set(err, JD_ENOMEM, "out of memory");
-                        S->alts[S->nalts++] = (alt){{sv->v[k]}, 1, NULL, 0, false};
-                        t->nalt++;
-                    }
-                } else {
-                    char w[64];
-                    bool pre = a[an - 1] == '*';
-                    int wl = lower_into(w, sizeof w, a, pre ? an - 1 : an);
-                    if (wl <= 0 || an >= sizeof w)
-                        return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
-                                               "%s: pattern \"%s\" has a bad word", where, text);
-                    if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
-                        return jd_error_set(err, JD_ENOMEM, "out of memory");
-                    if (pre) {
-                        S->alts[S->nalts++] = (alt){
-                            {0}, 1, jd_arena_strndup(&S->ar, w, (size_t)wl), (uint16_t)wl, false};
-                    } else {
-                        alt al = {{0}, 0, NULL, 0, false};
-                        for (char *ws = w; *ws;) {
-                            char *we = strchr(ws, '_');
-                            size_t l = we ? (size_t)(we - ws) : strlen(ws);
-                            if (!l || al.nw == MAX_PHRASE)
-                                return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
-                                                       "%s: pattern \"%s\" has a bad phrase "
-                                                       "(1 to %d words joined by _)",
-                                                       where, text, MAX_PHRASE);
-                            size_t nn;
-                            const char *nw = norm_word(ws, l, &nn);
-                            uint32_t id = stem_id(S, nw, nn, true);
-                            if (!id)
-                                return jd_error_set(err, JD_ENOMEM, "out of memory");
-                            al.sid[al.nw++] = id;
-                            ws += l + (we ? 1 : 0);
-                        }
-                        S->alts[S->nalts++] = al;
-                    }
-                    t->nalt++;
-                }
-                a = b + 1;
-            }
+            int rc = add_alts(S, t, q, e, err, where, text);
+            if (rc < 0)
+                return rc;
             last_gap = false;
         }
         S->nterms++;
