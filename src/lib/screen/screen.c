@@ -1739,6 +1739,103 @@ static unsigned attr_bit(const char *s)
     return 0;
 }
 
+/* A rule's age range and needs (load_rules). */
+static int rule_ages_needs(loader *L, json_t *o, rule *r, const char *where)
+{
+    json_t *mn = json_object_get(o, "min_age"), *mx = json_object_get(o, "max_age");
+    if (mn && !json_is_integer(mn))
+        return bad(L, where, "min_age must be an integer");
+    if (mx && !json_is_integer(mx))
+        return bad(L, where, "max_age must be an integer");
+    if (mn)
+        r->min_age = (int)json_integer_value(mn);
+    if (mx)
+        r->max_age = (int)json_integer_value(mx);
+    if (mn && mx && r->min_age > r->max_age)
+        return bad(L, where, "min_age is above max_age");
+    size_t k;
+    json_t *v;
+    json_t *needs = json_object_get(o, "needs");
+    if (needs && !json_is_array(needs))
+        return bad(L, where, "needs must be a list");
+    json_array_foreach(needs, k, v)
+    {
+        const char *s = json_string_value(v);
+        if (s && !strcmp(s, "sexual"))
+            r->needs |= NEED_SEXUAL;
+        else if (s && !strcmp(s, "adult"))
+            r->needs |= NEED_ADULT;
+        else if (s && !strcmp(s, "minor_other"))
+            r->needs |= NEED_MINOR_OTHER;
+        else if (s && !strcmp(s, "looked_after"))
+            r->needs |= NEED_LAC;
+        else if (s && !strcmp(s, "not_adult"))
+            r->needs |= NEED_NOT_ADULT;
+        else
+            return bad(L, where, "needs: one of sexual, adult, minor_other, looked_after, not_adult");
+    }
+    return JD_OK;
+}
+
+/* What a rule keeps, the event types and roles it applies to, and whether it
+ * always fires and for which agencies (load_rules). */
+static int rule_scope(loader *L, json_t *o, rule *r, const char *where)
+{
+    jd_screen *S = L->S;
+    size_t k;
+    json_t *v;
+    json_t *keep = json_object_get(o, "keep");
+    if (keep && !json_is_array(keep))
+        return bad(L, where, "keep must be a list of attributes");
+    json_array_foreach(keep, k, v)
+    {
+        unsigned b = json_is_string(v) ? attr_bit(json_string_value(v)) : 0;
+        if (!b)
+            return bad(L, where, "keep: unknown attribute");
+        r->keep |= b;
+    }
+    json_t *types = json_object_get(o, "event_types");
+    if (types && !json_is_array(types))
+        return bad(L, where, "event_types must be a list");
+    json_array_foreach(types, k, v)
+    {
+        const char *s = json_string_value(v);
+        int e = s ? et_index(s) : -1;
+        if (e < 0 || (e == (int)N_ET - 1 && strcmp(s, "other")))
+            return bad(L, where, "event_types: unknown event type");
+        r->types |= 1u << e;
+    }
+    json_t *roles = json_object_get(o, "role");
+    if (roles && !json_is_array(roles))
+        return bad(L, where, "role must be a list");
+    json_array_foreach(roles, k, v)
+    {
+        const char *role = json_string_value(v);
+        if (role && !strcmp(role, "explicit"))
+            r->role_explicit = true;
+        else if (role && !strcmp(role, "injury"))
+            r->injury = true;
+        else if (role && !strcmp(role, "taking"))
+            r->taking = r->role_explicit = true;
+        else if (role && !strcmp(role, "child_acts"))
+            r->child_acts = true;
+        else
+            return bad(L, where, "role: each one of explicit, injury, taking, child_acts");
+    }
+    r->always = json_is_true(json_object_get(o, "always"));
+    r->reported_speech = json_is_true(json_object_get(o, "reported_speech"));
+    json_t *ag = json_object_get(o, "agencies");
+    if (ag && (!json_is_array(ag) || json_array_size(ag) > 4 || !r->always))
+        return bad(L, where, "agencies: a list of up to 4 agency codes, with \"always\"");
+    json_array_foreach(ag, k, v)
+    {
+        if (!json_is_string(v))
+            return bad(L, where, "agencies: each an agency code");
+        r->agencies[k] = jd_arena_strdup(&S->ar, json_string_value(v));
+    }
+    return JD_OK;
+}
+
 static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *section)
 {
     if (!json_is_array(arr))
@@ -1772,89 +1869,13 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         r->name = jd_arena_strdup(&S->ar, name);
         r->advice = advice ? jd_arena_strdup(&S->ar, advice) : NULL;
         r->min_age = r->max_age = -1;
-        json_t *mn = json_object_get(o, "min_age"), *mx = json_object_get(o, "max_age");
-        if (mn && !json_is_integer(mn))
-            return bad(L, where, "min_age must be an integer");
-        if (mx && !json_is_integer(mx))
-            return bad(L, where, "max_age must be an integer");
-        if (mn)
-            r->min_age = (int)json_integer_value(mn);
-        if (mx)
-            r->max_age = (int)json_integer_value(mx);
-        if (mn && mx && r->min_age > r->max_age)
-            return bad(L, where, "min_age is above max_age");
+        int rc = rule_ages_needs(L, o, r, where);
+        if (rc < 0 || (rc = rule_scope(L, o, r, where)) < 0)
+            return rc;
         size_t k;
         json_t *v;
-        json_t *needs = json_object_get(o, "needs");
-        if (needs && !json_is_array(needs))
-            return bad(L, where, "needs must be a list");
-        json_array_foreach(needs, k, v)
-        {
-            const char *s = json_string_value(v);
-            if (s && !strcmp(s, "sexual"))
-                r->needs |= NEED_SEXUAL;
-            else if (s && !strcmp(s, "adult"))
-                r->needs |= NEED_ADULT;
-            else if (s && !strcmp(s, "minor_other"))
-                r->needs |= NEED_MINOR_OTHER;
-            else if (s && !strcmp(s, "looked_after"))
-                r->needs |= NEED_LAC;
-            else if (s && !strcmp(s, "not_adult"))
-                r->needs |= NEED_NOT_ADULT;
-            else
-                return bad(L, where, "needs: one of sexual, adult, minor_other, looked_after, not_adult");
-        }
-        json_t *keep = json_object_get(o, "keep");
-        if (keep && !json_is_array(keep))
-            return bad(L, where, "keep must be a list of attributes");
-        json_array_foreach(keep, k, v)
-        {
-            unsigned b = json_is_string(v) ? attr_bit(json_string_value(v)) : 0;
-            if (!b)
-                return bad(L, where, "keep: unknown attribute");
-            r->keep |= b;
-        }
-        json_t *types = json_object_get(o, "event_types");
-        if (types && !json_is_array(types))
-            return bad(L, where, "event_types must be a list");
-        json_array_foreach(types, k, v)
-        {
-            const char *s = json_string_value(v);
-            int e = s ? et_index(s) : -1;
-            if (e < 0 || (e == (int)N_ET - 1 && strcmp(s, "other")))
-                return bad(L, where, "event_types: unknown event type");
-            r->types |= 1u << e;
-        }
-        json_t *roles = json_object_get(o, "role");
-        if (roles && !json_is_array(roles))
-            return bad(L, where, "role must be a list");
-        json_array_foreach(roles, k, v)
-        {
-            const char *role = json_string_value(v);
-            if (role && !strcmp(role, "explicit"))
-                r->role_explicit = true;
-            else if (role && !strcmp(role, "injury"))
-                r->injury = true;
-            else if (role && !strcmp(role, "taking"))
-                r->taking = r->role_explicit = true;
-            else if (role && !strcmp(role, "child_acts"))
-                r->child_acts = true;
-            else
-                return bad(L, where, "role: each one of explicit, injury, taking, child_acts");
-        }
-        r->always = json_is_true(json_object_get(o, "always"));
-        r->reported_speech = json_is_true(json_object_get(o, "reported_speech"));
-        json_t *ag = json_object_get(o, "agencies");
-        if (ag && (!json_is_array(ag) || json_array_size(ag) > 4 || !r->always))
-            return bad(L, where, "agencies: a list of up to 4 agency codes, with \"always\"");
-        json_array_foreach(ag, k, v)
-        {
-            if (!json_is_string(v))
-                return bad(L, where, "agencies: each an agency code");
-            r->agencies[k] = jd_arena_strdup(&S->ar, json_string_value(v));
-        }
-        int rc = load_patterns(L, json_object_get(o, "patterns"), (int)kind,
-                               (uint32_t)S->nrules, where);
+        rc = load_patterns(L, json_object_get(o, "patterns"), (int)kind,
+                           (uint32_t)S->nrules, where);
         if (rc < 0)
             return rc;
         json_t *from = json_object_get(o, "from_offences");
