@@ -1902,21 +1902,11 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
     return JD_OK;
 }
 
-static int load(loader *L, json_t *root)
+/* The stems of the function words the matcher looks for: clause ends ("but",
+ * "because"), what may follow "and", and single words (and, as, no, ...). */
+static int load_words(loader *L)
 {
     jd_screen *S = L->S;
-    if (!json_is_object(root))
-        return bad(L, "rules", "must be a JSON object");
-    json_t *ver = json_object_get(root, "version");
-    if (!json_is_integer(ver) || json_integer_value(ver) != 1)
-        return bad(L, "version", "must be 1");
-    json_t *w = json_object_get(root, "window");
-    S->window = json_is_integer(w) ? (int)json_integer_value(w) : 6;
-    json_t *ry = json_object_get(root, "reference_year");
-    S->ref_year = json_is_integer(ry) ? (int)json_integer_value(ry) : 2024;
-    L->lists = json_object_get(root, "lists");
-    if (L->lists && !json_is_object(L->lists))
-        return bad(L, "lists", "must be an object of pattern lists");
     static const char *const term_words[] = {"but", "however", "although", "though", "whereas",
                                              "because", "which", "whilst", "while", "so"};
     for (size_t k = 0; k < sizeof term_words / sizeof term_words[0]; k++) {
@@ -1944,6 +1934,13 @@ static int load(loader *L, json_t *root)
     S->nor_sid = stem_id(S, "nor", 3, true);
     if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
         return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+    return JD_OK;
+}
+
+/* The word sets (@name in patterns), and the sets the matcher needs. */
+static int load_sets(loader *L, json_t *root)
+{
+    jd_screen *S = L->S;
     json_t *sets = json_object_get(root, "sets");
     if (!json_is_object(sets))
         return bad(L, "sets", "must be an object of word lists");
@@ -1992,6 +1989,14 @@ static int load(loader *L, json_t *root)
             return bad(L, "sets", "needs the sets child, other and possessive");
         *ids[k] = *p;
     }
+    return JD_OK;
+}
+
+/* The cue lists (negation, hypothetical, ...), each a kind of pattern. */
+static int load_cues(loader *L, json_t *root)
+{
+    const char *key;
+    json_t *val;
     json_t *cues = json_object_get(root, "cues");
     if (!json_is_object(cues))
         return bad(L, "cues", "must be an object");
@@ -2020,7 +2025,32 @@ static int load(loader *L, json_t *root)
         if (rc < 0)
             return rc;
     }
-    int rc = load_rules(L, json_object_get(root, "offences"), JD_SCREEN_OFFENCE, "offences");
+    return JD_OK;
+}
+
+static int load(loader *L, json_t *root)
+{
+    jd_screen *S = L->S;
+    if (!json_is_object(root))
+        return bad(L, "rules", "must be a JSON object");
+    json_t *ver = json_object_get(root, "version");
+    if (!json_is_integer(ver) || json_integer_value(ver) != 1)
+        return bad(L, "version", "must be 1");
+    json_t *w = json_object_get(root, "window");
+    S->window = json_is_integer(w) ? (int)json_integer_value(w) : 6;
+    json_t *ry = json_object_get(root, "reference_year");
+    S->ref_year = json_is_integer(ry) ? (int)json_integer_value(ry) : 2024;
+    L->lists = json_object_get(root, "lists");
+    if (L->lists && !json_is_object(L->lists))
+        return bad(L, "lists", "must be an object of pattern lists");
+    int rc = load_words(L);
+    if (rc >= 0)
+        rc = load_sets(L, root);
+    if (rc >= 0)
+        rc = load_cues(L, root);
+    if (rc < 0)
+        return rc;
+    rc = load_rules(L, json_object_get(root, "offences"), JD_SCREEN_OFFENCE, "offences");
     if (rc >= 0)
         rc = load_rules(L, json_object_get(root, "language"), JD_SCREEN_LANGUAGE, "language");
     if (rc >= 0)
