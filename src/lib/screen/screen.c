@@ -1482,6 +1482,161 @@ static bool crime_ref(const jd_screen *S)
     return false;
 }
 
+/* The attributes that stop a match of rule r counting (its discount), with the
+ * age checks of the rule added to the attributes a; for offences also the
+ * basis of m (the ages read). */
+static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, const ctx *X,
+                            bool lac, int child, unsigned *a, jd_screen_match *m)
+{
+    unsigned discount;
+    if (r->kind == JD_SCREEN_OFFENCE) {
+        discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
+                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY;
+        int act = act_age_at(S, h, X->act_age);
+        int age = act >= 0 && act < child ? act : child;
+        if (r->min_age >= 0 && age >= 0 && age < r->min_age)
+            *a |= JD_SCREEN_AGE;
+        if (r->max_age >= 0 && (age < 0 || age > r->max_age))
+            *a |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_SEXUAL) && !X->sexual)
+            *a |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_ADULT) && X->other_age < 18)
+            *a |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_LAC) && !lac)
+            *a |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_NOT_ADULT) && X->other_age >= 18)
+            *a |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_MINOR_OTHER) &&
+            !(X->other_age >= 10 && X->other_age < 18 && X->other_age > child))
+            *a |= JD_SCREEN_AGE;
+        discount |= JD_SCREEN_AGE;
+        /* a label in quotation marks, quoted to challenge it ("records her
+         * as a 'prostitute'; this is exploitation"), discloses no act */
+        bool label = (*a & JD_SCREEN_CHALLENGED) != 0;
+        for (uint32_t t = h->start; t < h->end && label; t++)
+            label = S->tok[t].quoted;
+        if (label)
+            discount |= JD_SCREEN_CHALLENGED;
+        m->recorded = X->recorded;
+        m->other_age = X->other_age;
+        snprintf(m->basis, sizeof m->basis, "child %d%s, other %s%s", age,
+                 age != child ? " at the time" : "",
+                 X->other_age < 0 ? "age not written" : X->other_age >= 18 ? "an adult " : "",
+                 X->other_why);
+    } else if (r->kind == JD_SCREEN_LANGUAGE) {
+        discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
+                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_QUOTED | JD_SCREEN_CHALLENGED;
+        if ((r->needs & NEED_ADULT) && X->other_age < 18)
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+    } else {
+        discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
+                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY;
+        if ((r->min_age >= 0 && child >= 0 && child < r->min_age) ||
+            (r->max_age >= 0 && (child < 0 || child > r->max_age)))
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_SEXUAL) && !X->sexual)
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_ADULT) && X->other_age < 18)
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_LAC) && !lac)
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+    }
+    return discount;
+}
+
+/* Indicators held because an offence of the note counts ("from_offences"). */
+static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
+                         jd_error *err)
+{
+    for (uint32_t fi = 0; fi < S->from_rules.n; fi++) {
+        const rule *r = &S->rules[S->from_rules.v[fi]];
+        if (!r->from[0] || (in->kinds && !(in->kinds & (1u << r->kind))) ||
+            have_code(res, r->code, true))
+            continue;
+        const jd_screen_match *off = NULL;
+        for (int k = 0; k < 4 && r->from[k] && !off; k++)
+            for (size_t j = 0; j < res->n && !off; j++)
+                if (res->m[j].counts && res->m[j].kind == JD_SCREEN_OFFENCE &&
+                    !strcmp(res->m[j].code, r->from[k]))
+                    off = &res->m[j];
+        if (!off)
+            continue;
+        jd_screen_match m = rule_match(r, off->rule, off->start, off->end);
+        m.counts = true;
+        snprintf(m.why, sizeof m.why, "from offence %s", off->code);
+        if (add_match(res, &m))
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    return JD_OK;
+}
+
+/* Rules that hold by the child's age or the recording agency alone ("always"). */
+static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
+                        jd_screen_result *res, jd_error *err)
+{
+    for (uint32_t ai = 0; ai < S->always_rules.n; ai++) {
+        const rule *r = &S->rules[S->always_rules.v[ai]];
+        if ((in->kinds && !(in->kinds & (1u << r->kind))) || !r->always || (r->min_age >= 0 && (child < 0 || child < r->min_age)) ||
+            (r->max_age >= 0 && (child < 0 || child > r->max_age)) ||
+            have_code(res, r->code, true))
+            continue;
+        if (r->agencies[0]) {
+            bool ok = false;
+            for (int k = 0; k < 4 && r->agencies[k]; k++)
+                if (in->agency && !strcmp(in->agency, r->agencies[k]))
+                    ok = true;
+            if (!ok)
+                continue;
+        }
+        jd_screen_match m = rule_match(r, "the child's age", -1, -1);
+        m.counts = true;
+        if (r->agencies[0])
+            snprintf(m.why, sizeof m.why, "recorded by %s", in->agency);
+        else
+            snprintf(m.why, sizeof m.why, "child aged %d", child);
+        if (add_match(res, &m))
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    return JD_OK;
+}
+
+/* The last pass over the matches: C1 alone for an under-13, C16 not counted
+ * beside a counted C11 in its sentence, and a code's uncounted matches dropped
+ * when it has a counted one. */
+static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
+{
+    /* C1 is used alone for an under-13 (no C11 beside it); a child of 13 or
+     * more abused before 13 may disclose an offence of now beside it. */
+    bool c1 = have_code(res, "C1", true) && child >= 0 && child < 13;
+    /* The force of a sexual assault ("pushed her against the wall and put his
+     * hand inside her clothing") is the sexual offence C11, not an assault
+     * C16 beside it: C16 in the sentence of a counted C11 is not counted. */
+    long c11_sent = -1;
+    for (size_t i = 0; i < res->n; i++)
+        if (res->m[i].counts && !strcmp(res->m[i].code, "C11") && res->m[i].start >= 0)
+            c11_sent = sent_at(S, res->m[i].start);
+    for (size_t i = 0; i < res->n && c11_sent >= 0; i++) {
+        jd_screen_match *m = &res->m[i];
+        if (m->counts && !strcmp(m->code, "C16") && m->start >= 0 &&
+            sent_at(S, m->start) == c11_sent) {
+            m->counts = false;
+            snprintf(m->why, sizeof m->why, "not counted: the force of the sexual offence C11 "
+                                            "in the same sentence");
+        }
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < res->n; i++) {
+        jd_screen_match *m = &res->m[i];
+        if (m->counts && c1 && (!strcmp(m->code, "C11") || !strcmp(m->code, "C2") || !strcmp(m->code, "C5") || !strcmp(m->code, "C6") ||
+                                !strcmp(m->code, "C3")))
+            continue;
+        if (!m->counts && have_code(res, m->code, true))
+            continue;
+        res->m[o++] = *m;
+    }
+    res->n = o;
+}
+
 int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res, jd_error *err)
 {
     if (!S || !in || !res)
@@ -1527,59 +1682,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         jd_screen_match m =
             rule_match(r, p->text, (int)S->tok[h->start].off,
                        (int)(S->tok[h->end - 1].off + S->tok[h->end - 1].olen));
-        unsigned discount;
-        if (r->kind == JD_SCREEN_OFFENCE) {
-            discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
-                       JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY;
-            int act = act_age_at(S, h, X.act_age);
-            int age = act >= 0 && act < child ? act : child;
-            if (r->min_age >= 0 && age >= 0 && age < r->min_age)
-                a |= JD_SCREEN_AGE;
-            if (r->max_age >= 0 && (age < 0 || age > r->max_age))
-                a |= JD_SCREEN_AGE;
-            if ((r->needs & NEED_SEXUAL) && !X.sexual)
-                a |= JD_SCREEN_AGE;
-            if ((r->needs & NEED_ADULT) && X.other_age < 18)
-                a |= JD_SCREEN_AGE;
-            if ((r->needs & NEED_LAC) && !lac)
-                a |= JD_SCREEN_AGE;
-            if ((r->needs & NEED_NOT_ADULT) && X.other_age >= 18)
-                a |= JD_SCREEN_AGE;
-            if ((r->needs & NEED_MINOR_OTHER) &&
-                !(X.other_age >= 10 && X.other_age < 18 && X.other_age > child))
-                a |= JD_SCREEN_AGE;
-            discount |= JD_SCREEN_AGE;
-            /* a label in quotation marks, quoted to challenge it ("records her
-             * as a 'prostitute'; this is exploitation"), discloses no act */
-            bool label = (a & JD_SCREEN_CHALLENGED) != 0;
-            for (uint32_t t = h->start; t < h->end && label; t++)
-                label = S->tok[t].quoted;
-            if (label)
-                discount |= JD_SCREEN_CHALLENGED;
-            m.recorded = X.recorded;
-            m.other_age = X.other_age;
-            snprintf(m.basis, sizeof m.basis, "child %d%s, other %s%s", age,
-                     age != child ? " at the time" : "",
-                     X.other_age < 0 ? "age not written" : X.other_age >= 18 ? "an adult " : "",
-                     X.other_why);
-        } else if (r->kind == JD_SCREEN_LANGUAGE) {
-            discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
-                       JD_SCREEN_OTHER_PERSON | JD_SCREEN_QUOTED | JD_SCREEN_CHALLENGED;
-            if ((r->needs & NEED_ADULT) && X.other_age < 18)
-                a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-        } else {
-            discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
-                       JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY;
-            if ((r->min_age >= 0 && child >= 0 && child < r->min_age) ||
-                (r->max_age >= 0 && (child < 0 || child > r->max_age)))
-                a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-            if ((r->needs & NEED_SEXUAL) && !X.sexual)
-                a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-            if ((r->needs & NEED_ADULT) && X.other_age < 18)
-                a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-            if ((r->needs & NEED_LAC) && !lac)
-                a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-        }
+        unsigned discount = discount_of(S, r, h, &X, lac, child, &a, &m);
         discount &= ~r->keep;
         m.attrs = a;
         m.counts = !(a & discount);
@@ -1595,79 +1698,10 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         if (add_match(res, &m))
             return jd_error_set(err, JD_ENOMEM, "out of memory");
     }
-    /* indicators held because an offence counts ("from_offences") */
-    for (uint32_t fi = 0; fi < S->from_rules.n; fi++) {
-        const rule *r = &S->rules[S->from_rules.v[fi]];
-        if (!r->from[0] || (in->kinds && !(in->kinds & (1u << r->kind))) ||
-            have_code(res, r->code, true))
-            continue;
-        const jd_screen_match *off = NULL;
-        for (int k = 0; k < 4 && r->from[k] && !off; k++)
-            for (size_t j = 0; j < res->n && !off; j++)
-                if (res->m[j].counts && res->m[j].kind == JD_SCREEN_OFFENCE &&
-                    !strcmp(res->m[j].code, r->from[k]))
-                    off = &res->m[j];
-        if (!off)
-            continue;
-        jd_screen_match m = rule_match(r, off->rule, off->start, off->end);
-        m.counts = true;
-        snprintf(m.why, sizeof m.why, "from offence %s", off->code);
-        if (add_match(res, &m))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
-    }
-    for (uint32_t ai = 0; ai < S->always_rules.n; ai++) {
-        const rule *r = &S->rules[S->always_rules.v[ai]];
-        if ((in->kinds && !(in->kinds & (1u << r->kind))) || !r->always || (r->min_age >= 0 && (child < 0 || child < r->min_age)) ||
-            (r->max_age >= 0 && (child < 0 || child > r->max_age)) ||
-            have_code(res, r->code, true))
-            continue;
-        if (r->agencies[0]) {
-            bool ok = false;
-            for (int k = 0; k < 4 && r->agencies[k]; k++)
-                if (in->agency && !strcmp(in->agency, r->agencies[k]))
-                    ok = true;
-            if (!ok)
-                continue;
-        }
-        jd_screen_match m = rule_match(r, "the child's age", -1, -1);
-        m.counts = true;
-        if (r->agencies[0])
-            snprintf(m.why, sizeof m.why, "recorded by %s", in->agency);
-        else
-            snprintf(m.why, sizeof m.why, "child aged %d", child);
-        if (add_match(res, &m))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
-    }
-    /* C1 is used alone for an under-13 (no C11 beside it); a child of 13 or
-     * more abused before 13 may disclose an offence of now beside it. */
-    bool c1 = have_code(res, "C1", true) && child >= 0 && child < 13;
-    /* The force of a sexual assault ("pushed her against the wall and put his
-     * hand inside her clothing") is the sexual offence C11, not an assault
-     * C16 beside it: C16 in the sentence of a counted C11 is not counted. */
-    long c11_sent = -1;
-    for (size_t i = 0; i < res->n; i++)
-        if (res->m[i].counts && !strcmp(res->m[i].code, "C11") && res->m[i].start >= 0)
-            c11_sent = sent_at(S, res->m[i].start);
-    for (size_t i = 0; i < res->n && c11_sent >= 0; i++) {
-        jd_screen_match *m = &res->m[i];
-        if (m->counts && !strcmp(m->code, "C16") && m->start >= 0 &&
-            sent_at(S, m->start) == c11_sent) {
-            m->counts = false;
-            snprintf(m->why, sizeof m->why, "not counted: the force of the sexual offence C11 "
-                                            "in the same sentence");
-        }
-    }
-    size_t o = 0;
-    for (size_t i = 0; i < res->n; i++) {
-        jd_screen_match *m = &res->m[i];
-        if (m->counts && c1 && (!strcmp(m->code, "C11") || !strcmp(m->code, "C2") || !strcmp(m->code, "C5") || !strcmp(m->code, "C6") ||
-                                !strcmp(m->code, "C3")))
-            continue;
-        if (!m->counts && have_code(res, m->code, true))
-            continue;
-        res->m[o++] = *m;
-    }
-    res->n = o;
+    int rc = from_offences(S, in, res, err);
+    if (rc < 0 || (rc = always_rules(S, in, child, res, err)) < 0)
+        return rc;
+    settle_matches(S, child, res);
     return JD_OK;
 }
 
