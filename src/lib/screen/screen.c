@@ -670,6 +670,236 @@ static bool is_word_char(unsigned char c)
     return (unsigned)((c | 0x20) - 'a') < 26u || (unsigned)(c - '0') < 10u || c >= 0x80;
 }
 
+/* Quotation marks and brackets at text[i] (tokenize): updates quoted and
+ * paren and returns the bytes they take, 0 when text[i] is neither. */
+static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, int *paren)
+{
+    unsigned char c = (unsigned char)text[i];
+    /* quotes: straight and curly double quotes toggle; curly singles too */
+    if (c == '"') {
+        *quoted = !*quoted;
+        return 1;
+    }
+    if (c == 0xE2 && i + 2 < len && (unsigned char)text[i + 1] == 0x80) {
+        unsigned char d = (unsigned char)text[i + 2];
+        if (d == 0x9C || d == 0x98) {
+            *quoted = true;
+            return 3;
+        }
+        if (d == 0x9D || d == 0x99) {
+            /* a curly apostrophe inside a word is not a quote */
+            if (d == 0x99 && i > 0 && i + 3 < len && isalpha((unsigned char)text[i - 1]) &&
+                isalpha((unsigned char)text[i + 3])) {
+                return 3;
+            }
+            *quoted = false;
+            return 3;
+        }
+    }
+    if (c == '\'' && (i == 0 || !isalnum((unsigned char)text[i - 1])) && i + 1 < len &&
+        isalpha((unsigned char)text[i + 1])) {
+        *quoted = true; /* opening single quote */
+        return 1;
+    }
+    if (c == '\'' && i > 0 && isalpha((unsigned char)text[i - 1]) &&
+        (i + 1 >= len || !isalnum((unsigned char)text[i + 1])) && *quoted) {
+        *quoted = false;
+        return 1;
+    }
+    if (c == '(') {
+        (*paren)++;
+        return 1;
+    }
+    if (c == ')') {
+        if (*paren)
+            (*paren)--;
+        return 1;
+    }
+    return 0;
+}
+
+/* Whether text[i] ends a sentence (tokenize): . ! ? ; and new lines, but
+ * not the points of "1.5", "e.g." or "Mr.". */
+static bool ends_sentence(const jd_screen *S, const char *text, size_t len, size_t i)
+{
+    unsigned char c = (unsigned char)text[i];
+    bool end_sent = false;
+    if (c == '.' || c == '!' || c == '?' || c == ';' || c == '\n') {
+        /* "1.5", "e.g." and "Mr." do not end a sentence */
+        bool digit_next = i + 1 < len && isdigit((unsigned char)text[i + 1]);
+        bool word_next = i + 1 < len && isalpha((unsigned char)text[i + 1]);
+        if (!(c == '.' && (digit_next || word_next)))
+            end_sent = true;
+        if (c == '.' && end_sent && S->ntok) {
+            const tok *p = &S->tok[S->ntok - 1];
+            if (!p->punct && ((p->wlen == 2 && (!memcmp(p->w, "mr", 2) || !memcmp(p->w, "ms", 2) ||
+                                                !memcmp(p->w, "dr", 2))) ||
+                              (p->wlen == 3 && !memcmp(p->w, "mrs", 3))))
+                end_sent = false;
+        }
+    }
+    return end_sent;
+}
+
+/* Appends a punctuation token, so numbers and words stay apart (tokenize). */
+static int push_punct(jd_screen *S, unsigned char c, size_t i, uint32_t sent, uint32_t clause,
+                      bool quoted)
+{
+    if (jd_grow((void **)&S->tok, &S->tokcap, S->ntok + 1, sizeof *S->tok))
+        return JD_ENOMEM;
+    tok *t = &S->tok[S->ntok++];
+    memset(t, 0, sizeof *t);
+    t->punct = (uint8_t)c;
+    t->w = S->low + i;
+    t->wlen = 1;
+    t->off = (uint32_t)i;
+    t->olen = 1;
+    t->sent = sent;
+    t->clause = clause;
+    t->num = -1;
+    t->quoted = quoted;
+    return JD_OK;
+}
+
+/* The end of the word that starts at s (tokenize): letters and digits with
+ * apostrophes inside, a pound sign alone, and c/o, o/e, w/, y/o, b/f. */
+static size_t word_end(const char *text, size_t len, size_t s)
+{
+    size_t i = s;
+    unsigned char c = (unsigned char)text[s];
+    if (c == 0xC2 && i + 1 < len && (unsigned char)text[i + 1] == 0xA3)
+        i += 2; /* "£20": the pound sign is a word of its own, the number another */
+    else
+        while (i < len &&
+               (is_word_char((unsigned char)text[i]) ||
+                ((text[i] == '\'' || (unsigned char)text[i] == 0xE2) && i + 1 < len && s < i &&
+                 isalpha((unsigned char)text[i - 1]) &&
+                 (isalpha((unsigned char)text[i + 1]) ||
+                  ((unsigned char)text[i] == 0xE2 && i + 3 < len &&
+                   (unsigned char)text[i + 1] == 0x80 && (unsigned char)text[i + 2] == 0x99 &&
+                   isalpha((unsigned char)text[i + 3])))))) {
+            if ((unsigned char)text[i] == 0xE2)
+                i += 3;
+            else
+                i++;
+        }
+    /* c/o, o/e, w/, y/o, b/f */
+    if (i + 1 < len && text[i] == '/' && i - s == 1) {
+        size_t e = i + 1;
+        while (e < len && isalpha((unsigned char)text[e]) && e - i <= 1)
+            e++;
+        if (e - i <= 2 && (e >= len || !isalnum((unsigned char)text[e])))
+            i = e;
+    }
+    return i;
+}
+
+/* The word text[s..i) in w: lower case, apostrophes dropped (tokenize);
+ * returns its length. */
+static size_t fold_word(const char *text, size_t s, size_t i, char *w, size_t cap)
+{
+    size_t wn = 0;
+    for (size_t k = s; k < i && wn + 1 < cap; k++) {
+        unsigned char ch = (unsigned char)text[k];
+        if (ch == '\'')
+            continue;
+        if (ch == 0xE2) {
+            k += 2;
+            continue;
+        }
+        w[wn++] = (char)tolower(ch);
+    }
+    return wn;
+}
+
+/* The number of word w (tokenize), with its suffixes: 19yo, 30s, 15yrs, 2/7,
+ * 16F, 3rd; -1 when it is not one. *digits is the count of leading digits. */
+static int32_t read_number(const char *w, size_t wn, size_t *digits, uint8_t *decade, uint8_t *yo)
+{
+    int32_t num = -1;
+    size_t d = 0;
+    while (d < wn && isdigit((unsigned char)w[d]))
+        d++;
+    if (d > 0 && d <= 4) {
+        num = atoi(w);
+        if (d < wn) {
+            const char *suf = w + d;
+            size_t sn = wn - d;
+            if ((sn == 1 && suf[0] == 's') || (sn == 2 && !memcmp(suf, "ss", 2)))
+                *decade = 1;
+            else if ((sn == 2 && !memcmp(suf, "yo", 2)) || (sn == 3 && !memcmp(suf, "yrs", 3)) ||
+                     (sn == 2 && !memcmp(suf, "yr", 2)) || (sn == 3 && !memcmp(suf, "y/o", 3)))
+                *yo = 1;
+            else if (sn == 1 && (suf[0] == 'm' || suf[0] == 'f'))
+                *yo = 1; /* "16F" in triage */
+            else if (!(sn == 2 && (!memcmp(suf, "th", 2) || !memcmp(suf, "st", 2) ||
+                                   !memcmp(suf, "nd", 2) || !memcmp(suf, "rd", 2))))
+                num = -1;
+        }
+    }
+    *digits = d;
+    return num;
+}
+
+/* The stem id of word w (tokenize), with *nw and *nn the normalised word. */
+static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **nw, size_t *nn)
+{
+    uint32_t sid = 0;
+    /* one lookup for most words: raw word -> stem id, top bit when the
+     * word is rewritten by the normalisation map */
+    uint32_t *mv = jd_strmap_get(&S->memo_raw, w, wn);
+    if (mv) {
+        sid = *mv & 0x7FFFFFFFu;
+        if (*mv >> 31)
+            *nw = norm_word(w, wn, nn);
+    } else {
+        *nw = norm_word(w, wn, nn);
+        sid = stem_id(S, *nw, *nn, false);
+        if (S->memo_raw.n < 500000) {
+            bool added;
+            uint32_t *slot = jd_strmap_put(&S->memo_raw, w, wn, 0, &added);
+            if (slot)
+                *slot = sid | (*nw != w ? 0x80000000u : 0);
+        }
+    }
+    return sid;
+}
+
+/* The clause cues at the new token t (tokenize): ", she", "but", "and has",
+ * "as she"; returns the clause count, raised at each. */
+static uint32_t clause_cues(jd_screen *S, tok *t, uint32_t clause)
+{
+    /* ", she ..." starts a new clause */
+    if (S->ntok >= 2 && S->tok[S->ntok - 2].punct == ',' && t->sid &&
+        in_set(S, S->child_set, t->sid) && !in_set(S, S->poss_set, t->sid)) {
+        clause++;
+        t->clause = clause;
+    }
+    for (int k = 0; t->sid && k < S->nterm_sids; k++)
+        if (t->sid == S->term_sids[k]) {
+            clause++;
+            t->clause = clause;
+        }
+    if (S->ntok >= 2 && (t->sid || t->cap) && !t->punct && !S->tok[S->ntok - 2].punct &&
+        S->tok[S->ntok - 2].clause == t->clause) {
+        const tok *pv = &S->tok[S->ntok - 2];
+        bool cut = false;
+        if (pv->sid == S->and_sid && t->sid)
+            for (int k = 0; k < S->nand_next; k++)
+                cut |= t->sid == S->and_next_sids[k];
+        t->coord = cut;
+        if (pv->sid == S->as_sid && pv->sent == t->sent &&
+            ((in_set(S, S->child_set, t->sid) && !in_set(S, S->poss_set, t->sid)) ||
+             (t->cap && t->wlen > 2)))
+            cut = true;
+        if (cut) {
+            clause++;
+            t->clause = clause;
+        }
+    }
+    return clause;
+}
+
 static int tokenize(jd_screen *S, const char *text, size_t len)
 {
     S->ntok = 0;
@@ -685,70 +915,12 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
     size_t i = 0;
     while (i < len) {
         unsigned char c = (unsigned char)text[i];
-        /* quotes: straight and curly double quotes toggle; curly singles too */
-        if (c == '"') {
-            quoted = !quoted;
-            i++;
+        size_t qn = quote_mark(text, len, i, &quoted, &paren);
+        if (qn) {
+            i += qn;
             continue;
         }
-        if (c == 0xE2 && i + 2 < len && (unsigned char)text[i + 1] == 0x80) {
-            unsigned char d = (unsigned char)text[i + 2];
-            if (d == 0x9C || d == 0x98) {
-                quoted = true;
-                i += 3;
-                continue;
-            }
-            if (d == 0x9D || d == 0x99) {
-                /* a curly apostrophe inside a word is not a quote */
-                if (d == 0x99 && i > 0 && i + 3 < len && isalpha((unsigned char)text[i - 1]) &&
-                    isalpha((unsigned char)text[i + 3])) {
-                    i += 3;
-                    continue;
-                }
-                quoted = false;
-                i += 3;
-                continue;
-            }
-        }
-        if (c == '\'' && (i == 0 || !isalnum((unsigned char)text[i - 1])) && i + 1 < len &&
-            isalpha((unsigned char)text[i + 1])) {
-            quoted = true; /* opening single quote */
-            i++;
-            continue;
-        }
-        if (c == '\'' && i > 0 && isalpha((unsigned char)text[i - 1]) &&
-            (i + 1 >= len || !isalnum((unsigned char)text[i + 1])) && quoted) {
-            quoted = false;
-            i++;
-            continue;
-        }
-        if (c == '(') {
-            paren++;
-            i++;
-            continue;
-        }
-        if (c == ')') {
-            if (paren)
-                paren--;
-            i++;
-            continue;
-        }
-        bool end_sent = false;
-        if (c == '.' || c == '!' || c == '?' || c == ';' || c == '\n') {
-            /* "1.5", "e.g." and "Mr." do not end a sentence */
-            bool digit_next = i + 1 < len && isdigit((unsigned char)text[i + 1]);
-            bool word_next = i + 1 < len && isalpha((unsigned char)text[i + 1]);
-            if (!(c == '.' && (digit_next || word_next)))
-                end_sent = true;
-            if (c == '.' && end_sent && S->ntok) {
-                const tok *p = &S->tok[S->ntok - 1];
-                if (!p->punct && ((p->wlen == 2 && (!memcmp(p->w, "mr", 2) ||
-                                                     !memcmp(p->w, "ms", 2) ||
-                                                     !memcmp(p->w, "dr", 2))) ||
-                                  (p->wlen == 3 && !memcmp(p->w, "mrs", 3))))
-                    end_sent = false;
-            }
-        }
+        bool end_sent = ends_sentence(S, text, len, i);
         if (end_sent) {
             if (S->ntok && S->tok[S->ntok - 1].sent == sent)
                 sent++;
@@ -761,19 +933,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         if (!is_word_char(c)) {
             if (c == ',' || c == ':' || c == '-' || c == '/') {
                 /* punctuation tokens so numbers and words stay apart */
-                if (jd_grow((void **)&S->tok, &S->tokcap, S->ntok + 1, sizeof *S->tok))
+                if (push_punct(S, c, i, sent, clause, quoted))
                     return JD_ENOMEM;
-                tok *t = &S->tok[S->ntok++];
-                memset(t, 0, sizeof *t);
-                t->punct = (uint8_t)c;
-                t->w = S->low + i;
-                t->wlen = 1;
-                t->off = (uint32_t)i;
-                t->olen = 1;
-                t->sent = sent;
-                t->clause = clause;
-                t->num = -1;
-                t->quoted = quoted;
                 if (c == ':')
                     clause++; /* "spoke to mother: Kelly is ...": what follows is its own clause */
             }
@@ -781,66 +942,12 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
             continue;
         }
         size_t s = i;
-        if (c == 0xC2 && i + 1 < len && (unsigned char)text[i + 1] == 0xA3)
-            i += 2; /* "£20": the pound sign is a word of its own, the number another */
-        else
-        while (i < len && (is_word_char((unsigned char)text[i]) ||
-                           ((text[i] == '\'' || (unsigned char)text[i] == 0xE2) && i + 1 < len &&
-                            s < i && isalpha((unsigned char)text[i - 1]) &&
-                            (isalpha((unsigned char)text[i + 1]) ||
-                             ((unsigned char)text[i] == 0xE2 && i + 3 < len &&
-                              (unsigned char)text[i + 1] == 0x80 &&
-                              (unsigned char)text[i + 2] == 0x99 &&
-                              isalpha((unsigned char)text[i + 3])))))) {
-            if ((unsigned char)text[i] == 0xE2)
-                i += 3;
-            else
-                i++;
-        }
-        /* c/o, o/e, w/, y/o, b/f */
-        if (i + 1 < len && text[i] == '/' && i - s == 1) {
-            size_t e = i + 1;
-            while (e < len && isalpha((unsigned char)text[e]) && e - i <= 1)
-                e++;
-            if (e - i <= 2 && (e >= len || !isalnum((unsigned char)text[e])))
-                i = e;
-        }
-        /* word: lower case, apostrophes dropped (clause cues below) */
+        i = word_end(text, len, s);
         char w[64];
-        size_t wn = 0;
-        for (size_t k = s; k < i && wn + 1 < sizeof w; k++) {
-            unsigned char ch = (unsigned char)text[k];
-            if (ch == '\'')
-                continue;
-            if (ch == 0xE2) {
-                k += 2;
-                continue;
-            }
-            w[wn++] = (char)tolower(ch);
-        }
-        /* numbers with suffixes: 19yo, 30s, 15yrs, 2/7 */
-        int32_t num = -1;
-        size_t d = 0;
-        while (d < wn && isdigit((unsigned char)w[d]))
-            d++;
+        size_t wn = fold_word(text, s, i, w, sizeof w);
+        size_t d;
         uint8_t decade = 0, yo = 0;
-        if (d > 0 && d <= 4) {
-            num = atoi(w);
-            if (d < wn) {
-                const char *suf = w + d;
-                size_t sn = wn - d;
-                if ((sn == 1 && suf[0] == 's') || (sn == 2 && !memcmp(suf, "ss", 2)))
-                    decade = 1;
-                else if ((sn == 2 && !memcmp(suf, "yo", 2)) || (sn == 3 && !memcmp(suf, "yrs", 3)) ||
-                         (sn == 2 && !memcmp(suf, "yr", 2)) || (sn == 3 && !memcmp(suf, "y/o", 3)))
-                    yo = 1;
-                else if (sn == 1 && (suf[0] == 'm' || suf[0] == 'f'))
-                    yo = 1; /* "16F" in triage */
-                else if (!(sn == 2 && (!memcmp(suf, "th", 2) || !memcmp(suf, "st", 2) ||
-                                      !memcmp(suf, "nd", 2) || !memcmp(suf, "rd", 2))))
-                    num = -1;
-            }
-        }
+        int32_t num = read_number(w, wn, &d, &decade, &yo);
         if (jd_grow((void **)&S->tok, &S->tokcap, S->ntok + 1, sizeof *S->tok))
             return JD_ENOMEM;
         tok *t = &S->tok[S->ntok++];
@@ -848,25 +955,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         size_t nn = wn;
         const char *nw = w;
         uint32_t sid = 0;
-        if (!(num >= 0 && d == wn)) {
-            /* one lookup for most words: raw word -> stem id, top bit when the
-             * word is rewritten by the normalisation map */
-            uint32_t *mv = jd_strmap_get(&S->memo_raw, w, wn);
-            if (mv) {
-                sid = *mv & 0x7FFFFFFFu;
-                if (*mv >> 31)
-                    nw = norm_word(w, wn, &nn);
-            } else {
-                nw = norm_word(w, wn, &nn);
-                sid = stem_id(S, nw, nn, false);
-                if (S->memo_raw.n < 500000) {
-                    bool added;
-                    uint32_t *slot = jd_strmap_put(&S->memo_raw, w, wn, 0, &added);
-                    if (slot)
-                        *slot = sid | (nw != w ? 0x80000000u : 0);
-                }
-            }
-        }
+        if (!(num >= 0 && d == wn))
+            sid = word_stem(S, w, wn, &nw, &nn);
         /* keep the normalised word in the lower-case buffer when it fits */
         if (nw == w) {
             memcpy(S->low + s, w, wn);
@@ -888,34 +978,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->cap = isupper((unsigned char)text[s]) != 0;
         t->poss = i - s >= 3 && (text[i - 1] == 's' || text[i - 1] == 'S') &&
                   (text[i - 2] == '\'' || ((unsigned char)text[i - 2] == 0x99 && i - s >= 5));
-        /* ", she ..." starts a new clause */
-        if (S->ntok >= 2 && S->tok[S->ntok - 2].punct == ',' && t->sid &&
-            in_set(S, S->child_set, t->sid) && !in_set(S, S->poss_set, t->sid)) {
-            clause++;
-            t->clause = clause;
-        }
-        for (int k = 0; t->sid && k < S->nterm_sids; k++)
-            if (t->sid == S->term_sids[k]) {
-                clause++;
-                t->clause = clause;
-            }
-        if (S->ntok >= 2 && (t->sid || t->cap) && !t->punct && !S->tok[S->ntok - 2].punct &&
-            S->tok[S->ntok - 2].clause == t->clause) {
-            const tok *pv = &S->tok[S->ntok - 2];
-            bool cut = false;
-            if (pv->sid == S->and_sid && t->sid)
-                for (int k = 0; k < S->nand_next; k++)
-                    cut |= t->sid == S->and_next_sids[k];
-            t->coord = cut;
-            if (pv->sid == S->as_sid && pv->sent == t->sent &&
-                ((in_set(S, S->child_set, t->sid) && !in_set(S, S->poss_set, t->sid)) ||
-                 (t->cap && t->wlen > 2)))
-                cut = true;
-            if (cut) {
-                clause++;
-                t->clause = clause;
-            }
-        }
+        clause = clause_cues(S, t, clause);
     }
     return JD_OK;
 }
