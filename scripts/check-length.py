@@ -35,7 +35,6 @@ ALLOW = {
     ('src/lib/resolve/resolve.c', 'on_mention'): 'resolve.c: the incr-resolve engineer',
     ('src/lib/resolve/resolve.c', 'keys_range'): 'resolve.c: the incr-resolve engineer',
     ('src/lib/resolve/resolve.c', 'estimate'): 'resolve.c: the incr-resolve engineer',
-    ('src/lib/network/network.c', 'event_items'): 'network detection: the incr-analyse engineer',
 }
 
 SIG_END = re.compile(r'\)\s*(?:__attribute__\s*\(\(.*\)\)\s*)?$')
