@@ -34,15 +34,6 @@ ALLOW = {
     ('src/lib/resolve/resolve.c', 'on_mention'): 'resolve.c: the incr-resolve engineer',
     ('src/lib/resolve/resolve.c', 'keys_range'): 'resolve.c: the incr-resolve engineer',
     ('src/lib/resolve/resolve.c', 'estimate'): 'resolve.c: the incr-resolve engineer',
-    ('src/lib/screen/screen.c', 'tokenize'): 'the screen engine: the screen engineers',
-    ('src/lib/screen/screen.c', 'jd_screen_run'): 'the screen engine: the screen engineers',
-    ('src/lib/screen/screen.c', 'load_rules'): 'the screen engine: the screen engineers',
-    ('src/lib/screen/screen.c', 'load'): 'the screen engine: the screen engineers',
-    ('src/lib/screen/screen.c', 'add_pattern'): 'the screen engine: the screen engineers',
-    ('src/lib/screen/rules.c', 'load'): 'the screen rules loader: the screen engineers',
-    ('src/lib/screen/textscan.c', 'jd_ts__add'): 'the screen engine: the screen engineers',
-    ('src/lib/analyse/analyse.c', 'screen_event'): 'analyse.c: the incr-analyse engineer',
-    ('src/lib/network/network.c', 'event_items'): 'network detection: the incr-analyse engineer',
 }
 
 SIG_END = re.compile(r'\)\s*(?:__attribute__\s*\(\(.*\)\)\s*)?$')

@@ -95,14 +95,11 @@ static bool screen_holds(const jd_screen_match *m, int age)
     return age < 0 && (m->attrs & ~(unsigned)JD_SCREEN_AGE) == 0;
 }
 
-static int screen_event(an *A, screen_ctx *X, aev *e)
+/* Sizes screen_event's per-sentence flags and per-evidence hits for the
+ * scan sc and clears them. */
+static int size_buffers(an *A, screen_ctx *X, const jd_ts_scan *sc)
 {
-    jd_rules *R = A->rules;
-    e->f0 = (uint32_t)A->nf;
-    const char *txt = e->narrative ? e->narrative : "";
-    if (jd_ts__scan(R->ts, &X->sc, txt, strlen(txt)) != JD_OK)
-        return oom(A);
-    jd_ts_scan *sc = &X->sc;
+    const jd_rules *R = A->rules;
     size_t ns = sc->nsentences + 1;
     if (ns > X->scap) {
         uint8_t *a = realloc(X->adult_s, ns + 16);
@@ -125,7 +122,15 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
     }
     for (size_t i = 0; i < R->nev; i++)
         X->unless_hit[i] = -1;
-    /* pass 1: the cues the analysis reads beside the screen */
+    return JD_OK;
+}
+
+/* Pass 1 of screen_event: the cues the analysis reads beside the screen
+ * (adult and sexual sentences, ages written, overnight, declined). */
+static void read_cues(an *A, screen_ctx *X, aev *e)
+{
+    jd_rules *R = A->rules;
+    jd_ts_scan *sc = &X->sc;
     for (size_t h = 0; h < sc->nhits; h++) {
         const jd_ts_hit *x = &sc->hits[h];
         uint32_t o = jd_ts__owner(R->ts, x->pattern);
@@ -164,10 +169,14 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
     for (size_t s = 0; s < sc->nsentences; s++)
         if (X->adult_s[s])
             e->adult_text = 1;
-    bool adult_any = e->adult_text || e->adult_party;
-    uint32_t etb = 1u << e->et;
-    /* pass 2: the catalogue's crime rules (network context) and the words
-     * that cancel an event type's evidence */
+}
+
+/* Pass 2 of screen_event: the catalogue's crime rules (network context) and
+ * the words that cancel an event type's evidence. */
+static int crime_hits(an *A, screen_ctx *X, aev *e, bool adult_any)
+{
+    jd_rules *R = A->rules;
+    jd_ts_scan *sc = &X->sc;
     for (size_t h = 0; h < sc->nhits; h++) {
         const jd_ts_hit *x = &sc->hits[h];
         uint32_t o = jd_ts__owner(R->ts, x->pattern);
@@ -195,26 +204,14 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
         default: break;
         }
     }
-    /* the text screen: indicators, triggers (from its offences) and
-     * victim-blaming wording, the same findings `joindots screen` gives */
-    int age = e->child_age >= 0 ? e->child_age : e->text_child_age;
-    bool self_recorded =
-        e->et == ET_CRIME_REPORT || e->crime_recorded == 1 || (e->crime_ref && *e->crime_ref);
-    jd_screen_note sn = {e->record_id, txt, e->type, e->agency, age, 0,
-                         self_recorded ? 1 : -1, 0, e->linked_age > 0 ? e->linked_age : 0};
-    jd_error serr;
-    jd_error_clear(&serr);
-    jd_screen_result *res = &A->sres;
-    res->n = 0;
-    /* indicators, triggers, wording and offences reach only a subject, victim
-     * or witness of the event: with none, nothing would be read */
-    if (*txt && A->scr && e->about_person) {
-        int rc = jd_screen_run(A->scr, &sn, res, &serr);
-        if (rc == JD_ENOMEM)
-            return oom(A);
-        if (rc < 0)
-            res->n = 0; /* a note the screen refuses (over 1 MiB) discloses nothing */
-    }
+    return JD_OK;
+}
+
+/* The screen's findings of an event: victim-blaming wording and the triggers
+ * its offences hold for. */
+static int screen_findings(an *A, aev *e, const jd_screen_result *res, int age, uint32_t etb)
+{
+    jd_rules *R = A->rules;
     for (size_t k = 0; k < res->n; k++) {
         const jd_screen_match *m = &res->m[k];
         uint32_t off = m->start >= 0 ? (uint32_t)m->start : 0;
@@ -241,23 +238,34 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
             }
         }
     }
-    /* the offences counted at this age are kept for the risk walk (its cache) */
-    if (age >= 0 && *txt && A->scr && e->about_person) {
-        e->scr0 = (uint32_t)A->nscache;
-        e->scr_n = 0;
-        for (size_t k = 0; k < res->n && e->scr_n < 20; k++) {
-            const jd_screen_match *m = &res->m[k];
-            if (!m->counts || m->kind != JD_SCREEN_OFFENCE)
-                continue;
-            if (jd_grow((void **)&A->scache, &A->scachecap, A->nscache + 1, sizeof *A->scache) <
-                0)
-                return oom(A);
-            A->scache[A->nscache++] = *m;
-            e->scr_n++;
-        }
-        e->scr_age = (int16_t)(age + 2);
+    return JD_OK;
+}
+
+/* The offences counted at the child's age, kept for the risk walk (its cache). */
+static int keep_offences(an *A, aev *e, const jd_screen_result *res, int age)
+{
+    e->scr0 = (uint32_t)A->nscache;
+    e->scr_n = 0;
+    for (size_t k = 0; k < res->n && e->scr_n < 20; k++) {
+        const jd_screen_match *m = &res->m[k];
+        if (!m->counts || m->kind != JD_SCREEN_OFFENCE)
+            continue;
+        if (jd_grow((void **)&A->scache, &A->scachecap, A->nscache + 1, sizeof *A->scache) <
+            0)
+            return oom(A);
+        A->scache[A->nscache++] = *m;
+        e->scr_n++;
     }
-    /* indicators: an event type, the event's structure, or the screen */
+    e->scr_age = (int16_t)(age + 2);
+    return JD_OK;
+}
+
+/* The event's indicators: by event type, by the event's structure, or held by
+ * the screen. */
+static int event_indicators(an *A, screen_ctx *X, aev *e, const jd_screen_result *res,
+                            bool adult_any, uint32_t etb)
+{
+    jd_rules *R = A->rules;
     for (size_t i = 0; i < R->nev; i++) {
         const jd_evidence *ev = &R->ev[i];
         uint16_t ind = ev->indicator;
@@ -298,6 +306,54 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
         if (add_finding(A, F_IND, ind, ev->needs ? -2 : -1, 0, 0) < 0)
             return JD_ENOMEM;
     }
+    return JD_OK;
+}
+
+static int screen_event(an *A, screen_ctx *X, aev *e)
+{
+    jd_rules *R = A->rules;
+    e->f0 = (uint32_t)A->nf;
+    const char *txt = e->narrative ? e->narrative : "";
+    if (jd_ts__scan(R->ts, &X->sc, txt, strlen(txt)) != JD_OK)
+        return oom(A);
+    jd_ts_scan *sc = &X->sc;
+    int rc = size_buffers(A, X, sc);
+    if (rc != JD_OK)
+        return rc;
+    read_cues(A, X, e);
+    bool adult_any = e->adult_text || e->adult_party;
+    uint32_t etb = 1u << e->et;
+    if ((rc = crime_hits(A, X, e, adult_any)) != JD_OK)
+        return rc;
+    /* the text screen: indicators, triggers (from its offences) and
+     * victim-blaming wording, the same findings `joindots screen` gives */
+    int age = e->child_age >= 0 ? e->child_age : e->text_child_age;
+    bool self_recorded =
+        e->et == ET_CRIME_REPORT || e->crime_recorded == 1 || (e->crime_ref && *e->crime_ref);
+    jd_screen_note sn = {e->record_id, txt, e->type, e->agency, age, 0,
+                         self_recorded ? 1 : -1, 0, e->linked_age > 0 ? e->linked_age : 0};
+    jd_error serr;
+    jd_error_clear(&serr);
+    jd_screen_result *res = &A->sres;
+    res->n = 0;
+    /* indicators, triggers, wording and offences reach only a subject, victim
+     * or witness of the event: with none, nothing would be read */
+    if (*txt && A->scr && e->about_person) {
+        rc = jd_screen_run(A->scr, &sn, res, &serr);
+        if (rc == JD_ENOMEM)
+            return oom(A);
+        if (rc < 0)
+            res->n = 0; /* a note the screen refuses (over 1 MiB) discloses nothing */
+    }
+    if ((rc = screen_findings(A, e, res, age, etb)) != JD_OK)
+        return rc;
+    /* the offences counted at this age are kept for the risk walk (its cache) */
+    if (age >= 0 && *txt && A->scr && e->about_person &&
+        (rc = keep_offences(A, e, res, age)) != JD_OK)
+        return rc;
+    /* indicators: an event type, the event's structure, or the screen */
+    if ((rc = event_indicators(A, X, e, res, adult_any, etb)) != JD_OK)
+        return rc;
     e->nf = (uint32_t)(A->nf - e->f0);
     return JD_OK;
 }

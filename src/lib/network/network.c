@@ -467,19 +467,22 @@ static int scratch_fit(ev_scratch *x, uint32_t n)
 
 /* Items of one event: its concerning children (of concern by then), its
  * adult suspects and associates, their objects and the place. */
-static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms, const uint32_t *os,
-                       uint32_t nos)
+/* The counts of sort_people's lists in N->es. */
+typedef struct people_n {
+    uint32_t ad, kid, par, anyk;
+} people_n;
+
+/* The people of an event, into N->es (event_items): its adults (suspects,
+ * associates, the police's subjects; known[] when known to be adults), the
+ * concerning children with their ages and times, the parents and carers, and
+ * every child. */
+static void sort_people(net *N, const aev *e, const uint32_t *ms, uint32_t nms, people_n *n)
 {
     an *A = N->A;
-    const aev *e = &A->ev[ei];
-    if (scratch_fit(&N->es, nms) < 0)
-        return oom(N);
     uint32_t *ad = N->es.ad, *kid = N->es.kid, *par = N->es.par, *anyk = N->es.anyk;
     uint8_t *known = N->es.known;
     int16_t *kage = N->es.kage;
     int64_t *kt = N->es.kt;
-    uint32_t nad = 0, nkid = 0, npar = 0, nanyk = 0; /* each at most nms */
-    int rc;
     for (uint32_t i = 0; i < nms; i++) {
         const amention *m = &A->m[ms[i]];
         if (m->role & ROLE_PROFESSIONAL)
@@ -490,32 +493,37 @@ static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms, co
                 ROLE_SUSPECT | ROLE_ASSOCIATE | (is_police_context(e) ? ROLE_SUBJECT : 0);
             if (m->role & roles) {
                 bool dup = false;
-                for (uint32_t k = 0; k < nad; k++)
+                for (uint32_t k = 0; k < n->ad; k++)
                     dup |= ad[k] == m->person;
                 if (!dup) {
-                    known[nad] = how == 1;
-                    ad[nad++] = m->person;
+                    known[n->ad] = how == 1;
+                    ad[n->ad++] = m->person;
                 }
             }
             if (m->role & (ROLE_PARENT | ROLE_CARER))
-                par[npar++] = m->person;
+                par[n->par++] = m->person;
             continue;
         }
-        anyk[nanyk++] = m->person;
+        anyk[n->anyk++] = m->person;
         int64_t tc = concern_at(A, m->person);
         if (!tc || !(m->role & (ROLE_SUBJECT | ROLE_VICTIM | ROLE_ASSOCIATE)) ||
             !concerning(A, e, m))
             continue;
         bool dup = false;
-        for (uint32_t k = 0; k < nkid; k++)
+        for (uint32_t k = 0; k < n->kid; k++)
             dup |= kid[k] == m->person;
         if (dup)
             continue;
-        kage[nkid] = m->age;
-        kt[nkid] = tc > e->known ? tc : e->known;
-        kid[nkid++] = m->person;
+        kage[n->kid] = m->age;
+        kt[n->kid] = tc > e->known ? tc : e->known;
+        kid[n->kid++] = m->person;
     }
-    /* parents and carers of a child are family, not a network */
+}
+
+/* Parents and carers of a child are family, not a network (event_items). */
+static int add_family(net *N, const aev *e, uint32_t npar, uint32_t nanyk)
+{
+    const uint32_t *par = N->es.par, *anyk = N->es.anyk;
     for (uint32_t i = 0; i < npar; i++)
         for (uint32_t k = 0; k < nanyk; k++) {
             bool added;
@@ -530,14 +538,21 @@ static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms, co
                 N->family[v] = e->known;
             }
         }
-    for (uint32_t i = 0; i < nad; i++) {
-        for (uint32_t k = 0; k < nkid; k++)
-            if ((rc = add_item(N, IT_AC, kt[k], ad[i], kid[k], ei, kage[k], known[i])) < 0)
-                return rc;
-        for (uint32_t k = i + 1; k < nad; k++)
-            if ((rc = add_item(N, IT_AA, e->known, ad[i], ad[k], ei, -1, known[i])) < 0)
-                return rc;
-    }
+    return 0;
+}
+
+/* The vehicles and phones of an event tied to its adults (or their owner) and
+ * its concerning children (event_items). */
+static int object_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms, const uint32_t *os,
+                        uint32_t nos, uint32_t nad, uint32_t nkid)
+{
+    an *A = N->A;
+    const aev *e = &A->ev[ei];
+    const uint32_t *ad = N->es.ad, *kid = N->es.kid;
+    const uint8_t *known = N->es.known;
+    const int16_t *kage = N->es.kage;
+    const int64_t *kt = N->es.kt;
+    int rc;
     for (uint32_t q = 0; q < nos; q++) {
         const aobject *o = &A->obj[os[q]];
         if (!o->valid || !o->value || !*o->value ||
@@ -587,6 +602,36 @@ static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms, co
             if ((rc = add_item(N, IT_OC, kt[k], kid[k], oi, ei, kage[k], 0)) < 0)
                 return rc;
     }
+    return 0;
+}
+
+static int event_items(net *N, uint32_t ei, const uint32_t *ms, uint32_t nms, const uint32_t *os,
+                       uint32_t nos)
+{
+    an *A = N->A;
+    const aev *e = &A->ev[ei];
+    if (scratch_fit(&N->es, nms) < 0)
+        return oom(N);
+    const uint32_t *ad = N->es.ad, *kid = N->es.kid;
+    const uint8_t *known = N->es.known;
+    const int16_t *kage = N->es.kage;
+    const int64_t *kt = N->es.kt;
+    people_n n = {0, 0, 0, 0}; /* each at most nms */
+    sort_people(N, e, ms, nms, &n);
+    uint32_t nad = n.ad, nkid = n.kid;
+    int rc = add_family(N, e, n.par, n.anyk);
+    if (rc < 0)
+        return rc;
+    for (uint32_t i = 0; i < nad; i++) {
+        for (uint32_t k = 0; k < nkid; k++)
+            if ((rc = add_item(N, IT_AC, kt[k], ad[i], kid[k], ei, kage[k], known[i])) < 0)
+                return rc;
+        for (uint32_t k = i + 1; k < nad; k++)
+            if ((rc = add_item(N, IT_AA, e->known, ad[i], ad[k], ei, -1, known[i])) < 0)
+                return rc;
+    }
+    if ((rc = object_items(N, ei, ms, nms, os, nos, nad, nkid)) < 0)
+        return rc;
     if (e->location && *e->location && (nad || nkid)) {
         uint32_t pi = place_of(N, e);
         if (pi == NONE - 1)

@@ -236,12 +236,10 @@ static int level_of(loader *L, json_t *o, const char *id, int *out)
     return *out < 0 ? fail(L, id, "level is low, medium, high or critical") : JD_OK;
 }
 
-static int load(loader *L, json_t *root)
+/* The scoring section: day windows and the levels' minimum scores. */
+static int load_scoring(loader *L, json_t *sc)
 {
     jd_rules *r = L->r;
-    int rc;
-    L->sets = json_object_get(root, "sets");
-    json_t *sc = json_object_get(root, "scoring");
     r->recent_days = (int)json_integer_value(json_object_get(sc, "recent_days"));
     r->late_days = (int)json_integer_value(json_object_get(sc, "late_days"));
     r->moderate_days = (int)json_integer_value(json_object_get(sc, "moderate_window_days"));
@@ -260,7 +258,16 @@ static int load(loader *L, json_t *root)
     if (!r->level_min[JD_LEVEL_LOW] || r->level_min[JD_LEVEL_MEDIUM] < r->level_min[JD_LEVEL_LOW] ||
         r->level_min[JD_LEVEL_HIGH] < r->level_min[JD_LEVEL_MEDIUM])
         return fail(L, "scoring.levels", "low, medium and high need rising min_score values");
+    return JD_OK;
+}
 
+/* The text screen's shared patterns: negation cues, the adult and sexual
+ * activity sets, age patterns and decades. */
+static int load_text(loader *L, json_t *root)
+{
+    jd_rules *r = L->r;
+    int rc;
+    json_t *v;
     json_t *neg = json_object_get(root, "negation");
     json_t *w = json_object_get(neg, "window");
     jd_ts__set_window(r->ts, w ? (int)json_integer_value(w) : 5);
@@ -288,18 +295,16 @@ static int load(loader *L, json_t *root)
         if (rc < 0)
             return rc;
     }
-    if ((rc = load_indicators(L, json_object_get(root, "indicators"))) < 0)
-        return rc;
-    json_array_foreach(json_object_get(sc, "t3_not_alone"), i, v) {
-        size_t j = 0;
-        while (j < r->nind && strcmp(r->ind[j].id, json_string_value(v) ? json_string_value(v) : ""))
-            j++;
-        if (j == r->nind || j >= 64)
-            return fail(L, "scoring.t3_not_alone", "names an unknown indicator");
-        r->t3_not_alone |= 1ull << j;
-    }
+    return JD_OK;
+}
 
-    json_t *arr = json_object_get(root, "triggers");
+/* The triggers: each names the text screen's offence codes it reads. */
+static int load_triggers(loader *L, json_t *arr)
+{
+    jd_rules *r = L->r;
+    int rc;
+    size_t i;
+    json_t *v;
     r->trig = calloc(json_array_size(arr) + 1, sizeof *r->trig);
     json_array_foreach(arr, i, v) {
         jd_trigger *t = &r->trig[r->ntrig];
@@ -328,7 +333,16 @@ static int load(loader *L, json_t *root)
         }
         r->ntrig++;
     }
-    arr = json_object_get(root, "crimes");
+    return JD_OK;
+}
+
+/* The crime rules, their age range, needs and phrases. */
+static int load_crimes(loader *L, json_t *arr)
+{
+    jd_rules *r = L->r;
+    int rc;
+    size_t i;
+    json_t *v;
     r->crime = calloc(json_array_size(arr) + 1, sizeof *r->crime);
     json_array_foreach(arr, i, v) {
         jd_crime_rule *c = &r->crime[r->ncrime];
@@ -348,7 +362,15 @@ static int load(loader *L, json_t *root)
             return rc;
         r->ncrime++;
     }
-    arr = json_object_get(root, "language");
+    return JD_OK;
+}
+
+/* The language rules, each naming the text screen's slug. */
+static int load_language(loader *L, json_t *arr)
+{
+    jd_rules *r = L->r;
+    size_t i;
+    json_t *v;
     r->lang = calloc(json_array_size(arr) + 1, sizeof *r->lang);
     json_array_foreach(arr, i, v) {
         jd_lang_rule *l = &r->lang[r->nlang];
@@ -367,6 +389,33 @@ static int load(loader *L, json_t *root)
         l->slug = dup(r, slug);
         r->nlang++;
     }
+    return JD_OK;
+}
+
+static int load(loader *L, json_t *root)
+{
+    jd_rules *r = L->r;
+    int rc;
+    L->sets = json_object_get(root, "sets");
+    json_t *sc = json_object_get(root, "scoring");
+    if ((rc = load_scoring(L, sc)) < 0 || (rc = load_text(L, root)) < 0 ||
+        (rc = load_indicators(L, json_object_get(root, "indicators"))) < 0)
+        return rc;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(sc, "t3_not_alone"), i, v) {
+        size_t j = 0;
+        while (j < r->nind && strcmp(r->ind[j].id, json_string_value(v) ? json_string_value(v) : ""))
+            j++;
+        if (j == r->nind || j >= 64)
+            return fail(L, "scoring.t3_not_alone", "names an unknown indicator");
+        r->t3_not_alone |= 1ull << j;
+    }
+
+    if ((rc = load_triggers(L, json_object_get(root, "triggers"))) < 0 ||
+        (rc = load_crimes(L, json_object_get(root, "crimes"))) < 0 ||
+        (rc = load_language(L, json_object_get(root, "language"))) < 0)
+        return rc;
     if ((rc = add_list(L, json_object_get(root, "interview_declined"), JD_TS_MATCH,
                        OWN(OWN_DECLINED, 0), 0, "interview_declined")) < 0 ||
         (rc = add_list(L, json_object_get(root, "overnight"), JD_TS_MATCH, OWN(OWN_OVERNIGHT, 0),

@@ -297,6 +297,94 @@ static int lower_into(char *dst, size_t cap, const char *s, size_t n)
     return (int)j;
 }
 
+/* Adds one alternative of a pattern word to term t: a prefix ("groom*") or a
+ * word or phrase of up to MAX_PHRASE stems joined by _. */
+static int add_word(jd_screen *S, term *t, const char *a, size_t an, jd_error *err,
+                    const char *where, const char *text)
+{
+    char w[64];
+    bool pre = a[an - 1] == '*';
+    int wl = lower_into(w, sizeof w, a, pre ? an - 1 : an);
+    if (wl <= 0 || an >= sizeof w)
+        return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                               "%s: pattern \"%s\" has a bad word", where, text);
+    if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    if (pre) {
+        S->alts[S->nalts++] =
+            (alt){{0}, 1, jd_arena_strndup(&S->ar, w, (size_t)wl), (uint16_t)wl, false};
+    } else {
+        alt al = {{0}, 0, NULL, 0, false};
+        for (char *ws = w; *ws;) {
+            char *we = strchr(ws, '_');
+            size_t l = we ? (size_t)(we - ws) : strlen(ws);
+            if (!l || al.nw == MAX_PHRASE)
+                return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                       "%s: pattern \"%s\" has a bad phrase "
+                                       "(1 to %d words joined by _)",
+                                       where, text, MAX_PHRASE);
+            size_t nn;
+            const char *nw = norm_word(ws, l, &nn);
+            uint32_t id = stem_id(S, nw, nn, true);
+            if (!id)
+                return jd_error_set(err, JD_ENOMEM, "out of memory");
+            al.sid[al.nw++] = id;
+            ws += l + (we ? 1 : 0);
+        }
+        S->alts[S->nalts++] = al;
+    }
+    t->nalt++;
+    return JD_OK;
+}
+
+/* Adds the |-separated alternatives of the pattern word q..e to term t:
+ * words, prefixes, phrases, #num and @sets. */
+static int add_alts(jd_screen *S, term *t, const char *q, const char *e, jd_error *err,
+                    const char *where, const char *text)
+{
+    t->kind = T_ALT;
+    t->alt0 = (uint32_t)S->nalts;
+    const char *a = q;
+    while (a < e) {
+        const char *b = a;
+        while (b < e && *b != '|')
+            b++;
+        size_t an = (size_t)(b - a);
+        if (!an)
+            return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                   "%s: pattern \"%s\" has an empty alternative", where, text);
+        if (an == 4 && !memcmp(a, "#num", 4)) {
+            /* "man|#num|older": a number is one of the alternatives */
+            if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
+                return jd_error_set(err, JD_ENOMEM, "out of memory");
+            S->alts[S->nalts++] = (alt){{0}, 0, NULL, 0, true};
+            t->nalt++;
+        } else if (a[0] == '#') {
+            return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                   "%s: pattern \"%s\": only #num may be an alternative", where,
+                                   text);
+        } else if (a[0] == '@') {
+            uint32_t *si = jd_strmap_get(&S->sets, a + 1, an - 1);
+            if (!si)
+                return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                       "%s: pattern \"%s\" names an unknown set", where, text);
+            u32vec *sv = &S->setv[*si];
+            for (uint32_t k = 0; k < sv->n; k++) {
+                if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
+                    return jd_error_set(err, JD_ENOMEM, "out of memory");
+                S->alts[S->nalts++] = (alt){{sv->v[k]}, 1, NULL, 0, false};
+                t->nalt++;
+            }
+        } else {
+            int rc = add_word(S, t, a, an, err, where, text);
+            if (rc < 0)
+                return rc;
+        }
+        a = b + 1;
+    }
+    return JD_OK;
+}
+
 static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner, jd_error *err,
                        const char *where)
 {
@@ -346,77 +434,9 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
             t->kind = T_NIGHT;
             last_gap = false;
         } else {
-            t->kind = T_ALT;
-            t->alt0 = (uint32_t)S->nalts;
-            const char *a = q;
-            while (a < e) {
-                const char *b = a;
-                while (b < e && *b != '|')
-                    b++;
-                size_t an = (size_t)(b - a);
-                if (!an)
-                    return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
-                                           "%s: pattern \"%s\" has an empty alternative", where,
-                                           text);
-                if (an == 4 && !memcmp(a, "#num", 4)) {
-                    /* "man|#num|older": a number is one of the alternatives */
-                    if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
-                        return jd_error_set(err, JD_ENOMEM, "out of memory");
-                    S->alts[S->nalts++] = (alt){{0}, 0, NULL, 0, true};
-                    t->nalt++;
-                } else if (a[0] == '#') {
-                    return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
-                                           "%s: pattern \"%s\": only #num may be an alternative",
-                                           where, text);
-                } else if (a[0] == '@') {
-                    uint32_t *si = jd_strmap_get(&S->sets, a + 1, an - 1);
-                    if (!si)
-                        return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
-                                               "%s: pattern \"%s\" names an unknown set", where,
-                                               text);
-                    u32vec *sv = &S->setv[*si];
-                    for (uint32_t k = 0; k < sv->n; k++) {
-                        if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
-                            return jd_error_set(err, JD_ENOMEM, "out of memory");
-                        S->alts[S->nalts++] = (alt){{sv->v[k]}, 1, NULL, 0, false};
-                        t->nalt++;
-                    }
-                } else {
-                    char w[64];
-                    bool pre = a[an - 1] == '*';
-                    int wl = lower_into(w, sizeof w, a, pre ? an - 1 : an);
-                    if (wl <= 0 || an >= sizeof w)
-                        return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
-                                               "%s: pattern \"%s\" has a bad word", where, text);
-                    if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
-                        return jd_error_set(err, JD_ENOMEM, "out of memory");
-                    if (pre) {
-                        S->alts[S->nalts++] = (alt){
-                            {0}, 1, jd_arena_strndup(&S->ar, w, (size_t)wl), (uint16_t)wl, false};
-                    } else {
-                        alt al = {{0}, 0, NULL, 0, false};
-                        for (char *ws = w; *ws;) {
-                            char *we = strchr(ws, '_');
-                            size_t l = we ? (size_t)(we - ws) : strlen(ws);
-                            if (!l || al.nw == MAX_PHRASE)
-                                return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
-                                                       "%s: pattern \"%s\" has a bad phrase "
-                                                       "(1 to %d words joined by _)",
-                                                       where, text, MAX_PHRASE);
-                            size_t nn;
-                            const char *nw = norm_word(ws, l, &nn);
-                            uint32_t id = stem_id(S, nw, nn, true);
-                            if (!id)
-                                return jd_error_set(err, JD_ENOMEM, "out of memory");
-                            al.sid[al.nw++] = id;
-                            ws += l + (we ? 1 : 0);
-                        }
-                        S->alts[S->nalts++] = al;
-                    }
-                    t->nalt++;
-                }
-                a = b + 1;
-            }
+            int rc = add_alts(S, t, q, e, err, where, text);
+            if (rc < 0)
+                return rc;
             last_gap = false;
         }
         S->nterms++;
@@ -650,6 +670,236 @@ static bool is_word_char(unsigned char c)
     return (unsigned)((c | 0x20) - 'a') < 26u || (unsigned)(c - '0') < 10u || c >= 0x80;
 }
 
+/* Quotation marks and brackets at text[i] (tokenize): updates quoted and
+ * paren and returns the bytes they take, 0 when text[i] is neither. */
+static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, int *paren)
+{
+    unsigned char c = (unsigned char)text[i];
+    /* quotes: straight and curly double quotes toggle; curly singles too */
+    if (c == '"') {
+        *quoted = !*quoted;
+        return 1;
+    }
+    if (c == 0xE2 && i + 2 < len && (unsigned char)text[i + 1] == 0x80) {
+        unsigned char d = (unsigned char)text[i + 2];
+        if (d == 0x9C || d == 0x98) {
+            *quoted = true;
+            return 3;
+        }
+        if (d == 0x9D || d == 0x99) {
+            /* a curly apostrophe inside a word is not a quote */
+            if (d == 0x99 && i > 0 && i + 3 < len && isalpha((unsigned char)text[i - 1]) &&
+                isalpha((unsigned char)text[i + 3])) {
+                return 3;
+            }
+            *quoted = false;
+            return 3;
+        }
+    }
+    if (c == '\'' && (i == 0 || !isalnum((unsigned char)text[i - 1])) && i + 1 < len &&
+        isalpha((unsigned char)text[i + 1])) {
+        *quoted = true; /* opening single quote */
+        return 1;
+    }
+    if (c == '\'' && i > 0 && isalpha((unsigned char)text[i - 1]) &&
+        (i + 1 >= len || !isalnum((unsigned char)text[i + 1])) && *quoted) {
+        *quoted = false;
+        return 1;
+    }
+    if (c == '(') {
+        (*paren)++;
+        return 1;
+    }
+    if (c == ')') {
+        if (*paren)
+            (*paren)--;
+        return 1;
+    }
+    return 0;
+}
+
+/* Whether text[i] ends a sentence (tokenize): . ! ? ; and new lines, but
+ * not the points of "1.5", "e.g." or "Mr.". */
+static bool ends_sentence(const jd_screen *S, const char *text, size_t len, size_t i)
+{
+    unsigned char c = (unsigned char)text[i];
+    bool end_sent = false;
+    if (c == '.' || c == '!' || c == '?' || c == ';' || c == '\n') {
+        /* "1.5", "e.g." and "Mr." do not end a sentence */
+        bool digit_next = i + 1 < len && isdigit((unsigned char)text[i + 1]);
+        bool word_next = i + 1 < len && isalpha((unsigned char)text[i + 1]);
+        if (!(c == '.' && (digit_next || word_next)))
+            end_sent = true;
+        if (c == '.' && end_sent && S->ntok) {
+            const tok *p = &S->tok[S->ntok - 1];
+            if (!p->punct && ((p->wlen == 2 && (!memcmp(p->w, "mr", 2) || !memcmp(p->w, "ms", 2) ||
+                                                !memcmp(p->w, "dr", 2))) ||
+                              (p->wlen == 3 && !memcmp(p->w, "mrs", 3))))
+                end_sent = false;
+        }
+    }
+    return end_sent;
+}
+
+/* Appends a punctuation token, so numbers and words stay apart (tokenize). */
+static int push_punct(jd_screen *S, unsigned char c, size_t i, uint32_t sent, uint32_t clause,
+                      bool quoted)
+{
+    if (jd_grow((void **)&S->tok, &S->tokcap, S->ntok + 1, sizeof *S->tok))
+        return JD_ENOMEM;
+    tok *t = &S->tok[S->ntok++];
+    memset(t, 0, sizeof *t);
+    t->punct = (uint8_t)c;
+    t->w = S->low + i;
+    t->wlen = 1;
+    t->off = (uint32_t)i;
+    t->olen = 1;
+    t->sent = sent;
+    t->clause = clause;
+    t->num = -1;
+    t->quoted = quoted;
+    return JD_OK;
+}
+
+/* The end of the word that starts at s (tokenize): letters and digits with
+ * apostrophes inside, a pound sign alone, and c/o, o/e, w/, y/o, b/f. */
+static size_t word_end(const char *text, size_t len, size_t s)
+{
+    size_t i = s;
+    unsigned char c = (unsigned char)text[s];
+    if (c == 0xC2 && i + 1 < len && (unsigned char)text[i + 1] == 0xA3)
+        i += 2; /* "£20": the pound sign is a word of its own, the number another */
+    else
+        while (i < len &&
+               (is_word_char((unsigned char)text[i]) ||
+                ((text[i] == '\'' || (unsigned char)text[i] == 0xE2) && i + 1 < len && s < i &&
+                 isalpha((unsigned char)text[i - 1]) &&
+                 (isalpha((unsigned char)text[i + 1]) ||
+                  ((unsigned char)text[i] == 0xE2 && i + 3 < len &&
+                   (unsigned char)text[i + 1] == 0x80 && (unsigned char)text[i + 2] == 0x99 &&
+                   isalpha((unsigned char)text[i + 3])))))) {
+            if ((unsigned char)text[i] == 0xE2)
+                i += 3;
+            else
+                i++;
+        }
+    /* c/o, o/e, w/, y/o, b/f */
+    if (i + 1 < len && text[i] == '/' && i - s == 1) {
+        size_t e = i + 1;
+        while (e < len && isalpha((unsigned char)text[e]) && e - i <= 1)
+            e++;
+        if (e - i <= 2 && (e >= len || !isalnum((unsigned char)text[e])))
+            i = e;
+    }
+    return i;
+}
+
+/* The word text[s..i) in w: lower case, apostrophes dropped (tokenize);
+ * returns its length. */
+static size_t fold_word(const char *text, size_t s, size_t i, char *w, size_t cap)
+{
+    size_t wn = 0;
+    for (size_t k = s; k < i && wn + 1 < cap; k++) {
+        unsigned char ch = (unsigned char)text[k];
+        if (ch == '\'')
+            continue;
+        if (ch == 0xE2) {
+            k += 2;
+            continue;
+        }
+        w[wn++] = (char)tolower(ch);
+    }
+    return wn;
+}
+
+/* The number of word w (tokenize), with its suffixes: 19yo, 30s, 15yrs, 2/7,
+ * 16F, 3rd; -1 when it is not one. *digits is the count of leading digits. */
+static int32_t read_number(const char *w, size_t wn, size_t *digits, uint8_t *decade, uint8_t *yo)
+{
+    int32_t num = -1;
+    size_t d = 0;
+    while (d < wn && isdigit((unsigned char)w[d]))
+        d++;
+    if (d > 0 && d <= 4) {
+        num = atoi(w);
+        if (d < wn) {
+            const char *suf = w + d;
+            size_t sn = wn - d;
+            if ((sn == 1 && suf[0] == 's') || (sn == 2 && !memcmp(suf, "ss", 2)))
+                *decade = 1;
+            else if ((sn == 2 && !memcmp(suf, "yo", 2)) || (sn == 3 && !memcmp(suf, "yrs", 3)) ||
+                     (sn == 2 && !memcmp(suf, "yr", 2)) || (sn == 3 && !memcmp(suf, "y/o", 3)))
+                *yo = 1;
+            else if (sn == 1 && (suf[0] == 'm' || suf[0] == 'f'))
+                *yo = 1; /* "16F" in triage */
+            else if (!(sn == 2 && (!memcmp(suf, "th", 2) || !memcmp(suf, "st", 2) ||
+                                   !memcmp(suf, "nd", 2) || !memcmp(suf, "rd", 2))))
+                num = -1;
+        }
+    }
+    *digits = d;
+    return num;
+}
+
+/* The stem id of word w (tokenize), with *nw and *nn the normalised word. */
+static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **nw, size_t *nn)
+{
+    uint32_t sid = 0;
+    /* one lookup for most words: raw word -> stem id, top bit when the
+     * word is rewritten by the normalisation map */
+    uint32_t *mv = jd_strmap_get(&S->memo_raw, w, wn);
+    if (mv) {
+        sid = *mv & 0x7FFFFFFFu;
+        if (*mv >> 31)
+            *nw = norm_word(w, wn, nn);
+    } else {
+        *nw = norm_word(w, wn, nn);
+        sid = stem_id(S, *nw, *nn, false);
+        if (S->memo_raw.n < 500000) {
+            bool added;
+            uint32_t *slot = jd_strmap_put(&S->memo_raw, w, wn, 0, &added);
+            if (slot)
+                *slot = sid | (*nw != w ? 0x80000000u : 0);
+        }
+    }
+    return sid;
+}
+
+/* The clause cues at the new token t (tokenize): ", she", "but", "and has",
+ * "as she"; returns the clause count, raised at each. */
+static uint32_t clause_cues(jd_screen *S, tok *t, uint32_t clause)
+{
+    /* ", she ..." starts a new clause */
+    if (S->ntok >= 2 && S->tok[S->ntok - 2].punct == ',' && t->sid &&
+        in_set(S, S->child_set, t->sid) && !in_set(S, S->poss_set, t->sid)) {
+        clause++;
+        t->clause = clause;
+    }
+    for (int k = 0; t->sid && k < S->nterm_sids; k++)
+        if (t->sid == S->term_sids[k]) {
+            clause++;
+            t->clause = clause;
+        }
+    if (S->ntok >= 2 && (t->sid || t->cap) && !t->punct && !S->tok[S->ntok - 2].punct &&
+        S->tok[S->ntok - 2].clause == t->clause) {
+        const tok *pv = &S->tok[S->ntok - 2];
+        bool cut = false;
+        if (pv->sid == S->and_sid && t->sid)
+            for (int k = 0; k < S->nand_next; k++)
+                cut |= t->sid == S->and_next_sids[k];
+        t->coord = cut;
+        if (pv->sid == S->as_sid && pv->sent == t->sent &&
+            ((in_set(S, S->child_set, t->sid) && !in_set(S, S->poss_set, t->sid)) ||
+             (t->cap && t->wlen > 2)))
+            cut = true;
+        if (cut) {
+            clause++;
+            t->clause = clause;
+        }
+    }
+    return clause;
+}
+
 static int tokenize(jd_screen *S, const char *text, size_t len)
 {
     S->ntok = 0;
@@ -665,70 +915,12 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
     size_t i = 0;
     while (i < len) {
         unsigned char c = (unsigned char)text[i];
-        /* quotes: straight and curly double quotes toggle; curly singles too */
-        if (c == '"') {
-            quoted = !quoted;
-            i++;
+        size_t qn = quote_mark(text, len, i, &quoted, &paren);
+        if (qn) {
+            i += qn;
             continue;
         }
-        if (c == 0xE2 && i + 2 < len && (unsigned char)text[i + 1] == 0x80) {
-            unsigned char d = (unsigned char)text[i + 2];
-            if (d == 0x9C || d == 0x98) {
-                quoted = true;
-                i += 3;
-                continue;
-            }
-            if (d == 0x9D || d == 0x99) {
-                /* a curly apostrophe inside a word is not a quote */
-                if (d == 0x99 && i > 0 && i + 3 < len && isalpha((unsigned char)text[i - 1]) &&
-                    isalpha((unsigned char)text[i + 3])) {
-                    i += 3;
-                    continue;
-                }
-                quoted = false;
-                i += 3;
-                continue;
-            }
-        }
-        if (c == '\'' && (i == 0 || !isalnum((unsigned char)text[i - 1])) && i + 1 < len &&
-            isalpha((unsigned char)text[i + 1])) {
-            quoted = true; /* opening single quote */
-            i++;
-            continue;
-        }
-        if (c == '\'' && i > 0 && isalpha((unsigned char)text[i - 1]) &&
-            (i + 1 >= len || !isalnum((unsigned char)text[i + 1])) && quoted) {
-            quoted = false;
-            i++;
-            continue;
-        }
-        if (c == '(') {
-            paren++;
-            i++;
-            continue;
-        }
-        if (c == ')') {
-            if (paren)
-                paren--;
-            i++;
-            continue;
-        }
-        bool end_sent = false;
-        if (c == '.' || c == '!' || c == '?' || c == ';' || c == '\n') {
-            /* "1.5", "e.g." and "Mr." do not end a sentence */
-            bool digit_next = i + 1 < len && isdigit((unsigned char)text[i + 1]);
-            bool word_next = i + 1 < len && isalpha((unsigned char)text[i + 1]);
-            if (!(c == '.' && (digit_next || word_next)))
-                end_sent = true;
-            if (c == '.' && end_sent && S->ntok) {
-                const tok *p = &S->tok[S->ntok - 1];
-                if (!p->punct && ((p->wlen == 2 && (!memcmp(p->w, "mr", 2) ||
-                                                     !memcmp(p->w, "ms", 2) ||
-                                                     !memcmp(p->w, "dr", 2))) ||
-                                  (p->wlen == 3 && !memcmp(p->w, "mrs", 3))))
-                    end_sent = false;
-            }
-        }
+        bool end_sent = ends_sentence(S, text, len, i);
         if (end_sent) {
             if (S->ntok && S->tok[S->ntok - 1].sent == sent)
                 sent++;
@@ -741,19 +933,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         if (!is_word_char(c)) {
             if (c == ',' || c == ':' || c == '-' || c == '/') {
                 /* punctuation tokens so numbers and words stay apart */
-                if (jd_grow((void **)&S->tok, &S->tokcap, S->ntok + 1, sizeof *S->tok))
+                if (push_punct(S, c, i, sent, clause, quoted))
                     return JD_ENOMEM;
-                tok *t = &S->tok[S->ntok++];
-                memset(t, 0, sizeof *t);
-                t->punct = (uint8_t)c;
-                t->w = S->low + i;
-                t->wlen = 1;
-                t->off = (uint32_t)i;
-                t->olen = 1;
-                t->sent = sent;
-                t->clause = clause;
-                t->num = -1;
-                t->quoted = quoted;
                 if (c == ':')
                     clause++; /* "spoke to mother: Kelly is ...": what follows is its own clause */
             }
@@ -761,66 +942,12 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
             continue;
         }
         size_t s = i;
-        if (c == 0xC2 && i + 1 < len && (unsigned char)text[i + 1] == 0xA3)
-            i += 2; /* "£20": the pound sign is a word of its own, the number another */
-        else
-        while (i < len && (is_word_char((unsigned char)text[i]) ||
-                           ((text[i] == '\'' || (unsigned char)text[i] == 0xE2) && i + 1 < len &&
-                            s < i && isalpha((unsigned char)text[i - 1]) &&
-                            (isalpha((unsigned char)text[i + 1]) ||
-                             ((unsigned char)text[i] == 0xE2 && i + 3 < len &&
-                              (unsigned char)text[i + 1] == 0x80 &&
-                              (unsigned char)text[i + 2] == 0x99 &&
-                              isalpha((unsigned char)text[i + 3])))))) {
-            if ((unsigned char)text[i] == 0xE2)
-                i += 3;
-            else
-                i++;
-        }
-        /* c/o, o/e, w/, y/o, b/f */
-        if (i + 1 < len && text[i] == '/' && i - s == 1) {
-            size_t e = i + 1;
-            while (e < len && isalpha((unsigned char)text[e]) && e - i <= 1)
-                e++;
-            if (e - i <= 2 && (e >= len || !isalnum((unsigned char)text[e])))
-                i = e;
-        }
-        /* word: lower case, apostrophes dropped (clause cues below) */
+        i = word_end(text, len, s);
         char w[64];
-        size_t wn = 0;
-        for (size_t k = s; k < i && wn + 1 < sizeof w; k++) {
-            unsigned char ch = (unsigned char)text[k];
-            if (ch == '\'')
-                continue;
-            if (ch == 0xE2) {
-                k += 2;
-                continue;
-            }
-            w[wn++] = (char)tolower(ch);
-        }
-        /* numbers with suffixes: 19yo, 30s, 15yrs, 2/7 */
-        int32_t num = -1;
-        size_t d = 0;
-        while (d < wn && isdigit((unsigned char)w[d]))
-            d++;
+        size_t wn = fold_word(text, s, i, w, sizeof w);
+        size_t d;
         uint8_t decade = 0, yo = 0;
-        if (d > 0 && d <= 4) {
-            num = atoi(w);
-            if (d < wn) {
-                const char *suf = w + d;
-                size_t sn = wn - d;
-                if ((sn == 1 && suf[0] == 's') || (sn == 2 && !memcmp(suf, "ss", 2)))
-                    decade = 1;
-                else if ((sn == 2 && !memcmp(suf, "yo", 2)) || (sn == 3 && !memcmp(suf, "yrs", 3)) ||
-                         (sn == 2 && !memcmp(suf, "yr", 2)) || (sn == 3 && !memcmp(suf, "y/o", 3)))
-                    yo = 1;
-                else if (sn == 1 && (suf[0] == 'm' || suf[0] == 'f'))
-                    yo = 1; /* "16F" in triage */
-                else if (!(sn == 2 && (!memcmp(suf, "th", 2) || !memcmp(suf, "st", 2) ||
-                                      !memcmp(suf, "nd", 2) || !memcmp(suf, "rd", 2))))
-                    num = -1;
-            }
-        }
+        int32_t num = read_number(w, wn, &d, &decade, &yo);
         if (jd_grow((void **)&S->tok, &S->tokcap, S->ntok + 1, sizeof *S->tok))
             return JD_ENOMEM;
         tok *t = &S->tok[S->ntok++];
@@ -828,25 +955,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         size_t nn = wn;
         const char *nw = w;
         uint32_t sid = 0;
-        if (!(num >= 0 && d == wn)) {
-            /* one lookup for most words: raw word -> stem id, top bit when the
-             * word is rewritten by the normalisation map */
-            uint32_t *mv = jd_strmap_get(&S->memo_raw, w, wn);
-            if (mv) {
-                sid = *mv & 0x7FFFFFFFu;
-                if (*mv >> 31)
-                    nw = norm_word(w, wn, &nn);
-            } else {
-                nw = norm_word(w, wn, &nn);
-                sid = stem_id(S, nw, nn, false);
-                if (S->memo_raw.n < 500000) {
-                    bool added;
-                    uint32_t *slot = jd_strmap_put(&S->memo_raw, w, wn, 0, &added);
-                    if (slot)
-                        *slot = sid | (nw != w ? 0x80000000u : 0);
-                }
-            }
-        }
+        if (!(num >= 0 && d == wn))
+            sid = word_stem(S, w, wn, &nw, &nn);
         /* keep the normalised word in the lower-case buffer when it fits */
         if (nw == w) {
             memcpy(S->low + s, w, wn);
@@ -868,34 +978,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->cap = isupper((unsigned char)text[s]) != 0;
         t->poss = i - s >= 3 && (text[i - 1] == 's' || text[i - 1] == 'S') &&
                   (text[i - 2] == '\'' || ((unsigned char)text[i - 2] == 0x99 && i - s >= 5));
-        /* ", she ..." starts a new clause */
-        if (S->ntok >= 2 && S->tok[S->ntok - 2].punct == ',' && t->sid &&
-            in_set(S, S->child_set, t->sid) && !in_set(S, S->poss_set, t->sid)) {
-            clause++;
-            t->clause = clause;
-        }
-        for (int k = 0; t->sid && k < S->nterm_sids; k++)
-            if (t->sid == S->term_sids[k]) {
-                clause++;
-                t->clause = clause;
-            }
-        if (S->ntok >= 2 && (t->sid || t->cap) && !t->punct && !S->tok[S->ntok - 2].punct &&
-            S->tok[S->ntok - 2].clause == t->clause) {
-            const tok *pv = &S->tok[S->ntok - 2];
-            bool cut = false;
-            if (pv->sid == S->and_sid && t->sid)
-                for (int k = 0; k < S->nand_next; k++)
-                    cut |= t->sid == S->and_next_sids[k];
-            t->coord = cut;
-            if (pv->sid == S->as_sid && pv->sent == t->sent &&
-                ((in_set(S, S->child_set, t->sid) && !in_set(S, S->poss_set, t->sid)) ||
-                 (t->cap && t->wlen > 2)))
-                cut = true;
-            if (cut) {
-                clause++;
-                t->clause = clause;
-            }
-        }
+        clause = clause_cues(S, t, clause);
     }
     return JD_OK;
 }
@@ -1483,6 +1566,161 @@ static bool crime_ref(const jd_screen *S)
     return false;
 }
 
+/* The attributes that stop a match of rule r counting (its discount), with the
+ * age checks of the rule added to the attributes a; for offences also the
+ * basis of m (the ages read). */
+static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, const ctx *X,
+                            bool lac, int child, unsigned *a, jd_screen_match *m)
+{
+    unsigned discount;
+    if (r->kind == JD_SCREEN_OFFENCE) {
+        discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
+                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY;
+        int act = act_age_at(S, h, X->act_age);
+        int age = act >= 0 && act < child ? act : child;
+        if (r->min_age >= 0 && age >= 0 && age < r->min_age)
+            *a |= JD_SCREEN_AGE;
+        if (r->max_age >= 0 && (age < 0 || age > r->max_age))
+            *a |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_SEXUAL) && !X->sexual)
+            *a |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_ADULT) && X->other_age < 18)
+            *a |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_LAC) && !lac)
+            *a |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_NOT_ADULT) && X->other_age >= 18)
+            *a |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_MINOR_OTHER) &&
+            !(X->other_age >= 10 && X->other_age < 18 && X->other_age > child))
+            *a |= JD_SCREEN_AGE;
+        discount |= JD_SCREEN_AGE;
+        /* a label in quotation marks, quoted to challenge it ("records her
+         * as a 'prostitute'; this is exploitation"), discloses no act */
+        bool label = (*a & JD_SCREEN_CHALLENGED) != 0;
+        for (uint32_t t = h->start; t < h->end && label; t++)
+            label = S->tok[t].quoted;
+        if (label)
+            discount |= JD_SCREEN_CHALLENGED;
+        m->recorded = X->recorded;
+        m->other_age = X->other_age;
+        snprintf(m->basis, sizeof m->basis, "child %d%s, other %s%s", age,
+                 age != child ? " at the time" : "",
+                 X->other_age < 0 ? "age not written" : X->other_age >= 18 ? "an adult " : "",
+                 X->other_why);
+    } else if (r->kind == JD_SCREEN_LANGUAGE) {
+        discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
+                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_QUOTED | JD_SCREEN_CHALLENGED;
+        if ((r->needs & NEED_ADULT) && X->other_age < 18)
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+    } else {
+        discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
+                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY;
+        if ((r->min_age >= 0 && child >= 0 && child < r->min_age) ||
+            (r->max_age >= 0 && (child < 0 || child > r->max_age)))
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_SEXUAL) && !X->sexual)
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_ADULT) && X->other_age < 18)
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_LAC) && !lac)
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+    }
+    return discount;
+}
+
+/* Indicators held because an offence of the note counts ("from_offences"). */
+static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
+                         jd_error *err)
+{
+    for (uint32_t fi = 0; fi < S->from_rules.n; fi++) {
+        const rule *r = &S->rules[S->from_rules.v[fi]];
+        if (!r->from[0] || (in->kinds && !(in->kinds & (1u << r->kind))) ||
+            have_code(res, r->code, true))
+            continue;
+        const jd_screen_match *off = NULL;
+        for (int k = 0; k < 4 && r->from[k] && !off; k++)
+            for (size_t j = 0; j < res->n && !off; j++)
+                if (res->m[j].counts && res->m[j].kind == JD_SCREEN_OFFENCE &&
+                    !strcmp(res->m[j].code, r->from[k]))
+                    off = &res->m[j];
+        if (!off)
+            continue;
+        jd_screen_match m = rule_match(r, off->rule, off->start, off->end);
+        m.counts = true;
+        snprintf(m.why, sizeof m.why, "from offence %s", off->code);
+        if (add_match(res, &m))
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    return JD_OK;
+}
+
+/* Rules that hold by the child's age or the recording agency alone ("always"). */
+static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
+                        jd_screen_result *res, jd_error *err)
+{
+    for (uint32_t ai = 0; ai < S->always_rules.n; ai++) {
+        const rule *r = &S->rules[S->always_rules.v[ai]];
+        if ((in->kinds && !(in->kinds & (1u << r->kind))) || !r->always || (r->min_age >= 0 && (child < 0 || child < r->min_age)) ||
+            (r->max_age >= 0 && (child < 0 || child > r->max_age)) ||
+            have_code(res, r->code, true))
+            continue;
+        if (r->agencies[0]) {
+            bool ok = false;
+            for (int k = 0; k < 4 && r->agencies[k]; k++)
+                if (in->agency && !strcmp(in->agency, r->agencies[k]))
+                    ok = true;
+            if (!ok)
+                continue;
+        }
+        jd_screen_match m = rule_match(r, "the child's age", -1, -1);
+        m.counts = true;
+        if (r->agencies[0])
+            snprintf(m.why, sizeof m.why, "recorded by %s", in->agency);
+        else
+            snprintf(m.why, sizeof m.why, "child aged %d", child);
+        if (add_match(res, &m))
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    return JD_OK;
+}
+
+/* The last pass over the matches: C1 alone for an under-13, C16 not counted
+ * beside a counted C11 in its sentence, and a code's uncounted matches dropped
+ * when it has a counted one. */
+static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
+{
+    /* C1 is used alone for an under-13 (no C11 beside it); a child of 13 or
+     * more abused before 13 may disclose an offence of now beside it. */
+    bool c1 = have_code(res, "C1", true) && child >= 0 && child < 13;
+    /* The force of a sexual assault ("pushed her against the wall and put his
+     * hand inside her clothing") is the sexual offence C11, not an assault
+     * C16 beside it: C16 in the sentence of a counted C11 is not counted. */
+    long c11_sent = -1;
+    for (size_t i = 0; i < res->n; i++)
+        if (res->m[i].counts && !strcmp(res->m[i].code, "C11") && res->m[i].start >= 0)
+            c11_sent = sent_at(S, res->m[i].start);
+    for (size_t i = 0; i < res->n && c11_sent >= 0; i++) {
+        jd_screen_match *m = &res->m[i];
+        if (m->counts && !strcmp(m->code, "C16") && m->start >= 0 &&
+            sent_at(S, m->start) == c11_sent) {
+            m->counts = false;
+            snprintf(m->why, sizeof m->why, "not counted: the force of the sexual offence C11 "
+                                            "in the same sentence");
+        }
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < res->n; i++) {
+        jd_screen_match *m = &res->m[i];
+        if (m->counts && c1 && (!strcmp(m->code, "C11") || !strcmp(m->code, "C2") || !strcmp(m->code, "C5") || !strcmp(m->code, "C6") ||
+                                !strcmp(m->code, "C3")))
+            continue;
+        if (!m->counts && have_code(res, m->code, true))
+            continue;
+        res->m[o++] = *m;
+    }
+    res->n = o;
+}
+
 int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res, jd_error *err)
 {
     if (!S || !in || !res)
@@ -1528,59 +1766,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         jd_screen_match m =
             rule_match(r, p->text, (int)S->tok[h->start].off,
                        (int)(S->tok[h->end - 1].off + S->tok[h->end - 1].olen));
-        unsigned discount;
-        if (r->kind == JD_SCREEN_OFFENCE) {
-            discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
-                       JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY;
-            int act = act_age_at(S, h, X.act_age);
-            int age = act >= 0 && act < child ? act : child;
-            if (r->min_age >= 0 && age >= 0 && age < r->min_age)
-                a |= JD_SCREEN_AGE;
-            if (r->max_age >= 0 && (age < 0 || age > r->max_age))
-                a |= JD_SCREEN_AGE;
-            if ((r->needs & NEED_SEXUAL) && !X.sexual)
-                a |= JD_SCREEN_AGE;
-            if ((r->needs & NEED_ADULT) && X.other_age < 18)
-                a |= JD_SCREEN_AGE;
-            if ((r->needs & NEED_LAC) && !lac)
-                a |= JD_SCREEN_AGE;
-            if ((r->needs & NEED_NOT_ADULT) && X.other_age >= 18)
-                a |= JD_SCREEN_AGE;
-            if ((r->needs & NEED_MINOR_OTHER) &&
-                !(X.other_age >= 10 && X.other_age < 18 && X.other_age > child))
-                a |= JD_SCREEN_AGE;
-            discount |= JD_SCREEN_AGE;
-            /* a label in quotation marks, quoted to challenge it ("records her
-             * as a 'prostitute'; this is exploitation"), discloses no act */
-            bool label = (a & JD_SCREEN_CHALLENGED) != 0;
-            for (uint32_t t = h->start; t < h->end && label; t++)
-                label = S->tok[t].quoted;
-            if (label)
-                discount |= JD_SCREEN_CHALLENGED;
-            m.recorded = X.recorded;
-            m.other_age = X.other_age;
-            snprintf(m.basis, sizeof m.basis, "child %d%s, other %s%s", age,
-                     age != child ? " at the time" : "",
-                     X.other_age < 0 ? "age not written" : X.other_age >= 18 ? "an adult " : "",
-                     X.other_why);
-        } else if (r->kind == JD_SCREEN_LANGUAGE) {
-            discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
-                       JD_SCREEN_OTHER_PERSON | JD_SCREEN_QUOTED | JD_SCREEN_CHALLENGED;
-            if ((r->needs & NEED_ADULT) && X.other_age < 18)
-                a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-        } else {
-            discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
-                       JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY;
-            if ((r->min_age >= 0 && child >= 0 && child < r->min_age) ||
-                (r->max_age >= 0 && (child < 0 || child > r->max_age)))
-                a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-            if ((r->needs & NEED_SEXUAL) && !X.sexual)
-                a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-            if ((r->needs & NEED_ADULT) && X.other_age < 18)
-                a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-            if ((r->needs & NEED_LAC) && !lac)
-                a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-        }
+        unsigned discount = discount_of(S, r, h, &X, lac, child, &a, &m);
         discount &= ~r->keep;
         m.attrs = a;
         m.counts = !(a & discount);
@@ -1596,79 +1782,10 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         if (add_match(res, &m))
             return jd_error_set(err, JD_ENOMEM, "out of memory");
     }
-    /* indicators held because an offence counts ("from_offences") */
-    for (uint32_t fi = 0; fi < S->from_rules.n; fi++) {
-        const rule *r = &S->rules[S->from_rules.v[fi]];
-        if (!r->from[0] || (in->kinds && !(in->kinds & (1u << r->kind))) ||
-            have_code(res, r->code, true))
-            continue;
-        const jd_screen_match *off = NULL;
-        for (int k = 0; k < 4 && r->from[k] && !off; k++)
-            for (size_t j = 0; j < res->n && !off; j++)
-                if (res->m[j].counts && res->m[j].kind == JD_SCREEN_OFFENCE &&
-                    !strcmp(res->m[j].code, r->from[k]))
-                    off = &res->m[j];
-        if (!off)
-            continue;
-        jd_screen_match m = rule_match(r, off->rule, off->start, off->end);
-        m.counts = true;
-        snprintf(m.why, sizeof m.why, "from offence %s", off->code);
-        if (add_match(res, &m))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
-    }
-    for (uint32_t ai = 0; ai < S->always_rules.n; ai++) {
-        const rule *r = &S->rules[S->always_rules.v[ai]];
-        if ((in->kinds && !(in->kinds & (1u << r->kind))) || !r->always || (r->min_age >= 0 && (child < 0 || child < r->min_age)) ||
-            (r->max_age >= 0 && (child < 0 || child > r->max_age)) ||
-            have_code(res, r->code, true))
-            continue;
-        if (r->agencies[0]) {
-            bool ok = false;
-            for (int k = 0; k < 4 && r->agencies[k]; k++)
-                if (in->agency && !strcmp(in->agency, r->agencies[k]))
-                    ok = true;
-            if (!ok)
-                continue;
-        }
-        jd_screen_match m = rule_match(r, "the child's age", -1, -1);
-        m.counts = true;
-        if (r->agencies[0])
-            snprintf(m.why, sizeof m.why, "recorded by %s", in->agency);
-        else
-            snprintf(m.why, sizeof m.why, "child aged %d", child);
-        if (add_match(res, &m))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
-    }
-    /* C1 is used alone for an under-13 (no C11 beside it); a child of 13 or
-     * more abused before 13 may disclose an offence of now beside it. */
-    bool c1 = have_code(res, "C1", true) && child >= 0 && child < 13;
-    /* The force of a sexual assault ("pushed her against the wall and put his
-     * hand inside her clothing") is the sexual offence C11, not an assault
-     * C16 beside it: C16 in the sentence of a counted C11 is not counted. */
-    long c11_sent = -1;
-    for (size_t i = 0; i < res->n; i++)
-        if (res->m[i].counts && !strcmp(res->m[i].code, "C11") && res->m[i].start >= 0)
-            c11_sent = sent_at(S, res->m[i].start);
-    for (size_t i = 0; i < res->n && c11_sent >= 0; i++) {
-        jd_screen_match *m = &res->m[i];
-        if (m->counts && !strcmp(m->code, "C16") && m->start >= 0 &&
-            sent_at(S, m->start) == c11_sent) {
-            m->counts = false;
-            snprintf(m->why, sizeof m->why, "not counted: the force of the sexual offence C11 "
-                                            "in the same sentence");
-        }
-    }
-    size_t o = 0;
-    for (size_t i = 0; i < res->n; i++) {
-        jd_screen_match *m = &res->m[i];
-        if (m->counts && c1 && (!strcmp(m->code, "C11") || !strcmp(m->code, "C2") || !strcmp(m->code, "C5") || !strcmp(m->code, "C6") ||
-                                !strcmp(m->code, "C3")))
-            continue;
-        if (!m->counts && have_code(res, m->code, true))
-            continue;
-        res->m[o++] = *m;
-    }
-    res->n = o;
+    int rc = from_offences(S, in, res, err);
+    if (rc < 0 || (rc = always_rules(S, in, child, res, err)) < 0)
+        return rc;
+    settle_matches(S, child, res);
     return JD_OK;
 }
 
@@ -1740,6 +1857,103 @@ static unsigned attr_bit(const char *s)
     return 0;
 }
 
+/* A rule's age range and needs (load_rules). */
+static int rule_ages_needs(loader *L, json_t *o, rule *r, const char *where)
+{
+    json_t *mn = json_object_get(o, "min_age"), *mx = json_object_get(o, "max_age");
+    if (mn && !json_is_integer(mn))
+        return bad(L, where, "min_age must be an integer");
+    if (mx && !json_is_integer(mx))
+        return bad(L, where, "max_age must be an integer");
+    if (mn)
+        r->min_age = (int)json_integer_value(mn);
+    if (mx)
+        r->max_age = (int)json_integer_value(mx);
+    if (mn && mx && r->min_age > r->max_age)
+        return bad(L, where, "min_age is above max_age");
+    size_t k;
+    json_t *v;
+    json_t *needs = json_object_get(o, "needs");
+    if (needs && !json_is_array(needs))
+        return bad(L, where, "needs must be a list");
+    json_array_foreach(needs, k, v)
+    {
+        const char *s = json_string_value(v);
+        if (s && !strcmp(s, "sexual"))
+            r->needs |= NEED_SEXUAL;
+        else if (s && !strcmp(s, "adult"))
+            r->needs |= NEED_ADULT;
+        else if (s && !strcmp(s, "minor_other"))
+            r->needs |= NEED_MINOR_OTHER;
+        else if (s && !strcmp(s, "looked_after"))
+            r->needs |= NEED_LAC;
+        else if (s && !strcmp(s, "not_adult"))
+            r->needs |= NEED_NOT_ADULT;
+        else
+            return bad(L, where, "needs: one of sexual, adult, minor_other, looked_after, not_adult");
+    }
+    return JD_OK;
+}
+
+/* What a rule keeps, the event types and roles it applies to, and whether it
+ * always fires and for which agencies (load_rules). */
+static int rule_scope(loader *L, json_t *o, rule *r, const char *where)
+{
+    jd_screen *S = L->S;
+    size_t k;
+    json_t *v;
+    json_t *keep = json_object_get(o, "keep");
+    if (keep && !json_is_array(keep))
+        return bad(L, where, "keep must be a list of attributes");
+    json_array_foreach(keep, k, v)
+    {
+        unsigned b = json_is_string(v) ? attr_bit(json_string_value(v)) : 0;
+        if (!b)
+            return bad(L, where, "keep: unknown attribute");
+        r->keep |= b;
+    }
+    json_t *types = json_object_get(o, "event_types");
+    if (types && !json_is_array(types))
+        return bad(L, where, "event_types must be a list");
+    json_array_foreach(types, k, v)
+    {
+        const char *s = json_string_value(v);
+        int e = s ? et_index(s) : -1;
+        if (e < 0 || (e == (int)N_ET - 1 && strcmp(s, "other")))
+            return bad(L, where, "event_types: unknown event type");
+        r->types |= 1u << e;
+    }
+    json_t *roles = json_object_get(o, "role");
+    if (roles && !json_is_array(roles))
+        return bad(L, where, "role must be a list");
+    json_array_foreach(roles, k, v)
+    {
+        const char *role = json_string_value(v);
+        if (role && !strcmp(role, "explicit"))
+            r->role_explicit = true;
+        else if (role && !strcmp(role, "injury"))
+            r->injury = true;
+        else if (role && !strcmp(role, "taking"))
+            r->taking = r->role_explicit = true;
+        else if (role && !strcmp(role, "child_acts"))
+            r->child_acts = true;
+        else
+            return bad(L, where, "role: each one of explicit, injury, taking, child_acts");
+    }
+    r->always = json_is_true(json_object_get(o, "always"));
+    r->reported_speech = json_is_true(json_object_get(o, "reported_speech"));
+    json_t *ag = json_object_get(o, "agencies");
+    if (ag && (!json_is_array(ag) || json_array_size(ag) > 4 || !r->always))
+        return bad(L, where, "agencies: a list of up to 4 agency codes, with \"always\"");
+    json_array_foreach(ag, k, v)
+    {
+        if (!json_is_string(v))
+            return bad(L, where, "agencies: each an agency code");
+        r->agencies[k] = jd_arena_strdup(&S->ar, json_string_value(v));
+    }
+    return JD_OK;
+}
+
 static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *section)
 {
     if (!json_is_array(arr))
@@ -1773,89 +1987,13 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         r->name = jd_arena_strdup(&S->ar, name);
         r->advice = advice ? jd_arena_strdup(&S->ar, advice) : NULL;
         r->min_age = r->max_age = -1;
-        json_t *mn = json_object_get(o, "min_age"), *mx = json_object_get(o, "max_age");
-        if (mn && !json_is_integer(mn))
-            return bad(L, where, "min_age must be an integer");
-        if (mx && !json_is_integer(mx))
-            return bad(L, where, "max_age must be an integer");
-        if (mn)
-            r->min_age = (int)json_integer_value(mn);
-        if (mx)
-            r->max_age = (int)json_integer_value(mx);
-        if (mn && mx && r->min_age > r->max_age)
-            return bad(L, where, "min_age is above max_age");
+        int rc = rule_ages_needs(L, o, r, where);
+        if (rc < 0 || (rc = rule_scope(L, o, r, where)) < 0)
+            return rc;
         size_t k;
         json_t *v;
-        json_t *needs = json_object_get(o, "needs");
-        if (needs && !json_is_array(needs))
-            return bad(L, where, "needs must be a list");
-        json_array_foreach(needs, k, v)
-        {
-            const char *s = json_string_value(v);
-            if (s && !strcmp(s, "sexual"))
-                r->needs |= NEED_SEXUAL;
-            else if (s && !strcmp(s, "adult"))
-                r->needs |= NEED_ADULT;
-            else if (s && !strcmp(s, "minor_other"))
-                r->needs |= NEED_MINOR_OTHER;
-            else if (s && !strcmp(s, "looked_after"))
-                r->needs |= NEED_LAC;
-            else if (s && !strcmp(s, "not_adult"))
-                r->needs |= NEED_NOT_ADULT;
-            else
-                return bad(L, where, "needs: one of sexual, adult, minor_other, looked_after, not_adult");
-        }
-        json_t *keep = json_object_get(o, "keep");
-        if (keep && !json_is_array(keep))
-            return bad(L, where, "keep must be a list of attributes");
-        json_array_foreach(keep, k, v)
-        {
-            unsigned b = json_is_string(v) ? attr_bit(json_string_value(v)) : 0;
-            if (!b)
-                return bad(L, where, "keep: unknown attribute");
-            r->keep |= b;
-        }
-        json_t *types = json_object_get(o, "event_types");
-        if (types && !json_is_array(types))
-            return bad(L, where, "event_types must be a list");
-        json_array_foreach(types, k, v)
-        {
-            const char *s = json_string_value(v);
-            int e = s ? et_index(s) : -1;
-            if (e < 0 || (e == (int)N_ET - 1 && strcmp(s, "other")))
-                return bad(L, where, "event_types: unknown event type");
-            r->types |= 1u << e;
-        }
-        json_t *roles = json_object_get(o, "role");
-        if (roles && !json_is_array(roles))
-            return bad(L, where, "role must be a list");
-        json_array_foreach(roles, k, v)
-        {
-            const char *role = json_string_value(v);
-            if (role && !strcmp(role, "explicit"))
-                r->role_explicit = true;
-            else if (role && !strcmp(role, "injury"))
-                r->injury = true;
-            else if (role && !strcmp(role, "taking"))
-                r->taking = r->role_explicit = true;
-            else if (role && !strcmp(role, "child_acts"))
-                r->child_acts = true;
-            else
-                return bad(L, where, "role: each one of explicit, injury, taking, child_acts");
-        }
-        r->always = json_is_true(json_object_get(o, "always"));
-        r->reported_speech = json_is_true(json_object_get(o, "reported_speech"));
-        json_t *ag = json_object_get(o, "agencies");
-        if (ag && (!json_is_array(ag) || json_array_size(ag) > 4 || !r->always))
-            return bad(L, where, "agencies: a list of up to 4 agency codes, with \"always\"");
-        json_array_foreach(ag, k, v)
-        {
-            if (!json_is_string(v))
-                return bad(L, where, "agencies: each an agency code");
-            r->agencies[k] = jd_arena_strdup(&S->ar, json_string_value(v));
-        }
-        int rc = load_patterns(L, json_object_get(o, "patterns"), (int)kind,
-                               (uint32_t)S->nrules, where);
+        rc = load_patterns(L, json_object_get(o, "patterns"), (int)kind,
+                           (uint32_t)S->nrules, where);
         if (rc < 0)
             return rc;
         json_t *from = json_object_get(o, "from_offences");
@@ -1882,21 +2020,11 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
     return JD_OK;
 }
 
-static int load(loader *L, json_t *root)
+/* The stems of the function words the matcher looks for: clause ends ("but",
+ * "because"), what may follow "and", and single words (and, as, no, ...). */
+static int load_words(loader *L)
 {
     jd_screen *S = L->S;
-    if (!json_is_object(root))
-        return bad(L, "rules", "must be a JSON object");
-    json_t *ver = json_object_get(root, "version");
-    if (!json_is_integer(ver) || json_integer_value(ver) != 1)
-        return bad(L, "version", "must be 1");
-    json_t *w = json_object_get(root, "window");
-    S->window = json_is_integer(w) ? (int)json_integer_value(w) : 6;
-    json_t *ry = json_object_get(root, "reference_year");
-    S->ref_year = json_is_integer(ry) ? (int)json_integer_value(ry) : 2024;
-    L->lists = json_object_get(root, "lists");
-    if (L->lists && !json_is_object(L->lists))
-        return bad(L, "lists", "must be an object of pattern lists");
     static const char *const term_words[] = {"but", "however", "although", "though", "whereas",
                                              "because", "which", "whilst", "while", "so"};
     for (size_t k = 0; k < sizeof term_words / sizeof term_words[0]; k++) {
@@ -1924,6 +2052,13 @@ static int load(loader *L, json_t *root)
     S->nor_sid = stem_id(S, "nor", 3, true);
     if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
         return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+    return JD_OK;
+}
+
+/* The word sets (@name in patterns), and the sets the matcher needs. */
+static int load_sets(loader *L, json_t *root)
+{
+    jd_screen *S = L->S;
     json_t *sets = json_object_get(root, "sets");
     if (!json_is_object(sets))
         return bad(L, "sets", "must be an object of word lists");
@@ -1972,6 +2107,14 @@ static int load(loader *L, json_t *root)
             return bad(L, "sets", "needs the sets child, other and possessive");
         *ids[k] = *p;
     }
+    return JD_OK;
+}
+
+/* The cue lists (negation, hypothetical, ...), each a kind of pattern. */
+static int load_cues(loader *L, json_t *root)
+{
+    const char *key;
+    json_t *val;
     json_t *cues = json_object_get(root, "cues");
     if (!json_is_object(cues))
         return bad(L, "cues", "must be an object");
@@ -2000,7 +2143,32 @@ static int load(loader *L, json_t *root)
         if (rc < 0)
             return rc;
     }
-    int rc = load_rules(L, json_object_get(root, "offences"), JD_SCREEN_OFFENCE, "offences");
+    return JD_OK;
+}
+
+static int load(loader *L, json_t *root)
+{
+    jd_screen *S = L->S;
+    if (!json_is_object(root))
+        return bad(L, "rules", "must be a JSON object");
+    json_t *ver = json_object_get(root, "version");
+    if (!json_is_integer(ver) || json_integer_value(ver) != 1)
+        return bad(L, "version", "must be 1");
+    json_t *w = json_object_get(root, "window");
+    S->window = json_is_integer(w) ? (int)json_integer_value(w) : 6;
+    json_t *ry = json_object_get(root, "reference_year");
+    S->ref_year = json_is_integer(ry) ? (int)json_integer_value(ry) : 2024;
+    L->lists = json_object_get(root, "lists");
+    if (L->lists && !json_is_object(L->lists))
+        return bad(L, "lists", "must be an object of pattern lists");
+    int rc = load_words(L);
+    if (rc >= 0)
+        rc = load_sets(L, root);
+    if (rc >= 0)
+        rc = load_cues(L, root);
+    if (rc < 0)
+        return rc;
+    rc = load_rules(L, json_object_get(root, "offences"), JD_SCREEN_OFFENCE, "offences");
     if (rc >= 0)
         rc = load_rules(L, json_object_get(root, "language"), JD_SCREEN_LANGUAGE, "language");
     if (rc >= 0)

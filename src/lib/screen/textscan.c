@@ -173,6 +173,77 @@ static size_t norm_word(char *out, const char *w, size_t n)
     return k;
 }
 
+/* Parses the |-separated alternatives of word w of pattern src into term tm,
+ * appending them to t->alts. Returns 0 or a negative jd_code. */
+static int add_alts(jd_ts *t, char *w, term *tm, const char *src, jd_error *err)
+{
+    tm->kind = T_ALT;
+    tm->alt0 = (uint32_t)t->nalts;
+    char *s2 = NULL;
+    for (char *a = strtok_r(w, "|", &s2); a; a = strtok_r(NULL, "|", &s2)) {
+        size_t al = strlen(a);
+        if (!strcmp(a, "#num")) { /* a number as one alternative */
+            if (jd_grow((void **)&t->alts, &t->altcap, t->nalts + 1, sizeof *t->alts) < 0)
+                return jd_error_set(err, JD_ENOMEM, "out of memory");
+            t->alts[t->nalts++] = (alt){"", 0, 2};
+            tm->nalt++;
+            continue;
+        }
+        bool prefix = al > 1 && a[al - 1] == '*';
+        if (prefix)
+            al--;
+        char tmp[128];
+        if (al == 0 || al >= sizeof tmp)
+            return jd_error_set(err, JD_EINVALID, "bad word in pattern: %.60s", src);
+        size_t nl = norm_word(tmp, a, al);
+        for (size_t i = 0; i < nl; i++)
+            if (!isalnum((unsigned char)tmp[i]) && (unsigned char)tmp[i] < 0x80)
+                return jd_error_set(err, JD_EINVALID,
+                                    "patterns use letters, digits, | * ~N and #num: %.60s", src);
+        if (jd_grow((void **)&t->alts, &t->altcap, t->nalts + 1, sizeof *t->alts) < 0)
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+        char *s = jd_arena_strndup(&t->ar, tmp, nl);
+        if (!s)
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+        t->alts[t->nalts++] = (alt){s, (uint16_t)nl, prefix};
+        tm->nalt++;
+    }
+    return 0;
+}
+
+/* Indexes pattern p under the alternatives of its first term f (not #num):
+ * exact words, prefixes and, for long words, their single deletions. Returns 0
+ * or JD_ENOMEM. */
+static int index_first(jd_ts *t, const term *f, uint32_t p, jd_error *err)
+{
+    for (uint16_t i = 0; i < f->nalt; i++) {
+        const alt *a = &t->alts[f->alt0 + i];
+        int rc;
+        if (a->prefix == 2) {
+            rc = vec_add_unique(&t->numstart, p);
+        } else if (a->prefix) {
+            if (a->len < 32)
+                t->prefix_lens |= 1u << a->len;
+            rc = index_key(t, &t->prefix, a->s, a->len, p);
+        } else {
+            rc = index_key(t, &t->exact, a->s, a->len, p);
+            if (rc == 0 && a->len >= FUZZY_MIN) {
+                /* the word and its single deletions */
+                char d[128];
+                rc = index_key(t, &t->dels, a->s, a->len, p);
+                for (size_t k = 0; rc == 0 && k < a->len; k++) {
+                    memcpy(d, a->s, k);
+                    memcpy(d + k, a->s + k + 1, a->len - k - 1);
+                    rc = index_key(t, &t->dels, d, a->len - 1u, p);
+                }
+            }
+        }
+        if (rc < 0)
+            return jd_error_set(err, JD_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
 int jd_ts__add(jd_ts *t, const char *src, int role, uint32_t owner, int32_t value,
                jd_error *err)
 {
@@ -208,38 +279,9 @@ int jd_ts__add(jd_ts *t, const char *src, int role, uint32_t owner, int32_t valu
             nt++;
             continue;
         }
-        tm->kind = T_ALT;
-        tm->alt0 = (uint32_t)t->nalts;
-        char *s2 = NULL;
-        for (char *a = strtok_r(w, "|", &s2); a; a = strtok_r(NULL, "|", &s2)) {
-            size_t al = strlen(a);
-            if (!strcmp(a, "#num")) { /* a number as one alternative */
-                if (jd_grow((void **)&t->alts, &t->altcap, t->nalts + 1, sizeof *t->alts) < 0)
-                    return jd_error_set(err, JD_ENOMEM, "out of memory");
-                t->alts[t->nalts++] = (alt){"", 0, 2};
-                tm->nalt++;
-                continue;
-            }
-            bool prefix = al > 1 && a[al - 1] == '*';
-            if (prefix)
-                al--;
-            char tmp[128];
-            if (al == 0 || al >= sizeof tmp)
-                return jd_error_set(err, JD_EINVALID, "bad word in pattern: %.60s", src);
-            size_t nl = norm_word(tmp, a, al);
-            for (size_t i = 0; i < nl; i++)
-                if (!isalnum((unsigned char)tmp[i]) && (unsigned char)tmp[i] < 0x80)
-                    return jd_error_set(err, JD_EINVALID,
-                                        "patterns use letters, digits, | * ~N and #num: %.60s",
-                                        src);
-            if (jd_grow((void **)&t->alts, &t->altcap, t->nalts + 1, sizeof *t->alts) < 0)
-                return jd_error_set(err, JD_ENOMEM, "out of memory");
-            char *s = jd_arena_strndup(&t->ar, tmp, nl);
-            if (!s)
-                return jd_error_set(err, JD_ENOMEM, "out of memory");
-            t->alts[t->nalts++] = (alt){s, (uint16_t)nl, prefix};
-            tm->nalt++;
-        }
+        int rc = add_alts(t, w, tm, src, err);
+        if (rc < 0)
+            return rc;
         if (!tm->nalt)
             return jd_error_set(err, JD_EINVALID, "empty alternative in pattern: %.60s", src);
         nt++;
@@ -265,31 +307,9 @@ int jd_ts__add(jd_ts *t, const char *src, int role, uint32_t owner, int32_t valu
     if (f->kind == T_NUM)
         return vec_push(&t->numstart, p) < 0 ? jd_error_set(err, JD_ENOMEM, "out of memory")
                                              : (int)p;
-    for (uint16_t i = 0; i < f->nalt; i++) {
-        const alt *a = &t->alts[f->alt0 + i];
-        int rc;
-        if (a->prefix == 2) {
-            rc = vec_add_unique(&t->numstart, p);
-        } else if (a->prefix) {
-            if (a->len < 32)
-                t->prefix_lens |= 1u << a->len;
-            rc = index_key(t, &t->prefix, a->s, a->len, p);
-        } else {
-            rc = index_key(t, &t->exact, a->s, a->len, p);
-            if (rc == 0 && a->len >= FUZZY_MIN) {
-                /* the word and its single deletions */
-                char d[128];
-                rc = index_key(t, &t->dels, a->s, a->len, p);
-                for (size_t k = 0; rc == 0 && k < a->len; k++) {
-                    memcpy(d, a->s, k);
-                    memcpy(d + k, a->s + k + 1, a->len - k - 1);
-                    rc = index_key(t, &t->dels, d, a->len - 1u, p);
-                }
-            }
-        }
-        if (rc < 0)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
-    }
+    int rc = index_first(t, f, p, err);
+    if (rc < 0)
+        return rc;
     /* a new pattern invalidates memoised candidate lists */
     if (t->memo.n) {
         jd_strmap_free(&t->memo);
