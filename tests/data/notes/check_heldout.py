@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Validate tests/data/notes/heldout.jsonl and print its label counts.
+"""Validate a blind notes file (heldout.jsonl, ids H0001...; heldout2.jsonl, ids
+B0001...) and print its label counts.
 
 Stdlib only. Usage: python3 tests/data/notes/check_heldout.py [path] [--scan]
 Exit status 1 if any hard check fails. --scan also lists notes whose text
@@ -71,6 +72,8 @@ def main():
             except ValueError as exc:
                 errors.append("line %d: does not parse: %s" % (n, exc))
     texts = {}
+    # the id letter of the file's first note (H: heldout.jsonl, B: heldout2.jsonl)
+    prefix = str(notes[0].get("id", "H"))[:1] if notes else "H"
     for i, r in enumerate(notes, 1):
         rid = r.get("id", "?")
 
@@ -79,8 +82,9 @@ def main():
         if list(r.keys()) != KEYS:
             err("keys/order %s" % list(r.keys()))
             continue
-        if rid != "H%04d" % i:
-            err("id not sequential (expected H%04d)" % i)
+        want = "%s%04d" % (prefix, i)
+        if rid != want:
+            err("id not sequential (expected %s)" % want)
         if r["agency"] not in AGENCIES:
             err("agency %r" % r["agency"])
         if r["event_type"] not in EVENTS:
