@@ -2137,6 +2137,41 @@ static int an_finish(sq *q, sqlite3_stmt *st, int rc, int r, jd_error *err)
     return rc;
 }
 
+
+jd_an_event_row jd_sq__an_event(sqlite3_stmt *st)
+{
+    jd_an_event_row e = {
+        .id = sqlite3_column_int64(st, 0), .agency = jd_sq__col_text(st, 1),
+        .record_id = jd_sq__col_text(st, 2), .event_type = jd_sq__col_text(st, 3),
+        .occurred_at = sqlite3_column_int64(st, 4), .reported_at = sqlite3_column_int64(st, 5),
+        .known_at = sqlite3_column_int64(st, 6), .occurred_prec = sqlite3_column_int(st, 7),
+        .location = jd_sq__opt_text(st, 8), .postcode = jd_sq__opt_text(st, 9),
+        .narrative = jd_sq__opt_text(st, 10), .crime_ref = jd_sq__opt_text(st, 11),
+        .outcome = jd_sq__opt_text(st, 12), .author_role = jd_sq__opt_text(st, 13),
+        .risk_grade = jd_sq__opt_text(st, 14),
+        .crime_recorded = sqlite3_column_type(st, 15) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 15)};
+    return e;
+}
+
+jd_an_mention_row jd_sq__an_mention(sqlite3_stmt *st)
+{
+    jd_an_mention_row m = {
+        .event_id = sqlite3_column_int64(st, 0), .agency = jd_sq__col_text(st, 1),
+        .person_ref = jd_sq__col_text(st, 2), .role = jd_sq__col_text(st, 3),
+        .person_id = jd_sq__opt_text(st, 4), .dob = jd_sq__opt_text(st, 5),
+        .dob_prec = sqlite3_column_int(st, 6),
+        .age = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7),
+        .name = jd_sq__col_text(st, 8)};
+    return m;
+}
+
+jd_an_object_row jd_sq__an_object(sqlite3_stmt *st)
+{
+    jd_an_object_row o = {sqlite3_column_int64(st, 0), jd_sq__col_text(st, 1), jd_sq__col_text(st, 2),
+                          jd_sq__opt_text(st, 3), jd_sq__opt_text(st, 4), sqlite3_column_int(st, 5) != 0};
+    return o;
+}
+
 static int sq_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *cb,
                             void *payload, jd_error *err)
 {
@@ -2166,17 +2201,7 @@ static int sq_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
                           " WHERE known_at <= ?1 ORDER BY id", as_of, &st, err)) < 0)
         return rc;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        jd_an_event_row e = {
-            .id = sqlite3_column_int64(st, 0), .agency = jd_sq__col_text(st, 1),
-            .record_id = jd_sq__col_text(st, 2), .event_type = jd_sq__col_text(st, 3),
-            .occurred_at = sqlite3_column_int64(st, 4), .reported_at = sqlite3_column_int64(st, 5),
-            .known_at = sqlite3_column_int64(st, 6), .occurred_prec = sqlite3_column_int(st, 7),
-            .location = jd_sq__opt_text(st, 8), .postcode = jd_sq__opt_text(st, 9),
-            .narrative = jd_sq__opt_text(st, 10), .crime_ref = jd_sq__opt_text(st, 11),
-            .outcome = jd_sq__opt_text(st, 12), .author_role = jd_sq__opt_text(st, 13),
-            .risk_grade = jd_sq__opt_text(st, 14),
-            .crime_recorded = sqlite3_column_type(st, 15) == SQLITE_NULL
-                                  ? -1 : sqlite3_column_int(st, 15)};
+        jd_an_event_row e = jd_sq__an_event(st);
         if ((rc = cb->event(&e, payload)) != 0)
             break;
     }
@@ -2203,12 +2228,7 @@ static int sq_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
 #undef AN_MENTIONS
 #undef AN_MENTION_IDS
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        jd_an_mention_row m = {
-            .event_id = sqlite3_column_int64(st, 0), .agency = jd_sq__col_text(st, 1),
-            .person_ref = jd_sq__col_text(st, 2), .role = jd_sq__col_text(st, 3), .person_id = jd_sq__opt_text(st, 4),
-            .dob = jd_sq__opt_text(st, 5), .dob_prec = sqlite3_column_int(st, 6),
-            .age = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7),
-            .name = jd_sq__col_text(st, 8)};
+        jd_an_mention_row m = jd_sq__an_mention(st);
         if ((rc = cb->mention(&m, payload)) != 0)
             break;
     }
@@ -2224,8 +2244,7 @@ static int sq_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
                        as_of, &st, err)) < 0)
         return rc;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        jd_an_object_row o = {sqlite3_column_int64(st, 0), jd_sq__col_text(st, 1), jd_sq__col_text(st, 2),
-                              jd_sq__opt_text(st, 3), jd_sq__opt_text(st, 4), sqlite3_column_int(st, 5) != 0};
+        jd_an_object_row o = jd_sq__an_object(st);
         if ((rc = cb->object(&o, payload)) != 0)
             break;
     }

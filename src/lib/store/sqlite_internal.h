@@ -57,6 +57,14 @@ int jd_sq__exec(sq *q, const char *sql, jd_error *err);
 const char *jd_sq__col_text(sqlite3_stmt *st, int i);
 /* Column text, NULL for NULL. */
 const char *jd_sq__opt_text(sqlite3_stmt *st, int i);
+/* The analysis snapshot's rows read from a statement whose columns are in
+ * the order the full load selects them (event: id ... crime_recorded;
+ * mention: event_id ... name; object: event_id ... value_valid); the text
+ * is borrowed until the next step. One reader for the full and the subset
+ * loads (sqlite.c, sqlite_incr.c). */
+jd_an_event_row jd_sq__an_event(sqlite3_stmt *st);
+jd_an_mention_row jd_sq__an_mention(sqlite3_stmt *st);
+jd_an_object_row jd_sq__an_object(sqlite3_stmt *st);
 /* Bind text (borrowed, SQLITE_STATIC) or NULL. */
 void jd_sq__bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Wall clock, unix seconds. */
