@@ -2251,6 +2251,17 @@ static int sq_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
     return an_finish(q, st, rc, r, err);
 }
 
+void jd_sq__bind_alert(sqlite3_stmt *st, int64_t run, const jd_alert_save *a)
+{
+    jd_sq__bind_text(st, 1, a->id);
+    sqlite3_bind_int64(st, 2, run);
+    jd_sq__bind_text(st, 3, a->kind);
+    jd_sq__bind_text(st, 4, a->level);
+    jd_sq__bind_text(st, 5, a->subject);
+    sqlite3_bind_int64(st, 6, a->raised_at);
+    jd_sq__bind_text(st, 7, a->doc);
+}
+
 static int sq_alerts_replace(jd_store *s, int64_t as_of, int64_t events, const jd_alert_save *a,
                              size_t n, jd_error *err)
 {
@@ -2283,13 +2294,7 @@ static int sq_alerts_replace(jd_store *s, int64_t as_of, int64_t events, const j
         goto fail;
     for (size_t i = 0; i < n; i++) {
         sqlite3_reset(st);
-        jd_sq__bind_text(st, 1, a[i].id);
-        sqlite3_bind_int64(st, 2, run);
-        jd_sq__bind_text(st, 3, a[i].kind);
-        jd_sq__bind_text(st, 4, a[i].level);
-        jd_sq__bind_text(st, 5, a[i].subject);
-        sqlite3_bind_int64(st, 6, a[i].raised_at);
-        jd_sq__bind_text(st, 7, a[i].doc);
+        jd_sq__bind_alert(st, run, &a[i]);
         if (sqlite3_step(st) != SQLITE_DONE)
             goto fail;
     }

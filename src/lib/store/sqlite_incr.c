@@ -473,13 +473,7 @@ static int alerts_patch(jd_store *s, const char *const *subjects, size_t n,
         goto fail;
     for (size_t i = 0; i < m; i++) {
         sqlite3_reset(st);
-        jd_sq__bind_text(st, 1, a[i].id);
-        sqlite3_bind_int64(st, 2, run);
-        jd_sq__bind_text(st, 3, a[i].kind);
-        jd_sq__bind_text(st, 4, a[i].level);
-        jd_sq__bind_text(st, 5, a[i].subject);
-        sqlite3_bind_int64(st, 6, a[i].raised_at);
-        jd_sq__bind_text(st, 7, a[i].doc);
+        jd_sq__bind_alert(st, run, &a[i]);
         int r = sqlite3_step(st);
         if ((r & 0xff) == SQLITE_CONSTRAINT) {
             rc = jd_error_set(err, JD_ECONFLICT,

@@ -65,6 +65,9 @@ const char *jd_sq__opt_text(sqlite3_stmt *st, int i);
 jd_an_event_row jd_sq__an_event(sqlite3_stmt *st);
 jd_an_mention_row jd_sq__an_mention(sqlite3_stmt *st);
 jd_an_object_row jd_sq__an_object(sqlite3_stmt *st);
+/* Bind one alert to "INSERT INTO alert(id, run_id, kind, level, subject,
+ * raised_at, doc) VALUES (?1, ..., ?7)" (the full save and the incremental one). */
+void jd_sq__bind_alert(sqlite3_stmt *st, int64_t run, const jd_alert_save *a);
 /* Bind text (borrowed, SQLITE_STATIC) or NULL. */
 void jd_sq__bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Wall clock, unix seconds. */
