@@ -1,6 +1,7 @@
 /* Helpers shared by the CLI commands: exit codes, error lines, progress. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -138,4 +139,17 @@ int cli_audited_open(jd_store **out, const char *db, const char *what, const cha
     }
     *out = s;
     return JD_EXIT_OK;
+}int cli_parse_range(const char *opt, const char *arg, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(arg, &end, 10);
+    if (end == arg || *end || errno || n < lo || n > hi) {
+        fprintf(stderr, "joindots: %s takes a number from %ld to %ld\n", opt, lo, hi);
+        return -1;
+    }
+    *out = n;
+    return 0;
 }
+
+

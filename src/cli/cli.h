@@ -62,6 +62,9 @@ void cli_progress_update(cli_progress *p, uint64_t done, uint64_t rows);
 void cli_progress_end(cli_progress *p);
 double cli_now(void);
 
+/* Parse the whole of `arg` as a whole number from lo to hi for option `opt`
+ * ("--hops"); -1 after "joindots: --hops takes a number from 0 to 1000". */
+int cli_parse_range(const char *opt, const char *arg, long lo, long hi, long *out);
 /* Parse --as-of (a date alone means the end of that day); -1 after a message. */
 int cli_parse_as_of(const char *arg, int64_t *out);
 

@@ -66,12 +66,9 @@ int cmd_profile(int argc, char **argv)
             graph = true;
             break;
         case 'm': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || n < 1 || n > 1000) {
-                fprintf(stderr, "joindots: --min-children must be 1-1000\n");
+            long n;
+            if (cli_parse_range("--min-children", optarg, 1, 1000, &n) < 0)
                 return JD_EXIT_USAGE;
-            }
             po.min_children = (int)n;
             break;
         }

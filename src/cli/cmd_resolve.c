@@ -146,12 +146,9 @@ int cmd_resolve(int argc, char **argv)
             db = optarg;
             break;
         case 'j': {
-            char *e;
-            long n = strtol(optarg, &e, 10);
-            if (*e || n < 1 || n > 64) {
-                fprintf(stderr, "joindots: --threads takes a number from 1 to 64\n");
+            long n;
+            if (cli_parse_range("--threads", optarg, 1, 64, &n) < 0)
                 return JD_EXIT_USAGE;
-            }
             ro.threads = (int)n;
             break;
         }
@@ -180,12 +177,9 @@ int cmd_resolve(int argc, char **argv)
             list = true;
             break;
         case 'H': {
-            char *e;
-            long n = strtol(optarg, &e, 10);
-            if (*e || n < 0 || n > 1000) {
-                fprintf(stderr, "joindots: --hops takes a number from 0 to 1000\n");
+            long n;
+            if (cli_parse_range("--hops", optarg, 0, 1000, &n) < 0)
                 return JD_EXIT_USAGE;
-            }
             ro.incr_hops = (int)n;
             break;
         }

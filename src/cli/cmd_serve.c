@@ -196,11 +196,9 @@ int cmd_serve(int argc, char **argv)
             so.web_root = optarg;
             break;
         case 't': {
-            long n = strtol(optarg, NULL, 10);
-            if (n < 1 || n > 64) {
-                fprintf(stderr, "joindots: --threads takes 1 to 64\n");
+            long n;
+            if (cli_parse_range("--threads", optarg, 1, 64, &n) < 0)
                 return JD_EXIT_USAGE;
-            }
             so.threads = (unsigned)n;
             break;
         }
@@ -209,12 +207,10 @@ int cmd_serve(int argc, char **argv)
             break;
         case 'm':
         case 'D': {
-            long n = strtol(optarg, NULL, 10);
-            if (n < 1 || n > (o == 'm' ? 64 : 600)) {
-                fprintf(stderr, "joindots: --%s takes 1 to %d\n",
-                        o == 'm' ? "max-per-address" : "request-deadline", o == 'm' ? 64 : 600);
+            long n;
+            if (cli_parse_range(o == 'm' ? "--max-per-address" : "--request-deadline", optarg, 1,
+                                o == 'm' ? 64 : 600, &n) < 0)
                 return JD_EXIT_USAGE;
-            }
             if (o == 'm')
                 so.max_per_address = (unsigned)n;
             else
@@ -228,12 +224,9 @@ int cmd_serve(int argc, char **argv)
             so.feeds_dir = optarg;
             break;
         case 'E': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || n < 0 || n > 86400) {
-                fprintf(stderr, "joindots: --escalate-every takes 0 to 86400 seconds\n");
+            long n;
+            if (cli_parse_range("--escalate-every", optarg, 0, 86400, &n) < 0)
                 return JD_EXIT_USAGE;
-            }
             so.escalate_every_s = (unsigned)n;
             break;
         }

@@ -40,6 +40,11 @@ echo short | "$JD" user add --db "$DB" --role board --password-stdin tooshort 2>
 is $? 3 "a short password is refused"
 "$JD" user add --db "$DB" --role practitioner --password-stdin nag </dev/null 2>/dev/null
 is $? 2 "a practitioner needs an agency"
+err=$("$JD" serve --db "$DB" --threads 5x 2>&1 >/dev/null)
+is $? 2 "serve --threads 5x is a usage error (the whole number is read, not its start)"
+is "$err" "joindots: --threads takes a number from 1 to 64" "and the message names the option and its range"
+"$JD" serve --db "$DB" --escalate-every '' 2>/dev/null
+is $? 2 "an empty --escalate-every is a usage error"
 
 # ---- the routes and the OpenAPI file ----
 "$JD" serve --routes > "$SCRATCH/routes"
