@@ -392,7 +392,7 @@ static int walk_mitigating(pwalk *w, const evwalk *x)
     }
     uint32_t *known = &W->mitev[x->ei];
     if (!(*known & JD_RISK_MIT_KNOWN)) {
-        uint32_t found;
+        uint32_t found = 0;
         if (record_mitigators(w, e, &found) < 0)
             return JD_ENOMEM;
         *known = JD_RISK_MIT_KNOWN | found;
