@@ -150,6 +150,38 @@ static void test_child__chronology_query(void **state)
     assert_string_equal(newest.rec[2], all.rec[total - 3]);
     assert_int_equal(newest.index[2], 2);
     assert_string_equal(newest.rec[0], all.rec[total - 5]);
+    assert_string_equal(newest.rec[1], all.rec[total - 4]);
+    assert_int_equal(newest.index[0], 4);
+    assert_int_equal(newest.index[1], 3);
+    /* newest first, every event: in one walk (a ring of the last 200
+     * matches, wrapped by none) and in two walks (a limit of 500, deeper than
+     * the ring) the same rows and indexes, which are the oldest-first rows */
+    rows one = {0}, two = {0};
+    q.offset = 0;
+    q.limit = 200;
+    assert_int_equal(
+        jd_chrono_query(f->s, f->scr, f->amy, "1992-05-01", &q, on_row, &one, &t2, &err), JD_OK);
+    q.limit = 500;
+    assert_int_equal(
+        jd_chrono_query(f->s, f->scr, f->amy, "1992-05-01", &q, on_row, &two, &t2, &err), JD_OK);
+    assert_int_equal((size_t)one.n, total);
+    assert_int_equal(two.n, one.n);
+    for (int i = 0; i < one.n && i < 64; i++) {
+        assert_string_equal(one.rec[i], two.rec[i]);
+        assert_string_equal(one.rec[i], all.rec[i]);
+        assert_int_equal(one.index[i], two.index[i]);
+        assert_int_equal(one.index[i], total - 1 - (size_t)i);
+    }
+    assert_int_equal(one.notes, two.notes);
+    assert_int_equal(one.significant, two.significant);
+    /* a page past the newest 256 matches takes two walks: past the end, none */
+    rows past = {0};
+    q.offset = 300;
+    q.limit = 5;
+    assert_int_equal(
+        jd_chrono_query(f->s, f->scr, f->amy, "1992-05-01", &q, on_row, &past, &t2, &err), JD_OK);
+    assert_int_equal(past.n, 0);
+    assert_int_equal(t2, total);
     /* filters */
     jd_chrono_filter g = JD_CHRONO_FILTER_INIT;
     rows pol = {0}, sig = {0}, none = {0};

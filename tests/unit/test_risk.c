@@ -34,6 +34,7 @@ typedef struct bundle {
     char dir[128];
     FILE *ev, *pe;
     int n;
+    bool sibling; /* each record names her brother Ben (13) too */
 } bundle;
 
 static void bundle_open(bundle *b)
@@ -51,6 +52,7 @@ static void bundle_open(bundle *b)
     fputs(ev_head, b->ev);
     fputs(pe_head, b->pe);
     b->n = 0;
+    b->sibling = false;
 }
 
 /* One event about the child (csc ref C-1 etc.: each agency's own ref). */
@@ -61,6 +63,8 @@ static void ev(bundle *b, const char *agency, const char *type, const char *when
     fprintf(b->ev, "%s,%s,%s,%s,,,OX4 1AA,\"%s\",,,,worker,\n", agency, id, type, when, text);
     fprintf(b->pe, "%s,%s,%s-1,subject,Hart,Amy,%s,F,OX4 1AA,\n", agency, id, agency,
             getenv("JD_TEST_DOB") ? getenv("JD_TEST_DOB") : "1992-05-01");
+    if (b->sibling)
+        fprintf(b->pe, "%s,%s,%s-2,subject,Hart,Ben,1993-01-09,M,OX4 1AA,\n", agency, id, agency);
 }
 
 /* The same with another person in the record (role and age given). */
@@ -340,6 +344,39 @@ static void test_risk__grandmother_then_adult_in_car_high(void **state)
     json_decref(al);
 }
 
+/* Both children of the same records: each walk weighs what the records hold
+ * (a record's mitigating facts are searched at its first walk and kept for
+ * the run, W->mitev), whichever child is walked first. */
+static void test_risk__siblings_share_mitigating_records(void **state)
+{
+    (void)state;
+    bundle b;
+    bundle_open(&b);
+    b.sibling = true;
+    nan_episodes(&b);
+    ev_with(&b, "police", "found_with_adult", "2006-04-20T01:10",
+            "Amy and Ben found in a parked car on Rose Hill at 1am with an unknown man. "
+            "Returned to carers.",
+            "suspect", "1971-02-02");
+    json_t *al = analyse_bundle(&b, NULL, NULL);
+    int children = 0, weighed = 0;
+    size_t i, j;
+    json_t *a, *v;
+    json_array_foreach(al, i, a)
+    {
+        if (strcmp(json_string_value(json_object_get(a, "kind")), "child_at_risk"))
+            continue;
+        children++;
+        bool w = false;
+        json_array_foreach(json_object_get(a, "explanation"), j, v) w =
+            w || strstr(json_string_value(v), "weighs against: X0");
+        weighed += w;
+    }
+    assert_int_equal(children, 2);
+    assert_int_equal(weighed, 2);
+    json_decref(al);
+}
+
 static void test_risk__under13_innocent_injury_medium_at_most(void **state)
 {
     (void)state;
@@ -434,6 +471,7 @@ int main(void)
         cmocka_unit_test(test_risk__policy_file_used),
         cmocka_unit_test(test_risk__missing_to_grandmother_not_high),
         cmocka_unit_test(test_risk__grandmother_then_adult_in_car_high),
+        cmocka_unit_test(test_risk__siblings_share_mitigating_records),
         cmocka_unit_test(test_risk__under13_innocent_injury_medium_at_most),
         cmocka_unit_test(test_risk__under13_adult_of_concern_high),
         cmocka_unit_test(test_risk__disclosed_offence_high_whatever_mitigates),

@@ -347,15 +347,13 @@ static const char *first_phrase(const char *text, json_t *arr)
     return NULL;
 }
 
-/* Mitigating facts in the record: each one found is kept with what it
- * lowers and for how long (from the record's known time). */
-static int walk_mitigating(pwalk *w, const evwalk *x)
+/* The mitigating facts the record of event e holds (bit k: P->mit[k]),
+ * searched in its narrative in lower case. */
+static int record_mitigators(pwalk *w, const aev *e, uint32_t *out)
 {
     const jd_risk_policy *P = w->P;
-    const aev *e = x->e;
     jd_risk_walk *W = w->W;
-    if (!P->nmit || !e->narrative || !*e->narrative)
-        return 0;
+    uint32_t found = 0;
     size_t n = strlen(e->narrative);
     if (jd_grow((void **)&W->lower, &W->lowercap, n + 1, 1) < 0)
         return oom(w->A);
@@ -369,7 +367,39 @@ static int walk_mitigating(pwalk *w, const evwalk *x)
         size_t g;
         json_t *grp;
         json_array_foreach(mg->all, g, grp) all = all && first_phrase(W->lower, grp);
-        if (!all || (mg->unless && first_phrase(W->lower, mg->unless)))
+        if (all && !(mg->unless && first_phrase(W->lower, mg->unless)))
+            found |= 1u << k;
+    }
+    *out = found;
+    return 0;
+}
+
+/* Mitigating facts in the record: each one found is kept with what it
+ * lowers and for how long (from the record's known time). The record's
+ * facts are searched at its first walk of the run (W->mitev). */
+static int walk_mitigating(pwalk *w, const evwalk *x)
+{
+    const jd_risk_policy *P = w->P;
+    const aev *e = x->e;
+    jd_risk_walk *W = w->W;
+    if (!P->nmit || !e->narrative || !*e->narrative)
+        return 0;
+    if (x->ei >= W->mitevcap) {
+        size_t cap = W->mitevcap;
+        if (jd_grow((void **)&W->mitev, &W->mitevcap, (size_t)x->ei + 1, sizeof *W->mitev) < 0)
+            return oom(w->A);
+        memset(W->mitev + cap, 0, (W->mitevcap - cap) * sizeof *W->mitev);
+    }
+    uint32_t *known = &W->mitev[x->ei];
+    if (!(*known & JD_RISK_MIT_KNOWN)) {
+        uint32_t found = 0;
+        if (record_mitigators(w, e, &found) < 0)
+            return JD_ENOMEM;
+        *known = JD_RISK_MIT_KNOWN | found;
+    }
+    for (size_t k = 0; k < P->nmit; k++) {
+        const jd_risk_mitigator *mg = &P->mit[k];
+        if (!(*known & (1u << k)))
             continue;
         if (jd_grow((void **)&W->mits, &W->mitcap, W->nmits + 1, sizeof *W->mits) < 0)
             return oom(w->A);
@@ -599,6 +629,7 @@ void jd_risk__walk_dispose(jd_risk_walk *W)
     free(W->rets);
     free(W->mits);
     free(W->lower);
+    free(W->mitev);
     memset(W, 0, sizeof *W);
 }
 

@@ -93,7 +93,15 @@ typedef struct jd_risk_walk {
     uint64_t mit_lowers; /* union of the mits' lowers: most records need no check */
     char *lower; /* the narrative in lower case */
     size_t lowercap;
+    /* the mitigating facts each event's record holds, by event index: they
+     * depend on the record alone, and an event is walked once for each of
+     * its persons in each pass, so its phrases are searched once per run
+     * (JD_RISK_MIT_KNOWN set: found; the low bits: which facts) */
+    uint32_t *mitev;
+    size_t mitevcap;
 } jd_risk_walk;
+
+enum { JD_RISK_MIT_KNOWN = 1u << JD_RISK_MAX_MITIGATORS };
 
 void jd_risk__walk_dispose(jd_risk_walk *W);
 

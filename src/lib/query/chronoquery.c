@@ -6,8 +6,12 @@
  * only when a filter needs its findings (significant, indicator) or when it
  * is on the page asked for. Oldest first, one walk does it all: the page is
  * known as matches are counted. Newest first needs the count before the
- * page, so a first walk keeps the walk positions of the matches (4 bytes
- * each) and a second emits the page.
+ * page: when the page ends within the newest RING_MAX matches, one walk
+ * keeps a copy of the last offset + limit matches (a ring) and the page is
+ * emitted from it; deeper pages take two walks, the first keeping the walk
+ * positions of the matches (4 bytes each), the second emitting the page.
+ * (A child's page asks the newest 50: the second walk of the store, its
+ * events, parties and objects, was a third of the request.)
  */
 #include "util/internal.h"
 
@@ -101,6 +105,15 @@ int jd_age_at(const char *dob, int64_t t)
 
 /* ---- the query ---- */
 
+#define RING_MAX 256 /* newest-first pages ending within this many matches: one walk */
+
+/* A match kept for the page of a newest-first walk: a deep copy of the
+ * event (its strings, parties and objects in blob, which it owns). */
+typedef struct kept {
+    jd_chrono_event ev;
+    char *blob;
+} kept;
+
 #define MAX_FINDINGS 64
 
 typedef struct qctx {
@@ -125,6 +138,8 @@ typedef struct qctx {
     size_t nwant, wi;
     size_t first_index; /* index (newest first) of want[nwant-1] */
     int pass;           /* 0 oldest first; 1 count; 2 emit */
+    kept *ring;         /* pass 1 when the page is near the newest: the last ringcap matches */
+    size_t ringcap;
     int rc;
     /* notes written in joindots, merged into the walk by time */
     struct qnote {
@@ -259,6 +274,91 @@ static int emit(qctx *q, const jd_chrono_event *ev, int age, size_t index)
     return q->cb(&row, q->payload);
 }
 
+static size_t slen(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+/* Copy s to *at (NULL stays NULL). */
+static const char *put(char **at, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = memcpy(*at, s, n);
+    *at += n;
+    return d;
+}
+
+/* A deep copy of ev into k (k->blob freed first). */
+static int keep_copy(kept *k, const jd_chrono_event *ev)
+{
+    size_t n = ev->n_parties * sizeof(jd_chrono_party) + ev->n_objects * sizeof(jd_chrono_object);
+    n += slen(ev->agency) + slen(ev->record_id) + slen(ev->event_type) + slen(ev->location) +
+         slen(ev->postcode) + slen(ev->narrative) + slen(ev->outcome) + slen(ev->author_role) +
+         slen(ev->risk_grade) + slen(ev->crime_ref) + slen(ev->subject_role);
+    for (size_t i = 0; i < ev->n_parties; i++) {
+        const jd_chrono_party *p = &ev->parties[i];
+        n += slen(p->agency) + slen(p->person_ref) + slen(p->role) + slen(p->person_id) +
+             slen(p->name);
+    }
+    for (size_t i = 0; i < ev->n_objects; i++) {
+        const jd_chrono_object *o = &ev->objects[i];
+        n += slen(o->object_type) + slen(o->value) + slen(o->description);
+    }
+    char *b = malloc(n ? n : 1);
+    if (!b)
+        return JD_ENOMEM;
+    free(k->blob);
+    k->blob = b;
+    k->ev = *ev;
+    /* the arrays first (the blob is aligned for them), then the strings */
+    jd_chrono_party *parties = (jd_chrono_party *)(void *)b;
+    jd_chrono_object *objects = (jd_chrono_object *)(void *)(parties + ev->n_parties);
+    char *at = (char *)(objects + ev->n_objects);
+    for (size_t i = 0; i < ev->n_parties; i++) {
+        const jd_chrono_party *p = &ev->parties[i];
+        parties[i] = (jd_chrono_party){put(&at, p->agency), put(&at, p->person_ref),
+                                       put(&at, p->role), put(&at, p->person_id),
+                                       put(&at, p->name)};
+    }
+    for (size_t i = 0; i < ev->n_objects; i++) {
+        const jd_chrono_object *o = &ev->objects[i];
+        objects[i] = (jd_chrono_object){put(&at, o->object_type), put(&at, o->value),
+                                        put(&at, o->description), o->valid};
+    }
+    k->ev.parties = ev->n_parties ? parties : NULL;
+    k->ev.objects = ev->n_objects ? objects : NULL;
+    k->ev.agency = put(&at, ev->agency);
+    k->ev.record_id = put(&at, ev->record_id);
+    k->ev.event_type = put(&at, ev->event_type);
+    k->ev.location = put(&at, ev->location);
+    k->ev.postcode = put(&at, ev->postcode);
+    k->ev.narrative = put(&at, ev->narrative);
+    k->ev.outcome = put(&at, ev->outcome);
+    k->ev.author_role = put(&at, ev->author_role);
+    k->ev.risk_grade = put(&at, ev->risk_grade);
+    k->ev.crime_ref = put(&at, ev->crime_ref);
+    k->ev.subject_role = put(&at, ev->subject_role);
+    return JD_OK;
+}
+
+/* The newest-first page from the ring: matches [end - limit, end) in walk
+ * order, end = matches - offset, each with its index newest first. */
+static int emit_ring(qctx *q)
+{
+    size_t end = q->matches - q->f->offset;
+    size_t start = end > q->f->limit ? end - q->f->limit : 0;
+    for (size_t k = start; k < end; k++) {
+        const jd_chrono_event *ev = &q->ring[k % q->ringcap].ev;
+        q->screened = false;
+        int rc = emit(q, ev, jd_age_at(q->dob, ev->occurred_at), q->f->offset + (end - 1 - k));
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int handle(qctx *q, const jd_chrono_event *ev)
 {
     size_t pos = q->pos++;
@@ -277,6 +377,8 @@ static int handle(qctx *q, const jd_chrono_event *ev)
     if (rc || !ok)
         return rc;
     size_t index = q->matches++;
+    if (q->pass == 1 && q->ring)
+        return keep_copy(&q->ring[index % q->ringcap], ev) < 0 ? jd_oom(q->err) : 0;
     if (q->pass == 1) {
         if (pos > UINT32_MAX)
             return jd_error_set(q->err, JD_ELIMIT, "too many events in one chronology");
@@ -368,10 +470,21 @@ int jd_chrono_query(jd_store *s, jd_screener *scr, const char *person, const cha
     jd_arena_init(&q.ar, 4096);
     jd_arena_init(&q.nar, 4096);
     q.pass = f->newest_first ? 1 : 0;
+    if (f->newest_first && f->offset < RING_MAX && f->offset + f->limit <= RING_MAX) {
+        q.ringcap = f->offset + f->limit;
+        q.ring = calloc(q.ringcap, sizeof *q.ring);
+        if (!q.ring) {
+            jd_arena_free(&q.ar);
+            jd_arena_free(&q.nar);
+            return jd_oom(err);
+        }
+    }
     int rc = strchr(person, ':') ? JD_OK : jd_person_notes(s, person, on_note, &q, err);
     if (rc == JD_OK)
         rc = walk(&q, s, person);
-    if (rc == JD_OK && f->newest_first && q.nkeep > f->offset) {
+    if (rc == JD_OK && q.ring && q.matches > f->offset) {
+        rc = emit_ring(&q);
+    } else if (rc == JD_OK && f->newest_first && !q.ring && q.nkeep > f->offset) {
         /* newest first: the page is matches [n-offset-limit, n-offset) in walk order */
         size_t end = q.nkeep - f->offset;
         size_t start = end > f->limit ? end - f->limit : 0;
@@ -385,6 +498,9 @@ int jd_chrono_query(jd_store *s, jd_screener *scr, const char *person, const cha
     if (rc == JD_OK)
         *total = q.matches;
     free(q.keep);
+    for (size_t i = 0; q.ring && i < q.ringcap; i++)
+        free(q.ring[i].blob);
+    free(q.ring);
     free(q.notes);
     jd_arena_free(&q.ar);
     jd_arena_free(&q.nar);

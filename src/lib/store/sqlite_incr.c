@@ -98,7 +98,11 @@ static int mark_put(sq *q, const char *mark, jd_error *err)
 #define REF_INFO "coalesce(i.dob, '') || '|' || i.is_child || '|' || coalesce(i.display_name, '')"
 
 /* After a full analysis: the watermark, and every resolved ref as it saw
- * them (analysis_ref), in one transaction. */
+ * them (analysis_ref), in one transaction. The refs are written in
+ * analysis_ref's key order (identity_ref's own, read without its
+ * identity_id index): in the index's order every row was a random insert
+ * into the key, twice the CPU and the pages written (1M-event county: 1.77
+ * s -> 0.83 s user). */
 static int mark_set(jd_store *s, const char *mark, jd_error *err)
 {
     sq *q = s->impl;
@@ -112,7 +116,8 @@ static int mark_set(jd_store *s, const char *mark, jd_error *err)
                           "DELETE FROM analysis_ref;"
                           "INSERT INTO analysis_ref(agency, person_ref, person_id, info)"
                           " SELECT ir.agency, ir.person_ref, i.person_id, " REF_INFO
-                          " FROM identity_ref ir JOIN identity i ON i.id = ir.identity_id",
+                          " FROM identity_ref ir JOIN identity i ON i.id = ir.identity_id"
+                          " ORDER BY ir.agency, ir.person_ref",
                           err)) < 0) {
         (void)jd_sq__exec(q, "ROLLBACK", NULL);
         return rc;
