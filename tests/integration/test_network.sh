@@ -238,13 +238,31 @@ is "$("$JD" profile --db "$ADB" --json police:Z1 2>/dev/null |
 "$JD" export alerts --db "$(store_at "$SCRATCH/c.db")" > "$SCRATCH/c.alerts" 2>/dev/null
 "$JD" score --truth "$SCRATCH/county/truth.json" --identities "$SCRATCH/c.ids" \
   --alerts "$SCRATCH/c.alerts" --json > "$SCRATCH/score.json" 2>/dev/null
-read -r p r det nets < <(python3 -c "
+read -r p r det nets nal < <(python3 -c "
 import json,sys
 s=json.load(open('$SCRATCH/score.json'))
-print(s['network_adults']['precision'], s['network_adults']['recall'], s['networks_detected'], s['networks'])")
+print(s['network_adults']['precision'], s['network_adults']['recall'], s['networks_detected'], s['networks'],
+      s['network_alerts'])")
 python3 -c "import sys; sys.exit(0 if $r >= 0.90 else 1)"; ok $? "synthetic county: network adult recall $r >= 0.90"
 python3 -c "import sys; sys.exit(0 if $p >= 0.80 else 1)"; ok $? "synthetic county: network adult precision $p >= 0.80"
 is "$det" "$nets" "synthetic county: every network detected"
+is "$nal" "$nets" "synthetic county: one alert per network (alerts naming a network's adults)"
+# One network, one alert (issue 17 item 2), with realistic identity noise:
+# a county with two known networks gives two network alerts, one each.
+"$JD" synth --out "$SCRATCH/two" --seed 1 --networks 2 >/dev/null 2>&1
+TDB=$(store_at "$SCRATCH/two.db")
+"$JD" ingest --db "$TDB" --quiet "$SCRATCH/two" >/dev/null 2>&1 && "$JD" resolve --db "$TDB" >/dev/null 2>&1 &&
+  "$JD" analyse --db "$TDB" >/dev/null 2>&1
+"$JD" export identities --db "$TDB" > "$SCRATCH/two.ids" 2>/dev/null
+"$JD" export alerts --db "$TDB" > "$SCRATCH/two.alerts" 2>/dev/null
+"$JD" score --truth "$SCRATCH/two/truth.json" --identities "$SCRATCH/two.ids" \
+  --alerts "$SCRATCH/two.alerts" --json > "$SCRATCH/two.json" 2>/dev/null
+is "$(python3 -c "
+import json
+s = json.load(open('$SCRATCH/two.json'))
+n = sum(1 for l in open('$SCRATCH/two.alerts') if json.loads(l)['kind'] == 'exploitation_network')
+print(s['networks'], s['networks_detected'], s['network_alerts'], n)")" "2 2 2 2" \
+  "two known networks (realistic identity noise): both detected, one alert each, no other network alert"
 # An event with more adults than the old fixed arrays held (40): 45 other
 # men (each his own name and date of birth) listed before Dan in the event
 # where Amy is found with him. Each adult of
