@@ -30,6 +30,9 @@ typedef struct jd_score_report {
     double false_alarm_rate;
     jd_prf network_adults;                /* adults named in exploitation_network alerts */
     long long networks, networks_detected, networks_within_180;
+    /* alerts per true network (issue 17): network alerts naming one of its
+     * adults, summed over the true networks (one each is right) */
+    long long network_alerts;
     jd_prf unrecorded, language;          /* by event */
     void *detail;                         /* per group rates (confounder, ethnicity) and
                                              identity by group: json_t */

@@ -121,7 +121,7 @@ PY
 is $? 0 "the auditor sees every row, the bad bytes shown as U+FFFD"
 
 # ---- item 4: the board never receives a person id ----
-as analyst "$B/api/agenda" | grep -q 'auto:network:exploitation_network:P'
+as analyst "$B/api/agenda" | grep -q 'auto:network:exploitation_network:N'
 is $? 0 "the agenda holds an item whose concern id names a person (precondition)"
 BID=$(as board "$B/api/agenda" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 {

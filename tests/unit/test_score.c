@@ -56,6 +56,7 @@ static void test_score__hand_made_case(void **state)
     assert_int_equal(r.networks, 1);
     assert_int_equal(r.networks_detected, 1);
     assert_int_equal(r.networks_within_180, 1);
+    assert_int_equal(r.network_alerts, 1); /* one alert for the one network */
     /* Unrecorded crime: E1 right, E9 wrong, E2 missed. Language: E3 right. */
     assert_float_equal(r.unrecorded.precision, 0.5, 1e-9);
     assert_float_equal(r.unrecorded.recall, 0.5, 1e-9);
@@ -84,6 +85,7 @@ static void test_score__no_outputs_scores_zero(void **state)
     assert_true(isnan(r.median_delay_days));
     assert_int_equal(r.false_alarms, 0);
     assert_int_equal(r.networks_detected, 0);
+    assert_int_equal(r.network_alerts, 0);
     jd_score_report_dispose(&r);
 }
 

@@ -621,7 +621,7 @@ static int write_alerts(an *A, jd_store *s, FILE *out)
 }
 
 int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_pass networks,
-               FILE *out, jd_analyse_stats *stats, jd_error *err)
+               void *pass_ctx, FILE *out, jd_analyse_stats *stats, jd_error *err)
 {
     jd_analyse_opts def = JD_ANALYSE_OPTS_INIT;
     jd_analyse_stats dummy;
@@ -637,6 +637,7 @@ int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_p
     A.opts = opts;
     A.err = err;
     A.st = stats;
+    A.pass_ctx = pass_ctx;
     A.now = opts->as_of != JD_AS_OF_NOW ? opts->as_of
             : opts->now                 ? opts->now
                                         : (int64_t)time(NULL);

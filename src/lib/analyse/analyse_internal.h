@@ -97,6 +97,7 @@ typedef struct an {
     size_t nalerts, alertcap;
     jd_analyse_stats *st;
     jd_snapshot *snap; /* what the views above belong to */
+    void *pass_ctx;    /* handed to the networks pass (jd_an__run) */
 } an;
 
 
@@ -122,7 +123,7 @@ typedef int (*jd_an_pass)(an *A);
  * The analysis on a loaded snapshot (borrowed; its per-event and per-person
  * analysis fields are written): screening, the risk walk, then `networks`
  * (may be NULL), and with the network feedback (M09) the walk and
- * `networks` once more. Alerts go to `out` (JSON Lines, sorted by id) when
+ * `networks` once more (pass_ctx is theirs: A->pass_ctx). Alerts go to `out` (JSON Lines, sorted by id) when
  * not NULL, and are saved through `s` when opts->save. The caller keeps
  * the snapshot's load time in stats->seconds_load.
  */
@@ -131,6 +132,6 @@ typedef int (*jd_an_pass)(an *A);
 int jd_an__stats_save(jd_store *s, const jd_analyse_stats *st, jd_error *err);
 
 int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_pass networks,
-               FILE *out, jd_analyse_stats *stats, jd_error *err);
+               void *pass_ctx, FILE *out, jd_analyse_stats *stats, jd_error *err);
 
 #endif

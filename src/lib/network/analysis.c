@@ -25,7 +25,19 @@ static double secs(void)
 int jd_network__analyse(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, FILE *out,
                         jd_analyse_stats *stats, jd_error *err)
 {
-    return jd_an__run(S, s, opts, jd_network__detect, out, stats, err);
+    /* the network registry as of the run's time; a saved run as of now
+     * names new networks and writes it back (network_id.c) */
+    jd_netreg *R;
+    bool write = opts && opts->save && opts->as_of == JD_AS_OF_NOW && !S->subset;
+    int64_t now = opts && opts->now ? opts->now : (int64_t)time(NULL);
+    int rc = jd_network__reg_load(&R, s, opts ? opts->as_of : JD_AS_OF_NOW, now, write, err);
+    if (rc < 0)
+        return rc;
+    rc = jd_an__run(S, s, opts, jd_network__detect, R, out, stats, err);
+    if (rc == JD_OK)
+        rc = jd_network__reg_save(R, s, err);
+    jd_network__reg_free(R);
+    return rc;
 }
 
 int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_stats *stats,
@@ -170,7 +182,7 @@ int jd_analyse_incremental_ex(jd_store *s, const jd_analyse_opts *opts, const jd
     double load = secs() - t0;
     int64_t touched = stats->touched;
     double st = stats->seconds_touched;
-    rc = jd_an__run(&S, s, opts, NULL, NULL, stats, err);
+    rc = jd_an__run(&S, s, opts, NULL, NULL, NULL, stats, err);
     stats->seconds_load = load;
     stats->touched = touched;
     stats->seconds_touched = st;

@@ -27,9 +27,10 @@
  * merge, alerts are only ever added to, and nothing looks ahead, so a run
  * "as of" any moment replays exactly the same steps up to it: an alert
  * raised at T by a full run is raised, with the same id and level, by a run
- * as of T (interchange §2.3). The id is "exploitation_network:" + the
- * smallest person_id among the adults when the group first met the rule;
- * when two alerted groups merge, the older alert absorbs the younger.
+ * as of T (interchange §2.3). When two alerted groups merge, the older
+ * alert absorbs the younger. The id is "exploitation_network:" + the
+ * network's lifetime id from the store's registry (network_id.c), given
+ * when a saved run first detected it, never a member's person id.
  *
  * What is not concerning never links: professionals, parents and carers of
  * the child, and adults who only meet children in ordinary contexts (a
@@ -154,6 +155,8 @@ typedef struct member {
 typedef struct nalert {
     char *id;
     int64_t created, t_level[5];
+    int64_t ended; /* merged into alert `into` at this time (0: alive) */
+    uint32_t into;
     int level;
     uint32_t group;
     bool alive;
@@ -229,6 +232,7 @@ typedef struct net {
     uint32_t nsh, shcap;
     uint32_t *stamp, *pos;
     uint32_t stampv;
+    int64_t tnow; /* the time of the step being applied */
 } net;
 
 static int oom(net *N)
@@ -1181,6 +1185,8 @@ static void merge_into(net *N, uint32_t keep, uint32_t gone)
             N->al[k->alert].group = keep;
         } else {
             N->al[g->alert].alive = false;
+            N->al[g->alert].ended = N->tnow;
+            N->al[g->alert].into = k->alert;
         }
     }
     g->alive = false;
@@ -1194,7 +1200,7 @@ static bool older(const net *N, uint32_t g1, uint32_t g2)
     uint32_t a = N->g[g1].alert, b = N->g[g2].alert;
     if (a != NONE && b != NONE)
         return N->al[a].created != N->al[b].created ? N->al[a].created < N->al[b].created
-                                                    : strcmp(N->al[a].id, N->al[b].id) < 0;
+                                                    : a < b; /* raised first */
     if (a != NONE || b != NONE)
         return a != NONE;
     return g1 < g2;
@@ -1426,25 +1432,15 @@ static int check_groups(net *N, int64_t t)
         if (nkids < 2)
             continue;
         int level = nkids >= 4 || young ? JD_LEVEL_CRITICAL : JD_LEVEL_HIGH;
-        if (g->alert == NONE) {
-            const char *min = NULL;
-            for (uint32_t i = 0; i < g->adults.n; i++) {
-                const char *pid = A->p[N->ad[g->adults.p[i]].person].pid;
-                if (!min || strcmp(pid, min) < 0)
-                    min = pid;
-            }
+        if (g->alert == NONE) { /* named at the end (name_networks) */
             if (grow((void **)&N->al, &N->alcap, N->nal + 1, sizeof *N->al) < 0)
                 return oom(N);
             nalert *al = &N->al[N->nal];
             memset(al, 0, sizeof *al);
-            size_t idl = strlen(min) + 32;
-            al->id = malloc(idl);
-            if (!al->id)
-                return oom(N);
-            snprintf(al->id, idl, "exploitation_network:%s", min);
             al->created = t;
             al->group = gi;
             al->alive = true;
+            al->into = NONE;
             g->alert = N->nal++;
         }
         nalert *al = &N->al[g->alert];
@@ -1482,6 +1478,7 @@ static int check_groups(net *N, int64_t t)
 static int step_end(net *N, int64_t t)
 {
     int rc;
+    N->tnow = t;
     sort_adults(N, N->newcand.p, N->newcand.n);
     for (uint32_t i = 0; i < N->newcand.n; i++)
         if ((rc = new_group(N, N->newcand.p[i])) < 0)
@@ -1850,6 +1847,10 @@ static int emit(net *N, nalert *al)
     json_t *doc = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "members", D.members, "records",
                             recs, "explanation", D.ex, "history", D.hist, "objects", D.objs,
                             "places", D.places, "links", D.links, "ties", D.ties);
+    /* whom the network is shown around (its first adult member): the id
+     * names no one, so readers name the network from this */
+    if (doc && al->nm && !al->m[0].child)
+        json_object_set_new(doc, "around", json_string(A->p[al->m[0].person].pid));
     D.members = D.ex = D.hist = D.objs = D.places = D.links = D.ties = NULL;
     rc =
         jd_an__add_alert(A, JD_ALERT_NETWORK, al->id, al->level, NULL, al->t_level[al->level], doc);
@@ -1862,6 +1863,72 @@ out:
     json_decref(D.links);
     json_decref(D.ties);
     free(D.rs.ev);
+    return rc;
+}
+
+/* ---- lifetime ids ---- */
+
+/* Each alert (those merged into another too, in the order first raised)
+ * named from the store's network registry (network_id.c): the id is
+ * "exploitation_network:" + the network's lifetime id, never a member's. */
+static int name_networks(net *N)
+{
+    an *A = N->A;
+    jd_netreg *R = A->pass_ctx;
+    jd_netreg *own = NULL;
+    int rc = JD_OK;
+    if (!R) { /* no registry handed in: nothing stored to match, names read-only */
+        if ((rc = jd_network__reg_load(&own, NULL, A->opts->as_of, A->now, false, A->err)) < 0)
+            return rc;
+        R = own;
+    }
+    jd_netfound *f = calloc((size_t)N->nal + 1, sizeof *f);
+    const char **pids = NULL;
+    int64_t *since = NULL;
+    bool *child = NULL;
+    size_t tot = 0;
+    for (uint32_t i = 0; i < N->nal; i++)
+        tot += N->al[i].nm;
+    pids = malloc((tot + 1) * sizeof *pids);
+    since = malloc((tot + 1) * sizeof *since);
+    child = malloc((tot + 1) * sizeof *child);
+    if (!f || !pids || !since || !child) {
+        rc = oom(N);
+        goto out;
+    }
+    size_t at = 0;
+    for (uint32_t i = 0; i < N->nal; i++) {
+        const nalert *al = &N->al[i];
+        for (uint32_t k = 0; k < al->nm; k++) {
+            pids[at + k] = A->p[al->m[k].person].pid;
+            since[at + k] = al->m[k].t;
+            child[at + k] = al->m[k].child;
+        }
+        f[i] = (jd_netfound){pids + at, since + at, child + at, al->nm, al->created,
+                             al->alive ? 0 : al->ended,
+                             al->alive || al->into == NONE ? -1 : (int32_t)al->into};
+        at += al->nm;
+    }
+    const char **ids = NULL;
+    if ((rc = jd_network__name(R, f, N->nal, &ids, A->err)) < 0)
+        goto out;
+    for (uint32_t i = 0; i < N->nal; i++) {
+        size_t l = strlen(ids[i]) + 32;
+        char *id = malloc(l);
+        if (!id) {
+            rc = oom(N);
+            goto out;
+        }
+        snprintf(id, l, "exploitation_network:%s", ids[i]);
+        free(N->al[i].id);
+        N->al[i].id = id;
+    }
+out:
+    free(f);
+    free(pids);
+    free(since);
+    free(child);
+    jd_network__reg_free(own);
     return rc;
 }
 
@@ -2061,6 +2128,8 @@ int jd_network__detect(an *A)
             if ((rc = step_end(&N, N.it[i].t)) < 0)
                 goto out;
     }
+    if ((rc = name_networks(&N)) < 0)
+        goto out;
     for (uint32_t i = 0; i < N.nal; i++)
         if (N.al[i].alive && (rc = emit(&N, &N.al[i])) < 0)
             goto out;

@@ -35,6 +35,39 @@ int jd_network__detect(struct an *A);
 int jd_network__analyse(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, FILE *out,
                         jd_analyse_stats *stats, jd_error *err);
 
+/*
+ * Lifetime network ids (network_id.c, docs/networks.md "Network ids"): the
+ * registry of the store's networks as of a time, matched to the networks a
+ * run finds by members. Loaded once per analysis; `write` (a saved run as
+ * of now) lets it allocate ids and write the registry back.
+ */
+struct jd_store;
+struct jd_error;
+struct jd_network_change;
+typedef struct jd_netreg jd_netreg;
+/* One network a run found, in the order first detected. */
+typedef struct jd_netfound {
+    const char *const *members; /* person ids, each once */
+    const int64_t *since;       /* when each became a member */
+    const bool *child;
+    uint32_t n;
+    int64_t created, ended; /* first met the rule; merged into another (0: alive) */
+    int32_t merged_into;    /* index of the found network it merged into, -1 */
+} jd_netfound;
+int jd_network__reg_load(jd_netreg **out, struct jd_store *s, int64_t as_of, int64_t now,
+                         bool write, struct jd_error *err);
+void jd_network__reg_free(jd_netreg *R);
+/* Names f[0..nf) (ids without the "exploitation_network:" prefix) into
+ * *ids, owned by R until the next call or free; a writing registry also
+ * prepares what jd_network__reg_save writes. Each call replaces the last. */
+int jd_network__name(jd_netreg *R, const jd_netfound *f, size_t nf, const char ***ids,
+                     struct jd_error *err);
+/* The registry and the changes of the last naming, written through s (a
+ * registry that does not write writes nothing). */
+int jd_network__reg_save(jd_netreg *R, struct jd_store *s, struct jd_error *err);
+/* The changes the last naming recorded (borrowed). */
+size_t jd_network__reg_changes(const jd_netreg *R, const struct jd_network_change **out);
+
 /* Longest place key kept; longer descriptions are cut at a token boundary. */
 #define JD_PLACE_KEY_MAX 160
 #define JD_PLACE_MAX_TOKENS 16

@@ -440,6 +440,8 @@ static int build_profile(prof *P, const subject *S, json_t **out)
             json_pack("{s:O,s:O,s:O,s:O}", "id", json_object_get(a, "id"), "level",
                       json_object_get(a, "level"), "raised_at", json_object_get(a, "raised_at"),
                       "history", json_object_get(a, "history"));
+        if (json_object_get(a, "around"))
+            json_object_set(n, "around", json_object_get(a, "around"));
         if (role) {
             json_object_set_new(n, "role_in_network", json_string(role));
             json_object_set_new(n, "member_since", json_string(since));
@@ -1004,7 +1006,8 @@ static int graph_doc(prof *Pp, json_t **out)
     {
         const char *nid = str(a, "id");
         node(&g, nid, "network", nid,
-             json_pack("{s:s,s:s}", "level", str(a, "level"), "raised_at", str(a, "raised_at")));
+             json_pack("{s:s,s:s,s:s}", "level", str(a, "level"), "raised_at", str(a, "raised_at"),
+                       "around", str(a, "around")));
         size_t k;
         json_t *x;
         json_array_foreach(json_object_get(a, "members"), k, x)

@@ -2172,6 +2172,69 @@ static int pg_doc_get(jd_store *s, const char *name, char **out, jd_doc_state *s
     return rc;
 }
 
+/* The network registry (issue 17 item 2). */
+typedef struct net_ctx {
+    jd_network_row_cb cb;
+    void *payload;
+} net_ctx;
+
+static int network_row(const PGresult *r, void *payload)
+{
+    net_ctx *c = payload;
+    jd_network_row row = {jd_pg__txt(r, 0, 0), jd_pg__i64(r, 0, 1), jd_pg__i64(r, 0, 2),
+                          jd_pg__i64(r, 0, 3), jd_pg__opt(r, 0, 4),  jd_pg__txt(r, 0, 5)};
+    return c->cb(&row, c->payload);
+}
+
+static int pg_networks_read(jd_store *s, jd_network_row_cb cb, void *payload, jd_error *err)
+{
+    net_ctx c = {cb, payload};
+    return jd_pg__stream(s->impl,
+                         "SELECT id, seq, first_at, ended_at, merged_into, members"
+                         " FROM network ORDER BY seq",
+                         NULL, network_row, &c, err);
+}
+
+static int pg_networks_save(jd_store *s, const jd_network_row *r, size_t n,
+                            const jd_network_change *c, size_t nc, jd_error *err)
+{
+    pgs *p = s->impl;
+    if (p->in_tx)
+        return jd_error_set(err, JD_EINVALID, "networks saved inside another transaction");
+    int rc = jd_pg__begin(p, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = jd_pg__lock(p, JD_PG_LOCK_ANALYSE, err)) < 0 ||
+        (rc = jd_pg__do(p, "DELETE FROM network", NULL, NULL, err)) < 0)
+        goto out;
+    for (size_t i = 0; i < n && rc == JD_OK; i++) {
+        jd_pg_params pp = {.n = 0};
+        pgp_text(&pp, r[i].id);
+        pgp_int(&pp, r[i].seq);
+        pgp_int(&pp, r[i].first_at);
+        pgp_int(&pp, r[i].ended_at);
+        pgp_text(&pp, r[i].merged_into);
+        pgp_text(&pp, r[i].members);
+        rc = jd_pg__do(p,
+                       "INSERT INTO network(id, seq, first_at, ended_at, merged_into, members)"
+                       " VALUES ($1, $2, $3, $4, $5, $6)",
+                       &pp, NULL, err);
+    }
+    for (size_t i = 0; i < nc && rc == JD_OK; i++) {
+        jd_pg_params pp = {.n = 0};
+        pgp_text(&pp, c[i].network_id);
+        pgp_text(&pp, c[i].how);
+        pgp_text(&pp, c[i].other);
+        pgp_int(&pp, c[i].at);
+        rc = jd_pg__do(p,
+                       "INSERT INTO network_change(run_id, network_id, how, other, at)"
+                       " VALUES ((SELECT max(id) FROM analysis_run), $1, $2, $3, $4)",
+                       &pp, NULL, err);
+    }
+out:
+    return jd_pg__end(p, rc, err);
+}
+
 static const jd_store_ops pg_ops = {
     .name = "postgres",
     .close = pg_close,
@@ -2211,6 +2274,8 @@ static const jd_store_ops pg_ops = {
     .alerts_about = pg_alerts_about,
     .docs_replace = pg_docs_replace,
     .doc_get = pg_doc_get,
+    .networks_read = pg_networks_read,
+    .networks_save = pg_networks_save,
     .ethnicity_rows = pg_ethnicity_rows,
     .concern = &jd_pg_concern_ops,
     .account = &jd_pg_account_ops,

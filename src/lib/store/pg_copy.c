@@ -27,7 +27,7 @@ static const char *const copy_tables[] = {
     "analysis_run",  "alert",           "concern",        "concern_event",
     "notify_outbox", "notify_delivery", "account",        "session",
     "audit_log",     "audit_head",      "alert_ack",      "analysis_doc",
-    "feed_token",    "feed",
+    "feed_token",    "feed",            "network",        "network_change",
 };
 
 enum { COPY_CHUNK = 8 << 20 };

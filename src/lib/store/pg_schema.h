@@ -227,6 +227,14 @@ static const jd_migration jd_pg_migrations[] = {
      " run_id bigint NOT NULL REFERENCES resolve_run(id), person_id ctext NOT NULL,"
      " how integer NOT NULL, other ctext);"
      "CREATE INDEX identity_change_person ON identity_change(person_id);"},
+    {"network registry: lifetime network ids, their members and changes",
+     "CREATE TABLE network(id ctext PRIMARY KEY, seq bigint NOT NULL UNIQUE,"
+     " first_at bigint NOT NULL, ended_at bigint NOT NULL DEFAULT 0, merged_into ctext,"
+     " members ctext NOT NULL);"
+     "CREATE TABLE network_change(id" PG_ID ","
+     " run_id bigint REFERENCES analysis_run(id), network_id ctext NOT NULL,"
+     " how ctext NOT NULL, other ctext, at bigint NOT NULL);"
+     "CREATE INDEX network_change_network ON network_change(network_id);"},
 };
 
 #undef PG_ID

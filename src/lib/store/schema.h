@@ -180,6 +180,19 @@ static const jd_migration jd_sqlite_migrations[] = {
      " run_id INTEGER NOT NULL REFERENCES resolve_run(id), person_id TEXT NOT NULL,"
      " how INTEGER NOT NULL, other TEXT);"
      "CREATE INDEX identity_change_person ON identity_change(person_id);"},
+    /* Issue 17 item 2: exploitation networks keep one opaque id for their
+     * life (N000001...), given when first detected; each saved full
+     * analysis matches the networks it finds to these by members
+     * (network/network_id.c) and records what changed. members: JSON
+     * [[person_id, since, is_child], ...]; times are seconds since 1970. */
+    {"network registry: lifetime network ids, their members and changes",
+     "CREATE TABLE network(id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE,"
+     " first_at INTEGER NOT NULL, ended_at INTEGER NOT NULL DEFAULT 0, merged_into TEXT,"
+     " members TEXT NOT NULL);"
+     "CREATE TABLE network_change(id INTEGER PRIMARY KEY,"
+     " run_id INTEGER REFERENCES analysis_run(id), network_id TEXT NOT NULL,"
+     " how TEXT NOT NULL, other TEXT, at INTEGER NOT NULL);"
+     "CREATE INDEX network_change_network ON network_change(network_id);"},
 };
 
 #endif

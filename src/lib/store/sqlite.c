@@ -2423,6 +2423,88 @@ static int sq_doc_get(jd_store *s, const char *name, char **out, jd_doc_state *s
     return rc;
 }
 
+/* The network registry (issue 17 item 2). */
+static int sq_networks_read(jd_store *s, jd_network_row_cb cb, void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT id, seq, first_at, ended_at, merged_into, members"
+                           " FROM network ORDER BY seq",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "networks");
+    int rc = JD_OK, r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_network_row row = {jd_sq__col_text(st, 0),
+                              sqlite3_column_int64(st, 1),
+                              sqlite3_column_int64(st, 2),
+                              sqlite3_column_int64(st, 3),
+                              (const char *)sqlite3_column_text(st, 4),
+                              jd_sq__col_text(st, 5)};
+        if ((rc = cb(&row, payload)) != 0)
+            break;
+    }
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "networks");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_networks_save(jd_store *s, const jd_network_row *r, size_t n,
+                            const jd_network_change *c, size_t nc, jd_error *err)
+{
+    sq *q = s->impl;
+    if (q->in_tx)
+        return jd_error_set(err, JD_EINVALID, "networks saved inside another transaction");
+    int rc = sq_begin(s, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if ((rc = jd_sq__exec(q, "DELETE FROM network", err)) < 0) {
+        sq_rollback(s);
+        return rc;
+    }
+    if (sqlite3_prepare_v2(q->db,
+                           "INSERT INTO network(id, seq, first_at, ended_at, merged_into, members)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_reset(st);
+        jd_sq__bind_text(st, 1, r[i].id);
+        sqlite3_bind_int64(st, 2, r[i].seq);
+        sqlite3_bind_int64(st, 3, r[i].first_at);
+        sqlite3_bind_int64(st, 4, r[i].ended_at);
+        jd_sq__bind_text(st, 5, r[i].merged_into);
+        jd_sq__bind_text(st, 6, r[i].members);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            goto fail;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "INSERT INTO network_change(run_id, network_id, how, other, at)"
+                           " VALUES ((SELECT max(id) FROM analysis_run), ?1, ?2, ?3, ?4)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    for (size_t i = 0; i < nc; i++) {
+        sqlite3_reset(st);
+        jd_sq__bind_text(st, 1, c[i].network_id);
+        jd_sq__bind_text(st, 2, c[i].how);
+        jd_sq__bind_text(st, 3, c[i].other);
+        sqlite3_bind_int64(st, 4, c[i].at);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            goto fail;
+    }
+    sqlite3_finalize(st);
+    return sq_commit(s, err);
+fail:
+    rc = jd_sq__err(q, err, "networks");
+    sqlite3_finalize(st);
+    sq_rollback(s);
+    return rc;
+}
+
 static const jd_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -2462,6 +2544,8 @@ static const jd_store_ops sqlite_ops = {
     .alerts_read = sq_alerts_read,
     .docs_replace = sq_docs_replace,
     .doc_get = sq_doc_get,
+    .networks_read = sq_networks_read,
+    .networks_save = sq_networks_save,
     .ethnicity_rows = sq_ethnicity_rows,
     .concern = &jd_sqlite_concern_ops,
     .account = &jd_sqlite_account_ops,

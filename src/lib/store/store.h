@@ -199,6 +199,25 @@ typedef enum {
     JD_DOC_CURRENT = 3 /* of the latest full run, nothing ingested or resolved since */
 } jd_doc_state;
 
+/* One network of the registry (issue 17 item 2): its lifetime id
+ * ("N000123"), sequence number, when it first met the rule, when it ended
+ * (0: alive; merged into another, or dissolved) and its members as JSON
+ * [[person_id, since, is_child], ...]. */
+typedef struct jd_network_row {
+    const char *id;
+    int64_t seq, first_at, ended_at;
+    const char *merged_into; /* NULL unless merged */
+    const char *members;
+} jd_network_row;
+typedef int (*jd_network_row_cb)(const jd_network_row *r, void *payload);
+/* One change to the registry made by an analysis run: how is "new",
+ * "grown", "shrunk", "merged" (other: the id it merged into), "split"
+ * (other: the id it split from) or "dissolved". */
+typedef struct jd_network_change {
+    const char *network_id, *how, *other;
+    int64_t at;
+} jd_network_change;
+
 struct jd_chrono_event;
 typedef int (*jd_chrono_event_cb)(const struct jd_chrono_event *ev, void *payload);
 
@@ -309,6 +328,12 @@ typedef struct jd_store_ops {
                           int (*cb)(const char *person_id, const char *ethnicity, int64_t n,
                                     void *payload),
                           void *payload, jd_error *err);
+    /* The network registry: every row, by seq. */
+    int (*networks_read)(jd_store *s, jd_network_row_cb cb, void *payload, jd_error *err);
+    /* Replace the registry by r[0..n) and add the changes c[0..nc), stamped
+     * with the latest analysis run, in one transaction. */
+    int (*networks_save)(jd_store *s, const jd_network_row *r, size_t n,
+                         const jd_network_change *c, size_t nc, jd_error *err);
     const struct jd_concern_ops *concern;
     const struct jd_account_ops *account;
     const struct jd_live_ops *live; /* NULL: the backend has no feeds yet */

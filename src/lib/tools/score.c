@@ -689,6 +689,7 @@ static void score_networks(ctx *c, alerts_acc *a, jd_score_report *r)
                 json_array_foreach(json_object_get(x, "children"), z, id)
                     child |= !strcmp(json_string_value(id), c->tp[p].id);
             }
+            r->network_alerts += adult;
             int64_t t = parse_time(json_object_get(al, "raised_at"));
             if (adult && child && t && (!best || t < best))
                 best = t;
@@ -878,6 +879,7 @@ int jd_score_print(const jd_score_report *r, FILE *f, bool as_json, jd_error *er
         exact_count all = {r->persons, r->persons_exact},
                     kids = {r->children_persons, r->children_exact};
         json_object_set_new(o, "identities_exactly_right", exact_json(&all));
+        json_object_set_new(o, "network_alerts", json_integer(r->network_alerts));
         json_object_set_new(o, "identities_children_exactly_right", exact_json(&kids));
         if (r->detail)
             json_object_update(o, r->detail);
@@ -932,6 +934,8 @@ int jd_score_print(const jd_score_report *r, FILE *f, bool as_json, jd_error *er
             r->false_alarms, r->non_exploited_children, 100 * r->false_alarm_rate);
     fprintf(f, "networks detected:                         %lld of %lld (%lld within 180 days)\n",
             r->networks_detected, r->networks, r->networks_within_180);
+    fprintf(f, "network alerts naming a network's adults:  %lld for %lld networks\n",
+            r->network_alerts, r->networks);
     json_t *d = r->detail;
     fprintf(f, "\nfalse alarms by confounder group:\n");
     json_object_foreach(json_object_get(d, "false_alarms_by_confounder"), k, v)

@@ -23,7 +23,7 @@ export default async function render(ctx) {
   // Names, never ids: a network is named after the person it was found around.
   for (const n of byId.values()) {
     if (n.kind === 'network') {
-      const around = byId.get(n.id.replace(/^[^:]*:/, ''));
+      const around = byId.get(n.around);
       n.label = around && around.label ? 'Network around ' + around.label : 'An exploitation network';
     }
     if (!n.label) n.label = kindWords(n);

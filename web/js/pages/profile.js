@@ -21,10 +21,9 @@ function subjectWords(p) {
 }
 const via = v => !v ? 'seen together' : v.kind === 'vehicle' ? 'in vehicle ' + v.value : v.kind === 'phone' ? 'by phone ' + v.value :
   v.kind === 'place' || v.kind === 'address' ? 'at ' + v.value : String(v.kind).replace(/_/g, ' ') + ' ' + (v.value || '');
-const networkName = (id, names) => {
-  const pid = String(id || '').replace(/^[^:]*:/, '');
-  return names.get(pid) ? 'Network around ' + names.get(pid) : 'An exploitation network';
-};
+// A network's id names no one (issue 17): it is named after `around`.
+const networkName = (n, names) =>
+  names.get(n.around) ? 'Network around ' + names.get(n.around) : 'An exploitation network';
 
 export default async function render(ctx) {
   const subject = ctx.params.get('subject');
@@ -58,7 +57,7 @@ export default async function render(ctx) {
   if (isPerson && p.subject.name) sub.value = named.name = p.subject.name;
   // Networks.
   sections.push(h('section', { class: 'card', id: 'networks' }, h('h2', {}, 'Exploitation networks (' + (p.networks || []).length + ')'),
-    (p.networks || []).length ? h('ul', {}, p.networks.map(n => h('li', {}, level(n.level), ' ', networkName(n.id, names),
+    (p.networks || []).length ? h('ul', {}, p.networks.map(n => h('li', {}, level(n.level), ' ', networkName(n, names),
       ', since ' + ukDate(n.raised_at), n.role_in_network ? ' · ' + n.role_in_network + ' member since ' + ukDate(n.member_since) : ''))) :
       h('p', { class: 'muted' }, 'Not part of a network found so far.')));
   // Children linked and when.
