@@ -152,4 +152,29 @@ int cli_audited_open(jd_store **out, const char *db, const char *what, const cha
     return 0;
 }
 
+int cli_parse_as_of(const char *arg, int64_t *out)
+{
+    if (jd_time_parse(out, arg, 1) != JD_OK) {
+        fprintf(stderr, "joindots: --as-of: not a date or date-time: %s\n", arg);
+        return -1;
+    }
+    return 0;
+}
 
+int cli_usage(void (*usage)(FILE *), bool help)
+{
+    usage(help ? stdout : stderr);
+    return help ? JD_EXIT_OK : JD_EXIT_USAGE;
+}
+
+int cli_common_opt(cli_common *c, int opt, const char *arg, void (*usage)(FILE *))
+{
+    switch (opt) {
+    case 'd': c->db = arg; return -1;
+    case 'a': return cli_parse_as_of(arg, &c->as_of) < 0 ? JD_EXIT_USAGE : -1;
+    case 'r': c->rules = arg; return -1;
+    case 'u': c->user = arg; return -1;
+    case 'w': c->reason = arg; return -1;
+    default: return cli_usage(usage, opt == 'h');
+    }
+}

@@ -163,10 +163,8 @@ int cmd_audit(int argc, char **argv)
         case 'a':
         case 'l': {
             long long v = strtoll(optarg, &end, 10);
-            if (!*optarg || *end || v < 0) {
-                usage(stderr);
-                return JD_EXIT_USAGE;
-            }
+            if (!*optarg || *end || v < 0)
+                return cli_usage(usage, false);
             if (o == 'a')
                 after = v;
             else
@@ -185,20 +183,14 @@ int cmd_audit(int argc, char **argv)
         case 'o':
             outp = optarg;
             break;
-        case 'h':
-            usage(stdout);
-            return JD_EXIT_OK;
         default:
-            usage(stderr);
-            return JD_EXIT_USAGE;
+            return cli_usage(usage, o == 'h');
         }
     }
     bool verify = !strcmp(sub, "verify"), anch = !strcmp(sub, "anchor");
     if ((!verify && !anch && strcmp(sub, "list") != 0) || !db || optind != argc - 1 ||
-        (anchor && !verify) || (outp && !anch)) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+        (anchor && !verify) || (outp && !anch))
+        return cli_usage(usage, false);
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;

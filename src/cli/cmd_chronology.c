@@ -187,43 +187,29 @@ int cmd_chronology(int argc, char **argv)
                                               {"reason", required_argument, NULL, 'w'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
-    const char *db = NULL, *rules = NULL, *user = NULL, *reason = NULL;
-    int64_t as_of = JD_AS_OF_NOW;
+    cli_common co = CLI_COMMON_INIT;
     ctx c = {0};
-    int o;
+    int o, rc;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
-        case 'd': db = optarg; break;
         case 'f':
             c.format = !strcmp(optarg, "text") ? 0 : !strcmp(optarg, "json") ? 1
                      : !strcmp(optarg, "csv") ? 2 : -1;
-            if (c.format < 0) {
-                usage(stderr);
-                return JD_EXIT_USAGE;
-            }
+            if (c.format < 0)
+                return cli_usage(usage, false);
             break;
-        case 'a':
-            if (jd_time_parse(&as_of, optarg, 1) != JD_OK) {
-                fprintf(stderr, "joindots: --as-of: not a date or date-time\n");
-                return JD_EXIT_USAGE;
-            }
-            break;
-        case 'r': rules = optarg; break;
-        case 'u': user = optarg; break;
-        case 'w': reason = optarg; break;
-        case 'h': usage(stdout); return JD_EXIT_OK;
-        default: usage(stderr); return JD_EXIT_USAGE;
+        default:
+            if ((rc = cli_common_opt(&co, o, optarg, usage)) >= 0)
+                return rc;
         }
     }
-    if (!db || optind != argc - 1) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+    if (!co.db || optind != argc - 1)
+        return cli_usage(usage, false);
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;
-    int rc = jd_screener_open(&c.scr, rules, &err);
+    rc = jd_screener_open(&c.scr, co.rules, &err);
     if (rc < 0) {
         cli_print_error("cannot load the rules", &err);
         return cli_exit_code(rc);
@@ -232,9 +218,9 @@ int cmd_chronology(int argc, char **argv)
     /* Audited first: no audit entry, no chronology (DOMAIN §5.2). */
     char target[300], detail[64] = "";
     snprintf(target, sizeof target, "person:%.280s", argv[optind]);
-    if (as_of != JD_AS_OF_NOW)
-        snprintf(detail, sizeof detail, "as_of=%lld", (long long)as_of);
-    rc = cli_audited_open(&s, db, "chronology", user, "view", target, reason, detail);
+    if (co.as_of != JD_AS_OF_NOW)
+        snprintf(detail, sizeof detail, "as_of=%lld", (long long)co.as_of);
+    rc = cli_audited_open(&s, co.db, "chronology", co.user, "view", target, co.reason, detail);
     if (rc != JD_EXIT_OK) {
         jd_screener_close(c.scr);
         json_decref(c.found);
@@ -243,7 +229,7 @@ int cmd_chronology(int argc, char **argv)
     if (c.format == 2)
         printf("occurred_at,agency,record_id,event_type,role,location,postcode,outcome,"
                "narrative,findings\n");
-    rc = jd_chronology(s, argv[optind], as_of, each, &c, &err);
+    rc = jd_chronology(s, argv[optind], co.as_of, each, &c, &err);
     jd_store_close(s);
     jd_screener_close(c.scr);
     json_decref(c.found);

@@ -583,14 +583,11 @@ int cmd_demo(int argc, char **argv)
         case 'e': seed = strtoull(optarg, NULL, 10); break;
         case 'n': no_serve = true; break;
         case 'l': listen = optarg; break;
-        case 'h': usage(stdout); return JD_EXIT_OK;
-        default: usage(stderr); return JD_EXIT_USAGE;
+        default: return cli_usage(usage, o == 'h');
         }
     }
-    if (optind != argc) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+    if (optind != argc)
+        return cli_usage(usage, false);
     char tmpl[] = "/tmp/joindots-demo.XXXXXX";
     if (!dir) {
         dir = mkdtemp(tmpl);

@@ -104,19 +104,14 @@ int cmd_rejects(int argc, char **argv)
                 c.format = 1;
             else if (!strcmp(optarg, "json"))
                 c.format = 2;
-            else {
-                usage(stderr);
-                return JD_EXIT_USAGE;
-            }
+            else
+                return cli_usage(usage, false);
             break;
-        case 'h': usage(stdout); return JD_EXIT_OK;
-        default: usage(stderr); return JD_EXIT_USAGE;
+        default: return cli_usage(usage, o == 'h');
         }
     }
-    if (!db || optind != argc) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+    if (!db || optind != argc)
+        return cli_usage(usage, false);
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;

@@ -192,18 +192,12 @@ int cmd_resolve(int argc, char **argv)
             }
             break;
         }
-        case 'h':
-            usage(stdout);
-            return JD_EXIT_OK;
         default:
-            usage(stderr);
-            return JD_EXIT_USAGE;
+            return cli_usage(usage, o == 'h');
         }
     }
-    if (!db || optind != argc || (incremental && ro.frozen_params) || (list && !incremental)) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+    if (!db || optind != argc || (incremental && ro.frozen_params) || (list && !incremental))
+        return cli_usage(usage, false);
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;
