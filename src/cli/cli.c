@@ -1,6 +1,8 @@
 /* Helpers shared by the CLI commands: exit codes, error lines, progress. */
 #include "cli.h"
 
+#include <jansson.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,4 +179,26 @@ int cli_common_opt(cli_common *c, int opt, const char *arg, void (*usage)(FILE *
     case 'w': c->reason = arg; return -1;
     default: return cli_usage(usage, opt == 'h');
     }
+}
+
+int cli_split_ref(jd_ref *out, char *arg)
+{
+    char *c = strchr(arg, ':');
+    if (!c || c == arg || !c[1])
+        return -1;
+    *c = '\0';
+    out->agency = arg;
+    out->person_ref = c + 1;
+    return 0;
+}
+
+int cli_json_line(json_t *o, size_t flags)
+{
+    char *s = json_dumps(o, flags);
+    json_decref(o);
+    if (!s)
+        return JD_ENOMEM;
+    puts(s);
+    free(s);
+    return 0;
 }

@@ -86,6 +86,15 @@ typedef struct cli_common {
  * unknown option: cli_usage). */
 int cli_common_opt(cli_common *c, int opt, const char *arg, void (*usage)(FILE *));
 
+/* Print o (a jansson json_t, released here) as one line of JSON on stdout
+ * with json_dumps's flags; JD_ENOMEM when it cannot be encoded. */
+struct json_t;
+int cli_json_line(struct json_t *o, size_t flags);
+
+/* Split AGENCY:REF (arg, cut in place) into out; -1 when it is not one. */
+struct jd_ref;
+int cli_split_ref(struct jd_ref *out, char *arg);
+
 /* Serve the web application on `listen` (NULL: 127.0.0.1:8080) until
  * SIGTERM or SIGINT; banner(url) is called once it listens (cmd_serve.c). */
 int cli_serve_demo(const char *db, const char *listen,

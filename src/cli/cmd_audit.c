@@ -41,12 +41,8 @@ static int print_entry(const jd_audit_entry *e, void *payload)
                       e->reason, "detail", e->detail, "ok", e->ok, "hash", e->hash);
         if (!o)
             return JD_ENOMEM;
-        char *s = json_dumps(o, JSON_COMPACT);
-        json_decref(o);
-        if (!s)
+        if (cli_json_line(o, JSON_COMPACT) < 0)
             return JD_ENOMEM;
-        puts(s);
-        free(s);
     } else {
         printf("%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", (long long)e->seq, t, e->actor, e->action,
                e->target, e->ok ? "ok" : "refused", e->reason, e->detail);

@@ -78,13 +78,7 @@ static int each_json(ctx *c, const jd_chrono_event *e, const char *when, const c
     json_object_set_new(o, "people", ps);
     json_object_set_new(o, "objects", os);
     json_object_set(o, "findings", c->found);
-    char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-    json_decref(o);
-    if (!s)
-        return JD_ENOMEM;
-    puts(s);
-    free(s);
-    return 0;
+    return cli_json_line(o, JSON_COMPACT | JSON_ENSURE_ASCII);
 }
 
 /* One event as a CSV row. */

@@ -51,12 +51,8 @@ static int each(const jd_problem *p, void *payload)
                               p->field, "message", p->message, "raw", p->raw);
         if (!o)
             return JD_ENOMEM;
-        char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-        json_decref(o);
-        if (!s)
+        if (cli_json_line(o, JSON_COMPACT | JSON_ENSURE_ASCII) < 0)
             return JD_ENOMEM;
-        puts(s);
-        free(s);
     } else {
         printf("%s:%ld", p->file, p->line);
         if (p->column)

@@ -504,14 +504,8 @@ typedef struct ids_ctx {
 static int on_id(const jd_concern_rec *r, void *payload)
 {
     ids_ctx *c = payload;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        char **p = realloc(c->ids, cap * sizeof *p);
-        if (!p)
-            return JD_ENOMEM;
-        c->ids = p;
-        c->cap = cap;
-    }
+    if (jd_grow((void **)&c->ids, &c->cap, c->n + 1, sizeof *c->ids) < 0)
+        return JD_ENOMEM;
     if (!(c->ids[c->n] = strdup(r->id)))
         return JD_ENOMEM;
     c->n++;

@@ -343,14 +343,8 @@ static void files_free(in_file *f, size_t n)
 static int add_file(in_file **files, size_t *n, size_t *cap, const char *bundle,
                     const char *path, const char *name, int kind, jd_error *err)
 {
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 8;
-        in_file *nf = realloc(*files, nc * sizeof *nf);
-        if (!nf)
-            return jd_oom(err);
-        *files = nf;
-        *cap = nc;
-    }
+    if (jd_grow((void **)files, cap, *n + 1, sizeof **files) < 0)
+        return jd_oom(err);
     in_file *f = &(*files)[*n];
     memset(f, 0, sizeof *f);
     f->path = strdup(path);
@@ -549,17 +543,23 @@ static int open_csv(jd_csv **out, const in_file *f, jd_error *err)
     return jd_csv__open(out, f->path, f->name, &o, err);
 }
 
-static int file_warning(ingest *in, in_file *f, long column, const char *msg, jd_error *err)
+/* Store a warning, count it and tell the caller's on_problem. */
+static int put_warning(ingest *in, const jd_problem *p, jd_error *err)
 {
-    jd_problem p = {.run_id = in->run_id, .severity = "warning", .file = f->name, .line = 1,
-                    .column = column, .field = "", .message = msg};
-    int rc = in->store->ops->put_problem(in->store, &p, err);
+    int rc = in->store->ops->put_problem(in->store, p, err);
     if (rc < 0)
         return rc;
     in->fc.warnings++;
     if (in->opts->on_problem)
-        in->opts->on_problem(&p, in->opts->payload);
+        in->opts->on_problem(p, in->opts->payload);
     return JD_OK;
+}
+
+static int file_warning(ingest *in, in_file *f, long column, const char *msg, jd_error *err)
+{
+    jd_problem p = {.run_id = in->run_id, .severity = "warning", .file = f->name, .line = 1,
+                    .column = column, .field = "", .message = msg};
+    return put_warning(in, &p, err);
 }
 
 static int header_warning(ingest *in, in_file *f, size_t c, const char *h, size_t len,
@@ -685,13 +685,7 @@ static int problem(row *r, const char *severity, int field, const char *fmt, ...
                     .line = jd_csv__line(in->csv), .column = col, .field = fname,
                     .message = msg};
     jd_error e;
-    int rc = in->store->ops->put_problem(in->store, &p, &e);
-    if (rc < 0)
-        return rc;
-    in->fc.warnings++;
-    if (in->opts->on_problem)
-        in->opts->on_problem(&p, in->opts->payload);
-    return JD_OK;
+    return put_warning(in, &p, &e);
 }
 
 /* Re-encode the row as one CSV line for the quarantine. */

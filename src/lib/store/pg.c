@@ -1314,15 +1314,7 @@ static int pg_link_add(jd_store *s, const char *agency_a, const char *ref_a,
                        const char *agency_b, const char *ref_b, bool same, const char *reason,
                        const char *by, jd_error *err)
 {
-    int c = strcmp(agency_a, agency_b);
-    if (c > 0 || (c == 0 && strcmp(ref_a, ref_b) > 0)) {
-        const char *t = agency_a;
-        agency_a = agency_b;
-        agency_b = t;
-        t = ref_a;
-        ref_a = ref_b;
-        ref_b = t;
-    }
+    jd_store__pair_order(&agency_a, &ref_a, &agency_b, &ref_b);
     jd_pg_params pp = {.n = 0};
     pgp_text(&pp, agency_a);
     pgp_text(&pp, ref_a);

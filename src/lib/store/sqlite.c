@@ -1051,15 +1051,7 @@ static int sq_link_add(jd_store *s, const char *agency_a, const char *ref_a,
     sqlite3_stmt *st = NULL;
     /* Pairs are stored in a canonical order so a decision about (B, A)
      * replaces one about (A, B). */
-    int c = strcmp(agency_a, agency_b);
-    if (c > 0 || (c == 0 && strcmp(ref_a, ref_b) > 0)) {
-        const char *t = agency_a;
-        agency_a = agency_b;
-        agency_b = t;
-        t = ref_a;
-        ref_a = ref_b;
-        ref_b = t;
-    }
+    jd_store__pair_order(&agency_a, &ref_a, &agency_b, &ref_b);
     if (sqlite3_prepare_v2(q->db,
                            "INSERT INTO link_decision(agency_a, ref_a, agency_b, ref_b, decision,"
                            " reason, decided_by, decided_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",

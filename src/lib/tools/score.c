@@ -441,6 +441,16 @@ static int truth_ref(ctx *c, truth_person *t, size_t i, json_t *r, jd_error *err
     return JD_OK;
 }
 
+/* What load_truth read, freed. */
+static void truth_free(ctx *c)
+{
+    json_decref(c->ref_to_person);
+    json_decref(c->id_to_person);
+    json_decref(c->sparse_refs);
+    json_decref(c->truth);
+    free(c->tp);
+}
+
 static int load_truth(ctx *c, const char *path, jd_error *err)
 {
     json_error_t je;
@@ -840,11 +850,7 @@ out:
     json_decref(a.lang);
     json_decref(a.net_adults);
     json_decref(a.networks);
-    json_decref(c.ref_to_person);
-    json_decref(c.id_to_person);
-    json_decref(c.sparse_refs);
-    json_decref(c.truth);
-    free(c.tp);
+    truth_free(&c);
     return rc;
 }
 
@@ -1278,10 +1284,6 @@ done:
     free(R.delays);
     free(R.grp);
     free(a.c);
-    json_decref(c.ref_to_person);
-    json_decref(c.id_to_person);
-    json_decref(c.sparse_refs);
-    json_decref(c.truth);
-    free(c.tp);
+    truth_free(&c);
     return rc;
 }

@@ -920,14 +920,8 @@ static bool one_row_ref(synth *S, char out[24], int a, uint32_t *serial)
     uint32_t k = S->sp_base + S->sp_next[a];
     if (k >= 9000000u - 17u || S->nsp == (size_t)INT32_MAX)
         return false;
-    if (S->nsp == S->spcap) {
-        size_t nc = S->spcap ? S->spcap * 2 : 4096;
-        sparse_ref *n = realloc(S->sp, nc * sizeof *n);
-        if (!n)
-            return false;
-        S->sp = n;
-        S->spcap = nc;
-    }
+    if (jd_grow((void **)&S->sp, &S->spcap, S->nsp + 1, sizeof *S->sp) < 0)
+        return false;
     *serial = S->sp_next[a]++;
     ref_of(S, out, a, (int)k, false);
     return true;
