@@ -89,14 +89,8 @@ static int on_row(const jd_identity_row *r, void *payload)
             return JD_ENOMEM;
     }
     e->is_child = e->is_child || r->is_child;
-    if (e->n_refs == e->cap_refs) {
-        size_t nc = e->cap_refs ? e->cap_refs * 2 : 4;
-        jd_ref *nr = realloc(e->refs, nc * sizeof *nr);
-        if (!nr)
-            return JD_ENOMEM;
-        e->refs = nr;
-        e->cap_refs = nc;
-    }
+    if (jd_grow((void **)&e->refs, &e->cap_refs, e->n_refs + 1, sizeof *e->refs) < 0)
+        return JD_ENOMEM;
     jd_ref *ref = &e->refs[e->n_refs];
     ref->agency = strdup(r->agency ? r->agency : "");
     ref->person_ref = strdup(r->person_ref ? r->person_ref : "");
@@ -868,14 +862,8 @@ static int eq_flush(eq_ctx *x)
     while (i < x->ng && strcmp(x->g[i].ethnicity, e) != 0)
         i++;
     if (i == x->ng) {
-        if (x->ng == x->capg) {
-            size_t nc = x->capg ? x->capg * 2 : 16;
-            eq_group *ng = realloc(x->g, nc * sizeof *ng);
-            if (!ng)
-                return JD_ENOMEM;
-            x->g = ng;
-            x->capg = nc;
-        }
+        if (jd_grow((void **)&x->g, &x->capg, x->ng + 1, sizeof *x->g) < 0)
+            return JD_ENOMEM;
         x->g[i] = (eq_group){strdup(e), 0, 0};
         if (!x->g[i].ethnicity)
             return JD_ENOMEM;
