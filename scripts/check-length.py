@@ -12,7 +12,8 @@ The allow-list below names the functions that may stay longer, each with
 why. It must shrink, not grow: a split function leaves the list.
 
 Usage: check-length.py [--limit N] [--list] [DIR...]
-  (default: src/ beside this script, limit 120 lines)
+  (default: src/ beside this script, limit 100 lines: issue 13's "about
+  100")
   --list  print every function over the limit, allowed or not
 Exit 0 when no function outside the allow-list is over the limit and every
 entry of the allow-list is still over it (a function split leaves the list:
@@ -34,6 +35,11 @@ ALLOW = {
     ('src/lib/resolve/resolve.c', 'on_mention'): 'resolve.c: the incr-resolve engineer',
     ('src/lib/resolve/resolve.c', 'keys_range'): 'resolve.c: the incr-resolve engineer',
     ('src/lib/resolve/resolve.c', 'estimate'): 'resolve.c: the incr-resolve engineer',
+    # over 100 lines (the limit since it went down from 120), split by their
+    # owners this session
+    ('src/lib/resolve/resolve.c', 'join_household'): 'resolve.c: the resolve-perf engineer',
+    ('src/lib/screen/screen.c', 'index_patterns'): 'screen.c: the screen engineers',
+    ('src/lib/network/network.c', 'jd_network__detect'): 'network.c: the netid engineer',
 }
 
 SIG_END = re.compile(r'\)\s*(?:__attribute__\s*\(\(.*\)\)\s*)?$')
@@ -76,7 +82,7 @@ def functions(path):
 
 
 def main(argv):
-    limit = 120
+    limit = 100
     show_all = False
     dirs = []
     args = list(argv[1:])

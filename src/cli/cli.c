@@ -1,6 +1,8 @@
 /* Helpers shared by the CLI commands: exit codes, error lines, progress. */
 #include "cli.h"
 
+#include <jansson.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,4 +154,51 @@ int cli_audited_open(jd_store **out, const char *db, const char *what, const cha
     return 0;
 }
 
+int cli_parse_as_of(const char *arg, int64_t *out)
+{
+    if (jd_time_parse(out, arg, 1) != JD_OK) {
+        fprintf(stderr, "joindots: --as-of: not a date or date-time: %s\n", arg);
+        return -1;
+    }
+    return 0;
+}
 
+int cli_usage(void (*usage)(FILE *), bool help)
+{
+    usage(help ? stdout : stderr);
+    return help ? JD_EXIT_OK : JD_EXIT_USAGE;
+}
+
+int cli_common_opt(cli_common *c, int opt, const char *arg, void (*usage)(FILE *))
+{
+    switch (opt) {
+    case 'd': c->db = arg; return -1;
+    case 'a': return cli_parse_as_of(arg, &c->as_of) < 0 ? JD_EXIT_USAGE : -1;
+    case 'r': c->rules = arg; return -1;
+    case 'u': c->user = arg; return -1;
+    case 'w': c->reason = arg; return -1;
+    default: return cli_usage(usage, opt == 'h');
+    }
+}
+
+int cli_split_ref(jd_ref *out, char *arg)
+{
+    char *c = strchr(arg, ':');
+    if (!c || c == arg || !c[1])
+        return -1;
+    *c = '\0';
+    out->agency = arg;
+    out->person_ref = c + 1;
+    return 0;
+}
+
+int cli_json_line(json_t *o, size_t flags)
+{
+    char *s = json_dumps(o, flags);
+    json_decref(o);
+    if (!s)
+        return JD_ENOMEM;
+    puts(s);
+    free(s);
+    return 0;
+}

@@ -68,6 +68,33 @@ int cli_parse_range(const char *opt, const char *arg, long lo, long hi, long *ou
 /* Parse --as-of (a date alone means the end of that day); -1 after a message. */
 int cli_parse_as_of(const char *arg, int64_t *out);
 
+/* The end of every command's option parsing: the usage on stdout and
+ * JD_EXIT_OK for --help (help true), else on stderr and JD_EXIT_USAGE. A
+ * getopt switch ends `default: return cli_usage(usage, o == 'h');`. */
+int cli_usage(void (*usage)(FILE *), bool help);
+
+/* The options several commands share, under the same letters in their
+ * option tables: 'd' --db, 'a' --as-of, 'r' --rules, 'u' --user, 'w'
+ * --reason. */
+typedef struct cli_common {
+    const char *db, *rules, *user, *reason;
+    int64_t as_of; /* JD_AS_OF_NOW unless --as-of */
+} cli_common;
+#define CLI_COMMON_INIT {NULL, NULL, NULL, NULL, JD_AS_OF_NOW}
+/* The default case of such a command's getopt switch: a shared option into
+ * *c and -1 to go on; else the exit status (a bad --as-of, --help or an
+ * unknown option: cli_usage). */
+int cli_common_opt(cli_common *c, int opt, const char *arg, void (*usage)(FILE *));
+
+/* Print o (a jansson json_t, released here) as one line of JSON on stdout
+ * with json_dumps's flags; JD_ENOMEM when it cannot be encoded. */
+struct json_t;
+int cli_json_line(struct json_t *o, size_t flags);
+
+/* Split AGENCY:REF (arg, cut in place) into out; -1 when it is not one. */
+struct jd_ref;
+int cli_split_ref(struct jd_ref *out, char *arg);
+
 /* Serve the web application on `listen` (NULL: 127.0.0.1:8080) until
  * SIGTERM or SIGINT; banner(url) is called once it listens (cmd_serve.c). */
 int cli_serve_demo(const char *db, const char *listen,

@@ -31,15 +31,6 @@ static void usage(FILE *f)
             "them (a full run when none was saved yet).\n");
 }
 
-int cli_parse_as_of(const char *arg, int64_t *out)
-{
-    if (jd_time_parse(out, arg, 1) != JD_OK) {
-        fprintf(stderr, "joindots: --as-of: not a date or date-time: %s\n", arg);
-        return -1;
-    }
-    return 0;
-}
-
 int cmd_analyse(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -48,39 +39,30 @@ int cmd_analyse(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},        {"incremental", no_argument, NULL, 'i'},
         {NULL, 0, NULL, 0}};
     bool incremental = false;
-    const char *db = NULL;
+    cli_common co = CLI_COMMON_INIT;
     jd_analyse_opts opts = JD_ANALYSE_OPTS_INIT;
     opts.save = true;
-    int o;
+    int o, rc;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
-        case 'd': db = optarg; break;
-        case 'a':
-            if (cli_parse_as_of(optarg, &opts.as_of) < 0)
-                return JD_EXIT_USAGE;
-            break;
-        case 'r': opts.rules_path = optarg; break;
         case 'n': opts.save = false; break;
         case 'i': incremental = true; break;
-        case 'h': usage(stdout); return JD_EXIT_OK;
-        default: usage(stderr); return JD_EXIT_USAGE;
+        default:
+            if ((rc = cli_common_opt(&co, o, optarg, usage)) >= 0)
+                return rc;
         }
     }
-    if (!db || optind != argc ||
-        (incremental && (!opts.save || opts.as_of != JD_AS_OF_NOW))) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+    opts.as_of = co.as_of;
+    opts.rules_path = co.rules;
+    if (!co.db || optind != argc ||
+        (incremental && (!opts.save || opts.as_of != JD_AS_OF_NOW)))
+        return cli_usage(usage, false);
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;
-    jd_store_opts so = {.create = false};
-    int rc = jd_store_open(&s, db, &so, &err);
-    if (rc < 0) {
-        cli_print_error("cannot open the store", &err);
-        return cli_exit_code(rc);
-    }
+    if ((rc = cli_store_open(&s, co.db, false, false)) != JD_EXIT_OK)
+        return rc;
     jd_analyse_stats st;
     double t0 = cli_now();
     /* What readers need from this run, stored with it (issue 17 item 4):
@@ -122,7 +104,7 @@ int cmd_analyse(int argc, char **argv)
            (long long)st.returns_due, (long long)st.returns_interviewed_72h,
            (long long)st.crimes_disclosed, (long long)st.crimes_recorded);
     if (opts.save)
-        printf("saved; `joindots export alerts --db %s` writes them as JSON Lines\n", db);
+        printf("saved; `joindots export alerts --db %s` writes them as JSON Lines\n", co.db);
     return JD_EXIT_OK;
 }
 

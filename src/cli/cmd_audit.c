@@ -41,12 +41,8 @@ static int print_entry(const jd_audit_entry *e, void *payload)
                       e->reason, "detail", e->detail, "ok", e->ok, "hash", e->hash);
         if (!o)
             return JD_ENOMEM;
-        char *s = json_dumps(o, JSON_COMPACT);
-        json_decref(o);
-        if (!s)
+        if (cli_json_line(o, JSON_COMPACT) < 0)
             return JD_ENOMEM;
-        puts(s);
-        free(s);
     } else {
         printf("%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", (long long)e->seq, t, e->actor, e->action,
                e->target, e->ok ? "ok" : "refused", e->reason, e->detail);
@@ -163,10 +159,8 @@ int cmd_audit(int argc, char **argv)
         case 'a':
         case 'l': {
             long long v = strtoll(optarg, &end, 10);
-            if (!*optarg || *end || v < 0) {
-                usage(stderr);
-                return JD_EXIT_USAGE;
-            }
+            if (!*optarg || *end || v < 0)
+                return cli_usage(usage, false);
             if (o == 'a')
                 after = v;
             else
@@ -185,20 +179,14 @@ int cmd_audit(int argc, char **argv)
         case 'o':
             outp = optarg;
             break;
-        case 'h':
-            usage(stdout);
-            return JD_EXIT_OK;
         default:
-            usage(stderr);
-            return JD_EXIT_USAGE;
+            return cli_usage(usage, o == 'h');
         }
     }
     bool verify = !strcmp(sub, "verify"), anch = !strcmp(sub, "anchor");
     if ((!verify && !anch && strcmp(sub, "list") != 0) || !db || optind != argc - 1 ||
-        (anchor && !verify) || (outp && !anch)) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+        (anchor && !verify) || (outp && !anch))
+        return cli_usage(usage, false);
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;

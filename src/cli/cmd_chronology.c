@@ -41,78 +41,70 @@ static int screen(ctx *c, const jd_chrono_event *e)
     return jd_screener_run(c->scr, &in, collect, c, &err);
 }
 
-static int each(const jd_chrono_event *e, void *payload)
+/* One event as a JSON line. */
+static int each_json(ctx *c, const jd_chrono_event *e, const char *when, const char *rep)
 {
-    ctx *c = payload;
-    char when[32], rep[32];
-    jd_time_format(when, e->occurred_at);
-    jd_time_format(rep, e->reported_at);
-    if (e->occurred_prec <= 3)
-        when[10] = '\0'; /* the agency gave a date only */
-    c->n++;
-    if (screen(c, e) != 0)
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "occurred_at", when, "reported_at",
+                          rep, "agency", e->agency, "record_id", e->record_id, "event_type",
+                          e->event_type, "role", e->subject_role);
+    if (!o)
         return JD_ENOMEM;
-    if (c->format == 1) {
-        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "occurred_at", when, "reported_at",
-                              rep, "agency", e->agency, "record_id", e->record_id, "event_type",
-                              e->event_type, "role", e->subject_role);
-        if (!o)
-            return JD_ENOMEM;
-        const char *opt[][2] = {{"location", e->location}, {"postcode", e->postcode},
-                                {"narrative", e->narrative}, {"outcome", e->outcome},
-                                {"author_role", e->author_role}, {"risk_grade", e->risk_grade},
-                                {"crime_ref", e->crime_ref}};
-        for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
-            if (opt[i][1])
-                json_object_set_new(o, opt[i][0], json_string(opt[i][1]));
-        if (e->crime_recorded >= 0)
-            json_object_set_new(o, "crime_recorded", json_boolean(e->crime_recorded));
-        json_t *ps = json_array(), *os = json_array();
-        for (size_t i = 0; i < e->n_parties; i++) {
-            const jd_chrono_party *p = &e->parties[i];
-            json_t *x = json_pack("{s:s,s:s,s:s,s:s}", "agency", p->agency, "person_ref",
-                                  p->person_ref, "role", p->role, "name", p->name);
-            if (x && p->person_id)
-                json_object_set_new(x, "person_id", json_string(p->person_id));
-            json_array_append_new(ps, x);
-        }
-        for (size_t i = 0; i < e->n_objects; i++) {
-            const jd_chrono_object *ob = &e->objects[i];
-            json_t *x = json_pack("{s:s,s:s,s:b}", "type", ob->object_type, "value", ob->value,
-                                  "valid", ob->valid);
-            if (x && ob->description)
-                json_object_set_new(x, "description", json_string(ob->description));
-            json_array_append_new(os, x);
-        }
-        json_object_set_new(o, "people", ps);
-        json_object_set_new(o, "objects", os);
-        json_object_set(o, "findings", c->found);
-        char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-        json_decref(o);
-        if (!s)
-            return JD_ENOMEM;
-        puts(s);
-        free(s);
-        return 0;
+    const char *opt[][2] = {{"location", e->location}, {"postcode", e->postcode},
+                            {"narrative", e->narrative}, {"outcome", e->outcome},
+                            {"author_role", e->author_role}, {"risk_grade", e->risk_grade},
+                            {"crime_ref", e->crime_ref}};
+    for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
+        if (opt[i][1])
+            json_object_set_new(o, opt[i][0], json_string(opt[i][1]));
+    if (e->crime_recorded >= 0)
+        json_object_set_new(o, "crime_recorded", json_boolean(e->crime_recorded));
+    json_t *ps = json_array(), *os = json_array();
+    for (size_t i = 0; i < e->n_parties; i++) {
+        const jd_chrono_party *p = &e->parties[i];
+        json_t *x = json_pack("{s:s,s:s,s:s,s:s}", "agency", p->agency, "person_ref",
+                              p->person_ref, "role", p->role, "name", p->name);
+        if (x && p->person_id)
+            json_object_set_new(x, "person_id", json_string(p->person_id));
+        json_array_append_new(ps, x);
     }
-    if (c->format == 2) {
-        /* every field through the shared writer: quoting and formula
-         * neutralisation (joindots/csvout.h) */
-        char rules[512] = "";
-        size_t i, k = 0;
-        json_t *v;
-        json_array_foreach(c->found, i, v) {
-            int w = snprintf(rules + k, sizeof rules - k, "%s%s", i ? ";" : "",
-                             json_string_value(json_object_get(v, "rule")));
-            if (w < 0 || (size_t)w >= sizeof rules - k)
-                break;
-            k += (size_t)w;
-        }
-        rules[k] = '\0';
-        const char *row[] = {when, e->agency, e->record_id, e->event_type, e->subject_role,
-                             e->location, e->postcode, e->outcome, e->narrative, rules};
-        return jd_csv_row_write(stdout, row, sizeof row / sizeof row[0]) < 0 ? JD_EIO : 0;
+    for (size_t i = 0; i < e->n_objects; i++) {
+        const jd_chrono_object *ob = &e->objects[i];
+        json_t *x = json_pack("{s:s,s:s,s:b}", "type", ob->object_type, "value", ob->value,
+                              "valid", ob->valid);
+        if (x && ob->description)
+            json_object_set_new(x, "description", json_string(ob->description));
+        json_array_append_new(os, x);
     }
+    json_object_set_new(o, "people", ps);
+    json_object_set_new(o, "objects", os);
+    json_object_set(o, "findings", c->found);
+    return cli_json_line(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+}
+
+/* One event as a CSV row. */
+static int each_csv(ctx *c, const jd_chrono_event *e, const char *when)
+{
+    /* every field through the shared writer: quoting and formula
+     * neutralisation (joindots/csvout.h) */
+    char rules[512] = "";
+    size_t i, k = 0;
+    json_t *v;
+    json_array_foreach(c->found, i, v) {
+        int w = snprintf(rules + k, sizeof rules - k, "%s%s", i ? ";" : "",
+                         json_string_value(json_object_get(v, "rule")));
+        if (w < 0 || (size_t)w >= sizeof rules - k)
+            break;
+        k += (size_t)w;
+    }
+    rules[k] = '\0';
+    const char *row[] = {when, e->agency, e->record_id, e->event_type, e->subject_role,
+                         e->location, e->postcode, e->outcome, e->narrative, rules};
+    return jd_csv_row_write(stdout, row, sizeof row / sizeof row[0]) < 0 ? JD_EIO : 0;
+}
+
+/* One event as text. */
+static void each_text(ctx *c, const jd_chrono_event *e, const char *when)
+{
     printf("%s  %-14s %-20s %-10s %s\n", when, e->agency, e->event_type, e->subject_role,
            e->record_id);
     if (e->location || e->postcode)
@@ -142,6 +134,24 @@ static int each(const jd_chrono_event *e, void *payload)
             printf("      write instead: %s\n",
                    json_string_value(json_object_get(v, "write_instead")));
     }
+}
+
+static int each(const jd_chrono_event *e, void *payload)
+{
+    ctx *c = payload;
+    char when[32], rep[32];
+    jd_time_format(when, e->occurred_at);
+    jd_time_format(rep, e->reported_at);
+    if (e->occurred_prec <= 3)
+        when[10] = '\0'; /* the agency gave a date only */
+    c->n++;
+    if (screen(c, e) != 0)
+        return JD_ENOMEM;
+    if (c->format == 1)
+        return each_json(c, e, when, rep);
+    if (c->format == 2)
+        return each_csv(c, e, when);
+    each_text(c, e, when);
     return 0;
 }
 
@@ -171,43 +181,29 @@ int cmd_chronology(int argc, char **argv)
                                               {"reason", required_argument, NULL, 'w'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
-    const char *db = NULL, *rules = NULL, *user = NULL, *reason = NULL;
-    int64_t as_of = JD_AS_OF_NOW;
+    cli_common co = CLI_COMMON_INIT;
     ctx c = {0};
-    int o;
+    int o, rc;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
-        case 'd': db = optarg; break;
         case 'f':
             c.format = !strcmp(optarg, "text") ? 0 : !strcmp(optarg, "json") ? 1
                      : !strcmp(optarg, "csv") ? 2 : -1;
-            if (c.format < 0) {
-                usage(stderr);
-                return JD_EXIT_USAGE;
-            }
+            if (c.format < 0)
+                return cli_usage(usage, false);
             break;
-        case 'a':
-            if (jd_time_parse(&as_of, optarg, 1) != JD_OK) {
-                fprintf(stderr, "joindots: --as-of: not a date or date-time\n");
-                return JD_EXIT_USAGE;
-            }
-            break;
-        case 'r': rules = optarg; break;
-        case 'u': user = optarg; break;
-        case 'w': reason = optarg; break;
-        case 'h': usage(stdout); return JD_EXIT_OK;
-        default: usage(stderr); return JD_EXIT_USAGE;
+        default:
+            if ((rc = cli_common_opt(&co, o, optarg, usage)) >= 0)
+                return rc;
         }
     }
-    if (!db || optind != argc - 1) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+    if (!co.db || optind != argc - 1)
+        return cli_usage(usage, false);
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;
-    int rc = jd_screener_open(&c.scr, rules, &err);
+    rc = jd_screener_open(&c.scr, co.rules, &err);
     if (rc < 0) {
         cli_print_error("cannot load the rules", &err);
         return cli_exit_code(rc);
@@ -216,9 +212,9 @@ int cmd_chronology(int argc, char **argv)
     /* Audited first: no audit entry, no chronology (DOMAIN §5.2). */
     char target[300], detail[64] = "";
     snprintf(target, sizeof target, "person:%.280s", argv[optind]);
-    if (as_of != JD_AS_OF_NOW)
-        snprintf(detail, sizeof detail, "as_of=%lld", (long long)as_of);
-    rc = cli_audited_open(&s, db, "chronology", user, "view", target, reason, detail);
+    if (co.as_of != JD_AS_OF_NOW)
+        snprintf(detail, sizeof detail, "as_of=%lld", (long long)co.as_of);
+    rc = cli_audited_open(&s, co.db, "chronology", co.user, "view", target, co.reason, detail);
     if (rc != JD_EXIT_OK) {
         jd_screener_close(c.scr);
         json_decref(c.found);
@@ -227,7 +223,7 @@ int cmd_chronology(int argc, char **argv)
     if (c.format == 2)
         printf("occurred_at,agency,record_id,event_type,role,location,postcode,outcome,"
                "narrative,findings\n");
-    rc = jd_chronology(s, argv[optind], as_of, each, &c, &err);
+    rc = jd_chronology(s, argv[optind], co.as_of, each, &c, &err);
     jd_store_close(s);
     jd_screener_close(c.scr);
     json_decref(c.found);

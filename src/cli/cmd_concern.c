@@ -342,12 +342,8 @@ static int other_option(args *a, int o)
     case 'W':
         a->wait = atoi(optarg);
         break;
-    case 'h':
-        usage(stdout);
-        return JD_EXIT_OK;
     default:
-        usage(stderr);
-        return JD_EXIT_USAGE;
+        return cli_usage(usage, o == 'h');
     }
     return -1;
 }

@@ -505,61 +505,12 @@ static void usage(FILE *f)
                "ends after the report.\n");
 }
 
-int cmd_demo(int argc, char **argv)
+/* The small bundle shipped in the program: ingest it into DB and show what
+ * the store holds. */
+static int demo_small(const char *bundle, const char *db)
 {
-    static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
-                                              {"small", no_argument, NULL, 's'},
-                                              {"seed", required_argument, NULL, 'e'},
-                                              {"no-serve", no_argument, NULL, 'n'},
-                                              {"listen", required_argument, NULL, 'l'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
-    const char *dir = NULL;
-    bool small = false;
-    unsigned long long seed = 2015;
-    bool no_serve = false;
-    const char *listen = NULL;
-    int o;
-    optind = 1;
-    while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (o) {
-        case 'd': dir = optarg; break;
-        case 's': small = true; break;
-        case 'e': seed = strtoull(optarg, NULL, 10); break;
-        case 'n': no_serve = true; break;
-        case 'l': listen = optarg; break;
-        case 'h': usage(stdout); return JD_EXIT_OK;
-        default: usage(stderr); return JD_EXIT_USAGE;
-        }
-    }
-    if (optind != argc) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
-    char tmpl[] = "/tmp/joindots-demo.XXXXXX";
-    if (!dir) {
-        dir = mkdtemp(tmpl);
-        if (!dir) {
-            perror("joindots: mkdtemp");
-            return JD_EXIT_FAIL;
-        }
-    } else if (mkdir(dir, 0700) != 0 && access(dir, W_OK) != 0) {
-        perror(dir);
-        return JD_EXIT_FAIL;
-    }
-    char bundle[4096], db[4096];
-    snprintf(bundle, sizeof bundle, "%s/bundle", dir);
-    snprintf(db, sizeof db, "%s/joindots.db", dir);
     jd_error err;
     jd_error_clear(&err);
-    if (!small) {
-        int drc = demo_oxford(dir, bundle, db, seed);
-        /* Serve only for a person at a terminal: CI and scripts never block. */
-        if (drc != JD_EXIT_OK || no_serve || !isatty(STDIN_FILENO))
-            return drc;
-        fflush(stdout);
-        return demo_serve(db, listen);
-    }
     int rc = jd_demo_write_bundle(bundle, &err);
     if (rc < 0) {
         cli_print_error("demo bundle", &err);
@@ -607,4 +558,57 @@ int cmd_demo(int argc, char **argv)
            "  joindots export identities --db %s\n",
            db, db, db);
     return rc < 0 ? cli_exit_code(rc) : JD_EXIT_OK;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
+                                              {"small", no_argument, NULL, 's'},
+                                              {"seed", required_argument, NULL, 'e'},
+                                              {"no-serve", no_argument, NULL, 'n'},
+                                              {"listen", required_argument, NULL, 'l'},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
+    const char *dir = NULL;
+    bool small = false;
+    unsigned long long seed = 2015;
+    bool no_serve = false;
+    const char *listen = NULL;
+    int o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (o) {
+        case 'd': dir = optarg; break;
+        case 's': small = true; break;
+        case 'e': seed = strtoull(optarg, NULL, 10); break;
+        case 'n': no_serve = true; break;
+        case 'l': listen = optarg; break;
+        default: return cli_usage(usage, o == 'h');
+        }
+    }
+    if (optind != argc)
+        return cli_usage(usage, false);
+    char tmpl[] = "/tmp/joindots-demo.XXXXXX";
+    if (!dir) {
+        dir = mkdtemp(tmpl);
+        if (!dir) {
+            perror("joindots: mkdtemp");
+            return JD_EXIT_FAIL;
+        }
+    } else if (mkdir(dir, 0700) != 0 && access(dir, W_OK) != 0) {
+        perror(dir);
+        return JD_EXIT_FAIL;
+    }
+    char bundle[4096], db[4096];
+    snprintf(bundle, sizeof bundle, "%s/bundle", dir);
+    snprintf(db, sizeof db, "%s/joindots.db", dir);
+    if (!small) {
+        int drc = demo_oxford(dir, bundle, db, seed);
+        /* Serve only for a person at a terminal: CI and scripts never block. */
+        if (drc != JD_EXIT_OK || no_serve || !isatty(STDIN_FILENO))
+            return drc;
+        fflush(stdout);
+        return demo_serve(db, listen);
+    }
+    return demo_small(bundle, db);
 }

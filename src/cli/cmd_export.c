@@ -42,6 +42,20 @@ static void audit_failure(jd_store *s, const jd_audit_entry *ae, const jd_error 
         cli_print_error("cannot write the audit log", &aerr);
 }
 
+/* The store closed after an export that returned rc, its failure recorded
+ * and printed first; the exit status. */
+static int finish(jd_store *s, const jd_audit_entry *ae, int rc, jd_error *err)
+{
+    if (rc < 0)
+        audit_failure(s, ae, err);
+    jd_store_close(s);
+    if (rc < 0) {
+        cli_print_error("export failed", err);
+        return cli_exit_code(rc);
+    }
+    return JD_EXIT_OK;
+}
+
 int cmd_export(int argc, char **argv)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
@@ -51,44 +65,31 @@ int cmd_export(int argc, char **argv)
                                               {"reason", required_argument, NULL, 'w'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
-    const char *db = NULL, *rules = NULL, *user = NULL, *reason = NULL;
-    int64_t as_of = JD_AS_OF_NOW;
-    int o;
+    cli_common co = CLI_COMMON_INIT;
+    int o, stop;
     optind = 1;
-    while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (o) {
-        case 'd': db = optarg; break;
-        case 'a':
-            if (cli_parse_as_of(optarg, &as_of) < 0)
-                return JD_EXIT_USAGE;
-            break;
-        case 'r': rules = optarg; break;
-        case 'u': user = optarg; break;
-        case 'w': reason = optarg; break;
-        case 'h': usage(stdout); return JD_EXIT_OK;
-        default: usage(stderr); return JD_EXIT_USAGE;
-        }
-    }
+    while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
+        if ((stop = cli_common_opt(&co, o, optarg, usage)) >= 0)
+            return stop;
     bool alerts = optind == argc - 1 && !strcmp(argv[optind], "alerts");
-    if (!db || optind != argc - 1 || (!alerts && strcmp(argv[optind], "identities") != 0)) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+    if (!co.db || optind != argc - 1 || (!alerts && strcmp(argv[optind], "identities") != 0))
+        return cli_usage(usage, false);
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;
     /* Writable: the audit log records the export first (DOMAIN §5.2); no
      * entry, no export. */
     char detail[80] = "";
-    if (alerts && as_of != JD_AS_OF_NOW)
-        snprintf(detail, sizeof detail, "as_of=%lld", (long long)as_of);
-    jd_audit_entry ae = {.actor = cli_actor(user),
+    if (alerts && co.as_of != JD_AS_OF_NOW)
+        snprintf(detail, sizeof detail, "as_of=%lld", (long long)co.as_of);
+    jd_audit_entry ae = {.actor = cli_actor(co.user),
                          .action = "export",
                          .target = alerts ? "export:alerts" : "export:identities",
-                         .reason = reason,
+                         .reason = co.reason,
                          .detail = detail,
                          .ok = true};
-    int rc = cli_audited_open(&s, db, "export", user, ae.action, ae.target, reason, detail);
+    int rc =
+        cli_audited_open(&s, co.db, "export", co.user, ae.action, ae.target, co.reason, detail);
     if (rc != JD_EXIT_OK)
         return rc;
     int64_t n = 0;
@@ -96,30 +97,20 @@ int cmd_export(int argc, char **argv)
         /* the analysis alerts plus the escalation alerts of concerns (issue 7) */
         jd_escalate_opts opts = JD_ESCALATE_OPTS_INIT;
         jd_escalate_stats st;
-        opts.rules_path = rules;
+        opts.rules_path = co.rules;
         opts.alerts_out = stdout;
         opts.stored = true; /* what `analyse` stored, when it is current */
-        rc = jd_escalate_run(s, as_of, 0, &opts, &st, &err);
-        if (rc < 0)
-            audit_failure(s, &ae, &err);
-        jd_store_close(s);
-        if (rc < 0) {
-            cli_print_error("export failed", &err);
-            return cli_exit_code(rc);
-        }
+        rc = jd_escalate_run(s, co.as_of, 0, &opts, &st, &err);
+        if ((rc = finish(s, &ae, rc, &err)) != JD_EXIT_OK)
+            return rc;
         fprintf(stderr, "joindots: %lld alerts written (%s)\n", (long long)st.alerts,
                 st.stored ? "as the last analysis stored them"
                           : "from a fresh analysis: none stored, or ingest or resolve ran since");
         return JD_EXIT_OK;
     }
     rc = jd_identities_export(s, stdout, &n, &err);
-    if (rc < 0)
-        audit_failure(s, &ae, &err);
-    jd_store_close(s);
-    if (rc < 0) {
-        cli_print_error("export failed", &err);
-        return cli_exit_code(rc);
-    }
+    if ((rc = finish(s, &ae, rc, &err)) != JD_EXIT_OK)
+        return rc;
     fprintf(stderr, "joindots: %lld identities written\n", (long long)n);
     return JD_EXIT_OK;
 }

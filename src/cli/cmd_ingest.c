@@ -128,14 +128,11 @@ int cmd_ingest(int argc, char **argv)
                 return JD_EXIT_USAGE;
             }
             break;
-        case 'h': usage(stdout); return JD_EXIT_OK;
-        default: usage(stderr); return JD_EXIT_USAGE;
+        default: return cli_usage(usage, o == 'h');
         }
     }
-    if (!db || optind >= argc) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+    if (!db || optind >= argc)
+        return cli_usage(usage, false);
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;

@@ -19,17 +19,6 @@ static void usage(FILE *f)
                "`joindots resolve`, and \"not the same person\" always wins.\n");
 }
 
-static int split_ref(jd_ref *out, char *arg)
-{
-    char *c = strchr(arg, ':');
-    if (!c || c == arg || !c[1])
-        return -1;
-    *c = '\0';
-    out->agency = arg;
-    out->person_ref = c + 1;
-    return 0;
-}
-
 int cmd_link(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -44,17 +33,14 @@ int cmd_link(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'r': reason = optarg; break;
         case 'u': user = optarg; break;
-        case 'h': usage(stdout); return JD_EXIT_OK;
-        default: usage(stderr); return JD_EXIT_USAGE;
+        default: return cli_usage(usage, o == 'h');
         }
     }
     jd_link_decision d = {0};
     if (!db || argc - optind != 3 ||
         (strcmp(argv[optind], "confirm") && strcmp(argv[optind], "reject")) ||
-        split_ref(&d.a, argv[optind + 1]) || split_ref(&d.b, argv[optind + 2])) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+        cli_split_ref(&d.a, argv[optind + 1]) || cli_split_ref(&d.b, argv[optind + 2]))
+        return cli_usage(usage, false);
     if (!user) {
         struct passwd *pw = getpwuid(getuid());
         user = pw ? pw->pw_name : "unknown";

@@ -35,18 +35,12 @@ int cmd_migrate(int argc, char **argv)
         case 't':
             to = optarg;
             break;
-        case 'h':
-            usage(stdout);
-            return JD_EXIT_OK;
         default:
-            usage(stderr);
-            return JD_EXIT_USAGE;
+            return cli_usage(usage, o == 'h');
         }
     }
-    if (!from || !to || optind != argc) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+    if (!from || !to || optind != argc)
+        return cli_usage(usage, false);
     jd_error err;
     jd_error_clear(&err);
     jd_store_copy_stats st;

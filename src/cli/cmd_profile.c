@@ -38,24 +38,14 @@ int cmd_profile(int argc, char **argv)
         {"graph", no_argument, NULL, 'g'},       {"format", required_argument, NULL, 'f'},
         {"user", required_argument, NULL, 'u'},  {"reason", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
-    const char *db = NULL, *user = NULL, *reason = NULL;
+    cli_common co = CLI_COMMON_INIT;
     jd_profile_opts po = JD_PROFILE_OPTS_INIT;
     bool hot = false, graph = false;
     jd_graph_format gf = JD_GRAPH_JSON;
-    int o;
+    int o, rc;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
-        case 'd':
-            db = optarg;
-            break;
-        case 'a':
-            if (cli_parse_as_of(optarg, &po.as_of) < 0)
-                return JD_EXIT_USAGE;
-            break;
-        case 'r':
-            po.rules_path = optarg;
-            break;
         case 'j':
             po.json = true;
             break;
@@ -82,25 +72,16 @@ int cmd_profile(int argc, char **argv)
                 return JD_EXIT_USAGE;
             }
             break;
-        case 'u':
-            user = optarg;
-            break;
-        case 'w':
-            reason = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return JD_EXIT_OK;
         default:
-            usage(stderr);
-            return JD_EXIT_USAGE;
+            if ((rc = cli_common_opt(&co, o, optarg, usage)) >= 0)
+                return rc;
         }
     }
+    po.as_of = co.as_of;
+    po.rules_path = co.rules;
     int left = argc - optind;
-    if (!db || (hot && graph) || ((hot || graph) ? left != 0 : left != 1)) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+    if (!co.db || (hot && graph) || ((hot || graph) ? left != 0 : left != 1))
+        return cli_usage(usage, false);
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;
@@ -110,7 +91,7 @@ int cmd_profile(int argc, char **argv)
              hot || graph ? "" : argv[optind]);
     if (po.as_of != JD_AS_OF_NOW)
         snprintf(detail, sizeof detail, "as_of=%lld", (long long)po.as_of);
-    int rc = cli_audited_open(&s, db, "profile", user, "view", target, reason, detail);
+    rc = cli_audited_open(&s, co.db, "profile", co.user, "view", target, co.reason, detail);
     if (rc != JD_EXIT_OK)
         return rc;
     if (hot)

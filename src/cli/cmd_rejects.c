@@ -51,12 +51,8 @@ static int each(const jd_problem *p, void *payload)
                               p->field, "message", p->message, "raw", p->raw);
         if (!o)
             return JD_ENOMEM;
-        char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-        json_decref(o);
-        if (!s)
+        if (cli_json_line(o, JSON_COMPACT | JSON_ENSURE_ASCII) < 0)
             return JD_ENOMEM;
-        puts(s);
-        free(s);
     } else {
         printf("%s:%ld", p->file, p->line);
         if (p->column)
@@ -104,19 +100,14 @@ int cmd_rejects(int argc, char **argv)
                 c.format = 1;
             else if (!strcmp(optarg, "json"))
                 c.format = 2;
-            else {
-                usage(stderr);
-                return JD_EXIT_USAGE;
-            }
+            else
+                return cli_usage(usage, false);
             break;
-        case 'h': usage(stdout); return JD_EXIT_OK;
-        default: usage(stderr); return JD_EXIT_USAGE;
+        default: return cli_usage(usage, o == 'h');
         }
     }
-    if (!db || optind != argc) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+    if (!db || optind != argc)
+        return cli_usage(usage, false);
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;

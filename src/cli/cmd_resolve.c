@@ -192,18 +192,12 @@ int cmd_resolve(int argc, char **argv)
             }
             break;
         }
-        case 'h':
-            usage(stdout);
-            return JD_EXIT_OK;
         default:
-            usage(stderr);
-            return JD_EXIT_USAGE;
+            return cli_usage(usage, o == 'h');
         }
     }
-    if (!db || optind != argc || (incremental && ro.frozen_params) || (list && !incremental)) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+    if (!db || optind != argc || (incremental && ro.frozen_params) || (list && !incremental))
+        return cli_usage(usage, false);
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;
@@ -225,17 +219,6 @@ int cmd_resolve(int argc, char **argv)
     }
     print_stats(&st, cli_now() - t0, ro.review != NULL);
     return JD_EXIT_OK;
-}
-
-static int split_ref(jd_ref *out, char *arg)
-{
-    char *c = strchr(arg, ':');
-    if (!c || c == arg || !c[1])
-        return -1;
-    *c = '\0';
-    out->agency = arg;
-    out->person_ref = c + 1;
-    return 0;
 }
 
 int cmd_explain_match(int argc, char **argv)
@@ -260,8 +243,8 @@ int cmd_explain_match(int argc, char **argv)
         }
     }
     jd_ref a, b;
-    if (!db || argc - optind != 2 || split_ref(&a, argv[optind]) ||
-        split_ref(&b, argv[optind + 1])) {
+    if (!db || argc - optind != 2 || cli_split_ref(&a, argv[optind]) ||
+        cli_split_ref(&b, argv[optind + 1])) {
         fprintf(stderr, "usage: joindots explain-match --db FILE AGENCY:REF AGENCY:REF\n");
         return JD_EXIT_USAGE;
     }

@@ -36,20 +36,15 @@ int cmd_score(int argc, char **argv)
         case 'a': alerts = optarg; break;
         case 'j': json = true; break;
         case 'b':
-            if (strcmp(optarg, "singletons")) {
-                usage(stderr);
-                return JD_EXIT_USAGE;
-            }
+            if (strcmp(optarg, "singletons"))
+                return cli_usage(usage, false);
             singletons = true;
             break;
-        case 'h': usage(stdout); return JD_EXIT_OK;
-        default: usage(stderr); return JD_EXIT_USAGE;
+        default: return cli_usage(usage, o == 'h');
         }
     }
-    if (!truth || optind != argc) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+    if (!truth || optind != argc)
+        return cli_usage(usage, false);
     jd_error err;
     jd_error_clear(&err);
     jd_score_report r;

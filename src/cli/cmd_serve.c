@@ -234,18 +234,12 @@ int cmd_serve(int argc, char **argv)
         case 'r':
             jd_server_print_routes(stdout);
             return JD_EXIT_OK;
-        case 'h':
-            usage(stdout);
-            return JD_EXIT_OK;
         default:
-            usage(stderr);
-            return JD_EXIT_USAGE;
+            return cli_usage(usage, o == 'h');
         }
     }
-    if (!so.db || optind != argc) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+    if (!so.db || optind != argc)
+        return cli_usage(usage, false);
     so.host = host;
     return serve_until_signal(&so, port_file, NULL, NULL);
 }

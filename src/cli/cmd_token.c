@@ -69,18 +69,15 @@ int cmd_token(int argc, char **argv)
         switch (o) {
         case 'd': db = optarg; break;
         case 'a': agency = optarg; break;
-        case 'h': usage(stdout); return JD_EXIT_OK;
-        default: usage(stderr); return JD_EXIT_USAGE;
+        default: return cli_usage(usage, o == 'h');
         }
     }
     bool list = !strcmp(verb, "list");
     bool add = !strcmp(verb, "add");
     bool toggle = !strcmp(verb, "disable") || !strcmp(verb, "enable");
     if (!db || (!list && !add && !toggle) || optind != argc - (list ? 0 : 1) ||
-        (add && !agency)) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+        (add && !agency))
+        return cli_usage(usage, false);
     jd_store *s = NULL;
     int ex = cli_store_open(&s, db, false, list);
     if (ex)

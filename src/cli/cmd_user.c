@@ -67,6 +67,34 @@ static int print_account(const jd_account *a, void *payload)
     return 0;
 }
 
+/* One subcommand on the open store: list, add, reset, disable or enable
+ * (each change audited). */
+static int run_sub(jd_store *s, const char *sub, const char *name, jd_role role,
+                   const char *agency, const char *team, const char *pw, jd_error *err)
+{
+    int rc;
+    if (!strcmp(sub, "list"))
+        return jd_account_list(s, print_account, NULL, err);
+    if (!strcmp(sub, "add")) {
+        rc = jd_account_add(s, name, role, agency, team, pw, err);
+        if (rc == JD_OK) {
+            char d[64];
+            snprintf(d, sizeof d, "role=%s", jd_role_name(role));
+            audit(s, "account.add", name, d);
+        }
+    } else if (!strcmp(sub, "reset")) {
+        rc = jd_account_reset(s, name, pw, err);
+        if (rc == JD_OK)
+            audit(s, "account.reset", name, "");
+    } else {
+        bool dis = !strcmp(sub, "disable");
+        rc = jd_account_set_disabled(s, name, dis, err);
+        if (rc == JD_OK)
+            audit(s, dis ? "account.disable" : "account.enable", name, "");
+    }
+    return rc;
+}
+
 int cmd_user(int argc, char **argv)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
@@ -102,12 +130,8 @@ int cmd_user(int argc, char **argv)
         case 'p':
             pw_stdin = true;
             break;
-        case 'h':
-            usage(stdout);
-            return JD_EXIT_OK;
         default:
-            usage(stderr);
-            return JD_EXIT_USAGE;
+            return cli_usage(usage, o == 'h');
         }
     }
     int nargs = argc - 1 - optind;
@@ -115,10 +139,8 @@ int cmd_user(int argc, char **argv)
     bool is_list = !strcmp(sub, "list");
     bool known = is_list || !strcmp(sub, "add") || !strcmp(sub, "disable") ||
                  !strcmp(sub, "enable") || !strcmp(sub, "reset");
-    if (!known || !db || (is_list ? nargs != 0 : nargs != 1)) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+    if (!known || !db || (is_list ? nargs != 0 : nargs != 1))
+        return cli_usage(usage, false);
     jd_role role = JD_ROLE_BOARD;
     if (!strcmp(sub, "add")) {
         if (!role_s || jd_role_parse(role_s, &role) < 0) {
@@ -145,31 +167,10 @@ int cmd_user(int argc, char **argv)
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;
-    jd_store_opts so = {.create = !strcmp(sub, "add"), .read_only = false};
-    int rc = jd_store_open(&s, db, &so, &err);
-    if (rc < 0) {
-        cli_print_error("cannot open the store", &err);
-        return cli_exit_code(rc);
-    }
-    if (is_list) {
-        rc = jd_account_list(s, print_account, NULL, &err);
-    } else if (!strcmp(sub, "add")) {
-        rc = jd_account_add(s, name, role, agency, team, pw, &err);
-        if (rc == JD_OK) {
-            char d[64];
-            snprintf(d, sizeof d, "role=%s", jd_role_name(role));
-            audit(s, "account.add", name, d);
-        }
-    } else if (!strcmp(sub, "reset")) {
-        rc = jd_account_reset(s, name, pw, &err);
-        if (rc == JD_OK)
-            audit(s, "account.reset", name, "");
-    } else {
-        bool dis = !strcmp(sub, "disable");
-        rc = jd_account_set_disabled(s, name, dis, &err);
-        if (rc == JD_OK)
-            audit(s, dis ? "account.disable" : "account.enable", name, "");
-    }
+    int rc = cli_store_open(&s, db, !strcmp(sub, "add"), false);
+    if (rc != JD_EXIT_OK)
+        return rc;
+    rc = run_sub(s, sub, name, role, agency, team, pw, &err);
     jd_store_close(s);
     if (rc < 0) {
         cli_print_error("user", &err);

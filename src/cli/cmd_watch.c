@@ -90,6 +90,55 @@ static void print_update(const jd_live_stats *st, double seconds)
     fflush(stdout);
 }
 
+/* Scan dir for feeds every interval seconds (once: one scan) until SIGTERM
+ * or SIGINT, updating the analysis after feeds land (update) and running
+ * the escalation every escalate_every seconds between them. */
+static int watch_loop(jd_store *s, const char *dir, const jd_live_opts *lo, bool once,
+                      bool update, double interval, double escalate_every)
+{
+    jd_error err;
+    jd_error_clear(&err);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigprocmask(SIG_BLOCK, &set, NULL); /* taken by sigtimedwait between scans */
+    double next_escalate = cli_now() + escalate_every;
+    int rc = JD_OK;
+    for (;;) {
+        size_t landed = 0;
+        rc = jd_feed_scan(s, dir, NULL, on_feed, NULL, &landed, &err);
+        if (rc < 0) {
+            cli_print_error("feed scan", &err);
+            if (once || rc == JD_ENOTFOUND)
+                break;
+            jd_error_clear(&err);
+        }
+        if (update && landed) {
+            jd_live_stats st;
+            double t0 = cli_now();
+            rc = jd_live_update(s, lo, &st, &err);
+            if (rc < 0) {
+                cli_print_error("update after feeds", &err);
+                jd_error_clear(&err);
+            } else {
+                print_update(&st, cli_now() - t0);
+            }
+            next_escalate = cli_now() + escalate_every;
+        } else if (update && escalate_every > 0 && cli_now() >= next_escalate) {
+            jd_live_stats st = {0};
+            if (jd_live_escalate(s, lo, &st, &err) < 0) {
+                cli_print_error("escalation run", &err);
+                jd_error_clear(&err);
+            }
+            next_escalate = cli_now() + escalate_every;
+        }
+        if (once || wait_signal(&set, interval))
+            break;
+    }
+    return rc;
+}
+
 int cmd_watch(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -131,14 +180,11 @@ int cmd_watch(int argc, char **argv)
                 limit = (long)v;
             break;
         }
-        case 'h': usage(stdout); return JD_EXIT_OK;
-        default: usage(stderr); return JD_EXIT_USAGE;
+        default: return cli_usage(usage, o == 'h');
         }
     }
-    if (!db || optind != argc - (list ? 0 : 1)) {
-        usage(stderr);
-        return JD_EXIT_USAGE;
-    }
+    if (!db || optind != argc - (list ? 0 : 1))
+        return cli_usage(usage, false);
     jd_store *s = NULL;
     /* A deployment fed only by feeds starts from an empty store. */
     int ex = cli_store_open(&s, db, !list, list);
@@ -153,47 +199,9 @@ int cmd_watch(int argc, char **argv)
             cli_print_error("feeds", &err);
         return cli_exit_code(rc);
     }
-    const char *dir = argv[optind];
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigprocmask(SIG_BLOCK, &set, NULL); /* taken by sigtimedwait between scans */
     jd_live_opts lo = JD_LIVE_OPTS_INIT;
     lo.incremental = incremental;
-    double next_escalate = cli_now() + escalate_every;
-    int rc = JD_OK;
-    for (;;) {
-        size_t landed = 0;
-        rc = jd_feed_scan(s, dir, NULL, on_feed, NULL, &landed, &err);
-        if (rc < 0) {
-            cli_print_error("feed scan", &err);
-            if (once || rc == JD_ENOTFOUND)
-                break;
-            jd_error_clear(&err);
-        }
-        if (update && landed) {
-            jd_live_stats st;
-            double t0 = cli_now();
-            rc = jd_live_update(s, &lo, &st, &err);
-            if (rc < 0) {
-                cli_print_error("update after feeds", &err);
-                jd_error_clear(&err);
-            } else {
-                print_update(&st, cli_now() - t0);
-            }
-            next_escalate = cli_now() + escalate_every;
-        } else if (update && escalate_every > 0 && cli_now() >= next_escalate) {
-            jd_live_stats st = {0};
-            if (jd_live_escalate(s, &lo, &st, &err) < 0) {
-                cli_print_error("escalation run", &err);
-                jd_error_clear(&err);
-            }
-            next_escalate = cli_now() + escalate_every;
-        }
-        if (once || wait_signal(&set, interval))
-            break;
-    }
+    int rc = watch_loop(s, argv[optind], &lo, once, update, interval, escalate_every);
     jd_store_close(s);
     return rc < 0 ? cli_exit_code(rc) : JD_EXIT_OK;
 }

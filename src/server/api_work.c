@@ -195,6 +195,22 @@ static int on_ack(const char *id, const char *by, int64_t at, const char *note, 
     return 0;
 }
 
+/* The acknowledged alerts and the work map both queue views read; false
+ * after answering 500 with msg when either cannot be read. */
+static bool load_work(api_ctx *c, reply *r, json_t **acks, work_map *w, const char *msg)
+{
+    jd_error err;
+    *acks = json_object();
+    *w = (work_map){NULL, NULL};
+    if (jd_alert_acks(c->store, on_ack, *acks, &err) < 0 || work_map_load(c->store, w, &err) < 0) {
+        json_decref(*acks);
+        work_map_free(w);
+        jd_reply_error(r, 500, "store", msg);
+        return false;
+    }
+    return true;
+}
+
 /* ---- the alert queue ---- */
 
 static int level_rank(const char *l)
@@ -355,15 +371,10 @@ static void api_alert_queue(api_ctx *c, reply *r)
                *q = qq.q;
     long offset = qq.offset, limit = qq.limit;
     sort_by sb = qq.sb;
-    json_t *acks = json_object();
-    work_map w = {NULL, NULL};
-    jd_error err;
-    if (jd_alert_acks(c->store, on_ack, acks, &err) < 0 || work_map_load(c->store, &w, &err) < 0) {
-        json_decref(acks);
-        work_map_free(&w);
-        jd_reply_error(r, 500, "store", "The alert queue could not be read.");
+    json_t *acks;
+    work_map w;
+    if (!load_work(c, r, &acks, &w, "The alert queue could not be read."))
         return;
-    }
     /* Walk the view's rows in the order asked for (filtering a sorted list
      * keeps it sorted): count what matches, build JSON for the page only. */
     const alert_view *v = jd_alert_view(c->srv, c->index);
@@ -665,15 +676,10 @@ static void api_caseload(api_ctx *c, reply *r)
 
 static void api_counts(api_ctx *c, reply *r)
 {
-    json_t *acks = json_object();
-    work_map w = {NULL, NULL};
-    jd_error err;
-    if (jd_alert_acks(c->store, on_ack, acks, &err) < 0 || work_map_load(c->store, &w, &err) < 0) {
-        json_decref(acks);
-        work_map_free(&w);
-        jd_reply_error(r, 500, "store", "The counts could not be read.");
+    json_t *acks;
+    work_map w;
+    if (!load_work(c, r, &acks, &w, "The counts could not be read."))
         return;
-    }
     const char *me = c->who->acct.username;
     json_int_t mine = 0, unassigned = 0;
     json_t *children = json_object(), *a;

@@ -185,6 +185,45 @@ int jd_api_build(jd_store *s, const jd_analyse_stats *known, json_t **alerts_out
     return jd_api_build_counts(s, known, NULL, alerts_out, board_out, err);
 }
 
+/* Children at each level at the end of each year from ymin to ymax, into
+ * over_time, and the load high puts on the team, into capacity. */
+static void over_years(json_t *alerts, const jd_analyse_stats *st, int ymin, int ymax,
+                       json_t *over_time, json_t *capacity)
+{
+    json_t *a;
+    size_t i;
+    for (int y = ymin; y <= ymax && ymax - ymin < 200; y++) {
+        int n[4] = {0};
+        json_array_foreach(alerts, i, a)
+        {
+            const char *kind = json_string_value(json_object_get(a, "kind"));
+            if (!kind || strcmp(kind, "child_at_risk") != 0)
+                continue;
+            int best = -1;
+            json_t *step;
+            size_t j;
+            json_array_foreach(json_object_get(a, "history"), j, step)
+            {
+                int sy = year_of(json_string_value(json_object_get(step, "raised_at")));
+                int li = level_index(json_string_value(json_object_get(step, "level")));
+                if (sy && sy <= y && li > best)
+                    best = li;
+            }
+            if (best >= 0)
+                n[best]++;
+        }
+        json_array_append_new(over_time, json_pack("{s:i,s:i,s:i,s:i,s:i}", "year", y, "low", n[0],
+                                                   "medium", n[1], "high", n[2], "critical", n[3]));
+        /* capacity (issue 15 item 6): the load high puts on the team */
+        json_array_append_new(
+            capacity, json_pack("{s:i,s:i,s:o}", "year", y, "high_or_critical", n[2] + n[3],
+                                "per_1000_children",
+                                st->children > 0
+                                    ? json_real(1000.0 * (n[2] + n[3]) / (double)st->children)
+                                    : json_null()));
+    }
+}
+
 int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, jd_analyse_stats *counts,
                         json_t **alerts_out, json_t **board_out, jd_error *err)
 {
@@ -239,36 +278,7 @@ int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, jd_analyse_s
     }
     /* Children at each level at the end of each year. */
     json_t *over_time = json_array(), *capacity = json_array();
-    for (int y = ymin; y <= ymax && ymax - ymin < 200; y++) {
-        int n[4] = {0};
-        json_array_foreach(alerts, i, a)
-        {
-            const char *kind = json_string_value(json_object_get(a, "kind"));
-            if (!kind || strcmp(kind, "child_at_risk") != 0)
-                continue;
-            int best = -1;
-            json_t *step;
-            size_t j;
-            json_array_foreach(json_object_get(a, "history"), j, step)
-            {
-                int sy = year_of(json_string_value(json_object_get(step, "raised_at")));
-                int li = level_index(json_string_value(json_object_get(step, "level")));
-                if (sy && sy <= y && li > best)
-                    best = li;
-            }
-            if (best >= 0)
-                n[best]++;
-        }
-        json_array_append_new(over_time, json_pack("{s:i,s:i,s:i,s:i,s:i}", "year", y, "low", n[0],
-                                                   "medium", n[1], "high", n[2], "critical", n[3]));
-        /* capacity (issue 15 item 6): the load high puts on the team */
-        json_array_append_new(
-            capacity, json_pack("{s:i,s:i,s:o}", "year", y, "high_or_critical", n[2] + n[3],
-                                "per_1000_children",
-                                st.children > 0
-                                    ? json_real(1000.0 * (n[2] + n[3]) / (double)st.children)
-                                    : json_null()));
-    }
+    over_years(alerts, &st, ymin, ymax, over_time, capacity);
     json_t *k1 = json_object_get(by_kind, "overdue_return_interview");
     json_t *k2 = json_object_get(by_kind, "unrecorded_crime");
     json_int_t overdue = k1 ? json_integer_value(k1) : 0;

@@ -123,6 +123,71 @@ static void refuse(reply *r, unsigned status, const char *code, const char *msg)
     jd_reply_error(r, status, code, msg);
 }
 
+/* A feed whose token and form were accepted: spooled, audited, ingested,
+ * and answered with its counts (or why it was rejected) in r. */
+static void take_feed(jd_server *srv, jd_store *s, reply *r, const char *agency, const char *name,
+                      const char *tok_name, const char *addr, const char *target,
+                      const char *body, size_t len, jd_error *err)
+{
+    int rc;
+    char nm[128], dir[4096] = "", source[200];
+    if (name)
+        snprintf(nm, sizeof nm, "%s", name);
+    else
+        snprintf(nm, sizeof nm, "upload-%lld", (long long)time(NULL));
+    snprintf(source, sizeof source, "upload:token %.63s from %.63s", tok_name, addr);
+    jd_feed_result res;
+    memset(&res, 0, sizeof res);
+    if (!spool_dir(srv, agency, dir)) {
+        dir[0] = '\0';
+        refuse(r, 503, "spool", "The feed could not be written down; try again.");
+    } else if ((rc = jd_feed_untar(body ? body : "", len, dir, err)) < 0) {
+        char d[300];
+        snprintf(d, sizeof d, "rejected: %.250s", err->msg);
+        if (audit(srv, s, addr, tok_name, target, d, false) < 0)
+            jd_reply_audit_failed(r);
+        else if (rc == JD_EIO)
+            refuse(r, 503, "spool", "The feed could not be written down; try again.");
+        else
+            refuse(r, 422, "feed_rejected", err->msg);
+    } else if (audit(srv, s, addr, tok_name, target, "received", true) < 0) {
+        jd_reply_audit_failed(r);
+    } else {
+        pthread_mutex_lock(&srv->write_mu);
+        rc = jd_feed_ingest(s, agency, dir, nm, source, NULL, &res, err);
+        pthread_mutex_unlock(&srv->write_mu);
+        if (rc < 0) {
+            refuse(r, 503, "store", "The feed could not be stored now; send it again.");
+        } else if (!res.accepted) {
+            char d[300];
+            snprintf(d, sizeof d, "feed %lld rejected: %.250s", (long long)res.id, res.reason);
+            (void)audit(srv, s, addr, tok_name, target, d, false);
+            refuse(r, 422, "feed_rejected", res.reason);
+            if (r->json)
+                json_object_set_new(r->json, "feed", json_integer(res.id));
+        } else {
+            char d[96];
+            snprintf(d, sizeof d, "feed %lld ingested: %lld rows", (long long)res.id,
+                     (long long)res.counts.read);
+            (void)audit(srv, s, addr, tok_name, target, d, true);
+            jd_reply_json(
+                r, 200,
+                json_pack("{s:I,s:s,s:b,s:{s:I,s:I,s:I,s:I,s:I,s:I},s:f}", "feed",
+                          (json_int_t)res.id, "name", nm, "accepted", 1, "rows", "read",
+                          (json_int_t)res.counts.read, "stored",
+                          (json_int_t)res.counts.stored, "updated",
+                          (json_int_t)res.counts.updated, "unchanged",
+                          (json_int_t)res.counts.unchanged, "quarantined",
+                          (json_int_t)res.counts.rejected, "warnings",
+                          (json_int_t)res.counts.warnings, "seconds", res.seconds));
+            if (res.counts.stored + res.counts.updated > 0)
+                jd_live_kick(srv);
+        }
+    }
+    if (dir[0])
+        rm_tree(dir);
+}
+
 void jd_feeds_handle(jd_server *srv, struct MHD_Connection *con, const route *rt,
                      const char *agency, const char *body, size_t len, reply *out)
 {
@@ -176,62 +241,7 @@ void jd_feeds_handle(jd_server *srv, struct MHD_Connection *con, const route *rt
     } else if (name && !valid_name(name)) {
         refuse(&r, 400, "bad_name", "A feed name is 1 to 100 of letters, digits, . _ -");
     } else {
-        char nm[128], dir[4096] = "", source[200];
-        if (name)
-            snprintf(nm, sizeof nm, "%s", name);
-        else
-            snprintf(nm, sizeof nm, "upload-%lld", (long long)time(NULL));
-        snprintf(source, sizeof source, "upload:token %.63s from %.63s", tok_name, addr);
-        jd_feed_result res;
-        memset(&res, 0, sizeof res);
-        if (!spool_dir(srv, agency, dir)) {
-            dir[0] = '\0';
-            refuse(&r, 503, "spool", "The feed could not be written down; try again.");
-        } else if ((rc = jd_feed_untar(body ? body : "", len, dir, &err)) < 0) {
-            char d[300];
-            snprintf(d, sizeof d, "rejected: %.250s", err.msg);
-            if (audit(srv, s, addr, tok_name, target, d, false) < 0)
-                jd_reply_audit_failed(&r);
-            else if (rc == JD_EIO)
-                refuse(&r, 503, "spool", "The feed could not be written down; try again.");
-            else
-                refuse(&r, 422, "feed_rejected", err.msg);
-        } else if (audit(srv, s, addr, tok_name, target, "received", true) < 0) {
-            jd_reply_audit_failed(&r);
-        } else {
-            pthread_mutex_lock(&srv->write_mu);
-            rc = jd_feed_ingest(s, agency, dir, nm, source, NULL, &res, &err);
-            pthread_mutex_unlock(&srv->write_mu);
-            if (rc < 0) {
-                refuse(&r, 503, "store", "The feed could not be stored now; send it again.");
-            } else if (!res.accepted) {
-                char d[300];
-                snprintf(d, sizeof d, "feed %lld rejected: %.250s", (long long)res.id, res.reason);
-                (void)audit(srv, s, addr, tok_name, target, d, false);
-                refuse(&r, 422, "feed_rejected", res.reason);
-                if (r.json)
-                    json_object_set_new(r.json, "feed", json_integer(res.id));
-            } else {
-                char d[96];
-                snprintf(d, sizeof d, "feed %lld ingested: %lld rows", (long long)res.id,
-                         (long long)res.counts.read);
-                (void)audit(srv, s, addr, tok_name, target, d, true);
-                jd_reply_json(
-                    &r, 200,
-                    json_pack("{s:I,s:s,s:b,s:{s:I,s:I,s:I,s:I,s:I,s:I},s:f}", "feed",
-                              (json_int_t)res.id, "name", nm, "accepted", 1, "rows", "read",
-                              (json_int_t)res.counts.read, "stored",
-                              (json_int_t)res.counts.stored, "updated",
-                              (json_int_t)res.counts.updated, "unchanged",
-                              (json_int_t)res.counts.unchanged, "quarantined",
-                              (json_int_t)res.counts.rejected, "warnings",
-                              (json_int_t)res.counts.warnings, "seconds", res.seconds));
-                if (res.counts.stored + res.counts.updated > 0)
-                    jd_live_kick(srv);
-            }
-        }
-        if (dir[0])
-            rm_tree(dir);
+        take_feed(srv, s, &r, agency, name, tok_name, addr, target, body, len, &err);
     }
     pthread_mutex_lock(&srv->pool_mu);
     srv->busy[slot] = false;

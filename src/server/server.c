@@ -771,6 +771,34 @@ static void free_server(jd_server *srv)
     free(srv);
 }
 
+/* The HTTP daemon on opts->host:port, a worker per store, TLS when given. */
+static int start_daemon(jd_server *srv, const jd_server_opts *opts, jd_error *err)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)opts->port)};
+    if (inet_pton(AF_INET, opts->host, &sa.sin_addr) != 1)
+        return jd_error_set(err, JD_EINVALID, "the listen address must be an IPv4 address");
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (srv->cert)
+        flags |= MHD_USE_TLS;
+    struct MHD_OptionItem tls_opts[] = {
+        {srv->cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, srv->cert},
+        {srv->cert ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, srv->key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    srv->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->n_stores, MHD_OPTION_CONNECTION_LIMIT,
+        srv->o.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->o.max_per_address,
+        MHD_OPTION_CONNECTION_TIMEOUT, srv->o.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)131072, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_ARRAY, tls_opts,
+        MHD_OPTION_END);
+    if (!srv->d)
+        return jd_error_set(err, JD_EIO, "cannot listen on %s:%d", opts->host, opts->port);
+    return JD_OK;
+}
+
 int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
 {
     jd_server *srv = calloc(1, sizeof *srv);
@@ -841,33 +869,8 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
         goto fail;
     if ((rc = jd_api_load(srv, srv->stores[0], err)) < 0)
         goto fail;
-
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)opts->port)};
-    if (inet_pton(AF_INET, opts->host, &sa.sin_addr) != 1) {
-        rc = jd_error_set(err, JD_EINVALID, "the listen address must be an IPv4 address");
+    if ((rc = start_daemon(srv, opts, err)) < 0)
         goto fail;
-    }
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-    if (srv->cert)
-        flags |= MHD_USE_TLS;
-    struct MHD_OptionItem tls_opts[] = {
-        {srv->cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, srv->cert},
-        {srv->cert ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, srv->key},
-        {MHD_OPTION_END, 0, NULL},
-    };
-    srv->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->n_stores, MHD_OPTION_CONNECTION_LIMIT,
-        srv->o.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->o.max_per_address,
-        MHD_OPTION_CONNECTION_TIMEOUT, srv->o.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)131072, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_ARRAY, tls_opts,
-        MHD_OPTION_END);
-    if (!srv->d) {
-        rc = jd_error_set(err, JD_EIO, "cannot listen on %s:%d", opts->host, opts->port);
-        goto fail;
-    }
     /* workers may already be answering (TSan: a plain int raced host_ok) */
     atomic_store_explicit(&srv->port, jd_server_port(srv), memory_order_release);
     if (pthread_create(&srv->watchdog, NULL, watchdog, srv) != 0) {

@@ -190,6 +190,47 @@ static void test_account__sessions(void **state)
     assert_int_equal(jd_account_login(f->s, "bo", PW, t + 3, &a, &err), JD_OK);
 }
 
+/* One number from the scratch store (a session's last_seen, a count). */
+static long long one_value(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    long long v = -1;
+    if (sqlite3_open(path, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return v;
+}
+
+/* The session rules both stores share (jd_store__session_live): touched at
+ * most once a minute, and an idle or expired session deleted, not kept. */
+static void test_account__session_touch_and_delete(void **state)
+{
+    if (scratch_is_pg())
+        skip(); /* SQLite-only: reads the session row from the database file */
+    fx *f = *state;
+    jd_error err;
+    jd_account a;
+    char tok[JD_SESSION_TOKEN_SIZE], csrf[JD_SESSION_TOKEN_SIZE], c2[JD_SESSION_TOKEN_SIZE];
+    int64_t t = 1700000000;
+    assert_int_equal(jd_account_add(f->s, "bo", JD_ROLE_BOARD, NULL, NULL, PW, &err), JD_OK);
+    assert_int_equal(jd_account_get(f->s, "bo", &a, &err), JD_OK);
+    assert_int_equal(jd_session_start(f->s, a.id, t, tok, csrf, &err), JD_OK);
+    assert_int_equal(one_value(f->path, "SELECT last_seen FROM session"), t);
+    assert_int_equal(jd_session_check(f->s, tok, t + 59, &a, c2, &err), JD_OK);
+    assert_int_equal(one_value(f->path, "SELECT last_seen FROM session"), t);
+    assert_int_equal(jd_session_check(f->s, tok, t + 60, &a, c2, &err), JD_OK);
+    assert_int_equal(one_value(f->path, "SELECT last_seen FROM session"), t + 60);
+    assert_int_equal(
+        jd_session_check(f->s, tok, t + 60 + JD_SESSION_IDLE_SECONDS + 1, &a, c2, &err),
+        JD_EDENIED);
+    assert_int_equal(one_value(f->path, "SELECT count(*) FROM session"), 0);
+}
+
 static void test_account__generated_password(void **state)
 {
     (void)state;
@@ -208,6 +249,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_account__bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_account__failures_never_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_account__sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_account__session_touch_and_delete, setup, teardown),
         cmocka_unit_test(test_account__generated_password),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

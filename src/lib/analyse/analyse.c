@@ -620,16 +620,90 @@ static int write_alerts(an *A, jd_store *s, FILE *out)
     return rc;
 }
 
+/* Every child's risk walk and the network pass, then the network feedback
+ * round. */
+static int walk_all(an *A, jd_risk_walk *W, jd_snapshot *S, jd_store *s, jd_an_pass networks)
+{
+    int rc;
+    for (size_t i = 0; i < A->rules->nind; i++)
+        if (A->rules->net_feedback_id && !strcmp(A->rules->ind[i].id, A->rules->net_feedback_id))
+            A->m09_ind = (int)i;
+    /* the network feedback indicator is named once, in the catalogue's
+     * "network" section (docs/rules.md): it runs the round and the walk
+     * explains it */
+    A->m09_record = A->m09_ind >= 0;
+    if (S->subset && (!s || !s->ops->incr))
+        return jd_error_set(A->err, JD_EINVALID, "this store cannot take an incremental analysis");
+    if (S->subset && (rc = seed_fringe(A, s)) < 0)
+        return rc;
+    for (size_t p = 0; p < A->np; p++)
+        if (A->p[p].walk && (rc = jd_risk__walk_person(A, W, &A->p[p])) < 0)
+            return rc;
+    /* a subset detects no networks: its walked children keep the network
+     * feedback of the last full run (m09_save) */
+    if (S->subset ? (A->m09_ind >= 0 && (rc = m09_load(A, s)) < 0)
+                  : (networks && (rc = networks(A)) < 0))
+        return rc;
+    if (A->nm09) {
+        /* Network feedback (DOMAIN M09): children who became members of an
+         * exploitation network gain "associates of exploited children" from
+         * the moment the membership was known. The risk walk and the network
+         * detection run once more with it; one round, so it cannot feed on
+         * itself. */
+        qsort(A->m09, A->nm09, sizeof *A->m09, cmp_m09);
+        if ((rc = second_pass_reset(A)) < 0 || (S->subset && (rc = seed_fringe(A, s)) < 0))
+            return rc;
+        for (size_t p = 0; p < A->np; p++)
+            if (A->p[p].walk && (rc = jd_risk__walk_person(A, W, &A->p[p])) < 0)
+                return rc;
+        if (!S->subset && networks && (rc = networks(A)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* What one run holds, freed. */
+static void an_free(an *A, jd_risk_walk *W, jd_risk_policy *pol, screen_ctx *X)
+{
+    for (size_t i = 0; i < A->nalerts; i++) {
+        free(A->alerts[i].id);
+        json_decref(A->alerts[i].doc);
+    }
+    free(A->alerts);
+    jd_risk__walk_dispose(W);
+    jd_risk__dispose(pol);
+    jd_ts__scan_free(&X->sc);
+    free(X->adult_s);
+    free(X->sex_s);
+    free(X->unless_hit);
+    free(A->f);
+    jd_strmap_free(&A->lang_seen);
+    free(A->m09);
+    jd_arena_free(&A->ar);
+    jd_rules__free(A->rules);
+    jd_screen_result_free(&A->sres);
+    free(A->scache);
+    jd_screen_close(A->scr);
+}
+
+void jd_an__defaults(const jd_analyse_opts **opts, jd_analyse_opts *def,
+                     jd_analyse_stats **stats, jd_analyse_stats *dummy)
+{
+    if (opts && !*opts) {
+        *def = (jd_analyse_opts)JD_ANALYSE_OPTS_INIT;
+        *opts = def;
+    }
+    if (!*stats)
+        *stats = dummy;
+    memset(*stats, 0, sizeof **stats);
+}
+
 int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_pass networks,
                void *pass_ctx, FILE *out, jd_analyse_stats *stats, jd_error *err)
 {
-    jd_analyse_opts def = JD_ANALYSE_OPTS_INIT;
+    jd_analyse_opts def;
     jd_analyse_stats dummy;
-    if (!opts)
-        opts = &def;
-    if (!stats)
-        stats = &dummy;
-    memset(stats, 0, sizeof *stats);
+    jd_an__defaults(&opts, &def, &stats, &dummy);
     if (!S || (opts->save && !s))
         return jd_error_set(err, JD_EINVALID, "no snapshot or no store to save to");
     an A;
@@ -671,42 +745,8 @@ int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_p
             goto done;
     stats->seconds_screen = secs() - t0;
     t0 = secs();
-    for (size_t i = 0; i < A.rules->nind; i++)
-        if (A.rules->net_feedback_id && !strcmp(A.rules->ind[i].id, A.rules->net_feedback_id))
-            A.m09_ind = (int)i;
-    /* the network feedback indicator is named once, in the catalogue's
-     * "network" section (docs/rules.md): it runs the round and the walk
-     * explains it */
-    A.m09_record = A.m09_ind >= 0;
-    if (S->subset && (!s || !s->ops->incr)) {
-        rc = jd_error_set(err, JD_EINVALID, "this store cannot take an incremental analysis");
+    if ((rc = walk_all(&A, &W, S, s, networks)) < 0)
         goto done;
-    }
-    if (S->subset && (rc = seed_fringe(&A, s)) < 0)
-        goto done;
-    for (size_t p = 0; p < A.np; p++)
-        if (A.p[p].walk && (rc = jd_risk__walk_person(&A, &W, &A.p[p])) < 0)
-            goto done;
-    /* a subset detects no networks: its walked children keep the network
-     * feedback of the last full run (m09_save) */
-    if (S->subset ? (A.m09_ind >= 0 && (rc = m09_load(&A, s)) < 0)
-                  : (networks && (rc = networks(&A)) < 0))
-        goto done;
-    if (A.nm09) {
-        /* Network feedback (DOMAIN M09): children who became members of an
-         * exploitation network gain "associates of exploited children" from
-         * the moment the membership was known. The risk walk and the network
-         * detection run once more with it; one round, so it cannot feed on
-         * itself. */
-        qsort(A.m09, A.nm09, sizeof *A.m09, cmp_m09);
-        if ((rc = second_pass_reset(&A)) < 0 || (S->subset && (rc = seed_fringe(&A, s)) < 0))
-            goto done;
-        for (size_t p = 0; p < A.np; p++)
-            if (A.p[p].walk && (rc = jd_risk__walk_person(&A, &W, &A.p[p])) < 0)
-                goto done;
-        if (!S->subset && networks && (rc = networks(&A)) < 0)
-            goto done;
-    }
     if (A.nalerts > 1) /* qsort's base must not be NULL, even for no alerts */
         qsort(A.alerts, A.nalerts, sizeof *A.alerts, cmp_alert);
     stats->alerts = (int64_t)A.nalerts;
@@ -718,25 +758,7 @@ int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_p
         rc = jd_an__stats_save(s, stats, err);
     stats->seconds_write = secs() - t0;
 done:
-    for (size_t i = 0; i < A.nalerts; i++) {
-        free(A.alerts[i].id);
-        json_decref(A.alerts[i].doc);
-    }
-    free(A.alerts);
-    jd_risk__walk_dispose(&W);
-    jd_risk__dispose(&pol);
-    jd_ts__scan_free(&X.sc);
-    free(X.adult_s);
-    free(X.sex_s);
-    free(X.unless_hit);
-    free(A.f);
-    jd_strmap_free(&A.lang_seen);
-    free(A.m09);
-    jd_arena_free(&A.ar);
-    jd_rules__free(A.rules);
-    jd_screen_result_free(&A.sres);
-    free(A.scache);
-    jd_screen_close(A.scr);
+    an_free(&A, &W, &pol, &X);
     return rc;
 }
 

@@ -127,11 +127,15 @@ typedef int (*jd_an_pass)(an *A);
  * not NULL, and are saved through `s` when opts->save. The caller keeps
  * the snapshot's load time in stats->seconds_load.
  */
+int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_pass networks,
+               void *pass_ctx, FILE *out, jd_analyse_stats *stats, jd_error *err);
 /* Store the counts of a saved run as the analysis document "analysis:stats"
  * (stats_doc.c), read back by jd_analyse_stats_stored. */
 int jd_an__stats_save(jd_store *s, const jd_analyse_stats *st, jd_error *err);
-
-int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_pass networks,
-               void *pass_ctx, FILE *out, jd_analyse_stats *stats, jd_error *err);
+/* The defaults of an analysis call: a NULL *opts reads as *def, set to
+ * JD_ANALYSE_OPTS_INIT (opts NULL: the call has no optional options); a
+ * NULL *stats as *dummy; the stats are zeroed. */
+void jd_an__defaults(const jd_analyse_opts **opts, jd_analyse_opts *def,
+                     jd_analyse_stats **stats, jd_analyse_stats *dummy);
 
 #endif

@@ -791,14 +791,9 @@ static int screen_offences(pwalk *w, const evwalk *x, bool self_recorded,
             const jd_screen_match *sm = &A->sres.m[i];
             if (!sm->counts || sm->kind != JD_SCREEN_OFFENCE)
                 continue;
-            if (A->nscache == A->scachecap) {
-                size_t nc = A->scachecap ? A->scachecap * 2 : 256;
-                jd_screen_match *q = realloc(A->scache, nc * sizeof *q);
-                if (!q)
-                    return oom(A);
-                A->scache = q;
-                A->scachecap = nc;
-            }
+            if (jd_grow((void **)&A->scache, &A->scachecap, A->nscache + 1,
+                        sizeof *A->scache) < 0)
+                return oom(A);
             A->scache[A->nscache++] = *sm;
             ew->scr_n++;
         }

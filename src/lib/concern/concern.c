@@ -59,6 +59,56 @@ static bool valid_actor(const jd_concern_actor *by)
            (!by->role || strlen(by->role) < 64);
 }
 
+/* The stored alert a concern is raised from: its subject, kind, level and
+ * records fill what the caller left out. *alert is the caller's to free. */
+static int from_alert(jd_store *s, const jd_concern_new *c, json_t **alert, const char **kind,
+                      const char **subject, const char **level, json_t **records,
+                      jd_error *err)
+{
+    alert_find f = {c->from_alert, NULL};
+    bool ran = false;
+    int rc;
+    if ((rc = s->ops->alerts_read(s, &ran, on_alert, &f, err)) < 0)
+        return rc;
+    if (!(*alert = f.found))
+        return jd_error_set(err, JD_ENOTFOUND, "no stored alert with that id (run analyse)");
+    json_t *subj = json_object_get(*alert, "subject");
+    if (!*subject)
+        *subject = subj ? jd_concern__jstr(subj, "person_id") : jd_concern__jstr(*alert, "id");
+    if (!*kind)
+        *kind = subj ? "child" : "pattern";
+    if (!*level)
+        *level = jd_concern__jstr(*alert, "level");
+    if (!c->records)
+        *records = json_deep_copy(json_object_get(*alert, "records"));
+    return 0;
+}
+
+/* Save a new concern under the next free number (C-000001...), trying
+ * again when another writer took it. */
+static int save_new(char **out_id, jd_store *s, jd_ladder *L, json_t *base, json_t *entries,
+                    int64_t at, jd_error *err)
+{
+    int rc = 0;
+    for (int attempt = 0; attempt < MAX_RETRY; attempt++) {
+        int64_t num = 0;
+        if ((rc = s->ops->concern->next_number(s, &num, err)) < 0)
+            return rc;
+        char id[32];
+        snprintf(id, sizeof id, "C-%06lld", (long long)num);
+        json_t *empty = json_array();
+        rc = jd_concern__sync(s, L, id, false, 0, base, empty, empty, entries, at, NULL, false,
+                              NULL, err);
+        json_decref(empty);
+        if (rc == JD_ECONFLICT)
+            continue;
+        if (rc == JD_OK && out_id && !(*out_id = strdup(id)))
+            rc = jd_oom(err);
+        break;
+    }
+    return rc;
+}
+
 int jd_concern_raise(char **out_id, jd_store *s, const jd_concern_new *c,
                      const jd_concern_actor *by, int64_t at, jd_error *err)
 {
@@ -73,25 +123,9 @@ int jd_concern_raise(char **out_id, jd_store *s, const jd_concern_new *c,
         return rc;
     at = now_or(at);
     const char *kind = c->kind, *subject = c->subject, *level = c->level;
-    if (c->from_alert) {
-        alert_find f = {c->from_alert, NULL};
-        bool ran = false;
-        if ((rc = s->ops->alerts_read(s, &ran, on_alert, &f, err)) < 0)
-            goto out;
-        if (!(alert = f.found)) {
-            rc = jd_error_set(err, JD_ENOTFOUND, "no stored alert with that id (run analyse)");
-            goto out;
-        }
-        json_t *subj = json_object_get(alert, "subject");
-        if (!subject)
-            subject = subj ? jd_concern__jstr(subj, "person_id") : jd_concern__jstr(alert, "id");
-        if (!kind)
-            kind = subj ? "child" : "pattern";
-        if (!level)
-            level = jd_concern__jstr(alert, "level");
-        if (!c->records)
-            records = json_deep_copy(json_object_get(alert, "records"));
-    }
+    if (c->from_alert &&
+        (rc = from_alert(s, c, &alert, &kind, &subject, &level, &records, err)) < 0)
+        goto out;
     bool kind_ok = false;
     for (size_t i = 0; kind && i < JD_ARRAY_LEN(kinds); i++)
         kind_ok |= !strcmp(kind, kinds[i]);
@@ -155,22 +189,7 @@ int jd_concern_raise(char **out_id, jd_store *s, const jd_concern_new *c,
     entries = json_pack("[{s:s,s:I,s:s,s:s,s:b,s:s}]", "action", "raised", "at", (json_int_t)at,
                         "actor", by->name, "role", by->role ? by->role : "", "automatic", 0, "rung",
                         L->rung[rung].id);
-    for (int attempt = 0; attempt < MAX_RETRY; attempt++) {
-        int64_t num = 0;
-        if ((rc = s->ops->concern->next_number(s, &num, err)) < 0)
-            goto out;
-        char id[32];
-        snprintf(id, sizeof id, "C-%06lld", (long long)num);
-        json_t *empty = json_array();
-        rc = jd_concern__sync(s, L, id, false, 0, base, empty, empty, entries, at, NULL, false,
-                              NULL, err);
-        json_decref(empty);
-        if (rc == JD_ECONFLICT)
-            continue;
-        if (rc == JD_OK && out_id && !(*out_id = strdup(id)))
-            rc = jd_oom(err);
-        break;
-    }
+    rc = save_new(out_id, s, L, base, entries, at, err);
 out:
     json_decref(alert);
     json_decref(records);
@@ -485,14 +504,8 @@ typedef struct ids_ctx {
 static int on_id(const jd_concern_rec *r, void *payload)
 {
     ids_ctx *c = payload;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        char **p = realloc(c->ids, cap * sizeof *p);
-        if (!p)
-            return JD_ENOMEM;
-        c->ids = p;
-        c->cap = cap;
-    }
+    if (jd_grow((void **)&c->ids, &c->cap, c->n + 1, sizeof *c->ids) < 0)
+        return JD_ENOMEM;
     if (!(c->ids[c->n] = strdup(r->id)))
         return JD_ENOMEM;
     c->n++;

@@ -212,6 +212,77 @@ static void add_records(json_t *dst, json_t *src)
     }
 }
 
+/* The pattern concern of one exploitation-network alert, when its levels
+ * rise to a rung. */
+static void derive_network(eng *E, json_t *a, const char *aid)
+{
+    const jd_ladder *L = E->L;
+    json_t *steps = alert_steps(a);
+    json_t *r = rises(L, steps, 1);
+    json_decref(steps);
+    if (!json_array_size(r)) {
+        json_decref(r);
+        return;
+    }
+    char id[400], title[600];
+    snprintf(id, sizeof id, "auto:network:%s", aid);
+    snprintf(title, sizeof title, "Exploitation network %s (%zu members)", aid,
+             json_array_size(json_object_get(a, "members")));
+    json_t *first = json_array_get(r, 0);
+    json_t *recs = json_array();
+    add_records(recs, json_object_get(a, "records"));
+    json_t *b = json_pack("{s:s,s:s,s:s,s:O,s:s,s:s,s:O,s:o,s:o,s:s,s:s,s:b,s:b,s:b,s:s}",
+                          "kind", "pattern", "subject", aid, "title", title, "opened_at",
+                          json_object_get(first, "at"), "rung", L->rung[L->network_rung].id,
+                          "ceiling", L->rung[L->nrungs - 1].id, "level",
+                          json_object_get(first, "level"), "steps", json_array(), "records",
+                          recs, "source", "rule:network", "alert", aid, "strategic", 0,
+                          "disclosure", 0, "automatic", 1, "raised_by", "joindots");
+    for (size_t k = 1; k < json_array_size(r); k++)
+        json_array_append(json_object_get(b, "steps"), json_array_get(r, k));
+    json_object_set_new(E->derived, id, b);
+    json_decref(r);
+}
+
+/* The concern of one child whose alerts rise to a rung (p: the child's
+ * steps, records, alerts, subject and disclosure). */
+static int derive_child(eng *E, jd_escalate_stats *st, const char *pid, json_t *p)
+{
+    const jd_ladder *L = E->L;
+    json_t *r = rises(L, json_object_get(p, "steps"), 0);
+    if (!json_array_size(r)) {
+        json_decref(r);
+        return JD_OK;
+    }
+    json_t *first = json_array_get(r, 0);
+    int l0 = jd_concern__level_parse(jd_concern__jstr(first, "level"));
+    int rung = L->rung_by_level[l0];
+    int ceil = rung > L->individual_ceiling ? rung : L->individual_ceiling;
+    int64_t t0 = jd_concern__json_time(json_object_get(first, "at"));
+    if (!st->first_high_at || t0 < st->first_high_at)
+        st->first_high_at = t0;
+    char id[400], title[600];
+    snprintf(id, sizeof id, "auto:child:%s", pid);
+    snprintf(title, sizeof title, "Child %s: alerts at %s", pid,
+             jd_concern__jstr(json_array_get(r, json_array_size(r) - 1), "level"));
+    json_t *steps = json_array();
+    for (size_t k = 1; k < json_array_size(r); k++)
+        json_array_append(steps, json_array_get(r, k));
+    json_t *b = json_pack(
+        "{s:s,s:s,s:s,s:O,s:s,s:s,s:O,s:o,s:O,s:O,s:O,s:s,s:b,s:O,s:b,s:s}", "kind", "child",
+        "subject", pid, "title", title, "opened_at", json_object_get(first, "at"), "rung",
+        L->rung[rung].id, "ceiling", L->rung[ceil].id, "level", json_object_get(first, "level"),
+        "steps", steps, "records", json_object_get(p, "records"), "alerts",
+        json_object_get(p, "alerts"), "subject_ref", json_object_get(p, "subject"), "source",
+        "rule:alert_level", "strategic", 0, "disclosure", json_object_get(p, "disclosure"),
+        "automatic", 1, "raised_by", "joindots");
+    json_decref(r);
+    if (!b)
+        return JD_ENOMEM;
+    json_object_set_new(E->derived, id, b);
+    return JD_OK;
+}
+
 static int derive_from_alerts(eng *E, json_t *alerts, jd_escalate_stats *st)
 {
     const jd_ladder *L = E->L;
@@ -224,31 +295,7 @@ static int derive_from_alerts(eng *E, json_t *alerts, jd_escalate_stats *st)
         if (!kind || !aid)
             continue;
         if (!strcmp(kind, "exploitation_network")) {
-            json_t *steps = alert_steps(a);
-            json_t *r = rises(L, steps, 1);
-            json_decref(steps);
-            if (!json_array_size(r)) {
-                json_decref(r);
-                continue;
-            }
-            char id[400], title[600];
-            snprintf(id, sizeof id, "auto:network:%s", aid);
-            snprintf(title, sizeof title, "Exploitation network %s (%zu members)", aid,
-                     json_array_size(json_object_get(a, "members")));
-            json_t *first = json_array_get(r, 0);
-            json_t *recs = json_array();
-            add_records(recs, json_object_get(a, "records"));
-            json_t *b = json_pack("{s:s,s:s,s:s,s:O,s:s,s:s,s:O,s:o,s:o,s:s,s:s,s:b,s:b,s:b,s:s}",
-                                  "kind", "pattern", "subject", aid, "title", title, "opened_at",
-                                  json_object_get(first, "at"), "rung", L->rung[L->network_rung].id,
-                                  "ceiling", L->rung[L->nrungs - 1].id, "level",
-                                  json_object_get(first, "level"), "steps", json_array(), "records",
-                                  recs, "source", "rule:network", "alert", aid, "strategic", 0,
-                                  "disclosure", 0, "automatic", 1, "raised_by", "joindots");
-            for (size_t k = 1; k < json_array_size(r); k++)
-                json_array_append(json_object_get(b, "steps"), json_array_get(r, k));
-            json_object_set_new(E->derived, id, b);
-            json_decref(r);
+            derive_network(E, a, aid);
             continue;
         }
         json_t *subj = json_object_get(a, "subject");
@@ -285,39 +332,10 @@ static int derive_from_alerts(eng *E, json_t *alerts, jd_escalate_stats *st)
     json_t *p;
     json_object_foreach(per, pid, p)
     {
-        json_t *r = rises(L, json_object_get(p, "steps"), 0);
-        if (!json_array_size(r)) {
-            json_decref(r);
-            continue;
-        }
-        json_t *first = json_array_get(r, 0);
-        int l0 = jd_concern__level_parse(jd_concern__jstr(first, "level"));
-        int rung = L->rung_by_level[l0];
-        int ceil = rung > L->individual_ceiling ? rung : L->individual_ceiling;
-        int64_t t0 = jd_concern__json_time(json_object_get(first, "at"));
-        if (!st->first_high_at || t0 < st->first_high_at)
-            st->first_high_at = t0;
-        char id[400], title[600];
-        snprintf(id, sizeof id, "auto:child:%s", pid);
-        snprintf(title, sizeof title, "Child %s: alerts at %s", pid,
-                 jd_concern__jstr(json_array_get(r, json_array_size(r) - 1), "level"));
-        json_t *steps = json_array();
-        for (size_t k = 1; k < json_array_size(r); k++)
-            json_array_append(steps, json_array_get(r, k));
-        json_t *b = json_pack(
-            "{s:s,s:s,s:s,s:O,s:s,s:s,s:O,s:o,s:O,s:O,s:O,s:s,s:b,s:O,s:b,s:s}", "kind", "child",
-            "subject", pid, "title", title, "opened_at", json_object_get(first, "at"), "rung",
-            L->rung[rung].id, "ceiling", L->rung[ceil].id, "level", json_object_get(first, "level"),
-            "steps", steps, "records", json_object_get(p, "records"), "alerts",
-            json_object_get(p, "alerts"), "subject_ref", json_object_get(p, "subject"), "source",
-            "rule:alert_level", "strategic", 0, "disclosure", json_object_get(p, "disclosure"),
-            "automatic", 1, "raised_by", "joindots");
-        json_decref(r);
-        if (!b) {
+        if (derive_child(E, st, pid, p) < 0) {
             json_decref(per);
             return JD_ENOMEM;
         }
-        json_object_set_new(E->derived, id, b);
     }
     json_decref(per);
     return JD_OK;

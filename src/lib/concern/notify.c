@@ -286,14 +286,8 @@ static int on_due(const jd_outbox_rec *r, void *payload)
     due *d = payload;
     if (d->n >= MAX_DUE)
         return 1;
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 32;
-        jd_outbox_rec *p = realloc(d->m, cap * sizeof *p);
-        if (!p)
-            return JD_ENOMEM;
-        d->m = p;
-        d->cap = cap;
-    }
+    if (jd_grow((void **)&d->m, &d->cap, d->n + 1, sizeof *d->m) < 0)
+        return JD_ENOMEM;
     jd_outbox_rec c = *r;
     c.concern_id = strdup(r->concern_id);
     c.recipient = strdup(r->recipient);

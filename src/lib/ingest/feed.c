@@ -147,15 +147,9 @@ static int scan_agency(const char *dir, const char *agency, ready **list, size_t
             rc = jd_error_set(err, JD_ELIMIT, "more than %d feeds ready at once", SCAN_MAX);
             break;
         }
-        if (*n == *cap) {
-            size_t nc = *cap ? *cap * 2 : 16;
-            ready *nl = realloc(*list, nc * sizeof *nl);
-            if (!nl) {
-                rc = jd_oom(err);
-                break;
-            }
-            *list = nl;
-            *cap = nc;
+        if (jd_grow((void **)list, cap, *n + 1, sizeof **list) < 0) {
+            rc = jd_oom(err);
+            break;
         }
         snprintf((*list)[*n].agency, sizeof (*list)[*n].agency, "%.31s", agency);
         snprintf((*list)[*n].name, sizeof (*list)[*n].name, "%.*s", (int)(len - 5), e->d_name);

@@ -183,6 +183,33 @@ static bool yes(const char *v)
     return !strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1");
 }
 
+/* One "field NAME = COLUMN [COLUMN...]" or "const NAME = VALUE" line of a
+ * mapping file (key: kl bytes; v: the value, cut into columns here). */
+static int mapping_field(jd_mapping *m, const char *key, size_t kl, char *v, const char *base,
+                         long ln, jd_error *err)
+{
+    bool is_const = !strncasecmp(key, "const ", 6);
+    size_t fl = kl - 6;
+    const char *fname = jd_str_trim(key + 6, &fl);
+    int fi = field_index(m->kind, fname, fl);
+    if (fi < 0)
+        return jd_error_set_at(err, JD_EINVALID, base, ln, 0,
+                               "unknown field '%.*s' for kind %s (give kind first)",
+                               (int)(fl > 40 ? 40 : fl), fname, kind_name[m->kind]);
+    if (is_const) {
+        free(m->constant[fi]);
+        m->constant[fi] = strdup(v);
+        return JD_OK;
+    }
+    for (char *tok = strtok(v, " \t"); tok; tok = strtok(NULL, " \t")) {
+        if (m->nsource[fi] == MAX_SRC)
+            return jd_error_set_at(err, JD_EINVALID, base, ln, 0,
+                                   "at most %d columns may feed one field", MAX_SRC);
+        m->source[fi][m->nsource[fi]++] = strdup(tok);
+    }
+    return JD_OK;
+}
+
 /*
  * Parse a mapping file: "key = value" lines, '#' comments. Keys: kind,
  * separator, trim_space, synthesize_event, event_type, occurred_at,
@@ -258,29 +285,7 @@ static int mapping_load(jd_mapping **out, const char *path, jd_error *err)
             free(m->occurred_at);
             m->occurred_at = strdup(v);
         } else if (kl > 6 && (!strncasecmp(key, "field ", 6) || !strncasecmp(key, "const ", 6))) {
-            bool is_const = !strncasecmp(key, "const ", 6);
-            size_t fl = kl - 6;
-            const char *fname = jd_str_trim(key + 6, &fl);
-            int fi = field_index(m->kind, fname, fl);
-            if (fi < 0) {
-                rc = jd_error_set_at(err, JD_EINVALID, base, ln, 0,
-                                     "unknown field '%.*s' for kind %s (give kind first)",
-                                     (int)(fl > 40 ? 40 : fl), fname, kind_name[m->kind]);
-                break;
-            }
-            if (is_const) {
-                free(m->constant[fi]);
-                m->constant[fi] = strdup(v);
-                continue;
-            }
-            for (char *tok = strtok(v, " \t"); tok; tok = strtok(NULL, " \t")) {
-                if (m->nsource[fi] == MAX_SRC) {
-                    rc = jd_error_set_at(err, JD_EINVALID, base, ln, 0,
-                                         "at most %d columns may feed one field", MAX_SRC);
-                    break;
-                }
-                m->source[fi][m->nsource[fi]++] = strdup(tok);
-            }
+            rc = mapping_field(m, key, kl, v, base, ln, err);
         } else {
             rc = jd_error_set_at(err, JD_EINVALID, base, ln, 0, "unknown key '%.*s'",
                                  (int)(kl > 40 ? 40 : kl), key);
@@ -338,14 +343,8 @@ static void files_free(in_file *f, size_t n)
 static int add_file(in_file **files, size_t *n, size_t *cap, const char *bundle,
                     const char *path, const char *name, int kind, jd_error *err)
 {
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 8;
-        in_file *nf = realloc(*files, nc * sizeof *nf);
-        if (!nf)
-            return jd_oom(err);
-        *files = nf;
-        *cap = nc;
-    }
+    if (jd_grow((void **)files, cap, *n + 1, sizeof **files) < 0)
+        return jd_oom(err);
     in_file *f = &(*files)[*n];
     memset(f, 0, sizeof *f);
     f->path = strdup(path);
@@ -544,17 +543,23 @@ static int open_csv(jd_csv **out, const in_file *f, jd_error *err)
     return jd_csv__open(out, f->path, f->name, &o, err);
 }
 
-static int file_warning(ingest *in, in_file *f, long column, const char *msg, jd_error *err)
+/* Store a warning, count it and tell the caller's on_problem. */
+static int put_warning(ingest *in, const jd_problem *p, jd_error *err)
 {
-    jd_problem p = {.run_id = in->run_id, .severity = "warning", .file = f->name, .line = 1,
-                    .column = column, .field = "", .message = msg};
-    int rc = in->store->ops->put_problem(in->store, &p, err);
+    int rc = in->store->ops->put_problem(in->store, p, err);
     if (rc < 0)
         return rc;
     in->fc.warnings++;
     if (in->opts->on_problem)
-        in->opts->on_problem(&p, in->opts->payload);
+        in->opts->on_problem(p, in->opts->payload);
     return JD_OK;
+}
+
+static int file_warning(ingest *in, in_file *f, long column, const char *msg, jd_error *err)
+{
+    jd_problem p = {.run_id = in->run_id, .severity = "warning", .file = f->name, .line = 1,
+                    .column = column, .field = "", .message = msg};
+    return put_warning(in, &p, err);
 }
 
 static int header_warning(ingest *in, in_file *f, size_t c, const char *h, size_t len,
@@ -680,13 +685,7 @@ static int problem(row *r, const char *severity, int field, const char *fmt, ...
                     .line = jd_csv__line(in->csv), .column = col, .field = fname,
                     .message = msg};
     jd_error e;
-    int rc = in->store->ops->put_problem(in->store, &p, &e);
-    if (rc < 0)
-        return rc;
-    in->fc.warnings++;
-    if (in->opts->on_problem)
-        in->opts->on_problem(&p, in->opts->payload);
-    return JD_OK;
+    return put_warning(in, &p, &e);
 }
 
 /* Re-encode the row as one CSV line for the quarantine. */
@@ -1236,6 +1235,35 @@ static int dob_order(row *r, const jd_person_row *p, const char *dob, jd_error *
     return JD_OK;
 }
 
+/* The date of birth of a person row into p (a US-ordered export's swapped
+ * first); one that is no possible date of birth rejects the row. */
+static int person_dob(row *r, jd_person_row *p, jd_error *err)
+{
+    ingest *in = r->in;
+    int rc;
+    char dob[11], swapped[16];
+    jd_precision prec;
+    const char *dv = r->v[P_DOB];
+    size_t dl = r->vlen[P_DOB];
+    int a, b, y, used = 0;
+    /* US-ordered exports (mapping dob_order = mdy): M/D/YYYY -> D/M/YYYY. */
+    if (in->file->map && in->file->map->dob_order == 1 &&
+        sscanf(dv, "%d/%d/%d%n", &a, &b, &y, &used) == 3 && (size_t)used == dl) {
+        snprintf(swapped, sizeof swapped, "%d/%d/%d", b, a, y);
+        dv = swapped;
+        dl = strlen(swapped);
+    }
+    if (jd_norm__dob(dob, &prec, dv, dl) == JD_OK) {
+        p->dob = jd_arena_strdup(&in->row_arena, dob);
+        p->dob_prec = (int)prec;
+        if ((rc = dob_order(r, p, dob, err)) < 0)
+            return rc;
+    } else {
+        problem(r, "reject", P_DOB, "dob is not a possible date of birth");
+    }
+    return JD_OK;
+}
+
 static int do_person(row *r, jd_error *err)
 {
     ingest *in = r->in;
@@ -1253,28 +1281,8 @@ static int do_person(row *r, jd_error *err)
     p.surname = r->v[P_SURNAME];
     p.forenames = r->v[P_FORENAMES];
     p.known_as = r->v[P_KNOWN_AS];
-    if (r->v[P_DOB]) {
-        char dob[11], swapped[16];
-        jd_precision prec;
-        const char *dv = r->v[P_DOB];
-        size_t dl = r->vlen[P_DOB];
-        int a, b, y, used = 0;
-        /* US-ordered exports (mapping dob_order = mdy): M/D/YYYY -> D/M/YYYY. */
-        if (in->file->map && in->file->map->dob_order == 1 &&
-            sscanf(dv, "%d/%d/%d%n", &a, &b, &y, &used) == 3 && (size_t)used == dl) {
-            snprintf(swapped, sizeof swapped, "%d/%d/%d", b, a, y);
-            dv = swapped;
-            dl = strlen(swapped);
-        }
-        if (jd_norm__dob(dob, &prec, dv, dl) == JD_OK) {
-            p.dob = jd_arena_strdup(&in->row_arena, dob);
-            p.dob_prec = (int)prec;
-            if ((rc = dob_order(r, &p, dob, err)) < 0)
-                return rc;
-        } else {
-            problem(r, "reject", P_DOB, "dob is not a possible date of birth");
-        }
-    }
+    if (r->v[P_DOB] && (rc = person_dob(r, &p, err)) < 0)
+        return rc;
     if (r->v[P_AGE]) {
         int age;
         if (jd_norm__age(&age, r->v[P_AGE], r->vlen[P_AGE]) == JD_OK)

@@ -43,13 +43,9 @@ int jd_network__analyse(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts
 int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_stats *stats,
                jd_error *err)
 {
-    jd_analyse_opts def = JD_ANALYSE_OPTS_INIT;
+    jd_analyse_opts def;
     jd_analyse_stats dummy;
-    if (!opts)
-        opts = &def;
-    if (!stats)
-        stats = &dummy;
-    memset(stats, 0, sizeof *stats);
+    jd_an__defaults(&opts, &def, &stats, &dummy);
     if (!s)
         return jd_error_set(err, JD_EINVALID, "no store");
     jd_snapshot S;
@@ -131,9 +127,7 @@ int jd_analyse_incremental_ex(jd_store *s, const jd_analyse_opts *opts, const jd
         *nwalked = 0;
     }
     jd_analyse_stats dummy;
-    if (!stats)
-        stats = &dummy;
-    memset(stats, 0, sizeof *stats);
+    jd_an__defaults(NULL, NULL, &stats, &dummy);
     if (!s || !opts || !in || !opts->save || opts->as_of != JD_AS_OF_NOW)
         return jd_error_set(err, JD_EINVALID,
                             "an incremental analysis needs a store, what it covers, and saves"
@@ -239,9 +233,7 @@ int jd_analyse_urgent_keys(jd_store *s, const jd_analyse_opts *opts, jd_analyse_
                            char ***walked, size_t *nwalked, jd_error *err)
 {
     jd_analyse_stats dummy;
-    if (!stats)
-        stats = &dummy;
-    memset(stats, 0, sizeof *stats);
+    jd_an__defaults(NULL, NULL, &stats, &dummy);
     if (walked) {
         *walked = NULL;
         *nwalked = 0;

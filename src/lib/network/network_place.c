@@ -158,6 +158,29 @@ static int class_of(utf8proc_int32_t cp)
                : SEP;
 }
 
+/* Expand, singularise, expand again (gdns -> garden) the word w of l bytes
+ * in a buffer of size bytes. */
+static void expand_word(char *w, size_t size, size_t l)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t k = 0; k < JD_ARRAY_LEN(abbrev); k++)
+            if (!strcmp(w, abbrev[k][0])) {
+                snprintf(w, size, "%s", abbrev[k][1]);
+                l = strlen(w);
+                break;
+            }
+        if (pass == 0 && !strchr(w, ' ')) {
+            bool digit = false;
+            for (size_t k = 0; k < l; k++)
+                digit |= w[k] >= '0' && w[k] <= '9';
+            if (!digit) {
+                l = singular(w, l);
+                w[l] = '\0';
+            }
+        }
+    }
+}
+
 void jd_place__norm(jd_place *out, const char *text, size_t n)
 {
     memset(out, 0, sizeof *out);
@@ -203,24 +226,7 @@ void jd_place__norm(jd_place *out, const char *text, size_t n)
             i += step;
         }
         w[l] = '\0';
-        /* expand, singularise, expand again (gdns -> garden) */
-        for (int pass = 0; pass < 2; pass++) {
-            for (size_t k = 0; k < JD_ARRAY_LEN(abbrev); k++)
-                if (!strcmp(w, abbrev[k][0])) {
-                    snprintf(w, sizeof w, "%s", abbrev[k][1]);
-                    l = strlen(w);
-                    break;
-                }
-            if (pass == 0 && !strchr(w, ' ')) {
-                bool digit = false;
-                for (size_t k = 0; k < l; k++)
-                    digit |= w[k] >= '0' && w[k] <= '9';
-                if (!digit) {
-                    l = singular(w, l);
-                    w[l] = '\0';
-                }
-            }
-        }
+        expand_word(w, sizeof w, l);
         /* an expansion may hold two words ("car park") */
         char *save = w, *sp;
         do {

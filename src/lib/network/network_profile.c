@@ -364,6 +364,53 @@ static bool link_concerns(const subject *S, json_t *l)
     }
 }
 
+/* The network alert a, when the subject is a member or in one of its
+ * links: into nets, and its links that concern the subject into links. */
+static void profile_network(prof *P, const subject *S, json_t *a, json_t *nets, json_t *links)
+{
+    bool in = false;
+    const char *role = NULL, *since = NULL;
+    size_t k;
+    json_t *x;
+    json_array_foreach(json_object_get(a, "members"), k, x)
+    {
+        if (S->kind == SUBJ_PERSON &&
+            !strcmp(json_string_value(json_object_get(x, "person_id")), S->value)) {
+            in = true;
+            role = json_string_value(json_object_get(x, "role_in_network"));
+            since = json_string_value(json_object_get(x, "raised_at"));
+        }
+    }
+    json_array_foreach(json_object_get(a, "links"), k, x)
+    {
+        if (!link_concerns(S, x))
+            continue;
+        in = true;
+        json_t *l = json_deep_copy(x);
+        const char *ad = json_string_value(json_object_get(x, "adult"));
+        const char *ch = json_string_value(json_object_get(x, "child"));
+        json_object_set_new(l, "network",
+                            json_string(json_string_value(json_object_get(a, "id"))));
+        json_object_set_new(l, "adult_name", json_string(name_of(P, ad, "")));
+        json_object_set_new(l, "child_name", json_string(name_of(P, ch, "")));
+        json_object_set_new(l, "child_risk", risk_json(P, ch));
+        json_array_append_new(links, l);
+    }
+    if (!in)
+        return;
+    json_t *n =
+        json_pack("{s:O,s:O,s:O,s:O}", "id", json_object_get(a, "id"), "level",
+                  json_object_get(a, "level"), "raised_at", json_object_get(a, "raised_at"),
+                  "history", json_object_get(a, "history"));
+    if (json_object_get(a, "around"))
+        json_object_set(n, "around", json_object_get(a, "around"));
+    if (role) {
+        json_object_set_new(n, "role_in_network", json_string(role));
+        json_object_set_new(n, "member_since", json_string(since));
+    }
+    json_array_append_new(nets, n);
+}
+
 static int build_profile(prof *P, const subject *S, json_t **out)
 {
     json_t *doc = json_object(), *nets = json_array(), *links = json_array(),
@@ -406,47 +453,7 @@ static int build_profile(prof *P, const subject *S, json_t **out)
     json_t *a;
     json_array_foreach(P->nets, i, a)
     {
-        bool in = false;
-        const char *role = NULL, *since = NULL;
-        size_t k;
-        json_t *x;
-        json_array_foreach(json_object_get(a, "members"), k, x)
-        {
-            if (S->kind == SUBJ_PERSON &&
-                !strcmp(json_string_value(json_object_get(x, "person_id")), S->value)) {
-                in = true;
-                role = json_string_value(json_object_get(x, "role_in_network"));
-                since = json_string_value(json_object_get(x, "raised_at"));
-            }
-        }
-        json_array_foreach(json_object_get(a, "links"), k, x)
-        {
-            if (!link_concerns(S, x))
-                continue;
-            in = true;
-            json_t *l = json_deep_copy(x);
-            const char *ad = json_string_value(json_object_get(x, "adult"));
-            const char *ch = json_string_value(json_object_get(x, "child"));
-            json_object_set_new(l, "network",
-                                json_string(json_string_value(json_object_get(a, "id"))));
-            json_object_set_new(l, "adult_name", json_string(name_of(P, ad, "")));
-            json_object_set_new(l, "child_name", json_string(name_of(P, ch, "")));
-            json_object_set_new(l, "child_risk", risk_json(P, ch));
-            json_array_append_new(links, l);
-        }
-        if (!in)
-            continue;
-        json_t *n =
-            json_pack("{s:O,s:O,s:O,s:O}", "id", json_object_get(a, "id"), "level",
-                      json_object_get(a, "level"), "raised_at", json_object_get(a, "raised_at"),
-                      "history", json_object_get(a, "history"));
-        if (json_object_get(a, "around"))
-            json_object_set(n, "around", json_object_get(a, "around"));
-        if (role) {
-            json_object_set_new(n, "role_in_network", json_string(role));
-            json_object_set_new(n, "member_since", json_string(since));
-        }
-        json_array_append_new(nets, n);
+        profile_network(P, S, a, nets, links);
     }
     json_object_set_new(doc, "subject",
                         json_pack("{s:s,s:s}", "kind", subj_kind[S->kind], "id", S->value));

@@ -73,14 +73,8 @@ static int on_row(const jd_identity_row *r, void *payload)
     }
     pentry *e = x->n ? &x->p[x->n - 1] : NULL;
     if (!e || strcmp(e->person_id, pid) != 0) {
-        if (x->n == x->cap) {
-            size_t nc = x->cap ? x->cap * 2 : 256;
-            pentry *np = realloc(x->p, nc * sizeof *np);
-            if (!np)
-                return JD_ENOMEM;
-            x->p = np;
-            x->cap = nc;
-        }
+        if (jd_grow((void **)&x->p, &x->cap, x->n + 1, sizeof *x->p) < 0)
+            return JD_ENOMEM;
         e = &x->p[x->n++];
         memset(e, 0, sizeof *e);
         char norm[NAME_NORM_MAX];
@@ -95,14 +89,8 @@ static int on_row(const jd_identity_row *r, void *payload)
             return JD_ENOMEM;
     }
     e->is_child = e->is_child || r->is_child;
-    if (e->n_refs == e->cap_refs) {
-        size_t nc = e->cap_refs ? e->cap_refs * 2 : 4;
-        jd_ref *nr = realloc(e->refs, nc * sizeof *nr);
-        if (!nr)
-            return JD_ENOMEM;
-        e->refs = nr;
-        e->cap_refs = nc;
-    }
+    if (jd_grow((void **)&e->refs, &e->cap_refs, e->n_refs + 1, sizeof *e->refs) < 0)
+        return JD_ENOMEM;
     jd_ref *ref = &e->refs[e->n_refs];
     ref->agency = strdup(r->agency ? r->agency : "");
     ref->person_ref = strdup(r->person_ref ? r->person_ref : "");
@@ -538,26 +526,6 @@ static bool parse_query(const char *query, pquery *Q)
     return true;
 }
 
-/* The score of entry e for the query (0 or less: no match). */
-static double entry_score(const pentry *e, const pquery *Q)
-{
-    double s = 0;
-    if (!strcasecmp(e->person_id, Q->q))
-        s = 1;
-    for (size_t j = 0; s < 1 && j < e->n_refs; j++)
-        if (ref_is(&e->refs[j], Q->q) || !strcmp(e->refs[j].person_ref, Q->q))
-            s = 1;
-    if (s < 1 && Q->is_date) {
-        /* a date of birth alone, or with a name that must match too */
-        if (strcmp(e->dob, Q->date) != 0)
-            return 0;
-        s = *Q->qn ? name_score(Q->qn, e->norm) : 0.95;
-    } else if (s == 0 && *Q->qn) {
-        s = name_score(Q->qn, e->norm);
-    }
-    return s;
-}
-
 /* Keep the best `max` in h[0..*nh), in by_score order. */
 static void keep_hit(hit *h, size_t *nh, size_t max, size_t i, double s)
 {
@@ -584,24 +552,6 @@ static size_t emit(const jd_person_index *x, hit *h, size_t nh, jd_person_summar
         summary(&x->p[h[k].i], h[k].score, &out[k]);
     free(h);
     return nh;
-}
-
-size_t jd_person_index__search_scan(const jd_person_index *x, const char *query,
-                                    jd_person_summary *out, size_t max)
-{
-    pquery Q;
-    if (!x || !query || !out || !max || !parse_query(query, &Q))
-        return 0;
-    hit *h = malloc((max + 1) * sizeof *h);
-    if (!h)
-        return 0;
-    size_t nh = 0;
-    for (size_t i = 0; i < x->n; i++) {
-        double s = entry_score(&x->p[i], &Q);
-        if (s > 0)
-            keep_hit(h, &nh, max, i, s);
-    }
-    return emit(x, h, nh, out);
 }
 
 /* word_score against a name word of the index, its codes made once. */
@@ -691,9 +641,12 @@ static double name_score_ix(const jd_person_index *x, size_t i, const qscores *T
     return long_words ? sum / words : 0;
 }
 
-/* entry_score with name_score from the table. */
-static double entry_score_ix(const jd_person_index *x, size_t i, const pquery *Q,
-                             const qscores *T)
+/* The score of entry i for the query (0 or less: no match): its person_id
+ * or a ref, else its date of birth and name. Names are compared through the
+ * query's word table T (the index search) or, T NULL, word by word (the
+ * reference scan). */
+static double entry_score(const jd_person_index *x, size_t i, const pquery *Q,
+                          const qscores *T)
 {
     const pentry *e = &x->p[i];
     double s = 0;
@@ -703,11 +656,12 @@ static double entry_score_ix(const jd_person_index *x, size_t i, const pquery *Q
         if (ref_is(&e->refs[j], Q->q) || !strcmp(e->refs[j].person_ref, Q->q))
             s = 1;
     if (s < 1 && Q->is_date) {
+        /* a date of birth alone, or with a name that must match too */
         if (strcmp(e->dob, Q->date) != 0)
             return 0;
-        s = *Q->qn ? name_score_ix(x, i, T) : 0.95;
+        s = !*Q->qn ? 0.95 : T ? name_score_ix(x, i, T) : name_score(Q->qn, e->norm);
     } else if (s == 0 && *Q->qn) {
-        s = name_score_ix(x, i, T);
+        s = T ? name_score_ix(x, i, T) : name_score(Q->qn, e->norm);
     }
     return s;
 }
@@ -830,6 +784,24 @@ static int candidates(const jd_person_index *x, const pquery *Q, const qscores *
     return JD_OK;
 }
 
+size_t jd_person_index__search_scan(const jd_person_index *x, const char *query,
+                                    jd_person_summary *out, size_t max)
+{
+    pquery Q;
+    if (!x || !query || !out || !max || !parse_query(query, &Q))
+        return 0;
+    hit *h = malloc((max + 1) * sizeof *h);
+    if (!h)
+        return 0;
+    size_t nh = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        double s = entry_score(x, i, &Q, NULL);
+        if (s > 0)
+            keep_hit(h, &nh, max, i, s);
+    }
+    return emit(x, h, nh, out);
+}
+
 size_t jd_person_index_search(const jd_person_index *x, const char *query, jd_person_summary *out,
                               size_t max)
 {
@@ -851,7 +823,7 @@ size_t jd_person_index_search(const jd_person_index *x, const char *query, jd_pe
     for (size_t k = 0; k < c.n; k++) {
         if (k && c.v[k] == c.v[k - 1])
             continue;
-        double s = entry_score_ix(x, c.v[k], &Q, &T);
+        double s = entry_score(x, c.v[k], &Q, &T);
         if (s > 0)
             keep_hit(h, &nh, max, c.v[k], s);
     }
@@ -932,14 +904,8 @@ static int eq_flush(eq_ctx *x)
     while (i < x->ng && strcmp(x->g[i].ethnicity, e) != 0)
         i++;
     if (i == x->ng) {
-        if (x->ng == x->capg) {
-            size_t nc = x->capg ? x->capg * 2 : 16;
-            eq_group *ng = realloc(x->g, nc * sizeof *ng);
-            if (!ng)
-                return JD_ENOMEM;
-            x->g = ng;
-            x->capg = nc;
-        }
+        if (jd_grow((void **)&x->g, &x->capg, x->ng + 1, sizeof *x->g) < 0)
+            return JD_ENOMEM;
         x->g[i] = (eq_group){strdup(e), 0, 0};
         if (!x->g[i].ethnicity)
             return JD_ENOMEM;

@@ -1314,15 +1314,7 @@ static int pg_link_add(jd_store *s, const char *agency_a, const char *ref_a,
                        const char *agency_b, const char *ref_b, bool same, const char *reason,
                        const char *by, jd_error *err)
 {
-    int c = strcmp(agency_a, agency_b);
-    if (c > 0 || (c == 0 && strcmp(ref_a, ref_b) > 0)) {
-        const char *t = agency_a;
-        agency_a = agency_b;
-        agency_b = t;
-        t = ref_a;
-        ref_a = ref_b;
-        ref_b = t;
-    }
+    jd_store__pair_order(&agency_a, &ref_a, &agency_b, &ref_b);
     jd_pg_params pp = {.n = 0};
     pgp_text(&pp, agency_a);
     pgp_text(&pp, ref_a);
@@ -1476,6 +1468,61 @@ static size_t key_rows(const PGresult *r, const char *a, const char *b, int *fir
     return (size_t)(k - lo);
 }
 
+/* Each event of a chronology (ev) to cb with its other parties (pa) and
+ * objects (ob), looked up by record key. */
+static int chrono_rows(PGresult *ev, PGresult *pa, PGresult *ob, jd_chrono_event_cb cb,
+                       void *payload, jd_error *err)
+{
+    int rc = JD_OK;
+    jd_chrono_party *parties = NULL;
+    jd_chrono_object *objects = NULL;
+    for (int i = 0; i < PQntuples(ev) && rc == JD_OK; i++) {
+        const char *ag = jd_pg__txt(ev, i, 1), *rec = jd_pg__txt(ev, i, 2);
+        int pa0, ob0;
+        size_t np = key_rows(pa, ag, rec, &pa0), no = key_rows(ob, ag, rec, &ob0);
+        jd_chrono_party *np_ = realloc(parties, (np ? np : 1) * sizeof *parties);
+        if (np_)
+            parties = np_;
+        jd_chrono_object *no_ = realloc(objects, (no ? no : 1) * sizeof *objects);
+        if (no_)
+            objects = no_;
+        if (!np_ || !no_) {
+            rc = jd_oom(err);
+            break;
+        }
+        for (size_t k = 0; k < np; k++) {
+            int row = pa0 + (int)k;
+            parties[k] = (jd_chrono_party){.agency = jd_pg__txt(pa, row, 0),
+                                           .person_ref = jd_pg__txt(pa, row, 2),
+                                           .role = jd_pg__txt(pa, row, 3),
+                                           .person_id = jd_pg__opt(pa, row, 4),
+                                           .name = jd_pg__txt(pa, row, 5)};
+        }
+        for (size_t k = 0; k < no; k++) {
+            int row = ob0 + (int)k;
+            objects[k] = (jd_chrono_object){.object_type = jd_pg__txt(ob, row, 2),
+                                            .value = jd_pg__txt(ob, row, 3),
+                                            .description = jd_pg__opt(ob, row, 4),
+                                            .valid = jd_pg__i64(ob, row, 5) != 0};
+        }
+        jd_chrono_event ce = {
+            .event_id = jd_pg__i64(ev, i, 0), .agency = jd_pg__txt(ev, i, 1),
+            .record_id = jd_pg__txt(ev, i, 2), .event_type = jd_pg__txt(ev, i, 3),
+            .occurred_at = jd_pg__i64(ev, i, 4), .reported_at = jd_pg__i64(ev, i, 5),
+            .occurred_prec = (int)jd_pg__i64(ev, i, 6), .location = jd_pg__opt(ev, i, 7),
+            .postcode = jd_pg__opt(ev, i, 8), .narrative = jd_pg__opt(ev, i, 9),
+            .outcome = jd_pg__opt(ev, i, 10), .author_role = jd_pg__opt(ev, i, 11),
+            .risk_grade = jd_pg__opt(ev, i, 12), .crime_ref = jd_pg__opt(ev, i, 13),
+            .crime_recorded = PQgetisnull(ev, i, 14) ? -1 : (int)jd_pg__i64(ev, i, 14),
+            .subject_role = jd_pg__txt(ev, i, 15), .parties = parties, .n_parties = np,
+            .objects = objects, .n_objects = no};
+        rc = cb(&ce, payload);
+    }
+    free(parties);
+    free(objects);
+    return rc;
+}
+
 static int pg_chronology(jd_store *s, const char *person_id, const char *agency,
                          const char *ref, int64_t as_of, jd_chrono_event_cb cb, void *payload,
                          jd_error *err)
@@ -1543,55 +1590,10 @@ static int pg_chronology(jd_store *s, const char *person_id, const char *agency,
         return rc;
     }
 #undef CHRONO_EVENTS_CTE
-    jd_chrono_party *parties = NULL;
-    jd_chrono_object *objects = NULL;
-    for (int i = 0; i < PQntuples(ev) && rc == JD_OK; i++) {
-        const char *ag = jd_pg__txt(ev, i, 1), *rec = jd_pg__txt(ev, i, 2);
-        int pa0, ob0;
-        size_t np = key_rows(pa, ag, rec, &pa0), no = key_rows(ob, ag, rec, &ob0);
-        jd_chrono_party *np_ = realloc(parties, (np ? np : 1) * sizeof *parties);
-        if (np_)
-            parties = np_;
-        jd_chrono_object *no_ = realloc(objects, (no ? no : 1) * sizeof *objects);
-        if (no_)
-            objects = no_;
-        if (!np_ || !no_) {
-            rc = jd_oom(err);
-            break;
-        }
-        for (size_t k = 0; k < np; k++) {
-            int row = pa0 + (int)k;
-            parties[k] = (jd_chrono_party){.agency = jd_pg__txt(pa, row, 0),
-                                           .person_ref = jd_pg__txt(pa, row, 2),
-                                           .role = jd_pg__txt(pa, row, 3),
-                                           .person_id = jd_pg__opt(pa, row, 4),
-                                           .name = jd_pg__txt(pa, row, 5)};
-        }
-        for (size_t k = 0; k < no; k++) {
-            int row = ob0 + (int)k;
-            objects[k] = (jd_chrono_object){.object_type = jd_pg__txt(ob, row, 2),
-                                            .value = jd_pg__txt(ob, row, 3),
-                                            .description = jd_pg__opt(ob, row, 4),
-                                            .valid = jd_pg__i64(ob, row, 5) != 0};
-        }
-        jd_chrono_event ce = {
-            .event_id = jd_pg__i64(ev, i, 0), .agency = jd_pg__txt(ev, i, 1),
-            .record_id = jd_pg__txt(ev, i, 2), .event_type = jd_pg__txt(ev, i, 3),
-            .occurred_at = jd_pg__i64(ev, i, 4), .reported_at = jd_pg__i64(ev, i, 5),
-            .occurred_prec = (int)jd_pg__i64(ev, i, 6), .location = jd_pg__opt(ev, i, 7),
-            .postcode = jd_pg__opt(ev, i, 8), .narrative = jd_pg__opt(ev, i, 9),
-            .outcome = jd_pg__opt(ev, i, 10), .author_role = jd_pg__opt(ev, i, 11),
-            .risk_grade = jd_pg__opt(ev, i, 12), .crime_ref = jd_pg__opt(ev, i, 13),
-            .crime_recorded = PQgetisnull(ev, i, 14) ? -1 : (int)jd_pg__i64(ev, i, 14),
-            .subject_role = jd_pg__txt(ev, i, 15), .parties = parties, .n_parties = np,
-            .objects = objects, .n_objects = no};
-        rc = cb(&ce, payload);
-    }
+    rc = chrono_rows(ev, pa, ob, cb, payload, err);
     PQclear(pa);
     PQclear(ob);
     PQclear(ev);
-    free(parties);
-    free(objects);
     return rc;
 }
 
@@ -1661,30 +1663,13 @@ static int pg_decisions(jd_store *s, jd_decision_cb cb, void *payload, jd_error 
  * refs go in by COPY to temporary tables, then set-wise into the real ones
  * (upsert by person_id, so person_ids keep their row ids across re-runs).
  */
-static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
-                                 const jd_identity_info *info, size_t ninfo,
-                                 const char *model_json, int64_t candidate_pairs, int64_t links,
-                                 jd_error *err)
+/* The identities and refs of a full resolve into the temporary tables
+ * jd_tmp_identity and jd_tmp_ref (COPY). */
+static int copy_identities(pgs *p, const jd_identity_save *refs, size_t nrefs,
+                           const jd_identity_info *info, size_t ninfo, jd_error *err)
 {
-    pgs *p = s->impl;
-    if (p->in_tx)
-        return jd_error_set(err, JD_EINVALID, "identities replaced inside another transaction");
-    int rc = jd_pg__begin(p, err);
-    if (rc < 0)
-        return rc;
     jd_buf b = JD_BUF_INIT(SIZE_MAX);
-    int64_t now = jd_pg__now();
-    if ((rc = jd_pg__lock(p, JD_PG_LOCK_RESOLVE, err)) < 0)
-        goto out;
-    if ((rc = jd_pg__exec(p,
-                          "CREATE TEMP TABLE jd_tmp_identity(ord bigint, person_id ctext,"
-                          " display_name ctext, dob ctext, is_child integer, note ctext)"
-                          " ON COMMIT DROP;"
-                          "CREATE TEMP TABLE jd_tmp_ref(agency ctext, person_ref ctext,"
-                          " person_id ctext, fp bigint, nbr ctext) ON COMMIT DROP;"
-                          "DELETE FROM identity_ref; DELETE FROM identity_note;",
-                          err)) < 0)
-        goto out;
+    int rc = JD_OK;
     for (size_t i = 0; i < ninfo && rc == JD_OK; i++)
         if ((rc = jd_pg__cp_int(&b, (int64_t)i, '\t')) < 0 ||
             (rc = jd_pg__cp_str(&b, info[i].person_id, '\t')) < 0 ||
@@ -1711,22 +1696,24 @@ static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size
         rc = jd_pg__copy(p, "COPY jd_tmp_ref(agency, person_ref, person_id, fp, nbr) FROM STDIN",
                          b.ptr, b.len, err);
     jd_buf_dispose(&b);
-    if (rc < 0)
-        goto out;
-    /* Temporary tables have no statistics until analysed: without them the
-     * planner chose nested loops over 700k x 700k rows on the 1M county. */
-    if ((rc = jd_pg__exec(p, "ANALYZE jd_tmp_identity; ANALYZE jd_tmp_ref", err)) < 0)
-        goto out;
+    return rc;
+}
+
+/* Refuse a person_id given twice and a ref whose person_id has no
+ * identity, before anything is written. */
+static int check_identities(pgs *p, jd_error *err)
+{
+    int rc;
     PGresult *r = NULL;
     if ((rc = jd_pg__run(p,
                          "SELECT person_id FROM jd_tmp_identity GROUP BY person_id"
                          " HAVING count(*) > 1 LIMIT 1",
                          NULL, &r, err)) < 0)
-        goto out;
+        return rc;
     if (PQntuples(r)) {
         rc = jd_error_set(err, JD_EINVALID, "person_id %s given twice", PQgetvalue(r, 0, 0));
         PQclear(r);
-        goto out;
+        return rc;
     }
     PQclear(r);
     if ((rc = jd_pg__run(p,
@@ -1734,14 +1721,48 @@ static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size
                          " WHERE NOT EXISTS (SELECT 1 FROM jd_tmp_identity x"
                          " WHERE x.person_id = t.person_id) LIMIT 1",
                          NULL, &r, err)) < 0)
-        goto out;
+        return rc;
     if (PQntuples(r)) {
         rc = jd_error_set(err, JD_EINVALID, "ref %s:%s names person_id %s, which has no identity",
                           PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
         PQclear(r);
-        goto out;
+        return rc;
     }
     PQclear(r);
+    return JD_OK;
+}
+
+static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
+                                 const jd_identity_info *info, size_t ninfo,
+                                 const char *model_json, int64_t candidate_pairs, int64_t links,
+                                 jd_error *err)
+{
+    pgs *p = s->impl;
+    if (p->in_tx)
+        return jd_error_set(err, JD_EINVALID, "identities replaced inside another transaction");
+    int rc = jd_pg__begin(p, err);
+    if (rc < 0)
+        return rc;
+    int64_t now = jd_pg__now();
+    if ((rc = jd_pg__lock(p, JD_PG_LOCK_RESOLVE, err)) < 0)
+        goto out;
+    if ((rc = jd_pg__exec(p,
+                          "CREATE TEMP TABLE jd_tmp_identity(ord bigint, person_id ctext,"
+                          " display_name ctext, dob ctext, is_child integer, note ctext)"
+                          " ON COMMIT DROP;"
+                          "CREATE TEMP TABLE jd_tmp_ref(agency ctext, person_ref ctext,"
+                          " person_id ctext, fp bigint, nbr ctext) ON COMMIT DROP;"
+                          "DELETE FROM identity_ref; DELETE FROM identity_note;",
+                          err)) < 0)
+        goto out;
+    if ((rc = copy_identities(p, refs, nrefs, info, ninfo, err)) < 0)
+        goto out;
+    /* Temporary tables have no statistics until analysed: without them the
+     * planner chose nested loops over 700k x 700k rows on the 1M county. */
+    if ((rc = jd_pg__exec(p, "ANALYZE jd_tmp_identity; ANALYZE jd_tmp_ref", err)) < 0)
+        goto out;
+    if ((rc = check_identities(p, err)) < 0)
+        goto out;
     jd_pg_params pp = {.n = 0};
     pgp_int(&pp, now);
     if ((rc = jd_pg__do(p,

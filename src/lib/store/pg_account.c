@@ -188,12 +188,8 @@ static int sess_get(jd_store *s, const char *token_hash, int64_t now, int64_t id
     snprintf(csrf, JD_SESSION_TOKEN_SIZE, "%s", jd_pg__txt(r, 0, 1));
     int64_t last = jd_pg__i64(r, 0, 2), exp = jd_pg__i64(r, 0, 3);
     PQclear(r);
-    if (now >= exp || now - last > idle) {
-        (void)sess_delete(s, token_hash, NULL);
-        return jd_error_set(err, JD_ENOTFOUND, "session expired");
-    }
-    if (now - last < 60)
-        return JD_OK;
+    if ((rc = jd_store__session_live(s, token_hash, now, last, exp, idle, err)) <= 0)
+        return rc;
     pgp_int(&pp, now);
     return jd_pg__do(p, "UPDATE session SET last_seen = $2 WHERE token_hash = $1", &pp, NULL,
                      err);

@@ -140,11 +140,7 @@ static int write_body(pgs *p, const jd_concern_rec *c, int64_t expected,
     if (rc < 0)
         return rc;
     if (n != 1)
-        return jd_error_set(err, JD_ECONFLICT,
-                            expected ? "concern %s was changed by someone else (version %lld "
-                                       "is stale); reload and try again"
-                                     : "concern %s exists already",
-                            c->id, (long long)expected);
+        return jd_store__concern_conflict(err, c->id, expected);
     *newv = expected + 1;
     for (size_t i = 0; i < nev; i++) {
         pp.n = 0;

@@ -137,6 +137,54 @@ static int64_t source_count(sqlite3 *db, const char *table)
     return n;
 }
 
+/* Open the SQLite store to copy, read-only, refusing a schema other than
+ * this program's. */
+static int open_source(sqlite3 **out, const char *from, jd_error *err)
+{
+    sqlite3 *db = NULL;
+    *out = NULL;
+    if (sqlite3_open_v2(from, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        int rc = jd_error_set(err, JD_ESTORE, "cannot open the source: %s",
+                              db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return rc;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (v != (int)JD_ARRAY_LEN(jd_sqlite_migrations)) {
+        sqlite3_close(db);
+        return jd_error_set(err, JD_EINVALID,
+                            "the source's schema version is %d, not %d: open it once with this"
+                            " version of joindots (any command) to upgrade it, then copy",
+                            v, (int)JD_ARRAY_LEN(jd_sqlite_migrations));
+    }
+    *out = db;
+    return JD_OK;
+}
+
+/* The copy's row counts, table by table, against the source's. */
+static int check_counts(pgs *p, sqlite3 *db, jd_error *err)
+{
+    int rc = JD_OK;
+    for (size_t t = 0; t < JD_ARRAY_LEN(copy_tables) && rc == JD_OK; t++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", copy_tables[t]);
+        PGresult *r = PQexec(p->c, sql);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            rc = jd_pg__err(p, err, "count", r);
+        else if (jd_pg__i64(r, 0, 0) != source_count(db, copy_tables[t]))
+            rc = jd_error_set(err, JD_ESTORE, "table %s: row counts differ after the copy",
+                              copy_tables[t]);
+        PQclear(r);
+    }
+    return rc;
+}
+
 int jd_store_copy(const char *from, const char *to, jd_store_copy_stats *stats, jd_error *err)
 {
     if (!from || !to)
@@ -152,27 +200,9 @@ int jd_store_copy(const char *from, const char *to, jd_store_copy_stats *stats, 
     if (stats)
         *stats = (jd_store_copy_stats){0};
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(from, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        int rc = jd_error_set(err, JD_ESTORE, "cannot open the source: %s",
-                              db ? sqlite3_errmsg(db) : "out of memory");
-        sqlite3_close(db);
+    int rc = open_source(&db, from, err);
+    if (rc < 0)
         return rc;
-    }
-    sqlite3_busy_timeout(db, 10000);
-    int rc = JD_OK;
-    sqlite3_stmt *st = NULL;
-    int v = -1;
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    if (v != (int)JD_ARRAY_LEN(jd_sqlite_migrations)) {
-        sqlite3_close(db);
-        return jd_error_set(err, JD_EINVALID,
-                            "the source's schema version is %d, not %d: open it once with this"
-                            " version of joindots (any command) to upgrade it, then copy",
-                            v, (int)JD_ARRAY_LEN(jd_sqlite_migrations));
-    }
     /* A read transaction on the source: one consistent snapshot. */
     (void)sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
     jd_store *s = NULL;
@@ -231,17 +261,7 @@ int jd_store_copy(const char *from, const char *to, jd_store_copy_stats *stats, 
                           " END IF; END LOOP; END$$",
                           err)) < 0)
         goto out;
-    for (size_t t = 0; t < JD_ARRAY_LEN(copy_tables) && rc == JD_OK; t++) {
-        char sql[128];
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", copy_tables[t]);
-        r = PQexec(p->c, sql);
-        if (PQresultStatus(r) != PGRES_TUPLES_OK)
-            rc = jd_pg__err(p, err, "count", r);
-        else if (jd_pg__i64(r, 0, 0) != source_count(db, copy_tables[t]))
-            rc = jd_error_set(err, JD_ESTORE, "table %s: row counts differ after the copy",
-                              copy_tables[t]);
-        PQclear(r);
-    }
+    rc = check_counts(p, db, err);
 out:
     rc = jd_pg__end(p, rc, err);
 done:

@@ -1051,15 +1051,7 @@ static int sq_link_add(jd_store *s, const char *agency_a, const char *ref_a,
     sqlite3_stmt *st = NULL;
     /* Pairs are stored in a canonical order so a decision about (B, A)
      * replaces one about (A, B). */
-    int c = strcmp(agency_a, agency_b);
-    if (c > 0 || (c == 0 && strcmp(ref_a, ref_b) > 0)) {
-        const char *t = agency_a;
-        agency_a = agency_b;
-        agency_b = t;
-        t = ref_a;
-        ref_a = ref_b;
-        ref_b = t;
-    }
+    jd_store__pair_order(&agency_a, &ref_a, &agency_b, &ref_b);
     if (sqlite3_prepare_v2(q->db,
                            "INSERT INTO link_decision(agency_a, ref_a, agency_b, ref_b, decision,"
                            " reason, decided_by, decided_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
@@ -1808,6 +1800,43 @@ static int sq_full_run(sq *q, int64_t now, int64_t refs, int64_t candidate_pairs
     return rc;
 }
 
+/* The identities of a full resolve (a: the upsert returning the row id, c:
+ * the note insert), each person_id's row id into ids. */
+static int save_identities(sq *q, sqlite3_stmt *a, sqlite3_stmt *c, jd_strmap *ids,
+                           const jd_identity_info *info, size_t ninfo, int64_t now,
+                           jd_error *err)
+{
+    for (size_t i = 0; i < ninfo; i++) {
+        sqlite3_reset(a);
+        jd_sq__bind_text(a, 1, info[i].person_id);
+        jd_sq__bind_text(a, 2, info[i].display_name);
+        jd_sq__bind_text(a, 3, info[i].dob);
+        sqlite3_bind_int(a, 4, info[i].is_child);
+        sqlite3_bind_int64(a, 5, now);
+        if (sqlite3_step(a) != SQLITE_ROW)
+            return jd_sq__err(q, err, "identity");
+        int64_t id = sqlite3_column_int64(a, 0);
+        if (id <= 0 || id > UINT32_MAX)
+            return jd_error_set(err, JD_ESTORE, "identity row id %lld out of range",
+                                (long long)id);
+        bool added = false;
+        uint32_t *v = jd_strmap_put(ids, info[i].person_id, strlen(info[i].person_id),
+                                    (uint32_t)id, &added);
+        if (!v)
+            return jd_oom(err);
+        if (!added)
+            return jd_error_set(err, JD_EINVALID, "person_id %s given twice", info[i].person_id);
+        if (info[i].note) {
+            sqlite3_reset(c);
+            sqlite3_bind_int64(c, 1, id);
+            jd_sq__bind_text(c, 2, info[i].note);
+            if (sqlite3_step(c) != SQLITE_DONE)
+                return jd_sq__err(q, err, "identity note");
+        }
+    }
+    return JD_OK;
+}
+
 static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
                                  const jd_identity_info *info, size_t ninfo,
                                  const char *model_json, int64_t candidate_pairs, int64_t links,
@@ -1841,42 +1870,8 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
                             "INSERT INTO identity_note(identity_id, note) VALUES (?1, ?2)",
                             -1, &c, NULL) != SQLITE_OK))
         rc = jd_sq__err(q, err, "identities");
-    for (size_t i = 0; rc == JD_OK && i < ninfo; i++) {
-        sqlite3_reset(a);
-        jd_sq__bind_text(a, 1, info[i].person_id);
-        jd_sq__bind_text(a, 2, info[i].display_name);
-        jd_sq__bind_text(a, 3, info[i].dob);
-        sqlite3_bind_int(a, 4, info[i].is_child);
-        sqlite3_bind_int64(a, 5, now);
-        if (sqlite3_step(a) != SQLITE_ROW) {
-            rc = jd_sq__err(q, err, "identity");
-            break;
-        }
-        int64_t id = sqlite3_column_int64(a, 0);
-        if (id <= 0 || id > UINT32_MAX) {
-            rc = jd_error_set(err, JD_ESTORE, "identity row id %lld out of range",
-                              (long long)id);
-            break;
-        }
-        bool added = false;
-        uint32_t *v = jd_strmap_put(&ids, info[i].person_id, strlen(info[i].person_id),
-                                    (uint32_t)id, &added);
-        if (!v) {
-            rc = jd_oom(err);
-            break;
-        }
-        if (!added) {
-            rc = jd_error_set(err, JD_EINVALID, "person_id %s given twice", info[i].person_id);
-            break;
-        }
-        if (info[i].note) {
-            sqlite3_reset(c);
-            sqlite3_bind_int64(c, 1, id);
-            jd_sq__bind_text(c, 2, info[i].note);
-            if (sqlite3_step(c) != SQLITE_DONE)
-                rc = jd_sq__err(q, err, "identity note");
-        }
-    }
+    if (rc == JD_OK)
+        rc = save_identities(q, a, c, &ids, info, ninfo, now, err);
     for (size_t i = 0; rc == JD_OK && i < nrefs; i++) {
         const uint32_t *id = jd_strmap_get(&ids, refs[i].person_id, strlen(refs[i].person_id));
         if (!id) {

@@ -235,13 +235,8 @@ static int sess_get(jd_store *s, const char *token_hash, int64_t now, int64_t id
     snprintf(csrf, JD_SESSION_TOKEN_SIZE, "%s", jd_sq__col_text(st, 1));
     int64_t last = sqlite3_column_int64(st, 2), exp = sqlite3_column_int64(st, 3);
     sqlite3_finalize(st);
-    if (now >= exp || now - last > idle) {
-        (void)sess_delete(s, token_hash, NULL);
-        return jd_error_set(err, JD_ENOTFOUND, "session expired");
-    }
-    /* Touch at most once a minute: fewer writes on busy pages. */
-    if (now - last < 60)
-        return JD_OK;
+    if ((rc = jd_store__session_live(s, token_hash, now, last, exp, idle, err)) <= 0)
+        return rc;
     if ((rc = prep(q, &st, "UPDATE session SET last_seen = ?2 WHERE token_hash = ?1", err)) < 0)
         return rc;
     jd_sq__bind_text(st, 1, token_hash);

@@ -165,11 +165,7 @@ static int write_body(sq *q, const jd_concern_rec *c, int64_t expected, const jd
     if ((rc = step_done(q, st, err)) < 0)
         return rc;
     if (sqlite3_changes(q->db) != 1)
-        return jd_error_set(err, JD_ECONFLICT,
-                            expected ? "concern %s was changed by someone else (version %lld "
-                                       "is stale); reload and try again"
-                                     : "concern %s exists already",
-                            c->id, (long long)expected);
+        return jd_store__concern_conflict(err, c->id, expected);
     *newv = expected + 1;
     for (size_t i = 0; i < nev; i++) {
         if ((rc = prep(q, &st,

@@ -2,6 +2,7 @@
  * Store front end: picks the backend from the location string and forwards
  * the public calls through the backend's vtable.
  */
+#include "store/account_ops.h"
 #include "store/store.h"
 #include "util/internal.h"
 
@@ -115,4 +116,37 @@ size_t jd_store__location_key(const char *postcode, const char *text,
     }
     key[k] = '\0';
     return k;
+}
+
+void jd_store__pair_order(const char **agency_a, const char **ref_a, const char **agency_b,
+                          const char **ref_b)
+{
+    int c = strcmp(*agency_a, *agency_b);
+    if (c > 0 || (c == 0 && strcmp(*ref_a, *ref_b) > 0)) {
+        const char *t = *agency_a;
+        *agency_a = *agency_b;
+        *agency_b = t;
+        t = *ref_a;
+        *ref_a = *ref_b;
+        *ref_b = t;
+    }
+}
+
+int jd_store__concern_conflict(jd_error *err, const char *id, int64_t expected)
+{
+    return jd_error_set(err, JD_ECONFLICT,
+                        expected ? "concern %s was changed by someone else (version %lld "
+                                   "is stale); reload and try again"
+                                 : "concern %s exists already",
+                        id, (long long)expected);
+}
+
+int jd_store__session_live(jd_store *s, const char *token_hash, int64_t now, int64_t last,
+                           int64_t exp, int64_t idle, jd_error *err)
+{
+    if (now >= exp || now - last > idle) {
+        (void)s->ops->account->session_delete(s, token_hash, NULL);
+        return jd_error_set(err, JD_ENOTFOUND, "session expired");
+    }
+    return now - last >= 60;
 }

@@ -362,6 +362,21 @@ int jd_audit__key_adopt(jd_store *s, jd_error *err);
 size_t jd_store__location_key(const char *postcode, const char *text,
                               char key[JD_LOCATION_KEY]);
 
+/* store.c, what both backends decide alike around their SQL: */
+/* A link decision's pair in the canonical order (agency, then ref), so a
+ * decision about (B, A) replaces one about (A, B). */
+void jd_store__pair_order(const char **agency_a, const char **ref_a, const char **agency_b,
+                          const char **ref_b);
+/* The error of a concern write that changed no row: another writer saved a
+ * newer version (expected > 0), or the id is taken (expected 0). */
+int jd_store__concern_conflict(jd_error *err, const char *id, int64_t expected);
+/* A session read back (last seen, expiry) at now, with idle seconds allowed
+ * between requests: expired or idle too long, it is deleted and refused
+ * (JD_ENOTFOUND); else 1 when due its touch (at most once a minute: fewer
+ * writes on busy pages), 0 when not. */
+int jd_store__session_live(jd_store *s, const char *token_hash, int64_t now, int64_t last,
+                           int64_t exp, int64_t idle, jd_error *err);
+
 int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,
                           jd_error *err);
 /* store/pg.c, in builds with libpq (JD_HAVE_POSTGRES). */

@@ -408,6 +408,49 @@ out:
     return rc;
 }
 
+/* One ref of a true person (index i): whose it is, and when sparse, its
+ * kind. */
+static int truth_ref(ctx *c, truth_person *t, size_t i, json_t *r, jd_error *err)
+{
+    json_t *key = refkey(json_string_value(json_object_get(r, "agency")),
+                         json_string_value(json_object_get(r, "person_ref")));
+    json_object_set_new(c->ref_to_person, json_string_value(key),
+                        json_integer((json_int_t)i));
+    if (json_is_true(json_object_get(r, "sparse"))) {
+        const char *kn = json_string_value(json_object_get(r, "kind"));
+        int ki = -1;
+        if (kn) {
+            ki = 0;
+            while (ki < c->nkinds && strcmp(c->kind[ki], kn))
+                ki++;
+            if (ki == c->nkinds) {
+                if (c->nkinds == MAX_GROUPS) {
+                    json_decref(key);
+                    return jd_error_set_at(err, JD_ELIMIT, "truth.json", 0, 0,
+                                           "more than %d kinds of sparse ref",
+                                           MAX_GROUPS);
+                }
+                c->kind[c->nkinds++] = kn;
+            }
+            t->kinds |= (uint16_t)(1u << ki);
+        }
+        json_object_set_new(c->sparse_refs, json_string_value(key), json_integer(ki));
+        t->has_sparse = true;
+    }
+    json_decref(key);
+    return JD_OK;
+}
+
+/* What load_truth read, freed. */
+static void truth_free(ctx *c)
+{
+    json_decref(c->ref_to_person);
+    json_decref(c->id_to_person);
+    json_decref(c->sparse_refs);
+    json_decref(c->truth);
+    free(c->tp);
+}
+
 static int load_truth(ctx *c, const char *path, jd_error *err)
 {
     json_error_t je;
@@ -441,32 +484,9 @@ static int load_truth(ctx *c, const char *path, jd_error *err)
         json_t *r;
         json_array_foreach(json_object_get(p, "refs"), k, r)
         {
-            json_t *key = refkey(json_string_value(json_object_get(r, "agency")),
-                                 json_string_value(json_object_get(r, "person_ref")));
-            json_object_set_new(c->ref_to_person, json_string_value(key),
-                                json_integer((json_int_t)i));
-            if (json_is_true(json_object_get(r, "sparse"))) {
-                const char *kn = json_string_value(json_object_get(r, "kind"));
-                int ki = -1;
-                if (kn) {
-                    ki = 0;
-                    while (ki < c->nkinds && strcmp(c->kind[ki], kn))
-                        ki++;
-                    if (ki == c->nkinds) {
-                        if (c->nkinds == MAX_GROUPS) {
-                            json_decref(key);
-                            return jd_error_set_at(err, JD_ELIMIT, "truth.json", 0, 0,
-                                                   "more than %d kinds of sparse ref",
-                                                   MAX_GROUPS);
-                        }
-                        c->kind[c->nkinds++] = kn;
-                    }
-                    t->kinds |= (uint16_t)(1u << ki);
-                }
-                json_object_set_new(c->sparse_refs, json_string_value(key), json_integer(ki));
-                t->has_sparse = true;
-            }
-            json_decref(key);
+            int rc = truth_ref(c, t, i, r, err);
+            if (rc < 0)
+                return rc;
         }
         json_t *g;
         json_array_foreach(json_object_get(p, "groups"), k, g)
@@ -741,6 +761,20 @@ static json_t *capacity(const ctx *c)
     return json_pack("{s:I,s:o}", "children_known", (json_int_t)children, "by_year", years);
 }
 
+/* One more child in the group by[key] ({"children", what}, made on first
+ * use), and one more `what` when hit. */
+static void count_child(json_t *by, const char *key, const char *what, bool hit)
+{
+    json_t *g = json_object_get(by, key);
+    if (!g) {
+        g = json_pack("{s:i,s:i}", "children", 0, what, 0);
+        json_object_set_new(by, key, g);
+    }
+    json_object_set_new(g, "children",
+                        json_integer(json_integer_value(json_object_get(g, "children")) + 1));
+    json_object_set_new(g, what, json_integer(json_integer_value(json_object_get(g, what)) + hit));
+}
+
 int jd_score_run(jd_score_report *out, const char *truth, const char *identities,
                  const char *alerts, bool singletons, jd_error *err)
 {
@@ -791,27 +825,9 @@ int jd_score_run(jd_score_report *out, const char *truth, const char *identities
         } else {
             r.non_exploited_children++;
             r.false_alarms += t->high_at != 0;
-            json_t *g = json_object_get(conf, t->confounder);
-            if (!g) {
-                g = json_pack("{s:i,s:i}", "children", 0, "false_alarms", 0);
-                json_object_set_new(conf, t->confounder, g);
-            }
-            json_object_set_new(g, "children",
-                                json_integer(json_integer_value(json_object_get(g, "children")) + 1));
-            json_object_set_new(g, "false_alarms",
-                                json_integer(json_integer_value(json_object_get(g, "false_alarms")) +
-                                             (t->high_at != 0)));
+            count_child(conf, t->confounder, "false_alarms", t->high_at != 0);
         }
-        const char *e = t->ethnicity ? t->ethnicity : "not recorded";
-        json_t *g = json_object_get(eth, e);
-        if (!g) {
-            g = json_pack("{s:i,s:i}", "children", 0, "high", 0);
-            json_object_set_new(eth, e, g);
-        }
-        json_object_set_new(g, "children",
-                            json_integer(json_integer_value(json_object_get(g, "children")) + 1));
-        json_object_set_new(g, "high", json_integer(json_integer_value(json_object_get(g, "high")) +
-                                                    (t->high_at != 0)));
+        count_child(eth, t->ethnicity ? t->ethnicity : "not recorded", "high", t->high_at != 0);
     }
     r.recall_high = r.exploited ? (double)r.exploited_high / (double)r.exploited : 0;
     r.false_alarm_rate =
@@ -835,11 +851,7 @@ out:
     json_decref(a.lang);
     json_decref(a.net_adults);
     json_decref(a.networks);
-    json_decref(c.ref_to_person);
-    json_decref(c.id_to_person);
-    json_decref(c.sparse_refs);
-    json_decref(c.truth);
-    free(c.tp);
+    truth_free(&c);
     return rc;
 }
 
@@ -858,36 +870,41 @@ static json_t *prf_json(const jd_prf *p)
                      "fn", (json_int_t)p->fn);
 }
 
+/* The report as one JSON object. */
+static int print_json(const jd_score_report *r, FILE *f, jd_error *err)
+{
+    json_t *o = json_pack(
+        "{s:o,s:o,s:I,s:I,s:f,s:o,s:I,s:I,s:f,s:o,s:I,s:I,s:I,s:o,s:o}", "identities_all",
+        prf_json(&r->ident_all), "identities_children", prf_json(&r->ident_children),
+        "exploited", (json_int_t)r->exploited, "exploited_high",
+        (json_int_t)r->exploited_high, "recall_high", r->recall_high,
+        "median_delay_days",
+        isnan(r->median_delay_days) ? json_null() : json_real(r->median_delay_days),
+        "non_exploited_children", (json_int_t)r->non_exploited_children, "false_alarms",
+        (json_int_t)r->false_alarms, "false_alarm_rate", r->false_alarm_rate,
+        "network_adults", prf_json(&r->network_adults), "networks",
+        (json_int_t)r->networks, "networks_detected", (json_int_t)r->networks_detected,
+        "networks_within_180_days", (json_int_t)r->networks_within_180,
+        "unrecorded_crime", prf_json(&r->unrecorded), "language", prf_json(&r->language));
+    if (!o)
+        return jd_oom(err);
+    exact_count all = {r->persons, r->persons_exact},
+                kids = {r->children_persons, r->children_exact};
+    json_object_set_new(o, "identities_exactly_right", exact_json(&all));
+    json_object_set_new(o, "network_alerts", json_integer(r->network_alerts));
+    json_object_set_new(o, "identities_children_exactly_right", exact_json(&kids));
+    if (r->detail)
+        json_object_update(o, r->detail);
+    int bad = json_dumpf(o, f, JSON_INDENT(1) | JSON_SORT_KEYS) != 0;
+    json_decref(o);
+    fputc('\n', f);
+    return bad ? jd_error_set(err, JD_EIO, "cannot write") : JD_OK;
+}
+
 int jd_score_print(const jd_score_report *r, FILE *f, bool as_json, jd_error *err)
 {
-    if (as_json) {
-        json_t *o = json_pack(
-            "{s:o,s:o,s:I,s:I,s:f,s:o,s:I,s:I,s:f,s:o,s:I,s:I,s:I,s:o,s:o}", "identities_all",
-            prf_json(&r->ident_all), "identities_children", prf_json(&r->ident_children),
-            "exploited", (json_int_t)r->exploited, "exploited_high",
-            (json_int_t)r->exploited_high, "recall_high", r->recall_high,
-            "median_delay_days",
-            isnan(r->median_delay_days) ? json_null() : json_real(r->median_delay_days),
-            "non_exploited_children", (json_int_t)r->non_exploited_children, "false_alarms",
-            (json_int_t)r->false_alarms, "false_alarm_rate", r->false_alarm_rate,
-            "network_adults", prf_json(&r->network_adults), "networks",
-            (json_int_t)r->networks, "networks_detected", (json_int_t)r->networks_detected,
-            "networks_within_180_days", (json_int_t)r->networks_within_180,
-            "unrecorded_crime", prf_json(&r->unrecorded), "language", prf_json(&r->language));
-        if (!o)
-            return jd_oom(err);
-        exact_count all = {r->persons, r->persons_exact},
-                    kids = {r->children_persons, r->children_exact};
-        json_object_set_new(o, "identities_exactly_right", exact_json(&all));
-        json_object_set_new(o, "network_alerts", json_integer(r->network_alerts));
-        json_object_set_new(o, "identities_children_exactly_right", exact_json(&kids));
-        if (r->detail)
-            json_object_update(o, r->detail);
-        int bad = json_dumpf(o, f, JSON_INDENT(1) | JSON_SORT_KEYS) != 0;
-        json_decref(o);
-        fputc('\n', f);
-        return bad ? jd_error_set(err, JD_EIO, "cannot write") : JD_OK;
-    }
+    if (as_json)
+        return print_json(r, f, err);
     fprintf(f, "%-44s %9s %9s %9s\n", "measure", "precision", "recall", "F1");
     const struct {
         const char *name;
@@ -1271,10 +1288,6 @@ done:
     free(R.delays);
     free(R.grp);
     free(a.c);
-    json_decref(c.ref_to_person);
-    json_decref(c.id_to_person);
-    json_decref(c.sparse_refs);
-    json_decref(c.truth);
-    free(c.tp);
+    truth_free(&c);
     return rc;
 }

@@ -920,14 +920,8 @@ static bool one_row_ref(synth *S, char out[24], int a, uint32_t *serial)
     uint32_t k = S->sp_base + S->sp_next[a];
     if (k >= 9000000u - 17u || S->nsp == (size_t)INT32_MAX)
         return false;
-    if (S->nsp == S->spcap) {
-        size_t nc = S->spcap ? S->spcap * 2 : 4096;
-        sparse_ref *n = realloc(S->sp, nc * sizeof *n);
-        if (!n)
-            return false;
-        S->sp = n;
-        S->spcap = nc;
-    }
+    if (jd_grow((void **)&S->sp, &S->spcap, S->nsp + 1, sizeof *S->sp) < 0)
+        return false;
     *serial = S->sp_next[a]++;
     ref_of(S, out, a, (int)k, false);
     return true;
@@ -1956,6 +1950,50 @@ static int32_t date_day(const char *ymd)
     return (int32_t)((dt.utc + 3600) / 86400);
 }
 
+/* The Oxfordshire landmarks from 2006 on: the pick-ups outside the social
+ * services office, the board's minutes, "streetwise" (c: the network's
+ * episode, g1 its second child). */
+static void oxford_later(synth *S, netw *n, episode_ctx *c, int g1)
+{
+    for (int i = 0; i < 4; i++) {
+        int g = n->children[i % n->nchildren];
+        c->child = g;
+        pick_adult(S, c);
+        event_spec e =
+            base(S, A_POLICE, "intelligence", date_day("2006-01-10") + i * 47, g, "subject");
+        e.minute = 16 * 60 + 30;
+        e.narrative = fill(S, "Girls, including %N, seen being picked up outside the social "
+                              "services office on Cowley Road by men in %V.",
+                           g, 0, NULL, c->vrm, NULL, e.day);
+        e.location = "outside the social services office, Cowley Road";
+        e.postcode = "OX4 1FZ";
+        with_adult(S, &e, c, true, false);
+        e.victim = g;
+        e.ind[0] = "S03";
+        e.ind[1] = "S05";
+        e.landmark = "cowley_pickups";
+        emit(S, &e);
+    }
+
+    event_spec e = base(S, A_CSC, "concern_report", date_day("2007-06-19"), -1, NULL);
+    e.narrative = "Safeguarding board sub-group minutes: a serious concern that there is an "
+                  "organised abuse ring within the city; a complex abuse investigation should be "
+                  "considered.";
+    e.author = "board_subgroup";
+    e.landmark = "board_2007";
+    emit(S, &e);
+
+    e = base(S, A_CSC, "case_note", date_day("2007-02-08"), g1, "subject");
+    e.narrative = fill(S, "Manager spoke to mother: %N is streetwise and loves it.", g1, 0, NULL,
+                       NULL, NULL, e.day);
+    e.author = "team_manager";
+    e.victim = g1;
+    e.ind[0] = "S01";
+    e.flags = F_BLAME;
+    e.landmark = "streetwise";
+    emit(S, &e);
+}
+
 static void oxford_landmarks(synth *S, netw *n)
 {
     int g0 = n->children[0], g1 = n->children[1], g2 = n->children[2 % n->nchildren];
@@ -2023,42 +2061,7 @@ static void oxford_landmarks(synth *S, netw *n)
     e.landmark = "nfa_13";
     emit(S, &e);
 
-    for (int i = 0; i < 4; i++) {
-        int g = n->children[i % n->nchildren];
-        c.child = g;
-        pick_adult(S, &c);
-        e = base(S, A_POLICE, "intelligence", date_day("2006-01-10") + i * 47, g, "subject");
-        e.minute = 16 * 60 + 30;
-        e.narrative = fill(S, "Girls, including %N, seen being picked up outside the social "
-                              "services office on Cowley Road by men in %V.",
-                           g, 0, NULL, c.vrm, NULL, e.day);
-        e.location = "outside the social services office, Cowley Road";
-        e.postcode = "OX4 1FZ";
-        with_adult(S, &e, &c, true, false);
-        e.victim = g;
-        e.ind[0] = "S03";
-        e.ind[1] = "S05";
-        e.landmark = "cowley_pickups";
-        emit(S, &e);
-    }
-
-    e = base(S, A_CSC, "concern_report", date_day("2007-06-19"), -1, NULL);
-    e.narrative = "Safeguarding board sub-group minutes: a serious concern that there is an "
-                  "organised abuse ring within the city; a complex abuse investigation should be "
-                  "considered.";
-    e.author = "board_subgroup";
-    e.landmark = "board_2007";
-    emit(S, &e);
-
-    e = base(S, A_CSC, "case_note", date_day("2007-02-08"), g1, "subject");
-    e.narrative = fill(S, "Manager spoke to mother: %N is streetwise and loves it.", g1, 0, NULL,
-                       NULL, NULL, e.day);
-    e.author = "team_manager";
-    e.victim = g1;
-    e.ind[0] = "S01";
-    e.flags = F_BLAME;
-    e.landmark = "streetwise";
-    emit(S, &e);
+    oxford_later(S, n, &c, g1);
 }
 
 /* Police contacts with the six, up to the published numbers: about 450
