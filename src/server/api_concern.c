@@ -118,6 +118,22 @@ typedef struct list_ctx {
     const char *team; /* set while listing a team member's concerns */
 } list_ctx;
 
+/* A network's concern is named after the person its alert was found around
+ * (the alert's "around", kept in the concern's base): network ids are
+ * registry ids (N000123) that name nobody. */
+static void name_network(api_ctx *c, const jd_concern *k, json_t *o)
+{
+    json_t *full = k->json ? json_loads(k->json, 0, NULL) : NULL;
+    const char *around = json_string_value(json_object_get(json_object_get(full, "base"), "around"));
+    jd_person_summary ps;
+    if (around && jd_person_index_get(c->index, around, &ps) == JD_OK && ps.name && *ps.name) {
+        char nm[300];
+        snprintf(nm, sizeof nm, "Network around %s", ps.name);
+        json_object_set_new(o, "subject_name", json_string(nm));
+    }
+    json_decref(full);
+}
+
 static int on_concern(const jd_concern *k, void *payload)
 {
     list_ctx *x = payload;
@@ -130,15 +146,10 @@ static int on_concern(const jd_concern *k, void *payload)
     }
     json_t *o = concern_json(x->c->srv, k, x->board);
     jd_person_summary ps; /* whom it is about, by name (issue 18) */
-    const char *colon = k->subject ? strrchr(k->subject, ':') : NULL;
     if (o && !x->board && k->subject && jd_person_index_get(x->c->index, k->subject, &ps) == JD_OK)
         json_object_set_new(o, "subject_name", json_string(ps.name ? ps.name : ""));
-    else if (o && !x->board && colon && !strncmp(k->subject, "exploitation_network:", 21) &&
-             jd_person_index_get(x->c->index, colon + 1, &ps) == JD_OK && ps.name && *ps.name) {
-        char nm[300]; /* a network is named after the person it was found around */
-        snprintf(nm, sizeof nm, "Network around %s", ps.name);
-        json_object_set_new(o, "subject_name", json_string(nm));
-    }
+    else if (o && !x->board && k->subject && !strncmp(k->subject, "exploitation_network:", 21))
+        name_network(x->c, k, o);
     if (o && x->board && x->c->who->acct.role == JD_ROLE_ANALYST)
         json_object_set_new(o, "concern_id", json_string(k->id)); /* analysts see all */
     if (o && x->team)

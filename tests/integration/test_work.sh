@@ -97,6 +97,11 @@ c = next(c for c in d['concerns'] if c['id'] == '$k1')
 assert c['title'] and not c['title'].startswith(('auto:', 'child_at_risk:', 'escalation:')), c['title']
 assert c.get('subject_name') is None or 'P0' not in c['subject_name']"
 is $? 0 "the concern raised from an alert has a title in words, not the alert id"
+as analyst "$B/api/concerns?all=1" | py "
+nets = [c for c in d['concerns'] if c['subject'].startswith('exploitation_network:N')]
+assert nets, 'no network concern'
+assert all(c.get('subject_name', '').startswith('Network around ') and 'P0' not in c['subject_name'] for c in nets), nets"
+is $? 0 "a network's concern is named after the person its alert was found around (network ids name nobody)"
 
 # ---- taking an alert: my alerts, my children, the counts ----
 out=$(postj practitioner "/api/alerts/$AIDQ/concern" '{"assign_to":"practitioner"}')

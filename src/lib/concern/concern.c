@@ -186,6 +186,8 @@ int jd_concern_raise(char **out_id, jd_store *s, const jd_concern_new *c,
         json_object_set_new(base, "owner", json_string(c->owner));
     if (c->from_alert)
         json_object_set_new(base, "alert", json_string(c->from_alert));
+    if (alert && json_object_get(alert, "around")) /* a network: the person it is named after */
+        json_object_set(base, "around", json_object_get(alert, "around"));
     entries = json_pack("[{s:s,s:I,s:s,s:s,s:b,s:s}]", "action", "raised", "at", (json_int_t)at,
                         "actor", by->name, "role", by->role ? by->role : "", "automatic", 0, "rung",
                         L->rung[rung].id);

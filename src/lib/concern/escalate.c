@@ -238,6 +238,8 @@ static void derive_network(eng *E, json_t *a, const char *aid)
                           json_object_get(first, "level"), "steps", json_array(), "records",
                           recs, "source", "rule:network", "alert", aid, "strategic", 0,
                           "disclosure", 0, "automatic", 1, "raised_by", "joindots");
+    if (b && json_object_get(a, "around")) /* the person the network is named after */
+        json_object_set(b, "around", json_object_get(a, "around"));
     for (size_t k = 1; k < json_array_size(r); k++)
         json_array_append(json_object_get(b, "steps"), json_array_get(r, k));
     json_object_set_new(E->derived, id, b);
