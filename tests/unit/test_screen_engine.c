@@ -379,6 +379,14 @@ static void test_loader_errors(void **state)
          "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
          "[{\"code\": \"V02\", \"name\": \"x\", \"from_offences\": [\"C8\", 7]}]}",
          "from_offences"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"S02\", \"name\": \"x\", \"patterns\": [\"sex\"], \"not_with\": [\"C9\"]}]}",
+         "not_with"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"S02\", \"name\": \"x\", \"from_offences\": [\"C2\"], \"not_with\": [\"C9\", \"\"]}]}",
+         "not_with"},
     };
     char path[] = "/tmp/jd-screen-rules-XXXXXX";
     int fd = mkstemp(path);

@@ -98,6 +98,8 @@ typedef struct rule {
                                    not the writer's own wording */
     const char *from[4];        /* indicators: also held when one of these offences counts
                                    (familial sexual abuse or cruelty is V02 abuse) */
+    const char *not_with[12];   /* with "from": not held when one of these codes counts
+                                   (an older partner's C2, not a paid or group one) */
 } rule;
 
 typedef struct hit {
@@ -1637,6 +1639,12 @@ static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen
         if (!r->from[0] || (in->kinds && !(in->kinds & (1u << r->kind))) ||
             have_code(res, r->code, true))
             continue;
+        const char *veto = NULL;
+        for (int k = 0; k < 12 && r->not_with[k] && !veto; k++)
+            if (have_code(res, r->not_with[k], true))
+                veto = r->not_with[k];
+        if (veto)
+            continue;
         const jd_screen_match *off = NULL;
         for (int k = 0; k < 4 && r->from[k] && !off; k++)
             for (size_t j = 0; j < res->n && !off; j++)
@@ -2005,6 +2013,15 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
             if (!json_is_string(v))
                 return bad(L, where, "from_offences: each an offence code");
             r->from[k] = jd_arena_strdup(&S->ar, json_string_value(v));
+        }
+        json_t *nw = json_object_get(o, "not_with");
+        if (nw && (!json_is_array(nw) || json_array_size(nw) > 12 || !r->from[0]))
+            return bad(L, where, "not_with: a list of up to 12 codes, with \"from_offences\"");
+        json_array_foreach(nw, k, v)
+        {
+            if (!json_is_string(v) || !json_string_length(v))
+                return bad(L, where, "not_with: each an offence or indicator code");
+            r->not_with[k] = jd_arena_strdup(&S->ar, json_string_value(v));
         }
         if (!r->always && !r->from[0] && !json_array_size(json_object_get(o, "patterns")))
             return bad(L, where, "needs at least one pattern (or \"always\": true)");
