@@ -1346,6 +1346,12 @@ static bool age_cued(const jd_screen *S, size_t i)
     if (p && p->punct == ',' && i >= 2 && S->tok[i - 2].cap && !S->tok[i - 2].punct &&
         S->tok[i - 2].sent == t->sent && (!nx || nx->punct || nx->sent != t->sent))
         aged = true;
+    /* "partner 24.", "male 30, white": a person word (the actor set), then the
+     * number, then punctuation or the end of the sentence ("partner 2 children"
+     * and "male 5 ft" are no age) */
+    if (p && !p->punct && p->sent == t->sent && S->actor_set != UINT32_MAX &&
+        in_set(S, S->actor_set, p->sid) && (!nx || nx->punct || nx->sent != t->sent))
+        aged = true;
     /* "a man of 32", "a lad of 16": a person of an age */
     static const char *const person[] = {
         "man",   "men",   "male",  "males", "boy", "boys",  "lad",     "lads",      "girl",
