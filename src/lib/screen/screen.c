@@ -12,6 +12,9 @@
  *   ~N          up to N other words in the same sentence (N <= 12)
  *   #num        a number
  *   #night      a time between midnight and 6am ("0340hrs", "02:15", "3am")
+ *   #name       a proper name: a word written with a capital, not the first of
+ *               its sentence ("drives her to Saltmarden", "men pay Dee"); never
+ *               the first term of a pattern
  * A pattern never crosses a sentence.
  */
 #include "util/internal.h"
@@ -29,7 +32,7 @@
 #define MAX_TERMS 48
 #define MAX_TEXT (1u << 20)
 
-enum { T_ALT = 0, T_GAP = 1, T_NUM = 2, T_NIGHT = 3 };
+enum { T_ALT = 0, T_GAP = 1, T_NUM = 2, T_NIGHT = 3, T_NAME = 4 };
 
 /* What a pattern belongs to. */
 enum {
@@ -435,6 +438,13 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
         } else if (n == 6 && !memcmp(q, "#night", 6)) {
             t->kind = T_NIGHT;
             last_gap = false;
+        } else if (n == 5 && !memcmp(q, "#name", 5)) {
+            if (!p->nterms)
+                return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                       "%s: pattern \"%s\": #name cannot start a pattern",
+                                       where, text);
+            t->kind = T_NAME;
+            last_gap = false;
         } else {
             int rc = add_alts(S, t, q, e, err, where, text);
             if (rc < 0)
@@ -606,6 +616,17 @@ static long alt_at(const jd_screen *S, const alt *a, size_t i, uint32_t sent)
     return (long)i;
 }
 
+/* A proper name at token i: a word written with a capital, not a number and
+ * not the first word of its sentence ("men pay Dee for",
+ * "drove her to Saltmarden"). */
+static bool proper_name(const jd_screen *S, size_t i)
+{
+    const tok *k = &S->tok[i];
+    if (!k->cap || k->punct || k->num >= 0 || k->wlen < 2 || i == 0)
+        return false;
+    return S->tok[i - 1].sent == k->sent;
+}
+
 /* Token index after a match of terms [ti, nterms) at token i, or -1. */
 static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t i, uint32_t sent)
 {
@@ -637,6 +658,8 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
         return k->num >= 0 ? match_from(S, p, ti + 1, i + 1, sent) : -1;
     if (t->kind == T_NIGHT)
         return night_time(S, i) ? match_from(S, p, ti + 1, i + 1, sent) : -1;
+    if (t->kind == T_NAME)
+        return proper_name(S, i) ? match_from(S, p, ti + 1, i + 1, sent) : -1;
     if (t->words) {
         /* one-word alternatives all end at i + 1: one of them is enough, and
          * the rest of the pattern is tried once */
