@@ -309,7 +309,7 @@ static int add_word(jd_screen *S, term *t, const char *a, size_t an, jd_error *e
         return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
                                "%s: pattern \"%s\" has a bad word", where, text);
     if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     if (pre) {
         S->alts[S->nalts++] =
             (alt){{0}, 1, jd_arena_strndup(&S->ar, w, (size_t)wl), (uint16_t)wl, false};
@@ -327,7 +327,7 @@ static int add_word(jd_screen *S, term *t, const char *a, size_t an, jd_error *e
             const char *nw = norm_word(ws, l, &nn);
             uint32_t id = stem_id(S, nw, nn, true);
             if (!id)
-                return jd_error_set(err, JD_ENOMEM, "out of memory");
+                return jd_oom(err);
             al.sid[al.nw++] = id;
             ws += l + (we ? 1 : 0);
         }
@@ -356,7 +356,7 @@ static int add_alts(jd_screen *S, term *t, const char *q, const char *e, jd_erro
         if (an == 4 && !memcmp(a, "#num", 4)) {
             /* "man|#num|older": a number is one of the alternatives */
             if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
-                return jd_error_set(err, JD_ENOMEM, "out of memory");
+                return jd_oom(err);
             S->alts[S->nalts++] = (alt){{0}, 0, NULL, 0, true};
             t->nalt++;
         } else if (a[0] == '#') {
@@ -371,7 +371,7 @@ static int add_alts(jd_screen *S, term *t, const char *q, const char *e, jd_erro
             u32vec *sv = &S->setv[*si];
             for (uint32_t k = 0; k < sv->n; k++) {
                 if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
-                    return jd_error_set(err, JD_ENOMEM, "out of memory");
+                    return jd_oom(err);
                 S->alts[S->nalts++] = (alt){{sv->v[k]}, 1, NULL, 0, false};
                 t->nalt++;
             }
@@ -389,7 +389,7 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
                        const char *where)
 {
     if (jd_grow((void **)&S->pat, &S->patcap, S->npat + 1, sizeof *S->pat))
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     pattern *p = &S->pat[S->npat];
     p->term0 = (uint32_t)S->nterms;
     p->nterms = 0;
@@ -412,7 +412,7 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
                                    "%s: pattern \"%s\" has more than %d terms", where, text,
                                    MAX_TERMS);
         if (jd_grow((void **)&S->terms, &S->termcap, S->nterms + 1, sizeof *S->terms))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
         term *t = &S->terms[S->nterms];
         memset(t, 0, sizeof *t);
         if (q[0] == '~') {
@@ -482,7 +482,7 @@ static int index_patterns(jd_screen *S, jd_error *err)
             if (t->kind != T_ALT || t->any_prefix)
                 continue;
             if (jd_grow((void **)&S->req, &S->reqcap, S->nreq + 1, sizeof *S->req))
-                return jd_error_set(err, JD_ENOMEM, "out of memory");
+                return jd_oom(err);
             memcpy(S->req[S->nreq++], t->bloom, sizeof t->bloom);
             p->nreq++;
         }
@@ -507,11 +507,11 @@ static int index_patterns(jd_screen *S, jd_error *err)
     for (uint32_t i = 0; i < S->nrules; i++)
         if ((S->rules[i].from[0] && vpush(&S->from_rules, i)) ||
             (S->rules[i].always && vpush(&S->always_rules, i)))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     S->nfirst = S->stems.n + 2;
     S->first = calloc(S->nfirst, sizeof *S->first);
     if (!S->first)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     for (uint32_t i = 0; i < S->npat; i++) {
         const term *t = &S->terms[S->pat[i].term0];
         int rc = 0;
@@ -523,11 +523,11 @@ static int index_patterns(jd_screen *S, jd_error *err)
                 bool added;
                 uint32_t *li = jd_strmap_put(&S->pre3, a->pre, 3, (uint32_t)S->nprelists, &added);
                 if (!li)
-                    return jd_error_set(err, JD_ENOMEM, "out of memory");
+                    return jd_oom(err);
                 if (added) {
                     if (jd_grow((void **)&S->prelists, &S->prelistcap, S->nprelists + 1,
                              sizeof *S->prelists))
-                        return jd_error_set(err, JD_ENOMEM, "out of memory");
+                        return jd_oom(err);
                     memset(&S->prelists[S->nprelists++], 0, sizeof *S->prelists);
                 }
                 rc |= vpush(&S->prelists[*li], i);
@@ -536,7 +536,7 @@ static int index_patterns(jd_screen *S, jd_error *err)
             }
         }
         if (rc)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     }
     /* what lets scan() skip the "always" and prefix lists at most tokens */
     for (uint32_t j = 0; j < S->always.n; j++) {
@@ -1649,7 +1649,7 @@ static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen
         m.counts = true;
         snprintf(m.why, sizeof m.why, "from offence %s", off->code);
         if (add_match(res, &m))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     }
     return JD_OK;
 }
@@ -1679,7 +1679,7 @@ static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
         else
             snprintf(m.why, sizeof m.why, "child aged %d", child);
         if (add_match(res, &m))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     }
     return JD_OK;
 }
@@ -1731,7 +1731,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     if (len > MAX_TEXT)
         return jd_error_set(err, JD_ELIMIT, "note is over %u bytes", MAX_TEXT);
     if (tokenize(S, text, len) != JD_OK || scan(S, in->kinds) != JD_OK)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     ctx X = {in, -1, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
     X.adult = note_flag(S, K_ADULT);
@@ -1780,7 +1780,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         else
             snprintf(m.why, sizeof m.why, "not counted: %s", ab);
         if (add_match(res, &m))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     }
     int rc = from_offences(S, in, res, err);
     if (rc < 0 || (rc = always_rules(S, in, child, res, err)) < 0)
@@ -1978,7 +1978,7 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
             return bad(L, where, "needs \"instead\" (the wording to use)");
         rule *nr = realloc(S->rules, (S->nrules + 1) * sizeof *nr);
         if (!nr)
-            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+            return jd_oom(L->err);
         S->rules = nr;
         rule *r = &S->rules[S->nrules];
         memset(r, 0, sizeof *r);
@@ -2030,7 +2030,7 @@ static int load_words(loader *L)
     for (size_t k = 0; k < sizeof term_words / sizeof term_words[0]; k++) {
         uint32_t id = stem_id(S, term_words[k], strlen(term_words[k]), true);
         if (!id)
-            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+            return jd_oom(L->err);
         S->term_sids[S->nterm_sids++] = id;
     }
     static const char *const and_next[] = {"has", "have", "had", "is", "was", "are", "were",
@@ -2040,7 +2040,7 @@ static int load_words(loader *L)
     for (size_t k = 0; k < sizeof and_next / sizeof and_next[0]; k++) {
         uint32_t id = stem_id(S, and_next[k], strlen(and_next[k]), true);
         if (!id)
-            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+            return jd_oom(L->err);
         S->and_next_sids[S->nand_next++] = id;
     }
     S->and_sid = stem_id(S, "and", 3, true);
@@ -2051,7 +2051,7 @@ static int load_words(loader *L)
     S->or_sid = stem_id(S, "or", 2, true);
     S->nor_sid = stem_id(S, "nor", 3, true);
     if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
-        return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+        return jd_oom(L->err);
     return JD_OK;
 }
 
@@ -2065,7 +2065,7 @@ static int load_sets(loader *L, json_t *root)
     S->nsets = json_object_size(sets);
     S->setv = calloc(S->nsets + 1, sizeof *S->setv);
     if (!S->setv)
-        return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+        return jd_oom(L->err);
     const char *key;
     json_t *val;
     uint32_t si = 0;
@@ -2077,7 +2077,7 @@ static int load_sets(loader *L, json_t *root)
             return bad(L, where, "must be a list of words");
         bool added;
         if (!jd_strmap_put(&S->sets, key, strlen(key), si, &added))
-            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+            return jd_oom(L->err);
         size_t k;
         json_t *v;
         json_array_foreach(val, k, v)
@@ -2091,7 +2091,7 @@ static int load_sets(loader *L, json_t *root)
             const char *nw = norm_word(lw, (size_t)n, &nn);
             uint32_t id = stem_id(S, nw, nn, true);
             if (!id || vpush(&S->setv[si], id))
-                return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+                return jd_oom(L->err);
         }
         si++;
     }
@@ -2185,7 +2185,7 @@ int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
     *out = NULL;
     jd_screen *S = calloc(1, sizeof *S);
     if (!S)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     jd_arena_init(&S->ar, 16 * 1024);
     jd_strmap_init(&S->stems);
     jd_strmap_init(&S->memo);
