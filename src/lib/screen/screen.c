@@ -145,6 +145,10 @@ struct jd_screen {
     rule *rules;
     size_t nrules;
     uint32_t child_set, other_set, poss_set, actor_set, parent_set;
+    uint32_t writer_set; /* "I", "we", "manager", "officer": the writer or a professional
+                            (optional set "writer"; UINT32_MAX when absent) */
+    uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
+    uint32_t that_sid;
     uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
     int nterm_sids;
     /* "and" before a verb, adverb or new subject ("and has", "and only", "and
@@ -155,7 +159,7 @@ struct jd_screen {
     uint32_t by_sid; /* "by her partner": the agent of a passive */
     uint32_t with_sid; /* "sex with her brother": the partner, not another victim */
     uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
-    uint32_t and_next_sids[24];
+    uint32_t and_next_sids[32];
     int nand_next;
     int window;
     int ref_year;
@@ -170,6 +174,7 @@ struct jd_screen {
     hit *hits;
     size_t nhits, hitcap;
     char stembuf[256];
+    char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
 };
 
 static const char *et_names[] = {"call_for_service", "missing_report", "missing_return",
@@ -1068,12 +1073,48 @@ static bool in_set(const jd_screen *S, uint32_t set, uint32_t sid)
     return false;
 }
 
+/* Whether token k is a subject pronoun of the other gender than the child's: "he" in
+ * a note about a girl ("he keeps asking for it again" is the boy's words, not
+ * the writer's about her). False when the note gives no gender. */
+static bool other_gender(const jd_screen *S, const tok *k)
+{
+    if (!k->sid || (S->gender != 'F' && S->gender != 'M'))
+        return false;
+    const uint32_t *v = S->gender == 'F' ? S->he_sids : S->she_sids;
+    size_t n = S->gender == 'F' ? sizeof S->he_sids / sizeof *S->he_sids
+                                : sizeof S->she_sids / sizeof *S->she_sids;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == k->sid)
+            return true;
+    return false;
+}
+
+/* Whether token j may be its clause's subject: at most three words (a
+ * determiner, a possessive, an adjective: "her support worker") before it in
+ * its clause. "Dylan has kept his key worker at arm's length": the worker is
+ * the object; "... and we have agreed": "and" starts a new subject. */
+static bool subject_position(const jd_screen *S, size_t j)
+{
+    size_t d = 0;
+    for (size_t q = j; q-- > 0 && S->tok[q].clause == S->tok[j].clause &&
+                       S->tok[q].sid != S->and_sid;)
+        if (++d > 3 || S->tok[q].sid == S->by_sid)
+            return false; /* "described by the officer as ...": the agent */
+    return true;
+}
+
 /* Who the clause before token `s` is about: +1 another person, 0 the child or unknown.
  * For offences (actors = true) an adult acting ("a man ... kissed her") is not
- * "another person": the child is the one acted on. */
-static int clause_subject(const jd_screen *S, size_t s, bool actors)
+ * "another person": the child is the one acted on. For wording (writer = true)
+ * a subject that is the writer or a professional ("I", "we", "the manager
+ * consented to the search", its verb close by: "officers felt the contact was
+ * consensual" is their view of the child) or a pronoun of the other gender than the child's
+ * ("he keeps asking for it" about a girl) is another person too; in quotation
+ * marks "I" is the child's own word and is left alone. */
+static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer)
 {
     uint32_t cl = S->tok[s].clause;
+    bool past_that = false;
     for (size_t j = s; j-- > 0;) {
         const tok *k = &S->tok[j];
         if (k->clause != cl) {
@@ -1081,6 +1122,11 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors)
                 break;
             cl = k->clause; /* "mum went quiet and then agreed": one subject */
         }
+        /* "staff agreed that this is her choice": a clause of its own; "staff
+         * describe her as streetwise": the words are about the child after all */
+        bool after_that = past_that;
+        if (k->sid && (k->sid == S->that_sid || in_set(S, S->child_set, k->sid)))
+            past_that = true;
         if (k->punct == ',' || k->paren || (actors && k->poss))
             continue; /* "mother's lodger touched her": the possessor is not the actor;
                        * "her uncle (mum's brother, 40s)": the apposition is skipped */
@@ -1089,6 +1135,11 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors)
             continue; /* "her own", "his car": a determiner */
         if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid))
             return 0; /* "a man ... kissed her": the adult acts, the child is the victim */
+        if (writer && !k->quoted && !after_that &&
+            ((S->writer_set != UINT32_MAX && in_set(S, S->writer_set, k->sid) &&
+              s - j <= 4 && subject_position(S, j)) ||
+             other_gender(S, k)))
+            return 1; /* "we have agreed to go at her pace", "Manager consented" */
         if (in_set(S, S->other_set, k->sid)) {
             /* "her mum", "his friend": the other person; "mum's" too */
             return 1;
@@ -1209,7 +1260,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         child_object = in_set(S, S->child_set, S->tok[i].sid) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
     if ((!r->role_explicit || !names_one) && !child_object &&
-        clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE))
+        clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE,
+                       r->kind == JD_SCREEN_LANGUAGE))
         a |= JD_SCREEN_OTHER_PERSON;
     /* the act's object: "abused her older sister", "hit his mum" name another
      * victim; the first child word after the match in its clause decides */
@@ -1244,7 +1296,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
      * unless that subject is the child, the clause before it says whom it is
      * about ("another girl in the home is ...") */
     if (r->role_explicit && r->kind == JD_SCREEN_LANGUAGE &&
-        !in_set(S, S->child_set, S->tok[h->start].sid) && clause_subject(S, h->start, false))
+        !in_set(S, S->child_set, S->tok[h->start].sid) && clause_subject(S, h->start, false, true))
         a |= JD_SCREEN_OTHER_PERSON;
     bool q = false;
     for (uint32_t i = h->start; i < h->end; i++)
@@ -1730,6 +1782,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     size_t len = strlen(text);
     if (len > MAX_TEXT)
         return jd_error_set(err, JD_ELIMIT, "note is over %u bytes", MAX_TEXT);
+    S->gender = in->child_gender == 'F' || in->child_gender == 'M' ? in->child_gender : 0;
     if (tokenize(S, text, len) != JD_OK || scan(S, in->kinds) != JD_OK)
         return jd_oom(err);
     ctx X = {in, -1, -1, "", false, false, false};
@@ -2050,6 +2103,14 @@ static int load_words(loader *L)
     S->with_sid = stem_id(S, "with", 4, true);
     S->or_sid = stem_id(S, "or", 2, true);
     S->nor_sid = stem_id(S, "nor", 3, true);
+    static const char *const he[] = {"he", "hes"};
+    static const char *const she[] = {"she", "shes"};
+    for (size_t k = 0; k < 2; k++)
+        if (!(S->he_sids[k] = stem_id(S, he[k], strlen(he[k]), true)) ||
+            !(S->she_sids[k] = stem_id(S, she[k], strlen(she[k]), true)))
+            return jd_oom(L->err);
+    if (!(S->that_sid = stem_id(S, "that", 4, true)))
+        return jd_oom(L->err);
     if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
         return jd_oom(L->err);
     return JD_OK;
@@ -2099,6 +2160,8 @@ static int load_sets(loader *L, json_t *root)
     S->actor_set = actor ? *actor : UINT32_MAX;
     uint32_t *parent = jd_strmap_get(&S->sets, "parent", 6);
     S->parent_set = parent ? *parent : UINT32_MAX;
+    uint32_t *writer = jd_strmap_get(&S->sets, "writer", 6);
+    S->writer_set = writer ? *writer : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
