@@ -148,7 +148,7 @@ struct jd_screen {
     uint32_t writer_set; /* "I", "we", "manager", "officer": the writer or a professional
                             (optional set "writer"; UINT32_MAX when absent) */
     uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
-    uint32_t that_sid;
+    uint32_t that_sid, her_sid, him_sid;
     uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
     int nterm_sids;
     /* "and" before a verb, adverb or new subject ("and has", "and only", "and
@@ -1233,6 +1233,49 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
     return false;
 }
 
+/* Reported speech whose speaker is a sibling, friend or other non-parent
+ * ("her older sister says a man had sex with her", "her friend said a man
+ * touched her"): when the words from the report to the act name the child by
+ * no name or noun, only by a pronoun, the act is the speaker's. A parent
+ * reporting ("mum says a man touched her") speaks of the child. */
+static bool peer_reports(const jd_screen *S, const hit *h)
+{
+    uint32_t sent = S->tok[h->start].sent;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        if (S->pat[c->pat].kind != K_REPORT || S->tok[c->start].sent != sent ||
+            c->end > h->start)
+            continue;
+        bool peer = false;
+        for (size_t j = c->start; j-- > 0 && c->start - j <= 3 && S->tok[j].sent == sent;) {
+            const tok *k = &S->tok[j];
+            if (k->punct || in_set(S, S->child_set, k->sid) ||
+                (k->cap && j > 0 && S->tok[j - 1].sent == sent && !S->tok[j - 1].punct))
+                break; /* "she says", "Kelly says" */
+            if (in_set(S, S->other_set, k->sid)) {
+                peer = !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, k->sid));
+                break;
+            }
+        }
+        if (!peer)
+            continue;
+        bool named = false;
+        for (uint32_t j = c->end; j < S->ntok && j < h->end + 3 && S->tok[j].sent == sent; j++) {
+            const tok *k = &S->tok[j];
+            bool pronoun = false;
+            for (int q = 0; q < 2; q++)
+                pronoun |= k->sid == S->he_sids[q] || k->sid == S->she_sids[q];
+            pronoun |= k->sid == S->her_sid || k->sid == S->him_sid;
+            if ((k->cap && !S->tok[j - 1].punct && k->num < 0) ||
+                (in_set(S, S->child_set, k->sid) && !pronoun && !in_set(S, S->poss_set, k->sid)))
+                named = true;
+        }
+        if (!named)
+            return true;
+    }
+    return false;
+}
+
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
@@ -1254,14 +1297,26 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     /* an offence whose words name the child after the act ("put his hand
      * down her knickers", "touched her") has the child as its object: the
      * clause's subject, "her mum's friend", is the one acting */
-    bool child_object = false;
+    bool child_object = false, by_agent = false;
     for (uint32_t i = h->start + 1; r->kind == JD_SCREEN_OFFENCE && i < h->end && !child_object;
-         i++)
+         i++) {
+        /* a passive's agent ("punched by her partner"): the child word after
+         * "by" names the one acting, and the victim is the clause's subject */
+        if (in_set(S, S->child_set, S->tok[i].sid) && S->tok[i - 1].sid == S->by_sid) {
+            by_agent = true;
+            break;
+        }
         child_object = in_set(S, S->child_set, S->tok[i].sid) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
-    if ((!r->role_explicit || !names_one) && !child_object &&
-        clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE,
-                       r->kind == JD_SCREEN_LANGUAGE))
+    }
+    if (by_agent && !child_object) {
+        if (clause_subject(S, h->start, false, false))
+            a |= JD_SCREEN_OTHER_PERSON; /* "her mother was punched by her partner" */
+    } else if ((!r->role_explicit || !names_one) && !child_object &&
+               clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE,
+                              r->kind == JD_SCREEN_LANGUAGE))
+        a |= JD_SCREEN_OTHER_PERSON;
+    if (r->kind == JD_SCREEN_OFFENCE && !(a & JD_SCREEN_OTHER_PERSON) && peer_reports(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
     /* the act's object: "abused her older sister", "hit his mum" name another
      * victim; the first child word after the match in its clause decides */
@@ -2109,7 +2164,8 @@ static int load_words(loader *L)
         if (!(S->he_sids[k] = stem_id(S, he[k], strlen(he[k]), true)) ||
             !(S->she_sids[k] = stem_id(S, she[k], strlen(she[k]), true)))
             return jd_oom(L->err);
-    if (!(S->that_sid = stem_id(S, "that", 4, true)))
+    if (!(S->that_sid = stem_id(S, "that", 4, true)) || !(S->her_sid = stem_id(S, "her", 3, true)) ||
+        !(S->him_sid = stem_id(S, "him", 3, true)))
         return jd_oom(L->err);
     if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
         return jd_oom(L->err);
