@@ -1236,7 +1236,8 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
 /* Reported speech whose speaker is a sibling, friend or other non-parent
  * ("her older sister says a man had sex with her", "her friend said a man
  * touched her"): when the words from the report to the act name the child by
- * no name or noun, only by a pronoun, the act is the speaker's. A parent
+ * no name, noun or subject pronoun, only by "her" or "him", the act is the
+ * speaker's. A parent
  * reporting ("mum says a man touched her") speaks of the child. */
 static bool peer_reports(const jd_screen *S, const hit *h)
 {
@@ -1262,10 +1263,9 @@ static bool peer_reports(const jd_screen *S, const hit *h)
         bool named = false;
         for (uint32_t j = c->end; j < S->ntok && j < h->end + 3 && S->tok[j].sent == sent; j++) {
             const tok *k = &S->tok[j];
-            bool pronoun = false;
-            for (int q = 0; q < 2; q++)
-                pronoun |= k->sid == S->he_sids[q] || k->sid == S->she_sids[q];
-            pronoun |= k->sid == S->her_sid || k->sid == S->him_sid;
+            /* an object pronoun ("touched her") may be the speaker; a subject
+             * ("friend reports she is locked in") is a new person, the child */
+            bool pronoun = k->sid == S->her_sid || k->sid == S->him_sid;
             if ((k->cap && !S->tok[j - 1].punct && k->num < 0) ||
                 (in_set(S, S->child_set, k->sid) && !pronoun && !in_set(S, S->poss_set, k->sid)))
                 named = true;
