@@ -148,7 +148,7 @@ struct jd_screen {
     uint32_t writer_set; /* "I", "we", "manager", "officer": the writer or a professional
                             (optional set "writer"; UINT32_MAX when absent) */
     uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
-    uint32_t that_sid, her_sid, him_sid;
+    uint32_t that_sid, her_sid, him_sid, me_sid;
     uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
     int nterm_sids;
     /* "and" before a verb, adverb or new subject ("and has", "and only", "and
@@ -1233,6 +1233,30 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
     return false;
 }
 
+/* A form's field answered no: "Gifts, money, drugs, alcohol from partner or
+ * others: none." The match is in the field's label, before a colon whose
+ * answer is only a negation ("none", "no", "never", "nil") ending the
+ * sentence or followed by punctuation. "Concerns: none about school; he gives
+ * her drugs" keeps the later words. */
+static bool form_answer_no(const jd_screen *S, const hit *h)
+{
+    uint32_t sent = S->tok[h->start].sent;
+    for (uint32_t j = h->end; j < S->ntok && S->tok[j].sent == sent; j++) {
+        if (S->tok[j].punct != ':')
+            continue;
+        for (size_t i = 0; i < S->nhits; i++) {
+            const hit *c = &S->hits[i];
+            int kind = S->pat[c->pat].kind;
+            if ((kind != K_NEG && kind != K_NEGPOST) || c->start != j + 1)
+                continue;
+            if (c->end >= S->ntok || S->tok[c->end].sent != sent || S->tok[c->end].punct)
+                return true;
+        }
+        return false;
+    }
+    return false;
+}
+
 /* Reported speech whose speaker is a sibling, friend or other non-parent
  * ("her older sister says a man had sex with her", "her friend said a man
  * touched her"): when the words from the report to the act name the child by
@@ -1281,7 +1305,7 @@ static bool peer_reports(const jd_screen *S, const hit *h)
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
-    if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2))
+    if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h))
         a |= JD_SCREEN_NEGATED;
     if (cue_in(S, K_HYPO, h, 4))
         a |= JD_SCREEN_HYPOTHETICAL;
@@ -1703,11 +1727,20 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         discount |= JD_SCREEN_AGE;
         /* a label in quotation marks, quoted to challenge it ("records her
          * as a 'prostitute'; this is exploitation"), discloses no act */
-        bool label = (*a & JD_SCREEN_CHALLENGED) != 0;
-        for (uint32_t t = h->start; t < h->end && label; t++)
-            label = S->tok[t].quoted;
-        if (label)
+        /* and a label of one or two words in quotation marks, attributed
+         * ("dad said ... 'a proper little hustler'", "described as a 'child
+         * prostitute'"), is someone's word for the child, not an account of
+         * an act ("... a man 'pays him'" names a person: an act) */
+        bool quoted = true, person = false;
+        for (uint32_t t = h->start; t < h->end && quoted; t++) {
+            quoted = S->tok[t].quoted;
+            person |= S->tok[t].sid == S->her_sid || S->tok[t].sid == S->him_sid ||
+                      S->tok[t].sid == S->me_sid; /* "selling herself" is a label */
+        }
+        if (quoted && (*a & JD_SCREEN_CHALLENGED))
             discount |= JD_SCREEN_CHALLENGED;
+        if (quoted && !person && h->end - h->start <= 2 && cue_in(S, K_ATTR, h, 5))
+            discount |= JD_SCREEN_QUOTED;
         m->recorded = X->recorded;
         m->other_age = X->other_age;
         snprintf(m->basis, sizeof m->basis, "child %d%s, other %s%s", age,
@@ -2165,7 +2198,7 @@ static int load_words(loader *L)
             !(S->she_sids[k] = stem_id(S, she[k], strlen(she[k]), true)))
             return jd_oom(L->err);
     if (!(S->that_sid = stem_id(S, "that", 4, true)) || !(S->her_sid = stem_id(S, "her", 3, true)) ||
-        !(S->him_sid = stem_id(S, "him", 3, true)))
+        !(S->him_sid = stem_id(S, "him", 3, true)) || !(S->me_sid = stem_id(S, "me", 2, true)))
         return jd_oom(L->err);
     if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
         return jd_oom(L->err);
