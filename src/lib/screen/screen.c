@@ -35,7 +35,7 @@ enum { T_ALT = 0, T_GAP = 1, T_NUM = 2, T_NIGHT = 3 };
 enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
-    K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_NK
+    K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -1309,6 +1309,10 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_NEGATED;
     if (cue_in(S, K_HYPO, h, 4))
         a |= JD_SCREEN_HYPOTHETICAL;
+    /* a worry that something may be so ("concerned adults may be encouraging
+     * her away") discloses no act; the writer's words stay the writer's */
+    if (r->kind != JD_SCREEN_LANGUAGE && cue_in(S, K_SPEC, h, 4))
+        a |= JD_SCREEN_HYPOTHETICAL;
     if (cue_in(S, K_HIST, h, 1))
         a |= JD_SCREEN_HISTORICAL;
     /* an explicit role names the child in the match ("hit her"); a match of
@@ -2280,7 +2284,7 @@ static int load_cues(loader *L, json_t *root)
                      {"property", K_PROP},      {"sexual", K_SEXUAL},
                      {"adult", K_ADULT},        {"age_at_act", K_THEN},
                      {"recorded", K_RECORDED},  {"looked_after", K_LAC},
-                     {"reported", K_REPORT}};
+                     {"reported", K_REPORT},    {"speculation", K_SPEC}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
