@@ -12,6 +12,9 @@
  *   ~N          up to N other words in the same sentence (N <= 12)
  *   #num        a number
  *   #night      a time between midnight and 6am ("0340hrs", "02:15", "3am")
+ *   #name       a proper name: a word written with a capital, not the first of
+ *               its sentence ("drives her to Saltmarden", "men pay Dee"); never
+ *               the first term of a pattern
  * A pattern never crosses a sentence.
  */
 #include "util/internal.h"
@@ -29,7 +32,7 @@
 #define MAX_TERMS 48
 #define MAX_TEXT (1u << 20)
 
-enum { T_ALT = 0, T_GAP = 1, T_NUM = 2, T_NIGHT = 3 };
+enum { T_ALT = 0, T_GAP = 1, T_NUM = 2, T_NIGHT = 3, T_NAME = 4 };
 
 /* What a pattern belongs to. */
 enum {
@@ -98,6 +101,8 @@ typedef struct rule {
                                    not the writer's own wording */
     const char *from[4];        /* indicators: also held when one of these offences counts
                                    (familial sexual abuse or cruelty is V02 abuse) */
+    const char *not_with[12];   /* with "from": not held when one of these codes counts
+                                   (an older partner's C2, not a paid or group one) */
 } rule;
 
 typedef struct hit {
@@ -438,6 +443,13 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
         } else if (n == 6 && !memcmp(q, "#night", 6)) {
             t->kind = T_NIGHT;
             last_gap = false;
+        } else if (n == 5 && !memcmp(q, "#name", 5)) {
+            if (!p->nterms)
+                return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                       "%s: pattern \"%s\": #name cannot start a pattern",
+                                       where, text);
+            t->kind = T_NAME;
+            last_gap = false;
         } else {
             int rc = add_alts(S, t, q, e, err, where, text);
             if (rc < 0)
@@ -609,6 +621,17 @@ static long alt_at(const jd_screen *S, const alt *a, size_t i, uint32_t sent)
     return (long)i;
 }
 
+/* A proper name at token i: a word written with a capital, not a number and
+ * not the first word of its sentence ("men pay Dee for",
+ * "drove her to Saltmarden"). */
+static bool proper_name(const jd_screen *S, size_t i)
+{
+    const tok *k = &S->tok[i];
+    if (!k->cap || k->punct || k->num >= 0 || k->wlen < 2 || i == 0)
+        return false;
+    return S->tok[i - 1].sent == k->sent;
+}
+
 /* Token index after a match of terms [ti, nterms) at token i, or -1. */
 static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t i, uint32_t sent)
 {
@@ -640,6 +663,8 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
         return k->num >= 0 ? match_from(S, p, ti + 1, i + 1, sent) : -1;
     if (t->kind == T_NIGHT)
         return night_time(S, i) ? match_from(S, p, ti + 1, i + 1, sent) : -1;
+    if (t->kind == T_NAME)
+        return proper_name(S, i) ? match_from(S, p, ti + 1, i + 1, sent) : -1;
     if (t->words) {
         /* one-word alternatives all end at i + 1: one of them is enough, and
          * the rest of the pattern is tried once */
@@ -1479,6 +1504,12 @@ static bool age_cued(const jd_screen *S, size_t i)
     if (p && p->punct == ',' && i >= 2 && S->tok[i - 2].cap && !S->tok[i - 2].punct &&
         S->tok[i - 2].sent == t->sent && (!nx || nx->punct || nx->sent != t->sent))
         aged = true;
+    /* "partner 24.", "male 30, white": a person word (the actor set), then the
+     * number, then punctuation or the end of the sentence ("partner 2 children"
+     * and "male 5 ft" are no age) */
+    if (p && !p->punct && p->sent == t->sent && S->actor_set != UINT32_MAX &&
+        in_set(S, S->actor_set, p->sid) && (!nx || nx->punct || nx->sent != t->sent))
+        aged = true;
     /* "a man of 32", "a lad of 16": a person of an age */
     static const char *const person[] = {
         "man",   "men",   "male",  "males", "boy", "boys",  "lad",     "lads",      "girl",
@@ -1780,6 +1811,12 @@ static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen
         const rule *r = &S->rules[S->from_rules.v[fi]];
         if (!r->from[0] || (in->kinds && !(in->kinds & (1u << r->kind))) ||
             have_code(res, r->code, true))
+            continue;
+        const char *veto = NULL;
+        for (int k = 0; k < 12 && r->not_with[k] && !veto; k++)
+            if (have_code(res, r->not_with[k], true))
+                veto = r->not_with[k];
+        if (veto)
             continue;
         const jd_screen_match *off = NULL;
         for (int k = 0; k < 4 && r->from[k] && !off; k++)
@@ -2150,6 +2187,15 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
             if (!json_is_string(v))
                 return bad(L, where, "from_offences: each an offence code");
             r->from[k] = jd_arena_strdup(&S->ar, json_string_value(v));
+        }
+        json_t *nw = json_object_get(o, "not_with");
+        if (nw && (!json_is_array(nw) || json_array_size(nw) > 12 || !r->from[0]))
+            return bad(L, where, "not_with: a list of up to 12 codes, with \"from_offences\"");
+        json_array_foreach(nw, k, v)
+        {
+            if (!json_is_string(v) || !json_string_length(v))
+                return bad(L, where, "not_with: each an offence or indicator code");
+            r->not_with[k] = jd_arena_strdup(&S->ar, json_string_value(v));
         }
         if (!r->always && !r->from[0] && !json_array_size(json_object_get(o, "patterns")))
             return bad(L, where, "needs at least one pattern (or \"always\": true)");
