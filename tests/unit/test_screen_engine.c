@@ -52,7 +52,7 @@ static const jd_screen_result *run(fx *f, const char *text, int age, const char 
 {
     jd_error err;
     jd_error_clear(&err);
-    jd_screen_note in = {"t", text, type, NULL, age, 'F', recorded, 0, 0};
+    jd_screen_note in = {"t", text, type, NULL, age, 0, recorded, 0, 0}; /* gender unknown */
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
     return &f->res;
 }
@@ -263,6 +263,63 @@ static void test_roles(void **state)
     assert_false(counted(r, "S06"));
     if (m)
         assert_true(m->attrs & JD_SCREEN_INNOCENT);
+}
+
+static const jd_screen_result *run_gender(fx *f, const char *text, int age, char gender)
+{
+    jd_error err;
+    jd_error_clear(&err);
+    jd_screen_note in = {"t", text, "case_note", NULL, age, gender, -1, 0, 0};
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    return &f->res;
+}
+
+/* Whose wording it is: the clause's subject, not the nearest person word. A
+ * professional or the writer as the subject of the verb ("Manager consented
+ * to the search", "we have agreed to go at her pace") is not the child; a
+ * subject pronoun of the other gender than the child's ("he keeps asking for
+ * it" in a note about a girl) is another person; near misses keep the child
+ * as the subject. */
+static void test_subject(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    const jd_screen_match *m;
+    r = run_gender(f, "A man was in the car park. Manager consented to CCTV review, nothing of note.", 16, 'F');
+    assert_false(counted(r, "consent"));
+    m = must(r, "consent", false);
+    assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    r = run_gender(f, "A man was at the flat. Her support worker was present and consented to it.", 16, 'F');
+    assert_false(counted(r, "consent"));
+    r = run_gender(f, "She went to his flat. She is not ready to talk and we have agreed to go at her pace.", 15, 'F');
+    assert_false(counted(r, "consent"));
+    /* near misses: the child is the subject, or the professional's view of her */
+    r = run_gender(f, "A man was at the flat. Manager says she consented to it.", 16, 'F');
+    assert_true(counted(r, "consent"));
+    r = run_gender(f, "Officers felt the sexual contact was consensual.", 15, 'F');
+    assert_true(counted(r, "consent"));
+    r = run_gender(f, "Staff describe her as very streetwise.", 15, 'F');
+    assert_true(counted(r, "streetwise"));
+    r = run_gender(f, "Staff discussed it and agreed that this is her lifestyle choice.", 16, 'F');
+    assert_true(counted(r, "lifestyle_choice"));
+    r = run_gender(f, "Dylan has kept his key worker at arm's length and refuses to engage.", 17,
+                   'M');
+    assert_true(counted(r, "refused_to_engage"));
+    /* quoted, "I" is the child's own word */
+    r = run_gender(f, "Mia has been sexually active with a man of 25 and I think she consented.",
+                   14, 'F');
+    assert_true(counted(r, "consent"));
+
+    /* gender: "he" in a note about a girl is someone else */
+    const char *boy = "She says that he keeps asking for it again.";
+    r = run_gender(f, boy, 14, 'F');
+    assert_false(counted(r, "asking_for_it"));
+    r = run_gender(f, boy, 14, 0); /* gender unknown: "he" may be the child */
+    assert_true(counted(r, "asking_for_it"));
+    r = run_gender(f, "He keeps asking for it, staff say.", 14, 'M');
+    assert_true(counted(r, "asking_for_it"));
+    r = run_gender(f, "She was flirting with him earlier, she was asking for it.", 16, 'F');
+    assert_true(counted(r, "asking_for_it")); /* "him" is an object, not a subject */
 }
 
 /* Every way the other person's age is written decides C2 against C3. */
@@ -604,6 +661,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),         cmocka_unit_test(test_attributes),
         cmocka_unit_test(test_roles),         cmocka_unit_test(test_ages),
+        cmocka_unit_test(test_subject),
         cmocka_unit_test(test_recorded),      cmocka_unit_test(test_loader_errors),
         cmocka_unit_test(test_limits),        cmocka_unit_test(test_linked_age),
         cmocka_unit_test(test_analyse_agrees),

@@ -38,7 +38,7 @@ enum { T_ALT = 0, T_GAP = 1, T_NUM = 2, T_NIGHT = 3, T_NAME = 4 };
 enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
-    K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_NK
+    K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -151,6 +151,10 @@ struct jd_screen {
     rule *rules;
     size_t nrules;
     uint32_t child_set, other_set, poss_set, actor_set, parent_set;
+    uint32_t writer_set; /* "I", "we", "manager", "officer": the writer or a professional
+                            (optional set "writer"; UINT32_MAX when absent) */
+    uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
+    uint32_t that_sid, her_sid, him_sid, me_sid;
     uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
     int nterm_sids;
     /* "and" before a verb, adverb or new subject ("and has", "and only", "and
@@ -161,7 +165,7 @@ struct jd_screen {
     uint32_t by_sid; /* "by her partner": the agent of a passive */
     uint32_t with_sid; /* "sex with her brother": the partner, not another victim */
     uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
-    uint32_t and_next_sids[24];
+    uint32_t and_next_sids[32];
     int nand_next;
     int window;
     int ref_year;
@@ -176,6 +180,7 @@ struct jd_screen {
     hit *hits;
     size_t nhits, hitcap;
     char stembuf[256];
+    char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
 };
 
 static const char *et_names[] = {"call_for_service", "missing_report", "missing_return",
@@ -315,7 +320,7 @@ static int add_word(jd_screen *S, term *t, const char *a, size_t an, jd_error *e
         return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
                                "%s: pattern \"%s\" has a bad word", where, text);
     if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     if (pre) {
         S->alts[S->nalts++] =
             (alt){{0}, 1, jd_arena_strndup(&S->ar, w, (size_t)wl), (uint16_t)wl, false, false};
@@ -333,7 +338,7 @@ static int add_word(jd_screen *S, term *t, const char *a, size_t an, jd_error *e
             const char *nw = norm_word(ws, l, &nn);
             uint32_t id = stem_id(S, nw, nn, true);
             if (!id)
-                return jd_error_set(err, JD_ENOMEM, "out of memory");
+                return jd_oom(err);
             al.sid[al.nw++] = id;
             ws += l + (we ? 1 : 0);
         }
@@ -362,18 +367,18 @@ static int add_alts(jd_screen *S, term *t, const char *q, const char *e, jd_erro
         if (an == 4 && !memcmp(a, "#num", 4)) {
             /* "man|#num|older": a number is one of the alternatives */
             if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
-                return jd_error_set(err, JD_ENOMEM, "out of memory");
+                return jd_oom(err);
             S->alts[S->nalts++] = (alt){{0}, 0, NULL, 0, true, false};
             t->nalt++;
         } else if (an == 5 && !memcmp(a, "#name", 5)) {
             /* "#name|him|a": a proper name is one of the alternatives */
             if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
-                return jd_error_set(err, JD_ENOMEM, "out of memory");
+                return jd_oom(err);
             S->alts[S->nalts++] = (alt){{0}, 0, NULL, 0, false, true};
             t->nalt++;
         } else if (a[0] == '#') {
             return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
-                                   "%s: pattern \"%s\": only #num may be an alternative", where,
+                                   "%s: pattern \"%s\": only #num and #name may be alternatives", where,
                                    text);
         } else if (a[0] == '@') {
             uint32_t *si = jd_strmap_get(&S->sets, a + 1, an - 1);
@@ -383,7 +388,7 @@ static int add_alts(jd_screen *S, term *t, const char *q, const char *e, jd_erro
             u32vec *sv = &S->setv[*si];
             for (uint32_t k = 0; k < sv->n; k++) {
                 if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
-                    return jd_error_set(err, JD_ENOMEM, "out of memory");
+                    return jd_oom(err);
                 S->alts[S->nalts++] = (alt){{sv->v[k]}, 1, NULL, 0, false, false};
                 t->nalt++;
             }
@@ -401,7 +406,7 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
                        const char *where)
 {
     if (jd_grow((void **)&S->pat, &S->patcap, S->npat + 1, sizeof *S->pat))
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     pattern *p = &S->pat[S->npat];
     p->term0 = (uint32_t)S->nterms;
     p->nterms = 0;
@@ -424,7 +429,7 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
                                    "%s: pattern \"%s\" has more than %d terms", where, text,
                                    MAX_TERMS);
         if (jd_grow((void **)&S->terms, &S->termcap, S->nterms + 1, sizeof *S->terms))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
         term *t = &S->terms[S->nterms];
         memset(t, 0, sizeof *t);
         if (q[0] == '~') {
@@ -506,7 +511,7 @@ static int index_patterns(jd_screen *S, jd_error *err)
             if (t->kind != T_ALT || t->any_prefix)
                 continue;
             if (jd_grow((void **)&S->req, &S->reqcap, S->nreq + 1, sizeof *S->req))
-                return jd_error_set(err, JD_ENOMEM, "out of memory");
+                return jd_oom(err);
             memcpy(S->req[S->nreq++], t->bloom, sizeof t->bloom);
             p->nreq++;
         }
@@ -531,11 +536,11 @@ static int index_patterns(jd_screen *S, jd_error *err)
     for (uint32_t i = 0; i < S->nrules; i++)
         if ((S->rules[i].from[0] && vpush(&S->from_rules, i)) ||
             (S->rules[i].always && vpush(&S->always_rules, i)))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     S->nfirst = S->stems.n + 2;
     S->first = calloc(S->nfirst, sizeof *S->first);
     if (!S->first)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     for (uint32_t i = 0; i < S->npat; i++) {
         const term *t = &S->terms[S->pat[i].term0];
         int rc = 0;
@@ -547,11 +552,11 @@ static int index_patterns(jd_screen *S, jd_error *err)
                 bool added;
                 uint32_t *li = jd_strmap_put(&S->pre3, a->pre, 3, (uint32_t)S->nprelists, &added);
                 if (!li)
-                    return jd_error_set(err, JD_ENOMEM, "out of memory");
+                    return jd_oom(err);
                 if (added) {
                     if (jd_grow((void **)&S->prelists, &S->prelistcap, S->nprelists + 1,
                              sizeof *S->prelists))
-                        return jd_error_set(err, JD_ENOMEM, "out of memory");
+                        return jd_oom(err);
                     memset(&S->prelists[S->nprelists++], 0, sizeof *S->prelists);
                 }
                 rc |= vpush(&S->prelists[*li], i);
@@ -560,7 +565,7 @@ static int index_patterns(jd_screen *S, jd_error *err)
             }
         }
         if (rc)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     }
     /* what lets scan() skip the "always" and prefix lists at most tokens */
     for (uint32_t j = 0; j < S->always.n; j++) {
@@ -1107,12 +1112,48 @@ static bool in_set(const jd_screen *S, uint32_t set, uint32_t sid)
     return false;
 }
 
+/* Whether token k is a subject pronoun of the other gender than the child's: "he" in
+ * a note about a girl ("he keeps asking for it again" is the boy's words, not
+ * the writer's about her). False when the note gives no gender. */
+static bool other_gender(const jd_screen *S, const tok *k)
+{
+    if (!k->sid || (S->gender != 'F' && S->gender != 'M'))
+        return false;
+    const uint32_t *v = S->gender == 'F' ? S->he_sids : S->she_sids;
+    size_t n = S->gender == 'F' ? sizeof S->he_sids / sizeof *S->he_sids
+                                : sizeof S->she_sids / sizeof *S->she_sids;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == k->sid)
+            return true;
+    return false;
+}
+
+/* Whether token j may be its clause's subject: at most three words (a
+ * determiner, a possessive, an adjective: "her support worker") before it in
+ * its clause. "Dylan has kept his key worker at arm's length": the worker is
+ * the object; "... and we have agreed": "and" starts a new subject. */
+static bool subject_position(const jd_screen *S, size_t j)
+{
+    size_t d = 0;
+    for (size_t q = j; q-- > 0 && S->tok[q].clause == S->tok[j].clause &&
+                       S->tok[q].sid != S->and_sid;)
+        if (++d > 3 || S->tok[q].sid == S->by_sid)
+            return false; /* "described by the officer as ...": the agent */
+    return true;
+}
+
 /* Who the clause before token `s` is about: +1 another person, 0 the child or unknown.
  * For offences (actors = true) an adult acting ("a man ... kissed her") is not
- * "another person": the child is the one acted on. */
-static int clause_subject(const jd_screen *S, size_t s, bool actors)
+ * "another person": the child is the one acted on. For wording (writer = true)
+ * a subject that is the writer or a professional ("I", "we", "the manager
+ * consented to the search", its verb close by: "officers felt the contact was
+ * consensual" is their view of the child) or a pronoun of the other gender than the child's
+ * ("he keeps asking for it" about a girl) is another person too; in quotation
+ * marks "I" is the child's own word and is left alone. */
+static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer)
 {
     uint32_t cl = S->tok[s].clause;
+    bool past_that = false;
     for (size_t j = s; j-- > 0;) {
         const tok *k = &S->tok[j];
         if (k->clause != cl) {
@@ -1120,6 +1161,11 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors)
                 break;
             cl = k->clause; /* "mum went quiet and then agreed": one subject */
         }
+        /* "staff agreed that this is her choice": a clause of its own; "staff
+         * describe her as streetwise": the words are about the child after all */
+        bool after_that = past_that;
+        if (k->sid && (k->sid == S->that_sid || in_set(S, S->child_set, k->sid)))
+            past_that = true;
         if (k->punct == ',' || k->paren || (actors && k->poss))
             continue; /* "mother's lodger touched her": the possessor is not the actor;
                        * "her uncle (mum's brother, 40s)": the apposition is skipped */
@@ -1128,6 +1174,11 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors)
             continue; /* "her own", "his car": a determiner */
         if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid))
             return 0; /* "a man ... kissed her": the adult acts, the child is the victim */
+        if (writer && !k->quoted && !after_that &&
+            ((S->writer_set != UINT32_MAX && in_set(S, S->writer_set, k->sid) &&
+              s - j <= 4 && subject_position(S, j)) ||
+             other_gender(S, k)))
+            return 1; /* "we have agreed to go at her pace", "Manager consented" */
         if (in_set(S, S->other_set, k->sid)) {
             /* "her mum", "his friend": the other person; "mum's" too */
             return 1;
@@ -1221,14 +1272,85 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
     return false;
 }
 
+/* A form's field answered no: "Gifts, money, drugs, alcohol from partner or
+ * others: none." The match is in the field's label, before a colon whose
+ * answer is only a negation ("none", "no", "never", "nil") ending the
+ * sentence or followed by punctuation. "Concerns: none about school; he gives
+ * her drugs" keeps the later words. */
+static bool form_answer_no(const jd_screen *S, const hit *h)
+{
+    uint32_t sent = S->tok[h->start].sent;
+    for (uint32_t j = h->end; j < S->ntok && S->tok[j].sent == sent; j++) {
+        if (S->tok[j].punct != ':')
+            continue;
+        for (size_t i = 0; i < S->nhits; i++) {
+            const hit *c = &S->hits[i];
+            int kind = S->pat[c->pat].kind;
+            if ((kind != K_NEG && kind != K_NEGPOST) || c->start != j + 1)
+                continue;
+            if (c->end >= S->ntok || S->tok[c->end].sent != sent || S->tok[c->end].punct)
+                return true;
+        }
+        return false;
+    }
+    return false;
+}
+
+/* Reported speech whose speaker is a sibling, friend or other non-parent
+ * ("her older sister says a man had sex with her", "her friend said a man
+ * touched her"): when the words from the report to the act name the child by
+ * no name, noun or subject pronoun, only by "her" or "him", the act is the
+ * speaker's. A parent
+ * reporting ("mum says a man touched her") speaks of the child. */
+static bool peer_reports(const jd_screen *S, const hit *h)
+{
+    uint32_t sent = S->tok[h->start].sent;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        if (S->pat[c->pat].kind != K_REPORT || S->tok[c->start].sent != sent ||
+            c->end > h->start)
+            continue;
+        bool peer = false;
+        for (size_t j = c->start; j-- > 0 && c->start - j <= 3 && S->tok[j].sent == sent;) {
+            const tok *k = &S->tok[j];
+            if (k->punct || in_set(S, S->child_set, k->sid) ||
+                (k->cap && j > 0 && S->tok[j - 1].sent == sent && !S->tok[j - 1].punct))
+                break; /* "she says", "Kelly says" */
+            if (in_set(S, S->other_set, k->sid)) {
+                peer = !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, k->sid));
+                break;
+            }
+        }
+        if (!peer)
+            continue;
+        bool named = false;
+        for (uint32_t j = c->end; j < S->ntok && j < h->end + 3 && S->tok[j].sent == sent; j++) {
+            const tok *k = &S->tok[j];
+            /* an object pronoun ("touched her") may be the speaker; a subject
+             * ("friend reports she is locked in") is a new person, the child */
+            bool pronoun = k->sid == S->her_sid || k->sid == S->him_sid;
+            if ((k->cap && !S->tok[j - 1].punct && k->num < 0) ||
+                (in_set(S, S->child_set, k->sid) && !pronoun && !in_set(S, S->poss_set, k->sid)))
+                named = true;
+        }
+        if (!named)
+            return true;
+    }
+    return false;
+}
+
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
-    if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2))
+    if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h))
         a |= JD_SCREEN_NEGATED;
     if (cue_in(S, K_HYPO, h, 4))
+        a |= JD_SCREEN_HYPOTHETICAL;
+    /* a worry that something may be so ("concerned adults may be encouraging
+     * her away") discloses no act; the writer's words stay the writer's */
+    if (r->kind != JD_SCREEN_LANGUAGE && cue_in(S, K_SPEC, h, 4))
         a |= JD_SCREEN_HYPOTHETICAL;
     if (cue_in(S, K_HIST, h, 1))
         a |= JD_SCREEN_HISTORICAL;
@@ -1242,13 +1364,26 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     /* an offence whose words name the child after the act ("put his hand
      * down her knickers", "touched her") has the child as its object: the
      * clause's subject, "her mum's friend", is the one acting */
-    bool child_object = false;
+    bool child_object = false, by_agent = false;
     for (uint32_t i = h->start + 1; r->kind == JD_SCREEN_OFFENCE && i < h->end && !child_object;
-         i++)
+         i++) {
+        /* a passive's agent ("punched by her partner"): the child word after
+         * "by" names the one acting, and the victim is the clause's subject */
+        if (in_set(S, S->child_set, S->tok[i].sid) && S->tok[i - 1].sid == S->by_sid) {
+            by_agent = true;
+            break;
+        }
         child_object = in_set(S, S->child_set, S->tok[i].sid) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
-    if ((!r->role_explicit || !names_one) && !child_object &&
-        clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE))
+    }
+    if (by_agent && !child_object) {
+        if (clause_subject(S, h->start, false, false))
+            a |= JD_SCREEN_OTHER_PERSON; /* "her mother was punched by her partner" */
+    } else if ((!r->role_explicit || !names_one) && !child_object &&
+               clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE,
+                              r->kind == JD_SCREEN_LANGUAGE))
+        a |= JD_SCREEN_OTHER_PERSON;
+    if (r->kind == JD_SCREEN_OFFENCE && !(a & JD_SCREEN_OTHER_PERSON) && peer_reports(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
     /* the act's object: "abused her older sister", "hit his mum" name another
      * victim; the first child word after the match in its clause decides */
@@ -1283,7 +1418,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
      * unless that subject is the child, the clause before it says whom it is
      * about ("another girl in the home is ...") */
     if (r->role_explicit && r->kind == JD_SCREEN_LANGUAGE &&
-        !in_set(S, S->child_set, S->tok[h->start].sid) && clause_subject(S, h->start, false))
+        !in_set(S, S->child_set, S->tok[h->start].sid) && clause_subject(S, h->start, false, true))
         a |= JD_SCREEN_OTHER_PERSON;
     bool q = false;
     for (uint32_t i = h->start; i < h->end; i++)
@@ -1641,11 +1776,20 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         discount |= JD_SCREEN_AGE;
         /* a label in quotation marks, quoted to challenge it ("records her
          * as a 'prostitute'; this is exploitation"), discloses no act */
-        bool label = (*a & JD_SCREEN_CHALLENGED) != 0;
-        for (uint32_t t = h->start; t < h->end && label; t++)
-            label = S->tok[t].quoted;
-        if (label)
+        /* and a label of one or two words in quotation marks, attributed
+         * ("dad said ... 'a proper little hustler'", "described as a 'child
+         * prostitute'"), is someone's word for the child, not an account of
+         * an act ("... a man 'pays him'" names a person: an act) */
+        bool quoted = true, person = false;
+        for (uint32_t t = h->start; t < h->end && quoted; t++) {
+            quoted = S->tok[t].quoted;
+            person |= S->tok[t].sid == S->her_sid || S->tok[t].sid == S->him_sid ||
+                      S->tok[t].sid == S->me_sid; /* "selling herself" is a label */
+        }
+        if (quoted && (*a & JD_SCREEN_CHALLENGED))
             discount |= JD_SCREEN_CHALLENGED;
+        if (quoted && !person && h->end - h->start <= 2 && cue_in(S, K_ATTR, h, 5))
+            discount |= JD_SCREEN_QUOTED;
         m->recorded = X->recorded;
         m->other_age = X->other_age;
         snprintf(m->basis, sizeof m->basis, "child %d%s, other %s%s", age,
@@ -1700,7 +1844,7 @@ static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen
         m.counts = true;
         snprintf(m.why, sizeof m.why, "from offence %s", off->code);
         if (add_match(res, &m))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     }
     return JD_OK;
 }
@@ -1730,7 +1874,7 @@ static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
         else
             snprintf(m.why, sizeof m.why, "child aged %d", child);
         if (add_match(res, &m))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     }
     return JD_OK;
 }
@@ -1781,8 +1925,9 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     size_t len = strlen(text);
     if (len > MAX_TEXT)
         return jd_error_set(err, JD_ELIMIT, "note is over %u bytes", MAX_TEXT);
+    S->gender = in->child_gender == 'F' || in->child_gender == 'M' ? in->child_gender : 0;
     if (tokenize(S, text, len) != JD_OK || scan(S, in->kinds) != JD_OK)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     ctx X = {in, -1, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
     X.adult = note_flag(S, K_ADULT);
@@ -1831,7 +1976,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         else
             snprintf(m.why, sizeof m.why, "not counted: %s", ab);
         if (add_match(res, &m))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     }
     int rc = from_offences(S, in, res, err);
     if (rc < 0 || (rc = always_rules(S, in, child, res, err)) < 0)
@@ -2029,7 +2174,7 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
             return bad(L, where, "needs \"instead\" (the wording to use)");
         rule *nr = realloc(S->rules, (S->nrules + 1) * sizeof *nr);
         if (!nr)
-            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+            return jd_oom(L->err);
         S->rules = nr;
         rule *r = &S->rules[S->nrules];
         memset(r, 0, sizeof *r);
@@ -2090,7 +2235,7 @@ static int load_words(loader *L)
     for (size_t k = 0; k < sizeof term_words / sizeof term_words[0]; k++) {
         uint32_t id = stem_id(S, term_words[k], strlen(term_words[k]), true);
         if (!id)
-            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+            return jd_oom(L->err);
         S->term_sids[S->nterm_sids++] = id;
     }
     static const char *const and_next[] = {"has", "have", "had", "is", "was", "are", "were",
@@ -2100,7 +2245,7 @@ static int load_words(loader *L)
     for (size_t k = 0; k < sizeof and_next / sizeof and_next[0]; k++) {
         uint32_t id = stem_id(S, and_next[k], strlen(and_next[k]), true);
         if (!id)
-            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+            return jd_oom(L->err);
         S->and_next_sids[S->nand_next++] = id;
     }
     S->and_sid = stem_id(S, "and", 3, true);
@@ -2110,8 +2255,17 @@ static int load_words(loader *L)
     S->with_sid = stem_id(S, "with", 4, true);
     S->or_sid = stem_id(S, "or", 2, true);
     S->nor_sid = stem_id(S, "nor", 3, true);
+    static const char *const he[] = {"he", "hes"};
+    static const char *const she[] = {"she", "shes"};
+    for (size_t k = 0; k < 2; k++)
+        if (!(S->he_sids[k] = stem_id(S, he[k], strlen(he[k]), true)) ||
+            !(S->she_sids[k] = stem_id(S, she[k], strlen(she[k]), true)))
+            return jd_oom(L->err);
+    if (!(S->that_sid = stem_id(S, "that", 4, true)) || !(S->her_sid = stem_id(S, "her", 3, true)) ||
+        !(S->him_sid = stem_id(S, "him", 3, true)) || !(S->me_sid = stem_id(S, "me", 2, true)))
+        return jd_oom(L->err);
     if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
-        return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+        return jd_oom(L->err);
     return JD_OK;
 }
 
@@ -2125,7 +2279,7 @@ static int load_sets(loader *L, json_t *root)
     S->nsets = json_object_size(sets);
     S->setv = calloc(S->nsets + 1, sizeof *S->setv);
     if (!S->setv)
-        return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+        return jd_oom(L->err);
     const char *key;
     json_t *val;
     uint32_t si = 0;
@@ -2137,7 +2291,7 @@ static int load_sets(loader *L, json_t *root)
             return bad(L, where, "must be a list of words");
         bool added;
         if (!jd_strmap_put(&S->sets, key, strlen(key), si, &added))
-            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+            return jd_oom(L->err);
         size_t k;
         json_t *v;
         json_array_foreach(val, k, v)
@@ -2151,7 +2305,7 @@ static int load_sets(loader *L, json_t *root)
             const char *nw = norm_word(lw, (size_t)n, &nn);
             uint32_t id = stem_id(S, nw, nn, true);
             if (!id || vpush(&S->setv[si], id))
-                return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+                return jd_oom(L->err);
         }
         si++;
     }
@@ -2159,6 +2313,8 @@ static int load_sets(loader *L, json_t *root)
     S->actor_set = actor ? *actor : UINT32_MAX;
     uint32_t *parent = jd_strmap_get(&S->sets, "parent", 6);
     S->parent_set = parent ? *parent : UINT32_MAX;
+    uint32_t *writer = jd_strmap_get(&S->sets, "writer", 6);
+    S->writer_set = writer ? *writer : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
@@ -2188,7 +2344,7 @@ static int load_cues(loader *L, json_t *root)
                      {"property", K_PROP},      {"sexual", K_SEXUAL},
                      {"adult", K_ADULT},        {"age_at_act", K_THEN},
                      {"recorded", K_RECORDED},  {"looked_after", K_LAC},
-                     {"reported", K_REPORT}};
+                     {"reported", K_REPORT},    {"speculation", K_SPEC}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
@@ -2245,7 +2401,7 @@ int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
     *out = NULL;
     jd_screen *S = calloc(1, sizeof *S);
     if (!S)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     jd_arena_init(&S->ar, 16 * 1024);
     jd_strmap_init(&S->stems);
     jd_strmap_init(&S->memo);
