@@ -377,6 +377,16 @@ static void test_recorded(void **state)
     assert_false(must(r, "C2", true)->recorded);
     r = run(f, "She says a man aged 30 had sex with her.", 14, "case_note", 1);
     assert_true(must(r, "C2", true)->recorded);
+    /* a crime to be recorded or a decision on recording to come is not a record */
+    r = run(f, "She says a man aged 30 had sex with her. Police to record crime after ABE.", 14,
+            "case_note", -1);
+    assert_false(must(r, "C2", true)->recorded);
+    r = run(f, "She says a man aged 30 had sex with her. Police to decide on crime recording.", 14,
+            "case_note", -1);
+    assert_false(must(r, "C2", true)->recorded);
+    r = run(f, "She says a man aged 30 had sex with her. Recorded as a crime today.", 14,
+            "case_note", -1);
+    assert_true(must(r, "C2", true)->recorded);
 }
 
 static int write_file(const char *path, const char *body)
