@@ -1449,6 +1449,19 @@ const char *jd_screen_attrs_str(unsigned attrs, char *buf, size_t n)
     return buf;
 }
 
+/* Whether the age cue c dates a status, not an act: "looked after since 13",
+ * "in care from 12" (a looked-after cue ends right before it). */
+static bool then_is_status(const jd_screen *S, const hit *c)
+{
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *l = &S->hits[i];
+        if (S->pat[l->pat].kind == K_LAC && l->end == c->start &&
+            S->tok[l->start].sent == S->tok[c->start].sent)
+            return true;
+    }
+    return false;
+}
+
 /* The child's age at the act: the smallest age under 18 in a K_THEN hit
  * ("when she was 11", "aged 11 at the time"), -1 when none. */
 static int act_age(const jd_screen *S)
@@ -1456,7 +1469,7 @@ static int act_age(const jd_screen *S)
     int act = -1;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *h = &S->hits[i];
-        if (S->pat[h->pat].kind != K_THEN)
+        if (S->pat[h->pat].kind != K_THEN || then_is_status(S, h))
             continue;
         for (uint32_t j = h->start; j < h->end; j++)
             if (S->tok[j].num >= 0 && S->tok[j].num < 18 && (act < 0 || S->tok[j].num < act))
@@ -1635,7 +1648,8 @@ static int act_age_at(const jd_screen *S, const hit *h, int note_act)
     int in_sent = -1, in_clause = -1;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *c = &S->hits[i];
-        if (S->pat[c->pat].kind != K_THEN || S->tok[c->start].sent != a->sent)
+        if (S->pat[c->pat].kind != K_THEN || S->tok[c->start].sent != a->sent ||
+            then_is_status(S, c))
             continue;
         for (uint32_t j = c->start; j < c->end; j++) {
             int n = S->tok[j].num;
