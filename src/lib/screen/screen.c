@@ -150,6 +150,7 @@ struct jd_screen {
     rule *rules;
     size_t nrules;
     uint32_t child_set, other_set, poss_set, actor_set, parent_set;
+    uint32_t bystander_set; /* relatives whose age is not the other person's (optional) */
     uint32_t writer_set; /* "I", "we", "manager", "officer": the writer or a professional
                             (optional set "writer"; UINT32_MAX when absent) */
     uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
@@ -1579,6 +1580,23 @@ static int token_age(const jd_screen *S, size_t i)
     return age;
 }
 
+/* Whether the number at token i is the age of a bystander named right before
+ * it ("older sister (19)", "mum, 38"): a relative in the optional set
+ * "bystander" (mother, sister, aunt, nan...), the first word before the number
+ * past brackets and commas. An uncle's or a boyfriend's age stays the other
+ * person's. */
+static bool bystander_age(const jd_screen *S, size_t i)
+{
+    if (S->bystander_set == UINT32_MAX)
+        return false;
+    for (size_t j = i; j-- > 0 && i - j <= 3 && S->tok[j].sent == S->tok[i].sent;) {
+        if (S->tok[j].punct)
+            continue;
+        return in_set(S, S->bystander_set, S->tok[j].sid);
+    }
+    return false;
+}
+
 /* Ages: the other person's age from the text, and the child's age at the act. */
 static void read_ages(const jd_screen *S, ctx *X)
 {
@@ -1595,6 +1613,8 @@ static void read_ages(const jd_screen *S, ctx *X)
             continue;
         if (age == child || (X->act_age >= 0 && age == X->act_age))
             continue; /* the child's own age */
+        if (bystander_age(S, i))
+            continue; /* "attends with older sister (19)": not the other person's */
         if (age < 10)
             continue;
         if (age > X->other_age) {
@@ -2315,6 +2335,8 @@ static int load_sets(loader *L, json_t *root)
     S->parent_set = parent ? *parent : UINT32_MAX;
     uint32_t *writer = jd_strmap_get(&S->sets, "writer", 6);
     S->writer_set = writer ? *writer : UINT32_MAX;
+    uint32_t *bystander = jd_strmap_get(&S->sets, "bystander", 9);
+    S->bystander_set = bystander ? *bystander : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
