@@ -154,7 +154,7 @@ struct jd_screen {
     uint32_t writer_set; /* "I", "we", "manager", "officer": the writer or a professional
                             (optional set "writer"; UINT32_MAX when absent) */
     uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
-    uint32_t that_sid, her_sid, him_sid, me_sid;
+    uint32_t that_sid, her_sid, him_sid, me_sid, herself_sid, himself_sid;
     uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
     int nterm_sids;
     /* "and" before a verb, adverb or new subject ("and has", "and only", "and
@@ -1115,6 +1115,19 @@ static bool other_gender(const jd_screen *S, const tok *k)
     return false;
 }
 
+/* Whether token k is an object pronoun of the other gender than the child's:
+ * "him" in a note about a girl, "her" in a note about a boy. */
+static bool other_gender_object(const jd_screen *S, const tok *k)
+{
+    if (!k->sid || k->quoted)
+        return false;
+    if (S->gender == 'F')
+        return k->sid == S->him_sid || k->sid == S->himself_sid;
+    if (S->gender == 'M')
+        return k->sid == S->her_sid || k->sid == S->herself_sid;
+    return false;
+}
+
 /* Whether token j may be its clause's subject: at most three words (a
  * determiner, a possessive, an adjective: "her support worker") before it in
  * its clause. "Dylan has kept his key worker at arm's length": the worker is
@@ -1351,7 +1364,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     /* an offence whose words name the child after the act ("put his hand
      * down her knickers", "touched her") has the child as its object: the
      * clause's subject, "her mum's friend", is the one acting */
-    bool child_object = false, by_agent = false;
+    bool child_object = false, by_agent = false, wrong_object = false;
     for (uint32_t i = h->start + 1; r->kind == JD_SCREEN_OFFENCE && i < h->end && !child_object;
          i++) {
         /* a passive's agent ("punched by her partner"): the child word after
@@ -1360,8 +1373,20 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
             by_agent = true;
             break;
         }
+        if (r->injury && other_gender_object(S, &S->tok[i])) {
+            wrong_object = true; /* "punched him" in a note about a girl; not for
+                                  * other acts: "told him to stop", "pay him" */
+            continue;
+        }
         child_object = in_set(S, S->child_set, S->tok[i].sid) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
+    }
+    if (wrong_object && !child_object) {
+        bool names_other = false; /* "her partner hit her": her mother, the abuse the child saw */
+        for (uint32_t i = h->start; i < h->end && !names_other; i++)
+            names_other = in_set(S, S->other_set, S->tok[i].sid);
+        if (!names_other)
+            a |= JD_SCREEN_OTHER_PERSON;
     }
     if (by_agent && !child_object) {
         if (clause_subject(S, h->start, false, false))
@@ -1386,6 +1411,10 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
             if (j > 0 && (S->tok[j - 1].sid == S->by_sid || S->tok[j - 1].sid == S->with_sid))
                 break; /* "abused by her stepfather", "sex with her older brother": the
                         * one acting, not the object */
+            if (r->injury && other_gender_object(S, k)) {
+                a |= JD_SCREEN_OTHER_PERSON; /* "punched him" about a girl */
+                break;
+            }
             uint32_t n = j + 1;
             static const char *const adj[] = {"older", "younger", "little", "big", "baby",
                                               "elder", "twin", "best", "new", "own"};
@@ -2282,7 +2311,9 @@ static int load_words(loader *L)
             !(S->she_sids[k] = stem_id(S, she[k], strlen(she[k]), true)))
             return jd_oom(L->err);
     if (!(S->that_sid = stem_id(S, "that", 4, true)) || !(S->her_sid = stem_id(S, "her", 3, true)) ||
-        !(S->him_sid = stem_id(S, "him", 3, true)) || !(S->me_sid = stem_id(S, "me", 2, true)))
+        !(S->him_sid = stem_id(S, "him", 3, true)) || !(S->me_sid = stem_id(S, "me", 2, true)) ||
+        !(S->herself_sid = stem_id(S, "herself", 7, true)) ||
+        !(S->himself_sid = stem_id(S, "himself", 7, true)))
         return jd_oom(L->err);
     if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
         return jd_oom(L->err);
