@@ -460,6 +460,10 @@ static void test_loader_errors(void **state)
          "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C13\", \"name\": \"x\", "
          "\"patterns\": [\"#name ~2 sex\"]}], \"language\": [], \"indicators\": []}",
          "#name cannot start a pattern"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C13\", \"name\": \"x\", "
+         "\"patterns\": [\"him|#name ~2 sex\"]}], \"language\": [], \"indicators\": []}",
+         "#name cannot start a pattern"},
     };
     char path[] = "/tmp/jd-screen-rules-XXXXXX";
     int fd = mkstemp(path);

@@ -13,8 +13,8 @@
  *   #num        a number
  *   #night      a time between midnight and 6am ("0340hrs", "02:15", "3am")
  *   #name       a proper name: a word written with a capital, not the first of
- *               its sentence ("drives her to Saltmarden", "men pay Dee"); never
- *               the first term of a pattern
+ *               its sentence ("drives her to Saltmarden", "men pay Dee"), alone
+ *               or among alternatives ("#name|him"); never in the first term
  * A pattern never crosses a sentence.
  */
 #include "util/internal.h"
@@ -48,6 +48,7 @@ typedef struct alt {
     const char *pre;          /* prefix (normalised word), else NULL */
     uint16_t prelen;
     bool num;                 /* "#num" among the alternatives: any number */
+    bool name;                /* "#name" among the alternatives: a proper name */
 } alt;
 
 typedef struct term {
@@ -323,9 +324,9 @@ static int add_word(jd_screen *S, term *t, const char *a, size_t an, jd_error *e
         return jd_oom(err);
     if (pre) {
         S->alts[S->nalts++] =
-            (alt){{0}, 1, jd_arena_strndup(&S->ar, w, (size_t)wl), (uint16_t)wl, false};
+            (alt){{0}, 1, jd_arena_strndup(&S->ar, w, (size_t)wl), (uint16_t)wl, false, false};
     } else {
-        alt al = {{0}, 0, NULL, 0, false};
+        alt al = {{0}, 0, NULL, 0, false, false};
         for (char *ws = w; *ws;) {
             char *we = strchr(ws, '_');
             size_t l = we ? (size_t)(we - ws) : strlen(ws);
@@ -368,11 +369,17 @@ static int add_alts(jd_screen *S, term *t, const char *q, const char *e, jd_erro
             /* "man|#num|older": a number is one of the alternatives */
             if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
                 return jd_oom(err);
-            S->alts[S->nalts++] = (alt){{0}, 0, NULL, 0, true};
+            S->alts[S->nalts++] = (alt){{0}, 0, NULL, 0, true, false};
+            t->nalt++;
+        } else if (an == 5 && !memcmp(a, "#name", 5)) {
+            /* "#name|him|a": a proper name is one of the alternatives */
+            if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
+                return jd_oom(err);
+            S->alts[S->nalts++] = (alt){{0}, 0, NULL, 0, false, true};
             t->nalt++;
         } else if (a[0] == '#') {
             return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
-                                   "%s: pattern \"%s\": only #num may be an alternative", where,
+                                   "%s: pattern \"%s\": only #num and #name may be alternatives", where,
                                    text);
         } else if (a[0] == '@') {
             uint32_t *si = jd_strmap_get(&S->sets, a + 1, an - 1);
@@ -383,7 +390,7 @@ static int add_alts(jd_screen *S, term *t, const char *q, const char *e, jd_erro
             for (uint32_t k = 0; k < sv->n; k++) {
                 if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
                     return jd_oom(err);
-                S->alts[S->nalts++] = (alt){{sv->v[k]}, 1, NULL, 0, false};
+                S->alts[S->nalts++] = (alt){{sv->v[k]}, 1, NULL, 0, false, false};
                 t->nalt++;
             }
         } else {
@@ -455,6 +462,11 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
             int rc = add_alts(S, t, q, e, err, where, text);
             if (rc < 0)
                 return rc;
+            for (uint32_t k = 0; !p->nterms && k < t->nalt; k++)
+                if (S->alts[t->alt0 + k].name)
+                    return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                           "%s: pattern \"%s\": #name cannot start a pattern",
+                                           where, text);
             last_gap = false;
         }
         S->nterms++;
@@ -475,11 +487,11 @@ static int index_patterns(jd_screen *S, jd_error *err)
         t->words = t->kind == T_ALT;
         for (uint32_t k = 0; t->kind == T_ALT && k < t->nalt; k++)
             if (S->alts[t->alt0 + k].pre || S->alts[t->alt0 + k].num ||
-                S->alts[t->alt0 + k].nw != 1)
+                S->alts[t->alt0 + k].name || S->alts[t->alt0 + k].nw != 1)
                 t->words = false;
         for (uint32_t k = 0; t->kind == T_ALT && k < t->nalt; k++) {
             const alt *a = &S->alts[t->alt0 + k];
-            if (a->pre || a->num)
+            if (a->pre || a->num || a->name)
                 t->any_prefix = true;
             else
                 for (uint8_t w = 0; w < a->nw; w++) /* every word of a phrase is needed */
@@ -602,6 +614,17 @@ static bool night_time(const jd_screen *S, size_t i)
 }
 
 /* Token index after alternative `a` matched at token i, or -1. */
+/* A proper name at token i: a word written with a capital, not a number and
+ * not the first word of its sentence ("men pay Dee for",
+ * "drove her to Saltmarden"). */
+static bool proper_name(const jd_screen *S, size_t i)
+{
+    const tok *k = &S->tok[i];
+    if (!k->cap || k->punct || k->num >= 0 || k->wlen < 2 || i == 0)
+        return false;
+    return S->tok[i - 1].sent == k->sent;
+}
+
 static long alt_at(const jd_screen *S, const alt *a, size_t i, uint32_t sent)
 {
     const tok *k = &S->tok[i];
@@ -609,6 +632,8 @@ static long alt_at(const jd_screen *S, const alt *a, size_t i, uint32_t sent)
         return -1;
     if (a->num)
         return k->num >= 0 ? (long)i + 1 : -1;
+    if (a->name)
+        return proper_name(S, i) ? (long)i + 1 : -1;
     if (a->pre)
         return k->wlen >= a->prelen && !memcmp(k->w, a->pre, a->prelen) ? (long)i + 1 : -1;
     for (uint8_t w = 0; w < a->nw; w++) {
@@ -620,17 +645,6 @@ static long alt_at(const jd_screen *S, const alt *a, size_t i, uint32_t sent)
         i++;
     }
     return (long)i;
-}
-
-/* A proper name at token i: a word written with a capital, not a number and
- * not the first word of its sentence ("men pay Dee for",
- * "drove her to Saltmarden"). */
-static bool proper_name(const jd_screen *S, size_t i)
-{
-    const tok *k = &S->tok[i];
-    if (!k->cap || k->punct || k->num >= 0 || k->wlen < 2 || i == 0)
-        return false;
-    return S->tok[i - 1].sent == k->sent;
 }
 
 /* Token index after a match of terms [ti, nterms) at token i, or -1. */
@@ -679,7 +693,7 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
     }
     for (uint32_t a = 0; a < t->nalt; a++) {
         const alt *al = &S->alts[t->alt0 + a];
-        if (!al->pre && !al->num && al->sid[0] != k->sid)
+        if (!al->pre && !al->num && !al->name && al->sid[0] != k->sid)
             continue; /* a word or phrase must start with this token's stem */
         long e = alt_at(S, al, i, sent);
         if (e < 0)
