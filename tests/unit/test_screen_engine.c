@@ -320,6 +320,18 @@ static void test_subject(void **state)
     assert_true(counted(r, "asking_for_it"));
     r = run_gender(f, "She was flirting with him earlier, she was asking for it.", 16, 'F');
     assert_true(counted(r, "asking_for_it")); /* "him" is an object, not a subject */
+
+    /* an injury done to a person of the other gender is someone else's */
+    const char *hit = "A man punched him in the face outside the shop.";
+    r = run_gender(f, hit, 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, hit, 14, 'M');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, hit, 14, 0);
+    assert_true(counted(r, "C16"));
+    /* other acts name the one acting with that pronoun: still the child's */
+    r = run_gender(f, "A man of 25 touched her and she told him to stop.", 14, 'F');
+    assert_true(counted(r, "C2") || counted(r, "C11"));
 }
 
 /* Every way the other person's age is written decides C2 against C3. */

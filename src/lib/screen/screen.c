@@ -151,10 +151,11 @@ struct jd_screen {
     rule *rules;
     size_t nrules;
     uint32_t child_set, other_set, poss_set, actor_set, parent_set;
+    uint32_t bystander_set; /* relatives whose age is not the other person's (optional) */
     uint32_t writer_set; /* "I", "we", "manager", "officer": the writer or a professional
                             (optional set "writer"; UINT32_MAX when absent) */
     uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
-    uint32_t that_sid, her_sid, him_sid, me_sid;
+    uint32_t that_sid, her_sid, him_sid, me_sid, herself_sid, himself_sid;
     uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
     int nterm_sids;
     /* "and" before a verb, adverb or new subject ("and has", "and only", "and
@@ -1128,6 +1129,19 @@ static bool other_gender(const jd_screen *S, const tok *k)
     return false;
 }
 
+/* Whether token k is an object pronoun of the other gender than the child's:
+ * "him" in a note about a girl, "her" in a note about a boy. */
+static bool other_gender_object(const jd_screen *S, const tok *k)
+{
+    if (!k->sid || k->quoted)
+        return false;
+    if (S->gender == 'F')
+        return k->sid == S->him_sid || k->sid == S->himself_sid;
+    if (S->gender == 'M')
+        return k->sid == S->her_sid || k->sid == S->herself_sid;
+    return false;
+}
+
 /* Whether token j may be its clause's subject: at most three words (a
  * determiner, a possessive, an adjective: "her support worker") before it in
  * its clause. "Dylan has kept his key worker at arm's length": the worker is
@@ -1364,7 +1378,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     /* an offence whose words name the child after the act ("put his hand
      * down her knickers", "touched her") has the child as its object: the
      * clause's subject, "her mum's friend", is the one acting */
-    bool child_object = false, by_agent = false;
+    bool child_object = false, by_agent = false, wrong_object = false;
     for (uint32_t i = h->start + 1; r->kind == JD_SCREEN_OFFENCE && i < h->end && !child_object;
          i++) {
         /* a passive's agent ("punched by her partner"): the child word after
@@ -1373,8 +1387,20 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
             by_agent = true;
             break;
         }
+        if (r->injury && other_gender_object(S, &S->tok[i])) {
+            wrong_object = true; /* "punched him" in a note about a girl; not for
+                                  * other acts: "told him to stop", "pay him" */
+            continue;
+        }
         child_object = in_set(S, S->child_set, S->tok[i].sid) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
+    }
+    if (wrong_object && !child_object) {
+        bool names_other = false; /* "her partner hit her": her mother, the abuse the child saw */
+        for (uint32_t i = h->start; i < h->end && !names_other; i++)
+            names_other = in_set(S, S->other_set, S->tok[i].sid);
+        if (!names_other)
+            a |= JD_SCREEN_OTHER_PERSON;
     }
     if (by_agent && !child_object) {
         if (clause_subject(S, h->start, false, false))
@@ -1399,6 +1425,10 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
             if (j > 0 && (S->tok[j - 1].sid == S->by_sid || S->tok[j - 1].sid == S->with_sid))
                 break; /* "abused by her stepfather", "sex with her older brother": the
                         * one acting, not the object */
+            if (r->injury && other_gender_object(S, k)) {
+                a |= JD_SCREEN_OTHER_PERSON; /* "punched him" about a girl */
+                break;
+            }
             uint32_t n = j + 1;
             static const char *const adj[] = {"older", "younger", "little", "big", "baby",
                                               "elder", "twin", "best", "new", "own"};
@@ -1463,6 +1493,19 @@ const char *jd_screen_attrs_str(unsigned attrs, char *buf, size_t n)
     return buf;
 }
 
+/* Whether the age cue c dates a status, not an act: "looked after since 13",
+ * "in care from 12" (a looked-after cue ends right before it). */
+static bool then_is_status(const jd_screen *S, const hit *c)
+{
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *l = &S->hits[i];
+        if (S->pat[l->pat].kind == K_LAC && l->end == c->start &&
+            S->tok[l->start].sent == S->tok[c->start].sent)
+            return true;
+    }
+    return false;
+}
+
 /* The child's age at the act: the smallest age under 18 in a K_THEN hit
  * ("when she was 11", "aged 11 at the time"), -1 when none. */
 static int act_age(const jd_screen *S)
@@ -1470,7 +1513,7 @@ static int act_age(const jd_screen *S)
     int act = -1;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *h = &S->hits[i];
-        if (S->pat[h->pat].kind != K_THEN)
+        if (S->pat[h->pat].kind != K_THEN || then_is_status(S, h))
             continue;
         for (uint32_t j = h->start; j < h->end; j++)
             if (S->tok[j].num >= 0 && S->tok[j].num < 18 && (act < 0 || S->tok[j].num < act))
@@ -1580,6 +1623,23 @@ static int token_age(const jd_screen *S, size_t i)
     return age;
 }
 
+/* Whether the number at token i is the age of a bystander named right before
+ * it ("older sister (19)", "mum, 38"): a relative in the optional set
+ * "bystander" (mother, sister, aunt, nan...), the first word before the number
+ * past brackets and commas. An uncle's or a boyfriend's age stays the other
+ * person's. */
+static bool bystander_age(const jd_screen *S, size_t i)
+{
+    if (S->bystander_set == UINT32_MAX)
+        return false;
+    for (size_t j = i; j-- > 0 && i - j <= 3 && S->tok[j].sent == S->tok[i].sent;) {
+        if (S->tok[j].punct)
+            continue;
+        return in_set(S, S->bystander_set, S->tok[j].sid);
+    }
+    return false;
+}
+
 /* Ages: the other person's age from the text, and the child's age at the act. */
 static void read_ages(const jd_screen *S, ctx *X)
 {
@@ -1596,6 +1656,8 @@ static void read_ages(const jd_screen *S, ctx *X)
             continue;
         if (age == child || (X->act_age >= 0 && age == X->act_age))
             continue; /* the child's own age */
+        if (bystander_age(S, i))
+            continue; /* "attends with older sister (19)": not the other person's */
         if (age < 10)
             continue;
         if (age > X->other_age) {
@@ -1649,7 +1711,8 @@ static int act_age_at(const jd_screen *S, const hit *h, int note_act)
     int in_sent = -1, in_clause = -1;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *c = &S->hits[i];
-        if (S->pat[c->pat].kind != K_THEN || S->tok[c->start].sent != a->sent)
+        if (S->pat[c->pat].kind != K_THEN || S->tok[c->start].sent != a->sent ||
+            then_is_status(S, c))
             continue;
         for (uint32_t j = c->start; j < c->end; j++) {
             int n = S->tok[j].num;
@@ -2262,7 +2325,9 @@ static int load_words(loader *L)
             !(S->she_sids[k] = stem_id(S, she[k], strlen(she[k]), true)))
             return jd_oom(L->err);
     if (!(S->that_sid = stem_id(S, "that", 4, true)) || !(S->her_sid = stem_id(S, "her", 3, true)) ||
-        !(S->him_sid = stem_id(S, "him", 3, true)) || !(S->me_sid = stem_id(S, "me", 2, true)))
+        !(S->him_sid = stem_id(S, "him", 3, true)) || !(S->me_sid = stem_id(S, "me", 2, true)) ||
+        !(S->herself_sid = stem_id(S, "herself", 7, true)) ||
+        !(S->himself_sid = stem_id(S, "himself", 7, true)))
         return jd_oom(L->err);
     if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
         return jd_oom(L->err);
@@ -2315,6 +2380,8 @@ static int load_sets(loader *L, json_t *root)
     S->parent_set = parent ? *parent : UINT32_MAX;
     uint32_t *writer = jd_strmap_get(&S->sets, "writer", 6);
     S->writer_set = writer ? *writer : UINT32_MAX;
+    uint32_t *bystander = jd_strmap_get(&S->sets, "bystander", 9);
+    S->bystander_set = bystander ? *bystander : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
