@@ -321,6 +321,25 @@ static void test_subject(void **state)
     r = run_gender(f, "She was flirting with him earlier, she was asking for it.", 16, 'F');
     assert_true(counted(r, "asking_for_it")); /* "him" is an object, not a subject */
 
+    /* names: with the child's name known from its age ("Ellie (14)"), another
+     * person's name ("older daughter (18) Aimee", "her sister Aimee") owns
+     * what follows it: "Aimee's boyfriend" is not the child's */
+    r = run_gender(f,
+                   "Report from mum re older daughter (18) Aimee's boyfriend (26). Ellie (14) is "
+                   "at school.",
+                   14, 'F');
+    assert_false(counted(r, "boyfriend"));
+    r = run_gender(f,
+                   "Ellie's boyfriend (26) picks her up from school. Ellie (14) was missing "
+                   "overnight.",
+                   14, 'F');
+    assert_true(counted(r, "boyfriend")); /* the child's own name */
+    r = run_gender(f, "Aimee's boyfriend (26) picks her up. Ellie (14) was missing overnight.", 14,
+                   'F');
+    assert_true(counted(r, "boyfriend")); /* nothing says Aimee is someone else */
+    r = run_gender(f, "Dale (22) had sex with her at his flat. Keeley (14) was upset.", 14, 'F');
+    assert_true(counted(r, "C2")); /* a named adult acts: not "another person" */
+
     /* an injury done to a person of the other gender is someone else's */
     const char *hit = "A man punched him in the face outside the shop.";
     r = run_gender(f, hit, 14, 'F');

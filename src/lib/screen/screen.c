@@ -182,6 +182,9 @@ struct jd_screen {
     size_t nhits, hitcap;
     char stembuf[256];
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
+    const tok *child_name;     /* the child's name in this note ("Ellie (14)"), or NULL */
+    const tok *other_names[8]; /* names of other people in this note ("her sister Aimee") */
+    int nother_names;
 };
 
 static const char *et_names[] = {"call_for_service", "missing_report", "missing_return",
@@ -1142,6 +1145,66 @@ static bool other_gender_object(const jd_screen *S, const tok *k)
     return false;
 }
 
+/* The child's name and the names of other people in the note. The child's
+ * name is a capitalised word with the child's age right after it ("Ellie
+ * (14)", "Freya (Y9, 14)", "Kayla, 14,"). Only when it is known, another
+ * capitalised word is another person's name when a person word comes right
+ * before it ("her sister Aimee", "older daughter (18) Aimee") or an age other
+ * than the child's right after it ("Aimee (18)"). Places and services stay
+ * unnamed: they have neither. */
+static bool same_word(const tok *a, const tok *b)
+{
+    return a->wlen == b->wlen && !memcmp(a->w, b->w, a->wlen);
+}
+
+static void read_names(jd_screen *S, int child_age)
+{
+    S->child_name = NULL;
+    S->nother_names = 0;
+    if (child_age < 0)
+        return;
+    for (size_t i = 0; i < S->ntok && !S->child_name; i++) {
+        const tok *k = &S->tok[i];
+        if (!k->cap || k->punct || k->num >= 0 || k->wlen < 3 || k->paren ||
+            in_set(S, S->child_set, k->sid) || in_set(S, S->other_set, k->sid))
+            continue;
+        for (size_t j = i + 1; j < S->ntok && j <= i + 3 && S->tok[j].sent == k->sent; j++) {
+            const tok *n = &S->tok[j];
+            if (!n->paren && !n->punct && n->num < 0)
+                break;
+            if (n->num == child_age && (n->paren || S->tok[j - 1].punct == ','))
+                S->child_name = k;
+        }
+    }
+    if (!S->child_name)
+        return;
+    for (size_t i = 1; i < S->ntok && S->nother_names < 8; i++) {
+        const tok *k = &S->tok[i];
+        if (!k->cap || k->punct || k->num >= 0 || k->wlen < 3 || k->paren ||
+            same_word(k, S->child_name) || in_set(S, S->child_set, k->sid) ||
+            in_set(S, S->other_set, k->sid))
+            continue;
+        bool other = false;
+        size_t j = i;
+        while (j-- > 0 && i - j <= 4 && S->tok[j].sent == k->sent && S->tok[j].paren)
+            ;
+        if (j < i && S->tok[j].sent == k->sent && !S->tok[j].paren &&
+            in_set(S, S->other_set, S->tok[j].sid))
+            other = true; /* "her sister Aimee" */
+        if (j < i && S->tok[j].sent == k->sent && !S->tok[j].paren && i - j > 1 &&
+            (in_set(S, S->other_set, S->tok[j].sid) || in_set(S, S->child_set, S->tok[j].sid)))
+            other = true; /* "older daughter (18) Aimee" */
+        if (i + 1 < S->ntok && S->tok[i + 1].paren && S->tok[i + 1].num >= 0 &&
+            S->tok[i + 1].num < 100 && S->tok[i + 1].num != child_age)
+            other = true; /* "Aimee (18)" */
+        bool seen = false;
+        for (int q = 0; q < S->nother_names; q++)
+            seen |= same_word(S->other_names[q], k);
+        if (other && !seen)
+            S->other_names[S->nother_names++] = k;
+    }
+}
+
 /* Whether token j may be its clause's subject: at most three words (a
  * determiner, a possessive, an adjective: "her support worker") before it in
  * its clause. "Dylan has kept his key worker at arm's length": the worker is
@@ -1200,8 +1263,13 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
         bool name = k->cap && j > 0 && S->tok[j - 1].sent == k->sent && !S->tok[j - 1].punct &&
                     k->wlen > 2 && !in_set(S, S->other_set, k->sid) &&
                     !in_set(S, S->other_set, S->tok[j - 1].sid);
-        if (name && k->num < 0)
+        if (name && k->num < 0) {
+            for (int q = 0; q < S->nother_names && !actors && k->poss; q++)
+                if (same_word(S->other_names[q], k))
+                    return 1; /* "older daughter (18) Aimee's boyfriend", the child Ellie (14);
+                               * "Dale (22) had sex with her": Dale acts */
             return 0; /* a name: the child, as far as the text says */
+        }
         if (in_set(S, S->child_set, k->sid)) {
             /* "her neighbour's daughter": someone else's child, unless the
              * possessor is a parent ("mum's daughter" is the child) */
@@ -1991,6 +2059,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     S->gender = in->child_gender == 'F' || in->child_gender == 'M' ? in->child_gender : 0;
     if (tokenize(S, text, len) != JD_OK || scan(S, in->kinds) != JD_OK)
         return jd_oom(err);
+    read_names(S, in->child_age);
     ctx X = {in, -1, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
     X.adult = note_flag(S, K_ADULT);
