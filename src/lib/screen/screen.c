@@ -182,6 +182,7 @@ struct jd_screen {
     size_t nhits, hitcap;
     char stembuf[256];
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
+    int child_age;             /* the note's child_age during jd_screen_run (-1 unknown) */
     const tok *child_name;     /* the child's name in this note ("Ellie (14)"), or NULL */
     const tok *other_names[8]; /* names of other people in this note ("her sister Aimee") */
     int nother_names;
@@ -1378,6 +1379,33 @@ static bool form_answer_no(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* A year before the child was born in the match's sentence or the one
+ * before it ("Cold case review of 2006 file" about a child of 15 in 2024):
+ * what it tells is history (offences and indicators; the writer's wording
+ * stays the writer's). A date of birth ("DOB 1979", "born 1990",
+ * "02/03/1997") is an age, not a time. */
+static bool before_birth(const jd_screen *S, const hit *h)
+{
+    if (S->child_age < 0)
+        return false;
+    uint32_t sent = S->tok[h->start].sent;
+    for (size_t i = h->start + 1; i-- > 0;) {
+        const tok *k = &S->tok[i];
+        if (k->sent + 1 < sent)
+            break;
+        if (k->num < 1950 || k->num >= S->ref_year - S->child_age || k->num > S->ref_year)
+            continue;
+        bool dob = i > 0 && S->tok[i - 1].punct == '/';
+        for (size_t j = i; j-- > 0 && i - j <= 3 && !dob;)
+            dob = (S->tok[j].wlen == 3 && !memcmp(S->tok[j].w, "dob", 3)) ||
+                  (S->tok[j].wlen == 4 && !memcmp(S->tok[j].w, "born", 4)) ||
+                  (S->tok[j].wlen == 1 && S->tok[j].w[0] == 'b');
+        if (!dob)
+            return true;
+    }
+    return false;
+}
+
 /* Reported speech whose speaker is a sibling, friend or other non-parent
  * ("her older sister says a man had sex with her", "her friend said a man
  * touched her"): when the words from the report to the act name the child by
@@ -1434,7 +1462,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
      * her away") discloses no act; the writer's words stay the writer's */
     if (r->kind != JD_SCREEN_LANGUAGE && cue_in(S, K_SPEC, h, 4))
         a |= JD_SCREEN_HYPOTHETICAL;
-    if (cue_in(S, K_HIST, h, 1))
+    if (cue_in(S, K_HIST, h, 1) || (r->kind != JD_SCREEN_LANGUAGE && before_birth(S, h)))
         a |= JD_SCREEN_HISTORICAL;
     /* an explicit role names the child in the match ("hit her"); a match of
      * a "child_acts" rule that names no one ("selling sex") is about the
@@ -2059,6 +2087,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     S->gender = in->child_gender == 'F' || in->child_gender == 'M' ? in->child_gender : 0;
     if (tokenize(S, text, len) != JD_OK || scan(S, in->kinds) != JD_OK)
         return jd_oom(err);
+    S->child_age = in->child_age;
     read_names(S, in->child_age);
     ctx X = {in, -1, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
