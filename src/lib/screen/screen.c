@@ -183,6 +183,7 @@ struct jd_screen {
     char stembuf[256];
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
     int child_age;             /* the note's child_age during jd_screen_run (-1 unknown) */
+    bool old_year;             /* a year before the child's birth is in the note */
     const tok *child_name;     /* the child's name in this note ("Ellie (14)"), or NULL */
     const tok *other_names[8]; /* names of other people in this note ("her sister Aimee") */
     int nother_names;
@@ -1164,6 +1165,11 @@ static void read_names(jd_screen *S, int child_age)
     S->nother_names = 0;
     if (child_age < 0)
         return;
+    bool possessive_name = false; /* the names serve only "Aimee's ...": most notes have none */
+    for (size_t i = 1; i < S->ntok && !possessive_name; i++)
+        possessive_name = S->tok[i].poss && S->tok[i].cap;
+    if (!possessive_name)
+        return;
     for (size_t i = 0; i < S->ntok && !S->child_name; i++) {
         const tok *k = &S->tok[i];
         if (!k->cap || k->punct || k->num >= 0 || k->wlen < 3 || k->paren ||
@@ -1386,7 +1392,7 @@ static bool form_answer_no(const jd_screen *S, const hit *h)
  * "02/03/1997") is an age, not a time. */
 static bool before_birth(const jd_screen *S, const hit *h)
 {
-    if (S->child_age < 0)
+    if (S->child_age < 0 || !S->old_year)
         return false;
     uint32_t sent = S->tok[h->start].sent;
     for (size_t i = h->start + 1; i-- > 0;) {
@@ -2088,6 +2094,9 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     if (tokenize(S, text, len) != JD_OK || scan(S, in->kinds) != JD_OK)
         return jd_oom(err);
     S->child_age = in->child_age;
+    S->old_year = false;
+    for (size_t i = 0; i < S->ntok && in->child_age >= 0 && !S->old_year; i++)
+        S->old_year = S->tok[i].num >= 1950 && S->tok[i].num < S->ref_year - in->child_age;
     read_names(S, in->child_age);
     ctx X = {in, -1, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
