@@ -52,7 +52,7 @@ static const jd_screen_result *run(fx *f, const char *text, int age, const char 
 {
     jd_error err;
     jd_error_clear(&err);
-    jd_screen_note in = {"t", text, type, NULL, age, 'F', recorded, 0, 0};
+    jd_screen_note in = {"t", text, type, NULL, age, 0, recorded, 0, 0}; /* gender unknown */
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
     return &f->res;
 }
@@ -265,6 +265,94 @@ static void test_roles(void **state)
         assert_true(m->attrs & JD_SCREEN_INNOCENT);
 }
 
+static const jd_screen_result *run_gender(fx *f, const char *text, int age, char gender)
+{
+    jd_error err;
+    jd_error_clear(&err);
+    jd_screen_note in = {"t", text, "case_note", NULL, age, gender, -1, 0, 0};
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    return &f->res;
+}
+
+/* Whose wording it is: the clause's subject, not the nearest person word. A
+ * professional or the writer as the subject of the verb ("Manager consented
+ * to the search", "we have agreed to go at her pace") is not the child; a
+ * subject pronoun of the other gender than the child's ("he keeps asking for
+ * it" in a note about a girl) is another person; near misses keep the child
+ * as the subject. */
+static void test_subject(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    const jd_screen_match *m;
+    r = run_gender(f, "A man was in the car park. Manager consented to CCTV review, nothing of note.", 16, 'F');
+    assert_false(counted(r, "consent"));
+    m = must(r, "consent", false);
+    assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    r = run_gender(f, "A man was at the flat. Her support worker was present and consented to it.", 16, 'F');
+    assert_false(counted(r, "consent"));
+    r = run_gender(f, "She went to his flat. She is not ready to talk and we have agreed to go at her pace.", 15, 'F');
+    assert_false(counted(r, "consent"));
+    /* near misses: the child is the subject, or the professional's view of her */
+    r = run_gender(f, "A man was at the flat. Manager says she consented to it.", 16, 'F');
+    assert_true(counted(r, "consent"));
+    r = run_gender(f, "Officers felt the sexual contact was consensual.", 15, 'F');
+    assert_true(counted(r, "consent"));
+    r = run_gender(f, "Staff describe her as very streetwise.", 15, 'F');
+    assert_true(counted(r, "streetwise"));
+    r = run_gender(f, "Staff discussed it and agreed that this is her lifestyle choice.", 16, 'F');
+    assert_true(counted(r, "lifestyle_choice"));
+    r = run_gender(f, "Dylan has kept his key worker at arm's length and refuses to engage.", 17,
+                   'M');
+    assert_true(counted(r, "refused_to_engage"));
+    /* quoted, "I" is the child's own word */
+    r = run_gender(f, "Mia has been sexually active with a man of 25 and I think she consented.",
+                   14, 'F');
+    assert_true(counted(r, "consent"));
+
+    /* gender: "he" in a note about a girl is someone else */
+    const char *boy = "She says that he keeps asking for it again.";
+    r = run_gender(f, boy, 14, 'F');
+    assert_false(counted(r, "asking_for_it"));
+    r = run_gender(f, boy, 14, 0); /* gender unknown: "he" may be the child */
+    assert_true(counted(r, "asking_for_it"));
+    r = run_gender(f, "He keeps asking for it, staff say.", 14, 'M');
+    assert_true(counted(r, "asking_for_it"));
+    r = run_gender(f, "She was flirting with him earlier, she was asking for it.", 16, 'F');
+    assert_true(counted(r, "asking_for_it")); /* "him" is an object, not a subject */
+
+    /* names: with the child's name known from its age ("Ellie (14)"), another
+     * person's name ("older daughter (18) Aimee", "her sister Aimee") owns
+     * what follows it: "Aimee's boyfriend" is not the child's */
+    r = run_gender(f,
+                   "Report from mum re older daughter (18) Aimee's boyfriend (26). Ellie (14) is "
+                   "at school.",
+                   14, 'F');
+    assert_false(counted(r, "boyfriend"));
+    r = run_gender(f,
+                   "Ellie's boyfriend (26) picks her up from school. Ellie (14) was missing "
+                   "overnight.",
+                   14, 'F');
+    assert_true(counted(r, "boyfriend")); /* the child's own name */
+    r = run_gender(f, "Aimee's boyfriend (26) picks her up. Ellie (14) was missing overnight.", 14,
+                   'F');
+    assert_true(counted(r, "boyfriend")); /* nothing says Aimee is someone else */
+    r = run_gender(f, "Dale (22) had sex with her at his flat. Keeley (14) was upset.", 14, 'F');
+    assert_true(counted(r, "C2")); /* a named adult acts: not "another person" */
+
+    /* an injury done to a person of the other gender is someone else's */
+    const char *hit = "A man punched him in the face outside the shop.";
+    r = run_gender(f, hit, 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, hit, 14, 'M');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, hit, 14, 0);
+    assert_true(counted(r, "C16"));
+    /* other acts name the one acting with that pronoun: still the child's */
+    r = run_gender(f, "A man of 25 touched her and she told him to stop.", 14, 'F');
+    assert_true(counted(r, "C2") || counted(r, "C11"));
+}
+
 /* Every way the other person's age is written decides C2 against C3. */
 static void test_ages(void **state)
 {
@@ -319,6 +407,16 @@ static void test_recorded(void **state)
     r = run(f, "She says a man aged 30 had sex with her. DOB 02/03/1994.", 14, "case_note", -1);
     assert_false(must(r, "C2", true)->recorded);
     r = run(f, "She says a man aged 30 had sex with her.", 14, "case_note", 1);
+    assert_true(must(r, "C2", true)->recorded);
+    /* a crime to be recorded or a decision on recording to come is not a record */
+    r = run(f, "She says a man aged 30 had sex with her. Police to record crime after ABE.", 14,
+            "case_note", -1);
+    assert_false(must(r, "C2", true)->recorded);
+    r = run(f, "She says a man aged 30 had sex with her. Police to decide on crime recording.", 14,
+            "case_note", -1);
+    assert_false(must(r, "C2", true)->recorded);
+    r = run(f, "She says a man aged 30 had sex with her. Recorded as a crime today.", 14,
+            "case_note", -1);
     assert_true(must(r, "C2", true)->recorded);
 }
 
@@ -379,6 +477,22 @@ static void test_loader_errors(void **state)
          "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
          "[{\"code\": \"V02\", \"name\": \"x\", \"from_offences\": [\"C8\", 7]}]}",
          "from_offences"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"S02\", \"name\": \"x\", \"patterns\": [\"sex\"], \"not_with\": [\"C9\"]}]}",
+         "not_with"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"S02\", \"name\": \"x\", \"from_offences\": [\"C2\"], \"not_with\": [\"C9\", \"\"]}]}",
+         "not_with"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C13\", \"name\": \"x\", "
+         "\"patterns\": [\"#name ~2 sex\"]}], \"language\": [], \"indicators\": []}",
+         "#name cannot start a pattern"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C13\", \"name\": \"x\", "
+         "\"patterns\": [\"him|#name ~2 sex\"]}], \"language\": [], \"indicators\": []}",
+         "#name cannot start a pattern"},
     };
     char path[] = "/tmp/jd-screen-rules-XXXXXX";
     int fd = mkstemp(path);
@@ -588,6 +702,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),         cmocka_unit_test(test_attributes),
         cmocka_unit_test(test_roles),         cmocka_unit_test(test_ages),
+        cmocka_unit_test(test_subject),
         cmocka_unit_test(test_recorded),      cmocka_unit_test(test_loader_errors),
         cmocka_unit_test(test_limits),        cmocka_unit_test(test_linked_age),
         cmocka_unit_test(test_analyse_agrees),

@@ -170,7 +170,7 @@ static int load_indicators(loader *L, json_t *arr)
     r->ind = calloc(n ? n : 1, sizeof *r->ind);
     r->ev = calloc(nev ? nev : 1, sizeof *r->ev);
     if (!r->ind || !r->ev)
-        return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+        return jd_oom(L->err);
     json_array_foreach(arr, i, ind) {
         const char *id = json_string_value(json_object_get(ind, "id"));
         const char *cls = json_string_value(json_object_get(ind, "class"));
@@ -422,7 +422,7 @@ static int load(loader *L, json_t *root)
                        0, "overnight")) < 0)
         return rc;
     if (!r->trig || !r->crime || !r->lang)
-        return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+        return jd_oom(L->err);
     return JD_OK;
 }
 
@@ -431,12 +431,12 @@ int jd_rules__load(jd_rules **out, const char *path, jd_error *err)
     *out = NULL;
     jd_rules *r = calloc(1, sizeof *r);
     if (!r)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     jd_arena_init(&r->ar, 16 * 1024);
     r->ts = jd_ts__new();
     if (!r->ts) {
         jd_rules__free(r);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     const char *src = path ? path : "catalogue.json (built in)";
     const char *base = strrchr(src, '/');

@@ -12,6 +12,9 @@
  *   ~N          up to N other words in the same sentence (N <= 12)
  *   #num        a number
  *   #night      a time between midnight and 6am ("0340hrs", "02:15", "3am")
+ *   #name       a proper name: a word written with a capital, not the first of
+ *               its sentence ("drives her to Saltmarden", "men pay Dee"), alone
+ *               or among alternatives ("#name|him"); never in the first term
  * A pattern never crosses a sentence.
  */
 #include "util/internal.h"
@@ -29,13 +32,13 @@
 #define MAX_TERMS 48
 #define MAX_TEXT (1u << 20)
 
-enum { T_ALT = 0, T_GAP = 1, T_NUM = 2, T_NIGHT = 3 };
+enum { T_ALT = 0, T_GAP = 1, T_NUM = 2, T_NIGHT = 3, T_NAME = 4 };
 
 /* What a pattern belongs to. */
 enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
-    K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_NK
+    K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -45,6 +48,7 @@ typedef struct alt {
     const char *pre;          /* prefix (normalised word), else NULL */
     uint16_t prelen;
     bool num;                 /* "#num" among the alternatives: any number */
+    bool name;                /* "#name" among the alternatives: a proper name */
 } alt;
 
 typedef struct term {
@@ -98,6 +102,8 @@ typedef struct rule {
                                    not the writer's own wording */
     const char *from[4];        /* indicators: also held when one of these offences counts
                                    (familial sexual abuse or cruelty is V02 abuse) */
+    const char *not_with[12];   /* with "from": not held when one of these codes counts
+                                   (an older partner's C2, not a paid or group one) */
 } rule;
 
 typedef struct hit {
@@ -145,6 +151,11 @@ struct jd_screen {
     rule *rules;
     size_t nrules;
     uint32_t child_set, other_set, poss_set, actor_set, parent_set;
+    uint32_t bystander_set; /* relatives whose age is not the other person's (optional) */
+    uint32_t writer_set; /* "I", "we", "manager", "officer": the writer or a professional
+                            (optional set "writer"; UINT32_MAX when absent) */
+    uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
+    uint32_t that_sid, her_sid, him_sid, me_sid, herself_sid, himself_sid;
     uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
     int nterm_sids;
     /* "and" before a verb, adverb or new subject ("and has", "and only", "and
@@ -155,7 +166,7 @@ struct jd_screen {
     uint32_t by_sid; /* "by her partner": the agent of a passive */
     uint32_t with_sid; /* "sex with her brother": the partner, not another victim */
     uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
-    uint32_t and_next_sids[24];
+    uint32_t and_next_sids[32];
     int nand_next;
     int window;
     int ref_year;
@@ -170,6 +181,12 @@ struct jd_screen {
     hit *hits;
     size_t nhits, hitcap;
     char stembuf[256];
+    char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
+    int child_age;             /* the note's child_age during jd_screen_run (-1 unknown) */
+    bool old_year;             /* a year before the child's birth is in the note */
+    const tok *child_name;     /* the child's name in this note ("Ellie (14)"), or NULL */
+    const tok *other_names[8]; /* names of other people in this note ("her sister Aimee") */
+    int nother_names;
 };
 
 static const char *et_names[] = {"call_for_service", "missing_report", "missing_return",
@@ -309,12 +326,12 @@ static int add_word(jd_screen *S, term *t, const char *a, size_t an, jd_error *e
         return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
                                "%s: pattern \"%s\" has a bad word", where, text);
     if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     if (pre) {
         S->alts[S->nalts++] =
-            (alt){{0}, 1, jd_arena_strndup(&S->ar, w, (size_t)wl), (uint16_t)wl, false};
+            (alt){{0}, 1, jd_arena_strndup(&S->ar, w, (size_t)wl), (uint16_t)wl, false, false};
     } else {
-        alt al = {{0}, 0, NULL, 0, false};
+        alt al = {{0}, 0, NULL, 0, false, false};
         for (char *ws = w; *ws;) {
             char *we = strchr(ws, '_');
             size_t l = we ? (size_t)(we - ws) : strlen(ws);
@@ -327,7 +344,7 @@ static int add_word(jd_screen *S, term *t, const char *a, size_t an, jd_error *e
             const char *nw = norm_word(ws, l, &nn);
             uint32_t id = stem_id(S, nw, nn, true);
             if (!id)
-                return jd_error_set(err, JD_ENOMEM, "out of memory");
+                return jd_oom(err);
             al.sid[al.nw++] = id;
             ws += l + (we ? 1 : 0);
         }
@@ -356,12 +373,18 @@ static int add_alts(jd_screen *S, term *t, const char *q, const char *e, jd_erro
         if (an == 4 && !memcmp(a, "#num", 4)) {
             /* "man|#num|older": a number is one of the alternatives */
             if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
-                return jd_error_set(err, JD_ENOMEM, "out of memory");
-            S->alts[S->nalts++] = (alt){{0}, 0, NULL, 0, true};
+                return jd_oom(err);
+            S->alts[S->nalts++] = (alt){{0}, 0, NULL, 0, true, false};
+            t->nalt++;
+        } else if (an == 5 && !memcmp(a, "#name", 5)) {
+            /* "#name|him|a": a proper name is one of the alternatives */
+            if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
+                return jd_oom(err);
+            S->alts[S->nalts++] = (alt){{0}, 0, NULL, 0, false, true};
             t->nalt++;
         } else if (a[0] == '#') {
             return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
-                                   "%s: pattern \"%s\": only #num may be an alternative", where,
+                                   "%s: pattern \"%s\": only #num and #name may be alternatives", where,
                                    text);
         } else if (a[0] == '@') {
             uint32_t *si = jd_strmap_get(&S->sets, a + 1, an - 1);
@@ -371,8 +394,8 @@ static int add_alts(jd_screen *S, term *t, const char *q, const char *e, jd_erro
             u32vec *sv = &S->setv[*si];
             for (uint32_t k = 0; k < sv->n; k++) {
                 if (jd_grow((void **)&S->alts, &S->altcap, S->nalts + 1, sizeof *S->alts))
-                    return jd_error_set(err, JD_ENOMEM, "out of memory");
-                S->alts[S->nalts++] = (alt){{sv->v[k]}, 1, NULL, 0, false};
+                    return jd_oom(err);
+                S->alts[S->nalts++] = (alt){{sv->v[k]}, 1, NULL, 0, false, false};
                 t->nalt++;
             }
         } else {
@@ -389,7 +412,7 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
                        const char *where)
 {
     if (jd_grow((void **)&S->pat, &S->patcap, S->npat + 1, sizeof *S->pat))
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     pattern *p = &S->pat[S->npat];
     p->term0 = (uint32_t)S->nterms;
     p->nterms = 0;
@@ -412,7 +435,7 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
                                    "%s: pattern \"%s\" has more than %d terms", where, text,
                                    MAX_TERMS);
         if (jd_grow((void **)&S->terms, &S->termcap, S->nterms + 1, sizeof *S->terms))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
         term *t = &S->terms[S->nterms];
         memset(t, 0, sizeof *t);
         if (q[0] == '~') {
@@ -433,10 +456,22 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
         } else if (n == 6 && !memcmp(q, "#night", 6)) {
             t->kind = T_NIGHT;
             last_gap = false;
+        } else if (n == 5 && !memcmp(q, "#name", 5)) {
+            if (!p->nterms)
+                return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                       "%s: pattern \"%s\": #name cannot start a pattern",
+                                       where, text);
+            t->kind = T_NAME;
+            last_gap = false;
         } else {
             int rc = add_alts(S, t, q, e, err, where, text);
             if (rc < 0)
                 return rc;
+            for (uint32_t k = 0; !p->nterms && k < t->nalt; k++)
+                if (S->alts[t->alt0 + k].name)
+                    return jd_error_set_at(err, JD_EINVALID, S->source, 0, 0,
+                                           "%s: pattern \"%s\": #name cannot start a pattern",
+                                           where, text);
             last_gap = false;
         }
         S->nterms++;
@@ -457,11 +492,11 @@ static int index_patterns(jd_screen *S, jd_error *err)
         t->words = t->kind == T_ALT;
         for (uint32_t k = 0; t->kind == T_ALT && k < t->nalt; k++)
             if (S->alts[t->alt0 + k].pre || S->alts[t->alt0 + k].num ||
-                S->alts[t->alt0 + k].nw != 1)
+                S->alts[t->alt0 + k].name || S->alts[t->alt0 + k].nw != 1)
                 t->words = false;
         for (uint32_t k = 0; t->kind == T_ALT && k < t->nalt; k++) {
             const alt *a = &S->alts[t->alt0 + k];
-            if (a->pre || a->num)
+            if (a->pre || a->num || a->name)
                 t->any_prefix = true;
             else
                 for (uint8_t w = 0; w < a->nw; w++) /* every word of a phrase is needed */
@@ -482,7 +517,7 @@ static int index_patterns(jd_screen *S, jd_error *err)
             if (t->kind != T_ALT || t->any_prefix)
                 continue;
             if (jd_grow((void **)&S->req, &S->reqcap, S->nreq + 1, sizeof *S->req))
-                return jd_error_set(err, JD_ENOMEM, "out of memory");
+                return jd_oom(err);
             memcpy(S->req[S->nreq++], t->bloom, sizeof t->bloom);
             p->nreq++;
         }
@@ -507,11 +542,11 @@ static int index_patterns(jd_screen *S, jd_error *err)
     for (uint32_t i = 0; i < S->nrules; i++)
         if ((S->rules[i].from[0] && vpush(&S->from_rules, i)) ||
             (S->rules[i].always && vpush(&S->always_rules, i)))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     S->nfirst = S->stems.n + 2;
     S->first = calloc(S->nfirst, sizeof *S->first);
     if (!S->first)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     for (uint32_t i = 0; i < S->npat; i++) {
         const term *t = &S->terms[S->pat[i].term0];
         int rc = 0;
@@ -523,11 +558,11 @@ static int index_patterns(jd_screen *S, jd_error *err)
                 bool added;
                 uint32_t *li = jd_strmap_put(&S->pre3, a->pre, 3, (uint32_t)S->nprelists, &added);
                 if (!li)
-                    return jd_error_set(err, JD_ENOMEM, "out of memory");
+                    return jd_oom(err);
                 if (added) {
                     if (jd_grow((void **)&S->prelists, &S->prelistcap, S->nprelists + 1,
                              sizeof *S->prelists))
-                        return jd_error_set(err, JD_ENOMEM, "out of memory");
+                        return jd_oom(err);
                     memset(&S->prelists[S->nprelists++], 0, sizeof *S->prelists);
                 }
                 rc |= vpush(&S->prelists[*li], i);
@@ -536,7 +571,7 @@ static int index_patterns(jd_screen *S, jd_error *err)
             }
         }
         if (rc)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     }
     /* what lets scan() skip the "always" and prefix lists at most tokens */
     for (uint32_t j = 0; j < S->always.n; j++) {
@@ -584,6 +619,17 @@ static bool night_time(const jd_screen *S, size_t i)
 }
 
 /* Token index after alternative `a` matched at token i, or -1. */
+/* A proper name at token i: a word written with a capital, not a number and
+ * not the first word of its sentence ("men pay Dee for",
+ * "drove her to Saltmarden"). */
+static bool proper_name(const jd_screen *S, size_t i)
+{
+    const tok *k = &S->tok[i];
+    if (!k->cap || k->punct || k->num >= 0 || k->wlen < 2 || i == 0)
+        return false;
+    return S->tok[i - 1].sent == k->sent;
+}
+
 static long alt_at(const jd_screen *S, const alt *a, size_t i, uint32_t sent)
 {
     const tok *k = &S->tok[i];
@@ -591,6 +637,8 @@ static long alt_at(const jd_screen *S, const alt *a, size_t i, uint32_t sent)
         return -1;
     if (a->num)
         return k->num >= 0 ? (long)i + 1 : -1;
+    if (a->name)
+        return proper_name(S, i) ? (long)i + 1 : -1;
     if (a->pre)
         return k->wlen >= a->prelen && !memcmp(k->w, a->pre, a->prelen) ? (long)i + 1 : -1;
     for (uint8_t w = 0; w < a->nw; w++) {
@@ -635,6 +683,8 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
         return k->num >= 0 ? match_from(S, p, ti + 1, i + 1, sent) : -1;
     if (t->kind == T_NIGHT)
         return night_time(S, i) ? match_from(S, p, ti + 1, i + 1, sent) : -1;
+    if (t->kind == T_NAME)
+        return proper_name(S, i) ? match_from(S, p, ti + 1, i + 1, sent) : -1;
     if (t->words) {
         /* one-word alternatives all end at i + 1: one of them is enough, and
          * the rest of the pattern is tried once */
@@ -648,7 +698,7 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
     }
     for (uint32_t a = 0; a < t->nalt; a++) {
         const alt *al = &S->alts[t->alt0 + a];
-        if (!al->pre && !al->num && al->sid[0] != k->sid)
+        if (!al->pre && !al->num && !al->name && al->sid[0] != k->sid)
             continue; /* a word or phrase must start with this token's stem */
         long e = alt_at(S, al, i, sent);
         if (e < 0)
@@ -1068,12 +1118,126 @@ static bool in_set(const jd_screen *S, uint32_t set, uint32_t sid)
     return false;
 }
 
+/* Whether token k is a subject pronoun of the other gender than the child's: "he" in
+ * a note about a girl ("he keeps asking for it again" is the boy's words, not
+ * the writer's about her). False when the note gives no gender. */
+static bool other_gender(const jd_screen *S, const tok *k)
+{
+    if (!k->sid || (S->gender != 'F' && S->gender != 'M'))
+        return false;
+    const uint32_t *v = S->gender == 'F' ? S->he_sids : S->she_sids;
+    size_t n = S->gender == 'F' ? sizeof S->he_sids / sizeof *S->he_sids
+                                : sizeof S->she_sids / sizeof *S->she_sids;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == k->sid)
+            return true;
+    return false;
+}
+
+/* Whether token k is an object pronoun of the other gender than the child's:
+ * "him" in a note about a girl, "her" in a note about a boy. */
+static bool other_gender_object(const jd_screen *S, const tok *k)
+{
+    if (!k->sid || k->quoted)
+        return false;
+    if (S->gender == 'F')
+        return k->sid == S->him_sid || k->sid == S->himself_sid;
+    if (S->gender == 'M')
+        return k->sid == S->her_sid || k->sid == S->herself_sid;
+    return false;
+}
+
+/* The child's name and the names of other people in the note. The child's
+ * name is a capitalised word with the child's age right after it ("Ellie
+ * (14)", "Freya (Y9, 14)", "Kayla, 14,"). Only when it is known, another
+ * capitalised word is another person's name when a person word comes right
+ * before it ("her sister Aimee", "older daughter (18) Aimee") or an age other
+ * than the child's right after it ("Aimee (18)"). Places and services stay
+ * unnamed: they have neither. */
+static bool same_word(const tok *a, const tok *b)
+{
+    return a->wlen == b->wlen && !memcmp(a->w, b->w, a->wlen);
+}
+
+static void read_names(jd_screen *S, int child_age)
+{
+    S->child_name = NULL;
+    S->nother_names = 0;
+    if (child_age < 0)
+        return;
+    bool possessive_name = false; /* the names serve only "Aimee's ...": most notes have none */
+    for (size_t i = 1; i < S->ntok && !possessive_name; i++)
+        possessive_name = S->tok[i].poss && S->tok[i].cap;
+    if (!possessive_name)
+        return;
+    for (size_t i = 0; i < S->ntok && !S->child_name; i++) {
+        const tok *k = &S->tok[i];
+        if (!k->cap || k->punct || k->num >= 0 || k->wlen < 3 || k->paren ||
+            in_set(S, S->child_set, k->sid) || in_set(S, S->other_set, k->sid))
+            continue;
+        for (size_t j = i + 1; j < S->ntok && j <= i + 3 && S->tok[j].sent == k->sent; j++) {
+            const tok *n = &S->tok[j];
+            if (!n->paren && !n->punct && n->num < 0)
+                break;
+            if (n->num == child_age && (n->paren || S->tok[j - 1].punct == ','))
+                S->child_name = k;
+        }
+    }
+    if (!S->child_name)
+        return;
+    for (size_t i = 1; i < S->ntok && S->nother_names < 8; i++) {
+        const tok *k = &S->tok[i];
+        if (!k->cap || k->punct || k->num >= 0 || k->wlen < 3 || k->paren ||
+            same_word(k, S->child_name) || in_set(S, S->child_set, k->sid) ||
+            in_set(S, S->other_set, k->sid))
+            continue;
+        bool other = false;
+        size_t j = i;
+        while (j-- > 0 && i - j <= 4 && S->tok[j].sent == k->sent && S->tok[j].paren)
+            ;
+        if (j < i && S->tok[j].sent == k->sent && !S->tok[j].paren &&
+            in_set(S, S->other_set, S->tok[j].sid))
+            other = true; /* "her sister Aimee" */
+        if (j < i && S->tok[j].sent == k->sent && !S->tok[j].paren && i - j > 1 &&
+            (in_set(S, S->other_set, S->tok[j].sid) || in_set(S, S->child_set, S->tok[j].sid)))
+            other = true; /* "older daughter (18) Aimee" */
+        if (i + 1 < S->ntok && S->tok[i + 1].paren && S->tok[i + 1].num >= 0 &&
+            S->tok[i + 1].num < 100 && S->tok[i + 1].num != child_age)
+            other = true; /* "Aimee (18)" */
+        bool seen = false;
+        for (int q = 0; q < S->nother_names; q++)
+            seen |= same_word(S->other_names[q], k);
+        if (other && !seen)
+            S->other_names[S->nother_names++] = k;
+    }
+}
+
+/* Whether token j may be its clause's subject: at most three words (a
+ * determiner, a possessive, an adjective: "her support worker") before it in
+ * its clause. "Dylan has kept his key worker at arm's length": the worker is
+ * the object; "... and we have agreed": "and" starts a new subject. */
+static bool subject_position(const jd_screen *S, size_t j)
+{
+    size_t d = 0;
+    for (size_t q = j; q-- > 0 && S->tok[q].clause == S->tok[j].clause &&
+                       S->tok[q].sid != S->and_sid;)
+        if (++d > 3 || S->tok[q].sid == S->by_sid)
+            return false; /* "described by the officer as ...": the agent */
+    return true;
+}
+
 /* Who the clause before token `s` is about: +1 another person, 0 the child or unknown.
  * For offences (actors = true) an adult acting ("a man ... kissed her") is not
- * "another person": the child is the one acted on. */
-static int clause_subject(const jd_screen *S, size_t s, bool actors)
+ * "another person": the child is the one acted on. For wording (writer = true)
+ * a subject that is the writer or a professional ("I", "we", "the manager
+ * consented to the search", its verb close by: "officers felt the contact was
+ * consensual" is their view of the child) or a pronoun of the other gender than the child's
+ * ("he keeps asking for it" about a girl) is another person too; in quotation
+ * marks "I" is the child's own word and is left alone. */
+static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer)
 {
     uint32_t cl = S->tok[s].clause;
+    bool past_that = false;
     for (size_t j = s; j-- > 0;) {
         const tok *k = &S->tok[j];
         if (k->clause != cl) {
@@ -1081,6 +1245,11 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors)
                 break;
             cl = k->clause; /* "mum went quiet and then agreed": one subject */
         }
+        /* "staff agreed that this is her choice": a clause of its own; "staff
+         * describe her as streetwise": the words are about the child after all */
+        bool after_that = past_that;
+        if (k->sid && (k->sid == S->that_sid || in_set(S, S->child_set, k->sid)))
+            past_that = true;
         if (k->punct == ',' || k->paren || (actors && k->poss))
             continue; /* "mother's lodger touched her": the possessor is not the actor;
                        * "her uncle (mum's brother, 40s)": the apposition is skipped */
@@ -1089,6 +1258,11 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors)
             continue; /* "her own", "his car": a determiner */
         if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid))
             return 0; /* "a man ... kissed her": the adult acts, the child is the victim */
+        if (writer && !k->quoted && !after_that &&
+            ((S->writer_set != UINT32_MAX && in_set(S, S->writer_set, k->sid) &&
+              s - j <= 4 && subject_position(S, j)) ||
+             other_gender(S, k)))
+            return 1; /* "we have agreed to go at her pace", "Manager consented" */
         if (in_set(S, S->other_set, k->sid)) {
             /* "her mum", "his friend": the other person; "mum's" too */
             return 1;
@@ -1096,8 +1270,13 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors)
         bool name = k->cap && j > 0 && S->tok[j - 1].sent == k->sent && !S->tok[j - 1].punct &&
                     k->wlen > 2 && !in_set(S, S->other_set, k->sid) &&
                     !in_set(S, S->other_set, S->tok[j - 1].sid);
-        if (name && k->num < 0)
+        if (name && k->num < 0) {
+            for (int q = 0; q < S->nother_names && !actors && k->poss; q++)
+                if (same_word(S->other_names[q], k))
+                    return 1; /* "older daughter (18) Aimee's boyfriend", the child Ellie (14);
+                               * "Dale (22) had sex with her": Dale acts */
             return 0; /* a name: the child, as far as the text says */
+        }
         if (in_set(S, S->child_set, k->sid)) {
             /* "her neighbour's daughter": someone else's child, unless the
              * possessor is a parent ("mum's daughter" is the child) */
@@ -1182,16 +1361,114 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
     return false;
 }
 
+/* A form's field answered no: "Gifts, money, drugs, alcohol from partner or
+ * others: none." The match is in the field's label, before a colon whose
+ * answer is only a negation ("none", "no", "never", "nil") ending the
+ * sentence or followed by punctuation. "Concerns: none about school; he gives
+ * her drugs" keeps the later words. */
+static bool form_answer_no(const jd_screen *S, const hit *h)
+{
+    uint32_t sent = S->tok[h->start].sent;
+    for (uint32_t j = h->end; j < S->ntok && S->tok[j].sent == sent; j++) {
+        if (S->tok[j].punct != ':')
+            continue;
+        for (size_t i = 0; i < S->nhits; i++) {
+            const hit *c = &S->hits[i];
+            int kind = S->pat[c->pat].kind;
+            if ((kind != K_NEG && kind != K_NEGPOST) || c->start != j + 1)
+                continue;
+            if (c->end >= S->ntok || S->tok[c->end].sent != sent || S->tok[c->end].punct)
+                return true;
+        }
+        return false;
+    }
+    return false;
+}
+
+/* A year before the child was born in the match's sentence or the one
+ * before it ("Cold case review of 2006 file" about a child of 15 in 2024):
+ * what it tells is history (offences and indicators; the writer's wording
+ * stays the writer's). A date of birth ("DOB 1979", "born 1990",
+ * "02/03/1997") is an age, not a time. */
+static bool before_birth(const jd_screen *S, const hit *h)
+{
+    if (S->child_age < 0 || !S->old_year)
+        return false;
+    uint32_t sent = S->tok[h->start].sent;
+    for (size_t i = h->start + 1; i-- > 0;) {
+        const tok *k = &S->tok[i];
+        if (k->sent + 1 < sent)
+            break;
+        if (k->num < 1950 || k->num >= S->ref_year - S->child_age || k->num > S->ref_year)
+            continue;
+        bool dob = i > 0 && S->tok[i - 1].punct == '/';
+        for (size_t j = i; j-- > 0 && i - j <= 3 && !dob;)
+            dob = (S->tok[j].wlen == 3 && !memcmp(S->tok[j].w, "dob", 3)) ||
+                  (S->tok[j].wlen == 4 && !memcmp(S->tok[j].w, "born", 4)) ||
+                  (S->tok[j].wlen == 1 && S->tok[j].w[0] == 'b');
+        if (!dob)
+            return true;
+    }
+    return false;
+}
+
+/* Reported speech whose speaker is a sibling, friend or other non-parent
+ * ("her older sister says a man had sex with her", "her friend said a man
+ * touched her"): when the words from the report to the act name the child by
+ * no name, noun or subject pronoun, only by "her" or "him", the act is the
+ * speaker's. A parent
+ * reporting ("mum says a man touched her") speaks of the child. */
+static bool peer_reports(const jd_screen *S, const hit *h)
+{
+    uint32_t sent = S->tok[h->start].sent;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        if (S->pat[c->pat].kind != K_REPORT || S->tok[c->start].sent != sent ||
+            c->end > h->start)
+            continue;
+        bool peer = false;
+        for (size_t j = c->start; j-- > 0 && c->start - j <= 3 && S->tok[j].sent == sent;) {
+            const tok *k = &S->tok[j];
+            if (k->punct || in_set(S, S->child_set, k->sid) ||
+                (k->cap && j > 0 && S->tok[j - 1].sent == sent && !S->tok[j - 1].punct))
+                break; /* "she says", "Kelly says" */
+            if (in_set(S, S->other_set, k->sid)) {
+                peer = !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, k->sid));
+                break;
+            }
+        }
+        if (!peer)
+            continue;
+        bool named = false;
+        for (uint32_t j = c->end; j < S->ntok && j < h->end + 3 && S->tok[j].sent == sent; j++) {
+            const tok *k = &S->tok[j];
+            /* an object pronoun ("touched her") may be the speaker; a subject
+             * ("friend reports she is locked in") is a new person, the child */
+            bool pronoun = k->sid == S->her_sid || k->sid == S->him_sid;
+            if ((k->cap && !S->tok[j - 1].punct && k->num < 0) ||
+                (in_set(S, S->child_set, k->sid) && !pronoun && !in_set(S, S->poss_set, k->sid)))
+                named = true;
+        }
+        if (!named)
+            return true;
+    }
+    return false;
+}
+
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
-    if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2))
+    if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h))
         a |= JD_SCREEN_NEGATED;
     if (cue_in(S, K_HYPO, h, 4))
         a |= JD_SCREEN_HYPOTHETICAL;
-    if (cue_in(S, K_HIST, h, 1))
+    /* a worry that something may be so ("concerned adults may be encouraging
+     * her away") discloses no act; the writer's words stay the writer's */
+    if (r->kind != JD_SCREEN_LANGUAGE && cue_in(S, K_SPEC, h, 4))
+        a |= JD_SCREEN_HYPOTHETICAL;
+    if (cue_in(S, K_HIST, h, 1) || (r->kind != JD_SCREEN_LANGUAGE && before_birth(S, h)))
         a |= JD_SCREEN_HISTORICAL;
     /* an explicit role names the child in the match ("hit her"); a match of
      * a "child_acts" rule that names no one ("selling sex") is about the
@@ -1203,13 +1480,38 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     /* an offence whose words name the child after the act ("put his hand
      * down her knickers", "touched her") has the child as its object: the
      * clause's subject, "her mum's friend", is the one acting */
-    bool child_object = false;
+    bool child_object = false, by_agent = false, wrong_object = false;
     for (uint32_t i = h->start + 1; r->kind == JD_SCREEN_OFFENCE && i < h->end && !child_object;
-         i++)
+         i++) {
+        /* a passive's agent ("punched by her partner"): the child word after
+         * "by" names the one acting, and the victim is the clause's subject */
+        if (in_set(S, S->child_set, S->tok[i].sid) && S->tok[i - 1].sid == S->by_sid) {
+            by_agent = true;
+            break;
+        }
+        if (r->injury && other_gender_object(S, &S->tok[i])) {
+            wrong_object = true; /* "punched him" in a note about a girl; not for
+                                  * other acts: "told him to stop", "pay him" */
+            continue;
+        }
         child_object = in_set(S, S->child_set, S->tok[i].sid) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
-    if ((!r->role_explicit || !names_one) && !child_object &&
-        clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE))
+    }
+    if (wrong_object && !child_object) {
+        bool names_other = false; /* "her partner hit her": her mother, the abuse the child saw */
+        for (uint32_t i = h->start; i < h->end && !names_other; i++)
+            names_other = in_set(S, S->other_set, S->tok[i].sid);
+        if (!names_other)
+            a |= JD_SCREEN_OTHER_PERSON;
+    }
+    if (by_agent && !child_object) {
+        if (clause_subject(S, h->start, false, false))
+            a |= JD_SCREEN_OTHER_PERSON; /* "her mother was punched by her partner" */
+    } else if ((!r->role_explicit || !names_one) && !child_object &&
+               clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE,
+                              r->kind == JD_SCREEN_LANGUAGE))
+        a |= JD_SCREEN_OTHER_PERSON;
+    if (r->kind == JD_SCREEN_OFFENCE && !(a & JD_SCREEN_OTHER_PERSON) && peer_reports(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
     /* the act's object: "abused her older sister", "hit his mum" name another
      * victim; the first child word after the match in its clause decides */
@@ -1225,6 +1527,10 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
             if (j > 0 && (S->tok[j - 1].sid == S->by_sid || S->tok[j - 1].sid == S->with_sid))
                 break; /* "abused by her stepfather", "sex with her older brother": the
                         * one acting, not the object */
+            if (r->injury && other_gender_object(S, k)) {
+                a |= JD_SCREEN_OTHER_PERSON; /* "punched him" about a girl */
+                break;
+            }
             uint32_t n = j + 1;
             static const char *const adj[] = {"older", "younger", "little", "big", "baby",
                                               "elder", "twin", "best", "new", "own"};
@@ -1244,7 +1550,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
      * unless that subject is the child, the clause before it says whom it is
      * about ("another girl in the home is ...") */
     if (r->role_explicit && r->kind == JD_SCREEN_LANGUAGE &&
-        !in_set(S, S->child_set, S->tok[h->start].sid) && clause_subject(S, h->start, false))
+        !in_set(S, S->child_set, S->tok[h->start].sid) && clause_subject(S, h->start, false, true))
         a |= JD_SCREEN_OTHER_PERSON;
     bool q = false;
     for (uint32_t i = h->start; i < h->end; i++)
@@ -1289,6 +1595,19 @@ const char *jd_screen_attrs_str(unsigned attrs, char *buf, size_t n)
     return buf;
 }
 
+/* Whether the age cue c dates a status, not an act: "looked after since 13",
+ * "in care from 12" (a looked-after cue ends right before it). */
+static bool then_is_status(const jd_screen *S, const hit *c)
+{
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *l = &S->hits[i];
+        if (S->pat[l->pat].kind == K_LAC && l->end == c->start &&
+            S->tok[l->start].sent == S->tok[c->start].sent)
+            return true;
+    }
+    return false;
+}
+
 /* The child's age at the act: the smallest age under 18 in a K_THEN hit
  * ("when she was 11", "aged 11 at the time"), -1 when none. */
 static int act_age(const jd_screen *S)
@@ -1296,7 +1615,7 @@ static int act_age(const jd_screen *S)
     int act = -1;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *h = &S->hits[i];
-        if (S->pat[h->pat].kind != K_THEN)
+        if (S->pat[h->pat].kind != K_THEN || then_is_status(S, h))
             continue;
         for (uint32_t j = h->start; j < h->end; j++)
             if (S->tok[j].num >= 0 && S->tok[j].num < 18 && (act < 0 || S->tok[j].num < act))
@@ -1343,6 +1662,12 @@ static bool age_cued(const jd_screen *S, size_t i)
      * and then punctuation or the end of the sentence */
     if (p && p->punct == ',' && i >= 2 && S->tok[i - 2].cap && !S->tok[i - 2].punct &&
         S->tok[i - 2].sent == t->sent && (!nx || nx->punct || nx->sent != t->sent))
+        aged = true;
+    /* "partner 24.", "male 30, white": a person word (the actor set), then the
+     * number, then punctuation or the end of the sentence ("partner 2 children"
+     * and "male 5 ft" are no age) */
+    if (p && !p->punct && p->sent == t->sent && S->actor_set != UINT32_MAX &&
+        in_set(S, S->actor_set, p->sid) && (!nx || nx->punct || nx->sent != t->sent))
         aged = true;
     /* "a man of 32", "a lad of 16": a person of an age */
     static const char *const person[] = {
@@ -1400,6 +1725,23 @@ static int token_age(const jd_screen *S, size_t i)
     return age;
 }
 
+/* Whether the number at token i is the age of a bystander named right before
+ * it ("older sister (19)", "mum, 38"): a relative in the optional set
+ * "bystander" (mother, sister, aunt, nan...), the first word before the number
+ * past brackets and commas. An uncle's or a boyfriend's age stays the other
+ * person's. */
+static bool bystander_age(const jd_screen *S, size_t i)
+{
+    if (S->bystander_set == UINT32_MAX)
+        return false;
+    for (size_t j = i; j-- > 0 && i - j <= 3 && S->tok[j].sent == S->tok[i].sent;) {
+        if (S->tok[j].punct)
+            continue;
+        return in_set(S, S->bystander_set, S->tok[j].sid);
+    }
+    return false;
+}
+
 /* Ages: the other person's age from the text, and the child's age at the act. */
 static void read_ages(const jd_screen *S, ctx *X)
 {
@@ -1416,6 +1758,8 @@ static void read_ages(const jd_screen *S, ctx *X)
             continue;
         if (age == child || (X->act_age >= 0 && age == X->act_age))
             continue; /* the child's own age */
+        if (bystander_age(S, i))
+            continue; /* "attends with older sister (19)": not the other person's */
         if (age < 10)
             continue;
         if (age > X->other_age) {
@@ -1469,7 +1813,8 @@ static int act_age_at(const jd_screen *S, const hit *h, int note_act)
     int in_sent = -1, in_clause = -1;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *c = &S->hits[i];
-        if (S->pat[c->pat].kind != K_THEN || S->tok[c->start].sent != a->sent)
+        if (S->pat[c->pat].kind != K_THEN || S->tok[c->start].sent != a->sent ||
+            then_is_status(S, c))
             continue;
         for (uint32_t j = c->start; j < c->end; j++) {
             int n = S->tok[j].num;
@@ -1596,11 +1941,20 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         discount |= JD_SCREEN_AGE;
         /* a label in quotation marks, quoted to challenge it ("records her
          * as a 'prostitute'; this is exploitation"), discloses no act */
-        bool label = (*a & JD_SCREEN_CHALLENGED) != 0;
-        for (uint32_t t = h->start; t < h->end && label; t++)
-            label = S->tok[t].quoted;
-        if (label)
+        /* and a label of one or two words in quotation marks, attributed
+         * ("dad said ... 'a proper little hustler'", "described as a 'child
+         * prostitute'"), is someone's word for the child, not an account of
+         * an act ("... a man 'pays him'" names a person: an act) */
+        bool quoted = true, person = false;
+        for (uint32_t t = h->start; t < h->end && quoted; t++) {
+            quoted = S->tok[t].quoted;
+            person |= S->tok[t].sid == S->her_sid || S->tok[t].sid == S->him_sid ||
+                      S->tok[t].sid == S->me_sid; /* "selling herself" is a label */
+        }
+        if (quoted && (*a & JD_SCREEN_CHALLENGED))
             discount |= JD_SCREEN_CHALLENGED;
+        if (quoted && !person && h->end - h->start <= 2 && cue_in(S, K_ATTR, h, 5))
+            discount |= JD_SCREEN_QUOTED;
         m->recorded = X->recorded;
         m->other_age = X->other_age;
         snprintf(m->basis, sizeof m->basis, "child %d%s, other %s%s", age,
@@ -1637,6 +1991,12 @@ static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen
         if (!r->from[0] || (in->kinds && !(in->kinds & (1u << r->kind))) ||
             have_code(res, r->code, true))
             continue;
+        const char *veto = NULL;
+        for (int k = 0; k < 12 && r->not_with[k] && !veto; k++)
+            if (have_code(res, r->not_with[k], true))
+                veto = r->not_with[k];
+        if (veto)
+            continue;
         const jd_screen_match *off = NULL;
         for (int k = 0; k < 4 && r->from[k] && !off; k++)
             for (size_t j = 0; j < res->n && !off; j++)
@@ -1649,7 +2009,7 @@ static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen
         m.counts = true;
         snprintf(m.why, sizeof m.why, "from offence %s", off->code);
         if (add_match(res, &m))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     }
     return JD_OK;
 }
@@ -1679,7 +2039,7 @@ static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
         else
             snprintf(m.why, sizeof m.why, "child aged %d", child);
         if (add_match(res, &m))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     }
     return JD_OK;
 }
@@ -1730,8 +2090,14 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     size_t len = strlen(text);
     if (len > MAX_TEXT)
         return jd_error_set(err, JD_ELIMIT, "note is over %u bytes", MAX_TEXT);
+    S->gender = in->child_gender == 'F' || in->child_gender == 'M' ? in->child_gender : 0;
     if (tokenize(S, text, len) != JD_OK || scan(S, in->kinds) != JD_OK)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
+    S->child_age = in->child_age;
+    S->old_year = false;
+    for (size_t i = 0; i < S->ntok && in->child_age >= 0 && !S->old_year; i++)
+        S->old_year = S->tok[i].num >= 1950 && S->tok[i].num < S->ref_year - in->child_age;
+    read_names(S, in->child_age);
     ctx X = {in, -1, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
     X.adult = note_flag(S, K_ADULT);
@@ -1780,7 +2146,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         else
             snprintf(m.why, sizeof m.why, "not counted: %s", ab);
         if (add_match(res, &m))
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     }
     int rc = from_offences(S, in, res, err);
     if (rc < 0 || (rc = always_rules(S, in, child, res, err)) < 0)
@@ -1978,7 +2344,7 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
             return bad(L, where, "needs \"instead\" (the wording to use)");
         rule *nr = realloc(S->rules, (S->nrules + 1) * sizeof *nr);
         if (!nr)
-            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+            return jd_oom(L->err);
         S->rules = nr;
         rule *r = &S->rules[S->nrules];
         memset(r, 0, sizeof *r);
@@ -2006,6 +2372,15 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
                 return bad(L, where, "from_offences: each an offence code");
             r->from[k] = jd_arena_strdup(&S->ar, json_string_value(v));
         }
+        json_t *nw = json_object_get(o, "not_with");
+        if (nw && (!json_is_array(nw) || json_array_size(nw) > 12 || !r->from[0]))
+            return bad(L, where, "not_with: a list of up to 12 codes, with \"from_offences\"");
+        json_array_foreach(nw, k, v)
+        {
+            if (!json_is_string(v) || !json_string_length(v))
+                return bad(L, where, "not_with: each an offence or indicator code");
+            r->not_with[k] = jd_arena_strdup(&S->ar, json_string_value(v));
+        }
         if (!r->always && !r->from[0] && !json_array_size(json_object_get(o, "patterns")))
             return bad(L, where, "needs at least one pattern (or \"always\": true)");
         rc = load_patterns(L, json_object_get(o, "unless"), K_UNLESS, (uint32_t)S->nrules, where);
@@ -2030,7 +2405,7 @@ static int load_words(loader *L)
     for (size_t k = 0; k < sizeof term_words / sizeof term_words[0]; k++) {
         uint32_t id = stem_id(S, term_words[k], strlen(term_words[k]), true);
         if (!id)
-            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+            return jd_oom(L->err);
         S->term_sids[S->nterm_sids++] = id;
     }
     static const char *const and_next[] = {"has", "have", "had", "is", "was", "are", "were",
@@ -2040,7 +2415,7 @@ static int load_words(loader *L)
     for (size_t k = 0; k < sizeof and_next / sizeof and_next[0]; k++) {
         uint32_t id = stem_id(S, and_next[k], strlen(and_next[k]), true);
         if (!id)
-            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+            return jd_oom(L->err);
         S->and_next_sids[S->nand_next++] = id;
     }
     S->and_sid = stem_id(S, "and", 3, true);
@@ -2050,8 +2425,19 @@ static int load_words(loader *L)
     S->with_sid = stem_id(S, "with", 4, true);
     S->or_sid = stem_id(S, "or", 2, true);
     S->nor_sid = stem_id(S, "nor", 3, true);
+    static const char *const he[] = {"he", "hes"};
+    static const char *const she[] = {"she", "shes"};
+    for (size_t k = 0; k < 2; k++)
+        if (!(S->he_sids[k] = stem_id(S, he[k], strlen(he[k]), true)) ||
+            !(S->she_sids[k] = stem_id(S, she[k], strlen(she[k]), true)))
+            return jd_oom(L->err);
+    if (!(S->that_sid = stem_id(S, "that", 4, true)) || !(S->her_sid = stem_id(S, "her", 3, true)) ||
+        !(S->him_sid = stem_id(S, "him", 3, true)) || !(S->me_sid = stem_id(S, "me", 2, true)) ||
+        !(S->herself_sid = stem_id(S, "herself", 7, true)) ||
+        !(S->himself_sid = stem_id(S, "himself", 7, true)))
+        return jd_oom(L->err);
     if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
-        return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+        return jd_oom(L->err);
     return JD_OK;
 }
 
@@ -2065,7 +2451,7 @@ static int load_sets(loader *L, json_t *root)
     S->nsets = json_object_size(sets);
     S->setv = calloc(S->nsets + 1, sizeof *S->setv);
     if (!S->setv)
-        return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+        return jd_oom(L->err);
     const char *key;
     json_t *val;
     uint32_t si = 0;
@@ -2077,7 +2463,7 @@ static int load_sets(loader *L, json_t *root)
             return bad(L, where, "must be a list of words");
         bool added;
         if (!jd_strmap_put(&S->sets, key, strlen(key), si, &added))
-            return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+            return jd_oom(L->err);
         size_t k;
         json_t *v;
         json_array_foreach(val, k, v)
@@ -2091,7 +2477,7 @@ static int load_sets(loader *L, json_t *root)
             const char *nw = norm_word(lw, (size_t)n, &nn);
             uint32_t id = stem_id(S, nw, nn, true);
             if (!id || vpush(&S->setv[si], id))
-                return jd_error_set(L->err, JD_ENOMEM, "out of memory");
+                return jd_oom(L->err);
         }
         si++;
     }
@@ -2099,6 +2485,10 @@ static int load_sets(loader *L, json_t *root)
     S->actor_set = actor ? *actor : UINT32_MAX;
     uint32_t *parent = jd_strmap_get(&S->sets, "parent", 6);
     S->parent_set = parent ? *parent : UINT32_MAX;
+    uint32_t *writer = jd_strmap_get(&S->sets, "writer", 6);
+    S->writer_set = writer ? *writer : UINT32_MAX;
+    uint32_t *bystander = jd_strmap_get(&S->sets, "bystander", 9);
+    S->bystander_set = bystander ? *bystander : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
@@ -2128,7 +2518,7 @@ static int load_cues(loader *L, json_t *root)
                      {"property", K_PROP},      {"sexual", K_SEXUAL},
                      {"adult", K_ADULT},        {"age_at_act", K_THEN},
                      {"recorded", K_RECORDED},  {"looked_after", K_LAC},
-                     {"reported", K_REPORT}};
+                     {"reported", K_REPORT},    {"speculation", K_SPEC}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
@@ -2185,7 +2575,7 @@ int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
     *out = NULL;
     jd_screen *S = calloc(1, sizeof *S);
     if (!S)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     jd_arena_init(&S->ar, 16 * 1024);
     jd_strmap_init(&S->stems);
     jd_strmap_init(&S->memo);

@@ -184,7 +184,7 @@ static int add_alts(jd_ts *t, char *w, term *tm, const char *src, jd_error *err)
         size_t al = strlen(a);
         if (!strcmp(a, "#num")) { /* a number as one alternative */
             if (jd_grow((void **)&t->alts, &t->altcap, t->nalts + 1, sizeof *t->alts) < 0)
-                return jd_error_set(err, JD_ENOMEM, "out of memory");
+                return jd_oom(err);
             t->alts[t->nalts++] = (alt){"", 0, 2};
             tm->nalt++;
             continue;
@@ -201,10 +201,10 @@ static int add_alts(jd_ts *t, char *w, term *tm, const char *src, jd_error *err)
                 return jd_error_set(err, JD_EINVALID,
                                     "patterns use letters, digits, | * ~N and #num: %.60s", src);
         if (jd_grow((void **)&t->alts, &t->altcap, t->nalts + 1, sizeof *t->alts) < 0)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
         char *s = jd_arena_strndup(&t->ar, tmp, nl);
         if (!s)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
         t->alts[t->nalts++] = (alt){s, (uint16_t)nl, prefix};
         tm->nalt++;
     }
@@ -239,7 +239,7 @@ static int index_first(jd_ts *t, const term *f, uint32_t p, jd_error *err)
             }
         }
         if (rc < 0)
-            return jd_error_set(err, JD_ENOMEM, "out of memory");
+            return jd_oom(err);
     }
     return 0;
 }
@@ -293,11 +293,11 @@ int jd_ts__add(jd_ts *t, const char *src, int role, uint32_t owner, int32_t valu
     }
     if (jd_grow((void **)&t->terms, &t->termcap, t->nterms + nt, sizeof *t->terms) < 0 ||
         jd_grow((void **)&t->pat, &t->patcap, t->npat + 1, sizeof *t->pat) < 0)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     uint32_t p = (uint32_t)t->npat;
     const char *text = jd_arena_strdup(&t->ar, src);
     if (!text)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     t->pat[t->npat++] = (pattern){(uint32_t)t->nterms, (uint8_t)nt, (uint8_t)role, owner, value,
                                   text};
     memcpy(t->terms + t->nterms, terms, nt * sizeof *terms);
@@ -305,7 +305,7 @@ int jd_ts__add(jd_ts *t, const char *src, int role, uint32_t owner, int32_t valu
     /* index the first term */
     const term *f = &terms[0];
     if (f->kind == T_NUM)
-        return vec_push(&t->numstart, p) < 0 ? jd_error_set(err, JD_ENOMEM, "out of memory")
+        return vec_push(&t->numstart, p) < 0 ? jd_oom(err)
                                              : (int)p;
     int rc = index_first(t, f, p, err);
     if (rc < 0)
