@@ -2301,15 +2301,43 @@ bool jd_resolve__transposed(const char *x, const char *y)
     return transposed(x, y);
 }
 
+/* The length of a name without its pet-form ending (-ie, -ey, -ee, -y,
+ * -i), or 0 when it has none. */
+static size_t pet_stem(const char *x, size_t n)
+{
+    static const char *const end[] = {"ie", "ey", "ee", "y", "i"};
+    for (size_t e = 0; e < JD_ARRAY_LEN(end); e++) {
+        size_t k = strlen(end[e]);
+        if (n > k + 1 && !memcmp(x + n - k, end[e], k))
+            return n - k;
+    }
+    return 0;
+}
+
+/* Two spellings of one pet form: both end in a pet-form ending and the
+ * rest is the same (Elly, Ellie; Jodi, Jody, Jodie; Danni, Dannie).
+ * Names that differ before the ending (Jack, Jake; Amara, Amari; Evie,
+ * Elly) are not. */
+static bool pet_spelling(const char *x, const char *y)
+{
+    size_t a = pet_stem(x, strlen(x)), b = pet_stem(y, strlen(y));
+    return a && a == b && !memcmp(x, y, a);
+}
+
+bool jd_resolve__pet_spelling(const char *x, const char *y)
+{
+    return pet_spelling(x, y);
+}
+
 /* Are two first names one person's: the same, variants (the nicknames
- * file), an initial and a name it begins, or one adjacent transposition
- * apart? */
+ * file), an initial and a name it begins, one adjacent transposition
+ * apart, or two spellings of one pet form? */
 static bool same_first_name(const rs *R, uint32_t a, uint32_t b)
 {
     if (a == b || variant_match(R, a, b))
         return true;
     const char *x = pool_str(&R->names, a), *y = pool_str(&R->names, b);
-    return ((!x[1] || !y[1]) && x[0] == y[0]) || transposed(x, y);
+    return ((!x[1] || !y[1]) && x[0] == y[0]) || transposed(x, y) || pet_spelling(x, y);
 }
 
 /*
