@@ -944,9 +944,11 @@ typedef struct loader {
     uint32_t names[32];
 } loader;
 
-static int on_mention(const jd_mention_row *m, void *payload)
+/* The ref of mention m: the current one when m repeats its agency and
+ * person_ref (mentions come ordered by them), else a new one. NULL without
+ * memory. */
+static rref *mention_ref(loader *L, const jd_mention_row *m)
 {
-    loader *L = payload;
     rs *R = L->R;
     /* mentions come ordered by agency and ref: most repeat the last ones */
     uint32_t ag = L->cur && !strcmp(m->agency, pool_str(&R->ids, L->cur_agency))
@@ -956,14 +958,14 @@ static int on_mention(const jd_mention_row *m, void *payload)
                       ? L->cur_ref
                       : pool_add(&R->ids, m->person_ref, strlen(m->person_ref));
     if (!ag || !rf)
-        return JD_ENOMEM;
+        return NULL;
     R->st.mentions++;
     if (!L->cur || L->cur_agency != ag || L->cur_ref != rf) {
         if (R->n == R->cap) {
             size_t nc = R->cap ? R->cap * 2 : 4096;
             rref *n = realloc(R->r, nc * sizeof *n);
             if (!n)
-                return JD_ENOMEM;
+                return NULL;
             R->r = n;
             R->cap = nc;
         }
@@ -976,16 +978,14 @@ static int on_mention(const jd_mention_row *m, void *payload)
         memset(L->name_counts, 0, sizeof L->name_counts);
         memset(L->names, 0, sizeof L->names);
     }
-    rref *r = L->cur;
-    r->mentions++;
-    uint32_t fid, sid;
-    if (name_id(R, L->memo[0], m->forenames, true, &fid) != JD_OK ||
-        name_id(R, L->memo[1], m->surname, false, &sid) != JD_OK)
-        return JD_ENOMEM;
-    add_id(r->fore, &r->nfore, NV, fid);
-    add_id(r->sur, &r->nsur, NV, sid);
-    unsigned dy = 0, dm = 0, dd = 0;
-    int dn = m->dob ? jd_resolve__parse_ymd(m->dob, &dy, &dm, &dd) : 0;
+    return L->cur;
+}
+
+/* The date of birth (its parts dy, dm, dd, dn of them read), the birth
+ * years its age allows, and whether it is a child at the mention's date. */
+static void mention_dates(rref *r, const jd_mention_row *m, unsigned dy, unsigned dm, unsigned dd,
+                          int dn)
+{
     if (dn >= 1)
         add_id(r->dob, &r->ndob, NV, dy * 10000 + dm * 100 + dd);
     if (m->age >= 0 && m->seen_at) {
@@ -1012,6 +1012,11 @@ static int on_mention(const jd_mention_row *m, void *payload)
                 r->child = true;
         }
     }
+}
+
+/* The places, phones, identifiers and gender of mention m. */
+static void mention_places(rs *R, rref *r, const jd_mention_row *m)
+{
     const char *pc = m->postcode ? m->postcode : m->postcode_raw;
     if (pc)
         add_id(r->pc, &r->npc, NV, pool_add(&R->ids, pc, strlen(pc)));
@@ -1035,17 +1040,13 @@ static int on_mention(const jd_mention_row *m, void *payload)
         if (r->ngen[m->gender[0] == 'M'] < UINT16_MAX)
             r->ngen[m->gender[0] == 'M']++;
     }
-    if (R->ev_keys && m->event_id > 0 && m->event_id < INT64_C(1) << 31 && R->nev < UINT32_MAX) {
-        uint64_t *k = vec_push(R->ev_keys);
-        ev_mention *e = vec_push(R->ev_info);
-        if (!k || !e)
-            return JD_ENOMEM;
-        *k = (uint64_t)m->event_id << 32 | R->nev++;
-        *e = (ev_mention){(uint32_t)(r - R->r),
-                          pool_add(&R->ids, m->role ? m->role : "", m->role ? strlen(m->role) : 0),
-                          fid, sid};
-    }
-    /* display name: the most frequent raw "forenames surname" of the ref */
+}
+
+/* The ref's display name: the most frequent raw "forenames surname" of its
+ * mentions so far, m's counted. */
+static void mention_display_name(loader *L, rref *r, const jd_mention_row *m)
+{
+    rs *R = L->R;
     char raw[160];
     size_t rn = 0;
     const char *parts[3] = {m->forenames, m->forenames && m->surname ? " " : NULL, m->surname};
@@ -1070,6 +1071,37 @@ static int on_mention(const jd_mention_row *m, void *payload)
              strcmp(pool_str(&R->ids, L->names[i]), pool_str(&R->ids, L->names[best])) < 0))
             best = i;
     r->name = L->names[best];
+}
+
+static int on_mention(const jd_mention_row *m, void *payload)
+{
+    loader *L = payload;
+    rs *R = L->R;
+    rref *r = mention_ref(L, m);
+    if (!r)
+        return JD_ENOMEM;
+    r->mentions++;
+    uint32_t fid, sid;
+    if (name_id(R, L->memo[0], m->forenames, true, &fid) != JD_OK ||
+        name_id(R, L->memo[1], m->surname, false, &sid) != JD_OK)
+        return JD_ENOMEM;
+    add_id(r->fore, &r->nfore, NV, fid);
+    add_id(r->sur, &r->nsur, NV, sid);
+    unsigned dy = 0, dm = 0, dd = 0;
+    int dn = m->dob ? jd_resolve__parse_ymd(m->dob, &dy, &dm, &dd) : 0;
+    mention_dates(r, m, dy, dm, dd, dn);
+    mention_places(R, r, m);
+    if (R->ev_keys && m->event_id > 0 && m->event_id < INT64_C(1) << 31 && R->nev < UINT32_MAX) {
+        uint64_t *k = vec_push(R->ev_keys);
+        ev_mention *e = vec_push(R->ev_info);
+        if (!k || !e)
+            return JD_ENOMEM;
+        *k = (uint64_t)m->event_id << 32 | R->nev++;
+        *e = (ev_mention){(uint32_t)(r - R->r),
+                          pool_add(&R->ids, m->role ? m->role : "", m->role ? strlen(m->role) : 0),
+                          fid, sid};
+    }
+    mention_display_name(L, r, m);
     return JD_OK;
 }
 
@@ -1496,131 +1528,178 @@ typedef struct key_job {
     int rc;
 } key_job;
 
+/* Rules 1 and 9 for ref i: its surname's sound with a birth year and an
+ * initial, or with its forename's sound in a district when it has no date. */
+static int keys_sound(const rs *R, const rref *r, uint32_t i, vec *keys)
+{
+    char b[96];
+    int rc = JD_OK;
+    for (uint8_t s = 0; s < r->nsur; s++) {
+        /* surname sound + birth year + initial, once per Double Metaphone
+         * code: the alternate meets Smith with Schmidt, and the codes
+         * meet across a different first letter (Knight / Night, Philips
+         * / Fillips), where Soundex cannot. Names with nothing to code
+         * (other scripts) share the code 0. */
+        const uint32_t *ph = phon_codes(R, r->sur[s]);
+        uint32_t codes[2] = {ph ? ph[0] : 0, ph && ph[1] != ph[0] ? ph[1] : 0};
+        for (uint8_t f = 0; f < r->nfore; f++) {
+            char ini = pool_str(&R->names, r->fore[f])[0];
+            for (int c = 0; c < 2; c++) {
+                if (c == 1 && !codes[1])
+                    continue;
+                for (uint8_t d = 0; d < r->ndob; d++)
+                    rc |= phon_key_push(keys, codes[c], r->dob[d] / 10000, ini, i);
+                if (r->by_lo)
+                    for (int y = r->by_lo; y <= r->by_hi; y++)
+                        rc |= phon_key_push(keys, codes[c], (uint32_t)y, ini, i);
+            }
+            /* no date at all: surname and forename sound, within a district */
+            if (!r->ndob && !r->by_lo) {
+                char fx[5];
+                soundex(pool_str(&R->names, r->fore[f]), fx);
+                const char *pc = r->npc ? pool_str(&R->ids, r->pc[0]) : "";
+                const char *sp = strchr(pc, ' ');
+                snprintf(b, sizeof b, "%s|%s|%.*s", pool_str(&R->names, r->sur[s]), fx,
+                         sp ? (int)(sp - pc) : (int)strlen(pc), pc);
+                rc |= key_push(keys, 9, b, i);
+            }
+        }
+    }
+    return rc;
+}
+
+/* Rules 3 and 2 for ref i: its full dates of birth with gender (and the
+ * day/month swap), and its forenames' Soundex with the day and month. */
+static int keys_dates(const rs *R, const rref *r, uint32_t i, vec *keys)
+{
+    char b[96], sx[5];
+    int rc = JD_OK;
+    for (uint8_t d = 0; d < r->ndob; d++) {
+        uint32_t v = r->dob[d];
+        if (v % 100 == 0)
+            continue; /* partial dates only block through the year rules */
+        /* the full date with gender; its day/month swap meets its twin here */
+        snprintf(b, sizeof b, "%u|%c", v, r->gender ? r->gender : '?');
+        rc |= key_push(keys, 3, b, i);
+        unsigned y = v / 10000, mo = v / 100 % 100, dd = v % 100;
+        if (dd <= 12 && dd != mo) {
+            snprintf(b, sizeof b, "%u|%c", y * 10000 + dd * 100 + mo,
+                     r->gender ? r->gender : '?');
+            rc |= key_push(keys, 3, b, i);
+        }
+        for (uint8_t f = 0; f < r->nfore; f++) {
+            soundex(pool_str(&R->names, r->fore[f]), sx);
+            snprintf(b, sizeof b, "%s|%u", sx, v % 10000);
+            rc |= key_push(keys, 2, b, i);
+        }
+    }
+    return rc;
+}
+
+/* Rules 4 and 10 for ref i: its postcodes and its address, each with an
+ * initial. */
+static int keys_place(const rs *R, const rref *r, uint32_t i, vec *keys)
+{
+    char b[96];
+    int rc = JD_OK;
+    /* A ref with no full date of birth (a call handler's or housing
+     * officer's row) has no date rule to meet its person by: it also
+     * meets them by the initial of its surname at the place (a surname
+     * written first), and it probes every ref with its names (rule 11) */
+    bool probe = !has_full_date(r);
+    for (uint8_t p = 0; p < r->npc; p++) {
+        for (uint8_t f = 0; f < r->nfore; f++) {
+            snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]),
+                     pool_str(&R->names, r->fore[f])[0]);
+            rc |= key_push(keys, 4, b, i);
+        }
+        for (uint8_t f = 0; probe && f < r->nsur; f++) {
+            snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]),
+                     pool_str(&R->names, r->sur[f])[0]);
+            rc |= key_push(keys, 4, b, i);
+        }
+    }
+    /* the address as written and an initial: a call handler writes the
+     * address and no postcode */
+    if (r->addr) {
+        const char *ad = pool_str(&R->names, r->addr);
+        for (uint8_t f = 0; f < r->nfore; f++) {
+            snprintf(b, sizeof b, "%.80s|%c", ad, pool_str(&R->names, r->fore[f])[0]);
+            rc |= key_push(keys, 10, b, i);
+        }
+        for (uint8_t f = 0; probe && f < r->nsur; f++) {
+            snprintf(b, sizeof b, "%.80s|%c", ad, pool_str(&R->names, r->sur[f])[0]);
+            rc |= key_push(keys, 10, b, i);
+        }
+    }
+    return rc;
+}
+
+/* Rule 11 for ref i (see probe_pairs). */
+static int keys_probe(const rs *R, const rref *r, uint32_t i, vec *keys)
+{
+    int rc = JD_OK;
+    /* rule 11, one way: surname sound and initial with no year, from a
+     * ref with no date, age or postcode (the probe, key bit 0 set;
+     * either order of its names), which no other rule reaches, to every
+     * ref (bit 0 clear) */
+    bool probe = !has_full_date(r);
+    bool lost = probe && !r->by_lo && !r->npc; /* no date, age or postcode at all */
+    for (uint8_t s = 0; s < r->nsur; s++)
+        for (uint8_t f = 0; f < r->nfore; f++)
+            for (int sw = 0; sw < (lost ? 2 : 1); sw++) {
+                uint32_t sur = sw ? r->fore[f] : r->sur[s], fo = sw ? r->sur[s] : r->fore[f];
+                const uint32_t *ph = phon_codes(R, sur);
+                uint32_t codes[2] = {ph ? ph[0] : 0, ph && ph[1] != ph[0] ? ph[1] : 0};
+                for (int c = 0; c < 2; c++) {
+                    if (!codes[c])
+                        continue;
+                    unsigned char k[5];
+                    memcpy(k, &codes[c], 4);
+                    k[4] = (unsigned char)pool_str(&R->names, fo)[0];
+                    kv *e = vec_push(keys);
+                    if (!e) {
+                        rc |= JD_ENOMEM;
+                        continue;
+                    }
+                    e->key = (rule_key(11, jd_hash64(k, sizeof k, 11 * 0x9e3779b97f4a7c15ULL)) &
+                              ~UINT64_C(1)) |
+                             (lost ? 1 : 0);
+                    e->ref = i;
+                }
+            }
+    return rc;
+}
+
+/* Rules 5 to 8 for ref i: NHS number, UPN, phone, other identifier. */
+static int keys_ids(const rs *R, const rref *r, uint32_t i, vec *keys)
+{
+    int rc = JD_OK;
+    for (uint8_t k = 0; k < r->nnhs; k++)
+        rc |= key_push(keys, 5, pool_str(&R->ids, r->nhs[k]), i);
+    for (uint8_t k = 0; k < r->nupn; k++)
+        rc |= key_push(keys, 6, pool_str(&R->ids, r->upn[k]), i);
+    for (uint8_t k = 0; k < r->nphone; k++)
+        rc |= key_push(keys, 7, pool_str(&R->ids, r->phone[k]), i);
+    if (r->other)
+        rc |= key_push(keys, 8, pool_str(&R->ids, r->other), i);
+    return rc;
+}
+
+/* The blocking keys of refs [lo, hi), rule by rule for each ref. */
 static void *keys_range(void *arg)
 {
     key_job *j = arg;
     const rs *R = j->R;
     vec *keys = &j->keys;
-    char b[96], sx[5];
     int rc = JD_OK;
     for (uint32_t i = j->lo; i < j->hi && rc == JD_OK; i++) {
         const rref *r = &R->r[i];
-        for (uint8_t s = 0; s < r->nsur; s++) {
-            /* surname sound + birth year + initial, once per Double Metaphone
-             * code: the alternate meets Smith with Schmidt, and the codes
-             * meet across a different first letter (Knight / Night, Philips
-             * / Fillips), where Soundex cannot. Names with nothing to code
-             * (other scripts) share the code 0. */
-            const uint32_t *ph = phon_codes(R, r->sur[s]);
-            uint32_t codes[2] = {ph ? ph[0] : 0, ph && ph[1] != ph[0] ? ph[1] : 0};
-            for (uint8_t f = 0; f < r->nfore; f++) {
-                char ini = pool_str(&R->names, r->fore[f])[0];
-                for (int c = 0; c < 2; c++) {
-                    if (c == 1 && !codes[1])
-                        continue;
-                    for (uint8_t d = 0; d < r->ndob; d++)
-                        rc |= phon_key_push(keys, codes[c], r->dob[d] / 10000, ini, i);
-                    if (r->by_lo)
-                        for (int y = r->by_lo; y <= r->by_hi; y++)
-                            rc |= phon_key_push(keys, codes[c], (uint32_t)y, ini, i);
-                }
-                /* no date at all: surname and forename sound, within a district */
-                if (!r->ndob && !r->by_lo) {
-                    char fx[5];
-                    soundex(pool_str(&R->names, r->fore[f]), fx);
-                    const char *pc = r->npc ? pool_str(&R->ids, r->pc[0]) : "";
-                    const char *sp = strchr(pc, ' ');
-                    snprintf(b, sizeof b, "%s|%s|%.*s", pool_str(&R->names, r->sur[s]), fx,
-                             sp ? (int)(sp - pc) : (int)strlen(pc), pc);
-                    rc |= key_push(keys, 9, b, i);
-                }
-            }
-        }
-        for (uint8_t d = 0; d < r->ndob; d++) {
-            uint32_t v = r->dob[d];
-            if (v % 100 == 0)
-                continue; /* partial dates only block through the year rules */
-            /* the full date with gender; its day/month swap meets its twin here */
-            snprintf(b, sizeof b, "%u|%c", v, r->gender ? r->gender : '?');
-            rc |= key_push(keys, 3, b, i);
-            unsigned y = v / 10000, mo = v / 100 % 100, dd = v % 100;
-            if (dd <= 12 && dd != mo) {
-                snprintf(b, sizeof b, "%u|%c", y * 10000 + dd * 100 + mo,
-                         r->gender ? r->gender : '?');
-                rc |= key_push(keys, 3, b, i);
-            }
-            for (uint8_t f = 0; f < r->nfore; f++) {
-                soundex(pool_str(&R->names, r->fore[f]), sx);
-                snprintf(b, sizeof b, "%s|%u", sx, v % 10000);
-                rc |= key_push(keys, 2, b, i);
-            }
-        }
-        /* A ref with no full date of birth (a call handler's or housing
-         * officer's row) has no date rule to meet its person by: it also
-         * meets them by the initial of its surname at the place (a surname
-         * written first), and it probes every ref with its names (rule 11) */
-        bool probe = !has_full_date(r);
-        for (uint8_t p = 0; p < r->npc; p++) {
-            for (uint8_t f = 0; f < r->nfore; f++) {
-                snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]),
-                         pool_str(&R->names, r->fore[f])[0]);
-                rc |= key_push(keys, 4, b, i);
-            }
-            for (uint8_t f = 0; probe && f < r->nsur; f++) {
-                snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]),
-                         pool_str(&R->names, r->sur[f])[0]);
-                rc |= key_push(keys, 4, b, i);
-            }
-        }
-        /* the address as written and an initial: a call handler writes the
-         * address and no postcode */
-        if (r->addr) {
-            const char *ad = pool_str(&R->names, r->addr);
-            for (uint8_t f = 0; f < r->nfore; f++) {
-                snprintf(b, sizeof b, "%.80s|%c", ad, pool_str(&R->names, r->fore[f])[0]);
-                rc |= key_push(keys, 10, b, i);
-            }
-            for (uint8_t f = 0; probe && f < r->nsur; f++) {
-                snprintf(b, sizeof b, "%.80s|%c", ad, pool_str(&R->names, r->sur[f])[0]);
-                rc |= key_push(keys, 10, b, i);
-            }
-        }
-        /* rule 11, one way: surname sound and initial with no year, from a
-         * ref with no date, age or postcode (the probe, key bit 0 set;
-         * either order of its names), which no other rule reaches, to every
-         * ref (bit 0 clear) */
-        bool lost = probe && !r->by_lo && !r->npc; /* no date, age or postcode at all */
-        for (uint8_t s = 0; s < r->nsur; s++)
-            for (uint8_t f = 0; f < r->nfore; f++)
-                for (int sw = 0; sw < (lost ? 2 : 1); sw++) {
-                    uint32_t sur = sw ? r->fore[f] : r->sur[s], fo = sw ? r->sur[s] : r->fore[f];
-                    const uint32_t *ph = phon_codes(R, sur);
-                    uint32_t codes[2] = {ph ? ph[0] : 0, ph && ph[1] != ph[0] ? ph[1] : 0};
-                    for (int c = 0; c < 2; c++) {
-                        if (!codes[c])
-                            continue;
-                        unsigned char k[5];
-                        memcpy(k, &codes[c], 4);
-                        k[4] = (unsigned char)pool_str(&R->names, fo)[0];
-                        kv *e = vec_push(keys);
-                        if (!e) {
-                            rc |= JD_ENOMEM;
-                            continue;
-                        }
-                        e->key = (rule_key(11, jd_hash64(k, sizeof k, 11 * 0x9e3779b97f4a7c15ULL)) &
-                                  ~UINT64_C(1)) |
-                                 (lost ? 1 : 0);
-                        e->ref = i;
-                    }
-                }
-        for (uint8_t k = 0; k < r->nnhs; k++)
-            rc |= key_push(keys, 5, pool_str(&R->ids, r->nhs[k]), i);
-        for (uint8_t k = 0; k < r->nupn; k++)
-            rc |= key_push(keys, 6, pool_str(&R->ids, r->upn[k]), i);
-        for (uint8_t k = 0; k < r->nphone; k++)
-            rc |= key_push(keys, 7, pool_str(&R->ids, r->phone[k]), i);
-        if (r->other)
-            rc |= key_push(keys, 8, pool_str(&R->ids, r->other), i);
+        rc |= keys_sound(R, r, i, keys);
+        rc |= keys_dates(R, r, i, keys);
+        rc |= keys_place(R, r, i, keys);
+        rc |= keys_probe(R, r, i, keys);
+        rc |= keys_ids(R, r, i, keys);
     }
     j->rc = rc != JD_OK ? JD_ENOMEM : JD_OK;
     return NULL;
@@ -1855,10 +1934,11 @@ static void *em_range(void *arg)
     return NULL;
 }
 
-static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int iters, int threads)
+/* u: agreement levels among random pairs (almost all non-matches), drawn
+ * with seed, beside a prior from a typical county. */
+static void estimate_u(rs *R, uint64_t seed)
 {
     model *md = &R->md;
-    /* u: agreement levels among random pairs (almost all non-matches) */
     double cnt[NF][5];
     memset(cnt, 0, sizeof cnt);
     uint64_t x = seed ? seed : 0x6a6f696e;
@@ -1899,6 +1979,67 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
         for (int l = 0; l < nlevels[f]; l++)
             md->u[f][l] = (cnt[f][l] + 2000.0 * u0[f][l]) / (tot + 2000.0);
     }
+}
+
+/*
+ * lambda, the share of matches among the np sampled pairs (levels +1 coded
+ * in lvs, NF a pair), by EM with m and u held. The pairs fall into few
+ * patterns of levels (at most 155,520): each pattern's log likelihood
+ * ratio once, and a pattern number per pair. lambda is left as it is
+ * without memory.
+ */
+static void estimate_lambda(model *md, const uint8_t *lvs, size_t np, int iters)
+{
+    double logm[NF][5], logu[NF][5];
+    for (int f = 0; f < NF; f++)
+        for (int l = 0; l < nlevels[f]; l++) {
+            logm[f][l] = log(md->m[f][l]);
+            logu[f][l] = log(md->u[f][l]);
+        }
+    enum { PAT_BITS = 19 };
+    _Static_assert(NF == 8, "a pattern of levels is 8 bytes");
+    uint64_t *pkey = calloc((size_t)1 << PAT_BITS, sizeof *pkey);
+    uint32_t *pnum = calloc((size_t)1 << PAT_BITS, sizeof *pnum); /* pattern + 1, 0 empty */
+    uint32_t *idx = malloc(np * sizeof *idx);
+    double *lr = malloc(np * sizeof *lr); /* log likelihood ratio per pattern */
+    size_t npat = 0;
+    if (!pkey || !pnum || !idx || !lr) {
+        free(pkey);
+        free(pnum);
+        free(idx);
+        free(lr);
+        return;
+    }
+    for (size_t p = 0; p < np; p++) {
+        uint64_t k;
+        memcpy(&k, lvs + p * NF, sizeof k);
+        size_t h = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> (64 - PAT_BITS));
+        while (pnum[h] && pkey[h] != k)
+            h = (h + 1) & (((size_t)1 << PAT_BITS) - 1);
+        if (!pnum[h]) {
+            double llr = 0;
+            for (int f = 0; f < NF; f++) {
+                int l = lvs[p * NF + (size_t)f] - 1;
+                if (l >= 0)
+                    llr += logm[f][l] - logu[f][l];
+            }
+            lr[npat] = llr;
+            pkey[h] = k;
+            pnum[h] = (uint32_t)++npat;
+        }
+        idx[p] = pnum[h] - 1;
+    }
+    md->lambda = jd_resolve__em_lambda_grouped(lr, npat, idx, np, md->lambda, iters);
+    free(pkey);
+    free(pnum);
+    free(idx);
+    free(lr);
+}
+
+static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int iters, int threads)
+{
+    model *md = &R->md;
+    estimate_u(R, seed);
     /* m: EM over the candidate pairs, u held fixed (as Splink does) */
     for (int f = 0; f < NF; f++)
         for (int l = 0; l < nlevels[f]; l++)
@@ -1932,53 +2073,7 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
         if (jd_resolve__m_from_anchors(m, lvs, np, NF, nlevels, (size_t)f, 1u << F_GENDER, 3) >= 30)
             memcpy(md->m[f], m, sizeof(double) * (size_t)nlevels[f]);
     }
-    double logm[NF][5], logu[NF][5];
-    for (int f = 0; f < NF; f++)
-        for (int l = 0; l < nlevels[f]; l++) {
-            logm[f][l] = log(md->m[f][l]);
-            logu[f][l] = log(md->u[f][l]);
-        }
-    /* The pairs fall into few patterns of levels (at most 155,520): each
-     * pattern's log likelihood ratio once, and a pattern number per pair. */
-    enum { PAT_BITS = 19 };
-    _Static_assert(NF == 8, "a pattern of levels is 8 bytes");
-    uint64_t *pkey = calloc((size_t)1 << PAT_BITS, sizeof *pkey);
-    uint32_t *pnum = calloc((size_t)1 << PAT_BITS, sizeof *pnum); /* pattern + 1, 0 empty */
-    uint32_t *idx = malloc(np * sizeof *idx);
-    double *lr = malloc(np * sizeof *lr); /* log likelihood ratio per pattern */
-    size_t npat = 0;
-    if (!pkey || !pnum || !idx || !lr) {
-        free(pkey);
-        free(pnum);
-        free(idx);
-        free(lr);
-        free(lvs);
-        return;
-    }
-    for (size_t p = 0; p < np; p++) {
-        uint64_t k;
-        memcpy(&k, lvs + p * NF, sizeof k);
-        size_t h = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> (64 - PAT_BITS));
-        while (pnum[h] && pkey[h] != k)
-            h = (h + 1) & (((size_t)1 << PAT_BITS) - 1);
-        if (!pnum[h]) {
-            double llr = 0;
-            for (int f = 0; f < NF; f++) {
-                int l = lvs[p * NF + (size_t)f] - 1;
-                if (l >= 0)
-                    llr += logm[f][l] - logu[f][l];
-            }
-            lr[npat] = llr;
-            pkey[h] = k;
-            pnum[h] = (uint32_t)++npat;
-        }
-        idx[p] = pnum[h] - 1;
-    }
-    md->lambda = jd_resolve__em_lambda_grouped(lr, npat, idx, np, md->lambda, iters);
-    free(pkey);
-    free(pnum);
-    free(idx);
-    free(lr);
+    estimate_lambda(md, lvs, np, iters);
     free(lvs);
 }
 
@@ -3240,15 +3335,15 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     free(evk.p);
     free(evi.p);
     if (rc != JD_OK)
-        return rc < 0 && rc != JD_ENOMEM ? rc : jd_error_set(err, JD_ENOMEM, "out of memory");
+        return rc < 0 && rc != JD_ENOMEM ? rc : jd_oom(err);
     if (postcode_parts(R) != JD_OK)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     /* Term frequencies, by name id: names are interned, so an array indexed
      * by pool offset is exact and lock-free to read while scoring. */
     R->ntf = R->names.len + 1;
     R->tf = calloc(R->ntf, sizeof *R->tf);
     if (!R->tf)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     for (size_t i = 0; i < R->n; i++) {
         uint32_t ids[2 * NV];
         int n = 0;
@@ -3260,7 +3355,7 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
             R->tf[ids[k]]++;
     }
     if (build_hot(R) != JD_OK || index_refs(R) < 0)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     R->st.refs = (int64_t)R->n;
     R->tf_n = R->n;
     return JD_OK;
@@ -3496,7 +3591,7 @@ static int run_block(run *u, jd_error *err)
 {
     double t = secs();
     if (block(&u->R, &u->pairs, u->o->block_cap, u->threads) < 0)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     u->R.st.candidate_pairs = (int64_t)u->pairs.n;
     u->R.st.seconds_block = secs() - t;
     return JD_OK;
@@ -3536,7 +3631,7 @@ static int run_score(run *u, jd_error *err)
     u->R.st.scored_pairs = (int64_t)u->pairs.n;
     if (score_all(&u->R, u->pairs.p, u->pairs.n, u->o->threshold, u->threads, &u->links, &u->R.st) <
         0)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     u->R.st.seconds_score = secs() - t;
     return JD_OK;
 }
@@ -3599,7 +3694,7 @@ static int fingerprints(run *u, jd_error *err)
 {
     u->fp = malloc((u->R.n ? u->R.n : 1) * sizeof *u->fp);
     if (!u->fp)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     for (uint32_t i = 0; i < u->R.n; i++)
         u->fp[i] = ref_fp(&u->R, i);
     return JD_OK;
@@ -3799,7 +3894,7 @@ static int run_cluster(run *u, jd_error *err)
     u->c = calloc(R->n ? R->n : 1, sizeof *u->c);
     u->notes = calloc(R->n ? R->n : 1, sizeof *u->notes);
     if (!u->c || !u->notes)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     cluster_init(R, u->c);
     if (u->in)
         keep_in_scope(u);
@@ -3831,10 +3926,10 @@ static int load_old(run *u, jd_error *err)
     u->old.R = &u->R;
     u->old.pid = calloc(u->R.n ? u->R.n : 1, sizeof *u->old.pid);
     if (!u->old.pid)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     int rc = u->s->ops->identity_refs(u->s, on_old, &u->old, err);
     if (rc > 0 || rc == JD_ENOMEM)
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
     return rc;
 }
 
@@ -3879,7 +3974,7 @@ static int assign_ids(run *u, jd_error *err)
     uint8_t *claimed = calloc(R->ids.len + 1, 1); /* old id (pool offset) -> taken */
     int rc = JD_OK;
     if (!u->saves || !u->info || !u->ids || !vk || !first || !claimed) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
         goto out;
     }
     size_t nv = 0;
@@ -3906,7 +4001,7 @@ static int assign_ids(run *u, jd_error *err)
                 best = pool_str(&R->ids, best_id);
             }
             if (!(u->ids[r] = strdup(best))) {
-                rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+                rc = jd_oom(err);
                 goto out;
             }
             u->info[u->ninfo++].person_id = u->ids[r];
@@ -3967,7 +4062,7 @@ static int neighbours(run *u, jd_error *err)
             u->saves[r].nbr = u->nbr[r];
     }
     free(nb.p);
-    return rc < 0 ? jd_error_set(err, JD_ENOMEM, "out of memory") : JD_OK;
+    return rc < 0 ? jd_oom(err) : JD_OK;
 }
 
 /* What the display fields of one identity are made from. */
@@ -4073,7 +4168,7 @@ static int identity_fields(run *u, jd_error *err)
     if (!ac || !slot) {
         free(ac);
         free(slot);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     for (size_t k = 0; k < ninfo; k++) {
         ac[k].best = UINT32_MAX;
@@ -4129,7 +4224,7 @@ static int run_save(run *u, jd_error *err)
     double t = secs();
     u->model_json = params_json(&u->R);
     if (!u->model_json)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     int rc = u->s->ops->identities_replace(u->s, u->saves, u->R.n, u->info, u->ninfo, u->model_json,
                                            u->R.st.candidate_pairs, u->R.st.links, err);
     u->R.st.seconds_save += secs() - t;
@@ -4167,7 +4262,7 @@ static int score_some(run *u, const uint8_t *sel, const uint8_t *sel2, bool both
     size_t n = 0;
     uint64_t *sub = malloc((u->pairs.n ? u->pairs.n : 1) * sizeof *sub);
     if (!sub)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     for (size_t i = 0; i < u->pairs.n; i++) {
         uint32_t a = (uint32_t)(pp[i] >> 32), b = (uint32_t)pp[i];
         bool x = sel[a] || (sel2 && sel2[a]), y = sel[b] || (sel2 && sel2[b]);
@@ -4178,7 +4273,7 @@ static int score_some(run *u, const uint8_t *sel, const uint8_t *sel2, bool both
     int rc = score_all(&u->R, sub, n, u->o->threshold, u->threads, out, &u->R.st);
     free(sub);
     u->R.st.seconds_score += secs() - t;
-    return rc < 0 ? jd_error_set(err, JD_ENOMEM, "out of memory") : JD_OK;
+    return rc < 0 ? jd_oom(err) : JD_OK;
 }
 
 /* The walk over the old identities of scope_walk. */
@@ -4350,7 +4445,7 @@ static int run_changes(run *u, jd_person_set **set, jd_error *err)
     rs *R = &u->R;
     jd_resolve__moved *m = malloc((R->n ? R->n : 1) * sizeof *m);
     if (!m)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     size_t n = 0;
     for (uint32_t i = 0; i < R->n; i++)
         if (u->in[i])
@@ -4358,7 +4453,7 @@ static int run_changes(run *u, jd_person_set **set, jd_error *err)
                                          u->saves[i].person_id, u->chg[i] != 0};
     int rc = jd_resolve__changes(m, n, set);
     free(m);
-    return rc < 0 ? jd_error_set(err, rc, "out of memory") : JD_OK;
+    return rc < 0 ? jd_oom(err) : JD_OK;
 }
 
 /* How many identities there are after the run: those of the refs not
@@ -4393,7 +4488,7 @@ static int run_update(run *u, const jd_person_set *set, jd_error *err)
         free(refs);
         free(gone);
         free(ch);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     jd_identity_update up = {.refs = refs,
                              .info = u->info,
@@ -4433,7 +4528,7 @@ static int incr_prepare(run *u, bool small, jd_error *err)
     u->chg = calloc(u->R.n ? u->R.n : 1, 1);
     u->R.over = calloc(u->R.n ? u->R.n : 1, 1);
     if (rc == JD_OK && (!u->old.fp || !u->old.nbr || !u->chg || !u->R.over))
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
     if (rc == JD_OK)
         rc = load_old(u, err);
     if (rc < 0)
@@ -4449,7 +4544,7 @@ static int incr_prepare(run *u, bool small, jd_error *err)
     if (full && (u->in = malloc(u->R.n ? u->R.n : 1)))
         memset(u->in, 1, u->R.n);
     if (full && !u->in)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     if ((rc = run_block(u, err)) == JD_OK && (rc = run_estimate(u, !full, err)) == JD_OK)
         rc = full ? run_score(u, err) : JD_OK;
     if (rc == JD_OK)
@@ -4466,7 +4561,7 @@ static int64_t incr_scope(run *u, jd_error *err)
     int64_t nin = rc == JD_OK ? scope_walk(u, &links1) : rc;
     free(links1.p);
     if (nin == JD_ENOMEM)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     if (nin >= 0 && (rc = score_some(u, u->in, NULL, true, &u->links, err)) < 0)
         return rc;
     return nin;
