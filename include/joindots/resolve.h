@@ -135,6 +135,10 @@ typedef struct jd_person_set {
     jd_person_change *v;
     size_t n;
     bool full;
+    /* The resolve run that made the set (its resolve_run id, the store's
+     * identity generation after it) and the latest run before it: the set
+     * names every identity changed between the two (0: unknown). */
+    int64_t run_id, since_run;
 } jd_person_set;
 
 JD_API void jd_person_set_free(jd_person_set *set);

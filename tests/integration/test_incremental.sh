@@ -154,9 +154,36 @@ with open(os.path.join(out, 'events.csv'), 'w', newline='', encoding='utf-8') as
     r = dict(rows[0]); r['record_id'] = 'QUIET1'; r['narrative'] = 'Attended all lessons today.'
     w.writerow(r)
 PY
+cp -r "$W/drop/school/quiet" "$W/quiet.tpl"
 touch "$W/drop/school/quiet.done"
 "$JD" watch --db "$W/w.db" --once --incremental "$W/drop" > "$W/quiet.out" 2>&1
 is "$(grep -c '^updated in' "$W/quiet.out"):$(grep -c 'urgent calls first' "$W/quiet.out")" "1:0" "a school record with nothing urgent: updated, no fast path"
+# the analysis records the resolve run it read (the watermark's last field):
+# after an incremental resolve that started from it, the run's touched set is
+# every identity changed (identities_known); after a full `joindots resolve`
+# in between (a nightly run), the store compares every ref again
+grep -q 'identities from the resolve run' "$W/quiet.out"; ok $? "the analysis read the run the feed's resolve started from: its touched set is taken whole"
+# (the quiet record touched no one, so no analysis was saved: the watermark
+# names the run before, and the quiet run recorded no change)
+is "$(sqlite3 "$W/w.db" "SELECT value FROM meta WHERE key = 'analysis_mark'" | awk -F, '{print $7}'):$(sqlite3 "$W/w.db" 'SELECT count(*) FROM identity_change WHERE run_id = (SELECT max(id) FROM resolve_run)')" "$(sqlite3 "$W/w.db" 'SELECT max(id) - 1 FROM resolve_run'):0" "the watermark names the resolve run the last analysis read"
+cp "$W/w.db" "$W/known_full.db"; "$JD" analyse --db "$W/known_full.db" >/dev/null 2>&1
+read -r n nd <<< "$(same "$W/known_full.db" "$W/w.db")"
+is "$nd" "0" "and incremental = full ($n alerts outside networks)"
+quiet() { # $1: record id; a school record dropped in its folder
+  mkdir -p "$W/drop/school/$1"
+  sed "s/QUIET1/$1/" "$W/quiet.tpl/events.csv" > "$W/drop/school/$1/events.csv"
+  touch "$W/drop/school/$1.done"
+}
+"$JD" resolve --db "$W/w.db" --threshold 0.99 >/dev/null 2>&1
+quiet QUIET2
+"$JD" watch --db "$W/w.db" --once --incremental "$W/drop" > "$W/nightly.out" 2>&1
+grep -q 'incremental analysis:.*identities compared' "$W/nightly.out"; ok $? "a full resolve after the last analysis: the refs are compared ($(grep -o 'incremental analysis:.*' "$W/nightly.out"))"
+cp "$W/w.db" "$W/nightly_full.db"; "$JD" analyse --db "$W/nightly_full.db" >/dev/null 2>&1
+read -r n nd <<< "$(same "$W/nightly_full.db" "$W/w.db")"
+is "$nd" "0" "and incremental = full after it ($n alerts outside networks)"
+quiet QUIET3
+"$JD" watch --db "$W/w.db" --once --incremental "$W/drop" > "$W/after.out" 2>&1
+grep -q 'identities from the resolve run' "$W/after.out"; ok $? "the next feed's resolve starts from the run that analysis read: the touched set again"
 
 # the server with --incremental: an urgent call dropped in its folder is
 # shown (GET /api/alerts) with its escalation, and the rest still updates

@@ -4477,7 +4477,7 @@ static int64_t identities_after(const run *u)
 
 /* Write the identities of the refs re-resolved, the gone ones deleted and
  * the changes recorded, in one transaction. */
-static int run_update(run *u, const jd_person_set *set, jd_error *err)
+static int run_update(run *u, jd_person_set *set, jd_error *err)
 {
     double t = secs();
     rs *R = &u->R;
@@ -4498,7 +4498,8 @@ static int run_update(run *u, const jd_person_set *set, jd_error *err)
                              .refs_total = (int64_t)R->n,
                              .candidate_pairs = R->st.candidate_pairs,
                              .links = R->st.links,
-                             .identities_total = identities_after(u)};
+                             .identities_total = identities_after(u),
+                             .run_id = &set->run_id};
     for (uint32_t i = 0; i < R->n; i++)
         if (u->in[i])
             refs[up.nrefs++] = u->saves[i];
@@ -4608,6 +4609,9 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
                  json_integer_value(json_object_get(mo, "tf_refs")) < opts->incr_min_refs;
     json_decref(mo);
     free(mj);
+    int64_t since_run = 0; /* the run whose identities this one starts from */
+    if (rc == JD_OK)
+        rc = s->ops->identity_generation(s, &since_run, err);
     if (rc == JD_OK)
         rc = incr_prepare(&u, small, err);
     int64_t nin = rc < 0 ? 0 : u.in ? (int64_t)u.R.n : incr_scope(&u, err);
@@ -4642,6 +4646,8 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
         set->full = u.R.st.incr_full = (size_t)nin == u.R.n && u.R.n > 0;
         rc = set->full ? run_save(&u, err) : run_update(&u, set, err);
     }
+    if (rc == JD_OK && set->run_id) /* run_update recorded its run */
+        set->since_run = since_run;
     if (rc == JD_OK) {
         u.R.st.incr_touched = (int64_t)set->n;
         u.R.st.identities = identities_after(&u);

@@ -1884,6 +1884,8 @@ static int pgu_finish(pgs *p, const jd_identity_update *u, int64_t now, jd_error
                          &pp, &r, err)) == JD_OK) {
         int64_t run = jd_pg__i64(r, 0, 0);
         PQclear(r);
+        if (u->run_id)
+            *u->run_id = run;
         for (size_t i = 0; rc == JD_OK && i < u->nchanges; i++) {
             pp.n = 0;
             pgp_int(&pp, run);
