@@ -1157,6 +1157,14 @@ typedef struct vec {
     size_t n, cap, sz;
 } vec;
 
+/* Free a vec's memory (its element size kept). */
+static void vec_drop(vec *v)
+{
+    free(v->p);
+    v->p = NULL;
+    v->n = v->cap = 0;
+}
+
 /* Room for `more` elements past n (capacity doubled as needed). */
 static int vec_reserve(vec *v, size_t more)
 {
@@ -4250,6 +4258,7 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
         rc = run_estimate(u, frozen, err);
     if (rc == JD_OK)
         rc = run_score(u, err);
+    vec_drop(&u->pairs); /* a full run reads its candidate pairs no more */
     if (rc == JD_OK)
         rc = run_cluster(u, err);
     if (rc == JD_OK)
@@ -4663,6 +4672,43 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     return rc;
 }
 
+/*
+ * A full run's phase data that saving does not read, freed before the save
+ * (the save phase was the peak of memory): the refs' records and hot
+ * records, the candidate pairs, links and decisions, the clusters, the
+ * cannot-link and co-mention lists, the per-ref notes (copied into the
+ * identities' notes) and the old ids. Kept: the interned strings and term
+ * frequencies (the model's JSON), u->ids, u->saves, u->info and u->nbr.
+ */
+static void run_shed(run *u)
+{
+    rs *R = &u->R;
+    vec_drop(&u->pairs);
+    vec_drop(&u->links);
+    vec_drop(&u->decs);
+    free(u->c);
+    u->c = NULL;
+    for (size_t i = 0; u->notes && i < R->n; i++)
+        free(u->notes[i]);
+    free(u->notes);
+    u->notes = NULL;
+    free(u->old.pid);
+    free(u->old.fp);
+    free(u->old.nbr);
+    u->old.pid = NULL;
+    u->old.fp = NULL;
+    u->old.nbr = NULL;
+    void **big[] = {(void **)&R->r,      (void **)&R->h,      (void **)&R->spill,
+                    (void **)&R->refkey, (void **)&R->refidx, (void **)&R->nl_off,
+                    (void **)&R->nl_to,  (void **)&R->co_off, (void **)&R->co_to,
+                    (void **)&R->ph.key, (void **)&R->ph.code};
+    for (size_t k = 0; k < JD_ARRAY_LEN(big); k++) {
+        free(*big[k]);
+        *big[k] = NULL;
+    }
+    R->cap = R->nspill = R->nrefslots = R->ph.nslots = R->ph.count = 0;
+}
+
 int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats, jd_error *err)
 {
     jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;
@@ -4673,8 +4719,10 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     run u;
     run_init(&u, s, opts);
     int rc = run_resolve(&u, opts->frozen_params, err);
-    if (rc == JD_OK)
+    if (rc == JD_OK) {
+        run_shed(&u);
         rc = run_save(&u, err);
+    }
     if (rc == JD_OK && stats)
         *stats = u.R.st;
     run_free(&u);
