@@ -563,12 +563,19 @@ typedef struct lvcache {
     lvset set[LVC_KINDS][1 << LVC_BITS];
 } lvcache;
 
+/* The set of a pair of ids. */
+static inline int lvc_slot(uint32_t a, uint32_t b)
+{
+    uint64_t k = (uint64_t)a << 32 | b;
+    return (int)((k * 0x9e3779b97f4a7c15ULL) >> (64 - LVC_BITS));
+}
+
 static int cached(lvcache *c, int kind, uint32_t a, uint32_t b, int *slot)
 {
     if (!c)
         return -1;
     uint64_t k = (uint64_t)a << 32 | b;
-    *slot = (int)((k * 0x9e3779b97f4a7c15ULL) >> (64 - LVC_BITS));
+    *slot = lvc_slot(a, b);
     const lvset *e = &c->set[kind][*slot];
     for (int w = 0; w < LVC_WAYS; w++)
         if (e->key[w] == k)
@@ -1180,6 +1187,14 @@ typedef struct vec {
     void *p;
     size_t n, cap, sz;
 } vec;
+
+/* Free a vec's memory (its element size kept). */
+static void vec_drop(vec *v)
+{
+    free(v->p);
+    v->p = NULL;
+    v->n = v->cap = 0;
+}
 
 /* Room for `more` elements past n (capacity doubled as needed). */
 static int vec_reserve(vec *v, size_t more)
@@ -3072,8 +3087,12 @@ static bool score_bounded(score_job *j, const rview *a, const rview *b, pair_sco
         return false;
     }
     lv[F_OTHER] = other_level(R, a, b);
-    lv[F_ADDR] = addr_level(R, a, b, c);
     w[F_OTHER] = level_weight(&R->md, F_OTHER, lv[F_OTHER]);
+    if (bounded && t + w[F_OTHER] + j->maxw[F_ADDR] < need) { /* the address cannot help */
+        j->name_cut++;
+        return false;
+    }
+    lv[F_ADDR] = addr_level(R, a, b, c);
     w[F_ADDR] = level_weight(&R->md, F_ADDR, lv[F_ADDR]);
     sum_score(R, ps); /* the names' weights are not taken twice */
     return true;
@@ -3097,6 +3116,27 @@ static void bound_weights(score_job *j)
     j->need = log2(j->threshold / (1 - j->threshold));
 }
 
+/*
+ * Fetch early the level-cache sets that the pair of hot records a and b
+ * will read (their first forenames, surnames and addresses), so that the
+ * misses overlap the work on the pairs before it. A hint: the levels are
+ * the same without it.
+ */
+static inline void prefetch_levels(const lvcache *c, const hot *a, const hot *b)
+{
+    if (!c || a->spill || b->spill)
+        return;
+    const uint32_t *x = a->v, *y = b->v;
+    const uint8_t *ea = a->end, *eb = b->end;
+    if (ea[HF_FORE] && eb[HF_FORE] && x[0] != y[0])
+        __builtin_prefetch(&c->set[LVC_NAME_FORE][lvc_slot(x[0], y[0])]);
+    if (ea[HF_SUR] > ea[HF_FORE] && eb[HF_SUR] > eb[HF_FORE] && x[ea[HF_FORE]] != y[eb[HF_FORE]])
+        __builtin_prefetch(&c->set[LVC_NAME_SUR][lvc_slot(x[ea[HF_FORE]], y[eb[HF_FORE]])]);
+    if (ea[HF_ADDR] > ea[HF_OTHER] && eb[HF_ADDR] > eb[HF_OTHER] &&
+        x[ea[HF_OTHER]] != y[eb[HF_OTHER]])
+        __builtin_prefetch(&c->set[LVC_ADDR][lvc_slot(x[ea[HF_OTHER]], y[eb[HF_OTHER]])]);
+}
+
 static void *score_range(void *arg)
 {
     score_job *j = arg;
@@ -3108,6 +3148,9 @@ static void *score_range(void *arg)
     for (size_t i = j->lo; i < j->hi; i++) {
         if (i + AHEAD < j->hi)
             __builtin_prefetch(&h[j->pp[i + AHEAD] & 0xffffffffu]);
+        if (i + AHEAD / 2 < j->hi) /* its second ref fetched AHEAD / 2 pairs ago */
+            prefetch_levels(c, &h[j->pp[i + AHEAD / 2] >> 32],
+                            &h[j->pp[i + AHEAD / 2] & 0xffffffffu]);
         pair_score ps;
         uint32_t a = (uint32_t)(j->pp[i] >> 32), b = (uint32_t)(j->pp[i] & 0xffffffffu);
         if (a != last_a) { /* pairs come grouped by their first ref */
@@ -4349,6 +4392,7 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
         rc = run_estimate(u, frozen, err);
     if (rc == JD_OK)
         rc = run_score(u, err);
+    vec_drop(&u->pairs); /* a full run reads its candidate pairs no more */
     if (rc == JD_OK)
         rc = run_cluster(u, err);
     if (rc == JD_OK)
@@ -4770,6 +4814,43 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     return rc;
 }
 
+/*
+ * A full run's phase data that saving does not read, freed before the save
+ * (the save phase was the peak of memory): the refs' records and hot
+ * records, the candidate pairs, links and decisions, the clusters, the
+ * cannot-link and co-mention lists, the per-ref notes (copied into the
+ * identities' notes) and the old ids. Kept: the interned strings and term
+ * frequencies (the model's JSON), u->ids, u->saves, u->info and u->nbr.
+ */
+static void run_shed(run *u)
+{
+    rs *R = &u->R;
+    vec_drop(&u->pairs);
+    vec_drop(&u->links);
+    vec_drop(&u->decs);
+    free(u->c);
+    u->c = NULL;
+    for (size_t i = 0; u->notes && i < R->n; i++)
+        free(u->notes[i]);
+    free(u->notes);
+    u->notes = NULL;
+    free(u->old.pid);
+    free(u->old.fp);
+    free(u->old.nbr);
+    u->old.pid = NULL;
+    u->old.fp = NULL;
+    u->old.nbr = NULL;
+    void **big[] = {(void **)&R->r,      (void **)&R->h,      (void **)&R->spill,
+                    (void **)&R->refkey, (void **)&R->refidx, (void **)&R->nl_off,
+                    (void **)&R->nl_to,  (void **)&R->co_off, (void **)&R->co_to,
+                    (void **)&R->ph.key, (void **)&R->ph.code};
+    for (size_t k = 0; k < JD_ARRAY_LEN(big); k++) {
+        free(*big[k]);
+        *big[k] = NULL;
+    }
+    R->cap = R->nspill = R->nrefslots = R->ph.nslots = R->ph.count = 0;
+}
+
 int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats, jd_error *err)
 {
     jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;
@@ -4780,8 +4861,10 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     run u;
     run_init(&u, s, opts);
     int rc = run_resolve(&u, opts->frozen_params, err);
-    if (rc == JD_OK)
+    if (rc == JD_OK) {
+        run_shed(&u);
         rc = run_save(&u, err);
+    }
     if (rc == JD_OK && stats)
         *stats = u.R.st;
     run_free(&u);
