@@ -92,6 +92,10 @@ typedef struct jd_resolve_stats {
      * a ref outside the scope. */
     int64_t incr_refs, incr_component_refs, incr_touched;
     bool incr_full, incr_household_whole;
+    /* the scope the walk found (before a scope over half the county is
+     * widened to all of it), and how many of its refs were first reached
+     * through k old links from the changes (k = 0..7, the last 7 or more) */
+    int64_t incr_scope_refs, incr_scope_by_hop[8];
 } jd_resolve_stats;
 
 /*

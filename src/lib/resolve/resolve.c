@@ -4494,7 +4494,7 @@ static int hh_walk(walk *w, uint32_t i)
  * reached (their neighbours), to walk. */
 static int walk_identity(walk *w, uint32_t id, uint32_t away)
 {
-    const rs *R = &w->u->R;
+    rs *R = &w->u->R;
     size_t lo = 0, hi = w->nv;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -4508,6 +4508,7 @@ static int walk_identity(walk *w, uint32_t id, uint32_t away)
     w->done[lo] = 1;
     for (size_t k = lo; k < w->nv && w->vk[k] >> 32 == id; k++) {
         uint32_t i = (uint32_t)w->vk[k];
+        R->st.incr_scope_by_hop[away < 7 ? away : 7] += !w->u->in[i];
         w->u->in[i] = 1;
         int rc = hh_walk(w, i);
         if (rc < 0)
@@ -4580,6 +4581,7 @@ static int64_t scope_walk(run *u, const vec *links1)
     int64_t nin = 0;
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
         nin += u->in[i];
+    R->st.incr_scope_refs = nin;
     free(vk);
     free(w.done);
     free(w.todo.p);
