@@ -175,6 +175,10 @@ typedef struct jd_live_stats {
     int64_t touched, walked;
     double seconds_touched, seconds_load;
     bool analyse_full;
+    /* it took the resolve run's touched set as every identity changed since
+     * the last analysis (no comparison of every resolved ref); false when
+     * another resolve run came between (jd_live_analyse_touched) */
+    bool analyse_identities_known;
     /* The urgent-call fast path, first of all (incremental only,
      * jd_analyse_urgent_keys): persons it walked, the time to screen the
      * feed's call-handling and police records, to analyse them and to run the

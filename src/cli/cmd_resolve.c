@@ -72,6 +72,14 @@ static void print_incremental(const jd_resolve_stats *st, const jd_person_set *t
                ? " (all, a household reached outside the scope: saved as a full run)"
                : " (all: saved as a full run)",
            (long long)st->incr_touched);
+    if (st->incr_scope_refs) {
+        printf("  scope walked: %lld refs; of them reached through 0..7+ old links from the changes"
+               " (the rest: the changes, their new links, households):",
+               (long long)st->incr_scope_refs);
+        for (int k = 0; k < 8; k++)
+            printf(" %lld", (long long)st->incr_scope_by_hop[k]);
+        printf("\n");
+    }
     if (list)
         print_touched(touched);
 }

@@ -83,10 +83,12 @@ static void print_update(const jd_live_stats *st, double seconds)
                (long long)st->urgent_walked, st->seconds_urgent_screen, st->seconds_urgent_analyse,
                st->seconds_urgent_escalate);
     if (!st->analyse_full)
-        printf("  incremental analysis: %lld persons touched (found in %.2f s), "
+        printf("  incremental analysis: %lld persons touched (found in %.2f s, %s), "
                "%lld walked (loaded in %.2f s)\n",
-               (long long)st->touched, st->seconds_touched, (long long)st->walked,
-               st->seconds_load);
+               (long long)st->touched, st->seconds_touched,
+               st->analyse_identities_known ? "identities from the resolve run"
+                                            : "identities compared",
+               (long long)st->walked, st->seconds_load);
     fflush(stdout);
 }
 

@@ -415,6 +415,23 @@ static void test_resolve__transposed(void **state)
     assert_false(jd_resolve__transposed("jame", "james"));
 }
 
+/* Pet forms spelt two ways are one name; names that differ before the
+ * ending (twins Jack and Jake, Amara and Amari) are not. */
+static void test_resolve__pet_spelling(void **state)
+{
+    (void)state;
+    assert_true(jd_resolve__pet_spelling("elly", "ellie"));
+    assert_true(jd_resolve__pet_spelling("jodi", "jodie"));
+    assert_true(jd_resolve__pet_spelling("jody", "jodi"));
+    assert_true(jd_resolve__pet_spelling("lexi", "lexie"));
+    assert_false(jd_resolve__pet_spelling("jack", "jake"));   /* twins */
+    assert_false(jd_resolve__pet_spelling("amara", "amari")); /* no pet ending on one */
+    assert_false(jd_resolve__pet_spelling("evie", "elly"));   /* another stem */
+    assert_false(jd_resolve__pet_spelling("ellen", "ellie")); /* a name, not a pet form */
+    assert_false(jd_resolve__pet_spelling("ai", "ay"));       /* too short to tell */
+    assert_false(jd_resolve__pet_spelling("", "y"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -431,6 +448,7 @@ int main(void)
         cmocka_unit_test(test_resolve__dobs_apart),
         cmocka_unit_test(test_resolve__ages_apart),
         cmocka_unit_test(test_resolve__transposed),
+        cmocka_unit_test(test_resolve__pet_spelling),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -266,7 +266,9 @@ typedef struct variants {
     /* name id -> up to 4 group numbers */
     uint32_t *key;
     uint16_t (*grp)[4];
-    size_t nslots;
+    size_t nslots, used;
+    uint32_t *canon; /* group number -> its first (canonical) name's id */
+    uint16_t ngroups;
 } variants;
 
 /* name id -> its two Double Metaphone codes, packed 4 bytes to a uint32 */
@@ -378,20 +380,32 @@ static int var_lookup(const variants *v, uint32_t id, const uint16_t **out)
     return 0;
 }
 
+/* Add the groups of a variants text to R->var (the built-in list, then a
+ * user's file: its groups extend the list). JD_ENOMEM, or JD_ELIMIT when
+ * the table of names or the group numbers are full. */
 static int load_variants(rs *R, const char *text, size_t len)
 {
-    R->var.nslots = 1 << 12;
-    R->var.key = calloc(R->var.nslots, sizeof *R->var.key);
-    R->var.grp = calloc(R->var.nslots, sizeof *R->var.grp);
-    if (!R->var.key || !R->var.grp)
-        return JD_ENOMEM;
-    uint16_t group = 0;
+    variants *v = &R->var;
+    if (!v->key) {
+        v->nslots = 1 << 14;
+        v->key = calloc(v->nslots, sizeof *v->key);
+        v->grp = calloc(v->nslots, sizeof *v->grp);
+        if (!v->key || !v->grp)
+            return JD_ENOMEM;
+    }
     const char *p = text, *e = text + len;
     while (p < e) {
         const char *nl = memchr(p, '\n', (size_t)(e - p));
         const char *le = nl ? nl : e;
         if (*p != '#' && le > p) {
-            group++;
+            if (v->ngroups == UINT16_MAX)
+                return JD_ELIMIT;
+            uint16_t group = ++v->ngroups;
+            uint32_t *nc = realloc(v->canon, ((size_t)group + 1) * sizeof *nc);
+            if (!nc)
+                return JD_ENOMEM;
+            v->canon = nc;
+            nc[group] = 0;
             const char *t = p;
             while (t < le) {
                 while (t < le && (*t == '\t' || *t == ',' || *t == ' ' || *t == '\r'))
@@ -405,13 +419,17 @@ static int load_variants(rs *R, const char *text, size_t len)
                     uint32_t id = norm_name(R, tmp, false);
                     if (!id)
                         continue;
-                    size_t h = (size_t)id * 2654435761u & (R->var.nslots - 1);
-                    while (R->var.key[h] && R->var.key[h] != id)
-                        h = (h + 1) & (R->var.nslots - 1);
-                    R->var.key[h] = id;
+                    if (!nc[group])
+                        nc[group] = id;
+                    size_t h = (size_t)id * 2654435761u & (v->nslots - 1);
+                    while (v->key[h] && v->key[h] != id)
+                        h = (h + 1) & (v->nslots - 1);
+                    if (!v->key[h] && ++v->used > v->nslots / 2)
+                        return JD_ELIMIT;
+                    v->key[h] = id;
                     for (int k = 0; k < 4; k++)
-                        if (!R->var.grp[h][k] || R->var.grp[h][k] == group) {
-                            R->var.grp[h][k] = group;
+                        if (!v->grp[h][k] || v->grp[h][k] == group) {
+                            v->grp[h][k] = group;
                             break;
                         }
                 }
@@ -420,6 +438,19 @@ static int load_variants(rs *R, const char *text, size_t len)
         p = le + 1;
     }
     return JD_OK;
+}
+
+/* The canonical name of a forename's first variant group (Jakub for Kuba,
+ * William for Liam), or 0 when it has none or is its own canonical name:
+ * blocking meets a nickname with its full name by the canonical name's
+ * initial and sound. */
+static uint32_t variant_canon(const rs *R, uint32_t id)
+{
+    const uint16_t *g;
+    if (!var_lookup(&R->var, id, &g) || !g[0] || g[0] > R->var.ngroups)
+        return 0;
+    uint32_t c = R->var.canon[g[0]];
+    return c != id ? c : 0;
 }
 
 static bool variant_match(const rs *R, uint32_t a, uint32_t b)
@@ -1543,6 +1574,16 @@ typedef struct key_job {
     int rc;
 } key_job;
 
+/* The initials a forename blocks by: its own, and its canonical variant's
+ * where that differs (Kuba meets Jakub, Liam William). Returns 1 or 2. */
+static int fore_initials(const rs *R, uint32_t fore, char out[2])
+{
+    uint32_t c = variant_canon(R, fore);
+    out[0] = pool_str(&R->names, fore)[0];
+    out[1] = c ? pool_str(&R->names, c)[0] : out[0];
+    return out[1] != out[0] ? 2 : 1;
+}
+
 /* Rules 1 and 9 for ref i: its surname's sound with a birth year and an
  * initial, or with its forename's sound in a district when it has no date. */
 static int keys_sound(const rs *R, const rref *r, uint32_t i, vec *keys)
@@ -1558,15 +1599,18 @@ static int keys_sound(const rs *R, const rref *r, uint32_t i, vec *keys)
         const uint32_t *ph = phon_codes(R, r->sur[s]);
         uint32_t codes[2] = {ph ? ph[0] : 0, ph && ph[1] != ph[0] ? ph[1] : 0};
         for (uint8_t f = 0; f < r->nfore; f++) {
-            char ini = pool_str(&R->names, r->fore[f])[0];
+            char ini[2];
+            int ni = fore_initials(R, r->fore[f], ini);
             for (int c = 0; c < 2; c++) {
                 if (c == 1 && !codes[1])
                     continue;
-                for (uint8_t d = 0; d < r->ndob; d++)
-                    rc |= phon_key_push(keys, codes[c], r->dob[d] / 10000, ini, i);
-                if (r->by_lo)
-                    for (int y = r->by_lo; y <= r->by_hi; y++)
-                        rc |= phon_key_push(keys, codes[c], (uint32_t)y, ini, i);
+                for (int n = 0; n < ni; n++) {
+                    for (uint8_t d = 0; d < r->ndob; d++)
+                        rc |= phon_key_push(keys, codes[c], r->dob[d] / 10000, ini[n], i);
+                    if (r->by_lo)
+                        for (int y = r->by_lo; y <= r->by_hi; y++)
+                            rc |= phon_key_push(keys, codes[c], (uint32_t)y, ini[n], i);
+                }
             }
             /* no date at all: surname and forename sound, within a district */
             if (!r->ndob && !r->by_lo) {
@@ -1593,19 +1637,30 @@ static int keys_dates(const rs *R, const rref *r, uint32_t i, vec *keys)
         uint32_t v = r->dob[d];
         if (v % 100 == 0)
             continue; /* partial dates only block through the year rules */
-        /* the full date with gender; its day/month swap meets its twin here */
-        snprintf(b, sizeof b, "%u|%c", v, r->gender ? r->gender : '?');
-        rc |= key_push(keys, 3, b, i);
+        /* the full date with gender; its day/month swap meets its twin
+         * here. A ref with no gender meets both genders' blocks too. */
         unsigned y = v / 10000, mo = v / 100 % 100, dd = v % 100;
-        if (dd <= 12 && dd != mo) {
-            snprintf(b, sizeof b, "%u|%c", y * 10000 + dd * 100 + mo,
-                     r->gender ? r->gender : '?');
+        static const char none[] = "?FM";
+        for (int g = 0; g < (r->gender ? 1 : 3); g++) {
+            char gc = r->gender ? r->gender : none[g];
+            snprintf(b, sizeof b, "%u|%c", v, gc);
             rc |= key_push(keys, 3, b, i);
+            if (dd <= 12 && dd != mo) {
+                snprintf(b, sizeof b, "%u|%c", y * 10000 + dd * 100 + mo, gc);
+                rc |= key_push(keys, 3, b, i);
+            }
         }
         for (uint8_t f = 0; f < r->nfore; f++) {
-            soundex(pool_str(&R->names, r->fore[f]), sx);
-            snprintf(b, sizeof b, "%s|%u", sx, v % 10000);
-            rc |= key_push(keys, 2, b, i);
+            uint32_t names[2] = {r->fore[f], variant_canon(R, r->fore[f])};
+            for (int n = 0; n < 2 && names[n]; n++) {
+                char cx[5];
+                soundex(pool_str(&R->names, names[n]), cx);
+                if (n && !strcmp(cx, sx))
+                    continue;
+                memcpy(sx, cx, sizeof sx);
+                snprintf(b, sizeof b, "%s|%u", sx, v % 10000);
+                rc |= key_push(keys, 2, b, i);
+            }
         }
     }
     return rc;
@@ -1624,9 +1679,11 @@ static int keys_place(const rs *R, const rref *r, uint32_t i, vec *keys)
     bool probe = !has_full_date(r);
     for (uint8_t p = 0; p < r->npc; p++) {
         for (uint8_t f = 0; f < r->nfore; f++) {
-            snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]),
-                     pool_str(&R->names, r->fore[f])[0]);
-            rc |= key_push(keys, 4, b, i);
+            char ini[2];
+            for (int n = 0, ni = fore_initials(R, r->fore[f], ini); n < ni; n++) {
+                snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]), ini[n]);
+                rc |= key_push(keys, 4, b, i);
+            }
         }
         for (uint8_t f = 0; probe && f < r->nsur; f++) {
             snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]),
@@ -1639,8 +1696,11 @@ static int keys_place(const rs *R, const rref *r, uint32_t i, vec *keys)
     if (r->addr) {
         const char *ad = pool_str(&R->names, r->addr);
         for (uint8_t f = 0; f < r->nfore; f++) {
-            snprintf(b, sizeof b, "%.80s|%c", ad, pool_str(&R->names, r->fore[f])[0]);
-            rc |= key_push(keys, 10, b, i);
+            char ini[2];
+            for (int n = 0, ni = fore_initials(R, r->fore[f], ini); n < ni; n++) {
+                snprintf(b, sizeof b, "%.80s|%c", ad, ini[n]);
+                rc |= key_push(keys, 10, b, i);
+            }
         }
         for (uint8_t f = 0; probe && f < r->nsur; f++) {
             snprintf(b, sizeof b, "%.80s|%c", ad, pool_str(&R->names, r->sur[f])[0]);
@@ -2117,6 +2177,7 @@ typedef struct cl {
     uint32_t parent, size;
     uint32_t next; /* the next member: a root's members form a ring */
     uint32_t nhs[4], upn[4], dob[8];
+    uint8_t dc[8]; /* refs written with each full date of birth */
     int16_t by_lo, by_hi; /* birth years every recorded age allows, 0 none */
     uint8_t nn, nu, nd;
     uint8_t gmask; /* genders recorded: 1 F, 2 M */
@@ -2139,6 +2200,21 @@ static void fn_add(cl *x, uint32_t f, uint16_t n)
     if (x->nfn < 4) {
         x->fn[x->nfn] = f;
         x->fc[x->nfn++] = n;
+    }
+}
+
+/* Add `n` refs written with full date of birth `v` to a cluster's dates
+ * (a ninth date is not kept). */
+static void dob_add(cl *x, uint32_t v, uint8_t n)
+{
+    for (uint8_t i = 0; i < x->nd; i++)
+        if (x->dob[i] == v) {
+            x->dc[i] = (uint8_t)(x->dc[i] + n < UINT8_MAX ? x->dc[i] + n : UINT8_MAX);
+            return;
+        }
+    if (x->nd < 8) {
+        x->dob[x->nd] = v;
+        x->dc[x->nd++] = n;
     }
 }
 
@@ -2411,15 +2487,43 @@ bool jd_resolve__transposed(const char *x, const char *y)
     return transposed(x, y);
 }
 
+/* The length of a name without its pet-form ending (-ie, -ey, -ee, -y,
+ * -i), or 0 when it has none. */
+static size_t pet_stem(const char *x, size_t n)
+{
+    static const char *const end[] = {"ie", "ey", "ee", "y", "i"};
+    for (size_t e = 0; e < JD_ARRAY_LEN(end); e++) {
+        size_t k = strlen(end[e]);
+        if (n > k + 1 && !memcmp(x + n - k, end[e], k))
+            return n - k;
+    }
+    return 0;
+}
+
+/* Two spellings of one pet form: both end in a pet-form ending and the
+ * rest is the same (Elly, Ellie; Jodi, Jody, Jodie; Danni, Dannie).
+ * Names that differ before the ending (Jack, Jake; Amara, Amari; Evie,
+ * Elly) are not. */
+static bool pet_spelling(const char *x, const char *y)
+{
+    size_t a = pet_stem(x, strlen(x)), b = pet_stem(y, strlen(y));
+    return a && a == b && !memcmp(x, y, a);
+}
+
+bool jd_resolve__pet_spelling(const char *x, const char *y)
+{
+    return pet_spelling(x, y);
+}
+
 /* Are two first names one person's: the same, variants (the nicknames
- * file), an initial and a name it begins, or one adjacent transposition
- * apart? */
+ * file), an initial and a name it begins, one adjacent transposition
+ * apart, or two spellings of one pet form? */
 static bool same_first_name(const rs *R, uint32_t a, uint32_t b)
 {
     if (a == b || variant_match(R, a, b))
         return true;
     const char *x = pool_str(&R->names, a), *y = pool_str(&R->names, b);
-    return ((!x[1] || !y[1]) && x[0] == y[0]) || transposed(x, y);
+    return ((!x[1] || !y[1]) && x[0] == y[0]) || transposed(x, y) || pet_spelling(x, y);
 }
 
 /*
@@ -2441,6 +2545,31 @@ static bool first_names_apart(const rs *R, const cl *x, const cl *y)
     for (uint8_t i = 0; i < x->nfn; i++)
         for (uint8_t k = 0; k < y->nfn; k++)
             if ((x->fc[i] >= 2 || y->fc[k] >= 2) && same_first_name(R, x->fn[i], y->fn[k]))
+                return false;
+    return true;
+}
+
+/*
+ * Settled dates of birth that disagree (a parent and a child of one name at
+ * one address, siblings): each side has a full date written on two refs or
+ * more, and no date of either side is the same as, a day/month swap of, or
+ * a digit or a year off a settled date of the other. A mistyped date is
+ * written once; two records that agree on a date confirm it, so this holds
+ * even against the link's own refs, where the model may have outweighed a
+ * wholly different date with names and an address in common.
+ */
+static bool settled_dobs_apart(const cl *x, const cl *y)
+{
+    bool sx = false, sy = false;
+    for (uint8_t i = 0; i < x->nd; i++)
+        sx |= x->dc[i] >= 2;
+    for (uint8_t k = 0; k < y->nd; k++)
+        sy |= y->dc[k] >= 2;
+    if (!sx || !sy)
+        return false;
+    for (uint8_t i = 0; i < x->nd; i++)
+        for (uint8_t k = 0; k < y->nd; k++)
+            if ((x->dc[i] >= 2 || y->dc[k] >= 2) && dob_pair(x->dob[i], y->dob[k]) >= 2)
                 return false;
     return true;
 }
@@ -2477,6 +2606,8 @@ static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const de
     *reason = CL_DOB;
     if (!direct && dobs_apart(c[x].dob, c[x].nd, c[y].dob, c[y].nd))
         return "dates of birth that cannot be one person's";
+    if (settled_dobs_apart(&c[x], &c[y]))
+        return "dates of birth that disagree, each written on two records or more";
     *reason = CL_AGE;
     if (ages_apart(c[x].by_lo, c[x].by_hi, c[x].dob, c[x].nd, c[y].by_lo, c[y].by_hi, c[y].dob,
                    c[y].nd))
@@ -2522,7 +2653,7 @@ static void merge(cl *c, uint32_t x, uint32_t y)
     for (uint8_t i = 0; i < c[y].nu; i++)
         add_id(c[x].upn, &c[x].nu, 4, c[y].upn[i]);
     for (uint8_t i = 0; i < c[y].nd; i++)
-        add_id(c[x].dob, &c[x].nd, 8, c[y].dob[i]);
+        dob_add(&c[x], c[y].dob[i], c[y].dc[i]);
 }
 
 /* Append `text` to a ref's note (notes are capped near 600 bytes: what
@@ -3092,6 +3223,7 @@ static void rs_free(rs *R)
     free(R->r);
     free(R->var.key);
     free(R->var.grp);
+    free(R->var.canon);
     free(R->ph.key);
     free(R->ph.code);
     free(R->tf);
@@ -3334,6 +3466,8 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
             rc = load_variants(R, jd_buf_cstr(&b), b.len);
         jd_buf_dispose(&b);
     }
+    if (rc == JD_ELIMIT)
+        return jd_error_set(err, rc, "too many name variants (at most 8192 names in 65535 groups)");
     if (rc < 0)
         return jd_error_set(err, rc, "cannot load name variants");
     loader L = {.R = R};
@@ -3755,7 +3889,7 @@ static void cluster_init(const rs *R, cl *c)
             add_id(c[i].upn, &c[i].nu, 4, R->r[i].upn[k]);
         for (uint8_t k = 0; k < R->r[i].ndob; k++)
             if (R->r[i].dob[k] % 100 && R->r[i].dob[k] / 100 % 100)
-                add_id(c[i].dob, &c[i].nd, 8, R->r[i].dob[k]);
+                dob_add(&c[i], R->r[i].dob[k], 1);
     }
 }
 
@@ -4370,7 +4504,7 @@ static int hh_walk(walk *w, uint32_t i)
  * reached (their neighbours), to walk. */
 static int walk_identity(walk *w, uint32_t id, uint32_t away)
 {
-    const rs *R = &w->u->R;
+    rs *R = &w->u->R;
     size_t lo = 0, hi = w->nv;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -4384,6 +4518,7 @@ static int walk_identity(walk *w, uint32_t id, uint32_t away)
     w->done[lo] = 1;
     for (size_t k = lo; k < w->nv && w->vk[k] >> 32 == id; k++) {
         uint32_t i = (uint32_t)w->vk[k];
+        R->st.incr_scope_by_hop[away < 7 ? away : 7] += !w->u->in[i];
         w->u->in[i] = 1;
         int rc = hh_walk(w, i);
         if (rc < 0)
@@ -4456,6 +4591,7 @@ static int64_t scope_walk(run *u, const vec *links1)
     int64_t nin = 0;
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
         nin += u->in[i];
+    R->st.incr_scope_refs = nin;
     free(vk);
     free(w.done);
     free(w.todo.p);
@@ -4503,7 +4639,7 @@ static int64_t identities_after(const run *u)
 
 /* Write the identities of the refs re-resolved, the gone ones deleted and
  * the changes recorded, in one transaction. */
-static int run_update(run *u, const jd_person_set *set, jd_error *err)
+static int run_update(run *u, jd_person_set *set, jd_error *err)
 {
     double t = secs();
     rs *R = &u->R;
@@ -4524,7 +4660,8 @@ static int run_update(run *u, const jd_person_set *set, jd_error *err)
                              .refs_total = (int64_t)R->n,
                              .candidate_pairs = R->st.candidate_pairs,
                              .links = R->st.links,
-                             .identities_total = identities_after(u)};
+                             .identities_total = identities_after(u),
+                             .run_id = &set->run_id};
     for (uint32_t i = 0; i < R->n; i++)
         if (u->in[i])
             refs[up.nrefs++] = u->saves[i];
@@ -4634,6 +4771,9 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
                  json_integer_value(json_object_get(mo, "tf_refs")) < opts->incr_min_refs;
     json_decref(mo);
     free(mj);
+    int64_t since_run = 0; /* the run whose identities this one starts from */
+    if (rc == JD_OK)
+        rc = s->ops->identity_generation(s, &since_run, err);
     if (rc == JD_OK)
         rc = incr_prepare(&u, small, err);
     int64_t nin = rc < 0 ? 0 : u.in ? (int64_t)u.R.n : incr_scope(&u, err);
@@ -4668,6 +4808,8 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
         set->full = u.R.st.incr_full = (size_t)nin == u.R.n && u.R.n > 0;
         rc = set->full ? run_save(&u, err) : run_update(&u, set, err);
     }
+    if (rc == JD_OK && set->run_id) /* run_update recorded its run */
+        set->since_run = since_run;
     if (rc == JD_OK) {
         u.R.st.incr_touched = (int64_t)set->n;
         u.R.st.identities = identities_after(&u);
