@@ -4294,6 +4294,8 @@ static void accumulate(const run *u, acc *ac, uint32_t *slot)
             if (r1 == JD_OK && jd_buf_adds(&a->notes, u->notes[i]) != JD_OK) {
                 /* notes are capped: the identity keeps what fits */
             }
+            free(u->notes[i]); /* read no more: the identity's notes hold it */
+            u->notes[i] = NULL;
         }
     }
 }
@@ -4423,6 +4425,14 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
     vec_drop(&u->pairs); /* a full run reads its candidate pairs no more */
     if (rc == JD_OK)
         rc = run_cluster(u, err);
+    /* nor, once clustered, its hot records and event lists */
+    void **done[] = {(void **)&u->R.h,     (void **)&u->R.spill, (void **)&u->R.nl_off,
+                     (void **)&u->R.nl_to, (void **)&u->R.co_off, (void **)&u->R.co_to};
+    for (size_t k = 0; k < JD_ARRAY_LEN(done); k++) {
+        free(*done[k]);
+        *done[k] = NULL;
+    }
+    u->R.nspill = 0;
     if (rc == JD_OK)
         rc = run_identities(u, err);
     return rc;
