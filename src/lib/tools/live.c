@@ -83,6 +83,7 @@ int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_pe
     if (o->resolve_mode == JD_LIVE_RESOLVE_AUTO)
         ro.incr_min_refs = 1000; /* a small county: its estimate is no basis, a full run is quick */
     ro.threads = o->threads;
+    ro.incr_hops = o->resolve_hops > 0 ? o->resolve_hops : 0;
     jd_resolve_stats rs;
     double t0 = mono();
     int rc = JD_ENOTFOUND;
