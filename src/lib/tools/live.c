@@ -128,7 +128,8 @@ static int touched_covers(jd_store *s, const jd_person_set *touched, bool *out, 
 {
     *out = false;
     const struct jd_incr_ops *I = s->ops->incr;
-    if (!I || !I->mark_resolve_run || !I->resolve_changed || touched->full || !touched->run_id || !touched->since_run)
+    if (!I || !I->mark_resolve_run || !I->resolve_changed || touched->full || !touched->run_id ||
+        !touched->since_run)
         return JD_OK;
     int64_t seen = 0, latest = 0;
     bool between = true;
