@@ -4478,8 +4478,8 @@ static int hh_walk(walk *w, uint32_t i, uint32_t away)
             size_t lo, hi = hh_range(x, side ? pc[q] : ad[q], &lo);
             for (size_t e = lo; hi - lo <= HH_MEMBERS && e < hi; e++) {
                 uint32_t o = (uint32_t)x->k[e];
-                int rc = !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o, away + 1)
-                                                                   : JD_OK;
+                int rc =
+                    !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o, away + 1) : JD_OK;
                 if (rc < 0)
                     return rc;
             }
