@@ -4478,7 +4478,7 @@ typedef struct walk {
 
 /* Ref i is re-resolved, and its old identity walked (a ref with none:
  * its households, hh_walk). */
-static int walk_ref(walk *w, uint32_t i)
+static int walk_ref(walk *w, uint32_t i, uint32_t away)
 {
     if (w->u->in[i] && !w->u->old.pid[i])
         return JD_OK;
@@ -4487,7 +4487,7 @@ static int walk_ref(walk *w, uint32_t i)
     uint64_t *q = vec_push(id ? &w->todo : &w->refq);
     if (!q)
         return JD_ENOMEM;
-    *q = id ? id : i;
+    *q = (uint64_t)away << 32 | (id ? id : i);
     return JD_OK;
 }
 
@@ -4501,8 +4501,10 @@ static int walk_ref(walk *w, uint32_t i)
  * clusters of the people named with it) join_household finds, and the run
  * then resolves everything.
  */
-static int hh_walk(walk *w, uint32_t i)
+static int hh_walk(walk *w, uint32_t i, uint32_t away)
 {
+    if (w->hops && away >= (uint32_t)w->hops)
+        return JD_OK; /* a household is one link away (--hops) */
     const rs *R = &w->u->R;
     bool me = hh_eligible(R, i);
     uint32_t ad[HH_KEYS], pc[HH_KEYS];
@@ -4514,14 +4516,15 @@ static int hh_walk(walk *w, uint32_t i)
             size_t lo, hi = hh_range(x, side ? pc[q] : ad[q], &lo);
             for (size_t e = lo; hi - lo <= HH_MEMBERS && e < hi; e++) {
                 uint32_t o = (uint32_t)x->k[e];
-                int rc = !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o) : JD_OK;
+                int rc =
+                    !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o, away + 1) : JD_OK;
                 if (rc < 0)
                     return rc;
             }
         }
     for (uint32_t e = R->co_off ? R->co_off[i] : 0; R->co_off && e < R->co_off[i + 1]; e++) {
         uint32_t o = R->co_to[e];
-        int rc = !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o) : JD_OK;
+        int rc = !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o, away + 1) : JD_OK;
         if (rc < 0)
             return rc;
     }
@@ -4548,7 +4551,7 @@ static int walk_identity(walk *w, uint32_t id, uint32_t away)
         uint32_t i = (uint32_t)w->vk[k];
         R->st.incr_scope_by_hop[away < 7 ? away : 7] += !w->u->in[i];
         w->u->in[i] = 1;
-        int rc = hh_walk(w, i);
+        int rc = hh_walk(w, i, away);
         if (rc < 0)
             return rc;
         uint32_t list = w->hops && away >= (uint32_t)w->hops ? 0 : w->u->old.nbr[i];
@@ -4599,18 +4602,19 @@ static int64_t scope_walk(run *u, const vec *links1)
     rc = w.done ? rc : JD_ENOMEM;
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
         if (u->chg[i] || (R->over && R->over[i]))
-            rc = walk_ref(&w, i);
+            rc = walk_ref(&w, i, 0);
     const decision *dv = u->decs.p;
     for (size_t k = 0; rc == JD_OK && k < u->decs.n; k++)
-        if ((rc = walk_ref(&w, dv[k].a)) == JD_OK)
-            rc = walk_ref(&w, dv[k].b);
+        if ((rc = walk_ref(&w, dv[k].a, 0)) == JD_OK)
+            rc = walk_ref(&w, dv[k].b, 0);
     const match_link *lv = links1->p;
     for (size_t k = 0; rc == JD_OK && k < links1->n; k++)
-        if ((rc = walk_ref(&w, lv[k].a)) == JD_OK)
-            rc = walk_ref(&w, lv[k].b);
+        if ((rc = walk_ref(&w, lv[k].a, 0)) == JD_OK)
+            rc = walk_ref(&w, lv[k].b, 0);
     for (size_t head = 0, rh = 0; rc == JD_OK && (head < w.todo.n || rh < w.refq.n);) {
         if (rh < w.refq.n) { /* a ref with no old identity: its households */
-            rc = hh_walk(&w, (uint32_t)((uint64_t *)w.refq.p)[rh++]);
+            uint64_t q = ((uint64_t *)w.refq.p)[rh++];
+            rc = hh_walk(&w, (uint32_t)q, (uint32_t)(q >> 32));
             continue;
         }
         uint64_t q = ((uint64_t *)w.todo.p)[head++]; /* breadth first: the nearest way */
@@ -4816,8 +4820,10 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     jd_resolve_stats st0 = u.R.st;
     if (rc == JD_OK)
         rc = run_cluster(&u, err);
-    if (rc == JD_OK && u.hh_need && (size_t)nin < u.R.n) {
-        /* a household decision reaches outside the scope: everything */
+    /* a household decision reaches outside the scope: everything; with
+     * --hops the scope is bounded on purpose, and such a decision is made
+     * with the members in scope (the next full run repairs what it misses) */
+    if (rc == JD_OK && u.hh_need && (size_t)nin < u.R.n && !opts->incr_hops) {
         u.R.st = st0;
         u.R.st.incr_household_whole = true;
         u.hh_need = false;
