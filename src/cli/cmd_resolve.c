@@ -38,9 +38,10 @@ static void usage(FILE *f)
                "                  is new or changed, resolve everything with parameters\n"
                "                  estimated again (default 0.2; 0: never)\n"
                "  --hops N        with --incremental: re-resolve only the identities within N\n"
-               "                  links of a change (default 0: the whole components they\n"
-               "                  touch, exactly what --frozen gives; N > 0 is faster on a\n"
-               "                  county whose links chain into one large component)\n"
+               "                  links or households of a change (default 0: the whole\n"
+               "                  components they touch, exactly what --frozen gives; N > 0\n"
+               "                  is faster on a county whose links and households chain\n"
+               "                  into one large component)\n"
                "  --touched       with --incremental: list each person_id touched, how\n"
                "                  (new, grown, shrunk, merged, split, gone, changed) and the\n"
                "                  other person_id of a merge or split\n");

@@ -143,6 +143,7 @@ python3 "$SRC/bench/cut_feed.py" "$SCRATCH/county" "$SCRATCH/cbase" "$SCRATCH/cf
 S=$(store_at "$SCRATCH/s.db")
 "$JD" ingest --db "$S" --quiet "$SCRATCH/cbase" >/dev/null 2>&1
 "$JD" resolve --db "$S" >/dev/null
+SB=$(store_copy "$S" sb)
 SF=$(store_copy "$S" sf)
 for a in "$SCRATCH"/cfeed/*/; do
   "$JD" ingest --db "$S" --quiet "$a" >/dev/null 2>&1
@@ -159,6 +160,23 @@ out1=$("$JD" resolve --db "$S1" --incremental --hops 1)
 h_in=$(echo "$out1" | head -1 | sed 's/.*changed, \([0-9]*\) refs re-resolved.*/\1/')
 [ "$h_in" -le "$n_in" ]; ok $? "--hops 1 re-resolves no more refs ($h_in)"
 "$JD" resolve --db "$S" --incremental --hops x >/dev/null 2>&1; is $? 2 "--hops takes a number"
+# the live resolve (watch) walks one link or household from the changes by
+# default; --resolve-hops 0 walks to the end, what a full run gives
+live() { # $1: name, then watch's options; prints the refs re-resolved
+  local db d="$SCRATCH/drop_$1" n=$1; shift
+  db=$(store_copy "$SB" "live_$n")
+  for a in "$SCRATCH"/cfeed/*/; do
+    ag=$(basename "$a"); mkdir -p "$d/$ag"; cp -r "$a" "$d/$ag/feed"; touch "$d/$ag/feed.done"
+  done
+  "$JD" watch --db "$db" --once "$@" "$d" > "$SCRATCH/live_$n.out" 2>&1
+  sed -n 's/.*incremental resolve: [0-9]* refs new or changed, \([0-9]*\) re-resolved.*/\1/p' "$SCRATCH/live_$n.out"
+  ids "$db" > "$SCRATCH/live_$n.ids"
+}
+l0=$(live exact --resolve-hops 0); l1=$(live bounded)
+is "$l0" "$n_in" "watch --resolve-hops 0 re-resolves the whole components, as resolve --incremental ($n_in refs)"
+ids "$SF" | cmp -s - "$SCRATCH/live_exact.ids"; ok $? "and gives what a full run with the stored parameters gives"
+[ -n "$l1" ] && [ "$l1" -le "$h_in" ]; ok $? "watch walks one link or household by default: $l1 refs re-resolved (--hops 1: $h_in)"
+"$JD" watch --db "$SB" --once --resolve-hops -1 "$SCRATCH/nowhere" >/dev/null 2>&1; is $? 2 "--resolve-hops takes a number of 0 or more"
 # one batch of the same data, with the parameters of day 0
 O=$(store_copy "$D0" o)
 for d in 1 2 3; do

@@ -2233,6 +2233,14 @@ static void dob_add(cl *x, uint32_t v, uint8_t n)
  * refused and shown as a possible match.
  */
 enum { RARE_NAME_REFS = 3 };
+/* The share of a county's refs whose birth year an age or a partial date
+ * fits (within a year either way): a stated age narrows the namesakes a
+ * pair of names leaves. Conservative: a county spans sixty and more birth
+ * years, three of which fit; on the 1M-event county 1/4 joined as many as
+ * 1/8 with fewer false merges. */
+#ifndef AGE_SHARE
+#define AGE_SHARE 0.25
+#endif
 
 /* How many refs the county's own term frequencies expect to carry both
  * the forename and the surname of a ref (the rarest pair of its names);
@@ -2350,7 +2358,7 @@ static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int 
      * must be rare enough in the county that few refs share both (a
      * namesake whose own records were never written in full is otherwise
      * the only candidate) */
-    if (!place && ld < 3 && name_refs(R, &va) > RARE_NAME_REFS)
+    if (!place && ld < 3 && name_refs(R, &va) * (ld > 0 ? AGE_SHARE : 1.0) > RARE_NAME_REFS)
         return 0;
     *names = (lf >= L_CLOSE ? 2 : 1) + (ls >= L_CLOSE ? 2 : ls > L_DIFF ? 1 : 0);
     int pts = *names + (place ? 2 : 0) + (ld >= 3 ? 3 : ld > 0 ? ld : 0);
@@ -2782,24 +2790,24 @@ static size_t hh_range(const hh_index *x, uint32_t id, size_t *lo)
 /* The first names of a cluster hold one that is `f` (same, a variant, an
  * initial, or close: Sophie, Sophia)? Twins a letter apart both fit, and
  * a ref that fits two stays apart. */
-static bool hh_first_fits(const rs *R, const cl *x, uint32_t f, lvcache *lc)
+static bool hh_first_fits(const rs *R, const cl *x, uint32_t f, int level, lvcache *lc)
 {
     for (uint8_t i = 0; i < x->nfn; i++)
         if (same_first_name(R, x->fn[i], f) ||
-            name_level(R, &x->fn[i], 1, &f, 1, true, lc) >= L_CLOSE)
+            name_level(R, &x->fn[i], 1, &f, 1, true, lc) >= level)
             return true;
     return false;
 }
 
-/* Does some ref of cluster root r carry surname `sur` (close or exact, or
- * written as a forename)? Walks at most 64 members. */
-static bool hh_sur_fits(const rs *R, cl *c, uint32_t r, uint32_t sur, lvcache *lc)
+/* Does some ref of cluster root r carry surname `sur` (at `level` or
+ * better, or written as a forename)? Walks at most 64 members. */
+static bool hh_sur_fits(const rs *R, cl *c, uint32_t r, uint32_t sur, int level, lvcache *lc)
 {
     uint32_t m = r;
     int walked = 0;
     do {
         const rref *x = &R->r[m];
-        if (name_level(R, x->sur, x->nsur, &sur, 1, false, lc) >= L_CLOSE ||
+        if (name_level(R, x->sur, x->nsur, &sur, 1, false, lc) >= level ||
             name_level(R, x->fore, x->nfore, &sur, 1, false, lc) >= L_EXACT)
             return true;
         m = c[m].next;
@@ -2827,6 +2835,33 @@ static void hh_keys(const rs *R, uint32_t i, uint32_t *ad, int *na, uint32_t *pc
         if (k == *np && *np < HH_KEYS)
             pc[(*np)++] = r->pc[p];
     }
+}
+
+/* Do the names of sparse ref sr fit household member r (a root)? Each
+ * name the ref carries is one of the member's: a first name the same, a
+ * variant, an initial or close, a surname close or exact, in either
+ * field (a lone name may be a surname written in the forenames, a
+ * housing officer's "Stevens, 14"). Where the ref carries both names and
+ * one of them fits so, the other may be only similar: one typo (Ksren,
+ * Butns) beside a name that fits. */
+static bool hh_names_fit(const rs *R, cl *c, uint32_t r, const rref *sr, lvcache *lc)
+{
+    bool sur = sr->nsur > 0, fore_close = true, fore_sim = true, sur_close = true,
+         sur_sim = true;
+    for (uint8_t f = 0; f < sr->nfore && fore_sim; f++) {
+        bool close = hh_first_fits(R, &c[r], sr->fore[f], L_CLOSE, lc) ||
+                     (!sur && hh_sur_fits(R, c, r, sr->fore[f], L_CLOSE, lc));
+        fore_close &= close;
+        fore_sim = close || (sur && hh_first_fits(R, &c[r], sr->fore[f], L_SIMILAR, lc));
+    }
+    for (uint8_t f = 0; f < sr->nsur && sur_sim; f++) {
+        bool close = hh_sur_fits(R, c, r, sr->sur[f], L_CLOSE, lc);
+        sur_close &= close;
+        sur_sim = close || (sr->nfore && hh_sur_fits(R, c, r, sr->sur[f], L_SIMILAR, lc));
+    }
+    if (!sr->nfore || !sur)
+        return fore_close && sur_close; /* one name: it must fit closely */
+    return (fore_close && sur_sim) || (fore_sim && sur_close);
 }
 
 /* The refs at each address (ax) and postcode (px); -1 without memory. */
@@ -2912,7 +2947,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         if (c[rs_].full)
             continue;
         uint32_t g = sr->gmask == 1 || sr->gmask == 2 ? sr->gmask : 0;
-        bool sur = sr->nsur > 0, age = sr->by_lo != 0 || sr->ndob > 0;
+        bool age = sr->by_lo != 0 || sr->ndob > 0;
         uint32_t ad[HH_KEYS], pc[HH_KEYS];
         int na = 0, np = 0;
         bool own = sr->addr || sr->npc;
@@ -2957,15 +2992,8 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                         continue;
                     if (age && !c[r].nd && !c[r].by_lo)
                         continue;
-                    bool fits = true;
-                    /* a lone name may be a surname written in the
-                     * forenames (a housing officer's "Stevens, 14") */
-                    for (uint8_t f = 0; f < sr->nfore && fits; f++)
-                        fits = hh_first_fits(R, &c[r], sr->fore[f], lc) ||
-                               (!sur && hh_sur_fits(R, c, r, sr->fore[f], lc));
-                    for (uint8_t f = 0; f < sr->nsur && fits; f++)
-                        fits = hh_sur_fits(R, c, r, sr->sur[f], lc);
                     int why;
+                    bool fits = hh_names_fit(R, c, r, sr, lc);
                     if (!fits || conflict(R, c, rs_, r, dv, ndec, false, &why))
                         continue;
                     if (sr->ndob && c[r].nd) { /* a partial date must fit a full one */
@@ -4450,7 +4478,7 @@ typedef struct walk {
 
 /* Ref i is re-resolved, and its old identity walked (a ref with none:
  * its households, hh_walk). */
-static int walk_ref(walk *w, uint32_t i)
+static int walk_ref(walk *w, uint32_t i, uint32_t away)
 {
     if (w->u->in[i] && !w->u->old.pid[i])
         return JD_OK;
@@ -4459,7 +4487,7 @@ static int walk_ref(walk *w, uint32_t i)
     uint64_t *q = vec_push(id ? &w->todo : &w->refq);
     if (!q)
         return JD_ENOMEM;
-    *q = id ? id : i;
+    *q = (uint64_t)away << 32 | (id ? id : i);
     return JD_OK;
 }
 
@@ -4473,8 +4501,10 @@ static int walk_ref(walk *w, uint32_t i)
  * clusters of the people named with it) join_household finds, and the run
  * then resolves everything.
  */
-static int hh_walk(walk *w, uint32_t i)
+static int hh_walk(walk *w, uint32_t i, uint32_t away)
 {
+    if (w->hops && away >= (uint32_t)w->hops)
+        return JD_OK; /* a household is one link away (--hops) */
     const rs *R = &w->u->R;
     bool me = hh_eligible(R, i);
     uint32_t ad[HH_KEYS], pc[HH_KEYS];
@@ -4486,14 +4516,15 @@ static int hh_walk(walk *w, uint32_t i)
             size_t lo, hi = hh_range(x, side ? pc[q] : ad[q], &lo);
             for (size_t e = lo; hi - lo <= HH_MEMBERS && e < hi; e++) {
                 uint32_t o = (uint32_t)x->k[e];
-                int rc = !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o) : JD_OK;
+                int rc =
+                    !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o, away + 1) : JD_OK;
                 if (rc < 0)
                     return rc;
             }
         }
     for (uint32_t e = R->co_off ? R->co_off[i] : 0; R->co_off && e < R->co_off[i + 1]; e++) {
         uint32_t o = R->co_to[e];
-        int rc = !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o) : JD_OK;
+        int rc = !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o, away + 1) : JD_OK;
         if (rc < 0)
             return rc;
     }
@@ -4520,7 +4551,7 @@ static int walk_identity(walk *w, uint32_t id, uint32_t away)
         uint32_t i = (uint32_t)w->vk[k];
         R->st.incr_scope_by_hop[away < 7 ? away : 7] += !w->u->in[i];
         w->u->in[i] = 1;
-        int rc = hh_walk(w, i);
+        int rc = hh_walk(w, i, away);
         if (rc < 0)
             return rc;
         uint32_t list = w->hops && away >= (uint32_t)w->hops ? 0 : w->u->old.nbr[i];
@@ -4571,18 +4602,19 @@ static int64_t scope_walk(run *u, const vec *links1)
     rc = w.done ? rc : JD_ENOMEM;
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
         if (u->chg[i] || (R->over && R->over[i]))
-            rc = walk_ref(&w, i);
+            rc = walk_ref(&w, i, 0);
     const decision *dv = u->decs.p;
     for (size_t k = 0; rc == JD_OK && k < u->decs.n; k++)
-        if ((rc = walk_ref(&w, dv[k].a)) == JD_OK)
-            rc = walk_ref(&w, dv[k].b);
+        if ((rc = walk_ref(&w, dv[k].a, 0)) == JD_OK)
+            rc = walk_ref(&w, dv[k].b, 0);
     const match_link *lv = links1->p;
     for (size_t k = 0; rc == JD_OK && k < links1->n; k++)
-        if ((rc = walk_ref(&w, lv[k].a)) == JD_OK)
-            rc = walk_ref(&w, lv[k].b);
+        if ((rc = walk_ref(&w, lv[k].a, 0)) == JD_OK)
+            rc = walk_ref(&w, lv[k].b, 0);
     for (size_t head = 0, rh = 0; rc == JD_OK && (head < w.todo.n || rh < w.refq.n);) {
         if (rh < w.refq.n) { /* a ref with no old identity: its households */
-            rc = hh_walk(&w, (uint32_t)((uint64_t *)w.refq.p)[rh++]);
+            uint64_t q = ((uint64_t *)w.refq.p)[rh++];
+            rc = hh_walk(&w, (uint32_t)q, (uint32_t)(q >> 32));
             continue;
         }
         uint64_t q = ((uint64_t *)w.todo.p)[head++]; /* breadth first: the nearest way */
@@ -4788,8 +4820,10 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     jd_resolve_stats st0 = u.R.st;
     if (rc == JD_OK)
         rc = run_cluster(&u, err);
-    if (rc == JD_OK && u.hh_need && (size_t)nin < u.R.n) {
-        /* a household decision reaches outside the scope: everything */
+    /* a household decision reaches outside the scope: everything; with
+     * --hops the scope is bounded on purpose, and such a decision is made
+     * with the members in scope (the next full run repairs what it misses) */
+    if (rc == JD_OK && u.hh_need && (size_t)nin < u.R.n && !opts->incr_hops) {
         u.R.st = st0;
         u.R.st.incr_household_whole = true;
         u.hh_need = false;

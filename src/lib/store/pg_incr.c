@@ -196,8 +196,8 @@ static int key_row(const PGresult *r, void *payload)
     return c->cb(jd_pg__txt(r, 0, 0), c->payload);
 }
 
-static int touched(jd_store *s, const char *since, bool diff, jd_person_key_cb cb,
-                   void *payload, jd_error *err)
+static int touched(jd_store *s, const char *since, bool diff, jd_person_key_cb cb, void *payload,
+                   jd_error *err)
 {
     pgs *p = s->impl;
     int64_t v[7];
@@ -240,13 +240,13 @@ typedef struct tev_ctx {
 static int tev_row(const PGresult *r, void *payload)
 {
     tev_ctx *c = payload;
-    return c->cb(jd_pg__i64(r, 0, 0), jd_pg__txt(r, 0, 1), jd_pg__txt(r, 0, 2),
-                 jd_pg__txt(r, 0, 3), c->payload);
+    return c->cb(jd_pg__i64(r, 0, 0), jd_pg__txt(r, 0, 1), jd_pg__txt(r, 0, 2), jd_pg__txt(r, 0, 3),
+                 c->payload);
 }
 
 static int touched_events(jd_store *s, const char *since, const char *agencies,
-                          int (*cb)(int64_t event_id, const char *event_type,
-                                    const char *narrative, const char *key, void *payload),
+                          int (*cb)(int64_t event_id, const char *event_type, const char *narrative,
+                                    const char *key, void *payload),
                           void *payload, jd_error *err)
 {
     pgs *p = s->impl;
@@ -257,12 +257,12 @@ static int touched_events(jd_store *s, const char *since, const char *agencies,
     jd_pg_params pp = {.n = 0};
     pgp_text(&pp, agencies ? agencies : "");
     tev_ctx c = {cb, payload};
-    return jd_pg__stream(p,
-                         "SELECT ev.id, ev.event_type, ev.narrative, " KEY_OF_MENTION
-                         MENTIONS_OF_SUB_EV IDENTITY_OF_PM
-                         " WHERE strpos(',' || $1 || ',', ',' || ev.agency || ',') > 0"
-                         " AND coalesce(ev.narrative, '') <> '' ORDER BY ev.id, pm.id",
-                         &pp, tev_row, &c, err);
+    return jd_pg__stream(
+        p,
+        "SELECT ev.id, ev.event_type, ev.narrative, " KEY_OF_MENTION MENTIONS_OF_SUB_EV
+            IDENTITY_OF_PM " WHERE strpos(',' || $1 || ',', ',' || ev.agency || ',') > 0"
+        " AND coalesce(ev.narrative, '') <> '' ORDER BY ev.id, pm.id",
+        &pp, tev_row, &c, err);
 }
 
 /* ---- the subset load ---- */
@@ -338,15 +338,15 @@ static int load_subset(jd_store *s, int64_t as_of, const char *const *keys, size
     jd_pg_params pp = {.n = 0};
     pgp_int(&pp, as_of);
     /* as pg_analysis_load: identities by their first ref */
-    rc = jd_pg__stream(p,
-                       "SELECT i.person_id, i.display_name, i.dob, i.is_child FROM identity i"
-                       " JOIN (SELECT identity_id, min(agency || chr(31) || person_ref) AS k"
-                       " FROM identity_ref WHERE identity_id IN (SELECT ir.identity_id"
-                       MENTIONS_OF_SUB_EV
-                       " JOIN identity_ref ir ON ir.agency = pm.agency AND"
-                       " ir.person_ref = pm.person_ref) GROUP BY identity_id) f"
-                       " ON f.identity_id = i.id ORDER BY f.k",
-                       NULL, jd_pg__an_identity, &c, err);
+    rc = jd_pg__stream(
+        p,
+        "SELECT i.person_id, i.display_name, i.dob, i.is_child FROM identity i"
+        " JOIN (SELECT identity_id, min(agency || chr(31) || person_ref) AS k"
+        " FROM identity_ref WHERE identity_id IN (SELECT ir.identity_id" MENTIONS_OF_SUB_EV
+        " JOIN identity_ref ir ON ir.agency = pm.agency AND"
+        " ir.person_ref = pm.person_ref) GROUP BY identity_id) f"
+        " ON f.identity_id = i.id ORDER BY f.k",
+        NULL, jd_pg__an_identity, &c, err);
     if (rc == JD_OK)
         rc = jd_pg__stream(p,
                            "SELECT e.id, e.agency, e.record_id, e.event_type, e.occurred_at,"
@@ -359,8 +359,8 @@ static int load_subset(jd_store *s, int64_t as_of, const char *const *keys, size
         rc = jd_pg__stream(p,
                            "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, i.person_id,"
                            " pm.dob, pm.dob_prec, pm.age,"
-                           " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"
-                           MENTIONS_OF_SUB_EV IDENTITY_OF_PM " ORDER BY pm.id",
+                           " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, "
+                           "''))" MENTIONS_OF_SUB_EV IDENTITY_OF_PM " ORDER BY pm.id",
                            NULL, jd_pg__an_mention, &c, err);
     if (rc == JD_OK)
         rc = jd_pg__stream(p,
@@ -422,9 +422,8 @@ static int alerts_select(jd_store *s, const char *kind, const char *const *subje
     return jd_pg__stream(p, sql, &pp, alert_row, &c, err);
 }
 
-static int alerts_patch(jd_store *s, const char *const *subjects, size_t n,
-                        const jd_alert_save *a, size_t m, int64_t events, const char *mark,
-                        jd_error *err)
+static int alerts_patch(jd_store *s, const char *const *subjects, size_t n, const jd_alert_save *a,
+                        size_t m, int64_t events, const char *mark, jd_error *err)
 {
     pgs *p = s->impl;
     if (p->in_tx)

@@ -83,6 +83,7 @@ int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_pe
     if (o->resolve_mode == JD_LIVE_RESOLVE_AUTO)
         ro.incr_min_refs = 1000; /* a small county: its estimate is no basis, a full run is quick */
     ro.threads = o->threads;
+    ro.incr_hops = o->resolve_hops > 0 ? o->resolve_hops : 0;
     jd_resolve_stats rs;
     double t0 = mono();
     int rc = JD_ENOTFOUND;
@@ -127,7 +128,8 @@ static int touched_covers(jd_store *s, const jd_person_set *touched, bool *out, 
 {
     *out = false;
     const struct jd_incr_ops *I = s->ops->incr;
-    if (!I || !I->mark_resolve_run || !I->resolve_changed || touched->full || !touched->run_id || !touched->since_run)
+    if (!I || !I->mark_resolve_run || !I->resolve_changed || touched->full || !touched->run_id ||
+        !touched->since_run)
         return JD_OK;
     int64_t seen = 0, latest = 0;
     bool between = true;
