@@ -4426,7 +4426,7 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
     if (rc == JD_OK)
         rc = run_cluster(u, err);
     /* nor, once clustered, its hot records and event lists */
-    void **done[] = {(void **)&u->R.h,     (void **)&u->R.spill, (void **)&u->R.nl_off,
+    void **done[] = {(void **)&u->R.h,     (void **)&u->R.spill,  (void **)&u->R.nl_off,
                      (void **)&u->R.nl_to, (void **)&u->R.co_off, (void **)&u->R.co_to};
     for (size_t k = 0; k < JD_ARRAY_LEN(done); k++) {
         free(*done[k]);
@@ -4926,8 +4926,7 @@ int jd_resolve__check_bounds(jd_store *s, double threshold, int64_t *pairs, int6
         bool kept = score_bounded(&j, &va, &vb, &part, c);
         (*pairs)++;
         *cut += !kept;
-        if (kept ? part.total != full.total || part.prob != full.prob
-                 : full.prob >= threshold)
+        if (kept ? part.total != full.total || part.prob != full.prob : full.prob >= threshold)
             (*wrong)++;
     }
     free(c);
