@@ -195,6 +195,13 @@ is "$nd" "0" "and incremental = full after it ($n alerts outside networks)"
 quiet QUIET3
 "$JD" watch --db "$WDB" --once --incremental "$W/drop" > "$W/after.out" 2>&1
 grep -q 'identities from the resolve run' "$W/after.out"; ok $? "the next feed's resolve starts from the run that analysis read: the touched set again"
+# a watermark of six fields (stored before it named the resolve run) is read
+# as "run unknown": the refs are compared, and the new watermark names it
+db_query "$WDB" "UPDATE meta SET value = substr(value, 1, length(value) - length('$(db_query "$WDB" "SELECT value FROM meta WHERE key = 'analysis_mark'" | awk -F, '{print $7}')') - 1) WHERE key = 'analysis_mark'"
+is "$(db_query "$WDB" "SELECT value FROM meta WHERE key = 'analysis_mark'" | awk -F, '{print NF}')" 6 "(a watermark of six fields, as stored before)"
+quiet QUIET4
+"$JD" watch --db "$WDB" --once --incremental "$W/drop" > "$W/old.out" 2>&1
+grep -q 'incremental analysis:.*identities compared' "$W/old.out"; ok $? "an old watermark: the refs are compared ($(grep -o 'incremental analysis:.*' "$W/old.out"))"
 
 # the server with --incremental: an urgent call dropped in its folder is
 # shown (GET /api/alerts) with its escalation, and the rest still updates
