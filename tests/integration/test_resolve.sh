@@ -264,7 +264,7 @@ mkdir -p "$SCRATCH/hh"
   echo 'agency,record_id,event_type,occurred_at'
   for e in 1 2 3 4 5 6 7 8; do echo "police,HP$e,stop_check,2008-0$e-01"; done
   for e in 1 2 3 4 5; do echo "housing,HH$e,housing_visit,2008-05-0$e"; done
-  for e in 1 2 3; do echo "call_handling,HC$e,call_for_service,2008-06-0$e"; done
+  for e in 1 2 3 4 5; do echo "call_handling,HC$e,call_for_service,2008-06-0$e"; done
 } >"$SCRATCH/hh/events.csv"
 {
   echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
@@ -296,6 +296,13 @@ mkdir -p "$SCRATCH/hh"
   echo 'call_handling,HC3,CHH5,subject,,Artur,,,M,,,'
   # a call naming Arthur alone: no place, no one with him, stays apart
   echo 'call_handling,HC2,CHH3,subject,,Arthur,,,M,,,'
+  # calls by her about "Arthur Stvens" (a typo beside a first name that
+  # fits: Arthur) and about "Mr Sevenz" (a mistyped surname alone fits
+  # nobody closely)
+  echo 'call_handling,HC4,CHH6,reporter,Stevens,Rajinder,,,F,,,'
+  echo 'call_handling,HC4,CHH7,subject,Stvens,Arthur,,,M,,,'
+  echo 'call_handling,HC5,CHH8,reporter,Stevens,Rajinder,,,F,,,'
+  echo 'call_handling,HC5,CHH9,subject,Sevenz,,,,M,,,'
 } >"$SCRATCH/hh/persons.csv"
 HH=$(store_copy "$(store_at "$SCRATCH/c.db")" hh)
 "$JD" ingest --db "$HH" --quiet "$SCRATCH/hh" >/dev/null 2>&1
@@ -313,6 +320,8 @@ same police:NH4 housing:HT6; ok $? "a surname and a gender that fit one member j
 same police:NH4 call_handling:CHH2; ok $? "a first name with no place joins the one Arthur at the address of his mother named in the call"
 same police:NH4 call_handling:CHH5; ok $? "and a first name close to his (a typo) too"
 ! same police:NH4 call_handling:CHH3; ok $? "a first name alone in its call stays apart"
+same police:NH4 call_handling:CHH7; ok $? "a surname with a typo beside a first name that fits joins the one member (Arthur Stvens)"
+! same police:NH4 call_handling:CHH9; ok $? "the mistyped surname alone stays apart"
 grep -qE 'household who fits [1-9]' "$SCRATCH/hh.out"; ok $? "resolve counts the household joins"
 DB=$DB_SAVE
 
