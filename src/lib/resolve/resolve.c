@@ -4895,6 +4895,46 @@ static void run_shed(run *u)
     R->cap = R->nspill = R->nrefslots = R->ph.nslots = R->ph.count = 0;
 }
 
+/*
+ * Test hook (resolve.h): every candidate pair of the store scored in full
+ * (score_pair) and through score_bounded's cuts at `threshold`.
+ */
+int jd_resolve__check_bounds(jd_store *s, double threshold, int64_t *pairs, int64_t *cut,
+                             int64_t *wrong, jd_error *err)
+{
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    o.threshold = threshold;
+    o.threads = 1;
+    run u;
+    run_init(&u, s, &o);
+    *pairs = *cut = *wrong = 0;
+    int rc = run_load(&u, err);
+    if (rc == JD_OK)
+        rc = run_block(&u, err);
+    if (rc == JD_OK)
+        rc = run_estimate(&u, false, err);
+    score_job j = {.R = &u.R, .threshold = threshold};
+    bound_weights(&j);
+    lvcache *c = huge_calloc(sizeof *c);
+    const uint64_t *pp = u.pairs.p;
+    for (size_t i = 0; rc == JD_OK && i < u.pairs.n; i++) {
+        rview va, vb;
+        view(&u.R, &u.R.h[pp[i] >> 32], &va);
+        view(&u.R, &u.R.h[pp[i] & 0xffffffffu], &vb);
+        pair_score full, part;
+        score_pair(&u.R, &va, &vb, &full, NULL);
+        bool kept = score_bounded(&j, &va, &vb, &part, c);
+        (*pairs)++;
+        *cut += !kept;
+        if (kept ? part.total != full.total || part.prob != full.prob
+                 : full.prob >= threshold)
+            (*wrong)++;
+    }
+    free(c);
+    run_free(&u);
+    return rc;
+}
+
 int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats, jd_error *err)
 {
     jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;

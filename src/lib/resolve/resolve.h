@@ -105,6 +105,18 @@ bool jd_resolve__transposed(const char *x, const char *y);
 bool jd_resolve__pet_spelling(const char *x, const char *y);
 
 /*
+ * Test hook: loads, blocks and estimates the store's refs as a full run
+ * does, then scores every candidate pair both in full and with the cuts of
+ * scoring at `threshold` (a pair refused once the best weights its
+ * remaining fields can add cannot reach it). *pairs: the candidate pairs,
+ * *cut: those refused, *wrong: those where the two disagree (a refused
+ * pair whose full score reaches the threshold, or a kept pair whose total
+ * differs). The cuts are exact when *wrong is 0. JD_OK or a store error.
+ */
+int jd_resolve__check_bounds(jd_store *s, double threshold, int64_t *pairs, int64_t *cut,
+                             int64_t *wrong, jd_error *err);
+
+/*
  * The changes of an incremental run (incremental.c): m[0..n) are the refs
  * it re-resolved, each with its person_id before the run (NULL: a new
  * ref), after it, and whether what resolution reads of it changed. [out]
