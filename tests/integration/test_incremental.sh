@@ -149,6 +149,12 @@ touch "$W/drop/call_handling/call.done"
 "$JD" watch --db "$WDB" --once --incremental "$W/drop" > "$W/call.out" 2>&1
 grep -q 'urgent calls first: [1-9][0-9]* persons' "$W/call.out"; ok $? "a held-against-her-will call is screened and analysed first: $(grep -o 'urgent calls first.*' "$W/call.out")"
 is "$(db_query "$WDB" "SELECT count(*) FROM alert WHERE kind = 'child_at_risk' AND level = 'critical' AND doc LIKE '%CHLIVE1%'")" "1" "the call's child has one critical child_at_risk alert naming the call"
+# the call's resolve touched one identity and the analysis took that whole
+# (identities_known): what it saw (analysis_ref) is every resolved ref as it
+# is now, the touched identities' refs brought up to date without comparing
+stale="SELECT count(*) FROM identity_ref ir JOIN identity i ON i.id = ir.identity_id LEFT JOIN analysis_ref a ON a.agency = ir.agency AND a.person_ref = ir.person_ref WHERE a.person_id IS NULL OR a.person_id <> i.person_id OR a.info <> coalesce(i.dob, '') || '|' || i.is_child || '|' || coalesce(i.display_name, '')"
+grep -q 'incremental analysis:.*identities from the resolve run' "$W/call.out"; ok $? "the call's update takes the resolve run's touched set whole"
+is "$(db_query "$WDB" "$stale")" 0 "analysis_ref holds every resolved ref as the analysis saw it, the call's new ref included"
 sub=$(db_query "$WDB" "SELECT subject FROM alert WHERE kind = 'child_at_risk' AND doc LIKE '%CHLIVE1%'")
 is "$(db_query "$WDB" "SELECT count(*) FROM concern WHERE id = 'auto:child:$sub'")" "1" "and the escalation engine opened the child's concern"
 # a feed with no urgent record takes no fast path
