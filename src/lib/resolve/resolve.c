@@ -2177,7 +2177,7 @@ typedef struct cl {
     uint32_t parent, size;
     uint32_t next; /* the next member: a root's members form a ring */
     uint32_t nhs[4], upn[4], dob[8];
-    uint8_t dc[8]; /* refs written with each full date of birth */
+    uint8_t dc[8];        /* refs written with each full date of birth */
     int16_t by_lo, by_hi; /* birth years every recorded age allows, 0 none */
     uint8_t nn, nu, nd;
     uint8_t gmask; /* genders recorded: 1 F, 2 M */
@@ -2846,8 +2846,7 @@ static void hh_keys(const rs *R, uint32_t i, uint32_t *ad, int *na, uint32_t *pc
  * Butns) beside a name that fits. */
 static bool hh_names_fit(const rs *R, cl *c, uint32_t r, const rref *sr, lvcache *lc)
 {
-    bool sur = sr->nsur > 0, fore_close = true, fore_sim = true, sur_close = true,
-         sur_sim = true;
+    bool sur = sr->nsur > 0, fore_close = true, fore_sim = true, sur_close = true, sur_sim = true;
     for (uint8_t f = 0; f < sr->nfore && fore_sim; f++) {
         bool close = hh_first_fits(R, &c[r], sr->fore[f], L_CLOSE, lc) ||
                      (!sur && hh_sur_fits(R, c, r, sr->fore[f], L_CLOSE, lc));
