@@ -31,10 +31,6 @@ ALLOW = {
     # state machines, clearer whole (issue 13)
     ('src/lib/util/csv.c', 'jd_csv__next'): 'the CSV reader, a state machine',
     ('src/lib/text/phonetic.c', 'jd_phon__double_metaphone_n'): 'Double Metaphone, a state machine',
-    # owned by other engineers this session, who split them (issue 13)
-    ('src/lib/resolve/resolve.c', 'on_mention'): 'resolve.c: the incr-resolve engineer',
-    ('src/lib/resolve/resolve.c', 'keys_range'): 'resolve.c: the incr-resolve engineer',
-    ('src/lib/resolve/resolve.c', 'estimate'): 'resolve.c: the incr-resolve engineer',
     # over 100 lines (the limit since it went down from 120), split by their
     # owners this session
     ('src/lib/resolve/resolve.c', 'join_household'): 'resolve.c: the resolve-perf engineer',

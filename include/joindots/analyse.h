@@ -58,6 +58,10 @@ typedef struct jd_analyse_stats {
     int64_t touched, walked;
     double seconds_touched;
     bool full;
+    /* jd_live_analyse_touched: the resolve run's touched set named every
+     * identity changed since the last analysis, so the store did not
+     * compare every resolved ref with what that analysis saw. */
+    bool identities_known;
 } jd_analyse_stats;
 
 /* The counts of the latest analysis run, as it stored them ("analysis:stats").

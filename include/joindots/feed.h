@@ -150,11 +150,19 @@ typedef struct jd_live_opts {
      * resolve`. */
     int resolve_mode;
     double resolve_max_share; /* 0: jd_resolve_opts' default */
+    /* How far the incremental resolve walks from the changes
+     * (jd_resolve_opts.incr_hops: links or households; 0 every component
+     * they touch to the end, exactly a full run with the stored parameters).
+     * JD_LIVE_OPTS_INIT bounds it (JD_LIVE_RESOLVE_HOPS): on a large county
+     * the exact scope chains through households over most of it; the
+     * nightly full `joindots resolve` repairs what a bounded walk missed. */
+    int resolve_hops;
 } jd_live_opts;
 enum { JD_LIVE_RESOLVE_AUTO = 0, JD_LIVE_RESOLVE_FULL = 1, JD_LIVE_RESOLVE_INCREMENTAL = 2 };
+#define JD_LIVE_RESOLVE_HOPS 1
 #define JD_LIVE_OPTS_INIT                                                                          \
     {                                                                                              \
-        NULL, NULL, 0.0, 0, 0, false, JD_LIVE_RESOLVE_AUTO, 0.0                                    \
+        NULL, NULL, 0.0, 0, 0, false, JD_LIVE_RESOLVE_AUTO, 0.0, JD_LIVE_RESOLVE_HOPS              \
     }
 
 typedef struct jd_live_stats {
@@ -175,6 +183,10 @@ typedef struct jd_live_stats {
     int64_t touched, walked;
     double seconds_touched, seconds_load;
     bool analyse_full;
+    /* it took the resolve run's touched set as every identity changed since
+     * the last analysis (no comparison of every resolved ref); false when
+     * another resolve run came between (jd_live_analyse_touched) */
+    bool analyse_identities_known;
     /* The urgent-call fast path, first of all (incremental only,
      * jd_analyse_urgent_keys): persons it walked, the time to screen the
      * feed's call-handling and police records, to analyse them and to run the

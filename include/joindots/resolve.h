@@ -92,6 +92,10 @@ typedef struct jd_resolve_stats {
      * a ref outside the scope. */
     int64_t incr_refs, incr_component_refs, incr_touched;
     bool incr_full, incr_household_whole;
+    /* the scope the walk found (before a scope over half the county is
+     * widened to all of it), and how many of its refs were first reached
+     * through k old links from the changes (k = 0..7, the last 7 or more) */
+    int64_t incr_scope_refs, incr_scope_by_hop[8];
 } jd_resolve_stats;
 
 /*
@@ -135,6 +139,10 @@ typedef struct jd_person_set {
     jd_person_change *v;
     size_t n;
     bool full;
+    /* The resolve run that made the set (its resolve_run id, the store's
+     * identity generation after it) and the latest run before it: the set
+     * names every identity changed between the two (0: unknown). */
+    int64_t run_id, since_run;
 } jd_person_set;
 
 JD_API void jd_person_set_free(jd_person_set *set);

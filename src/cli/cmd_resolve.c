@@ -38,9 +38,10 @@ static void usage(FILE *f)
                "                  is new or changed, resolve everything with parameters\n"
                "                  estimated again (default 0.2; 0: never)\n"
                "  --hops N        with --incremental: re-resolve only the identities within N\n"
-               "                  links of a change (default 0: the whole components they\n"
-               "                  touch, exactly what --frozen gives; N > 0 is faster on a\n"
-               "                  county whose links chain into one large component)\n"
+               "                  links or households of a change (default 0: the whole\n"
+               "                  components they touch, exactly what --frozen gives; N > 0\n"
+               "                  is faster on a county whose links and households chain\n"
+               "                  into one large component)\n"
                "  --touched       with --incremental: list each person_id touched, how\n"
                "                  (new, grown, shrunk, merged, split, gone, changed) and the\n"
                "                  other person_id of a merge or split\n");
@@ -72,6 +73,14 @@ static void print_incremental(const jd_resolve_stats *st, const jd_person_set *t
                ? " (all, a household reached outside the scope: saved as a full run)"
                : " (all: saved as a full run)",
            (long long)st->incr_touched);
+    if (st->incr_scope_refs) {
+        printf("  scope walked: %lld refs; of them reached through 0..7+ old links from the changes"
+               " (the rest: the changes, their new links, households):",
+               (long long)st->incr_scope_refs);
+        for (int k = 0; k < 8; k++)
+            printf(" %lld", (long long)st->incr_scope_by_hop[k]);
+        printf("\n");
+    }
     if (list)
         print_touched(touched);
 }

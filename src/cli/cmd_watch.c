@@ -18,7 +18,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: joindots watch --db FILE [--once] [--interval S] [--escalate-every S]\n"
-            "                      [--no-update] [--incremental] DIR\n"
+            "                      [--no-update] [--incremental] [--resolve-hops N] DIR\n"
             "       joindots watch --db FILE --list [--limit N]\n"
             "\n"
             "Reads agencies' feeds from the drop folder DIR: a bundle DIR/AGENCY/NAME/ is\n"
@@ -34,6 +34,11 @@ static void usage(FILE *f)
             "  --no-update         ingest only (no resolve, analyse, escalation)\n"
             "  --incremental       analyse only the persons the feeds touched (see\n"
             "                      `joindots analyse --incremental`)\n"
+            "  --resolve-hops N    how far the incremental resolve walks from the changes,\n"
+            "                      in links or households (default 1; 0: to the end, what\n"
+            "                      a full run with the stored parameters gives). The\n"
+            "                      nightly `joindots resolve` repairs what a bounded walk\n"
+            "                      missed\n"
             "  --list              the latest feeds, newest first\n");
 }
 
@@ -77,16 +82,23 @@ static void print_update(const jd_live_stats *st, double seconds)
            "(%lld alerts), escalation %.2f s (%lld concerns)\n",
            seconds, st->seconds_resolve, (long long)st->identities, st->seconds_analyse,
            (long long)st->alerts, st->seconds_escalate, (long long)st->concerns);
+    if (st->resolve_incremental)
+        printf("  incremental resolve: %lld refs new or changed, %lld re-resolved with them, "
+               "%lld identities touched\n",
+               (long long)st->resolve_changed_refs, (long long)st->resolve_scope_refs,
+               (long long)st->resolve_touched);
     if (st->urgent_walked)
         printf("  urgent calls first: %lld persons, screened in %.2f s, analysed in "
                "%.2f s, escalated in %.2f s\n",
                (long long)st->urgent_walked, st->seconds_urgent_screen, st->seconds_urgent_analyse,
                st->seconds_urgent_escalate);
     if (!st->analyse_full)
-        printf("  incremental analysis: %lld persons touched (found in %.2f s), "
+        printf("  incremental analysis: %lld persons touched (found in %.2f s, %s), "
                "%lld walked (loaded in %.2f s)\n",
-               (long long)st->touched, st->seconds_touched, (long long)st->walked,
-               st->seconds_load);
+               (long long)st->touched, st->seconds_touched,
+               st->analyse_identities_known ? "identities from the resolve run"
+                                            : "identities compared",
+               (long long)st->walked, st->seconds_load);
     fflush(stdout);
 }
 
@@ -146,8 +158,10 @@ int cmd_watch(int argc, char **argv)
         {"interval", required_argument, NULL, 'i'}, {"escalate-every", required_argument, NULL, 'e'},
         {"no-update", no_argument, NULL, 'n'},    {"list", no_argument, NULL, 'l'},
         {"limit", required_argument, NULL, 'L'},  {"help", no_argument, NULL, 'h'},
-        {"incremental", no_argument, NULL, 'I'},  {NULL, 0, NULL, 0}};
+        {"incremental", no_argument, NULL, 'I'},  {"resolve-hops", required_argument, NULL, 'H'},
+        {NULL, 0, NULL, 0}};
     bool incremental = false;
+    long hops = JD_LIVE_RESOLVE_HOPS;
     const char *db = NULL;
     bool once = false, update = true, list = false;
     double interval = 2, escalate_every = 300;
@@ -160,6 +174,10 @@ int cmd_watch(int argc, char **argv)
         case 'o': once = true; break;
         case 'n': update = false; break;
         case 'I': incremental = true; break;
+        case 'H':
+            if (cli_parse_range("--resolve-hops", optarg, 0, 1000, &hops) < 0)
+                return JD_EXIT_USAGE;
+            break;
         case 'l': list = true; break;
         case 'i':
         case 'e':
@@ -201,6 +219,7 @@ int cmd_watch(int argc, char **argv)
     }
     jd_live_opts lo = JD_LIVE_OPTS_INIT;
     lo.incremental = incremental;
+    lo.resolve_hops = (int)hops;
     int rc = watch_loop(s, argv[optind], &lo, once, update, interval, escalate_every);
     jd_store_close(s);
     return rc < 0 ? cli_exit_code(rc) : JD_EXIT_OK;

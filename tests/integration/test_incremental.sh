@@ -7,23 +7,27 @@
 # the network feedback). An urgent call fed alone is raised by the
 # incremental run as the full run raises it; nothing new touches nothing;
 # bad use and a damaged watermark are refused.
+# Runs on SQLite and, as incremental_pg, on PostgreSQL (lib.sh).
 # Usage: test_incremental.sh JOINDOTS SOURCE_ROOT
 JD=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 scratch
 C="$SCRATCH/c"; mkdir -p "$C"
+INC=$(store_at "$C/inc.db")
 "$JD" synth --out "$C/county" --events 12000 --seed 11 >/dev/null 2>&1
 python3 "$SRC/tests/integration/slice_bundle.py" "$C/county" "$C/sl" 5
 # alerts as comparable lines: id, kind, level, subject, raised_at, doc
-dump() { sqlite3 "$1" "SELECT id, kind, level, coalesce(subject, ''), raised_at, doc FROM alert ORDER BY id"; }
+# the first ref of an alert's subject, agency or person_ref (SQL)
+jx() { if on_pg; then echo "(doc::json->'subject'->'refs'->0->>'$1')"; else echo "json_extract(doc, '\$.subject.refs[0].$1')"; fi; }
+dump() { db_query "$1" "SELECT id, kind, level, coalesce(subject, ''), raised_at, doc FROM alert ORDER BY id"; }
 # same A.db B.db: the alerts of both outside networks (not a network alert,
 # nor of a person any network alert of either store names) byte-identical;
 # prints the number compared and the number differing
 same() {
   python3 - "$1" "$2" <<'PY'
-import sqlite3, sys
+import jdq, sys
 def alerts(p):
-    return {r[0]: r for r in sqlite3.connect(p).execute(
+    return {r[0]: tuple(r) for r in jdq.connect(p).execute(
         "SELECT id, kind, level, coalesce(subject, ''), raised_at, doc FROM alert"
         " WHERE kind <> 'escalation'")}
 a, b = alerts(sys.argv[1]), alerts(sys.argv[2])
@@ -38,55 +42,61 @@ PY
 }
 
 # no saved analysis yet: the incremental run is a full one
-"$JD" ingest --db "$C/inc.db" --quiet "$C"/sl/s000/* >/dev/null 2>&1 && "$JD" resolve --db "$C/inc.db" >/dev/null 2>&1
-"$JD" analyse --db "$C/inc.db" --incremental > "$C/first.out" 2>&1
+"$JD" ingest --db "$INC" --quiet "$C"/sl/s000/* >/dev/null 2>&1 && "$JD" resolve --db "$INC" >/dev/null 2>&1
+"$JD" analyse --db "$INC" --incremental > "$C/first.out" 2>&1
 is "$?:$(grep -c 'incremental:' "$C/first.out")" "0:0" "with no saved analysis, --incremental runs the full analysis"
-cp "$C/inc.db" "$C/first_full.db"; "$JD" analyse --db "$C/first_full.db" >/dev/null 2>&1
-is "$(dump "$C/inc.db" | md5sum)" "$(dump "$C/first_full.db" | md5sum)" "and stores what the full analysis stores"
+C_first_full=$(store_copy "$INC" c_first_full); "$JD" analyse --db "$C_first_full" >/dev/null 2>&1
+is "$(dump "$INC" | md5sum)" "$(dump "$C_first_full" | md5sum)" "and stores what the full analysis stores"
 
 fails=0 incs=0
 for s in "$C"/sl/s00[1-9]; do
-  "$JD" ingest --db "$C/inc.db" --quiet "$s"/* >/dev/null 2>&1 || fails=$((fails + 1))
-  "$JD" resolve --db "$C/inc.db" >/dev/null 2>&1 || fails=$((fails + 1))
-  "$JD" analyse --db "$C/inc.db" --incremental > "$C/step.out" 2>&1 || fails=$((fails + 1))
+  "$JD" ingest --db "$INC" --quiet "$s"/* >/dev/null 2>&1 || fails=$((fails + 1))
+  "$JD" resolve --db "$INC" >/dev/null 2>&1 || fails=$((fails + 1))
+  "$JD" analyse --db "$INC" --incremental > "$C/step.out" 2>&1 || fails=$((fails + 1))
   grep -q 'incremental: [0-9]* persons touched' "$C/step.out" && incs=$((incs + 1))
 done
 is "$fails:$incs" "0:4" "four more slices, each ingested, resolved and analysed incrementally"
-cp "$C/inc.db" "$C/full.db"
-"$JD" analyse --db "$C/full.db" >/dev/null 2>&1
-read -r n nd <<< "$(same "$C/full.db" "$C/inc.db")"
+C_full=$(store_copy "$INC" c_full)
+"$JD" analyse --db "$C_full" >/dev/null 2>&1
+read -r n nd <<< "$(same "$C_full" "$INC")"
 [ "$n" -gt 200 ]; ok $? "the full analysis has $n alerts outside networks to compare"
 is "$nd" "0" "slices analysed incrementally = one full analysis: those alerts byte-identical"
-nd=$(sqlite3 "$C/full.db" "ATTACH '$C/inc.db' AS o; SELECT count(*) FROM alert a LEFT JOIN o.alert b ON b.id = a.id WHERE b.doc IS NOT a.doc AND a.kind <> 'escalation'")
+nd=$(python3 - "$C_full" "$INC" <<'PY'
+import jdq, sys
+a = {r[0]: r[1] for r in jdq.connect(sys.argv[1]).execute("SELECT id, doc FROM alert WHERE kind <> 'escalation'")}
+b = {r[0]: r[1] for r in jdq.connect(sys.argv[2]).execute("SELECT id, doc FROM alert")}
+print(sum(1 for k in a if b.get(k) != a[k]))
+PY
+)
 echo "# known gap: networks are detected by full runs only; alerts differing with networks and their members included: $nd"
 
 # nothing stored since: nothing touched, nothing changed
-dump "$C/inc.db" > "$C/before.al"
-"$JD" analyse --db "$C/inc.db" --incremental > "$C/idle.out" 2>&1
+dump "$INC" > "$C/before.al"
+"$JD" analyse --db "$INC" --incremental > "$C/idle.out" 2>&1
 grep -q 'incremental: 0 persons touched, 0 walked' "$C/idle.out"; ok $? "with nothing new, no person is touched or walked"
-dump "$C/inc.db" > "$C/after.al"
+dump "$INC" > "$C/after.al"
 cmp -s "$C/before.al" "$C/after.al"; ok $? "and the stored alerts stay as they were"
 
 # an urgent call on its own
-"$JD" ingest --db "$C/inc.db" --quiet "$SRC/tests/data/bundles/feed_call" >/dev/null 2>&1 && "$JD" resolve --db "$C/inc.db" >/dev/null 2>&1
-"$JD" analyse --db "$C/inc.db" --incremental > "$C/call.out" 2>&1
+"$JD" ingest --db "$INC" --quiet "$SRC/tests/data/bundles/feed_call" >/dev/null 2>&1 && "$JD" resolve --db "$INC" >/dev/null 2>&1
+"$JD" analyse --db "$INC" --incremental > "$C/call.out" 2>&1
 t=$(sed -n 's/.*incremental: \([0-9]*\) persons touched.*/\1/p' "$C/call.out")
 is "$t" "1" "the urgent call touches one person"
-crit=$(sqlite3 "$C/inc.db" "SELECT count(*) FROM alert WHERE kind = 'child_at_risk' AND level = 'critical' AND doc LIKE '%CHLIVE1%'")
+crit=$(db_query "$INC" "SELECT count(*) FROM alert WHERE kind = 'child_at_risk' AND level = 'critical' AND doc LIKE '%CHLIVE1%'")
 is "$crit" "1" "the incremental run raises the call's child to critical, naming the call"
-cp "$C/inc.db" "$C/call_full.db"; "$JD" analyse --db "$C/call_full.db" >/dev/null 2>&1
-read -r n nd <<< "$(same "$C/call_full.db" "$C/inc.db")"
+C_call_full=$(store_copy "$INC" c_call_full); "$JD" analyse --db "$C_call_full" >/dev/null 2>&1
+read -r n nd <<< "$(same "$C_call_full" "$INC")"
 is "$nd" "0" "after the call, incremental = full ($n alerts outside networks)"
 
 # a person's decision merges two children: the identity that goes takes its
 # alerts with it (its row may stay in the store, with no ref)
-pick=$(sqlite3 -separator ' ' "$C/inc.db" "SELECT subject, json_extract(doc, '\$.subject.refs[0].agency') || ':' || json_extract(doc, '\$.subject.refs[0].person_ref') FROM alert WHERE kind = 'child_at_risk' AND subject NOT LIKE 'U:%' ORDER BY id LIMIT 2")
+pick=$(db_query "$INC" "SELECT subject || ' ' || $(jx agency) || ':' || $(jx person_ref) FROM alert WHERE kind = 'child_at_risk' AND subject NOT LIKE 'U:%' ORDER BY id LIMIT 2")
 read -r p1 r1 p2 r2 <<< "$(echo $pick)"
-"$JD" link confirm --db "$C/inc.db" --reason "test: the same child" "$r1" "$r2" >/dev/null 2>&1 && "$JD" resolve --db "$C/inc.db" >/dev/null 2>&1
-"$JD" analyse --db "$C/inc.db" --incremental >/dev/null 2>&1
-is "$(sqlite3 "$C/inc.db" "SELECT count(DISTINCT subject) FROM alert WHERE kind = 'child_at_risk' AND subject IN ('$p1', '$p2')")" "1" "two children merged by a decision: one child_at_risk alert is left ($p1, $p2)"
-cp "$C/inc.db" "$C/merge_full.db"; "$JD" analyse --db "$C/merge_full.db" >/dev/null 2>&1
-read -r n nd <<< "$(same "$C/merge_full.db" "$C/inc.db")"
+"$JD" link confirm --db "$INC" --reason "test: the same child" "$r1" "$r2" >/dev/null 2>&1 && "$JD" resolve --db "$INC" >/dev/null 2>&1
+"$JD" analyse --db "$INC" --incremental >/dev/null 2>&1
+is "$(db_query "$INC" "SELECT count(DISTINCT subject) FROM alert WHERE kind = 'child_at_risk' AND subject IN ('$p1', '$p2')")" "1" "two children merged by a decision: one child_at_risk alert is left ($p1, $p2)"
+C_merge_full=$(store_copy "$INC" c_merge_full); "$JD" analyse --db "$C_merge_full" >/dev/null 2>&1
+read -r n nd <<< "$(same "$C_merge_full" "$INC")"
 is "$nd" "0" "after the merge, incremental = full ($n alerts outside networks)"
 
 # a corrected row (a new version of an event) is found through the history
@@ -103,43 +113,50 @@ with open(os.path.join(out, 'events.csv'), 'w', newline='', encoding='utf-8') as
     r['narrative'] = (r.get('narrative') or '') + ' Corrected: she said she was held against her will by older men.'
     w.writerow(r)
 PY
-"$JD" ingest --db "$C/inc.db" --quiet "$C/fix" >/dev/null 2>&1
-"$JD" analyse --db "$C/inc.db" --incremental > "$C/fix.out" 2>&1
+"$JD" ingest --db "$INC" --quiet "$C/fix" >/dev/null 2>&1
+"$JD" analyse --db "$INC" --incremental > "$C/fix.out" 2>&1
 t=$(sed -n 's/.*incremental: \([0-9]*\) persons touched.*/\1/p' "$C/fix.out")
 [ "${t:-0}" -ge 1 ]; ok $? "a corrected event touches the persons named in it ($t)"
-cp "$C/inc.db" "$C/fix_full.db"; "$JD" analyse --db "$C/fix_full.db" >/dev/null 2>&1
-read -r n nd <<< "$(same "$C/fix_full.db" "$C/inc.db")"
+C_fix_full=$(store_copy "$INC" c_fix_full); "$JD" analyse --db "$C_fix_full" >/dev/null 2>&1
+read -r n nd <<< "$(same "$C_fix_full" "$INC")"
 is "$nd" "0" "after the correction, incremental = full ($n alerts outside networks)"
 
 # fed through the drop folder: resolve, incremental analysis, and the
 # escalation engine over the persons walked (jd_live_update, opts.incremental)
 W="$SCRATCH/w"; mkdir -p "$W/drop"
+WDB=$(store_at "$W/w.db")
 "$JD" synth --out "$W/county" --events 8000 --seed 5 >/dev/null 2>&1
 python3 "$SRC/tests/integration/slice_bundle.py" "$W/county" "$W/sl" 3
 fails=0
 for s in "$W"/sl/s*; do
   for a in "$s"/*; do ag=$(basename "$a"); mkdir -p "$W/drop/$ag"; mv "$a" "$W/drop/$ag/$(basename "$s")"; touch "$W/drop/$ag/$(basename "$s").done"; done
-  "$JD" watch --db "$W/w.db" --once --incremental "$W/drop" >> "$W/watch.out" 2>&1 || fails=$((fails + 1))
+  "$JD" watch --db "$WDB" --once --incremental "$W/drop" >> "$W/watch.out" 2>&1 || fails=$((fails + 1))
 done
 is "$fails:$(grep -c '^updated in' "$W/watch.out"):$(grep -c 'incremental analysis:' "$W/watch.out")" "0:3:2" "three slices through the drop folder: the first analysed in full, the next two incrementally"
-ndone=$(sqlite3 "$W/w.db" "SELECT count(*) FROM concern WHERE id LIKE 'auto:child:%'")
+ndone=$(db_query "$WDB" "SELECT count(*) FROM concern WHERE id LIKE 'auto:child:%'")
 [ "$ndone" -gt 10 ]; ok $? "the escalation engine opened $ndone child concerns along the way"
-cp "$W/w.db" "$W/full.db"
-"$JD" concern run --db "$W/full.db" >/dev/null 2>&1
+W_full=$(store_copy "$WDB" w_full)
+"$JD" concern run --db "$W_full" >/dev/null 2>&1
 # child concerns outside networks: the same whether escalated over the persons walked or over everyone
-qc="SELECT c.id, c.status, c.rung, c.level, c.raised_at, c.due_at, c.base FROM concern c WHERE c.id LIKE 'auto:child:%' AND NOT EXISTS (SELECT 1 FROM alert n WHERE n.kind = 'exploitation_network' AND instr(n.doc, '\"' || substr(c.id, 12) || '\"') > 0) ORDER BY c.id"
-sqlite3 "$W/w.db" "$qc" > "$W/inc.c"; sqlite3 "$W/full.db" "$qc" > "$W/full.c"
+qc="SELECT c.id, c.status, c.rung, c.level, c.raised_at, c.due_at, c.base FROM concern c WHERE c.id LIKE 'auto:child:%' AND NOT EXISTS (SELECT 1 FROM alert n WHERE n.kind = 'exploitation_network' AND $(on_pg && echo strpos || echo instr)(n.doc, '\"' || substr(c.id, 12) || '\"') > 0) ORDER BY c.id"
+db_query "$WDB" "$qc" > "$W/inc.c"; db_query "$W_full" "$qc" > "$W/full.c"
 cmp -s "$W/inc.c" "$W/full.c"; ok $? "escalated over the persons walked = a full escalation run: $(wc -l < "$W/full.c") child concerns equal ($(diff "$W/inc.c" "$W/full.c" | grep -c '^[<>]') lines differ)"
 
 # the urgent-call fast path: the call's child is analysed and escalated
 # before the feed is resolved, then the update runs as usual
 mkdir -p "$W/drop/call_handling"; cp -r "$SRC/tests/data/bundles/feed_call" "$W/drop/call_handling/call"
 touch "$W/drop/call_handling/call.done"
-"$JD" watch --db "$W/w.db" --once --incremental "$W/drop" > "$W/call.out" 2>&1
+"$JD" watch --db "$WDB" --once --incremental "$W/drop" > "$W/call.out" 2>&1
 grep -q 'urgent calls first: [1-9][0-9]* persons' "$W/call.out"; ok $? "a held-against-her-will call is screened and analysed first: $(grep -o 'urgent calls first.*' "$W/call.out")"
-is "$(sqlite3 "$W/w.db" "SELECT count(*) FROM alert WHERE kind = 'child_at_risk' AND level = 'critical' AND doc LIKE '%CHLIVE1%'")" "1" "the call's child has one critical child_at_risk alert naming the call"
-sub=$(sqlite3 "$W/w.db" "SELECT subject FROM alert WHERE kind = 'child_at_risk' AND doc LIKE '%CHLIVE1%'")
-is "$(sqlite3 "$W/w.db" "SELECT count(*) FROM concern WHERE id = 'auto:child:$sub'")" "1" "and the escalation engine opened the child's concern"
+is "$(db_query "$WDB" "SELECT count(*) FROM alert WHERE kind = 'child_at_risk' AND level = 'critical' AND doc LIKE '%CHLIVE1%'")" "1" "the call's child has one critical child_at_risk alert naming the call"
+# the call's resolve touched one identity and the analysis took that whole
+# (identities_known): what it saw (analysis_ref) is every resolved ref as it
+# is now, the touched identities' refs brought up to date without comparing
+stale="SELECT count(*) FROM identity_ref ir JOIN identity i ON i.id = ir.identity_id LEFT JOIN analysis_ref a ON a.agency = ir.agency AND a.person_ref = ir.person_ref WHERE a.person_id IS NULL OR a.person_id <> i.person_id OR a.info <> coalesce(i.dob, '') || '|' || i.is_child || '|' || coalesce(i.display_name, '')"
+grep -q 'incremental analysis:.*identities from the resolve run' "$W/call.out"; ok $? "the call's update takes the resolve run's touched set whole"
+is "$(db_query "$WDB" "$stale")" 0 "analysis_ref holds every resolved ref as the analysis saw it, the call's new ref included"
+sub=$(db_query "$WDB" "SELECT subject FROM alert WHERE kind = 'child_at_risk' AND doc LIKE '%CHLIVE1%'")
+is "$(db_query "$WDB" "SELECT count(*) FROM concern WHERE id = 'auto:child:$sub'")" "1" "and the escalation engine opened the child's concern"
 # a feed with no urgent record takes no fast path
 mkdir -p "$W/drop/school"; mkdir -p "$W/q/school"
 python3 - "$W/county" "$W/drop/school/quiet" <<'PY'
@@ -154,16 +171,50 @@ with open(os.path.join(out, 'events.csv'), 'w', newline='', encoding='utf-8') as
     r = dict(rows[0]); r['record_id'] = 'QUIET1'; r['narrative'] = 'Attended all lessons today.'
     w.writerow(r)
 PY
+cp -r "$W/drop/school/quiet" "$W/quiet.tpl"
 touch "$W/drop/school/quiet.done"
-"$JD" watch --db "$W/w.db" --once --incremental "$W/drop" > "$W/quiet.out" 2>&1
+"$JD" watch --db "$WDB" --once --incremental "$W/drop" > "$W/quiet.out" 2>&1
 is "$(grep -c '^updated in' "$W/quiet.out"):$(grep -c 'urgent calls first' "$W/quiet.out")" "1:0" "a school record with nothing urgent: updated, no fast path"
+# the analysis records the resolve run it read (the watermark's last field):
+# after an incremental resolve that started from it, the run's touched set is
+# every identity changed (identities_known); after a full `joindots resolve`
+# in between (a nightly run), the store compares every ref again
+grep -q 'identities from the resolve run' "$W/quiet.out"; ok $? "the analysis read the run the feed's resolve started from: its touched set is taken whole"
+# (the quiet record touched no one, so no analysis was saved: the watermark
+# names the run before, and the quiet run recorded no change)
+is "$(db_query "$WDB" "SELECT value FROM meta WHERE key = 'analysis_mark'" | awk -F, '{print $7}'):$(db_query "$WDB" 'SELECT count(*) FROM identity_change WHERE run_id = (SELECT max(id) FROM resolve_run)')" "$(db_query "$WDB" 'SELECT max(id) - 1 FROM resolve_run'):0" "the watermark names the resolve run the last analysis read"
+W_known_full=$(store_copy "$WDB" w_known_full); "$JD" analyse --db "$W_known_full" >/dev/null 2>&1
+read -r n nd <<< "$(same "$W_known_full" "$WDB")"
+is "$nd" "0" "and incremental = full ($n alerts outside networks)"
+quiet() { # $1: record id; a school record dropped in its folder
+  mkdir -p "$W/drop/school/$1"
+  sed "s/QUIET1/$1/" "$W/quiet.tpl/events.csv" > "$W/drop/school/$1/events.csv"
+  touch "$W/drop/school/$1.done"
+}
+"$JD" resolve --db "$WDB" --threshold 0.99 >/dev/null 2>&1
+quiet QUIET2
+"$JD" watch --db "$WDB" --once --incremental "$W/drop" > "$W/nightly.out" 2>&1
+grep -q 'incremental analysis:.*identities compared' "$W/nightly.out"; ok $? "a full resolve after the last analysis: the refs are compared ($(grep -o 'incremental analysis:.*' "$W/nightly.out"))"
+W_nightly_full=$(store_copy "$WDB" w_nightly_full); "$JD" analyse --db "$W_nightly_full" >/dev/null 2>&1
+read -r n nd <<< "$(same "$W_nightly_full" "$WDB")"
+is "$nd" "0" "and incremental = full after it ($n alerts outside networks)"
+quiet QUIET3
+"$JD" watch --db "$WDB" --once --incremental "$W/drop" > "$W/after.out" 2>&1
+grep -q 'identities from the resolve run' "$W/after.out"; ok $? "the next feed's resolve starts from the run that analysis read: the touched set again"
+# a watermark of six fields (stored before it named the resolve run) is read
+# as "run unknown": the refs are compared, and the new watermark names it
+db_query "$WDB" "UPDATE meta SET value = substr(value, 1, length(value) - length('$(db_query "$WDB" "SELECT value FROM meta WHERE key = 'analysis_mark'" | awk -F, '{print $7}')') - 1) WHERE key = 'analysis_mark'"
+is "$(db_query "$WDB" "SELECT value FROM meta WHERE key = 'analysis_mark'" | awk -F, '{print NF}')" 6 "(a watermark of six fields, as stored before)"
+quiet QUIET4
+"$JD" watch --db "$WDB" --once --incremental "$W/drop" > "$W/old.out" 2>&1
+grep -q 'incremental analysis:.*identities compared' "$W/old.out"; ok $? "an old watermark: the refs are compared ($(grep -o 'incremental analysis:.*' "$W/old.out"))"
 
 # the server with --incremental: an urgent call dropped in its folder is
 # shown (GET /api/alerts) with its escalation, and the rest still updates
 S="$SCRATCH/s"; mkdir -p "$S/drop"
-cp "$W/w.db" "$S/s.db"
-echo "password-of-analyst-1" | "$JD" user add --db "$S/s.db" --role analyst --password-stdin analyst >/dev/null 2>&1
-"$JD" serve --db "$S/s.db" --listen 127.0.0.1:0 --port-file "$S/port" --feeds "$S/drop" --escalate-every 3 --incremental 2>"$S/serve.log" &
+SDB=$(store_copy "$WDB" s_s)
+echo "password-of-analyst-1" | "$JD" user add --db "$SDB" --role analyst --password-stdin analyst >/dev/null 2>&1
+"$JD" serve --db "$SDB" --listen 127.0.0.1:0 --port-file "$S/port" --feeds "$S/drop" --escalate-every 3 --incremental 2>"$S/serve.log" &
 SPID=$!
 for _ in $(seq 1 100); do [ -s "$S/port" ] && break; sleep 0.1; done
 B="http://127.0.0.1:$(cat "$S/port")"
@@ -191,18 +242,18 @@ for _ in $(seq 1 200); do grep -q 'scheduled full analysis after incremental upd
 grep -q 'scheduled full analysis after incremental updates' "$S/serve.log"; ok $? "the next scheduled run analyses in full (networks, clocks, the board's counts)"
 kill -TERM "$SPID"; wait "$SPID"
 is $? 0 "serve --incremental stops cleanly on SIGTERM"
-cp "$S/s.db" "$S/full.db"; "$JD" analyse --db "$S/full.db" >/dev/null 2>&1
+S_full=$(store_copy "$SDB" s_full); "$JD" analyse --db "$S_full" >/dev/null 2>&1
 qa="SELECT id, kind, level, coalesce(subject, ''), raised_at, doc FROM alert WHERE kind <> 'escalation' ORDER BY id"
-sqlite3 "$S/s.db" "$qa" > "$S/a1"; sqlite3 "$S/full.db" "$qa" > "$S/a2"
+db_query "$SDB" "$qa" > "$S/a1"; db_query "$S_full" "$qa" > "$S/a2"
 cmp -s "$S/a1" "$S/a2"; ok $? "after it, every alert (networks included) equals a full analysis of the same store ($(wc -l < "$S/a2") alerts)"
 
 # refused
-"$JD" analyse --db "$C/inc.db" --incremental --no-save >/dev/null 2>&1
+"$JD" analyse --db "$INC" --incremental --no-save >/dev/null 2>&1
 is "$?" "2" "--incremental with --no-save is a usage error"
-"$JD" analyse --db "$C/inc.db" --incremental --as-of 2020-01-01 >/dev/null 2>&1
+"$JD" analyse --db "$INC" --incremental --as-of 2020-01-01 >/dev/null 2>&1
 is "$?" "2" "--incremental with --as-of is a usage error"
-sqlite3 "$C/inc.db" "UPDATE meta SET value = '1,2,x' WHERE key = 'analysis_mark'"
-"$JD" analyse --db "$C/inc.db" --incremental > "$C/bad.out" 2>&1
+db_query "$INC" "UPDATE meta SET value = '1,2,x' WHERE key = 'analysis_mark'"
+"$JD" analyse --db "$INC" --incremental > "$C/bad.out" 2>&1
 st=$?
 [ "$st" -ne 0 ] && grep -q 'malformed analysis watermark' "$C/bad.out"; ok $? "a damaged watermark is refused with a clear message (exit $st)"
 done_testing

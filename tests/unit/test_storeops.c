@@ -18,6 +18,7 @@
 #include <joindots/identity.h>
 
 #include "util/internal.h"
+#include "store/incr_ops.h"
 #include "store/store.h"
 
 typedef struct fx {
@@ -169,6 +170,70 @@ static int cmp_row(const void *a, const void *b)
  * run a new generation with the full run's model still in force; a ref
  * naming an identity not updated, or a gone identity that still has refs,
  * is refused and nothing changes. */
+/* What the incremental analysis reads of resolve runs (store/incr_ops.h):
+ * the watermark names the latest run, a stored mark of six fields reads as
+ * run 0 and a damaged one is refused; whether runs in a range changed
+ * identities (a full run, or an incremental one that recorded a change),
+ * and the run id an update reports. */
+static void test_storeops__resolve_runs(void **state)
+{
+    fx *f = *state;
+    const struct jd_incr_ops *I = f->s->ops->incr;
+    assert_non_null(I);
+    put_mention(f, "police", "E1", "N1");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 1, info, 1, "{}", 0, 0, NULL),
+                     JD_OK);
+    int64_t full = 0, changed = 0, quiet = 0, got = -1;
+    assert_int_equal(jd_identity_generation(f->s, &full, NULL), JD_OK);
+    jd_identity_change_save ch[] = {{"P-1", NULL, 4}};
+    jd_identity_update u = {.refs = refs, .nrefs = 1, .info = info, .ninfo = 1, .changes = ch,
+                            .nchanges = 1, .refs_total = 1, .identities_total = 1,
+                            .run_id = &changed};
+    assert_int_equal(f->s->ops->identities_update(f->s, &u, NULL), JD_OK);
+    u.nchanges = 0;
+    u.run_id = &quiet;
+    assert_int_equal(f->s->ops->identities_update(f->s, &u, NULL), JD_OK);
+    assert_int_equal(jd_identity_generation(f->s, &got, NULL), JD_OK);
+    assert_true(full > 0 && changed > full && quiet > changed);
+    assert_int_equal(got, quiet); /* the update reports the run it recorded */
+    bool between = false;
+    assert_int_equal(I->resolve_changed(f->s, 0, full, &between, NULL), JD_OK);
+    assert_true(between); /* a full run */
+    assert_int_equal(I->resolve_changed(f->s, full, changed, &between, NULL), JD_OK);
+    assert_true(between); /* a change recorded */
+    assert_int_equal(I->resolve_changed(f->s, changed, quiet, &between, NULL), JD_OK);
+    assert_false(between); /* an incremental run that changed nothing */
+    assert_int_equal(I->resolve_changed(f->s, full, quiet, &between, NULL), JD_OK);
+    assert_true(between);
+    char mark[JD_MARK_MAX], want[32];
+    assert_int_equal(I->mark_now(f->s, mark, NULL), JD_OK);
+    snprintf(want, sizeof want, ",%lld", (long long)quiet);
+    assert_string_equal(mark + strlen(mark) - strlen(want), want);
+    assert_int_equal(I->mark_set(f->s, mark, NULL), JD_OK);
+    assert_int_equal(I->mark_resolve_run(f->s, &got, NULL), JD_OK);
+    assert_int_equal(got, quiet);
+    assert_int_equal(I->mark_set(f->s, "1,2,3,4,5,6", NULL), JD_OK);
+    assert_int_equal(I->mark_resolve_run(f->s, &got, NULL), JD_OK);
+    assert_int_equal(got, 0);
+    const char *bad[] = {"1,2,3,4,5", "1,2,3,4,5,6,7,8", "1,2,3,4,5,6,", "1,2,3,4,5,6,x", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        jd_error e;
+        jd_error_clear(&e);
+        assert_int_equal(I->mark_set(f->s, bad[i], NULL), JD_OK);
+        int rc = I->mark_resolve_run(f->s, &got, &e);
+        if (!bad[i][0]) { /* no watermark: nothing known */
+            assert_int_equal(rc, JD_OK);
+            assert_int_equal(got, 0);
+            continue;
+        }
+        assert_int_equal(rc, JD_EINVALID);
+        assert_non_null(strstr(e.msg, "malformed analysis watermark"));
+    }
+}
+
 static void test_storeops__identities_update(void **state)
 {
     fx *f = *state;
@@ -432,6 +497,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_storeops__identities_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__resolve_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__rollback_then_redo, setup, teardown),
         cmocka_unit_test(test_storeops__password_refused),
         cmocka_unit_test(test_storeops__location_key),

@@ -266,7 +266,9 @@ typedef struct variants {
     /* name id -> up to 4 group numbers */
     uint32_t *key;
     uint16_t (*grp)[4];
-    size_t nslots;
+    size_t nslots, used;
+    uint32_t *canon; /* group number -> its first (canonical) name's id */
+    uint16_t ngroups;
 } variants;
 
 /* name id -> its two Double Metaphone codes, packed 4 bytes to a uint32 */
@@ -378,20 +380,32 @@ static int var_lookup(const variants *v, uint32_t id, const uint16_t **out)
     return 0;
 }
 
+/* Add the groups of a variants text to R->var (the built-in list, then a
+ * user's file: its groups extend the list). JD_ENOMEM, or JD_ELIMIT when
+ * the table of names or the group numbers are full. */
 static int load_variants(rs *R, const char *text, size_t len)
 {
-    R->var.nslots = 1 << 12;
-    R->var.key = calloc(R->var.nslots, sizeof *R->var.key);
-    R->var.grp = calloc(R->var.nslots, sizeof *R->var.grp);
-    if (!R->var.key || !R->var.grp)
-        return JD_ENOMEM;
-    uint16_t group = 0;
+    variants *v = &R->var;
+    if (!v->key) {
+        v->nslots = 1 << 14;
+        v->key = calloc(v->nslots, sizeof *v->key);
+        v->grp = calloc(v->nslots, sizeof *v->grp);
+        if (!v->key || !v->grp)
+            return JD_ENOMEM;
+    }
     const char *p = text, *e = text + len;
     while (p < e) {
         const char *nl = memchr(p, '\n', (size_t)(e - p));
         const char *le = nl ? nl : e;
         if (*p != '#' && le > p) {
-            group++;
+            if (v->ngroups == UINT16_MAX)
+                return JD_ELIMIT;
+            uint16_t group = ++v->ngroups;
+            uint32_t *nc = realloc(v->canon, ((size_t)group + 1) * sizeof *nc);
+            if (!nc)
+                return JD_ENOMEM;
+            v->canon = nc;
+            nc[group] = 0;
             const char *t = p;
             while (t < le) {
                 while (t < le && (*t == '\t' || *t == ',' || *t == ' ' || *t == '\r'))
@@ -405,13 +419,17 @@ static int load_variants(rs *R, const char *text, size_t len)
                     uint32_t id = norm_name(R, tmp, false);
                     if (!id)
                         continue;
-                    size_t h = (size_t)id * 2654435761u & (R->var.nslots - 1);
-                    while (R->var.key[h] && R->var.key[h] != id)
-                        h = (h + 1) & (R->var.nslots - 1);
-                    R->var.key[h] = id;
+                    if (!nc[group])
+                        nc[group] = id;
+                    size_t h = (size_t)id * 2654435761u & (v->nslots - 1);
+                    while (v->key[h] && v->key[h] != id)
+                        h = (h + 1) & (v->nslots - 1);
+                    if (!v->key[h] && ++v->used > v->nslots / 2)
+                        return JD_ELIMIT;
+                    v->key[h] = id;
                     for (int k = 0; k < 4; k++)
-                        if (!R->var.grp[h][k] || R->var.grp[h][k] == group) {
-                            R->var.grp[h][k] = group;
+                        if (!v->grp[h][k] || v->grp[h][k] == group) {
+                            v->grp[h][k] = group;
                             break;
                         }
                 }
@@ -420,6 +438,19 @@ static int load_variants(rs *R, const char *text, size_t len)
         p = le + 1;
     }
     return JD_OK;
+}
+
+/* The canonical name of a forename's first variant group (Jakub for Kuba,
+ * William for Liam), or 0 when it has none or is its own canonical name:
+ * blocking meets a nickname with its full name by the canonical name's
+ * initial and sound. */
+static uint32_t variant_canon(const rs *R, uint32_t id)
+{
+    const uint16_t *g;
+    if (!var_lookup(&R->var, id, &g) || !g[0] || g[0] > R->var.ngroups)
+        return 0;
+    uint32_t c = R->var.canon[g[0]];
+    return c != id ? c : 0;
 }
 
 static bool variant_match(const rs *R, uint32_t a, uint32_t b)
@@ -532,12 +563,19 @@ typedef struct lvcache {
     lvset set[LVC_KINDS][1 << LVC_BITS];
 } lvcache;
 
+/* The set of a pair of ids. */
+static inline int lvc_slot(uint32_t a, uint32_t b)
+{
+    uint64_t k = (uint64_t)a << 32 | b;
+    return (int)((k * 0x9e3779b97f4a7c15ULL) >> (64 - LVC_BITS));
+}
+
 static int cached(lvcache *c, int kind, uint32_t a, uint32_t b, int *slot)
 {
     if (!c)
         return -1;
     uint64_t k = (uint64_t)a << 32 | b;
-    *slot = (int)((k * 0x9e3779b97f4a7c15ULL) >> (64 - LVC_BITS));
+    *slot = lvc_slot(a, b);
     const lvset *e = &c->set[kind][*slot];
     for (int w = 0; w < LVC_WAYS; w++)
         if (e->key[w] == k)
@@ -944,9 +982,11 @@ typedef struct loader {
     uint32_t names[32];
 } loader;
 
-static int on_mention(const jd_mention_row *m, void *payload)
+/* The ref of mention m: the current one when m repeats its agency and
+ * person_ref (mentions come ordered by them), else a new one. NULL without
+ * memory. */
+static rref *mention_ref(loader *L, const jd_mention_row *m)
 {
-    loader *L = payload;
     rs *R = L->R;
     /* mentions come ordered by agency and ref: most repeat the last ones */
     uint32_t ag = L->cur && !strcmp(m->agency, pool_str(&R->ids, L->cur_agency))
@@ -956,14 +996,14 @@ static int on_mention(const jd_mention_row *m, void *payload)
                       ? L->cur_ref
                       : pool_add(&R->ids, m->person_ref, strlen(m->person_ref));
     if (!ag || !rf)
-        return JD_ENOMEM;
+        return NULL;
     R->st.mentions++;
     if (!L->cur || L->cur_agency != ag || L->cur_ref != rf) {
         if (R->n == R->cap) {
             size_t nc = R->cap ? R->cap * 2 : 4096;
             rref *n = realloc(R->r, nc * sizeof *n);
             if (!n)
-                return JD_ENOMEM;
+                return NULL;
             R->r = n;
             R->cap = nc;
         }
@@ -976,16 +1016,14 @@ static int on_mention(const jd_mention_row *m, void *payload)
         memset(L->name_counts, 0, sizeof L->name_counts);
         memset(L->names, 0, sizeof L->names);
     }
-    rref *r = L->cur;
-    r->mentions++;
-    uint32_t fid, sid;
-    if (name_id(R, L->memo[0], m->forenames, true, &fid) != JD_OK ||
-        name_id(R, L->memo[1], m->surname, false, &sid) != JD_OK)
-        return JD_ENOMEM;
-    add_id(r->fore, &r->nfore, NV, fid);
-    add_id(r->sur, &r->nsur, NV, sid);
-    unsigned dy = 0, dm = 0, dd = 0;
-    int dn = m->dob ? jd_resolve__parse_ymd(m->dob, &dy, &dm, &dd) : 0;
+    return L->cur;
+}
+
+/* The date of birth (its parts dy, dm, dd, dn of them read), the birth
+ * years its age allows, and whether it is a child at the mention's date. */
+static void mention_dates(rref *r, const jd_mention_row *m, unsigned dy, unsigned dm, unsigned dd,
+                          int dn)
+{
     if (dn >= 1)
         add_id(r->dob, &r->ndob, NV, dy * 10000 + dm * 100 + dd);
     if (m->age >= 0 && m->seen_at) {
@@ -1012,6 +1050,11 @@ static int on_mention(const jd_mention_row *m, void *payload)
                 r->child = true;
         }
     }
+}
+
+/* The places, phones, identifiers and gender of mention m. */
+static void mention_places(rs *R, rref *r, const jd_mention_row *m)
+{
     const char *pc = m->postcode ? m->postcode : m->postcode_raw;
     if (pc)
         add_id(r->pc, &r->npc, NV, pool_add(&R->ids, pc, strlen(pc)));
@@ -1035,17 +1078,13 @@ static int on_mention(const jd_mention_row *m, void *payload)
         if (r->ngen[m->gender[0] == 'M'] < UINT16_MAX)
             r->ngen[m->gender[0] == 'M']++;
     }
-    if (R->ev_keys && m->event_id > 0 && m->event_id < INT64_C(1) << 31 && R->nev < UINT32_MAX) {
-        uint64_t *k = vec_push(R->ev_keys);
-        ev_mention *e = vec_push(R->ev_info);
-        if (!k || !e)
-            return JD_ENOMEM;
-        *k = (uint64_t)m->event_id << 32 | R->nev++;
-        *e = (ev_mention){(uint32_t)(r - R->r),
-                          pool_add(&R->ids, m->role ? m->role : "", m->role ? strlen(m->role) : 0),
-                          fid, sid};
-    }
-    /* display name: the most frequent raw "forenames surname" of the ref */
+}
+
+/* The ref's display name: the most frequent raw "forenames surname" of its
+ * mentions so far, m's counted. */
+static void mention_display_name(loader *L, rref *r, const jd_mention_row *m)
+{
+    rs *R = L->R;
     char raw[160];
     size_t rn = 0;
     const char *parts[3] = {m->forenames, m->forenames && m->surname ? " " : NULL, m->surname};
@@ -1070,6 +1109,37 @@ static int on_mention(const jd_mention_row *m, void *payload)
              strcmp(pool_str(&R->ids, L->names[i]), pool_str(&R->ids, L->names[best])) < 0))
             best = i;
     r->name = L->names[best];
+}
+
+static int on_mention(const jd_mention_row *m, void *payload)
+{
+    loader *L = payload;
+    rs *R = L->R;
+    rref *r = mention_ref(L, m);
+    if (!r)
+        return JD_ENOMEM;
+    r->mentions++;
+    uint32_t fid, sid;
+    if (name_id(R, L->memo[0], m->forenames, true, &fid) != JD_OK ||
+        name_id(R, L->memo[1], m->surname, false, &sid) != JD_OK)
+        return JD_ENOMEM;
+    add_id(r->fore, &r->nfore, NV, fid);
+    add_id(r->sur, &r->nsur, NV, sid);
+    unsigned dy = 0, dm = 0, dd = 0;
+    int dn = m->dob ? jd_resolve__parse_ymd(m->dob, &dy, &dm, &dd) : 0;
+    mention_dates(r, m, dy, dm, dd, dn);
+    mention_places(R, r, m);
+    if (R->ev_keys && m->event_id > 0 && m->event_id < INT64_C(1) << 31 && R->nev < UINT32_MAX) {
+        uint64_t *k = vec_push(R->ev_keys);
+        ev_mention *e = vec_push(R->ev_info);
+        if (!k || !e)
+            return JD_ENOMEM;
+        *k = (uint64_t)m->event_id << 32 | R->nev++;
+        *e = (ev_mention){(uint32_t)(r - R->r),
+                          pool_add(&R->ids, m->role ? m->role : "", m->role ? strlen(m->role) : 0),
+                          fid, sid};
+    }
+    mention_display_name(L, r, m);
     return JD_OK;
 }
 
@@ -1117,6 +1187,14 @@ typedef struct vec {
     void *p;
     size_t n, cap, sz;
 } vec;
+
+/* Free a vec's memory (its element size kept). */
+static void vec_drop(vec *v)
+{
+    free(v->p);
+    v->p = NULL;
+    v->n = v->cap = 0;
+}
 
 /* Room for `more` elements past n (capacity doubled as needed). */
 static int vec_reserve(vec *v, size_t more)
@@ -1496,131 +1574,207 @@ typedef struct key_job {
     int rc;
 } key_job;
 
+/* The initials a forename blocks by: its own, and its canonical variant's
+ * where that differs (Kuba meets Jakub, Liam William). Returns 1 or 2. */
+static int fore_initials(const rs *R, uint32_t fore, char out[2])
+{
+    uint32_t c = variant_canon(R, fore);
+    out[0] = pool_str(&R->names, fore)[0];
+    out[1] = c ? pool_str(&R->names, c)[0] : out[0];
+    return out[1] != out[0] ? 2 : 1;
+}
+
+/* Rules 1 and 9 for ref i: its surname's sound with a birth year and an
+ * initial, or with its forename's sound in a district when it has no date. */
+static int keys_sound(const rs *R, const rref *r, uint32_t i, vec *keys)
+{
+    char b[96];
+    int rc = JD_OK;
+    for (uint8_t s = 0; s < r->nsur; s++) {
+        /* surname sound + birth year + initial, once per Double Metaphone
+         * code: the alternate meets Smith with Schmidt, and the codes
+         * meet across a different first letter (Knight / Night, Philips
+         * / Fillips), where Soundex cannot. Names with nothing to code
+         * (other scripts) share the code 0. */
+        const uint32_t *ph = phon_codes(R, r->sur[s]);
+        uint32_t codes[2] = {ph ? ph[0] : 0, ph && ph[1] != ph[0] ? ph[1] : 0};
+        for (uint8_t f = 0; f < r->nfore; f++) {
+            char ini[2];
+            int ni = fore_initials(R, r->fore[f], ini);
+            for (int c = 0; c < 2; c++) {
+                if (c == 1 && !codes[1])
+                    continue;
+                for (int n = 0; n < ni; n++) {
+                    for (uint8_t d = 0; d < r->ndob; d++)
+                        rc |= phon_key_push(keys, codes[c], r->dob[d] / 10000, ini[n], i);
+                    if (r->by_lo)
+                        for (int y = r->by_lo; y <= r->by_hi; y++)
+                            rc |= phon_key_push(keys, codes[c], (uint32_t)y, ini[n], i);
+                }
+            }
+            /* no date at all: surname and forename sound, within a district */
+            if (!r->ndob && !r->by_lo) {
+                char fx[5];
+                soundex(pool_str(&R->names, r->fore[f]), fx);
+                const char *pc = r->npc ? pool_str(&R->ids, r->pc[0]) : "";
+                const char *sp = strchr(pc, ' ');
+                snprintf(b, sizeof b, "%s|%s|%.*s", pool_str(&R->names, r->sur[s]), fx,
+                         sp ? (int)(sp - pc) : (int)strlen(pc), pc);
+                rc |= key_push(keys, 9, b, i);
+            }
+        }
+    }
+    return rc;
+}
+
+/* Rules 3 and 2 for ref i: its full dates of birth with gender (and the
+ * day/month swap), and its forenames' Soundex with the day and month. */
+static int keys_dates(const rs *R, const rref *r, uint32_t i, vec *keys)
+{
+    char b[96], sx[5];
+    int rc = JD_OK;
+    for (uint8_t d = 0; d < r->ndob; d++) {
+        uint32_t v = r->dob[d];
+        if (v % 100 == 0)
+            continue; /* partial dates only block through the year rules */
+        /* the full date with gender; its day/month swap meets its twin
+         * here. A ref with no gender meets both genders' blocks too. */
+        unsigned y = v / 10000, mo = v / 100 % 100, dd = v % 100;
+        static const char none[] = "?FM";
+        for (int g = 0; g < (r->gender ? 1 : 3); g++) {
+            char gc = r->gender ? r->gender : none[g];
+            snprintf(b, sizeof b, "%u|%c", v, gc);
+            rc |= key_push(keys, 3, b, i);
+            if (dd <= 12 && dd != mo) {
+                snprintf(b, sizeof b, "%u|%c", y * 10000 + dd * 100 + mo, gc);
+                rc |= key_push(keys, 3, b, i);
+            }
+        }
+        for (uint8_t f = 0; f < r->nfore; f++) {
+            uint32_t names[2] = {r->fore[f], variant_canon(R, r->fore[f])};
+            for (int n = 0; n < 2 && names[n]; n++) {
+                char cx[5];
+                soundex(pool_str(&R->names, names[n]), cx);
+                if (n && !strcmp(cx, sx))
+                    continue;
+                memcpy(sx, cx, sizeof sx);
+                snprintf(b, sizeof b, "%s|%u", sx, v % 10000);
+                rc |= key_push(keys, 2, b, i);
+            }
+        }
+    }
+    return rc;
+}
+
+/* Rules 4 and 10 for ref i: its postcodes and its address, each with an
+ * initial. */
+static int keys_place(const rs *R, const rref *r, uint32_t i, vec *keys)
+{
+    char b[96];
+    int rc = JD_OK;
+    /* A ref with no full date of birth (a call handler's or housing
+     * officer's row) has no date rule to meet its person by: it also
+     * meets them by the initial of its surname at the place (a surname
+     * written first), and it probes every ref with its names (rule 11) */
+    bool probe = !has_full_date(r);
+    for (uint8_t p = 0; p < r->npc; p++) {
+        for (uint8_t f = 0; f < r->nfore; f++) {
+            char ini[2];
+            for (int n = 0, ni = fore_initials(R, r->fore[f], ini); n < ni; n++) {
+                snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]), ini[n]);
+                rc |= key_push(keys, 4, b, i);
+            }
+        }
+        for (uint8_t f = 0; probe && f < r->nsur; f++) {
+            snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]),
+                     pool_str(&R->names, r->sur[f])[0]);
+            rc |= key_push(keys, 4, b, i);
+        }
+    }
+    /* the address as written and an initial: a call handler writes the
+     * address and no postcode */
+    if (r->addr) {
+        const char *ad = pool_str(&R->names, r->addr);
+        for (uint8_t f = 0; f < r->nfore; f++) {
+            char ini[2];
+            for (int n = 0, ni = fore_initials(R, r->fore[f], ini); n < ni; n++) {
+                snprintf(b, sizeof b, "%.80s|%c", ad, ini[n]);
+                rc |= key_push(keys, 10, b, i);
+            }
+        }
+        for (uint8_t f = 0; probe && f < r->nsur; f++) {
+            snprintf(b, sizeof b, "%.80s|%c", ad, pool_str(&R->names, r->sur[f])[0]);
+            rc |= key_push(keys, 10, b, i);
+        }
+    }
+    return rc;
+}
+
+/* Rule 11 for ref i (see probe_pairs). */
+static int keys_probe(const rs *R, const rref *r, uint32_t i, vec *keys)
+{
+    int rc = JD_OK;
+    /* rule 11, one way: surname sound and initial with no year, from a
+     * ref with no date, age or postcode (the probe, key bit 0 set;
+     * either order of its names), which no other rule reaches, to every
+     * ref (bit 0 clear) */
+    bool probe = !has_full_date(r);
+    bool lost = probe && !r->by_lo && !r->npc; /* no date, age or postcode at all */
+    for (uint8_t s = 0; s < r->nsur; s++)
+        for (uint8_t f = 0; f < r->nfore; f++)
+            for (int sw = 0; sw < (lost ? 2 : 1); sw++) {
+                uint32_t sur = sw ? r->fore[f] : r->sur[s], fo = sw ? r->sur[s] : r->fore[f];
+                const uint32_t *ph = phon_codes(R, sur);
+                uint32_t codes[2] = {ph ? ph[0] : 0, ph && ph[1] != ph[0] ? ph[1] : 0};
+                for (int c = 0; c < 2; c++) {
+                    if (!codes[c])
+                        continue;
+                    unsigned char k[5];
+                    memcpy(k, &codes[c], 4);
+                    k[4] = (unsigned char)pool_str(&R->names, fo)[0];
+                    kv *e = vec_push(keys);
+                    if (!e) {
+                        rc |= JD_ENOMEM;
+                        continue;
+                    }
+                    e->key = (rule_key(11, jd_hash64(k, sizeof k, 11 * 0x9e3779b97f4a7c15ULL)) &
+                              ~UINT64_C(1)) |
+                             (lost ? 1 : 0);
+                    e->ref = i;
+                }
+            }
+    return rc;
+}
+
+/* Rules 5 to 8 for ref i: NHS number, UPN, phone, other identifier. */
+static int keys_ids(const rs *R, const rref *r, uint32_t i, vec *keys)
+{
+    int rc = JD_OK;
+    for (uint8_t k = 0; k < r->nnhs; k++)
+        rc |= key_push(keys, 5, pool_str(&R->ids, r->nhs[k]), i);
+    for (uint8_t k = 0; k < r->nupn; k++)
+        rc |= key_push(keys, 6, pool_str(&R->ids, r->upn[k]), i);
+    for (uint8_t k = 0; k < r->nphone; k++)
+        rc |= key_push(keys, 7, pool_str(&R->ids, r->phone[k]), i);
+    if (r->other)
+        rc |= key_push(keys, 8, pool_str(&R->ids, r->other), i);
+    return rc;
+}
+
+/* The blocking keys of refs [lo, hi), rule by rule for each ref. */
 static void *keys_range(void *arg)
 {
     key_job *j = arg;
     const rs *R = j->R;
     vec *keys = &j->keys;
-    char b[96], sx[5];
     int rc = JD_OK;
     for (uint32_t i = j->lo; i < j->hi && rc == JD_OK; i++) {
         const rref *r = &R->r[i];
-        for (uint8_t s = 0; s < r->nsur; s++) {
-            /* surname sound + birth year + initial, once per Double Metaphone
-             * code: the alternate meets Smith with Schmidt, and the codes
-             * meet across a different first letter (Knight / Night, Philips
-             * / Fillips), where Soundex cannot. Names with nothing to code
-             * (other scripts) share the code 0. */
-            const uint32_t *ph = phon_codes(R, r->sur[s]);
-            uint32_t codes[2] = {ph ? ph[0] : 0, ph && ph[1] != ph[0] ? ph[1] : 0};
-            for (uint8_t f = 0; f < r->nfore; f++) {
-                char ini = pool_str(&R->names, r->fore[f])[0];
-                for (int c = 0; c < 2; c++) {
-                    if (c == 1 && !codes[1])
-                        continue;
-                    for (uint8_t d = 0; d < r->ndob; d++)
-                        rc |= phon_key_push(keys, codes[c], r->dob[d] / 10000, ini, i);
-                    if (r->by_lo)
-                        for (int y = r->by_lo; y <= r->by_hi; y++)
-                            rc |= phon_key_push(keys, codes[c], (uint32_t)y, ini, i);
-                }
-                /* no date at all: surname and forename sound, within a district */
-                if (!r->ndob && !r->by_lo) {
-                    char fx[5];
-                    soundex(pool_str(&R->names, r->fore[f]), fx);
-                    const char *pc = r->npc ? pool_str(&R->ids, r->pc[0]) : "";
-                    const char *sp = strchr(pc, ' ');
-                    snprintf(b, sizeof b, "%s|%s|%.*s", pool_str(&R->names, r->sur[s]), fx,
-                             sp ? (int)(sp - pc) : (int)strlen(pc), pc);
-                    rc |= key_push(keys, 9, b, i);
-                }
-            }
-        }
-        for (uint8_t d = 0; d < r->ndob; d++) {
-            uint32_t v = r->dob[d];
-            if (v % 100 == 0)
-                continue; /* partial dates only block through the year rules */
-            /* the full date with gender; its day/month swap meets its twin here */
-            snprintf(b, sizeof b, "%u|%c", v, r->gender ? r->gender : '?');
-            rc |= key_push(keys, 3, b, i);
-            unsigned y = v / 10000, mo = v / 100 % 100, dd = v % 100;
-            if (dd <= 12 && dd != mo) {
-                snprintf(b, sizeof b, "%u|%c", y * 10000 + dd * 100 + mo,
-                         r->gender ? r->gender : '?');
-                rc |= key_push(keys, 3, b, i);
-            }
-            for (uint8_t f = 0; f < r->nfore; f++) {
-                soundex(pool_str(&R->names, r->fore[f]), sx);
-                snprintf(b, sizeof b, "%s|%u", sx, v % 10000);
-                rc |= key_push(keys, 2, b, i);
-            }
-        }
-        /* A ref with no full date of birth (a call handler's or housing
-         * officer's row) has no date rule to meet its person by: it also
-         * meets them by the initial of its surname at the place (a surname
-         * written first), and it probes every ref with its names (rule 11) */
-        bool probe = !has_full_date(r);
-        for (uint8_t p = 0; p < r->npc; p++) {
-            for (uint8_t f = 0; f < r->nfore; f++) {
-                snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]),
-                         pool_str(&R->names, r->fore[f])[0]);
-                rc |= key_push(keys, 4, b, i);
-            }
-            for (uint8_t f = 0; probe && f < r->nsur; f++) {
-                snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]),
-                         pool_str(&R->names, r->sur[f])[0]);
-                rc |= key_push(keys, 4, b, i);
-            }
-        }
-        /* the address as written and an initial: a call handler writes the
-         * address and no postcode */
-        if (r->addr) {
-            const char *ad = pool_str(&R->names, r->addr);
-            for (uint8_t f = 0; f < r->nfore; f++) {
-                snprintf(b, sizeof b, "%.80s|%c", ad, pool_str(&R->names, r->fore[f])[0]);
-                rc |= key_push(keys, 10, b, i);
-            }
-            for (uint8_t f = 0; probe && f < r->nsur; f++) {
-                snprintf(b, sizeof b, "%.80s|%c", ad, pool_str(&R->names, r->sur[f])[0]);
-                rc |= key_push(keys, 10, b, i);
-            }
-        }
-        /* rule 11, one way: surname sound and initial with no year, from a
-         * ref with no date, age or postcode (the probe, key bit 0 set;
-         * either order of its names), which no other rule reaches, to every
-         * ref (bit 0 clear) */
-        bool lost = probe && !r->by_lo && !r->npc; /* no date, age or postcode at all */
-        for (uint8_t s = 0; s < r->nsur; s++)
-            for (uint8_t f = 0; f < r->nfore; f++)
-                for (int sw = 0; sw < (lost ? 2 : 1); sw++) {
-                    uint32_t sur = sw ? r->fore[f] : r->sur[s], fo = sw ? r->sur[s] : r->fore[f];
-                    const uint32_t *ph = phon_codes(R, sur);
-                    uint32_t codes[2] = {ph ? ph[0] : 0, ph && ph[1] != ph[0] ? ph[1] : 0};
-                    for (int c = 0; c < 2; c++) {
-                        if (!codes[c])
-                            continue;
-                        unsigned char k[5];
-                        memcpy(k, &codes[c], 4);
-                        k[4] = (unsigned char)pool_str(&R->names, fo)[0];
-                        kv *e = vec_push(keys);
-                        if (!e) {
-                            rc |= JD_ENOMEM;
-                            continue;
-                        }
-                        e->key = (rule_key(11, jd_hash64(k, sizeof k, 11 * 0x9e3779b97f4a7c15ULL)) &
-                                  ~UINT64_C(1)) |
-                                 (lost ? 1 : 0);
-                        e->ref = i;
-                    }
-                }
-        for (uint8_t k = 0; k < r->nnhs; k++)
-            rc |= key_push(keys, 5, pool_str(&R->ids, r->nhs[k]), i);
-        for (uint8_t k = 0; k < r->nupn; k++)
-            rc |= key_push(keys, 6, pool_str(&R->ids, r->upn[k]), i);
-        for (uint8_t k = 0; k < r->nphone; k++)
-            rc |= key_push(keys, 7, pool_str(&R->ids, r->phone[k]), i);
-        if (r->other)
-            rc |= key_push(keys, 8, pool_str(&R->ids, r->other), i);
+        rc |= keys_sound(R, r, i, keys);
+        rc |= keys_dates(R, r, i, keys);
+        rc |= keys_place(R, r, i, keys);
+        rc |= keys_probe(R, r, i, keys);
+        rc |= keys_ids(R, r, i, keys);
     }
     j->rc = rc != JD_OK ? JD_ENOMEM : JD_OK;
     return NULL;
@@ -1855,10 +2009,11 @@ static void *em_range(void *arg)
     return NULL;
 }
 
-static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int iters, int threads)
+/* u: agreement levels among random pairs (almost all non-matches), drawn
+ * with seed, beside a prior from a typical county. */
+static void estimate_u(rs *R, uint64_t seed)
 {
     model *md = &R->md;
-    /* u: agreement levels among random pairs (almost all non-matches) */
     double cnt[NF][5];
     memset(cnt, 0, sizeof cnt);
     uint64_t x = seed ? seed : 0x6a6f696e;
@@ -1899,6 +2054,67 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
         for (int l = 0; l < nlevels[f]; l++)
             md->u[f][l] = (cnt[f][l] + 2000.0 * u0[f][l]) / (tot + 2000.0);
     }
+}
+
+/*
+ * lambda, the share of matches among the np sampled pairs (levels +1 coded
+ * in lvs, NF a pair), by EM with m and u held. The pairs fall into few
+ * patterns of levels (at most 155,520): each pattern's log likelihood
+ * ratio once, and a pattern number per pair. lambda is left as it is
+ * without memory.
+ */
+static void estimate_lambda(model *md, const uint8_t *lvs, size_t np, int iters)
+{
+    double logm[NF][5], logu[NF][5];
+    for (int f = 0; f < NF; f++)
+        for (int l = 0; l < nlevels[f]; l++) {
+            logm[f][l] = log(md->m[f][l]);
+            logu[f][l] = log(md->u[f][l]);
+        }
+    enum { PAT_BITS = 19 };
+    _Static_assert(NF == 8, "a pattern of levels is 8 bytes");
+    uint64_t *pkey = calloc((size_t)1 << PAT_BITS, sizeof *pkey);
+    uint32_t *pnum = calloc((size_t)1 << PAT_BITS, sizeof *pnum); /* pattern + 1, 0 empty */
+    uint32_t *idx = malloc(np * sizeof *idx);
+    double *lr = malloc(np * sizeof *lr); /* log likelihood ratio per pattern */
+    size_t npat = 0;
+    if (!pkey || !pnum || !idx || !lr) {
+        free(pkey);
+        free(pnum);
+        free(idx);
+        free(lr);
+        return;
+    }
+    for (size_t p = 0; p < np; p++) {
+        uint64_t k;
+        memcpy(&k, lvs + p * NF, sizeof k);
+        size_t h = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> (64 - PAT_BITS));
+        while (pnum[h] && pkey[h] != k)
+            h = (h + 1) & (((size_t)1 << PAT_BITS) - 1);
+        if (!pnum[h]) {
+            double llr = 0;
+            for (int f = 0; f < NF; f++) {
+                int l = lvs[p * NF + (size_t)f] - 1;
+                if (l >= 0)
+                    llr += logm[f][l] - logu[f][l];
+            }
+            lr[npat] = llr;
+            pkey[h] = k;
+            pnum[h] = (uint32_t)++npat;
+        }
+        idx[p] = pnum[h] - 1;
+    }
+    md->lambda = jd_resolve__em_lambda_grouped(lr, npat, idx, np, md->lambda, iters);
+    free(pkey);
+    free(pnum);
+    free(idx);
+    free(lr);
+}
+
+static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int iters, int threads)
+{
+    model *md = &R->md;
+    estimate_u(R, seed);
     /* m: EM over the candidate pairs, u held fixed (as Splink does) */
     for (int f = 0; f < NF; f++)
         for (int l = 0; l < nlevels[f]; l++)
@@ -1932,53 +2148,7 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
         if (jd_resolve__m_from_anchors(m, lvs, np, NF, nlevels, (size_t)f, 1u << F_GENDER, 3) >= 30)
             memcpy(md->m[f], m, sizeof(double) * (size_t)nlevels[f]);
     }
-    double logm[NF][5], logu[NF][5];
-    for (int f = 0; f < NF; f++)
-        for (int l = 0; l < nlevels[f]; l++) {
-            logm[f][l] = log(md->m[f][l]);
-            logu[f][l] = log(md->u[f][l]);
-        }
-    /* The pairs fall into few patterns of levels (at most 155,520): each
-     * pattern's log likelihood ratio once, and a pattern number per pair. */
-    enum { PAT_BITS = 19 };
-    _Static_assert(NF == 8, "a pattern of levels is 8 bytes");
-    uint64_t *pkey = calloc((size_t)1 << PAT_BITS, sizeof *pkey);
-    uint32_t *pnum = calloc((size_t)1 << PAT_BITS, sizeof *pnum); /* pattern + 1, 0 empty */
-    uint32_t *idx = malloc(np * sizeof *idx);
-    double *lr = malloc(np * sizeof *lr); /* log likelihood ratio per pattern */
-    size_t npat = 0;
-    if (!pkey || !pnum || !idx || !lr) {
-        free(pkey);
-        free(pnum);
-        free(idx);
-        free(lr);
-        free(lvs);
-        return;
-    }
-    for (size_t p = 0; p < np; p++) {
-        uint64_t k;
-        memcpy(&k, lvs + p * NF, sizeof k);
-        size_t h = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> (64 - PAT_BITS));
-        while (pnum[h] && pkey[h] != k)
-            h = (h + 1) & (((size_t)1 << PAT_BITS) - 1);
-        if (!pnum[h]) {
-            double llr = 0;
-            for (int f = 0; f < NF; f++) {
-                int l = lvs[p * NF + (size_t)f] - 1;
-                if (l >= 0)
-                    llr += logm[f][l] - logu[f][l];
-            }
-            lr[npat] = llr;
-            pkey[h] = k;
-            pnum[h] = (uint32_t)++npat;
-        }
-        idx[p] = pnum[h] - 1;
-    }
-    md->lambda = jd_resolve__em_lambda_grouped(lr, npat, idx, np, md->lambda, iters);
-    free(pkey);
-    free(pnum);
-    free(idx);
-    free(lr);
+    estimate_lambda(md, lvs, np, iters);
     free(lvs);
 }
 
@@ -2007,6 +2177,7 @@ typedef struct cl {
     uint32_t parent, size;
     uint32_t next; /* the next member: a root's members form a ring */
     uint32_t nhs[4], upn[4], dob[8];
+    uint8_t dc[8];        /* refs written with each full date of birth */
     int16_t by_lo, by_hi; /* birth years every recorded age allows, 0 none */
     uint8_t nn, nu, nd;
     uint8_t gmask; /* genders recorded: 1 F, 2 M */
@@ -2032,6 +2203,21 @@ static void fn_add(cl *x, uint32_t f, uint16_t n)
     }
 }
 
+/* Add `n` refs written with full date of birth `v` to a cluster's dates
+ * (a ninth date is not kept). */
+static void dob_add(cl *x, uint32_t v, uint8_t n)
+{
+    for (uint8_t i = 0; i < x->nd; i++)
+        if (x->dob[i] == v) {
+            x->dc[i] = (uint8_t)(x->dc[i] + n < UINT8_MAX ? x->dc[i] + n : UINT8_MAX);
+            return;
+        }
+    if (x->nd < 8) {
+        x->dob[x->nd] = v;
+        x->dc[x->nd++] = n;
+    }
+}
+
 /*
  * Minimum evidence for a link with a sparse record (issue 16). A ref with
  * no full date of birth (a first name only, an age instead of a date, a
@@ -2047,6 +2233,14 @@ static void fn_add(cl *x, uint32_t f, uint16_t n)
  * refused and shown as a possible match.
  */
 enum { RARE_NAME_REFS = 3 };
+/* The share of a county's refs whose birth year an age or a partial date
+ * fits (within a year either way): a stated age narrows the namesakes a
+ * pair of names leaves. Conservative: a county spans sixty and more birth
+ * years, three of which fit; on the 1M-event county 1/4 joined as many as
+ * 1/8 with fewer false merges. */
+#ifndef AGE_SHARE
+#define AGE_SHARE 0.25
+#endif
 
 /* How many refs the county's own term frequencies expect to carry both
  * the forename and the surname of a ref (the rarest pair of its names);
@@ -2164,7 +2358,7 @@ static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int 
      * must be rare enough in the county that few refs share both (a
      * namesake whose own records were never written in full is otherwise
      * the only candidate) */
-    if (!place && ld < 3 && name_refs(R, &va) > RARE_NAME_REFS)
+    if (!place && ld < 3 && name_refs(R, &va) * (ld > 0 ? AGE_SHARE : 1.0) > RARE_NAME_REFS)
         return 0;
     *names = (lf >= L_CLOSE ? 2 : 1) + (ls >= L_CLOSE ? 2 : ls > L_DIFF ? 1 : 0);
     int pts = *names + (place ? 2 : 0) + (ld >= 3 ? 3 : ld > 0 ? ld : 0);
@@ -2301,15 +2495,43 @@ bool jd_resolve__transposed(const char *x, const char *y)
     return transposed(x, y);
 }
 
+/* The length of a name without its pet-form ending (-ie, -ey, -ee, -y,
+ * -i), or 0 when it has none. */
+static size_t pet_stem(const char *x, size_t n)
+{
+    static const char *const end[] = {"ie", "ey", "ee", "y", "i"};
+    for (size_t e = 0; e < JD_ARRAY_LEN(end); e++) {
+        size_t k = strlen(end[e]);
+        if (n > k + 1 && !memcmp(x + n - k, end[e], k))
+            return n - k;
+    }
+    return 0;
+}
+
+/* Two spellings of one pet form: both end in a pet-form ending and the
+ * rest is the same (Elly, Ellie; Jodi, Jody, Jodie; Danni, Dannie).
+ * Names that differ before the ending (Jack, Jake; Amara, Amari; Evie,
+ * Elly) are not. */
+static bool pet_spelling(const char *x, const char *y)
+{
+    size_t a = pet_stem(x, strlen(x)), b = pet_stem(y, strlen(y));
+    return a && a == b && !memcmp(x, y, a);
+}
+
+bool jd_resolve__pet_spelling(const char *x, const char *y)
+{
+    return pet_spelling(x, y);
+}
+
 /* Are two first names one person's: the same, variants (the nicknames
- * file), an initial and a name it begins, or one adjacent transposition
- * apart? */
+ * file), an initial and a name it begins, one adjacent transposition
+ * apart, or two spellings of one pet form? */
 static bool same_first_name(const rs *R, uint32_t a, uint32_t b)
 {
     if (a == b || variant_match(R, a, b))
         return true;
     const char *x = pool_str(&R->names, a), *y = pool_str(&R->names, b);
-    return ((!x[1] || !y[1]) && x[0] == y[0]) || transposed(x, y);
+    return ((!x[1] || !y[1]) && x[0] == y[0]) || transposed(x, y) || pet_spelling(x, y);
 }
 
 /*
@@ -2331,6 +2553,31 @@ static bool first_names_apart(const rs *R, const cl *x, const cl *y)
     for (uint8_t i = 0; i < x->nfn; i++)
         for (uint8_t k = 0; k < y->nfn; k++)
             if ((x->fc[i] >= 2 || y->fc[k] >= 2) && same_first_name(R, x->fn[i], y->fn[k]))
+                return false;
+    return true;
+}
+
+/*
+ * Settled dates of birth that disagree (a parent and a child of one name at
+ * one address, siblings): each side has a full date written on two refs or
+ * more, and no date of either side is the same as, a day/month swap of, or
+ * a digit or a year off a settled date of the other. A mistyped date is
+ * written once; two records that agree on a date confirm it, so this holds
+ * even against the link's own refs, where the model may have outweighed a
+ * wholly different date with names and an address in common.
+ */
+static bool settled_dobs_apart(const cl *x, const cl *y)
+{
+    bool sx = false, sy = false;
+    for (uint8_t i = 0; i < x->nd; i++)
+        sx |= x->dc[i] >= 2;
+    for (uint8_t k = 0; k < y->nd; k++)
+        sy |= y->dc[k] >= 2;
+    if (!sx || !sy)
+        return false;
+    for (uint8_t i = 0; i < x->nd; i++)
+        for (uint8_t k = 0; k < y->nd; k++)
+            if ((x->dc[i] >= 2 || y->dc[k] >= 2) && dob_pair(x->dob[i], y->dob[k]) >= 2)
                 return false;
     return true;
 }
@@ -2367,6 +2614,8 @@ static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const de
     *reason = CL_DOB;
     if (!direct && dobs_apart(c[x].dob, c[x].nd, c[y].dob, c[y].nd))
         return "dates of birth that cannot be one person's";
+    if (settled_dobs_apart(&c[x], &c[y]))
+        return "dates of birth that disagree, each written on two records or more";
     *reason = CL_AGE;
     if (ages_apart(c[x].by_lo, c[x].by_hi, c[x].dob, c[x].nd, c[y].by_lo, c[y].by_hi, c[y].dob,
                    c[y].nd))
@@ -2412,7 +2661,7 @@ static void merge(cl *c, uint32_t x, uint32_t y)
     for (uint8_t i = 0; i < c[y].nu; i++)
         add_id(c[x].upn, &c[x].nu, 4, c[y].upn[i]);
     for (uint8_t i = 0; i < c[y].nd; i++)
-        add_id(c[x].dob, &c[x].nd, 8, c[y].dob[i]);
+        dob_add(&c[x], c[y].dob[i], c[y].dc[i]);
 }
 
 /* Append `text` to a ref's note (notes are capped near 600 bytes: what
@@ -2541,24 +2790,24 @@ static size_t hh_range(const hh_index *x, uint32_t id, size_t *lo)
 /* The first names of a cluster hold one that is `f` (same, a variant, an
  * initial, or close: Sophie, Sophia)? Twins a letter apart both fit, and
  * a ref that fits two stays apart. */
-static bool hh_first_fits(const rs *R, const cl *x, uint32_t f, lvcache *lc)
+static bool hh_first_fits(const rs *R, const cl *x, uint32_t f, int level, lvcache *lc)
 {
     for (uint8_t i = 0; i < x->nfn; i++)
         if (same_first_name(R, x->fn[i], f) ||
-            name_level(R, &x->fn[i], 1, &f, 1, true, lc) >= L_CLOSE)
+            name_level(R, &x->fn[i], 1, &f, 1, true, lc) >= level)
             return true;
     return false;
 }
 
-/* Does some ref of cluster root r carry surname `sur` (close or exact, or
- * written as a forename)? Walks at most 64 members. */
-static bool hh_sur_fits(const rs *R, cl *c, uint32_t r, uint32_t sur, lvcache *lc)
+/* Does some ref of cluster root r carry surname `sur` (at `level` or
+ * better, or written as a forename)? Walks at most 64 members. */
+static bool hh_sur_fits(const rs *R, cl *c, uint32_t r, uint32_t sur, int level, lvcache *lc)
 {
     uint32_t m = r;
     int walked = 0;
     do {
         const rref *x = &R->r[m];
-        if (name_level(R, x->sur, x->nsur, &sur, 1, false, lc) >= L_CLOSE ||
+        if (name_level(R, x->sur, x->nsur, &sur, 1, false, lc) >= level ||
             name_level(R, x->fore, x->nfore, &sur, 1, false, lc) >= L_EXACT)
             return true;
         m = c[m].next;
@@ -2586,6 +2835,32 @@ static void hh_keys(const rs *R, uint32_t i, uint32_t *ad, int *na, uint32_t *pc
         if (k == *np && *np < HH_KEYS)
             pc[(*np)++] = r->pc[p];
     }
+}
+
+/* Do the names of sparse ref sr fit household member r (a root)? Each
+ * name the ref carries is one of the member's: a first name the same, a
+ * variant, an initial or close, a surname close or exact, in either
+ * field (a lone name may be a surname written in the forenames, a
+ * housing officer's "Stevens, 14"). Where the ref carries both names and
+ * one of them fits so, the other may be only similar: one typo (Ksren,
+ * Butns) beside a name that fits. */
+static bool hh_names_fit(const rs *R, cl *c, uint32_t r, const rref *sr, lvcache *lc)
+{
+    bool sur = sr->nsur > 0, fore_close = true, fore_sim = true, sur_close = true, sur_sim = true;
+    for (uint8_t f = 0; f < sr->nfore && fore_sim; f++) {
+        bool close = hh_first_fits(R, &c[r], sr->fore[f], L_CLOSE, lc) ||
+                     (!sur && hh_sur_fits(R, c, r, sr->fore[f], L_CLOSE, lc));
+        fore_close &= close;
+        fore_sim = close || (sur && hh_first_fits(R, &c[r], sr->fore[f], L_SIMILAR, lc));
+    }
+    for (uint8_t f = 0; f < sr->nsur && sur_sim; f++) {
+        bool close = hh_sur_fits(R, c, r, sr->sur[f], L_CLOSE, lc);
+        sur_close &= close;
+        sur_sim = close || (sr->nfore && hh_sur_fits(R, c, r, sr->sur[f], L_SIMILAR, lc));
+    }
+    if (!sr->nfore || !sur)
+        return fore_close && sur_close; /* one name: it must fit closely */
+    return (fore_close && sur_sim) || (fore_sim && sur_close);
 }
 
 /* The refs at each address (ax) and postcode (px); -1 without memory. */
@@ -2671,7 +2946,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         if (c[rs_].full)
             continue;
         uint32_t g = sr->gmask == 1 || sr->gmask == 2 ? sr->gmask : 0;
-        bool sur = sr->nsur > 0, age = sr->by_lo != 0 || sr->ndob > 0;
+        bool age = sr->by_lo != 0 || sr->ndob > 0;
         uint32_t ad[HH_KEYS], pc[HH_KEYS];
         int na = 0, np = 0;
         bool own = sr->addr || sr->npc;
@@ -2716,15 +2991,8 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                         continue;
                     if (age && !c[r].nd && !c[r].by_lo)
                         continue;
-                    bool fits = true;
-                    /* a lone name may be a surname written in the
-                     * forenames (a housing officer's "Stevens, 14") */
-                    for (uint8_t f = 0; f < sr->nfore && fits; f++)
-                        fits = hh_first_fits(R, &c[r], sr->fore[f], lc) ||
-                               (!sur && hh_sur_fits(R, c, r, sr->fore[f], lc));
-                    for (uint8_t f = 0; f < sr->nsur && fits; f++)
-                        fits = hh_sur_fits(R, c, r, sr->sur[f], lc);
                     int why;
+                    bool fits = hh_names_fit(R, c, r, sr, lc);
                     if (!fits || conflict(R, c, rs_, r, dv, ndec, false, &why))
                         continue;
                     if (sr->ndob && c[r].nd) { /* a partial date must fit a full one */
@@ -2846,8 +3114,12 @@ static bool score_bounded(score_job *j, const rview *a, const rview *b, pair_sco
         return false;
     }
     lv[F_OTHER] = other_level(R, a, b);
-    lv[F_ADDR] = addr_level(R, a, b, c);
     w[F_OTHER] = level_weight(&R->md, F_OTHER, lv[F_OTHER]);
+    if (bounded && t + w[F_OTHER] + j->maxw[F_ADDR] < need) { /* the address cannot help */
+        j->name_cut++;
+        return false;
+    }
+    lv[F_ADDR] = addr_level(R, a, b, c);
     w[F_ADDR] = level_weight(&R->md, F_ADDR, lv[F_ADDR]);
     sum_score(R, ps); /* the names' weights are not taken twice */
     return true;
@@ -2871,6 +3143,27 @@ static void bound_weights(score_job *j)
     j->need = log2(j->threshold / (1 - j->threshold));
 }
 
+/*
+ * Fetch early the level-cache sets that the pair of hot records a and b
+ * will read (their first forenames, surnames and addresses), so that the
+ * misses overlap the work on the pairs before it. A hint: the levels are
+ * the same without it.
+ */
+static inline void prefetch_levels(const lvcache *c, const hot *a, const hot *b)
+{
+    if (!c || a->spill || b->spill)
+        return;
+    const uint32_t *x = a->v, *y = b->v;
+    const uint8_t *ea = a->end, *eb = b->end;
+    if (ea[HF_FORE] && eb[HF_FORE] && x[0] != y[0])
+        __builtin_prefetch(&c->set[LVC_NAME_FORE][lvc_slot(x[0], y[0])]);
+    if (ea[HF_SUR] > ea[HF_FORE] && eb[HF_SUR] > eb[HF_FORE] && x[ea[HF_FORE]] != y[eb[HF_FORE]])
+        __builtin_prefetch(&c->set[LVC_NAME_SUR][lvc_slot(x[ea[HF_FORE]], y[eb[HF_FORE]])]);
+    if (ea[HF_ADDR] > ea[HF_OTHER] && eb[HF_ADDR] > eb[HF_OTHER] &&
+        x[ea[HF_OTHER]] != y[eb[HF_OTHER]])
+        __builtin_prefetch(&c->set[LVC_ADDR][lvc_slot(x[ea[HF_OTHER]], y[eb[HF_OTHER]])]);
+}
+
 static void *score_range(void *arg)
 {
     score_job *j = arg;
@@ -2882,6 +3175,9 @@ static void *score_range(void *arg)
     for (size_t i = j->lo; i < j->hi; i++) {
         if (i + AHEAD < j->hi)
             __builtin_prefetch(&h[j->pp[i + AHEAD] & 0xffffffffu]);
+        if (i + AHEAD / 2 < j->hi) /* its second ref fetched AHEAD / 2 pairs ago */
+            prefetch_levels(c, &h[j->pp[i + AHEAD / 2] >> 32],
+                            &h[j->pp[i + AHEAD / 2] & 0xffffffffu]);
         pair_score ps;
         uint32_t a = (uint32_t)(j->pp[i] >> 32), b = (uint32_t)(j->pp[i] & 0xffffffffu);
         if (a != last_a) { /* pairs come grouped by their first ref */
@@ -2954,6 +3250,7 @@ static void rs_free(rs *R)
     free(R->r);
     free(R->var.key);
     free(R->var.grp);
+    free(R->var.canon);
     free(R->ph.key);
     free(R->ph.code);
     free(R->tf);
@@ -3196,6 +3493,8 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
             rc = load_variants(R, jd_buf_cstr(&b), b.len);
         jd_buf_dispose(&b);
     }
+    if (rc == JD_ELIMIT)
+        return jd_error_set(err, rc, "too many name variants (at most 8192 names in 65535 groups)");
     if (rc < 0)
         return jd_error_set(err, rc, "cannot load name variants");
     loader L = {.R = R};
@@ -3212,15 +3511,15 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     free(evk.p);
     free(evi.p);
     if (rc != JD_OK)
-        return rc < 0 && rc != JD_ENOMEM ? rc : jd_error_set(err, JD_ENOMEM, "out of memory");
+        return rc < 0 && rc != JD_ENOMEM ? rc : jd_oom(err);
     if (postcode_parts(R) != JD_OK)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     /* Term frequencies, by name id: names are interned, so an array indexed
      * by pool offset is exact and lock-free to read while scoring. */
     R->ntf = R->names.len + 1;
     R->tf = calloc(R->ntf, sizeof *R->tf);
     if (!R->tf)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     for (size_t i = 0; i < R->n; i++) {
         uint32_t ids[2 * NV];
         int n = 0;
@@ -3232,7 +3531,7 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
             R->tf[ids[k]]++;
     }
     if (build_hot(R) != JD_OK || index_refs(R) < 0)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     R->st.refs = (int64_t)R->n;
     R->tf_n = R->n;
     return JD_OK;
@@ -3468,7 +3767,7 @@ static int run_block(run *u, jd_error *err)
 {
     double t = secs();
     if (block(&u->R, &u->pairs, u->o->block_cap, u->threads) < 0)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     u->R.st.candidate_pairs = (int64_t)u->pairs.n;
     u->R.st.seconds_block = secs() - t;
     return JD_OK;
@@ -3508,7 +3807,7 @@ static int run_score(run *u, jd_error *err)
     u->R.st.scored_pairs = (int64_t)u->pairs.n;
     if (score_all(&u->R, u->pairs.p, u->pairs.n, u->o->threshold, u->threads, &u->links, &u->R.st) <
         0)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     u->R.st.seconds_score = secs() - t;
     return JD_OK;
 }
@@ -3571,7 +3870,7 @@ static int fingerprints(run *u, jd_error *err)
 {
     u->fp = malloc((u->R.n ? u->R.n : 1) * sizeof *u->fp);
     if (!u->fp)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     for (uint32_t i = 0; i < u->R.n; i++)
         u->fp[i] = ref_fp(&u->R, i);
     return JD_OK;
@@ -3617,7 +3916,7 @@ static void cluster_init(const rs *R, cl *c)
             add_id(c[i].upn, &c[i].nu, 4, R->r[i].upn[k]);
         for (uint8_t k = 0; k < R->r[i].ndob; k++)
             if (R->r[i].dob[k] % 100 && R->r[i].dob[k] / 100 % 100)
-                add_id(c[i].dob, &c[i].nd, 8, R->r[i].dob[k]);
+                dob_add(&c[i], R->r[i].dob[k], 1);
     }
 }
 
@@ -3771,7 +4070,7 @@ static int run_cluster(run *u, jd_error *err)
     u->c = calloc(R->n ? R->n : 1, sizeof *u->c);
     u->notes = calloc(R->n ? R->n : 1, sizeof *u->notes);
     if (!u->c || !u->notes)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     cluster_init(R, u->c);
     if (u->in)
         keep_in_scope(u);
@@ -3803,10 +4102,10 @@ static int load_old(run *u, jd_error *err)
     u->old.R = &u->R;
     u->old.pid = calloc(u->R.n ? u->R.n : 1, sizeof *u->old.pid);
     if (!u->old.pid)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     int rc = u->s->ops->identity_refs(u->s, on_old, &u->old, err);
     if (rc > 0 || rc == JD_ENOMEM)
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
     return rc;
 }
 
@@ -3851,7 +4150,7 @@ static int assign_ids(run *u, jd_error *err)
     uint8_t *claimed = calloc(R->ids.len + 1, 1); /* old id (pool offset) -> taken */
     int rc = JD_OK;
     if (!u->saves || !u->info || !u->ids || !vk || !first || !claimed) {
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
         goto out;
     }
     size_t nv = 0;
@@ -3878,7 +4177,7 @@ static int assign_ids(run *u, jd_error *err)
                 best = pool_str(&R->ids, best_id);
             }
             if (!(u->ids[r] = strdup(best))) {
-                rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+                rc = jd_oom(err);
                 goto out;
             }
             u->info[u->ninfo++].person_id = u->ids[r];
@@ -3939,7 +4238,7 @@ static int neighbours(run *u, jd_error *err)
             u->saves[r].nbr = u->nbr[r];
     }
     free(nb.p);
-    return rc < 0 ? jd_error_set(err, JD_ENOMEM, "out of memory") : JD_OK;
+    return rc < 0 ? jd_oom(err) : JD_OK;
 }
 
 /* What the display fields of one identity are made from. */
@@ -3994,6 +4293,8 @@ static void accumulate(const run *u, acc *ac, uint32_t *slot)
             if (r1 == JD_OK && jd_buf_adds(&a->notes, u->notes[i]) != JD_OK) {
                 /* notes are capped: the identity keeps what fits */
             }
+            free(u->notes[i]); /* read no more: the identity's notes hold it */
+            u->notes[i] = NULL;
         }
     }
 }
@@ -4045,7 +4346,7 @@ static int identity_fields(run *u, jd_error *err)
     if (!ac || !slot) {
         free(ac);
         free(slot);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     for (size_t k = 0; k < ninfo; k++) {
         ac[k].best = UINT32_MAX;
@@ -4101,7 +4402,7 @@ static int run_save(run *u, jd_error *err)
     double t = secs();
     u->model_json = params_json(&u->R);
     if (!u->model_json)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     int rc = u->s->ops->identities_replace(u->s, u->saves, u->R.n, u->info, u->ninfo, u->model_json,
                                            u->R.st.candidate_pairs, u->R.st.links, err);
     u->R.st.seconds_save += secs() - t;
@@ -4120,8 +4421,17 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
         rc = run_estimate(u, frozen, err);
     if (rc == JD_OK)
         rc = run_score(u, err);
+    vec_drop(&u->pairs); /* a full run reads its candidate pairs no more */
     if (rc == JD_OK)
         rc = run_cluster(u, err);
+    /* nor, once clustered, its hot records and event lists */
+    void **done[] = {(void **)&u->R.h,     (void **)&u->R.spill,  (void **)&u->R.nl_off,
+                     (void **)&u->R.nl_to, (void **)&u->R.co_off, (void **)&u->R.co_to};
+    for (size_t k = 0; k < JD_ARRAY_LEN(done); k++) {
+        free(*done[k]);
+        *done[k] = NULL;
+    }
+    u->R.nspill = 0;
     if (rc == JD_OK)
         rc = run_identities(u, err);
     return rc;
@@ -4139,7 +4449,7 @@ static int score_some(run *u, const uint8_t *sel, const uint8_t *sel2, bool both
     size_t n = 0;
     uint64_t *sub = malloc((u->pairs.n ? u->pairs.n : 1) * sizeof *sub);
     if (!sub)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     for (size_t i = 0; i < u->pairs.n; i++) {
         uint32_t a = (uint32_t)(pp[i] >> 32), b = (uint32_t)pp[i];
         bool x = sel[a] || (sel2 && sel2[a]), y = sel[b] || (sel2 && sel2[b]);
@@ -4150,7 +4460,7 @@ static int score_some(run *u, const uint8_t *sel, const uint8_t *sel2, bool both
     int rc = score_all(&u->R, sub, n, u->o->threshold, u->threads, out, &u->R.st);
     free(sub);
     u->R.st.seconds_score += secs() - t;
-    return rc < 0 ? jd_error_set(err, JD_ENOMEM, "out of memory") : JD_OK;
+    return rc < 0 ? jd_oom(err) : JD_OK;
 }
 
 /* The walk over the old identities of scope_walk. */
@@ -4167,7 +4477,7 @@ typedef struct walk {
 
 /* Ref i is re-resolved, and its old identity walked (a ref with none:
  * its households, hh_walk). */
-static int walk_ref(walk *w, uint32_t i)
+static int walk_ref(walk *w, uint32_t i, uint32_t away)
 {
     if (w->u->in[i] && !w->u->old.pid[i])
         return JD_OK;
@@ -4176,7 +4486,7 @@ static int walk_ref(walk *w, uint32_t i)
     uint64_t *q = vec_push(id ? &w->todo : &w->refq);
     if (!q)
         return JD_ENOMEM;
-    *q = id ? id : i;
+    *q = (uint64_t)away << 32 | (id ? id : i);
     return JD_OK;
 }
 
@@ -4190,8 +4500,10 @@ static int walk_ref(walk *w, uint32_t i)
  * clusters of the people named with it) join_household finds, and the run
  * then resolves everything.
  */
-static int hh_walk(walk *w, uint32_t i)
+static int hh_walk(walk *w, uint32_t i, uint32_t away)
 {
+    if (w->hops && away >= (uint32_t)w->hops)
+        return JD_OK; /* a household is one link away (--hops) */
     const rs *R = &w->u->R;
     bool me = hh_eligible(R, i);
     uint32_t ad[HH_KEYS], pc[HH_KEYS];
@@ -4203,14 +4515,15 @@ static int hh_walk(walk *w, uint32_t i)
             size_t lo, hi = hh_range(x, side ? pc[q] : ad[q], &lo);
             for (size_t e = lo; hi - lo <= HH_MEMBERS && e < hi; e++) {
                 uint32_t o = (uint32_t)x->k[e];
-                int rc = !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o) : JD_OK;
+                int rc =
+                    !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o, away + 1) : JD_OK;
                 if (rc < 0)
                     return rc;
             }
         }
     for (uint32_t e = R->co_off ? R->co_off[i] : 0; R->co_off && e < R->co_off[i + 1]; e++) {
         uint32_t o = R->co_to[e];
-        int rc = !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o) : JD_OK;
+        int rc = !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o, away + 1) : JD_OK;
         if (rc < 0)
             return rc;
     }
@@ -4221,7 +4534,7 @@ static int hh_walk(walk *w, uint32_t i)
  * reached (their neighbours), to walk. */
 static int walk_identity(walk *w, uint32_t id, uint32_t away)
 {
-    const rs *R = &w->u->R;
+    rs *R = &w->u->R;
     size_t lo = 0, hi = w->nv;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -4235,8 +4548,9 @@ static int walk_identity(walk *w, uint32_t id, uint32_t away)
     w->done[lo] = 1;
     for (size_t k = lo; k < w->nv && w->vk[k] >> 32 == id; k++) {
         uint32_t i = (uint32_t)w->vk[k];
+        R->st.incr_scope_by_hop[away < 7 ? away : 7] += !w->u->in[i];
         w->u->in[i] = 1;
-        int rc = hh_walk(w, i);
+        int rc = hh_walk(w, i, away);
         if (rc < 0)
             return rc;
         uint32_t list = w->hops && away >= (uint32_t)w->hops ? 0 : w->u->old.nbr[i];
@@ -4287,18 +4601,19 @@ static int64_t scope_walk(run *u, const vec *links1)
     rc = w.done ? rc : JD_ENOMEM;
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
         if (u->chg[i] || (R->over && R->over[i]))
-            rc = walk_ref(&w, i);
+            rc = walk_ref(&w, i, 0);
     const decision *dv = u->decs.p;
     for (size_t k = 0; rc == JD_OK && k < u->decs.n; k++)
-        if ((rc = walk_ref(&w, dv[k].a)) == JD_OK)
-            rc = walk_ref(&w, dv[k].b);
+        if ((rc = walk_ref(&w, dv[k].a, 0)) == JD_OK)
+            rc = walk_ref(&w, dv[k].b, 0);
     const match_link *lv = links1->p;
     for (size_t k = 0; rc == JD_OK && k < links1->n; k++)
-        if ((rc = walk_ref(&w, lv[k].a)) == JD_OK)
-            rc = walk_ref(&w, lv[k].b);
+        if ((rc = walk_ref(&w, lv[k].a, 0)) == JD_OK)
+            rc = walk_ref(&w, lv[k].b, 0);
     for (size_t head = 0, rh = 0; rc == JD_OK && (head < w.todo.n || rh < w.refq.n);) {
         if (rh < w.refq.n) { /* a ref with no old identity: its households */
-            rc = hh_walk(&w, (uint32_t)((uint64_t *)w.refq.p)[rh++]);
+            uint64_t q = ((uint64_t *)w.refq.p)[rh++];
+            rc = hh_walk(&w, (uint32_t)q, (uint32_t)(q >> 32));
             continue;
         }
         uint64_t q = ((uint64_t *)w.todo.p)[head++]; /* breadth first: the nearest way */
@@ -4307,6 +4622,7 @@ static int64_t scope_walk(run *u, const vec *links1)
     int64_t nin = 0;
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
         nin += u->in[i];
+    R->st.incr_scope_refs = nin;
     free(vk);
     free(w.done);
     free(w.todo.p);
@@ -4322,7 +4638,7 @@ static int run_changes(run *u, jd_person_set **set, jd_error *err)
     rs *R = &u->R;
     jd_resolve__moved *m = malloc((R->n ? R->n : 1) * sizeof *m);
     if (!m)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     size_t n = 0;
     for (uint32_t i = 0; i < R->n; i++)
         if (u->in[i])
@@ -4330,7 +4646,7 @@ static int run_changes(run *u, jd_person_set **set, jd_error *err)
                                          u->saves[i].person_id, u->chg[i] != 0};
     int rc = jd_resolve__changes(m, n, set);
     free(m);
-    return rc < 0 ? jd_error_set(err, rc, "out of memory") : JD_OK;
+    return rc < 0 ? jd_oom(err) : JD_OK;
 }
 
 /* How many identities there are after the run: those of the refs not
@@ -4354,7 +4670,7 @@ static int64_t identities_after(const run *u)
 
 /* Write the identities of the refs re-resolved, the gone ones deleted and
  * the changes recorded, in one transaction. */
-static int run_update(run *u, const jd_person_set *set, jd_error *err)
+static int run_update(run *u, jd_person_set *set, jd_error *err)
 {
     double t = secs();
     rs *R = &u->R;
@@ -4365,7 +4681,7 @@ static int run_update(run *u, const jd_person_set *set, jd_error *err)
         free(refs);
         free(gone);
         free(ch);
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     }
     jd_identity_update up = {.refs = refs,
                              .info = u->info,
@@ -4375,7 +4691,8 @@ static int run_update(run *u, const jd_person_set *set, jd_error *err)
                              .refs_total = (int64_t)R->n,
                              .candidate_pairs = R->st.candidate_pairs,
                              .links = R->st.links,
-                             .identities_total = identities_after(u)};
+                             .identities_total = identities_after(u),
+                             .run_id = &set->run_id};
     for (uint32_t i = 0; i < R->n; i++)
         if (u->in[i])
             refs[up.nrefs++] = u->saves[i];
@@ -4405,7 +4722,7 @@ static int incr_prepare(run *u, bool small, jd_error *err)
     u->chg = calloc(u->R.n ? u->R.n : 1, 1);
     u->R.over = calloc(u->R.n ? u->R.n : 1, 1);
     if (rc == JD_OK && (!u->old.fp || !u->old.nbr || !u->chg || !u->R.over))
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        rc = jd_oom(err);
     if (rc == JD_OK)
         rc = load_old(u, err);
     if (rc < 0)
@@ -4421,7 +4738,7 @@ static int incr_prepare(run *u, bool small, jd_error *err)
     if (full && (u->in = malloc(u->R.n ? u->R.n : 1)))
         memset(u->in, 1, u->R.n);
     if (full && !u->in)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     if ((rc = run_block(u, err)) == JD_OK && (rc = run_estimate(u, !full, err)) == JD_OK)
         rc = full ? run_score(u, err) : JD_OK;
     if (rc == JD_OK)
@@ -4438,7 +4755,7 @@ static int64_t incr_scope(run *u, jd_error *err)
     int64_t nin = rc == JD_OK ? scope_walk(u, &links1) : rc;
     free(links1.p);
     if (nin == JD_ENOMEM)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
+        return jd_oom(err);
     if (nin >= 0 && (rc = score_some(u, u->in, NULL, true, &u->links, err)) < 0)
         return rc;
     return nin;
@@ -4485,6 +4802,9 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
                  json_integer_value(json_object_get(mo, "tf_refs")) < opts->incr_min_refs;
     json_decref(mo);
     free(mj);
+    int64_t since_run = 0; /* the run whose identities this one starts from */
+    if (rc == JD_OK)
+        rc = s->ops->identity_generation(s, &since_run, err);
     if (rc == JD_OK)
         rc = incr_prepare(&u, small, err);
     int64_t nin = rc < 0 ? 0 : u.in ? (int64_t)u.R.n : incr_scope(&u, err);
@@ -4499,8 +4819,10 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     jd_resolve_stats st0 = u.R.st;
     if (rc == JD_OK)
         rc = run_cluster(&u, err);
-    if (rc == JD_OK && u.hh_need && (size_t)nin < u.R.n) {
-        /* a household decision reaches outside the scope: everything */
+    /* a household decision reaches outside the scope: everything; with
+     * --hops the scope is bounded on purpose, and such a decision is made
+     * with the members in scope (the next full run repairs what it misses) */
+    if (rc == JD_OK && u.hh_need && (size_t)nin < u.R.n && !opts->incr_hops) {
         u.R.st = st0;
         u.R.st.incr_household_whole = true;
         u.hh_need = false;
@@ -4519,6 +4841,8 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
         set->full = u.R.st.incr_full = (size_t)nin == u.R.n && u.R.n > 0;
         rc = set->full ? run_save(&u, err) : run_update(&u, set, err);
     }
+    if (rc == JD_OK && set->run_id) /* run_update recorded its run */
+        set->since_run = since_run;
     if (rc == JD_OK) {
         u.R.st.incr_touched = (int64_t)set->n;
         u.R.st.identities = identities_after(&u);
@@ -4533,6 +4857,82 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     return rc;
 }
 
+/*
+ * A full run's phase data that saving does not read, freed before the save
+ * (the save phase was the peak of memory): the refs' records and hot
+ * records, the candidate pairs, links and decisions, the clusters, the
+ * cannot-link and co-mention lists, the per-ref notes (copied into the
+ * identities' notes) and the old ids. Kept: the interned strings and term
+ * frequencies (the model's JSON), u->ids, u->saves, u->info and u->nbr.
+ */
+static void run_shed(run *u)
+{
+    rs *R = &u->R;
+    vec_drop(&u->pairs);
+    vec_drop(&u->links);
+    vec_drop(&u->decs);
+    free(u->c);
+    u->c = NULL;
+    for (size_t i = 0; u->notes && i < R->n; i++)
+        free(u->notes[i]);
+    free(u->notes);
+    u->notes = NULL;
+    free(u->old.pid);
+    free(u->old.fp);
+    free(u->old.nbr);
+    u->old.pid = NULL;
+    u->old.fp = NULL;
+    u->old.nbr = NULL;
+    void **big[] = {(void **)&R->r,      (void **)&R->h,      (void **)&R->spill,
+                    (void **)&R->refkey, (void **)&R->refidx, (void **)&R->nl_off,
+                    (void **)&R->nl_to,  (void **)&R->co_off, (void **)&R->co_to,
+                    (void **)&R->ph.key, (void **)&R->ph.code};
+    for (size_t k = 0; k < JD_ARRAY_LEN(big); k++) {
+        free(*big[k]);
+        *big[k] = NULL;
+    }
+    R->cap = R->nspill = R->nrefslots = R->ph.nslots = R->ph.count = 0;
+}
+
+/*
+ * Test hook (resolve.h): every candidate pair of the store scored in full
+ * (score_pair) and through score_bounded's cuts at `threshold`.
+ */
+int jd_resolve__check_bounds(jd_store *s, double threshold, int64_t *pairs, int64_t *cut,
+                             int64_t *wrong, jd_error *err)
+{
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    o.threshold = threshold;
+    o.threads = 1;
+    run u;
+    run_init(&u, s, &o);
+    *pairs = *cut = *wrong = 0;
+    int rc = run_load(&u, err);
+    if (rc == JD_OK)
+        rc = run_block(&u, err);
+    if (rc == JD_OK)
+        rc = run_estimate(&u, false, err);
+    score_job j = {.R = &u.R, .threshold = threshold};
+    bound_weights(&j);
+    lvcache *c = huge_calloc(sizeof *c);
+    const uint64_t *pp = u.pairs.p;
+    for (size_t i = 0; rc == JD_OK && i < u.pairs.n; i++) {
+        rview va, vb;
+        view(&u.R, &u.R.h[pp[i] >> 32], &va);
+        view(&u.R, &u.R.h[pp[i] & 0xffffffffu], &vb);
+        pair_score full, part;
+        score_pair(&u.R, &va, &vb, &full, NULL);
+        bool kept = score_bounded(&j, &va, &vb, &part, c);
+        (*pairs)++;
+        *cut += !kept;
+        if (kept ? part.total != full.total || part.prob != full.prob : full.prob >= threshold)
+            (*wrong)++;
+    }
+    free(c);
+    run_free(&u);
+    return rc;
+}
+
 int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats, jd_error *err)
 {
     jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;
@@ -4543,8 +4943,10 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     run u;
     run_init(&u, s, opts);
     int rc = run_resolve(&u, opts->frozen_params, err);
-    if (rc == JD_OK)
+    if (rc == JD_OK) {
+        run_shed(&u);
         rc = run_save(&u, err);
+    }
     if (rc == JD_OK && stats)
         *stats = u.R.st;
     run_free(&u);

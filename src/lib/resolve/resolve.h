@@ -102,6 +102,19 @@ bool jd_resolve__ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t n
  * first name for the settled-first-names rule; names of three letters or
  * more. */
 bool jd_resolve__transposed(const char *x, const char *y);
+bool jd_resolve__pet_spelling(const char *x, const char *y);
+
+/*
+ * Test hook: loads, blocks and estimates the store's refs as a full run
+ * does, then scores every candidate pair both in full and with the cuts of
+ * scoring at `threshold` (a pair refused once the best weights its
+ * remaining fields can add cannot reach it). *pairs: the candidate pairs,
+ * *cut: those refused, *wrong: those where the two disagree (a refused
+ * pair whose full score reaches the threshold, or a kept pair whose total
+ * differs). The cuts are exact when *wrong is 0. JD_OK or a store error.
+ */
+int jd_resolve__check_bounds(jd_store *s, double threshold, int64_t *pairs, int64_t *cut,
+                             int64_t *wrong, jd_error *err);
 
 /*
  * The changes of an incremental run (incremental.c): m[0..n) are the refs

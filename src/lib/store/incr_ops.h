@@ -15,7 +15,9 @@
 #include <stdint.h>
 
 /* A watermark as text: the largest row ids of events, person and object
- * mentions and their three history tables, "e,pm,om,eh,pmh,omh". */
+ * mentions and their three history tables, and the latest resolve run's id
+ * (the identities the analysis read), "e,pm,om,eh,pmh,omh,rr". A mark of
+ * six fields (stored before the resolve run was) reads as run 0, unknown. */
 #define JD_MARK_MAX 160
 
 /* One person key: a person_id, or "U:agency:ref" for a ref no identity
@@ -35,6 +37,13 @@ struct jd_incr_ops {
     /* The watermark of the last saved analysis ("" when none). */
     int (*mark_get)(jd_store *s, char *out, jd_error *err);
     int (*mark_set)(jd_store *s, const char *mark, jd_error *err);
+    /* The resolve run whose identities the last saved analysis read (the
+     * last field of its watermark), 0 when unknown or none. */
+    int (*mark_resolve_run)(jd_store *s, int64_t *out, jd_error *err);
+    /* Did a resolve run with an id in (after, upto] change identities: a run
+     * that was not incremental, or an incremental one that recorded a change
+     * (identity_change)? */
+    int (*resolve_changed)(jd_store *s, int64_t after, int64_t upto, bool *out, jd_error *err);
     /* The person keys mentioned in every event that is new or changed since
      * `since` (an event, one of its person or object mentions, added or
      * corrected), each once; with `diff` also the persons on both sides of
@@ -68,7 +77,10 @@ struct jd_incr_ops {
     /* One transaction: delete the stored alerts whose subject is in
      * subjects[0..n) (exploitation_network alerts, which name no subject,
      * are kept), insert a[0..m), record an analysis run (the change counter
-     * moves) of `events` events, and set the watermark to mark. An id
+     * moves) of `events` events, and set the watermark to mark; with a mark,
+     * analysis_ref takes the refs touched() found different and every ref
+     * of the identities in subjects as they are now (the analysis walked
+     * them, whether touched() compared or the caller named them). An id
      * already stored for another subject is JD_ECONFLICT. */
     int (*alerts_patch)(jd_store *s, const char *const *subjects, size_t n,
                         const jd_alert_save *a, size_t m, int64_t events, const char *mark,

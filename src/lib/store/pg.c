@@ -1905,6 +1905,8 @@ static int pgu_finish(pgs *p, const jd_identity_update *u, int64_t now, jd_error
                          &pp, &r, err)) == JD_OK) {
         int64_t run = jd_pg__i64(r, 0, 0);
         PQclear(r);
+        if (u->run_id)
+            *u->run_id = run;
         for (size_t i = 0; rc == JD_OK && i < u->nchanges; i++) {
             pp.n = 0;
             pgp_int(&pp, run);
@@ -1953,22 +1955,17 @@ static int pg_model_load(jd_store *s, char **out, jd_error *err)
 
 /* ---- analysis ---- */
 
-typedef struct an_ctx {
-    const jd_an_callbacks *cb;
-    void *payload;
-} an_ctx;
-
-static int an_identity(const PGresult *r, void *payload)
+int jd_pg__an_identity(const PGresult *r, void *payload)
 {
-    an_ctx *c = payload;
+    jd_pg_an_ctx *c = payload;
     jd_an_identity_row row = {jd_pg__txt(r, 0, 0), jd_pg__opt(r, 0, 1), jd_pg__opt(r, 0, 2),
                               jd_pg__i64(r, 0, 3) != 0};
     return c->cb->identity(&row, c->payload);
 }
 
-static int an_event(const PGresult *r, void *payload)
+int jd_pg__an_event(const PGresult *r, void *payload)
 {
-    an_ctx *c = payload;
+    jd_pg_an_ctx *c = payload;
     jd_an_event_row e = {
         .id = jd_pg__i64(r, 0, 0), .agency = jd_pg__txt(r, 0, 1),
         .record_id = jd_pg__txt(r, 0, 2), .event_type = jd_pg__txt(r, 0, 3),
@@ -1982,9 +1979,9 @@ static int an_event(const PGresult *r, void *payload)
     return c->cb->event(&e, c->payload);
 }
 
-static int an_mention(const PGresult *r, void *payload)
+int jd_pg__an_mention(const PGresult *r, void *payload)
 {
-    an_ctx *c = payload;
+    jd_pg_an_ctx *c = payload;
     jd_an_mention_row m = {
         .event_id = jd_pg__i64(r, 0, 0), .agency = jd_pg__txt(r, 0, 1),
         .person_ref = jd_pg__txt(r, 0, 2), .role = jd_pg__txt(r, 0, 3),
@@ -1995,9 +1992,9 @@ static int an_mention(const PGresult *r, void *payload)
     return c->cb->mention(&m, c->payload);
 }
 
-static int an_object(const PGresult *r, void *payload)
+int jd_pg__an_object(const PGresult *r, void *payload)
 {
-    an_ctx *c = payload;
+    jd_pg_an_ctx *c = payload;
     jd_an_object_row o = {jd_pg__i64(r, 0, 0), jd_pg__txt(r, 0, 1), jd_pg__txt(r, 0, 2),
                           jd_pg__opt(r, 0, 3), jd_pg__opt(r, 0, 4), jd_pg__i64(r, 0, 5) != 0};
     return c->cb->object(&o, c->payload);
@@ -2007,7 +2004,7 @@ static int pg_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
                             void *payload, jd_error *err)
 {
     pgs *p = s->impl;
-    an_ctx c = {cb, payload};
+    jd_pg_an_ctx c = {cb, payload};
     jd_pg_params pp = {.n = 0};
     pgp_int(&pp, as_of);
     /* One snapshot for the four reads, as SQLite's single reader sees.
@@ -2024,14 +2021,14 @@ static int pg_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
                        " JOIN (SELECT identity_id, min(agency || chr(31) || person_ref) AS k"
                        " FROM identity_ref GROUP BY identity_id) f ON f.identity_id = i.id"
                        " ORDER BY f.k",
-                       NULL, an_identity, &c, err);
+                       NULL, jd_pg__an_identity, &c, err);
     if (rc == JD_OK)
         rc = jd_pg__stream(p,
                            "SELECT id, agency, record_id, event_type, occurred_at, reported_at,"
                            " known_at, occurred_prec, location, postcode, narrative, crime_ref,"
                            " outcome, author_role, risk_grade, crime_recorded FROM event"
                            " WHERE known_at <= $1 ORDER BY id",
-                           &pp, an_event, &c, err);
+                           &pp, jd_pg__an_event, &c, err);
     if (rc == JD_OK)
         rc = jd_pg__stream(p,
                            "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, i.person_id,"
@@ -2042,13 +2039,13 @@ static int pg_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
                            " AND ir.person_ref = pm.person_ref"
                            " LEFT JOIN identity i ON i.id = ir.identity_id"
                            " WHERE e.known_at <= $1 ORDER BY pm.id",
-                           &pp, an_mention, &c, err);
+                           &pp, jd_pg__an_mention, &c, err);
     if (rc == JD_OK)
         rc = jd_pg__stream(p,
                            "SELECT om.event_id, om.object_type, om.value_norm, om.description,"
                            " om.person_ref, om.value_valid FROM object_mention om"
                            " JOIN event e ON e.id = om.event_id WHERE e.known_at <= $1 ORDER BY om.id",
-                           &pp, an_object, &c, err);
+                           &pp, jd_pg__an_object, &c, err);
     if (own)
         (void)jd_pg__exec(p, rc == JD_OK ? "COMMIT" : "ROLLBACK", NULL);
     return rc;
@@ -2301,6 +2298,7 @@ static const jd_store_ops pg_ops = {
     .concern = &jd_pg_concern_ops,
     .account = &jd_pg_account_ops,
     .live = &jd_pg_live_ops,
+    .incr = &jd_pg_incr_ops,
 };
 
 static void quiet_notices(void *arg, const char *message)

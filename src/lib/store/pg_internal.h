@@ -142,5 +142,18 @@ int jd_pg__copy(pgs *p, const char *copy_sql, const char *data, size_t len, jd_e
 extern const struct jd_concern_ops jd_pg_concern_ops; /* pg_concern.c */
 extern const struct jd_account_ops jd_pg_account_ops; /* pg_account.c */
 extern const struct jd_live_ops jd_pg_live_ops;       /* pg_live.c */
+extern const struct jd_incr_ops jd_pg_incr_ops;       /* pg_incr.c */
+
+/* The analysis snapshot's rows from single-row results (pg.c), for the
+ * full load and the incremental subset load (pg_incr.c): payload is a
+ * jd_pg_an_ctx, columns as pg_analysis_load selects them. */
+typedef struct jd_pg_an_ctx {
+    const jd_an_callbacks *cb;
+    void *payload;
+} jd_pg_an_ctx;
+int jd_pg__an_identity(const PGresult *r, void *payload);
+int jd_pg__an_event(const PGresult *r, void *payload);
+int jd_pg__an_mention(const PGresult *r, void *payload);
+int jd_pg__an_object(const PGresult *r, void *payload);
 
 #endif

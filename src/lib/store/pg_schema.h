@@ -215,8 +215,8 @@ static const jd_migration jd_pg_migrations[] = {
      " rows_updated bigint NOT NULL DEFAULT 0, rows_unchanged bigint NOT NULL DEFAULT 0,"
      " rows_rejected bigint NOT NULL DEFAULT 0, seconds double precision NOT NULL DEFAULT 0);"
      "CREATE INDEX feed_agency ON feed(agency, id);"},
-    /* As the SQLite migration; incremental analysis itself runs on SQLite
-     * only for now (no incr operations: PostgreSQL runs full analyses). */
+    /* As the SQLite migration; the incremental analysis on PostgreSQL is
+     * pg_incr.c. */
     {"incremental analysis: identities as the last analysis saw them",
      "CREATE TABLE analysis_ref(agency ctext NOT NULL, person_ref ctext NOT NULL,"
      " person_id ctext NOT NULL, info ctext NOT NULL, PRIMARY KEY(agency, person_ref));"},

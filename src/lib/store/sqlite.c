@@ -2023,6 +2023,8 @@ static int upd_finish(sq *q, const jd_identity_update *u, int64_t now, jd_error 
             rc = jd_sq__err(q, err, "resolve run");
     }
     int64_t run = sqlite3_last_insert_rowid(q->db);
+    if (rc == JD_OK && u->run_id)
+        *u->run_id = run;
     for (size_t i = 0; rc == JD_OK && i < u->nchanges; i++) {
         sqlite3_reset(c);
         sqlite3_bind_int64(c, 1, run);

@@ -9,8 +9,10 @@
 #include "store/incr_ops.h"
 #include "store/sqlite_internal.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MARK_KEY "analysis_mark"
@@ -58,17 +60,19 @@ static int mark_now(jd_store *s, char *out, jd_error *err)
                   " (SELECT coalesce(max(id), 0) FROM object_mention),"
                   " (SELECT coalesce(max(id), 0) FROM event_history),"
                   " (SELECT coalesce(max(id), 0) FROM person_mention_history),"
-                  " (SELECT coalesce(max(id), 0) FROM object_mention_history)",
+                  " (SELECT coalesce(max(id), 0) FROM object_mention_history),"
+                  " (SELECT coalesce(max(id), 0) FROM resolve_run)",
                   &st, err);
     if (rc < 0)
         return rc;
     int r = sqlite3_step(st);
     if (r == SQLITE_ROW)
         snprintf(out, JD_MARK_MAX, "%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
-                                   ",%" PRId64,
+                                   ",%" PRId64 ",%" PRId64,
                  (int64_t)sqlite3_column_int64(st, 0), (int64_t)sqlite3_column_int64(st, 1),
                  (int64_t)sqlite3_column_int64(st, 2), (int64_t)sqlite3_column_int64(st, 3),
-                 (int64_t)sqlite3_column_int64(st, 4), (int64_t)sqlite3_column_int64(st, 5));
+                 (int64_t)sqlite3_column_int64(st, 4), (int64_t)sqlite3_column_int64(st, 5),
+                 (int64_t)sqlite3_column_int64(st, 6));
     sqlite3_finalize(st);
     return r == SQLITE_ROW ? JD_OK : jd_sq__err(q, err, "watermark");
 }
@@ -125,19 +129,60 @@ static int mark_set(jd_store *s, const char *mark, jd_error *err)
     return jd_sq__exec(q, "COMMIT", err);
 }
 
-static int mark_parse(const char *m, int64_t v[6], jd_error *err)
+/* v[0..6): the row ids; v[6] the resolve run, 0 in a mark of six fields. */
+static int mark_parse(const char *m, int64_t v[7], jd_error *err)
 {
-    long long a[6];
-    char tail;
-    if (!m || sscanf(m, "%lld,%lld,%lld,%lld,%lld,%lld%c", &a[0], &a[1], &a[2], &a[3], &a[4],
-                     &a[5], &tail) != 6)
-        return jd_error_set(err, JD_EINVALID, "malformed analysis watermark");
-    for (int i = 0; i < 6; i++) {
-        if (a[i] < 0)
-            return jd_error_set(err, JD_EINVALID, "malformed analysis watermark");
-        v[i] = a[i];
+    int n = 0;
+    v[6] = 0;
+    for (const char *p = m; p && n < 7; n++) {
+        char *end;
+        errno = 0;
+        long long a = *p >= '0' && *p <= '9' ? strtoll(p, &end, 10) : -1;
+        if (a < 0 || errno)
+            break;
+        v[n] = a;
+        p = *end == ',' ? end + 1 : NULL;
+        if (!p && *end)
+            break;
+        if (!p && (n == 5 || n == 6))
+            return JD_OK;
     }
-    return JD_OK;
+    return jd_error_set(err, JD_EINVALID, "malformed analysis watermark");
+}
+
+static int mark_resolve_run(jd_store *s, int64_t *out, jd_error *err)
+{
+    char m[JD_MARK_MAX];
+    int64_t v[7];
+    *out = 0;
+    int rc = mark_get(s, m, err);
+    if (rc < 0 || !m[0])
+        return rc;
+    if ((rc = mark_parse(m, v, err)) == JD_OK)
+        *out = v[6];
+    return rc;
+}
+
+static int resolve_changed(jd_store *s, int64_t after, int64_t upto, bool *out, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    /* identity_change rows come in run order: the latest change at or before
+     * upto is found from the end of the table */
+    int rc = prep(q,
+                  "SELECT EXISTS (SELECT 1 FROM resolve_run WHERE id > ?1 AND id <= ?2 AND"
+                  " mode <> 'incremental') OR coalesce((SELECT run_id FROM identity_change"
+                  " WHERE run_id <= ?2 ORDER BY id DESC LIMIT 1), 0) > ?1",
+                  &st, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int64(st, 2, upto);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        *out = sqlite3_column_int(st, 0) != 0;
+    sqlite3_finalize(st);
+    return r == SQLITE_ROW ? JD_OK : jd_sq__err(q, err, "resolve runs");
 }
 
 /* ---- what changed ---- */
@@ -152,7 +197,7 @@ static int mark_parse(const char *m, int64_t v[6], jd_error *err)
     " LEFT JOIN identity i ON i.id = ir.identity_id"
 
 /* temp.jd_sub_ev: the events new or changed since the watermark v. */
-static int fill_touched(sq *q, const int64_t v[6], jd_error *err)
+static int fill_touched(sq *q, const int64_t v[7], jd_error *err)
 {
     int rc;
     static const char *const fill[6] = {
@@ -180,7 +225,7 @@ static int touched(jd_store *s, const char *since, bool diff, jd_person_key_cb c
                    void *payload, jd_error *err)
 {
     sq *q = s->impl;
-    int64_t v[6];
+    int64_t v[7];
     int rc = mark_parse(since, v, err);
     if (rc < 0 || (rc = temps(q, err)) < 0 || (rc = fill_touched(q, v, err)) < 0 ||
         (rc = jd_sq__exec(q, "DELETE FROM temp.jd_ref_diff", err)) < 0)
@@ -227,7 +272,7 @@ static int touched_events(jd_store *s, const char *since, const char *agencies,
                           void *payload, jd_error *err)
 {
     sq *q = s->impl;
-    int64_t v[6];
+    int64_t v[7];
     int rc = mark_parse(since, v, err);
     if (rc < 0 || (rc = temps(q, err)) < 0 || (rc = fill_touched(q, v, err)) < 0)
         return rc;
@@ -499,7 +544,14 @@ static int alerts_patch(jd_store *s, const char *const *subjects, size_t n,
                                    "INSERT INTO analysis_ref SELECT agency, person_ref,"
                                    " person_id, info FROM temp.jd_ref_diff"
                                    " WHERE person_id IS NOT NULL;"
-                                   "DELETE FROM temp.jd_ref_diff;",
+                                   "DELETE FROM temp.jd_ref_diff;"
+                                   /* the walked identities as they are now: what a
+                                    * run told the changes (identities_known) saw */
+                                   "INSERT OR REPLACE INTO analysis_ref(agency, person_ref,"
+                                   " person_id, info) SELECT ir.agency, ir.person_ref,"
+                                   " i.person_id, " REF_INFO " FROM temp.jd_sub_key k"
+                                   " CROSS JOIN identity i ON i.person_id = k.k"
+                                   " CROSS JOIN identity_ref ir ON ir.identity_id = i.id;",
                                    err)) < 0))
         goto fail;
     return jd_sq__exec(q, "COMMIT", err);
@@ -513,6 +565,8 @@ const struct jd_incr_ops jd_sqlite_incr_ops = {
     .mark_now = mark_now,
     .mark_get = mark_get,
     .mark_set = mark_set,
+    .mark_resolve_run = mark_resolve_run,
+    .resolve_changed = resolve_changed,
     .touched = touched,
     .touched_events = touched_events,
     .load_subset = load_subset,

@@ -142,6 +142,7 @@ typedef struct jd_identity_update {
     const jd_identity_change_save *changes;
     size_t nchanges;
     int64_t refs_total, candidate_pairs, links, identities_total;
+    int64_t *run_id; /* when not NULL: the resolve_run id the update recorded */
 } jd_identity_update;
 
 

@@ -23,6 +23,7 @@
 #include <joindots/identity.h>
 
 #include "util/internal.h"
+#include "store/incr_ops.h"
 #include "store/live_ops.h"
 #include "store/store.h"
 
@@ -82,6 +83,7 @@ int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_pe
     if (o->resolve_mode == JD_LIVE_RESOLVE_AUTO)
         ro.incr_min_refs = 1000; /* a small county: its estimate is no basis, a full run is quick */
     ro.threads = o->threads;
+    ro.incr_hops = o->resolve_hops > 0 ? o->resolve_hops : 0;
     jd_resolve_stats rs;
     double t0 = mono();
     int rc = JD_ENOTFOUND;
@@ -116,24 +118,55 @@ int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_e
     return escalate(s, o, NULL, 0, st, err);
 }
 
+/* Does the touched set name every identity changed since the last saved
+ * analysis? Yes when the analysis read the identities of the run the set
+ * started from (the last field of its watermark), or of an earlier one with
+ * only incremental runs that changed nothing between (a feed that touched
+ * no one saves no analysis), and the set's run is the store's latest: no
+ * other resolve run (a nightly full one) came between. */
+static int touched_covers(jd_store *s, const jd_person_set *touched, bool *out, jd_error *err)
+{
+    *out = false;
+    const struct jd_incr_ops *I = s->ops->incr;
+    if (!I || !I->mark_resolve_run || !I->resolve_changed || touched->full || !touched->run_id ||
+        !touched->since_run)
+        return JD_OK;
+    int64_t seen = 0, latest = 0;
+    bool between = true;
+    int rc = I->mark_resolve_run(s, &seen, err);
+    if (rc == JD_OK)
+        rc = s->ops->identity_generation(s, &latest, err);
+    if (rc == JD_OK && seen && seen <= touched->since_run && latest == touched->run_id)
+        rc = I->resolve_changed(s, seen, touched->since_run, &between, err);
+    *out = rc == JD_OK && !between;
+    return rc;
+}
+
 int jd_live_analyse_touched(jd_store *s, const jd_analyse_opts *ao, const jd_person_set *touched,
                             jd_analyse_stats *as, char ***walked, size_t *nwalked, jd_error *err)
 {
     if (!touched)
         return jd_analyse_incremental_keys(s, ao, NULL, 0, as, walked, nwalked, err);
+    if (!s)
+        return jd_error_set(err, JD_EINVALID, "no store");
+    bool known = false;
+    int rc = touched_covers(s, touched, &known, err);
+    if (rc < 0)
+        return rc;
     const char **keys = NULL;
     if (touched->n && !(keys = malloc(touched->n * sizeof *keys)))
         return jd_oom(err);
     for (size_t i = 0; i < touched->n; i++)
         keys[i] = touched->v[i].person_id;
-    /* identities_known stays false: the touched set covers this resolve run
-     * only, and a full `joindots resolve` may have run since the last
-     * analysis (a nightly run) with changes the set does not name. The
-     * store's comparison with what the last analysis saw (analysis_ref)
-     * finds those too; the touched persons are walked either way. Skipping
-     * it needs the analysis to record the resolve run it saw. */
-    jd_incr_input in = {keys, touched->n, true, false};
-    int rc = jd_analyse_incremental_ex(s, ao, &in, as, walked, nwalked, err);
+    /* identities_known only when the set covers every resolve run since the
+     * last analysis; otherwise (a full `joindots resolve` ran since, or the
+     * analysis never recorded its run) the store compares every resolved
+     * ref with what the last analysis saw (analysis_ref). The touched
+     * persons are walked either way. */
+    jd_incr_input in = {keys, touched->n, true, known};
+    rc = jd_analyse_incremental_ex(s, ao, &in, as, walked, nwalked, err);
+    if (as)
+        as->identities_known = known && rc == JD_OK && !as->full;
     free(keys);
     return rc;
 }
@@ -190,6 +223,7 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
     st->seconds_touched = as.seconds_touched;
     st->seconds_load = as.seconds_load;
     st->analyse_full = !o->incremental || as.full;
+    st->analyse_identities_known = o->incremental && as.identities_known;
     if (rc < 0) {
         jd_analyse_keys_free(walked, nwalked);
         return rc;
