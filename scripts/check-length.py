@@ -35,6 +35,7 @@ ALLOW = {
     # owners this session
     ('src/lib/resolve/resolve.c', 'join_household'): 'resolve.c: the resolve-perf engineer',
     ('src/lib/screen/screen.c', 'index_patterns'): 'screen.c: the screen engineers',
+    ('src/lib/screen/screen.c', 'attributes'): 'screen.c: the screen engineers',
     ('src/lib/network/network.c', 'jd_network__detect'): 'network.c: the netid engineer',
 }
 
