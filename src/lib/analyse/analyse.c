@@ -365,12 +365,6 @@ static int cmp_alert(const void *a, const void *b)
     return strcmp(((const struct out_alert *)a)->id, ((const struct out_alert *)b)->id);
 }
 
-static double secs(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Point the analysis at the snapshot's rows (views, see an) and mark the
  * events with an adult suspect or associate. */
@@ -737,26 +731,26 @@ int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_p
     stats->events = (int64_t)A.nev;
     stats->mentions = (int64_t)A.nm;
     stats->persons = (int64_t)A.np;
-    double t0 = secs();
+    double t0 = jd_secs();
     if ((rc = event_ages(&A)) < 0)
         goto done;
     for (size_t e = 0; e < A.nev; e++)
         if ((rc = screen_event(&A, &X, &A.ev[e])) < 0)
             goto done;
-    stats->seconds_screen = secs() - t0;
-    t0 = secs();
+    stats->seconds_screen = jd_secs() - t0;
+    t0 = jd_secs();
     if ((rc = walk_all(&A, &W, S, s, networks)) < 0)
         goto done;
     if (A.nalerts > 1) /* qsort's base must not be NULL, even for no alerts */
         qsort(A.alerts, A.nalerts, sizeof *A.alerts, cmp_alert);
     stats->alerts = (int64_t)A.nalerts;
-    stats->seconds_alerts = secs() - t0;
-    t0 = secs();
+    stats->seconds_alerts = jd_secs() - t0;
+    t0 = jd_secs();
     rc = write_alerts(&A, s, out);
     /* the counts with the run, for readers (the server's board) */
     if (rc == JD_OK && opts->save)
         rc = jd_an__stats_save(s, stats, err);
-    stats->seconds_write = secs() - t0;
+    stats->seconds_write = jd_secs() - t0;
 done:
     an_free(&A, &W, &pol, &X);
     return rc;

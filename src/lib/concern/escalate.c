@@ -796,10 +796,15 @@ int jd_escalate_analyse(jd_store *s, const jd_analyse_opts *opts, jd_analyse_sta
     }
     /* 1. one snapshot for all (with each mention's detail, for the profiles) */
     jd_snapshot_opts so = {JD_AS_OF_NOW, true, NULL, 0, 0};
+    double t0 = jd_secs();
     if ((rc = jd_snapshot__load(&snap, s, &so, err)) < 0)
         goto out;
-    /* 2. the analysis of it, saved */
-    if ((rc = jd_network__analyse(&snap, s, opts, NULL, stats, err)) < 0 ||
+    double load = jd_secs() - t0;
+    /* 2. the analysis of it, saved (its stats zeroed, then the load time) */
+    rc = jd_network__analyse(&snap, s, opts, NULL, stats, err);
+    if (stats)
+        stats->seconds_load = load;
+    if (rc < 0 ||
         (rc = jd_network__docs_new(&N, &snap, err)) < 0)
         goto out;
     k.N = N;

@@ -32,12 +32,6 @@
 #define SCAN_MAX 10000
 #define UNTAR_MAX_FILES 64
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Input problems reject the feed whole; the others (the store busy or
  * failing, memory) leave it to be tried again. */
@@ -63,10 +57,10 @@ int jd_feed_ingest(jd_store *s, const char *agency, const char *bundle, const ch
     memset(out, 0, sizeof *out);
     jd_error ie;
     jd_error_clear(&ie);
-    double t0 = mono();
+    double t0 = jd_secs();
     const char *one[] = {bundle};
     int rc = jd_ingest_bundles(s, one, 1, &o, &out->counts, &ie);
-    out->seconds = mono() - t0;
+    out->seconds = jd_secs() - t0;
     if (rc < 0 && transient(rc)) {
         if (err)
             *err = ie;

@@ -1425,25 +1425,19 @@ static void add_counts(jd_ingest_counts *t, const jd_ingest_counts *c)
     t->warnings += c->warnings;
 }
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Read one file's rows into the store (inside the open transaction). */
 static int ingest_file(ingest *in, in_file *f, jd_error *err)
 {
     int rc;
-    double t0 = mono_now();
+    double t0 = jd_secs();
     memset(&in->fc, 0, sizeof in->fc);
     in->file = f;
     if (f->seen) {
         if (f == in->last_persons && (rc = in->store->ops->bulk_restore(in->store, err)) < 0)
             return rc;
         jd_ingest_file_summary s = {.name = f->name, .kind = kind_name[f->kind],
-                                    .skipped = true, .seconds = mono_now() - t0};
+                                    .skipped = true, .seconds = jd_secs() - t0};
         in->bytes_done += (uint64_t)f->size;
         if (in->opts->on_file)
             in->opts->on_file(&s, in->opts->payload);
@@ -1508,7 +1502,7 @@ static int ingest_file(ingest *in, in_file *f, jd_error *err)
         add_counts(&in->tc, &in->fc);
         in->bytes_done += (uint64_t)f->size;
         jd_ingest_file_summary s = {.name = f->name, .kind = kind_name[f->kind],
-                                    .counts = in->fc, .seconds = mono_now() - t0};
+                                    .counts = in->fc, .seconds = jd_secs() - t0};
         if (in->opts->on_file)
             in->opts->on_file(&s, in->opts->payload);
     }

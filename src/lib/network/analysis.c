@@ -15,12 +15,6 @@
 #include <string.h>
 #include <time.h>
 
-static double secs(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int jd_network__analyse(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, FILE *out,
                         jd_analyse_stats *stats, jd_error *err)
@@ -50,9 +44,9 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
         return jd_error_set(err, JD_EINVALID, "no store");
     jd_snapshot S;
     jd_snapshot_opts so = {opts->as_of, false, NULL, 0, 0};
-    double t0 = secs();
+    double t0 = jd_secs();
     int rc = jd_snapshot__load(&S, s, &so, err);
-    double load = secs() - t0;
+    double load = jd_secs() - t0;
     if (rc == JD_OK)
         rc = jd_network__analyse(&S, s, opts, out, stats, err);
     stats->seconds_load = load;
@@ -146,7 +140,7 @@ int jd_analyse_incremental_ex(jd_store *s, const jd_analyse_opts *opts, const jd
     memset(&S, 0, sizeof S);
     keyset K = {NULL, 0, 0, 0, err};
     char mark[JD_MARK_MAX];
-    double t0 = secs();
+    double t0 = jd_secs();
     /* the watermark first: rows stored while this runs are left to the next */
     if ((rc = I->mark_now(s, mark, err)) < 0)
         goto out;
@@ -162,10 +156,10 @@ int jd_analyse_incremental_ex(jd_store *s, const jd_analyse_opts *opts, const jd
     const char *const *persons = (const char *const *)K.k;
     size_t npersons = K.n;
     stats->touched = (int64_t)npersons;
-    stats->seconds_touched = secs() - t0;
+    stats->seconds_touched = jd_secs() - t0;
     if (npersons == 0) /* nothing changed: nothing to walk, no run recorded */
         goto out;
-    t0 = secs();
+    t0 = jd_secs();
     jd_snapshot_opts so = {JD_AS_OF_NOW, false, persons, npersons, 2};
     if ((rc = jd_snapshot__load(&S, s, &so, err)) < 0)
         goto out;
@@ -173,7 +167,7 @@ int jd_analyse_incremental_ex(jd_store *s, const jd_analyse_opts *opts, const jd
      * watermark: it stays for the next run to find the rest */
     if (in->since_mark)
         memcpy(S.mark, mark, sizeof mark);
-    double load = secs() - t0;
+    double load = jd_secs() - t0;
     int64_t touched = stats->touched;
     double st = stats->seconds_touched;
     rc = jd_an__run(&S, s, opts, NULL, NULL, NULL, stats, err);
@@ -251,14 +245,14 @@ int jd_analyse_urgent_keys(jd_store *s, const jd_analyse_opts *opts, jd_analyse_
     memset(&U, 0, sizeof U);
     U.K.err = err;
     U.last_ev = -1;
-    double t0 = secs();
+    double t0 = jd_secs();
     if ((rc = jd_screener_open(&U.scr, opts->rules_path, err)) < 0)
         return rc;
     rc = I->touched_events(s, since, "call_handling,police", urgent_row, &U, err);
     jd_screener_close(U.scr);
     if (U.rc < 0 || U.K.rc < 0)
         rc = U.rc < 0 ? U.rc : U.K.rc;
-    double found = secs() - t0;
+    double found = jd_secs() - t0;
     if (rc == JD_OK && U.K.n)
         rc = jd_analyse_incremental_keys(s, opts, (const char *const *)U.K.k, U.K.n, stats,
                                          walked, nwalked, err);

@@ -3235,12 +3235,6 @@ static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold
 
 /* ---- the run ---- */
 
-static double secs(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static void rs_free(rs *R)
 {
@@ -3757,19 +3751,19 @@ static void run_free(run *u)
 
 static int run_load(run *u, jd_error *err)
 {
-    double t = secs();
+    double t = jd_secs();
     int rc = prepare(&u->R, u->s, u->o->variants, err);
-    u->R.st.seconds_load = secs() - t;
+    u->R.st.seconds_load = jd_secs() - t;
     return rc;
 }
 
 static int run_block(run *u, jd_error *err)
 {
-    double t = secs();
+    double t = jd_secs();
     if (block(&u->R, &u->pairs, u->o->block_cap, u->threads) < 0)
         return jd_oom(err);
     u->R.st.candidate_pairs = (int64_t)u->pairs.n;
-    u->R.st.seconds_block = secs() - t;
+    u->R.st.seconds_block = jd_secs() - t;
     return JD_OK;
 }
 
@@ -3777,7 +3771,7 @@ static int run_block(run *u, jd_error *err)
  * last full run stored; the threshold is always the caller's. */
 static int run_estimate(run *u, bool frozen, jd_error *err)
 {
-    double t = secs();
+    double t = jd_secs();
     if (frozen) {
         char *mj = NULL;
         int rc = u->s->ops->model_load(u->s, &mj, err);
@@ -3797,18 +3791,18 @@ static int run_estimate(run *u, bool frozen, jd_error *err)
     if (!frozen)
         estimate(&u->R, u->pairs.p, u->pairs.n, 0x5eed, u->o->em_iterations, u->threads);
     weights_ready(&u->R);
-    u->R.st.seconds_estimate = secs() - t;
+    u->R.st.seconds_estimate = jd_secs() - t;
     return JD_OK;
 }
 
 static int run_score(run *u, jd_error *err)
 {
-    double t = secs();
+    double t = jd_secs();
     u->R.st.scored_pairs = (int64_t)u->pairs.n;
     if (score_all(&u->R, u->pairs.p, u->pairs.n, u->o->threshold, u->threads, &u->links, &u->R.st) <
         0)
         return jd_oom(err);
-    u->R.st.seconds_score = secs() - t;
+    u->R.st.seconds_score = jd_secs() - t;
     return JD_OK;
 }
 
@@ -4063,7 +4057,7 @@ static int load_decisions(run *u, jd_error *err)
 static int run_cluster(run *u, jd_error *err)
 {
     rs *R = &u->R;
-    double t = secs();
+    double t = jd_secs();
     int rc = load_decisions(u, err);
     if (rc < 0)
         return rc;
@@ -4090,7 +4084,7 @@ static int run_cluster(run *u, jd_error *err)
         return jd_oom(err);
     for (size_t i = 0; i < u->decs.n; i++)
         R->st.rejected += !dv[i].same;
-    R->st.seconds_cluster = secs() - t;
+    R->st.seconds_cluster = jd_secs() - t;
     return JD_OK;
 }
 
@@ -4383,7 +4377,7 @@ static int identity_fields(run *u, jd_error *err)
 /* Ids, display fields and notes of every cluster (timed as save). */
 static int run_identities(run *u, jd_error *err)
 {
-    double t = secs();
+    double t = jd_secs();
     int rc = load_old(u, err);
     if (rc == JD_OK)
         rc = assign_ids(u, err);
@@ -4392,20 +4386,20 @@ static int run_identities(run *u, jd_error *err)
     if (rc == JD_OK)
         rc = identity_fields(u, err);
     u->R.st.identities = (int64_t)u->ninfo;
-    u->R.st.seconds_save = secs() - t;
+    u->R.st.seconds_save = jd_secs() - t;
     return rc;
 }
 
 /* Replace every identity in the store. */
 static int run_save(run *u, jd_error *err)
 {
-    double t = secs();
+    double t = jd_secs();
     u->model_json = params_json(&u->R);
     if (!u->model_json)
         return jd_oom(err);
     int rc = u->s->ops->identities_replace(u->s, u->saves, u->R.n, u->info, u->ninfo, u->model_json,
                                            u->R.st.candidate_pairs, u->R.st.links, err);
-    u->R.st.seconds_save += secs() - t;
+    u->R.st.seconds_save += jd_secs() - t;
     return rc;
 }
 
@@ -4444,7 +4438,7 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
 static int score_some(run *u, const uint8_t *sel, const uint8_t *sel2, bool both, vec *out,
                       jd_error *err)
 {
-    double t = secs();
+    double t = jd_secs();
     const uint64_t *pp = u->pairs.p;
     size_t n = 0;
     uint64_t *sub = malloc((u->pairs.n ? u->pairs.n : 1) * sizeof *sub);
@@ -4459,7 +4453,7 @@ static int score_some(run *u, const uint8_t *sel, const uint8_t *sel2, bool both
     u->R.st.scored_pairs += (int64_t)n;
     int rc = score_all(&u->R, sub, n, u->o->threshold, u->threads, out, &u->R.st);
     free(sub);
-    u->R.st.seconds_score += secs() - t;
+    u->R.st.seconds_score += jd_secs() - t;
     return rc < 0 ? jd_oom(err) : JD_OK;
 }
 
@@ -4672,7 +4666,7 @@ static int64_t identities_after(const run *u)
  * the changes recorded, in one transaction. */
 static int run_update(run *u, jd_person_set *set, jd_error *err)
 {
-    double t = secs();
+    double t = jd_secs();
     rs *R = &u->R;
     jd_identity_save *refs = malloc((R->n ? R->n : 1) * sizeof *refs);
     const char **gone = malloc((set->n + 1) * sizeof *gone);
@@ -4706,7 +4700,7 @@ static int run_update(run *u, jd_person_set *set, jd_error *err)
     free(refs);
     free(gone);
     free(ch);
-    R->st.seconds_save += secs() - t;
+    R->st.seconds_save += jd_secs() - t;
     return rc;
 }
 

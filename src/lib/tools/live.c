@@ -31,12 +31,6 @@
 #include <string.h>
 #include <time.h>
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The escalation engine, over everyone (persons NULL) or over some. */
 static int escalate(jd_store *s, const jd_live_opts *o, const char *const *persons, size_t n,
@@ -52,10 +46,10 @@ static int escalate(jd_store *s, const jd_live_opts *o, const char *const *perso
     eo.persons = persons;
     eo.npersons = n;
     jd_escalate_stats es;
-    double t0 = mono();
+    double t0 = jd_secs();
     int rc = jd_escalate_run(s, JD_AS_OF_NOW, o->now, &eo, &es, err);
     if (st) {
-        st->seconds_escalate = mono() - t0;
+        st->seconds_escalate = jd_secs() - t0;
         if (rc == JD_OK) {
             st->concerns = es.concerns;
             st->escalated = es.auto_steps;
@@ -85,7 +79,7 @@ int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_pe
     ro.threads = o->threads;
     ro.incr_hops = o->resolve_hops > 0 ? o->resolve_hops : 0;
     jd_resolve_stats rs;
-    double t0 = mono();
+    double t0 = jd_secs();
     int rc = JD_ENOTFOUND;
     if (o->resolve_mode != JD_LIVE_RESOLVE_FULL) {
         jd_error e2;
@@ -100,7 +94,7 @@ int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_pe
     }
     if (rc == JD_ENOTFOUND) /* no stored parameters yet: the first full run */
         rc = jd_resolve(s, &ro, &rs, err);
-    st->seconds_resolve = mono() - t0;
+    st->seconds_resolve = jd_secs() - t0;
     if (rc < 0)
         return rc;
     st->identities = rs.identities;
@@ -185,7 +179,7 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
     ao.save = true;
     ao.now = o->now;
     jd_analyse_stats as;
-    double t0 = mono();
+    double t0 = jd_secs();
     int rc;
     if (o->incremental) {
         /* an urgent call first: its child's alert and escalation before the
@@ -194,15 +188,15 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
         size_t nuw = 0;
         rc = jd_analyse_urgent_keys(s, &ao, &as, &uw, &nuw, err);
         st->seconds_urgent_screen = as.seconds_touched;
-        st->seconds_urgent_analyse = mono() - t0 - as.seconds_touched;
+        st->seconds_urgent_analyse = jd_secs() - t0 - as.seconds_touched;
         st->urgent_walked = (int64_t)nuw;
-        t0 = mono();
+        t0 = jd_secs();
         if (rc == JD_OK && nuw) {
             jd_live_stats es;
             memset(&es, 0, sizeof es);
             rc = escalate(s, o, (const char *const *)uw, nuw, &es, err);
         }
-        st->seconds_urgent_escalate = mono() - t0;
+        st->seconds_urgent_escalate = jd_secs() - t0;
         jd_analyse_keys_free(uw, nuw);
         if (rc < 0)
             return rc;
@@ -211,13 +205,13 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
     rc = jd_live_resolve(s, o, st, &touched, err);
     if (rc < 0)
         return rc;
-    t0 = mono();
+    t0 = jd_secs();
     char **walked = NULL;
     size_t nwalked = 0;
     rc = o->incremental ? jd_live_analyse_touched(s, &ao, touched, &as, &walked, &nwalked, err)
                         : jd_analyse(s, &ao, NULL, &as, err);
     jd_person_set_free(touched);
-    st->seconds_analyse = mono() - t0;
+    st->seconds_analyse = jd_secs() - t0;
     st->touched = as.touched;
     st->walked = as.walked;
     st->seconds_touched = as.seconds_touched;

@@ -20,6 +20,8 @@
 /* JD_ENOMEM with the library's one out-of-memory message in *err (NULL-safe,
  * as jd_error_set); returns JD_ENOMEM. */
 int jd_oom(jd_error *err);
+/* The monotonic clock in seconds (clock.c), for stage timings. */
+double jd_secs(void);
 
 /* ---- growable arrays ---- */
 /* Make room for `need` elements of `size` bytes in *p (capacity *cap, in

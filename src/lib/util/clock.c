@@ -1,0 +1,14 @@
+/*
+ * The monotonic clock in seconds, for the stage timings that runs report
+ * (analyse, resolve, ingest, feeds, live updates, the demo).
+ */
+#include "util/internal.h"
+
+#include <time.h>
+
+double jd_secs(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
