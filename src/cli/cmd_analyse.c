@@ -88,7 +88,7 @@ int cmd_analyse(int argc, char **argv)
     if (incremental && !st.full)
         printf("  incremental: %lld persons touched, %lld walked (found in %.2f s)\n",
                (long long)st.touched, (long long)st.walked, st.seconds_touched);
-    printf("  load %.2f s, screening %.2f s, risk and alerts %.2f s, writing %.2f s\n",
+    printf("  load %.3f s, screening %.3f s, risk and alerts %.3f s, writing %.3f s\n",
            st.seconds_load, st.seconds_screen, st.seconds_alerts, st.seconds_write);
     if (docs)
         printf("  concern bases, network, hotspots and profiles stored in %.2f s\n", secs_docs);

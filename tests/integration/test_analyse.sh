@@ -27,6 +27,13 @@ m = re.search(r'(\d+) persons, (\d+) children', sys.argv[1])
 sys.exit(0 if m and 0 < int(m.group(2)) <= int(m.group(1)) else 1)
 EOF
 ok $? "analyse counts each child once ($stats)"
+times=$("$JD" analyse --db "$CDB" 2>/dev/null | grep -E '^  load ')
+python3 - "$times" <<'EOF'
+import re, sys
+m = re.search(r'load ([0-9.]+) s, screening ([0-9.]+) s', sys.argv[1])
+sys.exit(0 if m and float(m.group(1)) > 0 else 1)
+EOF
+ok $? "a saved analysis reports the time it took to load its snapshot ($times)"
 n=$(wc -l <"$SCRATCH/c.db.alerts.jsonl")
 ok $([ "$n" -gt 20 ] && echo 0 || echo 1) "the county raises alerts ($n)"
 python3 - "$SCRATCH/c.db.alerts.jsonl" <<'EOF'
