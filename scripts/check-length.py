@@ -31,12 +31,6 @@ ALLOW = {
     # state machines, clearer whole (issue 13)
     ('src/lib/util/csv.c', 'jd_csv__next'): 'the CSV reader, a state machine',
     ('src/lib/text/phonetic.c', 'jd_phon__double_metaphone_n'): 'Double Metaphone, a state machine',
-    # over 100 lines (the limit since it went down from 120), split by their
-    # owners this session
-    ('src/lib/resolve/resolve.c', 'join_household'): 'resolve.c: the resolve-perf engineer',
-    ('src/lib/screen/screen.c', 'index_patterns'): 'screen.c: the screen engineers',
-    ('src/lib/screen/screen.c', 'attributes'): 'screen.c: the screen engineers',
-    ('src/lib/network/network.c', 'jd_network__detect'): 'network.c: the netid engineer',
 }
 
 SIG_END = re.compile(r'\)\s*(?:__attribute__\s*\(\(.*\)\)\s*)?$')

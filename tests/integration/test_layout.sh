@@ -42,6 +42,12 @@ python3 "$CHECK" "$SCRATCH/lib" >"$SCRATCH/out" 2>&1
 [ $? -eq 1 ] && grep -q 'not a known module' "$SCRATCH/out"; ok $? "a directory that is no module is refused"
 
 rm -rf "$SCRATCH/lib"; cp -r "$SRC/src/lib" "$SCRATCH/lib"
+printf '#include "screen/rules.h"\n' >>"$SCRATCH/lib/ingest/ingest.c"
+python3 "$CHECK" "$SCRATCH/lib" >"$SCRATCH/out" 2>&1
+[ $? -eq 1 ] && grep -q 'module ingest may not include screen/rules.h' "$SCRATCH/out"
+ok $? "ingest including screen (above it) is refused; screen reads ingest's event types"
+
+rm -rf "$SCRATCH/lib"; cp -r "$SRC/src/lib" "$SCRATCH/lib"
 printf '#include "concern/concern_internal.h"\n' >>"$SCRATCH/lib/tools/demo.c"
 python3 "$CHECK" "$SCRATCH/lib" >"$SCRATCH/out" 2>&1
 ok $? "tools, on top, may include any module"

@@ -5,6 +5,8 @@
  * and must not find the rules it forbids.
  */
 #include <joindots/analyse.h>
+#include "ingest/ingest_internal.h"
+#include "screen/rules.h"
 #include "screen/textscan.h"
 
 #include <setjmp.h>
@@ -210,6 +212,27 @@ static void test_tokenize_output_bound(void **state)
         }
 }
 
+/* The catalogue's ET_* bits are named by ingest's list of the contract's
+ * event types (one list for both): every name maps back to its bit, and an
+ * unknown type or bit is "other". */
+static void test_event_types(void **state)
+{
+    (void)state;
+    assert_int_equal(JD_INGEST_NEVENT_TYPES, ET_N);
+    for (int i = 0; i < ET_N; i++) {
+        assert_string_equal(jd_rules__event_type_name(i), jd_ingest__event_types[i]);
+        assert_int_equal(jd_rules__event_type(jd_ingest__event_types[i]), i);
+    }
+    assert_string_equal(jd_rules__event_type_name(ET_MISSING_REPORT), "missing_report");
+    assert_string_equal(jd_rules__event_type_name(ET_SECTION47), "section47");
+    assert_string_equal(jd_rules__event_type_name(ET_PARENT_REPORT), "parent_report");
+    assert_string_equal(jd_rules__event_type_name(ET_OTHER), "other");
+    assert_string_equal(jd_rules__event_type_name(-1), "other");
+    assert_string_equal(jd_rules__event_type_name(ET_N), "other");
+    assert_int_equal(jd_rules__event_type("strategy_meeting"), ET_OTHER);
+    assert_int_equal(jd_rules__event_type(NULL), ET_OTHER);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_offsets_and_advice),
         cmocka_unit_test(test_tokenize_output_bound),
+        cmocka_unit_test(test_event_types),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,7 +81,8 @@ static const char *const *const kind_cols[] = {event_cols, person_cols, object_c
 static const bool *const kind_req[] = {event_req, person_req, object_req};
 static const int kind_ncol[] = {E_NCOL, P_NCOL, O_NCOL};
 
-static const char *const event_types[] = {
+/* in the order of the ET_* bits the screen and analysis use (screen/rules.h) */
+const char *const jd_ingest__event_types[JD_INGEST_NEVENT_TYPES] = {
     "missing_report", "missing_return", "return_interview", "call_for_service",
     "concern_report", "intelligence", "stop_check", "found_with_adult", "crime_report",
     "arrest", "referral", "assessment", "strategy_discussion", "section47", "case_note",
@@ -1109,7 +1110,7 @@ static int do_event(row *r, jd_error *err)
     const char *type = lower_copy(r, E_EVENT_TYPE);
     if (!e.agency || !type)
         return jd_oom(err);
-    if (in_list(type, event_types, JD_ARRAY_LEN(event_types))) {
+    if (in_list(type, jd_ingest__event_types, JD_INGEST_NEVENT_TYPES)) {
         e.event_type = type;
     } else {
         e.event_type = "other";

@@ -2032,6 +2032,75 @@ static void net_free(net *N)
     jd_strmap_free(&N->pmap);
 }
 
+/* The items in time order, ranked for a fixed order within one time: person
+ * ids, object values, place keys (the same in a full run and an as-of run). */
+static int order_items(net *N)
+{
+    an *A = N->A;
+    uint32_t *orank = NULL, *plrank = NULL;
+    const char **keys = NULL;
+    int rc = 0;
+    keys = malloc(((size_t)A->np + N->no + N->npl + 1) * sizeof *keys);
+    if (!keys) {
+        rc = oom(N);
+        goto out;
+    }
+    for (size_t i = 0; i < A->np; i++)
+        keys[i] = A->p[i].pid;
+    if (ranks(&N->prank, keys, (uint32_t)A->np) < 0) {
+        rc = oom(N);
+        goto out;
+    }
+    for (uint32_t i = 0; i < N->no; i++)
+        keys[i] = N->o[i].value;
+    if (ranks(&orank, keys, N->no) < 0) {
+        rc = oom(N);
+        goto out;
+    }
+    for (uint32_t i = 0; i < N->npl; i++)
+        keys[i] = N->pl[i].key;
+    if (ranks(&plrank, keys, N->npl) < 0) {
+        rc = oom(N);
+        goto out;
+    }
+    for (size_t i = 0; i < N->nit; i++) {
+        item *x = &N->it[i];
+        switch (x->kind) {
+        case IT_PMERGE:
+            x->ka = plrank[x->a];
+            x->kb = plrank[x->b];
+            break;
+        case IT_AO:
+            x->ka = N->prank[x->a];
+            x->kb = orank[x->b];
+            break;
+        case IT_AP:
+            x->ka = N->prank[x->a];
+            x->kb = plrank[x->b];
+            break;
+        case IT_OC:
+            x->ka = N->prank[x->a];
+            x->kb = orank[x->b];
+            break;
+        case IT_PC:
+            x->ka = N->prank[x->a];
+            x->kb = plrank[x->b];
+            break;
+        default:
+            x->ka = N->prank[x->a];
+            x->kb = N->prank[x->b];
+            break;
+        }
+    }
+    if (N->nit > 1)
+        qsort_r(N->it, N->nit, sizeof *N->it, cmp_item, A);
+out:
+    free(orank);
+    free(plrank);
+    free(keys);
+    return rc;
+}
+
 int jd_network__detect(an *A)
 {
     net N;
@@ -2039,8 +2108,6 @@ int jd_network__detect(an *A)
     N.A = A;
     jd_strmap_init(&N.omap);
     jd_strmap_init(&N.pmap);
-    uint32_t *orank = NULL, *plrank = NULL;
-    const char **keys = NULL;
     int rc = 0;
     const jd_snapshot *S = A->snap; /* mentions and objects by event */
     N.adult_of = malloc((A->np + 1) * sizeof *N.adult_of);
@@ -2059,62 +2126,8 @@ int jd_network__detect(an *A)
     }
     if ((rc = place_merges(&N)) < 0)
         goto out;
-    /* ranks for a fixed order within one time: person ids, object values,
-     * place keys (the same in a full run and an as-of run) */
-    keys = malloc(((size_t)A->np + N.no + N.npl + 1) * sizeof *keys);
-    if (!keys) {
-        rc = oom(&N);
+    if ((rc = order_items(&N)) < 0)
         goto out;
-    }
-    for (size_t i = 0; i < A->np; i++)
-        keys[i] = A->p[i].pid;
-    if (ranks(&N.prank, keys, (uint32_t)A->np) < 0) {
-        rc = oom(&N);
-        goto out;
-    }
-    for (uint32_t i = 0; i < N.no; i++)
-        keys[i] = N.o[i].value;
-    if (ranks(&orank, keys, N.no) < 0) {
-        rc = oom(&N);
-        goto out;
-    }
-    for (uint32_t i = 0; i < N.npl; i++)
-        keys[i] = N.pl[i].key;
-    if (ranks(&plrank, keys, N.npl) < 0) {
-        rc = oom(&N);
-        goto out;
-    }
-    for (size_t i = 0; i < N.nit; i++) {
-        item *x = &N.it[i];
-        switch (x->kind) {
-        case IT_PMERGE:
-            x->ka = plrank[x->a];
-            x->kb = plrank[x->b];
-            break;
-        case IT_AO:
-            x->ka = N.prank[x->a];
-            x->kb = orank[x->b];
-            break;
-        case IT_AP:
-            x->ka = N.prank[x->a];
-            x->kb = plrank[x->b];
-            break;
-        case IT_OC:
-            x->ka = N.prank[x->a];
-            x->kb = orank[x->b];
-            break;
-        case IT_PC:
-            x->ka = N.prank[x->a];
-            x->kb = plrank[x->b];
-            break;
-        default:
-            x->ka = N.prank[x->a];
-            x->kb = N.prank[x->b];
-            break;
-        }
-    }
-    if (N.nit > 1)
-        qsort_r(N.it, N.nit, sizeof *N.it, cmp_item, A);
     N.stamp = calloc((size_t)A->np + A->np + 1, sizeof *N.stamp);
     N.pos = calloc((size_t)A->np + 1, sizeof *N.pos);
     if (!N.stamp || !N.pos) {
@@ -2134,9 +2147,6 @@ int jd_network__detect(an *A)
         if (N.al[i].alive && (rc = emit(&N, &N.al[i])) < 0)
             goto out;
 out:
-    free(orank);
-    free(plrank);
-    free(keys);
     net_free(&N);
     return rc;
 }

@@ -127,14 +127,8 @@ static int load_row(const jd_network_row *row, void *payload)
 {
     load_ctx *c = payload;
     jd_netreg *R = c->R;
-    if (R->n == R->cap) {
-        size_t nc = R->cap ? R->cap * 2 : 16;
-        rnet *nv = realloc(R->v, nc * sizeof *nv);
-        if (!nv)
-            return jd_oom(c->err);
-        R->v = nv;
-        R->cap = nc;
-    }
+    if (jd_grow((void **)&R->v, &R->cap, R->n + 1, sizeof *R->v))
+        return jd_oom(c->err);
     rnet *r = &R->v[R->n];
     memset(r, 0, sizeof *r);
     json_error_t je;
@@ -235,15 +229,9 @@ static char *keep(jd_netreg *R, char *s, jd_error *err)
 {
     if (!s)
         return jd_oom(err), NULL;
-    if (R->nstrs == R->strcap) {
-        size_t nc = R->strcap ? R->strcap * 2 : 32;
-        char **ns = realloc(R->strs, nc * sizeof *ns);
-        if (!ns) {
-            free(s);
-            return jd_oom(err), NULL;
-        }
-        R->strs = ns;
-        R->strcap = nc;
+    if (jd_grow((void **)&R->strs, &R->strcap, R->nstrs + 1, sizeof *R->strs)) {
+        free(s);
+        return jd_oom(err), NULL;
     }
     return R->strs[R->nstrs++] = s;
 }
@@ -251,14 +239,8 @@ static char *keep(jd_netreg *R, char *s, jd_error *err)
 static int change(jd_netreg *R, const char *id, const char *how, const char *other, int64_t at,
                   jd_error *err)
 {
-    if (R->nch == R->chcap) {
-        size_t nc = R->chcap ? R->chcap * 2 : 16;
-        jd_network_change *n = realloc(R->ch, nc * sizeof *n);
-        if (!n)
-            return jd_oom(err);
-        R->ch = n;
-        R->chcap = nc;
-    }
+    if (jd_grow((void **)&R->ch, &R->chcap, R->nch + 1, sizeof *R->ch))
+        return jd_oom(err);
     R->ch[R->nch++] = (jd_network_change){id, how, other, at};
     return JD_OK;
 }

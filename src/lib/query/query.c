@@ -784,13 +784,21 @@ static int candidates(const jd_person_index *x, const pquery *Q, const qscores *
     return JD_OK;
 }
 
+/* The query parsed into *Q and room for max hits (and one more), or NULL on a
+ * bad call, an empty query or no memory: both searches return nothing then. */
+static hit *search_start(const jd_person_index *x, const char *query,
+                         const jd_person_summary *out, size_t max, pquery *Q)
+{
+    if (!x || !query || !out || !max || !parse_query(query, Q))
+        return NULL;
+    return malloc((max + 1) * sizeof(hit));
+}
+
 size_t jd_person_index__search_scan(const jd_person_index *x, const char *query,
                                     jd_person_summary *out, size_t max)
 {
     pquery Q;
-    if (!x || !query || !out || !max || !parse_query(query, &Q))
-        return 0;
-    hit *h = malloc((max + 1) * sizeof *h);
+    hit *h = search_start(x, query, out, max, &Q);
     if (!h)
         return 0;
     size_t nh = 0;
@@ -806,9 +814,7 @@ size_t jd_person_index_search(const jd_person_index *x, const char *query, jd_pe
                               size_t max)
 {
     pquery Q;
-    if (!x || !query || !out || !max || !parse_query(query, &Q))
-        return 0;
-    hit *h = malloc((max + 1) * sizeof *h);
+    hit *h = search_start(x, query, out, max, &Q);
     if (!h)
         return 0;
     cands c = {0};

@@ -2919,6 +2919,32 @@ static bool hh_touches_scope(const rs *R, uint32_t s, const hh_index *ax, const 
     return false;
 }
 
+/* Whether cluster r can be the household member that ref s (sr, in cluster
+ * rs_) is: gender, age, names and any partial date fit, and no decision or
+ * conflict keeps them apart. */
+static bool hh_member_fits(const rs *R, cl *c, uint32_t rs_, uint32_t r, const rref *sr,
+                           const decision *dv, size_t ndec, lvcache *lc)
+{
+    uint32_t g = sr->gmask == 1 || sr->gmask == 2 ? sr->gmask : 0;
+    if (g && c[r].gmask && !(c[r].gmask & g))
+        return false;
+    bool age = sr->by_lo != 0 || sr->ndob > 0;
+    if (age && !c[r].nd && !c[r].by_lo)
+        return false;
+    int why;
+    bool fits = hh_names_fit(R, c, r, sr, lc);
+    if (!fits || conflict(R, c, rs_, r, dv, ndec, false, &why))
+        return false;
+    if (sr->ndob && c[r].nd) { /* a partial date must fit a full one */
+        bool dfit = false;
+        for (uint8_t i = 0; i < sr->ndob && !dfit; i++)
+            for (uint8_t j = 0; j < c[r].nd && !dfit; j++)
+                dfit = dob_pair(sr->dob[i], c[r].dob[j]) > 0;
+        return dfit;
+    }
+    return true;
+}
+
 /*
  * Returns the refs joined, or -1 without memory. An incremental run (in
  * not NULL) joins only refs in scope; where a decision needs a ref outside
@@ -2945,8 +2971,6 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         uint32_t rs_ = find(c, s);
         if (c[rs_].full)
             continue;
-        uint32_t g = sr->gmask == 1 || sr->gmask == 2 ? sr->gmask : 0;
-        bool age = sr->by_lo != 0 || sr->ndob > 0;
         uint32_t ad[HH_KEYS], pc[HH_KEYS];
         int na = 0, np = 0;
         bool own = sr->addr || sr->npc;
@@ -2987,22 +3011,8 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                         k++;
                     if (k < nc)
                         continue;
-                    if (g && c[r].gmask && !(c[r].gmask & g))
+                    if (!hh_member_fits(R, c, rs_, r, sr, dv, ndec, lc))
                         continue;
-                    if (age && !c[r].nd && !c[r].by_lo)
-                        continue;
-                    int why;
-                    bool fits = hh_names_fit(R, c, r, sr, lc);
-                    if (!fits || conflict(R, c, rs_, r, dv, ndec, false, &why))
-                        continue;
-                    if (sr->ndob && c[r].nd) { /* a partial date must fit a full one */
-                        bool dfit = false;
-                        for (uint8_t i = 0; i < sr->ndob && !dfit; i++)
-                            for (uint8_t j = 0; j < c[r].nd && !dfit; j++)
-                                dfit = dob_pair(sr->dob[i], c[r].dob[j]) > 0;
-                        if (!dfit)
-                            continue;
-                    }
                     if (nc == HH_CAND) {
                         over = true;
                         break;

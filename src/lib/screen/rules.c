@@ -5,32 +5,28 @@
  */
 #include "screen/rules.h"
 
+#include "ingest/ingest_internal.h"
 #include "util/embedded.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const et_names[ET_N] = {
-    "missing_report", "missing_return", "return_interview", "call_for_service",
-    "concern_report", "intelligence", "stop_check", "found_with_adult", "crime_report",
-    "arrest", "referral", "assessment", "strategy_discussion", "section47", "case_note",
-    "ae_attendance", "sexual_health_visit", "pregnancy", "termination", "gp_note",
-    "school_nurse_note", "absence", "exclusion", "welfare_concern", "placement_change",
-    "substance_contact", "parent_report", "other"};
+/* ET_* are the indexes of ingest's list of the contract's event types */
+_Static_assert(ET_N == JD_INGEST_NEVENT_TYPES, "ET_* and ingest's event types differ");
 
 int jd_rules__event_type(const char *code)
 {
     if (code)
         for (int i = 0; i < ET_N; i++)
-            if (!strcmp(code, et_names[i]))
+            if (!strcmp(code, jd_ingest__event_types[i]))
                 return i;
     return ET_OTHER;
 }
 
 const char *jd_rules__event_type_name(int et)
 {
-    return et >= 0 && et < ET_N ? et_names[et] : "other";
+    return et >= 0 && et < ET_N ? jd_ingest__event_types[et] : "other";
 }
 
 static const char *const level_names[] = {"none", "low", "medium", "high", "critical"};

@@ -485,6 +485,60 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
     return JD_OK;
 }
 
+/* The lists a token's first word (or prefix, number, night time) opens, and
+ * what lets scan() skip the "always" and prefix lists at most tokens. */
+static int index_first_terms(jd_screen *S, jd_error *err)
+{
+    S->nfirst = S->stems.n + 2;
+    S->first = calloc(S->nfirst, sizeof *S->first);
+    if (!S->first)
+        return jd_oom(err);
+    for (uint32_t i = 0; i < S->npat; i++) {
+        const term *t = &S->terms[S->pat[i].term0];
+        int rc = 0;
+        if (t->kind == T_NUM || t->kind == T_NIGHT)
+            rc = vpush(&S->always, i);
+        for (uint32_t k = 0; t->kind == T_ALT && k < t->nalt; k++) {
+            const alt *a = &S->alts[t->alt0 + k];
+            if (a->pre && a->prelen >= 3) {
+                bool added;
+                uint32_t *li = jd_strmap_put(&S->pre3, a->pre, 3, (uint32_t)S->nprelists, &added);
+                if (!li)
+                    return jd_oom(err);
+                if (added) {
+                    if (jd_grow((void **)&S->prelists, &S->prelistcap, S->nprelists + 1,
+                                sizeof *S->prelists))
+                        return jd_oom(err);
+                    memset(&S->prelists[S->nprelists++], 0, sizeof *S->prelists);
+                }
+                rc |= vpush(&S->prelists[*li], i);
+            } else {
+                rc |= a->pre || a->num ? vpush(&S->always, i) : vpush(&S->first[a->sid[0]], i);
+            }
+        }
+        if (rc)
+            return jd_oom(err);
+    }
+    /* what lets scan() skip the "always" and prefix lists at most tokens */
+    for (uint32_t j = 0; j < S->always.n; j++) {
+        const pattern *p = &S->pat[S->always.v[j]];
+        if (p->gate == G_ANY)
+            S->always_open = true;
+        else if (p->gate == G_NUM_OR_BLOOM)
+            for (int b = 0; b < 4; b++)
+                S->always_bloom[b] |= S->terms[p->term0].bloom[b];
+    }
+    for (size_t i = 0; i < S->nterms; i++)
+        for (uint32_t k = 0; S->terms[i].kind == T_ALT && k < S->terms[i].nalt; k++) {
+            const alt *a = &S->alts[S->terms[i].alt0 + k];
+            if (a->pre && a->prelen >= 3) {
+                unsigned pair = (unsigned)(unsigned char)a->pre[0] << 8 | (unsigned char)a->pre[1];
+                S->pre2[pair >> 6] |= 1ull << (pair & 63);
+            }
+        }
+    return JD_OK;
+}
+
 static int index_patterns(jd_screen *S, jd_error *err)
 {
     for (size_t i = 0; i < S->nterms; i++) {
@@ -543,54 +597,7 @@ static int index_patterns(jd_screen *S, jd_error *err)
         if ((S->rules[i].from[0] && vpush(&S->from_rules, i)) ||
             (S->rules[i].always && vpush(&S->always_rules, i)))
             return jd_oom(err);
-    S->nfirst = S->stems.n + 2;
-    S->first = calloc(S->nfirst, sizeof *S->first);
-    if (!S->first)
-        return jd_oom(err);
-    for (uint32_t i = 0; i < S->npat; i++) {
-        const term *t = &S->terms[S->pat[i].term0];
-        int rc = 0;
-        if (t->kind == T_NUM || t->kind == T_NIGHT)
-            rc = vpush(&S->always, i);
-        for (uint32_t k = 0; t->kind == T_ALT && k < t->nalt; k++) {
-            const alt *a = &S->alts[t->alt0 + k];
-            if (a->pre && a->prelen >= 3) {
-                bool added;
-                uint32_t *li = jd_strmap_put(&S->pre3, a->pre, 3, (uint32_t)S->nprelists, &added);
-                if (!li)
-                    return jd_oom(err);
-                if (added) {
-                    if (jd_grow((void **)&S->prelists, &S->prelistcap, S->nprelists + 1,
-                             sizeof *S->prelists))
-                        return jd_oom(err);
-                    memset(&S->prelists[S->nprelists++], 0, sizeof *S->prelists);
-                }
-                rc |= vpush(&S->prelists[*li], i);
-            } else {
-                rc |= a->pre || a->num ? vpush(&S->always, i) : vpush(&S->first[a->sid[0]], i);
-            }
-        }
-        if (rc)
-            return jd_oom(err);
-    }
-    /* what lets scan() skip the "always" and prefix lists at most tokens */
-    for (uint32_t j = 0; j < S->always.n; j++) {
-        const pattern *p = &S->pat[S->always.v[j]];
-        if (p->gate == G_ANY)
-            S->always_open = true;
-        else if (p->gate == G_NUM_OR_BLOOM)
-            for (int b = 0; b < 4; b++)
-                S->always_bloom[b] |= S->terms[p->term0].bloom[b];
-    }
-    for (size_t i = 0; i < S->nterms; i++)
-        for (uint32_t k = 0; S->terms[i].kind == T_ALT && k < S->terms[i].nalt; k++) {
-            const alt *a = &S->alts[S->terms[i].alt0 + k];
-            if (a->pre && a->prelen >= 3) {
-                unsigned pair = (unsigned)(unsigned char)a->pre[0] << 8 | (unsigned char)a->pre[1];
-                S->pre2[pair >> 6] |= 1ull << (pair & 63);
-            }
-        }
-    return JD_OK;
+    return index_first_terms(S, err);
 }
 
 /* A time between midnight and 6am at token i: "0340hrs", "0340", "02:15", "3am". */
@@ -1455,24 +1462,12 @@ static bool peer_reports(const jd_screen *S, const hit *h)
     return false;
 }
 
-/* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
- * are checked against the match's first token. */
-static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
+/* Whether the match is about another person than the child. An explicit role
+ * names the child in the match ("hit her"); a match of a "child_acts" rule
+ * that names no one ("selling sex") is about the clause's subject like any
+ * other ("her cousin Kayla (18) is selling sex"). */
+static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
 {
-    unsigned a = 0;
-    if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h))
-        a |= JD_SCREEN_NEGATED;
-    if (cue_in(S, K_HYPO, h, 4))
-        a |= JD_SCREEN_HYPOTHETICAL;
-    /* a worry that something may be so ("concerned adults may be encouraging
-     * her away") discloses no act; the writer's words stay the writer's */
-    if (r->kind != JD_SCREEN_LANGUAGE && cue_in(S, K_SPEC, h, 4))
-        a |= JD_SCREEN_HYPOTHETICAL;
-    if (cue_in(S, K_HIST, h, 1) || (r->kind != JD_SCREEN_LANGUAGE && before_birth(S, h)))
-        a |= JD_SCREEN_HISTORICAL;
-    /* an explicit role names the child in the match ("hit her"); a match of
-     * a "child_acts" rule that names no one ("selling sex") is about the
-     * clause's subject like any other ("her cousin Kayla (18) is selling sex") */
     bool names_one = !r->child_acts;
     for (uint32_t i = h->start; i < h->end && !names_one; i++)
         names_one = in_set(S, S->child_set, S->tok[i].sid) ||
@@ -1480,7 +1475,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     /* an offence whose words name the child after the act ("put his hand
      * down her knickers", "touched her") has the child as its object: the
      * clause's subject, "her mum's friend", is the one acting */
-    bool child_object = false, by_agent = false, wrong_object = false;
+    bool child_object = false, by_agent = false, wrong_object = false, other = false;
     for (uint32_t i = h->start + 1; r->kind == JD_SCREEN_OFFENCE && i < h->end && !child_object;
          i++) {
         /* a passive's agent ("punched by her partner"): the child word after
@@ -1502,50 +1497,68 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         for (uint32_t i = h->start; i < h->end && !names_other; i++)
             names_other = in_set(S, S->other_set, S->tok[i].sid);
         if (!names_other)
-            a |= JD_SCREEN_OTHER_PERSON;
+            other = true;
     }
     if (by_agent && !child_object) {
         if (clause_subject(S, h->start, false, false))
-            a |= JD_SCREEN_OTHER_PERSON; /* "her mother was punched by her partner" */
+            other = true; /* "her mother was punched by her partner" */
     } else if ((!r->role_explicit || !names_one) && !child_object &&
                clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE,
                               r->kind == JD_SCREEN_LANGUAGE))
-        a |= JD_SCREEN_OTHER_PERSON;
-    if (r->kind == JD_SCREEN_OFFENCE && !(a & JD_SCREEN_OTHER_PERSON) && peer_reports(S, h))
-        a |= JD_SCREEN_OTHER_PERSON;
-    /* the act's object: "abused her older sister", "hit his mum" name another
-     * victim; the first child word after the match in its clause decides */
-    if (r->kind != JD_SCREEN_LANGUAGE) {
-        /* from the match's second word: "punched her brother in", "punched
-         * her | brother" name the object inside the match */
-        for (uint32_t j = h->start + 1; j < S->ntok && j < h->end + 4; j++) {
-            const tok *k = &S->tok[j];
-            if (k->clause != S->tok[h->start].clause || k->punct)
-                break;
-            if (!in_set(S, S->child_set, k->sid))
-                continue;
-            if (j > 0 && (S->tok[j - 1].sid == S->by_sid || S->tok[j - 1].sid == S->with_sid))
-                break; /* "abused by her stepfather", "sex with her older brother": the
-                        * one acting, not the object */
-            if (r->injury && other_gender_object(S, k)) {
-                a |= JD_SCREEN_OTHER_PERSON; /* "punched him" about a girl */
+        other = true;
+    return other || (r->kind == JD_SCREEN_OFFENCE && peer_reports(S, h));
+}
+
+/* The act's object: "abused her older sister", "hit his mum" name another
+ * victim; the first child word after the match in its clause decides. */
+static bool object_is_other(const jd_screen *S, const rule *r, const hit *h)
+{
+    /* from the match's second word: "punched her brother in", "punched
+     * her | brother" name the object inside the match */
+    for (uint32_t j = h->start + 1; j < S->ntok && j < h->end + 4; j++) {
+        const tok *k = &S->tok[j];
+        if (k->clause != S->tok[h->start].clause || k->punct)
+            break;
+        if (!in_set(S, S->child_set, k->sid))
+            continue;
+        if (j > 0 && (S->tok[j - 1].sid == S->by_sid || S->tok[j - 1].sid == S->with_sid))
+            break; /* "abused by her stepfather", "sex with her older brother": the
+                    * one acting, not the object */
+        if (r->injury && other_gender_object(S, k))
+            return true; /* "punched him" about a girl */
+        uint32_t n = j + 1;
+        static const char *const adj[] = {"older", "younger", "little", "big", "baby",
+                                          "elder", "twin", "best", "new", "own"};
+        for (size_t q = 0; n + 1 < S->ntok && q < sizeof adj / sizeof adj[0]; q++)
+            if (S->tok[n].wlen == strlen(adj[q]) && !memcmp(S->tok[n].w, adj[q], S->tok[n].wlen)) {
+                n++; /* "her older sister" */
                 break;
             }
-            uint32_t n = j + 1;
-            static const char *const adj[] = {"older", "younger", "little", "big", "baby",
-                                              "elder", "twin", "best", "new", "own"};
-            for (size_t q = 0; n + 1 < S->ntok && q < sizeof adj / sizeof adj[0]; q++)
-                if (S->tok[n].wlen == strlen(adj[q]) &&
-                    !memcmp(S->tok[n].w, adj[q], S->tok[n].wlen)) {
-                    n++; /* "her older sister" */
-                    break;
-                }
-            if (in_set(S, S->poss_set, k->sid) && n < S->ntok &&
-                in_set(S, S->other_set, S->tok[n].sid))
-                a |= JD_SCREEN_OTHER_PERSON;
-            break;
-        }
+        return in_set(S, S->poss_set, k->sid) && n < S->ntok &&
+               in_set(S, S->other_set, S->tok[n].sid);
     }
+    return false;
+}
+
+/* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
+ * are checked against the match's first token. */
+static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
+{
+    unsigned a = 0;
+    if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h))
+        a |= JD_SCREEN_NEGATED;
+    if (cue_in(S, K_HYPO, h, 4))
+        a |= JD_SCREEN_HYPOTHETICAL;
+    /* a worry that something may be so ("concerned adults may be encouraging
+     * her away") discloses no act; the writer's words stay the writer's */
+    if (r->kind != JD_SCREEN_LANGUAGE && cue_in(S, K_SPEC, h, 4))
+        a |= JD_SCREEN_HYPOTHETICAL;
+    if (cue_in(S, K_HIST, h, 1) || (r->kind != JD_SCREEN_LANGUAGE && before_birth(S, h)))
+        a |= JD_SCREEN_HISTORICAL;
+    if (subject_is_other(S, r, h))
+        a |= JD_SCREEN_OTHER_PERSON;
+    if (r->kind != JD_SCREEN_LANGUAGE && object_is_other(S, r, h))
+        a |= JD_SCREEN_OTHER_PERSON;
     /* wording whose pattern names its subject ("girl ... sexually active with"):
      * unless that subject is the child, the clause before it says whom it is
      * about ("another girl in the home is ...") */
