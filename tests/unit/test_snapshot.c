@@ -257,12 +257,6 @@ static void test_snapshot__subset_hops(void **state)
     jd_error err = {0};
     const char *n9[] = {"U:police:N9"};
     jd_snapshot_opts o = {JD_AS_OF_NOW, true, n9, 1, 0};
-    if (scratch_is_pg()) {
-        /* the PostgreSQL store has no incremental operations: a subset is
-         * refused, and the analysis runs in full there */
-        assert_int_equal(jd_snapshot__load(&S, f->s, &o, &err), JD_EINVALID);
-        return;
-    }
     assert_int_equal(jd_snapshot__load(&S, f->s, &o, &err), JD_OK);
     assert_true(S.subset);
     assert_int_equal(S.nev, 1); /* P1, the suspect's one event */
@@ -323,11 +317,6 @@ static void test_snapshot__subset_identity(void **state)
     const aperson *fp = &F.p[F.m[F.by_event[c2->m0]].person];
     const char *key[] = {fp->pid};
     jd_snapshot_opts so = {JD_AS_OF_NOW, false, key, 1, 0};
-    if (scratch_is_pg()) { /* no subset on PostgreSQL, as above */
-        assert_int_equal(jd_snapshot__load(&S, f->s, &so, &err), JD_EINVALID);
-        jd_snapshot__dispose(&F);
-        return;
-    }
     assert_int_equal(jd_snapshot__load(&S, f->s, &so, &err), JD_OK);
     uint32_t *v = jd_strmap_get(&S.pmap, fp->pid, strlen(fp->pid));
     if (!v)
