@@ -11,7 +11,6 @@
 #include "store/incr_ops.h"
 #include "store/pg_internal.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,27 +96,6 @@ static int mark_set(jd_store *s, const char *mark, jd_error *err)
     return jd_pg__end(p, rc, err);
 }
 
-/* v[0..6): the row ids; v[6] the resolve run, 0 in a mark of six fields. */
-static int mark_parse(const char *m, int64_t v[7], jd_error *err)
-{
-    int n = 0;
-    v[6] = 0;
-    for (const char *q = m; q && n < 7; n++) {
-        char *end;
-        errno = 0;
-        long long a = *q >= '0' && *q <= '9' ? strtoll(q, &end, 10) : -1;
-        if (a < 0 || errno)
-            break;
-        v[n] = a;
-        q = *end == ',' ? end + 1 : NULL;
-        if (!q && *end)
-            break;
-        if (!q && (n == 5 || n == 6))
-            return JD_OK;
-    }
-    return jd_error_set(err, JD_EINVALID, "malformed analysis watermark");
-}
-
 static int mark_resolve_run(jd_store *s, int64_t *out, jd_error *err)
 {
     char m[JD_MARK_MAX];
@@ -126,7 +104,7 @@ static int mark_resolve_run(jd_store *s, int64_t *out, jd_error *err)
     int rc = mark_get(s, m, err);
     if (rc < 0 || !m[0])
         return rc;
-    if ((rc = mark_parse(m, v, err)) == JD_OK)
+    if ((rc = jd_store__mark_parse(m, v, err)) == JD_OK)
         *out = v[6];
     return rc;
 }
@@ -201,7 +179,7 @@ static int touched(jd_store *s, const char *since, bool diff, jd_person_key_cb c
 {
     pgs *p = s->impl;
     int64_t v[7];
-    int rc = mark_parse(since, v, err);
+    int rc = jd_store__mark_parse(since, v, err);
     if (rc < 0 || (rc = temps(p, err)) < 0 || (rc = fill_touched(p, v, err)) < 0 ||
         (rc = jd_pg__exec(p, "TRUNCATE jd_ref_diff", err)) < 0)
         return rc;
@@ -251,7 +229,7 @@ static int touched_events(jd_store *s, const char *since, const char *agencies,
 {
     pgs *p = s->impl;
     int64_t v[7];
-    int rc = mark_parse(since, v, err);
+    int rc = jd_store__mark_parse(since, v, err);
     if (rc < 0 || (rc = temps(p, err)) < 0 || (rc = fill_touched(p, v, err)) < 0)
         return rc;
     jd_pg_params pp = {.n = 0};

@@ -9,7 +9,6 @@
 #include "store/incr_ops.h"
 #include "store/sqlite_internal.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,27 +128,6 @@ static int mark_set(jd_store *s, const char *mark, jd_error *err)
     return jd_sq__exec(q, "COMMIT", err);
 }
 
-/* v[0..6): the row ids; v[6] the resolve run, 0 in a mark of six fields. */
-static int mark_parse(const char *m, int64_t v[7], jd_error *err)
-{
-    int n = 0;
-    v[6] = 0;
-    for (const char *p = m; p && n < 7; n++) {
-        char *end;
-        errno = 0;
-        long long a = *p >= '0' && *p <= '9' ? strtoll(p, &end, 10) : -1;
-        if (a < 0 || errno)
-            break;
-        v[n] = a;
-        p = *end == ',' ? end + 1 : NULL;
-        if (!p && *end)
-            break;
-        if (!p && (n == 5 || n == 6))
-            return JD_OK;
-    }
-    return jd_error_set(err, JD_EINVALID, "malformed analysis watermark");
-}
-
 static int mark_resolve_run(jd_store *s, int64_t *out, jd_error *err)
 {
     char m[JD_MARK_MAX];
@@ -158,7 +136,7 @@ static int mark_resolve_run(jd_store *s, int64_t *out, jd_error *err)
     int rc = mark_get(s, m, err);
     if (rc < 0 || !m[0])
         return rc;
-    if ((rc = mark_parse(m, v, err)) == JD_OK)
+    if ((rc = jd_store__mark_parse(m, v, err)) == JD_OK)
         *out = v[6];
     return rc;
 }
@@ -226,7 +204,7 @@ static int touched(jd_store *s, const char *since, bool diff, jd_person_key_cb c
 {
     sq *q = s->impl;
     int64_t v[7];
-    int rc = mark_parse(since, v, err);
+    int rc = jd_store__mark_parse(since, v, err);
     if (rc < 0 || (rc = temps(q, err)) < 0 || (rc = fill_touched(q, v, err)) < 0 ||
         (rc = jd_sq__exec(q, "DELETE FROM temp.jd_ref_diff", err)) < 0)
         return rc;
@@ -273,7 +251,7 @@ static int touched_events(jd_store *s, const char *since, const char *agencies,
 {
     sq *q = s->impl;
     int64_t v[7];
-    int rc = mark_parse(since, v, err);
+    int rc = jd_store__mark_parse(since, v, err);
     if (rc < 0 || (rc = temps(q, err)) < 0 || (rc = fill_touched(q, v, err)) < 0)
         return rc;
     sqlite3_stmt *st = NULL;

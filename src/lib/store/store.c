@@ -6,6 +6,7 @@
 #include "store/store.h"
 #include "util/internal.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,4 +150,24 @@ int jd_store__session_live(jd_store *s, const char *token_hash, int64_t now, int
         return jd_error_set(err, JD_ENOTFOUND, "session expired");
     }
     return now - last >= 60;
+}
+
+int jd_store__mark_parse(const char *m, int64_t v[7], jd_error *err)
+{
+    int n = 0;
+    v[6] = 0;
+    for (const char *p = m; p && n < 7; n++) {
+        char *end;
+        errno = 0;
+        long long a = *p >= '0' && *p <= '9' ? strtoll(p, &end, 10) : -1;
+        if (a < 0 || errno)
+            break;
+        v[n] = a;
+        p = *end == ',' ? end + 1 : NULL;
+        if (!p && *end)
+            break;
+        if (!p && (n == 5 || n == 6))
+            return JD_OK;
+    }
+    return jd_error_set(err, JD_EINVALID, "malformed analysis watermark");
 }

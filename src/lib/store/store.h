@@ -377,6 +377,10 @@ int jd_store__concern_conflict(jd_error *err, const char *id, int64_t expected);
  * writes on busy pages), 0 when not. */
 int jd_store__session_live(jd_store *s, const char *token_hash, int64_t now, int64_t last,
                            int64_t exp, int64_t idle, jd_error *err);
+/* The analysis watermark "a,b,c,d,e,f[,g]" read into v: v[0..6) the row
+ * ids, v[6] the resolve run the analysis read (0 in a mark of six
+ * fields); a malformed mark is JD_EINVALID. */
+int jd_store__mark_parse(const char *m, int64_t v[7], jd_error *err);
 
 int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,
                           jd_error *err);
