@@ -99,14 +99,9 @@ static int mark_set(jd_store *s, const char *mark, jd_error *err)
 static int mark_resolve_run(jd_store *s, int64_t *out, jd_error *err)
 {
     char m[JD_MARK_MAX];
-    int64_t v[7];
     *out = 0;
     int rc = mark_get(s, m, err);
-    if (rc < 0 || !m[0])
-        return rc;
-    if ((rc = jd_store__mark_parse(m, v, err)) == JD_OK)
-        *out = v[6];
-    return rc;
+    return rc < 0 ? rc : jd_store__mark_run(m, out, err);
 }
 
 static int resolve_changed(jd_store *s, int64_t after, int64_t upto, bool *out, jd_error *err)

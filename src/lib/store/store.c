@@ -171,3 +171,15 @@ int jd_store__mark_parse(const char *m, int64_t v[7], jd_error *err)
     }
     return jd_error_set(err, JD_EINVALID, "malformed analysis watermark");
 }
+
+int jd_store__mark_run(const char *m, int64_t *out, jd_error *err)
+{
+    int64_t v[7];
+    *out = 0;
+    if (!m[0])
+        return JD_OK;
+    int rc = jd_store__mark_parse(m, v, err);
+    if (rc == JD_OK)
+        *out = v[6];
+    return rc;
+}

@@ -381,6 +381,9 @@ int jd_store__session_live(jd_store *s, const char *token_hash, int64_t now, int
  * ids, v[6] the resolve run the analysis read (0 in a mark of six
  * fields); a malformed mark is JD_EINVALID. */
 int jd_store__mark_parse(const char *m, int64_t v[7], jd_error *err);
+/* The resolve run a watermark records into *out (0 for an empty mark or
+ * one of six fields); a malformed mark is JD_EINVALID. */
+int jd_store__mark_run(const char *m, int64_t *out, jd_error *err);
 
 int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,
                           jd_error *err);
