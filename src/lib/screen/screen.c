@@ -42,6 +42,7 @@ enum {
 };
 
 #define MAX_PHRASE 5
+#define ALT_ANY UINT32_MAX
 typedef struct alt {
     uint32_t sid[MAX_PHRASE]; /* stem ids of a word or a phrase ("youth_worker") */
     uint8_t nw;
@@ -136,6 +137,8 @@ struct jd_screen {
     size_t nterms, termcap;
     alt *alts;
     size_t nalts, altcap;
+    uint32_t *alt_first; /* per alternative: the stem id its first word must have,
+                          * ALT_ANY for a prefix, #num or #name (see index_alt_first) */
     u32vec *first; /* by stem id */
     size_t nfirst;
     u32vec always; /* patterns whose first term is a number or a short prefix */
@@ -690,16 +693,17 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
          * the rest of the pattern is tried once */
         if (k->punct || !k->sid)
             return -1;
-        const alt *al = &S->alts[t->alt0];
+        const uint32_t *af = S->alt_first + t->alt0;
         for (uint32_t a = 0; a < t->nalt; a++)
-            if (al[a].sid[0] == k->sid)
+            if (af[a] == k->sid)
                 return match_from(S, p, ti + 1, i + 1, sent);
         return -1;
     }
+    const uint32_t *af = S->alt_first + t->alt0;
     for (uint32_t a = 0; a < t->nalt; a++) {
-        const alt *al = &S->alts[t->alt0 + a];
-        if (!al->pre && !al->num && !al->name && al->sid[0] != k->sid)
+        if (af[a] != ALT_ANY && af[a] != k->sid)
             continue; /* a word or phrase must start with this token's stem */
+        const alt *al = &S->alts[t->alt0 + a];
         long e = alt_at(S, al, i, sent);
         if (e < 0)
             continue;
@@ -857,7 +861,7 @@ static size_t fold_word(const char *text, size_t s, size_t i, char *w, size_t ca
             k += 2;
             continue;
         }
-        w[wn++] = (char)tolower(ch);
+        w[wn++] = (char)((unsigned)(ch - 'A') < 26u ? ch | 0x20 : ch); /* the C locale's tolower */
     }
     return wn;
 }
@@ -2536,6 +2540,21 @@ static int load_cues(loader *L, json_t *root)
     return JD_OK;
 }
 
+/* The first stem of each alternative in one flat array (match_from reads
+ * it for every candidate token: 4 bytes an alternative instead of an alt). */
+static int index_alt_first(jd_screen *S, jd_error *err)
+{
+    free(S->alt_first);
+    S->alt_first = malloc((S->nalts + 1) * sizeof *S->alt_first);
+    if (!S->alt_first)
+        return jd_oom(err);
+    for (size_t a = 0; a < S->nalts; a++) {
+        const alt *al = &S->alts[a];
+        S->alt_first[a] = al->pre || al->num || al->name ? ALT_ANY : al->sid[0];
+    }
+    return JD_OK;
+}
+
 static int load(loader *L, json_t *root)
 {
     jd_screen *S = L->S;
@@ -2565,6 +2584,8 @@ static int load(loader *L, json_t *root)
         rc = load_rules(L, json_object_get(root, "indicators"), JD_SCREEN_INDICATOR, "indicators");
     if (rc >= 0)
         rc = index_patterns(S, L->err);
+    if (rc >= 0)
+        rc = index_alt_first(S, L->err);
     return rc;
 }
 
@@ -2634,6 +2655,7 @@ void jd_screen_close(jd_screen *S)
     free(S->pat);
     free(S->terms);
     free(S->alts);
+    free(S->alt_first);
     free(S->rules);
     free(S->tok);
     free(S->sbloom);
