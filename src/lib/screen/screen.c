@@ -138,7 +138,10 @@ struct jd_screen {
     alt *alts;
     size_t nalts, altcap;
     uint32_t *alt_first; /* per alternative: the stem id its first word must have,
-                          * ALT_ANY for a prefix, #num or #name (see index_alt_first) */
+                          * ALT_ANY for a prefix, #num or #name (see index_lookups) */
+    uint64_t *setbits;   /* per word set, a bitmap over the stem ids (in_set) */
+    size_t set_words;    /* 64-bit words a set's bitmap */
+    uint32_t nstem_bits; /* the highest stem id the bitmaps cover */
     u32vec *first; /* by stem id */
     size_t nfirst;
     u32vec always; /* patterns whose first term is a number or a short prefix */
@@ -1115,11 +1118,10 @@ static int scan(jd_screen *S, unsigned kinds)
 
 static bool in_set(const jd_screen *S, uint32_t set, uint32_t sid)
 {
-    const u32vec *v = &S->setv[set];
-    for (uint32_t i = 0; sid && i < v->n; i++)
-        if (v->v[i] == sid)
-            return true;
-    return false;
+    /* the set's bitmap over the stem ids (index_lookups): every stem id is
+     * interned at load, so a word's id is at most nstem_bits */
+    return sid && sid <= S->nstem_bits &&
+           (S->setbits[(size_t)set * S->set_words + (sid >> 6)] >> (sid & 63) & 1u);
 }
 
 /* Whether token k is a subject pronoun of the other gender than the child's: "he" in
@@ -2542,7 +2544,7 @@ static int load_cues(loader *L, json_t *root)
 
 /* The first stem of each alternative in one flat array (match_from reads
  * it for every candidate token: 4 bytes an alternative instead of an alt). */
-static int index_alt_first(jd_screen *S, jd_error *err)
+static int index_lookups(jd_screen *S, jd_error *err)
 {
     free(S->alt_first);
     S->alt_first = malloc((S->nalts + 1) * sizeof *S->alt_first);
@@ -2552,6 +2554,20 @@ static int index_alt_first(jd_screen *S, jd_error *err)
         const alt *al = &S->alts[a];
         S->alt_first[a] = al->pre || al->num || al->name ? ALT_ANY : al->sid[0];
     }
+    /* and each word set as a bitmap over the stem ids: in_set is one bit test
+     * (the stems are all interned by now; a note's words only look them up) */
+    free(S->setbits);
+    S->nstem_bits = (uint32_t)S->stems.n;
+    S->set_words = S->nstem_bits / 64 + 1;
+    S->setbits = calloc(S->nsets * S->set_words + 1, sizeof *S->setbits);
+    if (!S->setbits)
+        return jd_oom(err);
+    for (size_t k = 0; k < S->nsets; k++)
+        for (uint32_t i = 0; i < S->setv[k].n; i++) {
+            uint32_t sid = S->setv[k].v[i];
+            if (sid && sid <= S->nstem_bits)
+                S->setbits[k * S->set_words + (sid >> 6)] |= 1ull << (sid & 63);
+        }
     return JD_OK;
 }
 
@@ -2585,7 +2601,7 @@ static int load(loader *L, json_t *root)
     if (rc >= 0)
         rc = index_patterns(S, L->err);
     if (rc >= 0)
-        rc = index_alt_first(S, L->err);
+        rc = index_lookups(S, L->err);
     return rc;
 }
 
@@ -2656,6 +2672,7 @@ void jd_screen_close(jd_screen *S)
     free(S->terms);
     free(S->alts);
     free(S->alt_first);
+    free(S->setbits);
     free(S->rules);
     free(S->tok);
     free(S->sbloom);
