@@ -43,6 +43,7 @@ enum {
 
 #define MAX_PHRASE 5
 #define ALT_ANY UINT32_MAX
+#define ALT_SORTED 12
 typedef struct alt {
     uint32_t sid[MAX_PHRASE]; /* stem ids of a word or a phrase ("youth_worker") */
     uint8_t nw;
@@ -140,6 +141,11 @@ struct jd_screen {
     uint32_t *alt_first; /* per alternative: the stem id its first word must have,
                           * ALT_ANY for a prefix, #num or #name (see index_lookups) */
     uint64_t *setbits;   /* per word set, a bitmap over the stem ids (in_set) */
+    uint32_t *tsort0;    /* per term of ALT_SORTED alternatives or more, none ALT_ANY:
+                          * where its (first stem << 32 | alternative) pairs start in
+                          * tsort, sorted; else UINT32_MAX (match_from: a binary search
+                          * instead of a scan of every alternative) */
+    uint64_t *tsort;
     size_t set_words;    /* 64-bit words a set's bitmap */
     uint32_t nstem_bits; /* the highest stem id the bitmaps cover */
     u32vec *first; /* by stem id */
@@ -658,6 +664,22 @@ static long alt_at(const jd_screen *S, const alt *a, size_t i, uint32_t sent)
     return (long)i;
 }
 
+/* The first of term t's sorted pairs (tsort) whose first stem is sid, or
+ * the end of its pairs. */
+static const uint64_t *sorted_first(const jd_screen *S, const term *t, uint32_t sid)
+{
+    const uint64_t *lo = S->tsort + S->tsort0[t - S->terms], *hi = lo + t->nalt;
+    uint64_t key = (uint64_t)sid << 32;
+    while (lo < hi) {
+        const uint64_t *mid = lo + (hi - lo) / 2;
+        if (*mid < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* Token index after a match of terms [ti, nterms) at token i, or -1. */
 static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t i, uint32_t sent)
 {
@@ -696,10 +718,31 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
          * the rest of the pattern is tried once */
         if (k->punct || !k->sid)
             return -1;
+        if (S->tsort0[t - S->terms] != UINT32_MAX) {
+            const uint64_t *q = sorted_first(S, t, k->sid);
+            const uint64_t *end = S->tsort + S->tsort0[t - S->terms] + t->nalt;
+            return q < end && (uint32_t)(*q >> 32) == k->sid
+                       ? match_from(S, p, ti + 1, i + 1, sent)
+                       : -1;
+        }
         const uint32_t *af = S->alt_first + t->alt0;
         for (uint32_t a = 0; a < t->nalt; a++)
             if (af[a] == k->sid)
                 return match_from(S, p, ti + 1, i + 1, sent);
+        return -1;
+    }
+    if (S->tsort0[t - S->terms] != UINT32_MAX) {
+        /* the alternatives starting with this token's stem, in their order */
+        const uint64_t *end = S->tsort + S->tsort0[t - S->terms] + t->nalt;
+        for (const uint64_t *q = sorted_first(S, t, k->sid);
+             q < end && (uint32_t)(*q >> 32) == k->sid; q++) {
+            long e = alt_at(S, &S->alts[t->alt0 + (uint32_t)*q], i, sent);
+            if (e < 0)
+                continue;
+            long r = match_from(S, p, ti + 1, (size_t)e, sent);
+            if (r >= 0)
+                return r;
+        }
         return -1;
     }
     const uint32_t *af = S->alt_first + t->alt0;
@@ -2542,6 +2585,12 @@ static int load_cues(loader *L, json_t *root)
     return JD_OK;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* The first stem of each alternative in one flat array (match_from reads
  * it for every candidate token: 4 bytes an alternative instead of an alt). */
 static int index_lookups(jd_screen *S, jd_error *err)
@@ -2568,6 +2617,34 @@ static int index_lookups(jd_screen *S, jd_error *err)
             if (sid && sid <= S->nstem_bits)
                 S->setbits[k * S->set_words + (sid >> 6)] |= 1ull << (sid & 63);
         }
+    /* the terms of many alternatives, each sorted by first stem */
+    free(S->tsort0);
+    free(S->tsort);
+    S->tsort = NULL;
+    S->tsort0 = malloc((S->nterms + 1) * sizeof *S->tsort0);
+    if (!S->tsort0)
+        return jd_oom(err);
+    size_t nsorted = 0;
+    for (size_t k = 0; k < S->nterms; k++) {
+        const term *t = &S->terms[k];
+        bool ok = t->kind == T_ALT && t->nalt >= ALT_SORTED;
+        for (uint32_t a = 0; ok && a < t->nalt; a++)
+            ok = S->alt_first[t->alt0 + a] != ALT_ANY;
+        S->tsort0[k] = ok ? (uint32_t)nsorted : UINT32_MAX;
+        nsorted += ok ? t->nalt : 0;
+    }
+    S->tsort = malloc((nsorted + 1) * sizeof *S->tsort);
+    if (!S->tsort)
+        return jd_oom(err);
+    for (size_t k = 0; k < S->nterms; k++) {
+        const term *t = &S->terms[k];
+        if (S->tsort0[k] == UINT32_MAX)
+            continue;
+        uint64_t *v = S->tsort + S->tsort0[k];
+        for (uint32_t a = 0; a < t->nalt; a++)
+            v[a] = (uint64_t)S->alt_first[t->alt0 + a] << 32 | a;
+        qsort(v, t->nalt, sizeof *v, cmp_u64);
+    }
     return JD_OK;
 }
 
@@ -2673,6 +2750,8 @@ void jd_screen_close(jd_screen *S)
     free(S->alts);
     free(S->alt_first);
     free(S->setbits);
+    free(S->tsort0);
+    free(S->tsort);
     free(S->rules);
     free(S->tok);
     free(S->sbloom);
