@@ -61,6 +61,7 @@ typedef struct term {
     bool any_prefix; /* some alternative is a prefix: the bloom cannot reject */
     bool words;      /* every alternative is one word (no phrase, prefix or #num): a
                       * match is one token whatever the alternative (index_patterns) */
+    bool any_alts;   /* with tsort: some alternative is ALT_ANY (index_lookups) */
 } term;
 
 typedef struct pattern {
@@ -141,10 +142,10 @@ struct jd_screen {
     uint32_t *alt_first; /* per alternative: the stem id its first word must have,
                           * ALT_ANY for a prefix, #num or #name (see index_lookups) */
     uint64_t *setbits;   /* per word set, a bitmap over the stem ids (in_set) */
-    uint32_t *tsort0;    /* per term of ALT_SORTED alternatives or more, none ALT_ANY:
-                          * where its (first stem << 32 | alternative) pairs start in
-                          * tsort, sorted; else UINT32_MAX (match_from: a binary search
-                          * instead of a scan of every alternative) */
+    uint32_t *tsort0;    /* per term of ALT_SORTED alternatives or more: where its
+                          * (first stem << 32 | alternative) pairs start in tsort,
+                          * sorted (ALT_ANY last); else UINT32_MAX (match_from: a
+                          * binary search instead of a scan of every alternative) */
     uint64_t *tsort;
     size_t set_words;    /* 64-bit words a set's bitmap */
     uint32_t nstem_bits; /* the highest stem id the bitmaps cover */
@@ -732,11 +733,19 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
         return -1;
     }
     if (S->tsort0[t - S->terms] != UINT32_MAX) {
-        /* the alternatives starting with this token's stem, in their order */
+        /* the alternatives starting with this token's stem and those that
+         * may start at any token (prefixes, #num, #name: sorted last), merged
+         * in their order */
         const uint64_t *end = S->tsort + S->tsort0[t - S->terms] + t->nalt;
-        for (const uint64_t *q = sorted_first(S, t, k->sid);
-             q < end && (uint32_t)(*q >> 32) == k->sid; q++) {
-            long e = alt_at(S, &S->alts[t->alt0 + (uint32_t)*q], i, sent);
+        const uint64_t *q = sorted_first(S, t, k->sid);
+        const uint64_t *qe = q;
+        while (qe < end && (uint32_t)(*qe >> 32) == k->sid)
+            qe++;
+        const uint64_t *any = t->any_alts ? sorted_first(S, t, ALT_ANY) : end;
+        while (q < qe || any < end) {
+            const uint64_t *n =
+                q < qe && (any == end || (uint32_t)*q < (uint32_t)*any) ? q++ : any++;
+            long e = alt_at(S, &S->alts[t->alt0 + (uint32_t)*n], i, sent);
             if (e < 0)
                 continue;
             long r = match_from(S, p, ti + 1, (size_t)e, sent);
@@ -2628,8 +2637,9 @@ static int index_lookups(jd_screen *S, jd_error *err)
     for (size_t k = 0; k < S->nterms; k++) {
         const term *t = &S->terms[k];
         bool ok = t->kind == T_ALT && t->nalt >= ALT_SORTED;
+        S->terms[k].any_alts = false;
         for (uint32_t a = 0; ok && a < t->nalt; a++)
-            ok = S->alt_first[t->alt0 + a] != ALT_ANY;
+            S->terms[k].any_alts |= S->alt_first[t->alt0 + a] == ALT_ANY;
         S->tsort0[k] = ok ? (uint32_t)nsorted : UINT32_MAX;
         nsorted += ok ? t->nalt : 0;
     }
