@@ -197,6 +197,8 @@ struct jd_screen {
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
     int child_age;             /* the note's child_age during jd_screen_run (-1 unknown) */
     bool old_year;             /* a year before the child's birth is in the note */
+    int32_t min_year;          /* the lowest number from 1950 in the note (tokenize),
+                                  INT32_MAX none */
     const tok *child_name;     /* the child's name in this note ("Ellie (14)"), or NULL */
     const tok *other_names[8]; /* names of other people in this note ("her sister Aimee") */
     int nother_names;
@@ -1012,6 +1014,7 @@ static uint32_t clause_cues(jd_screen *S, tok *t, uint32_t clause)
 static int tokenize(jd_screen *S, const char *text, size_t len)
 {
     S->ntok = 0;
+    S->min_year = INT32_MAX;
     if (jd_grow((void **)&S->low, &S->lowcap, len + 1, 1))
         return JD_ENOMEM;
     for (size_t i = 0; i < len; i++) { /* the C locale's tolower: ASCII only */
@@ -1080,6 +1083,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->sent = sent;
         t->clause = clause;
         t->num = num;
+        if (num >= 1950 && num < S->min_year)
+            S->min_year = num;
         t->decade = decade;
         t->yo = yo;
         t->quoted = quoted;
@@ -2152,9 +2157,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     if (tokenize(S, text, len) != JD_OK || scan(S, in->kinds) != JD_OK)
         return jd_oom(err);
     S->child_age = in->child_age;
-    S->old_year = false;
-    for (size_t i = 0; i < S->ntok && in->child_age >= 0 && !S->old_year; i++)
-        S->old_year = S->tok[i].num >= 1950 && S->tok[i].num < S->ref_year - in->child_age;
+    /* some number from 1950 before the child's year of birth */
+    S->old_year = in->child_age >= 0 && S->min_year < S->ref_year - in->child_age;
     read_names(S, in->child_age);
     ctx X = {in, -1, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
