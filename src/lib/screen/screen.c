@@ -109,6 +109,15 @@ typedef struct rule {
                                    (an older partner's C2, not a paid or group one) */
 } rule;
 
+/* A word of up to 8 bytes as written (lower case) -> its stem id, top bit
+ * when the normalisation map rewrites it (word_stem's cache); len 0 empty. */
+typedef struct wslot {
+    uint64_t key;
+    uint32_t val;
+    uint8_t len;
+} wslot;
+#define WCACHE_BITS 14
+
 typedef struct hit {
     uint32_t pat, start, end; /* tokens [start, end) */
 } hit;
@@ -142,6 +151,7 @@ struct jd_screen {
     uint32_t *alt_first; /* per alternative: the stem id its first word must have,
                           * ALT_ANY for a prefix, #num or #name (see index_lookups) */
     uint64_t *setbits;   /* per word set, a bitmap over the stem ids (in_set) */
+    wslot *wcache;       /* 1 << WCACHE_BITS short words (word_stem) */
     uint32_t *tsort0;    /* per term of ALT_SORTED alternatives or more: where its
                           * (first stem << 32 | alternative) pairs start in tsort,
                           * sorted (ALT_ANY last); else UINT32_MAX (match_from: a
@@ -956,6 +966,19 @@ static int32_t read_number(const char *w, size_t wn, size_t *digits, uint8_t *de
 static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **nw, size_t *nn)
 {
     uint32_t sid = 0;
+    /* most words are 8 bytes or fewer: first a direct-mapped cache keyed by
+     * the word's bytes as a number (no hashing of a string, no memcmp) */
+    wslot *ws = NULL;
+    uint64_t key = 0;
+    if (wn <= 8 && S->wcache) {
+        memcpy(&key, w, wn);
+        ws = &S->wcache[(size_t)(((key ^ wn) * 0x9E3779B97F4A7C15ull) >> (64 - WCACHE_BITS))];
+        if (ws->len == wn && ws->key == key) {
+            if (ws->val >> 31)
+                *nw = norm_word(w, wn, nn);
+            return ws->val & 0x7FFFFFFFu;
+        }
+    }
     /* one lookup for most words: raw word -> stem id, top bit when the
      * word is rewritten by the normalisation map */
     uint32_t *mv = jd_strmap_get(&S->memo_raw, w, wn);
@@ -972,6 +995,11 @@ static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **n
             if (slot)
                 *slot = sid | (*nw != w ? 0x80000000u : 0);
         }
+    }
+    if (ws) {
+        ws->key = key;
+        ws->len = (uint8_t)wn;
+        ws->val = sid | (*nw != w ? 0x80000000u : 0);
     }
     return sid;
 }
@@ -2630,6 +2658,10 @@ static int index_lookups(jd_screen *S, jd_error *err)
             if (sid && sid <= S->nstem_bits)
                 S->setbits[k * S->set_words + (sid >> 6)] |= 1ull << (sid & 63);
         }
+    free(S->wcache);
+    S->wcache = calloc((size_t)1 << WCACHE_BITS, sizeof *S->wcache);
+    if (!S->wcache)
+        return jd_oom(err);
     /* the terms of many alternatives, each sorted by first stem */
     free(S->tsort0);
     free(S->tsort);
@@ -2764,6 +2796,7 @@ void jd_screen_close(jd_screen *S)
     free(S->alts);
     free(S->alt_first);
     free(S->setbits);
+    free(S->wcache);
     free(S->tsort0);
     free(S->tsort);
     free(S->rules);
