@@ -407,7 +407,8 @@ int jd_ts__tokenize(jd_ts_scan *sc, const char *text, size_t len)
                 }
                 if (!is_word_byte(d) || (bool)isdigit(d) != digit)
                     break;
-                sc->low[k++] = (char)((unsigned)(d - 'A') < 26u ? d | 0x20 : d); /* tolower, C locale */
+                /* tolower of the C locale, inline */
+                sc->low[k++] = (char)((unsigned)(d - 'A') < 26u ? d | 0x20 : d);
                 i++;
             }
             jd_ts_token *t = &sc->tok[sc->ntok++];
