@@ -42,6 +42,8 @@ enum {
 };
 
 #define MAX_PHRASE 5
+#define ALT_ANY UINT32_MAX
+#define ALT_SORTED 12
 typedef struct alt {
     uint32_t sid[MAX_PHRASE]; /* stem ids of a word or a phrase ("youth_worker") */
     uint8_t nw;
@@ -59,6 +61,7 @@ typedef struct term {
     bool any_prefix; /* some alternative is a prefix: the bloom cannot reject */
     bool words;      /* every alternative is one word (no phrase, prefix or #num): a
                       * match is one token whatever the alternative (index_patterns) */
+    bool any_alts;   /* with tsort: some alternative is ALT_ANY (index_lookups) */
 } term;
 
 typedef struct pattern {
@@ -106,6 +109,15 @@ typedef struct rule {
                                    (an older partner's C2, not a paid or group one) */
 } rule;
 
+/* A word of up to 8 bytes as written (lower case) -> its stem id, top bit
+ * when the normalisation map rewrites it (word_stem's cache); len 0 empty. */
+typedef struct wslot {
+    uint64_t key;
+    uint32_t val;
+    uint8_t len;
+} wslot;
+#define WCACHE_BITS 14
+
 typedef struct hit {
     uint32_t pat, start, end; /* tokens [start, end) */
 } hit;
@@ -136,6 +148,17 @@ struct jd_screen {
     size_t nterms, termcap;
     alt *alts;
     size_t nalts, altcap;
+    uint32_t *alt_first; /* per alternative: the stem id its first word must have,
+                          * ALT_ANY for a prefix, #num or #name (see index_lookups) */
+    uint64_t *setbits;   /* per word set, a bitmap over the stem ids (in_set) */
+    wslot *wcache;       /* 1 << WCACHE_BITS short words (word_stem) */
+    uint32_t *tsort0;    /* per term of ALT_SORTED alternatives or more: where its
+                          * (first stem << 32 | alternative) pairs start in tsort,
+                          * sorted (ALT_ANY last); else UINT32_MAX (match_from: a
+                          * binary search instead of a scan of every alternative) */
+    uint64_t *tsort;
+    size_t set_words;    /* 64-bit words a set's bitmap */
+    uint32_t nstem_bits; /* the highest stem id the bitmaps cover */
     u32vec *first; /* by stem id */
     size_t nfirst;
     u32vec always; /* patterns whose first term is a number or a short prefix */
@@ -184,6 +207,8 @@ struct jd_screen {
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
     int child_age;             /* the note's child_age during jd_screen_run (-1 unknown) */
     bool old_year;             /* a year before the child's birth is in the note */
+    int32_t min_year;          /* the lowest number from 1950 in the note (tokenize),
+                                  INT32_MAX none */
     const tok *child_name;     /* the child's name in this note ("Ellie (14)"), or NULL */
     const tok *other_names[8]; /* names of other people in this note ("her sister Aimee") */
     int nother_names;
@@ -659,6 +684,22 @@ static long alt_at(const jd_screen *S, const alt *a, size_t i, uint32_t sent)
     return (long)i;
 }
 
+/* The first of term t's sorted pairs (tsort) whose first stem is sid, or
+ * the end of its pairs. */
+static const uint64_t *sorted_first(const jd_screen *S, const term *t, uint32_t sid)
+{
+    const uint64_t *lo = S->tsort + S->tsort0[t - S->terms], *hi = lo + t->nalt;
+    uint64_t key = (uint64_t)sid << 32;
+    while (lo < hi) {
+        const uint64_t *mid = lo + (hi - lo) / 2;
+        if (*mid < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* Token index after a match of terms [ti, nterms) at token i, or -1. */
 static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t i, uint32_t sent)
 {
@@ -697,16 +738,46 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
          * the rest of the pattern is tried once */
         if (k->punct || !k->sid)
             return -1;
-        const alt *al = &S->alts[t->alt0];
+        if (S->tsort0[t - S->terms] != UINT32_MAX) {
+            const uint64_t *q = sorted_first(S, t, k->sid);
+            const uint64_t *end = S->tsort + S->tsort0[t - S->terms] + t->nalt;
+            return q < end && (uint32_t)(*q >> 32) == k->sid
+                       ? match_from(S, p, ti + 1, i + 1, sent)
+                       : -1;
+        }
+        const uint32_t *af = S->alt_first + t->alt0;
         for (uint32_t a = 0; a < t->nalt; a++)
-            if (al[a].sid[0] == k->sid)
+            if (af[a] == k->sid)
                 return match_from(S, p, ti + 1, i + 1, sent);
         return -1;
     }
+    if (S->tsort0[t - S->terms] != UINT32_MAX) {
+        /* the alternatives starting with this token's stem and those that
+         * may start at any token (prefixes, #num, #name: sorted last), merged
+         * in their order */
+        const uint64_t *end = S->tsort + S->tsort0[t - S->terms] + t->nalt;
+        const uint64_t *q = sorted_first(S, t, k->sid);
+        const uint64_t *qe = q;
+        while (qe < end && (uint32_t)(*qe >> 32) == k->sid)
+            qe++;
+        const uint64_t *any = t->any_alts ? sorted_first(S, t, ALT_ANY) : end;
+        while (q < qe || any < end) {
+            const uint64_t *n =
+                q < qe && (any == end || (uint32_t)*q < (uint32_t)*any) ? q++ : any++;
+            long e = alt_at(S, &S->alts[t->alt0 + (uint32_t)*n], i, sent);
+            if (e < 0)
+                continue;
+            long r = match_from(S, p, ti + 1, (size_t)e, sent);
+            if (r >= 0)
+                return r;
+        }
+        return -1;
+    }
+    const uint32_t *af = S->alt_first + t->alt0;
     for (uint32_t a = 0; a < t->nalt; a++) {
-        const alt *al = &S->alts[t->alt0 + a];
-        if (!al->pre && !al->num && !al->name && al->sid[0] != k->sid)
+        if (af[a] != ALT_ANY && af[a] != k->sid)
             continue; /* a word or phrase must start with this token's stem */
+        const alt *al = &S->alts[t->alt0 + a];
         long e = alt_at(S, al, i, sent);
         if (e < 0)
             continue;
@@ -864,7 +935,7 @@ static size_t fold_word(const char *text, size_t s, size_t i, char *w, size_t ca
             k += 2;
             continue;
         }
-        w[wn++] = (char)tolower(ch);
+        w[wn++] = (char)((unsigned)(ch - 'A') < 26u ? ch | 0x20 : ch); /* the C locale's tolower */
     }
     return wn;
 }
@@ -902,6 +973,19 @@ static int32_t read_number(const char *w, size_t wn, size_t *digits, uint8_t *de
 static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **nw, size_t *nn)
 {
     uint32_t sid = 0;
+    /* most words are 8 bytes or fewer: first a direct-mapped cache keyed by
+     * the word's bytes as a number (no hashing of a string, no memcmp) */
+    wslot *ws = NULL;
+    uint64_t key = 0;
+    if (wn <= 8 && S->wcache) {
+        memcpy(&key, w, wn);
+        ws = &S->wcache[(size_t)(((key ^ wn) * 0x9E3779B97F4A7C15ull) >> (64 - WCACHE_BITS))];
+        if (ws->len == wn && ws->key == key) {
+            if (ws->val >> 31)
+                *nw = norm_word(w, wn, nn);
+            return ws->val & 0x7FFFFFFFu;
+        }
+    }
     /* one lookup for most words: raw word -> stem id, top bit when the
      * word is rewritten by the normalisation map */
     uint32_t *mv = jd_strmap_get(&S->memo_raw, w, wn);
@@ -918,6 +1002,11 @@ static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **n
             if (slot)
                 *slot = sid | (*nw != w ? 0x80000000u : 0);
         }
+    }
+    if (ws) {
+        ws->key = key;
+        ws->len = (uint8_t)wn;
+        ws->val = sid | (*nw != w ? 0x80000000u : 0);
     }
     return sid;
 }
@@ -960,6 +1049,7 @@ static uint32_t clause_cues(jd_screen *S, tok *t, uint32_t clause)
 static int tokenize(jd_screen *S, const char *text, size_t len)
 {
     S->ntok = 0;
+    S->min_year = INT32_MAX;
     if (jd_grow((void **)&S->low, &S->lowcap, len + 1, 1))
         return JD_ENOMEM;
     for (size_t i = 0; i < len; i++) { /* the C locale's tolower: ASCII only */
@@ -1028,6 +1118,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->sent = sent;
         t->clause = clause;
         t->num = num;
+        if (num >= 1950 && num < S->min_year)
+            S->min_year = num;
         t->decade = decade;
         t->yo = yo;
         t->quoted = quoted;
@@ -1118,11 +1210,10 @@ static int scan(jd_screen *S, unsigned kinds)
 
 static bool in_set(const jd_screen *S, uint32_t set, uint32_t sid)
 {
-    const u32vec *v = &S->setv[set];
-    for (uint32_t i = 0; sid && i < v->n; i++)
-        if (v->v[i] == sid)
-            return true;
-    return false;
+    /* the set's bitmap over the stem ids (index_lookups): every stem id is
+     * interned at load, so a word's id is at most nstem_bits */
+    return sid && sid <= S->nstem_bits &&
+           (S->setbits[(size_t)set * S->set_words + (sid >> 6)] >> (sid & 63) & 1u);
 }
 
 /* Whether token k is a subject pronoun of the other gender than the child's: "he" in
@@ -2107,9 +2198,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     if (tokenize(S, text, len) != JD_OK || scan(S, in->kinds) != JD_OK)
         return jd_oom(err);
     S->child_age = in->child_age;
-    S->old_year = false;
-    for (size_t i = 0; i < S->ntok && in->child_age >= 0 && !S->old_year; i++)
-        S->old_year = S->tok[i].num >= 1950 && S->tok[i].num < S->ref_year - in->child_age;
+    /* some number from 1950 before the child's year of birth */
+    S->old_year = in->child_age >= 0 && S->min_year < S->ref_year - in->child_age;
     read_names(S, in->child_age);
     ctx X = {in, -1, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
@@ -2549,6 +2639,74 @@ static int load_cues(loader *L, json_t *root)
     return JD_OK;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The first stem of each alternative in one flat array (match_from reads
+ * it for every candidate token: 4 bytes an alternative instead of an alt). */
+static int index_lookups(jd_screen *S, jd_error *err)
+{
+    free(S->alt_first);
+    S->alt_first = malloc((S->nalts + 1) * sizeof *S->alt_first);
+    if (!S->alt_first)
+        return jd_oom(err);
+    for (size_t a = 0; a < S->nalts; a++) {
+        const alt *al = &S->alts[a];
+        S->alt_first[a] = al->pre || al->num || al->name ? ALT_ANY : al->sid[0];
+    }
+    /* and each word set as a bitmap over the stem ids: in_set is one bit test
+     * (the stems are all interned by now; a note's words only look them up) */
+    free(S->setbits);
+    S->nstem_bits = (uint32_t)S->stems.n;
+    S->set_words = S->nstem_bits / 64 + 1;
+    S->setbits = calloc(S->nsets * S->set_words + 1, sizeof *S->setbits);
+    if (!S->setbits)
+        return jd_oom(err);
+    for (size_t k = 0; k < S->nsets; k++)
+        for (uint32_t i = 0; i < S->setv[k].n; i++) {
+            uint32_t sid = S->setv[k].v[i];
+            if (sid && sid <= S->nstem_bits)
+                S->setbits[k * S->set_words + (sid >> 6)] |= 1ull << (sid & 63);
+        }
+    free(S->wcache);
+    S->wcache = calloc((size_t)1 << WCACHE_BITS, sizeof *S->wcache);
+    if (!S->wcache)
+        return jd_oom(err);
+    /* the terms of many alternatives, each sorted by first stem */
+    free(S->tsort0);
+    free(S->tsort);
+    S->tsort = NULL;
+    S->tsort0 = malloc((S->nterms + 1) * sizeof *S->tsort0);
+    if (!S->tsort0)
+        return jd_oom(err);
+    size_t nsorted = 0;
+    for (size_t k = 0; k < S->nterms; k++) {
+        const term *t = &S->terms[k];
+        bool ok = t->kind == T_ALT && t->nalt >= ALT_SORTED;
+        S->terms[k].any_alts = false;
+        for (uint32_t a = 0; ok && a < t->nalt; a++)
+            S->terms[k].any_alts |= S->alt_first[t->alt0 + a] == ALT_ANY;
+        S->tsort0[k] = ok ? (uint32_t)nsorted : UINT32_MAX;
+        nsorted += ok ? t->nalt : 0;
+    }
+    S->tsort = malloc((nsorted + 1) * sizeof *S->tsort);
+    if (!S->tsort)
+        return jd_oom(err);
+    for (size_t k = 0; k < S->nterms; k++) {
+        const term *t = &S->terms[k];
+        if (S->tsort0[k] == UINT32_MAX)
+            continue;
+        uint64_t *v = S->tsort + S->tsort0[k];
+        for (uint32_t a = 0; a < t->nalt; a++)
+            v[a] = (uint64_t)S->alt_first[t->alt0 + a] << 32 | a;
+        qsort(v, t->nalt, sizeof *v, cmp_u64);
+    }
+    return JD_OK;
+}
+
 static int load(loader *L, json_t *root)
 {
     jd_screen *S = L->S;
@@ -2578,6 +2736,8 @@ static int load(loader *L, json_t *root)
         rc = load_rules(L, json_object_get(root, "indicators"), JD_SCREEN_INDICATOR, "indicators");
     if (rc >= 0)
         rc = index_patterns(S, L->err);
+    if (rc >= 0)
+        rc = index_lookups(S, L->err);
     return rc;
 }
 
@@ -2647,6 +2807,11 @@ void jd_screen_close(jd_screen *S)
     free(S->pat);
     free(S->terms);
     free(S->alts);
+    free(S->alt_first);
+    free(S->setbits);
+    free(S->wcache);
+    free(S->tsort0);
+    free(S->tsort);
     free(S->rules);
     free(S->tok);
     free(S->sbloom);

@@ -341,10 +341,16 @@ static bool is_apostrophe(const char *s, size_t i, size_t n, size_t *skip)
 
 static bool is_clause_word(const char *s, size_t n)
 {
-    static const char *const w[] = {"but", "however", "although", "though", "except",
-                                    "whereas", "yet"};
+    /* every token is tried: the lengths are kept, not counted each time */
+    static const struct {
+        const char *w;
+        size_t n;
+    } w[] = {{"but", 3},    {"however", 7}, {"although", 8}, {"though", 6},
+             {"except", 6}, {"whereas", 7}, {"yet", 3}};
+    if (n < 3 || n > 8)
+        return false;
     for (size_t i = 0; i < JD_ARRAY_LEN(w); i++)
-        if (strlen(w[i]) == n && !memcmp(w[i], s, n))
+        if (w[i].n == n && !memcmp(w[i].w, s, n))
             return true;
     return false;
 }
@@ -401,7 +407,8 @@ int jd_ts__tokenize(jd_ts_scan *sc, const char *text, size_t len)
                 }
                 if (!is_word_byte(d) || (bool)isdigit(d) != digit)
                     break;
-                sc->low[k++] = (char)tolower(d);
+                /* tolower of the C locale, inline */
+                sc->low[k++] = (char)((unsigned)(d - 'A') < 26u ? d | 0x20 : d);
                 i++;
             }
             jd_ts_token *t = &sc->tok[sc->ntok++];
