@@ -700,6 +700,18 @@ static const uint64_t *sorted_first(const jd_screen *S, const term *t, uint32_t 
     return lo;
 }
 
+static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t i,
+                       uint32_t sent);
+
+/* Term ti matched by alternative al at token i, then the rest of the
+ * pattern: the token index after the match, or -1. */
+static long alt_then(const jd_screen *S, const pattern *p, uint32_t ti, const alt *al, size_t i,
+                     uint32_t sent)
+{
+    long e = alt_at(S, al, i, sent);
+    return e < 0 ? -1 : match_from(S, p, ti + 1, (size_t)e, sent);
+}
+
 /* Token index after a match of terms [ti, nterms) at token i, or -1. */
 static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t i, uint32_t sent)
 {
@@ -764,10 +776,7 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
         while (q < qe || any < end) {
             const uint64_t *n =
                 q < qe && (any == end || (uint32_t)*q < (uint32_t)*any) ? q++ : any++;
-            long e = alt_at(S, &S->alts[t->alt0 + (uint32_t)*n], i, sent);
-            if (e < 0)
-                continue;
-            long r = match_from(S, p, ti + 1, (size_t)e, sent);
+            long r = alt_then(S, p, ti, &S->alts[t->alt0 + (uint32_t)*n], i, sent);
             if (r >= 0)
                 return r;
         }
@@ -777,11 +786,7 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
     for (uint32_t a = 0; a < t->nalt; a++) {
         if (af[a] != ALT_ANY && af[a] != k->sid)
             continue; /* a word or phrase must start with this token's stem */
-        const alt *al = &S->alts[t->alt0 + a];
-        long e = alt_at(S, al, i, sent);
-        if (e < 0)
-            continue;
-        long r = match_from(S, p, ti + 1, (size_t)e, sent);
+        long r = alt_then(S, p, ti, &S->alts[t->alt0 + a], i, sent);
         if (r >= 0)
             return r;
     }
