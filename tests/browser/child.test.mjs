@@ -17,6 +17,21 @@ async function check(desc, fn) {
   try { ok(await fn(), desc); } catch (e) { ok(false, desc + ' (' + String(e.message).split('\n')[0] + ')'); }
 }
 
+// A step that throws outside check() (a selector that never came, a page that
+// crashed) is reported as a failed case with its message and the last passed
+// case, so a CI log names the step, instead of node's bare exit status 1.
+function crashed(e) {
+  failed++;
+  console.log(`not ok ${++n} - the run stopped after case ${n - 1}: ` + String(e && e.message || e).split('\n')[0]);
+  console.log(`1..${n}`);
+  process.exit(1);
+}
+process.on('uncaughtException', crashed);
+process.on('unhandledRejection', crashed);
+// A loaded CI machine (two test processes and the sanitizer builds on two
+// cores) can take well over playwright's 30 s default for one step.
+const STEP_MS = Number(process.env.JD_BROWSER_STEP_MS || 60000);
+
 let browser;
 try {
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
@@ -29,6 +44,8 @@ try {
 const external = [], cspErrors = [], pageErrors = [];
 async function session(role, viewport) {
   const ctx = await browser.newContext({ viewport, acceptDownloads: true });
+  ctx.setDefaultTimeout(STEP_MS);
+  ctx.setDefaultNavigationTimeout(STEP_MS);
   const page = await ctx.newPage();
   page.on('request', r => { if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) external.push(r.url()); });
   page.on('console', m => { if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text()); });
@@ -43,7 +60,7 @@ async function session(role, viewport) {
 }
 const shot = (page, name, full = false) => page.screenshot({ path: `${outdir}/${name}.png`, fullPage: full });
 // page.waitForFunction evaluates strings, which the CSP (no unsafe-eval) refuses: poll instead.
-async function W(page, fn, arg, ms = 10000) {
+async function W(page, fn, arg, ms = 30000) {
   const end = Date.now() + ms;
   for (;;) {
     if (await page.evaluate(fn, arg)) return;
@@ -61,7 +78,7 @@ async function openChild(page) {
   await page.fill('#reason', 'Strategy meeting on Monday');
   const t0 = Date.now();
   await page.press('#reason', 'Enter');
-  await page.waitForSelector('#chronology[data-drawn-ms]', { timeout: 15000 });
+  await page.waitForSelector('#chronology[data-drawn-ms]', { timeout: STEP_MS });
   return { wall: Date.now() - t0, drawn: +(await page.getAttribute('#chronology', 'data-drawn-ms')) };
 }
 
@@ -202,7 +219,7 @@ for (const [vw, vh, tag] of [[1366, 768, 'desktop'], [768, 1024, 'tablet']]) {
     await page.waitForSelector('#export-dialog');
     await shot(page, 'child-desktop-04-export');
     await page.check('#redact-all');
-    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 15000 }), page.click('#export-go')]);
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: STEP_MS }), page.click('#export-go')]);
     const file = await dl.path();
     const pdf = readFileSync(file);
     await check(`the PDF downloads (${pdf.length} bytes, ${dl.suggestedFilename()})`, async () =>
@@ -224,7 +241,7 @@ for (const [vw, vh, tag] of [[1366, 768, 'desktop'], [768, 1024, 'tablet']]) {
       await W(page, () => /Note saved/.test(document.getElementById('status').textContent));
       return true;
     });
-    await page.waitForSelector('#chronology[data-drawn-ms]', { timeout: 15000 });
+    await page.waitForSelector('#chronology[data-drawn-ms]', { timeout: STEP_MS });
     await check('and shows in her chronology as a joindots note', async () => {
       const r = await page.$eval('#timeline tr.ev', tr => tr.innerText);
       return r.includes('joindots note') && r.includes('Police informed');

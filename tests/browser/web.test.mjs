@@ -19,6 +19,21 @@ async function check(desc, fn) {
   try { ok(await fn(), desc); } catch (e) { ok(false, desc + ' (' + String(e.message).split('\n')[0] + ')'); }
 }
 
+// A step that throws outside check() (a selector that never came, a page that
+// crashed) is reported as a failed case with its message and the last passed
+// case, so a CI log names the step, instead of node's bare exit status 1.
+function crashed(e) {
+  failed++;
+  console.log(`not ok ${++n} - the run stopped after case ${n - 1}: ` + String(e && e.message || e).split('\n')[0]);
+  console.log(`1..${n}`);
+  process.exit(1);
+}
+process.on('uncaughtException', crashed);
+process.on('unhandledRejection', crashed);
+// A loaded CI machine (two test processes and the sanitizer builds on two
+// cores) can take well over playwright's 30 s default for one step.
+const STEP_MS = Number(process.env.JD_BROWSER_STEP_MS || 60000);
+
 let browser;
 try {
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
@@ -32,6 +47,8 @@ const WIDE = { width: 1366, height: 768 }, TABLET = { width: 768, height: 1024 }
 const external = [], cspErrors = [], pageErrors = [];
 async function session(role, viewport = WIDE) {
   const ctx = await browser.newContext({ viewport, acceptDownloads: true });
+  ctx.setDefaultTimeout(STEP_MS);
+  ctx.setDefaultNavigationTimeout(STEP_MS);
   const page = await ctx.newPage();
   page.on('request', r => { if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) external.push(r.url()); });
   page.on('console', m => { if (/Content Security Policy|Refused to apply/i.test(m.text())) cspErrors.push(m.text()); });
@@ -49,7 +66,7 @@ async function session(role, viewport = WIDE) {
   return { ctx, page };
 }
 // page.waitForFunction evaluates strings, which the CSP (no unsafe-eval) refuses: poll instead.
-async function waitFor(page, fn, arg, timeout = 10000) {
+async function waitFor(page, fn, arg, timeout = 30000) {
   const end = Date.now() + timeout;
   for (;;) {
     if (await page.evaluate(fn, arg)) return;
@@ -64,7 +81,7 @@ const apiPost = (page, path, body) => page.evaluate(async ([p, b]) => {
   return { status: r.status, body: await r.json() };
 }, [path, body]);
 const shot = (page, name) => page.screenshot({ path: `${outdir}/${name}-${page.viewportSize().width}x${page.viewportSize().height}.png`, fullPage: false });
-const go = async (page, hash, sel) => { await page.goto(base + '/' + hash); if (sel) await page.waitForSelector(sel, { timeout: 20000 }); };
+const go = async (page, hash, sel) => { await page.goto(base + '/' + hash); if (sel) await page.waitForSelector(sel, { timeout: STEP_MS }); };
 const h1 = page => page.textContent('h1');
 
 // ---- the text scan: no internal id or raw code where words are known ----
@@ -118,14 +135,14 @@ async function fits(page, where, buttonSel) {
   await page.fill('#reason', 'Strategy meeting on Monday');
   await page.press('#reason', 'Enter');
   // the child's page (web-child's pages/person.js): the chronology is paged on the server
-  await page.waitForSelector('#chronology[data-drawn-ms]', { timeout: 15000 });
+  await page.waitForSelector('#chronology[data-drawn-ms]', { timeout: STEP_MS });
   const t0 = Date.now();
   await shot(page, '02-child-page');
   const total = await page.textContent('#count');
   await check(`the chronology holds her 2,000 events, paged (${total})`, async () => parseInt(total.split(' of ')[1]) >= 2000 &&
     (await page.$$eval('#timeline tr.ev', l => l.length)) === 50);
   await page.fill('#chron-q', 'script');
-  await page.waitForSelector('#timeline tr.ev td.c-text:has-text("window.__xss")', { timeout: 10000 });
+  await page.waitForSelector('#timeline tr.ev td.c-text:has-text("window.__xss")', { timeout: STEP_MS });
   await check('script in a narrative is shown as text and never runs (no XSS)', async () => {
     const ran = await page.evaluate(() => window.__xss);
     const shown = await page.evaluate(() => document.body.innerText.includes('<script>window.__xss=1</script>'));
@@ -193,7 +210,7 @@ async function fits(page, where, buttonSel) {
   // Take an alert: it becomes mine; the child is in "My children"; the menu counts it.
   await go(page, '#/alerts', '#alert-table');
   // the table is drawn before its rows arrive: wait for a row to take (slow under ASan and on PostgreSQL)
-  await page.waitForSelector('#alert-table tbody tr:has(button.take) a[href^="#/person/"]', { timeout: 15000 });
+  await page.waitForSelector('#alert-table tbody tr:has(button.take) a[href^="#/person/"]', { timeout: STEP_MS });
   const take = await page.$eval('#alert-table tbody tr:has(button.take) a[href^="#/person/"]', a => ({ id: a.closest('tr').dataset.id, name: a.textContent }));
   await page.click(`#alert-table tr[data-id="${take.id}"] button.take`);
   await waitFor(page, () => document.querySelector('#status').textContent.includes('yours'));
@@ -223,7 +240,7 @@ async function fits(page, where, buttonSel) {
   await page.click('#alert-table button.ack');
   await page.waitForSelector('#ack-note');
   await page.type('#ack-note', 'Spoke to her; she is prostituting herself.');
-  await page.waitForSelector('#ack-note-check mark.lang', { timeout: 5000 });
+  await page.waitForSelector('#ack-note-check mark.lang', { timeout: STEP_MS });
   await check('the language check marks victim-blaming wording while the note is written', async () =>
     (await page.textContent('#ack-note-check')).toLowerCase().includes('write instead'));
   await shot(page, '06-acknowledge-language-check');
@@ -288,14 +305,14 @@ async function fits(page, where, buttonSel) {
   await check('a navigation superseded by another draws nothing (the alert queue did not replace the note page)', async () =>
     (await h1(page)) === 'Write a note' && !(await page.$('#alert-table')));
   await page.type('#note', 'He says she consented and she is streetwise.');
-  await page.waitForSelector('#note-check mark.lang', { timeout: 5000 });
+  await page.waitForSelector('#note-check mark.lang', { timeout: STEP_MS });
   await shot(page, '08-write-a-note');
   ok(true, 'write a note with the language check');
 
   // An expired session goes to the login page.
   await ctx.clearCookies();
   await go(page, '#/alerts');
-  await page.waitForSelector('#username', { timeout: 10000 });
+  await page.waitForSelector('#username', { timeout: STEP_MS });
   await check('an expired session goes to the login page, saying why', async () =>
     (await h1(page)) === 'Log in' && (await page.textContent('#expired')).includes('session has ended') && !(await page.$('#alert-table')));
   await shot(page, '09-session-expired');
@@ -371,7 +388,7 @@ let wayne = null;
   await go(page, '#/profile?' + new URLSearchParams({ subject: wayne }), '#reason');
   await page.fill('#reason', 'Network review');
   await page.press('#reason', 'Enter');
-  await page.waitForSelector('#children-linked', { timeout: 20000 });
+  await page.waitForSelector('#children-linked', { timeout: STEP_MS });
   await check('an adult\'s profile is headed by his name', async () => (await h1(page)) === 'Wayne Hussain');
   await check('it lists the children linked, by name, with when and through what', async () => {
     const t = await page.textContent('#children-linked');
@@ -385,7 +402,7 @@ let wayne = null;
   await go(page, '#/profile?subject=vehicle%3AAR60VHA', '#reason');
   await page.fill('#reason', 'Vehicle review');
   await page.press('#reason', 'Enter');
-  await page.waitForSelector('#adults', { timeout: 20000 });
+  await page.waitForSelector('#adults', { timeout: STEP_MS });
   await check('a vehicle\'s profile keeps victims (even those now over 18) out of the suspects', async () => {
     const kids = await page.$$eval('#young-people li a', as => as.map(a => a.textContent));
     const adults = await page.$$eval('#adults li a', as => as.map(a => a.textContent));

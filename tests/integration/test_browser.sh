@@ -35,9 +35,14 @@ fi
 "$JD" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$SCRATCH/port" 2>"$SCRATCH/serve.log" &
 SPID=$!
 trap 'kill -TERM $SPID 2>/dev/null; wait $SPID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
-for _ in $(seq 1 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
+# Up to 60 s: the CI machine runs two test processes and sanitizer builds on two cores.
+for _ in $(seq 1 600); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
 if [ ! -s "$SCRATCH/port" ]; then
   echo "not ok 1 - joindots serve starts"; echo "1..1"; exit 1
 fi
 mkdir -p "$OUTDIR"
 cd "$SRC" && node tests/browser/web.test.mjs "http://127.0.0.1:$(cat "$SCRATCH/port")" "$OUTDIR"
+status=$?
+# On failure, the server's last words go into the log as TAP comments.
+[ $status -eq 0 ] || tail -n 20 "$SCRATCH/serve.log" | sed 's/^/# serve: /'
+exit $status

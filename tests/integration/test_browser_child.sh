@@ -34,7 +34,8 @@ PID=$(db_query "$DB" "SELECT i.person_id FROM identity i JOIN identity_ref r ON 
 "$JD" serve --db "$DB" --web "$SRC/web" --listen 127.0.0.1:0 --port-file "$SCRATCH/port" 2>"$SCRATCH/serve.log" &
 SPID=$!
 trap 'kill -TERM $SPID 2>/dev/null; wait $SPID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
-for _ in $(seq 1 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
+# Up to 60 s: the CI machine runs two test processes and sanitizer builds on two cores.
+for _ in $(seq 1 600); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
 if [ ! -s "$SCRATCH/port" ]; then
   echo "not ok 1 - joindots serve starts"; echo "1..1"; exit 1
 fi
@@ -42,3 +43,7 @@ mkdir -p "$OUTDIR"
 # A sanitizer build is several times slower: the 500 ms draw is then reported, not asserted.
 if ldd "$JD" 2>/dev/null | grep -q 'libasan\|libubsan'; then export JD_TIMING=0; fi
 cd "$SRC" && node tests/browser/child.test.mjs "http://127.0.0.1:$(cat "$SCRATCH/port")" "$OUTDIR" "$PID"
+status=$?
+# On failure, the server's last words go into the log as TAP comments.
+[ $status -eq 0 ] || tail -n 20 "$SCRATCH/serve.log" | sed 's/^/# serve: /'
+exit $status
