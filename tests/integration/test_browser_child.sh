@@ -40,7 +40,7 @@ if [ ! -s "$SCRATCH/port" ]; then
   echo "not ok 1 - joindots serve starts"; echo "1..1"; exit 1
 fi
 mkdir -p "$OUTDIR"
-# A sanitizer build is several times slower: the 500 ms draw is then reported, not asserted.
+# A sanitizer build is several times slower: the draw time is then reported, not asserted.
 if ldd "$JD" 2>/dev/null | grep -q 'libasan\|libubsan'; then export JD_TIMING=0; fi
 cd "$SRC" && node tests/browser/child.test.mjs "http://127.0.0.1:$(cat "$SCRATCH/port")" "$OUTDIR" "$PID"
 status=$?

@@ -482,7 +482,20 @@ fi
 # ---- SIGTERM finishes the request in flight ----
 curl -s -o /dev/null -w '%{http_code}' -b "$SCRATCH/analyst.jar" "$B/api/network" > "$SCRATCH/inflight" &
 CPID=$!
-sleep 0.05
+# TERM once curl's connection is open (up to 5 s; 50 ms was not always enough
+# for curl to start on a loaded machine), then 0.2 s for the request to arrive.
+python3 - "$PORT" <<'PY'
+import sys, time
+port = '%04X' % int(sys.argv[1])
+end = time.time() + 5
+while time.time() < end:
+    with open('/proc/net/tcp') as f:
+        rows = [l.split() for l in f.readlines()[1:]]
+    if any(r[2].endswith(':' + port) and r[3] == '01' for r in rows):
+        break
+    time.sleep(0.01)
+PY
+sleep 0.2
 kill -TERM $SPID
 wait $CPID
 is "$(cat "$SCRATCH/inflight")" 200 "a request in flight at SIGTERM is finished"

@@ -284,9 +284,12 @@ print('# idle: manager login (argon2id) best %.0f ms; during the attack: logins 
 # shared machine is reported, not tested; the attacker's hashes are counted below.
 # JD_TEST_TIME_FACTOR: sanitizer builds run slower (scripts/test-tsan.sh)
 factor = float(__import__('os').environ.get('JD_TEST_TIME_FACTOR', '1'))
-sys.exit(0 if len(logins) == 5 and max(me) < 0.1 * factor else 1)
+# Under 1 s, not 100 ms: a starved server makes a request wait for the attack
+# (seconds, or curl's 3 s limit); a CI machine running two test processes and
+# the sanitizer builds on two cores can take 100 ms for any request.
+sys.exit(0 if len(logins) == 5 and max(me) < 1.0 * factor else 1)
 PY
-is $? 0 "during the attack the manager logs in every time and a normal request takes under 100 ms"
+is $? 0 "during the attack the manager logs in every time and a normal request takes under 1 s"
 
 # ---- item 6: slowloris ----
 python3 - "$PORT" > "$SCRATCH/slow.txt" <<'PY'
@@ -335,8 +338,9 @@ PY
 cat "$SCRATCH/slow.txt" | sed 's/^/# slowloris, 70 slow connections from 127.0.0.1: /'
 read -r _ acc _ open_ _ nreq _ nok _ maxms < "$SCRATCH/slow.txt"
 [ "${acc:-99}" -le 8 ]; is $? 0 "one address holds at most 8 connections ($acc of 70 accepted)"
-[ "${nok:-0}" = "${nreq:-x}" ] && [ "${maxms:-9999}" -lt $((100 * ${JD_TEST_TIME_FACTOR:-1})) ]
-is $? 0 "meanwhile every normal request from another address is answered in under 100 ms ($nok of $nreq, max ${maxms} ms)"
+# Under 1 s (a blocked server would hit curl's 3 s limit): see the login attack above.
+[ "${nok:-0}" = "${nreq:-x}" ] && [ "${maxms:-9999}" -lt $((1000 * ${JD_TEST_TIME_FACTOR:-1})) ]
+is $? 0 "meanwhile every normal request from another address is answered in under 1 s ($nok of $nreq, max ${maxms} ms)"
 is "${open_:-x}" 0 "trickling connections are closed at the request deadline"
 
 stop
