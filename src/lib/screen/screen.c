@@ -955,7 +955,9 @@ static int32_t read_number(const char *w, size_t wn, size_t *digits, uint8_t *de
     while (d < wn && isdigit((unsigned char)w[d]))
         d++;
     if (d > 0 && d <= 4) {
-        num = atoi(w);
+        num = 0; /* w is not NUL-terminated (atoi read the stale bytes after it) */
+        for (size_t k = 0; k < d; k++)
+            num = num * 10 + (w[k] - '0');
         if (d < wn) {
             const char *suf = w + d;
             size_t sn = wn - d;
