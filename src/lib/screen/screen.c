@@ -272,6 +272,13 @@ static const char *const norm_map[][2] = {
     /* Snowball stems "paeds" to "pa", the personal adviser of a care leaver */
     {"paeds", "paediatrics"}, {"paed", "paediatric"}, {"peds", "paediatrics"},
     {"insta", "instagram"}, {"ig", "instagram"},
+    /* regional words and text-speak, to the standard word: Scots and northern
+     * ("the weans", "wi her", "tae the polis", "telt me"), texts ("n", "cos",
+     * "wiv", "nite", "b4") */
+    {"weans", "children"}, {"wean", "child"}, {"bairns", "children"}, {"bairn", "child"},
+    {"wi", "with"}, {"wiv", "with"}, {"tae", "to"}, {"hame", "home"}, {"polis", "police"},
+    {"telt", "told"}, {"cos", "because"}, {"coz", "because"}, {"cuz", "because"},
+    {"nite", "night"}, {"b4", "before"}, {"n", "and"},
 };
 
 static const char *norm_word(const char *w, size_t n, size_t *outn)
