@@ -175,6 +175,7 @@ struct jd_screen {
     size_t nrules;
     uint32_t child_set, other_set, poss_set, actor_set, parent_set;
     uint32_t bystander_set; /* relatives whose age is not the other person's (optional) */
+    uint32_t peer_set;      /* young people: a boy, a lad in her year, a classmate (optional) */
     uint32_t writer_set; /* "I", "we", "manager", "officer": the writer or a professional
                             (optional set "writer"; UINT32_MAX when absent) */
     uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
@@ -1912,6 +1913,77 @@ static void read_ages(const jd_screen *S, ctx *X)
     }
 }
 
+/* The other person's age for match h: the age nearest to it in its own
+ * sentence ("Dad (45) found her in bed with her boyfriend (15) and they had
+ * had sex": 15 for "sex"; "She has sex with her boyfriend who is 15. Stepdad
+ * (40) is supportive": 15), with the sentence's "a man" making a younger
+ * age no older than the child an adult; with no age in the sentence, the
+ * note's (read_ages), unless the sentence names a young person and no adult
+ * ("she had sex with a boy in her year": no age, not the note's stepdad's
+ * 40). An age equal to the child's written right after a young person or a
+ * partner ("her boyfriend Jake (15)") is that person's, a peer's. why gets
+ * the words read. */
+static bool after_word_in(const jd_screen *S, size_t i, uint32_t set)
+{
+    if (set == UINT32_MAX)
+        return false;
+    /* past brackets, commas and a name: "her boyfriend Jake (15)" */
+    for (size_t j = i; j-- > 0 && i - j <= 4 && S->tok[j].sent == S->tok[i].sent;) {
+        if (S->tok[j].punct || (S->tok[j].cap && j > 0 && S->tok[j - 1].sent == S->tok[j].sent))
+            continue;
+        return in_set(S, set, S->tok[j].sid);
+    }
+    return false;
+}
+
+static int other_age_at(const jd_screen *S, const ctx *X, const hit *h, char *why, size_t whyn)
+{
+    int child = X->in->child_age;
+    uint32_t sent = S->tok[h->start].sent;
+    size_t lo = h->start;
+    while (lo > 0 && S->tok[lo - 1].sent == sent)
+        lo--;
+    int best = -1;
+    size_t best_d = SIZE_MAX, best_i = 0;
+    bool young = false, adult = false;
+    for (size_t i = 0; i < S->nhits && !adult; i++)
+        adult = S->pat[S->hits[i].pat].kind == K_ADULT && S->tok[S->hits[i].start].sent == sent;
+    for (size_t i = lo; i < S->ntok && S->tok[i].sent == sent; i++) {
+        if (S->peer_set != UINT32_MAX && (i < h->start || i >= h->end) &&
+            in_set(S, S->peer_set, S->tok[i].sid))
+            young = true; /* not the match's own word: "a rent boy" is the child */
+        if (S->tok[i].num < 0)
+            continue;
+        int age = token_age(S, i);
+        bool peer_same = age == child && child >= 0 &&
+                         (after_word_in(S, i, S->peer_set) || after_word_in(S, i, S->actor_set));
+        if (age < 10 || age > 95 || (age == child && !peer_same) ||
+            (X->act_age >= 0 && age == X->act_age) || bystander_age(S, i))
+            continue;
+        size_t d = i < h->start ? h->start - i : i >= h->end ? i - h->end + 1 : 0;
+        if (d < best_d) {
+            best_d = d;
+            best = age;
+            best_i = i;
+        }
+    }
+    if (best < 0 && young && !adult) {
+        snprintf(why, whyn, "a young person in the sentence");
+        return -1;
+    }
+    if (best < 0) {
+        snprintf(why, whyn, "%s", X->other_why);
+        return X->other_age;
+    }
+    if (best < 18 && best <= child && adult) {
+        snprintf(why, whyn, "an adult in the text");
+        return 18;
+    }
+    const tok *t = &S->tok[best_i];
+    snprintf(why, whyn, "\"%.*s\"", (int)(t->olen < 30 ? t->olen : 30), X->in->text + t->off);
+    return best;
+}
+
 /* The sentence of the token at byte offset off. */
 static long sent_at(const jd_screen *S, int off)
 {
@@ -2052,14 +2124,15 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             *a |= JD_SCREEN_AGE;
         if ((r->needs & NEED_SEXUAL) && !X->sexual)
             *a |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_ADULT) && X->other_age < 18)
+        char other_why[48];
+        int other = other_age_at(S, X, h, other_why, sizeof other_why);
+        if ((r->needs & NEED_ADULT) && other < 18)
             *a |= JD_SCREEN_AGE;
         if ((r->needs & NEED_LAC) && !lac)
             *a |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_NOT_ADULT) && X->other_age >= 18)
+        if ((r->needs & NEED_NOT_ADULT) && other >= 18)
             *a |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_MINOR_OTHER) &&
-            !(X->other_age >= 10 && X->other_age < 18 && X->other_age > child))
+        if ((r->needs & NEED_MINOR_OTHER) && !(other >= 10 && other < 18 && other > child))
             *a |= JD_SCREEN_AGE;
         discount |= JD_SCREEN_AGE;
         /* a label in quotation marks, quoted to challenge it ("records her
@@ -2079,11 +2152,10 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         if (quoted && !person && h->end - h->start <= 2 && cue_in(S, K_ATTR, h, 5))
             discount |= JD_SCREEN_QUOTED;
         m->recorded = X->recorded;
-        m->other_age = X->other_age;
+        m->other_age = other;
         snprintf(m->basis, sizeof m->basis, "child %d%s, other %s%s", age,
                  age != child ? " at the time" : "",
-                 X->other_age < 0 ? "age not written" : X->other_age >= 18 ? "an adult " : "",
-                 X->other_why);
+                 other < 0 ? "age not written" : other >= 18 ? "an adult " : "", other_why);
     } else if (r->kind == JD_SCREEN_LANGUAGE) {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_QUOTED | JD_SCREEN_CHALLENGED;
@@ -2611,6 +2683,8 @@ static int load_sets(loader *L, json_t *root)
     S->writer_set = writer ? *writer : UINT32_MAX;
     uint32_t *bystander = jd_strmap_get(&S->sets, "bystander", 9);
     S->bystander_set = bystander ? *bystander : UINT32_MAX;
+    uint32_t *peer = jd_strmap_get(&S->sets, "peer", 4);
+    S->peer_set = peer ? *peer : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
