@@ -591,6 +591,82 @@ static bool in_found(const found *x, const char *code, int off, int len)
     return false;
 }
 
+/* Context scope (issue 14, scr-ctx): whose words a reported clause are, and
+ * words in another sense. A relative of the child's gender reporting words
+ * of an adult's life ("as a teenager", "her ex", "her own father") owns
+ * "she" and "her" in what she reports; near misses: no such words, or the
+ * child named. "Mum was herself a victim": the intensifier is mum's. A
+ * subject pronoun after a sibling's reported act is the sibling's. A `sense`
+ * cue sharing a word with the match (an interview's "sell herself", an
+ * Xbox's "on the game", a score's "beaten 3-0", paramedics' diazepam, a
+ * parent's pick-up) discounts it for every kind. */
+static void test_context_scope(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    const jd_screen_match *m;
+    r = run_gender(f, "Mum disclosed she was sexually exploited by men as a teenager.", 15, 'F');
+    assert_false(counted(r, "C2"));
+    m = must(r, "C2", false);
+    assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    r = run_gender(f, "Mum reports she has been sexually exploited by men.", 15, 'F');
+    assert_true(counted(r, "C2"));
+    r = run_gender(f, "Mum told me she was abused by her own father and worries about Lily.", 14,
+                   'F');
+    assert_false(counted(r, "V02"));
+    r = run_gender(f, "Mum disclosed that she was sexually abused by her stepfather last year.",
+                   14, 'F');
+    assert_true(counted(r, "C8"));
+    r = run_gender(f, "Mum reports her ex was convicted of assaulting her in 2022.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "Mum reports her boyfriend (24) assaulted her last night.", 14, 'F');
+    assert_true(counted(r, "C16"));
+    /* the speaker's gender differs from the child's: "she" and "her" are not the boy */
+    r = run_gender(f, "Mum says Leah was abused by her own father as a girl.", 14, 'F');
+    assert_true(counted(r, "V02")); /* the child named */
+    /* the intensifier */
+    r = run_gender(f, "Mum was herself a victim of sexual abuse by her uncle when she was 12.", 15,
+                   'F');
+    assert_false(counted(r, "C1"));
+    assert_false(counted(r, "C8"));
+    r = run_gender(f, "She was herself a victim of sexual abuse by her uncle when she was 12.", 15,
+                   'F');
+    assert_true(counted(r, "C1"));
+    /* a sibling's report: a subject after the act is the sibling's, before it the child's */
+    r = run_gender(f, "Her older sister (19) says their uncle sexually abused her when she was small.",
+                   14, 0);
+    assert_false(counted(r, "C8"));
+    r = run_gender(f, "Her older sister (19) says she was sexually abused by their uncle.", 14, 0);
+    assert_true(counted(r, "C8"));
+
+    /* other senses, each with the sense it is not */
+    r = run_gender(f, "Maya (16) was told by the interviewer to sell herself more.", 16, 'F');
+    assert_false(counted(r, "prostitution"));
+    m = find(r, "prostitution", false);
+    if (m)
+        assert_true(m->attrs & JD_SCREEN_SENSE);
+    assert_false(counted(r, "C9"));
+    r = run_gender(f, "Maya (16) is selling herself to men for money.", 16, 'F');
+    assert_true(counted(r, "prostitution"));
+    assert_true(counted(r, "C9"));
+    r = run_gender(f, "Mum says she was up all night on the game again - it is her Xbox.", 16, 'F');
+    assert_false(counted(r, "prostitution"));
+    r = run_gender(f, "Police believe she is on the game in Leeds.", 16, 'F');
+    assert_true(counted(r, "prostitution"));
+    r = run_gender(f, "She was beaten 3-0 in the tennis final.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "She was beaten by her stepdad.", 14, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "Paramedics gave her diazepam for the seizure.", 14, 'F');
+    assert_false(counted(r, "C18"));
+    r = run_gender(f, "A man gave her diazepam at the party.", 14, 'F');
+    assert_true(counted(r, "C18"));
+    r = run_gender(f, "She smacked her lips.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "He smacked her across the face.", 14, 'F');
+    assert_true(counted(r, "C16"));
+}
+
 static void test_analyse_agrees(void **state)
 {
     fx *f = *state;
@@ -702,7 +778,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),         cmocka_unit_test(test_attributes),
         cmocka_unit_test(test_roles),         cmocka_unit_test(test_ages),
-        cmocka_unit_test(test_subject),
+        cmocka_unit_test(test_subject),       cmocka_unit_test(test_context_scope),
         cmocka_unit_test(test_recorded),      cmocka_unit_test(test_loader_errors),
         cmocka_unit_test(test_limits),        cmocka_unit_test(test_linked_age),
         cmocka_unit_test(test_analyse_agrees),

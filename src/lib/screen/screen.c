@@ -38,7 +38,8 @@ enum { T_ALT = 0, T_GAP = 1, T_NUM = 2, T_NIGHT = 3, T_NAME = 4 };
 enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
-    K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC, K_NK
+    K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
+    K_ADULTLIFE, K_SENSE, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -175,6 +176,8 @@ struct jd_screen {
     size_t nrules;
     uint32_t child_set, other_set, poss_set, actor_set, parent_set;
     uint32_t bystander_set; /* relatives whose age is not the other person's (optional) */
+    uint32_t female_set, male_set; /* person words by gender: mum, sister; dad, brother
+                                      (optional; speaker_owns) */
     uint32_t writer_set; /* "I", "we", "manager", "officer": the writer or a professional
                             (optional set "writer"; UINT32_MAX when absent) */
     uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
@@ -1359,6 +1362,11 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
         if (in_set(S, S->poss_set, k->sid) && j + 1 < S->ntok &&
             !in_set(S, S->other_set, S->tok[j + 1].sid))
             continue; /* "her own", "his car": a determiner */
+        if ((k->sid == S->herself_sid || k->sid == S->himself_sid) && j > 0 &&
+            (in_set(S, S->other_set, S->tok[j - 1].sid) ||
+             (j > 1 && S->tok[j - 2].sent == k->sent &&
+              in_set(S, S->other_set, S->tok[j - 2].sid))))
+            continue; /* "Mum was herself a victim": the intensifier is mum's */
         if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid))
             return 0; /* "a man ... kissed her": the adult acts, the child is the victim */
         if (writer && !k->quoted && !after_that &&
@@ -1409,7 +1417,8 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
 {
     /* scope 0: before the match in its clause within the window; 1: anywhere
      * in its sentence; 2: right after it; 3: its sentence or the next;
-     * 4: before it in its sentence */
+     * 4: before it in its sentence; 5: before it ends, in its sentence, not at
+     * its start; 6: starting inside it or right after it; 7: overlapping it */
     const tok *a = &S->tok[h->start];
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *c = &S->hits[i];
@@ -1452,6 +1461,10 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             break;
         case 6: /* at the match: starts inside it or right after it */
             if (b->sent == a->sent && c->start >= h->start && c->start <= h->end + 1)
+                return true;
+            break;
+        case 7: /* overlapping the match: shares a word with it */
+            if (c->start < h->end && c->end > h->start)
                 return true;
             break;
         case 5: /* before the match ends, in its sentence (attribution) */
@@ -1515,6 +1528,12 @@ static bool before_birth(const jd_screen *S, const hit *h)
     return false;
 }
 
+static bool subject_pronoun(const jd_screen *S, const tok *k)
+{
+    return k->sid && (k->sid == S->she_sids[0] || k->sid == S->she_sids[1] ||
+                      k->sid == S->he_sids[0] || k->sid == S->he_sids[1]);
+}
+
 /* Reported speech whose speaker is a sibling, friend or other non-parent
  * ("her older sister says a man had sex with her", "her friend said a man
  * touched her"): when the words from the report to the act name the child by
@@ -1547,13 +1566,73 @@ static bool peer_reports(const jd_screen *S, const hit *h)
             const tok *k = &S->tok[j];
             /* an object pronoun ("touched her") may be the speaker; a subject
              * ("friend reports she is locked in") is a new person, the child */
-            bool pronoun = k->sid == S->her_sid || k->sid == S->him_sid;
+            bool pronoun = k->sid == S->her_sid || k->sid == S->him_sid ||
+                           (j >= h->end && subject_pronoun(S, k)); /* "touched her when
+                           * she was younger": a subject after the act is the speaker's */
             if ((k->cap && !S->tok[j - 1].punct && k->num < 0) ||
                 (in_set(S, S->child_set, k->sid) && !pronoun && !in_set(S, S->poss_set, k->sid)))
                 named = true;
         }
         if (!named)
             return true;
+    }
+    return false;
+}
+
+/* Reported speech whose speaker is a relative of the child's gender ("Mum
+ * disclosed she was sexually exploited as a teenager", "Mum reports her ex
+ * was convicted of assaulting her", "her sister (19) says their uncle touched
+ * her when she was younger"): "she" and "her" may name the speaker or the
+ * child, and words of an adult's life after the report (`adult_life` cues:
+ * "as a teenager", "when she was young", "her ex", "her own father", "in the
+ * 2000s") say they name the speaker. Not when the child is named between the
+ * report and the match ("Mum says Leah was ...", "mum reports her daughter
+ * ..."): then the words are about the child. */
+static bool speaker_owns(const jd_screen *S, const hit *h)
+{
+    uint32_t same = S->gender == 'F' ? S->female_set : S->gender == 'M' ? S->male_set : UINT32_MAX;
+    if (same == UINT32_MAX)
+        return false;
+    uint32_t sent = S->tok[h->start].sent;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        if (S->pat[c->pat].kind != K_REPORT || S->tok[c->start].sent != sent ||
+            c->end > h->start)
+            continue;
+        /* the speaker: the first person word within four words before the
+         * report ("Mum (34) told me", "her older sister says") */
+        bool speaker = false;
+        for (size_t j = c->start; j-- > 0 && c->start - j <= 4 && S->tok[j].sent == sent;) {
+            const tok *k = &S->tok[j];
+            if (k->paren || (k->num >= 0 && !k->sid))
+                continue;
+            if (in_set(S, S->child_set, k->sid) && !in_set(S, S->poss_set, k->sid))
+                break; /* "she says" */
+            if (in_set(S, S->other_set, k->sid)) {
+                speaker = in_set(S, same, k->sid);
+                break;
+            }
+        }
+        if (!speaker)
+            continue;
+        bool named = false;
+        for (uint32_t j = c->end; j < h->end && !named; j++) {
+            const tok *k = &S->tok[j];
+            named = (k->cap && j > 0 && !S->tok[j - 1].punct && k->num < 0 && !k->poss &&
+                     !in_set(S, S->other_set, k->sid)) ||
+                    (in_set(S, S->child_set, k->sid) && !k->quoted &&
+                     k->sid != S->her_sid && k->sid != S->him_sid &&
+                     k->sid != S->herself_sid && k->sid != S->himself_sid &&
+                     !in_set(S, S->poss_set, k->sid) && !subject_pronoun(S, k));
+        }
+        if (named)
+            continue;
+        for (size_t q = 0; q < S->nhits; q++) {
+            const hit *m = &S->hits[q];
+            if (S->pat[m->pat].kind == K_ADULTLIFE && S->tok[m->start].sent == sent &&
+                m->start >= c->end)
+                return true;
+        }
     }
     return false;
 }
@@ -1602,7 +1681,7 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
                clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE,
                               r->kind == JD_SCREEN_LANGUAGE))
         other = true;
-    return other || (r->kind == JD_SCREEN_OFFENCE && peer_reports(S, h));
+    return other || (r->kind == JD_SCREEN_OFFENCE && peer_reports(S, h)) || speaker_owns(S, h);
 }
 
 /* The act's object: "abused her older sister", "hit his mum" name another
@@ -1677,13 +1756,17 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_INNOCENT;
     if (r->taking && cue_in(S, K_PROP, h, 6))
         a |= JD_SCREEN_PROPERTY;
+    /* the matched words in another sense: a `sense` cue sharing a word with
+     * them ("sell herself short", "touched base", "Stannick High") */
+    if (cue_in(S, K_SENSE, h, 7))
+        a |= JD_SCREEN_SENSE;
     return a;
 }
 
 static const char *attr_names[] = {"negated", "hypothetical", "historical", "about another person",
                                    "quoted or attributed", "quoted to challenge it",
                                    "innocent cause stated", "property taken, not the child",
-                                   "ages do not fit"};
+                                   "ages do not fit", "the words in another sense"};
 
 const char *jd_screen_attrs_str(unsigned attrs, char *buf, size_t n)
 {
@@ -2029,7 +2112,8 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
     unsigned discount;
     if (r->kind == JD_SCREEN_OFFENCE) {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
-                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY;
+                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
+                   JD_SCREEN_SENSE;
         int act = act_age_at(S, h, X->act_age);
         int age = act >= 0 && act < child ? act : child;
         if (r->min_age >= 0 && age >= 0 && age < r->min_age)
@@ -2072,12 +2156,14 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
                  X->other_why);
     } else if (r->kind == JD_SCREEN_LANGUAGE) {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
-                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_QUOTED | JD_SCREEN_CHALLENGED;
+                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_QUOTED | JD_SCREEN_CHALLENGED |
+                   JD_SCREEN_SENSE;
         if ((r->needs & NEED_ADULT) && X->other_age < 18)
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
     } else {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
-                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY;
+                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
+                   JD_SCREEN_SENSE;
         if ((r->min_age >= 0 && child >= 0 && child < r->min_age) ||
             (r->max_age >= 0 && (child < 0 || child > r->max_age)))
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
@@ -2597,6 +2683,10 @@ static int load_sets(loader *L, json_t *root)
     S->writer_set = writer ? *writer : UINT32_MAX;
     uint32_t *bystander = jd_strmap_get(&S->sets, "bystander", 9);
     S->bystander_set = bystander ? *bystander : UINT32_MAX;
+    uint32_t *female = jd_strmap_get(&S->sets, "female", 6);
+    S->female_set = female ? *female : UINT32_MAX;
+    uint32_t *male = jd_strmap_get(&S->sets, "male", 4);
+    S->male_set = male ? *male : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
@@ -2626,7 +2716,8 @@ static int load_cues(loader *L, json_t *root)
                      {"property", K_PROP},      {"sexual", K_SEXUAL},
                      {"adult", K_ADULT},        {"age_at_act", K_THEN},
                      {"recorded", K_RECORDED},  {"looked_after", K_LAC},
-                     {"reported", K_REPORT},    {"speculation", K_SPEC}};
+                     {"reported", K_REPORT},    {"speculation", K_SPEC},
+                     {"adult_life", K_ADULTLIFE}, {"sense", K_SENSE}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
