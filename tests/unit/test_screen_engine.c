@@ -665,6 +665,26 @@ static void test_context_scope(void **state)
     assert_false(counted(r, "C16"));
     r = run_gender(f, "He smacked her across the face.", 14, 'F');
     assert_true(counted(r, "C16"));
+    r = run_gender(f, "Diazepam given by paramedics for a prolonged seizure.", 14, 'F');
+    assert_false(counted(r, "C18"));
+
+    /* an innocent cause in the sentence before an injury that names no one */
+    r = run_gender(f, "She was kicked by her horse while mucking out. Bruise to thigh.", 14, 'F');
+    assert_false(counted(r, "S06"));
+    m = must(r, "S06", false);
+    assert_true(m->attrs & JD_SCREEN_INNOCENT);
+    r = run_gender(f, "She fell off her bike last week. Today a man hit her.", 14, 'F');
+    assert_true(counted(r, "C16")); /* the sentence names the one who hit her */
+    r = run_gender(f, "Known to play football. Says a client hit her.", 16, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "Burns to her fingers from a sparkler.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "Marks on her neck from a lanyard caught on a door handle.", 14, 'F');
+    assert_false(counted(r, "S06"));
+    r = run_gender(f, "He was punched in the face by another boxer during an amateur bout.", 15, 'M');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "CALLER: man has just punched him in the head twice, boy crying.", 14, 'M');
+    assert_true(counted(r, "C16")); /* "head" is no heading drill */
 }
 
 static void test_analyse_agrees(void **state)

@@ -178,6 +178,7 @@ struct jd_screen {
     uint32_t bystander_set; /* relatives whose age is not the other person's (optional) */
     uint32_t female_set, male_set; /* person words by gender: mum, sister; dad, brother
                                       (optional; speaker_owns) */
+    uint32_t hit_set; /* acts of violence (optional set "hit"; agent_in_sentence) */
     uint32_t writer_set; /* "I", "we", "manager", "officer": the writer or a professional
                             (optional set "writer"; UINT32_MAX when absent) */
     uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
@@ -1418,7 +1419,8 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
     /* scope 0: before the match in its clause within the window; 1: anywhere
      * in its sentence; 2: right after it; 3: its sentence or the next;
      * 4: before it in its sentence; 5: before it ends, in its sentence, not at
-     * its start; 6: starting inside it or right after it; 7: overlapping it */
+     * its start; 6: starting inside it or right after it; 7: overlapping it;
+     * 8: the sentence before its own */
     const tok *a = &S->tok[h->start];
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *c = &S->hits[i];
@@ -1461,6 +1463,10 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             break;
         case 6: /* at the match: starts inside it or right after it */
             if (b->sent == a->sent && c->start >= h->start && c->start <= h->end + 1)
+                return true;
+            break;
+        case 8: /* the sentence before the match's */
+            if (b->sent + 1 == a->sent)
                 return true;
             break;
         case 7: /* overlapping the match: shares a word with it */
@@ -1715,6 +1721,31 @@ static bool object_is_other(const jd_screen *S, const rule *r, const hit *h)
     return false;
 }
 
+/* Whether the match's sentence names someone who may have caused an injury:
+ * a person word ("her stepdad", "a man"), an agent ("by ..."), a name, a
+ * subject pronoun other than at the sentence's start, or an act of the `hit`
+ * set ("Says a client hit her"). Without one ("Bruise
+ * to thigh.", "Swelling noted."), the injury takes its innocent cause from
+ * the sentence before ("She was kicked by her horse while mucking out."). */
+static bool agent_in_sentence(const jd_screen *S, const hit *h)
+{
+    uint32_t sent = S->tok[h->start].sent;
+    size_t i = h->start;
+    while (i > 0 && S->tok[i - 1].sent == sent)
+        i--;
+    size_t first = i;
+    for (; i < S->ntok && S->tok[i].sent == sent; i++) {
+        const tok *k = &S->tok[i];
+        if (in_set(S, S->other_set, k->sid) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+            k->sid == S->by_sid || (k->cap && i > first && !k->punct && k->num < 0) ||
+            (i > first && subject_pronoun(S, k)) ||
+            (S->hit_set != UINT32_MAX && in_set(S, S->hit_set, k->sid)))
+            return true;
+    }
+    return false;
+}
+
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
@@ -1752,7 +1783,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a &= ~(unsigned)JD_SCREEN_QUOTED;
     if (cue_in(S, K_CHAL, h, 3))
         a |= JD_SCREEN_CHALLENGED;
-    if (r->injury && cue_in(S, K_INNOC, h, 1))
+    if (r->injury && (cue_in(S, K_INNOC, h, 1) || (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h))))
         a |= JD_SCREEN_INNOCENT;
     if (r->taking && cue_in(S, K_PROP, h, 6))
         a |= JD_SCREEN_PROPERTY;
@@ -2687,6 +2718,8 @@ static int load_sets(loader *L, json_t *root)
     S->female_set = female ? *female : UINT32_MAX;
     uint32_t *male = jd_strmap_get(&S->sets, "male", 4);
     S->male_set = male ? *male : UINT32_MAX;
+    uint32_t *hitw = jd_strmap_get(&S->sets, "hit", 3);
+    S->hit_set = hitw ? *hitw : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
