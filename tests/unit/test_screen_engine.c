@@ -685,6 +685,44 @@ static void test_context_scope(void **state)
     assert_false(counted(r, "C16"));
     r = run_gender(f, "CALLER: man has just punched him in the head twice, boy crying.", 14, 'M');
     assert_true(counted(r, "C16")); /* "head" is no heading drill */
+
+    /* a passive's subject is the one acted on: "a girl at school" is not the child */
+    r = run_gender(f, "A girl at school was raped at a party last year; Amy knows her.", 14, 'F');
+    assert_false(counted(r, "C11"));
+    m = must(r, "C11", false);
+    assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    r = run_gender(f, "She was raped at a party last year.", 14, 'F');
+    assert_true(counted(r, "C11"));
+    r = run_gender(f, "Jess told staff that a girl in her class is being sexually exploited by "
+                      "older men.", 14, 'F');
+    assert_false(counted(r, "C2"));
+    r = run_gender(f, "Jess told staff that she is being sexually exploited by older men.", 14, 'F');
+    assert_true(counted(r, "C2"));
+    /* an indefinite person as a subject, not as a description of the child */
+    r = run_gender(f, "Another girl in the home is very promiscuous.", 14, 'F');
+    assert_false(counted(r, "promiscuous"));
+    r = run_gender(f, "She is known as a girl who sleeps with anyone.", 14, 'F');
+    assert_true(counted(r, "sexually_available"));
+    /* relative clauses: "whose" gives the antecedent the object, "who" the subject */
+    r = run_gender(f, "Ellie is worried about her friend, whose dad hits her.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "Ellie is worried because her dad hits her.", 14, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "Her cousin (12), who is being groomed online by a man, confides in her.",
+                   14, 'F');
+    assert_false(counted(r, "S08"));
+    r = run_gender(f, "She met a man (30) who touched her in the park.", 14, 'F');
+    assert_true(counted(r, "C2")); /* the antecedent acts on her */
+    /* names: a minor's or a relative's name as the subject, not an adult's */
+    r = run_gender(f, "Amy says that Lauren (17) is very promiscuous.", 14, 'F');
+    assert_false(counted(r, "promiscuous"));
+    r = run_gender(f, "Ruby and Lauren (17) are very promiscuous.", 14, 'F');
+    assert_true(counted(r, "promiscuous")); /* a joint subject, the child among them */
+    r = run_gender(f, "Amy says that Lauren (15) is very promiscuous.", 14, 'F');
+    assert_true(counted(r, "promiscuous")); /* an age a year off the child's: maybe hers */
+    r = run_gender(f, "Lee STAFFORD (26) has sex with her; their relationship is a lifestyle "
+                      "choice.", 14, 'F');
+    assert_true(counted(r, "lifestyle_choice"));
 }
 
 static void test_analyse_agrees(void **state)

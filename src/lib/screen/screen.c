@@ -193,6 +193,11 @@ struct jd_screen {
     uint32_t by_sid; /* "by her partner": the agent of a passive */
     uint32_t with_sid; /* "sex with her brother": the partner, not another victim */
     uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
+    uint32_t who_sid, whose_sid, whom_sid; /* a relative clause's antecedent (relative_other) */
+    uint32_t aux_sids[11]; /* "was", "were", "is", "been", "got"...: a passive before a match */
+    uint32_t indef_sids[9]; /* "a", "another", "other", "some": not the child ("a girl") */
+    uint32_t people_set; /* girl, boy, pupil, woman (optional set "people"): with an
+                            indefinite article, someone other than the child */
     uint32_t and_next_sids[32];
     int nand_next;
     int window;
@@ -216,6 +221,8 @@ struct jd_screen {
     const tok *child_name;     /* the child's name in this note ("Ellie (14)"), or NULL */
     const tok *other_names[8]; /* names of other people in this note ("her sister Aimee") */
     int nother_names;
+    bool other_peer[8]; /* that name is a relative's or friend's ("her sister Aimee") or a
+                           minor's ("Lauren (15)"), not an adult's ("Kris (29)") */
 };
 
 static const char *et_names[] = {"call_for_service", "missing_report", "missing_return",
@@ -1256,7 +1263,7 @@ static bool other_gender_object(const jd_screen *S, const tok *k)
 
 /* The child's name and the names of other people in the note. The child's
  * name is a capitalised word with the child's age right after it ("Ellie
- * (14)", "Freya (Y9, 14)", "Kayla, 14,"). Only when it is known, another
+ * (14)", "Freya (Y9, 14)", "Kayla, 14,"). Another (not the child's)
  * capitalised word is another person's name when a person word comes right
  * before it ("her sister Aimee", "older daughter (18) Aimee") or an age other
  * than the child's right after it ("Aimee (18)"). Places and services stay
@@ -1272,11 +1279,6 @@ static void read_names(jd_screen *S, int child_age)
     S->nother_names = 0;
     if (child_age < 0)
         return;
-    bool possessive_name = false; /* the names serve only "Aimee's ...": most notes have none */
-    for (size_t i = 1; i < S->ntok && !possessive_name; i++)
-        possessive_name = S->tok[i].poss && S->tok[i].cap;
-    if (!possessive_name)
-        return;
     for (size_t i = 0; i < S->ntok && !S->child_name; i++) {
         const tok *k = &S->tok[i];
         if (!k->cap || k->punct || k->num >= 0 || k->wlen < 3 || k->paren ||
@@ -1290,33 +1292,61 @@ static void read_names(jd_screen *S, int child_age)
                 S->child_name = k;
         }
     }
-    if (!S->child_name)
-        return;
+    /* another person's name, whether or not the child's is known ("her
+     * friend Tia (14) disclosed ...", "Amy says Lauren (15) is ...") */
     for (size_t i = 1; i < S->ntok && S->nother_names < 8; i++) {
         const tok *k = &S->tok[i];
         if (!k->cap || k->punct || k->num >= 0 || k->wlen < 3 || k->paren ||
-            same_word(k, S->child_name) || in_set(S, S->child_set, k->sid) ||
+            (S->child_name && same_word(k, S->child_name)) || in_set(S, S->child_set, k->sid) ||
             in_set(S, S->other_set, k->sid))
             continue;
-        bool other = false;
+        bool other = false, peer = false;
+        if (i + 1 < S->ntok && S->tok[i + 1].paren && S->tok[i + 1].num >= child_age - 1 &&
+            S->tok[i + 1].num <= child_age + 1)
+            continue; /* "her friend Sana (16)" in a note about a 16-year-old, "Jayden (16,
+                       * supported lodgings)" about a 17-year-old: maybe the child */
         size_t j = i;
         while (j-- > 0 && i - j <= 4 && S->tok[j].sent == k->sent && S->tok[j].paren)
             ;
         if (j < i && S->tok[j].sent == k->sent && !S->tok[j].paren &&
             in_set(S, S->other_set, S->tok[j].sid))
-            other = true; /* "her sister Aimee" */
+            other = peer = true; /* "her sister Aimee" */
         if (j < i && S->tok[j].sent == k->sent && !S->tok[j].paren && i - j > 1 &&
             (in_set(S, S->other_set, S->tok[j].sid) || in_set(S, S->child_set, S->tok[j].sid)))
             other = true; /* "older daughter (18) Aimee" */
         if (i + 1 < S->ntok && S->tok[i + 1].paren && S->tok[i + 1].num >= 0 &&
-            S->tok[i + 1].num < 100 && S->tok[i + 1].num != child_age)
+            S->tok[i + 1].num < 100 && S->tok[i + 1].num != child_age) {
             other = true; /* "Aimee (18)" */
+            peer |= S->tok[i + 1].num < 18;
+        }
         bool seen = false;
         for (int q = 0; q < S->nother_names; q++)
             seen |= same_word(S->other_names[q], k);
-        if (other && !seen)
+        if (other && !seen) {
+            S->other_peer[S->nother_names] = peer;
             S->other_names[S->nother_names++] = k;
+        }
     }
+}
+
+/* Whether token k is written as the name of another person ("her friend Tia",
+ * "Kris (29)"); with peer, of a relative, friend or minor ("Lauren (15)"). */
+static bool other_name(const jd_screen *S, const tok *k, bool peer)
+{
+    for (int q = 0; q < S->nother_names && k->cap; q++)
+        if (same_word(S->other_names[q], k))
+            return !peer || S->other_peer[q];
+    return false;
+}
+
+/* "Amelia and Tia (12)", "Y9 girl (14) and Mason (17)": a joint subject, the
+ * child among them. */
+static bool joint_subject(const jd_screen *S, size_t j)
+{
+    while (j > 0 && S->tok[j - 1].cap && !S->tok[j - 1].punct &&
+           S->tok[j - 1].sent == S->tok[j].sent)
+        j--; /* "Mason TULLY": the whole name */
+    return j > 0 && S->tok[j - 1].sid == S->and_sid && S->tok[j - 1].sent == S->tok[j].sent;
 }
 
 /* Whether token j may be its clause's subject: at most three words (a
@@ -1331,6 +1361,37 @@ static bool subject_position(const jd_screen *S, size_t j)
         if (++d > 3 || S->tok[q].sid == S->by_sid)
             return false; /* "described by the officer as ...": the agent */
     return true;
+}
+
+static bool sid_in(uint32_t sid, const uint32_t *v, size_t n)
+{
+    for (size_t i = 0; i < n && sid; i++)
+        if (v[i] == sid)
+            return true;
+    return false;
+}
+
+/* A person named by a word of the `people` set after an indefinite word ("a
+ * girl in her class", "another pupil", "two boys"): someone other than the
+ * child ("the girl" may be the child). */
+static bool indefinite_person(const jd_screen *S, size_t j)
+{
+    if (S->people_set == UINT32_MAX || !in_set(S, S->people_set, S->tok[j].sid))
+        return false;
+    /* the indefinite word within two words before it ("a Y9 girl") */
+    size_t q = j;
+    while (q-- > 0 && j - q <= 2 && S->tok[q].sent == S->tok[j].sent &&
+           !sid_in(S->tok[q].sid, S->indef_sids, sizeof S->indef_sids / sizeof *S->indef_sids))
+        ;
+    if (q >= j || j - q > 2 || S->tok[q].sent != S->tok[j].sent)
+        return false;
+    /* as a subject: at the start of its clause or after "that", "and", "who" (not "known
+     * as a girl who", "is a girl", "sent nudes to a boy") */
+    if (q == 0 || S->tok[q - 1].sent != S->tok[q].sent || S->tok[q - 1].clause != S->tok[q].clause)
+        return true;
+    uint32_t p = S->tok[q - 1].sid;
+    return S->tok[q - 1].punct == ',' || S->tok[q - 1].punct == ':' || p == S->that_sid ||
+           p == S->and_sid || p == S->who_sid;
 }
 
 /* Who the clause before token `s` is about: +1 another person, 0 the child or unknown.
@@ -1379,14 +1440,19 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
             /* "her mum", "his friend": the other person; "mum's" too */
             return 1;
         }
+        if (!actors && indefinite_person(S, j))
+            return 1; /* "a girl in her class is being abused by", "another pupil is
+                       * promiscuous"; for offences "a boy" may be the one acting */
         bool name = k->cap && j > 0 && S->tok[j - 1].sent == k->sent && !S->tok[j - 1].punct &&
                     k->wlen > 2 && !in_set(S, S->other_set, k->sid) &&
                     !in_set(S, S->other_set, S->tok[j - 1].sid);
         if (name && k->num < 0) {
-            for (int q = 0; q < S->nother_names && !actors && k->poss; q++)
-                if (same_word(S->other_names[q], k))
-                    return 1; /* "older daughter (18) Aimee's boyfriend", the child Ellie (14);
-                               * "Dale (22) had sex with her": Dale acts */
+            if (!actors && ((k->poss && other_name(S, k, false)) ||
+                            (!k->poss && !after_that && !joint_subject(S, j) &&
+                             other_name(S, k, true))))
+                return 1; /* "older daughter (18) Aimee's boyfriend", the child Ellie (14);
+                           * "Lauren (15) is promiscuous"; "Dale (22) had sex with her":
+                           * Dale acts */
             return 0; /* a name: the child, as far as the text says */
         }
         if (in_set(S, S->child_set, k->sid)) {
@@ -1557,6 +1623,19 @@ static bool peer_reports(const jd_screen *S, const hit *h)
         bool peer = false;
         for (size_t j = c->start; j-- > 0 && c->start - j <= 3 && S->tok[j].sent == sent;) {
             const tok *k = &S->tok[j];
+            if (k->cap && other_name(S, k, true) && !k->poss) {
+                /* "her friend Tia (14) disclosed": the name of another person */
+                size_t b = j;
+                while (b-- > 0 && S->tok[b].sent == sent && S->tok[b].paren)
+                    ;
+                peer = b < j && S->tok[b].sent == sent && in_set(S, S->other_set, S->tok[b].sid) &&
+                       !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, S->tok[b].sid));
+                if (!peer && b < j && S->tok[b].sent == sent)
+                    peer = !in_set(S, S->other_set, S->tok[b].sid) && j + 1 < S->ntok &&
+                           S->tok[j + 1].paren && S->tok[j + 1].num >= 0 &&
+                           S->tok[j + 1].num < 18; /* "Lauren (15) says" */
+                break;
+            }
             if (k->punct || in_set(S, S->child_set, k->sid) ||
                 (k->cap && j > 0 && S->tok[j - 1].sent == sent && !S->tok[j - 1].punct))
                 break; /* "she says", "Kelly says" */
@@ -1575,7 +1654,7 @@ static bool peer_reports(const jd_screen *S, const hit *h)
             bool pronoun = k->sid == S->her_sid || k->sid == S->him_sid ||
                            (j >= h->end && subject_pronoun(S, k)); /* "touched her when
                            * she was younger": a subject after the act is the speaker's */
-            if ((k->cap && !S->tok[j - 1].punct && k->num < 0) ||
+            if ((k->cap && !S->tok[j - 1].punct && k->num < 0 && !other_name(S, k, true)) ||
                 (in_set(S, S->child_set, k->sid) && !pronoun && !in_set(S, S->poss_set, k->sid)))
                 named = true;
         }
@@ -1643,6 +1722,61 @@ static bool speaker_owns(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* Whether the match starts with a passive verb ("a girl at school was raped",
+ * "her friend is being groomed"): an auxiliary right before a participle. */
+static bool passive_at(const jd_screen *S, const hit *h)
+{
+    const tok *v = &S->tok[h->start];
+    if (h->start == 0 || S->tok[h->start - 1].clause != v->clause ||
+        !sid_in(S->tok[h->start - 1].sid, S->aux_sids, sizeof S->aux_sids / sizeof *S->aux_sids))
+        return false;
+    if (v->wlen > 3 && v->w[v->wlen - 2] == 'l' && v->w[v->wlen - 1] == 'y' &&
+        h->start + 1 < h->end)
+        v++; /* "is being sexually exploited" */
+    return (v->wlen > 3 && ((v->w[v->wlen - 2] == 'e' && v->w[v->wlen - 1] == 'd') ||
+                            (v->w[v->wlen - 2] == 'e' && v->w[v->wlen - 1] == 'n'))) ||
+           (S->hit_set != UINT32_MAX && in_set(S, S->hit_set, v->sid));
+}
+
+/* A relative clause about another person ("her friend, whose dad hits her",
+ * "her cousin (12), who is being touched by her grandad"): the antecedent
+ * before "whose" owns the object of what follows; before "who" or "whom"
+ * it is the subject, unless the match names the child as its object ("a man
+ * who touched her": the antecedent acts). Not when the child is named
+ * between the relative pronoun and the match. */
+static bool relative_other(const jd_screen *S, const hit *h, bool child_object, bool offence,
+                           bool passive)
+{
+    uint32_t sent = S->tok[h->start].sent;
+    for (size_t w = h->start; w-- > 0 && h->start - w <= 10 && S->tok[w].sent == sent;) {
+        const tok *k = &S->tok[w];
+        bool whose = k->sid == S->whose_sid;
+        if (!whose && k->sid != S->who_sid && k->sid != S->whom_sid) {
+            if ((k->cap && !k->punct && k->num < 0 && w > 0 && !S->tok[w - 1].punct &&
+                 !other_name(S, k, true)) ||
+                (in_set(S, S->child_set, k->sid) && !subject_pronoun(S, k) &&
+                 k->sid != S->her_sid && k->sid != S->him_sid && !in_set(S, S->poss_set, k->sid)))
+                return false; /* "who says Amy was ...": the child named */
+            continue;
+        }
+        for (uint32_t i = h->start + 1; i < h->end && !child_object; i++)
+            child_object = in_set(S, S->child_set, S->tok[i].sid) &&
+                           !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
+        if (!whose && (child_object || (offence && !passive)))
+            return false; /* "her friend's brother (22) who takes a cut and gives her
+                           * weed": he acts, on her */
+        size_t a = w;
+        while (a-- > 0 && S->tok[a].sent == sent && (S->tok[a].punct == ',' || S->tok[a].paren))
+            ;
+        if (a >= w || S->tok[a].sent != sent)
+            return false;
+        const tok *n = &S->tok[a];
+        return (in_set(S, S->other_set, n->sid) && !in_set(S, S->poss_set, n->sid)) ||
+               other_name(S, n, true) || indefinite_person(S, a);
+    }
+    return false;
+}
+
 /* Whether the match is about another person than the child. An explicit role
  * names the child in the match ("hit her"); a match of a "child_acts" rule
  * that names no one ("selling sex") is about the clause's subject like any
@@ -1680,14 +1814,18 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
         if (!names_other)
             other = true;
     }
-    if (by_agent && !child_object) {
-        if (clause_subject(S, h->start, false, false))
-            other = true; /* "her mother was punched by her partner" */
-    } else if ((!r->role_explicit || !names_one) && !child_object &&
-               clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE,
-                              r->kind == JD_SCREEN_LANGUAGE))
+    if (by_agent && !child_object && clause_subject(S, h->start, false, false))
+        other = true; /* "her mother was punched by her partner" */
+    /* a passive's subject is the one acted on, whoever it is: "a girl at
+     * school was raped" is about that girl */
+    bool passive = r->kind != JD_SCREEN_LANGUAGE && passive_at(S, h);
+    if (!(by_agent && !child_object) && (!r->role_explicit || !names_one) && !child_object &&
+        clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE && !passive,
+                       r->kind == JD_SCREEN_LANGUAGE))
         other = true;
-    return other || (r->kind == JD_SCREEN_OFFENCE && peer_reports(S, h)) || speaker_owns(S, h);
+    return other ||
+           relative_other(S, h, child_object, r->kind == JD_SCREEN_OFFENCE, passive || by_agent) ||
+           (r->kind != JD_SCREEN_LANGUAGE && peer_reports(S, h)) || speaker_owns(S, h);
 }
 
 /* The act's object: "abused her older sister", "hit his mum" name another
@@ -2663,6 +2801,19 @@ static int load_words(loader *L)
         return jd_oom(L->err);
     if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
         return jd_oom(L->err);
+    if (!(S->who_sid = stem_id(S, "who", 3, true)) || !(S->whose_sid = stem_id(S, "whose", 5, true)) ||
+        !(S->whom_sid = stem_id(S, "whom", 4, true)))
+        return jd_oom(L->err);
+    static const char *const aux[] = {"was", "were", "is", "are", "been", "being",
+                                      "be", "got", "get", "gets", "getting"};
+    for (size_t k = 0; k < sizeof aux / sizeof aux[0]; k++)
+        if (!(S->aux_sids[k] = stem_id(S, aux[k], strlen(aux[k]), true)))
+            return jd_oom(L->err);
+    static const char *const indef[] = {"a", "an", "another", "other", "some",
+                                        "several", "one", "two", "three"};
+    for (size_t k = 0; k < sizeof indef / sizeof indef[0]; k++)
+        if (!(S->indef_sids[k] = stem_id(S, indef[k], strlen(indef[k]), true)))
+            return jd_oom(L->err);
     return JD_OK;
 }
 
@@ -2720,6 +2871,8 @@ static int load_sets(loader *L, json_t *root)
     S->male_set = male ? *male : UINT32_MAX;
     uint32_t *hitw = jd_strmap_get(&S->sets, "hit", 3);
     S->hit_set = hitw ? *hitw : UINT32_MAX;
+    uint32_t *people = jd_strmap_get(&S->sets, "people", 6);
+    S->people_set = people ? *people : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
