@@ -723,6 +723,19 @@ static void test_context_scope(void **state)
     r = run_gender(f, "Lee STAFFORD (26) has sex with her; their relationship is a lifestyle "
                       "choice.", 14, 'F');
     assert_true(counted(r, "lifestyle_choice"));
+
+    /* children in general, not this child */
+    r = run_gender(f, "Training today: men who pay for sex with children are abusers.", 15, 'F');
+    assert_false(counted(r, "C9"));
+    r = run_gender(f, "Men pay for sex with her and other children at the flat.", 15, 'F');
+    assert_true(counted(r, "C9"));
+    /* a label replaced ("instead of"), not adopted by "we agreed to write" */
+    r = run_gender(f, "In supervision we agreed to write 'she is being sexually exploited' instead "
+                      "of 'she is prostituting herself'.", 15, 'F');
+    assert_false(counted(r, "prostitution"));
+    assert_false(counted(r, "C9"));
+    r = run_gender(f, "In supervision we agreed she is prostituting herself.", 15, 'F');
+    assert_true(counted(r, "prostitution"));
 }
 
 static void test_analyse_agrees(void **state)

@@ -196,6 +196,9 @@ struct jd_screen {
     uint32_t who_sid, whose_sid, whom_sid; /* a relative clause's antecedent (relative_other) */
     uint32_t aux_sids[11]; /* "was", "were", "is", "been", "got"...: a passive before a match */
     uint32_t indef_sids[9]; /* "a", "another", "other", "some": not the child ("a girl") */
+    uint32_t generic_set; /* children, kids, minors (optional set "generic"): children in
+                             general (generic_object) */
+    uint32_t them_sid, they_sid;
     uint32_t people_set; /* girl, boy, pupil, woman (optional set "people"): with an
                             indefinite article, someone other than the child */
     uint32_t and_next_sids[32];
@@ -1777,6 +1780,34 @@ static bool relative_other(const jd_screen *S, const hit *h, bool child_object, 
     return false;
 }
 
+/* A statement about children in general ("men who pay for sex with children
+ * are abusers", "groomers send sexual messages to kids"): a word of the
+ * `generic` set in the match or right after it, and no word for the child in
+ * its clause (she, her, a name; "them" may be anyone). */
+static bool generic_object(const jd_screen *S, const hit *h)
+{
+    if (S->generic_set == UINT32_MAX)
+        return false;
+    uint32_t cl = S->tok[h->start].clause;
+    bool generic = false;
+    for (uint32_t j = h->start; j < S->ntok && j < h->end + 3 && S->tok[j].clause == cl; j++)
+        generic |= in_set(S, S->generic_set, S->tok[j].sid);
+    if (!generic)
+        return false;
+    size_t i = h->start;
+    while (i > 0 && S->tok[i - 1].clause == cl)
+        i--;
+    for (; i < S->ntok && S->tok[i].clause == cl; i++) {
+        const tok *k = &S->tok[i];
+        if ((in_set(S, S->child_set, k->sid) && !in_set(S, S->generic_set, k->sid) &&
+             k->sid != S->them_sid && k->sid != S->they_sid) ||
+            (k->cap && i > 0 && S->tok[i - 1].sent == k->sent && !S->tok[i - 1].punct &&
+             k->num < 0 && !other_name(S, k, false)))
+            return false;
+    }
+    return true;
+}
+
 /* Whether the match is about another person than the child. An explicit role
  * names the child in the match ("hit her"); a match of a "child_acts" rule
  * that names no one ("selling sex") is about the clause's subject like any
@@ -1823,7 +1854,7 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
         clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE && !passive,
                        r->kind == JD_SCREEN_LANGUAGE))
         other = true;
-    return other ||
+    return other || generic_object(S, h) ||
            relative_other(S, h, child_object, r->kind == JD_SCREEN_OFFENCE, passive || by_agent) ||
            (r->kind != JD_SCREEN_LANGUAGE && peer_reports(S, h)) || speaker_owns(S, h);
 }
@@ -2801,6 +2832,8 @@ static int load_words(loader *L)
         return jd_oom(L->err);
     if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
         return jd_oom(L->err);
+    if (!(S->them_sid = stem_id(S, "them", 4, true)) || !(S->they_sid = stem_id(S, "they", 4, true)))
+        return jd_oom(L->err);
     if (!(S->who_sid = stem_id(S, "who", 3, true)) || !(S->whose_sid = stem_id(S, "whose", 5, true)) ||
         !(S->whom_sid = stem_id(S, "whom", 4, true)))
         return jd_oom(L->err);
@@ -2873,6 +2906,8 @@ static int load_sets(loader *L, json_t *root)
     S->hit_set = hitw ? *hitw : UINT32_MAX;
     uint32_t *people = jd_strmap_get(&S->sets, "people", 6);
     S->people_set = people ? *people : UINT32_MAX;
+    uint32_t *generic = jd_strmap_get(&S->sets, "generic", 7);
+    S->generic_set = generic ? *generic : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
