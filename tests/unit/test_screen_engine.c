@@ -736,6 +736,30 @@ static void test_context_scope(void **state)
     assert_false(counted(r, "C9"));
     r = run_gender(f, "In supervision we agreed she is prostituting herself.", 15, 'F');
     assert_true(counted(r, "prostitution"));
+
+    /* negation: ended by a relative pronoun or a conjunction of time; pseudo-negations */
+    r = run_gender(f, "She didn't know the man (30) who touched her on the bus.", 14, 'F');
+    assert_true(counted(r, "C2"));
+    r = run_gender(f, "She didn't say that the man (30) touched her on the bus.", 14, 'F');
+    assert_false(counted(r, "C2")); /* near miss: no termination */
+    r = run_gender(f, "There was no one at home when her stepdad hit her.", 14, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "There is no suggestion that her stepdad hit her.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "Without warning, her stepdad punched her.", 14, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "She came home without anyone having hit her.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    /* hypothetical: inverted conditionals, contingencies, a risk that */
+    r = run_gender(f, "Contingency: should Skye (14) abscond during contact, staff to ring 999.", 14,
+                   'F');
+    assert_false(counted(r, "absconded"));
+    r = run_gender(f, "Skye (14) absconded from contact; she should be spoken to.", 14, 'F');
+    assert_true(counted(r, "absconded"));
+    r = run_gender(f, "There is a risk that men will pay her for sex.", 14, 'F');
+    assert_false(counted(r, "C9"));
+    r = run_gender(f, "We know that men pay her for sex.", 14, 'F');
+    assert_true(counted(r, "C9"));
 }
 
 static void test_analyse_agrees(void **state)

@@ -39,7 +39,7 @@ enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
-    K_ADULTLIFE, K_SENSE, K_NK
+    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -195,6 +195,7 @@ struct jd_screen {
     uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
     uint32_t who_sid, whose_sid, whom_sid; /* a relative clause's antecedent (relative_other) */
     uint32_t aux_sids[11]; /* "was", "were", "is", "been", "got"...: a passive before a match */
+    uint32_t negterm_sids[9]; /* "who", "when", "since"...: end a negation's scope */
     uint32_t indef_sids[9]; /* "a", "another", "other", "some": not the child ("a girl") */
     uint32_t generic_set; /* children, kids, minors (optional set "generic"): children in
                              general (generic_object) */
@@ -1483,6 +1484,30 @@ typedef struct ctx {
     bool sexual, adult, recorded;
 } ctx;
 
+/* A negation word inside a `pseudo_negation` cue ("no further action", "not
+ * only", "without warning") negates nothing after it. */
+static bool pseudo_negation(const jd_screen *S, const hit *c)
+{
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *p = &S->hits[i];
+        if (S->pat[p->pat].kind == K_PSEUDO && p->start <= c->start && p->end >= c->end)
+            return true;
+    }
+    return false;
+}
+
+/* Whether a word between a negation and the match ends the negation's scope
+ * (ConText termination): a relative pronoun or a conjunction of time ("she
+ * didn't know the man who touched her", "she has not been to school since
+ * her uncle touched her", "no one was at home when her stepdad hit her"). */
+static bool neg_terminated(const jd_screen *S, uint32_t from, uint32_t to)
+{
+    for (uint32_t t = from; t < to && t < S->ntok; t++)
+        if (sid_in(S->tok[t].sid, S->negterm_sids, sizeof S->negterm_sids / sizeof *S->negterm_sids))
+            return true;
+    return false;
+}
+
 static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
 {
     /* scope 0: before the match in its clause within the window; 1: anywhere
@@ -1499,6 +1524,10 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             c->end < S->ntok && S->tok[c->end].num >= 0 &&
             S->tok[c->end].sent == S->tok[c->start].sent)
             continue; /* "No 12": a house number */
+        if (kind == K_NEG && pseudo_negation(S, c))
+            continue; /* "no further action", "not only", "without warning" */
+        if (kind == K_NEG && neg_terminated(S, c->end, h->start))
+            continue; /* "she didn't know the man who touched her" */
         const tok *b = &S->tok[c->start];
         switch (scope) {
         case 0:
@@ -2842,6 +2871,11 @@ static int load_words(loader *L)
     for (size_t k = 0; k < sizeof aux / sizeof aux[0]; k++)
         if (!(S->aux_sids[k] = stem_id(S, aux[k], strlen(aux[k]), true)))
             return jd_oom(L->err);
+    static const char *const negterm[] = {"who", "whom", "whose", "when", "whenever",
+                                          "since", "after", "until", "where"};
+    for (size_t k = 0; k < sizeof negterm / sizeof negterm[0]; k++)
+        if (!(S->negterm_sids[k] = stem_id(S, negterm[k], strlen(negterm[k]), true)))
+            return jd_oom(L->err);
     static const char *const indef[] = {"a", "an", "another", "other", "some",
                                         "several", "one", "two", "three"};
     for (size_t k = 0; k < sizeof indef / sizeof indef[0]; k++)
@@ -2938,7 +2972,8 @@ static int load_cues(loader *L, json_t *root)
                      {"adult", K_ADULT},        {"age_at_act", K_THEN},
                      {"recorded", K_RECORDED},  {"looked_after", K_LAC},
                      {"reported", K_REPORT},    {"speculation", K_SPEC},
-                     {"adult_life", K_ADULTLIFE}, {"sense", K_SENSE}};
+                     {"adult_life", K_ADULTLIFE}, {"sense", K_SENSE},
+                     {"pseudo_negation", K_PSEUDO}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
