@@ -760,6 +760,36 @@ static void test_context_scope(void **state)
     assert_false(counted(r, "C9"));
     r = run_gender(f, "We know that men pay her for sex.", 14, 'F');
     assert_true(counted(r, "C9"));
+
+    /* a child with another age as a relative clause's antecedent */
+    r = run_gender(f, "Complaint about the neighbour's daughter (19), who she believes is doing sex "
+                      "work from the flat.", 15, 'F');
+    assert_false(counted(r, "C9"));
+    assert_false(counted(r, "prostitution"));
+    r = run_gender(f, "Complaint about Amy (15), who she believes is doing sex work from the flat.",
+                   15, 'F');
+    assert_true(counted(r, "C9"));
+    /* the other gender's possessive: "his girlfriend" in a note about a girl */
+    r = run_gender(f, "Carl (22) has agreed to move to his girlfriend's.", 15, 'F');
+    assert_false(counted(r, "boyfriend"));
+    r = run_gender(f, "She has agreed to move to her boyfriend's (24).", 15, 'F');
+    assert_true(counted(r, "boyfriend"));
+    /* leaving a partner is the speaker's life */
+    r = run_gender(f, "Mum told me she left Kenzie's dad in 2022 after years of him hitting her.", 14,
+                   'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "Mum told me dad has been hitting her for years.", 14, 'F');
+    assert_true(counted(r, "C16"));
+    /* a label someone calls the child */
+    r = run_gender(f, "Some lads have been calling Jay (14) a 'rent boy'.", 14, 'M');
+    assert_false(counted(r, "C9"));
+    r = run_gender(f, "Jay (14) is working as a rent boy at the station.", 14, 'M');
+    assert_true(counted(r, "C9"));
+    /* a thing as the object */
+    r = run_gender(f, "She was screaming at mum, smashing her room.", 15, 'F');
+    assert_false(counted(r, "C17"));
+    r = run_gender(f, "Mum was screaming at her, smashing her head against the wall.", 15, 'F');
+    assert_true(counted(r, "C17"));
 }
 
 static void test_analyse_agrees(void **state)

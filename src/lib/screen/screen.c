@@ -199,7 +199,8 @@ struct jd_screen {
     uint32_t indef_sids[9]; /* "a", "another", "other", "some": not the child ("a girl") */
     uint32_t generic_set; /* children, kids, minors (optional set "generic"): children in
                              general (generic_object) */
-    uint32_t them_sid, they_sid;
+    uint32_t them_sid, they_sid, his_sid, boyfriend_sid, girlfriend_sid;
+    uint32_t things_set; /* room, phone, door (optional set "things"): thing_object */
     uint32_t people_set; /* girl, boy, pupil, woman (optional set "people"): with an
                             indefinite article, someone other than the child */
     uint32_t and_next_sids[32];
@@ -1367,6 +1368,12 @@ static bool subject_position(const jd_screen *S, size_t j)
     return true;
 }
 
+static bool subject_pronoun(const jd_screen *S, const tok *k)
+{
+    return k->sid && (k->sid == S->she_sids[0] || k->sid == S->she_sids[1] ||
+                      k->sid == S->he_sids[0] || k->sid == S->he_sids[1]);
+}
+
 static bool sid_in(uint32_t sid, const uint32_t *v, size_t n)
 {
     for (size_t i = 0; i < n && sid; i++)
@@ -1396,6 +1403,19 @@ static bool indefinite_person(const jd_screen *S, size_t j)
     uint32_t p = S->tok[q - 1].sid;
     return S->tok[q - 1].punct == ',' || S->tok[q - 1].punct == ':' || p == S->that_sid ||
            p == S->and_sid || p == S->who_sid;
+}
+
+/* A word for a child followed by an age more than a year off the child's
+ * ("the neighbour's daughter (19)", "her son (4)"): another child. */
+static bool aged_other(const jd_screen *S, size_t j)
+{
+    const tok *k = &S->tok[j];
+    if (!in_set(S, S->child_set, k->sid) || in_set(S, S->poss_set, k->sid) || subject_pronoun(S, k) ||
+        k->sid == S->him_sid || k->sid == S->them_sid || k->sid == S->they_sid || S->child_age < 0 ||
+        j + 1 >= S->ntok || !S->tok[j + 1].paren || S->tok[j + 1].num < 0 || S->tok[j + 1].num > 99)
+        return false;
+    int n = S->tok[j + 1].num;
+    return n < S->child_age - 1 || n > S->child_age + 1;
 }
 
 /* Who the clause before token `s` is about: +1 another person, 0 the child or unknown.
@@ -1459,6 +1479,8 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
                            * Dale acts */
             return 0; /* a name: the child, as far as the text says */
         }
+        if (aged_other(S, j))
+            return 1; /* "the neighbour's daughter (19) is doing sex work" */
         if (in_set(S, S->child_set, k->sid)) {
             /* "her neighbour's daughter": someone else's child, unless the
              * possessor is a parent ("mum's daughter" is the child) */
@@ -1632,12 +1654,6 @@ static bool before_birth(const jd_screen *S, const hit *h)
     return false;
 }
 
-static bool subject_pronoun(const jd_screen *S, const tok *k)
-{
-    return k->sid && (k->sid == S->she_sids[0] || k->sid == S->she_sids[1] ||
-                      k->sid == S->he_sids[0] || k->sid == S->he_sids[1]);
-}
-
 /* Reported speech whose speaker is a sibling, friend or other non-parent
  * ("her older sister says a man had sex with her", "her friend said a man
  * touched her"): when the words from the report to the act name the child by
@@ -1777,7 +1793,7 @@ static bool passive_at(const jd_screen *S, const hit *h)
  * who touched her": the antecedent acts). Not when the child is named
  * between the relative pronoun and the match. */
 static bool relative_other(const jd_screen *S, const hit *h, bool child_object, bool offence,
-                           bool passive)
+                           bool passive, bool child_acts)
 {
     uint32_t sent = S->tok[h->start].sent;
     for (size_t w = h->start; w-- > 0 && h->start - w <= 10 && S->tok[w].sent == sent;) {
@@ -1794,17 +1810,22 @@ static bool relative_other(const jd_screen *S, const hit *h, bool child_object, 
         for (uint32_t i = h->start + 1; i < h->end && !child_object; i++)
             child_object = in_set(S, S->child_set, S->tok[i].sid) &&
                            !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
-        if (!whose && (child_object || (offence && !passive)))
-            return false; /* "her friend's brother (22) who takes a cut and gives her
-                           * weed": he acts, on her */
+        if (!whose && child_object)
+            return false; /* "her friend's brother (22) who gives her weed": he acts on her */
         size_t a = w;
         while (a-- > 0 && S->tok[a].sent == sent && (S->tok[a].punct == ',' || S->tok[a].paren))
             ;
         if (a >= w || S->tok[a].sent != sent)
             return false;
         const tok *n = &S->tok[a];
-        return (in_set(S, S->other_set, n->sid) && !in_set(S, S->poss_set, n->sid)) ||
-               other_name(S, n, true) || indefinite_person(S, a);
+        /* a child, a girl or a named minor is the subject of what follows
+         * ("the neighbour's daughter (19), who is doing sex work"); for an
+         * offence, a relative or an adult may be the one acting on the child
+         * ("her friend's brother (22) who takes a cut") */
+        bool person = other_name(S, n, true) || indefinite_person(S, a) || aged_other(S, a);
+        if (whose || !offence || passive || child_acts)
+            person |= in_set(S, S->other_set, n->sid) && !in_set(S, S->poss_set, n->sid);
+        return person;
     }
     return false;
 }
@@ -1884,7 +1905,8 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
                        r->kind == JD_SCREEN_LANGUAGE))
         other = true;
     return other || generic_object(S, h) ||
-           relative_other(S, h, child_object, r->kind == JD_SCREEN_OFFENCE, passive || by_agent) ||
+           relative_other(S, h, child_object, r->kind == JD_SCREEN_OFFENCE, passive || by_agent,
+                          r->child_acts) ||
            (r->kind != JD_SCREEN_LANGUAGE && peer_reports(S, h)) || speaker_owns(S, h);
 }
 
@@ -1944,6 +1966,43 @@ static bool agent_in_sentence(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* The match ends on "her" or "his" before a thing (`things` set: "smashing
+ * her room", "kicked his door"): a possessive, the object is a thing, not the
+ * child. */
+static bool thing_object(const jd_screen *S, const hit *h)
+{
+    if (S->things_set == UINT32_MAX || h->end >= S->ntok)
+        return false;
+    const tok *last = &S->tok[h->end - 1], *next = &S->tok[h->end];
+    return in_set(S, S->poss_set, last->sid) && next->sent == last->sent &&
+           in_set(S, S->things_set, next->sid);
+}
+
+/* The other gender's possessive before a person word in the match ("his
+ * girlfriend" in a note about a girl, "her boyfriend" about a boy), and no
+ * pronoun of the child's own gender in it: someone else's. */
+static bool other_gender_possessive(const jd_screen *S, const hit *h)
+{
+    if (S->gender != 'F' && S->gender != 'M')
+        return false;
+    uint32_t own = S->gender == 'F' ? S->her_sid : S->him_sid;
+    uint32_t other = S->gender == 'F' ? S->his_sid : S->her_sid;
+    bool found = false;
+    for (uint32_t i = h->start; i < h->end; i++) {
+        const tok *k = &S->tok[i];
+        if (k->sid == own || (S->gender == 'F' ? k->sid == S->she_sids[0] || k->sid == S->herself_sid
+                                               : k->sid == S->he_sids[0] || k->sid == S->himself_sid))
+            return false;
+        if (k->sid == other && !k->quoted && i + 1 < h->end &&
+            !(i > 0 && S->tok[i - 1].sid == S->with_sid) && /* "sex with his friend": the actor */
+            (in_set(S, S->other_set, S->tok[i + 1].sid) ||
+             (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, S->tok[i + 1].sid)) ||
+             S->tok[i + 1].sid == S->girlfriend_sid || S->tok[i + 1].sid == S->boyfriend_sid))
+            found = true;
+    }
+    return found;
+}
+
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
@@ -1962,6 +2021,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     if (subject_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && object_is_other(S, r, h))
+        a |= JD_SCREEN_OTHER_PERSON;
+    if (r->kind == JD_SCREEN_LANGUAGE && other_gender_possessive(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
     /* wording whose pattern names its subject ("girl ... sexually active with"):
      * unless that subject is the child, the clause before it says whom it is
@@ -1984,6 +2045,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     if (r->injury && (cue_in(S, K_INNOC, h, 1) || (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h))))
         a |= JD_SCREEN_INNOCENT;
     if (r->taking && cue_in(S, K_PROP, h, 6))
+        a |= JD_SCREEN_PROPERTY;
+    if (r->role_explicit && r->kind != JD_SCREEN_LANGUAGE && thing_object(S, h))
         a |= JD_SCREEN_PROPERTY;
     /* the matched words in another sense: a `sense` cue sharing a word with
      * them ("sell herself short", "touched base", "Stannick High") */
@@ -2861,7 +2924,10 @@ static int load_words(loader *L)
         return jd_oom(L->err);
     if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
         return jd_oom(L->err);
-    if (!(S->them_sid = stem_id(S, "them", 4, true)) || !(S->they_sid = stem_id(S, "they", 4, true)))
+    if (!(S->them_sid = stem_id(S, "them", 4, true)) || !(S->they_sid = stem_id(S, "they", 4, true)) ||
+        !(S->his_sid = stem_id(S, "his", 3, true)) ||
+        !(S->boyfriend_sid = stem_id(S, "boyfriend", 9, true)) ||
+        !(S->girlfriend_sid = stem_id(S, "girlfriend", 10, true)))
         return jd_oom(L->err);
     if (!(S->who_sid = stem_id(S, "who", 3, true)) || !(S->whose_sid = stem_id(S, "whose", 5, true)) ||
         !(S->whom_sid = stem_id(S, "whom", 4, true)))
@@ -2942,6 +3008,8 @@ static int load_sets(loader *L, json_t *root)
     S->people_set = people ? *people : UINT32_MAX;
     uint32_t *generic = jd_strmap_get(&S->sets, "generic", 7);
     S->generic_set = generic ? *generic : UINT32_MAX;
+    uint32_t *things = jd_strmap_get(&S->sets, "things", 6);
+    S->things_set = things ? *things : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
