@@ -790,6 +790,24 @@ static void test_context_scope(void **state)
     assert_false(counted(r, "C17"));
     r = run_gender(f, "Mum was screaming at her, smashing her head against the wall.", 15, 'F');
     assert_true(counted(r, "C17"));
+
+    /* a relative who found out or told, or whose partner it was, is not the one acting */
+    r = run_gender(f, "Dad found her naked photos on her phone and called police.", 14, 'F');
+    assert_false(counted(r, "C8"));
+    r = run_gender(f, "Stepdad found out a man had been sending her sexual messages.", 14, 'F');
+    assert_false(counted(r, "C8"));
+    assert_true(counted(r, "C6"));
+    r = run_gender(f, "Her brother is in a sexual relationship with his girlfriend (17).", 14, 'F');
+    assert_false(counted(r, "C8"));
+    r = run_gender(f, "Her stepdad has been touching her sexually at night.", 14, 'F');
+    assert_true(counted(r, "C8"));
+    /* other senses: a goodnight kiss, a sex offender's status */
+    r = run_gender(f, "Dad kissed her goodnight and left for his night shift.", 12, 'F');
+    assert_false(counted(r, "C8"));
+    assert_false(counted(r, "C1"));
+    r = run_gender(f, "Her uncle is a registered sex offender; he has no contact with her.", 14, 'F');
+    assert_false(counted(r, "C8"));
+    assert_false(counted(r, "C2"));
 }
 
 static void test_analyse_agrees(void **state)

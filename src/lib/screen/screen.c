@@ -201,6 +201,8 @@ struct jd_screen {
                              general (generic_object) */
     uint32_t them_sid, they_sid, his_sid, boyfriend_sid, girlfriend_sid;
     uint32_t things_set; /* room, phone, door (optional set "things"): thing_object */
+    uint32_t discover_set; /* found, noticed, reported (optional set "discover") */
+    uint32_t partner_set; /* wife, husband, partner, fiance (optional set "partner") */
     uint32_t people_set; /* girl, boy, pupil, woman (optional set "people"): with an
                             indefinite article, someone other than the child */
     uint32_t and_next_sids[32];
@@ -2003,6 +2005,35 @@ static bool other_gender_possessive(const jd_screen *S, const hit *h)
     return found;
 }
 
+/* A match naming a relative before the act with words between ("Dad found
+ * her naked photos", "Stepdad found out a man had been sending her sexual
+ * messages"): a verb of finding out or telling (`discover` set) or another
+ * actor between them makes the relative the one who found out, not the one
+ * who acted. */
+static bool relative_reports(const jd_screen *S, const rule *r, const hit *h)
+{
+    if (!r->role_explicit || S->discover_set == UINT32_MAX || h->end - h->start < 3 ||
+        !in_set(S, S->other_set, S->tok[h->start].sid))
+        return false;
+    for (uint32_t i = h->start + 1; i + 1 < h->end; i++) {
+        const tok *k = &S->tok[i];
+        if (in_set(S, S->discover_set, k->sid) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid) &&
+             !in_set(S, S->other_set, k->sid)))
+            return true;
+    }
+    /* "her brother is in a sexual relationship with his girlfriend": his partner's */
+    for (uint32_t i = h->end; i + 2 < S->ntok && i < h->end + 4; i++) {
+        if (S->tok[i].clause != S->tok[h->start].clause)
+            break;
+        if (S->tok[i].sid == S->with_sid && in_set(S, S->poss_set, S->tok[i + 1].sid) &&
+            (S->tok[i + 2].sid == S->girlfriend_sid || S->tok[i + 2].sid == S->boyfriend_sid ||
+             (S->partner_set != UINT32_MAX && in_set(S, S->partner_set, S->tok[i + 2].sid))))
+            return true;
+    }
+    return false;
+}
+
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
@@ -2023,6 +2054,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     if (r->kind != JD_SCREEN_LANGUAGE && object_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind == JD_SCREEN_LANGUAGE && other_gender_possessive(S, h))
+        a |= JD_SCREEN_OTHER_PERSON;
+    if (r->kind != JD_SCREEN_LANGUAGE && relative_reports(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
     /* wording whose pattern names its subject ("girl ... sexually active with"):
      * unless that subject is the child, the clause before it says whom it is
@@ -3010,6 +3043,10 @@ static int load_sets(loader *L, json_t *root)
     S->generic_set = generic ? *generic : UINT32_MAX;
     uint32_t *things = jd_strmap_get(&S->sets, "things", 6);
     S->things_set = things ? *things : UINT32_MAX;
+    uint32_t *discover = jd_strmap_get(&S->sets, "discover", 8);
+    S->discover_set = discover ? *discover : UINT32_MAX;
+    uint32_t *partner = jd_strmap_get(&S->sets, "partner", 7);
+    S->partner_set = partner ? *partner : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
