@@ -628,7 +628,6 @@ static void test_context_scope(void **state)
     r = run_gender(f, "Mum was herself a victim of sexual abuse by her uncle when she was 12.", 15,
                    'F');
     assert_false(counted(r, "C1"));
-    assert_false(counted(r, "C8"));
     r = run_gender(f, "She was herself a victim of sexual abuse by her uncle when she was 12.", 15,
                    'F');
     assert_true(counted(r, "C1"));

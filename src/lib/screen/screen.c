@@ -290,6 +290,13 @@ static const char *const norm_map[][2] = {
     /* Snowball stems "paeds" to "pa", the personal adviser of a care leaver */
     {"paeds", "paediatrics"}, {"paed", "paediatric"}, {"peds", "paediatrics"},
     {"insta", "instagram"}, {"ig", "instagram"},
+    /* regional words and text-speak, to the standard word: Scots and northern
+     * ("the weans", "wi her", "tae the polis", "telt me"), texts ("n", "cos",
+     * "wiv", "nite", "b4") */
+    {"weans", "children"}, {"wean", "child"}, {"bairns", "children"}, {"bairn", "child"},
+    {"wi", "with"}, {"wiv", "with"}, {"tae", "to"}, {"hame", "home"}, {"polis", "police"},
+    {"telt", "told"}, {"cos", "because"}, {"coz", "because"}, {"cuz", "because"},
+    {"nite", "night"}, {"b4", "before"}, {"n", "and"},
 };
 
 static const char *norm_word(const char *w, size_t n, size_t *outn)
@@ -2245,16 +2252,23 @@ static int token_age(const jd_screen *S, size_t i)
 /* Whether the number at token i is the age of a bystander named right before
  * it ("older sister (19)", "mum, 38"): a relative in the optional set
  * "bystander" (mother, sister, aunt, nan...), the first word before the number
- * past brackets and commas. An uncle's or a boyfriend's age stays the other
- * person's. */
+ * past brackets, commas and "who is", "aged" ("her sister who is 19"). An
+ * uncle's or a boyfriend's age stays the other person's. */
 static bool bystander_age(const jd_screen *S, size_t i)
 {
     if (S->bystander_set == UINT32_MAX)
         return false;
-    for (size_t j = i; j-- > 0 && i - j <= 3 && S->tok[j].sent == S->tok[i].sent;) {
-        if (S->tok[j].punct)
+    static const char *const link[] = {"who", "whos", "is", "was", "aged", "age", "now"};
+    for (size_t j = i; j-- > 0 && i - j <= 5 && S->tok[j].sent == S->tok[i].sent;) {
+        const tok *w = &S->tok[j];
+        if (w->punct)
             continue;
-        return in_set(S, S->bystander_set, S->tok[j].sid);
+        bool linking = false;
+        for (size_t k = 0; k < sizeof link / sizeof *link && !linking; k++)
+            linking = w->wlen == strlen(link[k]) && !memcmp(w->w, link[k], w->wlen);
+        if (linking)
+            continue;
+        return in_set(S, S->bystander_set, w->sid);
     }
     return false;
 }
