@@ -478,9 +478,9 @@ static void test_loader_errors(void **state)
          "[{\"code\": \"V02\", \"name\": \"x\", \"from_offences\": [\"C8\", 7]}]}",
          "from_offences"},
         {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
-         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
-         "[{\"code\": \"S02\", \"name\": \"x\", \"patterns\": [\"sex\"], \"not_with\": [\"C9\"]}]}",
-         "not_with"},
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C2\", \"name\": \"x\", "
+         "\"patterns\": [\"sex\"], \"not_with\": [\"C9\"]}], \"language\": [], \"indicators\": []}",
+         "not_with: a list of up to 12 codes, for indicators"},
         {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
          "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
          "[{\"code\": \"S02\", \"name\": \"x\", \"from_offences\": [\"C2\"], \"not_with\": [\"C9\", \"\"]}]}",

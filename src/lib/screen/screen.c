@@ -106,8 +106,9 @@ typedef struct rule {
                                    not the writer's own wording */
     const char *from[4];        /* indicators: also held when one of these offences counts
                                    (familial sexual abuse or cruelty is V02 abuse) */
-    const char *not_with[12];   /* with "from": not held when one of these codes counts
-                                   (an older partner's C2, not a paid or group one) */
+    const char *not_with[12];   /* indicators: not held when one of these codes counts
+                                   (with "from": an older partner's C2, not a paid or group
+                                   one; with patterns: contact online is S08, not M02) */
 } rule;
 
 /* A word of up to 8 bytes as written (lower case) -> its stem id, top bit
@@ -979,7 +980,9 @@ static int32_t read_number(const char *w, size_t wn, size_t *digits, uint8_t *de
     while (d < wn && isdigit((unsigned char)w[d]))
         d++;
     if (d > 0 && d <= 4) {
-        num = atoi(w);
+        num = 0; /* w is not NUL-terminated (atoi read the stale bytes after it) */
+        for (size_t k = 0; k < d; k++)
+            num = num * 10 + (w[k] - '0');
         if (d < wn) {
             const char *suf = w + d;
             size_t sn = wn - d;
@@ -2548,6 +2551,38 @@ static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen
     return JD_OK;
 }
 
+/* A counted indicator match whose rule has "not_with" (patterns, not "from"):
+ * its index in the result. One counted match per code, so at most one per
+ * indicator code. */
+typedef struct veto_ref {
+    size_t at;
+    const rule *r;
+} veto_ref;
+#define VETO_MAX 64
+
+/* "not_with" on a rule with patterns: its match is not counted when one of
+ * the codes counts in the note ("calls from unknown men" on an app is the
+ * online contact of S08, not the contact of M02). Every veto is decided on
+ * the matches as they stand before any is applied, so the order of the rules
+ * does not matter. */
+static void veto_matches(const veto_ref *veto, size_t nveto, jd_screen_result *res)
+{
+    const char *by[VETO_MAX];
+    for (size_t v = 0; v < nveto; v++) {
+        by[v] = NULL;
+        for (int k = 0; k < 12 && veto[v].r->not_with[k] && !by[v]; k++)
+            if (have_code(res, veto[v].r->not_with[k], true))
+                by[v] = veto[v].r->not_with[k];
+    }
+    for (size_t v = 0; v < nveto; v++) {
+        jd_screen_match *m = &res->m[veto[v].at];
+        if (!by[v] || !m->counts)
+            continue;
+        m->counts = false;
+        snprintf(m->why, sizeof m->why, "not counted: %s counts in the note", by[v]);
+    }
+}
+
 /* Rules that hold by the child's age or the recording agency alone ("always"). */
 static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
                         jd_screen_result *res, jd_error *err)
@@ -2647,6 +2682,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     read_ages(S, &X);
     int et = et_index(in->event_type);
     int child = in->child_age;
+    veto_ref veto[VETO_MAX]; /* counted indicator matches of rules with "not_with" */
+    size_t nveto = 0;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *h = &S->hits[i];
         const pattern *p = &S->pat[h->pat];
@@ -2671,6 +2708,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         m.counts = !(a & discount);
         if (have_code(res, r->code, m.counts))
             continue; /* one match per code and counting: the words of the first */
+        if (m.counts && r->not_with[0] && nveto < VETO_MAX)
+            veto[nveto++] = (veto_ref){res->n, r}; /* its index once added below */
         char ab[120];
         jd_screen_attrs_str(a & discount, ab, sizeof ab);
         if (m.counts)
@@ -2684,6 +2723,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     int rc = from_offences(S, in, res, err);
     if (rc < 0 || (rc = always_rules(S, in, child, res, err)) < 0)
         return rc;
+    veto_matches(veto, nveto, res);
     settle_matches(S, child, res);
     return JD_OK;
 }
@@ -2906,8 +2946,9 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
             r->from[k] = jd_arena_strdup(&S->ar, json_string_value(v));
         }
         json_t *nw = json_object_get(o, "not_with");
-        if (nw && (!json_is_array(nw) || json_array_size(nw) > 12 || !r->from[0]))
-            return bad(L, where, "not_with: a list of up to 12 codes, with \"from_offences\"");
+        if (nw && (!json_is_array(nw) || json_array_size(nw) > 12 ||
+                   kind != JD_SCREEN_INDICATOR))
+            return bad(L, where, "not_with: a list of up to 12 codes, for indicators");
         json_array_foreach(nw, k, v)
         {
             if (!json_is_string(v) || !json_string_length(v))
