@@ -2686,8 +2686,8 @@ static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
 }
 
 /* The last pass over the matches: C1 alone for an under-13, C16 not counted
- * beside a counted C11 in its sentence, and a code's uncounted matches dropped
- * when it has a counted one. */
+ * beside a counted C11 in its sentence, C4 not beside paid C10, and a code's
+ * uncounted matches dropped when it has a counted one. */
 static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
 {
     /* C1 is used alone for an under-13 (no C11 beside it); a child of 13 or
@@ -2707,6 +2707,17 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
             m->counts = false;
             snprintf(m->why, sizeof m->why, "not counted: the force of the sexual offence C11 "
                                             "in the same sentence");
+        }
+    }
+    /* Arranging or facilitating for pay is C10 (the driver or host who takes
+     * the money men pay, C9); C4 is the facilitation without it: not both
+     * for one note. */
+    bool c10 = have_code(res, "C10", true) && have_code(res, "C9", true);
+    for (size_t i = 0; i < res->n && c10; i++) {
+        jd_screen_match *m = &res->m[i];
+        if (m->counts && !strcmp(m->code, "C4")) {
+            m->counts = false;
+            snprintf(m->why, sizeof m->why, "not counted: the arranging is paid for, C10");
         }
     }
     size_t o = 0;
