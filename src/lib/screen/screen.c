@@ -221,6 +221,8 @@ struct jd_screen {
     size_t lowcap;
     hit *hits;
     size_t nhits, hitcap;
+    uint8_t *adult_sent; /* per sentence of the note: an adult cue ("a man") in it */
+    size_t adult_sentcap;
     char stembuf[256];
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
     int child_age;             /* the note's child_age during jd_screen_run (-1 unknown) */
@@ -2356,9 +2358,7 @@ static int other_age_at(const jd_screen *S, const ctx *X, const hit *h, char *wh
         lo--;
     int best = -1;
     size_t best_d = SIZE_MAX, best_i = 0;
-    bool young = false, adult = false;
-    for (size_t i = 0; i < S->nhits && !adult; i++)
-        adult = S->pat[S->hits[i].pat].kind == K_ADULT && S->tok[S->hits[i].start].sent == sent;
+    bool young = false, adult = S->adult_sent && S->adult_sent[sent];
     for (size_t i = lo; i < S->ntok && S->tok[i].sent == sent; i++) {
         if (S->peer_set != UINT32_MAX && (i < h->start || i >= h->end) &&
             in_set(S, S->peer_set, S->tok[i].sid))
@@ -2763,6 +2763,15 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
                 X.recorded = true;
         }
     read_ages(S, &X);
+    /* the sentences with an adult cue, once a note (other_age_at) */
+    size_t nsent = S->ntok ? S->tok[S->ntok - 1].sent + 1 : 0;
+    if (nsent && jd_grow((void **)&S->adult_sent, &S->adult_sentcap, nsent, 1))
+        return jd_oom(err);
+    if (nsent)
+        memset(S->adult_sent, 0, nsent);
+    for (size_t i = 0; i < S->nhits; i++)
+        if (S->pat[S->hits[i].pat].kind == K_ADULT)
+            S->adult_sent[S->tok[S->hits[i].start].sent] = 1;
     int et = et_index(in->event_type);
     int child = in->child_age;
     veto_ref veto[VETO_MAX]; /* counted indicator matches of rules with "not_with" */
@@ -3414,6 +3423,7 @@ void jd_screen_close(jd_screen *S)
     free(S->sbloom);
     free(S->low);
     free(S->hits);
+    free(S->adult_sent);
     jd_strmap_free(&S->stems);
     jd_strmap_free(&S->memo);
     jd_strmap_free(&S->sets);
