@@ -217,6 +217,16 @@ static void test_attributes(void **state)
     r = run(f, "Another girl in the home is sexually active with older men.", 14, "case_note", -1);
     m = must(r, "sexual_activity_with_adult", false);
     assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    /* an adult as the subject of the wording is another person; the child as
+     * subject, with the adult after the verb, is not */
+    r = run(f, "The man (34) refused to cooperate and gave a no comment interview.", 15,
+            "police", -1);
+    m = must(r, "refused_to_engage", false);
+    assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    assert_false(counted(r, "refused_to_engage"));
+    r = run(f, "She refused to cooperate with the worker and the man (34) drove off.", 15,
+            "police", -1);
+    assert_true(counted(r, "refused_to_engage"));
     r = run(f, "Staff know that she is sexually active with older men.", 14, "case_note", -1);
     assert_true(counted(r, "sexual_activity_with_adult"));
     /* a negation runs on over "or that" */

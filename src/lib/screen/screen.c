@@ -1473,8 +1473,11 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
         if (writer && !k->quoted && !after_that &&
             ((S->writer_set != UINT32_MAX && in_set(S, S->writer_set, k->sid) &&
               s - j <= 4 && subject_position(S, j)) ||
+             (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid) &&
+              s - j <= 4 && subject_position(S, j)) ||
              other_gender(S, k)))
-            return 1; /* "we have agreed to go at her pace", "Manager consented" */
+            return 1; /* "we have agreed to go at her pace", "Manager consented";
+                       * an adult as the subject: "the man (34) refused to cooperate" */
         if (in_set(S, S->other_set, k->sid)) {
             /* "her mum", "his friend": the other person; "mum's" too */
             return 1;
