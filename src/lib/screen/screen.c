@@ -2020,9 +2020,9 @@ static bool other_gender_possessive(const jd_screen *S, const hit *h)
  * messages"): a verb of finding out or telling (`discover` set) or another
  * actor between them makes the relative the one who found out, not the one
  * who acted. */
-static bool relative_reports(const jd_screen *S, const rule *r, const hit *h)
+static bool relative_reports(const jd_screen *S, const hit *h)
 {
-    if (!r->role_explicit || S->discover_set == UINT32_MAX || h->end - h->start < 3 ||
+    if (S->discover_set == UINT32_MAX || h->end - h->start < 3 ||
         !in_set(S, S->other_set, S->tok[h->start].sid))
         return false;
     for (uint32_t i = h->start + 1; i + 1 < h->end; i++) {
@@ -2065,7 +2065,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind == JD_SCREEN_LANGUAGE && other_gender_possessive(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
-    if (r->kind != JD_SCREEN_LANGUAGE && relative_reports(S, r, h))
+    if (r->kind != JD_SCREEN_LANGUAGE && relative_reports(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
     /* wording whose pattern names its subject ("girl ... sexually active with"):
      * unless that subject is the child, the clause before it says whom it is
