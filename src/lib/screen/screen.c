@@ -204,6 +204,7 @@ struct jd_screen {
     uint32_t things_set; /* room, phone, door (optional set "things"): thing_object */
     uint32_t discover_set; /* found, noticed, reported (optional set "discover") */
     uint32_t partner_set; /* wife, husband, partner, fiance (optional set "partner") */
+    uint32_t body_set; /* head, arm, hand (optional set "body"): self_inflicted */
     uint32_t people_set; /* girl, boy, pupil, woman (optional set "people"): with an
                             indefinite article, someone other than the child */
     uint32_t and_next_sids[32];
@@ -2044,6 +2045,41 @@ static bool relative_reports(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* An injury the child did to herself: the match names "her" or "his"
+ * before a part of the body (`body` set: "She hit her head on the bunk bed",
+ * "She bit her own arm", "kicked the door and hurt her foot") and the
+ * clause's subject is the child's own subject pronoun or the note's first
+ * word of the clause is one ("She ..."); "He hit her head against the wall"
+ * is another's act. */
+static bool self_inflicted(const jd_screen *S, const hit *h)
+{
+    if (S->body_set == UINT32_MAX)
+        return false;
+    bool body = false;
+    for (uint32_t i = h->start; i < h->end && i + 1 < S->ntok && !body; i++)
+        body = in_set(S, S->poss_set, S->tok[i].sid) && S->tok[i + 1].sent == S->tok[i].sent &&
+               (in_set(S, S->body_set, S->tok[i + 1].sid) ||
+                (i + 2 < S->ntok && in_set(S, S->body_set, S->tok[i + 2].sid)));
+    if (!body)
+        return false;
+    uint32_t cl = S->tok[h->start].clause;
+    for (size_t j = h->start; j-- > 0;) {
+        const tok *k = &S->tok[j];
+        if (k->clause != cl && !S->tok[j + 1].coord)
+            break;
+        cl = k->clause;
+        if (k->punct || (k->sid == 0 && k->num >= 0))
+            continue;
+        if (subject_pronoun(S, k))
+            return !other_gender(S, k); /* "She hit her head" (not "he" about a girl) */
+        if (in_set(S, S->other_set, k->sid) || in_set(S, S->child_set, k->sid) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+            (k->cap && j > 0 && !S->tok[j - 1].punct && S->tok[j - 1].sent == k->sent))
+            return false;
+    }
+    return false;
+}
+
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
@@ -2085,7 +2121,9 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a &= ~(unsigned)JD_SCREEN_QUOTED;
     if (cue_in(S, K_CHAL, h, 3))
         a |= JD_SCREEN_CHALLENGED;
-    if (r->injury && (cue_in(S, K_INNOC, h, 1) || (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h))))
+    if (r->injury && (cue_in(S, K_INNOC, h, 1) ||
+                      (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
+                      self_inflicted(S, h)))
         a |= JD_SCREEN_INNOCENT;
     if (r->taking && cue_in(S, K_PROP, h, 6))
         a |= JD_SCREEN_PROPERTY;
@@ -3102,6 +3140,8 @@ static int load_sets(loader *L, json_t *root)
     S->discover_set = discover ? *discover : UINT32_MAX;
     uint32_t *partner = jd_strmap_get(&S->sets, "partner", 7);
     S->partner_set = partner ? *partner : UINT32_MAX;
+    uint32_t *bodyw = jd_strmap_get(&S->sets, "body", 4);
+    S->body_set = bodyw ? *bodyw : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
