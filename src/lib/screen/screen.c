@@ -177,6 +177,7 @@ struct jd_screen {
     size_t nrules;
     uint32_t child_set, other_set, poss_set, actor_set, parent_set;
     uint32_t bystander_set; /* relatives whose age is not the other person's (optional) */
+    uint32_t peer_set;      /* young people: a boy, a lad in her year, a classmate (optional) */
     uint32_t female_set, male_set; /* person words by gender: mum, sister; dad, brother
                                       (optional; speaker_owns) */
     uint32_t hit_set; /* acts of violence (optional set "hit"; agent_in_sentence) */
@@ -221,6 +222,8 @@ struct jd_screen {
     size_t lowcap;
     hit *hits;
     size_t nhits, hitcap;
+    uint8_t *adult_sent; /* per sentence of the note: an adult cue ("a man") in it */
+    size_t adult_sentcap;
     char stembuf[256];
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
     int child_age;             /* the note's child_age during jd_screen_run (-1 unknown) */
@@ -2361,6 +2364,75 @@ static void read_ages(const jd_screen *S, ctx *X)
     }
 }
 
+/* The other person's age for match h: the age nearest to it in its own
+ * sentence ("Dad (45) found her in bed with her boyfriend (15) and they had
+ * had sex": 15 for "sex"; "She has sex with her boyfriend who is 15. Stepdad
+ * (40) is supportive": 15), with the sentence's "a man" making a younger
+ * age no older than the child an adult; with no age in the sentence, the
+ * note's (read_ages), unless the sentence names a young person and no adult
+ * ("she had sex with a boy in her year": no age, not the note's stepdad's
+ * 40). An age equal to the child's written right after a young person or a
+ * partner ("her boyfriend Jake (15)") is that person's, a peer's. why gets
+ * the words read. */
+static bool after_word_in(const jd_screen *S, size_t i, uint32_t set)
+{
+    if (set == UINT32_MAX)
+        return false;
+    /* past brackets, commas and a name: "her boyfriend Jake (15)" */
+    for (size_t j = i; j-- > 0 && i - j <= 4 && S->tok[j].sent == S->tok[i].sent;) {
+        if (S->tok[j].punct || (S->tok[j].cap && j > 0 && S->tok[j - 1].sent == S->tok[j].sent))
+            continue;
+        return in_set(S, set, S->tok[j].sid);
+    }
+    return false;
+}
+
+static int other_age_at(const jd_screen *S, const ctx *X, const hit *h, char *why, size_t whyn)
+{
+    int child = X->in->child_age;
+    uint32_t sent = S->tok[h->start].sent;
+    size_t lo = h->start;
+    while (lo > 0 && S->tok[lo - 1].sent == sent)
+        lo--;
+    int best = -1;
+    size_t best_d = SIZE_MAX, best_i = 0;
+    bool young = false, adult = S->adult_sent && S->adult_sent[sent];
+    for (size_t i = lo; i < S->ntok && S->tok[i].sent == sent; i++) {
+        if (S->peer_set != UINT32_MAX && (i < h->start || i >= h->end) &&
+            in_set(S, S->peer_set, S->tok[i].sid))
+            young = true; /* not the match's own word: "a rent boy" is the child */
+        if (S->tok[i].num < 0)
+            continue;
+        int age = token_age(S, i);
+        bool peer_same = age == child && child >= 0 &&
+                         (after_word_in(S, i, S->peer_set) || after_word_in(S, i, S->actor_set));
+        if (age < 10 || age > 95 || (age == child && !peer_same) ||
+            (X->act_age >= 0 && age == X->act_age) || bystander_age(S, i))
+            continue;
+        size_t d = i < h->start ? h->start - i : i >= h->end ? i - h->end + 1 : 0;
+        if (d < best_d) {
+            best_d = d;
+            best = age;
+            best_i = i;
+        }
+    }
+    if (best < 0 && young && !adult) {
+        snprintf(why, whyn, "a young person in the sentence");
+        return -1;
+    }
+    if (best < 0) {
+        snprintf(why, whyn, "%s", X->other_why);
+        return X->other_age;
+    }
+    if (best < 18 && best <= child && adult) {
+        snprintf(why, whyn, "an adult in the text");
+        return 18;
+    }
+    const tok *t = &S->tok[best_i];
+    snprintf(why, whyn, "\"%.*s\"", (int)(t->olen < 30 ? t->olen : 30), X->in->text + t->off);
+    return best;
+}
+
 /* The sentence of the token at byte offset off. */
 static long sent_at(const jd_screen *S, int off)
 {
@@ -2502,14 +2574,15 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             *a |= JD_SCREEN_AGE;
         if ((r->needs & NEED_SEXUAL) && !X->sexual)
             *a |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_ADULT) && X->other_age < 18)
+        char other_why[48];
+        int other = other_age_at(S, X, h, other_why, sizeof other_why);
+        if ((r->needs & NEED_ADULT) && other < 18)
             *a |= JD_SCREEN_AGE;
         if ((r->needs & NEED_LAC) && !lac)
             *a |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_NOT_ADULT) && X->other_age >= 18)
+        if ((r->needs & NEED_NOT_ADULT) && other >= 18)
             *a |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_MINOR_OTHER) &&
-            !(X->other_age >= 10 && X->other_age < 18 && X->other_age > child))
+        if ((r->needs & NEED_MINOR_OTHER) && !(other >= 10 && other < 18 && other > child))
             *a |= JD_SCREEN_AGE;
         discount |= JD_SCREEN_AGE;
         /* a label in quotation marks, quoted to challenge it ("records her
@@ -2529,11 +2602,10 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         if (quoted && !person && h->end - h->start <= 2 && cue_in(S, K_ATTR, h, 5))
             discount |= JD_SCREEN_QUOTED;
         m->recorded = X->recorded;
-        m->other_age = X->other_age;
+        m->other_age = other;
         snprintf(m->basis, sizeof m->basis, "child %d%s, other %s%s", age,
                  age != child ? " at the time" : "",
-                 X->other_age < 0 ? "age not written" : X->other_age >= 18 ? "an adult " : "",
-                 X->other_why);
+                 other < 0 ? "age not written" : other >= 18 ? "an adult " : "", other_why);
     } else if (r->kind == JD_SCREEN_LANGUAGE) {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_QUOTED | JD_SCREEN_CHALLENGED |
@@ -2652,8 +2724,8 @@ static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
 }
 
 /* The last pass over the matches: C1 alone for an under-13, C16 not counted
- * beside a counted C11 in its sentence, and a code's uncounted matches dropped
- * when it has a counted one. */
+ * beside a counted C11 in its sentence, C4 not beside paid C10, and a code's
+ * uncounted matches dropped when it has a counted one. */
 static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
 {
     /* C1 is used alone for an under-13 (no C11 beside it); a child of 13 or
@@ -2673,6 +2745,17 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
             m->counts = false;
             snprintf(m->why, sizeof m->why, "not counted: the force of the sexual offence C11 "
                                             "in the same sentence");
+        }
+    }
+    /* Arranging or facilitating for pay is C10 (the driver or host who takes
+     * the money men pay, C9); C4 is the facilitation without it: not both
+     * for one note. */
+    bool c10 = have_code(res, "C10", true) && have_code(res, "C9", true);
+    for (size_t i = 0; i < res->n && c10; i++) {
+        jd_screen_match *m = &res->m[i];
+        if (m->counts && !strcmp(m->code, "C4")) {
+            m->counts = false;
+            snprintf(m->why, sizeof m->why, "not counted: the arranging is paid for, C10");
         }
     }
     size_t o = 0;
@@ -2718,6 +2801,15 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
                 X.recorded = true;
         }
     read_ages(S, &X);
+    /* the sentences with an adult cue, once a note (other_age_at) */
+    size_t nsent = S->ntok ? S->tok[S->ntok - 1].sent + 1 : 0;
+    if (nsent && jd_grow((void **)&S->adult_sent, &S->adult_sentcap, nsent, 1))
+        return jd_oom(err);
+    if (nsent)
+        memset(S->adult_sent, 0, nsent);
+    for (size_t i = 0; i < S->nhits; i++)
+        if (S->pat[S->hits[i].pat].kind == K_ADULT)
+            S->adult_sent[S->tok[S->hits[i].start].sent] = 1;
     int et = et_index(in->event_type);
     int child = in->child_age;
     veto_ref veto[VETO_MAX]; /* counted indicator matches of rules with "not_with" */
@@ -3124,6 +3216,8 @@ static int load_sets(loader *L, json_t *root)
     S->writer_set = writer ? *writer : UINT32_MAX;
     uint32_t *bystander = jd_strmap_get(&S->sets, "bystander", 9);
     S->bystander_set = bystander ? *bystander : UINT32_MAX;
+    uint32_t *peer = jd_strmap_get(&S->sets, "peer", 4);
+    S->peer_set = peer ? *peer : UINT32_MAX;
     uint32_t *female = jd_strmap_get(&S->sets, "female", 6);
     S->female_set = female ? *female : UINT32_MAX;
     uint32_t *male = jd_strmap_get(&S->sets, "male", 4);
@@ -3369,6 +3463,7 @@ void jd_screen_close(jd_screen *S)
     free(S->sbloom);
     free(S->low);
     free(S->hits);
+    free(S->adult_sent);
     jd_strmap_free(&S->stems);
     jd_strmap_free(&S->memo);
     jd_strmap_free(&S->sets);
