@@ -122,6 +122,7 @@ typedef struct wslot {
 
 typedef struct hit {
     uint32_t pat, start, end; /* tokens [start, end) */
+    bool pseudo;              /* a negation inside a pseudo-negation (mark_cues) */
 } hit;
 
 typedef struct tok {
@@ -226,6 +227,7 @@ struct jd_screen {
     size_t adult_sentcap;
     char stembuf[256];
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
+    uint64_t cue_kinds;        /* bit per pattern kind (K_*) with a hit in the note (mark_cues) */
     int child_age;             /* the note's child_age during jd_screen_run (-1 unknown) */
     bool old_year;             /* a year before the child's birth is in the note */
     int32_t min_year;          /* the lowest number from 1950 in the note (tokenize),
@@ -1238,7 +1240,7 @@ static int scan(jd_screen *S, unsigned kinds)
                     continue;
                 if (jd_grow((void **)&S->hits, &S->hitcap, S->nhits + 1, sizeof *S->hits))
                     return JD_ENOMEM;
-                S->hits[S->nhits++] = (hit){v->v[j], (uint32_t)i, (uint32_t)e};
+                S->hits[S->nhits++] = (hit){v->v[j], (uint32_t)i, (uint32_t)e, false};
             }
         }
     }
@@ -1522,16 +1524,27 @@ typedef struct ctx {
     bool sexual, adult, recorded;
 } ctx;
 
-/* A negation word inside a `pseudo_negation` cue ("no further action", "not
- * only", "without warning") negates nothing after it. */
-static bool pseudo_negation(const jd_screen *S, const hit *c)
+/* Once a note: which cue kinds it has (cue_kinds, so the checks of the
+ * rarer cues cost nothing in most notes) and the negations inside a
+ * `pseudo_negation` cue ("no further action", "not only", "without
+ * warning"), which negate nothing after them. */
+static void mark_cues(jd_screen *S)
 {
+    S->cue_kinds = 0;
+    for (size_t i = 0; i < S->nhits; i++)
+        S->cue_kinds |= 1ull << S->pat[S->hits[i].pat].kind;
+    if (!(S->cue_kinds & (1ull << K_PSEUDO)) || !(S->cue_kinds & (1ull << K_NEG)))
+        return;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *p = &S->hits[i];
-        if (S->pat[p->pat].kind == K_PSEUDO && p->start <= c->start && p->end >= c->end)
-            return true;
+        if (S->pat[p->pat].kind != K_PSEUDO)
+            continue;
+        for (size_t j = 0; j < S->nhits; j++) {
+            hit *c = &S->hits[j];
+            if (S->pat[c->pat].kind == K_NEG && p->start <= c->start && p->end >= c->end)
+                c->pseudo = true;
+        }
     }
-    return false;
 }
 
 /* Whether a word between a negation and the match ends the negation's scope
@@ -1553,6 +1566,8 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
      * 4: before it in its sentence; 5: before it ends, in its sentence, not at
      * its start; 6: starting inside it or right after it; 7: overlapping it;
      * 8: the sentence before its own */
+    if (!(S->cue_kinds & (1ull << kind)))
+        return false; /* no such cue in the note (mark_cues) */
     const tok *a = &S->tok[h->start];
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *c = &S->hits[i];
@@ -1562,7 +1577,7 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             c->end < S->ntok && S->tok[c->end].num >= 0 &&
             S->tok[c->end].sent == S->tok[c->start].sent)
             continue; /* "No 12": a house number */
-        if (kind == K_NEG && pseudo_negation(S, c))
+        if (kind == K_NEG && c->pseudo)
             continue; /* "no further action", "not only", "without warning" */
         if (kind == K_NEG && neg_terminated(S, c->end, h->start))
             continue; /* "she didn't know the man who touched her" */
@@ -1740,7 +1755,8 @@ static bool peer_reports(const jd_screen *S, const hit *h)
 static bool speaker_owns(const jd_screen *S, const hit *h)
 {
     uint32_t same = S->gender == 'F' ? S->female_set : S->gender == 'M' ? S->male_set : UINT32_MAX;
-    if (same == UINT32_MAX)
+    if (same == UINT32_MAX || !(S->cue_kinds & (1ull << K_ADULTLIFE)) ||
+        !(S->cue_kinds & (1ull << K_REPORT)))
         return false;
     uint32_t sent = S->tok[h->start].sent;
     for (size_t i = 0; i < S->nhits; i++) {
@@ -2786,6 +2802,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     S->child_age = in->child_age;
     /* some number from 1950 before the child's year of birth */
     S->old_year = in->child_age >= 0 && S->min_year < S->ref_year - in->child_age;
+    mark_cues(S);
     read_names(S, in->child_age);
     ctx X = {in, -1, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
