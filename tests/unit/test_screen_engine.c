@@ -728,11 +728,11 @@ static void test_context_scope(void **state)
     assert_false(counted(r, "C9"));
     r = run_gender(f, "Men pay for sex with her and other children at the flat.", 15, 'F');
     assert_true(counted(r, "C9"));
-    /* a label replaced ("instead of"), not adopted by "we agreed to write" */
+    /* quoted words not adopted by "we agreed to write" ("instead of" is no
+     * challenge cue: "sex in place of the rent", "instead of paying") */
     r = run_gender(f, "In supervision we agreed to write 'she is being sexually exploited' instead "
                       "of 'she is prostituting herself'.", 15, 'F');
     assert_false(counted(r, "prostitution"));
-    assert_false(counted(r, "C9"));
     r = run_gender(f, "In supervision we agreed she is prostituting herself.", 15, 'F');
     assert_true(counted(r, "prostitution"));
 
@@ -804,6 +804,15 @@ static void test_context_scope(void **state)
     r = run_gender(f, "Dad kissed her goodnight and left for his night shift.", 12, 'F');
     assert_false(counted(r, "C8"));
     assert_false(counted(r, "C1"));
+    /* an injury she did to herself, an accident */
+    r = run_gender(f, "She hit her head on the bunk bed.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "He hit her head against the wall.", 14, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "Her little brother accidentally hit her with a toy.", 14, 'F');
+    assert_false(counted(r, "C17"));
+    r = run_gender(f, "Dad gives her her ADHD tablets each morning.", 14, 'F');
+    assert_false(counted(r, "C18"));
     r = run_gender(f, "Her uncle is a registered sex offender; he has no contact with her.", 14, 'F');
     assert_false(counted(r, "C8"));
     assert_false(counted(r, "C2"));

@@ -122,6 +122,7 @@ typedef struct wslot {
 
 typedef struct hit {
     uint32_t pat, start, end; /* tokens [start, end) */
+    bool pseudo;              /* a negation inside a pseudo-negation (mark_cues) */
 } hit;
 
 typedef struct tok {
@@ -205,6 +206,7 @@ struct jd_screen {
     uint32_t things_set; /* room, phone, door (optional set "things"): thing_object */
     uint32_t discover_set; /* found, noticed, reported (optional set "discover") */
     uint32_t partner_set; /* wife, husband, partner, fiance (optional set "partner") */
+    uint32_t body_set; /* head, arm, hand (optional set "body"): self_inflicted */
     uint32_t people_set; /* girl, boy, pupil, woman (optional set "people"): with an
                             indefinite article, someone other than the child */
     uint32_t and_next_sids[32];
@@ -225,6 +227,7 @@ struct jd_screen {
     size_t adult_sentcap;
     char stembuf[256];
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
+    uint64_t cue_kinds;        /* bit per pattern kind (K_*) with a hit in the note (mark_cues) */
     int child_age;             /* the note's child_age during jd_screen_run (-1 unknown) */
     bool old_year;             /* a year before the child's birth is in the note */
     int32_t min_year;          /* the lowest number from 1950 in the note (tokenize),
@@ -1237,7 +1240,7 @@ static int scan(jd_screen *S, unsigned kinds)
                     continue;
                 if (jd_grow((void **)&S->hits, &S->hitcap, S->nhits + 1, sizeof *S->hits))
                     return JD_ENOMEM;
-                S->hits[S->nhits++] = (hit){v->v[j], (uint32_t)i, (uint32_t)e};
+                S->hits[S->nhits++] = (hit){v->v[j], (uint32_t)i, (uint32_t)e, false};
             }
         }
     }
@@ -1521,16 +1524,27 @@ typedef struct ctx {
     bool sexual, adult, recorded;
 } ctx;
 
-/* A negation word inside a `pseudo_negation` cue ("no further action", "not
- * only", "without warning") negates nothing after it. */
-static bool pseudo_negation(const jd_screen *S, const hit *c)
+/* Once a note: which cue kinds it has (cue_kinds, so the checks of the
+ * rarer cues cost nothing in most notes) and the negations inside a
+ * `pseudo_negation` cue ("no further action", "not only", "without
+ * warning"), which negate nothing after them. */
+static void mark_cues(jd_screen *S)
 {
+    S->cue_kinds = 0;
+    for (size_t i = 0; i < S->nhits; i++)
+        S->cue_kinds |= 1ull << S->pat[S->hits[i].pat].kind;
+    if (!(S->cue_kinds & (1ull << K_PSEUDO)) || !(S->cue_kinds & (1ull << K_NEG)))
+        return;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *p = &S->hits[i];
-        if (S->pat[p->pat].kind == K_PSEUDO && p->start <= c->start && p->end >= c->end)
-            return true;
+        if (S->pat[p->pat].kind != K_PSEUDO)
+            continue;
+        for (size_t j = 0; j < S->nhits; j++) {
+            hit *c = &S->hits[j];
+            if (S->pat[c->pat].kind == K_NEG && p->start <= c->start && p->end >= c->end)
+                c->pseudo = true;
+        }
     }
-    return false;
 }
 
 /* Whether a word between a negation and the match ends the negation's scope
@@ -1552,6 +1566,8 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
      * 4: before it in its sentence; 5: before it ends, in its sentence, not at
      * its start; 6: starting inside it or right after it; 7: overlapping it;
      * 8: the sentence before its own */
+    if (!(S->cue_kinds & (1ull << kind)))
+        return false; /* no such cue in the note (mark_cues) */
     const tok *a = &S->tok[h->start];
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *c = &S->hits[i];
@@ -1561,7 +1577,7 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             c->end < S->ntok && S->tok[c->end].num >= 0 &&
             S->tok[c->end].sent == S->tok[c->start].sent)
             continue; /* "No 12": a house number */
-        if (kind == K_NEG && pseudo_negation(S, c))
+        if (kind == K_NEG && c->pseudo)
             continue; /* "no further action", "not only", "without warning" */
         if (kind == K_NEG && neg_terminated(S, c->end, h->start))
             continue; /* "she didn't know the man who touched her" */
@@ -1739,7 +1755,8 @@ static bool peer_reports(const jd_screen *S, const hit *h)
 static bool speaker_owns(const jd_screen *S, const hit *h)
 {
     uint32_t same = S->gender == 'F' ? S->female_set : S->gender == 'M' ? S->male_set : UINT32_MAX;
-    if (same == UINT32_MAX)
+    if (same == UINT32_MAX || !(S->cue_kinds & (1ull << K_ADULTLIFE)) ||
+        !(S->cue_kinds & (1ull << K_REPORT)))
         return false;
     uint32_t sent = S->tok[h->start].sent;
     for (size_t i = 0; i < S->nhits; i++) {
@@ -2023,9 +2040,9 @@ static bool other_gender_possessive(const jd_screen *S, const hit *h)
  * messages"): a verb of finding out or telling (`discover` set) or another
  * actor between them makes the relative the one who found out, not the one
  * who acted. */
-static bool relative_reports(const jd_screen *S, const rule *r, const hit *h)
+static bool relative_reports(const jd_screen *S, const hit *h)
 {
-    if (!r->role_explicit || S->discover_set == UINT32_MAX || h->end - h->start < 3 ||
+    if (S->discover_set == UINT32_MAX || h->end - h->start < 3 ||
         !in_set(S, S->other_set, S->tok[h->start].sid))
         return false;
     for (uint32_t i = h->start + 1; i + 1 < h->end; i++) {
@@ -2043,6 +2060,41 @@ static bool relative_reports(const jd_screen *S, const rule *r, const hit *h)
             (S->tok[i + 2].sid == S->girlfriend_sid || S->tok[i + 2].sid == S->boyfriend_sid ||
              (S->partner_set != UINT32_MAX && in_set(S, S->partner_set, S->tok[i + 2].sid))))
             return true;
+    }
+    return false;
+}
+
+/* An injury the child did to herself: the match names "her" or "his"
+ * before a part of the body (`body` set: "She hit her head on the bunk bed",
+ * "She bit her own arm", "kicked the door and hurt her foot") and the
+ * clause's subject is the child's own subject pronoun or the note's first
+ * word of the clause is one ("She ..."); "He hit her head against the wall"
+ * is another's act. */
+static bool self_inflicted(const jd_screen *S, const hit *h)
+{
+    if (S->body_set == UINT32_MAX)
+        return false;
+    bool body = false;
+    for (uint32_t i = h->start; i < h->end && i + 1 < S->ntok && !body; i++)
+        body = in_set(S, S->poss_set, S->tok[i].sid) && S->tok[i + 1].sent == S->tok[i].sent &&
+               (in_set(S, S->body_set, S->tok[i + 1].sid) ||
+                (i + 2 < S->ntok && in_set(S, S->body_set, S->tok[i + 2].sid)));
+    if (!body)
+        return false;
+    uint32_t cl = S->tok[h->start].clause;
+    for (size_t j = h->start; j-- > 0;) {
+        const tok *k = &S->tok[j];
+        if (k->clause != cl && !S->tok[j + 1].coord)
+            break;
+        cl = k->clause;
+        if (k->punct || (k->sid == 0 && k->num >= 0))
+            continue;
+        if (subject_pronoun(S, k))
+            return !other_gender(S, k); /* "She hit her head" (not "he" about a girl) */
+        if (in_set(S, S->other_set, k->sid) || in_set(S, S->child_set, k->sid) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+            (k->cap && j > 0 && !S->tok[j - 1].punct && S->tok[j - 1].sent == k->sent))
+            return false;
     }
     return false;
 }
@@ -2068,7 +2120,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind == JD_SCREEN_LANGUAGE && other_gender_possessive(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
-    if (r->kind != JD_SCREEN_LANGUAGE && relative_reports(S, r, h))
+    if (r->kind != JD_SCREEN_LANGUAGE && relative_reports(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
     /* wording whose pattern names its subject ("girl ... sexually active with"):
      * unless that subject is the child, the clause before it says whom it is
@@ -2088,7 +2140,9 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a &= ~(unsigned)JD_SCREEN_QUOTED;
     if (cue_in(S, K_CHAL, h, 3))
         a |= JD_SCREEN_CHALLENGED;
-    if (r->injury && (cue_in(S, K_INNOC, h, 1) || (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h))))
+    if (r->injury && (cue_in(S, K_INNOC, h, 1) ||
+                      (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
+                      self_inflicted(S, h)))
         a |= JD_SCREEN_INNOCENT;
     if (r->taking && cue_in(S, K_PROP, h, 6))
         a |= JD_SCREEN_PROPERTY;
@@ -2748,6 +2802,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     S->child_age = in->child_age;
     /* some number from 1950 before the child's year of birth */
     S->old_year = in->child_age >= 0 && S->min_year < S->ref_year - in->child_age;
+    mark_cues(S);
     read_names(S, in->child_age);
     ctx X = {in, -1, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
@@ -3196,6 +3251,8 @@ static int load_sets(loader *L, json_t *root)
     S->discover_set = discover ? *discover : UINT32_MAX;
     uint32_t *partner = jd_strmap_get(&S->sets, "partner", 7);
     S->partner_set = partner ? *partner : UINT32_MAX;
+    uint32_t *bodyw = jd_strmap_get(&S->sets, "body", 4);
+    S->body_set = bodyw ? *bodyw : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
