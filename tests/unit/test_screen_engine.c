@@ -811,6 +811,10 @@ static void test_context_scope(void **state)
     assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
     r = run_gender(f, "She was arrested for assault after a fight with another girl.", 14, 'F');
     assert_false(counted(r, "C16"));
+    r = run_gender(f, "She has been charged with assault on a police officer.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "The log says she 'kicked off and punched a carer'.", 14, 'F');
+    assert_false(counted(r, "C16"));
     r = run_gender(f, "She was assaulted after a fight with another girl.", 14, 'F');
     assert_true(counted(r, "C16"));
     r = run_gender(f, "Ethan (15) assaulted on the Pinfold by two adults he owed money to.", 15, 'M');

@@ -2122,9 +2122,9 @@ static bool child_aggressor(const jd_screen *S, const hit *h)
             return false;
     size_t j = h->start;
     int seen = 0;
-    while (j-- > 0 && seen < 4 && S->tok[j].sent == v->sent) {
+    while (j-- > 0 && seen < 6 && S->tok[j].sent == v->sent) {
         const tok *k = &S->tok[j];
-        if (k->punct || k->quoted != v->quoted)
+        if (k->punct)
             continue;
         seen++;
         if (S->suspect_set != UINT32_MAX && in_set(S, S->suspect_set, k->sid))
