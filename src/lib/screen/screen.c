@@ -39,7 +39,7 @@ enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
-    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_NK
+    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -2155,6 +2155,11 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_HYPOTHETICAL;
     if (cue_in(S, K_HIST, h, 1) || (r->kind != JD_SCREEN_LANGUAGE && before_birth(S, h)))
         a |= JD_SCREEN_HISTORICAL;
+    /* an offence someone was convicted of or served a sentence for, in its
+     * sentence or the next ("In 2019 her stepdad hit her; he was convicted"):
+     * a closed case, recorded long since */
+    if (r->kind == JD_SCREEN_OFFENCE && cue_in(S, K_CONVICT, h, 3))
+        a |= JD_SCREEN_HISTORICAL;
     if (subject_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && object_is_other(S, r, h))
@@ -3329,7 +3334,7 @@ static int load_cues(loader *L, json_t *root)
                      {"recorded", K_RECORDED},  {"looked_after", K_LAC},
                      {"reported", K_REPORT},    {"speculation", K_SPEC},
                      {"adult_life", K_ADULTLIFE}, {"sense", K_SENSE},
-                     {"pseudo_negation", K_PSEUDO}};
+                     {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
