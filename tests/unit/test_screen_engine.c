@@ -804,6 +804,30 @@ static void test_context_scope(void **state)
     r = run_gender(f, "Dad kissed her goodnight and left for his night shift.", 12, 'F');
     assert_false(counted(r, "C8"));
     assert_false(counted(r, "C1"));
+    /* the child as the one who hit, or arrested for it; near misses: passives */
+    r = run_gender(f, "She assaulted a member of staff and was restrained.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    m = must(r, "C16", false);
+    assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    r = run_gender(f, "She was arrested for assault after a fight with another girl.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "She has been charged with assault on a police officer.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "The log says she 'kicked off and punched a carer'.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "She was assaulted after a fight with another girl.", 14, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "Ethan (15) assaulted on the Pinfold by two adults he owed money to.", 15, 'M');
+    assert_true(counted(r, "C16"));
+    /* a closed case: convicted or a sentence served, in the sentence or the next */
+    r = run_gender(f, "In 2019 her stepdad hit her; he was convicted and has no contact.", 15, 'F');
+    assert_false(counted(r, "C16"));
+    m = must(r, "C16", false);
+    assert_true(m->attrs & JD_SCREEN_HISTORICAL);
+    r = run_gender(f, "He was convicted of assault in 2015. Last week her stepdad hit her.", 15, 'F');
+    assert_true(counted(r, "C16")); /* a conviction before is no closed case of this act */
+    r = run_gender(f, "Dad served 4 years for assaulting mum; released 2019, no contact.", 15, 'F');
+    assert_false(counted(r, "C17"));
     /* an injury she did to herself, an accident */
     r = run_gender(f, "She hit her head on the bunk bed.", 14, 'F');
     assert_false(counted(r, "C16"));

@@ -39,7 +39,7 @@ enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
-    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_RESOLVED, K_NK
+    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -207,6 +207,8 @@ struct jd_screen {
     uint32_t discover_set; /* found, noticed, reported (optional set "discover") */
     uint32_t partner_set; /* wife, husband, partner, fiance (optional set "partner") */
     uint32_t body_set; /* head, arm, hand (optional set "body"): self_inflicted */
+    uint32_t suspect_set; /* arrested, charged, for, with (optional set "suspect"):
+                             child_aggressor */
     uint32_t people_set; /* girl, boy, pupil, woman (optional set "people"): with an
                             indefinite article, someone other than the child */
     uint32_t and_next_sids[32];
@@ -2099,6 +2101,45 @@ static bool self_inflicted(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* The child as the one who hit (an injury rule's act word with the child as
+ * its subject and someone else after it: "She assaulted a member of staff",
+ * "she kicked off and punched a carer"; or the child arrested, charged or
+ * cautioned for it: "She was arrested for assault"). Not a passive ("she was
+ * punched"), not an act on her ("he punched her"). */
+static bool child_aggressor(const jd_screen *S, const hit *h)
+{
+    const tok *v = &S->tok[h->start];
+    if (S->hit_set == UINT32_MAX || !in_set(S, S->hit_set, v->sid) || passive_at(S, h))
+        return false;
+    if (h->end < S->ntok && S->tok[h->end].sent == v->sent &&
+        in_set(S, S->child_set, S->tok[h->end].sid))
+        return false; /* "punched her" */
+    for (uint32_t i = h->end; i < S->ntok && i < h->end + 8 && S->tok[i].clause == v->clause; i++)
+        if (S->tok[i].sid == S->by_sid)
+            return false; /* "Ethan (15) assaulted on the Pinfold by two adults" */
+    for (uint32_t i = h->start + 1; i < h->end; i++)
+        if (in_set(S, S->child_set, S->tok[i].sid))
+            return false;
+    size_t j = h->start;
+    int seen = 0;
+    while (j-- > 0 && seen < 6 && S->tok[j].sent == v->sent) {
+        const tok *k = &S->tok[j];
+        if (k->punct)
+            continue;
+        seen++;
+        if (S->suspect_set != UINT32_MAX && in_set(S, S->suspect_set, k->sid))
+            continue; /* "arrested for", "charged with" */
+        if (subject_pronoun(S, k))
+            return !other_gender(S, k);
+        if (S->child_name && same_word(k, S->child_name))
+            return true;
+        if (in_set(S, S->other_set, k->sid) || in_set(S, S->child_set, k->sid) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) || k->cap)
+            return false;
+    }
+    return false;
+}
+
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
@@ -2114,6 +2155,11 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_HYPOTHETICAL;
     if (cue_in(S, K_HIST, h, 1) || (r->kind != JD_SCREEN_LANGUAGE && before_birth(S, h)))
         a |= JD_SCREEN_HISTORICAL;
+    /* an offence someone was convicted of or served a sentence for, in its
+     * sentence or the next ("In 2019 her stepdad hit her; he was convicted"):
+     * a closed case, recorded long since */
+    if (r->kind == JD_SCREEN_OFFENCE && cue_in(S, K_CONVICT, h, 3))
+        a |= JD_SCREEN_HISTORICAL;
     if (subject_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && object_is_other(S, r, h))
@@ -2122,6 +2168,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && relative_reports(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
+    if (r->injury && r->kind != JD_SCREEN_LANGUAGE && child_aggressor(S, h))
+        a |= JD_SCREEN_OTHER_PERSON; /* the one hurt is someone else */
     /* wording whose pattern names its subject ("girl ... sexually active with"):
      * unless that subject is the child, the clause before it says whom it is
      * about ("another girl in the home is ...") */
@@ -3292,6 +3340,8 @@ static int load_sets(loader *L, json_t *root)
     S->partner_set = partner ? *partner : UINT32_MAX;
     uint32_t *bodyw = jd_strmap_get(&S->sets, "body", 4);
     S->body_set = bodyw ? *bodyw : UINT32_MAX;
+    uint32_t *suspect = jd_strmap_get(&S->sets, "suspect", 7);
+    S->suspect_set = suspect ? *suspect : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
@@ -3323,7 +3373,8 @@ static int load_cues(loader *L, json_t *root)
                      {"recorded", K_RECORDED},  {"looked_after", K_LAC},
                      {"reported", K_REPORT},    {"speculation", K_SPEC},
                      {"adult_life", K_ADULTLIFE}, {"sense", K_SENSE},
-                     {"pseudo_negation", K_PSEUDO}, {"resolved", K_RESOLVED}};
+                     {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT},
+                     {"resolved", K_RESOLVED}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
