@@ -39,7 +39,7 @@ enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
-    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_RESOLVED, K_CONVICT, K_NK
+    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -3376,8 +3376,8 @@ static int load_cues(loader *L, json_t *root)
                      {"recorded", K_RECORDED},  {"looked_after", K_LAC},
                      {"reported", K_REPORT},    {"speculation", K_SPEC},
                      {"adult_life", K_ADULTLIFE}, {"sense", K_SENSE},
-                     {"pseudo_negation", K_PSEUDO}, {"resolved", K_RESOLVED},
-                     {"convicted", K_CONVICT}};
+                     {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT},
+                     {"resolved", K_RESOLVED}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
