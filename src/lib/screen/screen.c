@@ -102,6 +102,8 @@ typedef struct rule {
     bool always;                /* no pattern: holds whenever the ages fit (V07) */
     const char *agencies[4];    /* "always" rules: only for these agencies (NULL: any) */
     bool has_near;              /* a "near" pattern must be in the sentence or next */
+    bool near_sentence;         /* "near_sentence": the near pattern in the match's own
+                                   sentence ("too drunk to stand" is C11 only beside the act) */
     bool reported_speech;       /* reported speech ("she told staff", "source states") is
                                    not the writer's own wording */
     const char *from[4];        /* indicators: also held when one of these offences counts
@@ -2932,7 +2934,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
             continue; /* one counted match per code is enough */
         if (owned_hit(S, K_UNLESS, p->owner, h, 0))
             continue;
-        if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, 1))
+        if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_sentence ? 0 : 1))
             continue;
         unsigned a = attributes(S, r, h);
         jd_screen_match m =
@@ -3198,6 +3200,7 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         if (rc < 0)
             return rc;
         r->has_near = json_array_size(json_object_get(o, "near")) > 0;
+        r->near_sentence = json_is_true(json_object_get(o, "near_sentence"));
         rc = load_patterns(L, json_object_get(o, "near"), K_NEAR, (uint32_t)S->nrules, where);
         if (rc < 0)
             return rc;
