@@ -39,7 +39,7 @@ enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
-    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_NK
+    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -102,6 +102,8 @@ typedef struct rule {
     bool always;                /* no pattern: holds whenever the ages fit (V07) */
     const char *agencies[4];    /* "always" rules: only for these agencies (NULL: any) */
     bool has_near;              /* a "near" pattern must be in the sentence or next */
+    bool near_sentence;         /* "near_sentence": the near pattern in the match's own
+                                   sentence ("too drunk to stand" is C11 only beside the act) */
     bool reported_speech;       /* reported speech ("she told staff", "source states") is
                                    not the writer's own wording */
     const char *from[4];        /* indicators: also held when one of these offences counts
@@ -2757,6 +2759,44 @@ static void veto_matches(const veto_ref *veto, size_t nveto, jd_screen_result *r
     }
 }
 
+/* The writer's conclusion that a concern is not borne out ("resolved" cues:
+ * "No concerns.", "nothing of note", "complaint not substantiated"), in the
+ * sentence of a moderate or significant indicator (M, S) or after it: the
+ * indicator is not counted ("Report of a boy getting into cars with men.
+ * Enquiries: it was his team and their coach. No concerns."). A cue that is
+ * itself negated or hypothetical ("not that there are no concerns", "if no
+ * concerns") does not count, nor one that does not end its sentence (the
+ * cue patterns carry "for her", "raised", "identified" to reach its end);
+ * vulnerabilities (V) are facts and stay. One
+ * pass over the hits and one over the matches. */
+static void resolved_matches(const jd_screen *S, jd_screen_result *res)
+{
+    if (!(S->cue_kinds & (1ull << K_RESOLVED)))
+        return;
+    long last = -1; /* the last sentence with a resolved cue */
+    rule plain = {0};
+    plain.role_explicit = true;
+    for (size_t i = 0; i < S->nhits; i++)
+        if (S->pat[S->hits[i].pat].kind == K_RESOLVED &&
+            (long)S->tok[S->hits[i].start].sent > last &&
+            /* the conclusion ends its sentence: "No concerns." is the note's,
+             * "no concerns about her attendance, though" is about attendance */
+            (S->hits[i].end >= S->ntok ||
+             S->tok[S->hits[i].end].sent != S->tok[S->hits[i].start].sent) &&
+            !(attributes(S, &plain, &S->hits[i]) & (JD_SCREEN_HYPOTHETICAL | JD_SCREEN_NEGATED)))
+            last = (long)S->tok[S->hits[i].start].sent;
+    if (last < 0)
+        return;
+    for (size_t j = 0; j < res->n; j++) {
+        jd_screen_match *m = &res->m[j];
+        if (!m->counts || m->kind != JD_SCREEN_INDICATOR || m->start < 0 ||
+            (m->code[0] != 'M' && m->code[0] != 'S') || sent_at(S, m->start) > last)
+            continue;
+        m->counts = false;
+        snprintf(m->why, sizeof m->why, "not counted: the note concludes there is no concern");
+    }
+}
+
 /* Rules that hold by the child's age or the recording agency alone ("always"). */
 static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
                         jd_screen_result *res, jd_error *err)
@@ -2891,7 +2931,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
             continue; /* one counted match per code is enough */
         if (owned_hit(S, K_UNLESS, p->owner, h, 0))
             continue;
-        if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, 1))
+        if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_sentence ? 0 : 1))
             continue;
         unsigned a = attributes(S, r, h);
         jd_screen_match m =
@@ -2919,6 +2959,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     if (rc < 0 || (rc = always_rules(S, in, child, res, err)) < 0)
         return rc;
     veto_matches(veto, nveto, res);
+    resolved_matches(S, res);
     settle_matches(S, child, res);
     return JD_OK;
 }
@@ -3156,6 +3197,7 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         if (rc < 0)
             return rc;
         r->has_near = json_array_size(json_object_get(o, "near")) > 0;
+        r->near_sentence = json_is_true(json_object_get(o, "near_sentence"));
         rc = load_patterns(L, json_object_get(o, "near"), K_NEAR, (uint32_t)S->nrules, where);
         if (rc < 0)
             return rc;
@@ -3334,7 +3376,8 @@ static int load_cues(loader *L, json_t *root)
                      {"recorded", K_RECORDED},  {"looked_after", K_LAC},
                      {"reported", K_REPORT},    {"speculation", K_SPEC},
                      {"adult_life", K_ADULTLIFE}, {"sense", K_SENSE},
-                     {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT}};
+                     {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT},
+                     {"resolved", K_RESOLVED}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
