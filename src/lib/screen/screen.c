@@ -1540,7 +1540,8 @@ static void mark_cues(jd_screen *S)
     S->cue_kinds = 0;
     for (size_t i = 0; i < S->nhits; i++)
         S->cue_kinds |= 1ull << S->pat[S->hits[i].pat].kind;
-    if (!(S->cue_kinds & (1ull << K_PSEUDO)) || !(S->cue_kinds & (1ull << K_NEG)))
+    if (!(S->cue_kinds & (1ull << K_PSEUDO)) ||
+        !(S->cue_kinds & ((1ull << K_NEG) | (1ull << K_NEGPOST))))
         return;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *p = &S->hits[i];
@@ -1548,8 +1549,9 @@ static void mark_cues(jd_screen *S)
             continue;
         for (size_t j = 0; j < S->nhits; j++) {
             hit *c = &S->hits[j];
-            if (S->pat[c->pat].kind == K_NEG && p->start <= c->start && p->end >= c->end)
-                c->pseudo = true;
+            if ((S->pat[c->pat].kind == K_NEG || S->pat[c->pat].kind == K_NEGPOST) &&
+                p->start <= c->start && p->end >= c->end)
+                c->pseudo = true; /* also "none" in "none of it is her fault" */
         }
     }
 }
@@ -1584,7 +1586,7 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             c->end < S->ntok && S->tok[c->end].num >= 0 &&
             S->tok[c->end].sent == S->tok[c->start].sent)
             continue; /* "No 12": a house number */
-        if (kind == K_NEG && c->pseudo)
+        if ((kind == K_NEG || kind == K_NEGPOST) && c->pseudo)
             continue; /* "no further action", "not only", "without warning" */
         if (kind == K_NEG && neg_terminated(S, c->end, h->start))
             continue; /* "she didn't know the man who touched her" */
