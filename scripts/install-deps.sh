@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs every Debian package joindots needs to build, test and run.
-# Idempotent; run as root on Debian 12 (bookworm).
+# Idempotent; run as root on Debian 12 (bookworm). wordnet-base is read only by
+# tools/wordnet_families.py (proposing word families for the screen rules).
 set -euo pipefail
 pkgs=(
   build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
   libsqlite3-dev libjansson-dev libsodium-dev libutf8proc-dev libigraph-dev
   libmicrohttpd-dev libhpdf-dev libpq-dev postgresql libcmocka-dev libstemmer-dev sqlite3 valgrind
   chromium curl nodejs wrk
+  wordnet-base
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -42,6 +42,8 @@ enum {
     JD_SCREEN_INNOCENT = 1 << 6,     /* an injury with a stated innocent cause */
     JD_SCREEN_PROPERTY = 1 << 7,     /* the thing taken is property, not the child */
     JD_SCREEN_AGE = 1 << 8,          /* the ages do not make it this offence */
+    JD_SCREEN_SENSE = 1 << 9,        /* the words in another, innocent sense ("sell herself
+                                        short" at a mock interview, "on the game" of an Xbox) */
 };
 
 typedef struct jd_screen_note {

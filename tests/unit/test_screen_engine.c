@@ -101,12 +101,13 @@ static bool in_list(const char *list, const char *code)
     return false;
 }
 
-static void test_cases(void **state)
+/* Runs the cases of one file under tests/data/screen/; counts into *cases and
+ * *failures and prints each failure with the rule and why. */
+static void run_case_file(fx *f, const char *name, int *cases_out, int *failures_out)
 {
-    fx *f = *state;
     const char *root = getenv("JD_SOURCE_ROOT");
     char path[4096];
-    snprintf(path, sizeof path, "%s/tests/data/screen/engine_cases.tsv", root ? root : ".");
+    snprintf(path, sizeof path, "%s/tests/data/screen/%s", root ? root : ".", name);
     FILE *in = fopen(path, "r");
     assert_non_null(in);
     char line[4096];
@@ -149,8 +150,26 @@ static void test_cases(void **state)
         (void)in_list;
     }
     fclose(in);
-    fprintf(stderr, "%d cases, %d failures\n", cases, failures);
+    fprintf(stderr, "%s: %d cases, %d failures\n", name, cases, failures);
+    *cases_out = cases;
+    *failures_out = failures;
+}
+
+static void test_cases(void **state)
+{
+    int cases = 0, failures = 0;
+    run_case_file(*state, "engine_cases.tsv", &cases, &failures);
     assert_true(cases >= 150);
+    assert_int_equal(failures, 0);
+}
+
+/* The section 6 wording in other words: one family per row, each with near
+ * misses (tests/data/screen/language_cases.tsv). */
+static void test_language_cases(void **state)
+{
+    int cases = 0, failures = 0;
+    run_case_file(*state, "language_cases.tsv", &cases, &failures);
+    assert_true(cases >= 90);
     assert_int_equal(failures, 0);
 }
 
@@ -198,6 +217,16 @@ static void test_attributes(void **state)
     r = run(f, "Another girl in the home is sexually active with older men.", 14, "case_note", -1);
     m = must(r, "sexual_activity_with_adult", false);
     assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    /* an adult as the subject of the wording is another person; the child as
+     * subject, with the adult after the verb, is not */
+    r = run(f, "The man (34) refused to cooperate and gave a no comment interview.", 15,
+            "police", -1);
+    m = must(r, "refused_to_engage", false);
+    assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    assert_false(counted(r, "refused_to_engage"));
+    r = run(f, "She refused to cooperate with the worker and the man (34) drove off.", 15,
+            "police", -1);
+    assert_true(counted(r, "refused_to_engage"));
     r = run(f, "Staff know that she is sexually active with older men.", 14, "case_note", -1);
     assert_true(counted(r, "sexual_activity_with_adult"));
     /* a negation runs on over "or that" */
@@ -478,9 +507,9 @@ static void test_loader_errors(void **state)
          "[{\"code\": \"V02\", \"name\": \"x\", \"from_offences\": [\"C8\", 7]}]}",
          "from_offences"},
         {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
-         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
-         "[{\"code\": \"S02\", \"name\": \"x\", \"patterns\": [\"sex\"], \"not_with\": [\"C9\"]}]}",
-         "not_with"},
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C2\", \"name\": \"x\", "
+         "\"patterns\": [\"sex\"], \"not_with\": [\"C9\"]}], \"language\": [], \"indicators\": []}",
+         "not_with: a list of up to 12 codes, for indicators"},
         {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
          "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
          "[{\"code\": \"S02\", \"name\": \"x\", \"from_offences\": [\"C2\"], \"not_with\": [\"C9\", \"\"]}]}",
@@ -589,6 +618,257 @@ static bool in_found(const found *x, const char *code, int off, int len)
             (!code && x->off[i] == off && x->len[i] == len && x->codes[i][0] == 'L'))
             return true;
     return false;
+}
+
+/* Context scope (issue 14, scr-ctx): whose words a reported clause are, and
+ * words in another sense. A relative of the child's gender reporting words
+ * of an adult's life ("as a teenager", "her ex", "her own father") owns
+ * "she" and "her" in what she reports; near misses: no such words, or the
+ * child named. "Mum was herself a victim": the intensifier is mum's. A
+ * subject pronoun after a sibling's reported act is the sibling's. A `sense`
+ * cue sharing a word with the match (an interview's "sell herself", an
+ * Xbox's "on the game", a score's "beaten 3-0", paramedics' diazepam, a
+ * parent's pick-up) discounts it for every kind. */
+static void test_context_scope(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    const jd_screen_match *m;
+    r = run_gender(f, "Mum disclosed she was sexually exploited by men as a teenager.", 15, 'F');
+    assert_false(counted(r, "C2"));
+    m = must(r, "C2", false);
+    assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    r = run_gender(f, "Mum reports she has been sexually exploited by men.", 15, 'F');
+    assert_true(counted(r, "C2"));
+    r = run_gender(f, "Mum told me she was abused by her own father and worries about Lily.", 14,
+                   'F');
+    assert_false(counted(r, "V02"));
+    r = run_gender(f, "Mum disclosed that she was sexually abused by her stepfather last year.",
+                   14, 'F');
+    assert_true(counted(r, "C8"));
+    r = run_gender(f, "Mum reports her ex was convicted of assaulting her in 2022.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "Mum reports her boyfriend (24) assaulted her last night.", 14, 'F');
+    assert_true(counted(r, "C16"));
+    /* the speaker's gender differs from the child's: "she" and "her" are not the boy */
+    r = run_gender(f, "Mum says Leah was abused by her own father as a girl.", 14, 'F');
+    assert_true(counted(r, "V02")); /* the child named */
+    /* the intensifier */
+    r = run_gender(f, "Mum was herself a victim of sexual abuse by her uncle when she was 12.", 15,
+                   'F');
+    assert_false(counted(r, "C1"));
+    r = run_gender(f, "She was herself a victim of sexual abuse by her uncle when she was 12.", 15,
+                   'F');
+    assert_true(counted(r, "C1"));
+    /* a sibling's report: a subject after the act is the sibling's, before it the child's */
+    r = run_gender(f, "Her older sister (19) says their uncle sexually abused her when she was small.",
+                   14, 0);
+    assert_false(counted(r, "C8"));
+    r = run_gender(f, "Her older sister (19) says she was sexually abused by their uncle.", 14, 0);
+    assert_true(counted(r, "C8"));
+
+    /* other senses, each with the sense it is not */
+    r = run_gender(f, "Maya (16) was told by the interviewer to sell herself more.", 16, 'F');
+    assert_false(counted(r, "prostitution"));
+    m = find(r, "prostitution", false);
+    if (m)
+        assert_true(m->attrs & JD_SCREEN_SENSE);
+    assert_false(counted(r, "C9"));
+    r = run_gender(f, "Maya (16) is selling herself to men for money.", 16, 'F');
+    assert_true(counted(r, "prostitution"));
+    assert_true(counted(r, "C9"));
+    r = run_gender(f, "Mum says she was up all night on the game again - it is her Xbox.", 16, 'F');
+    assert_false(counted(r, "prostitution"));
+    r = run_gender(f, "Police believe she is on the game in Leeds.", 16, 'F');
+    assert_true(counted(r, "prostitution"));
+    r = run_gender(f, "She was beaten 3-0 in the tennis final.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "She was beaten by her stepdad.", 14, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "Paramedics gave her diazepam for the seizure.", 14, 'F');
+    assert_false(counted(r, "C18"));
+    r = run_gender(f, "A man gave her diazepam at the party.", 14, 'F');
+    assert_true(counted(r, "C18"));
+    r = run_gender(f, "She smacked her lips.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "He smacked her across the face.", 14, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "Diazepam given by paramedics for a prolonged seizure.", 14, 'F');
+    assert_false(counted(r, "C18"));
+
+    /* an innocent cause in the sentence before an injury that names no one */
+    r = run_gender(f, "She was kicked by her horse while mucking out. Bruise to thigh.", 14, 'F');
+    assert_false(counted(r, "S06"));
+    m = must(r, "S06", false);
+    assert_true(m->attrs & JD_SCREEN_INNOCENT);
+    r = run_gender(f, "She fell off her bike last week. Today a man hit her.", 14, 'F');
+    assert_true(counted(r, "C16")); /* the sentence names the one who hit her */
+    r = run_gender(f, "Known to play football. Says a client hit her.", 16, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "Burns to her fingers from a sparkler.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "Marks on her neck from a lanyard caught on a door handle.", 14, 'F');
+    assert_false(counted(r, "S06"));
+    r = run_gender(f, "He was punched in the face by another boxer during an amateur bout.", 15, 'M');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "CALLER: man has just punched him in the head twice, boy crying.", 14, 'M');
+    assert_true(counted(r, "C16")); /* "head" is no heading drill */
+
+    /* a passive's subject is the one acted on: "a girl at school" is not the child */
+    r = run_gender(f, "A girl at school was raped at a party last year; Amy knows her.", 14, 'F');
+    assert_false(counted(r, "C11"));
+    m = must(r, "C11", false);
+    assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    r = run_gender(f, "She was raped at a party last year.", 14, 'F');
+    assert_true(counted(r, "C11"));
+    r = run_gender(f, "Jess told staff that a girl in her class is being sexually exploited by "
+                      "older men.", 14, 'F');
+    assert_false(counted(r, "C2"));
+    r = run_gender(f, "Jess told staff that she is being sexually exploited by older men.", 14, 'F');
+    assert_true(counted(r, "C2"));
+    /* an indefinite person as a subject, not as a description of the child */
+    r = run_gender(f, "Another girl in the home is very promiscuous.", 14, 'F');
+    assert_false(counted(r, "promiscuous"));
+    r = run_gender(f, "She is known as a girl who sleeps with anyone.", 14, 'F');
+    assert_true(counted(r, "sexually_available"));
+    /* relative clauses: "whose" gives the antecedent the object, "who" the subject */
+    r = run_gender(f, "Ellie is worried about her friend, whose dad hits her.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "Ellie is worried because her dad hits her.", 14, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "Her cousin (12), who is being groomed online by a man, confides in her.",
+                   14, 'F');
+    assert_false(counted(r, "S08"));
+    r = run_gender(f, "She met a man (30) who touched her in the park.", 14, 'F');
+    assert_true(counted(r, "C2")); /* the antecedent acts on her */
+    /* names: a minor's or a relative's name as the subject, not an adult's */
+    r = run_gender(f, "Amy says that Lauren (17) is very promiscuous.", 14, 'F');
+    assert_false(counted(r, "promiscuous"));
+    r = run_gender(f, "Ruby and Lauren (17) are very promiscuous.", 14, 'F');
+    assert_true(counted(r, "promiscuous")); /* a joint subject, the child among them */
+    r = run_gender(f, "Amy says that Lauren (15) is very promiscuous.", 14, 'F');
+    assert_true(counted(r, "promiscuous")); /* an age a year off the child's: maybe hers */
+    r = run_gender(f, "Lee STAFFORD (26) has sex with her; their relationship is a lifestyle "
+                      "choice.", 14, 'F');
+    assert_true(counted(r, "lifestyle_choice"));
+
+    /* children in general, not this child */
+    r = run_gender(f, "Training today: men who pay for sex with children are abusers.", 15, 'F');
+    assert_false(counted(r, "C9"));
+    r = run_gender(f, "Men pay for sex with her and other children at the flat.", 15, 'F');
+    assert_true(counted(r, "C9"));
+    /* quoted words not adopted by "we agreed to write" ("instead of" is no
+     * challenge cue: "sex in place of the rent", "instead of paying") */
+    r = run_gender(f, "In supervision we agreed to write 'she is being sexually exploited' instead "
+                      "of 'she is prostituting herself'.", 15, 'F');
+    assert_false(counted(r, "prostitution"));
+    r = run_gender(f, "In supervision we agreed she is prostituting herself.", 15, 'F');
+    assert_true(counted(r, "prostitution"));
+
+    /* negation: ended by a relative pronoun or a conjunction of time; pseudo-negations */
+    r = run_gender(f, "She didn't know the man (30) who touched her on the bus.", 14, 'F');
+    assert_true(counted(r, "C2"));
+    r = run_gender(f, "She didn't say that the man (30) touched her on the bus.", 14, 'F');
+    assert_false(counted(r, "C2")); /* near miss: no termination */
+    r = run_gender(f, "There was no one at home when her stepdad hit her.", 14, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "There is no suggestion that her stepdad hit her.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "Without warning, her stepdad punched her.", 14, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "She came home without anyone having hit her.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    /* hypothetical: inverted conditionals, contingencies, a risk that */
+    r = run_gender(f, "Contingency: should Skye (14) abscond during contact, staff to ring 999.", 14,
+                   'F');
+    assert_false(counted(r, "absconded"));
+    r = run_gender(f, "Skye (14) absconded from contact; she should be spoken to.", 14, 'F');
+    assert_true(counted(r, "absconded"));
+    r = run_gender(f, "There is a risk that men will pay her for sex.", 14, 'F');
+    assert_false(counted(r, "C9"));
+    r = run_gender(f, "We know that men pay her for sex.", 14, 'F');
+    assert_true(counted(r, "C9"));
+
+    /* a child with another age as a relative clause's antecedent */
+    r = run_gender(f, "Complaint about the neighbour's daughter (19), who she believes is doing sex "
+                      "work from the flat.", 15, 'F');
+    assert_false(counted(r, "C9"));
+    assert_false(counted(r, "prostitution"));
+    r = run_gender(f, "Complaint about Amy (15), who she believes is doing sex work from the flat.",
+                   15, 'F');
+    assert_true(counted(r, "C9"));
+    /* the other gender's possessive: "his girlfriend" in a note about a girl */
+    r = run_gender(f, "Carl (22) has agreed to move to his girlfriend's.", 15, 'F');
+    assert_false(counted(r, "boyfriend"));
+    r = run_gender(f, "She has agreed to move to her boyfriend's (24).", 15, 'F');
+    assert_true(counted(r, "boyfriend"));
+    /* leaving a partner is the speaker's life */
+    r = run_gender(f, "Mum told me she left Kenzie's dad in 2022 after years of him hitting her.", 14,
+                   'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "Mum told me dad has been hitting her for years.", 14, 'F');
+    assert_true(counted(r, "C16"));
+    /* a label someone calls the child */
+    r = run_gender(f, "Some lads have been calling Jay (14) a 'rent boy'.", 14, 'M');
+    assert_false(counted(r, "C9"));
+    r = run_gender(f, "Jay (14) is working as a rent boy at the station.", 14, 'M');
+    assert_true(counted(r, "C9"));
+    /* a thing as the object */
+    r = run_gender(f, "She was screaming at mum, smashing her room.", 15, 'F');
+    assert_false(counted(r, "C17"));
+    r = run_gender(f, "Mum was screaming at her, smashing her head against the wall.", 15, 'F');
+    assert_true(counted(r, "C17"));
+
+    /* a relative who found out or told, or whose partner it was, is not the one acting */
+    r = run_gender(f, "Dad found her naked photos on her phone and called police.", 14, 'F');
+    assert_false(counted(r, "C8"));
+    r = run_gender(f, "Stepdad found out a man had been sending her sexual messages.", 14, 'F');
+    assert_false(counted(r, "C8"));
+    assert_true(counted(r, "C6"));
+    r = run_gender(f, "Her brother is in a sexual relationship with his girlfriend (17).", 14, 'F');
+    assert_false(counted(r, "C8"));
+    r = run_gender(f, "Her stepdad has been touching her sexually at night.", 14, 'F');
+    assert_true(counted(r, "C8"));
+    /* other senses: a goodnight kiss, a sex offender's status */
+    r = run_gender(f, "Dad kissed her goodnight and left for his night shift.", 12, 'F');
+    assert_false(counted(r, "C8"));
+    assert_false(counted(r, "C1"));
+    /* the child as the one who hit, or arrested for it; near misses: passives */
+    r = run_gender(f, "She assaulted a member of staff and was restrained.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    m = must(r, "C16", false);
+    assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    r = run_gender(f, "She was arrested for assault after a fight with another girl.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "She has been charged with assault on a police officer.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "The log says she 'kicked off and punched a carer'.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "She was assaulted after a fight with another girl.", 14, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "Ethan (15) assaulted on the Pinfold by two adults he owed money to.", 15, 'M');
+    assert_true(counted(r, "C16"));
+    /* a closed case: convicted or a sentence served, in the sentence or the next */
+    r = run_gender(f, "In 2019 her stepdad hit her; he was convicted and has no contact.", 15, 'F');
+    assert_false(counted(r, "C16"));
+    m = must(r, "C16", false);
+    assert_true(m->attrs & JD_SCREEN_HISTORICAL);
+    r = run_gender(f, "He was convicted of assault in 2015. Last week her stepdad hit her.", 15, 'F');
+    assert_true(counted(r, "C16")); /* a conviction before is no closed case of this act */
+    r = run_gender(f, "Dad served 4 years for assaulting mum; released 2019, no contact.", 15, 'F');
+    assert_false(counted(r, "C17"));
+    /* an injury she did to herself, an accident */
+    r = run_gender(f, "She hit her head on the bunk bed.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "He hit her head against the wall.", 14, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "Her little brother accidentally hit her with a toy.", 14, 'F');
+    assert_false(counted(r, "C17"));
+    r = run_gender(f, "Dad gives her her ADHD tablets each morning.", 14, 'F');
+    assert_false(counted(r, "C18"));
+    r = run_gender(f, "Her uncle is a registered sex offender; he has no contact with her.", 14, 'F');
+    assert_false(counted(r, "C8"));
+    assert_false(counted(r, "C2"));
 }
 
 static void test_analyse_agrees(void **state)
@@ -700,9 +980,10 @@ static void test_limits(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cases),         cmocka_unit_test(test_attributes),
+        cmocka_unit_test(test_cases),         cmocka_unit_test(test_language_cases),
+        cmocka_unit_test(test_attributes),
         cmocka_unit_test(test_roles),         cmocka_unit_test(test_ages),
-        cmocka_unit_test(test_subject),
+        cmocka_unit_test(test_subject),       cmocka_unit_test(test_context_scope),
         cmocka_unit_test(test_recorded),      cmocka_unit_test(test_loader_errors),
         cmocka_unit_test(test_limits),        cmocka_unit_test(test_linked_age),
         cmocka_unit_test(test_analyse_agrees),

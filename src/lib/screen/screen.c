@@ -38,7 +38,8 @@ enum { T_ALT = 0, T_GAP = 1, T_NUM = 2, T_NIGHT = 3, T_NAME = 4 };
 enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
-    K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC, K_NK
+    K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
+    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -101,12 +102,15 @@ typedef struct rule {
     bool always;                /* no pattern: holds whenever the ages fit (V07) */
     const char *agencies[4];    /* "always" rules: only for these agencies (NULL: any) */
     bool has_near;              /* a "near" pattern must be in the sentence or next */
+    bool near_sentence;         /* "near_sentence": the near pattern in the match's own
+                                   sentence ("too drunk to stand" is C11 only beside the act) */
     bool reported_speech;       /* reported speech ("she told staff", "source states") is
                                    not the writer's own wording */
     const char *from[4];        /* indicators: also held when one of these offences counts
                                    (familial sexual abuse or cruelty is V02 abuse) */
-    const char *not_with[12];   /* with "from": not held when one of these codes counts
-                                   (an older partner's C2, not a paid or group one) */
+    const char *not_with[12];   /* indicators: not held when one of these codes counts
+                                   (with "from": an older partner's C2, not a paid or group
+                                   one; with patterns: contact online is S08, not M02) */
 } rule;
 
 /* A word of up to 8 bytes as written (lower case) -> its stem id, top bit
@@ -120,6 +124,7 @@ typedef struct wslot {
 
 typedef struct hit {
     uint32_t pat, start, end; /* tokens [start, end) */
+    bool pseudo;              /* a negation inside a pseudo-negation (mark_cues) */
 } hit;
 
 typedef struct tok {
@@ -175,6 +180,10 @@ struct jd_screen {
     size_t nrules;
     uint32_t child_set, other_set, poss_set, actor_set, parent_set;
     uint32_t bystander_set; /* relatives whose age is not the other person's (optional) */
+    uint32_t peer_set;      /* young people: a boy, a lad in her year, a classmate (optional) */
+    uint32_t female_set, male_set; /* person words by gender: mum, sister; dad, brother
+                                      (optional; speaker_owns) */
+    uint32_t hit_set; /* acts of violence (optional set "hit"; agent_in_sentence) */
     uint32_t writer_set; /* "I", "we", "manager", "officer": the writer or a professional
                             (optional set "writer"; UINT32_MAX when absent) */
     uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
@@ -189,6 +198,21 @@ struct jd_screen {
     uint32_t by_sid; /* "by her partner": the agent of a passive */
     uint32_t with_sid; /* "sex with her brother": the partner, not another victim */
     uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
+    uint32_t who_sid, whose_sid, whom_sid; /* a relative clause's antecedent (relative_other) */
+    uint32_t aux_sids[11]; /* "was", "were", "is", "been", "got"...: a passive before a match */
+    uint32_t negterm_sids[9]; /* "who", "when", "since"...: end a negation's scope */
+    uint32_t indef_sids[9]; /* "a", "another", "other", "some": not the child ("a girl") */
+    uint32_t generic_set; /* children, kids, minors (optional set "generic"): children in
+                             general (generic_object) */
+    uint32_t them_sid, they_sid, his_sid, boyfriend_sid, girlfriend_sid;
+    uint32_t things_set; /* room, phone, door (optional set "things"): thing_object */
+    uint32_t discover_set; /* found, noticed, reported (optional set "discover") */
+    uint32_t partner_set; /* wife, husband, partner, fiance (optional set "partner") */
+    uint32_t body_set; /* head, arm, hand (optional set "body"): self_inflicted */
+    uint32_t suspect_set; /* arrested, charged, for, with (optional set "suspect"):
+                             child_aggressor */
+    uint32_t people_set; /* girl, boy, pupil, woman (optional set "people"): with an
+                            indefinite article, someone other than the child */
     uint32_t and_next_sids[32];
     int nand_next;
     int window;
@@ -203,8 +227,11 @@ struct jd_screen {
     size_t lowcap;
     hit *hits;
     size_t nhits, hitcap;
+    uint8_t *adult_sent; /* per sentence of the note: an adult cue ("a man") in it */
+    size_t adult_sentcap;
     char stembuf[256];
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
+    uint64_t cue_kinds;        /* bit per pattern kind (K_*) with a hit in the note (mark_cues) */
     int child_age;             /* the note's child_age during jd_screen_run (-1 unknown) */
     bool old_year;             /* a year before the child's birth is in the note */
     int32_t min_year;          /* the lowest number from 1950 in the note (tokenize),
@@ -212,6 +239,8 @@ struct jd_screen {
     const tok *child_name;     /* the child's name in this note ("Ellie (14)"), or NULL */
     const tok *other_names[8]; /* names of other people in this note ("her sister Aimee") */
     int nother_names;
+    bool other_peer[8]; /* that name is a relative's or friend's ("her sister Aimee") or a
+                           minor's ("Lauren (15)"), not an adult's ("Kris (29)") */
 };
 
 static const char *et_names[] = {"call_for_service", "missing_report", "missing_return",
@@ -272,6 +301,13 @@ static const char *const norm_map[][2] = {
     /* Snowball stems "paeds" to "pa", the personal adviser of a care leaver */
     {"paeds", "paediatrics"}, {"paed", "paediatric"}, {"peds", "paediatrics"},
     {"insta", "instagram"}, {"ig", "instagram"},
+    /* regional words and text-speak, to the standard word: Scots and northern
+     * ("the weans", "wi her", "tae the polis", "telt me"), texts ("n", "cos",
+     * "wiv", "nite", "b4") */
+    {"weans", "children"}, {"wean", "child"}, {"bairns", "children"}, {"bairn", "child"},
+    {"wi", "with"}, {"wiv", "with"}, {"tae", "to"}, {"hame", "home"}, {"polis", "police"},
+    {"telt", "told"}, {"cos", "because"}, {"coz", "because"}, {"cuz", "because"},
+    {"nite", "night"}, {"b4", "before"}, {"n", "and"},
 };
 
 static const char *norm_word(const char *w, size_t n, size_t *outn)
@@ -954,7 +990,9 @@ static int32_t read_number(const char *w, size_t wn, size_t *digits, uint8_t *de
     while (d < wn && isdigit((unsigned char)w[d]))
         d++;
     if (d > 0 && d <= 4) {
-        num = atoi(w);
+        num = 0; /* w is not NUL-terminated (atoi read the stale bytes after it) */
+        for (size_t k = 0; k < d; k++)
+            num = num * 10 + (w[k] - '0');
         if (d < wn) {
             const char *suf = w + d;
             size_t sn = wn - d;
@@ -1206,7 +1244,7 @@ static int scan(jd_screen *S, unsigned kinds)
                     continue;
                 if (jd_grow((void **)&S->hits, &S->hitcap, S->nhits + 1, sizeof *S->hits))
                     return JD_ENOMEM;
-                S->hits[S->nhits++] = (hit){v->v[j], (uint32_t)i, (uint32_t)e};
+                S->hits[S->nhits++] = (hit){v->v[j], (uint32_t)i, (uint32_t)e, false};
             }
         }
     }
@@ -1252,7 +1290,7 @@ static bool other_gender_object(const jd_screen *S, const tok *k)
 
 /* The child's name and the names of other people in the note. The child's
  * name is a capitalised word with the child's age right after it ("Ellie
- * (14)", "Freya (Y9, 14)", "Kayla, 14,"). Only when it is known, another
+ * (14)", "Freya (Y9, 14)", "Kayla, 14,"). Another (not the child's)
  * capitalised word is another person's name when a person word comes right
  * before it ("her sister Aimee", "older daughter (18) Aimee") or an age other
  * than the child's right after it ("Aimee (18)"). Places and services stay
@@ -1268,11 +1306,6 @@ static void read_names(jd_screen *S, int child_age)
     S->nother_names = 0;
     if (child_age < 0)
         return;
-    bool possessive_name = false; /* the names serve only "Aimee's ...": most notes have none */
-    for (size_t i = 1; i < S->ntok && !possessive_name; i++)
-        possessive_name = S->tok[i].poss && S->tok[i].cap;
-    if (!possessive_name)
-        return;
     for (size_t i = 0; i < S->ntok && !S->child_name; i++) {
         const tok *k = &S->tok[i];
         if (!k->cap || k->punct || k->num >= 0 || k->wlen < 3 || k->paren ||
@@ -1286,33 +1319,61 @@ static void read_names(jd_screen *S, int child_age)
                 S->child_name = k;
         }
     }
-    if (!S->child_name)
-        return;
+    /* another person's name, whether or not the child's is known ("her
+     * friend Tia (14) disclosed ...", "Amy says Lauren (15) is ...") */
     for (size_t i = 1; i < S->ntok && S->nother_names < 8; i++) {
         const tok *k = &S->tok[i];
         if (!k->cap || k->punct || k->num >= 0 || k->wlen < 3 || k->paren ||
-            same_word(k, S->child_name) || in_set(S, S->child_set, k->sid) ||
+            (S->child_name && same_word(k, S->child_name)) || in_set(S, S->child_set, k->sid) ||
             in_set(S, S->other_set, k->sid))
             continue;
-        bool other = false;
+        bool other = false, peer = false;
+        if (i + 1 < S->ntok && S->tok[i + 1].paren && S->tok[i + 1].num >= child_age - 1 &&
+            S->tok[i + 1].num <= child_age + 1)
+            continue; /* "her friend Sana (16)" in a note about a 16-year-old, "Jayden (16,
+                       * supported lodgings)" about a 17-year-old: maybe the child */
         size_t j = i;
         while (j-- > 0 && i - j <= 4 && S->tok[j].sent == k->sent && S->tok[j].paren)
             ;
         if (j < i && S->tok[j].sent == k->sent && !S->tok[j].paren &&
             in_set(S, S->other_set, S->tok[j].sid))
-            other = true; /* "her sister Aimee" */
+            other = peer = true; /* "her sister Aimee" */
         if (j < i && S->tok[j].sent == k->sent && !S->tok[j].paren && i - j > 1 &&
             (in_set(S, S->other_set, S->tok[j].sid) || in_set(S, S->child_set, S->tok[j].sid)))
             other = true; /* "older daughter (18) Aimee" */
         if (i + 1 < S->ntok && S->tok[i + 1].paren && S->tok[i + 1].num >= 0 &&
-            S->tok[i + 1].num < 100 && S->tok[i + 1].num != child_age)
+            S->tok[i + 1].num < 100 && S->tok[i + 1].num != child_age) {
             other = true; /* "Aimee (18)" */
+            peer |= S->tok[i + 1].num < 18;
+        }
         bool seen = false;
         for (int q = 0; q < S->nother_names; q++)
             seen |= same_word(S->other_names[q], k);
-        if (other && !seen)
+        if (other && !seen) {
+            S->other_peer[S->nother_names] = peer;
             S->other_names[S->nother_names++] = k;
+        }
     }
+}
+
+/* Whether token k is written as the name of another person ("her friend Tia",
+ * "Kris (29)"); with peer, of a relative, friend or minor ("Lauren (15)"). */
+static bool other_name(const jd_screen *S, const tok *k, bool peer)
+{
+    for (int q = 0; q < S->nother_names && k->cap; q++)
+        if (same_word(S->other_names[q], k))
+            return !peer || S->other_peer[q];
+    return false;
+}
+
+/* "Amelia and Tia (12)", "Y9 girl (14) and Mason (17)": a joint subject, the
+ * child among them. */
+static bool joint_subject(const jd_screen *S, size_t j)
+{
+    while (j > 0 && S->tok[j - 1].cap && !S->tok[j - 1].punct &&
+           S->tok[j - 1].sent == S->tok[j].sent)
+        j--; /* "Mason TULLY": the whole name */
+    return j > 0 && S->tok[j - 1].sid == S->and_sid && S->tok[j - 1].sent == S->tok[j].sent;
 }
 
 /* Whether token j may be its clause's subject: at most three words (a
@@ -1327,6 +1388,56 @@ static bool subject_position(const jd_screen *S, size_t j)
         if (++d > 3 || S->tok[q].sid == S->by_sid)
             return false; /* "described by the officer as ...": the agent */
     return true;
+}
+
+static bool subject_pronoun(const jd_screen *S, const tok *k)
+{
+    return k->sid && (k->sid == S->she_sids[0] || k->sid == S->she_sids[1] ||
+                      k->sid == S->he_sids[0] || k->sid == S->he_sids[1]);
+}
+
+static bool sid_in(uint32_t sid, const uint32_t *v, size_t n)
+{
+    for (size_t i = 0; i < n && sid; i++)
+        if (v[i] == sid)
+            return true;
+    return false;
+}
+
+/* A person named by a word of the `people` set after an indefinite word ("a
+ * girl in her class", "another pupil", "two boys"): someone other than the
+ * child ("the girl" may be the child). */
+static bool indefinite_person(const jd_screen *S, size_t j)
+{
+    if (S->people_set == UINT32_MAX || !in_set(S, S->people_set, S->tok[j].sid))
+        return false;
+    /* the indefinite word within two words before it ("a Y9 girl") */
+    size_t q = j;
+    while (q-- > 0 && j - q <= 2 && S->tok[q].sent == S->tok[j].sent &&
+           !sid_in(S->tok[q].sid, S->indef_sids, sizeof S->indef_sids / sizeof *S->indef_sids))
+        ;
+    if (q >= j || j - q > 2 || S->tok[q].sent != S->tok[j].sent)
+        return false;
+    /* as a subject: at the start of its clause or after "that", "and", "who" (not "known
+     * as a girl who", "is a girl", "sent nudes to a boy") */
+    if (q == 0 || S->tok[q - 1].sent != S->tok[q].sent || S->tok[q - 1].clause != S->tok[q].clause)
+        return true;
+    uint32_t p = S->tok[q - 1].sid;
+    return S->tok[q - 1].punct == ',' || S->tok[q - 1].punct == ':' || p == S->that_sid ||
+           p == S->and_sid || p == S->who_sid;
+}
+
+/* A word for a child followed by an age more than a year off the child's
+ * ("the neighbour's daughter (19)", "her son (4)"): another child. */
+static bool aged_other(const jd_screen *S, size_t j)
+{
+    const tok *k = &S->tok[j];
+    if (!in_set(S, S->child_set, k->sid) || in_set(S, S->poss_set, k->sid) || subject_pronoun(S, k) ||
+        k->sid == S->him_sid || k->sid == S->them_sid || k->sid == S->they_sid || S->child_age < 0 ||
+        j + 1 >= S->ntok || !S->tok[j + 1].paren || S->tok[j + 1].num < 0 || S->tok[j + 1].num > 99)
+        return false;
+    int n = S->tok[j + 1].num;
+    return n < S->child_age - 1 || n > S->child_age + 1;
 }
 
 /* Who the clause before token `s` is about: +1 another person, 0 the child or unknown.
@@ -1359,27 +1470,42 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
         if (in_set(S, S->poss_set, k->sid) && j + 1 < S->ntok &&
             !in_set(S, S->other_set, S->tok[j + 1].sid))
             continue; /* "her own", "his car": a determiner */
+        if ((k->sid == S->herself_sid || k->sid == S->himself_sid) && j > 0 &&
+            (in_set(S, S->other_set, S->tok[j - 1].sid) ||
+             (j > 1 && S->tok[j - 2].sent == k->sent &&
+              in_set(S, S->other_set, S->tok[j - 2].sid))))
+            continue; /* "Mum was herself a victim": the intensifier is mum's */
         if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid))
             return 0; /* "a man ... kissed her": the adult acts, the child is the victim */
         if (writer && !k->quoted && !after_that &&
             ((S->writer_set != UINT32_MAX && in_set(S, S->writer_set, k->sid) &&
               s - j <= 4 && subject_position(S, j)) ||
+             (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid) &&
+              s - j <= 4 && subject_position(S, j)) ||
              other_gender(S, k)))
-            return 1; /* "we have agreed to go at her pace", "Manager consented" */
+            return 1; /* "we have agreed to go at her pace", "Manager consented";
+                       * an adult as the subject: "the man (34) refused to cooperate" */
         if (in_set(S, S->other_set, k->sid)) {
             /* "her mum", "his friend": the other person; "mum's" too */
             return 1;
         }
+        if (!actors && indefinite_person(S, j))
+            return 1; /* "a girl in her class is being abused by", "another pupil is
+                       * promiscuous"; for offences "a boy" may be the one acting */
         bool name = k->cap && j > 0 && S->tok[j - 1].sent == k->sent && !S->tok[j - 1].punct &&
                     k->wlen > 2 && !in_set(S, S->other_set, k->sid) &&
                     !in_set(S, S->other_set, S->tok[j - 1].sid);
         if (name && k->num < 0) {
-            for (int q = 0; q < S->nother_names && !actors && k->poss; q++)
-                if (same_word(S->other_names[q], k))
-                    return 1; /* "older daughter (18) Aimee's boyfriend", the child Ellie (14);
-                               * "Dale (22) had sex with her": Dale acts */
+            if (!actors && ((k->poss && other_name(S, k, false)) ||
+                            (!k->poss && !after_that && !joint_subject(S, j) &&
+                             other_name(S, k, true))))
+                return 1; /* "older daughter (18) Aimee's boyfriend", the child Ellie (14);
+                           * "Lauren (15) is promiscuous"; "Dale (22) had sex with her":
+                           * Dale acts */
             return 0; /* a name: the child, as far as the text says */
         }
+        if (aged_other(S, j))
+            return 1; /* "the neighbour's daughter (19) is doing sex work" */
         if (in_set(S, S->child_set, k->sid)) {
             /* "her neighbour's daughter": someone else's child, unless the
              * possessor is a parent ("mum's daughter" is the child) */
@@ -1405,11 +1531,52 @@ typedef struct ctx {
     bool sexual, adult, recorded;
 } ctx;
 
+/* Once a note: which cue kinds it has (cue_kinds, so the checks of the
+ * rarer cues cost nothing in most notes) and the negations inside a
+ * `pseudo_negation` cue ("no further action", "not only", "without
+ * warning"), which negate nothing after them. */
+static void mark_cues(jd_screen *S)
+{
+    S->cue_kinds = 0;
+    for (size_t i = 0; i < S->nhits; i++)
+        S->cue_kinds |= 1ull << S->pat[S->hits[i].pat].kind;
+    if (!(S->cue_kinds & (1ull << K_PSEUDO)) ||
+        !(S->cue_kinds & ((1ull << K_NEG) | (1ull << K_NEGPOST))))
+        return;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *p = &S->hits[i];
+        if (S->pat[p->pat].kind != K_PSEUDO)
+            continue;
+        for (size_t j = 0; j < S->nhits; j++) {
+            hit *c = &S->hits[j];
+            if ((S->pat[c->pat].kind == K_NEG || S->pat[c->pat].kind == K_NEGPOST) &&
+                p->start <= c->start && p->end >= c->end)
+                c->pseudo = true; /* also "none" in "none of it is her fault" */
+        }
+    }
+}
+
+/* Whether a word between a negation and the match ends the negation's scope
+ * (ConText termination): a relative pronoun or a conjunction of time ("she
+ * didn't know the man who touched her", "she has not been to school since
+ * her uncle touched her", "no one was at home when her stepdad hit her"). */
+static bool neg_terminated(const jd_screen *S, uint32_t from, uint32_t to)
+{
+    for (uint32_t t = from; t < to && t < S->ntok; t++)
+        if (sid_in(S->tok[t].sid, S->negterm_sids, sizeof S->negterm_sids / sizeof *S->negterm_sids))
+            return true;
+    return false;
+}
+
 static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
 {
     /* scope 0: before the match in its clause within the window; 1: anywhere
      * in its sentence; 2: right after it; 3: its sentence or the next;
-     * 4: before it in its sentence */
+     * 4: before it in its sentence; 5: before it ends, in its sentence, not at
+     * its start; 6: starting inside it or right after it; 7: overlapping it;
+     * 8: the sentence before its own */
+    if (!(S->cue_kinds & (1ull << kind)))
+        return false; /* no such cue in the note (mark_cues) */
     const tok *a = &S->tok[h->start];
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *c = &S->hits[i];
@@ -1419,6 +1586,10 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             c->end < S->ntok && S->tok[c->end].num >= 0 &&
             S->tok[c->end].sent == S->tok[c->start].sent)
             continue; /* "No 12": a house number */
+        if ((kind == K_NEG || kind == K_NEGPOST) && c->pseudo)
+            continue; /* "no further action", "not only", "without warning" */
+        if (kind == K_NEG && neg_terminated(S, c->end, h->start))
+            continue; /* "she didn't know the man who touched her" */
         const tok *b = &S->tok[c->start];
         switch (scope) {
         case 0:
@@ -1452,6 +1623,14 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             break;
         case 6: /* at the match: starts inside it or right after it */
             if (b->sent == a->sent && c->start >= h->start && c->start <= h->end + 1)
+                return true;
+            break;
+        case 8: /* the sentence before the match's */
+            if (b->sent + 1 == a->sent)
+                return true;
+            break;
+        case 7: /* overlapping the match: shares a word with it */
+            if (c->start < h->end && c->end > h->start)
                 return true;
             break;
         case 5: /* before the match ends, in its sentence (attribution) */
@@ -1532,6 +1711,19 @@ static bool peer_reports(const jd_screen *S, const hit *h)
         bool peer = false;
         for (size_t j = c->start; j-- > 0 && c->start - j <= 3 && S->tok[j].sent == sent;) {
             const tok *k = &S->tok[j];
+            if (k->cap && other_name(S, k, true) && !k->poss) {
+                /* "her friend Tia (14) disclosed": the name of another person */
+                size_t b = j;
+                while (b-- > 0 && S->tok[b].sent == sent && S->tok[b].paren)
+                    ;
+                peer = b < j && S->tok[b].sent == sent && in_set(S, S->other_set, S->tok[b].sid) &&
+                       !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, S->tok[b].sid));
+                if (!peer && b < j && S->tok[b].sent == sent)
+                    peer = !in_set(S, S->other_set, S->tok[b].sid) && j + 1 < S->ntok &&
+                           S->tok[j + 1].paren && S->tok[j + 1].num >= 0 &&
+                           S->tok[j + 1].num < 18; /* "Lauren (15) says" */
+                break;
+            }
             if (k->punct || in_set(S, S->child_set, k->sid) ||
                 (k->cap && j > 0 && S->tok[j - 1].sent == sent && !S->tok[j - 1].punct))
                 break; /* "she says", "Kelly says" */
@@ -1547,8 +1739,10 @@ static bool peer_reports(const jd_screen *S, const hit *h)
             const tok *k = &S->tok[j];
             /* an object pronoun ("touched her") may be the speaker; a subject
              * ("friend reports she is locked in") is a new person, the child */
-            bool pronoun = k->sid == S->her_sid || k->sid == S->him_sid;
-            if ((k->cap && !S->tok[j - 1].punct && k->num < 0) ||
+            bool pronoun = k->sid == S->her_sid || k->sid == S->him_sid ||
+                           (j >= h->end && subject_pronoun(S, k)); /* "touched her when
+                           * she was younger": a subject after the act is the speaker's */
+            if ((k->cap && !S->tok[j - 1].punct && k->num < 0 && !other_name(S, k, true)) ||
                 (in_set(S, S->child_set, k->sid) && !pronoun && !in_set(S, S->poss_set, k->sid)))
                 named = true;
         }
@@ -1556,6 +1750,153 @@ static bool peer_reports(const jd_screen *S, const hit *h)
             return true;
     }
     return false;
+}
+
+/* Reported speech whose speaker is a relative of the child's gender ("Mum
+ * disclosed she was sexually exploited as a teenager", "Mum reports her ex
+ * was convicted of assaulting her", "her sister (19) says their uncle touched
+ * her when she was younger"): "she" and "her" may name the speaker or the
+ * child, and words of an adult's life after the report (`adult_life` cues:
+ * "as a teenager", "when she was young", "her ex", "her own father", "in the
+ * 2000s") say they name the speaker. Not when the child is named between the
+ * report and the match ("Mum says Leah was ...", "mum reports her daughter
+ * ..."): then the words are about the child. */
+static bool speaker_owns(const jd_screen *S, const hit *h)
+{
+    uint32_t same = S->gender == 'F' ? S->female_set : S->gender == 'M' ? S->male_set : UINT32_MAX;
+    if (same == UINT32_MAX || !(S->cue_kinds & (1ull << K_ADULTLIFE)) ||
+        !(S->cue_kinds & (1ull << K_REPORT)))
+        return false;
+    uint32_t sent = S->tok[h->start].sent;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        if (S->pat[c->pat].kind != K_REPORT || S->tok[c->start].sent != sent ||
+            c->end > h->start)
+            continue;
+        /* the speaker: the first person word within four words before the
+         * report ("Mum (34) told me", "her older sister says") */
+        bool speaker = false;
+        for (size_t j = c->start; j-- > 0 && c->start - j <= 4 && S->tok[j].sent == sent;) {
+            const tok *k = &S->tok[j];
+            if (k->paren || (k->num >= 0 && !k->sid))
+                continue;
+            if (in_set(S, S->child_set, k->sid) && !in_set(S, S->poss_set, k->sid))
+                break; /* "she says" */
+            if (in_set(S, S->other_set, k->sid)) {
+                speaker = in_set(S, same, k->sid);
+                break;
+            }
+        }
+        if (!speaker)
+            continue;
+        bool named = false;
+        for (uint32_t j = c->end; j < h->end && !named; j++) {
+            const tok *k = &S->tok[j];
+            named = (k->cap && j > 0 && !S->tok[j - 1].punct && k->num < 0 && !k->poss &&
+                     !in_set(S, S->other_set, k->sid)) ||
+                    (in_set(S, S->child_set, k->sid) && !k->quoted &&
+                     k->sid != S->her_sid && k->sid != S->him_sid &&
+                     k->sid != S->herself_sid && k->sid != S->himself_sid &&
+                     !in_set(S, S->poss_set, k->sid) && !subject_pronoun(S, k));
+        }
+        if (named)
+            continue;
+        for (size_t q = 0; q < S->nhits; q++) {
+            const hit *m = &S->hits[q];
+            if (S->pat[m->pat].kind == K_ADULTLIFE && S->tok[m->start].sent == sent &&
+                m->start >= c->end)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Whether the match starts with a passive verb ("a girl at school was raped",
+ * "her friend is being groomed"): an auxiliary right before a participle. */
+static bool passive_at(const jd_screen *S, const hit *h)
+{
+    const tok *v = &S->tok[h->start];
+    if (h->start == 0 || S->tok[h->start - 1].clause != v->clause ||
+        !sid_in(S->tok[h->start - 1].sid, S->aux_sids, sizeof S->aux_sids / sizeof *S->aux_sids))
+        return false;
+    if (v->wlen > 3 && v->w[v->wlen - 2] == 'l' && v->w[v->wlen - 1] == 'y' &&
+        h->start + 1 < h->end)
+        v++; /* "is being sexually exploited" */
+    return (v->wlen > 3 && ((v->w[v->wlen - 2] == 'e' && v->w[v->wlen - 1] == 'd') ||
+                            (v->w[v->wlen - 2] == 'e' && v->w[v->wlen - 1] == 'n'))) ||
+           (S->hit_set != UINT32_MAX && in_set(S, S->hit_set, v->sid));
+}
+
+/* A relative clause about another person ("her friend, whose dad hits her",
+ * "her cousin (12), who is being touched by her grandad"): the antecedent
+ * before "whose" owns the object of what follows; before "who" or "whom"
+ * it is the subject, unless the match names the child as its object ("a man
+ * who touched her": the antecedent acts). Not when the child is named
+ * between the relative pronoun and the match. */
+static bool relative_other(const jd_screen *S, const hit *h, bool child_object, bool offence,
+                           bool passive, bool child_acts)
+{
+    uint32_t sent = S->tok[h->start].sent;
+    for (size_t w = h->start; w-- > 0 && h->start - w <= 10 && S->tok[w].sent == sent;) {
+        const tok *k = &S->tok[w];
+        bool whose = k->sid == S->whose_sid;
+        if (!whose && k->sid != S->who_sid && k->sid != S->whom_sid) {
+            if ((k->cap && !k->punct && k->num < 0 && w > 0 && !S->tok[w - 1].punct &&
+                 !other_name(S, k, true)) ||
+                (in_set(S, S->child_set, k->sid) && !subject_pronoun(S, k) &&
+                 k->sid != S->her_sid && k->sid != S->him_sid && !in_set(S, S->poss_set, k->sid)))
+                return false; /* "who says Amy was ...": the child named */
+            continue;
+        }
+        for (uint32_t i = h->start + 1; i < h->end && !child_object; i++)
+            child_object = in_set(S, S->child_set, S->tok[i].sid) &&
+                           !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
+        if (!whose && child_object)
+            return false; /* "her friend's brother (22) who gives her weed": he acts on her */
+        size_t a = w;
+        while (a-- > 0 && S->tok[a].sent == sent && (S->tok[a].punct == ',' || S->tok[a].paren))
+            ;
+        if (a >= w || S->tok[a].sent != sent)
+            return false;
+        const tok *n = &S->tok[a];
+        /* a child, a girl or a named minor is the subject of what follows
+         * ("the neighbour's daughter (19), who is doing sex work"); for an
+         * offence, a relative or an adult may be the one acting on the child
+         * ("her friend's brother (22) who takes a cut") */
+        bool person = other_name(S, n, true) || indefinite_person(S, a) || aged_other(S, a);
+        if (whose || !offence || passive || child_acts)
+            person |= in_set(S, S->other_set, n->sid) && !in_set(S, S->poss_set, n->sid);
+        return person;
+    }
+    return false;
+}
+
+/* A statement about children in general ("men who pay for sex with children
+ * are abusers", "groomers send sexual messages to kids"): a word of the
+ * `generic` set in the match or right after it, and no word for the child in
+ * its clause (she, her, a name; "them" may be anyone). */
+static bool generic_object(const jd_screen *S, const hit *h)
+{
+    if (S->generic_set == UINT32_MAX)
+        return false;
+    uint32_t cl = S->tok[h->start].clause;
+    bool generic = false;
+    for (uint32_t j = h->start; j < S->ntok && j < h->end + 3 && S->tok[j].clause == cl; j++)
+        generic |= in_set(S, S->generic_set, S->tok[j].sid);
+    if (!generic)
+        return false;
+    size_t i = h->start;
+    while (i > 0 && S->tok[i - 1].clause == cl)
+        i--;
+    for (; i < S->ntok && S->tok[i].clause == cl; i++) {
+        const tok *k = &S->tok[i];
+        if ((in_set(S, S->child_set, k->sid) && !in_set(S, S->generic_set, k->sid) &&
+             k->sid != S->them_sid && k->sid != S->they_sid) ||
+            (k->cap && i > 0 && S->tok[i - 1].sent == k->sent && !S->tok[i - 1].punct &&
+             k->num < 0 && !other_name(S, k, false)))
+            return false;
+    }
+    return true;
 }
 
 /* Whether the match is about another person than the child. An explicit role
@@ -1595,14 +1936,19 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
         if (!names_other)
             other = true;
     }
-    if (by_agent && !child_object) {
-        if (clause_subject(S, h->start, false, false))
-            other = true; /* "her mother was punched by her partner" */
-    } else if ((!r->role_explicit || !names_one) && !child_object &&
-               clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE,
-                              r->kind == JD_SCREEN_LANGUAGE))
+    if (by_agent && !child_object && clause_subject(S, h->start, false, false))
+        other = true; /* "her mother was punched by her partner" */
+    /* a passive's subject is the one acted on, whoever it is: "a girl at
+     * school was raped" is about that girl */
+    bool passive = r->kind != JD_SCREEN_LANGUAGE && passive_at(S, h);
+    if (!(by_agent && !child_object) && (!r->role_explicit || !names_one) && !child_object &&
+        clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE && !passive,
+                       r->kind == JD_SCREEN_LANGUAGE))
         other = true;
-    return other || (r->kind == JD_SCREEN_OFFENCE && peer_reports(S, h));
+    return other || generic_object(S, h) ||
+           relative_other(S, h, child_object, r->kind == JD_SCREEN_OFFENCE, passive || by_agent,
+                          r->child_acts) ||
+           (r->kind != JD_SCREEN_LANGUAGE && peer_reports(S, h)) || speaker_owns(S, h);
 }
 
 /* The act's object: "abused her older sister", "hit his mum" name another
@@ -1636,6 +1982,171 @@ static bool object_is_other(const jd_screen *S, const rule *r, const hit *h)
     return false;
 }
 
+/* Whether the match's sentence names someone who may have caused an injury:
+ * a person word ("her stepdad", "a man"), an agent ("by ..."), a name, a
+ * subject pronoun other than at the sentence's start, or an act of the `hit`
+ * set ("Says a client hit her"). Without one ("Bruise
+ * to thigh.", "Swelling noted."), the injury takes its innocent cause from
+ * the sentence before ("She was kicked by her horse while mucking out."). */
+static bool agent_in_sentence(const jd_screen *S, const hit *h)
+{
+    uint32_t sent = S->tok[h->start].sent;
+    size_t i = h->start;
+    while (i > 0 && S->tok[i - 1].sent == sent)
+        i--;
+    size_t first = i;
+    for (; i < S->ntok && S->tok[i].sent == sent; i++) {
+        const tok *k = &S->tok[i];
+        if (in_set(S, S->other_set, k->sid) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+            k->sid == S->by_sid || (k->cap && i > first && !k->punct && k->num < 0) ||
+            (i > first && subject_pronoun(S, k)) ||
+            (S->hit_set != UINT32_MAX && in_set(S, S->hit_set, k->sid)))
+            return true;
+    }
+    return false;
+}
+
+/* The match ends on "her" or "his" before a thing (`things` set: "smashing
+ * her room", "kicked his door"): a possessive, the object is a thing, not the
+ * child. */
+static bool thing_object(const jd_screen *S, const hit *h)
+{
+    if (S->things_set == UINT32_MAX || h->end >= S->ntok)
+        return false;
+    const tok *last = &S->tok[h->end - 1], *next = &S->tok[h->end];
+    return in_set(S, S->poss_set, last->sid) && next->sent == last->sent &&
+           in_set(S, S->things_set, next->sid);
+}
+
+/* The other gender's possessive before a person word in the match ("his
+ * girlfriend" in a note about a girl, "her boyfriend" about a boy), and no
+ * pronoun of the child's own gender in it: someone else's. */
+static bool other_gender_possessive(const jd_screen *S, const hit *h)
+{
+    if (S->gender != 'F' && S->gender != 'M')
+        return false;
+    uint32_t own = S->gender == 'F' ? S->her_sid : S->him_sid;
+    uint32_t other = S->gender == 'F' ? S->his_sid : S->her_sid;
+    bool found = false;
+    for (uint32_t i = h->start; i < h->end; i++) {
+        const tok *k = &S->tok[i];
+        if (k->sid == own || (S->gender == 'F' ? k->sid == S->she_sids[0] || k->sid == S->herself_sid
+                                               : k->sid == S->he_sids[0] || k->sid == S->himself_sid))
+            return false;
+        if (k->sid == other && !k->quoted && i + 1 < h->end &&
+            !(i > 0 && S->tok[i - 1].sid == S->with_sid) && /* "sex with his friend": the actor */
+            (in_set(S, S->other_set, S->tok[i + 1].sid) ||
+             (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, S->tok[i + 1].sid)) ||
+             S->tok[i + 1].sid == S->girlfriend_sid || S->tok[i + 1].sid == S->boyfriend_sid))
+            found = true;
+    }
+    return found;
+}
+
+/* A match naming a relative before the act with words between ("Dad found
+ * her naked photos", "Stepdad found out a man had been sending her sexual
+ * messages"): a verb of finding out or telling (`discover` set) or another
+ * actor between them makes the relative the one who found out, not the one
+ * who acted. */
+static bool relative_reports(const jd_screen *S, const hit *h)
+{
+    if (S->discover_set == UINT32_MAX || h->end - h->start < 3 ||
+        !in_set(S, S->other_set, S->tok[h->start].sid))
+        return false;
+    for (uint32_t i = h->start + 1; i + 1 < h->end; i++) {
+        const tok *k = &S->tok[i];
+        if (in_set(S, S->discover_set, k->sid) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid) &&
+             !in_set(S, S->other_set, k->sid)))
+            return true;
+    }
+    /* "her brother is in a sexual relationship with his girlfriend": his partner's */
+    for (uint32_t i = h->end; i + 2 < S->ntok && i < h->end + 4; i++) {
+        if (S->tok[i].clause != S->tok[h->start].clause)
+            break;
+        if (S->tok[i].sid == S->with_sid && in_set(S, S->poss_set, S->tok[i + 1].sid) &&
+            (S->tok[i + 2].sid == S->girlfriend_sid || S->tok[i + 2].sid == S->boyfriend_sid ||
+             (S->partner_set != UINT32_MAX && in_set(S, S->partner_set, S->tok[i + 2].sid))))
+            return true;
+    }
+    return false;
+}
+
+/* An injury the child did to herself: the match names "her" or "his"
+ * before a part of the body (`body` set: "She hit her head on the bunk bed",
+ * "She bit her own arm", "kicked the door and hurt her foot") and the
+ * clause's subject is the child's own subject pronoun or the note's first
+ * word of the clause is one ("She ..."); "He hit her head against the wall"
+ * is another's act. */
+static bool self_inflicted(const jd_screen *S, const hit *h)
+{
+    if (S->body_set == UINT32_MAX)
+        return false;
+    bool body = false;
+    for (uint32_t i = h->start; i < h->end && i + 1 < S->ntok && !body; i++)
+        body = in_set(S, S->poss_set, S->tok[i].sid) && S->tok[i + 1].sent == S->tok[i].sent &&
+               (in_set(S, S->body_set, S->tok[i + 1].sid) ||
+                (i + 2 < S->ntok && in_set(S, S->body_set, S->tok[i + 2].sid)));
+    if (!body)
+        return false;
+    uint32_t cl = S->tok[h->start].clause;
+    for (size_t j = h->start; j-- > 0;) {
+        const tok *k = &S->tok[j];
+        if (k->clause != cl && !S->tok[j + 1].coord)
+            break;
+        cl = k->clause;
+        if (k->punct || (k->sid == 0 && k->num >= 0))
+            continue;
+        if (subject_pronoun(S, k))
+            return !other_gender(S, k); /* "She hit her head" (not "he" about a girl) */
+        if (in_set(S, S->other_set, k->sid) || in_set(S, S->child_set, k->sid) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+            (k->cap && j > 0 && !S->tok[j - 1].punct && S->tok[j - 1].sent == k->sent))
+            return false;
+    }
+    return false;
+}
+
+/* The child as the one who hit (an injury rule's act word with the child as
+ * its subject and someone else after it: "She assaulted a member of staff",
+ * "she kicked off and punched a carer"; or the child arrested, charged or
+ * cautioned for it: "She was arrested for assault"). Not a passive ("she was
+ * punched"), not an act on her ("he punched her"). */
+static bool child_aggressor(const jd_screen *S, const hit *h)
+{
+    const tok *v = &S->tok[h->start];
+    if (S->hit_set == UINT32_MAX || !in_set(S, S->hit_set, v->sid) || passive_at(S, h))
+        return false;
+    if (h->end < S->ntok && S->tok[h->end].sent == v->sent &&
+        in_set(S, S->child_set, S->tok[h->end].sid))
+        return false; /* "punched her" */
+    for (uint32_t i = h->end; i < S->ntok && i < h->end + 8 && S->tok[i].clause == v->clause; i++)
+        if (S->tok[i].sid == S->by_sid)
+            return false; /* "Ethan (15) assaulted on the Pinfold by two adults" */
+    for (uint32_t i = h->start + 1; i < h->end; i++)
+        if (in_set(S, S->child_set, S->tok[i].sid))
+            return false;
+    size_t j = h->start;
+    int seen = 0;
+    while (j-- > 0 && seen < 6 && S->tok[j].sent == v->sent) {
+        const tok *k = &S->tok[j];
+        if (k->punct)
+            continue;
+        seen++;
+        if (S->suspect_set != UINT32_MAX && in_set(S, S->suspect_set, k->sid))
+            continue; /* "arrested for", "charged with" */
+        if (subject_pronoun(S, k))
+            return !other_gender(S, k);
+        if (S->child_name && same_word(k, S->child_name))
+            return true;
+        if (in_set(S, S->other_set, k->sid) || in_set(S, S->child_set, k->sid) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) || k->cap)
+            return false;
+    }
+    return false;
+}
+
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
@@ -1651,10 +2162,21 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_HYPOTHETICAL;
     if (cue_in(S, K_HIST, h, 1) || (r->kind != JD_SCREEN_LANGUAGE && before_birth(S, h)))
         a |= JD_SCREEN_HISTORICAL;
+    /* an offence someone was convicted of or served a sentence for, in its
+     * sentence or the next ("In 2019 her stepdad hit her; he was convicted"):
+     * a closed case, recorded long since */
+    if (r->kind == JD_SCREEN_OFFENCE && cue_in(S, K_CONVICT, h, 3))
+        a |= JD_SCREEN_HISTORICAL;
     if (subject_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && object_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
+    if (r->kind == JD_SCREEN_LANGUAGE && other_gender_possessive(S, h))
+        a |= JD_SCREEN_OTHER_PERSON;
+    if (r->kind != JD_SCREEN_LANGUAGE && relative_reports(S, h))
+        a |= JD_SCREEN_OTHER_PERSON;
+    if (r->injury && r->kind != JD_SCREEN_LANGUAGE && child_aggressor(S, h))
+        a |= JD_SCREEN_OTHER_PERSON; /* the one hurt is someone else */
     /* wording whose pattern names its subject ("girl ... sexually active with"):
      * unless that subject is the child, the clause before it says whom it is
      * about ("another girl in the home is ...") */
@@ -1673,17 +2195,25 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a &= ~(unsigned)JD_SCREEN_QUOTED;
     if (cue_in(S, K_CHAL, h, 3))
         a |= JD_SCREEN_CHALLENGED;
-    if (r->injury && cue_in(S, K_INNOC, h, 1))
+    if (r->injury && (cue_in(S, K_INNOC, h, 1) ||
+                      (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
+                      self_inflicted(S, h)))
         a |= JD_SCREEN_INNOCENT;
     if (r->taking && cue_in(S, K_PROP, h, 6))
         a |= JD_SCREEN_PROPERTY;
+    if (r->role_explicit && r->kind != JD_SCREEN_LANGUAGE && thing_object(S, h))
+        a |= JD_SCREEN_PROPERTY;
+    /* the matched words in another sense: a `sense` cue sharing a word with
+     * them ("sell herself short", "touched base", "Stannick High") */
+    if (cue_in(S, K_SENSE, h, 7))
+        a |= JD_SCREEN_SENSE;
     return a;
 }
 
 static const char *attr_names[] = {"negated", "hypothetical", "historical", "about another person",
                                    "quoted or attributed", "quoted to challenge it",
                                    "innocent cause stated", "property taken, not the child",
-                                   "ages do not fit"};
+                                   "ages do not fit", "the words in another sense"};
 
 const char *jd_screen_attrs_str(unsigned attrs, char *buf, size_t n)
 {
@@ -1837,16 +2367,23 @@ static int token_age(const jd_screen *S, size_t i)
 /* Whether the number at token i is the age of a bystander named right before
  * it ("older sister (19)", "mum, 38"): a relative in the optional set
  * "bystander" (mother, sister, aunt, nan...), the first word before the number
- * past brackets and commas. An uncle's or a boyfriend's age stays the other
- * person's. */
+ * past brackets, commas and "who is", "aged" ("her sister who is 19"). An
+ * uncle's or a boyfriend's age stays the other person's. */
 static bool bystander_age(const jd_screen *S, size_t i)
 {
     if (S->bystander_set == UINT32_MAX)
         return false;
-    for (size_t j = i; j-- > 0 && i - j <= 3 && S->tok[j].sent == S->tok[i].sent;) {
-        if (S->tok[j].punct)
+    static const char *const link[] = {"who", "whos", "is", "was", "aged", "age", "now"};
+    for (size_t j = i; j-- > 0 && i - j <= 5 && S->tok[j].sent == S->tok[i].sent;) {
+        const tok *w = &S->tok[j];
+        if (w->punct)
             continue;
-        return in_set(S, S->bystander_set, S->tok[j].sid);
+        bool linking = false;
+        for (size_t k = 0; k < sizeof link / sizeof *link && !linking; k++)
+            linking = w->wlen == strlen(link[k]) && !memcmp(w->w, link[k], w->wlen);
+        if (linking)
+            continue;
+        return in_set(S, S->bystander_set, w->sid);
     }
     return false;
 }
@@ -1896,6 +2433,75 @@ static void read_ages(const jd_screen *S, ctx *X)
         X->other_age = linked;
         snprintf(X->other_why, sizeof X->other_why, "%d from the linked person record", linked);
     }
+}
+
+/* The other person's age for match h: the age nearest to it in its own
+ * sentence ("Dad (45) found her in bed with her boyfriend (15) and they had
+ * had sex": 15 for "sex"; "She has sex with her boyfriend who is 15. Stepdad
+ * (40) is supportive": 15), with the sentence's "a man" making a younger
+ * age no older than the child an adult; with no age in the sentence, the
+ * note's (read_ages), unless the sentence names a young person and no adult
+ * ("she had sex with a boy in her year": no age, not the note's stepdad's
+ * 40). An age equal to the child's written right after a young person or a
+ * partner ("her boyfriend Jake (15)") is that person's, a peer's. why gets
+ * the words read. */
+static bool after_word_in(const jd_screen *S, size_t i, uint32_t set)
+{
+    if (set == UINT32_MAX)
+        return false;
+    /* past brackets, commas and a name: "her boyfriend Jake (15)" */
+    for (size_t j = i; j-- > 0 && i - j <= 4 && S->tok[j].sent == S->tok[i].sent;) {
+        if (S->tok[j].punct || (S->tok[j].cap && j > 0 && S->tok[j - 1].sent == S->tok[j].sent))
+            continue;
+        return in_set(S, set, S->tok[j].sid);
+    }
+    return false;
+}
+
+static int other_age_at(const jd_screen *S, const ctx *X, const hit *h, char *why, size_t whyn)
+{
+    int child = X->in->child_age;
+    uint32_t sent = S->tok[h->start].sent;
+    size_t lo = h->start;
+    while (lo > 0 && S->tok[lo - 1].sent == sent)
+        lo--;
+    int best = -1;
+    size_t best_d = SIZE_MAX, best_i = 0;
+    bool young = false, adult = S->adult_sent && S->adult_sent[sent];
+    for (size_t i = lo; i < S->ntok && S->tok[i].sent == sent; i++) {
+        if (S->peer_set != UINT32_MAX && (i < h->start || i >= h->end) &&
+            in_set(S, S->peer_set, S->tok[i].sid))
+            young = true; /* not the match's own word: "a rent boy" is the child */
+        if (S->tok[i].num < 0)
+            continue;
+        int age = token_age(S, i);
+        bool peer_same = age == child && child >= 0 &&
+                         (after_word_in(S, i, S->peer_set) || after_word_in(S, i, S->actor_set));
+        if (age < 10 || age > 95 || (age == child && !peer_same) ||
+            (X->act_age >= 0 && age == X->act_age) || bystander_age(S, i))
+            continue;
+        size_t d = i < h->start ? h->start - i : i >= h->end ? i - h->end + 1 : 0;
+        if (d < best_d) {
+            best_d = d;
+            best = age;
+            best_i = i;
+        }
+    }
+    if (best < 0 && young && !adult) {
+        snprintf(why, whyn, "a young person in the sentence");
+        return -1;
+    }
+    if (best < 0) {
+        snprintf(why, whyn, "%s", X->other_why);
+        return X->other_age;
+    }
+    if (best < 18 && best <= child && adult) {
+        snprintf(why, whyn, "an adult in the text");
+        return 18;
+    }
+    const tok *t = &S->tok[best_i];
+    snprintf(why, whyn, "\"%.*s\"", (int)(t->olen < 30 ? t->olen : 30), X->in->text + t->off);
+    return best;
 }
 
 /* The sentence of the token at byte offset off. */
@@ -2029,7 +2635,8 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
     unsigned discount;
     if (r->kind == JD_SCREEN_OFFENCE) {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
-                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY;
+                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
+                   JD_SCREEN_SENSE;
         int act = act_age_at(S, h, X->act_age);
         int age = act >= 0 && act < child ? act : child;
         if (r->min_age >= 0 && age >= 0 && age < r->min_age)
@@ -2038,14 +2645,15 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             *a |= JD_SCREEN_AGE;
         if ((r->needs & NEED_SEXUAL) && !X->sexual)
             *a |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_ADULT) && X->other_age < 18)
+        char other_why[48];
+        int other = other_age_at(S, X, h, other_why, sizeof other_why);
+        if ((r->needs & NEED_ADULT) && other < 18)
             *a |= JD_SCREEN_AGE;
         if ((r->needs & NEED_LAC) && !lac)
             *a |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_NOT_ADULT) && X->other_age >= 18)
+        if ((r->needs & NEED_NOT_ADULT) && other >= 18)
             *a |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_MINOR_OTHER) &&
-            !(X->other_age >= 10 && X->other_age < 18 && X->other_age > child))
+        if ((r->needs & NEED_MINOR_OTHER) && !(other >= 10 && other < 18 && other > child))
             *a |= JD_SCREEN_AGE;
         discount |= JD_SCREEN_AGE;
         /* a label in quotation marks, quoted to challenge it ("records her
@@ -2065,19 +2673,20 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         if (quoted && !person && h->end - h->start <= 2 && cue_in(S, K_ATTR, h, 5))
             discount |= JD_SCREEN_QUOTED;
         m->recorded = X->recorded;
-        m->other_age = X->other_age;
+        m->other_age = other;
         snprintf(m->basis, sizeof m->basis, "child %d%s, other %s%s", age,
                  age != child ? " at the time" : "",
-                 X->other_age < 0 ? "age not written" : X->other_age >= 18 ? "an adult " : "",
-                 X->other_why);
+                 other < 0 ? "age not written" : other >= 18 ? "an adult " : "", other_why);
     } else if (r->kind == JD_SCREEN_LANGUAGE) {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
-                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_QUOTED | JD_SCREEN_CHALLENGED;
+                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_QUOTED | JD_SCREEN_CHALLENGED |
+                   JD_SCREEN_SENSE;
         if ((r->needs & NEED_ADULT) && X->other_age < 18)
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
     } else {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
-                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY;
+                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
+                   JD_SCREEN_SENSE;
         if ((r->min_age >= 0 && child >= 0 && child < r->min_age) ||
             (r->max_age >= 0 && (child < 0 || child > r->max_age)))
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
@@ -2123,6 +2732,76 @@ static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen
     return JD_OK;
 }
 
+/* A counted indicator match whose rule has "not_with" (patterns, not "from"):
+ * its index in the result. One counted match per code, so at most one per
+ * indicator code. */
+typedef struct veto_ref {
+    size_t at;
+    const rule *r;
+} veto_ref;
+#define VETO_MAX 64
+
+/* "not_with" on a rule with patterns: its match is not counted when one of
+ * the codes counts in the note ("calls from unknown men" on an app is the
+ * online contact of S08, not the contact of M02). Every veto is decided on
+ * the matches as they stand before any is applied, so the order of the rules
+ * does not matter. */
+static void veto_matches(const veto_ref *veto, size_t nveto, jd_screen_result *res)
+{
+    const char *by[VETO_MAX];
+    for (size_t v = 0; v < nveto; v++) {
+        by[v] = NULL;
+        for (int k = 0; k < 12 && veto[v].r->not_with[k] && !by[v]; k++)
+            if (have_code(res, veto[v].r->not_with[k], true))
+                by[v] = veto[v].r->not_with[k];
+    }
+    for (size_t v = 0; v < nveto; v++) {
+        jd_screen_match *m = &res->m[veto[v].at];
+        if (!by[v] || !m->counts)
+            continue;
+        m->counts = false;
+        snprintf(m->why, sizeof m->why, "not counted: %s counts in the note", by[v]);
+    }
+}
+
+/* The writer's conclusion that a concern is not borne out ("resolved" cues:
+ * "No concerns.", "nothing of note", "complaint not substantiated"), in the
+ * sentence of a moderate or significant indicator (M, S) or after it: the
+ * indicator is not counted ("Report of a boy getting into cars with men.
+ * Enquiries: it was his team and their coach. No concerns."). A cue that is
+ * itself negated or hypothetical ("not that there are no concerns", "if no
+ * concerns") does not count, nor one that does not end its sentence (the
+ * cue patterns carry "for her", "raised", "identified" to reach its end);
+ * vulnerabilities (V) are facts and stay. One
+ * pass over the hits and one over the matches. */
+static void resolved_matches(const jd_screen *S, jd_screen_result *res)
+{
+    if (!(S->cue_kinds & (1ull << K_RESOLVED)))
+        return;
+    long last = -1; /* the last sentence with a resolved cue */
+    rule plain = {0};
+    plain.role_explicit = true;
+    for (size_t i = 0; i < S->nhits; i++)
+        if (S->pat[S->hits[i].pat].kind == K_RESOLVED &&
+            (long)S->tok[S->hits[i].start].sent > last &&
+            /* the conclusion ends its sentence: "No concerns." is the note's,
+             * "no concerns about her attendance, though" is about attendance */
+            (S->hits[i].end >= S->ntok ||
+             S->tok[S->hits[i].end].sent != S->tok[S->hits[i].start].sent) &&
+            !(attributes(S, &plain, &S->hits[i]) & (JD_SCREEN_HYPOTHETICAL | JD_SCREEN_NEGATED)))
+            last = (long)S->tok[S->hits[i].start].sent;
+    if (last < 0)
+        return;
+    for (size_t j = 0; j < res->n; j++) {
+        jd_screen_match *m = &res->m[j];
+        if (!m->counts || m->kind != JD_SCREEN_INDICATOR || m->start < 0 ||
+            (m->code[0] != 'M' && m->code[0] != 'S') || sent_at(S, m->start) > last)
+            continue;
+        m->counts = false;
+        snprintf(m->why, sizeof m->why, "not counted: the note concludes there is no concern");
+    }
+}
+
 /* Rules that hold by the child's age or the recording agency alone ("always"). */
 static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
                         jd_screen_result *res, jd_error *err)
@@ -2154,8 +2833,8 @@ static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
 }
 
 /* The last pass over the matches: C1 alone for an under-13, C16 not counted
- * beside a counted C11 in its sentence, and a code's uncounted matches dropped
- * when it has a counted one. */
+ * beside a counted C11 in its sentence, C4 not beside paid C10, and a code's
+ * uncounted matches dropped when it has a counted one. */
 static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
 {
     /* C1 is used alone for an under-13 (no C11 beside it); a child of 13 or
@@ -2175,6 +2854,17 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
             m->counts = false;
             snprintf(m->why, sizeof m->why, "not counted: the force of the sexual offence C11 "
                                             "in the same sentence");
+        }
+    }
+    /* Arranging or facilitating for pay is C10 (the driver or host who takes
+     * the money men pay, C9); C4 is the facilitation without it: not both
+     * for one note. */
+    bool c10 = have_code(res, "C10", true) && have_code(res, "C9", true);
+    for (size_t i = 0; i < res->n && c10; i++) {
+        jd_screen_match *m = &res->m[i];
+        if (m->counts && !strcmp(m->code, "C4")) {
+            m->counts = false;
+            snprintf(m->why, sizeof m->why, "not counted: the arranging is paid for, C10");
         }
     }
     size_t o = 0;
@@ -2205,6 +2895,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     S->child_age = in->child_age;
     /* some number from 1950 before the child's year of birth */
     S->old_year = in->child_age >= 0 && S->min_year < S->ref_year - in->child_age;
+    mark_cues(S);
     read_names(S, in->child_age);
     ctx X = {in, -1, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
@@ -2220,8 +2911,19 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
                 X.recorded = true;
         }
     read_ages(S, &X);
+    /* the sentences with an adult cue, once a note (other_age_at) */
+    size_t nsent = S->ntok ? S->tok[S->ntok - 1].sent + 1 : 0;
+    if (nsent && jd_grow((void **)&S->adult_sent, &S->adult_sentcap, nsent, 1))
+        return jd_oom(err);
+    if (nsent)
+        memset(S->adult_sent, 0, nsent);
+    for (size_t i = 0; i < S->nhits; i++)
+        if (S->pat[S->hits[i].pat].kind == K_ADULT)
+            S->adult_sent[S->tok[S->hits[i].start].sent] = 1;
     int et = et_index(in->event_type);
     int child = in->child_age;
+    veto_ref veto[VETO_MAX]; /* counted indicator matches of rules with "not_with" */
+    size_t nveto = 0;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *h = &S->hits[i];
         const pattern *p = &S->pat[h->pat];
@@ -2234,7 +2936,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
             continue; /* one counted match per code is enough */
         if (owned_hit(S, K_UNLESS, p->owner, h, 0))
             continue;
-        if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, 1))
+        if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_sentence ? 0 : 1))
             continue;
         unsigned a = attributes(S, r, h);
         jd_screen_match m =
@@ -2246,6 +2948,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         m.counts = !(a & discount);
         if (have_code(res, r->code, m.counts))
             continue; /* one match per code and counting: the words of the first */
+        if (m.counts && r->not_with[0] && nveto < VETO_MAX)
+            veto[nveto++] = (veto_ref){res->n, r}; /* its index once added below */
         char ab[120];
         jd_screen_attrs_str(a & discount, ab, sizeof ab);
         if (m.counts)
@@ -2259,6 +2963,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     int rc = from_offences(S, in, res, err);
     if (rc < 0 || (rc = always_rules(S, in, child, res, err)) < 0)
         return rc;
+    veto_matches(veto, nveto, res);
+    resolved_matches(S, res);
     settle_matches(S, child, res);
     return JD_OK;
 }
@@ -2481,8 +3187,9 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
             r->from[k] = jd_arena_strdup(&S->ar, json_string_value(v));
         }
         json_t *nw = json_object_get(o, "not_with");
-        if (nw && (!json_is_array(nw) || json_array_size(nw) > 12 || !r->from[0]))
-            return bad(L, where, "not_with: a list of up to 12 codes, with \"from_offences\"");
+        if (nw && (!json_is_array(nw) || json_array_size(nw) > 12 ||
+                   kind != JD_SCREEN_INDICATOR))
+            return bad(L, where, "not_with: a list of up to 12 codes, for indicators");
         json_array_foreach(nw, k, v)
         {
             if (!json_is_string(v) || !json_string_length(v))
@@ -2495,6 +3202,7 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         if (rc < 0)
             return rc;
         r->has_near = json_array_size(json_object_get(o, "near")) > 0;
+        r->near_sentence = json_is_true(json_object_get(o, "near_sentence"));
         rc = load_patterns(L, json_object_get(o, "near"), K_NEAR, (uint32_t)S->nrules, where);
         if (rc < 0)
             return rc;
@@ -2546,6 +3254,29 @@ static int load_words(loader *L)
         return jd_oom(L->err);
     if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
         return jd_oom(L->err);
+    if (!(S->them_sid = stem_id(S, "them", 4, true)) || !(S->they_sid = stem_id(S, "they", 4, true)) ||
+        !(S->his_sid = stem_id(S, "his", 3, true)) ||
+        !(S->boyfriend_sid = stem_id(S, "boyfriend", 9, true)) ||
+        !(S->girlfriend_sid = stem_id(S, "girlfriend", 10, true)))
+        return jd_oom(L->err);
+    if (!(S->who_sid = stem_id(S, "who", 3, true)) || !(S->whose_sid = stem_id(S, "whose", 5, true)) ||
+        !(S->whom_sid = stem_id(S, "whom", 4, true)))
+        return jd_oom(L->err);
+    static const char *const aux[] = {"was", "were", "is", "are", "been", "being",
+                                      "be", "got", "get", "gets", "getting"};
+    for (size_t k = 0; k < sizeof aux / sizeof aux[0]; k++)
+        if (!(S->aux_sids[k] = stem_id(S, aux[k], strlen(aux[k]), true)))
+            return jd_oom(L->err);
+    static const char *const negterm[] = {"who", "whom", "whose", "when", "whenever",
+                                          "since", "after", "until", "where"};
+    for (size_t k = 0; k < sizeof negterm / sizeof negterm[0]; k++)
+        if (!(S->negterm_sids[k] = stem_id(S, negterm[k], strlen(negterm[k]), true)))
+            return jd_oom(L->err);
+    static const char *const indef[] = {"a", "an", "another", "other", "some",
+                                        "several", "one", "two", "three"};
+    for (size_t k = 0; k < sizeof indef / sizeof indef[0]; k++)
+        if (!(S->indef_sids[k] = stem_id(S, indef[k], strlen(indef[k]), true)))
+            return jd_oom(L->err);
     return JD_OK;
 }
 
@@ -2597,6 +3328,28 @@ static int load_sets(loader *L, json_t *root)
     S->writer_set = writer ? *writer : UINT32_MAX;
     uint32_t *bystander = jd_strmap_get(&S->sets, "bystander", 9);
     S->bystander_set = bystander ? *bystander : UINT32_MAX;
+    uint32_t *peer = jd_strmap_get(&S->sets, "peer", 4);
+    S->peer_set = peer ? *peer : UINT32_MAX;
+    uint32_t *female = jd_strmap_get(&S->sets, "female", 6);
+    S->female_set = female ? *female : UINT32_MAX;
+    uint32_t *male = jd_strmap_get(&S->sets, "male", 4);
+    S->male_set = male ? *male : UINT32_MAX;
+    uint32_t *hitw = jd_strmap_get(&S->sets, "hit", 3);
+    S->hit_set = hitw ? *hitw : UINT32_MAX;
+    uint32_t *people = jd_strmap_get(&S->sets, "people", 6);
+    S->people_set = people ? *people : UINT32_MAX;
+    uint32_t *generic = jd_strmap_get(&S->sets, "generic", 7);
+    S->generic_set = generic ? *generic : UINT32_MAX;
+    uint32_t *things = jd_strmap_get(&S->sets, "things", 6);
+    S->things_set = things ? *things : UINT32_MAX;
+    uint32_t *discover = jd_strmap_get(&S->sets, "discover", 8);
+    S->discover_set = discover ? *discover : UINT32_MAX;
+    uint32_t *partner = jd_strmap_get(&S->sets, "partner", 7);
+    S->partner_set = partner ? *partner : UINT32_MAX;
+    uint32_t *bodyw = jd_strmap_get(&S->sets, "body", 4);
+    S->body_set = bodyw ? *bodyw : UINT32_MAX;
+    uint32_t *suspect = jd_strmap_get(&S->sets, "suspect", 7);
+    S->suspect_set = suspect ? *suspect : UINT32_MAX;
     static const char *need_sets[] = {"child", "other", "possessive"};
     uint32_t *ids[] = {&S->child_set, &S->other_set, &S->poss_set};
     for (int k = 0; k < 3; k++) {
@@ -2626,7 +3379,10 @@ static int load_cues(loader *L, json_t *root)
                      {"property", K_PROP},      {"sexual", K_SEXUAL},
                      {"adult", K_ADULT},        {"age_at_act", K_THEN},
                      {"recorded", K_RECORDED},  {"looked_after", K_LAC},
-                     {"reported", K_REPORT},    {"speculation", K_SPEC}};
+                     {"reported", K_REPORT},    {"speculation", K_SPEC},
+                     {"adult_life", K_ADULTLIFE}, {"sense", K_SENSE},
+                     {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT},
+                     {"resolved", K_RESOLVED}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
@@ -2822,6 +3578,7 @@ void jd_screen_close(jd_screen *S)
     free(S->sbloom);
     free(S->low);
     free(S->hits);
+    free(S->adult_sent);
     jd_strmap_free(&S->stems);
     jd_strmap_free(&S->memo);
     jd_strmap_free(&S->sets);
