@@ -48,6 +48,16 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* CPU seconds of the whole process (every thread, user and system): a
+ * phase's CPU beside its wall time, which a shared machine inflates. */
+static double cpu_secs(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* ---- memory that is read at random ---- */
 
 /*
@@ -72,6 +82,9 @@ static void *huge_calloc(size_t bytes)
 
 /* ---- string interning ---- */
 
+/* Each string is kept as a length byte (255: that long or longer), its
+ * bytes and a NUL; its id is the offset of its first byte + 1, so that
+ * comparisons take a name's length without strlen. */
 typedef struct pool {
     char *buf;
     size_t len, cap;
@@ -85,7 +98,8 @@ static size_t pool_slot(const pool *p, const char *s, size_t n)
     size_t h = (size_t)jd_hash64(s, n, 0) & (p->nslots - 1);
     while (p->slots[h]) {
         const char *t = p->buf + p->slots[h] - 1;
-        if (!strncmp(t, s, n) && t[n] == '\0')
+        if ((uint8_t)t[-1] == (n < 255 ? n : 255) &&
+            (n < 255 ? !memcmp(t, s, n) : !strncmp(t, s, n) && t[n] == '\0'))
             break;
         h = (h + 1) & (p->nslots - 1);
     }
@@ -96,6 +110,15 @@ static size_t pool_slot(const pool *p, const char *s, size_t n)
 static uint32_t pool_find(const pool *p, const char *s, size_t n)
 {
     return n && p->nslots ? p->slots[pool_slot(p, s, n)] : 0;
+}
+
+/* The length of an interned string. */
+static inline size_t pool_len(const pool *p, uint32_t id)
+{
+    if (!id)
+        return 0;
+    uint8_t n = (uint8_t)p->buf[id - 2];
+    return n < 255 ? n : strlen(p->buf + id - 1);
 }
 
 static uint32_t pool_add(pool *p, const char *s, size_t n)
@@ -112,7 +135,7 @@ static uint32_t pool_add(pool *p, const char *s, size_t n)
             if (!o)
                 continue;
             const char *t = p->buf + o - 1;
-            size_t h = (size_t)jd_hash64(t, strlen(t), 0) & (ns - 1);
+            size_t h = (size_t)jd_hash64(t, pool_len(p, o), 0) & (ns - 1);
             while (sl[h])
                 h = (h + 1) & (ns - 1);
             sl[h] = o;
@@ -124,9 +147,9 @@ static uint32_t pool_add(pool *p, const char *s, size_t n)
     size_t h = pool_slot(p, s, n);
     if (p->slots[h])
         return p->slots[h];
-    if (p->len + n + 1 > p->cap) {
+    if (p->len + n + 2 > p->cap) {
         size_t nc = p->cap ? p->cap * 2 : 1 << 20;
-        while (nc < p->len + n + 1)
+        while (nc < p->len + n + 2)
             nc *= 2;
         char *nb = realloc(p->buf, nc);
         if (!nb)
@@ -134,10 +157,11 @@ static uint32_t pool_add(pool *p, const char *s, size_t n)
         p->buf = nb;
         p->cap = nc;
     }
-    uint32_t off = (uint32_t)p->len + 1;
-    memcpy(p->buf + p->len, s, n);
-    p->buf[p->len + n] = '\0';
-    p->len += n + 1;
+    p->buf[p->len] = (char)(n < 255 ? n : 255);
+    uint32_t off = (uint32_t)p->len + 2;
+    memcpy(p->buf + p->len + 1, s, n);
+    p->buf[p->len + 1 + n] = '\0';
+    p->len += n + 2;
     p->slots[h] = off;
     p->count++;
     return off;
@@ -597,7 +621,7 @@ static void remember(lvcache *c, int kind, uint32_t a, uint32_t b, int slot, int
 static int name_pair_level(const rs *R, uint32_t a, uint32_t b, bool forename)
 {
     const char *x = pool_str(&R->names, a), *y = pool_str(&R->names, b);
-    size_t xl = strlen(x), yl = strlen(y);
+    size_t xl = pool_len(&R->names, a), yl = pool_len(&R->names, b);
     if (forename && variant_match(R, a, b))
         return L_CLOSE;
     if (!forename && (strstr(x, y) || strstr(y, x)) && xl > 2 && yl > 2)
@@ -746,7 +770,10 @@ static int other_level(const rs *R, const rview *a, const rview *b)
     if (a->other == b->other)
         return 2;
     const char *x = pool_str(&R->ids, a->other), *y = pool_str(&R->ids, b->other);
-    return jd_cmp__damerau_levenshtein(x, strlen(x), y, strlen(y)) <= 1 ? 1 : 0;
+    return jd_cmp__damerau_levenshtein(x, pool_len(&R->ids, a->other), y,
+                                       pool_len(&R->ids, b->other)) <= 1
+               ? 1
+               : 0;
 }
 
 static int addr_level(const rs *R, const rview *a, const rview *b, lvcache *c)
@@ -756,7 +783,8 @@ static int addr_level(const rs *R, const rview *a, const rview *b, lvcache *c)
     int slot = 0, l = a->addr == b->addr ? 2 : cached(c, LVC_ADDR, a->addr, b->addr, &slot);
     if (l < 0) {
         const char *x = pool_str(&R->names, a->addr), *y = pool_str(&R->names, b->addr);
-        double jw = jd_cmp__jaro_winkler(x, strlen(x), y, strlen(y));
+        double jw = jd_cmp__jaro_winkler(x, pool_len(&R->names, a->addr), y,
+                                         pool_len(&R->names, b->addr));
         l = jw >= 0.92 ? 2 : jw >= 0.80 ? 1 : 0;
         remember(c, LVC_ADDR, a->addr, b->addr, slot, l);
     }
@@ -3614,11 +3642,11 @@ static char *params_json(const rs *R)
 {
     json_t *o = model_json(&R->md), *tf = json_object();
     for (size_t off = 0; tf && off < R->names.len;) {
-        const char *name = R->names.buf + off;
-        size_t id = off + 1, len = strlen(name);
+        const char *name = R->names.buf + off + 1;
+        size_t id = off + 2, len = pool_len(&R->names, (uint32_t)id);
         if (id < R->ntf && R->tf[id] >= 2)
             json_object_set_new(tf, name, json_integer(R->tf[id]));
-        off += len + 1;
+        off += len + 2;
     }
     json_object_set_new(o, "tf_refs", json_integer((json_int_t)R->tf_n));
     json_object_set_new(o, "tf", tf);
@@ -3761,19 +3789,21 @@ static void run_free(run *u)
 
 static int run_load(run *u, jd_error *err)
 {
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     int rc = prepare(&u->R, u->s, u->o->variants, err);
     u->R.st.seconds_load = jd_secs() - t;
+    u->R.st.cpu_load = cpu_secs() - tc;
     return rc;
 }
 
 static int run_block(run *u, jd_error *err)
 {
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     if (block(&u->R, &u->pairs, u->o->block_cap, u->threads) < 0)
         return jd_oom(err);
     u->R.st.candidate_pairs = (int64_t)u->pairs.n;
     u->R.st.seconds_block = jd_secs() - t;
+    u->R.st.cpu_block = cpu_secs() - tc;
     return JD_OK;
 }
 
@@ -3781,7 +3811,7 @@ static int run_block(run *u, jd_error *err)
  * last full run stored; the threshold is always the caller's. */
 static int run_estimate(run *u, bool frozen, jd_error *err)
 {
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     if (frozen) {
         char *mj = NULL;
         int rc = u->s->ops->model_load(u->s, &mj, err);
@@ -3802,17 +3832,19 @@ static int run_estimate(run *u, bool frozen, jd_error *err)
         estimate(&u->R, u->pairs.p, u->pairs.n, 0x5eed, u->o->em_iterations, u->threads);
     weights_ready(&u->R);
     u->R.st.seconds_estimate = jd_secs() - t;
+    u->R.st.cpu_estimate = cpu_secs() - tc;
     return JD_OK;
 }
 
 static int run_score(run *u, jd_error *err)
 {
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     u->R.st.scored_pairs = (int64_t)u->pairs.n;
     if (score_all(&u->R, u->pairs.p, u->pairs.n, u->o->threshold, u->threads, &u->links, &u->R.st) <
         0)
         return jd_oom(err);
     u->R.st.seconds_score = jd_secs() - t;
+    u->R.st.cpu_score = cpu_secs() - tc;
     return JD_OK;
 }
 
@@ -3822,8 +3854,7 @@ static uint64_t fp_str(const pool *p, uint32_t id, uint64_t salt)
 {
     if (!id)
         return 0;
-    const char *s = pool_str(p, id);
-    return jd_hash64(s, strlen(s), salt);
+    return jd_hash64(pool_str(p, id), pool_len(p, id), salt);
 }
 
 /*
@@ -4067,7 +4098,7 @@ static int load_decisions(run *u, jd_error *err)
 static int run_cluster(run *u, jd_error *err)
 {
     rs *R = &u->R;
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     int rc = load_decisions(u, err);
     if (rc < 0)
         return rc;
@@ -4095,6 +4126,7 @@ static int run_cluster(run *u, jd_error *err)
     for (size_t i = 0; i < u->decs.n; i++)
         R->st.rejected += !dv[i].same;
     R->st.seconds_cluster = jd_secs() - t;
+    R->st.cpu_cluster = cpu_secs() - tc;
     return JD_OK;
 }
 
@@ -4387,7 +4419,7 @@ static int identity_fields(run *u, jd_error *err)
 /* Ids, display fields and notes of every cluster (timed as save). */
 static int run_identities(run *u, jd_error *err)
 {
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     int rc = load_old(u, err);
     if (rc == JD_OK)
         rc = assign_ids(u, err);
@@ -4396,20 +4428,22 @@ static int run_identities(run *u, jd_error *err)
     if (rc == JD_OK)
         rc = identity_fields(u, err);
     u->R.st.identities = (int64_t)u->ninfo;
-    u->R.st.seconds_save = jd_secs() - t;
+    u->R.st.seconds_save = u->R.st.seconds_identities = jd_secs() - t;
+    u->R.st.cpu_identities = cpu_secs() - tc;
     return rc;
 }
 
 /* Replace every identity in the store. */
 static int run_save(run *u, jd_error *err)
 {
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     u->model_json = params_json(&u->R);
     if (!u->model_json)
         return jd_oom(err);
     int rc = u->s->ops->identities_replace(u->s, u->saves, u->R.n, u->info, u->ninfo, u->model_json,
                                            u->R.st.candidate_pairs, u->R.st.links, err);
     u->R.st.seconds_save += jd_secs() - t;
+    u->R.st.cpu_save = cpu_secs() - tc;
     return rc;
 }
 
