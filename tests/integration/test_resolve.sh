@@ -205,7 +205,8 @@ mkdir -p "$SCRATCH/sp"
 {
   echo 'agency,record_id,event_type,occurred_at'
   for e in 1 2 3 4 5 6 7 8 9 10 11 12 13; do echo "police,P$e,stop_check,2010-0$(( e % 9 + 1 ))-01"; done
-  for e in 1 2 3 4; do echo "call_handling,C$e,call_for_service,2010-10-0$e"; done
+  for e in 1 2 3 4 5 6; do echo "call_handling,C$e,call_for_service,2010-10-0$e"; done
+  for e in 14 15 16 17 18 19; do echo "police,P$e,stop_check,2011-0$(( e % 9 + 1 ))-01"; done
 } >"$SCRATCH/sp/events.csv"
 {
   echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
@@ -233,6 +234,17 @@ mkdir -p "$SCRATCH/sp"
   echo 'police,P8,N996,subject,Ndiaye,Amari,2004-05-05,,F,OX9 2DD,3 Quarry Close,'
   echo 'police,P9,N997,subject,Ndiaye,Amara,2004-05-05,,F,OX9 2DD,3 Quarry Close,'
   echo 'police,P10,N998,subject,Ndiaye,Amari,2004-05-05,,F,OX9 2DD,3 Quarry Close,'
+  # a caller's "Mrs Hollis" with her date of birth and no first name: the
+  # county's one Hollis of that date joins; the Brannigan twins share a
+  # surname and a date, so "Brannigan" with that date stays apart
+  echo 'police,P14,N1000,subject,Hollis,Bernadette,1966-04-09,,F,OX9 6GG,21 Saxon Way,'
+  echo 'police,P15,N1001,subject,Hollis,Bernadette,1966-04-09,,F,OX9 6GG,21 Saxon Way,'
+  echo 'call_handling,C5,CH1000,reporter,Hollis,,1966-04-09,,F,,,'
+  echo 'police,P16,N1010,subject,Brannigan,Tess,2002-07-07,,F,OX9 7HH,5 Flint Row,'
+  echo 'police,P17,N1011,subject,Brannigan,Tess,2002-07-07,,F,OX9 7HH,5 Flint Row,'
+  echo 'police,P18,N1012,subject,Brannigan,Tara,2002-07-07,,F,OX9 7HH,5 Flint Row,'
+  echo 'police,P19,N1013,subject,Brannigan,Tara,2002-07-07,,F,OX9 7HH,5 Flint Row,'
+  echo 'call_handling,C6,CH1010,subject,Brannigan,,2002-07-07,,F,,,'
 } >"$SCRATCH/sp/persons.csv"
 SP=$(store_copy "$(store_at "$SCRATCH/c.db")" sp)
 "$JD" ingest --db "$SP" --quiet "$SCRATCH/sp" >/dev/null 2>&1
@@ -251,6 +263,9 @@ same police:N990 call_handling:CH990; ok $? "a first name with the household's a
 same police:N995 police:N997 && same police:N996 police:N998 && ! same police:N995 police:N996; ok $? "twins (one date of birth, one address, names one letter apart) stay two people"
 n=$(db_query "$SP" "SELECT count(*) FROM identity_note WHERE note LIKE '%police:N99_ kept apart from police:N99_ %first names that disagree, each written on two records%'")
 [ "$n" -ge 2 ]; ok $? "refused as settled first names that disagree, explained on both twins ($n notes)"
+same police:N1000 call_handling:CH1000; ok $? "a surname and a full date of birth with no first name join the county's one person of both"
+! same police:N1010 call_handling:CH1010 && ! same police:N1012 call_handling:CH1010; ok $? "but stay apart where twins share the surname and the date"
+! same police:N1010 police:N1012; ok $? "and the twins stay two people"
 grep -qE 'joined as the one person their links point to [1-9]' "$SCRATCH/sp.out"; ok $? "resolve counts the sparse refs joined"
 DB=$DB_SAVE
 

@@ -2567,7 +2567,12 @@ static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int 
                  : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c);
     lf = lv[F_FORE];
     int ld = dob_level(&va, &vb);
-    if (lf <= L_DIFF || ls == L_DIFF || ld == 0 ||
+    /* no first name is no evidence, unless the surname and a full date of
+     * birth agree ("Mrs Cole, 21/02/1955": a county holds one such person
+     * but for twins, and twins of a surname and date both reach the ref,
+     * so join_sparse leaves it apart) */
+    bool sur_dob = lf < 0 && ls >= L_CLOSE && ld >= 3;
+    if ((lf <= L_DIFF && !sur_dob) || ls == L_DIFF || ld == 0 ||
         (va.gender && vb.gender && va.gender != vb.gender))
         return 0; /* no first name, or names, dates or genders that differ */
     bool place = same_place(R, &va, &vb);
@@ -2577,7 +2582,7 @@ static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int 
      * the only candidate) */
     if (!place && ld < 3 && name_refs(R, &va) * (ld > 0 ? AGE_SHARE : 1.0) > RARE_NAME_REFS)
         return 0;
-    *names = (lf >= L_CLOSE ? 2 : 1) + (ls >= L_CLOSE ? 2 : ls > L_DIFF ? 1 : 0);
+    *names = (lf >= L_CLOSE ? 2 : lf > L_DIFF ? 1 : 0) + (ls >= L_CLOSE ? 2 : ls > L_DIFF ? 1 : 0);
     int pts = *names + (place ? 2 : 0) + (ld >= 3 ? 3 : ld > 0 ? ld : 0);
     return pts >= 4 ? pts : 0;
 }
