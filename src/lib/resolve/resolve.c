@@ -783,8 +783,8 @@ static int addr_level(const rs *R, const rview *a, const rview *b, lvcache *c)
     int slot = 0, l = a->addr == b->addr ? 2 : cached(c, LVC_ADDR, a->addr, b->addr, &slot);
     if (l < 0) {
         const char *x = pool_str(&R->names, a->addr), *y = pool_str(&R->names, b->addr);
-        double jw = jd_cmp__jaro_winkler(x, pool_len(&R->names, a->addr), y,
-                                         pool_len(&R->names, b->addr));
+        double jw =
+            jd_cmp__jaro_winkler(x, pool_len(&R->names, a->addr), y, pool_len(&R->names, b->addr));
         l = jw >= 0.92 ? 2 : jw >= 0.80 ? 1 : 0;
         remember(c, LVC_ADDR, a->addr, b->addr, slot, l);
     }
@@ -1458,8 +1458,7 @@ static void run_jobs(void *(*fn)(void *), void *jobs, size_t job_size, int n)
 
 /* One thread's share of jd_resolve__pairs: the refs [lo, hi). */
 typedef struct pair_job {
-    const jd_block_key *k;
-    size_t nk;
+    const uint32_t *ref, *end; /* pair_index's */
     const uint32_t *start, *pos;
     uint32_t nrefs, lo, hi;
     vec out;       /* the pairs of refs [lo, hi), in order */
@@ -1470,7 +1469,7 @@ typedef struct pair_job {
 static void *pairs_range(void *arg)
 {
     pair_job *j = arg;
-    const jd_block_key *k = j->k;
+    const uint32_t *ref = j->ref, *end = j->end;
     /* partner of a: a + 1 */
     uint32_t *mark = j->own ? j->own : calloc(j->nrefs ? j->nrefs : 1, sizeof *mark);
     size_t bcap = 1024;
@@ -1482,8 +1481,8 @@ static void *pairs_range(void *arg)
         size_t nb = 0;
         for (uint32_t p = j->start[a]; p < j->start[a + 1]; p++) {
             size_t q = j->pos[p];
-            for (size_t t = q + 1; t < j->nk && k[t].key == k[q].key; t++) {
-                uint32_t b = k[t].ref;
+            for (size_t t = q + 1; t < end[q]; t++) {
+                uint32_t b = ref[t];
                 if (b == a || mark[b] == a + 1)
                     continue;
                 mark[b] = a + 1;
@@ -1513,19 +1512,22 @@ out:
 }
 
 /* Sorted blocking keys indexed by ref: start[a] .. start[a + 1] are the
- * positions (pos) of a's entries in runs of at most cap. */
+ * positions (pos) of a's entries in runs of at most cap; the entry at
+ * position q is ref[q], in a run that ends before end[q]. Without the keys
+ * themselves: 12 bytes an entry instead of 20. */
 typedef struct pair_index {
-    const jd_block_key *k;
     size_t nk;
     uint32_t nrefs;
-    uint32_t *start, *pos;
+    uint32_t *start, *pos, *ref, *end;
 } pair_index;
 
 static void pair_index_free(pair_index *x)
 {
     free(x->start);
     free(x->pos);
-    x->start = x->pos = NULL;
+    free(x->ref);
+    free(x->end);
+    x->start = x->pos = x->ref = x->end = NULL;
 }
 
 /* The index of nk sorted keys; counts each rule's proposals and the runs
@@ -1533,12 +1535,15 @@ static void pair_index_free(pair_index *x)
 static int pair_index_build(pair_index *x, const jd_block_key *k, size_t nk, uint32_t nrefs,
                             size_t cap, int64_t by_rule[16], int64_t *skipped)
 {
-    *x = (pair_index){k, nk, nrefs, NULL, NULL};
+    *x = (pair_index){nk, nrefs, NULL, NULL, NULL, NULL};
     uint32_t *start = calloc((size_t)nrefs + 2, sizeof *start); /* per ref, into pos */
     uint32_t *pos = malloc((nk ? nk : 1) * sizeof *pos);        /* key entries of kept runs */
-    if (!start || !pos || nk > UINT32_MAX) {
+    x->ref = malloc((nk ? nk : 1) * sizeof *x->ref);
+    x->end = malloc((nk ? nk : 1) * sizeof *x->end);
+    if (!start || !pos || !x->ref || !x->end || nk > UINT32_MAX) {
         free(start);
         free(pos);
+        pair_index_free(x);
         return JD_ENOMEM;
     }
     /* runs of one key: count the pairs each rule proposes, skip the large */
@@ -1556,9 +1561,12 @@ static int pair_index_build(pair_index *x, const jd_block_key *k, size_t nk, uin
                     if (k[q].ref >= nrefs) { /* would write past start */
                         free(start);
                         free(pos);
+                        pair_index_free(x);
                         return JD_EINVALID;
                     }
                     start[k[q].ref + 2]++;
+                    x->ref[q] = k[q].ref;
+                    x->end[q] = (uint32_t)e;
                 }
             } else {
                 for (size_t q = s; q < e; q++)
@@ -1601,8 +1609,16 @@ static int pairs_emit(const pair_index *x, uint32_t lo, uint32_t hi, int threads
             start[lo] + (size_t)(start[hi] - start[lo]) * (size_t)(t + 1) / (size_t)threads;
         while (h < hi && (t == threads - 1 || start[h] < upto))
             h++;
-        job[t] = (pair_job){x->k, x->nk, start, x->pos, x->nrefs, l, h, {.sz = sizeof(uint64_t)},
-                            marks ? marks[t] : NULL, JD_OK};
+        job[t] = (pair_job){.ref = x->ref,
+                            .end = x->end,
+                            .start = start,
+                            .pos = x->pos,
+                            .nrefs = x->nrefs,
+                            .lo = l,
+                            .hi = h,
+                            .out = {.sz = sizeof(uint64_t)},
+                            .own = marks ? marks[t] : NULL,
+                            .rc = JD_OK};
         l = h;
     }
     run_jobs(pairs_range, job, sizeof *job, threads);
@@ -2025,7 +2041,7 @@ static int block(rs *R, vec *pairs, int cap, int threads)
  */
 enum { STREAM_ENTRIES = 1 << 19 }; /* key entries of the refs of one range */
 typedef struct pair_stream {
-    kv *keys; /* sorted blocking keys, indexed by x */
+    kv *keys; /* sorted blocking keys, until indexed in x */
     pair_index x;
     uint64_t *probe; /* rule 11's pairs, sorted (maybe repeated) */
     size_t nprobe;
@@ -2064,6 +2080,8 @@ static int stream_open(pair_stream *ps, rs *R, int cap, int threads)
         return JD_ENOMEM;
     rc = pair_index_build(&ps->x, ps->keys, n11, (uint32_t)R->n, (size_t)(cap > 0 ? cap : 0),
                           R->st.pairs_by_rule, &R->st.skipped_blocks);
+    free(ps->keys); /* the index holds what the passes read of them */
+    ps->keys = NULL;
     for (int t = 0; rc == JD_OK && t < ps->threads; t++)
         if (!(ps->mark[t] = calloc(R->n ? R->n : 1, sizeof *ps->mark[t])))
             rc = JD_ENOMEM;
@@ -4553,8 +4571,6 @@ static void identity_notes(const run *u, acc *a, const uint32_t *members, size_t
     }
 }
 
-
-
 /* Review of mixed identities: more than one full date of birth, gender or
  * first name is shown to a person (on the identity, and as a line on
  * opts->review); explain-match explains any pair. */
@@ -5366,7 +5382,8 @@ int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int thr
     }
     *pairs = (int64_t)u.pairs.n;
     *ranges = x.ranges / 2;
-    *wrong = x.wrong + (n != u.pairs.n) + (x.sampled != (int64_t)((u.pairs.n + x.stride - 1) / x.stride));
+    *wrong = x.wrong + (n != u.pairs.n) +
+             (x.sampled != (int64_t)((u.pairs.n + x.stride - 1) / x.stride));
     stream_free(&ps);
     run_free(&u);
     return rc;
