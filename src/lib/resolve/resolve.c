@@ -1591,10 +1591,12 @@ static int pair_index_build(pair_index *x, const jd_block_key *k, size_t nk, uin
  * runs propose. `threads` threads take consecutive ranges of refs of about
  * equal work and their pairs are joined in order, so the result is the
  * same for any number. marks: one [nrefs] array per thread in which no ref
- * of [lo, hi) is marked yet, or NULL (each thread its own).
+ * of [lo, hi) is marked yet, or NULL (each thread its own); keep: one vec
+ * per thread whose memory the threads' pairs use and keep for the next
+ * call, or NULL (freed).
  */
 static int pairs_emit(const pair_index *x, uint32_t lo, uint32_t hi, int threads,
-                      uint32_t *const *marks, vec *out)
+                      uint32_t *const *marks, vec *keep, vec *out)
 {
     if (threads < 1)
         threads = 1;
@@ -1619,10 +1621,25 @@ static int pairs_emit(const pair_index *x, uint32_t lo, uint32_t hi, int threads
                             .out = {.sz = sizeof(uint64_t)},
                             .own = marks ? marks[t] : NULL,
                             .rc = JD_OK};
+        if (keep) {
+            job[t].out = keep[t];
+            job[t].out.n = 0;
+        }
         l = h;
     }
     run_jobs(pairs_range, job, sizeof *job, threads);
     int rc = JD_OK;
+    if (keep) { /* copied out, the memory kept */
+        for (int t = 0; t < threads; t++) {
+            rc = job[t].rc < 0 ? job[t].rc : rc;
+            keep[t] = job[t].out;
+            if (rc == JD_OK && (rc = vec_reserve(out, keep[t].n)) == JD_OK && keep[t].n) {
+                memcpy((uint64_t *)out->p + out->n, keep[t].p, keep[t].n * sizeof(uint64_t));
+                out->n += keep[t].n;
+            }
+        }
+        return rc;
+    }
     vec *parts[MAX_THREADS] = {NULL};
     for (int t = 0; t < threads; t++) {
         rc = job[t].rc < 0 ? job[t].rc : rc;
@@ -1645,7 +1662,7 @@ int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t c
     if (rc < 0)
         return rc;
     vec all = {.sz = sizeof(uint64_t)};
-    rc = pairs_emit(&x, 0, nrefs, threads, NULL, &all);
+    rc = pairs_emit(&x, 0, nrefs, threads, NULL, NULL, &all);
     pair_index_free(&x);
     if (rc < 0 || !all.n) {
         free(all.p);
@@ -2048,6 +2065,7 @@ typedef struct pair_stream {
     int threads;
     size_t entries;              /* key entries a range holds at most (STREAM_ENTRIES) */
     uint32_t *mark[MAX_THREADS]; /* each thread's marks, reused range after range */
+    vec part[MAX_THREADS];       /* each thread's pairs of a range (memory reused) */
     vec chunk, merged;           /* one range's pairs */
 } pair_stream;
 
@@ -2056,8 +2074,10 @@ static void stream_free(pair_stream *ps)
     free(ps->keys);
     pair_index_free(&ps->x);
     free(ps->probe);
-    for (int t = 0; t < MAX_THREADS; t++)
+    for (int t = 0; t < MAX_THREADS; t++) {
         free(ps->mark[t]);
+        free(ps->part[t].p);
+    }
     free(ps->chunk.p);
     free(ps->merged.p);
     memset(ps, 0, sizeof *ps);
@@ -2069,6 +2089,8 @@ static int stream_open(pair_stream *ps, rs *R, int cap, int threads)
     ps->threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
     ps->entries = STREAM_ENTRIES;
     ps->chunk.sz = ps->merged.sz = sizeof(uint64_t);
+    for (int t = 0; t < MAX_THREADS; t++)
+        ps->part[t].sz = sizeof(uint64_t);
     size_t nk = 0, n11 = 0;
     vec probe = {.sz = sizeof(uint64_t)};
     int rc = block_keys(R, cap, ps->threads, &ps->keys, &nk, &n11, &probe);
@@ -2106,7 +2128,7 @@ static int stream_pass(pair_stream *ps, pair_sink sink, void *payload, size_t *t
         while (hi < nrefs && start[hi + 1] - start[lo] <= ps->entries)
             hi++;
         ps->chunk.n = 0;
-        int rc = pairs_emit(&ps->x, lo, hi, ps->threads, ps->mark, &ps->chunk);
+        int rc = pairs_emit(&ps->x, lo, hi, ps->threads, ps->mark, ps->part, &ps->chunk);
         if (rc < 0)
             return rc;
         /* rule 11's pairs of these refs, merged in */
