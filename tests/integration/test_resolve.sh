@@ -279,7 +279,8 @@ mkdir -p "$SCRATCH/hh"
   echo 'agency,record_id,event_type,occurred_at'
   for e in 1 2 3 4 5 6 7 8; do echo "police,HP$e,stop_check,2008-0$e-01"; done
   for e in 1 2 3 4 5; do echo "housing,HH$e,housing_visit,2008-05-0$e"; done
-  for e in 1 2 3 4 5; do echo "call_handling,HC$e,call_for_service,2008-06-0$e"; done
+  for e in 1 2 3 4 5 6 7 8 9; do echo "call_handling,HC$e,call_for_service,2008-06-0$e"; done
+  for e in 9 10 11; do echo "police,HP$e,stop_check,2008-0$(( e - 8 ))-11"; done
 } >"$SCRATCH/hh/events.csv"
 {
   echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
@@ -318,6 +319,24 @@ mkdir -p "$SCRATCH/hh"
   echo 'call_handling,HC4,CHH7,subject,Stvens,Arthur,,,M,,,'
   echo 'call_handling,HC5,CHH8,reporter,Stevens,Rajinder,,,F,,,'
   echo 'call_handling,HC5,CHH9,subject,Sevenz,,,,M,,,'
+  # calls by her about "Stevens Arthur", 6 (the surname written first):
+  # the one Arthur; and about "Stevens Archie", 6: a name only similar to
+  # his, written first, fits nobody
+  echo 'call_handling,HC6,CHH10,reporter,Stevens,Rajinder,,,F,,,'
+  echo 'call_handling,HC6,CHH11,subject,Arthur,Stevens,,6,M,,,'
+  echo 'call_handling,HC7,CHH12,reporter,Stevens,Rajinder,,,F,,,'
+  echo 'call_handling,HC7,CHH13,subject,Archie,Stevens,,6,M,,,'
+  # the Okoro household: Ngozi (1970) and Emeka, whose records hold no
+  # date of birth; calls by her about "Emeka Okoro", 40 (both names: the
+  # household's one Emeka) and about "Emeka", 40 (a first name and an age
+  # need a member whose date or age is known)
+  echo 'police,HP9,NH9,subject,Okoro,Ngozi,1970-04-04,,F,OX9 7NN,4 Pike Row,'
+  echo 'police,HP10,NH10,subject,Okoro,Emeka,,,M,OX9 7NN,4 Pike Row,'
+  echo 'police,HP11,NH11,subject,Okoro,Emeka,,,M,OX9 7NN,4 Pike Row,'
+  echo 'call_handling,HC8,CHH14,reporter,Okoro,Ngozi,,,F,,,'
+  echo 'call_handling,HC8,CHH15,subject,Okoro,Emeka,,40,M,,,'
+  echo 'call_handling,HC9,CHH16,reporter,Okoro,Ngozi,,,F,,,'
+  echo 'call_handling,HC9,CHH17,subject,,Emeka,,40,M,,,'
 } >"$SCRATCH/hh/persons.csv"
 HH=$(store_copy "$(store_at "$SCRATCH/c.db")" hh)
 "$JD" ingest --db "$HH" --quiet "$SCRATCH/hh" >/dev/null 2>&1
@@ -337,6 +356,10 @@ same police:NH4 call_handling:CHH5; ok $? "and a first name close to his (a typo
 ! same police:NH4 call_handling:CHH3; ok $? "a first name alone in its call stays apart"
 same police:NH4 call_handling:CHH7; ok $? "a surname with a typo beside a first name that fits joins the one member (Arthur Stvens)"
 ! same police:NH4 call_handling:CHH9; ok $? "the mistyped surname alone stays apart"
+same police:NH4 call_handling:CHH11; ok $? "the surname written first, both names fitting the one Arthur, joins him"
+! same police:NH4 call_handling:CHH13; ok $? "written first with a first name only similar to his (Archie), stays apart"
+same police:NH10 call_handling:CHH15; ok $? "both names and an age join the household's one Emeka, whose records hold no date"
+! same police:NH10 call_handling:CHH17; ok $? "a first name and an age alone do not (nothing to fit the age to)"
 grep -qE 'household who fits [1-9]' "$SCRATCH/hh.out"; ok $? "resolve counts the household joins"
 DB=$DB_SAVE
 

@@ -2182,6 +2182,7 @@ typedef struct cl {
     uint8_t nn, nu, nd;
     uint8_t gmask; /* genders recorded: 1 F, 2 M */
     bool full;     /* holds a ref with both names and a full date of birth */
+    bool named;    /* holds a ref with both names */
     uint8_t nfn;
     uint32_t ngen[2]; /* mentions recording F, M */
     uint32_t fn[4];   /* first names and the refs written with each */
@@ -2653,6 +2654,7 @@ static void merge(cl *c, uint32_t x, uint32_t y)
     c[y].next = t;
     c[x].gmask |= c[y].gmask;
     c[x].full |= c[y].full;
+    c[x].named |= c[y].named;
     for (uint8_t i = 0; i < c[y].nfn; i++)
         fn_add(&c[x], c[y].fn[i], c[y].fc[i]);
     c[x].ngen[0] += c[y].ngen[0];
@@ -2865,7 +2867,15 @@ static bool hh_names_fit(const rs *R, cl *c, uint32_t r, const rref *sr, lvcache
     }
     if (!sr->nfore || !sur)
         return fore_close && sur_close; /* one name: it must fit closely */
-    return (fore_close && sur_sim) || (fore_sim && sur_close);
+    if ((fore_close && sur_sim) || (fore_sim && sur_close))
+        return true;
+    /* the surname written first: each name fits the other field closely */
+    bool swapped = true;
+    for (uint8_t f = 0; f < sr->nfore && swapped; f++)
+        swapped = hh_sur_fits(R, c, r, sr->fore[f], L_CLOSE, lc);
+    for (uint8_t f = 0; f < sr->nsur && swapped; f++)
+        swapped = hh_first_fits(R, &c[r], sr->sur[f], L_CLOSE, lc);
+    return swapped;
 }
 
 /* The refs at each address (ax) and postcode (px); -1 without memory. */
@@ -2933,8 +2943,10 @@ static bool hh_member_fits(const rs *R, cl *c, uint32_t rs_, uint32_t r, const r
     uint32_t g = sr->gmask == 1 || sr->gmask == 2 ? sr->gmask : 0;
     if (g && c[r].gmask && !(c[r].gmask & g))
         return false;
+    /* an age needs a date or an age to fit, unless both names fit a
+     * member known by both (its records carry no date) */
     bool age = sr->by_lo != 0 || sr->ndob > 0;
-    if (age && !c[r].nd && !c[r].by_lo)
+    if (age && !c[r].nd && !c[r].by_lo && (c[r].full || !sr->nfore || !sr->nsur))
         return false;
     int why;
     bool fits = hh_names_fit(R, c, r, sr, lc);
@@ -3009,7 +3021,9 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                         *need = true;
                         continue;
                     }
-                    if (r == rs_ || !c[r].full)
+                    /* a member known in full, or by both names where the ref
+                     * carries both (a parent whose records hold no date) */
+                    if (r == rs_ || !(c[r].full || (c[r].named && sr->nfore && sr->nsur)))
                         continue;
                     int k = 0;
                     while (k < nc && cand[k] != r)
@@ -3917,6 +3931,7 @@ static void cluster_init(const rs *R, cl *c)
         c[i].by_lo = R->r[i].by_lo;
         c[i].by_hi = R->r[i].by_hi;
         c[i].full = !sparse_ref(R, i);
+        c[i].named = R->r[i].nfore && R->r[i].nsur;
         for (uint8_t k = 0; k < R->r[i].nfore; k++)
             fn_add(&c[i], R->r[i].fore[k], 1);
         for (uint8_t k = 0; k < R->r[i].nnhs; k++)
