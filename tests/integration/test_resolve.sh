@@ -374,7 +374,8 @@ DB=$DB_SAVE
 mkdir -p "$SCRATCH/nm"
 {
   echo 'agency,record_id,event_type,occurred_at'
-  for e in 1 2 3 4 5 6 7; do echo "police,NP$e,stop_check,2009-0$e-01"; done
+  for e in 1 2 3 4 5 6 7 8 9; do echo "police,NP$e,stop_check,2009-0$e-01"; done
+  echo "housing,NH1,other,2010-03-03"
 } >"$SCRATCH/nm/events.csv"
 {
   echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
@@ -385,12 +386,20 @@ mkdir -p "$SCRATCH/nm"
   echo 'police,NP7,NM7,subject,Okafor,William,1962-11-20,,M,OX1 4TT,9 Mill Street,'
   echo 'police,NP4,NM4,subject,Ward,Xanthe,2004-05-06,,F,OX3 8QQ,2 Elm Row,'
   echo 'police,NP5,NM5,subject,Ward,Zanthe,2004-05-06,,,OX3 9RR,,'
+  # the surname written first and the year mistyped (only the place and
+  # the two initials in either order meet them): one person; a neighbour
+  # of those initials, Sunita Hussain, is another
+  echo 'police,NP8,NM8,victim,Shah,Harpreet,1955-11-05,,F,OX4 5BY,,'
+  echo 'housing,NH1,NM9,subject,Harpreet,Shah,05/11/1956,,F,OX4 5BY,154 Jubilee Crescent,'
+  echo 'police,NP9,NM10,victim,Hussain,Sunita,1970-02-02,,F,OX4 5BY,,'
 } >"$SCRATCH/nm/persons.csv"
 NM=$(store_copy "$(store_at "$SCRATCH/c.db")" nm)
 "$JD" ingest --db "$NM" --quiet "$SCRATCH/nm" >/dev/null 2>&1
 printf 'kwaku\tkweku\n' >"$SCRATCH/extra.tsv"
 "$JD" resolve --db "$NM" --variants "$SCRATCH/extra.tsv" >"$SCRATCH/nm.out" 2>&1; is $? 0 "resolve of the names bundle with a --variants file exits 0"
 DB_SAVE=$DB; DB=$NM
+same police:NM8 housing:NM9; ok $? "the surname written first and the year mistyped meet at the postcode by the two initials and join (Shah Harpreet, Harpreet Shah)"
+! same police:NM10 housing:NM9 && ! same police:NM10 police:NM8; ok $? "a neighbour of those initials stays apart (Sunita Hussain)"
 same police:NM1 police:NM2; ok $? "Liam (a date one digit off) meets and joins William at his postcode by the canonical initial, with the built-in variants kept beside the user's file"
 same police:NM3 police:NM7 && ! same police:NM1 police:NM3; ok $? "the father William and the son William at one address, each date written twice, stay apart"
 grep -q 'dates of birth that disagree, each written on two records' <<<"$(db_query "$NM" "SELECT note FROM identity_note")"; ok $? "and the refusal is explained"

@@ -1767,7 +1767,23 @@ static int keys_place(const rs *R, const rref *r, uint32_t i, vec *keys)
      * meets them by the initial of its surname at the place (a surname
      * written first), and it probes every ref with its names (rule 11) */
     bool probe = !has_full_date(r);
+    /* and every ref with both names meets its person at the place by the
+     * two initials in either order (a surname written first, "Shah
+     * Harpreet", beside a date mistyped: no other rule meets them) */
+    char two[NV * NV][3];
+    int ntwo = 0;
+    for (uint8_t f = 0; f < r->nfore; f++)
+        for (uint8_t s = 0; s < r->nsur && ntwo < NV * NV; s++) {
+            char x = pool_str(&R->names, r->fore[f])[0], y = pool_str(&R->names, r->sur[s])[0];
+            two[ntwo][0] = x < y ? x : y;
+            two[ntwo][1] = x < y ? y : x;
+            two[ntwo++][2] = '\0';
+        }
     for (uint8_t p = 0; p < r->npc; p++) {
+        for (int t = 0; t < ntwo; t++) {
+            snprintf(b, sizeof b, "%s|%.2s", pool_str(&R->ids, r->pc[p]), two[t]);
+            rc |= key_push(keys, 4, b, i);
+        }
         for (uint8_t f = 0; f < r->nfore; f++) {
             char ini[2];
             for (int n = 0, ni = fore_initials(R, r->fore[f], ini); n < ni; n++) {
@@ -1785,6 +1801,10 @@ static int keys_place(const rs *R, const rref *r, uint32_t i, vec *keys)
      * address and no postcode */
     if (r->addr) {
         const char *ad = pool_str(&R->names, r->addr);
+        for (int t = 0; t < ntwo; t++) {
+            snprintf(b, sizeof b, "%.80s|%.2s", ad, two[t]);
+            rc |= key_push(keys, 10, b, i);
+        }
         for (uint8_t f = 0; f < r->nfore; f++) {
             char ini[2];
             for (int n = 0, ni = fore_initials(R, r->fore[f], ini); n < ni; n++) {
