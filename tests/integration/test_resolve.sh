@@ -280,7 +280,9 @@ mkdir -p "$SCRATCH/hh"
   for e in 1 2 3 4 5 6 7 8; do echo "police,HP$e,stop_check,2008-0$e-01"; done
   for e in 1 2 3 4 5; do echo "housing,HH$e,housing_visit,2008-05-0$e"; done
   for e in 1 2 3 4 5 6 7 8 9; do echo "call_handling,HC$e,call_for_service,2008-06-0$e"; done
-  for e in 9 10 11; do echo "police,HP$e,stop_check,2008-0$(( e - 8 ))-11"; done
+  for e in 9 10 11 12 13 14; do echo "police,HP$e,stop_check,2008-0$(( e - 8 ))-11"; done
+  echo "housing,HH6,housing_visit,2008-06-10"
+  echo "housing,HH7,housing_visit,2008-08-20"
 } >"$SCRATCH/hh/events.csv"
 {
   echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
@@ -337,6 +339,15 @@ mkdir -p "$SCRATCH/hh"
   echo 'call_handling,HC8,CHH15,subject,Okoro,Emeka,,40,M,,,'
   echo 'call_handling,HC9,CHH16,reporter,Okoro,Ngozi,,,F,,,'
   echo 'call_handling,HC9,CHH17,subject,,Emeka,,40,M,,,'
+  # the Brook sisters: Maya (1999-09-20), Isla (2000-08-15), Ella
+  # (2001-12-01); a girl aged 8 on 2008-06-10 is Maya (Isla was 7), though
+  # the ages fit both within the year either way; on 2008-08-20 both Maya
+  # and Isla were 8: apart
+  echo 'police,HP12,NH12,subject,Brook,Maya,1999-09-20,,F,OX9 3PP,7 Heron Way,'
+  echo 'police,HP13,NH13,subject,Brook,Isla,2000-08-15,,F,OX9 3PP,7 Heron Way,'
+  echo 'police,HP14,NH14,subject,Brook,Ella,2001-12-01,,F,OX9 3PP,7 Heron Way,'
+  echo 'housing,HH6,HT7,associate,,,,8,F,,7 Heron Way,'
+  echo 'housing,HH7,HT8,associate,,,,8,F,,7 Heron Way,'
 } >"$SCRATCH/hh/persons.csv"
 HH=$(store_copy "$(store_at "$SCRATCH/c.db")" hh)
 "$JD" ingest --db "$HH" --quiet "$SCRATCH/hh" >/dev/null 2>&1
@@ -358,6 +369,8 @@ same police:NH4 call_handling:CHH7; ok $? "a surname with a typo beside a first 
 ! same police:NH4 call_handling:CHH9; ok $? "the mistyped surname alone stays apart"
 same police:NH4 call_handling:CHH11; ok $? "the surname written first, both names fitting the one Arthur, joins him"
 ! same police:NH4 call_handling:CHH13; ok $? "written first with a first name only similar to his (Archie), stays apart"
+same police:NH12 housing:HT7; ok $? "a girl's age on the day singles out the one sister of that age (Maya 8, Isla 7)"
+! same police:NH12 housing:HT8 && ! same police:NH13 housing:HT8; ok $? "and stays apart on a day both sisters were that age"
 same police:NH10 call_handling:CHH15; ok $? "both names and an age join the household's one Emeka, whose records hold no date"
 ! same police:NH10 call_handling:CHH17; ok $? "a first name and an age alone do not (nothing to fit the age to)"
 grep -qE 'household who fits [1-9]' "$SCRATCH/hh.out"; ok $? "resolve counts the household joins"

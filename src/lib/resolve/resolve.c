@@ -191,6 +191,9 @@ typedef struct rref {
     uint8_t pcs[NV];  /* and its sector: the byte after the space */
     uint32_t nhs[2], upn[2], other, addr, name;
     int16_t by_lo, by_hi; /* birth years allowed by recorded ages */
+    /* birth dates (yyyymmdd) its recorded ages allow at their events'
+     * dates: after bd_lo, up to bd_hi; 0 none */
+    uint32_t bd_lo, bd_hi;
     uint8_t nfore, nsur, ndob, npc, nphone, nnhs, nupn;
     char gender;
     uint8_t gmask;    /* genders of all its mentions: 1 F, 2 M */
@@ -1062,6 +1065,14 @@ static void mention_dates(rref *r, const jd_mention_row *m, unsigned dy, unsigne
         int lo = y - m->age - 1, hi = y - m->age;
         r->by_lo = (int16_t)(r->by_lo ? (lo < r->by_lo ? lo : r->by_lo) : lo);
         r->by_hi = (int16_t)(r->by_hi ? (hi > r->by_hi ? hi : r->by_hi) : hi);
+        /* aged `age` on the event's day: born after that day `age` + 1
+         * years before, on or before it `age` years before */
+        uint32_t md = (uint32_t)(tm.tm_mon + 1) * 100 + (uint32_t)tm.tm_mday;
+        if (lo > 0) {
+            uint32_t dlo = (uint32_t)lo * 10000 + md, dhi = (uint32_t)hi * 10000 + md;
+            r->bd_lo = r->bd_lo && r->bd_lo < dlo ? r->bd_lo : dlo;
+            r->bd_hi = r->bd_hi > dhi ? r->bd_hi : dhi;
+        }
         if (m->age < 18)
             r->child = true;
     }
@@ -3217,6 +3228,29 @@ static bool hh_member_fits(const rs *R, cl *c, uint32_t rs_, uint32_t r, const r
     return true;
 }
 
+/* Several members fit a ref with an age (siblings a year or two apart: the
+ * age fits each within the year either way ages_apart allows): the ones
+ * whose full date of birth makes them exactly that age on the event's day
+ * are kept, and a member with no full date, which cannot be told, is
+ * kept too. Returns how many are left, first in cand and via. */
+static int hh_exact_age(const cl *c, const rref *sr, uint32_t *cand, uint32_t *via, int nc)
+{
+    if (!sr->bd_lo)
+        return nc;
+    int left = 0;
+    for (int k = 0; k < nc; k++) {
+        const cl *x = &c[cand[k]];
+        bool fits = !x->nd;
+        for (uint8_t i = 0; i < x->nd && !fits; i++)
+            fits = x->dob[i] > sr->bd_lo && x->dob[i] <= sr->bd_hi;
+        if (fits) {
+            cand[left] = cand[k];
+            via[left++] = via[k];
+        }
+    }
+    return left;
+}
+
 /*
  * Returns the refs joined, or -1 without memory. An incremental run (in
  * not NULL) joins only refs in scope; where a decision needs a ref outside
@@ -3296,7 +3330,11 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                 }
             }
         }
-        if (nc != 1 || over)
+        if (over || !nc)
+            continue;
+        if (nc > 1 && !(nc = hh_exact_age(c, sr, cand, via, nc)))
+            continue;
+        if (nc != 1)
             continue;
         merge(c, rs_, cand[0]);
         joined++;
@@ -4145,6 +4183,7 @@ static int64_t ref_fp(const rs *R, uint32_t i)
     f[10] = (uint64_t)(uint16_t)r->by_lo << 48 | (uint64_t)(uint16_t)r->by_hi << 32 |
             (uint64_t)(uint8_t)r->gender << 16 | (uint64_t)r->gmask << 8 | (uint64_t)r->child;
     f[11] = (uint64_t)r->ngen[0] << 48 | (uint64_t)r->ngen[1] << 32 | r->mentions;
+    f[14] = (uint64_t)r->bd_lo << 32 | r->bd_hi;
     for (uint32_t k = R->nl_off ? R->nl_off[i] : 0; R->nl_off && k < R->nl_off[i + 1]; k++) {
         const rref *o = &R->r[R->nl_to[k]];
         f[12] += fp_str(&R->ids, o->agency, 11) * 31 + fp_str(&R->ids, o->ref, 12);
