@@ -279,7 +279,10 @@ mkdir -p "$SCRATCH/hh"
   echo 'agency,record_id,event_type,occurred_at'
   for e in 1 2 3 4 5 6 7 8; do echo "police,HP$e,stop_check,2008-0$e-01"; done
   for e in 1 2 3 4 5; do echo "housing,HH$e,housing_visit,2008-05-0$e"; done
-  for e in 1 2 3 4 5; do echo "call_handling,HC$e,call_for_service,2008-06-0$e"; done
+  for e in 1 2 3 4 5 6 7 8 9; do echo "call_handling,HC$e,call_for_service,2008-06-0$e"; done
+  for e in 9 10 11 12 13 14; do echo "police,HP$e,stop_check,2008-0$(( e - 8 ))-11"; done
+  echo "housing,HH6,housing_visit,2008-06-10"
+  echo "housing,HH7,housing_visit,2008-08-20"
 } >"$SCRATCH/hh/events.csv"
 {
   echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
@@ -318,6 +321,33 @@ mkdir -p "$SCRATCH/hh"
   echo 'call_handling,HC4,CHH7,subject,Stvens,Arthur,,,M,,,'
   echo 'call_handling,HC5,CHH8,reporter,Stevens,Rajinder,,,F,,,'
   echo 'call_handling,HC5,CHH9,subject,Sevenz,,,,M,,,'
+  # calls by her about "Stevens Arthur", 6 (the surname written first):
+  # the one Arthur; and about "Stevens Archie", 6: a name only similar to
+  # his, written first, fits nobody
+  echo 'call_handling,HC6,CHH10,reporter,Stevens,Rajinder,,,F,,,'
+  echo 'call_handling,HC6,CHH11,subject,Arthur,Stevens,,6,M,,,'
+  echo 'call_handling,HC7,CHH12,reporter,Stevens,Rajinder,,,F,,,'
+  echo 'call_handling,HC7,CHH13,subject,Archie,Stevens,,6,M,,,'
+  # the Okoro household: Ngozi (1970) and Emeka, whose records hold no
+  # date of birth; calls by her about "Emeka Okoro", 40 (both names: the
+  # household's one Emeka) and about "Emeka", 40 (a first name and an age
+  # need a member whose date or age is known)
+  echo 'police,HP9,NH9,subject,Okoro,Ngozi,1970-04-04,,F,OX9 7NN,4 Pike Row,'
+  echo 'police,HP10,NH10,subject,Okoro,Emeka,,,M,OX9 7NN,4 Pike Row,'
+  echo 'police,HP11,NH11,subject,Okoro,Emeka,,,M,OX9 7NN,4 Pike Row,'
+  echo 'call_handling,HC8,CHH14,reporter,Okoro,Ngozi,,,F,,,'
+  echo 'call_handling,HC8,CHH15,subject,Okoro,Emeka,,40,M,,,'
+  echo 'call_handling,HC9,CHH16,reporter,Okoro,Ngozi,,,F,,,'
+  echo 'call_handling,HC9,CHH17,subject,,Emeka,,40,M,,,'
+  # the Brook sisters: Maya (1999-09-20), Isla (2000-08-15), Ella
+  # (2001-12-01); a girl aged 8 on 2008-06-10 is Maya (Isla was 7), though
+  # the ages fit both within the year either way; on 2008-08-20 both Maya
+  # and Isla were 8: apart
+  echo 'police,HP12,NH12,subject,Brook,Maya,1999-09-20,,F,OX9 3PP,7 Heron Way,'
+  echo 'police,HP13,NH13,subject,Brook,Isla,2000-08-15,,F,OX9 3PP,7 Heron Way,'
+  echo 'police,HP14,NH14,subject,Brook,Ella,2001-12-01,,F,OX9 3PP,7 Heron Way,'
+  echo 'housing,HH6,HT7,associate,,,,8,F,,7 Heron Way,'
+  echo 'housing,HH7,HT8,associate,,,,8,F,,7 Heron Way,'
 } >"$SCRATCH/hh/persons.csv"
 HH=$(store_copy "$(store_at "$SCRATCH/c.db")" hh)
 "$JD" ingest --db "$HH" --quiet "$SCRATCH/hh" >/dev/null 2>&1
@@ -337,6 +367,12 @@ same police:NH4 call_handling:CHH5; ok $? "and a first name close to his (a typo
 ! same police:NH4 call_handling:CHH3; ok $? "a first name alone in its call stays apart"
 same police:NH4 call_handling:CHH7; ok $? "a surname with a typo beside a first name that fits joins the one member (Arthur Stvens)"
 ! same police:NH4 call_handling:CHH9; ok $? "the mistyped surname alone stays apart"
+same police:NH4 call_handling:CHH11; ok $? "the surname written first, both names fitting the one Arthur, joins him"
+! same police:NH4 call_handling:CHH13; ok $? "written first with a first name only similar to his (Archie), stays apart"
+same police:NH12 housing:HT7; ok $? "a girl's age on the day singles out the one sister of that age (Maya 8, Isla 7)"
+! same police:NH12 housing:HT8 && ! same police:NH13 housing:HT8; ok $? "and stays apart on a day both sisters were that age"
+same police:NH10 call_handling:CHH15; ok $? "both names and an age join the household's one Emeka, whose records hold no date"
+! same police:NH10 call_handling:CHH17; ok $? "a first name and an age alone do not (nothing to fit the age to)"
 grep -qE 'household who fits [1-9]' "$SCRATCH/hh.out"; ok $? "resolve counts the household joins"
 DB=$DB_SAVE
 
@@ -351,7 +387,8 @@ DB=$DB_SAVE
 mkdir -p "$SCRATCH/nm"
 {
   echo 'agency,record_id,event_type,occurred_at'
-  for e in 1 2 3 4 5 6 7; do echo "police,NP$e,stop_check,2009-0$e-01"; done
+  for e in 1 2 3 4 5 6 7 8 9; do echo "police,NP$e,stop_check,2009-0$e-01"; done
+  echo "housing,NH1,other,2010-03-03"
 } >"$SCRATCH/nm/events.csv"
 {
   echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
@@ -362,12 +399,20 @@ mkdir -p "$SCRATCH/nm"
   echo 'police,NP7,NM7,subject,Okafor,William,1962-11-20,,M,OX1 4TT,9 Mill Street,'
   echo 'police,NP4,NM4,subject,Ward,Xanthe,2004-05-06,,F,OX3 8QQ,2 Elm Row,'
   echo 'police,NP5,NM5,subject,Ward,Zanthe,2004-05-06,,,OX3 9RR,,'
+  # the surname written first and the year mistyped (only the place and
+  # the two initials in either order meet them): one person; a neighbour
+  # of those initials, Sunita Hussain, is another
+  echo 'police,NP8,NM8,victim,Shah,Harpreet,1955-11-05,,F,OX4 5BY,,'
+  echo 'housing,NH1,NM9,subject,Harpreet,Shah,05/11/1956,,F,OX4 5BY,154 Jubilee Crescent,'
+  echo 'police,NP9,NM10,victim,Hussain,Sunita,1970-02-02,,F,OX4 5BY,,'
 } >"$SCRATCH/nm/persons.csv"
 NM=$(store_copy "$(store_at "$SCRATCH/c.db")" nm)
 "$JD" ingest --db "$NM" --quiet "$SCRATCH/nm" >/dev/null 2>&1
 printf 'kwaku\tkweku\n' >"$SCRATCH/extra.tsv"
 "$JD" resolve --db "$NM" --variants "$SCRATCH/extra.tsv" >"$SCRATCH/nm.out" 2>&1; is $? 0 "resolve of the names bundle with a --variants file exits 0"
 DB_SAVE=$DB; DB=$NM
+same police:NM8 housing:NM9; ok $? "the surname written first and the year mistyped meet at the postcode by the two initials and join (Shah Harpreet, Harpreet Shah)"
+! same police:NM10 housing:NM9 && ! same police:NM10 police:NM8; ok $? "a neighbour of those initials stays apart (Sunita Hussain)"
 same police:NM1 police:NM2; ok $? "Liam (a date one digit off) meets and joins William at his postcode by the canonical initial, with the built-in variants kept beside the user's file"
 same police:NM3 police:NM7 && ! same police:NM1 police:NM3; ok $? "the father William and the son William at one address, each date written twice, stay apart"
 grep -q 'dates of birth that disagree, each written on two records' <<<"$(db_query "$NM" "SELECT note FROM identity_note")"; ok $? "and the refusal is explained"

@@ -191,6 +191,9 @@ typedef struct rref {
     uint8_t pcs[NV];  /* and its sector: the byte after the space */
     uint32_t nhs[2], upn[2], other, addr, name;
     int16_t by_lo, by_hi; /* birth years allowed by recorded ages */
+    /* birth dates (yyyymmdd) its recorded ages allow at their events'
+     * dates: after bd_lo, up to bd_hi; 0 none */
+    uint32_t bd_lo, bd_hi;
     uint8_t nfore, nsur, ndob, npc, nphone, nnhs, nupn;
     char gender;
     uint8_t gmask;    /* genders of all its mentions: 1 F, 2 M */
@@ -1062,6 +1065,14 @@ static void mention_dates(rref *r, const jd_mention_row *m, unsigned dy, unsigne
         int lo = y - m->age - 1, hi = y - m->age;
         r->by_lo = (int16_t)(r->by_lo ? (lo < r->by_lo ? lo : r->by_lo) : lo);
         r->by_hi = (int16_t)(r->by_hi ? (hi > r->by_hi ? hi : r->by_hi) : hi);
+        /* aged `age` on the event's day: born after that day `age` + 1
+         * years before, on or before it `age` years before */
+        uint32_t md = (uint32_t)(tm.tm_mon + 1) * 100 + (uint32_t)tm.tm_mday;
+        if (lo > 0) {
+            uint32_t dlo = (uint32_t)lo * 10000 + md, dhi = (uint32_t)hi * 10000 + md;
+            r->bd_lo = r->bd_lo && r->bd_lo < dlo ? r->bd_lo : dlo;
+            r->bd_hi = r->bd_hi > dhi ? r->bd_hi : dhi;
+        }
         if (m->age < 18)
             r->child = true;
     }
@@ -1784,7 +1795,23 @@ static int keys_place(const rs *R, const rref *r, uint32_t i, vec *keys)
      * meets them by the initial of its surname at the place (a surname
      * written first), and it probes every ref with its names (rule 11) */
     bool probe = !has_full_date(r);
+    /* and every ref with both names meets its person at the place by the
+     * two initials in either order (a surname written first, "Shah
+     * Harpreet", beside a date mistyped: no other rule meets them) */
+    char two[NV * NV][3];
+    int ntwo = 0;
+    for (uint8_t f = 0; f < r->nfore; f++)
+        for (uint8_t s = 0; s < r->nsur && ntwo < NV * NV; s++) {
+            char x = pool_str(&R->names, r->fore[f])[0], y = pool_str(&R->names, r->sur[s])[0];
+            two[ntwo][0] = x < y ? x : y;
+            two[ntwo][1] = x < y ? y : x;
+            two[ntwo++][2] = '\0';
+        }
     for (uint8_t p = 0; p < r->npc; p++) {
+        for (int t = 0; t < ntwo; t++) {
+            snprintf(b, sizeof b, "%s|%.2s", pool_str(&R->ids, r->pc[p]), two[t]);
+            rc |= key_push(keys, 4, b, i);
+        }
         for (uint8_t f = 0; f < r->nfore; f++) {
             char ini[2];
             for (int n = 0, ni = fore_initials(R, r->fore[f], ini); n < ni; n++) {
@@ -1802,6 +1829,10 @@ static int keys_place(const rs *R, const rref *r, uint32_t i, vec *keys)
      * address and no postcode */
     if (r->addr) {
         const char *ad = pool_str(&R->names, r->addr);
+        for (int t = 0; t < ntwo; t++) {
+            snprintf(b, sizeof b, "%.80s|%.2s", ad, two[t]);
+            rc |= key_push(keys, 10, b, i);
+        }
         for (uint8_t f = 0; f < r->nfore; f++) {
             char ini[2];
             for (int n = 0, ni = fore_initials(R, r->fore[f], ini); n < ni; n++) {
@@ -2439,6 +2470,7 @@ typedef struct cl {
     uint8_t nn, nu, nd;
     uint8_t gmask; /* genders recorded: 1 F, 2 M */
     bool full;     /* holds a ref with both names and a full date of birth */
+    bool named;    /* holds a ref with both names */
     uint8_t nfn;
     uint32_t ngen[2]; /* mentions recording F, M */
     uint32_t fn[4];   /* first names and the refs written with each */
@@ -2910,6 +2942,7 @@ static void merge(cl *c, uint32_t x, uint32_t y)
     c[y].next = t;
     c[x].gmask |= c[y].gmask;
     c[x].full |= c[y].full;
+    c[x].named |= c[y].named;
     for (uint8_t i = 0; i < c[y].nfn; i++)
         fn_add(&c[x], c[y].fn[i], c[y].fc[i]);
     c[x].ngen[0] += c[y].ngen[0];
@@ -3122,7 +3155,15 @@ static bool hh_names_fit(const rs *R, cl *c, uint32_t r, const rref *sr, lvcache
     }
     if (!sr->nfore || !sur)
         return fore_close && sur_close; /* one name: it must fit closely */
-    return (fore_close && sur_sim) || (fore_sim && sur_close);
+    if ((fore_close && sur_sim) || (fore_sim && sur_close))
+        return true;
+    /* the surname written first: each name fits the other field closely */
+    bool swapped = true;
+    for (uint8_t f = 0; f < sr->nfore && swapped; f++)
+        swapped = hh_sur_fits(R, c, r, sr->fore[f], L_CLOSE, lc);
+    for (uint8_t f = 0; f < sr->nsur && swapped; f++)
+        swapped = hh_first_fits(R, &c[r], sr->sur[f], L_CLOSE, lc);
+    return swapped;
 }
 
 /* The refs at each address (ax) and postcode (px); -1 without memory. */
@@ -3190,8 +3231,10 @@ static bool hh_member_fits(const rs *R, cl *c, uint32_t rs_, uint32_t r, const r
     uint32_t g = sr->gmask == 1 || sr->gmask == 2 ? sr->gmask : 0;
     if (g && c[r].gmask && !(c[r].gmask & g))
         return false;
+    /* an age needs a date or an age to fit, unless both names fit a
+     * member known by both (its records carry no date) */
     bool age = sr->by_lo != 0 || sr->ndob > 0;
-    if (age && !c[r].nd && !c[r].by_lo)
+    if (age && !c[r].nd && !c[r].by_lo && (c[r].full || !sr->nfore || !sr->nsur))
         return false;
     int why;
     bool fits = hh_names_fit(R, c, r, sr, lc);
@@ -3205,6 +3248,29 @@ static bool hh_member_fits(const rs *R, cl *c, uint32_t rs_, uint32_t r, const r
         return dfit;
     }
     return true;
+}
+
+/* Several members fit a ref with an age (siblings a year or two apart: the
+ * age fits each within the year either way ages_apart allows): the ones
+ * whose full date of birth makes them exactly that age on the event's day
+ * are kept, and a member with no full date, which cannot be told, is
+ * kept too. Returns how many are left, first in cand and via. */
+static int hh_exact_age(const cl *c, const rref *sr, uint32_t *cand, uint32_t *via, int nc)
+{
+    if (!sr->bd_lo)
+        return nc;
+    int left = 0;
+    for (int k = 0; k < nc; k++) {
+        const cl *x = &c[cand[k]];
+        bool fits = !x->nd;
+        for (uint8_t i = 0; i < x->nd && !fits; i++)
+            fits = x->dob[i] > sr->bd_lo && x->dob[i] <= sr->bd_hi;
+        if (fits) {
+            cand[left] = cand[k];
+            via[left++] = via[k];
+        }
+    }
+    return left;
 }
 
 /*
@@ -3266,7 +3332,9 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                         *need = true;
                         continue;
                     }
-                    if (r == rs_ || !c[r].full)
+                    /* a member known in full, or by both names where the ref
+                     * carries both (a parent whose records hold no date) */
+                    if (r == rs_ || !(c[r].full || (c[r].named && sr->nfore && sr->nsur)))
                         continue;
                     int k = 0;
                     while (k < nc && cand[k] != r)
@@ -3284,7 +3352,11 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                 }
             }
         }
-        if (nc != 1 || over)
+        if (over || !nc)
+            continue;
+        if (nc > 1 && !(nc = hh_exact_age(c, sr, cand, via, nc)))
+            continue;
+        if (nc != 1)
             continue;
         merge(c, rs_, cand[0]);
         joined++;
@@ -4133,6 +4205,7 @@ static int64_t ref_fp(const rs *R, uint32_t i)
     f[10] = (uint64_t)(uint16_t)r->by_lo << 48 | (uint64_t)(uint16_t)r->by_hi << 32 |
             (uint64_t)(uint8_t)r->gender << 16 | (uint64_t)r->gmask << 8 | (uint64_t)r->child;
     f[11] = (uint64_t)r->ngen[0] << 48 | (uint64_t)r->ngen[1] << 32 | r->mentions;
+    f[14] = (uint64_t)r->bd_lo << 32 | r->bd_hi;
     for (uint32_t k = R->nl_off ? R->nl_off[i] : 0; R->nl_off && k < R->nl_off[i + 1]; k++) {
         const rref *o = &R->r[R->nl_to[k]];
         f[12] += fp_str(&R->ids, o->agency, 11) * 31 + fp_str(&R->ids, o->ref, 12);
@@ -4188,6 +4261,7 @@ static void cluster_init(const rs *R, cl *c)
         c[i].by_lo = R->r[i].by_lo;
         c[i].by_hi = R->r[i].by_hi;
         c[i].full = !sparse_ref(R, i);
+        c[i].named = R->r[i].nfore && R->r[i].nsur;
         for (uint8_t k = 0; k < R->r[i].nfore; k++)
             fn_add(&c[i], R->r[i].fore[k], 1);
         for (uint8_t k = 0; k < R->r[i].nnhs; k++)
