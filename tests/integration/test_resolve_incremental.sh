@@ -14,6 +14,8 @@ scratch
 B="$SRC/tests/data/bundles/incremental"
 ids() { "$JD" export identities --db "$1" --user t --reason test 2>/dev/null | LC_ALL=C sort; }
 notes() { db_query "$1" "SELECT i.person_id, n.note FROM identity_note n JOIN identity i ON i.id = n.identity_id ORDER BY 1, 2"; }
+# the blocking keys stored with the identities (ref_key)
+keys() { db_query "$1" "SELECT key, agency, person_ref FROM ref_key ORDER BY 1, 2, 3"; }
 # identities without their person_ids (refs, display fields), and the notes: a partition
 parts() {
   ids "$1" | python3 -c '
@@ -118,9 +120,13 @@ for a in "$SCRATCH"/slices/s000/*/; do
   "$JD" ingest --db "$I" --quiet "$a" >/dev/null 2>&1
 done
 "$JD" resolve --db "$I" >/dev/null
+nk=$(db_query "$I" 'SELECT count(*) FROM ref_key')
+nr=$(db_query "$I" 'SELECT count(*) FROM identity_ref')
+nkr=$(db_query "$I" 'SELECT count(*) FROM (SELECT DISTINCT agency, person_ref FROM ref_key) x')
+[ "$nk" -gt "$nr" ] && [ "$nkr" -gt $((nr * 9 / 10)) ]; ok $? "a full run stores the blocking keys of its refs ($nk keys, $nkr of $nr refs)"
 Z=$(store_copy "$I" z)
 D0=$(store_copy "$I" day0)
-same=0 touched_ok=0
+same=0 touched_ok=0 keys_same=0
 for d in 1 2 3; do
   for a in "$SCRATCH"/slices/s00$d/*/; do
     "$JD" ingest --db "$I" --quiet "$a" >/dev/null 2>&1
@@ -130,6 +136,7 @@ for d in 1 2 3; do
   out=$("$JD" resolve --db "$I" --incremental --max-share 0 --touched)
   "$JD" resolve --db "$Z" --frozen >/dev/null
   [ "$(ids "$I")" = "$(ids "$Z")" ] && [ "$(notes "$I")" = "$(notes "$Z")" ] && same=$((same + 1))
+  [ "$(keys "$I")" = "$(keys "$Z")" ] && keys_same=$((keys_same + 1))
   # every identity that changed is in the touched list, none that did not
   changed=$(diff <(echo "$before") <(ids "$I") | grep '^[<>]' | grep -o '"person_id":"[^"]*"' |
     cut -d'"' -f4 | grep -v '^U:' | sort -u) # U:agency:ref, a ref not resolved yet
@@ -138,6 +145,7 @@ for d in 1 2 3; do
 done
 is "$same" 3 "3 daily slices, incremental each day: identities and notes byte-identical to a full run with the stored parameters"
 is "$touched_ok" 3 "each day every identity that changed is listed as touched"
+is "$keys_same" 3 "each day the incremental run leaves the blocking keys a full run stores"
 # a small feed on a resolved county: only part of it is re-resolved
 python3 "$SRC/bench/cut_feed.py" "$SCRATCH/county" "$SCRATCH/cbase" "$SCRATCH/cfeed" 60
 S=$(store_at "$SCRATCH/s.db")

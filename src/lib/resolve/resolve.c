@@ -1572,6 +1572,7 @@ typedef struct key_job {
     uint32_t lo, hi;
     vec keys;
     int rc;
+    const uint8_t *sel; /* only the refs marked (NULL: all) */
 } key_job;
 
 /* The initials a forename blocks by: its own, and its canonical variant's
@@ -1770,6 +1771,8 @@ static void *keys_range(void *arg)
     int rc = JD_OK;
     for (uint32_t i = j->lo; i < j->hi && rc == JD_OK; i++) {
         const rref *r = &R->r[i];
+        if (j->sel && !j->sel[i])
+            continue;
         rc |= keys_sound(R, r, i, keys);
         rc |= keys_dates(R, r, i, keys);
         rc |= keys_place(R, r, i, keys);
@@ -1874,7 +1877,8 @@ static int block(rs *R, vec *pairs, int cap, int threads)
                            (uint32_t)share(R->n, t, threads),
                            (uint32_t)share(R->n, t + 1, threads),
                            {.sz = sizeof(kv)},
-                           JD_OK};
+                           JD_OK,
+                           NULL};
     run_jobs(keys_range, job, sizeof *job, threads);
     int rc = JD_OK;
     for (int t = 0; t < threads; t++) {
@@ -3712,6 +3716,7 @@ typedef struct run {
     uint8_t *in, *chg;
     int64_t *fp;
     char **nbr; /* ref -> the other identities its links reach (saves[].nbr), NULL none */
+    uint64_t *keys; /* the blocking keys saved (saves[].keys point into it) */
     bool decs_loaded;
     bool hh_need; /* a household decision needs a ref outside u->in (join_household) */
 } run;
@@ -3752,6 +3757,7 @@ static void run_free(run *u)
     for (size_t i = 0; u->nbr && i < u->R.n; i++)
         free(u->nbr[i]);
     free(u->nbr);
+    free(u->keys);
     free(u->in);
     free(u->chg);
     free(u->fp);
@@ -4188,7 +4194,7 @@ static int assign_ids(run *u, jd_error *err)
         }
         u->saves[i] =
             (jd_identity_save){pool_str(&R->ids, R->r[i].agency), pool_str(&R->ids, R->r[i].ref),
-                               u->ids[r], u->fp ? u->fp[i] : 0, NULL};
+                               u->ids[r], u->fp ? u->fp[i] : 0, NULL, NULL, 0};
     }
 out:
     free(vk);
@@ -4398,6 +4404,56 @@ static int run_identities(run *u, jd_error *err)
     u->R.st.identities = (int64_t)u->ninfo;
     u->R.st.seconds_save = jd_secs() - t;
     return rc;
+}
+
+/*
+ * The blocking keys of the refs marked in sel (NULL: all) onto their saves
+ * (saves[i].keys, distinct, ascending), for the store's ref_key: the keys
+ * keys_range gives, the very ones blocking uses, so an incremental run
+ * finds a new ref's candidates by looking its keys up. Before run_shed
+ * (the refs' records are read). JD_OK or JD_ENOMEM.
+ */
+static int save_keys(run *u, const uint8_t *sel)
+{
+    rs *R = &u->R;
+    key_job job[MAX_THREADS];
+    vec all = {.sz = sizeof(kv)}, *parts[MAX_THREADS] = {NULL};
+    for (int t = 0; t < u->threads; t++)
+        job[t] = (key_job){R,
+                           (uint32_t)share(R->n, t, u->threads),
+                           (uint32_t)share(R->n, t + 1, u->threads),
+                           {.sz = sizeof(kv)},
+                           JD_OK,
+                           sel};
+    run_jobs(keys_range, job, sizeof *job, u->threads);
+    int rc = JD_OK;
+    for (int t = 0; t < u->threads; t++) {
+        rc = job[t].rc < 0 ? job[t].rc : rc;
+        parts[t] = &job[t].keys;
+    }
+    if (vec_concat(&all, parts, u->threads) != JD_OK || rc != JD_OK ||
+        !(u->keys = malloc((all.n ? all.n : 1) * sizeof *u->keys))) {
+        free(all.p);
+        return JD_ENOMEM;
+    }
+    const kv *k = all.p; /* in ref order: keys_range pushes ref by ref */
+    size_t n = 0;
+    for (size_t i = 0, j; i < all.n; i = j) {
+        uint32_t r = k[i].ref;
+        size_t first = n;
+        for (j = i; j < all.n && k[j].ref == r; j++)
+            u->keys[n++] = k[j].key;
+        qsort(u->keys + first, n - first, sizeof *u->keys, cmp_u64);
+        size_t m = first;
+        for (size_t x = first; x < n; x++)
+            if (m == first || u->keys[m - 1] != u->keys[x])
+                u->keys[m++] = u->keys[x];
+        n = m;
+        u->saves[r].keys = u->keys + first;
+        u->saves[r].nkeys = (uint32_t)(n - first);
+    }
+    free(all.p);
+    return JD_OK;
 }
 
 /* Replace every identity in the store. */
@@ -4843,7 +4899,12 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
         /* every ref re-resolved (a store resolved before fingerprints were
          * kept, or a feed that reaches everything): one replace is cheaper */
         set->full = u.R.st.incr_full = (size_t)nin == u.R.n && u.R.n > 0;
-        rc = set->full ? run_save(&u, err) : run_update(&u, set, err);
+        /* keys: all of them for a replace; in an update those of the changed
+         * refs (an unchanged ref has the keys it had) */
+        if (save_keys(&u, set->full ? NULL : u.chg) != JD_OK)
+            rc = jd_oom(err);
+        if (rc == JD_OK)
+            rc = set->full ? run_save(&u, err) : run_update(&u, set, err);
     }
     if (rc == JD_OK && set->run_id) /* run_update recorded its run */
         set->since_run = since_run;
@@ -4947,6 +5008,8 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     run u;
     run_init(&u, s, opts);
     int rc = run_resolve(&u, opts->frozen_params, err);
+    if (rc == JD_OK && save_keys(&u, NULL) != JD_OK)
+        rc = jd_oom(err);
     if (rc == JD_OK) {
         run_shed(&u);
         rc = run_save(&u, err);

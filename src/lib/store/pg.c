@@ -1634,6 +1634,90 @@ static int pg_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
                          NULL, mention_row, &c, err);
 }
 
+/* The mentions of some refs: the refs by COPY into a temporary table, then
+ * one join by person_mention's (agency, person_ref) index, in pg_mentions'
+ * order. */
+static int pg_mentions_of(jd_store *s, const char *const *agency, const char *const *ref,
+                          size_t n, jd_mention_cb cb, void *payload, jd_error *err)
+{
+    pgs *p = s->impl;
+    int rc = jd_pg__exec(p,
+                         "CREATE TEMP TABLE IF NOT EXISTS jd_res_ref(agency ctext NOT NULL,"
+                         " person_ref ctext NOT NULL); TRUNCATE jd_res_ref;",
+                         err);
+    jd_buf b = JD_BUF_INIT(SIZE_MAX);
+    for (size_t i = 0; i < n && rc == JD_OK; i++)
+        if (jd_pg__cp_str(&b, agency[i], '\t') < 0 || jd_pg__cp_str(&b, ref[i], '\n') < 0)
+            rc = jd_oom(err);
+    if (rc == JD_OK)
+        rc = jd_pg__copy(p, "COPY jd_res_ref(agency, person_ref) FROM STDIN", b.ptr, b.len, err);
+    jd_buf_dispose(&b);
+    if (rc == JD_OK)
+        rc = jd_pg__exec(p, "ANALYZE jd_res_ref", err);
+    mention_ctx c = {cb, payload};
+    return rc < 0 ? rc
+                  : jd_pg__stream(p,
+                                  "SELECT pm.agency, pm.person_ref, pm.role, pm.surname,"
+                                  " pm.forenames, pm.known_as, pm.dob, pm.dob_prec, pm.age,"
+                                  " e.occurred_at, pm.gender, pm.address, pm.postcode,"
+                                  " pm.postcode_raw, pm.phone, pm.nhs_number, pm.upn,"
+                                  " pm.other_id, pm.event_id FROM (SELECT DISTINCT agency,"
+                                  " person_ref FROM jd_res_ref) t JOIN person_mention pm"
+                                  " ON pm.agency = t.agency AND pm.person_ref = t.person_ref"
+                                  " JOIN event e ON e.id = pm.event_id"
+                                  " ORDER BY pm.agency, pm.person_ref, pm.id",
+                                  NULL, mention_row, &c, err);
+}
+
+typedef struct key_ctx {
+    int (*cb)(uint64_t key, const char *agency, const char *ref, void *payload);
+    void *payload;
+} key_ctx;
+
+static int key_row(const PGresult *r, void *payload)
+{
+    key_ctx *c = payload;
+    return c->cb((uint64_t)jd_pg__i64(r, 0, 0), jd_pg__txt(r, 0, 1), jd_pg__txt(r, 0, 2),
+                 c->payload);
+}
+
+static int pg_refs_by_keys(jd_store *s, const uint64_t *keys, size_t n, bool *have,
+                           int (*cb)(uint64_t key, const char *agency, const char *ref,
+                                     void *payload),
+                           void *payload, jd_error *err)
+{
+    pgs *p = s->impl;
+    *have = false;
+    PGresult *r = NULL;
+    int rc = jd_pg__run(p, "SELECT 1 FROM meta WHERE key = 'ref_keys'", NULL, &r, err);
+    if (rc < 0)
+        return rc;
+    *have = PQntuples(r) > 0;
+    PQclear(r);
+    if (!*have)
+        return JD_OK;
+    rc = jd_pg__exec(p, "CREATE TEMP TABLE IF NOT EXISTS jd_res_key(k bigint NOT NULL);"
+                        " TRUNCATE jd_res_key;",
+                     err);
+    jd_buf b = JD_BUF_INIT(SIZE_MAX);
+    for (size_t i = 0; i < n && rc == JD_OK; i++)
+        if (jd_pg__cp_int(&b, (int64_t)keys[i], '\n') < 0)
+            rc = jd_oom(err);
+    if (rc == JD_OK)
+        rc = jd_pg__copy(p, "COPY jd_res_key(k) FROM STDIN", b.ptr, b.len, err);
+    jd_buf_dispose(&b);
+    if (rc == JD_OK)
+        rc = jd_pg__exec(p, "ANALYZE jd_res_key", err);
+    key_ctx c = {cb, payload};
+    /* byte order of the ctext columns, as SQLite's BINARY collation */
+    return rc < 0 ? rc
+                  : jd_pg__stream(p,
+                                  "SELECT r.key, r.agency, r.person_ref FROM (SELECT DISTINCT k"
+                                  " FROM jd_res_key) t JOIN ref_key r ON r.key = t.k"
+                                  " ORDER BY r.key, r.agency, r.person_ref",
+                                  NULL, key_row, &c, err);
+}
+
 typedef struct decision_ctx {
     jd_decision_cb cb;
     void *payload;
@@ -1732,6 +1816,69 @@ static int check_identities(pgs *p, jd_error *err)
     return JD_OK;
 }
 
+/* ref_key, the blocking keys of resolved refs (see sqlite.c): a full
+ * resolve replaces all of it, by COPY with its indexes dropped and built
+ * again; an update replaces the keys of the refs that carry some. */
+static int keys_replace(pgs *p, const jd_identity_save *refs, size_t nrefs, jd_error *err)
+{
+    int rc = jd_pg__exec(p,
+                         "TRUNCATE ref_key; DROP INDEX IF EXISTS ref_key_key;"
+                         " DROP INDEX IF EXISTS ref_key_ref;",
+                         err);
+    jd_buf b = JD_BUF_INIT(SIZE_MAX);
+    size_t total = 0;
+    for (size_t i = 0; i < nrefs && rc == JD_OK; i++)
+        for (uint32_t k = 0; refs[i].keys && k < refs[i].nkeys && rc == JD_OK; k++, total++) {
+            if (jd_pg__cp_int(&b, (int64_t)refs[i].keys[k], '\t') < 0 ||
+                jd_pg__cp_str(&b, refs[i].agency, '\t') < 0 ||
+                jd_pg__cp_str(&b, refs[i].person_ref, '\n') < 0)
+                rc = jd_oom(err);
+            if (rc == JD_OK && b.len >= (8u << 20)) { /* in chunks: memory stays flat */
+                rc = jd_pg__copy(p, "COPY ref_key(key, agency, person_ref) FROM STDIN", b.ptr,
+                                 b.len, err);
+                jd_buf_reset(&b);
+            }
+        }
+    if (rc == JD_OK && b.len)
+        rc = jd_pg__copy(p, "COPY ref_key(key, agency, person_ref) FROM STDIN", b.ptr, b.len, err);
+    jd_buf_dispose(&b);
+    if (rc == JD_OK)
+        rc = jd_pg__exec(p,
+                         "CREATE INDEX ref_key_key ON ref_key(key);"
+                         " CREATE INDEX ref_key_ref ON ref_key(agency, person_ref);"
+                         " ANALYZE ref_key;",
+                         err);
+    if (rc == JD_OK)
+        rc = jd_pg__exec(p,
+                         total ? "INSERT INTO meta(key, value) VALUES ('ref_keys', '1')"
+                                 " ON CONFLICT(key) DO NOTHING"
+                               : "DELETE FROM meta WHERE key = 'ref_keys'",
+                         err);
+    return rc;
+}
+
+static int keys_update(pgs *p, const jd_identity_update *u, jd_error *err)
+{
+    int rc = JD_OK;
+    for (size_t i = 0; rc == JD_OK && i < u->nrefs; i++) {
+        const jd_identity_save *r = &u->refs[i];
+        if (!r->keys)
+            continue;
+        jd_pg_params pp = {.n = 0};
+        pgp_text(&pp, r->agency);
+        pgp_text(&pp, r->person_ref);
+        rc = jd_pg__do(p, "DELETE FROM ref_key WHERE agency = $1 AND person_ref = $2", &pp, NULL,
+                       err);
+        for (uint32_t k = 0; rc == JD_OK && k < r->nkeys; k++) {
+            pp.n = 2;
+            pgp_int(&pp, (int64_t)r->keys[k]);
+            rc = jd_pg__do(p, "INSERT INTO ref_key(key, agency, person_ref) VALUES ($3, $1, $2)",
+                           &pp, NULL, err);
+        }
+    }
+    return rc;
+}
+
 static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
                                  const jd_identity_info *info, size_t ninfo,
                                  const char *model_json, int64_t candidate_pairs, int64_t links,
@@ -1785,6 +1932,8 @@ static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size
                           " WHERE r.identity_id = identity.id);"
                           "ANALYZE identity; ANALYZE identity_ref;",
                           err)) < 0)
+        goto out;
+    if ((rc = keys_replace(p, refs, nrefs, err)) < 0)
         goto out;
     pp.n = 0;
     pgp_int(&pp, now);
@@ -1932,7 +2081,8 @@ static int pg_identities_update(jd_store *s, const jd_identity_update *u, jd_err
         return rc;
     int64_t now = jd_pg__now();
     if ((rc = jd_pg__lock(p, JD_PG_LOCK_RESOLVE, err)) == JD_OK &&
-        (rc = pgu_identities(p, u, now, err)) == JD_OK && (rc = pgu_refs(p, u, err)) == JD_OK)
+        (rc = pgu_identities(p, u, now, err)) == JD_OK && (rc = pgu_refs(p, u, err)) == JD_OK &&
+        (rc = keys_update(p, u, err)) == JD_OK)
         rc = pgu_finish(p, u, now, err);
     return jd_pg__end(p, rc, err);
 }
@@ -2282,6 +2432,8 @@ static const jd_store_ops pg_ops = {
     .identity_generation = pg_identity_generation,
     .chronology = pg_chronology,
     .mentions = pg_mentions,
+    .mentions_of = pg_mentions_of,
+    .refs_by_keys = pg_refs_by_keys,
     .decisions = pg_decisions,
     .identities_replace = pg_identities_replace,
     .identities_update = pg_identities_update,

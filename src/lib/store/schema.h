@@ -193,6 +193,17 @@ static const jd_migration jd_sqlite_migrations[] = {
      " run_id INTEGER REFERENCES analysis_run(id), network_id TEXT NOT NULL,"
      " how TEXT NOT NULL, other TEXT, at INTEGER NOT NULL);"
      "CREATE INDEX network_change_network ON network_change(network_id);"},
+    /* Issue 17: the blocking keys of every resolved ref (what the full run's
+     * blocking rules emitted for it, resolve.c keys_range), by key, so that
+     * an incremental resolve finds the candidates of its new refs by an
+     * indexed lookup instead of loading and blocking the county. Written
+     * with the identities, in their transaction (identities_replace in
+     * bulk, identities_update for the refs it re-resolves). A key is the
+     * 64-bit block key as a signed integer. */
+    {"incremental resolve: blocking keys of resolved refs",
+     "CREATE TABLE ref_key(key INTEGER NOT NULL, agency TEXT NOT NULL,"
+     " person_ref TEXT NOT NULL, PRIMARY KEY(key, agency, person_ref)) WITHOUT ROWID;"
+     "CREATE INDEX ref_key_ref ON ref_key(agency, person_ref);"},
 };
 
 #endif

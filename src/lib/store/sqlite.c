@@ -1668,18 +1668,66 @@ static int mention_cmp(const void *a, const void *b, void *base)
     return c ? c : (ha.id > hb.id) - (ha.id < hb.id);
 }
 
+#define MENTION_COLS                                                                               \
+    "SELECT pm.id, pm.agency, pm.person_ref, pm.role, pm.surname,"                                 \
+    " pm.forenames, pm.known_as, pm.dob, pm.dob_prec, pm.age,"                                     \
+    " e.occurred_at, pm.gender, pm.address, pm.postcode, pm.postcode_raw,"                         \
+    " pm.phone, pm.nhs_number, pm.upn, pm.other_id, pm.event_id"
+
+/* The mentions st selects (MENTION_COLS), packed, sorted and passed to cb;
+ * st is finalised. */
+static int mentions_sorted(sq *q, sqlite3_stmt *st, jd_mention_cb cb, void *payload,
+                           jd_error *err);
+
 static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *err)
 {
     sq *q = s->impl;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(q->db,
-                           "SELECT pm.id, pm.agency, pm.person_ref, pm.role, pm.surname,"
-                           " pm.forenames, pm.known_as, pm.dob, pm.dob_prec, pm.age,"
-                           " e.occurred_at, pm.gender, pm.address, pm.postcode, pm.postcode_raw,"
-                            " pm.phone, pm.nhs_number, pm.upn, pm.other_id, pm.event_id FROM person_mention pm"
-                           " JOIN event e ON e.id = pm.event_id",
+                           MENTION_COLS " FROM person_mention pm JOIN event e ON e.id = pm.event_id",
                            -1, &st, NULL) != SQLITE_OK)
         return jd_sq__err(q, err, "mentions");
+    return mentions_sorted(q, st, cb, payload, err);
+}
+
+/* The mentions of some refs: the refs into a TEMP table, then one indexed
+ * join (person_mention_ref), packed and sorted as sq_mentions does. */
+static int sq_mentions_of(jd_store *s, const char *const *agency, const char *const *ref,
+                          size_t n, jd_mention_cb cb, void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *ins = NULL, *st = NULL;
+    int rc = jd_sq__exec(q,
+                         "CREATE TEMP TABLE IF NOT EXISTS jd_res_ref(agency TEXT NOT NULL,"
+                         " person_ref TEXT NOT NULL, PRIMARY KEY(agency, person_ref))"
+                         " WITHOUT ROWID; DELETE FROM temp.jd_res_ref;",
+                         err);
+    if (rc < 0)
+        return rc;
+    if (sqlite3_prepare_v2(q->db, "INSERT OR IGNORE INTO temp.jd_res_ref VALUES (?1, ?2)", -1,
+                           &ins, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "mentions of refs");
+    for (size_t i = 0; rc == JD_OK && i < n; i++) {
+        sqlite3_reset(ins);
+        jd_sq__bind_text(ins, 1, agency[i]);
+        jd_sq__bind_text(ins, 2, ref[i]);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            rc = jd_sq__err(q, err, "mentions of refs");
+    }
+    sqlite3_finalize(ins);
+    if (rc == JD_OK &&
+        sqlite3_prepare_v2(q->db,
+                           MENTION_COLS " FROM temp.jd_res_ref t CROSS JOIN person_mention pm"
+                                        " ON pm.agency = t.agency AND pm.person_ref = t.person_ref"
+                                        " JOIN event e ON e.id = pm.event_id",
+                           -1, &st, NULL) != SQLITE_OK)
+        rc = jd_sq__err(q, err, "mentions of refs");
+    return rc < 0 ? rc : mentions_sorted(q, st, cb, payload, err);
+}
+
+static int mentions_sorted(sq *q, sqlite3_stmt *st, jd_mention_cb cb, void *payload,
+                           jd_error *err)
+{
     jd_buf b = JD_BUF_INIT(SIZE_MAX), offs = JD_BUF_INIT(SIZE_MAX);
     int rc = JD_OK, r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1837,6 +1885,176 @@ static int save_identities(sq *q, sqlite3_stmt *a, sqlite3_stmt *c, jd_strmap *i
     return JD_OK;
 }
 
+/*
+ * ref_key, the blocking keys of resolved refs: all of it replaced by the
+ * keys of the refs saved (a full resolve, inside its transaction), or only
+ * those of the refs of an update that carry keys (an incremental one); and
+ * the refs stored under some keys (ops->refs_by_keys).
+ */
+
+#define KEY_INSERT "INSERT OR IGNORE INTO ref_key(key, agency, person_ref) VALUES (?1, ?2, ?3)"
+
+static int keys_prep(sq *q, const char *sql, sqlite3_stmt **st, jd_error *err)
+{
+    return sqlite3_prepare_v2(q->db, sql, -1, st, NULL) == SQLITE_OK
+               ? JD_OK
+               : jd_sq__err(q, err, "blocking keys");
+}
+
+/* One key row before it is written: the key and the ref's index. */
+typedef struct key_row {
+    uint64_t key;
+    uint64_t ref;
+} key_row;
+
+/* LSD radix sort by key, 16 bits a pass (the rows are read in key order
+ * into the WITHOUT ROWID table: appends, not random inserts). */
+static int sort_key_rows(key_row *v, size_t n)
+{
+    key_row *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    size_t *cnt = malloc(((size_t)1 << 16) * sizeof *cnt);
+    if (!tmp || !cnt) {
+        free(tmp);
+        free(cnt);
+        return JD_ENOMEM;
+    }
+    key_row *src = v, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(cnt, 0, ((size_t)1 << 16) * sizeof *cnt);
+        for (size_t i = 0; i < n; i++)
+            cnt[(src[i].key >> shift) & 0xffff]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < ((size_t)1 << 16); d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[cnt[(src[i].key >> shift) & 0xffff]++] = src[i];
+        key_row *t = src;
+        src = dst;
+        dst = t;
+    }
+    /* four passes: the sorted rows are back in v */
+    free(tmp);
+    free(cnt);
+    return JD_OK;
+}
+
+static int key_insert(sq *q, sqlite3_stmt *ins, uint64_t key, const jd_identity_save *r,
+                      jd_error *err)
+{
+    sqlite3_reset(ins);
+    sqlite3_bind_int64(ins, 1, (sqlite3_int64)key);
+    jd_sq__bind_text(ins, 2, r->agency);
+    jd_sq__bind_text(ins, 3, r->person_ref);
+    return sqlite3_step(ins) == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "blocking keys");
+}
+
+static int keys_replace(sq *q, const jd_identity_save *refs, size_t n, jd_error *err)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += refs[i].keys ? refs[i].nkeys : 0;
+    int rc = jd_sq__exec(q, "DELETE FROM ref_key; DROP INDEX IF EXISTS ref_key_ref;", err);
+    key_row *v = rc == JD_OK ? malloc((total ? total : 1) * sizeof *v) : NULL;
+    if (rc == JD_OK && !v)
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory saving blocking keys");
+    size_t k = 0;
+    for (size_t i = 0; v && i < n; i++)
+        for (uint32_t j = 0; refs[i].keys && j < refs[i].nkeys; j++)
+            v[k++] = (key_row){refs[i].keys[j], i};
+    if (rc == JD_OK && sort_key_rows(v, total) < 0)
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory saving blocking keys");
+    sqlite3_stmt *ins = NULL;
+    if (rc == JD_OK)
+        rc = keys_prep(q, KEY_INSERT, &ins, err);
+    for (size_t i = 0; rc == JD_OK && i < total; i++)
+        rc = key_insert(q, ins, v[i].key, &refs[v[i].ref], err);
+    sqlite3_finalize(ins);
+    free(v);
+    if (rc == JD_OK)
+        rc = jd_sq__exec(q, "CREATE INDEX ref_key_ref ON ref_key(agency, person_ref);", err);
+    /* the keys are the county's only when a run gave them */
+    if (rc == JD_OK)
+        rc = jd_sq__exec(q,
+                         total ? "INSERT OR REPLACE INTO meta(key, value) VALUES ('ref_keys', '1')"
+                               : "DELETE FROM meta WHERE key = 'ref_keys'",
+                         err);
+    return rc;
+}
+
+static int keys_update(sq *q, const jd_identity_save *refs, size_t n, jd_error *err)
+{
+    sqlite3_stmt *del = NULL, *ins = NULL;
+    int rc = keys_prep(q, "DELETE FROM ref_key WHERE agency = ?1 AND person_ref = ?2", &del, err);
+    if (rc == JD_OK)
+        rc = keys_prep(q, KEY_INSERT, &ins, err);
+    for (size_t i = 0; rc == JD_OK && i < n; i++) {
+        if (!refs[i].keys)
+            continue;
+        sqlite3_reset(del);
+        jd_sq__bind_text(del, 1, refs[i].agency);
+        jd_sq__bind_text(del, 2, refs[i].person_ref);
+        if (sqlite3_step(del) != SQLITE_DONE)
+            rc = jd_sq__err(q, err, "blocking keys");
+        for (uint32_t j = 0; rc == JD_OK && j < refs[i].nkeys; j++)
+            rc = key_insert(q, ins, refs[i].keys[j], &refs[i], err);
+    }
+    sqlite3_finalize(del);
+    sqlite3_finalize(ins);
+    return rc;
+}
+
+static int sq_refs_by_keys(jd_store *s, const uint64_t *keys, size_t n, bool *have,
+                        int (*cb)(uint64_t key, const char *agency, const char *ref,
+                                  void *payload),
+                        void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    *have = false;
+    sqlite3_stmt *st = NULL;
+    int rc = keys_prep(q, "SELECT 1 FROM meta WHERE key = 'ref_keys'", &st, err);
+    if (rc < 0)
+        return rc;
+    int r = sqlite3_step(st);
+    *have = r == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return jd_sq__err(q, err, "blocking keys");
+    if (!*have)
+        return JD_OK;
+    rc = jd_sq__exec(q,
+                     "CREATE TEMP TABLE IF NOT EXISTS jd_res_key(k INTEGER PRIMARY KEY);"
+                     "DELETE FROM temp.jd_res_key;",
+                     err);
+    sqlite3_stmt *ins = NULL;
+    if (rc == JD_OK)
+        rc = keys_prep(q, "INSERT OR IGNORE INTO temp.jd_res_key(k) VALUES (?1)", &ins, err);
+    for (size_t i = 0; rc == JD_OK && i < n; i++) {
+        sqlite3_reset(ins);
+        sqlite3_bind_int64(ins, 1, (sqlite3_int64)keys[i]);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            rc = jd_sq__err(q, err, "blocking keys");
+    }
+    sqlite3_finalize(ins);
+    if (rc == JD_OK)
+        rc = keys_prep(q,
+                  "SELECT t.k, r.agency, r.person_ref FROM temp.jd_res_key t"
+                  " CROSS JOIN ref_key r ON r.key = t.k ORDER BY t.k, r.agency, r.person_ref",
+                  &st, err);
+    if (rc < 0)
+        return rc;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW &&
+           (rc = cb((uint64_t)sqlite3_column_int64(st, 0), jd_sq__col_text(st, 1),
+                    jd_sq__col_text(st, 2), payload)) == JD_OK)
+        ;
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "blocking keys");
+    sqlite3_finalize(st); /* a callback's non-zero stops the rows and is returned */
+    return rc;
+}
+
 static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
                                  const jd_identity_info *info, size_t ninfo,
                                  const char *model_json, int64_t candidate_pairs, int64_t links,
@@ -1906,6 +2124,9 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
     sqlite3_finalize(b);
     sqlite3_finalize(c);
     jd_strmap_free(&ids);
+    /* with no statement open: the keys' index is dropped and built again */
+    if (rc == JD_OK)
+        rc = keys_replace(q, refs, nrefs, err);
     return bulk_end(q, rc, err);
 }
 
@@ -2082,6 +2303,8 @@ static int sq_identities_update(jd_store *s, const jd_identity_update *u, jd_err
     sqlite3_finalize(in);
     if (rc == JD_OK)
         rc = upd_refs(q, u, &ids, err);
+    if (rc == JD_OK)
+        rc = keys_update(q, u->refs, u->nrefs, err);
     if (rc == JD_OK)
         rc = upd_finish(q, u, now, err);
     jd_strmap_free(&ids);
@@ -2531,6 +2754,8 @@ static const jd_store_ops sqlite_ops = {
     .identity_generation = sq_identity_generation,
     .chronology = sq_chronology,
     .mentions = sq_mentions,
+    .mentions_of = sq_mentions_of,
+    .refs_by_keys = sq_refs_by_keys,
     .decisions = sq_decisions,
     .identities_replace = sq_identities_replace,
     .identities_update = sq_identities_update,

@@ -117,6 +117,9 @@ typedef struct jd_identity_save {
                    re-resolves a ref whose fingerprint changed */
     const char *nbr; /* the other identities it has a link to (person_ids, space-separated;
                         NULL none): what the ref's old links reached, should it change */
+    const uint64_t *keys; /* its blocking keys (nkeys, distinct), stored in ref_key; NULL:
+                             none stored (an update leaves the ref's keys as they were) */
+    uint32_t nkeys;
 } jd_identity_save;
 typedef struct jd_identity_info {
     const char *person_id, *display_name, *dob, *note;
@@ -286,6 +289,20 @@ typedef struct jd_store_ops {
                       int64_t as_of, jd_chrono_event_cb cb, void *payload, jd_error *err);
     /* identity resolution */
     int (*mentions)(jd_store *s, jd_mention_cb cb, void *payload, jd_error *err);
+    /* Like mentions, for the refs (agency[i], ref[i]) i < n only, in the
+     * same order ((agency, person_ref), ties in row order), found by the
+     * person_mention_ref index. NULL on a backend without it. */
+    int (*mentions_of)(jd_store *s, const char *const *agency, const char *const *ref, size_t n,
+                       jd_mention_cb cb, void *payload, jd_error *err);
+    /* The refs whose stored blocking keys (ref_key, written with the
+     * identities) include one of keys[0..n), by the key index: one call per
+     * (key, ref), ordered by key then ref. *have false (and no call) when
+     * the store holds no keys (resolved before they were kept, or never).
+     * NULL on a backend without it. */
+    int (*refs_by_keys)(jd_store *s, const uint64_t *keys, size_t n, bool *have,
+                        int (*cb)(uint64_t key, const char *agency, const char *ref,
+                                  void *payload),
+                        void *payload, jd_error *err);
     int (*decisions)(jd_store *s, jd_decision_cb cb, void *payload, jd_error *err);
     /* Replace all identities in one transaction: refs[] with their person_id,
      * info[] one per identity; run fields go to resolve_run. */
