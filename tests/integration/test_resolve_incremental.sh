@@ -164,6 +164,9 @@ n_in=$(echo "$out" | head -1 | sed 's/.*changed, \([0-9]*\) refs re-resolved.*/\
 n_all=$(db_query "$S" 'SELECT count(*) FROM identity_ref')
 [ "$n_in" -gt 0 ] && [ "$n_in" -lt "$n_all" ]; ok $? "a feed of 60 events re-resolves part of the county ($n_in of $n_all refs)"
 [ "$(ids "$S")" = "$(ids "$SF")" ] && [ "$(notes "$S")" = "$(notes "$SF")" ]; ok $? "and gives what a full run with the stored parameters gives"
+n_w=$(echo "$out" | sed -n 's/^  refs written: \([0-9]*\) .*/\1/p')
+[ -n "$n_w" ] && [ "$n_w" -gt 0 ] && [ "$n_w" -lt "$n_in" ]; ok $? "only the refs whose stored row changes are written ($n_w of $n_in)"
+[ "$(keys "$S")" = "$(keys "$SF")" ]; ok $? "and the blocking keys are a full run's"
 out1=$("$JD" resolve --db "$S1" --incremental --hops 1)
 h_in=$(echo "$out1" | head -1 | sed 's/.*changed, \([0-9]*\) refs re-resolved.*/\1/')
 [ "$h_in" -le "$n_in" ]; ok $? "--hops 1 re-resolves no more refs ($h_in)"

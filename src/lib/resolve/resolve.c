@@ -4728,6 +4728,18 @@ static int64_t identities_after(const run *u)
     return n;
 }
 
+/* Is ref i's stored row (identity_ref: person_id, fingerprint, neighbours)
+ * what this run would write? */
+static bool ref_row_same(const run *u, uint32_t i)
+{
+    const rs *R = &u->R;
+    const jd_identity_save *v = &u->saves[i];
+    const char *nbr = u->old.nbr[i] ? pool_str(&R->ids, u->old.nbr[i]) : NULL;
+    return !u->chg[i] && u->old.pid[i] && u->old.fp[i] == v->fp &&
+           !strcmp(pool_str(&R->ids, u->old.pid[i]), v->person_id) &&
+           (nbr && v->nbr ? !strcmp(nbr, v->nbr) : !nbr && !v->nbr);
+}
+
 /* Write the identities of the refs re-resolved, the gone ones deleted and
  * the changes recorded, in one transaction. */
 static int run_update(run *u, jd_person_set *set, jd_error *err)
@@ -4753,9 +4765,12 @@ static int run_update(run *u, jd_person_set *set, jd_error *err)
                              .links = R->st.links,
                              .identities_total = identities_after(u),
                              .run_id = &set->run_id};
+    /* only the refs whose row changes: a new person_id, fingerprint or
+     * neighbours (most of a scope is re-resolved to what it was) */
     for (uint32_t i = 0; i < R->n; i++)
-        if (u->in[i])
+        if (u->in[i] && !ref_row_same(u, i))
             refs[up.nrefs++] = u->saves[i];
+    R->st.incr_saved_refs = (int64_t)up.nrefs;
     for (size_t k = 0; k < set->n; k++) {
         ch[up.nchanges++] =
             (jd_identity_change_save){set->v[k].person_id, set->v[k].other, set->v[k].how};
