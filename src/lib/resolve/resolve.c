@@ -4436,6 +4436,9 @@ static int save_keys(run *u, const uint8_t *sel)
         free(all.p);
         return JD_ENOMEM;
     }
+    for (uint32_t i = 0; i < R->n; i++) /* a ref with no key stores none */
+        if (!sel || sel[i])
+            u->saves[i].keys = u->keys;
     const kv *k = all.p; /* in ref order: keys_range pushes ref by ref */
     size_t n = 0;
     for (size_t i = 0, j; i < all.n; i = j) {

@@ -235,11 +235,10 @@ static const jd_migration jd_pg_migrations[] = {
      " run_id bigint REFERENCES analysis_run(id), network_id ctext NOT NULL,"
      " how ctext NOT NULL, other ctext, at bigint NOT NULL);"
      "CREATE INDEX network_change_network ON network_change(network_id);"},
+    /* As the SQLite migration; a ref's own keys as decimal text. */
     {"incremental resolve: blocking keys of resolved refs",
-     "CREATE TABLE ref_key(key bigint NOT NULL, agency ctext NOT NULL,"
-     " person_ref ctext NOT NULL);"
-     "CREATE INDEX ref_key_key ON ref_key(key);"
-     "CREATE INDEX ref_key_ref ON ref_key(agency, person_ref);"},
+     "CREATE TABLE ref_key(key bigint PRIMARY KEY, refs ctext NOT NULL);"
+     "ALTER TABLE identity_ref ADD COLUMN keys ctext;"},
 };
 
 #undef PG_ID

@@ -198,12 +198,14 @@ static const jd_migration jd_sqlite_migrations[] = {
      * an incremental resolve finds the candidates of its new refs by an
      * indexed lookup instead of loading and blocking the county. Written
      * with the identities, in their transaction (identities_replace in
-     * bulk, identities_update for the refs it re-resolves). A key is the
-     * 64-bit block key as a signed integer. */
+     * bulk, identities_update for the refs whose keys it gives). One row a
+     * key (the 64-bit block key as a signed integer), its refs as text
+     * (store.h, jd_store__refs_add); each ref's own keys also on its
+     * identity_ref row (keys: 8 bytes each, little-endian), so an update
+     * knows which rows to take the ref out of. */
     {"incremental resolve: blocking keys of resolved refs",
-     "CREATE TABLE ref_key(key INTEGER NOT NULL, agency TEXT NOT NULL,"
-     " person_ref TEXT NOT NULL, PRIMARY KEY(key, agency, person_ref)) WITHOUT ROWID;"
-     "CREATE INDEX ref_key_ref ON ref_key(agency, person_ref);"},
+     "CREATE TABLE ref_key(key INTEGER PRIMARY KEY, refs TEXT NOT NULL);"
+     "ALTER TABLE identity_ref ADD COLUMN keys BLOB;"},
 };
 
 #endif

@@ -1886,13 +1886,13 @@ static int save_identities(sq *q, sqlite3_stmt *a, sqlite3_stmt *c, jd_strmap *i
 }
 
 /*
- * ref_key, the blocking keys of resolved refs: all of it replaced by the
- * keys of the refs saved (a full resolve, inside its transaction), or only
- * those of the refs of an update that carry keys (an incremental one); and
- * the refs stored under some keys (ops->refs_by_keys).
+ * ref_key, the blocking keys of resolved refs (one row a key, its refs as
+ * text: store.h): all of it replaced from the keys of the refs saved (a
+ * full resolve, inside its transaction), or, in an update, each ref that
+ * carries keys taken out of the rows of the keys it had (on its
+ * identity_ref row) and put into those of its keys now; and the refs
+ * stored under some keys (ops->refs_by_keys).
  */
-
-#define KEY_INSERT "INSERT OR IGNORE INTO ref_key(key, agency, person_ref) VALUES (?1, ?2, ?3)"
 
 static int keys_prep(sq *q, const char *sql, sqlite3_stmt **st, jd_error *err)
 {
@@ -1901,80 +1901,59 @@ static int keys_prep(sq *q, const char *sql, sqlite3_stmt **st, jd_error *err)
                : jd_sq__err(q, err, "blocking keys");
 }
 
-/* One key row before it is written: the key and the ref's index. */
-typedef struct key_row {
-    uint64_t key;
-    uint64_t ref;
-} key_row;
-
-/* LSD radix sort by key, 16 bits a pass (the rows are read in key order
- * into the WITHOUT ROWID table: appends, not random inserts). */
-static int sort_key_rows(key_row *v, size_t n)
+/* Bind a ref's keys to identity_ref.keys (8 bytes each, little-endian;
+ * NULL when the save carries none). The blob is SQLITE_TRANSIENT. */
+static int bind_keys(sqlite3_stmt *st, int col, const jd_identity_save *r)
 {
-    key_row *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    size_t *cnt = malloc(((size_t)1 << 16) * sizeof *cnt);
-    if (!tmp || !cnt) {
-        free(tmp);
-        free(cnt);
+    if (!r->keys)
+        return sqlite3_bind_null(st, col) == SQLITE_OK ? JD_OK : JD_ENOMEM;
+    if (!r->nkeys)
+        return sqlite3_bind_zeroblob(st, col, 0) == SQLITE_OK ? JD_OK : JD_ENOMEM;
+    unsigned char stack[256], *b = r->nkeys * 8 <= sizeof stack ? stack : malloc(r->nkeys * 8);
+    if (!b)
         return JD_ENOMEM;
-    }
-    key_row *src = v, *dst = tmp;
-    for (int shift = 0; shift < 64; shift += 16) {
-        memset(cnt, 0, ((size_t)1 << 16) * sizeof *cnt);
-        for (size_t i = 0; i < n; i++)
-            cnt[(src[i].key >> shift) & 0xffff]++;
-        size_t sum = 0;
-        for (size_t d = 0; d < ((size_t)1 << 16); d++) {
-            size_t c = cnt[d];
-            cnt[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[cnt[(src[i].key >> shift) & 0xffff]++] = src[i];
-        key_row *t = src;
-        src = dst;
-        dst = t;
-    }
-    /* four passes: the sorted rows are back in v */
-    free(tmp);
-    free(cnt);
-    return JD_OK;
+    for (uint32_t k = 0; k < r->nkeys; k++)
+        for (int x = 0; x < 8; x++)
+            b[k * 8 + (uint32_t)x] = (unsigned char)(r->keys[k] >> (8 * x));
+    int sr = sqlite3_bind_blob(st, col, b, (int)(r->nkeys * 8), SQLITE_TRANSIENT);
+    if (b != stack)
+        free(b);
+    return sr == SQLITE_OK ? JD_OK : JD_ENOMEM;
 }
 
-static int key_insert(sq *q, sqlite3_stmt *ins, uint64_t key, const jd_identity_save *r,
-                      jd_error *err)
+#define KEY_PUT "INSERT OR REPLACE INTO ref_key(key, refs) VALUES (?1, ?2)"
+
+static int key_put(sq *q, sqlite3_stmt *put, uint64_t key, const jd_buf *list, jd_error *err)
 {
-    sqlite3_reset(ins);
-    sqlite3_bind_int64(ins, 1, (sqlite3_int64)key);
-    jd_sq__bind_text(ins, 2, r->agency);
-    jd_sq__bind_text(ins, 3, r->person_ref);
-    return sqlite3_step(ins) == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "blocking keys");
+    sqlite3_reset(put);
+    sqlite3_bind_int64(put, 1, (sqlite3_int64)key);
+    sqlite3_bind_text(put, 2, list->ptr, (int)list->len, SQLITE_STATIC);
+    return sqlite3_step(put) == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "blocking keys");
+}
+
+typedef struct put_ctx {
+    sq *q;
+    sqlite3_stmt *put;
+    jd_error *err;
+} put_ctx;
+
+static int put_list(uint64_t key, const char *list, size_t len, void *payload)
+{
+    put_ctx *c = payload;
+    jd_buf b = {.ptr = (char *)list, .len = len};
+    return key_put(c->q, c->put, key, &b, c->err);
 }
 
 static int keys_replace(sq *q, const jd_identity_save *refs, size_t n, jd_error *err)
 {
+    int rc = jd_sq__exec(q, "DELETE FROM ref_key;", err);
+    put_ctx c = {q, NULL, err};
+    if (rc == JD_OK)
+        rc = keys_prep(q, KEY_PUT, &c.put, err);
     size_t total = 0;
-    for (size_t i = 0; i < n; i++)
-        total += refs[i].keys ? refs[i].nkeys : 0;
-    int rc = jd_sq__exec(q, "DELETE FROM ref_key; DROP INDEX IF EXISTS ref_key_ref;", err);
-    key_row *v = rc == JD_OK ? malloc((total ? total : 1) * sizeof *v) : NULL;
-    if (rc == JD_OK && !v)
+    if (rc == JD_OK && (rc = jd_store__key_lists(refs, n, put_list, &c, &total)) == JD_ENOMEM)
         rc = jd_error_set(err, JD_ENOMEM, "out of memory saving blocking keys");
-    size_t k = 0;
-    for (size_t i = 0; v && i < n; i++)
-        for (uint32_t j = 0; refs[i].keys && j < refs[i].nkeys; j++)
-            v[k++] = (key_row){refs[i].keys[j], i};
-    if (rc == JD_OK && sort_key_rows(v, total) < 0)
-        rc = jd_error_set(err, JD_ENOMEM, "out of memory saving blocking keys");
-    sqlite3_stmt *ins = NULL;
-    if (rc == JD_OK)
-        rc = keys_prep(q, KEY_INSERT, &ins, err);
-    for (size_t i = 0; rc == JD_OK && i < total; i++)
-        rc = key_insert(q, ins, v[i].key, &refs[v[i].ref], err);
-    sqlite3_finalize(ins);
-    free(v);
-    if (rc == JD_OK)
-        rc = jd_sq__exec(q, "CREATE INDEX ref_key_ref ON ref_key(agency, person_ref);", err);
+    sqlite3_finalize(c.put);
     /* the keys are the county's only when a run gave them */
     if (rc == JD_OK)
         rc = jd_sq__exec(q,
@@ -1984,32 +1963,93 @@ static int keys_replace(sq *q, const jd_identity_save *refs, size_t n, jd_error 
     return rc;
 }
 
+static bool has_key(const uint64_t *v, size_t n, uint64_t k)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == k)
+            return true;
+    return false;
+}
+
+/* Take ref r out of key's row (add false) or put it in (add true). */
+static int key_edit(sq *q, sqlite3_stmt *get, sqlite3_stmt *put, sqlite3_stmt *del, uint64_t key,
+                    const jd_identity_save *r, bool add, jd_buf *list, jd_error *err)
+{
+    sqlite3_reset(get);
+    sqlite3_bind_int64(get, 1, (sqlite3_int64)key);
+    int s = sqlite3_step(get);
+    jd_buf_reset(list);
+    if (s == SQLITE_ROW &&
+        jd_buf_add(list, sqlite3_column_text(get, 0), (size_t)sqlite3_column_bytes(get, 0)) != JD_OK)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    if (s != SQLITE_ROW && s != SQLITE_DONE)
+        return jd_sq__err(q, err, "blocking keys");
+    sqlite3_reset(get);
+    if (add && jd_store__refs_add(list, r->agency, r->person_ref) != JD_OK)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    if (!add)
+        jd_store__refs_remove(list, r->agency, r->person_ref);
+    if (list->len)
+        return key_put(q, put, key, list, err);
+    sqlite3_reset(del);
+    sqlite3_bind_int64(del, 1, (sqlite3_int64)key);
+    return sqlite3_step(del) == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "blocking keys");
+}
+
 static int keys_update(sq *q, const jd_identity_save *refs, size_t n, jd_error *err)
 {
-    sqlite3_stmt *del = NULL, *ins = NULL;
-    int rc = keys_prep(q, "DELETE FROM ref_key WHERE agency = ?1 AND person_ref = ?2", &del, err);
+    sqlite3_stmt *old = NULL, *get = NULL, *put = NULL, *del = NULL;
+    int rc = keys_prep(q, "SELECT keys FROM identity_ref WHERE agency = ?1 AND person_ref = ?2",
+                       &old, err);
     if (rc == JD_OK)
-        rc = keys_prep(q, KEY_INSERT, &ins, err);
+        rc = keys_prep(q, "SELECT refs FROM ref_key WHERE key = ?1", &get, err);
+    if (rc == JD_OK)
+        rc = keys_prep(q, KEY_PUT, &put, err);
+    if (rc == JD_OK)
+        rc = keys_prep(q, "DELETE FROM ref_key WHERE key = ?1", &del, err);
+    jd_buf list = JD_BUF_INIT(SIZE_MAX);
     for (size_t i = 0; rc == JD_OK && i < n; i++) {
-        if (!refs[i].keys)
+        const jd_identity_save *r = &refs[i];
+        if (!r->keys)
             continue;
-        sqlite3_reset(del);
-        jd_sq__bind_text(del, 1, refs[i].agency);
-        jd_sq__bind_text(del, 2, refs[i].person_ref);
-        if (sqlite3_step(del) != SQLITE_DONE)
+        /* the keys it had (on its row, not yet rewritten) */
+        sqlite3_reset(old);
+        jd_sq__bind_text(old, 1, r->agency);
+        jd_sq__bind_text(old, 2, r->person_ref);
+        int s = sqlite3_step(old);
+        const unsigned char *b = s == SQLITE_ROW ? sqlite3_column_blob(old, 0) : NULL;
+        size_t nb = b ? (size_t)sqlite3_column_bytes(old, 0) / 8 : 0;
+        uint64_t *had = malloc((nb ? nb : 1) * sizeof *had);
+        if (!had)
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        else if (s != SQLITE_ROW && s != SQLITE_DONE)
             rc = jd_sq__err(q, err, "blocking keys");
-        for (uint32_t j = 0; rc == JD_OK && j < refs[i].nkeys; j++)
-            rc = key_insert(q, ins, refs[i].keys[j], &refs[i], err);
+        for (size_t k = 0; had && k < nb; k++) {
+            had[k] = 0;
+            for (int x = 7; x >= 0; x--)
+                had[k] = had[k] << 8 | b[k * 8 + (size_t)x];
+        }
+        sqlite3_reset(old);
+        for (size_t k = 0; rc == JD_OK && k < nb; k++)
+            if (!has_key(r->keys, r->nkeys, had[k]))
+                rc = key_edit(q, get, put, del, had[k], r, false, &list, err);
+        for (uint32_t k = 0; rc == JD_OK && k < r->nkeys; k++)
+            if (!has_key(had, nb, r->keys[k]))
+                rc = key_edit(q, get, put, del, r->keys[k], r, true, &list, err);
+        free(had);
     }
+    jd_buf_dispose(&list);
+    sqlite3_finalize(old);
+    sqlite3_finalize(get);
+    sqlite3_finalize(put);
     sqlite3_finalize(del);
-    sqlite3_finalize(ins);
     return rc;
 }
 
 static int sq_refs_by_keys(jd_store *s, const uint64_t *keys, size_t n, bool *have,
-                        int (*cb)(uint64_t key, const char *agency, const char *ref,
-                                  void *payload),
-                        void *payload, jd_error *err)
+                           int (*cb)(uint64_t key, const char *agency, const char *ref,
+                                     void *payload),
+                           void *payload, jd_error *err)
 {
     sq *q = s->impl;
     *have = false;
@@ -2040,14 +2080,15 @@ static int sq_refs_by_keys(jd_store *s, const uint64_t *keys, size_t n, bool *ha
     sqlite3_finalize(ins);
     if (rc == JD_OK)
         rc = keys_prep(q,
-                  "SELECT t.k, r.agency, r.person_ref FROM temp.jd_res_key t"
-                  " CROSS JOIN ref_key r ON r.key = t.k ORDER BY t.k, r.agency, r.person_ref",
-                  &st, err);
+                       "SELECT t.k, r.refs FROM temp.jd_res_key t"
+                       " CROSS JOIN ref_key r ON r.key = t.k ORDER BY t.k",
+                       &st, err);
     if (rc < 0)
         return rc;
     while ((r = sqlite3_step(st)) == SQLITE_ROW &&
-           (rc = cb((uint64_t)sqlite3_column_int64(st, 0), jd_sq__col_text(st, 1),
-                    jd_sq__col_text(st, 2), payload)) == JD_OK)
+           (rc = jd_store__refs_each((uint64_t)sqlite3_column_int64(st, 0),
+                                     (const char *)sqlite3_column_text(st, 1),
+                                     (size_t)sqlite3_column_bytes(st, 1), cb, payload)) == JD_OK)
         ;
     if (rc == JD_OK && r != SQLITE_DONE)
         rc = jd_sq__err(q, err, "blocking keys");
@@ -2081,8 +2122,8 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
                             " is_child = ?4, updated_at = ?5 RETURNING id",
                             -1, &a, NULL) != SQLITE_OK ||
          sqlite3_prepare_v2(q->db,
-                            "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr)"
-                            " VALUES (?1, ?2, ?3, ?4, ?5)",
+                            "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr,"
+                            " keys) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                             -1, &b, NULL) != SQLITE_OK ||
          sqlite3_prepare_v2(q->db,
                             "INSERT INTO identity_note(identity_id, note) VALUES (?1, ?2)",
@@ -2107,7 +2148,9 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
         else
             sqlite3_bind_null(b, 4);
         jd_sq__bind_text(b, 5, refs[i].nbr);
-        if (sqlite3_step(b) != SQLITE_DONE)
+        if (bind_keys(b, 6, &refs[i]) != JD_OK)
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        else if (sqlite3_step(b) != SQLITE_DONE)
             rc = jd_sq__err(q, err, "identity ref");
     }
     /* the index back, then identities no ref points at any more removed */
@@ -2161,10 +2204,11 @@ static int upd_refs(sq *q, const jd_identity_update *u, jd_strmap *ids, jd_error
 {
     sqlite3_stmt *b = NULL;
     if (sqlite3_prepare_v2(q->db,
-                           "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(agency, person_ref) DO UPDATE"
+                           "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr,"
+                           " keys) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                           " ON CONFLICT(agency, person_ref) DO UPDATE"
                            " SET identity_id = excluded.identity_id, fp = excluded.fp,"
-                           " nbr = excluded.nbr",
+                           " nbr = excluded.nbr, keys = coalesce(excluded.keys, keys)",
                            -1, &b, NULL) != SQLITE_OK)
         return jd_sq__err(q, err, "identity ref");
     int rc = JD_OK;
@@ -2185,7 +2229,9 @@ static int upd_refs(sq *q, const jd_identity_update *u, jd_strmap *ids, jd_error
         else
             sqlite3_bind_null(b, 4);
         jd_sq__bind_text(b, 5, r->nbr);
-        if (sqlite3_step(b) != SQLITE_DONE)
+        if (bind_keys(b, 6, r) != JD_OK)
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        else if (sqlite3_step(b) != SQLITE_DONE)
             rc = jd_sq__err(q, err, "identity ref");
     }
     sqlite3_finalize(b);
@@ -2301,10 +2347,11 @@ static int sq_identities_update(jd_store *s, const jd_identity_update *u, jd_err
     sqlite3_finalize(up);
     sqlite3_finalize(dn);
     sqlite3_finalize(in);
-    if (rc == JD_OK)
-        rc = upd_refs(q, u, &ids, err);
+    /* the keys first: they read the refs' old keys off their rows */
     if (rc == JD_OK)
         rc = keys_update(q, u->refs, u->nrefs, err);
+    if (rc == JD_OK)
+        rc = upd_refs(q, u, &ids, err);
     if (rc == JD_OK)
         rc = upd_finish(q, u, now, err);
     jd_strmap_free(&ids);

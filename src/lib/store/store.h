@@ -402,6 +402,36 @@ int jd_store__mark_parse(const char *m, int64_t v[7], jd_error *err);
  * one of six fields); a malformed mark is JD_EINVALID. */
 int jd_store__mark_run(const char *m, int64_t *out, jd_error *err);
 
+/*
+ * ref_key's rows (the blocking keys of resolved refs): one row per key, its
+ * refs as text, each "agency" US "person_ref" RS (0x1f, 0x1e; ingest strips
+ * control characters, so neither occurs in a ref). One row a key instead
+ * of a row a (key, ref): on the 1M-event county 6.6M (key, ref) rows cost
+ * a full run 8 s of CPU and 430 MB; a row a key far less.
+ */
+struct jd_buf;
+/* Append the ref to a key's list unless it is there (JD_OK, JD_ENOMEM). */
+int jd_store__refs_add(struct jd_buf *list, const char *agency, const char *ref);
+/* Remove the ref from a key's list (list->len 0 when it was the last). */
+void jd_store__refs_remove(struct jd_buf *list, const char *agency, const char *ref);
+/* The refs of one key's list, sorted (agency, then person_ref, byte-wise),
+ * each passed to cb; a non-zero return stops and is returned. */
+int jd_store__refs_each(uint64_t key, const char *list, size_t len,
+                        int (*cb)(uint64_t key, const char *agency, const char *ref,
+                                  void *payload),
+                        void *payload);
+/* Every key of refs[0..n) with its list, in signed order of the keys
+ * (SQLite's rowid order), passed to cb (list not NUL-terminated); *total
+ * the (key, ref) entries. A non-zero return of cb stops and is returned;
+ * JD_ENOMEM. */
+int jd_store__key_lists(const jd_identity_save *refs, size_t n,
+                        int (*cb)(uint64_t key, const char *list, size_t len, void *payload),
+                        void *payload, size_t *total);
+/* A ref's own keys as stored on its identity_ref row: the 64-bit keys as
+ * text, decimal and space-separated (PostgreSQL) -- parse and format. */
+int jd_store__keys_parse(const char *text, uint64_t **out, size_t *n);
+int jd_store__keys_format(struct jd_buf *b, const uint64_t *keys, size_t n);
+
 int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,
                           jd_error *err);
 /* store/pg.c, in builds with libpq (JD_HAVE_POSTGRES). */
