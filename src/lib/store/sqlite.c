@@ -1901,24 +1901,18 @@ static int keys_prep(sq *q, const char *sql, sqlite3_stmt **st, jd_error *err)
                : jd_sq__err(q, err, "blocking keys");
 }
 
-/* Bind a ref's keys to identity_ref.keys (8 bytes each, little-endian;
- * NULL when the save carries none). The blob is SQLITE_TRANSIENT. */
-static int bind_keys(sqlite3_stmt *st, int col, const jd_identity_save *r)
+/* Bind a ref's keys to identity_ref.keys (decimal text, store.h; NULL
+ * when the save carries none); b holds the text until the step. */
+static int bind_keys(sqlite3_stmt *st, int col, const jd_identity_save *r, jd_buf *b)
 {
     if (!r->keys)
         return sqlite3_bind_null(st, col) == SQLITE_OK ? JD_OK : JD_ENOMEM;
-    if (!r->nkeys)
-        return sqlite3_bind_zeroblob(st, col, 0) == SQLITE_OK ? JD_OK : JD_ENOMEM;
-    unsigned char stack[256], *b = r->nkeys * 8 <= sizeof stack ? stack : malloc(r->nkeys * 8);
-    if (!b)
+    jd_buf_reset(b);
+    if (jd_store__keys_format(b, r->keys, r->nkeys) != JD_OK || !jd_buf_cstr(b))
         return JD_ENOMEM;
-    for (uint32_t k = 0; k < r->nkeys; k++)
-        for (int x = 0; x < 8; x++)
-            b[k * 8 + (uint32_t)x] = (unsigned char)(r->keys[k] >> (8 * x));
-    int sr = sqlite3_bind_blob(st, col, b, (int)(r->nkeys * 8), SQLITE_TRANSIENT);
-    if (b != stack)
-        free(b);
-    return sr == SQLITE_OK ? JD_OK : JD_ENOMEM;
+    return sqlite3_bind_text(st, col, jd_buf_cstr(b), (int)b->len, SQLITE_STATIC) == SQLITE_OK
+               ? JD_OK
+               : JD_ENOMEM;
 }
 
 #define KEY_PUT "INSERT OR REPLACE INTO ref_key(key, refs) VALUES (?1, ?2)"
@@ -2017,18 +2011,13 @@ static int keys_update(sq *q, const jd_identity_save *refs, size_t n, jd_error *
         jd_sq__bind_text(old, 1, r->agency);
         jd_sq__bind_text(old, 2, r->person_ref);
         int s = sqlite3_step(old);
-        const unsigned char *b = s == SQLITE_ROW ? sqlite3_column_blob(old, 0) : NULL;
-        size_t nb = b ? (size_t)sqlite3_column_bytes(old, 0) / 8 : 0;
-        uint64_t *had = malloc((nb ? nb : 1) * sizeof *had);
-        if (!had)
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        else if (s != SQLITE_ROW && s != SQLITE_DONE)
+        uint64_t *had = NULL;
+        size_t nb = 0;
+        if (s != SQLITE_ROW && s != SQLITE_DONE)
             rc = jd_sq__err(q, err, "blocking keys");
-        for (size_t k = 0; had && k < nb; k++) {
-            had[k] = 0;
-            for (int x = 7; x >= 0; x--)
-                had[k] = had[k] << 8 | b[k * 8 + (size_t)x];
-        }
+        else if (jd_store__keys_parse(s == SQLITE_ROW ? jd_sq__opt_text(old, 0) : NULL, &had,
+                                      &nb) != JD_OK)
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         sqlite3_reset(old);
         for (size_t k = 0; rc == JD_OK && k < nb; k++)
             if (!has_key(r->keys, r->nkeys, had[k]))
@@ -2131,6 +2120,7 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
         rc = jd_sq__err(q, err, "identities");
     if (rc == JD_OK)
         rc = save_identities(q, a, c, &ids, info, ninfo, now, err);
+    jd_buf kt = JD_BUF_INIT(SIZE_MAX);
     for (size_t i = 0; rc == JD_OK && i < nrefs; i++) {
         const uint32_t *id = jd_strmap_get(&ids, refs[i].person_id, strlen(refs[i].person_id));
         if (!id) {
@@ -2148,7 +2138,7 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
         else
             sqlite3_bind_null(b, 4);
         jd_sq__bind_text(b, 5, refs[i].nbr);
-        if (bind_keys(b, 6, &refs[i]) != JD_OK)
+        if (bind_keys(b, 6, &refs[i], &kt) != JD_OK)
             rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         else if (sqlite3_step(b) != SQLITE_DONE)
             rc = jd_sq__err(q, err, "identity ref");
@@ -2163,6 +2153,7 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
     if (rc == JD_OK)
         rc = sq_full_run(q, now, (int64_t)nrefs, candidate_pairs, links, (int64_t)ninfo,
                          model_json, err);
+    jd_buf_dispose(&kt);
     sqlite3_finalize(a);
     sqlite3_finalize(b);
     sqlite3_finalize(c);
@@ -2212,6 +2203,7 @@ static int upd_refs(sq *q, const jd_identity_update *u, jd_strmap *ids, jd_error
                            -1, &b, NULL) != SQLITE_OK)
         return jd_sq__err(q, err, "identity ref");
     int rc = JD_OK;
+    jd_buf kt = JD_BUF_INIT(SIZE_MAX);
     for (size_t i = 0; rc == JD_OK && i < u->nrefs; i++) {
         const jd_identity_save *r = &u->refs[i];
         const uint32_t *id = jd_strmap_get(ids, r->person_id, strlen(r->person_id));
@@ -2229,11 +2221,12 @@ static int upd_refs(sq *q, const jd_identity_update *u, jd_strmap *ids, jd_error
         else
             sqlite3_bind_null(b, 4);
         jd_sq__bind_text(b, 5, r->nbr);
-        if (bind_keys(b, 6, r) != JD_OK)
+        if (bind_keys(b, 6, r, &kt) != JD_OK)
             rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         else if (sqlite3_step(b) != SQLITE_DONE)
             rc = jd_sq__err(q, err, "identity ref");
     }
+    jd_buf_dispose(&kt);
     sqlite3_finalize(b);
     return rc;
 }

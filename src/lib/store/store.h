@@ -428,7 +428,7 @@ int jd_store__key_lists(const jd_identity_save *refs, size_t n,
                         int (*cb)(uint64_t key, const char *list, size_t len, void *payload),
                         void *payload, size_t *total);
 /* A ref's own keys as stored on its identity_ref row: the 64-bit keys as
- * text, decimal and space-separated (PostgreSQL) -- parse and format. */
+ * text, decimal and space-separated -- parse and format. */
 int jd_store__keys_parse(const char *text, uint64_t **out, size_t *n);
 int jd_store__keys_format(struct jd_buf *b, const uint64_t *keys, size_t n);
 
