@@ -387,6 +387,51 @@ static void test_storeops__ref_keys(void **state)
     assert_int_equal(h.n, 0);
 }
 
+/* A key's list of refs (store.h): a ref added once, taken out from the
+ * front, middle or end with the rest kept and the text still ending where
+ * the list does; read back sorted. */
+static int on_list_ref(uint64_t key, const char *agency, const char *ref, void *payload)
+{
+    jd_buf *b = payload;
+    return jd_buf_printf(b, "%llu %s:%s;", (unsigned long long)key, agency, ref);
+}
+
+static void test_storeops__ref_lists(void **state)
+{
+    (void)state;
+    jd_buf l = JD_BUF_INIT(SIZE_MAX), out = JD_BUF_INIT(SIZE_MAX);
+    assert_int_equal(jd_store__refs_add(&l, "police", "N1"), JD_OK);
+    assert_int_equal(jd_store__refs_add(&l, "csc", "C1"), JD_OK);
+    assert_int_equal(jd_store__refs_add(&l, "police", "N1"), JD_OK); /* there: once */
+    assert_int_equal(jd_store__refs_add(&l, "gp", "G1"), JD_OK);
+    assert_int_equal(l.len, strlen("police\x1f" "N1\x1e" "csc\x1f" "C1\x1e" "gp\x1f" "G1\x1e"));
+    jd_store__refs_remove(&l, "police", "N1"); /* the front */
+    assert_string_equal(jd_buf_cstr(&l), "csc\x1f" "C1\x1e" "gp\x1f" "G1\x1e");
+    jd_store__refs_remove(&l, "police", "N"); /* not there: nothing */
+    assert_int_equal(jd_store__refs_each(7, l.ptr, l.len, on_list_ref, &out), JD_OK);
+    assert_string_equal(jd_buf_cstr(&out), "7 csc:C1;7 gp:G1;");
+    jd_store__refs_remove(&l, "gp", "G1"); /* the end */
+    assert_string_equal(jd_buf_cstr(&l), "csc\x1f" "C1\x1e");
+    jd_store__refs_remove(&l, "csc", "C1");
+    assert_int_equal(l.len, 0);
+    assert_string_equal(jd_buf_cstr(&l), "");
+    uint64_t *k = NULL;
+    size_t nk = 0;
+    jd_buf_reset(&out);
+    uint64_t keys[] = {7, UINT64_C(12682136550675316737)};
+    assert_int_equal(jd_store__keys_format(&out, keys, 2), JD_OK);
+    assert_string_equal(jd_buf_cstr(&out), "7 12682136550675316737");
+    assert_int_equal(jd_store__keys_parse(jd_buf_cstr(&out), &k, &nk), JD_OK);
+    assert_int_equal(nk, 2);
+    assert_true(k[0] == 7 && k[1] == keys[1]);
+    free(k);
+    assert_int_equal(jd_store__keys_parse(NULL, &k, &nk), JD_OK);
+    assert_int_equal(nk, 0);
+    free(k);
+    jd_buf_dispose(&l);
+    jd_buf_dispose(&out);
+}
+
 static void test_storeops__rollback_then_redo(void **state)
 {
     fx *f = *state;
@@ -588,6 +633,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__ref_keys, setup, teardown),
+        cmocka_unit_test(test_storeops__ref_lists),
         cmocka_unit_test_setup_teardown(test_storeops__rollback_then_redo, setup, teardown),
         cmocka_unit_test(test_storeops__password_refused),
         cmocka_unit_test(test_storeops__location_key),

@@ -220,6 +220,7 @@ void jd_store__refs_remove(jd_buf *list, const char *agency, const char *ref)
     size_t n = strlen(agency) + strlen(ref) + 2;
     memmove(list->ptr + at, list->ptr + at + (long)n, list->len - (size_t)at - n);
     list->len -= n;
+    list->ptr[list->len] = '\0'; /* jd_buf's promise: NUL-terminated */
 }
 
 typedef struct ref_item {
