@@ -85,6 +85,11 @@ typedef struct jd_resolve_stats {
     int64_t review_dob, review_gender, review_forename, review;
     double seconds_load, seconds_block, seconds_estimate, seconds_score, seconds_cluster,
         seconds_save;
+    /* seconds_save includes seconds_identities (ids, display fields and
+     * notes of every cluster); the same phases in CPU seconds of the whole
+     * process (all threads, user and system), save without identities */
+    double seconds_identities;
+    double cpu_load, cpu_block, cpu_estimate, cpu_score, cpu_cluster, cpu_identities, cpu_save;
     /* jd_resolve_incremental: refs new or changed since the last run, refs
      * re-clustered with them (their components), identities touched; full
      * set when the run resolved the whole county; incr_household_whole

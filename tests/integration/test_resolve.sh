@@ -205,7 +205,8 @@ mkdir -p "$SCRATCH/sp"
 {
   echo 'agency,record_id,event_type,occurred_at'
   for e in 1 2 3 4 5 6 7 8 9 10 11 12 13; do echo "police,P$e,stop_check,2010-0$(( e % 9 + 1 ))-01"; done
-  for e in 1 2 3 4; do echo "call_handling,C$e,call_for_service,2010-10-0$e"; done
+  for e in 1 2 3 4 5 6; do echo "call_handling,C$e,call_for_service,2010-10-0$e"; done
+  for e in 14 15 16 17 18 19; do echo "police,P$e,stop_check,2011-0$(( e % 9 + 1 ))-01"; done
 } >"$SCRATCH/sp/events.csv"
 {
   echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
@@ -233,6 +234,17 @@ mkdir -p "$SCRATCH/sp"
   echo 'police,P8,N996,subject,Ndiaye,Amari,2004-05-05,,F,OX9 2DD,3 Quarry Close,'
   echo 'police,P9,N997,subject,Ndiaye,Amara,2004-05-05,,F,OX9 2DD,3 Quarry Close,'
   echo 'police,P10,N998,subject,Ndiaye,Amari,2004-05-05,,F,OX9 2DD,3 Quarry Close,'
+  # a caller's "Mrs Hollis" with her date of birth and no first name: the
+  # county's one Hollis of that date joins; the Brannigan twins share a
+  # surname and a date, so "Brannigan" with that date stays apart
+  echo 'police,P14,N1000,subject,Hollis,Bernadette,1966-04-09,,F,OX9 6GG,21 Saxon Way,'
+  echo 'police,P15,N1001,subject,Hollis,Bernadette,1966-04-09,,F,OX9 6GG,21 Saxon Way,'
+  echo 'call_handling,C5,CH1000,reporter,Hollis,,1966-04-09,,F,,,'
+  echo 'police,P16,N1010,subject,Brannigan,Tess,2002-07-07,,F,OX9 7HH,5 Flint Row,'
+  echo 'police,P17,N1011,subject,Brannigan,Tess,2002-07-07,,F,OX9 7HH,5 Flint Row,'
+  echo 'police,P18,N1012,subject,Brannigan,Tara,2002-07-07,,F,OX9 7HH,5 Flint Row,'
+  echo 'police,P19,N1013,subject,Brannigan,Tara,2002-07-07,,F,OX9 7HH,5 Flint Row,'
+  echo 'call_handling,C6,CH1010,subject,Brannigan,,2002-07-07,,F,,,'
 } >"$SCRATCH/sp/persons.csv"
 SP=$(store_copy "$(store_at "$SCRATCH/c.db")" sp)
 "$JD" ingest --db "$SP" --quiet "$SCRATCH/sp" >/dev/null 2>&1
@@ -251,6 +263,9 @@ same police:N990 call_handling:CH990; ok $? "a first name with the household's a
 same police:N995 police:N997 && same police:N996 police:N998 && ! same police:N995 police:N996; ok $? "twins (one date of birth, one address, names one letter apart) stay two people"
 n=$(db_query "$SP" "SELECT count(*) FROM identity_note WHERE note LIKE '%police:N99_ kept apart from police:N99_ %first names that disagree, each written on two records%'")
 [ "$n" -ge 2 ]; ok $? "refused as settled first names that disagree, explained on both twins ($n notes)"
+same police:N1000 call_handling:CH1000; ok $? "a surname and a full date of birth with no first name join the county's one person of both"
+! same police:N1010 call_handling:CH1010 && ! same police:N1012 call_handling:CH1010; ok $? "but stay apart where twins share the surname and the date"
+! same police:N1010 police:N1012; ok $? "and the twins stay two people"
 grep -qE 'joined as the one person their links point to [1-9]' "$SCRATCH/sp.out"; ok $? "resolve counts the sparse refs joined"
 DB=$DB_SAVE
 
@@ -264,7 +279,10 @@ mkdir -p "$SCRATCH/hh"
   echo 'agency,record_id,event_type,occurred_at'
   for e in 1 2 3 4 5 6 7 8; do echo "police,HP$e,stop_check,2008-0$e-01"; done
   for e in 1 2 3 4 5; do echo "housing,HH$e,housing_visit,2008-05-0$e"; done
-  for e in 1 2 3 4 5; do echo "call_handling,HC$e,call_for_service,2008-06-0$e"; done
+  for e in 1 2 3 4 5 6 7 8 9; do echo "call_handling,HC$e,call_for_service,2008-06-0$e"; done
+  for e in 9 10 11 12 13 14; do echo "police,HP$e,stop_check,2008-0$(( e - 8 ))-11"; done
+  echo "housing,HH6,housing_visit,2008-06-10"
+  echo "housing,HH7,housing_visit,2008-08-20"
 } >"$SCRATCH/hh/events.csv"
 {
   echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
@@ -303,6 +321,33 @@ mkdir -p "$SCRATCH/hh"
   echo 'call_handling,HC4,CHH7,subject,Stvens,Arthur,,,M,,,'
   echo 'call_handling,HC5,CHH8,reporter,Stevens,Rajinder,,,F,,,'
   echo 'call_handling,HC5,CHH9,subject,Sevenz,,,,M,,,'
+  # calls by her about "Stevens Arthur", 6 (the surname written first):
+  # the one Arthur; and about "Stevens Archie", 6: a name only similar to
+  # his, written first, fits nobody
+  echo 'call_handling,HC6,CHH10,reporter,Stevens,Rajinder,,,F,,,'
+  echo 'call_handling,HC6,CHH11,subject,Arthur,Stevens,,6,M,,,'
+  echo 'call_handling,HC7,CHH12,reporter,Stevens,Rajinder,,,F,,,'
+  echo 'call_handling,HC7,CHH13,subject,Archie,Stevens,,6,M,,,'
+  # the Okoro household: Ngozi (1970) and Emeka, whose records hold no
+  # date of birth; calls by her about "Emeka Okoro", 40 (both names: the
+  # household's one Emeka) and about "Emeka", 40 (a first name and an age
+  # need a member whose date or age is known)
+  echo 'police,HP9,NH9,subject,Okoro,Ngozi,1970-04-04,,F,OX9 7NN,4 Pike Row,'
+  echo 'police,HP10,NH10,subject,Okoro,Emeka,,,M,OX9 7NN,4 Pike Row,'
+  echo 'police,HP11,NH11,subject,Okoro,Emeka,,,M,OX9 7NN,4 Pike Row,'
+  echo 'call_handling,HC8,CHH14,reporter,Okoro,Ngozi,,,F,,,'
+  echo 'call_handling,HC8,CHH15,subject,Okoro,Emeka,,40,M,,,'
+  echo 'call_handling,HC9,CHH16,reporter,Okoro,Ngozi,,,F,,,'
+  echo 'call_handling,HC9,CHH17,subject,,Emeka,,40,M,,,'
+  # the Brook sisters: Maya (1999-09-20), Isla (2000-08-15), Ella
+  # (2001-12-01); a girl aged 8 on 2008-06-10 is Maya (Isla was 7), though
+  # the ages fit both within the year either way; on 2008-08-20 both Maya
+  # and Isla were 8: apart
+  echo 'police,HP12,NH12,subject,Brook,Maya,1999-09-20,,F,OX9 3PP,7 Heron Way,'
+  echo 'police,HP13,NH13,subject,Brook,Isla,2000-08-15,,F,OX9 3PP,7 Heron Way,'
+  echo 'police,HP14,NH14,subject,Brook,Ella,2001-12-01,,F,OX9 3PP,7 Heron Way,'
+  echo 'housing,HH6,HT7,associate,,,,8,F,,7 Heron Way,'
+  echo 'housing,HH7,HT8,associate,,,,8,F,,7 Heron Way,'
 } >"$SCRATCH/hh/persons.csv"
 HH=$(store_copy "$(store_at "$SCRATCH/c.db")" hh)
 "$JD" ingest --db "$HH" --quiet "$SCRATCH/hh" >/dev/null 2>&1
@@ -322,6 +367,12 @@ same police:NH4 call_handling:CHH5; ok $? "and a first name close to his (a typo
 ! same police:NH4 call_handling:CHH3; ok $? "a first name alone in its call stays apart"
 same police:NH4 call_handling:CHH7; ok $? "a surname with a typo beside a first name that fits joins the one member (Arthur Stvens)"
 ! same police:NH4 call_handling:CHH9; ok $? "the mistyped surname alone stays apart"
+same police:NH4 call_handling:CHH11; ok $? "the surname written first, both names fitting the one Arthur, joins him"
+! same police:NH4 call_handling:CHH13; ok $? "written first with a first name only similar to his (Archie), stays apart"
+same police:NH12 housing:HT7; ok $? "a girl's age on the day singles out the one sister of that age (Maya 8, Isla 7)"
+! same police:NH12 housing:HT8 && ! same police:NH13 housing:HT8; ok $? "and stays apart on a day both sisters were that age"
+same police:NH10 call_handling:CHH15; ok $? "both names and an age join the household's one Emeka, whose records hold no date"
+! same police:NH10 call_handling:CHH17; ok $? "a first name and an age alone do not (nothing to fit the age to)"
 grep -qE 'household who fits [1-9]' "$SCRATCH/hh.out"; ok $? "resolve counts the household joins"
 DB=$DB_SAVE
 
@@ -336,7 +387,8 @@ DB=$DB_SAVE
 mkdir -p "$SCRATCH/nm"
 {
   echo 'agency,record_id,event_type,occurred_at'
-  for e in 1 2 3 4 5 6 7; do echo "police,NP$e,stop_check,2009-0$e-01"; done
+  for e in 1 2 3 4 5 6 7 8 9; do echo "police,NP$e,stop_check,2009-0$e-01"; done
+  echo "housing,NH1,other,2010-03-03"
 } >"$SCRATCH/nm/events.csv"
 {
   echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
@@ -347,12 +399,20 @@ mkdir -p "$SCRATCH/nm"
   echo 'police,NP7,NM7,subject,Okafor,William,1962-11-20,,M,OX1 4TT,9 Mill Street,'
   echo 'police,NP4,NM4,subject,Ward,Xanthe,2004-05-06,,F,OX3 8QQ,2 Elm Row,'
   echo 'police,NP5,NM5,subject,Ward,Zanthe,2004-05-06,,,OX3 9RR,,'
+  # the surname written first and the year mistyped (only the place and
+  # the two initials in either order meet them): one person; a neighbour
+  # of those initials, Sunita Hussain, is another
+  echo 'police,NP8,NM8,victim,Shah,Harpreet,1955-11-05,,F,OX4 5BY,,'
+  echo 'housing,NH1,NM9,subject,Harpreet,Shah,05/11/1956,,F,OX4 5BY,154 Jubilee Crescent,'
+  echo 'police,NP9,NM10,victim,Hussain,Sunita,1970-02-02,,F,OX4 5BY,,'
 } >"$SCRATCH/nm/persons.csv"
 NM=$(store_copy "$(store_at "$SCRATCH/c.db")" nm)
 "$JD" ingest --db "$NM" --quiet "$SCRATCH/nm" >/dev/null 2>&1
 printf 'kwaku\tkweku\n' >"$SCRATCH/extra.tsv"
 "$JD" resolve --db "$NM" --variants "$SCRATCH/extra.tsv" >"$SCRATCH/nm.out" 2>&1; is $? 0 "resolve of the names bundle with a --variants file exits 0"
 DB_SAVE=$DB; DB=$NM
+same police:NM8 housing:NM9; ok $? "the surname written first and the year mistyped meet at the postcode by the two initials and join (Shah Harpreet, Harpreet Shah)"
+! same police:NM10 housing:NM9 && ! same police:NM10 police:NM8; ok $? "a neighbour of those initials stays apart (Sunita Hussain)"
 same police:NM1 police:NM2; ok $? "Liam (a date one digit off) meets and joins William at his postcode by the canonical initial, with the built-in variants kept beside the user's file"
 same police:NM3 police:NM7 && ! same police:NM1 police:NM3; ok $? "the father William and the son William at one address, each date written twice, stay apart"
 grep -q 'dates of birth that disagree, each written on two records' <<<"$(db_query "$NM" "SELECT note FROM identity_note")"; ok $? "and the refusal is explained"

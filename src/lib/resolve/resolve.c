@@ -48,6 +48,16 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* CPU seconds of the whole process (every thread, user and system): a
+ * phase's CPU beside its wall time, which a shared machine inflates. */
+static double cpu_secs(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* ---- memory that is read at random ---- */
 
 /*
@@ -72,6 +82,9 @@ static void *huge_calloc(size_t bytes)
 
 /* ---- string interning ---- */
 
+/* Each string is kept as a length byte (255: that long or longer), its
+ * bytes and a NUL; its id is the offset of its first byte + 1, so that
+ * comparisons take a name's length without strlen. */
 typedef struct pool {
     char *buf;
     size_t len, cap;
@@ -85,7 +98,8 @@ static size_t pool_slot(const pool *p, const char *s, size_t n)
     size_t h = (size_t)jd_hash64(s, n, 0) & (p->nslots - 1);
     while (p->slots[h]) {
         const char *t = p->buf + p->slots[h] - 1;
-        if (!strncmp(t, s, n) && t[n] == '\0')
+        if ((uint8_t)t[-1] == (n < 255 ? n : 255) &&
+            (n < 255 ? !memcmp(t, s, n) : !strncmp(t, s, n) && t[n] == '\0'))
             break;
         h = (h + 1) & (p->nslots - 1);
     }
@@ -96,6 +110,15 @@ static size_t pool_slot(const pool *p, const char *s, size_t n)
 static uint32_t pool_find(const pool *p, const char *s, size_t n)
 {
     return n && p->nslots ? p->slots[pool_slot(p, s, n)] : 0;
+}
+
+/* The length of an interned string. */
+static inline size_t pool_len(const pool *p, uint32_t id)
+{
+    if (!id)
+        return 0;
+    uint8_t n = (uint8_t)p->buf[id - 2];
+    return n < 255 ? n : strlen(p->buf + id - 1);
 }
 
 static uint32_t pool_add(pool *p, const char *s, size_t n)
@@ -112,7 +135,7 @@ static uint32_t pool_add(pool *p, const char *s, size_t n)
             if (!o)
                 continue;
             const char *t = p->buf + o - 1;
-            size_t h = (size_t)jd_hash64(t, strlen(t), 0) & (ns - 1);
+            size_t h = (size_t)jd_hash64(t, pool_len(p, o), 0) & (ns - 1);
             while (sl[h])
                 h = (h + 1) & (ns - 1);
             sl[h] = o;
@@ -124,9 +147,9 @@ static uint32_t pool_add(pool *p, const char *s, size_t n)
     size_t h = pool_slot(p, s, n);
     if (p->slots[h])
         return p->slots[h];
-    if (p->len + n + 1 > p->cap) {
+    if (p->len + n + 2 > p->cap) {
         size_t nc = p->cap ? p->cap * 2 : 1 << 20;
-        while (nc < p->len + n + 1)
+        while (nc < p->len + n + 2)
             nc *= 2;
         char *nb = realloc(p->buf, nc);
         if (!nb)
@@ -134,10 +157,11 @@ static uint32_t pool_add(pool *p, const char *s, size_t n)
         p->buf = nb;
         p->cap = nc;
     }
-    uint32_t off = (uint32_t)p->len + 1;
-    memcpy(p->buf + p->len, s, n);
-    p->buf[p->len + n] = '\0';
-    p->len += n + 1;
+    p->buf[p->len] = (char)(n < 255 ? n : 255);
+    uint32_t off = (uint32_t)p->len + 2;
+    memcpy(p->buf + p->len + 1, s, n);
+    p->buf[p->len + 1 + n] = '\0';
+    p->len += n + 2;
     p->slots[h] = off;
     p->count++;
     return off;
@@ -167,6 +191,9 @@ typedef struct rref {
     uint8_t pcs[NV];  /* and its sector: the byte after the space */
     uint32_t nhs[2], upn[2], other, addr, name;
     int16_t by_lo, by_hi; /* birth years allowed by recorded ages */
+    /* birth dates (yyyymmdd) its recorded ages allow at their events'
+     * dates: after bd_lo, up to bd_hi; 0 none */
+    uint32_t bd_lo, bd_hi;
     uint8_t nfore, nsur, ndob, npc, nphone, nnhs, nupn;
     char gender;
     uint8_t gmask;    /* genders of all its mentions: 1 F, 2 M */
@@ -597,7 +624,7 @@ static void remember(lvcache *c, int kind, uint32_t a, uint32_t b, int slot, int
 static int name_pair_level(const rs *R, uint32_t a, uint32_t b, bool forename)
 {
     const char *x = pool_str(&R->names, a), *y = pool_str(&R->names, b);
-    size_t xl = strlen(x), yl = strlen(y);
+    size_t xl = pool_len(&R->names, a), yl = pool_len(&R->names, b);
     if (forename && variant_match(R, a, b))
         return L_CLOSE;
     if (!forename && (strstr(x, y) || strstr(y, x)) && xl > 2 && yl > 2)
@@ -746,7 +773,10 @@ static int other_level(const rs *R, const rview *a, const rview *b)
     if (a->other == b->other)
         return 2;
     const char *x = pool_str(&R->ids, a->other), *y = pool_str(&R->ids, b->other);
-    return jd_cmp__damerau_levenshtein(x, strlen(x), y, strlen(y)) <= 1 ? 1 : 0;
+    return jd_cmp__damerau_levenshtein(x, pool_len(&R->ids, a->other), y,
+                                       pool_len(&R->ids, b->other)) <= 1
+               ? 1
+               : 0;
 }
 
 static int addr_level(const rs *R, const rview *a, const rview *b, lvcache *c)
@@ -756,7 +786,8 @@ static int addr_level(const rs *R, const rview *a, const rview *b, lvcache *c)
     int slot = 0, l = a->addr == b->addr ? 2 : cached(c, LVC_ADDR, a->addr, b->addr, &slot);
     if (l < 0) {
         const char *x = pool_str(&R->names, a->addr), *y = pool_str(&R->names, b->addr);
-        double jw = jd_cmp__jaro_winkler(x, strlen(x), y, strlen(y));
+        double jw =
+            jd_cmp__jaro_winkler(x, pool_len(&R->names, a->addr), y, pool_len(&R->names, b->addr));
         l = jw >= 0.92 ? 2 : jw >= 0.80 ? 1 : 0;
         remember(c, LVC_ADDR, a->addr, b->addr, slot, l);
     }
@@ -1034,6 +1065,14 @@ static void mention_dates(rref *r, const jd_mention_row *m, unsigned dy, unsigne
         int lo = y - m->age - 1, hi = y - m->age;
         r->by_lo = (int16_t)(r->by_lo ? (lo < r->by_lo ? lo : r->by_lo) : lo);
         r->by_hi = (int16_t)(r->by_hi ? (hi > r->by_hi ? hi : r->by_hi) : hi);
+        /* aged `age` on the event's day: born after that day `age` + 1
+         * years before, on or before it `age` years before */
+        uint32_t md = (uint32_t)(tm.tm_mon + 1) * 100 + (uint32_t)tm.tm_mday;
+        if (lo > 0) {
+            uint32_t dlo = (uint32_t)lo * 10000 + md, dhi = (uint32_t)hi * 10000 + md;
+            r->bd_lo = r->bd_lo && r->bd_lo < dlo ? r->bd_lo : dlo;
+            r->bd_hi = r->bd_hi > dhi ? r->bd_hi : dhi;
+        }
         if (m->age < 18)
             r->child = true;
     }
@@ -1430,19 +1469,20 @@ static void run_jobs(void *(*fn)(void *), void *jobs, size_t job_size, int n)
 
 /* One thread's share of jd_resolve__pairs: the refs [lo, hi). */
 typedef struct pair_job {
-    const jd_block_key *k;
-    size_t nk;
+    const uint32_t *ref, *end; /* pair_index's */
     const uint32_t *start, *pos;
     uint32_t nrefs, lo, hi;
-    vec out; /* the pairs of refs [lo, hi), in order */
+    vec out;       /* the pairs of refs [lo, hi), in order */
+    uint32_t *own; /* [nrefs] marks to use (no ref of [lo, hi) marked yet), NULL: its own */
     int rc;
 } pair_job;
 
 static void *pairs_range(void *arg)
 {
     pair_job *j = arg;
-    const jd_block_key *k = j->k;
-    uint32_t *mark = calloc(j->nrefs ? j->nrefs : 1, sizeof *mark); /* partner of a: a + 1 */
+    const uint32_t *ref = j->ref, *end = j->end;
+    /* partner of a: a + 1 */
+    uint32_t *mark = j->own ? j->own : calloc(j->nrefs ? j->nrefs : 1, sizeof *mark);
     size_t bcap = 1024;
     uint32_t *buf = malloc(bcap * sizeof *buf);
     j->rc = JD_ENOMEM;
@@ -1452,8 +1492,8 @@ static void *pairs_range(void *arg)
         size_t nb = 0;
         for (uint32_t p = j->start[a]; p < j->start[a + 1]; p++) {
             size_t q = j->pos[p];
-            for (size_t t = q + 1; t < j->nk && k[t].key == k[q].key; t++) {
-                uint32_t b = k[t].ref;
+            for (size_t t = q + 1; t < end[q]; t++) {
+                uint32_t b = ref[t];
                 if (b == a || mark[b] == a + 1)
                     continue;
                 mark[b] = a + 1;
@@ -1476,29 +1516,45 @@ static void *pairs_range(void *arg)
     }
     j->rc = JD_OK;
 out:
-    free(mark);
+    if (mark != j->own)
+        free(mark);
     free(buf);
     return NULL;
 }
 
-/*
- * Candidate pairs from sorted blocking keys (see resolve.h), one ref at a
- * time: the partners of ref a are the later entries of every run a stands
- * in, gathered once each (a mark per ref) and sorted, so the pairs come out
- * in (a, b) order without sorting the ~1.5 times as many pairs the runs
- * propose. Threads take consecutive ranges of refs of about equal work and
- * their pairs are joined in order, so the result is the same for any number.
- */
-int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t cap, int threads,
-                      uint64_t **out, size_t *nout, int64_t by_rule[16], int64_t *skipped)
+/* Sorted blocking keys indexed by ref: start[a] .. start[a + 1] are the
+ * positions (pos) of a's entries in runs of at most cap; the entry at
+ * position q is ref[q], in a run that ends before end[q]. Without the keys
+ * themselves: 12 bytes an entry instead of 20. */
+typedef struct pair_index {
+    size_t nk;
+    uint32_t nrefs;
+    uint32_t *start, *pos, *ref, *end;
+} pair_index;
+
+static void pair_index_free(pair_index *x)
 {
-    *out = NULL;
-    *nout = 0;
+    free(x->start);
+    free(x->pos);
+    free(x->ref);
+    free(x->end);
+    x->start = x->pos = x->ref = x->end = NULL;
+}
+
+/* The index of nk sorted keys; counts each rule's proposals and the runs
+ * over cap. JD_OK, JD_ENOMEM, or JD_EINVALID for a ref not below nrefs. */
+static int pair_index_build(pair_index *x, const jd_block_key *k, size_t nk, uint32_t nrefs,
+                            size_t cap, int64_t by_rule[16], int64_t *skipped)
+{
+    *x = (pair_index){nk, nrefs, NULL, NULL, NULL, NULL};
     uint32_t *start = calloc((size_t)nrefs + 2, sizeof *start); /* per ref, into pos */
     uint32_t *pos = malloc((nk ? nk : 1) * sizeof *pos);        /* key entries of kept runs */
-    if (!start || !pos || nk > UINT32_MAX) {
+    x->ref = malloc((nk ? nk : 1) * sizeof *x->ref);
+    x->end = malloc((nk ? nk : 1) * sizeof *x->end);
+    if (!start || !pos || !x->ref || !x->end || nk > UINT32_MAX) {
         free(start);
         free(pos);
+        pair_index_free(x);
         return JD_ENOMEM;
     }
     /* runs of one key: count the pairs each rule proposes, skip the large */
@@ -1516,9 +1572,12 @@ int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t c
                     if (k[q].ref >= nrefs) { /* would write past start */
                         free(start);
                         free(pos);
+                        pair_index_free(x);
                         return JD_EINVALID;
                     }
                     start[k[q].ref + 2]++;
+                    x->ref[q] = k[q].ref;
+                    x->end[q] = (uint32_t)e;
                 }
             } else {
                 for (size_t q = s; q < e; q++)
@@ -1530,33 +1589,92 @@ int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t c
             for (uint32_t r = 0; r < nrefs; r++)
                 start[r + 2] += start[r + 1];
     }
-    /* now start[a] .. start[a + 1] are a's entries; a thread's share ends
-     * where its part of all entries does */
+    x->start = start;
+    x->pos = pos;
+    return JD_OK;
+}
+
+/*
+ * The candidate pairs of refs [lo, hi) appended to *out in (a, b) order,
+ * one ref at a time: the partners of ref a are the later entries of every
+ * run a stands in, gathered once each (a mark per ref) and sorted, so the
+ * pairs come out in order without sorting the ~1.5 times as many pairs the
+ * runs propose. `threads` threads take consecutive ranges of refs of about
+ * equal work and their pairs are joined in order, so the result is the
+ * same for any number. marks: one [nrefs] array per thread in which no ref
+ * of [lo, hi) is marked yet, or NULL (each thread its own); keep: one vec
+ * per thread whose memory the threads' pairs use and keep for the next
+ * call, or NULL (freed).
+ */
+static int pairs_emit(const pair_index *x, uint32_t lo, uint32_t hi, int threads,
+                      uint32_t *const *marks, vec *keep, vec *out)
+{
     if (threads < 1)
         threads = 1;
     if (threads > MAX_THREADS)
         threads = MAX_THREADS;
+    const uint32_t *start = x->start;
     pair_job job[MAX_THREADS];
-    uint32_t lo = 0;
+    uint32_t l = lo;
     for (int t = 0; t < threads; t++) {
-        uint32_t hi = lo;
-        size_t upto = (size_t)start[nrefs] * (size_t)(t + 1) / (size_t)threads;
-        while (hi < nrefs && (t == threads - 1 || start[hi] < upto))
-            hi++;
-        job[t] = (pair_job){k, nk, start, pos, nrefs, lo, hi, {.sz = sizeof(uint64_t)}, JD_OK};
-        lo = hi;
+        uint32_t h = l;
+        size_t upto =
+            start[lo] + (size_t)(start[hi] - start[lo]) * (size_t)(t + 1) / (size_t)threads;
+        while (h < hi && (t == threads - 1 || start[h] < upto))
+            h++;
+        job[t] = (pair_job){.ref = x->ref,
+                            .end = x->end,
+                            .start = start,
+                            .pos = x->pos,
+                            .nrefs = x->nrefs,
+                            .lo = l,
+                            .hi = h,
+                            .out = {.sz = sizeof(uint64_t)},
+                            .own = marks ? marks[t] : NULL,
+                            .rc = JD_OK};
+        if (keep) {
+            job[t].out = keep[t];
+            job[t].out.n = 0;
+        }
+        l = h;
     }
     run_jobs(pairs_range, job, sizeof *job, threads);
-    free(start);
-    free(pos);
     int rc = JD_OK;
-    vec all = {.sz = sizeof(uint64_t)}, *parts[MAX_THREADS] = {NULL};
+    if (keep) { /* copied out, the memory kept */
+        for (int t = 0; t < threads; t++) {
+            rc = job[t].rc < 0 ? job[t].rc : rc;
+            keep[t] = job[t].out;
+            if (rc == JD_OK && (rc = vec_reserve(out, keep[t].n)) == JD_OK && keep[t].n) {
+                memcpy((uint64_t *)out->p + out->n, keep[t].p, keep[t].n * sizeof(uint64_t));
+                out->n += keep[t].n;
+            }
+        }
+        return rc;
+    }
+    vec *parts[MAX_THREADS] = {NULL};
     for (int t = 0; t < threads; t++) {
         rc = job[t].rc < 0 ? job[t].rc : rc;
         parts[t] = &job[t].out;
     }
-    if (vec_concat(&all, parts, threads) != JD_OK)
+    if (vec_concat(out, parts, threads) != JD_OK)
         rc = JD_ENOMEM;
+    return rc;
+}
+
+/* Candidate pairs from sorted blocking keys (see resolve.h): the index,
+ * then every ref's pairs (pairs_emit). */
+int jd_resolve__pairs(const jd_block_key *k, size_t nk, uint32_t nrefs, size_t cap, int threads,
+                      uint64_t **out, size_t *nout, int64_t by_rule[16], int64_t *skipped)
+{
+    *out = NULL;
+    *nout = 0;
+    pair_index x;
+    int rc = pair_index_build(&x, k, nk, nrefs, cap, by_rule, skipped);
+    if (rc < 0)
+        return rc;
+    vec all = {.sz = sizeof(uint64_t)};
+    rc = pairs_emit(&x, 0, nrefs, threads, NULL, NULL, &all);
+    pair_index_free(&x);
     if (rc < 0 || !all.n) {
         free(all.p);
         return rc < 0 ? rc : JD_OK;
@@ -1678,7 +1796,23 @@ static int keys_place(const rs *R, const rref *r, uint32_t i, vec *keys)
      * meets them by the initial of its surname at the place (a surname
      * written first), and it probes every ref with its names (rule 11) */
     bool probe = !has_full_date(r);
+    /* and every ref with both names meets its person at the place by the
+     * two initials in either order (a surname written first, "Shah
+     * Harpreet", beside a date mistyped: no other rule meets them) */
+    char two[NV * NV][3];
+    int ntwo = 0;
+    for (uint8_t f = 0; f < r->nfore; f++)
+        for (uint8_t s = 0; s < r->nsur && ntwo < NV * NV; s++) {
+            char x = pool_str(&R->names, r->fore[f])[0], y = pool_str(&R->names, r->sur[s])[0];
+            two[ntwo][0] = x < y ? x : y;
+            two[ntwo][1] = x < y ? y : x;
+            two[ntwo++][2] = '\0';
+        }
     for (uint8_t p = 0; p < r->npc; p++) {
+        for (int t = 0; t < ntwo; t++) {
+            snprintf(b, sizeof b, "%s|%.2s", pool_str(&R->ids, r->pc[p]), two[t]);
+            rc |= key_push(keys, 4, b, i);
+        }
         for (uint8_t f = 0; f < r->nfore; f++) {
             char ini[2];
             for (int n = 0, ni = fore_initials(R, r->fore[f], ini); n < ni; n++) {
@@ -1696,6 +1830,10 @@ static int keys_place(const rs *R, const rref *r, uint32_t i, vec *keys)
      * address and no postcode */
     if (r->addr) {
         const char *ad = pool_str(&R->names, r->addr);
+        for (int t = 0; t < ntwo; t++) {
+            snprintf(b, sizeof b, "%.80s|%.2s", ad, two[t]);
+            rc |= key_push(keys, 10, b, i);
+        }
         for (uint8_t f = 0; f < r->nfore; f++) {
             char ini[2];
             for (int n = 0, ni = fore_initials(R, r->fore[f], ini); n < ni; n++) {
@@ -1866,7 +2004,13 @@ static void mark_over_cap(const kv *k, size_t nk, size_t cap, const uint8_t *chg
     }
 }
 
-static int block(rs *R, vec *pairs, int cap, int threads)
+/*
+ * The blocking keys of every ref, sorted by (key, ref) into *keys (nk), the
+ * first n11 of them for jd_resolve__pairs; rule 11's one-way pairs, which
+ * sort last, taken apart into *probe (unsorted, maybe repeated).
+ */
+static int block_keys(rs *R, int cap, int threads, kv **keys_out, size_t *nk, size_t *n11_out,
+                      vec *probe)
 {
     /* the keys of consecutive shares of refs, built in threads and joined
      * in order: the same array as one pass over the refs */
@@ -1903,18 +2047,31 @@ static int block(rs *R, vec *pairs, int cap, int threads)
     size_t n11 = keys.n;
     while (n11 > 0 && k[n11 - 1].key >> 60 == 11)
         n11--;
-    vec probe = {.sz = sizeof(uint64_t)};
-    if (probe_pairs(k + n11, keys.n - n11, (size_t)(cap > 0 ? cap : 0), &probe,
+    if (probe_pairs(k + n11, keys.n - n11, (size_t)(cap > 0 ? cap : 0), probe,
                     &R->st.pairs_by_rule[11], &R->st.skipped_blocks) != JD_OK) {
         free(keys.p);
-        free(probe.p);
+        vec_drop(probe);
         return JD_ENOMEM;
     }
+    *keys_out = k;
+    *nk = keys.n;
+    *n11_out = n11;
+    return JD_OK;
+}
+
+static int block(rs *R, vec *pairs, int cap, int threads)
+{
+    kv *k = NULL;
+    size_t nk = 0, n11 = 0;
+    vec probe = {.sz = sizeof(uint64_t)};
+    int rc = block_keys(R, cap, threads, &k, &nk, &n11, &probe);
+    if (rc < 0)
+        return rc;
     uint64_t *pp = NULL;
     size_t np = 0;
     rc = jd_resolve__pairs(k, n11, (uint32_t)R->n, (size_t)(cap > 0 ? cap : 0), threads, &pp, &np,
                            R->st.pairs_by_rule, &R->st.skipped_blocks);
-    free(keys.p);
+    free(k);
     if (rc == JD_OK && probe.n)
         rc = merge_pairs(&pp, &np, probe.p, probe.n);
     free(probe.p);
@@ -1927,6 +2084,117 @@ static int block(rs *R, vec *pairs, int cap, int threads)
     return JD_OK;
 }
 
+/*
+ * Candidate pairs as a stream (a full run): never all held at once, but
+ * made again, a range of refs at a time, for each pass over them (counting,
+ * EM's sample, scoring). Each range's pairs are exactly the pairs of its
+ * refs that block() would list, in the same order, so the passes see the
+ * same pairs in the same order as over block()'s array.
+ */
+enum { STREAM_ENTRIES = 1 << 19 }; /* key entries of the refs of one range */
+typedef struct pair_stream {
+    kv *keys; /* sorted blocking keys, until indexed in x */
+    pair_index x;
+    uint64_t *probe; /* rule 11's pairs, sorted (maybe repeated) */
+    size_t nprobe;
+    int threads;
+    size_t entries;              /* key entries a range holds at most (STREAM_ENTRIES) */
+    uint32_t *mark[MAX_THREADS]; /* each thread's marks, reused range after range */
+    vec part[MAX_THREADS];       /* each thread's pairs of a range (memory reused) */
+    vec chunk, merged;           /* one range's pairs */
+} pair_stream;
+
+static void stream_free(pair_stream *ps)
+{
+    free(ps->keys);
+    pair_index_free(&ps->x);
+    free(ps->probe);
+    for (int t = 0; t < MAX_THREADS; t++) {
+        free(ps->mark[t]);
+        free(ps->part[t].p);
+    }
+    free(ps->chunk.p);
+    free(ps->merged.p);
+    memset(ps, 0, sizeof *ps);
+}
+
+static int stream_open(pair_stream *ps, rs *R, int cap, int threads)
+{
+    memset(ps, 0, sizeof *ps);
+    ps->threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
+    ps->entries = STREAM_ENTRIES;
+    ps->chunk.sz = ps->merged.sz = sizeof(uint64_t);
+    for (int t = 0; t < MAX_THREADS; t++)
+        ps->part[t].sz = sizeof(uint64_t);
+    size_t nk = 0, n11 = 0;
+    vec probe = {.sz = sizeof(uint64_t)};
+    int rc = block_keys(R, cap, ps->threads, &ps->keys, &nk, &n11, &probe);
+    if (rc < 0)
+        return rc;
+    ps->probe = probe.p;
+    ps->nprobe = probe.n;
+    if (jd_resolve__radix_sort_u64(ps->probe, ps->nprobe) < 0)
+        return JD_ENOMEM;
+    rc = pair_index_build(&ps->x, ps->keys, n11, (uint32_t)R->n, (size_t)(cap > 0 ? cap : 0),
+                          R->st.pairs_by_rule, &R->st.skipped_blocks);
+    free(ps->keys); /* the index holds what the passes read of them */
+    ps->keys = NULL;
+    for (int t = 0; rc == JD_OK && t < ps->threads; t++)
+        if (!(ps->mark[t] = calloc(R->n ? R->n : 1, sizeof *ps->mark[t])))
+            rc = JD_ENOMEM;
+    return rc;
+}
+
+/* Called with each range's pairs, in order, and how many came before. */
+typedef int (*pair_sink)(const uint64_t *pp, size_t n, size_t before, void *payload);
+
+/* Every candidate pair, a range of refs at a time, to sink; *total gets
+ * how many. The sorted union of the rules' pairs and rule 11's, as
+ * merge_pairs makes it. */
+static int stream_pass(pair_stream *ps, pair_sink sink, void *payload, size_t *total)
+{
+    const uint32_t *start = ps->x.start;
+    uint32_t nrefs = ps->x.nrefs;
+    size_t done = 0, q = 0;
+    for (int t = 0; t < ps->threads; t++) /* no ref is marked at the start of a pass */
+        memset(ps->mark[t], 0, (nrefs ? nrefs : 1) * sizeof *ps->mark[t]);
+    for (uint32_t lo = 0; lo < nrefs;) {
+        uint32_t hi = lo + 1;
+        while (hi < nrefs && start[hi + 1] - start[lo] <= ps->entries)
+            hi++;
+        ps->chunk.n = 0;
+        int rc = pairs_emit(&ps->x, lo, hi, ps->threads, ps->mark, ps->part, &ps->chunk);
+        if (rc < 0)
+            return rc;
+        /* rule 11's pairs of these refs, merged in */
+        size_t q0 = q;
+        while (q < ps->nprobe && ps->probe[q] >> 32 < hi)
+            q++;
+        const uint64_t *pp = ps->chunk.p;
+        size_t n = ps->chunk.n;
+        if (q > q0) {
+            ps->merged.n = 0;
+            if (vec_reserve(&ps->merged, n + (q - q0)) != JD_OK)
+                return JD_ENOMEM;
+            uint64_t *m = ps->merged.p;
+            const uint64_t *p = ps->chunk.p, *r = ps->probe;
+            size_t i = 0, j = q0, k = 0;
+            while (i < n || j < q) {
+                uint64_t v = j == q || (i < n && p[i] <= r[j]) ? p[i++] : r[j++];
+                if (!k || m[k - 1] != v)
+                    m[k++] = v;
+            }
+            pp = m;
+            n = ps->merged.n = k;
+        }
+        if (n && (rc = sink(pp, n, done, payload)) < 0)
+            return rc;
+        done += n;
+        lo = hi;
+    }
+    *total = done;
+    return JD_OK;
+}
 /* ---- estimation without labels ---- */
 
 size_t jd_resolve__m_from_anchors(double *out, const uint8_t *lvs, size_t np, size_t nf,
@@ -2115,7 +2383,8 @@ static void estimate_lambda(model *md, const uint8_t *lvs, size_t np, int iters)
     free(lr);
 }
 
-static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int iters, int threads)
+/* u, and m and lambda where EM starts, for np candidate pairs. */
+static void estimate_init(rs *R, size_t np, uint64_t seed)
 {
     model *md = &R->md;
     estimate_u(R, seed);
@@ -2124,13 +2393,23 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
         for (int l = 0; l < nlevels[f]; l++)
             md->m[f][l] = l == nlevels[f] - 1 ? 0.8 : 0.2 / (nlevels[f] - 1);
     md->lambda = np ? 0.3 : 0.01;
-    if (!np)
-        return;
-    /* EM needs the shape of the pairs, not all of them: a fixed stride over
-     * at most 2 million candidate pairs (deterministic). */
-    size_t stride = np > 2000000 ? np / 2000000 + 1 : 1;
-    size_t ns = (np + stride - 1) / stride;
-    uint8_t *lvs = malloc(ns * NF);
+}
+
+/* EM needs the shape of the pairs, not all of them: a fixed stride over
+ * at most 2 million of the np candidate pairs (deterministic), which
+ * samples (np + stride - 1) / stride of them. */
+static size_t em_stride(size_t np)
+{
+    return np > 2000000 ? np / 2000000 + 1 : 1;
+}
+
+/* m and lambda from the ns pairs at pairs[0], pairs[stride], ... */
+static void estimate_sampled(rs *R, const uint64_t *pairs, size_t stride, size_t ns, int iters,
+                             int threads)
+{
+    model *md = &R->md;
+    size_t np;
+    uint8_t *lvs = malloc((ns ? ns : 1) * NF);
     if (!lvs)
         return;
     /* the sampled pairs' levels, by consecutive shares in threads */
@@ -2154,6 +2433,15 @@ static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int
     }
     estimate_lambda(md, lvs, np, iters);
     free(lvs);
+}
+
+static void estimate(rs *R, const uint64_t *pairs, size_t np, uint64_t seed, int iters, int threads)
+{
+    estimate_init(R, np, seed);
+    if (!np)
+        return;
+    size_t stride = em_stride(np);
+    estimate_sampled(R, pairs, stride, (np + stride - 1) / stride, iters, threads);
 }
 
 /* ---- clustering ---- */
@@ -2186,6 +2474,7 @@ typedef struct cl {
     uint8_t nn, nu, nd;
     uint8_t gmask; /* genders recorded: 1 F, 2 M */
     bool full;     /* holds a ref with both names and a full date of birth */
+    bool named;    /* holds a ref with both names */
     uint8_t nfn;
     uint32_t ngen[2]; /* mentions recording F, M */
     uint32_t fn[4];   /* first names and the refs written with each */
@@ -2354,7 +2643,12 @@ static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int 
                  : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c);
     lf = lv[F_FORE];
     int ld = dob_level(&va, &vb);
-    if (lf <= L_DIFF || ls == L_DIFF || ld == 0 ||
+    /* no first name is no evidence, unless the surname and a full date of
+     * birth agree ("Mrs Cole, 21/02/1955": a county holds one such person
+     * but for twins, and twins of a surname and date both reach the ref,
+     * so join_sparse leaves it apart) */
+    bool sur_dob = lf < 0 && ls >= L_CLOSE && ld >= 3;
+    if ((lf <= L_DIFF && !sur_dob) || ls == L_DIFF || ld == 0 ||
         (va.gender && vb.gender && va.gender != vb.gender))
         return 0; /* no first name, or names, dates or genders that differ */
     bool place = same_place(R, &va, &vb);
@@ -2364,7 +2658,7 @@ static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int 
      * the only candidate) */
     if (!place && ld < 3 && name_refs(R, &va) * (ld > 0 ? AGE_SHARE : 1.0) > RARE_NAME_REFS)
         return 0;
-    *names = (lf >= L_CLOSE ? 2 : 1) + (ls >= L_CLOSE ? 2 : ls > L_DIFF ? 1 : 0);
+    *names = (lf >= L_CLOSE ? 2 : lf > L_DIFF ? 1 : 0) + (ls >= L_CLOSE ? 2 : ls > L_DIFF ? 1 : 0);
     int pts = *names + (place ? 2 : 0) + (ld >= 3 ? 3 : ld > 0 ? ld : 0);
     return pts >= 4 ? pts : 0;
 }
@@ -2652,6 +2946,7 @@ static void merge(cl *c, uint32_t x, uint32_t y)
     c[y].next = t;
     c[x].gmask |= c[y].gmask;
     c[x].full |= c[y].full;
+    c[x].named |= c[y].named;
     for (uint8_t i = 0; i < c[y].nfn; i++)
         fn_add(&c[x], c[y].fn[i], c[y].fc[i]);
     c[x].ngen[0] += c[y].ngen[0];
@@ -2864,7 +3159,15 @@ static bool hh_names_fit(const rs *R, cl *c, uint32_t r, const rref *sr, lvcache
     }
     if (!sr->nfore || !sur)
         return fore_close && sur_close; /* one name: it must fit closely */
-    return (fore_close && sur_sim) || (fore_sim && sur_close);
+    if ((fore_close && sur_sim) || (fore_sim && sur_close))
+        return true;
+    /* the surname written first: each name fits the other field closely */
+    bool swapped = true;
+    for (uint8_t f = 0; f < sr->nfore && swapped; f++)
+        swapped = hh_sur_fits(R, c, r, sr->fore[f], L_CLOSE, lc);
+    for (uint8_t f = 0; f < sr->nsur && swapped; f++)
+        swapped = hh_first_fits(R, &c[r], sr->sur[f], L_CLOSE, lc);
+    return swapped;
 }
 
 /* The refs at each address (ax) and postcode (px); -1 without memory. */
@@ -2932,8 +3235,10 @@ static bool hh_member_fits(const rs *R, cl *c, uint32_t rs_, uint32_t r, const r
     uint32_t g = sr->gmask == 1 || sr->gmask == 2 ? sr->gmask : 0;
     if (g && c[r].gmask && !(c[r].gmask & g))
         return false;
+    /* an age needs a date or an age to fit, unless both names fit a
+     * member known by both (its records carry no date) */
     bool age = sr->by_lo != 0 || sr->ndob > 0;
-    if (age && !c[r].nd && !c[r].by_lo)
+    if (age && !c[r].nd && !c[r].by_lo && (c[r].full || !sr->nfore || !sr->nsur))
         return false;
     int why;
     bool fits = hh_names_fit(R, c, r, sr, lc);
@@ -2947,6 +3252,29 @@ static bool hh_member_fits(const rs *R, cl *c, uint32_t rs_, uint32_t r, const r
         return dfit;
     }
     return true;
+}
+
+/* Several members fit a ref with an age (siblings a year or two apart: the
+ * age fits each within the year either way ages_apart allows): the ones
+ * whose full date of birth makes them exactly that age on the event's day
+ * are kept, and a member with no full date, which cannot be told, is
+ * kept too. Returns how many are left, first in cand and via. */
+static int hh_exact_age(const cl *c, const rref *sr, uint32_t *cand, uint32_t *via, int nc)
+{
+    if (!sr->bd_lo)
+        return nc;
+    int left = 0;
+    for (int k = 0; k < nc; k++) {
+        const cl *x = &c[cand[k]];
+        bool fits = !x->nd;
+        for (uint8_t i = 0; i < x->nd && !fits; i++)
+            fits = x->dob[i] > sr->bd_lo && x->dob[i] <= sr->bd_hi;
+        if (fits) {
+            cand[left] = cand[k];
+            via[left++] = via[k];
+        }
+    }
+    return left;
 }
 
 /*
@@ -3008,7 +3336,9 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                         *need = true;
                         continue;
                     }
-                    if (r == rs_ || !c[r].full)
+                    /* a member known in full, or by both names where the ref
+                     * carries both (a parent whose records hold no date) */
+                    if (r == rs_ || !(c[r].full || (c[r].named && sr->nfore && sr->nsur)))
                         continue;
                     int k = 0;
                     while (k < nc && cand[k] != r)
@@ -3026,7 +3356,11 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                 }
             }
         }
-        if (nc != 1 || over)
+        if (over || !nc)
+            continue;
+        if (nc > 1 && !(nc = hh_exact_age(c, sr, cand, via, nc)))
+            continue;
+        if (nc != 1)
             continue;
         merge(c, rs_, cand[0]);
         joined++;
@@ -3080,6 +3414,7 @@ typedef struct score_job {
     int rc;
     double maxw[NF];  /* the best weight each field can add (0 when missing) */
     double need;      /* total weight at which a pair reaches the threshold */
+    lvcache *cache;   /* the level cache to use (kept warm across calls), NULL: its own */
     int64_t skipped;  /* pairs that could not reach it on their cheap fields */
     int64_t name_cut; /* nor once the forename, or both names, were compared */
 } score_job;
@@ -3181,7 +3516,8 @@ static inline void prefetch_levels(const lvcache *c, const hot *a, const hot *b)
 static void *score_range(void *arg)
 {
     score_job *j = arg;
-    lvcache *c = huge_calloc(sizeof *c); /* without it scoring is only slower */
+    /* without a cache scoring is only slower */
+    lvcache *c = j->cache ? j->cache : huge_calloc(sizeof *c);
     const hot *h = j->R->h;
     enum { AHEAD = 12 }; /* pairs ahead whose second ref is fetched early */
     rview va, vb;
@@ -3210,20 +3546,22 @@ static void *score_range(void *arg)
         }
         *l = (match_link){a, b, ps.total, ps.lv[F_FORE] == L_EXACT || ps.lv[F_FORE] < 0 ? 0 : 1};
     }
-    free(c);
+    if (c != j->cache)
+        free(c);
     return NULL;
 }
 
 /* Score every candidate pair with at most `threads` threads (1 to 8) and
- * append the links, in pair order, to `links`. The result is
- * the same whatever the number of threads. */
-static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold, int threads,
-                     vec *links, jd_resolve_stats *st)
+ * append the links, in pair order, to `links`. The result is the same
+ * whatever the number of threads. caches: one level cache per thread, kept
+ * warm from one call to the next, or NULL (each thread its own). */
+static int score_cached(const rs *R, const uint64_t *pp, size_t n, double threshold, int threads,
+                        lvcache *const *caches, vec *links, jd_resolve_stats *st)
 {
     enum { MIN_SHARE = 4096 };
     if ((size_t)threads > n / MIN_SHARE)
         threads = n / MIN_SHARE > 0 ? (int)(n / MIN_SHARE) : 1;
-    st->threads = threads;
+    st->threads = threads > st->threads ? threads : st->threads;
     score_job job[MAX_THREADS],
         base = {.R = R, .pp = pp, .threshold = threshold, .links = {.sz = sizeof(match_link)}};
     bound_weights(&base); /* the same for every share */
@@ -3232,6 +3570,7 @@ static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold
         job[t] = base;
         job[t].lo = share(n, t, threads);
         job[t].hi = share(n, t + 1, threads);
+        job[t].cache = caches ? caches[t] : NULL;
         parts[t] = &job[t].links;
     }
     run_jobs(score_range, job, sizeof *job, threads);
@@ -3245,6 +3584,12 @@ static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold
     }
     int crc = vec_concat(links, parts, threads);
     return rc < 0 ? rc : crc;
+}
+
+static int score_all(const rs *R, const uint64_t *pp, size_t n, double threshold, int threads,
+                     vec *links, jd_resolve_stats *st)
+{
+    return score_cached(R, pp, n, threshold, threads, NULL, links, st);
 }
 
 /* ---- the run ---- */
@@ -3618,11 +3963,11 @@ static char *params_json(const rs *R)
 {
     json_t *o = model_json(&R->md), *tf = json_object();
     for (size_t off = 0; tf && off < R->names.len;) {
-        const char *name = R->names.buf + off;
-        size_t id = off + 1, len = strlen(name);
+        const char *name = R->names.buf + off + 1;
+        size_t id = off + 2, len = pool_len(&R->names, (uint32_t)id);
         if (id < R->ntf && R->tf[id] >= 2)
             json_object_set_new(tf, name, json_integer(R->tf[id]));
-        off += len + 1;
+        off += len + 2;
     }
     json_object_set_new(o, "tf_refs", json_integer((json_int_t)R->tf_n));
     json_object_set_new(o, "tf", tf);
@@ -3767,19 +4112,21 @@ static void run_free(run *u)
 
 static int run_load(run *u, jd_error *err)
 {
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     int rc = prepare(&u->R, u->s, u->o->variants, err);
     u->R.st.seconds_load = jd_secs() - t;
+    u->R.st.cpu_load = cpu_secs() - tc;
     return rc;
 }
 
 static int run_block(run *u, jd_error *err)
 {
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     if (block(&u->R, &u->pairs, u->o->block_cap, u->threads) < 0)
         return jd_oom(err);
     u->R.st.candidate_pairs = (int64_t)u->pairs.n;
     u->R.st.seconds_block = jd_secs() - t;
+    u->R.st.cpu_block = cpu_secs() - tc;
     return JD_OK;
 }
 
@@ -3787,7 +4134,7 @@ static int run_block(run *u, jd_error *err)
  * last full run stored; the threshold is always the caller's. */
 static int run_estimate(run *u, bool frozen, jd_error *err)
 {
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     if (frozen) {
         char *mj = NULL;
         int rc = u->s->ops->model_load(u->s, &mj, err);
@@ -3808,17 +4155,19 @@ static int run_estimate(run *u, bool frozen, jd_error *err)
         estimate(&u->R, u->pairs.p, u->pairs.n, 0x5eed, u->o->em_iterations, u->threads);
     weights_ready(&u->R);
     u->R.st.seconds_estimate = jd_secs() - t;
+    u->R.st.cpu_estimate = cpu_secs() - tc;
     return JD_OK;
 }
 
 static int run_score(run *u, jd_error *err)
 {
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     u->R.st.scored_pairs = (int64_t)u->pairs.n;
     if (score_all(&u->R, u->pairs.p, u->pairs.n, u->o->threshold, u->threads, &u->links, &u->R.st) <
         0)
         return jd_oom(err);
     u->R.st.seconds_score = jd_secs() - t;
+    u->R.st.cpu_score = cpu_secs() - tc;
     return JD_OK;
 }
 
@@ -3828,8 +4177,7 @@ static uint64_t fp_str(const pool *p, uint32_t id, uint64_t salt)
 {
     if (!id)
         return 0;
-    const char *s = pool_str(p, id);
-    return jd_hash64(s, strlen(s), salt);
+    return jd_hash64(pool_str(p, id), pool_len(p, id), salt);
 }
 
 /*
@@ -3863,6 +4211,7 @@ static int64_t ref_fp(const rs *R, uint32_t i)
     f[10] = (uint64_t)(uint16_t)r->by_lo << 48 | (uint64_t)(uint16_t)r->by_hi << 32 |
             (uint64_t)(uint8_t)r->gender << 16 | (uint64_t)r->gmask << 8 | (uint64_t)r->child;
     f[11] = (uint64_t)r->ngen[0] << 48 | (uint64_t)r->ngen[1] << 32 | r->mentions;
+    f[14] = (uint64_t)r->bd_lo << 32 | r->bd_hi;
     for (uint32_t k = R->nl_off ? R->nl_off[i] : 0; R->nl_off && k < R->nl_off[i + 1]; k++) {
         const rref *o = &R->r[R->nl_to[k]];
         f[12] += fp_str(&R->ids, o->agency, 11) * 31 + fp_str(&R->ids, o->ref, 12);
@@ -3918,6 +4267,7 @@ static void cluster_init(const rs *R, cl *c)
         c[i].by_lo = R->r[i].by_lo;
         c[i].by_hi = R->r[i].by_hi;
         c[i].full = !sparse_ref(R, i);
+        c[i].named = R->r[i].nfore && R->r[i].nsur;
         for (uint8_t k = 0; k < R->r[i].nfore; k++)
             fn_add(&c[i], R->r[i].fore[k], 1);
         for (uint8_t k = 0; k < R->r[i].nnhs; k++)
@@ -4073,7 +4423,7 @@ static int load_decisions(run *u, jd_error *err)
 static int run_cluster(run *u, jd_error *err)
 {
     rs *R = &u->R;
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     int rc = load_decisions(u, err);
     if (rc < 0)
         return rc;
@@ -4101,6 +4451,7 @@ static int run_cluster(run *u, jd_error *err)
     for (size_t i = 0; i < u->decs.n; i++)
         R->st.rejected += !dv[i].same;
     R->st.seconds_cluster = jd_secs() - t;
+    R->st.cpu_cluster = cpu_secs() - tc;
     return JD_OK;
 }
 
@@ -4261,8 +4612,9 @@ typedef struct acc {
 } acc;
 
 /* One pass over the refs: the ref with most mentions names the identity,
- * the full dates of birth and first names, the notes. slot: root -> info
- * index + 1 (identities were numbered in ref order in assign_ids). */
+ * the full dates of birth and first names. slot: root -> info index + 1
+ * (identities were numbered in ref order in assign_ids). The notes are
+ * gathered identity by identity (identity_notes). */
 static void accumulate(const run *u, acc *ac, uint32_t *slot)
 {
     const rs *R = &u->R;
@@ -4298,14 +4650,26 @@ static void accumulate(const run *u, acc *ac, uint32_t *slot)
                 a->dobc[j] += R->r[i].mentions;
             }
         }
-        if (u->notes[i]) {
-            int r1 = a->notes.len ? jd_buf_adds(&a->notes, "; ") : JD_OK;
-            if (r1 == JD_OK && jd_buf_adds(&a->notes, u->notes[i]) != JD_OK) {
-                /* notes are capped: the identity keeps what fits */
-            }
-            free(u->notes[i]); /* read no more: the identity's notes hold it */
-            u->notes[i] = NULL;
+    }
+}
+
+/*
+ * The notes of identity a: those of its refs (members[0..n), in ref
+ * order), each freed once read, so that the identities' notes take the
+ * memory the refs' notes leave rather than adding to it.
+ */
+static void identity_notes(const run *u, acc *a, const uint32_t *members, size_t n)
+{
+    for (size_t m = 0; m < n; m++) {
+        uint32_t i = members[m];
+        if (!u->notes[i])
+            continue;
+        int r1 = a->notes.len ? jd_buf_adds(&a->notes, "; ") : JD_OK;
+        if (r1 == JD_OK && jd_buf_adds(&a->notes, u->notes[i]) != JD_OK) {
+            /* notes are capped: the identity keeps what fits */
         }
+        free(u->notes[i]); /* read no more: the identity's notes hold it */
+        u->notes[i] = NULL;
     }
 }
 
@@ -4351,11 +4715,16 @@ static void review(run *u, acc *a, const char *person_id)
 static int identity_fields(run *u, jd_error *err)
 {
     size_t ninfo = u->ninfo;
+    const rs *R = &u->R;
     acc *ac = calloc(ninfo ? ninfo : 1, sizeof *ac);
-    uint32_t *slot = calloc(u->R.n ? u->R.n : 1, sizeof *slot); /* root -> info index + 1 */
-    if (!ac || !slot) {
+    uint32_t *slot = calloc(R->n ? R->n : 1, sizeof *slot); /* root -> info index + 1 */
+    /* each identity's refs in ref order: members[off[k] .. off[k + 1]) */
+    uint32_t *off = calloc(ninfo + 2, sizeof *off), *members = malloc((R->n ? R->n : 1) * 4);
+    if (!ac || !slot || !off || !members) {
         free(ac);
         free(slot);
+        free(off);
+        free(members);
         return jd_oom(err);
     }
     for (size_t k = 0; k < ninfo; k++) {
@@ -4363,9 +4732,25 @@ static int identity_fields(run *u, jd_error *err)
         jd_buf_init(&ac[k].notes, 4096);
     }
     accumulate(u, ac, slot);
+    for (uint32_t i = 0; i < R->n; i++)
+        if (!u->in || u->in[i])
+            off[slot[find(u->c, i)] + 1]++;
+    for (size_t k = 0; k < ninfo; k++)
+        off[k + 2] += off[k + 1];
+    for (uint32_t i = 0; i < R->n; i++)
+        if (!u->in || u->in[i])
+            members[off[slot[find(u->c, i)]]++] = i;
+    /* now off[k] .. off[k + 1] are identity k's; its notes are written in
+     * one buffer for all and copied out at their length */
+    jd_buf scratch = JD_BUF_INIT(4096);
+    int rc = JD_OK;
     for (size_t k = 0; k < ninfo; k++) {
         acc *a = &ac[k];
         jd_identity_info *in = &u->info[k];
+        jd_buf_dispose(&a->notes);
+        a->notes = scratch;
+        a->notes.len = 0;
+        identity_notes(u, a, members + off[k], off[k + 1] - off[k]);
         review(u, a, in->person_id);
         in->display_name = a->best != UINT32_MAX ? pool_str(&u->R.ids, u->R.r[a->best].name) : NULL;
         char *dob = NULL;
@@ -4382,18 +4767,24 @@ static int identity_fields(run *u, jd_error *err)
         }
         in->dob = dob;
         in->is_child = a->child;
-        in->note = a->notes.len ? jd_buf_detach(&a->notes) : NULL;
-        jd_buf_dispose(&a->notes);
+        in->note = a->notes.len ? strdup(a->notes.ptr) : NULL;
+        if (a->notes.len && !in->note)
+            rc = JD_ENOMEM;
+        scratch = a->notes;
+        a->notes = (jd_buf)JD_BUF_INIT(4096);
     }
+    jd_buf_dispose(&scratch);
     free(ac);
     free(slot);
-    return JD_OK;
+    free(off);
+    free(members);
+    return rc < 0 ? jd_oom(err) : JD_OK;
 }
 
 /* Ids, display fields and notes of every cluster (timed as save). */
 static int run_identities(run *u, jd_error *err)
 {
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     int rc = load_old(u, err);
     if (rc == JD_OK)
         rc = assign_ids(u, err);
@@ -4402,7 +4793,8 @@ static int run_identities(run *u, jd_error *err)
     if (rc == JD_OK)
         rc = identity_fields(u, err);
     u->R.st.identities = (int64_t)u->ninfo;
-    u->R.st.seconds_save = jd_secs() - t;
+    u->R.st.seconds_save = u->R.st.seconds_identities = jd_secs() - t;
+    u->R.st.cpu_identities = cpu_secs() - tc;
     return rc;
 }
 
@@ -4462,13 +4854,119 @@ static int save_keys(run *u, const uint8_t *sel)
 /* Replace every identity in the store. */
 static int run_save(run *u, jd_error *err)
 {
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     u->model_json = params_json(&u->R);
     if (!u->model_json)
         return jd_oom(err);
     int rc = u->s->ops->identities_replace(u->s, u->saves, u->R.n, u->info, u->ninfo, u->model_json,
                                            u->R.st.candidate_pairs, u->R.st.links, err);
     u->R.st.seconds_save += jd_secs() - t;
+    u->R.st.cpu_save = cpu_secs() - tc;
+    return rc;
+}
+
+/* ---- a full run's candidate pairs, streamed ---- */
+
+static int count_sink(const uint64_t *pp, size_t n, size_t before, void *payload)
+{
+    (void)pp;
+    (void)n;
+    (void)before;
+    (void)payload;
+    return JD_OK;
+}
+
+/* EM's sample: the pairs at every stride-th place of the whole list. */
+typedef struct sample_sink_ctx {
+    size_t stride;
+    vec out;
+} sample_sink_ctx;
+
+static int sample_sink(const uint64_t *pp, size_t n, size_t before, void *payload)
+{
+    sample_sink_ctx *x = payload;
+    for (size_t i = (x->stride - before % x->stride) % x->stride; i < n; i += x->stride) {
+        uint64_t *o = vec_push(&x->out);
+        if (!o)
+            return JD_ENOMEM;
+        *o = pp[i];
+    }
+    return JD_OK;
+}
+
+typedef struct score_sink_ctx {
+    run *u;
+    lvcache *cache[MAX_THREADS];
+} score_sink_ctx;
+
+static int score_sink(const uint64_t *pp, size_t n, size_t before, void *payload)
+{
+    score_sink_ctx *x = payload;
+    rs *R = &x->u->R;
+    (void)before;
+    R->st.scored_pairs += (int64_t)n;
+    return score_cached(R, pp, n, x->u->o->threshold, x->u->threads, x->cache, &x->u->links,
+                        &R->st);
+}
+
+/*
+ * Block, estimate and score of a full run over streamed pairs (pair_stream):
+ * a pass counts them, a second takes EM's sample (the pairs block() would
+ * give estimate(), by their places in the whole list), a third scores them,
+ * keeping only the links; frozen parameters need the third alone. The
+ * links and figures are those of run_block, run_estimate and run_score;
+ * memory holds a range's pairs, not all of them.
+ */
+static int run_streamed(run *u, bool frozen, jd_error *err)
+{
+    rs *R = &u->R;
+    pair_stream ps;
+    double t = jd_secs(), tc = cpu_secs();
+    int rc = stream_open(&ps, R, u->o->block_cap, u->threads);
+    size_t np = 0;
+    if (rc == JD_OK && !frozen)
+        rc = stream_pass(&ps, count_sink, NULL, &np);
+    R->st.candidate_pairs = (int64_t)np;
+    R->st.seconds_block = jd_secs() - t;
+    R->st.cpu_block = cpu_secs() - tc;
+    if (rc < 0) {
+        stream_free(&ps);
+        return jd_oom(err);
+    }
+    if (frozen) {
+        rc = run_estimate(u, true, err);
+    } else {
+        t = jd_secs();
+        tc = cpu_secs();
+        R->md.threshold = u->o->threshold;
+        estimate_init(R, np, 0x5eed);
+        if (np) {
+            sample_sink_ctx sx = {em_stride(np), {.sz = sizeof(uint64_t)}};
+            rc = stream_pass(&ps, sample_sink, &sx, &np);
+            if (rc == JD_OK)
+                estimate_sampled(R, sx.out.p, 1, sx.out.n, u->o->em_iterations, u->threads);
+            free(sx.out.p);
+        }
+        weights_ready(R);
+        R->st.seconds_estimate = jd_secs() - t;
+        R->st.cpu_estimate = cpu_secs() - tc;
+        rc = rc < 0 ? jd_oom(err) : rc;
+    }
+    if (rc == JD_OK) {
+        t = jd_secs();
+        tc = cpu_secs();
+        score_sink_ctx sx = {.u = u};
+        for (int k = 0; k < u->threads; k++)
+            sx.cache[k] = huge_calloc(sizeof(lvcache)); /* NULL: each call its own */
+        rc = stream_pass(&ps, score_sink, &sx, &np);
+        R->st.candidate_pairs = (int64_t)np;
+        for (int k = 0; k < u->threads; k++)
+            free(sx.cache[k]);
+        R->st.seconds_score = jd_secs() - t;
+        R->st.cpu_score = cpu_secs() - tc;
+        rc = rc < 0 ? jd_oom(err) : rc;
+    }
+    stream_free(&ps);
     return rc;
 }
 
@@ -4478,13 +4976,8 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
     int rc = run_load(u, err);
     if (rc == JD_OK)
         rc = fingerprints(u, err);
-    if (rc == JD_OK)
-        rc = run_block(u, err);
-    if (rc == JD_OK)
-        rc = run_estimate(u, frozen, err);
-    if (rc == JD_OK)
-        rc = run_score(u, err);
-    vec_drop(&u->pairs); /* a full run reads its candidate pairs no more */
+    if (rc == JD_OK) /* block, estimate, score; never all candidate pairs at once */
+        rc = run_streamed(u, frozen, err);
     if (rc == JD_OK)
         rc = run_cluster(u, err);
     /* nor, once clustered, its hot records and event lists */
@@ -5012,6 +5505,61 @@ int jd_resolve__check_bounds(jd_store *s, double threshold, int64_t *pairs, int6
             (*wrong)++;
     }
     free(c);
+    run_free(&u);
+    return rc;
+}
+
+/* Test hook (resolve.h): a stream against block(). */
+typedef struct check_sink_ctx {
+    const uint64_t *pp; /* block()'s pairs */
+    size_t np, stride;
+    int64_t ranges, wrong, sampled;
+} check_sink_ctx;
+
+static int check_sink(const uint64_t *pp, size_t n, size_t before, void *payload)
+{
+    check_sink_ctx *x = payload;
+    x->ranges++;
+    for (size_t i = 0; i < n; i++)
+        x->wrong += before + i >= x->np || x->pp[before + i] != pp[i];
+    sample_sink_ctx sx = {x->stride, {.sz = sizeof(uint64_t)}};
+    int rc = sample_sink(pp, n, before, &sx);
+    const uint64_t *q = sx.out.p;
+    for (size_t k = 0; rc == JD_OK && k < sx.out.n; k++, x->sampled++) /* k-th sampled pair */
+        x->wrong += x->sampled * x->stride >= x->np || x->pp[x->sampled * x->stride] != q[k];
+    free(sx.out.p);
+    return rc;
+}
+
+int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int threads,
+                             int64_t *pairs, int64_t *ranges, int64_t *wrong, jd_error *err)
+{
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    run u;
+    run_init(&u, s, &o);
+    *pairs = *ranges = *wrong = 0;
+    int rc = run_load(&u, err);
+    if (rc == JD_OK)
+        rc = run_block(&u, err);
+    pair_stream ps = {0};
+    if (rc == JD_OK && stream_open(&ps, &u.R, o.block_cap, threads) != JD_OK)
+        rc = jd_oom(err);
+    check_sink_ctx x = {u.pairs.p, u.pairs.n, stride ? stride : 1, 0, 0, 0};
+    size_t n = 0;
+    ps.entries = entries;
+    if (rc == JD_OK && stream_pass(&ps, check_sink, &x, &n) != JD_OK)
+        rc = jd_oom(err);
+    /* a second pass gives the same (the marks are cleared between passes) */
+    if (rc == JD_OK) {
+        x.sampled = 0;
+        if (stream_pass(&ps, check_sink, &x, &n) != JD_OK)
+            rc = jd_oom(err);
+    }
+    *pairs = (int64_t)u.pairs.n;
+    *ranges = x.ranges / 2;
+    *wrong = x.wrong + (n != u.pairs.n) +
+             (x.sampled != (int64_t)((u.pairs.n + x.stride - 1) / x.stride));
+    stream_free(&ps);
     run_free(&u);
     return rc;
 }

@@ -105,6 +105,18 @@ bool jd_resolve__transposed(const char *x, const char *y);
 bool jd_resolve__pet_spelling(const char *x, const char *y);
 
 /*
+ * Test hook: loads and blocks the store's refs as a full run does, then
+ * streams their candidate pairs (as a full run scores them) in ranges of
+ * refs holding at most `entries` blocking-key entries, with `threads`
+ * threads, twice. *pairs: block()'s candidate pairs; *ranges: the ranges a
+ * pass took; *wrong: pairs the stream gave other than block()'s, in order,
+ * and pairs of EM's sample (every `stride`-th, by place in the whole list)
+ * other than block()'s (0 when the stream is exact). JD_OK or a store error.
+ */
+int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int threads,
+                             int64_t *pairs, int64_t *ranges, int64_t *wrong, jd_error *err);
+
+/*
  * Test hook: loads, blocks and estimates the store's refs as a full run
  * does, then scores every candidate pair both in full and with the cuts of
  * scoring at `threshold` (a pair refused once the best weights its
