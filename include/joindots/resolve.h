@@ -101,6 +101,9 @@ typedef struct jd_resolve_stats {
      * widened to all of it), and how many of its refs were first reached
      * through k old links from the changes (k = 0..7, the last 7 or more) */
     int64_t incr_scope_refs, incr_scope_by_hop[8];
+    /* the refs of an update whose stored row changed (person_id,
+     * fingerprint or neighbours): the only ones written */
+    int64_t incr_saved_refs;
 } jd_resolve_stats;
 
 /*

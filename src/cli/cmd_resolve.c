@@ -81,6 +81,9 @@ static void print_incremental(const jd_resolve_stats *st, const jd_person_set *t
             printf(" %lld", (long long)st->incr_scope_by_hop[k]);
         printf("\n");
     }
+    if (!st->incr_full && st->incr_component_refs)
+        printf("  refs written: %lld (the others re-resolved to the rows stored)\n",
+               (long long)st->incr_saved_refs);
     if (list)
         print_touched(touched);
 }

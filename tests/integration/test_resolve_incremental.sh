@@ -14,6 +14,19 @@ scratch
 B="$SRC/tests/data/bundles/incremental"
 ids() { "$JD" export identities --db "$1" --user t --reason test 2>/dev/null | LC_ALL=C sort; }
 notes() { db_query "$1" "SELECT i.person_id, n.note FROM identity_note n JOIN identity i ON i.id = n.identity_id ORDER BY 1, 2"; }
+# the blocking keys stored with the identities (ref_key)
+# (one row a key, its refs "agency US ref RS" ...), as "key agency ref" lines
+keys() {
+  db_query "$1" "SELECT key, refs FROM ref_key" | python3 -c '
+import sys
+out = []
+for l in sys.stdin.read().split("\n"):
+    if not l:
+        continue
+    k, refs = l.split("|", 1) if "|" in l else l.split("\t", 1)
+    out += ["%s %s" % (k, r.replace("\x1f", " ")) for r in refs.split("\x1e") if r]
+print("\n".join(sorted(out)))'
+}
 # identities without their person_ids (refs, display fields), and the notes: a partition
 parts() {
   ids "$1" | python3 -c '
@@ -118,9 +131,14 @@ for a in "$SCRATCH"/slices/s000/*/; do
   "$JD" ingest --db "$I" --quiet "$a" >/dev/null 2>&1
 done
 "$JD" resolve --db "$I" >/dev/null
+nk=$(db_query "$I" 'SELECT count(*) FROM ref_key')
+nr=$(db_query "$I" 'SELECT count(*) FROM identity_ref')
+nkr=$(keys "$I" | cut -d' ' -f2,3 | sort -u | wc -l)
+[ "$nk" -gt 0 ] && [ "$nkr" -gt $((nr * 9 / 10)) ] && [ "$(keys "$I" | wc -l)" -gt "$nr" ]
+ok $? "a full run stores the blocking keys of its refs ($nk keys, $nkr of $nr refs)"
 Z=$(store_copy "$I" z)
 D0=$(store_copy "$I" day0)
-same=0 touched_ok=0
+same=0 touched_ok=0 keys_same=0
 for d in 1 2 3; do
   for a in "$SCRATCH"/slices/s00$d/*/; do
     "$JD" ingest --db "$I" --quiet "$a" >/dev/null 2>&1
@@ -130,6 +148,7 @@ for d in 1 2 3; do
   out=$("$JD" resolve --db "$I" --incremental --max-share 0 --touched)
   "$JD" resolve --db "$Z" --frozen >/dev/null
   [ "$(ids "$I")" = "$(ids "$Z")" ] && [ "$(notes "$I")" = "$(notes "$Z")" ] && same=$((same + 1))
+  [ "$(keys "$I")" = "$(keys "$Z")" ] && keys_same=$((keys_same + 1))
   # every identity that changed is in the touched list, none that did not
   changed=$(diff <(echo "$before") <(ids "$I") | grep '^[<>]' | grep -o '"person_id":"[^"]*"' |
     cut -d'"' -f4 | grep -v '^U:' | sort -u) # U:agency:ref, a ref not resolved yet
@@ -138,6 +157,7 @@ for d in 1 2 3; do
 done
 is "$same" 3 "3 daily slices, incremental each day: identities and notes byte-identical to a full run with the stored parameters"
 is "$touched_ok" 3 "each day every identity that changed is listed as touched"
+is "$keys_same" 3 "each day the incremental run leaves the blocking keys a full run stores"
 # a small feed on a resolved county: only part of it is re-resolved
 python3 "$SRC/bench/cut_feed.py" "$SCRATCH/county" "$SCRATCH/cbase" "$SCRATCH/cfeed" 60
 S=$(store_at "$SCRATCH/s.db")
@@ -156,6 +176,9 @@ n_in=$(echo "$out" | head -1 | sed 's/.*changed, \([0-9]*\) refs re-resolved.*/\
 n_all=$(db_query "$S" 'SELECT count(*) FROM identity_ref')
 [ "$n_in" -gt 0 ] && [ "$n_in" -lt "$n_all" ]; ok $? "a feed of 60 events re-resolves part of the county ($n_in of $n_all refs)"
 [ "$(ids "$S")" = "$(ids "$SF")" ] && [ "$(notes "$S")" = "$(notes "$SF")" ]; ok $? "and gives what a full run with the stored parameters gives"
+n_w=$(echo "$out" | sed -n 's/^  refs written: \([0-9]*\) .*/\1/p')
+[ -n "$n_w" ] && [ "$n_w" -gt 0 ] && [ "$n_w" -lt "$n_in" ]; ok $? "only the refs whose stored row changes are written ($n_w of $n_in)"
+[ "$(keys "$S")" = "$(keys "$SF")" ]; ok $? "and the blocking keys are a full run's"
 out1=$("$JD" resolve --db "$S1" --incremental --hops 1)
 h_in=$(echo "$out1" | head -1 | sed 's/.*changed, \([0-9]*\) refs re-resolved.*/\1/')
 [ "$h_in" -le "$n_in" ]; ok $? "--hops 1 re-resolves no more refs ($h_in)"

@@ -101,8 +101,8 @@ static void test_storeops__identities_replace(void **state)
     jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S", .is_child = 1,
                                 .note = "kept apart from P-2"},
                                {.person_id = "P-2", .display_name = "Bea T"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL}, {"csc", "C1", "P-1", 0, NULL},
-                               {"police", "N2", "P-2", 0, NULL}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0}, {"csc", "C1", "P-1", 0, NULL, NULL, 0},
+                               {"police", "N2", "P-2", 0, NULL, NULL, 0}};
     int64_t gen0 = -1, gen1 = -1, gen2 = -1;
     assert_int_equal(jd_identity_generation(f->s, &gen0, NULL), JD_OK);
     assert_int_equal(gen0, 0); /* never resolved */
@@ -112,8 +112,8 @@ static void test_storeops__identities_replace(void **state)
     assert_true(gen1 > gen0);
     jd_identity_info info2[] = {{.person_id = "P-3", .display_name = "Bea T"},
                                 {.person_id = "P-1", .display_name = "Amy Smith"}};
-    jd_identity_save refs2[] = {{"police", "N1", "P-1", 0, NULL}, {"csc", "C1", "P-1", 0, NULL},
-                                {"police", "N2", "P-3", 0, NULL}};
+    jd_identity_save refs2[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0}, {"csc", "C1", "P-1", 0, NULL, NULL, 0},
+                                {"police", "N2", "P-3", 0, NULL, NULL, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 3, info2, 2, "{\"m\":2}", 3, 1,
                                                    NULL),
                      JD_OK);
@@ -125,7 +125,7 @@ static void test_storeops__identities_replace(void **state)
     assert_string_equal(s.rows[0], "P-1 csc:C1");
     assert_string_equal(s.rows[1], "P-1 police:N1");
     assert_string_equal(s.rows[2], "P-3 police:N2");
-    jd_identity_save bad[] = {{"police", "N1", "P-1", 0, NULL}, {"police", "N9", "P-404", 0, NULL}};
+    jd_identity_save bad[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0}, {"police", "N9", "P-404", 0, NULL, NULL, 0}};
     jd_error e;
     assert_int_equal(f->s->ops->identities_replace(f->s, bad, 2, info2, 2, "{}", 2, 0, &e),
                      JD_EINVALID);
@@ -183,7 +183,7 @@ static void test_storeops__resolve_runs(void **state)
     put_mention(f, "police", "E1", "N1");
     assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
     jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, NULL, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs, 1, info, 1, "{}", 0, 0, NULL),
                      JD_OK);
     int64_t full = 0, changed = 0, quiet = 0, got = -1;
@@ -243,8 +243,8 @@ static void test_storeops__identities_update(void **state)
     assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
     jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S"},
                                {.person_id = "P-2", .display_name = "Bea T", .note = "old"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, "P-2"}, {"csc", "C1", "P-1", 12, NULL},
-                               {"police", "N2", "P-2", 13, "P-1"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, "P-2", NULL, 0}, {"csc", "C1", "P-1", 12, NULL, NULL, 0},
+                               {"police", "N2", "P-2", 13, "P-1", NULL, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, "{\"m\":1}", 3, 1,
                                                    NULL),
                      JD_OK);
@@ -252,7 +252,7 @@ static void test_storeops__identities_update(void **state)
     assert_int_equal(jd_identity_generation(f->s, &gen1, NULL), JD_OK);
     /* refused: N2 names P-9, not updated; then P-2 gone while N2 still names it */
     jd_identity_info up_info[] = {{.person_id = "P-1", .display_name = "Amy Smith", .note = "merged"}};
-    jd_identity_save bad[] = {{"police", "N2", "P-9", 21, NULL}};
+    jd_identity_save bad[] = {{"police", "N2", "P-9", 21, NULL, NULL, 0}};
     const char *gone[] = {"P-2"};
     jd_identity_change_save ch[] = {{"P-1", "P-2", 2 | 8}, {"P-2", "P-1", 32}};
     jd_identity_update u = {.refs = bad, .nrefs = 1, .info = up_info, .ninfo = 1, .gone = gone,
@@ -272,7 +272,7 @@ static void test_storeops__identities_update(void **state)
     assert_string_equal(s.rows[1], "police:N1 P-1 11 P-2");
     assert_string_equal(s.rows[2], "police:N2 P-2 13 P-1"); /* nothing changed */
     /* the merge: N2 joins P-1, P-2 goes */
-    jd_identity_save moved[] = {{"police", "N2", "P-1", 23, NULL}, {"police", "N1", "P-1", 11, NULL}};
+    jd_identity_save moved[] = {{"police", "N2", "P-1", 23, NULL, NULL, 0}, {"police", "N1", "P-1", 11, NULL, NULL, 0}};
     u.refs = moved;
     u.nrefs = 2;
     assert_int_equal(f->s->ops->identities_update(f->s, &u, NULL), JD_OK);
@@ -299,6 +299,139 @@ static void test_storeops__identities_update(void **state)
  * record again later in the same file is a conflict and the first row is
  * kept (issue 19); from another file of the same load it is an update with
  * the first in history. */
+typedef struct key_hits {
+    int n;
+    char rows[8][64];
+} key_hits;
+
+static int on_key(uint64_t key, const char *agency, const char *ref, void *payload)
+{
+    key_hits *h = payload;
+    if (h->n < 8)
+        snprintf(h->rows[h->n], sizeof h->rows[0], "%llu %s:%s", (unsigned long long)key, agency,
+                 ref);
+    h->n++;
+    return 0;
+}
+
+static int on_ref_mention(const jd_mention_row *m, void *payload)
+{
+    key_hits *h = payload;
+    if (h->n < 8)
+        snprintf(h->rows[h->n], sizeof h->rows[0], "%s:%s %s", m->agency, m->person_ref,
+                 m->surname ? m->surname : "-");
+    h->n++;
+    return 0;
+}
+
+/* Blocking keys (ref_key): none before a run gave them (*have false); a
+ * replace stores each ref's keys, found by key (a key of two refs finds
+ * both, a key of the top bit set keeps its sign); an update replaces the
+ * keys of the refs that carry some and leaves the others'; a replace with
+ * no keys leaves none. mentions_of gives the mentions of the refs asked for
+ * only, in the order of mentions. */
+static void test_storeops__ref_keys(void **state)
+{
+    fx *f = *state;
+    put_mention(f, "police", "E1", "N1");
+    put_mention(f, "csc", "C1", "C1");
+    put_mention(f, "police", "E2", "N2");
+    put_mention(f, "police", "E3", "N1");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    key_hits h = {0};
+    bool have = true;
+    uint64_t ask[] = {7, UINT64_C(0xb000000000000001), 9};
+    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 3, &have, on_key, &h, NULL), JD_OK);
+    assert_false(have);
+    assert_int_equal(h.n, 0);
+    uint64_t k1[] = {7, UINT64_C(0xb000000000000001)}, k2[] = {7}, k3[] = {9};
+    jd_identity_info info[] = {{.person_id = "P-1"}, {.person_id = "P-2"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 2},
+                               {"csc", "C1", "P-1", 12, NULL, k2, 1},
+                               {"police", "N2", "P-2", 13, NULL, k3, 1}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, "{}", 3, 1, NULL),
+                     JD_OK);
+    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 2, &have, on_key, &h, NULL), JD_OK);
+    assert_true(have);
+    assert_int_equal(h.n, 3);
+    assert_string_equal(h.rows[0], "12682136550675316737 police:N1"); /* signed order: first */
+    assert_string_equal(h.rows[1], "7 csc:C1");
+    assert_string_equal(h.rows[2], "7 police:N1");
+    /* an update: N1's keys replaced, C1 (no keys given) keeps its own */
+    uint64_t k4[] = {9};
+    jd_identity_save moved[] = {{"police", "N1", "P-2", 21, NULL, k4, 1},
+                                {"csc", "C1", "P-1", 12, NULL, NULL, 0}};
+    jd_identity_update up = {.refs = moved, .nrefs = 2, .info = info, .ninfo = 2};
+    assert_int_equal(f->s->ops->identities_update(f->s, &up, NULL), JD_OK);
+    h.n = 0;
+    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 3, &have, on_key, &h, NULL), JD_OK);
+    assert_int_equal(h.n, 3);
+    assert_string_equal(h.rows[0], "7 csc:C1");
+    assert_string_equal(h.rows[1], "9 police:N1");
+    assert_string_equal(h.rows[2], "9 police:N2");
+    /* mentions of some refs only: N1's two (of two events), C1's one */
+    const char *ag[] = {"police", "csc", "police"}, *rf[] = {"N1", "C1", "N404"};
+    h.n = 0;
+    assert_int_equal(f->s->ops->mentions_of(f->s, ag, rf, 3, on_ref_mention, &h, NULL), JD_OK);
+    assert_int_equal(h.n, 3);
+    assert_string_equal(h.rows[0], "csc:C1 Smith");
+    assert_string_equal(h.rows[1], "police:N1 Smith");
+    assert_string_equal(h.rows[2], "police:N1 Smith");
+    /* a replace that gives no keys: none stored, none claimed */
+    jd_identity_save bare[] = {{"police", "N1", "P-1", 11, NULL, NULL, 0}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, bare, 1, info, 1, "{}", 1, 0, NULL),
+                     JD_OK);
+    h.n = 0;
+    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 3, &have, on_key, &h, NULL), JD_OK);
+    assert_false(have);
+    assert_int_equal(h.n, 0);
+}
+
+/* A key's list of refs (store.h): a ref added once, taken out from the
+ * front, middle or end with the rest kept and the text still ending where
+ * the list does; read back sorted. */
+static int on_list_ref(uint64_t key, const char *agency, const char *ref, void *payload)
+{
+    jd_buf *b = payload;
+    return jd_buf_printf(b, "%llu %s:%s;", (unsigned long long)key, agency, ref);
+}
+
+static void test_storeops__ref_lists(void **state)
+{
+    (void)state;
+    jd_buf l = JD_BUF_INIT(SIZE_MAX), out = JD_BUF_INIT(SIZE_MAX);
+    assert_int_equal(jd_store__refs_add(&l, "police", "N1"), JD_OK);
+    assert_int_equal(jd_store__refs_add(&l, "csc", "C1"), JD_OK);
+    assert_int_equal(jd_store__refs_add(&l, "police", "N1"), JD_OK); /* there: once */
+    assert_int_equal(jd_store__refs_add(&l, "gp", "G1"), JD_OK);
+    assert_int_equal(l.len, strlen("police\x1f" "N1\x1e" "csc\x1f" "C1\x1e" "gp\x1f" "G1\x1e"));
+    jd_store__refs_remove(&l, "police", "N1"); /* the front */
+    assert_string_equal(jd_buf_cstr(&l), "csc\x1f" "C1\x1e" "gp\x1f" "G1\x1e");
+    jd_store__refs_remove(&l, "police", "N"); /* not there: nothing */
+    assert_int_equal(jd_store__refs_each(7, l.ptr, l.len, on_list_ref, &out), JD_OK);
+    assert_string_equal(jd_buf_cstr(&out), "7 csc:C1;7 gp:G1;");
+    jd_store__refs_remove(&l, "gp", "G1"); /* the end */
+    assert_string_equal(jd_buf_cstr(&l), "csc\x1f" "C1\x1e");
+    jd_store__refs_remove(&l, "csc", "C1");
+    assert_int_equal(l.len, 0);
+    assert_string_equal(jd_buf_cstr(&l), "");
+    uint64_t *k = NULL;
+    size_t nk = 0;
+    jd_buf_reset(&out);
+    uint64_t keys[] = {7, UINT64_C(12682136550675316737)};
+    assert_int_equal(jd_store__keys_format(&out, keys, 2), JD_OK);
+    assert_string_equal(jd_buf_cstr(&out), "7 12682136550675316737");
+    assert_int_equal(jd_store__keys_parse(jd_buf_cstr(&out), &k, &nk), JD_OK);
+    assert_int_equal(nk, 2);
+    assert_true(k[0] == 7 && k[1] == keys[1]);
+    free(k);
+    assert_int_equal(jd_store__keys_parse(NULL, &k, &nk), JD_OK);
+    assert_int_equal(nk, 0);
+    free(k);
+    jd_buf_dispose(&l);
+    jd_buf_dispose(&out);
+}
+
 static void test_storeops__rollback_then_redo(void **state)
 {
     fx *f = *state;
@@ -394,8 +527,8 @@ static void test_storeops__copy(void **state)
     f->s->ops->rollback(f->s); /* the fixture's open run: the destination stays empty */
     jd_store_copy_stats st;
     assert_int_equal(jd_store_copy(src, f->path, &st, &e), JD_OK);
-    assert_int_equal(st.tables, 32); /* analysis_doc since schema 9; feed_token, feed since 10;
-                                      * network, network_change since 13 */
+    assert_int_equal(st.tables, 33); /* analysis_doc since schema 9; feed_token, feed since 10;
+                                      * network, network_change since 13; ref_key since 14 */
     jd_store_counts c;
     assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
     assert_int_equal(c.events, 1);
@@ -499,6 +632,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storeops__identities_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_runs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__ref_keys, setup, teardown),
+        cmocka_unit_test(test_storeops__ref_lists),
         cmocka_unit_test_setup_teardown(test_storeops__rollback_then_redo, setup, teardown),
         cmocka_unit_test(test_storeops__password_refused),
         cmocka_unit_test(test_storeops__location_key),

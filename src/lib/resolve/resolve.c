@@ -1690,6 +1690,7 @@ typedef struct key_job {
     uint32_t lo, hi;
     vec keys;
     int rc;
+    const uint8_t *sel; /* only the refs marked (NULL: all) */
 } key_job;
 
 /* The initials a forename blocks by: its own, and its canonical variant's
@@ -1908,6 +1909,8 @@ static void *keys_range(void *arg)
     int rc = JD_OK;
     for (uint32_t i = j->lo; i < j->hi && rc == JD_OK; i++) {
         const rref *r = &R->r[i];
+        if (j->sel && !j->sel[i])
+            continue;
         rc |= keys_sound(R, r, i, keys);
         rc |= keys_dates(R, r, i, keys);
         rc |= keys_place(R, r, i, keys);
@@ -2018,7 +2021,8 @@ static int block_keys(rs *R, int cap, int threads, kv **keys_out, size_t *nk, si
                            (uint32_t)share(R->n, t, threads),
                            (uint32_t)share(R->n, t + 1, threads),
                            {.sz = sizeof(kv)},
-                           JD_OK};
+                           JD_OK,
+                           NULL};
     run_jobs(keys_range, job, sizeof *job, threads);
     int rc = JD_OK;
     for (int t = 0; t < threads; t++) {
@@ -4057,6 +4061,7 @@ typedef struct run {
     uint8_t *in, *chg;
     int64_t *fp;
     char **nbr; /* ref -> the other identities its links reach (saves[].nbr), NULL none */
+    uint64_t *keys; /* the blocking keys saved (saves[].keys point into it) */
     bool decs_loaded;
     bool hh_need; /* a household decision needs a ref outside u->in (join_household) */
 } run;
@@ -4097,6 +4102,7 @@ static void run_free(run *u)
     for (size_t i = 0; u->nbr && i < u->R.n; i++)
         free(u->nbr[i]);
     free(u->nbr);
+    free(u->keys);
     free(u->in);
     free(u->chg);
     free(u->fp);
@@ -4539,7 +4545,7 @@ static int assign_ids(run *u, jd_error *err)
         }
         u->saves[i] =
             (jd_identity_save){pool_str(&R->ids, R->r[i].agency), pool_str(&R->ids, R->r[i].ref),
-                               u->ids[r], u->fp ? u->fp[i] : 0, NULL};
+                               u->ids[r], u->fp ? u->fp[i] : 0, NULL, NULL, 0};
     }
 out:
     free(vk);
@@ -4790,6 +4796,59 @@ static int run_identities(run *u, jd_error *err)
     u->R.st.seconds_save = u->R.st.seconds_identities = jd_secs() - t;
     u->R.st.cpu_identities = cpu_secs() - tc;
     return rc;
+}
+
+/*
+ * The blocking keys of the refs marked in sel (NULL: all) onto their saves
+ * (saves[i].keys, distinct, ascending), for the store's ref_key: the keys
+ * keys_range gives, the very ones blocking uses, so an incremental run
+ * finds a new ref's candidates by looking its keys up. Before run_shed
+ * (the refs' records are read). JD_OK or JD_ENOMEM.
+ */
+static int save_keys(run *u, const uint8_t *sel)
+{
+    rs *R = &u->R;
+    key_job job[MAX_THREADS];
+    vec all = {.sz = sizeof(kv)}, *parts[MAX_THREADS] = {NULL};
+    for (int t = 0; t < u->threads; t++)
+        job[t] = (key_job){R,
+                           (uint32_t)share(R->n, t, u->threads),
+                           (uint32_t)share(R->n, t + 1, u->threads),
+                           {.sz = sizeof(kv)},
+                           JD_OK,
+                           sel};
+    run_jobs(keys_range, job, sizeof *job, u->threads);
+    int rc = JD_OK;
+    for (int t = 0; t < u->threads; t++) {
+        rc = job[t].rc < 0 ? job[t].rc : rc;
+        parts[t] = &job[t].keys;
+    }
+    if (vec_concat(&all, parts, u->threads) != JD_OK || rc != JD_OK ||
+        !(u->keys = malloc((all.n ? all.n : 1) * sizeof *u->keys))) {
+        free(all.p);
+        return JD_ENOMEM;
+    }
+    for (uint32_t i = 0; i < R->n; i++) /* a ref with no key stores none */
+        if (!sel || sel[i])
+            u->saves[i].keys = u->keys;
+    const kv *k = all.p; /* in ref order: keys_range pushes ref by ref */
+    size_t n = 0;
+    for (size_t i = 0, j; i < all.n; i = j) {
+        uint32_t r = k[i].ref;
+        size_t first = n;
+        for (j = i; j < all.n && k[j].ref == r; j++)
+            u->keys[n++] = k[j].key;
+        qsort(u->keys + first, n - first, sizeof *u->keys, cmp_u64);
+        size_t m = first;
+        for (size_t x = first; x < n; x++)
+            if (m == first || u->keys[m - 1] != u->keys[x])
+                u->keys[m++] = u->keys[x];
+        n = m;
+        u->saves[r].keys = u->keys + first;
+        u->saves[r].nkeys = (uint32_t)(n - first);
+    }
+    free(all.p);
+    return JD_OK;
 }
 
 /* Replace every identity in the store. */
@@ -5165,6 +5224,18 @@ static int64_t identities_after(const run *u)
     return n;
 }
 
+/* Is ref i's stored row (identity_ref: person_id, fingerprint, neighbours)
+ * what this run would write? */
+static bool ref_row_same(const run *u, uint32_t i)
+{
+    const rs *R = &u->R;
+    const jd_identity_save *v = &u->saves[i];
+    const char *nbr = u->old.nbr[i] ? pool_str(&R->ids, u->old.nbr[i]) : NULL;
+    return !u->chg[i] && u->old.pid[i] && u->old.fp[i] == v->fp &&
+           !strcmp(pool_str(&R->ids, u->old.pid[i]), v->person_id) &&
+           (nbr && v->nbr ? !strcmp(nbr, v->nbr) : !nbr && !v->nbr);
+}
+
 /* Write the identities of the refs re-resolved, the gone ones deleted and
  * the changes recorded, in one transaction. */
 static int run_update(run *u, jd_person_set *set, jd_error *err)
@@ -5190,9 +5261,12 @@ static int run_update(run *u, jd_person_set *set, jd_error *err)
                              .links = R->st.links,
                              .identities_total = identities_after(u),
                              .run_id = &set->run_id};
+    /* only the refs whose row changes: a new person_id, fingerprint or
+     * neighbours (most of a scope is re-resolved to what it was) */
     for (uint32_t i = 0; i < R->n; i++)
-        if (u->in[i])
+        if (u->in[i] && !ref_row_same(u, i))
             refs[up.nrefs++] = u->saves[i];
+    R->st.incr_saved_refs = (int64_t)up.nrefs;
     for (size_t k = 0; k < set->n; k++) {
         ch[up.nchanges++] =
             (jd_identity_change_save){set->v[k].person_id, set->v[k].other, set->v[k].how};
@@ -5336,7 +5410,12 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
         /* every ref re-resolved (a store resolved before fingerprints were
          * kept, or a feed that reaches everything): one replace is cheaper */
         set->full = u.R.st.incr_full = (size_t)nin == u.R.n && u.R.n > 0;
-        rc = set->full ? run_save(&u, err) : run_update(&u, set, err);
+        /* keys: all of them for a replace; in an update those of the changed
+         * refs (an unchanged ref has the keys it had) */
+        if (save_keys(&u, set->full ? NULL : u.chg) != JD_OK)
+            rc = jd_oom(err);
+        if (rc == JD_OK)
+            rc = set->full ? run_save(&u, err) : run_update(&u, set, err);
     }
     if (rc == JD_OK && set->run_id) /* run_update recorded its run */
         set->since_run = since_run;
@@ -5495,6 +5574,8 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     run u;
     run_init(&u, s, opts);
     int rc = run_resolve(&u, opts->frozen_params, err);
+    if (rc == JD_OK && save_keys(&u, NULL) != JD_OK)
+        rc = jd_oom(err);
     if (rc == JD_OK) {
         run_shed(&u);
         rc = run_save(&u, err);

@@ -1634,6 +1634,103 @@ static int pg_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
                          NULL, mention_row, &c, err);
 }
 
+/* The mentions of some refs: the refs by COPY into a temporary table, then
+ * one join by person_mention's (agency, person_ref) index, in pg_mentions'
+ * order. */
+static int pg_mentions_of(jd_store *s, const char *const *agency, const char *const *ref,
+                          size_t n, jd_mention_cb cb, void *payload, jd_error *err)
+{
+    pgs *p = s->impl;
+    int rc = jd_pg__exec(p,
+                         "CREATE TEMP TABLE IF NOT EXISTS jd_res_ref(agency ctext NOT NULL,"
+                         " person_ref ctext NOT NULL); TRUNCATE jd_res_ref;",
+                         err);
+    jd_buf b = JD_BUF_INIT(SIZE_MAX);
+    for (size_t i = 0; i < n && rc == JD_OK; i++)
+        if (jd_pg__cp_str(&b, agency[i], '\t') < 0 || jd_pg__cp_str(&b, ref[i], '\n') < 0)
+            rc = jd_oom(err);
+    if (rc == JD_OK)
+        rc = jd_pg__copy(p, "COPY jd_res_ref(agency, person_ref) FROM STDIN", b.ptr, b.len, err);
+    jd_buf_dispose(&b);
+    if (rc == JD_OK)
+        rc = jd_pg__exec(p, "ANALYZE jd_res_ref", err);
+    mention_ctx c = {cb, payload};
+    return rc < 0 ? rc
+                  : jd_pg__stream(p,
+                                  "SELECT pm.agency, pm.person_ref, pm.role, pm.surname,"
+                                  " pm.forenames, pm.known_as, pm.dob, pm.dob_prec, pm.age,"
+                                  " e.occurred_at, pm.gender, pm.address, pm.postcode,"
+                                  " pm.postcode_raw, pm.phone, pm.nhs_number, pm.upn,"
+                                  " pm.other_id, pm.event_id FROM (SELECT DISTINCT agency,"
+                                  " person_ref FROM jd_res_ref) t JOIN person_mention pm"
+                                  " ON pm.agency = t.agency AND pm.person_ref = t.person_ref"
+                                  " JOIN event e ON e.id = pm.event_id"
+                                  " ORDER BY pm.agency, pm.person_ref, pm.id",
+                                  NULL, mention_row, &c, err);
+}
+
+typedef struct key_ctx {
+    int (*cb)(uint64_t key, const char *agency, const char *ref, void *payload);
+    void *payload;
+} key_ctx;
+
+static int key_row(const PGresult *r, void *payload)
+{
+    key_ctx *c = payload;
+    const char *list = jd_pg__txt(r, 0, 1);
+    return jd_store__refs_each((uint64_t)jd_pg__i64(r, 0, 0), list, strlen(list), c->cb,
+                               c->payload);
+}
+
+static int pg_refs_by_keys(jd_store *s, const uint64_t *keys, size_t n, bool *have,
+                           int (*cb)(uint64_t key, const char *agency, const char *ref,
+                                     void *payload),
+                           void *payload, jd_error *err)
+{
+    pgs *p = s->impl;
+    *have = false;
+    PGresult *r = NULL;
+    int rc = jd_pg__run(p, "SELECT 1 FROM meta WHERE key = 'ref_keys'", NULL, &r, err);
+    if (rc < 0)
+        return rc;
+    *have = PQntuples(r) > 0;
+    PQclear(r);
+    if (!*have)
+        return JD_OK;
+    rc = jd_pg__exec(p, "CREATE TEMP TABLE IF NOT EXISTS jd_res_key(k bigint NOT NULL);"
+                        " TRUNCATE jd_res_key;",
+                     err);
+    jd_buf b = JD_BUF_INIT(SIZE_MAX);
+    for (size_t i = 0; i < n && rc == JD_OK; i++)
+        if (jd_pg__cp_int(&b, (int64_t)keys[i], '\n') < 0)
+            rc = jd_oom(err);
+    if (rc == JD_OK)
+        rc = jd_pg__copy(p, "COPY jd_res_key(k) FROM STDIN", b.ptr, b.len, err);
+    jd_buf_dispose(&b);
+    if (rc == JD_OK)
+        rc = jd_pg__exec(p, "ANALYZE jd_res_key", err);
+    key_ctx c = {cb, payload};
+    return rc < 0 ? rc
+                  : jd_pg__stream(p,
+                                  "SELECT r.key, r.refs FROM (SELECT DISTINCT k FROM jd_res_key) t"
+                                  " JOIN ref_key r ON r.key = t.k ORDER BY r.key",
+                                  NULL, key_row, &c, err);
+}
+
+/* A ref's own keys as identity_ref.keys text; NULL in *out when it carries
+ * none. The caller disposes b. */
+static int keys_text(jd_buf *b, const jd_identity_save *r, const char **out)
+{
+    *out = NULL;
+    if (!r->keys)
+        return JD_OK;
+    jd_buf_reset(b);
+    if (jd_store__keys_format(b, r->keys, r->nkeys) != JD_OK)
+        return JD_ENOMEM;
+    *out = jd_buf_cstr(b);
+    return *out ? JD_OK : JD_ENOMEM;
+}
+
 typedef struct decision_ctx {
     jd_decision_cb cb;
     void *payload;
@@ -1684,18 +1781,24 @@ static int copy_identities(pgs *p, const jd_identity_save *refs, size_t nrefs,
                          " FROM STDIN",
                          b.ptr, b.len, err);
     jd_buf_reset(&b);
+    jd_buf kt = JD_BUF_INIT(SIZE_MAX);
+    const char *kx = NULL;
     for (size_t i = 0; i < nrefs && rc == JD_OK; i++)
         if ((rc = jd_pg__cp_str(&b, refs[i].agency, '\t')) < 0 ||
             (rc = jd_pg__cp_str(&b, refs[i].person_ref, '\t')) < 0 ||
             (rc = jd_pg__cp_str(&b, refs[i].person_id, '\t')) < 0 ||
             (rc = refs[i].fp ? jd_pg__cp_int(&b, refs[i].fp, '\t')
                              : jd_pg__cp_str(&b, NULL, '\t')) < 0 ||
-            (rc = jd_pg__cp_str(&b, refs[i].nbr, '\n')) < 0)
+            (rc = jd_pg__cp_str(&b, refs[i].nbr, '\t')) < 0 ||
+            (rc = keys_text(&kt, &refs[i], &kx)) < 0 || (rc = jd_pg__cp_str(&b, kx, '\n')) < 0)
             rc = jd_error_set(err, rc, "out of memory");
     if (rc == JD_OK)
-        rc = jd_pg__copy(p, "COPY jd_tmp_ref(agency, person_ref, person_id, fp, nbr) FROM STDIN",
+        rc = jd_pg__copy(p,
+                         "COPY jd_tmp_ref(agency, person_ref, person_id, fp, nbr, keys)"
+                         " FROM STDIN",
                          b.ptr, b.len, err);
     jd_buf_dispose(&b);
+    jd_buf_dispose(&kt);
     return rc;
 }
 
@@ -1732,6 +1835,120 @@ static int check_identities(pgs *p, jd_error *err)
     return JD_OK;
 }
 
+/* ref_key, the blocking keys of resolved refs, one row a key (see
+ * sqlite.c): a full resolve replaces all of it by COPY; an update takes
+ * each ref that carries keys out of the rows of the keys it had (on its
+ * identity_ref row, decimal text) and puts it into those of its keys. */
+typedef struct list_ctx {
+    pgs *p;
+    jd_buf b;
+    jd_error *err;
+} list_ctx;
+
+static int copy_list(uint64_t key, const char *list, size_t len, void *payload)
+{
+    list_ctx *c = payload;
+    jd_buf one = JD_BUF_INIT(SIZE_MAX);
+    int rc = jd_buf_add(&one, list, len) == JD_OK ? JD_OK : JD_ENOMEM;
+    if (rc == JD_OK && (jd_pg__cp_int(&c->b, (int64_t)key, '\t') < 0 ||
+                        jd_pg__cp_str(&c->b, jd_buf_cstr(&one), '\n') < 0))
+        rc = JD_ENOMEM;
+    jd_buf_dispose(&one);
+    if (rc == JD_OK && c->b.len >= (8u << 20)) { /* in chunks: memory stays flat */
+        rc = jd_pg__copy(c->p, "COPY ref_key(key, refs) FROM STDIN", c->b.ptr, c->b.len, c->err);
+        jd_buf_reset(&c->b);
+    }
+    return rc;
+}
+
+static int keys_replace(pgs *p, const jd_identity_save *refs, size_t nrefs, jd_error *err)
+{
+    int rc = jd_pg__exec(p, "TRUNCATE ref_key", err);
+    list_ctx c = {p, JD_BUF_INIT(SIZE_MAX), err};
+    size_t total = 0;
+    if (rc == JD_OK && (rc = jd_store__key_lists(refs, nrefs, copy_list, &c, &total)) == JD_ENOMEM)
+        rc = jd_oom(err);
+    if (rc == JD_OK && c.b.len)
+        rc = jd_pg__copy(p, "COPY ref_key(key, refs) FROM STDIN", c.b.ptr, c.b.len, err);
+    jd_buf_dispose(&c.b);
+    if (rc == JD_OK)
+        rc = jd_pg__exec(p,
+                         total ? "INSERT INTO meta(key, value) VALUES ('ref_keys', '1')"
+                                 " ON CONFLICT(key) DO NOTHING"
+                               : "DELETE FROM meta WHERE key = 'ref_keys'",
+                         err);
+    return rc;
+}
+
+static bool has_key(const uint64_t *v, size_t n, uint64_t k)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == k)
+            return true;
+    return false;
+}
+
+/* Take ref r out of key's row (add false) or put it in (add true). */
+static int key_edit(pgs *p, uint64_t key, const jd_identity_save *r, bool add, jd_error *err)
+{
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, (int64_t)key);
+    PGresult *res = NULL;
+    int rc = jd_pg__run(p, "SELECT refs FROM ref_key WHERE key = $1", &pp, &res, err);
+    if (rc < 0)
+        return rc;
+    jd_buf list = JD_BUF_INIT(SIZE_MAX);
+    if (PQntuples(res) && jd_buf_adds(&list, PQgetvalue(res, 0, 0)) != JD_OK)
+        rc = jd_oom(err);
+    PQclear(res);
+    if (rc == JD_OK && add && jd_store__refs_add(&list, r->agency, r->person_ref) != JD_OK)
+        rc = jd_oom(err);
+    if (rc == JD_OK && !add)
+        jd_store__refs_remove(&list, r->agency, r->person_ref);
+    if (rc == JD_OK && list.len) {
+        pgp_text(&pp, jd_buf_cstr(&list));
+        rc = jd_pg__do(p,
+                       "INSERT INTO ref_key(key, refs) VALUES ($1, $2)"
+                       " ON CONFLICT(key) DO UPDATE SET refs = excluded.refs",
+                       &pp, NULL, err);
+    } else if (rc == JD_OK) {
+        rc = jd_pg__do(p, "DELETE FROM ref_key WHERE key = $1", &pp, NULL, err);
+    }
+    jd_buf_dispose(&list);
+    return rc;
+}
+
+static int keys_update(pgs *p, const jd_identity_update *u, jd_error *err)
+{
+    int rc = JD_OK;
+    for (size_t i = 0; rc == JD_OK && i < u->nrefs; i++) {
+        const jd_identity_save *r = &u->refs[i];
+        if (!r->keys)
+            continue;
+        jd_pg_params pp = {.n = 0};
+        pgp_text(&pp, r->agency);
+        pgp_text(&pp, r->person_ref);
+        PGresult *res = NULL;
+        if ((rc = jd_pg__run(p,
+                             "SELECT keys FROM identity_ref WHERE agency = $1 AND person_ref = $2",
+                             &pp, &res, err)) < 0)
+            break;
+        uint64_t *had = NULL;
+        size_t nh = 0;
+        if (jd_store__keys_parse(PQntuples(res) ? jd_pg__opt(res, 0, 0) : NULL, &had, &nh) < 0)
+            rc = jd_oom(err);
+        PQclear(res);
+        for (size_t k = 0; rc == JD_OK && k < nh; k++)
+            if (!has_key(r->keys, r->nkeys, had[k]))
+                rc = key_edit(p, had[k], r, false, err);
+        for (uint32_t k = 0; rc == JD_OK && k < r->nkeys; k++)
+            if (!has_key(had, nh, r->keys[k]))
+                rc = key_edit(p, r->keys[k], r, true, err);
+        free(had);
+    }
+    return rc;
+}
+
 static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
                                  const jd_identity_info *info, size_t ninfo,
                                  const char *model_json, int64_t candidate_pairs, int64_t links,
@@ -1751,7 +1968,7 @@ static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size
                           " display_name ctext, dob ctext, is_child integer, note ctext)"
                           " ON COMMIT DROP;"
                           "CREATE TEMP TABLE jd_tmp_ref(agency ctext, person_ref ctext,"
-                          " person_id ctext, fp bigint, nbr ctext) ON COMMIT DROP;"
+                          " person_id ctext, fp bigint, nbr ctext, keys ctext) ON COMMIT DROP;"
                           "DELETE FROM identity_ref; DELETE FROM identity_note;",
                           err)) < 0)
         goto out;
@@ -1775,8 +1992,9 @@ static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size
                         &pp, NULL, err)) < 0)
         goto out;
     if ((rc = jd_pg__exec(p,
-                          "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr)"
-                          " SELECT t.agency, t.person_ref, i.id, t.fp, t.nbr FROM jd_tmp_ref t"
+                          "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr,"
+                          " keys) SELECT t.agency, t.person_ref, i.id, t.fp, t.nbr, t.keys"
+                          " FROM jd_tmp_ref t"
                           " JOIN identity i ON i.person_id = t.person_id;"
                           "INSERT INTO identity_note(identity_id, note) SELECT i.id, t.note"
                           " FROM jd_tmp_identity t JOIN identity i ON i.person_id = t.person_id"
@@ -1785,6 +2003,8 @@ static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size
                           " WHERE r.identity_id = identity.id);"
                           "ANALYZE identity; ANALYZE identity_ref;",
                           err)) < 0)
+        goto out;
+    if ((rc = keys_replace(p, refs, nrefs, err)) < 0)
         goto out;
     pp.n = 0;
     pgp_int(&pp, now);
@@ -1844,28 +2064,38 @@ static int pgu_identities(pgs *p, const jd_identity_update *u, int64_t now, jd_e
 static int pgu_refs(pgs *p, const jd_identity_update *u, jd_error *err)
 {
     int rc = JD_OK;
+    jd_buf kt = JD_BUF_INIT(SIZE_MAX);
     for (size_t i = 0; rc == JD_OK && i < u->nrefs; i++) {
         const jd_identity_save *r = &u->refs[i];
         bool named = false;
         for (size_t k = 0; k < u->ninfo && !named; k++)
             named = !strcmp(u->info[k].person_id, r->person_id);
-        if (!named)
-            return jd_error_set(err, JD_EINVALID,
-                                "a ref names person_id %s, which is not updated", r->person_id);
+        if (!named) {
+            rc = jd_error_set(err, JD_EINVALID, "a ref names person_id %s, which is not updated",
+                              r->person_id);
+            break;
+        }
         jd_pg_params pp = {.n = 0};
         pgp_text(&pp, r->agency);
         pgp_text(&pp, r->person_ref);
         pgp_text(&pp, r->person_id);
         pgp_opt_int(&pp, r->fp, r->fp != 0);
         pgp_text(&pp, r->nbr);
+        const char *kx = NULL;
+        if (keys_text(&kt, r, &kx) < 0) {
+            rc = jd_oom(err);
+            break;
+        }
+        pgp_text(&pp, kx);
         rc = jd_pg__do(p,
-                       "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr)"
-                       " SELECT $1, $2, id, $4, $5 FROM identity WHERE person_id = $3"
+                       "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr, keys)"
+                       " SELECT $1, $2, id, $4, $5, $6 FROM identity WHERE person_id = $3"
                        " ON CONFLICT(agency, person_ref) DO UPDATE"
                        " SET identity_id = excluded.identity_id, fp = excluded.fp,"
-                       " nbr = excluded.nbr",
+                       " nbr = excluded.nbr, keys = coalesce(excluded.keys, identity_ref.keys)",
                        &pp, NULL, err);
     }
+    jd_buf_dispose(&kt);
     return rc;
 }
 
@@ -1932,7 +2162,9 @@ static int pg_identities_update(jd_store *s, const jd_identity_update *u, jd_err
         return rc;
     int64_t now = jd_pg__now();
     if ((rc = jd_pg__lock(p, JD_PG_LOCK_RESOLVE, err)) == JD_OK &&
-        (rc = pgu_identities(p, u, now, err)) == JD_OK && (rc = pgu_refs(p, u, err)) == JD_OK)
+        (rc = pgu_identities(p, u, now, err)) == JD_OK &&
+        (rc = keys_update(p, u, err)) == JD_OK && /* reads the refs' old keys off their rows */
+        (rc = pgu_refs(p, u, err)) == JD_OK)
         rc = pgu_finish(p, u, now, err);
     return jd_pg__end(p, rc, err);
 }
@@ -2282,6 +2514,8 @@ static const jd_store_ops pg_ops = {
     .identity_generation = pg_identity_generation,
     .chronology = pg_chronology,
     .mentions = pg_mentions,
+    .mentions_of = pg_mentions_of,
+    .refs_by_keys = pg_refs_by_keys,
     .decisions = pg_decisions,
     .identities_replace = pg_identities_replace,
     .identities_update = pg_identities_update,

@@ -28,6 +28,7 @@ static const char *const copy_tables[] = {
     "notify_outbox", "notify_delivery", "account",        "session",
     "audit_log",     "audit_head",      "alert_ack",      "analysis_doc",
     "feed_token",    "feed",            "network",        "network_change",
+    "ref_key",
 };
 
 enum { COPY_CHUNK = 8 << 20 };

@@ -235,6 +235,10 @@ static const jd_migration jd_pg_migrations[] = {
      " run_id bigint REFERENCES analysis_run(id), network_id ctext NOT NULL,"
      " how ctext NOT NULL, other ctext, at bigint NOT NULL);"
      "CREATE INDEX network_change_network ON network_change(network_id);"},
+    /* As the SQLite migration. */
+    {"incremental resolve: blocking keys of resolved refs",
+     "CREATE TABLE ref_key(key bigint PRIMARY KEY, refs ctext NOT NULL);"
+     "ALTER TABLE identity_ref ADD COLUMN keys ctext;"},
 };
 
 #undef PG_ID

@@ -193,6 +193,19 @@ static const jd_migration jd_sqlite_migrations[] = {
      " run_id INTEGER REFERENCES analysis_run(id), network_id TEXT NOT NULL,"
      " how TEXT NOT NULL, other TEXT, at INTEGER NOT NULL);"
      "CREATE INDEX network_change_network ON network_change(network_id);"},
+    /* Issue 17: the blocking keys of every resolved ref (what the full run's
+     * blocking rules emitted for it, resolve.c keys_range), by key, so that
+     * an incremental resolve finds the candidates of its new refs by an
+     * indexed lookup instead of loading and blocking the county. Written
+     * with the identities, in their transaction (identities_replace in
+     * bulk, identities_update for the refs whose keys it gives). One row a
+     * key (the 64-bit block key as a signed integer), its refs as text
+     * (store.h, jd_store__refs_add); each ref's own keys also on its
+     * identity_ref row (keys: decimal, space-separated, as on PostgreSQL),
+     * so an update knows which rows to take the ref out of. */
+    {"incremental resolve: blocking keys of resolved refs",
+     "CREATE TABLE ref_key(key INTEGER PRIMARY KEY, refs TEXT NOT NULL);"
+     "ALTER TABLE identity_ref ADD COLUMN keys TEXT;"},
 };
 
 #endif

@@ -1668,18 +1668,66 @@ static int mention_cmp(const void *a, const void *b, void *base)
     return c ? c : (ha.id > hb.id) - (ha.id < hb.id);
 }
 
+#define MENTION_COLS                                                                               \
+    "SELECT pm.id, pm.agency, pm.person_ref, pm.role, pm.surname,"                                 \
+    " pm.forenames, pm.known_as, pm.dob, pm.dob_prec, pm.age,"                                     \
+    " e.occurred_at, pm.gender, pm.address, pm.postcode, pm.postcode_raw,"                         \
+    " pm.phone, pm.nhs_number, pm.upn, pm.other_id, pm.event_id"
+
+/* The mentions st selects (MENTION_COLS), packed, sorted and passed to cb;
+ * st is finalised. */
+static int mentions_sorted(sq *q, sqlite3_stmt *st, jd_mention_cb cb, void *payload,
+                           jd_error *err);
+
 static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *err)
 {
     sq *q = s->impl;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(q->db,
-                           "SELECT pm.id, pm.agency, pm.person_ref, pm.role, pm.surname,"
-                           " pm.forenames, pm.known_as, pm.dob, pm.dob_prec, pm.age,"
-                           " e.occurred_at, pm.gender, pm.address, pm.postcode, pm.postcode_raw,"
-                            " pm.phone, pm.nhs_number, pm.upn, pm.other_id, pm.event_id FROM person_mention pm"
-                           " JOIN event e ON e.id = pm.event_id",
+                           MENTION_COLS " FROM person_mention pm JOIN event e ON e.id = pm.event_id",
                            -1, &st, NULL) != SQLITE_OK)
         return jd_sq__err(q, err, "mentions");
+    return mentions_sorted(q, st, cb, payload, err);
+}
+
+/* The mentions of some refs: the refs into a TEMP table, then one indexed
+ * join (person_mention_ref), packed and sorted as sq_mentions does. */
+static int sq_mentions_of(jd_store *s, const char *const *agency, const char *const *ref,
+                          size_t n, jd_mention_cb cb, void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *ins = NULL, *st = NULL;
+    int rc = jd_sq__exec(q,
+                         "CREATE TEMP TABLE IF NOT EXISTS jd_res_ref(agency TEXT NOT NULL,"
+                         " person_ref TEXT NOT NULL, PRIMARY KEY(agency, person_ref))"
+                         " WITHOUT ROWID; DELETE FROM temp.jd_res_ref;",
+                         err);
+    if (rc < 0)
+        return rc;
+    if (sqlite3_prepare_v2(q->db, "INSERT OR IGNORE INTO temp.jd_res_ref VALUES (?1, ?2)", -1,
+                           &ins, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "mentions of refs");
+    for (size_t i = 0; rc == JD_OK && i < n; i++) {
+        sqlite3_reset(ins);
+        jd_sq__bind_text(ins, 1, agency[i]);
+        jd_sq__bind_text(ins, 2, ref[i]);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            rc = jd_sq__err(q, err, "mentions of refs");
+    }
+    sqlite3_finalize(ins);
+    if (rc == JD_OK &&
+        sqlite3_prepare_v2(q->db,
+                           MENTION_COLS " FROM temp.jd_res_ref t CROSS JOIN person_mention pm"
+                                        " ON pm.agency = t.agency AND pm.person_ref = t.person_ref"
+                                        " JOIN event e ON e.id = pm.event_id",
+                           -1, &st, NULL) != SQLITE_OK)
+        rc = jd_sq__err(q, err, "mentions of refs");
+    return rc < 0 ? rc : mentions_sorted(q, st, cb, payload, err);
+}
+
+static int mentions_sorted(sq *q, sqlite3_stmt *st, jd_mention_cb cb, void *payload,
+                           jd_error *err)
+{
     jd_buf b = JD_BUF_INIT(SIZE_MAX), offs = JD_BUF_INIT(SIZE_MAX);
     int rc = JD_OK, r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1837,6 +1885,206 @@ static int save_identities(sq *q, sqlite3_stmt *a, sqlite3_stmt *c, jd_strmap *i
     return JD_OK;
 }
 
+/*
+ * ref_key, the blocking keys of resolved refs (one row a key, its refs as
+ * text: store.h): all of it replaced from the keys of the refs saved (a
+ * full resolve, inside its transaction), or, in an update, each ref that
+ * carries keys taken out of the rows of the keys it had (on its
+ * identity_ref row) and put into those of its keys now; and the refs
+ * stored under some keys (ops->refs_by_keys).
+ */
+
+static int keys_prep(sq *q, const char *sql, sqlite3_stmt **st, jd_error *err)
+{
+    return sqlite3_prepare_v2(q->db, sql, -1, st, NULL) == SQLITE_OK
+               ? JD_OK
+               : jd_sq__err(q, err, "blocking keys");
+}
+
+/* Bind a ref's keys to identity_ref.keys (decimal text, store.h; NULL
+ * when the save carries none); b holds the text until the step. */
+static int bind_keys(sqlite3_stmt *st, int col, const jd_identity_save *r, jd_buf *b)
+{
+    if (!r->keys)
+        return sqlite3_bind_null(st, col) == SQLITE_OK ? JD_OK : JD_ENOMEM;
+    jd_buf_reset(b);
+    if (jd_store__keys_format(b, r->keys, r->nkeys) != JD_OK || !jd_buf_cstr(b))
+        return JD_ENOMEM;
+    return sqlite3_bind_text(st, col, jd_buf_cstr(b), (int)b->len, SQLITE_STATIC) == SQLITE_OK
+               ? JD_OK
+               : JD_ENOMEM;
+}
+
+#define KEY_PUT "INSERT OR REPLACE INTO ref_key(key, refs) VALUES (?1, ?2)"
+
+static int key_put(sq *q, sqlite3_stmt *put, uint64_t key, const jd_buf *list, jd_error *err)
+{
+    sqlite3_reset(put);
+    sqlite3_bind_int64(put, 1, (sqlite3_int64)key);
+    sqlite3_bind_text(put, 2, list->ptr, (int)list->len, SQLITE_STATIC);
+    return sqlite3_step(put) == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "blocking keys");
+}
+
+typedef struct put_ctx {
+    sq *q;
+    sqlite3_stmt *put;
+    jd_error *err;
+} put_ctx;
+
+static int put_list(uint64_t key, const char *list, size_t len, void *payload)
+{
+    put_ctx *c = payload;
+    jd_buf b = {.ptr = (char *)list, .len = len};
+    return key_put(c->q, c->put, key, &b, c->err);
+}
+
+static int keys_replace(sq *q, const jd_identity_save *refs, size_t n, jd_error *err)
+{
+    int rc = jd_sq__exec(q, "DELETE FROM ref_key;", err);
+    put_ctx c = {q, NULL, err};
+    if (rc == JD_OK)
+        rc = keys_prep(q, KEY_PUT, &c.put, err);
+    size_t total = 0;
+    if (rc == JD_OK && (rc = jd_store__key_lists(refs, n, put_list, &c, &total)) == JD_ENOMEM)
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory saving blocking keys");
+    sqlite3_finalize(c.put);
+    /* the keys are the county's only when a run gave them */
+    if (rc == JD_OK)
+        rc = jd_sq__exec(q,
+                         total ? "INSERT OR REPLACE INTO meta(key, value) VALUES ('ref_keys', '1')"
+                               : "DELETE FROM meta WHERE key = 'ref_keys'",
+                         err);
+    return rc;
+}
+
+static bool has_key(const uint64_t *v, size_t n, uint64_t k)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == k)
+            return true;
+    return false;
+}
+
+/* Take ref r out of key's row (add false) or put it in (add true). */
+static int key_edit(sq *q, sqlite3_stmt *get, sqlite3_stmt *put, sqlite3_stmt *del, uint64_t key,
+                    const jd_identity_save *r, bool add, jd_buf *list, jd_error *err)
+{
+    sqlite3_reset(get);
+    sqlite3_bind_int64(get, 1, (sqlite3_int64)key);
+    int s = sqlite3_step(get);
+    jd_buf_reset(list);
+    if (s == SQLITE_ROW &&
+        jd_buf_add(list, sqlite3_column_text(get, 0), (size_t)sqlite3_column_bytes(get, 0)) != JD_OK)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    if (s != SQLITE_ROW && s != SQLITE_DONE)
+        return jd_sq__err(q, err, "blocking keys");
+    sqlite3_reset(get);
+    if (add && jd_store__refs_add(list, r->agency, r->person_ref) != JD_OK)
+        return jd_error_set(err, JD_ENOMEM, "out of memory");
+    if (!add)
+        jd_store__refs_remove(list, r->agency, r->person_ref);
+    if (list->len)
+        return key_put(q, put, key, list, err);
+    sqlite3_reset(del);
+    sqlite3_bind_int64(del, 1, (sqlite3_int64)key);
+    return sqlite3_step(del) == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "blocking keys");
+}
+
+static int keys_update(sq *q, const jd_identity_save *refs, size_t n, jd_error *err)
+{
+    sqlite3_stmt *old = NULL, *get = NULL, *put = NULL, *del = NULL;
+    int rc = keys_prep(q, "SELECT keys FROM identity_ref WHERE agency = ?1 AND person_ref = ?2",
+                       &old, err);
+    if (rc == JD_OK)
+        rc = keys_prep(q, "SELECT refs FROM ref_key WHERE key = ?1", &get, err);
+    if (rc == JD_OK)
+        rc = keys_prep(q, KEY_PUT, &put, err);
+    if (rc == JD_OK)
+        rc = keys_prep(q, "DELETE FROM ref_key WHERE key = ?1", &del, err);
+    jd_buf list = JD_BUF_INIT(SIZE_MAX);
+    for (size_t i = 0; rc == JD_OK && i < n; i++) {
+        const jd_identity_save *r = &refs[i];
+        if (!r->keys)
+            continue;
+        /* the keys it had (on its row, not yet rewritten) */
+        sqlite3_reset(old);
+        jd_sq__bind_text(old, 1, r->agency);
+        jd_sq__bind_text(old, 2, r->person_ref);
+        int s = sqlite3_step(old);
+        uint64_t *had = NULL;
+        size_t nb = 0;
+        if (s != SQLITE_ROW && s != SQLITE_DONE)
+            rc = jd_sq__err(q, err, "blocking keys");
+        else if (jd_store__keys_parse(s == SQLITE_ROW ? jd_sq__opt_text(old, 0) : NULL, &had,
+                                      &nb) != JD_OK)
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        sqlite3_reset(old);
+        for (size_t k = 0; rc == JD_OK && k < nb; k++)
+            if (!has_key(r->keys, r->nkeys, had[k]))
+                rc = key_edit(q, get, put, del, had[k], r, false, &list, err);
+        for (uint32_t k = 0; rc == JD_OK && k < r->nkeys; k++)
+            if (!has_key(had, nb, r->keys[k]))
+                rc = key_edit(q, get, put, del, r->keys[k], r, true, &list, err);
+        free(had);
+    }
+    jd_buf_dispose(&list);
+    sqlite3_finalize(old);
+    sqlite3_finalize(get);
+    sqlite3_finalize(put);
+    sqlite3_finalize(del);
+    return rc;
+}
+
+static int sq_refs_by_keys(jd_store *s, const uint64_t *keys, size_t n, bool *have,
+                           int (*cb)(uint64_t key, const char *agency, const char *ref,
+                                     void *payload),
+                           void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    *have = false;
+    sqlite3_stmt *st = NULL;
+    int rc = keys_prep(q, "SELECT 1 FROM meta WHERE key = 'ref_keys'", &st, err);
+    if (rc < 0)
+        return rc;
+    int r = sqlite3_step(st);
+    *have = r == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return jd_sq__err(q, err, "blocking keys");
+    if (!*have)
+        return JD_OK;
+    rc = jd_sq__exec(q,
+                     "CREATE TEMP TABLE IF NOT EXISTS jd_res_key(k INTEGER PRIMARY KEY);"
+                     "DELETE FROM temp.jd_res_key;",
+                     err);
+    sqlite3_stmt *ins = NULL;
+    if (rc == JD_OK)
+        rc = keys_prep(q, "INSERT OR IGNORE INTO temp.jd_res_key(k) VALUES (?1)", &ins, err);
+    for (size_t i = 0; rc == JD_OK && i < n; i++) {
+        sqlite3_reset(ins);
+        sqlite3_bind_int64(ins, 1, (sqlite3_int64)keys[i]);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            rc = jd_sq__err(q, err, "blocking keys");
+    }
+    sqlite3_finalize(ins);
+    if (rc == JD_OK)
+        rc = keys_prep(q,
+                       "SELECT t.k, r.refs FROM temp.jd_res_key t"
+                       " CROSS JOIN ref_key r ON r.key = t.k ORDER BY t.k",
+                       &st, err);
+    if (rc < 0)
+        return rc;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW &&
+           (rc = jd_store__refs_each((uint64_t)sqlite3_column_int64(st, 0),
+                                     (const char *)sqlite3_column_text(st, 1),
+                                     (size_t)sqlite3_column_bytes(st, 1), cb, payload)) == JD_OK)
+        ;
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "blocking keys");
+    sqlite3_finalize(st); /* a callback's non-zero stops the rows and is returned */
+    return rc;
+}
+
 static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
                                  const jd_identity_info *info, size_t ninfo,
                                  const char *model_json, int64_t candidate_pairs, int64_t links,
@@ -1863,8 +2111,8 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
                             " is_child = ?4, updated_at = ?5 RETURNING id",
                             -1, &a, NULL) != SQLITE_OK ||
          sqlite3_prepare_v2(q->db,
-                            "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr)"
-                            " VALUES (?1, ?2, ?3, ?4, ?5)",
+                            "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr,"
+                            " keys) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                             -1, &b, NULL) != SQLITE_OK ||
          sqlite3_prepare_v2(q->db,
                             "INSERT INTO identity_note(identity_id, note) VALUES (?1, ?2)",
@@ -1872,6 +2120,7 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
         rc = jd_sq__err(q, err, "identities");
     if (rc == JD_OK)
         rc = save_identities(q, a, c, &ids, info, ninfo, now, err);
+    jd_buf kt = JD_BUF_INIT(SIZE_MAX);
     for (size_t i = 0; rc == JD_OK && i < nrefs; i++) {
         const uint32_t *id = jd_strmap_get(&ids, refs[i].person_id, strlen(refs[i].person_id));
         if (!id) {
@@ -1889,7 +2138,9 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
         else
             sqlite3_bind_null(b, 4);
         jd_sq__bind_text(b, 5, refs[i].nbr);
-        if (sqlite3_step(b) != SQLITE_DONE)
+        if (bind_keys(b, 6, &refs[i], &kt) != JD_OK)
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        else if (sqlite3_step(b) != SQLITE_DONE)
             rc = jd_sq__err(q, err, "identity ref");
     }
     /* the index back, then identities no ref points at any more removed */
@@ -1902,10 +2153,14 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
     if (rc == JD_OK)
         rc = sq_full_run(q, now, (int64_t)nrefs, candidate_pairs, links, (int64_t)ninfo,
                          model_json, err);
+    jd_buf_dispose(&kt);
     sqlite3_finalize(a);
     sqlite3_finalize(b);
     sqlite3_finalize(c);
     jd_strmap_free(&ids);
+    /* with no statement open: the keys' index is dropped and built again */
+    if (rc == JD_OK)
+        rc = keys_replace(q, refs, nrefs, err);
     return bulk_end(q, rc, err);
 }
 
@@ -1940,13 +2195,15 @@ static int upd_refs(sq *q, const jd_identity_update *u, jd_strmap *ids, jd_error
 {
     sqlite3_stmt *b = NULL;
     if (sqlite3_prepare_v2(q->db,
-                           "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(agency, person_ref) DO UPDATE"
+                           "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr,"
+                           " keys) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                           " ON CONFLICT(agency, person_ref) DO UPDATE"
                            " SET identity_id = excluded.identity_id, fp = excluded.fp,"
-                           " nbr = excluded.nbr",
+                           " nbr = excluded.nbr, keys = coalesce(excluded.keys, keys)",
                            -1, &b, NULL) != SQLITE_OK)
         return jd_sq__err(q, err, "identity ref");
     int rc = JD_OK;
+    jd_buf kt = JD_BUF_INIT(SIZE_MAX);
     for (size_t i = 0; rc == JD_OK && i < u->nrefs; i++) {
         const jd_identity_save *r = &u->refs[i];
         const uint32_t *id = jd_strmap_get(ids, r->person_id, strlen(r->person_id));
@@ -1964,9 +2221,12 @@ static int upd_refs(sq *q, const jd_identity_update *u, jd_strmap *ids, jd_error
         else
             sqlite3_bind_null(b, 4);
         jd_sq__bind_text(b, 5, r->nbr);
-        if (sqlite3_step(b) != SQLITE_DONE)
+        if (bind_keys(b, 6, r, &kt) != JD_OK)
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        else if (sqlite3_step(b) != SQLITE_DONE)
             rc = jd_sq__err(q, err, "identity ref");
     }
+    jd_buf_dispose(&kt);
     sqlite3_finalize(b);
     return rc;
 }
@@ -2080,6 +2340,9 @@ static int sq_identities_update(jd_store *s, const jd_identity_update *u, jd_err
     sqlite3_finalize(up);
     sqlite3_finalize(dn);
     sqlite3_finalize(in);
+    /* the keys first: they read the refs' old keys off their rows */
+    if (rc == JD_OK)
+        rc = keys_update(q, u->refs, u->nrefs, err);
     if (rc == JD_OK)
         rc = upd_refs(q, u, &ids, err);
     if (rc == JD_OK)
@@ -2531,6 +2794,8 @@ static const jd_store_ops sqlite_ops = {
     .identity_generation = sq_identity_generation,
     .chronology = sq_chronology,
     .mentions = sq_mentions,
+    .mentions_of = sq_mentions_of,
+    .refs_by_keys = sq_refs_by_keys,
     .decisions = sq_decisions,
     .identities_replace = sq_identities_replace,
     .identities_update = sq_identities_update,

@@ -183,3 +183,191 @@ int jd_store__mark_run(const char *m, int64_t *out, jd_error *err)
         *out = v[6];
     return rc;
 }
+
+/* ---- ref_key's lists ---- */
+
+/* Where the ref's entry starts in list, or -1. */
+static long refs_find(const jd_buf *list, const char *agency, const char *ref)
+{
+    size_t la = strlen(agency), lr = strlen(ref);
+    for (size_t i = 0; i < list->len;) {
+        const char *e = list->ptr + i, *end = memchr(e, 0x1e, list->len - i);
+        size_t n = end ? (size_t)(end - e) : list->len - i;
+        if (n == la + 1 + lr && !memcmp(e, agency, la) && e[la] == 0x1f &&
+            !memcmp(e + la + 1, ref, lr))
+            return (long)i;
+        i += n + 1;
+    }
+    return -1;
+}
+
+int jd_store__refs_add(jd_buf *list, const char *agency, const char *ref)
+{
+    if (refs_find(list, agency, ref) >= 0)
+        return JD_OK;
+    static const char us = 0x1f, rs = 0x1e;
+    if (jd_buf_adds(list, agency) != JD_OK || jd_buf_add(list, &us, 1) != JD_OK ||
+        jd_buf_adds(list, ref) != JD_OK || jd_buf_add(list, &rs, 1) != JD_OK)
+        return JD_ENOMEM;
+    return JD_OK;
+}
+
+void jd_store__refs_remove(jd_buf *list, const char *agency, const char *ref)
+{
+    long at = refs_find(list, agency, ref);
+    if (at < 0)
+        return;
+    size_t n = strlen(agency) + strlen(ref) + 2;
+    memmove(list->ptr + at, list->ptr + at + (long)n, list->len - (size_t)at - n);
+    list->len -= n;
+    list->ptr[list->len] = '\0'; /* jd_buf's promise: NUL-terminated */
+}
+
+typedef struct ref_item {
+    const char *agency, *ref;
+} ref_item;
+
+static int cmp_ref_item(const void *a, const void *b)
+{
+    const ref_item *x = a, *y = b;
+    int c = strcmp(x->agency, y->agency);
+    return c ? c : strcmp(x->ref, y->ref);
+}
+
+int jd_store__refs_each(uint64_t key, const char *list, size_t len,
+                        int (*cb)(uint64_t key, const char *agency, const char *ref,
+                                  void *payload),
+                        void *payload)
+{
+    char *copy = malloc(len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += list[i] == 0x1e;
+    ref_item *v = malloc((n ? n : 1) * sizeof *v);
+    if (!copy || !v) {
+        free(copy);
+        free(v);
+        return JD_ENOMEM;
+    }
+    memcpy(copy, list, len);
+    copy[len] = '\0';
+    size_t k = 0;
+    for (char *p = copy, *end; k < n && (end = strchr(p, 0x1e)); p = end + 1) {
+        *end = '\0';
+        char *us = strchr(p, 0x1f);
+        if (!us)
+            continue; /* not written by this file: skipped */
+        *us = '\0';
+        v[k++] = (ref_item){p, us + 1};
+    }
+    qsort(v, k, sizeof *v, cmp_ref_item);
+    int rc = JD_OK;
+    for (size_t i = 0; i < k && rc == JD_OK; i++)
+        rc = cb(key, v[i].agency, v[i].ref, payload);
+    free(copy);
+    free(v);
+    return rc;
+}
+
+int jd_store__keys_parse(const char *text, uint64_t **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    size_t cap = 1;
+    for (const char *p = text ? text : ""; *p; p++)
+        cap += *p == ' ';
+    uint64_t *v = malloc(cap * sizeof *v);
+    if (!v)
+        return JD_ENOMEM;
+    for (const char *p = text ? text : ""; *p;) {
+        char *end;
+        unsigned long long x = strtoull(p, &end, 10);
+        if (end == p)
+            break;
+        v[(*n)++] = (uint64_t)x;
+        p = *end == ' ' ? end + 1 : end;
+    }
+    *out = v;
+    return JD_OK;
+}
+
+int jd_store__keys_format(jd_buf *b, const uint64_t *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (jd_buf_printf(b, i ? " %llu" : "%llu", (unsigned long long)keys[i]) != JD_OK)
+            return JD_ENOMEM;
+    return JD_OK;
+}
+
+/* One (key, ref) entry of jd_store__key_lists: the key and the ref's index. */
+typedef struct key_row {
+    uint64_t key;
+    uint64_t ref;
+} key_row;
+
+/* LSD radix sort by key in signed order, 16 bits a pass. */
+static int sort_key_rows(key_row *v, size_t n)
+{
+    key_row *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    size_t *cnt = malloc(((size_t)1 << 16) * sizeof *cnt);
+    if (!tmp || !cnt) {
+        free(tmp);
+        free(cnt);
+        return JD_ENOMEM;
+    }
+    key_row *src = v, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(cnt, 0, ((size_t)1 << 16) * sizeof *cnt);
+        for (size_t i = 0; i < n; i++)
+            cnt[((src[i].key ^ (UINT64_C(1) << 63)) >> shift) & 0xffff]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < ((size_t)1 << 16); d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[cnt[((src[i].key ^ (UINT64_C(1) << 63)) >> shift) & 0xffff]++] = src[i];
+        key_row *t = src;
+        src = dst;
+        dst = t;
+    }
+    free(tmp); /* four passes: the sorted rows are back in v */
+    free(cnt);
+    return JD_OK;
+}
+
+int jd_store__key_lists(const jd_identity_save *refs, size_t n,
+                        int (*cb)(uint64_t key, const char *list, size_t len, void *payload),
+                        void *payload, size_t *total)
+{
+    size_t nk = 0;
+    for (size_t i = 0; i < n; i++)
+        nk += refs[i].keys ? refs[i].nkeys : 0;
+    *total = nk;
+    key_row *v = malloc((nk ? nk : 1) * sizeof *v);
+    if (!v)
+        return JD_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        for (uint32_t j = 0; refs[i].keys && j < refs[i].nkeys; j++)
+            v[k++] = (key_row){refs[i].keys[j], i};
+    int rc = sort_key_rows(v, nk);
+    jd_buf list = JD_BUF_INIT(SIZE_MAX);
+    static const char us = 0x1f, rs = 0x1e;
+    for (size_t i = 0, j; rc == JD_OK && i < nk; i = j) {
+        jd_buf_reset(&list);
+        /* a ref's keys are distinct: each ref once in its keys' lists */
+        for (j = i; j < nk && v[j].key == v[i].key && rc == JD_OK; j++) {
+            const jd_identity_save *r = &refs[v[j].ref];
+            if (jd_buf_adds(&list, r->agency) != JD_OK || jd_buf_add(&list, &us, 1) != JD_OK ||
+                jd_buf_adds(&list, r->person_ref) != JD_OK || jd_buf_add(&list, &rs, 1) != JD_OK)
+                rc = JD_ENOMEM;
+        }
+        if (rc == JD_OK)
+            rc = cb(v[i].key, list.ptr, list.len, payload);
+    }
+    jd_buf_dispose(&list);
+    free(v);
+    return rc;
+}

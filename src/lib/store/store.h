@@ -117,6 +117,9 @@ typedef struct jd_identity_save {
                    re-resolves a ref whose fingerprint changed */
     const char *nbr; /* the other identities it has a link to (person_ids, space-separated;
                         NULL none): what the ref's old links reached, should it change */
+    const uint64_t *keys; /* its blocking keys (nkeys, distinct), stored in ref_key; NULL:
+                             none stored (an update leaves the ref's keys as they were) */
+    uint32_t nkeys;
 } jd_identity_save;
 typedef struct jd_identity_info {
     const char *person_id, *display_name, *dob, *note;
@@ -286,6 +289,20 @@ typedef struct jd_store_ops {
                       int64_t as_of, jd_chrono_event_cb cb, void *payload, jd_error *err);
     /* identity resolution */
     int (*mentions)(jd_store *s, jd_mention_cb cb, void *payload, jd_error *err);
+    /* Like mentions, for the refs (agency[i], ref[i]) i < n only, in the
+     * same order ((agency, person_ref), ties in row order), found by the
+     * person_mention_ref index. NULL on a backend without it. */
+    int (*mentions_of)(jd_store *s, const char *const *agency, const char *const *ref, size_t n,
+                       jd_mention_cb cb, void *payload, jd_error *err);
+    /* The refs whose stored blocking keys (ref_key, written with the
+     * identities) include one of keys[0..n), by the key index: one call per
+     * (key, ref), ordered by key then ref. *have false (and no call) when
+     * the store holds no keys (resolved before they were kept, or never).
+     * NULL on a backend without it. */
+    int (*refs_by_keys)(jd_store *s, const uint64_t *keys, size_t n, bool *have,
+                        int (*cb)(uint64_t key, const char *agency, const char *ref,
+                                  void *payload),
+                        void *payload, jd_error *err);
     int (*decisions)(jd_store *s, jd_decision_cb cb, void *payload, jd_error *err);
     /* Replace all identities in one transaction: refs[] with their person_id,
      * info[] one per identity; run fields go to resolve_run. */
@@ -384,6 +401,36 @@ int jd_store__mark_parse(const char *m, int64_t v[7], jd_error *err);
 /* The resolve run a watermark records into *out (0 for an empty mark or
  * one of six fields); a malformed mark is JD_EINVALID. */
 int jd_store__mark_run(const char *m, int64_t *out, jd_error *err);
+
+/*
+ * ref_key's rows (the blocking keys of resolved refs): one row per key, its
+ * refs as text, each "agency" US "person_ref" RS (0x1f, 0x1e; ingest strips
+ * control characters, so neither occurs in a ref). One row a key instead
+ * of a row a (key, ref): on the 1M-event county 6.6M (key, ref) rows cost
+ * a full run 8 s of CPU and 430 MB; a row a key far less.
+ */
+struct jd_buf;
+/* Append the ref to a key's list unless it is there (JD_OK, JD_ENOMEM). */
+int jd_store__refs_add(struct jd_buf *list, const char *agency, const char *ref);
+/* Remove the ref from a key's list (list->len 0 when it was the last). */
+void jd_store__refs_remove(struct jd_buf *list, const char *agency, const char *ref);
+/* The refs of one key's list, sorted (agency, then person_ref, byte-wise),
+ * each passed to cb; a non-zero return stops and is returned. */
+int jd_store__refs_each(uint64_t key, const char *list, size_t len,
+                        int (*cb)(uint64_t key, const char *agency, const char *ref,
+                                  void *payload),
+                        void *payload);
+/* Every key of refs[0..n) with its list, in signed order of the keys
+ * (SQLite's rowid order), passed to cb (list not NUL-terminated); *total
+ * the (key, ref) entries. A non-zero return of cb stops and is returned;
+ * JD_ENOMEM. */
+int jd_store__key_lists(const jd_identity_save *refs, size_t n,
+                        int (*cb)(uint64_t key, const char *list, size_t len, void *payload),
+                        void *payload, size_t *total);
+/* A ref's own keys as stored on its identity_ref row: the 64-bit keys as
+ * text, decimal and space-separated -- parse and format. */
+int jd_store__keys_parse(const char *text, uint64_t **out, size_t *n);
+int jd_store__keys_format(struct jd_buf *b, const uint64_t *keys, size_t n);
 
 int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,
                           jd_error *err);
