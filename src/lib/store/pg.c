@@ -1880,14 +1880,6 @@ static int keys_replace(pgs *p, const jd_identity_save *refs, size_t nrefs, jd_e
     return rc;
 }
 
-static bool has_key(const uint64_t *v, size_t n, uint64_t k)
-{
-    for (size_t i = 0; i < n; i++)
-        if (v[i] == k)
-            return true;
-    return false;
-}
-
 /* Take ref r out of key's row (add false) or put it in (add true). */
 static int key_edit(pgs *p, uint64_t key, const jd_identity_save *r, bool add, jd_error *err)
 {
@@ -1939,10 +1931,10 @@ static int keys_update(pgs *p, const jd_identity_update *u, jd_error *err)
             rc = jd_oom(err);
         PQclear(res);
         for (size_t k = 0; rc == JD_OK && k < nh; k++)
-            if (!has_key(r->keys, r->nkeys, had[k]))
+            if (!jd_store__has_key(r->keys, r->nkeys, had[k]))
                 rc = key_edit(p, had[k], r, false, err);
         for (uint32_t k = 0; rc == JD_OK && k < r->nkeys; k++)
-            if (!has_key(had, nh, r->keys[k]))
+            if (!jd_store__has_key(had, nh, r->keys[k]))
                 rc = key_edit(p, r->keys[k], r, true, err);
         free(had);
     }

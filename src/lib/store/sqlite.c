@@ -1957,14 +1957,6 @@ static int keys_replace(sq *q, const jd_identity_save *refs, size_t n, jd_error 
     return rc;
 }
 
-static bool has_key(const uint64_t *v, size_t n, uint64_t k)
-{
-    for (size_t i = 0; i < n; i++)
-        if (v[i] == k)
-            return true;
-    return false;
-}
-
 /* Take ref r out of key's row (add false) or put it in (add true). */
 static int key_edit(sq *q, sqlite3_stmt *get, sqlite3_stmt *put, sqlite3_stmt *del, uint64_t key,
                     const jd_identity_save *r, bool add, jd_buf *list, jd_error *err)
@@ -2020,10 +2012,10 @@ static int keys_update(sq *q, const jd_identity_save *refs, size_t n, jd_error *
             rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         sqlite3_reset(old);
         for (size_t k = 0; rc == JD_OK && k < nb; k++)
-            if (!has_key(r->keys, r->nkeys, had[k]))
+            if (!jd_store__has_key(r->keys, r->nkeys, had[k]))
                 rc = key_edit(q, get, put, del, had[k], r, false, &list, err);
         for (uint32_t k = 0; rc == JD_OK && k < r->nkeys; k++)
-            if (!has_key(had, nb, r->keys[k]))
+            if (!jd_store__has_key(had, nb, r->keys[k]))
                 rc = key_edit(q, get, put, del, r->keys[k], r, true, &list, err);
         free(had);
     }

@@ -212,6 +212,14 @@ int jd_store__refs_add(jd_buf *list, const char *agency, const char *ref)
     return JD_OK;
 }
 
+bool jd_store__has_key(const uint64_t *v, size_t n, uint64_t k)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == k)
+            return true;
+    return false;
+}
+
 void jd_store__refs_remove(jd_buf *list, const char *agency, const char *ref)
 {
     long at = refs_find(list, agency, ref);

@@ -414,6 +414,8 @@ struct jd_buf;
 int jd_store__refs_add(struct jd_buf *list, const char *agency, const char *ref);
 /* Remove the ref from a key's list (list->len 0 when it was the last). */
 void jd_store__refs_remove(struct jd_buf *list, const char *agency, const char *ref);
+/* Whether k is one of v[0..n) (a ref's few keys: a linear scan). */
+bool jd_store__has_key(const uint64_t *v, size_t n, uint64_t k);
 /* The refs of one key's list, sorted (agency, then person_ref, byte-wise),
  * each passed to cb; a non-zero return stops and is returned. */
 int jd_store__refs_each(uint64_t key, const char *list, size_t len,
