@@ -1694,6 +1694,21 @@ static bool before_birth(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* The next reported-speech hit (K_REPORT) from hits[*i] on that ends before h
+ * in h's sentence ("her friend said ...", "Mum disclosed ..."), *i moved past
+ * it; NULL when there is none. */
+static const hit *report_before(const jd_screen *S, const hit *h, size_t *i)
+{
+    uint32_t sent = S->tok[h->start].sent;
+    while (*i < S->nhits) {
+        const hit *c = &S->hits[(*i)++];
+        if (S->pat[c->pat].kind == K_REPORT && S->tok[c->start].sent == sent &&
+            c->end <= h->start)
+            return c;
+    }
+    return NULL;
+}
+
 /* Reported speech whose speaker is a sibling, friend or other non-parent
  * ("her older sister says a man had sex with her", "her friend said a man
  * touched her"): when the words from the report to the act name the child by
@@ -1703,11 +1718,8 @@ static bool before_birth(const jd_screen *S, const hit *h)
 static bool peer_reports(const jd_screen *S, const hit *h)
 {
     uint32_t sent = S->tok[h->start].sent;
-    for (size_t i = 0; i < S->nhits; i++) {
-        const hit *c = &S->hits[i];
-        if (S->pat[c->pat].kind != K_REPORT || S->tok[c->start].sent != sent ||
-            c->end > h->start)
-            continue;
+    const hit *c;
+    for (size_t i = 0; (c = report_before(S, h, &i)) != NULL;) {
         bool peer = false;
         for (size_t j = c->start; j-- > 0 && c->start - j <= 3 && S->tok[j].sent == sent;) {
             const tok *k = &S->tok[j];
@@ -1768,11 +1780,8 @@ static bool speaker_owns(const jd_screen *S, const hit *h)
         !(S->cue_kinds & (1ull << K_REPORT)))
         return false;
     uint32_t sent = S->tok[h->start].sent;
-    for (size_t i = 0; i < S->nhits; i++) {
-        const hit *c = &S->hits[i];
-        if (S->pat[c->pat].kind != K_REPORT || S->tok[c->start].sent != sent ||
-            c->end > h->start)
-            continue;
+    const hit *c;
+    for (size_t i = 0; (c = report_before(S, h, &i)) != NULL;) {
         /* the speaker: the first person word within four words before the
          * report ("Mum (34) told me", "her older sister says") */
         bool speaker = false;
