@@ -435,6 +435,36 @@ static void test_resolve__pet_spelling(void **state)
     assert_false(jd_resolve__pet_spelling("", "y"));
 }
 
+/* A synthetic county (300 children, 3 years, identity noise) of this seed,
+ * written to the temporary folder dir (a mkdtemp template) and ingested into
+ * a scratch store at path; synth_county_close removes both. */
+static jd_store *synth_county(uint64_t seed, char *dir, char *path, size_t cap, const char *name)
+{
+    assert_non_null(mkdtemp(dir));
+    jd_synth_opts o = JD_SYNTH_OPTS_INIT;
+    o.seed = seed;
+    o.children = 300;
+    o.years = 3;
+    jd_error e;
+    assert_int_equal(jd_synth_write(dir, &o, NULL, &e), JD_OK);
+    jd_store *s = NULL;
+    assert_int_equal(jd_global_init(), JD_OK);
+    assert_int_equal(scratch_store_open(&s, path, cap, name), JD_OK);
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {dir};
+    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+    return s;
+}
+
+static void synth_county_close(jd_store *s, const char *dir, const char *path)
+{
+    char cmd[64];
+    scratch_store_close(s, path);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /*
  * The cuts of scoring (a pair refused once the best weights its remaining
  * fields, the address last, can add cannot bring it to the threshold) are
@@ -446,21 +476,9 @@ static void test_resolve__pet_spelling(void **state)
 static void test_resolve__scoring_cuts_are_exact(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/jd-resolve-XXXXXX", path[256], cmd[64];
-    assert_non_null(mkdtemp(dir));
-    jd_synth_opts o = JD_SYNTH_OPTS_INIT;
-    o.seed = 3;
-    o.children = 300;
-    o.years = 3;
+    char dir[] = "/tmp/jd-resolve-XXXXXX", path[256];
     jd_error e;
-    assert_int_equal(jd_synth_write(dir, &o, NULL, &e), JD_OK);
-    jd_store *s = NULL;
-    assert_int_equal(jd_global_init(), JD_OK);
-    assert_int_equal(scratch_store_open(&s, path, sizeof path, "resolve-cuts"), JD_OK);
-    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
-    jd_ingest_counts t;
-    const char *b[] = {dir};
-    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+    jd_store *s = synth_county(3, dir, path, sizeof path, "resolve-cuts");
     const double th[] = {0.999, 0.9, 0.5};
     for (size_t k = 0; k < sizeof th / sizeof th[0]; k++) {
         int64_t pairs = 0, cut = 0, wrong = -1;
@@ -469,9 +487,7 @@ static void test_resolve__scoring_cuts_are_exact(void **state)
         assert_true(cut > 0 && cut < pairs); /* the cuts are exercised */
         assert_int_equal(wrong, 0);
     }
-    scratch_store_close(s, path);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    synth_county_close(s, dir, path);
 }
 
 /*
@@ -484,21 +500,9 @@ static void test_resolve__scoring_cuts_are_exact(void **state)
 static void test_resolve__streamed_pairs_are_blocks(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/jd-resolve-XXXXXX", path[256], cmd[64];
-    assert_non_null(mkdtemp(dir));
-    jd_synth_opts o = JD_SYNTH_OPTS_INIT;
-    o.seed = 5;
-    o.children = 300;
-    o.years = 3;
+    char dir[] = "/tmp/jd-resolve-XXXXXX", path[256];
     jd_error e;
-    assert_int_equal(jd_synth_write(dir, &o, NULL, &e), JD_OK);
-    jd_store *s = NULL;
-    assert_int_equal(jd_global_init(), JD_OK);
-    assert_int_equal(scratch_store_open(&s, path, sizeof path, "resolve-stream"), JD_OK);
-    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
-    jd_ingest_counts t;
-    const char *b[] = {dir};
-    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+    jd_store *s = synth_county(5, dir, path, sizeof path, "resolve-stream");
     const size_t entries[] = {1, 7, 100, 1u << 30}, strides[] = {1, 3, 17, 1000};
     for (size_t k = 0; k < sizeof entries / sizeof entries[0]; k++)
         for (int threads = 1; threads <= 2; threads++) {
@@ -510,9 +514,7 @@ static void test_resolve__streamed_pairs_are_blocks(void **state)
             assert_true(k == 3 ? ranges == 1 : ranges > 10); /* many ranges, or one */
             assert_int_equal(wrong, 0);
         }
-    scratch_store_close(s, path);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    synth_county_close(s, dir, path);
 }
 
 int main(void)
