@@ -67,6 +67,36 @@ ok $? "analyse the demo store"
 bundle=$(find "$SCRATCH/demo" -mindepth 1 -maxdepth 1 -type d | head -1)
 stored_vs_fresh demo "$DEMO" "$bundle"
 
+# --- the concern bases are stored in parts of at most 256 concerns, so that
+# export holds one part at a time, never the whole set (issue 17)
+"$JD" analyse --db "$DB" >/dev/null 2>&1
+db_query "$DB" "SELECT doc FROM analysis_doc WHERE name = 'concern_bases'" >"$SCRATCH/bases.head"
+db_query "$DB" "SELECT doc FROM analysis_doc WHERE name LIKE 'concern_bases:%' ORDER BY name" \
+  >"$SCRATCH/bases.parts"
+nb=$(python3 - "$SCRATCH/bases.head" "$SCRATCH/bases.parts" <<'PY'
+import json, sys
+head = json.load(open(sys.argv[1]))
+parts = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+good = ('concerns' not in head and head.get('parts') == len(parts) and parts and
+        all(p['tag'] == head['tag'] and 0 < len(p['concerns']) <= 256 for p in parts))
+n = sum(len(p['concerns']) for p in parts)
+print('%d concerns in %d parts' % (n, len(parts)) if good else 'bad')
+PY
+)
+[ "$nb" != bad ] && [ -n "$nb" ]
+ok $? "the concern bases are a head and parts of at most 256 concerns each ($nb)"
+"$JD" export alerts --db "$DB" >"$SCRATCH/parts.out" 2>/dev/null
+cmp -s "$SCRATCH/parts.out" "$SCRATCH/county.stored"
+ok $? "export from the parts writes what it wrote before the ingest ($(wc -l <"$SCRATCH/parts.out") alerts)"
+# a part of another save (its tag differs from the head's) is never folded in
+db_query "$DB" "UPDATE analysis_doc SET doc = replace(doc, '\"tag\":\"', '\"tag\":\"x')
+  WHERE name = (SELECT max(name) FROM analysis_doc WHERE name LIKE 'concern_bases:%')"
+"$JD" export alerts --db "$DB" >"$SCRATCH/tag.out" 2>"$SCRATCH/tag.err"
+[ $? -ne 0 ] && [ ! -s "$SCRATCH/tag.out" ]
+ok $? "a part of another analysis: export refuses and writes nothing"
+grep -q "changed while they were read" "$SCRATCH/tag.err"
+ok $? "and says why ($(head -1 "$SCRATCH/tag.err"))"
+
 # --- no recomputation: a mark put into a stored alert is what export writes
 "$JD" analyse --db "$DB" >/dev/null 2>&1
 db_query "$DB" "UPDATE alert SET doc = replace(doc, '\"kind\":\"child_at_risk\"',

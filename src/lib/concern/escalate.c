@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_RECORDS 30
 #define MAX_NARRATIVE 65536
@@ -724,6 +725,7 @@ static int derive_bases(eng *E, json_t *alerts, jd_escalate_stats *st)
 }
 
 #define BASES_DOC "concern_bases"
+#define BASES_PART 256 /* concerns per part document */
 
 /* The stored alerts of the run, read once for the rules and the documents. */
 typedef struct tee_alerts {
@@ -745,23 +747,86 @@ static int tee_alert(const char *doc, void *payload)
     return 0;
 }
 
-/* The concern bases of E's snapshot and the run's alerts, saved as one
- * document (they do not depend on the clock). */
+/* One part of the bases: "concern_bases:K" (K from 1) with the tag. */
+static int bases_part(jd_doc_save *d, json_t *concerns, const char *tag, size_t k)
+{
+    char *name = NULL;
+    if (asprintf(&name, "%s:%06zu", BASES_DOC, k) < 0)
+        return JD_ENOMEM;
+    json_t *doc = json_pack("{s:s,s:O}", "tag", tag, "concerns", concerns);
+    char *txt = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!txt) {
+        free(name);
+        return JD_ENOMEM;
+    }
+    d->name = name;
+    d->doc = txt;
+    return JD_OK;
+}
+
+/* The concern bases of E's snapshot and the run's alerts (they do not
+ * depend on the clock), saved as a head document, {"first_high_at", "parts",
+ * "tag"}, and parts of at most BASES_PART concerns each ("concern_bases:N",
+ * {"tag", "concerns"}, the concerns in the order they were derived), so
+ * that a reader holds one part at a time, never the whole set; the tag
+ * names this save, so a part of another save is never folded with it. */
 static int bases_save(jd_store *s, eng *E, json_t *alerts, jd_error *err)
 {
     jd_escalate_stats st;
     memset(&st, 0, sizeof st);
     if (derive_bases(E, alerts, &st) < 0)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
-    json_t *doc = json_pack("{s:I,s:O}", "first_high_at", (json_int_t)st.first_high_at,
-                            "concerns", E->derived);
-    char *txt = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-    json_decref(doc);
-    if (!txt)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
-    jd_doc_save d = {BASES_DOC, txt};
-    int rc = s->ops->docs_replace(s, BASES_DOC, &d, 1, err);
-    free(txt);
+    size_t n = json_object_size(E->derived), np = (n + BASES_PART - 1) / BASES_PART;
+    jd_doc_save *d = calloc(np + 1, sizeof *d);
+    char tag[64];
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(tag, sizeof tag, "%lld.%09ld.%ld", (long long)ts.tv_sec, ts.tv_nsec, (long)getpid());
+    int rc = d ? JD_OK : JD_ENOMEM;
+    json_t *part = NULL;
+    size_t k = 0;
+    const char *id;
+    json_t *b;
+    json_object_foreach(E->derived, id, b)
+    {
+        if (rc < 0)
+            break;
+        if ((!part && !(part = json_object())) || json_object_set(part, id, b) < 0) {
+            rc = JD_ENOMEM;
+            break;
+        }
+        if (json_object_size(part) == BASES_PART) {
+            k++;
+            rc = bases_part(&d[k], part, tag, k);
+            json_decref(part);
+            part = NULL;
+        }
+    }
+    if (rc == JD_OK && part) {
+        k++;
+        rc = bases_part(&d[k], part, tag, k);
+    }
+    json_decref(part);
+    json_t *head = rc == JD_OK ? json_pack("{s:I,s:I,s:s}", "first_high_at",
+                                           (json_int_t)st.first_high_at, "parts",
+                                           (json_int_t)k, "tag", tag)
+                               : NULL;
+    if (head) {
+        d[0].name = BASES_DOC;
+        d[0].doc = json_dumps(head, JSON_COMPACT);
+    }
+    json_decref(head);
+    if (rc == JD_OK && !(d[0].doc))
+        rc = JD_ENOMEM;
+    rc = rc < 0 ? jd_error_set(err, JD_ENOMEM, "out of memory")
+                : s->ops->docs_replace(s, BASES_DOC, d, k + 1, err);
+    for (size_t i = 0; d && i <= np; i++) {
+        free((char *)d[i].doc);
+        if (i)
+            free((char *)d[i].name);
+    }
+    free(d);
     return rc;
 }
 
@@ -830,11 +895,18 @@ out:
 }
 
 /* The stored bases, when they are of the latest full analysis and nothing
- * was ingested or resolved since: *out the concerns (new reference), else
- * NULL. */
-static int bases_load(jd_store *s, json_t **out, int64_t *first_high_at, jd_error *err)
+ * was ingested or resolved since (B->have): the head's parts and tag, or
+ * the concerns whole (B->whole, new reference) of a store saved before
+ * they were kept in parts. */
+typedef struct bases_src {
+    bool have;
+    int64_t parts;
+    char *tag;
+    json_t *whole;
+} bases_src;
+
+static int bases_load(jd_store *s, bases_src *B, int64_t *first_high_at, jd_error *err)
 {
-    *out = NULL;
     if (!s->ops->doc_get)
         return JD_OK;
     char *txt = NULL;
@@ -847,10 +919,44 @@ static int bases_load(jd_store *s, json_t **out, int64_t *first_high_at, jd_erro
     json_t *doc = json_loads(txt, 0, NULL);
     free(txt);
     json_t *c = json_object_get(doc, "concerns");
+    json_t *parts = json_object_get(doc, "parts");
+    const char *tag = jd_concern__jstr(doc, "tag");
     if (json_is_object(c)) {
-        *out = json_incref(c);
-        *first_high_at = json_integer_value(json_object_get(doc, "first_high_at"));
+        B->whole = json_incref(c);
+        B->have = true;
+    } else if (json_is_integer(parts) && json_integer_value(parts) >= 0 && tag) {
+        B->parts = json_integer_value(parts);
+        B->have = (B->tag = strdup(tag)) != NULL;
+        rc = B->have ? JD_OK : jd_oom(err);
     }
+    if (B->have)
+        *first_high_at = json_integer_value(json_object_get(doc, "first_high_at"));
+    json_decref(doc);
+    return rc;
+}
+
+/* Part k of the bases (its concerns, new reference), read when it is still
+ * of the head's save. */
+static int bases_part_load(jd_store *s, const bases_src *B, int64_t k, json_t **out,
+                           jd_error *err)
+{
+    char name[64], *txt = NULL;
+    jd_doc_state state;
+    snprintf(name, sizeof name, "%s:%06lld", BASES_DOC, (long long)k);
+    int rc = s->ops->doc_get(s, name, &txt, &state, err);
+    if (rc < 0)
+        return rc;
+    json_t *doc = state == JD_DOC_CURRENT && txt ? json_loads(txt, 0, NULL) : NULL;
+    free(txt);
+    const char *tag = jd_concern__jstr(doc, "tag");
+    json_t *c = json_object_get(doc, "concerns");
+    if (!tag || strcmp(tag, B->tag) || !json_is_object(c)) {
+        json_decref(doc);
+        return jd_error_set(err, JD_ECONFLICT,
+                            "the stored concern bases changed while they were read (an analysis "
+                            "ran meanwhile): run again");
+    }
+    *out = json_incref(c);
     json_decref(doc);
     return JD_OK;
 }
@@ -1235,6 +1341,33 @@ static int stream_lines(run *R)
     return rc;
 }
 
+/* 4, for the stored bases in parts: fold the concerns of one part at a
+ * time (R->E.derived holds that part only), in the order they were saved;
+ * each folded concern leaves R->S.rows, so that the stored ones left are
+ * folded after. A positive return stops the walk. */
+static int fold_parts(run *R, const bases_src *B)
+{
+    int rc = JD_OK;
+    for (int64_t k = 1; rc == JD_OK && k <= B->parts; k++) {
+        json_t *part = NULL;
+        if ((rc = bases_part_load(R->s, B, k, &part, R->err)) < 0)
+            return rc;
+        json_decref(R->E.derived);
+        R->E.derived = part;
+        const char *id;
+        json_t *v;
+        json_object_foreach(part, id, v)
+        {
+            if ((rc = fold(R, id)) != JD_OK)
+                break;
+            json_object_del(R->S.rows, id);
+        }
+    }
+    json_decref(R->E.derived);
+    R->E.derived = json_object();
+    return rc == JD_OK && !R->E.derived ? nomem(R) : rc;
+}
+
 static void run_dispose(run *R)
 {
     for (size_t i = 0; i < R->nlines; i++) {
@@ -1285,14 +1418,14 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
     R.E.strategic = json_object();
     jd_ladder *L = NULL;
     json_t *ids = json_object();
+    bases_src B = {false, 0, NULL, NULL};
     int rc = jd_ladder__load(&L, o->ladder_path, err);
     if (rc < 0)
         goto out;
     R.L = R.E.L = L;
     /* 1-2 from what the analysis stored, when it is current */
-    json_t *bases = NULL;
     if (!o->persons && o->stored && as_of == JD_AS_OF_NOW && !o->rules_path &&
-        !o->ladder_path && (rc = bases_load(s, &bases, &stats->first_high_at, err)) < 0)
+        !o->ladder_path && (rc = bases_load(s, &B, &stats->first_high_at, err)) < 0)
         goto out;
     const char *id;
     json_t *v;
@@ -1305,12 +1438,20 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
         if ((rc = subset_at(&R)) < 0 || (rc = derive_and_read_stored(&R)) < 0 ||
             (rc = subset_ids(&R, ids)) < 0)
             goto out;
-    } else if (bases) {
-        json_decref(R.E.derived);
-        R.E.derived = bases;
+    } else if (B.have) {
+        if (B.whole) {
+            json_decref(R.E.derived);
+            R.E.derived = B.whole;
+            B.whole = NULL;
+        }
         R.streamed = stats->stored = true;
         if ((rc = read_stored(&R)) < 0)
             goto out;
+        if (B.tag && (rc = fold_parts(&R, &B)) != JD_OK) {
+            if (rc > 0)
+                rc = JD_OK; /* the callback stopped the walk */
+            goto out;
+        }
     } else if ((rc = analyse_at(&R)) < 0 || (rc = read_alerts(&R)) < 0 ||
                (rc = derive_and_read_stored(&R)) < 0) {
         goto out;
@@ -1332,6 +1473,8 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
 out:
     run_dispose(&R);
     json_decref(ids);
+    json_decref(B.whole);
+    free(B.tag);
     jd_ladder__free(L);
     return rc;
 }
