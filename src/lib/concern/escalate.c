@@ -726,6 +726,7 @@ static int derive_bases(eng *E, json_t *alerts, jd_escalate_stats *st)
 
 #define BASES_DOC "concern_bases"
 #define BASES_PART 256 /* concerns per part document */
+#define STREAM_CACHE_KIB 2048 /* page cache of a streamed export */
 
 /* The stored alerts of the run, read once for the rules and the documents. */
 typedef struct tee_alerts {
@@ -745,6 +746,11 @@ static int tee_alert(const char *doc, void *payload)
         return json_array_append_new(k->alerts, a) == 0 ? 0 : JD_ENOMEM;
     json_decref(a);
     return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* One part of the bases: "concern_bases:K" (K from 1) with the tag. */
@@ -768,8 +774,9 @@ static int bases_part(jd_doc_save *d, json_t *concerns, const char *tag, size_t 
 /* The concern bases of E's snapshot and the run's alerts (they do not
  * depend on the clock), saved as a head document, {"first_high_at", "parts",
  * "tag"}, and parts of at most BASES_PART concerns each ("concern_bases:N",
- * {"tag", "concerns"}, the concerns in the order they were derived), so
- * that a reader holds one part at a time, never the whole set; the tag
+ * {"tag", "concerns"}, the concerns ordered by id across the parts), so
+ * that a reader holds one part at a time, never the whole set, and folds
+ * the concerns in the order their escalation alerts are written; the tag
  * names this save, so a part of another save is never folded with it. */
 static int bases_save(jd_store *s, eng *E, json_t *alerts, jd_error *err)
 {
@@ -786,10 +793,19 @@ static int bases_save(jd_store *s, eng *E, json_t *alerts, jd_error *err)
     int rc = d ? JD_OK : JD_ENOMEM;
     json_t *part = NULL;
     size_t k = 0;
-    const char *id;
+    const char **ids = calloc(n + 1, sizeof *ids);
+    const char *key;
     json_t *b;
-    json_object_foreach(E->derived, id, b)
-    {
+    size_t ni = 0;
+    if (!ids)
+        rc = JD_ENOMEM;
+    else
+        json_object_foreach(E->derived, key, b) ids[ni++] = key;
+    if (ni > 1)
+        qsort(ids, ni, sizeof *ids, cmp_str);
+    for (size_t i = 0; i < ni; i++) {
+        const char *id = ids[i];
+        b = json_object_get(E->derived, id);
         if (rc < 0)
             break;
         if ((!part && !(part = json_object())) || json_object_set(part, id, b) < 0) {
@@ -807,6 +823,7 @@ static int bases_save(jd_store *s, eng *E, json_t *alerts, jd_error *err)
         k++;
         rc = bases_part(&d[k], part, tag, k);
     }
+    free(ids);
     json_decref(part);
     json_t *head = rc == JD_OK ? json_pack("{s:I,s:I,s:s}", "first_high_at",
                                            (json_int_t)st.first_high_at, "parts",
@@ -981,9 +998,9 @@ static int put_line(merge_ctx *m, const char *text)
     return 0;
 }
 
-static int merge_doc(const char *doc, void *payload)
+/* The id of a stored alert document (malloc'd; NULL when out of memory). */
+static char *doc_id(const char *doc)
 {
-    merge_ctx *m = payload;
     /* the analysis writes "id" first; an id with escapes is decoded whole */
     char *id = NULL;
     const char *p = !strncmp(doc, "{\"id\":\"", 7) ? doc + 7 : NULL;
@@ -995,6 +1012,43 @@ static int merge_doc(const char *doc, void *payload)
         id = strdup(jd_concern__jstr(a, "id") ? jd_concern__jstr(a, "id") : "");
         json_decref(a);
     }
+    return id;
+}
+
+/* The escalation alerts of concerns are named ESC_PREFIX + concern id; an
+ * analysis alert is named kind:subject and never so. */
+#define ESC_PREFIX "escalation:concern:"
+
+/* The stored alerts written around the escalation alerts of concerns: those
+ * before them (the walk stops at the first after), or, after = true, those
+ * after them. */
+typedef struct split_ctx {
+    merge_ctx *m;
+    bool after;
+    int cb_rc; /* a failure of the callback's own */
+} split_ctx;
+
+static int split_doc(const char *doc, void *payload)
+{
+    split_ctx *x = payload;
+    char *id = doc_id(doc);
+    if (!id)
+        return x->cb_rc = JD_ENOMEM;
+    int c = strncmp(id, ESC_PREFIX, strlen(ESC_PREFIX)), rc = 0;
+    free(id);
+    if (!x->after)
+        rc = c < 0 ? put_line(x->m, doc) : 1;
+    else if (c == 0)
+        rc = JD_ECONFLICT;
+    else if (c > 0)
+        rc = put_line(x->m, doc);
+    return rc < 0 ? (x->cb_rc = rc) : rc;
+}
+
+static int merge_doc(const char *doc, void *payload)
+{
+    merge_ctx *m = payload;
+    char *id = doc_id(doc);
     if (!id)
         return JD_ENOMEM;
     int rc = 0;
@@ -1037,6 +1091,7 @@ typedef struct run {
     line *lines;    /* alert lines to write (alerts_out) */
     size_t nlines, lcap;
     bool streamed; /* analysis alerts streamed from the store at the end */
+    merge_ctx *direct; /* escalation lines written as folded (stored bases in parts) */
 } run;
 
 static int nomem(run *R)
@@ -1207,6 +1262,11 @@ static int escalation_line(run *R, const char *id, json_t *base, json_t *state)
         return JD_OK;
     char *txt = json_dumps(ea, JSON_COMPACT), *aid = NULL;
     json_decref(ea);
+    if (R->direct) {
+        int rc = txt ? put_line(R->direct, txt) : nomem(R);
+        free(txt);
+        return rc == JD_EIO ? jd_error_set(R->err, JD_EIO, "cannot write alerts") : rc;
+    }
     if (asprintf(&aid, "escalation:concern:%s", id) < 0)
         aid = NULL;
     if (!txt || !aid || jd_grow((void **)&R->lines, &R->lcap, R->nlines + 1, sizeof *R->lines) < 0) {
@@ -1341,31 +1401,97 @@ static int stream_lines(run *R)
     return rc;
 }
 
-/* 4, for the stored bases in parts: fold the concerns of one part at a
- * time (R->E.derived holds that part only), in the order they were saved;
- * each folded concern leaves R->S.rows, so that the stored ones left are
- * folded after. A positive return stops the walk. */
+/* 4, for the stored bases in parts (ordered by id): fold the concerns of
+ * one part at a time (R->E.derived holds that part only), merged by id with
+ * the stored concerns derived from nothing now, so that the escalation
+ * alerts come in id order and are written as they are folded (R->direct).
+ * A positive return stops the walk. */
 static int fold_parts(run *R, const bases_src *B)
 {
+    size_t nr = json_object_size(R->S.rows), j = 0, ni = 0;
+    const char **rows = calloc(nr + 1, sizeof *rows);
+    char *prev = NULL;
+    if (!rows)
+        return nomem(R);
+    const char *id;
+    json_t *v;
+    json_object_foreach(R->S.rows, id, v) rows[ni++] = id;
+    if (ni > 1)
+        qsort(rows, ni, sizeof *rows, cmp_str);
     int rc = JD_OK;
     for (int64_t k = 1; rc == JD_OK && k <= B->parts; k++) {
         json_t *part = NULL;
         if ((rc = bases_part_load(R->s, B, k, &part, R->err)) < 0)
-            return rc;
+            break;
         json_decref(R->E.derived);
         R->E.derived = part;
-        const char *id;
-        json_t *v;
         json_object_foreach(part, id, v)
         {
-            if ((rc = fold(R, id)) != JD_OK)
+            if (prev && strcmp(prev, id) >= 0) {
+                rc = jd_error_set(R->err, JD_ECONFLICT,
+                                  "the stored concern bases are out of order: analyse again");
                 break;
-            json_object_del(R->S.rows, id);
+            }
+            free(prev);
+            if (!(prev = strdup(id))) {
+                rc = nomem(R);
+                break;
+            }
+            while (rc == JD_OK && j < ni && strcmp(rows[j], id) < 0)
+                rc = fold(R, rows[j++]); /* stored, derived from nothing now */
+            if (j < ni && !strcmp(rows[j], id))
+                j++; /* stored and derived: folded as derived */
+            if (rc != JD_OK || (rc = fold(R, id)) != JD_OK)
+                break;
         }
     }
     json_decref(R->E.derived);
     R->E.derived = json_object();
+    while (rc == JD_OK && j < ni)
+        rc = fold(R, rows[j++]);
+    free(rows);
+    free(prev);
     return rc == JD_OK && !R->E.derived ? nomem(R) : rc;
+}
+
+/* One walk of the stored alerts for stream_parts. */
+static int split_read(run *R, split_ctx *x)
+{
+    bool ran = false;
+    int rc = R->s->ops->alerts_read(R->s, &ran, split_doc, x, R->err);
+    if (x->m->failed)
+        return jd_error_set(R->err, JD_EIO, "cannot write alerts");
+    if (x->cb_rc == JD_ENOMEM)
+        return nomem(R);
+    if (x->cb_rc == JD_ECONFLICT)
+        return jd_error_set(R->err, JD_ECONFLICT,
+                            "a stored alert is named like a concern's escalation alert");
+    return rc > 0 ? JD_OK : rc; /* 1: stopped at the escalation alerts */
+}
+
+/* 4-5 from the stored bases in parts, in constant memory: the stored
+ * alerts before the escalation alerts of concerns, those alerts as their
+ * concerns are folded (in id order), then the stored alerts after them. */
+static int stream_parts(run *R, const bases_src *B)
+{
+    merge_ctx m = {R->o->alerts_out, NULL, 0, 0, 0, false};
+    split_ctx x = {&m, false, 0};
+    int rc = JD_OK;
+    if (R->o->alerts_out) {
+        R->direct = &m;
+        rc = split_read(R, &x);
+    }
+    if (rc == JD_OK && (rc = fold_parts(R, B)) > 0)
+        rc = JD_OK; /* the callback stopped the walk */
+    else if (rc == JD_OK && R->o->alerts_out) {
+        x.after = true;
+        rc = split_read(R, &x);
+        if (rc == JD_OK && fflush(R->o->alerts_out) != 0)
+            rc = jd_error_set(R->err, JD_EIO, "cannot write alerts");
+        R->stats->alerts = m.written;
+    }
+    R->direct = NULL;
+    return rc;
 }
 
 static void run_dispose(run *R)
@@ -1445,11 +1571,13 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
             B.whole = NULL;
         }
         R.streamed = stats->stored = true;
+        /* each page is read once: a cache would only grow with the store */
+        if (s->ops->cache_limit && (rc = s->ops->cache_limit(s, STREAM_CACHE_KIB, err)) < 0)
+            goto out;
         if ((rc = read_stored(&R)) < 0)
             goto out;
-        if (B.tag && (rc = fold_parts(&R, &B)) != JD_OK) {
-            if (rc > 0)
-                rc = JD_OK; /* the callback stopped the walk */
+        if (B.tag) {
+            rc = stream_parts(&R, &B);
             goto out;
         }
     } else if ((rc = analyse_at(&R)) < 0 || (rc = read_alerts(&R)) < 0 ||
@@ -1471,6 +1599,8 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
     if (o->alerts_out)
         rc = R.streamed ? stream_lines(&R) : write_lines(&R);
 out:
+    if (R.streamed && s->ops->cache_limit)
+        (void)s->ops->cache_limit(s, 0, NULL);
     run_dispose(&R);
     json_decref(ids);
     json_decref(B.whole);
