@@ -99,6 +99,33 @@ ok $? "a part of another analysis: export fails before any escalation alert is w
 grep -q "changed while they were read" "$SCRATCH/tag.err"
 ok $? "and says why ($(head -1 "$SCRATCH/tag.err"))"
 
+# stored concerns are folded in id order with the parts: those the engine
+# saved (derived too) and one raised by hand (derived from nothing, named
+# before every derived one); its escalation alert is written in its place
+"$JD" analyse --db "$DB" >/dev/null 2>&1
+rec=$(db_query "$DB" "SELECT agency || ' ' || record_id FROM event ORDER BY id LIMIT 1")
+"$JD" concern run --db "$DB" >/dev/null 2>&1 &&
+  "$JD" concern raise --db "$DB" --by tester --as team_manager --kind pattern \
+    --subject "test pattern" --title "A pattern raised by hand" --level high \
+    --records "[{\"agency\":\"${rec% *}\",\"record_id\":\"${rec#* }\"}]" \
+    >"$SCRATCH/raised" 2>/dev/null
+ok $? "the engine's concerns saved and one raised by hand"
+cid=$(tail -1 "$SCRATCH/raised")
+stored_vs_fresh concerns "$DB" "$SCRATCH/c"
+grep -q "\"id\":\"escalation:concern:$cid\"" "$SCRATCH/concerns.stored"
+ok $? "the concern raised by hand has its escalation alert in the stored export ($cid)"
+
+# --- a county whose concern bases take more than one part: the engine's
+# saved concerns folded in id order across the parts
+"$JD" synth --out "$SCRATCH/big" --seed 11 --children 8000 >/dev/null 2>&1
+BIG=$(store_at "$SCRATCH/big.db")
+"$JD" ingest --db "$BIG" --quiet "$SCRATCH/big" >/dev/null 2>&1 && "$JD" resolve --db "$BIG" >/dev/null 2>&1 &&
+  "$JD" analyse --db "$BIG" >/dev/null 2>&1 && "$JD" concern run --db "$BIG" >/dev/null 2>&1
+ok $? "a county of 8000 children analysed, its concerns saved"
+parts=$(db_query "$BIG" "SELECT count(*) FROM analysis_doc WHERE name LIKE 'concern_bases:%'")
+[ "${parts:-0}" -ge 2 ]; ok $? "its concern bases are in $parts parts"
+stored_vs_fresh big "$BIG" "$SCRATCH/big"
+
 # --- no recomputation: a mark put into a stored alert is what export writes
 "$JD" analyse --db "$DB" >/dev/null 2>&1
 db_query "$DB" "UPDATE alert SET doc = replace(doc, '\"kind\":\"child_at_risk\"',
