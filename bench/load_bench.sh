@@ -29,6 +29,9 @@ command -v wrk >/dev/null || { echo "wrk is needed (scripts/install-deps.sh)" >&
 work=$(mktemp -d "${TMPDIR:-/tmp}/jd-load.XXXXXX")
 spid= fpid=
 cleanup() {
+  # a killed child's `wait` fails: under set -e that ended the trap before the
+  # server was stopped and the work folder removed (a server left running)
+  set +e
   [ -n "$fpid" ] && kill "$fpid" 2>/dev/null && wait "$fpid" 2>/dev/null
   if [ -n "$spid" ] && kill "$spid" 2>/dev/null; then
     # SIGTERM waits for the live thread's stage in hand (a whole resolve of

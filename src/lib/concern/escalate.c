@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_RECORDS 30
 #define MAX_NARRATIVE 65536
@@ -724,6 +725,8 @@ static int derive_bases(eng *E, json_t *alerts, jd_escalate_stats *st)
 }
 
 #define BASES_DOC "concern_bases"
+#define BASES_PART 256 /* concerns per part document */
+#define STREAM_CACHE_KIB 2048 /* page cache of a streamed export */
 
 /* The stored alerts of the run, read once for the rules and the documents. */
 typedef struct tee_alerts {
@@ -745,23 +748,102 @@ static int tee_alert(const char *doc, void *payload)
     return 0;
 }
 
-/* The concern bases of E's snapshot and the run's alerts, saved as one
- * document (they do not depend on the clock). */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* One part of the bases: "concern_bases:K" (K from 1) with the tag. */
+static int bases_part(jd_doc_save *d, json_t *concerns, const char *tag, size_t k)
+{
+    char *name = NULL;
+    if (asprintf(&name, "%s:%06zu", BASES_DOC, k) < 0)
+        return JD_ENOMEM;
+    json_t *doc = json_pack("{s:s,s:O}", "tag", tag, "concerns", concerns);
+    char *txt = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!txt) {
+        free(name);
+        return JD_ENOMEM;
+    }
+    d->name = name;
+    d->doc = txt;
+    return JD_OK;
+}
+
+/* The concern bases of E's snapshot and the run's alerts (they do not
+ * depend on the clock), saved as a head document, {"first_high_at", "parts",
+ * "tag"}, and parts of at most BASES_PART concerns each ("concern_bases:N",
+ * {"tag", "concerns"}, the concerns ordered by id across the parts), so
+ * that a reader holds one part at a time, never the whole set, and folds
+ * the concerns in the order their escalation alerts are written; the tag
+ * names this save, so a part of another save is never folded with it. */
 static int bases_save(jd_store *s, eng *E, json_t *alerts, jd_error *err)
 {
     jd_escalate_stats st;
     memset(&st, 0, sizeof st);
     if (derive_bases(E, alerts, &st) < 0)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
-    json_t *doc = json_pack("{s:I,s:O}", "first_high_at", (json_int_t)st.first_high_at,
-                            "concerns", E->derived);
-    char *txt = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-    json_decref(doc);
-    if (!txt)
-        return jd_error_set(err, JD_ENOMEM, "out of memory");
-    jd_doc_save d = {BASES_DOC, txt};
-    int rc = s->ops->docs_replace(s, BASES_DOC, &d, 1, err);
-    free(txt);
+    size_t n = json_object_size(E->derived), np = (n + BASES_PART - 1) / BASES_PART;
+    jd_doc_save *d = calloc(np + 1, sizeof *d);
+    char tag[64];
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(tag, sizeof tag, "%lld.%09ld.%ld", (long long)ts.tv_sec, ts.tv_nsec, (long)getpid());
+    int rc = d ? JD_OK : JD_ENOMEM;
+    json_t *part = NULL;
+    size_t k = 0;
+    const char **ids = calloc(n + 1, sizeof *ids);
+    const char *key;
+    json_t *b;
+    size_t ni = 0;
+    if (!ids)
+        rc = JD_ENOMEM;
+    else
+        json_object_foreach(E->derived, key, b) ids[ni++] = key;
+    if (ni > 1)
+        qsort(ids, ni, sizeof *ids, cmp_str);
+    for (size_t i = 0; i < ni; i++) {
+        const char *id = ids[i];
+        b = json_object_get(E->derived, id);
+        if (rc < 0)
+            break;
+        if ((!part && !(part = json_object())) || json_object_set(part, id, b) < 0) {
+            rc = JD_ENOMEM;
+            break;
+        }
+        if (json_object_size(part) == BASES_PART) {
+            k++;
+            rc = bases_part(&d[k], part, tag, k);
+            json_decref(part);
+            part = NULL;
+        }
+    }
+    if (rc == JD_OK && part) {
+        k++;
+        rc = bases_part(&d[k], part, tag, k);
+    }
+    free(ids);
+    json_decref(part);
+    json_t *head = rc == JD_OK ? json_pack("{s:I,s:I,s:s}", "first_high_at",
+                                           (json_int_t)st.first_high_at, "parts",
+                                           (json_int_t)k, "tag", tag)
+                               : NULL;
+    if (head) {
+        d[0].name = BASES_DOC;
+        d[0].doc = json_dumps(head, JSON_COMPACT);
+    }
+    json_decref(head);
+    if (rc == JD_OK && !(d[0].doc))
+        rc = JD_ENOMEM;
+    rc = rc < 0 ? jd_error_set(err, JD_ENOMEM, "out of memory")
+                : s->ops->docs_replace(s, BASES_DOC, d, k + 1, err);
+    for (size_t i = 0; d && i <= np; i++) {
+        free((char *)d[i].doc);
+        if (i)
+            free((char *)d[i].name);
+    }
+    free(d);
     return rc;
 }
 
@@ -830,11 +912,18 @@ out:
 }
 
 /* The stored bases, when they are of the latest full analysis and nothing
- * was ingested or resolved since: *out the concerns (new reference), else
- * NULL. */
-static int bases_load(jd_store *s, json_t **out, int64_t *first_high_at, jd_error *err)
+ * was ingested or resolved since (B->have): the head's parts and tag, or
+ * the concerns whole (B->whole, new reference) of a store saved before
+ * they were kept in parts. */
+typedef struct bases_src {
+    bool have;
+    int64_t parts;
+    char *tag;
+    json_t *whole;
+} bases_src;
+
+static int bases_load(jd_store *s, bases_src *B, int64_t *first_high_at, jd_error *err)
 {
-    *out = NULL;
     if (!s->ops->doc_get)
         return JD_OK;
     char *txt = NULL;
@@ -847,10 +936,44 @@ static int bases_load(jd_store *s, json_t **out, int64_t *first_high_at, jd_erro
     json_t *doc = json_loads(txt, 0, NULL);
     free(txt);
     json_t *c = json_object_get(doc, "concerns");
+    json_t *parts = json_object_get(doc, "parts");
+    const char *tag = jd_concern__jstr(doc, "tag");
     if (json_is_object(c)) {
-        *out = json_incref(c);
-        *first_high_at = json_integer_value(json_object_get(doc, "first_high_at"));
+        B->whole = json_incref(c);
+        B->have = true;
+    } else if (json_is_integer(parts) && json_integer_value(parts) >= 0 && tag) {
+        B->parts = json_integer_value(parts);
+        B->have = (B->tag = strdup(tag)) != NULL;
+        rc = B->have ? JD_OK : jd_oom(err);
     }
+    if (B->have)
+        *first_high_at = json_integer_value(json_object_get(doc, "first_high_at"));
+    json_decref(doc);
+    return rc;
+}
+
+/* Part k of the bases (its concerns, new reference), read when it is still
+ * of the head's save. */
+static int bases_part_load(jd_store *s, const bases_src *B, int64_t k, json_t **out,
+                           jd_error *err)
+{
+    char name[64], *txt = NULL;
+    jd_doc_state state;
+    snprintf(name, sizeof name, "%s:%06lld", BASES_DOC, (long long)k);
+    int rc = s->ops->doc_get(s, name, &txt, &state, err);
+    if (rc < 0)
+        return rc;
+    json_t *doc = state == JD_DOC_CURRENT && txt ? json_loads(txt, 0, NULL) : NULL;
+    free(txt);
+    const char *tag = jd_concern__jstr(doc, "tag");
+    json_t *c = json_object_get(doc, "concerns");
+    if (!tag || strcmp(tag, B->tag) || !json_is_object(c)) {
+        json_decref(doc);
+        return jd_error_set(err, JD_ECONFLICT,
+                            "the stored concern bases changed while they were read (an analysis "
+                            "ran meanwhile): run again");
+    }
+    *out = json_incref(c);
     json_decref(doc);
     return JD_OK;
 }
@@ -875,9 +998,9 @@ static int put_line(merge_ctx *m, const char *text)
     return 0;
 }
 
-static int merge_doc(const char *doc, void *payload)
+/* The id of a stored alert document (malloc'd; NULL when out of memory). */
+static char *doc_id(const char *doc)
 {
-    merge_ctx *m = payload;
     /* the analysis writes "id" first; an id with escapes is decoded whole */
     char *id = NULL;
     const char *p = !strncmp(doc, "{\"id\":\"", 7) ? doc + 7 : NULL;
@@ -889,6 +1012,43 @@ static int merge_doc(const char *doc, void *payload)
         id = strdup(jd_concern__jstr(a, "id") ? jd_concern__jstr(a, "id") : "");
         json_decref(a);
     }
+    return id;
+}
+
+/* The escalation alerts of concerns are named ESC_PREFIX + concern id; an
+ * analysis alert is named kind:subject and never so. */
+#define ESC_PREFIX "escalation:concern:"
+
+/* The stored alerts written around the escalation alerts of concerns: those
+ * before them (the walk stops at the first after), or, after = true, those
+ * after them. */
+typedef struct split_ctx {
+    merge_ctx *m;
+    bool after;
+    int cb_rc; /* a failure of the callback's own */
+} split_ctx;
+
+static int split_doc(const char *doc, void *payload)
+{
+    split_ctx *x = payload;
+    char *id = doc_id(doc);
+    if (!id)
+        return x->cb_rc = JD_ENOMEM;
+    int c = strncmp(id, ESC_PREFIX, strlen(ESC_PREFIX)), rc = 0;
+    free(id);
+    if (!x->after)
+        rc = c < 0 ? put_line(x->m, doc) : 1;
+    else if (c == 0)
+        rc = JD_ECONFLICT;
+    else if (c > 0)
+        rc = put_line(x->m, doc);
+    return rc < 0 ? (x->cb_rc = rc) : rc;
+}
+
+static int merge_doc(const char *doc, void *payload)
+{
+    merge_ctx *m = payload;
+    char *id = doc_id(doc);
     if (!id)
         return JD_ENOMEM;
     int rc = 0;
@@ -931,6 +1091,7 @@ typedef struct run {
     line *lines;    /* alert lines to write (alerts_out) */
     size_t nlines, lcap;
     bool streamed; /* analysis alerts streamed from the store at the end */
+    merge_ctx *direct; /* escalation lines written as folded (stored bases in parts) */
 } run;
 
 static int nomem(run *R)
@@ -1101,6 +1262,11 @@ static int escalation_line(run *R, const char *id, json_t *base, json_t *state)
         return JD_OK;
     char *txt = json_dumps(ea, JSON_COMPACT), *aid = NULL;
     json_decref(ea);
+    if (R->direct) {
+        int rc = txt ? put_line(R->direct, txt) : nomem(R);
+        free(txt);
+        return rc == JD_EIO ? jd_error_set(R->err, JD_EIO, "cannot write alerts") : rc;
+    }
     if (asprintf(&aid, "escalation:concern:%s", id) < 0)
         aid = NULL;
     if (!txt || !aid || jd_grow((void **)&R->lines, &R->lcap, R->nlines + 1, sizeof *R->lines) < 0) {
@@ -1235,6 +1401,99 @@ static int stream_lines(run *R)
     return rc;
 }
 
+/* 4, for the stored bases in parts (ordered by id): fold the concerns of
+ * one part at a time (R->E.derived holds that part only), merged by id with
+ * the stored concerns derived from nothing now, so that the escalation
+ * alerts come in id order and are written as they are folded (R->direct).
+ * A positive return stops the walk. */
+static int fold_parts(run *R, const bases_src *B)
+{
+    size_t nr = json_object_size(R->S.rows), j = 0, ni = 0;
+    const char **rows = calloc(nr + 1, sizeof *rows);
+    char *prev = NULL;
+    if (!rows)
+        return nomem(R);
+    const char *id;
+    json_t *v;
+    json_object_foreach(R->S.rows, id, v) rows[ni++] = id;
+    if (ni > 1)
+        qsort(rows, ni, sizeof *rows, cmp_str);
+    int rc = JD_OK;
+    for (int64_t k = 1; rc == JD_OK && k <= B->parts; k++) {
+        json_t *part = NULL;
+        if ((rc = bases_part_load(R->s, B, k, &part, R->err)) < 0)
+            break;
+        json_decref(R->E.derived);
+        R->E.derived = part;
+        json_object_foreach(part, id, v)
+        {
+            if (prev && strcmp(prev, id) >= 0) {
+                rc = jd_error_set(R->err, JD_ECONFLICT,
+                                  "the stored concern bases are out of order: analyse again");
+                break;
+            }
+            free(prev);
+            if (!(prev = strdup(id))) {
+                rc = nomem(R);
+                break;
+            }
+            while (rc == JD_OK && j < ni && strcmp(rows[j], id) < 0)
+                rc = fold(R, rows[j++]); /* stored, derived from nothing now */
+            if (j < ni && !strcmp(rows[j], id))
+                j++; /* stored and derived: folded as derived */
+            if (rc != JD_OK || (rc = fold(R, id)) != JD_OK)
+                break;
+        }
+    }
+    json_decref(R->E.derived);
+    R->E.derived = json_object();
+    while (rc == JD_OK && j < ni)
+        rc = fold(R, rows[j++]);
+    free(rows);
+    free(prev);
+    return rc == JD_OK && !R->E.derived ? nomem(R) : rc;
+}
+
+/* One walk of the stored alerts for stream_parts. */
+static int split_read(run *R, split_ctx *x)
+{
+    bool ran = false;
+    int rc = R->s->ops->alerts_read(R->s, &ran, split_doc, x, R->err);
+    if (x->m->failed)
+        return jd_error_set(R->err, JD_EIO, "cannot write alerts");
+    if (x->cb_rc == JD_ENOMEM)
+        return nomem(R);
+    if (x->cb_rc == JD_ECONFLICT)
+        return jd_error_set(R->err, JD_ECONFLICT,
+                            "a stored alert is named like a concern's escalation alert");
+    return rc > 0 ? JD_OK : rc; /* 1: stopped at the escalation alerts */
+}
+
+/* 4-5 from the stored bases in parts, in constant memory: the stored
+ * alerts before the escalation alerts of concerns, those alerts as their
+ * concerns are folded (in id order), then the stored alerts after them. */
+static int stream_parts(run *R, const bases_src *B)
+{
+    merge_ctx m = {R->o->alerts_out, NULL, 0, 0, 0, false};
+    split_ctx x = {&m, false, 0};
+    int rc = JD_OK;
+    if (R->o->alerts_out) {
+        R->direct = &m;
+        rc = split_read(R, &x);
+    }
+    if (rc == JD_OK && (rc = fold_parts(R, B)) > 0)
+        rc = JD_OK; /* the callback stopped the walk */
+    else if (rc == JD_OK && R->o->alerts_out) {
+        x.after = true;
+        rc = split_read(R, &x);
+        if (rc == JD_OK && fflush(R->o->alerts_out) != 0)
+            rc = jd_error_set(R->err, JD_EIO, "cannot write alerts");
+        R->stats->alerts = m.written;
+    }
+    R->direct = NULL;
+    return rc;
+}
+
 static void run_dispose(run *R)
 {
     for (size_t i = 0; i < R->nlines; i++) {
@@ -1285,14 +1544,14 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
     R.E.strategic = json_object();
     jd_ladder *L = NULL;
     json_t *ids = json_object();
+    bases_src B = {false, 0, NULL, NULL};
     int rc = jd_ladder__load(&L, o->ladder_path, err);
     if (rc < 0)
         goto out;
     R.L = R.E.L = L;
     /* 1-2 from what the analysis stored, when it is current */
-    json_t *bases = NULL;
     if (!o->persons && o->stored && as_of == JD_AS_OF_NOW && !o->rules_path &&
-        !o->ladder_path && (rc = bases_load(s, &bases, &stats->first_high_at, err)) < 0)
+        !o->ladder_path && (rc = bases_load(s, &B, &stats->first_high_at, err)) < 0)
         goto out;
     const char *id;
     json_t *v;
@@ -1305,12 +1564,22 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
         if ((rc = subset_at(&R)) < 0 || (rc = derive_and_read_stored(&R)) < 0 ||
             (rc = subset_ids(&R, ids)) < 0)
             goto out;
-    } else if (bases) {
-        json_decref(R.E.derived);
-        R.E.derived = bases;
+    } else if (B.have) {
+        if (B.whole) {
+            json_decref(R.E.derived);
+            R.E.derived = B.whole;
+            B.whole = NULL;
+        }
         R.streamed = stats->stored = true;
+        /* each page is read once: a cache would only grow with the store */
+        if (s->ops->cache_limit && (rc = s->ops->cache_limit(s, STREAM_CACHE_KIB, err)) < 0)
+            goto out;
         if ((rc = read_stored(&R)) < 0)
             goto out;
+        if (B.tag) {
+            rc = stream_parts(&R, &B);
+            goto out;
+        }
     } else if ((rc = analyse_at(&R)) < 0 || (rc = read_alerts(&R)) < 0 ||
                (rc = derive_and_read_stored(&R)) < 0) {
         goto out;
@@ -1330,8 +1599,12 @@ int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_escalate_o
     if (o->alerts_out)
         rc = R.streamed ? stream_lines(&R) : write_lines(&R);
 out:
+    if (R.streamed && s->ops->cache_limit)
+        (void)s->ops->cache_limit(s, 0, NULL);
     run_dispose(&R);
     json_decref(ids);
+    json_decref(B.whole);
+    free(B.tag);
     jd_ladder__free(L);
     return rc;
 }

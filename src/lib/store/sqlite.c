@@ -2643,6 +2643,17 @@ fail:
     return rc;
 }
 
+static int sq_cache_limit(jd_store *s, int64_t kib, jd_error *err)
+{
+    sq *q = s->impl;
+    char sql[64];
+    if (kib > 0)
+        snprintf(sql, sizeof sql, "PRAGMA cache_size = -%lld", (long long)kib);
+    else
+        snprintf(sql, sizeof sql, "PRAGMA cache_size = %s", CACHE_KIB);
+    return jd_sq__exec(q, sql, err);
+}
+
 static int sq_doc_get(jd_store *s, const char *name, char **out, jd_doc_state *state,
                       jd_error *err)
 {
@@ -2798,6 +2809,7 @@ static const jd_store_ops sqlite_ops = {
     .alerts_read = sq_alerts_read,
     .docs_replace = sq_docs_replace,
     .doc_get = sq_doc_get,
+    .cache_limit = sq_cache_limit,
     .networks_read = sq_networks_read,
     .networks_save = sq_networks_save,
     .ethnicity_rows = sq_ethnicity_rows,

@@ -339,6 +339,10 @@ typedef struct jd_store_ops {
     /* One document (malloc'd into *out, NULL when none) and its state. */
     int (*doc_get)(jd_store *s, const char *name, char **out, jd_doc_state *state,
                    jd_error *err);
+    /* A reader that streams what it reads once (export alerts): the page
+     * cache of this handle kept to kib KiB from here on (0: the default
+     * again). NULL on a backend without a page cache of its own. */
+    int (*cache_limit)(jd_store *s, int64_t kib, jd_error *err);
     /* Equality monitoring only: for each resolved child, each ethnicity its
      * mentions record with how many (ethnicity "" and n 0 when none), by
      * person_id. Nothing else may read ethnicity. */
