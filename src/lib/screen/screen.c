@@ -308,6 +308,11 @@ static const char *const norm_map[][2] = {
     {"wi", "with"}, {"wiv", "with"}, {"tae", "to"}, {"hame", "home"}, {"polis", "police"},
     {"telt", "told"}, {"cos", "because"}, {"coz", "because"}, {"cuz", "because"},
     {"nite", "night"}, {"b4", "before"}, {"n", "and"},
+    /* messages and second-language or Irish English ("ur mum sees them", "pick u up
+     * from skl", "old enough to be her da") */
+    {"u", "you"}, {"ur", "your"}, {"skl", "school"}, {"da", "dad"}, {"msg", "message"},
+    {"msgs", "messages"}, {"txt", "text"}, {"txts", "texts"}, {"tonite", "tonight"},
+    {"pix", "pictures"}, {"vids", "videos"},
 };
 
 static const char *norm_word(const char *w, size_t n, size_t *outn)
