@@ -205,6 +205,10 @@ struct jd_screen {
     uint32_t generic_set; /* children, kids, minors (optional set "generic"): children in
                              general (generic_object) */
     uint32_t them_sid, they_sid, his_sid, boyfriend_sid, girlfriend_sid;
+    /* the child described, not named ("the girl", "a 14-year-old girl"; child_descriptions):
+     * the stem of "child" written in its place, "the", "this", and the describing words,
+     * girl-like [0, 2), boy-like [2, 4), either [4, 10) */
+    uint32_t child_word_sid, the_sid, this_sid, desc_sids[10];
     uint32_t things_set; /* room, phone, door (optional set "things"): thing_object */
     uint32_t discover_set; /* found, noticed, reported (optional set "discover") */
     uint32_t partner_set; /* wife, husband, partner, fiance (optional set "partner") */
@@ -2894,6 +2898,57 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
     res->n = o;
 }
 
+/* The child described rather than named is the child: "the girl", "this pupil", "the
+ * complainant" (a definite description; "girl" or "boy" only of the note's child_gender),
+ * and a person word right after the child's own age ("a 14-year-old girl", "a Y10 student
+ * (15)" is not one: the age must come first). The word is read as "child" by every rule,
+ * so "sold vodka to a 14-year-old girl" names the child as its object and "the girl had been
+ * in sexual contact with him" is no young person beside the child (other_age_at). "A girl",
+ * "the girls" and "a 16-year-old girl" in a note about a child of 14 stay other people. */
+static void child_descriptions(jd_screen *S, int child_age)
+{
+    static const char child_w[] = "child";
+    for (size_t i = 1; i < S->ntok; i++) {
+        tok *k = &S->tok[i];
+        if (k->punct || !k->sid)
+            continue;
+        size_t d = 0;
+        while (d < sizeof S->desc_sids / sizeof *S->desc_sids && S->desc_sids[d] != k->sid)
+            d++;
+        if (d == sizeof S->desc_sids / sizeof *S->desc_sids)
+            continue;
+        if (d < 4 && S->gender && (d < 2 ? 'F' : 'M') != S->gender)
+            continue;
+        if (k->wlen && k->w[k->wlen - 1] == 's' && d < 4)
+            continue; /* "girls", "boys" (the stem is one) */
+        bool is_child = false;
+        size_t j = i;
+        while (j-- > 0 && S->tok[j].sent == k->sent && S->tok[j].punct)
+            ;
+        const tok *p = &S->tok[j];
+        if (p->sent == k->sent && !p->punct && (p->sid == S->the_sid || p->sid == S->this_sid))
+            is_child = true;
+        /* "14-year-old girl", "14yo girl": the child's age, then "year old" */
+        for (size_t q = i, n = 0; !is_child && q-- > 0 && n < 5 && S->tok[q].sent == k->sent; n++) {
+            const tok *t = &S->tok[q];
+            if (t->punct)
+                continue;
+            if (t->num >= 0) {
+                is_child = child_age >= 0 && t->num == child_age && (t->yo || n >= 2);
+                break;
+            }
+            if (!((t->wlen == 4 && !memcmp(t->w, "year", 4)) || (t->wlen == 5 && !memcmp(t->w, "years", 5)) ||
+                  (t->wlen == 3 && !memcmp(t->w, "old", 3)) || (t->wlen == 2 && !memcmp(t->w, "yo", 2))))
+                break;
+        }
+        if (is_child) {
+            k->sid = S->child_word_sid;
+            k->w = child_w;
+            k->wlen = sizeof child_w - 1;
+        }
+    }
+}
+
 int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res, jd_error *err)
 {
     if (!S || !in || !res)
@@ -2904,7 +2959,10 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     if (len > MAX_TEXT)
         return jd_error_set(err, JD_ELIMIT, "note is over %u bytes", MAX_TEXT);
     S->gender = in->child_gender == 'F' || in->child_gender == 'M' ? in->child_gender : 0;
-    if (tokenize(S, text, len) != JD_OK || scan(S, in->kinds) != JD_OK)
+    if (tokenize(S, text, len) != JD_OK)
+        return jd_oom(err);
+    child_descriptions(S, in->child_age);
+    if (scan(S, in->kinds) != JD_OK)
         return jd_oom(err);
     S->child_age = in->child_age;
     /* some number from 1950 before the child's year of birth */
@@ -3272,6 +3330,15 @@ static int load_words(loader *L)
         !(S->his_sid = stem_id(S, "his", 3, true)) ||
         !(S->boyfriend_sid = stem_id(S, "boyfriend", 9, true)) ||
         !(S->girlfriend_sid = stem_id(S, "girlfriend", 10, true)))
+        return jd_oom(L->err);
+    static const char *const desc[] = {"girl",      "schoolgirl", "boy",    "schoolboy",
+                                       "complainant", "victim",   "pupil",  "student",
+                                       "teenager",  "youngster"};
+    for (size_t i = 0; i < sizeof desc / sizeof *desc; i++)
+        if (!(S->desc_sids[i] = stem_id(S, desc[i], strlen(desc[i]), true)))
+            return jd_oom(L->err);
+    if (!(S->child_word_sid = stem_id(S, "child", 5, true)) ||
+        !(S->the_sid = stem_id(S, "the", 3, true)) || !(S->this_sid = stem_id(S, "this", 4, true)))
         return jd_oom(L->err);
     if (!(S->who_sid = stem_id(S, "who", 3, true)) || !(S->whose_sid = stem_id(S, "whose", 5, true)) ||
         !(S->whom_sid = stem_id(S, "whom", 4, true)))
