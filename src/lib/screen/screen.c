@@ -2949,6 +2949,92 @@ static void child_descriptions(jd_screen *S, int child_age)
     }
 }
 
+/* The token at byte offset off (the last starting at or before it). */
+static size_t tok_at(const jd_screen *S, int off)
+{
+    size_t lo = 0, hi = S->ntok;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if ((int)S->tok[mid].off <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? lo - 1 : 0;
+}
+
+/* A carer, as the one who acts on the child: a parent word ("Dad", "her
+ * stepmum", "mum's partner") or a partner of a parent ("mum's boyfriend"). */
+static bool carer_word(const jd_screen *S, size_t j)
+{
+    const tok *k = &S->tok[j];
+    if (k->punct || k->poss)
+        return false;
+    /* "her partner" of a teenager is her own; "mum's partner" is a carer */
+    if (k->sid == S->boyfriend_sid || k->sid == S->girlfriend_sid ||
+        (S->partner_set != UINT32_MAX && in_set(S, S->partner_set, k->sid)))
+        return j > 0 && S->tok[j - 1].poss && in_set(S, S->parent_set, S->tok[j - 1].sid);
+    return in_set(S, S->parent_set, k->sid);
+}
+
+/* A parent's or carer's assault of the child is child cruelty too (DOMAIN.md
+ * section 3, C17: "B's carer wilfully assaults"): a counted C16 whose clause
+ * names a carer as the one acting ("Dad hit her with a belt", "mum's boyfriend
+ * did it with his cigarette"; the carer before the act, with no other person
+ * between, or the agent of a passive, "hit by her stepdad") adds C17 with
+ * the same words. "Her boyfriend punched her", "a man at the park hit him" and
+ * "Mum says a boy hit her" are no carer's act. */
+static int carer_assault(const jd_screen *S, jd_screen_result *res)
+{
+    if (S->parent_set == UINT32_MAX || have_code(res, "C17", true))
+        return JD_OK;
+    const rule *c17 = NULL;
+    for (size_t r = 0; r < S->nrules && !c17; r++)
+        if (!strcmp(S->rules[r].code, "C17"))
+            c17 = &S->rules[r];
+    if (!c17)
+        return JD_OK;
+    for (size_t i = 0; i < res->n; i++) {
+        const jd_screen_match *m = &res->m[i];
+        if (!m->counts || m->start < 0 || strcmp(m->code, "C16"))
+            continue;
+        size_t a = tok_at(S, m->start), b = tok_at(S, m->end - 1);
+        bool carer = false;
+        /* the act's own words may name the carer: "mum's boyfriend did it" */
+        for (size_t j = b + 1; j-- > 0 && j + 8 >= a && S->tok[j].clause == S->tok[a].clause;) {
+            if (carer_word(S, j)) {
+                carer = true;
+                break;
+            }
+            const tok *k = &S->tok[j];
+            if (!k->punct && !k->poss &&
+                ((S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+                 (S->people_set != UINT32_MAX && in_set(S, S->people_set, k->sid)) ||
+                 in_set(S, S->other_set, k->sid) || k->sid == S->by_sid))
+                break; /* another person acts, or a passive whose agent is not a carer */
+        }
+        /* "she was hit by her stepdad": the passive's agent */
+        for (size_t j = a + 1; !carer && j < S->ntok && j <= b + 2 && S->tok[j].sent == S->tok[b].sent;)
+            if (S->tok[j].sid == S->by_sid) {
+                for (size_t q = j + 1; q < S->ntok && q <= j + 3 && !carer; q++)
+                    carer = carer_word(S, q);
+                break;
+            } else {
+                j++;
+            }
+        if (!carer)
+            continue;
+        jd_screen_match c = *m;
+        c.code = c17->code;
+        c.name = c17->name;
+        snprintf(c.why, sizeof c.why, "a carer's assault (C16) is child cruelty too");
+        if (add_match(res, &c))
+            return JD_ENOMEM;
+        return JD_OK;
+    }
+    return JD_OK;
+}
+
 int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res, jd_error *err)
 {
     if (!S || !in || !res)
@@ -3038,6 +3124,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     veto_matches(veto, nveto, res);
     resolved_matches(S, res);
     settle_matches(S, child, res);
+    if (carer_assault(S, res) != JD_OK)
+        return jd_oom(err);
     return JD_OK;
 }
 
