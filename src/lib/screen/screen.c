@@ -1917,6 +1917,23 @@ static bool generic_object(const jd_screen *S, const hit *h)
     return true;
 }
 
+/* The quotation around token i is spoken by another person named before it
+ * in its sentence ("Mum told the nurse 'my ex used to touch me'"), not the
+ * child ("Child quiet; said to nurse '...'", "Pt states '...'"). */
+static bool quote_by_other(const jd_screen *S, size_t i)
+{
+    size_t j = i;
+    while (j > 0 && S->tok[j - 1].quoted && S->tok[j - 1].sent == S->tok[i].sent)
+        j--;
+    while (j-- > 0 && S->tok[j].sent == S->tok[i].sent) {
+        const tok *k = &S->tok[j];
+        if (!k->punct && !k->poss && !k->quoted &&
+            (in_set(S, S->other_set, k->sid) || in_set(S, S->parent_set, k->sid)))
+            return true;
+    }
+    return false;
+}
+
 /* Whether the match is about another person than the child. An explicit role
  * names the child in the match ("hit her"); a match of a "child_acts" rule
  * that names no one ("selling sex") is about the clause's subject like any
@@ -1944,7 +1961,12 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
                                   * other acts: "told him to stop", "pay him" */
             continue;
         }
-        child_object = in_set(S, S->child_set, S->tok[i].sid) &&
+        /* "me" in the child's quoted words of a sexual act ("'mum's friend Lee
+         * tickles me there'"); not for injuries, where a parent's quoted "he hit
+         * me" is the parent's */
+        child_object = (in_set(S, S->child_set, S->tok[i].sid) ||
+                        (S->tok[i].sid == S->me_sid && S->tok[i].quoted && !r->injury &&
+                         !quote_by_other(S, i))) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
     }
     if (wrong_object && !child_object) {
