@@ -2407,7 +2407,8 @@ static int token_age(const jd_screen *S, size_t i)
 /* Whether the number at token i is the age of a bystander named right before
  * it ("older sister (19)", "mum, 38"): a relative in the optional set
  * "bystander" (mother, sister, aunt, nan...), the first word before the number
- * past brackets, commas and "who is", "aged" ("her sister who is 19"). An
+ * past brackets, commas, a name ("mum (Donna, 41)") and "who is", "aged" ("her
+ * sister who is 19"). An
  * uncle's or a boyfriend's age stays the other person's. */
 static bool bystander_age(const jd_screen *S, size_t i)
 {
@@ -2422,6 +2423,9 @@ static bool bystander_age(const jd_screen *S, size_t i)
         for (size_t k = 0; k < sizeof link / sizeof *link && !linking; k++)
             linking = w->wlen == strlen(link[k]) && !memcmp(w->w, link[k], w->wlen);
         if (linking)
+            continue;
+        /* "mum (Donna, 41)": the relative's own name between */
+        if (w->cap && j > 0 && S->tok[j - 1].sent == w->sent && !in_set(S, S->bystander_set, w->sid))
             continue;
         return in_set(S, S->bystander_set, w->sid);
     }
