@@ -2322,6 +2322,19 @@ static bool age_cued(const jd_screen *S, size_t i)
            (!memcmp(nx->w, "tim", 3) || !memcmp(nx->w, "min", 3) || !memcmp(nx->w, "hou", 3) ||
             !memcmp(nx->w, "day", 3) || !memcmp(nx->w, "wee", 3)))))
         aged = true;
+    /* "she told him she was 17" in a girl's note: the child's own or claimed
+     * age, not another person's (in a boy's note "he is 34" is as often the
+     * man who abuses him, so not there); "house is 12": a house number */
+    if (aged && p && i >= 2 && !(p->wlen == 4 && !memcmp(p->w, "aged", 4)) &&
+        !(p->wlen == 3 && !memcmp(p->w, "age", 3))) {
+        const tok *s2 = &S->tok[i - 2];
+        const uint32_t *own = S->gender == 'F' ? S->she_sids : NULL;
+        if (own &&
+            (p->sid == own[1] || (s2->sent == t->sent && (s2->sid == own[0] || s2->sid == own[1]))))
+            aged = false;
+        if (s2->sent == t->sent && S->things_set != UINT32_MAX && in_set(S, S->things_set, s2->sid))
+            aged = false;
+    }
     /* "approx 30", "about 25", "like 19": an estimate is an age unless a
      * unit follows ("about 20 minutes", "approx 16 tabs") */
     static const char *const est[] = {"approx", "approximately", "about",    "around", "roughly",
@@ -2425,7 +2438,8 @@ static bool bystander_age(const jd_screen *S, size_t i)
         if (linking)
             continue;
         /* "mum (Donna, 41)": the relative's own name between */
-        if (w->cap && j > 0 && S->tok[j - 1].sent == w->sent && !in_set(S, S->bystander_set, w->sid))
+        if (w->cap && j > 0 && S->tok[j - 1].sent == w->sent &&
+            !in_set(S, S->bystander_set, w->sid))
             continue;
         return in_set(S, S->bystander_set, w->sid);
     }
@@ -2963,8 +2977,10 @@ static void child_descriptions(jd_screen *S, int child_age)
                 is_child = child_age >= 0 && t->num == child_age && (t->yo || n >= 2);
                 break;
             }
-            if (!((t->wlen == 4 && !memcmp(t->w, "year", 4)) || (t->wlen == 5 && !memcmp(t->w, "years", 5)) ||
-                  (t->wlen == 3 && !memcmp(t->w, "old", 3)) || (t->wlen == 2 && !memcmp(t->w, "yo", 2))))
+            if (!((t->wlen == 4 && !memcmp(t->w, "year", 4)) ||
+                  (t->wlen == 5 && !memcmp(t->w, "years", 5)) ||
+                  (t->wlen == 3 && !memcmp(t->w, "old", 3)) ||
+                  (t->wlen == 2 && !memcmp(t->w, "yo", 2))))
                 break;
         }
         if (is_child) {
@@ -3040,7 +3056,8 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
                 break; /* another person acts, or a passive whose agent is not a carer */
         }
         /* "she was hit by her stepdad": the passive's agent */
-        for (size_t j = a + 1; !carer && j < S->ntok && j <= b + 2 && S->tok[j].sent == S->tok[b].sent;)
+        for (size_t j = a + 1;
+             !carer && j < S->ntok && j <= b + 2 && S->tok[j].sent == S->tok[b].sent;)
             if (S->tok[j].sid == S->by_sid) {
                 for (size_t q = j + 1; q < S->ntok && q <= j + 3 && !carer; q++)
                     carer = carer_word(S, q);
@@ -3445,9 +3462,9 @@ static int load_words(loader *L)
         !(S->boyfriend_sid = stem_id(S, "boyfriend", 9, true)) ||
         !(S->girlfriend_sid = stem_id(S, "girlfriend", 10, true)))
         return jd_oom(L->err);
-    static const char *const desc[] = {"girl",      "schoolgirl", "boy",    "schoolboy",
-                                       "complainant", "victim",   "pupil",  "student",
-                                       "teenager",  "youngster"};
+    static const char *const desc[] = {"girl",        "schoolgirl", "boy",   "schoolboy",
+                                       "complainant", "victim",     "pupil", "student",
+                                       "teenager",    "youngster"};
     for (size_t i = 0; i < sizeof desc / sizeof *desc; i++)
         if (!(S->desc_sids[i] = stem_id(S, desc[i], strlen(desc[i]), true)))
             return jd_oom(L->err);
