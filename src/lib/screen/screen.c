@@ -136,6 +136,7 @@ typedef struct tok {
     int32_t num;
     uint8_t quoted, paren, decade, yo, cap, punct, poss; /* poss: written with 's */
     uint8_t coord; /* starts a clause after "and": the subject carries over */
+    uint8_t handle; /* a year glued into a user name ("mark.t.1979"): no date of the note */
 } tok;
 
 struct jd_screen {
@@ -1170,10 +1171,16 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->sent = sent;
         t->clause = clause;
         t->num = num;
-        if (num >= 1950 && num < S->min_year)
+        /* a year glued into a user name ("mark.t.1979", "kev_1984") is no
+         * date of the note's history; token_age reads it as a year of birth */
+        bool handle = num >= 1900 && num <= 2030 && s >= 2 &&
+                      (text[s - 1] == '.' || text[s - 1] == '_') &&
+                      isalpha((unsigned char)text[s - 2]);
+        if (num >= 1950 && num < S->min_year && !handle)
             S->min_year = num;
         t->decade = decade;
         t->yo = yo;
+        t->handle = handle;
         t->quoted = quoted;
         t->paren = paren > 0;
         t->cap = isupper((unsigned char)text[s]) != 0;
@@ -2397,7 +2404,12 @@ static int token_age(const jd_screen *S, size_t i)
     bool year_old = yw && !yw->punct && yw->wlen >= 4 && !memcmp(yw->w, "year", 4) && ow &&
                     !ow->punct && ow->wlen == 3 && !memcmp(ow->w, "old", 3);
     bool aged = age_cued(S, i);
-    if (t->num >= 1900 && t->num <= 2030) {
+    if (t->handle) {
+        /* an account named with a year ("mark.t.1979"): an adult's year of
+         * birth when it makes one */
+        if (S->ref_year - t->num >= 18 && S->ref_year - t->num <= 80)
+            age = S->ref_year - t->num;
+    } else if (t->num >= 1900 && t->num <= 2030) {
         /* DOB 1979, DOB 02/03/1997, born 1990 */
         for (size_t j = i; j-- > 0 && j + 7 > i;) {
             const tok *q = &S->tok[j];
@@ -2413,6 +2425,20 @@ static int token_age(const jd_screen *S, size_t i)
         age = t->num;
         if (t->decade && p && p->wlen >= 2 && !memcmp(p->w, "mid", 3))
             age += 4;
+    }
+    /* a range of ages with the child's in it ("age signals 13-15" about a
+     * child of 14) estimates the child's age, not another person's */
+    if (age >= 0 && S->child_age >= 0 && t->num < 100) {
+        int lo = -1, hi = -1;
+        if (nx && nx->punct == '-' && nx2 && nx2->num >= 0 && nx2->num < 100) {
+            lo = t->num;
+            hi = nx2->num;
+        } else if (p && p->punct == '-' && i >= 2 && S->tok[i - 2].num >= 0) {
+            lo = S->tok[i - 2].num;
+            hi = t->num;
+        }
+        if (lo >= 0 && lo <= S->child_age && S->child_age <= hi)
+            return -1;
     }
     return age;
 }
