@@ -2246,7 +2246,9 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
                       (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
                       self_inflicted(S, h)))
         a |= JD_SCREEN_INNOCENT;
-    if (r->taking && cue_in(S, K_PROP, h, 6))
+    /* a thing taken in the match's own words ("took her phone"), not a
+     * taking after it ("locked the door and took my phone") */
+    if (r->taking && cue_in(S, K_PROP, h, 7))
         a |= JD_SCREEN_PROPERTY;
     if (r->role_explicit && r->kind != JD_SCREEN_LANGUAGE && thing_object(S, h))
         a |= JD_SCREEN_PROPERTY;
