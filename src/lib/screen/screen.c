@@ -1549,9 +1549,13 @@ static void mark_cues(jd_screen *S)
             continue;
         for (size_t j = 0; j < S->nhits; j++) {
             hit *c = &S->hits[j];
+            /* also the post-negation "none" in "rape, and none of it is her
+             * fault"; a negation cue of the pseudo-negation's own extent
+             * ("none of it is") negates what follows it ("her choice") */
             if ((S->pat[c->pat].kind == K_NEG || S->pat[c->pat].kind == K_NEGPOST) &&
-                p->start <= c->start && p->end >= c->end)
-                c->pseudo = true; /* also "none" in "none of it is her fault" */
+                p->start <= c->start && p->end >= c->end &&
+                !(S->pat[c->pat].kind == K_NEG && p->start == c->start && p->end == c->end))
+                c->pseudo = true;
         }
     }
 }
