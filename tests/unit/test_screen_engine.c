@@ -977,6 +977,72 @@ static void test_limits(void **state)
                         "negated, about another person");
 }
 
+/* Long notes (issue 14, session 6): a chain of pronouns back to another
+ * person, a sentence-initial name of another person, wording that names its
+ * owner inside it; each with the near miss that must still count. */
+static void test_context_chain(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    /* "She" after a clause about her sister is the sister */
+    r = run_gender(f,
+                   "Her sister (19) answered the door. She has been in a refuge since her "
+                   "ex-partner hit her.",
+                   15, 'F');
+    assert_false(counted(r, "C16"));
+    assert_true(must(r, "C16", false)->attrs & JD_SCREEN_OTHER_PERSON);
+    r = run_gender(f,
+                   "Her sister (19) answered: she has been in a refuge since her ex-partner hit "
+                   "her, and Kelsie has been minding the baby.",
+                   15, 'F');
+    assert_false(counted(r, "C16"));
+    /* near misses: a parent (her abuse at home is the child's too), speech
+     * (maybe about the child), the other person named again, a boy's note */
+    r = run_gender(f,
+                   "Her mum answered the door. She has been in a refuge since her ex-partner hit "
+                   "her.",
+                   15, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "Her sister (19) answered the door. She said her ex-partner hit her.", 15,
+                   'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "Her friend Tia came round. She went to the park with Tia and a man hit her.",
+                   15, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f,
+                   "Her brother (19) answered the door. She has been in a refuge since her "
+                   "ex-partner hit her.",
+                   15, 'F');
+    assert_true(counted(r, "C16")); /* "she" is not her brother */
+    r = run_gender(f,
+                   "His brother (19) answered the door. He has been in a refuge since his "
+                   "ex-partner hit him.",
+                   15, 'M');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f,
+                   "Her sister (19) answered the door. Kelsie has been in a refuge since her "
+                   "ex-partner hit her.",
+                   15, 'F');
+    assert_true(counted(r, "C16"));
+    /* a name first in its sentence, known as another person's */
+    r = run_gender(f,
+                   "I spoke to Lacey about her friend Shannon. Shannon is 15 and has been having "
+                   "sex with a 30-year-old man.",
+                   16, 'F');
+    assert_false(counted(r, "sexual_activity_with_adult"));
+    r = run_gender(f,
+                   "I spoke to Lacey about her friend Shannon. Lacey has been having sex with a "
+                   "30-year-old man.",
+                   16, 'F');
+    assert_true(counted(r, "sexual_activity_with_adult"));
+    /* the owner inside the wording */
+    r = run_gender(f, "Her cousin's boyfriend is 30.", 15, 'F');
+    assert_false(counted(r, "boyfriend"));
+    assert_true(must(r, "boyfriend", false)->attrs & JD_SCREEN_OTHER_PERSON);
+    r = run_gender(f, "Her boyfriend is 30.", 15, 'F');
+    assert_true(counted(r, "boyfriend"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -984,6 +1050,7 @@ int main(void)
         cmocka_unit_test(test_attributes),
         cmocka_unit_test(test_roles),         cmocka_unit_test(test_ages),
         cmocka_unit_test(test_subject),       cmocka_unit_test(test_context_scope),
+        cmocka_unit_test(test_context_chain),
         cmocka_unit_test(test_recorded),      cmocka_unit_test(test_loader_errors),
         cmocka_unit_test(test_limits),        cmocka_unit_test(test_linked_age),
         cmocka_unit_test(test_analyse_agrees),

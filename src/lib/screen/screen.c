@@ -1077,6 +1077,11 @@ static uint32_t clause_cues(jd_screen *S, tok *t, uint32_t clause)
             for (int k = 0; k < S->nand_next; k++)
                 cut |= t->sid == S->and_next_sids[k];
         t->coord = cut;
+        /* ", and Kelsie has been ...": a name after a comma and "and" opens
+         * a clause with a new subject */
+        if (pv->sid == S->and_sid && t->cap && t->wlen > 2 && S->ntok >= 3 &&
+            S->tok[S->ntok - 3].punct == ',')
+            cut = true;
         if (pv->sid == S->as_sid && pv->sent == t->sent &&
             ((in_set(S, S->child_set, t->sid) && !in_set(S, S->poss_set, t->sid)) ||
              (t->cap && t->wlen > 2)))
@@ -1492,9 +1497,13 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
         if (!actors && indefinite_person(S, j))
             return 1; /* "a girl in her class is being abused by", "another pupil is
                        * promiscuous"; for offences "a boy" may be the one acting */
-        bool name = k->cap && j > 0 && S->tok[j - 1].sent == k->sent && !S->tok[j - 1].punct &&
+        /* a name, also first in its sentence when it is another person's
+         * named before ("her friend Shannon ... Shannon is 15 and ...") */
+        bool name = k->cap &&
+                    ((j > 0 && S->tok[j - 1].sent == k->sent && !S->tok[j - 1].punct) ||
+                     other_name(S, k, false)) &&
                     k->wlen > 2 && !in_set(S, S->other_set, k->sid) &&
-                    !in_set(S, S->other_set, S->tok[j - 1].sid);
+                    !(j > 0 && in_set(S, S->other_set, S->tok[j - 1].sid));
         if (name && k->num < 0) {
             if (!actors && ((k->poss && other_name(S, k, false)) ||
                             (!k->poss && !after_that && !joint_subject(S, j) &&
@@ -1824,6 +1833,118 @@ static bool speaker_owns(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* Whom a clause opens with, for the chain of pronouns (topic_other): 1
+ * another person of the child's gender or none ("Her older sister (19)
+ * answered", "Another resident, Kayla (16), went missing", "Her friend Tia
+ * says"), not a parent (a parent's abuse at home is the child's too: C17,
+ * V03); -1 a subject pronoun of the child's gender ("She has been ..."); 0
+ * the child or anyone else. *who is the token of the person found. */
+static int opening_subject(const jd_screen *S, size_t first, size_t *who)
+{
+    uint32_t cl = S->tok[first].clause;
+    uint32_t other_g = S->gender == 'F' ? S->male_set : S->female_set;
+    for (size_t j = first, words = 0; j < S->ntok && S->tok[j].clause == cl && words < 4; j++) {
+        const tok *k = &S->tok[j];
+        if (k->punct || k->paren)
+            continue;
+        words++;
+        bool she = S->gender == 'F' ? (k->sid == S->she_sids[0] || k->sid == S->she_sids[1])
+                                    : (k->sid == S->he_sids[0] || k->sid == S->he_sids[1]);
+        if (she)
+            return words == 1 ? -1 : 0;
+        if (k->poss && !in_set(S, S->poss_set, k->sid))
+            continue; /* "her friend's mum": the possessor is not the subject */
+        if (in_set(S, S->poss_set, k->sid))
+            continue; /* "her", "his": a determiner here */
+        if (in_set(S, S->other_set, k->sid)) {
+            if ((S->parent_set != UINT32_MAX && in_set(S, S->parent_set, k->sid)) ||
+                (other_g != UINT32_MAX && in_set(S, other_g, k->sid)))
+                return 0;
+            *who = j;
+            return 1;
+        }
+        if (indefinite_person(S, j) || (k->cap && other_name(S, k, true))) {
+            *who = j;
+            return 1;
+        }
+        if (in_set(S, S->child_set, k->sid) || k->cap || k->num >= 0 ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+            (S->writer_set != UINT32_MAX && in_set(S, S->writer_set, k->sid)))
+            return 0; /* the child, a name, an adult or the writer opens it */
+    }
+    return 0;
+}
+
+/* Whether clause cl (tokens from first) names the child other than by a
+ * pronoun (a name not of another person, a word such as "daughter" or
+ * "YP"), names the person at token who again or another person's name
+ * ("Her friend Tia came round. She went out with Tia"),
+ * or reports speech ("She says men give her vodka": maybe about the child). */
+static bool clause_names_child(const jd_screen *S, size_t first, size_t who)
+{
+    uint32_t cl = S->tok[first].clause;
+    for (size_t j = first; j < S->ntok && S->tok[j].clause == cl; j++) {
+        const tok *k = &S->tok[j];
+        if (k->punct)
+            continue;
+        if (who != SIZE_MAX && j != who &&
+            ((k->sid && k->sid == S->tok[who].sid) || (k->cap && other_name(S, k, false))))
+            return true; /* that person or another's name again */
+        if (in_set(S, S->child_set, k->sid) && !subject_pronoun(S, k) && k->sid != S->her_sid &&
+            k->sid != S->him_sid && k->sid != S->herself_sid && k->sid != S->himself_sid &&
+            k->sid != S->they_sid && k->sid != S->them_sid && !in_set(S, S->poss_set, k->sid))
+            return true;
+        if (k->cap && j > 0 && S->tok[j - 1].sent == k->sent && !S->tok[j - 1].punct &&
+            k->num < 0 && !other_name(S, k, false))
+            return true;
+    }
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        if (S->pat[c->pat].kind == K_REPORT && S->tok[c->start].clause == cl)
+            return true;
+    }
+    return false;
+}
+
+/* A chain of pronouns back to another person (issue 14, long notes): "Her
+ * sister (19) answered the door. She has been in a refuge since her
+ * ex-partner hit her." A clause that opens with "she" (the child's gender)
+ * and names the child no other way takes the subject of the clauses before
+ * it, back over other such clauses (at most two sentences back): when that
+ * subject is another person, the words are that person's. A clause that
+ * names the child, that person again or reports speech breaks the chain. */
+static bool topic_other(const jd_screen *S, const hit *h)
+{
+    if ((S->gender != 'F' && S->gender != 'M') || S->female_set == UINT32_MAX ||
+        S->male_set == UINT32_MAX)
+        return false;
+    size_t first = h->start;
+    while (first > 0 && S->tok[first - 1].clause == S->tok[h->start].clause)
+        first--;
+    size_t who = SIZE_MAX, own = first;
+    if (opening_subject(S, first, &who) != -1 || clause_names_child(S, first, SIZE_MAX))
+        return false;
+    uint32_t sent = S->tok[h->start].sent;
+    for (int steps = 0; first > 0 && steps < 6; steps++) {
+        size_t f = first - 1;
+        if (S->tok[f].sent + 2 < sent)
+            return false;
+        while (f > 0 && S->tok[f - 1].clause == S->tok[first - 1].clause)
+            f--;
+        bool carried = S->tok[first].coord; /* "and then went": its subject goes on */
+        first = f;
+        who = SIZE_MAX;
+        int o = opening_subject(S, first, &who);
+        if (o == 1) /* "Her friend Tia came round. She went out with Tia": not Tia */
+            return !clause_names_child(S, first, SIZE_MAX) && !clause_names_child(S, own, who);
+        if (o == 0 && !carried)
+            return false;
+        if (clause_names_child(S, first, SIZE_MAX))
+            return false;
+    }
+    return false;
+}
+
 /* Whether the match starts with a passive verb ("a girl at school was raped",
  * "her friend is being groomed"): an auxiliary right before a participle. */
 static bool passive_at(const jd_screen *S, const hit *h)
@@ -1961,7 +2082,8 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
     return other || generic_object(S, h) ||
            relative_other(S, h, child_object, r->kind == JD_SCREEN_OFFENCE, passive || by_agent,
                           r->child_acts) ||
-           (r->kind != JD_SCREEN_LANGUAGE && peer_reports(S, h)) || speaker_owns(S, h);
+           (r->kind != JD_SCREEN_LANGUAGE && peer_reports(S, h)) || speaker_owns(S, h) ||
+           topic_other(S, h);
 }
 
 /* The act's object: "abused her older sister", "hit his mum" name another
@@ -2186,6 +2308,17 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind == JD_SCREEN_LANGUAGE && other_gender_possessive(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
+    /* wording that opens with its owner: "her cousin's boyfriend", "her
+     * mum's lifestyle choices" (not "beyond her mother's control") */
+    for (uint32_t i = h->start; r->kind == JD_SCREEN_LANGUAGE && i + 1 < h->end; i++) {
+        const tok *k = &S->tok[i];
+        if (k->poss && (in_set(S, S->other_set, k->sid) || other_name(S, k, false))) {
+            a |= JD_SCREEN_OTHER_PERSON;
+            break;
+        }
+        if (!in_set(S, S->poss_set, k->sid))
+            break; /* only after "her", "his", "their" */
+    }
     if (r->kind != JD_SCREEN_LANGUAGE && relative_reports(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->injury && r->kind != JD_SCREEN_LANGUAGE && child_aggressor(S, h))
