@@ -162,6 +162,7 @@ struct jd_screen {
                           * sorted (ALT_ANY last); else UINT32_MAX (match_from: a
                           * binary search instead of a scan of every alternative) */
     uint64_t *tsort;
+    uint32_t *tany;      /* per term with tsort0: where its ALT_ANY pairs start in tsort */
     size_t set_words;    /* 64-bit words a set's bitmap */
     uint32_t nstem_bits; /* the highest stem id the bitmaps cover */
     u32vec *first; /* by stem id */
@@ -174,6 +175,10 @@ struct jd_screen {
     uint64_t pre2[1024];      /* first two bytes of the first-term prefixes (bit per pair) */
     u32vec from_rules, always_rules; /* rules with "from_offences", with "always" */
     jd_strmap pre3; /* first 3 bytes of a first-term prefix -> index in prelists */
+    uint32_t *pre3_keys;  /* per prelist: its 3 bytes (b0 << 16 | b1 << 8 | b2) */
+    uint32_t *pre3_tab;   /* open addressing over pre3_keys: prelist index + 1, 0 empty */
+    uint32_t pre3_mask;
+    uint16_t norm_lens[256]; /* norm_word: per first byte, the lengths of the map's words */
     u32vec *prelists;
     size_t nprelists, prelistcap;
     rule *rules;
@@ -189,6 +194,7 @@ struct jd_screen {
     uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
     uint32_t that_sid, her_sid, him_sid, me_sid, herself_sid, himself_sid;
     uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
+    uint64_t term_mask;     /* bit (stem id % 64) of each of term_sids (clause_cues) */
     int nterm_sids;
     /* "and" before a verb, adverb or new subject ("and has", "and only", "and
      * he") and "as" before a subject ("as she", "as Holly") also end a clause:
@@ -310,10 +316,21 @@ static const char *const norm_map[][2] = {
     {"nite", "night"}, {"b4", "before"}, {"n", "and"},
 };
 
-static const char *norm_word(const char *w, size_t n, size_t *outn)
+/* Per first byte, bit n set when the map has a word of n bytes starting
+ * with it (norm_lens_init; norm_word skips the map for most words). */
+static void norm_lens_init(uint16_t lens[256])
+{
+    memset(lens, 0, 256 * sizeof *lens);
+    for (size_t i = 0; i < sizeof norm_map / sizeof norm_map[0]; i++)
+        lens[(unsigned char)norm_map[i][0][0]] |= (uint16_t)(1u << strlen(norm_map[i][0]));
+}
+
+static const char *norm_word(const uint16_t lens[256], const char *w, size_t n, size_t *outn)
 {
     /* only words of up to 11 bytes are in the map; compare the first byte first */
-    for (size_t i = 0; n <= 11 && i < sizeof norm_map / sizeof norm_map[0]; i++)
+    bool maybe = n <= 11 && (lens[(unsigned char)w[0]] & (1u << n)); /* else no word of
+                                                                       * the map is like it */
+    for (size_t i = 0; maybe && i < sizeof norm_map / sizeof norm_map[0]; i++)
         if (norm_map[i][0][0] == w[0] && strlen(norm_map[i][0]) == n &&
             !memcmp(norm_map[i][0], w, n)) {
             *outn = strlen(norm_map[i][1]);
@@ -402,7 +419,7 @@ static int add_word(jd_screen *S, term *t, const char *a, size_t an, jd_error *e
                                        "(1 to %d words joined by _)",
                                        where, text, MAX_PHRASE);
             size_t nn;
-            const char *nw = norm_word(ws, l, &nn);
+            const char *nw = norm_word(S->norm_lens, ws, l, &nn);
             uint32_t id = stem_id(S, nw, nn, true);
             if (!id)
                 return jd_oom(err);
@@ -548,6 +565,18 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
 
 /* The lists a token's first word (or prefix, number, night time) opens, and
  * what lets scan() skip the "always" and prefix lists at most tokens. */
+/* The first three bytes of a word as one number (pre3_keys, prelist_of). */
+static uint32_t pre3_key(const char *w)
+{
+    return (uint32_t)(unsigned char)w[0] << 16 | (uint32_t)(unsigned char)w[1] << 8 |
+           (unsigned char)w[2];
+}
+
+static uint32_t pre3_hash(uint32_t key)
+{
+    return (key * 0x9E3779B1u) >> 16;
+}
+
 static int index_first_terms(jd_screen *S, jd_error *err)
 {
     S->nfirst = S->stems.n + 2;
@@ -570,6 +599,11 @@ static int index_first_terms(jd_screen *S, jd_error *err)
                     if (jd_grow((void **)&S->prelists, &S->prelistcap, S->nprelists + 1,
                                 sizeof *S->prelists))
                         return jd_oom(err);
+                    uint32_t *keys = realloc(S->pre3_keys, (S->nprelists + 1) * sizeof *keys);
+                    if (!keys)
+                        return jd_oom(err);
+                    S->pre3_keys = keys;
+                    keys[S->nprelists] = pre3_key(a->pre);
                     memset(&S->prelists[S->nprelists++], 0, sizeof *S->prelists);
                 }
                 rc |= vpush(&S->prelists[*li], i);
@@ -579,6 +613,20 @@ static int index_first_terms(jd_screen *S, jd_error *err)
         }
         if (rc)
             return jd_oom(err);
+    }
+    /* the prelists by their 3 bytes, for scan(): open addressing, a quarter full */
+    size_t cap = 16;
+    while (cap < 4 * S->nprelists)
+        cap *= 2;
+    S->pre3_tab = calloc(cap, sizeof *S->pre3_tab);
+    if (!S->pre3_tab)
+        return jd_oom(err);
+    S->pre3_mask = (uint32_t)cap - 1;
+    for (uint32_t l = 0; l < S->nprelists; l++) {
+        uint32_t h = pre3_hash(S->pre3_keys[l]) & S->pre3_mask;
+        while (S->pre3_tab[h])
+            h = (h + 1) & S->pre3_mask;
+        S->pre3_tab[h] = l + 1;
     }
     /* what lets scan() skip the "always" and prefix lists at most tokens */
     for (uint32_t j = 0; j < S->always.n; j++) {
@@ -804,15 +852,23 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
          * may start at any token (prefixes, #num, #name: sorted last), merged
          * in their order */
         const uint64_t *end = S->tsort + S->tsort0[t - S->terms] + t->nalt;
-        const uint64_t *q = sorted_first(S, t, k->sid);
+        /* no alternative starts with this stem when the term's bloom says so
+         * (its bloom has the first stem of every alternative but the
+         * prefixes, #num and #name, which are the ALT_ANY pairs) */
+        const uint64_t *q = (t->bloom[(k->sid >> 6) & 3] & (1ull << (k->sid & 63)))
+                                ? sorted_first(S, t, k->sid)
+                                : end;
         const uint64_t *qe = q;
         while (qe < end && (uint32_t)(*qe >> 32) == k->sid)
             qe++;
-        const uint64_t *any = t->any_alts ? sorted_first(S, t, ALT_ANY) : end;
+        const uint64_t *any = t->any_alts ? S->tsort + S->tany[t - S->terms] : end;
         while (q < qe || any < end) {
             const uint64_t *n =
                 q < qe && (any == end || (uint32_t)*q < (uint32_t)*any) ? q++ : any++;
-            long r = alt_then(S, p, ti, &S->alts[t->alt0 + (uint32_t)*n], i, sent);
+            const alt *al = &S->alts[t->alt0 + (uint32_t)*n];
+            if (al->pre && al->prelen && (k->wlen < al->prelen || k->w[0] != al->pre[0]))
+                continue; /* a prefix this word does not start with (alt_at would say so) */
+            long r = alt_then(S, p, ti, al, i, sent);
             if (r >= 0)
                 return r;
         }
@@ -919,6 +975,7 @@ static int push_punct(jd_screen *S, unsigned char c, size_t i, uint32_t sent, ui
     tok *t = &S->tok[S->ntok++];
     memset(t, 0, sizeof *t);
     t->punct = (uint8_t)c;
+    S->low[i] = (char)c; /* the words are written by tokenize, each folded once */
     t->w = S->low + i;
     t->wlen = 1;
     t->off = (uint32_t)i;
@@ -939,18 +996,15 @@ static size_t word_end(const char *text, size_t len, size_t s)
     if (c == 0xC2 && i + 1 < len && (unsigned char)text[i + 1] == 0xA3)
         i += 2; /* "£20": the pound sign is a word of its own, the number another */
     else
-        while (i < len &&
-               (is_word_char((unsigned char)text[i]) ||
-                ((text[i] == '\'' || (unsigned char)text[i] == 0xE2) && i + 1 < len && s < i &&
-                 isalpha((unsigned char)text[i - 1]) &&
-                 (isalpha((unsigned char)text[i + 1]) ||
-                  ((unsigned char)text[i] == 0xE2 && i + 3 < len &&
-                   (unsigned char)text[i + 1] == 0x80 && (unsigned char)text[i + 2] == 0x99 &&
-                   isalpha((unsigned char)text[i + 3])))))) {
-            if ((unsigned char)text[i] == 0xE2)
-                i += 3;
+        while (i < len) {
+            unsigned char d = (unsigned char)text[i];
+            if (is_word_char(d)) /* 0xE2 too (a curly apostrophe's first byte): all 3 bytes */
+                i += d == 0xE2 ? 3 : 1;
+            else if (d == '\'' && i + 1 < len && s < i && isalpha((unsigned char)text[i - 1]) &&
+                     isalpha((unsigned char)text[i + 1]))
+                i++; /* "she's" */
             else
-                i++;
+                break;
         }
     /* c/o, o/e, w/, y/o, b/f */
     if (i + 1 < len && text[i] == '/' && i - s == 1) {
@@ -1025,7 +1079,7 @@ static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **n
         ws = &S->wcache[(size_t)(((key ^ wn) * 0x9E3779B97F4A7C15ull) >> (64 - WCACHE_BITS))];
         if (ws->len == wn && ws->key == key) {
             if (ws->val >> 31)
-                *nw = norm_word(w, wn, nn);
+                *nw = norm_word(S->norm_lens, w, wn, nn);
             return ws->val & 0x7FFFFFFFu;
         }
     }
@@ -1035,9 +1089,9 @@ static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **n
     if (mv) {
         sid = *mv & 0x7FFFFFFFu;
         if (*mv >> 31)
-            *nw = norm_word(w, wn, nn);
+            *nw = norm_word(S->norm_lens, w, wn, nn);
     } else {
-        *nw = norm_word(w, wn, nn);
+        *nw = norm_word(S->norm_lens, w, wn, nn);
         sid = stem_id(S, *nw, *nn, false);
         if (S->memo_raw.n < 500000) {
             bool added;
@@ -1064,7 +1118,7 @@ static uint32_t clause_cues(jd_screen *S, tok *t, uint32_t clause)
         clause++;
         t->clause = clause;
     }
-    for (int k = 0; t->sid && k < S->nterm_sids; k++)
+    for (int k = 0; t->sid && (S->term_mask >> (t->sid & 63) & 1) && k < S->nterm_sids; k++)
         if (t->sid == S->term_sids[k]) {
             clause++;
             t->clause = clause;
@@ -1100,10 +1154,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
     S->min_year = INT32_MAX;
     if (jd_grow((void **)&S->low, &S->lowcap, len + 1, 1))
         return JD_ENOMEM;
-    for (size_t i = 0; i < len; i++) { /* the C locale's tolower: ASCII only */
-        unsigned char c = (unsigned char)text[i];
-        S->low[i] = (char)((unsigned)(c - 'A') < 26u ? c | 0x20 : c);
-    }
+    /* S->low holds each token's folded word at its offset (punctuation:
+     * its byte), written as the token is made; nothing else reads it */
     uint32_t sent = 0, clause = 0;
     bool quoted = false;
     int paren = 0;
@@ -1208,6 +1260,20 @@ static bool gate_ok(const jd_screen *S, const pattern *p, const tok *k)
     }
 }
 
+/* The prelist of the first three bytes of w (pre3_tab), NULL when no
+ * first-term prefix starts with them. */
+static const u32vec *prelist_of(const jd_screen *S, const char *w)
+{
+    uint32_t key = pre3_key(w);
+    for (uint32_t h = pre3_hash(key) & S->pre3_mask; S->pre3_tab[h];
+         h = (h + 1) & S->pre3_mask) {
+        uint32_t l = S->pre3_tab[h] - 1;
+        if (S->pre3_keys[l] == key)
+            return &S->prelists[l];
+    }
+    return NULL;
+}
+
 static int scan(jd_screen *S, unsigned kinds)
 {
     S->nhits = 0;
@@ -1226,14 +1292,14 @@ static int scan(jd_screen *S, unsigned kinds)
             continue;
         unsigned pair = k->wlen >= 3 ? (unsigned)(unsigned char)k->w[0] << 8 | (unsigned char)k->w[1]
                                      : 0;
-        const uint32_t *pl = k->wlen >= 3 && (S->pre2[pair >> 6] & (1ull << (pair & 63)))
-                                 ? jd_strmap_get(&S->pre3, k->w, 3)
-                                 : NULL;
+        const u32vec *pl = k->wlen >= 3 && (S->pre2[pair >> 6] & (1ull << (pair & 63)))
+                               ? prelist_of(S, k->w)
+                               : NULL;
         /* the "always" patterns start at a number, a digit or their first words */
         bool always = S->always_open || (k->wlen && isdigit((unsigned char)k->w[0])) ||
                       (S->always_bloom[(k->sid >> 6) & 3] & (1ull << (k->sid & 63)));
         const u32vec *lists[3] = {k->sid && k->sid < S->nfirst ? &S->first[k->sid] : NULL,
-                                  always ? &S->always : NULL, pl ? &S->prelists[*pl] : NULL};
+                                  always ? &S->always : NULL, pl};
         for (int l = 0; l < 3; l++) {
             const u32vec *v = lists[l];
             for (uint32_t j = 0; v && j < v->n; j++) {
@@ -3369,6 +3435,7 @@ static int load_words(loader *L)
         if (!id)
             return jd_oom(L->err);
         S->term_sids[S->nterm_sids++] = id;
+        S->term_mask |= 1ull << (id & 63);
     }
     static const char *const and_next[] = {"has", "have", "had", "is", "was", "are", "were",
                                            "only", "then", "now", "also", "says", "said",
@@ -3459,7 +3526,7 @@ static int load_sets(loader *L, json_t *root)
                 return bad(L, where, "every entry must be one word");
             int n = lower_into(lw, sizeof lw, s, strlen(s));
             size_t nn;
-            const char *nw = norm_word(lw, (size_t)n, &nn);
+            const char *nw = norm_word(L->S->norm_lens, lw, (size_t)n, &nn);
             uint32_t id = stem_id(S, nw, nn, true);
             if (!id || vpush(&S->setv[si], id))
                 return jd_oom(L->err);
@@ -3585,9 +3652,11 @@ static int index_lookups(jd_screen *S, jd_error *err)
     /* the terms of many alternatives, each sorted by first stem */
     free(S->tsort0);
     free(S->tsort);
+    free(S->tany);
     S->tsort = NULL;
     S->tsort0 = malloc((S->nterms + 1) * sizeof *S->tsort0);
-    if (!S->tsort0)
+    S->tany = malloc((S->nterms + 1) * sizeof *S->tany);
+    if (!S->tsort0 || !S->tany)
         return jd_oom(err);
     size_t nsorted = 0;
     for (size_t k = 0; k < S->nterms; k++) {
@@ -3610,6 +3679,10 @@ static int index_lookups(jd_screen *S, jd_error *err)
         for (uint32_t a = 0; a < t->nalt; a++)
             v[a] = (uint64_t)S->alt_first[t->alt0 + a] << 32 | a;
         qsort(v, t->nalt, sizeof *v, cmp_u64);
+        uint32_t a = 0;
+        while (a < t->nalt && (uint32_t)(v[a] >> 32) != ALT_ANY)
+            a++;
+        S->tany[k] = S->tsort0[k] + a; /* sorted last */
     }
     return JD_OK;
 }
@@ -3661,6 +3734,7 @@ int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
     jd_strmap_init(&S->memo);
     jd_strmap_init(&S->sets);
     jd_strmap_init(&S->pre3);
+    norm_lens_init(S->norm_lens);
     jd_strmap_init(&S->memo_raw);
     S->st = sb_stemmer_new("english", NULL);
     if (!S->st) {
@@ -3710,6 +3784,8 @@ void jd_screen_close(jd_screen *S)
         free(S->prelists[i].v);
     free(S->prelists);
     jd_strmap_free(&S->pre3);
+    free(S->pre3_keys);
+    free(S->pre3_tab);
     jd_strmap_free(&S->memo_raw);
     free(S->pat);
     free(S->terms);
@@ -3719,6 +3795,7 @@ void jd_screen_close(jd_screen *S)
     free(S->wcache);
     free(S->tsort0);
     free(S->tsort);
+    free(S->tany);
     free(S->rules);
     free(S->tok);
     free(S->sbloom);
