@@ -2446,6 +2446,57 @@ const char *jd_screen_attrs_str(unsigned attrs, char *buf, size_t n)
     return buf;
 }
 
+/* A bounded string being written (what snprintf would write, without its
+ * cost: the match explanations are written for every match of every note). */
+typedef struct sbuf {
+    char *b;
+    size_t n, o; /* capacity, length written (or that would be) */
+} sbuf;
+
+static sbuf sb_at(char *b, size_t n)
+{
+    if (n)
+        b[0] = 0;
+    return (sbuf){b, n, 0};
+}
+
+/* Up to len bytes of s, stopping at a NUL ("%.*s"). */
+static void sb_mem(sbuf *w, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len && s[i]; i++, w->o++)
+        if (w->o + 1 < w->n) {
+            w->b[w->o] = s[i];
+            w->b[w->o + 1] = 0;
+        }
+}
+
+static void sb_str(sbuf *w, const char *s)
+{
+    sb_mem(w, s, SIZE_MAX);
+}
+
+static void sb_int(sbuf *w, int v)
+{
+    char d[16];
+    size_t k = sizeof d;
+    unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+    do
+        d[--k] = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        d[--k] = '-';
+    sb_mem(w, d + k, sizeof d - k);
+}
+
+/* "\"<up to 30 bytes of the token as written>\"": the words an age was read from. */
+static void sb_quoted_tok(char *b, size_t n, const char *text, const tok *t)
+{
+    sbuf w = sb_at(b, n);
+    sb_str(&w, "\"");
+    sb_mem(&w, text + t->off, t->olen < 30 ? t->olen : 30);
+    sb_str(&w, "\"");
+}
+
 /* Whether the age cue c dates a status, not an act: "looked after since 13",
  * "in care from 12" (a looked-after cue ends right before it). */
 static bool then_is_status(const jd_screen *S, const hit *c)
@@ -2622,8 +2673,7 @@ static void read_ages(const jd_screen *S, ctx *X)
             continue;
         if (age > X->other_age) {
             X->other_age = age;
-            snprintf(X->other_why, sizeof X->other_why, "\"%.*s\"", (int)(t->olen < 30 ? t->olen : 30),
-                     X->in->text + t->off);
+            sb_quoted_tok(X->other_why, sizeof X->other_why, X->in->text, t);
         }
     }
     bool generic = false;
@@ -2704,15 +2754,15 @@ static int other_age_at(const jd_screen *S, const ctx *X, const hit *h, char *wh
         return -1;
     }
     if (best < 0) {
-        snprintf(why, whyn, "%s", X->other_why);
+        sbuf w = sb_at(why, whyn);
+        sb_str(&w, X->other_why);
         return X->other_age;
     }
     if (best < 18 && best <= child && adult) {
         snprintf(why, whyn, "an adult in the text");
         return 18;
     }
-    const tok *t = &S->tok[best_i];
-    snprintf(why, whyn, "\"%.*s\"", (int)(t->olen < 30 ? t->olen : 30), X->in->text + t->off);
+    sb_quoted_tok(why, whyn, X->in->text, &S->tok[best_i]);
     return best;
 }
 
@@ -2886,9 +2936,13 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             discount |= JD_SCREEN_QUOTED;
         m->recorded = X->recorded;
         m->other_age = other;
-        snprintf(m->basis, sizeof m->basis, "child %d%s, other %s%s", age,
-                 age != child ? " at the time" : "",
-                 other < 0 ? "age not written" : other >= 18 ? "an adult " : "", other_why);
+        sbuf w = sb_at(m->basis, sizeof m->basis); /* "child %d%s, other %s%s" */
+        sb_str(&w, "child ");
+        sb_int(&w, age);
+        sb_str(&w, age != child ? " at the time" : "");
+        sb_str(&w, ", other ");
+        sb_str(&w, other < 0 ? "age not written" : other >= 18 ? "an adult " : "");
+        sb_str(&w, other_why);
     } else if (r->kind == JD_SCREEN_LANGUAGE) {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_QUOTED | JD_SCREEN_CHALLENGED |
@@ -3164,11 +3218,19 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
             veto[nveto++] = (veto_ref){res->n, r}; /* its index once added below */
         char ab[120];
         jd_screen_attrs_str(a & discount, ab, sizeof ab);
-        if (m.counts)
-            snprintf(m.why, sizeof m.why, "matched \"%s\"%s%s", p->text,
-                     a ? "; also " : "", a ? jd_screen_attrs_str(a, ab, sizeof ab) : "");
-        else
-            snprintf(m.why, sizeof m.why, "not counted: %s", ab);
+        sbuf w = sb_at(m.why, sizeof m.why);
+        if (m.counts) { /* "matched \"%s\"%s%s" */
+            sb_str(&w, "matched \"");
+            sb_str(&w, p->text);
+            sb_str(&w, "\"");
+            if (a) {
+                sb_str(&w, "; also ");
+                sb_str(&w, jd_screen_attrs_str(a, ab, sizeof ab));
+            }
+        } else {
+            sb_str(&w, "not counted: ");
+            sb_str(&w, ab);
+        }
         if (add_match(res, &m))
             return jd_oom(err);
     }
