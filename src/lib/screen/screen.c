@@ -43,6 +43,9 @@ enum {
 };
 
 #define MAX_PHRASE 5
+/* 64-bit words of a sentence's bloom of stems (bit stem id % (64 * SBW)): wide
+ * enough that a pattern's later terms rarely pass it by chance (scan) */
+#define SBW 8
 #define ALT_ANY UINT32_MAX
 #define ALT_SORTED 12
 typedef struct alt {
@@ -168,7 +171,7 @@ struct jd_screen {
     u32vec *first; /* by stem id */
     size_t nfirst;
     u32vec always; /* patterns whose first term is a number or a short prefix */
-    uint64_t (*req)[4]; /* per pattern: blooms of its terms after the first (index_patterns) */
+    uint64_t (*req)[SBW]; /* per pattern: blooms of its terms after the first (index_patterns) */
     size_t nreq, reqcap;
     uint64_t always_bloom[4]; /* first words of the "always" patterns gated by a word */
     bool always_open;         /* some "always" pattern may start at any word */
@@ -227,7 +230,7 @@ struct jd_screen {
     /* scratch */
     tok *tok;
     size_t ntok, tokcap;
-    uint64_t (*sbloom)[4]; /* per sentence: bit (stem id % 256) of its words */
+    uint64_t (*sbloom)[SBW]; /* per sentence: bit (stem id % (64 * SBW)) of its words */
     size_t sbloomcap;
     char *low;
     size_t lowcap;
@@ -681,7 +684,12 @@ static int index_patterns(jd_screen *S, jd_error *err)
                 continue;
             if (jd_grow((void **)&S->req, &S->reqcap, S->nreq + 1, sizeof *S->req))
                 return jd_oom(err);
-            memcpy(S->req[S->nreq++], t->bloom, sizeof t->bloom);
+            uint64_t *rq = S->req[S->nreq++];
+            memset(rq, 0, sizeof *S->req);
+            for (uint32_t a = 0; a < t->nalt; a++) { /* every alternative's first word */
+                uint32_t sid = S->alts[t->alt0 + a].sid[0];
+                rq[(sid >> 6) % SBW] |= 1ull << (sid & 63);
+            }
             p->nreq++;
         }
         p->rkind = p->kind <= K_IND                               ? (int8_t)p->kind
@@ -1239,10 +1247,14 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
 static bool sentence_may_match(const jd_screen *S, const pattern *p, uint32_t sent)
 {
     const uint64_t *sb = S->sbloom[sent];
-    uint64_t(*rq)[4] = S->req + p->req0; /* read only */
-    for (uint16_t i = 0; i < p->nreq; i++)
-        if (!((sb[0] & rq[i][0]) | (sb[1] & rq[i][1]) | (sb[2] & rq[i][2]) | (sb[3] & rq[i][3])))
+    uint64_t(*rq)[SBW] = S->req + p->req0; /* read only */
+    for (uint16_t i = 0; i < p->nreq; i++) {
+        uint64_t any = 0;
+        for (int w = 0; w < SBW; w++)
+            any |= sb[w] & rq[i][w];
+        if (!any)
             return false;
+    }
     return true;
 }
 
@@ -1284,7 +1296,7 @@ static int scan(jd_screen *S, unsigned kinds)
     for (size_t i = 0; i < S->ntok; i++) {
         uint32_t sid = S->tok[i].sid;
         if (sid)
-            S->sbloom[S->tok[i].sent][(sid >> 6) & 3] |= 1ull << (sid & 63);
+            S->sbloom[S->tok[i].sent][(sid >> 6) % SBW] |= 1ull << (sid & 63);
     }
     for (size_t i = 0; i < S->ntok; i++) {
         const tok *k = &S->tok[i];
