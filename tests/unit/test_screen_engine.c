@@ -1043,6 +1043,47 @@ static void test_context_chain(void **state)
     assert_true(counted(r, "boyfriend"));
 }
 
+/* The offence's frame beyond the sentence's words (issue 14, sixth session):
+ * the child described rather than named, whose age is whose, and a carer's
+ * assault. Each with a near miss. */
+static void test_offence_frame(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    /* "the girl" is the child in a girl's note, not a young person beside her */
+    r = run_gender(f,
+                   "Suspect Adam NEALE (33) met her on Roblox. The girl had been in sexual contact "
+                   "with him online for months.",
+                   14, 'F');
+    assert_true(counted(r, "C2"));
+    r = run_gender(f,
+                   "Suspect Adam NEALE (33) met her on Roblox. The boy had been in sexual contact "
+                   "with her online for months.",
+                   14, 'F');
+    assert_false(counted(r, "C2")); /* a boy in a girl's note stays a young person */
+    /* a person word right after the child's own age */
+    r = run_gender(f, "The shopkeeper sold two bottles of vodka to a 14-year-old girl.", 14, 'F');
+    assert_true(counted(r, "C18"));
+    r = run_gender(f, "The shopkeeper sold two bottles of vodka to a 19-year-old girl.", 14, 'F');
+    assert_false(counted(r, "C18"));
+    /* "she told him she was 17": the girl's claimed age, not the other's */
+    r = run_gender(f, "She told him she was 17 and they had sex at his flat. He is 30.", 15, 'F');
+    assert_true(counted(r, "C2"));
+    assert_false(counted(r, "C3"));
+    r = run_gender(f, "Her boyfriend is 17 and they had sex at his flat.", 15, 'F');
+    assert_true(counted(r, "C3"));
+    /* in a boy's note "he is 34" is as often the man: still his age */
+    r = run_gender(f, "Chats with a male stating he is 34; he touched him in the car.", 13, 'M');
+    assert_true(counted(r, "C2"));
+    /* a carer's assault is C17 too; a boyfriend's is not */
+    r = run_gender(f, "Her mum's boyfriend slapped her across the face.", 13, 'F');
+    assert_true(counted(r, "C16"));
+    assert_true(counted(r, "C17"));
+    r = run_gender(f, "Her boyfriend slapped her across the face.", 15, 'F');
+    assert_true(counted(r, "C16"));
+    assert_false(counted(r, "C17"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1054,6 +1095,7 @@ int main(void)
         cmocka_unit_test(test_recorded),      cmocka_unit_test(test_loader_errors),
         cmocka_unit_test(test_limits),        cmocka_unit_test(test_linked_age),
         cmocka_unit_test(test_analyse_agrees),
+        cmocka_unit_test(test_offence_frame),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -139,6 +139,7 @@ typedef struct tok {
     int32_t num;
     uint8_t quoted, paren, decade, yo, cap, punct, poss; /* poss: written with 's */
     uint8_t coord; /* starts a clause after "and": the subject carries over */
+    uint8_t handle; /* a year glued into a user name ("mark.t.1979"): no date of the note */
 } tok;
 
 struct jd_screen {
@@ -214,6 +215,10 @@ struct jd_screen {
     uint32_t generic_set; /* children, kids, minors (optional set "generic"): children in
                              general (generic_object) */
     uint32_t them_sid, they_sid, his_sid, boyfriend_sid, girlfriend_sid;
+    /* the child described, not named ("the girl", "a 14-year-old girl"; child_descriptions):
+     * the stem of "child" written in its place, "the", "this", and the describing words,
+     * girl-like [0, 2), boy-like [2, 4), either [4, 10) */
+    uint32_t child_word_sid, the_sid, this_sid, desc_sids[10];
     uint32_t things_set; /* room, phone, door (optional set "things"): thing_object */
     uint32_t discover_set; /* found, noticed, reported (optional set "discover") */
     uint32_t partner_set; /* wife, husband, partner, fiance (optional set "partner") */
@@ -317,6 +322,11 @@ static const char *const norm_map[][2] = {
     {"wi", "with"}, {"wiv", "with"}, {"tae", "to"}, {"hame", "home"}, {"polis", "police"},
     {"telt", "told"}, {"cos", "because"}, {"coz", "because"}, {"cuz", "because"},
     {"nite", "night"}, {"b4", "before"}, {"n", "and"},
+    /* messages and second-language or Irish English ("ur mum sees them", "pick u up
+     * from skl", "old enough to be her da") */
+    {"u", "you"}, {"ur", "your"}, {"skl", "school"}, {"da", "dad"}, {"msg", "message"},
+    {"msgs", "messages"}, {"txt", "text"}, {"txts", "texts"}, {"tonite", "tonight"},
+    {"pix", "pictures"}, {"vids", "videos"},
 };
 
 /* Per first byte, bit n set when the map has a word of n bytes starting
@@ -1226,10 +1236,16 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->sent = sent;
         t->clause = clause;
         t->num = num;
-        if (num >= 1950 && num < S->min_year)
+        /* a year glued into a user name ("mark.t.1979", "kev_1984") is no
+         * date of the note's history; token_age reads it as a year of birth */
+        bool handle = num >= 1900 && num <= 2030 && s >= 2 &&
+                      (text[s - 1] == '.' || text[s - 1] == '_') &&
+                      isalpha((unsigned char)text[s - 2]);
+        if (num >= 1950 && num < S->min_year && !handle)
             S->min_year = num;
         t->decade = decade;
         t->yo = yo;
+        t->handle = handle;
         t->quoted = quoted;
         t->paren = paren > 0;
         t->cap = isupper((unsigned char)text[s]) != 0;
@@ -2111,6 +2127,23 @@ static bool generic_object(const jd_screen *S, const hit *h)
     return true;
 }
 
+/* The quotation around token i is spoken by another person named before it
+ * in its sentence ("Mum told the nurse 'my ex used to touch me'"), not the
+ * child ("Child quiet; said to nurse '...'", "Pt states '...'"). */
+static bool quote_by_other(const jd_screen *S, size_t i)
+{
+    size_t j = i;
+    while (j > 0 && S->tok[j - 1].quoted && S->tok[j - 1].sent == S->tok[i].sent)
+        j--;
+    while (j-- > 0 && S->tok[j].sent == S->tok[i].sent) {
+        const tok *k = &S->tok[j];
+        if (!k->punct && !k->poss && !k->quoted &&
+            (in_set(S, S->other_set, k->sid) || in_set(S, S->parent_set, k->sid)))
+            return true;
+    }
+    return false;
+}
+
 /* Whether the match is about another person than the child. An explicit role
  * names the child in the match ("hit her"); a match of a "child_acts" rule
  * that names no one ("selling sex") is about the clause's subject like any
@@ -2138,7 +2171,12 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
                                   * other acts: "told him to stop", "pay him" */
             continue;
         }
-        child_object = in_set(S, S->child_set, S->tok[i].sid) &&
+        /* "me" in the child's quoted words of a sexual act ("'mum's friend Lee
+         * tickles me there'"); not for injuries, where a parent's quoted "he hit
+         * me" is the parent's */
+        child_object = (in_set(S, S->child_set, S->tok[i].sid) ||
+                        (S->tok[i].sid == S->me_sid && S->tok[i].quoted && !r->injury &&
+                         !quote_by_other(S, i))) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
     }
     if (wrong_object && !child_object) {
@@ -2557,6 +2595,19 @@ static bool age_cued(const jd_screen *S, size_t i)
            (!memcmp(nx->w, "tim", 3) || !memcmp(nx->w, "min", 3) || !memcmp(nx->w, "hou", 3) ||
             !memcmp(nx->w, "day", 3) || !memcmp(nx->w, "wee", 3)))))
         aged = true;
+    /* "she told him she was 17" in a girl's note: the child's own or claimed
+     * age, not another person's (in a boy's note "he is 34" is as often the
+     * man who abuses him, so not there); "house is 12": a house number */
+    if (aged && p && i >= 2 && !(p->wlen == 4 && !memcmp(p->w, "aged", 4)) &&
+        !(p->wlen == 3 && !memcmp(p->w, "age", 3))) {
+        const tok *s2 = &S->tok[i - 2];
+        const uint32_t *own = S->gender == 'F' ? S->she_sids : NULL;
+        if (own &&
+            (p->sid == own[1] || (s2->sent == t->sent && (s2->sid == own[0] || s2->sid == own[1]))))
+            aged = false;
+        if (s2->sent == t->sent && S->things_set != UINT32_MAX && in_set(S, S->things_set, s2->sid))
+            aged = false;
+    }
     /* "approx 30", "about 25", "like 19": an estimate is an age unless a
      * unit follows ("about 20 minutes", "approx 16 tabs") */
     static const char *const est[] = {"approx", "approximately", "about",    "around", "roughly",
@@ -2619,7 +2670,12 @@ static int token_age(const jd_screen *S, size_t i)
     bool year_old = yw && !yw->punct && yw->wlen >= 4 && !memcmp(yw->w, "year", 4) && ow &&
                     !ow->punct && ow->wlen == 3 && !memcmp(ow->w, "old", 3);
     bool aged = age_cued(S, i);
-    if (t->num >= 1900 && t->num <= 2030) {
+    if (t->handle) {
+        /* an account named with a year ("mark.t.1979"): an adult's year of
+         * birth when it makes one */
+        if (S->ref_year - t->num >= 18 && S->ref_year - t->num <= 80)
+            age = S->ref_year - t->num;
+    } else if (t->num >= 1900 && t->num <= 2030) {
         /* DOB 1979, DOB 02/03/1997, born 1990 */
         for (size_t j = i; j-- > 0 && j + 7 > i;) {
             const tok *q = &S->tok[j];
@@ -2636,13 +2692,28 @@ static int token_age(const jd_screen *S, size_t i)
         if (t->decade && p && p->wlen >= 2 && !memcmp(p->w, "mid", 3))
             age += 4;
     }
+    /* a range of ages with the child's in it ("age signals 13-15" about a
+     * child of 14) estimates the child's age, not another person's */
+    if (age >= 0 && S->child_age >= 0 && t->num < 100) {
+        int lo = -1, hi = -1;
+        if (nx && nx->punct == '-' && nx2 && nx2->num >= 0 && nx2->num < 100) {
+            lo = t->num;
+            hi = nx2->num;
+        } else if (p && p->punct == '-' && i >= 2 && S->tok[i - 2].num >= 0) {
+            lo = S->tok[i - 2].num;
+            hi = t->num;
+        }
+        if (lo >= 0 && lo <= S->child_age && S->child_age <= hi)
+            return -1;
+    }
     return age;
 }
 
 /* Whether the number at token i is the age of a bystander named right before
  * it ("older sister (19)", "mum, 38"): a relative in the optional set
  * "bystander" (mother, sister, aunt, nan...), the first word before the number
- * past brackets, commas and "who is", "aged" ("her sister who is 19"). An
+ * past brackets, commas, a name ("mum (Donna, 41)") and "who is", "aged" ("her
+ * sister who is 19"). An
  * uncle's or a boyfriend's age stays the other person's. */
 static bool bystander_age(const jd_screen *S, size_t i)
 {
@@ -2657,6 +2728,10 @@ static bool bystander_age(const jd_screen *S, size_t i)
         for (size_t k = 0; k < sizeof link / sizeof *link && !linking; k++)
             linking = w->wlen == strlen(link[k]) && !memcmp(w->w, link[k], w->wlen);
         if (linking)
+            continue;
+        /* "mum (Donna, 41)": the relative's own name between */
+        if (w->cap && j > 0 && S->tok[j - 1].sent == w->sent &&
+            !in_set(S, S->bystander_set, w->sid))
             continue;
         return in_set(S, S->bystander_set, w->sid);
     }
@@ -3158,6 +3233,146 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
     res->n = o;
 }
 
+/* The child described rather than named is the child: "the girl", "this pupil", "the
+ * complainant" (a definite description; "girl" or "boy" only of the note's child_gender),
+ * and a person word right after the child's own age ("a 14-year-old girl", "a Y10 student
+ * (15)" is not one: the age must come first). The word is read as "child" by every rule,
+ * so "sold vodka to a 14-year-old girl" names the child as its object and "the girl had been
+ * in sexual contact with him" is no young person beside the child (other_age_at). "A girl",
+ * "the girls" and "a 16-year-old girl" in a note about a child of 14 stay other people. */
+static void child_descriptions(jd_screen *S, int child_age)
+{
+    static const char child_w[] = "child";
+    for (size_t i = 1; i < S->ntok; i++) {
+        tok *k = &S->tok[i];
+        if (k->punct || !k->sid)
+            continue;
+        size_t d = 0;
+        while (d < sizeof S->desc_sids / sizeof *S->desc_sids && S->desc_sids[d] != k->sid)
+            d++;
+        if (d == sizeof S->desc_sids / sizeof *S->desc_sids)
+            continue;
+        if (d < 4 && S->gender && (d < 2 ? 'F' : 'M') != S->gender)
+            continue;
+        if (k->wlen && k->w[k->wlen - 1] == 's' && d < 4)
+            continue; /* "girls", "boys" (the stem is one) */
+        bool is_child = false;
+        size_t j = i;
+        while (j-- > 0 && S->tok[j].sent == k->sent && S->tok[j].punct)
+            ;
+        const tok *p = &S->tok[j];
+        if (p->sent == k->sent && !p->punct && (p->sid == S->the_sid || p->sid == S->this_sid))
+            is_child = true;
+        /* "14-year-old girl", "14yo girl": the child's age, then "year old" */
+        for (size_t q = i, n = 0; !is_child && q-- > 0 && n < 5 && S->tok[q].sent == k->sent; n++) {
+            const tok *t = &S->tok[q];
+            if (t->punct)
+                continue;
+            if (t->num >= 0) {
+                is_child = child_age >= 0 && t->num == child_age && (t->yo || n >= 2);
+                break;
+            }
+            if (!((t->wlen == 4 && !memcmp(t->w, "year", 4)) ||
+                  (t->wlen == 5 && !memcmp(t->w, "years", 5)) ||
+                  (t->wlen == 3 && !memcmp(t->w, "old", 3)) ||
+                  (t->wlen == 2 && !memcmp(t->w, "yo", 2))))
+                break;
+        }
+        if (is_child) {
+            k->sid = S->child_word_sid;
+            k->w = child_w;
+            k->wlen = sizeof child_w - 1;
+        }
+    }
+}
+
+/* The token at byte offset off (the last starting at or before it). */
+static size_t tok_at(const jd_screen *S, int off)
+{
+    size_t lo = 0, hi = S->ntok;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if ((int)S->tok[mid].off <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? lo - 1 : 0;
+}
+
+/* A carer, as the one who acts on the child: a parent word ("Dad", "her
+ * stepmum", "mum's partner") or a partner of a parent ("mum's boyfriend"). */
+static bool carer_word(const jd_screen *S, size_t j)
+{
+    const tok *k = &S->tok[j];
+    if (k->punct || k->poss)
+        return false;
+    /* "her partner" of a teenager is her own; "mum's partner" is a carer */
+    if (k->sid == S->boyfriend_sid || k->sid == S->girlfriend_sid ||
+        (S->partner_set != UINT32_MAX && in_set(S, S->partner_set, k->sid)))
+        return j > 0 && S->tok[j - 1].poss && in_set(S, S->parent_set, S->tok[j - 1].sid);
+    return in_set(S, S->parent_set, k->sid);
+}
+
+/* A parent's or carer's assault of the child is child cruelty too (DOMAIN.md
+ * section 3, C17: "B's carer wilfully assaults"): a counted C16 whose clause
+ * names a carer as the one acting ("Dad hit her with a belt", "mum's boyfriend
+ * did it with his cigarette"; the carer before the act, with no other person
+ * between, or the agent of a passive, "hit by her stepdad") adds C17 with
+ * the same words. "Her boyfriend punched her", "a man at the park hit him" and
+ * "Mum says a boy hit her" are no carer's act. */
+static int carer_assault(const jd_screen *S, jd_screen_result *res)
+{
+    if (S->parent_set == UINT32_MAX || have_code(res, "C17", true))
+        return JD_OK;
+    const rule *c17 = NULL;
+    for (size_t r = 0; r < S->nrules && !c17; r++)
+        if (!strcmp(S->rules[r].code, "C17"))
+            c17 = &S->rules[r];
+    if (!c17)
+        return JD_OK;
+    for (size_t i = 0; i < res->n; i++) {
+        const jd_screen_match *m = &res->m[i];
+        if (!m->counts || m->start < 0 || strcmp(m->code, "C16"))
+            continue;
+        size_t a = tok_at(S, m->start), b = tok_at(S, m->end - 1);
+        bool carer = false;
+        /* the act's own words may name the carer: "mum's boyfriend did it" */
+        for (size_t j = b + 1; j-- > 0 && j + 8 >= a && S->tok[j].clause == S->tok[a].clause;) {
+            if (carer_word(S, j)) {
+                carer = true;
+                break;
+            }
+            const tok *k = &S->tok[j];
+            if (!k->punct && !k->poss &&
+                ((S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+                 (S->people_set != UINT32_MAX && in_set(S, S->people_set, k->sid)) ||
+                 in_set(S, S->other_set, k->sid) || k->sid == S->by_sid))
+                break; /* another person acts, or a passive whose agent is not a carer */
+        }
+        /* "she was hit by her stepdad": the passive's agent */
+        for (size_t j = a + 1;
+             !carer && j < S->ntok && j <= b + 2 && S->tok[j].sent == S->tok[b].sent;)
+            if (S->tok[j].sid == S->by_sid) {
+                for (size_t q = j + 1; q < S->ntok && q <= j + 3 && !carer; q++)
+                    carer = carer_word(S, q);
+                break;
+            } else {
+                j++;
+            }
+        if (!carer)
+            continue;
+        jd_screen_match c = *m;
+        c.code = c17->code;
+        c.name = c17->name;
+        snprintf(c.why, sizeof c.why, "a carer's assault (C16) is child cruelty too");
+        if (add_match(res, &c))
+            return JD_ENOMEM;
+        return JD_OK;
+    }
+    return JD_OK;
+}
+
 int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res, jd_error *err)
 {
     if (!S || !in || !res)
@@ -3168,7 +3383,10 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     if (len > MAX_TEXT)
         return jd_error_set(err, JD_ELIMIT, "note is over %u bytes", MAX_TEXT);
     S->gender = in->child_gender == 'F' || in->child_gender == 'M' ? in->child_gender : 0;
-    if (tokenize(S, text, len) != JD_OK || scan(S, in->kinds) != JD_OK)
+    if (tokenize(S, text, len) != JD_OK)
+        return jd_oom(err);
+    child_descriptions(S, in->child_age);
+    if (scan(S, in->kinds) != JD_OK)
         return jd_oom(err);
     S->child_age = in->child_age;
     /* some number from 1950 before the child's year of birth */
@@ -3252,6 +3470,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     veto_matches(veto, nveto, res);
     resolved_matches(S, res);
     settle_matches(S, child, res);
+    if (carer_assault(S, res) != JD_OK)
+        return jd_oom(err);
     return JD_OK;
 }
 
@@ -3545,6 +3765,15 @@ static int load_words(loader *L)
         !(S->his_sid = stem_id(S, "his", 3, true)) ||
         !(S->boyfriend_sid = stem_id(S, "boyfriend", 9, true)) ||
         !(S->girlfriend_sid = stem_id(S, "girlfriend", 10, true)))
+        return jd_oom(L->err);
+    static const char *const desc[] = {"girl",        "schoolgirl", "boy",   "schoolboy",
+                                       "complainant", "victim",     "pupil", "student",
+                                       "teenager",    "youngster"};
+    for (size_t i = 0; i < sizeof desc / sizeof *desc; i++)
+        if (!(S->desc_sids[i] = stem_id(S, desc[i], strlen(desc[i]), true)))
+            return jd_oom(L->err);
+    if (!(S->child_word_sid = stem_id(S, "child", 5, true)) ||
+        !(S->the_sid = stem_id(S, "the", 3, true)) || !(S->this_sid = stem_id(S, "this", 4, true)))
         return jd_oom(L->err);
     if (!(S->who_sid = stem_id(S, "who", 3, true)) || !(S->whose_sid = stem_id(S, "whose", 5, true)) ||
         !(S->whom_sid = stem_id(S, "whom", 4, true)))
