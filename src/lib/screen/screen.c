@@ -2053,6 +2053,59 @@ static bool other_gender_possessive(const jd_screen *S, const hit *h)
     return found;
 }
 
+/* Wording whose words end at "with" and whose next word is the child as its
+ * object ("had sex with her on Saturday", "has been sleeping with her."):
+ * the act is the adult's, told with the adult as its subject, which is the
+ * guide's own wording, not the child's act. "her" is the object when nothing
+ * or a word that is no noun follows it in its clause; "with her mum's friend
+ * (35)", "with her tutor" are possessives and name the adult. "him" is the
+ * child only in a note about a boy ("she has been sleeping with him" names
+ * the adult in a note about a girl). */
+static bool child_object_after(const jd_screen *S, const hit *h)
+{
+    static const char *const fn[] = {
+        "on", "at", "in", "and", "when", "while", "after", "before", "since", "for", "again",
+        "twice", "once", "repeatedly", "several", "many", "multiple", "regularly", "there",
+        "then", "last", "every", "most", "over", "without", "despite", "but", "because", "who",
+        "as", "from", "until", "during", "about", "by", "to", "this", "that", "the", "a", "an",
+        "it", "is", "was", "has", "had", "have", "all", "both", "more", "in", "inside", "whilst",
+        "though", "although", "even", "if", "or", "nor", "so", "up", "back", "numerous",
+        "throughout", "frequently", "often", "weekly", "nightly", "most", "four", "three", "two",
+        "five", "times", "lots", "loads", "against", "whenever", "where", "which", "between"};
+    uint32_t at = h->end; /* the word after "with", at the match's end or right after it */
+    if (at == h->start || at >= S->ntok)
+        return false;
+    if (S->tok[at - 1].sid != S->with_sid) {
+        if (S->tok[at].sid != S->with_sid || S->tok[at].sent != S->tok[at - 1].sent)
+            return false;
+        if (++at >= S->ntok)
+            return false;
+    }
+    const tok *k = &S->tok[at];
+    uint32_t own = S->gender == 'M' ? S->him_sid : S->her_sid;
+    if (k->quoted || k->sent != S->tok[at - 1].sent)
+        return false;
+    /* "with YP", "with the pt", "with Kayla" (the child's name): the child */
+    if ((in_set(S, S->child_set, k->sid) && k->sid != S->her_sid && k->sid != S->him_sid &&
+         k->sid != S->them_sid && k->sid != S->they_sid && !subject_pronoun(S, k) &&
+         k->sid != S->herself_sid && k->sid != S->himself_sid) ||
+        (S->child_name && same_word(k, S->child_name)))
+        return true;
+    if (k->sid != own)
+        return false;
+    if (at + 1 >= S->ntok)
+        return true;
+    const tok *n = &S->tok[at + 1];
+    if (n->sent != k->sent || n->clause != k->clause || n->punct)
+        return true;
+    if (own == S->him_sid)
+        return true; /* "him" is no possessive */
+    for (size_t q = 0; q < sizeof fn / sizeof fn[0]; q++)
+        if (n->wlen == strlen(fn[q]) && !memcmp(n->w, fn[q], n->wlen))
+            return true;
+    return false;
+}
+
 /* A match naming a relative before the act with words between ("Dad found
  * her naked photos", "Stepdad found out a man had been sending her sexual
  * messages"): a verb of finding out or telling (`discover` set) or another
@@ -2181,6 +2234,9 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     if (r->kind != JD_SCREEN_LANGUAGE && object_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind == JD_SCREEN_LANGUAGE && other_gender_possessive(S, h))
+        a |= JD_SCREEN_OTHER_PERSON;
+    /* "X had sex with her": the child is the object, the act the adult's */
+    if (r->kind == JD_SCREEN_LANGUAGE && r->role_explicit && child_object_after(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && relative_reports(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
