@@ -308,6 +308,8 @@ static const char *const norm_map[][2] = {
     {"wi", "with"}, {"wiv", "with"}, {"tae", "to"}, {"hame", "home"}, {"polis", "police"},
     {"telt", "told"}, {"cos", "because"}, {"coz", "because"}, {"cuz", "because"},
     {"nite", "night"}, {"b4", "before"}, {"n", "and"},
+    /* Yorkshire and Lancashire reflexives: "she keeps hersen in harm's way" */
+    {"hersen", "herself"}, {"hissen", "himself"}, {"hersel", "herself"}, {"hissel", "himself"},
 };
 
 static const char *norm_word(const char *w, size_t n, size_t *outn)
