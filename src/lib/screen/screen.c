@@ -39,7 +39,7 @@ enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
-    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_NK
+    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -2258,6 +2258,12 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_QUOTED;
     if (r->reported_speech && cue_in(S, K_REPORT, h, 5))
         a |= JD_SCREEN_QUOTED;
+    /* wording a document is said to use ("your letter says she keeps putting
+     * herself at risk", "the referral calls her promiscuous") is the
+     * document's, not the writer's: wording only (an offence's words there
+     * still tell what happened) */
+    if (r->kind == JD_SCREEN_LANGUAGE && cue_in(S, K_DOC, h, 5))
+        a |= JD_SCREEN_QUOTED;
     if ((a & JD_SCREEN_QUOTED) && cue_in(S, K_ADOPT, h, 3))
         a &= ~(unsigned)JD_SCREEN_QUOTED;
     if (cue_in(S, K_CHAL, h, 3))
@@ -3449,7 +3455,7 @@ static int load_cues(loader *L, json_t *root)
                      {"reported", K_REPORT},    {"speculation", K_SPEC},
                      {"adult_life", K_ADULTLIFE}, {"sense", K_SENSE},
                      {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT},
-                     {"resolved", K_RESOLVED}};
+                     {"resolved", K_RESOLVED}, {"document", K_DOC}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
