@@ -214,7 +214,7 @@ static void test_attributes(void **state)
     r = run(f, "She chose to go with the men again last night.", 14, "case_note", -1);
     assert_true(counted(r, "own_accord"));
     /* wording rules that name their subject still ask whom the clause is about */
-    r = run(f, "Another girl in the home is sexually active with older men.", 14, "case_note", -1);
+    r = run(f, "Another girl in the home has been sleeping with older men.", 14, "case_note", -1);
     m = must(r, "sexual_activity_with_adult", false);
     assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
     /* an adult as the subject of the wording is another person; the child as
@@ -227,8 +227,13 @@ static void test_attributes(void **state)
     r = run(f, "She refused to cooperate with the worker and the man (34) drove off.", 15,
             "police", -1);
     assert_true(counted(r, "refused_to_engage"));
-    r = run(f, "Staff know that she is sexually active with older men.", 14, "case_note", -1);
+    r = run(f, "Staff know that she has been sleeping with older men.", 14, "case_note", -1);
     assert_true(counted(r, "sexual_activity_with_adult"));
+    /* "sexually active with" an adult is the sexually_active row (the corpora
+     * label it so), not the adult's act told as hers */
+    r = run(f, "Staff know that she is sexually active with older men.", 14, "case_note", -1);
+    assert_true(counted(r, "sexually_active"));
+    assert_false(counted(r, "sexual_activity_with_adult"));
     /* a negation runs on over "or that" */
     r = run(f, "There is nothing to indicate that she has been sexually exploited or that men "
                "have had sex with her.", 14, "case_note", -1);

@@ -39,7 +39,7 @@ enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
-    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_NK
+    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -327,6 +327,8 @@ static const char *const norm_map[][2] = {
     {"u", "you"}, {"ur", "your"}, {"skl", "school"}, {"da", "dad"}, {"msg", "message"},
     {"msgs", "messages"}, {"txt", "text"}, {"txts", "texts"}, {"tonite", "tonight"},
     {"pix", "pictures"}, {"vids", "videos"},
+    /* Yorkshire and Lancashire reflexives: "she keeps hersen in harm's way" */
+    {"hersen", "herself"}, {"hissen", "himself"}, {"hersel", "herself"}, {"hissel", "himself"},
 };
 
 /* Per first byte, bit n set when the map has a word of n bytes starting
@@ -2295,6 +2297,59 @@ static bool other_gender_possessive(const jd_screen *S, const hit *h)
     return found;
 }
 
+/* Wording whose words end at "with" and whose next word is the child as its
+ * object ("had sex with her on Saturday", "has been sleeping with her."):
+ * the act is the adult's, told with the adult as its subject, which is the
+ * guide's own wording, not the child's act. "her" is the object when nothing
+ * or a word that is no noun follows it in its clause; "with her mum's friend
+ * (35)", "with her tutor" are possessives and name the adult. "him" is the
+ * child only in a note about a boy ("she has been sleeping with him" names
+ * the adult in a note about a girl). */
+static bool child_object_after(const jd_screen *S, const hit *h)
+{
+    static const char *const fn[] = {
+        "on", "at", "in", "and", "when", "while", "after", "before", "since", "for", "again",
+        "twice", "once", "repeatedly", "several", "many", "multiple", "regularly", "there",
+        "then", "last", "every", "most", "over", "without", "despite", "but", "because", "who",
+        "as", "from", "until", "during", "about", "by", "to", "this", "that", "the", "a", "an",
+        "it", "is", "was", "has", "had", "have", "all", "both", "more", "in", "inside", "whilst",
+        "though", "although", "even", "if", "or", "nor", "so", "up", "back", "numerous",
+        "throughout", "frequently", "often", "weekly", "nightly", "most", "four", "three", "two",
+        "five", "times", "lots", "loads", "against", "whenever", "where", "which", "between"};
+    uint32_t at = h->end; /* the word after "with", at the match's end or right after it */
+    if (at == h->start || at >= S->ntok)
+        return false;
+    if (S->tok[at - 1].sid != S->with_sid) {
+        if (S->tok[at].sid != S->with_sid || S->tok[at].sent != S->tok[at - 1].sent)
+            return false;
+        if (++at >= S->ntok)
+            return false;
+    }
+    const tok *k = &S->tok[at];
+    uint32_t own = S->gender == 'M' ? S->him_sid : S->her_sid;
+    if (k->quoted || k->sent != S->tok[at - 1].sent)
+        return false;
+    /* "with YP", "with the pt", "with Kayla" (the child's name): the child */
+    if ((in_set(S, S->child_set, k->sid) && k->sid != S->her_sid && k->sid != S->him_sid &&
+         k->sid != S->them_sid && k->sid != S->they_sid && !subject_pronoun(S, k) &&
+         k->sid != S->herself_sid && k->sid != S->himself_sid) ||
+        (S->child_name && same_word(k, S->child_name)))
+        return true;
+    if (k->sid != own)
+        return false;
+    if (at + 1 >= S->ntok)
+        return true;
+    const tok *n = &S->tok[at + 1];
+    if (n->sent != k->sent || n->clause != k->clause || n->punct)
+        return true;
+    if (own == S->him_sid)
+        return true; /* "him" is no possessive */
+    for (size_t q = 0; q < sizeof fn / sizeof fn[0]; q++)
+        if (n->wlen == strlen(fn[q]) && !memcmp(n->w, fn[q], n->wlen))
+            return true;
+    return false;
+}
+
 /* A match naming a relative before the act with words between ("Dad found
  * her naked photos", "Stepdad found out a man had been sending her sexual
  * messages"): a verb of finding out or telling (`discover` set) or another
@@ -2435,6 +2490,9 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         if (!in_set(S, S->poss_set, k->sid))
             break; /* only after "her", "his", "their" */
     }
+    /* "X had sex with her": the child is the object, the act the adult's */
+    if (r->kind == JD_SCREEN_LANGUAGE && r->role_explicit && child_object_after(S, h))
+        a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && relative_reports(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->injury && r->kind != JD_SCREEN_LANGUAGE && child_aggressor(S, h))
@@ -2452,6 +2510,12 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     if (q || cue_in(S, K_ATTR, h, 5))
         a |= JD_SCREEN_QUOTED;
     if (r->reported_speech && cue_in(S, K_REPORT, h, 5))
+        a |= JD_SCREEN_QUOTED;
+    /* wording a document is said to use ("your letter says she keeps putting
+     * herself at risk", "the referral calls her promiscuous") is the
+     * document's, not the writer's: wording only (an offence's words there
+     * still tell what happened) */
+    if (r->kind == JD_SCREEN_LANGUAGE && cue_in(S, K_DOC, h, 5))
         a |= JD_SCREEN_QUOTED;
     if ((a & JD_SCREEN_QUOTED) && cue_in(S, K_ADOPT, h, 3))
         a &= ~(unsigned)JD_SCREEN_QUOTED;
@@ -3898,7 +3962,7 @@ static int load_cues(loader *L, json_t *root)
                      {"reported", K_REPORT},    {"speculation", K_SPEC},
                      {"adult_life", K_ADULTLIFE}, {"sense", K_SENSE},
                      {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT},
-                     {"resolved", K_RESOLVED}};
+                     {"resolved", K_RESOLVED}, {"document", K_DOC}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
