@@ -520,6 +520,14 @@ static void test_loader_errors(void **state)
          "[{\"code\": \"S02\", \"name\": \"x\", \"from_offences\": [\"C2\"], \"not_with\": [\"C9\", \"\"]}]}",
          "not_with"},
         {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"V02\", \"name\": \"x\", \"patterns\": [\"abuse\"], \"with\": [\"C16\"]}]}",
+         "with: a list of up to 4 codes, beside from_offences"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"V02\", \"name\": \"x\", \"from_offences\": [\"C17\"], \"with\": [\"C16\", 3]}]}",
+         "with: each an offence or indicator code"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
          "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C13\", \"name\": \"x\", "
          "\"patterns\": [\"#name ~2 sex\"]}], \"language\": [], \"indicators\": []}",
          "#name cannot start a pattern"},

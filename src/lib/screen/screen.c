@@ -111,6 +111,8 @@ typedef struct rule {
                                    not the writer's own wording */
     const char *from[4];        /* indicators: also held when one of these offences counts
                                    (familial sexual abuse or cruelty is V02 abuse) */
+    const char *with[4];        /* indicators with "from_offences": held only when all of
+                                   these codes count too ("with") */
     const char *not_with[12];   /* indicators: not held when one of these codes counts
                                    (with "from": an older partner's C2, not a paid or group
                                    one; with patterns: contact online is S08, not M02) */
@@ -3132,6 +3134,11 @@ static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen
                 veto = r->not_with[k];
         if (veto)
             continue;
+        bool all = true;
+        for (int k = 0; k < 4 && r->with[k] && all; k++)
+            all = have_code(res, r->with[k], true);
+        if (!all)
+            continue;
         const jd_screen_match *off = NULL;
         for (int k = 0; k < 4 && r->from[k] && !off; k++)
             for (size_t j = 0; j < res->n && !off; j++)
@@ -3755,6 +3762,15 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
             if (!json_is_string(v))
                 return bad(L, where, "from_offences: each an offence code");
             r->from[k] = jd_arena_strdup(&S->ar, json_string_value(v));
+        }
+        json_t *with = json_object_get(o, "with");
+        if (with && (!json_is_array(with) || json_array_size(with) > 4 || !r->from[0]))
+            return bad(L, where, "with: a list of up to 4 codes, beside from_offences");
+        json_array_foreach(with, k, v)
+        {
+            if (!json_is_string(v) || !json_string_length(v))
+                return bad(L, where, "with: each an offence or indicator code");
+            r->with[k] = jd_arena_strdup(&S->ar, json_string_value(v));
         }
         json_t *nw = json_object_get(o, "not_with");
         if (nw && (!json_is_array(nw) || json_array_size(nw) > 12 ||
