@@ -3446,6 +3446,15 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
     return JD_OK;
 }
 
+/* Tokens, the child described read as the child, then the patterns' hits. */
+static int read_note(jd_screen *S, const char *text, size_t len, const jd_screen_note *in)
+{
+    if (tokenize(S, text, len) != JD_OK)
+        return JD_ENOMEM;
+    child_descriptions(S, in->child_age);
+    return scan(S, in->kinds);
+}
+
 int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res, jd_error *err)
 {
     if (!S || !in || !res)
@@ -3456,10 +3465,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     if (len > MAX_TEXT)
         return jd_error_set(err, JD_ELIMIT, "note is over %u bytes", MAX_TEXT);
     S->gender = in->child_gender == 'F' || in->child_gender == 'M' ? in->child_gender : 0;
-    if (tokenize(S, text, len) != JD_OK)
-        return jd_oom(err);
-    child_descriptions(S, in->child_age);
-    if (scan(S, in->kinds) != JD_OK)
+    if (read_note(S, text, len, in) != JD_OK)
         return jd_oom(err);
     S->child_age = in->child_age;
     /* some number from 1950 before the child's year of birth */
