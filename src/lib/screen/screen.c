@@ -1204,8 +1204,10 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
                 /* punctuation tokens so numbers and words stay apart */
                 if (push_punct(S, c, i, sent, clause, quoted))
                     return JD_ENOMEM;
-                if (c == ':')
-                    clause++; /* "spoke to mother: Kelly is ...": what follows is its own clause */
+                if (c == ':' && !(i > 0 && i + 1 < len && isdigit((unsigned char)text[i - 1]) &&
+                                  isdigit((unsigned char)text[i + 1])))
+                    clause++; /* "spoke to mother: Kelly is ...": what follows is its own
+                               * clause; not a time, "back 10:00 today tired and hungry" */
             }
             i++;
             continue;
