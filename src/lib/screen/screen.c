@@ -3100,6 +3100,12 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         sb_str(&w, ", other ");
         sb_str(&w, other < 0 ? "age not written" : other >= 18 ? "an adult " : "");
         sb_str(&w, other_why);
+        /* what else the offence needs and the note lacks, so "ages do not fit"
+         * explains itself */
+        if ((r->needs & NEED_SEXUAL) && !X->sexual)
+            sb_str(&w, "; no sexual act in the note");
+        if ((r->needs & NEED_LAC) && !lac)
+            sb_str(&w, "; not looked after");
     } else if (r->kind == JD_SCREEN_LANGUAGE) {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_QUOTED | JD_SCREEN_CHALLENGED |
