@@ -1103,7 +1103,8 @@ static void test_offence_frame(void **state)
         assert_false(m->counts);
         assert_non_null(strstr(m->basis, "no sexual act in the note"));
     }
-    r = run_gender(f, "She meets men from an app for sex and they give her £20 afterwards.", 15, 'F');
+    r = run_gender(f, "She meets men from an app for sex and they give her £20 afterwards.", 15,
+                   'F');
     assert_true(counted(r, "C9"));
 }
 
