@@ -2656,10 +2656,12 @@ static bool age_cued(const jd_screen *S, size_t i)
     bool aged = p && ((p->wlen == 4 && !memcmp(p->w, "aged", 4)) ||
                       (p->wlen == 3 && !memcmp(p->w, "age", 3)));
     /* "boyfriend is 23", "he was 19" */
+    bool pron = p && ((p->wlen == 3 && !memcmp(p->w, "hes", 3)) ||
+                      (p->wlen == 4 && !memcmp(p->w, "shes", 4))); /* ", he's 19" */
     if (p && i >= 2 &&
         ((p->wlen == 2 && !memcmp(p->w, "is", 2)) || (p->wlen == 3 && !memcmp(p->w, "was", 3)) ||
-         (p->wlen == 3 && !memcmp(p->w, "hes", 3)) || (p->wlen == 4 && !memcmp(p->w, "shes", 4))) &&
-        !S->tok[i - 2].punct &&
+         pron) &&
+        (pron || !S->tok[i - 2].punct) &&
         (!nx || nx->punct || nx->sent != t->sent ||
          !(nx->wlen >= 3 &&
            (!memcmp(nx->w, "tim", 3) || !memcmp(nx->w, "min", 3) || !memcmp(nx->w, "hou", 3) ||
