@@ -1935,8 +1935,9 @@ static bool speaker_owns(const jd_screen *S, const hit *h)
  * another person of the child's gender or none ("Her older sister (19)
  * answered", "Another resident, Kayla (16), went missing", "Her friend Tia
  * says"), not a parent (a parent's abuse at home is the child's too: C17,
- * V03); -1 a subject pronoun of the child's gender ("She has been ..."); 0
- * the child or anyone else. *who is the token of the person found. */
+ * V03); -1 a subject pronoun of the child's gender ("She has been ..."); -2
+ * one of the other gender ("he gives her vodka"); 0 the child or anyone
+ * else. *who is the token of the person found. */
 static int opening_subject(const jd_screen *S, size_t first, size_t *who)
 {
     uint32_t cl = S->tok[first].clause;
@@ -1948,8 +1949,10 @@ static int opening_subject(const jd_screen *S, size_t first, size_t *who)
         words++;
         bool she = S->gender == 'F' ? (k->sid == S->she_sids[0] || k->sid == S->she_sids[1])
                                     : (k->sid == S->he_sids[0] || k->sid == S->he_sids[1]);
-        if (she)
-            return words == 1 ? -1 : 0;
+        if (she) /* "She ...", "then she ...", "Today she ..." */
+            return words <= 2 ? -1 : 0;
+        if (words <= 2 && subject_pronoun(S, k))
+            return -2; /* "he" in a girl's note: no new person of her gender */
         if (k->poss && !in_set(S, S->poss_set, k->sid))
             continue; /* "her friend's mum": the possessor is not the subject */
         if (in_set(S, S->poss_set, k->sid))
@@ -1973,6 +1976,23 @@ static int opening_subject(const jd_screen *S, size_t first, size_t *who)
     return 0;
 }
 
+/* A capitalised word after a preposition of place ("a flat in Stannick",
+ * "from Ravensholt", "at Tannery Court"): a place, not the child's name. */
+static bool place_name(const jd_screen *S, size_t j)
+{
+    static const char *const preps[] = {"in", "at", "to", "from", "near", "on", "into", "of",
+                                        "outside", "towards", "behind", "round", "around"};
+    while (j > 0 && S->tok[j - 1].cap && !S->tok[j - 1].punct && S->tok[j - 1].sent == S->tok[j].sent)
+        j--; /* "at Tannery Court": the whole name */
+    if (j == 0 || S->tok[j - 1].sent != S->tok[j].sent)
+        return false;
+    const tok *p = &S->tok[j - 1];
+    for (size_t q = 0; q < sizeof preps / sizeof *preps; q++)
+        if (p->wlen == strlen(preps[q]) && !memcmp(p->w, preps[q], p->wlen))
+            return true;
+    return false;
+}
+
 /* Whether clause cl (tokens from first) names the child other than by a
  * pronoun (a name not of another person, a word such as "daughter" or
  * "YP"), names the person at token who again or another person's name
@@ -1993,7 +2013,7 @@ static bool clause_names_child(const jd_screen *S, size_t first, size_t who)
             k->sid != S->they_sid && k->sid != S->them_sid && !in_set(S, S->poss_set, k->sid))
             return true;
         if (k->cap && j > 0 && S->tok[j - 1].sent == k->sent && !S->tok[j - 1].punct &&
-            k->num < 0 && !other_name(S, k, false))
+            k->num < 0 && !other_name(S, k, false) && !place_name(S, j))
             return true;
     }
     for (size_t i = 0; i < S->nhits; i++) {
@@ -2020,7 +2040,18 @@ static bool topic_other(const jd_screen *S, const hit *h)
     while (first > 0 && S->tok[first - 1].clause == S->tok[h->start].clause)
         first--;
     size_t who = SIZE_MAX, own = first;
-    if (opening_subject(S, first, &who) != -1 || clause_names_child(S, first, SIZE_MAX))
+    int o = opening_subject(S, first, &who);
+    if (o == -2) { /* "he gives her vodka": "her" is whom the chain names */
+        uint32_t obj = S->gender == 'F' ? S->her_sid : S->him_sid;
+        bool named = false;
+        for (size_t j = first; j < S->ntok && S->tok[j].clause == S->tok[first].clause; j++)
+            named |= S->tok[j].sid == obj;
+        if (!named)
+            return false;
+    } else if (o != -1) {
+        return false;
+    }
+    if (clause_names_child(S, first, SIZE_MAX))
         return false;
     uint32_t sent = S->tok[h->start].sent;
     for (int steps = 0; first > 0 && steps < 6; steps++) {
@@ -2032,11 +2063,11 @@ static bool topic_other(const jd_screen *S, const hit *h)
         bool carried = S->tok[first].coord; /* "and then went": its subject goes on */
         first = f;
         who = SIZE_MAX;
-        int o = opening_subject(S, first, &who);
+        o = opening_subject(S, first, &who);
         if (o == 1) /* "Her friend Tia came round. She went out with Tia": not Tia */
             return !clause_names_child(S, first, SIZE_MAX) && !clause_names_child(S, own, who);
         if (o == 0 && !carried)
-            return false;
+            return false; /* -1, -2 (the other gender's acts), a carried subject: on */
         if (clause_names_child(S, first, SIZE_MAX))
             return false;
     }
