@@ -1578,8 +1578,11 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
              (j > 1 && S->tok[j - 2].sent == k->sent &&
               in_set(S, S->other_set, S->tok[j - 2].sid))))
             continue; /* "Mum was herself a victim": the intensifier is mum's */
-        if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid))
-            return 0; /* "a man ... kissed her": the adult acts, the child is the victim */
+        if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid) &&
+            !(j > 0 && S->tok[j - 1].sid == S->by_sid))
+            return 0; /* "a man ... kissed her": the adult acts, the child is the victim;
+                       * "her sister is being paid by men for sex": the agent of a
+                       * passive is not its subject */
         if (writer && !k->quoted && !after_that &&
             ((S->writer_set != UINT32_MAX && in_set(S, S->writer_set, k->sid) &&
               s - j <= 4 && subject_position(S, j)) ||
