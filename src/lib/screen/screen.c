@@ -141,6 +141,7 @@ typedef struct tok {
     int32_t num;
     uint8_t quoted, paren, decade, yo, cap, punct, poss; /* poss: written with 's */
     uint8_t coord; /* starts a clause after "and": the subject carries over */
+    uint8_t purenum; /* digits only ("24"): its stem id is a rule's number word's, else 0 */
     uint8_t handle; /* a year glued into a user name ("mark.t.1979"): no date of the note */
 } tok;
 
@@ -233,6 +234,7 @@ struct jd_screen {
     int nand_next;
     int window;
     int ref_year;
+    bool number_words; /* a rule names a number as a word ("24_hours", "section_20") */
     char source[64];
     /* scratch */
     tok *tok;
@@ -438,6 +440,10 @@ static int add_word(jd_screen *S, term *t, const char *a, size_t an, jd_error *e
             size_t nn;
             const char *nw = norm_word(S->norm_lens, ws, l, &nn);
             uint32_t id = stem_id(S, nw, nn, true);
+            size_t dg = 0;
+            while (dg < nn && isdigit((unsigned char)nw[dg]))
+                dg++;
+            S->number_words |= dg == nn; /* "24_hours": tokenize looks numbers up */
             if (!id)
                 return jd_oom(err);
             al.sid[al.nw++] = id;
@@ -1130,6 +1136,15 @@ static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **n
     return sid;
 }
 
+/* The stem id of a number written in digits when a rule names it as a word
+ * ("24_hours", "over 18", "section_20"), else 0 (numbers are otherwise
+ * matched by #num; every rule's words are interned at load). */
+static uint32_t number_sid(jd_screen *S, const char *w, size_t wn)
+{
+    uint32_t *m = jd_strmap_get(&S->memo, w, wn);
+    return m ? *m : 0;
+}
+
 /* The clause cues at the new token t (tokenize): ", she", "but", "and has",
  * "as she"; returns the clause count, raised at each. */
 static uint32_t clause_cues(jd_screen *S, tok *t, uint32_t clause)
@@ -1226,6 +1241,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         uint32_t sid = 0;
         if (!(num >= 0 && d == wn))
             sid = word_stem(S, w, wn, &nw, &nn);
+        else if (S->number_words) /* a number a rule names as a word ("24_hours") */
+            sid = number_sid(S, w, wn);
         /* keep the normalised word in the lower-case buffer when it fits */
         if (nw == w) {
             memcpy(S->low + s, w, wn);
@@ -1240,6 +1257,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->sent = sent;
         t->clause = clause;
         t->num = num;
+        t->purenum = num >= 0 && d == wn;
         /* a year glued into a user name ("mark.t.1979", "kev_1984") is no
          * date of the note's history; token_age reads it as a year of birth */
         bool handle = num >= 1900 && num <= 2030 && s >= 2 &&
@@ -1901,7 +1919,7 @@ static bool speaker_owns(const jd_screen *S, const hit *h)
         bool speaker = false;
         for (size_t j = c->start; j-- > 0 && c->start - j <= 4 && S->tok[j].sent == sent;) {
             const tok *k = &S->tok[j];
-            if (k->paren || (k->num >= 0 && !k->sid))
+            if (k->paren || k->purenum)
                 continue;
             if (in_set(S, S->child_set, k->sid) && !in_set(S, S->poss_set, k->sid))
                 break; /* "she says" */
@@ -2438,7 +2456,7 @@ static bool self_inflicted(const jd_screen *S, const hit *h)
         if (k->clause != cl && !S->tok[j + 1].coord)
             break;
         cl = k->clause;
-        if (k->punct || (k->sid == 0 && k->num >= 0))
+        if (k->punct || k->purenum)
             continue;
         if (subject_pronoun(S, k))
             return !other_gender(S, k); /* "She hit her head" (not "he" about a girl) */
