@@ -954,7 +954,11 @@ static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, i
         *quoted = true; /* opening single quote */
         return 1;
     }
-    if (c == '\'' && i > 0 && isalpha((unsigned char)text[i - 1]) &&
+    /* a closing single quote after a word or after the quote's own end
+     * punctuation ("he's not answering.' Operator summary: ..."): without the
+     * latter the rest of the note read as quoted */
+    if (c == '\'' && i > 0 &&
+        (isalpha((unsigned char)text[i - 1]) || strchr(".,!?;:", text[i - 1])) &&
         (i + 1 >= len || !isalnum((unsigned char)text[i + 1])) && *quoted) {
         *quoted = false;
         return 1;
