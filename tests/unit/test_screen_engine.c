@@ -1054,6 +1054,25 @@ static void test_context_chain(void **state)
     assert_true(must(r, "boyfriend", false)->attrs & JD_SCREEN_OTHER_PERSON);
     r = run_gender(f, "Her boyfriend is 30.", 15, 'F');
     assert_true(counted(r, "boyfriend"));
+    /* the chain runs on over the other gender's acts ("he gives her vodka") and
+     * past a place's name ("in Stannick"), not past a name that may be hers */
+    r = run_gender(f,
+                   "Megan talked about her friend Caitlin. Caitlin goes to a man's flat in "
+                   "Stannick, he's like thirty, and he gives her vodka and then she has to do "
+                   "stuff with his mates.",
+                   14, 'F');
+    assert_false(counted(r, "S04"));
+    assert_false(counted(r, "C2"));
+    r = run_gender(f,
+                   "Megan talked about her friend Caitlin. Megan goes to a man's flat in "
+                   "Stannick, he's like thirty, and he gives her vodka.",
+                   14, 'F');
+    assert_true(counted(r, "S04"));
+    r = run_gender(f,
+                   "Her friend Tia came round. She went to the park with Kayla and a man punched "
+                   "her.",
+                   15, 'F');
+    assert_true(counted(r, "C16"));
 }
 
 /* The offence's frame beyond the sentence's words (issue 14, sixth session):

@@ -141,6 +141,7 @@ typedef struct tok {
     int32_t num;
     uint8_t quoted, paren, decade, yo, cap, punct, poss; /* poss: written with 's */
     uint8_t coord; /* starts a clause after "and": the subject carries over */
+    uint8_t purenum; /* digits only ("24"): its stem id is a rule's number word's, else 0 */
     uint8_t handle; /* a year glued into a user name ("mark.t.1979"): no date of the note */
 } tok;
 
@@ -233,6 +234,7 @@ struct jd_screen {
     int nand_next;
     int window;
     int ref_year;
+    bool number_words; /* a rule names a number as a word ("24_hours", "section_20") */
     char source[64];
     /* scratch */
     tok *tok;
@@ -438,6 +440,10 @@ static int add_word(jd_screen *S, term *t, const char *a, size_t an, jd_error *e
             size_t nn;
             const char *nw = norm_word(S->norm_lens, ws, l, &nn);
             uint32_t id = stem_id(S, nw, nn, true);
+            size_t dg = 0;
+            while (dg < nn && isdigit((unsigned char)nw[dg]))
+                dg++;
+            S->number_words |= dg == nn; /* "24_hours": tokenize looks numbers up */
             if (!id)
                 return jd_oom(err);
             al.sid[al.nw++] = id;
@@ -1134,6 +1140,15 @@ static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **n
     return sid;
 }
 
+/* The stem id of a number written in digits when a rule names it as a word
+ * ("24_hours", "over 18", "section_20"), else 0 (numbers are otherwise
+ * matched by #num; every rule's words are interned at load). */
+static uint32_t number_sid(jd_screen *S, const char *w, size_t wn)
+{
+    uint32_t *m = jd_strmap_get(&S->memo, w, wn);
+    return m ? *m : 0;
+}
+
 /* The clause cues at the new token t (tokenize): ", she", "but", "and has",
  * "as she"; returns the clause count, raised at each. */
 static uint32_t clause_cues(jd_screen *S, tok *t, uint32_t clause)
@@ -1232,6 +1247,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         uint32_t sid = 0;
         if (!(num >= 0 && d == wn))
             sid = word_stem(S, w, wn, &nw, &nn);
+        else if (S->number_words) /* a number a rule names as a word ("24_hours") */
+            sid = number_sid(S, w, wn);
         /* keep the normalised word in the lower-case buffer when it fits */
         if (nw == w) {
             memcpy(S->low + s, w, wn);
@@ -1246,6 +1263,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->sent = sent;
         t->clause = clause;
         t->num = num;
+        t->purenum = num >= 0 && d == wn;
         /* a year glued into a user name ("mark.t.1979", "kev_1984") is no
          * date of the note's history; token_age reads it as a year of birth */
         bool handle = num >= 1900 && num <= 2030 && s >= 2 &&
@@ -1584,8 +1602,11 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
              (j > 1 && S->tok[j - 2].sent == k->sent &&
               in_set(S, S->other_set, S->tok[j - 2].sid))))
             continue; /* "Mum was herself a victim": the intensifier is mum's */
-        if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid))
-            return 0; /* "a man ... kissed her": the adult acts, the child is the victim */
+        if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid) &&
+            !(j > 0 && S->tok[j - 1].sid == S->by_sid))
+            return 0; /* "a man ... kissed her": the adult acts, the child is the victim;
+                       * "her sister is being paid by men for sex": the agent of a
+                       * passive is not its subject */
         if (writer && !k->quoted && !after_that &&
             ((S->writer_set != UINT32_MAX && in_set(S, S->writer_set, k->sid) &&
               s - j <= 4 && subject_position(S, j)) ||
@@ -1904,7 +1925,7 @@ static bool speaker_owns(const jd_screen *S, const hit *h)
         bool speaker = false;
         for (size_t j = c->start; j-- > 0 && c->start - j <= 4 && S->tok[j].sent == sent;) {
             const tok *k = &S->tok[j];
-            if (k->paren || (k->num >= 0 && !k->sid))
+            if (k->paren || k->purenum)
                 continue;
             if (in_set(S, S->child_set, k->sid) && !in_set(S, S->poss_set, k->sid))
                 break; /* "she says" */
@@ -1941,8 +1962,9 @@ static bool speaker_owns(const jd_screen *S, const hit *h)
  * another person of the child's gender or none ("Her older sister (19)
  * answered", "Another resident, Kayla (16), went missing", "Her friend Tia
  * says"), not a parent (a parent's abuse at home is the child's too: C17,
- * V03); -1 a subject pronoun of the child's gender ("She has been ..."); 0
- * the child or anyone else. *who is the token of the person found. */
+ * V03); -1 a subject pronoun of the child's gender ("She has been ..."); -2
+ * one of the other gender ("he gives her vodka"); 0 the child or anyone
+ * else. *who is the token of the person found. */
 static int opening_subject(const jd_screen *S, size_t first, size_t *who)
 {
     uint32_t cl = S->tok[first].clause;
@@ -1954,8 +1976,10 @@ static int opening_subject(const jd_screen *S, size_t first, size_t *who)
         words++;
         bool she = S->gender == 'F' ? (k->sid == S->she_sids[0] || k->sid == S->she_sids[1])
                                     : (k->sid == S->he_sids[0] || k->sid == S->he_sids[1]);
-        if (she)
-            return words == 1 ? -1 : 0;
+        if (she) /* "She ...", "then she ...", "Today she ..." */
+            return words <= 2 ? -1 : 0;
+        if (words <= 2 && subject_pronoun(S, k))
+            return -2; /* "he" in a girl's note: no new person of her gender */
         if (k->poss && !in_set(S, S->poss_set, k->sid))
             continue; /* "her friend's mum": the possessor is not the subject */
         if (in_set(S, S->poss_set, k->sid))
@@ -1979,6 +2003,23 @@ static int opening_subject(const jd_screen *S, size_t first, size_t *who)
     return 0;
 }
 
+/* A capitalised word after a preposition of place ("a flat in Stannick",
+ * "from Ravensholt", "at Tannery Court"): a place, not the child's name. */
+static bool place_name(const jd_screen *S, size_t j)
+{
+    static const char *const preps[] = {"in", "at", "to", "from", "near", "on", "into", "of",
+                                        "outside", "towards", "behind", "round", "around"};
+    while (j > 0 && S->tok[j - 1].cap && !S->tok[j - 1].punct && S->tok[j - 1].sent == S->tok[j].sent)
+        j--; /* "at Tannery Court": the whole name */
+    if (j == 0 || S->tok[j - 1].sent != S->tok[j].sent)
+        return false;
+    const tok *p = &S->tok[j - 1];
+    for (size_t q = 0; q < sizeof preps / sizeof *preps; q++)
+        if (p->wlen == strlen(preps[q]) && !memcmp(p->w, preps[q], p->wlen))
+            return true;
+    return false;
+}
+
 /* Whether clause cl (tokens from first) names the child other than by a
  * pronoun (a name not of another person, a word such as "daughter" or
  * "YP"), names the person at token who again or another person's name
@@ -1999,7 +2040,7 @@ static bool clause_names_child(const jd_screen *S, size_t first, size_t who)
             k->sid != S->they_sid && k->sid != S->them_sid && !in_set(S, S->poss_set, k->sid))
             return true;
         if (k->cap && j > 0 && S->tok[j - 1].sent == k->sent && !S->tok[j - 1].punct &&
-            k->num < 0 && !other_name(S, k, false))
+            k->num < 0 && !other_name(S, k, false) && !place_name(S, j))
             return true;
     }
     for (size_t i = 0; i < S->nhits; i++) {
@@ -2026,7 +2067,18 @@ static bool topic_other(const jd_screen *S, const hit *h)
     while (first > 0 && S->tok[first - 1].clause == S->tok[h->start].clause)
         first--;
     size_t who = SIZE_MAX, own = first;
-    if (opening_subject(S, first, &who) != -1 || clause_names_child(S, first, SIZE_MAX))
+    int o = opening_subject(S, first, &who);
+    if (o == -2) { /* "he gives her vodka": "her" is whom the chain names */
+        uint32_t obj = S->gender == 'F' ? S->her_sid : S->him_sid;
+        bool named = false;
+        for (size_t j = first; j < S->ntok && S->tok[j].clause == S->tok[first].clause; j++)
+            named |= S->tok[j].sid == obj;
+        if (!named)
+            return false;
+    } else if (o != -1) {
+        return false;
+    }
+    if (clause_names_child(S, first, SIZE_MAX))
         return false;
     uint32_t sent = S->tok[h->start].sent;
     for (int steps = 0; first > 0 && steps < 6; steps++) {
@@ -2038,11 +2090,11 @@ static bool topic_other(const jd_screen *S, const hit *h)
         bool carried = S->tok[first].coord; /* "and then went": its subject goes on */
         first = f;
         who = SIZE_MAX;
-        int o = opening_subject(S, first, &who);
+        o = opening_subject(S, first, &who);
         if (o == 1) /* "Her friend Tia came round. She went out with Tia": not Tia */
             return !clause_names_child(S, first, SIZE_MAX) && !clause_names_child(S, own, who);
         if (o == 0 && !carried)
-            return false;
+            return false; /* -1, -2 (the other gender's acts), a carried subject: on */
         if (clause_names_child(S, first, SIZE_MAX))
             return false;
     }
@@ -2410,7 +2462,7 @@ static bool self_inflicted(const jd_screen *S, const hit *h)
         if (k->clause != cl && !S->tok[j + 1].coord)
             break;
         cl = k->clause;
-        if (k->punct || (k->sid == 0 && k->num >= 0))
+        if (k->punct || k->purenum)
             continue;
         if (subject_pronoun(S, k))
             return !other_gender(S, k); /* "She hit her head" (not "he" about a girl) */
