@@ -3168,7 +3168,11 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_QUOTED | JD_SCREEN_CHALLENGED |
                    JD_SCREEN_SENSE;
-        if ((r->needs & NEED_ADULT) && X->other_age < 18)
+        /* the age of the person the wording is about, as for an offence: the
+         * nearest in its sentence, else the note's ("her boyfriend Jake (15)"
+         * is no adult though mum's partner (38) is named sentences before) */
+        char other_why[48];
+        if ((r->needs & NEED_ADULT) && other_age_at(S, X, h, other_why, sizeof other_why) < 18)
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
     } else {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
