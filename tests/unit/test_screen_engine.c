@@ -1114,6 +1114,17 @@ static void test_offence_frame(void **state)
     r = run_gender(f, "Her boyfriend slapped her across the face.", 15, 'F');
     assert_true(counted(r, "C16"));
     assert_false(counted(r, "C17"));
+    /* the basis says what else an offence needs and the note lacks */
+    r = run_gender(f, "She meets men from an app and they give her £20 afterwards.", 15, 'F');
+    const jd_screen_match *m = find(r, "C9", false);
+    assert_non_null(m);
+    if (m) {
+        assert_false(m->counts);
+        assert_non_null(strstr(m->basis, "no sexual act in the note"));
+    }
+    r = run_gender(f, "She meets men from an app for sex and they give her £20 afterwards.", 15,
+                   'F');
+    assert_true(counted(r, "C9"));
 }
 
 int main(void)

@@ -960,7 +960,11 @@ static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, i
         *quoted = true; /* opening single quote */
         return 1;
     }
-    if (c == '\'' && i > 0 && isalpha((unsigned char)text[i - 1]) &&
+    /* a closing single quote after a word or after the quote's own end
+     * punctuation ("he's not answering.' Operator summary: ..."): without the
+     * latter the rest of the note read as quoted */
+    if (c == '\'' && i > 0 &&
+        (isalpha((unsigned char)text[i - 1]) || strchr(".,!?;:", text[i - 1])) &&
         (i + 1 >= len || !isalnum((unsigned char)text[i + 1])) && *quoted) {
         *quoted = false;
         return 1;
@@ -1225,8 +1229,10 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
                 /* punctuation tokens so numbers and words stay apart */
                 if (push_punct(S, c, i, sent, clause, quoted))
                     return JD_ENOMEM;
-                if (c == ':')
-                    clause++; /* "spoke to mother: Kelly is ...": what follows is its own clause */
+                if (c == ':' && !(i > 0 && i + 1 < len && isdigit((unsigned char)text[i - 1]) &&
+                                  isdigit((unsigned char)text[i + 1])))
+                    clause++; /* "spoke to mother: Kelly is ...": what follows is its own
+                               * clause; not a time, "back 10:00 today tired and hungry" */
             }
             i++;
             continue;
@@ -2603,7 +2609,9 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
                       (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
                       self_inflicted(S, h)))
         a |= JD_SCREEN_INNOCENT;
-    if (r->taking && cue_in(S, K_PROP, h, 6))
+    /* a thing taken in the match's own words ("took her phone"), not a
+     * taking after it ("locked the door and took my phone") */
+    if (r->taking && cue_in(S, K_PROP, h, 7))
         a |= JD_SCREEN_PROPERTY;
     if (r->role_explicit && r->kind != JD_SCREEN_LANGUAGE && thing_object(S, h))
         a |= JD_SCREEN_PROPERTY;
@@ -2728,10 +2736,12 @@ static bool age_cued(const jd_screen *S, size_t i)
     bool aged = p && ((p->wlen == 4 && !memcmp(p->w, "aged", 4)) ||
                       (p->wlen == 3 && !memcmp(p->w, "age", 3)));
     /* "boyfriend is 23", "he was 19" */
+    bool pron = p && ((p->wlen == 3 && !memcmp(p->w, "hes", 3)) ||
+                      (p->wlen == 4 && !memcmp(p->w, "shes", 4))); /* ", he's 19" */
     if (p && i >= 2 &&
         ((p->wlen == 2 && !memcmp(p->w, "is", 2)) || (p->wlen == 3 && !memcmp(p->w, "was", 3)) ||
-         (p->wlen == 3 && !memcmp(p->w, "hes", 3)) || (p->wlen == 4 && !memcmp(p->w, "shes", 4))) &&
-        !S->tok[i - 2].punct &&
+         pron) &&
+        (pron || !S->tok[i - 2].punct) &&
         (!nx || nx->punct || nx->sent != t->sent ||
          !(nx->wlen >= 3 &&
            (!memcmp(nx->w, "tim", 3) || !memcmp(nx->w, "min", 3) || !memcmp(nx->w, "hou", 3) ||
@@ -3172,11 +3182,21 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         sb_str(&w, ", other ");
         sb_str(&w, other < 0 ? "age not written" : other >= 18 ? "an adult " : "");
         sb_str(&w, other_why);
+        /* what else the offence needs and the note lacks, so "ages do not fit"
+         * explains itself */
+        if ((r->needs & NEED_SEXUAL) && !X->sexual)
+            sb_str(&w, "; no sexual act in the note");
+        if ((r->needs & NEED_LAC) && !lac)
+            sb_str(&w, "; not looked after");
     } else if (r->kind == JD_SCREEN_LANGUAGE) {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_QUOTED | JD_SCREEN_CHALLENGED |
                    JD_SCREEN_SENSE;
-        if ((r->needs & NEED_ADULT) && X->other_age < 18)
+        /* the age of the person the wording is about, as for an offence: the
+         * nearest in its sentence, else the note's ("her boyfriend Jake (15)"
+         * is no adult though mum's partner (38) is named sentences before) */
+        char other_why[48];
+        if ((r->needs & NEED_ADULT) && other_age_at(S, X, h, other_why, sizeof other_why) < 18)
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
     } else {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
@@ -3520,6 +3540,15 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
     return JD_OK;
 }
 
+/* Tokens, the child described read as the child, then the patterns' hits. */
+static int read_note(jd_screen *S, const char *text, size_t len, const jd_screen_note *in)
+{
+    if (tokenize(S, text, len) != JD_OK)
+        return JD_ENOMEM;
+    child_descriptions(S, in->child_age);
+    return scan(S, in->kinds);
+}
+
 int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res, jd_error *err)
 {
     if (!S || !in || !res)
@@ -3530,10 +3559,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     if (len > MAX_TEXT)
         return jd_error_set(err, JD_ELIMIT, "note is over %u bytes", MAX_TEXT);
     S->gender = in->child_gender == 'F' || in->child_gender == 'M' ? in->child_gender : 0;
-    if (tokenize(S, text, len) != JD_OK)
-        return jd_oom(err);
-    child_descriptions(S, in->child_age);
-    if (scan(S, in->kinds) != JD_OK)
+    if (read_note(S, text, len, in) != JD_OK)
         return jd_oom(err);
     S->child_age = in->child_age;
     /* some number from 1950 before the child's year of birth */
