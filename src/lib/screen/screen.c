@@ -333,6 +333,12 @@ static const char *const norm_map[][2] = {
     {"pix", "pictures"}, {"vids", "videos"},
     /* Yorkshire and Lancashire reflexives: "she keeps hersen in harm's way" */
     {"hersen", "herself"}, {"hissen", "himself"}, {"hersel", "herself"}, {"hissel", "himself"},
+    /* person words misspelt or in text-speak ("my frend Ella told me", "me bruv", "m8s"):
+     * the reports and chains of who is who need them (none is another word) */
+    {"frend", "friend"}, {"frends", "friends"}, {"freind", "friend"}, {"freinds", "friends"},
+    {"frnd", "friend"}, {"frnds", "friends"}, {"m8", "mate"}, {"m8s", "mates"},
+    {"bruv", "brother"}, {"bruva", "brother"}, {"bruvva", "brother"}, {"bro", "brother"},
+    {"sista", "sister"}, {"sis", "sister"}, {"cousen", "cousin"}, {"couzin", "cousin"},
 };
 
 /* Per first byte, bit n set when the map has a word of n bytes starting
@@ -1427,6 +1433,16 @@ static bool same_word(const tok *a, const tok *b)
     return a->wlen == b->wlen && !memcmp(a->w, b->w, a->wlen);
 }
 
+/* Whether token k is written as one of the words a, b, c, d (lower case). */
+static bool is_word(const tok *k, const char *a, const char *b, const char *c, const char *d)
+{
+    const char *v[4] = {a, b, c, d};
+    for (int i = 0; i < 4; i++)
+        if (v[i] && k->wlen == strlen(v[i]) && !memcmp(k->w, v[i], k->wlen))
+            return true;
+    return false;
+}
+
 static void read_names(jd_screen *S, int child_age)
 {
     S->child_name = NULL;
@@ -1468,6 +1484,9 @@ static void read_names(jd_screen *S, int child_age)
         if (j < i && S->tok[j].sent == k->sent && !S->tok[j].paren && i - j > 1 &&
             (in_set(S, S->other_set, S->tok[j].sid) || in_set(S, S->child_set, S->tok[j].sid)))
             other = true; /* "older daughter (18) Aimee" */
+        if (i > 0 && S->tok[i - 1].sent == k->sent && is_word(&S->tok[i - 1], "called", "named",
+                                                             "nicknamed", "calls"))
+            other = true; /* "a man called Stevie": his name */
         if (i + 1 < S->ntok && S->tok[i + 1].paren && S->tok[i + 1].num >= 0 &&
             S->tok[i + 1].num < 100 && S->tok[i + 1].num != child_age) {
             other = true; /* "Aimee (18)" */
@@ -1879,6 +1898,11 @@ static bool peer_reports(const jd_screen *S, const hit *h)
                 break; /* "she says", "Kelly says" */
             if (in_set(S, S->other_set, k->sid)) {
                 peer = !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, k->sid));
+                /* "Chelsea's friend says ... had sex with her": the child named as
+                 * the speaker's possessor is whom "her" names */
+                if (j > 0 && S->tok[j - 1].sent == sent && S->tok[j - 1].poss &&
+                    S->tok[j - 1].cap && !other_name(S, &S->tok[j - 1], false))
+                    peer = false;
                 break;
             }
         }
@@ -1892,7 +1916,7 @@ static bool peer_reports(const jd_screen *S, const hit *h)
             bool pronoun = k->sid == S->her_sid || k->sid == S->him_sid ||
                            (j >= h->end && subject_pronoun(S, k)); /* "touched her when
                            * she was younger": a subject after the act is the speaker's */
-            if ((k->cap && !S->tok[j - 1].punct && k->num < 0 && !other_name(S, k, true)) ||
+            if ((k->cap && !S->tok[j - 1].punct && k->num < 0 && !other_name(S, k, false)) ||
                 (in_set(S, S->child_set, k->sid) && !pronoun && !in_set(S, S->poss_set, k->sid)))
                 named = true;
         }
