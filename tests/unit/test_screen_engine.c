@@ -214,7 +214,7 @@ static void test_attributes(void **state)
     r = run(f, "She chose to go with the men again last night.", 14, "case_note", -1);
     assert_true(counted(r, "own_accord"));
     /* wording rules that name their subject still ask whom the clause is about */
-    r = run(f, "Another girl in the home is sexually active with older men.", 14, "case_note", -1);
+    r = run(f, "Another girl in the home has been sleeping with older men.", 14, "case_note", -1);
     m = must(r, "sexual_activity_with_adult", false);
     assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
     /* an adult as the subject of the wording is another person; the child as
@@ -227,8 +227,13 @@ static void test_attributes(void **state)
     r = run(f, "She refused to cooperate with the worker and the man (34) drove off.", 15,
             "police", -1);
     assert_true(counted(r, "refused_to_engage"));
-    r = run(f, "Staff know that she is sexually active with older men.", 14, "case_note", -1);
+    r = run(f, "Staff know that she has been sleeping with older men.", 14, "case_note", -1);
     assert_true(counted(r, "sexual_activity_with_adult"));
+    /* "sexually active with" an adult is the sexually_active row (the corpora
+     * label it so), not the adult's act told as hers */
+    r = run(f, "Staff know that she is sexually active with older men.", 14, "case_note", -1);
+    assert_true(counted(r, "sexually_active"));
+    assert_false(counted(r, "sexual_activity_with_adult"));
     /* a negation runs on over "or that" */
     r = run(f, "There is nothing to indicate that she has been sexually exploited or that men "
                "have had sex with her.", 14, "case_note", -1);
@@ -514,6 +519,14 @@ static void test_loader_errors(void **state)
          "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
          "[{\"code\": \"S02\", \"name\": \"x\", \"from_offences\": [\"C2\"], \"not_with\": [\"C9\", \"\"]}]}",
          "not_with"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"V02\", \"name\": \"x\", \"patterns\": [\"abuse\"], \"with\": [\"C16\"]}]}",
+         "with: a list of up to 4 codes, beside from_offences"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"V02\", \"name\": \"x\", \"from_offences\": [\"C17\"], \"with\": [\"C16\", 3]}]}",
+         "with: each an offence or indicator code"},
         {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
          "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C13\", \"name\": \"x\", "
          "\"patterns\": [\"#name ~2 sex\"]}], \"language\": [], \"indicators\": []}",
@@ -977,6 +990,143 @@ static void test_limits(void **state)
                         "negated, about another person");
 }
 
+/* Long notes (issue 14, session 6): a chain of pronouns back to another
+ * person, a sentence-initial name of another person, wording that names its
+ * owner inside it; each with the near miss that must still count. */
+static void test_context_chain(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    /* "She" after a clause about her sister is the sister */
+    r = run_gender(f,
+                   "Her sister (19) answered the door. She has been in a refuge since her "
+                   "ex-partner hit her.",
+                   15, 'F');
+    assert_false(counted(r, "C16"));
+    assert_true(must(r, "C16", false)->attrs & JD_SCREEN_OTHER_PERSON);
+    r = run_gender(f,
+                   "Her sister (19) answered: she has been in a refuge since her ex-partner hit "
+                   "her, and Kelsie has been minding the baby.",
+                   15, 'F');
+    assert_false(counted(r, "C16"));
+    /* near misses: a parent (her abuse at home is the child's too), speech
+     * (maybe about the child), the other person named again, a boy's note */
+    r = run_gender(f,
+                   "Her mum answered the door. She has been in a refuge since her ex-partner hit "
+                   "her.",
+                   15, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "Her sister (19) answered the door. She said her ex-partner hit her.", 15,
+                   'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "Her friend Tia came round. She went to the park with Tia and a man hit her.",
+                   15, 'F');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f,
+                   "Her brother (19) answered the door. She has been in a refuge since her "
+                   "ex-partner hit her.",
+                   15, 'F');
+    assert_true(counted(r, "C16")); /* "she" is not her brother */
+    r = run_gender(f,
+                   "His brother (19) answered the door. He has been in a refuge since his "
+                   "ex-partner hit him.",
+                   15, 'M');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f,
+                   "Her sister (19) answered the door. Kelsie has been in a refuge since her "
+                   "ex-partner hit her.",
+                   15, 'F');
+    assert_true(counted(r, "C16"));
+    /* a name first in its sentence, known as another person's */
+    r = run_gender(f,
+                   "I spoke to Lacey about her friend Shannon. Shannon is 15 and has been having "
+                   "sex with a 30-year-old man.",
+                   16, 'F');
+    assert_false(counted(r, "sexual_activity_with_adult"));
+    r = run_gender(f,
+                   "I spoke to Lacey about her friend Shannon. Lacey has been having sex with a "
+                   "30-year-old man.",
+                   16, 'F');
+    assert_true(counted(r, "sexual_activity_with_adult"));
+    /* the owner inside the wording */
+    r = run_gender(f, "Her cousin's boyfriend is 30.", 15, 'F');
+    assert_false(counted(r, "boyfriend"));
+    assert_true(must(r, "boyfriend", false)->attrs & JD_SCREEN_OTHER_PERSON);
+    r = run_gender(f, "Her boyfriend is 30.", 15, 'F');
+    assert_true(counted(r, "boyfriend"));
+    /* the chain runs on over the other gender's acts ("he gives her vodka") and
+     * past a place's name ("in Stannick"), not past a name that may be hers */
+    r = run_gender(f,
+                   "Megan talked about her friend Caitlin. Caitlin goes to a man's flat in "
+                   "Stannick, he's like thirty, and he gives her vodka and then she has to do "
+                   "stuff with his mates.",
+                   14, 'F');
+    assert_false(counted(r, "S04"));
+    assert_false(counted(r, "C2"));
+    r = run_gender(f,
+                   "Megan talked about her friend Caitlin. Megan goes to a man's flat in "
+                   "Stannick, he's like thirty, and he gives her vodka.",
+                   14, 'F');
+    assert_true(counted(r, "S04"));
+    r = run_gender(f,
+                   "Her friend Tia came round. She went to the park with Kayla and a man punched "
+                   "her.",
+                   15, 'F');
+    assert_true(counted(r, "C16"));
+}
+
+/* The offence's frame beyond the sentence's words (issue 14, sixth session):
+ * the child described rather than named, whose age is whose, and a carer's
+ * assault. Each with a near miss. */
+static void test_offence_frame(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    /* "the girl" is the child in a girl's note, not a young person beside her */
+    r = run_gender(f,
+                   "Suspect Adam NEALE (33) met her on Roblox. The girl had been in sexual contact "
+                   "with him online for months.",
+                   14, 'F');
+    assert_true(counted(r, "C2"));
+    r = run_gender(f,
+                   "Suspect Adam NEALE (33) met her on Roblox. The boy had been in sexual contact "
+                   "with her online for months.",
+                   14, 'F');
+    assert_false(counted(r, "C2")); /* a boy in a girl's note stays a young person */
+    /* a person word right after the child's own age */
+    r = run_gender(f, "The shopkeeper sold two bottles of vodka to a 14-year-old girl.", 14, 'F');
+    assert_true(counted(r, "C18"));
+    r = run_gender(f, "The shopkeeper sold two bottles of vodka to a 19-year-old girl.", 14, 'F');
+    assert_false(counted(r, "C18"));
+    /* "she told him she was 17": the girl's claimed age, not the other's */
+    r = run_gender(f, "She told him she was 17 and they had sex at his flat. He is 30.", 15, 'F');
+    assert_true(counted(r, "C2"));
+    assert_false(counted(r, "C3"));
+    r = run_gender(f, "Her boyfriend is 17 and they had sex at his flat.", 15, 'F');
+    assert_true(counted(r, "C3"));
+    /* in a boy's note "he is 34" is as often the man: still his age */
+    r = run_gender(f, "Chats with a male stating he is 34; he touched him in the car.", 13, 'M');
+    assert_true(counted(r, "C2"));
+    /* a carer's assault is C17 too; a boyfriend's is not */
+    r = run_gender(f, "Her mum's boyfriend slapped her across the face.", 13, 'F');
+    assert_true(counted(r, "C16"));
+    assert_true(counted(r, "C17"));
+    r = run_gender(f, "Her boyfriend slapped her across the face.", 15, 'F');
+    assert_true(counted(r, "C16"));
+    assert_false(counted(r, "C17"));
+    /* the basis says what else an offence needs and the note lacks */
+    r = run_gender(f, "She meets men from an app and they give her £20 afterwards.", 15, 'F');
+    const jd_screen_match *m = find(r, "C9", false);
+    assert_non_null(m);
+    if (m) {
+        assert_false(m->counts);
+        assert_non_null(strstr(m->basis, "no sexual act in the note"));
+    }
+    r = run_gender(f, "She meets men from an app for sex and they give her £20 afterwards.", 15,
+                   'F');
+    assert_true(counted(r, "C9"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -984,9 +1134,11 @@ int main(void)
         cmocka_unit_test(test_attributes),
         cmocka_unit_test(test_roles),         cmocka_unit_test(test_ages),
         cmocka_unit_test(test_subject),       cmocka_unit_test(test_context_scope),
+        cmocka_unit_test(test_context_chain),
         cmocka_unit_test(test_recorded),      cmocka_unit_test(test_loader_errors),
         cmocka_unit_test(test_limits),        cmocka_unit_test(test_linked_age),
         cmocka_unit_test(test_analyse_agrees),
+        cmocka_unit_test(test_offence_frame),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

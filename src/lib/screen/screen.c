@@ -39,10 +39,13 @@ enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
-    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_NK
+    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_NK
 };
 
 #define MAX_PHRASE 5
+/* 64-bit words of a sentence's bloom of stems (bit stem id % (64 * SBW)): wide
+ * enough that a pattern's later terms rarely pass it by chance (scan) */
+#define SBW 8
 #define ALT_ANY UINT32_MAX
 #define ALT_SORTED 12
 typedef struct alt {
@@ -108,6 +111,8 @@ typedef struct rule {
                                    not the writer's own wording */
     const char *from[4];        /* indicators: also held when one of these offences counts
                                    (familial sexual abuse or cruelty is V02 abuse) */
+    const char *with[4];        /* indicators with "from_offences": held only when all of
+                                   these codes count too ("with") */
     const char *not_with[12];   /* indicators: not held when one of these codes counts
                                    (with "from": an older partner's C2, not a paid or group
                                    one; with patterns: contact online is S08, not M02) */
@@ -136,6 +141,8 @@ typedef struct tok {
     int32_t num;
     uint8_t quoted, paren, decade, yo, cap, punct, poss; /* poss: written with 's */
     uint8_t coord; /* starts a clause after "and": the subject carries over */
+    uint8_t purenum; /* digits only ("24"): its stem id is a rule's number word's, else 0 */
+    uint8_t handle; /* a year glued into a user name ("mark.t.1979"): no date of the note */
 } tok;
 
 struct jd_screen {
@@ -162,18 +169,23 @@ struct jd_screen {
                           * sorted (ALT_ANY last); else UINT32_MAX (match_from: a
                           * binary search instead of a scan of every alternative) */
     uint64_t *tsort;
+    uint32_t *tany;      /* per term with tsort0: where its ALT_ANY pairs start in tsort */
     size_t set_words;    /* 64-bit words a set's bitmap */
     uint32_t nstem_bits; /* the highest stem id the bitmaps cover */
     u32vec *first; /* by stem id */
     size_t nfirst;
     u32vec always; /* patterns whose first term is a number or a short prefix */
-    uint64_t (*req)[4]; /* per pattern: blooms of its terms after the first (index_patterns) */
+    uint64_t (*req)[SBW]; /* per pattern: blooms of its terms after the first (index_patterns) */
     size_t nreq, reqcap;
     uint64_t always_bloom[4]; /* first words of the "always" patterns gated by a word */
     bool always_open;         /* some "always" pattern may start at any word */
     uint64_t pre2[1024];      /* first two bytes of the first-term prefixes (bit per pair) */
     u32vec from_rules, always_rules; /* rules with "from_offences", with "always" */
     jd_strmap pre3; /* first 3 bytes of a first-term prefix -> index in prelists */
+    uint32_t *pre3_keys;  /* per prelist: its 3 bytes (b0 << 16 | b1 << 8 | b2) */
+    uint32_t *pre3_tab;   /* open addressing over pre3_keys: prelist index + 1, 0 empty */
+    uint32_t pre3_mask;
+    uint16_t norm_lens[256]; /* norm_word: per first byte, the lengths of the map's words */
     u32vec *prelists;
     size_t nprelists, prelistcap;
     rule *rules;
@@ -189,6 +201,7 @@ struct jd_screen {
     uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
     uint32_t that_sid, her_sid, him_sid, me_sid, herself_sid, himself_sid;
     uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
+    uint64_t term_mask;     /* bit (stem id % 64) of each of term_sids (clause_cues) */
     int nterm_sids;
     /* "and" before a verb, adverb or new subject ("and has", "and only", "and
      * he") and "as" before a subject ("as she", "as Holly") also end a clause:
@@ -205,6 +218,10 @@ struct jd_screen {
     uint32_t generic_set; /* children, kids, minors (optional set "generic"): children in
                              general (generic_object) */
     uint32_t them_sid, they_sid, his_sid, boyfriend_sid, girlfriend_sid;
+    /* the child described, not named ("the girl", "a 14-year-old girl"; child_descriptions):
+     * the stem of "child" written in its place, "the", "this", and the describing words,
+     * girl-like [0, 2), boy-like [2, 4), either [4, 10) */
+    uint32_t child_word_sid, the_sid, this_sid, desc_sids[10];
     uint32_t things_set; /* room, phone, door (optional set "things"): thing_object */
     uint32_t discover_set; /* found, noticed, reported (optional set "discover") */
     uint32_t partner_set; /* wife, husband, partner, fiance (optional set "partner") */
@@ -217,11 +234,12 @@ struct jd_screen {
     int nand_next;
     int window;
     int ref_year;
+    bool number_words; /* a rule names a number as a word ("24_hours", "section_20") */
     char source[64];
     /* scratch */
     tok *tok;
     size_t ntok, tokcap;
-    uint64_t (*sbloom)[4]; /* per sentence: bit (stem id % 256) of its words */
+    uint64_t (*sbloom)[SBW]; /* per sentence: bit (stem id % (64 * SBW)) of its words */
     size_t sbloomcap;
     char *low;
     size_t lowcap;
@@ -308,12 +326,36 @@ static const char *const norm_map[][2] = {
     {"wi", "with"}, {"wiv", "with"}, {"tae", "to"}, {"hame", "home"}, {"polis", "police"},
     {"telt", "told"}, {"cos", "because"}, {"coz", "because"}, {"cuz", "because"},
     {"nite", "night"}, {"b4", "before"}, {"n", "and"},
+    /* messages and second-language or Irish English ("ur mum sees them", "pick u up
+     * from skl", "old enough to be her da") */
+    {"u", "you"}, {"ur", "your"}, {"skl", "school"}, {"da", "dad"}, {"msg", "message"},
+    {"msgs", "messages"}, {"txt", "text"}, {"txts", "texts"}, {"tonite", "tonight"},
+    {"pix", "pictures"}, {"vids", "videos"},
+    /* Yorkshire and Lancashire reflexives: "she keeps hersen in harm's way" */
+    {"hersen", "herself"}, {"hissen", "himself"}, {"hersel", "herself"}, {"hissel", "himself"},
+    /* person words misspelt or in text-speak ("my frend Ella told me", "me bruv", "m8s"):
+     * the reports and chains of who is who need them (none is another word) */
+    {"frend", "friend"}, {"frends", "friends"}, {"freind", "friend"}, {"freinds", "friends"},
+    {"frnd", "friend"}, {"frnds", "friends"}, {"m8", "mate"}, {"m8s", "mates"},
+    {"bruv", "brother"}, {"bruva", "brother"}, {"bruvva", "brother"}, {"bro", "brother"},
+    {"sista", "sister"}, {"sis", "sister"}, {"cousen", "cousin"}, {"couzin", "cousin"},
 };
 
-static const char *norm_word(const char *w, size_t n, size_t *outn)
+/* Per first byte, bit n set when the map has a word of n bytes starting
+ * with it (norm_lens_init; norm_word skips the map for most words). */
+static void norm_lens_init(uint16_t lens[256])
+{
+    memset(lens, 0, 256 * sizeof *lens);
+    for (size_t i = 0; i < sizeof norm_map / sizeof norm_map[0]; i++)
+        lens[(unsigned char)norm_map[i][0][0]] |= (uint16_t)(1u << strlen(norm_map[i][0]));
+}
+
+static const char *norm_word(const uint16_t lens[256], const char *w, size_t n, size_t *outn)
 {
     /* only words of up to 11 bytes are in the map; compare the first byte first */
-    for (size_t i = 0; n <= 11 && i < sizeof norm_map / sizeof norm_map[0]; i++)
+    bool maybe = n <= 11 && (lens[(unsigned char)w[0]] & (1u << n)); /* else no word of
+                                                                       * the map is like it */
+    for (size_t i = 0; maybe && i < sizeof norm_map / sizeof norm_map[0]; i++)
         if (norm_map[i][0][0] == w[0] && strlen(norm_map[i][0]) == n &&
             !memcmp(norm_map[i][0], w, n)) {
             *outn = strlen(norm_map[i][1]);
@@ -402,8 +444,12 @@ static int add_word(jd_screen *S, term *t, const char *a, size_t an, jd_error *e
                                        "(1 to %d words joined by _)",
                                        where, text, MAX_PHRASE);
             size_t nn;
-            const char *nw = norm_word(ws, l, &nn);
+            const char *nw = norm_word(S->norm_lens, ws, l, &nn);
             uint32_t id = stem_id(S, nw, nn, true);
+            size_t dg = 0;
+            while (dg < nn && isdigit((unsigned char)nw[dg]))
+                dg++;
+            S->number_words |= dg == nn; /* "24_hours": tokenize looks numbers up */
             if (!id)
                 return jd_oom(err);
             al.sid[al.nw++] = id;
@@ -548,6 +594,18 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
 
 /* The lists a token's first word (or prefix, number, night time) opens, and
  * what lets scan() skip the "always" and prefix lists at most tokens. */
+/* The first three bytes of a word as one number (pre3_keys, prelist_of). */
+static uint32_t pre3_key(const char *w)
+{
+    return (uint32_t)(unsigned char)w[0] << 16 | (uint32_t)(unsigned char)w[1] << 8 |
+           (unsigned char)w[2];
+}
+
+static uint32_t pre3_hash(uint32_t key)
+{
+    return (key * 0x9E3779B1u) >> 16;
+}
+
 static int index_first_terms(jd_screen *S, jd_error *err)
 {
     S->nfirst = S->stems.n + 2;
@@ -570,6 +628,11 @@ static int index_first_terms(jd_screen *S, jd_error *err)
                     if (jd_grow((void **)&S->prelists, &S->prelistcap, S->nprelists + 1,
                                 sizeof *S->prelists))
                         return jd_oom(err);
+                    uint32_t *keys = realloc(S->pre3_keys, (S->nprelists + 1) * sizeof *keys);
+                    if (!keys)
+                        return jd_oom(err);
+                    S->pre3_keys = keys;
+                    keys[S->nprelists] = pre3_key(a->pre);
                     memset(&S->prelists[S->nprelists++], 0, sizeof *S->prelists);
                 }
                 rc |= vpush(&S->prelists[*li], i);
@@ -579,6 +642,20 @@ static int index_first_terms(jd_screen *S, jd_error *err)
         }
         if (rc)
             return jd_oom(err);
+    }
+    /* the prelists by their 3 bytes, for scan(): open addressing, a quarter full */
+    size_t cap = 16;
+    while (cap < 4 * S->nprelists)
+        cap *= 2;
+    S->pre3_tab = calloc(cap, sizeof *S->pre3_tab);
+    if (!S->pre3_tab)
+        return jd_oom(err);
+    S->pre3_mask = (uint32_t)cap - 1;
+    for (uint32_t l = 0; l < S->nprelists; l++) {
+        uint32_t h = pre3_hash(S->pre3_keys[l]) & S->pre3_mask;
+        while (S->pre3_tab[h])
+            h = (h + 1) & S->pre3_mask;
+        S->pre3_tab[h] = l + 1;
     }
     /* what lets scan() skip the "always" and prefix lists at most tokens */
     for (uint32_t j = 0; j < S->always.n; j++) {
@@ -633,7 +710,12 @@ static int index_patterns(jd_screen *S, jd_error *err)
                 continue;
             if (jd_grow((void **)&S->req, &S->reqcap, S->nreq + 1, sizeof *S->req))
                 return jd_oom(err);
-            memcpy(S->req[S->nreq++], t->bloom, sizeof t->bloom);
+            uint64_t *rq = S->req[S->nreq++];
+            memset(rq, 0, sizeof *S->req);
+            for (uint32_t a = 0; a < t->nalt; a++) { /* every alternative's first word */
+                uint32_t sid = S->alts[t->alt0 + a].sid[0];
+                rq[(sid >> 6) % SBW] |= 1ull << (sid & 63);
+            }
             p->nreq++;
         }
         p->rkind = p->kind <= K_IND                               ? (int8_t)p->kind
@@ -804,15 +886,23 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
          * may start at any token (prefixes, #num, #name: sorted last), merged
          * in their order */
         const uint64_t *end = S->tsort + S->tsort0[t - S->terms] + t->nalt;
-        const uint64_t *q = sorted_first(S, t, k->sid);
+        /* no alternative starts with this stem when the term's bloom says so
+         * (its bloom has the first stem of every alternative but the
+         * prefixes, #num and #name, which are the ALT_ANY pairs) */
+        const uint64_t *q = (t->bloom[(k->sid >> 6) & 3] & (1ull << (k->sid & 63)))
+                                ? sorted_first(S, t, k->sid)
+                                : end;
         const uint64_t *qe = q;
         while (qe < end && (uint32_t)(*qe >> 32) == k->sid)
             qe++;
-        const uint64_t *any = t->any_alts ? sorted_first(S, t, ALT_ANY) : end;
+        const uint64_t *any = t->any_alts ? S->tsort + S->tany[t - S->terms] : end;
         while (q < qe || any < end) {
             const uint64_t *n =
                 q < qe && (any == end || (uint32_t)*q < (uint32_t)*any) ? q++ : any++;
-            long r = alt_then(S, p, ti, &S->alts[t->alt0 + (uint32_t)*n], i, sent);
+            const alt *al = &S->alts[t->alt0 + (uint32_t)*n];
+            if (al->pre && al->prelen && (k->wlen < al->prelen || k->w[0] != al->pre[0]))
+                continue; /* a prefix this word does not start with (alt_at would say so) */
+            long r = alt_then(S, p, ti, al, i, sent);
             if (r >= 0)
                 return r;
         }
@@ -870,7 +960,11 @@ static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, i
         *quoted = true; /* opening single quote */
         return 1;
     }
-    if (c == '\'' && i > 0 && isalpha((unsigned char)text[i - 1]) &&
+    /* a closing single quote after a word or after the quote's own end
+     * punctuation ("he's not answering.' Operator summary: ..."): without the
+     * latter the rest of the note read as quoted */
+    if (c == '\'' && i > 0 &&
+        (isalpha((unsigned char)text[i - 1]) || strchr(".,!?;:", text[i - 1])) &&
         (i + 1 >= len || !isalnum((unsigned char)text[i + 1])) && *quoted) {
         *quoted = false;
         return 1;
@@ -919,6 +1013,7 @@ static int push_punct(jd_screen *S, unsigned char c, size_t i, uint32_t sent, ui
     tok *t = &S->tok[S->ntok++];
     memset(t, 0, sizeof *t);
     t->punct = (uint8_t)c;
+    S->low[i] = (char)c; /* the words are written by tokenize, each folded once */
     t->w = S->low + i;
     t->wlen = 1;
     t->off = (uint32_t)i;
@@ -939,18 +1034,15 @@ static size_t word_end(const char *text, size_t len, size_t s)
     if (c == 0xC2 && i + 1 < len && (unsigned char)text[i + 1] == 0xA3)
         i += 2; /* "£20": the pound sign is a word of its own, the number another */
     else
-        while (i < len &&
-               (is_word_char((unsigned char)text[i]) ||
-                ((text[i] == '\'' || (unsigned char)text[i] == 0xE2) && i + 1 < len && s < i &&
-                 isalpha((unsigned char)text[i - 1]) &&
-                 (isalpha((unsigned char)text[i + 1]) ||
-                  ((unsigned char)text[i] == 0xE2 && i + 3 < len &&
-                   (unsigned char)text[i + 1] == 0x80 && (unsigned char)text[i + 2] == 0x99 &&
-                   isalpha((unsigned char)text[i + 3])))))) {
-            if ((unsigned char)text[i] == 0xE2)
-                i += 3;
+        while (i < len) {
+            unsigned char d = (unsigned char)text[i];
+            if (is_word_char(d)) /* 0xE2 too (a curly apostrophe's first byte): all 3 bytes */
+                i += d == 0xE2 ? 3 : 1;
+            else if (d == '\'' && i + 1 < len && s < i && isalpha((unsigned char)text[i - 1]) &&
+                     isalpha((unsigned char)text[i + 1]))
+                i++; /* "she's" */
             else
-                i++;
+                break;
         }
     /* c/o, o/e, w/, y/o, b/f */
     if (i + 1 < len && text[i] == '/' && i - s == 1) {
@@ -1025,7 +1117,7 @@ static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **n
         ws = &S->wcache[(size_t)(((key ^ wn) * 0x9E3779B97F4A7C15ull) >> (64 - WCACHE_BITS))];
         if (ws->len == wn && ws->key == key) {
             if (ws->val >> 31)
-                *nw = norm_word(w, wn, nn);
+                *nw = norm_word(S->norm_lens, w, wn, nn);
             return ws->val & 0x7FFFFFFFu;
         }
     }
@@ -1035,9 +1127,9 @@ static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **n
     if (mv) {
         sid = *mv & 0x7FFFFFFFu;
         if (*mv >> 31)
-            *nw = norm_word(w, wn, nn);
+            *nw = norm_word(S->norm_lens, w, wn, nn);
     } else {
-        *nw = norm_word(w, wn, nn);
+        *nw = norm_word(S->norm_lens, w, wn, nn);
         sid = stem_id(S, *nw, *nn, false);
         if (S->memo_raw.n < 500000) {
             bool added;
@@ -1054,6 +1146,15 @@ static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **n
     return sid;
 }
 
+/* The stem id of a number written in digits when a rule names it as a word
+ * ("24_hours", "over 18", "section_20"), else 0 (numbers are otherwise
+ * matched by #num; every rule's words are interned at load). */
+static uint32_t number_sid(jd_screen *S, const char *w, size_t wn)
+{
+    uint32_t *m = jd_strmap_get(&S->memo, w, wn);
+    return m ? *m : 0;
+}
+
 /* The clause cues at the new token t (tokenize): ", she", "but", "and has",
  * "as she"; returns the clause count, raised at each. */
 static uint32_t clause_cues(jd_screen *S, tok *t, uint32_t clause)
@@ -1064,7 +1165,7 @@ static uint32_t clause_cues(jd_screen *S, tok *t, uint32_t clause)
         clause++;
         t->clause = clause;
     }
-    for (int k = 0; t->sid && k < S->nterm_sids; k++)
+    for (int k = 0; t->sid && (S->term_mask >> (t->sid & 63) & 1) && k < S->nterm_sids; k++)
         if (t->sid == S->term_sids[k]) {
             clause++;
             t->clause = clause;
@@ -1077,6 +1178,11 @@ static uint32_t clause_cues(jd_screen *S, tok *t, uint32_t clause)
             for (int k = 0; k < S->nand_next; k++)
                 cut |= t->sid == S->and_next_sids[k];
         t->coord = cut;
+        /* ", and Kelsie has been ...": a name after a comma and "and" opens
+         * a clause with a new subject */
+        if (pv->sid == S->and_sid && t->cap && t->wlen > 2 && S->ntok >= 3 &&
+            S->tok[S->ntok - 3].punct == ',')
+            cut = true;
         if (pv->sid == S->as_sid && pv->sent == t->sent &&
             ((in_set(S, S->child_set, t->sid) && !in_set(S, S->poss_set, t->sid)) ||
              (t->cap && t->wlen > 2)))
@@ -1095,10 +1201,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
     S->min_year = INT32_MAX;
     if (jd_grow((void **)&S->low, &S->lowcap, len + 1, 1))
         return JD_ENOMEM;
-    for (size_t i = 0; i < len; i++) { /* the C locale's tolower: ASCII only */
-        unsigned char c = (unsigned char)text[i];
-        S->low[i] = (char)((unsigned)(c - 'A') < 26u ? c | 0x20 : c);
-    }
+    /* S->low holds each token's folded word at its offset (punctuation:
+     * its byte), written as the token is made; nothing else reads it */
     uint32_t sent = 0, clause = 0;
     bool quoted = false;
     int paren = 0;
@@ -1125,8 +1229,10 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
                 /* punctuation tokens so numbers and words stay apart */
                 if (push_punct(S, c, i, sent, clause, quoted))
                     return JD_ENOMEM;
-                if (c == ':')
-                    clause++; /* "spoke to mother: Kelly is ...": what follows is its own clause */
+                if (c == ':' && !(i > 0 && i + 1 < len && isdigit((unsigned char)text[i - 1]) &&
+                                  isdigit((unsigned char)text[i + 1])))
+                    clause++; /* "spoke to mother: Kelly is ...": what follows is its own
+                               * clause; not a time, "back 10:00 today tired and hungry" */
             }
             i++;
             continue;
@@ -1147,6 +1253,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         uint32_t sid = 0;
         if (!(num >= 0 && d == wn))
             sid = word_stem(S, w, wn, &nw, &nn);
+        else if (S->number_words) /* a number a rule names as a word ("24_hours") */
+            sid = number_sid(S, w, wn);
         /* keep the normalised word in the lower-case buffer when it fits */
         if (nw == w) {
             memcpy(S->low + s, w, wn);
@@ -1161,10 +1269,17 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->sent = sent;
         t->clause = clause;
         t->num = num;
-        if (num >= 1950 && num < S->min_year)
+        t->purenum = num >= 0 && d == wn;
+        /* a year glued into a user name ("mark.t.1979", "kev_1984") is no
+         * date of the note's history; token_age reads it as a year of birth */
+        bool handle = num >= 1900 && num <= 2030 && s >= 2 &&
+                      (text[s - 1] == '.' || text[s - 1] == '_') &&
+                      isalpha((unsigned char)text[s - 2]);
+        if (num >= 1950 && num < S->min_year && !handle)
             S->min_year = num;
         t->decade = decade;
         t->yo = yo;
+        t->handle = handle;
         t->quoted = quoted;
         t->paren = paren > 0;
         t->cap = isupper((unsigned char)text[s]) != 0;
@@ -1182,10 +1297,14 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
 static bool sentence_may_match(const jd_screen *S, const pattern *p, uint32_t sent)
 {
     const uint64_t *sb = S->sbloom[sent];
-    uint64_t(*rq)[4] = S->req + p->req0; /* read only */
-    for (uint16_t i = 0; i < p->nreq; i++)
-        if (!((sb[0] & rq[i][0]) | (sb[1] & rq[i][1]) | (sb[2] & rq[i][2]) | (sb[3] & rq[i][3])))
+    uint64_t(*rq)[SBW] = S->req + p->req0; /* read only */
+    for (uint16_t i = 0; i < p->nreq; i++) {
+        uint64_t any = 0;
+        for (int w = 0; w < SBW; w++)
+            any |= sb[w] & rq[i][w];
+        if (!any)
             return false;
+    }
     return true;
 }
 
@@ -1203,6 +1322,20 @@ static bool gate_ok(const jd_screen *S, const pattern *p, const tok *k)
     }
 }
 
+/* The prelist of the first three bytes of w (pre3_tab), NULL when no
+ * first-term prefix starts with them. */
+static const u32vec *prelist_of(const jd_screen *S, const char *w)
+{
+    uint32_t key = pre3_key(w);
+    for (uint32_t h = pre3_hash(key) & S->pre3_mask; S->pre3_tab[h];
+         h = (h + 1) & S->pre3_mask) {
+        uint32_t l = S->pre3_tab[h] - 1;
+        if (S->pre3_keys[l] == key)
+            return &S->prelists[l];
+    }
+    return NULL;
+}
+
 static int scan(jd_screen *S, unsigned kinds)
 {
     S->nhits = 0;
@@ -1213,7 +1346,7 @@ static int scan(jd_screen *S, unsigned kinds)
     for (size_t i = 0; i < S->ntok; i++) {
         uint32_t sid = S->tok[i].sid;
         if (sid)
-            S->sbloom[S->tok[i].sent][(sid >> 6) & 3] |= 1ull << (sid & 63);
+            S->sbloom[S->tok[i].sent][(sid >> 6) % SBW] |= 1ull << (sid & 63);
     }
     for (size_t i = 0; i < S->ntok; i++) {
         const tok *k = &S->tok[i];
@@ -1221,14 +1354,14 @@ static int scan(jd_screen *S, unsigned kinds)
             continue;
         unsigned pair = k->wlen >= 3 ? (unsigned)(unsigned char)k->w[0] << 8 | (unsigned char)k->w[1]
                                      : 0;
-        const uint32_t *pl = k->wlen >= 3 && (S->pre2[pair >> 6] & (1ull << (pair & 63)))
-                                 ? jd_strmap_get(&S->pre3, k->w, 3)
-                                 : NULL;
+        const u32vec *pl = k->wlen >= 3 && (S->pre2[pair >> 6] & (1ull << (pair & 63)))
+                               ? prelist_of(S, k->w)
+                               : NULL;
         /* the "always" patterns start at a number, a digit or their first words */
         bool always = S->always_open || (k->wlen && isdigit((unsigned char)k->w[0])) ||
                       (S->always_bloom[(k->sid >> 6) & 3] & (1ull << (k->sid & 63)));
         const u32vec *lists[3] = {k->sid && k->sid < S->nfirst ? &S->first[k->sid] : NULL,
-                                  always ? &S->always : NULL, pl ? &S->prelists[*pl] : NULL};
+                                  always ? &S->always : NULL, pl};
         for (int l = 0; l < 3; l++) {
             const u32vec *v = lists[l];
             for (uint32_t j = 0; v && j < v->n; j++) {
@@ -1300,6 +1433,16 @@ static bool same_word(const tok *a, const tok *b)
     return a->wlen == b->wlen && !memcmp(a->w, b->w, a->wlen);
 }
 
+/* Whether token k is written as one of the words a, b, c, d (lower case). */
+static bool is_word(const tok *k, const char *a, const char *b, const char *c, const char *d)
+{
+    const char *v[4] = {a, b, c, d};
+    for (int i = 0; i < 4; i++)
+        if (v[i] && k->wlen == strlen(v[i]) && !memcmp(k->w, v[i], k->wlen))
+            return true;
+    return false;
+}
+
 static void read_names(jd_screen *S, int child_age)
 {
     S->child_name = NULL;
@@ -1341,6 +1484,9 @@ static void read_names(jd_screen *S, int child_age)
         if (j < i && S->tok[j].sent == k->sent && !S->tok[j].paren && i - j > 1 &&
             (in_set(S, S->other_set, S->tok[j].sid) || in_set(S, S->child_set, S->tok[j].sid)))
             other = true; /* "older daughter (18) Aimee" */
+        if (i > 0 && S->tok[i - 1].sent == k->sent && is_word(&S->tok[i - 1], "called", "named",
+                                                             "nicknamed", "calls"))
+            other = true; /* "a man called Stevie": his name */
         if (i + 1 < S->ntok && S->tok[i + 1].paren && S->tok[i + 1].num >= 0 &&
             S->tok[i + 1].num < 100 && S->tok[i + 1].num != child_age) {
             other = true; /* "Aimee (18)" */
@@ -1475,8 +1621,11 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
              (j > 1 && S->tok[j - 2].sent == k->sent &&
               in_set(S, S->other_set, S->tok[j - 2].sid))))
             continue; /* "Mum was herself a victim": the intensifier is mum's */
-        if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid))
-            return 0; /* "a man ... kissed her": the adult acts, the child is the victim */
+        if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid) &&
+            !(j > 0 && S->tok[j - 1].sid == S->by_sid))
+            return 0; /* "a man ... kissed her": the adult acts, the child is the victim;
+                       * "her sister is being paid by men for sex": the agent of a
+                       * passive is not its subject */
         if (writer && !k->quoted && !after_that &&
             ((S->writer_set != UINT32_MAX && in_set(S, S->writer_set, k->sid) &&
               s - j <= 4 && subject_position(S, j)) ||
@@ -1492,9 +1641,13 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
         if (!actors && indefinite_person(S, j))
             return 1; /* "a girl in her class is being abused by", "another pupil is
                        * promiscuous"; for offences "a boy" may be the one acting */
-        bool name = k->cap && j > 0 && S->tok[j - 1].sent == k->sent && !S->tok[j - 1].punct &&
+        /* a name, also first in its sentence when it is another person's
+         * named before ("her friend Shannon ... Shannon is 15 and ...") */
+        bool name = k->cap &&
+                    ((j > 0 && S->tok[j - 1].sent == k->sent && !S->tok[j - 1].punct) ||
+                     other_name(S, k, false)) &&
                     k->wlen > 2 && !in_set(S, S->other_set, k->sid) &&
-                    !in_set(S, S->other_set, S->tok[j - 1].sid);
+                    !(j > 0 && in_set(S, S->other_set, S->tok[j - 1].sid));
         if (name && k->num < 0) {
             if (!actors && ((k->poss && other_name(S, k, false)) ||
                             (!k->poss && !after_that && !joint_subject(S, j) &&
@@ -1549,9 +1702,13 @@ static void mark_cues(jd_screen *S)
             continue;
         for (size_t j = 0; j < S->nhits; j++) {
             hit *c = &S->hits[j];
+            /* also the post-negation "none" in "rape, and none of it is her
+             * fault"; a negation cue of the pseudo-negation's own extent
+             * ("none of it is") negates what follows it ("her choice") */
             if ((S->pat[c->pat].kind == K_NEG || S->pat[c->pat].kind == K_NEGPOST) &&
-                p->start <= c->start && p->end >= c->end)
-                c->pseudo = true; /* also "none" in "none of it is her fault" */
+                p->start <= c->start && p->end >= c->end &&
+                !(S->pat[c->pat].kind == K_NEG && p->start == c->start && p->end == c->end))
+                c->pseudo = true;
         }
     }
 }
@@ -1741,6 +1898,11 @@ static bool peer_reports(const jd_screen *S, const hit *h)
                 break; /* "she says", "Kelly says" */
             if (in_set(S, S->other_set, k->sid)) {
                 peer = !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, k->sid));
+                /* "Chelsea's friend says ... had sex with her": the child named as
+                 * the speaker's possessor is whom "her" names */
+                if (j > 0 && S->tok[j - 1].sent == sent && S->tok[j - 1].poss &&
+                    S->tok[j - 1].cap && !other_name(S, &S->tok[j - 1], false))
+                    peer = false;
                 break;
             }
         }
@@ -1754,7 +1916,7 @@ static bool peer_reports(const jd_screen *S, const hit *h)
             bool pronoun = k->sid == S->her_sid || k->sid == S->him_sid ||
                            (j >= h->end && subject_pronoun(S, k)); /* "touched her when
                            * she was younger": a subject after the act is the speaker's */
-            if ((k->cap && !S->tok[j - 1].punct && k->num < 0 && !other_name(S, k, true)) ||
+            if ((k->cap && !S->tok[j - 1].punct && k->num < 0 && !other_name(S, k, false)) ||
                 (in_set(S, S->child_set, k->sid) && !pronoun && !in_set(S, S->poss_set, k->sid)))
                 named = true;
         }
@@ -1787,7 +1949,7 @@ static bool speaker_owns(const jd_screen *S, const hit *h)
         bool speaker = false;
         for (size_t j = c->start; j-- > 0 && c->start - j <= 4 && S->tok[j].sent == sent;) {
             const tok *k = &S->tok[j];
-            if (k->paren || (k->num >= 0 && !k->sid))
+            if (k->paren || k->purenum)
                 continue;
             if (in_set(S, S->child_set, k->sid) && !in_set(S, S->poss_set, k->sid))
                 break; /* "she says" */
@@ -1816,6 +1978,149 @@ static bool speaker_owns(const jd_screen *S, const hit *h)
                 m->start >= c->end)
                 return true;
         }
+    }
+    return false;
+}
+
+/* Whom a clause opens with, for the chain of pronouns (topic_other): 1
+ * another person of the child's gender or none ("Her older sister (19)
+ * answered", "Another resident, Kayla (16), went missing", "Her friend Tia
+ * says"), not a parent (a parent's abuse at home is the child's too: C17,
+ * V03); -1 a subject pronoun of the child's gender ("She has been ..."); -2
+ * one of the other gender ("he gives her vodka"); 0 the child or anyone
+ * else. *who is the token of the person found. */
+static int opening_subject(const jd_screen *S, size_t first, size_t *who)
+{
+    uint32_t cl = S->tok[first].clause;
+    uint32_t other_g = S->gender == 'F' ? S->male_set : S->female_set;
+    for (size_t j = first, words = 0; j < S->ntok && S->tok[j].clause == cl && words < 4; j++) {
+        const tok *k = &S->tok[j];
+        if (k->punct || k->paren)
+            continue;
+        words++;
+        bool she = S->gender == 'F' ? (k->sid == S->she_sids[0] || k->sid == S->she_sids[1])
+                                    : (k->sid == S->he_sids[0] || k->sid == S->he_sids[1]);
+        if (she) /* "She ...", "then she ...", "Today she ..." */
+            return words <= 2 ? -1 : 0;
+        if (words <= 2 && subject_pronoun(S, k))
+            return -2; /* "he" in a girl's note: no new person of her gender */
+        if (k->poss && !in_set(S, S->poss_set, k->sid))
+            continue; /* "her friend's mum": the possessor is not the subject */
+        if (in_set(S, S->poss_set, k->sid))
+            continue; /* "her", "his": a determiner here */
+        if (in_set(S, S->other_set, k->sid)) {
+            if ((S->parent_set != UINT32_MAX && in_set(S, S->parent_set, k->sid)) ||
+                (other_g != UINT32_MAX && in_set(S, other_g, k->sid)))
+                return 0;
+            *who = j;
+            return 1;
+        }
+        if (indefinite_person(S, j) || (k->cap && other_name(S, k, true))) {
+            *who = j;
+            return 1;
+        }
+        if (in_set(S, S->child_set, k->sid) || k->cap || k->num >= 0 ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+            (S->writer_set != UINT32_MAX && in_set(S, S->writer_set, k->sid)))
+            return 0; /* the child, a name, an adult or the writer opens it */
+    }
+    return 0;
+}
+
+/* A capitalised word after a preposition of place ("a flat in Stannick",
+ * "from Ravensholt", "at Tannery Court"): a place, not the child's name. */
+static bool place_name(const jd_screen *S, size_t j)
+{
+    static const char *const preps[] = {"in", "at", "to", "from", "near", "on", "into", "of",
+                                        "outside", "towards", "behind", "round", "around"};
+    while (j > 0 && S->tok[j - 1].cap && !S->tok[j - 1].punct && S->tok[j - 1].sent == S->tok[j].sent)
+        j--; /* "at Tannery Court": the whole name */
+    if (j == 0 || S->tok[j - 1].sent != S->tok[j].sent)
+        return false;
+    const tok *p = &S->tok[j - 1];
+    for (size_t q = 0; q < sizeof preps / sizeof *preps; q++)
+        if (p->wlen == strlen(preps[q]) && !memcmp(p->w, preps[q], p->wlen))
+            return true;
+    return false;
+}
+
+/* Whether clause cl (tokens from first) names the child other than by a
+ * pronoun (a name not of another person, a word such as "daughter" or
+ * "YP"), names the person at token who again or another person's name
+ * ("Her friend Tia came round. She went out with Tia"),
+ * or reports speech ("She says men give her vodka": maybe about the child). */
+static bool clause_names_child(const jd_screen *S, size_t first, size_t who)
+{
+    uint32_t cl = S->tok[first].clause;
+    for (size_t j = first; j < S->ntok && S->tok[j].clause == cl; j++) {
+        const tok *k = &S->tok[j];
+        if (k->punct)
+            continue;
+        if (who != SIZE_MAX && j != who &&
+            ((k->sid && k->sid == S->tok[who].sid) || (k->cap && other_name(S, k, false))))
+            return true; /* that person or another's name again */
+        if (in_set(S, S->child_set, k->sid) && !subject_pronoun(S, k) && k->sid != S->her_sid &&
+            k->sid != S->him_sid && k->sid != S->herself_sid && k->sid != S->himself_sid &&
+            k->sid != S->they_sid && k->sid != S->them_sid && !in_set(S, S->poss_set, k->sid))
+            return true;
+        if (k->cap && j > 0 && S->tok[j - 1].sent == k->sent && !S->tok[j - 1].punct &&
+            k->num < 0 && !other_name(S, k, false) && !place_name(S, j))
+            return true;
+    }
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        if (S->pat[c->pat].kind == K_REPORT && S->tok[c->start].clause == cl)
+            return true;
+    }
+    return false;
+}
+
+/* A chain of pronouns back to another person (issue 14, long notes): "Her
+ * sister (19) answered the door. She has been in a refuge since her
+ * ex-partner hit her." A clause that opens with "she" (the child's gender)
+ * and names the child no other way takes the subject of the clauses before
+ * it, back over other such clauses (at most two sentences back): when that
+ * subject is another person, the words are that person's. A clause that
+ * names the child, that person again or reports speech breaks the chain. */
+static bool topic_other(const jd_screen *S, const hit *h)
+{
+    if ((S->gender != 'F' && S->gender != 'M') || S->female_set == UINT32_MAX ||
+        S->male_set == UINT32_MAX)
+        return false;
+    size_t first = h->start;
+    while (first > 0 && S->tok[first - 1].clause == S->tok[h->start].clause)
+        first--;
+    size_t who = SIZE_MAX, own = first;
+    int o = opening_subject(S, first, &who);
+    if (o == -2) { /* "he gives her vodka": "her" is whom the chain names */
+        uint32_t obj = S->gender == 'F' ? S->her_sid : S->him_sid;
+        bool named = false;
+        for (size_t j = first; j < S->ntok && S->tok[j].clause == S->tok[first].clause; j++)
+            named |= S->tok[j].sid == obj;
+        if (!named)
+            return false;
+    } else if (o != -1) {
+        return false;
+    }
+    if (clause_names_child(S, first, SIZE_MAX))
+        return false;
+    uint32_t sent = S->tok[h->start].sent;
+    for (int steps = 0; first > 0 && steps < 6; steps++) {
+        size_t f = first - 1;
+        if (S->tok[f].sent + 2 < sent)
+            return false;
+        while (f > 0 && S->tok[f - 1].clause == S->tok[first - 1].clause)
+            f--;
+        bool carried = S->tok[first].coord; /* "and then went": its subject goes on */
+        first = f;
+        who = SIZE_MAX;
+        o = opening_subject(S, first, &who);
+        if (o == 1) /* "Her friend Tia came round. She went out with Tia": not Tia */
+            return !clause_names_child(S, first, SIZE_MAX) && !clause_names_child(S, own, who);
+        if (o == 0 && !carried)
+            return false; /* -1, -2 (the other gender's acts), a carried subject: on */
+        if (clause_names_child(S, first, SIZE_MAX))
+            return false;
     }
     return false;
 }
@@ -1908,6 +2213,23 @@ static bool generic_object(const jd_screen *S, const hit *h)
     return true;
 }
 
+/* The quotation around token i is spoken by another person named before it
+ * in its sentence ("Mum told the nurse 'my ex used to touch me'"), not the
+ * child ("Child quiet; said to nurse '...'", "Pt states '...'"). */
+static bool quote_by_other(const jd_screen *S, size_t i)
+{
+    size_t j = i;
+    while (j > 0 && S->tok[j - 1].quoted && S->tok[j - 1].sent == S->tok[i].sent)
+        j--;
+    while (j-- > 0 && S->tok[j].sent == S->tok[i].sent) {
+        const tok *k = &S->tok[j];
+        if (!k->punct && !k->poss && !k->quoted &&
+            (in_set(S, S->other_set, k->sid) || in_set(S, S->parent_set, k->sid)))
+            return true;
+    }
+    return false;
+}
+
 /* Whether the match is about another person than the child. An explicit role
  * names the child in the match ("hit her"); a match of a "child_acts" rule
  * that names no one ("selling sex") is about the clause's subject like any
@@ -1935,7 +2257,12 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
                                   * other acts: "told him to stop", "pay him" */
             continue;
         }
-        child_object = in_set(S, S->child_set, S->tok[i].sid) &&
+        /* "me" in the child's quoted words of a sexual act ("'mum's friend Lee
+         * tickles me there'"); not for injuries, where a parent's quoted "he hit
+         * me" is the parent's */
+        child_object = (in_set(S, S->child_set, S->tok[i].sid) ||
+                        (S->tok[i].sid == S->me_sid && S->tok[i].quoted && !r->injury &&
+                         !quote_by_other(S, i))) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
     }
     if (wrong_object && !child_object) {
@@ -1957,7 +2284,8 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
     return other || generic_object(S, h) ||
            relative_other(S, h, child_object, r->kind == JD_SCREEN_OFFENCE, passive || by_agent,
                           r->child_acts) ||
-           (r->kind != JD_SCREEN_LANGUAGE && peer_reports(S, h)) || speaker_owns(S, h);
+           (r->kind != JD_SCREEN_LANGUAGE && peer_reports(S, h)) || speaker_owns(S, h) ||
+           topic_other(S, h);
 }
 
 /* The act's object: "abused her older sister", "hit his mum" name another
@@ -2053,6 +2381,59 @@ static bool other_gender_possessive(const jd_screen *S, const hit *h)
     return found;
 }
 
+/* Wording whose words end at "with" and whose next word is the child as its
+ * object ("had sex with her on Saturday", "has been sleeping with her."):
+ * the act is the adult's, told with the adult as its subject, which is the
+ * guide's own wording, not the child's act. "her" is the object when nothing
+ * or a word that is no noun follows it in its clause; "with her mum's friend
+ * (35)", "with her tutor" are possessives and name the adult. "him" is the
+ * child only in a note about a boy ("she has been sleeping with him" names
+ * the adult in a note about a girl). */
+static bool child_object_after(const jd_screen *S, const hit *h)
+{
+    static const char *const fn[] = {
+        "on", "at", "in", "and", "when", "while", "after", "before", "since", "for", "again",
+        "twice", "once", "repeatedly", "several", "many", "multiple", "regularly", "there",
+        "then", "last", "every", "most", "over", "without", "despite", "but", "because", "who",
+        "as", "from", "until", "during", "about", "by", "to", "this", "that", "the", "a", "an",
+        "it", "is", "was", "has", "had", "have", "all", "both", "more", "in", "inside", "whilst",
+        "though", "although", "even", "if", "or", "nor", "so", "up", "back", "numerous",
+        "throughout", "frequently", "often", "weekly", "nightly", "most", "four", "three", "two",
+        "five", "times", "lots", "loads", "against", "whenever", "where", "which", "between"};
+    uint32_t at = h->end; /* the word after "with", at the match's end or right after it */
+    if (at == h->start || at >= S->ntok)
+        return false;
+    if (S->tok[at - 1].sid != S->with_sid) {
+        if (S->tok[at].sid != S->with_sid || S->tok[at].sent != S->tok[at - 1].sent)
+            return false;
+        if (++at >= S->ntok)
+            return false;
+    }
+    const tok *k = &S->tok[at];
+    uint32_t own = S->gender == 'M' ? S->him_sid : S->her_sid;
+    if (k->quoted || k->sent != S->tok[at - 1].sent)
+        return false;
+    /* "with YP", "with the pt", "with Kayla" (the child's name): the child */
+    if ((in_set(S, S->child_set, k->sid) && k->sid != S->her_sid && k->sid != S->him_sid &&
+         k->sid != S->them_sid && k->sid != S->they_sid && !subject_pronoun(S, k) &&
+         k->sid != S->herself_sid && k->sid != S->himself_sid) ||
+        (S->child_name && same_word(k, S->child_name)))
+        return true;
+    if (k->sid != own)
+        return false;
+    if (at + 1 >= S->ntok)
+        return true;
+    const tok *n = &S->tok[at + 1];
+    if (n->sent != k->sent || n->clause != k->clause || n->punct)
+        return true;
+    if (own == S->him_sid)
+        return true; /* "him" is no possessive */
+    for (size_t q = 0; q < sizeof fn / sizeof fn[0]; q++)
+        if (n->wlen == strlen(fn[q]) && !memcmp(n->w, fn[q], n->wlen))
+            return true;
+    return false;
+}
+
 /* A match naming a relative before the act with words between ("Dad found
  * her naked photos", "Stepdad found out a man had been sending her sexual
  * messages"): a verb of finding out or telling (`discover` set) or another
@@ -2105,7 +2486,7 @@ static bool self_inflicted(const jd_screen *S, const hit *h)
         if (k->clause != cl && !S->tok[j + 1].coord)
             break;
         cl = k->clause;
-        if (k->punct || (k->sid == 0 && k->num >= 0))
+        if (k->punct || k->purenum)
             continue;
         if (subject_pronoun(S, k))
             return !other_gender(S, k); /* "She hit her head" (not "he" about a girl) */
@@ -2182,6 +2563,20 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind == JD_SCREEN_LANGUAGE && other_gender_possessive(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
+    /* wording that opens with its owner: "her cousin's boyfriend", "her
+     * mum's lifestyle choices" (not "beyond her mother's control") */
+    for (uint32_t i = h->start; r->kind == JD_SCREEN_LANGUAGE && i + 1 < h->end; i++) {
+        const tok *k = &S->tok[i];
+        if (k->poss && (in_set(S, S->other_set, k->sid) || other_name(S, k, false))) {
+            a |= JD_SCREEN_OTHER_PERSON;
+            break;
+        }
+        if (!in_set(S, S->poss_set, k->sid))
+            break; /* only after "her", "his", "their" */
+    }
+    /* "X had sex with her": the child is the object, the act the adult's */
+    if (r->kind == JD_SCREEN_LANGUAGE && r->role_explicit && child_object_after(S, h))
+        a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && relative_reports(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->injury && r->kind != JD_SCREEN_LANGUAGE && child_aggressor(S, h))
@@ -2200,6 +2595,12 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_QUOTED;
     if (r->reported_speech && cue_in(S, K_REPORT, h, 5))
         a |= JD_SCREEN_QUOTED;
+    /* wording a document is said to use ("your letter says she keeps putting
+     * herself at risk", "the referral calls her promiscuous") is the
+     * document's, not the writer's: wording only (an offence's words there
+     * still tell what happened) */
+    if (r->kind == JD_SCREEN_LANGUAGE && cue_in(S, K_DOC, h, 5))
+        a |= JD_SCREEN_QUOTED;
     if ((a & JD_SCREEN_QUOTED) && cue_in(S, K_ADOPT, h, 3))
         a &= ~(unsigned)JD_SCREEN_QUOTED;
     if (cue_in(S, K_CHAL, h, 3))
@@ -2208,7 +2609,9 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
                       (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
                       self_inflicted(S, h)))
         a |= JD_SCREEN_INNOCENT;
-    if (r->taking && cue_in(S, K_PROP, h, 6))
+    /* a thing taken in the match's own words ("took her phone"), not a
+     * taking after it ("locked the door and took my phone") */
+    if (r->taking && cue_in(S, K_PROP, h, 7))
         a |= JD_SCREEN_PROPERTY;
     if (r->role_explicit && r->kind != JD_SCREEN_LANGUAGE && thing_object(S, h))
         a |= JD_SCREEN_PROPERTY;
@@ -2241,6 +2644,57 @@ const char *jd_screen_attrs_str(unsigned attrs, char *buf, size_t n)
                     }
         }
     return buf;
+}
+
+/* A bounded string being written (what snprintf would write, without its
+ * cost: the match explanations are written for every match of every note). */
+typedef struct sbuf {
+    char *b;
+    size_t n, o; /* capacity, length written (or that would be) */
+} sbuf;
+
+static sbuf sb_at(char *b, size_t n)
+{
+    if (n)
+        b[0] = 0;
+    return (sbuf){b, n, 0};
+}
+
+/* Up to len bytes of s, stopping at a NUL ("%.*s"). */
+static void sb_mem(sbuf *w, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len && s[i]; i++, w->o++)
+        if (w->o + 1 < w->n) {
+            w->b[w->o] = s[i];
+            w->b[w->o + 1] = 0;
+        }
+}
+
+static void sb_str(sbuf *w, const char *s)
+{
+    sb_mem(w, s, SIZE_MAX);
+}
+
+static void sb_int(sbuf *w, int v)
+{
+    char d[16];
+    size_t k = sizeof d;
+    unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+    do
+        d[--k] = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        d[--k] = '-';
+    sb_mem(w, d + k, sizeof d - k);
+}
+
+/* "\"<up to 30 bytes of the token as written>\"": the words an age was read from. */
+static void sb_quoted_tok(char *b, size_t n, const char *text, const tok *t)
+{
+    sbuf w = sb_at(b, n);
+    sb_str(&w, "\"");
+    sb_mem(&w, text + t->off, t->olen < 30 ? t->olen : 30);
+    sb_str(&w, "\"");
 }
 
 /* Whether the age cue c dates a status, not an act: "looked after since 13",
@@ -2282,15 +2736,30 @@ static bool age_cued(const jd_screen *S, size_t i)
     bool aged = p && ((p->wlen == 4 && !memcmp(p->w, "aged", 4)) ||
                       (p->wlen == 3 && !memcmp(p->w, "age", 3)));
     /* "boyfriend is 23", "he was 19" */
+    bool pron = p && ((p->wlen == 3 && !memcmp(p->w, "hes", 3)) ||
+                      (p->wlen == 4 && !memcmp(p->w, "shes", 4))); /* ", he's 19" */
     if (p && i >= 2 &&
         ((p->wlen == 2 && !memcmp(p->w, "is", 2)) || (p->wlen == 3 && !memcmp(p->w, "was", 3)) ||
-         (p->wlen == 3 && !memcmp(p->w, "hes", 3)) || (p->wlen == 4 && !memcmp(p->w, "shes", 4))) &&
-        !S->tok[i - 2].punct &&
+         pron) &&
+        (pron || !S->tok[i - 2].punct) &&
         (!nx || nx->punct || nx->sent != t->sent ||
          !(nx->wlen >= 3 &&
            (!memcmp(nx->w, "tim", 3) || !memcmp(nx->w, "min", 3) || !memcmp(nx->w, "hou", 3) ||
             !memcmp(nx->w, "day", 3) || !memcmp(nx->w, "wee", 3)))))
         aged = true;
+    /* "she told him she was 17" in a girl's note: the child's own or claimed
+     * age, not another person's (in a boy's note "he is 34" is as often the
+     * man who abuses him, so not there); "house is 12": a house number */
+    if (aged && p && i >= 2 && !(p->wlen == 4 && !memcmp(p->w, "aged", 4)) &&
+        !(p->wlen == 3 && !memcmp(p->w, "age", 3))) {
+        const tok *s2 = &S->tok[i - 2];
+        const uint32_t *own = S->gender == 'F' ? S->she_sids : NULL;
+        if (own &&
+            (p->sid == own[1] || (s2->sent == t->sent && (s2->sid == own[0] || s2->sid == own[1]))))
+            aged = false;
+        if (s2->sent == t->sent && S->things_set != UINT32_MAX && in_set(S, S->things_set, s2->sid))
+            aged = false;
+    }
     /* "approx 30", "about 25", "like 19": an estimate is an age unless a
      * unit follows ("about 20 minutes", "approx 16 tabs") */
     static const char *const est[] = {"approx", "approximately", "about",    "around", "roughly",
@@ -2353,7 +2822,12 @@ static int token_age(const jd_screen *S, size_t i)
     bool year_old = yw && !yw->punct && yw->wlen >= 4 && !memcmp(yw->w, "year", 4) && ow &&
                     !ow->punct && ow->wlen == 3 && !memcmp(ow->w, "old", 3);
     bool aged = age_cued(S, i);
-    if (t->num >= 1900 && t->num <= 2030) {
+    if (t->handle) {
+        /* an account named with a year ("mark.t.1979"): an adult's year of
+         * birth when it makes one */
+        if (S->ref_year - t->num >= 18 && S->ref_year - t->num <= 80)
+            age = S->ref_year - t->num;
+    } else if (t->num >= 1900 && t->num <= 2030) {
         /* DOB 1979, DOB 02/03/1997, born 1990 */
         for (size_t j = i; j-- > 0 && j + 7 > i;) {
             const tok *q = &S->tok[j];
@@ -2370,13 +2844,28 @@ static int token_age(const jd_screen *S, size_t i)
         if (t->decade && p && p->wlen >= 2 && !memcmp(p->w, "mid", 3))
             age += 4;
     }
+    /* a range of ages with the child's in it ("age signals 13-15" about a
+     * child of 14) estimates the child's age, not another person's */
+    if (age >= 0 && S->child_age >= 0 && t->num < 100) {
+        int lo = -1, hi = -1;
+        if (nx && nx->punct == '-' && nx2 && nx2->num >= 0 && nx2->num < 100) {
+            lo = t->num;
+            hi = nx2->num;
+        } else if (p && p->punct == '-' && i >= 2 && S->tok[i - 2].num >= 0) {
+            lo = S->tok[i - 2].num;
+            hi = t->num;
+        }
+        if (lo >= 0 && lo <= S->child_age && S->child_age <= hi)
+            return -1;
+    }
     return age;
 }
 
 /* Whether the number at token i is the age of a bystander named right before
  * it ("older sister (19)", "mum, 38"): a relative in the optional set
  * "bystander" (mother, sister, aunt, nan...), the first word before the number
- * past brackets, commas and "who is", "aged" ("her sister who is 19"). An
+ * past brackets, commas, a name ("mum (Donna, 41)") and "who is", "aged" ("her
+ * sister who is 19"). An
  * uncle's or a boyfriend's age stays the other person's. */
 static bool bystander_age(const jd_screen *S, size_t i)
 {
@@ -2391,6 +2880,10 @@ static bool bystander_age(const jd_screen *S, size_t i)
         for (size_t k = 0; k < sizeof link / sizeof *link && !linking; k++)
             linking = w->wlen == strlen(link[k]) && !memcmp(w->w, link[k], w->wlen);
         if (linking)
+            continue;
+        /* "mum (Donna, 41)": the relative's own name between */
+        if (w->cap && j > 0 && S->tok[j - 1].sent == w->sent &&
+            !in_set(S, S->bystander_set, w->sid))
             continue;
         return in_set(S, S->bystander_set, w->sid);
     }
@@ -2419,8 +2912,7 @@ static void read_ages(const jd_screen *S, ctx *X)
             continue;
         if (age > X->other_age) {
             X->other_age = age;
-            snprintf(X->other_why, sizeof X->other_why, "\"%.*s\"", (int)(t->olen < 30 ? t->olen : 30),
-                     X->in->text + t->off);
+            sb_quoted_tok(X->other_why, sizeof X->other_why, X->in->text, t);
         }
     }
     bool generic = false;
@@ -2501,15 +2993,15 @@ static int other_age_at(const jd_screen *S, const ctx *X, const hit *h, char *wh
         return -1;
     }
     if (best < 0) {
-        snprintf(why, whyn, "%s", X->other_why);
+        sbuf w = sb_at(why, whyn);
+        sb_str(&w, X->other_why);
         return X->other_age;
     }
     if (best < 18 && best <= child && adult) {
         snprintf(why, whyn, "an adult in the text");
         return 18;
     }
-    const tok *t = &S->tok[best_i];
-    snprintf(why, whyn, "\"%.*s\"", (int)(t->olen < 30 ? t->olen : 30), X->in->text + t->off);
+    sb_quoted_tok(why, whyn, X->in->text, &S->tok[best_i]);
     return best;
 }
 
@@ -2683,14 +3175,28 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             discount |= JD_SCREEN_QUOTED;
         m->recorded = X->recorded;
         m->other_age = other;
-        snprintf(m->basis, sizeof m->basis, "child %d%s, other %s%s", age,
-                 age != child ? " at the time" : "",
-                 other < 0 ? "age not written" : other >= 18 ? "an adult " : "", other_why);
+        sbuf w = sb_at(m->basis, sizeof m->basis); /* "child %d%s, other %s%s" */
+        sb_str(&w, "child ");
+        sb_int(&w, age);
+        sb_str(&w, age != child ? " at the time" : "");
+        sb_str(&w, ", other ");
+        sb_str(&w, other < 0 ? "age not written" : other >= 18 ? "an adult " : "");
+        sb_str(&w, other_why);
+        /* what else the offence needs and the note lacks, so "ages do not fit"
+         * explains itself */
+        if ((r->needs & NEED_SEXUAL) && !X->sexual)
+            sb_str(&w, "; no sexual act in the note");
+        if ((r->needs & NEED_LAC) && !lac)
+            sb_str(&w, "; not looked after");
     } else if (r->kind == JD_SCREEN_LANGUAGE) {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_QUOTED | JD_SCREEN_CHALLENGED |
                    JD_SCREEN_SENSE;
-        if ((r->needs & NEED_ADULT) && X->other_age < 18)
+        /* the age of the person the wording is about, as for an offence: the
+         * nearest in its sentence, else the note's ("her boyfriend Jake (15)"
+         * is no adult though mum's partner (38) is named sentences before) */
+        char other_why[48];
+        if ((r->needs & NEED_ADULT) && other_age_at(S, X, h, other_why, sizeof other_why) < 18)
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
     } else {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
@@ -2723,6 +3229,11 @@ static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen
             if (have_code(res, r->not_with[k], true))
                 veto = r->not_with[k];
         if (veto)
+            continue;
+        bool all = true;
+        for (int k = 0; k < 4 && r->with[k] && all; k++)
+            all = have_code(res, r->with[k], true);
+        if (!all)
             continue;
         const jd_screen_match *off = NULL;
         for (int k = 0; k < 4 && r->from[k] && !off; k++)
@@ -2889,6 +3400,155 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
     res->n = o;
 }
 
+/* The child described rather than named is the child: "the girl", "this pupil", "the
+ * complainant" (a definite description; "girl" or "boy" only of the note's child_gender),
+ * and a person word right after the child's own age ("a 14-year-old girl", "a Y10 student
+ * (15)" is not one: the age must come first). The word is read as "child" by every rule,
+ * so "sold vodka to a 14-year-old girl" names the child as its object and "the girl had been
+ * in sexual contact with him" is no young person beside the child (other_age_at). "A girl",
+ * "the girls" and "a 16-year-old girl" in a note about a child of 14 stay other people. */
+static void child_descriptions(jd_screen *S, int child_age)
+{
+    static const char child_w[] = "child";
+    for (size_t i = 1; i < S->ntok; i++) {
+        tok *k = &S->tok[i];
+        if (k->punct || !k->sid)
+            continue;
+        size_t d = 0;
+        while (d < sizeof S->desc_sids / sizeof *S->desc_sids && S->desc_sids[d] != k->sid)
+            d++;
+        if (d == sizeof S->desc_sids / sizeof *S->desc_sids)
+            continue;
+        if (d < 4 && S->gender && (d < 2 ? 'F' : 'M') != S->gender)
+            continue;
+        if (k->wlen && k->w[k->wlen - 1] == 's' && d < 4)
+            continue; /* "girls", "boys" (the stem is one) */
+        bool is_child = false;
+        size_t j = i;
+        while (j-- > 0 && S->tok[j].sent == k->sent && S->tok[j].punct)
+            ;
+        const tok *p = &S->tok[j];
+        if (p->sent == k->sent && !p->punct && (p->sid == S->the_sid || p->sid == S->this_sid))
+            is_child = true;
+        /* "14-year-old girl", "14yo girl": the child's age, then "year old" */
+        for (size_t q = i, n = 0; !is_child && q-- > 0 && n < 5 && S->tok[q].sent == k->sent; n++) {
+            const tok *t = &S->tok[q];
+            if (t->punct)
+                continue;
+            if (t->num >= 0) {
+                is_child = child_age >= 0 && t->num == child_age && (t->yo || n >= 2);
+                break;
+            }
+            if (!((t->wlen == 4 && !memcmp(t->w, "year", 4)) ||
+                  (t->wlen == 5 && !memcmp(t->w, "years", 5)) ||
+                  (t->wlen == 3 && !memcmp(t->w, "old", 3)) ||
+                  (t->wlen == 2 && !memcmp(t->w, "yo", 2))))
+                break;
+        }
+        if (is_child) {
+            k->sid = S->child_word_sid;
+            k->w = child_w;
+            k->wlen = sizeof child_w - 1;
+        }
+    }
+}
+
+/* The token at byte offset off (the last starting at or before it). */
+static size_t tok_at(const jd_screen *S, int off)
+{
+    size_t lo = 0, hi = S->ntok;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if ((int)S->tok[mid].off <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? lo - 1 : 0;
+}
+
+/* A carer, as the one who acts on the child: a parent word ("Dad", "her
+ * stepmum", "mum's partner") or a partner of a parent ("mum's boyfriend"). */
+static bool carer_word(const jd_screen *S, size_t j)
+{
+    const tok *k = &S->tok[j];
+    if (k->punct || k->poss)
+        return false;
+    /* "her partner" of a teenager is her own; "mum's partner" is a carer */
+    if (k->sid == S->boyfriend_sid || k->sid == S->girlfriend_sid ||
+        (S->partner_set != UINT32_MAX && in_set(S, S->partner_set, k->sid)))
+        return j > 0 && S->tok[j - 1].poss && in_set(S, S->parent_set, S->tok[j - 1].sid);
+    return in_set(S, S->parent_set, k->sid);
+}
+
+/* A parent's or carer's assault of the child is child cruelty too (DOMAIN.md
+ * section 3, C17: "B's carer wilfully assaults"): a counted C16 whose clause
+ * names a carer as the one acting ("Dad hit her with a belt", "mum's boyfriend
+ * did it with his cigarette"; the carer before the act, with no other person
+ * between, or the agent of a passive, "hit by her stepdad") adds C17 with
+ * the same words. "Her boyfriend punched her", "a man at the park hit him" and
+ * "Mum says a boy hit her" are no carer's act. */
+static int carer_assault(const jd_screen *S, jd_screen_result *res)
+{
+    if (S->parent_set == UINT32_MAX || have_code(res, "C17", true))
+        return JD_OK;
+    const rule *c17 = NULL;
+    for (size_t r = 0; r < S->nrules && !c17; r++)
+        if (!strcmp(S->rules[r].code, "C17"))
+            c17 = &S->rules[r];
+    if (!c17)
+        return JD_OK;
+    for (size_t i = 0; i < res->n; i++) {
+        const jd_screen_match *m = &res->m[i];
+        if (!m->counts || m->start < 0 || strcmp(m->code, "C16"))
+            continue;
+        size_t a = tok_at(S, m->start), b = tok_at(S, m->end - 1);
+        bool carer = false;
+        /* the act's own words may name the carer: "mum's boyfriend did it" */
+        for (size_t j = b + 1; j-- > 0 && j + 8 >= a && S->tok[j].clause == S->tok[a].clause;) {
+            if (carer_word(S, j)) {
+                carer = true;
+                break;
+            }
+            const tok *k = &S->tok[j];
+            if (!k->punct && !k->poss &&
+                ((S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+                 (S->people_set != UINT32_MAX && in_set(S, S->people_set, k->sid)) ||
+                 in_set(S, S->other_set, k->sid) || k->sid == S->by_sid))
+                break; /* another person acts, or a passive whose agent is not a carer */
+        }
+        /* "she was hit by her stepdad": the passive's agent */
+        for (size_t j = a + 1;
+             !carer && j < S->ntok && j <= b + 2 && S->tok[j].sent == S->tok[b].sent;)
+            if (S->tok[j].sid == S->by_sid) {
+                for (size_t q = j + 1; q < S->ntok && q <= j + 3 && !carer; q++)
+                    carer = carer_word(S, q);
+                break;
+            } else {
+                j++;
+            }
+        if (!carer)
+            continue;
+        jd_screen_match c = *m;
+        c.code = c17->code;
+        c.name = c17->name;
+        snprintf(c.why, sizeof c.why, "a carer's assault (C16) is child cruelty too");
+        if (add_match(res, &c))
+            return JD_ENOMEM;
+        return JD_OK;
+    }
+    return JD_OK;
+}
+
+/* Tokens, the child described read as the child, then the patterns' hits. */
+static int read_note(jd_screen *S, const char *text, size_t len, const jd_screen_note *in)
+{
+    if (tokenize(S, text, len) != JD_OK)
+        return JD_ENOMEM;
+    child_descriptions(S, in->child_age);
+    return scan(S, in->kinds);
+}
+
 int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res, jd_error *err)
 {
     if (!S || !in || !res)
@@ -2899,7 +3559,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     if (len > MAX_TEXT)
         return jd_error_set(err, JD_ELIMIT, "note is over %u bytes", MAX_TEXT);
     S->gender = in->child_gender == 'F' || in->child_gender == 'M' ? in->child_gender : 0;
-    if (tokenize(S, text, len) != JD_OK || scan(S, in->kinds) != JD_OK)
+    if (read_note(S, text, len, in) != JD_OK)
         return jd_oom(err);
     S->child_age = in->child_age;
     /* some number from 1950 before the child's year of birth */
@@ -2961,11 +3621,19 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
             veto[nveto++] = (veto_ref){res->n, r}; /* its index once added below */
         char ab[120];
         jd_screen_attrs_str(a & discount, ab, sizeof ab);
-        if (m.counts)
-            snprintf(m.why, sizeof m.why, "matched \"%s\"%s%s", p->text,
-                     a ? "; also " : "", a ? jd_screen_attrs_str(a, ab, sizeof ab) : "");
-        else
-            snprintf(m.why, sizeof m.why, "not counted: %s", ab);
+        sbuf w = sb_at(m.why, sizeof m.why);
+        if (m.counts) { /* "matched \"%s\"%s%s" */
+            sb_str(&w, "matched \"");
+            sb_str(&w, p->text);
+            sb_str(&w, "\"");
+            if (a) {
+                sb_str(&w, "; also ");
+                sb_str(&w, jd_screen_attrs_str(a, ab, sizeof ab));
+            }
+        } else {
+            sb_str(&w, "not counted: ");
+            sb_str(&w, ab);
+        }
         if (add_match(res, &m))
             return jd_oom(err);
     }
@@ -2975,6 +3643,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     veto_matches(veto, nveto, res);
     resolved_matches(S, res);
     settle_matches(S, child, res);
+    if (carer_assault(S, res) != JD_OK)
+        return jd_oom(err);
     return JD_OK;
 }
 
@@ -3195,6 +3865,15 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
                 return bad(L, where, "from_offences: each an offence code");
             r->from[k] = jd_arena_strdup(&S->ar, json_string_value(v));
         }
+        json_t *with = json_object_get(o, "with");
+        if (with && (!json_is_array(with) || json_array_size(with) > 4 || !r->from[0]))
+            return bad(L, where, "with: a list of up to 4 codes, beside from_offences");
+        json_array_foreach(with, k, v)
+        {
+            if (!json_is_string(v) || !json_string_length(v))
+                return bad(L, where, "with: each an offence or indicator code");
+            r->with[k] = jd_arena_strdup(&S->ar, json_string_value(v));
+        }
         json_t *nw = json_object_get(o, "not_with");
         if (nw && (!json_is_array(nw) || json_array_size(nw) > 12 ||
                    kind != JD_SCREEN_INDICATOR))
@@ -3232,6 +3911,7 @@ static int load_words(loader *L)
         if (!id)
             return jd_oom(L->err);
         S->term_sids[S->nterm_sids++] = id;
+        S->term_mask |= 1ull << (id & 63);
     }
     static const char *const and_next[] = {"has", "have", "had", "is", "was", "are", "were",
                                            "only", "then", "now", "also", "says", "said",
@@ -3267,6 +3947,15 @@ static int load_words(loader *L)
         !(S->his_sid = stem_id(S, "his", 3, true)) ||
         !(S->boyfriend_sid = stem_id(S, "boyfriend", 9, true)) ||
         !(S->girlfriend_sid = stem_id(S, "girlfriend", 10, true)))
+        return jd_oom(L->err);
+    static const char *const desc[] = {"girl",        "schoolgirl", "boy",   "schoolboy",
+                                       "complainant", "victim",     "pupil", "student",
+                                       "teenager",    "youngster"};
+    for (size_t i = 0; i < sizeof desc / sizeof *desc; i++)
+        if (!(S->desc_sids[i] = stem_id(S, desc[i], strlen(desc[i]), true)))
+            return jd_oom(L->err);
+    if (!(S->child_word_sid = stem_id(S, "child", 5, true)) ||
+        !(S->the_sid = stem_id(S, "the", 3, true)) || !(S->this_sid = stem_id(S, "this", 4, true)))
         return jd_oom(L->err);
     if (!(S->who_sid = stem_id(S, "who", 3, true)) || !(S->whose_sid = stem_id(S, "whose", 5, true)) ||
         !(S->whom_sid = stem_id(S, "whom", 4, true)))
@@ -3322,7 +4011,7 @@ static int load_sets(loader *L, json_t *root)
                 return bad(L, where, "every entry must be one word");
             int n = lower_into(lw, sizeof lw, s, strlen(s));
             size_t nn;
-            const char *nw = norm_word(lw, (size_t)n, &nn);
+            const char *nw = norm_word(L->S->norm_lens, lw, (size_t)n, &nn);
             uint32_t id = stem_id(S, nw, nn, true);
             if (!id || vpush(&S->setv[si], id))
                 return jd_oom(L->err);
@@ -3391,7 +4080,7 @@ static int load_cues(loader *L, json_t *root)
                      {"reported", K_REPORT},    {"speculation", K_SPEC},
                      {"adult_life", K_ADULTLIFE}, {"sense", K_SENSE},
                      {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT},
-                     {"resolved", K_RESOLVED}};
+                     {"resolved", K_RESOLVED}, {"document", K_DOC}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
@@ -3448,9 +4137,11 @@ static int index_lookups(jd_screen *S, jd_error *err)
     /* the terms of many alternatives, each sorted by first stem */
     free(S->tsort0);
     free(S->tsort);
+    free(S->tany);
     S->tsort = NULL;
     S->tsort0 = malloc((S->nterms + 1) * sizeof *S->tsort0);
-    if (!S->tsort0)
+    S->tany = malloc((S->nterms + 1) * sizeof *S->tany);
+    if (!S->tsort0 || !S->tany)
         return jd_oom(err);
     size_t nsorted = 0;
     for (size_t k = 0; k < S->nterms; k++) {
@@ -3473,6 +4164,10 @@ static int index_lookups(jd_screen *S, jd_error *err)
         for (uint32_t a = 0; a < t->nalt; a++)
             v[a] = (uint64_t)S->alt_first[t->alt0 + a] << 32 | a;
         qsort(v, t->nalt, sizeof *v, cmp_u64);
+        uint32_t a = 0;
+        while (a < t->nalt && (uint32_t)(v[a] >> 32) != ALT_ANY)
+            a++;
+        S->tany[k] = S->tsort0[k] + a; /* sorted last */
     }
     return JD_OK;
 }
@@ -3524,6 +4219,7 @@ int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
     jd_strmap_init(&S->memo);
     jd_strmap_init(&S->sets);
     jd_strmap_init(&S->pre3);
+    norm_lens_init(S->norm_lens);
     jd_strmap_init(&S->memo_raw);
     S->st = sb_stemmer_new("english", NULL);
     if (!S->st) {
@@ -3573,6 +4269,8 @@ void jd_screen_close(jd_screen *S)
         free(S->prelists[i].v);
     free(S->prelists);
     jd_strmap_free(&S->pre3);
+    free(S->pre3_keys);
+    free(S->pre3_tab);
     jd_strmap_free(&S->memo_raw);
     free(S->pat);
     free(S->terms);
@@ -3582,6 +4280,7 @@ void jd_screen_close(jd_screen *S)
     free(S->wcache);
     free(S->tsort0);
     free(S->tsort);
+    free(S->tany);
     free(S->rules);
     free(S->tok);
     free(S->sbloom);
