@@ -429,15 +429,13 @@ static void test_risk__disclosed_offence_high_whatever_mitigates(void **state)
 }
 
 /* One agency, one day, one non-specific indicator each: a score at high
- * that is not corroborated is graded medium, and the explanation says why.
- * (A return intoxicated is S12, not also M11: the cannabis, M10, keeps the
- * score at high.) */
+ * that is not corroborated is graded medium, and the explanation says why. */
 static void missing_hurt(bundle *b)
 {
     ev(b, "police", "missing_report", "2006-06-01T20:00", "Reported missing from home by mum.");
     ev(b, "police", "missing_return", "2006-06-02T03:00",
-       "Returned at 3am dishevelled and intoxicated, smelling of cannabis, bruising to her arms "
-       "and legs that she would not explain.");
+       "Returned at 3am dishevelled and intoxicated, bruising to her arms and legs that she "
+       "would not explain.");
 }
 
 static void test_risk__high_needs_corroboration(void **state)

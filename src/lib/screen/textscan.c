@@ -367,6 +367,24 @@ static bool is_abbrev(const jd_ts_token *t)
     return false;
 }
 
+/* A number token of up to 4 digits [start, end) of text: its value, and
+ * whether a bracket opens before it ("(15)") or a percent sign follows it. */
+static void number_token(jd_ts_token *t, const char *text, size_t len, size_t start, size_t end)
+{
+    int v = 0;
+    for (size_t q = 0; q < t->len; q++)
+        v = v * 10 + (t->s[q] - '0');
+    t->num = v;
+    size_t b = start;
+    while (b > 0 && text[b - 1] == ' ')
+        b--;
+    t->paren = b > 0 && text[b - 1] == '(';
+    size_t a = end;
+    while (a < len && text[a] == ' ')
+        a++;
+    t->pct = a < len && text[a] == '%';
+}
+
 int jd_ts__tokenize(jd_ts_scan *sc, const char *text, size_t len)
 {
     sc->ntok = 0;
@@ -418,20 +436,8 @@ int jd_ts__tokenize(jd_ts_scan *sc, const char *text, size_t len)
             t->olen = (uint32_t)(i - start);
             t->num = -1;
             t->paren = t->pct = 0;
-            if (digit && t->len <= 4) {
-                int v = 0;
-                for (size_t q = 0; q < t->len; q++)
-                    v = v * 10 + (t->s[q] - '0');
-                t->num = v;
-                size_t b = start;
-                while (b > 0 && text[b - 1] == ' ')
-                    b--;
-                t->paren = b > 0 && text[b - 1] == '(';
-                size_t a = i;
-                while (a < len && text[a] == ' ')
-                    a++;
-                t->pct = a < len && text[a] == '%';
-            }
+            if (digit && t->len <= 4)
+                number_token(t, text, len, start, i);
             if (!digit && is_clause_word(t->s, t->len))
                 clause++;
             t->sentence = sentence;
