@@ -415,12 +415,6 @@ int jd_ts__tokenize(jd_ts_scan *sc, const char *text, size_t len)
             size_t start = i, ks = k;
             while (i < len) {
                 unsigned char d = (unsigned char)text[i];
-                /* most bytes: a letter of a word or a digit of a number */
-                if (digit ? (unsigned)(d - '0') < 10u : (unsigned)((d | 0x20) - 'a') < 26u) {
-                    sc->low[k++] = (char)(digit ? d : d | 0x20);
-                    i++;
-                    continue;
-                }
                 if (is_apostrophe(text, i, len, &skip)) {
                     /* inside a word ("won't", "she's"): dropped, word goes on */
                     if (!digit && i + skip < len && isalpha((unsigned char)text[i + skip])) {
