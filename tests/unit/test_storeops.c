@@ -428,6 +428,13 @@ static void test_storeops__ref_lists(void **state)
     assert_int_equal(jd_store__keys_parse(NULL, &k, &nk), JD_OK);
     assert_int_equal(nk, 0);
     free(k);
+    /* the digits written by hand: the ends of the range, appended */
+    uint64_t ends[] = {0, 9, 10, UINT64_MAX};
+    assert_int_equal(jd_store__keys_format(&out, ends, 4), JD_OK);
+    assert_string_equal(jd_buf_cstr(&out), "7 126821365506753167370 9 10 18446744073709551615");
+    jd_buf_reset(&out);
+    assert_int_equal(jd_store__keys_format(&out, ends, 0), JD_OK);
+    assert_int_equal(out.len, 0);
     jd_buf_dispose(&l);
     jd_buf_dispose(&out);
 }
