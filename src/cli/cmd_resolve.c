@@ -124,12 +124,13 @@ static void print_stats(const jd_resolve_stats *st, double seconds, bool review)
            "  ages %lld, a shared event %lld, first names %lld; sparse refs kept apart as\n"
            "  possible matches %lld,"
            "  joined as the one person their links point to %lld, as the one member of\n"
-           "  their household who fits %lld\n",
+           "  their household who fits %lld, of the family of the people named with\n"
+           "  them %lld\n",
            (long long)st->event_cannot_links, (long long)st->refused_by[0],
            (long long)st->refused_by[1], (long long)st->refused_by[2], (long long)st->refused_by[3],
            (long long)st->refused_by[4], (long long)st->refused_by[5],
            (long long)st->sparse_kept_apart, (long long)st->sparse_joined,
-           (long long)st->household_joined);
+           (long long)st->household_joined, (long long)st->family_joined);
     printf("  pairs proposed by blocking rule:");
     for (int i = 0; i < 16; i++)
         if (st->pairs_by_rule[i])

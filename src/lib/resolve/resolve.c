@@ -3220,9 +3220,14 @@ static bool hh_touches_scope(const rs *R, uint32_t s, const hh_index *ax, const 
                 if (in[(uint32_t)x->k[e]])
                     return true;
         }
-    for (uint32_t e = R->co_off ? R->co_off[s] : 0; R->co_off && e < R->co_off[s + 1]; e++)
-        if (in[R->co_to[e]])
+    for (uint32_t e = R->co_off ? R->co_off[s] : 0; R->co_off && e < R->co_off[s + 1]; e++) {
+        uint32_t t = R->co_to[e];
+        if (in[t])
             return true;
+        for (uint32_t f = R->co_off[t]; f < R->co_off[t + 1]; f++)
+            if (in[R->co_to[f]]) /* its family (family_candidates) */
+                return true;
+    }
     return false;
 }
 
@@ -3258,8 +3263,10 @@ static bool hh_member_fits(const rs *R, cl *c, uint32_t rs_, uint32_t r, const r
  * age fits each within the year either way ages_apart allows): the ones
  * whose full date of birth makes them exactly that age on the event's day
  * are kept, and a member with no full date, which cannot be told, is
- * kept too. Returns how many are left, first in cand and via. */
-static int hh_exact_age(const cl *c, const rref *sr, uint32_t *cand, uint32_t *via, int nc)
+ * kept too. Returns how many are left, first in cand, via and by (if
+ * not NULL). */
+static int hh_exact_age(const cl *c, const rref *sr, uint32_t *cand, uint32_t *via, uint32_t *by,
+                        int nc)
 {
     if (!sr->bd_lo)
         return nc;
@@ -3271,6 +3278,8 @@ static int hh_exact_age(const cl *c, const rref *sr, uint32_t *cand, uint32_t *v
             fits = x->dob[i] > sr->bd_lo && x->dob[i] <= sr->bd_hi;
         if (fits) {
             cand[left] = cand[k];
+            if (by)
+                by[left] = by[k];
             via[left++] = via[k];
         }
     }
@@ -3278,14 +3287,102 @@ static int hh_exact_age(const cl *c, const rref *sr, uint32_t *cand, uint32_t *v
 }
 
 /*
- * Returns the refs joined, or -1 without memory. An incremental run (in
+ * The family of a sparse ref that no member of its household fits
+ * (join_household): the people named in events with the people it is
+ * named with. A call about "Sophie, 10" made by her mother, whose own
+ * records name Sophie Wilson in full elsewhere; a housing list at the
+ * address a family left, beside the tenant whose later lists name the
+ * man in full at the new one. Each ref named with s (t), the person it
+ * was resolved to (up to 32 of its refs), and everyone named with any of
+ * those refs: a member known in full (or by both names, for a ref with
+ * both) whose names, gender and age fit is a candidate, as in a
+ * household. Families of more than FAM_MEMBERS people (a police
+ * incident's crowd) are not used. Adds to cand / via / by (the ref named
+ * with s) and returns false when too many fit.
+ */
+enum { FAM_MEMBERS = 48 };
+static bool family_candidates(const rs *R, cl *c, uint32_t s, uint32_t rs_, const decision *dv,
+                              size_t ndec, lvcache *lc, uint32_t *cand, uint32_t *via,
+                              uint32_t *by, int *nc, const uint8_t *in, bool *need)
+{
+    const rref *sr = &R->r[s];
+    uint32_t seen[FAM_MEMBERS];
+    int ns = 0;
+    for (uint32_t e = R->co_off[s]; e < R->co_off[s + 1]; e++) {
+        uint32_t t = R->co_to[e], rt = find(c, t), m = rt;
+        int walked = 0;
+        do {
+            if (in && !in[m])
+                *need = true;
+            for (uint32_t f = R->co_off[m]; f < R->co_off[m + 1]; f++) {
+                uint32_t u = R->co_to[f], r = find(c, u);
+                if (in && !in[u]) {
+                    *need = true;
+                    continue;
+                }
+                if (r == rs_ || r == rt)
+                    continue;
+                int k = 0;
+                while (k < ns && seen[k] != r)
+                    k++;
+                if (k < ns)
+                    continue;
+                if (ns == FAM_MEMBERS)
+                    return false; /* a crowd, not a family */
+                seen[ns++] = r;
+                if (!(c[r].full || (c[r].named && sr->nfore && sr->nsur)) ||
+                    !hh_member_fits(R, c, rs_, r, sr, dv, ndec, lc))
+                    continue;
+                k = 0;
+                while (k < *nc && cand[k] != r)
+                    k++;
+                if (k < *nc)
+                    continue;
+                if (*nc == HH_CAND)
+                    return false;
+                via[*nc] = u;
+                by[*nc] = t;
+                cand[(*nc)++] = r;
+            }
+        } while ((m = c[m].next) != rt && ++walked < 32);
+    }
+    return true;
+}
+
+/* The note of a family join (family_candidates): the ref named with s,
+ * and the member's first name and date of birth that fit. */
+static void family_note(const rs *R, const cl *x, uint32_t s, uint32_t by, uint32_t via,
+                        char *buf, size_t n)
+{
+    const rref *sr = &R->r[s];
+    uint8_t f = 0; /* the first name written most often */
+    for (uint8_t i = 1; i < x->nfn; i++)
+        f = x->fc[i] > x->fc[f] ? i : f;
+    char born[24] = "";
+    if (x->nd)
+        snprintf(born, sizeof born, ", born %04u-%02u-%02u", x->dob[0] / 10000,
+                 x->dob[0] / 100 % 100, x->dob[0] % 100);
+    snprintf(buf, n,
+             "%s:%s joined through %s:%s: named in one event with %s:%s, whose family (the "
+             "people named with them in events) has one member whose names, gender and age "
+             "fit (%s%s)",
+             pool_str(&R->ids, sr->agency), pool_str(&R->ids, sr->ref),
+             pool_str(&R->ids, R->r[via].agency), pool_str(&R->ids, R->r[via].ref),
+             pool_str(&R->ids, R->r[by].agency), pool_str(&R->ids, R->r[by].ref),
+             x->nfn ? pool_str(&R->names, x->fn[f]) : "no first name", born);
+}
+
+/*
+ * Returns the refs joined at their places (those joined through their
+ * family, family_candidates, are counted in *family), or -1 without
+ * memory. An incremental run (in
  * not NULL) joins only refs in scope; where a decision needs a ref outside
  * it (a member of an in-scope ref's household, or an out-of-scope sparse
  * ref whose household has a ref in scope), *need is set: the scope is not
  * closed and the run resolves everything instead.
  */
 static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t ndec, lvcache *lc,
-                              char **notes, const uint8_t *in, bool *need)
+                              char **notes, const uint8_t *in, bool *need, int64_t *family)
 {
     hh_index ax = {0}, px = {0};
     if (hh_build(R, &ax, &px) < 0)
@@ -3356,21 +3453,29 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                 }
             }
         }
+        uint32_t by[HH_CAND];
+        bool fam = !over && !nc && R->co_off &&
+                   family_candidates(R, c, s, rs_, dv, ndec, lc, cand, via, by, &nc, in, need);
         if (over || !nc)
             continue;
-        if (nc > 1 && !(nc = hh_exact_age(c, sr, cand, via, nc)))
+        if (nc > 1 && !(nc = hh_exact_age(c, sr, cand, via, fam ? by : NULL, nc)))
             continue;
         if (nc != 1)
             continue;
         merge(c, rs_, cand[0]);
-        joined++;
-        char buf[320];
-        snprintf(buf, sizeof buf,
-                 "%s:%s joined through %s:%s: the only member of the household at its %s "
-                 "whose names, gender and age fit",
-                 pool_str(&R->ids, sr->agency), pool_str(&R->ids, sr->ref),
-                 pool_str(&R->ids, R->r[via[0]].agency), pool_str(&R->ids, R->r[via[0]].ref),
-                 own ? "address" : "events' addresses");
+        char buf[400];
+        if (fam) {
+            ++*family;
+            family_note(R, &c[cand[0]], s, by[0], via[0], buf, sizeof buf);
+        } else {
+            joined++;
+            snprintf(buf, sizeof buf,
+                     "%s:%s joined through %s:%s: the only member of the household at its %s "
+                     "whose names, gender and age fit",
+                     pool_str(&R->ids, sr->agency), pool_str(&R->ids, sr->ref),
+                     pool_str(&R->ids, R->r[via[0]].agency), pool_str(&R->ids, R->r[via[0]].ref),
+                     own ? "address" : "events' addresses");
+        }
         note_add(&notes[s], buf);
     }
     free(ax.k);
@@ -4443,7 +4548,8 @@ static int run_cluster(run *u, jd_error *err)
     cluster_links(R, u->c, u->links.p, u->links.n, dv, u->decs.n, lc, u->notes, &defer);
     R->st.sparse_joined = join_sparse(R, u->c, defer.p, defer.n, dv, u->decs.n, lc, u->notes);
     R->st.household_joined =
-        join_household(R, u->c, dv, u->decs.n, lc, u->notes, u->in, &u->hh_need);
+        join_household(R, u->c, dv, u->decs.n, lc, u->notes, u->in, &u->hh_need,
+                       &R->st.family_joined);
     if (R->st.household_joined >= 0)
         note_unjoined(R, u->c, defer.p, defer.n, u->notes);
     free(defer.p);
@@ -5031,7 +5137,14 @@ typedef struct walk {
     vec refq;        /* refs with no old identity, their households to walk */
     hh_index ax, px; /* households (join_household) */
     int hops;        /* how many links away to walk; 0: all */
+    /* per ref, of its old identity (or itself, with none): W_FAM, some ref
+     * of it is named with a sparse ref that could join someone (its
+     * family: family_candidates); W_PLACE, with such a ref with no place
+     * of its own (the places of the people named with it) */
+    uint8_t *head;
 } walk;
+
+enum { W_FAM = 1, W_PLACE = 2 };
 
 /* Ref i is re-resolved, and its old identity walked (a ref with none:
  * its households, hh_walk). */
@@ -5054,9 +5167,11 @@ static int walk_ref(walk *w, uint32_t i, uint32_t away)
  * together. Where i is at a place (an address or a postcode of at most
  * HH_MEMBERS refs), the sparse refs there that could join someone; where i
  * is such a ref, everyone at its places; and the refs its events name with
- * it. What this misses (a ref with no place of its own joining through the
- * clusters of the people named with it) join_household finds, and the run
- * then resolves everything.
+ * it. Through w->head, a sparse ref's family (family_candidates: everyone
+ * named with the person it is named with) and, for a sparse ref with no
+ * place of its own, everyone at that person's places. What this still
+ * misses (a person whose refs were not named with a sparse ref before
+ * this run) join_household finds, and the run then resolves everything.
  */
 static int hh_walk(walk *w, uint32_t i, uint32_t away)
 {
@@ -5064,6 +5179,9 @@ static int hh_walk(walk *w, uint32_t i, uint32_t away)
         return JD_OK; /* a household is one link away (--hops) */
     const rs *R = &w->u->R;
     bool me = hh_eligible(R, i);
+    /* everyone at its places where a sparse ref named with its person
+     * takes them (or where it is such a ref), and such a person there */
+    bool all = me || (w->head[i] & W_PLACE);
     uint32_t ad[HH_KEYS], pc[HH_KEYS];
     int na = 0, np = 0;
     hh_keys(R, i, ad, &na, pc, &np);
@@ -5073,17 +5191,44 @@ static int hh_walk(walk *w, uint32_t i, uint32_t away)
             size_t lo, hi = hh_range(x, side ? pc[q] : ad[q], &lo);
             for (size_t e = lo; hi - lo <= HH_MEMBERS && e < hi; e++) {
                 uint32_t o = (uint32_t)x->k[e];
-                int rc =
-                    !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o, away + 1) : JD_OK;
+                bool go = all || hh_eligible(R, o) || (w->head[o] & W_PLACE);
+                int rc = !w->u->in[o] && go ? walk_ref(w, o, away + 1) : JD_OK;
                 if (rc < 0)
                     return rc;
             }
         }
+    /* the refs its events name with it: a sparse ref's, and the family
+     * of one (everyone named with a person a sparse ref is named with) */
+    bool fam = me || (w->head[i] & W_FAM);
     for (uint32_t e = R->co_off ? R->co_off[i] : 0; R->co_off && e < R->co_off[i + 1]; e++) {
         uint32_t o = R->co_to[e];
-        int rc = !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o, away + 1) : JD_OK;
+        bool go = fam || hh_eligible(R, o) || (w->head[o] & W_FAM);
+        int rc = !w->u->in[o] && go ? walk_ref(w, o, away + 1) : JD_OK;
         if (rc < 0)
             return rc;
+    }
+    return JD_OK;
+}
+
+/* w->head (see walk) from the old identities (vk sorted by old id). */
+static int walk_heads(walk *w, const uint64_t *vk, size_t nv)
+{
+    const rs *R = &w->u->R;
+    w->head = calloc(R->n ? R->n : 1, 1);
+    if (!w->head)
+        return JD_ENOMEM;
+    for (uint32_t i = 0; R->co_off && i < R->n; i++)
+        for (uint32_t e = R->co_off[i]; e < R->co_off[i + 1]; e++) {
+            uint32_t o = R->co_to[e];
+            if (hh_eligible(R, o))
+                w->head[i] |= W_FAM | (R->r[o].addr || R->r[o].npc ? 0 : W_PLACE);
+        }
+    for (size_t a = 0, b; a < nv; a = b) { /* over each old identity */
+        uint8_t f = 0;
+        for (b = a; b < nv && vk[b] >> 32 == vk[a] >> 32; b++)
+            f |= w->head[(uint32_t)vk[b]];
+        for (size_t k = a; k < b; k++)
+            w->head[(uint32_t)vk[k]] = f;
     }
     return JD_OK;
 }
@@ -5155,6 +5300,8 @@ static int64_t scope_walk(run *u, const vec *links1)
     if (rc == JD_OK && jd_resolve__radix_sort_u64(vk, w.nv) < 0)
         qsort(vk, w.nv, sizeof *vk, cmp_u64);
     w.vk = vk;
+    if (rc == JD_OK)
+        rc = walk_heads(&w, vk, w.nv);
     w.done = rc == JD_OK ? calloc(w.nv ? w.nv : 1, 1) : NULL;
     rc = w.done ? rc : JD_ENOMEM;
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
@@ -5185,6 +5332,7 @@ static int64_t scope_walk(run *u, const vec *links1)
     free(w.done);
     free(w.todo.p);
     free(w.refq.p);
+    free(w.head);
     free(w.ax.k);
     free(w.px.k);
     return rc == JD_OK ? nin : JD_ENOMEM;
