@@ -88,9 +88,13 @@ typedef struct jd_resolve_stats {
         seconds_save;
     /* seconds_save includes seconds_identities (ids, display fields and
      * notes of every cluster); the same phases in CPU seconds of the whole
-     * process (all threads, user and system), save without identities */
+     * process (all threads, user and system), save without identities;
+     * cpu_main: the CPU of the thread that called jd_resolve over the whole
+     * run, the part no other core can take (on idle cores about the wall
+     * time less waits for the disk) */
     double seconds_identities;
     double cpu_load, cpu_block, cpu_estimate, cpu_score, cpu_cluster, cpu_identities, cpu_save;
+    double cpu_main;
     /* jd_resolve_incremental: refs new or changed since the last run, refs
      * re-clustered with them (their components), identities touched; full
      * set when the run resolved the whole county; incr_household_whole

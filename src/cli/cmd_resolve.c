@@ -102,9 +102,9 @@ static void print_stats(const jd_resolve_stats *st, double seconds, bool review)
            st->seconds_load, st->seconds_block, st->seconds_estimate, st->seconds_score,
            st->seconds_cluster, st->seconds_save);
     printf("  CPU (all threads): load %.2f s, block %.2f s, estimate %.2f s, score %.2f s, "
-           "cluster %.2f s, identities %.2f s, save %.2f s\n",
+           "cluster %.2f s, identities %.2f s, save %.2f s; the main thread %.2f s\n",
            st->cpu_load, st->cpu_block, st->cpu_estimate, st->cpu_score, st->cpu_cluster,
-           st->cpu_identities, st->cpu_save);
+           st->cpu_identities, st->cpu_save, st->cpu_main);
     printf("  scored in full %lld; the rest could not reach the threshold: %lld on dates,\n"
            "  places, phones and identifiers whatever their names, %lld once a name was compared\n",
            (long long)st->scored_pairs, (long long)st->bounded_out, (long long)st->name_cut);

@@ -4535,6 +4535,8 @@ static void note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, char **not
         R->st.sparse_kept_apart += !both || df->s < df->o;
         for (int side = 0; side < (both ? 1 : 2); side++) {
             uint32_t me = side ? df->o : df->s, other = side ? df->s : df->o;
+            if (notes[me] && strlen(notes[me]) > 600)
+                continue; /* full: note_add would leave it out */
             char buf[400];
             snprintf(buf, sizeof buf,
                      "possible match: %s:%s and %s:%s (match weight %.1f) kept apart, a sparse "
@@ -5839,6 +5841,8 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         opts = &def;
     run u;
     run_init(&u, s, opts);
+    struct timespec m0, m1;
+    bool mt = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &m0) == 0;
     int rc = run_resolve(&u, opts->frozen_params, err);
     if (rc == JD_OK && save_keys(&u, NULL) != JD_OK)
         rc = jd_oom(err);
@@ -5846,6 +5850,9 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         run_shed(&u);
         rc = run_save(&u, err);
     }
+    if (mt && clock_gettime(CLOCK_THREAD_CPUTIME_ID, &m1) == 0)
+        u.R.st.cpu_main =
+            (double)(m1.tv_sec - m0.tv_sec) + (double)(m1.tv_nsec - m0.tv_nsec) / 1e9;
     if (rc == JD_OK && stats)
         *stats = u.R.st;
     run_free(&u);

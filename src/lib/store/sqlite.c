@@ -1939,14 +1939,43 @@ static int put_list(uint64_t key, const char *list, size_t len, void *payload)
     return key_put(c->q, c->put, key, &b, c->err);
 }
 
-static int keys_replace(sq *q, const jd_identity_save *refs, size_t n, jd_error *err)
+/* The lists of a full save, made by a thread of their own while the
+ * identities are written (1M-event county: 2.4 s of CPU for 6.6M keys,
+ * half the save's own work beside SQLite's). */
+typedef struct lists_job {
+    const jd_identity_save *refs;
+    size_t n;
+    jd_key_lists out;
+} lists_job;
+
+static void *lists_make(void *arg)
+{
+    lists_job *j = arg;
+    (void)jd_store__key_lists_make(j->refs, j->n, &j->out);
+    return NULL;
+}
+
+/* ref_key replaced by the lists made (ls), or, when ls is NULL, by lists
+ * made here. */
+static int keys_replace(sq *q, const jd_identity_save *refs, size_t n, const jd_key_lists *ls,
+                        jd_error *err)
 {
     int rc = jd_sq__exec(q, "DELETE FROM ref_key;", err);
     put_ctx c = {q, NULL, err};
     if (rc == JD_OK)
         rc = keys_prep(q, KEY_PUT, &c.put, err);
     size_t total = 0;
-    if (rc == JD_OK && (rc = jd_store__key_lists(refs, n, put_list, &c, &total)) == JD_ENOMEM)
+    if (rc == JD_OK && ls) {
+        rc = ls->rc;
+        total = ls->total;
+        for (size_t i = 0; rc == JD_OK && i < ls->n; i++) {
+            size_t from = i ? ls->end[i - 1] : 0;
+            rc = put_list(ls->key[i], ls->text + from, ls->end[i] - from, &c);
+        }
+    } else if (rc == JD_OK) {
+        rc = jd_store__key_lists(refs, n, put_list, &c, &total);
+    }
+    if (rc == JD_ENOMEM)
         rc = jd_error_set(err, JD_ENOMEM, "out of memory saving blocking keys");
     sqlite3_finalize(c.put);
     /* the keys are the county's only when a run gave them */
@@ -2087,6 +2116,9 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
     int rc = bulk_begin(q, err);
     if (rc < 0)
         return rc;
+    lists_job lj = {refs, nrefs, {0}};
+    pthread_t lt;
+    bool threaded = pthread_create(&lt, NULL, lists_make, &lj) == 0;
     sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
     jd_strmap ids;
     jd_strmap_init(&ids);
@@ -2151,9 +2183,12 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
     sqlite3_finalize(b);
     sqlite3_finalize(c);
     jd_strmap_free(&ids);
+    if (threaded)
+        pthread_join(lt, NULL);
     /* with no statement open: the keys' index is dropped and built again */
     if (rc == JD_OK)
-        rc = keys_replace(q, refs, nrefs, err);
+        rc = keys_replace(q, refs, nrefs, threaded ? &lj.out : NULL, err);
+    jd_store__key_lists_free(&lj.out);
     return bulk_end(q, rc, err);
 }
 

@@ -416,3 +416,56 @@ int jd_store__key_lists(const jd_identity_save *refs, size_t n,
     free(v);
     return rc;
 }
+
+/* jd_store__key_lists's lists appended to one jd_key_lists. */
+static int lists_keep(uint64_t key, const char *list, size_t len, void *payload)
+{
+    jd_key_lists *x = payload;
+    if (x->n == x->cap) {
+        size_t nc = x->cap ? x->cap * 2 : 4096;
+        uint64_t *k = realloc(x->key, nc * sizeof *k);
+        if (k)
+            x->key = k;
+        size_t *e = realloc(x->end, nc * sizeof *e);
+        if (e)
+            x->end = e;
+        if (!k || !e)
+            return JD_ENOMEM;
+        x->cap = nc;
+    }
+    if (x->len + len > x->tcap) {
+        size_t nc = x->tcap ? x->tcap : 1 << 20;
+        while (nc < x->len + len)
+            nc *= 2;
+        char *t = realloc(x->text, nc);
+        if (!t)
+            return JD_ENOMEM;
+        x->text = t;
+        x->tcap = nc;
+    }
+    memcpy(x->text + x->len, list, len);
+    x->len += len;
+    x->key[x->n] = key;
+    x->end[x->n++] = x->len;
+    return JD_OK;
+}
+
+int jd_store__key_lists_make(const jd_identity_save *refs, size_t n, jd_key_lists *out)
+{
+    *out = (jd_key_lists){0};
+    out->rc = jd_store__key_lists(refs, n, lists_keep, out, &out->total);
+    if (out->rc != JD_OK) {
+        int rc = out->rc;
+        jd_store__key_lists_free(out);
+        out->rc = rc;
+    }
+    return out->rc;
+}
+
+void jd_store__key_lists_free(jd_key_lists *x)
+{
+    free(x->key);
+    free(x->end);
+    free(x->text);
+    *x = (jd_key_lists){0};
+}
