@@ -3377,6 +3377,31 @@ static bool family_candidates(const rs *R, cl *c, uint32_t s, uint32_t rs_, cons
  * and the member's name (as the ref it was found by writes it, else its
  * commonest first name) and date of birth. */
 static void family_note(const rs *R, const cl *x, uint32_t s, uint32_t by, uint32_t via,
+                        char *buf, size_t n);
+
+/* The note of ref s joined to member x through ref via: at its address
+ * (how 0), at its events' places (1; by: the event's postcode), or
+ * through its family (2; by: the ref it is named with). */
+static void household_note(const rs *R, const cl *x, uint32_t s, uint32_t via, int how,
+                           uint32_t by, char **note)
+{
+    const rref *sr = &R->r[s];
+    char buf[400];
+    if (how == 2)
+        family_note(R, x, s, by, via, buf, sizeof buf);
+    else
+        snprintf(buf, sizeof buf,
+                 "%s:%s joined through %s:%s: the only member of the household at its %s "
+                 "whose names, gender and age fit",
+                 pool_str(&R->ids, sr->agency), pool_str(&R->ids, sr->ref),
+                 pool_str(&R->ids, R->r[via].agency), pool_str(&R->ids, R->r[via].ref),
+                 !how  ? "address"
+                 : by ? "event's postcode (where it happened)"
+                      : "events' addresses");
+    note_add(note, buf);
+}
+
+static void family_note(const rs *R, const cl *x, uint32_t s, uint32_t by, uint32_t via,
                         char *buf, size_t n)
 {
     const rref *sr = &R->r[s];
@@ -3494,22 +3519,8 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         if (nc != 1)
             continue;
         merge(c, rs_, cand[0]);
-        char buf[400];
-        if (fam) {
-            ++*family;
-            family_note(R, &c[cand[0]], s, by[0], via[0], buf, sizeof buf);
-        } else {
-            joined++;
-            snprintf(buf, sizeof buf,
-                     "%s:%s joined through %s:%s: the only member of the household at its %s "
-                     "whose names, gender and age fit",
-                     pool_str(&R->ids, sr->agency), pool_str(&R->ids, sr->ref),
-                     pool_str(&R->ids, R->r[via[0]].agency), pool_str(&R->ids, R->r[via[0]].ref),
-                     own    ? "address"
-                     : by[0] ? "event's postcode (where it happened)"
-                             : "events' addresses");
-        }
-        note_add(&notes[s], buf);
+        *(fam ? family : &joined) += 1;
+        household_note(R, &c[cand[0]], s, via[0], fam ? 2 : own ? 0 : 1, by[0], &notes[s]);
     }
     free(ax.k);
     free(px.k);
