@@ -4453,6 +4453,29 @@ static void merge_confirmed(rs *R, cl *c, const decision *dv, size_t nd)
     }
 }
 
+/* *note becomes "*note; text" (text alone when there is none), cut at 511
+ * bytes: what snprintf into 512 bytes made of the whole, without copying
+ * the old note through printf for every link (0.8 s at 1M). */
+static void note_cat(char **note, const char *text)
+{
+    enum { CAP = 511 };
+    size_t n = *note ? strlen(*note) : 0, t = strlen(text);
+    size_t on = n < CAP ? n : CAP, sep = *note ? 2 : 0;
+    size_t sn = on + sep < CAP ? sep : CAP - on, tn = on + sn + t < CAP ? t : CAP - on - sn;
+    char *x = malloc(on + sn + tn + 1);
+    if (!x) {
+        free(*note);
+        *note = NULL; /* as strdup failing left it */
+        return;
+    }
+    memcpy(x, *note ? *note : "", on);
+    memcpy(x + on, "; ", sn);
+    memcpy(x + on + sn, text, tn);
+    x[on + sn + tn] = '\0';
+    free(*note);
+    *note = x;
+}
+
 /* A link kept apart for want of evidence, noted on both refs. */
 static void note_possible(const rs *R, char **notes, const match_link *l)
 {
@@ -4462,14 +4485,12 @@ static void note_possible(const rs *R, char **notes, const match_link *l)
             continue;
         char buf[512];
         snprintf(buf, sizeof buf,
-                 "%s%spossible match: %s:%s and %s:%s (match weight %.1f) kept apart, "
+                 "possible match: %s:%s and %s:%s (match weight %.1f) kept apart, "
                  "a sparse record needs an identifier, names and a date of birth, or "
                  "names, age and address in common",
-                 notes[me] ? notes[me] : "", notes[me] ? "; " : "",
                  pool_str(&R->ids, R->r[me].agency), pool_str(&R->ids, R->r[me].ref),
                  pool_str(&R->ids, R->r[other].agency), pool_str(&R->ids, R->r[other].ref), l->w);
-        free(notes[me]);
-        notes[me] = strdup(buf);
+        note_cat(&notes[me], buf);
     }
 }
 
@@ -4482,13 +4503,11 @@ static void note_refused(const rs *R, char **notes, const match_link *l, const c
         if (notes[me] && strlen(notes[me]) > 600)
             continue;
         char buf[512];
-        snprintf(buf, sizeof buf, "%s%s%s:%s kept apart from %s:%s (match weight %.1f): %s",
-                 notes[me] ? notes[me] : "", notes[me] ? "; " : "",
+        snprintf(buf, sizeof buf, "%s:%s kept apart from %s:%s (match weight %.1f): %s",
                  pool_str(&R->ids, R->r[me].agency), pool_str(&R->ids, R->r[me].ref),
                  pool_str(&R->ids, R->r[other].agency), pool_str(&R->ids, R->r[other].ref), l->w,
                  why);
-        free(notes[me]);
-        notes[me] = strdup(buf);
+        note_cat(&notes[me], buf);
     }
 }
 
