@@ -318,8 +318,8 @@ static int on_ref_mention(const jd_mention_row *m, void *payload)
 {
     key_hits *h = payload;
     if (h->n < 8)
-        snprintf(h->rows[h->n], sizeof h->rows[0], "%s:%s %s", m->agency, m->person_ref,
-                 m->surname ? m->surname : "-");
+        snprintf(h->rows[h->n], sizeof h->rows[0], "%s:%s %s %s", m->agency, m->person_ref,
+                 m->surname ? m->surname : "-", m->event_postcode ? m->event_postcode : "-");
     h->n++;
     return 0;
 }
@@ -329,7 +329,7 @@ static int on_ref_mention(const jd_mention_row *m, void *payload)
  * both, a key of the top bit set keeps its sign); an update replaces the
  * keys of the refs that carry some and leaves the others'; a replace with
  * no keys leaves none. mentions_of gives the mentions of the refs asked for
- * only, in the order of mentions. */
+ * only, in the order of mentions, each with its event's postcode. */
 static void test_storeops__ref_keys(void **state)
 {
     fx *f = *state;
@@ -374,9 +374,9 @@ static void test_storeops__ref_keys(void **state)
     h.n = 0;
     assert_int_equal(f->s->ops->mentions_of(f->s, ag, rf, 3, on_ref_mention, &h, NULL), JD_OK);
     assert_int_equal(h.n, 3);
-    assert_string_equal(h.rows[0], "csc:C1 Smith");
-    assert_string_equal(h.rows[1], "police:N1 Smith");
-    assert_string_equal(h.rows[2], "police:N1 Smith");
+    assert_string_equal(h.rows[0], "csc:C1 Smith OX4 1AB");
+    assert_string_equal(h.rows[1], "police:N1 Smith OX4 1AB");
+    assert_string_equal(h.rows[2], "police:N1 Smith OX4 1AB");
     /* a replace that gives no keys: none stored, none claimed */
     jd_identity_save bare[] = {{"police", "N1", "P-1", 11, NULL, NULL, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, bare, 1, info, 1, "{}", 1, 0, NULL),

@@ -1634,9 +1634,10 @@ typedef struct mention_hdr {
     uint32_t key_len;
 } mention_hdr;
 enum { MT_AGENCY, MT_REF, MT_ROLE, MT_SURNAME, MT_FORENAMES, MT_KNOWN_AS, MT_DOB, MT_GENDER,
-       MT_ADDRESS, MT_POSTCODE, MT_POSTCODE_RAW, MT_PHONE, MT_NHS, MT_UPN, MT_OTHER_ID, MT_N };
+       MT_ADDRESS, MT_POSTCODE, MT_POSTCODE_RAW, MT_PHONE, MT_NHS, MT_UPN, MT_OTHER_ID,
+       MT_EVENT_PC, MT_N };
 /* query column of each text field */
-static const int mention_col[MT_N] = {1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15, 16, 17, 18};
+static const int mention_col[MT_N] = {1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15, 16, 17, 18, 20};
 
 /* The text fields of a packed row, NULL when absent. */
 static void mention_unpack(const char *row, mention_hdr *h, const char *f[MT_N])
@@ -1672,7 +1673,7 @@ static int mention_cmp(const void *a, const void *b, void *base)
     "SELECT pm.id, pm.agency, pm.person_ref, pm.role, pm.surname,"                                 \
     " pm.forenames, pm.known_as, pm.dob, pm.dob_prec, pm.age,"                                     \
     " e.occurred_at, pm.gender, pm.address, pm.postcode, pm.postcode_raw,"                         \
-    " pm.phone, pm.nhs_number, pm.upn, pm.other_id, pm.event_id"
+    " pm.phone, pm.nhs_number, pm.upn, pm.other_id, pm.event_id, e.postcode"
 
 /* The mentions st selects (MENTION_COLS), packed, sorted and passed to cb;
  * st is finalised. */
@@ -1786,7 +1787,7 @@ static int mentions_sorted(sq *q, sqlite3_stmt *st, jd_mention_cb cb, void *payl
                             .gender = f[MT_GENDER], .address = f[MT_ADDRESS],
                             .postcode = f[MT_POSTCODE], .postcode_raw = f[MT_POSTCODE_RAW],
                             .phone = f[MT_PHONE], .nhs = f[MT_NHS], .upn = f[MT_UPN],
-                            .other_id = f[MT_OTHER_ID]};
+                            .other_id = f[MT_OTHER_ID], .event_postcode = f[MT_EVENT_PC]};
         rc = cb(&m, payload);
     }
     jd_buf_dispose(&offs);

@@ -100,6 +100,7 @@ typedef struct jd_mention_row {
     int64_t seen_at;   /* the event's occurred_at */
     int64_t event_id;  /* the event's row id: mentions of one event share it */
     const char *gender, *address, *postcode, *postcode_raw, *phone, *nhs, *upn, *other_id;
+    const char *event_postcode; /* the event's own postcode (where it happened), NULL none */
 } jd_mention_row;
 typedef int (*jd_mention_cb)(const jd_mention_row *m, void *payload);
 
