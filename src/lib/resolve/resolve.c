@@ -4064,6 +4064,13 @@ typedef struct run {
     uint64_t *keys; /* the blocking keys saved (saves[].keys point into it) */
     bool decs_loaded;
     bool hh_need; /* a household decision needs a ref outside u->in (join_household) */
+    /* an incremental run that resolves part of the county: the county's
+     * blocking keys, sorted (the rules' first, bk_n11 of them, then rule
+     * 11's), and rule 11's pairs, kept instead of every candidate pair; the
+     * pairs a selection of refs needs are made from them (pairs_of) */
+    kv *bk;
+    size_t bk_n, bk_n11;
+    vec bk_probe;
 } run;
 
 static void run_init(run *u, jd_store *s, const jd_resolve_opts *o)
@@ -4074,6 +4081,7 @@ static void run_init(run *u, jd_store *s, const jd_resolve_opts *o)
     u->pairs.sz = sizeof(uint64_t);
     u->links.sz = sizeof(match_link);
     u->decs.sz = sizeof(decision);
+    u->bk_probe.sz = sizeof(uint64_t);
     u->threads = thread_count(o->threads);
 }
 
@@ -4103,6 +4111,8 @@ static void run_free(run *u)
         free(u->nbr[i]);
     free(u->nbr);
     free(u->keys);
+    free(u->bk);
+    free(u->bk_probe.p);
     free(u->in);
     free(u->chg);
     free(u->fp);
@@ -4127,6 +4137,36 @@ static int run_block(run *u, jd_error *err)
     u->R.st.candidate_pairs = (int64_t)u->pairs.n;
     u->R.st.seconds_block = jd_secs() - t;
     u->R.st.cpu_block = cpu_secs() - tc;
+    return JD_OK;
+}
+
+/*
+ * An incremental run's blocking without its pairs: the county's keys
+ * (block_keys: sorted, the blocks the changed refs pushed over the cap
+ * marked, rule 11's pairs apart) kept in u->bk, and what block() counts of
+ * them (each rule's proposals, the blocks over the cap). The pairs of the
+ * changed refs and of the scope are made from them (pairs_of), so a small
+ * scope no longer makes and sorts every candidate pair of the county.
+ */
+static int run_block_keys(run *u, jd_error *err)
+{
+    double t = jd_secs(), tc = cpu_secs();
+    rs *R = &u->R;
+    int cap = u->o->block_cap;
+    if (block_keys(R, cap, u->threads, &u->bk, &u->bk_n, &u->bk_n11, &u->bk_probe) < 0)
+        return jd_oom(err);
+    const kv *k = u->bk;
+    size_t c = (size_t)(cap > 0 ? cap : 0);
+    for (size_t s = 0, e; s < u->bk_n11; s = e) { /* as pair_index_build counts them */
+        for (e = s + 1; e < u->bk_n11 && k[e].key == k[s].key; e++)
+            ;
+        if (e - s > c)
+            R->st.skipped_blocks++;
+        else
+            R->st.pairs_by_rule[k[s].key >> 60] += (int64_t)(e - s) * (int64_t)(e - s - 1) / 2;
+    }
+    R->st.seconds_block = jd_secs() - t;
+    R->st.cpu_block = cpu_secs() - tc;
     return JD_OK;
 }
 
@@ -4995,27 +5035,149 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
 
 /* ---- the incremental run ---- */
 
+static inline bool marked(const uint8_t *sel, const uint8_t *sel2, uint32_t i)
+{
+    return sel[i] || (sel2 && sel2[i]);
+}
+
+static int pair_push(vec *out, uint32_t a, uint32_t b)
+{
+    uint64_t *o = vec_push(out);
+    if (!o)
+        return JD_ENOMEM;
+    *o = a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+    return JD_OK;
+}
+
+/*
+ * The candidate pairs block() lists with both refs (both) or either ref
+ * marked in sel or sel2, sorted and distinct, into *out: the very pairs
+ * score_some took from block()'s array, made from the kept keys (u->bk)
+ * instead. A rule's block of at most block_cap entries pairs each marked
+ * ref with every other ref of it (both: with every other marked one);
+ * rule 11's pairs are those of block_keys. JD_OK or JD_ENOMEM.
+ */
+static int pairs_of(const run *u, const uint8_t *sel, const uint8_t *sel2, bool both, vec *out)
+{
+    const kv *k = u->bk;
+    size_t cap = (size_t)(u->o->block_cap > 0 ? u->o->block_cap : 0);
+    vec m = {.sz = sizeof(uint32_t)}; /* the marked refs of one block */
+    int rc = JD_OK;
+    for (size_t s = 0, e; rc == JD_OK && s < u->bk_n11; s = e) {
+        for (e = s + 1; e < u->bk_n11 && k[e].key == k[s].key; e++)
+            ;
+        if (e - s > cap || e - s < 2)
+            continue;
+        m.n = 0;
+        for (size_t q = s; rc == JD_OK && q < e; q++) {
+            uint32_t *x = marked(sel, sel2, k[q].ref) ? vec_push(&m) : NULL;
+            if (x)
+                *x = k[q].ref;
+            else if (marked(sel, sel2, k[q].ref))
+                rc = JD_ENOMEM;
+        }
+        const uint32_t *mv = m.p;
+        for (size_t i = 0; rc == JD_OK && i < m.n; i++) {
+            uint32_t a = mv[i];
+            if (both) {
+                for (size_t j = i + 1; rc == JD_OK && j < m.n; j++)
+                    rc = mv[j] != a ? pair_push(out, a, mv[j]) : JD_OK;
+                continue;
+            }
+            for (size_t q = s; rc == JD_OK && q < e; q++) {
+                uint32_t b = k[q].ref; /* a marked pair once, from its smaller ref */
+                if (b != a && !(b < a && marked(sel, sel2, b)))
+                    rc = pair_push(out, a, b);
+            }
+        }
+    }
+    free(m.p);
+    const uint64_t *pr = u->bk_probe.p;
+    for (size_t i = 0; rc == JD_OK && i < u->bk_probe.n; i++) {
+        bool x = marked(sel, sel2, (uint32_t)(pr[i] >> 32)), y = marked(sel, sel2, (uint32_t)pr[i]);
+        uint64_t *o = (both ? x && y : x || y) ? vec_push(out) : NULL;
+        if (o)
+            *o = pr[i];
+        else if (both ? x && y : x || y)
+            rc = JD_ENOMEM;
+    }
+    if (rc == JD_OK && jd_resolve__radix_sort_u64(out->p, out->n) < 0)
+        rc = JD_ENOMEM;
+    uint64_t *pp = out->p;
+    size_t n = 0;
+    for (size_t i = 0; rc == JD_OK && i < out->n; i++)
+        if (!n || pp[n - 1] != pp[i])
+            pp[n++] = pp[i];
+    if (rc == JD_OK)
+        out->n = n;
+    return rc;
+}
+
+/* Every candidate pair of the county from the kept keys (as block() makes
+ * them; its counts were taken by run_block_keys), the keys then freed: a
+ * scope that grew to most of the county is resolved whole. */
+static int pairs_all(run *u, jd_error *err)
+{
+    double t = jd_secs(), tc = cpu_secs();
+    rs *R = &u->R;
+    int64_t by_rule[16] = {0}, skipped = 0;
+    uint64_t *pp = NULL;
+    size_t np = 0;
+    int rc = jd_resolve__pairs(u->bk, u->bk_n11, (uint32_t)R->n,
+                               (size_t)(u->o->block_cap > 0 ? u->o->block_cap : 0), u->threads,
+                               &pp, &np, by_rule, &skipped);
+    free(u->bk);
+    u->bk = NULL;
+    if (rc == JD_OK && u->bk_probe.n)
+        rc = merge_pairs(&pp, &np, u->bk_probe.p, u->bk_probe.n);
+    vec_drop(&u->bk_probe);
+    if (rc < 0) {
+        free(pp);
+        return jd_oom(err);
+    }
+    free(u->pairs.p);
+    u->pairs.p = pp;
+    u->pairs.n = u->pairs.cap = np;
+    R->st.candidate_pairs = (int64_t)np;
+    R->st.seconds_block += jd_secs() - t;
+    R->st.cpu_block += cpu_secs() - tc;
+    return JD_OK;
+}
+
 /* Score the candidate pairs with both refs (both) or either ref marked in
- * sel[] into *out. */
+ * sel[] into *out: from the kept keys (pairs_of; with both, the scope's,
+ * counted as the run's candidate pairs), or from every candidate pair. */
 static int score_some(run *u, const uint8_t *sel, const uint8_t *sel2, bool both, vec *out,
                       jd_error *err)
 {
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     const uint64_t *pp = u->pairs.p;
     size_t n = 0;
-    uint64_t *sub = malloc((u->pairs.n ? u->pairs.n : 1) * sizeof *sub);
-    if (!sub)
+    uint64_t *sub = NULL;
+    if (u->bk) {
+        vec v = {.sz = sizeof(uint64_t)};
+        if (pairs_of(u, sel, sel2, both, &v) != JD_OK) {
+            free(v.p);
+            return jd_oom(err);
+        }
+        sub = v.p;
+        n = v.n;
+        if (both)
+            u->R.st.candidate_pairs = (int64_t)n;
+    } else if ((sub = malloc((u->pairs.n ? u->pairs.n : 1) * sizeof *sub))) {
+        for (size_t i = 0; i < u->pairs.n; i++) {
+            uint32_t a = (uint32_t)(pp[i] >> 32), b = (uint32_t)pp[i];
+            bool x = marked(sel, sel2, a), y = marked(sel, sel2, b);
+            if (both ? x && y : x || y)
+                sub[n++] = pp[i];
+        }
+    } else
         return jd_oom(err);
-    for (size_t i = 0; i < u->pairs.n; i++) {
-        uint32_t a = (uint32_t)(pp[i] >> 32), b = (uint32_t)pp[i];
-        bool x = sel[a] || (sel2 && sel2[a]), y = sel[b] || (sel2 && sel2[b]);
-        if (both ? x && y : x || y)
-            sub[n++] = pp[i];
-    }
     u->R.st.scored_pairs += (int64_t)n;
     int rc = score_all(&u->R, sub, n, u->o->threshold, u->threads, out, &u->R.st);
     free(sub);
     u->R.st.seconds_score += jd_secs() - t;
+    u->R.st.cpu_score += cpu_secs() - tc;
     return rc < 0 ? jd_oom(err) : JD_OK;
 }
 
@@ -5240,7 +5402,7 @@ static bool ref_row_same(const run *u, uint32_t i)
  * the changes recorded, in one transaction. */
 static int run_update(run *u, jd_person_set *set, jd_error *err)
 {
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     rs *R = &u->R;
     jd_identity_save *refs = malloc((R->n ? R->n : 1) * sizeof *refs);
     const char **gone = malloc((set->n + 1) * sizeof *gone);
@@ -5278,6 +5440,7 @@ static int run_update(run *u, jd_person_set *set, jd_error *err)
     free(gone);
     free(ch);
     R->st.seconds_save += jd_secs() - t;
+    R->st.cpu_save += cpu_secs() - tc;
     return rc;
 }
 
@@ -5286,6 +5449,7 @@ static int run_update(run *u, jd_person_set *set, jd_error *err)
 static int incr_prepare(run *u, bool small, jd_error *err)
 {
     int rc = run_load(u, err);
+    double tc = cpu_secs();
     if (rc == JD_OK)
         rc = fingerprints(u, err);
     u->old.fp = calloc(u->R.n ? u->R.n : 1, sizeof *u->old.fp);
@@ -5302,6 +5466,7 @@ static int incr_prepare(run *u, bool small, jd_error *err)
         u->chg[i] = !u->old.pid[i] || u->old.fp[i] != u->fp[i];
         u->R.st.incr_refs += u->chg[i];
     }
+    u->R.st.cpu_incr_old = cpu_secs() - tc;
     /* much has changed: everything is resolved again, the parameters too */
     double share = u->o->incr_max_share;
     bool full = (share > 0 && (double)u->R.st.incr_refs > share * (double)u->R.n) || small;
@@ -5310,7 +5475,8 @@ static int incr_prepare(run *u, bool small, jd_error *err)
         memset(u->in, 1, u->R.n);
     if (full && !u->in)
         return jd_oom(err);
-    if ((rc = run_block(u, err)) == JD_OK && (rc = run_estimate(u, !full, err)) == JD_OK)
+    rc = full ? run_block(u, err) : run_block_keys(u, err);
+    if (rc == JD_OK && (rc = run_estimate(u, !full, err)) == JD_OK)
         rc = full ? run_score(u, err) : JD_OK;
     if (rc == JD_OK)
         rc = load_decisions(u, err);
@@ -5323,7 +5489,9 @@ static int64_t incr_scope(run *u, jd_error *err)
 {
     vec links1 = {.sz = sizeof(match_link)};
     int rc = score_some(u, u->chg, u->R.over, false, &links1, err);
+    double tc = cpu_secs();
     int64_t nin = rc == JD_OK ? scope_walk(u, &links1) : rc;
+    u->R.st.cpu_incr_walk = cpu_secs() - tc;
     free(links1.p);
     if (nin == JD_ENOMEM)
         return jd_oom(err);
@@ -5347,7 +5515,8 @@ static int incr_whole(run *u, jd_error *err)
     u->decs_loaded = false;
     u->links.n = 0;
     u->R.st.scored_pairs = 0;
-    return run_score(u, err);
+    int rc = u->bk ? pairs_all(u, err) : JD_OK;
+    return rc == JD_OK ? run_score(u, err) : rc;
 }
 
 int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
@@ -5560,6 +5729,66 @@ int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int thr
     *wrong = x.wrong + (n != u.pairs.n) +
              (x.sampled != (int64_t)((u.pairs.n + x.stride - 1) / x.stride));
     stream_free(&ps);
+    run_free(&u);
+    return rc;
+}
+
+/*
+ * Test hook (resolve.h): the pairs pairs_of makes for selections of refs
+ * against block()'s pairs with those refs.
+ */
+int jd_resolve__check_pairs_of(jd_store *s, int cap, uint64_t seed, int64_t *pairs,
+                               int64_t *selected, int64_t *wrong, jd_error *err)
+{
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    o.block_cap = cap;
+    run u;
+    run_init(&u, s, &o);
+    *pairs = *selected = *wrong = 0;
+    int rc = run_load(&u, err);
+    if (rc == JD_OK)
+        rc = run_block(&u, err);
+    jd_resolve_stats st = u.R.st; /* block()'s counts, to compare */
+    memset(u.R.st.pairs_by_rule, 0, sizeof u.R.st.pairs_by_rule);
+    u.R.st.skipped_blocks = 0;
+    if (rc == JD_OK)
+        rc = run_block_keys(&u, err);
+    *wrong += memcmp(st.pairs_by_rule, u.R.st.pairs_by_rule, sizeof st.pairs_by_rule) != 0;
+    *wrong += st.skipped_blocks != u.R.st.skipped_blocks;
+    size_t n = u.R.n ? u.R.n : 1;
+    uint8_t *sel = calloc(n, 1), *sel2 = calloc(n, 1);
+    if (rc == JD_OK && (!sel || !sel2))
+        rc = jd_oom(err);
+    /* refs marked at one in 1000, 50 and 3 (sel2: one in 500), both ways */
+    const unsigned every[] = {1000, 50, 3};
+    uint64_t x = seed | 1;
+    for (size_t t = 0; rc == JD_OK && t < 2 * JD_ARRAY_LEN(every); t++) {
+        bool both = t % 2;
+        for (uint32_t i = 0; i < u.R.n; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            sel[i] = x % every[t / 2] == 0;
+            sel2[i] = (x >> 20) % 500 == 0;
+        }
+        vec got = {.sz = sizeof(uint64_t)};
+        if (pairs_of(&u, sel, sel2, both, &got) != JD_OK)
+            rc = jd_oom(err);
+        const uint64_t *pp = u.pairs.p, *g = got.p;
+        size_t k = 0;
+        for (size_t i = 0; rc == JD_OK && i < u.pairs.n; i++) {
+            uint32_t a = (uint32_t)(pp[i] >> 32), b = (uint32_t)pp[i];
+            bool ma = marked(sel, sel2, a), mb = marked(sel, sel2, b);
+            if (!(both ? ma && mb : ma || mb))
+                continue;
+            *wrong += k >= got.n || g[k] != pp[i];
+            k++;
+        }
+        *wrong += rc == JD_OK && k != got.n;
+        *selected += (int64_t)k;
+        free(got.p);
+    }
+    *pairs = (int64_t)u.pairs.n;
+    free(sel);
+    free(sel2);
     run_free(&u);
     return rc;
 }
