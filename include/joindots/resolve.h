@@ -107,6 +107,12 @@ typedef struct jd_resolve_stats {
     /* CPU seconds of an incremental run's own steps: the fingerprints made
      * and the stored identities read (old), the scope walked (walk) */
     double cpu_incr_old, cpu_incr_walk;
+    /* the refs the store lists as mentioned in events new or changed since
+     * the last run's watermark (and in link decisions since), and how many
+     * refs whose fingerprint changed are not among them (0: the watermark
+     * finds every change, as loading only the scope needs); both -1 when
+     * the store keeps no watermark yet */
+    int64_t incr_mark_refs, incr_mark_missed;
 } jd_resolve_stats;
 
 /*

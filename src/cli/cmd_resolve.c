@@ -86,6 +86,12 @@ static void print_incremental(const jd_resolve_stats *st, const jd_person_set *t
                (long long)st->incr_saved_refs);
     printf("  CPU of its own steps: fingerprints and stored identities %.2f s, walk %.2f s\n",
            st->cpu_incr_old, st->cpu_incr_walk);
+    if (st->incr_mark_refs < 0)
+        printf("  watermark: none yet (a store resolved before it was kept)\n");
+    else
+        printf("  watermark: %lld refs listed since the last run, %lld changed refs not among "
+               "them\n",
+               (long long)st->incr_mark_refs, (long long)st->incr_mark_missed);
     if (list)
         print_touched(touched);
 }

@@ -33,6 +33,7 @@
 #include "text/names.h"
 #include "text/phonetic.h"
 #include "resolve/resolve.h"
+#include "store/incr_ops.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -5444,6 +5445,72 @@ static int run_update(run *u, jd_person_set *set, jd_error *err)
     return rc;
 }
 
+/* The resolve watermark now into out (JD_MARK_MAX; "" when the store
+ * keeps none): taken before a run reads anything, saved once its
+ * identities are (mark_save). */
+static int mark_take(jd_store *s, char *out, jd_error *err)
+{
+    const struct jd_incr_ops *I = s->ops->incr;
+    out[0] = '\0';
+    return I && I->resolve_mark_now ? I->resolve_mark_now(s, out, err) : JD_OK;
+}
+
+static int mark_save(jd_store *s, const char *mark, jd_error *err)
+{
+    const struct jd_incr_ops *I = s->ops->incr;
+    return mark[0] && I && I->resolve_mark_set ? I->resolve_mark_set(s, mark, err) : JD_OK;
+}
+
+typedef struct since_ctx {
+    const rs *R;
+    uint8_t *listed;
+    int64_t n;
+} since_ctx;
+
+static int on_since(const char *agency, const char *ref, void *payload)
+{
+    since_ctx *c = payload;
+    int i = find_ref(c->R, agency, ref);
+    c->n++;
+    if (i >= 0)
+        c->listed[i] = 1;
+    return JD_OK;
+}
+
+/*
+ * The first step of loading only the scope (docs/internals/resolve.md):
+ * the changed refs found without the county, as the refs the store lists
+ * since the last run's watermark (refs_since). Here, on a run that loaded
+ * the county, they are counted against the refs whose fingerprint changed
+ * (incr_mark_refs, incr_mark_missed: 0 when the watermark finds every
+ * change); -1 both when the store keeps no watermark (an older store, or
+ * one resolved before it was kept).
+ */
+static int mark_check(run *u, jd_error *err)
+{
+    rs *R = &u->R;
+    R->st.incr_mark_refs = R->st.incr_mark_missed = -1;
+    const struct jd_incr_ops *I = u->s->ops->incr;
+    char was[JD_MARK_MAX];
+    if (!I || !I->resolve_mark_get || !I->refs_since)
+        return JD_OK;
+    int rc = I->resolve_mark_get(u->s, was, err);
+    if (rc < 0 || !was[0])
+        return rc;
+    since_ctx c = {R, calloc(R->n ? R->n : 1, 1), 0};
+    if (!c.listed)
+        return jd_oom(err);
+    rc = I->refs_since(u->s, was, on_since, &c, err);
+    if (rc == JD_OK) {
+        R->st.incr_mark_refs = c.n;
+        R->st.incr_mark_missed = 0;
+        for (uint32_t i = 0; i < R->n; i++)
+            R->st.incr_mark_missed += u->chg[i] && !c.listed[i];
+    }
+    free(c.listed);
+    return rc;
+}
+
 /* Up to the scope: load, fingerprints against the stored ones, blocking
  * (noting blocks pushed over the cap), the stored parameters, scoring. */
 static int incr_prepare(run *u, bool small, jd_error *err)
@@ -5466,6 +5533,8 @@ static int incr_prepare(run *u, bool small, jd_error *err)
         u->chg[i] = !u->old.pid[i] || u->old.fp[i] != u->fp[i];
         u->R.st.incr_refs += u->chg[i];
     }
+    if ((rc = mark_check(u, err)) < 0)
+        return rc;
     u->R.st.cpu_incr_old = cpu_secs() - tc;
     /* much has changed: everything is resolved again, the parameters too */
     double share = u->o->incr_max_share;
@@ -5543,6 +5612,9 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     json_decref(mo);
     free(mj);
     int64_t since_run = 0; /* the run whose identities this one starts from */
+    char mark[JD_MARK_MAX] = "";
+    if (rc == JD_OK)
+        rc = mark_take(s, mark, err);
     if (rc == JD_OK)
         rc = s->ops->identity_generation(s, &since_run, err);
     if (rc == JD_OK)
@@ -5588,6 +5660,8 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     }
     if (rc == JD_OK && set->run_id) /* run_update recorded its run */
         set->since_run = since_run;
+    if (rc == JD_OK)
+        rc = mark_save(s, mark, err);
     if (rc == JD_OK) {
         u.R.st.incr_touched = (int64_t)set->n;
         u.R.st.identities = identities_after(&u);
@@ -5802,13 +5876,18 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         opts = &def;
     run u;
     run_init(&u, s, opts);
-    int rc = run_resolve(&u, opts->frozen_params, err);
+    char mark[JD_MARK_MAX]; /* the resolve watermark, saved with the identities */
+    int rc = mark_take(s, mark, err);
+    if (rc == JD_OK)
+        rc = run_resolve(&u, opts->frozen_params, err);
     if (rc == JD_OK && save_keys(&u, NULL) != JD_OK)
         rc = jd_oom(err);
     if (rc == JD_OK) {
         run_shed(&u);
         rc = run_save(&u, err);
     }
+    if (rc == JD_OK)
+        rc = mark_save(s, mark, err);
     if (rc == JD_OK && stats)
         *stats = u.R.st;
     run_free(&u);
