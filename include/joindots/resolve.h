@@ -113,6 +113,13 @@ typedef struct jd_resolve_stats {
      * finds every change, as loading only the scope needs); both -1 when
      * the store keeps no watermark yet */
     int64_t incr_mark_refs, incr_mark_missed;
+    /* the changed refs' candidate pairs made from the stored blocking keys
+     * (ref_key) with the county's block sizes, and how many differ from
+     * the county's blocking (pairs either way, refs marked over the cap by
+     * one and not the other; 0: exact); both -1 when not checked (a run
+     * that resolved the county whole from the start), -2 when the store
+     * holds no keys */
+    int64_t incr_keys_pairs, incr_keys_missed;
 } jd_resolve_stats;
 
 /*

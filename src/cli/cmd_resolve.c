@@ -92,6 +92,12 @@ static void print_incremental(const jd_resolve_stats *st, const jd_person_set *t
         printf("  watermark: %lld refs listed since the last run, %lld changed refs not among "
                "them\n",
                (long long)st->incr_mark_refs, (long long)st->incr_mark_missed);
+    if (st->incr_keys_pairs == -2)
+        printf("  stored blocking keys: none (a store resolved before they were kept)\n");
+    else if (st->incr_keys_pairs >= 0)
+        printf("  stored blocking keys: %lld candidate pairs of the changed refs, %lld differing "
+               "from the county's blocking\n",
+               (long long)st->incr_keys_pairs, (long long)st->incr_keys_missed);
     if (list)
         print_touched(touched);
 }

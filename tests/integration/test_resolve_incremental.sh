@@ -63,6 +63,8 @@ nchg=$(echo "$out" | sed -n 's/^incremental: \([0-9]*\) refs new or changed.*/\1
 nlist=$(echo "$out" | sed -n 's/^  watermark: \([0-9]*\) refs listed since the last run, 0 changed refs not among them$/\1/p')
 [ -n "$nlist" ] && [ "$nchg" -gt 0 ] && [ "$nlist" -ge "$nchg" ]
 ok $? "the refs the watermark lists ($nlist) hold every changed ref ($nchg)"
+echo "$out" | grep -Eq '^  stored blocking keys: [1-9][0-9]* candidate pairs of the changed refs, 0 differing'
+ok $? "the changed refs' candidate pairs from the stored keys are the county's"
 echo "$out" | grep -q "^touched	$s	gone	$h\$"; ok $? "and $s as gone into $h"
 is "$(echo "$out" | grep -c '^touched')" 2 "no other identity is touched"
 is "$(db_query "$DB" "SELECT how || ' ' || other FROM identity_change WHERE person_id = '$s'")" "32 $h" "the merge is stored in identity_change"
@@ -115,10 +117,11 @@ is "$intact" 6 "SIGKILL at 6 moments ($killed landed mid-run): the store is befo
 # --- a store with no watermark (resolved before it was kept): the run loads
 # the county as before and says so; it saves one for the next run
 NM=$(store_copy "$BF" nomark)
-db_query "$NM" "DELETE FROM meta WHERE key = 'resolve_mark'"
+db_query "$NM" "DELETE FROM meta WHERE key IN ('resolve_mark', 'ref_keys'); DELETE FROM ref_key"
 "$JD" ingest --db "$NM" --quiet "$B/fix" >/dev/null 2>&1
 out=$("$JD" resolve --db "$NM" --incremental)
 echo "$out" | grep -q '^  watermark: none yet'; ok $? "a store with no watermark: said so"
+echo "$out" | grep -q '^  stored blocking keys: none'; ok $? "nor blocking keys: said so"
 [ "$(ids "$NM")" = "$(ids "$DB")" ]; ok $? "and the run gives the identities of one with it"
 out=$("$JD" resolve --db "$NM" --incremental)
 echo "$out" | grep -q '^  watermark: 0 refs listed since the last run, 0 changed refs not among them'
@@ -160,7 +163,7 @@ nkr=$(keys "$I" | cut -d' ' -f2,3 | sort -u | wc -l)
 ok $? "a full run stores the blocking keys of its refs ($nk keys, $nkr of $nr refs)"
 Z=$(store_copy "$I" z)
 D0=$(store_copy "$I" day0)
-same=0 touched_ok=0 keys_same=0 mark_ok=0
+same=0 touched_ok=0 keys_same=0 mark_ok=0 keys_ok=0
 for d in 1 2 3; do
   for a in "$SCRATCH"/slices/s00$d/*/; do
     "$JD" ingest --db "$I" --quiet "$a" >/dev/null 2>&1
@@ -173,6 +176,8 @@ for d in 1 2 3; do
   [ "$(keys "$I")" = "$(keys "$Z")" ] && keys_same=$((keys_same + 1))
   echo "$out" | grep -Eq '^  watermark: [1-9][0-9]* refs listed since the last run, 0 changed refs not among them' &&
     mark_ok=$((mark_ok + 1))
+  echo "$out" | grep -Eq '^  stored blocking keys: [1-9][0-9]* candidate pairs of the changed refs, 0 differing' &&
+    keys_ok=$((keys_ok + 1))
   # every identity that changed is in the touched list, none that did not
   changed=$(diff <(echo "$before") <(ids "$I") | grep '^[<>]' | grep -o '"person_id":"[^"]*"' |
     cut -d'"' -f4 | grep -v '^U:' | sort -u) # U:agency:ref, a ref not resolved yet
@@ -183,6 +188,7 @@ is "$same" 3 "3 daily slices, incremental each day: identities and notes byte-id
 is "$touched_ok" 3 "each day every identity that changed is listed as touched"
 is "$keys_same" 3 "each day the incremental run leaves the blocking keys a full run stores"
 is "$mark_ok" 3 "each day the refs listed since the watermark hold every ref whose fingerprint changed"
+is "$keys_ok" 3 "each day the changed refs' candidate pairs from the stored keys (county block sizes) are the county's"
 # a small feed on a resolved county: only part of it is re-resolved
 python3 "$SRC/bench/cut_feed.py" "$SCRATCH/county" "$SCRATCH/cbase" "$SCRATCH/cfeed" 60
 S=$(store_at "$SCRATCH/s.db")

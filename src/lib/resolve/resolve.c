@@ -5058,14 +5058,29 @@ static int pair_push(vec *out, uint32_t a, uint32_t b)
  * ref with every other ref of it (both: with every other marked one);
  * rule 11's pairs are those of block_keys. JD_OK or JD_ENOMEM.
  */
-static int pairs_of(const run *u, const uint8_t *sel, const uint8_t *sel2, bool both, vec *out)
+typedef struct keyset {
+    const kv *k;        /* sorted (key, ref); rule 11's last */
+    size_t n11;         /* the entries before rule 11's */
+    const uint64_t *pr; /* rule 11's pairs (probe_pairs) */
+    size_t npr;
+    size_t cap;
+} keyset;
+
+static keyset kept_keys(const run *u)
 {
-    const kv *k = u->bk;
-    size_t cap = (size_t)(u->o->block_cap > 0 ? u->o->block_cap : 0);
+    return (keyset){u->bk, u->bk_n11, u->bk_probe.p, u->bk_probe.n,
+                    (size_t)(u->o->block_cap > 0 ? u->o->block_cap : 0)};
+}
+
+static int pairs_of(const keyset *ks, const uint8_t *sel, const uint8_t *sel2, bool both,
+                    vec *out)
+{
+    const kv *k = ks->k;
+    size_t cap = ks->cap;
     vec m = {.sz = sizeof(uint32_t)}; /* the marked refs of one block */
     int rc = JD_OK;
-    for (size_t s = 0, e; rc == JD_OK && s < u->bk_n11; s = e) {
-        for (e = s + 1; e < u->bk_n11 && k[e].key == k[s].key; e++)
+    for (size_t s = 0, e; rc == JD_OK && s < ks->n11; s = e) {
+        for (e = s + 1; e < ks->n11 && k[e].key == k[s].key; e++)
             ;
         if (e - s > cap || e - s < 2)
             continue;
@@ -5093,8 +5108,8 @@ static int pairs_of(const run *u, const uint8_t *sel, const uint8_t *sel2, bool 
         }
     }
     free(m.p);
-    const uint64_t *pr = u->bk_probe.p;
-    for (size_t i = 0; rc == JD_OK && i < u->bk_probe.n; i++) {
+    const uint64_t *pr = ks->pr;
+    for (size_t i = 0; rc == JD_OK && i < ks->npr; i++) {
         bool x = marked(sel, sel2, (uint32_t)(pr[i] >> 32)), y = marked(sel, sel2, (uint32_t)pr[i]);
         uint64_t *o = (both ? x && y : x || y) ? vec_push(out) : NULL;
         if (o)
@@ -5157,7 +5172,8 @@ static int score_some(run *u, const uint8_t *sel, const uint8_t *sel2, bool both
     uint64_t *sub = NULL;
     if (u->bk) {
         vec v = {.sz = sizeof(uint64_t)};
-        if (pairs_of(u, sel, sel2, both, &v) != JD_OK) {
+        keyset ks = kept_keys(u);
+        if (pairs_of(&ks, sel, sel2, both, &v) != JD_OK) {
             free(v.p);
             return jd_oom(err);
         }
@@ -5511,6 +5527,119 @@ static int mark_check(run *u, jd_error *err)
     return rc;
 }
 
+typedef struct keyref_ctx {
+    const rs *R;
+    const uint8_t *chg;
+    vec *ent;
+} keyref_ctx;
+
+/* A stored (key, ref): kept for an unchanged ref (a changed ref's stored
+ * keys are its old ones; its keys now are added apart). */
+static int on_keyref(uint64_t key, const char *agency, const char *ref, void *payload)
+{
+    keyref_ctx *c = payload;
+    int i = find_ref(c->R, agency, ref);
+    if (i < 0 || c->chg[i])
+        return JD_OK;
+    kv *e = vec_push(c->ent);
+    if (!e)
+        return JD_ENOMEM;
+    e->key = key;
+    e->ref = (uint32_t)i;
+    return JD_OK;
+}
+
+/* How many of a[0..na) and b[0..nb) (both sorted, distinct) are not in
+ * the other. */
+static int64_t sorted_diff(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+    int64_t d = 0;
+    size_t i = 0, j = 0;
+    while (i < na || j < nb) {
+        if (j == nb || (i < na && a[i] < b[j]))
+            d++, i++;
+        else if (i == na || b[j] < a[i])
+            d++, j++;
+        else
+            i++, j++;
+    }
+    return d;
+}
+
+/*
+ * Step 2 of loading only the scope (docs/internals/resolve.md), checked on
+ * a run that loaded the county: the changed refs' candidate pairs from
+ * the stored blocking keys (refs_by_keys) instead of the county's. The
+ * keys the changed refs carry now (and, for rule 11, the other half of
+ * each of its blocks) are looked up; their stored lists with the changed
+ * refs taken out and put back under their keys now are those blocks as
+ * the county holds them, so the cap is applied to the county's sizes, and
+ * mark_over_cap finds the same blocks. incr_keys_pairs: the pairs made
+ * so; incr_keys_missed: pairs the county's blocking gives and these do
+ * not or the other way, and refs marked over the cap by one and not the
+ * other (0: exact); both -2 when the store holds no keys.
+ */
+static int keys_check(run *u, jd_error *err)
+{
+    rs *R = &u->R;
+    R->st.incr_keys_pairs = R->st.incr_keys_missed = -2;
+    if (!u->s->ops->refs_by_keys || !u->bk)
+        return JD_OK;
+    key_job j = {R, 0, (uint32_t)R->n, {.sz = sizeof(kv)}, JD_OK, u->chg};
+    keys_range(&j);
+    vec ent = j.keys, probe = {.sz = sizeof(uint64_t)}, got = {.sz = sizeof(uint64_t)},
+        want = {.sz = sizeof(uint64_t)};
+    size_t na = 0, nr = R->n ? R->n : 1;
+    uint64_t *ask = j.rc == JD_OK ? malloc((2 * ent.n + 1) * sizeof *ask) : NULL;
+    uint8_t *over = calloc(nr, 1);
+    int rc = ask && over ? JD_OK : JD_ENOMEM;
+    for (size_t i = 0; rc == JD_OK && i < ent.n; i++) {
+        uint64_t k = ((kv *)ent.p)[i].key;
+        ask[na++] = k;
+        if (k >> 60 == 11)
+            ask[na++] = k ^ 1; /* a probe's targets, a target's probes */
+    }
+    if (rc == JD_OK && jd_resolve__radix_sort_u64(ask, na) < 0)
+        rc = JD_ENOMEM;
+    size_t nd = 0;
+    for (size_t i = 0; rc == JD_OK && i < na; i++)
+        if (!nd || ask[nd - 1] != ask[i])
+            ask[nd++] = ask[i];
+    bool have = false;
+    keyref_ctx c = {R, u->chg, &ent};
+    if (rc == JD_OK)
+        rc = u->s->ops->refs_by_keys(u->s, ask, nd, &have, on_keyref, &c, err);
+    if (rc == JD_OK && have) {
+        kv *k = ent.p;
+        size_t cap = (size_t)(u->o->block_cap > 0 ? u->o->block_cap : 0), n11 = ent.n;
+        int64_t scratch[16] = {0}, skipped = 0;
+        if (sort_keys(k, ent.n) < 0) /* (key, ref): the changed refs' among the stored */
+            rc = JD_ENOMEM;
+        while (rc == JD_OK && n11 > 0 && k[n11 - 1].key >> 60 == 11)
+            n11--;
+        if (rc == JD_OK)
+            rc = probe_pairs(k + n11, ent.n - n11, cap, &probe, &scratch[11], &skipped);
+        if (rc == JD_OK)
+            mark_over_cap(k, ent.n, cap, u->chg, over);
+        keyset store = {k, n11, probe.p, probe.n, cap}, county = kept_keys(u);
+        if (rc == JD_OK && (rc = pairs_of(&store, u->chg, NULL, false, &got)) == JD_OK)
+            rc = pairs_of(&county, u->chg, NULL, false, &want);
+        if (rc == JD_OK) {
+            R->st.incr_keys_pairs = (int64_t)got.n;
+            R->st.incr_keys_missed = sorted_diff(got.p, got.n, want.p, want.n);
+            for (uint32_t i = 0; i < R->n; i++)
+                R->st.incr_keys_missed += over[i] != R->over[i];
+        }
+    }
+    free(ask);
+    free(over);
+    free(ent.p);
+    free(probe.p);
+    free(got.p);
+    free(want.p);
+    return rc == JD_ENOMEM ? jd_oom(err) : rc;
+}
+
 /* Up to the scope: load, fingerprints against the stored ones, blocking
  * (noting blocks pushed over the cap), the stored parameters, scoring. */
 static int incr_prepare(run *u, bool small, jd_error *err)
@@ -5544,7 +5673,10 @@ static int incr_prepare(run *u, bool small, jd_error *err)
         memset(u->in, 1, u->R.n);
     if (full && !u->in)
         return jd_oom(err);
+    u->R.st.incr_keys_pairs = u->R.st.incr_keys_missed = -1; /* not checked */
     rc = full ? run_block(u, err) : run_block_keys(u, err);
+    if (rc == JD_OK && !full)
+        rc = keys_check(u, err);
     if (rc == JD_OK && (rc = run_estimate(u, !full, err)) == JD_OK)
         rc = full ? run_score(u, err) : JD_OK;
     if (rc == JD_OK)
@@ -5844,7 +5976,8 @@ int jd_resolve__check_pairs_of(jd_store *s, int cap, uint64_t seed, int64_t *pai
             sel2[i] = (x >> 20) % 500 == 0;
         }
         vec got = {.sz = sizeof(uint64_t)};
-        if (pairs_of(&u, sel, sel2, both, &got) != JD_OK)
+        keyset ks = kept_keys(&u);
+        if (pairs_of(&ks, sel, sel2, both, &got) != JD_OK)
             rc = jd_oom(err);
         const uint64_t *pp = u.pairs.p, *g = got.p;
         size_t k = 0;
