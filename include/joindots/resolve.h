@@ -79,6 +79,7 @@ typedef struct jd_resolve_stats {
      * sparse refs joined as the one person their links point to, and
      * sparse refs joined as the one member of their household who fits. */
     int64_t event_cannot_links, refused_by[6], sparse_kept_apart, sparse_joined, household_joined;
+    int64_t family_joined; /* sparse refs joined to the one fitting member of a family */
     /* Identities to review: holding more than one full date of birth, both
      * genders, first names that are not one another's typo, variant or
      * initial (any of them), and all. */
@@ -87,9 +88,13 @@ typedef struct jd_resolve_stats {
         seconds_save;
     /* seconds_save includes seconds_identities (ids, display fields and
      * notes of every cluster); the same phases in CPU seconds of the whole
-     * process (all threads, user and system), save without identities */
+     * process (all threads, user and system), save without identities;
+     * cpu_main: the CPU of the thread that called jd_resolve over the whole
+     * run, the part no other core can take (on idle cores about the wall
+     * time less waits for the disk) */
     double seconds_identities;
     double cpu_load, cpu_block, cpu_estimate, cpu_score, cpu_cluster, cpu_identities, cpu_save;
+    double cpu_main;
     /* jd_resolve_incremental: refs new or changed since the last run, refs
      * re-clustered with them (their components), identities touched; full
      * set when the run resolved the whole county; incr_household_whole

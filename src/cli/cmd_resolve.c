@@ -116,9 +116,9 @@ static void print_stats(const jd_resolve_stats *st, double seconds, bool review)
            st->seconds_load, st->seconds_block, st->seconds_estimate, st->seconds_score,
            st->seconds_cluster, st->seconds_save);
     printf("  CPU (all threads): load %.2f s, block %.2f s, estimate %.2f s, score %.2f s, "
-           "cluster %.2f s, identities %.2f s, save %.2f s\n",
+           "cluster %.2f s, identities %.2f s, save %.2f s; the main thread %.2f s\n",
            st->cpu_load, st->cpu_block, st->cpu_estimate, st->cpu_score, st->cpu_cluster,
-           st->cpu_identities, st->cpu_save);
+           st->cpu_identities, st->cpu_save, st->cpu_main);
     printf("  scored in full %lld; the rest could not reach the threshold: %lld on dates,\n"
            "  places, phones and identifiers whatever their names, %lld once a name was compared\n",
            (long long)st->scored_pairs, (long long)st->bounded_out, (long long)st->name_cut);
@@ -138,12 +138,13 @@ static void print_stats(const jd_resolve_stats *st, double seconds, bool review)
            "  ages %lld, a shared event %lld, first names %lld; sparse refs kept apart as\n"
            "  possible matches %lld,"
            "  joined as the one person their links point to %lld, as the one member of\n"
-           "  their household who fits %lld\n",
+           "  their household who fits %lld, of the family of the people named with\n"
+           "  them %lld\n",
            (long long)st->event_cannot_links, (long long)st->refused_by[0],
            (long long)st->refused_by[1], (long long)st->refused_by[2], (long long)st->refused_by[3],
            (long long)st->refused_by[4], (long long)st->refused_by[5],
            (long long)st->sparse_kept_apart, (long long)st->sparse_joined,
-           (long long)st->household_joined);
+           (long long)st->household_joined, (long long)st->family_joined);
     printf("  pairs proposed by blocking rule:");
     for (int i = 0; i < 16; i++)
         if (st->pairs_by_rule[i])

@@ -318,8 +318,8 @@ static int on_ref_mention(const jd_mention_row *m, void *payload)
 {
     key_hits *h = payload;
     if (h->n < 8)
-        snprintf(h->rows[h->n], sizeof h->rows[0], "%s:%s %s", m->agency, m->person_ref,
-                 m->surname ? m->surname : "-");
+        snprintf(h->rows[h->n], sizeof h->rows[0], "%s:%s %s %s", m->agency, m->person_ref,
+                 m->surname ? m->surname : "-", m->event_postcode ? m->event_postcode : "-");
     h->n++;
     return 0;
 }
@@ -329,7 +329,7 @@ static int on_ref_mention(const jd_mention_row *m, void *payload)
  * both, a key of the top bit set keeps its sign); an update replaces the
  * keys of the refs that carry some and leaves the others'; a replace with
  * no keys leaves none. mentions_of gives the mentions of the refs asked for
- * only, in the order of mentions. */
+ * only, in the order of mentions, each with its event's postcode. */
 static void test_storeops__ref_keys(void **state)
 {
     fx *f = *state;
@@ -374,9 +374,9 @@ static void test_storeops__ref_keys(void **state)
     h.n = 0;
     assert_int_equal(f->s->ops->mentions_of(f->s, ag, rf, 3, on_ref_mention, &h, NULL), JD_OK);
     assert_int_equal(h.n, 3);
-    assert_string_equal(h.rows[0], "csc:C1 Smith");
-    assert_string_equal(h.rows[1], "police:N1 Smith");
-    assert_string_equal(h.rows[2], "police:N1 Smith");
+    assert_string_equal(h.rows[0], "csc:C1 Smith OX4 1AB");
+    assert_string_equal(h.rows[1], "police:N1 Smith OX4 1AB");
+    assert_string_equal(h.rows[2], "police:N1 Smith OX4 1AB");
     /* a replace that gives no keys: none stored, none claimed */
     jd_identity_save bare[] = {{"police", "N1", "P-1", 11, NULL, NULL, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, bare, 1, info, 1, "{}", 1, 0, NULL),
@@ -509,8 +509,58 @@ static void test_storeops__ref_lists(void **state)
     assert_int_equal(jd_store__keys_parse(NULL, &k, &nk), JD_OK);
     assert_int_equal(nk, 0);
     free(k);
+    /* the digits written by hand: the ends of the range, appended */
+    uint64_t ends[] = {0, 9, 10, UINT64_MAX};
+    assert_int_equal(jd_store__keys_format(&out, ends, 4), JD_OK);
+    assert_string_equal(jd_buf_cstr(&out), "7 126821365506753167370 9 10 18446744073709551615");
+    jd_buf_reset(&out);
+    assert_int_equal(jd_store__keys_format(&out, ends, 0), JD_OK);
+    assert_int_equal(out.len, 0);
     jd_buf_dispose(&l);
     jd_buf_dispose(&out);
+}
+
+/* A full save's lists made ahead (jd_store__key_lists_make) are the lists
+ * jd_store__key_lists streams: keys in signed order, each ref once, refs
+ * in the order saved; a ref with no keys in none. */
+static int on_key_list(uint64_t key, const char *list, size_t len, void *payload)
+{
+    jd_buf *b = payload;
+    return jd_buf_printf(b, "%lld=%.*s|", (long long)key, (int)len, list);
+}
+
+static void test_storeops__key_lists_made(void **state)
+{
+    (void)state;
+    const uint64_t k1[] = {5, UINT64_C(0x8000000000000001)}, k2[] = {5, 9},
+                   k3[] = {UINT64_C(0x8000000000000001), 9, 5};
+    jd_identity_save refs[] = {{.agency = "police", .person_ref = "N1", .keys = k1, .nkeys = 2},
+                               {.agency = "csc", .person_ref = "C1"},
+                               {.agency = "gp", .person_ref = "G1", .keys = k2, .nkeys = 2},
+                               {.agency = "csc", .person_ref = "C2", .keys = k3, .nkeys = 3}};
+    jd_buf want = JD_BUF_INIT(SIZE_MAX), got = JD_BUF_INIT(SIZE_MAX);
+    size_t total = 0;
+    assert_int_equal(jd_store__key_lists(refs, 4, on_key_list, &want, &total), JD_OK);
+    assert_int_equal(total, 7);
+    assert_string_equal(jd_buf_cstr(&want), "-9223372036854775807=police\x1f" "N1\x1e" "csc\x1f"
+                                            "C2\x1e|5=police\x1f" "N1\x1e" "gp\x1f" "G1\x1e" "csc\x1f"
+                                            "C2\x1e|9=gp\x1f" "G1\x1e" "csc\x1f" "C2\x1e|");
+    jd_key_lists ls;
+    assert_int_equal(jd_store__key_lists_make(refs, 4, &ls), JD_OK);
+    assert_int_equal(ls.n, 3);
+    assert_int_equal(ls.total, 7);
+    for (size_t i = 0; i < ls.n; i++) {
+        size_t from = i ? ls.end[i - 1] : 0;
+        assert_int_equal(on_key_list(ls.key[i], ls.text + from, ls.end[i] - from, &got), JD_OK);
+    }
+    assert_string_equal(jd_buf_cstr(&got), jd_buf_cstr(&want));
+    jd_store__key_lists_free(&ls);
+    assert_null(ls.key);
+    assert_int_equal(jd_store__key_lists_make(refs + 1, 1, &ls), JD_OK); /* no keys: no list */
+    assert_int_equal(ls.n, 0);
+    jd_store__key_lists_free(&ls);
+    jd_buf_dispose(&want);
+    jd_buf_dispose(&got);
 }
 
 static void test_storeops__rollback_then_redo(void **state)
@@ -716,6 +766,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storeops__ref_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_mark, setup, teardown),
         cmocka_unit_test(test_storeops__ref_lists),
+        cmocka_unit_test(test_storeops__key_lists_made),
         cmocka_unit_test_setup_teardown(test_storeops__rollback_then_redo, setup, teardown),
         cmocka_unit_test(test_storeops__password_refused),
         cmocka_unit_test(test_storeops__location_key),

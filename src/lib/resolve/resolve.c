@@ -191,6 +191,7 @@ typedef struct rref {
     uint32_t pcd[NV]; /* each postcode's district (outward code), 0 none */
     uint8_t pcs[NV];  /* and its sector: the byte after the space */
     uint32_t nhs[2], upn[2], other, addr, name;
+    uint32_t epc; /* the postcode of its first event that has one (where it happened) */
     int16_t by_lo, by_hi; /* birth years allowed by recorded ages */
     /* birth dates (yyyymmdd) its recorded ages allow at their events'
      * dates: after bd_lo, up to bd_hi; 0 none */
@@ -1106,6 +1107,8 @@ static void mention_places(rs *R, rref *r, const jd_mention_row *m)
         add_id(r->upn, &r->nupn, 2, pool_add(&R->ids, m->upn, strlen(m->upn)));
     if (m->other_id && !r->other)
         r->other = pool_add(&R->ids, m->other_id, strlen(m->other_id));
+    if (m->event_postcode && !r->epc)
+        r->epc = pool_add(&R->ids, m->event_postcode, strlen(m->event_postcode));
     if (m->address && !r->addr) {
         char b[256];
         int n = jd_names__normalise(b, sizeof b, m->address, strlen(m->address));
@@ -3117,8 +3120,10 @@ static bool hh_sur_fits(const rs *R, cl *c, uint32_t r, uint32_t sur, int level,
 
 enum { HH_KEYS = 16, HH_MEMBERS = 96, HH_CAND = 8 };
 
-/* Add a ref's places to the key lists (addresses, postcodes). */
-static void hh_keys(const rs *R, uint32_t i, uint32_t *ad, int *na, uint32_t *pc, int *np)
+/* Add a ref's places to the key lists (addresses, postcodes); with ev, a
+ * ref with no place of its own takes the postcode of its event. */
+static void hh_places(const rs *R, uint32_t i, bool ev, uint32_t *ad, int *na, uint32_t *pc,
+                      int *np)
 {
     const rref *r = &R->r[i];
     if (r->addr) {
@@ -3128,13 +3133,20 @@ static void hh_keys(const rs *R, uint32_t i, uint32_t *ad, int *na, uint32_t *pc
         if (k == *na && *na < HH_KEYS)
             ad[(*na)++] = r->addr;
     }
-    for (uint8_t p = 0; p < r->npc; p++) {
+    for (uint8_t p = 0; p <= r->npc; p++) {
+        /* a ref with no place of its own: where its event happened */
+        uint32_t v = p < r->npc ? r->pc[p] : r->addr || !ev ? 0 : r->epc;
         int k = 0;
-        while (k < *np && pc[k] != r->pc[p])
+        while (k < *np && pc[k] != v)
             k++;
-        if (k == *np && *np < HH_KEYS)
-            pc[(*np)++] = r->pc[p];
+        if (v && k == *np && *np < HH_KEYS)
+            pc[(*np)++] = v;
     }
+}
+
+static void hh_keys(const rs *R, uint32_t i, uint32_t *ad, int *na, uint32_t *pc, int *np)
+{
+    hh_places(R, i, true, ad, na, pc, np);
 }
 
 /* Do the names of sparse ref sr fit household member r (a root)? Each
@@ -3176,7 +3188,7 @@ static int hh_build(const rs *R, hh_index *ax, hh_index *px)
 {
     ax->n = px->n = 0;
     ax->k = malloc((R->n ? R->n : 1) * sizeof *ax->k);
-    px->k = malloc((R->n * NV + 1) * sizeof *px->k);
+    px->k = malloc((R->n * (NV + 1) + 1) * sizeof *px->k);
     if (!ax->k || !px->k) {
         free(ax->k);
         free(px->k);
@@ -3188,6 +3200,8 @@ static int hh_build(const rs *R, hh_index *ax, hh_index *px)
             ax->k[ax->n++] = (uint64_t)R->r[i].addr << 32 | i;
         for (uint8_t p = 0; p < R->r[i].npc; p++)
             px->k[px->n++] = (uint64_t)R->r[i].pc[p] << 32 | i;
+        if (!R->r[i].addr && !R->r[i].npc && R->r[i].epc) /* hh_keys' place of it */
+            px->k[px->n++] = (uint64_t)R->r[i].epc << 32 | i;
     }
     if (jd_resolve__radix_sort_u64(ax->k, ax->n) < 0)
         qsort(ax->k, ax->n, sizeof *ax->k, cmp_u64);
@@ -3203,6 +3217,15 @@ static bool hh_eligible(const rs *R, uint32_t s)
     uint32_t g = sr->gmask == 1 || sr->gmask == 2 ? sr->gmask : 0;
     return sparse_ref(R, s) &&
            (sr->nfore > 0 || sr->by_lo != 0 || sr->ndob > 0 || (sr->nsur > 0 && g));
+}
+
+/* A sparse ref that may join a member of its family (family_candidates):
+ * a first name and an age or a date to fit (a first name alone, or an age
+ * and a gender alone, fit too many in the families a person is named in). */
+static bool fam_eligible(const rs *R, uint32_t s)
+{
+    const rref *sr = &R->r[s];
+    return hh_eligible(R, s) && sr->nfore > 0 && (sr->by_lo != 0 || sr->ndob > 0);
 }
 
 /* An incremental run (in: the refs re-resolved): does out-of-scope sparse
@@ -3221,9 +3244,14 @@ static bool hh_touches_scope(const rs *R, uint32_t s, const hh_index *ax, const 
                 if (in[(uint32_t)x->k[e]])
                     return true;
         }
-    for (uint32_t e = R->co_off ? R->co_off[s] : 0; R->co_off && e < R->co_off[s + 1]; e++)
-        if (in[R->co_to[e]])
+    for (uint32_t e = R->co_off ? R->co_off[s] : 0; R->co_off && e < R->co_off[s + 1]; e++) {
+        uint32_t t = R->co_to[e];
+        if (in[t])
             return true;
+        for (uint32_t f = R->co_off[t]; f < R->co_off[t + 1]; f++)
+            if (in[R->co_to[f]]) /* its family (family_candidates) */
+                return true;
+    }
     return false;
 }
 
@@ -3259,8 +3287,10 @@ static bool hh_member_fits(const rs *R, cl *c, uint32_t rs_, uint32_t r, const r
  * age fits each within the year either way ages_apart allows): the ones
  * whose full date of birth makes them exactly that age on the event's day
  * are kept, and a member with no full date, which cannot be told, is
- * kept too. Returns how many are left, first in cand and via. */
-static int hh_exact_age(const cl *c, const rref *sr, uint32_t *cand, uint32_t *via, int nc)
+ * kept too. Returns how many are left, first in cand, via and by (if
+ * not NULL). */
+static int hh_exact_age(const cl *c, const rref *sr, uint32_t *cand, uint32_t *via, uint32_t *by,
+                        int nc)
 {
     if (!sr->bd_lo)
         return nc;
@@ -3272,6 +3302,8 @@ static int hh_exact_age(const cl *c, const rref *sr, uint32_t *cand, uint32_t *v
             fits = x->dob[i] > sr->bd_lo && x->dob[i] <= sr->bd_hi;
         if (fits) {
             cand[left] = cand[k];
+            if (by)
+                by[left] = by[k];
             via[left++] = via[k];
         }
     }
@@ -3279,14 +3311,132 @@ static int hh_exact_age(const cl *c, const rref *sr, uint32_t *cand, uint32_t *v
 }
 
 /*
- * Returns the refs joined, or -1 without memory. An incremental run (in
+ * The family of a sparse ref that no member of its household fits
+ * (join_household): the people named in events with the people it is
+ * named with. A call about "Sophie, 10" made by her mother, whose own
+ * records name Sophie Wilson in full elsewhere; a housing list at the
+ * address a family left, beside the tenant whose later lists name the
+ * man in full at the new one. Each ref named with s (t), the person it
+ * was resolved to (up to 32 of its refs), and everyone named with any of
+ * those refs: a member known in full (or by both names, for a ref with
+ * both) whose names, gender and age fit is a candidate, as in a
+ * household; the ref must carry a first name (an age and a gender alone
+ * fit too many in a family). Families of more than FAM_MEMBERS people (a police
+ * incident's crowd) are not used. Adds to cand / via / by (the ref named
+ * with s) and returns false when too many fit.
+ */
+enum { FAM_MEMBERS = 48 };
+static bool family_candidates(const rs *R, cl *c, uint32_t s, uint32_t rs_, const decision *dv,
+                              size_t ndec, lvcache *lc, uint32_t *cand, uint32_t *via,
+                              uint32_t *by, int *nc, const uint8_t *in, bool *need)
+{
+    const rref *sr = &R->r[s];
+    uint32_t seen[FAM_MEMBERS];
+    int ns = 0;
+    for (uint32_t e = R->co_off[s]; e < R->co_off[s + 1]; e++) {
+        uint32_t t = R->co_to[e], rt = find(c, t), m = rt;
+        int walked = 0;
+        do {
+            if (in && !in[m])
+                *need = true;
+            for (uint32_t f = R->co_off[m]; f < R->co_off[m + 1]; f++) {
+                uint32_t u = R->co_to[f], r = find(c, u);
+                if (in && !in[u]) {
+                    *need = true;
+                    continue;
+                }
+                if (r == rs_ || r == rt)
+                    continue;
+                int k = 0;
+                while (k < ns && seen[k] != r)
+                    k++;
+                if (k < ns)
+                    continue;
+                if (ns == FAM_MEMBERS)
+                    return false; /* a crowd, not a family */
+                seen[ns++] = r;
+                if (!(c[r].full || (c[r].named && sr->nfore && sr->nsur)) ||
+                    !hh_member_fits(R, c, rs_, r, sr, dv, ndec, lc))
+                    continue;
+                k = 0;
+                while (k < *nc && cand[k] != r)
+                    k++;
+                if (k < *nc)
+                    continue;
+                if (*nc == HH_CAND)
+                    return false;
+                via[*nc] = u;
+                by[*nc] = t;
+                cand[(*nc)++] = r;
+            }
+        } while ((m = c[m].next) != rt && ++walked < 32);
+    }
+    return true;
+}
+
+/* The note of a family join (family_candidates): the ref named with s,
+ * and the member's name (as the ref it was found by writes it, else its
+ * commonest first name) and date of birth. */
+static void family_note(const rs *R, const cl *x, uint32_t s, uint32_t by, uint32_t via,
+                        char *buf, size_t n);
+
+/* The note of ref s joined to member x through ref via: at its address
+ * (how 0), at its events' places (1; by: the event's postcode), or
+ * through its family (2; by: the ref it is named with). */
+static void household_note(const rs *R, const cl *x, uint32_t s, uint32_t via, int how,
+                           uint32_t by, char **note)
+{
+    const rref *sr = &R->r[s];
+    char buf[400];
+    if (how == 2)
+        family_note(R, x, s, by, via, buf, sizeof buf);
+    else
+        snprintf(buf, sizeof buf,
+                 "%s:%s joined through %s:%s: the only member of the household at its %s "
+                 "whose names, gender and age fit",
+                 pool_str(&R->ids, sr->agency), pool_str(&R->ids, sr->ref),
+                 pool_str(&R->ids, R->r[via].agency), pool_str(&R->ids, R->r[via].ref),
+                 !how  ? "address"
+                 : by ? "event's postcode (where it happened)"
+                      : "events' addresses");
+    note_add(note, buf);
+}
+
+static void family_note(const rs *R, const cl *x, uint32_t s, uint32_t by, uint32_t via,
+                        char *buf, size_t n)
+{
+    const rref *sr = &R->r[s];
+    uint8_t f = 0; /* the first name written most often */
+    for (uint8_t i = 1; i < x->nfn; i++)
+        f = x->fc[i] > x->fc[f] ? i : f;
+    char born[24] = "";
+    if (x->nd)
+        snprintf(born, sizeof born, ", born %04u-%02u-%02u", x->dob[0] / 10000,
+                 x->dob[0] / 100 % 100, x->dob[0] % 100);
+    snprintf(buf, n,
+             "%s:%s joined through %s:%s: named in one event with %s:%s, whose family (the "
+             "people named with them in events) has one member whose names, gender and age "
+             "fit (%s%s)",
+             pool_str(&R->ids, sr->agency), pool_str(&R->ids, sr->ref),
+             pool_str(&R->ids, R->r[via].agency), pool_str(&R->ids, R->r[via].ref),
+             pool_str(&R->ids, R->r[by].agency), pool_str(&R->ids, R->r[by].ref),
+             R->r[via].name ? pool_str(&R->ids, R->r[via].name)
+             : x->nfn       ? pool_str(&R->names, x->fn[f])
+                            : "no first name",
+             born);
+}
+
+/*
+ * Returns the refs joined at their places (those joined through their
+ * family, family_candidates, are counted in *family), or -1 without
+ * memory. An incremental run (in
  * not NULL) joins only refs in scope; where a decision needs a ref outside
  * it (a member of an in-scope ref's household, or an out-of-scope sparse
  * ref whose household has a ref in scope), *need is set: the scope is not
  * closed and the run resolves everything instead.
  */
 static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t ndec, lvcache *lc,
-                              char **notes, const uint8_t *in, bool *need)
+                              char **notes, const uint8_t *in, bool *need, int64_t *family)
 {
     hh_index ax = {0}, px = {0};
     if (hh_build(R, &ax, &px) < 0)
@@ -3315,10 +3465,10 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                 if (in && !in[t])
                     *need = true;
                 do /* and of the person each of them is */
-                    hh_keys(R, m, ad, &na, pc, &np);
+                    hh_places(R, m, false, ad, &na, pc, &np);
                 while ((m = c[m].next) != rt && ++walked < 32);
             }
-        uint32_t cand[HH_CAND], via[HH_CAND];
+        uint32_t cand[HH_CAND], via[HH_CAND], by[HH_CAND];
         int nc = 0;
         bool over = false;
         for (int side = 0; side < 2 && !over; side++) {
@@ -3333,6 +3483,8 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                     /* by postcode only where one side has no address */
                     if (side && R->r[u].addr && na && sr->addr)
                         continue;
+                    if (!R->r[u].addr && !R->r[u].npc)
+                        continue; /* there by its event's postcode: not a member */
                     if (in && !in[u]) {
                         *need = true;
                         continue;
@@ -3352,27 +3504,24 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                         over = true;
                         break;
                     }
+                    /* by: 1 where the place is where its event happened */
+                    by[nc] = !own && side && pc[q] == sr->epc;
                     via[nc] = u;
                     cand[nc++] = r;
                 }
             }
         }
+        bool fam = !over && !nc && R->co_off && fam_eligible(R, s) &&
+                   family_candidates(R, c, s, rs_, dv, ndec, lc, cand, via, by, &nc, in, need);
         if (over || !nc)
             continue;
-        if (nc > 1 && !(nc = hh_exact_age(c, sr, cand, via, nc)))
+        if (nc > 1 && !(nc = hh_exact_age(c, sr, cand, via, by, nc)))
             continue;
         if (nc != 1)
             continue;
         merge(c, rs_, cand[0]);
-        joined++;
-        char buf[320];
-        snprintf(buf, sizeof buf,
-                 "%s:%s joined through %s:%s: the only member of the household at its %s "
-                 "whose names, gender and age fit",
-                 pool_str(&R->ids, sr->agency), pool_str(&R->ids, sr->ref),
-                 pool_str(&R->ids, R->r[via[0]].agency), pool_str(&R->ids, R->r[via[0]].ref),
-                 own ? "address" : "events' addresses");
-        note_add(&notes[s], buf);
+        *(fam ? family : &joined) += 1;
+        household_note(R, &c[cand[0]], s, via[0], fam ? 2 : own ? 0 : 1, by[0], &notes[s]);
     }
     free(ax.k);
     free(px.k);
@@ -4253,6 +4402,7 @@ static int64_t ref_fp(const rs *R, uint32_t i)
             (uint64_t)(uint8_t)r->gender << 16 | (uint64_t)r->gmask << 8 | (uint64_t)r->child;
     f[11] = (uint64_t)r->ngen[0] << 48 | (uint64_t)r->ngen[1] << 32 | r->mentions;
     f[14] = (uint64_t)r->bd_lo << 32 | r->bd_hi;
+    f[15] = r->addr || r->npc ? 0 : fp_str(&R->ids, r->epc, 15); /* hh_keys' place */
     for (uint32_t k = R->nl_off ? R->nl_off[i] : 0; R->nl_off && k < R->nl_off[i + 1]; k++) {
         const rref *o = &R->r[R->nl_to[k]];
         f[12] += fp_str(&R->ids, o->agency, 11) * 31 + fp_str(&R->ids, o->ref, 12);
@@ -4344,6 +4494,29 @@ static void merge_confirmed(rs *R, cl *c, const decision *dv, size_t nd)
     }
 }
 
+/* *note becomes "*note; text" (text alone when there is none), cut at 511
+ * bytes: what snprintf into 512 bytes made of the whole, without copying
+ * the old note through printf for every link (0.8 s at 1M). */
+static void note_cat(char **note, const char *text)
+{
+    enum { CAP = 511 };
+    size_t n = *note ? strlen(*note) : 0, t = strlen(text);
+    size_t on = n < CAP ? n : CAP, sep = *note ? 2 : 0;
+    size_t sn = on + sep < CAP ? sep : CAP - on, tn = on + sn + t < CAP ? t : CAP - on - sn;
+    char *x = malloc(on + sn + tn + 1);
+    if (!x) {
+        free(*note);
+        *note = NULL; /* as strdup failing left it */
+        return;
+    }
+    memcpy(x, *note ? *note : "", on);
+    memcpy(x + on, "; ", sn);
+    memcpy(x + on + sn, text, tn);
+    x[on + sn + tn] = '\0';
+    free(*note);
+    *note = x;
+}
+
 /* A link kept apart for want of evidence, noted on both refs. */
 static void note_possible(const rs *R, char **notes, const match_link *l)
 {
@@ -4353,14 +4526,12 @@ static void note_possible(const rs *R, char **notes, const match_link *l)
             continue;
         char buf[512];
         snprintf(buf, sizeof buf,
-                 "%s%spossible match: %s:%s and %s:%s (match weight %.1f) kept apart, "
+                 "possible match: %s:%s and %s:%s (match weight %.1f) kept apart, "
                  "a sparse record needs an identifier, names and a date of birth, or "
                  "names, age and address in common",
-                 notes[me] ? notes[me] : "", notes[me] ? "; " : "",
                  pool_str(&R->ids, R->r[me].agency), pool_str(&R->ids, R->r[me].ref),
                  pool_str(&R->ids, R->r[other].agency), pool_str(&R->ids, R->r[other].ref), l->w);
-        free(notes[me]);
-        notes[me] = strdup(buf);
+        note_cat(&notes[me], buf);
     }
 }
 
@@ -4373,13 +4544,11 @@ static void note_refused(const rs *R, char **notes, const match_link *l, const c
         if (notes[me] && strlen(notes[me]) > 600)
             continue;
         char buf[512];
-        snprintf(buf, sizeof buf, "%s%s%s:%s kept apart from %s:%s (match weight %.1f): %s",
-                 notes[me] ? notes[me] : "", notes[me] ? "; " : "",
+        snprintf(buf, sizeof buf, "%s:%s kept apart from %s:%s (match weight %.1f): %s",
                  pool_str(&R->ids, R->r[me].agency), pool_str(&R->ids, R->r[me].ref),
                  pool_str(&R->ids, R->r[other].agency), pool_str(&R->ids, R->r[other].ref), l->w,
                  why);
-        free(notes[me]);
-        notes[me] = strdup(buf);
+        note_cat(&notes[me], buf);
     }
 }
 
@@ -4437,6 +4606,8 @@ static void note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, char **not
         R->st.sparse_kept_apart += !both || df->s < df->o;
         for (int side = 0; side < (both ? 1 : 2); side++) {
             uint32_t me = side ? df->o : df->s, other = side ? df->s : df->o;
+            if (notes[me] && strlen(notes[me]) > 600)
+                continue; /* full: note_add would leave it out */
             char buf[400];
             snprintf(buf, sizeof buf,
                      "possible match: %s:%s and %s:%s (match weight %.1f) kept apart, a sparse "
@@ -4482,7 +4653,8 @@ static int run_cluster(run *u, jd_error *err)
     cluster_links(R, u->c, u->links.p, u->links.n, dv, u->decs.n, lc, u->notes, &defer);
     R->st.sparse_joined = join_sparse(R, u->c, defer.p, defer.n, dv, u->decs.n, lc, u->notes);
     R->st.household_joined =
-        join_household(R, u->c, dv, u->decs.n, lc, u->notes, u->in, &u->hh_need);
+        join_household(R, u->c, dv, u->decs.n, lc, u->notes, u->in, &u->hh_need,
+                       &R->st.family_joined);
     if (R->st.household_joined >= 0)
         note_unjoined(R, u->c, defer.p, defer.n, u->notes);
     free(defer.p);
@@ -5208,7 +5380,17 @@ typedef struct walk {
     vec refq;        /* refs with no old identity, their households to walk */
     hh_index ax, px; /* households (join_household) */
     int hops;        /* how many links away to walk; 0: all */
+    /* per ref, of its old identity (or itself, with none): W_FAM, some ref
+     * of it is named with a sparse ref that could join someone (its
+     * family: family_candidates); W_PLACE, with such a ref with no place
+     * of its own (the places of the people named with it) */
+    uint8_t *head;
+    /* per ref, of the old identity it comes first in: its family walked
+     * (fam_expand: 1, with places 2), its sparse refs walked (fam_back: 4) */
+    uint8_t *fx;
 } walk;
+
+enum { W_FAM = 1, W_PLACE = 2 };
 
 /* Ref i is re-resolved, and its old identity walked (a ref with none:
  * its households, hh_walk). */
@@ -5231,36 +5413,146 @@ static int walk_ref(walk *w, uint32_t i, uint32_t away)
  * together. Where i is at a place (an address or a postcode of at most
  * HH_MEMBERS refs), the sparse refs there that could join someone; where i
  * is such a ref, everyone at its places; and the refs its events name with
- * it. What this misses (a ref with no place of its own joining through the
- * clusters of the people named with it) join_household finds, and the run
- * then resolves everything.
+ * it. Through w->head, a sparse ref's family (family_candidates: everyone
+ * named with the person it is named with) and, for a sparse ref with no
+ * place of its own, everyone at that person's places. What this still
+ * misses (a person whose refs were not named with a sparse ref before
+ * this run) join_household finds, and the run then resolves everything.
  */
-static int hh_walk(walk *w, uint32_t i, uint32_t away)
+/* Walk everyone at ref m's places (of at most HH_MEMBERS refs). */
+static int walk_places(walk *w, uint32_t m, uint32_t away, bool all)
 {
-    if (w->hops && away >= (uint32_t)w->hops)
-        return JD_OK; /* a household is one link away (--hops) */
     const rs *R = &w->u->R;
-    bool me = hh_eligible(R, i);
     uint32_t ad[HH_KEYS], pc[HH_KEYS];
     int na = 0, np = 0;
-    hh_keys(R, i, ad, &na, pc, &np);
+    hh_keys(R, m, ad, &na, pc, &np);
     for (int side = 0; side < 2; side++)
         for (int q = 0; q < (side ? np : na); q++) {
             const hh_index *x = side ? &w->px : &w->ax;
             size_t lo, hi = hh_range(x, side ? pc[q] : ad[q], &lo);
             for (size_t e = lo; hi - lo <= HH_MEMBERS && e < hi; e++) {
                 uint32_t o = (uint32_t)x->k[e];
-                int rc =
-                    !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o, away + 1) : JD_OK;
+                /* else the sparse refs that could join someone there, and
+                 * the people whose places such a ref takes */
+                bool go = all || hh_eligible(R, o) || (w->head[o] & W_PLACE);
+                int rc = !w->u->in[o] && go ? walk_ref(w, o, away) : JD_OK;
                 if (rc < 0)
                     return rc;
             }
         }
-    for (uint32_t e = R->co_off ? R->co_off[i] : 0; R->co_off && e < R->co_off[i + 1]; e++) {
-        uint32_t o = R->co_to[e];
-        int rc = !w->u->in[o] && (me || hh_eligible(R, o)) ? walk_ref(w, o, away + 1) : JD_OK;
+    return JD_OK;
+}
+
+/*
+ * Sparse ref s (in scope) is named with t: the person t was (its old
+ * identity, or t alone) is walked whole (walk_ref) and, once, so are
+ * everyone named with any of its refs (s's family: family_candidates)
+ * and, for an s with no place of its own, everyone at their places.
+ */
+static size_t old_first(const walk *w, uint32_t id)
+{
+    size_t lo = 0, hi = w->nv;
+    while (id && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->vk[mid] >> 32 < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int fam_expand(walk *w, uint32_t t, uint32_t away, bool fam, bool places)
+{
+    const rs *R = &w->u->R;
+    uint32_t id = w->u->old.pid[t];
+    size_t lo = old_first(w, id);
+    uint32_t first = id ? (uint32_t)w->vk[lo] : t; /* where its flags are kept */
+    uint8_t bit = (fam ? 1 : 0) | (places ? 2 : 0);
+    if ((w->fx[first] & bit) == bit)
+        return JD_OK;
+    w->fx[first] |= bit;
+    for (size_t k = lo; id ? k < w->nv && w->vk[k] >> 32 == id : k == lo; k++) {
+        uint32_t m = id ? (uint32_t)w->vk[k] : t;
+        int rc = JD_OK;
+        for (uint32_t e = fam && R->co_off ? R->co_off[m] : 0;
+             rc == JD_OK && fam && R->co_off && e < R->co_off[m + 1]; e++)
+            if (!w->u->in[R->co_to[e]])
+                rc = walk_ref(w, R->co_to[e], away);
+        if (rc == JD_OK && places)
+            rc = walk_places(w, m, away, true);
         if (rc < 0)
             return rc;
+    }
+    return JD_OK;
+}
+
+/* Ref y (in scope) is named with m, a ref of a person (m's old identity)
+ * that sparse refs are named with: y is in their family, and they are
+ * walked (once for m's identity). */
+static int fam_back(walk *w, uint32_t m, uint32_t away)
+{
+    const rs *R = &w->u->R;
+    uint32_t id = w->u->old.pid[m];
+    size_t lo = old_first(w, id);
+    uint32_t first = id ? (uint32_t)w->vk[lo] : m;
+    if (w->fx[first] & 4)
+        return JD_OK;
+    w->fx[first] |= 4;
+    for (size_t k = lo; id ? k < w->nv && w->vk[k] >> 32 == id : k == lo; k++) {
+        uint32_t t = id ? (uint32_t)w->vk[k] : m;
+        for (uint32_t e = R->co_off[t]; e < R->co_off[t + 1]; e++) {
+            uint32_t s = R->co_to[e];
+            int rc = !w->u->in[s] && fam_eligible(R, s) ? walk_ref(w, s, away)
+                                                                         : JD_OK;
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return JD_OK;
+}
+
+static int hh_walk(walk *w, uint32_t i, uint32_t away)
+{
+    if (w->hops && away >= (uint32_t)w->hops)
+        return JD_OK; /* a household is one link away (--hops) */
+    const rs *R = &w->u->R;
+    bool me = hh_eligible(R, i);
+    int rc = walk_places(w, i, away + 1, me);
+    /* the refs its events name with it: a sparse ref's (and their family),
+     * and those of a person a sparse ref is named with */
+    for (uint32_t e = R->co_off ? R->co_off[i] : 0;
+         rc == JD_OK && R->co_off && e < R->co_off[i + 1]; e++) {
+        uint32_t o = R->co_to[e];
+        bool go = me || hh_eligible(R, o);
+        rc = !w->u->in[o] && go ? walk_ref(w, o, away + 1) : JD_OK;
+        if (rc == JD_OK && me && (fam_eligible(R, i) || (!R->r[i].addr && !R->r[i].npc)))
+            rc = fam_expand(w, o, away + 1, fam_eligible(R, i), !R->r[i].addr && !R->r[i].npc);
+        else if (rc == JD_OK && (w->head[o] & W_FAM))
+            rc = fam_back(w, o, away + 1);
+    }
+    return rc;
+}
+/* w->head (see walk) from the old identities (vk sorted by old id). */
+static int walk_heads(walk *w, const uint64_t *vk, size_t nv)
+{
+    const rs *R = &w->u->R;
+    w->head = calloc(R->n ? R->n : 1, 1);
+    if (!w->head)
+        return JD_ENOMEM;
+    for (uint32_t i = 0; R->co_off && i < R->n; i++)
+        for (uint32_t e = R->co_off[i]; e < R->co_off[i + 1]; e++) {
+            uint32_t o = R->co_to[e];
+            if (hh_eligible(R, o))
+                w->head[i] |= (fam_eligible(R, o) ? W_FAM : 0) |
+                              (R->r[o].addr || R->r[o].npc ? 0 : W_PLACE);
+        }
+    for (size_t a = 0, b; a < nv; a = b) { /* over each old identity */
+        uint8_t f = 0;
+        for (b = a; b < nv && vk[b] >> 32 == vk[a] >> 32; b++)
+            f |= w->head[(uint32_t)vk[b]];
+        for (size_t k = a; k < b; k++)
+            w->head[(uint32_t)vk[k]] = f;
     }
     return JD_OK;
 }
@@ -5332,6 +5624,10 @@ static int64_t scope_walk(run *u, const vec *links1)
     if (rc == JD_OK && jd_resolve__radix_sort_u64(vk, w.nv) < 0)
         qsort(vk, w.nv, sizeof *vk, cmp_u64);
     w.vk = vk;
+    if (rc == JD_OK)
+        rc = walk_heads(&w, vk, w.nv);
+    w.fx = rc == JD_OK ? calloc(n, 1) : NULL;
+    rc = w.fx ? rc : JD_ENOMEM;
     w.done = rc == JD_OK ? calloc(w.nv ? w.nv : 1, 1) : NULL;
     rc = w.done ? rc : JD_ENOMEM;
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
@@ -5362,6 +5658,8 @@ static int64_t scope_walk(run *u, const vec *links1)
     free(w.done);
     free(w.todo.p);
     free(w.refq.p);
+    free(w.head);
+    free(w.fx);
     free(w.ax.k);
     free(w.px.k);
     return rc == JD_OK ? nin : JD_ENOMEM;
@@ -6010,6 +6308,8 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     run u;
     run_init(&u, s, opts);
     char mark[JD_MARK_MAX]; /* the resolve watermark, saved with the identities */
+    struct timespec m0, m1;
+    bool mt = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &m0) == 0;
     int rc = mark_take(s, mark, err);
     if (rc == JD_OK)
         rc = run_resolve(&u, opts->frozen_params, err);
@@ -6021,6 +6321,9 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     }
     if (rc == JD_OK)
         rc = mark_save(s, mark, err);
+    if (mt && clock_gettime(CLOCK_THREAD_CPUTIME_ID, &m1) == 0)
+        u.R.st.cpu_main =
+            (double)(m1.tv_sec - m0.tv_sec) + (double)(m1.tv_nsec - m0.tv_nsec) / 1e9;
     if (rc == JD_OK && stats)
         *stats = u.R.st;
     run_free(&u);

@@ -1616,7 +1616,8 @@ static int mention_row(const PGresult *r, void *payload)
                         .address = jd_pg__opt(r, 0, 11), .postcode = jd_pg__opt(r, 0, 12),
                         .postcode_raw = jd_pg__opt(r, 0, 13), .phone = jd_pg__opt(r, 0, 14),
                         .nhs = jd_pg__opt(r, 0, 15), .upn = jd_pg__opt(r, 0, 16),
-                        .other_id = jd_pg__opt(r, 0, 17), .event_id = jd_pg__i64(r, 0, 18)};
+                        .other_id = jd_pg__opt(r, 0, 17), .event_id = jd_pg__i64(r, 0, 18),
+                        .event_postcode = jd_pg__opt(r, 0, 19)};
     return c->cb(&m, c->payload);
 }
 
@@ -1628,7 +1629,7 @@ static int pg_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
                          "SELECT pm.agency, pm.person_ref, pm.role, pm.surname, pm.forenames,"
                          " pm.known_as, pm.dob, pm.dob_prec, pm.age, e.occurred_at, pm.gender,"
                          " pm.address, pm.postcode, pm.postcode_raw, pm.phone, pm.nhs_number,"
-                         " pm.upn, pm.other_id, pm.event_id FROM person_mention pm"
+                         " pm.upn, pm.other_id, pm.event_id, e.postcode FROM person_mention pm"
                          " JOIN event e ON e.id = pm.event_id"
                          " ORDER BY pm.agency, pm.person_ref, pm.id",
                          NULL, mention_row, &c, err);
@@ -1661,8 +1662,8 @@ static int pg_mentions_of(jd_store *s, const char *const *agency, const char *co
                                   " pm.forenames, pm.known_as, pm.dob, pm.dob_prec, pm.age,"
                                   " e.occurred_at, pm.gender, pm.address, pm.postcode,"
                                   " pm.postcode_raw, pm.phone, pm.nhs_number, pm.upn,"
-                                  " pm.other_id, pm.event_id FROM (SELECT DISTINCT agency,"
-                                  " person_ref FROM jd_res_ref) t JOIN person_mention pm"
+                                  " pm.other_id, pm.event_id, e.postcode FROM (SELECT DISTINCT"
+                                  " agency, person_ref FROM jd_res_ref) t JOIN person_mention pm"
                                   " ON pm.agency = t.agency AND pm.person_ref = t.person_ref"
                                   " JOIN event e ON e.id = pm.event_id"
                                   " ORDER BY pm.agency, pm.person_ref, pm.id",

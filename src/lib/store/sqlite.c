@@ -1634,9 +1634,10 @@ typedef struct mention_hdr {
     uint32_t key_len;
 } mention_hdr;
 enum { MT_AGENCY, MT_REF, MT_ROLE, MT_SURNAME, MT_FORENAMES, MT_KNOWN_AS, MT_DOB, MT_GENDER,
-       MT_ADDRESS, MT_POSTCODE, MT_POSTCODE_RAW, MT_PHONE, MT_NHS, MT_UPN, MT_OTHER_ID, MT_N };
+       MT_ADDRESS, MT_POSTCODE, MT_POSTCODE_RAW, MT_PHONE, MT_NHS, MT_UPN, MT_OTHER_ID,
+       MT_EVENT_PC, MT_N };
 /* query column of each text field */
-static const int mention_col[MT_N] = {1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15, 16, 17, 18};
+static const int mention_col[MT_N] = {1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14, 15, 16, 17, 18, 20};
 
 /* The text fields of a packed row, NULL when absent. */
 static void mention_unpack(const char *row, mention_hdr *h, const char *f[MT_N])
@@ -1672,7 +1673,7 @@ static int mention_cmp(const void *a, const void *b, void *base)
     "SELECT pm.id, pm.agency, pm.person_ref, pm.role, pm.surname,"                                 \
     " pm.forenames, pm.known_as, pm.dob, pm.dob_prec, pm.age,"                                     \
     " e.occurred_at, pm.gender, pm.address, pm.postcode, pm.postcode_raw,"                         \
-    " pm.phone, pm.nhs_number, pm.upn, pm.other_id, pm.event_id"
+    " pm.phone, pm.nhs_number, pm.upn, pm.other_id, pm.event_id, e.postcode"
 
 /* The mentions st selects (MENTION_COLS), packed, sorted and passed to cb;
  * st is finalised. */
@@ -1786,7 +1787,7 @@ static int mentions_sorted(sq *q, sqlite3_stmt *st, jd_mention_cb cb, void *payl
                             .gender = f[MT_GENDER], .address = f[MT_ADDRESS],
                             .postcode = f[MT_POSTCODE], .postcode_raw = f[MT_POSTCODE_RAW],
                             .phone = f[MT_PHONE], .nhs = f[MT_NHS], .upn = f[MT_UPN],
-                            .other_id = f[MT_OTHER_ID]};
+                            .other_id = f[MT_OTHER_ID], .event_postcode = f[MT_EVENT_PC]};
         rc = cb(&m, payload);
     }
     jd_buf_dispose(&offs);
@@ -1938,14 +1939,43 @@ static int put_list(uint64_t key, const char *list, size_t len, void *payload)
     return key_put(c->q, c->put, key, &b, c->err);
 }
 
-static int keys_replace(sq *q, const jd_identity_save *refs, size_t n, jd_error *err)
+/* The lists of a full save, made by a thread of their own while the
+ * identities are written (1M-event county: 2.4 s of CPU for 6.6M keys,
+ * half the save's own work beside SQLite's). */
+typedef struct lists_job {
+    const jd_identity_save *refs;
+    size_t n;
+    jd_key_lists out;
+} lists_job;
+
+static void *lists_make(void *arg)
+{
+    lists_job *j = arg;
+    (void)jd_store__key_lists_make(j->refs, j->n, &j->out);
+    return NULL;
+}
+
+/* ref_key replaced by the lists made (ls), or, when ls is NULL, by lists
+ * made here. */
+static int keys_replace(sq *q, const jd_identity_save *refs, size_t n, const jd_key_lists *ls,
+                        jd_error *err)
 {
     int rc = jd_sq__exec(q, "DELETE FROM ref_key;", err);
     put_ctx c = {q, NULL, err};
     if (rc == JD_OK)
         rc = keys_prep(q, KEY_PUT, &c.put, err);
     size_t total = 0;
-    if (rc == JD_OK && (rc = jd_store__key_lists(refs, n, put_list, &c, &total)) == JD_ENOMEM)
+    if (rc == JD_OK && ls) {
+        rc = ls->rc;
+        total = ls->total;
+        for (size_t i = 0; rc == JD_OK && i < ls->n; i++) {
+            size_t from = i ? ls->end[i - 1] : 0;
+            rc = put_list(ls->key[i], ls->text + from, ls->end[i] - from, &c);
+        }
+    } else if (rc == JD_OK) {
+        rc = jd_store__key_lists(refs, n, put_list, &c, &total);
+    }
+    if (rc == JD_ENOMEM)
         rc = jd_error_set(err, JD_ENOMEM, "out of memory saving blocking keys");
     sqlite3_finalize(c.put);
     /* the keys are the county's only when a run gave them */
@@ -2086,6 +2116,9 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
     int rc = bulk_begin(q, err);
     if (rc < 0)
         return rc;
+    lists_job lj = {refs, nrefs, {0}};
+    pthread_t lt;
+    bool threaded = pthread_create(&lt, NULL, lists_make, &lj) == 0;
     sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
     jd_strmap ids;
     jd_strmap_init(&ids);
@@ -2150,9 +2183,12 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
     sqlite3_finalize(b);
     sqlite3_finalize(c);
     jd_strmap_free(&ids);
+    if (threaded)
+        pthread_join(lt, NULL);
     /* with no statement open: the keys' index is dropped and built again */
     if (rc == JD_OK)
-        rc = keys_replace(q, refs, nrefs, err);
+        rc = keys_replace(q, refs, nrefs, threaded ? &lj.out : NULL, err);
+    jd_store__key_lists_free(&lj.out);
     return bulk_end(q, rc, err);
 }
 

@@ -100,6 +100,7 @@ typedef struct jd_mention_row {
     int64_t seen_at;   /* the event's occurred_at */
     int64_t event_id;  /* the event's row id: mentions of one event share it */
     const char *gender, *address, *postcode, *postcode_raw, *phone, *nhs, *upn, *other_id;
+    const char *event_postcode; /* the event's own postcode (where it happened), NULL none */
 } jd_mention_row;
 typedef int (*jd_mention_cb)(const jd_mention_row *m, void *payload);
 
@@ -429,6 +430,21 @@ int jd_store__refs_each(uint64_t key, const char *list, size_t len,
 int jd_store__key_lists(const jd_identity_save *refs, size_t n,
                         int (*cb)(uint64_t key, const char *list, size_t len, void *payload),
                         void *payload, size_t *total);
+/* The same lists held (for a save that makes them in a thread of its own
+ * while it writes the identities): list i is key[i] with the bytes of
+ * text from end[i-1] (0 for the first) to end[i]; total the (key, ref)
+ * entries; rc JD_OK or JD_ENOMEM (then nothing is held). Free with
+ * jd_store__key_lists_free. */
+typedef struct jd_key_lists {
+    uint64_t *key;
+    size_t *end;
+    size_t n, cap, total;
+    char *text;
+    size_t len, tcap;
+    int rc;
+} jd_key_lists;
+int jd_store__key_lists_make(const jd_identity_save *refs, size_t n, jd_key_lists *out);
+void jd_store__key_lists_free(jd_key_lists *x);
 /* A ref's own keys as stored on its identity_ref row: the 64-bit keys as
  * text, decimal and space-separated -- parse and format. */
 int jd_store__keys_parse(const char *text, uint64_t **out, size_t *n);
