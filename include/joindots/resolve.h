@@ -109,6 +109,22 @@ typedef struct jd_resolve_stats {
     /* the refs of an update whose stored row changed (person_id,
      * fingerprint or neighbours): the only ones written */
     int64_t incr_saved_refs;
+    /* CPU seconds of an incremental run's own steps: the fingerprints made
+     * and the stored identities read (old), the scope walked (walk) */
+    double cpu_incr_old, cpu_incr_walk;
+    /* the refs the store lists as mentioned in events new or changed since
+     * the last run's watermark (and in link decisions since), and how many
+     * refs whose fingerprint changed are not among them (0: the watermark
+     * finds every change, as loading only the scope needs); both -1 when
+     * the store keeps no watermark yet */
+    int64_t incr_mark_refs, incr_mark_missed;
+    /* the changed refs' candidate pairs made from the stored blocking keys
+     * (ref_key) with the county's block sizes, and how many differ from
+     * the county's blocking (pairs either way, refs marked over the cap by
+     * one and not the other; 0: exact); both -1 when not checked (a run
+     * that resolved the county whole from the start), -2 when the store
+     * holds no keys */
+    int64_t incr_keys_pairs, incr_keys_missed;
 } jd_resolve_stats;
 
 /*

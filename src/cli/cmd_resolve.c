@@ -84,6 +84,20 @@ static void print_incremental(const jd_resolve_stats *st, const jd_person_set *t
     if (!st->incr_full && st->incr_component_refs)
         printf("  refs written: %lld (the others re-resolved to the rows stored)\n",
                (long long)st->incr_saved_refs);
+    printf("  CPU of its own steps: fingerprints and stored identities %.2f s, walk %.2f s\n",
+           st->cpu_incr_old, st->cpu_incr_walk);
+    if (st->incr_mark_refs < 0)
+        printf("  watermark: none yet (a store resolved before it was kept)\n");
+    else
+        printf("  watermark: %lld refs listed since the last run, %lld changed refs not among "
+               "them\n",
+               (long long)st->incr_mark_refs, (long long)st->incr_mark_missed);
+    if (st->incr_keys_pairs == -2)
+        printf("  stored blocking keys: none (a store resolved before they were kept)\n");
+    else if (st->incr_keys_pairs >= 0)
+        printf("  stored blocking keys: %lld candidate pairs of the changed refs, %lld differing "
+               "from the county's blocking\n",
+               (long long)st->incr_keys_pairs, (long long)st->incr_keys_missed);
     if (list)
         print_touched(touched);
 }

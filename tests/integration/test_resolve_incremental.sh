@@ -51,12 +51,20 @@ DB=$(store_at "$SCRATCH/m.db")
 out=$("$JD" resolve --db "$DB" --incremental --touched)
 echo "$out" | grep -q '^incremental: 0 refs new or changed, 0 refs re-resolved with them, 0 identities touched'
 ok $? "nothing new: nothing re-resolved, nothing touched"
+echo "$out" | grep -q '^  watermark: 0 refs listed since the last run, 0 changed refs not among them'
+ok $? "the full run saved its watermark: nothing listed since"
 h=$(ids "$DB" | grep -o '"person_id":"[^"]*","refs":\[[^]]*H700' | cut -d'"' -f4)
 s=$(ids "$DB" | grep -o '"person_id":"[^"]*","refs":\[[^]]*S700' | cut -d'"' -f4)
 [ -n "$h" ] && [ -n "$s" ] && [ "$h" != "$s" ]; ok $? "before the feed, Jodie Brown ($h) and the pupil number's Maria Kowalski ($s) are two people"
 "$JD" ingest --db "$DB" --quiet "$B/merge" >/dev/null 2>&1
 out=$("$JD" resolve --db "$DB" --incremental --touched)
 echo "$out" | grep -q "^touched	$h	grown,merged	$s\$"; ok $? "a feed holding both numbers merges $s into $h: recorded as a merge"
+nchg=$(echo "$out" | sed -n 's/^incremental: \([0-9]*\) refs new or changed.*/\1/p')
+nlist=$(echo "$out" | sed -n 's/^  watermark: \([0-9]*\) refs listed since the last run, 0 changed refs not among them$/\1/p')
+[ -n "$nlist" ] && [ "$nchg" -gt 0 ] && [ "$nlist" -ge "$nchg" ]
+ok $? "the refs the watermark lists ($nlist) hold every changed ref ($nchg)"
+echo "$out" | grep -Eq '^  stored blocking keys: [1-9][0-9]* candidate pairs of the changed refs, 0 differing'
+ok $? "the changed refs' candidate pairs from the stored keys are the county's"
 echo "$out" | grep -q "^touched	$s	gone	$h\$"; ok $? "and $s as gone into $h"
 is "$(echo "$out" | grep -c '^touched')" 2 "no other identity is touched"
 is "$(db_query "$DB" "SELECT how || ' ' || other FROM identity_change WHERE person_id = '$s'")" "32 $h" "the merge is stored in identity_change"
@@ -66,6 +74,8 @@ BF=$(store_copy "$DB" before-fix)
 "$JD" ingest --db "$DB" --quiet "$B/fix" >/dev/null 2>&1
 out=$("$JD" resolve --db "$DB" --incremental --touched)
 echo "$out" | grep -q "^touched	$h	shrunk,split	"; ok $? "a correction moves the GP's ref out of $h: recorded as a split"
+echo "$out" | grep -Eq '^  watermark: [1-9][0-9]* refs listed since the last run, 0 changed refs not among them'
+ok $? "a correction: the watermark lists its refs (mention history), every changed ref among them"
 g=$(ids "$DB" | grep -o '"person_id":"[^"]*","refs":\[[^]]*GP700' | cut -d'"' -f4)
 [ -n "$g" ] && [ "$g" != "$h" ]; ok $? "the corrected ref is now with $g"
 echo "$out" | grep -q "^touched	$g	grown	"; ok $? "and $g grew"
@@ -97,10 +107,25 @@ for delay in 0.01 0.02 0.04 0.06 0.08 0.1; do
   wait "$pid" 2>/dev/null
   got=$(ids "$K")
   if [ "$got" = "$want_before" ] || [ "$got" = "$(ids "$DB")" ]; then intact=$((intact + 1)); fi
-  "$JD" resolve --db "$K" --incremental >/dev/null 2>&1
+  o=$("$JD" resolve --db "$K" --incremental 2>&1)
   [ "$(ids "$K")" = "$(ids "$DB")" ] || intact=-100
+  # killed before its watermark was saved, the older one lists more: never fewer
+  echo "$o" | grep -q ', 0 changed refs not among them$' || intact=-100
 done
 is "$intact" 6 "SIGKILL at 6 moments ($killed landed mid-run): the store is before or after, never between, and the next run completes it"
+
+# --- a store with no watermark (resolved before it was kept): the run loads
+# the county as before and says so; it saves one for the next run
+NM=$(store_copy "$BF" nomark)
+db_query "$NM" "DELETE FROM meta WHERE key IN ('resolve_mark', 'ref_keys'); DELETE FROM ref_key"
+"$JD" ingest --db "$NM" --quiet "$B/fix" >/dev/null 2>&1
+out=$("$JD" resolve --db "$NM" --incremental)
+echo "$out" | grep -q '^  watermark: none yet'; ok $? "a store with no watermark: said so"
+echo "$out" | grep -q '^  stored blocking keys: none'; ok $? "nor blocking keys: said so"
+[ "$(ids "$NM")" = "$(ids "$DB")" ]; ok $? "and the run gives the identities of one with it"
+out=$("$JD" resolve --db "$NM" --incremental)
+echo "$out" | grep -q '^  watermark: 0 refs listed since the last run, 0 changed refs not among them'
+ok $? "the run saved a watermark: the next lists nothing new"
 
 # --- households (join_household): the incremental run joins a sparse ref to
 # the one member of its household who fits, and takes it apart again when a
@@ -138,7 +163,7 @@ nkr=$(keys "$I" | cut -d' ' -f2,3 | sort -u | wc -l)
 ok $? "a full run stores the blocking keys of its refs ($nk keys, $nkr of $nr refs)"
 Z=$(store_copy "$I" z)
 D0=$(store_copy "$I" day0)
-same=0 touched_ok=0 keys_same=0
+same=0 touched_ok=0 keys_same=0 mark_ok=0 keys_ok=0
 for d in 1 2 3; do
   for a in "$SCRATCH"/slices/s00$d/*/; do
     "$JD" ingest --db "$I" --quiet "$a" >/dev/null 2>&1
@@ -149,6 +174,10 @@ for d in 1 2 3; do
   "$JD" resolve --db "$Z" --frozen >/dev/null
   [ "$(ids "$I")" = "$(ids "$Z")" ] && [ "$(notes "$I")" = "$(notes "$Z")" ] && same=$((same + 1))
   [ "$(keys "$I")" = "$(keys "$Z")" ] && keys_same=$((keys_same + 1))
+  echo "$out" | grep -Eq '^  watermark: [1-9][0-9]* refs listed since the last run, 0 changed refs not among them' &&
+    mark_ok=$((mark_ok + 1))
+  echo "$out" | grep -Eq '^  stored blocking keys: [1-9][0-9]* candidate pairs of the changed refs, 0 differing' &&
+    keys_ok=$((keys_ok + 1))
   # every identity that changed is in the touched list, none that did not
   changed=$(diff <(echo "$before") <(ids "$I") | grep '^[<>]' | grep -o '"person_id":"[^"]*"' |
     cut -d'"' -f4 | grep -v '^U:' | sort -u) # U:agency:ref, a ref not resolved yet
@@ -158,6 +187,8 @@ done
 is "$same" 3 "3 daily slices, incremental each day: identities and notes byte-identical to a full run with the stored parameters"
 is "$touched_ok" 3 "each day every identity that changed is listed as touched"
 is "$keys_same" 3 "each day the incremental run leaves the blocking keys a full run stores"
+is "$mark_ok" 3 "each day the refs listed since the watermark hold every ref whose fingerprint changed"
+is "$keys_ok" 3 "each day the changed refs' candidate pairs from the stored keys (county block sizes) are the county's"
 # a small feed on a resolved county: only part of it is re-resolved
 python3 "$SRC/bench/cut_feed.py" "$SCRATCH/county" "$SCRATCH/cbase" "$SCRATCH/cfeed" 60
 S=$(store_at "$SCRATCH/s.db")

@@ -517,6 +517,35 @@ static void test_resolve__streamed_pairs_are_blocks(void **state)
     synth_county_close(s, dir, path);
 }
 
+/*
+ * An incremental run keeps the county's blocking keys instead of its
+ * candidate pairs and makes the pairs of the refs it needs from them
+ * (issue 17: the changed refs' pairs, then the scope's). On a synthetic
+ * county, at the default cap and at a cap of 4 (many blocks skipped), for
+ * selections of few, some and many refs, both with both refs marked and
+ * with either, they are exactly block()'s pairs so selected, in order, and
+ * the blocking counts are block()'s.
+ */
+static void test_resolve__pairs_of_a_selection_are_blocks(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/jd-resolve-XXXXXX", path[256];
+    jd_error e;
+    jd_store *s = synth_county(7, dir, path, sizeof path, "resolve-pairs-of");
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    const int caps[] = {o.block_cap, 4};
+    for (size_t k = 0; k < sizeof caps / sizeof caps[0]; k++) {
+        int64_t pairs = 0, selected = 0, wrong = -1;
+        assert_int_equal(jd_resolve__check_pairs_of(s, caps[k], 0x1711 + k, &pairs, &selected,
+                                                    &wrong, &e),
+                         JD_OK);
+        assert_true(pairs > 1000);
+        assert_true(selected > 100 && selected < 6 * pairs); /* selections exercised */
+        assert_int_equal(wrong, 0);
+    }
+    synth_county_close(s, dir, path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -536,6 +565,7 @@ int main(void)
         cmocka_unit_test(test_resolve__pet_spelling),
         cmocka_unit_test(test_resolve__scoring_cuts_are_exact),
         cmocka_unit_test(test_resolve__streamed_pairs_are_blocks),
+        cmocka_unit_test(test_resolve__pairs_of_a_selection_are_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

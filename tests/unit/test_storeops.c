@@ -387,6 +387,87 @@ static void test_storeops__ref_keys(void **state)
     assert_int_equal(h.n, 0);
 }
 
+static int on_since_ref(const char *agency, const char *ref, void *payload)
+{
+    key_hits *h = payload;
+    if (h->n < 8)
+        snprintf(h->rows[h->n], sizeof h->rows[0], "%s:%s", agency, ref);
+    h->n++;
+    return 0;
+}
+
+/* The refs since a resolve watermark, sorted into h (at most 8). */
+static int since(fx *f, const char *mark, key_hits *h)
+{
+    h->n = 0;
+    jd_error e;
+    int rc = f->s->ops->incr->refs_since(f->s, mark, on_since_ref, h, &e);
+    qsort(h->rows, (size_t)(h->n < 8 ? h->n : 8), sizeof h->rows[0], cmp_row);
+    return rc;
+}
+
+/* The resolve watermark (issue 17): none saved at first; saved, read back;
+ * the refs since it are those of events added after it (all of an event's
+ * refs, the new mention's and the others'), of a mention corrected after
+ * it (its history), and of link decisions after it; none since the mark
+ * of now; a malformed mark is refused. */
+static void test_storeops__resolve_mark(void **state)
+{
+    fx *f = *state;
+    const struct jd_incr_ops *I = f->s->ops->incr;
+    assert_non_null(I);
+    char m0[JD_MARK_MAX], m1[JD_MARK_MAX], m2[JD_MARK_MAX], got[JD_MARK_MAX];
+    put_mention(f, "police", "E1", "N1");
+    put_mention(f, "csc", "C1", "C1");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    assert_int_equal(I->resolve_mark_get(f->s, got, NULL), JD_OK);
+    assert_string_equal(got, "");
+    assert_int_equal(I->resolve_mark_now(f->s, m0, NULL), JD_OK);
+    assert_int_equal(I->resolve_mark_set(f->s, m0, NULL), JD_OK);
+    assert_int_equal(I->resolve_mark_get(f->s, got, NULL), JD_OK);
+    assert_string_equal(got, m0);
+    key_hits h;
+    assert_int_equal(since(f, m0, &h), JD_OK);
+    assert_int_equal(h.n, 0);
+    /* a second person in E1, a new event of N2 */
+    assert_int_equal(start_ingest(f), 0);
+    jd_put_result o;
+    jd_person_row p = {.agency = "police", .record_id = "E1", .person_ref = "N3",
+                       .role = "witness", .surname = "Jones", .age = 40, .file_id = f->file,
+                       .line = 4, .hash = 3};
+    assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
+    put_mention(f, "police", "E2", "N2");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    assert_int_equal(since(f, m0, &h), JD_OK);
+    assert_int_equal(h.n, 3);
+    assert_string_equal(h.rows[0], "police:N1");
+    assert_string_equal(h.rows[1], "police:N2");
+    assert_string_equal(h.rows[2], "police:N3");
+    assert_int_equal(I->resolve_mark_now(f->s, m1, NULL), JD_OK);
+    assert_int_equal(since(f, m1, &h), JD_OK);
+    assert_int_equal(h.n, 0);
+    /* C1's mention corrected (another file): C1 only */
+    assert_int_equal(start_ingest(f), 0);
+    jd_person_row c = {.agency = "csc", .record_id = "C1", .person_ref = "C1",
+                       .role = "subject", .surname = "Smyth", .age = 12, .file_id = f->file,
+                       .line = 3, .hash = 9};
+    assert_int_equal(f->s->ops->put_person(f->s, &c, &o, NULL), JD_OK);
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    assert_int_equal(since(f, m1, &h), JD_OK);
+    assert_int_equal(h.n, 1);
+    assert_string_equal(h.rows[0], "csc:C1");
+    /* a link decision: both its refs */
+    assert_int_equal(I->resolve_mark_now(f->s, m2, NULL), JD_OK);
+    assert_int_equal(f->s->ops->link_add(f->s, "police", "N2", "csc", "C9", false, "twins", "t",
+                                         NULL),
+                     JD_OK);
+    assert_int_equal(since(f, m2, &h), JD_OK);
+    assert_int_equal(h.n, 2);
+    assert_string_equal(h.rows[0], "csc:C9");
+    assert_string_equal(h.rows[1], "police:N2");
+    assert_int_equal(since(f, "1,2,x", &h), JD_EINVALID);
+}
+
 /* A key's list of refs (store.h): a ref added once, taken out from the
  * front, middle or end with the rest kept and the text still ending where
  * the list does; read back sorted. */
@@ -683,6 +764,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__ref_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__resolve_mark, setup, teardown),
         cmocka_unit_test(test_storeops__ref_lists),
         cmocka_unit_test(test_storeops__key_lists_made),
         cmocka_unit_test_setup_teardown(test_storeops__rollback_then_redo, setup, teardown),

@@ -33,6 +33,7 @@
 #include "text/names.h"
 #include "text/phonetic.h"
 #include "resolve/resolve.h"
+#include "store/incr_ops.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -4213,6 +4214,13 @@ typedef struct run {
     uint64_t *keys; /* the blocking keys saved (saves[].keys point into it) */
     bool decs_loaded;
     bool hh_need; /* a household decision needs a ref outside u->in (join_household) */
+    /* an incremental run that resolves part of the county: the county's
+     * blocking keys, sorted (the rules' first, bk_n11 of them, then rule
+     * 11's), and rule 11's pairs, kept instead of every candidate pair; the
+     * pairs a selection of refs needs are made from them (pairs_of) */
+    kv *bk;
+    size_t bk_n, bk_n11;
+    vec bk_probe;
 } run;
 
 static void run_init(run *u, jd_store *s, const jd_resolve_opts *o)
@@ -4223,6 +4231,7 @@ static void run_init(run *u, jd_store *s, const jd_resolve_opts *o)
     u->pairs.sz = sizeof(uint64_t);
     u->links.sz = sizeof(match_link);
     u->decs.sz = sizeof(decision);
+    u->bk_probe.sz = sizeof(uint64_t);
     u->threads = thread_count(o->threads);
 }
 
@@ -4252,6 +4261,8 @@ static void run_free(run *u)
         free(u->nbr[i]);
     free(u->nbr);
     free(u->keys);
+    free(u->bk);
+    free(u->bk_probe.p);
     free(u->in);
     free(u->chg);
     free(u->fp);
@@ -4276,6 +4287,36 @@ static int run_block(run *u, jd_error *err)
     u->R.st.candidate_pairs = (int64_t)u->pairs.n;
     u->R.st.seconds_block = jd_secs() - t;
     u->R.st.cpu_block = cpu_secs() - tc;
+    return JD_OK;
+}
+
+/*
+ * An incremental run's blocking without its pairs: the county's keys
+ * (block_keys: sorted, the blocks the changed refs pushed over the cap
+ * marked, rule 11's pairs apart) kept in u->bk, and what block() counts of
+ * them (each rule's proposals, the blocks over the cap). The pairs of the
+ * changed refs and of the scope are made from them (pairs_of), so a small
+ * scope no longer makes and sorts every candidate pair of the county.
+ */
+static int run_block_keys(run *u, jd_error *err)
+{
+    double t = jd_secs(), tc = cpu_secs();
+    rs *R = &u->R;
+    int cap = u->o->block_cap;
+    if (block_keys(R, cap, u->threads, &u->bk, &u->bk_n, &u->bk_n11, &u->bk_probe) < 0)
+        return jd_oom(err);
+    const kv *k = u->bk;
+    size_t c = (size_t)(cap > 0 ? cap : 0);
+    for (size_t s = 0, e; s < u->bk_n11; s = e) { /* as pair_index_build counts them */
+        for (e = s + 1; e < u->bk_n11 && k[e].key == k[s].key; e++)
+            ;
+        if (e - s > c)
+            R->st.skipped_blocks++;
+        else
+            R->st.pairs_by_rule[k[s].key >> 60] += (int64_t)(e - s) * (int64_t)(e - s - 1) / 2;
+    }
+    R->st.seconds_block = jd_secs() - t;
+    R->st.cpu_block = cpu_secs() - tc;
     return JD_OK;
 }
 
@@ -5167,27 +5208,165 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
 
 /* ---- the incremental run ---- */
 
+static inline bool marked(const uint8_t *sel, const uint8_t *sel2, uint32_t i)
+{
+    return sel[i] || (sel2 && sel2[i]);
+}
+
+static int pair_push(vec *out, uint32_t a, uint32_t b)
+{
+    uint64_t *o = vec_push(out);
+    if (!o)
+        return JD_ENOMEM;
+    *o = a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+    return JD_OK;
+}
+
+/*
+ * The candidate pairs block() lists with both refs (both) or either ref
+ * marked in sel or sel2, sorted and distinct, into *out: the very pairs
+ * score_some took from block()'s array, made from the kept keys (u->bk)
+ * instead. A rule's block of at most block_cap entries pairs each marked
+ * ref with every other ref of it (both: with every other marked one);
+ * rule 11's pairs are those of block_keys. JD_OK or JD_ENOMEM.
+ */
+typedef struct keyset {
+    const kv *k;        /* sorted (key, ref); rule 11's last */
+    size_t n11;         /* the entries before rule 11's */
+    const uint64_t *pr; /* rule 11's pairs (probe_pairs) */
+    size_t npr;
+    size_t cap;
+} keyset;
+
+static keyset kept_keys(const run *u)
+{
+    return (keyset){u->bk, u->bk_n11, u->bk_probe.p, u->bk_probe.n,
+                    (size_t)(u->o->block_cap > 0 ? u->o->block_cap : 0)};
+}
+
+static int pairs_of(const keyset *ks, const uint8_t *sel, const uint8_t *sel2, bool both,
+                    vec *out)
+{
+    const kv *k = ks->k;
+    size_t cap = ks->cap;
+    vec m = {.sz = sizeof(uint32_t)}; /* the marked refs of one block */
+    int rc = JD_OK;
+    for (size_t s = 0, e; rc == JD_OK && s < ks->n11; s = e) {
+        for (e = s + 1; e < ks->n11 && k[e].key == k[s].key; e++)
+            ;
+        if (e - s > cap || e - s < 2)
+            continue;
+        m.n = 0;
+        for (size_t q = s; rc == JD_OK && q < e; q++) {
+            uint32_t *x = marked(sel, sel2, k[q].ref) ? vec_push(&m) : NULL;
+            if (x)
+                *x = k[q].ref;
+            else if (marked(sel, sel2, k[q].ref))
+                rc = JD_ENOMEM;
+        }
+        const uint32_t *mv = m.p;
+        for (size_t i = 0; rc == JD_OK && i < m.n; i++) {
+            uint32_t a = mv[i];
+            if (both) {
+                for (size_t j = i + 1; rc == JD_OK && j < m.n; j++)
+                    rc = mv[j] != a ? pair_push(out, a, mv[j]) : JD_OK;
+                continue;
+            }
+            for (size_t q = s; rc == JD_OK && q < e; q++) {
+                uint32_t b = k[q].ref; /* a marked pair once, from its smaller ref */
+                if (b != a && !(b < a && marked(sel, sel2, b)))
+                    rc = pair_push(out, a, b);
+            }
+        }
+    }
+    free(m.p);
+    const uint64_t *pr = ks->pr;
+    for (size_t i = 0; rc == JD_OK && i < ks->npr; i++) {
+        bool x = marked(sel, sel2, (uint32_t)(pr[i] >> 32)), y = marked(sel, sel2, (uint32_t)pr[i]);
+        uint64_t *o = (both ? x && y : x || y) ? vec_push(out) : NULL;
+        if (o)
+            *o = pr[i];
+        else if (both ? x && y : x || y)
+            rc = JD_ENOMEM;
+    }
+    if (rc == JD_OK && jd_resolve__radix_sort_u64(out->p, out->n) < 0)
+        rc = JD_ENOMEM;
+    uint64_t *pp = out->p;
+    size_t n = 0;
+    for (size_t i = 0; rc == JD_OK && i < out->n; i++)
+        if (!n || pp[n - 1] != pp[i])
+            pp[n++] = pp[i];
+    if (rc == JD_OK)
+        out->n = n;
+    return rc;
+}
+
+/* Every candidate pair of the county from the kept keys (as block() makes
+ * them; its counts were taken by run_block_keys), the keys then freed: a
+ * scope that grew to most of the county is resolved whole. */
+static int pairs_all(run *u, jd_error *err)
+{
+    double t = jd_secs(), tc = cpu_secs();
+    rs *R = &u->R;
+    int64_t by_rule[16] = {0}, skipped = 0;
+    uint64_t *pp = NULL;
+    size_t np = 0;
+    int rc = jd_resolve__pairs(u->bk, u->bk_n11, (uint32_t)R->n,
+                               (size_t)(u->o->block_cap > 0 ? u->o->block_cap : 0), u->threads,
+                               &pp, &np, by_rule, &skipped);
+    free(u->bk);
+    u->bk = NULL;
+    if (rc == JD_OK && u->bk_probe.n)
+        rc = merge_pairs(&pp, &np, u->bk_probe.p, u->bk_probe.n);
+    vec_drop(&u->bk_probe);
+    if (rc < 0) {
+        free(pp);
+        return jd_oom(err);
+    }
+    free(u->pairs.p);
+    u->pairs.p = pp;
+    u->pairs.n = u->pairs.cap = np;
+    R->st.candidate_pairs = (int64_t)np;
+    R->st.seconds_block += jd_secs() - t;
+    R->st.cpu_block += cpu_secs() - tc;
+    return JD_OK;
+}
+
 /* Score the candidate pairs with both refs (both) or either ref marked in
- * sel[] into *out. */
+ * sel[] into *out: from the kept keys (pairs_of; with both, the scope's,
+ * counted as the run's candidate pairs), or from every candidate pair. */
 static int score_some(run *u, const uint8_t *sel, const uint8_t *sel2, bool both, vec *out,
                       jd_error *err)
 {
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     const uint64_t *pp = u->pairs.p;
     size_t n = 0;
-    uint64_t *sub = malloc((u->pairs.n ? u->pairs.n : 1) * sizeof *sub);
-    if (!sub)
+    uint64_t *sub = NULL;
+    if (u->bk) {
+        vec v = {.sz = sizeof(uint64_t)};
+        keyset ks = kept_keys(u);
+        if (pairs_of(&ks, sel, sel2, both, &v) != JD_OK) {
+            free(v.p);
+            return jd_oom(err);
+        }
+        sub = v.p;
+        n = v.n;
+        if (both)
+            u->R.st.candidate_pairs = (int64_t)n;
+    } else if ((sub = malloc((u->pairs.n ? u->pairs.n : 1) * sizeof *sub))) {
+        for (size_t i = 0; i < u->pairs.n; i++) {
+            uint32_t a = (uint32_t)(pp[i] >> 32), b = (uint32_t)pp[i];
+            bool x = marked(sel, sel2, a), y = marked(sel, sel2, b);
+            if (both ? x && y : x || y)
+                sub[n++] = pp[i];
+        }
+    } else
         return jd_oom(err);
-    for (size_t i = 0; i < u->pairs.n; i++) {
-        uint32_t a = (uint32_t)(pp[i] >> 32), b = (uint32_t)pp[i];
-        bool x = sel[a] || (sel2 && sel2[a]), y = sel[b] || (sel2 && sel2[b]);
-        if (both ? x && y : x || y)
-            sub[n++] = pp[i];
-    }
     u->R.st.scored_pairs += (int64_t)n;
     int rc = score_all(&u->R, sub, n, u->o->threshold, u->threads, out, &u->R.st);
     free(sub);
     u->R.st.seconds_score += jd_secs() - t;
+    u->R.st.cpu_score += cpu_secs() - tc;
     return rc < 0 ? jd_oom(err) : JD_OK;
 }
 
@@ -5538,7 +5717,7 @@ static bool ref_row_same(const run *u, uint32_t i)
  * the changes recorded, in one transaction. */
 static int run_update(run *u, jd_person_set *set, jd_error *err)
 {
-    double t = jd_secs();
+    double t = jd_secs(), tc = cpu_secs();
     rs *R = &u->R;
     jd_identity_save *refs = malloc((R->n ? R->n : 1) * sizeof *refs);
     const char **gone = malloc((set->n + 1) * sizeof *gone);
@@ -5576,7 +5755,187 @@ static int run_update(run *u, jd_person_set *set, jd_error *err)
     free(gone);
     free(ch);
     R->st.seconds_save += jd_secs() - t;
+    R->st.cpu_save += cpu_secs() - tc;
     return rc;
+}
+
+/* The resolve watermark now into out (JD_MARK_MAX; "" when the store
+ * keeps none): taken before a run reads anything, saved once its
+ * identities are (mark_save). */
+static int mark_take(jd_store *s, char *out, jd_error *err)
+{
+    const struct jd_incr_ops *I = s->ops->incr;
+    out[0] = '\0';
+    return I && I->resolve_mark_now ? I->resolve_mark_now(s, out, err) : JD_OK;
+}
+
+static int mark_save(jd_store *s, const char *mark, jd_error *err)
+{
+    const struct jd_incr_ops *I = s->ops->incr;
+    return mark[0] && I && I->resolve_mark_set ? I->resolve_mark_set(s, mark, err) : JD_OK;
+}
+
+typedef struct since_ctx {
+    const rs *R;
+    uint8_t *listed;
+    int64_t n;
+} since_ctx;
+
+static int on_since(const char *agency, const char *ref, void *payload)
+{
+    since_ctx *c = payload;
+    int i = find_ref(c->R, agency, ref);
+    c->n++;
+    if (i >= 0)
+        c->listed[i] = 1;
+    return JD_OK;
+}
+
+/*
+ * The first step of loading only the scope (docs/internals/resolve.md):
+ * the changed refs found without the county, as the refs the store lists
+ * since the last run's watermark (refs_since). Here, on a run that loaded
+ * the county, they are counted against the refs whose fingerprint changed
+ * (incr_mark_refs, incr_mark_missed: 0 when the watermark finds every
+ * change); -1 both when the store keeps no watermark (an older store, or
+ * one resolved before it was kept).
+ */
+static int mark_check(run *u, jd_error *err)
+{
+    rs *R = &u->R;
+    R->st.incr_mark_refs = R->st.incr_mark_missed = -1;
+    const struct jd_incr_ops *I = u->s->ops->incr;
+    char was[JD_MARK_MAX];
+    if (!I || !I->resolve_mark_get || !I->refs_since)
+        return JD_OK;
+    int rc = I->resolve_mark_get(u->s, was, err);
+    if (rc < 0 || !was[0])
+        return rc;
+    since_ctx c = {R, calloc(R->n ? R->n : 1, 1), 0};
+    if (!c.listed)
+        return jd_oom(err);
+    rc = I->refs_since(u->s, was, on_since, &c, err);
+    if (rc == JD_OK) {
+        R->st.incr_mark_refs = c.n;
+        R->st.incr_mark_missed = 0;
+        for (uint32_t i = 0; i < R->n; i++)
+            R->st.incr_mark_missed += u->chg[i] && !c.listed[i];
+    }
+    free(c.listed);
+    return rc;
+}
+
+typedef struct keyref_ctx {
+    const rs *R;
+    const uint8_t *chg;
+    vec *ent;
+} keyref_ctx;
+
+/* A stored (key, ref): kept for an unchanged ref (a changed ref's stored
+ * keys are its old ones; its keys now are added apart). */
+static int on_keyref(uint64_t key, const char *agency, const char *ref, void *payload)
+{
+    keyref_ctx *c = payload;
+    int i = find_ref(c->R, agency, ref);
+    if (i < 0 || c->chg[i])
+        return JD_OK;
+    kv *e = vec_push(c->ent);
+    if (!e)
+        return JD_ENOMEM;
+    e->key = key;
+    e->ref = (uint32_t)i;
+    return JD_OK;
+}
+
+/* How many of a[0..na) and b[0..nb) (both sorted, distinct) are not in
+ * the other. */
+static int64_t sorted_diff(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+    int64_t d = 0;
+    size_t i = 0, j = 0;
+    while (i < na || j < nb) {
+        if (j == nb || (i < na && a[i] < b[j]))
+            d++, i++;
+        else if (i == na || b[j] < a[i])
+            d++, j++;
+        else
+            i++, j++;
+    }
+    return d;
+}
+
+/*
+ * Step 2 of loading only the scope (docs/internals/resolve.md), checked on
+ * a run that loaded the county: the changed refs' candidate pairs from
+ * the stored blocking keys (refs_by_keys) instead of the county's. The
+ * keys the changed refs carry now (and, for rule 11, the other half of
+ * each of its blocks) are looked up; their stored lists with the changed
+ * refs taken out and put back under their keys now are those blocks as
+ * the county holds them, so the cap is applied to the county's sizes, and
+ * mark_over_cap finds the same blocks. incr_keys_pairs: the pairs made
+ * so; incr_keys_missed: pairs the county's blocking gives and these do
+ * not or the other way, and refs marked over the cap by one and not the
+ * other (0: exact); both -2 when the store holds no keys.
+ */
+static int keys_check(run *u, jd_error *err)
+{
+    rs *R = &u->R;
+    R->st.incr_keys_pairs = R->st.incr_keys_missed = -2;
+    if (!u->s->ops->refs_by_keys || !u->bk)
+        return JD_OK;
+    key_job j = {R, 0, (uint32_t)R->n, {.sz = sizeof(kv)}, JD_OK, u->chg};
+    keys_range(&j);
+    vec ent = j.keys, probe = {.sz = sizeof(uint64_t)}, got = {.sz = sizeof(uint64_t)},
+        want = {.sz = sizeof(uint64_t)};
+    size_t na = 0, nr = R->n ? R->n : 1;
+    uint64_t *ask = j.rc == JD_OK ? malloc((2 * ent.n + 1) * sizeof *ask) : NULL;
+    uint8_t *over = calloc(nr, 1);
+    int rc = ask && over ? JD_OK : JD_ENOMEM;
+    for (size_t i = 0; rc == JD_OK && i < ent.n; i++) {
+        uint64_t k = ((kv *)ent.p)[i].key;
+        ask[na++] = k;
+        if (k >> 60 == 11)
+            ask[na++] = k ^ 1; /* a probe's targets, a target's probes */
+    }
+    if (rc == JD_OK && jd_resolve__radix_sort_u64(ask, na) < 0)
+        rc = JD_ENOMEM;
+    size_t nd = 0;
+    for (size_t i = 0; rc == JD_OK && i < na; i++)
+        if (!nd || ask[nd - 1] != ask[i])
+            ask[nd++] = ask[i];
+    bool have = false;
+    keyref_ctx c = {R, u->chg, &ent};
+    if (rc == JD_OK)
+        rc = u->s->ops->refs_by_keys(u->s, ask, nd, &have, on_keyref, &c, err);
+    if (rc == JD_OK && have) {
+        kv *k = ent.p;
+        size_t cap = (size_t)(u->o->block_cap > 0 ? u->o->block_cap : 0), n11 = ent.n;
+        int64_t scratch[16] = {0}, skipped = 0;
+        if (sort_keys(k, ent.n) < 0) /* (key, ref): the changed refs' among the stored */
+            rc = JD_ENOMEM;
+        while (rc == JD_OK && n11 > 0 && k[n11 - 1].key >> 60 == 11)
+            n11--;
+        if (rc == JD_OK)
+            rc = probe_pairs(k + n11, ent.n - n11, cap, &probe, &scratch[11], &skipped);
+        if (rc == JD_OK)
+            mark_over_cap(k, ent.n, cap, u->chg, over);
+        keyset store = {k, n11, probe.p, probe.n, cap}, county = kept_keys(u);
+        if (rc == JD_OK && (rc = pairs_of(&store, u->chg, NULL, false, &got)) == JD_OK)
+            rc = pairs_of(&county, u->chg, NULL, false, &want);
+        if (rc == JD_OK) {
+            R->st.incr_keys_pairs = (int64_t)got.n;
+            R->st.incr_keys_missed = sorted_diff(got.p, got.n, want.p, want.n);
+            for (uint32_t i = 0; i < R->n; i++)
+                R->st.incr_keys_missed += over[i] != R->over[i];
+        }
+    }
+    free(ask);
+    free(over);
+    free(ent.p);
+    free(probe.p);
+    free(got.p);
+    free(want.p);
+    return rc == JD_ENOMEM ? jd_oom(err) : rc;
 }
 
 /* Up to the scope: load, fingerprints against the stored ones, blocking
@@ -5584,6 +5943,7 @@ static int run_update(run *u, jd_person_set *set, jd_error *err)
 static int incr_prepare(run *u, bool small, jd_error *err)
 {
     int rc = run_load(u, err);
+    double tc = cpu_secs();
     if (rc == JD_OK)
         rc = fingerprints(u, err);
     u->old.fp = calloc(u->R.n ? u->R.n : 1, sizeof *u->old.fp);
@@ -5600,6 +5960,9 @@ static int incr_prepare(run *u, bool small, jd_error *err)
         u->chg[i] = !u->old.pid[i] || u->old.fp[i] != u->fp[i];
         u->R.st.incr_refs += u->chg[i];
     }
+    if ((rc = mark_check(u, err)) < 0)
+        return rc;
+    u->R.st.cpu_incr_old = cpu_secs() - tc;
     /* much has changed: everything is resolved again, the parameters too */
     double share = u->o->incr_max_share;
     bool full = (share > 0 && (double)u->R.st.incr_refs > share * (double)u->R.n) || small;
@@ -5608,7 +5971,11 @@ static int incr_prepare(run *u, bool small, jd_error *err)
         memset(u->in, 1, u->R.n);
     if (full && !u->in)
         return jd_oom(err);
-    if ((rc = run_block(u, err)) == JD_OK && (rc = run_estimate(u, !full, err)) == JD_OK)
+    u->R.st.incr_keys_pairs = u->R.st.incr_keys_missed = -1; /* not checked */
+    rc = full ? run_block(u, err) : run_block_keys(u, err);
+    if (rc == JD_OK && !full)
+        rc = keys_check(u, err);
+    if (rc == JD_OK && (rc = run_estimate(u, !full, err)) == JD_OK)
         rc = full ? run_score(u, err) : JD_OK;
     if (rc == JD_OK)
         rc = load_decisions(u, err);
@@ -5621,7 +5988,9 @@ static int64_t incr_scope(run *u, jd_error *err)
 {
     vec links1 = {.sz = sizeof(match_link)};
     int rc = score_some(u, u->chg, u->R.over, false, &links1, err);
+    double tc = cpu_secs();
     int64_t nin = rc == JD_OK ? scope_walk(u, &links1) : rc;
+    u->R.st.cpu_incr_walk = cpu_secs() - tc;
     free(links1.p);
     if (nin == JD_ENOMEM)
         return jd_oom(err);
@@ -5645,7 +6014,8 @@ static int incr_whole(run *u, jd_error *err)
     u->decs_loaded = false;
     u->links.n = 0;
     u->R.st.scored_pairs = 0;
-    return run_score(u, err);
+    int rc = u->bk ? pairs_all(u, err) : JD_OK;
+    return rc == JD_OK ? run_score(u, err) : rc;
 }
 
 int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
@@ -5672,6 +6042,9 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     json_decref(mo);
     free(mj);
     int64_t since_run = 0; /* the run whose identities this one starts from */
+    char mark[JD_MARK_MAX] = "";
+    if (rc == JD_OK)
+        rc = mark_take(s, mark, err);
     if (rc == JD_OK)
         rc = s->ops->identity_generation(s, &since_run, err);
     if (rc == JD_OK)
@@ -5717,6 +6090,8 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     }
     if (rc == JD_OK && set->run_id) /* run_update recorded its run */
         set->since_run = since_run;
+    if (rc == JD_OK)
+        rc = mark_save(s, mark, err);
     if (rc == JD_OK) {
         u.R.st.incr_touched = (int64_t)set->n;
         u.R.st.identities = identities_after(&u);
@@ -5862,6 +6237,67 @@ int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int thr
     return rc;
 }
 
+/*
+ * Test hook (resolve.h): the pairs pairs_of makes for selections of refs
+ * against block()'s pairs with those refs.
+ */
+int jd_resolve__check_pairs_of(jd_store *s, int cap, uint64_t seed, int64_t *pairs,
+                               int64_t *selected, int64_t *wrong, jd_error *err)
+{
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    o.block_cap = cap;
+    run u;
+    run_init(&u, s, &o);
+    *pairs = *selected = *wrong = 0;
+    int rc = run_load(&u, err);
+    if (rc == JD_OK)
+        rc = run_block(&u, err);
+    jd_resolve_stats st = u.R.st; /* block()'s counts, to compare */
+    memset(u.R.st.pairs_by_rule, 0, sizeof u.R.st.pairs_by_rule);
+    u.R.st.skipped_blocks = 0;
+    if (rc == JD_OK)
+        rc = run_block_keys(&u, err);
+    *wrong += memcmp(st.pairs_by_rule, u.R.st.pairs_by_rule, sizeof st.pairs_by_rule) != 0;
+    *wrong += st.skipped_blocks != u.R.st.skipped_blocks;
+    size_t n = u.R.n ? u.R.n : 1;
+    uint8_t *sel = calloc(n, 1), *sel2 = calloc(n, 1);
+    if (rc == JD_OK && (!sel || !sel2))
+        rc = jd_oom(err);
+    /* refs marked at one in 1000, 50 and 3 (sel2: one in 500), both ways */
+    const unsigned every[] = {1000, 50, 3};
+    uint64_t x = seed | 1;
+    for (size_t t = 0; rc == JD_OK && t < 2 * JD_ARRAY_LEN(every); t++) {
+        bool both = t % 2;
+        for (uint32_t i = 0; i < u.R.n; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            sel[i] = x % every[t / 2] == 0;
+            sel2[i] = (x >> 20) % 500 == 0;
+        }
+        vec got = {.sz = sizeof(uint64_t)};
+        keyset ks = kept_keys(&u);
+        if (pairs_of(&ks, sel, sel2, both, &got) != JD_OK)
+            rc = jd_oom(err);
+        const uint64_t *pp = u.pairs.p, *g = got.p;
+        size_t k = 0;
+        for (size_t i = 0; rc == JD_OK && i < u.pairs.n; i++) {
+            uint32_t a = (uint32_t)(pp[i] >> 32), b = (uint32_t)pp[i];
+            bool ma = marked(sel, sel2, a), mb = marked(sel, sel2, b);
+            if (!(both ? ma && mb : ma || mb))
+                continue;
+            *wrong += k >= got.n || g[k] != pp[i];
+            k++;
+        }
+        *wrong += rc == JD_OK && k != got.n;
+        *selected += (int64_t)k;
+        free(got.p);
+    }
+    *pairs = (int64_t)u.pairs.n;
+    free(sel);
+    free(sel2);
+    run_free(&u);
+    return rc;
+}
+
 int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats, jd_error *err)
 {
     jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;
@@ -5871,15 +6307,20 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         opts = &def;
     run u;
     run_init(&u, s, opts);
+    char mark[JD_MARK_MAX]; /* the resolve watermark, saved with the identities */
     struct timespec m0, m1;
     bool mt = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &m0) == 0;
-    int rc = run_resolve(&u, opts->frozen_params, err);
+    int rc = mark_take(s, mark, err);
+    if (rc == JD_OK)
+        rc = run_resolve(&u, opts->frozen_params, err);
     if (rc == JD_OK && save_keys(&u, NULL) != JD_OK)
         rc = jd_oom(err);
     if (rc == JD_OK) {
         run_shed(&u);
         rc = run_save(&u, err);
     }
+    if (rc == JD_OK)
+        rc = mark_save(s, mark, err);
     if (mt && clock_gettime(CLOCK_THREAD_CPUTIME_ID, &m1) == 0)
         u.R.st.cpu_main =
             (double)(m1.tv_sec - m0.tv_sec) + (double)(m1.tv_nsec - m0.tv_nsec) / 1e9;

@@ -117,6 +117,19 @@ int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int thr
                              int64_t *pairs, int64_t *ranges, int64_t *wrong, jd_error *err);
 
 /*
+ * Test hook: loads and blocks the store's refs as a full run does (blocks
+ * over `cap` skipped), then, for six selections of refs drawn from `seed`
+ * (marked at one in 1000, 50 and 3, a second mark at one in 500; pairs
+ * with both refs marked, and with either), makes the pairs an incremental
+ * run makes from the kept keys (pairs_of) and compares them with block()'s
+ * pairs so selected, and the blocking counts with block()'s. *pairs:
+ * block()'s pairs, *selected: the pairs selected in all, *wrong: pairs
+ * missing, extra or out of order, and counts that differ (0 when exact).
+ */
+int jd_resolve__check_pairs_of(jd_store *s, int cap, uint64_t seed, int64_t *pairs,
+                               int64_t *selected, int64_t *wrong, jd_error *err);
+
+/*
  * Test hook: loads, blocks and estimates the store's refs as a full run
  * does, then scores every candidate pair both in full and with the cuts of
  * scoring at `threshold` (a pair refused once the best weights its

@@ -31,6 +31,9 @@ typedef struct jd_alert_row {
 } jd_alert_row;
 typedef int (*jd_alert_row_cb)(const jd_alert_row *r, void *payload);
 
+/* One ref (agency, person_ref) of refs_since. Non-zero stops. */
+typedef int (*jd_ref_cb)(const char *agency, const char *ref, void *payload);
+
 struct jd_incr_ops {
     /* The store's watermark now, into out (JD_MARK_MAX bytes). */
     int (*mark_now)(jd_store *s, char *out, jd_error *err);
@@ -85,6 +88,24 @@ struct jd_incr_ops {
     int (*alerts_patch)(jd_store *s, const char *const *subjects, size_t n,
                         const jd_alert_save *a, size_t m, int64_t events, const char *mark,
                         jd_error *err);
+    /* The resolve watermark (issue 17: an incremental resolve finds its
+     * changes without loading the county): "e,pm,om,eh,pmh,omh,ld", the
+     * largest row ids of events, person and object mentions, their three
+     * history tables and link decisions, now, into out (JD_MARK_MAX). A
+     * resolve run takes it before it reads anything and saves it
+     * (resolve_mark_set, meta 'resolve_mark') once its identities are
+     * committed: a run killed between leaves the older mark, which lists
+     * more refs, never fewer. */
+    int (*resolve_mark_now)(jd_store *s, char *out, jd_error *err);
+    /* The mark the last resolve run saved ("" when none: an older store). */
+    int (*resolve_mark_get)(jd_store *s, char *out, jd_error *err);
+    int (*resolve_mark_set)(jd_store *s, const char *mark, jd_error *err);
+    /* Every ref mentioned in an event new or changed since the resolve
+     * mark `since` (the event, or one of its person or object mentions,
+     * added or corrected), and both refs of every link decision after it,
+     * each once, in no order. JD_EINVALID for a malformed mark. */
+    int (*refs_since)(jd_store *s, const char *since, jd_ref_cb cb, void *payload,
+                      jd_error *err);
 };
 
 #endif

@@ -473,6 +473,80 @@ out:
     return rc;
 }
 
+/* ---- the resolve watermark (as sqlite_incr.c) ---- */
+
+#define RESOLVE_MARK_KEY "resolve_mark"
+
+static int resolve_mark_now(jd_store *s, char *out, jd_error *err)
+{
+    PGresult *r;
+    int rc = jd_pg__run(s->impl,
+                        "SELECT (SELECT coalesce(max(id), 0) FROM event),"
+                        " (SELECT coalesce(max(id), 0) FROM person_mention),"
+                        " (SELECT coalesce(max(id), 0) FROM object_mention),"
+                        " (SELECT coalesce(max(id), 0) FROM event_history),"
+                        " (SELECT coalesce(max(id), 0) FROM person_mention_history),"
+                        " (SELECT coalesce(max(id), 0) FROM object_mention_history),"
+                        " (SELECT coalesce(max(id), 0) FROM link_decision)",
+                        NULL, &r, err);
+    if (rc < 0)
+        return rc;
+    snprintf(out, JD_MARK_MAX,
+             "%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64,
+             jd_pg__i64(r, 0, 0), jd_pg__i64(r, 0, 1), jd_pg__i64(r, 0, 2), jd_pg__i64(r, 0, 3),
+             jd_pg__i64(r, 0, 4), jd_pg__i64(r, 0, 5), jd_pg__i64(r, 0, 6));
+    PQclear(r);
+    return JD_OK;
+}
+
+static int resolve_mark_get(jd_store *s, char *out, jd_error *err)
+{
+    bool found = false;
+    int rc = s->ops->meta_get(s, RESOLVE_MARK_KEY, out, JD_MARK_MAX, &found, err);
+    if (rc == JD_OK && !found)
+        out[0] = '\0';
+    return rc;
+}
+
+static int resolve_mark_set(jd_store *s, const char *mark, jd_error *err)
+{
+    jd_pg_params pp = {.n = 0};
+    pgp_text(&pp, mark);
+    return jd_pg__do(s->impl,
+                     "INSERT INTO meta(key, value) VALUES ('" RESOLVE_MARK_KEY "', $1)"
+                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                     &pp, NULL, err);
+}
+
+typedef struct ref_ctx {
+    jd_ref_cb cb;
+    void *payload;
+} ref_ctx;
+
+static int ref_row(const PGresult *r, void *payload)
+{
+    ref_ctx *c = payload;
+    return c->cb(jd_pg__txt(r, 0, 0), jd_pg__txt(r, 0, 1), c->payload);
+}
+
+static int refs_since(jd_store *s, const char *since, jd_ref_cb cb, void *payload,
+                      jd_error *err)
+{
+    pgs *p = s->impl;
+    int64_t v[7];
+    int rc = jd_store__mark_parse(since, v, err);
+    if (rc < 0 || (rc = temps(p, err)) < 0 || (rc = fill_touched(p, v, err)) < 0)
+        return rc;
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, v[6]);
+    ref_ctx c = {cb, payload};
+    return jd_pg__stream(p,
+                         "SELECT pm.agency, pm.person_ref" MENTIONS_OF_SUB_EV
+                         " UNION SELECT agency_a, ref_a FROM link_decision WHERE id > $1"
+                         " UNION SELECT agency_b, ref_b FROM link_decision WHERE id > $1",
+                         &pp, ref_row, &c, err);
+}
+
 const struct jd_incr_ops jd_pg_incr_ops = {
     .mark_now = mark_now,
     .mark_get = mark_get,
@@ -484,4 +558,8 @@ const struct jd_incr_ops jd_pg_incr_ops = {
     .load_subset = load_subset,
     .alerts_select = alerts_select,
     .alerts_patch = alerts_patch,
+    .resolve_mark_now = resolve_mark_now,
+    .resolve_mark_get = resolve_mark_get,
+    .resolve_mark_set = resolve_mark_set,
+    .refs_since = refs_since,
 };

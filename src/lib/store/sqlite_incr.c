@@ -534,6 +534,84 @@ fail:
     return rc;
 }
 
+/* ---- the resolve watermark ---- */
+
+#define RESOLVE_MARK_KEY "resolve_mark"
+
+static int resolve_mark_now(jd_store *s, char *out, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q,
+                  "SELECT (SELECT coalesce(max(id), 0) FROM event),"
+                  " (SELECT coalesce(max(id), 0) FROM person_mention),"
+                  " (SELECT coalesce(max(id), 0) FROM object_mention),"
+                  " (SELECT coalesce(max(id), 0) FROM event_history),"
+                  " (SELECT coalesce(max(id), 0) FROM person_mention_history),"
+                  " (SELECT coalesce(max(id), 0) FROM object_mention_history),"
+                  " (SELECT coalesce(max(id), 0) FROM link_decision)",
+                  &st, err);
+    if (rc < 0)
+        return rc;
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        snprintf(out, JD_MARK_MAX, "%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
+                                   ",%" PRId64 ",%" PRId64,
+                 (int64_t)sqlite3_column_int64(st, 0), (int64_t)sqlite3_column_int64(st, 1),
+                 (int64_t)sqlite3_column_int64(st, 2), (int64_t)sqlite3_column_int64(st, 3),
+                 (int64_t)sqlite3_column_int64(st, 4), (int64_t)sqlite3_column_int64(st, 5),
+                 (int64_t)sqlite3_column_int64(st, 6));
+    sqlite3_finalize(st);
+    return r == SQLITE_ROW ? JD_OK : jd_sq__err(q, err, "resolve watermark");
+}
+
+static int resolve_mark_get(jd_store *s, char *out, jd_error *err)
+{
+    bool found = false;
+    int rc = s->ops->meta_get(s, RESOLVE_MARK_KEY, out, JD_MARK_MAX, &found, err);
+    if (rc == JD_OK && !found)
+        out[0] = '\0';
+    return rc;
+}
+
+static int resolve_mark_set(jd_store *s, const char *mark, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q,
+                  "INSERT OR REPLACE INTO meta(key, value) VALUES ('" RESOLVE_MARK_KEY "', ?1)",
+                  &st, err);
+    if (rc < 0)
+        return rc;
+    jd_sq__bind_text(st, 1, mark);
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return r == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "resolve watermark");
+}
+
+static int refs_since(jd_store *s, const char *since, jd_ref_cb cb, void *payload,
+                      jd_error *err)
+{
+    sq *q = s->impl;
+    int64_t v[7];
+    int rc = jd_store__mark_parse(since, v, err);
+    if (rc < 0 || (rc = temps(q, err)) < 0 || (rc = fill_touched(q, v, err)) < 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if ((rc = prep(q,
+                   "SELECT pm.agency, pm.person_ref" MENTIONS_OF_SUB_EV
+                   " UNION SELECT agency_a, ref_a FROM link_decision WHERE id > ?1"
+                   " UNION SELECT agency_b, ref_b FROM link_decision WHERE id > ?1",
+                   &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, v[6]);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = cb(jd_sq__col_text(st, 0), jd_sq__col_text(st, 1), payload)) != 0)
+            break;
+    return finish(q, st, rc, r, err);
+}
+
 const struct jd_incr_ops jd_sqlite_incr_ops = {
     .mark_now = mark_now,
     .mark_get = mark_get,
@@ -545,4 +623,8 @@ const struct jd_incr_ops jd_sqlite_incr_ops = {
     .load_subset = load_subset,
     .alerts_select = alerts_select,
     .alerts_patch = alerts_patch,
+    .resolve_mark_now = resolve_mark_now,
+    .resolve_mark_get = resolve_mark_get,
+    .resolve_mark_set = resolve_mark_set,
+    .refs_since = refs_since,
 };
