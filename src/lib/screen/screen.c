@@ -3005,8 +3005,8 @@ static int other_age_at(const jd_screen *S, const ctx *X, const hit *h, char *wh
     return best;
 }
 
-/* The sentence of the token at byte offset off. */
-static long sent_at(const jd_screen *S, int off)
+/* How many tokens start at or before byte offset off. */
+static size_t toks_upto(const jd_screen *S, int off)
 {
     size_t lo = 0, hi = S->ntok;
     while (lo < hi) {
@@ -3016,7 +3016,14 @@ static long sent_at(const jd_screen *S, int off)
         else
             hi = mid;
     }
-    return lo ? (long)S->tok[lo - 1].sent : -1;
+    return lo;
+}
+
+/* The sentence of the token at byte offset off. */
+static long sent_at(const jd_screen *S, int off)
+{
+    size_t n = toks_upto(S, off);
+    return n ? (long)S->tok[n - 1].sent : -1;
 }
 
 /* The child's age at the act of match h: "when she was 10" in its own clause;
@@ -3456,15 +3463,8 @@ static void child_descriptions(jd_screen *S, int child_age)
 /* The token at byte offset off (the last starting at or before it). */
 static size_t tok_at(const jd_screen *S, int off)
 {
-    size_t lo = 0, hi = S->ntok;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if ((int)S->tok[mid].off <= off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo ? lo - 1 : 0;
+    size_t n = toks_upto(S, off);
+    return n ? n - 1 : 0;
 }
 
 /* A carer, as the one who acts on the child: a parent word ("Dad", "her

@@ -34,18 +34,21 @@ static int temps(pgs *p, jd_error *err)
 
 /* ---- watermark ---- */
 
-static int mark_now(jd_store *s, char *out, jd_error *err)
+/* the store's highest row ids: events, mentions, their histories, and LAST
+ * (resolve_run for the analysis watermark, link_decision for resolve's) */
+#define MARK_SQL(last)                                                         \
+    "SELECT (SELECT coalesce(max(id), 0) FROM event),"                         \
+    " (SELECT coalesce(max(id), 0) FROM person_mention),"                      \
+    " (SELECT coalesce(max(id), 0) FROM object_mention),"                      \
+    " (SELECT coalesce(max(id), 0) FROM event_history),"                       \
+    " (SELECT coalesce(max(id), 0) FROM person_mention_history),"              \
+    " (SELECT coalesce(max(id), 0) FROM object_mention_history),"              \
+    " (SELECT coalesce(max(id), 0) FROM " last ")"
+
+static int mark_query(jd_store *s, const char *sql, char *out, jd_error *err)
 {
     PGresult *r;
-    int rc = jd_pg__run(s->impl,
-                        "SELECT (SELECT coalesce(max(id), 0) FROM event),"
-                        " (SELECT coalesce(max(id), 0) FROM person_mention),"
-                        " (SELECT coalesce(max(id), 0) FROM object_mention),"
-                        " (SELECT coalesce(max(id), 0) FROM event_history),"
-                        " (SELECT coalesce(max(id), 0) FROM person_mention_history),"
-                        " (SELECT coalesce(max(id), 0) FROM object_mention_history),"
-                        " (SELECT coalesce(max(id), 0) FROM resolve_run)",
-                        NULL, &r, err);
+    int rc = jd_pg__run(s->impl, sql, NULL, &r, err);
     if (rc < 0)
         return rc;
     snprintf(out, JD_MARK_MAX,
@@ -56,13 +59,23 @@ static int mark_now(jd_store *s, char *out, jd_error *err)
     return JD_OK;
 }
 
-static int mark_get(jd_store *s, char *out, jd_error *err)
+static int mark_now(jd_store *s, char *out, jd_error *err)
+{
+    return mark_query(s, MARK_SQL("resolve_run"), out, err);
+}
+
+static int meta_or_empty(jd_store *s, const char *key, char *out, jd_error *err)
 {
     bool found = false;
-    int rc = s->ops->meta_get(s, MARK_KEY, out, JD_MARK_MAX, &found, err);
+    int rc = s->ops->meta_get(s, key, out, JD_MARK_MAX, &found, err);
     if (rc == JD_OK && !found)
         out[0] = '\0';
     return rc;
+}
+
+static int mark_get(jd_store *s, char *out, jd_error *err)
+{
+    return meta_or_empty(s, MARK_KEY, out, err);
 }
 
 static int mark_put(pgs *p, const char *mark, jd_error *err)
@@ -479,33 +492,12 @@ out:
 
 static int resolve_mark_now(jd_store *s, char *out, jd_error *err)
 {
-    PGresult *r;
-    int rc = jd_pg__run(s->impl,
-                        "SELECT (SELECT coalesce(max(id), 0) FROM event),"
-                        " (SELECT coalesce(max(id), 0) FROM person_mention),"
-                        " (SELECT coalesce(max(id), 0) FROM object_mention),"
-                        " (SELECT coalesce(max(id), 0) FROM event_history),"
-                        " (SELECT coalesce(max(id), 0) FROM person_mention_history),"
-                        " (SELECT coalesce(max(id), 0) FROM object_mention_history),"
-                        " (SELECT coalesce(max(id), 0) FROM link_decision)",
-                        NULL, &r, err);
-    if (rc < 0)
-        return rc;
-    snprintf(out, JD_MARK_MAX,
-             "%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64,
-             jd_pg__i64(r, 0, 0), jd_pg__i64(r, 0, 1), jd_pg__i64(r, 0, 2), jd_pg__i64(r, 0, 3),
-             jd_pg__i64(r, 0, 4), jd_pg__i64(r, 0, 5), jd_pg__i64(r, 0, 6));
-    PQclear(r);
-    return JD_OK;
+    return mark_query(s, MARK_SQL("link_decision"), out, err);
 }
 
 static int resolve_mark_get(jd_store *s, char *out, jd_error *err)
 {
-    bool found = false;
-    int rc = s->ops->meta_get(s, RESOLVE_MARK_KEY, out, JD_MARK_MAX, &found, err);
-    if (rc == JD_OK && !found)
-        out[0] = '\0';
-    return rc;
+    return meta_or_empty(s, RESOLVE_MARK_KEY, out, err);
 }
 
 static int resolve_mark_set(jd_store *s, const char *mark, jd_error *err)

@@ -49,19 +49,22 @@ static int temps(sq *q, jd_error *err)
 
 /* ---- watermark ---- */
 
-static int mark_now(jd_store *s, char *out, jd_error *err)
+/* the store's highest row ids: events, mentions, their histories, and LAST
+ * (resolve_run for the analysis watermark, link_decision for resolve's) */
+#define MARK_SQL(last)                                                         \
+    "SELECT (SELECT coalesce(max(id), 0) FROM event),"                         \
+    " (SELECT coalesce(max(id), 0) FROM person_mention),"                      \
+    " (SELECT coalesce(max(id), 0) FROM object_mention),"                      \
+    " (SELECT coalesce(max(id), 0) FROM event_history),"                       \
+    " (SELECT coalesce(max(id), 0) FROM person_mention_history),"              \
+    " (SELECT coalesce(max(id), 0) FROM object_mention_history),"              \
+    " (SELECT coalesce(max(id), 0) FROM " last ")"
+
+static int mark_query(jd_store *s, const char *sql, const char *what, char *out, jd_error *err)
 {
     sq *q = s->impl;
     sqlite3_stmt *st = NULL;
-    int rc = prep(q,
-                  "SELECT (SELECT coalesce(max(id), 0) FROM event),"
-                  " (SELECT coalesce(max(id), 0) FROM person_mention),"
-                  " (SELECT coalesce(max(id), 0) FROM object_mention),"
-                  " (SELECT coalesce(max(id), 0) FROM event_history),"
-                  " (SELECT coalesce(max(id), 0) FROM person_mention_history),"
-                  " (SELECT coalesce(max(id), 0) FROM object_mention_history),"
-                  " (SELECT coalesce(max(id), 0) FROM resolve_run)",
-                  &st, err);
+    int rc = prep(q, sql, &st, err);
     if (rc < 0)
         return rc;
     int r = sqlite3_step(st);
@@ -73,16 +76,26 @@ static int mark_now(jd_store *s, char *out, jd_error *err)
                  (int64_t)sqlite3_column_int64(st, 4), (int64_t)sqlite3_column_int64(st, 5),
                  (int64_t)sqlite3_column_int64(st, 6));
     sqlite3_finalize(st);
-    return r == SQLITE_ROW ? JD_OK : jd_sq__err(q, err, "watermark");
+    return r == SQLITE_ROW ? JD_OK : jd_sq__err(q, err, what);
+}
+
+static int mark_now(jd_store *s, char *out, jd_error *err)
+{
+    return mark_query(s, MARK_SQL("resolve_run"), "watermark", out, err);
+}
+
+static int meta_or_empty(jd_store *s, const char *key, char *out, jd_error *err)
+{
+    bool found = false;
+    int rc = s->ops->meta_get(s, key, out, JD_MARK_MAX, &found, err);
+    if (rc == JD_OK && !found)
+        out[0] = '\0';
+    return rc;
 }
 
 static int mark_get(jd_store *s, char *out, jd_error *err)
 {
-    bool found = false;
-    int rc = s->ops->meta_get(s, MARK_KEY, out, JD_MARK_MAX, &found, err);
-    if (rc == JD_OK && !found)
-        out[0] = '\0';
-    return rc;
+    return meta_or_empty(s, MARK_KEY, out, err);
 }
 
 static int mark_put(sq *q, const char *mark, jd_error *err)
@@ -540,38 +553,12 @@ fail:
 
 static int resolve_mark_now(jd_store *s, char *out, jd_error *err)
 {
-    sq *q = s->impl;
-    sqlite3_stmt *st = NULL;
-    int rc = prep(q,
-                  "SELECT (SELECT coalesce(max(id), 0) FROM event),"
-                  " (SELECT coalesce(max(id), 0) FROM person_mention),"
-                  " (SELECT coalesce(max(id), 0) FROM object_mention),"
-                  " (SELECT coalesce(max(id), 0) FROM event_history),"
-                  " (SELECT coalesce(max(id), 0) FROM person_mention_history),"
-                  " (SELECT coalesce(max(id), 0) FROM object_mention_history),"
-                  " (SELECT coalesce(max(id), 0) FROM link_decision)",
-                  &st, err);
-    if (rc < 0)
-        return rc;
-    int r = sqlite3_step(st);
-    if (r == SQLITE_ROW)
-        snprintf(out, JD_MARK_MAX, "%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
-                                   ",%" PRId64 ",%" PRId64,
-                 (int64_t)sqlite3_column_int64(st, 0), (int64_t)sqlite3_column_int64(st, 1),
-                 (int64_t)sqlite3_column_int64(st, 2), (int64_t)sqlite3_column_int64(st, 3),
-                 (int64_t)sqlite3_column_int64(st, 4), (int64_t)sqlite3_column_int64(st, 5),
-                 (int64_t)sqlite3_column_int64(st, 6));
-    sqlite3_finalize(st);
-    return r == SQLITE_ROW ? JD_OK : jd_sq__err(q, err, "resolve watermark");
+    return mark_query(s, MARK_SQL("link_decision"), "resolve watermark", out, err);
 }
 
 static int resolve_mark_get(jd_store *s, char *out, jd_error *err)
 {
-    bool found = false;
-    int rc = s->ops->meta_get(s, RESOLVE_MARK_KEY, out, JD_MARK_MAX, &found, err);
-    if (rc == JD_OK && !found)
-        out[0] = '\0';
-    return rc;
+    return meta_or_empty(s, RESOLVE_MARK_KEY, out, err);
 }
 
 static int resolve_mark_set(jd_store *s, const char *mark, jd_error *err)
