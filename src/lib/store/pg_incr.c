@@ -78,14 +78,21 @@ static int mark_get(jd_store *s, char *out, jd_error *err)
     return meta_or_empty(s, MARK_KEY, out, err);
 }
 
-static int mark_put(pgs *p, const char *mark, jd_error *err)
+/* meta's row key set to value (a watermark) */
+static int meta_put(pgs *p, const char *key, const char *value, jd_error *err)
 {
     jd_pg_params pp = {.n = 0};
-    pgp_text(&pp, mark);
+    pgp_text(&pp, key);
+    pgp_text(&pp, value);
     return jd_pg__do(p,
-                     "INSERT INTO meta(key, value) VALUES ('" MARK_KEY "', $1)"
+                     "INSERT INTO meta(key, value) VALUES ($1, $2)"
                      " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                      &pp, NULL, err);
+}
+
+static int mark_put(pgs *p, const char *mark, jd_error *err)
+{
+    return meta_put(p, MARK_KEY, mark, err);
 }
 
 #define REF_INFO "coalesce(i.dob, '') || '|' || i.is_child || '|' || coalesce(i.display_name, '')"
@@ -171,6 +178,16 @@ static int fill_touched(pgs *p, const int64_t v[7], jd_error *err)
     return JD_OK;
 }
 
+/* The watermark since parsed into v, and the events new or changed since it
+ * in the temporary table of events (fill_touched). */
+static int touched_since(pgs *p, const char *since, int64_t v[7], jd_error *err)
+{
+    int rc = jd_store__mark_parse(since, v, err);
+    if (rc < 0 || (rc = temps(p, err)) < 0)
+        return rc;
+    return fill_touched(p, v, err);
+}
+
 typedef struct key_ctx {
     jd_person_key_cb cb;
     void *payload;
@@ -187,9 +204,8 @@ static int touched(jd_store *s, const char *since, bool diff, jd_person_key_cb c
 {
     pgs *p = s->impl;
     int64_t v[7];
-    int rc = jd_store__mark_parse(since, v, err);
-    if (rc < 0 || (rc = temps(p, err)) < 0 || (rc = fill_touched(p, v, err)) < 0 ||
-        (rc = jd_pg__exec(p, "TRUNCATE jd_ref_diff", err)) < 0)
+    int rc = touched_since(p, since, v, err);
+    if (rc < 0 || (rc = jd_pg__exec(p, "TRUNCATE jd_ref_diff", err)) < 0)
         return rc;
     if (diff && (rc = jd_pg__exec(p,
                                   "INSERT INTO jd_ref_diff SELECT ir.agency, ir.person_ref,"
@@ -237,8 +253,8 @@ static int touched_events(jd_store *s, const char *since, const char *agencies,
 {
     pgs *p = s->impl;
     int64_t v[7];
-    int rc = jd_store__mark_parse(since, v, err);
-    if (rc < 0 || (rc = temps(p, err)) < 0 || (rc = fill_touched(p, v, err)) < 0)
+    int rc = touched_since(p, since, v, err);
+    if (rc < 0)
         return rc;
     jd_pg_params pp = {.n = 0};
     pgp_text(&pp, agencies ? agencies : "");
@@ -502,12 +518,7 @@ static int resolve_mark_get(jd_store *s, char *out, jd_error *err)
 
 static int resolve_mark_set(jd_store *s, const char *mark, jd_error *err)
 {
-    jd_pg_params pp = {.n = 0};
-    pgp_text(&pp, mark);
-    return jd_pg__do(s->impl,
-                     "INSERT INTO meta(key, value) VALUES ('" RESOLVE_MARK_KEY "', $1)"
-                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                     &pp, NULL, err);
+    return meta_put(s->impl, RESOLVE_MARK_KEY, mark, err);
 }
 
 typedef struct ref_ctx {
@@ -526,8 +537,8 @@ static int refs_since(jd_store *s, const char *since, jd_ref_cb cb, void *payloa
 {
     pgs *p = s->impl;
     int64_t v[7];
-    int rc = jd_store__mark_parse(since, v, err);
-    if (rc < 0 || (rc = temps(p, err)) < 0 || (rc = fill_touched(p, v, err)) < 0)
+    int rc = touched_since(p, since, v, err);
+    if (rc < 0)
         return rc;
     jd_pg_params pp = {.n = 0};
     pgp_int(&pp, v[6]);

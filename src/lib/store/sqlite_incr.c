@@ -98,17 +98,23 @@ static int mark_get(jd_store *s, char *out, jd_error *err)
     return meta_or_empty(s, MARK_KEY, out, err);
 }
 
-static int mark_put(sq *q, const char *mark, jd_error *err)
+/* meta's row key set to value (a watermark) */
+static int meta_put(sq *q, const char *key, const char *value, jd_error *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prep(q, "INSERT OR REPLACE INTO meta(key, value) VALUES ('" MARK_KEY "', ?1)", &st,
-                  err);
+    int rc = prep(q, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)", &st, err);
     if (rc < 0)
         return rc;
-    jd_sq__bind_text(st, 1, mark);
+    jd_sq__bind_text(st, 1, key);
+    jd_sq__bind_text(st, 2, value);
     int r = sqlite3_step(st);
     sqlite3_finalize(st);
-    return r == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "watermark");
+    return r == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, key);
+}
+
+static int mark_put(sq *q, const char *mark, jd_error *err)
+{
+    return meta_put(q, MARK_KEY, mark, err);
 }
 
 #define REF_INFO "coalesce(i.dob, '') || '|' || i.is_child || '|' || coalesce(i.display_name, '')"
@@ -207,14 +213,23 @@ static int fill_touched(sq *q, const int64_t v[7], jd_error *err)
     return JD_OK;
 }
 
+/* The watermark since parsed into v, and the events new or changed since it
+ * in the temporary table of events (fill_touched). */
+static int touched_since(sq *q, const char *since, int64_t v[7], jd_error *err)
+{
+    int rc = jd_store__mark_parse(since, v, err);
+    if (rc < 0 || (rc = temps(q, err)) < 0)
+        return rc;
+    return fill_touched(q, v, err);
+}
+
 static int touched(jd_store *s, const char *since, bool diff, jd_person_key_cb cb,
                    void *payload, jd_error *err)
 {
     sq *q = s->impl;
     int64_t v[7];
-    int rc = jd_store__mark_parse(since, v, err);
-    if (rc < 0 || (rc = temps(q, err)) < 0 || (rc = fill_touched(q, v, err)) < 0 ||
-        (rc = jd_sq__exec(q, "DELETE FROM temp.jd_ref_diff", err)) < 0)
+    int rc = touched_since(q, since, v, err);
+    if (rc < 0 || (rc = jd_sq__exec(q, "DELETE FROM temp.jd_ref_diff", err)) < 0)
         return rc;
     sqlite3_stmt *st = NULL;
     /* refs whose person, or whose person's date of birth, child flag or
@@ -259,8 +274,8 @@ static int touched_events(jd_store *s, const char *since, const char *agencies,
 {
     sq *q = s->impl;
     int64_t v[7];
-    int rc = jd_store__mark_parse(since, v, err);
-    if (rc < 0 || (rc = temps(q, err)) < 0 || (rc = fill_touched(q, v, err)) < 0)
+    int rc = touched_since(q, since, v, err);
+    if (rc < 0)
         return rc;
     sqlite3_stmt *st = NULL;
     if ((rc = prep(q,
@@ -563,17 +578,7 @@ static int resolve_mark_get(jd_store *s, char *out, jd_error *err)
 
 static int resolve_mark_set(jd_store *s, const char *mark, jd_error *err)
 {
-    sq *q = s->impl;
-    sqlite3_stmt *st = NULL;
-    int rc = prep(q,
-                  "INSERT OR REPLACE INTO meta(key, value) VALUES ('" RESOLVE_MARK_KEY "', ?1)",
-                  &st, err);
-    if (rc < 0)
-        return rc;
-    jd_sq__bind_text(st, 1, mark);
-    int r = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return r == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "resolve watermark");
+    return meta_put(s->impl, RESOLVE_MARK_KEY, mark, err);
 }
 
 static int refs_since(jd_store *s, const char *since, jd_ref_cb cb, void *payload,
@@ -581,8 +586,8 @@ static int refs_since(jd_store *s, const char *since, jd_ref_cb cb, void *payloa
 {
     sq *q = s->impl;
     int64_t v[7];
-    int rc = jd_store__mark_parse(since, v, err);
-    if (rc < 0 || (rc = temps(q, err)) < 0 || (rc = fill_touched(q, v, err)) < 0)
+    int rc = touched_since(q, since, v, err);
+    if (rc < 0)
         return rc;
     sqlite3_stmt *st = NULL;
     if ((rc = prep(q,
