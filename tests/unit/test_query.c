@@ -438,7 +438,7 @@ static void test_query__search_index_equals_scan(void **state)
     size_t checked = 0, found = 0;
     for (size_t i = 0; i < 120; i++) {
         jd_person_summary p[1];
-        char q[16][160];
+        char q[24][160];
         size_t nq = 0;
         char id[32];
         snprintf(id, sizeof id, "P%06zu", 1 + i * (n / 120));
@@ -452,6 +452,23 @@ static void test_query__search_index_equals_scan(void **state)
         snprintf(q[nq++], 160, "%.3s", nm);                  /* a prefix */
         snprintf(q[nq++], 160, "%.*s %c", (int)l1, nm, nm[l1] && nm[l1 + 1] ? nm[l1 + 1] : 'x'); /* initial */
         snprintf(q[nq++], 160, "%.*sa", (int)(l1 > 1 ? l1 - 1 : l1), nm); /* misspelt */
+        /* typos: two letters swapped, one dropped, one doubled, one changed */
+        char ty[160];
+        snprintf(ty, sizeof ty, "%s", nm);
+        size_t tl = strlen(ty);
+        if (tl > 3) {
+            char sw = ty[1];
+            ty[1] = ty[2];
+            ty[2] = sw;
+            snprintf(q[nq++], 160, "%s", ty);
+            snprintf(q[nq++], 160, "%.2s%s", nm, nm + 3);
+            snprintf(q[nq++], 160, "%.3s%c%s", nm, nm[2], nm + 3);
+            snprintf(q[nq++], 160, "%.*sq%s", (int)(tl / 2), nm, nm + tl / 2 + 1);
+        }
+        /* nicknames and short forms with the surname */
+        static const char *const nick[] = {"Bill", "Liz", "Kate", "Jim", "Becky", "Alex"};
+        const char *sur = strrchr(nm, ' ');
+        snprintf(q[nq++], 160, "%s%s", nick[i % 6], sur ? sur : "");
         snprintf(q[nq++], 160, "%s", p->dob);                /* a date of birth */
         snprintf(q[nq++], 160, "%.*s %s", (int)l1, nm, p->dob);
         snprintf(q[nq++], 160, "%s", p->person_id);

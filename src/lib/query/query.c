@@ -55,6 +55,14 @@ struct jd_person_index {
     size_t n_refs;
     char *lower_buf;
     uint32_t *by_dob;
+    /* the name-word index: what a query word can reach 0.85 with
+     * (word_cands): the words in byte order (the prefix rule), their Double
+     * Metaphone codes sorted (sounding alike), and each word's letters as
+     * bits (bytes & 31), which bound Jaro-Winkler's matches */
+    uint32_t *by_word;
+    skey *by_code;
+    size_t n_codes;
+    uint32_t *wmask;
 };
 
 static char *dupz(const char *s)
@@ -129,6 +137,9 @@ void jd_person_index_close(jd_person_index *x)
     free(x->refs);
     free(x->lower_buf);
     free(x->by_dob);
+    free(x->by_word);
+    free(x->by_code);
+    free(x->wmask);
     free(x);
 }
 
@@ -224,6 +235,47 @@ static int post_word(jd_person_index *x, const char *w, size_t l, uint32_t e, vo
     return JD_OK;
 }
 
+/* Name words in byte order (a word is w[0..len), not NUL-terminated). */
+static int cmp_word(const void *a, const void *b, void *ctx)
+{
+    const nword *W = ctx, *x = &W[*(const uint32_t *)a], *y = &W[*(const uint32_t *)b];
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->w, y->w, n);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static uint32_t letters(const char *w, size_t l)
+{
+    uint32_t m = 0;
+    for (size_t i = 0; i < l; i++)
+        m |= 1u << ((unsigned char)w[i] & 31);
+    return m;
+}
+
+/* The name-word index (struct jd_person_index, word_cands). */
+static int word_index(jd_person_index *x)
+{
+    size_t n = x->nwords;
+    x->by_word = malloc((n ? n : 1) * sizeof *x->by_word);
+    x->wmask = malloc((n ? n : 1) * sizeof *x->wmask);
+    x->by_code = malloc((2 * n + 1) * sizeof *x->by_code);
+    if (!x->by_word || !x->wmask || !x->by_code)
+        return JD_ENOMEM;
+    x->n_codes = 0;
+    for (size_t w = 0; w < n; w++) {
+        const nword *nw = &x->words[w];
+        x->by_word[w] = (uint32_t)w;
+        x->wmask[w] = letters(nw->w, nw->len);
+        if (*nw->pa)
+            x->by_code[x->n_codes++] = (skey){nw->pa, (uint32_t)w};
+        if (*nw->pb && strcmp(nw->pb, nw->pa))
+            x->by_code[x->n_codes++] = (skey){nw->pb, (uint32_t)w};
+    }
+    qsort_r(x->by_word, n, sizeof *x->by_word, cmp_word, x->words);
+    qsort(x->by_code, x->n_codes, sizeof *x->by_code, cmp_skey);
+    return JD_OK;
+}
+
 /* The search's arrays (see struct jd_person_index): the distinct name
  * words with their entries (by a hash of the words: two passes, no sort),
  * and ids, refs and dates of birth sorted. */
@@ -278,7 +330,7 @@ static int search_index(jd_person_index *x)
     qsort(x->ids_lower, x->n, sizeof *x->ids_lower, cmp_skey);
     qsort(x->refs, x->n_refs, sizeof *x->refs, cmp_skey);
     qsort_r(x->by_dob, x->n, sizeof *x->by_dob, cmp_dob, x);
-    return JD_OK;
+    return word_index(x);
 }
 
 int jd_person_index_open(jd_person_index **out, jd_store *s, jd_error *err)
@@ -666,43 +718,100 @@ static double entry_score(const jd_person_index *x, size_t i, const pquery *Q,
     return s;
 }
 
-/* A score below 0.85 counts as no match (name_score_ix, candidates), and
- * word_score_ix reaches 0.85 only by Jaro-Winkler >= 0.85, by a prefix or
- * by sounding alike with Jaro-Winkler >= 0.6. Jaro's matches m are at most
- * the letters the words share (qc: the query word's bytes counted, by the
- * low 5 bits: merged counts only raise the bound), so Jaro is at most
- * (m/ql + m/wl + 1) / 3 and Jaro-Winkler at most that raised by the common
- * prefix. Under 0.6 and no prefix rule, the word cannot count: 0 for it,
- * without the comparison (a search on a 1M-event county compares the query
- * with some 20,000 distinct words, 60% of its time). */
-static bool cannot_reach(const char *q, size_t ql, const uint8_t qc[32], const nword *w)
+/* A score of 0.85 or more (all that name_score_ix and candidates read: a
+ * best word under it makes no match) comes from one of word_score_ix's
+ * three rules: Jaro-Winkler >= 0.85, the query word a prefix of the name
+ * word, or the two sounding alike (with Jaro-Winkler >= 0.6). So a query
+ * word is scored only against the words the index gives for them: the
+ * prefix's range of by_word, the equal codes of by_code, and the words
+ * whose letters allow Jaro-Winkler 0.85 (may_reach: Jaro is at most
+ * (m/ql + m/wl + 1) / 3 with m its matches, at most the letters the words
+ * share: the bits of wmask both have plus the query's repeated letters,
+ * and Jaro-Winkler at most that raised by the common prefix). Every other
+ * word scores under 0.85 and is left 0: the answers are those of scoring
+ * every word (test_query, search_index_equals_scan). */
+static void score_word(const jd_person_index *x, double *row, uint32_t w, const char *q,
+                       size_t ql, const char *qa, const char *qb)
 {
-    size_t wl = w->len;
-    if (ql < wl && (ql >= 3 || ql == 1) && !strncmp(q, w->w, ql))
-        return false; /* the prefix rule: 0.9 */
-    size_t al = ql > JD_CMP_MAX ? JD_CMP_MAX : ql, bl = wl > JD_CMP_MAX ? JD_CMP_MAX : wl;
+    row[w] = word_score_ix(q, ql, qa, qb, &x->words[w]);
+}
+
+static bool may_reach(const char *q, size_t ql, uint32_t qm, size_t slack, const nword *w,
+                      uint32_t wm)
+{
+    size_t al = ql > JD_CMP_MAX ? JD_CMP_MAX : ql, bl = w->len > JD_CMP_MAX ? JD_CMP_MAX : w->len;
     if (!al || !bl)
-        return false;
-    uint8_t left[32];
-    memcpy(left, qc, sizeof left);
-    size_t m = 0;
-    for (size_t i = 0; i < wl; i++) {
-        unsigned b = (unsigned char)w->w[i] & 31;
-        if (left[b]) {
-            left[b]--;
-            m++;
-        }
-    }
+        return true;
+    size_t m = (size_t)__builtin_popcount(qm & wm) + slack;
+    if (m > al)
+        m = al;
+    if (m > bl)
+        m = bl;
     size_t l = 0;
     while (l < al && l < bl && l < 4 && q[l] == w->w[l])
         l++;
     double j = ((double)m / (double)al + (double)m / (double)bl + 1.0) / 3.0;
     if (j > 1.0)
         j = 1.0;
-    return j + (double)l * 0.1 * (1.0 - j) < 0.6 - 1e-9;
+    return j + (double)l * 0.1 * (1.0 - j) >= 0.85 - 1e-9;
 }
 
-/* Score every query word against every distinct word. */
+/* The first index of a sorted skey array whose key is not below key. */
+static size_t skey_lower(const skey *k, size_t n, const char *key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(k[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void word_cands(const jd_person_index *x, double *row, const char *q, size_t ql,
+                       const char *qa, const char *qb)
+{
+    /* the prefix rule: the words that start with q and are longer */
+    if (ql >= 3 || ql == 1) {
+        size_t lo = 0, hi = x->nwords;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            const nword *w = &x->words[x->by_word[mid]];
+            size_t n = w->len < ql ? w->len : ql;
+            int c = memcmp(w->w, q, n);
+            if (c < 0 || (c == 0 && w->len < ql))
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < x->nwords; lo++) {
+            const nword *w = &x->words[x->by_word[lo]];
+            if (w->len < ql || memcmp(w->w, q, ql))
+                break;
+            score_word(x, row, x->by_word[lo], q, ql, qa, qb);
+        }
+    }
+    /* sounding alike: the words with one of the query's codes */
+    const char *codes[2] = {qa, strcmp(qa, qb) ? qb : ""};
+    for (int k = 0; k < 2 && ql >= 2; k++) {
+        if (!*codes[k])
+            continue;
+        for (size_t i = skey_lower(x->by_code, x->n_codes, codes[k]);
+             i < x->n_codes && !strcmp(x->by_code[i].key, codes[k]); i++)
+            score_word(x, row, x->by_code[i].entry, q, ql, qa, qb);
+    }
+    /* Jaro-Winkler 0.85: the words whose letters allow it */
+    uint32_t qm = letters(q, ql);
+    size_t slack = ql - (size_t)__builtin_popcount(qm);
+    for (size_t w = 0; w < x->nwords; w++)
+        if (may_reach(q, ql, qm, slack, &x->words[w], x->wmask[w]))
+            score_word(x, row, (uint32_t)w, q, ql, qa, qb);
+}
+
+/* The scores of every query word against the index's words (0 where the
+ * index says no word rule can reach 0.85). */
 static int score_words(const jd_person_index *x, const pquery *Q, qscores *T)
 {
     T->nq = 0;
@@ -720,14 +829,8 @@ static int score_words(const jd_person_index *x, const pquery *Q, qscores *T)
         char qa[JD_PHON_MAX + 1], qb[JD_PHON_MAX + 1];
         jd_phon__double_metaphone(q, ql, qa, qb);
         double *row = T->sc + T->nq * x->nwords;
-        uint8_t qc[32] = {0}; /* a word is under NAME_NORM_MAX bytes: no count overflows */
-        _Static_assert(NAME_NORM_MAX <= UINT8_MAX, "query letter counts are bytes");
-        for (size_t i = 0; i < ql; i++)
-            qc[(unsigned char)q[i] & 31]++;
-        for (size_t w = 0; w < x->nwords; w++)
-            row[w] = cannot_reach(q, ql, qc, &x->words[w])
-                         ? 0
-                         : word_score_ix(q, ql, qa, qb, &x->words[w]);
+        memset(row, 0, x->nwords * sizeof *row);
+        word_cands(x, row, q, ql, qa, qb);
         T->ql[T->nq++] = ql;
         q += ql;
     }
