@@ -1127,6 +1127,28 @@ static void test_offence_frame(void **state)
     assert_true(counted(r, "C9"));
 }
 
+/* scr-lang, seventh session: the writer's own wording in long notes. A closing
+ * quote after a number ends the quotation ("Dev is 'about 50'." left the rest
+ * of the note quoted); "this young man" / "this young lady" of the note's
+ * gender is the child, "a young man" is not. Each with a near miss. */
+static void test_lang_frame(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run_gender(f, "Dev is 'about 50'. Later. Tomasz trades sex for a bed.", 17, 'M');
+    assert_true(counted(r, "exchanging_sex"));
+    r = run_gender(f, "Dev said 'he trades sex for a bed'. Later.", 17, 'M');
+    assert_false(counted(r, "exchanging_sex")); /* near miss: inside the quotation */
+    r = run_gender(f, "GP's note: this young man is experimenting with older men.", 16, 'M');
+    assert_true(counted(r, "experimenting"));
+    r = run_gender(f, "GP's note: this young lady is experimenting with older men.", 16, 'F');
+    assert_true(counted(r, "experimenting"));
+    r = run_gender(f, "GP's note: a young man is experimenting with older men.", 16, 'M');
+    assert_false(counted(r, "experimenting")); /* near miss: another young man */
+    r = run_gender(f, "GP's note: this young man is experimenting with older men.", 16, 'F');
+    assert_false(counted(r, "experimenting")); /* near miss: a man in a girl's note */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1139,6 +1161,7 @@ int main(void)
         cmocka_unit_test(test_limits),        cmocka_unit_test(test_linked_age),
         cmocka_unit_test(test_analyse_agrees),
         cmocka_unit_test(test_offence_frame),
+        cmocka_unit_test(test_lang_frame),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -962,9 +962,10 @@ static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, i
     }
     /* a closing single quote after a word or after the quote's own end
      * punctuation ("he's not answering.' Operator summary: ..."): without the
-     * latter the rest of the note read as quoted */
+     * latter the rest of the note read as quoted), or after a number ("Dev is
+     * 'about 50'. Tomasz trades sex ...": the rest of the note was quoted) */
     if (c == '\'' && i > 0 &&
-        (isalpha((unsigned char)text[i - 1]) || strchr(".,!?;:", text[i - 1])) &&
+        (isalnum((unsigned char)text[i - 1]) || strchr(".,!?;:", text[i - 1])) &&
         (i + 1 >= len || !isalnum((unsigned char)text[i + 1])) && *quoted) {
         *quoted = false;
         return 1;
@@ -3414,6 +3415,29 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
  * so "sold vodka to a 14-year-old girl" names the child as its object and "the girl had been
  * in sexual contact with him" is no young person beside the child (other_age_at). "A girl",
  * "the girls" and "a 16-year-old girl" in a note about a child of 14 stay other people. */
+/* "this young man", "the young lady", "this young person" (of the note's child_gender;
+ * a person any gender): the writer's description of the child ("GP's note: this young man
+ * is experimenting with older men" is the boy's own wording, not another man's); "a young
+ * man" and "the young man's uncle" are not definite descriptions of the child. */
+static bool young_description(const jd_screen *S, size_t i)
+{
+    const tok *k = &S->tok[i];
+    if (i < 2 || k->poss)
+        return false;
+    const tok *y = &S->tok[i - 1], *d = &S->tok[i - 2];
+    if (y->sent != k->sent || d->sent != k->sent || y->punct || d->punct ||
+        !(d->sid == S->the_sid || d->sid == S->this_sid) || y->wlen != 5 || memcmp(y->w, "young", 5))
+        return false;
+    char g = 0;
+    if (k->wlen == 3 && !memcmp(k->w, "man", 3))
+        g = 'M';
+    else if ((k->wlen == 5 && !memcmp(k->w, "woman", 5)) || (k->wlen == 4 && !memcmp(k->w, "lady", 4)))
+        g = 'F';
+    else if (!(k->wlen == 6 && !memcmp(k->w, "person", 6)))
+        return false;
+    return !g || !S->gender || g == S->gender;
+}
+
 static void child_descriptions(jd_screen *S, int child_age)
 {
     static const char child_w[] = "child";
@@ -3424,8 +3448,14 @@ static void child_descriptions(jd_screen *S, int child_age)
         size_t d = 0;
         while (d < sizeof S->desc_sids / sizeof *S->desc_sids && S->desc_sids[d] != k->sid)
             d++;
-        if (d == sizeof S->desc_sids / sizeof *S->desc_sids)
+        if (d == sizeof S->desc_sids / sizeof *S->desc_sids) {
+            if (young_description(S, i)) {
+                k->sid = S->child_word_sid;
+                k->w = child_w;
+                k->wlen = sizeof child_w - 1;
+            }
             continue;
+        }
         if (d < 4 && S->gender && (d < 2 ? 'F' : 'M') != S->gender)
             continue;
         if (k->wlen && k->w[k->wlen - 1] == 's' && d < 4)
