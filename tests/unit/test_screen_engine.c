@@ -1147,6 +1147,18 @@ static void test_lang_frame(void **state)
     assert_false(counted(r, "experimenting")); /* near miss: another young man */
     r = run_gender(f, "GP's note: this young man is experimenting with older men.", 16, 'F');
     assert_false(counted(r, "experimenting")); /* near miss: a man in a girl's note */
+    /* "boyfriend" for an age-mate: a written age within two years of a child of 15 or
+     * more is no adult with power over her; the same age beside a younger child is */
+    r = run_gender(f, "Her boyfriend Dylan (18) picks her up from college.", 17, 'F');
+    assert_false(counted(r, "boyfriend"));
+    r = run_gender(f, "Her boyfriend Kieran (19) picks her up from college.", 17, 'F');
+    assert_false(counted(r, "boyfriend"));
+    r = run_gender(f, "Her boyfriend Kieran (19) picks her up from school.", 14, 'F');
+    assert_true(counted(r, "boyfriend"));
+    r = run_gender(f, "Her boyfriend Kieran (24) picks her up from college.", 17, 'F');
+    assert_true(counted(r, "boyfriend"));
+    r = run_gender(f, "Her boyfriend, a man, picks her up from college.", 17, 'F');
+    assert_true(counted(r, "boyfriend")); /* "a man": no written number, an adult */
 }
 
 int main(void)

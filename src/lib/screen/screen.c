@@ -3204,8 +3204,14 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
          * nearest in its sentence, else the note's ("her boyfriend Jake (15)"
          * is no adult though mum's partner (38) is named sentences before) */
         char other_why[48];
-        if ((r->needs & NEED_ADULT) && other_age_at(S, X, h, other_why, sizeof other_why) < 18)
-            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        if (r->needs & NEED_ADULT) {
+            int other = other_age_at(S, X, h, other_why, sizeof other_why);
+            /* an age written as a number (the basis quotes it) within two years of
+             * a child of 15 or more is an age-mate, not an adult with power over
+             * her: "her partner is 'Dylan, 18'" of a girl of 17 */
+            if (other < 18 || (other_why[0] == '"' && child >= 15 && other - child < 3))
+                *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        }
     } else {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
