@@ -1159,6 +1159,16 @@ static void test_lang_frame(void **state)
     assert_true(counted(r, "boyfriend"));
     r = run_gender(f, "Her boyfriend, a man, picks her up from college.", 17, 'F');
     assert_true(counted(r, "boyfriend")); /* "a man": no written number, an adult */
+    /* a double quote nested in a single one ends only itself */
+    r = run_gender(f,
+                   "She told me: 'I read my file. It says I was \"sexually available\" and "
+                   "promiscuous when I was 12.'",
+                   15, 'F');
+    assert_false(counted(r, "promiscuous"));
+    assert_false(counted(r, "sexually_available"));
+    r = run_gender(f, "She told me: 'I read my file.' The men say she is \"easy\"; she is promiscuous.",
+                   15, 'F');
+    assert_true(counted(r, "promiscuous")); /* near miss: after the quotation */
 }
 
 int main(void)

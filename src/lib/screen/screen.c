@@ -929,14 +929,18 @@ static bool is_word_char(unsigned char c)
     return (unsigned)((c | 0x20) - 'a') < 26u || (unsigned)(c - '0') < 10u || c >= 0x80;
 }
 
-/* Quotation marks and brackets at text[i] (tokenize): updates quoted and
- * paren and returns the bytes they take, 0 when text[i] is neither. */
-static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, int *paren)
+/* Quotation marks and brackets at text[i] (tokenize): updates quoted (single
+ * and curly quotes), dquoted (straight double quotes) and paren and returns the
+ * bytes they take, 0 when text[i] is neither. The two kinds are kept apart so
+ * that one nested in the other ends only itself: "She told me: 'It says I was
+ * "sexually available" when I was 12.'" is quoted to its end. */
+static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, bool *dquoted,
+                         int *paren)
 {
     unsigned char c = (unsigned char)text[i];
-    /* quotes: straight and curly double quotes toggle; curly singles too */
+    /* quotes: straight double quotes toggle; curly doubles and singles open and close */
     if (c == '"') {
-        *quoted = !*quoted;
+        *dquoted = !*dquoted;
         return 1;
     }
     if (c == 0xE2 && i + 2 < len && (unsigned char)text[i + 1] == 0x80) {
@@ -1205,12 +1209,12 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
     /* S->low holds each token's folded word at its offset (punctuation:
      * its byte), written as the token is made; nothing else reads it */
     uint32_t sent = 0, clause = 0;
-    bool quoted = false;
+    bool quoted = false, dquoted = false;
     int paren = 0;
     size_t i = 0;
     while (i < len) {
         unsigned char c = (unsigned char)text[i];
-        size_t qn = quote_mark(text, len, i, &quoted, &paren);
+        size_t qn = quote_mark(text, len, i, &quoted, &dquoted, &paren);
         if (qn) {
             i += qn;
             continue;
@@ -1221,14 +1225,16 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
                 sent++;
             clause++;
             i++;
-            if (c == '\n' || c == '.')
+            if (c == '\n' || c == '.') {
                 quoted = quoted && c != '\n';
+                dquoted = dquoted && c != '\n';
+            }
             continue;
         }
         if (!is_word_char(c)) {
             if (c == ',' || c == ':' || c == '-' || c == '/') {
                 /* punctuation tokens so numbers and words stay apart */
-                if (push_punct(S, c, i, sent, clause, quoted))
+                if (push_punct(S, c, i, sent, clause, quoted || dquoted))
                     return JD_ENOMEM;
                 if (c == ':' && !(i > 0 && i + 1 < len && isdigit((unsigned char)text[i - 1]) &&
                                   isdigit((unsigned char)text[i + 1])))
@@ -1281,7 +1287,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->decade = decade;
         t->yo = yo;
         t->handle = handle;
-        t->quoted = quoted;
+        t->quoted = quoted || dquoted;
         t->paren = paren > 0;
         t->cap = isupper((unsigned char)text[s]) != 0;
         t->poss = i - s >= 3 && (text[i - 1] == 's' || text[i - 1] == 'S') &&
