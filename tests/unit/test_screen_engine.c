@@ -471,6 +471,11 @@ static void test_loader_errors(void **state)
         const char *body, *needle;
     } bad[] = {
         {"{", "not valid JSON"},
+        {"{\"version\": 1, \"spellings\": [\"absconed\"]}", "spellings: must be an object"},
+        {"{\"version\": 1, \"spellings\": {\"Absconed\": \"absconded\"}}", "lower-case"},
+        {"{\"version\": 1, \"spellings\": {\"absconed\": 3}}", "maps a misspelling"},
+        {"{\"version\": 1, \"spellings\": {\"promiscous\": \"promiscuous\"}}",
+         "normalisation map"},
         {"{\"version\": 2}", "version"},
         {"{\"version\": 1, \"sets\": {}, \"cues\": {}}", "child, other and possessive"},
         {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
@@ -1169,6 +1174,19 @@ static void test_lang_frame(void **state)
     r = run_gender(f, "She told me: 'I read my file.' The men say she is \"easy\"; she is promiscuous.",
                    15, 'F');
     assert_true(counted(r, "promiscuous")); /* near miss: after the quotation */
+    /* misspelt key words ("spellings"), prefixes included; a real word is no slip */
+    r = run_gender(f, "She absconed from the unit at 2am with the men.", 15, 'F');
+    assert_true(counted(r, "absconded"));
+    r = run_gender(f, "He is a child prostitue at the station.", 15, 'M');
+    assert_true(counted(r, "prostitution"));
+    r = run_gender(f, "The sexual activity with the man (30) was concensual.", 15, 'F');
+    assert_true(counted(r, "consent"));
+    r = run_gender(f, "She is very promiscious with older men.", 15, 'F');
+    assert_true(counted(r, "promiscuous"));
+    r = run_gender(f, "She went to the flat of her own acord with the men.", 15, 'F');
+    assert_true(counted(r, "own_accord")); /* "accord to" is no "according to" */
+    r = run_gender(f, "She ascended the stairs and descended to the flat with the men.", 15, 'F');
+    assert_false(counted(r, "absconded")); /* near miss: other words */
 }
 
 int main(void)

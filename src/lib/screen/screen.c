@@ -151,6 +151,9 @@ struct jd_screen {
     jd_strmap stems;  /* stem -> id */
     jd_strmap memo;   /* normalised word -> stem id (0 unknown) */
     jd_strmap memo_raw; /* word as written (lower case) -> stem id, top bit: normalised */
+    jd_strmap spell;    /* "spellings": misspelt word -> 1 + index in spell_to */
+    const char **spell_to; /* the word each misspelling is read as (arena) */
+    size_t nspell;
     jd_strmap sets;   /* set name -> index in setv */
     u32vec *setv;
     size_t nsets;
@@ -1109,6 +1112,21 @@ static int32_t read_number(const char *w, size_t wn, size_t *digits, uint8_t *de
     return num;
 }
 
+/* Word w normalised: the map of abbreviations and spellings, then the rules'
+ * "spellings" (a misspelling is read as its word: "absconed", "prostitue"). */
+static const char *normalise(const jd_screen *S, const char *w, size_t wn, size_t *nn)
+{
+    const char *nw = norm_word(S->norm_lens, w, wn, nn);
+    if (nw == w && S->nspell) {
+        uint32_t *v = jd_strmap_get(&S->spell, w, wn);
+        if (v) {
+            nw = S->spell_to[*v - 1];
+            *nn = strlen(nw);
+        }
+    }
+    return nw;
+}
+
 /* The stem id of word w (tokenize), with *nw and *nn the normalised word. */
 static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **nw, size_t *nn)
 {
@@ -1122,7 +1140,7 @@ static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **n
         ws = &S->wcache[(size_t)(((key ^ wn) * 0x9E3779B97F4A7C15ull) >> (64 - WCACHE_BITS))];
         if (ws->len == wn && ws->key == key) {
             if (ws->val >> 31)
-                *nw = norm_word(S->norm_lens, w, wn, nn);
+                *nw = normalise(S, w, wn, nn);
             return ws->val & 0x7FFFFFFFu;
         }
     }
@@ -1132,9 +1150,9 @@ static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **n
     if (mv) {
         sid = *mv & 0x7FFFFFFFu;
         if (*mv >> 31)
-            *nw = norm_word(S->norm_lens, w, wn, nn);
+            *nw = normalise(S, w, wn, nn);
     } else {
-        *nw = norm_word(S->norm_lens, w, wn, nn);
+        *nw = normalise(S, w, wn, nn);
         sid = stem_id(S, *nw, *nn, false);
         if (S->memo_raw.n < 500000) {
             bool added;
@@ -4214,6 +4232,53 @@ static int index_lookups(jd_screen *S, jd_error *err)
     return JD_OK;
 }
 
+/* "spellings": misspellings of the rules' key words, each read as the word
+ * ("promiscious": "promiscuous", "absconed": "absconded"), so every pattern,
+ * prefixes included, sees the word. Only forms that are no other word belong
+ * here (tools/spelling_variants.py proposes them, checked against a
+ * dictionary); "about" is a comment. The map is read once per distinct word
+ * written (word_stem's memo), so a note's misspelling costs nothing more. */
+static int load_spellings(loader *L, json_t *root)
+{
+    jd_screen *S = L->S;
+    json_t *sp = json_object_get(root, "spellings");
+    if (!sp)
+        return JD_OK;
+    if (!json_is_object(sp))
+        return bad(L, "spellings", "must be an object of misspelling: word");
+    size_t n = json_object_size(sp);
+    S->spell_to = jd_arena_alloc(&S->ar, (n ? n : 1) * sizeof *S->spell_to);
+    if (!S->spell_to)
+        return jd_oom(L->err);
+    const char *k;
+    json_t *v;
+    json_object_foreach(sp, k, v)
+    {
+        const char *to = json_string_value(v);
+        size_t kn = strlen(k);
+        if (!strcmp(k, "about"))
+            continue;
+        if (!to || !to[0] || !kn || kn > 40 || !strcmp(k, to))
+            return bad(L, "spellings", "each entry maps a misspelling to another word");
+        for (size_t i = 0; i < kn; i++)
+            if (!islower((unsigned char)k[i]))
+                return bad(L, "spellings", "a misspelling is written in lower-case letters");
+        size_t tn;
+        if (norm_word(S->norm_lens, k, kn, &tn) != k)
+            return bad(L, "spellings", "a misspelling is already in the normalisation map");
+        bool added;
+        uint32_t *slot = jd_strmap_put(&S->spell, k, kn, 0, &added);
+        const char *t = jd_arena_strdup(&S->ar, to);
+        if (!slot || !t)
+            return jd_oom(L->err);
+        if (!added)
+            return bad(L, "spellings", "a misspelling is listed twice");
+        S->spell_to[S->nspell] = t;
+        *slot = (uint32_t)++S->nspell;
+    }
+    return JD_OK;
+}
+
 static int load(loader *L, json_t *root)
 {
     jd_screen *S = L->S;
@@ -4230,6 +4295,8 @@ static int load(loader *L, json_t *root)
     if (L->lists && !json_is_object(L->lists))
         return bad(L, "lists", "must be an object of pattern lists");
     int rc = load_words(L);
+    if (rc >= 0)
+        rc = load_spellings(L, root);
     if (rc >= 0)
         rc = load_sets(L, root);
     if (rc >= 0)
@@ -4263,6 +4330,7 @@ int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
     jd_strmap_init(&S->pre3);
     norm_lens_init(S->norm_lens);
     jd_strmap_init(&S->memo_raw);
+    jd_strmap_init(&S->spell);
     S->st = sb_stemmer_new("english", NULL);
     if (!S->st) {
         jd_screen_close(S);
@@ -4314,6 +4382,7 @@ void jd_screen_close(jd_screen *S)
     free(S->pre3_keys);
     free(S->pre3_tab);
     jd_strmap_free(&S->memo_raw);
+    jd_strmap_free(&S->spell);
     free(S->pat);
     free(S->terms);
     free(S->alts);
