@@ -17,6 +17,7 @@
  *               or among alternatives ("#name|him"); never in the first term
  * A pattern never crosses a sentence.
  */
+#include "screen/frame.h"
 #include "util/internal.h"
 #include "util/embedded.h"
 
@@ -247,6 +248,9 @@ struct jd_screen {
     size_t nhits, hitcap;
     uint8_t *adult_sent; /* per sentence of the note: an adult cue ("a man") in it */
     size_t adult_sentcap;
+    jd_frame_tok *ftok; /* per token: its kind for the frame (frame.h; read_frame) */
+    uint8_t *who;       /* per token: whom it names, JD_FR_* (frame_who) */
+    size_t ftokcap, whocap;
     char stembuf[256];
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
     uint64_t cue_kinds;        /* bit per pattern kind (K_*) with a hit in the note (mark_cues) */
@@ -960,11 +964,12 @@ static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, i
         *quoted = true; /* opening single quote */
         return 1;
     }
-    /* a closing single quote after a word or after the quote's own end
+    /* a closing single quote after a word, a number ("who is 'like 20'.": else
+     * the rest of the paragraph read as quoted) or after the quote's own end
      * punctuation ("he's not answering.' Operator summary: ..."): without the
      * latter the rest of the note read as quoted */
     if (c == '\'' && i > 0 &&
-        (isalpha((unsigned char)text[i - 1]) || strchr(".,!?;:", text[i - 1])) &&
+        (isalnum((unsigned char)text[i - 1]) || strchr(".,!?;:", text[i - 1])) &&
         (i + 1 >= len || !isalnum((unsigned char)text[i + 1])) && *quoted) {
         *quoted = false;
         return 1;
@@ -2537,6 +2542,106 @@ static bool child_aggressor(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* ---- the frame: whom a word names (frame.h) ---- */
+
+/* Whether token k is written as one of the words of the NULL-ended list v. */
+static bool word_in(const tok *k, const char *const *v)
+{
+    for (; *v; v++)
+        if (k->wlen == strlen(*v) && !memcmp(k->w, *v, k->wlen))
+            return true;
+    return false;
+}
+
+/* Each token's kind for the frame, then whom each names (jd_frame__resolve):
+ * once a note, linear. */
+static int read_frame(jd_screen *S)
+{
+    static const char *const first[] = {"i", "me", "my", "myself", "im", "ive", "mine", NULL};
+    static const char *const report[] = {
+        "said", "says", "say", "saying", "told", "tells", "tell", "telling", "states", "stated",
+        "texted", "texts", "messaged", "shouted", "screamed", "explained", "added", "replied",
+        "disclosed", "discloses", "wrote", "writes", "admitted", "admits", "whispered", "asked",
+        NULL};
+    if (!S->ntok)
+        return JD_OK;
+    if (jd_grow((void **)&S->ftok, &S->ftokcap, S->ntok, sizeof *S->ftok) ||
+        jd_grow((void **)&S->who, &S->whocap, S->ntok, 1))
+        return JD_ENOMEM;
+    for (size_t i = 0; i < S->ntok; i++) {
+        const tok *k = &S->tok[i];
+        uint8_t kind = JD_FK_WORD;
+        if (k->punct)
+            kind = JD_FK_PUNCT;
+        else if (k->sid && (k->sid == S->she_sids[0] || k->sid == S->she_sids[1]))
+            kind = JD_FK_SHE;
+        else if (k->sid && (k->sid == S->her_sid || k->sid == S->herself_sid))
+            kind = JD_FK_HER;
+        else if (k->sid && (k->sid == S->he_sids[0] || k->sid == S->he_sids[1]))
+            kind = JD_FK_HE;
+        else if (k->sid && (k->sid == S->him_sid || k->sid == S->himself_sid))
+            kind = JD_FK_HIM;
+        else if (word_in(k, first))
+            kind = JD_FK_FIRST;
+        else if ((S->child_name && same_word(k, S->child_name)) ||
+                 (in_set(S, S->child_set, k->sid) && k->sid != S->they_sid &&
+                  k->sid != S->them_sid))
+            kind = JD_FK_CHILD;
+        else if (in_set(S, S->other_set, k->sid) || in_set(S, S->parent_set, k->sid) ||
+                 other_name(S, k, false))
+            kind = JD_FK_OTHER;
+        else if (word_in(k, report))
+            kind = JD_FK_REPORT;
+        S->ftok[i] = (jd_frame_tok){k->sent, kind, k->quoted};
+    }
+    jd_frame__resolve(S->ftok, S->ntok, S->gender, S->who);
+    return JD_OK;
+}
+
+/* Whom token i names: JD_FR_CHILD, JD_FR_OTHER or JD_FR_UNKNOWN (the older
+ * rules decide). The read function every decision may use. */
+static int frame_who(const jd_screen *S, size_t i)
+{
+    return i < S->ntok ? S->who[i] : JD_FR_UNKNOWN;
+}
+
+/* Whether the one an act is done to is, by the frame, someone other than the
+ * child: an object pronoun of the child's gender in the act or right after
+ * it that the frame gives to another ("he makes her do stuff" in the child's
+ * own quoted words), or the subject pronoun of a passive ("she was sexually
+ * exploited" in a note about a boy). Not an object after "with", "to",
+ * "for": a partner or a recipient, not the one acted on. */
+static bool frame_victim_other(const jd_screen *S, const hit *h)
+{
+    for (uint32_t i = h->start + 1; i <= h->end && i < S->ntok; i++) {
+        const tok *k = &S->tok[i];
+        if (k->sent != S->tok[h->start].sent)
+            break;
+        uint8_t kind = S->ftok[i].kind;
+        if (kind != JD_FK_HER && kind != JD_FK_HIM)
+            continue;
+        const tok *p = &S->tok[i - 1];
+        if (p->sid == S->with_sid || is_word(p, "to", "for", "from", NULL))
+            return false;
+        /* only a pronoun of the child's own gender: one of the other gender
+         * after a sexual act may be the one the child is made to act on
+         * ("made her touch him"), and after an injury it is object_is_other's */
+        bool own_gender = (kind == JD_FK_HER) == (S->gender == 'F');
+        return own_gender && frame_who(S, i) == JD_FR_OTHER;
+    }
+    if (!passive_at(S, h))
+        return false;
+    for (uint32_t j = h->start, d = 0; j-- > 0 && d < 4 && S->tok[j].clause == S->tok[h->start].clause;
+         d++) {
+        uint8_t kind = S->ftok[j].kind;
+        if (kind == JD_FK_SHE || kind == JD_FK_HE)
+            return frame_who(S, j) == JD_FR_OTHER;
+        if (kind == JD_FK_CHILD || kind == JD_FK_OTHER)
+            return false;
+    }
+    return false;
+}
+
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
@@ -2561,6 +2666,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && object_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
+    if (r->kind != JD_SCREEN_LANGUAGE && frame_victim_other(S, h))
+        a |= JD_SCREEN_OTHER_PERSON; /* by the frame: "she was exploited" about a boy */
     if (r->kind == JD_SCREEN_LANGUAGE && other_gender_possessive(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
     /* wording that opens with its owner: "her cousin's boyfriend", "her
@@ -3566,6 +3673,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     S->old_year = in->child_age >= 0 && S->min_year < S->ref_year - in->child_age;
     mark_cues(S);
     read_names(S, in->child_age);
+    if (read_frame(S) != JD_OK)
+        return jd_oom(err);
     ctx X = {in, -1, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
     X.adult = note_flag(S, K_ADULT);
@@ -4287,6 +4396,8 @@ void jd_screen_close(jd_screen *S)
     free(S->low);
     free(S->hits);
     free(S->adult_sent);
+    free(S->ftok);
+    free(S->who);
     jd_strmap_free(&S->stems);
     jd_strmap_free(&S->memo);
     jd_strmap_free(&S->sets);

@@ -1,0 +1,76 @@
+/* Who a word names in a note: see frame.h. */
+#include "screen/frame.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+/* The speaker of the quotation that starts at token a: the person named
+ * before the verb of speech that introduces it in its sentence ("Maddie said
+ * '...'", "Mum told me: '...'"), at most five words before it; JD_FK_WORD when
+ * there is none or it is a pronoun (whose own reference is another matter). */
+static int speaker_of(const jd_frame_tok *t, size_t a, char g)
+{
+    size_t j = a, words = 0;
+    bool report = false;
+    while (j-- > 0 && t[j].sent == t[a].sent && !t[j].quoted) {
+        if (t[j].kind == JD_FK_PUNCT)
+            continue;
+        if (++words > 6)
+            break;
+        if (!report) {
+            report = t[j].kind == JD_FK_REPORT;
+            if (!report && words > 3)
+                break; /* "said to staff '...'": the verb within three words */
+            continue;
+        }
+        switch (t[j].kind) {
+        case JD_FK_CHILD:
+            return JD_FK_CHILD;
+        case JD_FK_OTHER:
+            return JD_FK_OTHER;
+        case JD_FK_SHE:
+            return g == 'M' ? JD_FK_OTHER : JD_FK_WORD;
+        case JD_FK_HE:
+            return g == 'F' ? JD_FK_OTHER : JD_FK_WORD;
+        case JD_FK_WORD:
+            if (words > 5)
+                return JD_FK_WORD;
+            continue; /* "Maddie then said", "Mum has told" */
+        default:
+            return JD_FK_WORD;
+        }
+    }
+    return JD_FK_WORD;
+}
+
+void jd_frame__resolve(const jd_frame_tok *t, size_t n, char g, uint8_t *who)
+{
+    if (g != 'F' && g != 'M')
+        g = 0;
+    int speaker = JD_FK_WORD; /* of the quotation the current token is in */
+    bool direct = false;      /* that quotation has "I", "me" or "my": direct speech */
+    for (size_t i = 0; i < n; i++) {
+        const jd_frame_tok *k = &t[i];
+        if (k->quoted && (i == 0 || !t[i - 1].quoted || t[i - 1].sent != k->sent)) {
+            speaker = speaker_of(t, i, g);
+            direct = false; /* the quotation's words, once: linear */
+            for (size_t j = i; j < n && t[j].quoted && t[j].sent == k->sent && !direct; j++)
+                direct = t[j].kind == JD_FK_FIRST;
+        } else if (!k->quoted)
+            speaker = JD_FK_WORD;
+        uint8_t w = JD_FR_UNKNOWN;
+        bool she = k->kind == JD_FK_SHE || k->kind == JD_FK_HER;
+        bool he = k->kind == JD_FK_HE || k->kind == JD_FK_HIM;
+        if ((g == 'M' && she) || (g == 'F' && he))
+            w = JD_FR_OTHER;
+        else if (k->quoted && speaker == JD_FK_CHILD)
+            /* in her own words she is "I"; a quotation without "I" may be her
+             * words told in the third person ('feels "nobody likes her"') */
+            w = k->kind == JD_FK_FIRST                 ? JD_FR_CHILD
+                : direct && ((g == 'F' && she) || (g == 'M' && he)) ? JD_FR_OTHER
+                                                                   : JD_FR_UNKNOWN;
+        else if (k->quoted && speaker == JD_FK_OTHER && k->kind == JD_FK_FIRST)
+            w = JD_FR_OTHER;
+        who[i] = w;
+    }
+}

@@ -1,0 +1,222 @@
+/* The frame (src/lib/screen/frame.c): whom a pronoun names in a note, read
+ * alone and through the engine, each mechanism with a near miss. Issue 14,
+ * long notes (scr-frame). */
+#include "screen/frame.h"
+
+#include <joindots/screen.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+/* Tokens written as a string of kind letters, one a token: w word, s she,
+ * r her, h he, m him, i I/me/my, c the child, o another person, v a verb of
+ * speech, p punctuation, '.' a sentence end (no token); upper case: inside
+ * quotation marks. */
+static size_t toks(const char *spec, jd_frame_tok *t, size_t cap)
+{
+    static const char kinds[] = "wsrhmicovp";
+    size_t n = 0;
+    uint32_t sent = 0;
+    for (const char *p = spec; *p && n < cap; p++) {
+        if (*p == '.') {
+            sent++;
+            continue;
+        }
+        char c = (char)(*p | 0x20);
+        const char *k = strchr(kinds, c);
+        assert_non_null(k);
+        t[n++] = (jd_frame_tok){sent, (uint8_t)(k - kinds), (uint8_t)(*p != c)};
+    }
+    return n;
+}
+
+static void resolve(const char *spec, char gender, uint8_t *who)
+{
+    jd_frame_tok t[64];
+    size_t n = toks(spec, t, 64);
+    jd_frame__resolve(t, n, gender, who);
+}
+
+static void test_resolve_gender(void **state)
+{
+    (void)state;
+    uint8_t who[64];
+    /* "Mum disclosed that she was exploited when she was 14" about a boy */
+    resolve("ovwswwwsw", 'M', who);
+    assert_int_equal(who[3], JD_FR_OTHER);
+    assert_int_equal(who[7], JD_FR_OTHER);
+    /* near misses: his own pronoun, and no gender given */
+    resolve("ovwhwwwhw", 'M', who);
+    assert_int_equal(who[3], JD_FR_UNKNOWN);
+    resolve("ovwswwwsw", 0, who);
+    assert_int_equal(who[3], JD_FR_UNKNOWN);
+    /* "he" in a girl's note is never her */
+    resolve("hwr", 'F', who);
+    assert_int_equal(who[0], JD_FR_OTHER);
+    assert_int_equal(who[2], JD_FR_UNKNOWN);
+}
+
+static void test_resolve_quotes(void **state)
+{
+    (void)state;
+    uint8_t who[64];
+    /* "Maddie said 'I'm scared for her, he makes her do stuff'": I is the
+     * child, "her" someone else */
+    resolve("cvIWWRPHWRWW", 'F', who);
+    assert_int_equal(who[2], JD_FR_CHILD);
+    assert_int_equal(who[5], JD_FR_OTHER);
+    assert_int_equal(who[9], JD_FR_OTHER);
+    /* near miss: her words told in the third person ('she feels "nobody
+     * likes her"'): no "I", so "her" may be the child */
+    resolve("cvswWWR", 'F', who);
+    assert_int_equal(who[6], JD_FR_UNKNOWN);
+    /* near miss: mum's quoted words: "I" is mum, "her" is left alone */
+    resolve("ovIWWR", 'F', who);
+    assert_int_equal(who[2], JD_FR_OTHER);
+    assert_int_equal(who[5], JD_FR_UNKNOWN);
+    /* near miss: no verb of speech before the quotation ("the child 'I ...'") */
+    resolve("cwwwwIWR", 'F', who);
+    assert_int_equal(who[5], JD_FR_UNKNOWN);
+    assert_int_equal(who[7], JD_FR_UNKNOWN);
+    /* the quotation ends with its sentence: the next one is not the child's words */
+    resolve("cvIWR.R", 'F', who);
+    assert_int_equal(who[4], JD_FR_OTHER);
+    assert_int_equal(who[5], JD_FR_UNKNOWN);
+}
+
+typedef struct fx {
+    jd_screen *S;
+    jd_screen_result res;
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    jd_error err;
+    jd_error_clear(&err);
+    if (!f || jd_screen_open(&f->S, NULL, &err) != JD_OK) {
+        fprintf(stderr, "screen rules: %s\n", err.msg);
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    jd_screen_result_free(&f->res);
+    jd_screen_close(f->S);
+    free(f);
+    return 0;
+}
+
+static const jd_screen_result *run(fx *f, const char *text, int age, char gender)
+{
+    jd_error err;
+    jd_error_clear(&err);
+    jd_screen_note in = {"t", text, "case_note", NULL, age, gender, -1, 0, 0};
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    return &f->res;
+}
+
+static const jd_screen_match *find(const jd_screen_result *r, const char *code, bool counts)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->m[i].counts == counts && !strcmp(r->m[i].code, code))
+            return &r->m[i];
+    return NULL;
+}
+
+static bool counted(const jd_screen_result *r, const char *code)
+{
+    return find(r, code, true) != NULL;
+}
+
+/* A passive's subject of the other gender is someone else: a mother's
+ * account of her own abuse in a boy's note. */
+static void test_engine_gender(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "Jordan (15) and mum were seen. Mum disclosed that she was sexually abused by a "
+               "man aged 40.",
+            15, 'M');
+    assert_false(counted(r, "C2"));
+    const jd_screen_match *m = find(r, "C2", false);
+    assert_non_null(m);
+    if (m)
+        assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    /* near misses: his own pronoun; the same words in a girl's note */
+    r = run(f, "Jordan (15) and mum were seen. Mum disclosed that he was sexually abused by a "
+               "man aged 40.",
+            15, 'M');
+    assert_true(counted(r, "C2"));
+    r = run(f, "Jade (15) was seen. She was sexually abused by a man aged 40.", 15, 'F');
+    assert_true(counted(r, "C2"));
+}
+
+/* In the child's own quoted words "her" is someone else. */
+static void test_engine_quotes(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "Maddie (13) said 'I'm scared for her, a man aged 20 makes her do stuff'.", 13,
+            'F');
+    assert_false(counted(r, "C2"));
+    /* near misses: "me" in her words is her; a third-person quotation may be her */
+    r = run(f, "Maddie (13) said 'I'm scared, a man aged 20 makes me do stuff'.", 13, 'F');
+    assert_true(counted(r, "C2"));
+    r = run(f, "Maddie (13) feels 'a man aged 20 makes her do stuff'.", 13, 'F');
+    assert_true(counted(r, "C2"));
+}
+
+/* "nobody has touched him" negates; "nobody knew" does not. */
+static void test_engine_nobody(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "Logan (12) has told me that nobody has ever touched him sexually.", 12, 'M');
+    assert_false(counted(r, "C1"));
+    r = run(f, "Logan (12) told me nobody has touched him, and noone has hurt him.", 12, 'M');
+    assert_false(counted(r, "C1"));
+    assert_false(counted(r, "C16"));
+    r = run(f, "Logan (12) said nobody knew a man had touched him sexually.", 12, 'M');
+    assert_true(counted(r, "C1"));
+    /* "nobody likes her" is isolation (V04), not its negation */
+    r = run(f, "Bryony (14) says she feels \"nobody likes her\".", 14, 'F');
+    assert_true(counted(r, "V04"));
+}
+
+/* A quotation closes after a number ("who is 'like 20'."): what follows is
+ * the writer's again. */
+static void test_engine_quote_close(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "Her friend's boyfriend is 'like 20'. She is promiscuous.", 15, 'F');
+    assert_true(counted(r, "promiscuous"));
+    r = run(f, "Her friend's boyfriend is 'like 20 and she is promiscuous'.", 15, 'F');
+    assert_false(counted(r, "promiscuous"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_resolve_gender),
+        cmocka_unit_test(test_resolve_quotes),
+        cmocka_unit_test_setup_teardown(test_engine_gender, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_quotes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_nobody, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_quote_close, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
