@@ -191,6 +191,9 @@ static void test_engine_nobody(void **state)
     assert_false(counted(r, "C16"));
     r = run(f, "Logan (12) said nobody knew a man had touched him sexually.", 12, 'M');
     assert_true(counted(r, "C1"));
+    r = run(f, "Maddie (14) was clear that nobody touched her sexually.", 14, 'F');
+    assert_false(counted(r, "C2"));
+    assert_false(counted(r, "C3"));
     /* "nobody likes her" is isolation (V04), not its negation */
     r = run(f, "Bryony (14) says she feels \"nobody likes her\".", 14, 'F');
     assert_true(counted(r, "V04"));
@@ -208,6 +211,36 @@ static void test_engine_quote_close(void **state)
     assert_false(counted(r, "promiscuous"));
 }
 
+/* The owner written before the wording or the injury: another person's
+ * name's possessive ("Bethany's boyfriend") or another's name that has the
+ * injury ("said Bethany had a black eye"). */
+static void test_engine_owner(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "Leanne (17). Her cousin Bethany (19) is staying. Bethany's boyfriend is 25.", 17,
+            'F');
+    assert_false(counted(r, "boyfriend"));
+    r = run(f, "Leanne (17). Her cousin Bethany (19) is staying. Leanne said Bethany had a black "
+               "eye.",
+            17, 'F');
+    assert_false(counted(r, "C16"));
+    assert_false(counted(r, "S06"));
+    /* near misses: the child's own possessive and injury; a possessive that
+     * names the one acting */
+    r = run(f, "Leanne (17). Her cousin Bethany (19) is staying. Leanne's boyfriend is 25.", 17,
+            'F');
+    assert_true(counted(r, "boyfriend"));
+    r = run(f, "Leanne (17). Her cousin Bethany (19) is staying. Bethany said Leanne had a black "
+               "eye.",
+            17, 'F');
+    assert_true(counted(r, "S06"));
+    r = run(f, "Mason (9). Burn mark on his forearm. Mason said mum's boyfriend did it with his "
+               "cigarette.",
+            9, 'M');
+    assert_true(counted(r, "C16"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +250,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_engine_quotes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_nobody, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_quote_close, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_owner, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

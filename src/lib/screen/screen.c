@@ -1517,6 +1517,18 @@ static bool other_name(const jd_screen *S, const tok *k, bool peer)
     return false;
 }
 
+/* Whether token k, written with "'s", is another person's name's possessive
+ * ("Bethany's" is written "bethanys"; other_name compares whole words). */
+static bool other_name_poss(const jd_screen *S, const tok *k)
+{
+    for (int q = 0; q < S->nother_names && k->cap && k->poss; q++) {
+        const tok *n = S->other_names[q];
+        if (same_word(n, k) || (!n->poss && k->wlen == n->wlen + 1 && !memcmp(k->w, n->w, n->wlen)))
+            return true;
+    }
+    return false;
+}
+
 /* "Amelia and Tia (12)", "Y9 girl (14) and Mason (17)": a joint subject, the
  * child among them. */
 static bool joint_subject(const jd_screen *S, size_t j)
@@ -2642,6 +2654,47 @@ static bool frame_victim_other(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* The owner written right before the match, for wording and injuries: a
+ * possessive of another person's name or of a person word ("Bethany's
+ * boyfriend", "Lola's new boyfriend", "her mam's boyfriend", "mum's
+ * bruises"), or, for an injury, another person's name that has it ("said
+ * Bethany had a black eye"). Offences and indicators other than injuries
+ * are left alone: "Bethany's boyfriend battered her" is his act. */
+static bool frame_owner_other(const jd_screen *S, const rule *r, const hit *h)
+{
+    static const char *const mods[] = {"new", "older", "old", "current", "latest", "former",
+                                       "much", "a", "an", "the", "big", "nasty", "large",
+                                       "small", "fresh", "visible", NULL};
+    static const char *const have[] = {"had", "has", "have", "having", "got", "with",
+                                       "sustained", "suffered", "showed", "showing", NULL};
+    if (r->kind != JD_SCREEN_LANGUAGE && !r->injury)
+        return false;
+    const tok *a = &S->tok[h->start];
+    if (r->kind != JD_SCREEN_LANGUAGE &&
+        (in_set(S, S->other_set, a->sid) || in_set(S, S->parent_set, a->sid) ||
+         in_set(S, S->child_set, a->sid) ||
+         (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, a->sid))))
+        return false; /* "mum's boyfriend did it": the possessive names the one acting */
+    uint32_t cl = S->tok[h->start].clause;
+    bool had = false;
+    for (uint32_t j = h->start, d = 0; j-- > 0 && d < 4 && S->tok[j].clause == cl; d++) {
+        const tok *k = &S->tok[j];
+        if (k->punct || k->quoted != S->tok[h->start].quoted)
+            return false;
+        if (k->poss)
+            return other_name_poss(S, k) || in_set(S, S->other_set, k->sid) ||
+                   in_set(S, S->parent_set, k->sid);
+        if (word_in(k, mods))
+            continue;
+        if (r->injury && !had && word_in(k, have)) {
+            had = true;
+            continue;
+        }
+        return had && other_name(S, k, false);
+    }
+    return false;
+}
+
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
@@ -2668,13 +2721,15 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && frame_victim_other(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* by the frame: "she was exploited" about a boy */
+    if (frame_owner_other(S, r, h))
+        a |= JD_SCREEN_OTHER_PERSON; /* "Bethany's boyfriend", "Bethany had a black eye" */
     if (r->kind == JD_SCREEN_LANGUAGE && other_gender_possessive(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
     /* wording that opens with its owner: "her cousin's boyfriend", "her
      * mum's lifestyle choices" (not "beyond her mother's control") */
     for (uint32_t i = h->start; r->kind == JD_SCREEN_LANGUAGE && i + 1 < h->end; i++) {
         const tok *k = &S->tok[i];
-        if (k->poss && (in_set(S, S->other_set, k->sid) || other_name(S, k, false))) {
+        if (k->poss && (in_set(S, S->other_set, k->sid) || other_name_poss(S, k))) {
             a |= JD_SCREEN_OTHER_PERSON;
             break;
         }
