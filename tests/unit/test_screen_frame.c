@@ -241,6 +241,29 @@ static void test_engine_owner(void **state)
     assert_true(counted(r, "C16"));
 }
 
+/* Bullets and time-stamped entries end a sentence however the note is
+ * punctuated: a negation before them does not reach the next entry. */
+static void test_engine_entries(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "Not seen 14:20 - man hit her", 14, 'F');
+    assert_true(counted(r, "C16"));
+    r = run(f, "not seen 2320 hrs: man hit her", 14, 'F');
+    assert_true(counted(r, "C16"));
+    r = run(f, "Not seen \xe2\x80\xa2 man hit her", 14, 'F');
+    assert_true(counted(r, "C16"));
+    r = run(f, "Not seen \xc2\xb7 man hit her", 14, 'F');
+    assert_true(counted(r, "C16"));
+    /* near misses: a time inside the sentence ("at 14:20"), no boundary */
+    r = run(f, "Not seen at 14:20 man hit her", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run(f, "Not seen man hit her", 14, 'F');
+    assert_false(counted(r, "C16"));
+    r = run(f, "Not seen 2024 man hit her", 14, 'F'); /* a year, no entry */
+    assert_false(counted(r, "C16"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +274,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_engine_nobody, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_quote_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_owner, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_entries, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -988,10 +988,71 @@ static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, i
 
 /* Whether text[i] ends a sentence (tokenize): . ! ? ; and new lines, but
  * not the points of "1.5", "e.g." or "Mr.". */
+/* The bytes of a bullet at text[i] ("•", "▪", "●", "◦", "·"), 0 when none: a
+ * bullet list's items are sentences however they are punctuated. */
+static size_t bullet_at(const char *text, size_t len, size_t i)
+{
+    const unsigned char *u = (const unsigned char *)text + i;
+    if (u[0] == 0xC2 && i + 1 < len && u[1] == 0xB7)
+        return 2;
+    if (u[0] != 0xE2 || i + 2 >= len)
+        return 0;
+    if ((u[1] == 0x80 && u[2] == 0xA2) || (u[1] == 0x96 && u[2] == 0xAA) ||
+        (u[1] == 0x97 && (u[2] == 0x8F || u[2] == 0xA6)))
+        return 3;
+    return 0;
+}
+
+/* Whether a time-stamped entry starts at text[i] ("14:20 - Bella asked",
+ * "23.20 Bella asked", "0930hrs -"): the time, then a dash, a colon, or a
+ * capitalised word; not after a word that makes the time part of the
+ * sentence ("back at 14:20 - tired", "between 10:00 and 11:00"). */
+static bool entry_at(const jd_screen *S, const char *text, size_t len, size_t i)
+{
+    size_t j = i, d = 0;
+    while (j < len && isdigit((unsigned char)text[j]) && d < 4)
+        j++, d++;
+    if (d == 0 || (j < len && isdigit((unsigned char)text[j])))
+        return false;
+    if (d <= 2 && j + 2 < len && (text[j] == ':' || text[j] == '.') &&
+        isdigit((unsigned char)text[j + 1]) && isdigit((unsigned char)text[j + 2]))
+        j += 3;
+    else if (d != 4)
+        return false;
+    size_t h = j + (j < len && text[j] == ' ');
+    if (h + 2 < len && !memcmp(text + h, "hrs", 3))
+        j = h + 3;
+    else if (d == 4)
+        return false; /* "2024 ...": a year, not "0930hrs" */
+    while (j < len && text[j] == ' ')
+        j++;
+    bool dash = j < len && (text[j] == '-' || text[j] == ':' ||
+                            ((unsigned char)text[j] == 0xE2 && j + 2 < len &&
+                             (unsigned char)text[j + 1] == 0x80 &&
+                             ((unsigned char)text[j + 2] == 0x93 || (unsigned char)text[j + 2] == 0x94)));
+    if (!dash && !(j < len && isupper((unsigned char)text[j])))
+        return false;
+    if (S->ntok) {
+        const tok *p = &S->tok[S->ntok - 1];
+        static const char *const prep[] = {"at", "from", "until", "till", "by", "since", "about",
+                                           "around", "before", "after", "between", "and", "to",
+                                           "approx", "approximately", "of", "on", "@", NULL};
+        for (const char *const *q = prep; *q && !p->punct; q++)
+            if (p->wlen == strlen(*q) && !memcmp(p->w, *q, p->wlen))
+                return false;
+    }
+    return true;
+}
+
 static bool ends_sentence(const jd_screen *S, const char *text, size_t len, size_t i)
 {
     unsigned char c = (unsigned char)text[i];
     bool end_sent = false;
+    if (bullet_at(text, len, i))
+        return true;
+    if (c == ' ' && i + 1 < len && isdigit((unsigned char)text[i + 1]) && S->ntok &&
+        entry_at(S, text, len, i + 1))
+        return true;
     if (c == '.' || c == '!' || c == '?' || c == ';' || c == '\n') {
         /* "1.5", "e.g." and "Mr." do not end a sentence */
         bool digit_next = i + 1 < len && isdigit((unsigned char)text[i + 1]);
@@ -1224,7 +1285,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
             if (S->ntok && S->tok[S->ntok - 1].sent == sent)
                 sent++;
             clause++;
-            i++;
+            size_t bn = bullet_at(text, len, i);
+            i += bn ? bn : 1;
             if (c == '\n' || c == '.')
                 quoted = quoted && c != '\n';
             continue;
