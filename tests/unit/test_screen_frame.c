@@ -264,6 +264,25 @@ static void test_engine_entries(void **state)
     assert_false(counted(r, "C16"));
 }
 
+/* A pronoun object is not its own clause's subject: "Reece pushed him" is
+ * the child's act on someone else. */
+static void test_engine_child_acts(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "Reece (13) and another resident argued and Reece pushed him; both separated.", 13,
+            'M');
+    assert_false(counted(r, "C16"));
+    r = run(f, "Chloe (14) punched her in the corridor.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    /* near misses: someone else acting on the child; a pronoun subject, who
+     * may be the other resident */
+    r = run(f, "Reece (13) and another resident argued and a man pushed him.", 13, 'M');
+    assert_true(counted(r, "C16"));
+    r = run(f, "Reece (13) and another resident argued and he pushed him.", 13, 'M');
+    assert_true(counted(r, "C16"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +294,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_engine_quote_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_owner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_entries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_child_acts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2587,14 +2587,25 @@ static bool child_aggressor(const jd_screen *S, const hit *h)
     const tok *v = &S->tok[h->start];
     if (S->hit_set == UINT32_MAX || !in_set(S, S->hit_set, v->sid) || passive_at(S, h))
         return false;
+    /* "punched her": her is the child, unless the child is the one who
+     * punched: "Reece pushed him" names two people (a pronoun object is not
+     * its own clause's subject; "himself" would be) */
+    bool pronoun_object = false;
+    uint32_t last = h->start + 1; /* "pushed him", "punched her in": the verb's object */
     if (h->end < S->ntok && S->tok[h->end].sent == v->sent &&
-        in_set(S, S->child_set, S->tok[h->end].sid))
-        return false; /* "punched her" */
+        in_set(S, S->child_set, S->tok[h->end].sid)) {
+        const tok *o = &S->tok[h->end];
+        if (o->sid != S->her_sid && o->sid != S->him_sid)
+            return false;
+        pronoun_object = true;
+    } else if (last < h->end && (S->tok[last].sid == S->her_sid || S->tok[last].sid == S->him_sid)) {
+        pronoun_object = true;
+    }
     for (uint32_t i = h->end; i < S->ntok && i < h->end + 8 && S->tok[i].clause == v->clause; i++)
         if (S->tok[i].sid == S->by_sid)
             return false; /* "Ethan (15) assaulted on the Pinfold by two adults" */
     for (uint32_t i = h->start + 1; i < h->end; i++)
-        if (in_set(S, S->child_set, S->tok[i].sid))
+        if (in_set(S, S->child_set, S->tok[i].sid) && !(pronoun_object && i == last))
             return false;
     size_t j = h->start;
     int seen = 0;
@@ -2606,7 +2617,7 @@ static bool child_aggressor(const jd_screen *S, const hit *h)
         if (S->suspect_set != UINT32_MAX && in_set(S, S->suspect_set, k->sid))
             continue; /* "arrested for", "charged with" */
         if (subject_pronoun(S, k))
-            return !other_gender(S, k);
+            return !pronoun_object && !other_gender(S, k);
         if (S->child_name && same_word(k, S->child_name))
             return true;
         if (in_set(S, S->other_set, k->sid) || in_set(S, S->child_set, k->sid) ||
