@@ -17,11 +17,11 @@
 
 /* Tokens written as a string of kind letters, one a token: w word, s she,
  * r her, h he, m him, i I/me/my, c the child, o another person, v a verb of
- * speech, p punctuation, '.' a sentence end (no token); upper case: inside
- * quotation marks. */
+ * speech, p punctuation, x a woman named, '.' a sentence end (no token; each
+ * sentence is one clause here); upper case: inside quotation marks. */
 static size_t toks(const char *spec, jd_frame_tok *t, size_t cap)
 {
-    static const char kinds[] = "wsrhmicovp";
+    static const char kinds[] = "wsrhmicovpx";
     size_t n = 0;
     uint32_t sent = 0;
     for (const char *p = spec; *p && n < cap; p++) {
@@ -32,7 +32,7 @@ static size_t toks(const char *spec, jd_frame_tok *t, size_t cap)
         char c = (char)(*p | 0x20);
         const char *k = strchr(kinds, c);
         assert_non_null(k);
-        t[n++] = (jd_frame_tok){sent, (uint8_t)(k - kinds), (uint8_t)(*p != c)};
+        t[n++] = (jd_frame_tok){sent, sent, (uint8_t)(k - kinds), (uint8_t)(*p != c)};
     }
     return n;
 }
@@ -89,6 +89,28 @@ static void test_resolve_quotes(void **state)
     resolve("cvIWR.R", 'F', who);
     assert_int_equal(who[4], JD_FR_OTHER);
     assert_int_equal(who[5], JD_FR_UNKNOWN);
+}
+
+static void test_resolve_woman(void **state)
+{
+    (void)state;
+    uint8_t who[64];
+    /* "Mrs HEATON had a bleeding nose. Her partner had left." */
+    resolve("xwww.rww", 'F', who);
+    assert_int_equal(who[4], JD_FR_WOMAN);
+    /* near misses: her own clause ("a woman has been buying her alcohol"),
+     * after the child in her sentence ("Jess told Miss Cole her fella"), the
+     * child named in between, a boy's note (her is never him: OTHER) */
+    resolve("xwwr", 'F', who);
+    assert_int_equal(who[3], JD_FR_UNKNOWN);
+    resolve("cvx.r", 'F', who);
+    assert_int_equal(who[3], JD_FR_UNKNOWN);
+    resolve("xww.cw.r", 'F', who);
+    assert_int_equal(who[5], JD_FR_UNKNOWN);
+    resolve("xww.ww.w.r", 'F', who); /* a sentence without a link ends it */
+    assert_int_equal(who[7], JD_FR_UNKNOWN);
+    resolve("xww.r", 'M', who);
+    assert_int_equal(who[3], JD_FR_OTHER);
 }
 
 typedef struct fx {
@@ -283,11 +305,28 @@ static void test_engine_child_acts(void **state)
     assert_true(counted(r, "C16"));
 }
 
+/* Wording that opens with "her" in a woman's chain is hers. */
+static void test_engine_woman(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "On arrival the occupant, Mrs Dawn HEATON, had a bleeding nose; her partner Wayne "
+               "(41) had left. Her daughter Mia (15) was at a sleepover.",
+            15, 'F');
+    assert_false(counted(r, "boyfriend"));
+    /* near misses: the child told her; the woman acts on her */
+    r = run(f, "Jess (15) told Miss Cole her fella is 22 and picks her up after school.", 15, 'F');
+    assert_true(counted(r, "boyfriend"));
+    r = run(f, "Mia (15) was seen. Mrs HEATON was present. Mia says her partner is 41.", 15, 'F');
+    assert_true(counted(r, "boyfriend"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolve_gender),
         cmocka_unit_test(test_resolve_quotes),
+        cmocka_unit_test(test_resolve_woman),
         cmocka_unit_test_setup_teardown(test_engine_gender, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_quotes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_nobody, setup, teardown),
@@ -295,6 +334,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_engine_owner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_entries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_child_acts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_woman, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,6 +48,10 @@ void jd_frame__resolve(const jd_frame_tok *t, size_t n, char g, uint8_t *who)
     if (g != 'F' && g != 'M')
         g = 0;
     int speaker = JD_FK_WORD; /* of the quotation the current token is in */
+    bool woman = false;       /* the chain of "she", "her" is an adult woman's */
+    uint32_t chain_sent = 0;  /* the sentence of the chain's last link */
+    uint32_t woman_clause = 0; /* the clause where the woman is named */
+    uint32_t child_sent = UINT32_MAX; /* the last sentence that names the child */
     bool direct = false;      /* that quotation has "I", "me" or "my": direct speech */
     for (size_t i = 0; i < n; i++) {
         const jd_frame_tok *k = &t[i];
@@ -71,6 +75,26 @@ void jd_frame__resolve(const jd_frame_tok *t, size_t n, char g, uint8_t *who)
                                                                    : JD_FR_UNKNOWN;
         else if (k->quoted && speaker == JD_FK_OTHER && k->kind == JD_FK_FIRST)
             w = JD_FR_OTHER;
+        /* the last compatible mention: a woman named starts a chain of the
+         * girl's pronouns outside quotations; the child or another person
+         * named ends it, and so does a sentence without a link */
+        if (!k->quoted && g != 'M') {
+            if (woman && k->sent > chain_sent + 1)
+                woman = false;
+            if (k->kind == JD_FK_WOMAN) {
+                woman = child_sent != k->sent; /* her sentence's first person */
+                chain_sent = k->sent;
+                woman_clause = k->clause;
+            } else if (k->kind == JD_FK_CHILD) {
+                woman = false;
+                child_sent = k->sent;
+            } else if (k->kind == JD_FK_OTHER && !(woman && k->clause == woman_clause)) {
+                woman = false; /* not "the occupant, Mrs HEATON": her apposition */
+            } else if (woman && she && k->clause != woman_clause) {
+                w = JD_FR_WOMAN;
+                chain_sent = k->sent;
+            }
+        }
         who[i] = w;
     }
 }

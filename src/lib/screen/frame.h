@@ -18,7 +18,14 @@
  *     direct speech (it has "I", "me" or "my"); inside another
  *     person's quoted words ("Mum said 'he hit me'") "I" and "me" are that
  *     person. The speaker is the person named before the verb of speech
- *     that introduces the quotation in its sentence.
+ *     that introduces the quotation in its sentence;
+ *   - a chain of the child's gender's pronouns that starts at an adult
+ *     woman named as her sentence's first person ("Mrs Dawn HEATON had a
+ *     bleeding nose; her partner Wayne (41) had left") is hers from the
+ *     next clause on (not in her own: "a woman has been buying her
+ *     alcohol", nor after the child: "Jess told Miss Cole her fella is
+ *     22"), until the child is named, another person is, or a sentence
+ *     passes with no such pronoun.
  */
 #ifndef JD_SCREEN_FRAME_H
 #define JD_SCREEN_FRAME_H
@@ -26,7 +33,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { JD_FR_UNKNOWN = 0, JD_FR_CHILD = 1, JD_FR_OTHER = 2 };
+/* JD_FR_WOMAN: another person too, an adult woman by the chain below; kept
+ * apart because only wording reads it (offences fell on it: a woman who
+ * reports or witnesses the act on the child, dev held-out .818/.847 ->
+ * .816/.835). */
+enum { JD_FR_UNKNOWN = 0, JD_FR_CHILD = 1, JD_FR_OTHER = 2, JD_FR_WOMAN = 3 };
 
 enum {
     JD_FK_WORD = 0,
@@ -38,11 +49,13 @@ enum {
     JD_FK_CHILD,  /* the child's name, a word for the child ("the YP", "daughter") */
     JD_FK_OTHER,  /* another person named: "mum", "her friend", "Lola" */
     JD_FK_REPORT, /* a verb of speech: said, says, told, texted, shouted */
-    JD_FK_PUNCT   /* punctuation */
+    JD_FK_PUNCT,  /* punctuation */
+    JD_FK_WOMAN   /* an adult woman named: "Mrs HEATON", "Ms Dawn Reid", "a woman" */
 };
 
 typedef struct jd_frame_tok {
     uint32_t sent;  /* sentence number */
+    uint32_t clause; /* clause number (over the note, like sent) */
     uint8_t kind;   /* JD_FK_* */
     uint8_t quoted; /* inside quotation marks */
 } jd_frame_tok;

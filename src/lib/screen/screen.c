@@ -2648,6 +2648,8 @@ static int read_frame(jd_screen *S)
         "texted", "texts", "messaged", "shouted", "screamed", "explained", "added", "replied",
         "disclosed", "discloses", "wrote", "writes", "admitted", "admits", "whispered", "asked",
         NULL};
+    static const char *const titles[] = {"mrs", "ms", "miss", NULL};
+    static const char *const women[] = {"woman", "lady", NULL};
     if (!S->ntok)
         return JD_OK;
     if (jd_grow((void **)&S->ftok, &S->ftokcap, S->ntok, sizeof *S->ftok) ||
@@ -2677,7 +2679,11 @@ static int read_frame(jd_screen *S)
             kind = JD_FK_OTHER;
         else if (word_in(k, report))
             kind = JD_FK_REPORT;
-        S->ftok[i] = (jd_frame_tok){k->sent, kind, k->quoted};
+        else if ((word_in(k, titles) && i + 1 < S->ntok && S->tok[i + 1].cap &&
+                  S->tok[i + 1].sent == k->sent) ||
+                 (word_in(k, women) && !(i > 0 && is_word(&S->tok[i - 1], "young", NULL, NULL, NULL))))
+            kind = JD_FK_WOMAN; /* "Mrs HEATON", "a woman"; not "a young woman" (maybe her) */
+        S->ftok[i] = (jd_frame_tok){k->sent, k->clause, kind, k->quoted};
     }
     jd_frame__resolve(S->ftok, S->ntok, S->gender, S->who);
     return JD_OK;
@@ -2809,6 +2815,11 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         if (!in_set(S, S->poss_set, k->sid))
             break; /* only after "her", "his", "their" */
     }
+    /* wording that opens with "her" the frame gives to another ("Mrs
+     * HEATON had a bleeding nose; her partner Wayne (41) had left") */
+    if (r->kind == JD_SCREEN_LANGUAGE && S->tok[h->start].sid == S->her_sid &&
+        frame_who(S, h->start) >= JD_FR_OTHER)
+        a |= JD_SCREEN_OTHER_PERSON;
     /* "X had sex with her": the child is the object, the act the adult's */
     if (r->kind == JD_SCREEN_LANGUAGE && r->role_explicit && child_object_after(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
