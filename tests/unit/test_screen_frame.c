@@ -321,6 +321,29 @@ static void test_engine_woman(void **state)
     assert_true(counted(r, "boyfriend"));
 }
 
+/* Young people in general ("girls who get raped are ...") are not this
+ * child; a document's words ("It says I was 'sexually available'") are the
+ * document's; "nobody asks to be raped" negates. */
+static void test_engine_general(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "Jade (15) said that 'girls who get raped are asking for it'.", 15, 'F');
+    assert_false(counted(r, "C11"));
+    r = run(f, "I challenged this: nobody asks to be raped.", 15, 'F');
+    assert_false(counted(r, "C11"));
+    /* near misses: girls with a determiner or a number are particular girls,
+     * the child among them; adults who act are the ones acting */
+    r = run(f, "The girls who were at the party were raped by a man aged 30.", 15, 'F');
+    assert_true(counted(r, "C11"));
+    r = run(f, "She is a child being sexually abused by adult men who supply cannabis.", 14, 'F');
+    assert_true(counted(r, "C2"));
+    r = run(f, "I read my file. It says I was sexually available when I was 12.", 15, 'F');
+    assert_false(counted(r, "sexually_available"));
+    r = run(f, "I read my file. She is sexually available.", 15, 'F');
+    assert_true(counted(r, "sexually_available"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -335,6 +358,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_engine_entries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_child_acts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_woman, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_general, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2774,6 +2774,39 @@ static bool frame_owner_other(const jd_screen *S, const rule *r, const hit *h)
     return false;
 }
 
+/* A statement about young people in general, not this child: a bare plural
+ * ("girls", "boys", "kids") and "who" or "that" before the match in its
+ * sentence ("'girls who get raped are asking for it'", "boys who carry knives
+ * get stabbed"); not with a determiner, a number or a possessive before it
+ * ("the girls who were at the party", "two girls who", "her friends who").
+ * The child named in the relative clause keeps her ("girls who like Jade"). */
+static bool generic_statement(const jd_screen *S, const hit *h)
+{
+    /* young people only: "men who", "adults who" are the ones acting ("adult
+     * men who supply cannabis in order to exploit her") */
+    static const char *const plural[] = {"girls", "boys", "kids", "children", "teenagers",
+                                         "teens", "youngsters", "minors", NULL};
+    static const char *const det[] = {"the", "these", "those", "two", "three", "four", "both",
+                                      "some", "several", "other", "older", "younger", "many",
+                                      "her", "his", "their", "our", "my", "few", "of", NULL};
+    uint32_t sent = S->tok[h->start].sent;
+    for (uint32_t j = h->start, d = 0; j-- > 1 && d < 8 && S->tok[j].sent == sent; d++) {
+        const tok *k = &S->tok[j];
+        if (in_set(S, S->child_set, k->sid) && k->sid != S->they_sid && k->sid != S->them_sid)
+            return false; /* "girls who like her" */
+        if (S->child_name && same_word(k, S->child_name))
+            return false;
+        if (k->sid != S->who_sid && k->sid != S->that_sid)
+            continue;
+        const tok *p = &S->tok[j - 1];
+        if (p->sent != sent || !word_in(p, plural))
+            return false;
+        const tok *q = j >= 2 ? &S->tok[j - 2] : NULL;
+        return !(q && q->sent == sent && (q->num >= 0 || word_in(q, det) || q->poss));
+    }
+    return false;
+}
+
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
@@ -2800,6 +2833,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && frame_victim_other(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* by the frame: "she was exploited" about a boy */
+    if (generic_statement(S, h))
+        a |= JD_SCREEN_OTHER_PERSON; /* "girls who get raped are ...": no one in particular */
     if (frame_owner_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON; /* "Bethany's boyfriend", "Bethany had a black eye" */
     if (r->kind == JD_SCREEN_LANGUAGE && other_gender_possessive(S, h))
