@@ -344,6 +344,25 @@ static void test_engine_general(void **state)
     assert_true(counted(r, "sexually_available"));
 }
 
+/* A run-on note: a word that opens sentences, capitalised after a word in
+ * lower case ("does not know She is ...", "... Officer says ..."), starts a
+ * sentence the writer did not stop, so the negation before it does not reach. */
+static void test_engine_run_on(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "Mum does not know She is promiscuous", 15, 'F');
+    assert_true(counted(r, "promiscuous"));
+    r = run(f, "Mum does not know Officer says she is promiscuous", 15, 'F');
+    assert_true(counted(r, "promiscuous"));
+    /* near misses: all lower case (no sign of a stop); a word that leads
+     * into it ("told Mum"); shouting ("NO") */
+    r = run(f, "Mum does not know she is promiscuous", 15, 'F');
+    assert_false(counted(r, "promiscuous"));
+    r = run(f, "She has not told Mum she is promiscuous", 15, 'F');
+    assert_false(counted(r, "promiscuous"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +378,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_engine_child_acts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_woman, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_general, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_run_on, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1261,6 +1261,43 @@ static uint32_t clause_cues(jd_screen *S, tok *t, uint32_t clause)
     return clause;
 }
 
+/* Whether the capitalised word w at text[s] starts a sentence whose full
+ * stop the writer left out ("found with cannabis No adults with him",
+ * "taken anywhere Officer knows Kane as ..."): a word that opens sentences
+ * and is not capitalised inside one (she, he, they, we, no, nil, plan, staff,
+ * officer...), after a word in lower case that does not lead into it
+ * ("told Mum", "and She"). Run-on notes otherwise let a negation, a person
+ * or an exception of one sentence reach the next. */
+static bool run_on_start(const jd_screen *S, const char *text, size_t len, size_t s, const char *w,
+                         size_t wn)
+{
+    static const char *const openers[] = {
+        "she", "he", "they", "we", "it", "this", "there", "no", "nil", "plan", "staff",
+        "officer", "officers", "police", "pt", "yp", "mum", "dad", "mother", "father", "advised",
+        "discussed", "referred", "seen", "attended", "spoke", "called", "rang", "she's", "he's",
+        "shes", "hes", "theyre", "later", "today", "tonight", "yesterday", "then", "also", NULL};
+    static const char *const lead[] = {"to", "told", "and", "with", "by", "of", "said", "says",
+                                       "asked", "for", "from", "called", "as", "or", "the", "a",
+                                       "an", "her", "his", "my", "your", "our", "their", "tell",
+                                       "tells", "ask", "asks", "ring", "rang", "phoned", "contact",
+                                       "contacted", "informed", "inform", "call", "saw", "see",
+                                       "seen", "that", "which", "whom", "met", "meet", NULL};
+    if (!isupper((unsigned char)text[s]) || (s + 1 < len && isupper((unsigned char)text[s + 1])))
+        return false; /* "NFA", "HEATON": shouting, not a sentence start */
+    bool open = false;
+    for (const char *const *q = openers; *q && !open; q++)
+        open = wn == strlen(*q) && !memcmp(w, *q, wn);
+    if (!open)
+        return false;
+    const tok *p = &S->tok[S->ntok - 1];
+    if (p->punct || p->cap || p->num >= 0 || p->quoted)
+        return false;
+    for (const char *const *q = lead; *q; q++)
+        if (p->wlen == strlen(*q) && !memcmp(p->w, *q, p->wlen))
+            return false;
+    return true;
+}
+
 static int tokenize(jd_screen *S, const char *text, size_t len)
 {
     S->ntok = 0;
@@ -1311,6 +1348,10 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         size_t d;
         uint8_t decade = 0, yo = 0;
         int32_t num = read_number(w, wn, &d, &decade, &yo);
+        if (S->ntok && S->tok[S->ntok - 1].sent == sent && run_on_start(S, text, len, s, w, wn)) {
+            sent++; /* "... cannabis No adults with him ... anywhere Officer knows ..." */
+            clause++;
+        }
         if (jd_grow((void **)&S->tok, &S->tokcap, S->ntok + 1, sizeof *S->tok))
             return JD_ENOMEM;
         tok *t = &S->tok[S->ntok++];
