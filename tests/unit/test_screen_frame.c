@@ -363,6 +363,22 @@ static void test_engine_run_on(void **state)
     assert_false(counted(r, "promiscuous"));
 }
 
+/* A note all in lower case: a word with an age in brackets is a name. */
+static void test_engine_lower_names(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "leanne (17). her cousin bethany (19) is staying. bethany's boyfriend is 25.", 17,
+            'F');
+    assert_false(counted(r, "boyfriend"));
+    /* near misses: the child's own; a person word, not a name ("sister (19)") */
+    r = run(f, "leanne (17). her cousin bethany (19) is staying. leanne's boyfriend is 25.", 17,
+            'F');
+    assert_true(counted(r, "boyfriend"));
+    r = run(f, "leanne (17). her sister (19) is staying. leanne's boyfriend is 25.", 17, 'F');
+    assert_true(counted(r, "boyfriend"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +395,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_engine_woman, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_general, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_run_on, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_lower_names, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

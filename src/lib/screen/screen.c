@@ -1551,6 +1551,42 @@ static bool is_word(const tok *k, const char *a, const char *b, const char *c, c
     return false;
 }
 
+/* A note written all in lower case has no capitals to tell names by: a word
+ * with an age in brackets right after it ("ellie (14)", "dean (24)") is a
+ * name there, and is marked as written with a capital wherever it appears,
+ * so the child's and other people's names are read as in any other note.
+ * Not a word for a person ("girl (14)", "sister (19)"). Linear: at most a
+ * few names, each marked in one pass. */
+static void lower_note_names(jd_screen *S)
+{
+    for (size_t i = 0; i < S->ntok; i++)
+        if (S->tok[i].cap)
+            return;
+    const uint32_t sets[] = {S->child_set, S->other_set, S->parent_set, S->people_set,
+                             S->actor_set, S->peer_set, S->bystander_set, S->female_set,
+                             S->male_set};
+    int names = 0;
+    for (size_t i = 0; i + 1 < S->ntok && names < 8; i++) {
+        tok *k = &S->tok[i];
+        const tok *n = &S->tok[i + 1];
+        if (k->cap || k->punct || k->num >= 0 || k->wlen < 3 || k->paren || !n->paren ||
+            n->num < 0 || n->num > 99 || n->sent != k->sent)
+            continue;
+        bool word = false;
+        for (size_t q = 0; q < sizeof sets / sizeof *sets && !word; q++)
+            word = sets[q] != UINT32_MAX && in_set(S, sets[q], k->sid);
+        if (word)
+            continue;
+        names++;
+        for (size_t j = 0; j < S->ntok; j++) {
+            tok *o = &S->tok[j];
+            if (same_word(o, k) ||
+                (o->poss && o->wlen == k->wlen + 1 && !memcmp(o->w, k->w, k->wlen)))
+                o->cap = 1; /* "bethany", "bethany's" */
+        }
+    }
+}
+
 static void read_names(jd_screen *S, int child_age)
 {
     S->child_name = NULL;
@@ -3887,6 +3923,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     /* some number from 1950 before the child's year of birth */
     S->old_year = in->child_age >= 0 && S->min_year < S->ref_year - in->child_age;
     mark_cues(S);
+    lower_note_names(S);
     read_names(S, in->child_age);
     if (read_frame(S) != JD_OK)
         return jd_oom(err);
