@@ -249,6 +249,11 @@ struct jd_screen {
     uint8_t *adult_sent; /* per sentence of the note: an adult cue ("a man") in it */
     size_t adult_sentcap;
     jd_frame_tok *ftok; /* per token: its kind for the frame (frame.h; read_frame) */
+    uint32_t frame_sid[48]; /* the frame's words by stem id ("said", "me", "mrs"), their */
+    uint8_t frame_kind[48]; /* kinds (JD_FK_*), how many, and a bloom of (sid % 64) */
+    int nframe;
+    uint64_t frame_bloom;
+    bool frame_done; /* ftok and who read for this note (frame_ready) */
     uint8_t *who;       /* per token: whom it names, JD_FR_* (frame_who) */
     size_t ftokcap, whocap;
     char stembuf[256];
@@ -2717,21 +2722,68 @@ static bool word_in(const tok *k, const char *const *v)
 
 /* Each token's kind for the frame, then whom each names (jd_frame__resolve):
  * once a note, linear. */
-static int read_frame(jd_screen *S)
+/* The frame's words, interned at load by their stems: the first person, verbs
+ * of speech, a woman's titles and words (read_frame looks them up by stem id,
+ * not by spelling: one bloom test a word). */
+static int frame_words(jd_screen *S)
 {
-    static const char *const first[] = {"i", "me", "my", "myself", "im", "ive", "mine", NULL};
-    static const char *const report[] = {
-        "said", "says", "say", "saying", "told", "tells", "tell", "telling", "states", "stated",
-        "texted", "texts", "messaged", "shouted", "screamed", "explained", "added", "replied",
-        "disclosed", "discloses", "wrote", "writes", "admitted", "admits", "whispered", "asked",
-        NULL};
-    static const char *const titles[] = {"mrs", "ms", "miss", NULL};
-    static const char *const women[] = {"woman", "lady", NULL};
-    if (!S->ntok)
-        return JD_OK;
-    if (jd_grow((void **)&S->ftok, &S->ftokcap, S->ntok, sizeof *S->ftok) ||
-        jd_grow((void **)&S->who, &S->whocap, S->ntok, 1))
+    static const struct {
+        const char *w;
+        uint8_t kind;
+    } v[] = {{"i", JD_FK_FIRST},         {"me", JD_FK_FIRST},        {"my", JD_FK_FIRST},
+             {"myself", JD_FK_FIRST},    {"im", JD_FK_FIRST},        {"ive", JD_FK_FIRST},
+             {"mine", JD_FK_FIRST},      {"said", JD_FK_REPORT},     {"says", JD_FK_REPORT},
+             {"saying", JD_FK_REPORT},   {"told", JD_FK_REPORT},     {"tells", JD_FK_REPORT},
+             {"states", JD_FK_REPORT},   {"stated", JD_FK_REPORT},   {"texted", JD_FK_REPORT},
+             {"messaged", JD_FK_REPORT}, {"shouted", JD_FK_REPORT},  {"screamed", JD_FK_REPORT},
+             {"explained", JD_FK_REPORT}, {"added", JD_FK_REPORT},   {"replied", JD_FK_REPORT},
+             {"disclosed", JD_FK_REPORT}, {"wrote", JD_FK_REPORT},   {"writes", JD_FK_REPORT},
+             {"admitted", JD_FK_REPORT}, {"whispered", JD_FK_REPORT}, {"asked", JD_FK_REPORT},
+             {"mrs", JD_FK_WOMAN},       {"ms", JD_FK_WOMAN},        {"miss", JD_FK_WOMAN},
+             {"woman", JD_FK_WOMAN},     {"lady", JD_FK_WOMAN}};
+    S->nframe = 0;
+    S->frame_bloom = 0;
+    for (size_t i = 0; i < sizeof v / sizeof v[0] && S->nframe < 48; i++) {
+        uint32_t sid = stem_id(S, v[i].w, strlen(v[i].w), true);
+        if (!sid)
+            return JD_ENOMEM;
+        bool seen = false; /* "says" and "saying" share a stem */
+        for (int q = 0; q < S->nframe && !seen; q++)
+            seen = S->frame_sid[q] == sid;
+        if (seen)
+            continue;
+        S->frame_sid[S->nframe] = sid;
+        S->frame_kind[S->nframe++] = v[i].kind;
+        S->frame_bloom |= 1ull << (sid & 63);
+    }
+    return JD_OK;
+}
+
+/* The frame's kind of a word by its stem (frame_words), JD_FK_WORD if none. */
+static uint8_t frame_word_kind(const jd_screen *S, uint32_t sid)
+{
+    if (!sid || !(S->frame_bloom >> (sid & 63) & 1))
+        return JD_FK_WORD;
+    for (int q = 0; q < S->nframe; q++)
+        if (S->frame_sid[q] == sid)
+            return S->frame_kind[q];
+    return JD_FK_WORD;
+}
+
+/* Room for the frame of this note (jd_screen_run; the frame itself is read
+ * on first use, frame_ready: most notes never ask). */
+static int frame_room(jd_screen *S)
+{
+    S->frame_done = false;
+    if (S->ntok && (jd_grow((void **)&S->ftok, &S->ftokcap, S->ntok, sizeof *S->ftok) ||
+                    jd_grow((void **)&S->who, &S->whocap, S->ntok, 1)))
         return JD_ENOMEM;
+    return JD_OK;
+}
+
+static void read_frame(jd_screen *S)
+{
+    S->frame_done = true;
     for (size_t i = 0; i < S->ntok; i++) {
         const tok *k = &S->tok[i];
         uint8_t kind = JD_FK_WORD;
@@ -2745,8 +2797,8 @@ static int read_frame(jd_screen *S)
             kind = JD_FK_HE;
         else if (k->sid && (k->sid == S->him_sid || k->sid == S->himself_sid))
             kind = JD_FK_HIM;
-        else if (word_in(k, first))
-            kind = JD_FK_FIRST;
+        else if ((kind = frame_word_kind(S, k->sid)) == JD_FK_FIRST)
+            ;
         else if ((S->child_name && same_word(k, S->child_name)) ||
                  (in_set(S, S->child_set, k->sid) && k->sid != S->they_sid &&
                   k->sid != S->them_sid))
@@ -2754,22 +2806,30 @@ static int read_frame(jd_screen *S)
         else if (in_set(S, S->other_set, k->sid) || in_set(S, S->parent_set, k->sid) ||
                  other_name(S, k, false))
             kind = JD_FK_OTHER;
-        else if (word_in(k, report))
-            kind = JD_FK_REPORT;
-        else if ((word_in(k, titles) && i + 1 < S->ntok && S->tok[i + 1].cap &&
-                  S->tok[i + 1].sent == k->sent) ||
-                 (word_in(k, women) && !(i > 0 && is_word(&S->tok[i - 1], "young", NULL, NULL, NULL))))
-            kind = JD_FK_WOMAN; /* "Mrs HEATON", "a woman"; not "a young woman" (maybe her) */
+        else if (kind == JD_FK_WOMAN &&
+                 (is_word(k, "mrs", "ms", "miss", NULL)
+                      ? !(i + 1 < S->ntok && S->tok[i + 1].cap && S->tok[i + 1].sent == k->sent)
+                      : (i > 0 && is_word(&S->tok[i - 1], "young", NULL, NULL, NULL))))
+            kind = JD_FK_WORD; /* "Mrs HEATON", "a woman"; not "miss school", not "a young
+                                * woman" (maybe her) */
         S->ftok[i] = (jd_frame_tok){k->sent, k->clause, kind, k->quoted};
     }
     jd_frame__resolve(S->ftok, S->ntok, S->gender, S->who);
-    return JD_OK;
+}
+
+/* The frame of this note, read once on first use (its room made by
+ * frame_room): the scratch of a run, as the hits are. */
+static void frame_ready(const jd_screen *S)
+{
+    if (!S->frame_done)
+        read_frame((jd_screen *)S);
 }
 
 /* Whom token i names: JD_FR_CHILD, JD_FR_OTHER or JD_FR_UNKNOWN (the older
  * rules decide). The read function every decision may use. */
 static int frame_who(const jd_screen *S, size_t i)
 {
+    frame_ready(S);
     return i < S->ntok ? S->who[i] : JD_FR_UNKNOWN;
 }
 
@@ -2781,6 +2841,7 @@ static int frame_who(const jd_screen *S, size_t i)
  * "for": a partner or a recipient, not the one acted on. */
 static bool frame_victim_other(const jd_screen *S, const hit *h)
 {
+    frame_ready(S);
     for (uint32_t i = h->start + 1; i <= h->end && i < S->ntok; i++) {
         const tok *k = &S->tok[i];
         if (k->sent != S->tok[h->start].sent)
@@ -3925,7 +3986,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     mark_cues(S);
     lower_note_names(S);
     read_names(S, in->child_age);
-    if (read_frame(S) != JD_OK)
+    if (frame_room(S) != JD_OK)
         return jd_oom(err);
     ctx X = {in, -1, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
@@ -4301,6 +4362,8 @@ static int load_words(loader *L)
         !(S->him_sid = stem_id(S, "him", 3, true)) || !(S->me_sid = stem_id(S, "me", 2, true)) ||
         !(S->herself_sid = stem_id(S, "herself", 7, true)) ||
         !(S->himself_sid = stem_id(S, "himself", 7, true)))
+        return jd_oom(L->err);
+    if (frame_words(S) != JD_OK)
         return jd_oom(L->err);
     if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
         return jd_oom(L->err);
