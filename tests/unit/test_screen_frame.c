@@ -379,6 +379,31 @@ static void test_engine_lower_names(void **state)
     assert_true(counted(r, "boyfriend"));
 }
 
+/* The child's own words inside a long report ("said that her friend's dad
+ * ... came in and 'stroked my bum'") are about her; an exception ends a
+ * negation ("denies drugs other than weed"). */
+static void test_engine_own_words(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "Mother reports that Amelia (12) came home from a sleepover and said that her "
+               "friend's dad, Kevin (about 45), came into the room at night and 'stroked my bum "
+               "under the covers'.",
+            12, 'F');
+    assert_true(counted(r, "C1"));
+    /* near miss: the friend's own words are hers */
+    r = run(f, "Mother reports that Amelia (12) said her friend Lily told her that Kevin (about "
+               "45) 'stroked my bum under the covers'.",
+            12, 'F');
+    assert_false(counted(r, "C1"));
+    r = run(f, "Safeguarding Qs: denies drugs other than weed.", 16, 'M');
+    assert_true(counted(r, "M10"));
+    r = run(f, "Safeguarding Qs: denies drugs, nothing except a kiss.", 16, 'M');
+    assert_false(counted(r, "M10"));
+    r = run(f, "Safeguarding Qs: denies drugs or weed.", 16, 'M');
+    assert_false(counted(r, "M10"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +421,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_engine_general, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_run_on, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_lower_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_own_words, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,19 +10,24 @@
  * there is none or it is a pronoun (whose own reference is another matter). */
 static int speaker_of(const jd_frame_tok *t, size_t a, char g)
 {
-    size_t j = a, words = 0;
+    size_t j = a, words = 0, back = 0;
     bool report = false;
     while (j-- > 0 && t[j].sent == t[a].sent && !t[j].quoted) {
         if (t[j].kind == JD_FK_PUNCT)
             continue;
-        if (++words > 6)
-            break;
         if (!report) {
+            /* the nearest verb of speech before it in its sentence, at most
+             * 30 words back (bounded: linear in the note): "said to staff
+             * '...'", "said that her friend's dad came in and '...'" */
             report = t[j].kind == JD_FK_REPORT;
-            if (!report && words > 3)
-                break; /* "said to staff '...'": the verb within three words */
+            if (!report && ++back > 30)
+                break;
             continue;
         }
+        if (++words > 12)
+            break;
+        if (words > 3 && (t[j].kind == JD_FK_WORD || t[j].kind == JD_FK_FIRST))
+            continue; /* "Amelia (12) came home from a sleepover and said" */
         switch (t[j].kind) {
         case JD_FK_CHILD:
             return JD_FK_CHILD;
@@ -33,8 +38,6 @@ static int speaker_of(const jd_frame_tok *t, size_t a, char g)
         case JD_FK_HE:
             return g == 'F' ? JD_FK_OTHER : JD_FK_WORD;
         case JD_FK_WORD:
-            if (words > 5)
-                return JD_FK_WORD;
             continue; /* "Maddie then said", "Mum has told" */
         default:
             return JD_FK_WORD;

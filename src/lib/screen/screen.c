@@ -214,7 +214,7 @@ struct jd_screen {
     uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
     uint32_t who_sid, whose_sid, whom_sid; /* a relative clause's antecedent (relative_other) */
     uint32_t aux_sids[11]; /* "was", "were", "is", "been", "got"...: a passive before a match */
-    uint32_t negterm_sids[9]; /* "who", "when", "since"...: end a negation's scope */
+    uint32_t negterm_sids[13]; /* "who", "when", "since", "than"...: end a negation's scope */
     uint32_t indef_sids[9]; /* "a", "another", "other", "some": not the child ("a girl") */
     uint32_t generic_set; /* children, kids, minors (optional set "generic"): children in
                              general (generic_object) */
@@ -1556,7 +1556,8 @@ static bool is_word(const tok *k, const char *a, const char *b, const char *c, c
     return false;
 }
 
-/* A note written all in lower case has no capitals to tell names by: a word
+/* Words that name no one, then (a note all in lower case) names by their ages.
+ * A note written all in lower case has no capitals to tell names by: a word
  * with an age in brackets right after it ("ellie (14)", "dean (24)") is a
  * name there, and is marked as written with a capital wherever it appears,
  * so the child's and other people's names are read as in any other note.
@@ -1564,6 +1565,12 @@ static bool is_word(const tok *k, const char *a, const char *b, const char *c, c
  * few names, each marked in one pass. */
 static void lower_note_names(jd_screen *S)
 {
+    /* "other than", "anyone other than": an exception, not another person
+     * ("denies drugs other than weed": the stem of "other" is a person word's) */
+    for (size_t i = 0; i + 1 < S->ntok; i++)
+        if (is_word(&S->tok[i], "other", NULL, NULL, NULL) &&
+            is_word(&S->tok[i + 1], "than", NULL, NULL, NULL))
+            S->tok[i].sid = 0;
     for (size_t i = 0; i < S->ntok; i++)
         if (S->tok[i].cap)
             return;
@@ -2945,6 +2952,26 @@ static bool generic_statement(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* Whom "me" or "my" in the act (or right after it) names by the frame, inside
+ * quoted words: the child in her own ("said that her friend's dad, Kevin
+ * (about 45), came into the room and 'stroked my bum'": her own account,
+ * whoever else the sentence names), another person in theirs ("her friend
+ * Lily told her that Kevin 'stroked my bum'"); not "my daughter". */
+static int frame_first_person(const jd_screen *S, const hit *h)
+{
+    frame_ready(S);
+    for (uint32_t i = h->start; i <= h->end && i < S->ntok; i++) {
+        if (S->ftok[i].kind != JD_FK_FIRST || !S->tok[i].quoted ||
+            S->tok[i].sent != S->tok[h->start].sent || S->who[i] == JD_FR_UNKNOWN)
+            continue;
+        if (i + 1 < S->ntok && in_set(S, S->child_set, S->tok[i + 1].sid))
+            continue; /* "grabbed my daughter": the caller's child, this child */
+        return S->who[i];
+    }
+    return JD_FR_UNKNOWN;
+}
+
+
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
@@ -2973,6 +3000,13 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON; /* by the frame: "she was exploited" about a boy */
     if (generic_statement(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* "girls who get raped are ...": no one in particular */
+    if (r->kind != JD_SCREEN_LANGUAGE) {
+        int first = frame_first_person(S, h);
+        if (first == JD_FR_CHILD)
+            a &= ~(unsigned)JD_SCREEN_OTHER_PERSON; /* "... and 'stroked my bum'": her own account */
+        else if (first == JD_FR_OTHER)
+            a |= JD_SCREEN_OTHER_PERSON; /* her friend's "my" */
+    }
     if (frame_owner_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON; /* "Bethany's boyfriend", "Bethany had a black eye" */
     if (r->kind == JD_SCREEN_LANGUAGE && other_gender_possessive(S, h))
@@ -4389,8 +4423,11 @@ static int load_words(loader *L)
     for (size_t k = 0; k < sizeof aux / sizeof aux[0]; k++)
         if (!(S->aux_sids[k] = stem_id(S, aux[k], strlen(aux[k]), true)))
             return jd_oom(L->err);
-    static const char *const negterm[] = {"who", "whom", "whose", "when", "whenever",
-                                          "since", "after", "until", "where"};
+    /* and an exception: "denies drugs other than weed", "nothing except a
+     * kiss", "no one apart from him" (scr-frame) */
+    static const char *const negterm[] = {"who",   "whom",  "whose", "when",    "whenever",
+                                          "since", "after", "until", "where",   "than",
+                                          "except", "apart", "besides"};
     for (size_t k = 0; k < sizeof negterm / sizeof negterm[0]; k++)
         if (!(S->negterm_sids[k] = stem_id(S, negterm[k], strlen(negterm[k]), true)))
             return jd_oom(L->err);
