@@ -404,6 +404,28 @@ static void test_engine_own_words(void **state)
     assert_false(counted(r, "M10"));
 }
 
+/* Speakers in the plural say "we": the "her" of "friends say a man put
+ * something in her drink" is the child, not one of them. */
+static void test_engine_plural_speakers(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    const jd_screen_match *m;
+    r = run(f, "Friends say a man \"put something in her drink\".", 16, 'F');
+    m = find(r, "C12", false);
+    if (!m)
+        m = find(r, "C12", true);
+    assert_non_null(m);
+    if (m)
+        assert_false(m->attrs & JD_SCREEN_OTHER_PERSON);
+    /* near miss: one friend's words about "her" may be her own */
+    r = run(f, "Her friend says a man \"put something in her drink\".", 16, 'F');
+    m = find(r, "C12", false);
+    assert_non_null(m);
+    if (m)
+        assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -422,6 +444,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_engine_run_on, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_lower_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_own_words, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_plural_speakers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2066,6 +2066,11 @@ static bool peer_reports(const jd_screen *S, const hit *h)
                 break; /* "she says", "Kelly says" */
             if (in_set(S, S->other_set, k->sid)) {
                 peer = !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, k->sid));
+                /* "friends say a man 'put something in her drink'": speakers
+                 * in the plural say "we", "our"; her is someone else, the child */
+                if (k->wlen > 3 && k->w[k->wlen - 1] == 's' && k->w[k->wlen - 2] != 's' &&
+                    !k->poss)
+                    peer = false;
                 /* "Chelsea's friend says ... had sex with her": the child named as
                  * the speaker's possessor is whom "her" names */
                 if (j > 0 && S->tok[j - 1].sent == sent && S->tok[j - 1].poss &&
