@@ -426,6 +426,23 @@ static void test_engine_plural_speakers(void **state)
         assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
 }
 
+/* A stated cause: a dog by its breed, an injury "consistent with the
+ * history". */
+static void test_engine_innocent(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "Bitten on the forearm: the neighbour's Staffie bit him through the fence.", 11, 'M');
+    assert_false(counted(r, "C16"));
+    r = run(f, "Bruising to the shin, injury consistent with history given by dad.", 11, 'M');
+    assert_false(counted(r, "C16"));
+    /* near misses: a person bit him; an injury not consistent with it */
+    r = run(f, "Bitten on the forearm: the neighbour's son bit him through the fence.", 11, 'M');
+    assert_true(counted(r, "C16"));
+    r = run(f, "Bruising to the shin, the injury is not what dad described; dad hit him.", 11, 'M');
+    assert_true(counted(r, "C16"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -445,6 +462,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_engine_lower_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_own_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_plural_speakers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_innocent, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
