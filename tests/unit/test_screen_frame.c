@@ -379,6 +379,20 @@ static void test_engine_lower_names(void **state)
     assert_true(counted(r, "boyfriend"));
 }
 
+/* A parent in Welsh, northern, Scots and US English is another person too. */
+static void test_engine_parent_words(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "Lowri (14) says her mam's boyfriend, Rhys (39), hit mam.", 14, 'F');
+    assert_false(counted(r, "boyfriend"));
+    r = run(f, "Lowri (14) says her mammy's boyfriend, Rhys (39), hit her mammy.", 14, 'F');
+    assert_false(counted(r, "boyfriend"));
+    /* near miss: her own */
+    r = run(f, "Lowri (14) says her boyfriend, Rhys (39), hit her.", 14, 'F');
+    assert_true(counted(r, "boyfriend"));
+}
+
 /* The child's own words inside a long report ("said that her friend's dad
  * ... came in and 'stroked my bum'") are about her; an exception ends a
  * negation ("denies drugs other than weed"). */
@@ -460,6 +474,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_engine_general, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_run_on, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_lower_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_parent_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_own_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_plural_speakers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_innocent, setup, teardown),
