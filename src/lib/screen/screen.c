@@ -2288,6 +2288,19 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
            topic_other(S, h);
 }
 
+/* A verb of telling or showing: the person after it is told or shown
+ * something ("or he'd tell her mum"), not the one the act is done to. */
+static bool told_to(const tok *k)
+{
+    static const char *const verbs[] = {"tell", "tells", "told", "telling", "show", "shows",
+                                        "showed", "shown", "showing", "ring", "rang", "phone",
+                                        "phoned", "text", "texted"};
+    for (size_t q = 0; q < sizeof verbs / sizeof verbs[0]; q++)
+        if (k->wlen == strlen(verbs[q]) && !memcmp(k->w, verbs[q], k->wlen))
+            return true;
+    return false;
+}
+
 /* The act's object: "abused her older sister", "hit his mum" name another
  * victim; the first child word after the match in its clause decides. */
 static bool object_is_other(const jd_screen *S, const rule *r, const hit *h)
@@ -2303,6 +2316,9 @@ static bool object_is_other(const jd_screen *S, const rule *r, const hit *h)
         if (j > 0 && (S->tok[j - 1].sid == S->by_sid || S->tok[j - 1].sid == S->with_sid))
             break; /* "abused by her stepfather", "sex with her older brother": the
                     * one acting, not the object */
+        if (r->kind == JD_SCREEN_OFFENCE && j > 0 && told_to(&S->tok[j - 1]))
+            break; /* "or he'd tell her mum", "showed his dad the messages": the
+                    * one told or shown, not the one acted on */
         if (r->injury && other_gender_object(S, k))
             return true; /* "punched him" about a girl */
         uint32_t n = j + 1;
