@@ -2837,6 +2837,10 @@ static int token_age(const jd_screen *S, size_t i)
         ow = &S->tok[yi + 2];
     bool year_old = yw && !yw->punct && yw->wlen >= 4 && !memcmp(yw->w, "year", 4) && ow &&
                     !ow->punct && ow->wlen == 3 && !memcmp(ow->w, "old", 3);
+    /* "16:20", "(via the MASH desk, 16:20)": a clock time is no age */
+    if (nx && nx->punct == ':' && nx2 && nx2->num >= 0 && nx->off == t->off + t->olen &&
+        nx2->off == nx->off + 1)
+        return -1;
     bool aged = age_cued(S, i);
     if (t->handle) {
         /* an account named with a year ("mark.t.1979"): an adult's year of
