@@ -2277,6 +2277,21 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
     /* a passive's subject is the one acted on, whoever it is: "a girl at
      * school was raped" is about that girl */
     bool passive = r->kind != JD_SCREEN_LANGUAGE && passive_at(S, h);
+    /* "Mum disclosed she was sexually exploited" in a boy's note: a passive
+     * whose subject is a pronoun of the other gender is about someone else */
+    if (r->kind == JD_SCREEN_OFFENCE && passive && h->start >= 2 &&
+        S->tok[h->start - 2].clause == S->tok[h->start].clause) {
+        const tok *k = &S->tok[h->start - 2];
+        if ((S->gender == 'M' && (k->sid == S->she_sids[0] || k->sid == S->she_sids[1])) ||
+            (S->gender == 'F' && (k->sid == S->he_sids[0] || k->sid == S->he_sids[1])))
+            other = true;
+    }
+    /* "Reece pushed him": the child named right before the blow is the one
+     * who acts, so the one hit is someone else */
+    if (r->kind == JD_SCREEN_OFFENCE && r->injury && r->role_explicit && S->child_name &&
+        h->start >= 1 && S->tok[h->start - 1].clause == S->tok[h->start].clause &&
+        same_word(&S->tok[h->start - 1], S->child_name))
+        other = true;
     if (!(by_agent && !child_object) && (!r->role_explicit || !names_one) && !child_object &&
         clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE && !passive,
                        r->kind == JD_SCREEN_LANGUAGE))
@@ -3403,6 +3418,22 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
                                             "in the same sentence");
         }
     }
+    /* An older child's disclosure of abuse under 13 ("raped by adults from
+     * the age of 12") is C1 at the time of the act: the same words do not
+     * count as C11 as well (under 13, C1 is used alone) */
+    for (size_t i = 0; i < res->n; i++) {
+        jd_screen_match *m = &res->m[i];
+        if (!m->counts || strcmp(m->code, "C11") || m->start < 0)
+            continue;
+        for (size_t j = 0; j < res->n; j++)
+            if (res->m[j].counts && !strcmp(res->m[j].code, "C1") &&
+                res->m[j].start == m->start && res->m[j].end == m->end) {
+                m->counts = false;
+                snprintf(m->why, sizeof m->why,
+                         "not counted: the same act under 13 is C1, used alone");
+                break;
+            }
+    }
     /* Arranging or facilitating for pay is C10 (the driver or host who takes
      * the money men pay, C9); C4 is the facilitation without it: not both
      * for one note. */
@@ -3527,7 +3558,8 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
         /* the act's own words may name the carer: "mum's boyfriend did it" */
         for (size_t j = b + 1; j-- > 0 && j + 8 >= a && S->tok[j].clause == S->tok[a].clause;) {
             if (carer_word(S, j)) {
-                carer = true;
+                /* "told mum he had pinned her": the parent told, not the one acting */
+                carer = !(j > 0 && told_to(&S->tok[j - 1]));
                 break;
             }
             const tok *k = &S->tok[j];
