@@ -1165,6 +1165,14 @@ static void test_offence_roles_s7(void **state)
     assert_true(counted(r, "C20"));
     r = run_gender(f, "Her uncle (40) hit her mum.", 14, 'F');
     assert_false(counted(r, "C16"));
+    /* the child's quoted "my": the speaker is the subject of the nearest verb
+     * of saying, not the man named between */
+    r = run_gender(f, "Report from mother that Amelia (12) came home and said that her friend's "
+                      "dad, Kevin (about 45), came into the room and 'stroked my bum'.", 12, 'F');
+    assert_true(counted(r, "C1"));
+    r = run_gender(f, "Amelia (12) said that her older sister (17) told mum 'Kevin (45) stroked "
+                      "my bum at the sleepover'.", 12, 'F');
+    assert_false(counted(r, "C1"));
 }
 
 int main(void)

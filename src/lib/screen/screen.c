@@ -199,7 +199,7 @@ struct jd_screen {
     uint32_t writer_set; /* "I", "we", "manager", "officer": the writer or a professional
                             (optional set "writer"; UINT32_MAX when absent) */
     uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
-    uint32_t that_sid, her_sid, him_sid, me_sid, herself_sid, himself_sid;
+    uint32_t that_sid, her_sid, him_sid, me_sid, my_sid, herself_sid, himself_sid;
     uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
     uint64_t term_mask;     /* bit (stem id % 64) of each of term_sids (clause_cues) */
     int nterm_sids;
@@ -2216,11 +2216,42 @@ static bool generic_object(const jd_screen *S, const hit *h)
 /* The quotation around token i is spoken by another person named before it
  * in its sentence ("Mum told the nurse 'my ex used to touch me'"), not the
  * child ("Child quiet; said to nurse '...'", "Pt states '...'"). */
+static bool word_in(const tok *k, const char *const *v, size_t n)
+{
+    for (size_t q = 0; q < n; q++)
+        if (k->wlen == strlen(v[q]) && !memcmp(k->w, v[q], k->wlen))
+            return true;
+    return false;
+}
+
 static bool quote_by_other(const jd_screen *S, size_t i)
 {
     size_t j = i;
     while (j > 0 && S->tok[j - 1].quoted && S->tok[j - 1].sent == S->tok[i].sent)
         j--;
+    /* the speaker is the subject of the nearest verb of saying before the
+     * quotation ("Amelia came home and said that her friend's dad came in and
+     * 'stroked my bum'": Amelia, not the dad between) */
+    static const char *const say[] = {"said",  "says",    "say",      "saying",    "told",
+                                      "tells", "stated",  "states",   "disclosed", "discloses",
+                                      "wrote", "writes",  "reported", "reports",   "explained",
+                                      "added", "alleged", "alleges",  "claimed",   "claims"};
+    for (size_t v = j; v-- > 0 && S->tok[v].sent == S->tok[i].sent;) {
+        if (S->tok[v].quoted || !word_in(&S->tok[v], say, sizeof say / sizeof *say))
+            continue;
+        for (size_t q = v; q-- > 0 && v - q <= 12 && S->tok[q].sent == S->tok[i].sent;) {
+            const tok *k = &S->tok[q];
+            if (k->punct || k->poss || k->quoted)
+                continue;
+            if ((S->child_name && same_word(k, S->child_name)) ||
+                (S->gender == 'F' && (k->sid == S->she_sids[0] || k->sid == S->she_sids[1])) ||
+                (S->gender == 'M' && (k->sid == S->he_sids[0] || k->sid == S->he_sids[1])))
+                return false;
+            if (in_set(S, S->other_set, k->sid) || in_set(S, S->parent_set, k->sid))
+                return true;
+        }
+        break;
+    }
     while (j-- > 0 && S->tok[j].sent == S->tok[i].sent) {
         const tok *k = &S->tok[j];
         if (!k->punct && !k->poss && !k->quoted &&
@@ -2261,8 +2292,8 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
          * tickles me there'"); not for injuries, where a parent's quoted "he hit
          * me" is the parent's */
         child_object = (in_set(S, S->child_set, S->tok[i].sid) ||
-                        (S->tok[i].sid == S->me_sid && S->tok[i].quoted && !r->injury &&
-                         !quote_by_other(S, i))) &&
+                        ((S->tok[i].sid == S->me_sid || S->tok[i].sid == S->my_sid) &&
+                         S->tok[i].quoted && !r->injury && !quote_by_other(S, i))) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
     }
     if (wrong_object && !child_object) {
@@ -3989,7 +4020,7 @@ static int load_words(loader *L)
             !(S->she_sids[k] = stem_id(S, she[k], strlen(she[k]), true)))
             return jd_oom(L->err);
     if (!(S->that_sid = stem_id(S, "that", 4, true)) || !(S->her_sid = stem_id(S, "her", 3, true)) ||
-        !(S->him_sid = stem_id(S, "him", 3, true)) || !(S->me_sid = stem_id(S, "me", 2, true)) ||
+        !(S->him_sid = stem_id(S, "him", 3, true)) || !(S->me_sid = stem_id(S, "me", 2, true)) || !(S->my_sid = stem_id(S, "my", 2, true)) ||
         !(S->herself_sid = stem_id(S, "herself", 7, true)) ||
         !(S->himself_sid = stem_id(S, "himself", 7, true)))
         return jd_oom(L->err);
