@@ -19,6 +19,7 @@
  */
 #include "util/internal.h"
 #include "util/embedded.h"
+#include "screen/misspell.h"
 
 #include <joindots/screen.h>
 
@@ -348,18 +349,27 @@ static void norm_lens_init(uint16_t lens[256])
     memset(lens, 0, 256 * sizeof *lens);
     for (size_t i = 0; i < sizeof norm_map / sizeof norm_map[0]; i++)
         lens[(unsigned char)norm_map[i][0][0]] |= (uint16_t)(1u << strlen(norm_map[i][0]));
+    for (size_t i = 0; i < jd_screen_nmisspell; i++)
+        lens[(unsigned char)jd_screen_misspell[i][0][0]] |=
+            (uint16_t)(1u << strlen(jd_screen_misspell[i][0]));
 }
 
 static const char *norm_word(const uint16_t lens[256], const char *w, size_t n, size_t *outn)
 {
-    /* only words of up to 11 bytes are in the map; compare the first byte first */
-    bool maybe = n <= 11 && (lens[(unsigned char)w[0]] & (1u << n)); /* else no word of
-                                                                       * the map is like it */
+    /* only words of up to 15 bytes are in the maps; compare the first byte first */
+    bool maybe = n <= 15 && (lens[(unsigned char)w[0]] & (1u << n)); /* else no word of
+                                                                       * the maps is like it */
     for (size_t i = 0; maybe && i < sizeof norm_map / sizeof norm_map[0]; i++)
         if (norm_map[i][0][0] == w[0] && strlen(norm_map[i][0]) == n &&
             !memcmp(norm_map[i][0], w, n)) {
             *outn = strlen(norm_map[i][1]);
             return norm_map[i][1];
+        }
+    for (size_t i = 0; maybe && i < jd_screen_nmisspell; i++) /* misspell.c */
+        if (jd_screen_misspell[i][0][0] == w[0] && strlen(jd_screen_misspell[i][0]) == n &&
+            !memcmp(jd_screen_misspell[i][0], w, n)) {
+            *outn = strlen(jd_screen_misspell[i][1]);
+            return jd_screen_misspell[i][1];
         }
     *outn = n;
     return w;
