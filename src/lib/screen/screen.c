@@ -2784,6 +2784,20 @@ static bool then_is_status(const jd_screen *S, const hit *c)
 
 /* The child's age at the act: the smallest age under 18 in a K_THEN hit
  * ("when she was 11", "aged 11 at the time"), -1 when none. */
+/* The age a number of an age-at-act cue gives: a school year ("since she
+ * was in Year 6", "since Y5") is the age reached in it, the year plus five
+ * (England and Wales: Year 6 is the year a child turns 11). */
+static int act_num(const jd_screen *S, uint32_t j)
+{
+    int n = S->tok[j].num;
+    if (n < 0 || j == 0)
+        return n;
+    const tok *p = &S->tok[j - 1];
+    if ((p->wlen == 4 && !memcmp(p->w, "year", 4)) || (p->wlen == 1 && p->w[0] == 'y'))
+        return n >= 1 && n <= 13 ? n + 5 : -1;
+    return n;
+}
+
 static int act_age(const jd_screen *S)
 {
     int act = -1;
@@ -2792,8 +2806,8 @@ static int act_age(const jd_screen *S)
         if (S->pat[h->pat].kind != K_THEN || then_is_status(S, h))
             continue;
         for (uint32_t j = h->start; j < h->end; j++)
-            if (S->tok[j].num >= 0 && S->tok[j].num < 18 && (act < 0 || S->tok[j].num < act))
-                act = S->tok[j].num;
+            if (act_num(S, j) >= 0 && act_num(S, j) < 18 && (act < 0 || act_num(S, j) < act))
+                act = act_num(S, j);
     }
     return act;
 }
@@ -3116,7 +3130,7 @@ static int act_age_at(const jd_screen *S, const hit *h, int note_act)
             then_is_status(S, c))
             continue;
         for (uint32_t j = c->start; j < c->end; j++) {
-            int n = S->tok[j].num;
+            int n = act_num(S, j);
             if (n < 0 || n >= 18)
                 continue;
             if (in_sent < 0 || n < in_sent)
