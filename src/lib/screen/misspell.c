@@ -54,6 +54,8 @@ const char *const jd_screen_misspell[][2] = {
     {"canabis", "cannabis"}, {"cannibis", "cannabis"}, {"cocain", "cocaine"},
     {"herion", "heroin"}, {"ketamin", "ketamine"}, {"unconcious", "unconscious"},
     {"unconsious", "unconscious"},
+    /* Scots and northern forms of the words around a message or an age */
+    {"aboot", "about"}, {"yere", "youre"},
     /* missing */
     {"mising", "missing"}, {"absconed", "absconded"}, {"abscounded", "absconded"},
 };
