@@ -2611,6 +2611,37 @@ static bool child_aggressor(const jd_screen *S, const hit *h)
 
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
+/* An injury that names no one, explained in the next sentence by an
+ * innocent cause that names no one either ("She has a black eye; she says
+ * she walked into a door."; not "...; she says her stepdad hit her"). */
+static bool cause_after(const jd_screen *S, const hit *h)
+{
+    if (!cue_in(S, K_INNOC, h, 3) || agent_in_sentence(S, h))
+        return false;
+    uint32_t sent = S->tok[h->start].sent;
+    size_t n = h->end;
+    while (n < S->ntok && S->tok[n].sent == sent)
+        n++;
+    if (n >= S->ntok || S->tok[n].sent != sent + 1)
+        return false;
+    hit next = {h->pat, (uint32_t)n, (uint32_t)n + 1, false};
+    if (!cue_in(S, K_INNOC, &next, 1))
+        return false;
+    /* no one else and no blow in the explanation ("she says she walked into
+     * a door"; the child's own pronouns are hers) */
+    for (size_t i = n; i < S->ntok && S->tok[i].sent == sent + 1; i++) {
+        const tok *k = &S->tok[i];
+        if (k->punct)
+            continue;
+        if ((S->hit_set != UINT32_MAX && in_set(S, S->hit_set, k->sid)) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+            (in_set(S, S->other_set, k->sid) && !in_set(S, S->child_set, k->sid)) ||
+            k->sid == S->by_sid)
+            return false;
+    }
+    return true;
+}
+
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
@@ -2679,7 +2710,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_CHALLENGED;
     if (r->injury && (cue_in(S, K_INNOC, h, 1) ||
                       (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
-                      self_inflicted(S, h)))
+                      self_inflicted(S, h) || cause_after(S, h)))
         a |= JD_SCREEN_INNOCENT;
     /* a thing taken in the match's own words ("took her phone"), not a
      * taking after it ("locked the door and took my phone") */
