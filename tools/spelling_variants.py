@@ -11,7 +11,7 @@ common ending confused ("-ious"/"-ous", "-ible"/"-able", "ie"/"ei",
 of the dictionary (Debian's wbritish, /usr/share/dict/british-english, with
 its inflections), no other key word's form, no word of --rules
 (data/rules/screen.json) and none that the normalisation map of
-src/lib/screen/screen.c already rewrites; the first two letters are never changed, and words
+src/lib/screen/screen.c (and misspell.c) already rewrites; the first two letters are never changed, and words
 shorter than --min letters (default 7) are skipped, because their slips are
 too often other words ("rsk", "sx"). A reviewer pastes the output into the
 "spellings" object of the rules. Nothing here runs with the screen.
@@ -54,12 +54,18 @@ def norm_map_words():
     """The words the engine's own normalisation map rewrites (norm_map)."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "lib", "screen",
                         "screen.c")
-    if not os.path.exists(path):
-        return set()
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    m = re.search(r"norm_map\[\]\[2\] = \{(.*?)\n\};", text, re.S)
-    return set(re.findall(r'\{"([^"]+)", "[^"]+"\}', m.group(1))) if m else set()
+    words = set()
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        m = re.search(r"norm_map\[\]\[2\] = \{(.*?)\n\};", text, re.S)
+        if m:
+            words |= set(re.findall(r'\{"([^"]+)", "[^"]+"\}', m.group(1)))
+    miss = os.path.join(os.path.dirname(path), "misspell.c")  # scr-offence's table
+    if os.path.exists(miss):
+        with open(miss, encoding="utf-8") as f:
+            words |= set(re.findall(r'\{"([^"]+)", "[^"]+"\}', f.read()))
+    return words
 
 
 def variants(word):

@@ -474,8 +474,6 @@ static void test_loader_errors(void **state)
         {"{\"version\": 1, \"spellings\": [\"absconed\"]}", "spellings: must be an object"},
         {"{\"version\": 1, \"spellings\": {\"Absconed\": \"absconded\"}}", "lower-case"},
         {"{\"version\": 1, \"spellings\": {\"absconed\": 3}}", "maps a misspelling"},
-        {"{\"version\": 1, \"spellings\": {\"promiscous\": \"promiscuous\"}}",
-         "normalisation map"},
         {"{\"version\": 2}", "version"},
         {"{\"version\": 1, \"sets\": {}, \"cues\": {}}", "child, other and possessive"},
         {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
@@ -1189,6 +1187,54 @@ static void test_lang_frame(void **state)
     assert_false(counted(r, "absconded")); /* near miss: other words */
 }
 
+/* Who acted on whom (issue 14, s7 scr-offence), each with a near miss: a
+ * passive whose subject is a pronoun of the other gender is someone else's;
+ * the child named right before a blow is the one who hit; the parent told is
+ * not the one acting (no C17); the same words under 13 are C1 alone, not C11
+ * too; "or he'd tell her mum": the one told is not the victim of the threat. */
+static void test_offence_roles_s7(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run_gender(f, "Mum disclosed that she was sexually exploited by men from a taxi firm when "
+                      "she was 14.", 15, 'M');
+    assert_false(counted(r, "C2"));
+    assert_false(counted(r, "C10"));
+    r = run_gender(f, "Mum disclosed that he was sexually exploited by men (40s) from a taxi firm.",
+                   15, 'M');
+    assert_true(counted(r, "C2"));
+    r = run_gender(f, "Reece (13) argued with another resident over the Xbox and Reece pushed him.",
+                   13, 'M');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "Reece (13) argued with another resident over the Xbox and the man pushed him.",
+                   13, 'M');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "Kelly-Ann (16) later told mum her ex (22) had pinned her to the bed by the throat.",
+                   16, 'F');
+    assert_true(counted(r, "C16"));
+    assert_false(counted(r, "C17"));
+    r = run_gender(f, "Kelly-Ann (16) said mum had pinned her to the bed by the throat.", 16, 'F');
+    assert_true(counted(r, "C17"));
+    r = run_gender(f, "Hollie (15) was raped by adults from the age of 12.", 15, 'F');
+    assert_true(counted(r, "C1"));
+    assert_false(counted(r, "C11"));
+    r = run_gender(f, "Hollie (15) was raped by a man (30) last week.", 15, 'F');
+    assert_true(counted(r, "C11"));
+    r = run_gender(f, "She had to go with his mate (40) or he'd tell her mum she smokes weed.", 14,
+                   'F');
+    assert_true(counted(r, "C20"));
+    r = run_gender(f, "Her uncle (40) hit her mum.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    /* the child's quoted "my": the speaker is the subject of the nearest verb
+     * of saying, not the man named between */
+    r = run_gender(f, "Report from mother that Amelia (12) came home and said that her friend's "
+                      "dad, Kevin (about 45), came into the room and 'stroked my bum'.", 12, 'F');
+    assert_true(counted(r, "C1"));
+    r = run_gender(f, "Amelia (12) said that her older sister (17) told mum 'Kevin (45) stroked "
+                      "my bum at the sleepover'.", 12, 'F');
+    assert_false(counted(r, "C1"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1202,6 +1248,7 @@ int main(void)
         cmocka_unit_test(test_analyse_agrees),
         cmocka_unit_test(test_offence_frame),
         cmocka_unit_test(test_lang_frame),
+        cmocka_unit_test(test_offence_roles_s7),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -20,6 +20,7 @@
 #include "screen/frame.h"
 #include "util/internal.h"
 #include "util/embedded.h"
+#include "screen/misspell.h"
 
 #include <joindots/screen.h>
 
@@ -203,7 +204,7 @@ struct jd_screen {
     uint32_t writer_set; /* "I", "we", "manager", "officer": the writer or a professional
                             (optional set "writer"; UINT32_MAX when absent) */
     uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
-    uint32_t that_sid, her_sid, him_sid, me_sid, herself_sid, himself_sid;
+    uint32_t that_sid, her_sid, him_sid, me_sid, my_sid, herself_sid, himself_sid;
     uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
     uint64_t term_mask;     /* bit (stem id % 64) of each of term_sids (clause_cues) */
     int nterm_sids;
@@ -360,18 +361,27 @@ static void norm_lens_init(uint16_t lens[256])
     memset(lens, 0, 256 * sizeof *lens);
     for (size_t i = 0; i < sizeof norm_map / sizeof norm_map[0]; i++)
         lens[(unsigned char)norm_map[i][0][0]] |= (uint16_t)(1u << strlen(norm_map[i][0]));
+    for (size_t i = 0; i < jd_screen_nmisspell; i++)
+        lens[(unsigned char)jd_screen_misspell[i][0][0]] |=
+            (uint16_t)(1u << strlen(jd_screen_misspell[i][0]));
 }
 
 static const char *norm_word(const uint16_t lens[256], const char *w, size_t n, size_t *outn)
 {
-    /* only words of up to 11 bytes are in the map; compare the first byte first */
-    bool maybe = n <= 11 && (lens[(unsigned char)w[0]] & (1u << n)); /* else no word of
-                                                                       * the map is like it */
+    /* only words of up to 15 bytes are in the maps; compare the first byte first */
+    bool maybe = n <= 15 && (lens[(unsigned char)w[0]] & (1u << n)); /* else no word of
+                                                                       * the maps is like it */
     for (size_t i = 0; maybe && i < sizeof norm_map / sizeof norm_map[0]; i++)
         if (norm_map[i][0][0] == w[0] && strlen(norm_map[i][0]) == n &&
             !memcmp(norm_map[i][0], w, n)) {
             *outn = strlen(norm_map[i][1]);
             return norm_map[i][1];
+        }
+    for (size_t i = 0; maybe && i < jd_screen_nmisspell; i++) /* misspell.c */
+        if (jd_screen_misspell[i][0][0] == w[0] && strlen(jd_screen_misspell[i][0]) == n &&
+            !memcmp(jd_screen_misspell[i][0], w, n)) {
+            *outn = strlen(jd_screen_misspell[i][1]);
+            return jd_screen_misspell[i][1];
         }
     *outn = n;
     return w;
@@ -976,11 +986,10 @@ static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, b
         *quoted = true; /* opening single quote */
         return 1;
     }
-    /* a closing single quote after a word, a number ("who is 'like 20'.": else
-     * the rest of the paragraph read as quoted) or after the quote's own end
-     * punctuation ("he's not answering.' Operator summary: ..."): without the
-     * latter the rest of the note read as quoted), or after a number ("Dev is
-     * 'about 50'. Tomasz trades sex ...": the rest of the note was quoted) */
+    /* a closing single quote after a word, a number ("who is 'like 20'.",
+     * "Dev is 'about 50'.": else the rest of the paragraph read as quoted) or
+     * after the quote's own end punctuation ("he's not answering.' Operator
+     * summary: ...") */
     if (c == '\'' && i > 0 &&
         (isalnum((unsigned char)text[i - 1]) || strchr(".,!?;:", text[i - 1])) &&
         (i + 1 >= len || !isalnum((unsigned char)text[i + 1])) && *quoted) {
@@ -2414,11 +2423,42 @@ static bool generic_object(const jd_screen *S, const hit *h)
 /* The quotation around token i is spoken by another person named before it
  * in its sentence ("Mum told the nurse 'my ex used to touch me'"), not the
  * child ("Child quiet; said to nurse '...'", "Pt states '...'"). */
+static bool word_in_n(const tok *k, const char *const *v, size_t n)
+{
+    for (size_t q = 0; q < n; q++)
+        if (k->wlen == strlen(v[q]) && !memcmp(k->w, v[q], k->wlen))
+            return true;
+    return false;
+}
+
 static bool quote_by_other(const jd_screen *S, size_t i)
 {
     size_t j = i;
     while (j > 0 && S->tok[j - 1].quoted && S->tok[j - 1].sent == S->tok[i].sent)
         j--;
+    /* the speaker is the subject of the nearest verb of saying before the
+     * quotation ("Amelia came home and said that her friend's dad came in and
+     * 'stroked my bum'": Amelia, not the dad between) */
+    static const char *const say[] = {"said",  "says",    "say",      "saying",    "told",
+                                      "tells", "stated",  "states",   "disclosed", "discloses",
+                                      "wrote", "writes",  "reported", "reports",   "explained",
+                                      "added", "alleged", "alleges",  "claimed",   "claims"};
+    for (size_t v = j; v-- > 0 && S->tok[v].sent == S->tok[i].sent;) {
+        if (S->tok[v].quoted || !word_in_n(&S->tok[v], say, sizeof say / sizeof *say))
+            continue;
+        for (size_t q = v; q-- > 0 && v - q <= 12 && S->tok[q].sent == S->tok[i].sent;) {
+            const tok *k = &S->tok[q];
+            if (k->punct || k->poss || k->quoted)
+                continue;
+            if ((S->child_name && same_word(k, S->child_name)) ||
+                (S->gender == 'F' && (k->sid == S->she_sids[0] || k->sid == S->she_sids[1])) ||
+                (S->gender == 'M' && (k->sid == S->he_sids[0] || k->sid == S->he_sids[1])))
+                return false;
+            if (in_set(S, S->other_set, k->sid) || in_set(S, S->parent_set, k->sid))
+                return true;
+        }
+        break;
+    }
     while (j-- > 0 && S->tok[j].sent == S->tok[i].sent) {
         const tok *k = &S->tok[j];
         if (!k->punct && !k->poss && !k->quoted &&
@@ -2459,8 +2499,8 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
          * tickles me there'"); not for injuries, where a parent's quoted "he hit
          * me" is the parent's */
         child_object = (in_set(S, S->child_set, S->tok[i].sid) ||
-                        (S->tok[i].sid == S->me_sid && S->tok[i].quoted && !r->injury &&
-                         !quote_by_other(S, i))) &&
+                        ((S->tok[i].sid == S->me_sid || S->tok[i].sid == S->my_sid) &&
+                         S->tok[i].quoted && !r->injury && !quote_by_other(S, i))) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
     }
     if (wrong_object && !child_object) {
@@ -2475,6 +2515,21 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
     /* a passive's subject is the one acted on, whoever it is: "a girl at
      * school was raped" is about that girl */
     bool passive = r->kind != JD_SCREEN_LANGUAGE && passive_at(S, h);
+    /* "Mum disclosed she was sexually exploited" in a boy's note: a passive
+     * whose subject is a pronoun of the other gender is about someone else */
+    if (r->kind == JD_SCREEN_OFFENCE && passive && h->start >= 2 &&
+        S->tok[h->start - 2].clause == S->tok[h->start].clause) {
+        const tok *k = &S->tok[h->start - 2];
+        if ((S->gender == 'M' && (k->sid == S->she_sids[0] || k->sid == S->she_sids[1])) ||
+            (S->gender == 'F' && (k->sid == S->he_sids[0] || k->sid == S->he_sids[1])))
+            other = true;
+    }
+    /* "Reece pushed him": the child named right before the blow is the one
+     * who acts, so the one hit is someone else */
+    if (r->kind == JD_SCREEN_OFFENCE && r->injury && r->role_explicit && S->child_name &&
+        h->start >= 1 && S->tok[h->start - 1].clause == S->tok[h->start].clause &&
+        same_word(&S->tok[h->start - 1], S->child_name))
+        other = true;
     if (!(by_agent && !child_object) && (!r->role_explicit || !names_one) && !child_object &&
         clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE && !passive,
                        r->kind == JD_SCREEN_LANGUAGE))
@@ -2484,6 +2539,19 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
                           r->child_acts) ||
            (r->kind != JD_SCREEN_LANGUAGE && peer_reports(S, h)) || speaker_owns(S, h) ||
            topic_other(S, h);
+}
+
+/* A verb of telling or showing: the person after it is told or shown
+ * something ("or he'd tell her mum"), not the one the act is done to. */
+static bool told_to(const tok *k)
+{
+    static const char *const verbs[] = {"tell", "tells", "told", "telling", "show", "shows",
+                                        "showed", "shown", "showing", "ring", "rang", "phone",
+                                        "phoned", "text", "texted"};
+    for (size_t q = 0; q < sizeof verbs / sizeof verbs[0]; q++)
+        if (k->wlen == strlen(verbs[q]) && !memcmp(k->w, verbs[q], k->wlen))
+            return true;
+    return false;
 }
 
 /* The act's object: "abused her older sister", "hit his mum" name another
@@ -2501,6 +2569,9 @@ static bool object_is_other(const jd_screen *S, const rule *r, const hit *h)
         if (j > 0 && (S->tok[j - 1].sid == S->by_sid || S->tok[j - 1].sid == S->with_sid))
             break; /* "abused by her stepfather", "sex with her older brother": the
                     * one acting, not the object */
+        if (r->kind == JD_SCREEN_OFFENCE && j > 0 && told_to(&S->tok[j - 1]))
+            break; /* "or he'd tell her mum", "showed his dad the messages": the
+                    * one told or shown, not the one acted on */
         if (r->injury && other_gender_object(S, k))
             return true; /* "punched him" about a girl */
         uint32_t n = j + 1;
@@ -3004,6 +3075,37 @@ static int frame_first_person(const jd_screen *S, const hit *h)
 
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
+/* An injury that names no one, explained in the next sentence by an
+ * innocent cause that names no one either ("She has a black eye; she says
+ * she walked into a door."; not "...; she says her stepdad hit her"). */
+static bool cause_after(const jd_screen *S, const hit *h)
+{
+    if (!cue_in(S, K_INNOC, h, 3) || agent_in_sentence(S, h))
+        return false;
+    uint32_t sent = S->tok[h->start].sent;
+    size_t n = h->end;
+    while (n < S->ntok && S->tok[n].sent == sent)
+        n++;
+    if (n >= S->ntok || S->tok[n].sent != sent + 1)
+        return false;
+    hit next = {h->pat, (uint32_t)n, (uint32_t)n + 1, false};
+    if (!cue_in(S, K_INNOC, &next, 1))
+        return false;
+    /* no one else and no blow in the explanation ("she says she walked into
+     * a door"; the child's own pronouns are hers) */
+    for (size_t i = n; i < S->ntok && S->tok[i].sent == sent + 1; i++) {
+        const tok *k = &S->tok[i];
+        if (k->punct)
+            continue;
+        if ((S->hit_set != UINT32_MAX && in_set(S, S->hit_set, k->sid)) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+            (in_set(S, S->other_set, k->sid) && !in_set(S, S->child_set, k->sid)) ||
+            k->sid == S->by_sid)
+            return false;
+    }
+    return true;
+}
+
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
@@ -3090,7 +3192,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_CHALLENGED;
     if (r->injury && (cue_in(S, K_INNOC, h, 1) ||
                       (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
-                      self_inflicted(S, h)))
+                      self_inflicted(S, h) || cause_after(S, h)))
         a |= JD_SCREEN_INNOCENT;
     /* a thing taken in the match's own words ("took her phone"), not a
      * taking after it ("locked the door and took my phone") */
@@ -3195,6 +3297,20 @@ static bool then_is_status(const jd_screen *S, const hit *c)
 
 /* The child's age at the act: the smallest age under 18 in a K_THEN hit
  * ("when she was 11", "aged 11 at the time"), -1 when none. */
+/* The age a number of an age-at-act cue gives: a school year ("since she
+ * was in Year 6", "since Y5") is the age reached in it, the year plus five
+ * (England and Wales: Year 6 is the year a child turns 11). */
+static int act_num(const jd_screen *S, uint32_t j)
+{
+    int n = S->tok[j].num;
+    if (n < 0 || j == 0)
+        return n;
+    const tok *p = &S->tok[j - 1];
+    if ((p->wlen == 4 && !memcmp(p->w, "year", 4)) || (p->wlen == 1 && p->w[0] == 'y'))
+        return n >= 1 && n <= 13 ? n + 5 : -1;
+    return n;
+}
+
 static int act_age(const jd_screen *S)
 {
     int act = -1;
@@ -3203,8 +3319,8 @@ static int act_age(const jd_screen *S)
         if (S->pat[h->pat].kind != K_THEN || then_is_status(S, h))
             continue;
         for (uint32_t j = h->start; j < h->end; j++)
-            if (S->tok[j].num >= 0 && S->tok[j].num < 18 && (act < 0 || S->tok[j].num < act))
-                act = S->tok[j].num;
+            if (act_num(S, j) >= 0 && act_num(S, j) < 18 && (act < 0 || act_num(S, j) < act))
+                act = act_num(S, j);
     }
     return act;
 }
@@ -3304,6 +3420,10 @@ static int token_age(const jd_screen *S, size_t i)
         ow = &S->tok[yi + 2];
     bool year_old = yw && !yw->punct && yw->wlen >= 4 && !memcmp(yw->w, "year", 4) && ow &&
                     !ow->punct && ow->wlen == 3 && !memcmp(ow->w, "old", 3);
+    /* "16:20", "(via the MASH desk, 16:20)": a clock time is no age */
+    if (nx && nx->punct == ':' && nx2 && nx2->num >= 0 && nx->off == t->off + t->olen &&
+        nx2->off == nx->off + 1)
+        return -1;
     bool aged = age_cued(S, i);
     if (t->handle) {
         /* an account named with a year ("mark.t.1979"): an adult's year of
@@ -3523,7 +3643,7 @@ static int act_age_at(const jd_screen *S, const hit *h, int note_act)
             then_is_status(S, c))
             continue;
         for (uint32_t j = c->start; j < c->end; j++) {
-            int n = S->tok[j].num;
+            int n = act_num(S, j);
             if (n < 0 || n >= 18)
                 continue;
             if (in_sent < 0 || n < in_sent)
@@ -3872,6 +3992,22 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
                                             "in the same sentence");
         }
     }
+    /* An older child's disclosure of abuse under 13 ("raped by adults from
+     * the age of 12") is C1 at the time of the act: the same words do not
+     * count as C11 as well (under 13, C1 is used alone) */
+    for (size_t i = 0; i < res->n; i++) {
+        jd_screen_match *m = &res->m[i];
+        if (!m->counts || strcmp(m->code, "C11") || m->start < 0)
+            continue;
+        for (size_t j = 0; j < res->n; j++)
+            if (res->m[j].counts && !strcmp(res->m[j].code, "C1") &&
+                res->m[j].start == m->start && res->m[j].end == m->end) {
+                m->counts = false;
+                snprintf(m->why, sizeof m->why,
+                         "not counted: the same act under 13 is C1, used alone");
+                break;
+            }
+    }
     /* Arranging or facilitating for pay is C10 (the driver or host who takes
      * the money men pay, C9); C4 is the facilitation without it: not both
      * for one note. */
@@ -4025,7 +4161,8 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
         /* the act's own words may name the carer: "mum's boyfriend did it" */
         for (size_t j = b + 1; j-- > 0 && j + 8 >= a && S->tok[j].clause == S->tok[a].clause;) {
             if (carer_word(S, j)) {
-                carer = true;
+                /* "told mum he had pinned her": the parent told, not the one acting */
+                carer = !(j > 0 && told_to(&S->tok[j - 1]));
                 break;
             }
             const tok *k = &S->tok[j];
@@ -4458,7 +4595,7 @@ static int load_words(loader *L)
             !(S->she_sids[k] = stem_id(S, she[k], strlen(she[k]), true)))
             return jd_oom(L->err);
     if (!(S->that_sid = stem_id(S, "that", 4, true)) || !(S->her_sid = stem_id(S, "her", 3, true)) ||
-        !(S->him_sid = stem_id(S, "him", 3, true)) || !(S->me_sid = stem_id(S, "me", 2, true)) ||
+        !(S->him_sid = stem_id(S, "him", 3, true)) || !(S->me_sid = stem_id(S, "me", 2, true)) || !(S->my_sid = stem_id(S, "my", 2, true)) ||
         !(S->herself_sid = stem_id(S, "herself", 7, true)) ||
         !(S->himself_sid = stem_id(S, "himself", 7, true)))
         return jd_oom(L->err);
@@ -4702,7 +4839,8 @@ static int index_lookups(jd_screen *S, jd_error *err)
  * ("promiscious": "promiscuous", "absconed": "absconded"), so every pattern,
  * prefixes included, sees the word. Only forms that are no other word belong
  * here (tools/spelling_variants.py proposes them, checked against a
- * dictionary); "about" is a comment. The map is read once per distinct word
+ * dictionary); "about" is a comment; a form the normalisation map or
+ * misspell.c already rewrites is left to them. The map is read once per distinct word
  * written (word_stem's memo), so a note's misspelling costs nothing more. */
 static int load_spellings(loader *L, json_t *root)
 {
@@ -4731,7 +4869,7 @@ static int load_spellings(loader *L, json_t *root)
                 return bad(L, "spellings", "a misspelling is written in lower-case letters");
         size_t tn;
         if (norm_word(S->norm_lens, k, kn, &tn) != k)
-            return bad(L, "spellings", "a misspelling is already in the normalisation map");
+            continue; /* the normalisation map (and misspell.c) reads it already */
         bool added;
         uint32_t *slot = jd_strmap_put(&S->spell, k, kn, 0, &added);
         const char *t = jd_arena_strdup(&S->ar, to);
