@@ -94,6 +94,28 @@ static void test_screen_memo(void **state)
     assert_int_equal(jd_screen_run(S, &var[0], &at17, &err), JD_OK);
     assert_int_equal(jd_smemo__screen(m, S, &var[0], &r, &err), JD_OK);
     same_result(r, &at17);
+    /* a long note (over JD_SMEMO_MAX_TEXT) is screened each time, right */
+    size_t ln = strlen(NOTE);
+    size_t reps = JD_SMEMO_MAX_TEXT / (ln + 1) + 2;
+    char *longn = malloc(reps * (ln + 1) + 1);
+    assert_non_null(longn);
+    longn[0] = '\0';
+    for (size_t k = 0; k < reps; k++) {
+        strcat(longn, NOTE);
+        strcat(longn, " ");
+    }
+    jd_screen_note lin = in;
+    lin.text = longn;
+    jd_screen_result lwant = {0};
+    assert_int_equal(jd_screen_run(S, &lin, &lwant, &err), JD_OK);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(jd_smemo__screen(m, S, &lin, &r, &err), JD_OK);
+        same_result(r, &lwant);
+    }
+    jd_smemo__counts(m, hits, calls);
+    assert_int_equal(hits[1], 2); /* at17 only */
+    jd_screen_result_free(&lwant);
+    free(longn);
     /* a refused note (over 1 MiB) gives its error each time, nothing kept */
     size_t big = (1u << 20) + 10;
     char *huge = malloc(big + 1);
@@ -161,6 +183,23 @@ static void test_scan_memo_slots(void **state)
     assert_int_equal(jd_smemo__scan(m, R->ts, "no sex", 6, &sc), JD_OK);
     jd_smemo__counts(m, hits, calls);
     assert_int_equal(hits[0], before + 1);
+    /* a long note: scanned each time, in the scratch slot */
+    char *longn = malloc(JD_SMEMO_MAX_TEXT + 64);
+    assert_non_null(longn);
+    memset(longn, 'x', JD_SMEMO_MAX_TEXT + 63);
+    memcpy(longn, "a man aged 30 had sex with her. ", 32);
+    longn[JD_SMEMO_MAX_TEXT + 63] = '\0';
+    size_t ln = strlen(longn);
+    assert_int_equal(jd_ts__scan(R->ts, &fresh, longn, ln), JD_OK);
+    assert_true(fresh.nhits > 0);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(jd_smemo__scan(m, R->ts, longn, ln, &sc), JD_OK);
+        assert_int_equal(sc->nhits, fresh.nhits);
+        assert_int_equal(sc->ntok, fresh.ntok);
+    }
+    jd_smemo__counts(m, hits, calls);
+    assert_int_equal(hits[0], before + 1);
+    free(longn);
     jd_ts__scan_free(&fresh);
     jd_smemo__free(m);
     jd_rules__free(R);

@@ -15,9 +15,10 @@ typedef struct mslot {
 } mslot;
 
 struct jd_smemo {
-    mslot tkey[JD_SMEMO_SLOTS], skey[JD_SMEMO_SLOTS];
-    jd_ts_scan scan[JD_SMEMO_SLOTS];
-    jd_screen_result res[JD_SMEMO_SLOTS];
+    /* the last of each is the scratch slot of the notes too long to keep */
+    mslot tkey[JD_SMEMO_SLOTS + 1], skey[JD_SMEMO_SLOTS + 1];
+    jd_ts_scan scan[JD_SMEMO_SLOTS + 1];
+    jd_screen_result res[JD_SMEMO_SLOTS + 1];
     char *kb; /* scratch: the screen's key of the note in hand */
     size_t kbcap;
     uint64_t hits[2], calls[2];
@@ -28,7 +29,7 @@ jd_smemo *jd_smemo__new(void)
     jd_smemo *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
-    for (size_t i = 0; i < JD_SMEMO_SLOTS; i++)
+    for (size_t i = 0; i <= JD_SMEMO_SLOTS; i++)
         jd_ts__scan_init(&m->scan[i]);
     return m;
 }
@@ -37,7 +38,7 @@ void jd_smemo__free(jd_smemo *m)
 {
     if (!m)
         return;
-    for (size_t i = 0; i < JD_SMEMO_SLOTS; i++) {
+    for (size_t i = 0; i <= JD_SMEMO_SLOTS; i++) {
         free(m->tkey[i].key);
         free(m->skey[i].key);
         jd_ts__scan_free(&m->scan[i]);
@@ -76,11 +77,16 @@ static int slot_keep(mslot *s, const char *k, size_t n, uint64_t h)
 int jd_smemo__scan(jd_smemo *m, jd_ts *ts, const char *text, size_t len,
                    const jd_ts_scan **out)
 {
+    m->calls[0]++;
+    if (len > JD_SMEMO_MAX_TEXT) {
+        *out = &m->scan[JD_SMEMO_SLOTS];
+        return jd_ts__scan(ts, &m->scan[JD_SMEMO_SLOTS], text, len) != JD_OK ? JD_ENOMEM
+                                                                             : JD_OK;
+    }
     uint64_t h = jd_hash_fast(text, len, 0);
     size_t i = (size_t)(h & (JD_SMEMO_SLOTS - 1));
     mslot *s = &m->tkey[i];
     *out = &m->scan[i];
-    m->calls[0]++;
     if (slot_has(s, text, len, h)) {
         m->hits[0]++;
         return JD_OK;
@@ -126,6 +132,15 @@ static int screen_key(jd_smemo *m, const jd_screen_note *in, size_t *n)
 int jd_smemo__screen(jd_smemo *m, jd_screen *S, const jd_screen_note *in,
                      const jd_screen_result **out, jd_error *err)
 {
+    m->calls[1]++;
+    if (in->text && strlen(in->text) > JD_SMEMO_MAX_TEXT) {
+        jd_screen_result *res = &m->res[JD_SMEMO_SLOTS];
+        *out = res;
+        int rc = jd_screen_run(S, in, res, err);
+        if (rc < 0)
+            res->n = 0;
+        return rc;
+    }
     size_t n;
     if (screen_key(m, in, &n) < 0)
         return jd_oom(err);
@@ -134,7 +149,6 @@ int jd_smemo__screen(jd_smemo *m, jd_screen *S, const jd_screen_note *in,
     mslot *s = &m->skey[i];
     jd_screen_result *res = &m->res[i];
     *out = res;
-    m->calls[1]++;
     if (slot_has(s, m->kb, n, h)) {
         m->hits[1]++;
         return JD_OK;

@@ -8,10 +8,13 @@
  * result a new run would give: the key is the whole text and, for the
  * screen, every field of the note but its id (echoed by no match).
  *
- * Direct-mapped and bounded (JD_SMEMO_SLOTS of each): a county whose notes
- * are all different pays a hash of each note and keeps at most that many
- * scans and results. Each slot owns its scan's or result's buffers, which
- * stay valid until the next call for a note of the same slot.
+ * Direct-mapped and bounded (JD_SMEMO_SLOTS of each, notes of up to
+ * JD_SMEMO_MAX_TEXT bytes: stock phrases are short, and a slot's buffers
+ * grow to the longest note it held): a county whose notes are all different
+ * pays a hash of each note and keeps at most that many scans and results
+ * (about 40 KiB a slot at most). A longer note is screened each time, in a
+ * scratch slot. A scan or result handed out stays valid until the next call
+ * of the same function.
  */
 #ifndef JD_ANALYSE_SCREEN_MEMO_H
 #define JD_ANALYSE_SCREEN_MEMO_H
@@ -21,7 +24,7 @@
 
 #include <joindots/screen.h>
 
-enum { JD_SMEMO_SLOTS = 512 };
+enum { JD_SMEMO_SLOTS = 1024, JD_SMEMO_MAX_TEXT = 2048 };
 
 typedef struct jd_smemo jd_smemo;
 
