@@ -17,6 +17,7 @@
  *               or among alternatives ("#name|him"); never in the first term
  * A pattern never crosses a sentence.
  */
+#include "screen/frame.h"
 #include "util/internal.h"
 #include "util/embedded.h"
 #include "screen/misspell.h"
@@ -214,7 +215,7 @@ struct jd_screen {
     uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
     uint32_t who_sid, whose_sid, whom_sid; /* a relative clause's antecedent (relative_other) */
     uint32_t aux_sids[11]; /* "was", "were", "is", "been", "got"...: a passive before a match */
-    uint32_t negterm_sids[9]; /* "who", "when", "since"...: end a negation's scope */
+    uint32_t negterm_sids[13]; /* "who", "when", "since", "than"...: end a negation's scope */
     uint32_t indef_sids[9]; /* "a", "another", "other", "some": not the child ("a girl") */
     uint32_t generic_set; /* children, kids, minors (optional set "generic"): children in
                              general (generic_object) */
@@ -248,6 +249,14 @@ struct jd_screen {
     size_t nhits, hitcap;
     uint8_t *adult_sent; /* per sentence of the note: an adult cue ("a man") in it */
     size_t adult_sentcap;
+    jd_frame_tok *ftok; /* per token: its kind for the frame (frame.h; read_frame) */
+    uint32_t frame_sid[48]; /* the frame's words by stem id ("said", "me", "mrs"), their */
+    uint8_t frame_kind[48]; /* kinds (JD_FK_*), how many, and a bloom of (sid % 64) */
+    int nframe;
+    uint64_t frame_bloom;
+    bool frame_done; /* ftok and who read for this note (frame_ready) */
+    uint8_t *who;       /* per token: whom it names, JD_FR_* (frame_who) */
+    size_t ftokcap, whocap;
     char stembuf[256];
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
     uint64_t cue_kinds;        /* bit per pattern kind (K_*) with a hit in the note (mark_cues) */
@@ -970,11 +979,12 @@ static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, i
         *quoted = true; /* opening single quote */
         return 1;
     }
-    /* a closing single quote after a word or after the quote's own end
+    /* a closing single quote after a word, a number ("who is 'like 20'.": else
+     * the rest of the paragraph read as quoted) or after the quote's own end
      * punctuation ("he's not answering.' Operator summary: ..."): without the
      * latter the rest of the note read as quoted */
     if (c == '\'' && i > 0 &&
-        (isalpha((unsigned char)text[i - 1]) || strchr(".,!?;:", text[i - 1])) &&
+        (isalnum((unsigned char)text[i - 1]) || strchr(".,!?;:", text[i - 1])) &&
         (i + 1 >= len || !isalnum((unsigned char)text[i + 1])) && *quoted) {
         *quoted = false;
         return 1;
@@ -993,10 +1003,71 @@ static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, i
 
 /* Whether text[i] ends a sentence (tokenize): . ! ? ; and new lines, but
  * not the points of "1.5", "e.g." or "Mr.". */
+/* The bytes of a bullet at text[i] ("•", "▪", "●", "◦", "·"), 0 when none: a
+ * bullet list's items are sentences however they are punctuated. */
+static size_t bullet_at(const char *text, size_t len, size_t i)
+{
+    const unsigned char *u = (const unsigned char *)text + i;
+    if (u[0] == 0xC2 && i + 1 < len && u[1] == 0xB7)
+        return 2;
+    if (u[0] != 0xE2 || i + 2 >= len)
+        return 0;
+    if ((u[1] == 0x80 && u[2] == 0xA2) || (u[1] == 0x96 && u[2] == 0xAA) ||
+        (u[1] == 0x97 && (u[2] == 0x8F || u[2] == 0xA6)))
+        return 3;
+    return 0;
+}
+
+/* Whether a time-stamped entry starts at text[i] ("14:20 - Bella asked",
+ * "23.20 Bella asked", "0930hrs -"): the time, then a dash, a colon, or a
+ * capitalised word; not after a word that makes the time part of the
+ * sentence ("back at 14:20 - tired", "between 10:00 and 11:00"). */
+static bool entry_at(const jd_screen *S, const char *text, size_t len, size_t i)
+{
+    size_t j = i, d = 0;
+    while (j < len && isdigit((unsigned char)text[j]) && d < 4)
+        j++, d++;
+    if (d == 0 || (j < len && isdigit((unsigned char)text[j])))
+        return false;
+    if (d <= 2 && j + 2 < len && (text[j] == ':' || text[j] == '.') &&
+        isdigit((unsigned char)text[j + 1]) && isdigit((unsigned char)text[j + 2]))
+        j += 3;
+    else if (d != 4)
+        return false;
+    size_t h = j + (j < len && text[j] == ' ');
+    if (h + 2 < len && !memcmp(text + h, "hrs", 3))
+        j = h + 3;
+    else if (d == 4)
+        return false; /* "2024 ...": a year, not "0930hrs" */
+    while (j < len && text[j] == ' ')
+        j++;
+    bool dash = j < len && (text[j] == '-' || text[j] == ':' ||
+                            ((unsigned char)text[j] == 0xE2 && j + 2 < len &&
+                             (unsigned char)text[j + 1] == 0x80 &&
+                             ((unsigned char)text[j + 2] == 0x93 || (unsigned char)text[j + 2] == 0x94)));
+    if (!dash && !(j < len && isupper((unsigned char)text[j])))
+        return false;
+    if (S->ntok) {
+        const tok *p = &S->tok[S->ntok - 1];
+        static const char *const prep[] = {"at", "from", "until", "till", "by", "since", "about",
+                                           "around", "before", "after", "between", "and", "to",
+                                           "approx", "approximately", "of", "on", "@", NULL};
+        for (const char *const *q = prep; *q && !p->punct; q++)
+            if (p->wlen == strlen(*q) && !memcmp(p->w, *q, p->wlen))
+                return false;
+    }
+    return true;
+}
+
 static bool ends_sentence(const jd_screen *S, const char *text, size_t len, size_t i)
 {
     unsigned char c = (unsigned char)text[i];
     bool end_sent = false;
+    if (bullet_at(text, len, i))
+        return true;
+    if (c == ' ' && i + 1 < len && isdigit((unsigned char)text[i + 1]) && S->ntok &&
+        entry_at(S, text, len, i + 1))
+        return true;
     if (c == '.' || c == '!' || c == '?' || c == ';' || c == '\n') {
         /* "1.5", "e.g." and "Mr." do not end a sentence */
         bool digit_next = i + 1 < len && isdigit((unsigned char)text[i + 1]);
@@ -1205,6 +1276,43 @@ static uint32_t clause_cues(jd_screen *S, tok *t, uint32_t clause)
     return clause;
 }
 
+/* Whether the capitalised word w at text[s] starts a sentence whose full
+ * stop the writer left out ("found with cannabis No adults with him",
+ * "taken anywhere Officer knows Kane as ..."): a word that opens sentences
+ * and is not capitalised inside one (she, he, they, we, no, nil, plan, staff,
+ * officer...), after a word in lower case that does not lead into it
+ * ("told Mum", "and She"). Run-on notes otherwise let a negation, a person
+ * or an exception of one sentence reach the next. */
+static bool run_on_start(const jd_screen *S, const char *text, size_t len, size_t s, const char *w,
+                         size_t wn)
+{
+    static const char *const openers[] = {
+        "she", "he", "they", "we", "it", "this", "there", "no", "nil", "plan", "staff",
+        "officer", "officers", "police", "pt", "yp", "mum", "dad", "mother", "father", "advised",
+        "discussed", "referred", "seen", "attended", "spoke", "called", "rang", "she's", "he's",
+        "shes", "hes", "theyre", "later", "today", "tonight", "yesterday", "then", "also", NULL};
+    static const char *const lead[] = {"to", "told", "and", "with", "by", "of", "said", "says",
+                                       "asked", "for", "from", "called", "as", "or", "the", "a",
+                                       "an", "her", "his", "my", "your", "our", "their", "tell",
+                                       "tells", "ask", "asks", "ring", "rang", "phoned", "contact",
+                                       "contacted", "informed", "inform", "call", "saw", "see",
+                                       "seen", "that", "which", "whom", "met", "meet", NULL};
+    if (!isupper((unsigned char)text[s]) || (s + 1 < len && isupper((unsigned char)text[s + 1])))
+        return false; /* "NFA", "HEATON": shouting, not a sentence start */
+    bool open = false;
+    for (const char *const *q = openers; *q && !open; q++)
+        open = wn == strlen(*q) && !memcmp(w, *q, wn);
+    if (!open)
+        return false;
+    const tok *p = &S->tok[S->ntok - 1];
+    if (p->punct || p->cap || p->num >= 0 || p->quoted)
+        return false;
+    for (const char *const *q = lead; *q; q++)
+        if (p->wlen == strlen(*q) && !memcmp(p->w, *q, p->wlen))
+            return false;
+    return true;
+}
+
 static int tokenize(jd_screen *S, const char *text, size_t len)
 {
     S->ntok = 0;
@@ -1229,7 +1337,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
             if (S->ntok && S->tok[S->ntok - 1].sent == sent)
                 sent++;
             clause++;
-            i++;
+            size_t bn = bullet_at(text, len, i);
+            i += bn ? bn : 1;
             if (c == '\n' || c == '.')
                 quoted = quoted && c != '\n';
             continue;
@@ -1254,6 +1363,10 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         size_t d;
         uint8_t decade = 0, yo = 0;
         int32_t num = read_number(w, wn, &d, &decade, &yo);
+        if (S->ntok && S->tok[S->ntok - 1].sent == sent && run_on_start(S, text, len, s, w, wn)) {
+            sent++; /* "... cannabis No adults with him ... anywhere Officer knows ..." */
+            clause++;
+        }
         if (jd_grow((void **)&S->tok, &S->tokcap, S->ntok + 1, sizeof *S->tok))
             return JD_ENOMEM;
         tok *t = &S->tok[S->ntok++];
@@ -1453,6 +1566,49 @@ static bool is_word(const tok *k, const char *a, const char *b, const char *c, c
     return false;
 }
 
+/* Words that name no one, then (a note all in lower case) names by their ages.
+ * A note written all in lower case has no capitals to tell names by: a word
+ * with an age in brackets right after it ("ellie (14)", "dean (24)") is a
+ * name there, and is marked as written with a capital wherever it appears,
+ * so the child's and other people's names are read as in any other note.
+ * Not a word for a person ("girl (14)", "sister (19)"). Linear: at most a
+ * few names, each marked in one pass. */
+static void lower_note_names(jd_screen *S)
+{
+    /* "other than", "anyone other than": an exception, not another person
+     * ("denies drugs other than weed": the stem of "other" is a person word's) */
+    for (size_t i = 0; i + 1 < S->ntok; i++)
+        if (is_word(&S->tok[i], "other", NULL, NULL, NULL) &&
+            is_word(&S->tok[i + 1], "than", NULL, NULL, NULL))
+            S->tok[i].sid = 0;
+    for (size_t i = 0; i < S->ntok; i++)
+        if (S->tok[i].cap)
+            return;
+    const uint32_t sets[] = {S->child_set, S->other_set, S->parent_set, S->people_set,
+                             S->actor_set, S->peer_set, S->bystander_set, S->female_set,
+                             S->male_set};
+    int names = 0;
+    for (size_t i = 0; i + 1 < S->ntok && names < 8; i++) {
+        tok *k = &S->tok[i];
+        const tok *n = &S->tok[i + 1];
+        if (k->cap || k->punct || k->num >= 0 || k->wlen < 3 || k->paren || !n->paren ||
+            n->num < 0 || n->num > 99 || n->sent != k->sent)
+            continue;
+        bool word = false;
+        for (size_t q = 0; q < sizeof sets / sizeof *sets && !word; q++)
+            word = sets[q] != UINT32_MAX && in_set(S, sets[q], k->sid);
+        if (word)
+            continue;
+        names++;
+        for (size_t j = 0; j < S->ntok; j++) {
+            tok *o = &S->tok[j];
+            if (same_word(o, k) ||
+                (o->poss && o->wlen == k->wlen + 1 && !memcmp(o->w, k->w, k->wlen)))
+                o->cap = 1; /* "bethany", "bethany's" */
+        }
+    }
+}
+
 static void read_names(jd_screen *S, int child_age)
 {
     S->child_name = NULL;
@@ -1519,6 +1675,18 @@ static bool other_name(const jd_screen *S, const tok *k, bool peer)
     for (int q = 0; q < S->nother_names && k->cap; q++)
         if (same_word(S->other_names[q], k))
             return !peer || S->other_peer[q];
+    return false;
+}
+
+/* Whether token k, written with "'s", is another person's name's possessive
+ * ("Bethany's" is written "bethanys"; other_name compares whole words). */
+static bool other_name_poss(const jd_screen *S, const tok *k)
+{
+    for (int q = 0; q < S->nother_names && k->cap && k->poss; q++) {
+        const tok *n = S->other_names[q];
+        if (same_word(n, k) || (!n->poss && k->wlen == n->wlen + 1 && !memcmp(k->w, n->w, n->wlen)))
+            return true;
+    }
     return false;
 }
 
@@ -1908,6 +2076,11 @@ static bool peer_reports(const jd_screen *S, const hit *h)
                 break; /* "she says", "Kelly says" */
             if (in_set(S, S->other_set, k->sid)) {
                 peer = !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, k->sid));
+                /* "friends say a man 'put something in her drink'": speakers
+                 * in the plural say "we", "our"; her is someone else, the child */
+                if (k->wlen > 3 && k->w[k->wlen - 1] == 's' && k->w[k->wlen - 2] != 's' &&
+                    !k->poss)
+                    peer = false;
                 /* "Chelsea's friend says ... had sex with her": the child named as
                  * the speaker's possessor is whom "her" names */
                 if (j > 0 && S->tok[j - 1].sent == sent && S->tok[j - 1].poss &&
@@ -2226,7 +2399,7 @@ static bool generic_object(const jd_screen *S, const hit *h)
 /* The quotation around token i is spoken by another person named before it
  * in its sentence ("Mum told the nurse 'my ex used to touch me'"), not the
  * child ("Child quiet; said to nurse '...'", "Pt states '...'"). */
-static bool word_in(const tok *k, const char *const *v, size_t n)
+static bool word_in_n(const tok *k, const char *const *v, size_t n)
 {
     for (size_t q = 0; q < n; q++)
         if (k->wlen == strlen(v[q]) && !memcmp(k->w, v[q], k->wlen))
@@ -2247,7 +2420,7 @@ static bool quote_by_other(const jd_screen *S, size_t i)
                                       "wrote", "writes",  "reported", "reports",   "explained",
                                       "added", "alleged", "alleges",  "claimed",   "claims"};
     for (size_t v = j; v-- > 0 && S->tok[v].sent == S->tok[i].sent;) {
-        if (S->tok[v].quoted || !word_in(&S->tok[v], say, sizeof say / sizeof *say))
+        if (S->tok[v].quoted || !word_in_n(&S->tok[v], say, sizeof say / sizeof *say))
             continue;
         for (size_t q = v; q-- > 0 && v - q <= 12 && S->tok[q].sent == S->tok[i].sent;) {
             const tok *k = &S->tok[q];
@@ -2580,14 +2753,25 @@ static bool child_aggressor(const jd_screen *S, const hit *h)
     const tok *v = &S->tok[h->start];
     if (S->hit_set == UINT32_MAX || !in_set(S, S->hit_set, v->sid) || passive_at(S, h))
         return false;
+    /* "punched her": her is the child, unless the child is the one who
+     * punched: "Reece pushed him" names two people (a pronoun object is not
+     * its own clause's subject; "himself" would be) */
+    bool pronoun_object = false;
+    uint32_t last = h->start + 1; /* "pushed him", "punched her in": the verb's object */
     if (h->end < S->ntok && S->tok[h->end].sent == v->sent &&
-        in_set(S, S->child_set, S->tok[h->end].sid))
-        return false; /* "punched her" */
+        in_set(S, S->child_set, S->tok[h->end].sid)) {
+        const tok *o = &S->tok[h->end];
+        if (o->sid != S->her_sid && o->sid != S->him_sid)
+            return false;
+        pronoun_object = true;
+    } else if (last < h->end && (S->tok[last].sid == S->her_sid || S->tok[last].sid == S->him_sid)) {
+        pronoun_object = true;
+    }
     for (uint32_t i = h->end; i < S->ntok && i < h->end + 8 && S->tok[i].clause == v->clause; i++)
         if (S->tok[i].sid == S->by_sid)
             return false; /* "Ethan (15) assaulted on the Pinfold by two adults" */
     for (uint32_t i = h->start + 1; i < h->end; i++)
-        if (in_set(S, S->child_set, S->tok[i].sid))
+        if (in_set(S, S->child_set, S->tok[i].sid) && !(pronoun_object && i == last))
             return false;
     size_t j = h->start;
     int seen = 0;
@@ -2599,7 +2783,7 @@ static bool child_aggressor(const jd_screen *S, const hit *h)
         if (S->suspect_set != UINT32_MAX && in_set(S, S->suspect_set, k->sid))
             continue; /* "arrested for", "charged with" */
         if (subject_pronoun(S, k))
-            return !other_gender(S, k);
+            return !pronoun_object && !other_gender(S, k);
         if (S->child_name && same_word(k, S->child_name))
             return true;
         if (in_set(S, S->other_set, k->sid) || in_set(S, S->child_set, k->sid) ||
@@ -2608,6 +2792,262 @@ static bool child_aggressor(const jd_screen *S, const hit *h)
     }
     return false;
 }
+
+/* ---- the frame: whom a word names (frame.h) ---- */
+
+/* Whether token k is written as one of the words of the NULL-ended list v. */
+static bool word_in(const tok *k, const char *const *v)
+{
+    for (; *v; v++)
+        if (k->wlen == strlen(*v) && !memcmp(k->w, *v, k->wlen))
+            return true;
+    return false;
+}
+
+/* Each token's kind for the frame, then whom each names (jd_frame__resolve):
+ * once a note, linear. */
+/* The frame's words, interned at load by their stems: the first person, verbs
+ * of speech, a woman's titles and words (read_frame looks them up by stem id,
+ * not by spelling: one bloom test a word). */
+static int frame_words(jd_screen *S)
+{
+    static const struct {
+        const char *w;
+        uint8_t kind;
+    } v[] = {{"i", JD_FK_FIRST},         {"me", JD_FK_FIRST},        {"my", JD_FK_FIRST},
+             {"myself", JD_FK_FIRST},    {"im", JD_FK_FIRST},        {"ive", JD_FK_FIRST},
+             {"mine", JD_FK_FIRST},      {"said", JD_FK_REPORT},     {"says", JD_FK_REPORT},
+             {"saying", JD_FK_REPORT},   {"told", JD_FK_REPORT},     {"tells", JD_FK_REPORT},
+             {"states", JD_FK_REPORT},   {"stated", JD_FK_REPORT},   {"texted", JD_FK_REPORT},
+             {"messaged", JD_FK_REPORT}, {"shouted", JD_FK_REPORT},  {"screamed", JD_FK_REPORT},
+             {"explained", JD_FK_REPORT}, {"added", JD_FK_REPORT},   {"replied", JD_FK_REPORT},
+             {"disclosed", JD_FK_REPORT}, {"wrote", JD_FK_REPORT},   {"writes", JD_FK_REPORT},
+             {"admitted", JD_FK_REPORT}, {"whispered", JD_FK_REPORT}, {"asked", JD_FK_REPORT},
+             {"mrs", JD_FK_WOMAN},       {"ms", JD_FK_WOMAN},        {"miss", JD_FK_WOMAN},
+             {"woman", JD_FK_WOMAN},     {"lady", JD_FK_WOMAN}};
+    S->nframe = 0;
+    S->frame_bloom = 0;
+    for (size_t i = 0; i < sizeof v / sizeof v[0] && S->nframe < 48; i++) {
+        uint32_t sid = stem_id(S, v[i].w, strlen(v[i].w), true);
+        if (!sid)
+            return JD_ENOMEM;
+        bool seen = false; /* "says" and "saying" share a stem */
+        for (int q = 0; q < S->nframe && !seen; q++)
+            seen = S->frame_sid[q] == sid;
+        if (seen)
+            continue;
+        S->frame_sid[S->nframe] = sid;
+        S->frame_kind[S->nframe++] = v[i].kind;
+        S->frame_bloom |= 1ull << (sid & 63);
+    }
+    return JD_OK;
+}
+
+/* The frame's kind of a word by its stem (frame_words), JD_FK_WORD if none. */
+static uint8_t frame_word_kind(const jd_screen *S, uint32_t sid)
+{
+    if (!sid || !(S->frame_bloom >> (sid & 63) & 1))
+        return JD_FK_WORD;
+    for (int q = 0; q < S->nframe; q++)
+        if (S->frame_sid[q] == sid)
+            return S->frame_kind[q];
+    return JD_FK_WORD;
+}
+
+/* Room for the frame of this note (jd_screen_run; the frame itself is read
+ * on first use, frame_ready: most notes never ask). */
+static int frame_room(jd_screen *S)
+{
+    S->frame_done = false;
+    if (S->ntok && (jd_grow((void **)&S->ftok, &S->ftokcap, S->ntok, sizeof *S->ftok) ||
+                    jd_grow((void **)&S->who, &S->whocap, S->ntok, 1)))
+        return JD_ENOMEM;
+    return JD_OK;
+}
+
+static void read_frame(jd_screen *S)
+{
+    S->frame_done = true;
+    for (size_t i = 0; i < S->ntok; i++) {
+        const tok *k = &S->tok[i];
+        uint8_t kind = JD_FK_WORD;
+        if (k->punct)
+            kind = JD_FK_PUNCT;
+        else if (k->sid && (k->sid == S->she_sids[0] || k->sid == S->she_sids[1]))
+            kind = JD_FK_SHE;
+        else if (k->sid && (k->sid == S->her_sid || k->sid == S->herself_sid))
+            kind = JD_FK_HER;
+        else if (k->sid && (k->sid == S->he_sids[0] || k->sid == S->he_sids[1]))
+            kind = JD_FK_HE;
+        else if (k->sid && (k->sid == S->him_sid || k->sid == S->himself_sid))
+            kind = JD_FK_HIM;
+        else if ((kind = frame_word_kind(S, k->sid)) == JD_FK_FIRST)
+            ;
+        else if ((S->child_name && same_word(k, S->child_name)) ||
+                 (in_set(S, S->child_set, k->sid) && k->sid != S->they_sid &&
+                  k->sid != S->them_sid))
+            kind = JD_FK_CHILD;
+        else if (in_set(S, S->other_set, k->sid) || in_set(S, S->parent_set, k->sid) ||
+                 other_name(S, k, false))
+            kind = JD_FK_OTHER;
+        else if (kind == JD_FK_WOMAN &&
+                 (is_word(k, "mrs", "ms", "miss", NULL)
+                      ? !(i + 1 < S->ntok && S->tok[i + 1].cap && S->tok[i + 1].sent == k->sent)
+                      : (i > 0 && is_word(&S->tok[i - 1], "young", NULL, NULL, NULL))))
+            kind = JD_FK_WORD; /* "Mrs HEATON", "a woman"; not "miss school", not "a young
+                                * woman" (maybe her) */
+        S->ftok[i] = (jd_frame_tok){k->sent, k->clause, kind, k->quoted};
+    }
+    jd_frame__resolve(S->ftok, S->ntok, S->gender, S->who);
+}
+
+/* The frame of this note, read once on first use (its room made by
+ * frame_room): the scratch of a run, as the hits are. */
+static void frame_ready(const jd_screen *S)
+{
+    if (!S->frame_done)
+        read_frame((jd_screen *)S);
+}
+
+/* Whom token i names: JD_FR_CHILD, JD_FR_OTHER or JD_FR_UNKNOWN (the older
+ * rules decide). The read function every decision may use. */
+static int frame_who(const jd_screen *S, size_t i)
+{
+    frame_ready(S);
+    return i < S->ntok ? S->who[i] : JD_FR_UNKNOWN;
+}
+
+/* Whether the one an act is done to is, by the frame, someone other than the
+ * child: an object pronoun of the child's gender in the act or right after
+ * it that the frame gives to another ("he makes her do stuff" in the child's
+ * own quoted words), or the subject pronoun of a passive ("she was sexually
+ * exploited" in a note about a boy). Not an object after "with", "to",
+ * "for": a partner or a recipient, not the one acted on. */
+static bool frame_victim_other(const jd_screen *S, const hit *h)
+{
+    frame_ready(S);
+    for (uint32_t i = h->start + 1; i <= h->end && i < S->ntok; i++) {
+        const tok *k = &S->tok[i];
+        if (k->sent != S->tok[h->start].sent)
+            break;
+        uint8_t kind = S->ftok[i].kind;
+        if (kind != JD_FK_HER && kind != JD_FK_HIM)
+            continue;
+        const tok *p = &S->tok[i - 1];
+        if (p->sid == S->with_sid || is_word(p, "to", "for", "from", NULL))
+            return false;
+        /* only a pronoun of the child's own gender: one of the other gender
+         * after a sexual act may be the one the child is made to act on
+         * ("made her touch him"), and after an injury it is object_is_other's */
+        bool own_gender = (kind == JD_FK_HER) == (S->gender == 'F');
+        return own_gender && frame_who(S, i) == JD_FR_OTHER;
+    }
+    if (!passive_at(S, h))
+        return false;
+    for (uint32_t j = h->start, d = 0; j-- > 0 && d < 4 && S->tok[j].clause == S->tok[h->start].clause;
+         d++) {
+        uint8_t kind = S->ftok[j].kind;
+        if (kind == JD_FK_SHE || kind == JD_FK_HE)
+            return frame_who(S, j) == JD_FR_OTHER;
+        if (kind == JD_FK_CHILD || kind == JD_FK_OTHER)
+            return false;
+    }
+    return false;
+}
+
+/* The owner written right before the match, for wording and injuries: a
+ * possessive of another person's name or of a person word ("Bethany's
+ * boyfriend", "Lola's new boyfriend", "her mam's boyfriend", "mum's
+ * bruises"), or, for an injury, another person's name that has it ("said
+ * Bethany had a black eye"). Offences and indicators other than injuries
+ * are left alone: "Bethany's boyfriend battered her" is his act. */
+static bool frame_owner_other(const jd_screen *S, const rule *r, const hit *h)
+{
+    static const char *const mods[] = {"new", "older", "old", "current", "latest", "former",
+                                       "much", "a", "an", "the", "big", "nasty", "large",
+                                       "small", "fresh", "visible", NULL};
+    static const char *const have[] = {"had", "has", "have", "having", "got", "with",
+                                       "sustained", "suffered", "showed", "showing", NULL};
+    if (r->kind != JD_SCREEN_LANGUAGE && !r->injury)
+        return false;
+    const tok *a = &S->tok[h->start];
+    if (r->kind != JD_SCREEN_LANGUAGE &&
+        (in_set(S, S->other_set, a->sid) || in_set(S, S->parent_set, a->sid) ||
+         in_set(S, S->child_set, a->sid) ||
+         (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, a->sid))))
+        return false; /* "mum's boyfriend did it": the possessive names the one acting */
+    uint32_t cl = S->tok[h->start].clause;
+    bool had = false;
+    for (uint32_t j = h->start, d = 0; j-- > 0 && d < 4 && S->tok[j].clause == cl; d++) {
+        const tok *k = &S->tok[j];
+        if (k->punct || k->quoted != S->tok[h->start].quoted)
+            return false;
+        if (k->poss)
+            return other_name_poss(S, k) || in_set(S, S->other_set, k->sid) ||
+                   in_set(S, S->parent_set, k->sid);
+        if (word_in(k, mods))
+            continue;
+        if (r->injury && !had && word_in(k, have)) {
+            had = true;
+            continue;
+        }
+        return had && other_name(S, k, false);
+    }
+    return false;
+}
+
+/* A statement about young people in general, not this child: a bare plural
+ * ("girls", "boys", "kids") and "who" or "that" before the match in its
+ * sentence ("'girls who get raped are asking for it'", "boys who carry knives
+ * get stabbed"); not with a determiner, a number or a possessive before it
+ * ("the girls who were at the party", "two girls who", "her friends who").
+ * The child named in the relative clause keeps her ("girls who like Jade"). */
+static bool generic_statement(const jd_screen *S, const hit *h)
+{
+    /* young people only: "men who", "adults who" are the ones acting ("adult
+     * men who supply cannabis in order to exploit her") */
+    static const char *const plural[] = {"girls", "boys", "kids", "children", "teenagers",
+                                         "teens", "youngsters", "minors", NULL};
+    static const char *const det[] = {"the", "these", "those", "two", "three", "four", "both",
+                                      "some", "several", "other", "older", "younger", "many",
+                                      "her", "his", "their", "our", "my", "few", "of", NULL};
+    uint32_t sent = S->tok[h->start].sent;
+    for (uint32_t j = h->start, d = 0; j-- > 1 && d < 8 && S->tok[j].sent == sent; d++) {
+        const tok *k = &S->tok[j];
+        if (in_set(S, S->child_set, k->sid) && k->sid != S->they_sid && k->sid != S->them_sid)
+            return false; /* "girls who like her" */
+        if (S->child_name && same_word(k, S->child_name))
+            return false;
+        if (k->sid != S->who_sid && k->sid != S->that_sid)
+            continue;
+        const tok *p = &S->tok[j - 1];
+        if (p->sent != sent || !word_in(p, plural))
+            return false;
+        const tok *q = j >= 2 ? &S->tok[j - 2] : NULL;
+        return !(q && q->sent == sent && (q->num >= 0 || word_in(q, det) || q->poss));
+    }
+    return false;
+}
+
+/* Whom "me" or "my" in the act (or right after it) names by the frame, inside
+ * quoted words: the child in her own ("said that her friend's dad, Kevin
+ * (about 45), came into the room and 'stroked my bum'": her own account,
+ * whoever else the sentence names), another person in theirs ("her friend
+ * Lily told her that Kevin 'stroked my bum'"); not "my daughter". */
+static int frame_first_person(const jd_screen *S, const hit *h)
+{
+    frame_ready(S);
+    for (uint32_t i = h->start; i <= h->end && i < S->ntok; i++) {
+        if (S->ftok[i].kind != JD_FK_FIRST || !S->tok[i].quoted ||
+            S->tok[i].sent != S->tok[h->start].sent || S->who[i] == JD_FR_UNKNOWN)
+            continue;
+        if (i + 1 < S->ntok && in_set(S, S->child_set, S->tok[i + 1].sid))
+            continue; /* "grabbed my daughter": the caller's child, this child */
+        return S->who[i];
+    }
+    return JD_FR_UNKNOWN;
+}
+
 
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
@@ -2664,19 +3104,37 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && object_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
+    if (r->kind != JD_SCREEN_LANGUAGE && frame_victim_other(S, h))
+        a |= JD_SCREEN_OTHER_PERSON; /* by the frame: "she was exploited" about a boy */
+    if (generic_statement(S, h))
+        a |= JD_SCREEN_OTHER_PERSON; /* "girls who get raped are ...": no one in particular */
+    if (r->kind != JD_SCREEN_LANGUAGE) {
+        int first = frame_first_person(S, h);
+        if (first == JD_FR_CHILD)
+            a &= ~(unsigned)JD_SCREEN_OTHER_PERSON; /* "... and 'stroked my bum'": her own account */
+        else if (first == JD_FR_OTHER)
+            a |= JD_SCREEN_OTHER_PERSON; /* her friend's "my" */
+    }
+    if (frame_owner_other(S, r, h))
+        a |= JD_SCREEN_OTHER_PERSON; /* "Bethany's boyfriend", "Bethany had a black eye" */
     if (r->kind == JD_SCREEN_LANGUAGE && other_gender_possessive(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
     /* wording that opens with its owner: "her cousin's boyfriend", "her
      * mum's lifestyle choices" (not "beyond her mother's control") */
     for (uint32_t i = h->start; r->kind == JD_SCREEN_LANGUAGE && i + 1 < h->end; i++) {
         const tok *k = &S->tok[i];
-        if (k->poss && (in_set(S, S->other_set, k->sid) || other_name(S, k, false))) {
+        if (k->poss && (in_set(S, S->other_set, k->sid) || other_name_poss(S, k))) {
             a |= JD_SCREEN_OTHER_PERSON;
             break;
         }
         if (!in_set(S, S->poss_set, k->sid))
             break; /* only after "her", "his", "their" */
     }
+    /* wording that opens with "her" the frame gives to another ("Mrs
+     * HEATON had a bleeding nose; her partner Wayne (41) had left") */
+    if (r->kind == JD_SCREEN_LANGUAGE && S->tok[h->start].sid == S->her_sid &&
+        frame_who(S, h->start) >= JD_FR_OTHER)
+        a |= JD_SCREEN_OTHER_PERSON;
     /* "X had sex with her": the child is the object, the act the adult's */
     if (r->kind == JD_SCREEN_LANGUAGE && r->role_explicit && child_object_after(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
@@ -3703,7 +4161,10 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     /* some number from 1950 before the child's year of birth */
     S->old_year = in->child_age >= 0 && S->min_year < S->ref_year - in->child_age;
     mark_cues(S);
+    lower_note_names(S);
     read_names(S, in->child_age);
+    if (frame_room(S) != JD_OK)
+        return jd_oom(err);
     ctx X = {in, -1, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
     X.adult = note_flag(S, K_ADULT);
@@ -4079,6 +4540,8 @@ static int load_words(loader *L)
         !(S->herself_sid = stem_id(S, "herself", 7, true)) ||
         !(S->himself_sid = stem_id(S, "himself", 7, true)))
         return jd_oom(L->err);
+    if (frame_words(S) != JD_OK)
+        return jd_oom(L->err);
     if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
         return jd_oom(L->err);
     if (!(S->them_sid = stem_id(S, "them", 4, true)) || !(S->they_sid = stem_id(S, "they", 4, true)) ||
@@ -4103,8 +4566,11 @@ static int load_words(loader *L)
     for (size_t k = 0; k < sizeof aux / sizeof aux[0]; k++)
         if (!(S->aux_sids[k] = stem_id(S, aux[k], strlen(aux[k]), true)))
             return jd_oom(L->err);
-    static const char *const negterm[] = {"who", "whom", "whose", "when", "whenever",
-                                          "since", "after", "until", "where"};
+    /* and an exception: "denies drugs other than weed", "nothing except a
+     * kiss", "no one apart from him" (scr-frame) */
+    static const char *const negterm[] = {"who",   "whom",  "whose", "when",    "whenever",
+                                          "since", "after", "until", "where",   "than",
+                                          "except", "apart", "besides"};
     for (size_t k = 0; k < sizeof negterm / sizeof negterm[0]; k++)
         if (!(S->negterm_sids[k] = stem_id(S, negterm[k], strlen(negterm[k]), true)))
             return jd_oom(L->err);
@@ -4425,6 +4891,8 @@ void jd_screen_close(jd_screen *S)
     free(S->low);
     free(S->hits);
     free(S->adult_sent);
+    free(S->ftok);
+    free(S->who);
     jd_strmap_free(&S->stems);
     jd_strmap_free(&S->memo);
     jd_strmap_free(&S->sets);
