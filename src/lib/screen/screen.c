@@ -153,6 +153,9 @@ struct jd_screen {
     jd_strmap stems;  /* stem -> id */
     jd_strmap memo;   /* normalised word -> stem id (0 unknown) */
     jd_strmap memo_raw; /* word as written (lower case) -> stem id, top bit: normalised */
+    jd_strmap spell;    /* "spellings": misspelt word -> 1 + index in spell_to */
+    const char **spell_to; /* the word each misspelling is read as (arena) */
+    size_t nspell;
     jd_strmap sets;   /* set name -> index in setv */
     u32vec *setv;
     size_t nsets;
@@ -948,14 +951,18 @@ static bool is_word_char(unsigned char c)
     return (unsigned)((c | 0x20) - 'a') < 26u || (unsigned)(c - '0') < 10u || c >= 0x80;
 }
 
-/* Quotation marks and brackets at text[i] (tokenize): updates quoted and
- * paren and returns the bytes they take, 0 when text[i] is neither. */
-static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, int *paren)
+/* Quotation marks and brackets at text[i] (tokenize): updates quoted (single
+ * and curly quotes), dquoted (straight double quotes) and paren and returns the
+ * bytes they take, 0 when text[i] is neither. The two kinds are kept apart so
+ * that one nested in the other ends only itself: "She told me: 'It says I was
+ * "sexually available" when I was 12.'" is quoted to its end. */
+static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, bool *dquoted,
+                         int *paren)
 {
     unsigned char c = (unsigned char)text[i];
-    /* quotes: straight and curly double quotes toggle; curly singles too */
+    /* quotes: straight double quotes toggle; curly doubles and singles open and close */
     if (c == '"') {
-        *quoted = !*quoted;
+        *dquoted = !*dquoted;
         return 1;
     }
     if (c == 0xE2 && i + 2 < len && (unsigned char)text[i + 1] == 0x80) {
@@ -979,10 +986,10 @@ static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, i
         *quoted = true; /* opening single quote */
         return 1;
     }
-    /* a closing single quote after a word, a number ("who is 'like 20'.": else
-     * the rest of the paragraph read as quoted) or after the quote's own end
-     * punctuation ("he's not answering.' Operator summary: ..."): without the
-     * latter the rest of the note read as quoted */
+    /* a closing single quote after a word, a number ("who is 'like 20'.",
+     * "Dev is 'about 50'.": else the rest of the paragraph read as quoted) or
+     * after the quote's own end punctuation ("he's not answering.' Operator
+     * summary: ...") */
     if (c == '\'' && i > 0 &&
         (isalnum((unsigned char)text[i - 1]) || strchr(".,!?;:", text[i - 1])) &&
         (i + 1 >= len || !isalnum((unsigned char)text[i + 1])) && *quoted) {
@@ -1185,6 +1192,21 @@ static int32_t read_number(const char *w, size_t wn, size_t *digits, uint8_t *de
     return num;
 }
 
+/* Word w normalised: the map of abbreviations and spellings, then the rules'
+ * "spellings" (a misspelling is read as its word: "absconed", "prostitue"). */
+static const char *normalise(const jd_screen *S, const char *w, size_t wn, size_t *nn)
+{
+    const char *nw = norm_word(S->norm_lens, w, wn, nn);
+    if (nw == w && S->nspell) {
+        uint32_t *v = jd_strmap_get(&S->spell, w, wn);
+        if (v) {
+            nw = S->spell_to[*v - 1];
+            *nn = strlen(nw);
+        }
+    }
+    return nw;
+}
+
 /* The stem id of word w (tokenize), with *nw and *nn the normalised word. */
 static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **nw, size_t *nn)
 {
@@ -1198,7 +1220,7 @@ static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **n
         ws = &S->wcache[(size_t)(((key ^ wn) * 0x9E3779B97F4A7C15ull) >> (64 - WCACHE_BITS))];
         if (ws->len == wn && ws->key == key) {
             if (ws->val >> 31)
-                *nw = norm_word(S->norm_lens, w, wn, nn);
+                *nw = normalise(S, w, wn, nn);
             return ws->val & 0x7FFFFFFFu;
         }
     }
@@ -1208,9 +1230,9 @@ static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **n
     if (mv) {
         sid = *mv & 0x7FFFFFFFu;
         if (*mv >> 31)
-            *nw = norm_word(S->norm_lens, w, wn, nn);
+            *nw = normalise(S, w, wn, nn);
     } else {
-        *nw = norm_word(S->norm_lens, w, wn, nn);
+        *nw = normalise(S, w, wn, nn);
         sid = stem_id(S, *nw, *nn, false);
         if (S->memo_raw.n < 500000) {
             bool added;
@@ -1322,12 +1344,12 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
     /* S->low holds each token's folded word at its offset (punctuation:
      * its byte), written as the token is made; nothing else reads it */
     uint32_t sent = 0, clause = 0;
-    bool quoted = false;
+    bool quoted = false, dquoted = false;
     int paren = 0;
     size_t i = 0;
     while (i < len) {
         unsigned char c = (unsigned char)text[i];
-        size_t qn = quote_mark(text, len, i, &quoted, &paren);
+        size_t qn = quote_mark(text, len, i, &quoted, &dquoted, &paren);
         if (qn) {
             i += qn;
             continue;
@@ -1339,14 +1361,16 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
             clause++;
             size_t bn = bullet_at(text, len, i);
             i += bn ? bn : 1;
-            if (c == '\n' || c == '.')
+            if (c == '\n' || c == '.') {
                 quoted = quoted && c != '\n';
+                dquoted = dquoted && c != '\n';
+            }
             continue;
         }
         if (!is_word_char(c)) {
             if (c == ',' || c == ':' || c == '-' || c == '/') {
                 /* punctuation tokens so numbers and words stay apart */
-                if (push_punct(S, c, i, sent, clause, quoted))
+                if (push_punct(S, c, i, sent, clause, quoted || dquoted))
                     return JD_ENOMEM;
                 if (c == ':' && !(i > 0 && i + 1 < len && isdigit((unsigned char)text[i - 1]) &&
                                   isdigit((unsigned char)text[i + 1])))
@@ -1403,7 +1427,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->decade = decade;
         t->yo = yo;
         t->handle = handle;
-        t->quoted = quoted;
+        t->quoted = quoted || dquoted;
         t->paren = paren > 0;
         t->cap = isupper((unsigned char)text[s]) != 0;
         t->poss = i - s >= 3 && (text[i - 1] == 's' || text[i - 1] == 'S') &&
@@ -3782,8 +3806,14 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
          * nearest in its sentence, else the note's ("her boyfriend Jake (15)"
          * is no adult though mum's partner (38) is named sentences before) */
         char other_why[48];
-        if ((r->needs & NEED_ADULT) && other_age_at(S, X, h, other_why, sizeof other_why) < 18)
-            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        if (r->needs & NEED_ADULT) {
+            int other = other_age_at(S, X, h, other_why, sizeof other_why);
+            /* an age written as a number (the basis quotes it) within two years of
+             * a child of 15 or more is an age-mate, not an adult with power over
+             * her: "her partner is 'Dylan, 18'" of a girl of 17 */
+            if (other < 18 || (other_why[0] == '"' && child >= 15 && other - child < 3))
+                *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        }
     } else {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
@@ -4009,6 +4039,29 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
  * so "sold vodka to a 14-year-old girl" names the child as its object and "the girl had been
  * in sexual contact with him" is no young person beside the child (other_age_at). "A girl",
  * "the girls" and "a 16-year-old girl" in a note about a child of 14 stay other people. */
+/* "this young man", "the young lady", "this young person" (of the note's child_gender;
+ * a person any gender): the writer's description of the child ("GP's note: this young man
+ * is experimenting with older men" is the boy's own wording, not another man's); "a young
+ * man" and "the young man's uncle" are not definite descriptions of the child. */
+static bool young_description(const jd_screen *S, size_t i)
+{
+    const tok *k = &S->tok[i];
+    if (i < 2 || k->poss)
+        return false;
+    const tok *y = &S->tok[i - 1], *d = &S->tok[i - 2];
+    if (y->sent != k->sent || d->sent != k->sent || y->punct || d->punct ||
+        !(d->sid == S->the_sid || d->sid == S->this_sid) || y->wlen != 5 || memcmp(y->w, "young", 5))
+        return false;
+    char g = 0;
+    if (k->wlen == 3 && !memcmp(k->w, "man", 3))
+        g = 'M';
+    else if ((k->wlen == 5 && !memcmp(k->w, "woman", 5)) || (k->wlen == 4 && !memcmp(k->w, "lady", 4)))
+        g = 'F';
+    else if (!(k->wlen == 6 && !memcmp(k->w, "person", 6)))
+        return false;
+    return !g || !S->gender || g == S->gender;
+}
+
 static void child_descriptions(jd_screen *S, int child_age)
 {
     static const char child_w[] = "child";
@@ -4019,8 +4072,14 @@ static void child_descriptions(jd_screen *S, int child_age)
         size_t d = 0;
         while (d < sizeof S->desc_sids / sizeof *S->desc_sids && S->desc_sids[d] != k->sid)
             d++;
-        if (d == sizeof S->desc_sids / sizeof *S->desc_sids)
+        if (d == sizeof S->desc_sids / sizeof *S->desc_sids) {
+            if (young_description(S, i)) {
+                k->sid = S->child_word_sid;
+                k->w = child_w;
+                k->wlen = sizeof child_w - 1;
+            }
             continue;
+        }
         if (d < 4 && S->gender && (d < 2 ? 'F' : 'M') != S->gender)
             continue;
         if (k->wlen && k->w[k->wlen - 1] == 's' && d < 4)
@@ -4776,6 +4835,54 @@ static int index_lookups(jd_screen *S, jd_error *err)
     return JD_OK;
 }
 
+/* "spellings": misspellings of the rules' key words, each read as the word
+ * ("promiscious": "promiscuous", "absconed": "absconded"), so every pattern,
+ * prefixes included, sees the word. Only forms that are no other word belong
+ * here (tools/spelling_variants.py proposes them, checked against a
+ * dictionary); "about" is a comment; a form the normalisation map or
+ * misspell.c already rewrites is left to them. The map is read once per distinct word
+ * written (word_stem's memo), so a note's misspelling costs nothing more. */
+static int load_spellings(loader *L, json_t *root)
+{
+    jd_screen *S = L->S;
+    json_t *sp = json_object_get(root, "spellings");
+    if (!sp)
+        return JD_OK;
+    if (!json_is_object(sp))
+        return bad(L, "spellings", "must be an object of misspelling: word");
+    size_t n = json_object_size(sp);
+    S->spell_to = jd_arena_alloc(&S->ar, (n ? n : 1) * sizeof *S->spell_to);
+    if (!S->spell_to)
+        return jd_oom(L->err);
+    const char *k;
+    json_t *v;
+    json_object_foreach(sp, k, v)
+    {
+        const char *to = json_string_value(v);
+        size_t kn = strlen(k);
+        if (!strcmp(k, "about"))
+            continue;
+        if (!to || !to[0] || !kn || kn > 40 || !strcmp(k, to))
+            return bad(L, "spellings", "each entry maps a misspelling to another word");
+        for (size_t i = 0; i < kn; i++)
+            if (!islower((unsigned char)k[i]))
+                return bad(L, "spellings", "a misspelling is written in lower-case letters");
+        size_t tn;
+        if (norm_word(S->norm_lens, k, kn, &tn) != k)
+            continue; /* the normalisation map (and misspell.c) reads it already */
+        bool added;
+        uint32_t *slot = jd_strmap_put(&S->spell, k, kn, 0, &added);
+        const char *t = jd_arena_strdup(&S->ar, to);
+        if (!slot || !t)
+            return jd_oom(L->err);
+        if (!added)
+            return bad(L, "spellings", "a misspelling is listed twice");
+        S->spell_to[S->nspell] = t;
+        *slot = (uint32_t)++S->nspell;
+    }
+    return JD_OK;
+}
+
 static int load(loader *L, json_t *root)
 {
     jd_screen *S = L->S;
@@ -4792,6 +4899,8 @@ static int load(loader *L, json_t *root)
     if (L->lists && !json_is_object(L->lists))
         return bad(L, "lists", "must be an object of pattern lists");
     int rc = load_words(L);
+    if (rc >= 0)
+        rc = load_spellings(L, root);
     if (rc >= 0)
         rc = load_sets(L, root);
     if (rc >= 0)
@@ -4825,6 +4934,7 @@ int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
     jd_strmap_init(&S->pre3);
     norm_lens_init(S->norm_lens);
     jd_strmap_init(&S->memo_raw);
+    jd_strmap_init(&S->spell);
     S->st = sb_stemmer_new("english", NULL);
     if (!S->st) {
         jd_screen_close(S);
@@ -4876,6 +4986,7 @@ void jd_screen_close(jd_screen *S)
     free(S->pre3_keys);
     free(S->pre3_tab);
     jd_strmap_free(&S->memo_raw);
+    jd_strmap_free(&S->spell);
     free(S->pat);
     free(S->terms);
     free(S->alts);
