@@ -1359,8 +1359,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
             if (S->ntok && S->tok[S->ntok - 1].sent == sent)
                 sent++;
             clause++;
-            size_t bn = bullet_at(text, len, i);
-            i += bn ? bn : 1;
+            i += bullet_at(text, len, i) ? bullet_at(text, len, i) : 1;
             if (c == '\n' || c == '.') {
                 quoted = quoted && c != '\n';
                 dquoted = dquoted && c != '\n';
@@ -1635,6 +1634,7 @@ static void lower_note_names(jd_screen *S)
 
 static void read_names(jd_screen *S, int child_age)
 {
+    lower_note_names(S);
     S->child_name = NULL;
     S->nother_names = 0;
     if (child_age < 0)
@@ -4220,7 +4220,6 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     /* some number from 1950 before the child's year of birth */
     S->old_year = in->child_age >= 0 && S->min_year < S->ref_year - in->child_age;
     mark_cues(S);
-    lower_note_names(S);
     read_names(S, in->child_age);
     if (frame_room(S) != JD_OK)
         return jd_oom(err);
