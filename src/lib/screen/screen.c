@@ -2524,12 +2524,6 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
             (S->gender == 'F' && (k->sid == S->he_sids[0] || k->sid == S->he_sids[1])))
             other = true;
     }
-    /* "Reece pushed him": the child named right before the blow is the one
-     * who acts, so the one hit is someone else */
-    if (r->kind == JD_SCREEN_OFFENCE && r->injury && r->role_explicit && S->child_name &&
-        h->start >= 1 && S->tok[h->start - 1].clause == S->tok[h->start].clause &&
-        same_word(&S->tok[h->start - 1], S->child_name))
-        other = true;
     if (!(by_agent && !child_object) && (!r->role_explicit || !names_one) && !child_object &&
         clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE && !passive,
                        r->kind == JD_SCREEN_LANGUAGE))
