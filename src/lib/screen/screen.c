@@ -1359,8 +1359,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
             if (S->ntok && S->tok[S->ntok - 1].sent == sent)
                 sent++;
             clause++;
-            size_t bn = bullet_at(text, len, i);
-            i += bn ? bn : 1;
+            i += bullet_at(text, len, i) ? bullet_at(text, len, i) : 1;
             if (c == '\n' || c == '.') {
                 quoted = quoted && c != '\n';
                 dquoted = dquoted && c != '\n';
@@ -1635,6 +1634,7 @@ static void lower_note_names(jd_screen *S)
 
 static void read_names(jd_screen *S, int child_age)
 {
+    lower_note_names(S);
     S->child_name = NULL;
     S->nother_names = 0;
     if (child_age < 0)
@@ -1709,6 +1709,22 @@ static bool other_name_poss(const jd_screen *S, const tok *k)
     for (int q = 0; q < S->nother_names && k->cap && k->poss; q++) {
         const tok *n = S->other_names[q];
         if (same_word(n, k) || (!n->poss && k->wlen == n->wlen + 1 && !memcmp(k->w, n->w, n->wlen)))
+            return true;
+    }
+    /* with the child's name known, a friend or relative of hers named with
+     * the child's own age ("her friend Lola (13) ... Lola's boyfriend" about
+     * Maddie (13)): read_names leaves such a name alone (it may be the child's
+     * when her name is not known), her possessive is another's */
+    const tok *c = S->child_name;
+    if (!c || !k->cap || !k->poss || k->wlen < 2 ||
+        (c->wlen + 1 == k->wlen && !memcmp(c->w, k->w, c->wlen)))
+        return false;
+    size_t at = (size_t)(k - S->tok); /* her introduction before it, at most 200 words back:
+                                         * bounded, so linear in the note */
+    for (size_t j = at > 200 ? at - 200 : 1; j < at; j++) {
+        const tok *n = &S->tok[j];
+        if (n->cap && !n->poss && n->wlen + 1 == k->wlen && !memcmp(n->w, k->w, n->wlen) &&
+            in_set(S, S->other_set, S->tok[j - 1].sid) && S->tok[j - 1].sent == n->sent)
             return true;
     }
     return false;
@@ -4214,7 +4230,6 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     /* some number from 1950 before the child's year of birth */
     S->old_year = in->child_age >= 0 && S->min_year < S->ref_year - in->child_age;
     mark_cues(S);
-    lower_note_names(S);
     read_names(S, in->child_age);
     if (frame_room(S) != JD_OK)
         return jd_oom(err);
