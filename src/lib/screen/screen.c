@@ -1368,10 +1368,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
                 sent++;
             clause++;
             i += bullet_at(text, len, i) ? bullet_at(text, len, i) : 1;
-            if (c == '\n' || c == '.') {
-                quoted = quoted && c != '\n';
-                dquoted = dquoted && c != '\n';
-            }
+            if (c == '\n')
+                quoted = dquoted = false; /* a quotation ends with its paragraph */
             continue;
         }
         if (!is_word_char(c)) {
@@ -4258,8 +4256,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     bool lac = note_flag(S, K_LAC);
     for (size_t i = 0; i < S->nhits && !X.recorded; i++)
         if (S->pat[S->hits[i].pat].kind == K_RECORDED) {
-            rule plain = {0};
-            plain.role_explicit = true;
+            rule plain = {.role_explicit = true};
             if (!(attributes(S, &plain, &S->hits[i]) &
                   (JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL)))
                 X.recorded = true;
