@@ -474,6 +474,11 @@ static void test_engine_innocent(void **state)
     assert_true(counted(r, "C16"));
     r = run(f, "Bruising to the shin, the injury is not what dad described; dad hit him.", 11, 'M');
     assert_true(counted(r, "C16"));
+    /* a fall explains a bruise, not a bite */
+    r = run(f, "Paige attended with a bite mark on her neck and bruising; says she fell.", 15, 'F');
+    assert_true(counted(r, "S06"));
+    r = run(f, "Paige attended with bruising to her knee; says she fell.", 15, 'F');
+    assert_false(counted(r, "S06"));
 }
 
 int main(void)

@@ -1368,10 +1368,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
                 sent++;
             clause++;
             i += bullet_at(text, len, i) ? bullet_at(text, len, i) : 1;
-            if (c == '\n' || c == '.') {
-                quoted = quoted && c != '\n';
-                dquoted = dquoted && c != '\n';
-            }
+            if (c == '\n')
+                quoted = dquoted = false; /* a quotation ends with its paragraph */
             continue;
         }
         if (!is_word_char(c)) {
@@ -3087,6 +3085,37 @@ static int frame_first_person(const jd_screen *S, const hit *h)
 }
 
 
+/* A bite with a stated cause that bites nothing: "a bite mark on her neck and
+ * bruising; says she fell". Only an animal near it (in its sentence or the
+ * ones beside it: "the neighbour's Staffie bit him") explains a bite; any
+ * other innocent cue there (a fall, a sport) does not. */
+static bool bite_unexplained(const jd_screen *S, const hit *h)
+{
+    static const char *const bite[] = {"bite", "bites", "bitten", "bit", NULL};
+    static const char *const animal[] = {
+        "dog", "dogs", "puppy", "pup", "cat", "cats", "kitten", "pet", "pets", "hamster",
+        "rabbit", "horse", "pony", "staffie", "staffy", "alsatian", "labrador", "terrier",
+        "collie", "husky", "rottweiler", "spaniel", "bulldog", "pitbull", "greyhound", "lurcher",
+        "ferret", "gerbil", "snake", "parrot", "insect", "insects", "mosquito", "spider", "flea",
+        "fleas", "bedbugs", "tick", NULL};
+    bool is_bite = false;
+    for (uint32_t i = h->start; i < h->end && !is_bite; i++)
+        is_bite = word_in(&S->tok[i], bite);
+    if (!is_bite)
+        return false;
+    uint32_t sent = S->tok[h->start].sent;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        uint32_t cs = S->tok[c->start].sent;
+        if (S->pat[c->pat].kind != K_INNOC || cs + 1 < sent || cs > sent + 1)
+            continue;
+        for (uint32_t j = c->start; j < c->end; j++)
+            if (word_in(&S->tok[j], animal))
+                return false;
+    }
+    return true;
+}
+
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
 /* An injury that names no one, explained in the next sentence by an
@@ -3144,8 +3173,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && frame_victim_other(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* by the frame: "she was exploited" about a boy */
-    if (generic_statement(S, h))
-        a |= JD_SCREEN_OTHER_PERSON; /* "girls who get raped are ...": no one in particular */
+    if (generic_statement(S, h) || frame_owner_other(S, r, h))
+        a |= JD_SCREEN_OTHER_PERSON; /* "girls who get raped are ...", "Bethany's boyfriend" */
     if (r->kind != JD_SCREEN_LANGUAGE) {
         int first = frame_first_person(S, h);
         if (first == JD_FR_CHILD)
@@ -3153,8 +3182,6 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         else if (first == JD_FR_OTHER)
             a |= JD_SCREEN_OTHER_PERSON; /* her friend's "my" */
     }
-    if (frame_owner_other(S, r, h))
-        a |= JD_SCREEN_OTHER_PERSON; /* "Bethany's boyfriend", "Bethany had a black eye" */
     if (r->kind == JD_SCREEN_LANGUAGE && other_gender_possessive(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
     /* wording that opens with its owner: "her cousin's boyfriend", "her
@@ -3206,7 +3233,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_CHALLENGED;
     if (r->injury && (cue_in(S, K_INNOC, h, 1) ||
                       (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
-                      self_inflicted(S, h) || cause_after(S, h)))
+                      self_inflicted(S, h) || cause_after(S, h)) &&
+        !bite_unexplained(S, h)) /* "a bite mark ...; says she fell" */
         a |= JD_SCREEN_INNOCENT;
     /* a thing taken in the match's own words ("took her phone"), not a
      * taking after it ("locked the door and took my phone") */
@@ -4258,8 +4286,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     bool lac = note_flag(S, K_LAC);
     for (size_t i = 0; i < S->nhits && !X.recorded; i++)
         if (S->pat[S->hits[i].pat].kind == K_RECORDED) {
-            rule plain = {0};
-            plain.role_explicit = true;
+            rule plain = {.role_explicit = true};
             if (!(attributes(S, &plain, &S->hits[i]) &
                   (JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL)))
                 X.recorded = true;
