@@ -1367,7 +1367,8 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
             if (S->ntok && S->tok[S->ntok - 1].sent == sent)
                 sent++;
             clause++;
-            i += bullet_at(text, len, i) ? bullet_at(text, len, i) : 1;
+            size_t bn = bullet_at(text, len, i);
+            i += bn ? bn : 1;
             if (c == '\n')
                 quoted = dquoted = false; /* a quotation ends with its paragraph */
             continue;
