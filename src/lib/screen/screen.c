@@ -1341,8 +1341,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
     S->min_year = INT32_MAX;
     if (jd_grow((void **)&S->low, &S->lowcap, len + 1, 1))
         return JD_ENOMEM;
-    /* S->low holds each token's folded word at its offset (punctuation:
-     * its byte), written as the token is made; nothing else reads it */
+    /* S->low: each token's folded word at its offset (punctuation: its byte) */
     uint32_t sent = 0, clause = 0;
     bool quoted = false, dquoted = false;
     int paren = 0;
@@ -4238,8 +4237,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
                 X.recorded = true;
         }
     read_ages(S, &X);
-    /* the sentences with an adult cue, once a note (other_age_at) */
-    size_t nsent = S->ntok ? S->tok[S->ntok - 1].sent + 1 : 0;
+    size_t nsent = S->ntok ? S->tok[S->ntok - 1].sent + 1 : 0; /* adult-cue sentences */
     if (nsent && jd_grow((void **)&S->adult_sent, &S->adult_sentcap, nsent, 1))
         return jd_oom(err);
     if (nsent)
