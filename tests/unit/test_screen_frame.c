@@ -379,6 +379,25 @@ static void test_engine_lower_names(void **state)
     assert_true(counted(r, "boyfriend"));
 }
 
+/* A friend named with the child's own age, the child's name known: her
+ * possessive is the friend's ("her friend Lola (13) ... Lola's boyfriend"). */
+static void test_engine_friend_same_age(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "Maddie (13) went with her friend Lola (13) to see Lola's boyfriend, who is 20.",
+            13, 'F');
+    assert_false(counted(r, "boyfriend"));
+    /* near misses: the child's own; the caller's friend who is the child */
+    r = run(f, "Maddie (13) went with her friend Lola (13) to see Maddie's boyfriend, who is 20.",
+            13, 'F');
+    assert_true(counted(r, "boyfriend"));
+    r = run(f, "Caller states her friend Sana (16) has a boyfriend aged 30. Sana's boyfriend "
+               "is 30.",
+            16, 'F');
+    assert_true(counted(r, "boyfriend"));
+}
+
 /* A parent in Welsh, northern, Scots and US English is another person too. */
 static void test_engine_parent_words(void **state)
 {
@@ -475,6 +494,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_engine_run_on, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_lower_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_parent_words, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_friend_same_age, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_own_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_plural_speakers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_innocent, setup, teardown),

@@ -1335,6 +1335,14 @@ static bool run_on_start(const jd_screen *S, const char *text, size_t len, size_
     return true;
 }
 
+/* A year glued into a user name at text[s] ("mark.t.1979", "kev_1984") is
+ * no date of the note's history; token_age reads it as a year of birth. */
+static bool year_handle(const char *text, size_t s, int32_t num)
+{
+    return num >= 1900 && num <= 2030 && s >= 2 && (text[s - 1] == '.' || text[s - 1] == '_') &&
+           isalpha((unsigned char)text[s - 2]);
+}
+
 static int tokenize(jd_screen *S, const char *text, size_t len)
 {
     S->ntok = 0;
@@ -1358,12 +1366,9 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
             if (S->ntok && S->tok[S->ntok - 1].sent == sent)
                 sent++;
             clause++;
-            size_t bn = bullet_at(text, len, i);
-            i += bn ? bn : 1;
-            if (c == '\n' || c == '.') {
-                quoted = quoted && c != '\n';
-                dquoted = dquoted && c != '\n';
-            }
+            i += bullet_at(text, len, i) ? bullet_at(text, len, i) : 1;
+            if (c == '\n')
+                quoted = dquoted = false; /* a quotation ends with its paragraph */
             continue;
         }
         if (!is_word_char(c)) {
@@ -1416,11 +1421,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->clause = clause;
         t->num = num;
         t->purenum = num >= 0 && d == wn;
-        /* a year glued into a user name ("mark.t.1979", "kev_1984") is no
-         * date of the note's history; token_age reads it as a year of birth */
-        bool handle = num >= 1900 && num <= 2030 && s >= 2 &&
-                      (text[s - 1] == '.' || text[s - 1] == '_') &&
-                      isalpha((unsigned char)text[s - 2]);
+        bool handle = year_handle(text, s, num);
         if (num >= 1950 && num < S->min_year && !handle)
             S->min_year = num;
         t->decade = decade;
@@ -1634,6 +1635,7 @@ static void lower_note_names(jd_screen *S)
 
 static void read_names(jd_screen *S, int child_age)
 {
+    lower_note_names(S);
     S->child_name = NULL;
     S->nother_names = 0;
     if (child_age < 0)
@@ -1708,6 +1710,22 @@ static bool other_name_poss(const jd_screen *S, const tok *k)
     for (int q = 0; q < S->nother_names && k->cap && k->poss; q++) {
         const tok *n = S->other_names[q];
         if (same_word(n, k) || (!n->poss && k->wlen == n->wlen + 1 && !memcmp(k->w, n->w, n->wlen)))
+            return true;
+    }
+    /* with the child's name known, a friend or relative of hers named with
+     * the child's own age ("her friend Lola (13) ... Lola's boyfriend" about
+     * Maddie (13)): read_names leaves such a name alone (it may be the child's
+     * when her name is not known), her possessive is another's */
+    const tok *c = S->child_name;
+    if (!c || !k->cap || !k->poss || k->wlen < 2 ||
+        (c->wlen + 1 == k->wlen && !memcmp(c->w, k->w, c->wlen)))
+        return false;
+    size_t at = (size_t)(k - S->tok); /* her introduction before it, at most 200 words back:
+                                         * bounded, so linear in the note */
+    for (size_t j = at > 200 ? at - 200 : 1; j < at; j++) {
+        const tok *n = &S->tok[j];
+        if (n->cap && !n->poss && n->wlen + 1 == k->wlen && !memcmp(n->w, k->w, n->wlen) &&
+            in_set(S, S->other_set, S->tok[j - 1].sid) && S->tok[j - 1].sent == n->sent)
             return true;
     }
     return false;
@@ -2523,12 +2541,6 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
             (S->gender == 'F' && (k->sid == S->he_sids[0] || k->sid == S->he_sids[1])))
             other = true;
     }
-    /* "Reece pushed him": the child named right before the blow is the one
-     * who acts, so the one hit is someone else */
-    if (r->kind == JD_SCREEN_OFFENCE && r->injury && r->role_explicit && S->child_name &&
-        h->start >= 1 && S->tok[h->start - 1].clause == S->tok[h->start].clause &&
-        same_word(&S->tok[h->start - 1], S->child_name))
-        other = true;
     if (!(by_agent && !child_object) && (!r->role_explicit || !names_one) && !child_object &&
         clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE && !passive,
                        r->kind == JD_SCREEN_LANGUAGE))
@@ -4203,6 +4215,20 @@ static int read_note(jd_screen *S, const char *text, size_t len, const jd_screen
     return scan(S, in->kinds);
 }
 
+/* The sentences with an adult cue, once a note (other_age_at). */
+static int adult_sentences(jd_screen *S)
+{
+    size_t nsent = S->ntok ? S->tok[S->ntok - 1].sent + 1 : 0;
+    if (nsent && jd_grow((void **)&S->adult_sent, &S->adult_sentcap, nsent, 1))
+        return JD_ENOMEM;
+    if (nsent)
+        memset(S->adult_sent, 0, nsent);
+    for (size_t i = 0; i < S->nhits; i++)
+        if (S->pat[S->hits[i].pat].kind == K_ADULT)
+            S->adult_sent[S->tok[S->hits[i].start].sent] = 1;
+    return JD_OK;
+}
+
 int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res, jd_error *err)
 {
     if (!S || !in || !res)
@@ -4219,7 +4245,6 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     /* some number from 1950 before the child's year of birth */
     S->old_year = in->child_age >= 0 && S->min_year < S->ref_year - in->child_age;
     mark_cues(S);
-    lower_note_names(S);
     read_names(S, in->child_age);
     if (frame_room(S) != JD_OK)
         return jd_oom(err);
@@ -4230,21 +4255,14 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     bool lac = note_flag(S, K_LAC);
     for (size_t i = 0; i < S->nhits && !X.recorded; i++)
         if (S->pat[S->hits[i].pat].kind == K_RECORDED) {
-            rule plain = {0};
-            plain.role_explicit = true;
+            rule plain = {.role_explicit = true};
             if (!(attributes(S, &plain, &S->hits[i]) &
                   (JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL)))
                 X.recorded = true;
         }
     read_ages(S, &X);
-    size_t nsent = S->ntok ? S->tok[S->ntok - 1].sent + 1 : 0; /* adult-cue sentences */
-    if (nsent && jd_grow((void **)&S->adult_sent, &S->adult_sentcap, nsent, 1))
+    if (adult_sentences(S) != JD_OK)
         return jd_oom(err);
-    if (nsent)
-        memset(S->adult_sent, 0, nsent);
-    for (size_t i = 0; i < S->nhits; i++)
-        if (S->pat[S->hits[i].pat].kind == K_ADULT)
-            S->adult_sent[S->tok[S->hits[i].start].sent] = 1;
     int et = et_index(in->event_type);
     int child = in->child_age;
     veto_ref veto[VETO_MAX]; /* counted indicator matches of rules with "not_with" */
