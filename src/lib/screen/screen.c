@@ -1335,6 +1335,14 @@ static bool run_on_start(const jd_screen *S, const char *text, size_t len, size_
     return true;
 }
 
+/* A year glued into a user name at text[s] ("mark.t.1979", "kev_1984") is
+ * no date of the note's history; token_age reads it as a year of birth. */
+static bool year_handle(const char *text, size_t s, int32_t num)
+{
+    return num >= 1900 && num <= 2030 && s >= 2 && (text[s - 1] == '.' || text[s - 1] == '_') &&
+           isalpha((unsigned char)text[s - 2]);
+}
+
 static int tokenize(jd_screen *S, const char *text, size_t len)
 {
     S->ntok = 0;
@@ -1415,11 +1423,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->clause = clause;
         t->num = num;
         t->purenum = num >= 0 && d == wn;
-        /* a year glued into a user name ("mark.t.1979", "kev_1984") is no
-         * date of the note's history; token_age reads it as a year of birth */
-        bool handle = num >= 1900 && num <= 2030 && s >= 2 &&
-                      (text[s - 1] == '.' || text[s - 1] == '_') &&
-                      isalpha((unsigned char)text[s - 2]);
+        bool handle = year_handle(text, s, num);
         if (num >= 1950 && num < S->min_year && !handle)
             S->min_year = num;
         t->decade = decade;
@@ -2539,12 +2543,6 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
             (S->gender == 'F' && (k->sid == S->he_sids[0] || k->sid == S->he_sids[1])))
             other = true;
     }
-    /* "Reece pushed him": the child named right before the blow is the one
-     * who acts, so the one hit is someone else */
-    if (r->kind == JD_SCREEN_OFFENCE && r->injury && r->role_explicit && S->child_name &&
-        h->start >= 1 && S->tok[h->start - 1].clause == S->tok[h->start].clause &&
-        same_word(&S->tok[h->start - 1], S->child_name))
-        other = true;
     if (!(by_agent && !child_object) && (!r->role_explicit || !names_one) && !child_object &&
         clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE && !passive,
                        r->kind == JD_SCREEN_LANGUAGE))
@@ -4219,6 +4217,20 @@ static int read_note(jd_screen *S, const char *text, size_t len, const jd_screen
     return scan(S, in->kinds);
 }
 
+/* The sentences with an adult cue, once a note (other_age_at). */
+static int adult_sentences(jd_screen *S)
+{
+    size_t nsent = S->ntok ? S->tok[S->ntok - 1].sent + 1 : 0;
+    if (nsent && jd_grow((void **)&S->adult_sent, &S->adult_sentcap, nsent, 1))
+        return JD_ENOMEM;
+    if (nsent)
+        memset(S->adult_sent, 0, nsent);
+    for (size_t i = 0; i < S->nhits; i++)
+        if (S->pat[S->hits[i].pat].kind == K_ADULT)
+            S->adult_sent[S->tok[S->hits[i].start].sent] = 1;
+    return JD_OK;
+}
+
 int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res, jd_error *err)
 {
     if (!S || !in || !res)
@@ -4251,15 +4263,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
                 X.recorded = true;
         }
     read_ages(S, &X);
-    /* the sentences with an adult cue, once a note (other_age_at) */
-    size_t nsent = S->ntok ? S->tok[S->ntok - 1].sent + 1 : 0;
-    if (nsent && jd_grow((void **)&S->adult_sent, &S->adult_sentcap, nsent, 1))
+    if (adult_sentences(S) != JD_OK)
         return jd_oom(err);
-    if (nsent)
-        memset(S->adult_sent, 0, nsent);
-    for (size_t i = 0; i < S->nhits; i++)
-        if (S->pat[S->hits[i].pat].kind == K_ADULT)
-            S->adult_sent[S->tok[S->hits[i].start].sent] = 1;
     int et = et_index(in->event_type);
     int child = in->child_age;
     veto_ref veto[VETO_MAX]; /* counted indicator matches of rules with "not_with" */
