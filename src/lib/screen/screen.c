@@ -1349,8 +1349,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
     S->min_year = INT32_MAX;
     if (jd_grow((void **)&S->low, &S->lowcap, len + 1, 1))
         return JD_ENOMEM;
-    /* S->low holds each token's folded word at its offset (punctuation:
-     * its byte), written as the token is made; nothing else reads it */
+    /* S->low: each token's folded word at its offset (punctuation: its byte) */
     uint32_t sent = 0, clause = 0;
     bool quoted = false, dquoted = false;
     int paren = 0;
