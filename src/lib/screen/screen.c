@@ -1366,8 +1366,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
             if (S->ntok && S->tok[S->ntok - 1].sent == sent)
                 sent++;
             clause++;
-            size_t bn = bullet_at(text, len, i);
-            i += bn ? bn : 1;
+            i += bullet_at(text, len, i) ? bullet_at(text, len, i) : 1;
             if (c == '\n')
                 quoted = dquoted = false; /* a quotation ends with its paragraph */
             continue;
