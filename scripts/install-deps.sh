@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs every Debian package joindots needs to build, test and run.
 # Idempotent; run as root on Debian 12 (bookworm). wordnet-base is read only by
-# tools/wordnet_families.py (proposing word families for the screen rules).
+# tools/wordnet_families.py (proposing word families for the screen rules), and
+# wbritish (a dictionary) only by tools/spelling_variants.py (misspellings that
+# are no English word, for the rules' "spellings").
 set -euo pipefail
 pkgs=(
   build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
   libsqlite3-dev libjansson-dev libsodium-dev libutf8proc-dev libigraph-dev
   libmicrohttpd-dev libhpdf-dev libpq-dev postgresql libcmocka-dev libstemmer-dev sqlite3 valgrind
   chromium curl nodejs wrk
-  wordnet-base
+  wordnet-base wbritish
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -471,6 +471,9 @@ static void test_loader_errors(void **state)
         const char *body, *needle;
     } bad[] = {
         {"{", "not valid JSON"},
+        {"{\"version\": 1, \"spellings\": [\"absconed\"]}", "spellings: must be an object"},
+        {"{\"version\": 1, \"spellings\": {\"Absconed\": \"absconded\"}}", "lower-case"},
+        {"{\"version\": 1, \"spellings\": {\"absconed\": 3}}", "maps a misspelling"},
         {"{\"version\": 2}", "version"},
         {"{\"version\": 1, \"sets\": {}, \"cues\": {}}", "child, other and possessive"},
         {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
@@ -1127,6 +1130,111 @@ static void test_offence_frame(void **state)
     assert_true(counted(r, "C9"));
 }
 
+/* scr-lang, seventh session: the writer's own wording in long notes. A closing
+ * quote after a number ends the quotation ("Dev is 'about 50'." left the rest
+ * of the note quoted); "this young man" / "this young lady" of the note's
+ * gender is the child, "a young man" is not. Each with a near miss. */
+static void test_lang_frame(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run_gender(f, "Dev is 'about 50'. Later. Tomasz trades sex for a bed.", 17, 'M');
+    assert_true(counted(r, "exchanging_sex"));
+    r = run_gender(f, "Dev said 'he trades sex for a bed'. Later.", 17, 'M');
+    assert_false(counted(r, "exchanging_sex")); /* near miss: inside the quotation */
+    r = run_gender(f, "GP's note: this young man is experimenting with older men.", 16, 'M');
+    assert_true(counted(r, "experimenting"));
+    r = run_gender(f, "GP's note: this young lady is experimenting with older men.", 16, 'F');
+    assert_true(counted(r, "experimenting"));
+    r = run_gender(f, "GP's note: a young man is experimenting with older men.", 16, 'M');
+    assert_false(counted(r, "experimenting")); /* near miss: another young man */
+    r = run_gender(f, "GP's note: this young man is experimenting with older men.", 16, 'F');
+    assert_false(counted(r, "experimenting")); /* near miss: a man in a girl's note */
+    /* "boyfriend" for an age-mate: a written age within two years of a child of 15 or
+     * more is no adult with power over her; the same age beside a younger child is */
+    r = run_gender(f, "Her boyfriend Dylan (18) picks her up from college.", 17, 'F');
+    assert_false(counted(r, "boyfriend"));
+    r = run_gender(f, "Her boyfriend Kieran (19) picks her up from college.", 17, 'F');
+    assert_false(counted(r, "boyfriend"));
+    r = run_gender(f, "Her boyfriend Kieran (19) picks her up from school.", 14, 'F');
+    assert_true(counted(r, "boyfriend"));
+    r = run_gender(f, "Her boyfriend Kieran (24) picks her up from college.", 17, 'F');
+    assert_true(counted(r, "boyfriend"));
+    r = run_gender(f, "Her boyfriend, a man, picks her up from college.", 17, 'F');
+    assert_true(counted(r, "boyfriend")); /* "a man": no written number, an adult */
+    /* a double quote nested in a single one ends only itself */
+    r = run_gender(f,
+                   "She told me: 'I read my file. It says I was \"sexually available\" and "
+                   "promiscuous when I was 12.'",
+                   15, 'F');
+    assert_false(counted(r, "promiscuous"));
+    assert_false(counted(r, "sexually_available"));
+    r = run_gender(f, "She told me: 'I read my file.' The men say she is \"easy\"; she is promiscuous.",
+                   15, 'F');
+    assert_true(counted(r, "promiscuous")); /* near miss: after the quotation */
+    /* misspelt key words ("spellings"), prefixes included; a real word is no slip */
+    r = run_gender(f, "She absconed from the unit at 2am with the men.", 15, 'F');
+    assert_true(counted(r, "absconded"));
+    r = run_gender(f, "He is a child prostitue at the station.", 15, 'M');
+    assert_true(counted(r, "prostitution"));
+    r = run_gender(f, "The sexual activity with the man (30) was concensual.", 15, 'F');
+    assert_true(counted(r, "consent"));
+    r = run_gender(f, "She is very promiscious with older men.", 15, 'F');
+    assert_true(counted(r, "promiscuous"));
+    r = run_gender(f, "She went to the flat of her own acord with the men.", 15, 'F');
+    assert_true(counted(r, "own_accord")); /* "accord to" is no "according to" */
+    r = run_gender(f, "She ascended the stairs and descended to the flat with the men.", 15, 'F');
+    assert_false(counted(r, "absconded")); /* near miss: other words */
+}
+
+/* Who acted on whom (issue 14, s7 scr-offence), each with a near miss: a
+ * passive whose subject is a pronoun of the other gender is someone else's;
+ * the child named right before a blow is the one who hit; the parent told is
+ * not the one acting (no C17); the same words under 13 are C1 alone, not C11
+ * too; "or he'd tell her mum": the one told is not the victim of the threat. */
+static void test_offence_roles_s7(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run_gender(f, "Mum disclosed that she was sexually exploited by men from a taxi firm when "
+                      "she was 14.", 15, 'M');
+    assert_false(counted(r, "C2"));
+    assert_false(counted(r, "C10"));
+    r = run_gender(f, "Mum disclosed that he was sexually exploited by men (40s) from a taxi firm.",
+                   15, 'M');
+    assert_true(counted(r, "C2"));
+    r = run_gender(f, "Reece (13) argued with another resident over the Xbox and Reece pushed him.",
+                   13, 'M');
+    assert_false(counted(r, "C16"));
+    r = run_gender(f, "Reece (13) argued with another resident over the Xbox and the man pushed him.",
+                   13, 'M');
+    assert_true(counted(r, "C16"));
+    r = run_gender(f, "Kelly-Ann (16) later told mum her ex (22) had pinned her to the bed by the throat.",
+                   16, 'F');
+    assert_true(counted(r, "C16"));
+    assert_false(counted(r, "C17"));
+    r = run_gender(f, "Kelly-Ann (16) said mum had pinned her to the bed by the throat.", 16, 'F');
+    assert_true(counted(r, "C17"));
+    r = run_gender(f, "Hollie (15) was raped by adults from the age of 12.", 15, 'F');
+    assert_true(counted(r, "C1"));
+    assert_false(counted(r, "C11"));
+    r = run_gender(f, "Hollie (15) was raped by a man (30) last week.", 15, 'F');
+    assert_true(counted(r, "C11"));
+    r = run_gender(f, "She had to go with his mate (40) or he'd tell her mum she smokes weed.", 14,
+                   'F');
+    assert_true(counted(r, "C20"));
+    r = run_gender(f, "Her uncle (40) hit her mum.", 14, 'F');
+    assert_false(counted(r, "C16"));
+    /* the child's quoted "my": the speaker is the subject of the nearest verb
+     * of saying, not the man named between */
+    r = run_gender(f, "Report from mother that Amelia (12) came home and said that her friend's "
+                      "dad, Kevin (about 45), came into the room and 'stroked my bum'.", 12, 'F');
+    assert_true(counted(r, "C1"));
+    r = run_gender(f, "Amelia (12) said that her older sister (17) told mum 'Kevin (45) stroked "
+                      "my bum at the sleepover'.", 12, 'F');
+    assert_false(counted(r, "C1"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1139,6 +1247,8 @@ int main(void)
         cmocka_unit_test(test_limits),        cmocka_unit_test(test_linked_age),
         cmocka_unit_test(test_analyse_agrees),
         cmocka_unit_test(test_offence_frame),
+        cmocka_unit_test(test_lang_frame),
+        cmocka_unit_test(test_offence_roles_s7),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

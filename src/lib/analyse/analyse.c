@@ -20,6 +20,7 @@
  */
 #include "analyse/analyse_internal.h"
 #include "analyse/risk.h"
+#include "analyse/screen_memo.h"
 #include "store/incr_ops.h"
 #include "store/store.h"
 
@@ -46,6 +47,7 @@ static int add_finding(an *A, uint8_t kind, uint16_t idx, int32_t pattern, uint3
 
 typedef struct screen_ctx {
     jd_ts_scan sc;
+    const jd_ts_scan *cur; /* the event's scan: sc, or the memo's (screen_event) */
     uint8_t *adult_s, *sex_s;
     size_t scap;
     int32_t *unless_hit;
@@ -130,7 +132,7 @@ static int size_buffers(an *A, screen_ctx *X, const jd_ts_scan *sc)
 static void read_cues(an *A, screen_ctx *X, aev *e)
 {
     jd_rules *R = A->rules;
-    jd_ts_scan *sc = &X->sc;
+    const jd_ts_scan *sc = X->cur;
     for (size_t h = 0; h < sc->nhits; h++) {
         const jd_ts_hit *x = &sc->hits[h];
         uint32_t o = jd_ts__owner(R->ts, x->pattern);
@@ -176,7 +178,7 @@ static void read_cues(an *A, screen_ctx *X, aev *e)
 static int crime_hits(an *A, screen_ctx *X, aev *e, bool adult_any)
 {
     jd_rules *R = A->rules;
-    jd_ts_scan *sc = &X->sc;
+    const jd_ts_scan *sc = X->cur;
     for (size_t h = 0; h < sc->nhits; h++) {
         const jd_ts_hit *x = &sc->hits[h];
         uint32_t o = jd_ts__owner(R->ts, x->pattern);
@@ -314,10 +316,13 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
     jd_rules *R = A->rules;
     e->f0 = (uint32_t)A->nf;
     const char *txt = e->narrative ? e->narrative : "";
-    if (jd_ts__scan(R->ts, &X->sc, txt, strlen(txt)) != JD_OK)
+    /* a note seen before word for word is read from the memo (screen_memo.h) */
+    if (A->smemo ? jd_smemo__scan(A->smemo, R->ts, txt, strlen(txt), &X->cur) != JD_OK
+                 : jd_ts__scan(R->ts, &X->sc, txt, strlen(txt)) != JD_OK)
         return oom(A);
-    jd_ts_scan *sc = &X->sc;
-    int rc = size_buffers(A, X, sc);
+    if (!A->smemo)
+        X->cur = &X->sc;
+    int rc = size_buffers(A, X, X->cur);
     if (rc != JD_OK)
         return rc;
     read_cues(A, X, e);
@@ -334,16 +339,19 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
                          self_recorded ? 1 : -1, 0, e->linked_age > 0 ? e->linked_age : 0};
     jd_error serr;
     jd_error_clear(&serr);
-    jd_screen_result *res = &A->sres;
-    res->n = 0;
+    const jd_screen_result *res = &A->sres;
+    A->sres.n = 0;
     /* indicators, triggers, wording and offences reach only a subject, victim
      * or witness of the event: with none, nothing would be read */
     if (*txt && A->scr && e->about_person) {
-        rc = jd_screen_run(A->scr, &sn, res, &serr);
+        rc = A->smemo ? jd_smemo__screen(A->smemo, A->scr, &sn, &res, &serr)
+                      : jd_screen_run(A->scr, &sn, &A->sres, &serr);
         if (rc == JD_ENOMEM)
             return oom(A);
-        if (rc < 0)
-            res->n = 0; /* a note the screen refuses (over 1 MiB) discloses nothing */
+        if (rc < 0) { /* a note the screen refuses (over 1 MiB) discloses nothing */
+            A->sres.n = 0;
+            res = &A->sres;
+        }
     }
     if ((rc = screen_findings(A, e, res, age, etb)) != JD_OK)
         return rc;
@@ -676,6 +684,7 @@ static void an_free(an *A, jd_risk_walk *W, jd_risk_policy *pol, screen_ctx *X)
     jd_arena_free(&A->ar);
     jd_rules__free(A->rules);
     jd_screen_result_free(&A->sres);
+    jd_smemo__free(A->smemo);
     free(A->scache);
     jd_screen_close(A->scr);
 }
@@ -724,6 +733,10 @@ int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_p
         goto done;
     if ((rc = jd_screen_open(&A.scr, NULL, err)) < 0)
         goto done;
+    if (!(A.smemo = jd_smemo__new())) {
+        rc = jd_oom(err);
+        goto done;
+    }
     if ((rc = jd_risk__load(&pol, opts->risk_path, A.rules, err)) < 0)
         goto done;
     A.pol = &pol;

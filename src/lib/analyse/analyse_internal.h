@@ -62,6 +62,7 @@ typedef struct an {
     const struct jd_risk_policy *pol; /* the risk walk's policy (risk.json) */
     struct jd_screen *scr;       /* the text screen: offences C1-C20 (screen.h) */
     jd_screen_result sres;
+    struct jd_smemo *smemo;  /* notes screened before (screen_memo.h); NULL: none kept */
     jd_screen_match *scache; /* counted offences per screened event (both passes) */
     size_t nscache, scachecap;
     jd_arena ar;

@@ -18,6 +18,7 @@
  * overdue-interview pass, which runs at the analysis' "now".
  */
 #include "analyse/risk.h"
+#include "analyse/screen_memo.h"
 
 #include <ctype.h>
 #include <stddef.h>
@@ -782,13 +783,19 @@ static int screen_offences(pwalk *w, const evwalk *x, bool self_recorded,
             ew->linked_age > 0 ? ew->linked_age : 0};
         jd_error serr;
         jd_error_clear(&serr);
-        if (jd_screen_run(A->scr, &sn, &A->sres, &serr) == JD_ENOMEM)
+        const jd_screen_result *res = &A->sres;
+        int rc = A->smemo ? jd_smemo__screen(A->smemo, A->scr, &sn, &res, &serr)
+                          : jd_screen_run(A->scr, &sn, &A->sres, &serr);
+        if (rc == JD_ENOMEM)
             return oom(A);
-        /* a note the screen refuses (over 1 MiB) discloses nothing */
+        if (rc < 0) { /* a note the screen refuses (over 1 MiB) discloses nothing */
+            A->sres.n = 0;
+            res = &A->sres;
+        }
         ew->scr0 = (uint32_t)A->nscache;
         ew->scr_n = 0;
-        for (size_t i = 0; i < A->sres.n && ew->scr_n < 20; i++) {
-            const jd_screen_match *sm = &A->sres.m[i];
+        for (size_t i = 0; i < res->n && ew->scr_n < 20; i++) {
+            const jd_screen_match *sm = &res->m[i];
             if (!sm->counts || sm->kind != JD_SCREEN_OFFENCE)
                 continue;
             if (jd_grow((void **)&A->scache, &A->scachecap, A->nscache + 1,

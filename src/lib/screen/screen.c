@@ -17,8 +17,10 @@
  *               or among alternatives ("#name|him"); never in the first term
  * A pattern never crosses a sentence.
  */
+#include "screen/frame.h"
 #include "util/internal.h"
 #include "util/embedded.h"
+#include "screen/misspell.h"
 
 #include <joindots/screen.h>
 
@@ -151,6 +153,9 @@ struct jd_screen {
     jd_strmap stems;  /* stem -> id */
     jd_strmap memo;   /* normalised word -> stem id (0 unknown) */
     jd_strmap memo_raw; /* word as written (lower case) -> stem id, top bit: normalised */
+    jd_strmap spell;    /* "spellings": misspelt word -> 1 + index in spell_to */
+    const char **spell_to; /* the word each misspelling is read as (arena) */
+    size_t nspell;
     jd_strmap sets;   /* set name -> index in setv */
     u32vec *setv;
     size_t nsets;
@@ -199,7 +204,7 @@ struct jd_screen {
     uint32_t writer_set; /* "I", "we", "manager", "officer": the writer or a professional
                             (optional set "writer"; UINT32_MAX when absent) */
     uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
-    uint32_t that_sid, her_sid, him_sid, me_sid, herself_sid, himself_sid;
+    uint32_t that_sid, her_sid, him_sid, me_sid, my_sid, herself_sid, himself_sid;
     uint32_t term_sids[12]; /* clause ends: "but", "however", "because"... */
     uint64_t term_mask;     /* bit (stem id % 64) of each of term_sids (clause_cues) */
     int nterm_sids;
@@ -213,7 +218,7 @@ struct jd_screen {
     uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
     uint32_t who_sid, whose_sid, whom_sid; /* a relative clause's antecedent (relative_other) */
     uint32_t aux_sids[11]; /* "was", "were", "is", "been", "got"...: a passive before a match */
-    uint32_t negterm_sids[9]; /* "who", "when", "since"...: end a negation's scope */
+    uint32_t negterm_sids[13]; /* "who", "when", "since", "than"...: end a negation's scope */
     uint32_t indef_sids[9]; /* "a", "another", "other", "some": not the child ("a girl") */
     uint32_t generic_set; /* children, kids, minors (optional set "generic"): children in
                              general (generic_object) */
@@ -247,6 +252,14 @@ struct jd_screen {
     size_t nhits, hitcap;
     uint8_t *adult_sent; /* per sentence of the note: an adult cue ("a man") in it */
     size_t adult_sentcap;
+    jd_frame_tok *ftok; /* per token: its kind for the frame (frame.h; read_frame) */
+    uint32_t frame_sid[48]; /* the frame's words by stem id ("said", "me", "mrs"), their */
+    uint8_t frame_kind[48]; /* kinds (JD_FK_*), how many, and a bloom of (sid % 64) */
+    int nframe;
+    uint64_t frame_bloom;
+    bool frame_done; /* ftok and who read for this note (frame_ready) */
+    uint8_t *who;       /* per token: whom it names, JD_FR_* (frame_who) */
+    size_t ftokcap, whocap;
     char stembuf[256];
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
     uint64_t cue_kinds;        /* bit per pattern kind (K_*) with a hit in the note (mark_cues) */
@@ -348,18 +361,27 @@ static void norm_lens_init(uint16_t lens[256])
     memset(lens, 0, 256 * sizeof *lens);
     for (size_t i = 0; i < sizeof norm_map / sizeof norm_map[0]; i++)
         lens[(unsigned char)norm_map[i][0][0]] |= (uint16_t)(1u << strlen(norm_map[i][0]));
+    for (size_t i = 0; i < jd_screen_nmisspell; i++)
+        lens[(unsigned char)jd_screen_misspell[i][0][0]] |=
+            (uint16_t)(1u << strlen(jd_screen_misspell[i][0]));
 }
 
 static const char *norm_word(const uint16_t lens[256], const char *w, size_t n, size_t *outn)
 {
-    /* only words of up to 11 bytes are in the map; compare the first byte first */
-    bool maybe = n <= 11 && (lens[(unsigned char)w[0]] & (1u << n)); /* else no word of
-                                                                       * the map is like it */
+    /* only words of up to 15 bytes are in the maps; compare the first byte first */
+    bool maybe = n <= 15 && (lens[(unsigned char)w[0]] & (1u << n)); /* else no word of
+                                                                       * the maps is like it */
     for (size_t i = 0; maybe && i < sizeof norm_map / sizeof norm_map[0]; i++)
         if (norm_map[i][0][0] == w[0] && strlen(norm_map[i][0]) == n &&
             !memcmp(norm_map[i][0], w, n)) {
             *outn = strlen(norm_map[i][1]);
             return norm_map[i][1];
+        }
+    for (size_t i = 0; maybe && i < jd_screen_nmisspell; i++) /* misspell.c */
+        if (jd_screen_misspell[i][0][0] == w[0] && strlen(jd_screen_misspell[i][0]) == n &&
+            !memcmp(jd_screen_misspell[i][0], w, n)) {
+            *outn = strlen(jd_screen_misspell[i][1]);
+            return jd_screen_misspell[i][1];
         }
     *outn = n;
     return w;
@@ -929,14 +951,18 @@ static bool is_word_char(unsigned char c)
     return (unsigned)((c | 0x20) - 'a') < 26u || (unsigned)(c - '0') < 10u || c >= 0x80;
 }
 
-/* Quotation marks and brackets at text[i] (tokenize): updates quoted and
- * paren and returns the bytes they take, 0 when text[i] is neither. */
-static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, int *paren)
+/* Quotation marks and brackets at text[i] (tokenize): updates quoted (single
+ * and curly quotes), dquoted (straight double quotes) and paren and returns the
+ * bytes they take, 0 when text[i] is neither. The two kinds are kept apart so
+ * that one nested in the other ends only itself: "She told me: 'It says I was
+ * "sexually available" when I was 12.'" is quoted to its end. */
+static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, bool *dquoted,
+                         int *paren)
 {
     unsigned char c = (unsigned char)text[i];
-    /* quotes: straight and curly double quotes toggle; curly singles too */
+    /* quotes: straight double quotes toggle; curly doubles and singles open and close */
     if (c == '"') {
-        *quoted = !*quoted;
+        *dquoted = !*dquoted;
         return 1;
     }
     if (c == 0xE2 && i + 2 < len && (unsigned char)text[i + 1] == 0x80) {
@@ -960,11 +986,12 @@ static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, i
         *quoted = true; /* opening single quote */
         return 1;
     }
-    /* a closing single quote after a word or after the quote's own end
-     * punctuation ("he's not answering.' Operator summary: ..."): without the
-     * latter the rest of the note read as quoted */
+    /* a closing single quote after a word, a number ("who is 'like 20'.",
+     * "Dev is 'about 50'.": else the rest of the paragraph read as quoted) or
+     * after the quote's own end punctuation ("he's not answering.' Operator
+     * summary: ...") */
     if (c == '\'' && i > 0 &&
-        (isalpha((unsigned char)text[i - 1]) || strchr(".,!?;:", text[i - 1])) &&
+        (isalnum((unsigned char)text[i - 1]) || strchr(".,!?;:", text[i - 1])) &&
         (i + 1 >= len || !isalnum((unsigned char)text[i + 1])) && *quoted) {
         *quoted = false;
         return 1;
@@ -983,10 +1010,71 @@ static size_t quote_mark(const char *text, size_t len, size_t i, bool *quoted, i
 
 /* Whether text[i] ends a sentence (tokenize): . ! ? ; and new lines, but
  * not the points of "1.5", "e.g." or "Mr.". */
+/* The bytes of a bullet at text[i] ("•", "▪", "●", "◦", "·"), 0 when none: a
+ * bullet list's items are sentences however they are punctuated. */
+static size_t bullet_at(const char *text, size_t len, size_t i)
+{
+    const unsigned char *u = (const unsigned char *)text + i;
+    if (u[0] == 0xC2 && i + 1 < len && u[1] == 0xB7)
+        return 2;
+    if (u[0] != 0xE2 || i + 2 >= len)
+        return 0;
+    if ((u[1] == 0x80 && u[2] == 0xA2) || (u[1] == 0x96 && u[2] == 0xAA) ||
+        (u[1] == 0x97 && (u[2] == 0x8F || u[2] == 0xA6)))
+        return 3;
+    return 0;
+}
+
+/* Whether a time-stamped entry starts at text[i] ("14:20 - Bella asked",
+ * "23.20 Bella asked", "0930hrs -"): the time, then a dash, a colon, or a
+ * capitalised word; not after a word that makes the time part of the
+ * sentence ("back at 14:20 - tired", "between 10:00 and 11:00"). */
+static bool entry_at(const jd_screen *S, const char *text, size_t len, size_t i)
+{
+    size_t j = i, d = 0;
+    while (j < len && isdigit((unsigned char)text[j]) && d < 4)
+        j++, d++;
+    if (d == 0 || (j < len && isdigit((unsigned char)text[j])))
+        return false;
+    if (d <= 2 && j + 2 < len && (text[j] == ':' || text[j] == '.') &&
+        isdigit((unsigned char)text[j + 1]) && isdigit((unsigned char)text[j + 2]))
+        j += 3;
+    else if (d != 4)
+        return false;
+    size_t h = j + (j < len && text[j] == ' ');
+    if (h + 2 < len && !memcmp(text + h, "hrs", 3))
+        j = h + 3;
+    else if (d == 4)
+        return false; /* "2024 ...": a year, not "0930hrs" */
+    while (j < len && text[j] == ' ')
+        j++;
+    bool dash = j < len && (text[j] == '-' || text[j] == ':' ||
+                            ((unsigned char)text[j] == 0xE2 && j + 2 < len &&
+                             (unsigned char)text[j + 1] == 0x80 &&
+                             ((unsigned char)text[j + 2] == 0x93 || (unsigned char)text[j + 2] == 0x94)));
+    if (!dash && !(j < len && isupper((unsigned char)text[j])))
+        return false;
+    if (S->ntok) {
+        const tok *p = &S->tok[S->ntok - 1];
+        static const char *const prep[] = {"at", "from", "until", "till", "by", "since", "about",
+                                           "around", "before", "after", "between", "and", "to",
+                                           "approx", "approximately", "of", "on", "@", NULL};
+        for (const char *const *q = prep; *q && !p->punct; q++)
+            if (p->wlen == strlen(*q) && !memcmp(p->w, *q, p->wlen))
+                return false;
+    }
+    return true;
+}
+
 static bool ends_sentence(const jd_screen *S, const char *text, size_t len, size_t i)
 {
     unsigned char c = (unsigned char)text[i];
     bool end_sent = false;
+    if (bullet_at(text, len, i))
+        return true;
+    if (c == ' ' && i + 1 < len && isdigit((unsigned char)text[i + 1]) && S->ntok &&
+        entry_at(S, text, len, i + 1))
+        return true;
     if (c == '.' || c == '!' || c == '?' || c == ';' || c == '\n') {
         /* "1.5", "e.g." and "Mr." do not end a sentence */
         bool digit_next = i + 1 < len && isdigit((unsigned char)text[i + 1]);
@@ -1104,6 +1192,21 @@ static int32_t read_number(const char *w, size_t wn, size_t *digits, uint8_t *de
     return num;
 }
 
+/* Word w normalised: the map of abbreviations and spellings, then the rules'
+ * "spellings" (a misspelling is read as its word: "absconed", "prostitue"). */
+static const char *normalise(const jd_screen *S, const char *w, size_t wn, size_t *nn)
+{
+    const char *nw = norm_word(S->norm_lens, w, wn, nn);
+    if (nw == w && S->nspell) {
+        uint32_t *v = jd_strmap_get(&S->spell, w, wn);
+        if (v) {
+            nw = S->spell_to[*v - 1];
+            *nn = strlen(nw);
+        }
+    }
+    return nw;
+}
+
 /* The stem id of word w (tokenize), with *nw and *nn the normalised word. */
 static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **nw, size_t *nn)
 {
@@ -1117,7 +1220,7 @@ static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **n
         ws = &S->wcache[(size_t)(((key ^ wn) * 0x9E3779B97F4A7C15ull) >> (64 - WCACHE_BITS))];
         if (ws->len == wn && ws->key == key) {
             if (ws->val >> 31)
-                *nw = norm_word(S->norm_lens, w, wn, nn);
+                *nw = normalise(S, w, wn, nn);
             return ws->val & 0x7FFFFFFFu;
         }
     }
@@ -1127,9 +1230,9 @@ static uint32_t word_stem(jd_screen *S, const char *w, size_t wn, const char **n
     if (mv) {
         sid = *mv & 0x7FFFFFFFu;
         if (*mv >> 31)
-            *nw = norm_word(S->norm_lens, w, wn, nn);
+            *nw = normalise(S, w, wn, nn);
     } else {
-        *nw = norm_word(S->norm_lens, w, wn, nn);
+        *nw = normalise(S, w, wn, nn);
         sid = stem_id(S, *nw, *nn, false);
         if (S->memo_raw.n < 500000) {
             bool added;
@@ -1195,21 +1298,65 @@ static uint32_t clause_cues(jd_screen *S, tok *t, uint32_t clause)
     return clause;
 }
 
+/* Whether the capitalised word w at text[s] starts a sentence whose full
+ * stop the writer left out ("found with cannabis No adults with him",
+ * "taken anywhere Officer knows Kane as ..."): a word that opens sentences
+ * and is not capitalised inside one (she, he, they, we, no, nil, plan, staff,
+ * officer...), after a word in lower case that does not lead into it
+ * ("told Mum", "and She"). Run-on notes otherwise let a negation, a person
+ * or an exception of one sentence reach the next. */
+static bool run_on_start(const jd_screen *S, const char *text, size_t len, size_t s, const char *w,
+                         size_t wn)
+{
+    static const char *const openers[] = {
+        "she", "he", "they", "we", "it", "this", "there", "no", "nil", "plan", "staff",
+        "officer", "officers", "police", "pt", "yp", "mum", "dad", "mother", "father", "advised",
+        "discussed", "referred", "seen", "attended", "spoke", "called", "rang", "she's", "he's",
+        "shes", "hes", "theyre", "later", "today", "tonight", "yesterday", "then", "also", NULL};
+    static const char *const lead[] = {"to", "told", "and", "with", "by", "of", "said", "says",
+                                       "asked", "for", "from", "called", "as", "or", "the", "a",
+                                       "an", "her", "his", "my", "your", "our", "their", "tell",
+                                       "tells", "ask", "asks", "ring", "rang", "phoned", "contact",
+                                       "contacted", "informed", "inform", "call", "saw", "see",
+                                       "seen", "that", "which", "whom", "met", "meet", NULL};
+    if (!isupper((unsigned char)text[s]) || (s + 1 < len && isupper((unsigned char)text[s + 1])))
+        return false; /* "NFA", "HEATON": shouting, not a sentence start */
+    bool open = false;
+    for (const char *const *q = openers; *q && !open; q++)
+        open = wn == strlen(*q) && !memcmp(w, *q, wn);
+    if (!open)
+        return false;
+    const tok *p = &S->tok[S->ntok - 1];
+    if (p->punct || p->cap || p->num >= 0 || p->quoted)
+        return false;
+    for (const char *const *q = lead; *q; q++)
+        if (p->wlen == strlen(*q) && !memcmp(p->w, *q, p->wlen))
+            return false;
+    return true;
+}
+
+/* A year glued into a user name at text[s] ("mark.t.1979", "kev_1984") is
+ * no date of the note's history; token_age reads it as a year of birth. */
+static bool year_handle(const char *text, size_t s, int32_t num)
+{
+    return num >= 1900 && num <= 2030 && s >= 2 && (text[s - 1] == '.' || text[s - 1] == '_') &&
+           isalpha((unsigned char)text[s - 2]);
+}
+
 static int tokenize(jd_screen *S, const char *text, size_t len)
 {
     S->ntok = 0;
     S->min_year = INT32_MAX;
     if (jd_grow((void **)&S->low, &S->lowcap, len + 1, 1))
         return JD_ENOMEM;
-    /* S->low holds each token's folded word at its offset (punctuation:
-     * its byte), written as the token is made; nothing else reads it */
+    /* S->low: each token's folded word at its offset (punctuation: its byte) */
     uint32_t sent = 0, clause = 0;
-    bool quoted = false;
+    bool quoted = false, dquoted = false;
     int paren = 0;
     size_t i = 0;
     while (i < len) {
         unsigned char c = (unsigned char)text[i];
-        size_t qn = quote_mark(text, len, i, &quoted, &paren);
+        size_t qn = quote_mark(text, len, i, &quoted, &dquoted, &paren);
         if (qn) {
             i += qn;
             continue;
@@ -1219,15 +1366,15 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
             if (S->ntok && S->tok[S->ntok - 1].sent == sent)
                 sent++;
             clause++;
-            i++;
-            if (c == '\n' || c == '.')
-                quoted = quoted && c != '\n';
+            i += bullet_at(text, len, i) ? bullet_at(text, len, i) : 1;
+            if (c == '\n')
+                quoted = dquoted = false; /* a quotation ends with its paragraph */
             continue;
         }
         if (!is_word_char(c)) {
             if (c == ',' || c == ':' || c == '-' || c == '/') {
                 /* punctuation tokens so numbers and words stay apart */
-                if (push_punct(S, c, i, sent, clause, quoted))
+                if (push_punct(S, c, i, sent, clause, quoted || dquoted))
                     return JD_ENOMEM;
                 if (c == ':' && !(i > 0 && i + 1 < len && isdigit((unsigned char)text[i - 1]) &&
                                   isdigit((unsigned char)text[i + 1])))
@@ -1244,6 +1391,10 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         size_t d;
         uint8_t decade = 0, yo = 0;
         int32_t num = read_number(w, wn, &d, &decade, &yo);
+        if (S->ntok && S->tok[S->ntok - 1].sent == sent && run_on_start(S, text, len, s, w, wn)) {
+            sent++; /* "... cannabis No adults with him ... anywhere Officer knows ..." */
+            clause++;
+        }
         if (jd_grow((void **)&S->tok, &S->tokcap, S->ntok + 1, sizeof *S->tok))
             return JD_ENOMEM;
         tok *t = &S->tok[S->ntok++];
@@ -1270,17 +1421,13 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->clause = clause;
         t->num = num;
         t->purenum = num >= 0 && d == wn;
-        /* a year glued into a user name ("mark.t.1979", "kev_1984") is no
-         * date of the note's history; token_age reads it as a year of birth */
-        bool handle = num >= 1900 && num <= 2030 && s >= 2 &&
-                      (text[s - 1] == '.' || text[s - 1] == '_') &&
-                      isalpha((unsigned char)text[s - 2]);
+        bool handle = year_handle(text, s, num);
         if (num >= 1950 && num < S->min_year && !handle)
             S->min_year = num;
         t->decade = decade;
         t->yo = yo;
         t->handle = handle;
-        t->quoted = quoted;
+        t->quoted = quoted || dquoted;
         t->paren = paren > 0;
         t->cap = isupper((unsigned char)text[s]) != 0;
         t->poss = i - s >= 3 && (text[i - 1] == 's' || text[i - 1] == 'S') &&
@@ -1443,8 +1590,52 @@ static bool is_word(const tok *k, const char *a, const char *b, const char *c, c
     return false;
 }
 
+/* Words that name no one, then (a note all in lower case) names by their ages.
+ * A note written all in lower case has no capitals to tell names by: a word
+ * with an age in brackets right after it ("ellie (14)", "dean (24)") is a
+ * name there, and is marked as written with a capital wherever it appears,
+ * so the child's and other people's names are read as in any other note.
+ * Not a word for a person ("girl (14)", "sister (19)"). Linear: at most a
+ * few names, each marked in one pass. */
+static void lower_note_names(jd_screen *S)
+{
+    /* "other than", "anyone other than": an exception, not another person
+     * ("denies drugs other than weed": the stem of "other" is a person word's) */
+    for (size_t i = 0; i + 1 < S->ntok; i++)
+        if (is_word(&S->tok[i], "other", NULL, NULL, NULL) &&
+            is_word(&S->tok[i + 1], "than", NULL, NULL, NULL))
+            S->tok[i].sid = 0;
+    for (size_t i = 0; i < S->ntok; i++)
+        if (S->tok[i].cap)
+            return;
+    const uint32_t sets[] = {S->child_set, S->other_set, S->parent_set, S->people_set,
+                             S->actor_set, S->peer_set, S->bystander_set, S->female_set,
+                             S->male_set};
+    int names = 0;
+    for (size_t i = 0; i + 1 < S->ntok && names < 8; i++) {
+        tok *k = &S->tok[i];
+        const tok *n = &S->tok[i + 1];
+        if (k->cap || k->punct || k->num >= 0 || k->wlen < 3 || k->paren || !n->paren ||
+            n->num < 0 || n->num > 99 || n->sent != k->sent)
+            continue;
+        bool word = false;
+        for (size_t q = 0; q < sizeof sets / sizeof *sets && !word; q++)
+            word = sets[q] != UINT32_MAX && in_set(S, sets[q], k->sid);
+        if (word)
+            continue;
+        names++;
+        for (size_t j = 0; j < S->ntok; j++) {
+            tok *o = &S->tok[j];
+            if (same_word(o, k) ||
+                (o->poss && o->wlen == k->wlen + 1 && !memcmp(o->w, k->w, k->wlen)))
+                o->cap = 1; /* "bethany", "bethany's" */
+        }
+    }
+}
+
 static void read_names(jd_screen *S, int child_age)
 {
+    lower_note_names(S);
     S->child_name = NULL;
     S->nother_names = 0;
     if (child_age < 0)
@@ -1509,6 +1700,34 @@ static bool other_name(const jd_screen *S, const tok *k, bool peer)
     for (int q = 0; q < S->nother_names && k->cap; q++)
         if (same_word(S->other_names[q], k))
             return !peer || S->other_peer[q];
+    return false;
+}
+
+/* Whether token k, written with "'s", is another person's name's possessive
+ * ("Bethany's" is written "bethanys"; other_name compares whole words). */
+static bool other_name_poss(const jd_screen *S, const tok *k)
+{
+    for (int q = 0; q < S->nother_names && k->cap && k->poss; q++) {
+        const tok *n = S->other_names[q];
+        if (same_word(n, k) || (!n->poss && k->wlen == n->wlen + 1 && !memcmp(k->w, n->w, n->wlen)))
+            return true;
+    }
+    /* with the child's name known, a friend or relative of hers named with
+     * the child's own age ("her friend Lola (13) ... Lola's boyfriend" about
+     * Maddie (13)): read_names leaves such a name alone (it may be the child's
+     * when her name is not known), her possessive is another's */
+    const tok *c = S->child_name;
+    if (!c || !k->cap || !k->poss || k->wlen < 2 ||
+        (c->wlen + 1 == k->wlen && !memcmp(c->w, k->w, c->wlen)))
+        return false;
+    size_t at = (size_t)(k - S->tok); /* her introduction before it, at most 200 words back:
+                                         * bounded, so linear in the note */
+    for (size_t j = at > 200 ? at - 200 : 1; j < at; j++) {
+        const tok *n = &S->tok[j];
+        if (n->cap && !n->poss && n->wlen + 1 == k->wlen && !memcmp(n->w, k->w, n->wlen) &&
+            in_set(S, S->other_set, S->tok[j - 1].sid) && S->tok[j - 1].sent == n->sent)
+            return true;
+    }
     return false;
 }
 
@@ -1898,6 +2117,11 @@ static bool peer_reports(const jd_screen *S, const hit *h)
                 break; /* "she says", "Kelly says" */
             if (in_set(S, S->other_set, k->sid)) {
                 peer = !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, k->sid));
+                /* "friends say a man 'put something in her drink'": speakers
+                 * in the plural say "we", "our"; her is someone else, the child */
+                if (k->wlen > 3 && k->w[k->wlen - 1] == 's' && k->w[k->wlen - 2] != 's' &&
+                    !k->poss)
+                    peer = false;
                 /* "Chelsea's friend says ... had sex with her": the child named as
                  * the speaker's possessor is whom "her" names */
                 if (j > 0 && S->tok[j - 1].sent == sent && S->tok[j - 1].poss &&
@@ -2216,11 +2440,42 @@ static bool generic_object(const jd_screen *S, const hit *h)
 /* The quotation around token i is spoken by another person named before it
  * in its sentence ("Mum told the nurse 'my ex used to touch me'"), not the
  * child ("Child quiet; said to nurse '...'", "Pt states '...'"). */
+static bool word_in_n(const tok *k, const char *const *v, size_t n)
+{
+    for (size_t q = 0; q < n; q++)
+        if (k->wlen == strlen(v[q]) && !memcmp(k->w, v[q], k->wlen))
+            return true;
+    return false;
+}
+
 static bool quote_by_other(const jd_screen *S, size_t i)
 {
     size_t j = i;
     while (j > 0 && S->tok[j - 1].quoted && S->tok[j - 1].sent == S->tok[i].sent)
         j--;
+    /* the speaker is the subject of the nearest verb of saying before the
+     * quotation ("Amelia came home and said that her friend's dad came in and
+     * 'stroked my bum'": Amelia, not the dad between) */
+    static const char *const say[] = {"said",  "says",    "say",      "saying",    "told",
+                                      "tells", "stated",  "states",   "disclosed", "discloses",
+                                      "wrote", "writes",  "reported", "reports",   "explained",
+                                      "added", "alleged", "alleges",  "claimed",   "claims"};
+    for (size_t v = j; v-- > 0 && S->tok[v].sent == S->tok[i].sent;) {
+        if (S->tok[v].quoted || !word_in_n(&S->tok[v], say, sizeof say / sizeof *say))
+            continue;
+        for (size_t q = v; q-- > 0 && v - q <= 12 && S->tok[q].sent == S->tok[i].sent;) {
+            const tok *k = &S->tok[q];
+            if (k->punct || k->poss || k->quoted)
+                continue;
+            if ((S->child_name && same_word(k, S->child_name)) ||
+                (S->gender == 'F' && (k->sid == S->she_sids[0] || k->sid == S->she_sids[1])) ||
+                (S->gender == 'M' && (k->sid == S->he_sids[0] || k->sid == S->he_sids[1])))
+                return false;
+            if (in_set(S, S->other_set, k->sid) || in_set(S, S->parent_set, k->sid))
+                return true;
+        }
+        break;
+    }
     while (j-- > 0 && S->tok[j].sent == S->tok[i].sent) {
         const tok *k = &S->tok[j];
         if (!k->punct && !k->poss && !k->quoted &&
@@ -2261,8 +2516,8 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
          * tickles me there'"); not for injuries, where a parent's quoted "he hit
          * me" is the parent's */
         child_object = (in_set(S, S->child_set, S->tok[i].sid) ||
-                        (S->tok[i].sid == S->me_sid && S->tok[i].quoted && !r->injury &&
-                         !quote_by_other(S, i))) &&
+                        ((S->tok[i].sid == S->me_sid || S->tok[i].sid == S->my_sid) &&
+                         S->tok[i].quoted && !r->injury && !quote_by_other(S, i))) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
     }
     if (wrong_object && !child_object) {
@@ -2277,6 +2532,15 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
     /* a passive's subject is the one acted on, whoever it is: "a girl at
      * school was raped" is about that girl */
     bool passive = r->kind != JD_SCREEN_LANGUAGE && passive_at(S, h);
+    /* "Mum disclosed she was sexually exploited" in a boy's note: a passive
+     * whose subject is a pronoun of the other gender is about someone else */
+    if (r->kind == JD_SCREEN_OFFENCE && passive && h->start >= 2 &&
+        S->tok[h->start - 2].clause == S->tok[h->start].clause) {
+        const tok *k = &S->tok[h->start - 2];
+        if ((S->gender == 'M' && (k->sid == S->she_sids[0] || k->sid == S->she_sids[1])) ||
+            (S->gender == 'F' && (k->sid == S->he_sids[0] || k->sid == S->he_sids[1])))
+            other = true;
+    }
     if (!(by_agent && !child_object) && (!r->role_explicit || !names_one) && !child_object &&
         clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE && !passive,
                        r->kind == JD_SCREEN_LANGUAGE))
@@ -2286,6 +2550,19 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
                           r->child_acts) ||
            (r->kind != JD_SCREEN_LANGUAGE && peer_reports(S, h)) || speaker_owns(S, h) ||
            topic_other(S, h);
+}
+
+/* A verb of telling or showing: the person after it is told or shown
+ * something ("or he'd tell her mum"), not the one the act is done to. */
+static bool told_to(const tok *k)
+{
+    static const char *const verbs[] = {"tell", "tells", "told", "telling", "show", "shows",
+                                        "showed", "shown", "showing", "ring", "rang", "phone",
+                                        "phoned", "text", "texted"};
+    for (size_t q = 0; q < sizeof verbs / sizeof verbs[0]; q++)
+        if (k->wlen == strlen(verbs[q]) && !memcmp(k->w, verbs[q], k->wlen))
+            return true;
+    return false;
 }
 
 /* The act's object: "abused her older sister", "hit his mum" name another
@@ -2303,6 +2580,9 @@ static bool object_is_other(const jd_screen *S, const rule *r, const hit *h)
         if (j > 0 && (S->tok[j - 1].sid == S->by_sid || S->tok[j - 1].sid == S->with_sid))
             break; /* "abused by her stepfather", "sex with her older brother": the
                     * one acting, not the object */
+        if (r->kind == JD_SCREEN_OFFENCE && j > 0 && told_to(&S->tok[j - 1]))
+            break; /* "or he'd tell her mum", "showed his dad the messages": the
+                    * one told or shown, not the one acted on */
         if (r->injury && other_gender_object(S, k))
             return true; /* "punched him" about a girl */
         uint32_t n = j + 1;
@@ -2508,14 +2788,25 @@ static bool child_aggressor(const jd_screen *S, const hit *h)
     const tok *v = &S->tok[h->start];
     if (S->hit_set == UINT32_MAX || !in_set(S, S->hit_set, v->sid) || passive_at(S, h))
         return false;
+    /* "punched her": her is the child, unless the child is the one who
+     * punched: "Reece pushed him" names two people (a pronoun object is not
+     * its own clause's subject; "himself" would be) */
+    bool pronoun_object = false;
+    uint32_t last = h->start + 1; /* "pushed him", "punched her in": the verb's object */
     if (h->end < S->ntok && S->tok[h->end].sent == v->sent &&
-        in_set(S, S->child_set, S->tok[h->end].sid))
-        return false; /* "punched her" */
+        in_set(S, S->child_set, S->tok[h->end].sid)) {
+        const tok *o = &S->tok[h->end];
+        if (o->sid != S->her_sid && o->sid != S->him_sid)
+            return false;
+        pronoun_object = true;
+    } else if (last < h->end && (S->tok[last].sid == S->her_sid || S->tok[last].sid == S->him_sid)) {
+        pronoun_object = true;
+    }
     for (uint32_t i = h->end; i < S->ntok && i < h->end + 8 && S->tok[i].clause == v->clause; i++)
         if (S->tok[i].sid == S->by_sid)
             return false; /* "Ethan (15) assaulted on the Pinfold by two adults" */
     for (uint32_t i = h->start + 1; i < h->end; i++)
-        if (in_set(S, S->child_set, S->tok[i].sid))
+        if (in_set(S, S->child_set, S->tok[i].sid) && !(pronoun_object && i == last))
             return false;
     size_t j = h->start;
     int seen = 0;
@@ -2527,7 +2818,7 @@ static bool child_aggressor(const jd_screen *S, const hit *h)
         if (S->suspect_set != UINT32_MAX && in_set(S, S->suspect_set, k->sid))
             continue; /* "arrested for", "charged with" */
         if (subject_pronoun(S, k))
-            return !other_gender(S, k);
+            return !pronoun_object && !other_gender(S, k);
         if (S->child_name && same_word(k, S->child_name))
             return true;
         if (in_set(S, S->other_set, k->sid) || in_set(S, S->child_set, k->sid) ||
@@ -2537,8 +2828,326 @@ static bool child_aggressor(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* ---- the frame: whom a word names (frame.h) ---- */
+
+/* Whether token k is written as one of the words of the NULL-ended list v. */
+static bool word_in(const tok *k, const char *const *v)
+{
+    for (; *v; v++)
+        if (k->wlen == strlen(*v) && !memcmp(k->w, *v, k->wlen))
+            return true;
+    return false;
+}
+
+/* Each token's kind for the frame, then whom each names (jd_frame__resolve):
+ * once a note, linear. */
+/* The frame's words, interned at load by their stems: the first person, verbs
+ * of speech, a woman's titles and words (read_frame looks them up by stem id,
+ * not by spelling: one bloom test a word). */
+static int frame_words(jd_screen *S)
+{
+    static const struct {
+        const char *w;
+        uint8_t kind;
+    } v[] = {{"i", JD_FK_FIRST},         {"me", JD_FK_FIRST},        {"my", JD_FK_FIRST},
+             {"myself", JD_FK_FIRST},    {"im", JD_FK_FIRST},        {"ive", JD_FK_FIRST},
+             {"mine", JD_FK_FIRST},      {"said", JD_FK_REPORT},     {"says", JD_FK_REPORT},
+             {"saying", JD_FK_REPORT},   {"told", JD_FK_REPORT},     {"tells", JD_FK_REPORT},
+             {"states", JD_FK_REPORT},   {"stated", JD_FK_REPORT},   {"texted", JD_FK_REPORT},
+             {"messaged", JD_FK_REPORT}, {"shouted", JD_FK_REPORT},  {"screamed", JD_FK_REPORT},
+             {"explained", JD_FK_REPORT}, {"added", JD_FK_REPORT},   {"replied", JD_FK_REPORT},
+             {"disclosed", JD_FK_REPORT}, {"wrote", JD_FK_REPORT},   {"writes", JD_FK_REPORT},
+             {"admitted", JD_FK_REPORT}, {"whispered", JD_FK_REPORT}, {"asked", JD_FK_REPORT},
+             {"mrs", JD_FK_WOMAN},       {"ms", JD_FK_WOMAN},        {"miss", JD_FK_WOMAN},
+             {"woman", JD_FK_WOMAN},     {"lady", JD_FK_WOMAN}};
+    S->nframe = 0;
+    S->frame_bloom = 0;
+    for (size_t i = 0; i < sizeof v / sizeof v[0] && S->nframe < 48; i++) {
+        uint32_t sid = stem_id(S, v[i].w, strlen(v[i].w), true);
+        if (!sid)
+            return JD_ENOMEM;
+        bool seen = false; /* "says" and "saying" share a stem */
+        for (int q = 0; q < S->nframe && !seen; q++)
+            seen = S->frame_sid[q] == sid;
+        if (seen)
+            continue;
+        S->frame_sid[S->nframe] = sid;
+        S->frame_kind[S->nframe++] = v[i].kind;
+        S->frame_bloom |= 1ull << (sid & 63);
+    }
+    return JD_OK;
+}
+
+/* The frame's kind of a word by its stem (frame_words), JD_FK_WORD if none. */
+static uint8_t frame_word_kind(const jd_screen *S, uint32_t sid)
+{
+    if (!sid || !(S->frame_bloom >> (sid & 63) & 1))
+        return JD_FK_WORD;
+    for (int q = 0; q < S->nframe; q++)
+        if (S->frame_sid[q] == sid)
+            return S->frame_kind[q];
+    return JD_FK_WORD;
+}
+
+/* Room for the frame of this note (jd_screen_run; the frame itself is read
+ * on first use, frame_ready: most notes never ask). */
+static int frame_room(jd_screen *S)
+{
+    S->frame_done = false;
+    if (S->ntok && (jd_grow((void **)&S->ftok, &S->ftokcap, S->ntok, sizeof *S->ftok) ||
+                    jd_grow((void **)&S->who, &S->whocap, S->ntok, 1)))
+        return JD_ENOMEM;
+    return JD_OK;
+}
+
+static void read_frame(jd_screen *S)
+{
+    S->frame_done = true;
+    for (size_t i = 0; i < S->ntok; i++) {
+        const tok *k = &S->tok[i];
+        uint8_t kind = JD_FK_WORD;
+        if (k->punct)
+            kind = JD_FK_PUNCT;
+        else if (k->sid && (k->sid == S->she_sids[0] || k->sid == S->she_sids[1]))
+            kind = JD_FK_SHE;
+        else if (k->sid && (k->sid == S->her_sid || k->sid == S->herself_sid))
+            kind = JD_FK_HER;
+        else if (k->sid && (k->sid == S->he_sids[0] || k->sid == S->he_sids[1]))
+            kind = JD_FK_HE;
+        else if (k->sid && (k->sid == S->him_sid || k->sid == S->himself_sid))
+            kind = JD_FK_HIM;
+        else if ((kind = frame_word_kind(S, k->sid)) == JD_FK_FIRST)
+            ;
+        else if ((S->child_name && same_word(k, S->child_name)) ||
+                 (in_set(S, S->child_set, k->sid) && k->sid != S->they_sid &&
+                  k->sid != S->them_sid))
+            kind = JD_FK_CHILD;
+        else if (in_set(S, S->other_set, k->sid) || in_set(S, S->parent_set, k->sid) ||
+                 other_name(S, k, false))
+            kind = JD_FK_OTHER;
+        else if (kind == JD_FK_WOMAN &&
+                 (is_word(k, "mrs", "ms", "miss", NULL)
+                      ? !(i + 1 < S->ntok && S->tok[i + 1].cap && S->tok[i + 1].sent == k->sent)
+                      : (i > 0 && is_word(&S->tok[i - 1], "young", NULL, NULL, NULL))))
+            kind = JD_FK_WORD; /* "Mrs HEATON", "a woman"; not "miss school", not "a young
+                                * woman" (maybe her) */
+        S->ftok[i] = (jd_frame_tok){k->sent, k->clause, kind, k->quoted};
+    }
+    jd_frame__resolve(S->ftok, S->ntok, S->gender, S->who);
+}
+
+/* The frame of this note, read once on first use (its room made by
+ * frame_room): the scratch of a run, as the hits are. */
+static void frame_ready(const jd_screen *S)
+{
+    if (!S->frame_done)
+        read_frame((jd_screen *)S);
+}
+
+/* Whom token i names: JD_FR_CHILD, JD_FR_OTHER or JD_FR_UNKNOWN (the older
+ * rules decide). The read function every decision may use. */
+static int frame_who(const jd_screen *S, size_t i)
+{
+    frame_ready(S);
+    return i < S->ntok ? S->who[i] : JD_FR_UNKNOWN;
+}
+
+/* Whether the one an act is done to is, by the frame, someone other than the
+ * child: an object pronoun of the child's gender in the act or right after
+ * it that the frame gives to another ("he makes her do stuff" in the child's
+ * own quoted words), or the subject pronoun of a passive ("she was sexually
+ * exploited" in a note about a boy). Not an object after "with", "to",
+ * "for": a partner or a recipient, not the one acted on. */
+static bool frame_victim_other(const jd_screen *S, const hit *h)
+{
+    frame_ready(S);
+    for (uint32_t i = h->start + 1; i <= h->end && i < S->ntok; i++) {
+        const tok *k = &S->tok[i];
+        if (k->sent != S->tok[h->start].sent)
+            break;
+        uint8_t kind = S->ftok[i].kind;
+        if (kind != JD_FK_HER && kind != JD_FK_HIM)
+            continue;
+        const tok *p = &S->tok[i - 1];
+        if (p->sid == S->with_sid || is_word(p, "to", "for", "from", NULL))
+            return false;
+        /* only a pronoun of the child's own gender: one of the other gender
+         * after a sexual act may be the one the child is made to act on
+         * ("made her touch him"), and after an injury it is object_is_other's */
+        bool own_gender = (kind == JD_FK_HER) == (S->gender == 'F');
+        return own_gender && frame_who(S, i) == JD_FR_OTHER;
+    }
+    if (!passive_at(S, h))
+        return false;
+    for (uint32_t j = h->start, d = 0; j-- > 0 && d < 4 && S->tok[j].clause == S->tok[h->start].clause;
+         d++) {
+        uint8_t kind = S->ftok[j].kind;
+        if (kind == JD_FK_SHE || kind == JD_FK_HE)
+            return frame_who(S, j) == JD_FR_OTHER;
+        if (kind == JD_FK_CHILD || kind == JD_FK_OTHER)
+            return false;
+    }
+    return false;
+}
+
+/* The owner written right before the match, for wording and injuries: a
+ * possessive of another person's name or of a person word ("Bethany's
+ * boyfriend", "Lola's new boyfriend", "her mam's boyfriend", "mum's
+ * bruises"), or, for an injury, another person's name that has it ("said
+ * Bethany had a black eye"). Offences and indicators other than injuries
+ * are left alone: "Bethany's boyfriend battered her" is his act. */
+static bool frame_owner_other(const jd_screen *S, const rule *r, const hit *h)
+{
+    static const char *const mods[] = {"new", "older", "old", "current", "latest", "former",
+                                       "much", "a", "an", "the", "big", "nasty", "large",
+                                       "small", "fresh", "visible", NULL};
+    static const char *const have[] = {"had", "has", "have", "having", "got", "with",
+                                       "sustained", "suffered", "showed", "showing", NULL};
+    if (r->kind != JD_SCREEN_LANGUAGE && !r->injury)
+        return false;
+    const tok *a = &S->tok[h->start];
+    if (r->kind != JD_SCREEN_LANGUAGE &&
+        (in_set(S, S->other_set, a->sid) || in_set(S, S->parent_set, a->sid) ||
+         in_set(S, S->child_set, a->sid) ||
+         (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, a->sid))))
+        return false; /* "mum's boyfriend did it": the possessive names the one acting */
+    uint32_t cl = S->tok[h->start].clause;
+    bool had = false;
+    for (uint32_t j = h->start, d = 0; j-- > 0 && d < 4 && S->tok[j].clause == cl; d++) {
+        const tok *k = &S->tok[j];
+        if (k->punct || k->quoted != S->tok[h->start].quoted)
+            return false;
+        if (k->poss)
+            return other_name_poss(S, k) || in_set(S, S->other_set, k->sid) ||
+                   in_set(S, S->parent_set, k->sid);
+        if (word_in(k, mods))
+            continue;
+        if (r->injury && !had && word_in(k, have)) {
+            had = true;
+            continue;
+        }
+        return had && other_name(S, k, false);
+    }
+    return false;
+}
+
+/* A statement about young people in general, not this child: a bare plural
+ * ("girls", "boys", "kids") and "who" or "that" before the match in its
+ * sentence ("'girls who get raped are asking for it'", "boys who carry knives
+ * get stabbed"); not with a determiner, a number or a possessive before it
+ * ("the girls who were at the party", "two girls who", "her friends who").
+ * The child named in the relative clause keeps her ("girls who like Jade"). */
+static bool generic_statement(const jd_screen *S, const hit *h)
+{
+    /* young people only: "men who", "adults who" are the ones acting ("adult
+     * men who supply cannabis in order to exploit her") */
+    static const char *const plural[] = {"girls", "boys", "kids", "children", "teenagers",
+                                         "teens", "youngsters", "minors", NULL};
+    static const char *const det[] = {"the", "these", "those", "two", "three", "four", "both",
+                                      "some", "several", "other", "older", "younger", "many",
+                                      "her", "his", "their", "our", "my", "few", "of", NULL};
+    uint32_t sent = S->tok[h->start].sent;
+    for (uint32_t j = h->start, d = 0; j-- > 1 && d < 8 && S->tok[j].sent == sent; d++) {
+        const tok *k = &S->tok[j];
+        if (in_set(S, S->child_set, k->sid) && k->sid != S->they_sid && k->sid != S->them_sid)
+            return false; /* "girls who like her" */
+        if (S->child_name && same_word(k, S->child_name))
+            return false;
+        if (k->sid != S->who_sid && k->sid != S->that_sid)
+            continue;
+        const tok *p = &S->tok[j - 1];
+        if (p->sent != sent || !word_in(p, plural))
+            return false;
+        const tok *q = j >= 2 ? &S->tok[j - 2] : NULL;
+        return !(q && q->sent == sent && (q->num >= 0 || word_in(q, det) || q->poss));
+    }
+    return false;
+}
+
+/* Whom "me" or "my" in the act (or right after it) names by the frame, inside
+ * quoted words: the child in her own ("said that her friend's dad, Kevin
+ * (about 45), came into the room and 'stroked my bum'": her own account,
+ * whoever else the sentence names), another person in theirs ("her friend
+ * Lily told her that Kevin 'stroked my bum'"); not "my daughter". */
+static int frame_first_person(const jd_screen *S, const hit *h)
+{
+    frame_ready(S);
+    for (uint32_t i = h->start; i <= h->end && i < S->ntok; i++) {
+        if (S->ftok[i].kind != JD_FK_FIRST || !S->tok[i].quoted ||
+            S->tok[i].sent != S->tok[h->start].sent || S->who[i] == JD_FR_UNKNOWN)
+            continue;
+        if (i + 1 < S->ntok && in_set(S, S->child_set, S->tok[i + 1].sid))
+            continue; /* "grabbed my daughter": the caller's child, this child */
+        return S->who[i];
+    }
+    return JD_FR_UNKNOWN;
+}
+
+
+/* A bite with a stated cause that bites nothing: "a bite mark on her neck and
+ * bruising; says she fell". Only an animal near it (in its sentence or the
+ * ones beside it: "the neighbour's Staffie bit him") explains a bite; any
+ * other innocent cue there (a fall, a sport) does not. */
+static bool bite_unexplained(const jd_screen *S, const hit *h)
+{
+    static const char *const bite[] = {"bite", "bites", "bitten", "bit", NULL};
+    static const char *const animal[] = {
+        "dog", "dogs", "puppy", "pup", "cat", "cats", "kitten", "pet", "pets", "hamster",
+        "rabbit", "horse", "pony", "staffie", "staffy", "alsatian", "labrador", "terrier",
+        "collie", "husky", "rottweiler", "spaniel", "bulldog", "pitbull", "greyhound", "lurcher",
+        "ferret", "gerbil", "snake", "parrot", "insect", "insects", "mosquito", "spider", "flea",
+        "fleas", "bedbugs", "tick", NULL};
+    bool is_bite = false;
+    for (uint32_t i = h->start; i < h->end && !is_bite; i++)
+        is_bite = word_in(&S->tok[i], bite);
+    if (!is_bite)
+        return false;
+    uint32_t sent = S->tok[h->start].sent;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        uint32_t cs = S->tok[c->start].sent;
+        if (S->pat[c->pat].kind != K_INNOC || cs + 1 < sent || cs > sent + 1)
+            continue;
+        for (uint32_t j = c->start; j < c->end; j++)
+            if (word_in(&S->tok[j], animal))
+                return false;
+    }
+    return true;
+}
+
 /* A cue overlapping the match (e.g. "no" inside "no concerns") is ignored: cues
  * are checked against the match's first token. */
+/* An injury that names no one, explained in the next sentence by an
+ * innocent cause that names no one either ("She has a black eye; she says
+ * she walked into a door."; not "...; she says her stepdad hit her"). */
+static bool cause_after(const jd_screen *S, const hit *h)
+{
+    if (!cue_in(S, K_INNOC, h, 3) || agent_in_sentence(S, h))
+        return false;
+    uint32_t sent = S->tok[h->start].sent;
+    size_t n = h->end;
+    while (n < S->ntok && S->tok[n].sent == sent)
+        n++;
+    if (n >= S->ntok || S->tok[n].sent != sent + 1)
+        return false;
+    hit next = {h->pat, (uint32_t)n, (uint32_t)n + 1, false};
+    if (!cue_in(S, K_INNOC, &next, 1))
+        return false;
+    /* no one else and no blow in the explanation ("she says she walked into
+     * a door"; the child's own pronouns are hers) */
+    for (size_t i = n; i < S->ntok && S->tok[i].sent == sent + 1; i++) {
+        const tok *k = &S->tok[i];
+        if (k->punct)
+            continue;
+        if ((S->hit_set != UINT32_MAX && in_set(S, S->hit_set, k->sid)) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+            (in_set(S, S->other_set, k->sid) && !in_set(S, S->child_set, k->sid)) ||
+            k->sid == S->by_sid)
+            return false;
+    }
+    return true;
+}
+
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
@@ -2561,19 +3170,35 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && object_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
+    if (r->kind != JD_SCREEN_LANGUAGE && frame_victim_other(S, h))
+        a |= JD_SCREEN_OTHER_PERSON; /* by the frame: "she was exploited" about a boy */
+    if (generic_statement(S, h) || frame_owner_other(S, r, h))
+        a |= JD_SCREEN_OTHER_PERSON; /* "girls who get raped are ...", "Bethany's boyfriend" */
+    if (r->kind != JD_SCREEN_LANGUAGE) {
+        int first = frame_first_person(S, h);
+        if (first == JD_FR_CHILD)
+            a &= ~(unsigned)JD_SCREEN_OTHER_PERSON; /* "... and 'stroked my bum'": her own account */
+        else if (first == JD_FR_OTHER)
+            a |= JD_SCREEN_OTHER_PERSON; /* her friend's "my" */
+    }
     if (r->kind == JD_SCREEN_LANGUAGE && other_gender_possessive(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
     /* wording that opens with its owner: "her cousin's boyfriend", "her
      * mum's lifestyle choices" (not "beyond her mother's control") */
     for (uint32_t i = h->start; r->kind == JD_SCREEN_LANGUAGE && i + 1 < h->end; i++) {
         const tok *k = &S->tok[i];
-        if (k->poss && (in_set(S, S->other_set, k->sid) || other_name(S, k, false))) {
+        if (k->poss && (in_set(S, S->other_set, k->sid) || other_name_poss(S, k))) {
             a |= JD_SCREEN_OTHER_PERSON;
             break;
         }
         if (!in_set(S, S->poss_set, k->sid))
             break; /* only after "her", "his", "their" */
     }
+    /* wording that opens with "her" the frame gives to another ("Mrs
+     * HEATON had a bleeding nose; her partner Wayne (41) had left") */
+    if (r->kind == JD_SCREEN_LANGUAGE && S->tok[h->start].sid == S->her_sid &&
+        frame_who(S, h->start) >= JD_FR_OTHER)
+        a |= JD_SCREEN_OTHER_PERSON;
     /* "X had sex with her": the child is the object, the act the adult's */
     if (r->kind == JD_SCREEN_LANGUAGE && r->role_explicit && child_object_after(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
@@ -2607,7 +3232,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_CHALLENGED;
     if (r->injury && (cue_in(S, K_INNOC, h, 1) ||
                       (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
-                      self_inflicted(S, h)))
+                      self_inflicted(S, h) || cause_after(S, h)) &&
+        !bite_unexplained(S, h)) /* "a bite mark ...; says she fell" */
         a |= JD_SCREEN_INNOCENT;
     /* a thing taken in the match's own words ("took her phone"), not a
      * taking after it ("locked the door and took my phone") */
@@ -2712,6 +3338,20 @@ static bool then_is_status(const jd_screen *S, const hit *c)
 
 /* The child's age at the act: the smallest age under 18 in a K_THEN hit
  * ("when she was 11", "aged 11 at the time"), -1 when none. */
+/* The age a number of an age-at-act cue gives: a school year ("since she
+ * was in Year 6", "since Y5") is the age reached in it, the year plus five
+ * (England and Wales: Year 6 is the year a child turns 11). */
+static int act_num(const jd_screen *S, uint32_t j)
+{
+    int n = S->tok[j].num;
+    if (n < 0 || j == 0)
+        return n;
+    const tok *p = &S->tok[j - 1];
+    if ((p->wlen == 4 && !memcmp(p->w, "year", 4)) || (p->wlen == 1 && p->w[0] == 'y'))
+        return n >= 1 && n <= 13 ? n + 5 : -1;
+    return n;
+}
+
 static int act_age(const jd_screen *S)
 {
     int act = -1;
@@ -2720,8 +3360,8 @@ static int act_age(const jd_screen *S)
         if (S->pat[h->pat].kind != K_THEN || then_is_status(S, h))
             continue;
         for (uint32_t j = h->start; j < h->end; j++)
-            if (S->tok[j].num >= 0 && S->tok[j].num < 18 && (act < 0 || S->tok[j].num < act))
-                act = S->tok[j].num;
+            if (act_num(S, j) >= 0 && act_num(S, j) < 18 && (act < 0 || act_num(S, j) < act))
+                act = act_num(S, j);
     }
     return act;
 }
@@ -2821,6 +3461,10 @@ static int token_age(const jd_screen *S, size_t i)
         ow = &S->tok[yi + 2];
     bool year_old = yw && !yw->punct && yw->wlen >= 4 && !memcmp(yw->w, "year", 4) && ow &&
                     !ow->punct && ow->wlen == 3 && !memcmp(ow->w, "old", 3);
+    /* "16:20", "(via the MASH desk, 16:20)": a clock time is no age */
+    if (nx && nx->punct == ':' && nx2 && nx2->num >= 0 && nx->off == t->off + t->olen &&
+        nx2->off == nx->off + 1)
+        return -1;
     bool aged = age_cued(S, i);
     if (t->handle) {
         /* an account named with a year ("mark.t.1979"): an adult's year of
@@ -3040,7 +3684,7 @@ static int act_age_at(const jd_screen *S, const hit *h, int note_act)
             then_is_status(S, c))
             continue;
         for (uint32_t j = c->start; j < c->end; j++) {
-            int n = S->tok[j].num;
+            int n = act_num(S, j);
             if (n < 0 || n >= 18)
                 continue;
             if (in_sent < 0 || n < in_sent)
@@ -3203,8 +3847,14 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
          * nearest in its sentence, else the note's ("her boyfriend Jake (15)"
          * is no adult though mum's partner (38) is named sentences before) */
         char other_why[48];
-        if ((r->needs & NEED_ADULT) && other_age_at(S, X, h, other_why, sizeof other_why) < 18)
-            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        if (r->needs & NEED_ADULT) {
+            int other = other_age_at(S, X, h, other_why, sizeof other_why);
+            /* an age written as a number (the basis quotes it) within two years of
+             * a child of 15 or more is an age-mate, not an adult with power over
+             * her: "her partner is 'Dylan, 18'" of a girl of 17 */
+            if (other < 18 || (other_why[0] == '"' && child >= 15 && other - child < 3))
+                *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        }
     } else {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
@@ -3383,6 +4033,22 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
                                             "in the same sentence");
         }
     }
+    /* An older child's disclosure of abuse under 13 ("raped by adults from
+     * the age of 12") is C1 at the time of the act: the same words do not
+     * count as C11 as well (under 13, C1 is used alone) */
+    for (size_t i = 0; i < res->n; i++) {
+        jd_screen_match *m = &res->m[i];
+        if (!m->counts || strcmp(m->code, "C11") || m->start < 0)
+            continue;
+        for (size_t j = 0; j < res->n; j++)
+            if (res->m[j].counts && !strcmp(res->m[j].code, "C1") &&
+                res->m[j].start == m->start && res->m[j].end == m->end) {
+                m->counts = false;
+                snprintf(m->why, sizeof m->why,
+                         "not counted: the same act under 13 is C1, used alone");
+                break;
+            }
+    }
     /* Arranging or facilitating for pay is C10 (the driver or host who takes
      * the money men pay, C9); C4 is the facilitation without it: not both
      * for one note. */
@@ -3414,6 +4080,29 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
  * so "sold vodka to a 14-year-old girl" names the child as its object and "the girl had been
  * in sexual contact with him" is no young person beside the child (other_age_at). "A girl",
  * "the girls" and "a 16-year-old girl" in a note about a child of 14 stay other people. */
+/* "this young man", "the young lady", "this young person" (of the note's child_gender;
+ * a person any gender): the writer's description of the child ("GP's note: this young man
+ * is experimenting with older men" is the boy's own wording, not another man's); "a young
+ * man" and "the young man's uncle" are not definite descriptions of the child. */
+static bool young_description(const jd_screen *S, size_t i)
+{
+    const tok *k = &S->tok[i];
+    if (i < 2 || k->poss)
+        return false;
+    const tok *y = &S->tok[i - 1], *d = &S->tok[i - 2];
+    if (y->sent != k->sent || d->sent != k->sent || y->punct || d->punct ||
+        !(d->sid == S->the_sid || d->sid == S->this_sid) || y->wlen != 5 || memcmp(y->w, "young", 5))
+        return false;
+    char g = 0;
+    if (k->wlen == 3 && !memcmp(k->w, "man", 3))
+        g = 'M';
+    else if ((k->wlen == 5 && !memcmp(k->w, "woman", 5)) || (k->wlen == 4 && !memcmp(k->w, "lady", 4)))
+        g = 'F';
+    else if (!(k->wlen == 6 && !memcmp(k->w, "person", 6)))
+        return false;
+    return !g || !S->gender || g == S->gender;
+}
+
 static void child_descriptions(jd_screen *S, int child_age)
 {
     static const char child_w[] = "child";
@@ -3424,8 +4113,14 @@ static void child_descriptions(jd_screen *S, int child_age)
         size_t d = 0;
         while (d < sizeof S->desc_sids / sizeof *S->desc_sids && S->desc_sids[d] != k->sid)
             d++;
-        if (d == sizeof S->desc_sids / sizeof *S->desc_sids)
+        if (d == sizeof S->desc_sids / sizeof *S->desc_sids) {
+            if (young_description(S, i)) {
+                k->sid = S->child_word_sid;
+                k->w = child_w;
+                k->wlen = sizeof child_w - 1;
+            }
             continue;
+        }
         if (d < 4 && S->gender && (d < 2 ? 'F' : 'M') != S->gender)
             continue;
         if (k->wlen && k->w[k->wlen - 1] == 's' && d < 4)
@@ -3507,7 +4202,8 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
         /* the act's own words may name the carer: "mum's boyfriend did it" */
         for (size_t j = b + 1; j-- > 0 && j + 8 >= a && S->tok[j].clause == S->tok[a].clause;) {
             if (carer_word(S, j)) {
-                carer = true;
+                /* "told mum he had pinned her": the parent told, not the one acting */
+                carer = !(j > 0 && told_to(&S->tok[j - 1]));
                 break;
             }
             const tok *k = &S->tok[j];
@@ -3549,6 +4245,20 @@ static int read_note(jd_screen *S, const char *text, size_t len, const jd_screen
     return scan(S, in->kinds);
 }
 
+/* The sentences with an adult cue, once a note (other_age_at). */
+static int adult_sentences(jd_screen *S)
+{
+    size_t nsent = S->ntok ? S->tok[S->ntok - 1].sent + 1 : 0;
+    if (nsent && jd_grow((void **)&S->adult_sent, &S->adult_sentcap, nsent, 1))
+        return JD_ENOMEM;
+    if (nsent)
+        memset(S->adult_sent, 0, nsent);
+    for (size_t i = 0; i < S->nhits; i++)
+        if (S->pat[S->hits[i].pat].kind == K_ADULT)
+            S->adult_sent[S->tok[S->hits[i].start].sent] = 1;
+    return JD_OK;
+}
+
 int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res, jd_error *err)
 {
     if (!S || !in || !res)
@@ -3566,6 +4276,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     S->old_year = in->child_age >= 0 && S->min_year < S->ref_year - in->child_age;
     mark_cues(S);
     read_names(S, in->child_age);
+    if (frame_room(S) != JD_OK)
+        return jd_oom(err);
     ctx X = {in, -1, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
     X.adult = note_flag(S, K_ADULT);
@@ -3573,22 +4285,14 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     bool lac = note_flag(S, K_LAC);
     for (size_t i = 0; i < S->nhits && !X.recorded; i++)
         if (S->pat[S->hits[i].pat].kind == K_RECORDED) {
-            rule plain = {0};
-            plain.role_explicit = true;
+            rule plain = {.role_explicit = true};
             if (!(attributes(S, &plain, &S->hits[i]) &
                   (JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL)))
                 X.recorded = true;
         }
     read_ages(S, &X);
-    /* the sentences with an adult cue, once a note (other_age_at) */
-    size_t nsent = S->ntok ? S->tok[S->ntok - 1].sent + 1 : 0;
-    if (nsent && jd_grow((void **)&S->adult_sent, &S->adult_sentcap, nsent, 1))
+    if (adult_sentences(S) != JD_OK)
         return jd_oom(err);
-    if (nsent)
-        memset(S->adult_sent, 0, nsent);
-    for (size_t i = 0; i < S->nhits; i++)
-        if (S->pat[S->hits[i].pat].kind == K_ADULT)
-            S->adult_sent[S->tok[S->hits[i].start].sent] = 1;
     int et = et_index(in->event_type);
     int child = in->child_age;
     veto_ref veto[VETO_MAX]; /* counted indicator matches of rules with "not_with" */
@@ -3937,9 +4641,11 @@ static int load_words(loader *L)
             !(S->she_sids[k] = stem_id(S, she[k], strlen(she[k]), true)))
             return jd_oom(L->err);
     if (!(S->that_sid = stem_id(S, "that", 4, true)) || !(S->her_sid = stem_id(S, "her", 3, true)) ||
-        !(S->him_sid = stem_id(S, "him", 3, true)) || !(S->me_sid = stem_id(S, "me", 2, true)) ||
+        !(S->him_sid = stem_id(S, "him", 3, true)) || !(S->me_sid = stem_id(S, "me", 2, true)) || !(S->my_sid = stem_id(S, "my", 2, true)) ||
         !(S->herself_sid = stem_id(S, "herself", 7, true)) ||
         !(S->himself_sid = stem_id(S, "himself", 7, true)))
+        return jd_oom(L->err);
+    if (frame_words(S) != JD_OK)
         return jd_oom(L->err);
     if (!S->and_sid || !S->as_sid || !S->no_sid || !S->by_sid || !S->with_sid || !S->or_sid || !S->nor_sid)
         return jd_oom(L->err);
@@ -3965,8 +4671,11 @@ static int load_words(loader *L)
     for (size_t k = 0; k < sizeof aux / sizeof aux[0]; k++)
         if (!(S->aux_sids[k] = stem_id(S, aux[k], strlen(aux[k]), true)))
             return jd_oom(L->err);
-    static const char *const negterm[] = {"who", "whom", "whose", "when", "whenever",
-                                          "since", "after", "until", "where"};
+    /* and an exception: "denies drugs other than weed", "nothing except a
+     * kiss", "no one apart from him" (scr-frame) */
+    static const char *const negterm[] = {"who",   "whom",  "whose", "when",    "whenever",
+                                          "since", "after", "until", "where",   "than",
+                                          "except", "apart", "besides"};
     for (size_t k = 0; k < sizeof negterm / sizeof negterm[0]; k++)
         if (!(S->negterm_sids[k] = stem_id(S, negterm[k], strlen(negterm[k]), true)))
             return jd_oom(L->err);
@@ -4172,6 +4881,54 @@ static int index_lookups(jd_screen *S, jd_error *err)
     return JD_OK;
 }
 
+/* "spellings": misspellings of the rules' key words, each read as the word
+ * ("promiscious": "promiscuous", "absconed": "absconded"), so every pattern,
+ * prefixes included, sees the word. Only forms that are no other word belong
+ * here (tools/spelling_variants.py proposes them, checked against a
+ * dictionary); "about" is a comment; a form the normalisation map or
+ * misspell.c already rewrites is left to them. The map is read once per distinct word
+ * written (word_stem's memo), so a note's misspelling costs nothing more. */
+static int load_spellings(loader *L, json_t *root)
+{
+    jd_screen *S = L->S;
+    json_t *sp = json_object_get(root, "spellings");
+    if (!sp)
+        return JD_OK;
+    if (!json_is_object(sp))
+        return bad(L, "spellings", "must be an object of misspelling: word");
+    size_t n = json_object_size(sp);
+    S->spell_to = jd_arena_alloc(&S->ar, (n ? n : 1) * sizeof *S->spell_to);
+    if (!S->spell_to)
+        return jd_oom(L->err);
+    const char *k;
+    json_t *v;
+    json_object_foreach(sp, k, v)
+    {
+        const char *to = json_string_value(v);
+        size_t kn = strlen(k);
+        if (!strcmp(k, "about"))
+            continue;
+        if (!to || !to[0] || !kn || kn > 40 || !strcmp(k, to))
+            return bad(L, "spellings", "each entry maps a misspelling to another word");
+        for (size_t i = 0; i < kn; i++)
+            if (!islower((unsigned char)k[i]))
+                return bad(L, "spellings", "a misspelling is written in lower-case letters");
+        size_t tn;
+        if (norm_word(S->norm_lens, k, kn, &tn) != k)
+            continue; /* the normalisation map (and misspell.c) reads it already */
+        bool added;
+        uint32_t *slot = jd_strmap_put(&S->spell, k, kn, 0, &added);
+        const char *t = jd_arena_strdup(&S->ar, to);
+        if (!slot || !t)
+            return jd_oom(L->err);
+        if (!added)
+            return bad(L, "spellings", "a misspelling is listed twice");
+        S->spell_to[S->nspell] = t;
+        *slot = (uint32_t)++S->nspell;
+    }
+    return JD_OK;
+}
+
 static int load(loader *L, json_t *root)
 {
     jd_screen *S = L->S;
@@ -4188,6 +4945,8 @@ static int load(loader *L, json_t *root)
     if (L->lists && !json_is_object(L->lists))
         return bad(L, "lists", "must be an object of pattern lists");
     int rc = load_words(L);
+    if (rc >= 0)
+        rc = load_spellings(L, root);
     if (rc >= 0)
         rc = load_sets(L, root);
     if (rc >= 0)
@@ -4221,6 +4980,7 @@ int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
     jd_strmap_init(&S->pre3);
     norm_lens_init(S->norm_lens);
     jd_strmap_init(&S->memo_raw);
+    jd_strmap_init(&S->spell);
     S->st = sb_stemmer_new("english", NULL);
     if (!S->st) {
         jd_screen_close(S);
@@ -4272,6 +5032,7 @@ void jd_screen_close(jd_screen *S)
     free(S->pre3_keys);
     free(S->pre3_tab);
     jd_strmap_free(&S->memo_raw);
+    jd_strmap_free(&S->spell);
     free(S->pat);
     free(S->terms);
     free(S->alts);
@@ -4287,6 +5048,8 @@ void jd_screen_close(jd_screen *S)
     free(S->low);
     free(S->hits);
     free(S->adult_sent);
+    free(S->ftok);
+    free(S->who);
     jd_strmap_free(&S->stems);
     jd_strmap_free(&S->memo);
     jd_strmap_free(&S->sets);

@@ -1,0 +1,67 @@
+/*
+ * Who a word names in a note (issue 14, long notes): the people a note
+ * speaks of and the pronouns that point at them, resolved once per note in
+ * one linear pass (frame.c) and read by every decision (offences, wording,
+ * indicators) through screen.c's frame_* readers.
+ *
+ * screen.c describes each token by its kind (a pronoun by gender and case,
+ * the first person, the child named, another person named, a verb of
+ * speech) and whether it is inside quotation marks; jd_frame__resolve
+ * writes per token whom it names: the child, another person, or unknown
+ * (left to the older rules). What it decides:
+ *   - a pronoun of the other gender than the note's child_gender is never
+ *     the child ("she was sexually exploited when she was 14" in a note
+ *     about a boy is his mother's account of herself);
+ *   - inside the child's own quoted words ("Maddie said 'I'm scared for
+ *     her, he makes her do stuff'"), "I", "me", "my" are the child and
+ *     "she", "her" (the child's gender) someone else when the quotation is
+ *     direct speech (it has "I", "me" or "my"); inside another
+ *     person's quoted words ("Mum said 'he hit me'") "I" and "me" are that
+ *     person. The speaker is the person named before the verb of speech
+ *     that introduces the quotation in its sentence;
+ *   - a chain of the child's gender's pronouns that starts at an adult
+ *     woman named as her sentence's first person ("Mrs Dawn HEATON had a
+ *     bleeding nose; her partner Wayne (41) had left") is hers from the
+ *     next clause on (not in her own: "a woman has been buying her
+ *     alcohol", nor after the child: "Jess told Miss Cole her fella is
+ *     22"), until the child is named, another person is, or a sentence
+ *     passes with no such pronoun.
+ */
+#ifndef JD_SCREEN_FRAME_H
+#define JD_SCREEN_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* JD_FR_WOMAN: another person too, an adult woman by the chain below; kept
+ * apart because only wording reads it (offences fell on it: a woman who
+ * reports or witnesses the act on the child, dev held-out .818/.847 ->
+ * .816/.835). */
+enum { JD_FR_UNKNOWN = 0, JD_FR_CHILD = 1, JD_FR_OTHER = 2, JD_FR_WOMAN = 3 };
+
+enum {
+    JD_FK_WORD = 0,
+    JD_FK_SHE,    /* she, she's */
+    JD_FK_HER,    /* her, herself (object or possessive) */
+    JD_FK_HE,     /* he, he's */
+    JD_FK_HIM,    /* him, himself */
+    JD_FK_FIRST,  /* I, me, my, myself */
+    JD_FK_CHILD,  /* the child's name, a word for the child ("the YP", "daughter") */
+    JD_FK_OTHER,  /* another person named: "mum", "her friend", "Lola" */
+    JD_FK_REPORT, /* a verb of speech: said, says, told, texted, shouted */
+    JD_FK_PUNCT,  /* punctuation */
+    JD_FK_WOMAN   /* an adult woman named: "Mrs HEATON", "Ms Dawn Reid", "a woman" */
+};
+
+typedef struct jd_frame_tok {
+    uint32_t sent;  /* sentence number */
+    uint32_t clause; /* clause number (over the note, like sent) */
+    uint8_t kind;   /* JD_FK_* */
+    uint8_t quoted; /* inside quotation marks */
+} jd_frame_tok;
+
+/* Writes who[i] (JD_FR_*) for each of the n tokens; child_gender 'F', 'M'
+ * or 0 (unknown: no pronoun is decided by gender). Linear in n. */
+void jd_frame__resolve(const jd_frame_tok *t, size_t n, char child_gender, uint8_t *who);
+
+#endif
