@@ -2736,9 +2736,19 @@ static bool genders_apart(const uint32_t a[2], const uint32_t b[2])
     return ga && gb && ga != gb;
 }
 
+/* Does a birth year fit the years lo..hi that ages allow (within a year)? */
+static bool year_fits(uint32_t dob, int lo, int hi)
+{
+    int y = (int)(dob / 10000);
+    return y >= lo - 1 && y <= hi + 1;
+}
+
 /* Ages that cannot both be true: the birth years allowed by the ages of one
  * side (lo..hi, 0 none) miss the other side's by more than a year, or miss
- * every year of its full dates of birth by more than a year. */
+ * every year of its full dates of birth by more than a year. A date of the
+ * other side one digit from a date of the ages' own side that fits them
+ * (1992-04-08 written 1990-04-08, 1984 written 1981) is that date mistyped,
+ * not another birth year: it fits too. */
 static bool ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t nda, int lo_b, int hi_b,
                        const uint32_t *dob_b, uint8_t ndb)
 {
@@ -2746,14 +2756,15 @@ static bool ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t nda, i
         return true;
     for (int side = 0; side < 2; side++) {
         int lo = side ? lo_b : lo_a, hi = side ? hi_b : hi_a;
-        const uint32_t *d = side ? dob_a : dob_b;
-        uint8_t nd = side ? nda : ndb;
+        const uint32_t *d = side ? dob_a : dob_b, *own = side ? dob_b : dob_a;
+        uint8_t nd = side ? nda : ndb, nown = side ? ndb : nda;
         if (!lo || !nd)
             continue;
         bool fits = false;
         for (uint8_t i = 0; i < nd && !fits; i++) {
-            int y = (int)(d[i] / 10000);
-            fits = y >= lo - 1 && y <= hi + 1;
+            fits = year_fits(d[i], lo, hi);
+            for (uint8_t k = 0; k < nown && !fits; k++)
+                fits = year_fits(own[k], lo, hi) && digit_distance(d[i], own[k]) <= 1;
         }
         if (!fits)
             return true;
@@ -2797,6 +2808,36 @@ bool jd_resolve__transposed(const char *x, const char *y)
     return transposed(x, y);
 }
 
+/* Is y x with one letter more, not the first, that spelling varies by: an
+ * h (Amira, Amirah; Sara, Sarah), a doubled letter (Calum, Callum; Conor,
+ * Connor) or a vowel beside a vowel (Gerge, George)? Names of fewer than
+ * four letters, and other letters (Kian, Kiran; Luca, Lucas; Maria,
+ * Marcia; Mark, Marek: siblings' names), are not. */
+static bool spelt_longer(const char *x, size_t n, const char *y)
+{
+    if (n < 4 || strlen(y) != n + 1)
+        return false;
+    size_t i = 0;
+    while (i < n && x[i] == y[i])
+        i++;
+    if (!i || strcmp(x + i, y + i + 1))
+        return false;
+    char c = y[i], prev = y[i - 1], next = y[i + 1];
+    bool vowel = strchr("aeiouy", c) && (strchr("aeiouy", prev) || (next && strchr("aeiouy", next)));
+    return c == 'h' || c == prev || c == next || vowel;
+}
+
+/* Two spellings of one name a letter apart (spelt_longer either way). */
+static bool spelling_variant(const char *x, const char *y)
+{
+    return spelt_longer(x, strlen(x), y) || spelt_longer(y, strlen(y), x);
+}
+
+bool jd_resolve__spelling_variant(const char *x, const char *y)
+{
+    return spelling_variant(x, y);
+}
+
 /* The length of a name without its pet-form ending (-ie, -ey, -ee, -y,
  * -i), or 0 when it has none. */
 static size_t pet_stem(const char *x, size_t n)
@@ -2827,13 +2868,15 @@ bool jd_resolve__pet_spelling(const char *x, const char *y)
 
 /* Are two first names one person's: the same, variants (the nicknames
  * file), an initial and a name it begins, one adjacent transposition
- * apart, or two spellings of one pet form? */
+ * apart, two spellings of one pet form, or a letter apart as spellings
+ * vary (spelling_variant)? */
 static bool same_first_name(const rs *R, uint32_t a, uint32_t b)
 {
     if (a == b || variant_match(R, a, b))
         return true;
     const char *x = pool_str(&R->names, a), *y = pool_str(&R->names, b);
-    return ((!x[1] || !y[1]) && x[0] == y[0]) || transposed(x, y) || pet_spelling(x, y);
+    return ((!x[1] || !y[1]) && x[0] == y[0]) || transposed(x, y) || pet_spelling(x, y) ||
+           spelling_variant(x, y);
 }
 
 /*
