@@ -447,6 +447,45 @@ is "$n" 1 "and the join is explained by the event's postcode"
 grep -qE 'of the family of the people named with' "$SCRATCH/fm.out" && grep -A1 'their household who fits' "$SCRATCH/fm.out" | grep -qE 'them [1-9]'; ok $? "resolve counts the family joins"
 DB=$DB_SAVE
 
+# An address's postcode (issue 16): a call handler writes an address and no
+# postcode, a GP a postcode and no address. A ref with an address alone
+# takes the postcode the county writes that address with, so "Isaac" at 81
+# Windrush Place joins the one Isaac at its postcode; an address never
+# written with a postcode, one written with two postcodes as often, or a
+# first name nobody there has, stays apart.
+mkdir -p "$SCRATCH/ap"
+{
+  echo 'agency,record_id,event_type,occurred_at,postcode'
+  for e in 1 2 3 4; do echo "gp,AG$e,gp_consultation,2009-0$e-01,"; done
+  for e in 1 2 3; do echo "housing,AH$e,housing_visit,2009-0$e-05,"; done
+  for e in 1 2 3 4; do echo "call_handling,AC$e,call,2010-0$e-02,"; done
+} >"$SCRATCH/ap/events.csv"
+{
+  echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
+  echo 'gp,AG1,AGP1,subject,Jackson,Isaac,2002-11-01,,M,OX4 1PW,,'
+  echo 'gp,AG2,AGP2,subject,Jackson,Ruby,2004-05-09,,F,OX4 1PW,,'
+  echo 'gp,AG3,AGP3,subject,Okoro,Tobi,2001-07-14,,M,OX3 7QQ,,'
+  echo 'gp,AG4,AGP4,subject,Okoro,Tobi,2001-07-14,,M,OX3 9RR,,'
+  echo 'housing,AH1,AHT1,subject,Jackson,Amy,04/05/1972,,F,OX4 1PW,81 Windrush Place,'
+  echo 'housing,AH2,AHT2,subject,Okoro,Grace,11/02/1975,,F,OX3 7QQ,6 Elm Road,'
+  echo 'housing,AH3,AHT3,subject,Okoro,Grace,11/02/1975,,F,OX3 9RR,6 Elm Road,'
+  echo 'call_handling,AC1,ACH1,subject,,Isaac,,,M,,81 Windrush Place,'
+  echo 'call_handling,AC2,ACH2,subject,,Isaac,,,M,,5 Elm Road,'
+  echo 'call_handling,AC3,ACH3,subject,,Tobi,,,M,,6 Elm Road,'
+  echo 'call_handling,AC4,ACH4,subject,,Noah,,,M,,81 Windrush Place,'
+} >"$SCRATCH/ap/persons.csv"
+AP=$(store_copy "$(store_at "$SCRATCH/c.db")" ap)
+"$JD" ingest --db "$AP" --quiet "$SCRATCH/ap" >/dev/null 2>&1
+"$JD" resolve --db "$AP" >/dev/null 2>&1; is $? 0 "resolve of the address bundle exits 0"
+DB_SAVE=$DB; DB=$AP
+same gp:AGP1 call_handling:ACH1; ok $? "a first name at an address alone joins the one member at the postcode the county writes it with"
+n=$(db_query "$AP" "SELECT count(*) FROM identity_note WHERE note LIKE '%call_handling:ACH1 joined through gp:AGP1: the only member of the household%'")
+is "$n" 1 "and the join is explained by its household"
+! same gp:AGP1 call_handling:ACH2; ok $? "at an address never written with a postcode it stays apart"
+! same gp:AGP3 call_handling:ACH3 && ! same gp:AGP4 call_handling:ACH3; ok $? "at an address written with two postcodes as often it stays apart"
+! same gp:AGP1 call_handling:ACH4 && ! same gp:AGP2 call_handling:ACH4; ok $? "a first name nobody at the postcode has stays apart"
+DB=$DB_SAVE
+
 # Names in blocking and settled dates (issue 16): a nickname meets its full
 # name through the canonical name's initial (Liam Okafor, his date of birth
 # mistyped once, meets William at his postcode only so), and a ref with no

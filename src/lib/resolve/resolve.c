@@ -192,6 +192,7 @@ typedef struct rref {
     uint8_t pcs[NV];  /* and its sector: the byte after the space */
     uint32_t nhs[2], upn[2], other, addr, name;
     uint32_t epc; /* the postcode of its first event that has one (where it happened) */
+    uint32_t apc; /* with an address and no postcode: the address's (address_postcodes) */
     int16_t by_lo, by_hi; /* birth years allowed by recorded ages */
     /* birth dates (yyyymmdd) its recorded ages allow at their events'
      * dates: after bd_lo, up to bd_hi; 0 none */
@@ -3177,8 +3178,9 @@ static void hh_places(const rs *R, uint32_t i, bool ev, uint32_t *ad, int *na, u
             ad[(*na)++] = r->addr;
     }
     for (uint8_t p = 0; p <= r->npc; p++) {
-        /* a ref with no place of its own: where its event happened */
-        uint32_t v = p < r->npc ? r->pc[p] : r->addr || !ev ? 0 : r->epc;
+        /* an address with no postcode: the postcode the county writes it
+         * with; a ref with no place of its own: where its event happened */
+        uint32_t v = p < r->npc ? r->pc[p] : r->addr ? r->apc : ev ? r->epc : 0;
         int k = 0;
         while (k < *np && pc[k] != v)
             k++;
@@ -3245,6 +3247,8 @@ static int hh_build(const rs *R, hh_index *ax, hh_index *px)
             px->k[px->n++] = (uint64_t)R->r[i].pc[p] << 32 | i;
         if (!R->r[i].addr && !R->r[i].npc && R->r[i].epc) /* hh_keys' place of it */
             px->k[px->n++] = (uint64_t)R->r[i].epc << 32 | i;
+        if (R->r[i].apc) /* an address's postcode: a member there */
+            px->k[px->n++] = (uint64_t)R->r[i].apc << 32 | i;
     }
     if (jd_resolve__radix_sort_u64(ax->k, ax->n) < 0)
         qsort(ax->k, ax->n, sizeof *ax->k, cmp_u64);
@@ -3882,6 +3886,62 @@ static int postcode_parts(rs *R)
 }
 
 /* The hot records of all refs (see hot), on huge pages where possible. */
+/*
+ * The postcode of each address as the county writes it (households): a
+ * call handler writes an address and no postcode, a GP a postcode and no
+ * address, and the household of a ref takes its postcode only where one
+ * side has no address. A ref with an address and no postcode takes the
+ * postcode that most refs written with that address carry (apc), where
+ * one postcode has more of them than any other; ties and addresses never
+ * written with a postcode give none.
+ */
+static int address_postcodes(rs *R)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < R->n; i++)
+        n += R->r[i].addr ? R->r[i].npc : 0;
+    uint64_t *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return JD_ENOMEM;
+    n = 0;
+    for (uint32_t i = 0; i < R->n; i++)
+        for (uint8_t p = 0; R->r[i].addr && p < R->r[i].npc; p++)
+            v[n++] = (uint64_t)R->r[i].addr << 32 | R->r[i].pc[p];
+    if (jd_resolve__radix_sort_u64(v, n) < 0)
+        qsort(v, n, sizeof *v, cmp_u64);
+    /* v becomes (address << 32 | its postcode, 0 none), one per address */
+    size_t out = 0;
+    for (size_t a = 0, b; a < n; a = b) {
+        uint32_t best = 0;
+        size_t most = 0, runs = 0;
+        for (b = a; b < n && v[b] >> 32 == v[a] >> 32; b += runs) {
+            for (runs = 1; b + runs < n && v[b + runs] == v[b]; runs++)
+                ;
+            best = runs > most ? (uint32_t)v[b] : runs == most ? 0 : best;
+            most = runs > most ? runs : most;
+        }
+        v[out++] = (v[a] >> 32) << 32 | best;
+    }
+    for (uint32_t i = 0; i < R->n; i++) {
+        rref *r = &R->r[i];
+        r->apc = 0;
+        if (!r->addr || r->npc)
+            continue;
+        size_t lo = 0, hi = out;
+        while (lo < hi) {
+            size_t m = lo + (hi - lo) / 2;
+            if (v[m] >> 32 < r->addr)
+                lo = m + 1;
+            else
+                hi = m;
+        }
+        if (lo < out && v[lo] >> 32 == r->addr)
+            r->apc = (uint32_t)v[lo];
+    }
+    free(v);
+    return JD_OK;
+}
+
 static int build_hot(rs *R)
 {
     R->h = huge_calloc((R->n ? R->n : 1) * sizeof *R->h);
@@ -4058,7 +4118,7 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     free(evi.p);
     if (rc != JD_OK)
         return rc < 0 && rc != JD_ENOMEM ? rc : jd_oom(err);
-    if (postcode_parts(R) != JD_OK)
+    if (postcode_parts(R) != JD_OK || address_postcodes(R) != JD_OK)
         return jd_oom(err);
     /* Term frequencies, by name id: names are interned, so an array indexed
      * by pool offset is exact and lock-free to read while scoring. */
@@ -5469,6 +5529,10 @@ static int walk_places(walk *w, uint32_t m, uint32_t away, bool all)
     uint32_t ad[HH_KEYS], pc[HH_KEYS];
     int na = 0, np = 0;
     hh_keys(R, m, ad, &na, pc, &np);
+    /* a changed ref writing an address with a postcode may change the
+     * postcode the others written with that address alone take
+     * (address_postcodes): they are walked too */
+    bool votes = R->chg && R->chg[m] && R->r[m].addr && R->r[m].npc;
     for (int side = 0; side < 2; side++)
         for (int q = 0; q < (side ? np : na); q++) {
             const hh_index *x = side ? &w->px : &w->ax;
@@ -5477,7 +5541,8 @@ static int walk_places(walk *w, uint32_t m, uint32_t away, bool all)
                 uint32_t o = (uint32_t)x->k[e];
                 /* else the sparse refs that could join someone there, and
                  * the people whose places such a ref takes */
-                bool go = all || hh_eligible(R, o) || (w->head[o] & W_PLACE);
+                bool go = all || hh_eligible(R, o) || (w->head[o] & W_PLACE) ||
+                          (votes && !side && R->r[o].apc);
                 int rc = !w->u->in[o] && go ? walk_ref(w, o, away) : JD_OK;
                 if (rc < 0)
                     return rc;
