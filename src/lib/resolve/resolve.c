@@ -3486,15 +3486,25 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                               char **notes, const uint8_t *in, bool *need, int64_t *family)
 {
     hh_index ax = {0}, px = {0};
-    if (hh_build(R, &ax, &px) < 0)
+    uint8_t *done = calloc(R->n ? R->n : 1, 1);
+    if (!done || hh_build(R, &ax, &px) < 0) {
+        free(done);
         return -1;
+    }
     int64_t joined = 0;
-    for (uint32_t s = 0; s < R->n; s++) {
+    /* Two rounds: a ref's members are told apart by the cannot-links of
+     * the people they are, and the first round joins some of those people's
+     * sparse refs (a caller "Funmi Evans, 32" to Funmi, so that "Evans, F"
+     * named with her in the call fits only her daughter). The second round
+     * tries again the refs the first left. */
+    for (uint32_t s = 0, round = 0; round < 2; s = s + 1 < R->n ? s + 1 : (round++, 0)) {
+        if (!R->n)
+            break;
         const rref *sr = &R->r[s];
-        if (!hh_eligible(R, s))
+        if (!hh_eligible(R, s) || done[s])
             continue; /* too little to tell the household's members apart */
         if (in && !in[s]) {
-            if (!*need && hh_touches_scope(R, s, &ax, &px, in))
+            if (!round && !*need && hh_touches_scope(R, s, &ax, &px, in))
                 *need = true;
             continue;
         }
@@ -3567,9 +3577,11 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         if (nc != 1)
             continue;
         merge(c, rs_, cand[0]);
+        done[s] = 1;
         *(fam ? family : &joined) += 1;
         household_note(R, &c[cand[0]], s, via[0], fam ? 2 : own ? 0 : 1, by[0], &notes[s]);
     }
+    free(done);
     free(ax.k);
     free(px.k);
     return joined;
