@@ -2904,6 +2904,32 @@ static bool first_names_apart(const rs *R, const cl *x, const cl *y)
 }
 
 /*
+ * First names wholly different on the two refs of a link, each carrying
+ * both names (twins Cian and Christopher Mehta; brothers Oliver and Toby
+ * Wilson, their dates a few digits apart): no pair of their first names is
+ * the same, a variant, an initial, a spelling or a slip of the other, nor
+ * similar or sounding alike (the name level is L_DIFF), and neither ref's
+ * surname is written as the other's first name (surname first). Date,
+ * surname and address may outweigh the first name in the model; two given
+ * names that share nothing are two people.
+ */
+static bool first_names_differ(const rs *R, uint32_t a, uint32_t b, lvcache *lc)
+{
+    const rref *x = &R->r[a], *y = &R->r[b];
+    if (!x->nfore || !x->nsur || !y->nfore || !y->nsur ||
+        name_level(R, x->fore, x->nfore, y->fore, y->nfore, true, lc) != L_DIFF ||
+        name_level(R, x->fore, x->nfore, y->sur, y->nsur, false, lc) >= L_SIMILAR ||
+        name_level(R, x->sur, x->nsur, y->fore, y->nfore, false, lc) >= L_SIMILAR)
+        return false;
+    for (uint8_t i = 0; i < x->nfore; i++)
+        for (uint8_t k = 0; k < y->nfore; k++)
+            if (same_first_name(R, x->fore[i], y->fore[k]) ||
+                pool_len(&R->names, x->fore[i]) < 4 || pool_len(&R->names, y->fore[k]) < 4)
+                return false; /* a short form or a slip in one (Loz, Ai): too short to tell */
+    return true;
+}
+
+/*
  * Settled dates of birth that disagree (a parent and a child of one name at
  * one address, siblings): each side has a full date written on two refs or
  * more, and no date of either side is the same as, a day/month swap of, or
@@ -4695,10 +4721,12 @@ static void cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decisio
             note_possible(R, notes, &lv[i]);
             continue;
         }
-        int reason;
+        int reason = CL_NAME;
         bool direct =
             R->r[lv[i].a].ndob && R->r[lv[i].b].ndob && names_agree(R, lv[i].a, lv[i].b, lc);
-        const char *why = conflict(R, c, x, y, dv, nd, direct, &reason);
+        const char *why = first_names_differ(R, lv[i].a, lv[i].b, lc)
+                              ? "first names wholly different"
+                              : conflict(R, c, x, y, dv, nd, direct, &reason);
         if (!why) {
             merge(c, x, y);
             R->st.links++;
@@ -6468,6 +6496,8 @@ static const char *pair_cannot_link(const rs *R, uint32_t a, uint32_t b)
     const uint32_t gx[2] = {x->ngen[0], x->ngen[1]}, gy[2] = {y->ngen[0], y->ngen[1]};
     if (genders_apart(gx, gy))
         return "genders that disagree";
+    if (first_names_differ(R, a, b, NULL))
+        return "first names wholly different";
     uint32_t dx[NV], dy[NV];
     uint8_t nx = full_dobs(x, dx), ny = full_dobs(y, dy);
     if (dobs_apart(dx, nx, dy, ny) && !names_agree(R, a, b, NULL))
