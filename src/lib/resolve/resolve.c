@@ -2905,18 +2905,23 @@ static bool first_names_apart(const rs *R, const cl *x, const cl *y)
 
 /*
  * First names wholly different on the two refs of a link, each carrying
- * both names (twins Cian and Christopher Mehta; brothers Oliver and Toby
- * Wilson, their dates a few digits apart): no pair of their first names is
+ * both names and each a child at one of its events (twins Cian and
+ * Christopher Mehta; brothers Oliver and Toby Wilson, their dates a few
+ * digits apart; adults, FEBRL's among them, are left to the model: its
+ * records of one person carry other first names, and F1 on FEBRL 4 fell
+ * from .999 to .964 when they were held to it): no pair of their first names is
  * the same, a variant, an initial, a spelling or a slip of the other, nor
  * similar or sounding alike (the name level is L_DIFF), and neither ref's
- * surname is written as the other's first name (surname first). Date,
+ * surname is written as the other's first name (surname first), while
+ * their surnames agree (close or exact) and no identifier is shared. Date,
  * surname and address may outweigh the first name in the model; two given
- * names that share nothing are two people.
+ * names of one family that share nothing are two people.
  */
 static bool first_names_differ(const rs *R, uint32_t a, uint32_t b, lvcache *lc)
 {
     const rref *x = &R->r[a], *y = &R->r[b];
-    if (!x->nfore || !x->nsur || !y->nfore || !y->nsur ||
+    if (!x->child || !y->child || !x->nfore || !x->nsur || !y->nfore || !y->nsur ||
+        name_level(R, x->sur, x->nsur, y->sur, y->nsur, false, lc) < L_CLOSE ||
         name_level(R, x->fore, x->nfore, y->fore, y->nfore, true, lc) != L_DIFF ||
         name_level(R, x->fore, x->nfore, y->sur, y->nsur, false, lc) >= L_SIMILAR ||
         name_level(R, x->sur, x->nsur, y->fore, y->nfore, false, lc) >= L_SIMILAR)
@@ -2926,7 +2931,10 @@ static bool first_names_differ(const rs *R, uint32_t a, uint32_t b, lvcache *lc)
             if (same_first_name(R, x->fore[i], y->fore[k]) ||
                 pool_len(&R->names, x->fore[i]) < 4 || pool_len(&R->names, y->fore[k]) < 4)
                 return false; /* a short form or a slip in one (Loz, Ai): too short to tell */
-    return true;
+    rview va, vb; /* an identifier in common says one person */
+    view(R, &R->h[a], &va);
+    view(R, &R->h[b], &vb);
+    return other_level(R, &va, &vb) <= 0 && strong(&va, &vb) <= 0;
 }
 
 /*
@@ -4721,12 +4729,14 @@ static void cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decisio
             note_possible(R, notes, &lv[i]);
             continue;
         }
-        int reason = CL_NAME;
+        int reason;
         bool direct =
             R->r[lv[i].a].ndob && R->r[lv[i].b].ndob && names_agree(R, lv[i].a, lv[i].b, lc);
-        const char *why = first_names_differ(R, lv[i].a, lv[i].b, lc)
-                              ? "first names wholly different"
-                              : conflict(R, c, x, y, dv, nd, direct, &reason);
+        const char *why = conflict(R, c, x, y, dv, nd, direct, &reason);
+        if (!why && first_names_differ(R, lv[i].a, lv[i].b, lc)) {
+            reason = CL_NAME;
+            why = "first names wholly different";
+        }
         if (!why) {
             merge(c, x, y);
             R->st.links++;
