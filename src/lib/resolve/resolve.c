@@ -339,6 +339,11 @@ typedef struct rs {
     /* Every ref named in one event with ref i (any role or name): the
      * people a ref with no place of its own is found with (households). */
     uint32_t *co_off, *co_to;
+    /* Pairs of first names (lower id << 32 | higher) that one event names
+     * as two people side by side (siblings on a housing list or in a
+     * call), sorted: first_names_differ's evidence. */
+    uint64_t *sib;
+    size_t nsib;
     /* while loading: (event id << 32 | mention number), and per mention
      * its ref, role and names (NULL: not collected) */
     vec *ev_keys, *ev_info;
@@ -2913,7 +2918,10 @@ static bool first_names_apart(const rs *R, const cl *x, const cl *y)
  * the same, a variant, an initial, a spelling or a slip of the other, nor
  * similar or sounding alike (the name level is L_DIFF), and neither ref's
  * surname is written as the other's first name (surname first), while
- * their surnames agree (close or exact) and no identifier is shared. Date,
+ * their surnames agree (close or exact), no identifier is shared, and
+ * some event of the county names two people of these first names side by
+ * side (R->sib: FEBRL, a list of one person a row, names none, and its
+ * generator writes another first name for one person). Date,
  * surname and address may outweigh the first name in the model; two given
  * names of one family that share nothing are two people.
  */
@@ -2926,11 +2934,27 @@ static bool first_names_differ(const rs *R, uint32_t a, uint32_t b, lvcache *lc)
         name_level(R, x->fore, x->nfore, y->sur, y->nsur, false, lc) >= L_SIMILAR ||
         name_level(R, x->sur, x->nsur, y->fore, y->nfore, false, lc) >= L_SIMILAR)
         return false;
+    bool side_by_side = false;
     for (uint8_t i = 0; i < x->nfore; i++)
-        for (uint8_t k = 0; k < y->nfore; k++)
+        for (uint8_t k = 0; k < y->nfore; k++) {
             if (same_first_name(R, x->fore[i], y->fore[k]) ||
                 pool_len(&R->names, x->fore[i]) < 4 || pool_len(&R->names, y->fore[k]) < 4)
                 return false; /* a short form or a slip in one (Loz, Ai): too short to tell */
+            uint32_t lo = x->fore[i] < y->fore[k] ? x->fore[i] : y->fore[k];
+            uint32_t hi = x->fore[i] ^ y->fore[k] ^ lo;
+            uint64_t key = (uint64_t)lo << 32 | hi;
+            size_t l = 0, h = R->nsib;
+            while (l < h) {
+                size_t m = l + (h - l) / 2;
+                if (R->sib[m] < key)
+                    l = m + 1;
+                else
+                    h = m;
+            }
+            side_by_side |= l < R->nsib && R->sib[l] == key;
+        }
+    if (!side_by_side)
+        return false; /* no event names these first names as two people */
     rview va, vb; /* an identifier in common says one person */
     view(R, &R->h[a], &va);
     view(R, &R->h[b], &vb);
@@ -3858,6 +3882,7 @@ static void rs_free(rs *R)
     free(R->nl_off);
     free(R->nl_to);
     free(R->co_off);
+    free(R->sib);
     free(R->co_to);
 }
 
@@ -4074,7 +4099,8 @@ static int event_cannot_links(rs *R, vec *keys, vec *info)
         return JD_ENOMEM;
     /* pairs: cannot-links; co: every two refs named in one event (the
      * households of join_household) */
-    vec pairs = {.sz = sizeof(uint64_t)}, co = {.sz = sizeof(uint64_t)};
+    vec pairs = {.sz = sizeof(uint64_t)}, co = {.sz = sizeof(uint64_t)},
+        sib = {.sz = sizeof(uint64_t)};
     for (size_t i = 0, j; i < keys->n; i = j) {
         j = i + 1;
         while (j < keys->n && k[j] >> 32 == k[i] >> 32)
@@ -4093,6 +4119,13 @@ static int event_cannot_links(rs *R, vec *keys, vec *info)
                     goto nomem;
                 *p = (uint64_t)x->ref << 32 | y->ref;
                 *q = (uint64_t)y->ref << 32 | x->ref;
+                if (x->fore && y->fore && x->fore != y->fore) {
+                    uint64_t *f = vec_push(&sib);
+                    if (!f)
+                        goto nomem;
+                    *f = x->fore < y->fore ? (uint64_t)x->fore << 32 | y->fore
+                                           : (uint64_t)y->fore << 32 | x->fore;
+                }
                 if (x->role == y->role && !names)
                     continue;
                 p = vec_push(&pairs);
@@ -4109,10 +4142,21 @@ static int event_cannot_links(rs *R, vec *keys, vec *info)
     R->st.event_cannot_links = n / 2;
     free(pairs.p);
     free(co.p);
+    if (jd_resolve__radix_sort_u64(sib.p, sib.n) < 0) {
+        free(sib.p);
+        return JD_ENOMEM;
+    }
+    size_t u = 0;
+    for (size_t i = 0; i < sib.n; i++)
+        if (!u || ((uint64_t *)sib.p)[i] != ((uint64_t *)sib.p)[u - 1])
+            ((uint64_t *)sib.p)[u++] = ((uint64_t *)sib.p)[i];
+    R->sib = sib.p;
+    R->nsib = u;
     return JD_OK;
 nomem:
     free(pairs.p);
     free(co.p);
+    free(sib.p);
     return JD_ENOMEM;
 }
 
