@@ -1403,6 +1403,25 @@ static int sort_keys(kv *v, size_t n)
     RADIX16(kv, KV_KEY)
 }
 
+/*
+ * A ref counts once in a block: of entries sorted by key, each ref's
+ * entries of one key being next to each other (keys_range pushes a ref's
+ * keys together, and the sort is stable), a (key, ref) entry repeated is
+ * dropped. A ref emits one key twice when two of its names give it (two
+ * forenames of one initial at one postcode: rule 4's key twice); counted
+ * twice it would take a second place in the block, put a block at the
+ * cap's edge over it, and its stored list (ref_key, one ref once) would
+ * not be the block the county holds. Returns the entries kept.
+ */
+static size_t distinct_keys(kv *k, size_t n)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!m || k[m - 1].key != k[i].key || k[m - 1].ref != k[i].ref)
+            k[m++] = k[i];
+    return m;
+}
+
 /* Sort a short array of ref numbers: insertion sort below 24, else
  * quicksort (median of three) recursing into the smaller side. */
 static void sort_u32(uint32_t *v, size_t n)
@@ -2044,6 +2063,7 @@ static int block_keys(rs *R, int cap, int threads, kv **keys_out, size_t *nk, si
         free(keys.p);
         return JD_ENOMEM;
     }
+    keys.n = distinct_keys(k, keys.n);
     if (R->chg && R->over)
         mark_over_cap(k, keys.n, (size_t)(cap > 0 ? cap : 0), R->chg, R->over);
     /* rule 11 sorts last (the rule is the key's top bits): its one-way
@@ -5913,6 +5933,7 @@ static int keys_check(run *u, jd_error *err)
         int64_t scratch[16] = {0}, skipped = 0;
         if (sort_keys(k, ent.n) < 0) /* (key, ref): the changed refs' among the stored */
             rc = JD_ENOMEM;
+        ent.n = rc == JD_OK ? distinct_keys(k, ent.n) : ent.n;
         while (rc == JD_OK && n11 > 0 && k[n11 - 1].key >> 60 == 11)
             n11--;
         if (rc == JD_OK)
