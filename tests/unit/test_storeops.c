@@ -387,6 +387,36 @@ static void test_storeops__ref_keys(void **state)
     assert_int_equal(h.n, 0);
 }
 
+/* mentions_around gives every mention of every event naming one of the
+ * refs asked for, each once, in the order of mentions: N1's two events,
+ * with X1 named beside it in E1; not N2 (another event) nor C1. A ref
+ * unknown adds nothing, and no refs give no rows. */
+static void test_storeops__mentions_around(void **state)
+{
+    fx *f = *state;
+    put_mention(f, "police", "E1", "N1");
+    put_mention(f, "csc", "C1", "C1");
+    put_mention(f, "police", "E2", "N2");
+    put_mention(f, "police", "E3", "N1");
+    jd_put_result o;
+    jd_person_row x = {.agency = "police", .record_id = "E1", .person_ref = "X1",
+                       .role = "suspect", .surname = "Jones", .age = 30, .file_id = f->file,
+                       .line = 4, .hash = 3};
+    assert_int_equal(f->s->ops->put_person(f->s, &x, &o, NULL), JD_OK);
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    const char *ag[] = {"police", "police", "police"}, *rf[] = {"N1", "N404", "N1"};
+    key_hits h = {0};
+    assert_int_equal(f->s->ops->mentions_around(f->s, ag, rf, 3, on_ref_mention, &h, NULL),
+                     JD_OK);
+    assert_int_equal(h.n, 3);
+    assert_string_equal(h.rows[0], "police:N1 Smith OX4 1AB");
+    assert_string_equal(h.rows[1], "police:N1 Smith OX4 1AB");
+    assert_string_equal(h.rows[2], "police:X1 Jones OX4 1AB");
+    h.n = 0;
+    assert_int_equal(f->s->ops->mentions_around(f->s, ag, rf, 0, on_ref_mention, &h, NULL), JD_OK);
+    assert_int_equal(h.n, 0);
+}
+
 static int on_since_ref(const char *agency, const char *ref, void *payload)
 {
     key_hits *h = payload;
@@ -764,6 +794,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__ref_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__mentions_around, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_mark, setup, teardown),
         cmocka_unit_test(test_storeops__ref_lists),
         cmocka_unit_test(test_storeops__key_lists_made),

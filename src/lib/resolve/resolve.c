@@ -3998,8 +3998,10 @@ static bool event_apart(const rs *R, uint32_t a, uint32_t b)
     return false;
 }
 
-/* Load mentions, variants and term frequencies. */
-static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
+/* Load mentions, variants and term frequencies: every mention, or (ag
+ * set) those around the refs (ag[i], rf[i]) i < nrefs (mentions_around). */
+static int prepare_from(rs *R, jd_store *s, const char *variants_file, const char *const *ag,
+                        const char *const *rf, size_t nrefs, jd_error *err)
 {
     int rc = load_variants(R, jd_data_name_variants, jd_data_name_variants_len);
     if (rc == JD_OK && variants_file) {
@@ -4026,7 +4028,8 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     vec evk = {.sz = sizeof(uint64_t)}, evi = {.sz = sizeof(ev_mention)};
     R->ev_keys = &evk;
     R->ev_info = &evi;
-    rc = s->ops->mentions(s, on_mention, &L, err);
+    rc = ag ? s->ops->mentions_around(s, ag, rf, nrefs, on_mention, &L, err)
+            : s->ops->mentions(s, on_mention, &L, err);
     free(L.memo[0]);
     R->ev_keys = R->ev_info = NULL;
     if (rc == JD_OK && event_cannot_links(R, &evk, &evi) != JD_OK)
@@ -4058,6 +4061,11 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     R->st.refs = (int64_t)R->n;
     R->tf_n = R->n;
     return JD_OK;
+}
+
+static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
+{
+    return prepare_from(R, s, variants_file, NULL, NULL, 0, err);
 }
 
 typedef struct decisions_ctx {
@@ -5812,6 +5820,56 @@ static int on_since(const char *agency, const char *ref, void *payload)
 }
 
 /*
+ * Step 1b of loading only the scope (docs/internals/resolve.md), checked
+ * on a run that loaded the county: the listed refs (listed[]) loaded
+ * alone with every mention of their events (mentions_around: a ref's
+ * fingerprint reads the refs its events name beside it, so those are
+ * loaded too, as partial refs whose own fingerprints are not made), and
+ * their fingerprints made from that load compared with the county's
+ * (incr_fp_loaded: the refs loaded; incr_fp_missed: listed refs whose
+ * fingerprint differs, 0 when exact). The load's CPU is what the scoped
+ * run will spend on it (cpu_incr_fp_load).
+ */
+static int fp_check(run *u, const uint8_t *listed, jd_error *err)
+{
+    rs *R = &u->R;
+    if (!u->s->ops->mentions_around)
+        return JD_OK;
+    double tc = cpu_secs();
+    size_t n = 0;
+    for (uint32_t i = 0; i < R->n; i++)
+        n += listed[i];
+    const char **ag = malloc((n ? n : 1) * sizeof *ag), **rf = malloc((n ? n : 1) * sizeof *rf);
+    if (!ag || !rf) {
+        free(ag);
+        free(rf);
+        return jd_oom(err);
+    }
+    n = 0;
+    for (uint32_t i = 0; i < R->n; i++)
+        if (listed[i]) {
+            ag[n] = pool_str(&R->ids, R->r[i].agency);
+            rf[n++] = pool_str(&R->ids, R->r[i].ref);
+        }
+    rs S;
+    memset(&S, 0, sizeof S);
+    int rc = prepare_from(&S, u->s, u->o->variants, ag, rf, n, err);
+    R->st.cpu_incr_fp_load = cpu_secs() - tc;
+    if (rc == JD_OK) {
+        R->st.incr_fp_loaded = (int64_t)S.n;
+        R->st.incr_fp_missed = 0;
+        for (size_t k = 0; k < n; k++) {
+            int i = find_ref(R, ag[k], rf[k]), j = find_ref(&S, ag[k], rf[k]);
+            R->st.incr_fp_missed += i < 0 || j < 0 || ref_fp(&S, (uint32_t)j) != u->fp[i];
+        }
+    }
+    rs_free(&S);
+    free(ag);
+    free(rf);
+    return rc;
+}
+
+/*
  * The first step of loading only the scope (docs/internals/resolve.md):
  * the changed refs found without the county, as the refs the store lists
  * since the last run's watermark (refs_since). Here, on a run that loaded
@@ -5824,6 +5882,7 @@ static int mark_check(run *u, jd_error *err)
 {
     rs *R = &u->R;
     R->st.incr_mark_refs = R->st.incr_mark_missed = -1;
+    R->st.incr_fp_loaded = R->st.incr_fp_missed = -1;
     const struct jd_incr_ops *I = u->s->ops->incr;
     char was[JD_MARK_MAX];
     if (!I || !I->resolve_mark_get || !I->refs_since)
@@ -5840,6 +5899,7 @@ static int mark_check(run *u, jd_error *err)
         R->st.incr_mark_missed = 0;
         for (uint32_t i = 0; i < R->n; i++)
             R->st.incr_mark_missed += u->chg[i] && !c.listed[i];
+        rc = fp_check(u, c.listed, err);
     }
     free(c.listed);
     return rc;
