@@ -5830,10 +5830,25 @@ static int on_since(const char *agency, const char *ref, void *payload)
  * fingerprint differs, 0 when exact). The load's CPU is what the scoped
  * run will spend on it (cpu_incr_fp_load).
  */
+typedef struct stored_fp {
+    const rs *S;
+    int64_t *fp; /* [S->n]: the stored fingerprint, 0 none (no row) */
+} stored_fp;
+
+static int on_stored_fp(const jd_identity_row *r, void *payload)
+{
+    stored_fp *c = payload;
+    int j = r->person_id ? find_ref(c->S, r->agency, r->person_ref) : -1;
+    if (j >= 0)
+        c->fp[j] = r->fp; /* 0 (none stored) is never a fingerprint: changed */
+    return JD_OK;
+}
+
 static int fp_check(run *u, const uint8_t *listed, jd_error *err)
 {
     rs *R = &u->R;
-    if (!u->s->ops->mentions_around)
+    const struct jd_incr_ops *I = u->s->ops->incr;
+    if (!u->s->ops->mentions_around || !I || !I->identity_refs_of)
         return JD_OK;
     double tc = cpu_secs();
     size_t n = 0;
@@ -5854,15 +5869,24 @@ static int fp_check(run *u, const uint8_t *listed, jd_error *err)
     rs S;
     memset(&S, 0, sizeof S);
     int rc = prepare_from(&S, u->s, u->o->variants, ag, rf, n, err);
+    stored_fp c = {&S, rc == JD_OK ? calloc(S.n ? S.n : 1, sizeof *c.fp) : NULL};
+    if (rc == JD_OK && !c.fp)
+        rc = jd_oom(err);
+    if (rc == JD_OK)
+        rc = I->identity_refs_of(u->s, ag, rf, n, NULL, 0, on_stored_fp, &c, err);
     R->st.cpu_incr_fp_load = cpu_secs() - tc;
     if (rc == JD_OK) {
         R->st.incr_fp_loaded = (int64_t)S.n;
-        R->st.incr_fp_missed = 0;
+        R->st.incr_fp_changed = R->st.incr_fp_missed = 0;
         for (size_t k = 0; k < n; k++) {
             int i = find_ref(R, ag[k], rf[k]), j = find_ref(&S, ag[k], rf[k]);
-            R->st.incr_fp_missed += i < 0 || j < 0 || ref_fp(&S, (uint32_t)j) != u->fp[i];
+            int64_t fp = j >= 0 ? ref_fp(&S, (uint32_t)j) : 0;
+            bool chg = j >= 0 && c.fp[j] != fp;
+            R->st.incr_fp_changed += chg;
+            R->st.incr_fp_missed += i < 0 || j < 0 || fp != u->fp[i] || chg != !!u->chg[i];
         }
     }
+    free(c.fp);
     rs_free(&S);
     free(ag);
     free(rf);
@@ -5882,7 +5906,7 @@ static int mark_check(run *u, jd_error *err)
 {
     rs *R = &u->R;
     R->st.incr_mark_refs = R->st.incr_mark_missed = -1;
-    R->st.incr_fp_loaded = R->st.incr_fp_missed = -1;
+    R->st.incr_fp_loaded = R->st.incr_fp_changed = R->st.incr_fp_missed = -1;
     const struct jd_incr_ops *I = u->s->ops->incr;
     char was[JD_MARK_MAX];
     if (!I || !I->resolve_mark_get || !I->refs_since)
