@@ -1721,6 +1721,10 @@ static int mentions_some(jd_store *s, const char *const *agency, const char *con
     const char *sql =
         around ? MENTION_COLS " FROM (SELECT DISTINCT m.agency AS agency, m.record_id AS record_id"
                               " FROM temp.jd_res_ref t CROSS JOIN person_mention m"
+                              /* not the unique key, which covers the columns
+                               * but is searched by agency alone: every
+                               * mention of the agency for each ref */
+                              " INDEXED BY person_mention_ref"
                               " ON m.agency = t.agency AND m.person_ref = t.person_ref) x"
                               " CROSS JOIN person_mention pm"
                               " ON pm.agency = x.agency AND pm.record_id = x.record_id"
