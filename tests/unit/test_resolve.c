@@ -355,6 +355,16 @@ static void test_resolve__ages_apart(void **state)
     assert_true(jd_resolve__ages_apart(1995, 1996, NULL, 0, 0, 0, d1965, 1));
     assert_true(jd_resolve__ages_apart(0, 0, d1965, 1, 1995, 1996, NULL, 0)); /* either side */
     assert_false(jd_resolve__ages_apart(0, 0, d1965, 1, 0, 0, d1996, 1)); /* dates: dobs_apart's */
+    /* 1992-04-08 written 1990-04-08 once: the ages (born 1992-1993) fit the
+     * other side's own 1992-04-08, one digit from it, so the date is a typo
+     * of it; a date a year and a digit off, or no date of the ages' own side
+     * to vouch for it, still cannot be */
+    const uint32_t d1990[1] = {19900408}, d1992[1] = {19920408}, d1980[1] = {19800408};
+    assert_false(jd_resolve__ages_apart(1992, 1993, d1992, 1, 0, 0, d1990, 1));
+    assert_false(jd_resolve__ages_apart(0, 0, d1990, 1, 1992, 1993, d1992, 1)); /* either side */
+    assert_true(jd_resolve__ages_apart(1992, 1993, NULL, 0, 0, 0, d1990, 1));
+    assert_true(jd_resolve__ages_apart(1992, 1993, d1992, 1, 0, 0, d1980, 1)); /* two digits */
+    assert_true(jd_resolve__ages_apart(1995, 1996, d1992, 1, 0, 0, d1990, 1)); /* own date unfit */
 }
 
 /* The changes of an incremental run, from each re-resolved ref's person_id
@@ -416,6 +426,28 @@ static void test_resolve__transposed(void **state)
     assert_false(jd_resolve__transposed("mary", "myra"));   /* not adjacent */
     assert_false(jd_resolve__transposed("ab", "ba"));       /* too short to tell */
     assert_false(jd_resolve__transposed("jame", "james"));
+}
+
+/* Spellings a letter apart (an h, a doubled letter, a vowel beside a
+ * vowel) are one name; siblings' names a letter apart (Kian, Kiran; Luca,
+ * Lucas; Maria, Marcia), a first letter, or names under four letters are
+ * not. */
+static void test_resolve__spelling_variant(void **state)
+{
+    (void)state;
+    assert_true(jd_resolve__spelling_variant("amira", "amirah"));
+    assert_true(jd_resolve__spelling_variant("amirah", "amira")); /* either way */
+    assert_true(jd_resolve__spelling_variant("calum", "callum"));
+    assert_true(jd_resolve__spelling_variant("connor", "conor"));
+    assert_true(jd_resolve__spelling_variant("gerge", "george"));
+    assert_false(jd_resolve__spelling_variant("kian", "kiran"));
+    assert_false(jd_resolve__spelling_variant("luca", "lucas"));
+    assert_false(jd_resolve__spelling_variant("maria", "marcia"));
+    assert_false(jd_resolve__spelling_variant("mark", "marek"));
+    assert_false(jd_resolve__spelling_variant("emma", "gemma")); /* the first letter */
+    assert_false(jd_resolve__spelling_variant("mia", "miah"));   /* too short to tell */
+    assert_false(jd_resolve__spelling_variant("jack", "jake"));  /* twins: not one more letter */
+    assert_false(jd_resolve__spelling_variant("amira", "amira"));
 }
 
 /* Pet forms spelt two ways are one name; names that differ before the
@@ -612,6 +644,7 @@ int main(void)
         cmocka_unit_test(test_resolve__dobs_apart),
         cmocka_unit_test(test_resolve__ages_apart),
         cmocka_unit_test(test_resolve__transposed),
+        cmocka_unit_test(test_resolve__spelling_variant),
         cmocka_unit_test(test_resolve__pet_spelling),
         cmocka_unit_test(test_resolve__scoring_cuts_are_exact),
         cmocka_unit_test(test_resolve__streamed_pairs_are_blocks),
