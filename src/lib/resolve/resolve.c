@@ -3551,9 +3551,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
      * sparse refs (a caller "Funmi Evans, 32" to Funmi, so that "Evans, F"
      * named with her in the call fits only her daughter). The second round
      * tries again the refs the first left. */
-    for (uint32_t s = 0, round = 0; round < 2; s = s + 1 < R->n ? s + 1 : (round++, 0)) {
-        if (!R->n)
-            break;
+    for (uint32_t s = 0, round = 0; R->n && round < 2; s = s + 1 < R->n ? s + 1 : (round++, 0)) {
         const rref *sr = &R->r[s];
         if (!hh_eligible(R, s) || done[s])
             continue; /* too little to tell the household's members apart */
@@ -3624,11 +3622,9 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         }
         bool fam = !over && !nc && R->co_off && fam_eligible(R, s) &&
                    family_candidates(R, c, s, rs_, dv, ndec, lc, cand, via, by, &nc, in, need);
-        if (over || !nc)
-            continue;
-        if (nc > 1 && !(nc = hh_exact_age(c, sr, cand, via, by, nc)))
-            continue;
-        if (nc != 1)
+        if (!over && nc > 1)
+            nc = hh_exact_age(c, sr, cand, via, by, nc);
+        if (over || nc != 1)
             continue;
         merge(c, rs_, cand[0]);
         done[s] = 1;
