@@ -578,6 +578,56 @@ static void test_resolve__pairs_of_a_selection_are_blocks(void **state)
     synth_county_close(s, dir, path);
 }
 
+/*
+ * A ref counts once in a block, however many of its names give the key.
+ * Ann Smith, written Amy in a second record, emits rule 4's key (postcode
+ * and initial A) once for each forename; Alice Jones shares only that key
+ * with her. At a cap of 2 the
+ * block holds two refs and is kept: one candidate pair, none skipped.
+ * Counted per entry it held three and was skipped (0 pairs), and the
+ * block stored in ref_key (each ref once) was not the county's.
+ */
+static void test_resolve__a_ref_counts_once_in_a_block(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/jd-resolve-XXXXXX", path[256], f[300];
+    assert_non_null(mkdtemp(dir));
+    snprintf(f, sizeof f, "%s/events.csv", dir);
+    FILE *ev = fopen(f, "w");
+    assert_non_null(ev);
+    fputs("agency,record_id,event_type,occurred_at,narrative\n"
+          "csc,E1,case_note,2020-01-01,Visit.\n"
+          "csc,E2,case_note,2020-01-02,Visit.\n"
+          "csc,E3,case_note,2020-01-03,Visit.\n",
+          ev);
+    fclose(ev);
+    snprintf(f, sizeof f, "%s/persons.csv", dir);
+    FILE *pe = fopen(f, "w");
+    assert_non_null(pe);
+    fputs("agency,record_id,person_ref,role,surname,forenames,dob,gender,postcode\n"
+          "csc,E1,R1,subject,Smith,Ann,1990-03-04,F,OX1 1AA\n"
+          "csc,E2,R2,subject,Jones,Alice,1971-08-09,F,OX1 1AA\n"
+          "csc,E3,R1,subject,Smith,Amy,1990-03-04,F,OX1 1AA\n",
+          pe);
+    fclose(pe);
+    assert_int_equal(jd_global_init(), JD_OK);
+    jd_store *s = NULL;
+    assert_int_equal(scratch_store_open(&s, path, sizeof path, "resolve-once"), JD_OK);
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {dir};
+    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    o.block_cap = 2;
+    jd_resolve_stats st;
+    jd_error e;
+    assert_int_equal(jd_resolve(s, &o, &st, &e), JD_OK);
+    assert_int_equal(st.refs, 2);
+    assert_int_equal(st.candidate_pairs, 1);
+    assert_int_equal(st.pairs_by_rule[4], 1);
+    synth_county_close(s, dir, path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -599,6 +649,7 @@ int main(void)
         cmocka_unit_test(test_resolve__scoring_cuts_are_exact),
         cmocka_unit_test(test_resolve__streamed_pairs_are_blocks),
         cmocka_unit_test(test_resolve__pairs_of_a_selection_are_blocks),
+        cmocka_unit_test(test_resolve__a_ref_counts_once_in_a_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1409,6 +1409,25 @@ static int sort_keys(kv *v, size_t n)
     RADIX16(kv, KV_KEY)
 }
 
+/*
+ * A ref counts once in a block: of entries sorted by key, each ref's
+ * entries of one key being next to each other (keys_range pushes a ref's
+ * keys together, and the sort is stable), a (key, ref) entry repeated is
+ * dropped. A ref emits one key twice when two of its names give it (two
+ * forenames of one initial at one postcode: rule 4's key twice); counted
+ * twice it would take a second place in the block, put a block at the
+ * cap's edge over it, and its stored list (ref_key, one ref once) would
+ * not be the block the county holds. Returns the entries kept.
+ */
+static size_t distinct_keys(kv *k, size_t n)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!m || k[m - 1].key != k[i].key || k[m - 1].ref != k[i].ref)
+            k[m++] = k[i];
+    return m;
+}
+
 /* Sort a short array of ref numbers: insertion sort below 24, else
  * quicksort (median of three) recursing into the smaller side. */
 static void sort_u32(uint32_t *v, size_t n)
@@ -2050,6 +2069,7 @@ static int block_keys(rs *R, int cap, int threads, kv **keys_out, size_t *nk, si
         free(keys.p);
         return JD_ENOMEM;
     }
+    keys.n = distinct_keys(k, keys.n);
     if (R->chg && R->over)
         mark_over_cap(k, keys.n, (size_t)(cap > 0 ? cap : 0), R->chg, R->over);
     /* rule 11 sorts last (the rule is the key's top bits): its one-way
@@ -3555,9 +3575,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
      * sparse refs (a caller "Funmi Evans, 32" to Funmi, so that "Evans, F"
      * named with her in the call fits only her daughter). The second round
      * tries again the refs the first left. */
-    for (uint32_t s = 0, round = 0; round < 2; s = s + 1 < R->n ? s + 1 : (round++, 0)) {
-        if (!R->n)
-            break;
+    for (uint32_t s = 0, round = 0; R->n && round < 2; s = s + 1 < R->n ? s + 1 : (round++, 0)) {
         const rref *sr = &R->r[s];
         if (!hh_eligible(R, s) || done[s])
             continue; /* too little to tell the household's members apart */
@@ -3628,11 +3646,9 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         }
         bool fam = !over && !nc && R->co_off && fam_eligible(R, s) &&
                    family_candidates(R, c, s, rs_, dv, ndec, lc, cand, via, by, &nc, in, need);
-        if (over || !nc)
-            continue;
-        if (nc > 1 && !(nc = hh_exact_age(c, sr, cand, via, by, nc)))
-            continue;
-        if (nc != 1)
+        if (!over && nc > 1)
+            nc = hh_exact_age(c, sr, cand, via, by, nc);
+        if (over || nc != 1)
             continue;
         merge(c, rs_, cand[0]);
         done[s] = 1;
@@ -4171,8 +4187,10 @@ static bool event_apart(const rs *R, uint32_t a, uint32_t b)
     return false;
 }
 
-/* Load mentions, variants and term frequencies. */
-static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
+/* Load mentions, variants and term frequencies: every mention, or (ag
+ * set) those around the refs (ag[i], rf[i]) i < nrefs (mentions_around). */
+static int prepare_from(rs *R, jd_store *s, const char *variants_file, const char *const *ag,
+                        const char *const *rf, size_t nrefs, jd_error *err)
 {
     int rc = load_variants(R, jd_data_name_variants, jd_data_name_variants_len);
     if (rc == JD_OK && variants_file) {
@@ -4199,7 +4217,8 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     vec evk = {.sz = sizeof(uint64_t)}, evi = {.sz = sizeof(ev_mention)};
     R->ev_keys = &evk;
     R->ev_info = &evi;
-    rc = s->ops->mentions(s, on_mention, &L, err);
+    rc = ag ? s->ops->mentions_around(s, ag, rf, nrefs, on_mention, &L, err)
+            : s->ops->mentions(s, on_mention, &L, err);
     free(L.memo[0]);
     R->ev_keys = R->ev_info = NULL;
     if (rc == JD_OK && event_cannot_links(R, &evk, &evi) != JD_OK)
@@ -4231,6 +4250,11 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     R->st.refs = (int64_t)R->n;
     R->tf_n = R->n;
     return JD_OK;
+}
+
+static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
+{
+    return prepare_from(R, s, variants_file, NULL, NULL, 0, err);
 }
 
 typedef struct decisions_ctx {
@@ -5994,6 +6018,80 @@ static int on_since(const char *agency, const char *ref, void *payload)
 }
 
 /*
+ * Step 1b of loading only the scope (docs/internals/resolve.md), checked
+ * on a run that loaded the county: the listed refs (listed[]) loaded
+ * alone with every mention of their events (mentions_around: a ref's
+ * fingerprint reads the refs its events name beside it, so those are
+ * loaded too, as partial refs whose own fingerprints are not made), and
+ * their fingerprints made from that load compared with the county's
+ * (incr_fp_loaded: the refs loaded; incr_fp_missed: listed refs whose
+ * fingerprint differs, 0 when exact). The load's CPU is what the scoped
+ * run will spend on it (cpu_incr_fp_load).
+ */
+typedef struct stored_fp {
+    const rs *S;
+    int64_t *fp; /* [S->n]: the stored fingerprint, 0 none (no row) */
+} stored_fp;
+
+static int on_stored_fp(const jd_identity_row *r, void *payload)
+{
+    stored_fp *c = payload;
+    int j = r->person_id ? find_ref(c->S, r->agency, r->person_ref) : -1;
+    if (j >= 0)
+        c->fp[j] = r->fp; /* 0 (none stored) is never a fingerprint: changed */
+    return JD_OK;
+}
+
+static int fp_check(run *u, const uint8_t *listed, jd_error *err)
+{
+    rs *R = &u->R;
+    const struct jd_incr_ops *I = u->s->ops->incr;
+    if (!u->s->ops->mentions_around || !I || !I->identity_refs_of)
+        return JD_OK;
+    double tc = cpu_secs();
+    size_t n = 0;
+    for (uint32_t i = 0; i < R->n; i++)
+        n += listed[i];
+    const char **ag = malloc((n ? n : 1) * sizeof *ag), **rf = malloc((n ? n : 1) * sizeof *rf);
+    if (!ag || !rf) {
+        free(ag);
+        free(rf);
+        return jd_oom(err);
+    }
+    n = 0;
+    for (uint32_t i = 0; i < R->n; i++)
+        if (listed[i]) {
+            ag[n] = pool_str(&R->ids, R->r[i].agency);
+            rf[n++] = pool_str(&R->ids, R->r[i].ref);
+        }
+    rs S;
+    memset(&S, 0, sizeof S);
+    int rc = prepare_from(&S, u->s, u->o->variants, ag, rf, n, err);
+    stored_fp c = {&S, rc == JD_OK ? calloc(S.n ? S.n : 1, sizeof *c.fp) : NULL};
+    if (rc == JD_OK && !c.fp)
+        rc = jd_oom(err);
+    if (rc == JD_OK)
+        rc = I->identity_refs_of(u->s, ag, rf, n, NULL, 0, on_stored_fp, &c, err);
+    R->st.cpu_incr_fp_load = cpu_secs() - tc;
+    if (rc == JD_OK) {
+        R->st.incr_fp_loaded = (int64_t)S.n;
+        R->st.incr_fp_changed = R->st.incr_fp_missed = 0;
+        for (size_t k = 0; k < n; k++) {
+            int i = find_ref(R, ag[k], rf[k]), j = find_ref(&S, ag[k], rf[k]);
+            int64_t fp = j >= 0 ? ref_fp(&S, (uint32_t)j) : 0;
+            bool chg = j >= 0 && c.fp[j] != fp;
+            R->st.incr_fp_changed += chg;
+            R->st.incr_fp_missed += i < 0 || j < 0 || fp != u->fp[i] || chg != !!u->chg[i];
+        }
+    }
+    free(c.fp);
+    rs_free(&S);
+    free(ag);
+    free(rf);
+    return rc;
+}
+
+/*
  * The first step of loading only the scope (docs/internals/resolve.md):
  * the changed refs found without the county, as the refs the store lists
  * since the last run's watermark (refs_since). Here, on a run that loaded
@@ -6006,6 +6104,7 @@ static int mark_check(run *u, jd_error *err)
 {
     rs *R = &u->R;
     R->st.incr_mark_refs = R->st.incr_mark_missed = -1;
+    R->st.incr_fp_loaded = R->st.incr_fp_changed = R->st.incr_fp_missed = -1;
     const struct jd_incr_ops *I = u->s->ops->incr;
     char was[JD_MARK_MAX];
     if (!I || !I->resolve_mark_get || !I->refs_since)
@@ -6022,6 +6121,7 @@ static int mark_check(run *u, jd_error *err)
         R->st.incr_mark_missed = 0;
         for (uint32_t i = 0; i < R->n; i++)
             R->st.incr_mark_missed += u->chg[i] && !c.listed[i];
+        rc = fp_check(u, c.listed, err);
     }
     free(c.listed);
     return rc;
@@ -6115,6 +6215,7 @@ static int keys_check(run *u, jd_error *err)
         int64_t scratch[16] = {0}, skipped = 0;
         if (sort_keys(k, ent.n) < 0) /* (key, ref): the changed refs' among the stored */
             rc = JD_ENOMEM;
+        ent.n = rc == JD_OK ? distinct_keys(k, ent.n) : ent.n;
         while (rc == JD_OK && n11 > 0 && k[n11 - 1].key >> 60 == 11)
             n11--;
         if (rc == JD_OK)
