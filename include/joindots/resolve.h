@@ -125,6 +125,16 @@ typedef struct jd_resolve_stats {
      * that resolved the county whole from the start), -2 when the store
      * holds no keys */
     int64_t incr_keys_pairs, incr_keys_missed;
+    /* the refs the watermark lists, loaded alone with everyone their events
+     * name (mentions_around: the refs loaded, the scoped load's CPU
+     * seconds, with their stored rows read by identity_refs_of), the
+     * changed refs found so (a fingerprint not the stored one, or no
+     * stored row), and how many listed refs' fingerprints or changed
+     * flags so made differ from the county's (0: exact, as loading only
+     * the scope needs); -1 when not checked (no watermark, or a backend
+     * without mentions_around and identity_refs_of) */
+    int64_t incr_fp_loaded, incr_fp_changed, incr_fp_missed;
+    double cpu_incr_fp_load;
 } jd_resolve_stats;
 
 /*

@@ -92,6 +92,11 @@ static void print_incremental(const jd_resolve_stats *st, const jd_person_set *t
         printf("  watermark: %lld refs listed since the last run, %lld changed refs not among "
                "them\n",
                (long long)st->incr_mark_refs, (long long)st->incr_mark_missed);
+    if (st->incr_fp_loaded >= 0)
+        printf("  scoped fingerprints: the listed refs loaded alone (%lld refs with everyone "
+               "their events name, %.2f s CPU), %lld changed, %lld differing from the county's\n",
+               (long long)st->incr_fp_loaded, st->cpu_incr_fp_load,
+               (long long)st->incr_fp_changed, (long long)st->incr_fp_missed);
     if (st->incr_keys_pairs == -2)
         printf("  stored blocking keys: none (a store resolved before they were kept)\n");
     else if (st->incr_keys_pairs >= 0)

@@ -76,6 +76,9 @@ dump "$INC" > "$C/before.al"
 grep -q 'incremental: 0 persons touched, 0 walked' "$C/idle.out"; ok $? "with nothing new, no person is touched or walked"
 dump "$INC" > "$C/after.al"
 cmp -s "$C/before.al" "$C/after.al"; ok $? "and the stored alerts stay as they were"
+runs=$(db_query "$INC" 'SELECT count(*) FROM analysis_run')
+"$JD" analyse --db "$INC" --incremental >/dev/null 2>&1
+is "$(db_query "$INC" 'SELECT count(*) FROM analysis_run')" "$runs" "and with the watermark as it was, no analysis run is recorded"
 
 # an urgent call on its own
 "$JD" ingest --db "$INC" --quiet "$SRC/tests/data/bundles/feed_call" >/dev/null 2>&1 && "$JD" resolve --db "$INC" >/dev/null 2>&1
@@ -195,6 +198,10 @@ quiet() { # $1: record id; a school record dropped in its folder
 quiet QUIET2
 "$JD" watch --db "$WDB" --once --incremental "$W/drop" > "$W/nightly.out" 2>&1
 grep -q 'incremental analysis:.*identities compared' "$W/nightly.out"; ok $? "a full resolve after the last analysis: the refs are compared ($(grep -o 'incremental analysis:.*' "$W/nightly.out"))"
+# the compare saves its watermark even when it found no one (a nightly run
+# that changed no one): it names the feed's resolve run, so the next feed
+# need not compare again
+is "$(db_query "$WDB" "SELECT value FROM meta WHERE key = 'analysis_mark'" | awk -F, '{print $7}')" "$(db_query "$WDB" 'SELECT max(id) FROM resolve_run')" "the compared analysis's watermark names the feed's resolve run"
 W_nightly_full=$(store_copy "$WDB" w_nightly_full); "$JD" analyse --db "$W_nightly_full" >/dev/null 2>&1
 read -r n nd <<< "$(same "$W_nightly_full" "$WDB")"
 is "$nd" "0" "and incremental = full after it ($n alerts outside networks)"

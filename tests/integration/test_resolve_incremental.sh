@@ -65,6 +65,8 @@ nlist=$(echo "$out" | sed -n 's/^  watermark: \([0-9]*\) refs listed since the l
 ok $? "the refs the watermark lists ($nlist) hold every changed ref ($nchg)"
 echo "$out" | grep -Eq '^  stored blocking keys: [1-9][0-9]* candidate pairs of the changed refs, 0 differing'
 ok $? "the changed refs' candidate pairs from the stored keys are the county's"
+echo "$out" | grep -Eq '^  scoped fingerprints: the listed refs loaded alone \([1-9][0-9]* refs .*\), '"$nchg"' changed, 0 differing'
+ok $? "the listed refs loaded alone (mentions_around, identity_refs_of) give the county's fingerprints and its $nchg changed refs"
 echo "$out" | grep -q "^touched	$s	gone	$h\$"; ok $? "and $s as gone into $h"
 is "$(echo "$out" | grep -c '^touched')" 2 "no other identity is touched"
 is "$(db_query "$DB" "SELECT how || ' ' || other FROM identity_change WHERE person_id = '$s'")" "32 $h" "the merge is stored in identity_change"
@@ -163,7 +165,7 @@ nkr=$(keys "$I" | cut -d' ' -f2,3 | sort -u | wc -l)
 ok $? "a full run stores the blocking keys of its refs ($nk keys, $nkr of $nr refs)"
 Z=$(store_copy "$I" z)
 D0=$(store_copy "$I" day0)
-same=0 touched_ok=0 keys_same=0 mark_ok=0 keys_ok=0
+same=0 touched_ok=0 keys_same=0 mark_ok=0 keys_ok=0 fp_ok=0 fp_more=0
 for d in 1 2 3; do
   for a in "$SCRATCH"/slices/s00$d/*/; do
     "$JD" ingest --db "$I" --quiet "$a" >/dev/null 2>&1
@@ -178,6 +180,12 @@ for d in 1 2 3; do
     mark_ok=$((mark_ok + 1))
   echo "$out" | grep -Eq '^  stored blocking keys: [1-9][0-9]* candidate pairs of the changed refs, 0 differing' &&
     keys_ok=$((keys_ok + 1))
+  # the listed refs loaded alone, with everyone their events name beside them
+  nc=$(echo "$out" | sed -n 's/^incremental: \([0-9]*\) refs new or changed.*/\1/p')
+  echo "$out" | grep -Eq "^  scoped fingerprints: .*, $nc changed, 0 differing from the county" && fp_ok=$((fp_ok + 1))
+  nl=$(echo "$out" | sed -n 's/^  watermark: \([0-9]*\) refs listed.*/\1/p')
+  nf=$(echo "$out" | sed -n 's/^  scoped fingerprints: the listed refs loaded alone (\([0-9]*\) refs.*/\1/p')
+  [ -n "$nf" ] && [ "$nf" -gt "$nl" ] && fp_more=$((fp_more + 1))
   # every identity that changed is in the touched list, none that did not
   changed=$(diff <(echo "$before") <(ids "$I") | grep '^[<>]' | grep -o '"person_id":"[^"]*"' |
     cut -d'"' -f4 | grep -v '^U:' | sort -u) # U:agency:ref, a ref not resolved yet
@@ -189,6 +197,8 @@ is "$touched_ok" 3 "each day every identity that changed is listed as touched"
 is "$keys_same" 3 "each day the incremental run leaves the blocking keys a full run stores"
 is "$mark_ok" 3 "each day the refs listed since the watermark hold every ref whose fingerprint changed"
 is "$keys_ok" 3 "each day the changed refs' candidate pairs from the stored keys (county block sizes) are the county's"
+is "$fp_ok" 3 "each day the listed refs loaded alone (mentions_around, identity_refs_of) give the county's fingerprints and changed refs"
+is "$fp_more" 3 "each day that load holds more refs than it lists (the refs named beside them, read by their fingerprints)"
 # a small feed on a resolved county: only part of it is re-resolved
 python3 "$SRC/bench/cut_feed.py" "$SCRATCH/county" "$SCRATCH/cbase" "$SCRATCH/cfeed" 60
 S=$(store_at "$SCRATCH/s.db")

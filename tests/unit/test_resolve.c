@@ -355,6 +355,16 @@ static void test_resolve__ages_apart(void **state)
     assert_true(jd_resolve__ages_apart(1995, 1996, NULL, 0, 0, 0, d1965, 1));
     assert_true(jd_resolve__ages_apart(0, 0, d1965, 1, 1995, 1996, NULL, 0)); /* either side */
     assert_false(jd_resolve__ages_apart(0, 0, d1965, 1, 0, 0, d1996, 1)); /* dates: dobs_apart's */
+    /* 1992-04-08 written 1990-04-08 once: the ages (born 1992-1993) fit the
+     * other side's own 1992-04-08, one digit from it, so the date is a typo
+     * of it; a date a year and a digit off, or no date of the ages' own side
+     * to vouch for it, still cannot be */
+    const uint32_t d1990[1] = {19900408}, d1992[1] = {19920408}, d1980[1] = {19800408};
+    assert_false(jd_resolve__ages_apart(1992, 1993, d1992, 1, 0, 0, d1990, 1));
+    assert_false(jd_resolve__ages_apart(0, 0, d1990, 1, 1992, 1993, d1992, 1)); /* either side */
+    assert_true(jd_resolve__ages_apart(1992, 1993, NULL, 0, 0, 0, d1990, 1));
+    assert_true(jd_resolve__ages_apart(1992, 1993, d1992, 1, 0, 0, d1980, 1)); /* two digits */
+    assert_true(jd_resolve__ages_apart(1995, 1996, d1992, 1, 0, 0, d1990, 1)); /* own date unfit */
 }
 
 /* The changes of an incremental run, from each re-resolved ref's person_id
@@ -416,6 +426,28 @@ static void test_resolve__transposed(void **state)
     assert_false(jd_resolve__transposed("mary", "myra"));   /* not adjacent */
     assert_false(jd_resolve__transposed("ab", "ba"));       /* too short to tell */
     assert_false(jd_resolve__transposed("jame", "james"));
+}
+
+/* Spellings a letter apart (an h, a doubled letter, a vowel beside a
+ * vowel) are one name; siblings' names a letter apart (Kian, Kiran; Luca,
+ * Lucas; Maria, Marcia), a first letter, or names under four letters are
+ * not. */
+static void test_resolve__spelling_variant(void **state)
+{
+    (void)state;
+    assert_true(jd_resolve__spelling_variant("amira", "amirah"));
+    assert_true(jd_resolve__spelling_variant("amirah", "amira")); /* either way */
+    assert_true(jd_resolve__spelling_variant("calum", "callum"));
+    assert_true(jd_resolve__spelling_variant("connor", "conor"));
+    assert_true(jd_resolve__spelling_variant("gerge", "george"));
+    assert_false(jd_resolve__spelling_variant("kian", "kiran"));
+    assert_false(jd_resolve__spelling_variant("luca", "lucas"));
+    assert_false(jd_resolve__spelling_variant("maria", "marcia"));
+    assert_false(jd_resolve__spelling_variant("mark", "marek"));
+    assert_false(jd_resolve__spelling_variant("emma", "gemma")); /* the first letter */
+    assert_false(jd_resolve__spelling_variant("mia", "miah"));   /* too short to tell */
+    assert_false(jd_resolve__spelling_variant("jack", "jake"));  /* twins: not one more letter */
+    assert_false(jd_resolve__spelling_variant("amira", "amira"));
 }
 
 /* Pet forms spelt two ways are one name; names that differ before the
@@ -546,6 +578,56 @@ static void test_resolve__pairs_of_a_selection_are_blocks(void **state)
     synth_county_close(s, dir, path);
 }
 
+/*
+ * A ref counts once in a block, however many of its names give the key.
+ * Ann Smith, written Amy in a second record, emits rule 4's key (postcode
+ * and initial A) once for each forename; Alice Jones shares only that key
+ * with her. At a cap of 2 the
+ * block holds two refs and is kept: one candidate pair, none skipped.
+ * Counted per entry it held three and was skipped (0 pairs), and the
+ * block stored in ref_key (each ref once) was not the county's.
+ */
+static void test_resolve__a_ref_counts_once_in_a_block(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/jd-resolve-XXXXXX", path[256], f[300];
+    assert_non_null(mkdtemp(dir));
+    snprintf(f, sizeof f, "%s/events.csv", dir);
+    FILE *ev = fopen(f, "w");
+    assert_non_null(ev);
+    fputs("agency,record_id,event_type,occurred_at,narrative\n"
+          "csc,E1,case_note,2020-01-01,Visit.\n"
+          "csc,E2,case_note,2020-01-02,Visit.\n"
+          "csc,E3,case_note,2020-01-03,Visit.\n",
+          ev);
+    fclose(ev);
+    snprintf(f, sizeof f, "%s/persons.csv", dir);
+    FILE *pe = fopen(f, "w");
+    assert_non_null(pe);
+    fputs("agency,record_id,person_ref,role,surname,forenames,dob,gender,postcode\n"
+          "csc,E1,R1,subject,Smith,Ann,1990-03-04,F,OX1 1AA\n"
+          "csc,E2,R2,subject,Jones,Alice,1971-08-09,F,OX1 1AA\n"
+          "csc,E3,R1,subject,Smith,Amy,1990-03-04,F,OX1 1AA\n",
+          pe);
+    fclose(pe);
+    assert_int_equal(jd_global_init(), JD_OK);
+    jd_store *s = NULL;
+    assert_int_equal(scratch_store_open(&s, path, sizeof path, "resolve-once"), JD_OK);
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {dir};
+    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    o.block_cap = 2;
+    jd_resolve_stats st;
+    jd_error e;
+    assert_int_equal(jd_resolve(s, &o, &st, &e), JD_OK);
+    assert_int_equal(st.refs, 2);
+    assert_int_equal(st.candidate_pairs, 1);
+    assert_int_equal(st.pairs_by_rule[4], 1);
+    synth_county_close(s, dir, path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,10 +644,12 @@ int main(void)
         cmocka_unit_test(test_resolve__dobs_apart),
         cmocka_unit_test(test_resolve__ages_apart),
         cmocka_unit_test(test_resolve__transposed),
+        cmocka_unit_test(test_resolve__spelling_variant),
         cmocka_unit_test(test_resolve__pet_spelling),
         cmocka_unit_test(test_resolve__scoring_cuts_are_exact),
         cmocka_unit_test(test_resolve__streamed_pairs_are_blocks),
         cmocka_unit_test(test_resolve__pairs_of_a_selection_are_blocks),
+        cmocka_unit_test(test_resolve__a_ref_counts_once_in_a_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

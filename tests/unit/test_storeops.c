@@ -387,6 +387,85 @@ static void test_storeops__ref_keys(void **state)
     assert_int_equal(h.n, 0);
 }
 
+/* mentions_around gives every mention of every event naming one of the
+ * refs asked for, each once, in the order of mentions: N1's two events,
+ * with X1 named beside it in E1; not N2 (another event) nor C1. A ref
+ * unknown adds nothing, and no refs give no rows. */
+static void test_storeops__mentions_around(void **state)
+{
+    fx *f = *state;
+    put_mention(f, "police", "E1", "N1");
+    put_mention(f, "csc", "C1", "C1");
+    put_mention(f, "police", "E2", "N2");
+    put_mention(f, "police", "E3", "N1");
+    jd_put_result o;
+    jd_person_row x = {.agency = "police", .record_id = "E1", .person_ref = "X1",
+                       .role = "suspect", .surname = "Jones", .age = 30, .file_id = f->file,
+                       .line = 4, .hash = 3};
+    assert_int_equal(f->s->ops->put_person(f->s, &x, &o, NULL), JD_OK);
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    const char *ag[] = {"police", "police", "police"}, *rf[] = {"N1", "N404", "N1"};
+    key_hits h = {0};
+    assert_int_equal(f->s->ops->mentions_around(f->s, ag, rf, 3, on_ref_mention, &h, NULL),
+                     JD_OK);
+    assert_int_equal(h.n, 3);
+    assert_string_equal(h.rows[0], "police:N1 Smith OX4 1AB");
+    assert_string_equal(h.rows[1], "police:N1 Smith OX4 1AB");
+    assert_string_equal(h.rows[2], "police:X1 Jones OX4 1AB");
+    h.n = 0;
+    assert_int_equal(f->s->ops->mentions_around(f->s, ag, rf, 0, on_ref_mention, &h, NULL), JD_OK);
+    assert_int_equal(h.n, 0);
+}
+
+/* identity_refs_of: the stored rows of the refs asked for that are
+ * resolved (N1 with its fingerprint and neighbours; N404 unknown and X1
+ * unresolved give nothing) and of every ref of the identities asked for
+ * (P-2: N2), each once (N1 asked twice, and through P-1 too); nothing
+ * asked, nothing given. */
+static int on_idr(const jd_identity_row *r, void *payload)
+{
+    key_hits *h = payload;
+    if (h->n < 8)
+        snprintf(h->rows[h->n], sizeof h->rows[0], "%s %s:%s %lld %s", r->person_id, r->agency,
+                 r->person_ref, (long long)r->fp, r->nbr ? r->nbr : "-");
+    h->n++;
+    return 0;
+}
+
+static void test_storeops__identity_refs_of(void **state)
+{
+    fx *f = *state;
+    put_mention(f, "police", "E1", "N1");
+    put_mention(f, "csc", "C1", "C1");
+    put_mention(f, "police", "E2", "N2");
+    put_mention(f, "police", "E3", "X1");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    jd_identity_info info[] = {{.person_id = "P-1"}, {.person_id = "P-2"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, "P-2", NULL, 0},
+                               {"csc", "C1", "P-1", 12, NULL, NULL, 0},
+                               {"police", "N2", "P-2", 13, NULL, NULL, 0}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, "{}", 3, 1, NULL),
+                     JD_OK);
+    const struct jd_incr_ops *I = f->s->ops->incr;
+    const char *ag[] = {"police", "police", "police", "police"},
+               *rf[] = {"N1", "N404", "X1", "N1"}, *pid[] = {"P-2", "P-1"};
+    key_hits h = {0};
+    assert_int_equal(I->identity_refs_of(f->s, ag, rf, 4, pid, 1, on_idr, &h, NULL), JD_OK);
+    assert_int_equal(h.n, 2);
+    qsort(h.rows, 2, sizeof h.rows[0], cmp_row);
+    assert_string_equal(h.rows[0], "P-1 police:N1 11 P-2");
+    assert_string_equal(h.rows[1], "P-2 police:N2 13 -");
+    h.n = 0;
+    assert_int_equal(I->identity_refs_of(f->s, ag, rf, 1, pid + 1, 1, on_idr, &h, NULL), JD_OK);
+    assert_int_equal(h.n, 2); /* N1 once, C1 through P-1 */
+    qsort(h.rows, 2, sizeof h.rows[0], cmp_row);
+    assert_string_equal(h.rows[0], "P-1 csc:C1 12 -");
+    assert_string_equal(h.rows[1], "P-1 police:N1 11 P-2");
+    h.n = 0;
+    assert_int_equal(I->identity_refs_of(f->s, ag, rf, 0, pid, 0, on_idr, &h, NULL), JD_OK);
+    assert_int_equal(h.n, 0);
+}
+
 static int on_since_ref(const char *agency, const char *ref, void *payload)
 {
     key_hits *h = payload;
@@ -764,6 +843,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__ref_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__mentions_around, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__identity_refs_of, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_mark, setup, teardown),
         cmocka_unit_test(test_storeops__ref_lists),
         cmocka_unit_test(test_storeops__key_lists_made),

@@ -157,8 +157,18 @@ int jd_analyse_incremental_ex(jd_store *s, const jd_analyse_opts *opts, const jd
     size_t npersons = K.n;
     stats->touched = (int64_t)npersons;
     stats->seconds_touched = jd_secs() - t0;
-    if (npersons == 0) /* nothing changed: nothing to walk, no run recorded */
+    if (npersons == 0) {
+        /* nothing changed: nothing to walk. Where every resolved ref was
+         * compared with analysis_ref (no touched set from the resolve run,
+         * or one that does not cover a full resolve since) and the store
+         * moved on since the watermark, the analysis as saved is that of
+         * now: the watermark says so (an empty run, no alert changed), or
+         * every later feed compares every ref again until one touches
+         * someone (a nightly resolve that changed no one) */
+        if (in->since_mark && !in->identities_known && strcmp(mark, since) != 0)
+            rc = I->alerts_patch(s, NULL, 0, NULL, 0, 0, mark, err);
         goto out;
+    }
     t0 = jd_secs();
     jd_snapshot_opts so = {JD_AS_OF_NOW, false, persons, npersons, 2};
     if ((rc = jd_snapshot__load(&S, s, &so, err)) < 0)

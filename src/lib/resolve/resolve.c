@@ -192,6 +192,7 @@ typedef struct rref {
     uint8_t pcs[NV];  /* and its sector: the byte after the space */
     uint32_t nhs[2], upn[2], other, addr, name;
     uint32_t epc; /* the postcode of its first event that has one (where it happened) */
+    uint32_t apc; /* with an address and no postcode: the address's (address_postcodes) */
     int16_t by_lo, by_hi; /* birth years allowed by recorded ages */
     /* birth dates (yyyymmdd) its recorded ages allow at their events'
      * dates: after bd_lo, up to bd_hi; 0 none */
@@ -338,6 +339,11 @@ typedef struct rs {
     /* Every ref named in one event with ref i (any role or name): the
      * people a ref with no place of its own is found with (households). */
     uint32_t *co_off, *co_to;
+    /* Pairs of first names (lower id << 32 | higher) that one event names
+     * as two people side by side (siblings on a housing list or in a
+     * call), sorted: first_names_differ's evidence. */
+    uint64_t *sib;
+    size_t nsib;
     /* while loading: (event id << 32 | mention number), and per mention
      * its ref, role and names (NULL: not collected) */
     vec *ev_keys, *ev_info;
@@ -1403,6 +1409,25 @@ static int sort_keys(kv *v, size_t n)
     RADIX16(kv, KV_KEY)
 }
 
+/*
+ * A ref counts once in a block: of entries sorted by key, each ref's
+ * entries of one key being next to each other (keys_range pushes a ref's
+ * keys together, and the sort is stable), a (key, ref) entry repeated is
+ * dropped. A ref emits one key twice when two of its names give it (two
+ * forenames of one initial at one postcode: rule 4's key twice); counted
+ * twice it would take a second place in the block, put a block at the
+ * cap's edge over it, and its stored list (ref_key, one ref once) would
+ * not be the block the county holds. Returns the entries kept.
+ */
+static size_t distinct_keys(kv *k, size_t n)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!m || k[m - 1].key != k[i].key || k[m - 1].ref != k[i].ref)
+            k[m++] = k[i];
+    return m;
+}
+
 /* Sort a short array of ref numbers: insertion sort below 24, else
  * quicksort (median of three) recursing into the smaller side. */
 static void sort_u32(uint32_t *v, size_t n)
@@ -2044,6 +2069,7 @@ static int block_keys(rs *R, int cap, int threads, kv **keys_out, size_t *nk, si
         free(keys.p);
         return JD_ENOMEM;
     }
+    keys.n = distinct_keys(k, keys.n);
     if (R->chg && R->over)
         mark_over_cap(k, keys.n, (size_t)(cap > 0 ? cap : 0), R->chg, R->over);
     /* rule 11 sorts last (the rule is the key's top bits): its one-way
@@ -2736,9 +2762,19 @@ static bool genders_apart(const uint32_t a[2], const uint32_t b[2])
     return ga && gb && ga != gb;
 }
 
+/* Does a birth year fit the years lo..hi that ages allow (within a year)? */
+static bool year_fits(uint32_t dob, int lo, int hi)
+{
+    int y = (int)(dob / 10000);
+    return y >= lo - 1 && y <= hi + 1;
+}
+
 /* Ages that cannot both be true: the birth years allowed by the ages of one
  * side (lo..hi, 0 none) miss the other side's by more than a year, or miss
- * every year of its full dates of birth by more than a year. */
+ * every year of its full dates of birth by more than a year. A date of the
+ * other side one digit from a date of the ages' own side that fits them
+ * (1992-04-08 written 1990-04-08, 1984 written 1981) is that date mistyped,
+ * not another birth year: it fits too. */
 static bool ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t nda, int lo_b, int hi_b,
                        const uint32_t *dob_b, uint8_t ndb)
 {
@@ -2746,14 +2782,15 @@ static bool ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t nda, i
         return true;
     for (int side = 0; side < 2; side++) {
         int lo = side ? lo_b : lo_a, hi = side ? hi_b : hi_a;
-        const uint32_t *d = side ? dob_a : dob_b;
-        uint8_t nd = side ? nda : ndb;
+        const uint32_t *d = side ? dob_a : dob_b, *own = side ? dob_b : dob_a;
+        uint8_t nd = side ? nda : ndb, nown = side ? ndb : nda;
         if (!lo || !nd)
             continue;
         bool fits = false;
         for (uint8_t i = 0; i < nd && !fits; i++) {
-            int y = (int)(d[i] / 10000);
-            fits = y >= lo - 1 && y <= hi + 1;
+            fits = year_fits(d[i], lo, hi);
+            for (uint8_t k = 0; k < nown && !fits; k++)
+                fits = year_fits(own[k], lo, hi) && digit_distance(d[i], own[k]) <= 1;
         }
         if (!fits)
             return true;
@@ -2797,6 +2834,36 @@ bool jd_resolve__transposed(const char *x, const char *y)
     return transposed(x, y);
 }
 
+/* Is y x with one letter more, not the first, that spelling varies by: an
+ * h (Amira, Amirah; Sara, Sarah), a doubled letter (Calum, Callum; Conor,
+ * Connor) or a vowel beside a vowel (Gerge, George)? Names of fewer than
+ * four letters, and other letters (Kian, Kiran; Luca, Lucas; Maria,
+ * Marcia; Mark, Marek: siblings' names), are not. */
+static bool spelt_longer(const char *x, size_t n, const char *y)
+{
+    if (n < 4 || strlen(y) != n + 1)
+        return false;
+    size_t i = 0;
+    while (i < n && x[i] == y[i])
+        i++;
+    if (!i || strcmp(x + i, y + i + 1))
+        return false;
+    char c = y[i], prev = y[i - 1], next = y[i + 1];
+    bool vowel = strchr("aeiouy", c) && (strchr("aeiouy", prev) || (next && strchr("aeiouy", next)));
+    return c == 'h' || c == prev || c == next || vowel;
+}
+
+/* Two spellings of one name a letter apart (spelt_longer either way). */
+static bool spelling_variant(const char *x, const char *y)
+{
+    return spelt_longer(x, strlen(x), y) || spelt_longer(y, strlen(y), x);
+}
+
+bool jd_resolve__spelling_variant(const char *x, const char *y)
+{
+    return spelling_variant(x, y);
+}
+
 /* The length of a name without its pet-form ending (-ie, -ey, -ee, -y,
  * -i), or 0 when it has none. */
 static size_t pet_stem(const char *x, size_t n)
@@ -2827,13 +2894,15 @@ bool jd_resolve__pet_spelling(const char *x, const char *y)
 
 /* Are two first names one person's: the same, variants (the nicknames
  * file), an initial and a name it begins, one adjacent transposition
- * apart, or two spellings of one pet form? */
+ * apart, two spellings of one pet form, or a letter apart as spellings
+ * vary (spelling_variant)? */
 static bool same_first_name(const rs *R, uint32_t a, uint32_t b)
 {
     if (a == b || variant_match(R, a, b))
         return true;
     const char *x = pool_str(&R->names, a), *y = pool_str(&R->names, b);
-    return ((!x[1] || !y[1]) && x[0] == y[0]) || transposed(x, y) || pet_spelling(x, y);
+    return ((!x[1] || !y[1]) && x[0] == y[0]) || transposed(x, y) || pet_spelling(x, y) ||
+           spelling_variant(x, y);
 }
 
 /*
@@ -2857,6 +2926,59 @@ static bool first_names_apart(const rs *R, const cl *x, const cl *y)
             if ((x->fc[i] >= 2 || y->fc[k] >= 2) && same_first_name(R, x->fn[i], y->fn[k]))
                 return false;
     return true;
+}
+
+/*
+ * First names wholly different on the two refs of a link, each carrying
+ * both names and each a child at one of its events (twins Cian and
+ * Christopher Mehta; brothers Oliver and Toby Wilson, their dates a few
+ * digits apart; adults, FEBRL's among them, are left to the model: its
+ * records of one person carry other first names, and F1 on FEBRL 4 fell
+ * from .999 to .964 when they were held to it): no pair of their first names is
+ * the same, a variant, an initial, a spelling or a slip of the other, nor
+ * similar or sounding alike (the name level is L_DIFF), and neither ref's
+ * surname is written as the other's first name (surname first), while
+ * their surnames agree (close or exact), no identifier is shared, and
+ * some event of the county names two people of these first names side by
+ * side (R->sib: FEBRL, a list of one person a row, names none, and its
+ * generator writes another first name for one person). Date,
+ * surname and address may outweigh the first name in the model; two given
+ * names of one family that share nothing are two people.
+ */
+static bool first_names_differ(const rs *R, uint32_t a, uint32_t b, lvcache *lc)
+{
+    const rref *x = &R->r[a], *y = &R->r[b];
+    if (!x->child || !y->child || !x->nfore || !x->nsur || !y->nfore || !y->nsur ||
+        name_level(R, x->sur, x->nsur, y->sur, y->nsur, false, lc) < L_CLOSE ||
+        name_level(R, x->fore, x->nfore, y->fore, y->nfore, true, lc) != L_DIFF ||
+        name_level(R, x->fore, x->nfore, y->sur, y->nsur, false, lc) >= L_SIMILAR ||
+        name_level(R, x->sur, x->nsur, y->fore, y->nfore, false, lc) >= L_SIMILAR)
+        return false;
+    bool side_by_side = false;
+    for (uint8_t i = 0; i < x->nfore; i++)
+        for (uint8_t k = 0; k < y->nfore; k++) {
+            if (same_first_name(R, x->fore[i], y->fore[k]) ||
+                pool_len(&R->names, x->fore[i]) < 4 || pool_len(&R->names, y->fore[k]) < 4)
+                return false; /* a short form or a slip in one (Loz, Ai): too short to tell */
+            uint32_t lo = x->fore[i] < y->fore[k] ? x->fore[i] : y->fore[k];
+            uint32_t hi = x->fore[i] ^ y->fore[k] ^ lo;
+            uint64_t key = (uint64_t)lo << 32 | hi;
+            size_t l = 0, h = R->nsib;
+            while (l < h) {
+                size_t m = l + (h - l) / 2;
+                if (R->sib[m] < key)
+                    l = m + 1;
+                else
+                    h = m;
+            }
+            side_by_side |= l < R->nsib && R->sib[l] == key;
+        }
+    if (!side_by_side)
+        return false; /* no event names these first names as two people */
+    rview va, vb; /* an identifier in common says one person */
+    view(R, &R->h[a], &va);
+    view(R, &R->h[b], &vb);
+    return other_level(R, &va, &vb) <= 0 && strong(&va, &vb) <= 0;
 }
 
 /*
@@ -3134,8 +3256,9 @@ static void hh_places(const rs *R, uint32_t i, bool ev, uint32_t *ad, int *na, u
             ad[(*na)++] = r->addr;
     }
     for (uint8_t p = 0; p <= r->npc; p++) {
-        /* a ref with no place of its own: where its event happened */
-        uint32_t v = p < r->npc ? r->pc[p] : r->addr || !ev ? 0 : r->epc;
+        /* an address with no postcode: the postcode the county writes it
+         * with; a ref with no place of its own: where its event happened */
+        uint32_t v = p < r->npc ? r->pc[p] : r->addr ? r->apc : ev ? r->epc : 0;
         int k = 0;
         while (k < *np && pc[k] != v)
             k++;
@@ -3202,6 +3325,8 @@ static int hh_build(const rs *R, hh_index *ax, hh_index *px)
             px->k[px->n++] = (uint64_t)R->r[i].pc[p] << 32 | i;
         if (!R->r[i].addr && !R->r[i].npc && R->r[i].epc) /* hh_keys' place of it */
             px->k[px->n++] = (uint64_t)R->r[i].epc << 32 | i;
+        if (R->r[i].apc) /* an address's postcode: a member there */
+            px->k[px->n++] = (uint64_t)R->r[i].apc << 32 | i;
     }
     if (jd_resolve__radix_sort_u64(ax->k, ax->n) < 0)
         qsort(ax->k, ax->n, sizeof *ax->k, cmp_u64);
@@ -3439,15 +3564,23 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                               char **notes, const uint8_t *in, bool *need, int64_t *family)
 {
     hh_index ax = {0}, px = {0};
-    if (hh_build(R, &ax, &px) < 0)
+    uint8_t *done = calloc(R->n ? R->n : 1, 1);
+    if (!done || hh_build(R, &ax, &px) < 0) {
+        free(done);
         return -1;
+    }
     int64_t joined = 0;
-    for (uint32_t s = 0; s < R->n; s++) {
+    /* Two rounds: a ref's members are told apart by the cannot-links of
+     * the people they are, and the first round joins some of those people's
+     * sparse refs (a caller "Funmi Evans, 32" to Funmi, so that "Evans, F"
+     * named with her in the call fits only her daughter). The second round
+     * tries again the refs the first left. */
+    for (uint32_t s = 0, round = 0; R->n && round < 2; s = s + 1 < R->n ? s + 1 : (round++, 0)) {
         const rref *sr = &R->r[s];
-        if (!hh_eligible(R, s))
+        if (!hh_eligible(R, s) || done[s])
             continue; /* too little to tell the household's members apart */
         if (in && !in[s]) {
-            if (!*need && hh_touches_scope(R, s, &ax, &px, in))
+            if (!round && !*need && hh_touches_scope(R, s, &ax, &px, in))
                 *need = true;
             continue;
         }
@@ -3513,16 +3646,16 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         }
         bool fam = !over && !nc && R->co_off && fam_eligible(R, s) &&
                    family_candidates(R, c, s, rs_, dv, ndec, lc, cand, via, by, &nc, in, need);
-        if (over || !nc)
-            continue;
-        if (nc > 1 && !(nc = hh_exact_age(c, sr, cand, via, by, nc)))
-            continue;
-        if (nc != 1)
+        if (!over && nc > 1)
+            nc = hh_exact_age(c, sr, cand, via, by, nc);
+        if (over || nc != 1)
             continue;
         merge(c, rs_, cand[0]);
+        done[s] = 1;
         *(fam ? family : &joined) += 1;
         household_note(R, &c[cand[0]], s, via[0], fam ? 2 : own ? 0 : 1, by[0], &notes[s]);
     }
+    free(done);
     free(ax.k);
     free(px.k);
     return joined;
@@ -3765,6 +3898,7 @@ static void rs_free(rs *R)
     free(R->nl_off);
     free(R->nl_to);
     free(R->co_off);
+    free(R->sib);
     free(R->co_to);
 }
 
@@ -3839,6 +3973,62 @@ static int postcode_parts(rs *R)
 }
 
 /* The hot records of all refs (see hot), on huge pages where possible. */
+/*
+ * The postcode of each address as the county writes it (households): a
+ * call handler writes an address and no postcode, a GP a postcode and no
+ * address, and the household of a ref takes its postcode only where one
+ * side has no address. A ref with an address and no postcode takes the
+ * postcode that most refs written with that address carry (apc), where
+ * one postcode has more of them than any other; ties and addresses never
+ * written with a postcode give none.
+ */
+static int address_postcodes(rs *R)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < R->n; i++)
+        n += R->r[i].addr ? R->r[i].npc : 0;
+    uint64_t *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return JD_ENOMEM;
+    n = 0;
+    for (uint32_t i = 0; i < R->n; i++)
+        for (uint8_t p = 0; R->r[i].addr && p < R->r[i].npc; p++)
+            v[n++] = (uint64_t)R->r[i].addr << 32 | R->r[i].pc[p];
+    if (jd_resolve__radix_sort_u64(v, n) < 0)
+        qsort(v, n, sizeof *v, cmp_u64);
+    /* v becomes (address << 32 | its postcode, 0 none), one per address */
+    size_t out = 0;
+    for (size_t a = 0, b; a < n; a = b) {
+        uint32_t best = 0;
+        size_t most = 0, runs = 0;
+        for (b = a; b < n && v[b] >> 32 == v[a] >> 32; b += runs) {
+            for (runs = 1; b + runs < n && v[b + runs] == v[b]; runs++)
+                ;
+            best = runs > most ? (uint32_t)v[b] : runs == most ? 0 : best;
+            most = runs > most ? runs : most;
+        }
+        v[out++] = (v[a] >> 32) << 32 | best;
+    }
+    for (uint32_t i = 0; i < R->n; i++) {
+        rref *r = &R->r[i];
+        r->apc = 0;
+        if (!r->addr || r->npc)
+            continue;
+        size_t lo = 0, hi = out;
+        while (lo < hi) {
+            size_t m = lo + (hi - lo) / 2;
+            if (v[m] >> 32 < r->addr)
+                lo = m + 1;
+            else
+                hi = m;
+        }
+        if (lo < out && v[lo] >> 32 == r->addr)
+            r->apc = (uint32_t)v[lo];
+    }
+    free(v);
+    return JD_OK;
+}
+
 static int build_hot(rs *R)
 {
     R->h = huge_calloc((R->n ? R->n : 1) * sizeof *R->h);
@@ -3925,7 +4115,8 @@ static int event_cannot_links(rs *R, vec *keys, vec *info)
         return JD_ENOMEM;
     /* pairs: cannot-links; co: every two refs named in one event (the
      * households of join_household) */
-    vec pairs = {.sz = sizeof(uint64_t)}, co = {.sz = sizeof(uint64_t)};
+    vec pairs = {.sz = sizeof(uint64_t)}, co = {.sz = sizeof(uint64_t)},
+        sib = {.sz = sizeof(uint64_t)};
     for (size_t i = 0, j; i < keys->n; i = j) {
         j = i + 1;
         while (j < keys->n && k[j] >> 32 == k[i] >> 32)
@@ -3944,6 +4135,13 @@ static int event_cannot_links(rs *R, vec *keys, vec *info)
                     goto nomem;
                 *p = (uint64_t)x->ref << 32 | y->ref;
                 *q = (uint64_t)y->ref << 32 | x->ref;
+                if (x->fore && y->fore && x->fore != y->fore) {
+                    uint64_t *f = vec_push(&sib);
+                    if (!f)
+                        goto nomem;
+                    *f = x->fore < y->fore ? (uint64_t)x->fore << 32 | y->fore
+                                           : (uint64_t)y->fore << 32 | x->fore;
+                }
                 if (x->role == y->role && !names)
                     continue;
                 p = vec_push(&pairs);
@@ -3960,10 +4158,21 @@ static int event_cannot_links(rs *R, vec *keys, vec *info)
     R->st.event_cannot_links = n / 2;
     free(pairs.p);
     free(co.p);
+    if (jd_resolve__radix_sort_u64(sib.p, sib.n) < 0) {
+        free(sib.p);
+        return JD_ENOMEM;
+    }
+    size_t u = 0;
+    for (size_t i = 0; i < sib.n; i++)
+        if (!u || ((uint64_t *)sib.p)[i] != ((uint64_t *)sib.p)[u - 1])
+            ((uint64_t *)sib.p)[u++] = ((uint64_t *)sib.p)[i];
+    R->sib = sib.p;
+    R->nsib = u;
     return JD_OK;
 nomem:
     free(pairs.p);
     free(co.p);
+    free(sib.p);
     return JD_ENOMEM;
 }
 
@@ -3978,8 +4187,10 @@ static bool event_apart(const rs *R, uint32_t a, uint32_t b)
     return false;
 }
 
-/* Load mentions, variants and term frequencies. */
-static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
+/* Load mentions, variants and term frequencies: every mention, or (ag
+ * set) those around the refs (ag[i], rf[i]) i < nrefs (mentions_around). */
+static int prepare_from(rs *R, jd_store *s, const char *variants_file, const char *const *ag,
+                        const char *const *rf, size_t nrefs, jd_error *err)
 {
     int rc = load_variants(R, jd_data_name_variants, jd_data_name_variants_len);
     if (rc == JD_OK && variants_file) {
@@ -4006,7 +4217,8 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     vec evk = {.sz = sizeof(uint64_t)}, evi = {.sz = sizeof(ev_mention)};
     R->ev_keys = &evk;
     R->ev_info = &evi;
-    rc = s->ops->mentions(s, on_mention, &L, err);
+    rc = ag ? s->ops->mentions_around(s, ag, rf, nrefs, on_mention, &L, err)
+            : s->ops->mentions(s, on_mention, &L, err);
     free(L.memo[0]);
     R->ev_keys = R->ev_info = NULL;
     if (rc == JD_OK && event_cannot_links(R, &evk, &evi) != JD_OK)
@@ -4015,7 +4227,7 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     free(evi.p);
     if (rc != JD_OK)
         return rc < 0 && rc != JD_ENOMEM ? rc : jd_oom(err);
-    if (postcode_parts(R) != JD_OK)
+    if (postcode_parts(R) != JD_OK || address_postcodes(R) != JD_OK)
         return jd_oom(err);
     /* Term frequencies, by name id: names are interned, so an array indexed
      * by pool offset is exact and lock-free to read while scoring. */
@@ -4038,6 +4250,11 @@ static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
     R->st.refs = (int64_t)R->n;
     R->tf_n = R->n;
     return JD_OK;
+}
+
+static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
+{
+    return prepare_from(R, s, variants_file, NULL, NULL, 0, err);
 }
 
 typedef struct decisions_ctx {
@@ -4584,6 +4801,10 @@ static void cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decisio
         bool direct =
             R->r[lv[i].a].ndob && R->r[lv[i].b].ndob && names_agree(R, lv[i].a, lv[i].b, lc);
         const char *why = conflict(R, c, x, y, dv, nd, direct, &reason);
+        if (!why && first_names_differ(R, lv[i].a, lv[i].b, lc)) {
+            reason = CL_NAME;
+            why = "first names wholly different";
+        }
         if (!why) {
             merge(c, x, y);
             R->st.links++;
@@ -5426,6 +5647,10 @@ static int walk_places(walk *w, uint32_t m, uint32_t away, bool all)
     uint32_t ad[HH_KEYS], pc[HH_KEYS];
     int na = 0, np = 0;
     hh_keys(R, m, ad, &na, pc, &np);
+    /* a changed ref writing an address with a postcode may change the
+     * postcode the others written with that address alone take
+     * (address_postcodes): they are walked too */
+    bool votes = R->chg && R->chg[m] && R->r[m].addr && R->r[m].npc;
     for (int side = 0; side < 2; side++)
         for (int q = 0; q < (side ? np : na); q++) {
             const hh_index *x = side ? &w->px : &w->ax;
@@ -5434,7 +5659,8 @@ static int walk_places(walk *w, uint32_t m, uint32_t away, bool all)
                 uint32_t o = (uint32_t)x->k[e];
                 /* else the sparse refs that could join someone there, and
                  * the people whose places such a ref takes */
-                bool go = all || hh_eligible(R, o) || (w->head[o] & W_PLACE);
+                bool go = all || hh_eligible(R, o) || (w->head[o] & W_PLACE) ||
+                          (votes && !side && R->r[o].apc);
                 int rc = !w->u->in[o] && go ? walk_ref(w, o, away) : JD_OK;
                 if (rc < 0)
                     return rc;
@@ -5792,6 +6018,80 @@ static int on_since(const char *agency, const char *ref, void *payload)
 }
 
 /*
+ * Step 1b of loading only the scope (docs/internals/resolve.md), checked
+ * on a run that loaded the county: the listed refs (listed[]) loaded
+ * alone with every mention of their events (mentions_around: a ref's
+ * fingerprint reads the refs its events name beside it, so those are
+ * loaded too, as partial refs whose own fingerprints are not made), and
+ * their fingerprints made from that load compared with the county's
+ * (incr_fp_loaded: the refs loaded; incr_fp_missed: listed refs whose
+ * fingerprint differs, 0 when exact). The load's CPU is what the scoped
+ * run will spend on it (cpu_incr_fp_load).
+ */
+typedef struct stored_fp {
+    const rs *S;
+    int64_t *fp; /* [S->n]: the stored fingerprint, 0 none (no row) */
+} stored_fp;
+
+static int on_stored_fp(const jd_identity_row *r, void *payload)
+{
+    stored_fp *c = payload;
+    int j = r->person_id ? find_ref(c->S, r->agency, r->person_ref) : -1;
+    if (j >= 0)
+        c->fp[j] = r->fp; /* 0 (none stored) is never a fingerprint: changed */
+    return JD_OK;
+}
+
+static int fp_check(run *u, const uint8_t *listed, jd_error *err)
+{
+    rs *R = &u->R;
+    const struct jd_incr_ops *I = u->s->ops->incr;
+    if (!u->s->ops->mentions_around || !I || !I->identity_refs_of)
+        return JD_OK;
+    double tc = cpu_secs();
+    size_t n = 0;
+    for (uint32_t i = 0; i < R->n; i++)
+        n += listed[i];
+    const char **ag = malloc((n ? n : 1) * sizeof *ag), **rf = malloc((n ? n : 1) * sizeof *rf);
+    if (!ag || !rf) {
+        free(ag);
+        free(rf);
+        return jd_oom(err);
+    }
+    n = 0;
+    for (uint32_t i = 0; i < R->n; i++)
+        if (listed[i]) {
+            ag[n] = pool_str(&R->ids, R->r[i].agency);
+            rf[n++] = pool_str(&R->ids, R->r[i].ref);
+        }
+    rs S;
+    memset(&S, 0, sizeof S);
+    int rc = prepare_from(&S, u->s, u->o->variants, ag, rf, n, err);
+    stored_fp c = {&S, rc == JD_OK ? calloc(S.n ? S.n : 1, sizeof *c.fp) : NULL};
+    if (rc == JD_OK && !c.fp)
+        rc = jd_oom(err);
+    if (rc == JD_OK)
+        rc = I->identity_refs_of(u->s, ag, rf, n, NULL, 0, on_stored_fp, &c, err);
+    R->st.cpu_incr_fp_load = cpu_secs() - tc;
+    if (rc == JD_OK) {
+        R->st.incr_fp_loaded = (int64_t)S.n;
+        R->st.incr_fp_changed = R->st.incr_fp_missed = 0;
+        for (size_t k = 0; k < n; k++) {
+            int i = find_ref(R, ag[k], rf[k]), j = find_ref(&S, ag[k], rf[k]);
+            int64_t fp = j >= 0 ? ref_fp(&S, (uint32_t)j) : 0;
+            bool chg = j >= 0 && c.fp[j] != fp;
+            R->st.incr_fp_changed += chg;
+            R->st.incr_fp_missed += i < 0 || j < 0 || fp != u->fp[i] || chg != !!u->chg[i];
+        }
+    }
+    free(c.fp);
+    rs_free(&S);
+    free(ag);
+    free(rf);
+    return rc;
+}
+
+/*
  * The first step of loading only the scope (docs/internals/resolve.md):
  * the changed refs found without the county, as the refs the store lists
  * since the last run's watermark (refs_since). Here, on a run that loaded
@@ -5804,6 +6104,7 @@ static int mark_check(run *u, jd_error *err)
 {
     rs *R = &u->R;
     R->st.incr_mark_refs = R->st.incr_mark_missed = -1;
+    R->st.incr_fp_loaded = R->st.incr_fp_changed = R->st.incr_fp_missed = -1;
     const struct jd_incr_ops *I = u->s->ops->incr;
     char was[JD_MARK_MAX];
     if (!I || !I->resolve_mark_get || !I->refs_since)
@@ -5820,6 +6121,7 @@ static int mark_check(run *u, jd_error *err)
         R->st.incr_mark_missed = 0;
         for (uint32_t i = 0; i < R->n; i++)
             R->st.incr_mark_missed += u->chg[i] && !c.listed[i];
+        rc = fp_check(u, c.listed, err);
     }
     free(c.listed);
     return rc;
@@ -5913,6 +6215,7 @@ static int keys_check(run *u, jd_error *err)
         int64_t scratch[16] = {0}, skipped = 0;
         if (sort_keys(k, ent.n) < 0) /* (key, ref): the changed refs' among the stored */
             rc = JD_ENOMEM;
+        ent.n = rc == JD_OK ? distinct_keys(k, ent.n) : ent.n;
         while (rc == JD_OK && n11 > 0 && k[n11 - 1].key >> 60 == 11)
             n11--;
         if (rc == JD_OK)
@@ -6348,6 +6651,8 @@ static const char *pair_cannot_link(const rs *R, uint32_t a, uint32_t b)
     const uint32_t gx[2] = {x->ngen[0], x->ngen[1]}, gy[2] = {y->ngen[0], y->ngen[1]};
     if (genders_apart(gx, gy))
         return "genders that disagree";
+    if (first_names_differ(R, a, b, NULL))
+        return "first names wholly different";
     uint32_t dx[NV], dy[NV];
     uint8_t nx = full_dobs(x, dx), ny = full_dobs(y, dy);
     if (dobs_apart(dx, nx, dy, ny) && !names_agree(R, a, b, NULL))

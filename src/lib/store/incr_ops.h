@@ -106,6 +106,14 @@ struct jd_incr_ops {
      * each once, in no order. JD_EINVALID for a malformed mark. */
     int (*refs_since)(jd_store *s, const char *since, jd_ref_cb cb, void *payload,
                       jd_error *err);
+    /* The stored identity_ref rows (person_id, agency, person_ref, fp, nbr)
+     * of the refs (agency[i], ref[i]) i < n that are resolved, and of every
+     * ref of the identities person_ids[0..np), each once, in no order: an
+     * incremental resolve's stored fingerprints and old identities without
+     * reading the county's (identity_refs). */
+    int (*identity_refs_of)(jd_store *s, const char *const *agency, const char *const *ref,
+                            size_t n, const char *const *person_ids, size_t np,
+                            jd_identity_row_cb cb, void *payload, jd_error *err);
 };
 
 #endif

@@ -1635,11 +1635,12 @@ static int pg_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
                          NULL, mention_row, &c, err);
 }
 
-/* The mentions of some refs: the refs by COPY into a temporary table, then
- * one join by person_mention's (agency, person_ref) index, in pg_mentions'
- * order. */
-static int pg_mentions_of(jd_store *s, const char *const *agency, const char *const *ref,
-                          size_t n, jd_mention_cb cb, void *payload, jd_error *err)
+/* The mentions of some refs (around: of every event naming one of them):
+ * the refs by COPY into a temporary table, then one join by
+ * person_mention's (agency, person_ref) index (around, then the events'
+ * mentions by the unique key), in pg_mentions' order. */
+static int mentions_some(jd_store *s, const char *const *agency, const char *const *ref,
+                         size_t n, bool around, jd_mention_cb cb, void *payload, jd_error *err)
 {
     pgs *p = s->impl;
     int rc = jd_pg__exec(p,
@@ -1656,18 +1657,36 @@ static int pg_mentions_of(jd_store *s, const char *const *agency, const char *co
     if (rc == JD_OK)
         rc = jd_pg__exec(p, "ANALYZE jd_res_ref", err);
     mention_ctx c = {cb, payload};
-    return rc < 0 ? rc
-                  : jd_pg__stream(p,
-                                  "SELECT pm.agency, pm.person_ref, pm.role, pm.surname,"
-                                  " pm.forenames, pm.known_as, pm.dob, pm.dob_prec, pm.age,"
-                                  " e.occurred_at, pm.gender, pm.address, pm.postcode,"
-                                  " pm.postcode_raw, pm.phone, pm.nhs_number, pm.upn,"
-                                  " pm.other_id, pm.event_id, e.postcode FROM (SELECT DISTINCT"
-                                  " agency, person_ref FROM jd_res_ref) t JOIN person_mention pm"
-                                  " ON pm.agency = t.agency AND pm.person_ref = t.person_ref"
-                                  " JOIN event e ON e.id = pm.event_id"
-                                  " ORDER BY pm.agency, pm.person_ref, pm.id",
-                                  NULL, mention_row, &c, err);
+#define PG_MENTION_COLS                                                                            \
+    "SELECT pm.agency, pm.person_ref, pm.role, pm.surname, pm.forenames, pm.known_as, pm.dob,"     \
+    " pm.dob_prec, pm.age, e.occurred_at, pm.gender, pm.address, pm.postcode, pm.postcode_raw,"   \
+    " pm.phone, pm.nhs_number, pm.upn, pm.other_id, pm.event_id, e.postcode"
+    const char *sql =
+        around ? PG_MENTION_COLS " FROM (SELECT DISTINCT m.agency, m.record_id FROM jd_res_ref t"
+                                 " JOIN person_mention m ON m.agency = t.agency"
+                                 " AND m.person_ref = t.person_ref) x JOIN person_mention pm"
+                                 " ON pm.agency = x.agency AND pm.record_id = x.record_id"
+                                 " JOIN event e ON e.id = pm.event_id"
+                                 " ORDER BY pm.agency, pm.person_ref, pm.id"
+               : PG_MENTION_COLS " FROM (SELECT DISTINCT agency, person_ref FROM jd_res_ref) t"
+                                 " JOIN person_mention pm"
+                                 " ON pm.agency = t.agency AND pm.person_ref = t.person_ref"
+                                 " JOIN event e ON e.id = pm.event_id"
+                                 " ORDER BY pm.agency, pm.person_ref, pm.id";
+#undef PG_MENTION_COLS
+    return rc < 0 ? rc : jd_pg__stream(p, sql, NULL, mention_row, &c, err);
+}
+
+static int pg_mentions_of(jd_store *s, const char *const *agency, const char *const *ref,
+                          size_t n, jd_mention_cb cb, void *payload, jd_error *err)
+{
+    return mentions_some(s, agency, ref, n, false, cb, payload, err);
+}
+
+static int pg_mentions_around(jd_store *s, const char *const *agency, const char *const *ref,
+                              size_t n, jd_mention_cb cb, void *payload, jd_error *err)
+{
+    return mentions_some(s, agency, ref, n, true, cb, payload, err);
 }
 
 typedef struct key_ctx {
@@ -2508,6 +2527,7 @@ static const jd_store_ops pg_ops = {
     .chronology = pg_chronology,
     .mentions = pg_mentions,
     .mentions_of = pg_mentions_of,
+    .mentions_around = pg_mentions_around,
     .refs_by_keys = pg_refs_by_keys,
     .decisions = pg_decisions,
     .identities_replace = pg_identities_replace,

@@ -550,6 +550,63 @@ static int refs_since(jd_store *s, const char *since, jd_ref_cb cb, void *payloa
                          &pp, ref_row, &c, err);
 }
 
+typedef struct idr_ctx {
+    jd_identity_row_cb cb;
+    void *payload;
+} idr_ctx;
+
+static int idr_row(const PGresult *r, void *payload)
+{
+    idr_ctx *c = payload;
+    jd_identity_row row = {.person_id = jd_pg__txt(r, 0, 0),
+                           .agency = jd_pg__txt(r, 0, 1),
+                           .person_ref = jd_pg__txt(r, 0, 2),
+                           .fp = PQgetisnull(r, 0, 3) ? 0 : jd_pg__i64(r, 0, 3),
+                           .nbr = jd_pg__opt(r, 0, 4)};
+    return c->cb(&row, c->payload);
+}
+
+static int identity_refs_of(jd_store *s, const char *const *agency, const char *const *ref,
+                            size_t n, const char *const *person_ids, size_t np,
+                            jd_identity_row_cb cb, void *payload, jd_error *err)
+{
+    pgs *p = s->impl;
+    int rc = jd_pg__exec(p,
+                         "CREATE TEMP TABLE IF NOT EXISTS jd_idr_ref(agency ctext NOT NULL,"
+                         " person_ref ctext NOT NULL); TRUNCATE jd_idr_ref;"
+                         "CREATE TEMP TABLE IF NOT EXISTS jd_idr_pid(person_id ctext NOT NULL);"
+                         " TRUNCATE jd_idr_pid;",
+                         err);
+    jd_buf b = JD_BUF_INIT(SIZE_MAX), c = JD_BUF_INIT(SIZE_MAX);
+    for (size_t i = 0; i < n && rc == JD_OK; i++)
+        if (jd_pg__cp_str(&b, agency[i], '\t') < 0 || jd_pg__cp_str(&b, ref[i], '\n') < 0)
+            rc = jd_oom(err);
+    for (size_t i = 0; i < np && rc == JD_OK; i++)
+        if (jd_pg__cp_str(&c, person_ids[i], '\n') < 0)
+            rc = jd_oom(err);
+    if (rc == JD_OK && n)
+        rc = jd_pg__copy(p, "COPY jd_idr_ref(agency, person_ref) FROM STDIN", b.ptr, b.len, err);
+    if (rc == JD_OK && np)
+        rc = jd_pg__copy(p, "COPY jd_idr_pid(person_id) FROM STDIN", c.ptr, c.len, err);
+    jd_buf_dispose(&b);
+    jd_buf_dispose(&c);
+    if (rc == JD_OK)
+        rc = jd_pg__exec(p, "ANALYZE jd_idr_ref; ANALYZE jd_idr_pid", err);
+    idr_ctx x = {cb, payload};
+    return rc < 0 ? rc
+                  : jd_pg__stream(p,
+                                  "SELECT i.person_id, r.agency, r.person_ref, r.fp, r.nbr"
+                                  " FROM (SELECT DISTINCT agency, person_ref FROM jd_idr_ref) t"
+                                  " JOIN identity_ref r ON r.agency = t.agency"
+                                  " AND r.person_ref = t.person_ref"
+                                  " JOIN identity i ON i.id = r.identity_id"
+                                  " UNION SELECT i.person_id, r.agency, r.person_ref, r.fp, r.nbr"
+                                  " FROM (SELECT DISTINCT person_id FROM jd_idr_pid) q"
+                                  " JOIN identity i ON i.person_id = q.person_id"
+                                  " JOIN identity_ref r ON r.identity_id = i.id",
+                                  NULL, idr_row, &x, err);
+}
+
 const struct jd_incr_ops jd_pg_incr_ops = {
     .mark_now = mark_now,
     .mark_get = mark_get,
@@ -565,4 +622,5 @@ const struct jd_incr_ops jd_pg_incr_ops = {
     .resolve_mark_get = resolve_mark_get,
     .resolve_mark_set = resolve_mark_set,
     .refs_since = refs_since,
+    .identity_refs_of = identity_refs_of,
 };

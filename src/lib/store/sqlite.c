@@ -1691,10 +1691,12 @@ static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
     return mentions_sorted(q, st, cb, payload, err);
 }
 
-/* The mentions of some refs: the refs into a TEMP table, then one indexed
- * join (person_mention_ref), packed and sorted as sq_mentions does. */
-static int sq_mentions_of(jd_store *s, const char *const *agency, const char *const *ref,
-                          size_t n, jd_mention_cb cb, void *payload, jd_error *err)
+/* The mentions of some refs (around: of every event naming one of them):
+ * the refs into a TEMP table, then one indexed join (person_mention_ref;
+ * around, then the events' mentions by the unique key's (agency,
+ * record_id) prefix), packed and sorted as sq_mentions does. */
+static int mentions_some(jd_store *s, const char *const *agency, const char *const *ref,
+                         size_t n, bool around, jd_mention_cb cb, void *payload, jd_error *err)
 {
     sq *q = s->impl;
     sqlite3_stmt *ins = NULL, *st = NULL;
@@ -1716,14 +1718,35 @@ static int sq_mentions_of(jd_store *s, const char *const *agency, const char *co
             rc = jd_sq__err(q, err, "mentions of refs");
     }
     sqlite3_finalize(ins);
-    if (rc == JD_OK &&
-        sqlite3_prepare_v2(q->db,
-                           MENTION_COLS " FROM temp.jd_res_ref t CROSS JOIN person_mention pm"
-                                        " ON pm.agency = t.agency AND pm.person_ref = t.person_ref"
-                                        " JOIN event e ON e.id = pm.event_id",
-                           -1, &st, NULL) != SQLITE_OK)
+    const char *sql =
+        around ? MENTION_COLS " FROM (SELECT DISTINCT m.agency AS agency, m.record_id AS record_id"
+                              " FROM temp.jd_res_ref t CROSS JOIN person_mention m"
+                              /* not the unique key, which covers the columns
+                               * but is searched by agency alone: every
+                               * mention of the agency for each ref */
+                              " INDEXED BY person_mention_ref"
+                              " ON m.agency = t.agency AND m.person_ref = t.person_ref) x"
+                              " CROSS JOIN person_mention pm"
+                              " ON pm.agency = x.agency AND pm.record_id = x.record_id"
+                              " JOIN event e ON e.id = pm.event_id"
+               : MENTION_COLS " FROM temp.jd_res_ref t CROSS JOIN person_mention pm"
+                              " ON pm.agency = t.agency AND pm.person_ref = t.person_ref"
+                              " JOIN event e ON e.id = pm.event_id";
+    if (rc == JD_OK && sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
         rc = jd_sq__err(q, err, "mentions of refs");
     return rc < 0 ? rc : mentions_sorted(q, st, cb, payload, err);
+}
+
+static int sq_mentions_of(jd_store *s, const char *const *agency, const char *const *ref,
+                          size_t n, jd_mention_cb cb, void *payload, jd_error *err)
+{
+    return mentions_some(s, agency, ref, n, false, cb, payload, err);
+}
+
+static int sq_mentions_around(jd_store *s, const char *const *agency, const char *const *ref,
+                              size_t n, jd_mention_cb cb, void *payload, jd_error *err)
+{
+    return mentions_some(s, agency, ref, n, true, cb, payload, err);
 }
 
 static int mentions_sorted(sq *q, sqlite3_stmt *st, jd_mention_cb cb, void *payload,
@@ -2834,6 +2857,7 @@ static const jd_store_ops sqlite_ops = {
     .chronology = sq_chronology,
     .mentions = sq_mentions,
     .mentions_of = sq_mentions_of,
+    .mentions_around = sq_mentions_around,
     .refs_by_keys = sq_refs_by_keys,
     .decisions = sq_decisions,
     .identities_replace = sq_identities_replace,

@@ -604,6 +604,64 @@ static int refs_since(jd_store *s, const char *since, jd_ref_cb cb, void *payloa
     return finish(q, st, rc, r, err);
 }
 
+static int identity_refs_of(jd_store *s, const char *const *agency, const char *const *ref,
+                            size_t n, const char *const *person_ids, size_t np,
+                            jd_identity_row_cb cb, void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    int rc = jd_sq__exec(q,
+                         "CREATE TEMP TABLE IF NOT EXISTS jd_idr_ref(agency TEXT NOT NULL,"
+                         " person_ref TEXT NOT NULL, PRIMARY KEY(agency, person_ref))"
+                         " WITHOUT ROWID; DELETE FROM temp.jd_idr_ref;"
+                         "CREATE TEMP TABLE IF NOT EXISTS jd_idr_pid(person_id TEXT PRIMARY KEY)"
+                         " WITHOUT ROWID; DELETE FROM temp.jd_idr_pid;",
+                         err);
+    sqlite3_stmt *ins = NULL, *st = NULL;
+    if (rc == JD_OK &&
+        (rc = prep(q, "INSERT OR IGNORE INTO temp.jd_idr_ref VALUES (?1, ?2)", &ins, err)) ==
+            JD_OK) {
+        for (size_t i = 0; rc == JD_OK && i < n; i++) {
+            sqlite3_reset(ins);
+            jd_sq__bind_text(ins, 1, agency[i]);
+            jd_sq__bind_text(ins, 2, ref[i]);
+            if (sqlite3_step(ins) != SQLITE_DONE)
+                rc = jd_sq__err(q, err, "identity refs of refs");
+        }
+        sqlite3_finalize(ins);
+    }
+    if (rc == JD_OK &&
+        (rc = prep(q, "INSERT OR IGNORE INTO temp.jd_idr_pid VALUES (?1)", &ins, err)) == JD_OK) {
+        for (size_t i = 0; rc == JD_OK && i < np; i++) {
+            sqlite3_reset(ins);
+            jd_sq__bind_text(ins, 1, person_ids[i]);
+            if (sqlite3_step(ins) != SQLITE_DONE)
+                rc = jd_sq__err(q, err, "identity refs of refs");
+        }
+        sqlite3_finalize(ins);
+    }
+    if (rc < 0 ||
+        (rc = prep(q,
+                   "SELECT i.person_id, r.agency, r.person_ref, r.fp, r.nbr FROM temp.jd_idr_ref t"
+                   " CROSS JOIN identity_ref r ON r.agency = t.agency AND r.person_ref ="
+                   " t.person_ref JOIN identity i ON i.id = r.identity_id"
+                   " UNION SELECT i.person_id, r.agency, r.person_ref, r.fp, r.nbr"
+                   " FROM temp.jd_idr_pid p CROSS JOIN identity i ON i.person_id = p.person_id"
+                   " CROSS JOIN identity_ref r ON r.identity_id = i.id",
+                   &st, err)) < 0)
+        return rc;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_identity_row row = {.person_id = jd_sq__col_text(st, 0),
+                               .agency = jd_sq__col_text(st, 1),
+                               .person_ref = jd_sq__col_text(st, 2),
+                               .fp = sqlite3_column_int64(st, 3),
+                               .nbr = (const char *)sqlite3_column_text(st, 4)};
+        if ((rc = cb(&row, payload)) != 0)
+            break;
+    }
+    return finish(q, st, rc, r, err);
+}
+
 const struct jd_incr_ops jd_sqlite_incr_ops = {
     .mark_now = mark_now,
     .mark_get = mark_get,
@@ -619,4 +677,5 @@ const struct jd_incr_ops jd_sqlite_incr_ops = {
     .resolve_mark_get = resolve_mark_get,
     .resolve_mark_set = resolve_mark_set,
     .refs_since = refs_since,
+    .identity_refs_of = identity_refs_of,
 };

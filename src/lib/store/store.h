@@ -295,6 +295,13 @@ typedef struct jd_store_ops {
      * person_mention_ref index. NULL on a backend without it. */
     int (*mentions_of)(jd_store *s, const char *const *agency, const char *const *ref, size_t n,
                        jd_mention_cb cb, void *payload, jd_error *err);
+    /* Like mentions_of, for every mention of every event that names one of
+     * the refs (the refs' own mentions and those of everyone named beside
+     * them: what their fingerprints read), each once, in mentions' order;
+     * an event's mentions found by the unique key's (agency, record_id)
+     * prefix. NULL on a backend without it. */
+    int (*mentions_around)(jd_store *s, const char *const *agency, const char *const *ref,
+                           size_t n, jd_mention_cb cb, void *payload, jd_error *err);
     /* The refs whose stored blocking keys (ref_key, written with the
      * identities) include one of keys[0..n), by the key index: one call per
      * (key, ref), ordered by key then ref. *have false (and no call) when
