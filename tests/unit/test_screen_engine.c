@@ -19,33 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef struct fx {
-    jd_screen *S;
-    jd_screen_result res;
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = calloc(1, sizeof *f);
-    jd_error err;
-    jd_error_clear(&err);
-    if (!f || jd_screen_open(&f->S, NULL, &err) != JD_OK) {
-        fprintf(stderr, "screen rules: %s\n", err.msg);
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    jd_screen_result_free(&f->res);
-    jd_screen_close(f->S);
-    free(f);
-    return 0;
-}
+#include "screen_fx.h"
 
 static const jd_screen_result *run(fx *f, const char *text, int age, const char *type,
                                    int recorded)

@@ -635,8 +635,8 @@ static int cand_add(cands *c, const uint32_t *e, size_t n)
     return JD_OK;
 }
 
-/* Entries with key equal to `key` in a sorted skey array. */
-static int cand_key(cands *c, const skey *k, size_t n, const char *key)
+/* The first index of a sorted skey array whose key is not below key. */
+static size_t skey_lower(const skey *k, size_t n, const char *key)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -646,6 +646,13 @@ static int cand_key(cands *c, const skey *k, size_t n, const char *key)
         else
             hi = mid;
     }
+    return lo;
+}
+
+/* Entries with key equal to `key` in a sorted skey array. */
+static int cand_key(cands *c, const skey *k, size_t n, const char *key)
+{
+    size_t lo = skey_lower(k, n, key);
     for (; lo < n && !strcmp(k[lo].key, key); lo++)
         if (cand_add(c, &k[lo].entry, 1) < 0)
             return JD_ENOMEM;
@@ -754,20 +761,6 @@ static bool may_reach(const char *q, size_t ql, uint32_t qm, size_t slack, const
     if (j > 1.0)
         j = 1.0;
     return j + (double)l * 0.1 * (1.0 - j) >= 0.85 - 1e-9;
-}
-
-/* The first index of a sorted skey array whose key is not below key. */
-static size_t skey_lower(const skey *k, size_t n, const char *key)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(k[mid].key, key) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
 }
 
 static void word_cands(const jd_person_index *x, double *row, const char *q, size_t ql,

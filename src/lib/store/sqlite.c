@@ -237,6 +237,25 @@ void jd_sq__bind_text(sqlite3_stmt *st, int i, const char *s)
         sqlite3_bind_null(st, i);
 }
 
+int jd_sq__fill(sq *q, const char *insert_sql, const char *const *a, const char *const *b,
+                size_t n, const char *what, jd_error *err)
+{
+    sqlite3_stmt *ins = NULL;
+    if (sqlite3_prepare_v2(q->db, insert_sql, -1, &ins, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, what);
+    int rc = JD_OK;
+    for (size_t i = 0; rc == JD_OK && i < n; i++) {
+        sqlite3_reset(ins);
+        jd_sq__bind_text(ins, 1, a[i]);
+        if (b)
+            jd_sq__bind_text(ins, 2, b[i]);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            rc = jd_sq__err(q, err, what);
+    }
+    sqlite3_finalize(ins);
+    return rc;
+}
+
 static void bind_opt_int(sqlite3_stmt *st, int i, int64_t v, bool present)
 {
     if (present)
@@ -1699,7 +1718,7 @@ static int mentions_some(jd_store *s, const char *const *agency, const char *con
                          size_t n, bool around, jd_mention_cb cb, void *payload, jd_error *err)
 {
     sq *q = s->impl;
-    sqlite3_stmt *ins = NULL, *st = NULL;
+    sqlite3_stmt *st = NULL;
     int rc = jd_sq__exec(q,
                          "CREATE TEMP TABLE IF NOT EXISTS jd_res_ref(agency TEXT NOT NULL,"
                          " person_ref TEXT NOT NULL, PRIMARY KEY(agency, person_ref))"
@@ -1707,17 +1726,9 @@ static int mentions_some(jd_store *s, const char *const *agency, const char *con
                          err);
     if (rc < 0)
         return rc;
-    if (sqlite3_prepare_v2(q->db, "INSERT OR IGNORE INTO temp.jd_res_ref VALUES (?1, ?2)", -1,
-                           &ins, NULL) != SQLITE_OK)
-        return jd_sq__err(q, err, "mentions of refs");
-    for (size_t i = 0; rc == JD_OK && i < n; i++) {
-        sqlite3_reset(ins);
-        jd_sq__bind_text(ins, 1, agency[i]);
-        jd_sq__bind_text(ins, 2, ref[i]);
-        if (sqlite3_step(ins) != SQLITE_DONE)
-            rc = jd_sq__err(q, err, "mentions of refs");
-    }
-    sqlite3_finalize(ins);
+    if ((rc = jd_sq__fill(q, "INSERT OR IGNORE INTO temp.jd_res_ref VALUES (?1, ?2)", agency, ref,
+                          n, "mentions of refs", err)) < 0)
+        return rc;
     const char *sql =
         around ? MENTION_COLS " FROM (SELECT DISTINCT m.agency AS agency, m.record_id AS record_id"
                               " FROM temp.jd_res_ref t CROSS JOIN person_mention m"

@@ -616,29 +616,13 @@ static int identity_refs_of(jd_store *s, const char *const *agency, const char *
                          "CREATE TEMP TABLE IF NOT EXISTS jd_idr_pid(person_id TEXT PRIMARY KEY)"
                          " WITHOUT ROWID; DELETE FROM temp.jd_idr_pid;",
                          err);
-    sqlite3_stmt *ins = NULL, *st = NULL;
-    if (rc == JD_OK &&
-        (rc = prep(q, "INSERT OR IGNORE INTO temp.jd_idr_ref VALUES (?1, ?2)", &ins, err)) ==
-            JD_OK) {
-        for (size_t i = 0; rc == JD_OK && i < n; i++) {
-            sqlite3_reset(ins);
-            jd_sq__bind_text(ins, 1, agency[i]);
-            jd_sq__bind_text(ins, 2, ref[i]);
-            if (sqlite3_step(ins) != SQLITE_DONE)
-                rc = jd_sq__err(q, err, "identity refs of refs");
-        }
-        sqlite3_finalize(ins);
-    }
-    if (rc == JD_OK &&
-        (rc = prep(q, "INSERT OR IGNORE INTO temp.jd_idr_pid VALUES (?1)", &ins, err)) == JD_OK) {
-        for (size_t i = 0; rc == JD_OK && i < np; i++) {
-            sqlite3_reset(ins);
-            jd_sq__bind_text(ins, 1, person_ids[i]);
-            if (sqlite3_step(ins) != SQLITE_DONE)
-                rc = jd_sq__err(q, err, "identity refs of refs");
-        }
-        sqlite3_finalize(ins);
-    }
+    sqlite3_stmt *st = NULL;
+    if (rc == JD_OK)
+        rc = jd_sq__fill(q, "INSERT OR IGNORE INTO temp.jd_idr_ref VALUES (?1, ?2)", agency, ref, n,
+                         "identity refs of refs", err);
+    if (rc == JD_OK)
+        rc = jd_sq__fill(q, "INSERT OR IGNORE INTO temp.jd_idr_pid VALUES (?1)", person_ids, NULL, np,
+                         "identity refs of refs", err);
     if (rc < 0 ||
         (rc = prep(q,
                    "SELECT i.person_id, r.agency, r.person_ref, r.fp, r.nbr FROM temp.jd_idr_ref t"

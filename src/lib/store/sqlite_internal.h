@@ -72,6 +72,11 @@ void jd_sq__bind_alert(sqlite3_stmt *st, int64_t run, const jd_alert_save *a);
 void jd_sq__bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Wall clock, unix seconds. */
 int64_t jd_sq__now(void);
+/* Insert n rows into a TEMP table that a query then joins on: insert_sql
+ * binds ?1 from a[i] and, when b is not NULL, ?2 from b[i]; what names the
+ * operation in an error. */
+int jd_sq__fill(sq *q, const char *insert_sql, const char *const *a, const char *const *b,
+                size_t n, const char *what, jd_error *err);
 
 /* Module sub-tables of the SQLite backend (see store.h). */
 extern const struct jd_concern_ops jd_sqlite_concern_ops; /* sqlite_concern.c */

@@ -1,0 +1,40 @@
+/* The engine fixture of the screen's unit tests (test_screen_engine.c,
+ * test_screen_frame.c): the built-in rules opened once per test and the
+ * last result freed with them. Include after <cmocka.h>. */
+#ifndef JD_TEST_SCREEN_FX_H
+#define JD_TEST_SCREEN_FX_H
+
+#include <joindots/screen.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef struct fx {
+    jd_screen *S;
+    jd_screen_result res;
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    jd_error err;
+    jd_error_clear(&err);
+    if (!f || jd_screen_open(&f->S, NULL, &err) != JD_OK) {
+        fprintf(stderr, "screen rules: %s\n", err.msg);
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    jd_screen_result_free(&f->res);
+    jd_screen_close(f->S);
+    free(f);
+    return 0;
+}
+
+#endif
