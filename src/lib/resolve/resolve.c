@@ -2599,6 +2599,28 @@ static bool same_place(const rs *R, const rview *a, const rview *b)
     return strtol(x, NULL, 10) == strtol(y, NULL, 10);
 }
 
+/* Two homes of one street: both addresses written, the same street and
+ * town after another house number, and postcodes written on both that
+ * differ ("152 Castle Way", OX5 2ZD; "120 Castle Way", OX5 8GR): the
+ * namesakes of a street live at different numbers. A number alone that
+ * differs under one postcode may be mistyped (FEBRL rewrites them). */
+static bool street_neighbours(const rs *R, const rview *a, const rview *b)
+{
+    int pl = pc_level(a, b);
+    if (!a->addr || !b->addr || a->addr == b->addr || pl < 0 || pl == 3)
+        return false;
+    const char *x = pool_str(&R->names, a->addr), *y = pool_str(&R->names, b->addr);
+    char *ex, *ey;
+    long nx = strtol(x, &ex, 10), ny = strtol(y, &ey, 10);
+    if (ex == x || ey == y || nx == ny)
+        return false;
+    while (*ex == ' ')
+        ex++;
+    while (*ey == ' ')
+        ey++;
+    return *ex && !strcmp(ex, ey);
+}
+
 static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
 {
     rview va, vb;
@@ -2682,6 +2704,8 @@ static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int 
         (va.gender && vb.gender && va.gender != vb.gender))
         return 0; /* no first name, or names, dates or genders that differ */
     bool place = same_place(R, &va, &vb);
+    if (!place && ld < 3 && street_neighbours(R, &va, &vb))
+        return 0; /* a namesake at another number of the street */
     /* names with no place and no date of birth to back them: the names
      * must be rare enough in the county that few refs share both (a
      * namesake whose own records were never written in full is otherwise
@@ -4074,8 +4098,8 @@ static int build_hot(rs *R)
 
 /*
  * Cannot-links from shared events: two refs mentioned in one event with
- * different roles (the child and the parent reporting them) or different
- * names are two people. Mentions are sorted by event; each event's refs are
+ * different roles (the child and the parent reporting them), different
+ * names, or a name on one and none on the other are two people. Mentions are sorted by event; each event's refs are
  * paired (an event naming more than EV_CAP people adds none: a meeting's
  * list of attendees says little about any two of them). The pairs become
  * per-ref lists (nl_off, nl_to), both directions. JD_OK or JD_ENOMEM.
@@ -4126,8 +4150,11 @@ static int event_cannot_links(rs *R, vec *keys, vec *info)
         for (size_t a = i; a < j; a++)
             for (size_t b = a + 1; b < j; b++) {
                 const ev_mention *x = &e[(uint32_t)k[a]], *y = &e[(uint32_t)k[b]];
+                /* a row with no name beside a named one is a row of its
+                 * own: an event lists a person once */
                 bool names = (x->fore && y->fore && x->fore != y->fore) ||
-                             (x->sur && y->sur && x->sur != y->sur);
+                             (x->sur && y->sur && x->sur != y->sur) ||
+                             (!x->fore && !x->sur) != (!y->fore && !y->sur);
                 if (x->ref == y->ref)
                     continue;
                 uint64_t *p = vec_push(&co), *q = vec_push(&co);
