@@ -609,12 +609,15 @@ DB=$DB_SAVE
 # the same row in a call of its own joins Riley. "Jsde Siddiqui", 17, at
 # 152 Castle Way (OX5 2ZD) is not Jade Siddiqui of 120 Castle Way (OX5
 # 8GR): another number of one street and another postcode; at 125 Castle
-# Way under Jade's postcode (a number mistyped) she joins her.
+# Way under Jade's postcode (a number mistyped) she joins her. A first
+# name one keyboard-row neighbour from Grace's at her home joins her.
 mkdir -p "$SCRATCH/tw"
 {
   echo 'agency,record_id,event_type,occurred_at'
   for e in 1 2 3 4 5 6; do echo "police,TP$e,stop_check,2009-0$e-01"; done
+  for e in 7 8; do echo "police,TP$e,stop_check,2009-0$e-01"; done
   for e in 1 2; do echo "call_handling,TC$e,call_for_service,2009-0$e-02"; done
+  for e in 1 2; do echo "housing,TH$e,housing_visit,2009-0$e-03"; done
 } >"$SCRATCH/tw/events.csv"
 {
   echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,phone'
@@ -626,6 +629,12 @@ mkdir -p "$SCRATCH/tw"
   echo 'police,TP4,TN4,subject,Siddiqui,Jade,1991-11-21,,F,OX5 8GR,"120 Castle Way, Kidlington",'
   echo 'police,TP5,TN5,witness,Siddiqui,Jsde,,17,F,OX5 2ZD,"152 Castle Way, Kidlington",'
   echo 'police,TP6,TN6,witness,Siddiqui,Jsde,,17,F,OX5 8GR,"125 Castle Way, Kidlington",'
+  # a housing list at Grace Brown's home: "Grsce" (a key beside the a) is
+  # her; "Gruce" is not a slip of her name
+  echo 'police,TP7,TN7,subject,Brown,Grace,2001-09-30,,F,OX3 6DU,"154 Botley Road, Oxford",'
+  echo 'police,TP8,TN8,subject,Brown,Grace,2001-09-30,,F,OX3 6DU,"154 Botley Road, Oxford",'
+  echo 'housing,TH1,TH1A,associate,,Grsce,,,,OX3 6DU,"154 Botley Road, Oxford",'
+  echo 'housing,TH2,TH2A,associate,,Gruce,,,,OX3 6DU,"154 Botley Road, Oxford",'
 } >"$SCRATCH/tw/persons.csv"
 TW=$(store_copy "$(store_at "$SCRATCH/c.db")" tw)
 "$JD" ingest --db "$TW" --quiet "$SCRATCH/tw" >/dev/null 2>&1
@@ -636,6 +645,8 @@ DB_SAVE=$DB; DB=$TW
 same police:TN1 call_handling:TC1A; ok $? "the named twin's row in the call joins him"
 ! same police:TN3 police:TN5; ok $? "a namesake at another number of the street and another postcode stays apart"
 same police:TN3 police:TN6; ok $? "the same names and age at another number under her postcode join the one Jade Siddiqui"
+same police:TN7 housing:TH1A; ok $? "a first name a key's slip from Grace's, at her home, joins her"
+! same police:TN7 housing:TH2A; ok $? "a first name another letter away stays apart"
 # the same row in a call of its own (no twin named anywhere) joins Riley
 mkdir -p "$SCRATCH/tw2"
 cp "$SCRATCH/tw/events.csv" "$SCRATCH/tw2/"

@@ -351,6 +351,7 @@ typedef struct rs {
 } rs;
 
 static void *vec_push(vec *v);
+static bool key_slip(const char *x, const char *y);
 
 /* What a mention says about who else is in its event. */
 typedef struct ev_mention {
@@ -2694,6 +2695,10 @@ static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int 
                  ? lv[F_SUR]
                  : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c);
     lf = lv[F_FORE];
+    for (uint8_t i = 0; i < va.nfore && lf > L_DIFF && lf < L_CLOSE; i++)
+        for (uint8_t k = 0; k < vb.nfore; k++)
+            if (key_slip(pool_str(&R->names, va.fore[i]), pool_str(&R->names, vb.fore[k])))
+                lf = L_CLOSE; /* a slip of the keyboard is the name (Grsce, Grace) */
     int ld = dob_level(&va, &vb);
     /* no first name is no evidence, unless the surname and a full date of
      * birth agree ("Mrs Cole, 21/02/1955": a county holds one such person
@@ -2853,6 +2858,32 @@ static bool transposed(const char *x, const char *y)
     return !strcmp(x + i + 2, y + i + 2);
 }
 
+/* Are two names one key apart on a keyboard's row, past the first letter
+ * (Grsce, Grace; Rhts, Rhys)? The commonest slip of a typist; given names
+ * of four letters or more rarely differ so. */
+static bool key_slip(const char *x, const char *y)
+{
+    static const char *const rows[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
+    size_t n = strlen(x), i = 1;
+    if (n < 4 || n != strlen(y) || x[0] != y[0])
+        return false;
+    while (i < n && x[i] == y[i])
+        i++;
+    if (i == n || strcmp(x + i + 1, y + i + 1))
+        return false;
+    for (size_t r = 0; r < JD_ARRAY_LEN(rows); r++) {
+        const char *a = strchr(rows[r], x[i]), *b = strchr(rows[r], y[i]);
+        if (a && b && (a - b == 1 || b - a == 1))
+            return true;
+    }
+    return false;
+}
+
+bool jd_resolve__key_slip(const char *x, const char *y)
+{
+    return key_slip(x, y);
+}
+
 bool jd_resolve__transposed(const char *x, const char *y)
 {
     return transposed(x, y);
@@ -2926,7 +2957,7 @@ static bool same_first_name(const rs *R, uint32_t a, uint32_t b)
         return true;
     const char *x = pool_str(&R->names, a), *y = pool_str(&R->names, b);
     return ((!x[1] || !y[1]) && x[0] == y[0]) || transposed(x, y) || pet_spelling(x, y) ||
-           spelling_variant(x, y);
+           spelling_variant(x, y) || key_slip(x, y);
 }
 
 /*
