@@ -3061,6 +3061,26 @@ static bool settled_dobs_apart(const cl *x, const cl *y)
     return true;
 }
 
+/* Is a settled first name of cluster x (root) a surname some ref of
+ * cluster y carries? A lone surname in the forenames, written twice
+ * ("Bell", M, at George Bell's home: a housing officer's or call
+ * handler's habit) is not a first name that disagrees. Walks at most 64
+ * members of y. */
+static bool surname_settled_as_first(const rs *R, const cl *c, uint32_t x, uint32_t y)
+{
+    uint32_t m = y;
+    int walked = 0;
+    do {
+        const rref *r = &R->r[m];
+        for (uint8_t i = 0; i < c[x].nfn; i++)
+            for (uint8_t k = 0; c[x].fc[i] >= 2 && k < r->nsur; k++)
+                if (c[x].fn[i] == r->sur[k])
+                    return true;
+        m = c[m].next;
+    } while (m != y && ++walked < 64);
+    return false;
+}
+
 /* Why clusters x and y (roots) must not be one person, or NULL; *reason
  * gets its CL_ number. The rules stop chains too (A-B-C where A and C were
  * never compared): every cannot-link between any member of one and any of
@@ -3088,7 +3108,8 @@ static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const de
     if (genders_apart(c[x].ngen, c[y].ngen))
         return "genders that disagree";
     *reason = CL_NAME;
-    if (first_names_apart(R, &c[x], &c[y]))
+    if (first_names_apart(R, &c[x], &c[y]) && !surname_settled_as_first(R, c, x, y) &&
+        !surname_settled_as_first(R, c, y, x))
         return "first names that disagree, each written on two records or more";
     *reason = CL_DOB;
     if (!direct && dobs_apart(c[x].dob, c[x].nd, c[y].dob, c[y].nd))
