@@ -3192,6 +3192,33 @@ static void note_add(char **note, const char *text)
  * person without a full record can meet. A ref already with a full ref
  * stays where it is. Each join is noted on the ref. Returns refs joined.
  */
+/* Does a ref of sparse cluster x (root) live at another number of the
+ * street of a ref of cluster y, under another postcode (street_neighbours),
+ * with no two refs at one place? A call row with no postcode joined to
+ * "Jsde Siddiqui" of 152 Castle Way is not Jade Siddiqui of 120. Walks 16
+ * members of x against 64 of y. */
+static bool street_apart(const rs *R, const cl *c, uint32_t x, uint32_t y)
+{
+    bool apart = false;
+    uint32_t a = x;
+    int wa = 0;
+    do {
+        rview va, vb;
+        view(R, &R->h[a], &va);
+        uint32_t b = y;
+        int wb = 0;
+        do {
+            view(R, &R->h[b], &vb);
+            if (va.addr && vb.addr && same_place(R, &va, &vb))
+                return false;
+            apart = apart || street_neighbours(R, &va, &vb);
+            b = c[b].next;
+        } while (b != y && ++wb < 64);
+        a = c[a].next;
+    } while (a != x && ++wa < 16);
+    return apart;
+}
+
 static int64_t join_sparse(const rs *R, cl *c, deferred *d, size_t nd, const decision *dv,
                            size_t ndec, lvcache *lc, char **notes)
 {
@@ -3215,7 +3242,7 @@ static int64_t join_sparse(const rs *R, cl *c, deferred *d, size_t nd, const dec
                 if (r == rs_ || (round == 0 && !c[r].full) || (r == best && !tie))
                     continue;
                 if (!(pts = sparse_evidence(R, s, d[k].o, lc, &names)) ||
-                    conflict(R, c, rs_, r, dv, ndec, false, &why))
+                    conflict(R, c, rs_, r, dv, ndec, false, &why) || street_apart(R, c, rs_, r))
                     continue;
                 if (names > bestn) {
                     bestn = names;
@@ -3472,7 +3499,7 @@ static bool hh_member_fits(const rs *R, cl *c, uint32_t rs_, uint32_t r, const r
         return false;
     int why;
     bool fits = hh_names_fit(R, c, r, sr, lc);
-    if (!fits || conflict(R, c, rs_, r, dv, ndec, false, &why))
+    if (!fits || conflict(R, c, rs_, r, dv, ndec, false, &why) || street_apart(R, c, rs_, r))
         return false;
     if (sr->ndob && c[r].nd) { /* a partial date must fit a full one */
         bool dfit = false;
