@@ -81,14 +81,22 @@ static void bump(json_t *obj, const char *key)
     json_object_set_new(obj, key, json_integer(v ? json_integer_value(v) + 1 : 1));
 }
 
-static json_t *hotspots(jd_store *s, jd_error *err)
+/* The board's hotspots: stored by the last analysis (jd_escalate_analyse);
+ * after an incremental analysis (which stores none) those the board showed
+ * (`prev`: the last full analysis', as the board's counts are); else built
+ * afresh from the county (35-60 s of a reload on the 1M-event county). */
+static json_t *hotspots(jd_store *s, const json_t *prev, jd_error *err)
 {
     char *buf = NULL;
     size_t len = 0;
     int rc = JD_OK;
-    /* stored by the last analysis (jd_escalate_analyse), else built afresh */
+    json_t *kept = json_object_get(prev, "hotspots");
     if (jd_network_stored(s, "hotspots", NULL, &buf, err) == JD_OK) {
         len = strlen(buf);
+    } else if (json_is_array(kept)) {
+        jd_error_clear(err);
+        json_t *copy = json_deep_copy(kept); /* the old board is freed apart */
+        return copy ? copy : json_array();
     } else {
         FILE *f = open_memstream(&buf, &len);
         if (!f)
@@ -174,15 +182,15 @@ int jd_api_load(jd_server *srv, jd_store *s, jd_error *err)
             return rc;
     /* the counts it finds are the board's until the live thread runs a
      * full analysis (an incremental one counts only the persons it walked) */
-    rc = jd_api_build_counts(s, NULL, &srv->live_counts, &srv->alerts, &srv->board, err);
+    rc = jd_api_build_counts(s, NULL, NULL, &srv->live_counts, &srv->alerts, &srv->board, err);
     srv->live_counts_ok = rc == JD_OK;
     return rc;
 }
 
-int jd_api_build(jd_store *s, const jd_analyse_stats *known, json_t **alerts_out,
-                 json_t **board_out, jd_error *err)
+int jd_api_build(jd_store *s, const jd_analyse_stats *known, const json_t *prev_board,
+                 json_t **alerts_out, json_t **board_out, jd_error *err)
 {
-    return jd_api_build_counts(s, known, NULL, alerts_out, board_out, err);
+    return jd_api_build_counts(s, known, prev_board, NULL, alerts_out, board_out, err);
 }
 
 /* Children at each level at the end of each year from ymin to ymax, into
@@ -224,8 +232,9 @@ static void over_years(json_t *alerts, const jd_analyse_stats *st, int ymin, int
     }
 }
 
-int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, jd_analyse_stats *counts,
-                        json_t **alerts_out, json_t **board_out, jd_error *err)
+int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, const json_t *prev_board,
+                        jd_analyse_stats *counts, json_t **alerts_out, json_t **board_out,
+                        jd_error *err)
 {
     jd_analyse_stats st;
     memset(&st, 0, sizeof st);
@@ -296,7 +305,7 @@ int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, jd_analyse_s
         "children_by_level", by_level, "levels_over_time", over_time, "repeat_missing", missing,
         "return_interviews_overdue", overdue, "crimes_disclosed_not_recorded", unrecorded,
         "return_interviews", ri, "disclosed_vs_recorded", cr, "equality_monitoring", eq,
-        "language_flags_by_agency", lang, "hotspots", hotspots(s, err), "not_yet_available");
+        "language_flags_by_agency", lang, "hotspots", hotspots(s, prev_board, err), "not_yet_available");
     if (!board) {
         json_decref(capacity);
         json_decref(alerts);

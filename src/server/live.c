@@ -62,7 +62,13 @@ static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
         log_err("cannot reload the person index", &err);
         ni = NULL;
     }
-    if (stale_alerts && jd_api_build(s, known, &alerts, &board, &err) < 0) {
+    /* the board shown so far: only this thread replaces it */
+    pthread_rwlock_rdlock(&srv->idx_lock);
+    json_t *prev_board = json_incref(srv->board);
+    pthread_rwlock_unlock(&srv->idx_lock);
+    int brc = stale_alerts ? jd_api_build(s, known, prev_board, &alerts, &board, &err) : JD_OK;
+    json_decref(prev_board);
+    if (brc < 0) {
         log_err("cannot reload the alerts", &err);
         alerts = board = NULL;
     }
