@@ -138,7 +138,7 @@ static int on_group(const jd_equality_group *g, void *payload)
 
 /* Alert rates at high or critical by ethnicity: counts only (the library
  * is the only reader of ethnicity). */
-static json_t *equality(json_t *alerts, jd_store *s, jd_error *err)
+json_t *jd_api_equality(jd_store *s, json_t *alerts, jd_error *err)
 {
     size_t n = json_array_size(alerts), k = 0;
     const char **ids = calloc(n ? n : 1, sizeof *ids);
@@ -248,7 +248,11 @@ int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, const json_t
     }
     if (counts)
         *counts = st;
-    json_t *eq = equality(alerts, s, err);
+    /* with a board shown already, its equality monitoring stands until the
+     * caller brings it up to date (jd_api_equality: it reads every child's
+     * ethnicity, half of a reload after an urgent call at 1M events) */
+    json_t *was = json_object_get(prev_board, "equality_monitoring");
+    json_t *eq = json_is_array(was) ? json_deep_copy(was) : jd_api_equality(s, alerts, err);
     if (!eq) {
         json_decref(alerts);
         return err->code < 0 ? err->code : jd_error_set(err, JD_ENOMEM, "out of memory");

@@ -36,6 +36,38 @@ static void log_err(const char *what, const jd_error *err)
     fprintf(stderr, "joindots serve: %s: %s\n", what, err->msg[0] ? err->msg : "failed");
 }
 
+/* The board's equality monitoring brought up to date once the alerts it
+ * counts are shown (jd_api_build copied the old one: reading every child's
+ * ethnicity is half of a reload after an urgent call on the 1M-event
+ * county); `alerts` and `board` as swapped in (references held). The board
+ * is replaced by a copy with the new monitoring, unless it moved meanwhile. */
+static void equality_after(jd_server *srv, json_t *alerts, json_t *board)
+{
+    jd_error err;
+    jd_error_clear(&err);
+    double t0 = mono();
+    json_t *eq = jd_api_equality(srv->live_store, alerts, &err);
+    json_t *nb = eq ? json_deep_copy(board) : NULL;
+    if (!nb || json_object_set_new(nb, "equality_monitoring", eq) < 0) {
+        if (!nb)
+            json_decref(eq);
+        json_decref(nb);
+        log_err("cannot bring the equality monitoring up to date", &err);
+        return;
+    }
+    json_t *old = NULL;
+    pthread_rwlock_wrlock(&srv->idx_lock);
+    if (srv->board == board) {
+        old = srv->board;
+        srv->board = nb;
+        nb = NULL;
+    }
+    pthread_rwlock_unlock(&srv->idx_lock);
+    json_decref(old);
+    json_decref(nb);
+    fprintf(stderr, "joindots serve: the board's equality monitoring in %.2f s\n", mono() - t0);
+}
+
 /* Reload what readers see when the change counter moved. `known`: the
  * counts of the analysis this thread just ran, or NULL. */
 static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
@@ -67,7 +99,6 @@ static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
     json_t *prev_board = json_incref(srv->board);
     pthread_rwlock_unlock(&srv->idx_lock);
     int brc = stale_alerts ? jd_api_build(s, known, prev_board, &alerts, &board, &err) : JD_OK;
-    json_decref(prev_board);
     if (brc < 0) {
         log_err("cannot reload the alerts", &err);
         alerts = board = NULL;
@@ -87,8 +118,10 @@ static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
         srv->index = ni;
         srv->idx_gen = ids;
     }
+    /* references for the equality's pass: the swap's may go meanwhile */
+    json_t *eq_alerts = prev_board && alerts ? json_incref(alerts) : NULL;
+    json_t *eq_board = eq_alerts ? json_incref(board) : NULL;
     pthread_rwlock_unlock(&srv->idx_lock);
-    pthread_mutex_unlock(&srv->idx_build_mu);
     json_decref(old_alerts);
     json_decref(old_board);
     jd_person_index_close(old_index);
@@ -97,6 +130,12 @@ static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
     fprintf(stderr, "joindots serve: reloaded%s%s in %.2f s (analysis run %lld)\n",
             alerts ? " the alerts and the board" : "",
             ni ? (alerts ? " and the persons" : " the persons") : "", mono() - t0, (long long)an);
+    if (eq_alerts)
+        equality_after(srv, eq_alerts, eq_board);
+    pthread_mutex_unlock(&srv->idx_build_mu);
+    json_decref(eq_alerts);
+    json_decref(eq_board);
+    json_decref(prev_board);
 }
 
 static void on_feed(const char *agency, const char *name, const jd_feed_result *r, void *payload)

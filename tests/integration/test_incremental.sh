@@ -235,6 +235,8 @@ curl -s -c "$S/a.jar" -H 'Content-Type: application/json' -d '{"username":"analy
 crit() { curl -s -b "$S/a.jar" "$B/api/alerts?kind=child_at_risk&level=critical"; }
 hot() { curl -s -b "$S/a.jar" "$B/api/dashboard" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["hotspots"]))'; }
 is "$(hot)" '[{"place": "Sentinel Place", "children": 3, "adults": 0, "vehicles": 0, "records": 7}]' "at start the board's hotspots are the stored ones"
+hoc() { curl -s -b "$S/a.jar" "$B/api/dashboard" | python3 -c 'import json,sys; print(sum(g["high_or_critical"] for g in json.load(sys.stdin)["equality_monitoring"]))'; }
+hoc0=$(hoc)
 crit | grep -q CHLIVE3
 is $? 1 "before the call no alert names it"
 mkdir -p "$S/drop/call_handling/c3"
@@ -254,6 +256,9 @@ for _ in $(seq 1 100); do curl -s -b "$S/a.jar" "$B/api/concerns?all=1" | grep -
 [ -n "$PID" ] && [ $seen = 0 ]; ok $? "and the concern the escalation engine opened for that child ($PID)"
 for _ in $(seq 1 100); do grep -q 'updated after feeds' "$S/serve.log" && break; sleep 0.1; done
 grep -q 'updated after feeds' "$S/serve.log"; ok $? "then the feed is resolved, analysed incrementally and escalated"
+for _ in $(seq 1 100); do [ "$(sed -n '/updated after feeds/,$p' "$S/serve.log" | grep -c "equality monitoring in")" -gt 0 ] && break; sleep 0.1; done
+hoc1=$(hoc)
+[ "$hoc1" -gt "$hoc0" ]; ok $? "the board's equality monitoring, brought up to date after the reload, counts the call's child ($hoc0 -> $hoc1 high or critical)"
 for _ in $(seq 1 200); do grep -q 'scheduled full analysis after incremental updates' "$S/serve.log" && break; sleep 0.1; done
 grep -q 'scheduled full analysis after incremental updates' "$S/serve.log"; ok $? "the next scheduled run analyses in full (networks, clocks, the board's counts)"
 for _ in $(seq 1 100); do [ "$(sed -n '/scheduled full analysis/,$p' "$S/serve.log" | grep -c 'reloaded the alerts')" -gt 0 ] && break; sleep 0.1; done
