@@ -66,6 +66,12 @@ static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
         log_err("cannot reload the alerts", &err);
         alerts = board = NULL;
     }
+    /* the alert view (the queue's sorts, names from the index) built aside
+     * too: srv->alerts, index and idx_gen change only under idx_build_mu */
+    alert_view *nv = NULL, *old_view = NULL;
+    if (alerts || ni)
+        nv = jd_alert_view_build(alerts ? alerts : srv->alerts, ni ? ni : srv->index,
+                                 ni ? ids : srv->idx_gen);
     json_t *old_alerts = NULL, *old_board = NULL;
     jd_person_index *old_index = NULL;
     pthread_rwlock_wrlock(&srv->idx_lock);
@@ -81,8 +87,11 @@ static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
         srv->index = ni;
         srv->idx_gen = ids;
     }
+    if (alerts || ni)
+        old_view = jd_alert_view_swap(srv, nv); /* NULL (out of memory): built on demand */
     pthread_rwlock_unlock(&srv->idx_lock);
     pthread_mutex_unlock(&srv->idx_build_mu);
+    jd_alert_view_free(old_view);
     json_decref(old_alerts);
     json_decref(old_board);
     jd_person_index_close(old_index);
@@ -177,6 +186,10 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
         log_err("resolve after a feed failed", &err);
         return;
     }
+    /* the new identities' index now, not after the analysis: requests
+     * serve the loaded index meanwhile (index_acquire, server.c) */
+    reload_if_changed(srv, NULL);
+    double ta = mono();
     jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
     ao.save = true;
     char **walked = NULL;
@@ -223,7 +236,7 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
             "new or changed, %lld re-resolved), analyse %.2f s (%lld alerts), escalation %.2f s "
             "(%lld concerns)\n",
             t1 - t0, (long long)rs.identities, rs.resolve_incremental ? "incremental" : "full",
-            (long long)rs.resolve_changed_refs, (long long)rs.resolve_scope_refs, t2 - t1,
+            (long long)rs.resolve_changed_refs, (long long)rs.resolve_scope_refs, t2 - ta,
             (long long)as->alerts, mono() - t2, (long long)ls.concerns);
 }
 
@@ -305,8 +318,11 @@ static void *live_main(void *p)
 
 int jd_live_start(jd_server *srv, jd_error *err)
 {
-    if (pthread_create(&srv->live, NULL, live_main, srv) != 0)
+    atomic_store(&srv->live_indexes, true);
+    if (pthread_create(&srv->live, NULL, live_main, srv) != 0) {
+        atomic_store(&srv->live_indexes, false);
         return jd_error_set(err, JD_ENOMEM, "cannot start the live thread");
+    }
     srv->live_on = true;
     return JD_OK;
 }
