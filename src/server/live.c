@@ -37,8 +37,10 @@ static void log_err(const char *what, const jd_error *err)
 }
 
 /* Reload what readers see when the change counter moved. `known`: the
- * counts of the analysis this thread just ran, or NULL. */
-static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
+ * counts of the analysis this thread just ran, or NULL. Called with
+ * idx_build_mu held: the index is built under it, as index_acquire
+ * (server.c) builds it, so the two never build it twice at once. */
+static void reload_locked(jd_server *srv, const jd_analyse_stats *known)
 {
     jd_store *s = srv->live_store;
     jd_error err;
@@ -55,9 +57,6 @@ static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
     double t0 = mono();
     json_t *alerts = NULL, *board = NULL;
     jd_person_index *ni = NULL;
-    /* The index is built under idx_build_mu, as index_acquire (server.c)
-     * builds it, so the two never build it twice at once. */
-    pthread_mutex_lock(&srv->idx_build_mu);
     if (stale_index && jd_person_index_open(&ni, s, &err) < 0) {
         log_err("cannot reload the person index", &err);
         ni = NULL;
@@ -90,7 +89,6 @@ static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
     if (alerts || ni)
         old_view = jd_alert_view_swap(srv, nv); /* NULL (out of memory): built on demand */
     pthread_rwlock_unlock(&srv->idx_lock);
-    pthread_mutex_unlock(&srv->idx_build_mu);
     jd_alert_view_free(old_view);
     json_decref(old_alerts);
     json_decref(old_board);
@@ -100,6 +98,13 @@ static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
     fprintf(stderr, "joindots serve: reloaded%s%s in %.2f s (analysis run %lld)\n",
             alerts ? " the alerts and the board" : "",
             ni ? (alerts ? " and the persons" : " the persons") : "", mono() - t0, (long long)an);
+}
+
+static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
+{
+    pthread_mutex_lock(&srv->idx_build_mu);
+    reload_locked(srv, known);
+    pthread_mutex_unlock(&srv->idx_build_mu);
 }
 
 static void on_feed(const char *agency, const char *name, const jd_feed_result *r, void *payload)
@@ -177,18 +182,24 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     double t0 = mono();
     jd_live_stats rs; /* incremental once a full run stored its parameters */
     memset(&rs, 0, sizeof rs);
+    /* The new identities' index right after the resolve, on this thread,
+     * not after the analysis. Need-to-know reads current identities
+     * (index_acquire, server.c, checks the generation at each request):
+     * idx_build_mu, held from before the resolve commits, makes requests
+     * that find it moved wait for this build rather than make their own. */
+    pthread_mutex_lock(&srv->idx_build_mu);
     pthread_mutex_lock(&srv->write_mu);
     jd_person_set *touched = NULL; /* for the incremental analysis */
     int rc = jd_live_resolve(s, NULL, &rs, srv->o.incremental ? &touched : NULL, &err);
     pthread_mutex_unlock(&srv->write_mu);
     double t1 = mono();
+    if (rc == JD_OK)
+        reload_locked(srv, NULL);
+    pthread_mutex_unlock(&srv->idx_build_mu);
     if (rc < 0) {
         log_err("resolve after a feed failed", &err);
         return;
     }
-    /* the new identities' index now, not after the analysis: requests
-     * serve the loaded index meanwhile (index_acquire, server.c) */
-    reload_if_changed(srv, NULL);
     double ta = mono();
     jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
     ao.save = true;
@@ -318,11 +329,8 @@ static void *live_main(void *p)
 
 int jd_live_start(jd_server *srv, jd_error *err)
 {
-    atomic_store(&srv->live_indexes, true);
-    if (pthread_create(&srv->live, NULL, live_main, srv) != 0) {
-        atomic_store(&srv->live_indexes, false);
+    if (pthread_create(&srv->live, NULL, live_main, srv) != 0)
         return jd_error_set(err, JD_ENOMEM, "cannot start the live thread");
-    }
     srv->live_on = true;
     return JD_OK;
 }

@@ -410,15 +410,6 @@ static const jd_person_index *index_acquire(jd_server *srv, jd_store *s)
 {
     int64_t gen = 0;
     jd_error err;
-    /* The live thread rebuilds the index after each resolve (live.c): a
-     * request serves the loaded one rather than build its own, seconds on
-     * a 1M-event county with every other request waiting behind it. */
-    if (atomic_load(&srv->live_indexes)) {
-        pthread_rwlock_rdlock(&srv->idx_lock);
-        if (srv->index)
-            return srv->index;
-        pthread_rwlock_unlock(&srv->idx_lock);
-    }
     if (jd_identity_generation(s, &gen, &err) < 0)
         return NULL;
     pthread_rwlock_rdlock(&srv->idx_lock);

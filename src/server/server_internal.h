@@ -90,9 +90,6 @@ struct jd_server {
     jd_store *live_store;
     pthread_t live;
     bool live_on;
-    /* set before the live thread starts: it rebuilds the person index
-     * after resolve runs, so requests serve the loaded one meanwhile */
-    atomic_bool live_indexes;
     pthread_mutex_t live_mu; /* guards live_kick and live_stop */
     pthread_cond_t live_cv;
     bool live_kick; /* a feed was uploaded: update */
