@@ -3979,15 +3979,24 @@ static void resolved_matches(const jd_screen *S, jd_screen_result *res)
     }
 }
 
-/* Rules that hold by the child's age or the recording agency alone ("always"). */
+/* Rules that hold by the child's age, the recording agency or the event
+ * type alone ("always"; S11 for an event recorded as found_with_adult),
+ * unless one of the rule's exceptions is anywhere in the note. */
 static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
                         jd_screen_result *res, jd_error *err)
 {
+    int et = et_index(in->event_type);
     for (uint32_t ai = 0; ai < S->always_rules.n; ai++) {
         const rule *r = &S->rules[S->always_rules.v[ai]];
         if ((in->kinds && !(in->kinds & (1u << r->kind))) || !r->always || (r->min_age >= 0 && (child < 0 || child < r->min_age)) ||
             (r->max_age >= 0 && (child < 0 || child > r->max_age)) ||
-            have_code(res, r->code, true))
+            (r->types && !(r->types & (1u << et))) || have_code(res, r->code, true))
+            continue;
+        bool unless = false; /* an exception anywhere in the note ("the home of her nan") */
+        for (size_t i = 0; i < S->nhits && !unless; i++)
+            unless = S->pat[S->hits[i].pat].kind == K_UNLESS &&
+                     S->pat[S->hits[i].pat].owner == S->always_rules.v[ai];
+        if (unless)
             continue;
         if (r->agencies[0]) {
             bool ok = false;
@@ -3997,9 +4006,11 @@ static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
             if (!ok)
                 continue;
         }
-        jd_screen_match m = rule_match(r, "the child's age", -1, -1);
+        jd_screen_match m = rule_match(r, r->types ? "the event type" : "the child's age", -1, -1);
         m.counts = true;
-        if (r->agencies[0])
+        if (r->types)
+            snprintf(m.why, sizeof m.why, "event type %s", in->event_type);
+        else if (r->agencies[0])
             snprintf(m.why, sizeof m.why, "recorded by %s", in->agency);
         else
             snprintf(m.why, sizeof m.why, "child aged %d", child);
