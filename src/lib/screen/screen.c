@@ -18,6 +18,7 @@
  * A pattern never crosses a sentence.
  */
 #include "screen/frame.h"
+#include "screen/model.h"
 #include "util/internal.h"
 #include "util/embedded.h"
 #include "screen/misspell.h"
@@ -149,6 +150,7 @@ typedef struct tok {
 
 struct jd_screen {
     struct sb_stemmer *st;
+    jd_screen_model *model; /* the learned combiner (model.c), NULL: rules alone */
     jd_arena ar;
     jd_strmap stems;  /* stem -> id */
     jd_strmap memo;   /* normalised word -> stem id (0 unknown) */
@@ -4360,7 +4362,22 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     settle_matches(S, child, res);
     if (carer_assault(S, res) != JD_OK)
         return jd_oom(err);
-    return JD_OK;
+    return S->model ? jd_screen_model_apply(S->model, in, res, err) : JD_OK;
+}
+
+jd_screen_model *jd_screen__model_swap(jd_screen *S, jd_screen_model *m)
+{
+    jd_screen_model *old = S->model;
+    S->model = m;
+    return old;
+}
+
+void jd_screen_set_model(jd_screen *S, jd_screen_model *m)
+{
+    if (S)
+        jd_screen_model_free(jd_screen__model_swap(S, m));
+    else
+        jd_screen_model_free(m);
 }
 
 void jd_screen_result_free(jd_screen_result *res)
@@ -4976,6 +4993,22 @@ static int load(loader *L, json_t *root)
     return rc;
 }
 
+/* data/rules/screen_model.json, compiled in; one with no kinds is none. */
+static int builtin_model(jd_screen *S, jd_error *err)
+{
+    jd_screen_model *m;
+    int rc = jd_screen_model_loadb(&m, jd_data_rules_screen_model, jd_data_rules_screen_model_len,
+                                   "screen_model.json (built in)", err);
+    if (rc < 0)
+        return rc;
+    if (!jd_screen_model_labels(m)) {
+        jd_screen_model_free(m);
+        m = NULL;
+    }
+    S->model = m;
+    return JD_OK;
+}
+
 int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
 {
     if (!out)
@@ -5012,6 +5045,8 @@ int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
     loader L = {S, err, NULL};
     int rc = load(&L, root);
     json_decref(root);
+    if (rc >= 0 && !path) /* the built-in rules come with the built-in model */
+        rc = builtin_model(S, err);
     if (rc < 0) {
         jd_screen_close(S);
         return rc;
@@ -5026,6 +5061,7 @@ void jd_screen_close(jd_screen *S)
         return;
     if (S->st)
         sb_stemmer_delete(S->st);
+    jd_screen_model_free(S->model);
     for (size_t i = 0; S->first && i < S->nfirst; i++)
         free(S->first[i].v);
     free(S->first);
