@@ -182,11 +182,13 @@ static int cross_validate(const corpus *c, const jd_screen_data *D,
 static int usage(FILE *f, int rc)
 {
     fprintf(f, "usage: joindots screen-train --out MODEL.json [--cv] [--kinds off,lang,ind]\n"
-               "                             [--rules FILE] CORPUS.jsonl...\n"
+               "                             [--rules FILE] [--l2 X] [--iterations N]\n"
+               "                             CORPUS.jsonl...\n"
                "\nLearns the screen's combiner from the TUNE part of each labelled corpus\n"
                "(id number not divisible by 3; held-out notes are dropped unread) and writes\n"
                "it to MODEL.json. --cv first prints leave-one-set-out figures (a set is an\n"
-               "id's letter): rules alone -> rules and model.\n");
+               "id's letter): rules alone -> rules and model. --l2 (default 0.001) and\n"
+               "--iterations (default 400) set the penalty and the gradient steps.\n");
     return rc;
 }
 
@@ -231,6 +233,7 @@ int cmd_screen_train(int argc, char **argv)
     static const struct option longopts[] = {
         {"out", required_argument, NULL, 'o'},   {"cv", no_argument, NULL, 'c'},
         {"kinds", required_argument, NULL, 'k'}, {"rules", required_argument, NULL, 'r'},
+        {"l2", required_argument, NULL, 'l'},    {"iterations", required_argument, NULL, 'i'},
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     const char *out = NULL, *rules = NULL;
     bool cv = false;
@@ -243,6 +246,22 @@ int cmd_screen_train(int argc, char **argv)
         case 'c': cv = true; break;
         case 'k': o.kinds = parse_kinds(optarg); break;
         case 'r': rules = optarg; break;
+        case 'l': {
+            char *end = NULL;
+            o.l2 = strtod(optarg, &end);
+            if (!end || *end || !(o.l2 >= 0 && o.l2 <= 10)) {
+                fprintf(stderr, "joindots screen-train: --l2 %s: not a number from 0 to 10\n", optarg);
+                return JD_EXIT_USAGE;
+            }
+            break;
+        }
+        case 'i': {
+            long n = 0;
+            if (cli_parse_range("--iterations", optarg, 1, 100000, &n) < 0)
+                return JD_EXIT_USAGE;
+            o.iterations = (int)n;
+            break;
+        }
         case 'h': return usage(stdout, JD_EXIT_OK);
         default: return usage(stderr, JD_EXIT_USAGE);
         }

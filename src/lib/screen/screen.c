@@ -106,6 +106,8 @@ typedef struct rule {
                                    the child's act only when the clause is about the child */
     bool taking;                /* property objects apply */
     bool always;                /* no pattern: holds whenever the ages fit (V07) */
+    bool candidate;             /* "always" rules: a candidate only, not counted; the learned
+                                   combiner (model.c) decides it, rules alone never count it */
     const char *agencies[4];    /* "always" rules: only for these agencies (NULL: any) */
     bool has_near;              /* a "near" pattern must be in the sentence or next */
     bool near_sentence;         /* "near_sentence": the near pattern in the match's own
@@ -4008,9 +4010,14 @@ static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
             if (!ok)
                 continue;
         }
+        if (r->candidate && have_code(res, r->code, false))
+            continue; /* a ruled-out match of the words is the candidate already */
         jd_screen_match m = rule_match(r, r->types ? "the event type" : "the child's age", -1, -1);
-        m.counts = true;
-        if (r->types)
+        m.counts = !r->candidate;
+        if (r->candidate)
+            snprintf(m.why, sizeof m.why, "not counted: a candidate by the event type %s alone",
+                     in->event_type ? in->event_type : "other");
+        else if (r->types)
             snprintf(m.why, sizeof m.why, "event type %s", in->event_type);
         else if (r->agencies[0])
             snprintf(m.why, sizeof m.why, "recorded by %s", in->agency);
@@ -4532,6 +4539,9 @@ static int rule_scope(loader *L, json_t *o, rule *r, const char *where)
             return bad(L, where, "role: each one of explicit, injury, taking, child_acts");
     }
     r->always = json_is_true(json_object_get(o, "always"));
+    r->candidate = json_is_true(json_object_get(o, "candidate"));
+    if (r->candidate && !r->always)
+        return bad(L, where, "candidate: only with \"always\"");
     r->reported_speech = json_is_true(json_object_get(o, "reported_speech"));
     json_t *ag = json_object_get(o, "agencies");
     if (ag && (!json_is_array(ag) || json_array_size(ag) > 4 || !r->always))
