@@ -5,10 +5,12 @@
  * match out, ages, event type, agency) and over Snowball stems of the
  * sentences that hold a candidate, hashed into a fixed space. A label counts
  * when the model's probability reaches its threshold. The model may veto a
- * counted rule match, and may count a match an attribute ruled out; it never
- * counts a label no rule matched, and never one the ages ruled out (the age
- * rules decide the offence code). docs/internals/screen.md, "The learned
- * combiner".
+ * counted rule match, and may count a match an attribute ruled out; it may
+ * raise a label no rule of its own matched only in a kind trained with
+ * "family" (offences by default) and only when some rule of that kind
+ * matched in the note, and only for a label whose rules' ages admit the
+ * child; never one the ages ruled out (the age rules decide the offence
+ * code). docs/internals/screen.md, "The learned combiner".
  *
  * The model is data (data/rules/screen_model.json is compiled in and read
  * by jd_screen_open when it opens the built-in rules); `joindots
@@ -39,6 +41,7 @@ typedef struct jd_screen_gold {
     const char *const *labels;
     size_t nlabels;
     int set;
+    float weight; /* of its candidates in the loss and thresholds; 0 = 1 */
 } jd_screen_gold;
 
 typedef struct jd_screen_train_opts {
@@ -49,8 +52,10 @@ typedef struct jd_screen_train_opts {
     int min_label;     /* candidates of a label needed for its own threshold */
     bool inner_cv;     /* thresholds from leave-one-set-out inside the training notes
                           (else from the training fit itself) */
+    unsigned family;   /* kinds where the model may raise a label no rule of its own
+                          matched, when a rule of the kind did (1u << JD_SCREEN_OFFENCE) */
 } jd_screen_train_opts;
-#define JD_SCREEN_TRAIN_OPTS_INIT {0, 1e-3, 400, 1.0, 12, true}
+#define JD_SCREEN_TRAIN_OPTS_INIT {0, 1e-3, 400, 1.0, 12, true, 1u << JD_SCREEN_OFFENCE}
 
 /* Screen every note with the rules alone (S's model, if any, is not used)
  * and keep its candidates' features and gold labels. `S` is used during the

@@ -25,6 +25,7 @@ typedef struct corpus {
     const char **labels;
     char letter[MAX_SETS];
     int nsets;
+    float weight[128]; /* by id letter (--weight L=W); 0 = 1 */
 } corpus;
 
 static bool tune_part(const char *id)
@@ -114,6 +115,7 @@ static int make_gold(corpus *c)
         }
         g->nlabels = (size_t)(c->labels + at - g->labels);
         g->set = set_of(c, id);
+        g->weight = c->weight[(unsigned char)id[0] & 127];
         if (g->set < 0) {
             fprintf(stderr, "joindots screen-train: more than %d sets\n", MAX_SETS);
             return JD_EXIT_DATA;
@@ -182,13 +184,17 @@ static int cross_validate(const corpus *c, const jd_screen_data *D,
 static int usage(FILE *f, int rc)
 {
     fprintf(f, "usage: joindots screen-train --out MODEL.json [--cv] [--kinds off,lang,ind]\n"
-               "                             [--rules FILE] [--l2 X] [--iterations N]\n"
+               "                             [--family off|none] [--weight LETTER=W]... [--rules FILE]\n"
+               "                             [--l2 X] [--iterations N]\n"
                "                             CORPUS.jsonl...\n"
                "\nLearns the screen's combiner from the TUNE part of each labelled corpus\n"
                "(id number not divisible by 3; held-out notes are dropped unread) and writes\n"
                "it to MODEL.json. --cv first prints leave-one-set-out figures (a set is an\n"
-               "id's letter): rules alone -> rules and model. --l2 (default 0.001) and\n"
-               "--iterations (default 400) set the penalty and the gradient steps.\n");
+               "id's letter): rules alone -> rules and model. --kinds: what to learn;\n"
+               "--family: kinds where the model may raise a label no rule of its own\n"
+               "matched when a rule of the kind did (default off = offences). --weight: the\n"
+               "weight of one set's notes (a writer the rules were not tuned on). --l2\n"
+               "(default 0.001) and --iterations (default 400): the penalty and the steps.\n");
     return rc;
 }
 
@@ -228,16 +234,39 @@ static int train_and_save(const corpus *c, jd_screen *S, const char *out, bool c
     return x;
 }
 
+/* --l2 X (0 to 10) or --iterations N (1 to 100000) into o. */
+static int train_number(jd_screen_train_opts *o, int opt, const char *arg)
+{
+    if (opt == 'i') {
+        long n = 0;
+        if (cli_parse_range("--iterations", arg, 1, 100000, &n) < 0)
+            return -1;
+        o->iterations = (int)n;
+        return 0;
+    }
+    char *end = NULL;
+    double v = strtod(arg, &end);
+    if (!end || end == arg || *end || !(v >= 0 && v <= 10)) {
+        fprintf(stderr, "joindots: --l2 takes a number from 0 to 10\n");
+        return -1;
+    }
+    o->l2 = v;
+    return 0;
+}
+
 int cmd_screen_train(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"out", required_argument, NULL, 'o'},   {"cv", no_argument, NULL, 'c'},
         {"kinds", required_argument, NULL, 'k'}, {"rules", required_argument, NULL, 'r'},
-        {"l2", required_argument, NULL, 'l'},    {"iterations", required_argument, NULL, 'i'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+        {"family", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+        {"weight", required_argument, NULL, 'w'}, {"l2", required_argument, NULL, 'l'},
+        {"iterations", required_argument, NULL, 'i'},
+        {NULL, 0, NULL, 0}};
     const char *out = NULL, *rules = NULL;
     bool cv = false;
     jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
+    corpus c = {json_array(), NULL, NULL, {0}, 0, {0}};
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -245,30 +274,30 @@ int cmd_screen_train(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'c': cv = true; break;
         case 'k': o.kinds = parse_kinds(optarg); break;
+        case 'f': o.family = parse_kinds(optarg); break;
+        case 'w':
+            if (!optarg[0] || optarg[1] != '=' || atof(optarg + 2) <= 0) {
+                json_decref(c.rows);
+                return usage(stderr, JD_EXIT_USAGE);
+            }
+            c.weight[(unsigned char)optarg[0] & 127] = (float)atof(optarg + 2);
+            break;
         case 'r': rules = optarg; break;
-        case 'l': {
-            char *end = NULL;
-            o.l2 = strtod(optarg, &end);
-            if (!end || *end || !(o.l2 >= 0 && o.l2 <= 10)) {
-                fprintf(stderr, "joindots screen-train: --l2 %s: not a number from 0 to 10\n", optarg);
+        case 'l':
+        case 'i':
+            if (train_number(&o, opt, optarg) < 0) {
+                json_decref(c.rows);
                 return JD_EXIT_USAGE;
             }
             break;
-        }
-        case 'i': {
-            long n = 0;
-            if (cli_parse_range("--iterations", optarg, 1, 100000, &n) < 0)
-                return JD_EXIT_USAGE;
-            o.iterations = (int)n;
-            break;
-        }
-        case 'h': return usage(stdout, JD_EXIT_OK);
-        default: return usage(stderr, JD_EXIT_USAGE);
+        case 'h': json_decref(c.rows); return usage(stdout, JD_EXIT_OK);
+        default: json_decref(c.rows); return usage(stderr, JD_EXIT_USAGE);
         }
     }
-    if (!out || optind >= argc)
+    if (!out || optind >= argc) {
+        json_decref(c.rows);
         return usage(stderr, JD_EXIT_USAGE);
-    corpus c = {json_array(), NULL, NULL, {0}, 0};
+    }
     int rc = JD_EXIT_OK;
     for (int i = optind; i < argc && rc == JD_EXIT_OK; i++)
         rc = read_file(&c, argv[i]);

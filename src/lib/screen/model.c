@@ -263,11 +263,15 @@ static int frame_word(jd_sm_fv *fv, const char *code, const char *w, size_t n)
     return JD_OK;
 }
 
-/* Stems of text[s, e): in the candidate's sentences (sent) with pairs, or of
- * the note (label-specific only). */
+enum { W_NOTE = 0, W_SENT = 1, W_FAMILY = 2 };
+
+/* Stems of text[s, e): in the candidate's sentences (W_SENT) with pairs, in
+ * its kind's matched sentences (W_FAMILY, label-specific), or of the note
+ * (W_NOTE, label-specific). */
 static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const char *text,
-                      size_t s, size_t e, bool sent)
+                      size_t s, size_t e, int mode)
 {
+    bool sent = mode == W_SENT;
     char prev[64] = "", w[64];
     for (size_t i = s; i < e;) {
         if (!word_byte((unsigned char)text[i])) {
@@ -305,7 +309,7 @@ static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const c
                     rc = feat(fv, code, "b:", pair, true, 1.0f);
             }
         } else {
-            rc = feat(fv, code, "n:", sw, true, 0.5f);
+            rc = feat(fv, code, mode == W_FAMILY ? "fs:" : "n:", sw, true, 0.5f);
         }
         if (rc)
             return rc;
@@ -357,14 +361,41 @@ static void sort_unique(jd_sm_fv *fv)
     fv->n = o + 1;
 }
 
-int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
-                        const jd_screen_result *res, int ci, int xi)
+/* The words of the sentences of the kind's matches (a family candidate). */
+static int family_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
+                        const jd_screen_result *res, const jd_screen_match *self)
+{
+    const char *text = in->text ? in->text : "";
+    size_t len = strlen(text), done[4];
+    int nd = 0, rc = both(fv, self->code, "family", NULL);
+    for (size_t i = 0; !rc && i < res->n && nd < 4; i++) {
+        const jd_screen_match *m = &res->m[i];
+        if (m->kind != self->kind || m->start < 0)
+            continue;
+        rc = feat(fv, self->code, m->counts ? "fhas:" : "fhasx:", m->code, false, 1.0f);
+        size_t s = (size_t)m->start, e = (size_t)m->end;
+        sentence_of(text, len, &s, &e);
+        bool seen = false;
+        for (int j = 0; j < nd; j++)
+            seen |= done[j] == s;
+        if (seen || rc)
+            continue;
+        done[nd++] = s;
+        rc = word_feats(fv, st, self->code, text, s, e, W_FAMILY);
+    }
+    return rc;
+}
+
+int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
+                            const jd_screen_result *res, const jd_screen_match *self, int ci,
+                            int xi)
 {
     fv->n = fv->nlen = 0;
-    const jd_screen_match *self = &res->m[ci >= 0 ? ci : xi];
     const char *code = self->code, *text = in->text ? in->text : "";
     size_t len = strlen(text);
     int rc = note_feats(fv, in, res, self);
+    if (!rc && ci < 0 && xi < 0)
+        rc = family_feats(fv, st, in, res, self);
     if (!rc && ci >= 0)
         rc = match_feats(fv, &res->m[ci], code, true);
     if (!rc && xi >= 0)
@@ -379,14 +410,34 @@ int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *i
         if (memchr(text + s, '"', e - s) || strstr(text + s, "\xe2\x80\x9c"))
             rc = both(fv, code, "sent:quote", NULL);
         if (!rc)
-            rc = word_feats(fv, st, code, text, s, e, true);
+            rc = word_feats(fv, st, code, text, s, e, W_SENT);
     }
     if (!rc)
-        rc = word_feats(fv, st, code, text, 0, len, false);
+        rc = word_feats(fv, st, code, text, 0, len, W_NOTE);
     if (rc)
         return JD_ENOMEM;
     sort_unique(fv);
     return JD_OK;
+}
+
+int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
+                        const jd_screen_result *res, int ci, int xi)
+{
+    return jd_screen__features_for(fv, st, in, res, &res->m[ci >= 0 ? ci : xi], ci, xi);
+}
+
+bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind,
+                                 const char *code)
+{
+    bool family = false;
+    for (size_t i = 0; i < res->n; i++) {
+        if (res->m[i].kind != kind)
+            continue;
+        if (!strcmp(res->m[i].code, code))
+            return false;
+        family = true;
+    }
+    return family;
 }
 
 static float named_weight(const jd_sm_kind *k, uint32_t key)
@@ -445,6 +496,19 @@ double jd_sm__threshold(const jd_screen_model *m, jd_screen_kind kind, const cha
     return v ? k->thr[*v] : k->def_thr;
 }
 
+double jd_sm__family_threshold(const jd_screen_model *m, jd_screen_kind kind, const char *code)
+{
+    const jd_sm_kind *k = &m->k[kind];
+    if (!k->on || !k->family)
+        return -1;
+    char key[64];
+    int n = snprintf(key, sizeof key, "%s/family", code);
+    uint32_t *v = jd_strmap_get(&k->thr_of, key, (size_t)n);
+    if (!v)
+        v = jd_strmap_get(&k->thr_of, "any/family", 10);
+    return v ? k->thr[*v] : -1;
+}
+
 size_t jd_screen_model_labels(const jd_screen_model *m)
 {
     size_t n = 0;
@@ -491,15 +555,68 @@ static void decide(jd_screen_result *res, int ci, int xi, double p, double t)
     }
 }
 
-int jd_screen_model_apply(jd_screen_model *M, const jd_screen_note *in, jd_screen_result *res,
-                          jd_error *err)
+/* A label no rule of its own matched, raised by the model: the words of the
+ * kind's first match, with the model's why. */
+static int raise_family(jd_screen_result *res, const jd_screen_match *proto,
+                        const jd_screen_note *in, double p, double t)
+{
+    size_t wi = SIZE_MAX; /* the kind's first counted match, else its first */
+    for (size_t i = 0; i < res->n; i++)
+        if (res->m[i].kind == proto->kind && (wi == SIZE_MAX || (res->m[i].counts &&
+                                                                !res->m[wi].counts)))
+            wi = i;
+    if (jd_grow((void **)&res->m, &res->cap, res->n + 1, sizeof *res->m))
+        return JD_ENOMEM;
+    const jd_screen_match *w = wi == SIZE_MAX ? NULL : &res->m[wi];
+    jd_screen_match m = *proto;
+    m.rule = w ? w->rule : "";
+    m.start = w ? w->start : -1;
+    m.end = w ? w->end : -1;
+    m.counts = true;
+    m.recorded = w && w->recorded;
+    m.other_age = -1;
+    snprintf(m.basis, sizeof m.basis, "child %d, the other's age not read", in->child_age);
+    snprintf(m.why, sizeof m.why, "counted by the model (p %.2f >= %.2f) beside \"%.80s\"", p, t,
+             m.rule);
+    res->m[res->n++] = m;
+    return JD_OK;
+}
+
+static int apply_family(jd_screen_model *M, const jd_screen *S, const jd_screen_note *in,
+                        jd_screen_result *res, jd_sm_fv *fv)
+{
+    jd_screen_match protos[JD_SM_FAMILY_MAX];
+    for (int kind = 0; kind < 3; kind++) {
+        if (!M->k[kind].on || !M->k[kind].family)
+            continue;
+        size_t np = jd_screen__labels(S, (jd_screen_kind)kind, in->child_age, protos,
+                                      JD_SM_FAMILY_MAX);
+        for (size_t j = 0; j < np; j++) {
+            double t = jd_sm__family_threshold(M, (jd_screen_kind)kind, protos[j].code);
+            if (t < 0 || !jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code))
+                continue;
+            if (jd_screen__features_for(fv, M->st, in, res, &protos[j], -1, -1))
+                return JD_ENOMEM;
+            double p = jd_sm__predict(M, (jd_screen_kind)kind, fv, NULL, 0, NULL);
+            if (p < t)
+                continue;
+            if (raise_family(res, &protos[j], in, p, t))
+                return JD_ENOMEM;
+            explain(&res->m[res->n - 1], M, fv, p, t);
+        }
+    }
+    return JD_OK;
+}
+
+int jd_sm__apply(jd_screen_model *M, const jd_screen *S, const jd_screen_note *in,
+                 jd_screen_result *res, jd_error *err)
 {
     if (!M || !in || !res)
         return jd_error_set(err, JD_EINVALID, "model, note and result are required");
     if (!M->st && jd_sm__stemmer_new(&M->st))
         return jd_oom(err);
     jd_sm_fv fv = {0};
-    size_t n = res->n; /* decisions never add matches */
+    size_t n = res->n;
     for (size_t i = 0; i < n; i++) {
         jd_screen_match *m = &res->m[i];
         int ci, xi;
@@ -518,6 +635,13 @@ int jd_screen_model_apply(jd_screen_model *M, const jd_screen_note *in, jd_scree
         explain(m, M, &fv, p, t);
         decide(res, ci, xi, p, t);
     }
+    int rc = S ? apply_family(M, S, in, res, &fv) : JD_OK;
     jd_sm__fv_free(&fv);
-    return JD_OK;
+    return rc ? jd_oom(err) : JD_OK;
+}
+
+int jd_screen_model_apply(jd_screen_model *M, const jd_screen_note *in, jd_screen_result *res,
+                          jd_error *err)
+{
+    return jd_sm__apply(M, NULL, in, res, err);
 }

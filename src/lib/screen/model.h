@@ -48,6 +48,7 @@ typedef struct jd_sm_fv {
  * for saving), word weights by bucket, thresholds by code. */
 typedef struct jd_sm_kind {
     bool on;
+    bool family; /* may raise a label of the kind no rule of its own matched */
     uint32_t *keys;
     float *w;
     char **names; /* arena strings */
@@ -80,6 +81,21 @@ bool jd_screen__candidate(const jd_screen_result *res, jd_screen_kind kind, cons
  * by (bucket, key), each once. fv is reset first. Returns JD_OK or JD_ENOMEM. */
 int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
                         const jd_screen_result *res, int ci, int xi);
+/* The same for the label of `self` (kind and code; a match of res or one of
+ * jd_screen__labels); ci = xi = -1: a family candidate, a label no rule of its
+ * own matched in a note where some rule of its kind did ("family" features:
+ * the words of those rules' sentences). */
+int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
+                            const jd_screen_result *res, const jd_screen_match *self, int ci,
+                            int xi);
+/* Does some match of `kind` (counted or not) stand in res, and none of code? */
+bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind,
+                                 const char *code);
+/* Family candidates come in at most this many labels a kind. */
+#define JD_SM_FAMILY_MAX 40
+/* The kinds whose family candidates jd_screen_data_new keeps (each costs a
+ * candidate per label of the kind in every note where the kind matched). */
+#define JD_SM_DATA_FAMILY (1u << JD_SCREEN_OFFENCE)
 void jd_sm__fv_free(jd_sm_fv *fv);
 /* The text of feature i's name. */
 const char *jd_sm__name(const jd_sm_fv *fv, size_t i);
@@ -93,10 +109,21 @@ uint32_t jd_sm__key(const char *name, size_t len);
 double jd_sm__predict(const jd_screen_model *m, jd_screen_kind kind, const jd_sm_fv *fv,
                       size_t *top, size_t ntop, size_t *nout);
 double jd_sm__threshold(const jd_screen_model *m, jd_screen_kind kind, const char *code);
+/* A family candidate's threshold: code + "/family", else the kind's ("any/family"), else -1. */
+double jd_sm__family_threshold(const jd_screen_model *m, jd_screen_kind kind, const char *code);
+
+/* jd_screen_model_apply, and with S also the family candidates (screen.c). */
+int jd_sm__apply(jd_screen_model *m, const jd_screen *S, const jd_screen_note *in,
+                 jd_screen_result *res, jd_error *err);
 
 /* model_io.c: an empty model; a label's threshold (-1: the rules decide). */
 int jd_sm__model_new(jd_screen_model **out);
 int jd_sm__set_threshold(jd_screen_model *m, int kind, const char *code, float t);
+
+/* screen.c: the labels of a kind whose rules' ages admit the child, as
+ * matches with no words (code, name, advice), at most cap. */
+size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
+                         jd_screen_match *out, size_t cap);
 
 /* screen.c: S's model, swapped for m (returns the old one, not freed). */
 jd_screen_model *jd_screen__model_swap(jd_screen *S, jd_screen_model *m);

@@ -218,6 +218,10 @@ static int load_root(ldr *L, json_t *root)
             rc = load_words(L, &L->m->k[kind], json_object_get(o, "words"), key);
         if (!rc)
             rc = load_thresholds(L, kind, o, key);
+        json_t *fam = json_object_get(o, "family");
+        if (!rc && fam && !json_is_boolean(fam))
+            rc = bad(L, key, "family", NULL, "not true or false");
+        L->m->k[kind].family = json_is_true(fam);
         if (rc)
             return rc;
         L->m->k[kind].on = true;
@@ -306,6 +310,7 @@ static json_t *kind_json(const jd_sm_kind *k)
         float x = k->thr[s->val];
         json_object_set_new(t, s->key, x < 0 ? json_string("rules") : num4(x));
     }
+    json_object_set_new(o, "family", json_boolean(k->family));
     json_object_set_new(o, "threshold", k->def_thr < 0 ? json_string("rules") : num4(k->def_thr));
     json_object_set_new(o, "thresholds", t);
     json_object_set_new(o, "weights", w);

@@ -28,12 +28,14 @@ typedef struct cand {
     uint32_t note;
     uint8_t kind;
     bool counted, y, recorded;
+    bool family; /* no rule of its own matched; one of its kind did */
     const char *code; /* arena */
     uint32_t f0, nf;  /* its features in D->f */
 } cand;
 
 typedef struct dnote {
     int set;
+    double weight;
     bool recorded; /* the gold says the crime is recorded */
     uint32_t g0, ng; /* gold labels in D->gold */
     uint32_t p0, np; /* rules-alone labels (offences unrecorded) in D->pred, kind in top byte */
@@ -110,16 +112,15 @@ static bool has_label(const jd_screen_gold *g, const char *code)
 }
 
 static int add_cand(jd_screen_data *D, const jd_screen_gold *g, const jd_screen_result *res,
-                    jd_sm_stemmer *st, jd_sm_fv *fv, int ci, int xi)
+                    jd_sm_stemmer *st, jd_sm_fv *fv, const jd_screen_match *m, int ci, int xi)
 {
-    const jd_screen_match *m = &res->m[ci >= 0 ? ci : xi];
-    if (jd_screen__features(fv, st, &g->note, res, ci, xi) ||
+    if (jd_screen__features_for(fv, st, &g->note, res, m, ci, xi) ||
         jd_grow((void **)&D->c, &D->ccap, D->nc + 1, sizeof *D->c) ||
         jd_grow((void **)&D->f, &D->fcap, D->nf + fv->n, sizeof *D->f))
         return JD_ENOMEM;
     cand *c = &D->c[D->nc];
     *c = (cand){(uint32_t)D->n, (uint8_t)m->kind, ci >= 0, has_label(g, m->code), m->recorded,
-                intern(D, m->code), (uint32_t)D->nf, (uint32_t)fv->n};
+                ci < 0 && xi < 0, intern(D, m->code), (uint32_t)D->nf, (uint32_t)fv->n};
     if (!c->code)
         return JD_ENOMEM;
     for (size_t i = 0; i < fv->n; i++) {
@@ -132,9 +133,32 @@ static int add_cand(jd_screen_data *D, const jd_screen_gold *g, const jd_screen_
     return JD_OK;
 }
 
+/* The family candidates of a note (JD_SM_DATA_FAMILY kinds). */
+static int add_family(jd_screen_data *D, const jd_screen *S, const jd_screen_gold *g,
+                      const jd_screen_result *res, jd_sm_stemmer *st, jd_sm_fv *fv)
+{
+    jd_screen_match protos[JD_SM_FAMILY_MAX];
+    for (int kind = 0; kind < 3; kind++) {
+        if (!(JD_SM_DATA_FAMILY & (1u << kind)))
+            continue;
+        size_t np = jd_screen__labels(S, (jd_screen_kind)kind, g->note.child_age, protos,
+                                      JD_SM_FAMILY_MAX);
+        bool recorded = false;
+        for (size_t i = 0; i < res->n; i++)
+            recorded |= (int)res->m[i].kind == kind && res->m[i].recorded;
+        for (size_t j = 0; j < np; j++) {
+            protos[j].recorded = recorded;
+            if (jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code) &&
+                add_cand(D, g, res, st, fv, &protos[j], -1, -1))
+                return JD_ENOMEM;
+        }
+    }
+    return JD_OK;
+}
+
 /* One note: its gold, its rules-alone labels and its candidates. */
-static int add_note(jd_screen_data *D, const jd_screen_gold *g, const jd_screen_result *res,
-                    jd_sm_stemmer *st, jd_sm_fv *fv)
+static int add_note(jd_screen_data *D, const jd_screen *S, const jd_screen_gold *g,
+                    const jd_screen_result *res, jd_sm_stemmer *st, jd_sm_fv *fv)
 {
     if (jd_grow((void **)&D->notes, &D->ncap, D->n + 1, sizeof *D->notes) ||
         jd_grow((void **)&D->gold, &D->goldcap, D->ngold + g->nlabels, sizeof *D->gold) ||
@@ -142,7 +166,7 @@ static int add_note(jd_screen_data *D, const jd_screen_gold *g, const jd_screen_
         jd_grow((void **)&D->pred_kind, &D->pkcap, D->npred + res->n, 1))
         return JD_ENOMEM;
     dnote *d = &D->notes[D->n];
-    *d = (dnote){g->set, g->note.crime_recorded == 1, (uint32_t)D->ngold, (uint32_t)g->nlabels,
+    *d = (dnote){g->set, g->weight > 0 ? g->weight : 1.0, g->note.crime_recorded == 1, (uint32_t)D->ngold, (uint32_t)g->nlabels,
                  (uint32_t)D->npred, 0};
     for (size_t i = 0; i < g->nlabels; i++)
         if (!(D->gold[D->ngold++] = intern(D, g->labels[i] ? g->labels[i] : "")))
@@ -157,9 +181,11 @@ static int add_note(jd_screen_data *D, const jd_screen_gold *g, const jd_screen_
             d->np++;
         }
         if (jd_screen__candidate(res, m->kind, m->code, &ci, &xi) &&
-            (int)i == (ci >= 0 ? ci : xi) && add_cand(D, g, res, st, fv, ci, xi))
+            (int)i == (ci >= 0 ? ci : xi) && add_cand(D, g, res, st, fv, m, ci, xi))
             return JD_ENOMEM;
     }
+    if (add_family(D, S, g, res, st, fv))
+        return JD_ENOMEM;
     D->n++;
     return JD_OK;
 }
@@ -187,7 +213,7 @@ int jd_screen_data_new(jd_screen_data **out, jd_screen *S, const jd_screen_gold 
             break;
         }
         rc = jd_screen_run(S, &notes[i].note, &res, err);
-        if (rc >= 0 && add_note(D, &notes[i], &res, st, &fv))
+        if (rc >= 0 && add_note(D, S, &notes[i], &res, st, &fv))
             rc = jd_oom(err);
     }
     (void)jd_screen__model_swap(S, keep);
@@ -229,6 +255,12 @@ static bool in_use(const jd_screen_data *D, const bool *use, const cand *c)
     return !use || use[c->note];
 }
 
+/* A candidate of kind the fit learns from: family ones only when asked. */
+static bool learns(const cand *c, int kind, const jd_screen_train_opts *o)
+{
+    return c->kind == kind && (!c->family || (o->family & (1u << kind)));
+}
+
 /* Full-batch AdaGrad on the mean logistic loss + l2/2 |w|^2. */
 static int fit_kind(fit *F, const bool *use, const jd_screen_train_opts *o)
 {
@@ -241,16 +273,18 @@ static int fit_kind(fit *F, const bool *use, const jd_screen_train_opts *o)
         free(h);
         return JD_ENOMEM;
     }
-    size_t n = 0;
+    double n = 0;
     for (size_t i = 0; i < D->nc; i++)
-        n += D->c[i].kind == F->kind && in_use(D, use, &D->c[i]);
-    for (int it = 0; n && it < o->iterations; it++) {
+        if (learns(&D->c[i], F->kind, o) && in_use(D, use, &D->c[i]))
+            n += D->notes[D->c[i].note].weight;
+    for (int it = 0; n > 0 && it < o->iterations; it++) {
         memset(g, 0, F->dim * sizeof *g);
         for (size_t i = 0; i < D->nc; i++) {
             const cand *c = &D->c[i];
-            if (c->kind != F->kind || !in_use(D, use, c))
+            if (!learns(c, F->kind, o) || !in_use(D, use, c))
                 continue;
-            double r = (1.0 / (1.0 + exp(-margin(F, c))) - (c->y ? 1.0 : 0.0)) / (double)n;
+            double r = (1.0 / (1.0 + exp(-margin(F, c))) - (c->y ? 1.0 : 0.0)) *
+                       D->notes[c->note].weight / n;
             for (uint32_t j = 0; j < c->nf; j++)
                 g[dim_of(D, D->f[c->f0 + j].id)] += r * D->f[c->f0 + j].v;
         }
@@ -277,17 +311,17 @@ static const float grid[] = {0.1f, 0.15f, 0.2f, 0.25f, 0.3f, 0.35f, 0.4f, 0.45f,
 typedef struct tally {
     const char *code;
     long n;
-    long tp[NGRID + 1], fp[NGRID + 1], fn[NGRID + 1];
+    double tp[NGRID + 1], fp[NGRID + 1], fn[NGRID + 1]; /* weighted */
 } tally;
 
-static void tally_add(tally *t, bool counted, bool y, double p)
+static void tally_add(tally *t, bool counted, bool y, double p, double w)
 {
     t->n++;
     for (size_t g = 0; g <= NGRID; g++) {
         bool on = g ? p >= grid[g - 1] : counted;
-        t->tp[g] += on && y;
-        t->fp[g] += on && !y;
-        t->fn[g] += !on && y;
+        t->tp[g] += on && y ? w : 0;
+        t->fp[g] += on && !y ? w : 0;
+        t->fn[g] += !on && y ? w : 0;
     }
 }
 
@@ -295,11 +329,11 @@ static void tally_add(tally *t, bool counted, bool y, double p)
  * grid threshold (nearest 0.5 among equals). */
 static float best_choice(const tally *t)
 {
-    double best = 2.0 * t->tp[0] / (double)(2 * t->tp[0] + t->fp[0] + t->fn[0] + 1e-9);
+    double best = 2.0 * t->tp[0] / (2 * t->tp[0] + t->fp[0] + t->fn[0] + 1e-9);
     float pick = -1.0f;
     double bd = 1;
     for (size_t g = 1; g <= NGRID; g++) {
-        double f = 2.0 * t->tp[g] / (double)(2 * t->tp[g] + t->fp[g] + t->fn[g] + 1e-9);
+        double f = 2.0 * t->tp[g] / (2 * t->tp[g] + t->fp[g] + t->fn[g] + 1e-9);
         double d = fabs(grid[g - 1] - 0.5);
         if (f > best + 1e-9 || (pick >= 0 && f > best - 1e-9 && d < bd)) {
             best = f;
@@ -318,7 +352,8 @@ static tally *tally_of(tally **v, size_t *n, size_t *cap, const char *code)
     if (jd_grow((void **)v, cap, *n + 1, sizeof **v))
         return NULL;
     memset(&(*v)[*n], 0, sizeof **v);
-    (*v)[*n].code = code;
+    if (!((*v)[*n].code = strdup(code)))
+        return NULL;
     return &(*v)[(*n)++];
 }
 
@@ -363,26 +398,36 @@ static int oof_probs(const jd_screen_data *D, const bool *use, int kind,
 static int choose_thresholds(jd_screen_model *m, const jd_screen_data *D, const bool *use,
                              int kind, const jd_screen_train_opts *o, const double *p)
 {
-    tally *t = NULL, pooled = {"*", 0, {0}, {0}, {0}};
+    tally *t = NULL, pooled[2] = {{"*", 0, {0}, {0}, {0}}, {"any/family", 0, {0}, {0}, {0}}};
     size_t nt = 0, cap = 0;
     int rc = JD_OK;
     for (size_t i = 0; i < D->nc && !rc; i++) {
         const cand *c = &D->c[i];
-        if (c->kind != kind || !in_use(D, use, c))
+        if (!learns(c, kind, o) || !in_use(D, use, c))
             continue;
-        tally *x = tally_of(&t, &nt, &cap, c->code);
+        char key[64];
+        snprintf(key, sizeof key, "%s%s", c->code, c->family ? "/family" : "");
+        tally *x = tally_of(&t, &nt, &cap, key);
         if (!x)
             rc = JD_ENOMEM;
         else {
-            tally_add(x, c->counted, c->y, p[i]);
-            tally_add(&pooled, c->counted, c->y, p[i]);
+            double w = D->notes[c->note].weight;
+            tally_add(x, c->counted, c->y, p[i], w);
+            tally_add(&pooled[c->family], c->counted, c->y, p[i], w);
         }
     }
-    float def = best_choice(&pooled);
-    m->k[kind].def_thr = def;
-    for (size_t i = 0; i < nt && !rc; i++)
+    float def[2] = {best_choice(&pooled[0]), best_choice(&pooled[1])};
+    m->k[kind].def_thr = def[0];
+    m->k[kind].family = (o->family & (1u << kind)) != 0;
+    if (!rc && m->k[kind].family)
+        rc = jd_sm__set_threshold(m, kind, "any/family", def[1]);
+    for (size_t i = 0; i < nt && !rc; i++) {
+        bool fam = strchr(t[i].code, '/') != NULL;
         rc = jd_sm__set_threshold(m, kind, t[i].code,
-                                  t[i].n >= o->min_label ? best_choice(&t[i]) : def);
+                                  t[i].n >= o->min_label ? best_choice(&t[i]) : def[fam]);
+    }
+    for (size_t i = 0; i < nt; i++)
+        free((char *)t[i].code);
     free(t);
     return rc;
 }
@@ -517,7 +562,8 @@ static bool predicted(const jd_screen_data *D, const jd_screen_model *m, const d
         const cand *c = &D->c[i];
         if (c->kind != kind || strcmp(c->code, code))
             continue;
-        double t = jd_sm__threshold(m, (jd_screen_kind)kind, code);
+        double t = c->family ? jd_sm__family_threshold(m, (jd_screen_kind)kind, code)
+                             : jd_sm__threshold(m, (jd_screen_kind)kind, code);
         if (t < 0)
             return rules;
         bool on = cand_prob(D, m, c) >= t;

@@ -4369,7 +4369,26 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     settle_matches(S, child, res);
     if (carer_assault(S, res) != JD_OK)
         return jd_oom(err);
-    return S->model ? jd_screen_model_apply(S->model, in, res, err) : JD_OK;
+    return S->model ? jd_sm__apply(S->model, S, in, res, err) : JD_OK;
+}
+
+size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
+                         jd_screen_match *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < S->nrules && n < cap; i++) {
+        const rule *r = &S->rules[i];
+        if (r->kind != kind || r->always || child_age < 0 ||
+            (r->min_age >= 0 && child_age < r->min_age) ||
+            (r->max_age >= 0 && child_age > r->max_age))
+            continue;
+        bool dup = false;
+        for (size_t j = 0; j < n && !dup; j++)
+            dup = !strcmp(out[j].code, r->code);
+        if (!dup)
+            out[n++] = rule_match(r, "", -1, -1);
+    }
+    return n;
 }
 
 jd_screen_model *jd_screen__model_swap(jd_screen *S, jd_screen_model *m)
