@@ -185,6 +185,7 @@ static int usage(FILE *f, int rc)
 {
     fprintf(f, "usage: joindots screen-train --out MODEL.json [--cv] [--kinds off,lang,ind]\n"
                "                             [--family off|none] [--weight LETTER=W]... [--rules FILE]\n"
+               "                             [--l2 X] [--iterations N]\n"
                "                             CORPUS.jsonl...\n"
                "\nLearns the screen's combiner from the TUNE part of each labelled corpus\n"
                "(id number not divisible by 3; held-out notes are dropped unread) and writes\n"
@@ -192,7 +193,8 @@ static int usage(FILE *f, int rc)
                "id's letter): rules alone -> rules and model. --kinds: what to learn;\n"
                "--family: kinds where the model may raise a label no rule of its own\n"
                "matched when a rule of the kind did (default off = offences). --weight: the\n"
-               "weight of one set's notes (a writer the rules were not tuned on).\n");
+               "weight of one set's notes (a writer the rules were not tuned on). --l2\n"
+               "(default 0.001) and --iterations (default 400): the penalty and the steps.\n");
     return rc;
 }
 
@@ -232,13 +234,34 @@ static int train_and_save(const corpus *c, jd_screen *S, const char *out, bool c
     return x;
 }
 
+/* --l2 X (0 to 10) or --iterations N (1 to 100000) into o. */
+static int train_number(jd_screen_train_opts *o, int opt, const char *arg)
+{
+    if (opt == 'i') {
+        long n = 0;
+        if (cli_parse_range("--iterations", arg, 1, 100000, &n) < 0)
+            return -1;
+        o->iterations = (int)n;
+        return 0;
+    }
+    char *end = NULL;
+    double v = strtod(arg, &end);
+    if (!end || end == arg || *end || !(v >= 0 && v <= 10)) {
+        fprintf(stderr, "joindots: --l2 takes a number from 0 to 10\n");
+        return -1;
+    }
+    o->l2 = v;
+    return 0;
+}
+
 int cmd_screen_train(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"out", required_argument, NULL, 'o'},   {"cv", no_argument, NULL, 'c'},
         {"kinds", required_argument, NULL, 'k'}, {"rules", required_argument, NULL, 'r'},
         {"family", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
-        {"weight", required_argument, NULL, 'w'},
+        {"weight", required_argument, NULL, 'w'}, {"l2", required_argument, NULL, 'l'},
+        {"iterations", required_argument, NULL, 'i'},
         {NULL, 0, NULL, 0}};
     const char *out = NULL, *rules = NULL;
     bool cv = false;
@@ -260,6 +283,13 @@ int cmd_screen_train(int argc, char **argv)
             c.weight[(unsigned char)optarg[0] & 127] = (float)atof(optarg + 2);
             break;
         case 'r': rules = optarg; break;
+        case 'l':
+        case 'i':
+            if (train_number(&o, opt, optarg) < 0) {
+                json_decref(c.rows);
+                return JD_EXIT_USAGE;
+            }
+            break;
         case 'h': json_decref(c.rows); return usage(stdout, JD_EXIT_OK);
         default: json_decref(c.rows); return usage(stderr, JD_EXIT_USAGE);
         }

@@ -106,6 +106,8 @@ typedef struct rule {
                                    the child's act only when the clause is about the child */
     bool taking;                /* property objects apply */
     bool always;                /* no pattern: holds whenever the ages fit (V07) */
+    bool candidate;             /* "always" rules: a candidate only, not counted; the learned
+                                   combiner (model.c) decides it, rules alone never count it */
     const char *agencies[4];    /* "always" rules: only for these agencies (NULL: any) */
     bool has_near;              /* a "near" pattern must be in the sentence or next */
     bool near_sentence;         /* "near_sentence": the near pattern in the match's own
@@ -3981,15 +3983,24 @@ static void resolved_matches(const jd_screen *S, jd_screen_result *res)
     }
 }
 
-/* Rules that hold by the child's age or the recording agency alone ("always"). */
+/* Rules that hold by the child's age, the recording agency or the event
+ * type alone ("always"; S11 for an event recorded as found_with_adult),
+ * unless one of the rule's exceptions is anywhere in the note. */
 static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
                         jd_screen_result *res, jd_error *err)
 {
+    int et = et_index(in->event_type);
     for (uint32_t ai = 0; ai < S->always_rules.n; ai++) {
         const rule *r = &S->rules[S->always_rules.v[ai]];
         if ((in->kinds && !(in->kinds & (1u << r->kind))) || !r->always || (r->min_age >= 0 && (child < 0 || child < r->min_age)) ||
             (r->max_age >= 0 && (child < 0 || child > r->max_age)) ||
-            have_code(res, r->code, true))
+            (r->types && !(r->types & (1u << et))) || have_code(res, r->code, true))
+            continue;
+        bool unless = false; /* an exception anywhere in the note ("the home of her nan") */
+        for (size_t i = 0; i < S->nhits && !unless; i++)
+            unless = S->pat[S->hits[i].pat].kind == K_UNLESS &&
+                     S->pat[S->hits[i].pat].owner == S->always_rules.v[ai];
+        if (unless)
             continue;
         if (r->agencies[0]) {
             bool ok = false;
@@ -3999,9 +4010,16 @@ static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
             if (!ok)
                 continue;
         }
-        jd_screen_match m = rule_match(r, "the child's age", -1, -1);
-        m.counts = true;
-        if (r->agencies[0])
+        if (r->candidate && have_code(res, r->code, false))
+            continue; /* a ruled-out match of the words is the candidate already */
+        jd_screen_match m = rule_match(r, r->types ? "the event type" : "the child's age", -1, -1);
+        m.counts = !r->candidate;
+        if (r->candidate)
+            snprintf(m.why, sizeof m.why, "not counted: a candidate by the event type %s alone",
+                     in->event_type ? in->event_type : "other");
+        else if (r->types)
+            snprintf(m.why, sizeof m.why, "event type %s", in->event_type);
+        else if (r->agencies[0])
             snprintf(m.why, sizeof m.why, "recorded by %s", in->agency);
         else
             snprintf(m.why, sizeof m.why, "child aged %d", child);
@@ -4540,6 +4558,9 @@ static int rule_scope(loader *L, json_t *o, rule *r, const char *where)
             return bad(L, where, "role: each one of explicit, injury, taking, child_acts");
     }
     r->always = json_is_true(json_object_get(o, "always"));
+    r->candidate = json_is_true(json_object_get(o, "candidate"));
+    if (r->candidate && !r->always)
+        return bad(L, where, "candidate: only with \"always\"");
     r->reported_speech = json_is_true(json_object_get(o, "reported_speech"));
     json_t *ag = json_object_get(o, "agencies");
     if (ag && (!json_is_array(ag) || json_array_size(ag) > 4 || !r->always))
