@@ -22,6 +22,12 @@ struct jd_sm_stemmer {
     jd_strmap memo; /* word -> offset + 1 of its stem in stems */
     char *stems;
     size_t slen, scap;
+    /* the last note's stems, NUL after each (note_stems): every candidate of
+     * a note shares them; keyed by a hash of the text and its length */
+    uint64_t note_hash;
+    size_t note_len;
+    char *nstems;
+    size_t nslen, nscap;
 };
 
 int jd_sm__stemmer_new(jd_sm_stemmer **out)
@@ -47,6 +53,7 @@ void jd_sm__stemmer_free(jd_sm_stemmer *st)
         sb_stemmer_delete(st->sb);
     jd_strmap_free(&st->memo);
     free(st->stems);
+    free(st->nstems);
     free(st);
 }
 
@@ -93,7 +100,7 @@ static bool fairness_word(const char *w, size_t n)
     if (n > 3 && w[n - 1] == 's')
         n--; /* plurals */
     for (size_t i = 0; i < JD_ARRAY_LEN(fair_stop); i++)
-        if (strlen(fair_stop[i]) == n && !memcmp(fair_stop[i], w, n))
+        if (fair_stop[i][0] == w[0] && !strncmp(fair_stop[i], w, n) && !fair_stop[i][n])
             return true;
     return false;
 }
@@ -108,15 +115,28 @@ static uint32_t bucket_of(const char *name, size_t len)
     return (uint32_t)(jd_hash64(name, len, 0xb0c7) & (JD_SM_BUCKETS - 1));
 }
 
+static size_t put(char *dst, size_t at, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (at + n >= cap)
+        n = at < cap - 1 ? cap - 1 - at : 0;
+    memcpy(dst + at, s, n);
+    return at + n;
+}
+
 /* Add a feature named code|a b (code NULL: no prefix; b may be NULL). */
 static int feat(jd_sm_fv *fv, const char *code, const char *a, const char *b, bool word, float v)
 {
     char name[160];
-    int n = snprintf(name, sizeof name, "%s%s%s%s", code ? code : "", code ? "|" : "", a,
-                     b ? b : "");
-    if (n < 0)
-        return JD_OK;
-    size_t len = (size_t)n < sizeof name ? (size_t)n : sizeof name - 1;
+    size_t len = 0;
+    if (code) {
+        len = put(name, len, sizeof name, code);
+        len = put(name, len, sizeof name, "|");
+    }
+    len = put(name, len, sizeof name, a);
+    if (b)
+        len = put(name, len, sizeof name, b);
+    name[len] = 0;
     if (jd_grow((void **)&fv->f, &fv->cap, fv->n + 1, sizeof *fv->f) ||
         jd_grow((void **)&fv->names, &fv->ncap, fv->nlen + len + 1, 1))
         return JD_ENOMEM;
@@ -125,8 +145,7 @@ static int feat(jd_sm_fv *fv, const char *code, const char *a, const char *b, bo
     f->bucket = word ? bucket_of(name, len) : JD_SM_WORD;
     f->name = (uint32_t)fv->nlen;
     f->v = v;
-    memcpy(fv->names + fv->nlen, name, len);
-    fv->names[fv->nlen + len] = 0;
+    memcpy(fv->names + fv->nlen, name, len + 1);
     fv->nlen += len + 1;
     return JD_OK;
 }
@@ -149,6 +168,7 @@ void jd_sm__fv_free(jd_sm_fv *fv)
         return;
     free(fv->f);
     free(fv->names);
+    free(fv->set);
     memset(fv, 0, sizeof *fv);
 }
 
@@ -263,11 +283,11 @@ static int frame_word(jd_sm_fv *fv, const char *code, const char *w, size_t n)
     return JD_OK;
 }
 
-enum { W_NOTE = 0, W_SENT = 1, W_FAMILY = 2 };
+enum { W_SENT = 1, W_FAMILY = 2, W_COLLECT = 3 };
 
 /* Stems of text[s, e): in the candidate's sentences (W_SENT) with pairs, in
  * its kind's matched sentences (W_FAMILY, label-specific), or of the note
- * (W_NOTE, label-specific). */
+ * (W_COLLECT: into the note's stems, note_words). */
 static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const char *text,
                       size_t s, size_t e, int mode)
 {
@@ -296,25 +316,54 @@ static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const c
         if (!stem)
             return JD_ENOMEM;
         char sw[64];
-        snprintf(sw, sizeof sw, "%s", stem);
+        size_t sl = strlen(stem) < sizeof sw - 1 ? strlen(stem) : sizeof sw - 1;
+        memcpy(sw, stem, sl);
+        sw[sl] = 0;
         if (sent) {
             rc = feat(fv, NULL, "s:", sw, true, 1.0f);
             if (!rc)
                 rc = feat(fv, code, "s:", sw, true, 1.0f);
             char pair[130];
             if (!rc && prev[0]) {
-                snprintf(pair, sizeof pair, "%s_%s", prev, sw);
+                size_t pl = put(pair, 0, sizeof pair, prev);
+                pl = put(pair, pl, sizeof pair, "_");
+                pair[put(pair, pl, sizeof pair, sw)] = 0;
                 rc = feat(fv, NULL, "b:", pair, true, 1.0f);
                 if (!rc)
                     rc = feat(fv, code, "b:", pair, true, 1.0f);
             }
+        } else if (mode == W_COLLECT) {
+            if (jd_grow((void **)&st->nstems, &st->nscap, st->nslen + sl + 1, 1))
+                return JD_ENOMEM;
+            memcpy(st->nstems + st->nslen, sw, sl + 1);
+            st->nslen += sl + 1;
         } else {
             rc = feat(fv, code, mode == W_FAMILY ? "fs:" : "n:", sw, true, 0.5f);
         }
         if (rc)
             return rc;
-        snprintf(prev, sizeof prev, "%s", sw);
+        memcpy(prev, sw, sl + 1);
     }
+    return JD_OK;
+}
+
+/* The note's words as label-specific features, from the stems of the note
+ * read once a note (W_COLLECT). */
+static int note_words(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const char *text,
+                      size_t len)
+{
+    uint64_t h = jd_hash_fast(text, len, 0x4e07e);
+    if (!st->nstems || h != st->note_hash || len != st->note_len) {
+        st->nslen = 0;
+        st->note_hash = 0;
+        if (word_feats(fv, st, code, text, 0, len, W_COLLECT))
+            return JD_ENOMEM;
+        st->note_hash = h;
+        st->note_len = len;
+    }
+    for (size_t i = 0; i < st->nslen; i += strlen(st->nstems + i) + 1)
+        if (feat(fv, code, "n:", st->nstems + i, true, 0.5f))
+            return JD_ENOMEM;
     return JD_OK;
 }
 
@@ -337,28 +386,33 @@ static void sentence_of(const char *t, size_t len, size_t *s, size_t *e)
     *e = b;
 }
 
-static int cmp_feat(const void *x, const void *y)
+/* Keep each feature once (the first, in the order found): binary features,
+ * by an open-addressing set over (bucket, key) in fv's scratch. */
+static int unique(jd_sm_fv *fv)
 {
-    const jd_sm_feat *a = x, *b = y;
-    if (a->bucket != b->bucket)
-        return a->bucket < b->bucket ? -1 : 1;
-    if (a->key != b->key)
-        return a->key < b->key ? -1 : 1;
-    return a->name < b->name ? -1 : a->name > b->name;
-}
-
-static void sort_unique(jd_sm_fv *fv)
-{
-    if (!fv->n)
-        return;
-    qsort(fv->f, fv->n, sizeof *fv->f, cmp_feat);
+    size_t cap = 64;
+    while (cap < 2 * fv->n)
+        cap *= 2;
+    if (jd_grow((void **)&fv->set, &fv->setcap, cap, sizeof *fv->set))
+        return JD_ENOMEM;
+    memset(fv->set, 0xff, cap * sizeof *fv->set);
     size_t o = 0;
-    for (size_t i = 1; i < fv->n; i++) {
-        if (fv->f[i].bucket == fv->f[o].bucket && fv->f[i].key == fv->f[o].key)
-            continue; /* binary: the first (same name) is kept */
-        fv->f[++o] = fv->f[i];
+    for (size_t i = 0; i < fv->n; i++) {
+        const jd_sm_feat *f = &fv->f[i];
+        size_t h = (f->key ^ f->bucket * 0x9e3779b9u) & (cap - 1);
+        bool dup = false;
+        for (; fv->set[h] != UINT32_MAX; h = (h + 1) & (cap - 1))
+            if (fv->f[fv->set[h]].key == f->key && fv->f[fv->set[h]].bucket == f->bucket) {
+                dup = true;
+                break;
+            }
+        if (dup)
+            continue;
+        fv->f[o] = *f;
+        fv->set[h] = (uint32_t)o++;
     }
-    fv->n = o + 1;
+    fv->n = o;
+    return JD_OK;
 }
 
 /* The words of the sentences of the kind's matches (a family candidate). */
@@ -407,17 +461,14 @@ int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_not
             continue;
         size_t s = (size_t)res->m[mi].start, e = (size_t)res->m[mi].end;
         sentence_of(text, len, &s, &e);
-        if (memchr(text + s, '"', e - s) || strstr(text + s, "\xe2\x80\x9c"))
+        if (memchr(text + s, '"', e - s) || memmem(text + s, e - s, "\xe2\x80\x9c", 3))
             rc = both(fv, code, "sent:quote", NULL);
         if (!rc)
             rc = word_feats(fv, st, code, text, s, e, W_SENT);
     }
     if (!rc)
-        rc = word_feats(fv, st, code, text, 0, len, W_NOTE);
-    if (rc)
-        return JD_ENOMEM;
-    sort_unique(fv);
-    return JD_OK;
+        rc = note_words(fv, st, code, text, len);
+    return rc || unique(fv) ? JD_ENOMEM : JD_OK;
 }
 
 int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,

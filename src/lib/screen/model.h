@@ -42,6 +42,8 @@ typedef struct jd_sm_fv {
     size_t n, cap;
     char *names;
     size_t nlen, ncap;
+    uint32_t *set; /* scratch: keeping each feature once */
+    size_t setcap;
 } jd_sm_fv;
 
 /* The model of one kind: named weights by key (sorted, with their names
@@ -77,8 +79,8 @@ void jd_sm__stemmer_free(jd_sm_stemmer *st);
 bool jd_screen__candidate(const jd_screen_result *res, jd_screen_kind kind, const char *code,
                           int *ci, int *xi);
 
-/* The features of one candidate (ci, xi from jd_screen__candidate), sorted
- * by (bucket, key), each once. fv is reset first. Returns JD_OK or JD_ENOMEM. */
+/* The features of one candidate (ci, xi from jd_screen__candidate), each
+ * (bucket, key) once, in the order found. fv is reset first. Returns JD_OK or JD_ENOMEM. */
 int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
                         const jd_screen_result *res, int ci, int xi);
 /* The same for the label of `self` (kind and code; a match of res or one of

@@ -357,29 +357,33 @@ static tally *tally_of(tally **v, size_t *n, size_t *cap, const char *code)
     return &(*v)[(*n)++];
 }
 
-/* Probabilities of the kind's training candidates, out of fold when asked. */
+#define INNER_FOLDS 4
+
+/* Probabilities of the kind's training candidates, out of fold when asked:
+ * folds of whole sets (set % INNER_FOLDS), so a writer is never scored by a
+ * fit that saw it. */
 static int oof_probs(const jd_screen_data *D, const bool *use, int kind,
                      const jd_screen_train_opts *o, const fit *all, double *p)
 {
-    bool sets[MAX_SETS] = {false};
-    int nsets = 0;
+    bool folds[INNER_FOLDS] = {false};
+    int nfolds = 0;
     for (size_t i = 0; i < D->n; i++)
-        if ((!use || use[i]) && !sets[D->notes[i].set]) {
-            sets[D->notes[i].set] = true;
-            nsets++;
+        if ((!use || use[i]) && !folds[D->notes[i].set % INNER_FOLDS]) {
+            folds[D->notes[i].set % INNER_FOLDS] = true;
+            nfolds++;
         }
     for (size_t i = 0; i < D->nc; i++)
         p[i] = 1.0 / (1.0 + exp(-margin(all, &D->c[i])));
-    if (!o->inner_cv || nsets < 2)
+    if (!o->inner_cv || nfolds < 2)
         return JD_OK;
     bool *inner = malloc(D->n ? D->n : 1);
     if (!inner)
         return JD_ENOMEM;
-    for (int s = 0; s < MAX_SETS; s++) {
-        if (!sets[s])
+    for (int s = 0; s < INNER_FOLDS; s++) {
+        if (!folds[s])
             continue;
         for (size_t i = 0; i < D->n; i++)
-            inner[i] = (!use || use[i]) && D->notes[i].set != s;
+            inner[i] = (!use || use[i]) && D->notes[i].set % INNER_FOLDS != s;
         fit F = {D, kind, NULL, 0};
         if (fit_kind(&F, inner, o)) {
             free(F.w);
@@ -387,7 +391,7 @@ static int oof_probs(const jd_screen_data *D, const bool *use, int kind,
             return JD_ENOMEM;
         }
         for (size_t i = 0; i < D->nc; i++)
-            if (D->c[i].kind == kind && D->notes[D->c[i].note].set == s)
+            if (D->c[i].kind == kind && D->notes[D->c[i].note].set % INNER_FOLDS == s)
                 p[i] = 1.0 / (1.0 + exp(-margin(&F, &D->c[i])));
         free(F.w);
     }
