@@ -633,15 +633,14 @@ static int raise_family(jd_screen_result *res, const jd_screen_match *proto,
     return JD_OK;
 }
 
-static int apply_family(jd_screen_model *M, const jd_screen *S, const jd_screen_note *in,
-                        jd_screen_result *res, jd_sm_fv *fv)
+static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
+                        const jd_screen_note *in, jd_screen_result *res, jd_sm_fv *fv)
 {
     jd_screen_match protos[JD_SM_FAMILY_MAX];
     for (int kind = 0; kind < 3; kind++) {
         if (!M->k[kind].on || !M->k[kind].family)
             continue;
-        size_t np = jd_screen__labels(S, (jd_screen_kind)kind, in->child_age, protos,
-                                      JD_SM_FAMILY_MAX);
+        size_t np = labels(S, (jd_screen_kind)kind, in->child_age, protos, JD_SM_FAMILY_MAX);
         for (size_t j = 0; j < np; j++) {
             double t = jd_sm__family_threshold(M, (jd_screen_kind)kind, protos[j].code);
             if (t < 0 || !jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code))
@@ -659,8 +658,8 @@ static int apply_family(jd_screen_model *M, const jd_screen *S, const jd_screen_
     return JD_OK;
 }
 
-int jd_sm__apply(jd_screen_model *M, const jd_screen *S, const jd_screen_note *in,
-                 jd_screen_result *res, jd_error *err)
+int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
+                 const jd_screen_note *in, jd_screen_result *res, jd_error *err)
 {
     if (!M || !in || !res)
         return jd_error_set(err, JD_EINVALID, "model, note and result are required");
@@ -686,7 +685,7 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, const jd_screen_note *i
         explain(m, M, &fv, p, t);
         decide(res, ci, xi, p, t);
     }
-    int rc = S ? apply_family(M, S, in, res, &fv) : JD_OK;
+    int rc = S && labels ? apply_family(M, S, labels, in, res, &fv) : JD_OK;
     jd_sm__fv_free(&fv);
     return rc ? jd_oom(err) : JD_OK;
 }
@@ -694,5 +693,5 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, const jd_screen_note *i
 int jd_screen_model_apply(jd_screen_model *M, const jd_screen_note *in, jd_screen_result *res,
                           jd_error *err)
 {
-    return jd_sm__apply(M, NULL, in, res, err);
+    return jd_sm__apply(M, NULL, NULL, in, res, err);
 }
