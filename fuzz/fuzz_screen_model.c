@@ -32,8 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mm[1].counts = false;
     mm[1].attrs = JD_SCREEN_QUOTED;
     jd_screen_result res = {mm, 2, 2};
-    jd_screen_note in = {"F1", "She had sex with him. \"It was her choice.\"", "case_note", "police",
-                         14, 'F', -1, 0, 0};
+    jd_screen_note in = {
+        "F1", "She had sex with him. \"It was her choice.\"", "case_note", "police", 14, 'F', -1, 0,
+        0};
     (void)jd_screen_model_apply(m, &in, &res, &err);
     jd_screen_model_free(m);
     return 0;

@@ -55,7 +55,7 @@ typedef struct jd_sm_kind {
     float *w;
     char **names; /* arena strings */
     size_t nn;
-    float *wb; /* JD_SM_BUCKETS */
+    float *wb;        /* JD_SM_BUCKETS */
     jd_strmap thr_of; /* code -> index in thr */
     float *thr;       /* < 0: the rules decide the code */
     size_t nthr, thrcap;
@@ -101,6 +101,9 @@ bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kin
 void jd_sm__fv_free(jd_sm_fv *fv);
 /* The text of feature i's name. */
 const char *jd_sm__name(const jd_sm_fv *fv, size_t i);
+
+/* The weight of a named feature by its key (0 when the model has none). */
+float jd_sm__named_weight(const jd_sm_kind *k, uint32_t key);
 
 /* The hash key of a named feature ("counted"). */
 uint32_t jd_sm__key(const char *name, size_t len);
