@@ -1539,7 +1539,7 @@ static bool in_set(const jd_screen *S, uint32_t set, uint32_t sid)
 {
     /* the set's bitmap over the stem ids (index_lookups): every stem id is
      * interned at load, so a word's id is at most nstem_bits */
-    return sid && sid <= S->nstem_bits &&
+    return sid && sid <= S->nstem_bits && set != UINT32_MAX && /* a set the file lacks */
            (S->setbits[(size_t)set * S->set_words + (sid >> 6)] >> (sid & 63) & 1u);
 }
 
