@@ -86,14 +86,16 @@ static const char *stem_of(jd_sm_stemmer *st, const char *w, size_t n)
 
 /* Words that name an ethnicity, religion or nationality: never a feature. */
 static const char *const fair_stop[] = {
-    "african", "afghan", "albanian", "arab", "arabic", "asian", "asylum", "bangladeshi", "black",
-    "british", "buddhist", "caribbean", "catholic", "chinese", "christian", "church", "eastern",
-    "english", "eritrean", "ethnic", "ethnicity", "european", "foreign", "gypsies", "gypsy",
-    "heritage", "hindu", "immigrant", "indian", "iranian", "iraqi", "irish", "islam", "islamic",
-    "jew", "jewish", "kurdish", "latvian", "lithuanian", "migrant", "mixed", "mosque", "muslim",
-    "nationality", "nigerian", "pakistani", "polish", "punjabi", "refugee", "religion",
-    "religious", "roma", "romanian", "scottish", "sikh", "somali", "synagogue", "syrian", "temple",
-    "traveller", "turkish", "urdu", "vietnamese", "welsh", "white"};
+    "african",     "afghan",      "albanian", "arab",       "arabic",    "asian",    "asylum",
+    "bangladeshi", "black",       "british",  "buddhist",   "caribbean", "catholic", "chinese",
+    "christian",   "church",      "eastern",  "english",    "eritrean",  "ethnic",   "ethnicity",
+    "european",    "foreign",     "gypsies",  "gypsy",      "heritage",  "hindu",    "immigrant",
+    "indian",      "iranian",     "iraqi",    "irish",      "islam",     "islamic",  "jew",
+    "jewish",      "kurdish",     "latvian",  "lithuanian", "migrant",   "mixed",    "mosque",
+    "muslim",      "nationality", "nigerian", "pakistani",  "polish",    "punjabi",  "refugee",
+    "religion",    "religious",   "roma",     "romanian",   "scottish",  "sikh",     "somali",
+    "synagogue",   "syrian",      "temple",   "traveller",  "turkish",   "urdu",     "vietnamese",
+    "welsh",       "white"};
 
 static bool fairness_word(const char *w, size_t n)
 {
@@ -193,11 +195,16 @@ bool jd_screen__candidate(const jd_screen_result *res, jd_screen_kind kind, cons
 static const struct {
     unsigned bit;
     const char *name;
-} attr_names[] = {{JD_SCREEN_NEGATED, "negated"},     {JD_SCREEN_HYPOTHETICAL, "hypothetical"},
-                  {JD_SCREEN_HISTORICAL, "historical"}, {JD_SCREEN_OTHER_PERSON, "other"},
-                  {JD_SCREEN_QUOTED, "quoted"},       {JD_SCREEN_CHALLENGED, "challenged"},
-                  {JD_SCREEN_INNOCENT, "innocent"},   {JD_SCREEN_PROPERTY, "property"},
-                  {JD_SCREEN_AGE, "age"},             {JD_SCREEN_SENSE, "sense"}};
+} attr_names[] = {{JD_SCREEN_NEGATED, "negated"},
+                  {JD_SCREEN_HYPOTHETICAL, "hypothetical"},
+                  {JD_SCREEN_HISTORICAL, "historical"},
+                  {JD_SCREEN_OTHER_PERSON, "other"},
+                  {JD_SCREEN_QUOTED, "quoted"},
+                  {JD_SCREEN_CHALLENGED, "challenged"},
+                  {JD_SCREEN_INNOCENT, "innocent"},
+                  {JD_SCREEN_PROPERTY, "property"},
+                  {JD_SCREEN_AGE, "age"},
+                  {JD_SCREEN_SENSE, "sense"}};
 
 static const char *age_band(int age, bool child)
 {
@@ -267,13 +274,13 @@ static bool in_list(const char *w, size_t n, const char *const *v)
 /* Whom a sentence names: the child (pronouns), another person, the writer. */
 static int frame_word(jd_sm_fv *fv, const char *code, const char *w, size_t n)
 {
-    static const char *const child[] = {"she", "her", "herself", "he", "him", "his", "himself",
-                                        "yp", "child", "pt", NULL};
-    static const char *const other[] = {"mum", "mother", "dad", "father", "sister", "brother",
-                                        "friend", "friends", "cousin", "aunt", "uncle", "nan",
-                                        "stepdad", "sibling", "peer", "peers", NULL};
-    static const char *const writer[] = {"i", "we", "me", "us", "staff", "officer", "worker",
-                                         "writer", NULL};
+    static const char *const child[] = {"she",     "her", "herself", "he", "him", "his",
+                                        "himself", "yp",  "child",   "pt", NULL};
+    static const char *const other[] = {
+        "mum",  "mother", "dad", "father",  "sister",  "brother", "friend", "friends", "cousin",
+        "aunt", "uncle",  "nan", "stepdad", "sibling", "peer",    "peers",  NULL};
+    static const char *const writer[] = {"i",       "we",     "me",     "us", "staff",
+                                         "officer", "worker", "writer", NULL};
     if (in_list(w, n, child))
         return both(fv, code, "fr:child", NULL);
     if (in_list(w, n, other))
@@ -288,8 +295,8 @@ enum { W_SENT = 1, W_FAMILY = 2, W_COLLECT = 3 };
 /* Stems of text[s, e): in the candidate's sentences (W_SENT) with pairs, in
  * its kind's matched sentences (W_FAMILY, label-specific), or of the note
  * (W_COLLECT: into the note's stems, note_words). */
-static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const char *text,
-                      size_t s, size_t e, int mode)
+static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const char *text, size_t s,
+                      size_t e, int mode)
 {
     bool sent = mode == W_SENT;
     char prev[64] = "", w[64];
@@ -456,8 +463,8 @@ int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_not
         rc = match_feats(fv, &res->m[xi], code, false);
     for (int k = 0; k < 2 && !rc; k++) {
         int mi = k ? xi : ci;
-        if (mi < 0 || res->m[mi].start < 0 || (k && ci >= 0 && res->m[ci].start >= 0 &&
-                                                 res->m[ci].start == res->m[mi].start))
+        if (mi < 0 || res->m[mi].start < 0 ||
+            (k && ci >= 0 && res->m[ci].start >= 0 && res->m[ci].start == res->m[mi].start))
             continue;
         size_t s = (size_t)res->m[mi].start, e = (size_t)res->m[mi].end;
         sentence_of(text, len, &s, &e);
@@ -477,8 +484,7 @@ int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *i
     return jd_screen__features_for(fv, st, in, res, &res->m[ci >= 0 ? ci : xi], ci, xi);
 }
 
-bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind,
-                                 const char *code)
+bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind, const char *code)
 {
     bool family = false;
     for (size_t i = 0; i < res->n; i++) {
@@ -491,7 +497,7 @@ bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kin
     return family;
 }
 
-static float named_weight(const jd_sm_kind *k, uint32_t key)
+float jd_sm__named_weight(const jd_sm_kind *k, uint32_t key)
 {
     size_t lo = 0, hi = k->nn;
     while (lo < hi) {
@@ -504,6 +510,13 @@ static float named_weight(const jd_sm_kind *k, uint32_t key)
     return lo < k->nn && k->keys[lo] == key ? k->w[lo] : 0.0f;
 }
 
+static float weight_of(const jd_sm_kind *k, const jd_sm_feat *f)
+{
+    if (f->bucket == JD_SM_WORD)
+        return jd_sm__named_weight(k, f->key);
+    return k->wb ? k->wb[f->bucket] : 0;
+}
+
 double jd_sm__predict(const jd_screen_model *m, jd_screen_kind kind, const jd_sm_fv *fv,
                       size_t *top, size_t ntop, size_t *nout)
 {
@@ -514,7 +527,7 @@ double jd_sm__predict(const jd_screen_model *m, jd_screen_kind kind, const jd_sm
     ntop = ntop > 8 ? 8 : ntop;
     for (size_t i = 0; i < fv->n; i++) {
         const jd_sm_feat *f = &fv->f[i];
-        float w = f->bucket == JD_SM_WORD ? named_weight(k, f->key) : k->wb ? k->wb[f->bucket] : 0;
+        float w = weight_of(k, f);
         double c = (double)w * f->v;
         z += c;
         if (!top || !ntop || c == 0)
@@ -582,7 +595,7 @@ static void explain(jd_screen_match *m, const jd_screen_model *M, const jd_sm_fv
     const jd_sm_kind *k = &M->k[m->kind];
     for (size_t i = 0; i < nt && o < sizeof m->model; i++) {
         const jd_sm_feat *f = &fv->f[top[i]];
-        float w = f->bucket == JD_SM_WORD ? named_weight(k, f->key) : k->wb ? k->wb[f->bucket] : 0;
+        float w = weight_of(k, f);
         o += (size_t)snprintf(m->model + o, sizeof m->model - o, "%s %s %+.2f", i ? "," : "",
                               jd_sm__name(fv, top[i]), (double)(w * f->v));
     }
@@ -601,7 +614,8 @@ static void decide(jd_screen_result *res, int ci, int xi, double p, double t)
         jd_screen_match *m = &res->m[xi];
         m->counts = true;
         char why[sizeof m->why];
-        snprintf(why, sizeof why, "counted by the model (p %.2f >= %.2f) over: %.100s", p, t, m->why);
+        snprintf(why, sizeof why, "counted by the model (p %.2f >= %.2f) over: %.100s", p, t,
+                 m->why);
         memcpy(m->why, why, sizeof why);
     }
 }
@@ -613,8 +627,8 @@ static int raise_family(jd_screen_result *res, const jd_screen_match *proto,
 {
     size_t wi = SIZE_MAX; /* the kind's first counted match, else its first */
     for (size_t i = 0; i < res->n; i++)
-        if (res->m[i].kind == proto->kind && (wi == SIZE_MAX || (res->m[i].counts &&
-                                                                !res->m[wi].counts)))
+        if (res->m[i].kind == proto->kind &&
+            (wi == SIZE_MAX || (res->m[i].counts && !res->m[wi].counts)))
             wi = i;
     if (jd_grow((void **)&res->m, &res->cap, res->n + 1, sizeof *res->m))
         return JD_ENOMEM;
@@ -633,15 +647,14 @@ static int raise_family(jd_screen_result *res, const jd_screen_match *proto,
     return JD_OK;
 }
 
-static int apply_family(jd_screen_model *M, const jd_screen *S, const jd_screen_note *in,
-                        jd_screen_result *res, jd_sm_fv *fv)
+static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
+                        const jd_screen_note *in, jd_screen_result *res, jd_sm_fv *fv)
 {
     jd_screen_match protos[JD_SM_FAMILY_MAX];
     for (int kind = 0; kind < 3; kind++) {
         if (!M->k[kind].on || !M->k[kind].family)
             continue;
-        size_t np = jd_screen__labels(S, (jd_screen_kind)kind, in->child_age, protos,
-                                      JD_SM_FAMILY_MAX);
+        size_t np = labels(S, (jd_screen_kind)kind, in->child_age, protos, JD_SM_FAMILY_MAX);
         for (size_t j = 0; j < np; j++) {
             double t = jd_sm__family_threshold(M, (jd_screen_kind)kind, protos[j].code);
             if (t < 0 || !jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code))
@@ -659,8 +672,8 @@ static int apply_family(jd_screen_model *M, const jd_screen *S, const jd_screen_
     return JD_OK;
 }
 
-int jd_sm__apply(jd_screen_model *M, const jd_screen *S, const jd_screen_note *in,
-                 jd_screen_result *res, jd_error *err)
+int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
+                 const jd_screen_note *in, jd_screen_result *res, jd_error *err)
 {
     if (!M || !in || !res)
         return jd_error_set(err, JD_EINVALID, "model, note and result are required");
@@ -672,8 +685,7 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, const jd_screen_note *i
         jd_screen_match *m = &res->m[i];
         int ci, xi;
         if (m->modelled || !M->k[m->kind].on ||
-            !jd_screen__candidate(res, m->kind, m->code, &ci, &xi) ||
-            (int)i != (ci >= 0 ? ci : xi))
+            !jd_screen__candidate(res, m->kind, m->code, &ci, &xi) || (int)i != (ci >= 0 ? ci : xi))
             continue;
         double t = jd_sm__threshold(M, m->kind, m->code);
         if (t < 0)
@@ -686,7 +698,7 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, const jd_screen_note *i
         explain(m, M, &fv, p, t);
         decide(res, ci, xi, p, t);
     }
-    int rc = S ? apply_family(M, S, in, res, &fv) : JD_OK;
+    int rc = S && labels ? apply_family(M, S, labels, in, res, &fv) : JD_OK;
     jd_sm__fv_free(&fv);
     return rc ? jd_oom(err) : JD_OK;
 }
@@ -694,5 +706,5 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, const jd_screen_note *i
 int jd_screen_model_apply(jd_screen_model *M, const jd_screen_note *in, jd_screen_result *res,
                           jd_error *err)
 {
-    return jd_sm__apply(M, NULL, in, res, err);
+    return jd_sm__apply(M, NULL, NULL, in, res, err);
 }

@@ -4369,7 +4369,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     settle_matches(S, child, res);
     if (carer_assault(S, res) != JD_OK)
         return jd_oom(err);
-    return S->model ? jd_sm__apply(S->model, S, in, res, err) : JD_OK;
+    return S->model ? jd_sm__apply(S->model, S, jd_screen__labels, in, res, err) : JD_OK;
 }
 
 size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
