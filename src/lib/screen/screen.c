@@ -18,6 +18,7 @@
  * A pattern never crosses a sentence.
  */
 #include "screen/frame.h"
+#include "screen/model.h"
 #include "util/internal.h"
 #include "util/embedded.h"
 #include "screen/misspell.h"
@@ -105,6 +106,8 @@ typedef struct rule {
                                    the child's act only when the clause is about the child */
     bool taking;                /* property objects apply */
     bool always;                /* no pattern: holds whenever the ages fit (V07) */
+    bool candidate;             /* "always" rules: a candidate only, not counted; the learned
+                                   combiner (model.c) decides it, rules alone never count it */
     const char *agencies[4];    /* "always" rules: only for these agencies (NULL: any) */
     bool has_near;              /* a "near" pattern must be in the sentence or next */
     bool near_sentence;         /* "near_sentence": the near pattern in the match's own
@@ -151,6 +154,7 @@ typedef struct tok {
 
 struct jd_screen {
     struct sb_stemmer *st;
+    jd_screen_model *model; /* the learned combiner (model.c), NULL: rules alone */
     jd_arena ar;
     jd_strmap stems;  /* stem -> id */
     jd_strmap memo;   /* normalised word -> stem id (0 unknown) */
@@ -3982,15 +3986,24 @@ static void resolved_matches(const jd_screen *S, jd_screen_result *res)
     }
 }
 
-/* Rules that hold by the child's age or the recording agency alone ("always"). */
+/* Rules that hold by the child's age, the recording agency or the event
+ * type alone ("always"; S11 for an event recorded as found_with_adult),
+ * unless one of the rule's exceptions is anywhere in the note. */
 static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
                         jd_screen_result *res, jd_error *err)
 {
+    int et = et_index(in->event_type);
     for (uint32_t ai = 0; ai < S->always_rules.n; ai++) {
         const rule *r = &S->rules[S->always_rules.v[ai]];
         if ((in->kinds && !(in->kinds & (1u << r->kind))) || !r->always || (r->min_age >= 0 && (child < 0 || child < r->min_age)) ||
             (r->max_age >= 0 && (child < 0 || child > r->max_age)) ||
-            have_code(res, r->code, true))
+            (r->types && !(r->types & (1u << et))) || have_code(res, r->code, true))
+            continue;
+        bool unless = false; /* an exception anywhere in the note ("the home of her nan") */
+        for (size_t i = 0; i < S->nhits && !unless; i++)
+            unless = S->pat[S->hits[i].pat].kind == K_UNLESS &&
+                     S->pat[S->hits[i].pat].owner == S->always_rules.v[ai];
+        if (unless)
             continue;
         if (r->agencies[0]) {
             bool ok = false;
@@ -4000,9 +4013,16 @@ static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
             if (!ok)
                 continue;
         }
-        jd_screen_match m = rule_match(r, "the child's age", -1, -1);
-        m.counts = true;
-        if (r->agencies[0])
+        if (r->candidate && have_code(res, r->code, false))
+            continue; /* a ruled-out match of the words is the candidate already */
+        jd_screen_match m = rule_match(r, r->types ? "the event type" : "the child's age", -1, -1);
+        m.counts = !r->candidate;
+        if (r->candidate)
+            snprintf(m.why, sizeof m.why, "not counted: a candidate by the event type %s alone",
+                     in->event_type ? in->event_type : "other");
+        else if (r->types)
+            snprintf(m.why, sizeof m.why, "event type %s", in->event_type);
+        else if (r->agencies[0])
             snprintf(m.why, sizeof m.why, "recorded by %s", in->agency);
         else
             snprintf(m.why, sizeof m.why, "child aged %d", child);
@@ -4283,9 +4303,10 @@ static void match_why(jd_screen_match *m, const char *pattern_text, unsigned dis
 }
 
 /* Where a weak match of code goes: -1 when another match of code counts or
- * is ruled out by more than the ages (it is the candidate already); else
- * before the first match of code (one the ages ruled out, which is no
- * candidate: the model reads the first ruled-out match of a code), or the end. */
+ * is ruled out by more than the ages with words (it is the candidate
+ * already); else before the first match of code (one the ages ruled out,
+ * which is no candidate, or an event type's candidate without words: the
+ * model reads the first ruled-out match of a code), or the end. */
 static long weak_slot(const jd_screen_result *res, const char *code)
 {
     long at = -1;
@@ -4293,7 +4314,7 @@ static long weak_slot(const jd_screen_result *res, const char *code)
         const jd_screen_match *m = &res->m[i];
         if (strcmp(m->code, code))
             continue;
-        if (m->counts || !(m->attrs & JD_SCREEN_AGE))
+        if (m->counts || (!(m->attrs & JD_SCREEN_AGE) && m->start >= 0))
             return -1;
         if (at < 0)
             at = (long)i;
@@ -4419,7 +4440,41 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     settle_matches(S, child, res);
     if (carer_assault(S, res) != JD_OK || weak_matches(S, &X, lac, child, et, res) != JD_OK)
         return jd_oom(err);
-    return JD_OK;
+    return S->model ? jd_sm__apply(S->model, S, in, res, err) : JD_OK;
+}
+
+size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
+                         jd_screen_match *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < S->nrules && n < cap; i++) {
+        const rule *r = &S->rules[i];
+        if (r->kind != kind || r->always || child_age < 0 ||
+            (r->min_age >= 0 && child_age < r->min_age) ||
+            (r->max_age >= 0 && child_age > r->max_age))
+            continue;
+        bool dup = false;
+        for (size_t j = 0; j < n && !dup; j++)
+            dup = !strcmp(out[j].code, r->code);
+        if (!dup)
+            out[n++] = rule_match(r, "", -1, -1);
+    }
+    return n;
+}
+
+jd_screen_model *jd_screen__model_swap(jd_screen *S, jd_screen_model *m)
+{
+    jd_screen_model *old = S->model;
+    S->model = m;
+    return old;
+}
+
+void jd_screen_set_model(jd_screen *S, jd_screen_model *m)
+{
+    if (S)
+        jd_screen_model_free(jd_screen__model_swap(S, m));
+    else
+        jd_screen_model_free(m);
 }
 
 void jd_screen_result_free(jd_screen_result *res)
@@ -4574,6 +4629,9 @@ static int rule_scope(loader *L, json_t *o, rule *r, const char *where)
             return bad(L, where, "role: each one of explicit, injury, taking, child_acts");
     }
     r->always = json_is_true(json_object_get(o, "always"));
+    r->candidate = json_is_true(json_object_get(o, "candidate"));
+    if (r->candidate && !r->always)
+        return bad(L, where, "candidate: only with \"always\"");
     r->reported_speech = json_is_true(json_object_get(o, "reported_speech"));
     json_t *wk = json_object_get(o, "weak");
     if (wk && !json_is_boolean(wk))
@@ -5039,6 +5097,22 @@ static int load(loader *L, json_t *root)
     return rc;
 }
 
+/* data/rules/screen_model.json, compiled in; one with no kinds is none. */
+static int builtin_model(jd_screen *S, jd_error *err)
+{
+    jd_screen_model *m;
+    int rc = jd_screen_model_loadb(&m, jd_data_rules_screen_model, jd_data_rules_screen_model_len,
+                                   "screen_model.json (built in)", err);
+    if (rc < 0)
+        return rc;
+    if (!jd_screen_model_labels(m)) {
+        jd_screen_model_free(m);
+        m = NULL;
+    }
+    S->model = m;
+    return JD_OK;
+}
+
 int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
 {
     if (!out)
@@ -5075,6 +5149,8 @@ int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
     loader L = {S, err, NULL};
     int rc = load(&L, root);
     json_decref(root);
+    if (rc >= 0 && !path) /* the built-in rules come with the built-in model */
+        rc = builtin_model(S, err);
     if (rc < 0) {
         jd_screen_close(S);
         return rc;
@@ -5089,6 +5165,7 @@ void jd_screen_close(jd_screen *S)
         return;
     if (S->st)
         sb_stemmer_delete(S->st);
+    jd_screen_model_free(S->model);
     for (size_t i = 0; S->first && i < S->nfirst; i++)
         free(S->first[i].v);
     free(S->first);
