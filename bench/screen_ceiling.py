@@ -14,7 +14,10 @@ pooled. Printed per kind (offences are unrecorded only, as in screen_score.py):
 gold labels, counted by the rules alone (their recall), candidates (the
 ceiling), and of those the candidates that rest on weak evidence only (rules
 marked "weak" in data/rules/screen.json: never counted without a model), and
-the candidates per note (what a model must sift). --labels adds the table
+the candidates per note (what a model must sift). For offences, "+family"
+is the ceiling when the model may also raise a label no rule of its own
+matched in a note where some offence rule matched (scr-learn's family
+candidates; an upper bound, the ages of the label are not checked here). --labels adds the table
 per label; --rules screens with another rules file (before -> after). The split
 is screen_score.py's (id number divisible by 3: held out).
 """
@@ -74,7 +77,8 @@ def screen(build, corpus, rules=None):
 
 
 def tally(corpora, build, part, rules):
-    t = {k: defaultdict(lambda: [0, 0, 0, 0]) for k, _, _ in KINDS}  # gold, counted, cand, weak
+    # gold, counted, cand, weak, family (no own candidate, some match of the kind)
+    t = {k: defaultdict(lambda: [0, 0, 0, 0, 0]) for k, _, _ in KINDS}
     ncand = defaultdict(int)
     notes = 0
     for corpus in corpora:
@@ -100,6 +104,7 @@ def tally(corpora, build, part, rules):
                     row[1] += how == "counted"
                     row[2] += how is not None
                     row[3] += how == "weak"
+                    row[4] += how is None and bool(c[k])
     return t, ncand, notes
 
 
@@ -125,10 +130,10 @@ def main():
     t, ncand, notes = tally(args, build, part, opts["--rules"])
     print("notes: %d (part %s) from %s" % (notes, part,
                                            " ".join(os.path.basename(a) for a in args)))
-    print("%-28s %5s %7s %7s %7s %6s  %s" % ("kind / label", "gold", "counted", "ceiling",
-                                            "weak", "rules R", "cand/note"))
+    print("%-28s %5s %7s %7s %7s %6s  %9s  %s" % ("kind / label", "gold", "counted", "ceiling",
+                                                  "weak", "rules R", "cand/note", "+family"))
     for k, title, order in KINDS:
-        T = [0, 0, 0, 0]
+        T = [0, 0, 0, 0, 0]
         rows = []
         for lab in order:
             row = t[k].get(lab)
@@ -142,9 +147,10 @@ def main():
                 print("  %-26s %5d %7d %7.2f %7d %6.2f" % (lab, row[0], row[1],
                                                           share(row[2], row[0]), row[3],
                                                           share(row[1], row[0])))
-        print("%-28s %5d %7d %7.2f %7d %6.2f  %.2f" % (
+        fam = "%.2f" % share(T[2] + T[4], T[0]) if k == "off" else ""
+        print("%-28s %5d %7d %7.2f %7d %6.2f  %9.2f  %s" % (
             title if not labels else "  ALL " + k, T[0], T[1], share(T[2], T[0]), T[3],
-            share(T[1], T[0]), share(ncand[k], notes)))
+            share(T[1], T[0]), share(ncand[k], notes), fam))
     return 0
 
 
