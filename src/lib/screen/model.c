@@ -177,7 +177,8 @@ static const struct {
                   {JD_SCREEN_HISTORICAL, "historical"}, {JD_SCREEN_OTHER_PERSON, "other"},
                   {JD_SCREEN_QUOTED, "quoted"},       {JD_SCREEN_CHALLENGED, "challenged"},
                   {JD_SCREEN_INNOCENT, "innocent"},   {JD_SCREEN_PROPERTY, "property"},
-                  {JD_SCREEN_AGE, "age"},             {JD_SCREEN_SENSE, "sense"}};
+                  {JD_SCREEN_AGE, "age"},             {JD_SCREEN_SENSE, "sense"},
+                  {JD_SCREEN_WEAK, "weak"}};
 
 static const char *age_band(int age, bool child)
 {
