@@ -45,17 +45,20 @@ typedef struct jd_screen_gold {
 } jd_screen_gold;
 
 typedef struct jd_screen_train_opts {
-    unsigned kinds;    /* 1u << JD_SCREEN_OFFENCE | ...: kinds to learn; 0 = all */
-    double l2;         /* L2 penalty per example (mean loss + l2/2 |w|^2) */
-    int iterations;    /* full-batch gradient steps */
-    double rate;       /* step size */
-    int min_label;     /* candidates of a label needed for its own threshold */
-    bool inner_cv;     /* thresholds from out-of-fold probabilities inside the training
-                          notes, folds of whole sets (set % 4), else from the fit itself */
-    unsigned family;   /* kinds where the model may raise a label no rule of its own
-                          matched, when a rule of the kind did (1u << JD_SCREEN_OFFENCE) */
+    unsigned kinds;  /* 1u << JD_SCREEN_OFFENCE | ...: kinds to learn; 0 = all */
+    double l2;       /* L2 penalty per example (mean loss + l2/2 |w|^2) */
+    int iterations;  /* full-batch gradient steps */
+    double rate;     /* step size */
+    int min_label;   /* candidates of a label needed for its own threshold */
+    bool inner_cv;   /* thresholds from out-of-fold probabilities inside the training
+                        notes, folds of whole sets (set % 4), else from the fit itself */
+    unsigned family; /* kinds where the model may raise a label no rule of its own
+                        matched, when a rule of the kind did (1u << JD_SCREEN_OFFENCE) */
 } jd_screen_train_opts;
-#define JD_SCREEN_TRAIN_OPTS_INIT {0, 1e-3, 150, 1.0, 12, true, 1u << JD_SCREEN_OFFENCE}
+#define JD_SCREEN_TRAIN_OPTS_INIT                                                                  \
+    {                                                                                              \
+        0, 1e-3, 150, 1.0, 12, true, 1u << JD_SCREEN_OFFENCE                                       \
+    }
 
 /* Screen every note with the rules alone (S's model, if any, is not used)
  * and keep its candidates' features and gold labels. `S` is used during the

@@ -194,7 +194,7 @@ static int usage(FILE *f, int rc)
                "--family: kinds where the model may raise a label no rule of its own\n"
                "matched when a rule of the kind did (default off = offences). --weight: the\n"
                "weight of one set's notes (a writer the rules were not tuned on). --l2\n"
-               "(default 0.001) and --iterations (default 400): the penalty and the steps.\n");
+               "(default 0.001) and --iterations (default 150): the penalty and the steps.\n");
     return rc;
 }
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "screen_fx.h"
 
@@ -73,11 +74,47 @@ static void give_model(fx *f, const char *kinds)
 static const char quiet[] = "Return interview completed at school. She would not say where she "
                             "had been and was quiet throughout.";
 
+/* Rules with S12 and S01 as candidates of a return interview (the shipped
+ * rules have none: leave-one-set-out fell with them, see screen.md) and
+ * S12's words. */
+static const char cand_rules[] =
+    "{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+    "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": ["
+    "{\"code\": \"S12\", \"name\": \"returns hurt\", \"patterns\": [\"drunk|crying\"]},"
+    "{\"code\": \"S12\", \"name\": \"returns hurt\", \"always\": true, \"candidate\": true, "
+    "\"event_types\": [\"return_interview\"]},"
+    "{\"code\": \"S01\", \"name\": \"missing overnight\", \"always\": true, \"candidate\": true, "
+    "\"event_types\": [\"return_interview\"]}]}";
+
+/* f's screen swapped for one with cand_rules. */
+static void open_cand_rules(fx *f)
+{
+    char path[] = "/tmp/jd-screen-cand-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *out = fdopen(fd, "w");
+    assert_non_null(out);
+    fputs(cand_rules, out);
+    fclose(out);
+    jd_screen *S = NULL;
+    jd_error err;
+    jd_error_clear(&err);
+    int rc = jd_screen_open(&S, path, &err);
+    unlink(path);
+    if (rc != JD_OK)
+        fprintf(stderr, "rules: %s\n", err.msg);
+    assert_int_equal(rc, JD_OK);
+    jd_screen_result_free(&f->res);
+    jd_screen_close(f->S);
+    f->S = S;
+}
+
 /* Rules alone: the event type makes S12 a candidate, never a counted match;
  * the same words in a case note make none; words of S12 count as before. */
 static void test_candidate_rules_alone(void **state)
 {
     fx *f = *state;
+    open_cand_rules(f);
     const jd_screen_result *r = run(f, quiet, "return_interview");
     const jd_screen_match *m = must(r, "S12", 0);
     assert_null(find(r, "S12", 1));
@@ -89,10 +126,20 @@ static void test_candidate_rules_alone(void **state)
     r = run(f, quiet, "case_note");
     assert_null(find(r, "S12", -1));
 
-    r = run(f, "Return interview. She came back drunk and crying with her top ripped.",
-            "return_interview");
+    r = run(f, "Return interview. She came back drunk and crying.", "return_interview");
     m = must(r, "S12", 1);
     assert_int_not_equal(m->start, -1); /* the words, not the event type */
+
+    /* the shipped rules have no candidates */
+    fx g = {0};
+    jd_error err;
+    jd_error_clear(&err);
+    assert_int_equal(jd_screen_open(&g.S, NULL, &err), JD_OK);
+    r = run(&g, quiet, "return_interview");
+    for (size_t i = 0; i < r->n; i++)
+        assert_null(strstr(r->m[i].why, "a candidate by the event type"));
+    jd_screen_result_free(&g.res);
+    jd_screen_close(g.S);
 }
 
 /* A model counts the candidate when its probability reaches the label's
@@ -100,6 +147,7 @@ static void test_candidate_rules_alone(void **state)
 static void test_candidate_decided_by_model(void **state)
 {
     fx *f = *state;
+    open_cand_rules(f);
     give_model(f, "\"indicators\": {\"threshold\": \"rules\", \"thresholds\": {\"S12\": 0.5}, "
                   "\"weights\": {\"S12|bias\": 3.0}, \"words\": {}}");
     const jd_screen_result *r = run(f, quiet, "return_interview");

@@ -22,6 +22,12 @@ struct jd_sm_stemmer {
     jd_strmap memo; /* word -> offset + 1 of its stem in stems */
     char *stems;
     size_t slen, scap;
+    /* the last note's stems, NUL after each (note_stems): every candidate of
+     * a note shares them; keyed by a hash of the text and its length */
+    uint64_t note_hash;
+    size_t note_len;
+    char *nstems;
+    size_t nslen, nscap;
 };
 
 int jd_sm__stemmer_new(jd_sm_stemmer **out)
@@ -47,6 +53,7 @@ void jd_sm__stemmer_free(jd_sm_stemmer *st)
         sb_stemmer_delete(st->sb);
     jd_strmap_free(&st->memo);
     free(st->stems);
+    free(st->nstems);
     free(st);
 }
 
@@ -79,21 +86,23 @@ static const char *stem_of(jd_sm_stemmer *st, const char *w, size_t n)
 
 /* Words that name an ethnicity, religion or nationality: never a feature. */
 static const char *const fair_stop[] = {
-    "african", "afghan", "albanian", "arab", "arabic", "asian", "asylum", "bangladeshi", "black",
-    "british", "buddhist", "caribbean", "catholic", "chinese", "christian", "church", "eastern",
-    "english", "eritrean", "ethnic", "ethnicity", "european", "foreign", "gypsies", "gypsy",
-    "heritage", "hindu", "immigrant", "indian", "iranian", "iraqi", "irish", "islam", "islamic",
-    "jew", "jewish", "kurdish", "latvian", "lithuanian", "migrant", "mixed", "mosque", "muslim",
-    "nationality", "nigerian", "pakistani", "polish", "punjabi", "refugee", "religion",
-    "religious", "roma", "romanian", "scottish", "sikh", "somali", "synagogue", "syrian", "temple",
-    "traveller", "turkish", "urdu", "vietnamese", "welsh", "white"};
+    "african",     "afghan",      "albanian", "arab",       "arabic",    "asian",    "asylum",
+    "bangladeshi", "black",       "british",  "buddhist",   "caribbean", "catholic", "chinese",
+    "christian",   "church",      "eastern",  "english",    "eritrean",  "ethnic",   "ethnicity",
+    "european",    "foreign",     "gypsies",  "gypsy",      "heritage",  "hindu",    "immigrant",
+    "indian",      "iranian",     "iraqi",    "irish",      "islam",     "islamic",  "jew",
+    "jewish",      "kurdish",     "latvian",  "lithuanian", "migrant",   "mixed",    "mosque",
+    "muslim",      "nationality", "nigerian", "pakistani",  "polish",    "punjabi",  "refugee",
+    "religion",    "religious",   "roma",     "romanian",   "scottish",  "sikh",     "somali",
+    "synagogue",   "syrian",      "temple",   "traveller",  "turkish",   "urdu",     "vietnamese",
+    "welsh",       "white"};
 
 static bool fairness_word(const char *w, size_t n)
 {
     if (n > 3 && w[n - 1] == 's')
         n--; /* plurals */
     for (size_t i = 0; i < JD_ARRAY_LEN(fair_stop); i++)
-        if (strlen(fair_stop[i]) == n && !memcmp(fair_stop[i], w, n))
+        if (fair_stop[i][0] == w[0] && !strncmp(fair_stop[i], w, n) && !fair_stop[i][n])
             return true;
     return false;
 }
@@ -108,15 +117,28 @@ static uint32_t bucket_of(const char *name, size_t len)
     return (uint32_t)(jd_hash64(name, len, 0xb0c7) & (JD_SM_BUCKETS - 1));
 }
 
+static size_t put(char *dst, size_t at, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (at + n >= cap)
+        n = at < cap - 1 ? cap - 1 - at : 0;
+    memcpy(dst + at, s, n);
+    return at + n;
+}
+
 /* Add a feature named code|a b (code NULL: no prefix; b may be NULL). */
 static int feat(jd_sm_fv *fv, const char *code, const char *a, const char *b, bool word, float v)
 {
     char name[160];
-    int n = snprintf(name, sizeof name, "%s%s%s%s", code ? code : "", code ? "|" : "", a,
-                     b ? b : "");
-    if (n < 0)
-        return JD_OK;
-    size_t len = (size_t)n < sizeof name ? (size_t)n : sizeof name - 1;
+    size_t len = 0;
+    if (code) {
+        len = put(name, len, sizeof name, code);
+        len = put(name, len, sizeof name, "|");
+    }
+    len = put(name, len, sizeof name, a);
+    if (b)
+        len = put(name, len, sizeof name, b);
+    name[len] = 0;
     if (jd_grow((void **)&fv->f, &fv->cap, fv->n + 1, sizeof *fv->f) ||
         jd_grow((void **)&fv->names, &fv->ncap, fv->nlen + len + 1, 1))
         return JD_ENOMEM;
@@ -125,8 +147,7 @@ static int feat(jd_sm_fv *fv, const char *code, const char *a, const char *b, bo
     f->bucket = word ? bucket_of(name, len) : JD_SM_WORD;
     f->name = (uint32_t)fv->nlen;
     f->v = v;
-    memcpy(fv->names + fv->nlen, name, len);
-    fv->names[fv->nlen + len] = 0;
+    memcpy(fv->names + fv->nlen, name, len + 1);
     fv->nlen += len + 1;
     return JD_OK;
 }
@@ -149,6 +170,7 @@ void jd_sm__fv_free(jd_sm_fv *fv)
         return;
     free(fv->f);
     free(fv->names);
+    free(fv->set);
     memset(fv, 0, sizeof *fv);
 }
 
@@ -173,11 +195,16 @@ bool jd_screen__candidate(const jd_screen_result *res, jd_screen_kind kind, cons
 static const struct {
     unsigned bit;
     const char *name;
-} attr_names[] = {{JD_SCREEN_NEGATED, "negated"},     {JD_SCREEN_HYPOTHETICAL, "hypothetical"},
-                  {JD_SCREEN_HISTORICAL, "historical"}, {JD_SCREEN_OTHER_PERSON, "other"},
-                  {JD_SCREEN_QUOTED, "quoted"},       {JD_SCREEN_CHALLENGED, "challenged"},
-                  {JD_SCREEN_INNOCENT, "innocent"},   {JD_SCREEN_PROPERTY, "property"},
-                  {JD_SCREEN_AGE, "age"},             {JD_SCREEN_SENSE, "sense"},
+} attr_names[] = {{JD_SCREEN_NEGATED, "negated"},
+                  {JD_SCREEN_HYPOTHETICAL, "hypothetical"},
+                  {JD_SCREEN_HISTORICAL, "historical"},
+                  {JD_SCREEN_OTHER_PERSON, "other"},
+                  {JD_SCREEN_QUOTED, "quoted"},
+                  {JD_SCREEN_CHALLENGED, "challenged"},
+                  {JD_SCREEN_INNOCENT, "innocent"},
+                  {JD_SCREEN_PROPERTY, "property"},
+                  {JD_SCREEN_AGE, "age"},
+                  {JD_SCREEN_SENSE, "sense"},
                   {JD_SCREEN_WEAK, "weak"}};
 
 static const char *age_band(int age, bool child)
@@ -248,13 +275,13 @@ static bool in_list(const char *w, size_t n, const char *const *v)
 /* Whom a sentence names: the child (pronouns), another person, the writer. */
 static int frame_word(jd_sm_fv *fv, const char *code, const char *w, size_t n)
 {
-    static const char *const child[] = {"she", "her", "herself", "he", "him", "his", "himself",
-                                        "yp", "child", "pt", NULL};
-    static const char *const other[] = {"mum", "mother", "dad", "father", "sister", "brother",
-                                        "friend", "friends", "cousin", "aunt", "uncle", "nan",
-                                        "stepdad", "sibling", "peer", "peers", NULL};
-    static const char *const writer[] = {"i", "we", "me", "us", "staff", "officer", "worker",
-                                         "writer", NULL};
+    static const char *const child[] = {"she",     "her", "herself", "he", "him", "his",
+                                        "himself", "yp",  "child",   "pt", NULL};
+    static const char *const other[] = {
+        "mum",  "mother", "dad", "father",  "sister",  "brother", "friend", "friends", "cousin",
+        "aunt", "uncle",  "nan", "stepdad", "sibling", "peer",    "peers",  NULL};
+    static const char *const writer[] = {"i",       "we",     "me",     "us", "staff",
+                                         "officer", "worker", "writer", NULL};
     if (in_list(w, n, child))
         return both(fv, code, "fr:child", NULL);
     if (in_list(w, n, other))
@@ -264,13 +291,13 @@ static int frame_word(jd_sm_fv *fv, const char *code, const char *w, size_t n)
     return JD_OK;
 }
 
-enum { W_NOTE = 0, W_SENT = 1, W_FAMILY = 2 };
+enum { W_SENT = 1, W_FAMILY = 2, W_COLLECT = 3 };
 
 /* Stems of text[s, e): in the candidate's sentences (W_SENT) with pairs, in
  * its kind's matched sentences (W_FAMILY, label-specific), or of the note
- * (W_NOTE, label-specific). */
-static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const char *text,
-                      size_t s, size_t e, int mode)
+ * (W_COLLECT: into the note's stems, note_words). */
+static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const char *text, size_t s,
+                      size_t e, int mode)
 {
     bool sent = mode == W_SENT;
     char prev[64] = "", w[64];
@@ -297,25 +324,54 @@ static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const c
         if (!stem)
             return JD_ENOMEM;
         char sw[64];
-        snprintf(sw, sizeof sw, "%s", stem);
+        size_t sl = strlen(stem) < sizeof sw - 1 ? strlen(stem) : sizeof sw - 1;
+        memcpy(sw, stem, sl);
+        sw[sl] = 0;
         if (sent) {
             rc = feat(fv, NULL, "s:", sw, true, 1.0f);
             if (!rc)
                 rc = feat(fv, code, "s:", sw, true, 1.0f);
             char pair[130];
             if (!rc && prev[0]) {
-                snprintf(pair, sizeof pair, "%s_%s", prev, sw);
+                size_t pl = put(pair, 0, sizeof pair, prev);
+                pl = put(pair, pl, sizeof pair, "_");
+                pair[put(pair, pl, sizeof pair, sw)] = 0;
                 rc = feat(fv, NULL, "b:", pair, true, 1.0f);
                 if (!rc)
                     rc = feat(fv, code, "b:", pair, true, 1.0f);
             }
+        } else if (mode == W_COLLECT) {
+            if (jd_grow((void **)&st->nstems, &st->nscap, st->nslen + sl + 1, 1))
+                return JD_ENOMEM;
+            memcpy(st->nstems + st->nslen, sw, sl + 1);
+            st->nslen += sl + 1;
         } else {
             rc = feat(fv, code, mode == W_FAMILY ? "fs:" : "n:", sw, true, 0.5f);
         }
         if (rc)
             return rc;
-        snprintf(prev, sizeof prev, "%s", sw);
+        memcpy(prev, sw, sl + 1);
     }
+    return JD_OK;
+}
+
+/* The note's words as label-specific features, from the stems of the note
+ * read once a note (W_COLLECT). */
+static int note_words(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const char *text,
+                      size_t len)
+{
+    uint64_t h = jd_hash_fast(text, len, 0x4e07e);
+    if (!st->nstems || h != st->note_hash || len != st->note_len) {
+        st->nslen = 0;
+        st->note_hash = 0;
+        if (word_feats(fv, st, code, text, 0, len, W_COLLECT))
+            return JD_ENOMEM;
+        st->note_hash = h;
+        st->note_len = len;
+    }
+    for (size_t i = 0; i < st->nslen; i += strlen(st->nstems + i) + 1)
+        if (feat(fv, code, "n:", st->nstems + i, true, 0.5f))
+            return JD_ENOMEM;
     return JD_OK;
 }
 
@@ -338,28 +394,33 @@ static void sentence_of(const char *t, size_t len, size_t *s, size_t *e)
     *e = b;
 }
 
-static int cmp_feat(const void *x, const void *y)
+/* Keep each feature once (the first, in the order found): binary features,
+ * by an open-addressing set over (bucket, key) in fv's scratch. */
+static int unique(jd_sm_fv *fv)
 {
-    const jd_sm_feat *a = x, *b = y;
-    if (a->bucket != b->bucket)
-        return a->bucket < b->bucket ? -1 : 1;
-    if (a->key != b->key)
-        return a->key < b->key ? -1 : 1;
-    return a->name < b->name ? -1 : a->name > b->name;
-}
-
-static void sort_unique(jd_sm_fv *fv)
-{
-    if (!fv->n)
-        return;
-    qsort(fv->f, fv->n, sizeof *fv->f, cmp_feat);
+    size_t cap = 64;
+    while (cap < 2 * fv->n)
+        cap *= 2;
+    if (jd_grow((void **)&fv->set, &fv->setcap, cap, sizeof *fv->set))
+        return JD_ENOMEM;
+    memset(fv->set, 0xff, cap * sizeof *fv->set);
     size_t o = 0;
-    for (size_t i = 1; i < fv->n; i++) {
-        if (fv->f[i].bucket == fv->f[o].bucket && fv->f[i].key == fv->f[o].key)
-            continue; /* binary: the first (same name) is kept */
-        fv->f[++o] = fv->f[i];
+    for (size_t i = 0; i < fv->n; i++) {
+        const jd_sm_feat *f = &fv->f[i];
+        size_t h = (f->key ^ f->bucket * 0x9e3779b9u) & (cap - 1);
+        bool dup = false;
+        for (; fv->set[h] != UINT32_MAX; h = (h + 1) & (cap - 1))
+            if (fv->f[fv->set[h]].key == f->key && fv->f[fv->set[h]].bucket == f->bucket) {
+                dup = true;
+                break;
+            }
+        if (dup)
+            continue;
+        fv->f[o] = *f;
+        fv->set[h] = (uint32_t)o++;
     }
-    fv->n = o + 1;
+    fv->n = o;
+    return JD_OK;
 }
 
 /* The words of the sentences of the kind's matches (a family candidate). */
@@ -403,22 +464,19 @@ int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_not
         rc = match_feats(fv, &res->m[xi], code, false);
     for (int k = 0; k < 2 && !rc; k++) {
         int mi = k ? xi : ci;
-        if (mi < 0 || res->m[mi].start < 0 || (k && ci >= 0 && res->m[ci].start >= 0 &&
-                                                 res->m[ci].start == res->m[mi].start))
+        if (mi < 0 || res->m[mi].start < 0 ||
+            (k && ci >= 0 && res->m[ci].start >= 0 && res->m[ci].start == res->m[mi].start))
             continue;
         size_t s = (size_t)res->m[mi].start, e = (size_t)res->m[mi].end;
         sentence_of(text, len, &s, &e);
-        if (memchr(text + s, '"', e - s) || strstr(text + s, "\xe2\x80\x9c"))
+        if (memchr(text + s, '"', e - s) || memmem(text + s, e - s, "\xe2\x80\x9c", 3))
             rc = both(fv, code, "sent:quote", NULL);
         if (!rc)
             rc = word_feats(fv, st, code, text, s, e, W_SENT);
     }
     if (!rc)
-        rc = word_feats(fv, st, code, text, 0, len, W_NOTE);
-    if (rc)
-        return JD_ENOMEM;
-    sort_unique(fv);
-    return JD_OK;
+        rc = note_words(fv, st, code, text, len);
+    return rc || unique(fv) ? JD_ENOMEM : JD_OK;
 }
 
 int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
@@ -427,8 +485,7 @@ int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *i
     return jd_screen__features_for(fv, st, in, res, &res->m[ci >= 0 ? ci : xi], ci, xi);
 }
 
-bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind,
-                                 const char *code)
+bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind, const char *code)
 {
     bool family = false;
     for (size_t i = 0; i < res->n; i++) {
@@ -441,7 +498,7 @@ bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kin
     return family;
 }
 
-static float named_weight(const jd_sm_kind *k, uint32_t key)
+float jd_sm__named_weight(const jd_sm_kind *k, uint32_t key)
 {
     size_t lo = 0, hi = k->nn;
     while (lo < hi) {
@@ -454,6 +511,13 @@ static float named_weight(const jd_sm_kind *k, uint32_t key)
     return lo < k->nn && k->keys[lo] == key ? k->w[lo] : 0.0f;
 }
 
+static float weight_of(const jd_sm_kind *k, const jd_sm_feat *f)
+{
+    if (f->bucket == JD_SM_WORD)
+        return jd_sm__named_weight(k, f->key);
+    return k->wb ? k->wb[f->bucket] : 0;
+}
+
 double jd_sm__predict(const jd_screen_model *m, jd_screen_kind kind, const jd_sm_fv *fv,
                       size_t *top, size_t ntop, size_t *nout)
 {
@@ -464,7 +528,7 @@ double jd_sm__predict(const jd_screen_model *m, jd_screen_kind kind, const jd_sm
     ntop = ntop > 8 ? 8 : ntop;
     for (size_t i = 0; i < fv->n; i++) {
         const jd_sm_feat *f = &fv->f[i];
-        float w = f->bucket == JD_SM_WORD ? named_weight(k, f->key) : k->wb ? k->wb[f->bucket] : 0;
+        float w = weight_of(k, f);
         double c = (double)w * f->v;
         z += c;
         if (!top || !ntop || c == 0)
@@ -532,7 +596,7 @@ static void explain(jd_screen_match *m, const jd_screen_model *M, const jd_sm_fv
     const jd_sm_kind *k = &M->k[m->kind];
     for (size_t i = 0; i < nt && o < sizeof m->model; i++) {
         const jd_sm_feat *f = &fv->f[top[i]];
-        float w = f->bucket == JD_SM_WORD ? named_weight(k, f->key) : k->wb ? k->wb[f->bucket] : 0;
+        float w = weight_of(k, f);
         o += (size_t)snprintf(m->model + o, sizeof m->model - o, "%s %s %+.2f", i ? "," : "",
                               jd_sm__name(fv, top[i]), (double)(w * f->v));
     }
@@ -551,7 +615,8 @@ static void decide(jd_screen_result *res, int ci, int xi, double p, double t)
         jd_screen_match *m = &res->m[xi];
         m->counts = true;
         char why[sizeof m->why];
-        snprintf(why, sizeof why, "counted by the model (p %.2f >= %.2f) over: %.100s", p, t, m->why);
+        snprintf(why, sizeof why, "counted by the model (p %.2f >= %.2f) over: %.100s", p, t,
+                 m->why);
         memcpy(m->why, why, sizeof why);
     }
 }
@@ -563,8 +628,8 @@ static int raise_family(jd_screen_result *res, const jd_screen_match *proto,
 {
     size_t wi = SIZE_MAX; /* the kind's first counted match, else its first */
     for (size_t i = 0; i < res->n; i++)
-        if (res->m[i].kind == proto->kind && (wi == SIZE_MAX || (res->m[i].counts &&
-                                                                !res->m[wi].counts)))
+        if (res->m[i].kind == proto->kind &&
+            (wi == SIZE_MAX || (res->m[i].counts && !res->m[wi].counts)))
             wi = i;
     if (jd_grow((void **)&res->m, &res->cap, res->n + 1, sizeof *res->m))
         return JD_ENOMEM;
@@ -583,15 +648,14 @@ static int raise_family(jd_screen_result *res, const jd_screen_match *proto,
     return JD_OK;
 }
 
-static int apply_family(jd_screen_model *M, const jd_screen *S, const jd_screen_note *in,
-                        jd_screen_result *res, jd_sm_fv *fv)
+static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
+                        const jd_screen_note *in, jd_screen_result *res, jd_sm_fv *fv)
 {
     jd_screen_match protos[JD_SM_FAMILY_MAX];
     for (int kind = 0; kind < 3; kind++) {
         if (!M->k[kind].on || !M->k[kind].family)
             continue;
-        size_t np = jd_screen__labels(S, (jd_screen_kind)kind, in->child_age, protos,
-                                      JD_SM_FAMILY_MAX);
+        size_t np = labels(S, (jd_screen_kind)kind, in->child_age, protos, JD_SM_FAMILY_MAX);
         for (size_t j = 0; j < np; j++) {
             double t = jd_sm__family_threshold(M, (jd_screen_kind)kind, protos[j].code);
             if (t < 0 || !jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code))
@@ -609,8 +673,8 @@ static int apply_family(jd_screen_model *M, const jd_screen *S, const jd_screen_
     return JD_OK;
 }
 
-int jd_sm__apply(jd_screen_model *M, const jd_screen *S, const jd_screen_note *in,
-                 jd_screen_result *res, jd_error *err)
+int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
+                 const jd_screen_note *in, jd_screen_result *res, jd_error *err)
 {
     if (!M || !in || !res)
         return jd_error_set(err, JD_EINVALID, "model, note and result are required");
@@ -622,8 +686,7 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, const jd_screen_note *i
         jd_screen_match *m = &res->m[i];
         int ci, xi;
         if (m->modelled || !M->k[m->kind].on ||
-            !jd_screen__candidate(res, m->kind, m->code, &ci, &xi) ||
-            (int)i != (ci >= 0 ? ci : xi))
+            !jd_screen__candidate(res, m->kind, m->code, &ci, &xi) || (int)i != (ci >= 0 ? ci : xi))
             continue;
         double t = jd_sm__threshold(M, m->kind, m->code);
         if (t < 0)
@@ -636,7 +699,7 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, const jd_screen_note *i
         explain(m, M, &fv, p, t);
         decide(res, ci, xi, p, t);
     }
-    int rc = S ? apply_family(M, S, in, res, &fv) : JD_OK;
+    int rc = S && labels ? apply_family(M, S, labels, in, res, &fv) : JD_OK;
     jd_sm__fv_free(&fv);
     return rc ? jd_oom(err) : JD_OK;
 }
@@ -644,5 +707,5 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, const jd_screen_note *i
 int jd_screen_model_apply(jd_screen_model *M, const jd_screen_note *in, jd_screen_result *res,
                           jd_error *err)
 {
-    return jd_sm__apply(M, NULL, in, res, err);
+    return jd_sm__apply(M, NULL, NULL, in, res, err);
 }

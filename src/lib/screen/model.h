@@ -42,6 +42,8 @@ typedef struct jd_sm_fv {
     size_t n, cap;
     char *names;
     size_t nlen, ncap;
+    uint32_t *set; /* scratch: keeping each feature once */
+    size_t setcap;
 } jd_sm_fv;
 
 /* The model of one kind: named weights by key (sorted, with their names
@@ -53,7 +55,7 @@ typedef struct jd_sm_kind {
     float *w;
     char **names; /* arena strings */
     size_t nn;
-    float *wb; /* JD_SM_BUCKETS */
+    float *wb;        /* JD_SM_BUCKETS */
     jd_strmap thr_of; /* code -> index in thr */
     float *thr;       /* < 0: the rules decide the code */
     size_t nthr, thrcap;
@@ -77,8 +79,8 @@ void jd_sm__stemmer_free(jd_sm_stemmer *st);
 bool jd_screen__candidate(const jd_screen_result *res, jd_screen_kind kind, const char *code,
                           int *ci, int *xi);
 
-/* The features of one candidate (ci, xi from jd_screen__candidate), sorted
- * by (bucket, key), each once. fv is reset first. Returns JD_OK or JD_ENOMEM. */
+/* The features of one candidate (ci, xi from jd_screen__candidate), each
+ * (bucket, key) once, in the order found. fv is reset first. Returns JD_OK or JD_ENOMEM. */
 int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
                         const jd_screen_result *res, int ci, int xi);
 /* The same for the label of `self` (kind and code; a match of res or one of
@@ -100,6 +102,9 @@ void jd_sm__fv_free(jd_sm_fv *fv);
 /* The text of feature i's name. */
 const char *jd_sm__name(const jd_sm_fv *fv, size_t i);
 
+/* The weight of a named feature by its key (0 when the model has none). */
+float jd_sm__named_weight(const jd_sm_kind *k, uint32_t key);
+
 /* The hash key of a named feature ("counted"). */
 uint32_t jd_sm__key(const char *name, size_t len);
 
@@ -112,9 +117,15 @@ double jd_sm__threshold(const jd_screen_model *m, jd_screen_kind kind, const cha
 /* A family candidate's threshold: code + "/family", else the kind's ("any/family"), else -1. */
 double jd_sm__family_threshold(const jd_screen_model *m, jd_screen_kind kind, const char *code);
 
-/* jd_screen_model_apply, and with S also the family candidates (screen.c). */
-int jd_sm__apply(jd_screen_model *m, const jd_screen *S, const jd_screen_note *in,
-                 jd_screen_result *res, jd_error *err);
+/* The labels of a kind for the family candidates (jd_screen__labels); passed
+ * in by screen.c, so the model never calls the engine that calls it. */
+typedef size_t (*jd_sm_labels_fn)(const jd_screen *S, jd_screen_kind kind, int child_age,
+                                  jd_screen_match *out, size_t cap);
+
+/* jd_screen_model_apply, and with S and labels also the family candidates
+ * (screen.c). */
+int jd_sm__apply(jd_screen_model *m, const jd_screen *S, jd_sm_labels_fn labels,
+                 const jd_screen_note *in, jd_screen_result *res, jd_error *err);
 
 /* model_io.c: an empty model; a label's threshold (-1: the rules decide). */
 int jd_sm__model_new(jd_screen_model **out);

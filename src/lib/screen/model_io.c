@@ -279,8 +279,8 @@ int jd_screen_model_loadb(jd_screen_model **out, const char *buf, size_t len, co
     json_error_t je;
     json_t *root = json_loadb(buf, len, 0, &je);
     if (!root)
-        return jd_error_set_at(err, JD_EINVALID, src, je.line, je.column,
-                               "%s: not valid JSON: %s", src, je.text);
+        return jd_error_set_at(err, JD_EINVALID, src, je.line, je.column, "%s: not valid JSON: %s",
+                               src, je.text);
     int rc = load_json(out, root, src, err);
     json_decref(root);
     return rc;

@@ -28,7 +28,7 @@ typedef struct cand {
     uint32_t note;
     uint8_t kind;
     bool counted, y, recorded;
-    bool family; /* no rule of its own matched; one of its kind did */
+    bool family;      /* no rule of its own matched; one of its kind did */
     const char *code; /* arena */
     uint32_t f0, nf;  /* its features in D->f */
 } cand;
@@ -36,7 +36,7 @@ typedef struct cand {
 typedef struct dnote {
     int set;
     double weight;
-    bool recorded; /* the gold says the crime is recorded */
+    bool recorded;   /* the gold says the crime is recorded */
     uint32_t g0, ng; /* gold labels in D->gold */
     uint32_t p0, np; /* rules-alone labels (offences unrecorded) in D->pred, kind in top byte */
 } dnote;
@@ -119,8 +119,9 @@ static int add_cand(jd_screen_data *D, const jd_screen_gold *g, const jd_screen_
         jd_grow((void **)&D->f, &D->fcap, D->nf + fv->n, sizeof *D->f))
         return JD_ENOMEM;
     cand *c = &D->c[D->nc];
-    *c = (cand){(uint32_t)D->n, (uint8_t)m->kind, ci >= 0, has_label(g, m->code), m->recorded,
-                ci < 0 && xi < 0, intern(D, m->code), (uint32_t)D->nf, (uint32_t)fv->n};
+    *c = (cand){(uint32_t)D->n,        (uint8_t)m->kind, ci >= 0,
+                has_label(g, m->code), m->recorded,      ci < 0 && xi < 0,
+                intern(D, m->code),    (uint32_t)D->nf,  (uint32_t)fv->n};
     if (!c->code)
         return JD_ENOMEM;
     for (size_t i = 0; i < fv->n; i++) {
@@ -141,8 +142,8 @@ static int add_family(jd_screen_data *D, const jd_screen *S, const jd_screen_gol
     for (int kind = 0; kind < 3; kind++) {
         if (!(JD_SM_DATA_FAMILY & (1u << kind)))
             continue;
-        size_t np = jd_screen__labels(S, (jd_screen_kind)kind, g->note.child_age, protos,
-                                      JD_SM_FAMILY_MAX);
+        size_t np =
+            jd_screen__labels(S, (jd_screen_kind)kind, g->note.child_age, protos, JD_SM_FAMILY_MAX);
         bool recorded = false;
         for (size_t i = 0; i < res->n; i++)
             recorded |= (int)res->m[i].kind == kind && res->m[i].recorded;
@@ -166,8 +167,13 @@ static int add_note(jd_screen_data *D, const jd_screen *S, const jd_screen_gold 
         jd_grow((void **)&D->pred_kind, &D->pkcap, D->npred + res->n, 1))
         return JD_ENOMEM;
     dnote *d = &D->notes[D->n];
-    *d = (dnote){g->set, g->weight > 0 ? g->weight : 1.0, g->note.crime_recorded == 1, (uint32_t)D->ngold, (uint32_t)g->nlabels,
-                 (uint32_t)D->npred, 0};
+    *d = (dnote){g->set,
+                 g->weight > 0 ? g->weight : 1.0,
+                 g->note.crime_recorded == 1,
+                 (uint32_t)D->ngold,
+                 (uint32_t)g->nlabels,
+                 (uint32_t)D->npred,
+                 0};
     for (size_t i = 0; i < g->nlabels; i++)
         if (!(D->gold[D->ngold++] = intern(D, g->labels[i] ? g->labels[i] : "")))
             return JD_ENOMEM;
@@ -233,7 +239,7 @@ int jd_screen_data_new(jd_screen_data **out, jd_screen *S, const jd_screen_gold 
 typedef struct fit {
     const jd_screen_data *D;
     int kind;
-    double *w;  /* nnames named, then JD_SM_BUCKETS words */
+    double *w; /* nnames named, then JD_SM_BUCKETS words */
     size_t dim;
 } fit;
 
@@ -303,8 +309,8 @@ static int fit_kind(fit *F, const bool *use, const jd_screen_train_opts *o)
 
 /* ---- thresholds ---- */
 
-static const float grid[] = {0.1f, 0.15f, 0.2f, 0.25f, 0.3f, 0.35f, 0.4f, 0.45f, 0.5f,
-                             0.55f, 0.6f, 0.65f, 0.7f, 0.75f, 0.8f, 0.85f, 0.9f};
+static const float grid[] = {0.1f,  0.15f, 0.2f,  0.25f, 0.3f,  0.35f, 0.4f,  0.45f, 0.5f,
+                             0.55f, 0.6f,  0.65f, 0.7f,  0.75f, 0.8f,  0.85f, 0.9f};
 #define NGRID (sizeof grid / sizeof grid[0])
 
 /* F1 counts per choice: [0] the rules, [1 + g] the model at grid[g]. */
@@ -399,8 +405,8 @@ static int oof_probs(const jd_screen_data *D, const bool *use, int kind,
     return JD_OK;
 }
 
-static int choose_thresholds(jd_screen_model *m, const jd_screen_data *D, const bool *use,
-                             int kind, const jd_screen_train_opts *o, const double *p)
+static int choose_thresholds(jd_screen_model *m, const jd_screen_data *D, const bool *use, int kind,
+                             const jd_screen_train_opts *o, const double *p)
 {
     tally *t = NULL, pooled[2] = {{"*", 0, {0}, {0}, {0}}, {"any/family", 0, {0}, {0}, {0}}};
     size_t nt = 0, cap = 0;
@@ -454,7 +460,7 @@ static int store_kind(jd_screen_model *m, const jd_screen_data *D, int kind, con
     k->wb = calloc(JD_SM_BUCKETS, sizeof *k->wb);
     if (!k->keys || !k->w || !k->names || !k->wb)
         return JD_ENOMEM;
-    /* by key, as the loader keeps them (named_weight's binary search) */
+    /* by key, as the loader keeps them (jd_sm__named_weight's binary search) */
     uint64_t *order = malloc((nn ? nn : 1) * sizeof *order);
     if (!order)
         return JD_ENOMEM;
@@ -539,24 +545,14 @@ static double cand_prob(const jd_screen_data *D, const jd_screen_model *m, const
             z += k->wb ? (double)k->wb[f->id & ~WORD_ID] * f->v : 0;
             continue;
         }
-        uint32_t key = D->keys[f->id];
-        size_t lo = 0, hi = k->nn;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (k->keys[mid] < key)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < k->nn && k->keys[lo] == key)
-            z += (double)k->w[lo] * f->v;
+        z += (double)jd_sm__named_weight(k, D->keys[f->id]) * f->v;
     }
     return 1.0 / (1.0 + exp(-z));
 }
 
 /* Is code predicted for the note: the rules' word, or the model's. */
-static bool predicted(const jd_screen_data *D, const jd_screen_model *m, const dnote *d,
-                      size_t c0, size_t c1, int kind, const char *code)
+static bool predicted(const jd_screen_data *D, const jd_screen_model *m, const dnote *d, size_t c0,
+                      size_t c1, int kind, const char *code)
 {
     bool rules = false;
     for (uint32_t i = 0; i < d->np; i++)
@@ -585,7 +581,7 @@ static void score_note(const jd_screen_data *D, const jd_screen_model *m, size_t
     int seen_kind[256];
     size_t ns = 0;
     for (uint32_t i = 0; i < d->ng + d->np + (uint32_t)(c1 - c0); i++) {
-        const char *code = i < d->ng ? D->gold[d->g0 + i]
+        const char *code = i < d->ng           ? D->gold[d->g0 + i]
                            : i < d->ng + d->np ? D->pred[d->p0 + i - d->ng]
                                                : D->c[c0 + i - d->ng - d->np].code;
         int kind = label_kind(code);

@@ -1541,7 +1541,7 @@ static bool in_set(const jd_screen *S, uint32_t set, uint32_t sid)
 {
     /* the set's bitmap over the stem ids (index_lookups): every stem id is
      * interned at load, so a word's id is at most nstem_bits */
-    return sid && sid <= S->nstem_bits &&
+    return sid && sid <= S->nstem_bits && set != UINT32_MAX && /* a set the file lacks */
            (S->setbits[(size_t)set * S->set_words + (sid >> 6)] >> (sid & 63) & 1u);
 }
 
@@ -4440,7 +4440,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     settle_matches(S, child, res);
     if (carer_assault(S, res) != JD_OK || weak_matches(S, &X, lac, child, et, res) != JD_OK)
         return jd_oom(err);
-    return S->model ? jd_sm__apply(S->model, S, in, res, err) : JD_OK;
+    return S->model ? jd_sm__apply(S->model, S, jd_screen__labels, in, res, err) : JD_OK;
 }
 
 size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
