@@ -493,7 +493,8 @@ bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kin
             continue;
         if (!strcmp(res->m[i].code, code))
             return false;
-        family = true;
+        if (!(res->m[i].attrs & JD_SCREEN_WEAK))
+            family = true;
     }
     return family;
 }
