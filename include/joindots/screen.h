@@ -44,6 +44,8 @@ enum {
     JD_SCREEN_AGE = 1 << 8,          /* the ages do not make it this offence */
     JD_SCREEN_SENSE = 1 << 9,        /* the words in another, innocent sense ("sell herself
                                         short" at a mock interview, "on the game" of an Xbox) */
+    JD_SCREEN_WEAK = 1 << 10,        /* weak evidence (a rule marked "weak"): a candidate for
+                                        the model, never counted by the rules alone */
 };
 
 typedef struct jd_screen_note {

@@ -1,6 +1,7 @@
 /* The engine fixture of the screen's unit tests (test_screen_engine.c,
- * test_screen_frame.c): the built-in rules opened once per test and the
- * last result freed with them. Include after <cmocka.h>. */
+ * test_screen_frame.c, test_screen_weak.c): the built-in rules opened once
+ * per test and the last result freed with them, and write_file for the
+ * loader's tests. Include after <cmocka.h>. */
 #ifndef JD_TEST_SCREEN_FX_H
 #define JD_TEST_SCREEN_FX_H
 
@@ -35,6 +36,16 @@ static int teardown(void **state)
     jd_screen_close(f->S);
     free(f);
     return 0;
+}
+
+/* Write body to path (a rules file for the loader's tests): 0 or -1. */
+static inline int write_file(const char *path, const char *body)
+{
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        return -1;
+    int rc = fputs(body, fp) < 0 ? -1 : 0;
+    return fclose(fp) || rc ? -1 : 0;
 }
 
 #endif

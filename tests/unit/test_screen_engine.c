@@ -428,15 +428,6 @@ static void test_recorded(void **state)
     assert_true(must(r, "C2", true)->recorded);
 }
 
-static int write_file(const char *path, const char *body)
-{
-    FILE *o = fopen(path, "w");
-    if (!o)
-        return -1;
-    fputs(body, o);
-    return fclose(o);
-}
-
 /* The loader refuses bad rule files with a message naming the entry. */
 static void test_loader_errors(void **state)
 {

@@ -106,7 +106,16 @@ static void test_screen_model__family_features(void **state)
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
     assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_LANGUAGE, "own_accord"));
     assert_true(jd_screen__family_candidate(&f->res, JD_SCREEN_LANGUAGE, "consent"));
+    /* weak evidence (scr-recall): "went ... with the older males" is a weak
+     * C15 match, a candidate of its own, but weak matches open no family
+     * (nor does a note with no offence match at all) */
     assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_OFFENCE, "C2"));
+    assert_true(jd_screen__candidate(&f->res, JD_SCREEN_OFFENCE, "C15", &(int){0}, &(int){0}));
+    jd_screen_result calm_res = {0};
+    jd_screen_note calm = note("YP went to school of her own accord.", 14);
+    assert_int_equal(jd_screen_run(f->S, &calm, &calm_res, &err), JD_OK);
+    assert_false(jd_screen__family_candidate(&calm_res, JD_SCREEN_OFFENCE, "C2"));
+    jd_screen_result_free(&calm_res);
     jd_screen_match proto = {0};
     proto.kind = JD_SCREEN_LANGUAGE;
     proto.code = "consent";

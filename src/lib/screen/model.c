@@ -204,7 +204,8 @@ static const struct {
                   {JD_SCREEN_INNOCENT, "innocent"},
                   {JD_SCREEN_PROPERTY, "property"},
                   {JD_SCREEN_AGE, "age"},
-                  {JD_SCREEN_SENSE, "sense"}};
+                  {JD_SCREEN_SENSE, "sense"},
+                  {JD_SCREEN_WEAK, "weak"}};
 
 static const char *age_band(int age, bool child)
 {
@@ -492,7 +493,8 @@ bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kin
             continue;
         if (!strcmp(res->m[i].code, code))
             return false;
-        family = true;
+        if (!(res->m[i].attrs & JD_SCREEN_WEAK))
+            family = true;
     }
     return family;
 }

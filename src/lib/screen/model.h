@@ -90,7 +90,8 @@ int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *i
 int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
                             const jd_screen_result *res, const jd_screen_match *self, int ci,
                             int xi);
-/* Does some match of `kind` (counted or not) stand in res, and none of code? */
+/* Does some match of `kind` (counted or not, not weak evidence: a weak match
+ * is a candidate of its own but opens no family) stand in res, and none of code? */
 bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind,
                                  const char *code);
 /* Family candidates come in at most this many labels a kind. */

@@ -114,6 +114,8 @@ typedef struct rule {
                                    sentence ("too drunk to stand" is C11 only beside the act) */
     bool reported_speech;       /* reported speech ("she told staff", "source states") is
                                    not the writer's own wording */
+    bool weak;                  /* "weak": its matches never count alone (JD_SCREEN_WEAK),
+                                   made only for a code with no other match (weak_matches) */
     const char *from[4];        /* indicators: also held when one of these offences counts
                                    (familial sexual abuse or cruelty is V02 abuse) */
     const char *with[4];        /* indicators with "from_offences": held only when all of
@@ -3255,7 +3257,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 static const char *attr_names[] = {"negated", "hypothetical", "historical", "about another person",
                                    "quoted or attributed", "quoted to challenge it",
                                    "innocent cause stated", "property taken, not the child",
-                                   "ages do not fit", "the words in another sense"};
+                                   "ages do not fit", "the words in another sense",
+                                   "weak evidence: counted only when the model says so"};
 
 const char *jd_screen_attrs_str(unsigned attrs, char *buf, size_t n)
 {
@@ -4256,6 +4259,98 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
     return JD_OK;
 }
 
+/* A hit of a rule read as a match: false when the rule does not apply there
+ * (event type, an exception, no "near" pattern); else *m with its attributes
+ * and counting, and *discount, the attribute bits that stop it counting. */
+static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, int child, int et,
+                      jd_screen_match *m, unsigned *discount)
+{
+    const pattern *p = &S->pat[h->pat];
+    const rule *r = &S->rules[p->owner];
+    if (r->types && !(r->types & (1u << et)))
+        return false;
+    if (owned_hit(S, K_UNLESS, p->owner, h, 0))
+        return false;
+    if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_sentence ? 0 : 1))
+        return false;
+    unsigned a = attributes(S, r, h);
+    *m = rule_match(r, p->text, (int)S->tok[h->start].off,
+                    (int)(S->tok[h->end - 1].off + S->tok[h->end - 1].olen));
+    *discount = discount_of(S, r, h, X, lac, child, &a, m) & ~r->keep;
+    m->attrs = a;
+    m->counts = !(a & *discount);
+    return true;
+}
+
+/* m's why: the pattern and its attributes when it counts, else what stopped it. */
+static void match_why(jd_screen_match *m, const char *pattern_text, unsigned discount)
+{
+    char ab[120];
+    jd_screen_attrs_str(m->attrs & discount, ab, sizeof ab);
+    sbuf w = sb_at(m->why, sizeof m->why);
+    if (m->counts) { /* "matched \"%s\"%s%s" */
+        sb_str(&w, "matched \"");
+        sb_str(&w, pattern_text);
+        sb_str(&w, "\"");
+        if (m->attrs) {
+            sb_str(&w, "; also ");
+            sb_str(&w, jd_screen_attrs_str(m->attrs, ab, sizeof ab));
+        }
+    } else {
+        sb_str(&w, "not counted: ");
+        sb_str(&w, ab);
+    }
+}
+
+/* Where a weak match of code goes: -1 when another match of code counts or
+ * is ruled out by more than the ages with words (it is the candidate
+ * already); else before the first match of code (one the ages ruled out,
+ * which is no candidate, or an event type's candidate without words: the
+ * model reads the first ruled-out match of a code), or the end. */
+static long weak_slot(const jd_screen_result *res, const char *code)
+{
+    long at = -1;
+    for (size_t i = 0; i < res->n; i++) {
+        const jd_screen_match *m = &res->m[i];
+        if (strcmp(m->code, code))
+            continue;
+        if (m->counts || (!(m->attrs & JD_SCREEN_AGE) && m->start >= 0))
+            return -1;
+        if (at < 0)
+            at = (long)i;
+    }
+    return at < 0 ? (long)res->n : at;
+}
+
+/* Weak evidence: the first match of a "weak" rule whose ages fit, for a code
+ * no other rule matched (weak_slot), never counted: a candidate only a model
+ * may count (JD_SCREEN_WEAK). Without a model what counts is the other
+ * rules' alone. */
+static int weak_matches(const jd_screen *S, const ctx *X, bool lac, int child, int et,
+                        jd_screen_result *res)
+{
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *h = &S->hits[i];
+        const pattern *p = &S->pat[h->pat];
+        if (p->kind > K_IND || !S->rules[p->owner].weak)
+            continue;
+        long at = weak_slot(res, S->rules[p->owner].code);
+        jd_screen_match m;
+        unsigned discount;
+        if (at < 0 || !hit_match(S, h, X, lac, child, et, &m, &discount) ||
+            (m.attrs & JD_SCREEN_AGE))
+            continue;
+        m.attrs |= JD_SCREEN_WEAK;
+        m.counts = false;
+        match_why(&m, p->text, discount | JD_SCREEN_WEAK);
+        if (add_match(res, &m))
+            return JD_ENOMEM;
+        memmove(&res->m[at + 1], &res->m[at], (res->n - 1 - (size_t)at) * sizeof *res->m);
+        res->m[at] = m;
+    }
+    return JD_OK;
+}
+
 /* Tokens, the child described read as the child, then the patterns' hits. */
 static int read_note(jd_screen *S, const char *text, size_t len, const jd_screen_note *in)
 {
@@ -4320,44 +4415,20 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *h = &S->hits[i];
         const pattern *p = &S->pat[h->pat];
-        if (p->kind > K_IND)
+        if (p->kind > K_IND || S->rules[p->owner].weak)
             continue;
         const rule *r = &S->rules[p->owner];
-        if (r->types && !(r->types & (1u << et)))
-            continue;
         if (have_code(res, r->code, true))
             continue; /* one counted match per code is enough */
-        if (owned_hit(S, K_UNLESS, p->owner, h, 0))
+        jd_screen_match m;
+        unsigned discount;
+        if (!hit_match(S, h, &X, lac, child, et, &m, &discount))
             continue;
-        if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_sentence ? 0 : 1))
-            continue;
-        unsigned a = attributes(S, r, h);
-        jd_screen_match m =
-            rule_match(r, p->text, (int)S->tok[h->start].off,
-                       (int)(S->tok[h->end - 1].off + S->tok[h->end - 1].olen));
-        unsigned discount = discount_of(S, r, h, &X, lac, child, &a, &m);
-        discount &= ~r->keep;
-        m.attrs = a;
-        m.counts = !(a & discount);
         if (have_code(res, r->code, m.counts))
             continue; /* one match per code and counting: the words of the first */
         if (m.counts && r->not_with[0] && nveto < VETO_MAX)
             veto[nveto++] = (veto_ref){res->n, r}; /* its index once added below */
-        char ab[120];
-        jd_screen_attrs_str(a & discount, ab, sizeof ab);
-        sbuf w = sb_at(m.why, sizeof m.why);
-        if (m.counts) { /* "matched \"%s\"%s%s" */
-            sb_str(&w, "matched \"");
-            sb_str(&w, p->text);
-            sb_str(&w, "\"");
-            if (a) {
-                sb_str(&w, "; also ");
-                sb_str(&w, jd_screen_attrs_str(a, ab, sizeof ab));
-            }
-        } else {
-            sb_str(&w, "not counted: ");
-            sb_str(&w, ab);
-        }
+        match_why(&m, p->text, discount);
         if (add_match(res, &m))
             return jd_oom(err);
     }
@@ -4367,7 +4438,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     veto_matches(veto, nveto, res);
     resolved_matches(S, res);
     settle_matches(S, child, res);
-    if (carer_assault(S, res) != JD_OK)
+    if (carer_assault(S, res) != JD_OK || weak_matches(S, &X, lac, child, et, res) != JD_OK)
         return jd_oom(err);
     return S->model ? jd_sm__apply(S->model, S, jd_screen__labels, in, res, err) : JD_OK;
 }
@@ -4562,6 +4633,10 @@ static int rule_scope(loader *L, json_t *o, rule *r, const char *where)
     if (r->candidate && !r->always)
         return bad(L, where, "candidate: only with \"always\"");
     r->reported_speech = json_is_true(json_object_get(o, "reported_speech"));
+    json_t *wk = json_object_get(o, "weak");
+    if (wk && !json_is_boolean(wk))
+        return bad(L, where, "weak: true or false");
+    r->weak = json_is_true(wk);
     json_t *ag = json_object_get(o, "agencies");
     if (ag && (!json_is_array(ag) || json_array_size(ag) > 4 || !r->always))
         return bad(L, where, "agencies: a list of up to 4 agency codes, with \"always\"");
