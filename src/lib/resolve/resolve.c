@@ -301,9 +301,20 @@ typedef struct variants {
     uint16_t ngroups;
 } variants;
 
-/* name id -> its two Double Metaphone codes, packed 4 bytes to a uint32 */
+/* What a name's comparisons read without its text: its two Double
+ * Metaphone codes, packed 4 bytes to a uint32, and what name_surely_diff
+ * bounds Jaro-Winkler and the other levels with. */
+typedef struct phon_entry {
+    uint32_t code[2];
+    uint64_t mask; /* the bytes it holds, as bits c & 63 */
+    char head[4];  /* its first four bytes, NUL-padded */
+    uint8_t len;   /* its length; 0: longer than JD_CMP_MAX (never bounded) */
+} phon_entry;
+
+/* name id -> its phon_entry */
 typedef struct phonmap {
-    uint32_t *key, (*code)[2];
+    uint32_t *key;
+    phon_entry *e;
     size_t nslots, count;
 } phonmap;
 
@@ -518,7 +529,7 @@ static int phon_note(rs *R, uint32_t id)
     if ((m->count + 1) * 2 > m->nslots) {
         size_t ns = m->nslots ? m->nslots * 2 : 1 << 12;
         uint32_t *k = calloc(ns, sizeof *k);
-        uint32_t(*c)[2] = calloc(ns, sizeof *c);
+        phon_entry *c = calloc(ns, sizeof *c);
         if (!k || !c) {
             free(k);
             free(c);
@@ -531,13 +542,12 @@ static int phon_note(rs *R, uint32_t id)
             while (k[h])
                 h = (h + 1) & (ns - 1);
             k[h] = m->key[i];
-            c[h][0] = m->code[i][0];
-            c[h][1] = m->code[i][1];
+            c[h] = m->e[i];
         }
         free(m->key);
-        free(m->code);
+        free(m->e);
         m->key = k;
-        m->code = c;
+        m->e = c;
         m->nslots = ns;
     }
     size_t h = (size_t)id * 2654435761u & (m->nslots - 1);
@@ -547,16 +557,23 @@ static int phon_note(rs *R, uint32_t id)
         h = (h + 1) & (m->nslots - 1);
     }
     const char *s = pool_str(&R->names, id);
+    size_t n = pool_len(&R->names, id);
     char p[JD_PHON_MAX + 1], a[JD_PHON_MAX + 1];
-    jd_phon__double_metaphone(s, strlen(s), p, a);
+    jd_phon__double_metaphone(s, n, p, a);
     m->key[h] = id;
-    m->code[h][0] = pack_code(p);
-    m->code[h][1] = pack_code(a);
+    phon_entry *e = &m->e[h];
+    *e = (phon_entry){{pack_code(p), pack_code(a)}, 0, {0}, 0};
+    if (n <= JD_CMP_MAX) {
+        e->len = (uint8_t)n;
+        for (size_t i = 0; i < n; i++)
+            e->mask |= UINT64_C(1) << ((unsigned char)s[i] & 63);
+        memcpy(e->head, s, n < 4 ? n : 4);
+    }
     m->count++;
     return JD_OK;
 }
 
-static const uint32_t *phon_codes(const rs *R, uint32_t id)
+static const phon_entry *phon_entry_of(const rs *R, uint32_t id)
 {
     const phonmap *m = &R->ph;
     if (!m->nslots || !id)
@@ -564,10 +581,16 @@ static const uint32_t *phon_codes(const rs *R, uint32_t id)
     size_t h = (size_t)id * 2654435761u & (m->nslots - 1);
     while (m->key[h]) {
         if (m->key[h] == id)
-            return m->code[h];
+            return &m->e[h];
         h = (h + 1) & (m->nslots - 1);
     }
     return NULL;
+}
+
+static const uint32_t *phon_codes(const rs *R, uint32_t id)
+{
+    const phon_entry *e = phon_entry_of(R, id);
+    return e ? e->code : NULL;
 }
 
 /* Do two names share a Double Metaphone code (primary or alternate)? */
@@ -649,6 +672,43 @@ static int name_pair_level(const rs *R, uint32_t a, uint32_t b, bool forename)
     return l;
 }
 
+/*
+ * Is the level of two different names surely L_DIFF, a forename variant
+ * aside (name_pair_level checks that first), from their phon_entry alone?
+ * Each test bounds one way name_pair_level could rise above L_DIFF; false
+ * when unsure. Jaro-Winkler's bound: a byte of one name that the other
+ * never holds is never a match, so m is at most the length less those
+ * (bytes folded to 64 bits only loosen it), and no transpositions.
+ */
+static bool name_surely_diff(const phon_entry *x, const phon_entry *y, bool forename)
+{
+    unsigned xl = x->len, yl = y->len;
+    if (!xl || !yl)
+        return false;
+    uint64_t ox = x->mask & ~y->mask, oy = y->mask & ~x->mask;
+    if (!forename && xl > 2 && yl > 2 && (!ox || !oy))
+        return false; /* one may be a part of the other */
+    if (forename && (xl == 1 || yl == 1) && x->head[0] == y->head[0])
+        return false; /* an initial */
+    const uint32_t *p = x->code, *q = y->code;
+    if (xl > 1 && yl > 1 && p[0] && q[0] &&
+        (p[0] == q[0] || p[0] == q[1] || p[1] == q[0] || p[1] == q[1]))
+        return false; /* sounds alike */
+    if (xl > 2 && yl > 2 && (xl > yl ? xl - yl : yl - xl) <= 1 &&
+        (x->head[0] == y->head[0] || x->head[1] == y->head[1]) &&
+        __builtin_popcountll(x->mask ^ y->mask) <= 2)
+        return false; /* maybe one typo: one edit changes at most two bytes held */
+    int mx = (int)xl - __builtin_popcountll(ox), my = (int)yl - __builtin_popcountll(oy);
+    int m = mx < my ? mx : my;
+    if (m <= 0)
+        return true; /* Jaro 0, Jaro-Winkler at most 0.4 */
+    unsigned n = xl < yl ? xl : yl, l = 0;
+    while (l < n && l < 4 && x->head[l] == y->head[l])
+        l++;
+    double md = (double)m, j = (md / (double)xl + md / (double)yl + 1.0) / 3.0;
+    return j + (double)l * 0.1 * (1.0 - j) < 0.80 - 1e-9;
+}
+
 static int name_level(const rs *R, const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t nb,
                       bool forename, lvcache *c)
 {
@@ -662,6 +722,15 @@ static int name_level(const rs *R, const uint32_t *a, uint8_t na, const uint32_t
     const int kind = forename ? LVC_NAME_FORE : LVC_NAME_SUR;
     for (uint8_t i = 0; i < na; i++)
         for (uint8_t k = 0; k < nb; k++) {
+            /* most pairs of names are wholly different: known so from the
+             * names' entries, which common names keep in cache, without a
+             * miss in the level cache or Jaro-Winkler */
+            const phon_entry *x = phon_entry_of(R, a[i]), *y = phon_entry_of(R, b[k]);
+            if (x && y && name_surely_diff(x, y, forename)) {
+                int l = forename && variant_match(R, a[i], b[k]) ? L_CLOSE : L_DIFF;
+                best = l > best ? l : best;
+                continue;
+            }
             int slot = 0, l = cached(c, kind, a[i], b[k], &slot);
             if (l < 0) {
                 l = name_pair_level(R, a[i], b[k], forename);
@@ -3888,7 +3957,7 @@ static void rs_free(rs *R)
     free(R->var.grp);
     free(R->var.canon);
     free(R->ph.key);
-    free(R->ph.code);
+    free(R->ph.e);
     free(R->tf);
     free(R->tfw);
     free(R->refkey);
@@ -6438,7 +6507,7 @@ static void run_shed(run *u)
     void **big[] = {(void **)&R->r,      (void **)&R->h,      (void **)&R->spill,
                     (void **)&R->refkey, (void **)&R->refidx, (void **)&R->nl_off,
                     (void **)&R->nl_to,  (void **)&R->co_off, (void **)&R->co_to,
-                    (void **)&R->ph.key, (void **)&R->ph.code};
+                    (void **)&R->ph.key, (void **)&R->ph.e};
     for (size_t k = 0; k < JD_ARRAY_LEN(big); k++) {
         free(*big[k]);
         *big[k] = NULL;
@@ -6482,6 +6551,33 @@ int jd_resolve__check_bounds(jd_store *s, double threshold, int64_t *pairs, int6
     }
     free(c);
     run_free(&u);
+    return rc;
+}
+
+/* Test hook (resolve.h): name_surely_diff against name_pair_level for
+ * every two of n names, as forenames and as surnames. */
+int jd_resolve__check_name_bounds(const char *const *names, size_t n, int64_t *sure,
+                                  int64_t *wrong)
+{
+    rs R;
+    memset(&R, 0, sizeof R);
+    *sure = *wrong = 0;
+    uint32_t *id = malloc((n ? n : 1) * sizeof *id);
+    int rc = id ? JD_OK : JD_ENOMEM;
+    for (size_t i = 0; rc == JD_OK && i < n; i++)
+        if (!(id[i] = pool_add(&R.names, names[i], strlen(names[i]))) || phon_note(&R, id[i]))
+            rc = JD_ENOMEM;
+    for (size_t i = 0; rc == JD_OK && i < n; i++)
+        for (size_t k = 0; k < n; k++)
+            for (int f = 0; f < 2 && id[i] != id[k]; f++) {
+                const phon_entry *x = phon_entry_of(&R, id[i]), *y = phon_entry_of(&R, id[k]);
+                if (!name_surely_diff(x, y, f))
+                    continue;
+                (*sure)++;
+                *wrong += name_pair_level(&R, id[i], id[k], f) != L_DIFF;
+            }
+    free(id);
+    rs_free(&R);
     return rc;
 }
 

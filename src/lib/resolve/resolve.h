@@ -105,6 +105,14 @@ bool jd_resolve__transposed(const char *x, const char *y);
 bool jd_resolve__spelling_variant(const char *x, const char *y);
 bool jd_resolve__pet_spelling(const char *x, const char *y);
 
+/* Test hook: of every two different names of `names` (normalised, as
+ * resolve keeps them), compared as forenames and as surnames, *sure gets
+ * those the names' entries alone showed wholly different (no level cache,
+ * no Jaro-Winkler) and *wrong those of them whose compared level is not
+ * (0 when the shortcut is exact). JD_OK or JD_ENOMEM. */
+int jd_resolve__check_name_bounds(const char *const *names, size_t n, int64_t *sure,
+                                  int64_t *wrong);
+
 /*
  * Test hook: loads and blocks the store's refs as a full run does, then
  * streams their candidate pairs (as a full run scores them) in ranges of
