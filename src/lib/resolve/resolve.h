@@ -120,7 +120,8 @@ int jd_resolve__check_name_bounds(const char *const *names, size_t n, int64_t *s
  * threads, twice. *pairs: block()'s candidate pairs; *ranges: the ranges a
  * pass took; *wrong: pairs the stream gave other than block()'s, in order,
  * and pairs of EM's sample (every `stride`-th, by place in the whole list)
- * other than block()'s (0 when the stream is exact). JD_OK or a store error.
+ * other than block()'s, and 1 if the count pass's total is not block()'s
+ * (0 when the stream is exact). JD_OK or a store error.
  */
 int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int threads,
                              int64_t *pairs, int64_t *ranges, int64_t *wrong, jd_error *err);
