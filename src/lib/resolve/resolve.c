@@ -2313,9 +2313,17 @@ static void stream_count(pair_stream *ps, size_t *total)
         size_t upto = (size_t)x->start[x->nrefs] * (size_t)(t + 1) / (size_t)ps->threads;
         while (h < x->nrefs && (t == ps->threads - 1 || x->start[h] < upto))
             h++;
-        job[t] = (count_job){{.ref = x->ref, .end = x->end, .start = x->start, .pos = x->pos,
-                              .nrefs = x->nrefs, .lo = l, .hi = h, .own = ps->mark[t]},
-                             ps->probe, ps->nprobe, 0};
+        job[t] = (count_job){{.ref = x->ref,
+                              .end = x->end,
+                              .start = x->start,
+                              .pos = x->pos,
+                              .nrefs = x->nrefs,
+                              .lo = l,
+                              .hi = h,
+                              .own = ps->mark[t]},
+                             ps->probe,
+                             ps->nprobe,
+                             0};
         l = h;
     }
     run_jobs(pairs_count, job, sizeof *job, ps->threads);
