@@ -19,7 +19,8 @@
 # The machine should be otherwise idle; the figures include its load.
 # JD_LIVE_BASE=DIR reuses DIR/base.db and DIR/feed/ from an earlier run
 # (kept there by JD_LIVE_KEEP=DIR) instead of building them again;
-# JD_LIVE_ONLY=feed or call runs only that half.
+# JD_LIVE_ONLY=feed or call runs only that half. JD_LIVE_SERVE_ARGS adds
+# options to `joindots serve` (e.g. --incremental, the live path).
 set -euo pipefail
 build=${1:-build}
 events=${2:-1000000}
@@ -59,7 +60,7 @@ run() {
   cp "$work/base.db" "$r/s.db"
   local t0; t0=$(now)
   "$jd" serve --db "$r/s.db" --listen 127.0.0.1:0 --port-file "$r/port" --feeds "$r/drop" \
-    --escalate-every 0 2>"$r/log" &
+    --escalate-every 0 ${JD_LIVE_SERVE_ARGS:-} 2>"$r/log" &
   spid=$!
   for _ in $(seq 1 6000); do [ -s "$r/port" ] && break; sleep 0.05; done
   local start; start=$(echo "$(now) - $t0" | bc)

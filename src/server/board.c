@@ -7,6 +7,7 @@
  */
 #include "server_internal.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,14 +82,22 @@ static void bump(json_t *obj, const char *key)
     json_object_set_new(obj, key, json_integer(v ? json_integer_value(v) + 1 : 1));
 }
 
-static json_t *hotspots(jd_store *s, jd_error *err)
+/* The board's hotspots: stored by the last analysis (jd_escalate_analyse);
+ * after an incremental analysis (which stores none) those the board showed
+ * (`prev`: the last full analysis', as the board's counts are); else built
+ * afresh from the county (35-60 s of a reload on the 1M-event county). */
+static json_t *hotspots(jd_store *s, const json_t *prev, jd_error *err)
 {
     char *buf = NULL;
     size_t len = 0;
     int rc = JD_OK;
-    /* stored by the last analysis (jd_escalate_analyse), else built afresh */
+    json_t *kept = json_object_get(prev, "hotspots");
     if (jd_network_stored(s, "hotspots", NULL, &buf, err) == JD_OK) {
         len = strlen(buf);
+    } else if (json_is_array(kept)) {
+        jd_error_clear(err);
+        json_t *copy = json_deep_copy(kept); /* the old board is freed apart */
+        return copy ? copy : json_array();
     } else {
         FILE *f = open_memstream(&buf, &len);
         if (!f)
@@ -130,7 +139,7 @@ static int on_group(const jd_equality_group *g, void *payload)
 
 /* Alert rates at high or critical by ethnicity: counts only (the library
  * is the only reader of ethnicity). */
-static json_t *equality(json_t *alerts, jd_store *s, jd_error *err)
+json_t *jd_api_equality(jd_store *s, json_t *alerts, jd_error *err)
 {
     size_t n = json_array_size(alerts), k = 0;
     const char **ids = calloc(n ? n : 1, sizeof *ids);
@@ -174,58 +183,74 @@ int jd_api_load(jd_server *srv, jd_store *s, jd_error *err)
             return rc;
     /* the counts it finds are the board's until the live thread runs a
      * full analysis (an incremental one counts only the persons it walked) */
-    rc = jd_api_build_counts(s, NULL, &srv->live_counts, &srv->alerts, &srv->board, err);
+    rc = jd_api_build_counts(s, NULL, NULL, &srv->live_counts, &srv->alerts, &srv->board, err);
     srv->live_counts_ok = rc == JD_OK;
     return rc;
 }
 
-int jd_api_build(jd_store *s, const jd_analyse_stats *known, json_t **alerts_out,
-                 json_t **board_out, jd_error *err)
+int jd_api_build(jd_store *s, const jd_analyse_stats *known, const json_t *prev_board,
+                 json_t **alerts_out, json_t **board_out, jd_error *err)
 {
-    return jd_api_build_counts(s, known, NULL, alerts_out, board_out, err);
+    return jd_api_build_counts(s, known, prev_board, NULL, alerts_out, board_out, err);
 }
 
 /* Children at each level at the end of each year from ymin to ymax, into
- * over_time, and the load high puts on the team, into capacity. */
+ * over_time, and the load high puts on the team, into capacity. One pass
+ * over the alerts: each child's first year at each level, then its best
+ * level by each year (a pass a year read the 33,520 alerts of the 1M-event
+ * county 20-odd times at every reload). */
 static void over_years(json_t *alerts, const jd_analyse_stats *st, int ymin, int ymax,
                        json_t *over_time, json_t *capacity)
 {
+    if (ymin > ymax || ymax - ymin >= 200)
+        return;
+    int ny = ymax - ymin + 1;
+    int (*n)[4] = calloc((size_t)ny, sizeof *n);
+    if (!n)
+        return;
     json_t *a;
     size_t i;
-    for (int y = ymin; y <= ymax && ymax - ymin < 200; y++) {
-        int n[4] = {0};
-        json_array_foreach(alerts, i, a)
+    json_array_foreach(alerts, i, a)
+    {
+        const char *kind = json_string_value(json_object_get(a, "kind"));
+        if (!kind || strcmp(kind, "child_at_risk") != 0)
+            continue;
+        int first[4] = {INT_MAX, INT_MAX, INT_MAX, INT_MAX}; /* first year at each level */
+        json_t *step;
+        size_t j;
+        json_array_foreach(json_object_get(a, "history"), j, step)
         {
-            const char *kind = json_string_value(json_object_get(a, "kind"));
-            if (!kind || strcmp(kind, "child_at_risk") != 0)
-                continue;
-            int best = -1;
-            json_t *step;
-            size_t j;
-            json_array_foreach(json_object_get(a, "history"), j, step)
-            {
-                int sy = year_of(json_string_value(json_object_get(step, "raised_at")));
-                int li = level_index(json_string_value(json_object_get(step, "level")));
-                if (sy && sy <= y && li > best)
-                    best = li;
-            }
-            if (best >= 0)
-                n[best]++;
+            int sy = year_of(json_string_value(json_object_get(step, "raised_at")));
+            int li = level_index(json_string_value(json_object_get(step, "level")));
+            if (sy && li >= 0 && sy < first[li])
+                first[li] = sy;
         }
-        json_array_append_new(over_time, json_pack("{s:i,s:i,s:i,s:i,s:i}", "year", y, "low", n[0],
-                                                   "medium", n[1], "high", n[2], "critical", n[3]));
+        for (int y = ymin; y <= ymax; y++) {
+            int best = -1;
+            for (int l = 0; l < 4; l++)
+                best = first[l] <= y ? l : best;
+            if (best >= 0)
+                n[y - ymin][best]++;
+        }
+    }
+    for (int y = ymin; y <= ymax; y++) {
+        const int *c = n[y - ymin];
+        json_array_append_new(over_time, json_pack("{s:i,s:i,s:i,s:i,s:i}", "year", y, "low", c[0],
+                                                   "medium", c[1], "high", c[2], "critical", c[3]));
         /* capacity (issue 15 item 6): the load high puts on the team */
         json_array_append_new(
-            capacity, json_pack("{s:i,s:i,s:o}", "year", y, "high_or_critical", n[2] + n[3],
+            capacity, json_pack("{s:i,s:i,s:o}", "year", y, "high_or_critical", c[2] + c[3],
                                 "per_1000_children",
                                 st->children > 0
-                                    ? json_real(1000.0 * (n[2] + n[3]) / (double)st->children)
+                                    ? json_real(1000.0 * (c[2] + c[3]) / (double)st->children)
                                     : json_null()));
     }
+    free(n);
 }
 
-int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, jd_analyse_stats *counts,
-                        json_t **alerts_out, json_t **board_out, jd_error *err)
+int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, const json_t *prev_board,
+                        jd_analyse_stats *counts, json_t **alerts_out, json_t **board_out,
+                        jd_error *err)
 {
     jd_analyse_stats st;
     memset(&st, 0, sizeof st);
@@ -239,7 +264,11 @@ int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, jd_analyse_s
     }
     if (counts)
         *counts = st;
-    json_t *eq = equality(alerts, s, err);
+    /* with a board shown already, its equality monitoring stands until the
+     * caller brings it up to date (jd_api_equality: it reads every child's
+     * ethnicity, half of a reload after an urgent call at 1M events) */
+    json_t *was = json_object_get(prev_board, "equality_monitoring");
+    json_t *eq = json_is_array(was) ? json_deep_copy(was) : jd_api_equality(s, alerts, err);
     if (!eq) {
         json_decref(alerts);
         return err->code < 0 ? err->code : jd_error_set(err, JD_ENOMEM, "out of memory");
@@ -296,7 +325,7 @@ int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, jd_analyse_s
         "children_by_level", by_level, "levels_over_time", over_time, "repeat_missing", missing,
         "return_interviews_overdue", overdue, "crimes_disclosed_not_recorded", unrecorded,
         "return_interviews", ri, "disclosed_vs_recorded", cr, "equality_monitoring", eq,
-        "language_flags_by_agency", lang, "hotspots", hotspots(s, err), "not_yet_available");
+        "language_flags_by_agency", lang, "hotspots", hotspots(s, prev_board, err), "not_yet_available");
     if (!board) {
         json_decref(capacity);
         json_decref(alerts);

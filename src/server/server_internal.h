@@ -308,12 +308,20 @@ int jd_api_load(jd_server *srv, jd_store *s, jd_error *err);
 /* Build the alerts and the board's aggregates from the store, without
  * touching the server (board.c): [out] new references on success. `known`:
  * the counts of the analysis run that stored the alerts, or NULL to have
- * them computed (a run that writes nothing). */
-int jd_api_build(jd_store *s, const jd_analyse_stats *known, json_t **alerts, json_t **board,
-                 jd_error *err);
+ * them computed (a run that writes nothing). `prev_board` (or NULL): the
+ * board shown so far, whose hotspots stand when the store holds none of
+ * its latest analysis (an incremental one stores none), and whose
+ * equality monitoring is copied: the caller replaces it with
+ * jd_api_equality's once the new alerts are shown. */
+int jd_api_build(jd_store *s, const jd_analyse_stats *known, const json_t *prev_board,
+                 json_t **alerts, json_t **board, jd_error *err);
+/* The board's equality monitoring of `alerts` (high or critical children
+ * by ethnicity, counts only): a new reference, or NULL with err set. */
+json_t *jd_api_equality(jd_store *s, json_t *alerts, jd_error *err);
 /* The same, and the board's counts it used into *counts (when not NULL). */
-int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, jd_analyse_stats *counts,
-                        json_t **alerts, json_t **board, jd_error *err);
+int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, const json_t *prev_board,
+                        jd_analyse_stats *counts, json_t **alerts, json_t **board,
+                        jd_error *err);
 /* The JSON of one alert of the loaded analysis (borrowed), or NULL. */
 json_t *jd_api_alert(jd_server *srv, const char *id);
 

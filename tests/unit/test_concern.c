@@ -780,6 +780,69 @@ static void test_concern__engine_save_and_human_actions(void **state)
     free(buf);
 }
 
+/* A subset run (the live update's escalation over the persons an
+ * incremental analysis walked) reads only the concerns it can fold, by id:
+ * what it decides for its person equals a full run's, a human action on
+ * the person's concern included, and it folds no one else's. */
+static void test_concern__subset_run_equals_full(void **state)
+{
+    fx *f = *state;
+    load_bundle(f->s);
+    int64_t now;
+    assert_int_equal(jd_time_parse(&now, "2007-01-10T12:00", 0), JD_OK);
+    jd_escalate_opts o = JD_ESCALATE_OPTS_INIT;
+    o.save = true;
+    jd_escalate_stats st;
+    jd_error err;
+    assert_int_equal(jd_escalate_run(f->s, JD_AS_OF_NOW, now, &o, &st, &err), JD_OK);
+    seen all;
+    memset(&all, 0, sizeof all);
+    o = (jd_escalate_opts)JD_ESCALATE_OPTS_INIT;
+    o.cb = collect;
+    o.payload = &all;
+    int64_t later = now + 30 * DAYS;
+    assert_int_equal(jd_escalate_run(f->s, JD_AS_OF_NOW, later, &o, &st, &err), JD_OK);
+    int k = find(&all, "auto:child:");
+    assert_true(k >= 0);
+    const char *pid = all.ids[k] + strlen("auto:child:");
+    char before[32];
+    snprintf(before, sizeof before, "%s", all.rung[k]);
+    jd_concern_action a = JD_CONCERN_ACTION_INIT;
+    a.at = now + HOUR;
+    a.text = "seen at school, spoke to her teacher";
+    assert_int_equal(jd_concern_act(f->s, all.ids[k], JD_CONCERN_COMMENT, &a, &alice, &err), JD_OK);
+    a.text = "she was taken again last night";
+    a.at = now + 2 * HOUR;
+    assert_int_equal(jd_concern_act(f->s, all.ids[k], JD_CONCERN_ESCALATE, &a, &alice, &err),
+                     JD_OK);
+    /* the full run's view, after the comment, then the subset's */
+    memset(&all, 0, sizeof all);
+    assert_int_equal(jd_escalate_run(f->s, JD_AS_OF_NOW, later, &o, &st, &err), JD_OK);
+    k = find(&all, "auto:child:");
+    seen sub;
+    memset(&sub, 0, sizeof sub);
+    const char *persons[] = {pid};
+    o.persons = persons;
+    o.npersons = 1;
+    o.payload = &sub;
+    assert_int_equal(jd_escalate_run(f->s, JD_AS_OF_NOW, later, &o, &st, &err), JD_OK);
+    assert_string_not_equal(all.rung[k], before); /* the escalation by hand counts */
+    int j = find(&sub, all.ids[k]);
+    assert_true(j >= 0);
+    assert_string_equal(sub.rung[j], all.rung[k]);
+    assert_string_equal(sub.status[j], all.status[k]);
+    for (int i = 0; i < sub.n; i++)
+        assert_null(strstr(sub.ids[i], "strategic")); /* another's: not folded */
+    /* saved: what the subset wrote is what a full run finds stored */
+    o.save = true;
+    o.cb = NULL;
+    assert_int_equal(jd_escalate_run(f->s, JD_AS_OF_NOW, later, &o, &st, &err), JD_OK);
+    jd_concern c = get_at(f->s, all.ids[k], later);
+    assert_string_equal(c.rung, all.rung[k]);
+    assert_non_null(strstr(c.json, "spoke to her teacher"));
+    jd_concern_dispose(&c);
+}
+
 /* ---- notifications through an outage ---- */
 
 typedef struct fake {
@@ -1005,6 +1068,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_concern__engine_save_and_human_actions, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_concern__subset_run_equals_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concern__notify_outage_loses_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -428,6 +428,25 @@ static void test_resolve__transposed(void **state)
     assert_false(jd_resolve__transposed("jame", "james"));
 }
 
+/* A slip of the keyboard: one letter past the first swapped for its
+ * neighbour on the row (Grsce, Grace; Rhts, Rhys); other letters, the
+ * first letter, rows apart, or names under four letters are not. */
+static void test_resolve__key_slip(void **state)
+{
+    (void)state;
+    assert_true(jd_resolve__key_slip("grsce", "grace"));
+    assert_true(jd_resolve__key_slip("grace", "grsce")); /* either way */
+    assert_true(jd_resolve__key_slip("rhts", "rhys"));
+    assert_true(jd_resolve__key_slip("conbor", "connor"));
+    assert_false(jd_resolve__key_slip("gruce", "grace"));   /* u is not beside a */
+    assert_false(jd_resolve__key_slip("frace", "grace"));   /* the first letter */
+    assert_false(jd_resolve__key_slip("graze", "grace"));   /* z and c: not neighbours */
+    assert_false(jd_resolve__key_slip("grace", "grace"));   /* the same: not a slip */
+    assert_false(jd_resolve__key_slip("grsse", "grace"));   /* two letters */
+    assert_false(jd_resolve__key_slip("ada", "asa"));       /* too short to tell */
+    assert_false(jd_resolve__key_slip("grace", "graces"));
+}
+
 /* Spellings a letter apart (an h, a doubled letter, a vowel beside a
  * vowel) are one name; siblings' names a letter apart (Kian, Kiran; Luca,
  * Lucas; Maria, Marcia), a first letter, or names under four letters are
@@ -706,6 +725,7 @@ int main(void)
         cmocka_unit_test(test_resolve__dobs_apart),
         cmocka_unit_test(test_resolve__ages_apart),
         cmocka_unit_test(test_resolve__transposed),
+        cmocka_unit_test(test_resolve__key_slip),
         cmocka_unit_test(test_resolve__spelling_variant),
         cmocka_unit_test(test_resolve__pet_spelling),
         cmocka_unit_test(test_resolve__scoring_cuts_are_exact),

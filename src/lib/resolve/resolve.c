@@ -363,6 +363,7 @@ typedef struct rs {
 } rs;
 
 static void *vec_push(vec *v);
+static bool key_slip(const char *x, const char *y);
 
 /* What a mention says about who else is in its event. */
 typedef struct ev_mention {
@@ -2756,6 +2757,28 @@ static bool same_place(const rs *R, const rview *a, const rview *b)
     return strtol(x, NULL, 10) == strtol(y, NULL, 10);
 }
 
+/* Two homes of one street: both addresses written, the same street and
+ * town after another house number, and postcodes written on both that
+ * differ ("152 Castle Way", OX5 2ZD; "120 Castle Way", OX5 8GR): the
+ * namesakes of a street live at different numbers. A number alone that
+ * differs under one postcode may be mistyped (FEBRL rewrites them). */
+static bool street_neighbours(const rs *R, const rview *a, const rview *b)
+{
+    int pl = pc_level(a, b);
+    if (!a->addr || !b->addr || a->addr == b->addr || pl < 0 || pl == 3)
+        return false;
+    const char *x = pool_str(&R->names, a->addr), *y = pool_str(&R->names, b->addr);
+    char *ex, *ey;
+    long nx = strtol(x, &ex, 10), ny = strtol(y, &ey, 10);
+    if (ex == x || ey == y || nx == ny)
+        return false;
+    while (*ex == ' ')
+        ex++;
+    while (*ey == ' ')
+        ey++;
+    return *ex && !strcmp(ex, ey);
+}
+
 static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
 {
     rview va, vb;
@@ -2829,6 +2852,10 @@ static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int 
                  ? lv[F_SUR]
                  : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c);
     lf = lv[F_FORE];
+    for (uint8_t i = 0; i < va.nfore && lf > L_DIFF && lf < L_CLOSE; i++)
+        for (uint8_t k = 0; k < vb.nfore; k++)
+            if (key_slip(pool_str(&R->names, va.fore[i]), pool_str(&R->names, vb.fore[k])))
+                lf = L_CLOSE; /* a slip of the keyboard is the name (Grsce, Grace) */
     int ld = dob_level(&va, &vb);
     /* no first name is no evidence, unless the surname and a full date of
      * birth agree ("Mrs Cole, 21/02/1955": a county holds one such person
@@ -2839,6 +2866,8 @@ static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int 
         (va.gender && vb.gender && va.gender != vb.gender))
         return 0; /* no first name, or names, dates or genders that differ */
     bool place = same_place(R, &va, &vb);
+    if (!place && ld < 3 && street_neighbours(R, &va, &vb))
+        return 0; /* a namesake at another number of the street */
     /* names with no place and no date of birth to back them: the names
      * must be rare enough in the county that few refs share both (a
      * namesake whose own records were never written in full is otherwise
@@ -2986,6 +3015,32 @@ static bool transposed(const char *x, const char *y)
     return !strcmp(x + i + 2, y + i + 2);
 }
 
+/* Are two names one key apart on a keyboard's row, past the first letter
+ * (Grsce, Grace; Rhts, Rhys)? The commonest slip of a typist; given names
+ * of four letters or more rarely differ so. */
+static bool key_slip(const char *x, const char *y)
+{
+    static const char *const rows[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
+    size_t n = strlen(x), i = 1;
+    if (n < 4 || n != strlen(y) || x[0] != y[0])
+        return false;
+    while (i < n && x[i] == y[i])
+        i++;
+    if (i == n || strcmp(x + i + 1, y + i + 1))
+        return false;
+    for (size_t r = 0; r < JD_ARRAY_LEN(rows); r++) {
+        const char *a = strchr(rows[r], x[i]), *b = strchr(rows[r], y[i]);
+        if (a && b && (a - b == 1 || b - a == 1))
+            return true;
+    }
+    return false;
+}
+
+bool jd_resolve__key_slip(const char *x, const char *y)
+{
+    return key_slip(x, y);
+}
+
 bool jd_resolve__transposed(const char *x, const char *y)
 {
     return transposed(x, y);
@@ -3059,7 +3114,7 @@ static bool same_first_name(const rs *R, uint32_t a, uint32_t b)
         return true;
     const char *x = pool_str(&R->names, a), *y = pool_str(&R->names, b);
     return ((!x[1] || !y[1]) && x[0] == y[0]) || transposed(x, y) || pet_spelling(x, y) ||
-           spelling_variant(x, y);
+           spelling_variant(x, y) || key_slip(x, y);
 }
 
 /*
@@ -3163,6 +3218,26 @@ static bool settled_dobs_apart(const cl *x, const cl *y)
     return true;
 }
 
+/* Is a settled first name of cluster x (root) a surname some ref of
+ * cluster y carries? A lone surname in the forenames, written twice
+ * ("Bell", M, at George Bell's home: a housing officer's or call
+ * handler's habit) is not a first name that disagrees. Walks at most 64
+ * members of y. */
+static bool surname_settled_as_first(const rs *R, const cl *c, uint32_t x, uint32_t y)
+{
+    uint32_t m = y;
+    int walked = 0;
+    do {
+        const rref *r = &R->r[m];
+        for (uint8_t i = 0; i < c[x].nfn; i++)
+            for (uint8_t k = 0; c[x].fc[i] >= 2 && k < r->nsur; k++)
+                if (c[x].fn[i] == r->sur[k])
+                    return true;
+        m = c[m].next;
+    } while (m != y && ++walked < 64);
+    return false;
+}
+
 /* Why clusters x and y (roots) must not be one person, or NULL; *reason
  * gets its CL_ number. The rules stop chains too (A-B-C where A and C were
  * never compared): every cannot-link between any member of one and any of
@@ -3190,7 +3265,8 @@ static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const de
     if (genders_apart(c[x].ngen, c[y].ngen))
         return "genders that disagree";
     *reason = CL_NAME;
-    if (first_names_apart(R, &c[x], &c[y]))
+    if (first_names_apart(R, &c[x], &c[y]) && !surname_settled_as_first(R, c, x, y) &&
+        !surname_settled_as_first(R, c, y, x))
         return "first names that disagree, each written on two records or more";
     *reason = CL_DOB;
     if (!direct && dobs_apart(c[x].dob, c[x].nd, c[y].dob, c[y].nd))
@@ -3273,6 +3349,33 @@ static void note_add(char **note, const char *text)
  * person without a full record can meet. A ref already with a full ref
  * stays where it is. Each join is noted on the ref. Returns refs joined.
  */
+/* Does a ref of sparse cluster x (root) live at another number of the
+ * street of a ref of cluster y, under another postcode (street_neighbours),
+ * with no two refs at one place? A call row with no postcode joined to
+ * "Jsde Siddiqui" of 152 Castle Way is not Jade Siddiqui of 120. Walks 16
+ * members of x against 64 of y. */
+static bool street_apart(const rs *R, const cl *c, uint32_t x, uint32_t y)
+{
+    bool apart = false;
+    uint32_t a = x;
+    int wa = 0;
+    do {
+        rview va, vb;
+        view(R, &R->h[a], &va);
+        uint32_t b = y;
+        int wb = 0;
+        do {
+            view(R, &R->h[b], &vb);
+            if (va.addr && vb.addr && same_place(R, &va, &vb))
+                return false;
+            apart = apart || street_neighbours(R, &va, &vb);
+            b = c[b].next;
+        } while (b != y && ++wb < 64);
+        a = c[a].next;
+    } while (a != x && ++wa < 16);
+    return apart;
+}
+
 static int64_t join_sparse(const rs *R, cl *c, deferred *d, size_t nd, const decision *dv,
                            size_t ndec, lvcache *lc, char **notes)
 {
@@ -3296,7 +3399,7 @@ static int64_t join_sparse(const rs *R, cl *c, deferred *d, size_t nd, const dec
                 if (r == rs_ || (round == 0 && !c[r].full) || (r == best && !tie))
                     continue;
                 if (!(pts = sparse_evidence(R, s, d[k].o, lc, &names)) ||
-                    conflict(R, c, rs_, r, dv, ndec, false, &why))
+                    conflict(R, c, rs_, r, dv, ndec, false, &why) || street_apart(R, c, rs_, r))
                     continue;
                 if (names > bestn) {
                     bestn = names;
@@ -3553,7 +3656,7 @@ static bool hh_member_fits(const rs *R, cl *c, uint32_t rs_, uint32_t r, const r
         return false;
     int why;
     bool fits = hh_names_fit(R, c, r, sr, lc);
-    if (!fits || conflict(R, c, rs_, r, dv, ndec, false, &why))
+    if (!fits || conflict(R, c, rs_, r, dv, ndec, false, &why) || street_apart(R, c, rs_, r))
         return false;
     if (sr->ndob && c[r].nd) { /* a partial date must fit a full one */
         bool dfit = false;
@@ -4232,8 +4335,8 @@ static int build_hot(rs *R)
 
 /*
  * Cannot-links from shared events: two refs mentioned in one event with
- * different roles (the child and the parent reporting them) or different
- * names are two people. Mentions are sorted by event; each event's refs are
+ * different roles (the child and the parent reporting them), different
+ * names, or a name on one and none on the other are two people. Mentions are sorted by event; each event's refs are
  * paired (an event naming more than EV_CAP people adds none: a meeting's
  * list of attendees says little about any two of them). The pairs become
  * per-ref lists (nl_off, nl_to), both directions. JD_OK or JD_ENOMEM.
@@ -4284,8 +4387,11 @@ static int event_cannot_links(rs *R, vec *keys, vec *info)
         for (size_t a = i; a < j; a++)
             for (size_t b = a + 1; b < j; b++) {
                 const ev_mention *x = &e[(uint32_t)k[a]], *y = &e[(uint32_t)k[b]];
+                /* a row with no name beside a named one is a row of its
+                 * own: an event lists a person once */
                 bool names = (x->fore && y->fore && x->fore != y->fore) ||
-                             (x->sur && y->sur && x->sur != y->sur);
+                             (x->sur && y->sur && x->sur != y->sur) ||
+                             (!x->fore && !x->sur) != (!y->fore && !y->sur);
                 if (x->ref == y->ref)
                     continue;
                 uint64_t *p = vec_push(&co), *q = vec_push(&co);

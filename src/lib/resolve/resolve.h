@@ -102,6 +102,9 @@ bool jd_resolve__ages_apart(int lo_a, int hi_a, const uint32_t *dob_a, uint8_t n
  * first name for the settled-first-names rule; names of three letters or
  * more. */
 bool jd_resolve__transposed(const char *x, const char *y);
+/* Two names one keyboard-row neighbour apart past the first letter
+ * (Grsce, Grace): one person's first name; names of four letters or more. */
+bool jd_resolve__key_slip(const char *x, const char *y);
 bool jd_resolve__spelling_variant(const char *x, const char *y);
 bool jd_resolve__pet_spelling(const char *x, const char *y);
 
