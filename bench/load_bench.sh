@@ -15,6 +15,7 @@
 # resolve, analyse and escalation write to the store the whole time.
 # DB is then written to: use a copy.
 # Adds two accounts to DB (loadanalyst, loadboard) if missing.
+# JD_LOAD_LOG=FILE keeps the server's log (stderr) there.
 set -euo pipefail
 build=${1:?BUILD_DIR}
 db=${2:?DB}
@@ -32,6 +33,7 @@ cleanup() {
   # a killed child's `wait` fails: under set -e that ended the trap before the
   # server was stopped and the work folder removed (a server left running)
   set +e
+  [ -n "${JD_LOAD_LOG:-}" ] && cp "$work/serve.log" "$JD_LOAD_LOG"
   [ -n "$fpid" ] && kill "$fpid" 2>/dev/null && wait "$fpid" 2>/dev/null
   if [ -n "$spid" ] && kill "$spid" 2>/dev/null; then
     # SIGTERM waits for the live thread's stage in hand (a whole resolve of
@@ -131,9 +133,11 @@ run "search" "$ca" "/api/search?q=$(enc "$word")"
 run "dashboard" "$cb" "/api/dashboard"
 run "network" "$ca" "/api/network"
 [ -n "$subject" ] && run "profile" "$ca" "/api/profile?subject=$(enc "$subject")&reason=load%20test"
+kill -0 "$spid" 2>/dev/null || { echo "   THE SERVER EXITED; its log ends:"; tail -5 "$work/serve.log" | sed 's/^/   /'; }
 if [ -n "$feed" ]; then
   echo "   feeds ingested during the run: $(grep -c 'ingested in' "$work/serve.log"), updates after feeds:" \
     "$(grep -c 'updated after feeds' "$work/serve.log"), reloads: $(grep -c 'reloaded' "$work/serve.log")"
-  grep -E 'audit write failed|failed' "$work/serve.log" | sort | uniq -c | head -5 | sed 's/^/   /'
+  # none is the good case: not an error of the script (set -e, pipefail)
+  { grep -E 'audit write failed|failed' "$work/serve.log" || true; } | sort | uniq -c | head -5 | sed 's/^/   /'
 fi
 exit 0

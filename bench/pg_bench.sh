@@ -8,6 +8,11 @@
 # EVENTS default 1000000, SEED 7, BACKENDS "sqlite postgres". COUNTY=DIR
 # reuses a county written before (joindots synth --seed S --events N).
 # Prints one markdown table; exported alerts are compared between backends.
+# Each stage runs under /usr/bin/time -v (wall, user+system CPU, peak RSS of
+# joindots); every 5 s a sampler sums the RSS and the PSS of the PostgreSQL
+# server's processes (PSS counts shared_buffers once) and stops a stage
+# whose joindots process passes RSS_LIMIT_MB (default 10240: a shared
+# machine). KEEP=DIR keeps the stores and the cluster's logs in DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -15,11 +20,16 @@ events=${2:-1000000}
 seed=${3:-7}
 backends=${4:-sqlite postgres}
 jd="$PWD/$build/src/cli/joindots"
-work=$(mktemp -d "${TMPDIR:-/tmp}/jd-pgbench.XXXXXX")
+limit_kb=$((${RSS_LIMIT_MB:-10240} * 1024))
+if [ -n "${KEEP:-}" ]; then
+  mkdir -p "$KEEP"; work=$(cd "$KEEP" && pwd)
+else
+  work=$(mktemp -d "${TMPDIR:-/tmp}/jd-pgbench.XXXXXX")
+fi
 pgdir=""
 cleanup() {
   [ -n "$pgdir" ] && scripts/pg-cluster.sh stop "$pgdir"
-  rm -rf "$work"
+  [ -n "${KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 county=${COUNTY:-}
@@ -29,9 +39,43 @@ if [ -z "$county" ]; then
 fi
 rows=$(($(cat "$county"/*.csv | wc -l) - $(ls "$county"/*.csv | wc -l)))
 echo "county: $county, $rows data rows"
-step() { # LABEL OUTFILE command... -> "wall rss" in $work/LABEL.t
-  local label=$1 out=$2; shift 2
-  /usr/bin/time -f "%e %M" -o "$work/$label.t" "$@" >"$out" 2>&1
+server_kb() { # -> "rss pss" summed over the cluster's processes, in KiB
+  local pm pids
+  [ -n "$pgdir" ] && [ -f "$pgdir/data/postmaster.pid" ] || { echo "0 0"; return; }
+  pm=$(head -1 "$pgdir/data/postmaster.pid")
+  pids="$pm $(pgrep -P "$pm" | tr '\n' ' ' || true)"
+  for p in $pids; do cat "/proc/$p/smaps_rollup" 2>/dev/null; done |
+    awk '$1 == "Rss:" { r += $2 } $1 == "Pss:" { p += $2 } END { printf "%d %d\n", r, p }'
+}
+sample() { # LABEL TIMEPID: peak server memory in $work/LABEL.srv; RSS guard
+  local label=$1 tp=$2 peak_r=0 peak_p=0 r p jp jr
+  while kill -0 "$tp" 2>/dev/null; do
+    read -r r p <<<"$(server_kb)"
+    [ "$r" -gt "$peak_r" ] && peak_r=$r
+    [ "$p" -gt "$peak_p" ] && peak_p=$p
+    for jp in $(pgrep -P "$tp" || true); do
+      jr=$(awk '/^VmRSS:/ { print $2 }' "/proc/$jp/status" 2>/dev/null || echo 0)
+      if [ "${jr:-0}" -gt "$limit_kb" ]; then
+        echo "$label: joindots RSS ${jr} KiB over the limit, stopped" | tee -a "$work/limit.log" >&2
+        kill "$jp"
+      fi
+    done
+    echo "$(date -u +%T) $label server_rss=$r server_pss=$p" >>"$work/memory.log"
+    sleep 5
+  done
+  echo "$((peak_r / 1024)) $((peak_p / 1024))" >"$work/$label.srv"
+}
+step() { # LABEL OUTFILE command... -> "wall rss cpu" in $work/LABEL.t
+  local label=$1 out=$2 tp rc=0; shift 2
+  /usr/bin/time -v -o "$work/$label.v" "$@" >"$out" 2>"$work/$label.err" &
+  tp=$!
+  sample "$label" "$tp" &
+  wait "$tp" || rc=$?
+  wait
+  awk -F': ' '/Elapsed/ { n = split($2, a, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + a[i] }
+    /User time/ { c += $2 } /System time/ { c += $2 } /Maximum resident/ { m = $2 }
+    END { printf "%.1f %d %.1f\n", w, m, c }' "$work/$label.v" >"$work/$label.t"
+  [ "$rc" -eq 0 ] || { echo "$label failed ($rc):"; tail -5 "$work/$label.err"; exit 1; }
 }
 declare -A res
 for b in $backends; do
@@ -49,7 +93,7 @@ for b in $backends; do
   step "$b.analyse" "$work/$b.analyse.out" "$jd" analyse --db "$db"
   step "$b.export" "$work/$b.alerts" "$jd" export alerts --db "$db"
   for s in ingest resolve analyse export; do res[$b.$s]=$(cat "$work/$b.$s.t"); done
-  res[$b.total]=$(tail -1 "$work/$b.ingest.out")
+  res[$b.total]=$(cat "$work/$b.ingest.out" "$work/$b.ingest.err" | grep -v '^$' | tail -1 || true)
   if [ "$b" = postgres ]; then
     res[$b.size]=$(psql "$db" -qAtc "SELECT pg_size_pretty(pg_database_size(current_database()))")
   else
@@ -60,10 +104,12 @@ printf '\n| stage | %s |\n|---|%s\n' "$(echo $backends | sed 's/ / | /g')" "$(fo
 for s in ingest resolve analyse export; do
   printf '| %s |' "$s"
   for b in $backends; do
-    read -r wall rss <<<"${res[$b.$s]}"
+    read -r wall rss cpu <<<"${res[$b.$s]}"
     extra=""
     if [ "$s" = ingest ]; then extra=", $(awk -v r="$rows" -v w="$wall" 'BEGIN{printf "%.0f rows/s", r / w}')"; fi
-    printf ' %s s, %s MiB%s |' "$wall" "$((rss / 1024))" "$extra"
+    read -r srss spss <<<"$(cat "$work/$b.$s.srv")"
+    srv=""; [ "$b" = postgres ] && srv=", server $srss MiB RSS / $spss MiB PSS"
+    printf ' %s s (cpu %s s), %s MiB%s%s |' "$wall" "$cpu" "$((rss / 1024))" "$srv" "$extra"
   done
   echo
 done

@@ -42,6 +42,17 @@ def prf(tp, fp, fn):
     return p, r, f
 
 
+def note_sets(g, p):
+    """Gold and predicted codes of one note per kind: {"off": (gold, pred), "lang": ..., "ind": ...}."""
+    recorded = g.get("crime_recorded") == "Y"
+    return {
+        "off": (set() if recorded else set(g.get("offences", [])),
+                {o["code"] for o in p.get("offences", []) if not o.get("recorded")}),
+        "lang": (set(g.get("language", [])), {o["slug"] for o in p.get("language", [])}),
+        "ind": (set(g.get("indicators", [])), {o["code"] for o in p.get("indicators", [])}),
+    }
+
+
 def main():
     args = sys.argv[1:]
     part = "all"
@@ -70,13 +81,7 @@ def main():
         if part != "all" and part_of(g.get("id")) != part:
             continue
         n += 1
-        recorded = g.get("crime_recorded") == "Y"
-        sets = {
-            "off": (set() if recorded else set(g.get("offences", [])),
-                    {o["code"] for o in p.get("offences", []) if not o.get("recorded")}),
-            "lang": (set(g.get("language", [])), {o["slug"] for o in p.get("language", [])}),
-            "ind": (set(g.get("indicators", [])), {o["code"] for o in p.get("indicators", [])}),
-        }
+        sets = note_sets(g, p)
         false_match = False
         for k, (gs, ps) in sets.items():
             for c in gs | ps:

@@ -4,9 +4,13 @@
  * in memory, and times jd_screen_run over all of them (REPEAT passes).
  * Prints notes per second and matches found. Used by bench/screen_speed.sh.
  *
- *   screen_speed NOTES.jsonl [REPEAT]
+ *   screen_speed NOTES.jsonl [REPEAT] [MODEL.json | -]
+ *
+ * MODEL: the learned combiner to use instead of the built-in one ("-": none,
+ * the rules alone), for an A/B of the model's cost in one binary.
  */
 #include <joindots/screen.h>
+#include <joindots/screen_model.h>
 
 #include <jansson.h>
 #include <stdio.h>
@@ -33,7 +37,7 @@ static double cpu(void)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: screen_speed NOTES.jsonl [REPEAT]\n");
+        fprintf(stderr, "usage: screen_speed NOTES.jsonl [REPEAT] [MODEL.json | -]\n");
         return 2;
     }
     int repeat = argc > 2 ? atoi(argv[2]) : 1;
@@ -84,6 +88,14 @@ int main(int argc, char **argv)
         return 1;
     }
     double topen = now() - t0;
+    if (argc > 3) {
+        jd_screen_model *m = NULL;
+        if (strcmp(argv[3], "-") && jd_screen_model_load(&m, argv[3], &err) < 0) {
+            fprintf(stderr, "screen_speed: %s\n", err.msg);
+            return 1;
+        }
+        jd_screen_set_model(S, m);
+    }
     jd_screen_result res = {0};
     size_t found = 0;
     double c0 = cpu();

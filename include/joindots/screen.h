@@ -73,6 +73,12 @@ typedef struct jd_screen_match {
     int other_age;      /* offences: the other person's age (-1 unknown, 18 "an adult") */
     char basis[96];     /* offences: the age basis, "child 14, other 19 ('(19)')" */
     char why[160];      /* what the attributes did */
+    /* The learned combiner (screen_model.h), when it decided this label: its
+     * probability, the label's threshold and the features that weighed most,
+     * "p 0.83 >= 0.40; weighed most: counted +1.20, s:consent +0.61". */
+    bool modelled;
+    float prob, threshold;
+    char model[200];
 } jd_screen_match;
 
 typedef struct jd_screen_result {

@@ -118,6 +118,7 @@ int cmd_resolve(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_screen(int argc, char **argv);
+int cmd_screen_train(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_token(int argc, char **argv);

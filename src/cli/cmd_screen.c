@@ -5,9 +5,11 @@
 #include "cli.h"
 
 #include <joindots/screen.h>
+#include <joindots/screen_model.h>
 
 #include <getopt.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,10 @@ static json_t *match_json(const jd_screen_match *m, const char *text, bool all)
         json_object_set_new(o, "instead", json_string(m->advice));
     json_object_set_new(o, "rule", json_string(m->rule));
     json_object_set_new(o, "why", json_string(m->why));
+    if (m->modelled)
+        json_object_set_new(o, "model", json_pack("{s:f,s:f,s:s}", "p", round(m->prob * 1e3) / 1e3,
+                                                  "threshold", round(m->threshold * 1e3) / 1e3,
+                                                  "features", m->model));
     if (all)
         json_object_set_new(o, "counts", json_boolean(m->counts));
     return o;
@@ -86,6 +92,8 @@ static void print_text(const char *text, const jd_screen_result *res)
                 printf("\n     ages: %s%s", m->basis, m->recorded ? "; crime recorded" : "");
             if (m->advice && m->counts)
                 printf("\n     write instead: %s", m->advice);
+            if (m->modelled)
+                printf("\n     model: %s", m->model);
             printf("\n     %s\n", m->why);
         }
 }
@@ -180,10 +188,11 @@ int cmd_screen(int argc, char **argv)
         {"rules", required_argument, NULL, 'r'}, {"format", required_argument, NULL, 'f'},
         {"batch", required_argument, NULL, 'b'}, {"all", no_argument, NULL, 'A'},
         {"recorded", no_argument, NULL, 'R'}, {"help", no_argument, NULL, 'h'},
+        {"model", required_argument, NULL, 'm'}, {"no-model", no_argument, NULL, 'N'},
         {NULL, 0, NULL, 0}};
-    const char *type = "case_note", *rules = NULL, *format = "text", *batch = NULL;
+    const char *type = "case_note", *rules = NULL, *format = "text", *batch = NULL, *model = NULL;
     int age = -1, o;
-    bool all = false, recorded = false;
+    bool all = false, recorded = false, no_model = false;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
@@ -194,19 +203,23 @@ int cmd_screen(int argc, char **argv)
         case 'b': batch = optarg; break;
         case 'A': all = true; break;
         case 'R': recorded = true; break;
+        case 'm': model = optarg; break;
+        case 'N': no_model = true; break;
         case 'h':
         default:
             fprintf(o == 'h' ? stdout : stderr,
                     "usage: joindots screen [--type EVENT_TYPE] [--age N] [--recorded] [--rules FILE]\n"
                     "                       [--format text|json] [--all] TEXT\n"
                     "       joindots screen --batch FILE.jsonl [--all] [--rules FILE]\n"
+                    "       (both: [--model MODEL.json | --no-model])\n"
                     "\nShows the offences against the child (with --age), the indicators and the\n"
                     "victim-blaming wording in TEXT, with the words, their attributes and what to\n"
                     "write instead. --batch reads one JSON object a line (id, text, event_type,\n"
                     "child_age, agency, child_gender, crime_recorded; other_age: the age of a\n"
                     "suspect linked to the event in the person records, used when the text gives\n"
                     "none) and writes one result a line, in the same order. --all also lists the\n"
-                    "matches an attribute ruled out.\n");
+                    "matches an attribute ruled out. The built-in rules come with the built-in\n"
+                    "learned combiner; --model uses another (screen-train), --no-model none.\n");
             return o == 'h' ? JD_EXIT_OK : JD_EXIT_USAGE;
         }
     }
@@ -226,6 +239,15 @@ int cmd_screen(int argc, char **argv)
     if (rc < 0) {
         cli_print_error("cannot load the screen rules", &err);
         return cli_exit_code(rc);
+    }
+    if (no_model || model) {
+        jd_screen_model *m = NULL;
+        if (model && (rc = jd_screen_model_load(&m, model, &err)) < 0) {
+            cli_print_error("cannot load the screen model", &err);
+            jd_screen_close(S);
+            return cli_exit_code(rc);
+        }
+        jd_screen_set_model(S, m);
     }
     if (batch) {
         rc = screen_batch(S, batch, all);

@@ -28,6 +28,8 @@ static const cli_command commands[] = {
     {"calibrate", "levels and score thresholds against a false-alarm target (synthetic truth)",
      cmd_calibrate},
     {"screen", "find indicators and victim-blaming wording in one text", cmd_screen},
+    {"screen-train", "learn the screen's combiner from labelled corpora (--cv: by writer)",
+     cmd_screen_train},
     {"serve", "the web application and its JSON API", cmd_serve},
     {"synth", "write a synthetic county bundle with ground truth", cmd_synth},
     {"token", "API tokens of the feed role: add, disable, enable, list", cmd_token},

@@ -173,6 +173,20 @@ fail:
     return NULL;
 }
 
+alert_view *jd_alert_view_build(json_t *alerts, const jd_person_index *ix, int64_t gen)
+{
+    return build(alerts, ix, gen);
+}
+
+alert_view *jd_alert_view_swap(jd_server *srv, alert_view *nv)
+{
+    pthread_mutex_lock(&srv->view_mu);
+    alert_view *old = srv->view;
+    srv->view = nv;
+    pthread_mutex_unlock(&srv->view_mu);
+    return old;
+}
+
 const alert_view *jd_alert_view(jd_server *srv, const jd_person_index *ix)
 {
     pthread_mutex_lock(&srv->view_mu);

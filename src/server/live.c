@@ -78,8 +78,10 @@ static void equality_after(jd_server *srv, json_t *alerts, json_t *board)
 }
 
 /* Reload what readers see when the change counter moved. `known`: the
- * counts of the analysis this thread just ran, or NULL. */
-static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
+ * counts of the analysis this thread just ran, or NULL. Called with
+ * idx_build_mu held: the index is built under it, as index_acquire
+ * (server.c) builds it, so the two never build it twice at once. */
+static void reload_locked(jd_server *srv, const jd_analyse_stats *known)
 {
     jd_store *s = srv->live_store;
     jd_error err;
@@ -96,9 +98,6 @@ static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
     double t0 = mono(), c0 = cpu_now();
     json_t *alerts = NULL, *board = NULL;
     jd_person_index *ni = NULL;
-    /* The index is built under idx_build_mu, as index_acquire (server.c)
-     * builds it, so the two never build it twice at once. */
-    pthread_mutex_lock(&srv->idx_build_mu);
     if (stale_index && jd_person_index_open(&ni, s, &err) < 0) {
         log_err("cannot reload the person index", &err);
         ni = NULL;
@@ -112,6 +111,12 @@ static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
         log_err("cannot reload the alerts", &err);
         alerts = board = NULL;
     }
+    /* the alert view (the queue's sorts, names from the index) built aside
+     * too: srv->alerts, index and idx_gen change only under idx_build_mu */
+    alert_view *nv = NULL, *old_view = NULL;
+    if (alerts || ni)
+        nv = jd_alert_view_build(alerts ? alerts : srv->alerts, ni ? ni : srv->index,
+                                 ni ? ids : srv->idx_gen);
     json_t *old_alerts = NULL, *old_board = NULL;
     jd_person_index *old_index = NULL;
     pthread_rwlock_wrlock(&srv->idx_lock);
@@ -130,7 +135,10 @@ static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
     /* references for the equality's pass: the swap's may go meanwhile */
     json_t *eq_alerts = prev_board && alerts ? json_incref(alerts) : NULL;
     json_t *eq_board = eq_alerts ? json_incref(board) : NULL;
+    if (alerts || ni)
+        old_view = jd_alert_view_swap(srv, nv); /* NULL (out of memory): built on demand */
     pthread_rwlock_unlock(&srv->idx_lock);
+    jd_alert_view_free(old_view);
     json_decref(old_alerts);
     json_decref(old_board);
     jd_person_index_close(old_index);
@@ -142,10 +150,16 @@ static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
             (long long)an);
     if (eq_alerts)
         equality_after(srv, eq_alerts, eq_board);
-    pthread_mutex_unlock(&srv->idx_build_mu);
     json_decref(eq_alerts);
     json_decref(eq_board);
     json_decref(prev_board);
+}
+
+static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
+{
+    pthread_mutex_lock(&srv->idx_build_mu);
+    reload_locked(srv, known);
+    pthread_mutex_unlock(&srv->idx_build_mu);
 }
 
 static void on_feed(const char *agency, const char *name, const jd_feed_result *r, void *payload)
@@ -225,15 +239,25 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     double t0 = mono();
     jd_live_stats rs; /* incremental once a full run stored its parameters */
     memset(&rs, 0, sizeof rs);
+    /* The new identities' index right after the resolve, on this thread,
+     * not after the analysis. Need-to-know reads current identities
+     * (index_acquire, server.c, checks the generation at each request):
+     * idx_build_mu, held from before the resolve commits, makes requests
+     * that find it moved wait for this build rather than make their own. */
+    pthread_mutex_lock(&srv->idx_build_mu);
     pthread_mutex_lock(&srv->write_mu);
     jd_person_set *touched = NULL; /* for the incremental analysis */
     int rc = jd_live_resolve(s, NULL, &rs, srv->o.incremental ? &touched : NULL, &err);
     pthread_mutex_unlock(&srv->write_mu);
     double t1 = mono();
+    if (rc == JD_OK)
+        reload_locked(srv, NULL);
+    pthread_mutex_unlock(&srv->idx_build_mu);
     if (rc < 0) {
         log_err("resolve after a feed failed", &err);
         return;
     }
+    double ta = mono();
     jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
     ao.save = true;
     char **walked = NULL;
@@ -280,7 +304,7 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
             "new or changed, %lld re-resolved), analyse %.2f s (%lld alerts), escalation %.2f s "
             "(%lld concerns)\n",
             t1 - t0, (long long)rs.identities, rs.resolve_incremental ? "incremental" : "full",
-            (long long)rs.resolve_changed_refs, (long long)rs.resolve_scope_refs, t2 - t1,
+            (long long)rs.resolve_changed_refs, (long long)rs.resolve_scope_refs, t2 - ta,
             (long long)as->alerts, mono() - t2, (long long)ls.concerns);
 }
 

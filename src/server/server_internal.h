@@ -330,6 +330,12 @@ json_t *jd_api_alert(jd_server *srv, const char *id);
  * is held. (alert_view.c) */
 const alert_view *jd_alert_view(jd_server *srv, const jd_person_index *ix);
 void jd_alert_view_free(alert_view *v);
+/* A view built aside (NULL when out of memory), for the live thread to
+ * swap in with the alerts and index it names: requests then never sort
+ * the alerts themselves under view_mu. Swap with idx_lock held for
+ * writing; it returns the old view, to free once the lock is released. */
+alert_view *jd_alert_view_build(json_t *alerts, const jd_person_index *ix, int64_t gen);
+alert_view *jd_alert_view_swap(jd_server *srv, alert_view *nv);
 /* The rows of the alerts about a person (subject or member), in loaded
  * order: a new array of *n (NULL when out of memory). */
 uint32_t *jd_alert_view_of_person(const alert_view *v, const char *pid, size_t *n);

@@ -171,6 +171,15 @@ grep -q '"stored":2' "$SCRATCH/post.out"; ok $? "the answer says what was stored
 seen=1
 for _ in $(seq 1 600); do alerts | grep -q CHLIVE2 && { seen=0; break; }; sleep 0.1; done
 is $seen 0 "the server shows the new critical alert without a restart"
+# the live thread swaps in the new persons right after the resolve, before
+# the analysis: requests never build the index themselves while it runs
+awk '/reloaded the persons/ {p = 1} /updated after feeds/ {ok = ok || p} END {exit !ok}' "$SCRATCH/serve.log"
+ok $? "the persons were reloaded after the resolve, before the update's end"
+curl -s -b "$SCRATCH/a.jar" "$B/api/search?q=Nell" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)["results"]
+sys.exit(0 if any("Nell" in json.dumps(p) for p in r) else 1)' 2>/dev/null
+ok $? "search finds the new child in the index the live thread loaded"
 PID=$(alerts | python3 -c 'import json,sys; print([a["subject"]["person_id"] for a in json.load(sys.stdin)["alerts"] if "CHLIVE2" in json.dumps(a)][0])' 2>/dev/null)
 seen=1
 for _ in $(seq 1 100); do curl -s -b "$SCRATCH/a.jar" "$B/api/concerns?all=1" | grep -q "\"$PID\"" && { seen=0; break; }; sleep 0.1; done

@@ -111,6 +111,43 @@ assert "LK2" not in u, u.get("LK2")  # the suspect's age is nowhere: no offence 
 PY
 ok $? "analyse: a suspect's date of birth (24) makes 'having sex with him' at 14 a C2; without one, none"
 
+# screen-train: a tiny corpus one word separates; the model vetoes the rule's
+# match on the other word and says why; --no-model is the rules alone
+python3 - "$SCRATCH/syn.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(36):
+        pos = i % 2 == 0
+        f.write(json.dumps({"id": "%s%04d" % ("AB"[i // 18], i + 1), "agency": "police",
+                            "event_type": "case_note", "child_age": 15, "child_gender": "F",
+                            "crime_recorded": "",
+                            "text": "YP went of her own accord with the %s team today." %
+                                    ("alpha" if pos else "bravo"),
+                            "offences": [], "language": ["own_accord"] if pos else [],
+                            "indicators": []}) + "\n")
+PY
+"$JD" screen-train --cv --kinds lang --out "$SCRATCH/m.json" "$SCRATCH/syn.jsonl" >"$SCRATCH/cv.txt" 2>&1
+ok $? "screen-train trains on a labelled corpus"
+grep -q "^set A .*lang 0.50/1.00 -> 1.00/1.00" "$SCRATCH/cv.txt"
+ok $? "screen-train --cv: leave-one-set-out, rules alone -> rules and model"
+"$JD" screen --model "$SCRATCH/m.json" --all --age 15 --format json \
+  "YP went of her own accord with the bravo team today." >"$SCRATCH/veto.json" &&
+  "$JD" screen --no-model --age 15 --format json \
+  "YP went of her own accord with the bravo team today." >"$SCRATCH/rules.json"
+python3 - "$SCRATCH/veto.json" "$SCRATCH/rules.json" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))
+r = json.load(open(sys.argv[2]))
+assert not v["language"], v
+m = v["not_counted"][0]
+assert m["slug"] == "own_accord" and m["model"]["p"] < m["model"]["threshold"], m
+assert "bravo" in m["model"]["features"] and "the model" in m["why"], m
+assert [x["slug"] for x in r["language"]] == ["own_accord"] and "model" not in r["language"][0], r
+PY
+ok $? "screen --model: a veto with its probability and features; --no-model: the rules alone"
+"$JD" screen --model /nonexistent/m.json "text" >/dev/null 2>&1
+is "$?" "1" "a missing model file is an I/O failure"
+
 "$JD" screen --rules /nonexistent.json "text" >/dev/null 2>&1
 is "$?" "3" "a missing rules file is a data error"
 "$JD" screen --format xml "text" >/dev/null 2>&1

@@ -69,6 +69,34 @@ static void test_arena__many_small_and_one_large(void **state)
     jd_arena_free(&a);
 }
 
+/* Strings are packed end to end; an allocation after one is still aligned,
+ * and a string that does not fit goes to a new chunk whole. */
+static void test_arena__strings_packed(void **state)
+{
+    (void)state;
+    jd_arena a;
+    jd_arena_init(&a, 64);
+    char *s1 = jd_arena_strdup(&a, "police");
+    char *s2 = jd_arena_strdup(&a, "gp");
+    assert_ptr_equal(s2, s1 + 7);
+    assert_int_equal(a.used, 10);
+    char *p = jd_arena_alloc(&a, 8);
+    assert_non_null(p);
+    assert_int_equal((uintptr_t)p % 16, 0);
+    memset(p, 'x', 8);
+    char *s3 = jd_arena_strdup(&a, "0123456789012345678901234567890123456789");
+    assert_non_null(s3);
+    assert_string_equal(s1, "police");
+    assert_string_equal(s2, "gp");
+    assert_string_equal(s3, "0123456789012345678901234567890123456789");
+    char *big = jd_arena_strndup(&a, "abcdefghij", 10);
+    char *after = jd_arena_alloc(&a, 16);
+    assert_non_null(after);
+    assert_int_equal((uintptr_t)after % 16, 0);
+    assert_string_equal(big, "abcdefghij");
+    jd_arena_free(&a);
+}
+
 static void test_arena__limit(void **state)
 {
     (void)state;
@@ -206,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_buf__appends_and_terminates),
         cmocka_unit_test(test_buf__refuses_past_limit),
         cmocka_unit_test(test_arena__many_small_and_one_large),
+        cmocka_unit_test(test_arena__strings_packed),
         cmocka_unit_test(test_arena__limit),
         cmocka_unit_test(test_str__helpers),
         cmocka_unit_test(test_hash_fast__sensitive_to_every_byte),

@@ -697,18 +697,29 @@ static void test_concern__engine_rules_and_time_travel(void **state)
     assert_int_equal(jd_escalate_run(f->s, t, 0, &o, NULL, &err), JD_EINVALID);
 }
 
-static void test_concern__engine_save_and_human_actions(void **state)
+/* The bundle loaded and the engine run and saved once as of *now (the
+ * 10th of January 2007): its five concerns written. */
+static void saved_once(fx *f, int64_t *now)
 {
-    fx *f = *state;
     load_bundle(f->s);
-    int64_t now, t;
-    assert_int_equal(jd_time_parse(&now, "2007-01-10T12:00", 0), JD_OK);
+    assert_int_equal(jd_time_parse(now, "2007-01-10T12:00", 0), JD_OK);
     jd_escalate_opts o = JD_ESCALATE_OPTS_INIT;
     o.save = true;
     jd_escalate_stats st;
     jd_error err;
-    assert_int_equal(jd_escalate_run(f->s, JD_AS_OF_NOW, now, &o, &st, &err), JD_OK);
+    assert_int_equal(jd_escalate_run(f->s, JD_AS_OF_NOW, *now, &o, &st, &err), JD_OK);
     assert_int_equal(st.written, 5);
+}
+
+static void test_concern__engine_save_and_human_actions(void **state)
+{
+    fx *f = *state;
+    int64_t now, t;
+    saved_once(f, &now);
+    jd_escalate_opts o = JD_ESCALATE_OPTS_INIT;
+    o.save = true;
+    jd_escalate_stats st;
+    jd_error err;
     /* idempotent: a second run writes nothing */
     assert_int_equal(jd_escalate_run(f->s, JD_AS_OF_NOW, now, &o, &st, &err), JD_OK);
     assert_int_equal(st.written, 0);
@@ -787,17 +798,13 @@ static void test_concern__engine_save_and_human_actions(void **state)
 static void test_concern__subset_run_equals_full(void **state)
 {
     fx *f = *state;
-    load_bundle(f->s);
     int64_t now;
-    assert_int_equal(jd_time_parse(&now, "2007-01-10T12:00", 0), JD_OK);
-    jd_escalate_opts o = JD_ESCALATE_OPTS_INIT;
-    o.save = true;
+    saved_once(f, &now);
     jd_escalate_stats st;
     jd_error err;
-    assert_int_equal(jd_escalate_run(f->s, JD_AS_OF_NOW, now, &o, &st, &err), JD_OK);
     seen all;
     memset(&all, 0, sizeof all);
-    o = (jd_escalate_opts)JD_ESCALATE_OPTS_INIT;
+    jd_escalate_opts o = JD_ESCALATE_OPTS_INIT;
     o.cb = collect;
     o.payload = &all;
     int64_t later = now + 30 * DAYS;

@@ -512,6 +512,10 @@ static void test_loader_errors(void **state)
          "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C13\", \"name\": \"x\", "
          "\"patterns\": [\"him|#name ~2 sex\"]}], \"language\": [], \"indicators\": []}",
          "#name cannot start a pattern"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"S12\", \"name\": \"x\", \"candidate\": true, \"patterns\": [\"drunk\"]}]}",
+         "indicators[0] S12: candidate: only with \"always\""},
     };
     char path[] = "/tmp/jd-screen-rules-XXXXXX";
     int fd = mkstemp(path);

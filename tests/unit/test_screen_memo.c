@@ -8,6 +8,8 @@
 #include "analyse/screen_memo.h"
 #include "screen/rules.h"
 
+#include <joindots/analyse.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -205,11 +207,62 @@ static void test_scan_memo_slots(void **state)
     jd_rules__free(R);
 }
 
+/* The findings of one jd_screener_run, one line each. */
+static int add_finding(const jd_finding *f, void *payload)
+{
+    char *out = payload;
+    size_t n = strlen(out);
+    snprintf(out + n, 4096 - n, "%s|%s|%s|%s|%d|%d\n", f->rule, f->name, f->why,
+             f->advice ? f->advice : "-", f->offset, f->length);
+    return 0;
+}
+
+static void findings_of(jd_screener *s, const jd_screen_input *in, char out[4096])
+{
+    jd_error err;
+    jd_error_clear(&err);
+    out[0] = '\0';
+    assert_int_equal(jd_screener_run(s, in, add_finding, out, &err), JD_OK);
+}
+
+/* A reader's screener keeps the memo (the server screens a child's events
+ * at each request): inputs asked again, in turn, at other ages, with and
+ * without a vehicle or an adult party, give what a new screener gives. */
+static void test_screener_memo(void **state)
+{
+    (void)state;
+    jd_error err;
+    jd_error_clear(&err);
+    jd_screener *kept = NULL;
+    assert_int_equal(jd_screener_open(&kept, NULL, &err), JD_OK);
+    const char *texts[] = {NOTE, "Did not attend.",
+                           "Missing overnight, found in a car with an older man; she says "
+                           "he is her boyfriend. Appears to be putting herself at risk."};
+    char got[4096], want[4096];
+    size_t nonempty = 0;
+    for (int round = 0; round < 3; round++)
+        for (size_t t = 0; t < sizeof texts / sizeof *texts; t++)
+            for (int v = 0; v < 4; v++) {
+                jd_screen_input in = {v % 2 ? "missing_episode" : "case_note", texts[t],
+                                      v < 2 ? 14 : -1, v == 1, v == 3};
+                findings_of(kept, &in, got);
+                jd_screener *fresh = NULL;
+                assert_int_equal(jd_screener_open(&fresh, NULL, &err), JD_OK);
+                findings_of(fresh, &in, want);
+                jd_screener_close(fresh);
+                assert_string_equal(got, want);
+                nonempty += got[0] != '\0';
+            }
+    assert_true(nonempty >= 12); /* the notes have findings to compare */
+    jd_screener_close(kept);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_screen_memo),
         cmocka_unit_test(test_scan_memo_slots),
+        cmocka_unit_test(test_screener_memo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -797,6 +797,10 @@ int jd_screener_open(jd_screener **out, const char *rules_path, jd_error *err)
         return rc;
     }
     jd_ts__scan_init(&S->X.sc);
+    /* the analysis's screening memo (screen_memo.h): a reader screens the
+     * same child's events at each request (the server's child pages).
+     * Without it (out of memory) each note is screened again. */
+    S->A.smemo = jd_smemo__new();
     *out = S;
     return JD_OK;
 }
@@ -811,6 +815,7 @@ void jd_screener_close(jd_screener *S)
     free(S->X.unless_hit);
     free(S->A.f);
     jd_screen_result_free(&S->A.sres);
+    jd_smemo__free(S->A.smemo);
     free(S->A.scache);
     jd_screen_close(S->A.scr);
     jd_rules__free(S->A.rules);

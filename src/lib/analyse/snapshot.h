@@ -100,6 +100,7 @@ typedef struct jd_snapshot {
     jd_arena ar;
     jd_strmap pmap;   /* person key -> index in p */
     jd_strmap refmap; /* "agency\x1fref" -> person index */
+    jd_strmap common; /* interned values that repeat: agencies, types, grades */
     aev *ev;
     size_t nev, evcap;
     uint32_t *ev_index;

@@ -6671,8 +6671,12 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
  * cannot-link and co-mention lists, the per-ref notes (copied into the
  * identities' notes) and the old ids. Kept: the interned strings and term
  * frequencies (the model's JSON), u->ids, u->saves, u->info and u->nbr.
+ * run_shed_links sheds all but what save_keys reads (the refs' records, the
+ * phonetic codes, the pools and variants), and a full run calls it before
+ * save_keys: the keys were the peak, beside the pairs, links and clusters
+ * they do not need.
  */
-static void run_shed(run *u)
+static void run_shed_links(run *u)
 {
     rs *R = &u->R;
     vec_drop(&u->pairs);
@@ -6690,15 +6694,26 @@ static void run_shed(run *u)
     u->old.pid = NULL;
     u->old.fp = NULL;
     u->old.nbr = NULL;
-    void **big[] = {(void **)&R->r,      (void **)&R->h,      (void **)&R->spill,
-                    (void **)&R->refkey, (void **)&R->refidx, (void **)&R->nl_off,
-                    (void **)&R->nl_to,  (void **)&R->co_off, (void **)&R->co_to,
-                    (void **)&R->ph.e};
+    void **big[] = {(void **)&R->h,      (void **)&R->spill,  (void **)&R->refkey,
+                    (void **)&R->refidx, (void **)&R->nl_off, (void **)&R->nl_to,
+                    (void **)&R->co_off, (void **)&R->co_to};
     for (size_t k = 0; k < JD_ARRAY_LEN(big); k++) {
         free(*big[k]);
         *big[k] = NULL;
     }
-    R->cap = R->nspill = R->nrefslots = R->ph.nslots = R->ph.count = 0;
+    R->nspill = R->nrefslots = 0;
+}
+
+static void run_shed(run *u)
+{
+    rs *R = &u->R;
+    run_shed_links(u);
+    void **big[] = {(void **)&R->r, (void **)&R->ph.e};
+    for (size_t k = 0; k < JD_ARRAY_LEN(big); k++) {
+        free(*big[k]);
+        *big[k] = NULL;
+    }
+    R->cap = R->ph.nslots = R->ph.count = 0;
 }
 
 /*
@@ -6900,6 +6915,8 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     int rc = mark_take(s, mark, err);
     if (rc == JD_OK)
         rc = run_resolve(&u, opts->frozen_params, err);
+    if (rc == JD_OK)
+        run_shed_links(&u);
     if (rc == JD_OK && save_keys(&u, NULL) != JD_OK)
         rc = jd_oom(err);
     if (rc == JD_OK) {

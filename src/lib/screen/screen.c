@@ -18,6 +18,7 @@
  * A pattern never crosses a sentence.
  */
 #include "screen/frame.h"
+#include "screen/model.h"
 #include "util/internal.h"
 #include "util/embedded.h"
 #include "screen/misspell.h"
@@ -105,6 +106,8 @@ typedef struct rule {
                                    the child's act only when the clause is about the child */
     bool taking;                /* property objects apply */
     bool always;                /* no pattern: holds whenever the ages fit (V07) */
+    bool candidate;             /* "always" rules: a candidate only, not counted; the learned
+                                   combiner (model.c) decides it, rules alone never count it */
     const char *agencies[4];    /* "always" rules: only for these agencies (NULL: any) */
     bool has_near;              /* a "near" pattern must be in the sentence or next */
     bool near_sentence;         /* "near_sentence": the near pattern in the match's own
@@ -149,6 +152,7 @@ typedef struct tok {
 
 struct jd_screen {
     struct sb_stemmer *st;
+    jd_screen_model *model; /* the learned combiner (model.c), NULL: rules alone */
     jd_arena ar;
     jd_strmap stems;  /* stem -> id */
     jd_strmap memo;   /* normalised word -> stem id (0 unknown) */
@@ -1535,7 +1539,7 @@ static bool in_set(const jd_screen *S, uint32_t set, uint32_t sid)
 {
     /* the set's bitmap over the stem ids (index_lookups): every stem id is
      * interned at load, so a word's id is at most nstem_bits */
-    return sid && sid <= S->nstem_bits &&
+    return sid && sid <= S->nstem_bits && set != UINT32_MAX && /* a set the file lacks */
            (S->setbits[(size_t)set * S->set_words + (sid >> 6)] >> (sid & 63) & 1u);
 }
 
@@ -3979,15 +3983,24 @@ static void resolved_matches(const jd_screen *S, jd_screen_result *res)
     }
 }
 
-/* Rules that hold by the child's age or the recording agency alone ("always"). */
+/* Rules that hold by the child's age, the recording agency or the event
+ * type alone ("always"; S11 for an event recorded as found_with_adult),
+ * unless one of the rule's exceptions is anywhere in the note. */
 static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
                         jd_screen_result *res, jd_error *err)
 {
+    int et = et_index(in->event_type);
     for (uint32_t ai = 0; ai < S->always_rules.n; ai++) {
         const rule *r = &S->rules[S->always_rules.v[ai]];
         if ((in->kinds && !(in->kinds & (1u << r->kind))) || !r->always || (r->min_age >= 0 && (child < 0 || child < r->min_age)) ||
             (r->max_age >= 0 && (child < 0 || child > r->max_age)) ||
-            have_code(res, r->code, true))
+            (r->types && !(r->types & (1u << et))) || have_code(res, r->code, true))
+            continue;
+        bool unless = false; /* an exception anywhere in the note ("the home of her nan") */
+        for (size_t i = 0; i < S->nhits && !unless; i++)
+            unless = S->pat[S->hits[i].pat].kind == K_UNLESS &&
+                     S->pat[S->hits[i].pat].owner == S->always_rules.v[ai];
+        if (unless)
             continue;
         if (r->agencies[0]) {
             bool ok = false;
@@ -3997,9 +4010,16 @@ static int always_rules(const jd_screen *S, const jd_screen_note *in, int child,
             if (!ok)
                 continue;
         }
-        jd_screen_match m = rule_match(r, "the child's age", -1, -1);
-        m.counts = true;
-        if (r->agencies[0])
+        if (r->candidate && have_code(res, r->code, false))
+            continue; /* a ruled-out match of the words is the candidate already */
+        jd_screen_match m = rule_match(r, r->types ? "the event type" : "the child's age", -1, -1);
+        m.counts = !r->candidate;
+        if (r->candidate)
+            snprintf(m.why, sizeof m.why, "not counted: a candidate by the event type %s alone",
+                     in->event_type ? in->event_type : "other");
+        else if (r->types)
+            snprintf(m.why, sizeof m.why, "event type %s", in->event_type);
+        else if (r->agencies[0])
             snprintf(m.why, sizeof m.why, "recorded by %s", in->agency);
         else
             snprintf(m.why, sizeof m.why, "child aged %d", child);
@@ -4349,7 +4369,41 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     settle_matches(S, child, res);
     if (carer_assault(S, res) != JD_OK)
         return jd_oom(err);
-    return JD_OK;
+    return S->model ? jd_sm__apply(S->model, S, jd_screen__labels, in, res, err) : JD_OK;
+}
+
+size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
+                         jd_screen_match *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < S->nrules && n < cap; i++) {
+        const rule *r = &S->rules[i];
+        if (r->kind != kind || r->always || child_age < 0 ||
+            (r->min_age >= 0 && child_age < r->min_age) ||
+            (r->max_age >= 0 && child_age > r->max_age))
+            continue;
+        bool dup = false;
+        for (size_t j = 0; j < n && !dup; j++)
+            dup = !strcmp(out[j].code, r->code);
+        if (!dup)
+            out[n++] = rule_match(r, "", -1, -1);
+    }
+    return n;
+}
+
+jd_screen_model *jd_screen__model_swap(jd_screen *S, jd_screen_model *m)
+{
+    jd_screen_model *old = S->model;
+    S->model = m;
+    return old;
+}
+
+void jd_screen_set_model(jd_screen *S, jd_screen_model *m)
+{
+    if (S)
+        jd_screen_model_free(jd_screen__model_swap(S, m));
+    else
+        jd_screen_model_free(m);
 }
 
 void jd_screen_result_free(jd_screen_result *res)
@@ -4504,6 +4558,9 @@ static int rule_scope(loader *L, json_t *o, rule *r, const char *where)
             return bad(L, where, "role: each one of explicit, injury, taking, child_acts");
     }
     r->always = json_is_true(json_object_get(o, "always"));
+    r->candidate = json_is_true(json_object_get(o, "candidate"));
+    if (r->candidate && !r->always)
+        return bad(L, where, "candidate: only with \"always\"");
     r->reported_speech = json_is_true(json_object_get(o, "reported_speech"));
     json_t *ag = json_object_get(o, "agencies");
     if (ag && (!json_is_array(ag) || json_array_size(ag) > 4 || !r->always))
@@ -4965,6 +5022,22 @@ static int load(loader *L, json_t *root)
     return rc;
 }
 
+/* data/rules/screen_model.json, compiled in; one with no kinds is none. */
+static int builtin_model(jd_screen *S, jd_error *err)
+{
+    jd_screen_model *m;
+    int rc = jd_screen_model_loadb(&m, jd_data_rules_screen_model, jd_data_rules_screen_model_len,
+                                   "screen_model.json (built in)", err);
+    if (rc < 0)
+        return rc;
+    if (!jd_screen_model_labels(m)) {
+        jd_screen_model_free(m);
+        m = NULL;
+    }
+    S->model = m;
+    return JD_OK;
+}
+
 int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
 {
     if (!out)
@@ -5001,6 +5074,8 @@ int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
     loader L = {S, err, NULL};
     int rc = load(&L, root);
     json_decref(root);
+    if (rc >= 0 && !path) /* the built-in rules come with the built-in model */
+        rc = builtin_model(S, err);
     if (rc < 0) {
         jd_screen_close(S);
         return rc;
@@ -5015,6 +5090,7 @@ void jd_screen_close(jd_screen *S)
         return;
     if (S->st)
         sb_stemmer_delete(S->st);
+    jd_screen_model_free(S->model);
     for (size_t i = 0; S->first && i < S->nfirst; i++)
         free(S->first[i].v);
     free(S->first);

@@ -70,7 +70,7 @@ typedef struct jd_arena {
 void jd_arena_init(jd_arena *a, size_t chunk_size);
 void *jd_arena_alloc(jd_arena *a, size_t n); /* 16-byte aligned, NULL on OOM/limit */
 void *jd_arena_calloc(jd_arena *a, size_t n);
-char *jd_arena_strndup(jd_arena *a, const char *s, size_t n);
+char *jd_arena_strndup(jd_arena *a, const char *s, size_t n); /* packed: not aligned */
 char *jd_arena_strdup(jd_arena *a, const char *s);
 void jd_arena_reset(jd_arena *a); /* free all but keep the first chunk */
 void jd_arena_free(jd_arena *a);
@@ -120,6 +120,10 @@ uint32_t *jd_strmap_get(const jd_strmap *m, const char *key, size_t len);
 /* Insert key (with val) if absent; returns a pointer to the stored value
  * (the old one when present; *added tells which), NULL on out of memory. */
 uint32_t *jd_strmap_put(jd_strmap *m, const char *key, size_t len, uint32_t val, bool *added);
+/* The map's one copy of the string s (added when absent; NULL for NULL or
+ * out of memory), valid until jd_strmap_free: interning of values that
+ * repeat (an agency, an event type), one copy however many rows hold it. */
+const char *jd_strmap_intern(jd_strmap *m, const char *s);
 
 /* ingest.c: load and free the column-mapping file at path (fuzzing). */
 int jd_ingest__mapping_check(const char *path, jd_error *err);

@@ -55,7 +55,9 @@ static int grow(jd_strmap *m)
     return 0;
 }
 
-uint32_t *jd_strmap_put(jd_strmap *m, const char *key, size_t len, uint32_t val, bool *added)
+/* The slot of key, inserted with val when absent; NULL on out of memory. */
+static jd_strmap_slot *put_slot(jd_strmap *m, const char *key, size_t len, uint32_t val,
+                                bool *added)
 {
     if ((m->n + 1) * 4 > m->cap * 3 && grow(m) < 0)
         return NULL;
@@ -64,7 +66,7 @@ uint32_t *jd_strmap_put(jd_strmap *m, const char *key, size_t len, uint32_t val,
     if (s->key) {
         if (added)
             *added = false;
-        return &s->val;
+        return s;
     }
     char *k = jd_arena_strndup(&m->keys, key, len);
     if (!k)
@@ -76,7 +78,21 @@ uint32_t *jd_strmap_put(jd_strmap *m, const char *key, size_t len, uint32_t val,
     m->n++;
     if (added)
         *added = true;
-    return &s->val;
+    return s;
+}
+
+uint32_t *jd_strmap_put(jd_strmap *m, const char *key, size_t len, uint32_t val, bool *added)
+{
+    jd_strmap_slot *s = put_slot(m, key, len, val, added);
+    return s ? &s->val : NULL;
+}
+
+const char *jd_strmap_intern(jd_strmap *m, const char *s)
+{
+    if (!s)
+        return NULL;
+    jd_strmap_slot *slot = put_slot(m, s, strlen(s), 0, NULL);
+    return slot ? slot->key : NULL;
 }
 
 /* ---- jd_hash_fast: the single-lane wyhash (final version 4) scheme ---- */

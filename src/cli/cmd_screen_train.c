@@ -1,0 +1,320 @@
+/*
+ * joindots screen-train: learn the screen's combiner (screen_model.h) from
+ * labelled corpora (JSON Lines, the schema of data/notes/README.md), on the
+ * TUNE part only (a note whose id number is not divisible by 3: held-out
+ * notes are dropped unread), and with --cv print leave-one-set-out figures
+ * (a set is an id's letter): rules alone against rules and model, per kind,
+ * for each set left out.
+ */
+#include "cli.h"
+
+#include <joindots/screen.h>
+#include <joindots/screen_model.h>
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SETS 64
+
+typedef struct corpus {
+    json_t *rows; /* array of the tune notes */
+    jd_screen_gold *g;
+    const char **labels;
+    char letter[MAX_SETS];
+    int nsets;
+    float weight[128]; /* by id letter (--weight L=W); 0 = 1 */
+} corpus;
+
+static bool tune_part(const char *id)
+{
+    const char *p = id;
+    while (*p && (*p < '0' || *p > '9'))
+        p++;
+    return !*p || strtol(p, NULL, 10) % 3 != 0;
+}
+
+static int set_of(corpus *c, const char *id)
+{
+    for (int i = 0; i < c->nsets; i++)
+        if (c->letter[i] == id[0])
+            return i;
+    if (c->nsets >= MAX_SETS)
+        return -1;
+    c->letter[c->nsets] = id[0];
+    return c->nsets++;
+}
+
+/* Read the tune notes of one file into c->rows. */
+static int read_file(corpus *c, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "joindots screen-train: cannot open %s\n", path);
+        return JD_EXIT_NOTFOUND;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    long lineno = 0;
+    int rc = JD_EXIT_OK;
+    while (getline(&line, &cap, f) != -1 && rc == JD_EXIT_OK) {
+        lineno++;
+        json_error_t je;
+        json_t *o = json_loads(line, 0, &je);
+        const char *id = o ? json_string_value(json_object_get(o, "id")) : NULL;
+        if (!id || !json_is_string(json_object_get(o, "text"))) {
+            fprintf(stderr, "joindots screen-train: %s line %ld: needs an id and a text\n", path,
+                    lineno);
+            rc = JD_EXIT_DATA;
+        } else if (tune_part(id)) {
+            json_array_append(c->rows, o);
+        }
+        json_decref(o);
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+/* The gold notes of c->rows (strings borrowed from the rows). */
+static int make_gold(corpus *c)
+{
+    size_t n = json_array_size(c->rows), nl = 0, i;
+    json_t *o;
+    json_array_foreach(c->rows, i, o) for (int k = 0; k < 3; k++) nl +=
+        json_array_size(json_object_get(o, k == 0 ? "offences" : k == 1 ? "language" : "indicators"));
+    c->g = calloc(n ? n : 1, sizeof *c->g);
+    c->labels = calloc(nl ? nl : 1, sizeof *c->labels);
+    if (!c->g || !c->labels)
+        return JD_EXIT_FAIL;
+    size_t at = 0;
+    json_array_foreach(c->rows, i, o)
+    {
+        const char *id = json_string_value(json_object_get(o, "id"));
+        const char *cr = json_string_value(json_object_get(o, "crime_recorded"));
+        const char *sex = json_string_value(json_object_get(o, "child_gender"));
+        json_t *age = json_object_get(o, "child_age");
+        jd_screen_gold *g = &c->g[i];
+        g->note = (jd_screen_note){id,
+                                   json_string_value(json_object_get(o, "text")),
+                                   json_string_value(json_object_get(o, "event_type")),
+                                   json_string_value(json_object_get(o, "agency")),
+                                   json_is_integer(age) ? (int)json_integer_value(age) : -1,
+                                   sex && *sex ? sex[0] : 0,
+                                   cr && !strcmp(cr, "Y") ? 1 : -1,
+                                   0,
+                                   0};
+        g->labels = c->labels + at;
+        for (int k = 0; k < 3; k++) {
+            json_t *a = json_object_get(o, k == 0 ? "offences" : k == 1 ? "language" : "indicators");
+            for (size_t j = 0; j < json_array_size(a); j++)
+                if (json_is_string(json_array_get(a, j)))
+                    c->labels[at++] = json_string_value(json_array_get(a, j));
+        }
+        g->nlabels = (size_t)(c->labels + at - g->labels);
+        g->set = set_of(c, id);
+        g->weight = c->weight[(unsigned char)id[0] & 127];
+        if (g->set < 0) {
+            fprintf(stderr, "joindots screen-train: more than %d sets\n", MAX_SETS);
+            return JD_EXIT_DATA;
+        }
+    }
+    return JD_EXIT_OK;
+}
+
+static void print_counts(const char *what, const jd_screen_counts r[3], const jd_screen_counts m[3])
+{
+    static const char *kn[3] = {"off", "lang", "ind"};
+    printf("%-8s", what);
+    for (int k = 0; k < 3; k++) {
+        const jd_screen_counts *x[2] = {&r[k], &m[k]};
+        printf("  %s", kn[k]);
+        for (int j = 0; j < 2; j++) {
+            double p = x[j]->tp + x[j]->fp ? (double)x[j]->tp / (double)(x[j]->tp + x[j]->fp) : 1;
+            double rc = x[j]->tp + x[j]->fn ? (double)x[j]->tp / (double)(x[j]->tp + x[j]->fn) : 1;
+            double f = p + rc ? 2 * p * rc / (p + rc) : 0;
+            printf(k == 2 ? "%s%.2f" : "%s%.2f/%.2f", j ? " -> " : " ", k == 2 ? f : p, rc);
+        }
+    }
+    printf("\n");
+}
+
+/* Leave one set out: train on the others' tune notes, score its tune notes. */
+static int cross_validate(const corpus *c, const jd_screen_data *D,
+                          const jd_screen_train_opts *o)
+{
+    size_t n = jd_screen_data_count(D);
+    bool *use = calloc(n ? n : 1, 1), *test = calloc(n ? n : 1, 1);
+    jd_screen_counts tr[3] = {{0}}, tm[3] = {{0}};
+    int rc = use && test ? JD_EXIT_OK : JD_EXIT_FAIL;
+    printf("leave-one-set-out on the tune parts: rules alone -> rules + model\n"
+           "(offences P/R unrecorded only, language P/R, indicators micro-F1)\n");
+    for (int s = 0; s < c->nsets && rc == JD_EXIT_OK; s++) {
+        for (size_t i = 0; i < n; i++) {
+            use[i] = c->g[i].set != s;
+            test[i] = !use[i];
+        }
+        jd_error err;
+        jd_error_clear(&err);
+        jd_screen_model *m = NULL;
+        jd_screen_counts r[3] = {{0}}, mm[3] = {{0}};
+        if (jd_screen_model_train(&m, D, use, o, &err) < 0 ||
+            jd_screen_data_score(D, NULL, test, r, &err) < 0 ||
+            jd_screen_data_score(D, m, test, mm, &err) < 0) {
+            cli_print_error("training failed", &err);
+            rc = JD_EXIT_FAIL;
+        }
+        jd_screen_model_free(m);
+        char what[16];
+        snprintf(what, sizeof what, "set %c", c->letter[s]);
+        print_counts(what, r, mm);
+        for (int k = 0; k < 3; k++) {
+            tr[k].tp += r[k].tp, tr[k].fp += r[k].fp, tr[k].fn += r[k].fn;
+            tm[k].tp += mm[k].tp, tm[k].fp += mm[k].fp, tm[k].fn += mm[k].fn;
+        }
+    }
+    print_counts("pooled", tr, tm);
+    free(use);
+    free(test);
+    return rc;
+}
+
+static int usage(FILE *f, int rc)
+{
+    fprintf(f, "usage: joindots screen-train --out MODEL.json [--cv] [--kinds off,lang,ind]\n"
+               "                             [--family off|none] [--weight LETTER=W]... [--rules FILE]\n"
+               "                             [--l2 X] [--iterations N]\n"
+               "                             CORPUS.jsonl...\n"
+               "\nLearns the screen's combiner from the TUNE part of each labelled corpus\n"
+               "(id number not divisible by 3; held-out notes are dropped unread) and writes\n"
+               "it to MODEL.json. --cv first prints leave-one-set-out figures (a set is an\n"
+               "id's letter): rules alone -> rules and model. --kinds: what to learn;\n"
+               "--family: kinds where the model may raise a label no rule of its own\n"
+               "matched when a rule of the kind did (default off = offences). --weight: the\n"
+               "weight of one set's notes (a writer the rules were not tuned on). --l2\n"
+               "(default 0.001) and --iterations (default 150): the penalty and the steps.\n");
+    return rc;
+}
+
+static unsigned parse_kinds(const char *s)
+{
+    unsigned k = 0;
+    if (strstr(s, "off"))
+        k |= 1u << JD_SCREEN_OFFENCE;
+    if (strstr(s, "lang"))
+        k |= 1u << JD_SCREEN_LANGUAGE;
+    if (strstr(s, "ind"))
+        k |= 1u << JD_SCREEN_INDICATOR;
+    return k;
+}
+
+static int train_and_save(const corpus *c, jd_screen *S, const char *out, bool cv,
+                          const jd_screen_train_opts *o)
+{
+    jd_error err;
+    jd_error_clear(&err);
+    jd_screen_data *D = NULL;
+    jd_screen_model *m = NULL;
+    int rc = jd_screen_data_new(&D, S, c->g, json_array_size(c->rows), &err);
+    if (rc < 0) {
+        cli_print_error("cannot screen the corpora", &err);
+        return cli_exit_code(rc);
+    }
+    int x = cv ? cross_validate(c, D, o) : JD_EXIT_OK;
+    if (x == JD_EXIT_OK && (rc = jd_screen_model_train(&m, D, NULL, o, &err)) >= 0)
+        rc = jd_screen_model_save(m, out, &err);
+    if (x == JD_EXIT_OK && rc < 0) {
+        cli_print_error("cannot train or save the model", &err);
+        x = cli_exit_code(rc);
+    }
+    jd_screen_model_free(m);
+    jd_screen_data_free(D);
+    return x;
+}
+
+/* --l2 X (0 to 10) or --iterations N (1 to 100000) into o. */
+static int train_number(jd_screen_train_opts *o, int opt, const char *arg)
+{
+    if (opt == 'i') {
+        long n = 0;
+        if (cli_parse_range("--iterations", arg, 1, 100000, &n) < 0)
+            return -1;
+        o->iterations = (int)n;
+        return 0;
+    }
+    char *end = NULL;
+    double v = strtod(arg, &end);
+    if (!end || end == arg || *end || !(v >= 0 && v <= 10)) {
+        fprintf(stderr, "joindots: --l2 takes a number from 0 to 10\n");
+        return -1;
+    }
+    o->l2 = v;
+    return 0;
+}
+
+int cmd_screen_train(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"out", required_argument, NULL, 'o'},   {"cv", no_argument, NULL, 'c'},
+        {"kinds", required_argument, NULL, 'k'}, {"rules", required_argument, NULL, 'r'},
+        {"family", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+        {"weight", required_argument, NULL, 'w'}, {"l2", required_argument, NULL, 'l'},
+        {"iterations", required_argument, NULL, 'i'},
+        {NULL, 0, NULL, 0}};
+    const char *out = NULL, *rules = NULL;
+    bool cv = false;
+    jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
+    corpus c = {json_array(), NULL, NULL, {0}, 0, {0}};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'o': out = optarg; break;
+        case 'c': cv = true; break;
+        case 'k': o.kinds = parse_kinds(optarg); break;
+        case 'f': o.family = parse_kinds(optarg); break;
+        case 'w':
+            if (!optarg[0] || optarg[1] != '=' || atof(optarg + 2) <= 0) {
+                json_decref(c.rows);
+                return usage(stderr, JD_EXIT_USAGE);
+            }
+            c.weight[(unsigned char)optarg[0] & 127] = (float)atof(optarg + 2);
+            break;
+        case 'r': rules = optarg; break;
+        case 'l':
+        case 'i':
+            if (train_number(&o, opt, optarg) < 0) {
+                json_decref(c.rows);
+                return JD_EXIT_USAGE;
+            }
+            break;
+        case 'h': json_decref(c.rows); return usage(stdout, JD_EXIT_OK);
+        default: json_decref(c.rows); return usage(stderr, JD_EXIT_USAGE);
+        }
+    }
+    if (!out || optind >= argc) {
+        json_decref(c.rows);
+        return usage(stderr, JD_EXIT_USAGE);
+    }
+    int rc = JD_EXIT_OK;
+    for (int i = optind; i < argc && rc == JD_EXIT_OK; i++)
+        rc = read_file(&c, argv[i]);
+    if (rc == JD_EXIT_OK)
+        rc = make_gold(&c);
+    jd_screen *S = NULL;
+    jd_error err;
+    jd_error_clear(&err);
+    if (rc == JD_EXIT_OK && jd_screen_open(&S, rules, &err) < 0) {
+        cli_print_error("cannot load the screen rules", &err);
+        rc = JD_EXIT_DATA;
+    }
+    if (rc == JD_EXIT_OK)
+        rc = train_and_save(&c, S, out, cv, &o);
+    jd_screen_close(S);
+    free(c.g);
+    free(c.labels);
+    json_decref(c.rows);
+    return rc;
+}

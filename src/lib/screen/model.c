@@ -1,0 +1,710 @@
+/*
+ * The screen's learned combiner: features of a candidate label (model.h),
+ * the model's probability, and the decision it makes on a rules-alone
+ * result (jd_screen_model_apply). Loading and saving are model_io.c;
+ * training, cross-validation and scoring model_train.c.
+ *
+ * Invariant: features depend only on the note and the rules' result, so a
+ * corpus is screened once and every fold of a cross-validation reuses them.
+ */
+#include "screen/model.h"
+
+#include <libstemmer.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MEMO_MAX 200000 /* words kept in the stem memo before it starts again */
+
+struct jd_sm_stemmer {
+    struct sb_stemmer *sb;
+    jd_strmap memo; /* word -> offset + 1 of its stem in stems */
+    char *stems;
+    size_t slen, scap;
+    /* the last note's stems, NUL after each (note_stems): every candidate of
+     * a note shares them; keyed by a hash of the text and its length */
+    uint64_t note_hash;
+    size_t note_len;
+    char *nstems;
+    size_t nslen, nscap;
+};
+
+int jd_sm__stemmer_new(jd_sm_stemmer **out)
+{
+    jd_sm_stemmer *st = calloc(1, sizeof *st);
+    if (!st)
+        return JD_ENOMEM;
+    jd_strmap_init(&st->memo);
+    st->sb = sb_stemmer_new("english", NULL);
+    if (!st->sb) {
+        jd_sm__stemmer_free(st);
+        return JD_ENOMEM;
+    }
+    *out = st;
+    return JD_OK;
+}
+
+void jd_sm__stemmer_free(jd_sm_stemmer *st)
+{
+    if (!st)
+        return;
+    if (st->sb)
+        sb_stemmer_delete(st->sb);
+    jd_strmap_free(&st->memo);
+    free(st->stems);
+    free(st->nstems);
+    free(st);
+}
+
+/* The stem of a lower-case word (borrowed until the next call), NULL on OOM. */
+static const char *stem_of(jd_sm_stemmer *st, const char *w, size_t n)
+{
+    uint32_t *v = jd_strmap_get(&st->memo, w, n);
+    if (v)
+        return st->stems + *v - 1;
+    if (st->memo.n >= MEMO_MAX) {
+        jd_strmap_free(&st->memo);
+        jd_strmap_init(&st->memo);
+        st->slen = 0;
+    }
+    const sb_symbol *s = sb_stemmer_stem(st->sb, (const sb_symbol *)w, (int)n);
+    if (!s)
+        return NULL;
+    size_t sl = (size_t)sb_stemmer_length(st->sb);
+    if (jd_grow((void **)&st->stems, &st->scap, st->slen + sl + 1, 1))
+        return NULL;
+    size_t at = st->slen;
+    memcpy(st->stems + at, s, sl);
+    st->stems[at + sl] = 0;
+    st->slen += sl + 1;
+    bool added;
+    if (!jd_strmap_put(&st->memo, w, n, (uint32_t)at + 1, &added))
+        return NULL;
+    return st->stems + at;
+}
+
+/* Words that name an ethnicity, religion or nationality: never a feature. */
+static const char *const fair_stop[] = {
+    "african",     "afghan",      "albanian", "arab",       "arabic",    "asian",    "asylum",
+    "bangladeshi", "black",       "british",  "buddhist",   "caribbean", "catholic", "chinese",
+    "christian",   "church",      "eastern",  "english",    "eritrean",  "ethnic",   "ethnicity",
+    "european",    "foreign",     "gypsies",  "gypsy",      "heritage",  "hindu",    "immigrant",
+    "indian",      "iranian",     "iraqi",    "irish",      "islam",     "islamic",  "jew",
+    "jewish",      "kurdish",     "latvian",  "lithuanian", "migrant",   "mixed",    "mosque",
+    "muslim",      "nationality", "nigerian", "pakistani",  "polish",    "punjabi",  "refugee",
+    "religion",    "religious",   "roma",     "romanian",   "scottish",  "sikh",     "somali",
+    "synagogue",   "syrian",      "temple",   "traveller",  "turkish",   "urdu",     "vietnamese",
+    "welsh",       "white"};
+
+static bool fairness_word(const char *w, size_t n)
+{
+    if (n > 3 && w[n - 1] == 's')
+        n--; /* plurals */
+    for (size_t i = 0; i < JD_ARRAY_LEN(fair_stop); i++)
+        if (fair_stop[i][0] == w[0] && !strncmp(fair_stop[i], w, n) && !fair_stop[i][n])
+            return true;
+    return false;
+}
+
+uint32_t jd_sm__key(const char *name, size_t len)
+{
+    return (uint32_t)jd_hash64(name, len, 0x5eed);
+}
+
+static uint32_t bucket_of(const char *name, size_t len)
+{
+    return (uint32_t)(jd_hash64(name, len, 0xb0c7) & (JD_SM_BUCKETS - 1));
+}
+
+static size_t put(char *dst, size_t at, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (at + n >= cap)
+        n = at < cap - 1 ? cap - 1 - at : 0;
+    memcpy(dst + at, s, n);
+    return at + n;
+}
+
+/* Add a feature named code|a b (code NULL: no prefix; b may be NULL). */
+static int feat(jd_sm_fv *fv, const char *code, const char *a, const char *b, bool word, float v)
+{
+    char name[160];
+    size_t len = 0;
+    if (code) {
+        len = put(name, len, sizeof name, code);
+        len = put(name, len, sizeof name, "|");
+    }
+    len = put(name, len, sizeof name, a);
+    if (b)
+        len = put(name, len, sizeof name, b);
+    name[len] = 0;
+    if (jd_grow((void **)&fv->f, &fv->cap, fv->n + 1, sizeof *fv->f) ||
+        jd_grow((void **)&fv->names, &fv->ncap, fv->nlen + len + 1, 1))
+        return JD_ENOMEM;
+    jd_sm_feat *f = &fv->f[fv->n++];
+    f->key = jd_sm__key(name, len);
+    f->bucket = word ? bucket_of(name, len) : JD_SM_WORD;
+    f->name = (uint32_t)fv->nlen;
+    f->v = v;
+    memcpy(fv->names + fv->nlen, name, len + 1);
+    fv->nlen += len + 1;
+    return JD_OK;
+}
+
+/* Generic and label-specific at once. */
+static int both(jd_sm_fv *fv, const char *code, const char *a, const char *b)
+{
+    int rc = feat(fv, NULL, a, b, false, 1.0f);
+    return rc ? rc : feat(fv, code, a, b, false, 1.0f);
+}
+
+const char *jd_sm__name(const jd_sm_fv *fv, size_t i)
+{
+    return fv->names + fv->f[i].name;
+}
+
+void jd_sm__fv_free(jd_sm_fv *fv)
+{
+    if (!fv)
+        return;
+    free(fv->f);
+    free(fv->names);
+    free(fv->set);
+    memset(fv, 0, sizeof *fv);
+}
+
+bool jd_screen__candidate(const jd_screen_result *res, jd_screen_kind kind, const char *code,
+                          int *ci, int *xi)
+{
+    *ci = *xi = -1;
+    for (size_t i = 0; i < res->n; i++) {
+        const jd_screen_match *m = &res->m[i];
+        if (m->kind != kind || strcmp(m->code, code))
+            continue;
+        if (m->counts && *ci < 0)
+            *ci = (int)i;
+        else if (!m->counts && *xi < 0)
+            *xi = (int)i;
+    }
+    if (*ci >= 0)
+        return true;
+    return *xi >= 0 && !(res->m[*xi].attrs & JD_SCREEN_AGE);
+}
+
+static const struct {
+    unsigned bit;
+    const char *name;
+} attr_names[] = {{JD_SCREEN_NEGATED, "negated"},
+                  {JD_SCREEN_HYPOTHETICAL, "hypothetical"},
+                  {JD_SCREEN_HISTORICAL, "historical"},
+                  {JD_SCREEN_OTHER_PERSON, "other"},
+                  {JD_SCREEN_QUOTED, "quoted"},
+                  {JD_SCREEN_CHALLENGED, "challenged"},
+                  {JD_SCREEN_INNOCENT, "innocent"},
+                  {JD_SCREEN_PROPERTY, "property"},
+                  {JD_SCREEN_AGE, "age"},
+                  {JD_SCREEN_SENSE, "sense"}};
+
+static const char *age_band(int age, bool child)
+{
+    if (age < 0)
+        return "unknown";
+    if (child)
+        return age < 13 ? "u13" : age < 16 ? "13-15" : "16-17";
+    return age < 16 ? "u16" : age < 18 ? "16-17" : "adult";
+}
+
+/* One match's own facts: counted or ruled out, its rule and attributes. */
+static int match_feats(jd_sm_fv *fv, const jd_screen_match *m, const char *code, bool counted)
+{
+    const char *p = counted ? "cattr:" : "xattr:";
+    int rc = both(fv, code, counted ? "counted" : "ruled_out", NULL);
+    if (!rc && m->rule)
+        rc = feat(fv, code, counted ? "rule:" : "xrule:", m->rule, false, 1.0f);
+    for (size_t i = 0; !rc && i < JD_ARRAY_LEN(attr_names); i++)
+        if (m->attrs & attr_names[i].bit)
+            rc = both(fv, code, p, attr_names[i].name);
+    if (!rc && m->kind == JD_SCREEN_OFFENCE) {
+        rc = both(fv, code, "oage:", age_band(m->other_age, false));
+        if (!rc && m->recorded)
+            rc = both(fv, code, "recorded", NULL);
+    }
+    return rc;
+}
+
+/* The note's facts: event type, agency, the child's age and the other labels. */
+static int note_feats(jd_sm_fv *fv, const jd_screen_note *in, const jd_screen_result *res,
+                      const jd_screen_match *self)
+{
+    int rc = both(fv, self->code, "bias", NULL);
+    if (!rc)
+        rc = both(fv, self->code, "et:", in->event_type ? in->event_type : "other");
+    if (!rc && in->agency)
+        rc = both(fv, self->code, "ag:", in->agency);
+    if (!rc)
+        rc = both(fv, self->code, "age:", age_band(in->child_age, true));
+    int same = 0;
+    for (size_t i = 0; !rc && i < res->n; i++) {
+        const jd_screen_match *m = &res->m[i];
+        if (!strcmp(m->code, self->code))
+            continue;
+        if (m->counts && m->kind == self->kind)
+            same++;
+        rc = feat(fv, self->code, m->counts ? "has:" : "hasx:", m->code, false, 1.0f);
+    }
+    char nb[8];
+    snprintf(nb, sizeof nb, "%d", same > 3 ? 3 : same);
+    return rc ? rc : both(fv, self->code, "nkind:", nb);
+}
+
+static bool word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+static bool in_list(const char *w, size_t n, const char *const *v)
+{
+    for (; *v; v++)
+        if (strlen(*v) == n && !memcmp(*v, w, n))
+            return true;
+    return false;
+}
+
+/* Whom a sentence names: the child (pronouns), another person, the writer. */
+static int frame_word(jd_sm_fv *fv, const char *code, const char *w, size_t n)
+{
+    static const char *const child[] = {"she",     "her", "herself", "he", "him", "his",
+                                        "himself", "yp",  "child",   "pt", NULL};
+    static const char *const other[] = {
+        "mum",  "mother", "dad", "father",  "sister",  "brother", "friend", "friends", "cousin",
+        "aunt", "uncle",  "nan", "stepdad", "sibling", "peer",    "peers",  NULL};
+    static const char *const writer[] = {"i",       "we",     "me",     "us", "staff",
+                                         "officer", "worker", "writer", NULL};
+    if (in_list(w, n, child))
+        return both(fv, code, "fr:child", NULL);
+    if (in_list(w, n, other))
+        return both(fv, code, "fr:other", NULL);
+    if (in_list(w, n, writer))
+        return both(fv, code, "fr:writer", NULL);
+    return JD_OK;
+}
+
+enum { W_SENT = 1, W_FAMILY = 2, W_COLLECT = 3 };
+
+/* Stems of text[s, e): in the candidate's sentences (W_SENT) with pairs, in
+ * its kind's matched sentences (W_FAMILY, label-specific), or of the note
+ * (W_COLLECT: into the note's stems, note_words). */
+static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const char *text, size_t s,
+                      size_t e, int mode)
+{
+    bool sent = mode == W_SENT;
+    char prev[64] = "", w[64];
+    for (size_t i = s; i < e;) {
+        if (!word_byte((unsigned char)text[i])) {
+            if (sent && (text[i] == '"' || text[i] == '\''))
+                prev[0] = 0;
+            i++;
+            continue;
+        }
+        size_t j = i, n = 0;
+        bool digits = true;
+        for (; j < e && word_byte((unsigned char)text[j]); j++) {
+            if (n < sizeof w - 1)
+                w[n++] = (char)(text[j] >= 'A' && text[j] <= 'Z' ? text[j] + 32 : text[j]);
+            digits &= text[j] >= '0' && text[j] <= '9';
+        }
+        i = j;
+        w[n] = 0;
+        if (digits || fairness_word(w, n))
+            continue;
+        int rc = sent ? frame_word(fv, code, w, n) : JD_OK;
+        const char *stem = rc ? NULL : stem_of(st, w, n);
+        if (!stem)
+            return JD_ENOMEM;
+        char sw[64];
+        size_t sl = strlen(stem) < sizeof sw - 1 ? strlen(stem) : sizeof sw - 1;
+        memcpy(sw, stem, sl);
+        sw[sl] = 0;
+        if (sent) {
+            rc = feat(fv, NULL, "s:", sw, true, 1.0f);
+            if (!rc)
+                rc = feat(fv, code, "s:", sw, true, 1.0f);
+            char pair[130];
+            if (!rc && prev[0]) {
+                size_t pl = put(pair, 0, sizeof pair, prev);
+                pl = put(pair, pl, sizeof pair, "_");
+                pair[put(pair, pl, sizeof pair, sw)] = 0;
+                rc = feat(fv, NULL, "b:", pair, true, 1.0f);
+                if (!rc)
+                    rc = feat(fv, code, "b:", pair, true, 1.0f);
+            }
+        } else if (mode == W_COLLECT) {
+            if (jd_grow((void **)&st->nstems, &st->nscap, st->nslen + sl + 1, 1))
+                return JD_ENOMEM;
+            memcpy(st->nstems + st->nslen, sw, sl + 1);
+            st->nslen += sl + 1;
+        } else {
+            rc = feat(fv, code, mode == W_FAMILY ? "fs:" : "n:", sw, true, 0.5f);
+        }
+        if (rc)
+            return rc;
+        memcpy(prev, sw, sl + 1);
+    }
+    return JD_OK;
+}
+
+/* The note's words as label-specific features, from the stems of the note
+ * read once a note (W_COLLECT). */
+static int note_words(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const char *text,
+                      size_t len)
+{
+    uint64_t h = jd_hash_fast(text, len, 0x4e07e);
+    if (!st->nstems || h != st->note_hash || len != st->note_len) {
+        st->nslen = 0;
+        st->note_hash = 0;
+        if (word_feats(fv, st, code, text, 0, len, W_COLLECT))
+            return JD_ENOMEM;
+        st->note_hash = h;
+        st->note_len = len;
+    }
+    for (size_t i = 0; i < st->nslen; i += strlen(st->nstems + i) + 1)
+        if (feat(fv, code, "n:", st->nstems + i, true, 0.5f))
+            return JD_ENOMEM;
+    return JD_OK;
+}
+
+static bool sentence_end(const char *t, size_t len, size_t i)
+{
+    if (t[i] == '\n' || t[i] == '!' || t[i] == '?' || t[i] == ';')
+        return true;
+    return t[i] == '.' && (i + 1 >= len || t[i + 1] == ' ' || t[i + 1] == '\n');
+}
+
+/* The sentence(s) around [s, e). */
+static void sentence_of(const char *t, size_t len, size_t *s, size_t *e)
+{
+    size_t a = *s < len ? *s : len, b = *e < len ? *e : len;
+    while (a > 0 && !sentence_end(t, len, a - 1))
+        a--;
+    while (b < len && !sentence_end(t, len, b))
+        b++;
+    *s = a;
+    *e = b;
+}
+
+/* Keep each feature once (the first, in the order found): binary features,
+ * by an open-addressing set over (bucket, key) in fv's scratch. */
+static int unique(jd_sm_fv *fv)
+{
+    size_t cap = 64;
+    while (cap < 2 * fv->n)
+        cap *= 2;
+    if (jd_grow((void **)&fv->set, &fv->setcap, cap, sizeof *fv->set))
+        return JD_ENOMEM;
+    memset(fv->set, 0xff, cap * sizeof *fv->set);
+    size_t o = 0;
+    for (size_t i = 0; i < fv->n; i++) {
+        const jd_sm_feat *f = &fv->f[i];
+        size_t h = (f->key ^ f->bucket * 0x9e3779b9u) & (cap - 1);
+        bool dup = false;
+        for (; fv->set[h] != UINT32_MAX; h = (h + 1) & (cap - 1))
+            if (fv->f[fv->set[h]].key == f->key && fv->f[fv->set[h]].bucket == f->bucket) {
+                dup = true;
+                break;
+            }
+        if (dup)
+            continue;
+        fv->f[o] = *f;
+        fv->set[h] = (uint32_t)o++;
+    }
+    fv->n = o;
+    return JD_OK;
+}
+
+/* The words of the sentences of the kind's matches (a family candidate). */
+static int family_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
+                        const jd_screen_result *res, const jd_screen_match *self)
+{
+    const char *text = in->text ? in->text : "";
+    size_t len = strlen(text), done[4];
+    int nd = 0, rc = both(fv, self->code, "family", NULL);
+    for (size_t i = 0; !rc && i < res->n && nd < 4; i++) {
+        const jd_screen_match *m = &res->m[i];
+        if (m->kind != self->kind || m->start < 0)
+            continue;
+        rc = feat(fv, self->code, m->counts ? "fhas:" : "fhasx:", m->code, false, 1.0f);
+        size_t s = (size_t)m->start, e = (size_t)m->end;
+        sentence_of(text, len, &s, &e);
+        bool seen = false;
+        for (int j = 0; j < nd; j++)
+            seen |= done[j] == s;
+        if (seen || rc)
+            continue;
+        done[nd++] = s;
+        rc = word_feats(fv, st, self->code, text, s, e, W_FAMILY);
+    }
+    return rc;
+}
+
+int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
+                            const jd_screen_result *res, const jd_screen_match *self, int ci,
+                            int xi)
+{
+    fv->n = fv->nlen = 0;
+    const char *code = self->code, *text = in->text ? in->text : "";
+    size_t len = strlen(text);
+    int rc = note_feats(fv, in, res, self);
+    if (!rc && ci < 0 && xi < 0)
+        rc = family_feats(fv, st, in, res, self);
+    if (!rc && ci >= 0)
+        rc = match_feats(fv, &res->m[ci], code, true);
+    if (!rc && xi >= 0)
+        rc = match_feats(fv, &res->m[xi], code, false);
+    for (int k = 0; k < 2 && !rc; k++) {
+        int mi = k ? xi : ci;
+        if (mi < 0 || res->m[mi].start < 0 ||
+            (k && ci >= 0 && res->m[ci].start >= 0 && res->m[ci].start == res->m[mi].start))
+            continue;
+        size_t s = (size_t)res->m[mi].start, e = (size_t)res->m[mi].end;
+        sentence_of(text, len, &s, &e);
+        if (memchr(text + s, '"', e - s) || memmem(text + s, e - s, "\xe2\x80\x9c", 3))
+            rc = both(fv, code, "sent:quote", NULL);
+        if (!rc)
+            rc = word_feats(fv, st, code, text, s, e, W_SENT);
+    }
+    if (!rc)
+        rc = note_words(fv, st, code, text, len);
+    return rc || unique(fv) ? JD_ENOMEM : JD_OK;
+}
+
+int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
+                        const jd_screen_result *res, int ci, int xi)
+{
+    return jd_screen__features_for(fv, st, in, res, &res->m[ci >= 0 ? ci : xi], ci, xi);
+}
+
+bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind, const char *code)
+{
+    bool family = false;
+    for (size_t i = 0; i < res->n; i++) {
+        if (res->m[i].kind != kind)
+            continue;
+        if (!strcmp(res->m[i].code, code))
+            return false;
+        family = true;
+    }
+    return family;
+}
+
+float jd_sm__named_weight(const jd_sm_kind *k, uint32_t key)
+{
+    size_t lo = 0, hi = k->nn;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (k->keys[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < k->nn && k->keys[lo] == key ? k->w[lo] : 0.0f;
+}
+
+static float weight_of(const jd_sm_kind *k, const jd_sm_feat *f)
+{
+    if (f->bucket == JD_SM_WORD)
+        return jd_sm__named_weight(k, f->key);
+    return k->wb ? k->wb[f->bucket] : 0;
+}
+
+double jd_sm__predict(const jd_screen_model *m, jd_screen_kind kind, const jd_sm_fv *fv,
+                      size_t *top, size_t ntop, size_t *nout)
+{
+    const jd_sm_kind *k = &m->k[kind];
+    double z = 0;
+    double best[8] = {0};
+    size_t nb = 0;
+    ntop = ntop > 8 ? 8 : ntop;
+    for (size_t i = 0; i < fv->n; i++) {
+        const jd_sm_feat *f = &fv->f[i];
+        float w = weight_of(k, f);
+        double c = (double)w * f->v;
+        z += c;
+        if (!top || !ntop || c == 0)
+            continue;
+        /* keep the ntop largest |c|, by insertion */
+        size_t at = nb < ntop ? nb++ : ntop;
+        while (at > 0 && fabs(best[at - 1]) < fabs(c)) {
+            if (at < ntop) {
+                best[at] = best[at - 1];
+                top[at] = top[at - 1];
+            }
+            at--;
+        }
+        if (at < ntop) {
+            best[at] = c;
+            top[at] = i;
+        }
+    }
+    if (nout)
+        *nout = nb;
+    return 1.0 / (1.0 + exp(-z));
+}
+
+double jd_sm__threshold(const jd_screen_model *m, jd_screen_kind kind, const char *code)
+{
+    const jd_sm_kind *k = &m->k[kind];
+    if (!k->on)
+        return -1;
+    uint32_t *v = jd_strmap_get(&k->thr_of, code, strlen(code));
+    return v ? k->thr[*v] : k->def_thr;
+}
+
+double jd_sm__family_threshold(const jd_screen_model *m, jd_screen_kind kind, const char *code)
+{
+    const jd_sm_kind *k = &m->k[kind];
+    if (!k->on || !k->family)
+        return -1;
+    char key[64];
+    int n = snprintf(key, sizeof key, "%s/family", code);
+    uint32_t *v = jd_strmap_get(&k->thr_of, key, (size_t)n);
+    if (!v)
+        v = jd_strmap_get(&k->thr_of, "any/family", 10);
+    return v ? k->thr[*v] : -1;
+}
+
+size_t jd_screen_model_labels(const jd_screen_model *m)
+{
+    size_t n = 0;
+    for (int i = 0; m && i < 3; i++)
+        n += m->k[i].on ? (m->k[i].nthr ? m->k[i].nthr : 1) : 0;
+    return n;
+}
+
+/* "p 0.83 >= 0.40; weighed most: counted +1.20, s:consent +0.61" */
+static void explain(jd_screen_match *m, const jd_screen_model *M, const jd_sm_fv *fv, double p,
+                    double t)
+{
+    size_t top[5], nt = 0;
+    (void)jd_sm__predict(M, m->kind, fv, top, 5, &nt);
+    m->modelled = true;
+    m->prob = (float)p;
+    m->threshold = (float)t;
+    size_t o = (size_t)snprintf(m->model, sizeof m->model, "p %.2f %s %.2f; weighed most:", p,
+                                p >= t ? ">=" : "<", t);
+    const jd_sm_kind *k = &M->k[m->kind];
+    for (size_t i = 0; i < nt && o < sizeof m->model; i++) {
+        const jd_sm_feat *f = &fv->f[top[i]];
+        float w = weight_of(k, f);
+        o += (size_t)snprintf(m->model + o, sizeof m->model - o, "%s %s %+.2f", i ? "," : "",
+                              jd_sm__name(fv, top[i]), (double)(w * f->v));
+    }
+}
+
+/* Decide one candidate: veto its counted match or count its ruled-out one. */
+static void decide(jd_screen_result *res, int ci, int xi, double p, double t)
+{
+    if (ci >= 0 && p < t) {
+        jd_screen_match *m = &res->m[ci];
+        m->counts = false;
+        char why[sizeof m->why];
+        snprintf(why, sizeof why, "not counted: the model (p %.2f < %.2f); %.100s", p, t, m->why);
+        memcpy(m->why, why, sizeof why);
+    } else if (ci < 0 && p >= t) {
+        jd_screen_match *m = &res->m[xi];
+        m->counts = true;
+        char why[sizeof m->why];
+        snprintf(why, sizeof why, "counted by the model (p %.2f >= %.2f) over: %.100s", p, t,
+                 m->why);
+        memcpy(m->why, why, sizeof why);
+    }
+}
+
+/* A label no rule of its own matched, raised by the model: the words of the
+ * kind's first match, with the model's why. */
+static int raise_family(jd_screen_result *res, const jd_screen_match *proto,
+                        const jd_screen_note *in, double p, double t)
+{
+    size_t wi = SIZE_MAX; /* the kind's first counted match, else its first */
+    for (size_t i = 0; i < res->n; i++)
+        if (res->m[i].kind == proto->kind &&
+            (wi == SIZE_MAX || (res->m[i].counts && !res->m[wi].counts)))
+            wi = i;
+    if (jd_grow((void **)&res->m, &res->cap, res->n + 1, sizeof *res->m))
+        return JD_ENOMEM;
+    const jd_screen_match *w = wi == SIZE_MAX ? NULL : &res->m[wi];
+    jd_screen_match m = *proto;
+    m.rule = w ? w->rule : "";
+    m.start = w ? w->start : -1;
+    m.end = w ? w->end : -1;
+    m.counts = true;
+    m.recorded = w && w->recorded;
+    m.other_age = -1;
+    snprintf(m.basis, sizeof m.basis, "child %d, the other's age not read", in->child_age);
+    snprintf(m.why, sizeof m.why, "counted by the model (p %.2f >= %.2f) beside \"%.80s\"", p, t,
+             m.rule);
+    res->m[res->n++] = m;
+    return JD_OK;
+}
+
+static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
+                        const jd_screen_note *in, jd_screen_result *res, jd_sm_fv *fv)
+{
+    jd_screen_match protos[JD_SM_FAMILY_MAX];
+    for (int kind = 0; kind < 3; kind++) {
+        if (!M->k[kind].on || !M->k[kind].family)
+            continue;
+        size_t np = labels(S, (jd_screen_kind)kind, in->child_age, protos, JD_SM_FAMILY_MAX);
+        for (size_t j = 0; j < np; j++) {
+            double t = jd_sm__family_threshold(M, (jd_screen_kind)kind, protos[j].code);
+            if (t < 0 || !jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code))
+                continue;
+            if (jd_screen__features_for(fv, M->st, in, res, &protos[j], -1, -1))
+                return JD_ENOMEM;
+            double p = jd_sm__predict(M, (jd_screen_kind)kind, fv, NULL, 0, NULL);
+            if (p < t)
+                continue;
+            if (raise_family(res, &protos[j], in, p, t))
+                return JD_ENOMEM;
+            explain(&res->m[res->n - 1], M, fv, p, t);
+        }
+    }
+    return JD_OK;
+}
+
+int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
+                 const jd_screen_note *in, jd_screen_result *res, jd_error *err)
+{
+    if (!M || !in || !res)
+        return jd_error_set(err, JD_EINVALID, "model, note and result are required");
+    if (!M->st && jd_sm__stemmer_new(&M->st))
+        return jd_oom(err);
+    jd_sm_fv fv = {0};
+    size_t n = res->n;
+    for (size_t i = 0; i < n; i++) {
+        jd_screen_match *m = &res->m[i];
+        int ci, xi;
+        if (m->modelled || !M->k[m->kind].on ||
+            !jd_screen__candidate(res, m->kind, m->code, &ci, &xi) || (int)i != (ci >= 0 ? ci : xi))
+            continue;
+        double t = jd_sm__threshold(M, m->kind, m->code);
+        if (t < 0)
+            continue;
+        if (jd_screen__features(&fv, M->st, in, res, ci, xi)) {
+            jd_sm__fv_free(&fv);
+            return jd_oom(err);
+        }
+        double p = jd_sm__predict(M, m->kind, &fv, NULL, 0, NULL);
+        explain(m, M, &fv, p, t);
+        decide(res, ci, xi, p, t);
+    }
+    int rc = S && labels ? apply_family(M, S, labels, in, res, &fv) : JD_OK;
+    jd_sm__fv_free(&fv);
+    return rc ? jd_oom(err) : JD_OK;
+}
+
+int jd_screen_model_apply(jd_screen_model *M, const jd_screen_note *in, jd_screen_result *res,
+                          jd_error *err)
+{
+    return jd_sm__apply(M, NULL, NULL, in, res, err);
+}

@@ -1,0 +1,142 @@
+/*
+ * The screen's learned combiner, internal API (model.c; the public side is
+ * include/joindots/screen_model.h). May include: util (and public headers).
+ *
+ * A candidate is one label (kind + code) of one note that the rules matched:
+ * its counted match, its match an attribute ruled out, or both. Its features
+ * are a pure function of the note and the rules' result (jd_screen__features):
+ * named features ("counted", "C2|xattr:negated", "et:case_note") and word
+ * features (Snowball stems and stem pairs of the candidate's sentences,
+ * stems of the note), each also written with the label's code in front
+ * ("C2|s:consent") so the model learns what holds for every label and what
+ * holds for one. Words naming an ethnicity, religion or nationality are
+ * never features (DOMAIN fairness rule).
+ */
+#ifndef JD_SCREEN_MODEL_H
+#define JD_SCREEN_MODEL_H
+
+#include "util/internal.h"
+
+#include <joindots/screen.h>
+#include <joindots/screen_model.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Word features are hashed into this many buckets (a power of two). */
+#define JD_SM_BUCKETS (1u << 16)
+#define JD_SM_WORD UINT32_MAX
+
+/* One feature: named (key = hash of the name, bucket JD_SM_WORD) or a word
+ * (bucket < JD_SM_BUCKETS). name: offset of its text in the vector's names. */
+typedef struct jd_sm_feat {
+    uint32_t key;
+    uint32_t bucket;
+    uint32_t name;
+    float v;
+} jd_sm_feat;
+
+typedef struct jd_sm_fv {
+    jd_sm_feat *f;
+    size_t n, cap;
+    char *names;
+    size_t nlen, ncap;
+    uint32_t *set; /* scratch: keeping each feature once */
+    size_t setcap;
+} jd_sm_fv;
+
+/* The model of one kind: named weights by key (sorted, with their names
+ * for saving), word weights by bucket, thresholds by code. */
+typedef struct jd_sm_kind {
+    bool on;
+    bool family; /* may raise a label of the kind no rule of its own matched */
+    uint32_t *keys;
+    float *w;
+    char **names; /* arena strings */
+    size_t nn;
+    float *wb;        /* JD_SM_BUCKETS */
+    jd_strmap thr_of; /* code -> index in thr */
+    float *thr;       /* < 0: the rules decide the code */
+    size_t nthr, thrcap;
+    float def_thr;
+} jd_sm_kind;
+
+struct jd_screen_model {
+    jd_sm_kind k[3];
+    jd_arena ar;
+    struct jd_sm_stemmer *st; /* scratch for apply */
+};
+
+/* Stemming with a memo (word -> stem), owned by one thread at a time. */
+typedef struct jd_sm_stemmer jd_sm_stemmer;
+int jd_sm__stemmer_new(jd_sm_stemmer **out);
+void jd_sm__stemmer_free(jd_sm_stemmer *st);
+
+/* The candidate of `code` in res: the index of its counted match (*ci) and of
+ * a ruled-out one (*xi), -1 when none. True when the model may decide it:
+ * some match, and not a match the ages alone ruled out. */
+bool jd_screen__candidate(const jd_screen_result *res, jd_screen_kind kind, const char *code,
+                          int *ci, int *xi);
+
+/* The features of one candidate (ci, xi from jd_screen__candidate), each
+ * (bucket, key) once, in the order found. fv is reset first. Returns JD_OK or JD_ENOMEM. */
+int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
+                        const jd_screen_result *res, int ci, int xi);
+/* The same for the label of `self` (kind and code; a match of res or one of
+ * jd_screen__labels); ci = xi = -1: a family candidate, a label no rule of its
+ * own matched in a note where some rule of its kind did ("family" features:
+ * the words of those rules' sentences). */
+int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
+                            const jd_screen_result *res, const jd_screen_match *self, int ci,
+                            int xi);
+/* Does some match of `kind` (counted or not) stand in res, and none of code? */
+bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind,
+                                 const char *code);
+/* Family candidates come in at most this many labels a kind. */
+#define JD_SM_FAMILY_MAX 40
+/* The kinds whose family candidates jd_screen_data_new keeps (each costs a
+ * candidate per label of the kind in every note where the kind matched). */
+#define JD_SM_DATA_FAMILY (1u << JD_SCREEN_OFFENCE)
+void jd_sm__fv_free(jd_sm_fv *fv);
+/* The text of feature i's name. */
+const char *jd_sm__name(const jd_sm_fv *fv, size_t i);
+
+/* The weight of a named feature by its key (0 when the model has none). */
+float jd_sm__named_weight(const jd_sm_kind *k, uint32_t key);
+
+/* The hash key of a named feature ("counted"). */
+uint32_t jd_sm__key(const char *name, size_t len);
+
+/* The model's probability for a feature vector of kind, and the threshold
+ * of code (-1: the rules decide this code). top[]: the indices in fv of the
+ * (at most ntop) features that weighed most, *nout of them. */
+double jd_sm__predict(const jd_screen_model *m, jd_screen_kind kind, const jd_sm_fv *fv,
+                      size_t *top, size_t ntop, size_t *nout);
+double jd_sm__threshold(const jd_screen_model *m, jd_screen_kind kind, const char *code);
+/* A family candidate's threshold: code + "/family", else the kind's ("any/family"), else -1. */
+double jd_sm__family_threshold(const jd_screen_model *m, jd_screen_kind kind, const char *code);
+
+/* The labels of a kind for the family candidates (jd_screen__labels); passed
+ * in by screen.c, so the model never calls the engine that calls it. */
+typedef size_t (*jd_sm_labels_fn)(const jd_screen *S, jd_screen_kind kind, int child_age,
+                                  jd_screen_match *out, size_t cap);
+
+/* jd_screen_model_apply, and with S and labels also the family candidates
+ * (screen.c). */
+int jd_sm__apply(jd_screen_model *m, const jd_screen *S, jd_sm_labels_fn labels,
+                 const jd_screen_note *in, jd_screen_result *res, jd_error *err);
+
+/* model_io.c: an empty model; a label's threshold (-1: the rules decide). */
+int jd_sm__model_new(jd_screen_model **out);
+int jd_sm__set_threshold(jd_screen_model *m, int kind, const char *code, float t);
+
+/* screen.c: the labels of a kind whose rules' ages admit the child, as
+ * matches with no words (code, name, advice), at most cap. */
+size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
+                         jd_screen_match *out, size_t cap);
+
+/* screen.c: S's model, swapped for m (returns the old one, not freed). */
+jd_screen_model *jd_screen__model_swap(jd_screen *S, jd_screen_model *m);
+
+#endif

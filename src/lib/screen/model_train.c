@@ -1,0 +1,624 @@
+/*
+ * Training the learned combiner: a labelled corpus is screened once with
+ * the rules alone (jd_screen_data_new) and every candidate's features kept;
+ * then one L2-regularised logistic regression per kind is fitted by
+ * full-batch AdaGrad (deterministic: no sampling, a fixed order), and each
+ * label's threshold, or "rules", is chosen on out-of-fold probabilities
+ * from leave-one-set-out inside the training notes only.
+ *
+ * Feature ids: a named feature is its index in the data's dictionary; a
+ * word bucket b is WORD_ID | b.
+ */
+#include "screen/model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WORD_ID 0x80000000u
+#define MAX_SETS 64
+
+typedef struct cfeat {
+    uint32_t id;
+    float v;
+} cfeat;
+
+typedef struct cand {
+    uint32_t note;
+    uint8_t kind;
+    bool counted, y, recorded;
+    bool family;      /* no rule of its own matched; one of its kind did */
+    const char *code; /* arena */
+    uint32_t f0, nf;  /* its features in D->f */
+} cand;
+
+typedef struct dnote {
+    int set;
+    double weight;
+    bool recorded;   /* the gold says the crime is recorded */
+    uint32_t g0, ng; /* gold labels in D->gold */
+    uint32_t p0, np; /* rules-alone labels (offences unrecorded) in D->pred, kind in top byte */
+} dnote;
+
+struct jd_screen_data {
+    dnote *notes;
+    size_t n, ncap;
+    cand *c;
+    size_t nc, ccap;
+    cfeat *f;
+    size_t nf, fcap;
+    const char **gold, **pred;
+    uint8_t *pred_kind;
+    size_t ngold, goldcap, npred, predcap, pkcap;
+    jd_strmap dict; /* feature name -> index in names */
+    const char **names;
+    uint32_t *keys; /* per name, jd_sm__key of it */
+    size_t nnames, namecap, keycap;
+    jd_arena ar;
+};
+
+void jd_screen_data_free(jd_screen_data *D)
+{
+    if (!D)
+        return;
+    free(D->notes);
+    free(D->c);
+    free(D->f);
+    free(D->gold);
+    free(D->pred);
+    free(D->pred_kind);
+    free(D->names);
+    free(D->keys);
+    jd_strmap_free(&D->dict);
+    jd_arena_free(&D->ar);
+    free(D);
+}
+
+size_t jd_screen_data_count(const jd_screen_data *D)
+{
+    return D ? D->n : 0;
+}
+
+static const char *intern(jd_screen_data *D, const char *s)
+{
+    return jd_arena_strndup(&D->ar, s, strlen(s));
+}
+
+static int name_id(jd_screen_data *D, const char *name, uint32_t *id)
+{
+    bool added;
+    uint32_t *v = jd_strmap_put(&D->dict, name, strlen(name), (uint32_t)D->nnames, &added);
+    if (!v)
+        return JD_ENOMEM;
+    if (added) {
+        if (jd_grow((void **)&D->names, &D->namecap, D->nnames + 1, sizeof *D->names) ||
+            jd_grow((void **)&D->keys, &D->keycap, D->nnames + 1, sizeof *D->keys) ||
+            !(D->names[D->nnames] = intern(D, name)))
+            return JD_ENOMEM;
+        D->keys[D->nnames] = jd_sm__key(name, strlen(name));
+        D->nnames++;
+    }
+    *id = *v;
+    return JD_OK;
+}
+
+static bool has_label(const jd_screen_gold *g, const char *code)
+{
+    for (size_t i = 0; i < g->nlabels; i++)
+        if (g->labels[i] && !strcmp(g->labels[i], code))
+            return true;
+    return false;
+}
+
+static int add_cand(jd_screen_data *D, const jd_screen_gold *g, const jd_screen_result *res,
+                    jd_sm_stemmer *st, jd_sm_fv *fv, const jd_screen_match *m, int ci, int xi)
+{
+    if (jd_screen__features_for(fv, st, &g->note, res, m, ci, xi) ||
+        jd_grow((void **)&D->c, &D->ccap, D->nc + 1, sizeof *D->c) ||
+        jd_grow((void **)&D->f, &D->fcap, D->nf + fv->n, sizeof *D->f))
+        return JD_ENOMEM;
+    cand *c = &D->c[D->nc];
+    *c = (cand){(uint32_t)D->n,        (uint8_t)m->kind, ci >= 0,
+                has_label(g, m->code), m->recorded,      ci < 0 && xi < 0,
+                intern(D, m->code),    (uint32_t)D->nf,  (uint32_t)fv->n};
+    if (!c->code)
+        return JD_ENOMEM;
+    for (size_t i = 0; i < fv->n; i++) {
+        uint32_t id = fv->f[i].bucket | WORD_ID;
+        if (fv->f[i].bucket == JD_SM_WORD && name_id(D, jd_sm__name(fv, i), &id))
+            return JD_ENOMEM;
+        D->f[D->nf++] = (cfeat){id, fv->f[i].v};
+    }
+    D->nc++;
+    return JD_OK;
+}
+
+/* The family candidates of a note (JD_SM_DATA_FAMILY kinds). */
+static int add_family(jd_screen_data *D, const jd_screen *S, const jd_screen_gold *g,
+                      const jd_screen_result *res, jd_sm_stemmer *st, jd_sm_fv *fv)
+{
+    jd_screen_match protos[JD_SM_FAMILY_MAX];
+    for (int kind = 0; kind < 3; kind++) {
+        if (!(JD_SM_DATA_FAMILY & (1u << kind)))
+            continue;
+        size_t np =
+            jd_screen__labels(S, (jd_screen_kind)kind, g->note.child_age, protos, JD_SM_FAMILY_MAX);
+        bool recorded = false;
+        for (size_t i = 0; i < res->n; i++)
+            recorded |= (int)res->m[i].kind == kind && res->m[i].recorded;
+        for (size_t j = 0; j < np; j++) {
+            protos[j].recorded = recorded;
+            if (jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code) &&
+                add_cand(D, g, res, st, fv, &protos[j], -1, -1))
+                return JD_ENOMEM;
+        }
+    }
+    return JD_OK;
+}
+
+/* One note: its gold, its rules-alone labels and its candidates. */
+static int add_note(jd_screen_data *D, const jd_screen *S, const jd_screen_gold *g,
+                    const jd_screen_result *res, jd_sm_stemmer *st, jd_sm_fv *fv)
+{
+    if (jd_grow((void **)&D->notes, &D->ncap, D->n + 1, sizeof *D->notes) ||
+        jd_grow((void **)&D->gold, &D->goldcap, D->ngold + g->nlabels, sizeof *D->gold) ||
+        jd_grow((void **)&D->pred, &D->predcap, D->npred + res->n, sizeof *D->pred) ||
+        jd_grow((void **)&D->pred_kind, &D->pkcap, D->npred + res->n, 1))
+        return JD_ENOMEM;
+    dnote *d = &D->notes[D->n];
+    *d = (dnote){g->set,
+                 g->weight > 0 ? g->weight : 1.0,
+                 g->note.crime_recorded == 1,
+                 (uint32_t)D->ngold,
+                 (uint32_t)g->nlabels,
+                 (uint32_t)D->npred,
+                 0};
+    for (size_t i = 0; i < g->nlabels; i++)
+        if (!(D->gold[D->ngold++] = intern(D, g->labels[i] ? g->labels[i] : "")))
+            return JD_ENOMEM;
+    for (size_t i = 0; i < res->n; i++) {
+        const jd_screen_match *m = &res->m[i];
+        int ci, xi;
+        if (m->counts && !(m->kind == JD_SCREEN_OFFENCE && m->recorded)) {
+            if (!(D->pred[D->npred] = intern(D, m->code)))
+                return JD_ENOMEM;
+            D->pred_kind[D->npred++] = (uint8_t)m->kind;
+            d->np++;
+        }
+        if (jd_screen__candidate(res, m->kind, m->code, &ci, &xi) &&
+            (int)i == (ci >= 0 ? ci : xi) && add_cand(D, g, res, st, fv, m, ci, xi))
+            return JD_ENOMEM;
+    }
+    if (add_family(D, S, g, res, st, fv))
+        return JD_ENOMEM;
+    D->n++;
+    return JD_OK;
+}
+
+int jd_screen_data_new(jd_screen_data **out, jd_screen *S, const jd_screen_gold *notes, size_t n,
+                       jd_error *err)
+{
+    if (!out || !S || (!notes && n))
+        return jd_error_set(err, JD_EINVALID, "out, screen and notes are required");
+    jd_screen_data *D = calloc(1, sizeof *D);
+    jd_sm_stemmer *st = NULL;
+    if (!D || jd_sm__stemmer_new(&st)) {
+        free(D);
+        return jd_oom(err);
+    }
+    jd_strmap_init(&D->dict);
+    jd_arena_init(&D->ar, 64 * 1024);
+    jd_screen_model *keep = jd_screen__model_swap(S, NULL);
+    jd_screen_result res = {0};
+    jd_sm_fv fv = {0};
+    int rc = JD_OK;
+    for (size_t i = 0; i < n && rc >= 0; i++) {
+        if (notes[i].set < 0 || notes[i].set >= MAX_SETS) {
+            rc = jd_error_set(err, JD_EINVALID, "note %zu: set %d is not 0-63", i, notes[i].set);
+            break;
+        }
+        rc = jd_screen_run(S, &notes[i].note, &res, err);
+        if (rc >= 0 && add_note(D, S, &notes[i], &res, st, &fv))
+            rc = jd_oom(err);
+    }
+    (void)jd_screen__model_swap(S, keep);
+    jd_screen_result_free(&res);
+    jd_sm__fv_free(&fv);
+    jd_sm__stemmer_free(st);
+    if (rc < 0) {
+        jd_screen_data_free(D);
+        return rc;
+    }
+    *out = D;
+    return JD_OK;
+}
+
+/* ---- fitting ---- */
+
+typedef struct fit {
+    const jd_screen_data *D;
+    int kind;
+    double *w; /* nnames named, then JD_SM_BUCKETS words */
+    size_t dim;
+} fit;
+
+static size_t dim_of(const jd_screen_data *D, uint32_t id)
+{
+    return id & WORD_ID ? D->nnames + (id & ~WORD_ID) : id;
+}
+
+static double margin(const fit *F, const cand *c)
+{
+    double z = 0;
+    for (uint32_t j = 0; j < c->nf; j++)
+        z += F->w[dim_of(F->D, F->D->f[c->f0 + j].id)] * F->D->f[c->f0 + j].v;
+    return z;
+}
+
+static bool in_use(const jd_screen_data *D, const bool *use, const cand *c)
+{
+    return !use || use[c->note];
+}
+
+/* A candidate of kind the fit learns from: family ones only when asked. */
+static bool learns(const cand *c, int kind, const jd_screen_train_opts *o)
+{
+    return c->kind == kind && (!c->family || (o->family & (1u << kind)));
+}
+
+/* Full-batch AdaGrad on the mean logistic loss + l2/2 |w|^2. */
+static int fit_kind(fit *F, const bool *use, const jd_screen_train_opts *o)
+{
+    const jd_screen_data *D = F->D;
+    F->dim = D->nnames + JD_SM_BUCKETS;
+    F->w = calloc(F->dim, sizeof *F->w);
+    double *g = calloc(F->dim, sizeof *g), *h = calloc(F->dim, sizeof *h);
+    if (!F->w || !g || !h) {
+        free(g);
+        free(h);
+        return JD_ENOMEM;
+    }
+    double n = 0;
+    for (size_t i = 0; i < D->nc; i++)
+        if (learns(&D->c[i], F->kind, o) && in_use(D, use, &D->c[i]))
+            n += D->notes[D->c[i].note].weight;
+    for (int it = 0; n > 0 && it < o->iterations; it++) {
+        memset(g, 0, F->dim * sizeof *g);
+        for (size_t i = 0; i < D->nc; i++) {
+            const cand *c = &D->c[i];
+            if (!learns(c, F->kind, o) || !in_use(D, use, c))
+                continue;
+            double r = (1.0 / (1.0 + exp(-margin(F, c))) - (c->y ? 1.0 : 0.0)) *
+                       D->notes[c->note].weight / n;
+            for (uint32_t j = 0; j < c->nf; j++)
+                g[dim_of(D, D->f[c->f0 + j].id)] += r * D->f[c->f0 + j].v;
+        }
+        for (size_t d = 0; d < F->dim; d++) {
+            double gd = g[d] + o->l2 * F->w[d];
+            if (gd == 0)
+                continue;
+            h[d] += gd * gd;
+            F->w[d] -= o->rate * gd / (sqrt(h[d]) + 1e-8);
+        }
+    }
+    free(g);
+    free(h);
+    return JD_OK;
+}
+
+/* ---- thresholds ---- */
+
+static const float grid[] = {0.1f,  0.15f, 0.2f,  0.25f, 0.3f,  0.35f, 0.4f,  0.45f, 0.5f,
+                             0.55f, 0.6f,  0.65f, 0.7f,  0.75f, 0.8f,  0.85f, 0.9f};
+#define NGRID (sizeof grid / sizeof grid[0])
+
+/* F1 counts per choice: [0] the rules, [1 + g] the model at grid[g]. */
+typedef struct tally {
+    const char *code;
+    long n;
+    double tp[NGRID + 1], fp[NGRID + 1], fn[NGRID + 1]; /* weighted */
+} tally;
+
+static void tally_add(tally *t, bool counted, bool y, double p, double w)
+{
+    t->n++;
+    for (size_t g = 0; g <= NGRID; g++) {
+        bool on = g ? p >= grid[g - 1] : counted;
+        t->tp[g] += on && y ? w : 0;
+        t->fp[g] += on && !y ? w : 0;
+        t->fn[g] += !on && y ? w : 0;
+    }
+}
+
+/* The best choice: -1 the rules (unless the model is strictly better), or a
+ * grid threshold (nearest 0.5 among equals). */
+static float best_choice(const tally *t)
+{
+    double best = 2.0 * t->tp[0] / (2 * t->tp[0] + t->fp[0] + t->fn[0] + 1e-9);
+    float pick = -1.0f;
+    double bd = 1;
+    for (size_t g = 1; g <= NGRID; g++) {
+        double f = 2.0 * t->tp[g] / (2 * t->tp[g] + t->fp[g] + t->fn[g] + 1e-9);
+        double d = fabs(grid[g - 1] - 0.5);
+        if (f > best + 1e-9 || (pick >= 0 && f > best - 1e-9 && d < bd)) {
+            best = f;
+            pick = grid[g - 1];
+            bd = d;
+        }
+    }
+    return pick;
+}
+
+static tally *tally_of(tally **v, size_t *n, size_t *cap, const char *code)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp((*v)[i].code, code))
+            return &(*v)[i];
+    if (jd_grow((void **)v, cap, *n + 1, sizeof **v))
+        return NULL;
+    memset(&(*v)[*n], 0, sizeof **v);
+    if (!((*v)[*n].code = strdup(code)))
+        return NULL;
+    return &(*v)[(*n)++];
+}
+
+#define INNER_FOLDS 4
+
+/* Probabilities of the kind's training candidates, out of fold when asked:
+ * folds of whole sets (set % INNER_FOLDS), so a writer is never scored by a
+ * fit that saw it. */
+static int oof_probs(const jd_screen_data *D, const bool *use, int kind,
+                     const jd_screen_train_opts *o, const fit *all, double *p)
+{
+    bool folds[INNER_FOLDS] = {false};
+    int nfolds = 0;
+    for (size_t i = 0; i < D->n; i++)
+        if ((!use || use[i]) && !folds[D->notes[i].set % INNER_FOLDS]) {
+            folds[D->notes[i].set % INNER_FOLDS] = true;
+            nfolds++;
+        }
+    for (size_t i = 0; i < D->nc; i++)
+        p[i] = 1.0 / (1.0 + exp(-margin(all, &D->c[i])));
+    if (!o->inner_cv || nfolds < 2)
+        return JD_OK;
+    bool *inner = malloc(D->n ? D->n : 1);
+    if (!inner)
+        return JD_ENOMEM;
+    for (int s = 0; s < INNER_FOLDS; s++) {
+        if (!folds[s])
+            continue;
+        for (size_t i = 0; i < D->n; i++)
+            inner[i] = (!use || use[i]) && D->notes[i].set % INNER_FOLDS != s;
+        fit F = {D, kind, NULL, 0};
+        if (fit_kind(&F, inner, o)) {
+            free(F.w);
+            free(inner);
+            return JD_ENOMEM;
+        }
+        for (size_t i = 0; i < D->nc; i++)
+            if (D->c[i].kind == kind && D->notes[D->c[i].note].set % INNER_FOLDS == s)
+                p[i] = 1.0 / (1.0 + exp(-margin(&F, &D->c[i])));
+        free(F.w);
+    }
+    free(inner);
+    return JD_OK;
+}
+
+static int choose_thresholds(jd_screen_model *m, const jd_screen_data *D, const bool *use, int kind,
+                             const jd_screen_train_opts *o, const double *p)
+{
+    tally *t = NULL, pooled[2] = {{"*", 0, {0}, {0}, {0}}, {"any/family", 0, {0}, {0}, {0}}};
+    size_t nt = 0, cap = 0;
+    int rc = JD_OK;
+    for (size_t i = 0; i < D->nc && !rc; i++) {
+        const cand *c = &D->c[i];
+        if (!learns(c, kind, o) || !in_use(D, use, c))
+            continue;
+        char key[64];
+        snprintf(key, sizeof key, "%s%s", c->code, c->family ? "/family" : "");
+        tally *x = tally_of(&t, &nt, &cap, key);
+        if (!x)
+            rc = JD_ENOMEM;
+        else {
+            double w = D->notes[c->note].weight;
+            tally_add(x, c->counted, c->y, p[i], w);
+            tally_add(&pooled[c->family], c->counted, c->y, p[i], w);
+        }
+    }
+    float def[2] = {best_choice(&pooled[0]), best_choice(&pooled[1])};
+    m->k[kind].def_thr = def[0];
+    m->k[kind].family = (o->family & (1u << kind)) != 0;
+    if (!rc && m->k[kind].family)
+        rc = jd_sm__set_threshold(m, kind, "any/family", def[1]);
+    for (size_t i = 0; i < nt && !rc; i++) {
+        bool fam = strchr(t[i].code, '/') != NULL;
+        rc = jd_sm__set_threshold(m, kind, t[i].code,
+                                  t[i].n >= o->min_label ? best_choice(&t[i]) : def[fam]);
+    }
+    for (size_t i = 0; i < nt; i++)
+        free((char *)t[i].code);
+    free(t);
+    return rc;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int store_kind(jd_screen_model *m, const jd_screen_data *D, int kind, const fit *F)
+{
+    jd_sm_kind *k = &m->k[kind];
+    size_t nn = 0;
+    for (size_t i = 0; i < D->nnames; i++)
+        nn += F->w[i] != 0;
+    k->keys = calloc(nn ? nn : 1, sizeof *k->keys);
+    k->w = calloc(nn ? nn : 1, sizeof *k->w);
+    k->names = calloc(nn ? nn : 1, sizeof *k->names);
+    k->wb = calloc(JD_SM_BUCKETS, sizeof *k->wb);
+    if (!k->keys || !k->w || !k->names || !k->wb)
+        return JD_ENOMEM;
+    /* by key, as the loader keeps them (jd_sm__named_weight's binary search) */
+    uint64_t *order = malloc((nn ? nn : 1) * sizeof *order);
+    if (!order)
+        return JD_ENOMEM;
+    size_t o = 0;
+    for (size_t i = 0; i < D->nnames; i++)
+        if (F->w[i] != 0)
+            order[o++] = (uint64_t)D->keys[i] << 32 | i;
+    qsort(order, nn, sizeof *order, cmp_u64);
+    for (size_t j = 0; j < nn; j++) {
+        size_t i = (size_t)(order[j] & 0xffffffffu);
+        k->keys[j] = D->keys[i];
+        k->w[j] = (float)F->w[i];
+        if (!(k->names[j] = jd_arena_strndup(&m->ar, D->names[i], strlen(D->names[i])))) {
+            free(order);
+            return JD_ENOMEM;
+        }
+    }
+    free(order);
+    k->nn = nn;
+    for (size_t b = 0; b < JD_SM_BUCKETS; b++)
+        k->wb[b] = (float)F->w[D->nnames + b];
+    k->on = true;
+    return JD_OK;
+}
+
+int jd_screen_model_train(jd_screen_model **out, const jd_screen_data *D, const bool *use,
+                          const jd_screen_train_opts *opts, jd_error *err)
+{
+    jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
+    if (opts)
+        o = *opts;
+    if (!out || !D || o.iterations < 0 || o.rate <= 0 || o.l2 < 0)
+        return jd_error_set(err, JD_EINVALID, "out, data and sane options are required");
+    jd_screen_model *m;
+    double *p = malloc((D->nc ? D->nc : 1) * sizeof *p);
+    if (!p || jd_sm__model_new(&m)) {
+        free(p);
+        return jd_oom(err);
+    }
+    int rc = JD_OK;
+    for (int kind = 0; kind < 3 && !rc; kind++) {
+        if (o.kinds && !(o.kinds & (1u << kind)))
+            continue;
+        fit F = {D, kind, NULL, 0};
+        rc = fit_kind(&F, use, &o);
+        if (!rc)
+            rc = store_kind(m, D, kind, &F);
+        if (!rc)
+            rc = oof_probs(D, use, kind, &o, &F, p);
+        if (!rc)
+            rc = choose_thresholds(m, D, use, kind, &o, p);
+        free(F.w);
+    }
+    free(p);
+    if (rc) {
+        jd_screen_model_free(m);
+        return jd_oom(err);
+    }
+    *out = m;
+    return JD_OK;
+}
+
+/* ---- scoring ---- */
+
+static int label_kind(const char *code)
+{
+    bool digits = code[0] && code[1] >= '0' && code[1] <= '9';
+    if (code[0] == 'C' && digits)
+        return JD_SCREEN_OFFENCE;
+    if ((code[0] == 'V' || code[0] == 'M' || code[0] == 'S') && digits)
+        return JD_SCREEN_INDICATOR;
+    return JD_SCREEN_LANGUAGE;
+}
+
+static double cand_prob(const jd_screen_data *D, const jd_screen_model *m, const cand *c)
+{
+    const jd_sm_kind *k = &m->k[c->kind];
+    double z = 0;
+    for (uint32_t j = 0; j < c->nf; j++) {
+        const cfeat *f = &D->f[c->f0 + j];
+        if (f->id & WORD_ID) {
+            z += k->wb ? (double)k->wb[f->id & ~WORD_ID] * f->v : 0;
+            continue;
+        }
+        z += (double)jd_sm__named_weight(k, D->keys[f->id]) * f->v;
+    }
+    return 1.0 / (1.0 + exp(-z));
+}
+
+/* Is code predicted for the note: the rules' word, or the model's. */
+static bool predicted(const jd_screen_data *D, const jd_screen_model *m, const dnote *d, size_t c0,
+                      size_t c1, int kind, const char *code)
+{
+    bool rules = false;
+    for (uint32_t i = 0; i < d->np; i++)
+        if (D->pred_kind[d->p0 + i] == kind && !strcmp(D->pred[d->p0 + i], code))
+            rules = true;
+    for (size_t i = c0; m && i < c1; i++) {
+        const cand *c = &D->c[i];
+        if (c->kind != kind || strcmp(c->code, code))
+            continue;
+        double t = c->family ? jd_sm__family_threshold(m, (jd_screen_kind)kind, code)
+                             : jd_sm__threshold(m, (jd_screen_kind)kind, code);
+        if (t < 0)
+            return rules;
+        bool on = cand_prob(D, m, c) >= t;
+        return on && !(kind == JD_SCREEN_OFFENCE && c->recorded) ? true : on ? rules : false;
+    }
+    return rules;
+}
+
+static void score_note(const jd_screen_data *D, const jd_screen_model *m, size_t ni, size_t c0,
+                       size_t c1, jd_screen_counts out[3])
+{
+    const dnote *d = &D->notes[ni];
+    /* every label either side: the gold's and the rules' and the candidates' */
+    const char *seen[256];
+    int seen_kind[256];
+    size_t ns = 0;
+    for (uint32_t i = 0; i < d->ng + d->np + (uint32_t)(c1 - c0); i++) {
+        const char *code = i < d->ng           ? D->gold[d->g0 + i]
+                           : i < d->ng + d->np ? D->pred[d->p0 + i - d->ng]
+                                               : D->c[c0 + i - d->ng - d->np].code;
+        int kind = label_kind(code);
+        bool dup = false;
+        for (size_t j = 0; j < ns && !dup; j++)
+            dup = !strcmp(seen[j], code);
+        if (dup || ns >= 256 || !*code)
+            continue;
+        seen[ns] = code;
+        seen_kind[ns++] = kind;
+    }
+    for (size_t j = 0; j < ns; j++) {
+        int kind = seen_kind[j];
+        bool g = false;
+        for (uint32_t i = 0; i < d->ng; i++)
+            g |= !strcmp(D->gold[d->g0 + i], seen[j]);
+        if (kind == JD_SCREEN_OFFENCE && d->recorded)
+            g = false;
+        bool p = predicted(D, m, d, c0, c1, kind, seen[j]);
+        out[kind].tp += g && p;
+        out[kind].fp += !g && p;
+        out[kind].fn += g && !p;
+    }
+}
+
+int jd_screen_data_score(const jd_screen_data *D, const jd_screen_model *m, const bool *use,
+                         jd_screen_counts out[3], jd_error *err)
+{
+    if (!D || !out)
+        return jd_error_set(err, JD_EINVALID, "data and out are required");
+    size_t c = 0;
+    for (size_t i = 0; i < D->n; i++) {
+        size_t c0 = c;
+        while (c < D->nc && D->c[c].note == i)
+            c++;
+        if (!use || use[i])
+            score_note(D, m, i, c0, c, out);
+    }
+    return JD_OK;
+}

@@ -1,0 +1,410 @@
+/*
+ * The screen's learned combiner (include/joindots/screen_model.h,
+ * src/lib/screen/model.h): features of a candidate on short notes, training
+ * on a tiny synthetic corpus that a word separates, load errors that name
+ * the file and the field, the no-model path equal to the rules alone, and
+ * determinism (two trainings, the same bytes). Notes are written here from
+ * DOMAIN.md's wording, not taken from any corpus.
+ */
+#include "screen/model.h"
+
+#include <joindots/screen.h>
+#include <joindots/screen_model.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "screen_fx.h"
+
+static jd_screen_note note(const char *text, int age)
+{
+    return (jd_screen_note){"T0001", text, "case_note", "police", age, 'F', -1, 0, 0};
+}
+
+static bool has_feature(const jd_sm_fv *fv, const char *name)
+{
+    for (size_t i = 0; i < fv->n; i++)
+        if (!strcmp(jd_sm__name(fv, i), name))
+            return true;
+    return false;
+}
+
+static bool has_feature_part(const jd_sm_fv *fv, const char *part)
+{
+    for (size_t i = 0; i < fv->n; i++)
+        if (strstr(jd_sm__name(fv, i), part))
+            return true;
+    return false;
+}
+
+/* Rules alone, then the features of the "own_accord" candidate. */
+static void features_of(fx *f, jd_sm_stemmer *st, jd_sm_fv *fv, const char *text)
+{
+    jd_error err;
+    jd_screen_set_model(f->S, NULL);
+    jd_screen_note in = note(text, 14);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    int ci, xi;
+    assert_true(jd_screen__candidate(&f->res, JD_SCREEN_LANGUAGE, "own_accord", &ci, &xi));
+    assert_true(ci >= 0);
+    assert_int_equal(jd_screen__features(fv, st, &in, &f->res, ci, xi), JD_OK);
+}
+
+static void test_screen_model__features(void **state)
+{
+    fx *f = *state;
+    jd_sm_stemmer *st;
+    jd_sm_fv fv = {0};
+    assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
+    features_of(f, st, &fv, "YP went of her own accord with the older males. Polish speaking.");
+    assert_true(has_feature(&fv, "counted"));
+    assert_true(has_feature(&fv, "own_accord|counted"));
+    assert_false(has_feature(&fv, "ruled_out"));
+    assert_true(has_feature(&fv, "bias"));
+    assert_true(has_feature(&fv, "et:case_note"));
+    assert_true(has_feature(&fv, "own_accord|ag:police"));
+    assert_true(has_feature(&fv, "s:accord"));
+    assert_true(has_feature(&fv, "own_accord|s:male")); /* "males", stemmed */
+    assert_true(has_feature(&fv, "b:own_accord"));
+    assert_true(has_feature(&fv, "fr:child")); /* "her" */
+    assert_true(has_feature(&fv, "own_accord|n:speak"));
+    /* fairness: a nationality is never a feature, in any position */
+    assert_false(has_feature_part(&fv, "polish"));
+    /* each once ("her" twice in the sentence, "fr:child" once) */
+    for (size_t i = 0; i < fv.n; i++)
+        for (size_t j = i + 1; j < fv.n; j++)
+            assert_false(fv.f[i].bucket == fv.f[j].bucket && fv.f[i].key == fv.f[j].key);
+    /* the same note twice: the same features (a pure function) */
+    jd_sm_fv again = {0};
+    features_of(f, st, &again, "YP went of her own accord with the older males. Polish speaking.");
+    assert_int_equal(again.n, fv.n);
+    for (size_t i = 0; i < fv.n; i++)
+        assert_string_equal(jd_sm__name(&again, i), jd_sm__name(&fv, i));
+    jd_sm__fv_free(&again);
+    jd_sm__fv_free(&fv);
+    jd_sm__stemmer_free(st);
+}
+
+/* A label of the kind no rule of its own matched: "family" features. */
+static void test_screen_model__family_features(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_sm_stemmer *st;
+    jd_sm_fv fv = {0};
+    assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
+    jd_screen_set_model(f->S, NULL);
+    jd_screen_note in = note("YP went of her own accord with the older males.", 14);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_LANGUAGE, "own_accord"));
+    assert_true(jd_screen__family_candidate(&f->res, JD_SCREEN_LANGUAGE, "consent"));
+    assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_OFFENCE, "C2"));
+    jd_screen_match proto = {0};
+    proto.kind = JD_SCREEN_LANGUAGE;
+    proto.code = "consent";
+    proto.start = proto.end = -1;
+    assert_int_equal(jd_screen__features_for(&fv, st, &in, &f->res, &proto, -1, -1), JD_OK);
+    assert_true(has_feature(&fv, "family"));
+    assert_true(has_feature(&fv, "consent|fhas:own_accord"));
+    assert_true(has_feature(&fv, "consent|fs:accord"));
+    assert_false(has_feature(&fv, "counted"));
+    /* the labels of a kind whose ages admit the child */
+    jd_screen_match protos[JD_SM_FAMILY_MAX];
+    size_t n14 = jd_screen__labels(f->S, JD_SCREEN_OFFENCE, 14, protos, JD_SM_FAMILY_MAX);
+    bool c2 = false, c1 = false;
+    for (size_t i = 0; i < n14; i++) {
+        c2 |= !strcmp(protos[i].code, "C2");
+        c1 |= !strcmp(protos[i].code, "C1");
+    }
+    assert_true(c2);
+    assert_false(c1); /* under 13 only */
+    assert_int_equal(jd_screen__labels(f->S, JD_SCREEN_OFFENCE, -1, protos, JD_SM_FAMILY_MAX), 0);
+    jd_sm__fv_free(&fv);
+    jd_sm__stemmer_free(st);
+}
+
+/* 24 notes, each with the "own_accord" wording; the gold has the slug when
+ * the note names the alpha team, not when it names the bravo team. */
+#define NSYN 24
+typedef struct syn {
+    char text[NSYN][128];
+    char id[NSYN][8];
+    const char *yes[1];
+    jd_screen_gold g[NSYN];
+} syn;
+
+static void make_syn(syn *s)
+{
+    memset(s, 0, sizeof *s);
+    s->yes[0] = "own_accord";
+    for (int i = 0; i < NSYN; i++) {
+        bool pos = i % 2 == 0;
+        snprintf(s->text[i], sizeof s->text[i], "YP went of her own accord with the %s team %s.",
+                 pos ? "alpha" : "bravo", i % 3 ? "today" : "again");
+        snprintf(s->id[i], sizeof s->id[i], "%c%04d", i < NSYN / 2 ? 'A' : 'B', i + 1);
+        s->g[i].note = note(s->text[i], 15);
+        s->g[i].note.id = s->id[i];
+        s->g[i].labels = pos ? s->yes : NULL;
+        s->g[i].nlabels = pos ? 1 : 0;
+        s->g[i].set = i < NSYN / 2 ? 0 : 1;
+    }
+}
+
+static jd_screen_model *train_syn(fx *f, const syn *s, jd_screen_data **dout)
+{
+    jd_error err;
+    jd_screen_data *D;
+    assert_int_equal(jd_screen_data_new(&D, f->S, s->g, NSYN, &err), JD_OK);
+    assert_int_equal(jd_screen_data_count(D), NSYN);
+    jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
+    o.kinds = 1u << JD_SCREEN_LANGUAGE;
+    o.family = 0;
+    o.min_label = 4;
+    jd_screen_model *m;
+    assert_int_equal(jd_screen_model_train(&m, D, NULL, &o, &err), JD_OK);
+    if (dout)
+        *dout = D;
+    else
+        jd_screen_data_free(D);
+    return m;
+}
+
+static void test_screen_model__learns_separable(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    syn s;
+    make_syn(&s);
+    jd_screen_data *D;
+    jd_screen_model *m = train_syn(f, &s, &D);
+    assert_true(jd_screen_model_labels(m) > 0);
+    jd_screen_counts rules[3] = {{0}}, model[3] = {{0}};
+    assert_int_equal(jd_screen_data_score(D, NULL, NULL, rules, &err), JD_OK);
+    assert_int_equal(jd_screen_data_score(D, m, NULL, model, &err), JD_OK);
+    /* the rules count every note; the model keeps the alpha ones only */
+    assert_int_equal(rules[JD_SCREEN_LANGUAGE].tp, NSYN / 2);
+    assert_int_equal(rules[JD_SCREEN_LANGUAGE].fp, NSYN / 2);
+    assert_int_equal(model[JD_SCREEN_LANGUAGE].tp, NSYN / 2);
+    assert_int_equal(model[JD_SCREEN_LANGUAGE].fp, 0);
+    assert_int_equal(model[JD_SCREEN_LANGUAGE].fn, 0);
+    /* the same through jd_screen_run: a veto that explains itself */
+    jd_screen_set_model(f->S, m);
+    jd_screen_note in = note("YP went of her own accord with the bravo team today.", 15);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    bool vetoed = false;
+    for (size_t i = 0; i < f->res.n; i++)
+        if (!strcmp(f->res.m[i].code, "own_accord")) {
+            assert_false(f->res.m[i].counts);
+            assert_true(f->res.m[i].modelled);
+            assert_true(f->res.m[i].prob < f->res.m[i].threshold);
+            assert_non_null(strstr(f->res.m[i].why, "the model"));
+            assert_non_null(strstr(f->res.m[i].model, "bravo"));
+            vetoed = true;
+        }
+    assert_true(vetoed);
+    in.text = "YP went of her own accord with the alpha team again.";
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    assert_true(f->res.n > 0 && f->res.m[0].counts && f->res.m[0].modelled);
+    jd_screen_data_free(D);
+}
+
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    char *b = malloc(1 << 24);
+    assert_non_null(b);
+    *n = fread(b, 1, 1 << 24, fp);
+    fclose(fp);
+    return b;
+}
+
+static void test_screen_model__deterministic(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    syn s;
+    make_syn(&s);
+    jd_screen_model *a = train_syn(f, &s, NULL), *b = train_syn(f, &s, NULL);
+    char pa[] = "/tmp/jd_model_a_XXXXXX", pb[] = "/tmp/jd_model_b_XXXXXX";
+    close(mkstemp(pa));
+    close(mkstemp(pb));
+    assert_int_equal(jd_screen_model_save(a, pa, &err), JD_OK);
+    assert_int_equal(jd_screen_model_save(b, pb, &err), JD_OK);
+    size_t na, nb;
+    char *ba = slurp(pa, &na), *bb = slurp(pb, &nb);
+    assert_true(na > 100);
+    assert_int_equal(na, nb);
+    assert_memory_equal(ba, bb, na);
+    /* load and save again: the same bytes */
+    jd_screen_model *c;
+    assert_int_equal(jd_screen_model_load(&c, pa, &err), JD_OK);
+    assert_int_equal(jd_screen_model_save(c, pb, &err), JD_OK);
+    free(bb);
+    bb = slurp(pb, &nb);
+    assert_int_equal(na, nb);
+    assert_memory_equal(ba, bb, na);
+    free(ba);
+    free(bb);
+    unlink(pa);
+    unlink(pb);
+    jd_screen_model_free(a);
+    jd_screen_model_free(b);
+    jd_screen_model_free(c);
+}
+
+/* Write text to a temporary file; returns its path (static buffer). */
+static const char *temp_file(const char *text)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/jd_model_err_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static void load_fails(const char *text, int code, const char *needle)
+{
+    jd_error err;
+    jd_error_clear(&err);
+    const char *path = temp_file(text);
+    jd_screen_model *m = NULL;
+    assert_int_equal(jd_screen_model_load(&m, path, &err), code);
+    assert_null(m);
+    const char *base = strrchr(path, '/') + 1;
+    if (!strstr(err.msg, base) || !strstr(err.msg, needle))
+        fprintf(stderr, "message: %s\n", err.msg);
+    assert_non_null(strstr(err.msg, base));
+    assert_non_null(strstr(err.msg, needle));
+    unlink(path);
+}
+
+#define HEAD "{\"format\": \"joindots-screen-model\", \"version\": 1, \"buckets\": 65536, "
+
+static void test_screen_model__load_errors(void **state)
+{
+    (void)state;
+    load_fails("{not json", JD_EINVALID, "not valid JSON");
+    load_fails("{\"format\": \"other\"}", JD_EINVALID, "format");
+    load_fails(HEAD "\"kinds\": []}", JD_EINVALID, "kinds");
+    load_fails("{\"format\": \"joindots-screen-model\", \"buckets\": 12, \"kinds\": {}}",
+               JD_EINVALID, "buckets");
+    load_fails(HEAD "\"kinds\": {\"crimes\": {}}}", JD_EINVALID, "kinds.crimes");
+    load_fails(HEAD "\"kinds\": {\"offences\": {\"threshold\": 0.5, \"weights\": "
+                    "{\"bias\": \"high\"}}}}",
+               JD_EINVALID, "kinds.offences.weights.bias");
+    load_fails(HEAD "\"kinds\": {\"language\": {\"threshold\": 0.5, \"weights\": {}, "
+                    "\"words\": {\"70000\": 0.1}}}}",
+               JD_EINVALID, "kinds.language.words.70000");
+    load_fails(HEAD "\"kinds\": {\"language\": {\"threshold\": 1.5, \"weights\": {}}}}",
+               JD_EINVALID, "kinds.language.threshold");
+    load_fails(HEAD "\"kinds\": {\"language\": {\"threshold\": 0.5, \"weights\": {}, "
+                    "\"thresholds\": {\"consent\": \"maybe\"}}}}",
+               JD_EINVALID, "kinds.language.thresholds.consent");
+    load_fails(HEAD "\"kinds\": {\"offences\": {\"threshold\": 0.5, \"weights\": {}, "
+                    "\"family\": 3}}}",
+               JD_EINVALID, "kinds.offences.family");
+    jd_error err;
+    jd_screen_model *m = NULL;
+    assert_int_equal(jd_screen_model_load(&m, "/nonexistent/dir/m.json", &err), JD_EIO);
+    assert_non_null(strstr(err.msg, "m.json"));
+    /* an empty model is valid and decides nothing */
+    const char *path = temp_file(HEAD "\"kinds\": {}}");
+    assert_int_equal(jd_screen_model_load(&m, path, &err), JD_OK);
+    assert_int_equal(jd_screen_model_labels(m), 0);
+    jd_screen_model_free(m);
+    unlink(path);
+}
+
+static bool same_result(const jd_screen_result *a, const jd_screen_result *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->m[i].code, b->m[i].code) || a->m[i].counts != b->m[i].counts ||
+            a->m[i].attrs != b->m[i].attrs || strcmp(a->m[i].why, b->m[i].why) ||
+            a->m[i].start != b->m[i].start || a->m[i].modelled || b->m[i].modelled)
+            return false;
+    return true;
+}
+
+static void test_screen_model__no_model_is_rules_alone(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    static const char *texts[] = {
+        "YP went of her own accord with the bravo team today.",
+        "She is 14 and has been having sex with a man aged 24 who gives her cash.",
+        "No concerns of CSE. She was bitten by the family dog.",
+    };
+    /* a screen opened from a rules file has no model: the old behaviour */
+    char rules[4096];
+    snprintf(rules, sizeof rules, "%s/data/rules/screen.json",
+             getenv("JD_SOURCE_ROOT") ? getenv("JD_SOURCE_ROOT") : ".");
+    jd_screen *plain;
+    assert_int_equal(jd_screen_open(&plain, rules, &err), JD_OK);
+    syn s;
+    make_syn(&s);
+    jd_screen_model *m = train_syn(f, &s, NULL);
+    jd_screen_result r0 = {0}, r1 = {0};
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        jd_screen_note in = note(texts[t], 14);
+        assert_int_equal(jd_screen_run(plain, &in, &r0, &err), JD_OK);
+        jd_screen_set_model(f->S, NULL);
+        assert_int_equal(jd_screen_run(f->S, &in, &r1, &err), JD_OK);
+        assert_true(same_result(&r0, &r1));
+    }
+    /* with the model the first note differs; without it again, it does not */
+    jd_screen_note in = note(texts[0], 14);
+    assert_int_equal(jd_screen_run(plain, &in, &r0, &err), JD_OK);
+    jd_screen_set_model(f->S, m);
+    assert_int_equal(jd_screen_run(f->S, &in, &r1, &err), JD_OK);
+    assert_false(same_result(&r0, &r1));
+    jd_screen_set_model(f->S, NULL);
+    assert_int_equal(jd_screen_run(f->S, &in, &r1, &err), JD_OK);
+    assert_true(same_result(&r0, &r1));
+    jd_screen_result_free(&r0);
+    jd_screen_result_free(&r1);
+    jd_screen_close(plain);
+}
+
+static void test_screen_model__bad_arguments(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_screen_data *D = NULL;
+    jd_screen_model *m = NULL;
+    assert_int_equal(jd_screen_data_new(&D, NULL, NULL, 0, &err), JD_EINVALID);
+    jd_screen_gold g = {note("text", 14), NULL, 0, 99, 0};
+    assert_int_equal(jd_screen_data_new(&D, f->S, &g, 1, &err), JD_EINVALID);
+    assert_null(D);
+    assert_int_equal(jd_screen_model_train(&m, NULL, NULL, NULL, &err), JD_EINVALID);
+    assert_int_equal(jd_screen_model_apply(NULL, NULL, NULL, &err), JD_EINVALID);
+    assert_int_equal(jd_screen_model_load(&m, NULL, &err), JD_EINVALID);
+    assert_int_equal(jd_screen_model_save(NULL, "/tmp/x", &err), JD_EINVALID);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_screen_model__features, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__family_features, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__learns_separable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__deterministic, setup, teardown),
+        cmocka_unit_test(test_screen_model__load_errors),
+        cmocka_unit_test_setup_teardown(test_screen_model__no_model_is_rules_alone, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__bad_arguments, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
