@@ -517,6 +517,68 @@ static void synth_county_close(jd_store *s, const char *dir, const char *path)
 }
 
 /*
+ * Names the level cache and Jaro-Winkler never see (name_surely_diff):
+ * every pair so shown wholly different is so when compared, over common
+ * names and every deletion, adjacent transposition and substitution of
+ * them (the typos Jaro-Winkler, Damerau-Levenshtein and the sound codes
+ * must still find), with initials, double-barrelled surnames and names
+ * past JD_CMP_MAX. Fails with a bound that is too tight (Jaro's m taken
+ * as the bytes in common less one shows 11,256 pairs wrongly).
+ */
+static void test_resolve__names_surely_different(void **state)
+{
+    (void)state;
+    static const char *const base[] = {
+        "james", "jamie", "oliver", "olivia", "amelia", "catherine", "kathryn", "sophie",
+        "sofia", "jack", "jake", "amara", "amari", "mohammed", "muhammad", "smith",
+        "smith-jones", "jones", "hughes", "hews", "gough", "goff", "ava", "leo", "li",
+        "o'neill", "oneill", "ng", "j", "a", "mary", "myra", "dwayne", "duane", "siobhan",
+        "zoe", "zoë", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnop"};
+    enum { NB = sizeof base / sizeof *base, MAXN = 4096 };
+    char(*buf)[80] = calloc(MAXN, sizeof *buf);
+    const char **names = calloc(MAXN, sizeof *names);
+    assert_non_null(buf);
+    assert_non_null(names);
+    size_t n = 0;
+    for (size_t b = 0; b < NB && n < MAXN - 200; b++) {
+        const char *x = base[b];
+        size_t l = strlen(x);
+        snprintf(buf[n], sizeof *buf, "%s", x);
+        n++;
+        for (size_t i = 0; i < l && l < 20; i++) {
+            if (l > 1) /* deletion */
+                snprintf(buf[n++], sizeof *buf, "%.*s%s", (int)i, x, x + i + 1);
+            if (i + 1 < l) { /* transposition */
+                snprintf(buf[n], sizeof *buf, "%s", x);
+                buf[n][i] = x[i + 1];
+                buf[n++][i + 1] = x[i];
+            }
+            for (const char *c = "aez"; *c; c++) { /* substitution */
+                snprintf(buf[n], sizeof *buf, "%s", x);
+                buf[n++][i] = *c;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        names[i] = buf[i];
+    int64_t sure = 0, wrong = 0;
+    assert_int_equal(jd_resolve__check_name_bounds(names, n, &sure, &wrong), JD_OK);
+    assert_int_equal(wrong, 0);
+    assert_true(sure > (int64_t)(n * n)); /* most of the 2 n (n - 1) comparisons */
+    /* Oliver and Amelia: three of Oliver's letters are not Amelia's */
+    const char *apart[] = {"oliver", "amelia"}, *alike[] = {"catherine", "kathryn"},
+               *part[] = {"ali", "khan-ali"};
+    assert_int_equal(jd_resolve__check_name_bounds(apart, 2, &sure, &wrong), JD_OK);
+    assert_int_equal(sure, 4);
+    assert_int_equal(jd_resolve__check_name_bounds(alike, 2, &sure, &wrong), JD_OK);
+    assert_int_equal(sure, 0); /* they sound alike */
+    assert_int_equal(jd_resolve__check_name_bounds(part, 2, &sure, &wrong), JD_OK);
+    assert_int_equal(sure, 2); /* as forenames only: a surname's part is close */
+    free(names);
+    free(buf);
+}
+
+/*
  * The cuts of scoring (a pair refused once the best weights its remaining
  * fields, the address last, can add cannot bring it to the threshold) are
  * exact: on a synthetic county with identity noise, at three thresholds,
@@ -667,6 +729,7 @@ int main(void)
         cmocka_unit_test(test_resolve__spelling_variant),
         cmocka_unit_test(test_resolve__pet_spelling),
         cmocka_unit_test(test_resolve__scoring_cuts_are_exact),
+        cmocka_unit_test(test_resolve__names_surely_different),
         cmocka_unit_test(test_resolve__streamed_pairs_are_blocks),
         cmocka_unit_test(test_resolve__pairs_of_a_selection_are_blocks),
         cmocka_unit_test(test_resolve__a_ref_counts_once_in_a_block),

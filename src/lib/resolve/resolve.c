@@ -301,9 +301,21 @@ typedef struct variants {
     uint16_t ngroups;
 } variants;
 
-/* name id -> its two Double Metaphone codes, packed 4 bytes to a uint32 */
+/* What a name's comparisons read without its text: its two Double
+ * Metaphone codes, packed 4 bytes to a uint32, and what name_surely_diff
+ * bounds Jaro-Winkler and the other levels with. */
+typedef struct phon_entry {
+    uint32_t key; /* the name id; 0: an empty slot */
+    uint32_t code[2];
+    char head[4];  /* its first four bytes, NUL-padded */
+    uint64_t mask; /* the bytes it holds, as bits c & 63 */
+    uint8_t len;   /* its length; 0: longer than JD_CMP_MAX (never bounded) */
+} phon_entry;
+_Static_assert(sizeof(phon_entry) == 32, "two entries a cache line");
+
+/* name id -> its phon_entry (open addressing: a look-up reads one line) */
 typedef struct phonmap {
-    uint32_t *key, (*code)[2];
+    phon_entry *e;
     size_t nslots, count;
 } phonmap;
 
@@ -518,57 +530,68 @@ static int phon_note(rs *R, uint32_t id)
         return JD_OK;
     if ((m->count + 1) * 2 > m->nslots) {
         size_t ns = m->nslots ? m->nslots * 2 : 1 << 12;
-        uint32_t *k = calloc(ns, sizeof *k);
-        uint32_t(*c)[2] = calloc(ns, sizeof *c);
-        if (!k || !c) {
-            free(k);
-            free(c);
+        phon_entry *c = calloc(ns, sizeof *c);
+        if (!c)
             return JD_ENOMEM;
-        }
         for (size_t i = 0; i < m->nslots; i++) {
-            if (!m->key[i])
+            if (!m->e[i].key)
                 continue;
-            size_t h = (size_t)m->key[i] * 2654435761u & (ns - 1);
-            while (k[h])
+            size_t h = (size_t)m->e[i].key * 2654435761u & (ns - 1);
+            while (c[h].key)
                 h = (h + 1) & (ns - 1);
-            k[h] = m->key[i];
-            c[h][0] = m->code[i][0];
-            c[h][1] = m->code[i][1];
+            c[h] = m->e[i];
         }
-        free(m->key);
-        free(m->code);
-        m->key = k;
-        m->code = c;
+        free(m->e);
+        m->e = c;
         m->nslots = ns;
     }
     size_t h = (size_t)id * 2654435761u & (m->nslots - 1);
-    while (m->key[h]) {
-        if (m->key[h] == id)
+    while (m->e[h].key) {
+        if (m->e[h].key == id)
             return JD_OK;
         h = (h + 1) & (m->nslots - 1);
     }
     const char *s = pool_str(&R->names, id);
+    size_t n = pool_len(&R->names, id);
     char p[JD_PHON_MAX + 1], a[JD_PHON_MAX + 1];
-    jd_phon__double_metaphone(s, strlen(s), p, a);
-    m->key[h] = id;
-    m->code[h][0] = pack_code(p);
-    m->code[h][1] = pack_code(a);
+    jd_phon__double_metaphone(s, n, p, a);
+    phon_entry *e = &m->e[h];
+    *e = (phon_entry){id, {pack_code(p), pack_code(a)}, {0}, 0, 0};
+    if (n <= JD_CMP_MAX) {
+        e->len = (uint8_t)n;
+        for (size_t i = 0; i < n; i++)
+            e->mask |= UINT64_C(1) << ((unsigned char)s[i] & 63);
+        memcpy(e->head, s, n < 4 ? n : 4);
+    }
     m->count++;
     return JD_OK;
 }
 
-static const uint32_t *phon_codes(const rs *R, uint32_t id)
+static const phon_entry *phon_entry_of(const rs *R, uint32_t id)
 {
     const phonmap *m = &R->ph;
     if (!m->nslots || !id)
         return NULL;
     size_t h = (size_t)id * 2654435761u & (m->nslots - 1);
-    while (m->key[h]) {
-        if (m->key[h] == id)
-            return m->code[h];
+    while (m->e[h].key) {
+        if (m->e[h].key == id)
+            return &m->e[h];
         h = (h + 1) & (m->nslots - 1);
     }
     return NULL;
+}
+
+/* Fetch early the entry of name id (a hint). */
+static inline void phon_prefetch(const rs *R, uint32_t id)
+{
+    if (R->ph.nslots)
+        __builtin_prefetch(&R->ph.e[(size_t)id * 2654435761u & (R->ph.nslots - 1)]);
+}
+
+static const uint32_t *phon_codes(const rs *R, uint32_t id)
+{
+    const phon_entry *e = phon_entry_of(R, id);
+    return e ? e->code : NULL;
 }
 
 /* Do two names share a Double Metaphone code (primary or alternate)? */
@@ -650,6 +673,45 @@ static int name_pair_level(const rs *R, uint32_t a, uint32_t b, bool forename)
     return l;
 }
 
+/*
+ * Is the level of two different names surely L_DIFF, a forename variant
+ * aside (name_pair_level checks that first), from their phon_entry alone?
+ * Each test bounds one way name_pair_level could rise above L_DIFF; false
+ * when unsure. Jaro-Winkler's bound: a byte of one name that the other
+ * never holds is never a match, so m is at most the length less those
+ * (bytes folded to 64 bits only loosen it), and no transpositions.
+ */
+static bool name_surely_diff(const phon_entry *x, const phon_entry *y, bool forename)
+{
+    unsigned xl = x->len, yl = y->len;
+    if (!xl || !yl)
+        return false;
+    uint64_t ox = x->mask & ~y->mask, oy = y->mask & ~x->mask;
+    if (!forename && xl > 2 && yl > 2 && (!ox || !oy))
+        return false; /* one may be a part of the other */
+    if (forename && (xl == 1 || yl == 1) && x->head[0] == y->head[0])
+        return false; /* an initial */
+    const uint32_t *p = x->code, *q = y->code;
+    if (xl > 1 && yl > 1 && p[0] && q[0] &&
+        (p[0] == q[0] || p[0] == q[1] || p[1] == q[0] || p[1] == q[1]))
+        return false; /* sounds alike */
+    if (xl > 2 && yl > 2 && (xl > yl ? xl - yl : yl - xl) <= 1 &&
+        (x->head[0] == y->head[0] || x->head[1] == y->head[1]) &&
+        __builtin_popcountll(x->mask ^ y->mask) <= 2)
+        return false; /* maybe one typo: one edit changes at most two bytes held */
+    int mx = (int)xl - __builtin_popcountll(ox), my = (int)yl - __builtin_popcountll(oy);
+    int m = mx < my ? mx : my;
+    if (m <= 0)
+        return true; /* Jaro 0, Jaro-Winkler at most 0.4 */
+    unsigned n = xl < yl ? xl : yl, l = 0;
+    while (l < n && l < 4 && x->head[l] == y->head[l])
+        l++;
+    /* j + l / 10 (1 - j) < 0.8, j = (m / xl + m / yl + 1) / 3, in integers:
+     * short of 0.8 by 1 / (3 xl yl (10 - l)) at least, far beyond rounding */
+    unsigned um = (unsigned)m;
+    return (um * (xl + yl) + xl * yl) * (10 - l) < 3 * xl * yl * (8 - l);
+}
+
 static int name_level(const rs *R, const uint32_t *a, uint8_t na, const uint32_t *b, uint8_t nb,
                       bool forename, lvcache *c)
 {
@@ -663,6 +725,15 @@ static int name_level(const rs *R, const uint32_t *a, uint8_t na, const uint32_t
     const int kind = forename ? LVC_NAME_FORE : LVC_NAME_SUR;
     for (uint8_t i = 0; i < na; i++)
         for (uint8_t k = 0; k < nb; k++) {
+            /* most pairs of names are wholly different: known so from the
+             * names' entries, which common names keep in cache, without a
+             * miss in the level cache or Jaro-Winkler */
+            const phon_entry *x = phon_entry_of(R, a[i]), *y = phon_entry_of(R, b[k]);
+            if (x && y && name_surely_diff(x, y, forename)) {
+                int l = forename && variant_match(R, a[i], b[k]) ? L_CLOSE : L_DIFF;
+                best = l > best ? l : best;
+                continue;
+            }
             int slot = 0, l = cached(c, kind, a[i], b[k], &slot);
             if (l < 0) {
                 l = name_pair_level(R, a[i], b[k], forename);
@@ -1315,14 +1386,20 @@ static uint64_t rule_key(int rule, uint64_t h)
     return (uint64_t)rule << 60 | (h & ((UINT64_C(1) << 60) - 1));
 }
 
-static int key_push(vec *v, int rule, const char *text, uint32_t ref)
+/* The key of `n` bytes of text. */
+static int key_push_n(vec *v, int rule, const char *text, size_t n, uint32_t ref)
 {
     kv *e = vec_push(v);
     if (!e)
         return JD_ENOMEM;
-    e->key = rule_key(rule, jd_hash64(text, strlen(text), (uint64_t)rule * 0x9e3779b97f4a7c15ULL));
+    e->key = rule_key(rule, jd_hash64(text, n, (uint64_t)rule * 0x9e3779b97f4a7c15ULL));
     e->ref = ref;
     return JD_OK;
+}
+
+static int key_push(vec *v, int rule, const char *text, uint32_t ref)
+{
+    return key_push_n(v, rule, text, strlen(text), ref);
 }
 
 /* Rule 1's key (surname code, birth year, initial), hashed from its binary
@@ -1507,10 +1584,38 @@ typedef struct pair_job {
     int rc;
 } pair_job;
 
+/* The partners of ref a (marked a + 1 in mark), each once, appended to
+ * *buf (grown; NULL: only counted); how many, or -1 without memory. */
+static inline ptrdiff_t ref_partners(const pair_job *j, uint32_t a, uint32_t *mark, uint32_t **buf,
+                                     size_t *bcap)
+{
+    const uint32_t *ref = j->ref, *end = j->end;
+    size_t nb = 0;
+    for (uint32_t p = j->start[a]; p < j->start[a + 1]; p++) {
+        size_t q = j->pos[p];
+        for (size_t t = q + 1; t < end[q]; t++) {
+            uint32_t b = ref[t];
+            if (b == a || mark[b] == a + 1)
+                continue;
+            mark[b] = a + 1;
+            if (buf && nb == *bcap) {
+                uint32_t *nbuf = realloc(*buf, 2 * *bcap * sizeof **buf);
+                if (!nbuf)
+                    return -1;
+                *buf = nbuf;
+                *bcap *= 2;
+            }
+            if (buf)
+                (*buf)[nb] = b;
+            nb++;
+        }
+    }
+    return (ptrdiff_t)nb;
+}
+
 static void *pairs_range(void *arg)
 {
     pair_job *j = arg;
-    const uint32_t *ref = j->ref, *end = j->end;
     /* partner of a: a + 1 */
     uint32_t *mark = j->own ? j->own : calloc(j->nrefs ? j->nrefs : 1, sizeof *mark);
     size_t bcap = 1024;
@@ -1519,24 +1624,10 @@ static void *pairs_range(void *arg)
     if (!mark || !buf)
         goto out;
     for (uint32_t a = j->lo; a < j->hi; a++) {
-        size_t nb = 0;
-        for (uint32_t p = j->start[a]; p < j->start[a + 1]; p++) {
-            size_t q = j->pos[p];
-            for (size_t t = q + 1; t < end[q]; t++) {
-                uint32_t b = ref[t];
-                if (b == a || mark[b] == a + 1)
-                    continue;
-                mark[b] = a + 1;
-                if (nb == bcap) {
-                    uint32_t *nbuf = realloc(buf, 2 * bcap * sizeof *buf);
-                    if (!nbuf)
-                        goto out;
-                    buf = nbuf;
-                    bcap *= 2;
-                }
-                buf[nb++] = b;
-            }
-        }
+        ptrdiff_t got = ref_partners(j, a, mark, &buf, &bcap);
+        if (got < 0)
+            goto out;
+        size_t nb = (size_t)got;
         sort_u32(buf, nb);
         if (vec_reserve(&j->out, nb) != JD_OK)
             goto out;
@@ -1815,6 +1906,24 @@ static int keys_dates(const rs *R, const rref *r, uint32_t i, vec *keys)
     return rc;
 }
 
+/* A place's key text into b[96], as snprintf(b, 96, "%.*s|%.*s", max, s,
+ * ntail, tail) writes it (tail ends at a NUL too), without printf (a
+ * fifth of blocking); returns its length. */
+static size_t place_key(char *b, const char *s, size_t slen, size_t max, const char *tail,
+                        size_t ntail)
+{
+    enum { CAP = 95 };
+    size_t n = slen < max ? slen : max;
+    n = n < CAP ? n : CAP;
+    memcpy(b, s, n);
+    if (n < CAP)
+        b[n++] = '|';
+    for (size_t k = 0; k < ntail && tail[k] && n < CAP; k++)
+        b[n++] = tail[k];
+    b[n] = '\0';
+    return n;
+}
+
 /* Rules 4 and 10 for ref i: its postcodes and its address, each with an
  * initial. */
 static int keys_place(const rs *R, const rref *r, uint32_t i, vec *keys)
@@ -1838,43 +1947,26 @@ static int keys_place(const rs *R, const rref *r, uint32_t i, vec *keys)
             two[ntwo][1] = x < y ? y : x;
             two[ntwo++][2] = '\0';
         }
-    for (uint8_t p = 0; p < r->npc; p++) {
-        for (int t = 0; t < ntwo; t++) {
-            snprintf(b, sizeof b, "%s|%.2s", pool_str(&R->ids, r->pc[p]), two[t]);
-            rc |= key_push(keys, 4, b, i);
-        }
+    /* the postcodes as written, then the address as written (at most 80
+     * bytes: a call handler writes the address and no postcode) */
+    for (uint8_t p = 0; p <= r->npc; p++) {
+        int rule = p < r->npc ? 4 : 10;
+        uint32_t id = p < r->npc ? r->pc[p] : r->addr;
+        if (p == r->npc && !id)
+            continue; /* no address */
+        const pool *pl = p < r->npc ? &R->ids : &R->names;
+        const char *ps = pool_str(pl, id);
+        size_t pn = pool_len(pl, id), max = p < r->npc ? SIZE_MAX : 80;
+        for (int t = 0; t < ntwo; t++)
+            rc |= key_push_n(keys, rule, b, place_key(b, ps, pn, max, two[t], 2), i);
         for (uint8_t f = 0; f < r->nfore; f++) {
             char ini[2];
-            for (int n = 0, ni = fore_initials(R, r->fore[f], ini); n < ni; n++) {
-                snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]), ini[n]);
-                rc |= key_push(keys, 4, b, i);
-            }
+            for (int n = 0, ni = fore_initials(R, r->fore[f], ini); n < ni; n++)
+                rc |= key_push_n(keys, rule, b, place_key(b, ps, pn, max, &ini[n], 1), i);
         }
-        for (uint8_t f = 0; probe && f < r->nsur; f++) {
-            snprintf(b, sizeof b, "%s|%c", pool_str(&R->ids, r->pc[p]),
-                     pool_str(&R->names, r->sur[f])[0]);
-            rc |= key_push(keys, 4, b, i);
-        }
-    }
-    /* the address as written and an initial: a call handler writes the
-     * address and no postcode */
-    if (r->addr) {
-        const char *ad = pool_str(&R->names, r->addr);
-        for (int t = 0; t < ntwo; t++) {
-            snprintf(b, sizeof b, "%.80s|%.2s", ad, two[t]);
-            rc |= key_push(keys, 10, b, i);
-        }
-        for (uint8_t f = 0; f < r->nfore; f++) {
-            char ini[2];
-            for (int n = 0, ni = fore_initials(R, r->fore[f], ini); n < ni; n++) {
-                snprintf(b, sizeof b, "%.80s|%c", ad, ini[n]);
-                rc |= key_push(keys, 10, b, i);
-            }
-        }
-        for (uint8_t f = 0; probe && f < r->nsur; f++) {
-            snprintf(b, sizeof b, "%.80s|%c", ad, pool_str(&R->names, r->sur[f])[0]);
-            rc |= key_push(keys, 10, b, i);
-        }
+        for (uint8_t f = 0; probe && f < r->nsur; f++)
+            rc |= key_push_n(keys, rule, b,
+                             place_key(b, ps, pn, max, pool_str(&R->names, r->sur[f]), 1), i);
     }
     return rc;
 }
@@ -2174,6 +2266,71 @@ static int stream_open(pair_stream *ps, rs *R, int cap, int threads)
         if (!(ps->mark[t] = calloc(R->n ? R->n : 1, sizeof *ps->mark[t])))
             rc = JD_ENOMEM;
     return rc;
+}
+
+/* One thread's count of stream_pass's pairs of refs [lo, hi): each ref's
+ * partners by their marks, and its rule 11 pairs (in probe, sorted, maybe
+ * repeated) that are none of them. */
+typedef struct count_job {
+    pair_job p; /* the index, the refs and the marks; p.out unused */
+    const uint64_t *probe;
+    size_t nprobe, n;
+} count_job;
+
+static void *pairs_count(void *arg)
+{
+    count_job *j = arg;
+    uint32_t *mark = j->p.own;
+    size_t lo = 0, hi = j->nprobe; /* the first of ref lo's rule 11 pairs */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (j->probe[mid] >> 32 < j->p.lo)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint32_t a = j->p.lo; a < j->p.hi; a++) {
+        j->n += (size_t)ref_partners(&j->p, a, mark, NULL, NULL);
+        for (; lo < j->nprobe && j->probe[lo] >> 32 == a; lo++) {
+            uint32_t b = (uint32_t)j->probe[lo];
+            j->n += mark[b] != a + 1;
+            mark[b] = a + 1;
+        }
+    }
+    j->p.rc = JD_OK;
+    return NULL;
+}
+
+/* How many pairs stream_pass gives, without making them (no sorting, no
+ * copies, no merge): counting is the first pass of a full run. */
+static void stream_count(pair_stream *ps, size_t *total)
+{
+    const pair_index *x = &ps->x;
+    count_job job[MAX_THREADS];
+    uint32_t l = 0;
+    for (int t = 0; t < ps->threads; t++) {
+        memset(ps->mark[t], 0, (x->nrefs ? x->nrefs : 1) * sizeof *ps->mark[t]);
+        uint32_t h = l;
+        size_t upto = (size_t)x->start[x->nrefs] * (size_t)(t + 1) / (size_t)ps->threads;
+        while (h < x->nrefs && (t == ps->threads - 1 || x->start[h] < upto))
+            h++;
+        job[t] = (count_job){{.ref = x->ref,
+                              .end = x->end,
+                              .start = x->start,
+                              .pos = x->pos,
+                              .nrefs = x->nrefs,
+                              .lo = l,
+                              .hi = h,
+                              .own = ps->mark[t]},
+                             ps->probe,
+                             ps->nprobe,
+                             0};
+        l = h;
+    }
+    run_jobs(pairs_count, job, sizeof *job, ps->threads);
+    *total = 0;
+    for (int t = 0; t < ps->threads; t++)
+        *total += job[t].n;
 }
 
 /* Called with each range's pairs, in order, and how many came before. */
@@ -3880,16 +4037,18 @@ static void bound_weights(score_job *j)
 
 /*
  * Fetch early the level-cache sets that the pair of hot records a and b
- * will read (their first forenames, surnames and addresses), so that the
- * misses overlap the work on the pairs before it. A hint: the levels are
- * the same without it.
+ * will read (their first forenames, surnames and addresses) and the entry
+ * of b's first forename, so that the misses overlap the work on the pairs
+ * before it. A hint: the levels are the same without it.
  */
-static inline void prefetch_levels(const lvcache *c, const hot *a, const hot *b)
+static inline void prefetch_levels(const rs *R, const lvcache *c, const hot *a, const hot *b)
 {
     if (!c || a->spill || b->spill)
         return;
     const uint32_t *x = a->v, *y = b->v;
     const uint8_t *ea = a->end, *eb = b->end;
+    if (eb[HF_FORE]) /* its forename's entry (name_surely_diff) */
+        phon_prefetch(R, y[0]);
     if (ea[HF_FORE] && eb[HF_FORE] && x[0] != y[0])
         __builtin_prefetch(&c->set[LVC_NAME_FORE][lvc_slot(x[0], y[0])]);
     if (ea[HF_SUR] > ea[HF_FORE] && eb[HF_SUR] > eb[HF_FORE] && x[ea[HF_FORE]] != y[eb[HF_FORE]])
@@ -3912,7 +4071,7 @@ static void *score_range(void *arg)
         if (i + AHEAD < j->hi)
             __builtin_prefetch(&h[j->pp[i + AHEAD] & 0xffffffffu]);
         if (i + AHEAD / 2 < j->hi) /* its second ref fetched AHEAD / 2 pairs ago */
-            prefetch_levels(c, &h[j->pp[i + AHEAD / 2] >> 32],
+            prefetch_levels(j->R, c, &h[j->pp[i + AHEAD / 2] >> 32],
                             &h[j->pp[i + AHEAD / 2] & 0xffffffffu]);
         pair_score ps;
         uint32_t a = (uint32_t)(j->pp[i] >> 32), b = (uint32_t)(j->pp[i] & 0xffffffffu);
@@ -3990,8 +4149,7 @@ static void rs_free(rs *R)
     free(R->var.key);
     free(R->var.grp);
     free(R->var.canon);
-    free(R->ph.key);
-    free(R->ph.code);
+    free(R->ph.e);
     free(R->tf);
     free(R->tfw);
     free(R->refkey);
@@ -5407,15 +5565,6 @@ static int run_save(run *u, jd_error *err)
 
 /* ---- a full run's candidate pairs, streamed ---- */
 
-static int count_sink(const uint64_t *pp, size_t n, size_t before, void *payload)
-{
-    (void)pp;
-    (void)n;
-    (void)before;
-    (void)payload;
-    return JD_OK;
-}
-
 /* EM's sample: the pairs at every stride-th place of the whole list. */
 typedef struct sample_sink_ctx {
     size_t stride;
@@ -5465,7 +5614,7 @@ static int run_streamed(run *u, bool frozen, jd_error *err)
     int rc = stream_open(&ps, R, u->o->block_cap, u->threads);
     size_t np = 0;
     if (rc == JD_OK && !frozen)
-        rc = stream_pass(&ps, count_sink, NULL, &np);
+        stream_count(&ps, &np);
     R->st.candidate_pairs = (int64_t)np;
     R->st.seconds_block = jd_secs() - t;
     R->st.cpu_block = cpu_secs() - tc;
@@ -6559,7 +6708,7 @@ static void run_shed(run *u)
 {
     rs *R = &u->R;
     run_shed_links(u);
-    void **big[] = {(void **)&R->r, (void **)&R->ph.key, (void **)&R->ph.code};
+    void **big[] = {(void **)&R->r, (void **)&R->ph.e};
     for (size_t k = 0; k < JD_ARRAY_LEN(big); k++) {
         free(*big[k]);
         *big[k] = NULL;
@@ -6606,6 +6755,33 @@ int jd_resolve__check_bounds(jd_store *s, double threshold, int64_t *pairs, int6
     return rc;
 }
 
+/* Test hook (resolve.h): name_surely_diff against name_pair_level for
+ * every two of n names, as forenames and as surnames. */
+int jd_resolve__check_name_bounds(const char *const *names, size_t n, int64_t *sure,
+                                  int64_t *wrong)
+{
+    rs R;
+    memset(&R, 0, sizeof R);
+    *sure = *wrong = 0;
+    uint32_t *id = malloc((n ? n : 1) * sizeof *id);
+    int rc = id ? JD_OK : JD_ENOMEM;
+    for (size_t i = 0; rc == JD_OK && i < n; i++)
+        if (!(id[i] = pool_add(&R.names, names[i], strlen(names[i]))) || phon_note(&R, id[i]))
+            rc = JD_ENOMEM;
+    for (size_t i = 0; rc == JD_OK && i < n; i++)
+        for (size_t k = 0; k < n; k++)
+            for (int f = 0; f < 2 && id[i] != id[k]; f++) {
+                const phon_entry *x = phon_entry_of(&R, id[i]), *y = phon_entry_of(&R, id[k]);
+                if (!name_surely_diff(x, y, f))
+                    continue;
+                (*sure)++;
+                *wrong += name_pair_level(&R, id[i], id[k], f) != L_DIFF;
+            }
+    free(id);
+    rs_free(&R);
+    return rc;
+}
+
 /* Test hook (resolve.h): a stream against block(). */
 typedef struct check_sink_ctx {
     const uint64_t *pp; /* block()'s pairs */
@@ -6642,8 +6818,10 @@ int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int thr
     if (rc == JD_OK && stream_open(&ps, &u.R, o.block_cap, threads) != JD_OK)
         rc = jd_oom(err);
     check_sink_ctx x = {u.pairs.p, u.pairs.n, stride ? stride : 1, 0, 0, 0};
-    size_t n = 0;
+    size_t n = 0, counted = 0;
     ps.entries = entries;
+    if (rc == JD_OK) /* the count pass's total, and its marks left for the next */
+        stream_count(&ps, &counted);
     if (rc == JD_OK && stream_pass(&ps, check_sink, &x, &n) != JD_OK)
         rc = jd_oom(err);
     /* a second pass gives the same (the marks are cleared between passes) */
@@ -6654,7 +6832,7 @@ int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int thr
     }
     *pairs = (int64_t)u.pairs.n;
     *ranges = x.ranges / 2;
-    *wrong = x.wrong + (n != u.pairs.n) +
+    *wrong = x.wrong + (n != u.pairs.n) + (counted != u.pairs.n) +
              (x.sampled != (int64_t)((u.pairs.n + x.stride - 1) / x.stride));
     stream_free(&ps);
     run_free(&u);

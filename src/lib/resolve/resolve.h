@@ -108,6 +108,14 @@ bool jd_resolve__key_slip(const char *x, const char *y);
 bool jd_resolve__spelling_variant(const char *x, const char *y);
 bool jd_resolve__pet_spelling(const char *x, const char *y);
 
+/* Test hook: of every two different names of `names` (normalised, as
+ * resolve keeps them), compared as forenames and as surnames, *sure gets
+ * those the names' entries alone showed wholly different (no level cache,
+ * no Jaro-Winkler) and *wrong those of them whose compared level is not
+ * (0 when the shortcut is exact). JD_OK or JD_ENOMEM. */
+int jd_resolve__check_name_bounds(const char *const *names, size_t n, int64_t *sure,
+                                  int64_t *wrong);
+
 /*
  * Test hook: loads and blocks the store's refs as a full run does, then
  * streams their candidate pairs (as a full run scores them) in ranges of
@@ -115,7 +123,8 @@ bool jd_resolve__pet_spelling(const char *x, const char *y);
  * threads, twice. *pairs: block()'s candidate pairs; *ranges: the ranges a
  * pass took; *wrong: pairs the stream gave other than block()'s, in order,
  * and pairs of EM's sample (every `stride`-th, by place in the whole list)
- * other than block()'s (0 when the stream is exact). JD_OK or a store error.
+ * other than block()'s, and 1 if the count pass's total is not block()'s
+ * (0 when the stream is exact). JD_OK or a store error.
  */
 int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int threads,
                              int64_t *pairs, int64_t *ranges, int64_t *wrong, jd_error *err);
