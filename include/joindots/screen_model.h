@@ -102,6 +102,13 @@ JD_API size_t jd_screen_model_labels(const jd_screen_model *m);
  * it after the rules. The previous model is freed. */
 JD_API void jd_screen_set_model(jd_screen *S, jd_screen_model *m);
 
+/* Weak rules ("weak": true) make candidates only a model counts, so the
+ * screen scans a kind's weak rules only while its model decides that kind
+ * (none with the shipped, empty model: nothing to pay for). all = true scans
+ * every kind's even without a model (training, `screen --all`): what counts
+ * is the same either way. Returns the previous setting. */
+JD_API bool jd_screen_set_weak(jd_screen *S, bool all);
+
 /* Apply a model to a rules-alone result of the note (what jd_screen_run does
  * when S has a model): veto or count candidates and say why. Returns JD_OK
  * or JD_ENOMEM. */

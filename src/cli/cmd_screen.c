@@ -182,6 +182,22 @@ static int screen_batch(jd_screen *S, const char *path, bool all)
     return rc;
 }
 
+static const char screen_usage[] =
+    "usage: joindots screen [--type EVENT_TYPE] [--age N] [--recorded] [--rules FILE]\n"
+    "                       [--format text|json] [--all] TEXT\n"
+    "       joindots screen --batch FILE.jsonl [--all] [--rules FILE]\n"
+    "       (both: [--model MODEL.json | --no-model])\n"
+    "\nShows the offences against the child (with --age), the indicators and the\n"
+    "victim-blaming wording in TEXT, with the words, their attributes and what to\n"
+    "write instead. --batch reads one JSON object a line (id, text, event_type,\n"
+    "child_age, agency, child_gender, crime_recorded; other_age: the age of a\n"
+    "suspect linked to the event in the person records, used when the text gives\n"
+    "none) and writes one result a line, in the same order. --all also lists the\n"
+    "matches an attribute ruled out and the weak evidence (without --all the weak\n"
+    "rules of a kind are read only when the model decides that kind; the shipped\n"
+    "model decides none). The built-in rules come with the built-in learned\n"
+    "combiner; --model uses another (screen-train), --no-model none.\n";
+
 int cmd_screen(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -208,19 +224,7 @@ int cmd_screen(int argc, char **argv)
         case 'N': no_model = true; break;
         case 'h':
         default:
-            fprintf(o == 'h' ? stdout : stderr,
-                    "usage: joindots screen [--type EVENT_TYPE] [--age N] [--recorded] [--rules FILE]\n"
-                    "                       [--format text|json] [--all] TEXT\n"
-                    "       joindots screen --batch FILE.jsonl [--all] [--rules FILE]\n"
-                    "       (both: [--model MODEL.json | --no-model])\n"
-                    "\nShows the offences against the child (with --age), the indicators and the\n"
-                    "victim-blaming wording in TEXT, with the words, their attributes and what to\n"
-                    "write instead. --batch reads one JSON object a line (id, text, event_type,\n"
-                    "child_age, agency, child_gender, crime_recorded; other_age: the age of a\n"
-                    "suspect linked to the event in the person records, used when the text gives\n"
-                    "none) and writes one result a line, in the same order. --all also lists the\n"
-                    "matches an attribute ruled out. The built-in rules come with the built-in\n"
-                    "learned combiner; --model uses another (screen-train), --no-model none.\n");
+            fputs(screen_usage, o == 'h' ? stdout : stderr);
             return o == 'h' ? JD_EXIT_OK : JD_EXIT_USAGE;
         }
     }
@@ -250,6 +254,7 @@ int cmd_screen(int argc, char **argv)
         }
         jd_screen_set_model(S, m);
     }
+    (void)jd_screen_set_weak(S, all); /* --all lists the weak candidates too */
     if (batch) {
         rc = screen_batch(S, batch, all);
         jd_screen_close(S);

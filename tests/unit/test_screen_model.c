@@ -102,6 +102,7 @@ static void test_screen_model__family_features(void **state)
     jd_sm_fv fv = {0};
     assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
     jd_screen_set_model(f->S, NULL);
+    jd_screen_set_weak(f->S, true); /* the weak candidates, as training reads them */
     jd_screen_note in = note("YP went of her own accord with the older males.", 14);
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
     assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_LANGUAGE, "own_accord"));

@@ -7,9 +7,13 @@
  * weak match never displaces a counted or ruled-out one; innocent causes
  * still apply; the loader refuses a bad "weak"; and with no model the
  * result equals the rules without their weak entries on a corpus's tune
- * part. Sentences are written from DOMAIN.md, not taken from any corpus.
+ * part. The weak rules of a kind are read only when a model decides the
+ * kind or jd_screen_set_weak asks for them all: with the shipped, empty
+ * model none is matched. Sentences are written from DOMAIN.md, not taken
+ * from any corpus.
  */
 #include <joindots/screen.h>
+#include <joindots/screen_model.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,6 +92,7 @@ static const struct {
 static void test_weak_candidates(void **state)
 {
     fx *f = *state;
+    assert_false(jd_screen_set_weak(f->S, true)); /* off by default */
     for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
         int h = how(run(f, families[i].hit, families[i].age), families[i].code);
         if (h != 2)
@@ -107,6 +112,7 @@ static void test_weak_candidates(void **state)
 static void test_weak_never_displaces(void **state)
 {
     fx *f = *state;
+    jd_screen_set_weak(f->S, true);
     const jd_screen_result *r = run(f, "He hit her and shoved her against the wall.", 14);
     assert_int_equal(how(r, "C16"), 1);
     for (size_t i = 0; i < r->n; i++)
@@ -121,6 +127,39 @@ static void test_weak_never_displaces(void **state)
      * may not decide would be noise) */
     r = run(f, "She stayed the night at a man's flat, he is 31.", 17);
     assert_int_equal(how(r, "C2"), 0);
+}
+
+/* A model of the kind, or set_weak, is what reads the weak rules: a weak
+ * offence (C2) and a weak indicator (S12) are matched by neither with the
+ * built-in (empty) model or none; with an offences model, C2 only. */
+static void test_weak_only_with_model(void **state)
+{
+    fx *f = *state;
+    const char *c2 = "She stayed the night at a man's flat, he is 31.";
+    const char *s12 = "She came home with a torn top and smelling of smoke.";
+    assert_int_equal(how(run(f, c2, 14), "C2"), 0);
+    assert_int_equal(how(run(f, s12, 14), "S12"), 0);
+    jd_screen_set_model(f->S, NULL);
+    assert_int_equal(how(run(f, c2, 14), "C2"), 0);
+    assert_false(jd_screen_set_weak(f->S, true));
+    assert_int_equal(how(run(f, c2, 14), "C2"), 2);
+    assert_int_equal(how(run(f, s12, 14), "S12"), 2);
+    assert_true(jd_screen_set_weak(f->S, false));
+    assert_int_equal(how(run(f, s12, 14), "S12"), 0);
+    /* a model deciding offences (every label left to the rules) */
+    static const char body[] = "{\"format\": \"joindots-screen-model\", \"version\": 1, "
+                               "\"buckets\": 65536, \"kinds\": {\"offences\": "
+                               "{\"threshold\": \"rules\", \"weights\": {}}}}";
+    jd_screen_model *m = NULL;
+    jd_error err;
+    jd_error_clear(&err);
+    assert_int_equal(jd_screen_model_loadb(&m, body, sizeof body - 1, "t", &err), JD_OK);
+    jd_screen_set_model(f->S, m);
+    assert_int_equal(how(run(f, c2, 14), "C2"), 2);
+    assert_int_equal(how(run(f, s12, 14), "S12"), 0);
+    jd_screen_set_model(f->S, NULL); /* and gone with it */
+    assert_int_equal(how(run(f, c2, 14), "C2"), 0);
+    assert_false(jd_screen_set_weak(NULL, true));
 }
 
 static void test_weak_load_errors(void **state)
@@ -195,6 +234,7 @@ static bool same_counted(const jd_screen_result *a, const jd_screen_result *b)
 static void test_weak_rules_alone(void **state)
 {
     fx *f = *state;
+    jd_screen_set_weak(f->S, true);
     const char *root = getenv("JD_SOURCE_ROOT");
     if (!root)
         skip();
@@ -246,6 +286,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_weak_candidates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_weak_never_displaces, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_weak_only_with_model, setup, teardown),
         cmocka_unit_test(test_weak_load_errors),
         cmocka_unit_test_setup_teardown(test_weak_rules_alone, setup, teardown),
     };

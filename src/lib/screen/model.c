@@ -575,6 +575,14 @@ double jd_sm__family_threshold(const jd_screen_model *m, jd_screen_kind kind, co
     return v ? k->thr[*v] : -1;
 }
 
+unsigned jd_sm__kinds(const jd_screen_model *m)
+{
+    unsigned k = 0;
+    for (int i = 0; m && i < 3; i++)
+        k |= m->k[i].on ? 1u << i : 0;
+    return k;
+}
+
 size_t jd_screen_model_labels(const jd_screen_model *m)
 {
     size_t n = 0;

@@ -139,5 +139,8 @@ size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
 
 /* screen.c: S's model, swapped for m (returns the old one, not freed). */
 jd_screen_model *jd_screen__model_swap(jd_screen *S, jd_screen_model *m);
+/* The kinds the model decides (1u << JD_SCREEN_*; 0 for NULL or empty):
+ * the screen scans the weak rules of these kinds only (jd_screen_set_weak). */
+unsigned jd_sm__kinds(const jd_screen_model *m);
 
 #endif

@@ -210,6 +210,7 @@ int jd_screen_data_new(jd_screen_data **out, jd_screen *S, const jd_screen_gold 
     jd_strmap_init(&D->dict);
     jd_arena_init(&D->ar, 64 * 1024);
     jd_screen_model *keep = jd_screen__model_swap(S, NULL);
+    bool weak = jd_screen_set_weak(S, true); /* the weak candidates, for every kind */
     jd_screen_result res = {0};
     jd_sm_fv fv = {0};
     int rc = JD_OK;
@@ -223,6 +224,7 @@ int jd_screen_data_new(jd_screen_data **out, jd_screen *S, const jd_screen_gold 
             rc = jd_oom(err);
     }
     (void)jd_screen__model_swap(S, keep);
+    (void)jd_screen_set_weak(S, weak);
     jd_screen_result_free(&res);
     jd_sm__fv_free(&fv);
     jd_sm__stemmer_free(st);

@@ -76,6 +76,8 @@ typedef struct pattern {
     uint8_t nterms, kind;
     int8_t rkind;  /* the rule kind a `kinds` filter applies to, -1 none (cues) */
     uint8_t gate;  /* what the first token must be: G_* (set at load) */
+    bool weak;     /* of a "weak" rule (its words, unless, near): scanned only for a
+                      kind in weak_on */
     uint32_t owner;
     uint32_t req0; /* blooms that must meet the sentence's: req[req0, req0 + nreq) */
     uint16_t nreq;
@@ -155,6 +157,9 @@ typedef struct tok {
 struct jd_screen {
     struct sb_stemmer *st;
     jd_screen_model *model; /* the learned combiner (model.c), NULL: rules alone */
+    unsigned weak_on;       /* kinds (1u << rkind) whose weak rules are scanned: the
+                               model's kinds, every kind with weak_all (set_weak) */
+    bool weak_all;          /* jd_screen_set_weak */
     jd_arena ar;
     jd_strmap stems;  /* stem -> id */
     jd_strmap memo;   /* normalised word -> stem id (0 unknown) */
@@ -749,6 +754,7 @@ static int index_patterns(jd_screen *S, jd_error *err)
         p->rkind = p->kind <= K_IND                               ? (int8_t)p->kind
                    : (p->kind == K_UNLESS || p->kind == K_NEAR) ? (int8_t)S->rules[p->owner].kind
                                                                  : -1;
+        p->weak = p->rkind >= 0 && S->rules[p->owner].weak;
         const term *t0 = &S->terms[p->term0];
         p->gate = G_ANY;
         if (t0->kind == T_NUM)
@@ -1521,6 +1527,8 @@ static int scan(jd_screen *S, unsigned kinds)
                 const pattern *p = &S->pat[v->v[j]];
                 if (kinds && p->rkind >= 0 && !(kinds & (1u << p->rkind)))
                     continue;
+                if (p->weak && !(S->weak_on & (1u << p->rkind)))
+                    continue; /* no model reads its candidates */
                 if (l == 1 && !gate_ok(S, p, k))
                     continue;
                 if (!sentence_may_match(S, p, k->sent))
@@ -4462,10 +4470,27 @@ size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
     return n;
 }
 
+/* The kinds whose weak rules are scanned: those the model reads, or all. */
+static void weak_kinds(jd_screen *S)
+{
+    S->weak_on = S->weak_all ? 7u : jd_sm__kinds(S->model);
+}
+
 jd_screen_model *jd_screen__model_swap(jd_screen *S, jd_screen_model *m)
 {
     jd_screen_model *old = S->model;
     S->model = m;
+    weak_kinds(S);
+    return old;
+}
+
+bool jd_screen_set_weak(jd_screen *S, bool all)
+{
+    if (!S)
+        return false;
+    bool old = S->weak_all;
+    S->weak_all = all;
+    weak_kinds(S);
     return old;
 }
 
@@ -5109,7 +5134,7 @@ static int builtin_model(jd_screen *S, jd_error *err)
         jd_screen_model_free(m);
         m = NULL;
     }
-    S->model = m;
+    (void)jd_screen__model_swap(S, m);
     return JD_OK;
 }
 
