@@ -661,6 +661,32 @@ DB=$(store_copy "$(store_at "$SCRATCH/c.db")" tw2)
 same police:TN1 call_handling:TC2B; ok $? "the same row with no name in a call of its own joins Riley at his address"
 DB=$DB_SAVE
 
+# A ref keeps every address it was written at (issue 16): Florence
+# Adebayo's record was written at 14 Mill Lane and, after a move, at 65
+# School Lane. A housing list's "Florence", 9, at 65 School Lane is her;
+# the same row at 67 School Lane (another home under the postcode) is not.
+mkdir -p "$SCRATCH/mv"
+{
+  echo 'agency,record_id,event_type,occurred_at'
+  for e in 1 2 3; do echo "police,MP$e,stop_check,2019-0$e-01"; done
+  for e in 1 2; do echo "housing,MH$e,housing_visit,2020-0$e-03"; done
+} >"$SCRATCH/mv/events.csv"
+{
+  echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,phone'
+  echo 'police,MP1,MF1,subject,Adebayo,Florence,2011-04-17,,F,OX2 7QT,"14 Mill Lane, Oxford",'
+  echo 'police,MP2,MF1,subject,Adebayo,Florence,2011-04-17,,F,OX4 3BD,"65 School Lane, Oxford",'
+  echo 'police,MP3,MF2,subject,Adebayo,Florence,2011-04-17,,F,OX2 7QT,"14 Mill Lane, Oxford",'
+  echo 'housing,MH1,MH1A,associate,,Florence,,9,F,OX4 3BD,"65 School Lane, Oxford",'
+  echo 'housing,MH2,MH2A,associate,,Florence,,9,F,OX4 3BD,"67 School Lane, Oxford",'
+} >"$SCRATCH/mv/persons.csv"
+MV=$(store_copy "$(store_at "$SCRATCH/c.db")" mv)
+"$JD" ingest --db "$MV" --quiet "$SCRATCH/mv" >/dev/null 2>&1
+"$JD" resolve --db "$MV" >/dev/null 2>&1; is $? 0 "resolve of the moved child's bundle exits 0"
+DB_SAVE=$DB; DB=$MV
+same police:MF1 housing:MH1A; ok $? "a first name at the second address of a full record joins it"
+! same police:MF1 housing:MH2A; ok $? "the same row at another number of that street stays apart"
+DB=$DB_SAVE
+
 # A surname written twice in the forenames (issue 16): a call about
 # "Bell", M, 17 and a police record of "Bell", M, at George Bell's home
 # are one person, and the name they settle is his surname, not a first

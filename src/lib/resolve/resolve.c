@@ -193,6 +193,7 @@ typedef struct rref {
     uint32_t nhs[2], upn[2], other, addr, name;
     uint32_t epc; /* the postcode of its first event that has one (where it happened) */
     uint32_t apc; /* with an address and no postcode: the address's (address_postcodes) */
+    uint32_t addr2; /* a second address it was written at (a move), 0 none */
     int16_t by_lo, by_hi; /* birth years allowed by recorded ages */
     /* birth dates (yyyymmdd) its recorded ages allow at their events'
      * dates: after bd_lo, up to bd_hi; 0 none */
@@ -214,7 +215,7 @@ typedef struct rref {
  * (v[0] its index). view() unpacks a record for the comparisons.
  */
 enum { HF_FORE, HF_SUR, HF_DOB, HF_PC, HF_PCD, HF_PHONE, HF_NHS, HF_UPN, HF_OTHER, HF_ADDR, HF_N };
-enum { HOT_V = 11, HOT_MAXV = 6 * NV + 2 * 2 + 2 };
+enum { HOT_V = 11, HOT_MAXV = 6 * NV + 2 * 2 + 3 };
 typedef struct hot {
     uint8_t end[HF_N];
     uint8_t pcs[NV]; /* each postcode's sector byte */
@@ -233,7 +234,7 @@ typedef struct hot_spill {
 typedef struct rview {
     const uint32_t *fore, *sur, *dob, *pc, *pcd, *phone, *nhs, *upn;
     const uint8_t *pcs;
-    uint32_t other, addr;
+    uint32_t other, addr, addr2; /* addr2: a second address, 0 none */
     int16_t by_lo, by_hi;
     uint8_t nfore, nsur, ndob, npc, nphone, nnhs, nupn;
     char gender;
@@ -391,6 +392,7 @@ static inline void view(const rs *R, const hot *h, rview *w)
     w->nupn = (uint8_t)(e[HF_UPN] - e[HF_NHS]);
     w->other = e[HF_OTHER] > e[HF_UPN] ? x[e[HF_UPN]] : 0;
     w->addr = e[HF_ADDR] > e[HF_OTHER] ? x[e[HF_OTHER]] : 0;
+    w->addr2 = e[HF_ADDR] > e[HF_OTHER] + 1 ? x[e[HF_OTHER] + 1] : 0;
     w->pcs = h->pcs;
     w->by_lo = h->by_lo;
     w->by_hi = h->by_hi;
@@ -859,18 +861,41 @@ static int other_level(const rs *R, const rview *a, const rview *b)
                : 0;
 }
 
+static int addr_pair_level(const rs *R, uint32_t a, uint32_t b, lvcache *c)
+{
+    int slot = 0, l = a == b ? 2 : cached(c, LVC_ADDR, a, b, &slot);
+    if (l < 0) {
+        const char *x = pool_str(&R->names, a), *y = pool_str(&R->names, b);
+        double jw = jd_cmp__jaro_winkler(x, pool_len(&R->names, a), y, pool_len(&R->names, b));
+        l = jw >= 0.92 ? 2 : jw >= 0.80 ? 1 : 0;
+        remember(c, LVC_ADDR, a, b, slot, l);
+    }
+    return l;
+}
+
+/* The model's address level: the first address each ref was written at
+ * (the best over both addresses cost seeds 1 and 3 recall through EM:
+ * children R .98399 -> .98355, .98204 -> .98189). */
 static int addr_level(const rs *R, const rview *a, const rview *b, lvcache *c)
+{
+    return a->addr && b->addr ? addr_pair_level(R, a->addr, b->addr, c) : -1;
+}
+
+/* The best level over each address either ref was written at (a move
+ * leaves a full record at two; a sparse row writes the one of its time),
+ * for the evidence rules. */
+static int addr_level_any(const rs *R, const rview *a, const rview *b, lvcache *c)
 {
     if (!a->addr || !b->addr)
         return -1;
-    int slot = 0, l = a->addr == b->addr ? 2 : cached(c, LVC_ADDR, a->addr, b->addr, &slot);
-    if (l < 0) {
-        const char *x = pool_str(&R->names, a->addr), *y = pool_str(&R->names, b->addr);
-        double jw =
-            jd_cmp__jaro_winkler(x, pool_len(&R->names, a->addr), y, pool_len(&R->names, b->addr));
-        l = jw >= 0.92 ? 2 : jw >= 0.80 ? 1 : 0;
-        remember(c, LVC_ADDR, a->addr, b->addr, slot, l);
-    }
+    int l = addr_pair_level(R, a->addr, b->addr, c);
+    const uint32_t xa[2] = {a->addr, a->addr2}, xb[2] = {b->addr, b->addr2};
+    for (int i = 0; i < 2 && l < 2; i++)
+        for (int j = 0; j < 2 && l < 2; j++)
+            if ((i || j) && xa[i] && xb[j]) {
+                int k = addr_pair_level(R, xa[i], xb[j], c);
+                l = k > l ? k : l;
+            }
     return l;
 }
 
@@ -1187,11 +1212,14 @@ static void mention_places(rs *R, rref *r, const jd_mention_row *m)
         r->other = pool_add(&R->ids, m->other_id, strlen(m->other_id));
     if (m->event_postcode && !r->epc)
         r->epc = pool_add(&R->ids, m->event_postcode, strlen(m->event_postcode));
-    if (m->address && !r->addr) {
+    if (m->address && !r->addr2) {
         char b[256];
         int n = jd_names__normalise(b, sizeof b, m->address, strlen(m->address));
-        if (n > 0)
-            r->addr = pool_add(&R->names, b, (size_t)n);
+        uint32_t id = n > 0 ? pool_add(&R->names, b, (size_t)n) : 0;
+        if (!r->addr)
+            r->addr = id;
+        else if (id != r->addr)
+            r->addr2 = id; /* a second address: a move */
     }
     if (m->gender && (m->gender[0] == 'F' || m->gender[0] == 'M')) {
         r->gender = m->gender[0];
@@ -2744,8 +2772,10 @@ static double name_refs(const rs *R, const rview *a)
  * (neighbours share a postcode: another number is another home). */
 static bool same_place(const rs *R, const rview *a, const rview *b)
 {
-    if (a->addr && a->addr == b->addr)
+    if (a->addr && (a->addr == b->addr || a->addr == b->addr2))
         return true;
+    if (a->addr2 && (a->addr2 == b->addr || a->addr2 == b->addr2))
+        return true; /* an address each was written at (one moved) */
     if (pc_level(a, b) != 3)
         return false;
     if (!a->addr || !b->addr)
@@ -2805,7 +2835,7 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
          * date one digit off is a typo only where the place agrees: across
          * a county of namesakes it is another person */
         int l = dob_level(&va, &vb);
-        bool near = addr_level(R, &va, &vb, c) >= 1 || pc_level(&va, &vb) >= 2;
+        bool near = addr_level_any(R, &va, &vb, c) >= 1 || pc_level(&va, &vb) >= 2;
         return (l >= 3 && ((lf > L_DIFF && ls > L_DIFF) || near)) || place;
     }
     if (lf <= L_DIFF || ls == L_DIFF)
@@ -4301,10 +4331,12 @@ static int build_hot(rs *R)
         hot *h = &R->h[i];
         uint32_t v[HOT_MAXV];
         uint8_t n = 0;
+        const uint32_t ad[2] = {r->addr, r->addr2};
         const uint32_t *src[HF_N] = {r->fore,  r->sur, r->dob, r->pc,     r->pcd,
-                                     r->phone, r->nhs, r->upn, &r->other, &r->addr};
+                                     r->phone, r->nhs, r->upn, &r->other, ad};
         const uint8_t cnt[HF_N] = {r->nfore,  r->nsur, r->ndob, r->npc,        r->npc,
-                                   r->nphone, r->nnhs, r->nupn, r->other != 0, r->addr != 0};
+                                   r->nphone, r->nnhs, r->nupn, r->other != 0,
+                                   (uint8_t)((r->addr != 0) + (r->addr && r->addr2))};
         for (int f = 0; f < HF_N; f++) {
             memcpy(v + n, src[f], cnt[f] * sizeof *v);
             n = (uint8_t)(n + cnt[f]);
@@ -4877,7 +4909,7 @@ static int64_t ref_fp(const rs *R, uint32_t i)
     for (uint8_t k = 0; k < r->nupn; k++)
         f[6] += fp_str(&R->ids, r->upn[k], 7);
     f[7] = fp_str(&R->ids, r->other, 8);
-    f[8] = fp_str(&R->names, r->addr, 9);
+    f[8] = fp_str(&R->names, r->addr, 9) + 3 * fp_str(&R->names, r->addr2, 9);
     f[9] = fp_str(&R->ids, r->name, 10);
     f[10] = (uint64_t)(uint16_t)r->by_lo << 48 | (uint64_t)(uint16_t)r->by_hi << 32 |
             (uint64_t)(uint8_t)r->gender << 16 | (uint64_t)r->gmask << 8 | (uint64_t)r->child;
