@@ -21,7 +21,7 @@ static int on_doc(const char *doc, void *payload)
 }
 
 typedef struct patch_ctx {
-    json_t *out, *by_id; /* by_id: the loaded alerts by id (borrowed) */
+    json_t *out, *by_id; /* by_id: the loaded alerts by id (references held) */
 } patch_ctx;
 
 /* One stored alert into the patched array: its document when the runs
