@@ -56,6 +56,14 @@ JD_API size_t jd_person_index_search(const jd_person_index *idx, const char *que
 JD_API int jd_alerts_stored(jd_store *s, bool *ran, int (*cb)(const char *doc, void *payload),
                             void *payload, jd_error *err);
 
+/* Every stored alert's id, by id as jd_alerts_stored orders them, with its
+ * document only when an analysis run later than `run` wrote it (NULL
+ * otherwise): what changed since a reload at run `run`. A store without
+ * the means gives every document (and id NULL). */
+JD_API int jd_alerts_stored_since(jd_store *s, int64_t run,
+                                  int (*cb)(const char *id, const char *doc, void *payload),
+                                  void *payload, jd_error *err);
+
 /* Acknowledge an alert with a note (1..1000 bytes); every acknowledgement
  * is kept. Returns JD_OK, JD_EINVALID, JD_ESTORE. */
 JD_API int jd_alert_acknowledge(jd_store *s, const char *alert_id, const char *by, const char *note,

@@ -20,13 +20,55 @@ static int on_doc(const char *doc, void *payload)
     return 0;
 }
 
-/* The alerts, and the analysis' counts for the board (returns, crimes):
- * `known` when the caller has them from the run that stored the alerts. */
-static int load_alerts(json_t *alerts, jd_store *s, const jd_analyse_stats *known,
-                       jd_analyse_stats *st, jd_error *err)
+typedef struct patch_ctx {
+    json_t *out, *by_id; /* by_id: the loaded alerts by id (references held) */
+} patch_ctx;
+
+/* One stored alert into the patched array: its document when the runs
+ * since the reload wrote it, else the loaded alert of its id. */
+static int on_since(const char *id, const char *doc, void *payload)
 {
-    bool ran = false;
-    int rc = jd_alerts_stored(s, &ran, on_doc, alerts, err);
+    patch_ctx *c = payload;
+    json_t *a = doc ? json_loads(doc, 0, NULL) : json_incref(json_object_get(c->by_id, id));
+    if (!a)
+        return doc ? 0 : 1; /* a loaded alert missing: a full reload */
+    return json_array_append_new(c->out, a) < 0 ? -1 : 0;
+}
+
+/* The alerts as stored, reading only those written by runs after `since`
+ * (those before are taken from `prev`, loaded at `since`); ids no longer
+ * stored drop out. 1 when the patch cannot be made (reload everything). */
+static int patch_alerts(json_t *alerts, jd_store *s, const json_t *prev, int64_t since,
+                        jd_error *err)
+{
+    patch_ctx c = {alerts, json_object()};
+    json_t *a;
+    size_t i;
+    json_array_foreach(prev, i, a)
+    {
+        const char *id = json_string_value(json_object_get(a, "id"));
+        if (!c.by_id || !id || json_object_set(c.by_id, id, a) < 0) {
+            json_decref(c.by_id);
+            return 1;
+        }
+    }
+    int rc = jd_alerts_stored_since(s, since, on_since, &c, err);
+    json_decref(c.by_id);
+    if (rc == 1)
+        json_array_clear(alerts);
+    return rc;
+}
+
+/* The alerts, and the analysis' counts for the board (returns, crimes):
+ * `known` when the caller has them from the run that stored the alerts.
+ * `prev` (or NULL): the alerts loaded at analysis run `since`, patched. */
+static int load_alerts(json_t *alerts, jd_store *s, const jd_analyse_stats *known,
+                       const json_t *prev, int64_t since, jd_analyse_stats *st, jd_error *err)
+{
+    bool ran = prev && since > 0;
+    int rc = ran ? patch_alerts(alerts, s, prev, since, err) : 1;
+    if (rc == 1)
+        rc = jd_alerts_stored(s, &ran, on_doc, alerts, err);
     jd_analyse_opts o = JD_ANALYSE_OPTS_INIT;
     if (rc < 0)
         return rc;
@@ -188,10 +230,22 @@ int jd_api_load(jd_server *srv, jd_store *s, jd_error *err)
     return rc;
 }
 
+static int build(jd_store *s, const jd_analyse_stats *known, const json_t *prev_board,
+                 const json_t *prev_alerts, int64_t since, jd_analyse_stats *counts,
+                 json_t **alerts_out, json_t **board_out, jd_error *err);
+
 int jd_api_build(jd_store *s, const jd_analyse_stats *known, const json_t *prev_board,
-                 json_t **alerts_out, json_t **board_out, jd_error *err)
+                 const json_t *prev_alerts, int64_t since, json_t **alerts_out,
+                 json_t **board_out, jd_error *err)
 {
-    return jd_api_build_counts(s, known, prev_board, NULL, alerts_out, board_out, err);
+    return build(s, known, prev_board, prev_alerts, since, NULL, alerts_out, board_out, err);
+}
+
+int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, const json_t *prev_board,
+                        jd_analyse_stats *counts, json_t **alerts_out, json_t **board_out,
+                        jd_error *err)
+{
+    return build(s, known, prev_board, NULL, 0, counts, alerts_out, board_out, err);
 }
 
 /* Children at each level at the end of each year from ymin to ymax, into
@@ -248,16 +302,16 @@ static void over_years(json_t *alerts, const jd_analyse_stats *st, int ymin, int
     free(n);
 }
 
-int jd_api_build_counts(jd_store *s, const jd_analyse_stats *known, const json_t *prev_board,
-                        jd_analyse_stats *counts, json_t **alerts_out, json_t **board_out,
-                        jd_error *err)
+static int build(jd_store *s, const jd_analyse_stats *known, const json_t *prev_board,
+                 const json_t *prev_alerts, int64_t since, jd_analyse_stats *counts,
+                 json_t **alerts_out, json_t **board_out, jd_error *err)
 {
     jd_analyse_stats st;
     memset(&st, 0, sizeof st);
     json_t *alerts = json_array();
     if (!alerts)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
-    int rc = load_alerts(alerts, s, known, &st, err);
+    int rc = load_alerts(alerts, s, known, prev_alerts, since, &st, err);
     if (rc < 0) {
         json_decref(alerts);
         return rc;

@@ -77,6 +77,32 @@ static void equality_after(jd_server *srv, json_t *alerts, json_t *board)
             mono() - t0, cpu_now() - c0);
 }
 
+/* JD_LIVE_CHECK_PATCH set (tests): the patched alerts and board compared
+ * with what a full read builds from the same store, byte for byte. */
+static void patch_check(jd_server *srv, const jd_analyse_stats *known, const json_t *prev_board,
+                        const json_t *alerts, const json_t *board)
+{
+    if (!getenv("JD_LIVE_CHECK_PATCH") || !alerts)
+        return;
+    jd_error err;
+    jd_error_clear(&err);
+    json_t *fa = NULL, *fb = NULL;
+    if (jd_api_build(srv->live_store, known, prev_board, NULL, 0, &fa, &fb, &err) < 0) {
+        log_err("patch check: cannot read the alerts", &err);
+        return;
+    }
+    size_t f = JSON_SORT_KEYS | JSON_COMPACT;
+    char *d[4] = {json_dumps(alerts, f), json_dumps(fa, f), json_dumps(board, f),
+                  json_dumps(fb, f)};
+    bool same = d[0] && d[1] && d[2] && d[3] && !strcmp(d[0], d[1]) && !strcmp(d[2], d[3]);
+    fprintf(stderr, "joindots serve: patch check: %zu alerts, %s a full reload\n",
+            json_array_size(alerts), same ? "equal to" : "DIFFERENT FROM");
+    for (int i = 0; i < 4; i++)
+        free(d[i]);
+    json_decref(fa);
+    json_decref(fb);
+}
+
 /* Reload what readers see when the change counter moved. `known`: the
  * counts of the analysis this thread just ran, or NULL. Called with
  * idx_build_mu held: the index is built under it, as index_acquire
@@ -105,12 +131,18 @@ static void reload_locked(jd_server *srv, const jd_analyse_stats *known)
     /* the board shown so far: only this thread replaces it */
     pthread_rwlock_rdlock(&srv->idx_lock);
     json_t *prev_board = json_incref(srv->board);
+    json_t *prev_alerts = json_incref(srv->alerts); /* patched: loaded at loaded_analysis */
+    int64_t since = srv->loaded_analysis;
     pthread_rwlock_unlock(&srv->idx_lock);
-    int brc = stale_alerts ? jd_api_build(s, known, prev_board, &alerts, &board, &err) : JD_OK;
+    int brc = stale_alerts ? jd_api_build(s, known, prev_board, prev_alerts, since, &alerts,
+                                          &board, &err)
+                           : JD_OK;
+    json_decref(prev_alerts);
     if (brc < 0) {
         log_err("cannot reload the alerts", &err);
         alerts = board = NULL;
     }
+    patch_check(srv, known, prev_board, alerts, board);
     /* the alert view (the queue's sorts, names from the index) built aside
      * too: srv->alerts, index and idx_gen change only under idx_build_mu */
     alert_view *nv = NULL, *old_view = NULL;

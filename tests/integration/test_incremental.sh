@@ -227,7 +227,9 @@ echo "password-of-analyst-1" | "$JD" user add --db "$SDB" --role analyst --passw
 # the scheduled full analysis replaces them
 db_query "$SDB" "DELETE FROM analysis_doc WHERE name = 'net:hotspots'"
 db_query "$SDB" "INSERT INTO analysis_doc(name, run_id, ingest_gen, identity_gen, doc) VALUES ('net:hotspots', (SELECT max(id) FROM analysis_run), (SELECT coalesce(max(id), 0) FROM ingest_run), (SELECT coalesce(max(id), 0) FROM resolve_run), '{\"hotspots\": [{\"place\": \"Sentinel Place\", \"children\": [1, 2, 3], \"adults\": [], \"objects\": [], \"record_count\": 7}], \"min_children\": 3}')"
-"$JD" serve --db "$SDB" --listen 127.0.0.1:0 --port-file "$S/port" --feeds "$S/drop" --escalate-every 3 --incremental 2>"$S/serve.log" &
+# JD_LIVE_CHECK_PATCH: each reload's patched alerts and board (only what
+# the runs since the last reload wrote is read) compared with a full read
+JD_LIVE_CHECK_PATCH=1 "$JD" serve --db "$SDB" --listen 127.0.0.1:0 --port-file "$S/port" --feeds "$S/drop" --escalate-every 3 --incremental 2>"$S/serve.log" &
 SPID=$!
 for _ in $(seq 1 100); do [ -s "$S/port" ] && break; sleep 0.1; done
 B="http://127.0.0.1:$(cat "$S/port")"
@@ -264,6 +266,27 @@ grep -q 'scheduled full analysis after incremental updates' "$S/serve.log"; ok $
 for _ in $(seq 1 100); do [ "$(sed -n '/scheduled full analysis/,$p' "$S/serve.log" | grep -c 'reloaded the alerts')" -gt 0 ] && break; sleep 0.1; done
 hot | grep -q 'Sentinel Place'
 is $? 1 "after it the board's hotspots are the full analysis' own"
+checks() { grep -c 'patch check: [0-9]* alerts, equal to a full reload' "$S/serve.log"; }
+[ "$(checks)" -ge 2 ] && ! grep -q 'DIFFERENT FROM a full reload' "$S/serve.log"; ok $? "after the urgent call, the feed and the full run the patched alerts and board equal a full reload ($(checks) reloads)"
+# a run that changes the alerts behind the server's back (SQL...), then the
+# number of alerts the next patched reload shows
+last_n() { grep -o 'patch check: [0-9]* alerts' "$S/serve.log" | tail -1 | grep -o '[0-9]*'; }
+later_run() {
+  local c; c=$(grep -c 'patch check' "$S/serve.log")
+  db_query "$SDB" "INSERT INTO analysis_run(started_at, finished_at, events, alerts) VALUES (1, 1, 0, 0)"
+  for q in "$@"; do db_query "$SDB" "$q"; done
+  for _ in $(seq 1 100); do [ "$(grep -c 'patch check' "$S/serve.log")" -gt "$c" ] && break; sleep 0.1; done
+  [ "$(grep -c 'patch check' "$S/serve.log")" -gt "$c" ] && ! grep -q 'DIFFERENT FROM' "$S/serve.log" && last_n
+}
+n0=$(last_n)
+# one that removes an alert and writes none: the patch must drop it
+n1=$(later_run "CREATE TABLE kept_alert AS SELECT * FROM alert WHERE id = (SELECT min(id) FROM alert WHERE kind = 'child_at_risk')" \
+  "DELETE FROM alert WHERE id IN (SELECT id FROM kept_alert)")
+is "$n1" "$((n0 - 1))" "an alert removed by a later run drops out of the patched alerts ($n0 -> $n1), equal to a full reload"
+# and written again by the next run, it comes back
+n2=$(later_run "INSERT INTO alert SELECT id, (SELECT max(id) FROM analysis_run), kind, level, subject, raised_at, doc FROM kept_alert" \
+  "DROP TABLE kept_alert")
+is "$n2" "$n0" "written again by a later run it is read back ($n1 -> $n2), equal to a full reload"
 kill -TERM "$SPID"; wait "$SPID"
 is $? 0 "serve --incremental stops cleanly on SIGTERM"
 S_full=$(store_copy "$SDB" s_full); "$JD" analyse --db "$S_full" >/dev/null 2>&1

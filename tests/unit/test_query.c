@@ -9,6 +9,7 @@
 #include "scratch_db.h"
 
 #include <joindots/analyse.h>
+#include <joindots/feed.h>
 #include <joindots/identity.h>
 #include <joindots/ingest.h>
 #include <joindots/query.h>
@@ -165,6 +166,57 @@ static void test_query__alerts_and_acks(void **state)
     assert_int_equal(jd_alert_acks(f->s, on_ack, &a, &err), JD_OK);
     assert_int_equal(a.n, 2);
     assert_string_equal(a.last, "child_at_risk:P1|sam|strategy booked");
+}
+
+typedef struct since_rows {
+    int n, docs;
+    char ids[64][128];
+} since_rows;
+
+static int on_since(const char *id, const char *doc, void *payload)
+{
+    since_rows *r = payload;
+    assert_non_null(id);
+    if (r->n < 64)
+        snprintf(r->ids[r->n], sizeof r->ids[0], "%s", id);
+    r->n++;
+    r->docs += doc != NULL;
+    if (doc)
+        assert_non_null(strstr(doc, id)); /* the document is its id's */
+    return 0;
+}
+
+/* Every alert's id in jd_alerts_stored's order; documents only of runs
+ * after the one given. */
+static void test_query__alerts_since(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    since_rows a = {0}, b = {0}, c = {0};
+    assert_int_equal(jd_alerts_stored_since(f->s, 0, NULL, NULL, &err), JD_EINVALID);
+    assert_int_equal(jd_alerts_stored_since(NULL, 0, on_since, &a, &err), JD_EINVALID);
+    assert_int_equal(jd_alerts_stored_since(f->s, 0, on_since, &a, &err), JD_OK);
+    assert_int_equal(a.n, 0); /* never analysed */
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    ao.save = true;
+    assert_int_equal(jd_analyse(f->s, &ao, NULL, NULL, &err), JD_OK);
+    int64_t run = 0;
+    assert_int_equal(jd_live_generation(f->s, &run, NULL, &err), JD_OK);
+    assert_true(run > 0);
+    assert_int_equal(jd_alerts_stored_since(f->s, run - 1, on_since, &a, &err), JD_OK);
+    assert_true(a.n > 0 && a.n <= 64);
+    assert_int_equal(a.docs, a.n); /* all written by the run after run - 1 */
+    assert_int_equal(jd_alerts_stored_since(f->s, run, on_since, &b, &err), JD_OK);
+    assert_int_equal(b.n, a.n);
+    assert_int_equal(b.docs, 0); /* none written after it */
+    for (int i = 0; i < a.n; i++)
+        assert_string_equal(a.ids[i], b.ids[i]);
+    for (int i = 1; i < a.n; i++)
+        assert_true(strcmp(a.ids[i - 1], a.ids[i]) < 0);
+    assert_int_equal(jd_analyse(f->s, &ao, NULL, NULL, &err), JD_OK); /* rewrites them all */
+    assert_int_equal(jd_alerts_stored_since(f->s, run, on_since, &c, &err), JD_OK);
+    assert_int_equal(c.n, a.n);
+    assert_int_equal(c.docs, a.n);
 }
 
 typedef struct groups {
@@ -519,6 +571,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_query__search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__alerts_and_acks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_query__alerts_since, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__equality, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__board_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__stored_counts, setup, teardown),

@@ -942,6 +942,30 @@ int jd_alerts_stored(jd_store *s, bool *ran, int (*cb)(const char *doc, void *pa
     return s->ops->alerts_read(s, ran, cb, payload, err);
 }
 
+typedef struct since_all {
+    int (*cb)(const char *id, const char *doc, void *payload);
+    void *payload;
+} since_all;
+
+static int since_all_doc(const char *doc, void *payload)
+{
+    since_all *c = payload;
+    return c->cb(NULL, doc, c->payload);
+}
+
+int jd_alerts_stored_since(jd_store *s, int64_t run,
+                           int (*cb)(const char *id, const char *doc, void *payload),
+                           void *payload, jd_error *err)
+{
+    if (!s || !cb)
+        return jd_error_set(err, JD_EINVALID, "bad argument");
+    if (s->ops->alerts_since)
+        return s->ops->alerts_since(s, run, cb, payload, err);
+    bool ran = false;
+    since_all c = {cb, payload};
+    return s->ops->alerts_read(s, &ran, since_all_doc, &c, err);
+}
+
 int jd_query__alerts_about(jd_store *s, const char *person_id,
                            int (*cb)(const char *doc, void *payload), void *payload,
                            jd_error *err)

@@ -2374,6 +2374,30 @@ static int pg_alerts_about(jd_store *s, const char *person_id, jd_alert_doc_cb c
                          &pp, doc_row, &c, err);
 }
 
+typedef struct since_ctx {
+    int (*cb)(const char *id, const char *doc, void *payload);
+    void *payload;
+} since_ctx;
+
+static int since_row(const PGresult *r, void *payload)
+{
+    since_ctx *c = payload;
+    return c->cb(PQgetvalue(r, 0, 0), PQgetisnull(r, 0, 1) ? NULL : PQgetvalue(r, 0, 1),
+                 c->payload);
+}
+
+static int pg_alerts_since(jd_store *s, int64_t run,
+                           int (*cb)(const char *id, const char *doc, void *payload),
+                           void *payload, jd_error *err)
+{
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, run);
+    since_ctx c = {cb, payload};
+    return jd_pg__stream(s->impl,
+                         "SELECT id, CASE WHEN run_id > $1 THEN doc END FROM alert ORDER BY id",
+                         &pp, since_row, &c, err);
+}
+
 static int pg_docs_replace(jd_store *s, const char *prefix, const jd_doc_save *d, size_t n,
                            jd_error *err)
 {
@@ -2536,6 +2560,7 @@ static const jd_store_ops pg_ops = {
     .analysis_load = pg_analysis_load,
     .alerts_replace = pg_alerts_replace,
     .alerts_read = pg_alerts_read,
+    .alerts_since = pg_alerts_since,
     .alerts_about = pg_alerts_about,
     .docs_replace = pg_docs_replace,
     .doc_get = pg_doc_get,

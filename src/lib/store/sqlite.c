@@ -2671,6 +2671,24 @@ static int sq_alerts_about(jd_store *s, const char *person_id, jd_alert_doc_cb c
     return an_finish(q, st, rc, r, err);
 }
 
+static int sq_alerts_since(jd_store *s, int64_t run,
+                           int (*cb)(const char *id, const char *doc, void *payload),
+                           void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT id, CASE WHEN run_id > ?1 THEN doc END FROM alert ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "alerts");
+    sqlite3_bind_int64(st, 1, run);
+    int rc = JD_OK, r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = cb(jd_sq__col_text(st, 0), jd_sq__opt_text(st, 1), payload)) != 0)
+            break;
+    return an_finish(q, st, rc, r, err);
+}
+
 static int sq_docs_replace(jd_store *s, const char *prefix, const jd_doc_save *d, size_t n,
                            jd_error *err)
 {
@@ -2877,6 +2895,7 @@ static const jd_store_ops sqlite_ops = {
     .analysis_load = sq_analysis_load,
     .alerts_replace = sq_alerts_replace,
     .alerts_about = sq_alerts_about,
+    .alerts_since = sq_alerts_since,
     .alerts_read = sq_alerts_read,
     .docs_replace = sq_docs_replace,
     .doc_get = sq_doc_get,

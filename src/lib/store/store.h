@@ -339,6 +339,13 @@ typedef struct jd_store_ops {
      * alerts_read reads them all. NULL: use alerts_read. */
     int (*alerts_about)(jd_store *s, const char *person_id, jd_alert_doc_cb cb, void *payload,
                         jd_error *err);
+    /* Every stored alert's id, ordered by id as alerts_read orders them,
+     * with its document only when its run is later than `run` (NULL
+     * otherwise): a reload after an incremental run parses only what the
+     * run wrote. NULL: use alerts_read. */
+    int (*alerts_since)(jd_store *s, int64_t run,
+                        int (*cb)(const char *id, const char *doc, void *payload), void *payload,
+                        jd_error *err);
     /* Replace the documents whose names start with `prefix` by d[0..n), in
      * one transaction, stamped with the latest analysis run and the ingest
      * and resolve runs of now. JD_ESTORE when analysis never ran. */
