@@ -167,6 +167,15 @@ cmp -s "$SCRATCH/c1.jsonl" "$SCRATCH/c3.jsonl"; ok $? "1 and 3 scoring threads g
 cmp -s "$SCRATCH/c.jsonl" "$SCRATCH/c1.jsonl"; ok $? "and the same as the first run (stable ids)"
 "$JD" resolve --db "$(store_at "$SCRATCH/c.db")" --threads 0 2>/dev/null; is $? 2 "--threads 0 is a usage error"
 
+# A copy of the county store with the bundle $SCRATCH/NAME ingested; prints
+# the copy (a file, or a PostgreSQL URL under JD_TEST_DB).
+bundle_copy() {
+  local db
+  db=$(store_copy "$(store_at "$SCRATCH/c.db")" "$1") || return 1
+  "$JD" ingest --db "$db" --quiet "$SCRATCH/$1" >/dev/null 2>&1
+  echo "$db"
+}
+
 # Minimum evidence (issue 16), on the county above: a sparse record (no
 # date of birth) joins only on evidence that singles out one person: here
 # names, an age that fits and the same postcode join; a first name that is
@@ -182,8 +191,7 @@ printf 'agency,record_id,event_type,occurred_at\npolice,E1,stop_check,2009-06-01
   echo 'call_handling,E3,CH961,subject,Quennell,Tegwen,,13,F,OX5 1AA,,'
   echo 'call_handling,E4,CH960,subject,,Tegan,,,F,OX5 1AA,3 Elm Close,'
 } >"$SCRATCH/me/persons.csv"
-ME=$(store_copy "$(store_at "$SCRATCH/c.db")" me) # on a county's volume, so the model is a county's
-"$JD" ingest --db "$ME" --quiet "$SCRATCH/me" >/dev/null 2>&1
+ME=$(bundle_copy me) # on a county's volume, so the model is a county's
 "$JD" resolve --db "$ME" >"$SCRATCH/me.out" 2>&1; is $? 0 "resolve of the minimum-evidence bundle exits 0"
 DB_SAVE=$DB; DB=$ME
 same police:N960 health_ae:H960; ok $? "two full records join"
@@ -246,8 +254,7 @@ mkdir -p "$SCRATCH/sp"
   echo 'police,P19,N1013,subject,Brannigan,Tara,2002-07-07,,F,OX9 7HH,5 Flint Row,'
   echo 'call_handling,C6,CH1010,subject,Brannigan,,2002-07-07,,F,,,'
 } >"$SCRATCH/sp/persons.csv"
-SP=$(store_copy "$(store_at "$SCRATCH/c.db")" sp)
-"$JD" ingest --db "$SP" --quiet "$SCRATCH/sp" >/dev/null 2>&1
+SP=$(bundle_copy sp)
 "$JD" resolve --db "$SP" >"$SCRATCH/sp.out" 2>&1; is $? 0 "resolve of the sparse second-pass bundle exits 0"
 DB_SAVE=$DB; DB=$SP
 same police:N970 call_handling:CH970; ok $? "a call naming the county's one Orla Threlfall (no date, no place) joins her"
@@ -349,8 +356,7 @@ mkdir -p "$SCRATCH/hh"
   echo 'housing,HH6,HT7,associate,,,,8,F,,7 Heron Way,'
   echo 'housing,HH7,HT8,associate,,,,8,F,,7 Heron Way,'
 } >"$SCRATCH/hh/persons.csv"
-HH=$(store_copy "$(store_at "$SCRATCH/c.db")" hh)
-"$JD" ingest --db "$HH" --quiet "$SCRATCH/hh" >/dev/null 2>&1
+HH=$(bundle_copy hh)
 "$JD" resolve --db "$HH" >"$SCRATCH/hh.out" 2>&1; is $? 0 "resolve of the household bundle exits 0"
 DB_SAVE=$DB; DB=$HH
 same police:NH2 housing:HT1; ok $? "a surname written as the first name, an age and the address join the one girl of that age there"
@@ -427,8 +433,7 @@ mkdir -p "$SCRATCH/fm"
   echo 'police,FP8,FT17,witness,,,,6,F,,,'
   echo 'police,FP9,FT18,witness,,Jade,,8,F,,,'
 } >"$SCRATCH/fm/persons.csv"
-FM=$(store_copy "$(store_at "$SCRATCH/c.db")" fm)
-"$JD" ingest --db "$FM" --quiet "$SCRATCH/fm" >/dev/null 2>&1
+FM=$(bundle_copy fm)
 "$JD" resolve --db "$FM" >"$SCRATCH/fm.out" 2>&1; is $? 0 "resolve of the family bundle exits 0"
 DB_SAVE=$DB; DB=$FM
 same police:FN1 housing:FT6; ok $? "the tenant in full at the old address is herself"
@@ -474,8 +479,7 @@ mkdir -p "$SCRATCH/ap"
   echo 'call_handling,AC3,ACH3,subject,,Tobi,,,M,,6 Elm Road,'
   echo 'call_handling,AC4,ACH4,subject,,Noah,,,M,,81 Windrush Place,'
 } >"$SCRATCH/ap/persons.csv"
-AP=$(store_copy "$(store_at "$SCRATCH/c.db")" ap)
-"$JD" ingest --db "$AP" --quiet "$SCRATCH/ap" >/dev/null 2>&1
+AP=$(bundle_copy ap)
 "$JD" resolve --db "$AP" >/dev/null 2>&1; is $? 0 "resolve of the address bundle exits 0"
 DB_SAVE=$DB; DB=$AP
 same gp:AGP1 call_handling:ACH1; ok $? "a first name at an address alone joins the one member at the postcode the county writes it with"
@@ -507,8 +511,7 @@ mkdir -p "$SCRATCH/hr"
   echo 'police,RP1,RPN1,victim,Evans,Funmi,1974-04-13,,F,OX12 5XN,150 Park Drive,'
   echo 'police,RP2,RPN2,subject,Evans,Priya,1998-01-08,,F,OX12 5XN,150 Park Drive,'
 } >"$SCRATCH/hr/persons.csv"
-HR=$(store_copy "$(store_at "$SCRATCH/c.db")" hr)
-"$JD" ingest --db "$HR" --quiet "$SCRATCH/hr" >/dev/null 2>&1
+HR=$(bundle_copy hr)
 "$JD" resolve --db "$HR" >/dev/null 2>&1; is $? 0 "resolve of the two-round bundle exits 0"
 DB_SAVE=$DB; DB=$HR
 same police:RPN1 call_handling:RCA2; ok $? "the caller joins the one Funmi at the address of the people named with her"
@@ -546,8 +549,7 @@ mkdir -p "$SCRATCH/fw"
   echo 'housing,WH1,WH1,associate,Doyle,Cian,12/02/1970,,M,OX3 1EE,2 Cowley Road,'
   echo 'housing,WH1,WH2,associate,Doyle,Christopher,03/09/1968,,M,OX3 1EE,2 Cowley Road,'
 } >"$SCRATCH/fw/persons.csv"
-FW=$(store_copy "$(store_at "$SCRATCH/c.db")" fw)
-"$JD" ingest --db "$FW" --quiet "$SCRATCH/fw" >/dev/null 2>&1
+FW=$(bundle_copy fw)
 "$JD" resolve --db "$FW" >/dev/null 2>&1; is $? 0 "resolve of the first-names bundle exits 0"
 DB_SAVE=$DB; DB=$FW
 ! same school:WS1 school:WS2; ok $? "twins of one date and address with first names wholly different stay apart"
@@ -590,8 +592,7 @@ mkdir -p "$SCRATCH/nm"
   echo 'housing,NH1,NM9,subject,Harpreet,Shah,05/11/1956,,F,OX4 5BY,154 Jubilee Crescent,'
   echo 'police,NP9,NM10,victim,Hussain,Sunita,1970-02-02,,F,OX4 5BY,,'
 } >"$SCRATCH/nm/persons.csv"
-NM=$(store_copy "$(store_at "$SCRATCH/c.db")" nm)
-"$JD" ingest --db "$NM" --quiet "$SCRATCH/nm" >/dev/null 2>&1
+NM=$(bundle_copy nm)
 printf 'kwaku\tkweku\n' >"$SCRATCH/extra.tsv"
 "$JD" resolve --db "$NM" --variants "$SCRATCH/extra.tsv" >"$SCRATCH/nm.out" 2>&1; is $? 0 "resolve of the names bundle with a --variants file exits 0"
 DB_SAVE=$DB; DB=$NM
@@ -637,8 +638,7 @@ mkdir -p "$SCRATCH/tw"
   echo 'housing,TH1,TH1A,associate,,Grsce,,,,OX3 6DU,"154 Botley Road, Oxford",'
   echo 'housing,TH2,TH2A,associate,,Gruce,,,,OX3 6DU,"154 Botley Road, Oxford",'
 } >"$SCRATCH/tw/persons.csv"
-TW=$(store_copy "$(store_at "$SCRATCH/c.db")" tw)
-"$JD" ingest --db "$TW" --quiet "$SCRATCH/tw" >/dev/null 2>&1
+TW=$(bundle_copy tw)
 "$JD" resolve --db "$TW" >/dev/null 2>&1; is $? 0 "resolve of the twins and neighbours bundle exits 0"
 DB_SAVE=$DB; DB=$TW
 ! same police:TN1 call_handling:TC1B; ok $? "a row with no name beside the named twin in one call stays apart from him"
@@ -655,8 +655,7 @@ cp "$SCRATCH/tw/events.csv" "$SCRATCH/tw2/"
   grep -v ',TC1,' "$SCRATCH/tw/persons.csv"
   echo 'call_handling,TC2,TC2B,subject,,,1995-09-02,,,,"111 Abingdon Close, Thame",'
 } >"$SCRATCH/tw2/persons.csv"
-DB=$(store_copy "$(store_at "$SCRATCH/c.db")" tw2)
-"$JD" ingest --db "$DB" --quiet "$SCRATCH/tw2" >/dev/null 2>&1
+DB=$(bundle_copy tw2)
 "$JD" resolve --db "$DB" >/dev/null 2>&1
 same police:TN1 call_handling:TC2B; ok $? "the same row with no name in a call of its own joins Riley at his address"
 DB=$DB_SAVE
@@ -679,8 +678,7 @@ mkdir -p "$SCRATCH/mv"
   echo 'housing,MH1,MH1A,associate,,Florence,,9,F,OX4 3BD,"65 School Lane, Oxford",'
   echo 'housing,MH2,MH2A,associate,,Florence,,9,F,OX4 3BD,"67 School Lane, Oxford",'
 } >"$SCRATCH/mv/persons.csv"
-MV=$(store_copy "$(store_at "$SCRATCH/c.db")" mv)
-"$JD" ingest --db "$MV" --quiet "$SCRATCH/mv" >/dev/null 2>&1
+MV=$(bundle_copy mv)
 "$JD" resolve --db "$MV" >/dev/null 2>&1; is $? 0 "resolve of the moved child's bundle exits 0"
 DB_SAVE=$DB; DB=$MV
 same police:MF1 housing:MH1A; ok $? "a first name at the second address of a full record joins it"
@@ -710,8 +708,7 @@ mkdir -p "$SCRATCH/sb"
   echo 'call_handling,SC2,SC2A,subject,,Hale,,,M,,"5 Mill Road, Oxford"'
   echo 'police,SP6,SN6,victim,,Hale,,,M,OX2 7HH,"5 Mill Road, Oxford"'
 } >"$SCRATCH/sb/persons.csv"
-SB=$(store_copy "$(store_at "$SCRATCH/c.db")" sb)
-"$JD" ingest --db "$SB" --quiet "$SCRATCH/sb" >/dev/null 2>&1
+SB=$(bundle_copy sb)
 "$JD" resolve --db "$SB" >/dev/null 2>&1; is $? 0 "resolve of the surname-as-first-name bundle exits 0"
 DB_SAVE=$DB; DB=$SB
 same police:SN1 call_handling:SC1A && same police:SN1 police:SN3; ok $? "a surname written twice in the forenames at George Bell's home joins him"
@@ -747,8 +744,7 @@ for i in range(350):
   echo 'call_handling,AC1,AQC1,subject,Quillfeather,Zebedee,,18,M,,,'
   echo 'call_handling,AC2,AQC2,subject,Quillfeather,Zebedee,,,M,,,'
 } >"$SCRATCH/ag/persons.csv"
-AG=$(store_copy "$(store_at "$SCRATCH/c.db")" ag)
-"$JD" ingest --db "$AG" --quiet "$SCRATCH/ag" >/dev/null 2>&1
+AG=$(bundle_copy ag)
 "$JD" resolve --db "$AG" >/dev/null 2>&1; is $? 0 "resolve of the namesakes bundle exits 0"
 DB_SAVE=$DB; DB=$AG
 same police:AQ900 call_handling:AQC1; ok $? "common names with an age that fits and no place join the one person of both names"
