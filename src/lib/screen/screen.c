@@ -1441,7 +1441,10 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->handle = handle;
         t->quoted = quoted || dquoted;
         t->paren = paren > 0;
-        t->cap = isupper((unsigned char)text[s]) != 0;
+        /* 1: a capital; 2: title case, a capital then a small letter */
+        t->cap = isupper((unsigned char)text[s])
+                     ? (uint8_t)(s + 1 < len && islower((unsigned char)text[s + 1]) ? 2 : 1)
+                     : 0;
         t->poss = i - s >= 3 && (text[i - 1] == 's' || text[i - 1] == 'S') &&
                   (text[i - 2] == '\'' || ((unsigned char)text[i - 2] == 0x99 && i - s >= 5));
         clause = clause_cues(S, t, clause);
@@ -3162,6 +3165,36 @@ static bool cause_after(const jd_screen *S, const hit *h)
     return true;
 }
 
+/* A word written in title case ("Harbour", not "HARBOUR"; see tokenize) */
+static bool title_case(const tok *k)
+{
+    return k->cap == 2 && !k->punct;
+}
+
+/* An offence's words inside a proper name of two or more words written in
+ * title case ("the Harbour Grill", "11 Harbour Road", "the Sexual Assault
+ * Referral Centre"): a place or a service, not the act. Every word of the
+ * match is in title case, the first is not the first of its sentence, and a
+ * word next to the match in the sentence is in title case too; a person word
+ * ("by Uncle Mark") keeps the act. */
+static bool in_place_name(const jd_screen *S, const hit *h)
+{
+    if (!proper_name(S, h->start))
+        return false;
+    for (uint32_t i = h->start; i < h->end; i++) {
+        const tok *k = &S->tok[i];
+        if (!title_case(k) || in_set(S, S->other_set, k->sid) ||
+            in_set(S, S->child_set, k->sid) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)))
+            return false;
+    }
+    uint32_t sent = S->tok[h->start].sent;
+    const tok *before = &S->tok[h->start - 1];
+    bool next = h->end < S->ntok && S->tok[h->end].sent == sent && title_case(&S->tok[h->end]);
+    bool prev = before->sent == sent && title_case(before) && proper_name(S, h->start - 1);
+    return next || prev;
+}
+
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
@@ -3257,7 +3290,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_PROPERTY;
     /* the matched words in another sense: a `sense` cue sharing a word with
      * them ("sell herself short", "touched base", "Stannick High") */
-    if (cue_in(S, K_SENSE, h, 7))
+    if (cue_in(S, K_SENSE, h, 7) || (r->kind == JD_SCREEN_OFFENCE && in_place_name(S, h)))
         a |= JD_SCREEN_SENSE;
     return a;
 }
