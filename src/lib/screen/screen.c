@@ -241,6 +241,8 @@ struct jd_screen {
     uint32_t things_set; /* room, phone, door (optional set "things"): thing_object */
     uint32_t discover_set; /* found, noticed, reported (optional set "discover") */
     uint32_t partner_set; /* wife, husband, partner, fiance (optional set "partner") */
+    uint32_t unrelated_set; /* friend, mate, neighbour (optional set "unrelated"): a person
+                             * word they own ("her friend's brother") is no kin of the child */
     uint32_t body_set; /* head, arm, hand (optional set "body"): self_inflicted */
     uint32_t suspect_set; /* arrested, charged, for, with (optional set "suspect"):
                              child_aggressor */
@@ -3794,6 +3796,17 @@ static bool note_flag(const jd_screen *S, int kind)
     return false;
 }
 
+/* The words at token i are owned by someone unrelated to the child: the
+ * word before is a possessive of the set "unrelated" ("her friend's
+ * brother", "a mate's dad"). */
+static bool owned_by_unrelated(const jd_screen *S, uint32_t i)
+{
+    if (i == 0 || S->unrelated_set == UINT32_MAX)
+        return false;
+    const tok *k = &S->tok[i - 1];
+    return k->poss && k->sent == S->tok[i].sent && in_set(S, S->unrelated_set, k->sid);
+}
+
 static bool owned_hit(const jd_screen *S, int kind, uint32_t rule_idx, const hit *h, int span)
 {
     uint32_t s = S->tok[h->start].sent;
@@ -3808,6 +3821,8 @@ static bool owned_hit(const jd_screen *S, int kind, uint32_t rule_idx, const hit
             if (kind == K_UNLESS && S->tok[u->start].clause != S->tok[h->start].clause &&
                 (u->end <= h->start || u->start >= h->end))
                 continue;
+            if (kind == K_NEAR && owned_by_unrelated(S, u->start))
+                continue; /* "her friend's brother, Lewis (19)" is no family of hers */
             return true;
         }
     }
@@ -4943,6 +4958,8 @@ static int load_sets(loader *L, json_t *root)
     S->discover_set = discover ? *discover : UINT32_MAX;
     uint32_t *partner = jd_strmap_get(&S->sets, "partner", 7);
     S->partner_set = partner ? *partner : UINT32_MAX;
+    uint32_t *unrelated = jd_strmap_get(&S->sets, "unrelated", 9);
+    S->unrelated_set = unrelated ? *unrelated : UINT32_MAX;
     uint32_t *bodyw = jd_strmap_get(&S->sets, "body", 4);
     S->body_set = bodyw ? *bodyw : UINT32_MAX;
     uint32_t *suspect = jd_strmap_get(&S->sets, "suspect", 7);
