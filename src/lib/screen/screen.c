@@ -3386,6 +3386,51 @@ static bool then_is_status(const jd_screen *S, const hit *c)
     return false;
 }
 
+/* Whether the number at token j is one side of a time or a ratio: a colon
+ * joins it to another number ("15:00", "1:1"). */
+static bool clock_number(const jd_screen *S, uint32_t j)
+{
+    bool after = j + 2 < S->ntok && S->tok[j + 1].punct == ':' && S->tok[j + 2].num >= 0 &&
+                 S->tok[j + 1].off == S->tok[j].off + S->tok[j].olen;
+    bool before = j >= 2 && S->tok[j - 1].punct == ':' && S->tok[j - 2].num >= 0 &&
+                  S->tok[j].off == S->tok[j - 1].off + 1;
+    return after || before;
+}
+
+/* Whether the sentence of token i tells a beginning ("it started when",
+ * "this began", "first"): what began is told in the next sentence. */
+static bool tells_beginning(const jd_screen *S, size_t i)
+{
+    static const char *const begin[] = {"start", "began", "begun", "first"};
+    uint32_t sent = S->tok[i].sent;
+    while (i > 0 && S->tok[i - 1].sent == sent)
+        i--;
+    for (; i < S->ntok && S->tok[i].sent == sent; i++)
+        for (size_t b = 0; b < sizeof begin / sizeof *begin; b++)
+            if (S->tok[i].wlen >= strlen(begin[b]) &&
+                !memcmp(S->tok[i].w, begin[b], strlen(begin[b])))
+                return true;
+    return false;
+}
+
+/* Whether the age-at-act cue at token i dates an act the note tells: its
+ * sentence tells an offence or sexual activity, or tells a beginning and the
+ * next sentence does ("It started when I was 12. My uncle would come in
+ * ..."). "Her father left when she was 8." dates nothing the note discloses. */
+static bool act_sentence(const jd_screen *S, size_t i)
+{
+    uint32_t sent = S->tok[i].sent;
+    bool begins = tells_beginning(S, i);
+    for (size_t k = 0; k < S->nhits; k++) {
+        const hit *c = &S->hits[k];
+        int kind = S->pat[c->pat].kind;
+        uint32_t cs = S->tok[c->start].sent;
+        if ((kind == K_OFF || kind == K_SEXUAL) && (cs == sent || (begins && cs == sent + 1)))
+            return true;
+    }
+    return false;
+}
+
 /* The child's age at the act: the smallest age under 18 in a K_THEN hit
  * ("when she was 11", "aged 11 at the time"), -1 when none. */
 /* The age a number of an age-at-act cue gives: a school year ("since she
@@ -3396,6 +3441,8 @@ static int act_num(const jd_screen *S, uint32_t j)
     int n = S->tok[j].num;
     if (n < 0 || j == 0)
         return n;
+    if (clock_number(S, j))
+        return -1; /* "from 15:00 to 21:45", "a 1:1 with Jess": a time or a ratio */
     const tok *p = &S->tok[j - 1];
     if ((p->wlen == 4 && !memcmp(p->w, "year", 4)) || (p->wlen == 1 && p->w[0] == 'y'))
         return n >= 1 && n <= 13 ? n + 5 : -1;
@@ -3407,7 +3454,8 @@ static int act_age(const jd_screen *S)
     int act = -1;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *h = &S->hits[i];
-        if (S->pat[h->pat].kind != K_THEN || then_is_status(S, h))
+        if (S->pat[h->pat].kind != K_THEN || then_is_status(S, h) ||
+            !act_sentence(S, h->start))
             continue;
         for (uint32_t j = h->start; j < h->end; j++)
             if (act_num(S, j) >= 0 && act_num(S, j) < 18 && (act < 0 || act_num(S, j) < act))
