@@ -42,7 +42,8 @@ enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
-    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_NK
+    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_QUEST, K_ANSNO, K_TOPIC,
+    K_NK
 };
 
 #define MAX_PHRASE 5
@@ -1964,7 +1965,9 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
      * in its sentence; 2: right after it; 3: its sentence or the next;
      * 4: before it in its sentence; 5: before it ends, in its sentence, not at
      * its start; 6: starting inside it or right after it; 7: overlapping it;
-     * 8: the sentence before its own */
+     * 8: the sentence before its own; 9: after it in its sentence; 10: right
+     * after it (up to four words) in its sentence; 11: starting before it or
+     * with it, in its sentence */
     if (!(S->cue_kinds & (1ull << kind)))
         return false; /* no such cue in the note (mark_cues) */
     const tok *a = &S->tok[h->start];
@@ -2023,6 +2026,18 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             if (c->start < h->end && c->end > h->start)
                 return true;
             break;
+        case 9: /* after the match, in its sentence */
+            if (b->sent == a->sent && c->start >= h->end)
+                return true;
+            break;
+        case 10: /* right after the match (up to four words), in its sentence */
+            if (b->sent == a->sent && c->start >= h->end && c->start - h->end <= 4)
+                return true;
+            break;
+        case 11: /* starting before or with the match, in its sentence */
+            if (b->sent == a->sent && c->start <= h->start)
+                return true;
+            break;
         case 5: /* before the match ends, in its sentence (attribution) */
             if (b->sent == a->sent && c->start < h->end && c->start != h->start)
                 return true;
@@ -2055,6 +2070,37 @@ static bool form_answer_no(const jd_screen *S, const hit *h)
         return false;
     }
     return false;
+}
+
+/* A question asked or a thing offered, answered no in the same sentence:
+ * "Asked about anyone giving her drinks or drugs ...: pt and friends all say
+ * no", "I asked about ... being made to do things she did not want ... and
+ * she said no to each", "a man tried to sell him a vape and he said no". The
+ * question or the offer (cue list `question`) comes before the match or
+ * opens it ("offered to sell him cannabis"), the
+ * answer (`answer_no`) after it; what was asked about or offered did not
+ * happen. An answer in another sentence is left alone ("She was asked about
+ * the bruise. She said her stepdad hit her. She denied anything else"). */
+static bool answered_no(const jd_screen *S, const hit *h)
+{
+    return cue_in(S, K_QUEST, h, 11) && cue_in(S, K_ANSNO, h, 9);
+}
+
+/* Words named as a topic of teaching: a term in quotation marks, or after
+ * "about", followed within four words by a lesson, a workshop, homework or a
+ * quiz ("her 'sexting' homework task", "he knows about 'county lines stuff'
+ * from the workshop at school"). Like advice about a risk (cue list
+ * `hypothetical`), it tells what was taught, not what happened. */
+static bool named_topic(const jd_screen *S, const hit *h)
+{
+    if (!cue_in(S, K_TOPIC, h, 10))
+        return false;
+    if (h->start > 0 && is_word(&S->tok[h->start - 1], "about", NULL, NULL, NULL))
+        return true;
+    for (uint32_t i = h->start; i < h->end; i++)
+        if (!S->tok[i].quoted)
+            return false;
+    return true;
 }
 
 /* A year before the child was born in the match's sentence or the one
@@ -3165,9 +3211,10 @@ static bool cause_after(const jd_screen *S, const hit *h)
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
-    if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h))
+    if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h) ||
+        answered_no(S, h))
         a |= JD_SCREEN_NEGATED;
-    if (cue_in(S, K_HYPO, h, 4))
+    if (cue_in(S, K_HYPO, h, 4) || named_topic(S, h))
         a |= JD_SCREEN_HYPOTHETICAL;
     /* a worry that something may be so ("concerned adults may be encouraging
      * her away") discloses no act; the writer's words stay the writer's */
@@ -4946,7 +4993,9 @@ static int load_cues(loader *L, json_t *root)
                      {"reported", K_REPORT},    {"speculation", K_SPEC},
                      {"adult_life", K_ADULTLIFE}, {"sense", K_SENSE},
                      {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT},
-                     {"resolved", K_RESOLVED}, {"document", K_DOC}};
+                     {"resolved", K_RESOLVED}, {"document", K_DOC},
+                     {"question", K_QUEST},     {"answer_no", K_ANSNO},
+                     {"topic", K_TOPIC}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
