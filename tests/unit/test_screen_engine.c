@@ -1272,6 +1272,33 @@ static void test_answered_and_taught(void **state)
     assert_true(must(r, "streetwise", false)->attrs & JD_SCREEN_CHALLENGED);
 }
 
+/* Scope ends (ninth session, scr-ctx): a verb of speech written as a noun
+ * reports no one ("in that state"), "if" in "if I'm honest" supposes
+ * nothing, a subject with its verb ("he's") ends a negation. Near misses. */
+static void test_scope_ends(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "She put herself in that state and it is a lifestyle choice at her age.", 15,
+            "case_note", 0);
+    assert_true(counted(r, "lifestyle_choice"));
+    r = run(f, "She put herself in that state and says it is a lifestyle choice.", 15,
+            "case_note", 0);
+    assert_false(counted(r, "lifestyle_choice"));
+    assert_true(must(r, "lifestyle_choice", false)->attrs & JD_SCREEN_QUOTED);
+    r = run(f, "If I'm honest, she has been seeking out older men online for months.", 15,
+            "case_note", 0);
+    assert_true(counted(r, "contacting_adults"));
+    r = run(f, "If she keeps seeking out older men online she will be hurt.", 15, "case_note", 0);
+    assert_false(counted(r, "contacting_adults"));
+    assert_true(must(r, "contacting_adults", false)->attrs & JD_SCREEN_HYPOTHETICAL);
+    r = run(f, "Carers cant manage him any more hes beyond our control.", 15, "case_note", 0);
+    assert_true(counted(r, "out_of_control"));
+    r = run(f, "Carers do not think hes beyond our control.", 15, "case_note", 0);
+    assert_false(counted(r, "out_of_control"));
+    assert_true(must(r, "out_of_control", false)->attrs & JD_SCREEN_NEGATED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1287,6 +1314,7 @@ int main(void)
         cmocka_unit_test(test_lang_frame),
         cmocka_unit_test(test_offence_roles_s7),
         cmocka_unit_test(test_answered_and_taught),
+        cmocka_unit_test(test_scope_ends),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -139,7 +139,7 @@ typedef struct wslot {
 
 typedef struct hit {
     uint32_t pat, start, end; /* tokens [start, end) */
-    bool pseudo;              /* a negation inside a pseudo-negation (mark_cues) */
+    bool pseudo; /* a negation inside a pseudo-negation, a verb of speech as a noun (mark_cues) */
 } hit;
 
 typedef struct tok {
@@ -230,7 +230,7 @@ struct jd_screen {
     uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
     uint32_t who_sid, whose_sid, whom_sid; /* a relative clause's antecedent (relative_other) */
     uint32_t aux_sids[11]; /* "was", "were", "is", "been", "got"...: a passive before a match */
-    uint32_t negterm_sids[13]; /* "who", "when", "since", "than"...: end a negation's scope */
+    uint32_t negterm_sids[16]; /* "who", "when", "since", "than", "he's"...: end a negation's scope */
     uint32_t indef_sids[9]; /* "a", "another", "other", "some": not the child ("a girl") */
     uint32_t generic_set; /* children, kids, minors (optional set "generic"): children in
                              general (generic_object) */
@@ -1922,13 +1922,36 @@ typedef struct ctx {
  * rarer cues cost nothing in most notes) and the negations inside a
  * `pseudo_negation` cue ("no further action", "not only", "without
  * warning"), which negate nothing after them. */
+/* Whether token i is a determiner or a possessive before a noun: "in that
+ * state", "a report", "her claims" are nouns, not verbs of speech. */
+static bool determiner_at(const jd_screen *S, size_t i)
+{
+    static const char *const det[] = {"a",   "an",   "the",  "that", "this", "such", "its",
+                                      "his", "their", "my",  "our",  "your", "what", "every",
+                                      "each", "whose", "whatever", NULL};
+    const tok *k = &S->tok[i];
+    if (k->punct)
+        return false;
+    for (size_t j = 0; det[j]; j++)
+        if (k->wlen == strlen(det[j]) && !memcmp(k->w, det[j], k->wlen))
+            return true;
+    return false;
+}
+
 static void mark_cues(jd_screen *S)
 {
     S->cue_kinds = 0;
-    for (size_t i = 0; i < S->nhits; i++)
-        S->cue_kinds |= 1ull << S->pat[S->hits[i].pat].kind;
+    for (size_t i = 0; i < S->nhits; i++) {
+        hit *c = &S->hits[i];
+        S->cue_kinds |= 1ull << S->pat[c->pat].kind;
+        /* a verb of speech written as a noun ("put herself in that state")
+         * reports no one's words */
+        if (S->pat[c->pat].kind == K_REPORT && c->start > 0 &&
+            S->tok[c->start - 1].sent == S->tok[c->start].sent && determiner_at(S, c->start - 1))
+            c->pseudo = true;
+    }
     if (!(S->cue_kinds & (1ull << K_PSEUDO)) ||
-        !(S->cue_kinds & ((1ull << K_NEG) | (1ull << K_NEGPOST))))
+        !(S->cue_kinds & ((1ull << K_NEG) | (1ull << K_NEGPOST) | (1ull << K_HYPO))))
         return;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *p = &S->hits[i];
@@ -1939,6 +1962,9 @@ static void mark_cues(jd_screen *S)
             /* also the post-negation "none" in "rape, and none of it is her
              * fault"; a negation cue of the pseudo-negation's own extent
              * ("none of it is") negates what follows it ("her choice") */
+            /* "if" in "if I'm honest", "if you ask me" supposes nothing */
+            if (S->pat[c->pat].kind == K_HYPO && p->start <= c->start && p->end >= c->end)
+                c->pseudo = true;
             if ((S->pat[c->pat].kind == K_NEG || S->pat[c->pat].kind == K_NEGPOST) &&
                 p->start <= c->start && p->end >= c->end &&
                 !(S->pat[c->pat].kind == K_NEG && p->start == c->start && p->end == c->end))
@@ -1953,9 +1979,25 @@ static void mark_cues(jd_screen *S)
  * her uncle touched her", "no one was at home when her stepdad hit her"). */
 static bool neg_terminated(const jd_screen *S, uint32_t from, uint32_t to)
 {
-    for (uint32_t t = from; t < to && t < S->ntok; t++)
-        if (sid_in(S->tok[t].sid, S->negterm_sids, sizeof S->negterm_sids / sizeof *S->negterm_sids))
+    static const char *const verbs[] = {"think", "thinks", "thought", "believe", "believes",
+                                        "say",   "says",   "said",    "feel",    "feels",
+                                        "felt",  "know",   "knows",   "that",    "sure",
+                                        "suggest", "suggests", NULL};
+    for (uint32_t t = from; t < to && t < S->ntok; t++) {
+        const tok *k = &S->tok[t];
+        if (!sid_in(k->sid, S->negterm_sids, sizeof S->negterm_sids / sizeof *S->negterm_sids))
+            continue;
+        /* "cant manage him any more hes beyond our control": a subject and
+         * its verb start a clause, but not as what is thought or said ("do
+         * not think he's ...") */
+        bool contraction = is_word(k, "hes", "shes", "theyre", NULL);
+        bool complement = false;
+        for (size_t v = 0; contraction && t > 0 && verbs[v]; v++)
+            complement |= S->tok[t - 1].wlen == strlen(verbs[v]) &&
+                          !memcmp(S->tok[t - 1].w, verbs[v], S->tok[t - 1].wlen);
+        if (!complement)
             return true;
+    }
     return false;
 }
 
@@ -1979,8 +2021,9 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             c->end < S->ntok && S->tok[c->end].num >= 0 &&
             S->tok[c->end].sent == S->tok[c->start].sent)
             continue; /* "No 12": a house number */
-        if ((kind == K_NEG || kind == K_NEGPOST) && c->pseudo)
-            continue; /* "no further action", "not only", "without warning" */
+        if ((kind == K_NEG || kind == K_NEGPOST || kind == K_REPORT || kind == K_HYPO) &&
+            c->pseudo)
+            continue; /* "no further action", "not only", "without warning"; "that state" */
         if (kind == K_NEG && neg_terminated(S, c->end, h->start))
             continue; /* "she didn't know the man who touched her" */
         const tok *b = &S->tok[c->start];
@@ -2138,7 +2181,7 @@ static const hit *report_before(const jd_screen *S, const hit *h, size_t *i)
     uint32_t sent = S->tok[h->start].sent;
     while (*i < S->nhits) {
         const hit *c = &S->hits[(*i)++];
-        if (S->pat[c->pat].kind == K_REPORT && S->tok[c->start].sent == sent &&
+        if (S->pat[c->pat].kind == K_REPORT && !c->pseudo && S->tok[c->start].sent == sent &&
             c->end <= h->start)
             return c;
     }
@@ -2353,7 +2396,7 @@ static bool clause_names_child(const jd_screen *S, size_t first, size_t who)
     }
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *c = &S->hits[i];
-        if (S->pat[c->pat].kind == K_REPORT && S->tok[c->start].clause == cl)
+        if (S->pat[c->pat].kind == K_REPORT && !c->pseudo && S->tok[c->start].clause == cl)
             return true;
     }
     return false;
@@ -4879,7 +4922,8 @@ static int load_words(loader *L)
      * kiss", "no one apart from him" (scr-frame) */
     static const char *const negterm[] = {"who",   "whom",  "whose", "when",    "whenever",
                                           "since", "after", "until", "where",   "than",
-                                          "except", "apart", "besides"};
+                                          "except", "apart", "besides", "hes",
+                                          "shes",  "theyre"};
     for (size_t k = 0; k < sizeof negterm / sizeof negterm[0]; k++)
         if (!(S->negterm_sids[k] = stem_id(S, negterm[k], strlen(negterm[k]), true)))
             return jd_oom(L->err);
