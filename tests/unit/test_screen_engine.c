@@ -1297,6 +1297,15 @@ static void test_scope_ends(void **state)
     r = run(f, "Carers do not think hes beyond our control.", 15, "case_note", 0);
     assert_false(counted(r, "out_of_control"));
     assert_true(must(r, "out_of_control", false)->attrs & JD_SCREEN_NEGATED);
+    /* a quoted label said of her in reported speech; near misses: the same
+     * words unquoted, a quoted act ("was attacked") */
+    r = run(f, "Her classmate said Tia is 'on the game' at weekends.", 15, "case_note", 0);
+    assert_false(counted(r, "C9"));
+    assert_true(must(r, "C9", false)->attrs & JD_SCREEN_QUOTED);
+    r = run(f, "Her classmate said Tia is on the game at weekends.", 15, "case_note", 0);
+    assert_true(counted(r, "C9"));
+    r = run(f, "She says she 'was attacked' by a man in the park.", 15, "case_note", 0);
+    assert_true(counted(r, "C16"));
 }
 
 int main(void)

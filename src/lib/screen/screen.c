@@ -3886,6 +3886,25 @@ static bool crime_ref(const jd_screen *S)
 /* The attributes that stop a match of rule r counting (its discount), with the
  * age checks of the rule added to the attributes a; for offences also the
  * basis of m (the ages read). */
+/* A label said of someone in reported speech: the match follows "is",
+ * "she's", "as" or "a" within two words ("a classmate said Marcus is 'on the
+ * game'", "'she's obviously on the game'"), a description, not an account of
+ * an act ("she says she 'was attacked'", "is 'selling himself'"). */
+static bool label_after_copula(const jd_screen *S, const hit *h)
+{
+    for (uint32_t t = h->start; t < h->end; t++)
+        if (S->tok[t].sid == S->herself_sid || S->tok[t].sid == S->himself_sid)
+            return false;
+    for (uint32_t t = h->start, n = 0; t-- > 0 && n < 2; n++) {
+        const tok *k = &S->tok[t];
+        if (k->punct)
+            return false;
+        if (is_word(k, "is", "shes", "hes", "as") || is_word(k, "a", "an", NULL, NULL))
+            return true;
+    }
+    return false;
+}
+
 static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, const ctx *X,
                             bool lac, int child, unsigned *a, jd_screen_match *m)
 {
@@ -3927,7 +3946,9 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         }
         if (quoted && (*a & JD_SCREEN_CHALLENGED))
             discount |= JD_SCREEN_CHALLENGED;
-        if (quoted && !person && h->end - h->start <= 2 && cue_in(S, K_ATTR, h, 5))
+        if (quoted && !person &&
+            ((h->end - h->start <= 2 && cue_in(S, K_ATTR, h, 5)) ||
+             (h->end - h->start <= 3 && cue_in(S, K_REPORT, h, 4) && label_after_copula(S, h))))
             discount |= JD_SCREEN_QUOTED;
         m->recorded = X->recorded;
         m->other_age = other;
