@@ -1308,6 +1308,36 @@ static void test_scope_ends(void **state)
     assert_true(counted(r, "C16"));
 }
 
+/* Whose words (ninth session, scr-ctx): a caller's turn in a transcript with
+ * an operator's turns is the caller's; relationships education is a school
+ * subject. Near misses: a call summary line, a relationship with a man. */
+static void test_turns_and_subjects(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f,
+            "OP: Police, what is the emergency?\nCALLER: It is my daughter. I told her she is a "
+            "little tart.\nOP: Do you know his name?",
+            15, "police", 0);
+    assert_false(counted(r, "sexually_available"));
+    assert_true(must(r, "sexually_available", false)->attrs & JD_SCREEN_QUOTED);
+    r = run(f, "Referral from dad.\nCaller: dad. Says she is a little tart.", 15, "police", 0);
+    assert_true(counted(r, "sexually_available"));
+    r = run(f,
+            "Marie: she is a little tart and she will not listen.\nOperator: Where is she?\n"
+            "Marie: at a flat.",
+            15, "police", 0);
+    assert_false(counted(r, "sexually_available"));
+    r = run(f, "Summary: she is a little tart.\nOperator note: graded P1.", 15, "police", 0);
+    assert_true(counted(r, "sexually_available")); /* a field label opens one line */
+    r = run(f, "She has started relationships and sex education at school. The men at the flat "
+               "are in their 30s.", 15, "case_note", 0);
+    assert_false(counted(r, "boyfriend"));
+    r = run(f, "She has been in a relationship with a man in his 30s since May.", 15, "case_note",
+            0);
+    assert_true(counted(r, "boyfriend"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1324,6 +1354,7 @@ int main(void)
         cmocka_unit_test(test_offence_roles_s7),
         cmocka_unit_test(test_answered_and_taught),
         cmocka_unit_test(test_scope_ends),
+        cmocka_unit_test(test_turns_and_subjects),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -153,6 +153,7 @@ typedef struct tok {
     uint8_t coord; /* starts a clause after "and": the subject carries over */
     uint8_t purenum; /* digits only ("24"): its stem id is a rule's number word's, else 0 */
     uint8_t handle; /* a year glued into a user name ("mark.t.1979"): no date of the note */
+    uint8_t nl;     /* first word of its line */
 } tok;
 
 struct jd_screen {
@@ -1350,6 +1351,14 @@ static bool run_on_start(const jd_screen *S, const char *text, size_t len, size_
 
 /* A year glued into a user name at text[s] ("mark.t.1979", "kev_1984") is
  * no date of the note's history; token_age reads it as a year of birth. */
+/* Whether the word at s is the first of its line (only blanks before it). */
+static bool line_start(const char *text, size_t s)
+{
+    while (s > 0 && (text[s - 1] == ' ' || text[s - 1] == '\t'))
+        s--;
+    return s == 0 || text[s - 1] == '\n' || text[s - 1] == '\r';
+}
+
 static bool year_handle(const char *text, size_t s, int32_t num)
 {
     return num >= 1900 && num <= 2030 && s >= 2 && (text[s - 1] == '.' || text[s - 1] == '_') &&
@@ -1443,6 +1452,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->quoted = quoted || dquoted;
         t->paren = paren > 0;
         t->cap = isupper((unsigned char)text[s]) != 0;
+        t->nl = line_start(text, s);
         t->poss = i - s >= 3 && (text[i - 1] == 's' || text[i - 1] == 'S') &&
                   (text[i - 2] == '\'' || ((unsigned char)text[i - 2] == 0x99 && i - s >= 5));
         clause = clause_cues(S, t, clause);
@@ -2144,6 +2154,56 @@ static bool named_topic(const jd_screen *S, const hit *h)
         if (!S->tok[i].quoted)
             return false;
     return true;
+}
+
+/* The turn label at line-start token j ("CALLER:", "Caller (Mr Dave
+ * Nolan):", "OP:", "Marie:"): 1 a professional's (op, operator, call
+ * handler, interviewer, officer), 2 someone else's (a caller, a relative or
+ * friend, or a name that opens two lines or more: a field label such as
+ * "Summary:" opens one), 0 no turn label. */
+static int turn_label(const jd_screen *S, size_t j)
+{
+    size_t e = j, words = 0;
+    while (e < S->ntok && (S->tok[e].paren || (!S->tok[e].punct && words < 2))) {
+        words += !S->tok[e].paren;
+        e++;
+    }
+    if (e >= S->ntok || S->tok[e].punct != ':' || S->tok[e].sent != S->tok[j].sent)
+        return 0;
+    const tok *k = &S->tok[j];
+    if (is_word(k, "op", "operator", "handler", "interviewer") ||
+        is_word(k, "call", "officer", NULL, NULL))
+        return 1;
+    if (words != 1)
+        return 0;
+    if (is_word(k, "caller", NULL, NULL, NULL) || in_set(S, S->other_set, k->sid))
+        return 2;
+    if (!k->cap || S->tok[j + 1].punct != ':')
+        return 0;
+    for (size_t i = 0; i < S->ntok; i++)
+        if (i != j && S->tok[i].nl && same_word(&S->tok[i], k) && i + 1 < S->ntok &&
+            S->tok[i + 1].punct == ':')
+            return 2; /* "Marie: ..." on two lines: a speaker's turns */
+    return 0;
+}
+
+/* Wording in another speaker's turn of a transcript: the note has a
+ * professional's turn ("OP:", "Operator:") and the match's line opens with a
+ * caller's, a relative's or a name's turn ("CALLER: ... she's a daft little
+ * tart"): the speaker's words, not the writer's. A summary line ("Caller:
+ * mother of Skye, states ...") in a note with no professional's turn is the
+ * writer's. */
+static bool speaker_turn(const jd_screen *S, const hit *h)
+{
+    size_t j = h->start;
+    while (j > 0 && !S->tok[j].nl)
+        j--;
+    if (turn_label(S, j) != 2)
+        return false;
+    for (size_t i = 0; i < S->ntok; i++)
+        if (S->tok[i].nl && turn_label(S, i) == 1)
+            return true;
+    return false;
 }
 
 /* A year before the child was born in the match's sentence or the one
@@ -3328,7 +3388,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
      * herself at risk", "the referral calls her promiscuous") is the
      * document's, not the writer's: wording only (an offence's words there
      * still tell what happened) */
-    if (r->kind == JD_SCREEN_LANGUAGE && cue_in(S, K_DOC, h, 5))
+    if (r->kind == JD_SCREEN_LANGUAGE && (cue_in(S, K_DOC, h, 5) || speaker_turn(S, h)))
         a |= JD_SCREEN_QUOTED;
     if ((a & JD_SCREEN_QUOTED) && cue_in(S, K_ADOPT, h, 3))
         a &= ~(unsigned)JD_SCREEN_QUOTED;
