@@ -1336,6 +1336,28 @@ static void test_turns_and_subjects(void **state)
     r = run(f, "She has been in a relationship with a man in his 30s since May.", 15, "case_note",
             0);
     assert_true(counted(r, "boyfriend"));
+    /* an offender's record: index offences, cautions; near miss: an act now */
+    r = run(f, "Index offences (2013): arranging the sexual exploitation of a child.", 11,
+            "case_note", 0);
+    assert_false(counted(r, "C1"));
+    assert_true(must(r, "C1", false)->attrs & JD_SCREEN_HISTORICAL);
+    r = run(f, "Last month he arranged the sexual exploitation of a child.", 11, "case_note", 0);
+    assert_true(counted(r, "C1"));
+    /* a clinician's "seen alone"; near miss: arguments and fights seen at home */
+    r = run(f, "History from Sky (seen alone): arguments at home about her curfew.", 13,
+            "case_note", 0);
+    assert_false(counted(r, "C17"));
+    r = run(f, "Sky says she has seen arguments and fights at home between mum and her partner.",
+            13, "case_note", 0);
+    assert_true(counted(r, "C17"));
+    /* a rule's words do not run past a field's label at a line's start */
+    const char *clinic = "Clinic note.\nSexual health: came in for a lift home.";
+    r = run(f, clinic, 14, "case_note", 0);
+    int colon = (int)(strchr(clinic, ':') - clinic);
+    for (size_t i = 0; i < r->n; i++)
+        assert_false(!strcmp(r->m[i].code, "C9") && r->m[i].start < colon);
+    r = run(f, "Clinic note.\nShe says sexual favours for a lift home.", 14, "case_note", 0);
+    assert_true(counted(r, "C9"));
 }
 
 int main(void)

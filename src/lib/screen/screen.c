@@ -231,7 +231,7 @@ struct jd_screen {
     uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
     uint32_t who_sid, whose_sid, whom_sid; /* a relative clause's antecedent (relative_other) */
     uint32_t aux_sids[11]; /* "was", "were", "is", "been", "got"...: a passive before a match */
-    uint32_t negterm_sids[16]; /* "who", "when", "since", "than", "he's"...: end a negation's scope */
+    uint32_t negterm_sids[16]; /* "who", "since", "than", "he's"...: end a negation's scope */
     uint32_t indef_sids[9]; /* "a", "another", "other", "some": not the child ("a girl") */
     uint32_t generic_set; /* children, kids, minors (optional set "generic"): children in
                              general (generic_object) */
@@ -867,6 +867,21 @@ static long alt_then(const jd_screen *S, const pattern *p, uint32_t ti, const al
 }
 
 /* Token index after a match of terms [ti, nterms) at token i, or -1. */
+/* Whether token j is the colon after a field's label at the start of its
+ * line ("Sexual health clinic:", "Relationship:"; at most three words). */
+static bool field_colon(const jd_screen *S, size_t j)
+{
+    if (S->tok[j].punct != ':')
+        return false;
+    for (size_t k = j, n = 0; k-- > 0 && n < 3; n++) {
+        if (S->tok[k].punct || S->tok[k].sent != S->tok[j].sent)
+            return false;
+        if (S->tok[k].nl)
+            return true;
+    }
+    return false;
+}
+
 static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t i, uint32_t sent)
 {
     if (ti == p->nterms)
@@ -874,8 +889,9 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
     const term *t = &S->terms[p->term0 + ti];
     if (t->kind == T_GAP) {
         for (size_t j = i, g = 0; j < S->ntok && g <= t->gap; j++) {
-            if (S->tok[j].sent != sent)
-                break;
+            if (S->tok[j].sent != sent || (p->kind <= K_IND && field_colon(S, j)))
+                break; /* a rule's words not past a field's label: "Sexual health
+                        * clinic: Tayla attends for" */
             long r = match_from(S, p, ti + 1, j, sent);
             if (r >= 0)
                 return r;
