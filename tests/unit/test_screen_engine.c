@@ -1358,6 +1358,30 @@ static void test_turns_and_subjects(void **state)
         assert_false(!strcmp(r->m[i].code, "C9") && r->m[i].start < colon);
     r = run(f, "Clinic note.\nShe says sexual favours for a lift home.", 14, "case_note", 0);
     assert_true(counted(r, "C9"));
+    /* a list after a colon spells out the owner's things; near miss: the
+     * child's own name as the owner */
+    r = run(f, "The concerns were about Ms Hale's own circumstances: her heroin use, her "
+               "involvement in prostitution from the flat.", 14, "case_note", 0);
+    assert_false(counted(r, "C9"));
+    assert_false(counted(r, "prostitution"));
+    r = run(f, "The concerns were about Jade's circumstances: her involvement in prostitution "
+               "from the flat.", 14, "case_note", 0);
+    assert_true(counted(r, "C9"));
+    /* history told at the start of the next sentence; near miss: "That was
+     * when" dates it and keeps it his */
+    r = run(f, "The flat was cuckooed in 2019 by a gang from the city; previous tenant evicted.",
+            10, "case_note", 0);
+    assert_false(counted(r, "C18"));
+    assert_true(must(r, "C18", false)->attrs & JD_SCREEN_HISTORICAL);
+    r = run(f, "The flat has been cuckooed this month by a gang from the city; mum is scared.", 10,
+            "case_note", 0);
+    assert_true(counted(r, "C18"));
+    r = run(f, "He asked about the old flats where the county lines lot used to operate. That was "
+               "before his time on the estate.", 17, "case_note", 0);
+    assert_false(counted(r, "C13"));
+    r = run(f, "He has been running county lines from the old flats. That was when he first went "
+               "missing.", 17, "case_note", 0);
+    assert_true(counted(r, "C13"));
 }
 
 int main(void)

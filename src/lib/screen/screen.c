@@ -2035,7 +2035,7 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
      * its start; 6: starting inside it or right after it; 7: overlapping it;
      * 8: the sentence before its own; 9: after it in its sentence; 10: right
      * after it (up to four words) in its sentence; 11: starting before it or
-     * with it, in its sentence */
+     * with it, in its sentence; 12: among the first four words of the next */
     if (!(S->cue_kinds & (1ull << kind)))
         return false; /* no such cue in the note (mark_cues) */
     const tok *a = &S->tok[h->start];
@@ -2105,6 +2105,14 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             break;
         case 11: /* starting before or with the match, in its sentence */
             if (b->sent == a->sent && c->start <= h->start)
+                return true;
+            break;
+        case 12: /* opening the next sentence (its first four words): "That was
+                  * before his time", "; previous tenant ..." */
+            if (b->sent == a->sent + 1 && c->start >= 4 &&
+                S->tok[c->start - 4].sent == a->sent)
+                return true;
+            if (b->sent == a->sent + 1 && c->start < 4)
                 return true;
             break;
         case 5: /* before the match ends, in its sentence (attribution) */
@@ -2222,6 +2230,34 @@ static bool speaker_turn(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* A list after a colon that spells out another person's things: "about Ms
+ * Hale's own circumstances: her heroin use, her involvement in prostitution"
+ * - the "her" before the match, in the clause the colon opens, is the owner
+ * named before the colon (a titled name's, another's name's or a relative's
+ * possessive), not the child. */
+static bool colon_owner_other(const jd_screen *S, const hit *h)
+{
+    uint32_t cl = S->tok[h->start].clause, sent = S->tok[h->start].sent;
+    size_t cs = h->start;
+    while (cs > 0 && S->tok[cs - 1].clause == cl)
+        cs--;
+    if (cs == 0 || S->tok[cs - 1].punct != ':' || S->tok[cs - 1].sent != sent)
+        return false;
+    bool her = false;
+    for (size_t j = cs; j < h->start; j++)
+        her |= S->tok[j].sid == S->her_sid || S->tok[j].sid == S->his_sid;
+    if (!her)
+        return false;
+    for (size_t j = cs - 1; j-- > 0 && S->tok[j].sent == sent;) {
+        const tok *k = &S->tok[j];
+        if (!k->poss)
+            continue;
+        bool titled = j > 0 && is_word(&S->tok[j - 1], "mrs", "ms", "miss", "mr");
+        return (k->cap && titled) || other_name_poss(S, k) || in_set(S, S->other_set, k->sid);
+    }
+    return false;
+}
+
 /* A year before the child was born in the match's sentence or the one
  * before it ("Cold case review of 2006 file" about a child of 15 in 2024):
  * what it tells is history (offences and indicators; the writer's wording
@@ -2247,6 +2283,13 @@ static bool before_birth(const jd_screen *S, const hit *h)
             return true;
     }
     return false;
+}
+
+/* before_birth for offences and indicators (the writer's wording stays the
+ * writer's). */
+static bool before_birth_of(const jd_screen *S, const rule *r, const hit *h)
+{
+    return r->kind != JD_SCREEN_LANGUAGE && before_birth(S, h);
 }
 
 /* The next reported-speech hit (K_REPORT) from hits[*i] on that ends before h
@@ -3339,7 +3382,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
      * her away") discloses no act; the writer's words stay the writer's */
     if (r->kind != JD_SCREEN_LANGUAGE && cue_in(S, K_SPEC, h, 4))
         a |= JD_SCREEN_HYPOTHETICAL;
-    if (cue_in(S, K_HIST, h, 1) || (r->kind != JD_SCREEN_LANGUAGE && before_birth(S, h)))
+    if (cue_in(S, K_HIST, h, 1) || cue_in(S, K_HIST, h, 12) || before_birth_of(S, r, h))
         a |= JD_SCREEN_HISTORICAL;
     /* an offence someone was convicted of or served a sentence for, in its
      * sentence or the next ("In 2019 her stepdad hit her; he was convicted"):
@@ -3352,7 +3395,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && frame_victim_other(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* by the frame: "she was exploited" about a boy */
-    if (generic_statement(S, h) || frame_owner_other(S, r, h))
+    if (generic_statement(S, h) || frame_owner_other(S, r, h) || colon_owner_other(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* "girls who get raped are ...", "Bethany's boyfriend" */
     if (r->kind != JD_SCREEN_LANGUAGE) {
         int first = frame_first_person(S, h);
