@@ -1382,6 +1382,18 @@ static void test_turns_and_subjects(void **state)
     r = run(f, "He has been running county lines from the old flats. That was when he first went "
                "missing.", 17, "case_note", 0);
     assert_true(counted(r, "C13"));
+    /* the child's own statement: "him" is someone else; near misses: "me" in
+     * it, and a note about the child that is no statement of his */
+    r = run(f, "WITNESS STATEMENT of Kyle Bennett, age 17.\nI was walking with my mate Callum. "
+               "One of them stabbed him in the leg.", 17, "police", 0);
+    assert_false(counted(r, "C16"));
+    assert_true(must(r, "C16", false)->attrs & JD_SCREEN_OTHER_PERSON);
+    r = run(f, "WITNESS STATEMENT of Kyle Bennett, age 17.\nI was walking with my mate Callum. "
+               "One of them stabbed me in the leg.", 17, "police", 0);
+    assert_true(counted(r, "C16"));
+    r = run(f, "Case note about Kyle, age 17.\nHe was walking with his mate Callum. One of them "
+               "stabbed him in the leg.", 17, "police", 0);
+    assert_true(counted(r, "C16"));
 }
 
 int main(void)

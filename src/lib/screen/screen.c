@@ -277,6 +277,7 @@ struct jd_screen {
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
     uint64_t cue_kinds;        /* bit per pattern kind (K_*) with a hit in the note (mark_cues) */
     int child_age;             /* the note's child_age during jd_screen_run (-1 unknown) */
+    bool child_statement;      /* the note is the child's own statement (child_statement) */
     bool old_year;             /* a year before the child's birth is in the note */
     int32_t min_year;          /* the lowest number from 1950 in the note (tokenize),
                                   INT32_MAX none */
@@ -2230,6 +2231,49 @@ static bool speaker_turn(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* Whether the note is the child's own statement: "WITNESS STATEMENT of
+ * Josh Arnott, age 16" (a statement of or by someone with the child's age,
+ * in its first sentence) written in the first person. There "I", "me" and
+ * "my" are the child, so "he", "him", "she", "her" are someone else. */
+static bool child_statement(const jd_screen *S)
+{
+    if (S->child_age < 0 || !S->ntok)
+        return false;
+    size_t i = 0;
+    while (i < S->ntok && S->tok[i].sent == S->tok[0].sent &&
+           !is_word(&S->tok[i], "statement", NULL, NULL, NULL))
+        i++;
+    if (i + 1 >= S->ntok || !is_word(&S->tok[i + 1], "of", "by", NULL, NULL))
+        return false;
+    bool aged = false, first = false;
+    for (size_t j = i + 2; j < S->ntok && j < i + 10 && S->tok[j].sent == S->tok[i].sent; j++)
+        aged |= S->tok[j].num == S->child_age && !S->tok[j].paren;
+    for (size_t j = i; j < S->ntok && !first; j++)
+        first = S->tok[j].sid == S->me_sid || S->tok[j].sid == S->my_sid ||
+                is_word(&S->tok[j], "i", NULL, NULL, NULL);
+    return aged && first;
+}
+
+/* In the child's own statement, a match naming "him" or "her" and not "me"
+ * or "my" is about someone else ("one of them stabbed him", "they give him
+ * spice": the child's friend). */
+static bool statement_other(const jd_screen *S, const hit *h)
+{
+    if (!S->child_statement)
+        return false;
+    bool third = false; /* the match's words and the word after it: "stabbed him" */
+    for (uint32_t i = h->start; i <= h->end && i < S->ntok; i++) {
+        const tok *k = &S->tok[i];
+        if (i == h->end && k->sent != S->tok[h->start].sent)
+            break;
+        if (k->sid == S->me_sid || k->sid == S->my_sid || is_word(k, "i", NULL, NULL, NULL))
+            return false;
+        third |= k->sid == S->him_sid || k->sid == S->her_sid || k->sid == S->herself_sid ||
+                 k->sid == S->himself_sid;
+    }
+    return third;
+}
+
 /* A list after a colon that spells out another person's things: "about Ms
  * Hale's own circumstances: her heroin use, her involvement in prostitution"
  * - the "her" before the match, in the clause the colon opens, is the owner
@@ -3382,12 +3426,11 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
      * her away") discloses no act; the writer's words stay the writer's */
     if (r->kind != JD_SCREEN_LANGUAGE && cue_in(S, K_SPEC, h, 4))
         a |= JD_SCREEN_HYPOTHETICAL;
-    if (cue_in(S, K_HIST, h, 1) || cue_in(S, K_HIST, h, 12) || before_birth_of(S, r, h))
-        a |= JD_SCREEN_HISTORICAL;
-    /* an offence someone was convicted of or served a sentence for, in its
-     * sentence or the next ("In 2019 her stepdad hit her; he was convicted"):
-     * a closed case, recorded long since */
-    if (r->kind == JD_SCREEN_OFFENCE && cue_in(S, K_CONVICT, h, 3))
+    /* and an offence someone was convicted of or served a sentence for, in
+     * its sentence or the next ("In 2019 her stepdad hit her; he was
+     * convicted"): a closed case, recorded long since */
+    if (cue_in(S, K_HIST, h, 1) || cue_in(S, K_HIST, h, 12) || before_birth_of(S, r, h) ||
+        (r->kind == JD_SCREEN_OFFENCE && cue_in(S, K_CONVICT, h, 3)))
         a |= JD_SCREEN_HISTORICAL;
     if (subject_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
@@ -3395,7 +3438,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && frame_victim_other(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* by the frame: "she was exploited" about a boy */
-    if (generic_statement(S, h) || frame_owner_other(S, r, h) || colon_owner_other(S, h))
+    if (generic_statement(S, h) || frame_owner_other(S, r, h) || colon_owner_other(S, h) ||
+        statement_other(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* "girls who get raped are ...", "Bethany's boyfriend" */
     if (r->kind != JD_SCREEN_LANGUAGE) {
         int first = frame_first_person(S, h);
@@ -4625,6 +4669,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     if (read_note(S, text, len, in) != JD_OK)
         return jd_oom(err);
     S->child_age = in->child_age;
+    S->child_statement = child_statement(S);
     /* some number from 1950 before the child's year of birth */
     S->old_year = in->child_age >= 0 && S->min_year < S->ref_year - in->child_age;
     mark_cues(S);
