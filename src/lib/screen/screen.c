@@ -42,7 +42,8 @@ enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
-    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_NK
+    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_QUEST, K_ANSNO, K_TOPIC,
+    K_NK
 };
 
 #define MAX_PHRASE 5
@@ -138,7 +139,7 @@ typedef struct wslot {
 
 typedef struct hit {
     uint32_t pat, start, end; /* tokens [start, end) */
-    bool pseudo;              /* a negation inside a pseudo-negation (mark_cues) */
+    bool pseudo; /* a negation inside a pseudo-negation, a verb of speech as a noun (mark_cues) */
 } hit;
 
 typedef struct tok {
@@ -152,6 +153,7 @@ typedef struct tok {
     uint8_t coord; /* starts a clause after "and": the subject carries over */
     uint8_t purenum; /* digits only ("24"): its stem id is a rule's number word's, else 0 */
     uint8_t handle; /* a year glued into a user name ("mark.t.1979"): no date of the note */
+    uint8_t nl;     /* first word of its line */
 } tok;
 
 struct jd_screen {
@@ -229,7 +231,7 @@ struct jd_screen {
     uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
     uint32_t who_sid, whose_sid, whom_sid; /* a relative clause's antecedent (relative_other) */
     uint32_t aux_sids[11]; /* "was", "were", "is", "been", "got"...: a passive before a match */
-    uint32_t negterm_sids[13]; /* "who", "when", "since", "than"...: end a negation's scope */
+    uint32_t negterm_sids[16]; /* "who", "since", "than", "he's"...: end a negation's scope */
     uint32_t indef_sids[9]; /* "a", "another", "other", "some": not the child ("a girl") */
     uint32_t generic_set; /* children, kids, minors (optional set "generic"): children in
                              general (generic_object) */
@@ -277,6 +279,7 @@ struct jd_screen {
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
     uint64_t cue_kinds;        /* bit per pattern kind (K_*) with a hit in the note (mark_cues) */
     int child_age;             /* the note's child_age during jd_screen_run (-1 unknown) */
+    bool child_statement;      /* the note is the child's own statement (child_statement) */
     bool old_year;             /* a year before the child's birth is in the note */
     int32_t min_year;          /* the lowest number from 1950 in the note (tokenize),
                                   INT32_MAX none */
@@ -867,6 +870,21 @@ static long alt_then(const jd_screen *S, const pattern *p, uint32_t ti, const al
 }
 
 /* Token index after a match of terms [ti, nterms) at token i, or -1. */
+/* Whether token j is the colon after a field's label at the start of its
+ * line ("Sexual health clinic:", "Relationship:"; at most three words). */
+static bool field_colon(const jd_screen *S, size_t j)
+{
+    if (S->tok[j].punct != ':')
+        return false;
+    for (size_t k = j, n = 0; k-- > 0 && n < 3; n++) {
+        if (S->tok[k].punct || S->tok[k].sent != S->tok[j].sent)
+            return false;
+        if (S->tok[k].nl)
+            return true;
+    }
+    return false;
+}
+
 static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t i, uint32_t sent)
 {
     if (ti == p->nterms)
@@ -874,8 +892,9 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
     const term *t = &S->terms[p->term0 + ti];
     if (t->kind == T_GAP) {
         for (size_t j = i, g = 0; j < S->ntok && g <= t->gap; j++) {
-            if (S->tok[j].sent != sent)
-                break;
+            if (S->tok[j].sent != sent || (p->kind <= K_IND && field_colon(S, j)))
+                break; /* a rule's words not past a field's label: "Sexual health
+                        * clinic: Tayla attends for" */
             long r = match_from(S, p, ti + 1, j, sent);
             if (r >= 0)
                 return r;
@@ -1351,6 +1370,14 @@ static bool run_on_start(const jd_screen *S, const char *text, size_t len, size_
 
 /* A year glued into a user name at text[s] ("mark.t.1979", "kev_1984") is
  * no date of the note's history; token_age reads it as a year of birth. */
+/* Whether the word at s is the first of its line (only blanks before it). */
+static bool line_start(const char *text, size_t s)
+{
+    while (s > 0 && (text[s - 1] == ' ' || text[s - 1] == '\t'))
+        s--;
+    return s == 0 || text[s - 1] == '\n' || text[s - 1] == '\r';
+}
+
 static bool year_handle(const char *text, size_t s, int32_t num)
 {
     return num >= 1900 && num <= 2030 && s >= 2 && (text[s - 1] == '.' || text[s - 1] == '_') &&
@@ -1447,6 +1474,7 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->cap = isupper((unsigned char)text[s])
                      ? (uint8_t)(s + 1 < len && islower((unsigned char)text[s + 1]) ? 2 : 1)
                      : 0;
+        t->nl = line_start(text, s);
         t->poss = i - s >= 3 && (text[i - 1] == 's' || text[i - 1] == 'S') &&
                   (text[i - 2] == '\'' || ((unsigned char)text[i - 2] == 0x99 && i - s >= 5));
         clause = clause_cues(S, t, clause);
@@ -1926,13 +1954,36 @@ typedef struct ctx {
  * rarer cues cost nothing in most notes) and the negations inside a
  * `pseudo_negation` cue ("no further action", "not only", "without
  * warning"), which negate nothing after them. */
+/* Whether token i is a determiner or a possessive before a noun: "in that
+ * state", "a report", "her claims" are nouns, not verbs of speech. */
+static bool determiner_at(const jd_screen *S, size_t i)
+{
+    static const char *const det[] = {"a",   "an",   "the",  "that", "this", "such", "its",
+                                      "his", "their", "my",  "our",  "your", "what", "every",
+                                      "each", "whose", "whatever", NULL};
+    const tok *k = &S->tok[i];
+    if (k->punct)
+        return false;
+    for (size_t j = 0; det[j]; j++)
+        if (k->wlen == strlen(det[j]) && !memcmp(k->w, det[j], k->wlen))
+            return true;
+    return false;
+}
+
 static void mark_cues(jd_screen *S)
 {
     S->cue_kinds = 0;
-    for (size_t i = 0; i < S->nhits; i++)
-        S->cue_kinds |= 1ull << S->pat[S->hits[i].pat].kind;
+    for (size_t i = 0; i < S->nhits; i++) {
+        hit *c = &S->hits[i];
+        S->cue_kinds |= 1ull << S->pat[c->pat].kind;
+        /* a verb of speech written as a noun ("put herself in that state")
+         * reports no one's words */
+        if (S->pat[c->pat].kind == K_REPORT && c->start > 0 &&
+            S->tok[c->start - 1].sent == S->tok[c->start].sent && determiner_at(S, c->start - 1))
+            c->pseudo = true;
+    }
     if (!(S->cue_kinds & (1ull << K_PSEUDO)) ||
-        !(S->cue_kinds & ((1ull << K_NEG) | (1ull << K_NEGPOST))))
+        !(S->cue_kinds & ((1ull << K_NEG) | (1ull << K_NEGPOST) | (1ull << K_HYPO))))
         return;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *p = &S->hits[i];
@@ -1943,6 +1994,9 @@ static void mark_cues(jd_screen *S)
             /* also the post-negation "none" in "rape, and none of it is her
              * fault"; a negation cue of the pseudo-negation's own extent
              * ("none of it is") negates what follows it ("her choice") */
+            /* "if" in "if I'm honest", "if you ask me" supposes nothing */
+            if (S->pat[c->pat].kind == K_HYPO && p->start <= c->start && p->end >= c->end)
+                c->pseudo = true;
             if ((S->pat[c->pat].kind == K_NEG || S->pat[c->pat].kind == K_NEGPOST) &&
                 p->start <= c->start && p->end >= c->end &&
                 !(S->pat[c->pat].kind == K_NEG && p->start == c->start && p->end == c->end))
@@ -1957,9 +2011,25 @@ static void mark_cues(jd_screen *S)
  * her uncle touched her", "no one was at home when her stepdad hit her"). */
 static bool neg_terminated(const jd_screen *S, uint32_t from, uint32_t to)
 {
-    for (uint32_t t = from; t < to && t < S->ntok; t++)
-        if (sid_in(S->tok[t].sid, S->negterm_sids, sizeof S->negterm_sids / sizeof *S->negterm_sids))
+    static const char *const verbs[] = {"think", "thinks", "thought", "believe", "believes",
+                                        "say",   "says",   "said",    "feel",    "feels",
+                                        "felt",  "know",   "knows",   "that",    "sure",
+                                        "suggest", "suggests", NULL};
+    for (uint32_t t = from; t < to && t < S->ntok; t++) {
+        const tok *k = &S->tok[t];
+        if (!sid_in(k->sid, S->negterm_sids, sizeof S->negterm_sids / sizeof *S->negterm_sids))
+            continue;
+        /* "cant manage him any more hes beyond our control": a subject and
+         * its verb start a clause, but not as what is thought or said ("do
+         * not think he's ...") */
+        bool contraction = is_word(k, "hes", "shes", "theyre", NULL);
+        bool complement = false;
+        for (size_t v = 0; contraction && t > 0 && verbs[v]; v++)
+            complement |= S->tok[t - 1].wlen == strlen(verbs[v]) &&
+                          !memcmp(S->tok[t - 1].w, verbs[v], S->tok[t - 1].wlen);
+        if (!complement)
             return true;
+    }
     return false;
 }
 
@@ -1969,7 +2039,9 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
      * in its sentence; 2: right after it; 3: its sentence or the next;
      * 4: before it in its sentence; 5: before it ends, in its sentence, not at
      * its start; 6: starting inside it or right after it; 7: overlapping it;
-     * 8: the sentence before its own */
+     * 8: the sentence before its own; 9: after it in its sentence; 10: right
+     * after it (up to four words) in its sentence; 11: starting before it or
+     * with it, in its sentence; 12: among the first four words of the next */
     if (!(S->cue_kinds & (1ull << kind)))
         return false; /* no such cue in the note (mark_cues) */
     const tok *a = &S->tok[h->start];
@@ -1981,8 +2053,9 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             c->end < S->ntok && S->tok[c->end].num >= 0 &&
             S->tok[c->end].sent == S->tok[c->start].sent)
             continue; /* "No 12": a house number */
-        if ((kind == K_NEG || kind == K_NEGPOST) && c->pseudo)
-            continue; /* "no further action", "not only", "without warning" */
+        if ((kind == K_NEG || kind == K_NEGPOST || kind == K_REPORT || kind == K_HYPO) &&
+            c->pseudo)
+            continue; /* "no further action", "not only", "without warning"; "that state" */
         if (kind == K_NEG && neg_terminated(S, c->end, h->start))
             continue; /* "she didn't know the man who touched her" */
         const tok *b = &S->tok[c->start];
@@ -2028,6 +2101,26 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             if (c->start < h->end && c->end > h->start)
                 return true;
             break;
+        case 9: /* after the match, in its sentence */
+            if (b->sent == a->sent && c->start >= h->end)
+                return true;
+            break;
+        case 10: /* right after the match (up to four words), in its sentence */
+            if (b->sent == a->sent && c->start >= h->end && c->start - h->end <= 4)
+                return true;
+            break;
+        case 11: /* starting before or with the match, in its sentence */
+            if (b->sent == a->sent && c->start <= h->start)
+                return true;
+            break;
+        case 12: /* opening the next sentence (its first four words): "That was
+                  * before his time", "; previous tenant ..." */
+            if (b->sent == a->sent + 1 && c->start >= 4 &&
+                S->tok[c->start - 4].sent == a->sent)
+                return true;
+            if (b->sent == a->sent + 1 && c->start < 4)
+                return true;
+            break;
         case 5: /* before the match ends, in its sentence (attribution) */
             if (b->sent == a->sent && c->start < h->end && c->start != h->start)
                 return true;
@@ -2062,6 +2155,158 @@ static bool form_answer_no(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* A question asked or a thing offered, answered no in the same sentence:
+ * "Asked about anyone giving her drinks or drugs ...: pt and friends all say
+ * no", "I asked about ... being made to do things she did not want ... and
+ * she said no to each", "a man tried to sell him a vape and he said no". The
+ * question or the offer (cue list `question`) comes before the match or
+ * opens it ("offered to sell him cannabis"), the
+ * answer (`answer_no`) after it; what was asked about or offered did not
+ * happen. An answer in another sentence is left alone ("She was asked about
+ * the bruise. She said her stepdad hit her. She denied anything else"). */
+static bool answered_no(const jd_screen *S, const hit *h)
+{
+    return cue_in(S, K_QUEST, h, 11) && cue_in(S, K_ANSNO, h, 9);
+}
+
+/* Words named as a topic of teaching: a term in quotation marks, or after
+ * "about", followed within four words by a lesson, a workshop, homework or a
+ * quiz ("her 'sexting' homework task", "he knows about 'county lines stuff'
+ * from the workshop at school"). Like advice about a risk (cue list
+ * `hypothetical`), it tells what was taught, not what happened. */
+static bool named_topic(const jd_screen *S, const hit *h)
+{
+    if (!cue_in(S, K_TOPIC, h, 10))
+        return false;
+    if (h->start > 0 && is_word(&S->tok[h->start - 1], "about", NULL, NULL, NULL))
+        return true;
+    for (uint32_t i = h->start; i < h->end; i++)
+        if (!S->tok[i].quoted)
+            return false;
+    return true;
+}
+
+/* The turn label at line-start token j ("CALLER:", "Caller (Mr Dave
+ * Nolan):", "OP:", "Marie:"): 1 a professional's (op, operator, call
+ * handler, interviewer, officer), 2 someone else's (a caller, a relative or
+ * friend, or a name that opens two lines or more: a field label such as
+ * "Summary:" opens one), 0 no turn label. */
+static int turn_label(const jd_screen *S, size_t j)
+{
+    size_t e = j, words = 0;
+    while (e < S->ntok && (S->tok[e].paren || (!S->tok[e].punct && words < 2))) {
+        words += !S->tok[e].paren;
+        e++;
+    }
+    if (e >= S->ntok || S->tok[e].punct != ':' || S->tok[e].sent != S->tok[j].sent)
+        return 0;
+    const tok *k = &S->tok[j];
+    if (is_word(k, "op", "operator", "handler", "interviewer") ||
+        is_word(k, "call", "officer", NULL, NULL))
+        return 1;
+    if (words != 1)
+        return 0;
+    if (is_word(k, "caller", NULL, NULL, NULL) || in_set(S, S->other_set, k->sid))
+        return 2;
+    if (!k->cap || S->tok[j + 1].punct != ':')
+        return 0;
+    for (size_t i = 0; i < S->ntok; i++)
+        if (i != j && S->tok[i].nl && same_word(&S->tok[i], k) && i + 1 < S->ntok &&
+            S->tok[i + 1].punct == ':')
+            return 2; /* "Marie: ..." on two lines: a speaker's turns */
+    return 0;
+}
+
+/* Wording in another speaker's turn of a transcript: the note has a
+ * professional's turn ("OP:", "Operator:") and the match's line opens with a
+ * caller's, a relative's or a name's turn ("CALLER: ... she's a daft little
+ * tart"): the speaker's words, not the writer's. A summary line ("Caller:
+ * mother of Skye, states ...") in a note with no professional's turn is the
+ * writer's. */
+static bool speaker_turn(const jd_screen *S, const hit *h)
+{
+    size_t j = h->start;
+    while (j > 0 && !S->tok[j].nl)
+        j--;
+    if (turn_label(S, j) != 2)
+        return false;
+    for (size_t i = 0; i < S->ntok; i++)
+        if (S->tok[i].nl && turn_label(S, i) == 1)
+            return true;
+    return false;
+}
+
+/* Whether the note is the child's own statement: "WITNESS STATEMENT of
+ * Josh Arnott, age 16" (a statement of or by someone with the child's age,
+ * in its first sentence) written in the first person. There "I", "me" and
+ * "my" are the child, so "he", "him", "she", "her" are someone else. */
+static bool child_statement(const jd_screen *S)
+{
+    if (S->child_age < 0 || !S->ntok)
+        return false;
+    size_t i = 0;
+    while (i < S->ntok && S->tok[i].sent == S->tok[0].sent &&
+           !is_word(&S->tok[i], "statement", NULL, NULL, NULL))
+        i++;
+    if (i + 1 >= S->ntok || !is_word(&S->tok[i + 1], "of", "by", NULL, NULL))
+        return false;
+    bool aged = false, first = false;
+    for (size_t j = i + 2; j < S->ntok && j < i + 10 && S->tok[j].sent == S->tok[i].sent; j++)
+        aged |= S->tok[j].num == S->child_age && !S->tok[j].paren;
+    for (size_t j = i; j < S->ntok && !first; j++)
+        first = S->tok[j].sid == S->me_sid || S->tok[j].sid == S->my_sid ||
+                is_word(&S->tok[j], "i", NULL, NULL, NULL);
+    return aged && first;
+}
+
+/* In the child's own statement, a match naming "him" or "her" and not "me"
+ * or "my" is about someone else ("one of them stabbed him", "they give him
+ * spice": the child's friend). */
+static bool statement_other(const jd_screen *S, const hit *h)
+{
+    if (!S->child_statement)
+        return false;
+    bool third = false; /* the match's words and the word after it: "stabbed him" */
+    for (uint32_t i = h->start; i <= h->end && i < S->ntok; i++) {
+        const tok *k = &S->tok[i];
+        if (i == h->end && k->sent != S->tok[h->start].sent)
+            break;
+        if (k->sid == S->me_sid || k->sid == S->my_sid || is_word(k, "i", NULL, NULL, NULL))
+            return false;
+        third |= k->sid == S->him_sid || k->sid == S->her_sid || k->sid == S->herself_sid ||
+                 k->sid == S->himself_sid;
+    }
+    return third;
+}
+
+/* A list after a colon that spells out another person's things: "about Ms
+ * Hale's own circumstances: her heroin use, her involvement in prostitution"
+ * - the "her" before the match, in the clause the colon opens, is the owner
+ * named before the colon (a titled name's, another's name's or a relative's
+ * possessive), not the child. */
+static bool colon_owner_other(const jd_screen *S, const hit *h)
+{
+    uint32_t cl = S->tok[h->start].clause, sent = S->tok[h->start].sent;
+    size_t cs = h->start;
+    while (cs > 0 && S->tok[cs - 1].clause == cl)
+        cs--;
+    if (cs == 0 || S->tok[cs - 1].punct != ':' || S->tok[cs - 1].sent != sent)
+        return false;
+    bool her = false;
+    for (size_t j = cs; j < h->start; j++)
+        her |= S->tok[j].sid == S->her_sid || S->tok[j].sid == S->his_sid;
+    if (!her)
+        return false;
+    for (size_t j = cs - 1; j-- > 0 && S->tok[j].sent == sent;) {
+        const tok *k = &S->tok[j];
+        if (!k->poss)
+            continue;
+        bool titled = j > 0 && is_word(&S->tok[j - 1], "mrs", "ms", "miss", "mr");
+        return (k->cap && titled) || other_name_poss(S, k) || in_set(S, S->other_set, k->sid);
+    }
+    return false;
+}
+
 /* A year before the child was born in the match's sentence or the one
  * before it ("Cold case review of 2006 file" about a child of 15 in 2024):
  * what it tells is history (offences and indicators; the writer's wording
@@ -2089,6 +2334,13 @@ static bool before_birth(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* before_birth for offences and indicators (the writer's wording stays the
+ * writer's). */
+static bool before_birth_of(const jd_screen *S, const rule *r, const hit *h)
+{
+    return r->kind != JD_SCREEN_LANGUAGE && before_birth(S, h);
+}
+
 /* The next reported-speech hit (K_REPORT) from hits[*i] on that ends before h
  * in h's sentence ("her friend said ...", "Mum disclosed ..."), *i moved past
  * it; NULL when there is none. */
@@ -2097,7 +2349,7 @@ static const hit *report_before(const jd_screen *S, const hit *h, size_t *i)
     uint32_t sent = S->tok[h->start].sent;
     while (*i < S->nhits) {
         const hit *c = &S->hits[(*i)++];
-        if (S->pat[c->pat].kind == K_REPORT && S->tok[c->start].sent == sent &&
+        if (S->pat[c->pat].kind == K_REPORT && !c->pseudo && S->tok[c->start].sent == sent &&
             c->end <= h->start)
             return c;
     }
@@ -2312,7 +2564,7 @@ static bool clause_names_child(const jd_screen *S, size_t first, size_t who)
     }
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *c = &S->hits[i];
-        if (S->pat[c->pat].kind == K_REPORT && S->tok[c->start].clause == cl)
+        if (S->pat[c->pat].kind == K_REPORT && !c->pseudo && S->tok[c->start].clause == cl)
             return true;
     }
     return false;
@@ -3200,20 +3452,20 @@ static bool in_place_name(const jd_screen *S, const hit *h)
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
-    if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h))
+    if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h) ||
+        answered_no(S, h))
         a |= JD_SCREEN_NEGATED;
-    if (cue_in(S, K_HYPO, h, 4))
+    if (cue_in(S, K_HYPO, h, 4) || named_topic(S, h))
         a |= JD_SCREEN_HYPOTHETICAL;
     /* a worry that something may be so ("concerned adults may be encouraging
      * her away") discloses no act; the writer's words stay the writer's */
     if (r->kind != JD_SCREEN_LANGUAGE && cue_in(S, K_SPEC, h, 4))
         a |= JD_SCREEN_HYPOTHETICAL;
-    if (cue_in(S, K_HIST, h, 1) || (r->kind != JD_SCREEN_LANGUAGE && before_birth(S, h)))
-        a |= JD_SCREEN_HISTORICAL;
-    /* an offence someone was convicted of or served a sentence for, in its
-     * sentence or the next ("In 2019 her stepdad hit her; he was convicted"):
-     * a closed case, recorded long since */
-    if (r->kind == JD_SCREEN_OFFENCE && cue_in(S, K_CONVICT, h, 3))
+    /* and an offence someone was convicted of or served a sentence for, in
+     * its sentence or the next ("In 2019 her stepdad hit her; he was
+     * convicted"): a closed case, recorded long since */
+    if (cue_in(S, K_HIST, h, 1) || cue_in(S, K_HIST, h, 12) || before_birth_of(S, r, h) ||
+        (r->kind == JD_SCREEN_OFFENCE && cue_in(S, K_CONVICT, h, 3)))
         a |= JD_SCREEN_HISTORICAL;
     if (subject_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
@@ -3221,7 +3473,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && frame_victim_other(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* by the frame: "she was exploited" about a boy */
-    if (generic_statement(S, h) || frame_owner_other(S, r, h))
+    if (generic_statement(S, h) || frame_owner_other(S, r, h) || colon_owner_other(S, h) ||
+        statement_other(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* "girls who get raped are ...", "Bethany's boyfriend" */
     if (r->kind != JD_SCREEN_LANGUAGE) {
         int first = frame_first_person(S, h);
@@ -3273,7 +3526,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
      * herself at risk", "the referral calls her promiscuous") is the
      * document's, not the writer's: wording only (an offence's words there
      * still tell what happened) */
-    if (r->kind == JD_SCREEN_LANGUAGE && cue_in(S, K_DOC, h, 5))
+    if (r->kind == JD_SCREEN_LANGUAGE && (cue_in(S, K_DOC, h, 5) || speaker_turn(S, h)))
         a |= JD_SCREEN_QUOTED;
     if ((a & JD_SCREEN_QUOTED) && cue_in(S, K_ADOPT, h, 3))
         a &= ~(unsigned)JD_SCREEN_QUOTED;
@@ -3892,6 +4145,25 @@ static bool crime_ref(const jd_screen *S)
 /* The attributes that stop a match of rule r counting (its discount), with the
  * age checks of the rule added to the attributes a; for offences also the
  * basis of m (the ages read). */
+/* A label said of someone in reported speech: the match follows "is",
+ * "she's", "as" or "a" within two words ("a classmate said Marcus is 'on the
+ * game'", "'she's obviously on the game'"), a description, not an account of
+ * an act ("she says she 'was attacked'", "is 'selling himself'"). */
+static bool label_after_copula(const jd_screen *S, const hit *h)
+{
+    for (uint32_t t = h->start; t < h->end; t++)
+        if (S->tok[t].sid == S->herself_sid || S->tok[t].sid == S->himself_sid)
+            return false;
+    for (uint32_t t = h->start, n = 0; t-- > 0 && n < 2; n++) {
+        const tok *k = &S->tok[t];
+        if (k->punct)
+            return false;
+        if (is_word(k, "is", "shes", "hes", "as") || is_word(k, "a", "an", NULL, NULL))
+            return true;
+    }
+    return false;
+}
+
 static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, const ctx *X,
                             bool lac, int child, unsigned *a, jd_screen_match *m)
 {
@@ -3933,7 +4205,9 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         }
         if (quoted && (*a & JD_SCREEN_CHALLENGED))
             discount |= JD_SCREEN_CHALLENGED;
-        if (quoted && !person && h->end - h->start <= 2 && cue_in(S, K_ATTR, h, 5))
+        if (quoted && !person &&
+            ((h->end - h->start <= 2 && cue_in(S, K_ATTR, h, 5)) ||
+             (h->end - h->start <= 3 && cue_in(S, K_REPORT, h, 4) && label_after_copula(S, h))))
             discount |= JD_SCREEN_QUOTED;
         m->recorded = X->recorded;
         m->other_age = other;
@@ -4491,6 +4765,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     if (read_note(S, text, len, in) != JD_OK)
         return jd_oom(err);
     S->child_age = in->child_age;
+    S->child_statement = child_statement(S);
     /* some number from 1950 before the child's year of birth */
     S->old_year = in->child_age >= 0 && S->min_year < S->ref_year - in->child_age;
     mark_cues(S);
@@ -4928,7 +5203,8 @@ static int load_words(loader *L)
      * kiss", "no one apart from him" (scr-frame) */
     static const char *const negterm[] = {"who",   "whom",  "whose", "when",    "whenever",
                                           "since", "after", "until", "where",   "than",
-                                          "except", "apart", "besides"};
+                                          "except", "apart", "besides", "hes",
+                                          "shes",  "theyre"};
     for (size_t k = 0; k < sizeof negterm / sizeof negterm[0]; k++)
         if (!(S->negterm_sids[k] = stem_id(S, negterm[k], strlen(negterm[k]), true)))
             return jd_oom(L->err);
@@ -5044,7 +5320,9 @@ static int load_cues(loader *L, json_t *root)
                      {"reported", K_REPORT},    {"speculation", K_SPEC},
                      {"adult_life", K_ADULTLIFE}, {"sense", K_SENSE},
                      {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT},
-                     {"resolved", K_RESOLVED}, {"document", K_DOC}};
+                     {"resolved", K_RESOLVED}, {"document", K_DOC},
+                     {"question", K_QUEST},     {"answer_no", K_ANSNO},
+                     {"topic", K_TOPIC}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
