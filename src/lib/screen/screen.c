@@ -112,8 +112,10 @@ typedef struct rule {
                                    combiner (model.c) decides it, rules alone never count it */
     const char *agencies[4];    /* "always" rules: only for these agencies (NULL: any) */
     bool has_near;              /* a "near" pattern must be in the sentence or next */
-    bool near_sentence;         /* "near_sentence": the near pattern in the match's own
-                                   sentence ("too drunk to stand" is C11 only beside the act) */
+    int near_span;              /* sentences either side the near pattern may be in: 1 by
+                                   default; 0 with "near_sentence" ("too drunk to stand" is
+                                   C11 only beside the act); "near_sentences": N (S12: the
+                                   state a few sentences after a return in a return event) */
     bool reported_speech;       /* reported speech ("she told staff", "source states") is
                                    not the writer's own wording */
     bool weak;                  /* "weak": its matches never count alone (JD_SCREEN_WEAK),
@@ -4279,7 +4281,7 @@ static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, 
         return false;
     if (owned_hit(S, K_UNLESS, p->owner, h, 0))
         return false;
-    if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_sentence ? 0 : 1))
+    if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_span))
         return false;
     unsigned a = attributes(S, r, h);
     *m = rule_match(r, p->text, (int)S->tok[h->start].off,
@@ -4751,7 +4753,13 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         if (rc < 0)
             return rc;
         r->has_near = json_array_size(json_object_get(o, "near")) > 0;
-        r->near_sentence = json_is_true(json_object_get(o, "near_sentence"));
+        r->near_span = json_is_true(json_object_get(o, "near_sentence")) ? 0 : 1;
+        json_t *span = json_object_get(o, "near_sentences");
+        if (span && (!json_is_integer(span) || json_integer_value(span) < 0 ||
+                     json_integer_value(span) > 1000))
+            return bad(L, where, "near_sentences: a number of sentences, 0 to 1000");
+        if (span)
+            r->near_span = (int)json_integer_value(span);
         rc = load_patterns(L, json_object_get(o, "near"), K_NEAR, (uint32_t)S->nrules, where);
         if (rc < 0)
             return rc;
