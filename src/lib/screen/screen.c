@@ -3795,6 +3795,18 @@ static bool crime_ref(const jd_screen *S)
     return false;
 }
 
+/* The person a wording or indicator match is about is an adult older than the
+ * child: the age nearest to it in its sentence, else the note's, is 18 or more,
+ * and an age written as a number (the basis quotes it) within two years of a
+ * child of 15 or more is an age-mate, not an adult with power over her ("her
+ * partner is 'Dylan, 18'" of a girl of 17: no older boyfriend, S02). */
+static bool older_adult_at(const jd_screen *S, const ctx *X, const hit *h, int child)
+{
+    char why[48];
+    int other = other_age_at(S, X, h, why, sizeof why);
+    return other >= 18 && !(why[0] == '"' && child >= 15 && other - child < 3);
+}
+
 /* The attributes that stop a match of rule r counting (its discount), with the
  * age checks of the rule added to the attributes a; for offences also the
  * basis of m (the ages read). */
@@ -3863,15 +3875,8 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         /* the age of the person the wording is about, as for an offence: the
          * nearest in its sentence, else the note's ("her boyfriend Jake (15)"
          * is no adult though mum's partner (38) is named sentences before) */
-        char other_why[48];
-        if (r->needs & NEED_ADULT) {
-            int other = other_age_at(S, X, h, other_why, sizeof other_why);
-            /* an age written as a number (the basis quotes it) within two years of
-             * a child of 15 or more is an age-mate, not an adult with power over
-             * her: "her partner is 'Dylan, 18'" of a girl of 17 */
-            if (other < 18 || (other_why[0] == '"' && child >= 15 && other - child < 3))
-                *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-        }
+        if ((r->needs & NEED_ADULT) && !older_adult_at(S, X, h, child))
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
     } else {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
@@ -3881,7 +3886,7 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
         if ((r->needs & NEED_SEXUAL) && !X->sexual)
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_ADULT) && X->other_age < 18)
+        if ((r->needs & NEED_ADULT) && (X->other_age < 18 || !older_adult_at(S, X, h, child)))
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
         if ((r->needs & NEED_LAC) && !lac)
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
