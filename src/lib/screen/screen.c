@@ -78,6 +78,8 @@ typedef struct pattern {
     uint8_t gate;  /* what the first token must be: G_* (set at load) */
     bool weak;     /* of a "weak" rule (its words, unless, near): scanned only for a
                       kind in weak_on */
+    bool note;     /* an "unless_note" exception: cancels its rule's matches anywhere
+                      in the note ("the driver is her uncle" a sentence later) */
     uint32_t owner;
     uint32_t req0; /* blooms that must meet the sentence's: req[req0, req0 + nreq) */
     uint16_t nreq;
@@ -559,6 +561,7 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
     p->term0 = (uint32_t)S->nterms;
     p->nterms = 0;
     p->kind = (uint8_t)kind;
+    p->note = false;
     p->owner = owner;
     p->text = jd_arena_strdup(&S->ar, text);
     const char *q = text;
@@ -3770,6 +3773,9 @@ static bool owned_hit(const jd_screen *S, int kind, uint32_t rule_idx, const hit
         const hit *u = &S->hits[i];
         uint32_t us = S->tok[u->start].sent;
         if (S->pat[u->pat].kind == kind && S->pat[u->pat].owner == rule_idx &&
+            S->pat[u->pat].note)
+            return true;
+        if (S->pat[u->pat].kind == kind && S->pat[u->pat].owner == rule_idx &&
             us + (uint32_t)span >= s && us <= s + (uint32_t)span) {
             /* an exception ("locked the door", "consent to share") speaks
              * for its own clause or for words it overlaps, not for the
@@ -4757,6 +4763,12 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         rc = load_patterns(L, json_object_get(o, "unless"), K_UNLESS, (uint32_t)S->nrules, where);
         if (rc < 0)
             return rc;
+        size_t np = S->npat;
+        rc = load_patterns(L, json_object_get(o, "unless_note"), K_UNLESS, (uint32_t)S->nrules, where);
+        if (rc < 0)
+            return rc;
+        for (; np < S->npat; np++)
+            S->pat[np].note = true;
         r->has_near = json_array_size(json_object_get(o, "near")) > 0;
         r->near_span = json_is_true(json_object_get(o, "near_sentence")) ? 0 : 1;
         json_t *span = json_object_get(o, "near_sentences");
