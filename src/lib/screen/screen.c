@@ -96,7 +96,8 @@ typedef struct u32vec {
     uint32_t n, cap;
 } u32vec;
 
-enum { NEED_SEXUAL = 1, NEED_ADULT = 2, NEED_MINOR_OTHER = 4, NEED_LAC = 8, NEED_NOT_ADULT = 16 };
+enum { NEED_SEXUAL = 1, NEED_ADULT = 2, NEED_MINOR_OTHER = 4, NEED_LAC = 8, NEED_NOT_ADULT = 16,
+       NEED_OLDER = 32 /* an adult and no age-mate (older_adult_at): "older boyfriend" */ };
 
 typedef struct rule {
     jd_screen_kind kind;
@@ -3834,7 +3835,7 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             *a |= JD_SCREEN_AGE;
         char other_why[48];
         int other = other_age_at(S, X, h, other_why, sizeof other_why);
-        if ((r->needs & NEED_ADULT) && other < 18)
+        if ((r->needs & (NEED_ADULT | NEED_OLDER)) && other < 18)
             *a |= JD_SCREEN_AGE;
         if ((r->needs & NEED_LAC) && !lac)
             *a |= JD_SCREEN_AGE;
@@ -3881,7 +3882,7 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         /* the age of the person the wording is about, as for an offence: the
          * nearest in its sentence, else the note's ("her boyfriend Jake (15)"
          * is no adult though mum's partner (38) is named sentences before) */
-        if ((r->needs & NEED_ADULT) && !older_adult_at(S, X, h, child))
+        if ((r->needs & (NEED_ADULT | NEED_OLDER)) && !older_adult_at(S, X, h, child))
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
     } else {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
@@ -3892,7 +3893,9 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
         if ((r->needs & NEED_SEXUAL) && !X->sexual)
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_ADULT) && (X->other_age < 18 || !older_adult_at(S, X, h, child)))
+        if ((r->needs & (NEED_ADULT | NEED_OLDER)) && X->other_age < 18)
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_OLDER) && !older_adult_at(S, X, h, child))
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
         if ((r->needs & NEED_LAC) && !lac)
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
@@ -4615,8 +4618,11 @@ static int rule_ages_needs(loader *L, json_t *o, rule *r, const char *where)
             r->needs |= NEED_LAC;
         else if (s && !strcmp(s, "not_adult"))
             r->needs |= NEED_NOT_ADULT;
+        else if (s && !strcmp(s, "older"))
+            r->needs |= NEED_OLDER;
         else
-            return bad(L, where, "needs: one of sexual, adult, minor_other, looked_after, not_adult");
+            return bad(L, where,
+                       "needs: one of sexual, adult, older, minor_other, looked_after, not_adult");
     }
     return JD_OK;
 }
