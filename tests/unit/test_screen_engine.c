@@ -1394,6 +1394,20 @@ static void test_turns_and_subjects(void **state)
     r = run(f, "Case note about Kyle, age 17.\nHe was walking with his mate Callum. One of them "
                "stabbed him in the leg.", 17, "police", 0);
     assert_true(counted(r, "C16"));
+    /* a place's past before a re-let; a voluntary admission to a ward; near
+     * misses: cuckooed now, going voluntarily to a man's flat */
+    r = run(f, "Flat 3 was a cuckooed address in 2019, since re-let. Dean lives there with mum.",
+            15, "case_note", 0);
+    assert_false(counted(r, "C18"));
+    r = run(f, "Flat 3 has been cuckooed since the summer. Dean lives there with mum.", 15,
+            "case_note", 0);
+    assert_true(counted(r, "C18"));
+    r = run(f, "Missing overnight. Found at a flat with a man (30). Later she was admitted "
+               "voluntarily to the ward.", 15, "case_note", 0);
+    assert_false(counted(r, "own_accord"));
+    r = run(f, "Missing overnight. She went voluntarily to a flat with a man (30).", 15,
+            "case_note", 0);
+    assert_true(counted(r, "own_accord"));
 }
 
 int main(void)
