@@ -243,6 +243,8 @@ struct jd_screen {
     uint32_t things_set; /* room, phone, door (optional set "things"): thing_object */
     uint32_t discover_set; /* found, noticed, reported (optional set "discover") */
     uint32_t partner_set; /* wife, husband, partner, fiance (optional set "partner") */
+    uint32_t unrelated_set; /* friend, mate, neighbour (optional set "unrelated"): a person
+                             * word they own ("her friend's brother") is no kin of the child */
     uint32_t body_set; /* head, arm, hand (optional set "body"): self_inflicted */
     uint32_t suspect_set; /* arrested, charged, for, with (optional set "suspect"):
                              child_aggressor */
@@ -1468,7 +1470,10 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->handle = handle;
         t->quoted = quoted || dquoted;
         t->paren = paren > 0;
-        t->cap = isupper((unsigned char)text[s]) != 0;
+        /* 1: a capital; 2: title case, a capital then a small letter */
+        t->cap = isupper((unsigned char)text[s])
+                     ? (uint8_t)(s + 1 < len && islower((unsigned char)text[s + 1]) ? 2 : 1)
+                     : 0;
         t->nl = line_start(text, s);
         t->poss = i - s >= 3 && (text[i - 1] == 's' || text[i - 1] == 'S') &&
                   (text[i - 2] == '\'' || ((unsigned char)text[i - 2] == 0x99 && i - s >= 5));
@@ -3414,6 +3419,36 @@ static bool cause_after(const jd_screen *S, const hit *h)
     return true;
 }
 
+/* A word written in title case ("Harbour", not "HARBOUR"; see tokenize) */
+static bool title_case(const tok *k)
+{
+    return k->cap == 2 && !k->punct;
+}
+
+/* An offence's words inside a proper name of two or more words written in
+ * title case ("the Harbour Grill", "11 Harbour Road", "the Sexual Assault
+ * Referral Centre"): a place or a service, not the act. Every word of the
+ * match is in title case, the first is not the first of its sentence, and a
+ * word next to the match in the sentence is in title case too; a person word
+ * ("by Uncle Mark") keeps the act. */
+static bool in_place_name(const jd_screen *S, const hit *h)
+{
+    if (!proper_name(S, h->start))
+        return false;
+    for (uint32_t i = h->start; i < h->end; i++) {
+        const tok *k = &S->tok[i];
+        if (!title_case(k) || in_set(S, S->other_set, k->sid) ||
+            in_set(S, S->child_set, k->sid) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)))
+            return false;
+    }
+    uint32_t sent = S->tok[h->start].sent;
+    const tok *before = &S->tok[h->start - 1];
+    bool next = h->end < S->ntok && S->tok[h->end].sent == sent && title_case(&S->tok[h->end]);
+    bool prev = before->sent == sent && title_case(before) && proper_name(S, h->start - 1);
+    return next || prev;
+}
+
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
@@ -3510,7 +3545,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_PROPERTY;
     /* the matched words in another sense: a `sense` cue sharing a word with
      * them ("sell herself short", "touched base", "Stannick High") */
-    if (cue_in(S, K_SENSE, h, 7))
+    if (cue_in(S, K_SENSE, h, 7) || (r->kind == JD_SCREEN_OFFENCE && in_place_name(S, h)))
         a |= JD_SCREEN_SENSE;
     return a;
 }
@@ -3604,6 +3639,51 @@ static bool then_is_status(const jd_screen *S, const hit *c)
     return false;
 }
 
+/* Whether the number at token j is one side of a time or a ratio: a colon
+ * joins it to another number ("15:00", "1:1"). */
+static bool clock_number(const jd_screen *S, uint32_t j)
+{
+    bool after = j + 2 < S->ntok && S->tok[j + 1].punct == ':' && S->tok[j + 2].num >= 0 &&
+                 S->tok[j + 1].off == S->tok[j].off + S->tok[j].olen;
+    bool before = j >= 2 && S->tok[j - 1].punct == ':' && S->tok[j - 2].num >= 0 &&
+                  S->tok[j].off == S->tok[j - 1].off + 1;
+    return after || before;
+}
+
+/* Whether the sentence of token i tells a beginning ("it started when",
+ * "this began", "first"): what began is told in the next sentence. */
+static bool tells_beginning(const jd_screen *S, size_t i)
+{
+    static const char *const begin[] = {"start", "began", "begun", "first"};
+    uint32_t sent = S->tok[i].sent;
+    while (i > 0 && S->tok[i - 1].sent == sent)
+        i--;
+    for (; i < S->ntok && S->tok[i].sent == sent; i++)
+        for (size_t b = 0; b < sizeof begin / sizeof *begin; b++)
+            if (S->tok[i].wlen >= strlen(begin[b]) &&
+                !memcmp(S->tok[i].w, begin[b], strlen(begin[b])))
+                return true;
+    return false;
+}
+
+/* Whether the age-at-act cue at token i dates an act the note tells: its
+ * sentence tells an offence or sexual activity, or tells a beginning and the
+ * next sentence does ("It started when I was 12. My uncle would come in
+ * ..."). "Her father left when she was 8." dates nothing the note discloses. */
+static bool act_sentence(const jd_screen *S, size_t i)
+{
+    uint32_t sent = S->tok[i].sent;
+    bool begins = tells_beginning(S, i);
+    for (size_t k = 0; k < S->nhits; k++) {
+        const hit *c = &S->hits[k];
+        int kind = S->pat[c->pat].kind;
+        uint32_t cs = S->tok[c->start].sent;
+        if ((kind == K_OFF || kind == K_SEXUAL) && (cs == sent || (begins && cs == sent + 1)))
+            return true;
+    }
+    return false;
+}
+
 /* The child's age at the act: the smallest age under 18 in a K_THEN hit
  * ("when she was 11", "aged 11 at the time"), -1 when none. */
 /* The age a number of an age-at-act cue gives: a school year ("since she
@@ -3614,6 +3694,8 @@ static int act_num(const jd_screen *S, uint32_t j)
     int n = S->tok[j].num;
     if (n < 0 || j == 0)
         return n;
+    if (clock_number(S, j))
+        return -1; /* "from 15:00 to 21:45", "a 1:1 with Jess": a time or a ratio */
     const tok *p = &S->tok[j - 1];
     if ((p->wlen == 4 && !memcmp(p->w, "year", 4)) || (p->wlen == 1 && p->w[0] == 'y'))
         return n >= 1 && n <= 13 ? n + 5 : -1;
@@ -3625,7 +3707,8 @@ static int act_age(const jd_screen *S)
     int act = -1;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *h = &S->hits[i];
-        if (S->pat[h->pat].kind != K_THEN || then_is_status(S, h))
+        if (S->pat[h->pat].kind != K_THEN || then_is_status(S, h) ||
+            !act_sentence(S, h->start))
             continue;
         for (uint32_t j = h->start; j < h->end; j++)
             if (act_num(S, j) >= 0 && act_num(S, j) < 18 && (act < 0 || act_num(S, j) < act))
@@ -4014,6 +4097,17 @@ static bool note_flag(const jd_screen *S, int kind)
     return false;
 }
 
+/* The words at token i are owned by someone unrelated to the child: the
+ * word before is a possessive of the set "unrelated" ("her friend's
+ * brother", "a mate's dad"). */
+static bool owned_by_unrelated(const jd_screen *S, uint32_t i)
+{
+    if (i == 0 || S->unrelated_set == UINT32_MAX)
+        return false;
+    const tok *k = &S->tok[i - 1];
+    return k->poss && k->sent == S->tok[i].sent && in_set(S, S->unrelated_set, k->sid);
+}
+
 static bool owned_hit(const jd_screen *S, int kind, uint32_t rule_idx, const hit *h, int span)
 {
     uint32_t s = S->tok[h->start].sent;
@@ -4028,6 +4122,8 @@ static bool owned_hit(const jd_screen *S, int kind, uint32_t rule_idx, const hit
             if (kind == K_UNLESS && S->tok[u->start].clause != S->tok[h->start].clause &&
                 (u->end <= h->start || u->start >= h->end))
                 continue;
+            if (kind == K_NEAR && owned_by_unrelated(S, u->start))
+                continue; /* "her friend's brother, Lewis (19)" is no family of hers */
             return true;
         }
     }
@@ -5186,6 +5282,8 @@ static int load_sets(loader *L, json_t *root)
     S->discover_set = discover ? *discover : UINT32_MAX;
     uint32_t *partner = jd_strmap_get(&S->sets, "partner", 7);
     S->partner_set = partner ? *partner : UINT32_MAX;
+    uint32_t *unrelated = jd_strmap_get(&S->sets, "unrelated", 9);
+    S->unrelated_set = unrelated ? *unrelated : UINT32_MAX;
     uint32_t *bodyw = jd_strmap_get(&S->sets, "body", 4);
     S->body_set = bodyw ? *bodyw : UINT32_MAX;
     uint32_t *suspect = jd_strmap_get(&S->sets, "suspect", 7);
