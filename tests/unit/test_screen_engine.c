@@ -507,6 +507,20 @@ static void test_loader_errors(void **state)
          "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
          "[{\"code\": \"S12\", \"name\": \"x\", \"candidate\": true, \"patterns\": [\"drunk\"]}]}",
          "indicators[0] S12: candidate: only with \"always\""},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"S12\", \"name\": \"x\", \"patterns\": [\"drunk\"], \"near\": [\"returned\"], "
+         "\"near_sentences\": -1}]}",
+         "indicators[0] S12: near_sentences: a number of sentences, 0 to 1000"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"S12\", \"name\": \"x\", \"patterns\": [\"drunk\"], \"near\": [\"returned\"], "
+         "\"near_sentences\": \"2\"}]}",
+         "near_sentences: a number of sentences"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"S02\", \"name\": \"x\", \"patterns\": [\"boyfriend\"], \"needs\": [\"elder\"]}]}",
+         "needs: one of sexual, adult, older, minor_other, looked_after, not_adult"},
     };
     char path[] = "/tmp/jd-screen-rules-XXXXXX";
     int fd = mkstemp(path);

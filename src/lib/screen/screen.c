@@ -79,6 +79,8 @@ typedef struct pattern {
     uint8_t gate;  /* what the first token must be: G_* (set at load) */
     bool weak;     /* of a "weak" rule (its words, unless, near): scanned only for a
                       kind in weak_on */
+    bool note;     /* an "unless_note" exception: cancels its rule's matches anywhere
+                      in the note ("the driver is her uncle" a sentence later) */
     uint32_t owner;
     uint32_t req0; /* blooms that must meet the sentence's: req[req0, req0 + nreq) */
     uint16_t nreq;
@@ -95,7 +97,8 @@ typedef struct u32vec {
     uint32_t n, cap;
 } u32vec;
 
-enum { NEED_SEXUAL = 1, NEED_ADULT = 2, NEED_MINOR_OTHER = 4, NEED_LAC = 8, NEED_NOT_ADULT = 16 };
+enum { NEED_SEXUAL = 1, NEED_ADULT = 2, NEED_MINOR_OTHER = 4, NEED_LAC = 8, NEED_NOT_ADULT = 16,
+       NEED_OLDER = 32 /* an adult and no age-mate (older_adult_at): "older boyfriend" */ };
 
 typedef struct rule {
     jd_screen_kind kind;
@@ -113,8 +116,10 @@ typedef struct rule {
                                    combiner (model.c) decides it, rules alone never count it */
     const char *agencies[4];    /* "always" rules: only for these agencies (NULL: any) */
     bool has_near;              /* a "near" pattern must be in the sentence or next */
-    bool near_sentence;         /* "near_sentence": the near pattern in the match's own
-                                   sentence ("too drunk to stand" is C11 only beside the act) */
+    int near_span;              /* sentences either side the near pattern may be in: 1 by
+                                   default; 0 with "near_sentence" ("too drunk to stand" is
+                                   C11 only beside the act); "near_sentences": N (S12: the
+                                   state a few sentences after a return in a return event) */
     bool reported_speech;       /* reported speech ("she told staff", "source states") is
                                    not the writer's own wording */
     bool weak;                  /* "weak": its matches never count alone (JD_SCREEN_WEAK),
@@ -562,6 +567,7 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
     p->term0 = (uint32_t)S->nterms;
     p->nterms = 0;
     p->kind = (uint8_t)kind;
+    p->note = false;
     p->owner = owner;
     p->text = jd_arena_strdup(&S->ar, text);
     const char *q = text;
@@ -4115,6 +4121,9 @@ static bool owned_hit(const jd_screen *S, int kind, uint32_t rule_idx, const hit
         const hit *u = &S->hits[i];
         uint32_t us = S->tok[u->start].sent;
         if (S->pat[u->pat].kind == kind && S->pat[u->pat].owner == rule_idx &&
+            S->pat[u->pat].note)
+            return true;
+        if (S->pat[u->pat].kind == kind && S->pat[u->pat].owner == rule_idx &&
             us + (uint32_t)span >= s && us <= s + (uint32_t)span) {
             /* an exception ("locked the door", "consent to share") speaks
              * for its own clause or for words it overlaps, not for the
@@ -4140,6 +4149,18 @@ static bool crime_ref(const jd_screen *S)
             return true;
     }
     return false;
+}
+
+/* The person a wording or indicator match is about is an adult older than the
+ * child: the age nearest to it in its sentence, else the note's, is 18 or more,
+ * and an age written as a number (the basis quotes it) within two years of a
+ * child of 15 or more is an age-mate, not an adult with power over her ("her
+ * partner is 'Dylan, 18'" of a girl of 17: no older boyfriend, S02). */
+static bool older_adult_at(const jd_screen *S, const ctx *X, const hit *h, int child)
+{
+    char why[48];
+    int other = other_age_at(S, X, h, why, sizeof why);
+    return other >= 18 && !(why[0] == '"' && child >= 15 && other - child < 3);
 }
 
 /* The attributes that stop a match of rule r counting (its discount), with the
@@ -4182,7 +4203,7 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             *a |= JD_SCREEN_AGE;
         char other_why[48];
         int other = other_age_at(S, X, h, other_why, sizeof other_why);
-        if ((r->needs & NEED_ADULT) && other < 18)
+        if ((r->needs & (NEED_ADULT | NEED_OLDER)) && other < 18)
             *a |= JD_SCREEN_AGE;
         if ((r->needs & NEED_LAC) && !lac)
             *a |= JD_SCREEN_AGE;
@@ -4231,15 +4252,8 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         /* the age of the person the wording is about, as for an offence: the
          * nearest in its sentence, else the note's ("her boyfriend Jake (15)"
          * is no adult though mum's partner (38) is named sentences before) */
-        char other_why[48];
-        if (r->needs & NEED_ADULT) {
-            int other = other_age_at(S, X, h, other_why, sizeof other_why);
-            /* an age written as a number (the basis quotes it) within two years of
-             * a child of 15 or more is an age-mate, not an adult with power over
-             * her: "her partner is 'Dylan, 18'" of a girl of 17 */
-            if (other < 18 || (other_why[0] == '"' && child >= 15 && other - child < 3))
-                *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-        }
+        if ((r->needs & (NEED_ADULT | NEED_OLDER)) && !older_adult_at(S, X, h, child))
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
     } else {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
@@ -4249,7 +4263,9 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
         if ((r->needs & NEED_SEXUAL) && !X->sexual)
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_ADULT) && X->other_age < 18)
+        if ((r->needs & (NEED_ADULT | NEED_OLDER)) && X->other_age < 18)
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_OLDER) && !older_adult_at(S, X, h, child))
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
         if ((r->needs & NEED_LAC) && !lac)
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
@@ -4649,7 +4665,7 @@ static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, 
         return false;
     if (owned_hit(S, K_UNLESS, p->owner, h, 0))
         return false;
-    if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_sentence ? 0 : 1))
+    if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_span))
         return false;
     unsigned a = attributes(S, r, h);
     *m = rule_match(r, p->text, (int)S->tok[h->start].off,
@@ -4973,8 +4989,11 @@ static int rule_ages_needs(loader *L, json_t *o, rule *r, const char *where)
             r->needs |= NEED_LAC;
         else if (s && !strcmp(s, "not_adult"))
             r->needs |= NEED_NOT_ADULT;
+        else if (s && !strcmp(s, "older"))
+            r->needs |= NEED_OLDER;
         else
-            return bad(L, where, "needs: one of sexual, adult, minor_other, looked_after, not_adult");
+            return bad(L, where,
+                       "needs: one of sexual, adult, older, minor_other, looked_after, not_adult");
     }
     return JD_OK;
 }
@@ -5121,8 +5140,20 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         rc = load_patterns(L, json_object_get(o, "unless"), K_UNLESS, (uint32_t)S->nrules, where);
         if (rc < 0)
             return rc;
+        size_t np = S->npat;
+        rc = load_patterns(L, json_object_get(o, "unless_note"), K_UNLESS, (uint32_t)S->nrules, where);
+        if (rc < 0)
+            return rc;
+        for (; np < S->npat; np++)
+            S->pat[np].note = true;
         r->has_near = json_array_size(json_object_get(o, "near")) > 0;
-        r->near_sentence = json_is_true(json_object_get(o, "near_sentence"));
+        r->near_span = json_is_true(json_object_get(o, "near_sentence")) ? 0 : 1;
+        json_t *span = json_object_get(o, "near_sentences");
+        if (span && (!json_is_integer(span) || json_integer_value(span) < 0 ||
+                     json_integer_value(span) > 1000))
+            return bad(L, where, "near_sentences: a number of sentences, 0 to 1000");
+        if (span)
+            r->near_span = (int)json_integer_value(span);
         rc = load_patterns(L, json_object_get(o, "near"), K_NEAR, (uint32_t)S->nrules, where);
         if (rc < 0)
             return rc;
