@@ -876,12 +876,20 @@ static long alt_then(const jd_screen *S, const pattern *p, uint32_t ti, const al
 }
 
 /* Token index after a match of terms [ti, nterms) at token i, or -1. */
+static bool is_word(const tok *k, const char *a, const char *b, const char *c, const char *d);
+
 /* Whether token j is the colon after a field's label at the start of its
- * line ("Sexual health clinic:", "Relationship:"; at most three words). */
+ * line ("Sexual health clinic:", "Relationship:"; at most three words), or
+ * a colon whose answer is a negation ("the messages with her: no sexual
+ * messages"). */
 static bool field_colon(const jd_screen *S, size_t j)
 {
     if (S->tok[j].punct != ':')
         return false;
+    if (j + 1 < S->ntok && S->tok[j + 1].sent == S->tok[j].sent &&
+        (is_word(&S->tok[j + 1], "no", "none", "nil", "nothing") ||
+         is_word(&S->tok[j + 1], "never", "not", NULL, NULL)))
+        return true; /* "We checked the messages with her: no sexual messages" */
     for (size_t k = j, n = 0; k-- > 0 && n < 3; n++) {
         if (S->tok[k].punct || S->tok[k].sent != S->tok[j].sent)
             return false;
