@@ -1412,6 +1412,12 @@ static void test_turns_and_subjects(void **state)
     r = run(f, "WITNESS STATEMENT of Kyle Bennett, age 17.\nI was walking with my mate Callum. "
                "One of them stabbed me in the leg.", 17, "police", 0);
     assert_true(counted(r, "C16"));
+    r = run(f, "WITNESS STATEMENT of Josh Arnott, age 16.\nI go to college. Kai told me they give "
+               "him spice and weed for free.", 16, "police", 0);
+    assert_false(counted(r, "C18"));
+    r = run(f, "WITNESS STATEMENT of Josh Arnott, age 16.\nI go to college. They give me spice "
+               "and weed for free.", 16, "police", 0);
+    assert_true(counted(r, "C18"));
     r = run(f, "Case note about Kyle, age 17.\nHe was walking with his mate Callum. One of them "
                "stabbed him in the leg.", 17, "police", 0);
     assert_true(counted(r, "C16"));
