@@ -1204,6 +1204,110 @@ static void test_offence_roles_s7(void **state)
     assert_false(counted(r, "C1"));
 }
 
+/* Ninth session (scr-ctx): a question or an offer answered no, a term named
+ * as a topic of teaching, senses of "in touch", a burner and an animal that
+ * bolts, and "reminded" as advice to the child. Each with a near miss. */
+static void test_answered_and_taught(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    /* asked about, answered no in the same sentence */
+    r = run(f, "Asked about anyone giving her drinks or drugs at the party: she and her friends "
+               "all say no.", 14, "case_note", 0);
+    assert_false(counted(r, "C18"));
+    assert_true(must(r, "C18", false)->attrs & JD_SCREEN_NEGATED);
+    r = run(f, "I asked about older boyfriends, money, being made to do sexual things, and she "
+               "said no to each.", 14, "case_note", 0);
+    assert_false(counted(r, "C11"));
+    /* near misses: the answer tells what happened; the no in another sentence */
+    r = run(f, "Asked about anyone giving her drinks or drugs at the party: she says a man gave "
+               "her vodka.", 14, "case_note", 0);
+    assert_true(counted(r, "C18"));
+    r = run(f, "Asked about anyone giving her drinks or drugs at the party. She said no to "
+               "the police.", 14, "case_note", 0);
+    assert_true(counted(r, "C18"));
+    /* an offer refused; near misses: the act done, an attempt at the act */
+    r = run(f, "An older boy offered to sell him cannabis at the park and he refused.", 14,
+            "case_note", 0);
+    assert_false(counted(r, "C18"));
+    r = run(f, "An older man sold him cannabis at the park and he would not say who.", 14,
+            "case_note", 0);
+    assert_true(counted(r, "C18"));
+    r = run(f, "A man tried to touch her on the bus and she told him no.", 14, "case_note", 0);
+    assert_true(counted(r, "C2"));
+    /* a quoted term as a topic of teaching; near miss: the same word as an act */
+    r = run(f, "She wanted help with her 'sexting' worksheet for the PSHE lesson.", 13,
+            "case_note", 0);
+    assert_false(counted(r, "C14"));
+    assert_true(must(r, "C14", false)->attrs & JD_SCREEN_HYPOTHETICAL);
+    r = run(f, "He knows about county lines from the workshop at school.", 15, "case_note", 0);
+    assert_false(counted(r, "C13"));
+    r = run(f, "She says her uncle has been 'sexting' her since the summer.", 13, "case_note", 0);
+    assert_true(counted(r, "C14"));
+    r = run(f, "He has been running county lines for the older lads after school.", 15,
+            "case_note", 0);
+    assert_true(counted(r, "C13"));
+    /* other senses: contact, a burner flame, a dog bolting */
+    r = run(f, "His birth dad has not been in touch since 2019.", 13, "case_note", 0);
+    assert_false(counted(r, "C8"));
+    assert_true(must(r, "C8", false)->attrs & JD_SCREEN_SENSE);
+    r = run(f, "Her birth dad touched her when she stayed there in the summer.", 13, "case_note", 0);
+    assert_true(counted(r, "C8"));
+    r = run(f, "He caught the back of his hand on a Bunsen burner flame in science.", 15,
+            "case_note", 0);
+    assert_false(counted(r, "C18"));
+    r = run(f, "He has two phones, one of them a burner.", 15, "case_note", 0);
+    assert_true(counted(r, "C18"));
+    r = run(f, "Their whippet absconded again on Sunday evening.", 15, "case_note", 0);
+    assert_false(counted(r, "absconded"));
+    r = run(f, "She absconded from the unit again through the fence.", 15, "case_note", 0);
+    assert_true(counted(r, "absconded"));
+    /* "reminded" challenges wording only when it reminds that she is a child */
+    r = run(f, "She is street-savvy with these men. I reminded her about the curfew.", 15,
+            "case_note", 0);
+    assert_true(counted(r, "streetwise"));
+    r = run(f, "She is street-savvy with these men. I reminded the panel that she is a child.", 15,
+            "case_note", 0);
+    assert_false(counted(r, "streetwise"));
+    assert_true(must(r, "streetwise", false)->attrs & JD_SCREEN_CHALLENGED);
+}
+
+/* Scope ends (ninth session, scr-ctx): a verb of speech written as a noun
+ * reports no one ("in that state"), "if" in "if I'm honest" supposes
+ * nothing, a subject with its verb ("he's") ends a negation. Near misses. */
+static void test_scope_ends(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "She put herself in that state and it is a lifestyle choice at her age.", 15,
+            "case_note", 0);
+    assert_true(counted(r, "lifestyle_choice"));
+    r = run(f, "She put herself in that state and says it is a lifestyle choice.", 15,
+            "case_note", 0);
+    assert_false(counted(r, "lifestyle_choice"));
+    assert_true(must(r, "lifestyle_choice", false)->attrs & JD_SCREEN_QUOTED);
+    r = run(f, "If I'm honest, she has been seeking out older men online for months.", 15,
+            "case_note", 0);
+    assert_true(counted(r, "contacting_adults"));
+    r = run(f, "If she keeps seeking out older men online she will be hurt.", 15, "case_note", 0);
+    assert_false(counted(r, "contacting_adults"));
+    assert_true(must(r, "contacting_adults", false)->attrs & JD_SCREEN_HYPOTHETICAL);
+    r = run(f, "Carers cant manage him any more hes beyond our control.", 15, "case_note", 0);
+    assert_true(counted(r, "out_of_control"));
+    r = run(f, "Carers do not think hes beyond our control.", 15, "case_note", 0);
+    assert_false(counted(r, "out_of_control"));
+    assert_true(must(r, "out_of_control", false)->attrs & JD_SCREEN_NEGATED);
+    /* a quoted label said of her in reported speech; near misses: the same
+     * words unquoted, a quoted act ("was attacked") */
+    r = run(f, "Her classmate said Tia is 'on the game' at weekends.", 15, "case_note", 0);
+    assert_false(counted(r, "C9"));
+    assert_true(must(r, "C9", false)->attrs & JD_SCREEN_QUOTED);
+    r = run(f, "Her classmate said Tia is on the game at weekends.", 15, "case_note", 0);
+    assert_true(counted(r, "C9"));
+    r = run(f, "She says she 'was attacked' by a man in the park.", 15, "case_note", 0);
+    assert_true(counted(r, "C16"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1218,6 +1322,8 @@ int main(void)
         cmocka_unit_test(test_offence_frame),
         cmocka_unit_test(test_lang_frame),
         cmocka_unit_test(test_offence_roles_s7),
+        cmocka_unit_test(test_answered_and_taught),
+        cmocka_unit_test(test_scope_ends),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

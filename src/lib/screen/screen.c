@@ -42,7 +42,8 @@ enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
-    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_NK
+    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_QUEST, K_ANSNO, K_TOPIC,
+    K_NK
 };
 
 #define MAX_PHRASE 5
@@ -138,7 +139,7 @@ typedef struct wslot {
 
 typedef struct hit {
     uint32_t pat, start, end; /* tokens [start, end) */
-    bool pseudo;              /* a negation inside a pseudo-negation (mark_cues) */
+    bool pseudo; /* a negation inside a pseudo-negation, a verb of speech as a noun (mark_cues) */
 } hit;
 
 typedef struct tok {
@@ -229,7 +230,7 @@ struct jd_screen {
     uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
     uint32_t who_sid, whose_sid, whom_sid; /* a relative clause's antecedent (relative_other) */
     uint32_t aux_sids[11]; /* "was", "were", "is", "been", "got"...: a passive before a match */
-    uint32_t negterm_sids[13]; /* "who", "when", "since", "than"...: end a negation's scope */
+    uint32_t negterm_sids[16]; /* "who", "when", "since", "than", "he's"...: end a negation's scope */
     uint32_t indef_sids[9]; /* "a", "another", "other", "some": not the child ("a girl") */
     uint32_t generic_set; /* children, kids, minors (optional set "generic"): children in
                              general (generic_object) */
@@ -1921,13 +1922,36 @@ typedef struct ctx {
  * rarer cues cost nothing in most notes) and the negations inside a
  * `pseudo_negation` cue ("no further action", "not only", "without
  * warning"), which negate nothing after them. */
+/* Whether token i is a determiner or a possessive before a noun: "in that
+ * state", "a report", "her claims" are nouns, not verbs of speech. */
+static bool determiner_at(const jd_screen *S, size_t i)
+{
+    static const char *const det[] = {"a",   "an",   "the",  "that", "this", "such", "its",
+                                      "his", "their", "my",  "our",  "your", "what", "every",
+                                      "each", "whose", "whatever", NULL};
+    const tok *k = &S->tok[i];
+    if (k->punct)
+        return false;
+    for (size_t j = 0; det[j]; j++)
+        if (k->wlen == strlen(det[j]) && !memcmp(k->w, det[j], k->wlen))
+            return true;
+    return false;
+}
+
 static void mark_cues(jd_screen *S)
 {
     S->cue_kinds = 0;
-    for (size_t i = 0; i < S->nhits; i++)
-        S->cue_kinds |= 1ull << S->pat[S->hits[i].pat].kind;
+    for (size_t i = 0; i < S->nhits; i++) {
+        hit *c = &S->hits[i];
+        S->cue_kinds |= 1ull << S->pat[c->pat].kind;
+        /* a verb of speech written as a noun ("put herself in that state")
+         * reports no one's words */
+        if (S->pat[c->pat].kind == K_REPORT && c->start > 0 &&
+            S->tok[c->start - 1].sent == S->tok[c->start].sent && determiner_at(S, c->start - 1))
+            c->pseudo = true;
+    }
     if (!(S->cue_kinds & (1ull << K_PSEUDO)) ||
-        !(S->cue_kinds & ((1ull << K_NEG) | (1ull << K_NEGPOST))))
+        !(S->cue_kinds & ((1ull << K_NEG) | (1ull << K_NEGPOST) | (1ull << K_HYPO))))
         return;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *p = &S->hits[i];
@@ -1938,6 +1962,9 @@ static void mark_cues(jd_screen *S)
             /* also the post-negation "none" in "rape, and none of it is her
              * fault"; a negation cue of the pseudo-negation's own extent
              * ("none of it is") negates what follows it ("her choice") */
+            /* "if" in "if I'm honest", "if you ask me" supposes nothing */
+            if (S->pat[c->pat].kind == K_HYPO && p->start <= c->start && p->end >= c->end)
+                c->pseudo = true;
             if ((S->pat[c->pat].kind == K_NEG || S->pat[c->pat].kind == K_NEGPOST) &&
                 p->start <= c->start && p->end >= c->end &&
                 !(S->pat[c->pat].kind == K_NEG && p->start == c->start && p->end == c->end))
@@ -1952,9 +1979,25 @@ static void mark_cues(jd_screen *S)
  * her uncle touched her", "no one was at home when her stepdad hit her"). */
 static bool neg_terminated(const jd_screen *S, uint32_t from, uint32_t to)
 {
-    for (uint32_t t = from; t < to && t < S->ntok; t++)
-        if (sid_in(S->tok[t].sid, S->negterm_sids, sizeof S->negterm_sids / sizeof *S->negterm_sids))
+    static const char *const verbs[] = {"think", "thinks", "thought", "believe", "believes",
+                                        "say",   "says",   "said",    "feel",    "feels",
+                                        "felt",  "know",   "knows",   "that",    "sure",
+                                        "suggest", "suggests", NULL};
+    for (uint32_t t = from; t < to && t < S->ntok; t++) {
+        const tok *k = &S->tok[t];
+        if (!sid_in(k->sid, S->negterm_sids, sizeof S->negterm_sids / sizeof *S->negterm_sids))
+            continue;
+        /* "cant manage him any more hes beyond our control": a subject and
+         * its verb start a clause, but not as what is thought or said ("do
+         * not think he's ...") */
+        bool contraction = is_word(k, "hes", "shes", "theyre", NULL);
+        bool complement = false;
+        for (size_t v = 0; contraction && t > 0 && verbs[v]; v++)
+            complement |= S->tok[t - 1].wlen == strlen(verbs[v]) &&
+                          !memcmp(S->tok[t - 1].w, verbs[v], S->tok[t - 1].wlen);
+        if (!complement)
             return true;
+    }
     return false;
 }
 
@@ -1964,7 +2007,9 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
      * in its sentence; 2: right after it; 3: its sentence or the next;
      * 4: before it in its sentence; 5: before it ends, in its sentence, not at
      * its start; 6: starting inside it or right after it; 7: overlapping it;
-     * 8: the sentence before its own */
+     * 8: the sentence before its own; 9: after it in its sentence; 10: right
+     * after it (up to four words) in its sentence; 11: starting before it or
+     * with it, in its sentence */
     if (!(S->cue_kinds & (1ull << kind)))
         return false; /* no such cue in the note (mark_cues) */
     const tok *a = &S->tok[h->start];
@@ -1976,8 +2021,9 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             c->end < S->ntok && S->tok[c->end].num >= 0 &&
             S->tok[c->end].sent == S->tok[c->start].sent)
             continue; /* "No 12": a house number */
-        if ((kind == K_NEG || kind == K_NEGPOST) && c->pseudo)
-            continue; /* "no further action", "not only", "without warning" */
+        if ((kind == K_NEG || kind == K_NEGPOST || kind == K_REPORT || kind == K_HYPO) &&
+            c->pseudo)
+            continue; /* "no further action", "not only", "without warning"; "that state" */
         if (kind == K_NEG && neg_terminated(S, c->end, h->start))
             continue; /* "she didn't know the man who touched her" */
         const tok *b = &S->tok[c->start];
@@ -2023,6 +2069,18 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             if (c->start < h->end && c->end > h->start)
                 return true;
             break;
+        case 9: /* after the match, in its sentence */
+            if (b->sent == a->sent && c->start >= h->end)
+                return true;
+            break;
+        case 10: /* right after the match (up to four words), in its sentence */
+            if (b->sent == a->sent && c->start >= h->end && c->start - h->end <= 4)
+                return true;
+            break;
+        case 11: /* starting before or with the match, in its sentence */
+            if (b->sent == a->sent && c->start <= h->start)
+                return true;
+            break;
         case 5: /* before the match ends, in its sentence (attribution) */
             if (b->sent == a->sent && c->start < h->end && c->start != h->start)
                 return true;
@@ -2055,6 +2113,37 @@ static bool form_answer_no(const jd_screen *S, const hit *h)
         return false;
     }
     return false;
+}
+
+/* A question asked or a thing offered, answered no in the same sentence:
+ * "Asked about anyone giving her drinks or drugs ...: pt and friends all say
+ * no", "I asked about ... being made to do things she did not want ... and
+ * she said no to each", "a man tried to sell him a vape and he said no". The
+ * question or the offer (cue list `question`) comes before the match or
+ * opens it ("offered to sell him cannabis"), the
+ * answer (`answer_no`) after it; what was asked about or offered did not
+ * happen. An answer in another sentence is left alone ("She was asked about
+ * the bruise. She said her stepdad hit her. She denied anything else"). */
+static bool answered_no(const jd_screen *S, const hit *h)
+{
+    return cue_in(S, K_QUEST, h, 11) && cue_in(S, K_ANSNO, h, 9);
+}
+
+/* Words named as a topic of teaching: a term in quotation marks, or after
+ * "about", followed within four words by a lesson, a workshop, homework or a
+ * quiz ("her 'sexting' homework task", "he knows about 'county lines stuff'
+ * from the workshop at school"). Like advice about a risk (cue list
+ * `hypothetical`), it tells what was taught, not what happened. */
+static bool named_topic(const jd_screen *S, const hit *h)
+{
+    if (!cue_in(S, K_TOPIC, h, 10))
+        return false;
+    if (h->start > 0 && is_word(&S->tok[h->start - 1], "about", NULL, NULL, NULL))
+        return true;
+    for (uint32_t i = h->start; i < h->end; i++)
+        if (!S->tok[i].quoted)
+            return false;
+    return true;
 }
 
 /* A year before the child was born in the match's sentence or the one
@@ -2092,7 +2181,7 @@ static const hit *report_before(const jd_screen *S, const hit *h, size_t *i)
     uint32_t sent = S->tok[h->start].sent;
     while (*i < S->nhits) {
         const hit *c = &S->hits[(*i)++];
-        if (S->pat[c->pat].kind == K_REPORT && S->tok[c->start].sent == sent &&
+        if (S->pat[c->pat].kind == K_REPORT && !c->pseudo && S->tok[c->start].sent == sent &&
             c->end <= h->start)
             return c;
     }
@@ -2307,7 +2396,7 @@ static bool clause_names_child(const jd_screen *S, size_t first, size_t who)
     }
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *c = &S->hits[i];
-        if (S->pat[c->pat].kind == K_REPORT && S->tok[c->start].clause == cl)
+        if (S->pat[c->pat].kind == K_REPORT && !c->pseudo && S->tok[c->start].clause == cl)
             return true;
     }
     return false;
@@ -3165,9 +3254,10 @@ static bool cause_after(const jd_screen *S, const hit *h)
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
-    if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h))
+    if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h) ||
+        answered_no(S, h))
         a |= JD_SCREEN_NEGATED;
-    if (cue_in(S, K_HYPO, h, 4))
+    if (cue_in(S, K_HYPO, h, 4) || named_topic(S, h))
         a |= JD_SCREEN_HYPOTHETICAL;
     /* a worry that something may be so ("concerned adults may be encouraging
      * her away") discloses no act; the writer's words stay the writer's */
@@ -3796,6 +3886,25 @@ static bool crime_ref(const jd_screen *S)
 /* The attributes that stop a match of rule r counting (its discount), with the
  * age checks of the rule added to the attributes a; for offences also the
  * basis of m (the ages read). */
+/* A label said of someone in reported speech: the match follows "is",
+ * "she's", "as" or "a" within two words ("a classmate said Marcus is 'on the
+ * game'", "'she's obviously on the game'"), a description, not an account of
+ * an act ("she says she 'was attacked'", "is 'selling himself'"). */
+static bool label_after_copula(const jd_screen *S, const hit *h)
+{
+    for (uint32_t t = h->start; t < h->end; t++)
+        if (S->tok[t].sid == S->herself_sid || S->tok[t].sid == S->himself_sid)
+            return false;
+    for (uint32_t t = h->start, n = 0; t-- > 0 && n < 2; n++) {
+        const tok *k = &S->tok[t];
+        if (k->punct)
+            return false;
+        if (is_word(k, "is", "shes", "hes", "as") || is_word(k, "a", "an", NULL, NULL))
+            return true;
+    }
+    return false;
+}
+
 static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, const ctx *X,
                             bool lac, int child, unsigned *a, jd_screen_match *m)
 {
@@ -3837,7 +3946,9 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         }
         if (quoted && (*a & JD_SCREEN_CHALLENGED))
             discount |= JD_SCREEN_CHALLENGED;
-        if (quoted && !person && h->end - h->start <= 2 && cue_in(S, K_ATTR, h, 5))
+        if (quoted && !person &&
+            ((h->end - h->start <= 2 && cue_in(S, K_ATTR, h, 5)) ||
+             (h->end - h->start <= 3 && cue_in(S, K_REPORT, h, 4) && label_after_copula(S, h))))
             discount |= JD_SCREEN_QUOTED;
         m->recorded = X->recorded;
         m->other_age = other;
@@ -4832,7 +4943,8 @@ static int load_words(loader *L)
      * kiss", "no one apart from him" (scr-frame) */
     static const char *const negterm[] = {"who",   "whom",  "whose", "when",    "whenever",
                                           "since", "after", "until", "where",   "than",
-                                          "except", "apart", "besides"};
+                                          "except", "apart", "besides", "hes",
+                                          "shes",  "theyre"};
     for (size_t k = 0; k < sizeof negterm / sizeof negterm[0]; k++)
         if (!(S->negterm_sids[k] = stem_id(S, negterm[k], strlen(negterm[k]), true)))
             return jd_oom(L->err);
@@ -4946,7 +5058,9 @@ static int load_cues(loader *L, json_t *root)
                      {"reported", K_REPORT},    {"speculation", K_SPEC},
                      {"adult_life", K_ADULTLIFE}, {"sense", K_SENSE},
                      {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT},
-                     {"resolved", K_RESOLVED}, {"document", K_DOC}};
+                     {"resolved", K_RESOLVED}, {"document", K_DOC},
+                     {"question", K_QUEST},     {"answer_no", K_ANSNO},
+                     {"topic", K_TOPIC}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
