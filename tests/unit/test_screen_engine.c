@@ -507,6 +507,20 @@ static void test_loader_errors(void **state)
          "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
          "[{\"code\": \"S12\", \"name\": \"x\", \"candidate\": true, \"patterns\": [\"drunk\"]}]}",
          "indicators[0] S12: candidate: only with \"always\""},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"S12\", \"name\": \"x\", \"patterns\": [\"drunk\"], \"near\": [\"returned\"], "
+         "\"near_sentences\": -1}]}",
+         "indicators[0] S12: near_sentences: a number of sentences, 0 to 1000"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"S12\", \"name\": \"x\", \"patterns\": [\"drunk\"], \"near\": [\"returned\"], "
+         "\"near_sentences\": \"2\"}]}",
+         "near_sentences: a number of sentences"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"S02\", \"name\": \"x\", \"patterns\": [\"boyfriend\"], \"needs\": [\"elder\"]}]}",
+         "needs: one of sexual, adult, older, minor_other, looked_after, not_adult"},
     };
     char path[] = "/tmp/jd-screen-rules-XXXXXX";
     int fd = mkstemp(path);
@@ -1308,6 +1322,108 @@ static void test_scope_ends(void **state)
     assert_true(counted(r, "C16"));
 }
 
+/* Whose words (ninth session, scr-ctx): a caller's turn in a transcript with
+ * an operator's turns is the caller's; relationships education is a school
+ * subject. Near misses: a call summary line, a relationship with a man. */
+static void test_turns_and_subjects(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f,
+            "OP: Police, what is the emergency?\nCALLER: It is my daughter. I told her she is a "
+            "little tart.\nOP: Do you know his name?",
+            15, "police", 0);
+    assert_false(counted(r, "sexually_available"));
+    assert_true(must(r, "sexually_available", false)->attrs & JD_SCREEN_QUOTED);
+    r = run(f, "Referral from dad.\nCaller: dad. Says she is a little tart.", 15, "police", 0);
+    assert_true(counted(r, "sexually_available"));
+    r = run(f,
+            "Marie: she is a little tart and she will not listen.\nOperator: Where is she?\n"
+            "Marie: at a flat.",
+            15, "police", 0);
+    assert_false(counted(r, "sexually_available"));
+    r = run(f, "Summary: she is a little tart.\nOperator note: graded P1.", 15, "police", 0);
+    assert_true(counted(r, "sexually_available")); /* a field label opens one line */
+    r = run(f, "She has started relationships and sex education at school. The men at the flat "
+               "are in their 30s.", 15, "case_note", 0);
+    assert_false(counted(r, "boyfriend"));
+    r = run(f, "She has been in a relationship with a man in his 30s since May.", 15, "case_note",
+            0);
+    assert_true(counted(r, "boyfriend"));
+    /* an offender's record: index offences, cautions; near miss: an act now */
+    r = run(f, "Index offences (2013): arranging the sexual exploitation of a child.", 11,
+            "case_note", 0);
+    assert_false(counted(r, "C1"));
+    assert_true(must(r, "C1", false)->attrs & JD_SCREEN_HISTORICAL);
+    r = run(f, "Last month he arranged the sexual exploitation of a child.", 11, "case_note", 0);
+    assert_true(counted(r, "C1"));
+    /* a clinician's "seen alone"; near miss: arguments and fights seen at home */
+    r = run(f, "History from Sky (seen alone): arguments at home about her curfew.", 13,
+            "case_note", 0);
+    assert_false(counted(r, "C17"));
+    r = run(f, "Sky says she has seen arguments and fights at home between mum and her partner.",
+            13, "case_note", 0);
+    assert_true(counted(r, "C17"));
+    /* a rule's words do not run past a field's label at a line's start */
+    const char *clinic = "Clinic note.\nSexual health: came in for a lift home.";
+    r = run(f, clinic, 14, "case_note", 0);
+    int colon = (int)(strchr(clinic, ':') - clinic);
+    for (size_t i = 0; i < r->n; i++)
+        assert_false(!strcmp(r->m[i].code, "C9") && r->m[i].start < colon);
+    r = run(f, "Clinic note.\nShe says sexual favours for a lift home.", 14, "case_note", 0);
+    assert_true(counted(r, "C9"));
+    /* a list after a colon spells out the owner's things; near miss: the
+     * child's own name as the owner */
+    r = run(f, "The concerns were about Ms Hale's own circumstances: her heroin use, her "
+               "involvement in prostitution from the flat.", 14, "case_note", 0);
+    assert_false(counted(r, "C9"));
+    assert_false(counted(r, "prostitution"));
+    r = run(f, "The concerns were about Jade's circumstances: her involvement in prostitution "
+               "from the flat.", 14, "case_note", 0);
+    assert_true(counted(r, "C9"));
+    /* history told at the start of the next sentence; near miss: "That was
+     * when" dates it and keeps it his */
+    r = run(f, "The flat was cuckooed in 2019 by a gang from the city; previous tenant evicted.",
+            10, "case_note", 0);
+    assert_false(counted(r, "C18"));
+    assert_true(must(r, "C18", false)->attrs & JD_SCREEN_HISTORICAL);
+    r = run(f, "The flat has been cuckooed this month by a gang from the city; mum is scared.", 10,
+            "case_note", 0);
+    assert_true(counted(r, "C18"));
+    r = run(f, "He asked about the old flats where the county lines lot used to operate. That was "
+               "before his time on the estate.", 17, "case_note", 0);
+    assert_false(counted(r, "C13"));
+    r = run(f, "He has been running county lines from the old flats. That was when he first went "
+               "missing.", 17, "case_note", 0);
+    assert_true(counted(r, "C13"));
+    /* the child's own statement: "him" is someone else; near misses: "me" in
+     * it, and a note about the child that is no statement of his */
+    r = run(f, "WITNESS STATEMENT of Kyle Bennett, age 17.\nI was walking with my mate Callum. "
+               "One of them stabbed him in the leg.", 17, "police", 0);
+    assert_false(counted(r, "C16"));
+    assert_true(must(r, "C16", false)->attrs & JD_SCREEN_OTHER_PERSON);
+    r = run(f, "WITNESS STATEMENT of Kyle Bennett, age 17.\nI was walking with my mate Callum. "
+               "One of them stabbed me in the leg.", 17, "police", 0);
+    assert_true(counted(r, "C16"));
+    r = run(f, "Case note about Kyle, age 17.\nHe was walking with his mate Callum. One of them "
+               "stabbed him in the leg.", 17, "police", 0);
+    assert_true(counted(r, "C16"));
+    /* a place's past before a re-let; a voluntary admission to a ward; near
+     * misses: cuckooed now, going voluntarily to a man's flat */
+    r = run(f, "Flat 3 was a cuckooed address in 2019, since re-let. Dean lives there with mum.",
+            15, "case_note", 0);
+    assert_false(counted(r, "C18"));
+    r = run(f, "Flat 3 has been cuckooed since the summer. Dean lives there with mum.", 15,
+            "case_note", 0);
+    assert_true(counted(r, "C18"));
+    r = run(f, "Missing overnight. Found at a flat with a man (30). Later she was admitted "
+               "voluntarily to the ward.", 15, "case_note", 0);
+    assert_false(counted(r, "own_accord"));
+    r = run(f, "Missing overnight. She went voluntarily to a flat with a man (30).", 15,
+            "case_note", 0);
+    assert_true(counted(r, "own_accord"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1324,6 +1440,7 @@ int main(void)
         cmocka_unit_test(test_offence_roles_s7),
         cmocka_unit_test(test_answered_and_taught),
         cmocka_unit_test(test_scope_ends),
+        cmocka_unit_test(test_turns_and_subjects),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -79,6 +79,8 @@ typedef struct pattern {
     uint8_t gate;  /* what the first token must be: G_* (set at load) */
     bool weak;     /* of a "weak" rule (its words, unless, near): scanned only for a
                       kind in weak_on */
+    bool note;     /* an "unless_note" exception: cancels its rule's matches anywhere
+                      in the note ("the driver is her uncle" a sentence later) */
     uint32_t owner;
     uint32_t req0; /* blooms that must meet the sentence's: req[req0, req0 + nreq) */
     uint16_t nreq;
@@ -95,7 +97,8 @@ typedef struct u32vec {
     uint32_t n, cap;
 } u32vec;
 
-enum { NEED_SEXUAL = 1, NEED_ADULT = 2, NEED_MINOR_OTHER = 4, NEED_LAC = 8, NEED_NOT_ADULT = 16 };
+enum { NEED_SEXUAL = 1, NEED_ADULT = 2, NEED_MINOR_OTHER = 4, NEED_LAC = 8, NEED_NOT_ADULT = 16,
+       NEED_OLDER = 32 /* an adult and no age-mate (older_adult_at): "older boyfriend" */ };
 
 typedef struct rule {
     jd_screen_kind kind;
@@ -113,8 +116,10 @@ typedef struct rule {
                                    combiner (model.c) decides it, rules alone never count it */
     const char *agencies[4];    /* "always" rules: only for these agencies (NULL: any) */
     bool has_near;              /* a "near" pattern must be in the sentence or next */
-    bool near_sentence;         /* "near_sentence": the near pattern in the match's own
-                                   sentence ("too drunk to stand" is C11 only beside the act) */
+    int near_span;              /* sentences either side the near pattern may be in: 1 by
+                                   default; 0 with "near_sentence" ("too drunk to stand" is
+                                   C11 only beside the act); "near_sentences": N (S12: the
+                                   state a few sentences after a return in a return event) */
     bool reported_speech;       /* reported speech ("she told staff", "source states") is
                                    not the writer's own wording */
     bool weak;                  /* "weak": its matches never count alone (JD_SCREEN_WEAK),
@@ -153,6 +158,7 @@ typedef struct tok {
     uint8_t coord; /* starts a clause after "and": the subject carries over */
     uint8_t purenum; /* digits only ("24"): its stem id is a rule's number word's, else 0 */
     uint8_t handle; /* a year glued into a user name ("mark.t.1979"): no date of the note */
+    uint8_t nl;     /* first word of its line */
 } tok;
 
 struct jd_screen {
@@ -230,7 +236,7 @@ struct jd_screen {
     uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
     uint32_t who_sid, whose_sid, whom_sid; /* a relative clause's antecedent (relative_other) */
     uint32_t aux_sids[11]; /* "was", "were", "is", "been", "got"...: a passive before a match */
-    uint32_t negterm_sids[16]; /* "who", "when", "since", "than", "he's"...: end a negation's scope */
+    uint32_t negterm_sids[16]; /* "who", "since", "than", "he's"...: end a negation's scope */
     uint32_t indef_sids[9]; /* "a", "another", "other", "some": not the child ("a girl") */
     uint32_t generic_set; /* children, kids, minors (optional set "generic"): children in
                              general (generic_object) */
@@ -242,6 +248,8 @@ struct jd_screen {
     uint32_t things_set; /* room, phone, door (optional set "things"): thing_object */
     uint32_t discover_set; /* found, noticed, reported (optional set "discover") */
     uint32_t partner_set; /* wife, husband, partner, fiance (optional set "partner") */
+    uint32_t unrelated_set; /* friend, mate, neighbour (optional set "unrelated"): a person
+                             * word they own ("her friend's brother") is no kin of the child */
     uint32_t body_set; /* head, arm, hand (optional set "body"): self_inflicted */
     uint32_t suspect_set; /* arrested, charged, for, with (optional set "suspect"):
                              child_aggressor */
@@ -276,6 +284,7 @@ struct jd_screen {
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
     uint64_t cue_kinds;        /* bit per pattern kind (K_*) with a hit in the note (mark_cues) */
     int child_age;             /* the note's child_age during jd_screen_run (-1 unknown) */
+    bool child_statement;      /* the note is the child's own statement (child_statement) */
     bool old_year;             /* a year before the child's birth is in the note */
     int32_t min_year;          /* the lowest number from 1950 in the note (tokenize),
                                   INT32_MAX none */
@@ -558,6 +567,7 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
     p->term0 = (uint32_t)S->nterms;
     p->nterms = 0;
     p->kind = (uint8_t)kind;
+    p->note = false;
     p->owner = owner;
     p->text = jd_arena_strdup(&S->ar, text);
     const char *q = text;
@@ -866,6 +876,21 @@ static long alt_then(const jd_screen *S, const pattern *p, uint32_t ti, const al
 }
 
 /* Token index after a match of terms [ti, nterms) at token i, or -1. */
+/* Whether token j is the colon after a field's label at the start of its
+ * line ("Sexual health clinic:", "Relationship:"; at most three words). */
+static bool field_colon(const jd_screen *S, size_t j)
+{
+    if (S->tok[j].punct != ':')
+        return false;
+    for (size_t k = j, n = 0; k-- > 0 && n < 3; n++) {
+        if (S->tok[k].punct || S->tok[k].sent != S->tok[j].sent)
+            return false;
+        if (S->tok[k].nl)
+            return true;
+    }
+    return false;
+}
+
 static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t i, uint32_t sent)
 {
     if (ti == p->nterms)
@@ -873,8 +898,9 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
     const term *t = &S->terms[p->term0 + ti];
     if (t->kind == T_GAP) {
         for (size_t j = i, g = 0; j < S->ntok && g <= t->gap; j++) {
-            if (S->tok[j].sent != sent)
-                break;
+            if (S->tok[j].sent != sent || (p->kind <= K_IND && field_colon(S, j)))
+                break; /* a rule's words not past a field's label: "Sexual health
+                        * clinic: Tayla attends for" */
             long r = match_from(S, p, ti + 1, j, sent);
             if (r >= 0)
                 return r;
@@ -1350,6 +1376,14 @@ static bool run_on_start(const jd_screen *S, const char *text, size_t len, size_
 
 /* A year glued into a user name at text[s] ("mark.t.1979", "kev_1984") is
  * no date of the note's history; token_age reads it as a year of birth. */
+/* Whether the word at s is the first of its line (only blanks before it). */
+static bool line_start(const char *text, size_t s)
+{
+    while (s > 0 && (text[s - 1] == ' ' || text[s - 1] == '\t'))
+        s--;
+    return s == 0 || text[s - 1] == '\n' || text[s - 1] == '\r';
+}
+
 static bool year_handle(const char *text, size_t s, int32_t num)
 {
     return num >= 1900 && num <= 2030 && s >= 2 && (text[s - 1] == '.' || text[s - 1] == '_') &&
@@ -1442,7 +1476,11 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->handle = handle;
         t->quoted = quoted || dquoted;
         t->paren = paren > 0;
-        t->cap = isupper((unsigned char)text[s]) != 0;
+        /* 1: a capital; 2: title case, a capital then a small letter */
+        t->cap = isupper((unsigned char)text[s])
+                     ? (uint8_t)(s + 1 < len && islower((unsigned char)text[s + 1]) ? 2 : 1)
+                     : 0;
+        t->nl = line_start(text, s);
         t->poss = i - s >= 3 && (text[i - 1] == 's' || text[i - 1] == 'S') &&
                   (text[i - 2] == '\'' || ((unsigned char)text[i - 2] == 0x99 && i - s >= 5));
         clause = clause_cues(S, t, clause);
@@ -2009,7 +2047,7 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
      * its start; 6: starting inside it or right after it; 7: overlapping it;
      * 8: the sentence before its own; 9: after it in its sentence; 10: right
      * after it (up to four words) in its sentence; 11: starting before it or
-     * with it, in its sentence */
+     * with it, in its sentence; 12: among the first four words of the next */
     if (!(S->cue_kinds & (1ull << kind)))
         return false; /* no such cue in the note (mark_cues) */
     const tok *a = &S->tok[h->start];
@@ -2081,6 +2119,14 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             if (b->sent == a->sent && c->start <= h->start)
                 return true;
             break;
+        case 12: /* opening the next sentence (its first four words): "That was
+                  * before his time", "; previous tenant ..." */
+            if (b->sent == a->sent + 1 && c->start >= 4 &&
+                S->tok[c->start - 4].sent == a->sent)
+                return true;
+            if (b->sent == a->sent + 1 && c->start < 4)
+                return true;
+            break;
         case 5: /* before the match ends, in its sentence (attribution) */
             if (b->sent == a->sent && c->start < h->end && c->start != h->start)
                 return true;
@@ -2146,6 +2192,127 @@ static bool named_topic(const jd_screen *S, const hit *h)
     return true;
 }
 
+/* The turn label at line-start token j ("CALLER:", "Caller (Mr Dave
+ * Nolan):", "OP:", "Marie:"): 1 a professional's (op, operator, call
+ * handler, interviewer, officer), 2 someone else's (a caller, a relative or
+ * friend, or a name that opens two lines or more: a field label such as
+ * "Summary:" opens one), 0 no turn label. */
+static int turn_label(const jd_screen *S, size_t j)
+{
+    size_t e = j, words = 0;
+    while (e < S->ntok && (S->tok[e].paren || (!S->tok[e].punct && words < 2))) {
+        words += !S->tok[e].paren;
+        e++;
+    }
+    if (e >= S->ntok || S->tok[e].punct != ':' || S->tok[e].sent != S->tok[j].sent)
+        return 0;
+    const tok *k = &S->tok[j];
+    if (is_word(k, "op", "operator", "handler", "interviewer") ||
+        is_word(k, "call", "officer", NULL, NULL))
+        return 1;
+    if (words != 1)
+        return 0;
+    if (is_word(k, "caller", NULL, NULL, NULL) || in_set(S, S->other_set, k->sid))
+        return 2;
+    if (!k->cap || S->tok[j + 1].punct != ':')
+        return 0;
+    for (size_t i = 0; i < S->ntok; i++)
+        if (i != j && S->tok[i].nl && same_word(&S->tok[i], k) && i + 1 < S->ntok &&
+            S->tok[i + 1].punct == ':')
+            return 2; /* "Marie: ..." on two lines: a speaker's turns */
+    return 0;
+}
+
+/* Wording in another speaker's turn of a transcript: the note has a
+ * professional's turn ("OP:", "Operator:") and the match's line opens with a
+ * caller's, a relative's or a name's turn ("CALLER: ... she's a daft little
+ * tart"): the speaker's words, not the writer's. A summary line ("Caller:
+ * mother of Skye, states ...") in a note with no professional's turn is the
+ * writer's. */
+static bool speaker_turn(const jd_screen *S, const hit *h)
+{
+    size_t j = h->start;
+    while (j > 0 && !S->tok[j].nl)
+        j--;
+    if (turn_label(S, j) != 2)
+        return false;
+    for (size_t i = 0; i < S->ntok; i++)
+        if (S->tok[i].nl && turn_label(S, i) == 1)
+            return true;
+    return false;
+}
+
+/* Whether the note is the child's own statement: "WITNESS STATEMENT of
+ * Josh Arnott, age 16" (a statement of or by someone with the child's age,
+ * in its first sentence) written in the first person. There "I", "me" and
+ * "my" are the child, so "he", "him", "she", "her" are someone else. */
+static bool child_statement(const jd_screen *S)
+{
+    if (S->child_age < 0 || !S->ntok)
+        return false;
+    size_t i = 0;
+    while (i < S->ntok && S->tok[i].sent == S->tok[0].sent &&
+           !is_word(&S->tok[i], "statement", NULL, NULL, NULL))
+        i++;
+    if (i + 1 >= S->ntok || !is_word(&S->tok[i + 1], "of", "by", NULL, NULL))
+        return false;
+    bool aged = false, first = false;
+    for (size_t j = i + 2; j < S->ntok && j < i + 10 && S->tok[j].sent == S->tok[i].sent; j++)
+        aged |= S->tok[j].num == S->child_age && !S->tok[j].paren;
+    for (size_t j = i; j < S->ntok && !first; j++)
+        first = S->tok[j].sid == S->me_sid || S->tok[j].sid == S->my_sid ||
+                is_word(&S->tok[j], "i", NULL, NULL, NULL);
+    return aged && first;
+}
+
+/* In the child's own statement, a match naming "him" or "her" and not "me"
+ * or "my" is about someone else ("one of them stabbed him", "they give him
+ * spice": the child's friend). */
+static bool statement_other(const jd_screen *S, const hit *h)
+{
+    if (!S->child_statement)
+        return false;
+    bool third = false; /* the match's words and the word after it: "stabbed him" */
+    for (uint32_t i = h->start; i <= h->end && i < S->ntok; i++) {
+        const tok *k = &S->tok[i];
+        if (i == h->end && k->sent != S->tok[h->start].sent)
+            break;
+        if (k->sid == S->me_sid || k->sid == S->my_sid || is_word(k, "i", NULL, NULL, NULL))
+            return false;
+        third |= k->sid == S->him_sid || k->sid == S->her_sid || k->sid == S->herself_sid ||
+                 k->sid == S->himself_sid;
+    }
+    return third;
+}
+
+/* A list after a colon that spells out another person's things: "about Ms
+ * Hale's own circumstances: her heroin use, her involvement in prostitution"
+ * - the "her" before the match, in the clause the colon opens, is the owner
+ * named before the colon (a titled name's, another's name's or a relative's
+ * possessive), not the child. */
+static bool colon_owner_other(const jd_screen *S, const hit *h)
+{
+    uint32_t cl = S->tok[h->start].clause, sent = S->tok[h->start].sent;
+    size_t cs = h->start;
+    while (cs > 0 && S->tok[cs - 1].clause == cl)
+        cs--;
+    if (cs == 0 || S->tok[cs - 1].punct != ':' || S->tok[cs - 1].sent != sent)
+        return false;
+    bool her = false;
+    for (size_t j = cs; j < h->start; j++)
+        her |= S->tok[j].sid == S->her_sid || S->tok[j].sid == S->his_sid;
+    if (!her)
+        return false;
+    for (size_t j = cs - 1; j-- > 0 && S->tok[j].sent == sent;) {
+        const tok *k = &S->tok[j];
+        if (!k->poss)
+            continue;
+        bool titled = j > 0 && is_word(&S->tok[j - 1], "mrs", "ms", "miss", "mr");
+        return (k->cap && titled) || other_name_poss(S, k) || in_set(S, S->other_set, k->sid);
+    }
+    return false;
+}
+
 /* A year before the child was born in the match's sentence or the one
  * before it ("Cold case review of 2006 file" about a child of 15 in 2024):
  * what it tells is history (offences and indicators; the writer's wording
@@ -2171,6 +2338,13 @@ static bool before_birth(const jd_screen *S, const hit *h)
             return true;
     }
     return false;
+}
+
+/* before_birth for offences and indicators (the writer's wording stays the
+ * writer's). */
+static bool before_birth_of(const jd_screen *S, const rule *r, const hit *h)
+{
+    return r->kind != JD_SCREEN_LANGUAGE && before_birth(S, h);
 }
 
 /* The next reported-speech hit (K_REPORT) from hits[*i] on that ends before h
@@ -3251,6 +3425,36 @@ static bool cause_after(const jd_screen *S, const hit *h)
     return true;
 }
 
+/* A word written in title case ("Harbour", not "HARBOUR"; see tokenize) */
+static bool title_case(const tok *k)
+{
+    return k->cap == 2 && !k->punct;
+}
+
+/* An offence's words inside a proper name of two or more words written in
+ * title case ("the Harbour Grill", "11 Harbour Road", "the Sexual Assault
+ * Referral Centre"): a place or a service, not the act. Every word of the
+ * match is in title case, the first is not the first of its sentence, and a
+ * word next to the match in the sentence is in title case too; a person word
+ * ("by Uncle Mark") keeps the act. */
+static bool in_place_name(const jd_screen *S, const hit *h)
+{
+    if (!proper_name(S, h->start))
+        return false;
+    for (uint32_t i = h->start; i < h->end; i++) {
+        const tok *k = &S->tok[i];
+        if (!title_case(k) || in_set(S, S->other_set, k->sid) ||
+            in_set(S, S->child_set, k->sid) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)))
+            return false;
+    }
+    uint32_t sent = S->tok[h->start].sent;
+    const tok *before = &S->tok[h->start - 1];
+    bool next = h->end < S->ntok && S->tok[h->end].sent == sent && title_case(&S->tok[h->end]);
+    bool prev = before->sent == sent && title_case(before) && proper_name(S, h->start - 1);
+    return next || prev;
+}
+
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
@@ -3263,12 +3467,11 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
      * her away") discloses no act; the writer's words stay the writer's */
     if (r->kind != JD_SCREEN_LANGUAGE && cue_in(S, K_SPEC, h, 4))
         a |= JD_SCREEN_HYPOTHETICAL;
-    if (cue_in(S, K_HIST, h, 1) || (r->kind != JD_SCREEN_LANGUAGE && before_birth(S, h)))
-        a |= JD_SCREEN_HISTORICAL;
-    /* an offence someone was convicted of or served a sentence for, in its
-     * sentence or the next ("In 2019 her stepdad hit her; he was convicted"):
-     * a closed case, recorded long since */
-    if (r->kind == JD_SCREEN_OFFENCE && cue_in(S, K_CONVICT, h, 3))
+    /* and an offence someone was convicted of or served a sentence for, in
+     * its sentence or the next ("In 2019 her stepdad hit her; he was
+     * convicted"): a closed case, recorded long since */
+    if (cue_in(S, K_HIST, h, 1) || cue_in(S, K_HIST, h, 12) || before_birth_of(S, r, h) ||
+        (r->kind == JD_SCREEN_OFFENCE && cue_in(S, K_CONVICT, h, 3)))
         a |= JD_SCREEN_HISTORICAL;
     if (subject_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
@@ -3276,7 +3479,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && frame_victim_other(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* by the frame: "she was exploited" about a boy */
-    if (generic_statement(S, h) || frame_owner_other(S, r, h))
+    if (generic_statement(S, h) || frame_owner_other(S, r, h) || colon_owner_other(S, h) ||
+        statement_other(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* "girls who get raped are ...", "Bethany's boyfriend" */
     if (r->kind != JD_SCREEN_LANGUAGE) {
         int first = frame_first_person(S, h);
@@ -3328,7 +3532,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
      * herself at risk", "the referral calls her promiscuous") is the
      * document's, not the writer's: wording only (an offence's words there
      * still tell what happened) */
-    if (r->kind == JD_SCREEN_LANGUAGE && cue_in(S, K_DOC, h, 5))
+    if (r->kind == JD_SCREEN_LANGUAGE && (cue_in(S, K_DOC, h, 5) || speaker_turn(S, h)))
         a |= JD_SCREEN_QUOTED;
     if ((a & JD_SCREEN_QUOTED) && cue_in(S, K_ADOPT, h, 3))
         a &= ~(unsigned)JD_SCREEN_QUOTED;
@@ -3347,7 +3551,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_PROPERTY;
     /* the matched words in another sense: a `sense` cue sharing a word with
      * them ("sell herself short", "touched base", "Stannick High") */
-    if (cue_in(S, K_SENSE, h, 7))
+    if (cue_in(S, K_SENSE, h, 7) || (r->kind == JD_SCREEN_OFFENCE && in_place_name(S, h)))
         a |= JD_SCREEN_SENSE;
     return a;
 }
@@ -3441,6 +3645,51 @@ static bool then_is_status(const jd_screen *S, const hit *c)
     return false;
 }
 
+/* Whether the number at token j is one side of a time or a ratio: a colon
+ * joins it to another number ("15:00", "1:1"). */
+static bool clock_number(const jd_screen *S, uint32_t j)
+{
+    bool after = j + 2 < S->ntok && S->tok[j + 1].punct == ':' && S->tok[j + 2].num >= 0 &&
+                 S->tok[j + 1].off == S->tok[j].off + S->tok[j].olen;
+    bool before = j >= 2 && S->tok[j - 1].punct == ':' && S->tok[j - 2].num >= 0 &&
+                  S->tok[j].off == S->tok[j - 1].off + 1;
+    return after || before;
+}
+
+/* Whether the sentence of token i tells a beginning ("it started when",
+ * "this began", "first"): what began is told in the next sentence. */
+static bool tells_beginning(const jd_screen *S, size_t i)
+{
+    static const char *const begin[] = {"start", "began", "begun", "first"};
+    uint32_t sent = S->tok[i].sent;
+    while (i > 0 && S->tok[i - 1].sent == sent)
+        i--;
+    for (; i < S->ntok && S->tok[i].sent == sent; i++)
+        for (size_t b = 0; b < sizeof begin / sizeof *begin; b++)
+            if (S->tok[i].wlen >= strlen(begin[b]) &&
+                !memcmp(S->tok[i].w, begin[b], strlen(begin[b])))
+                return true;
+    return false;
+}
+
+/* Whether the age-at-act cue at token i dates an act the note tells: its
+ * sentence tells an offence or sexual activity, or tells a beginning and the
+ * next sentence does ("It started when I was 12. My uncle would come in
+ * ..."). "Her father left when she was 8." dates nothing the note discloses. */
+static bool act_sentence(const jd_screen *S, size_t i)
+{
+    uint32_t sent = S->tok[i].sent;
+    bool begins = tells_beginning(S, i);
+    for (size_t k = 0; k < S->nhits; k++) {
+        const hit *c = &S->hits[k];
+        int kind = S->pat[c->pat].kind;
+        uint32_t cs = S->tok[c->start].sent;
+        if ((kind == K_OFF || kind == K_SEXUAL) && (cs == sent || (begins && cs == sent + 1)))
+            return true;
+    }
+    return false;
+}
+
 /* The child's age at the act: the smallest age under 18 in a K_THEN hit
  * ("when she was 11", "aged 11 at the time"), -1 when none. */
 /* The age a number of an age-at-act cue gives: a school year ("since she
@@ -3451,6 +3700,8 @@ static int act_num(const jd_screen *S, uint32_t j)
     int n = S->tok[j].num;
     if (n < 0 || j == 0)
         return n;
+    if (clock_number(S, j))
+        return -1; /* "from 15:00 to 21:45", "a 1:1 with Jess": a time or a ratio */
     const tok *p = &S->tok[j - 1];
     if ((p->wlen == 4 && !memcmp(p->w, "year", 4)) || (p->wlen == 1 && p->w[0] == 'y'))
         return n >= 1 && n <= 13 ? n + 5 : -1;
@@ -3462,7 +3713,8 @@ static int act_age(const jd_screen *S)
     int act = -1;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *h = &S->hits[i];
-        if (S->pat[h->pat].kind != K_THEN || then_is_status(S, h))
+        if (S->pat[h->pat].kind != K_THEN || then_is_status(S, h) ||
+            !act_sentence(S, h->start))
             continue;
         for (uint32_t j = h->start; j < h->end; j++)
             if (act_num(S, j) >= 0 && act_num(S, j) < 18 && (act < 0 || act_num(S, j) < act))
@@ -3851,12 +4103,26 @@ static bool note_flag(const jd_screen *S, int kind)
     return false;
 }
 
+/* The words at token i are owned by someone unrelated to the child: the
+ * word before is a possessive of the set "unrelated" ("her friend's
+ * brother", "a mate's dad"). */
+static bool owned_by_unrelated(const jd_screen *S, uint32_t i)
+{
+    if (i == 0 || S->unrelated_set == UINT32_MAX)
+        return false;
+    const tok *k = &S->tok[i - 1];
+    return k->poss && k->sent == S->tok[i].sent && in_set(S, S->unrelated_set, k->sid);
+}
+
 static bool owned_hit(const jd_screen *S, int kind, uint32_t rule_idx, const hit *h, int span)
 {
     uint32_t s = S->tok[h->start].sent;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *u = &S->hits[i];
         uint32_t us = S->tok[u->start].sent;
+        if (S->pat[u->pat].kind == kind && S->pat[u->pat].owner == rule_idx &&
+            S->pat[u->pat].note)
+            return true;
         if (S->pat[u->pat].kind == kind && S->pat[u->pat].owner == rule_idx &&
             us + (uint32_t)span >= s && us <= s + (uint32_t)span) {
             /* an exception ("locked the door", "consent to share") speaks
@@ -3865,6 +4131,8 @@ static bool owned_hit(const jd_screen *S, int kind, uint32_t rule_idx, const hit
             if (kind == K_UNLESS && S->tok[u->start].clause != S->tok[h->start].clause &&
                 (u->end <= h->start || u->start >= h->end))
                 continue;
+            if (kind == K_NEAR && owned_by_unrelated(S, u->start))
+                continue; /* "her friend's brother, Lewis (19)" is no family of hers */
             return true;
         }
     }
@@ -3881,6 +4149,18 @@ static bool crime_ref(const jd_screen *S)
             return true;
     }
     return false;
+}
+
+/* The person a wording or indicator match is about is an adult older than the
+ * child: the age nearest to it in its sentence, else the note's, is 18 or more,
+ * and an age written as a number (the basis quotes it) within two years of a
+ * child of 15 or more is an age-mate, not an adult with power over her ("her
+ * partner is 'Dylan, 18'" of a girl of 17: no older boyfriend, S02). */
+static bool older_adult_at(const jd_screen *S, const ctx *X, const hit *h, int child)
+{
+    char why[48];
+    int other = other_age_at(S, X, h, why, sizeof why);
+    return other >= 18 && !(why[0] == '"' && child >= 15 && other - child < 3);
 }
 
 /* The attributes that stop a match of rule r counting (its discount), with the
@@ -3923,7 +4203,7 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             *a |= JD_SCREEN_AGE;
         char other_why[48];
         int other = other_age_at(S, X, h, other_why, sizeof other_why);
-        if ((r->needs & NEED_ADULT) && other < 18)
+        if ((r->needs & (NEED_ADULT | NEED_OLDER)) && other < 18)
             *a |= JD_SCREEN_AGE;
         if ((r->needs & NEED_LAC) && !lac)
             *a |= JD_SCREEN_AGE;
@@ -3972,15 +4252,8 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         /* the age of the person the wording is about, as for an offence: the
          * nearest in its sentence, else the note's ("her boyfriend Jake (15)"
          * is no adult though mum's partner (38) is named sentences before) */
-        char other_why[48];
-        if (r->needs & NEED_ADULT) {
-            int other = other_age_at(S, X, h, other_why, sizeof other_why);
-            /* an age written as a number (the basis quotes it) within two years of
-             * a child of 15 or more is an age-mate, not an adult with power over
-             * her: "her partner is 'Dylan, 18'" of a girl of 17 */
-            if (other < 18 || (other_why[0] == '"' && child >= 15 && other - child < 3))
-                *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-        }
+        if ((r->needs & (NEED_ADULT | NEED_OLDER)) && !older_adult_at(S, X, h, child))
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
     } else {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
@@ -3990,7 +4263,9 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
         if ((r->needs & NEED_SEXUAL) && !X->sexual)
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_ADULT) && X->other_age < 18)
+        if ((r->needs & (NEED_ADULT | NEED_OLDER)) && X->other_age < 18)
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_OLDER) && !older_adult_at(S, X, h, child))
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
         if ((r->needs & NEED_LAC) && !lac)
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
@@ -4390,7 +4665,7 @@ static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, 
         return false;
     if (owned_hit(S, K_UNLESS, p->owner, h, 0))
         return false;
-    if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_sentence ? 0 : 1))
+    if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_span))
         return false;
     unsigned a = attributes(S, r, h);
     *m = rule_match(r, p->text, (int)S->tok[h->start].off,
@@ -4506,6 +4781,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     if (read_note(S, text, len, in) != JD_OK)
         return jd_oom(err);
     S->child_age = in->child_age;
+    S->child_statement = child_statement(S);
     /* some number from 1950 before the child's year of birth */
     S->old_year = in->child_age >= 0 && S->min_year < S->ref_year - in->child_age;
     mark_cues(S);
@@ -4713,8 +4989,11 @@ static int rule_ages_needs(loader *L, json_t *o, rule *r, const char *where)
             r->needs |= NEED_LAC;
         else if (s && !strcmp(s, "not_adult"))
             r->needs |= NEED_NOT_ADULT;
+        else if (s && !strcmp(s, "older"))
+            r->needs |= NEED_OLDER;
         else
-            return bad(L, where, "needs: one of sexual, adult, minor_other, looked_after, not_adult");
+            return bad(L, where,
+                       "needs: one of sexual, adult, older, minor_other, looked_after, not_adult");
     }
     return JD_OK;
 }
@@ -4861,8 +5140,20 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         rc = load_patterns(L, json_object_get(o, "unless"), K_UNLESS, (uint32_t)S->nrules, where);
         if (rc < 0)
             return rc;
+        size_t np = S->npat;
+        rc = load_patterns(L, json_object_get(o, "unless_note"), K_UNLESS, (uint32_t)S->nrules, where);
+        if (rc < 0)
+            return rc;
+        for (; np < S->npat; np++)
+            S->pat[np].note = true;
         r->has_near = json_array_size(json_object_get(o, "near")) > 0;
-        r->near_sentence = json_is_true(json_object_get(o, "near_sentence"));
+        r->near_span = json_is_true(json_object_get(o, "near_sentence")) ? 0 : 1;
+        json_t *span = json_object_get(o, "near_sentences");
+        if (span && (!json_is_integer(span) || json_integer_value(span) < 0 ||
+                     json_integer_value(span) > 1000))
+            return bad(L, where, "near_sentences: a number of sentences, 0 to 1000");
+        if (span)
+            r->near_span = (int)json_integer_value(span);
         rc = load_patterns(L, json_object_get(o, "near"), K_NEAR, (uint32_t)S->nrules, where);
         if (rc < 0)
             return rc;
@@ -5022,6 +5313,8 @@ static int load_sets(loader *L, json_t *root)
     S->discover_set = discover ? *discover : UINT32_MAX;
     uint32_t *partner = jd_strmap_get(&S->sets, "partner", 7);
     S->partner_set = partner ? *partner : UINT32_MAX;
+    uint32_t *unrelated = jd_strmap_get(&S->sets, "unrelated", 9);
+    S->unrelated_set = unrelated ? *unrelated : UINT32_MAX;
     uint32_t *bodyw = jd_strmap_get(&S->sets, "body", 4);
     S->body_set = bodyw ? *bodyw : UINT32_MAX;
     uint32_t *suspect = jd_strmap_get(&S->sets, "suspect", 7);
