@@ -1372,6 +1372,13 @@ static void test_turns_and_subjects(void **state)
         assert_false(!strcmp(r->m[i].code, "C9") && r->m[i].start < colon);
     r = run(f, "Clinic note.\nShe says sexual favours for a lift home.", 14, "case_note", 0);
     assert_true(counted(r, "C9"));
+    /* nor past a colon whose answer is a negation; near miss: answered yes */
+    r = run(f, "A man (30) has been messaging her. We checked the messages with her: no sexual "
+               "messages or requests for images found.", 14, "case_note", 0);
+    assert_false(counted(r, "C6"));
+    r = run(f, "A man (30) has been messaging her. We checked the messages with her: there are "
+               "sexual messages and requests for images.", 14, "case_note", 0);
+    assert_true(counted(r, "C6"));
     /* a list after a colon spells out the owner's things; near miss: the
      * child's own name as the owner */
     r = run(f, "The concerns were about Ms Hale's own circumstances: her heroin use, her "
@@ -1405,6 +1412,12 @@ static void test_turns_and_subjects(void **state)
     r = run(f, "WITNESS STATEMENT of Kyle Bennett, age 17.\nI was walking with my mate Callum. "
                "One of them stabbed me in the leg.", 17, "police", 0);
     assert_true(counted(r, "C16"));
+    r = run(f, "WITNESS STATEMENT of Josh Arnott, age 16.\nI go to college. Kai told me they give "
+               "him spice and weed for free.", 16, "police", 0);
+    assert_false(counted(r, "C18"));
+    r = run(f, "WITNESS STATEMENT of Josh Arnott, age 16.\nI go to college. They give me spice "
+               "and weed for free.", 16, "police", 0);
+    assert_true(counted(r, "C18"));
     r = run(f, "Case note about Kyle, age 17.\nHe was walking with his mate Callum. One of them "
                "stabbed him in the leg.", 17, "police", 0);
     assert_true(counted(r, "C16"));

@@ -876,12 +876,20 @@ static long alt_then(const jd_screen *S, const pattern *p, uint32_t ti, const al
 }
 
 /* Token index after a match of terms [ti, nterms) at token i, or -1. */
+static bool is_word(const tok *k, const char *a, const char *b, const char *c, const char *d);
+
 /* Whether token j is the colon after a field's label at the start of its
- * line ("Sexual health clinic:", "Relationship:"; at most three words). */
+ * line ("Sexual health clinic:", "Relationship:"; at most three words), or
+ * a colon whose answer is a negation ("the messages with her: no sexual
+ * messages"). */
 static bool field_colon(const jd_screen *S, size_t j)
 {
     if (S->tok[j].punct != ':')
         return false;
+    if (j + 1 < S->ntok && S->tok[j + 1].sent == S->tok[j].sent &&
+        (is_word(&S->tok[j + 1], "no", "none", "nil", "nothing") ||
+         is_word(&S->tok[j + 1], "never", "not", NULL, NULL)))
+        return true; /* "We checked the messages with her: no sexual messages" */
     for (size_t k = j, n = 0; k-- > 0 && n < 3; n++) {
         if (S->tok[k].punct || S->tok[k].sent != S->tok[j].sent)
             return false;
@@ -2296,12 +2304,18 @@ static bool statement_other(const jd_screen *S, const hit *h)
 {
     if (!S->child_statement)
         return false;
-    bool third = false; /* the match's words and the word after it: "stabbed him" */
-    for (uint32_t i = h->start; i <= h->end && i < S->ntok; i++) {
+    bool third = false; /* the match's words, the word after them ("stabbed
+                         * him") and its clause before it ("give him spice and weed
+                         * for free") */
+    uint32_t from = h->start;
+    while (from > 0 && S->tok[from - 1].clause == S->tok[h->start].clause)
+        from--;
+    for (uint32_t i = from; i <= h->end && i < S->ntok; i++) {
         const tok *k = &S->tok[i];
-        if (i == h->end && k->sent != S->tok[h->start].sent)
-            break;
-        if (k->sid == S->me_sid || k->sid == S->my_sid || is_word(k, "i", NULL, NULL, NULL))
+        if (k->sent != S->tok[h->start].sent)
+            continue;
+        if (i >= h->start &&
+            (k->sid == S->me_sid || k->sid == S->my_sid || is_word(k, "i", NULL, NULL, NULL)))
             return false;
         third |= k->sid == S->him_sid || k->sid == S->her_sid || k->sid == S->herself_sid ||
                  k->sid == S->himself_sid;
@@ -3503,8 +3517,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && frame_victim_other(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* by the frame: "she was exploited" about a boy */
-    if (generic_statement(S, h) || frame_owner_other(S, r, h) || colon_owner_other(S, h) ||
-        statement_other(S, h))
+    if (generic_statement(S, h) || frame_owner_other(S, r, h) || colon_owner_other(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* "girls who get raped are ...", "Bethany's boyfriend" */
     if (r->kind != JD_SCREEN_LANGUAGE) {
         int first = frame_first_person(S, h);
@@ -3513,6 +3526,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         else if (first == JD_FR_OTHER)
             a |= JD_SCREEN_OTHER_PERSON; /* her friend's "my" */
     }
+    a |= statement_other(S, h) ? JD_SCREEN_OTHER_PERSON : 0; /* "Kai told me they give him" */
     if (r->kind == JD_SCREEN_LANGUAGE && other_gender_possessive(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
     /* wording that opens with its owner: "her cousin's boyfriend", "her
