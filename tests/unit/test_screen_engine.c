@@ -1418,6 +1418,13 @@ static void test_turns_and_subjects(void **state)
     r = run(f, "WITNESS STATEMENT of Josh Arnott, age 16.\nI go to college. They give me spice "
                "and weed for free.", 16, "police", 0);
     assert_true(counted(r, "C18"));
+    /* "another one" is one more case like her; "another one of the girls" someone else */
+    r = run(f, "Crew comment: another one living the high-risk lifestyle with older men.", 15,
+            "ambulance", 0);
+    assert_true(counted(r, "lifestyle_choice"));
+    r = run(f, "Crew comment: another one of the girls is living the high-risk lifestyle with "
+               "older men.", 15, "ambulance", 0);
+    assert_false(counted(r, "lifestyle_choice"));
     r = run(f, "Case note about Kyle, age 17.\nHe was walking with his mate Callum. One of them "
                "stabbed him in the leg.", 17, "police", 0);
     assert_true(counted(r, "C16"));

@@ -1936,6 +1936,11 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
              other_gender(S, k)))
             return 1; /* "we have agreed to go at her pace", "Manager consented";
                        * an adult as the subject: "the man (34) refused to cooperate" */
+        if (is_word(k, "another", NULL, NULL, NULL) && j + 2 < S->ntok &&
+            is_word(&S->tok[j + 1], "one", NULL, NULL, NULL) &&
+            !is_word(&S->tok[j + 2], "of", NULL, NULL, NULL))
+            continue; /* "another one living the high-risk lifestyle": one more case like
+                       * her, not someone else ("another one of the girls" is) */
         if (in_set(S, S->other_set, k->sid)) {
             /* "her mum", "his friend": the other person; "mum's" too */
             return 1;
