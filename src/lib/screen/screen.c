@@ -1866,6 +1866,28 @@ static bool aged_other(const jd_screen *S, size_t j)
     return n < S->child_age - 1 || n > S->child_age + 1;
 }
 
+/* A name after a title that opens its clause ("Mr Boyce has started a
+ * relationship with ..."): an adult as the subject, never the child. */
+static bool titled(const jd_screen *S, size_t j)
+{
+    static const char *const title[] = {"mr", "mrs", "ms", "dr", "miss", "mx"};
+    size_t q = j;
+    if (q > 0 && S->tok[q - 1].punct == '.')
+        q--;
+    if (q == 0 || S->tok[q - 1].sent != S->tok[j].sent)
+        return false;
+    const tok *t = &S->tok[q - 1];
+    /* the clause's subject: the title opens its clause ("told Miss Cole her
+     * fella ...", "Amy and Mr Minton" are not) */
+    if (q > 1 && S->tok[q - 2].sent == t->sent && S->tok[q - 2].clause == t->clause &&
+        !S->tok[q - 2].punct)
+        return false;
+    for (size_t i = 0; i < sizeof title / sizeof *title; i++)
+        if (t->wlen == strlen(title[i]) && !memcmp(t->w, title[i], t->wlen))
+            return true;
+    return false;
+}
+
 /* Who the clause before token `s` is about: +1 another person, 0 the child or unknown.
  * For offences (actors = true) an adult acting ("a man ... kissed her") is not
  * "another person": the child is the one acted on. For wording (writer = true)
@@ -1940,6 +1962,8 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
                 return 1; /* "older daughter (18) Aimee's boyfriend", the child Ellie (14);
                            * "Lauren (15) is promiscuous"; "Dale (22) had sex with her":
                            * Dale acts */
+            if (writer && titled(S, j))
+                return 1; /* "Mr Boyce has started a relationship with": an adult */
             return 0; /* a name: the child, as far as the text says */
         }
         if (aged_other(S, j))
