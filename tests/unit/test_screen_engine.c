@@ -1418,6 +1418,13 @@ static void test_turns_and_subjects(void **state)
     r = run(f, "WITNESS STATEMENT of Josh Arnott, age 16.\nI go to college. They give me spice "
                "and weed for free.", 16, "police", 0);
     assert_true(counted(r, "C18"));
+    /* a blow to a thing ("punched a hole in the door") is another sense */
+    r = run(f, "He is out of hand now, punched a hole in the lounge door when asked to take his "
+               "shoes off.", 16, "case_note", 0);
+    assert_true(must(r, "C16", false)->attrs & JD_SCREEN_SENSE);
+    r = run(f, "He is out of hand now; his stepdad punched him in the face when asked to take his "
+               "shoes off.", 16, "case_note", 0);
+    assert_true(counted(r, "C16"));
     /* "another one" is one more case like her; "another one of the girls" someone else */
     r = run(f, "Crew comment: another one living the high-risk lifestyle with older men.", 15,
             "ambulance", 0);
