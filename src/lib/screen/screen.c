@@ -4228,7 +4228,7 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             *a |= JD_SCREEN_AGE;
         if ((r->needs & NEED_NOT_ADULT) && other >= 18)
             *a |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_MINOR_OTHER) && !(other >= 10 && other < 18 && other > child))
+        if ((r->needs & NEED_MINOR_OTHER) && !(other >= 10 && other < 18 && other >= child))
             *a |= JD_SCREEN_AGE;
         discount |= JD_SCREEN_AGE;
         /* a label in quotation marks, quoted to challenge it ("records her
