@@ -543,6 +543,63 @@ static conn_node *conn_of(struct MHD_Connection *con)
     return ci ? ci->socket_context : NULL;
 }
 
+/* The calling daemon worker's clock (claimed on first use), under conn_mu;
+ * NULL for a thread that is not one of the n_stores workers. */
+static worker_clock *worker_self(jd_server *srv)
+{
+    pthread_t me = pthread_self();
+    for (unsigned i = 0; i < srv->n_stores; i++) {
+        worker_clock *w = &srv->workers[i];
+        if (!w->used) {
+            w->used = true;
+            w->thread = me;
+            return w;
+        }
+        if (pthread_equal(w->thread, me))
+            return w;
+    }
+    return NULL;
+}
+
+/* Milliseconds w has spent in handlers up to now, under conn_mu. */
+static int64_t worker_busy(const worker_clock *w, int64_t now)
+{
+    if (!w)
+        return 0;
+    return w->busy_ms + (w->in_handler ? now - w->since_ms : 0);
+}
+
+/* The calling worker enters (on) or leaves a handler. */
+static void worker_handler(jd_server *srv, bool on)
+{
+    int64_t now = now_ms();
+    pthread_mutex_lock(&srv->conn_mu);
+    worker_clock *w = worker_self(srv);
+    if (w && on) {
+        w->in_handler = true;
+        w->since_ms = now;
+    } else if (w && w->in_handler) {
+        w->busy_ms += now - w->since_ms;
+        w->in_handler = false;
+    }
+    pthread_mutex_unlock(&srv->conn_mu);
+}
+
+/* The deadline of n starts again now, under conn_mu. */
+static void conn_restart(conn_node *n, int64_t now)
+{
+    n->since_ms = now;
+    n->busy0_ms = worker_busy(n->w, now);
+}
+
+/* How long n's request has been waited for: since it started, less the
+ * time its worker spent in handlers (of other connections) meanwhile,
+ * when it could not read n at all. Under conn_mu. */
+static int64_t conn_waited(const conn_node *n, int64_t now)
+{
+    return now - n->since_ms - (worker_busy(n->w, now) - n->busy0_ms);
+}
+
 /* The request is in (or answered early): the deadline stops counting. */
 static void conn_handling(jd_server *srv, struct MHD_Connection *con, bool on)
 {
@@ -552,7 +609,7 @@ static void conn_handling(jd_server *srv, struct MHD_Connection *con, bool on)
     pthread_mutex_lock(&srv->conn_mu);
     n->handling = on;
     if (!on)
-        n->since_ms = now_ms();
+        conn_restart(n, now_ms());
     pthread_mutex_unlock(&srv->conn_mu);
 }
 
@@ -567,8 +624,9 @@ static void on_connection(void *cls, struct MHD_Connection *con, void **socket_c
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
         n->fd = ci ? ci->connect_fd : -1;
-        n->since_ms = now_ms();
         pthread_mutex_lock(&srv->conn_mu);
+        n->w = worker_self(srv); /* the worker that accepted it serves it */
+        conn_restart(n, now_ms());
         n->next = srv->conns.next;
         n->prev = &srv->conns;
         srv->conns.next->prev = n;
@@ -605,13 +663,28 @@ static void *watchdog(void *p)
         int64_t now = now_ms();
         pthread_mutex_lock(&srv->conn_mu);
         for (conn_node *n = srv->conns.next; n != &srv->conns; n = n->next)
-            if (!n->handling && !n->cut && n->fd >= 0 && now - n->since_ms > limit) {
+            if (!n->handling && !n->cut && n->fd >= 0 && conn_waited(n, now) > limit) {
                 shutdown(n->fd, SHUT_RDWR);
                 n->cut = true;
             }
         pthread_mutex_unlock(&srv->conn_mu);
     }
     return NULL;
+}
+
+/* The whole request is in: answer it. */
+static enum MHD_Result dispatch(jd_server *srv, struct MHD_Connection *con, const char *url,
+                                const char *method, req *rq)
+{
+    if (rq->too_big)
+        return send_error(con, srv, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
+                          "The request is too large.");
+    if (!strncmp(url, "/api/", 5))
+        return handle_api(srv, con, url, method, rq);
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return send_error(con, srv, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                          "Method not allowed.");
+    return serve_static(con, srv, url);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
@@ -672,15 +745,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         return MHD_YES;
     }
     conn_handling(srv, con, true);
-    if (rq->too_big)
-        return send_error(con, srv, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
-                          "The request is too large.");
-    if (!strncmp(url, "/api/", 5))
-        return handle_api(srv, con, url, method, rq);
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return send_error(con, srv, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
-                          "Method not allowed.");
-    return serve_static(con, srv, url);
+    worker_handler(srv, true);
+    enum MHD_Result res = dispatch(srv, con, url, method, rq);
+    worker_handler(srv, false);
+    return res;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
@@ -747,6 +815,7 @@ static void free_server(jd_server *srv)
         atomic_store(&srv->watchdog_stop, true);
         pthread_join(srv->watchdog, NULL);
     }
+    free(srv->workers); /* the watchdog read them */
     jd_live_stop(srv);
     jd_store_close(srv->live_store);
     jd_person_index_close(srv->index);
@@ -851,7 +920,8 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
     srv->screeners = calloc(srv->n_stores, sizeof *srv->screeners);
     srv->screens = calloc(srv->n_stores, sizeof *srv->screens);
     srv->busy = calloc(srv->n_stores, sizeof *srv->busy);
-    if (!srv->stores || !srv->screeners || !srv->screens || !srv->busy) {
+    srv->workers = calloc(srv->n_stores, sizeof *srv->workers);
+    if (!srv->stores || !srv->screeners || !srv->screens || !srv->busy || !srv->workers) {
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         goto fail;
     }

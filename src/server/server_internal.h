@@ -33,11 +33,24 @@ typedef struct th_map {
     size_t n;    /* entries in use */
 } th_map;
 
+/* A worker thread of the daemon and the time it spent in handlers: a
+ * connection it owns cannot be read meanwhile, so that time is not the
+ * client's and the request deadline does not count it (server.c). */
+typedef struct worker_clock {
+    pthread_t thread;
+    bool used;
+    bool in_handler;
+    int64_t since_ms; /* the handler running started then */
+    int64_t busy_ms;  /* in finished handlers */
+} worker_clock;
+
 /* A live connection, for the request deadline (server.c). */
 typedef struct conn_node {
     struct conn_node *prev, *next;
     int fd;
     int64_t since_ms; /* start of the request being received */
+    worker_clock *w;  /* the worker that owns the connection, or NULL */
+    int64_t busy0_ms; /* w's handler time at since_ms */
     bool handling;    /* the whole request is in: the handler runs or answers */
     bool cut;         /* shut down by the deadline */
 } conn_node;
@@ -71,6 +84,7 @@ struct jd_server {
     /* request deadline: live connections and their watchdog */
     pthread_mutex_t conn_mu;
     conn_node conns; /* list head */
+    worker_clock *workers; /* n_stores: one per daemon worker thread */
     pthread_t watchdog;
     bool watchdog_on;
     atomic_bool watchdog_stop;
