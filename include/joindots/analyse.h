@@ -54,6 +54,10 @@ typedef struct jd_analyse_stats {
     int64_t returns_due, returns_interviewed_72h;
     int64_t crimes_disclosed, crimes_recorded;
     double seconds_load, seconds_screen, seconds_alerts, seconds_write;
+    /* The risk walk's threads, their CPU time (both passes) and the longest
+     * share's (summed over the passes: the walk's time on idle cores). */
+    int walk_threads;
+    double seconds_walk_cpu, seconds_walk_longest;
     /* jd_analyse_incremental: persons the changes touched, persons walked
      * (their alerts replaced), and the time to find the touched ones; 0 and
      * full is true when it ran the full analysis instead. */

@@ -98,8 +98,11 @@ int cmd_analyse(int argc, char **argv)
     if (incremental && !st.full)
         printf("  incremental: %lld persons touched, %lld walked (found in %.2f s)\n",
                (long long)st.touched, (long long)st.walked, st.seconds_touched);
-    printf("  load %.3f s, screening %.3f s, risk and alerts %.3f s, writing %.3f s\n",
-           st.seconds_load, st.seconds_screen, st.seconds_alerts, st.seconds_write);
+    printf("  load %.3f s, screening %.3f s, risk and alerts %.3f s, writing %.3f s; the walk "
+           "on %d thread%s: CPU %.3f s, the longest share %.3f s\n",
+           st.seconds_load, st.seconds_screen, st.seconds_alerts, st.seconds_write,
+           st.walk_threads, st.walk_threads == 1 ? "" : "s", st.seconds_walk_cpu,
+           st.seconds_walk_longest);
     if (docs)
         printf("  concern bases, network, hotspots and profiles stored in %.2f s\n", secs_docs);
     printf("%lld alerts:\n", (long long)st.alerts);

@@ -638,14 +638,17 @@ typedef struct walk_job {
     size_t lo, hi;
     bool borrowed;
     int rc;
+    double cpu; /* the thread's CPU time for the share */
 } walk_job;
 
 static void *walk_range(void *arg)
 {
     walk_job *j = arg;
+    double t0 = jd_thread_cpu_secs();
     for (size_t p = j->lo; p < j->hi && j->rc == 0; p++)
         if (j->A.p[p].walk)
             j->rc = jd_risk__walk_person(&j->A, &j->W, &j->A.p[p]);
+    j->cpu = jd_thread_cpu_secs() - t0;
     return NULL;
 }
 
@@ -776,6 +779,13 @@ static int walk_persons(an *A, jd_store *s)
         }
     if (rc == JD_OK)
         rc = jobs_merge(A, job, n);
+    double longest = 0;
+    for (int t = 0; t < n; t++) {
+        A->st->seconds_walk_cpu += job[t].cpu;
+        longest = job[t].cpu > longest ? job[t].cpu : longest;
+    }
+    A->st->seconds_walk_longest += longest;
+    A->st->walk_threads = n;
     A->sres = job[0].A.sres; /* job 0 borrowed it and may have grown it */
     for (int t = 0; t < n; t++)
         job_free(&job[t]);

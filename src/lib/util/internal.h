@@ -22,6 +22,8 @@
 int jd_oom(jd_error *err);
 /* The monotonic clock in seconds (clock.c), for stage timings. */
 double jd_secs(void);
+/* The CPU time of the calling thread in seconds (0 where unknown). */
+double jd_thread_cpu_secs(void);
 
 /* ---- growable arrays ---- */
 /* Make room for `need` elements of `size` bytes in *p (capacity *cap, in
