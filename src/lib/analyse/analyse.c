@@ -751,8 +751,23 @@ static int jobs_merge(an *A, walk_job *job, int n)
     return rc;
 }
 
+/* The walk's work for person p, for cutting shares: an event where the
+ * person is not a child is passed over, one where they are is walked and
+ * weighs four (at 1M the longest of two shares went from 2.31 to 2.17 s
+ * of the walk's 3.9-4.0 s of CPU; ten did no better). */
+static size_t walk_weight(const an *A, const aperson *p)
+{
+    if (!p->walk)
+        return 0;
+    size_t w = 1;
+    for (uint32_t k = 0; k < p->nx; k++)
+        w += jd_an__is_child_at(A, &A->m[A->by_person[p->x0 + k]]) ? 4 : 1;
+    return w;
+}
+
 /* The risk walk of every walked person on A->opts->threads threads
- * (consecutive shares of about equal mentions), merged in person order. */
+ * (consecutive shares of about equal work, walk_weight), merged in person
+ * order. */
 static int walk_persons(an *A, jd_store *s)
 {
     int n = jd_thread_count(A->opts->threads);
@@ -761,12 +776,12 @@ static int walk_persons(an *A, jd_store *s)
         return oom(A);
     size_t total = 0, acc = 0, lo = 0;
     for (size_t p = 0; p < A->np; p++)
-        total += A->p[p].walk ? A->p[p].nx + 1 : 0;
+        total += walk_weight(A, &A->p[p]);
     int rc = JD_OK;
     for (int t = 0; t < n && rc == JD_OK; t++) {
         size_t hi = lo, goal = total * (size_t)(t + 1) / (size_t)n;
         while (hi < A->np && (t == n - 1 || acc < goal))
-            acc += A->p[hi].walk ? A->p[hi++].nx + 1 : (hi++, 0);
+            acc += walk_weight(A, &A->p[hi++]);
         rc = job_init(&job[t], A, s, lo, hi, t == 0);
         lo = hi;
     }
