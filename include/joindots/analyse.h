@@ -32,8 +32,10 @@ typedef struct jd_analyse_opts {
     bool save;              /* replace the stored alerts with this run's */
     int64_t now;            /* clock for deadlines when as_of is NOW; 0 = wall clock */
     const char *risk_path;  /* the risk walk's policy; NULL: data/rules/risk.json built in */
+    int threads; /* the risk walk's threads; 0: one per online CPU (at most 8). The
+                  * alerts are the same, byte for byte, whatever the number */
 } jd_analyse_opts;
-#define JD_ANALYSE_OPTS_INIT {JD_AS_OF_NOW, NULL, false, 0, NULL}
+#define JD_ANALYSE_OPTS_INIT {JD_AS_OF_NOW, NULL, false, 0, NULL, 0}
 
 enum {
     JD_ALERT_CHILD_AT_RISK, JD_ALERT_NETWORK, JD_ALERT_UNRECORDED_CRIME, JD_ALERT_MISSING_PATTERN,
@@ -52,6 +54,10 @@ typedef struct jd_analyse_stats {
     int64_t returns_due, returns_interviewed_72h;
     int64_t crimes_disclosed, crimes_recorded;
     double seconds_load, seconds_screen, seconds_alerts, seconds_write;
+    /* The risk walk's threads, their CPU time (both passes) and the longest
+     * share's (summed over the passes: the walk's time on idle cores). */
+    int walk_threads;
+    double seconds_walk_cpu, seconds_walk_longest;
     /* jd_analyse_incremental: persons the changes touched, persons walked
      * (their alerts replaced), and the time to find the touched ones; 0 and
      * full is true when it ran the full analysis instead. */

@@ -16,7 +16,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: joindots analyse --db FILE [--as-of T] [--rules FILE] [--no-save]\n"
-            "       joindots analyse --db FILE --incremental [--rules FILE]\n"
+            "                        [--threads N]\n"
+            "       joindots analyse --db FILE --incremental [--rules FILE] [--threads N]\n"
             "\n"
             "Screens every event for exploitation indicators, keeps a risk level per\n"
             "child over time and raises alerts (child_at_risk, unrecorded_crime,\n"
@@ -28,7 +29,9 @@ static void usage(FILE *f)
             "--incremental re-analyses only the persons that events stored since the\n"
             "last saved analysis touch (and whoever shares an event with them), and\n"
             "replaces only their alerts; networks stay as the last full run found\n"
-            "them (a full run when none was saved yet).\n");
+            "them (a full run when none was saved yet).\n"
+            "--threads N: the risk walk's threads (default: one per CPU, at most 8);\n"
+            "the alerts are the same whatever N.\n");
 }
 
 int cmd_analyse(int argc, char **argv)
@@ -37,7 +40,7 @@ int cmd_analyse(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},    {"as-of", required_argument, NULL, 'a'},
         {"rules", required_argument, NULL, 'r'}, {"no-save", no_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},        {"incremental", no_argument, NULL, 'i'},
-        {NULL, 0, NULL, 0}};
+        {"threads", required_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
     bool incremental = false;
     cli_common co = CLI_COMMON_INIT;
     jd_analyse_opts opts = JD_ANALYSE_OPTS_INIT;
@@ -48,6 +51,13 @@ int cmd_analyse(int argc, char **argv)
         switch (o) {
         case 'n': opts.save = false; break;
         case 'i': incremental = true; break;
+        case 'j': {
+            long n;
+            if (cli_parse_range("--threads", optarg, 1, 64, &n) < 0)
+                return JD_EXIT_USAGE;
+            opts.threads = (int)n;
+            break;
+        }
         default:
             if ((rc = cli_common_opt(&co, o, optarg, usage)) >= 0)
                 return rc;
@@ -88,8 +98,11 @@ int cmd_analyse(int argc, char **argv)
     if (incremental && !st.full)
         printf("  incremental: %lld persons touched, %lld walked (found in %.2f s)\n",
                (long long)st.touched, (long long)st.walked, st.seconds_touched);
-    printf("  load %.3f s, screening %.3f s, risk and alerts %.3f s, writing %.3f s\n",
-           st.seconds_load, st.seconds_screen, st.seconds_alerts, st.seconds_write);
+    printf("  load %.3f s, screening %.3f s, risk and alerts %.3f s, writing %.3f s; the walk "
+           "on %d thread%s: CPU %.3f s, the longest share %.3f s\n",
+           st.seconds_load, st.seconds_screen, st.seconds_alerts, st.seconds_write,
+           st.walk_threads, st.walk_threads == 1 ? "" : "s", st.seconds_walk_cpu,
+           st.seconds_walk_longest);
     if (docs)
         printf("  concern bases, network, hotspots and profiles stored in %.2f s\n", secs_docs);
     printf("%lld alerts:\n", (long long)st.alerts);

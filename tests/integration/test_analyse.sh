@@ -48,6 +48,24 @@ sys.exit(0 if ids and max(ids.values()) == 1 and max(per_event.values(), default
 EOF
 ok $? "alert ids are unique, one unrecorded_crime, language or overdue alert per event (contract 2.2)"
 
+# --- the risk walk on threads: the same alerts and counts, byte for byte
+counts() { grep -vE '^  load | in [0-9.]+ s' ; }
+"$JD" analyse --db "$CDB" --threads 1 2>/dev/null | counts >"$SCRATCH/t1.out" &&
+  "$JD" export alerts --db "$CDB" >"$SCRATCH/t1.jsonl" 2>/dev/null
+ok $? "analyse --threads 1 runs"
+for t in 2 5; do
+  "$JD" analyse --db "$CDB" --threads $t 2>/dev/null | counts >"$SCRATCH/t$t.out" &&
+    "$JD" export alerts --db "$CDB" >"$SCRATCH/t$t.jsonl" 2>/dev/null &&
+    cmp -s "$SCRATCH/t1.jsonl" "$SCRATCH/t$t.jsonl" && cmp -s "$SCRATCH/t1.out" "$SCRATCH/t$t.out"
+  ok $? "analyse --threads $t stores the alerts and counts of --threads 1, byte for byte"
+done
+cmp -s "$SCRATCH/t1.jsonl" "$SCRATCH/c.db.alerts.jsonl"
+ok $? "the default threads store the alerts of --threads 1"
+for bad in 0 -1 x 65; do
+  "$JD" analyse --db "$CDB" --threads $bad >/dev/null 2>&1
+  is $? 2 "analyse --threads $bad is refused as a usage error"
+done
+
 cp -r "$SCRATCH/c" "$SCRATCH/e"
 python3 - "$SCRATCH/e" <<'EOF'
 import csv, glob, io, sys

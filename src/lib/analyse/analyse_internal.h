@@ -56,6 +56,15 @@ struct out_alert {
 
 struct jd_risk_policy;
 
+/* Where an event's offences screened at one age sit in an.scache (the risk
+ * walk's cache, one per walking thread): age + 2 (0: never), how many, the
+ * first. Filled from aev.scr_age, scr_n and scr0 of the screening pass. */
+typedef struct ev_scr {
+    int16_t age;
+    uint8_t n;
+    uint32_t first;
+} ev_scr;
+
 typedef struct an {
     const jd_analyse_opts *opts;
     jd_rules *rules;
@@ -65,6 +74,7 @@ typedef struct an {
     struct jd_smemo *smemo;  /* notes screened before (screen_memo.h); NULL: none kept */
     jd_screen_match *scache; /* counted offences per screened event (both passes) */
     size_t nscache, scachecap;
+    ev_scr *evscr; /* the walk's view of that cache, by event (a thread's own) */
     jd_arena ar;
     /* ev, m, p, refs, obj, by_person, ev_index, pmap and refmap are views of
      * the snapshot (borrowed: never grown or freed through an) */

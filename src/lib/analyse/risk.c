@@ -774,9 +774,10 @@ static int screen_offences(pwalk *w, const evwalk *x, bool self_recorded,
                            const jd_screen_match **cms, size_t *ncm, const jd_screen_match **cm)
 {
     an *A = w->A;
-    aev *ew = &A->ev[x->m->ev]; /* the screen's cache lives on the event */
+    const aev *ew = &A->ev[x->m->ev];
+    ev_scr *sc = &A->evscr[x->m->ev]; /* the screen's cache of the event */
     int age = x->age;
-    if (ew->scr_age != age + 2) { /* not screened at this age yet (0 = never) */
+    if (sc->age != age + 2) { /* not screened at this age yet (0 = never) */
         jd_screen_note sn = {
             ew->record_id,          ew->narrative,          ew->type, ew->agency, age, 0,
             self_recorded ? 1 : -1, 1u << JD_SCREEN_OFFENCE,
@@ -792,9 +793,9 @@ static int screen_offences(pwalk *w, const evwalk *x, bool self_recorded,
             A->sres.n = 0;
             res = &A->sres;
         }
-        ew->scr0 = (uint32_t)A->nscache;
-        ew->scr_n = 0;
-        for (size_t i = 0; i < res->n && ew->scr_n < 20; i++) {
+        sc->first = (uint32_t)A->nscache;
+        sc->n = 0;
+        for (size_t i = 0; i < res->n && sc->n < 20; i++) {
             const jd_screen_match *sm = &res->m[i];
             if (!sm->counts || sm->kind != JD_SCREEN_OFFENCE)
                 continue;
@@ -802,12 +803,12 @@ static int screen_offences(pwalk *w, const evwalk *x, bool self_recorded,
                         sizeof *A->scache) < 0)
                 return oom(A);
             A->scache[A->nscache++] = *sm;
-            ew->scr_n++;
+            sc->n++;
         }
-        ew->scr_age = (int16_t)(age + 2);
+        sc->age = (int16_t)(age + 2);
     }
-    *cms = A->scache + ew->scr0;
-    *ncm = ew->scr_n;
+    *cms = A->scache + sc->first;
+    *ncm = sc->n;
     *cm = NULL;
     for (size_t i = 0; i < *ncm; i++)
         if (!*cm || !strcmp((*cms)[i].code, "C1"))

@@ -1572,35 +1572,7 @@ static void sort_u32(uint32_t *v, size_t n)
     }
 }
 
-enum { MAX_THREADS = 8 };
-
-/* Threads to use: `threads`, or one per online CPU when 0; at most 8. */
-static int thread_count(int threads)
-{
-    if (threads <= 0) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = cpus > 0 ? (int)cpus : 1;
-    }
-    return threads > MAX_THREADS ? MAX_THREADS : threads;
-}
-
-/* Run fn on each of `n` jobs (an array of job_size-byte structs), job 0
- * here and the others in threads; a thread that cannot start runs here too.
- * Returns when all are done. */
-static void run_jobs(void *(*fn)(void *), void *jobs, size_t job_size, int n)
-{
-    pthread_t tid[MAX_THREADS];
-    bool started[MAX_THREADS] = {false};
-    for (int t = 1; t < n; t++)
-        started[t] = pthread_create(&tid[t], NULL, fn, (char *)jobs + job_size * (size_t)t) == 0;
-    fn(jobs);
-    for (int t = 1; t < n; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            fn((char *)jobs + job_size * (size_t)t);
-    }
-}
+enum { MAX_THREADS = JD_MAX_THREADS }; /* jd_run_jobs (util/jobs.c) */
 
 /* One thread's share of jd_resolve__pairs: the refs [lo, hi). */
 typedef struct pair_job {
@@ -1787,7 +1759,7 @@ static int pairs_emit(const pair_index *x, uint32_t lo, uint32_t hi, int threads
         }
         l = h;
     }
-    run_jobs(pairs_range, job, sizeof *job, threads);
+    jd_run_jobs(pairs_range, job, sizeof *job, threads);
     int rc = JD_OK;
     if (keep) { /* copied out, the memory kept */
         for (int t = 0; t < threads; t++) {
@@ -2173,7 +2145,7 @@ static int block_keys(rs *R, int cap, int threads, kv **keys_out, size_t *nk, si
                            {.sz = sizeof(kv)},
                            JD_OK,
                            NULL};
-    run_jobs(keys_range, job, sizeof *job, threads);
+    jd_run_jobs(keys_range, job, sizeof *job, threads);
     int rc = JD_OK;
     for (int t = 0; t < threads; t++) {
         rc = job[t].rc < 0 ? job[t].rc : rc;
@@ -2355,7 +2327,7 @@ static void stream_count(pair_stream *ps, size_t *total)
                              0};
         l = h;
     }
-    run_jobs(pairs_count, job, sizeof *job, ps->threads);
+    jd_run_jobs(pairs_count, job, sizeof *job, ps->threads);
     *total = 0;
     for (int t = 0; t < ps->threads; t++)
         *total += job[t].n;
@@ -2632,7 +2604,7 @@ static void estimate_sampled(rs *R, const uint64_t *pairs, size_t stride, size_t
     em_job job[MAX_THREADS];
     for (int t = 0; t < threads; t++)
         job[t] = (em_job){R, pairs, stride, share(ns, t, threads), share(ns, t + 1, threads), lvs};
-    run_jobs(em_range, job, sizeof *job, threads);
+    jd_run_jobs(em_range, job, sizeof *job, threads);
     np = ns;
     /*
      * m without labels, per field, from "anchor" pairs: candidate pairs that
@@ -4148,7 +4120,7 @@ static int score_cached(const rs *R, const uint64_t *pp, size_t n, double thresh
         job[t].cache = caches ? caches[t] : NULL;
         parts[t] = &job[t].links;
     }
-    run_jobs(score_range, job, sizeof *job, threads);
+    jd_run_jobs(score_range, job, sizeof *job, threads);
     int rc = JD_OK;
     for (int t = 0; t < threads; t++) {
         if (job[t].rc < 0)
@@ -4745,7 +4717,7 @@ static void run_init(run *u, jd_store *s, const jd_resolve_opts *o)
     u->links.sz = sizeof(match_link);
     u->decs.sz = sizeof(decision);
     u->bk_probe.sz = sizeof(uint64_t);
-    u->threads = thread_count(o->threads);
+    u->threads = jd_thread_count(o->threads);
 }
 
 static void run_free(run *u)
@@ -5547,7 +5519,7 @@ static int save_keys(run *u, const uint8_t *sel)
                            {.sz = sizeof(kv)},
                            JD_OK,
                            sel};
-    run_jobs(keys_range, job, sizeof *job, u->threads);
+    jd_run_jobs(keys_range, job, sizeof *job, u->threads);
     int rc = JD_OK;
     for (int t = 0; t < u->threads; t++) {
         rc = job[t].rc < 0 ? job[t].rc : rc;

@@ -22,6 +22,8 @@
 int jd_oom(jd_error *err);
 /* The monotonic clock in seconds (clock.c), for stage timings. */
 double jd_secs(void);
+/* The CPU time of the calling thread in seconds (0 where unknown). */
+double jd_thread_cpu_secs(void);
 
 /* ---- growable arrays ---- */
 /* Make room for `need` elements of `size` bytes in *p (capacity *cap, in
@@ -124,6 +126,16 @@ uint32_t *jd_strmap_put(jd_strmap *m, const char *key, size_t len, uint32_t val,
  * out of memory), valid until jd_strmap_free: interning of values that
  * repeat (an agency, an event type), one copy however many rows hold it. */
 const char *jd_strmap_intern(jd_strmap *m, const char *s);
+
+/* ---- jobs on threads (jobs.c) ---- */
+enum { JD_MAX_THREADS = 8 };
+/* Threads to use: `threads`, or one per online CPU when 0; at most
+ * JD_MAX_THREADS. */
+int jd_thread_count(int threads);
+/* Run fn on each of `n` jobs (an array of job_size-byte structs), job 0 here
+ * and the others in threads; a job whose thread cannot start (or past
+ * JD_MAX_THREADS) runs here too. Returns when all are done. */
+void jd_run_jobs(void *(*fn)(void *), void *jobs, size_t job_size, int n);
 
 /* ingest.c: load and free the column-mapping file at path (fuzzing). */
 int jd_ingest__mapping_check(const char *path, jd_error *err);
