@@ -32,8 +32,9 @@ typedef struct jd_analyse_opts {
     bool save;              /* replace the stored alerts with this run's */
     int64_t now;            /* clock for deadlines when as_of is NOW; 0 = wall clock */
     const char *risk_path;  /* the risk walk's policy; NULL: data/rules/risk.json built in */
-    int threads; /* the risk walk's threads; 0: one per online CPU (at most 8). The
-                  * alerts are the same, byte for byte, whatever the number */
+    int threads; /* the risk walk's threads; 0: one per online CPU (at most 8), one
+                  * for a small walk. The alerts are the same, byte for byte,
+                  * whatever the number */
 } jd_analyse_opts;
 #define JD_ANALYSE_OPTS_INIT {JD_AS_OF_NOW, NULL, false, 0, NULL, 0}
 
