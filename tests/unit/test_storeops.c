@@ -445,6 +445,16 @@ static void test_storeops__keys_replace_early(void **state)
     assert_int_equal(s.n, 2);
     assert_string_equal(s.rows[0], "P-1 police:N2");
     assert_string_equal(s.rows[1], "P-2 police:N1");
+    /* the keys on N1's identity_ref row (their text made early) are what an
+     * update takes it out of: key 9 left with no ref */
+    jd_identity_save back[] = {{"police", "N1", "P-2", 0, NULL, k1, 1}};
+    jd_identity_update up = {.refs = back, .nrefs = 1, .info = info, .ninfo = 2};
+    assert_int_equal(f->s->ops->identities_update(f->s, &up, NULL), JD_OK);
+    h.n = 0;
+    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 2, &have, on_key, &h, NULL), JD_OK);
+    assert_int_equal(h.n, 2);
+    assert_string_equal(h.rows[0], "7 police:N1");
+    assert_string_equal(h.rows[1], "7 police:N2");
 }
 
 /* mentions_around gives every mention of every event naming one of the
