@@ -751,6 +751,67 @@ same police:AQ900 call_handling:AQC1; ok $? "common names with an age that fits 
 ! same police:AQ900 call_handling:AQC2; ok $? "the common names alone stay apart"
 DB=$DB_SAVE
 
+# A shared NHS number over settled first names (issue 16): Amelia Lamb's
+# two records and two of "Amelie" Lamb (a school nurse's, with her NHS
+# number and date, and a housing list's) settle two first names; the NHS
+# number says one person. Twins Jack and Jake Doyle, one date and address,
+# each written twice, share no number and stay apart.
+mkdir -p "$SCRATCH/sn"
+{
+  echo 'agency,record_id,event_type,occurred_at'
+  for e in 1 2 3 4 5 6 7 8; do echo "health_ae,NE$e,ae_attendance,2007-0$e-01"; done
+} >"$SCRATCH/sn/events.csv"
+{
+  echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
+  echo 'health_ae,NE1,NA1,subject,Lamb,Amelia,1992-03-02,,F,OX5 5GA,"131 Marston Way, Kidlington",9450948151'
+  echo 'health_ae,NE2,NA2,subject,Lamb,Amelia,1992-03-02,,F,OX5 5GA,,9450948151'
+  echo 'health_ae,NE3,NA3,subject,Lamb,Amelie,1992-03-02,,F,OX5 5GA,"131 Marston Way, Kidlington",9450948151'
+  echo 'health_ae,NE4,NA4,subject,Lamb,Amelie,1992-03-02,,F,OX5 5GA,"131 Marston Way, Kidlington",'
+  echo 'health_ae,NE5,NJ1,subject,Doyle,Jack,1995-09-14,,M,OX4 6ZR,"138 Ock Place, Oxford",9330110045'
+  echo 'health_ae,NE6,NJ2,subject,Doyle,Jack,1995-09-14,,M,OX4 6ZR,"138 Ock Place, Oxford",9330110045'
+  echo 'health_ae,NE7,NJ3,subject,Doyle,Jake,1995-09-14,,M,OX4 6ZR,"138 Ock Place, Oxford",'
+  echo 'health_ae,NE8,NJ4,subject,Doyle,Jake,1995-09-14,,M,OX4 6ZR,"138 Ock Place, Oxford",'
+} >"$SCRATCH/sn/persons.csv"
+SN=$(bundle_copy sn)
+"$JD" resolve --db "$SN" >/dev/null 2>&1; is $? 0 "resolve of the shared-NHS bundle exits 0"
+DB_SAVE=$DB; DB=$SN
+same health_ae:NA1 health_ae:NA3 && same health_ae:NA1 health_ae:NA4; ok $? "first names settled apart that share an NHS number and a date are one person"
+! same health_ae:NJ1 health_ae:NJ3; ok $? "twins of settled first names with no number in common stay apart"
+n=$(db_query "$SN" "SELECT count(*) FROM identity_note WHERE note LIKE '%first names that disagree, each written on two%' AND note LIKE '%health_ae:NJ%'")
+[ "$n" -ge 1 ]; ok $? "and the refusal is explained ($n notes)"
+DB=$DB_SAVE
+
+# A row with no first name beside a named row in one event is another
+# person (issue 16): a call names "Kwame Smith", 9, and "Smith", M, 9, at
+# 17 Swallow Crescent, where Kwame and Daniel Smith (born three weeks
+# apart) live; the surname row is not Kwame, so it fits Daniel alone and
+# joins him. The same row beside a caller nobody there is fits both
+# brothers and stays apart.
+mkdir -p "$SCRATCH/ev"
+{
+  echo 'agency,record_id,event_type,occurred_at'
+  for e in 1 2 3 4; do echo "health_ae,VE$e,ae_attendance,2010-0$e-01"; done
+  for e in 1 2; do echo "call_handling,VC$e,call_for_service,2011-04-2$e"; done
+} >"$SCRATCH/ev/events.csv"
+{
+  echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
+  echo 'health_ae,VE1,VK1,subject,Smith,Kwame,2001-07-11,,M,OX25 7HZ,"17 Swallow Crescent, Bicester",9358550414'
+  echo 'health_ae,VE2,VK2,subject,Smith,Kwame,2001-07-11,,M,OX25 7HZ,"17 Swallow Crescent, Bicester",9358550414'
+  echo 'health_ae,VE3,VD1,subject,Smith,Daniel,2001-06-24,,M,OX25 7HZ,"17 Swallow Crescent, Bicester",9358550406'
+  echo 'health_ae,VE4,VD2,subject,Smith,Daniel,2001-06-24,,M,OX25 7HZ,"17 Swallow Crescent, Bicester",9358550406'
+  echo 'call_handling,VC1,VCK,subject,Smith,Kwame,,9,M,,"17 Swallow Crescent, Bicester",'
+  echo 'call_handling,VC1,VCS,subject,Smith,,,9,M,,"17 Swallow Crescent, Bicester",'
+  echo 'call_handling,VC2,VCR,reporter,Bloggs,Jo,,40,F,,,'
+  echo 'call_handling,VC2,VCT,subject,Smith,,,9,M,,"17 Swallow Crescent, Bicester",'
+} >"$SCRATCH/ev/persons.csv"
+EV=$(bundle_copy ev)
+"$JD" resolve --db "$EV" >/dev/null 2>&1; is $? 0 "resolve of the one-event bundle exits 0"
+DB_SAVE=$DB; DB=$EV
+same health_ae:VK1 call_handling:VCK; ok $? "the named row joins Kwame"
+same health_ae:VD1 call_handling:VCS; ok $? "the surname row beside him is another person: it fits Daniel alone and joins him"
+! same health_ae:VK1 call_handling:VCT && ! same health_ae:VD1 call_handling:VCT; ok $? "beside a caller nobody there, it fits both brothers and stays apart"
+DB=$DB_SAVE
+
 FEBRL="$SRC/../shared/data/febrl"
 if [ -f "$FEBRL/dataset4a.csv" ]; then
   for ds in 4a 4b; do

@@ -3275,9 +3275,12 @@ static bool surname_settled_as_first(const rs *R, const cl *c, uint32_t x, uint3
  * of birth, so the model has already weighed them against each other (a
  * wholly wrong date beside agreeing names, address and identifiers is a
  * typing error the model may outweigh); the dates of the rest of the two
- * clusters still hold. */
+ * clusters still hold. `same_id`: the link's own two refs share an NHS
+ * number or pupil number and none differs, so first names settled apart
+ * do not hold (Amelia Lamb's records and "Amelie" Lamb's, one NHS number
+ * and one date; twins of one date carry two numbers). */
 static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const decision *d,
-                            size_t nd, bool direct, int *reason)
+                            size_t nd, bool direct, bool same_id, int *reason)
 {
     *reason = CL_ID;
     for (size_t i = 0; i < nd; i++) {
@@ -3295,7 +3298,7 @@ static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const de
     if (genders_apart(c[x].ngen, c[y].ngen))
         return "genders that disagree";
     *reason = CL_NAME;
-    if (first_names_apart(R, &c[x], &c[y]) && !surname_settled_as_first(R, c, x, y) &&
+    if (!same_id && first_names_apart(R, &c[x], &c[y]) && !surname_settled_as_first(R, c, x, y) &&
         !surname_settled_as_first(R, c, y, x))
         return "first names that disagree, each written on two records or more";
     *reason = CL_DOB;
@@ -3429,7 +3432,7 @@ static int64_t join_sparse(const rs *R, cl *c, deferred *d, size_t nd, const dec
                 if (r == rs_ || (round == 0 && !c[r].full) || (r == best && !tie))
                     continue;
                 if (!(pts = sparse_evidence(R, s, d[k].o, lc, &names)) ||
-                    conflict(R, c, rs_, r, dv, ndec, false, &why) || street_apart(R, c, rs_, r))
+                    conflict(R, c, rs_, r, dv, ndec, false, false, &why) || street_apart(R, c, rs_, r))
                     continue;
                 if (names > bestn) {
                     bestn = names;
@@ -3686,7 +3689,7 @@ static bool hh_member_fits(const rs *R, cl *c, uint32_t rs_, uint32_t r, const r
         return false;
     int why;
     bool fits = hh_names_fit(R, c, r, sr, lc);
-    if (!fits || conflict(R, c, rs_, r, dv, ndec, false, &why) || street_apart(R, c, rs_, r))
+    if (!fits || conflict(R, c, rs_, r, dv, ndec, false, false, &why) || street_apart(R, c, rs_, r))
         return false;
     if (sr->ndob && c[r].nd) { /* a partial date must fit a full one */
         bool dfit = false;
@@ -4420,10 +4423,10 @@ static int event_cannot_links(rs *R, vec *keys, vec *info)
             for (size_t b = a + 1; b < j; b++) {
                 const ev_mention *x = &e[(uint32_t)k[a]], *y = &e[(uint32_t)k[b]];
                 /* a row with no name beside a named one is a row of its
-                 * own: an event lists a person once */
-                bool names = (x->fore && y->fore && x->fore != y->fore) ||
-                             (x->sur && y->sur && x->sur != y->sur) ||
-                             (!x->fore && !x->sur) != (!y->fore && !y->sur);
+                 * own, and so is a row with no first name (or no surname)
+                 * beside one that has it: an event lists a person once
+                 * ("Smith", M, 9, beside "Kwame Smith", 9, in one call) */
+                bool names = x->fore != y->fore || x->sur != y->sur;
                 if (x->ref == y->ref)
                     continue;
                 uint64_t *p = vec_push(&co), *q = vec_push(&co);
@@ -5096,7 +5099,10 @@ static void cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decisio
         int reason;
         bool direct =
             R->r[lv[i].a].ndob && R->r[lv[i].b].ndob && names_agree(R, lv[i].a, lv[i].b, lc);
-        const char *why = conflict(R, c, x, y, dv, nd, direct, &reason);
+        rview va, vb;
+        view(R, &R->h[lv[i].a], &va);
+        view(R, &R->h[lv[i].b], &vb);
+        const char *why = conflict(R, c, x, y, dv, nd, direct, strong(&va, &vb) > 0, &reason);
         if (!why && first_names_differ(R, lv[i].a, lv[i].b, lc)) {
             reason = CL_NAME;
             why = "first names wholly different";
