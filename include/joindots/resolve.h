@@ -125,6 +125,12 @@ typedef struct jd_resolve_stats {
      * that resolved the county whole from the start), -2 when the store
      * holds no keys */
     int64_t incr_keys_pairs, incr_keys_missed;
+    /* the household places (addresses, postcodes) of the changed refs,
+     * looked up in the store (stored with the keys: the county's refs at
+     * each place, kept current by every run), how many hold over 96 refs
+     * there, and how many (place, ref) entries differ from the county's
+     * (0: exact); -1 when not checked, -2 when the store keeps no places */
+    int64_t incr_hh_places, incr_hh_big, incr_hh_missed;
     /* the refs the watermark lists, loaded alone with everyone their events
      * name (mentions_around: the refs loaded, the scoped load's CPU
      * seconds, with their stored rows read by identity_refs_of), the

@@ -103,6 +103,13 @@ static void print_incremental(const jd_resolve_stats *st, const jd_person_set *t
         printf("  stored blocking keys: %lld candidate pairs of the changed refs, %lld differing "
                "from the county's blocking\n",
                (long long)st->incr_keys_pairs, (long long)st->incr_keys_missed);
+    if (st->incr_hh_places == -2)
+        printf("  stored household places: none (a store resolved before they were kept)\n");
+    else if (st->incr_hh_places >= 0)
+        printf("  stored household places: %lld places of the changed refs (%lld of over 96 "
+               "refs), %lld entries differing from the county's\n",
+               (long long)st->incr_hh_places, (long long)st->incr_hh_big,
+               (long long)st->incr_hh_missed);
     if (list)
         print_touched(touched);
 }
