@@ -50,10 +50,15 @@ typedef struct jd_resolve_opts {
      * fewer refs than this, a full run instead (a tiny county's estimate is
      * no basis for the next feed); 0: never. */
     int64_t incr_min_refs;
+    /* jd_resolve_incremental: skip the checks of the scoped load's steps
+     * (the watermark, the listed refs loaded alone, the stored blocking
+     * keys and household places against the county's): their figures are
+     * then -3. The live resolve skips them (about 1.5 s of CPU at 1M). */
+    bool incr_no_checks;
 } jd_resolve_opts;
 #define JD_RESOLVE_OPTS_INIT                                                                       \
     {                                                                                              \
-        0.999, 200, 25, NULL, 0, NULL, false, 0.2, 0, 0                                            \
+        0.999, 200, 25, NULL, 0, NULL, false, 0.2, 0, 0, false                                     \
     }
 
 typedef struct jd_resolve_stats {

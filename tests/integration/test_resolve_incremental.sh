@@ -233,6 +233,14 @@ echo "$o" | grep -Eq '^  stored household places: [1-9][0-9]* places .*, [1-9][0
 ok $? "addresses' places deleted from the store: the check finds entries differing"
 echo "$out" | grep -Eq '^  stored household places: [1-9][0-9]* places .*, 0 entries differing'
 ok $? "and the intact store's places are the county's"
+# the live resolve skips the checks: the same result, nothing checked
+NC=$(store_copy "$S1" nochecks)
+o=$("$JD" resolve --db "$NC" --incremental --no-checks)
+echo "$o" | grep -q '^  checks of the scoped load: skipped' && ! echo "$o" | grep -Eq '^  (watermark|scoped fingerprints|stored (blocking keys|household places)):'
+ok $? "--no-checks: the scoped load's checks are skipped, and said so"
+[ "$(ids "$NC")" = "$(ids "$S")" ] && [ "$(notes "$NC")" = "$(notes "$S")" ] && [ "$(keys "$NC")" = "$(keys "$S")" ]
+ok $? "and the identities, notes and keys are those of the run with them"
+"$JD" resolve --db "$NC" --no-checks >/dev/null 2>&1; is $? 2 "--no-checks without --incremental is a usage error"
 out1=$("$JD" resolve --db "$S1" --incremental --hops 1)
 h_in=$(echo "$out1" | head -1 | sed 's/.*changed, \([0-9]*\) refs re-resolved.*/\1/')
 [ "$h_in" -le "$n_in" ]; ok $? "--hops 1 re-resolves no more refs ($h_in)"

@@ -6701,7 +6701,11 @@ static int incr_prepare(run *u, bool small, jd_error *err)
         u->chg[i] = !u->old.pid[i] || u->old.fp[i] != u->fp[i];
         u->R.st.incr_refs += u->chg[i];
     }
-    if ((rc = mark_check(u, err)) < 0)
+    jd_resolve_stats *st = &u->R.st;
+    if (u->o->incr_no_checks) /* not checked: -3 (jd_resolve_opts) */
+        st->incr_mark_refs = st->incr_mark_missed = st->incr_fp_loaded = st->incr_fp_changed =
+            st->incr_fp_missed = -3;
+    else if ((rc = mark_check(u, err)) < 0)
         return rc;
     u->R.st.cpu_incr_old = cpu_secs() - tc;
     /* much has changed: everything is resolved again, the parameters too */
@@ -6712,12 +6716,13 @@ static int incr_prepare(run *u, bool small, jd_error *err)
         memset(u->in, 1, u->R.n);
     if (full && !u->in)
         return jd_oom(err);
-    u->R.st.incr_keys_pairs = u->R.st.incr_keys_missed = -1; /* not checked */
-    u->R.st.incr_hh_places = u->R.st.incr_hh_big = u->R.st.incr_hh_missed = -1;
+    int64_t no = u->o->incr_no_checks ? -3 : -1; /* not checked */
+    st->incr_keys_pairs = st->incr_keys_missed = no;
+    st->incr_hh_places = st->incr_hh_big = st->incr_hh_missed = no;
     rc = full ? run_block(u, err) : run_block_keys(u, err);
-    if (rc == JD_OK && !full)
+    if (rc == JD_OK && !full && !u->o->incr_no_checks)
         rc = keys_check(u, err);
-    if (rc == JD_OK && !full)
+    if (rc == JD_OK && !full && !u->o->incr_no_checks)
         rc = hh_check(u, err);
     if (rc == JD_OK && (rc = run_estimate(u, !full, err)) == JD_OK)
         rc = full ? run_score(u, err) : JD_OK;
