@@ -1843,6 +1843,7 @@ typedef struct key_job {
     vec keys;
     int rc;
     const uint8_t *sel; /* only the refs marked (NULL: all) */
+    int places;         /* 0: the blocking keys; 1: and the places (keys_household); 2: those alone */
 } key_job;
 
 /* The initials a forename blocks by: its own, and its canonical variant's
@@ -2053,7 +2054,34 @@ static int keys_ids(const rs *R, const rref *r, uint32_t i, vec *keys)
     return rc;
 }
 
-/* The blocking keys of refs [lo, hi), rule by rule for each ref. */
+/*
+ * A ref's household places, stored with its blocking keys (never blocked
+ * on): its address (rule 12) and its postcodes (13; a ref with no place of
+ * its own: its event's, as hh_keys takes it). The stored list of a place
+ * is then every ref there in the county, kept current by every run as the
+ * blocking keys are (a changed ref's keys rewritten; the places are read
+ * from what its fingerprint hashes), so its length is the county's count
+ * of refs at the place (join_household's HH_MEMBERS cap) and a run that
+ * loads only its scope can read who is there. Not stored: the postcode an
+ * address written without one takes (apc), the vote of the refs at the
+ * address, which their address list gives.
+ */
+enum { KEY_ADDRESS = 12, KEY_POSTCODE = 13 };
+
+static int keys_household(const rs *R, const rref *r, uint32_t i, vec *keys)
+{
+    int rc = JD_OK;
+    if (r->addr)
+        rc |= key_push(keys, KEY_ADDRESS, pool_str(&R->names, r->addr), i);
+    for (uint8_t p = 0; p < r->npc; p++)
+        rc |= key_push(keys, KEY_POSTCODE, pool_str(&R->ids, r->pc[p]), i);
+    if (!r->addr && !r->npc && r->epc)
+        rc |= key_push(keys, KEY_POSTCODE, pool_str(&R->ids, r->epc), i);
+    return rc;
+}
+
+/* The blocking keys of refs [lo, hi), rule by rule for each ref (and their
+ * places, j->places). */
 static void *keys_range(void *arg)
 {
     key_job *j = arg;
@@ -2064,11 +2092,15 @@ static void *keys_range(void *arg)
         const rref *r = &R->r[i];
         if (j->sel && !j->sel[i])
             continue;
-        rc |= keys_sound(R, r, i, keys);
-        rc |= keys_dates(R, r, i, keys);
-        rc |= keys_place(R, r, i, keys);
-        rc |= keys_probe(R, r, i, keys);
-        rc |= keys_ids(R, r, i, keys);
+        if (j->places != 2) {
+            rc |= keys_sound(R, r, i, keys);
+            rc |= keys_dates(R, r, i, keys);
+            rc |= keys_place(R, r, i, keys);
+            rc |= keys_probe(R, r, i, keys);
+            rc |= keys_ids(R, r, i, keys);
+        }
+        if (j->places)
+            rc |= keys_household(R, r, i, keys);
     }
     j->rc = rc != JD_OK ? JD_ENOMEM : JD_OK;
     return NULL;
@@ -2175,7 +2207,8 @@ static int block_keys(rs *R, int cap, int threads, kv **keys_out, size_t *nk, si
                            (uint32_t)share(R->n, t + 1, threads),
                            {.sz = sizeof(kv)},
                            JD_OK,
-                           NULL};
+                           NULL,
+                           0};
     run_jobs(keys_range, job, sizeof *job, threads);
     int rc = JD_OK;
     for (int t = 0; t < threads; t++) {
@@ -4709,6 +4742,8 @@ static char *params_json(const rs *R)
         off += len + 2;
     }
     json_object_set_new(o, "tf_refs", json_integer((json_int_t)R->tf_n));
+    /* the identities' save stores the refs' household places (keys_household) */
+    json_object_set_new(o, "places", json_true());
     json_object_set_new(o, "tf", tf);
     json_object_set_new(o, "fg", fg);
     char *text = json_dumps(o, JSON_COMPACT);
@@ -4814,6 +4849,7 @@ typedef struct run {
     uint64_t *keys; /* the blocking keys saved (saves[].keys point into it) */
     bool decs_loaded;
     bool hh_need; /* a household decision needs a ref outside u->in (join_household) */
+    bool places_kept; /* the stored model says the refs' places are stored (keys_household) */
     /* an incremental run that resolves part of the county: the county's
      * blocking keys, sorted (the rules' first, bk_n11 of them, then rule
      * 11's), and rule 11's pairs, kept instead of every candidate pair; the
@@ -5632,7 +5668,8 @@ static int run_identities(run *u, jd_error *err)
  * The blocking keys of the refs marked in sel (NULL: all) onto their saves
  * (saves[i].keys, distinct, ascending), for the store's ref_key: the keys
  * keys_range gives, the very ones blocking uses, so an incremental run
- * finds a new ref's candidates by looking its keys up. Before run_shed
+ * finds a new ref's candidates by looking its keys up, and its household
+ * places (keys_household). Before run_shed
  * (the refs' records are read). JD_OK or JD_ENOMEM.
  */
 static int save_keys(run *u, const uint8_t *sel)
@@ -5646,7 +5683,8 @@ static int save_keys(run *u, const uint8_t *sel)
                            (uint32_t)share(R->n, t + 1, u->threads),
                            {.sz = sizeof(kv)},
                            JD_OK,
-                           sel};
+                           sel,
+                           1};
     run_jobs(keys_range, job, sizeof *job, u->threads);
     int rc = JD_OK;
     for (int t = 0; t < u->threads; t++) {
@@ -6631,7 +6669,7 @@ static int keys_check(run *u, jd_error *err)
     R->st.incr_keys_pairs = R->st.incr_keys_missed = -2;
     if (!u->s->ops->refs_by_keys || !u->bk)
         return JD_OK;
-    key_job j = {R, 0, (uint32_t)R->n, {.sz = sizeof(kv)}, JD_OK, u->chg};
+    key_job j = {R, 0, (uint32_t)R->n, {.sz = sizeof(kv)}, JD_OK, u->chg, 0};
     keys_range(&j);
     vec ent = j.keys, probe = {.sz = sizeof(uint64_t)}, got = {.sz = sizeof(uint64_t)},
         want = {.sz = sizeof(uint64_t)};
@@ -6687,6 +6725,119 @@ static int keys_check(run *u, jd_error *err)
     return rc == JD_ENOMEM ? jd_oom(err) : rc;
 }
 
+/* (key, ref) order. */
+static int cmp_kv(const void *a, const void *b)
+{
+    const kv *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->ref > y->ref) - (x->ref < y->ref);
+}
+
+/* How many entries of a[0..na) and b[0..nb) (both in (key, ref) order,
+ * distinct) are not in the other. */
+static int64_t kv_diff(const kv *a, size_t na, const kv *b, size_t nb)
+{
+    int64_t d = 0;
+    size_t i = 0, j = 0;
+    while (i < na || j < nb) {
+        int c = i == na ? 1 : j == nb ? -1 : cmp_kv(&a[i], &b[j]);
+        d += c != 0;
+        i += c <= 0;
+        j += c >= 0;
+    }
+    return d;
+}
+
+typedef struct place_ctx {
+    const rs *R;
+    const uint8_t *chg;
+    vec *ent;
+    int64_t unknown; /* stored refs the county does not hold */
+} place_ctx;
+
+/* A stored (place, ref): kept for an unchanged ref (a changed ref's are
+ * its places before; its places now are added apart). */
+static int on_placeref(uint64_t key, const char *agency, const char *ref, void *payload)
+{
+    place_ctx *c = payload;
+    int i = find_ref(c->R, agency, ref);
+    c->unknown += i < 0;
+    kv *e = i >= 0 && !c->chg[i] ? vec_push(c->ent) : NULL;
+    if (e)
+        *e = (kv){.key = key, .ref = (uint32_t)i};
+    return i >= 0 && !c->chg[i] && !e ? JD_ENOMEM : JD_OK;
+}
+
+/* The places of refs (sel; NULL: all) sorted by (key, ref), distinct, and
+ * only those of keys in ask[0..nask) when ask. JD_OK or JD_ENOMEM. */
+static int places_of(const rs *R, const uint8_t *sel, const uint64_t *ask, size_t nask, vec *out)
+{
+    key_job j = {R, 0, (uint32_t)R->n, {.sz = sizeof(kv)}, JD_OK, sel, 2};
+    keys_range(&j);
+    kv *k = j.keys.p;
+    size_t n = 0;
+    for (size_t i = 0; j.rc == JD_OK && i < j.keys.n; i++)
+        if (!ask || bsearch(&k[i].key, ask, nask, sizeof *ask, cmp_u64))
+            k[n++] = k[i];
+    if (n)
+        qsort(k, n, sizeof *k, cmp_kv);
+    j.keys.n = distinct_keys(k, n);
+    *out = j.keys;
+    return j.rc;
+}
+
+/*
+ * The household places stored with the keys (keys_household), checked on
+ * a run that loaded the county: the places of the changed refs now are
+ * looked up (refs_by_keys); their stored lists, with the changed refs
+ * taken out and put back under their places now, are compared with the
+ * county's refs at those places. incr_hh_places: the places;
+ * incr_hh_big: of them, over HH_MEMBERS refs by the stored lists (a
+ * household join_household does not look into); incr_hh_missed: (place,
+ * ref) entries in one and not the other, and stored refs the county does
+ * not hold (0: exact); all -2 when the store keeps no places (resolved
+ * before they were kept).
+ */
+static int hh_check(run *u, jd_error *err)
+{
+    rs *R = &u->R;
+    R->st.incr_hh_places = R->st.incr_hh_big = R->st.incr_hh_missed = -2;
+    if (!u->s->ops->refs_by_keys || !u->places_kept)
+        return JD_OK;
+    vec ent = {.sz = sizeof(kv)}, want = {.sz = sizeof(kv)};
+    int rc = places_of(R, u->chg, NULL, 0, &ent);
+    size_t nd = 0;
+    uint64_t *ask = rc == JD_OK ? malloc((ent.n + 1) * sizeof *ask) : NULL;
+    rc = ask ? rc : JD_ENOMEM;
+    for (size_t i = 0; rc == JD_OK && i < ent.n; i++) /* sorted by key */
+        if (!nd || ask[nd - 1] != ((kv *)ent.p)[i].key)
+            ask[nd++] = ((kv *)ent.p)[i].key;
+    bool have = false;
+    place_ctx c = {R, u->chg, &ent, 0};
+    if (rc == JD_OK)
+        rc = u->s->ops->refs_by_keys(u->s, ask, nd, &have, on_placeref, &c, err);
+    if (rc == JD_OK && have)
+        rc = places_of(R, NULL, ask, nd, &want);
+    if (rc == JD_OK && have) {
+        kv *k = ent.p;
+        qsort(k, ent.n, sizeof *k, cmp_kv);
+        ent.n = distinct_keys(k, ent.n);
+        R->st.incr_hh_places = (int64_t)nd;
+        R->st.incr_hh_big = 0;
+        for (size_t a = 0, b; a < ent.n; a = b) {
+            for (b = a; b < ent.n && k[b].key == k[a].key; b++)
+                ;
+            R->st.incr_hh_big += b - a > HH_MEMBERS;
+        }
+        R->st.incr_hh_missed = kv_diff(k, ent.n, want.p, want.n) + c.unknown;
+    }
+    free(ask);
+    free(ent.p);
+    free(want.p);
+    return rc == JD_ENOMEM ? jd_oom(err) : rc;
+}
+
 /* Up to the scope: load, fingerprints against the stored ones, blocking
  * (noting blocks pushed over the cap), the stored parameters, scoring. */
 static int incr_prepare(run *u, bool small, jd_error *err)
@@ -6709,7 +6860,11 @@ static int incr_prepare(run *u, bool small, jd_error *err)
         u->chg[i] = !u->old.pid[i] || u->old.fp[i] != u->fp[i];
         u->R.st.incr_refs += u->chg[i];
     }
-    if ((rc = mark_check(u, err)) < 0)
+    jd_resolve_stats *st = &u->R.st;
+    if (u->o->incr_no_checks) /* not checked: -3 (jd_resolve_opts) */
+        st->incr_mark_refs = st->incr_mark_missed = st->incr_fp_loaded = st->incr_fp_changed =
+            st->incr_fp_missed = -3;
+    else if ((rc = mark_check(u, err)) < 0)
         return rc;
     u->R.st.cpu_incr_old = cpu_secs() - tc;
     /* much has changed: everything is resolved again, the parameters too */
@@ -6720,10 +6875,14 @@ static int incr_prepare(run *u, bool small, jd_error *err)
         memset(u->in, 1, u->R.n);
     if (full && !u->in)
         return jd_oom(err);
-    u->R.st.incr_keys_pairs = u->R.st.incr_keys_missed = -1; /* not checked */
+    int64_t no = u->o->incr_no_checks ? -3 : -1; /* not checked */
+    st->incr_keys_pairs = st->incr_keys_missed = no;
+    st->incr_hh_places = st->incr_hh_big = st->incr_hh_missed = no;
     rc = full ? run_block(u, err) : run_block_keys(u, err);
-    if (rc == JD_OK && !full)
+    if (rc == JD_OK && !full && !u->o->incr_no_checks)
         rc = keys_check(u, err);
+    if (rc == JD_OK && !full && !u->o->incr_no_checks)
+        rc = hh_check(u, err);
     if (rc == JD_OK && (rc = run_estimate(u, !full, err)) == JD_OK)
         rc = full ? run_score(u, err) : JD_OK;
     if (rc == JD_OK)
@@ -6788,6 +6947,7 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     json_t *mo = mj ? json_loads(mj, 0, NULL) : NULL;
     bool small = opts->incr_min_refs > 0 &&
                  json_integer_value(json_object_get(mo, "tf_refs")) < opts->incr_min_refs;
+    u.places_kept = json_is_true(json_object_get(mo, "places"));
     json_decref(mo);
     free(mj);
     int64_t since_run = 0; /* the run whose identities this one starts from */
