@@ -50,10 +50,15 @@ typedef struct jd_resolve_opts {
      * fewer refs than this, a full run instead (a tiny county's estimate is
      * no basis for the next feed); 0: never. */
     int64_t incr_min_refs;
+    /* jd_resolve_incremental: skip the checks of the scoped load's steps
+     * (the watermark, the listed refs loaded alone, the stored blocking
+     * keys and household places against the county's): their figures are
+     * then -3. The live resolve skips them (about 1.5 s of CPU at 1M). */
+    bool incr_no_checks;
 } jd_resolve_opts;
 #define JD_RESOLVE_OPTS_INIT                                                                       \
     {                                                                                              \
-        0.999, 200, 25, NULL, 0, NULL, false, 0.2, 0, 0                                            \
+        0.999, 200, 25, NULL, 0, NULL, false, 0.2, 0, 0, false                                     \
     }
 
 typedef struct jd_resolve_stats {
@@ -125,6 +130,12 @@ typedef struct jd_resolve_stats {
      * that resolved the county whole from the start), -2 when the store
      * holds no keys */
     int64_t incr_keys_pairs, incr_keys_missed;
+    /* the household places (addresses, postcodes) of the changed refs,
+     * looked up in the store (stored with the keys: the county's refs at
+     * each place, kept current by every run), how many hold over 96 refs
+     * there, and how many (place, ref) entries differ from the county's
+     * (0: exact); -1 when not checked, -2 when the store keeps no places */
+    int64_t incr_hh_places, incr_hh_big, incr_hh_missed;
     /* the refs the watermark lists, loaded alone with everyone their events
      * name (mentions_around: the refs loaded, the scoped load's CPU
      * seconds, with their stored rows read by identity_refs_of), the

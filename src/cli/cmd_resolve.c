@@ -11,7 +11,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: joindots resolve --db FILE [--threshold P] [--variants FILE] [--threads N]\n"
                "                        [--review] [--frozen | --incremental [--touched]\n"
-               "                        [--max-share S] [--hops N]]\n"
+               "                        [--max-share S] [--hops N] [--no-checks]]\n"
                "\n"
                "Resolves every person_ref in the store into identities: a probabilistic\n"
                "(Fellegi-Sunter) model estimated without labels, several blocking rules,\n"
@@ -42,6 +42,10 @@ static void usage(FILE *f)
                "                  components they touch, exactly what --frozen gives; N > 0\n"
                "                  is faster on a county whose links and households chain\n"
                "                  into one large component)\n"
+               "  --no-checks     with --incremental: skip the checks of the scoped load's\n"
+               "                  steps (watermark, the listed refs loaded alone, the stored\n"
+               "                  blocking keys and household places), as the live resolve\n"
+               "                  does; the result is the same\n"
                "  --touched       with --incremental: list each person_id touched, how\n"
                "                  (new, grown, shrunk, merged, split, gone, changed) and the\n"
                "                  other person_id of a merge or split\n");
@@ -86,7 +90,9 @@ static void print_incremental(const jd_resolve_stats *st, const jd_person_set *t
                (long long)st->incr_saved_refs);
     printf("  CPU of its own steps: fingerprints and stored identities %.2f s, walk %.2f s\n",
            st->cpu_incr_old, st->cpu_incr_walk);
-    if (st->incr_mark_refs < 0)
+    if (st->incr_mark_refs == -3)
+        printf("  checks of the scoped load: skipped (--no-checks)\n");
+    else if (st->incr_mark_refs < 0)
         printf("  watermark: none yet (a store resolved before it was kept)\n");
     else
         printf("  watermark: %lld refs listed since the last run, %lld changed refs not among "
@@ -103,6 +109,13 @@ static void print_incremental(const jd_resolve_stats *st, const jd_person_set *t
         printf("  stored blocking keys: %lld candidate pairs of the changed refs, %lld differing "
                "from the county's blocking\n",
                (long long)st->incr_keys_pairs, (long long)st->incr_keys_missed);
+    if (st->incr_hh_places == -2)
+        printf("  stored household places: none (a store resolved before they were kept)\n");
+    else if (st->incr_hh_places >= 0)
+        printf("  stored household places: %lld places of the changed refs (%lld of over 96 "
+               "refs), %lld entries differing from the county's\n",
+               (long long)st->incr_hh_places, (long long)st->incr_hh_big,
+               (long long)st->incr_hh_missed);
     if (list)
         print_touched(touched);
 }
@@ -157,6 +170,40 @@ static void print_stats(const jd_resolve_stats *st, double seconds, bool review)
     printf("\n");
 }
 
+/* resolve's options with a number (--threads, --threshold, --hops,
+ * --max-share) into ro; -1 (said on stderr) when it is not one. */
+static int number_opt(int o, const char *arg, jd_resolve_opts *ro)
+{
+    long n;
+    char *e;
+    switch (o) {
+    case 'j':
+        if (cli_parse_range("--threads", arg, 1, 64, &n) < 0)
+            return -1;
+        ro->threads = (int)n;
+        return 0;
+    case 'H':
+        if (cli_parse_range("--hops", arg, 0, 1000, &n) < 0)
+            return -1;
+        ro->incr_hops = (int)n;
+        return 0;
+    case 't':
+        ro->threshold = strtod(arg, &e);
+        if (*e || ro->threshold <= 0 || ro->threshold >= 1) {
+            fprintf(stderr, "joindots: --threshold is a probability between 0 and 1\n");
+            return -1;
+        }
+        return 0;
+    default:
+        ro->incr_max_share = strtod(arg, &e);
+        if (*e || ro->incr_max_share < 0 || ro->incr_max_share > 1) {
+            fprintf(stderr, "joindots: --max-share is a share between 0 and 1\n");
+            return -1;
+        }
+        return 0;
+    }
+}
+
 int cmd_resolve(int argc, char **argv)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
@@ -169,6 +216,7 @@ int cmd_resolve(int argc, char **argv)
                                              {"touched", no_argument, NULL, 'T'},
                                              {"max-share", required_argument, NULL, 'm'},
                                              {"hops", required_argument, NULL, 'H'},
+                                             {"no-checks", no_argument, NULL, 'C'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *db = NULL;
@@ -181,22 +229,13 @@ int cmd_resolve(int argc, char **argv)
         case 'd':
             db = optarg;
             break;
-        case 'j': {
-            long n;
-            if (cli_parse_range("--threads", optarg, 1, 64, &n) < 0)
+        case 'j':
+        case 't':
+        case 'H':
+        case 'm':
+            if (number_opt(o, optarg, &ro) < 0)
                 return JD_EXIT_USAGE;
-            ro.threads = (int)n;
             break;
-        }
-        case 't': {
-            char *e;
-            ro.threshold = strtod(optarg, &e);
-            if (*e || ro.threshold <= 0 || ro.threshold >= 1) {
-                fprintf(stderr, "joindots: --threshold is a probability between 0 and 1\n");
-                return JD_EXIT_USAGE;
-            }
-            break;
-        }
         case 'v':
             ro.variants = optarg;
             break;
@@ -212,27 +251,15 @@ int cmd_resolve(int argc, char **argv)
         case 'T':
             list = true;
             break;
-        case 'H': {
-            long n;
-            if (cli_parse_range("--hops", optarg, 0, 1000, &n) < 0)
-                return JD_EXIT_USAGE;
-            ro.incr_hops = (int)n;
+        case 'C':
+            ro.incr_no_checks = true;
             break;
-        }
-        case 'm': {
-            char *e;
-            ro.incr_max_share = strtod(optarg, &e);
-            if (*e || ro.incr_max_share < 0 || ro.incr_max_share > 1) {
-                fprintf(stderr, "joindots: --max-share is a share between 0 and 1\n");
-                return JD_EXIT_USAGE;
-            }
-            break;
-        }
         default:
             return cli_usage(usage, o == 'h');
         }
     }
-    if (!db || optind != argc || (incremental && ro.frozen_params) || (list && !incremental))
+    if (!db || optind != argc || (incremental && ro.frozen_params) ||
+        ((list || ro.incr_no_checks) && !incremental))
         return cli_usage(usage, false);
     jd_error err;
     jd_error_clear(&err);

@@ -124,6 +124,7 @@ db_query "$NM" "DELETE FROM meta WHERE key IN ('resolve_mark', 'ref_keys'); DELE
 out=$("$JD" resolve --db "$NM" --incremental)
 echo "$out" | grep -q '^  watermark: none yet'; ok $? "a store with no watermark: said so"
 echo "$out" | grep -q '^  stored blocking keys: none'; ok $? "nor blocking keys: said so"
+echo "$out" | grep -q '^  stored household places: none'; ok $? "nor household places: said so"
 [ "$(ids "$NM")" = "$(ids "$DB")" ]; ok $? "and the run gives the identities of one with it"
 out=$("$JD" resolve --db "$NM" --incremental)
 echo "$out" | grep -q '^  watermark: 0 refs listed since the last run, 0 changed refs not among them'
@@ -165,7 +166,7 @@ nkr=$(keys "$I" | cut -d' ' -f2,3 | sort -u | wc -l)
 ok $? "a full run stores the blocking keys of its refs ($nk keys, $nkr of $nr refs)"
 Z=$(store_copy "$I" z)
 D0=$(store_copy "$I" day0)
-same=0 touched_ok=0 keys_same=0 mark_ok=0 keys_ok=0 fp_ok=0 fp_more=0
+same=0 touched_ok=0 keys_same=0 mark_ok=0 keys_ok=0 fp_ok=0 fp_more=0 hh_ok=0
 for d in 1 2 3; do
   for a in "$SCRATCH"/slices/s00$d/*/; do
     "$JD" ingest --db "$I" --quiet "$a" >/dev/null 2>&1
@@ -180,6 +181,8 @@ for d in 1 2 3; do
     mark_ok=$((mark_ok + 1))
   echo "$out" | grep -Eq '^  stored blocking keys: [1-9][0-9]* candidate pairs of the changed refs, 0 differing' &&
     keys_ok=$((keys_ok + 1))
+  echo "$out" | grep -Eq '^  stored household places: [1-9][0-9]* places of the changed refs \([0-9]+ of over 96 refs\), 0 entries differing' &&
+    hh_ok=$((hh_ok + 1))
   # the listed refs loaded alone, with everyone their events name beside them
   nc=$(echo "$out" | sed -n 's/^incremental: \([0-9]*\) refs new or changed.*/\1/p')
   echo "$out" | grep -Eq "^  scoped fingerprints: .*, $nc changed, 0 differing from the county" && fp_ok=$((fp_ok + 1))
@@ -197,6 +200,7 @@ is "$touched_ok" 3 "each day every identity that changed is listed as touched"
 is "$keys_same" 3 "each day the incremental run leaves the blocking keys a full run stores"
 is "$mark_ok" 3 "each day the refs listed since the watermark hold every ref whose fingerprint changed"
 is "$keys_ok" 3 "each day the changed refs' candidate pairs from the stored keys (county block sizes) are the county's"
+is "$hh_ok" 3 "each day the stored household places of the changed refs hold the county's refs at each (kept by every run)"
 is "$fp_ok" 3 "each day the listed refs loaded alone (mentions_around, identity_refs_of) give the county's fingerprints and changed refs"
 is "$fp_more" 3 "each day that load holds more refs than it lists (the refs named beside them, read by their fingerprints)"
 # a small feed on a resolved county: only part of it is re-resolved
@@ -220,6 +224,23 @@ n_all=$(db_query "$S" 'SELECT count(*) FROM identity_ref')
 n_w=$(echo "$out" | sed -n 's/^  refs written: \([0-9]*\) .*/\1/p')
 [ -n "$n_w" ] && [ "$n_w" -gt 0 ] && [ "$n_w" -lt "$n_in" ]; ok $? "only the refs whose stored row changes are written ($n_w of $n_in)"
 [ "$(keys "$S")" = "$(keys "$SF")" ]; ok $? "and the blocking keys are a full run's"
+# the places are stored with the keys (rules 12 and 13, never blocked on);
+# a store that lost those of the addresses is found out by the check
+P=$(store_copy "$S1" lostplaces)
+db_query "$P" "DELETE FROM ref_key WHERE key >= -4611686018427387904 AND key < -3458764513820540928"
+o=$("$JD" resolve --db "$P" --incremental)
+echo "$o" | grep -Eq '^  stored household places: [1-9][0-9]* places .*, [1-9][0-9]* entries differing'
+ok $? "addresses' places deleted from the store: the check finds entries differing"
+echo "$out" | grep -Eq '^  stored household places: [1-9][0-9]* places .*, 0 entries differing'
+ok $? "and the intact store's places are the county's"
+# the live resolve skips the checks: the same result, nothing checked
+NC=$(store_copy "$S1" nochecks)
+o=$("$JD" resolve --db "$NC" --incremental --no-checks)
+echo "$o" | grep -q '^  checks of the scoped load: skipped' && ! echo "$o" | grep -Eq '^  (watermark|scoped fingerprints|stored (blocking keys|household places)):'
+ok $? "--no-checks: the scoped load's checks are skipped, and said so"
+[ "$(ids "$NC")" = "$(ids "$S")" ] && [ "$(notes "$NC")" = "$(notes "$S")" ] && [ "$(keys "$NC")" = "$(keys "$S")" ]
+ok $? "and the identities, notes and keys are those of the run with them"
+"$JD" resolve --db "$NC" --no-checks >/dev/null 2>&1; is $? 2 "--no-checks without --incremental is a usage error"
 out1=$("$JD" resolve --db "$S1" --incremental --hops 1)
 h_in=$(echo "$out1" | head -1 | sed 's/.*changed, \([0-9]*\) refs re-resolved.*/\1/')
 [ "$h_in" -le "$n_in" ]; ok $? "--hops 1 re-resolves no more refs ($h_in)"

@@ -78,6 +78,7 @@ int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_pe
         ro.incr_min_refs = 1000; /* a small county: its estimate is no basis, a full run is quick */
     ro.threads = o->threads;
     ro.incr_hops = o->resolve_hops > 0 ? o->resolve_hops : 0;
+    ro.incr_no_checks = true; /* the scoped load's checks are for resolve --incremental */
     jd_resolve_stats rs;
     double t0 = jd_secs();
     int rc = JD_ENOTFOUND;
