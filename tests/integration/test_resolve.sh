@@ -175,6 +175,14 @@ bundle_copy() {
   "$JD" ingest --db "$db" --quiet "$SCRATCH/$1" >/dev/null 2>&1
   echo "$db"
 }
+# Resolve bundle_copy NAME and point DB at it (DB_SAVE keeps the county's);
+# WHAT names the bundle in the check that resolve exits 0.
+bundle_resolve() { # NAME WHAT
+  local db
+  db=$(bundle_copy "$1")
+  "$JD" resolve --db "$db" >/dev/null 2>&1; is $? 0 "resolve of the $2 bundle exits 0"
+  DB_SAVE=$DB; DB=$db
+}
 
 # Minimum evidence (issue 16), on the county above: a sparse record (no
 # date of birth) joins only on evidence that singles out one person: here
@@ -749,6 +757,137 @@ AG=$(bundle_copy ag)
 DB_SAVE=$DB; DB=$AG
 same police:AQ900 call_handling:AQC1; ok $? "common names with an age that fits and no place join the one person of both names"
 ! same police:AQ900 call_handling:AQC2; ok $? "the common names alone stay apart"
+DB=$DB_SAVE
+
+# A shared NHS number over settled first names (issue 16): Amelia Lamb's
+# two records and two of "Amelie" Lamb (a school nurse's, with her NHS
+# number and date, and a housing list's) settle two first names; the NHS
+# number says one person. Twins Jack and Jake Doyle, one date and address,
+# each written twice, share no number and stay apart.
+mkdir -p "$SCRATCH/sn"
+{
+  echo 'agency,record_id,event_type,occurred_at'
+  for e in 1 2 3 4 5 6 7 8; do echo "health_ae,NE$e,ae_attendance,2007-0$e-01"; done
+} >"$SCRATCH/sn/events.csv"
+{
+  echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
+  echo 'health_ae,NE1,NA1,subject,Lamb,Amelia,1992-03-02,,F,OX5 5GA,"131 Marston Way, Kidlington",9450948151'
+  echo 'health_ae,NE2,NA2,subject,Lamb,Amelia,1992-03-02,,F,OX5 5GA,,9450948151'
+  echo 'health_ae,NE3,NA3,subject,Lamb,Amelie,1992-03-02,,F,OX5 5GA,"131 Marston Way, Kidlington",9450948151'
+  echo 'health_ae,NE4,NA4,subject,Lamb,Amelie,1992-03-02,,F,OX5 5GA,"131 Marston Way, Kidlington",'
+  echo 'health_ae,NE5,NJ1,subject,Doyle,Jack,1995-09-14,,M,OX4 6ZR,"138 Ock Place, Oxford",9330110045'
+  echo 'health_ae,NE6,NJ2,subject,Doyle,Jack,1995-09-14,,M,OX4 6ZR,"138 Ock Place, Oxford",9330110045'
+  echo 'health_ae,NE7,NJ3,subject,Doyle,Jake,1995-09-14,,M,OX4 6ZR,"138 Ock Place, Oxford",'
+  echo 'health_ae,NE8,NJ4,subject,Doyle,Jake,1995-09-14,,M,OX4 6ZR,"138 Ock Place, Oxford",'
+} >"$SCRATCH/sn/persons.csv"
+bundle_resolve sn "shared-NHS"
+same health_ae:NA1 health_ae:NA3 && same health_ae:NA1 health_ae:NA4; ok $? "first names settled apart that share an NHS number and a date are one person"
+! same health_ae:NJ1 health_ae:NJ3; ok $? "twins of settled first names with no number in common stay apart"
+n=$(db_query "$DB" "SELECT count(*) FROM identity_note WHERE note LIKE '%first names that disagree, each written on two%' AND note LIKE '%health_ae:NJ%'")
+[ "$n" -ge 1 ]; ok $? "and the refusal is explained ($n notes)"
+DB=$DB_SAVE
+
+# A row with no first name beside a named row in one event is another
+# person (issue 16): a call names "Kwame Smith", 9, and "Smith", M, 9, at
+# 17 Swallow Crescent, where Kwame and Daniel Smith (born three weeks
+# apart) live; the surname row is not Kwame, so it fits Daniel alone and
+# joins him. The same row beside a caller nobody there is fits both
+# brothers and stays apart.
+mkdir -p "$SCRATCH/ev"
+{
+  echo 'agency,record_id,event_type,occurred_at'
+  for e in 1 2 3 4; do echo "health_ae,VE$e,ae_attendance,2010-0$e-01"; done
+  for e in 1 2; do echo "call_handling,VC$e,call_for_service,2011-04-2$e"; done
+} >"$SCRATCH/ev/events.csv"
+{
+  echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
+  echo 'health_ae,VE1,VK1,subject,Smith,Kwame,2001-07-11,,M,OX25 7HZ,"17 Swallow Crescent, Bicester",9358550414'
+  echo 'health_ae,VE2,VK2,subject,Smith,Kwame,2001-07-11,,M,OX25 7HZ,"17 Swallow Crescent, Bicester",9358550414'
+  echo 'health_ae,VE3,VD1,subject,Smith,Daniel,2001-06-24,,M,OX25 7HZ,"17 Swallow Crescent, Bicester",9358550406'
+  echo 'health_ae,VE4,VD2,subject,Smith,Daniel,2001-06-24,,M,OX25 7HZ,"17 Swallow Crescent, Bicester",9358550406'
+  echo 'call_handling,VC1,VCK,subject,Smith,Kwame,,9,M,,"17 Swallow Crescent, Bicester",'
+  echo 'call_handling,VC1,VCS,subject,Smith,,,9,M,,"17 Swallow Crescent, Bicester",'
+  echo 'call_handling,VC2,VCR,reporter,Bloggs,Jo,,40,F,,,'
+  echo 'call_handling,VC2,VCT,subject,Smith,,,9,M,,"17 Swallow Crescent, Bicester",'
+} >"$SCRATCH/ev/persons.csv"
+bundle_resolve ev "one-event"
+same health_ae:VK1 call_handling:VCK; ok $? "the named row joins Kwame"
+same health_ae:VD1 call_handling:VCS; ok $? "the surname row beside him is another person: it fits Daniel alone and joins him"
+! same health_ae:VK1 call_handling:VCT && ! same health_ae:VD1 call_handling:VCT; ok $? "beside a caller nobody there, it fits both brothers and stays apart"
+DB=$DB_SAVE
+
+# First names of other genders (issue 16): the county writes Danielle
+# with F (8 refs here) and Daniel with M; twins Danielle and Daniel Lewis,
+# one date and address, Daniel's one record with no gender, stay apart
+# though the model weighs date, surname and address above a first name a
+# letter or two apart. Danielle's record with M written once (a slip of
+# the gender field) is still her.
+mkdir -p "$SCRATCH/gn"
+{
+  echo 'agency,record_id,event_type,occurred_at'
+  for e in $(seq 1 20); do echo "police,GP$e,stop_check,2008-01-01"; done
+} >"$SCRATCH/gn/events.csv"
+{
+  echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
+  for i in 1 2 3 4 5 6 7 8; do
+    echo "police,GP$i,GF$i,subject,Quorn$i,Danielle,199$i-0$i-1$i,,F,OX$i 1AA,$i Elm Road,"
+    echo "police,GP$((i + 8)),GM$i,subject,Thorn$i,Daniel,198$i-0$i-2$i,,M,OX$i 2BB,$i Ash Road,"
+  done
+  echo 'police,GP17,GL1,subject,Lewis,Danielle,1989-02-28,,F,OX1 1DN,"153 Cowley Lane, Oxford",'
+  echo 'police,GP18,GL2,subject,Lewis,Danielle,1989-02-28,,F,OX1 1DN,"153 Cowley Lane, Oxford",'
+  echo 'police,GP19,GL3,subject,Lewis,Daniel,1989-02-28,,,OX1 1DN,"153 Cowley Lane, Oxford",'
+  echo 'police,GP20,GL4,subject,Lewis,Danielle,1989-02-28,,M,OX1 1DN,"153 Cowley Lane, Oxford",'
+} >"$SCRATCH/gn/persons.csv"
+bundle_resolve gn "name-genders"
+! same police:GL1 police:GL3; ok $? "twins Danielle and Daniel of one date and address stay apart"
+"$JD" explain-match --db "$DB" police:GL1 police:GL3 | grep -q 'cannot-link: first names of other genders'; ok $? "explain-match names the rule"
+same police:GL1 police:GL4; ok $? "Danielle with M written once is still Danielle"
+DB=$DB_SAVE
+
+# A first name only similar, no surname and no place (issue 16): a call
+# about "Stefan", 16/02/1989, is not Sean Baptiste of that date (a date of
+# birth is shared by a score of a county's children); "Sean" of that date
+# is the one Sean of it and joins him.
+mkdir -p "$SCRATCH/fs"
+{
+  echo 'agency,record_id,event_type,occurred_at'
+  for e in 1 2; do echo "police,FP$e,stop_check,2004-0$e-01"; done
+  for e in 1 2; do echo "call_handling,FC$e,call_for_service,2005-0$e-01"; done
+} >"$SCRATCH/fs/events.csv"
+{
+  echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
+  echo 'police,FP1,FS1,subject,Baptiste,Sean,1989-02-16,,M,OX3 2DR,"62 Banbury Drive, Oxford",'
+  echo 'police,FP2,FS2,subject,Baptiste,Sean,1989-02-16,,M,OX3 2DR,"62 Banbury Drive, Oxford",'
+  echo 'call_handling,FC1,FSC1,subject,,Stefan,1989-02-16,,M,,,'
+  echo 'call_handling,FC2,FSC2,subject,,Sean,1989-02-16,,M,,,'
+} >"$SCRATCH/fs/persons.csv"
+bundle_resolve fs "similar-first-name"
+! same police:FS1 call_handling:FSC1; ok $? "a first name only similar with a date and nothing else stays apart"
+same police:FS1 call_handling:FSC2; ok $? "the first name itself with the date joins the one Sean of that date"
+DB=$DB_SAVE
+
+# Two rows of one name and role in one event are two people (issue 16):
+# a housing list names "Umar", M, twice at the Solankis' (twins of one
+# first name); at most one of them is Umar Solanki. "Umar" in two lists
+# there, one row each, is him both times.
+mkdir -p "$SCRATCH/ul"
+{
+  echo 'agency,record_id,event_type,occurred_at'
+  for e in 1 2; do echo "police,TP$e,stop_check,2003-0$e-01"; done
+  for e in 1 2 3; do echo "housing,TH$e,housing_visit,2004-0$e-01"; done
+} >"$SCRATCH/ul/events.csv"
+{
+  echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
+  echo 'police,TP1,TS1,subject,Solanki,Umar,1989-12-17,,M,OX11 9XF,"81 Falcon Gardens, Didcot",'
+  echo 'police,TP2,TS2,subject,Solanki,Umar,1989-12-17,,M,OX11 9XF,"81 Falcon Gardens, Didcot",'
+  echo 'housing,TH1,TU1,associate,,Umar,,14,M,OX11 9XF,"81 Falcon Gardens, Didcot",'
+  echo 'housing,TH1,TU2,associate,,Umar,,14,M,OX11 9XF,"81 Falcon Gardens, Didcot",'
+  echo 'housing,TH2,TU3,associate,,Umar,,14,M,OX11 9XF,"81 Falcon Gardens, Didcot",'
+  echo 'housing,TH3,TU4,associate,,Umar,,14,M,OX11 9XF,"81 Falcon Gardens, Didcot",'
+} >"$SCRATCH/ul/persons.csv"
+bundle_resolve ul "one-list twins"
+! { same police:TS1 housing:TU1 && same police:TS1 housing:TU2; }; ok $? "two rows Umar in one list are not both Umar Solanki"
+same police:TS1 housing:TU3 && same police:TS1 housing:TU4; ok $? "Umar in two lists, a row each, joins him both times"
 DB=$DB_SAVE
 
 FEBRL="$SRC/../shared/data/febrl"

@@ -387,6 +387,76 @@ static void test_storeops__ref_keys(void **state)
     assert_int_equal(h.n, 0);
 }
 
+/* ref_key written early (keys_replace_early, SQLite only: a full resolve
+ * writes it while clustering) is part of the replace that follows: kept
+ * when identities_replace commits, gone with it when the replace is
+ * refused or keys_abort rolls it back, the store then as it was and
+ * writable. */
+static void test_storeops__keys_replace_early(void **state)
+{
+    fx *f = *state;
+    if (!f->s->ops->keys_replace_early) {
+        skip();
+        return;
+    }
+    put_mention(f, "police", "E1", "N1");
+    put_mention(f, "police", "E2", "N2");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    uint64_t k1[] = {7}, k2[] = {9}, ask[] = {7, 9};
+    jd_identity_info info[] = {{.person_id = "P-1"}, {.person_id = "P-2"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, k1, 1},
+                               {"police", "N2", "P-2", 0, NULL, k2, 1}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 2, info, 2, "{}", 1, 0, NULL),
+                     JD_OK);
+    /* early, then aborted: ref_key and identities as they were */
+    jd_identity_save swapped[] = {{"police", "N1", "P-2", 0, NULL, k2, 1},
+                                  {"police", "N2", "P-1", 0, NULL, k1, 1}};
+    assert_int_equal(f->s->ops->keys_replace_early(f->s, swapped, 2, NULL), JD_OK);
+    f->s->ops->keys_abort(f->s);
+    f->s->ops->keys_abort(f->s); /* nothing open: nothing done */
+    key_hits h = {0};
+    bool have = false;
+    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 2, &have, on_key, &h, NULL), JD_OK);
+    assert_true(have);
+    assert_int_equal(h.n, 2);
+    assert_string_equal(h.rows[0], "7 police:N1");
+    assert_string_equal(h.rows[1], "9 police:N2");
+    /* early, then a replace refused (a person_id with no identity) */
+    jd_identity_save bad[] = {{"police", "N1", "P-404", 0, NULL, k2, 1}};
+    jd_error e;
+    assert_int_equal(f->s->ops->keys_replace_early(f->s, bad, 1, NULL), JD_OK);
+    assert_int_equal(f->s->ops->identities_replace(f->s, bad, 1, info, 2, "{}", 1, 0, &e),
+                     JD_EINVALID);
+    h.n = 0;
+    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 2, &have, on_key, &h, NULL), JD_OK);
+    assert_int_equal(h.n, 2);
+    assert_string_equal(h.rows[0], "7 police:N1");
+    /* early, then the replace: its keys, its identities, one run */
+    assert_int_equal(f->s->ops->keys_replace_early(f->s, swapped, 2, NULL), JD_OK);
+    assert_int_equal(f->s->ops->identities_replace(f->s, swapped, 2, info, 2, "{}", 1, 0, NULL),
+                     JD_OK);
+    h.n = 0;
+    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 2, &have, on_key, &h, NULL), JD_OK);
+    assert_int_equal(h.n, 2);
+    assert_string_equal(h.rows[0], "7 police:N2");
+    assert_string_equal(h.rows[1], "9 police:N1");
+    seen s = {0};
+    assert_int_equal(f->s->ops->identity_rows(f->s, on_identity, &s, NULL), JD_OK);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.rows[0], "P-1 police:N2");
+    assert_string_equal(s.rows[1], "P-2 police:N1");
+    /* the keys on N1's identity_ref row (their text made early) are what an
+     * update takes it out of: key 9 left with no ref */
+    jd_identity_save back[] = {{"police", "N1", "P-2", 0, NULL, k1, 1}};
+    jd_identity_update up = {.refs = back, .nrefs = 1, .info = info, .ninfo = 2};
+    assert_int_equal(f->s->ops->identities_update(f->s, &up, NULL), JD_OK);
+    h.n = 0;
+    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 2, &have, on_key, &h, NULL), JD_OK);
+    assert_int_equal(h.n, 2);
+    assert_string_equal(h.rows[0], "7 police:N1");
+    assert_string_equal(h.rows[1], "7 police:N2");
+}
+
 /* mentions_around gives every mention of every event naming one of the
  * refs asked for, each once, in the order of mentions: N1's two events,
  * with X1 named beside it in E1; not N2 (another event) nor C1. A ref
@@ -843,6 +913,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__ref_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__keys_replace_early, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__mentions_around, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identity_refs_of, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_mark, setup, teardown),

@@ -96,7 +96,7 @@ typedef struct pool {
 /* The slot holding s, or the empty slot where it would go (nslots > 0). */
 static size_t pool_slot(const pool *p, const char *s, size_t n)
 {
-    size_t h = (size_t)jd_hash64(s, n, 0) & (p->nslots - 1);
+    size_t h = (size_t)jd_hash_fast(s, n, 0) & (p->nslots - 1);
     while (p->slots[h]) {
         const char *t = p->buf + p->slots[h] - 1;
         if ((uint8_t)t[-1] == (n < 255 ? n : 255) &&
@@ -136,7 +136,7 @@ static uint32_t pool_add(pool *p, const char *s, size_t n)
             if (!o)
                 continue;
             const char *t = p->buf + o - 1;
-            size_t h = (size_t)jd_hash64(t, pool_len(p, o), 0) & (ns - 1);
+            size_t h = (size_t)jd_hash_fast(t, pool_len(p, o), 0) & (ns - 1);
             while (sl[h])
                 h = (h + 1) & (ns - 1);
             sl[h] = o;
@@ -335,6 +335,9 @@ typedef struct rs {
     variants var;
     uint32_t *tf; /* name id (pool offset) -> uses by refs */
     size_t ntf;
+    /* name id -> the gender of a first name in the county (name_genders):
+     * 1 F, 2 M, 0 neither or too few (frozen: the last full run's) */
+    uint8_t *fg;
     size_t tf_n; /* refs the term frequencies count (frozen: the last full run's) */
     /* incremental runs: refs whose fingerprint changed, and (set by block)
      * refs in a block the changed refs pushed over block_cap; NULL otherwise */
@@ -2937,6 +2940,12 @@ static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int 
      * the only candidate) */
     if (!place && ld < 3 && name_refs(R, &va) * (ld > 0 ? AGE_SHARE : 1.0) > RARE_NAME_REFS)
         return 0;
+    /* a first name only similar, no surname and no place: a date of birth
+     * is shared by a score of the county's children, and a name merely like
+     * the ref's is common among them ("Stefan", 16/02/1989, and Sean
+     * Baptiste of that date) */
+    if (ls < 0 && !place && lf < L_CLOSE)
+        return 0;
     *names = (lf >= L_CLOSE ? 2 : lf > L_DIFF ? 1 : 0) + (ls >= L_CLOSE ? 2 : ls > L_DIFF ? 1 : 0);
     int pts = *names + (place ? 2 : 0) + (ld >= 3 ? 3 : ld > 0 ? ld : 0);
     return pts >= 4 ? pts : 0;
@@ -3281,6 +3290,30 @@ static bool settled_dobs_apart(const cl *x, const cl *y)
     return true;
 }
 
+/* First names of other genders (Danielle and Daniel Lewis, twins; a call
+ * about "Danielle" with no gender and Daniel Smith of her date): every
+ * first name of one side that has a gender in the county (name_genders)
+ * is F, every one of the other's M, and no first name of one is the same
+ * as, a variant or a spelling of one of the other's. A gender field
+ * written wrongly once is weighed by the model; the name is written with
+ * the person's gender by every agency. */
+static bool names_of_genders(const rs *R, const uint32_t *fx, uint8_t nx, const uint32_t *fy,
+                             uint8_t ny)
+{
+    uint8_t gx = 0, gy = 0;
+    for (uint8_t i = 0; R->fg && i < nx; i++)
+        gx |= fx[i] < R->ntf ? R->fg[fx[i]] : 0;
+    for (uint8_t k = 0; R->fg && k < ny; k++)
+        gy |= fy[k] < R->ntf ? R->fg[fy[k]] : 0;
+    if (!((gx == 1 && gy == 2) || (gx == 2 && gy == 1)))
+        return false;
+    for (uint8_t i = 0; i < nx; i++)
+        for (uint8_t k = 0; k < ny; k++)
+            if (same_first_name(R, fx[i], fy[k]))
+                return false;
+    return true;
+}
+
 /* Is a settled first name of cluster x (root) a surname some ref of
  * cluster y carries? A lone surname in the forenames, written twice
  * ("Bell", M, at George Bell's home: a housing officer's or call
@@ -3308,9 +3341,12 @@ static bool surname_settled_as_first(const rs *R, const cl *c, uint32_t x, uint3
  * of birth, so the model has already weighed them against each other (a
  * wholly wrong date beside agreeing names, address and identifiers is a
  * typing error the model may outweigh); the dates of the rest of the two
- * clusters still hold. */
+ * clusters still hold. `same_id`: the link's own two refs share an NHS
+ * number or pupil number and none differs, so first names settled apart
+ * do not hold (Amelia Lamb's records and "Amelie" Lamb's, one NHS number
+ * and one date; twins of one date carry two numbers). */
 static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const decision *d,
-                            size_t nd, bool direct, int *reason)
+                            size_t nd, bool direct, bool same_id, int *reason)
 {
     *reason = CL_ID;
     for (size_t i = 0; i < nd; i++) {
@@ -3328,9 +3364,11 @@ static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const de
     if (genders_apart(c[x].ngen, c[y].ngen))
         return "genders that disagree";
     *reason = CL_NAME;
-    if (first_names_apart(R, &c[x], &c[y]) && !surname_settled_as_first(R, c, x, y) &&
+    if (!same_id && first_names_apart(R, &c[x], &c[y]) && !surname_settled_as_first(R, c, x, y) &&
         !surname_settled_as_first(R, c, y, x))
         return "first names that disagree, each written on two records or more";
+    if (!same_id && names_of_genders(R, c[x].fn, c[x].nfn, c[y].fn, c[y].nfn))
+        return "first names of other genders";
     *reason = CL_DOB;
     if (!direct && dobs_apart(c[x].dob, c[x].nd, c[y].dob, c[y].nd))
         return "dates of birth that cannot be one person's";
@@ -3462,7 +3500,7 @@ static int64_t join_sparse(const rs *R, cl *c, deferred *d, size_t nd, const dec
                 if (r == rs_ || (round == 0 && !c[r].full) || (r == best && !tie))
                     continue;
                 if (!(pts = sparse_evidence(R, s, d[k].o, lc, &names)) ||
-                    conflict(R, c, rs_, r, dv, ndec, false, &why) || street_apart(R, c, rs_, r))
+                    conflict(R, c, rs_, r, dv, ndec, false, false, &why) || street_apart(R, c, rs_, r))
                     continue;
                 if (names > bestn) {
                     bestn = names;
@@ -3719,7 +3757,7 @@ static bool hh_member_fits(const rs *R, cl *c, uint32_t rs_, uint32_t r, const r
         return false;
     int why;
     bool fits = hh_names_fit(R, c, r, sr, lc);
-    if (!fits || conflict(R, c, rs_, r, dv, ndec, false, &why) || street_apart(R, c, rs_, r))
+    if (!fits || conflict(R, c, rs_, r, dv, ndec, false, false, &why) || street_apart(R, c, rs_, r))
         return false;
     if (sr->ndob && c[r].nd) { /* a partial date must fit a full one */
         bool dfit = false;
@@ -4214,6 +4252,7 @@ static void rs_free(rs *R)
     free(R->var.canon);
     free(R->ph.e);
     free(R->tf);
+    free(R->fg);
     free(R->tfw);
     free(R->refkey);
     free(R->h);
@@ -4452,11 +4491,6 @@ static int event_cannot_links(rs *R, vec *keys, vec *info)
         for (size_t a = i; a < j; a++)
             for (size_t b = a + 1; b < j; b++) {
                 const ev_mention *x = &e[(uint32_t)k[a]], *y = &e[(uint32_t)k[b]];
-                /* a row with no name beside a named one is a row of its
-                 * own: an event lists a person once */
-                bool names = (x->fore && y->fore && x->fore != y->fore) ||
-                             (x->sur && y->sur && x->sur != y->sur) ||
-                             (!x->fore && !x->sur) != (!y->fore && !y->sur);
                 if (x->ref == y->ref)
                     continue;
                 uint64_t *p = vec_push(&co), *q = vec_push(&co);
@@ -4471,8 +4505,13 @@ static int event_cannot_links(rs *R, vec *keys, vec *info)
                     *f = x->fore < y->fore ? (uint64_t)x->fore << 32 | y->fore
                                            : (uint64_t)y->fore << 32 | x->fore;
                 }
-                if (x->role == y->role && !names)
-                    continue;
+                /* two refs of one event are two people, whatever their
+                 * roles and names: an event lists a person once ("Smith",
+                 * M, 9, beside "Kwame Smith", 9, in one call; two rows
+                 * "Umar" in one housing list, twins of one first name; two
+                 * children with no name in one call). On the 1M-event
+                 * county 1,437 such pairs have one role and the same
+                 * names, none of them one person. */
                 p = vec_push(&pairs);
                 q = vec_push(&pairs);
                 if (!p || !q)
@@ -4514,6 +4553,40 @@ static bool event_apart(const rs *R, uint32_t a, uint32_t b)
         if (R->nl_to[i] == b)
             return true;
     return false;
+}
+
+/* The gender of each first name in the county: a name whose refs that
+ * carry one gender (not both) are 8 or more and 95% one gender is that
+ * gender's (Danielle F, Daniel M; Alex, Charlie, Jordan neither), unless
+ * it is a surname on more than 1 in 20 of its uses (Owen, Thomas: "Owen
+ * Ava" is Ava Owen, surname first). A gender written wrongly once does not
+ * move it. Counted on the refs loaded (a full run); a frozen run reads the
+ * full run's back (params_tf). */
+static int name_genders(rs *R)
+{
+    enum { FG_MIN = 8 };
+    uint16_t *n = calloc(3 * R->ntf, sizeof *n); /* F, M, as a surname; saturating */
+    R->fg = calloc(R->ntf, 1);
+    if (!n || !R->fg) {
+        free(n);
+        return JD_ENOMEM;
+    }
+    for (size_t i = 0; i < R->n; i++) {
+        const rref *r = &R->r[i];
+        for (uint8_t k = 0; (r->gmask == 1 || r->gmask == 2) && k < r->nfore; k++)
+            if (n[3 * r->fore[k] + (r->gmask == 2)] < UINT16_MAX)
+                n[3 * r->fore[k] + (r->gmask == 2)]++;
+        for (uint8_t k = 0; k < r->nsur; k++)
+            if (n[3 * r->sur[k] + 2] < UINT16_MAX)
+                n[3 * r->sur[k] + 2]++;
+    }
+    for (size_t id = 0; id < R->ntf; id++) {
+        uint32_t f = n[3 * id], m = n[3 * id + 1], sur = n[3 * id + 2];
+        if (f + m >= FG_MIN && (f >= 19 * m || m >= 19 * f) && 19 * sur <= f + m)
+            R->fg[id] = f > m ? 1 : 2;
+    }
+    free(n);
+    return JD_OK;
 }
 
 /* Load mentions, variants and term frequencies: every mention, or (ag
@@ -4574,7 +4647,7 @@ static int prepare_from(rs *R, jd_store *s, const char *variants_file, const cha
         for (int k = 0; k < n; k++)
             R->tf[ids[k]]++;
     }
-    if (build_hot(R) != JD_OK || index_refs(R) < 0)
+    if (name_genders(R) != JD_OK || build_hot(R) != JD_OK || index_refs(R) < 0)
         return jd_oom(err);
     R->st.refs = (int64_t)R->n;
     R->tf_n = R->n;
@@ -4654,21 +4727,25 @@ static json_t *model_json(const model *md)
 
 /* The model with the term frequencies it was estimated with: the refs
  * counted and each name two refs or more carry (a name not listed counts
- * as one). A frozen run reads them back (params_tf). */
+ * as one), and the first names' genders (fg: 1 F, 2 M). A frozen run
+ * reads them back (params_tf). */
 static char *params_json(const rs *R)
 {
-    json_t *o = model_json(&R->md), *tf = json_object();
-    for (size_t off = 0; tf && off < R->names.len;) {
+    json_t *o = model_json(&R->md), *tf = json_object(), *fg = json_object();
+    for (size_t off = 0; tf && fg && off < R->names.len;) {
         const char *name = R->names.buf + off + 1;
         size_t id = off + 2, len = pool_len(&R->names, (uint32_t)id);
         if (id < R->ntf && R->tf[id] >= 2)
             json_object_set_new(tf, name, json_integer(R->tf[id]));
+        if (id < R->ntf && R->fg && R->fg[id])
+            json_object_set_new(fg, name, json_integer(R->fg[id]));
         off += len + 2;
     }
     json_object_set_new(o, "tf_refs", json_integer((json_int_t)R->tf_n));
     /* the identities' save stores the refs' household places (keys_household) */
     json_object_set_new(o, "places", json_true());
     json_object_set_new(o, "tf", tf);
+    json_object_set_new(o, "fg", fg);
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return text;
@@ -4693,6 +4770,16 @@ static int params_tf(rs *R, const char *text)
         uint32_t id = pool_find(&R->names, name, strlen(name));
         if (id && id < R->ntf)
             R->tf[id] = (uint32_t)json_integer_value(v);
+    }
+    if (R->fg) { /* none stored (an older joindots): no first name has a gender */
+        memset(R->fg, 0, R->ntf);
+        json_object_foreach(json_object_get(o, "fg"), name, v)
+        {
+            uint32_t id = pool_find(&R->names, name, strlen(name));
+            json_int_t g = json_integer_value(v);
+            if (id && id < R->ntf && (g == 1 || g == 2))
+                R->fg[id] = (uint8_t)g;
+        }
     }
     R->tf_n = (size_t)n;
     json_decref(o);
@@ -4770,6 +4857,14 @@ typedef struct run {
     kv *bk;
     size_t bk_n, bk_n11;
     vec bk_probe;
+    /* a full run on a store with keys_replace_early: ref_key written by a
+     * thread of its own while clustering (early_keys); keys_open once its
+     * transaction is open, until identities_replace ends it */
+    bool early, keys_open;
+    pthread_t keys_thread;
+    bool keys_started;
+    int keys_rc;
+    jd_error keys_err;
 } run;
 
 static void run_init(run *u, jd_store *s, const jd_resolve_opts *o)
@@ -5132,7 +5227,10 @@ static void cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decisio
         int reason;
         bool direct =
             R->r[lv[i].a].ndob && R->r[lv[i].b].ndob && names_agree(R, lv[i].a, lv[i].b, lc);
-        const char *why = conflict(R, c, x, y, dv, nd, direct, &reason);
+        rview va, vb;
+        view(R, &R->h[lv[i].a], &va);
+        view(R, &R->h[lv[i].b], &vb);
+        const char *why = conflict(R, c, x, y, dv, nd, direct, strong(&va, &vb) > 0, &reason);
         if (!why && first_names_differ(R, lv[i].a, lv[i].b, lc)) {
             reason = CL_NAME;
             why = "first names wholly different";
@@ -5267,7 +5365,8 @@ static int assign_ids(run *u, jd_error *err)
     rs *R = &u->R;
     cl *c = u->c;
     size_t nn = R->n ? R->n : 1;
-    u->saves = calloc(nn, sizeof *u->saves);
+    if (!u->saves) /* early_keys made them, with their keys */
+        u->saves = calloc(nn, sizeof *u->saves);
     u->info = calloc(nn, sizeof *u->info);
     u->ids = calloc(nn, sizeof *u->ids);
     /* Votes: each ref's old person_id, keyed by its new cluster (root) and
@@ -5311,7 +5410,8 @@ static int assign_ids(run *u, jd_error *err)
         }
         u->saves[i] =
             (jd_identity_save){pool_str(&R->ids, R->r[i].agency), pool_str(&R->ids, R->r[i].ref),
-                               u->ids[r], u->fp ? u->fp[i] : 0, NULL, NULL, 0};
+                               u->ids[r], u->fp ? u->fp[i] : 0, NULL, u->saves[i].keys,
+                               u->saves[i].nkeys};
     }
 out:
     free(vk);
@@ -5619,6 +5719,61 @@ static int save_keys(run *u, const uint8_t *sel)
     return JD_OK;
 }
 
+/* The thread of early_keys: ref_key replaced, the transaction left open. */
+static void *keys_early_job(void *arg)
+{
+    run *u = arg;
+    jd_error_clear(&u->keys_err);
+    u->keys_rc = u->s->ops->keys_replace_early(u->s, u->saves, u->R.n, &u->keys_err);
+    return NULL;
+}
+
+/*
+ * A full run's ref_key written while clustering, whose one thread leaves
+ * the second core idle (the save's own share of the serial run: 1.4 s of
+ * writes and 2.4 s of lists at 1M). The store is read first (decisions;
+ * clustering reads nothing else of it) and then left to the thread until
+ * early_keys_join; each ref's agency and person_ref and its keys are made
+ * here, as assign_ids and save_keys would. JD_OK when no store offers it.
+ */
+static int early_keys(run *u, jd_error *err)
+{
+    rs *R = &u->R;
+    if (!u->early)
+        return JD_OK;
+    int rc = load_decisions(u, err);
+    if (rc < 0)
+        return rc;
+    if (!(u->saves = calloc(R->n ? R->n : 1, sizeof *u->saves)))
+        return jd_oom(err);
+    for (uint32_t i = 0; i < R->n; i++)
+        u->saves[i] = (jd_identity_save){pool_str(&R->ids, R->r[i].agency),
+                                         pool_str(&R->ids, R->r[i].ref), NULL, 0, NULL, NULL, 0};
+    if (save_keys(u, NULL) != JD_OK)
+        return jd_oom(err);
+    u->keys_started = pthread_create(&u->keys_thread, NULL, keys_early_job, u) == 0;
+    if (!u->keys_started) /* no thread: written here, before clustering */
+        keys_early_job(u);
+    u->keys_open = u->keys_rc == JD_OK;
+    return JD_OK;
+}
+
+/* The thread of early_keys joined; its error into err when rc is JD_OK. */
+static int early_keys_join(run *u, int rc, jd_error *err)
+{
+    if (u->keys_started)
+        pthread_join(u->keys_thread, NULL);
+    if (u->keys_started)
+        u->keys_open = u->keys_rc == JD_OK;
+    u->keys_started = false;
+    if (rc == JD_OK && u->early && u->keys_rc < 0) {
+        if (err)
+            *err = u->keys_err;
+        rc = u->keys_rc;
+    }
+    return rc;
+}
+
 /* Replace every identity in the store. */
 static int run_save(run *u, jd_error *err)
 {
@@ -5628,6 +5783,7 @@ static int run_save(run *u, jd_error *err)
         return jd_oom(err);
     int rc = u->s->ops->identities_replace(u->s, u->saves, u->R.n, u->info, u->ninfo, u->model_json,
                                            u->R.st.candidate_pairs, u->R.st.links, err);
+    u->keys_open = false; /* committed or rolled back */
     u->R.st.seconds_save += jd_secs() - t;
     u->R.st.cpu_save = cpu_secs() - tc;
     return rc;
@@ -5738,7 +5894,10 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
     if (rc == JD_OK) /* block, estimate, score; never all candidate pairs at once */
         rc = run_streamed(u, frozen, err);
     if (rc == JD_OK)
+        rc = early_keys(u, err);
+    if (rc == JD_OK)
         rc = run_cluster(u, err);
+    rc = early_keys_join(u, rc, err);
     /* nor, once clustered, its hot records and event lists */
     void **done[] = {(void **)&u->R.h,     (void **)&u->R.spill,  (void **)&u->R.nl_off,
                      (void **)&u->R.nl_to, (void **)&u->R.co_off, (void **)&u->R.co_to};
@@ -7101,6 +7260,7 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         opts = &def;
     run u;
     run_init(&u, s, opts);
+    u.early = s->ops->keys_replace_early && s->ops->keys_abort;
     char mark[JD_MARK_MAX]; /* the resolve watermark, saved with the identities */
     struct timespec m0, m1;
     bool mt = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &m0) == 0;
@@ -7109,12 +7269,14 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
         rc = run_resolve(&u, opts->frozen_params, err);
     if (rc == JD_OK)
         run_shed_links(&u);
-    if (rc == JD_OK && save_keys(&u, NULL) != JD_OK)
+    if (rc == JD_OK && !u.keys && save_keys(&u, NULL) != JD_OK)
         rc = jd_oom(err);
     if (rc == JD_OK) {
         run_shed(&u);
         rc = run_save(&u, err);
     }
+    if (u.keys_open) /* failed between early_keys and the save */
+        s->ops->keys_abort(s);
     if (rc == JD_OK)
         rc = mark_save(s, mark, err);
     if (mt && clock_gettime(CLOCK_THREAD_CPUTIME_ID, &m1) == 0)
@@ -7146,6 +7308,11 @@ static const char *pair_cannot_link(const rs *R, uint32_t a, uint32_t b)
         return "genders that disagree";
     if (first_names_differ(R, a, b, NULL))
         return "first names wholly different";
+    rview va, vb;
+    view(R, &R->h[a], &va);
+    view(R, &R->h[b], &vb);
+    if (names_of_genders(R, x->fore, x->nfore, y->fore, y->nfore) && strong(&va, &vb) <= 0)
+        return "first names of other genders";
     uint32_t dx[NV], dy[NV];
     uint8_t nx = full_dobs(x, dx), ny = full_dobs(y, dy);
     if (dobs_apart(dx, nx, dy, ny) && !names_agree(R, a, b, NULL))

@@ -204,6 +204,8 @@ static void sq_close(jd_store *s)
             sqlite3_finalize(q->st[i]);
         jd_strmap_free(&q->loc);
         jd_buf_dispose(&q->last_key);
+        jd_buf_dispose(&q->keys_text);
+        free(q->keys_end);
         free(q->seen_key);
         free(q->seen_line);
         sqlite3_close(q->db);
@@ -1744,11 +1746,10 @@ static void mention_unpack(const char *row, mention_hdr *h, const char *f[MT_N])
     }
 }
 
-static int mention_cmp(const void *a, const void *b, void *base)
+/* Two packed rows in the order of mentions: < 0, 0 or > 0. */
+static int mention_rows_cmp(const char *ra, const char *rb)
 {
     mention_hdr ha, hb;
-    const char *ra = (const char *)base + *(const size_t *)a;
-    const char *rb = (const char *)base + *(const size_t *)b;
     memcpy(&ha, ra, sizeof ha);
     memcpy(&hb, rb, sizeof hb);
     /* agency's presence byte skipped: both are required, so present. Within
@@ -1757,6 +1758,12 @@ static int mention_cmp(const void *a, const void *b, void *base)
     int c = memcmp(ra + sizeof ha + 1, rb + sizeof hb + 1,
                    ha.key_len < hb.key_len ? ha.key_len : hb.key_len);
     return c ? c : (ha.id > hb.id) - (ha.id < hb.id);
+}
+
+static int mention_cmp(const void *a, const void *b, void *base)
+{
+    return mention_rows_cmp((const char *)base + *(const size_t *)a,
+                            (const char *)base + *(const size_t *)b);
 }
 
 #define MENTION_COLS                                                                               \
@@ -1769,10 +1776,115 @@ static int mention_cmp(const void *a, const void *b, void *base)
  * st is finalised. */
 static int mentions_sorted(sq *q, sqlite3_stmt *st, jd_mention_cb cb, void *payload,
                            jd_error *err);
+static int mentions_pack(sq *q, sqlite3_stmt *st, jd_buf *bp, jd_buf *offsp, jd_error *err);
+static int mentions_emit(const jd_buf *b, const jd_buf *offs, int parts, jd_mention_cb cb,
+                         void *payload);
+
+/*
+ * All mentions read in two halves at once (rows up to the middle id here,
+ * the rest on a read-only connection of a thread of its own), each packed
+ * and sorted, then merged: the read, pack and sort, about a third of the
+ * load at 1M, halved on the main thread. Both read one state of the store:
+ * the write lock is held while they begin (no commit can come between),
+ * taken without waiting; when it is not free, or the store is in memory or
+ * in a transaction, 1 (read it whole, as before).
+ */
+typedef struct half_job {
+    const char *path;
+    int64_t from; /* rows with a greater id */
+    jd_buf b, offs;
+    int rc;
+    jd_error err;
+} half_job;
+
+static void *half_read(void *arg)
+{
+    half_job *j = arg;
+    sq hq = {0};
+    sqlite3_stmt *st = NULL;
+    j->rc = JD_ESTORE;
+    jd_error_clear(&j->err);
+    if (sqlite3_open_v2(j->path, &hq.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        jd_error_set(&j->err, JD_ESTORE, "cannot open %s to read mentions", j->path);
+    } else {
+        sqlite3_busy_timeout(hq.db, 10000);
+        if (jd_sq__exec(&hq, "PRAGMA cache_size = " CACHE_KIB, &j->err) == JD_OK &&
+            sqlite3_prepare_v2(hq.db, MENTION_COLS " FROM person_mention pm JOIN event e"
+                                                   " ON e.id = pm.event_id WHERE pm.id > ?1",
+                               -1, &st, NULL) != SQLITE_OK)
+            jd_sq__err(&hq, &j->err, "mentions");
+        else if (st && sqlite3_bind_int64(st, 1, j->from) == SQLITE_OK)
+            j->rc = mentions_pack(&hq, st, &j->b, &j->offs, &j->err);
+        else
+            sqlite3_finalize(st);
+    }
+    sqlite3_close(hq.db);
+    return NULL;
+}
+
+static int mentions_split(sq *q, jd_mention_cb cb, void *payload, jd_error *err)
+{
+    const char *path = sqlite3_db_filename(q->db, "main");
+    if (q->in_tx || !path || !*path || sqlite3_db_readonly(q->db, "main") != 0)
+        return 1;
+    sqlite3_busy_timeout(q->db, 0);
+    int r = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    sqlite3_busy_timeout(q->db, 10000);
+    if (r != SQLITE_OK)
+        return 1;
+    sqlite3_stmt *st = NULL;
+    half_job j = {path, 0, JD_BUF_INIT(SIZE_MAX), JD_BUF_INIT(SIZE_MAX), JD_OK, {0}};
+    jd_buf b = JD_BUF_INIT(SIZE_MAX), offs = JD_BUF_INIT(SIZE_MAX);
+    int rc = sqlite3_prepare_v2(q->db, "SELECT (min(id) + max(id)) / 2 FROM person_mention", -1,
+                                &st, NULL) == SQLITE_OK &&
+                     sqlite3_step(st) == SQLITE_ROW
+                 ? JD_OK
+                 : jd_sq__err(q, err, "mentions");
+    j.from = rc == JD_OK ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc == JD_OK &&
+        sqlite3_prepare_v2(q->db, MENTION_COLS " FROM person_mention pm JOIN event e"
+                                               " ON e.id = pm.event_id WHERE pm.id <= ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        rc = jd_sq__err(q, err, "mentions");
+    if (rc == JD_OK)
+        sqlite3_bind_int64(st, 1, j.from);
+    /* this connection's read has begun (BEGIN IMMEDIATE): the other's
+     * begins before the lock is let go, so both see one state */
+    pthread_t t;
+    bool started = rc == JD_OK && pthread_create(&t, NULL, half_read, &j) == 0;
+    if (rc == JD_OK && !started)
+        rc = jd_error_set(err, JD_ENOMEM, "cannot start a thread to read mentions");
+    if (rc == JD_OK)
+        rc = mentions_pack(q, st, &b, &offs, err);
+    else
+        sqlite3_finalize(st);
+    if (started)
+        pthread_join(t, NULL);
+    (void)sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL); /* nothing was written */
+    if (rc == JD_OK && j.rc != JD_OK) {
+        rc = j.rc;
+        if (err)
+            *err = j.err;
+    }
+    jd_buf parts[2] = {b, j.b}, poffs[2] = {offs, j.offs};
+    if (rc == JD_OK)
+        rc = mentions_emit(parts, poffs, 2, cb, payload);
+    for (int k = 0; k < 2; k++) {
+        jd_buf_dispose(&parts[k]);
+        jd_buf_dispose(&poffs[k]);
+    }
+    return rc;
+}
 
 static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *err)
 {
     sq *q = s->impl;
+    int split = mentions_split(q, cb, payload, err);
+    if (split != 1)
+        return split;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(q->db,
                            MENTION_COLS " FROM person_mention pm JOIN event e ON e.id = pm.event_id",
@@ -1831,10 +1943,11 @@ static int sq_mentions_around(jd_store *s, const char *const *agency, const char
     return mentions_some(s, agency, ref, n, true, cb, payload, err);
 }
 
-static int mentions_sorted(sq *q, sqlite3_stmt *st, jd_mention_cb cb, void *payload,
-                           jd_error *err)
+/* The rows st selects (MENTION_COLS) packed into b, their offsets into
+ * offs, sorted; st is finalised. */
+static int mentions_pack(sq *q, sqlite3_stmt *st, jd_buf *bp, jd_buf *offsp, jd_error *err)
 {
-    jd_buf b = JD_BUF_INIT(SIZE_MAX), offs = JD_BUF_INIT(SIZE_MAX);
+    jd_buf b = *bp, offs = *offsp;
     int rc = JD_OK, r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         mention_hdr h = {.id = sqlite3_column_int64(st, 0),
@@ -1845,22 +1958,25 @@ static int mentions_sorted(sq *q, sqlite3_stmt *st, jd_mention_cb cb, void *payl
                                     ? -1
                                     : sqlite3_column_int(st, 9)};
         size_t need = sizeof h + 2 * MT_N; /* a flag and a NUL per field at most */
-        for (int i = 0; i < MT_N; i++)
-            if (sqlite3_column_type(st, mention_col[i]) != SQLITE_NULL &&
-                sqlite3_column_text(st, mention_col[i]))
-                need += (size_t)sqlite3_column_bytes(st, mention_col[i]);
+        const unsigned char *tx[MT_N]; /* each text read once (NULL: SQL NULL) */
+        size_t tl[MT_N];
+        for (int i = 0; i < MT_N; i++) {
+            tx[i] = sqlite3_column_text(st, mention_col[i]);
+            tl[i] = tx[i] ? (size_t)sqlite3_column_bytes(st, mention_col[i]) : 0;
+            need += tl[i];
+        }
         if ((rc = jd_buf_add(&offs, &b.len, sizeof b.len)) < 0 ||
             (rc = jd_buf_reserve(&b, need)) < 0)
             break;
         char *row = b.ptr + b.len, *p = row + sizeof h;
         for (int i = 0; i < MT_N; i++) {
-            const unsigned char *t = sqlite3_column_text(st, mention_col[i]);
+            const unsigned char *t = tx[i];
             bool required = i == MT_AGENCY || i == MT_REF || i == MT_ROLE;
             if (!t && !required) {
                 *p++ = 0;
                 continue;
             }
-            size_t len = t ? (size_t)sqlite3_column_bytes(st, mention_col[i]) : 0;
+            size_t len = tl[i];
             *p++ = 1;
             if (len)
                 memcpy(p, t, len);
@@ -1880,10 +1996,31 @@ static int mentions_sorted(sq *q, sqlite3_stmt *st, jd_mention_cb cb, void *payl
     size_t *off = (size_t *)(void *)offs.ptr, n = offs.len / sizeof *off;
     if (rc == JD_OK && n)
         qsort_r(off, n, sizeof *off, mention_cmp, b.ptr);
-    for (size_t i = 0; rc == JD_OK && i < n; i++) {
+    *bp = b;
+    *offsp = offs;
+    return rc;
+}
+
+/* Sorted packed rows (parts of them, each sorted: b[k] and offs[k]) merged
+ * and passed to cb. */
+static int mentions_emit(const jd_buf *b, const jd_buf *offs, int parts, jd_mention_cb cb,
+                         void *payload)
+{
+    const size_t *off[2] = {NULL, NULL};
+    size_t n[2] = {0, 0}, at[2] = {0, 0};
+    for (int k = 0; k < parts; k++) {
+        off[k] = (const size_t *)(const void *)offs[k].ptr;
+        n[k] = offs[k].len / sizeof(size_t);
+    }
+    int rc = JD_OK;
+    while (rc == JD_OK && (at[0] < n[0] || at[1] < n[1])) {
+        int k = at[0] == n[0] ? 1
+                : at[1] == n[1]
+                    ? 0
+                    : mention_rows_cmp(b[1].ptr + off[1][at[1]], b[0].ptr + off[0][at[0]]) < 0;
         mention_hdr h;
         const char *f[MT_N];
-        mention_unpack(b.ptr + off[i], &h, f);
+        mention_unpack(b[k].ptr + off[k][at[k]++], &h, f);
         jd_mention_row m = {.agency = f[MT_AGENCY], .person_ref = f[MT_REF], .role = f[MT_ROLE],
                             .surname = f[MT_SURNAME], .forenames = f[MT_FORENAMES],
                             .known_as = f[MT_KNOWN_AS], .dob = f[MT_DOB],
@@ -1895,6 +2032,16 @@ static int mentions_sorted(sq *q, sqlite3_stmt *st, jd_mention_cb cb, void *payl
                             .other_id = f[MT_OTHER_ID], .event_postcode = f[MT_EVENT_PC]};
         rc = cb(&m, payload);
     }
+    return rc;
+}
+
+static int mentions_sorted(sq *q, sqlite3_stmt *st, jd_mention_cb cb, void *payload,
+                           jd_error *err)
+{
+    jd_buf b = JD_BUF_INIT(SIZE_MAX), offs = JD_BUF_INIT(SIZE_MAX);
+    int rc = mentions_pack(q, st, &b, &offs, err);
+    if (rc == JD_OK)
+        rc = mentions_emit(&b, &offs, 1, cb, payload);
     jd_buf_dispose(&offs);
     jd_buf_dispose(&b);
     return rc;
@@ -2212,18 +2359,23 @@ static int sq_refs_by_keys(jd_store *s, const uint64_t *keys, size_t n, bool *ha
     return rc;
 }
 
+static void keys_text_free(sq *q);
+
 static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
                                  const jd_identity_info *info, size_t ninfo,
                                  const char *model_json, int64_t candidate_pairs, int64_t links,
                                  jd_error *err)
 {
     sq *q = s->impl;
-    int rc = bulk_begin(q, err);
+    bool early = q->keys_early; /* begun, ref_key written: sq_keys_replace_early */
+    q->keys_early = false;
+    bool early_text = early && q->keys_end && q->keys_n == nrefs; /* its keys' text too */
+    int rc = early ? JD_OK : bulk_begin(q, err);
     if (rc < 0)
         return rc;
     lists_job lj = {refs, nrefs, {0}};
     pthread_t lt;
-    bool threaded = pthread_create(&lt, NULL, lists_make, &lj) == 0;
+    bool threaded = !early && pthread_create(&lt, NULL, lists_make, &lj) == 0;
     sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
     jd_strmap ids;
     jd_strmap_init(&ids);
@@ -2251,6 +2403,7 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
     if (rc == JD_OK)
         rc = save_identities(q, a, c, &ids, info, ninfo, now, err);
     jd_buf kt = JD_BUF_INIT(SIZE_MAX);
+
     for (size_t i = 0; rc == JD_OK && i < nrefs; i++) {
         const uint32_t *id = jd_strmap_get(&ids, refs[i].person_id, strlen(refs[i].person_id));
         if (!id) {
@@ -2268,7 +2421,12 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
         else
             sqlite3_bind_null(b, 4);
         jd_sq__bind_text(b, 5, refs[i].nbr);
-        if (bind_keys(b, 6, &refs[i], &kt) != JD_OK)
+        size_t from = early_text && i ? q->keys_end[i - 1] : 0;
+        int kb = early_text && refs[i].keys /* the text made early, else made here */
+                     ? sqlite3_bind_text(b, 6, q->keys_text.ptr ? q->keys_text.ptr + from : "",
+                                         (int)(q->keys_end[i] - from), SQLITE_STATIC)
+                     : bind_keys(b, 6, &refs[i], &kt);
+        if (kb != JD_OK)
             rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         else if (sqlite3_step(b) != SQLITE_DONE)
             rc = jd_sq__err(q, err, "identity ref");
@@ -2291,10 +2449,69 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
     if (threaded)
         pthread_join(lt, NULL);
     /* with no statement open: the keys' index is dropped and built again */
-    if (rc == JD_OK)
+    if (rc == JD_OK && !early)
         rc = keys_replace(q, refs, nrefs, threaded ? &lj.out : NULL, err);
     jd_store__key_lists_free(&lj.out);
+    keys_text_free(q);
     return bulk_end(q, rc, err);
+}
+
+static void keys_text_free(sq *q)
+{
+    jd_buf_dispose(&q->keys_text);
+    free(q->keys_end);
+    q->keys_end = NULL;
+    q->keys_n = 0;
+}
+
+/* Each ref's keys as identity_ref.keys text, for sq_identities_replace to
+ * bind (0.3 s of formatting at 1M, off the serial save); without memory,
+ * none, and the save formats them. */
+static void keys_text_make(sq *q, const jd_identity_save *refs, size_t nrefs)
+{
+    keys_text_free(q);
+    q->keys_text = (jd_buf)JD_BUF_INIT(SIZE_MAX);
+    q->keys_end = malloc((nrefs ? nrefs : 1) * sizeof *q->keys_end);
+    for (size_t i = 0; q->keys_end && i < nrefs; i++) {
+        if (refs[i].keys &&
+            jd_store__keys_format(&q->keys_text, refs[i].keys, refs[i].nkeys) != JD_OK) {
+            keys_text_free(q);
+            return;
+        }
+        q->keys_end[i] = q->keys_text.len;
+    }
+    q->keys_n = q->keys_end ? nrefs : 0;
+}
+
+/*
+ * ref_key written while the resolve still clusters (on a thread of its
+ * own: the second core is idle then), in the transaction that
+ * sq_identities_replace goes on with. 1M-event county: 1.4 s of the main
+ * thread's writes and 2.4 s of making the lists, off the serial save.
+ */
+static int sq_keys_replace_early(jd_store *s, const jd_identity_save *refs, size_t nrefs,
+                                 jd_error *err)
+{
+    sq *q = s->impl;
+    int rc = bulk_begin(q, err);
+    if (rc < 0)
+        return rc;
+    reset_cached(q);
+    rc = keys_replace(q, refs, nrefs, NULL, err);
+    if (rc < 0)
+        return bulk_end(q, rc, err);
+    keys_text_make(q, refs, nrefs);
+    q->keys_early = true;
+    return JD_OK;
+}
+
+static void sq_keys_abort(jd_store *s)
+{
+    sq *q = s->impl;
+    if (q->keys_early)
+        (void)bulk_end(q, JD_ESTORE, NULL);
+    q->keys_early = false;
+    keys_text_free(q);
 }
 
 /* One identity of an update: its row upserted, its notes replaced, each
@@ -2973,6 +3190,8 @@ static const jd_store_ops sqlite_ops = {
     .refs_by_keys = sq_refs_by_keys,
     .decisions = sq_decisions,
     .identities_replace = sq_identities_replace,
+    .keys_replace_early = sq_keys_replace_early,
+    .keys_abort = sq_keys_abort,
     .identities_update = sq_identities_update,
     .model_load = sq_model_load,
     .analysis_load = sq_analysis_load,

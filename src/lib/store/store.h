@@ -317,6 +317,15 @@ typedef struct jd_store_ops {
     int (*identities_replace)(jd_store *s, const jd_identity_save *refs, size_t nrefs,
                               const jd_identity_info *info, size_t ninfo, const char *model_json,
                               int64_t candidate_pairs, int64_t links, jd_error *err);
+    /* Optional (SQLite; NULL elsewhere): identities_replace's first part,
+     * run early on a thread of its own while the caller uses the store for
+     * nothing else. Begins the replace's transaction and replaces ref_key
+     * from refs' keys (agency, person_ref, keys and nkeys are read);
+     * identities_replace then writes the rest in it and commits, or
+     * keys_abort rolls it back. On failure nothing is left begun. */
+    int (*keys_replace_early)(jd_store *s, const jd_identity_save *refs, size_t nrefs,
+                              jd_error *err);
+    void (*keys_abort)(jd_store *s);
     /* Update some identities in one transaction (jd_identity_update).
      * JD_EINVALID, nothing written, when a ref names a person_id not in
      * info[] or a gone identity still has refs. */
