@@ -387,6 +387,17 @@ static void test_storeops__ref_keys(void **state)
     assert_int_equal(h.n, 0);
 }
 
+/* The refs stored under the keys asked for, into h (emptied first); how
+ * many. */
+static int keys_found(fx *f, const uint64_t *ask, size_t n, key_hits *h)
+{
+    bool have = false;
+    h->n = 0;
+    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, n, &have, on_key, h, NULL), JD_OK);
+    assert_true(have);
+    return h->n;
+}
+
 /* ref_key written early (keys_replace_early, SQLite only: a full resolve
  * writes it while clustering) is part of the replace that follows: kept
  * when identities_replace commits, gone with it when the replace is
@@ -415,10 +426,7 @@ static void test_storeops__keys_replace_early(void **state)
     f->s->ops->keys_abort(f->s);
     f->s->ops->keys_abort(f->s); /* nothing open: nothing done */
     key_hits h = {0};
-    bool have = false;
-    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 2, &have, on_key, &h, NULL), JD_OK);
-    assert_true(have);
-    assert_int_equal(h.n, 2);
+    assert_int_equal(keys_found(f, ask, 2, &h), 2);
     assert_string_equal(h.rows[0], "7 police:N1");
     assert_string_equal(h.rows[1], "9 police:N2");
     /* early, then a replace refused (a person_id with no identity) */
@@ -427,17 +435,13 @@ static void test_storeops__keys_replace_early(void **state)
     assert_int_equal(f->s->ops->keys_replace_early(f->s, bad, 1, NULL), JD_OK);
     assert_int_equal(f->s->ops->identities_replace(f->s, bad, 1, info, 2, "{}", 1, 0, &e),
                      JD_EINVALID);
-    h.n = 0;
-    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 2, &have, on_key, &h, NULL), JD_OK);
-    assert_int_equal(h.n, 2);
+    assert_int_equal(keys_found(f, ask, 2, &h), 2);
     assert_string_equal(h.rows[0], "7 police:N1");
     /* early, then the replace: its keys, its identities, one run */
     assert_int_equal(f->s->ops->keys_replace_early(f->s, swapped, 2, NULL), JD_OK);
     assert_int_equal(f->s->ops->identities_replace(f->s, swapped, 2, info, 2, "{}", 1, 0, NULL),
                      JD_OK);
-    h.n = 0;
-    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 2, &have, on_key, &h, NULL), JD_OK);
-    assert_int_equal(h.n, 2);
+    assert_int_equal(keys_found(f, ask, 2, &h), 2);
     assert_string_equal(h.rows[0], "7 police:N2");
     assert_string_equal(h.rows[1], "9 police:N1");
     seen s = {0};
@@ -450,9 +454,7 @@ static void test_storeops__keys_replace_early(void **state)
     jd_identity_save back[] = {{"police", "N1", "P-2", 0, NULL, k1, 1}};
     jd_identity_update up = {.refs = back, .nrefs = 1, .info = info, .ninfo = 2};
     assert_int_equal(f->s->ops->identities_update(f->s, &up, NULL), JD_OK);
-    h.n = 0;
-    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 2, &have, on_key, &h, NULL), JD_OK);
-    assert_int_equal(h.n, 2);
+    assert_int_equal(keys_found(f, ask, 2, &h), 2);
     assert_string_equal(h.rows[0], "7 police:N1");
     assert_string_equal(h.rows[1], "7 police:N2");
 }
