@@ -507,6 +507,20 @@ static void test_loader_errors(void **state)
          "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
          "[{\"code\": \"S12\", \"name\": \"x\", \"candidate\": true, \"patterns\": [\"drunk\"]}]}",
          "indicators[0] S12: candidate: only with \"always\""},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"S12\", \"name\": \"x\", \"patterns\": [\"drunk\"], \"near\": [\"returned\"], "
+         "\"near_sentences\": -1}]}",
+         "indicators[0] S12: near_sentences: a number of sentences, 0 to 1000"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"S12\", \"name\": \"x\", \"patterns\": [\"drunk\"], \"near\": [\"returned\"], "
+         "\"near_sentences\": \"2\"}]}",
+         "near_sentences: a number of sentences"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
+         "[{\"code\": \"S02\", \"name\": \"x\", \"patterns\": [\"boyfriend\"], \"needs\": [\"elder\"]}]}",
+         "needs: one of sexual, adult, older, minor_other, looked_after, not_adult"},
     };
     char path[] = "/tmp/jd-screen-rules-XXXXXX";
     int fd = mkstemp(path);
@@ -1204,6 +1218,209 @@ static void test_offence_roles_s7(void **state)
     assert_false(counted(r, "C1"));
 }
 
+/* The ninth session's scope cases (scr-ctx), each cause with a positive and
+ * a near miss: the note, the child's age and event type, the code, whether it
+ * must count (1), must not (0) or is not checked (2), and an attribute its
+ * discounted match must carry (0: none checked). */
+typedef struct {
+    const char *text;
+    int age;
+    const char *type;
+    const char *code;
+    int counts;
+    unsigned attr;
+} scope_case;
+
+static const scope_case scope_cases[] = {
+    /* Ninth session (scr-ctx): a question or an offer answered no, a term named as a topic of
+       teaching, senses of "in touch", a burner and an animal that bolts, and "reminded" as advice
+       to the child. Each with a near miss. */
+    /* asked about, answered no in the same sentence */
+    {"Asked about anyone giving her drinks or drugs at the party: she and her friends "
+     "all say no.",
+     14, "case_note", "C18", 0, JD_SCREEN_NEGATED},
+    {"I asked about older boyfriends, money, being made to do sexual things, and she "
+     "said no to each.",
+     14, "case_note", "C11", 0, 0},
+    /* near misses: the answer tells what happened; the no in another sentence */
+    {"Asked about anyone giving her drinks or drugs at the party: she says a man gave "
+     "her vodka.",
+     14, "case_note", "C18", 1, 0},
+    {"Asked about anyone giving her drinks or drugs at the party. She said no to "
+     "the police.",
+     14, "case_note", "C18", 1, 0},
+    /* an offer refused; near misses: the act done, an attempt at the act */
+    {"An older boy offered to sell him cannabis at the park and he refused.", 14, "case_note",
+     "C18", 0, 0},
+    {"An older man sold him cannabis at the park and he would not say who.", 14, "case_note", "C18",
+     1, 0},
+    {"A man tried to touch her on the bus and she told him no.", 14, "case_note", "C2", 1, 0},
+    /* a quoted term as a topic of teaching; near miss: the same word as an act */
+    {"She wanted help with her 'sexting' worksheet for the PSHE lesson.", 13, "case_note", "C14", 0,
+     JD_SCREEN_HYPOTHETICAL},
+    {"He knows about county lines from the workshop at school.", 15, "case_note", "C13", 0, 0},
+    {"She says her uncle has been 'sexting' her since the summer.", 13, "case_note", "C14", 1, 0},
+    {"He has been running county lines for the older lads after school.", 15, "case_note", "C13", 1,
+     0},
+    /* other senses: contact, a burner flame, a dog bolting */
+    {"His birth dad has not been in touch since 2019.", 13, "case_note", "C8", 0, JD_SCREEN_SENSE},
+    {"Her birth dad touched her when she stayed there in the summer.", 13, "case_note", "C8", 1, 0},
+    {"He caught the back of his hand on a Bunsen burner flame in science.", 15, "case_note", "C18",
+     0, 0},
+    {"He has two phones, one of them a burner.", 15, "case_note", "C18", 1, 0},
+    {"Their whippet absconded again on Sunday evening.", 15, "case_note", "absconded", 0, 0},
+    {"She absconded from the unit again through the fence.", 15, "case_note", "absconded", 1, 0},
+    /* "reminded" challenges wording only when it reminds that she is a child */
+    {"She is street-savvy with these men. I reminded her about the curfew.", 15, "case_note",
+     "streetwise", 1, 0},
+    {"She is street-savvy with these men. I reminded the panel that she is a child.", 15,
+     "case_note", "streetwise", 0, JD_SCREEN_CHALLENGED},
+    /* Scope ends (ninth session, scr-ctx): a verb of speech written as a noun reports no one ("in
+       that state"), "if" in "if I'm honest" supposes nothing, a subject with its verb ("he's") ends
+       a negation. Near misses. */
+    {"She put herself in that state and it is a lifestyle choice at her age.", 15, "case_note",
+     "lifestyle_choice", 1, 0},
+    {"She put herself in that state and says it is a lifestyle choice.", 15, "case_note",
+     "lifestyle_choice", 0, JD_SCREEN_QUOTED},
+    {"If I'm honest, she has been seeking out older men online for months.", 15, "case_note",
+     "contacting_adults", 1, 0},
+    {"If she keeps seeking out older men online she will be hurt.", 15, "case_note",
+     "contacting_adults", 0, JD_SCREEN_HYPOTHETICAL},
+    {"Carers cant manage him any more hes beyond our control.", 15, "case_note", "out_of_control",
+     1, 0},
+    {"Carers do not think hes beyond our control.", 15, "case_note", "out_of_control", 0,
+     JD_SCREEN_NEGATED},
+    /* a quoted label said of her in reported speech; near misses: the same words unquoted, a quoted
+       act ("was attacked") */
+    {"Her classmate said Tia is 'on the game' at weekends.", 15, "case_note", "C9", 0,
+     JD_SCREEN_QUOTED},
+    {"Her classmate said Tia is on the game at weekends.", 15, "case_note", "C9", 1, 0},
+    {"She says she 'was attacked' by a man in the park.", 15, "case_note", "C16", 1, 0},
+    /* Whose words (ninth session, scr-ctx): a caller's turn in a transcript with an operator's
+       turns is the caller's; relationships education is a school subject. Near misses: a call
+       summary line, a relationship with a man. */
+    {"OP: Police, what is the emergency?\nCALLER: It is my daughter. I told her she is a "
+     "little tart.\nOP: Do you know his name?",
+     15, "police", "sexually_available", 0, JD_SCREEN_QUOTED},
+    {"Referral from dad.\nCaller: dad. Says she is a little tart.", 15, "police",
+     "sexually_available", 1, 0},
+    {"Marie: she is a little tart and she will not listen.\nOperator: Where is she?\n"
+     "Marie: at a flat.",
+     15, "police", "sexually_available", 0, 0},
+    {"Summary: she is a little tart.\nOperator note: graded P1.", 15, "police",
+     "sexually_available", 1, 0},
+    /* a field label opens one line */
+    {"She has started relationships and sex education at school. The men at the flat "
+     "are in their 30s.",
+     15, "case_note", "boyfriend", 0, 0},
+    {"She has been in a relationship with a man in his 30s since May.", 15, "case_note",
+     "boyfriend", 1, 0},
+    /* an offender's record: index offences, cautions; near miss: an act now */
+    {"Index offences (2013): arranging the sexual exploitation of a child.", 11, "case_note", "C1",
+     0, JD_SCREEN_HISTORICAL},
+    {"Last month he arranged the sexual exploitation of a child.", 11, "case_note", "C1", 1, 0},
+    /* a clinician's "seen alone"; near miss: arguments and fights seen at home */
+    {"History from Sky (seen alone): arguments at home about her curfew.", 13, "case_note", "C17",
+     0, 0},
+    {"Sky says she has seen arguments and fights at home between mum and her partner.", 13,
+     "case_note", "C17", 1, 0},
+    /* a rule's words do not run past a field's label at a line's start */
+    {"Clinic note.\nShe says sexual favours for a lift home.", 14, "case_note", "C9", 1, 0},
+    /* nor past a colon whose answer is a negation; near miss: answered yes */
+    {"A man (30) has been messaging her. We checked the messages with her: no sexual "
+     "messages or requests for images found.",
+     14, "case_note", "C6", 0, 0},
+    {"A man (30) has been messaging her. We checked the messages with her: there are "
+     "sexual messages and requests for images.",
+     14, "case_note", "C6", 1, 0},
+    /* a list after a colon spells out the owner's things; near miss: the child's own name as the
+       owner */
+    {"The concerns were about Ms Hale's own circumstances: her heroin use, her "
+     "involvement in prostitution from the flat.",
+     14, "case_note", "C9", 0, 0},
+    {"The concerns were about Ms Hale's own circumstances: her heroin use, her "
+     "involvement in prostitution from the flat.",
+     14, "case_note", "prostitution", 0, 0},
+    {"The concerns were about Jade's circumstances: her involvement in prostitution "
+     "from the flat.",
+     14, "case_note", "C9", 1, 0},
+    /* history told at the start of the next sentence; near miss: "That was when" dates it and keeps
+       it his */
+    {"The flat was cuckooed in 2019 by a gang from the city; previous tenant evicted.", 10,
+     "case_note", "C18", 0, JD_SCREEN_HISTORICAL},
+    {"The flat has been cuckooed this month by a gang from the city; mum is scared.", 10,
+     "case_note", "C18", 1, 0},
+    {"He asked about the old flats where the county lines lot used to operate. That was "
+     "before his time on the estate.",
+     17, "case_note", "C13", 0, 0},
+    {"He has been running county lines from the old flats. That was when he first went "
+     "missing.",
+     17, "case_note", "C13", 1, 0},
+    /* the child's own statement: "him" is someone else; near misses: "me" in it, and a note about
+       the child that is no statement of his */
+    {"WITNESS STATEMENT of Kyle Bennett, age 17.\nI was walking with my mate Callum. "
+     "One of them stabbed him in the leg.",
+     17, "police", "C16", 0, JD_SCREEN_OTHER_PERSON},
+    {"WITNESS STATEMENT of Kyle Bennett, age 17.\nI was walking with my mate Callum. "
+     "One of them stabbed me in the leg.",
+     17, "police", "C16", 1, 0},
+    {"WITNESS STATEMENT of Josh Arnott, age 16.\nI go to college. Kai told me they give "
+     "him spice and weed for free.",
+     16, "police", "C18", 0, 0},
+    {"WITNESS STATEMENT of Josh Arnott, age 16.\nI go to college. They give me spice "
+     "and weed for free.",
+     16, "police", "C18", 1, 0},
+    /* a blow to a thing ("punched a hole in the door") is another sense */
+    {"He is out of hand now, punched a hole in the lounge door when asked to take his "
+     "shoes off.",
+     16, "case_note", "C16", 2, JD_SCREEN_SENSE},
+    {"He is out of hand now; his stepdad punched him in the face when asked to take his "
+     "shoes off.",
+     16, "case_note", "C16", 1, 0},
+    /* "another one" is one more case like her; "another one of the girls" someone else */
+    {"Crew comment: another one living the high-risk lifestyle with older men.", 15, "ambulance",
+     "lifestyle_choice", 1, 0},
+    {"Crew comment: another one of the girls is living the high-risk lifestyle with "
+     "older men.",
+     15, "ambulance", "lifestyle_choice", 0, 0},
+    {"Case note about Kyle, age 17.\nHe was walking with his mate Callum. One of them "
+     "stabbed him in the leg.",
+     17, "police", "C16", 1, 0},
+    /* a place's past before a re-let; a voluntary admission to a ward; near misses: cuckooed now,
+       going voluntarily to a man's flat */
+    {"Flat 3 was a cuckooed address in 2019, since re-let. Dean lives there with mum.", 15,
+     "case_note", "C18", 0, 0},
+    {"Flat 3 has been cuckooed since the summer. Dean lives there with mum.", 15, "case_note",
+     "C18", 1, 0},
+    {"Missing overnight. Found at a flat with a man (30). Later she was admitted "
+     "voluntarily to the ward.",
+     15, "case_note", "own_accord", 0, 0},
+    {"Missing overnight. She went voluntarily to a flat with a man (30).", 15, "case_note",
+     "own_accord", 1, 0},
+};
+
+static void test_scope_cases(void **state)
+{
+    fx *f = *state;
+    for (size_t i = 0; i < sizeof scope_cases / sizeof *scope_cases; i++) {
+        const scope_case *c = &scope_cases[i];
+        const jd_screen_result *r = run(f, c->text, c->age, c->type, 0);
+        if (c->counts != 2 && counted(r, c->code) != (c->counts == 1)) {
+            fprintf(stderr, "scope case %zu: %s should%s count in \"%s\"\n", i, c->code,
+                    c->counts ? "" : " not", c->text);
+            fail();
+        }
+        if (c->attr)
+            assert_true(must(r, c->code, false)->attrs & c->attr);
+    }
+    /* a rule's words do not run past a field's label at a line's start */
+    const char *clinic = "Clinic note.\nSexual health: came in for a lift home.";
+    const jd_screen_result *r = run(f, clinic, 14, "case_note", 0);
+    int colon = (int)(strchr(clinic, ':') - clinic);
+    for (size_t i = 0; i < r->n; i++)
+        assert_false(!strcmp(r->m[i].code, "C9") && r->m[i].start < colon);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1218,6 +1435,7 @@ int main(void)
         cmocka_unit_test(test_offence_frame),
         cmocka_unit_test(test_lang_frame),
         cmocka_unit_test(test_offence_roles_s7),
+        cmocka_unit_test(test_scope_cases),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

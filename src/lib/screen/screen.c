@@ -42,7 +42,8 @@ enum {
     K_OFF = 0, K_LANG, K_IND, /* rules: owner = rule index */
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
-    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_NK
+    K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_QUEST, K_ANSNO, K_TOPIC,
+    K_NK
 };
 
 #define MAX_PHRASE 5
@@ -78,6 +79,8 @@ typedef struct pattern {
     uint8_t gate;  /* what the first token must be: G_* (set at load) */
     bool weak;     /* of a "weak" rule (its words, unless, near): scanned only for a
                       kind in weak_on */
+    bool note;     /* an "unless_note" exception: cancels its rule's matches anywhere
+                      in the note ("the driver is her uncle" a sentence later) */
     uint32_t owner;
     uint32_t req0; /* blooms that must meet the sentence's: req[req0, req0 + nreq) */
     uint16_t nreq;
@@ -94,7 +97,8 @@ typedef struct u32vec {
     uint32_t n, cap;
 } u32vec;
 
-enum { NEED_SEXUAL = 1, NEED_ADULT = 2, NEED_MINOR_OTHER = 4, NEED_LAC = 8, NEED_NOT_ADULT = 16 };
+enum { NEED_SEXUAL = 1, NEED_ADULT = 2, NEED_MINOR_OTHER = 4, NEED_LAC = 8, NEED_NOT_ADULT = 16,
+       NEED_OLDER = 32 /* an adult and no age-mate (older_adult_at): "older boyfriend" */ };
 
 typedef struct rule {
     jd_screen_kind kind;
@@ -112,8 +116,10 @@ typedef struct rule {
                                    combiner (model.c) decides it, rules alone never count it */
     const char *agencies[4];    /* "always" rules: only for these agencies (NULL: any) */
     bool has_near;              /* a "near" pattern must be in the sentence or next */
-    bool near_sentence;         /* "near_sentence": the near pattern in the match's own
-                                   sentence ("too drunk to stand" is C11 only beside the act) */
+    int near_span;              /* sentences either side the near pattern may be in: 1 by
+                                   default; 0 with "near_sentence" ("too drunk to stand" is
+                                   C11 only beside the act); "near_sentences": N (S12: the
+                                   state a few sentences after a return in a return event) */
     bool reported_speech;       /* reported speech ("she told staff", "source states") is
                                    not the writer's own wording */
     bool weak;                  /* "weak": its matches never count alone (JD_SCREEN_WEAK),
@@ -138,7 +144,7 @@ typedef struct wslot {
 
 typedef struct hit {
     uint32_t pat, start, end; /* tokens [start, end) */
-    bool pseudo;              /* a negation inside a pseudo-negation (mark_cues) */
+    bool pseudo; /* a negation inside a pseudo-negation, a verb of speech as a noun (mark_cues) */
 } hit;
 
 typedef struct tok {
@@ -152,6 +158,7 @@ typedef struct tok {
     uint8_t coord; /* starts a clause after "and": the subject carries over */
     uint8_t purenum; /* digits only ("24"): its stem id is a rule's number word's, else 0 */
     uint8_t handle; /* a year glued into a user name ("mark.t.1979"): no date of the note */
+    uint8_t nl;     /* first word of its line */
 } tok;
 
 struct jd_screen {
@@ -229,7 +236,7 @@ struct jd_screen {
     uint32_t or_sid, nor_sid; /* a negation runs on over "or", "nor" */
     uint32_t who_sid, whose_sid, whom_sid; /* a relative clause's antecedent (relative_other) */
     uint32_t aux_sids[11]; /* "was", "were", "is", "been", "got"...: a passive before a match */
-    uint32_t negterm_sids[13]; /* "who", "when", "since", "than"...: end a negation's scope */
+    uint32_t negterm_sids[16]; /* "who", "since", "than", "he's"...: end a negation's scope */
     uint32_t indef_sids[9]; /* "a", "another", "other", "some": not the child ("a girl") */
     uint32_t generic_set; /* children, kids, minors (optional set "generic"): children in
                              general (generic_object) */
@@ -241,6 +248,8 @@ struct jd_screen {
     uint32_t things_set; /* room, phone, door (optional set "things"): thing_object */
     uint32_t discover_set; /* found, noticed, reported (optional set "discover") */
     uint32_t partner_set; /* wife, husband, partner, fiance (optional set "partner") */
+    uint32_t unrelated_set; /* friend, mate, neighbour (optional set "unrelated"): a person
+                             * word they own ("her friend's brother") is no kin of the child */
     uint32_t body_set; /* head, arm, hand (optional set "body"): self_inflicted */
     uint32_t suspect_set; /* arrested, charged, for, with (optional set "suspect"):
                              child_aggressor */
@@ -275,6 +284,7 @@ struct jd_screen {
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
     uint64_t cue_kinds;        /* bit per pattern kind (K_*) with a hit in the note (mark_cues) */
     int child_age;             /* the note's child_age during jd_screen_run (-1 unknown) */
+    bool child_statement;      /* the note is the child's own statement (child_statement) */
     bool old_year;             /* a year before the child's birth is in the note */
     int32_t min_year;          /* the lowest number from 1950 in the note (tokenize),
                                   INT32_MAX none */
@@ -557,6 +567,7 @@ static int add_pattern(jd_screen *S, const char *text, int kind, uint32_t owner,
     p->term0 = (uint32_t)S->nterms;
     p->nterms = 0;
     p->kind = (uint8_t)kind;
+    p->note = false;
     p->owner = owner;
     p->text = jd_arena_strdup(&S->ar, text);
     const char *q = text;
@@ -865,6 +876,29 @@ static long alt_then(const jd_screen *S, const pattern *p, uint32_t ti, const al
 }
 
 /* Token index after a match of terms [ti, nterms) at token i, or -1. */
+static bool is_word(const tok *k, const char *a, const char *b, const char *c, const char *d);
+
+/* Whether token j is the colon after a field's label at the start of its
+ * line ("Sexual health clinic:", "Relationship:"; at most three words), or
+ * a colon whose answer is a negation ("the messages with her: no sexual
+ * messages"). */
+static bool field_colon(const jd_screen *S, size_t j)
+{
+    if (S->tok[j].punct != ':')
+        return false;
+    if (j + 1 < S->ntok && S->tok[j + 1].sent == S->tok[j].sent &&
+        (is_word(&S->tok[j + 1], "no", "none", "nil", "nothing") ||
+         is_word(&S->tok[j + 1], "never", "not", NULL, NULL)))
+        return true; /* "We checked the messages with her: no sexual messages" */
+    for (size_t k = j, n = 0; k-- > 0 && n < 3; n++) {
+        if (S->tok[k].punct || S->tok[k].sent != S->tok[j].sent)
+            return false;
+        if (S->tok[k].nl)
+            return true;
+    }
+    return false;
+}
+
 static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t i, uint32_t sent)
 {
     if (ti == p->nterms)
@@ -872,8 +906,9 @@ static long match_from(const jd_screen *S, const pattern *p, uint32_t ti, size_t
     const term *t = &S->terms[p->term0 + ti];
     if (t->kind == T_GAP) {
         for (size_t j = i, g = 0; j < S->ntok && g <= t->gap; j++) {
-            if (S->tok[j].sent != sent)
-                break;
+            if (S->tok[j].sent != sent || (p->kind <= K_IND && field_colon(S, j)))
+                break; /* a rule's words not past a field's label: "Sexual health
+                        * clinic: Tayla attends for" */
             long r = match_from(S, p, ti + 1, j, sent);
             if (r >= 0)
                 return r;
@@ -1349,6 +1384,14 @@ static bool run_on_start(const jd_screen *S, const char *text, size_t len, size_
 
 /* A year glued into a user name at text[s] ("mark.t.1979", "kev_1984") is
  * no date of the note's history; token_age reads it as a year of birth. */
+/* Whether the word at s is the first of its line (only blanks before it). */
+static bool line_start(const char *text, size_t s)
+{
+    while (s > 0 && (text[s - 1] == ' ' || text[s - 1] == '\t'))
+        s--;
+    return s == 0 || text[s - 1] == '\n' || text[s - 1] == '\r';
+}
+
 static bool year_handle(const char *text, size_t s, int32_t num)
 {
     return num >= 1900 && num <= 2030 && s >= 2 && (text[s - 1] == '.' || text[s - 1] == '_') &&
@@ -1441,7 +1484,11 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
         t->handle = handle;
         t->quoted = quoted || dquoted;
         t->paren = paren > 0;
-        t->cap = isupper((unsigned char)text[s]) != 0;
+        /* 1: a capital; 2: title case, a capital then a small letter */
+        t->cap = isupper((unsigned char)text[s])
+                     ? (uint8_t)(s + 1 < len && islower((unsigned char)text[s + 1]) ? 2 : 1)
+                     : 0;
+        t->nl = line_start(text, s);
         t->poss = i - s >= 3 && (text[i - 1] == 's' || text[i - 1] == 'S') &&
                   (text[i - 2] == '\'' || ((unsigned char)text[i - 2] == 0x99 && i - s >= 5));
         clause = clause_cues(S, t, clause);
@@ -1819,6 +1866,28 @@ static bool aged_other(const jd_screen *S, size_t j)
     return n < S->child_age - 1 || n > S->child_age + 1;
 }
 
+/* A name after a title that opens its clause ("Mr Boyce has started a
+ * relationship with ..."): an adult as the subject, never the child. */
+static bool titled(const jd_screen *S, size_t j)
+{
+    static const char *const title[] = {"mr", "mrs", "ms", "dr", "miss", "mx"};
+    size_t q = j;
+    if (q > 0 && S->tok[q - 1].punct == '.')
+        q--;
+    if (q == 0 || S->tok[q - 1].sent != S->tok[j].sent)
+        return false;
+    const tok *t = &S->tok[q - 1];
+    /* the clause's subject: the title opens its clause ("told Miss Cole her
+     * fella ...", "Amy and Mr Minton" are not) */
+    if (q > 1 && S->tok[q - 2].sent == t->sent && S->tok[q - 2].clause == t->clause &&
+        !S->tok[q - 2].punct)
+        return false;
+    for (size_t i = 0; i < sizeof title / sizeof *title; i++)
+        if (t->wlen == strlen(title[i]) && !memcmp(t->w, title[i], t->wlen))
+            return true;
+    return false;
+}
+
 /* Who the clause before token `s` is about: +1 another person, 0 the child or unknown.
  * For offences (actors = true) an adult acting ("a man ... kissed her") is not
  * "another person": the child is the one acted on. For wording (writer = true)
@@ -1867,6 +1936,11 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
              other_gender(S, k)))
             return 1; /* "we have agreed to go at her pace", "Manager consented";
                        * an adult as the subject: "the man (34) refused to cooperate" */
+        if (is_word(k, "another", NULL, NULL, NULL) && j + 2 < S->ntok &&
+            is_word(&S->tok[j + 1], "one", NULL, NULL, NULL) &&
+            !is_word(&S->tok[j + 2], "of", NULL, NULL, NULL))
+            continue; /* "another one living the high-risk lifestyle": one more case like
+                       * her, not someone else ("another one of the girls" is) */
         if (in_set(S, S->other_set, k->sid)) {
             /* "her mum", "his friend": the other person; "mum's" too */
             return 1;
@@ -1888,6 +1962,8 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
                 return 1; /* "older daughter (18) Aimee's boyfriend", the child Ellie (14);
                            * "Lauren (15) is promiscuous"; "Dale (22) had sex with her":
                            * Dale acts */
+            if (writer && titled(S, j))
+                return 1; /* "Mr Boyce has started a relationship with": an adult */
             return 0; /* a name: the child, as far as the text says */
         }
         if (aged_other(S, j))
@@ -1921,13 +1997,36 @@ typedef struct ctx {
  * rarer cues cost nothing in most notes) and the negations inside a
  * `pseudo_negation` cue ("no further action", "not only", "without
  * warning"), which negate nothing after them. */
+/* Whether token i is a determiner or a possessive before a noun: "in that
+ * state", "a report", "her claims" are nouns, not verbs of speech. */
+static bool determiner_at(const jd_screen *S, size_t i)
+{
+    static const char *const det[] = {"a",   "an",   "the",  "that", "this", "such", "its",
+                                      "his", "their", "my",  "our",  "your", "what", "every",
+                                      "each", "whose", "whatever", NULL};
+    const tok *k = &S->tok[i];
+    if (k->punct)
+        return false;
+    for (size_t j = 0; det[j]; j++)
+        if (k->wlen == strlen(det[j]) && !memcmp(k->w, det[j], k->wlen))
+            return true;
+    return false;
+}
+
 static void mark_cues(jd_screen *S)
 {
     S->cue_kinds = 0;
-    for (size_t i = 0; i < S->nhits; i++)
-        S->cue_kinds |= 1ull << S->pat[S->hits[i].pat].kind;
+    for (size_t i = 0; i < S->nhits; i++) {
+        hit *c = &S->hits[i];
+        S->cue_kinds |= 1ull << S->pat[c->pat].kind;
+        /* a verb of speech written as a noun ("put herself in that state")
+         * reports no one's words */
+        if (S->pat[c->pat].kind == K_REPORT && c->start > 0 &&
+            S->tok[c->start - 1].sent == S->tok[c->start].sent && determiner_at(S, c->start - 1))
+            c->pseudo = true;
+    }
     if (!(S->cue_kinds & (1ull << K_PSEUDO)) ||
-        !(S->cue_kinds & ((1ull << K_NEG) | (1ull << K_NEGPOST))))
+        !(S->cue_kinds & ((1ull << K_NEG) | (1ull << K_NEGPOST) | (1ull << K_HYPO))))
         return;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *p = &S->hits[i];
@@ -1938,6 +2037,9 @@ static void mark_cues(jd_screen *S)
             /* also the post-negation "none" in "rape, and none of it is her
              * fault"; a negation cue of the pseudo-negation's own extent
              * ("none of it is") negates what follows it ("her choice") */
+            /* "if" in "if I'm honest", "if you ask me" supposes nothing */
+            if (S->pat[c->pat].kind == K_HYPO && p->start <= c->start && p->end >= c->end)
+                c->pseudo = true;
             if ((S->pat[c->pat].kind == K_NEG || S->pat[c->pat].kind == K_NEGPOST) &&
                 p->start <= c->start && p->end >= c->end &&
                 !(S->pat[c->pat].kind == K_NEG && p->start == c->start && p->end == c->end))
@@ -1952,9 +2054,25 @@ static void mark_cues(jd_screen *S)
  * her uncle touched her", "no one was at home when her stepdad hit her"). */
 static bool neg_terminated(const jd_screen *S, uint32_t from, uint32_t to)
 {
-    for (uint32_t t = from; t < to && t < S->ntok; t++)
-        if (sid_in(S->tok[t].sid, S->negterm_sids, sizeof S->negterm_sids / sizeof *S->negterm_sids))
+    static const char *const verbs[] = {"think", "thinks", "thought", "believe", "believes",
+                                        "say",   "says",   "said",    "feel",    "feels",
+                                        "felt",  "know",   "knows",   "that",    "sure",
+                                        "suggest", "suggests", NULL};
+    for (uint32_t t = from; t < to && t < S->ntok; t++) {
+        const tok *k = &S->tok[t];
+        if (!sid_in(k->sid, S->negterm_sids, sizeof S->negterm_sids / sizeof *S->negterm_sids))
+            continue;
+        /* "cant manage him any more hes beyond our control": a subject and
+         * its verb start a clause, but not as what is thought or said ("do
+         * not think he's ...") */
+        bool contraction = is_word(k, "hes", "shes", "theyre", NULL);
+        bool complement = false;
+        for (size_t v = 0; contraction && t > 0 && verbs[v]; v++)
+            complement |= S->tok[t - 1].wlen == strlen(verbs[v]) &&
+                          !memcmp(S->tok[t - 1].w, verbs[v], S->tok[t - 1].wlen);
+        if (!complement)
             return true;
+    }
     return false;
 }
 
@@ -1964,7 +2082,9 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
      * in its sentence; 2: right after it; 3: its sentence or the next;
      * 4: before it in its sentence; 5: before it ends, in its sentence, not at
      * its start; 6: starting inside it or right after it; 7: overlapping it;
-     * 8: the sentence before its own */
+     * 8: the sentence before its own; 9: after it in its sentence; 10: right
+     * after it (up to four words) in its sentence; 11: starting before it or
+     * with it, in its sentence; 12: among the first four words of the next */
     if (!(S->cue_kinds & (1ull << kind)))
         return false; /* no such cue in the note (mark_cues) */
     const tok *a = &S->tok[h->start];
@@ -1976,8 +2096,9 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             c->end < S->ntok && S->tok[c->end].num >= 0 &&
             S->tok[c->end].sent == S->tok[c->start].sent)
             continue; /* "No 12": a house number */
-        if ((kind == K_NEG || kind == K_NEGPOST) && c->pseudo)
-            continue; /* "no further action", "not only", "without warning" */
+        if ((kind == K_NEG || kind == K_NEGPOST || kind == K_REPORT || kind == K_HYPO) &&
+            c->pseudo)
+            continue; /* "no further action", "not only", "without warning"; "that state" */
         if (kind == K_NEG && neg_terminated(S, c->end, h->start))
             continue; /* "she didn't know the man who touched her" */
         const tok *b = &S->tok[c->start];
@@ -2023,6 +2144,26 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             if (c->start < h->end && c->end > h->start)
                 return true;
             break;
+        case 9: /* after the match, in its sentence */
+            if (b->sent == a->sent && c->start >= h->end)
+                return true;
+            break;
+        case 10: /* right after the match (up to four words), in its sentence */
+            if (b->sent == a->sent && c->start >= h->end && c->start - h->end <= 4)
+                return true;
+            break;
+        case 11: /* starting before or with the match, in its sentence */
+            if (b->sent == a->sent && c->start <= h->start)
+                return true;
+            break;
+        case 12: /* opening the next sentence (its first four words): "That was
+                  * before his time", "; previous tenant ..." */
+            if (b->sent == a->sent + 1 && c->start >= 4 &&
+                S->tok[c->start - 4].sent == a->sent)
+                return true;
+            if (b->sent == a->sent + 1 && c->start < 4)
+                return true;
+            break;
         case 5: /* before the match ends, in its sentence (attribution) */
             if (b->sent == a->sent && c->start < h->end && c->start != h->start)
                 return true;
@@ -2057,6 +2198,164 @@ static bool form_answer_no(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* A question asked or a thing offered, answered no in the same sentence:
+ * "Asked about anyone giving her drinks or drugs ...: pt and friends all say
+ * no", "I asked about ... being made to do things she did not want ... and
+ * she said no to each", "a man tried to sell him a vape and he said no". The
+ * question or the offer (cue list `question`) comes before the match or
+ * opens it ("offered to sell him cannabis"), the
+ * answer (`answer_no`) after it; what was asked about or offered did not
+ * happen. An answer in another sentence is left alone ("She was asked about
+ * the bruise. She said her stepdad hit her. She denied anything else"). */
+static bool answered_no(const jd_screen *S, const hit *h)
+{
+    return cue_in(S, K_QUEST, h, 11) && cue_in(S, K_ANSNO, h, 9);
+}
+
+/* Words named as a topic of teaching: a term in quotation marks, or after
+ * "about", followed within four words by a lesson, a workshop, homework or a
+ * quiz ("her 'sexting' homework task", "he knows about 'county lines stuff'
+ * from the workshop at school"). Like advice about a risk (cue list
+ * `hypothetical`), it tells what was taught, not what happened. */
+static bool named_topic(const jd_screen *S, const hit *h)
+{
+    if (!cue_in(S, K_TOPIC, h, 10))
+        return false;
+    if (h->start > 0 && is_word(&S->tok[h->start - 1], "about", NULL, NULL, NULL))
+        return true;
+    for (uint32_t i = h->start; i < h->end; i++)
+        if (!S->tok[i].quoted)
+            return false;
+    return true;
+}
+
+/* The turn label at line-start token j ("CALLER:", "Caller (Mr Dave
+ * Nolan):", "OP:", "Marie:"): 1 a professional's (op, operator, call
+ * handler, interviewer, officer), 2 someone else's (a caller, a relative or
+ * friend, or a name that opens two lines or more: a field label such as
+ * "Summary:" opens one), 0 no turn label. */
+static int turn_label(const jd_screen *S, size_t j)
+{
+    size_t e = j, words = 0;
+    while (e < S->ntok && (S->tok[e].paren || (!S->tok[e].punct && words < 2))) {
+        words += !S->tok[e].paren;
+        e++;
+    }
+    if (e >= S->ntok || S->tok[e].punct != ':' || S->tok[e].sent != S->tok[j].sent)
+        return 0;
+    const tok *k = &S->tok[j];
+    if (is_word(k, "op", "operator", "handler", "interviewer") ||
+        is_word(k, "call", "officer", NULL, NULL))
+        return 1;
+    if (words != 1)
+        return 0;
+    if (is_word(k, "caller", NULL, NULL, NULL) || in_set(S, S->other_set, k->sid))
+        return 2;
+    if (!k->cap || S->tok[j + 1].punct != ':')
+        return 0;
+    for (size_t i = 0; i < S->ntok; i++)
+        if (i != j && S->tok[i].nl && same_word(&S->tok[i], k) && i + 1 < S->ntok &&
+            S->tok[i + 1].punct == ':')
+            return 2; /* "Marie: ..." on two lines: a speaker's turns */
+    return 0;
+}
+
+/* Wording in another speaker's turn of a transcript: the note has a
+ * professional's turn ("OP:", "Operator:") and the match's line opens with a
+ * caller's, a relative's or a name's turn ("CALLER: ... she's a daft little
+ * tart"): the speaker's words, not the writer's. A summary line ("Caller:
+ * mother of Skye, states ...") in a note with no professional's turn is the
+ * writer's. */
+static bool speaker_turn(const jd_screen *S, const hit *h)
+{
+    size_t j = h->start;
+    while (j > 0 && !S->tok[j].nl)
+        j--;
+    if (turn_label(S, j) != 2)
+        return false;
+    for (size_t i = 0; i < S->ntok; i++)
+        if (S->tok[i].nl && turn_label(S, i) == 1)
+            return true;
+    return false;
+}
+
+/* Whether the note is the child's own statement: "WITNESS STATEMENT of
+ * Josh Arnott, age 16" (a statement of or by someone with the child's age,
+ * in its first sentence) written in the first person. There "I", "me" and
+ * "my" are the child, so "he", "him", "she", "her" are someone else. */
+static bool child_statement(const jd_screen *S)
+{
+    if (S->child_age < 0 || !S->ntok)
+        return false;
+    size_t i = 0;
+    while (i < S->ntok && S->tok[i].sent == S->tok[0].sent &&
+           !is_word(&S->tok[i], "statement", NULL, NULL, NULL))
+        i++;
+    if (i + 1 >= S->ntok || !is_word(&S->tok[i + 1], "of", "by", NULL, NULL))
+        return false;
+    bool aged = false, first = false;
+    for (size_t j = i + 2; j < S->ntok && j < i + 10 && S->tok[j].sent == S->tok[i].sent; j++)
+        aged |= S->tok[j].num == S->child_age && !S->tok[j].paren;
+    for (size_t j = i; j < S->ntok && !first; j++)
+        first = S->tok[j].sid == S->me_sid || S->tok[j].sid == S->my_sid ||
+                is_word(&S->tok[j], "i", NULL, NULL, NULL);
+    return aged && first;
+}
+
+/* In the child's own statement, a match naming "him" or "her" and not "me"
+ * or "my" is about someone else ("one of them stabbed him", "they give him
+ * spice": the child's friend). */
+static bool statement_other(const jd_screen *S, const hit *h)
+{
+    if (!S->child_statement)
+        return false;
+    bool third = false; /* the match's words, the word after them ("stabbed
+                         * him") and its clause before it ("give him spice and weed
+                         * for free") */
+    uint32_t from = h->start;
+    while (from > 0 && S->tok[from - 1].clause == S->tok[h->start].clause)
+        from--;
+    for (uint32_t i = from; i <= h->end && i < S->ntok; i++) {
+        const tok *k = &S->tok[i];
+        if (k->sent != S->tok[h->start].sent)
+            continue;
+        if (i >= h->start &&
+            (k->sid == S->me_sid || k->sid == S->my_sid || is_word(k, "i", NULL, NULL, NULL)))
+            return false;
+        third |= k->sid == S->him_sid || k->sid == S->her_sid || k->sid == S->herself_sid ||
+                 k->sid == S->himself_sid;
+    }
+    return third;
+}
+
+/* A list after a colon that spells out another person's things: "about Ms
+ * Hale's own circumstances: her heroin use, her involvement in prostitution"
+ * - the "her" before the match, in the clause the colon opens, is the owner
+ * named before the colon (a titled name's, another's name's or a relative's
+ * possessive), not the child. */
+static bool colon_owner_other(const jd_screen *S, const hit *h)
+{
+    uint32_t cl = S->tok[h->start].clause, sent = S->tok[h->start].sent;
+    size_t cs = h->start;
+    while (cs > 0 && S->tok[cs - 1].clause == cl)
+        cs--;
+    if (cs == 0 || S->tok[cs - 1].punct != ':' || S->tok[cs - 1].sent != sent)
+        return false;
+    bool her = false;
+    for (size_t j = cs; j < h->start; j++)
+        her |= S->tok[j].sid == S->her_sid || S->tok[j].sid == S->his_sid;
+    if (!her)
+        return false;
+    for (size_t j = cs - 1; j-- > 0 && S->tok[j].sent == sent;) {
+        const tok *k = &S->tok[j];
+        if (!k->poss)
+            continue;
+        bool titled = j > 0 && is_word(&S->tok[j - 1], "mrs", "ms", "miss", "mr");
+        return (k->cap && titled) || other_name_poss(S, k) || in_set(S, S->other_set, k->sid);
+    }
+    return false;
+}
+
 /* A year before the child was born in the match's sentence or the one
  * before it ("Cold case review of 2006 file" about a child of 15 in 2024):
  * what it tells is history (offences and indicators; the writer's wording
@@ -2084,6 +2383,13 @@ static bool before_birth(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* before_birth for offences and indicators (the writer's wording stays the
+ * writer's). */
+static bool before_birth_of(const jd_screen *S, const rule *r, const hit *h)
+{
+    return r->kind != JD_SCREEN_LANGUAGE && before_birth(S, h);
+}
+
 /* The next reported-speech hit (K_REPORT) from hits[*i] on that ends before h
  * in h's sentence ("her friend said ...", "Mum disclosed ..."), *i moved past
  * it; NULL when there is none. */
@@ -2092,7 +2398,7 @@ static const hit *report_before(const jd_screen *S, const hit *h, size_t *i)
     uint32_t sent = S->tok[h->start].sent;
     while (*i < S->nhits) {
         const hit *c = &S->hits[(*i)++];
-        if (S->pat[c->pat].kind == K_REPORT && S->tok[c->start].sent == sent &&
+        if (S->pat[c->pat].kind == K_REPORT && !c->pseudo && S->tok[c->start].sent == sent &&
             c->end <= h->start)
             return c;
     }
@@ -2307,7 +2613,7 @@ static bool clause_names_child(const jd_screen *S, size_t first, size_t who)
     }
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *c = &S->hits[i];
-        if (S->pat[c->pat].kind == K_REPORT && S->tok[c->start].clause == cl)
+        if (S->pat[c->pat].kind == K_REPORT && !c->pseudo && S->tok[c->start].clause == cl)
             return true;
     }
     return false;
@@ -3162,23 +3468,53 @@ static bool cause_after(const jd_screen *S, const hit *h)
     return true;
 }
 
+/* A word written in title case ("Harbour", not "HARBOUR"; see tokenize) */
+static bool title_case(const tok *k)
+{
+    return k->cap == 2 && !k->punct;
+}
+
+/* An offence's words inside a proper name of two or more words written in
+ * title case ("the Harbour Grill", "11 Harbour Road", "the Sexual Assault
+ * Referral Centre"): a place or a service, not the act. Every word of the
+ * match is in title case, the first is not the first of its sentence, and a
+ * word next to the match in the sentence is in title case too; a person word
+ * ("by Uncle Mark") keeps the act. */
+static bool in_place_name(const jd_screen *S, const hit *h)
+{
+    if (!proper_name(S, h->start))
+        return false;
+    for (uint32_t i = h->start; i < h->end; i++) {
+        const tok *k = &S->tok[i];
+        if (!title_case(k) || in_set(S, S->other_set, k->sid) ||
+            in_set(S, S->child_set, k->sid) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)))
+            return false;
+    }
+    uint32_t sent = S->tok[h->start].sent;
+    const tok *before = &S->tok[h->start - 1];
+    bool next = h->end < S->ntok && S->tok[h->end].sent == sent && title_case(&S->tok[h->end]);
+    bool prev = before->sent == sent && title_case(before) && proper_name(S, h->start - 1);
+    return next || prev;
+}
+
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
-    if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h))
+    if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h) ||
+        answered_no(S, h))
         a |= JD_SCREEN_NEGATED;
-    if (cue_in(S, K_HYPO, h, 4))
+    if (cue_in(S, K_HYPO, h, 4) || named_topic(S, h))
         a |= JD_SCREEN_HYPOTHETICAL;
     /* a worry that something may be so ("concerned adults may be encouraging
      * her away") discloses no act; the writer's words stay the writer's */
     if (r->kind != JD_SCREEN_LANGUAGE && cue_in(S, K_SPEC, h, 4))
         a |= JD_SCREEN_HYPOTHETICAL;
-    if (cue_in(S, K_HIST, h, 1) || (r->kind != JD_SCREEN_LANGUAGE && before_birth(S, h)))
-        a |= JD_SCREEN_HISTORICAL;
-    /* an offence someone was convicted of or served a sentence for, in its
-     * sentence or the next ("In 2019 her stepdad hit her; he was convicted"):
-     * a closed case, recorded long since */
-    if (r->kind == JD_SCREEN_OFFENCE && cue_in(S, K_CONVICT, h, 3))
+    /* and an offence someone was convicted of or served a sentence for, in
+     * its sentence or the next ("In 2019 her stepdad hit her; he was
+     * convicted"): a closed case, recorded long since */
+    if (cue_in(S, K_HIST, h, 1) || cue_in(S, K_HIST, h, 12) || before_birth_of(S, r, h) ||
+        (r->kind == JD_SCREEN_OFFENCE && cue_in(S, K_CONVICT, h, 3)))
         a |= JD_SCREEN_HISTORICAL;
     if (subject_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
@@ -3186,7 +3522,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && frame_victim_other(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* by the frame: "she was exploited" about a boy */
-    if (generic_statement(S, h) || frame_owner_other(S, r, h))
+    if (generic_statement(S, h) || frame_owner_other(S, r, h) || colon_owner_other(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* "girls who get raped are ...", "Bethany's boyfriend" */
     if (r->kind != JD_SCREEN_LANGUAGE) {
         int first = frame_first_person(S, h);
@@ -3195,6 +3531,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         else if (first == JD_FR_OTHER)
             a |= JD_SCREEN_OTHER_PERSON; /* her friend's "my" */
     }
+    a |= statement_other(S, h) ? JD_SCREEN_OTHER_PERSON : 0; /* "Kai told me they give him" */
     if (r->kind == JD_SCREEN_LANGUAGE && other_gender_possessive(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
     /* wording that opens with its owner: "her cousin's boyfriend", "her
@@ -3238,7 +3575,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
      * herself at risk", "the referral calls her promiscuous") is the
      * document's, not the writer's: wording only (an offence's words there
      * still tell what happened) */
-    if (r->kind == JD_SCREEN_LANGUAGE && cue_in(S, K_DOC, h, 5))
+    if (r->kind == JD_SCREEN_LANGUAGE && (cue_in(S, K_DOC, h, 5) || speaker_turn(S, h)))
         a |= JD_SCREEN_QUOTED;
     if ((a & JD_SCREEN_QUOTED) && cue_in(S, K_ADOPT, h, 3))
         a &= ~(unsigned)JD_SCREEN_QUOTED;
@@ -3257,7 +3594,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_PROPERTY;
     /* the matched words in another sense: a `sense` cue sharing a word with
      * them ("sell herself short", "touched base", "Stannick High") */
-    if (cue_in(S, K_SENSE, h, 7))
+    if (cue_in(S, K_SENSE, h, 7) || (r->kind == JD_SCREEN_OFFENCE && in_place_name(S, h)))
         a |= JD_SCREEN_SENSE;
     return a;
 }
@@ -3351,6 +3688,51 @@ static bool then_is_status(const jd_screen *S, const hit *c)
     return false;
 }
 
+/* Whether the number at token j is one side of a time or a ratio: a colon
+ * joins it to another number ("15:00", "1:1"). */
+static bool clock_number(const jd_screen *S, uint32_t j)
+{
+    bool after = j + 2 < S->ntok && S->tok[j + 1].punct == ':' && S->tok[j + 2].num >= 0 &&
+                 S->tok[j + 1].off == S->tok[j].off + S->tok[j].olen;
+    bool before = j >= 2 && S->tok[j - 1].punct == ':' && S->tok[j - 2].num >= 0 &&
+                  S->tok[j].off == S->tok[j - 1].off + 1;
+    return after || before;
+}
+
+/* Whether the sentence of token i tells a beginning ("it started when",
+ * "this began", "first"): what began is told in the next sentence. */
+static bool tells_beginning(const jd_screen *S, size_t i)
+{
+    static const char *const begin[] = {"start", "began", "begun", "first"};
+    uint32_t sent = S->tok[i].sent;
+    while (i > 0 && S->tok[i - 1].sent == sent)
+        i--;
+    for (; i < S->ntok && S->tok[i].sent == sent; i++)
+        for (size_t b = 0; b < sizeof begin / sizeof *begin; b++)
+            if (S->tok[i].wlen >= strlen(begin[b]) &&
+                !memcmp(S->tok[i].w, begin[b], strlen(begin[b])))
+                return true;
+    return false;
+}
+
+/* Whether the age-at-act cue at token i dates an act the note tells: its
+ * sentence tells an offence or sexual activity, or tells a beginning and the
+ * next sentence does ("It started when I was 12. My uncle would come in
+ * ..."). "Her father left when she was 8." dates nothing the note discloses. */
+static bool act_sentence(const jd_screen *S, size_t i)
+{
+    uint32_t sent = S->tok[i].sent;
+    bool begins = tells_beginning(S, i);
+    for (size_t k = 0; k < S->nhits; k++) {
+        const hit *c = &S->hits[k];
+        int kind = S->pat[c->pat].kind;
+        uint32_t cs = S->tok[c->start].sent;
+        if ((kind == K_OFF || kind == K_SEXUAL) && (cs == sent || (begins && cs == sent + 1)))
+            return true;
+    }
+    return false;
+}
+
 /* The child's age at the act: the smallest age under 18 in a K_THEN hit
  * ("when she was 11", "aged 11 at the time"), -1 when none. */
 /* The age a number of an age-at-act cue gives: a school year ("since she
@@ -3361,6 +3743,8 @@ static int act_num(const jd_screen *S, uint32_t j)
     int n = S->tok[j].num;
     if (n < 0 || j == 0)
         return n;
+    if (clock_number(S, j))
+        return -1; /* "from 15:00 to 21:45", "a 1:1 with Jess": a time or a ratio */
     const tok *p = &S->tok[j - 1];
     if ((p->wlen == 4 && !memcmp(p->w, "year", 4)) || (p->wlen == 1 && p->w[0] == 'y'))
         return n >= 1 && n <= 13 ? n + 5 : -1;
@@ -3372,7 +3756,8 @@ static int act_age(const jd_screen *S)
     int act = -1;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *h = &S->hits[i];
-        if (S->pat[h->pat].kind != K_THEN || then_is_status(S, h))
+        if (S->pat[h->pat].kind != K_THEN || then_is_status(S, h) ||
+            !act_sentence(S, h->start))
             continue;
         for (uint32_t j = h->start; j < h->end; j++)
             if (act_num(S, j) >= 0 && act_num(S, j) < 18 && (act < 0 || act_num(S, j) < act))
@@ -3761,12 +4146,26 @@ static bool note_flag(const jd_screen *S, int kind)
     return false;
 }
 
+/* The words at token i are owned by someone unrelated to the child: the
+ * word before is a possessive of the set "unrelated" ("her friend's
+ * brother", "a mate's dad"). */
+static bool owned_by_unrelated(const jd_screen *S, uint32_t i)
+{
+    if (i == 0 || S->unrelated_set == UINT32_MAX)
+        return false;
+    const tok *k = &S->tok[i - 1];
+    return k->poss && k->sent == S->tok[i].sent && in_set(S, S->unrelated_set, k->sid);
+}
+
 static bool owned_hit(const jd_screen *S, int kind, uint32_t rule_idx, const hit *h, int span)
 {
     uint32_t s = S->tok[h->start].sent;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *u = &S->hits[i];
         uint32_t us = S->tok[u->start].sent;
+        if (S->pat[u->pat].kind == kind && S->pat[u->pat].owner == rule_idx &&
+            S->pat[u->pat].note)
+            return true;
         if (S->pat[u->pat].kind == kind && S->pat[u->pat].owner == rule_idx &&
             us + (uint32_t)span >= s && us <= s + (uint32_t)span) {
             /* an exception ("locked the door", "consent to share") speaks
@@ -3775,6 +4174,8 @@ static bool owned_hit(const jd_screen *S, int kind, uint32_t rule_idx, const hit
             if (kind == K_UNLESS && S->tok[u->start].clause != S->tok[h->start].clause &&
                 (u->end <= h->start || u->start >= h->end))
                 continue;
+            if (kind == K_NEAR && owned_by_unrelated(S, u->start))
+                continue; /* "her friend's brother, Lewis (19)" is no family of hers */
             return true;
         }
     }
@@ -3793,9 +4194,40 @@ static bool crime_ref(const jd_screen *S)
     return false;
 }
 
+/* The person a wording or indicator match is about is an adult older than the
+ * child: the age nearest to it in its sentence, else the note's, is 18 or more,
+ * and an age written as a number (the basis quotes it) within two years of a
+ * child of 15 or more is an age-mate, not an adult with power over her ("her
+ * partner is 'Dylan, 18'" of a girl of 17: no older boyfriend, S02). */
+static bool older_adult_at(const jd_screen *S, const ctx *X, const hit *h, int child)
+{
+    char why[48];
+    int other = other_age_at(S, X, h, why, sizeof why);
+    return other >= 18 && !(why[0] == '"' && child >= 15 && other - child < 3);
+}
+
 /* The attributes that stop a match of rule r counting (its discount), with the
  * age checks of the rule added to the attributes a; for offences also the
  * basis of m (the ages read). */
+/* A label said of someone in reported speech: the match follows "is",
+ * "she's", "as" or "a" within two words ("a classmate said Marcus is 'on the
+ * game'", "'she's obviously on the game'"), a description, not an account of
+ * an act ("she says she 'was attacked'", "is 'selling himself'"). */
+static bool label_after_copula(const jd_screen *S, const hit *h)
+{
+    for (uint32_t t = h->start; t < h->end; t++)
+        if (S->tok[t].sid == S->herself_sid || S->tok[t].sid == S->himself_sid)
+            return false;
+    for (uint32_t t = h->start, n = 0; t-- > 0 && n < 2; n++) {
+        const tok *k = &S->tok[t];
+        if (k->punct)
+            return false;
+        if (is_word(k, "is", "shes", "hes", "as") || is_word(k, "a", "an", NULL, NULL))
+            return true;
+    }
+    return false;
+}
+
 static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, const ctx *X,
                             bool lac, int child, unsigned *a, jd_screen_match *m)
 {
@@ -3814,13 +4246,13 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             *a |= JD_SCREEN_AGE;
         char other_why[48];
         int other = other_age_at(S, X, h, other_why, sizeof other_why);
-        if ((r->needs & NEED_ADULT) && other < 18)
+        if ((r->needs & (NEED_ADULT | NEED_OLDER)) && other < 18)
             *a |= JD_SCREEN_AGE;
         if ((r->needs & NEED_LAC) && !lac)
             *a |= JD_SCREEN_AGE;
         if ((r->needs & NEED_NOT_ADULT) && other >= 18)
             *a |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_MINOR_OTHER) && !(other >= 10 && other < 18 && other > child))
+        if ((r->needs & NEED_MINOR_OTHER) && !(other >= 10 && other < 18 && other >= child))
             *a |= JD_SCREEN_AGE;
         discount |= JD_SCREEN_AGE;
         /* a label in quotation marks, quoted to challenge it ("records her
@@ -3837,7 +4269,9 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         }
         if (quoted && (*a & JD_SCREEN_CHALLENGED))
             discount |= JD_SCREEN_CHALLENGED;
-        if (quoted && !person && h->end - h->start <= 2 && cue_in(S, K_ATTR, h, 5))
+        if (quoted && !person &&
+            ((h->end - h->start <= 2 && cue_in(S, K_ATTR, h, 5)) ||
+             (h->end - h->start <= 3 && cue_in(S, K_REPORT, h, 4) && label_after_copula(S, h))))
             discount |= JD_SCREEN_QUOTED;
         m->recorded = X->recorded;
         m->other_age = other;
@@ -3861,15 +4295,8 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         /* the age of the person the wording is about, as for an offence: the
          * nearest in its sentence, else the note's ("her boyfriend Jake (15)"
          * is no adult though mum's partner (38) is named sentences before) */
-        char other_why[48];
-        if (r->needs & NEED_ADULT) {
-            int other = other_age_at(S, X, h, other_why, sizeof other_why);
-            /* an age written as a number (the basis quotes it) within two years of
-             * a child of 15 or more is an age-mate, not an adult with power over
-             * her: "her partner is 'Dylan, 18'" of a girl of 17 */
-            if (other < 18 || (other_why[0] == '"' && child >= 15 && other - child < 3))
-                *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-        }
+        if ((r->needs & (NEED_ADULT | NEED_OLDER)) && !older_adult_at(S, X, h, child))
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
     } else {
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
@@ -3879,7 +4306,9 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
         if ((r->needs & NEED_SEXUAL) && !X->sexual)
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
-        if ((r->needs & NEED_ADULT) && X->other_age < 18)
+        if ((r->needs & (NEED_ADULT | NEED_OLDER)) && X->other_age < 18)
+            *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
+        if ((r->needs & NEED_OLDER) && !older_adult_at(S, X, h, child))
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
         if ((r->needs & NEED_LAC) && !lac)
             *a |= JD_SCREEN_AGE, discount |= JD_SCREEN_AGE;
@@ -4279,7 +4708,7 @@ static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, 
         return false;
     if (owned_hit(S, K_UNLESS, p->owner, h, 0))
         return false;
-    if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_sentence ? 0 : 1))
+    if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_span))
         return false;
     unsigned a = attributes(S, r, h);
     *m = rule_match(r, p->text, (int)S->tok[h->start].off,
@@ -4395,6 +4824,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     if (read_note(S, text, len, in) != JD_OK)
         return jd_oom(err);
     S->child_age = in->child_age;
+    S->child_statement = child_statement(S);
     /* some number from 1950 before the child's year of birth */
     S->old_year = in->child_age >= 0 && S->min_year < S->ref_year - in->child_age;
     mark_cues(S);
@@ -4602,8 +5032,11 @@ static int rule_ages_needs(loader *L, json_t *o, rule *r, const char *where)
             r->needs |= NEED_LAC;
         else if (s && !strcmp(s, "not_adult"))
             r->needs |= NEED_NOT_ADULT;
+        else if (s && !strcmp(s, "older"))
+            r->needs |= NEED_OLDER;
         else
-            return bad(L, where, "needs: one of sexual, adult, minor_other, looked_after, not_adult");
+            return bad(L, where,
+                       "needs: one of sexual, adult, older, minor_other, looked_after, not_adult");
     }
     return JD_OK;
 }
@@ -4750,8 +5183,20 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         rc = load_patterns(L, json_object_get(o, "unless"), K_UNLESS, (uint32_t)S->nrules, where);
         if (rc < 0)
             return rc;
+        size_t np = S->npat;
+        rc = load_patterns(L, json_object_get(o, "unless_note"), K_UNLESS, (uint32_t)S->nrules, where);
+        if (rc < 0)
+            return rc;
+        for (; np < S->npat; np++)
+            S->pat[np].note = true;
         r->has_near = json_array_size(json_object_get(o, "near")) > 0;
-        r->near_sentence = json_is_true(json_object_get(o, "near_sentence"));
+        r->near_span = json_is_true(json_object_get(o, "near_sentence")) ? 0 : 1;
+        json_t *span = json_object_get(o, "near_sentences");
+        if (span && (!json_is_integer(span) || json_integer_value(span) < 0 ||
+                     json_integer_value(span) > 1000))
+            return bad(L, where, "near_sentences: a number of sentences, 0 to 1000");
+        if (span)
+            r->near_span = (int)json_integer_value(span);
         rc = load_patterns(L, json_object_get(o, "near"), K_NEAR, (uint32_t)S->nrules, where);
         if (rc < 0)
             return rc;
@@ -4832,7 +5277,8 @@ static int load_words(loader *L)
      * kiss", "no one apart from him" (scr-frame) */
     static const char *const negterm[] = {"who",   "whom",  "whose", "when",    "whenever",
                                           "since", "after", "until", "where",   "than",
-                                          "except", "apart", "besides"};
+                                          "except", "apart", "besides", "hes",
+                                          "shes",  "theyre"};
     for (size_t k = 0; k < sizeof negterm / sizeof negterm[0]; k++)
         if (!(S->negterm_sids[k] = stem_id(S, negterm[k], strlen(negterm[k]), true)))
             return jd_oom(L->err);
@@ -4910,6 +5356,8 @@ static int load_sets(loader *L, json_t *root)
     S->discover_set = discover ? *discover : UINT32_MAX;
     uint32_t *partner = jd_strmap_get(&S->sets, "partner", 7);
     S->partner_set = partner ? *partner : UINT32_MAX;
+    uint32_t *unrelated = jd_strmap_get(&S->sets, "unrelated", 9);
+    S->unrelated_set = unrelated ? *unrelated : UINT32_MAX;
     uint32_t *bodyw = jd_strmap_get(&S->sets, "body", 4);
     S->body_set = bodyw ? *bodyw : UINT32_MAX;
     uint32_t *suspect = jd_strmap_get(&S->sets, "suspect", 7);
@@ -4946,7 +5394,9 @@ static int load_cues(loader *L, json_t *root)
                      {"reported", K_REPORT},    {"speculation", K_SPEC},
                      {"adult_life", K_ADULTLIFE}, {"sense", K_SENSE},
                      {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT},
-                     {"resolved", K_RESOLVED}, {"document", K_DOC}};
+                     {"resolved", K_RESOLVED}, {"document", K_DOC},
+                     {"question", K_QUEST},     {"answer_no", K_ANSNO},
+                     {"topic", K_TOPIC}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
