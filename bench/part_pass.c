@@ -4,9 +4,10 @@
  * `analyse --partitions`; hops 0: their events with every mention), then
  * with "run" the screening and the risk walk on it (no networks, no save).
  * K = 0 loads everything. Prints the rows loaded, the CPU of the load and
- * of the run, and the peak RSS. Used by bench/part_bench.sh.
+ * of the run, and the peak RSS; with OUT, the run's alerts as JSON Lines
+ * there. Used by bench/part_bench.sh.
  *
- *   part_pass DB KEYFILE K k load|run
+ *   part_pass DB KEYFILE K k load|run [OUT]
  */
 #include "analyse/analyse_internal.h"
 
@@ -48,8 +49,8 @@ static char **read_keys(const char *path, int K, int k, size_t *n)
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: part_pass DB KEYFILE K k load|run\n");
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: part_pass DB KEYFILE K k load|run [OUT]\n");
         return 2;
     }
     int K = atoi(argv[3]), k = atoi(argv[4]);
@@ -76,10 +77,15 @@ int main(int argc, char **argv)
         jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
         ao.threads = 1;
         jd_analyse_stats st;
+        FILE *out = argc == 7 ? fopen(argv[6], "w") : NULL;
         t0 = cpu();
-        if ((rc = jd_an__run(&S, s, &ao, NULL, NULL, NULL, &st, &err)) == JD_OK)
+        if (argc == 7 && !out)
+            rc = jd_error_set(&err, JD_EIO, "cannot write %s", argv[6]);
+        else if ((rc = jd_an__run(&S, s, &ao, NULL, NULL, out, &st, &err)) == JD_OK)
             printf("%lld alerts, %lld children; screening and walk CPU %.2f s\n",
                    (long long)st.alerts, (long long)st.children, cpu() - t0);
+        if (out && fclose(out) != 0 && rc == JD_OK)
+            rc = jd_error_set(&err, JD_EIO, "cannot write %s", argv[6]);
     }
     struct rusage u;
     getrusage(RUSAGE_SELF, &u);
