@@ -35,8 +35,12 @@ typedef struct jd_analyse_opts {
     int threads; /* the risk walk's threads; 0: one per online CPU (at most 8), one
                   * for a small walk. The alerts are the same, byte for byte,
                   * whatever the number */
+    int partitions; /* the risk walk's partitions of children (issue 20): the
+                     * persons walked in K passes by hash(person_id) % K;
+                     * 0: automatic (one per 2M events, at least one). The
+                     * alerts are the same, byte for byte, whatever K */
 } jd_analyse_opts;
-#define JD_ANALYSE_OPTS_INIT {JD_AS_OF_NOW, NULL, false, 0, NULL, 0}
+#define JD_ANALYSE_OPTS_INIT {JD_AS_OF_NOW, NULL, false, 0, NULL, 0, 0}
 
 enum {
     JD_ALERT_CHILD_AT_RISK, JD_ALERT_NETWORK, JD_ALERT_UNRECORDED_CRIME, JD_ALERT_MISSING_PATTERN,
@@ -57,7 +61,7 @@ typedef struct jd_analyse_stats {
     double seconds_load, seconds_screen, seconds_alerts, seconds_write;
     /* The risk walk's threads, their CPU time (both passes) and the longest
      * share's (summed over the passes: the walk's time on idle cores). */
-    int walk_threads;
+    int walk_threads, walk_partitions;
     double seconds_walk_cpu, seconds_walk_longest;
     /* jd_analyse_incremental: persons the changes touched, persons walked
      * (their alerts replaced), and the time to find the touched ones; 0 and

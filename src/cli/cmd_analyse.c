@@ -16,7 +16,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: joindots analyse --db FILE [--as-of T] [--rules FILE] [--no-save]\n"
-            "                        [--threads N]\n"
+            "                        [--threads N] [--partitions K]\n"
             "       joindots analyse --db FILE --incremental [--rules FILE] [--threads N]\n"
             "\n"
             "Screens every event for exploitation indicators, keeps a risk level per\n"
@@ -31,7 +31,10 @@ static void usage(FILE *f)
             "replaces only their alerts; networks stay as the last full run found\n"
             "them (a full run when none was saved yet).\n"
             "--threads N: the risk walk's threads (default: one per CPU, at most 8);\n"
-            "the alerts are the same whatever N.\n");
+            "the alerts are the same whatever N.\n"
+            "--partitions K: walk the children in K passes by a hash of their person\n"
+            "id (default: one per 2M events, at least one); the alerts are the same\n"
+            "whatever K.\n");
 }
 
 int cmd_analyse(int argc, char **argv)
@@ -40,7 +43,8 @@ int cmd_analyse(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},    {"as-of", required_argument, NULL, 'a'},
         {"rules", required_argument, NULL, 'r'}, {"no-save", no_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},        {"incremental", no_argument, NULL, 'i'},
-        {"threads", required_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+        {"threads", required_argument, NULL, 'j'}, {"partitions", required_argument, NULL, 'k'},
+        {NULL, 0, NULL, 0}};
     bool incremental = false;
     cli_common co = CLI_COMMON_INIT;
     jd_analyse_opts opts = JD_ANALYSE_OPTS_INIT;
@@ -56,6 +60,13 @@ int cmd_analyse(int argc, char **argv)
             if (cli_parse_range("--threads", optarg, 1, 64, &n) < 0)
                 return JD_EXIT_USAGE;
             opts.threads = (int)n;
+            break;
+        }
+        case 'k': {
+            long n;
+            if (cli_parse_range("--partitions", optarg, 1, 1024, &n) < 0)
+                return JD_EXIT_USAGE;
+            opts.partitions = (int)n;
             break;
         }
         default:
@@ -99,9 +110,10 @@ int cmd_analyse(int argc, char **argv)
         printf("  incremental: %lld persons touched, %lld walked (found in %.2f s)\n",
                (long long)st.touched, (long long)st.walked, st.seconds_touched);
     printf("  load %.3f s, screening %.3f s, risk and alerts %.3f s, writing %.3f s; the walk "
-           "on %d thread%s: CPU %.3f s, the longest share %.3f s\n",
+           "on %d thread%s in %d partition%s: CPU %.3f s, the longest share %.3f s\n",
            st.seconds_load, st.seconds_screen, st.seconds_alerts, st.seconds_write,
-           st.walk_threads, st.walk_threads == 1 ? "" : "s", st.seconds_walk_cpu,
+           st.walk_threads, st.walk_threads == 1 ? "" : "s", st.walk_partitions,
+           st.walk_partitions == 1 ? "" : "s", st.seconds_walk_cpu,
            st.seconds_walk_longest);
     if (docs)
         printf("  concern bases, network, hotspots and profiles stored in %.2f s\n", secs_docs);

@@ -66,6 +66,20 @@ for bad in 0 -1 x 65; do
   is $? 2 "analyse --threads $bad is refused as a usage error"
 done
 
+# --- partitions of children (issue 20): the same alerts and counts, byte for byte
+for k in "1" "2" "3" "3 --threads 2" "7 --threads 3"; do
+  "$JD" analyse --db "$CDB" --partitions $k 2>/dev/null | counts >"$SCRATCH/k.out" &&
+    "$JD" export alerts --db "$CDB" >"$SCRATCH/k.jsonl" 2>/dev/null &&
+    cmp -s "$SCRATCH/t1.jsonl" "$SCRATCH/k.jsonl" && cmp -s "$SCRATCH/t1.out" "$SCRATCH/k.out"
+  ok $? "analyse --partitions $k stores the alerts and counts of one partition, byte for byte"
+done
+"$JD" analyse --db "$CDB" --partitions 3 2>/dev/null | grep -q 'in 3 partitions:'
+ok $? "analyse --partitions 3 says it walked in 3 partitions"
+for bad in 0 -1 x 1025; do
+  "$JD" analyse --db "$CDB" --partitions $bad >/dev/null 2>&1
+  is $? 2 "analyse --partitions $bad is refused as a usage error"
+done
+
 cp -r "$SCRATCH/c" "$SCRATCH/e"
 python3 - "$SCRATCH/e" <<'EOF'
 import csv, glob, io, sys

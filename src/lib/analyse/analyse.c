@@ -636,17 +636,25 @@ typedef struct walk_job {
     jd_analyse_stats st;
     jd_error err;
     size_t lo, hi;
+    int part, nparts; /* walks the persons of partition part of nparts */
     bool borrowed;
     int rc;
     double cpu; /* the thread's CPU time for the share */
 } walk_job;
+
+/* The partition of person p among n (issue 20): a hash of its key, so that
+ * a person falls in the same one whatever the load. */
+static int part_of(const aperson *p, int n)
+{
+    return n <= 1 ? 0 : (int)(jd_hash64(p->pid, strlen(p->pid), 0) % (uint64_t)n);
+}
 
 static void *walk_range(void *arg)
 {
     walk_job *j = arg;
     double t0 = jd_thread_cpu_secs();
     for (size_t p = j->lo; p < j->hi && j->rc == 0; p++)
-        if (j->A.p[p].walk)
+        if (j->A.p[p].walk && part_of(&j->A.p[p], j->nparts) == j->part)
             j->rc = jd_risk__walk_person(&j->A, &j->W, &j->A.p[p]);
     j->cpu = jd_thread_cpu_secs() - t0;
     return NULL;
@@ -718,36 +726,52 @@ static void stats_add(jd_analyse_stats *to, const jd_analyse_stats *st)
     to->crimes_recorded += st->crimes_recorded;
 }
 
-/* The jobs' alerts and counts into A, job after job. A per-event alert
- * (language, unrecorded crime) that an earlier job raised too stays the
- * earlier one's: the first child walked keeps it, as on one thread. */
-static int jobs_merge(an *A, walk_job *job, int n)
+/* Alert a (taken from a job) where seen (per-event alert id -> slot in
+ * A->alerts) may hold one with its id: a per-event alert (language,
+ * unrecorded crime) raised for two children stays the one of the child
+ * first in the snapshot's order, as on one thread in one pass; the other is
+ * dropped and its count taken off (st: the job's counts, not yet added).
+ * Returns 1 when a was kept, 0 when dropped, or JD_ENOMEM. */
+static int merge_one(an *A, jd_strmap *seen, struct out_alert *a, jd_analyse_stats *st)
 {
-    jd_strmap seen;
-    jd_strmap_init(&seen);
+    bool added = true;
+    uint32_t *slot = NULL;
+    if ((a->kind == JD_ALERT_LANGUAGE || a->kind == JD_ALERT_UNRECORDED_CRIME) &&
+        !(slot = jd_strmap_put(seen, a->id, strlen(a->id), (uint32_t)A->nalerts, &added)))
+        return oom(A);
+    if (!added) {
+        struct out_alert *k = &A->alerts[*slot];
+        if (k->who <= a->who) {
+            st->by_kind[a->kind]--;
+            return 0; /* freed with the job */
+        }
+        A->st->by_kind[k->kind]--; /* a later partition's child comes first */
+        free(k->id);
+        json_decref(k->doc);
+        *k = *a;
+        return 1;
+    }
+    if (jd_grow((void **)&A->alerts, &A->alertcap, A->nalerts + 1, sizeof *A->alerts) < 0)
+        return oom(A);
+    A->alerts[A->nalerts++] = *a;
+    return 1;
+}
+
+/* The jobs' alerts and counts into A, job after job (see merge_one). */
+static int jobs_merge(an *A, walk_job *job, int n, jd_strmap *seen)
+{
     int rc = JD_OK;
     for (int t = 0; t < n && rc == JD_OK; t++) {
         an *B = &job[t].A;
         for (size_t i = 0; i < B->nalerts && rc == JD_OK; i++) {
             struct out_alert *a = &B->alerts[i];
-            bool added = true;
-            if ((a->kind == JD_ALERT_LANGUAGE || a->kind == JD_ALERT_UNRECORDED_CRIME) &&
-                !jd_strmap_put(&seen, a->id, strlen(a->id), 0, &added))
-                rc = oom(A);
-            else if (!added) {
-                job[t].st.by_kind[a->kind]--;
-                continue; /* freed with the job */
-            } else if (jd_grow((void **)&A->alerts, &A->alertcap, A->nalerts + 1,
-                               sizeof *A->alerts) < 0)
-                rc = oom(A);
-            else {
-                A->alerts[A->nalerts++] = *a;
-                *a = (struct out_alert){NULL, 0, 0, NULL, 0, NULL};
+            if ((rc = merge_one(A, seen, a, &job[t].st)) == 1) {
+                *a = (struct out_alert){NULL, 0, 0, NULL, 0, NULL, 0};
+                rc = JD_OK;
             }
         }
         stats_add(A->st, &job[t].st);
     }
-    jd_strmap_free(&seen);
     return rc;
 }
 
@@ -755,9 +779,9 @@ static int jobs_merge(an *A, walk_job *job, int n)
  * person is not a child is passed over, one where they are is walked and
  * weighs four (at 1M the longest of two shares went from 2.31 to 2.17 s
  * of the walk's 3.9-4.0 s of CPU; ten did no better). */
-static size_t walk_weight(const an *A, const aperson *p)
+static size_t walk_weight(const an *A, const aperson *p, int part, int nparts)
 {
-    if (!p->walk)
+    if (!p->walk || part_of(p, nparts) != part)
         return 0;
     size_t w = 1;
     for (uint32_t k = 0; k < p->nx; k++)
@@ -765,16 +789,16 @@ static size_t walk_weight(const an *A, const aperson *p)
     return w;
 }
 
-/* The risk walk of every walked person on A->opts->threads threads
- * (consecutive shares of about equal work, walk_weight), merged in person
- * order. */
+/* The risk walk of the walked persons of partition part (of nparts) on
+ * A->opts->threads threads (consecutive shares of about equal work,
+ * walk_weight), merged in person order into A (seen: see merge_one). */
 enum { SMALL_WALK = 65536 };
 
-static int walk_persons(an *A, jd_store *s)
+static int walk_partition(an *A, jd_store *s, int part, int nparts, jd_strmap *seen)
 {
     size_t total = 0, acc = 0, lo = 0;
     for (size_t p = 0; p < A->np; p++)
-        total += walk_weight(A, &A->p[p]);
+        total += walk_weight(A, &A->p[p], part, nparts);
     /* By default a small walk (an urgent call's child, a feed's few
      * children, a county of 40k events) stays on one thread: a second one
      * opens its own screener (~25 ms of CPU) and starts with an empty memo,
@@ -789,7 +813,9 @@ static int walk_persons(an *A, jd_store *s)
     for (int t = 0; t < n && rc == JD_OK; t++) {
         size_t hi = lo, goal = total * (size_t)(t + 1) / (size_t)n;
         while (hi < A->np && (t == n - 1 || acc < goal))
-            acc += walk_weight(A, &A->p[hi++]);
+            acc += walk_weight(A, &A->p[hi++], part, nparts);
+        job[t].part = part;
+        job[t].nparts = nparts;
         rc = job_init(&job[t], A, s, lo, hi, t == 0);
         lo = hi;
     }
@@ -801,7 +827,7 @@ static int walk_persons(an *A, jd_store *s)
             rc = job[t].rc;
         }
     if (rc == JD_OK)
-        rc = jobs_merge(A, job, n);
+        rc = jobs_merge(A, job, n, seen);
     double longest = 0;
     for (int t = 0; t < n; t++) {
         A->st->seconds_walk_cpu += job[t].cpu;
@@ -813,6 +839,30 @@ static int walk_persons(an *A, jd_store *s)
     for (int t = 0; t < n; t++)
         job_free(&job[t]);
     free(job);
+    return rc;
+}
+
+/* The partitions of a walk: opts->partitions, else one per PART_EVENTS
+ * events of the snapshot (at least one). */
+enum { PART_EVENTS = 2000000 };
+
+static int partitions(const an *A)
+{
+    if (A->opts->partitions > 0)
+        return A->opts->partitions;
+    return (int)(A->nev / PART_EVENTS) + 1;
+}
+
+/* The risk walk of every walked person, partition after partition. */
+static int walk_persons(an *A, jd_store *s)
+{
+    int k = partitions(A), rc = JD_OK;
+    jd_strmap seen;
+    jd_strmap_init(&seen);
+    for (int part = 0; part < k && rc == JD_OK; part++)
+        rc = walk_partition(A, s, part, k, &seen);
+    jd_strmap_free(&seen);
+    A->st->walk_partitions = k;
     return rc;
 }
 
