@@ -37,7 +37,8 @@ typedef struct jd_analyse_opts {
                   * whatever the number */
     int partitions; /* the risk walk's partitions of children (issue 20): the
                      * persons walked in K passes by hash(person_id) % K;
-                     * 0: automatic (one per 2M events, at least one). The
+                     * 0: one (each pass still holds the whole county's
+                     * snapshot: no memory saved yet, issue 20). The
                      * alerts are the same, byte for byte, whatever K */
 } jd_analyse_opts;
 #define JD_ANALYSE_OPTS_INIT {JD_AS_OF_NOW, NULL, false, 0, NULL, 0, 0}

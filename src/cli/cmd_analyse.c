@@ -33,8 +33,8 @@ static void usage(FILE *f)
             "--threads N: the risk walk's threads (default: one per CPU, at most 8);\n"
             "the alerts are the same whatever N.\n"
             "--partitions K: walk the children in K passes by a hash of their person\n"
-            "id (default: one per 2M events, at least one); the alerts are the same\n"
-            "whatever K.\n");
+            "id (default 1); the alerts are the same whatever K. Each pass still\n"
+            "holds the whole county, so K > 1 does not lower the peak yet.\n");
 }
 
 int cmd_analyse(int argc, char **argv)

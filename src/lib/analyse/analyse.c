@@ -842,15 +842,14 @@ static int walk_partition(an *A, jd_store *s, int part, int nparts, jd_strmap *s
     return rc;
 }
 
-/* The partitions of a walk: opts->partitions, else one per PART_EVENTS
- * events of the snapshot (at least one). */
-enum { PART_EVENTS = 2000000 };
-
+/* The partitions of a walk: opts->partitions, else one. Each partition
+ * still walks on the whole county's snapshot, so more than one saves no
+ * memory yet (1M: 1,012,980 -> 996,536 KiB at K = 4, CPU 18.8 -> 20.0 s);
+ * the default becomes one per some millions of events once a partition
+ * loads only its children (docs/internals/analyse.md). */
 static int partitions(const an *A)
 {
-    if (A->opts->partitions > 0)
-        return A->opts->partitions;
-    return (int)(A->nev / PART_EVENTS) + 1;
+    return A->opts->partitions > 0 ? A->opts->partitions : 1;
 }
 
 /* The risk walk of every walked person, partition after partition. */
