@@ -79,6 +79,10 @@ typedef struct jd_feed_result {
     jd_ingest_counts counts;
     double seconds;
     char reason[256]; /* rejected: the ingest's message, with file and line */
+    /* jd_feed_scan: not read now; the feed `id` was dealt with by a run
+     * killed between moving its folder and its marker, and this scan moved
+     * the marker after it (counts and seconds 0, reason empty) */
+    bool resumed;
 } jd_feed_result;
 
 /*
@@ -109,7 +113,10 @@ typedef void (*jd_feed_cb)(const char *agency, const char *name, const jd_feed_r
  * feed's record; the reason is written to ID-NAME.reason). A bundle is
  * moved only after its transaction committed: killed before, it is read
  * again next time; killed after, the re-read stores nothing new (ingest is
- * idempotent). Folders not named by an agency code are ignored.
+ * idempotent); killed between the folder's move and its marker's, the next
+ * scan moves the marker after it (cb with res->resumed), also when a new
+ * folder of that name is there (left for its own marker). Folders not
+ * named by an agency code are ignored.
  * [out] landed: feeds ingested that stored or updated rows (may be NULL).
  * Returns JD_OK, JD_ENOTFOUND (no DIR), JD_ELIMIT (more than 10,000 ready
  * bundles), JD_EIO (a bundle could not be moved), JD_ESTORE.

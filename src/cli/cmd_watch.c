@@ -45,7 +45,11 @@ static void usage(FILE *f)
 static void on_feed(const char *agency, const char *name, const jd_feed_result *r, void *payload)
 {
     (void)payload;
-    if (r->accepted)
+    if (r->resumed)
+        printf("feed %lld %s/%s: stored before; its move out of the drop folder, cut short, "
+               "finished (marker moved to %s/)\n",
+               (long long)r->id, agency, name, r->accepted ? "ingested" : "rejected");
+    else if (r->accepted)
         printf("feed %lld %s/%s: ingested %lld rows (%lld new, %lld updated, %lld unchanged, "
                "%lld quarantined) in %.2f s\n",
                (long long)r->id, agency, name, (long long)r->counts.read,

@@ -197,7 +197,12 @@ static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
 static void on_feed(const char *agency, const char *name, const jd_feed_result *r, void *payload)
 {
     (void)payload;
-    if (r->accepted)
+    if (r->resumed)
+        fprintf(stderr,
+                "joindots serve: feed %lld %s/%s: stored before; its move out of the drop "
+                "folder, cut short, finished\n",
+                (long long)r->id, agency, name);
+    else if (r->accepted)
         fprintf(stderr,
                 "joindots serve: feed %lld %s/%s ingested in %.3f s: %lld rows, %lld new, %lld "
                 "updated\n",

@@ -57,6 +57,27 @@ touch "$DROP/call_handling/c1.done"
 is "$(events "$DB")" "$((before + 1))" "once the marker exists the finished bundle is read"
 [ -d "$DROP/call_handling/ingested/1-c1" ] && [ -f "$DROP/call_handling/ingested/1-c1.done" ] && [ ! -e "$DROP/call_handling/c1" ]
 ok $? "an ingested bundle and its marker are moved to ingested/ID-NAME"
+# Killed between the folder's move and its marker's: the marker stays
+# without its folder. The next run finishes the move, and a new folder of
+# that name, being written, is not made ready by the stale marker.
+CH="$DROP/call_handling"
+mv "$CH/ingested/1-c1.done" "$CH/c1.done"; mkdir "$CH/c1"
+head -1 "$FIX/feed_call/events.csv" > "$CH/c1/events.csv"; printf 'call_handling,CHLIVE1,call_for_ser' >> "$CH/c1/events.csv"
+"$JD" watch --db "$DB" --once --no-update "$DROP" > "$SCRATCH/w2b.out" 2>&1
+is "$?:$(events "$DB")" "0:$((before + 1))" "after a kill between the two moves the next run exits 0 and reads nothing again"
+[ -f "$CH/ingested/1-c1.done" ] && [ ! -e "$CH/c1.done" ] && [ -d "$CH/c1" ] &&
+  grep -q '^feed 1 call_handling/c1: stored before; its move out of the drop folder, cut short, finished' "$SCRATCH/w2b.out"
+ok $? "it moves the marker after its folder, says so, and leaves the new c1 being written alone ($(tr '\n' ' ' < "$SCRATCH/w2b.out"))"
+cp "$FIX/feed_call/events.csv" "$FIX/feed_call/persons.csv" "$CH/c1/"; touch "$CH/c1.done"
+"$JD" watch --db "$DB" --once --no-update "$DROP" > "$SCRATCH/w2c.out" 2>&1
+grep -q '^feed [0-9]* call_handling/c1: ingested ' "$SCRATCH/w2c.out" && [ ! -e "$CH/c1.done" ]
+ok $? "the new c1, once marked, is read as a feed of its own ($(tr '\n' ' ' < "$SCRATCH/w2c.out"))"
+# A marker touched after the move (a writer reusing the name) is the new bundle's.
+id=$(ls "$CH/ingested" | sed -n 's/^\([0-9]*\)-c1\.done$/\1/p' | sort -n | tail -1)
+mv "$CH/ingested/$id-c1.done" "$CH/c1.done"; mkdir "$CH/c1"; cp "$FIX/feed_call/"*.csv "$CH/c1/"; touch "$CH/c1.done"
+"$JD" watch --db "$DB" --once --no-update "$DROP" > "$SCRATCH/w2d.out" 2>&1
+grep -q '^feed [0-9]* call_handling/c1: ingested ' "$SCRATCH/w2d.out" && [ ! -e "$CH/c1" ] && [ ! -e "$CH/c1.done" ]
+ok $? "a marker touched after that move makes the new c1 ready ($(tr '\n' ' ' < "$SCRATCH/w2d.out"))"
 [ -d "$DROP/call_handling/.tmp-c2" ] && [ -f "$DROP/call_handling/ghost.done" ]; ok $? "hidden folders and markers without a folder are left alone"
 # The same rows again, under another name: recorded, nothing new stored.
 mkdir "$DROP/call_handling/c1-again"; cp "$FIX/feed_call/"*.csv "$DROP/call_handling/c1-again/"; touch "$DROP/call_handling/c1-again.done"
@@ -104,9 +125,12 @@ fi
 if on_pg; then skip "the store is intact after the kill" "SQLite-only: pragma integrity_check checks the file; PostgreSQL rolls the killed client's transaction back"; else
 python3 -c 'import sqlite3,sys; sys.exit(0 if sqlite3.connect(sys.argv[1]).execute("pragma integrity_check").fetchone()[0]=="ok" else 1)' "$K/k.db"
 is $? 0 "the store is intact after the kill"; fi
-"$JD" watch --db "$(store_at "$K/k.db")" --once --no-update "$K/drop" >/dev/null 2>&1
+# The kill lands as the first feed's folder reaches ingested/: at times
+# before its marker follows (then the next run says "stored before").
+"$JD" watch --db "$(store_at "$K/k.db")" --once --no-update "$K/drop" > "$K/w2.out" 2>&1
+is "$?" 0 "the next run exits 0 $(grep -v ': ingested [0-9]* rows' "$K/w2.out" | tr '\n' ' ')"
 is "$(events "$(store_at "$K/k.db")")" "$total" "the next run picks up the rest: every event of the county is stored"
-is "$(compgen -G "$K/drop/*/day1.done" | wc -l)" 0 "and every feed is moved out of the drop folder"
+is "$(compgen -G "$K/drop/*/day1.done" | wc -l)" 0 "and every feed is moved out of the drop folder $(compgen -G "$K/drop/*/day1.done" | tr '\n' ' ')"
 
 # ---- a county fed in slices equals the same county loaded at once ----
 C="$SCRATCH/c"; mkdir -p "$C"

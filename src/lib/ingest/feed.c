@@ -95,6 +95,10 @@ int jd_feed_list(jd_store *s, int64_t limit, jd_feed_record_cb cb, void *payload
 typedef struct ready {
     char agency[32];
     char name[256];
+    /* An interrupted move (resume): the folder is already in
+     * SUB/ID-NAME, its marker NAME.done still here. */
+    bool resume, accepted;
+    int64_t id;
 } ready;
 
 static int by_agency_name(const void *a, const void *b)
@@ -113,6 +117,62 @@ static bool bundle_name(const char *n, size_t len)
     if ((len == 8 && !strncmp(n, "ingested", 8)) || (len == 8 && !strncmp(n, "rejected", 8)))
         return false;
     return memchr(n, '/', len) == NULL;
+}
+
+/* SUB/ID-NAME: ID, or -1 when the entry is not a feed named `name`. */
+static int64_t moved_id(const char *entry, const char *name)
+{
+    int64_t id = 0;
+    const char *p = entry;
+    for (; *p >= '0' && *p <= '9' && id < INT64_MAX / 10 - 9; p++)
+        id = id * 10 + (*p - '0');
+    return p > entry && *p == '-' && !strcmp(p + 1, name) ? id : -1;
+}
+
+static bool not_after(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec <= b->tv_nsec);
+}
+
+/* Was the move of feed NAME cut short between its two renames (move_done:
+ * the folder went to SUB/ID-NAME, the process died before its marker
+ * followed)? Then SUB/ID-NAME is a folder without SUB/ID-NAME.done, moved
+ * (its ctime) after the marker was last touched: a marker touched since is
+ * a new bundle's. [out] its id (the newest such) and whether SUB is
+ * ingested/. */
+static bool interrupted_move(const char *agency_dir, const char *name, int64_t *id, bool *accepted)
+{
+    static const char *const subs[] = {"ingested", "rejected"};
+    bool found = false;
+    char m[4096];
+    struct stat ms;
+    if (snprintf(m, sizeof m, "%s/%s.done", agency_dir, name) >= (int)sizeof m ||
+        lstat(m, &ms) != 0)
+        return false;
+    for (size_t i = 0; i < JD_ARRAY_LEN(subs); i++) {
+        char sd[4096], p[4096];
+        DIR *d = snprintf(sd, sizeof sd, "%s/%s", agency_dir, subs[i]) < (int)sizeof sd
+                     ? opendir(sd)
+                     : NULL;
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            int64_t v = moved_id(e->d_name, name);
+            struct stat st;
+            if (v < 0 || (found && v <= *id) ||
+                snprintf(p, sizeof p, "%s/%s", sd, e->d_name) >= (int)sizeof p ||
+                lstat(p, &st) != 0 || !S_ISDIR(st.st_mode) || !not_after(&ms.st_mtim, &st.st_ctim))
+                continue;
+            if (snprintf(p, sizeof p, "%s/%s.done", sd, e->d_name) < (int)sizeof p &&
+                lstat(p, &st) != 0 && errno == ENOENT) {
+                found = true;
+                *id = v;
+                *accepted = i == 0;
+            }
+        }
+        if (d)
+            closedir(d);
+    }
+    return found;
 }
 
 /* The ready bundles of one agency folder (markers whose folder exists). */
@@ -134,8 +194,15 @@ static int scan_agency(const char *dir, const char *agency, ready **list, size_t
             continue;
         char b[4096];
         struct stat st;
-        if (snprintf(b, sizeof b, "%s/%.*s", path, (int)(len - 5), e->d_name) >= (int)sizeof b ||
-            lstat(b, &st) != 0 || !S_ISDIR(st.st_mode))
+        if (snprintf(b, sizeof b, "%s/%.*s", path, (int)(len - 5), e->d_name) >= (int)sizeof b)
+            continue;
+        ready it = {.resume = false};
+        snprintf(it.name, sizeof it.name, "%.*s", (int)(len - 5), e->d_name);
+        /* Checked first: a folder of the same name here is then a new
+         * bundle, perhaps half written, that this stale marker must not
+         * make ready. */
+        it.resume = interrupted_move(path, it.name, &it.id, &it.accepted);
+        if (!it.resume && (lstat(b, &st) != 0 || !S_ISDIR(st.st_mode)))
             continue; /* a marker without its folder (or a link): not a bundle */
         if (*n == SCAN_MAX) {
             rc = jd_error_set(err, JD_ELIMIT, "more than %d feeds ready at once", SCAN_MAX);
@@ -145,12 +212,24 @@ static int scan_agency(const char *dir, const char *agency, ready **list, size_t
             rc = jd_oom(err);
             break;
         }
-        snprintf((*list)[*n].agency, sizeof (*list)[*n].agency, "%.31s", agency);
-        snprintf((*list)[*n].name, sizeof (*list)[*n].name, "%.*s", (int)(len - 5), e->d_name);
-        (*n)++;
+        snprintf(it.agency, sizeof it.agency, "%.31s", agency);
+        (*list)[(*n)++] = it;
     }
     closedir(d);
     return rc;
+}
+
+/* Move the marker NAME.done to SUB/ID-NAME.done. */
+static int move_marker(const char *dir, const char *agency, const char *name, const char *sub,
+                       int64_t id, jd_error *err)
+{
+    char from[4096], to[4096];
+    if (snprintf(from, sizeof from, "%s/%s/%s.done", dir, agency, name) >= (int)sizeof from ||
+        snprintf(to, sizeof to, "%s/%s/%s/%lld-%s.done", dir, agency, sub, (long long)id, name) >=
+            (int)sizeof to ||
+        rename(from, to) != 0)
+        return jd_error_set(err, JD_EIO, "cannot move the marker of feed %lld", (long long)id);
+    return JD_OK;
 }
 
 /* Move NAME and NAME.done into SUB/ID-NAME(.done), with the reason beside a
@@ -177,15 +256,10 @@ static int move_done(const char *dir, const ready *r, const jd_feed_result *res,
         rename(from, to) != 0)
         return jd_error_set(err, JD_EIO, "cannot move feed %lld out of the drop folder",
                             (long long)res->id);
-    /* The marker goes last: until then the bundle counts as still there. */
-    if (snprintf(from, sizeof from, "%s/%s/%s.done", dir, r->agency, r->name) >=
-            (int)sizeof from ||
-        snprintf(to, sizeof to, "%s/%lld-%s.done", sd, (long long)res->id, r->name) >=
-            (int)sizeof to ||
-        rename(from, to) != 0)
-        return jd_error_set(err, JD_EIO, "cannot move the marker of feed %lld",
-                            (long long)res->id);
-    return JD_OK;
+    /* The marker goes last. Killed just before, the marker stays without
+     * its folder: the next scan finds SUB/ID-NAME without its marker
+     * (interrupted_move) and finishes the move (move_marker). */
+    return move_marker(dir, r->agency, r->name, sub, res->id, err);
 }
 
 int jd_feed_scan(jd_store *s, const char *dir, const jd_ingest_opts *opts, jd_feed_cb cb,
@@ -207,6 +281,14 @@ int jd_feed_scan(jd_store *s, const char *dir, const jd_ingest_opts *opts, jd_fe
     if (rc == JD_OK && n)
         qsort(list, n, sizeof *list, by_agency_name);
     for (size_t i = 0; rc == JD_OK && i < n; i++) {
+        if (list[i].resume) { /* stored and recorded before: only its marker to move */
+            jd_feed_result res = {.id = list[i].id, .accepted = list[i].accepted, .resumed = true};
+            rc = move_marker(dir, list[i].agency, list[i].name,
+                             res.accepted ? "ingested" : "rejected", res.id, err);
+            if (rc == JD_OK && cb)
+                cb(list[i].agency, list[i].name, &res, payload);
+            continue;
+        }
         char bundle[4096], source[400];
         snprintf(bundle, sizeof bundle, "%s/%s/%s", dir, list[i].agency, list[i].name);
         snprintf(source, sizeof source, "drop:%s/%s", list[i].agency, list[i].name);
