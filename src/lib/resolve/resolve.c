@@ -5724,9 +5724,10 @@ static int early_keys(run *u, jd_error *err)
     if (save_keys(u, NULL) != JD_OK)
         return jd_oom(err);
     u->keys_started = pthread_create(&u->keys_thread, NULL, keys_early_job, u) == 0;
-    if (!u->keys_started) /* no thread: written here, before clustering */
+    if (!u->keys_started) { /* no thread: written here, before clustering */
         keys_early_job(u);
-    u->keys_open = u->keys_rc == JD_OK;
+        u->keys_open = u->keys_rc == JD_OK;
+    } /* else the thread owns keys_rc until early_keys_join reads it */
     return JD_OK;
 }
 
