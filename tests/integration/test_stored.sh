@@ -265,4 +265,62 @@ ok $? "one worker, 1 s deadline: 24 profiles built afresh 8 at a time are all 20
 grep -q "no longer available\|connection limit" "$SCRATCH/serve1.log"
 ok $((!$?)) "and no answer was lost to a connection cut at the deadline or refused at a limit"
 kill $SPID; wait $SPID 2>/dev/null
+# The per-address connection limit (--max-per-address, 8) counts the
+# connections a client holds open, not those it has closed that a busy
+# worker has not reaped yet. One worker busy with fresh profiles asked from
+# another address (127.0.0.2); meanwhile 127.0.0.1 opens and closes 8
+# connections, then opens 6 and asks on each: all 6 answered (refused
+# "at the connection limit" before: the 8 closed ones still counted).
+"$JD" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$SCRATCH/port2" --threads 1 \
+  2>"$SCRATCH/serve2.log" &
+SPID=$!
+for _ in $(seq 1 600); do [ -s "$SCRATCH/port2" ] && break; sleep 0.1; done
+burst=$(python3 - "$(cat "$SCRATCH/port2" 2>/dev/null)" "$encr" <<'PY'
+import http.client, json, socket, sys, time
+port, subject = int(sys.argv[1]), sys.argv[2]
+c = http.client.HTTPConnection('127.0.0.1', port, timeout=600)
+c.request('POST', '/api/login', json.dumps({'username': 'analyst', 'password': 'password-of-analyst-1'}),
+          {'Content-Type': 'application/json'})
+r = c.getresponse()
+r.read()
+cookie = r.getheader('Set-Cookie').split(';')[0]
+c.close()
+time.sleep(0.3)
+slow = []
+for _ in range(4):  # the worker's next second or more: fresh profiles, another address
+    k = http.client.HTTPConnection('127.0.0.1', port, timeout=600, source_address=('127.0.0.2', 0))
+    k.request('GET', '/api/profile?subject=%s&reason=busy' % subject, headers={'Cookie': cookie})
+    slow.append(k)
+time.sleep(0.1)
+for _ in range(8):  # opened and closed while the worker is busy
+    s = socket.create_connection(('127.0.0.1', port))
+    s.close()
+burst = []
+for _ in range(6):  # then a burst within the limit
+    k = http.client.HTTPConnection('127.0.0.1', port, timeout=60)
+    k.request('GET', '/api/me')
+    burst.append(k)
+sent = time.monotonic()
+done = []
+for k in slow:
+    k.getresponse().read()
+    done.append(time.monotonic())
+codes = []
+for k in burst:
+    try:
+        r = k.getresponse()
+        r.read()
+        codes.append(r.status)
+    except (OSError, http.client.HTTPException):
+        codes.append(0)
+# the burst was sent while the worker was still in the profiles
+print('busy' if done[-1] > sent + 0.05 else 'idle', sum(code == 401 for code in codes), len(codes))
+PY
+)
+read -r busy nok nb <<<"$burst"
+is "$busy" busy "the worker was still building profiles when the burst came"
+is "${nok:-0}" "${nb:-x}" "8 connections closed while the worker was busy do not count: a burst of 6 from the address is answered ($nok of $nb)"
+grep -q "connection limit" "$SCRATCH/serve2.log"
+ok $((!$?)) "and the server refused none at the limit"
+kill $SPID; wait $SPID 2>/dev/null
 done_testing
