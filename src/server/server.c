@@ -661,12 +661,14 @@ static bool peer_closed(int fd)
 /* Whether one more connection from a's address is let in: fewer than
  * max_per_address are open from there. A connection its client has closed
  * is not open, though its worker, busy in a handler, has not reaped it yet
- * (libmicrohttpd's own limit counted it until then, issue 17); at most
- * max_per_address of those are let by on top. A connection in a handler
- * counts whatever its socket says. Under conn_mu. */
+ * (libmicrohttpd's own limit counted it until then, issue 17); with those
+ * the address holds at most half the slots (or twice its limit, if more).
+ * A connection in a handler counts whatever its socket says. Under
+ * conn_mu. */
 static bool addr_admits(jd_server *srv, const conn_node *a)
 {
     unsigned lim = srv->o.max_per_address, all = 0, open = 0;
+    unsigned cap = srv->o.max_connections / 2 > 2 * lim ? srv->o.max_connections / 2 : 2 * lim;
     for (conn_node *n = srv->conns.next; n != &srv->conns; n = n->next)
         all += conn_same_addr(n, a);
     if (all < lim)
@@ -674,7 +676,7 @@ static bool addr_admits(jd_server *srv, const conn_node *a)
     for (conn_node *n = srv->conns.next; n != &srv->conns; n = n->next)
         if (conn_same_addr(n, a) && (n->handling || n->fd < 0 || !peer_closed(n->fd)))
             open++;
-    return open < lim && all < 2 * lim;
+    return open < lim && all < cap;
 }
 
 /* libmicrohttpd's accept policy: the per-address limit on open
