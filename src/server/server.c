@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,18 +309,22 @@ static const route *match(const char *method, const char *url, char *arg, size_t
     return found;
 }
 
-static void client_addr(struct MHD_Connection *con, char out[64])
+static void addr_text(const struct sockaddr *sa, char out[64])
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     snprintf(out, 64, "?");
-    if (!ci || !ci->client_addr)
+    if (!sa)
         return;
-    const struct sockaddr *sa = ci->client_addr;
     if (sa->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, 64);
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
+}
+
+static void client_addr(struct MHD_Connection *con, char out[64])
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    addr_text(ci ? ci->client_addr : NULL, out);
 }
 
 /* The X-CSRF-Token header equals the session's token (constant time). */
@@ -613,36 +618,140 @@ static void conn_handling(jd_server *srv, struct MHD_Connection *con, bool on)
     pthread_mutex_unlock(&srv->conn_mu);
 }
 
+/* n's address is sa's (its port aside). */
+static void conn_set_addr(conn_node *n, const struct sockaddr *sa)
+{
+    n->addr_len = 0;
+    if (sa && sa->sa_family == AF_INET) {
+        memcpy(n->addr, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+        n->addr_len = 4;
+    } else if (sa && sa->sa_family == AF_INET6) {
+        memcpy(n->addr, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+        n->addr_len = 16;
+    }
+}
+
+static bool conn_same_addr(const conn_node *a, const conn_node *b)
+{
+    return a->addr_len && a->addr_len == b->addr_len && !memcmp(a->addr, b->addr, a->addr_len);
+}
+
+static void conn_link(jd_server *srv, conn_node *n)
+{
+    n->next = srv->conns.next;
+    n->prev = &srv->conns;
+    srv->conns.next->prev = n;
+    srv->conns.next = n;
+}
+
+static void conn_unlink(conn_node *n)
+{
+    n->prev->next = n->next;
+    n->next->prev = n->prev;
+}
+
+/* The client has closed (or reset) the socket fd: its end is shut for
+ * writing. A worker busy in a handler has not read that yet. */
+static bool peer_closed(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN | POLLRDHUP};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
+}
+
+/* Whether one more connection from a's address is let in: fewer than
+ * max_per_address are open from there. A connection its client has closed
+ * is not open, though its worker, busy in a handler, has not reaped it yet
+ * (libmicrohttpd's own limit counted it until then, issue 17); with those
+ * the address holds at most half the slots (or twice its limit, if more).
+ * A connection in a handler counts whatever its socket says. Under
+ * conn_mu. */
+static bool addr_admits(jd_server *srv, const conn_node *a)
+{
+    unsigned lim = srv->o.max_per_address, all = 0, open = 0;
+    unsigned cap = srv->o.max_connections / 2 > 2 * lim ? srv->o.max_connections / 2 : 2 * lim;
+    for (conn_node *n = srv->conns.next; n != &srv->conns; n = n->next)
+        all += conn_same_addr(n, a);
+    if (all < lim)
+        return true;
+    for (conn_node *n = srv->conns.next; n != &srv->conns; n = n->next)
+        if (conn_same_addr(n, a) && (n->handling || n->fd < 0 || !peer_closed(n->fd)))
+            open++;
+    return open < lim && all < cap;
+}
+
+/* libmicrohttpd's accept policy: the per-address limit on open
+ * connections. An admitted connection is counted at once (the calling
+ * worker's `pending`, taken up by on_connection on the same thread), so
+ * workers accepting at the same time cannot both let one more in. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    jd_server *srv = cls;
+    (void)addrlen;
+    conn_node *n = calloc(1, sizeof *n);
+    if (!n)
+        return MHD_NO;
+    n->fd = -1;
+    conn_set_addr(n, addr);
+    pthread_mutex_lock(&srv->conn_mu);
+    worker_clock *w = worker_self(srv);
+    if (w && w->pending) { /* admitted before, then failed to start */
+        conn_unlink(w->pending);
+        free(w->pending);
+        w->pending = NULL;
+    }
+    bool ok = addr_admits(srv, n);
+    if (ok && w) {
+        n->w = w;
+        conn_link(srv, n);
+        w->pending = n;
+        n = NULL;
+    }
+    pthread_mutex_unlock(&srv->conn_mu);
+    free(n);
+    if (!ok) {
+        char a[64];
+        addr_text(addr, a);
+        fprintf(stderr, "joindots serve: refused a connection from %s at the per-address connection "
+                        "limit (%u open)\n", a, srv->o.max_per_address);
+    }
+    return ok ? MHD_YES : MHD_NO;
+}
+
 static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
     jd_server *srv = cls;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        conn_node *n = calloc(1, sizeof *n);
-        if (!n)
-            return;
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
-        n->fd = ci ? ci->connect_fd : -1;
+        const union MHD_ConnectionInfo *ai =
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         pthread_mutex_lock(&srv->conn_mu);
-        n->w = worker_self(srv); /* the worker that accepted it serves it */
-        conn_restart(n, now_ms());
-        n->next = srv->conns.next;
-        n->prev = &srv->conns;
-        srv->conns.next->prev = n;
-        srv->conns.next = n;
+        worker_clock *w = worker_self(srv); /* the worker that accepted it serves it */
+        conn_node *n = w ? w->pending : NULL;
+        if (n) {
+            w->pending = NULL;
+        } else if ((n = calloc(1, sizeof *n)) != NULL) {
+            conn_set_addr(n, ai ? ai->client_addr : NULL);
+            conn_link(srv, n);
+        }
+        if (n) {
+            n->fd = ci ? ci->connect_fd : -1;
+            n->w = w;
+            conn_restart(n, now_ms());
+        }
         pthread_mutex_unlock(&srv->conn_mu);
         *socket_context = n;
         return;
     }
     /* Closed: libmicrohttpd closes the socket only after this returns, so
-     * the watchdog (under the same mutex) never touches a reused fd. */
+     * the watchdog and on_accept (under the same mutex) never touch a
+     * reused fd. */
     conn_node *n = *socket_context;
     if (!n)
         return;
     pthread_mutex_lock(&srv->conn_mu);
-    n->prev->next = n->next;
-    n->next->prev = n->prev;
+    conn_unlink(n);
     pthread_mutex_unlock(&srv->conn_mu);
     free(n);
     *socket_context = NULL;
@@ -816,6 +925,12 @@ static void free_server(jd_server *srv)
         pthread_join(srv->watchdog, NULL);
     }
     free(srv->workers); /* the watchdog read them */
+    /* nodes admitted that never started (the daemon has stopped) */
+    while (srv->conns.next && srv->conns.next != &srv->conns) {
+        conn_node *n = srv->conns.next;
+        conn_unlink(n);
+        free(n);
+    }
     jd_live_stop(srv);
     jd_store_close(srv->live_store);
     jd_person_index_close(srv->index);
@@ -855,11 +970,12 @@ static int start_daemon(jd_server *srv, const jd_server_opts *opts, jd_error *er
         {srv->cert ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, srv->key},
         {MHD_OPTION_END, 0, NULL},
     };
+    /* The per-address limit is on_accept's, not MHD_OPTION_PER_IP_CONNECTION_LIMIT
+     * (which counts closed connections until their worker reaps them). */
     srv->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        flags, 0, on_accept, srv, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->n_stores, MHD_OPTION_CONNECTION_LIMIT,
-        srv->o.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->o.max_per_address,
-        MHD_OPTION_CONNECTION_TIMEOUT, srv->o.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        srv->o.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, srv->o.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)131072, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_ARRAY, tls_opts,
         MHD_OPTION_END);

@@ -42,12 +42,16 @@ typedef struct worker_clock {
     bool in_handler;
     int64_t since_ms; /* the handler running started then */
     int64_t busy_ms;  /* in finished handlers */
+    struct conn_node *pending; /* admitted by on_accept, not yet started */
 } worker_clock;
 
-/* A live connection, for the request deadline (server.c). */
+/* A live connection, for the request deadline and the per-address limit
+ * (server.c). */
 typedef struct conn_node {
     struct conn_node *prev, *next;
-    int fd;
+    int fd;                    /* -1 until the connection has started */
+    unsigned char addr[16];    /* the client's address (IPv4 or IPv6) */
+    unsigned char addr_len;    /* 4 or 16, 0 when unknown */
     int64_t since_ms; /* start of the request being received */
     worker_clock *w;  /* the worker that owns the connection, or NULL */
     int64_t busy0_ms; /* w's handler time at since_ms */
