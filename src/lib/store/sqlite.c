@@ -1064,6 +1064,30 @@ static int sq_identity_generation(jd_store *s, int64_t *out, jd_error *err)
     return JD_OK;
 }
 
+/* The rows of an identities query (person_id, agency, person_ref,
+ * display_name, dob, is_child) to cb; finalizes st. */
+static int identity_steps(sq *q, sqlite3_stmt *st, jd_identity_row_cb cb, void *payload,
+                          const char *what, jd_error *err)
+{
+    int rc = JD_OK, r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_identity_row row = {
+            .person_id = sqlite3_column_type(st, 0) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 0),
+            .agency = jd_sq__col_text(st, 1),
+            .person_ref = jd_sq__col_text(st, 2),
+            .display_name = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 3),
+            .dob = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 4),
+            .is_child = sqlite3_column_int(st, 5) != 0,
+        };
+        if ((rc = cb(&row, payload)) != 0)
+            break;
+    }
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, what);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int sq_person_refs_now(jd_store *s, const char *person_id, const char *agency,
                               const char *ref, jd_identity_row_cb cb, void *payload,
                               jd_error *err)
@@ -1088,23 +1112,7 @@ static int sq_person_refs_now(jd_store *s, const char *person_id, const char *ag
     jd_sq__bind_text(st, 1, person_id);
     jd_sq__bind_text(st, 2, agency);
     jd_sq__bind_text(st, 3, ref);
-    int rc = JD_OK, r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        jd_identity_row row = {
-            .person_id = sqlite3_column_type(st, 0) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 0),
-            .agency = jd_sq__col_text(st, 1),
-            .person_ref = jd_sq__col_text(st, 2),
-            .display_name = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 3),
-            .dob = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 4),
-            .is_child = sqlite3_column_int(st, 5) != 0,
-        };
-        if ((rc = cb(&row, payload)) != 0)
-            break;
-    }
-    if (rc == JD_OK && r != SQLITE_DONE)
-        rc = jd_sq__err(q, err, "person refs");
-    sqlite3_finalize(st);
-    return rc;
+    return identity_steps(q, st, cb, payload, "person refs", err);
 }
 
 static int sq_link_add(jd_store *s, const char *agency_a, const char *ref_a,
@@ -1468,23 +1476,7 @@ static int sq_identity_rows(jd_store *s, jd_identity_row_cb cb, void *payload, j
             " ORDER BY i.id IS NULL, i.id, r.agency, r.person_ref",
             -1, &st, NULL) != SQLITE_OK)
         return jd_sq__err(q, err, "identities");
-    int rc = JD_OK, r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        jd_identity_row row = {
-            .person_id = sqlite3_column_type(st, 0) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 0),
-            .agency = jd_sq__col_text(st, 1),
-            .person_ref = jd_sq__col_text(st, 2),
-            .display_name = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 3),
-            .dob = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 4),
-            .is_child = sqlite3_column_int(st, 5) != 0,
-        };
-        if ((rc = cb(&row, payload)) != 0)
-            break;
-    }
-    if (rc == JD_OK && r != SQLITE_DONE)
-        rc = jd_sq__err(q, err, "identities");
-    sqlite3_finalize(st);
-    return rc;
+    return identity_steps(q, st, cb, payload, "identities", err);
 }
 
 const char *jd_sq__opt_text(sqlite3_stmt *st, int i)
