@@ -61,7 +61,7 @@ static int lookup(jd_store *s, const char *pid, const char *agency, const char *
 /* "AGENCY:REF" or "U:AGENCY:REF" (as jd_person_index_get reads them): an
  * unresolved id names its ref only while that ref is unresolved, with the
  * agency as stored; in "AGENCY:REF" the agency matches in any case, as in
- * the index (tried as given, then in capitals, the agencies' stored form). */
+ * the index (tried as given, in small letters, in capitals). */
 static int by_ref(jd_store *s, const char *person, jd_person_now *p, jd_error *err)
 {
     bool uid = !strncmp(person, "U:", 2) && strchr(person + 2, ':');
@@ -73,13 +73,16 @@ static int by_ref(jd_store *s, const char *person, jd_person_now *p, jd_error *e
     memcpy(agency, a, (size_t)(colon - a));
     agency[colon - a] = '\0';
     int rc = lookup(s, NULL, agency, colon + 1, p, err);
-    bool lower = false;
-    for (char *c = agency; *c; c++) {
-        lower = lower || islower((unsigned char)*c);
-        *c = (char)toupper((unsigned char)*c);
+    for (int pass = 0; pass < 2 && rc == JD_OK && !p->n && !uid; pass++) {
+        bool changed = false; /* the stored agency in small letters, or capitals */
+        for (char *c = agency; *c; c++) {
+            char to = (char)(pass ? toupper((unsigned char)*c) : tolower((unsigned char)*c));
+            changed = changed || to != *c;
+            *c = to;
+        }
+        if (changed)
+            rc = lookup(s, NULL, agency, colon + 1, p, err);
     }
-    if (rc == JD_OK && !p->n && lower && !uid)
-        rc = lookup(s, NULL, agency, colon + 1, p, err);
     if (rc == JD_OK && uid && p->n && !p->unresolved)
         p->gone = true; /* resolved since: that id names nobody now */
     return rc;
