@@ -51,6 +51,23 @@ JD_API int jd_person_index_get(const jd_person_index *idx, const char *person,
 JD_API size_t jd_person_index_search(const jd_person_index *idx, const char *query,
                                      jd_person_summary *out, size_t max);
 
+/*
+ * One person as the store's identities are now, by a few indexed lookups
+ * (not a new index): need-to-know while a loaded index is older than the
+ * identities (a resolve or a link decision since it was built). `person`
+ * as jd_person_index_get takes it; the refs are the current ones; name,
+ * date of birth and is_child are `names`'s (an older index, may be NULL)
+ * when it holds the same person id, else the identity's. Returns JD_OK,
+ * JD_ENOTFOUND (no such person now), JD_EINVALID, JD_ENOMEM or JD_ESTORE.
+ */
+typedef struct jd_person_now jd_person_now;
+JD_API int jd_person_now_get(jd_store *s, const jd_person_index *names, const char *person,
+                             jd_person_now **out, jd_error *err);
+/* Its summary: strings owned by p (until jd_person_now_free), but a name
+ * and date of birth taken from `names` are that index's. */
+JD_API const jd_person_summary *jd_person_now_summary(const jd_person_now *p);
+JD_API void jd_person_now_free(jd_person_now *p);
+
 /* Stored alert documents (contract §2.2), by id; *ran false if analysis
  * never ran. A non-zero return from cb stops the walk and is returned. */
 JD_API int jd_alerts_stored(jd_store *s, bool *ran, int (*cb)(const char *doc, void *payload),

@@ -54,6 +54,20 @@ static json_t *alert_for(const caller *w, json_t *a)
     return jd_api_alert_for(w, a);
 }
 
+/* A search hit as the identities are now: while the index is stale (a
+ * resolve since it was built), its current refs from the store, and none
+ * when that person id names nobody now (matched on the index's names). */
+static bool current_hit(api_ctx *c, jd_person_summary *hit)
+{
+    if (!c->stale)
+        return true;
+    double score = hit->score;
+    if (jd_api_person(c, hit->person_id, hit) != JD_OK)
+        return false;
+    hit->score = score;
+    return true;
+}
+
 /* A reason for looking at a sensitive record: 3 to MAX_REASON characters. */
 static const char *need_reason(api_ctx *c, reply *r)
 {
@@ -173,7 +187,7 @@ static void api_search(api_ctx *c, reply *r)
     json_t *out = json_array();
     size_t visible = 0, shown = 0;
     for (size_t i = 0; i < n; i++)
-        if (may_see_person(c->who, &hits[i])) {
+        if (current_hit(c, &hits[i]) && may_see_person(c->who, &hits[i])) {
             if (visible >= (size_t)off && shown < (size_t)lim) {
                 json_array_append_new(out, person_json(&hits[i]));
                 shown++;
@@ -298,7 +312,7 @@ static void api_person(api_ctx *c, reply *r)
     snprintf(target, sizeof target, "person:%.150s", c->arg);
     /* Not found and not allowed get the same answer, so that the answer
      * does not tell whether a person id exists (issue 19). */
-    bool found = jd_person_index_get(c->index, c->arg, &p) == JD_OK;
+    bool found = jd_api_person(c, c->arg, &p) == JD_OK;
     if (!found || !may_see_person(c->who, &p)) {
         if (jd_audited(c, r, "view", target, "",
                        found ? "denied: need to know" : "denied: not found", false))

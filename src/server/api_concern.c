@@ -68,7 +68,7 @@ static bool may_touch_as(api_ctx *c, const jd_account *a, const char *kind, cons
     if (!kind || (strcmp(kind, "child") != 0 && strcmp(kind, "adult") != 0))
         return a->role == JD_ROLE_MANAGER; /* places, vehicles, patterns */
     jd_person_summary p;
-    if (!subject || jd_person_index_get(c->index, subject, &p) != JD_OK)
+    if (!subject || jd_api_person(c, subject, &p) != JD_OK)
         return false;
     for (size_t i = 0; i < p.n_refs; i++)
         if (*a->agency && !strcasecmp(a->agency, p.refs[i].agency))

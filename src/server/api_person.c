@@ -30,7 +30,7 @@ static bool person_of(api_ctx *c, reply *r, const char *what, jd_person_summary 
 {
     char target[160];
     snprintf(target, sizeof target, "person:%.150s", c->arg);
-    bool found = jd_person_index_get(c->index, c->arg, p) == JD_OK;
+    bool found = jd_api_person(c, c->arg, p) == JD_OK;
     if (!found || !jd_api_may_see_person(c->who, p)) {
         char d[64];
         snprintf(d, sizeof d, "%s denied: %s", what, found ? "need to know" : "not found");
@@ -455,7 +455,7 @@ static void api_note(api_ctx *c, reply *r)
     jd_person_summary p;
     char target[160];
     snprintf(target, sizeof target, "person:%.150s", c->arg);
-    bool found = jd_person_index_get(c->index, c->arg, &p) == JD_OK;
+    bool found = jd_api_person(c, c->arg, &p) == JD_OK;
     if (!found || !jd_api_may_see_person(c->who, &p)) {
         if (jd_audited(c, r, "note", target, "",
                        found ? "denied: need to know" : "denied: not found", false))

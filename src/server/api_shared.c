@@ -9,6 +9,7 @@
 #include <joindots/concern.h>
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -17,6 +18,28 @@ static const char *str(json_t *o, const char *k)
 {
     json_t *v = json_object_get(o, k);
     return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+int jd_api_person(api_ctx *c, const char *person, jd_person_summary *out)
+{
+    if (!c->stale)
+        return jd_person_index_get(c->index, person, out);
+    if (c->n_nows == c->cap_nows) {
+        size_t nc = c->cap_nows ? 2 * c->cap_nows : 8;
+        jd_person_now **nn = realloc(c->nows, nc * sizeof *nn);
+        if (!nn)
+            return JD_ENOMEM;
+        c->nows = nn;
+        c->cap_nows = nc;
+    }
+    jd_person_now *p = NULL;
+    jd_error err;
+    int rc = jd_person_now_get(c->store, c->index, person, &p, &err);
+    if (rc < 0)
+        return rc;
+    c->nows[c->n_nows++] = p;
+    *out = *jd_person_now_summary(p);
+    return JD_OK;
 }
 
 bool jd_api_sees_all(const caller *w)

@@ -561,7 +561,7 @@ static int on_my_concern(const jd_concern *k, void *payload)
     if (strcmp(k->kind, "child") != 0 || !k->owner || strcmp(k->owner, x->me) != 0)
         return 0;
     jd_person_summary p;
-    if (!k->subject || jd_person_index_get(x->c->index, k->subject, &p) != JD_OK)
+    if (!k->subject || jd_api_person(x->c, k->subject, &p) != JD_OK)
         return 0;
     if (json_object_get(x->children, p.person_id))
         return 0;

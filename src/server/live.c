@@ -350,6 +350,10 @@ static void *live_main(void *p)
     jd_server *srv = p;
     double next_escalate = mono() + (double)srv->o.escalate_every_s;
     unsigned check_ms = srv->o.check_ms ? srv->o.check_ms : 1000;
+    /* tests: a long interval keeps a stale index loaded (test_serve_sec) */
+    const char *cms = getenv("JD_LIVE_CHECK_MS");
+    if (cms && atoi(cms) > 0)
+        check_ms = (unsigned)atoi(cms);
     for (;;) {
         pthread_mutex_lock(&srv->live_mu);
         if (!srv->live_stop && !srv->live_kick) {
@@ -426,6 +430,7 @@ int jd_live_start(jd_server *srv, jd_error *err)
     if (pthread_create(&srv->live, NULL, live_main, srv) != 0)
         return jd_error_set(err, JD_ENOMEM, "cannot start the live thread");
     srv->live_on = true;
+    atomic_store_explicit(&srv->idx_async, true, memory_order_release);
     return JD_OK;
 }
 
@@ -433,6 +438,7 @@ void jd_live_stop(jd_server *srv)
 {
     if (!srv->live_on)
         return;
+    atomic_store_explicit(&srv->idx_async, false, memory_order_release);
     pthread_mutex_lock(&srv->live_mu);
     srv->live_stop = true;
     pthread_cond_signal(&srv->live_cv);

@@ -407,26 +407,33 @@ static bool host_ok(jd_server *srv, const char *host)
     return false;
 }
 
-/* The current person index, rebuilt first when a resolve run has changed
- * the store's identities since it was built (need-to-know is decided on
- * current identities, issue 19 item 5). Returns with idx_lock held for
- * reading, or NULL (lock not held) when the store cannot be read. */
-static const jd_person_index *index_acquire(jd_server *srv, jd_store *s)
+/* The person index, with idx_lock held for reading, or NULL (lock not
+ * held) when the store cannot be read. Need-to-know is decided on current
+ * identities (issue 19 item 5): when a resolve run has changed them since
+ * the index was built, *stale is set and the live thread, which rebuilds
+ * it, is not waited for (jd_api_person reads the store meanwhile); a
+ * server without that thread builds it first, once for all waiters. */
+static const jd_person_index *index_acquire(jd_server *srv, jd_store *s, bool *stale)
 {
     int64_t gen = 0;
     jd_error err;
+    *stale = false;
     if (jd_identity_generation(s, &gen, &err) < 0)
         return NULL;
     pthread_rwlock_rdlock(&srv->idx_lock);
     if (gen == srv->idx_gen)
         return srv->index;
+    if (atomic_load_explicit(&srv->idx_async, memory_order_acquire)) {
+        *stale = true;
+        return srv->index;
+    }
     pthread_rwlock_unlock(&srv->idx_lock);
     pthread_mutex_lock(&srv->idx_build_mu);
     bool ok = true;
     pthread_rwlock_rdlock(&srv->idx_lock);
-    bool stale = gen != srv->idx_gen;
+    bool old_gen = gen != srv->idx_gen;
     pthread_rwlock_unlock(&srv->idx_lock);
-    if (stale) {
+    if (old_gen) {
         jd_person_index *ni = NULL, *old;
         int64_t g2 = 0;
         ok = jd_identity_generation(s, &g2, &err) == JD_OK &&
@@ -520,12 +527,15 @@ static enum MHD_Result handle_api(jd_server *srv, struct MHD_Connection *con, co
         jd_reply_error(&rp, MHD_HTTP_BAD_REQUEST, "bad_json", "The request body is not JSON.");
     } else if (is_post && c.body && !json_is_object(c.body)) {
         jd_reply_error(&rp, MHD_HTTP_BAD_REQUEST, "bad_json", "Expected a JSON object.");
-    } else if (!(c.index = index_acquire(srv, s))) {
+    } else if (!(c.index = index_acquire(srv, s, &c.stale))) {
         jd_reply_error(&rp, 503, "store", "The store cannot be read just now; try again.");
     } else {
         rt->fn(&c, &rp);
         pthread_rwlock_unlock(&srv->idx_lock);
     }
+    for (size_t i = 0; i < c.n_nows; i++)
+        jd_person_now_free(c.nows[i]);
+    free(c.nows);
     json_decref(c.body);
     pool_put(srv, slot);
     if (rp.raw && rp.raw_type)

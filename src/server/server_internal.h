@@ -108,6 +108,8 @@ struct jd_server {
     jd_store *live_store;
     pthread_t live;
     bool live_on;
+    /* the live thread runs and rebuilds a stale index: requests need not */
+    atomic_bool idx_async;
     pthread_mutex_t live_mu; /* guards live_kick and live_stop */
     pthread_cond_t live_cv;
     bool live_kick; /* a feed was uploaded: update */
@@ -189,11 +191,22 @@ typedef struct api_ctx {
     caller *who;
     const char *method, *path;
     const char *arg; /* the {id} of a route, or NULL */
-    const jd_person_index *index; /* current person index (read lock held) */
+    const jd_person_index *index; /* the loaded person index (read lock held) */
+    /* The index is older than the store's identities (being rebuilt):
+     * persons are looked up in the store (jd_api_person), the index read
+     * for names only. */
+    bool stale;
+    jd_person_now **nows; /* what jd_api_person read from the store, freed after */
+    size_t n_nows, cap_nows;
     json_t *body;    /* parsed JSON body of POSTs, or NULL */
 } api_ctx;
 
 typedef void (*api_fn)(api_ctx *c, reply *r);
+
+/* A person for need-to-know: from the index, or while it is stale from the
+ * store's identities as they are now (jd_person_now_get); JD_OK or an
+ * error (none found, or the store unread: both refused). */
+int jd_api_person(api_ctx *c, const char *person, jd_person_summary *out);
 
 /* Role bits. */
 #define R(x) (1u << (x))

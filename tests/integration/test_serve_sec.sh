@@ -141,8 +141,18 @@ is "$(post board "/api/concerns/auto:child:$ZQ/decide" '{"decision":"x","decisio
   "a concern id instead of a board id is not found (404)"
 
 # ---- item 5: need-to-know on current identities ----
+# A second server whose live thread waits 10 minutes between checks keeps
+# the index it loaded (stale after the resolve below): its requests must
+# decide need-to-know from the store's identities as they are now.
+B1=$B SPID1=$SPID PORT1=$PORT
+JD_LIVE_CHECK_MS=600000 start --request-deadline 3
+BS=$B SPIDS=$SPID B=$B1 SPID=$SPID1 PORT=$PORT1
+[ -n "$BS" ] && [ "$BS" != "$B" ]; is $? 0 "a second server (stale index) starts"
 SREF=$(db_query "$DB" "SELECT r.person_ref FROM identity_ref r JOIN identity i ON i.id = r.identity_id WHERE i.person_id = 'P000005' AND r.agency = 'school' LIMIT 1")
 is "$(asc schoolp "$B/api/persons/P000005?reason=pastoral")" 200 "the school practitioner opens P000005 (school ref $SREF)"
+is "$(asc schoolp "$BS/api/persons/P000005?reason=pastoral")" 200 "so does the second server"
+as schoolp "$BS/api/search?q=P000005" | grep -q '"P000005"'
+is $? 0 "and finds it in a search there"
 db_query "$DB" "SELECT r.agency || ' ' || r.person_ref FROM identity_ref r JOIN identity i ON i.id = r.identity_id WHERE i.person_id = 'P000005' AND r.agency <> 'school'" |
 while read -r ag ref; do
   "$JD" link reject --db "$DB" --reason "not the same child" --user tester "school:$SREF" "$ag:$ref" >/dev/null 2>&1
@@ -155,6 +165,29 @@ is "$(asc schoolp "$B/api/persons/P000005?reason=pastoral")" 404 "the school pra
 as schoolp "$B/api/search?q=P000005" | grep -q '"P000005"'
 is $? 1 "nor finds it in a search"
 is "$(asc practitioner "$B/api/persons/P000005?reason=case%20work")" 200 "csc, which still knows P000005, opens it"
+NEWP=$(db_query "$DB" "SELECT i.person_id FROM identity_ref r JOIN identity i ON i.id = r.identity_id WHERE r.agency = 'school' AND r.person_ref = '$SREF'")
+# the stale server: its index still gives P000005 the school ref and knows no $NEWP
+as analyst "$BS/api/search?q=$NEWP" | grep -q "\"$NEWP\""
+is $? 1 "the second server's index is stale: no $NEWP in its search (precondition)"
+is "$(asc schoolp "$BS/api/persons/P000005?reason=pastoral")" 404 "stale index: the school practitioner is refused P000005"
+as schoolp "$BS/api/persons/P000005/summary?reason=pastoral" -w ' %{http_code}' | grep -q ' 404$'
+is $? 0 "and its summary"
+as schoolp "$BS/api/search?q=P000005" | grep -q '"P000005"'
+is $? 1 "nor finds it in a search"
+as schoolp "$BS/api/search?q=school:$SREF" | grep -q '"P000005"'
+is $? 1 "nor by the school's own ref (matched in the stale index)"
+is "$(asc practitioner "$BS/api/persons/P000005?reason=case%20work")" 200 "stale index: csc, which still knows P000005, opens it"
+as practitioner "$BS/api/persons/P000005?reason=case%20work" | python3 -c '
+import json, sys
+refs = [(r["agency"], r["person_ref"]) for r in json.load(sys.stdin)["refs"]]
+sys.exit(0 if refs and ("school", sys.argv[1]) not in refs else 1)' "$SREF"
+is $? 0 "with its current refs (no school ref $SREF)"
+is "$(asc schoolp "$BS/api/persons/$NEWP?reason=pastoral")" 200 "stale index: the school practitioner opens $NEWP, which holds its ref now"
+is "$(asc schoolp "$BS/api/persons/school:$SREF?reason=pastoral")" 200 "and by its ref"
+is "$(asc outsider "$BS/api/persons/$NEWP?reason=x")" 404 "stale index: another agency is refused $NEWP"
+is "$(asc schoolp "$BS/api/persons/P999999?reason=x")" 404 "stale index: an unknown id is 404"
+is "$(asc schoolp "$BS/api/persons/U:school:nosuchref?reason=x")" 404 "stale index: an unknown unresolved id is 404"
+kill -TERM "$SPIDS" 2>/dev/null; wait "$SPIDS" 2>/dev/null
 
 # ---- smaller: 404 either way; network alerts redacted ----
 as practitioner -w ' %{http_code}' "$B/api/persons/P999999?reason=guess" > "$SCRATCH/nf.txt"

@@ -121,6 +121,85 @@ static void test_query__bad_input(void **state)
     assert_true(jd_person_index_search(f->idx, "a", out, 1) <= 1);
 }
 
+/* jd_person_now_get reads a person as the index built from the same
+ * identities has it: id, refs (as sets), and by the keys the index takes. */
+static void same_as_index(fx *f, const char *key)
+{
+    jd_person_summary want;
+    jd_person_now *p = NULL;
+    int rc = jd_person_now_get(f->s, f->idx, key, &p, NULL);
+    if (jd_person_index_get(f->idx, key, &want) != JD_OK) {
+        assert_int_equal(rc, JD_ENOTFOUND);
+        assert_null(p);
+        return;
+    }
+    assert_int_equal(rc, JD_OK);
+    const jd_person_summary *got = jd_person_now_summary(p);
+    assert_string_equal(got->person_id, want.person_id);
+    assert_string_equal(got->name, want.name);
+    assert_int_equal(got->n_refs, want.n_refs);
+    for (size_t i = 0; i < got->n_refs; i++) {
+        bool in = false;
+        for (size_t j = 0; j < want.n_refs; j++)
+            in = in || (!strcmp(got->refs[i].agency, want.refs[j].agency) &&
+                        !strcmp(got->refs[i].person_ref, want.refs[j].person_ref));
+        assert_true(in);
+    }
+    jd_person_now_free(p);
+}
+
+static void test_query__person_now(void **state)
+{
+    fx *f = *state;
+    jd_person_summary hits[300];
+    size_t n = 0;
+    for (int k = 1; k <= 250; k++) { /* every resolved person id that exists */
+        char id[16];
+        snprintf(id, sizeof id, "P%06d", k);
+        if (jd_person_index_get(f->idx, id, &hits[n]) == JD_OK)
+            n++;
+        else
+            same_as_index(f, id); /* none there either */
+    }
+    n += jd_person_index_search(f->idx, "Hart", hits + n, 300 - n);
+    n += jd_person_index_search(f->idx, "Cole", hits + n, 300 - n);
+    assert_true(n > 3);
+    size_t unresolved = 0;
+    for (size_t i = 0; i < n; i++) {
+        same_as_index(f, hits[i].person_id);
+        unresolved += !strncmp(hits[i].person_id, "U:", 2);
+        for (size_t j = 0; j < hits[i].n_refs; j++) {
+            char key[200];
+            snprintf(key, sizeof key, "%s:%s", hits[i].refs[j].agency, hits[i].refs[j].person_ref);
+            same_as_index(f, key);
+            for (char *c = key; *c != ':'; c++)
+                *c = (char)(*c ^ 0x20); /* the agency in the other case */
+            same_as_index(f, key);
+        }
+    }
+    const char *none[] = {"P999999", "csc:", "csc:no-such-ref", "U:csc:no-such-ref", "U:csc", ":", "U:"};
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+        same_as_index(f, none[i]);
+    jd_person_now *p = NULL;
+    assert_int_equal(jd_person_now_get(f->s, f->idx, "P999999", &p, NULL), JD_ENOTFOUND);
+    assert_int_equal(jd_person_now_get(NULL, f->idx, "P000001", &p, NULL), JD_EINVALID);
+    assert_int_equal(jd_person_now_get(f->s, f->idx, NULL, &p, NULL), JD_EINVALID);
+    assert_null(p);
+    /* a resolved ref named by the unresolved id it no longer has */
+    char uid[200];
+    snprintf(uid, sizeof uid, "U:%s:%s", hits[0].refs[0].agency, hits[0].refs[0].person_ref);
+    if (strncmp(hits[0].person_id, "U:", 2) != 0) {
+        assert_int_equal(jd_person_now_get(f->s, f->idx, uid, &p, NULL), JD_ENOTFOUND);
+        assert_null(p);
+    }
+    /* without an index for names: the identity's own */
+    assert_int_equal(jd_person_now_get(f->s, NULL, hits[0].person_id, &p, NULL), JD_OK);
+    assert_string_equal(jd_person_now_summary(p)->person_id, hits[0].person_id);
+    jd_person_now_free(p);
+    print_message("# person_now: %zu persons (%zu unresolved) as the index has them\n", n,
+                  unresolved);
+}
+
 static int count_doc(const char *doc, void *payload)
 {
     (*(int *)payload)++;
@@ -570,6 +649,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_query__search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_query__person_now, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__alerts_and_acks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__alerts_since, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__equality, setup, teardown),

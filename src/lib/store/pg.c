@@ -1439,6 +1439,31 @@ static int pg_identity_rows(jd_store *s, jd_identity_row_cb cb, void *payload, j
         NULL, identity_row, &c, err);
 }
 
+static int pg_person_refs_now(jd_store *s, const char *person_id, const char *agency,
+                              const char *ref, jd_identity_row_cb cb, void *payload,
+                              jd_error *err)
+{
+    idrow_ctx c = {cb, payload};
+    jd_pg_params pp = {.n = 0};
+    pgp_text(&pp, person_id);
+    pgp_text(&pp, agency);
+    pgp_text(&pp, ref);
+    return jd_pg__stream(s->impl,
+    "WITH id AS (SELECT i.id, i.person_id, i.display_name, i.dob, i.is_child FROM identity i"
+    " WHERE $1::ctext IS NOT NULL AND i.person_id = $1::ctext"
+    " UNION ALL SELECT i.id, i.person_id, i.display_name, i.dob, i.is_child"
+    " FROM identity_ref r JOIN identity i ON i.id = r.identity_id"
+    " WHERE $1::ctext IS NULL AND r.agency = $2::ctext AND r.person_ref = $3::ctext)"
+    " SELECT id.person_id, ir.agency, ir.person_ref, id.display_name, id.dob, id.is_child"
+    " FROM id JOIN identity_ref ir ON ir.identity_id = id.id WHERE EXISTS (SELECT 1 FROM"
+    " person_mention pm WHERE pm.agency = ir.agency AND pm.person_ref = ir.person_ref)"
+    " UNION ALL SELECT NULL, $2::ctext, $3::ctext, NULL, NULL, 0 WHERE $1::ctext IS NULL"
+    " AND NOT EXISTS (SELECT 1 FROM identity_ref r WHERE r.agency = $2::ctext"
+    " AND r.person_ref = $3::ctext) AND EXISTS (SELECT 1 FROM person_mention pm"
+    " WHERE pm.agency = $2::ctext AND pm.person_ref = $3::ctext) ORDER BY 2, 3",
+                         &pp, identity_row, &c, err);
+}
+
 /* ---- chronology ---- */
 
 #define REFS_CTE                                                                                   \
@@ -2579,6 +2604,7 @@ static const jd_store_ops pg_ops = {
     .identity_rows = pg_identity_rows,
     .identity_refs = pg_identity_refs,
     .identity_generation = pg_identity_generation,
+    .person_refs_now = pg_person_refs_now,
     .chronology = pg_chronology,
     .mentions = pg_mentions,
     .mentions_of = pg_mentions_of,

@@ -1064,6 +1064,57 @@ static int sq_identity_generation(jd_store *s, int64_t *out, jd_error *err)
     return JD_OK;
 }
 
+/* The rows of an identities query (person_id, agency, person_ref,
+ * display_name, dob, is_child) to cb; finalizes st. */
+static int identity_steps(sq *q, sqlite3_stmt *st, jd_identity_row_cb cb, void *payload,
+                          const char *what, jd_error *err)
+{
+    int rc = JD_OK, r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_identity_row row = {
+            .person_id = sqlite3_column_type(st, 0) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 0),
+            .agency = jd_sq__col_text(st, 1),
+            .person_ref = jd_sq__col_text(st, 2),
+            .display_name = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 3),
+            .dob = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 4),
+            .is_child = sqlite3_column_int(st, 5) != 0,
+        };
+        if ((rc = cb(&row, payload)) != 0)
+            break;
+    }
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, what);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_person_refs_now(jd_store *s, const char *person_id, const char *agency,
+                              const char *ref, jd_identity_row_cb cb, void *payload,
+                              jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+    "WITH id AS (SELECT i.id, i.person_id, i.display_name, i.dob, i.is_child FROM identity i"
+    " WHERE ?1 IS NOT NULL AND i.person_id = ?1"
+    " UNION ALL SELECT i.id, i.person_id, i.display_name, i.dob, i.is_child"
+    " FROM identity_ref r JOIN identity i ON i.id = r.identity_id"
+    " WHERE ?1 IS NULL AND r.agency = ?2 AND r.person_ref = ?3)"
+    " SELECT id.person_id, ir.agency, ir.person_ref, id.display_name, id.dob, id.is_child"
+    " FROM id JOIN identity_ref ir ON ir.identity_id = id.id WHERE EXISTS (SELECT 1 FROM"
+    " person_mention pm WHERE pm.agency = ir.agency AND pm.person_ref = ir.person_ref)"
+    " UNION ALL SELECT NULL, ?2, ?3, NULL, NULL, 0 WHERE ?1 IS NULL"
+    " AND NOT EXISTS (SELECT 1 FROM identity_ref r WHERE r.agency = ?2"
+    " AND r.person_ref = ?3) AND EXISTS (SELECT 1 FROM person_mention pm"
+    " WHERE pm.agency = ?2 AND pm.person_ref = ?3) ORDER BY 2, 3",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "person refs");
+    jd_sq__bind_text(st, 1, person_id);
+    jd_sq__bind_text(st, 2, agency);
+    jd_sq__bind_text(st, 3, ref);
+    return identity_steps(q, st, cb, payload, "person refs", err);
+}
+
 static int sq_link_add(jd_store *s, const char *agency_a, const char *ref_a,
                        const char *agency_b, const char *ref_b, bool same, const char *reason,
                        const char *by, jd_error *err)
@@ -1425,23 +1476,7 @@ static int sq_identity_rows(jd_store *s, jd_identity_row_cb cb, void *payload, j
             " ORDER BY i.id IS NULL, i.id, r.agency, r.person_ref",
             -1, &st, NULL) != SQLITE_OK)
         return jd_sq__err(q, err, "identities");
-    int rc = JD_OK, r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        jd_identity_row row = {
-            .person_id = sqlite3_column_type(st, 0) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 0),
-            .agency = jd_sq__col_text(st, 1),
-            .person_ref = jd_sq__col_text(st, 2),
-            .display_name = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 3),
-            .dob = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : jd_sq__col_text(st, 4),
-            .is_child = sqlite3_column_int(st, 5) != 0,
-        };
-        if ((rc = cb(&row, payload)) != 0)
-            break;
-    }
-    if (rc == JD_OK && r != SQLITE_DONE)
-        rc = jd_sq__err(q, err, "identities");
-    sqlite3_finalize(st);
-    return rc;
+    return identity_steps(q, st, cb, payload, "identities", err);
 }
 
 const char *jd_sq__opt_text(sqlite3_stmt *st, int i)
@@ -3183,6 +3218,7 @@ static const jd_store_ops sqlite_ops = {
     .identity_rows = sq_identity_rows,
     .identity_refs = sq_identity_refs,
     .identity_generation = sq_identity_generation,
+    .person_refs_now = sq_person_refs_now,
     .chronology = sq_chronology,
     .mentions = sq_mentions,
     .mentions_of = sq_mentions_of,

@@ -283,6 +283,15 @@ typedef struct jd_store_ops {
     /* Resolved refs only, with their person_id (no display fields): what a
      * re-run of resolution needs to keep person_ids stable. Any order. */
     int (*identity_refs)(jd_store *s, jd_identity_row_cb cb, void *payload, jd_error *err);
+    /* One person as the identities are now, by indexed lookups (not the
+     * whole table): the identity person_id (agency and ref NULL) or the
+     * one holding (agency, ref) (person_id NULL); each of its refs that has
+     * a mention, ordered by agency then ref, with the identity's display
+     * fields; an unresolved ref with mentions as one row of person_id NULL.
+     * No call when there is no such person now. */
+    int (*person_refs_now)(jd_store *s, const char *person_id, const char *agency,
+                           const char *ref, jd_identity_row_cb cb, void *payload,
+                           jd_error *err);
     /* The last resolve run's id (0 if none): changes whenever identities do. */
     int (*identity_generation)(jd_store *s, int64_t *out, jd_error *err);
     /* events of a person (person_id, or one agency ref when person_id is NULL) */
