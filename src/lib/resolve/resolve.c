@@ -6794,7 +6794,8 @@ static int hh_check(run *u, jd_error *err)
         rc = places_of(R, NULL, ask, nd, &want);
     if (rc == JD_OK && have) {
         kv *k = ent.p;
-        qsort(k, ent.n, sizeof *k, cmp_kv);
+        if (ent.n) /* no places among the changed refs: ent.p is NULL */
+            qsort(k, ent.n, sizeof *k, cmp_kv);
         ent.n = distinct_keys(k, ent.n);
         R->st.incr_hh_places = (int64_t)nd;
         R->st.incr_hh_big = 0;
