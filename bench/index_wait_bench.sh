@@ -34,15 +34,8 @@ for _ in $(seq 1 1200); do [ -s "$work/port" ] && break; sleep 0.1; done
 B="http://127.0.0.1:$(cat "$work/port")"
 curl -s -c "$work/jar" -H 'Content-Type: application/json' \
   -d '{"username":"benchp","password":"pw-bench-practitioner-1"}' "$B/api/login" >/dev/null
-cpu() { # CPU seconds of the request threads (libmicrohttpd's "MHD-...")
-  local t f s=0
-  t=$(getconf CLK_TCK)
-  for f in /proc/"$spid"/task/*; do
-    grep -q '^MHD' "$f/comm" 2>/dev/null || continue
-    s=$(awk -v s="$s" -v t="$t" '{printf "%.3f", s + ($14 + $15) / t}' "$f/stat" 2>/dev/null || echo "$s")
-  done
-  echo "$s"
-}
+. "$(dirname "$0")/mhd_cpu.sh"
+cpu() { mhd_cpu "$spid"; }
 echo "== $person ($agency), search \"$word\" ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 for _ in 1 2 3; do # warm: the requests' pages and the store's cache
   curl -s -o /dev/null -b "$work/jar" "$B/api/persons/$person/alerts?reason=bench"

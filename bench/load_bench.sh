@@ -98,15 +98,8 @@ echo "   server ready after $started s; child $pid, search \"$word\", profile $s
 [ -n "$feed" ] && echo "   with a feed: $feed_events new events every $feed_every s (ingest, resolve, analyse, escalation)"
 # CPU seconds of the server's request threads (libmicrohttpd's "MHD-..."),
 # not of its live thread (the feed's ingest, resolve and analyse)
-cpu() {
-  local t f s=0
-  t=$(getconf CLK_TCK)
-  for f in /proc/"$spid"/task/*; do
-    grep -q '^MHD' "$f/comm" 2>/dev/null || continue
-    s=$(awk -v s="$s" -v t="$t" '{printf "%.3f", s + ($14 + $15) / t}' "$f/stat" 2>/dev/null || echo "$s")
-  done
-  echo "$s"
-}
+. "$(dirname "$0")/mhd_cpu.sh"
+cpu() { mhd_cpu "$spid"; }
 run() { # LABEL COOKIE PATH
   local c0; c0=$(cpu)
   wrk -t2 -c"$conns" -d"${secs}s" --latency -H "Cookie: $2" "$B$3" >"$work/wrk.out" 2>&1 || true
