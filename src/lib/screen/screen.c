@@ -350,6 +350,10 @@ static const char *const norm_map[][2] = {
     /* the adjective is no person: "beyond parental control and left" is the child's
      * clause (Snowball would stem it to "parent", a word of the set "other") */
     {"parental", "parentalx"},
+    /* Snowball stems "office" and "officer" alike ("offic"): an exception for a
+     * child's job in an office ("reception|office", C18) dropped "Keira told
+     * officers that they gave her spice", and "the office" was a writer */
+    {"office", "officex"}, {"offices", "officex"},
     /* Snowball stems "paeds" to "pa", the personal adviser of a care leaver */
     {"paeds", "paediatrics"}, {"paed", "paediatric"}, {"peds", "paediatrics"},
     {"insta", "instagram"}, {"ig", "instagram"},
@@ -1988,6 +1992,7 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
 typedef struct ctx {
     const jd_screen_note *in;
     int act_age;     /* the child's age at the act, when written ("when she was 11") */
+    bool act_since;  /* act_age begins acts that go on ("since she was 12") */
     int other_age;   /* the other person's age, -1 unknown */
     char other_why[48];
     bool sexual, adult, recorded;
@@ -3751,17 +3756,39 @@ static int act_num(const jd_screen *S, uint32_t j)
     return n;
 }
 
-static int act_age(const jd_screen *S)
+/* Whether the age-at-act cue c tells a beginning of acts that go on: "since
+ * she was 12", "from the age of 11", and for the acts of other sentences
+ * also "it started at 12", "first at 12" (the act of its own clause is the
+ * first one: "first had sex at 12 with a boy of 16"); not "when she was 11"
+ * or "aged 11 at the time", one act then. */
+static bool cue_since(const jd_screen *S, const hit *c, bool own_clause)
+{
+    static const char *const since[] = {"since", "from", "first", "start", "began", "begun"};
+    size_t nb = own_clause ? 2 : sizeof since / sizeof *since;
+    for (uint32_t j = c->start; j < c->end; j++)
+        for (size_t b = 0; b < nb; b++)
+            if (S->tok[j].wlen >= strlen(since[b]) &&
+                !memcmp(S->tok[j].w, since[b], strlen(since[b])))
+                return true;
+    return false;
+}
+
+/* The note's age at the act (the smallest), -1 when none; *since when the
+ * cue that gives it begins acts that go on. */
+static int act_age(const jd_screen *S, bool *since)
 {
     int act = -1;
+    *since = false;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *h = &S->hits[i];
         if (S->pat[h->pat].kind != K_THEN || then_is_status(S, h) ||
             !act_sentence(S, h->start))
             continue;
         for (uint32_t j = h->start; j < h->end; j++)
-            if (act_num(S, j) >= 0 && act_num(S, j) < 18 && (act < 0 || act_num(S, j) < act))
+            if (act_num(S, j) >= 0 && act_num(S, j) < 18 && (act < 0 || act_num(S, j) < act)) {
                 act = act_num(S, j);
+                *since = cue_since(S, h, false) || tells_beginning(S, h->start);
+            }
     }
     return act;
 }
@@ -3939,7 +3966,7 @@ static void read_ages(const jd_screen *S, ctx *X)
 {
     int child = X->in->child_age;
     X->other_age = -1;
-    X->act_age = act_age(S);
+    X->act_age = act_age(S, &X->act_since);
     X->other_why[0] = 0;
     for (size_t i = 0; i < S->ntok; i++) {
         const tok *t = &S->tok[i];
@@ -4073,11 +4100,12 @@ static long sent_at(const jd_screen *S, int off)
 /* The child's age at the act of match h: "when she was 10" in its own clause;
  * written in another clause of its sentence, it is about another act (", and
  * she has had sex with a man aged 22 this month"); written in no sentence of
- * it, the note's. */
-static int act_age_at(const jd_screen *S, const hit *h, int note_act)
+ * it, the note's (X). *since when that age begins acts that go on. */
+static int act_age_at(const jd_screen *S, const hit *h, const ctx *X, bool *since)
 {
     const tok *a = &S->tok[h->start];
     int in_sent = -1, in_clause = -1;
+    bool since_clause = false;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *c = &S->hits[i];
         if (S->pat[c->pat].kind != K_THEN || S->tok[c->start].sent != a->sent ||
@@ -4089,11 +4117,14 @@ static int act_age_at(const jd_screen *S, const hit *h, int note_act)
                 continue;
             if (in_sent < 0 || n < in_sent)
                 in_sent = n;
-            if (S->tok[c->start].clause == a->clause && (in_clause < 0 || n < in_clause))
+            if (S->tok[c->start].clause == a->clause && (in_clause < 0 || n < in_clause)) {
                 in_clause = n;
+                since_clause = cue_since(S, c, true);
+            }
         }
     }
-    return in_sent < 0 ? note_act : in_clause;
+    *since = in_sent < 0 ? X->act_since : since_clause;
+    return in_sent < 0 ? X->act_age : in_clause;
 }
 
 /* A match of rule r over the byte range [start, end) of the text (-1 when it
@@ -4236,9 +4267,17 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
                    JD_SCREEN_SENSE;
-        int act = act_age_at(S, h, X->act_age);
+        bool since;
+        int act = act_age_at(S, h, X, &since);
         int age = act >= 0 && act < child ? act : child;
-        if (r->min_age >= 0 && age >= 0 && age < r->min_age)
+        /* acts that began at an age and go on ("sexually active since she
+         * was 12", now 14) are offences of every age since: C1 then, C2 now.
+         * An adult then is an adult now; a young person's age written beside
+         * the beginning ("first with a lad of 16") is his age then, so an
+         * offence that needs the other under 18 (C3) keeps the age then. */
+        int upto = since && age >= 0 && child > age && !(r->needs & NEED_MINOR_OTHER) ? child
+                                                                                      : age;
+        if (r->min_age >= 0 && age >= 0 && upto < r->min_age)
             *a |= JD_SCREEN_AGE;
         if (r->max_age >= 0 && (age < 0 || age > r->max_age))
             *a |= JD_SCREEN_AGE;
@@ -4279,6 +4318,10 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         sb_str(&w, "child ");
         sb_int(&w, age);
         sb_str(&w, age != child ? " at the time" : "");
+        if (upto != age) {
+            sb_str(&w, " and since, to ");
+            sb_int(&w, upto);
+        }
         sb_str(&w, ", other ");
         sb_str(&w, other < 0 ? "age not written" : other >= 18 ? "an adult " : "");
         sb_str(&w, other_why);
@@ -4831,7 +4874,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     read_names(S, in->child_age);
     if (frame_room(S) != JD_OK)
         return jd_oom(err);
-    ctx X = {in, -1, -1, "", false, false, false};
+    ctx X = {in, -1, false, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
     X.adult = note_flag(S, K_ADULT);
     X.recorded = in->crime_recorded == 1 || crime_ref(S);
