@@ -3732,6 +3732,10 @@ static bool act_sentence(const jd_screen *S, size_t i)
         const hit *c = &S->hits[k];
         int kind = S->pat[c->pat].kind;
         uint32_t cs = S->tok[c->start].sent;
+        /* a weak rule's words are no act (they are read only with --all or
+         * a model: the ages must not depend on that) */
+        if (kind == K_OFF && S->rules[S->pat[c->pat].owner].weak)
+            continue;
         if ((kind == K_OFF || kind == K_SEXUAL) && (cs == sent || (begins && cs == sent + 1)))
             return true;
     }
@@ -4142,6 +4146,7 @@ static jd_screen_match rule_match(const rule *r, const char *basis, int start, i
     m.start = start;
     m.end = end;
     m.other_age = -1;
+    m.act_age = -1;
     return m;
 }
 
@@ -4314,6 +4319,7 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             discount |= JD_SCREEN_QUOTED;
         m->recorded = X->recorded;
         m->other_age = other;
+        m->act_age = age;
         sbuf w = sb_at(m->basis, sizeof m->basis); /* "child %d%s, other %s%s" */
         sb_str(&w, "child ");
         sb_int(&w, age);
@@ -4537,7 +4543,8 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
         }
     }
     /* An older child's disclosure of abuse under 13 ("raped by adults from
-     * the age of 12") is C1 at the time of the act: the same words do not
+     * the age of 12", "made her touch him when she was 11") is C1 at the
+     * time of the act: the same words, or an act dated under 13, do not
      * count as C11 as well (under 13, C1 is used alone) */
     for (size_t i = 0; i < res->n; i++) {
         jd_screen_match *m = &res->m[i];
@@ -4545,7 +4552,8 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
             continue;
         for (size_t j = 0; j < res->n; j++)
             if (res->m[j].counts && !strcmp(res->m[j].code, "C1") &&
-                res->m[j].start == m->start && res->m[j].end == m->end) {
+                ((res->m[j].start == m->start && res->m[j].end == m->end) ||
+                 (m->act_age >= 0 && m->act_age < 13))) {
                 m->counts = false;
                 snprintf(m->why, sizeof m->why,
                          "not counted: the same act under 13 is C1, used alone");
