@@ -426,6 +426,22 @@ static void test_recorded(void **state)
     r = run(f, "She says a man aged 30 had sex with her. Recorded as a crime today.", 14,
             "case_note", -1);
     assert_true(must(r, "C2", true)->recorded);
+    /* the record's own "not recorded" (0) outranks a reference or a cue in
+     * the text: it names another crime of the event, so the rest stays
+     * unrecorded ("the assault was crimed, 33/...; the sexual offence has
+     * not been considered"); unknown (-1) lets the text decide, and the
+     * record's "recorded" (1) stands alone */
+    t = "A man aged 30 punched her and had sex with her. The assault was crimed, 33/40011/24; "
+        "the sexual offence has not yet been considered.";
+    r = run(f, t, 14, "case_note", 0);
+    assert_false(must(r, "C2", true)->recorded);
+    assert_false(must(r, "C16", true)->recorded);
+    r = run(f, t, 14, "case_note", -1);
+    assert_true(must(r, "C2", true)->recorded);
+    r = run(f, "She says a man aged 30 had sex with her. Crime recorded.", 14, "case_note", 0);
+    assert_false(must(r, "C2", true)->recorded);
+    r = run(f, "She says a man aged 30 had sex with her.", 14, "case_note", 0);
+    assert_false(must(r, "C2", true)->recorded);
 }
 
 /* The loader refuses bad rule files with a message naming the entry. */

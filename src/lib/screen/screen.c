@@ -4885,9 +4885,14 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     ctx X = {in, -1, false, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
     X.adult = note_flag(S, K_ADULT);
-    X.recorded = in->crime_recorded == 1 || crime_ref(S);
+    /* the record's own "not recorded" outranks the text: a crime reference
+     * or "crimed" in the note then names another crime of the event ("the
+     * assault was crimed, 33/60127/26; the trafficking has not been
+     * considered") or one to be recorded; with no answer, the text decides */
+    bool text_decides = in->crime_recorded != 0;
+    X.recorded = in->crime_recorded == 1 || (text_decides && crime_ref(S));
     bool lac = note_flag(S, K_LAC);
-    for (size_t i = 0; i < S->nhits && !X.recorded; i++)
+    for (size_t i = 0; i < S->nhits && !X.recorded && text_decides; i++)
         if (S->pat[S->hits[i].pat].kind == K_RECORDED) {
             rule plain = {.role_explicit = true};
             if (!(attributes(S, &plain, &S->hits[i]) &
