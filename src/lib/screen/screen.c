@@ -354,6 +354,10 @@ static const char *const norm_map[][2] = {
      * child's job in an office ("reception|office", C18) dropped "Keira told
      * officers that they gave her spice", and "the office" was a writer */
     {"office", "officex"}, {"offices", "officex"},
+    /* Snowball stems "drugged" (stupefied, C12) to "drug", a word of the set
+     * "drug" (drugs given, C18): "drugged and sexually assaulted by adults"
+     * was drugs from adults ("drugged*" still finds it) */
+    {"drugged", "druggedx"},
     /* Snowball stems "paeds" to "pa", the personal adviser of a care leaver */
     {"paeds", "paediatrics"}, {"paed", "paediatric"}, {"peds", "paediatrics"},
     {"insta", "instagram"}, {"ig", "instagram"},
