@@ -358,6 +358,10 @@ static const char *const norm_map[][2] = {
      * "drug" (drugs given, C18): "drugged and sexually assaulted by adults"
      * was drugs from adults ("drugged*" still finds it) */
     {"drugged", "druggedx"},
+    /* "pastoral" (the school's pastoral lead) stems to "pastor" (a faith
+     * leader, a position of trust, C7); "manager" and "managers" to "manag",
+     * with "manages" ("manages the girls", C10) */
+    {"pastoral", "pastoralx"}, {"manager", "managerx"}, {"managers", "managerx"},
     /* Snowball stems "paeds" to "pa", the personal adviser of a care leaver */
     {"paeds", "paediatrics"}, {"paed", "paediatric"}, {"peds", "paediatrics"},
     {"insta", "instagram"}, {"ig", "instagram"},
