@@ -111,6 +111,8 @@ typedef struct rule {
     bool child_acts;            /* with explicit: a match naming no one ("selling sex") is
                                    the child's act only when the clause is about the child */
     bool taking;                /* property objects apply */
+    bool carer;                 /* a blow counts only when no adult other than a carer is
+                                   its actor (C17: cruelty is a carer's act) */
     bool always;                /* no pattern: holds whenever the ages fit (V07) */
     bool candidate;             /* "always" rules: a candidate only, not counted; the learned
                                    combiner (model.c) decides it, rules alone never count it */
@@ -4758,12 +4760,68 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
 /* A hit of a rule read as a match: false when the rule does not apply there
  * (event type, an exception, no "near" pattern); else *m with its attributes
  * and counting, and *discount, the attribute bits that stop it counting. */
+/* The person a pronoun at token j points back to, for the actor of an act:
+ * the last person word or name before it, in its sentence or the two
+ * before, of its number ("they" a plural: "older men ... they punched him";
+ * "he" one person); -1 when none. */
+static long actor_antecedent(const jd_screen *S, size_t j, bool plural)
+{
+    uint32_t sent = S->tok[j].sent;
+    while (j-- > 0 && S->tok[j].sent + 2 >= sent) {
+        const tok *k = &S->tok[j];
+        if (k->punct || frame_who(S, j) == JD_FR_CHILD)
+            continue;
+        bool many = (k->wlen > 1 && k->w[k->wlen - 1] == 's' && !k->poss) ||
+                    is_word(k, "men", "people", NULL, NULL);
+        if ((in_set(S, S->parent_set, k->sid) || in_set(S, S->actor_set, k->sid)) &&
+            many == plural)
+            return (long)j;
+        if (!plural && proper_name(S, j) && other_name(S, k, false))
+            return (long)j;
+    }
+    return -1;
+}
+
+/* A blow (the match opens with a word of the set "hit") whose actor, written
+ * before it in its clause or reached from "he"/"they" by actor_antecedent, is
+ * an adult who is not a carer ("one of the men slapped her", "they punched
+ * him" after "older men from up the road"): an assault (C16), not a carer's
+ * cruelty (C17). A carer ("mum's partner", "her stepdad"), a name, or no
+ * actor found leaves the match to the other rules. */
+static bool blow_by_non_carer(const jd_screen *S, const hit *h)
+{
+    if (S->hit_set == UINT32_MAX || S->actor_set == UINT32_MAX || S->parent_set == UINT32_MAX ||
+        !in_set(S, S->hit_set, S->tok[h->start].sid))
+        return false;
+    long who = -1;
+    uint32_t clause = S->tok[h->start].clause;
+    for (size_t i = h->start, d = 0; i-- > 0 && d < 6 && S->tok[i].clause == clause; d++) {
+        const tok *k = &S->tok[i];
+        if (is_word(k, "he", "they", NULL, NULL) && frame_who(S, i) != JD_FR_CHILD) {
+            who = actor_antecedent(S, i, k->w[0] == 't');
+            break;
+        }
+        if (in_set(S, S->parent_set, k->sid) || in_set(S, S->actor_set, k->sid) ||
+            proper_name(S, i)) {
+            who = (long)i;
+            break;
+        }
+    }
+    if (who < 0)
+        return false;
+    const tok *a = &S->tok[who];
+    bool owned = who > 0 && S->tok[who - 1].poss; /* "mum's partner", "her dad's mate" */
+    return in_set(S, S->actor_set, a->sid) && !in_set(S, S->parent_set, a->sid) && !owned;
+}
+
 static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, int child, int et,
                       jd_screen_match *m, unsigned *discount)
 {
     const pattern *p = &S->pat[h->pat];
     const rule *r = &S->rules[p->owner];
     if (r->types && !(r->types & (1u << et)))
+        return false;
+    if (r->carer && blow_by_non_carer(S, h))
         return false;
     if (owned_hit(S, K_UNLESS, p->owner, h, 0))
         return false;
@@ -5147,8 +5205,10 @@ static int rule_scope(loader *L, json_t *o, rule *r, const char *where)
             r->taking = r->role_explicit = true;
         else if (role && !strcmp(role, "child_acts"))
             r->child_acts = true;
+        else if (role && !strcmp(role, "carer"))
+            r->carer = true;
         else
-            return bad(L, where, "role: each one of explicit, injury, taking, child_acts");
+            return bad(L, where, "role: each one of explicit, injury, taking, child_acts, carer");
     }
     r->always = json_is_true(json_object_get(o, "always"));
     r->candidate = json_is_true(json_object_get(o, "candidate"));
