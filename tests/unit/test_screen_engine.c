@@ -537,6 +537,16 @@ static void test_loader_errors(void **state)
          "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
          "[{\"code\": \"S02\", \"name\": \"x\", \"patterns\": [\"boyfriend\"], \"needs\": [\"elder\"]}]}",
          "needs: one of sexual, adult, older, minor_other, looked_after, not_adult"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C5\", \"name\": \"x\", "
+         "\"patterns\": [\"meet\"], \"needs\": [\"adult\"], \"sexual_from\": [\"C6\"]}], "
+         "\"language\": [], \"indicators\": []}",
+         "sexual_from: a list of up to 4 offence codes, with needs sexual"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C5\", \"name\": \"x\", "
+         "\"patterns\": [\"meet\"], \"needs\": [\"sexual\"], \"sexual_from\": [6]}], "
+         "\"language\": [], \"indicators\": []}",
+         "sexual_from: each an offence code"},
     };
     char path[] = "/tmp/jd-screen-rules-XXXXXX";
     int fd = mkstemp(path);

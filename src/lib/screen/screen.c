@@ -130,6 +130,9 @@ typedef struct rule {
                                    (familial sexual abuse or cruelty is V02 abuse) */
     const char *with[4];        /* indicators with "from_offences": held only when all of
                                    these codes count too ("with") */
+    const char *sexual_from[4]; /* offences: the sexual element the rule needs is also met
+                                   by a counted offence of these codes (C5's meeting after a
+                                   counted C6, sexual communication) */
     const char *not_with[12];   /* indicators: not held when one of these codes counts
                                    (with "from": an older partner's C2, not a paid or group
                                    one; with patterns: contact online is S08, not M02) */
@@ -4906,6 +4909,41 @@ static int weak_matches(const jd_screen *S, const ctx *X, bool lac, int child, i
 }
 
 /* Tokens, the child described read as the child, then the patterns' hits. */
+/* Offences whose sexual element is a counted offence of their "sexual_from"
+ * codes in a note with no sexual act: the meeting after sexual messages
+ * ("he had been messaging her ... travelled from Wexcombe to meet Toby"): a
+ * second pass over their hits with the note's sexual element met. */
+static int sexual_from_pass(const jd_screen *S, const ctx *X, bool lac, int child, int et,
+                            jd_screen_result *res, jd_error *err)
+{
+    if (X->sexual)
+        return JD_OK;
+    ctx X2 = *X;
+    X2.sexual = true;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *h = &S->hits[i];
+        const pattern *p = &S->pat[h->pat];
+        if (p->kind != K_OFF)
+            continue;
+        const rule *r = &S->rules[p->owner];
+        bool met = false;
+        for (int k = 0; k < 4 && r->sexual_from[k] && !met; k++)
+            met = have_code(res, r->sexual_from[k], true);
+        if (!met || r->weak || have_code(res, r->code, true))
+            continue;
+        jd_screen_match m;
+        unsigned discount;
+        if (!hit_match(S, h, &X2, lac, child, et, &m, &discount) || !m.counts)
+            continue;
+        match_why(&m, p->text, discount);
+        snprintf(m.basis + strlen(m.basis), sizeof m.basis - strlen(m.basis),
+                 "; sexual by %s", r->sexual_from[0]);
+        if (add_match(res, &m))
+            return jd_oom(err);
+    }
+    return JD_OK;
+}
+
 static int read_note(jd_screen *S, const char *text, size_t len, const jd_screen_note *in)
 {
     if (tokenize(S, text, len) != JD_OK)
@@ -4992,8 +5030,9 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         if (add_match(res, &m))
             return jd_oom(err);
     }
-    int rc = from_offences(S, in, res, err);
-    if (rc < 0 || (rc = always_rules(S, in, child, res, err)) < 0)
+    int rc = sexual_from_pass(S, &X, lac, child, et, res, err);
+    if (rc < 0 || (rc = from_offences(S, in, res, err)) < 0 ||
+        (rc = always_rules(S, in, child, res, err)) < 0)
         return rc;
     veto_matches(veto, nveto, res);
     resolved_matches(S, res);
@@ -5159,6 +5198,15 @@ static int rule_ages_needs(loader *L, json_t *o, rule *r, const char *where)
         else
             return bad(L, where,
                        "needs: one of sexual, adult, older, minor_other, looked_after, not_adult");
+    }
+    json_t *sf = json_object_get(o, "sexual_from");
+    if (sf && (!json_is_array(sf) || json_array_size(sf) > 4 || !(r->needs & NEED_SEXUAL)))
+        return bad(L, where, "sexual_from: a list of up to 4 offence codes, with needs sexual");
+    json_array_foreach(sf, k, v)
+    {
+        if (!json_is_string(v) || !json_string_length(v))
+            return bad(L, where, "sexual_from: each an offence code");
+        r->sexual_from[k] = jd_arena_strdup(&L->S->ar, json_string_value(v));
     }
     return JD_OK;
 }
