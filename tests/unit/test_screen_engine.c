@@ -487,10 +487,10 @@ static void test_loader_errors(void **state)
          "\"patterns\": [\"=nolist\"]}], \"language\": [], \"indicators\": []}",
          "unknown list"},
         {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
-         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C2\", \"name\": \"x\", "
-         "\"from_offences\": [\"C8\"], \"patterns\": [\"sex\"]}], \"language\": [], "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [{\"slug\": \"consent\", "
+         "\"name\": \"x\", \"avoid\": \"y\", \"instead\": \"z\", \"from_offences\": [\"C8\"], \"patterns\": [\"sex\"]}], "
          "\"indicators\": []}",
-         "from_offences"},
+         "from_offences: a list of up to 4 offence codes, for indicators and offences"},
         {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
          "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
          "[{\"code\": \"V02\", \"name\": \"x\", \"from_offences\": [\"C8\", 7]}]}",

@@ -4378,7 +4378,9 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
     return discount;
 }
 
-/* Indicators held because an offence of the note counts ("from_offences"). */
+/* Indicators held because an offence of the note counts ("from_offences"),
+ * and offences that another implies: the offence's ages must fit the rule
+ * (the child's age at that offence's act, an adult when it needs one). */
 static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
                          jd_error *err)
 {
@@ -4406,8 +4408,20 @@ static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen
                     off = &res->m[j];
         if (!off)
             continue;
+        int age = off->act_age >= 0 ? off->act_age : in->child_age;
+        if (r->kind == JD_SCREEN_OFFENCE &&
+            ((r->min_age >= 0 && (age < 0 || age < r->min_age)) ||
+             (r->max_age >= 0 && (age < 0 || age > r->max_age)) ||
+             ((r->needs & NEED_ADULT) && off->other_age < 18)))
+            continue;
         jd_screen_match m = rule_match(r, off->rule, off->start, off->end);
         m.counts = true;
+        if (r->kind == JD_SCREEN_OFFENCE) {
+            m.recorded = off->recorded;
+            m.other_age = off->other_age;
+            m.act_age = off->act_age;
+            memcpy(m.basis, off->basis, sizeof m.basis);
+        }
         snprintf(m.why, sizeof m.why, "from offence %s", off->code);
         if (add_match(res, &m))
             return jd_oom(err);
@@ -5323,8 +5337,9 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
             return rc;
         json_t *from = json_object_get(o, "from_offences");
         if (from && (!json_is_array(from) || json_array_size(from) > 4 ||
-                     kind != JD_SCREEN_INDICATOR))
-            return bad(L, where, "from_offences: a list of up to 4 offence codes, for indicators");
+                     kind == JD_SCREEN_LANGUAGE))
+            return bad(L, where,
+                       "from_offences: a list of up to 4 offence codes, for indicators and offences");
         json_array_foreach(from, k, v)
         {
             if (!json_is_string(v))
