@@ -356,8 +356,8 @@ static const char *const norm_map[][2] = {
      * clause (Snowball would stem it to "parent", a word of the set "other") */
     {"parental", "parentalx"},
     /* Snowball stems "office" and "officer" alike ("offic"): an exception for a
-     * child's job in an office ("reception|office", C18) dropped "Keira told
-     * officers that they gave her spice", and "the office" was a writer */
+     * child's job in an office ("reception|office", C18) dropped "Amy told
+     * officers that two men gave her spice", and "the office" was a writer */
     {"office", "officex"}, {"offices", "officex"},
     /* Snowball stems "drugged" (stupefied, C12) to "drug", a word of the set
      * "drug" (drugs given, C18): "drugged and sexually assaulted by adults"
@@ -4802,7 +4802,7 @@ static long actor_antecedent(const jd_screen *S, size_t j, bool plural)
 /* A blow (the match opens with a word of the set "hit") whose actor, written
  * before it in its clause or reached from "he"/"they" by actor_antecedent, is
  * an adult who is not a carer ("one of the men slapped her", "they punched
- * him" after "older men from up the road"): an assault (C16), not a carer's
+ * him" after "older men from the next town"): an assault (C16), not a carer's
  * cruelty (C17). A carer ("mum's partner", "her stepdad"), a name, or no
  * actor found leaves the match to the other rules. */
 static bool blow_by_non_carer(const jd_screen *S, const hit *h)
@@ -4925,7 +4925,7 @@ static int weak_matches(const jd_screen *S, const ctx *X, bool lac, int child, i
 /* Tokens, the child described read as the child, then the patterns' hits. */
 /* Offences whose sexual element is a counted offence of their "sexual_from"
  * codes in a note with no sexual act: the meeting after sexual messages
- * ("he had been messaging her ... travelled from Wexcombe to meet Toby"): a
+ * ("he had been messaging her about what he wanted to do ... travelled to meet her"): a
  * second pass over their hits with the note's sexual element met. */
 static int sexual_from_pass(const jd_screen *S, const ctx *X, bool lac, int child, int et,
                             jd_screen_result *res, jd_error *err)
@@ -5005,7 +5005,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     X.adult = note_flag(S, K_ADULT);
     /* the record's own "not recorded" outranks the text: a crime reference
      * or "crimed" in the note then names another crime of the event ("the
-     * assault was crimed, 33/60127/26; the trafficking has not been
+     * assault was crimed, 33/40011/24; the sexual offence has not been
      * considered") or one to be recorded; with no answer, the text decides */
     bool text_decides = in->crime_recorded != 0;
     X.recorded = in->crime_recorded == 1 || (text_decides && crime_ref(S));
