@@ -5816,8 +5816,11 @@ int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
     const char *base = strrchr(src, '/');
     snprintf(S->source, sizeof S->source, "%s", base ? base + 1 : src);
     json_error_t je;
-    json_t *root = path ? json_load_file(path, 0, &je)
-                        : json_loadb(jd_data_rules_screen, jd_data_rules_screen_len, 0, &je);
+    /* a key given twice (a set added again under a name in use) is refused:
+     * jansson would keep the last one and silently drop the other */
+    json_t *root = path ? json_load_file(path, JSON_REJECT_DUPLICATES, &je)
+                        : json_loadb(jd_data_rules_screen, jd_data_rules_screen_len,
+                                     JSON_REJECT_DUPLICATES, &je);
     if (!root) {
         int rc = jd_error_set_at(err, path ? JD_EINVALID : JD_ERROR, S->source, je.line,
                                  je.column, "screen rules are not valid JSON: %s", je.text);
