@@ -1397,6 +1397,32 @@ static const scope_case scope_cases[] = {
      15, "case_note", "own_accord", 0, 0},
     {"Missing overnight. She went voluntarily to a flat with a man (30).", 15, "case_note",
      "own_accord", 1, 0},
+    /* Tenth session (scr-ctx2): a description disagreed with in the next sentence, wording
+       someone made the child feel, "anything but", an age at the act above the child's. Each
+       with a near miss. */
+    {"Her SW told the review that Tia has a long history of promiscuity. The review did not "
+     "agree with this description.",
+     16, "case_note", "promiscuous", 0, JD_SCREEN_CHALLENGED},
+    {"Her SW told the review that Tia has a long history of promiscuity. The review did not "
+     "agree with the plan.",
+     16, "case_note", "promiscuous", 1, 0},
+    {"Older notes call him promiscuous. These descriptions are wrong.", 15, "case_note",
+     "promiscuous", 0, JD_SCREEN_CHALLENGED},
+    {"He is promiscuous. These appointments are wrong for him.", 15, "case_note", "promiscuous",
+     1, 0},
+    {"The officer's words made her feel it was all her fault.", 17, "case_note", "asking_for_it", 0,
+     JD_SCREEN_QUOTED},
+    {"She went back there again, so it was all her fault.", 17, "case_note", "asking_for_it", 1, 0},
+    {"I agree with mum - he is anything but streetwise.", 16, "case_note", "streetwise", 0,
+     JD_SCREEN_NEGATED},
+    {"He's not been seen doing anything but he is clearly streetwise.", 16, "case_note",
+     "streetwise", 1, 0},
+    {"Mum talked about her own past. Since the age of 12 she was on the game for men in the "
+     "town.",
+     0, "health_visit", "C1", 0, JD_SCREEN_OTHER_PERSON},
+    {"Mum talked about her own past. Since the age of 12 she was on the game for men in the "
+     "town.",
+     14, "case_note", "C1", 1, 0},
 };
 
 static void test_scope_cases(void **state)

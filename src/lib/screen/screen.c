@@ -1315,7 +1315,13 @@ static uint32_t clause_cues(jd_screen *S, tok *t, uint32_t clause)
         clause++;
         t->clause = clause;
     }
-    for (int k = 0; t->sid && (S->term_mask >> (t->sid & 63) & 1) && k < S->nterm_sids; k++)
+    /* "he is anything but streetwise" is one negation, not two clauses
+     * ("not seen doing anything but he ..." is two) */
+    bool but_neg = S->ntok >= 3 && is_word(&S->tok[S->ntok - 2], "anything", NULL, NULL, NULL) &&
+                   (is_word(&S->tok[S->ntok - 3], "is", "was", "are", "were") ||
+                    is_word(&S->tok[S->ntok - 3], "shes", "hes", "been", "seems"));
+    for (int k = 0; t->sid && !but_neg && (S->term_mask >> (t->sid & 63) & 1) && k < S->nterm_sids;
+         k++)
         if (t->sid == S->term_sids[k]) {
             clause++;
             t->clause = clause;
@@ -4074,7 +4080,7 @@ static long sent_at(const jd_screen *S, int off)
  * written in another clause of its sentence, it is about another act (", and
  * she has had sex with a man aged 22 this month"); written in no sentence of
  * it, the note's. */
-static int act_age_at(const jd_screen *S, const hit *h, int note_act)
+static int act_age_at(const jd_screen *S, const hit *h, int note_act, int *sent_age)
 {
     const tok *a = &S->tok[h->start];
     int in_sent = -1, in_clause = -1;
@@ -4093,6 +4099,7 @@ static int act_age_at(const jd_screen *S, const hit *h, int note_act)
                 in_clause = n;
         }
     }
+    *sent_age = in_sent;
     return in_sent < 0 ? note_act : in_clause;
 }
 
@@ -4236,8 +4243,14 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
                    JD_SCREEN_SENSE;
-        int act = act_age_at(S, h, X->act_age);
+        int sent_act;
+        int act = act_age_at(S, h, X->act_age, &sent_act);
         int age = act >= 0 && act < child ? act : child;
+        /* an age at the act in its sentence above the child's age now ("She
+         * was in care from 12 and ... 'on the game at 15'" in a note about a
+         * baby): an older person's past, not this child's */
+        if (sent_act >= 0 && child >= 0 && sent_act > child)
+            *a |= JD_SCREEN_OTHER_PERSON;
         if (r->min_age >= 0 && age >= 0 && age < r->min_age)
             *a |= JD_SCREEN_AGE;
         if (r->max_age >= 0 && (age < 0 || age > r->max_age))
