@@ -1423,6 +1423,23 @@ static const scope_case scope_cases[] = {
     {"Mum talked about her own past. Since the age of 12 she was on the game for men in the "
      "town.",
      14, "case_note", "C1", 1, 0},
+    /* the subject of "and is ..." is further back than the object of a preposition; near
+       miss: "with both sets of parents consenting" is theirs */
+    {"Pt has been sexually active with her partner for six months and is fully consenting.", 14,
+     "clinic", "consent", 1, 0},
+    {"Phones checked with both sets of parents consenting.", 14, "police", "consent", 0, 0},
+    /* "putting herself at risk" tells what she does, not what may be; near miss: at risk */
+    {"She is putting herself at risk going to that flat, and she is now recruiting for the older "
+     "lads.",
+     15, "case_note", "recruiting", 1, 0},
+    {"She is at risk and may start recruiting for the older lads.", 15, "case_note", "recruiting",
+     0, JD_SCREEN_HYPOTHETICAL},
+    /* an attribution cue that starts inside the wording and runs past it; near miss: the
+       parents' feeling before the words */
+    {"She is now beyond her parents' control and they feel they cannot keep her safe.", 16,
+     "case_note", "out_of_control", 1, 0},
+    {"Her parents feel she is beyond their control.", 16, "case_note", "out_of_control", 0,
+     JD_SCREEN_QUOTED},
 };
 
 static void test_scope_cases(void **state)

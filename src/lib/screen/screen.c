@@ -877,6 +877,8 @@ static long alt_then(const jd_screen *S, const pattern *p, uint32_t ti, const al
 
 /* Token index after a match of terms [ti, nterms) at token i, or -1. */
 static bool is_word(const tok *k, const char *a, const char *b, const char *c, const char *d);
+static bool word_in(const tok *k, const char *const *v);
+static bool determiner_at(const jd_screen *S, size_t i);
 
 /* Whether token j is the colon after a field's label at the start of its
  * line ("Sexual health clinic:", "Relationship:"; at most three words), or
@@ -1902,16 +1904,30 @@ static bool titled(const jd_screen *S, size_t j)
  * consensual" is their view of the child) or a pronoun of the other gender than the child's
  * ("he keeps asking for it" about a girl) is another person too; in quotation
  * marks "I" is the child's own word and is left alone. */
+/* Whether the person word at token j is the object of a preposition ("with
+ * her partner", "to the mother"), a possessive or determiner between. */
+static bool prep_object(const jd_screen *S, size_t j)
+{
+    static const char *const prep[] = {"with", "to", "for", "from", "at", "about", "of",
+                                       "towards", "near", "beside", "around", NULL};
+    if (j > 0 && (in_set(S, S->poss_set, S->tok[j - 1].sid) || determiner_at(S, j - 1)))
+        j--;
+    if (j == 0 || S->tok[j - 1].sent != S->tok[j].sent)
+        return false;
+    return word_in(&S->tok[j - 1], prep);
+}
+
 static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer)
 {
     uint32_t cl = S->tok[s].clause;
-    bool past_that = false;
+    bool past_that = false, crossed = false;
     for (size_t j = s; j-- > 0;) {
         const tok *k = &S->tok[j];
         if (k->clause != cl) {
             if (!S->tok[j + 1].coord)
                 break;
             cl = k->clause; /* "mum went quiet and then agreed": one subject */
+            crossed = true;
         }
         /* "staff agreed that this is her choice": a clause of its own; "staff
          * describe her as streetwise": the words are about the child after all */
@@ -1948,7 +1964,15 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
             continue; /* "another one living the high-risk lifestyle": one more case like
                        * her, not someone else ("another one of the girls" is) */
         if (in_set(S, S->other_set, k->sid)) {
-            /* "her mum", "his friend": the other person; "mum's" too */
+            /* "her mum", "his friend": the other person; "mum's" too; not the
+             * object of a preposition in a clause before "and" ("active with
+             * her partner ... and is fully consenting": the subject is
+             * further back; "with both parents consenting" is the parents') */
+            if (!actors && crossed && prep_object(S, j)) {
+                if (in_set(S, S->poss_set, S->tok[j - 1].sid) || determiner_at(S, j - 1))
+                    j--; /* and its "her", not read as the child */
+                continue;
+            }
             return 1;
         }
         if (!actors && indefinite_person(S, j))
@@ -2029,6 +2053,11 @@ static void mark_cues(jd_screen *S)
          * reports no one's words */
         if (S->pat[c->pat].kind == K_REPORT && c->start > 0 &&
             S->tok[c->start - 1].sent == S->tok[c->start].sent && determiner_at(S, c->start - 1))
+            c->pseudo = true;
+        /* "putting herself at risk" tells what she does now, not what may be */
+        if (S->pat[c->pat].kind == K_HYPO && c->start > 0 &&
+            (S->tok[c->start - 1].sid == S->herself_sid ||
+             S->tok[c->start - 1].sid == S->himself_sid))
             c->pseudo = true;
     }
     if (!(S->cue_kinds & (1ull << K_PSEUDO)) ||
@@ -2170,8 +2199,10 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             if (b->sent == a->sent + 1 && c->start < 4)
                 return true;
             break;
-        case 5: /* before the match ends, in its sentence (attribution) */
-            if (b->sent == a->sent && c->start < h->end && c->start != h->start)
+        case 5: /* before the match ends, in its sentence; not a cue inside it
+                 * running past it ("beyond her parents' control and they feel") */
+            if (b->sent == a->sent && c->start < h->end && c->start != h->start &&
+                !(c->start > h->start && c->end > h->end))
                 return true;
             break;
         default: break;
