@@ -1440,6 +1440,15 @@ static const scope_case scope_cases[] = {
      "case_note", "out_of_control", 1, 0},
     {"Her parents feel she is beyond their control.", 16, "case_note", "out_of_control", 0,
      JD_SCREEN_QUOTED},
+    /* a next sentence that names the act challenges only someone else's words; near misses:
+       the words reported, a challenge of the wording */
+    {"Owen is clearly proud of it; he loves the attention of an older woman. However as he is 15 "
+     "this is an offence by Ms Best.",
+     15, "mash", "enjoys", 1, 0},
+    {"He says he loves the attention of an older woman. This is an offence by Ms Best.", 15, "mash",
+     "enjoys", 0, JD_SCREEN_CHALLENGED},
+    {"He loves the attention of an older woman. This is not appropriate language.", 15, "mash",
+     "enjoys", 0, JD_SCREEN_CHALLENGED},
 };
 
 static void test_scope_cases(void **state)

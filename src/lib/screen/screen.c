@@ -43,7 +43,7 @@ enum {
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
     K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_QUEST, K_ANSNO, K_TOPIC,
-    K_NK
+    K_NAMING, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -3535,6 +3535,42 @@ static bool in_place_name(const jd_screen *S, const hit *h)
     return next || prev;
 }
 
+/* Whether every challenge cue of the sentence after match h names the act
+ * (`names_act`: "this is an offence", "she is being exploited"), none the
+ * wording: after the writer's own unquoted words ("he loves the attention of
+ * an older woman. However as he is 15 this is an offence") that names the
+ * abuse; it challenges the words only when they are someone else's. */
+static bool next_names_act(const jd_screen *S, const hit *h)
+{
+    if (!(S->cue_kinds & (1ull << K_NAMING)))
+        return false;
+    uint32_t next = S->tok[h->start].sent + 1;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        if (S->pat[c->pat].kind != K_CHAL || S->tok[c->start].sent != next)
+            continue;
+        bool named = false;
+        for (size_t j = 0; j < S->nhits && !named; j++) {
+            const hit *n = &S->hits[j];
+            named = S->pat[n->pat].kind == K_NAMING && n->start <= c->start && n->end >= c->end;
+        }
+        if (!named)
+            return false;
+    }
+    return true;
+}
+
+/* A challenge cue in the match's sentence or the next; for the writer's own
+ * wording, not a next sentence that only names the act (next_names_act). */
+static bool challenged(const jd_screen *S, const rule *r, const hit *h, unsigned a)
+{
+    if (cue_in(S, K_CHAL, h, 1))
+        return true;
+    return cue_in(S, K_CHAL, h, 3) &&
+           !(r->kind == JD_SCREEN_LANGUAGE && !(a & JD_SCREEN_QUOTED) &&
+             !cue_in(S, K_REPORT, h, 5) && next_names_act(S, h));
+}
+
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
@@ -3616,7 +3652,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_QUOTED;
     if ((a & JD_SCREEN_QUOTED) && cue_in(S, K_ADOPT, h, 3))
         a &= ~(unsigned)JD_SCREEN_QUOTED;
-    if (cue_in(S, K_CHAL, h, 3))
+    if (challenged(S, r, h, a))
         a |= JD_SCREEN_CHALLENGED;
     if (r->injury && (cue_in(S, K_INNOC, h, 1) ||
                       (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
@@ -5440,7 +5476,7 @@ static int load_cues(loader *L, json_t *root)
                      {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT},
                      {"resolved", K_RESOLVED}, {"document", K_DOC},
                      {"question", K_QUEST},     {"answer_no", K_ANSNO},
-                     {"topic", K_TOPIC}};
+                     {"topic", K_TOPIC},        {"names_act", K_NAMING}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
