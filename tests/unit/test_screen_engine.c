@@ -1449,6 +1449,16 @@ static const scope_case scope_cases[] = {
      "enjoys", 0, JD_SCREEN_CHALLENGED},
     {"He loves the attention of an older woman. This is not appropriate language.", 15, "mash",
      "enjoys", 0, JD_SCREEN_CHALLENGED},
+    /* the child coerced into the act the wording calls her choice; near miss: no coercion */
+    {"She was encouraged to bring other girls to the flat by the men.", 15, "case_note",
+     "recruiting", 0, JD_SCREEN_CHALLENGED},
+    {"She has been bringing younger girls to the flat.", 15, "case_note", "recruiting", 1, 0},
+    /* asked to reconsider the wording; near miss: to reconsider a plan */
+    {"Mr Ormerod said she is a little madam who brings it all on herself. The chair asked him to "
+     "reconsider this wording.",
+     14, "strategy", "asking_for_it", 0, JD_SCREEN_CHALLENGED},
+    {"She brings it all on herself. The chair asked him to reconsider the plan.", 14, "strategy",
+     "asking_for_it", 1, 0},
 };
 
 static void test_scope_cases(void **state)
