@@ -1459,6 +1459,11 @@ static const scope_case scope_cases[] = {
      14, "strategy", "asking_for_it", 0, JD_SCREEN_CHALLENGED},
     {"She brings it all on herself. The chair asked him to reconsider the plan.", 14, "strategy",
      "asking_for_it", 1, 0},
+    /* "not" right before the last word of a match whose words are apart; near miss: and */
+    {"PC Vyse looked at the accounts: the men's messages are flattering but not sexual so far.", 15,
+     "strategy", "C6", 0, JD_SCREEN_NEGATED},
+    {"PC Vyse looked at the accounts: the men's messages are flattering and sexual.", 15,
+     "strategy", "C6", 1, 0},
 };
 
 static void test_scope_cases(void **state)

@@ -3562,6 +3562,35 @@ static bool next_names_act(const jd_screen *S, const hit *h)
 
 /* A challenge cue in the match's sentence or the next; for the writer's own
  * wording, not a next sentence that only names the act (next_names_act). */
+/* Whether a pattern's text has the word w (n bytes) as one of its words,
+ * alone or in a phrase ("was_not|wasnt"). */
+static bool text_has_word(const char *text, const char *w, size_t n)
+{
+    for (const char *q = text; *q; q++)
+        if (!strncmp(q, w, n) && (q == text || !isalpha((unsigned char)q[-1])) &&
+            !isalpha((unsigned char)q[n]))
+            return true;
+    return false;
+}
+
+/* "not" or "never" inside a match whose words are apart, right before its
+ * last word ("the men's messages are flattering but not sexual"): the
+ * pattern ran over the negation. */
+static bool neg_inside(const jd_screen *S, const hit *h)
+{
+    if (!(S->cue_kinds & (1ull << K_NEG)) || h->end - h->start < 3)
+        return false;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        if (S->pat[c->pat].kind == K_NEG && !c->pseudo && c->start > h->start &&
+            c->end + 1 == h->end && c->end == c->start + 1 &&
+            is_word(&S->tok[c->start], "not", "never", NULL, NULL) &&
+            !text_has_word(S->pat[h->pat].text, S->tok[c->start].w, S->tok[c->start].wlen))
+            return true; /* not "she was not there", "didn't buy": the rule's own words */
+    }
+    return false;
+}
+
 static bool challenged(const jd_screen *S, const rule *r, const hit *h, unsigned a)
 {
     if (cue_in(S, K_CHAL, h, 1))
@@ -3575,7 +3604,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
     if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h) ||
-        answered_no(S, h))
+        answered_no(S, h) || neg_inside(S, h))
         a |= JD_SCREEN_NEGATED;
     if (cue_in(S, K_HYPO, h, 4) || named_topic(S, h))
         a |= JD_SCREEN_HYPOTHETICAL;
