@@ -1464,6 +1464,10 @@ static const scope_case scope_cases[] = {
      "strategy", "C6", 0, JD_SCREEN_NEGATED},
     {"PC Vyse looked at the accounts: the men's messages are flattering and sexual.", 15,
      "strategy", "C6", 1, 0},
+    /* the child named by a plain noun ("Lad", "the lad"); near miss: "a lad in his year" */
+    {"Youth club. Lad can handle himself tbf.", 15, "youth", "streetwise", 1, 0},
+    {"Youth club. A lad in his year can handle himself.", 15, "youth", "streetwise", 0,
+     JD_SCREEN_OTHER_PERSON},
 };
 
 static void test_scope_cases(void **state)

@@ -1917,6 +1917,25 @@ static bool prep_object(const jd_screen *S, size_t j)
     return word_in(&S->tok[j - 1], prep);
 }
 
+/* Whether token j names the note's child by a plain noun of the child's
+ * gender, opening its sentence or after "the" or "young" ("Lad brought this
+ * on himself", "the young lad"): not "a lad", "older lads", "his lad". */
+static bool child_noun(const jd_screen *S, size_t j)
+{
+    const tok *k = &S->tok[j];
+    bool boy = is_word(k, "lad", "boy", NULL, NULL), girl = is_word(k, "girl", "lass", NULL, NULL);
+    if (!(boy && S->gender != 'F') && !(girl && S->gender != 'M'))
+        return false;
+    if (j == 0 || S->tok[j - 1].sent != k->sent)
+        return true;
+    const tok *p = &S->tok[j - 1];
+    if (is_word(p, "young", NULL, NULL, NULL) && j >= 2 && S->tok[j - 2].sent == k->sent)
+        p = &S->tok[j - 2];
+    else if (is_word(p, "young", NULL, NULL, NULL))
+        return true;
+    return is_word(p, "the", "this", NULL, NULL) || p->punct;
+}
+
 static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer)
 {
     uint32_t cl = S->tok[s].clause;
@@ -1950,6 +1969,8 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
             return 0; /* "a man ... kissed her": the adult acts, the child is the victim;
                        * "her sister is being paid by men for sex": the agent of a
                        * passive is not its subject */
+        if (writer && child_noun(S, j))
+            return 0; /* "Lad can handle himself", "the girl is out of control" */
         if (writer && !k->quoted && !after_that &&
             ((S->writer_set != UINT32_MAX && in_set(S, S->writer_set, k->sid) &&
               s - j <= 4 && subject_position(S, j)) ||
