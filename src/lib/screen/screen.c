@@ -4993,7 +4993,8 @@ static int load_patterns(loader *L, json_t *arr, int kind, uint32_t owner, const
 static unsigned attr_bit(const char *s)
 {
     static const char *names[] = {"negated", "hypothetical", "historical", "other_person",
-                                  "quoted", "challenged", "innocent", "property", "age"};
+                                  "quoted", "challenged", "innocent", "property", "age",
+                                  "sense"};
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(s, names[i]))
             return 1u << i;
