@@ -1975,10 +1975,12 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
                 in_set(S, S->other_set, S->tok[j - 1].sid) &&
                 !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, S->tok[j - 1].sid)))
                 return 1;
-            /* "her" right before an other-person word is a possessive */
+            /* "her" right before an other-person word is a possessive; when
+             * that word opens the match ("her partner (31) buys it for her"
+             * for S02) the match is about the child's own relation */
             if (j + 1 < S->ntok && in_set(S, S->poss_set, k->sid) &&
                 in_set(S, S->other_set, S->tok[j + 1].sid))
-                return 1;
+                return j + 1 == s ? 0 : 1;
             return 0;
         }
     }
