@@ -2026,10 +2026,12 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
                 in_set(S, S->other_set, S->tok[j - 1].sid) &&
                 !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, S->tok[j - 1].sid)))
                 return 1;
-            /* "her" right before an other-person word is a possessive */
+            /* "her" right before an other-person word is a possessive; when
+             * that word opens the match ("her partner (31) buys it for her"
+             * for S02) the match is about the child's own relation */
             if (j + 1 < S->ntok && in_set(S, S->poss_set, k->sid) &&
                 in_set(S, S->other_set, S->tok[j + 1].sid))
-                return 1;
+                return j + 1 == s ? 0 : 1;
             return 0;
         }
     }
@@ -5123,7 +5125,8 @@ static int load_patterns(loader *L, json_t *arr, int kind, uint32_t owner, const
 static unsigned attr_bit(const char *s)
 {
     static const char *names[] = {"negated", "hypothetical", "historical", "other_person",
-                                  "quoted", "challenged", "innocent", "property", "age"};
+                                  "quoted", "challenged", "innocent", "property", "age",
+                                  "sense"};
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(s, names[i]))
             return 1u << i;
