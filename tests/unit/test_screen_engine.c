@@ -426,6 +426,22 @@ static void test_recorded(void **state)
     r = run(f, "She says a man aged 30 had sex with her. Recorded as a crime today.", 14,
             "case_note", -1);
     assert_true(must(r, "C2", true)->recorded);
+    /* the record's own "not recorded" (0) outranks a reference or a cue in
+     * the text: it names another crime of the event, so the rest stays
+     * unrecorded ("the assault was crimed, 33/...; the sexual offence has
+     * not been considered"); unknown (-1) lets the text decide, and the
+     * record's "recorded" (1) stands alone */
+    t = "A man aged 30 punched her and had sex with her. The assault was crimed, 33/40011/24; "
+        "the sexual offence has not yet been considered.";
+    r = run(f, t, 14, "case_note", 0);
+    assert_false(must(r, "C2", true)->recorded);
+    assert_false(must(r, "C16", true)->recorded);
+    r = run(f, t, 14, "case_note", -1);
+    assert_true(must(r, "C2", true)->recorded);
+    r = run(f, "She says a man aged 30 had sex with her. Crime recorded.", 14, "case_note", 0);
+    assert_false(must(r, "C2", true)->recorded);
+    r = run(f, "She says a man aged 30 had sex with her.", 14, "case_note", 0);
+    assert_false(must(r, "C2", true)->recorded);
 }
 
 /* The loader refuses bad rule files with a message naming the entry. */
@@ -471,10 +487,10 @@ static void test_loader_errors(void **state)
          "\"patterns\": [\"=nolist\"]}], \"language\": [], \"indicators\": []}",
          "unknown list"},
         {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
-         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C2\", \"name\": \"x\", "
-         "\"from_offences\": [\"C8\"], \"patterns\": [\"sex\"]}], \"language\": [], "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [{\"slug\": \"consent\", "
+         "\"name\": \"x\", \"avoid\": \"y\", \"instead\": \"z\", \"from_offences\": [\"C8\"], \"patterns\": [\"sex\"]}], "
          "\"indicators\": []}",
-         "from_offences"},
+         "from_offences: a list of up to 4 offence codes, for indicators and offences"},
         {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
          "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
          "[{\"code\": \"V02\", \"name\": \"x\", \"from_offences\": [\"C8\", 7]}]}",
@@ -521,6 +537,16 @@ static void test_loader_errors(void **state)
          "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
          "[{\"code\": \"S02\", \"name\": \"x\", \"patterns\": [\"boyfriend\"], \"needs\": [\"elder\"]}]}",
          "needs: one of sexual, adult, older, minor_other, looked_after, not_adult"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C5\", \"name\": \"x\", "
+         "\"patterns\": [\"meet\"], \"needs\": [\"adult\"], \"sexual_from\": [\"C6\"]}], "
+         "\"language\": [], \"indicators\": []}",
+         "sexual_from: a list of up to 4 offence codes, with needs sexual"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C5\", \"name\": \"x\", "
+         "\"patterns\": [\"meet\"], \"needs\": [\"sexual\"], \"sexual_from\": [6]}], "
+         "\"language\": [], \"indicators\": []}",
+         "sexual_from: each an offence code"},
     };
     char path[] = "/tmp/jd-screen-rules-XXXXXX";
     int fd = mkstemp(path);

@@ -111,6 +111,8 @@ typedef struct rule {
     bool child_acts;            /* with explicit: a match naming no one ("selling sex") is
                                    the child's act only when the clause is about the child */
     bool taking;                /* property objects apply */
+    bool carer;                 /* a blow counts only when no adult other than a carer is
+                                   its actor (C17: cruelty is a carer's act) */
     bool always;                /* no pattern: holds whenever the ages fit (V07) */
     bool candidate;             /* "always" rules: a candidate only, not counted; the learned
                                    combiner (model.c) decides it, rules alone never count it */
@@ -128,6 +130,9 @@ typedef struct rule {
                                    (familial sexual abuse or cruelty is V02 abuse) */
     const char *with[4];        /* indicators with "from_offences": held only when all of
                                    these codes count too ("with") */
+    const char *sexual_from[4]; /* offences: the sexual element the rule needs is also met
+                                   by a counted offence of these codes (C5's meeting after a
+                                   counted C6, sexual communication) */
     const char *not_with[12];   /* indicators: not held when one of these codes counts
                                    (with "from": an older partner's C2, not a paid or group
                                    one; with patterns: contact online is S08, not M02) */
@@ -350,6 +355,18 @@ static const char *const norm_map[][2] = {
     /* the adjective is no person: "beyond parental control and left" is the child's
      * clause (Snowball would stem it to "parent", a word of the set "other") */
     {"parental", "parentalx"},
+    /* Snowball stems "office" and "officer" alike ("offic"): an exception for a
+     * child's job in an office ("reception|office", C18) dropped "Keira told
+     * officers that they gave her spice", and "the office" was a writer */
+    {"office", "officex"}, {"offices", "officex"},
+    /* Snowball stems "drugged" (stupefied, C12) to "drug", a word of the set
+     * "drug" (drugs given, C18): "drugged and sexually assaulted by adults"
+     * was drugs from adults ("drugged*" still finds it) */
+    {"drugged", "druggedx"},
+    /* "pastoral" (the school's pastoral lead) stems to "pastor" (a faith
+     * leader, a position of trust, C7); "manager" and "managers" to "manag",
+     * with "manages" ("manages the girls", C10) */
+    {"pastoral", "pastoralx"}, {"manager", "managerx"}, {"managers", "managerx"},
     /* Snowball stems "paeds" to "pa", the personal adviser of a care leaver */
     {"paeds", "paediatrics"}, {"paed", "paediatric"}, {"peds", "paediatrics"},
     {"insta", "instagram"}, {"ig", "instagram"},
@@ -1985,10 +2002,8 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
             continue; /* "another one living the high-risk lifestyle": one more case like
                        * her, not someone else ("another one of the girls" is) */
         if (in_set(S, S->other_set, k->sid)) {
-            /* "her mum", "his friend": the other person; "mum's" too; not the
-             * object of a preposition in a clause before "and" ("active with
-             * her partner ... and is fully consenting": the subject is
-             * further back; "with both parents consenting" is the parents') */
+            /* "her mum", "his friend", "mum's"; not a preposition's object before
+             * "and" ("active with her partner ... and is fully consenting") */
             if (!actors && crossed && prep_object(S, j)) {
                 if (in_set(S, S->poss_set, S->tok[j - 1].sid) || determiner_at(S, j - 1))
                     j--; /* and its "her", not read as the child */
@@ -2041,6 +2056,7 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
 typedef struct ctx {
     const jd_screen_note *in;
     int act_age;     /* the child's age at the act, when written ("when she was 11") */
+    bool act_since;  /* act_age begins acts that go on ("since she was 12") */
     int other_age;   /* the other person's age, -1 unknown */
     char other_why[48];
     bool sexual, adult, recorded;
@@ -3852,6 +3868,10 @@ static bool act_sentence(const jd_screen *S, size_t i)
         const hit *c = &S->hits[k];
         int kind = S->pat[c->pat].kind;
         uint32_t cs = S->tok[c->start].sent;
+        /* a weak rule's words are no act (they are read only with --all or
+         * a model: the ages must not depend on that) */
+        if (kind == K_OFF && S->rules[S->pat[c->pat].owner].weak)
+            continue;
         if ((kind == K_OFF || kind == K_SEXUAL) && (cs == sent || (begins && cs == sent + 1)))
             return true;
     }
@@ -3876,17 +3896,39 @@ static int act_num(const jd_screen *S, uint32_t j)
     return n;
 }
 
-static int act_age(const jd_screen *S)
+/* Whether the age-at-act cue c tells a beginning of acts that go on: "since
+ * she was 12", "from the age of 11", and for the acts of other sentences
+ * also "it started at 12", "first at 12" (the act of its own clause is the
+ * first one: "first had sex at 12 with a boy of 16"); not "when she was 11"
+ * or "aged 11 at the time", one act then. */
+static bool cue_since(const jd_screen *S, const hit *c, bool own_clause)
+{
+    static const char *const since[] = {"since", "from", "first", "start", "began", "begun"};
+    size_t nb = own_clause ? 2 : sizeof since / sizeof *since;
+    for (uint32_t j = c->start; j < c->end; j++)
+        for (size_t b = 0; b < nb; b++)
+            if (S->tok[j].wlen >= strlen(since[b]) &&
+                !memcmp(S->tok[j].w, since[b], strlen(since[b])))
+                return true;
+    return false;
+}
+
+/* The note's age at the act (the smallest), -1 when none; *since when the
+ * cue that gives it begins acts that go on. */
+static int act_age(const jd_screen *S, bool *since)
 {
     int act = -1;
+    *since = false;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *h = &S->hits[i];
         if (S->pat[h->pat].kind != K_THEN || then_is_status(S, h) ||
             !act_sentence(S, h->start))
             continue;
         for (uint32_t j = h->start; j < h->end; j++)
-            if (act_num(S, j) >= 0 && act_num(S, j) < 18 && (act < 0 || act_num(S, j) < act))
+            if (act_num(S, j) >= 0 && act_num(S, j) < 18 && (act < 0 || act_num(S, j) < act)) {
                 act = act_num(S, j);
+                *since = cue_since(S, h, false) || tells_beginning(S, h->start);
+            }
     }
     return act;
 }
@@ -4064,7 +4106,7 @@ static void read_ages(const jd_screen *S, ctx *X)
 {
     int child = X->in->child_age;
     X->other_age = -1;
-    X->act_age = act_age(S);
+    X->act_age = act_age(S, &X->act_since);
     X->other_why[0] = 0;
     for (size_t i = 0; i < S->ntok; i++) {
         const tok *t = &S->tok[i];
@@ -4198,11 +4240,14 @@ static long sent_at(const jd_screen *S, int off)
 /* The child's age at the act of match h: "when she was 10" in its own clause;
  * written in another clause of its sentence, it is about another act (", and
  * she has had sex with a man aged 22 this month"); written in no sentence of
- * it, the note's. */
-static int act_age_at(const jd_screen *S, const hit *h, int note_act, int *sent_age)
+ * it, the note's (X). *since when that age begins acts that go on;
+ * *sent_age the youngest age at an act written anywhere in its sentence. */
+static int act_age_at(const jd_screen *S, const hit *h, const ctx *X, bool *since,
+                      int *sent_age)
 {
     const tok *a = &S->tok[h->start];
     int in_sent = -1, in_clause = -1;
+    bool since_clause = false;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *c = &S->hits[i];
         if (S->pat[c->pat].kind != K_THEN || S->tok[c->start].sent != a->sent ||
@@ -4214,12 +4259,27 @@ static int act_age_at(const jd_screen *S, const hit *h, int note_act, int *sent_
                 continue;
             if (in_sent < 0 || n < in_sent)
                 in_sent = n;
-            if (S->tok[c->start].clause == a->clause && (in_clause < 0 || n < in_clause))
+            if (S->tok[c->start].clause == a->clause && (in_clause < 0 || n < in_clause)) {
                 in_clause = n;
+                since_clause = cue_since(S, c, true);
+            }
         }
     }
-    *sent_age = in_sent;
-    return in_sent < 0 ? note_act : in_clause;
+    *since = in_sent < 0 ? X->act_since : since_clause;
+    if (sent_age)
+        *sent_age = in_sent;
+    return in_sent < 0 ? X->act_age : in_clause;
+}
+
+/* An age at the act in the match's sentence above the child's age now
+ * ("She was in care from 12 and ... 'on the game at 15'" in a note about a
+ * baby): an older person's past, not this child's. */
+static bool act_after_now(const jd_screen *S, const hit *h, const ctx *X, int child)
+{
+    bool since;
+    int sent;
+    act_age_at(S, h, X, &since, &sent);
+    return sent >= 0 && child >= 0 && sent > child;
 }
 
 /* A match of rule r over the byte range [start, end) of the text (-1 when it
@@ -4237,6 +4297,7 @@ static jd_screen_match rule_match(const rule *r, const char *basis, int start, i
     m.start = start;
     m.end = end;
     m.other_age = -1;
+    m.act_age = -1;
     return m;
 }
 
@@ -4362,15 +4423,17 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
                    JD_SCREEN_SENSE;
-        int sent_act;
-        int act = act_age_at(S, h, X->act_age, &sent_act);
+        bool since;
+        int act = act_age_at(S, h, X, &since, NULL);
         int age = act >= 0 && act < child ? act : child;
-        /* an age at the act in its sentence above the child's age now ("She
-         * was in care from 12 and ... 'on the game at 15'" in a note about a
-         * baby): an older person's past, not this child's */
-        if (sent_act >= 0 && child >= 0 && sent_act > child)
-            *a |= JD_SCREEN_OTHER_PERSON;
-        if (r->min_age >= 0 && age >= 0 && age < r->min_age)
+        /* acts that began at an age and go on ("sexually active since she
+         * was 12", now 14) are offences of every age since: C1 then, C2 now.
+         * An adult then is an adult now; a young person's age written beside
+         * the beginning ("first with a lad of 16") is his age then, so an
+         * offence that needs the other under 18 (C3) keeps the age then. */
+        int upto = since && age >= 0 && child > age && !(r->needs & NEED_MINOR_OTHER) ? child
+                                                                                      : age;
+        if (r->min_age >= 0 && age >= 0 && upto < r->min_age)
             *a |= JD_SCREEN_AGE;
         if (r->max_age >= 0 && (age < 0 || age > r->max_age))
             *a |= JD_SCREEN_AGE;
@@ -4407,10 +4470,15 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             discount |= JD_SCREEN_QUOTED;
         m->recorded = X->recorded;
         m->other_age = other;
+        m->act_age = age;
         sbuf w = sb_at(m->basis, sizeof m->basis); /* "child %d%s, other %s%s" */
         sb_str(&w, "child ");
         sb_int(&w, age);
         sb_str(&w, age != child ? " at the time" : "");
+        if (upto != age) {
+            sb_str(&w, " and since, to ");
+            sb_int(&w, upto);
+        }
         sb_str(&w, ", other ");
         sb_str(&w, other < 0 ? "age not written" : other >= 18 ? "an adult " : "");
         sb_str(&w, other_why);
@@ -4448,7 +4516,9 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
     return discount;
 }
 
-/* Indicators held because an offence of the note counts ("from_offences"). */
+/* Indicators held because an offence of the note counts ("from_offences"),
+ * and offences that another implies: the offence's ages must fit the rule
+ * (the child's age at that offence's act, an adult when it needs one). */
 static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
                          jd_error *err)
 {
@@ -4476,8 +4546,20 @@ static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen
                     off = &res->m[j];
         if (!off)
             continue;
+        int age = off->act_age >= 0 ? off->act_age : in->child_age;
+        if (r->kind == JD_SCREEN_OFFENCE &&
+            ((r->min_age >= 0 && (age < 0 || age < r->min_age)) ||
+             (r->max_age >= 0 && (age < 0 || age > r->max_age)) ||
+             ((r->needs & NEED_ADULT) && off->other_age < 18)))
+            continue;
         jd_screen_match m = rule_match(r, off->rule, off->start, off->end);
         m.counts = true;
+        if (r->kind == JD_SCREEN_OFFENCE) {
+            m.recorded = off->recorded;
+            m.other_age = off->other_age;
+            m.act_age = off->act_age;
+            memcpy(m.basis, off->basis, sizeof m.basis);
+        }
         snprintf(m.why, sizeof m.why, "from offence %s", off->code);
         if (add_match(res, &m))
             return jd_oom(err);
@@ -4626,7 +4708,8 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
         }
     }
     /* An older child's disclosure of abuse under 13 ("raped by adults from
-     * the age of 12") is C1 at the time of the act: the same words do not
+     * the age of 12", "made her touch him when she was 11") is C1 at the
+     * time of the act: the same words, or an act dated under 13, do not
      * count as C11 as well (under 13, C1 is used alone) */
     for (size_t i = 0; i < res->n; i++) {
         jd_screen_match *m = &res->m[i];
@@ -4634,7 +4717,8 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
             continue;
         for (size_t j = 0; j < res->n; j++)
             if (res->m[j].counts && !strcmp(res->m[j].code, "C1") &&
-                res->m[j].start == m->start && res->m[j].end == m->end) {
+                ((res->m[j].start == m->start && res->m[j].end == m->end) ||
+                 (m->act_age >= 0 && m->act_age < 13))) {
                 m->counts = false;
                 snprintf(m->why, sizeof m->why,
                          "not counted: the same act under 13 is C1, used alone");
@@ -4831,6 +4915,60 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
 /* A hit of a rule read as a match: false when the rule does not apply there
  * (event type, an exception, no "near" pattern); else *m with its attributes
  * and counting, and *discount, the attribute bits that stop it counting. */
+/* The person a pronoun at token j points back to, for the actor of an act:
+ * the last person word or name before it, in its sentence or the two
+ * before, of its number ("they" a plural: "older men ... they punched him";
+ * "he" one person); -1 when none. */
+static long actor_antecedent(const jd_screen *S, size_t j, bool plural)
+{
+    uint32_t sent = S->tok[j].sent;
+    while (j-- > 0 && S->tok[j].sent + 2 >= sent) {
+        const tok *k = &S->tok[j];
+        if (k->punct || frame_who(S, j) == JD_FR_CHILD)
+            continue;
+        bool many = (k->wlen > 1 && k->w[k->wlen - 1] == 's' && !k->poss) ||
+                    is_word(k, "men", "people", NULL, NULL);
+        if ((in_set(S, S->parent_set, k->sid) || in_set(S, S->actor_set, k->sid)) &&
+            many == plural)
+            return (long)j;
+        if (!plural && proper_name(S, j) && other_name(S, k, false))
+            return (long)j;
+    }
+    return -1;
+}
+
+/* A blow (the match opens with a word of the set "hit") whose actor, written
+ * before it in its clause or reached from "he"/"they" by actor_antecedent, is
+ * an adult who is not a carer ("one of the men slapped her", "they punched
+ * him" after "older men from up the road"): an assault (C16), not a carer's
+ * cruelty (C17). A carer ("mum's partner", "her stepdad"), a name, or no
+ * actor found leaves the match to the other rules. */
+static bool blow_by_non_carer(const jd_screen *S, const hit *h)
+{
+    if (S->hit_set == UINT32_MAX || S->actor_set == UINT32_MAX || S->parent_set == UINT32_MAX ||
+        !in_set(S, S->hit_set, S->tok[h->start].sid))
+        return false;
+    long who = -1;
+    uint32_t clause = S->tok[h->start].clause;
+    for (size_t i = h->start, d = 0; i-- > 0 && d < 6 && S->tok[i].clause == clause; d++) {
+        const tok *k = &S->tok[i];
+        if (is_word(k, "he", "they", NULL, NULL) && frame_who(S, i) != JD_FR_CHILD) {
+            who = actor_antecedent(S, i, k->w[0] == 't');
+            break;
+        }
+        if (in_set(S, S->parent_set, k->sid) || in_set(S, S->actor_set, k->sid) ||
+            proper_name(S, i)) {
+            who = (long)i;
+            break;
+        }
+    }
+    if (who < 0)
+        return false;
+    const tok *a = &S->tok[who];
+    bool owned = who > 0 && S->tok[who - 1].poss; /* "mum's partner", "her dad's mate" */
+    return in_set(S, S->actor_set, a->sid) && !in_set(S, S->parent_set, a->sid) && !owned;
+}
+
 static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, int child, int et,
                       jd_screen_match *m, unsigned *discount)
 {
@@ -4838,11 +4976,15 @@ static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, 
     const rule *r = &S->rules[p->owner];
     if (r->types && !(r->types & (1u << et)))
         return false;
+    if (r->carer && blow_by_non_carer(S, h))
+        return false;
     if (owned_hit(S, K_UNLESS, p->owner, h, 0))
         return false;
     if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_span))
         return false;
     unsigned a = attributes(S, r, h);
+    if (r->kind == JD_SCREEN_OFFENCE && act_after_now(S, h, X, child))
+        a |= JD_SCREEN_OTHER_PERSON;
     *m = rule_match(r, p->text, (int)S->tok[h->start].off,
                     (int)(S->tok[h->end - 1].off + S->tok[h->end - 1].olen));
     *discount = discount_of(S, r, h, X, lac, child, &a, m) & ~r->keep;
@@ -4921,6 +5063,41 @@ static int weak_matches(const jd_screen *S, const ctx *X, bool lac, int child, i
 }
 
 /* Tokens, the child described read as the child, then the patterns' hits. */
+/* Offences whose sexual element is a counted offence of their "sexual_from"
+ * codes in a note with no sexual act: the meeting after sexual messages
+ * ("he had been messaging her ... travelled from Wexcombe to meet Toby"): a
+ * second pass over their hits with the note's sexual element met. */
+static int sexual_from_pass(const jd_screen *S, const ctx *X, bool lac, int child, int et,
+                            jd_screen_result *res, jd_error *err)
+{
+    if (X->sexual)
+        return JD_OK;
+    ctx X2 = *X;
+    X2.sexual = true;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *h = &S->hits[i];
+        const pattern *p = &S->pat[h->pat];
+        if (p->kind != K_OFF)
+            continue;
+        const rule *r = &S->rules[p->owner];
+        bool met = false;
+        for (int k = 0; k < 4 && r->sexual_from[k] && !met; k++)
+            met = have_code(res, r->sexual_from[k], true);
+        if (!met || r->weak || have_code(res, r->code, true))
+            continue;
+        jd_screen_match m;
+        unsigned discount;
+        if (!hit_match(S, h, &X2, lac, child, et, &m, &discount) || !m.counts)
+            continue;
+        match_why(&m, p->text, discount);
+        snprintf(m.basis + strlen(m.basis), sizeof m.basis - strlen(m.basis),
+                 "; sexual by %s", r->sexual_from[0]);
+        if (add_match(res, &m))
+            return jd_oom(err);
+    }
+    return JD_OK;
+}
+
 static int read_note(jd_screen *S, const char *text, size_t len, const jd_screen_note *in)
 {
     if (tokenize(S, text, len) != JD_OK)
@@ -4963,12 +5140,17 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     read_names(S, in->child_age);
     if (frame_room(S) != JD_OK)
         return jd_oom(err);
-    ctx X = {in, -1, -1, "", false, false, false};
+    ctx X = {in, -1, false, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
     X.adult = note_flag(S, K_ADULT);
-    X.recorded = in->crime_recorded == 1 || crime_ref(S);
+    /* the record's own "not recorded" outranks the text: a crime reference
+     * or "crimed" in the note then names another crime of the event ("the
+     * assault was crimed, 33/60127/26; the trafficking has not been
+     * considered") or one to be recorded; with no answer, the text decides */
+    bool text_decides = in->crime_recorded != 0;
+    X.recorded = in->crime_recorded == 1 || (text_decides && crime_ref(S));
     bool lac = note_flag(S, K_LAC);
-    for (size_t i = 0; i < S->nhits && !X.recorded; i++)
+    for (size_t i = 0; i < S->nhits && !X.recorded && text_decides; i++)
         if (S->pat[S->hits[i].pat].kind == K_RECORDED) {
             rule plain = {.role_explicit = true};
             if (!(attributes(S, &plain, &S->hits[i]) &
@@ -5002,8 +5184,9 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         if (add_match(res, &m))
             return jd_oom(err);
     }
-    int rc = from_offences(S, in, res, err);
-    if (rc < 0 || (rc = always_rules(S, in, child, res, err)) < 0)
+    int rc = sexual_from_pass(S, &X, lac, child, et, res, err);
+    if (rc < 0 || (rc = from_offences(S, in, res, err)) < 0 ||
+        (rc = always_rules(S, in, child, res, err)) < 0)
         return rc;
     veto_matches(veto, nveto, res);
     resolved_matches(S, res);
@@ -5171,6 +5354,15 @@ static int rule_ages_needs(loader *L, json_t *o, rule *r, const char *where)
             return bad(L, where,
                        "needs: one of sexual, adult, older, minor_other, looked_after, not_adult");
     }
+    json_t *sf = json_object_get(o, "sexual_from");
+    if (sf && (!json_is_array(sf) || json_array_size(sf) > 4 || !(r->needs & NEED_SEXUAL)))
+        return bad(L, where, "sexual_from: a list of up to 4 offence codes, with needs sexual");
+    json_array_foreach(sf, k, v)
+    {
+        if (!json_is_string(v) || !json_string_length(v))
+            return bad(L, where, "sexual_from: each an offence code");
+        r->sexual_from[k] = jd_arena_strdup(&L->S->ar, json_string_value(v));
+    }
     return JD_OK;
 }
 
@@ -5216,8 +5408,10 @@ static int rule_scope(loader *L, json_t *o, rule *r, const char *where)
             r->taking = r->role_explicit = true;
         else if (role && !strcmp(role, "child_acts"))
             r->child_acts = true;
+        else if (role && !strcmp(role, "carer"))
+            r->carer = true;
         else
-            return bad(L, where, "role: each one of explicit, injury, taking, child_acts");
+            return bad(L, where, "role: each one of explicit, injury, taking, child_acts, carer");
     }
     r->always = json_is_true(json_object_get(o, "always"));
     r->candidate = json_is_true(json_object_get(o, "candidate"));
@@ -5284,8 +5478,9 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
             return rc;
         json_t *from = json_object_get(o, "from_offences");
         if (from && (!json_is_array(from) || json_array_size(from) > 4 ||
-                     kind != JD_SCREEN_INDICATOR))
-            return bad(L, where, "from_offences: a list of up to 4 offence codes, for indicators");
+                     kind == JD_SCREEN_LANGUAGE))
+            return bad(L, where,
+                       "from_offences: a list of up to 4 offence codes, for indicators and offences");
         json_array_foreach(from, k, v)
         {
             if (!json_is_string(v))
