@@ -43,7 +43,7 @@ enum {
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
     K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_QUEST, K_ANSNO, K_TOPIC,
-    K_NK
+    K_NAMING, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -896,6 +896,8 @@ static long alt_then(const jd_screen *S, const pattern *p, uint32_t ti, const al
 
 /* Token index after a match of terms [ti, nterms) at token i, or -1. */
 static bool is_word(const tok *k, const char *a, const char *b, const char *c, const char *d);
+static bool word_in(const tok *k, const char *const *v);
+static bool determiner_at(const jd_screen *S, size_t i);
 
 /* Whether token j is the colon after a field's label at the start of its
  * line ("Sexual health clinic:", "Relationship:"; at most three words), or
@@ -1334,7 +1336,13 @@ static uint32_t clause_cues(jd_screen *S, tok *t, uint32_t clause)
         clause++;
         t->clause = clause;
     }
-    for (int k = 0; t->sid && (S->term_mask >> (t->sid & 63) & 1) && k < S->nterm_sids; k++)
+    /* "he is anything but streetwise" is one negation, not two clauses
+     * ("not seen doing anything but he ..." is two) */
+    bool but_neg = S->ntok >= 3 && is_word(&S->tok[S->ntok - 2], "anything", NULL, NULL, NULL) &&
+                   (is_word(&S->tok[S->ntok - 3], "is", "was", "are", "were") ||
+                    is_word(&S->tok[S->ntok - 3], "shes", "hes", "been", "seems"));
+    for (int k = 0; t->sid && !but_neg && (S->term_mask >> (t->sid & 63) & 1) && k < S->nterm_sids;
+         k++)
         if (t->sid == S->term_sids[k]) {
             clause++;
             t->clause = clause;
@@ -1915,16 +1923,49 @@ static bool titled(const jd_screen *S, size_t j)
  * consensual" is their view of the child) or a pronoun of the other gender than the child's
  * ("he keeps asking for it" about a girl) is another person too; in quotation
  * marks "I" is the child's own word and is left alone. */
+/* Whether the person word at token j is the object of a preposition ("with
+ * her partner", "to the mother"), a possessive or determiner between. */
+static bool prep_object(const jd_screen *S, size_t j)
+{
+    static const char *const prep[] = {"with", "to", "for", "from", "at", "about", "of",
+                                       "towards", "near", "beside", "around", NULL};
+    if (j > 0 && (in_set(S, S->poss_set, S->tok[j - 1].sid) || determiner_at(S, j - 1)))
+        j--;
+    if (j == 0 || S->tok[j - 1].sent != S->tok[j].sent)
+        return false;
+    return word_in(&S->tok[j - 1], prep);
+}
+
+/* Whether token j names the note's child by a plain noun of the child's
+ * gender, opening its sentence or after "the" or "young" ("Lad brought this
+ * on himself", "the young lad"): not "a lad", "older lads", "his lad". */
+static bool child_noun(const jd_screen *S, size_t j)
+{
+    const tok *k = &S->tok[j];
+    bool boy = is_word(k, "lad", "boy", NULL, NULL), girl = is_word(k, "girl", "lass", NULL, NULL);
+    if (!(boy && S->gender != 'F') && !(girl && S->gender != 'M'))
+        return false;
+    if (j == 0 || S->tok[j - 1].sent != k->sent)
+        return true;
+    const tok *p = &S->tok[j - 1];
+    if (is_word(p, "young", NULL, NULL, NULL) && j >= 2 && S->tok[j - 2].sent == k->sent)
+        p = &S->tok[j - 2];
+    else if (is_word(p, "young", NULL, NULL, NULL))
+        return true;
+    return is_word(p, "the", "this", NULL, NULL) || p->punct;
+}
+
 static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer)
 {
     uint32_t cl = S->tok[s].clause;
-    bool past_that = false;
+    bool past_that = false, crossed = false;
     for (size_t j = s; j-- > 0;) {
         const tok *k = &S->tok[j];
         if (k->clause != cl) {
             if (!S->tok[j + 1].coord)
                 break;
             cl = k->clause; /* "mum went quiet and then agreed": one subject */
+            crossed = true;
         }
         /* "staff agreed that this is her choice": a clause of its own; "staff
          * describe her as streetwise": the words are about the child after all */
@@ -1947,6 +1988,8 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
             return 0; /* "a man ... kissed her": the adult acts, the child is the victim;
                        * "her sister is being paid by men for sex": the agent of a
                        * passive is not its subject */
+        if (writer && child_noun(S, j))
+            return 0; /* "Lad can handle himself", "the girl is out of control" */
         if (writer && !k->quoted && !after_that &&
             ((S->writer_set != UINT32_MAX && in_set(S, S->writer_set, k->sid) &&
               s - j <= 4 && subject_position(S, j)) ||
@@ -1961,7 +2004,13 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
             continue; /* "another one living the high-risk lifestyle": one more case like
                        * her, not someone else ("another one of the girls" is) */
         if (in_set(S, S->other_set, k->sid)) {
-            /* "her mum", "his friend": the other person; "mum's" too */
+            /* "her mum", "his friend", "mum's"; not a preposition's object before
+             * "and" ("active with her partner ... and is fully consenting") */
+            if (!actors && crossed && prep_object(S, j)) {
+                if (in_set(S, S->poss_set, S->tok[j - 1].sid) || determiner_at(S, j - 1))
+                    j--; /* and its "her", not read as the child */
+                continue;
+            }
             return 1;
         }
         if (!actors && indefinite_person(S, j))
@@ -1994,10 +2043,12 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
                 in_set(S, S->other_set, S->tok[j - 1].sid) &&
                 !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, S->tok[j - 1].sid)))
                 return 1;
-            /* "her" right before an other-person word is a possessive */
+            /* "her" right before an other-person word is a possessive; when
+             * that word opens the match ("her partner (31) buys it for her"
+             * for S02) the match is about the child's own relation */
             if (j + 1 < S->ntok && in_set(S, S->poss_set, k->sid) &&
                 in_set(S, S->other_set, S->tok[j + 1].sid))
-                return 1;
+                return j + 1 == s ? 0 : 1;
             return 0;
         }
     }
@@ -2043,6 +2094,11 @@ static void mark_cues(jd_screen *S)
          * reports no one's words */
         if (S->pat[c->pat].kind == K_REPORT && c->start > 0 &&
             S->tok[c->start - 1].sent == S->tok[c->start].sent && determiner_at(S, c->start - 1))
+            c->pseudo = true;
+        /* "putting herself at risk" tells what she does now, not what may be */
+        if (S->pat[c->pat].kind == K_HYPO && c->start > 0 &&
+            (S->tok[c->start - 1].sid == S->herself_sid ||
+             S->tok[c->start - 1].sid == S->himself_sid))
             c->pseudo = true;
     }
     if (!(S->cue_kinds & (1ull << K_PSEUDO)) ||
@@ -2184,8 +2240,10 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             if (b->sent == a->sent + 1 && c->start < 4)
                 return true;
             break;
-        case 5: /* before the match ends, in its sentence (attribution) */
-            if (b->sent == a->sent && c->start < h->end && c->start != h->start)
+        case 5: /* before the match ends, in its sentence; not a cue inside it
+                 * running past it ("beyond her parents' control and they feel") */
+            if (b->sent == a->sent && c->start < h->end && c->start != h->start &&
+                !(c->start > h->start && c->end > h->end))
                 return true;
             break;
         default: break;
@@ -3518,11 +3576,76 @@ static bool in_place_name(const jd_screen *S, const hit *h)
     return next || prev;
 }
 
+/* Whether every challenge cue of the sentence after match h names the act
+ * (`names_act`: "this is an offence", "she is being exploited"), none the
+ * wording: after the writer's own unquoted words ("he loves the attention of
+ * an older woman. However as he is 15 this is an offence") that names the
+ * abuse; it challenges the words only when they are someone else's. */
+static bool next_names_act(const jd_screen *S, const hit *h)
+{
+    if (!(S->cue_kinds & (1ull << K_NAMING)))
+        return false;
+    uint32_t next = S->tok[h->start].sent + 1;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        if (S->pat[c->pat].kind != K_CHAL || S->tok[c->start].sent != next)
+            continue;
+        bool named = false;
+        for (size_t j = 0; j < S->nhits && !named; j++) {
+            const hit *n = &S->hits[j];
+            named = S->pat[n->pat].kind == K_NAMING && n->start <= c->start && n->end >= c->end;
+        }
+        if (!named)
+            return false;
+    }
+    return true;
+}
+
+/* A challenge cue in the match's sentence or the next; for the writer's own
+ * wording, not a next sentence that only names the act (next_names_act). */
+/* Whether a pattern's text has the word w (n bytes) as one of its words,
+ * alone or in a phrase ("was_not|wasnt"). */
+static bool text_has_word(const char *text, const char *w, size_t n)
+{
+    for (const char *q = text; *q; q++)
+        if (!strncmp(q, w, n) && (q == text || !isalpha((unsigned char)q[-1])) &&
+            !isalpha((unsigned char)q[n]))
+            return true;
+    return false;
+}
+
+/* "not" or "never" inside a match whose words are apart, right before its
+ * last word ("the men's messages are flattering but not sexual"): the
+ * pattern ran over the negation. */
+static bool neg_inside(const jd_screen *S, const hit *h)
+{
+    if (!(S->cue_kinds & (1ull << K_NEG)) || h->end - h->start < 3)
+        return false;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        if (S->pat[c->pat].kind == K_NEG && !c->pseudo && c->start > h->start &&
+            c->end + 1 == h->end && c->end == c->start + 1 &&
+            is_word(&S->tok[c->start], "not", "never", NULL, NULL) &&
+            !text_has_word(S->pat[h->pat].text, S->tok[c->start].w, S->tok[c->start].wlen))
+            return true; /* not "she was not there", "didn't buy": the rule's own words */
+    }
+    return false;
+}
+
+static bool challenged(const jd_screen *S, const rule *r, const hit *h, unsigned a)
+{
+    if (cue_in(S, K_CHAL, h, 1))
+        return true;
+    return cue_in(S, K_CHAL, h, 3) &&
+           !(r->kind == JD_SCREEN_LANGUAGE && !(a & JD_SCREEN_QUOTED) &&
+             !cue_in(S, K_REPORT, h, 5) && next_names_act(S, h));
+}
+
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
     if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h) ||
-        answered_no(S, h))
+        answered_no(S, h) || neg_inside(S, h))
         a |= JD_SCREEN_NEGATED;
     if (cue_in(S, K_HYPO, h, 4) || named_topic(S, h))
         a |= JD_SCREEN_HYPOTHETICAL;
@@ -3599,7 +3722,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_QUOTED;
     if ((a & JD_SCREEN_QUOTED) && cue_in(S, K_ADOPT, h, 3))
         a &= ~(unsigned)JD_SCREEN_QUOTED;
-    if (cue_in(S, K_CHAL, h, 3))
+    if (challenged(S, r, h, a))
         a |= JD_SCREEN_CHALLENGED;
     if (r->injury && (cue_in(S, K_INNOC, h, 1) ||
                       (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
@@ -4119,8 +4242,10 @@ static long sent_at(const jd_screen *S, int off)
 /* The child's age at the act of match h: "when she was 10" in its own clause;
  * written in another clause of its sentence, it is about another act (", and
  * she has had sex with a man aged 22 this month"); written in no sentence of
- * it, the note's (X). *since when that age begins acts that go on. */
-static int act_age_at(const jd_screen *S, const hit *h, const ctx *X, bool *since)
+ * it, the note's (X). *since when that age begins acts that go on;
+ * *sent_age the youngest age at an act written anywhere in its sentence. */
+static int act_age_at(const jd_screen *S, const hit *h, const ctx *X, bool *since,
+                      int *sent_age)
 {
     const tok *a = &S->tok[h->start];
     int in_sent = -1, in_clause = -1;
@@ -4143,7 +4268,20 @@ static int act_age_at(const jd_screen *S, const hit *h, const ctx *X, bool *sinc
         }
     }
     *since = in_sent < 0 ? X->act_since : since_clause;
+    if (sent_age)
+        *sent_age = in_sent;
     return in_sent < 0 ? X->act_age : in_clause;
+}
+
+/* An age at the act in the match's sentence above the child's age now
+ * ("She was in care from 12 and ... 'on the game at 15'" in a note about a
+ * baby): an older person's past, not this child's. */
+static bool act_after_now(const jd_screen *S, const hit *h, const ctx *X, int child)
+{
+    bool since;
+    int sent;
+    act_age_at(S, h, X, &since, &sent);
+    return sent >= 0 && child >= 0 && sent > child;
 }
 
 /* A match of rule r over the byte range [start, end) of the text (-1 when it
@@ -4288,7 +4426,7 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
                    JD_SCREEN_SENSE;
         bool since;
-        int act = act_age_at(S, h, X, &since);
+        int act = act_age_at(S, h, X, &since, NULL);
         int age = act >= 0 && act < child ? act : child;
         /* acts that began at an age and go on ("sexually active since she
          * was 12", now 14) are offences of every age since: C1 then, C2 now.
@@ -4847,6 +4985,8 @@ static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, 
     if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_span))
         return false;
     unsigned a = attributes(S, r, h);
+    if (r->kind == JD_SCREEN_OFFENCE && act_after_now(S, h, X, child))
+        a |= JD_SCREEN_OTHER_PERSON;
     *m = rule_match(r, p->text, (int)S->tok[h->start].off,
                     (int)(S->tok[h->end - 1].off + S->tok[h->end - 1].olen));
     *discount = discount_of(S, r, h, X, lac, child, &a, m) & ~r->keep;
@@ -5182,7 +5322,8 @@ static int load_patterns(loader *L, json_t *arr, int kind, uint32_t owner, const
 static unsigned attr_bit(const char *s)
 {
     static const char *names[] = {"negated", "hypothetical", "historical", "other_person",
-                                  "quoted", "challenged", "innocent", "property", "age"};
+                                  "quoted", "challenged", "innocent", "property", "age",
+                                  "sense"};
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(s, names[i]))
             return 1u << i;
@@ -5599,7 +5740,7 @@ static int load_cues(loader *L, json_t *root)
                      {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT},
                      {"resolved", K_RESOLVED}, {"document", K_DOC},
                      {"question", K_QUEST},     {"answer_no", K_ANSNO},
-                     {"topic", K_TOPIC}};
+                     {"topic", K_TOPIC},        {"names_act", K_NAMING}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
