@@ -2266,6 +2266,8 @@ int jd_pg__an_identity(const PGresult *r, void *payload)
 int jd_pg__an_event(const PGresult *r, void *payload)
 {
     jd_pg_an_ctx *c = payload;
+    if (c->cb->want && !c->cb->want(jd_pg__i64(r, 0, 0), c->payload))
+        return 0;
     jd_an_event_row e = {
         .id = jd_pg__i64(r, 0, 0), .agency = jd_pg__txt(r, 0, 1),
         .record_id = jd_pg__txt(r, 0, 2), .event_type = jd_pg__txt(r, 0, 3),
@@ -2282,6 +2284,8 @@ int jd_pg__an_event(const PGresult *r, void *payload)
 int jd_pg__an_mention(const PGresult *r, void *payload)
 {
     jd_pg_an_ctx *c = payload;
+    if (c->cb->want && !c->cb->want(jd_pg__i64(r, 0, 0), c->payload))
+        return 0;
     jd_an_mention_row m = {
         .event_id = jd_pg__i64(r, 0, 0), .agency = jd_pg__txt(r, 0, 1),
         .person_ref = jd_pg__txt(r, 0, 2), .role = jd_pg__txt(r, 0, 3),
@@ -2292,9 +2296,22 @@ int jd_pg__an_mention(const PGresult *r, void *payload)
     return c->cb->mention(&m, c->payload);
 }
 
+/* jd_an_callbacks.mention_refs: the event, agency and ref of a mention. */
+static int an_mention_ref(const PGresult *r, void *payload)
+{
+    jd_pg_an_ctx *c = payload;
+    if (c->cb->want && !c->cb->want(jd_pg__i64(r, 0, 0), c->payload))
+        return 0;
+    jd_an_mention_row m = {.event_id = jd_pg__i64(r, 0, 0), .agency = jd_pg__txt(r, 0, 1),
+                           .person_ref = jd_pg__txt(r, 0, 2), .age = -1};
+    return c->cb->mention(&m, c->payload);
+}
+
 int jd_pg__an_object(const PGresult *r, void *payload)
 {
     jd_pg_an_ctx *c = payload;
+    if (c->cb->want && !c->cb->want(jd_pg__i64(r, 0, 0), c->payload))
+        return 0;
     jd_an_object_row o = {jd_pg__i64(r, 0, 0), jd_pg__txt(r, 0, 1), jd_pg__txt(r, 0, 2),
                           jd_pg__opt(r, 0, 3), jd_pg__opt(r, 0, 4), jd_pg__i64(r, 0, 5) != 0};
     return c->cb->object(&o, c->payload);
@@ -2315,21 +2332,30 @@ static int pg_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
     int rc = own ? jd_pg__exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err) : 0;
     if (rc < 0)
         return rc;
-    /* As sqlite.c: identities in the order of their first ref. */
-    rc = jd_pg__stream(p,
+    /* As sqlite.c: identities in the order of their first ref. A NULL
+     * callback: no such query; cb->want is asked in the row functions
+     * (the rows passed over still come from the server). */
+    if (cb->identity)
+        rc = jd_pg__stream(p,
                        "SELECT i.person_id, i.display_name, i.dob, i.is_child FROM identity i"
                        " JOIN (SELECT identity_id, min(agency || chr(31) || person_ref) AS k"
                        " FROM identity_ref GROUP BY identity_id) f ON f.identity_id = i.id"
                        " ORDER BY f.k",
                        NULL, jd_pg__an_identity, &c, err);
-    if (rc == JD_OK)
+    if (rc == JD_OK && cb->event)
         rc = jd_pg__stream(p,
                            "SELECT id, agency, record_id, event_type, occurred_at, reported_at,"
                            " known_at, occurred_prec, location, postcode, narrative, crime_ref,"
                            " outcome, author_role, risk_grade, crime_recorded FROM event"
                            " WHERE known_at <= $1 ORDER BY id",
                            &pp, jd_pg__an_event, &c, err);
-    if (rc == JD_OK)
+    if (rc == JD_OK && cb->mention && cb->mention_refs)
+        rc = jd_pg__stream(p,
+                           "SELECT pm.event_id, pm.agency, pm.person_ref FROM person_mention pm"
+                           " JOIN event e ON e.id = pm.event_id WHERE e.known_at <= $1"
+                           " ORDER BY pm.id",
+                           &pp, an_mention_ref, &c, err);
+    else if (rc == JD_OK && cb->mention)
         rc = jd_pg__stream(p,
                            "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, i.person_id,"
                            " pm.dob, pm.dob_prec, pm.age,"
@@ -2340,7 +2366,7 @@ static int pg_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
                            " LEFT JOIN identity i ON i.id = ir.identity_id"
                            " WHERE e.known_at <= $1 ORDER BY pm.id",
                            &pp, jd_pg__an_mention, &c, err);
-    if (rc == JD_OK)
+    if (rc == JD_OK && cb->object)
         rc = jd_pg__stream(p,
                            "SELECT om.event_id, om.object_type, om.value_norm, om.description,"
                            " om.person_ref, om.value_valid FROM object_mention om"
