@@ -134,9 +134,14 @@ static int on_mention(const jd_an_mention_row *r, void *payload)
     const char *key = mention_key(r, buf);
     if (!key)
         return too_long(S);
-    int64_t pi = r->person_id ? person_of(S, key, r->name, r->dob, false, true)
-                              : person_of(S, key, r->name, r->dob_prec == 3 ? r->dob : NULL,
-                                          false, false);
+    /* a resolved person is known from its identity row first, except in a
+     * partition's load, which reads no identities: there the mention row
+     * carries the identity's fields */
+    int64_t pi = !r->person_id       ? person_of(S, key, r->name, r->dob_prec == 3 ? r->dob : NULL,
+                                                 false, false)
+                 : r->id_child >= 0 ? person_of(S, key, r->id_name, r->id_dob, r->id_child == 1,
+                                                true)
+                                    : person_of(S, key, r->name, r->dob, false, true);
     if (pi < 0 || jd_grow((void **)&S->m, &S->mcap, S->nm + 1, sizeof *S->m) < 0)
         return jd_oom(S->err);
     /* the person's refs, each once */
@@ -379,6 +384,16 @@ typedef struct marks {
     jd_strmap refs; /* "agency\x1fref" -> the partition of its identity */
 } marks;
 
+/* An identity's place in the store's order, for the ranks of the loads. */
+static int mark_identity(const jd_an_identity_row *r, void *payload)
+{
+    jd_snapshot_parts *P = payload;
+    return jd_strmap_put(&P->identities, r->person_id, strlen(r->person_id),
+                         (uint32_t)P->identities.n, NULL)
+               ? 0
+               : jd_oom(P->err);
+}
+
 static int mark_ref(const jd_identity_row *r, void *payload)
 {
     marks *M = payload;
@@ -425,6 +440,7 @@ int jd_snapshot__parts(jd_snapshot_parts *P, jd_store *s, int64_t as_of, int npa
 {
     memset(P, 0, sizeof *P);
     jd_strmap_init(&P->unresolved);
+    jd_strmap_init(&P->identities);
     P->err = err;
     P->nparts = nparts;
     P->as_of = as_of;
@@ -434,8 +450,11 @@ int jd_snapshot__parts(jd_snapshot_parts *P, jd_store *s, int64_t as_of, int npa
      * join to identities (an index search per mention: 3.4 s of CPU at 1M) */
     marks M = {P, {0}};
     jd_strmap_init(&M.refs);
-    jd_an_callbacks cb = {.mention = mark_mention, .mention_refs = true};
-    int rc = s->ops->identity_refs(s, mark_ref, &M, err);
+    jd_an_callbacks ids = {.identity = mark_identity}, cb = {.mention = mark_mention,
+                                                             .mention_refs = true};
+    int rc = s->ops->analysis_load(s, as_of, &ids, P, err);
+    if (rc == JD_OK)
+        rc = s->ops->identity_refs(s, mark_ref, &M, err);
     if (rc == JD_OK)
         rc = s->ops->analysis_load(s, as_of, &cb, &M, err);
     jd_strmap_free(&M.refs);
@@ -448,6 +467,7 @@ void jd_snapshot__parts_free(jd_snapshot_parts *P)
         return;
     free(P->mask);
     jd_strmap_free(&P->unresolved);
+    jd_strmap_free(&P->identities);
     memset(P, 0, sizeof *P);
 }
 
@@ -475,25 +495,6 @@ static int part_object(const jd_an_object_row *r, void *payload)
     return on_object(r, ((part_load *)payload)->S);
 }
 
-/* The identities after a partition's rows: those its mentions name get
- * their own fields and their rank (the order of the identity rows). */
-static int part_identity(const jd_an_identity_row *r, void *payload)
-{
-    jd_snapshot *S = payload;
-    uint32_t ord = S->nidentity++;
-    const uint32_t *v = jd_strmap_get(&S->pmap, r->person_id, strlen(r->person_id));
-    if (!v)
-        return 0;
-    aperson *p = &S->p[*v];
-    p->name = keep(S, r->display_name);
-    p->dob = keep(S, r->dob);
-    if ((r->display_name && !p->name) || (r->dob && !p->dob))
-        return jd_oom(S->err);
-    p->is_child = r->is_child;
-    p->identity = true;
-    p->rank = ord;
-    return 0;
-}
 
 static int cmp_rank(const void *a, const void *b, void *ctx)
 {
@@ -554,18 +555,15 @@ static int load_part(jd_snapshot *S, jd_store *s, const jd_snapshot_opts *o)
     jd_an_callbacks cb = {.event = part_event, .mention = part_mention, .object = part_object,
                           .want = want_part};
     int rc = s->ops->analysis_load(s, o->as_of, &cb, &L, S->err);
-    jd_an_callbacks ids = {.identity = part_identity};
-    if (rc == JD_OK)
-        rc = s->ops->analysis_load(s, o->as_of, &ids, S, S->err);
     if (rc < 0)
         return rc;
-    for (size_t i = 0; i < S->np; i++)
-        if (!S->p[i].identity) {
-            const char *k = S->p[i].pid;
-            const uint32_t *v = jd_strmap_get(&P->unresolved, k, strlen(k));
-            S->p[i].resolved = false;
-            S->p[i].rank = v ? (1ULL << 32) + *v : UINT64_MAX;
-        }
+    for (size_t i = 0; i < S->np; i++) {
+        aperson *p = &S->p[i];
+        const uint32_t *v = jd_strmap_get(p->resolved ? &P->identities : &P->unresolved, p->pid,
+                                          strlen(p->pid));
+        p->identity = p->resolved && v;
+        p->rank = !v ? UINT64_MAX : p->resolved ? *v : (1ULL << 32) + *v;
+    }
     S->part = o->part;
     S->nparts = P->nparts;
     return order_by_rank(S);

@@ -93,13 +93,15 @@ typedef struct aobject {
  * partitions of the persons it names, so partition k's load keeps the
  * events of its persons (all of them, with every mention) and passes the
  * others over in the store's scans. Made once for the K loads by
- * jd_snapshot__parts, from one scan of the mentions (no event read). */
+ * jd_snapshot__parts: the identities' order (read once, not per load),
+ * then one scan of the mentions (no event read). */
 typedef struct jd_snapshot_parts {
     int nparts;           /* 1..64 */
     int64_t as_of;
     uint64_t *mask;       /* by event id: bit k set, the event names a person of partition k */
     size_t cap;           /* event ids below cap have a mask */
     jd_strmap unresolved; /* "U:agency:ref" -> its order among them by first mention */
+    jd_strmap identities; /* person_id -> its place in the store's order of identities */
     jd_error *err;
 } jd_snapshot_parts;
 
@@ -117,7 +119,8 @@ typedef struct jd_snapshot_opts {
     /* A partition's load (persons NULL): the events that name a person of
      * partition `part` of parts->nparts, their mentions and objects, and the
      * persons they name, in the full load's order (rank); the partition's
-     * persons are walked. parts as_of is the load's. */
+     * persons are walked. parts as_of is the load's. No identity is read:
+     * the mentions bring their identities' fields. */
     const jd_snapshot_parts *parts;
     int part;
 } jd_snapshot_opts;
@@ -144,7 +147,7 @@ typedef struct jd_snapshot {
     bool subset;   /* loaded with jd_snapshot_opts.persons: see aperson.walk */
     size_t nwalk;  /* walked persons (all of them for a full load) */
     int part, nparts; /* a partition's load: part of nparts (else 0 of 0) */
-    uint32_t nidentity; /* identities seen (a partition's load ranks them) */
+    uint32_t nidentity; /* identities loaded (a full load: p[0, nidentity)) */
     char mark[JD_MARK_MAX]; /* the store's watermark before the load, "" unknown */
     jd_error *err;
 } jd_snapshot;

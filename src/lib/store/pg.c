@@ -2292,7 +2292,12 @@ int jd_pg__an_mention(const PGresult *r, void *payload)
         .person_id = jd_pg__opt(r, 0, 4), .dob = jd_pg__opt(r, 0, 5),
         .dob_prec = (int)jd_pg__i64(r, 0, 6),
         .age = PQgetisnull(r, 0, 7) ? -1 : (int)jd_pg__i64(r, 0, 7),
-        .name = jd_pg__txt(r, 0, 8)};
+        .name = jd_pg__txt(r, 0, 8), .id_child = -1};
+    if (PQnfields(r) >= 12 && !PQgetisnull(r, 0, 11)) {
+        m.id_name = jd_pg__opt(r, 0, 9);
+        m.id_dob = jd_pg__opt(r, 0, 10);
+        m.id_child = jd_pg__i64(r, 0, 11) != 0;
+    }
     return c->cb->mention(&m, c->payload);
 }
 
@@ -2359,7 +2364,8 @@ static int pg_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
         rc = jd_pg__stream(p,
                            "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, i.person_id,"
                            " pm.dob, pm.dob_prec, pm.age,"
-                           " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"
+                           " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, '')),"
+                           " i.display_name, i.dob, i.is_child"
                            " FROM person_mention pm JOIN event e ON e.id = pm.event_id"
                            " LEFT JOIN identity_ref ir ON ir.agency = pm.agency"
                            " AND ir.person_ref = pm.person_ref"

@@ -2818,7 +2818,12 @@ jd_an_mention_row jd_sq__an_mention(sqlite3_stmt *st)
         .person_id = jd_sq__opt_text(st, 4), .dob = jd_sq__opt_text(st, 5),
         .dob_prec = sqlite3_column_int(st, 6),
         .age = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7),
-        .name = jd_sq__col_text(st, 8)};
+        .name = jd_sq__col_text(st, 8), .id_child = -1};
+    if (sqlite3_column_count(st) >= 12 && sqlite3_column_type(st, 11) != SQLITE_NULL) {
+        m.id_name = jd_sq__opt_text(st, 9);
+        m.id_dob = jd_sq__opt_text(st, 10);
+        m.id_child = sqlite3_column_int(st, 11) != 0;
+    }
     return m;
 }
 
@@ -2910,8 +2915,8 @@ static int an_object_row(sqlite3_stmt *st, const jd_an_callbacks *cb, void *payl
 #define AN_MENTIONS                                                                                \
     "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, i.person_id,"                          \
     " pm.dob, pm.dob_prec, pm.age,"                                                                \
-    " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"                         \
-    " FROM person_mention pm"
+    " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, '')),"                        \
+    " i.display_name, i.dob, i.is_child FROM person_mention pm"
 #define AN_MENTION_IDS                                                                             \
     " LEFT JOIN identity_ref ir ON ir.agency = pm.agency AND ir.person_ref = pm.person_ref"        \
     " LEFT JOIN identity i ON i.id = ir.identity_id"

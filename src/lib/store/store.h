@@ -166,6 +166,11 @@ typedef struct jd_an_mention_row {
     int64_t event_id;
     const char *agency, *person_ref, *role, *person_id, *dob, *name;
     int dob_prec, age;
+    /* analysis_load's full mentions only: the identity's display name, date
+     * of birth and child flag (id_child -1: none given), which a
+     * partition's load takes here instead of reading every identity */
+    const char *id_name, *id_dob;
+    int id_child;
 } jd_an_mention_row;
 typedef struct jd_an_object_row {
     int64_t event_id;
