@@ -341,17 +341,17 @@ static void test_snapshot__subset_identity(void **state)
  * order (ranks increasing, each the full load's index), the partition's
  * persons walked with all their mentions in the same known order, and
  * every person walked in exactly one partition. */
-static void check_parts(jd_store *s, int K)
+static void check_parts(jd_store *s, int K, int64_t as_of)
 {
     jd_error err = {0};
     jd_snapshot F, S;
-    jd_snapshot_opts fo = {JD_AS_OF_NOW, false, NULL, 0, 0, NULL, 0};
+    jd_snapshot_opts fo = {as_of, false, NULL, 0, 0, NULL, 0};
     assert_int_equal(jd_snapshot__load(&F, s, &fo, &err), JD_OK);
     jd_snapshot_parts P;
-    assert_int_equal(jd_snapshot__parts(&P, s, JD_AS_OF_NOW, K, &err), JD_OK);
+    assert_int_equal(jd_snapshot__parts(&P, s, as_of, K, &err), JD_OK);
     size_t walked = 0, events = 0;
     for (int k = 0; k < K; k++) {
-        jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0, &P, k};
+        jd_snapshot_opts o = {as_of, false, NULL, 0, 0, &P, k};
         assert_int_equal(jd_snapshot__load(&S, s, &o, &err), JD_OK);
         assert_int_equal(S.nparts, K);
         for (size_t i = 0; i < S.np; i++) {
@@ -387,22 +387,29 @@ static void check_parts(jd_store *s, int K)
     }
     assert_int_equal(walked, F.np);
     assert_true(events >= F.nev);
+    assert_int_equal(F.nev, as_of == JD_AS_OF_NOW ? 4 : 2);
     jd_snapshot__parts_free(&P);
     jd_snapshot__dispose(&F);
 }
 
 /* The small bundle in partitions, unresolved (every person "U:") and
- * resolved; and what a partition's load refuses. */
+ * resolved, as of now and as of 2016-01-01 (P0 and P1 known, P3 and C2
+ * not yet); and what a partition's load refuses. */
 static void test_snapshot__parts(void **state)
 {
     fx *f = *state;
-    for (int K = 1; K <= 3; K++)
-        check_parts(f->s, K);
+    const int64_t then = utc(2016, 1, 1, 0, 0);
+    for (int K = 1; K <= 3; K++) {
+        check_parts(f->s, K, JD_AS_OF_NOW);
+        check_parts(f->s, K, then);
+    }
     jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
     jd_error err = {0};
     assert_int_equal(jd_resolve(f->s, &ro, NULL, &err), JD_OK);
-    for (int K = 1; K <= 3; K++)
-        check_parts(f->s, K);
+    for (int K = 1; K <= 3; K++) {
+        check_parts(f->s, K, JD_AS_OF_NOW);
+        check_parts(f->s, K, then);
+    }
     jd_snapshot_parts P;
     assert_int_equal(jd_snapshot__parts(&P, f->s, JD_AS_OF_NOW, 0, &err), JD_EINVALID);
     jd_snapshot__parts_free(&P);
