@@ -452,6 +452,9 @@ static void test_loader_errors(void **state)
         const char *body, *needle;
     } bad[] = {
         {"{", "not valid JSON"},
+        /* a key given twice: jansson would keep the last and drop the other */
+        {"{\"version\": 1, \"sets\": {\"give\": [\"give\"], \"give\": [\"hand\"]}}",
+         "duplicate object key"},
         {"{\"version\": 1, \"spellings\": [\"absconed\"]}", "spellings: must be an object"},
         {"{\"version\": 1, \"spellings\": {\"Absconed\": \"absconded\"}}", "lower-case"},
         {"{\"version\": 1, \"spellings\": {\"absconed\": 3}}", "maps a misspelling"},
