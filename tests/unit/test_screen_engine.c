@@ -1452,6 +1452,10 @@ static const scope_case scope_cases[] = {
     {"Mum talked about her own past. Since the age of 12 she was on the game for men in the "
      "town.",
      14, "case_note", "C1", 1, 0},
+    /* a date is no age at the act ("from 15 March", "since 16th June" for a child of 14) */
+    {"From 15 March to 20 March she was kept at a flat by two men and raped.", 14, "police", "C2",
+     1, 0},
+    {"Since 16th June a man (30) has been having sex with her.", 14, "police", "C2", 1, 0},
     /* the subject of "and is ..." is further back than the object of a preposition; near
        miss: "with both sets of parents consenting" is theirs */
     {"Pt has been sexually active with her partner for six months and is fully consenting.", 14,

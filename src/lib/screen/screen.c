@@ -3885,13 +3885,31 @@ static bool act_sentence(const jd_screen *S, size_t i)
 /* The age a number of an age-at-act cue gives: a school year ("since she
  * was in Year 6", "since Y5") is the age reached in it, the year plus five
  * (England and Wales: Year 6 is the year a child turns 11). */
+/* Whether the number at token j is a day of a date: "16th", "15 March",
+ * "from 15 May". */
+static bool date_number(const jd_screen *S, uint32_t j)
+{
+    static const char *const month[] = {
+        "january", "february", "march", "april", "may",  "june", "july", "august", "september",
+        "october", "november", "december", "jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept",
+        "oct", "nov", "dec", NULL};
+    const tok *k = &S->tok[j];
+    if (k->wlen >= 3 && (!memcmp(k->w + k->wlen - 2, "st", 2) ||
+                         !memcmp(k->w + k->wlen - 2, "nd", 2) ||
+                         !memcmp(k->w + k->wlen - 2, "rd", 2) ||
+                         !memcmp(k->w + k->wlen - 2, "th", 2)))
+        return true;
+    return j + 1 < S->ntok && S->tok[j + 1].sent == k->sent && word_in(&S->tok[j + 1], month);
+}
+
 static int act_num(const jd_screen *S, uint32_t j)
 {
     int n = S->tok[j].num;
     if (n < 0 || j == 0)
         return n;
-    if (clock_number(S, j))
-        return -1; /* "from 15:00 to 21:45", "a 1:1 with Jess": a time or a ratio */
+    if (clock_number(S, j) || date_number(S, j))
+        return -1; /* "from 15:00 to 21:45", "a 1:1 with Jess": a time or a ratio;
+                    * "from 15 March", "since 16th June": a date */
     const tok *p = &S->tok[j - 1];
     if ((p->wlen == 4 && !memcmp(p->w, "year", 4)) || (p->wlen == 1 && p->w[0] == 'y'))
         return n >= 1 && n <= 13 ? n + 5 : -1;
