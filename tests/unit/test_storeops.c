@@ -145,6 +145,69 @@ static void test_storeops__identities_replace(void **state)
     free(model);
 }
 
+static void put_person_at(fx *f, const char *agency, const char *rid, const char *ref,
+                          const char *fore, const char *sur, const char *dob, int age)
+{
+    jd_put_result o;
+    jd_event_row e = ev(f, agency, rid, 1);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    jd_person_row p = {.agency = agency, .record_id = rid, .person_ref = ref, .role = "subject",
+                       .forenames = fore, .surname = sur, .dob = dob, .dob_prec = dob ? 3 : 0,
+                       .age = age, .file_id = f->file, .line = 3, .hash = 2};
+    assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
+}
+
+typedef struct id_rows {
+    int n;
+    char rows[8][96];
+} id_rows;
+
+static int on_id_row(const jd_identity_row *r, void *payload)
+{
+    id_rows *s = payload;
+    if (s->n < 8)
+        snprintf(s->rows[s->n], sizeof s->rows[0], "%s %s:%s %s|%s|%d",
+                 r->person_id ? r->person_id : "-", r->agency, r->person_ref,
+                 r->display_name ? r->display_name : "-", r->dob ? r->dob : "-", r->is_child);
+    s->n++;
+    return 0;
+}
+
+/* identity_rows (the person index, export identities): every ref with a
+ * mention, the resolved by identity row and (agency, ref), then the
+ * unresolved by (agency, ref); an identity's name and date of birth, or
+ * where it has none the ref's own most frequent name and full date of
+ * birth (and, unresolved, a child when a mention puts it under 18); a
+ * resolved ref with no mention is not listed. */
+static void test_storeops__identity_rows(void **state)
+{
+    fx *f = *state;
+    put_person_at(f, "police", "E1", "N1", "Amy", "Smith", "2010-03-04", -1);
+    put_person_at(f, "police", "E2", "N1", "Amy", "Smith", "2010-03-05", -1);
+    put_person_at(f, "police", "E3", "N1", "Amie", "Smith", "2010-03-05", -1);
+    put_person_at(f, "csc", "C1", "C1", "Bea", "Jones", NULL, -1);
+    put_person_at(f, "police", "E4", "N2", "Cal", "Brown", NULL, 30);
+    put_person_at(f, "police", "E5", "N3", "Eve", "Green", NULL, 12);
+    put_person_at(f, "health", "H1", "H9", "Dee", "White", "1980-01-02", -1);
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    jd_identity_info info[] = {{.person_id = "P-2", .display_name = "Cal B", .dob = "1974"},
+                               {.person_id = "P-1"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0},
+                               {"csc", "C1", "P-1", 0, NULL, NULL, 0},
+                               {"police", "N2", "P-2", 0, NULL, NULL, 0},
+                               {"police", "N5", "P-2", 0, NULL, NULL, 0}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 4, info, 2, "{}", 4, 1, NULL),
+                     JD_OK);
+    id_rows r = {0};
+    assert_int_equal(f->s->ops->identity_rows(f->s, on_id_row, &r, NULL), JD_OK);
+    assert_int_equal(r.n, 5);
+    assert_string_equal(r.rows[0], "P-2 police:N2 Cal B|1974|0"); /* N5: no mention */
+    assert_string_equal(r.rows[1], "P-1 csc:C1 Bea Jones|-|0");
+    assert_string_equal(r.rows[2], "P-1 police:N1 Amy Smith|2010-03-05|0");
+    assert_string_equal(r.rows[3], "- health:H9 Dee White|1980-01-02|0");
+    assert_string_equal(r.rows[4], "- police:N3 Eve Green|-|1");
+}
+
 typedef struct fps {
     int n;
     char rows[8][96];
@@ -913,6 +976,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_storeops__identities_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__identity_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__ref_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__keys_replace_early, setup, teardown),
