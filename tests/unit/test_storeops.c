@@ -691,6 +691,46 @@ static int on_list_ref(uint64_t key, const char *agency, const char *ref, void *
     return jd_buf_printf(b, "%llu %s:%s;", (unsigned long long)key, agency, ref);
 }
 
+/* An update's key edits grouped by key (jd_store__key_edits_*): each
+ * key's list ends as the edits one by one, ref after ref, leave it (a ref
+ * that moves out of a key another puts itself into, a key left empty, a
+ * key gained by two refs in their order). */
+static void test_storeops__key_edits_grouped(void **state)
+{
+    (void)state;
+    uint64_t a_now[] = {2, 3}, b_now[] = {1, 3}, a_had[] = {1, 2}, c_had[] = {3, 4};
+    jd_identity_save refs[] = {{"police", "A", "P-1", 0, NULL, a_now, 2},
+                               {"csc", "B", "P-2", 0, NULL, b_now, 2},
+                               {"gp", "C", "P-3", 0, NULL, NULL, 0}};
+    const uint64_t *had[] = {a_had, NULL, c_had};
+    size_t nh[] = {2, 0, 2};
+    /* one by one: the rows before are key 1 {A}, 2 {A}, 3 {C}, 4 {C} */
+    jd_key_edits e = {0};
+    for (uint32_t i = 0; i < 3; i++)
+        assert_int_equal(jd_store__key_edits_add(&e, refs, i, had[i], nh[i]), JD_OK);
+    assert_int_equal(e.n, 6); /* A: -1 +3; B: +1 +3; C: -3 -4 */
+    jd_store__key_edits_sort(&e);
+    const char *before[] = {"police\x1f" "A\x1e", "police\x1f" "A\x1e", "gp\x1f" "C\x1e",
+                            "gp\x1f" "C\x1e"};
+    const char *after[] = {"csc\x1f" "B\x1e", "police\x1f" "A\x1e",
+                           "police\x1f" "A\x1e" "csc\x1f" "B\x1e", ""};
+    size_t groups = 0;
+    for (size_t a = 0, b; a < e.n; a = b) {
+        for (b = a + 1; b < e.n && e.v[b].key == e.v[a].key; b++)
+            ;
+        uint64_t key = e.v[a].key;
+        assert_true(key >= 1 && key <= 4 && key != 2); /* 2: no edit */
+        jd_buf l = JD_BUF_INIT(SIZE_MAX);
+        assert_int_equal(jd_buf_adds(&l, before[key - 1]), JD_OK);
+        assert_int_equal(jd_store__key_edits_apply(&l, e.v, a, b, refs), JD_OK);
+        assert_string_equal(jd_buf_cstr(&l), after[key - 1]);
+        jd_buf_dispose(&l);
+        groups++;
+    }
+    assert_int_equal(groups, 3);
+    free(e.v);
+}
+
 static void test_storeops__ref_lists(void **state)
 {
     (void)state;
@@ -984,6 +1024,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storeops__identity_refs_of, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_mark, setup, teardown),
         cmocka_unit_test(test_storeops__ref_lists),
+        cmocka_unit_test(test_storeops__key_edits_grouped),
         cmocka_unit_test(test_storeops__key_lists_made),
         cmocka_unit_test_setup_teardown(test_storeops__rollback_then_redo, setup, teardown),
         cmocka_unit_test(test_storeops__password_refused),
