@@ -75,7 +75,7 @@ static void put_mention(fx *f, const char *agency, const char *rid, const char *
 
 typedef struct seen {
     int n;
-    char rows[8][64];
+    char rows[8][96];
 } seen;
 
 static int on_identity(const jd_identity_row *r, void *payload)
@@ -157,14 +157,9 @@ static void put_person_at(fx *f, const char *agency, const char *rid, const char
     assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
 }
 
-typedef struct id_rows {
-    int n;
-    char rows[8][96];
-} id_rows;
-
 static int on_id_row(const jd_identity_row *r, void *payload)
 {
-    id_rows *s = payload;
+    seen *s = payload;
     if (s->n < 8)
         snprintf(s->rows[s->n], sizeof s->rows[0], "%s %s:%s %s|%s|%d",
                  r->person_id ? r->person_id : "-", r->agency, r->person_ref,
@@ -198,7 +193,7 @@ static void test_storeops__identity_rows(void **state)
                                {"police", "N5", "P-2", 0, NULL, NULL, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs, 4, info, 2, "{}", 4, 1, NULL),
                      JD_OK);
-    id_rows r = {0};
+    seen r = {0};
     assert_int_equal(f->s->ops->identity_rows(f->s, on_id_row, &r, NULL), JD_OK);
     assert_int_equal(r.n, 5);
     assert_string_equal(r.rows[0], "P-2 police:N2 Cal B|1974|0"); /* N5: no mention */
