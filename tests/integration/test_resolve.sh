@@ -702,6 +702,8 @@ DB=$DB_SAVE
 # Vellum; Leo Khan's family lived there in 2009-10: a boy there in 2010 is
 # Leo (Jack was elsewhere then), a boy there in 2004 stays apart (where
 # Leo was then is not known). Twins Ella and Mia Brown: a girl stays apart.
+# A row with a surname and a gender that fits two members (hh_narrow):
+# the one whose records put him elsewhere at the time does not count.
 mkdir -p "$SCRATCH/dt"
 {
   echo 'agency,record_id,event_type,occurred_at'
@@ -714,6 +716,9 @@ mkdir -p "$SCRATCH/dt"
   echo "police,DP6,stop_check,2010-01-01"
   for e in 1 2 3 4; do echo "call_handling,DC$e,call_for_service,2010-0$e-10"; done
   echo "call_handling,DC6,call_for_service,2004-03-10"
+  for e in 2003-05-01 2004-01-01 2008-06-01 2009-05-01 2010-01-01; do echo "police,DQ$e,stop_check,$e"; done
+  echo "housing,DH2,housing_visit,2010-02-03"
+  echo "housing,DH3,housing_visit,2005-02-03"
 } >"$SCRATCH/dt/events.csv"
 {
   echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
@@ -734,6 +739,13 @@ mkdir -p "$SCRATCH/dt"
     echo "police,DP$e,DB2,subject,Brown,Mia,2001-07-07,,F,OX4 9QX,\"3 Quillon Way, Oxford\","
   done
   echo 'call_handling,DC4,DC4A,subject,,,,,F,,"3 Quillon Way, Oxford",'
+  # "Ortiz", M at 21 Quillon Court: Sam Ortiz lived there in 2003-04,
+  # then at 5 Vellum Close; his cousin Dan there in 2009-10
+  for e in 2003-05-01 2004-01-01; do echo "police,DQ$e,DO1,subject,Ortiz,Sam,1999-03-03,,M,OX4 9QZ,\"21 Quillon Court, Oxford\",9434765897"; done
+  echo 'police,DQ2008-06-01,DO2,subject,Ortiz,Sam,1999-03-03,,M,OX4 9RA,"5 Vellum Close, Oxford",9434765897'
+  for e in 2009-05-01 2010-01-01; do echo "police,DQ$e,DO3,subject,Ortiz,Dan,2001-08-08,,M,OX4 9QZ,\"21 Quillon Court, Oxford\","; done
+  echo 'housing,DH2,DH2A,associate,Ortiz,,,,M,OX4 9QZ,"21 Quillon Court, Oxford",'
+  echo 'housing,DH3,DH3A,associate,Ortiz,,,,M,OX4 9QZ,"21 Quillon Court, Oxford",'
 } >"$SCRATCH/dt/persons.csv"
 bundle_resolve dt "dated households"
 same police:DT1 call_handling:DC1A; ok $? "a boy with no name at Tom's home in the year after his records there is Tom"
@@ -742,6 +754,8 @@ same police:DT1 call_handling:DC1A; ok $? "a boy with no name at Tom's home in t
 same police:DL1 call_handling:DC3A; ok $? "a boy at 7 Vellum Road in 2010 is Leo: Jack lived at 9 Park Vellum then"
 same police:DJ1 police:DJ2 && ! same police:DJ1 call_handling:DC6A && ! same police:DL1 call_handling:DC6A; ok $? "a boy there in 2004 stays apart: where Leo was then is not known"
 ! same police:DB1 police:DB2 && ! same police:DB1 call_handling:DC4A && ! same police:DB2 call_handling:DC4A; ok $? "a girl at the twins' home stays apart"
+same police:DO3 housing:DH2A && ! same police:DO1 housing:DH2A; ok $? "\"Ortiz\", M, at 21 Quillon Court in 2010 is Dan: Sam lived elsewhere then"
+! same police:DO1 housing:DH3A && ! same police:DO3 housing:DH3A; ok $? "the same row in 2005 stays apart: where Dan was then is not known"
 DB=$DB_SAVE
 
 # A surname written twice in the forenames (issue 16): a call about

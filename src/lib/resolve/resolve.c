@@ -3752,24 +3752,26 @@ static bool hh_member_fits(const rs *R, cl *c, uint32_t rs_, uint32_t r, const r
     return true;
 }
 
-/* Several members fit a ref with an age (siblings a year or two apart: the
- * age fits each within the year either way ages_apart allows): the ones
- * whose full date of birth makes them exactly that age on the event's day
- * are kept, and a member with no full date, which cannot be told, is
- * kept too. Returns how many are left, first in cand, via and by (if
- * not NULL). */
-static int hh_exact_age(const cl *c, const rref *sr, uint32_t *cand, uint32_t *via, uint32_t *by,
-                        int nc)
+static int dated_where(const rs *R, const cl *c, uint32_t r, const rref *sr);
+
+/* Several members fit a ref (siblings a year or two apart: an age fits
+ * each within the year either way ages_apart allows; two boys of one name
+ * who lived at the address at different times): the ones whose full date
+ * of birth makes them exactly that age on the event's day are kept (a
+ * member with no full date, which cannot be told, too), and of those the
+ * ones whose records do not put them only at another address within
+ * DATED_DAYS of the ref's days there (dated_where). Returns how many are
+ * left, first in cand, via and by (if not NULL). */
+static int hh_narrow(const rs *R, const cl *c, const rref *sr, uint32_t *cand, uint32_t *via,
+                     uint32_t *by, int nc)
 {
-    if (!sr->bd_lo)
-        return nc;
     int left = 0;
     for (int k = 0; k < nc; k++) {
         const cl *x = &c[cand[k]];
-        bool fits = !x->nd;
+        bool fits = !x->nd || !sr->bd_lo;
         for (uint8_t i = 0; i < x->nd && !fits; i++)
             fits = x->dob[i] > sr->bd_lo && x->dob[i] <= sr->bd_hi;
-        if (fits) {
+        if (fits && (!sr->ad_from || dated_where(R, c, cand[k], sr))) {
             cand[left] = cand[k];
             if (by)
                 by[left] = by[k];
@@ -4096,7 +4098,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         bool fam = !over && !nc && R->co_off && fam_eligible(R, s) &&
                    family_candidates(R, c, s, rs_, dv, ndec, lc, cand, via, by, &nc, in, need);
         if (!over && nc > 1)
-            nc = hh_exact_age(c, sr, cand, via, by, nc);
+            nc = hh_narrow(R, c, sr, cand, via, by, nc);
         if (over || nc != 1)
             continue;
         merge(c, rs_, cand[0]);
