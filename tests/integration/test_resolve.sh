@@ -702,6 +702,8 @@ DB=$DB_SAVE
 # Vellum; Leo Khan's family lived there in 2009-10: a boy there in 2010 is
 # Leo (Jack was elsewhere then), a boy there in 2004 stays apart (where
 # Leo was then is not known). Twins Ella and Mia Brown: a girl stays apart.
+# A row with no gender either joins the one person there then (Leo) and
+# stays apart where three lived (Tom's home).
 # A row with a surname and a gender that fits two members (hh_narrow):
 # the one whose records put him elsewhere at the time does not count.
 mkdir -p "$SCRATCH/dt"
@@ -714,7 +716,7 @@ mkdir -p "$SCRATCH/dt"
   echo "police,DP4,stop_check,2009-09-01"
   echo "police,DP5,stop_check,2009-05-01"
   echo "police,DP6,stop_check,2010-01-01"
-  for e in 1 2 3 4; do echo "call_handling,DC$e,call_for_service,2010-0$e-10"; done
+  for e in 1 2 3 4 5 7; do echo "call_handling,DC$e,call_for_service,2010-0$e-10"; done
   echo "call_handling,DC6,call_for_service,2004-03-10"
   for e in 2003-05-01 2004-01-01 2008-06-01 2009-05-01 2010-01-01; do echo "police,DQ$e,stop_check,$e"; done
   echo "housing,DH2,housing_visit,2010-02-03"
@@ -734,6 +736,9 @@ mkdir -p "$SCRATCH/dt"
   echo 'police,DP6,DL1,subject,Khan,Leo,2003-05-05,,M,OX4 9QV,"7 Vellum Road, Oxford",'
   echo 'call_handling,DC3,DC3A,subject,,,,,M,,"7 Vellum Road, Oxford",'
   echo 'call_handling,DC6,DC6A,subject,,,,,M,,"7 Vellum Road, Oxford",'
+  # rows with an address and nothing else, at Leo's home and at Tom's
+  echo 'call_handling,DC5,DC5A,subject,,,,,,,"7 Vellum Road, Oxford",'
+  echo 'call_handling,DC7,DC7A,subject,,,,,,,"140 Quillon Lane, Oxford",'
   for e in 5 6; do
     echo "police,DP$e,DB1,subject,Brown,Ella,2001-07-07,,F,OX4 9QX,\"3 Quillon Way, Oxford\","
     echo "police,DP$e,DB2,subject,Brown,Mia,2001-07-07,,F,OX4 9QX,\"3 Quillon Way, Oxford\","
@@ -754,6 +759,8 @@ same police:DT1 call_handling:DC1A; ok $? "a boy with no name at Tom's home in t
 same police:DL1 call_handling:DC3A; ok $? "a boy at 7 Vellum Road in 2010 is Leo: Jack lived at 9 Park Vellum then"
 same police:DJ1 police:DJ2 && ! same police:DJ1 call_handling:DC6A && ! same police:DL1 call_handling:DC6A; ok $? "a boy there in 2004 stays apart: where Leo was then is not known"
 ! same police:DB1 police:DB2 && ! same police:DB1 call_handling:DC4A && ! same police:DB2 call_handling:DC4A; ok $? "a girl at the twins' home stays apart"
+same police:DL1 call_handling:DC5A; ok $? "a row with no name, age or gender at 7 Vellum Road in 2010 is Leo, the one person there then"
+! same police:DT1 call_handling:DC7A && ! same police:DT2 call_handling:DC7A && ! same housing:DT3 call_handling:DC7A; ok $? "the same row at Tom's home stays apart: three people lived there"
 same police:DO3 housing:DH2A && ! same police:DO1 housing:DH2A; ok $? "\"Ortiz\", M, at 21 Quillon Court in 2010 is Dan: Sam lived elsewhere then"
 ! same police:DO1 housing:DH3A && ! same police:DO3 housing:DH3A; ok $? "the same row in 2005 stays apart: where Dan was then is not known"
 DB=$DB_SAVE

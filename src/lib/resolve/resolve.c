@@ -3865,7 +3865,7 @@ static void household_note(const rs *R, const cl *x, uint32_t s, uint32_t via, i
     else if (how == 3)
         snprintf(buf, sizeof buf,
                  "%s:%s joined through %s:%s: the only person written at its address within "
-                 "three years of its date, and not elsewhere then, whose gender fits",
+                 "three years of its date, and not elsewhere then, whose gender fits (or any)",
                  pool_str(&R->ids, sr->agency), pool_str(&R->ids, sr->ref),
                  pool_str(&R->ids, R->r[via].agency), pool_str(&R->ids, R->r[via].ref));
     else
@@ -3905,10 +3905,10 @@ static void family_note(const rs *R, const cl *x, uint32_t s, uint32_t by, uint3
 }
 
 /*
- * Who lived at an address when (issue 16): a sparse ref that carries a
- * gender and its address and nothing else to tell a household apart (a
- * call about "a girl at 140 Elm Lane", no name, no age) joins the one
- * person of the household at that address at that time. Each ref keeps
+ * Who lived at an address when (issue 16): a sparse ref that carries its
+ * address and nothing else to tell a household apart but, perhaps, a
+ * gender (a call about "a girl at 140 Elm Lane", no name, no age) joins
+ * the one person of the household at that address at that time. Each ref keeps
  * the days it was written at its address (ad_from, ad_to); a person's
  * refs are its address history. The person a ref joins is known in full
  * and was written at the address within DATED_DAYS (three years) of the
@@ -3927,7 +3927,7 @@ static bool dated_eligible(const rs *R, uint32_t s)
 {
     const rref *sr = &R->r[s];
     return !sr->nfore && !sr->nsur && !sr->ndob && !sr->by_lo && sr->addr && sr->ad_from &&
-           (sr->gmask == 1 || sr->gmask == 2);
+           sr->gmask != 3;
 }
 
 /* Where cluster r was at the days of ref sr (within DATED_DAYS): 1 at its
@@ -3960,7 +3960,7 @@ static int dated_member(const rs *R, cl *c, uint32_t s, uint32_t rs_, uint32_t r
     if (r == rs_ || !(x->full || x->named || x->nfn || x->nd || x->by_lo))
         return 0; /* itself, or another ref with nothing to know a person by */
     int why;
-    if ((x->gmask && !(x->gmask & sr->gmask)) || conflict(R, c, rs_, r, dv, ndec, false, false, &why))
+    if ((sr->gmask && x->gmask && !(x->gmask & sr->gmask)) || conflict(R, c, rs_, r, dv, ndec, false, false, &why))
         return 0;
     int where = dated_where(R, c, r, sr);
     return where == 1 && x->full ? 1 : where ? -1 : 0;
