@@ -204,8 +204,6 @@ static void sq_close(jd_store *s)
             sqlite3_finalize(q->st[i]);
         jd_strmap_free(&q->loc);
         jd_buf_dispose(&q->last_key);
-        jd_buf_dispose(&q->keys_text);
-        free(q->keys_end);
         free(q->seen_key);
         free(q->seen_line);
         sqlite3_close(q->db);
@@ -2189,18 +2187,29 @@ static int keys_prep(sq *q, const char *sql, sqlite3_stmt **st, jd_error *err)
                : jd_sq__err(q, err, "blocking keys");
 }
 
-/* Bind a ref's keys to identity_ref.keys (decimal text, store.h; NULL
- * when the save carries none); b holds the text until the step. */
+/* Bind a ref's keys to identity_ref.keys (8 bytes a key, little-endian,
+ * store.h: the ref's own array, no copy, on a little-endian machine; NULL
+ * when the save carries none); b may hold the bytes until the step. */
 static int bind_keys(sqlite3_stmt *st, int col, const jd_identity_save *r, jd_buf *b)
 {
     if (!r->keys)
         return sqlite3_bind_null(st, col) == SQLITE_OK ? JD_OK : JD_ENOMEM;
-    jd_buf_reset(b);
-    if (jd_store__keys_format(b, r->keys, r->nkeys) != JD_OK || !jd_buf_cstr(b))
+    const void *v = jd_store__keys_blob(b, r->keys, r->nkeys);
+    if (!v)
         return JD_ENOMEM;
-    return sqlite3_bind_text(st, col, jd_buf_cstr(b), (int)b->len, SQLITE_STATIC) == SQLITE_OK
+    return sqlite3_bind_blob(st, col, v, (int)(r->nkeys * 8), SQLITE_STATIC) == SQLITE_OK
                ? JD_OK
                : JD_ENOMEM;
+}
+
+/* The keys a ref had on its identity_ref row (column col of st): the BLOB,
+ * or a store's decimal text from before it. */
+static int column_keys(sqlite3_stmt *st, int col, uint64_t **out, size_t *n)
+{
+    if (sqlite3_column_type(st, col) == SQLITE_BLOB)
+        return jd_store__keys_unblob(sqlite3_column_blob(st, col),
+                                     (size_t)sqlite3_column_bytes(st, col), out, n);
+    return jd_store__keys_parse(jd_sq__opt_text(st, col), out, n);
 }
 
 #define KEY_PUT "INSERT OR REPLACE INTO ref_key(key, refs) VALUES (?1, ?2)"
@@ -2324,8 +2333,8 @@ static int keys_update(sq *q, const jd_identity_save *refs, size_t n, jd_error *
         size_t nb = 0;
         if (s != SQLITE_ROW && s != SQLITE_DONE)
             rc = jd_sq__err(q, err, "blocking keys");
-        else if (jd_store__keys_parse(s == SQLITE_ROW ? jd_sq__opt_text(old, 0) : NULL, &had,
-                                      &nb) != JD_OK)
+        else if ((s == SQLITE_ROW ? column_keys(old, 0, &had, &nb)
+                                  : jd_store__keys_parse(NULL, &had, &nb)) != JD_OK)
             rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         sqlite3_reset(old);
         for (size_t k = 0; rc == JD_OK && k < nb; k++)
@@ -2394,8 +2403,6 @@ static int sq_refs_by_keys(jd_store *s, const uint64_t *keys, size_t n, bool *ha
     return rc;
 }
 
-static void keys_text_free(sq *q);
-
 static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
                                  const jd_identity_info *info, size_t ninfo,
                                  const char *model_json, int64_t candidate_pairs, int64_t links,
@@ -2404,7 +2411,6 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
     sq *q = s->impl;
     bool early = q->keys_early; /* begun, ref_key written: sq_keys_replace_early */
     q->keys_early = false;
-    bool early_text = early && q->keys_end && q->keys_n == nrefs; /* its keys' text too */
     int rc = early ? JD_OK : bulk_begin(q, err);
     if (rc < 0)
         return rc;
@@ -2456,12 +2462,7 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
         else
             sqlite3_bind_null(b, 4);
         jd_sq__bind_text(b, 5, refs[i].nbr);
-        size_t from = early_text && i ? q->keys_end[i - 1] : 0;
-        int kb = early_text && refs[i].keys /* the text made early, else made here */
-                     ? sqlite3_bind_text(b, 6, q->keys_text.ptr ? q->keys_text.ptr + from : "",
-                                         (int)(q->keys_end[i] - from), SQLITE_STATIC)
-                     : bind_keys(b, 6, &refs[i], &kt);
-        if (kb != JD_OK)
+        if (bind_keys(b, 6, &refs[i], &kt) != JD_OK)
             rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         else if (sqlite3_step(b) != SQLITE_DONE)
             rc = jd_sq__err(q, err, "identity ref");
@@ -2487,35 +2488,7 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
     if (rc == JD_OK && !early)
         rc = keys_replace(q, refs, nrefs, threaded ? &lj.out : NULL, err);
     jd_store__key_lists_free(&lj.out);
-    keys_text_free(q);
     return bulk_end(q, rc, err);
-}
-
-static void keys_text_free(sq *q)
-{
-    jd_buf_dispose(&q->keys_text);
-    free(q->keys_end);
-    q->keys_end = NULL;
-    q->keys_n = 0;
-}
-
-/* Each ref's keys as identity_ref.keys text, for sq_identities_replace to
- * bind (0.3 s of formatting at 1M, off the serial save); without memory,
- * none, and the save formats them. */
-static void keys_text_make(sq *q, const jd_identity_save *refs, size_t nrefs)
-{
-    keys_text_free(q);
-    q->keys_text = (jd_buf)JD_BUF_INIT(SIZE_MAX);
-    q->keys_end = malloc((nrefs ? nrefs : 1) * sizeof *q->keys_end);
-    for (size_t i = 0; q->keys_end && i < nrefs; i++) {
-        if (refs[i].keys &&
-            jd_store__keys_format(&q->keys_text, refs[i].keys, refs[i].nkeys) != JD_OK) {
-            keys_text_free(q);
-            return;
-        }
-        q->keys_end[i] = q->keys_text.len;
-    }
-    q->keys_n = q->keys_end ? nrefs : 0;
 }
 
 /*
@@ -2535,7 +2508,6 @@ static int sq_keys_replace_early(jd_store *s, const jd_identity_save *refs, size
     rc = keys_replace(q, refs, nrefs, NULL, err);
     if (rc < 0)
         return bulk_end(q, rc, err);
-    keys_text_make(q, refs, nrefs);
     q->keys_early = true;
     return JD_OK;
 }
@@ -2546,7 +2518,6 @@ static void sq_keys_abort(jd_store *s)
     if (q->keys_early)
         (void)bulk_end(q, JD_ESTORE, NULL);
     q->keys_early = false;
-    keys_text_free(q);
 }
 
 /* One identity of an update: its row upserted, its notes replaced, each

@@ -329,6 +329,42 @@ int jd_store__keys_format(jd_buf *b, const uint64_t *keys, size_t n)
     return JD_OK;
 }
 
+const void *jd_store__keys_blob(jd_buf *b, const uint64_t *keys, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    (void)b;
+    return n ? (const void *)keys : (const void *)"";
+#else
+    jd_buf_reset(b);
+    if (jd_buf_reserve(b, n * 8) != JD_OK)
+        return NULL;
+    unsigned char *p = (unsigned char *)b->ptr;
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 8; k++)
+            *p++ = (unsigned char)(keys[i] >> (8 * k));
+    b->len = n * 8;
+    return b->ptr;
+#endif
+}
+
+int jd_store__keys_unblob(const void *blob, size_t bytes, uint64_t **out, size_t *n)
+{
+    *n = bytes / 8;
+    *out = malloc((*n ? *n : 1) * sizeof **out);
+    if (!*out) {
+        *n = 0;
+        return JD_ENOMEM;
+    }
+    const unsigned char *p = blob;
+    for (size_t i = 0; i < *n; i++) {
+        uint64_t v = 0;
+        for (int k = 7; k >= 0; k--)
+            v = v << 8 | p[8 * i + (size_t)k];
+        (*out)[i] = v;
+    }
+    return JD_OK;
+}
+
 /* One (key, ref) entry of jd_store__key_lists: the key and the ref's index. */
 typedef struct key_row {
     uint64_t key;
