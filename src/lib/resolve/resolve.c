@@ -5732,7 +5732,6 @@ static int save_keys(run *u, const uint8_t *sel)
 {
     rs *R = &u->R;
     key_job job[MAX_THREADS];
-    vec all = {.sz = sizeof(kv)}, *parts[MAX_THREADS] = {NULL};
     for (int t = 0; t < u->threads; t++)
         job[t] = (key_job){R,
                            (uint32_t)share(R->n, t, u->threads),
@@ -5743,35 +5742,41 @@ static int save_keys(run *u, const uint8_t *sel)
                            1};
     jd_run_jobs(keys_range, job, sizeof *job, u->threads);
     int rc = JD_OK;
+    size_t total = 0;
     for (int t = 0; t < u->threads; t++) {
         rc = job[t].rc < 0 ? job[t].rc : rc;
-        parts[t] = &job[t].keys;
+        total += job[t].keys.n;
     }
-    if (vec_concat(&all, parts, u->threads) != JD_OK || rc != JD_OK ||
-        !(u->keys = malloc((all.n ? all.n : 1) * sizeof *u->keys))) {
-        free(all.p);
+    if (rc != JD_OK || !(u->keys = malloc((total ? total : 1) * sizeof *u->keys))) {
+        for (int t = 0; t < u->threads; t++)
+            vec_drop(&job[t].keys);
         return JD_ENOMEM;
     }
     for (uint32_t i = 0; i < R->n; i++) /* a ref with no key stores none */
         if (!sel || sel[i])
             u->saves[i].keys = u->keys;
-    const kv *k = all.p; /* in ref order: keys_range pushes ref by ref */
+    /* each thread's part in turn, freed once read (not joined into one
+     * array first: at 1M that held 105 MB more at the run's peak); a part
+     * holds its refs' keys ref by ref, in ref order */
     size_t n = 0;
-    for (size_t i = 0, j; i < all.n; i = j) {
-        uint32_t r = k[i].ref;
-        size_t first = n;
-        for (j = i; j < all.n && k[j].ref == r; j++)
-            u->keys[n++] = k[j].key;
-        qsort(u->keys + first, n - first, sizeof *u->keys, cmp_u64);
-        size_t m = first;
-        for (size_t x = first; x < n; x++)
-            if (m == first || u->keys[m - 1] != u->keys[x])
-                u->keys[m++] = u->keys[x];
-        n = m;
-        u->saves[r].keys = u->keys + first;
-        u->saves[r].nkeys = (uint32_t)(n - first);
+    for (int t = 0; t < u->threads; t++) {
+        const kv *k = job[t].keys.p;
+        for (size_t i = 0, j; i < job[t].keys.n; i = j) {
+            uint32_t r = k[i].ref;
+            size_t first = n;
+            for (j = i; j < job[t].keys.n && k[j].ref == r; j++)
+                u->keys[n++] = k[j].key;
+            qsort(u->keys + first, n - first, sizeof *u->keys, cmp_u64);
+            size_t m = first;
+            for (size_t x = first; x < n; x++)
+                if (m == first || u->keys[m - 1] != u->keys[x])
+                    u->keys[m++] = u->keys[x];
+            n = m;
+            u->saves[r].keys = u->keys + first;
+            u->saves[r].nkeys = (uint32_t)(n - first);
+        }
+        vec_drop(&job[t].keys);
     }
-    free(all.p);
     return JD_OK;
 }
 
