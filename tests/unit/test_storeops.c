@@ -449,6 +449,55 @@ static void test_storeops__keys_blob_and_text(void **state)
     assert_string_equal(got, "blob");
 }
 
+/* A re-resolve on SQLite writes only the rows that differ: an unchanged
+ * identity keeps its updated_at and its note's row, a changed one is
+ * rewritten, a ref no longer saved loses its row, and an identity left
+ * with no ref goes with its note -- the rows a first resolve would leave. */
+static void test_storeops__replace_writes_changes(void **state)
+{
+    fx *f = *state;
+    if (scratch_is_pg()) {
+        skip(); /* PostgreSQL replaces every row (COPY) */
+        return;
+    }
+    put_mention(f, "police", "E1", "N1");
+    put_mention(f, "police", "E2", "N2");
+    put_mention(f, "police", "E3", "N3");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    uint64_t k1[] = {7}, k2[] = {9};
+    jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy", .note = "one"},
+                               {.person_id = "P-2", .display_name = "Bea", .note = "two"},
+                               {.person_id = "P-3", .display_name = "Cy", .note = "three"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 1},
+                               {"police", "N2", "P-2", 12, "P-1", k2, 1},
+                               {"police", "N3", "P-3", 13, NULL, NULL, 0}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 3, "{}", 1, 0, NULL),
+                     JD_OK);
+    sql_on_file(f->path, "UPDATE identity SET updated_at = 5", NULL, 0);
+    char got[160], rowid[32];
+    sql_on_file(f->path, "SELECT n.id FROM identity_note n JOIN identity i ON i.id ="
+                         " n.identity_id WHERE i.person_id = 'P-1'", rowid, sizeof rowid);
+    /* again: P-1 as it was, P-2 renamed, N3 not saved (its mentions gone) */
+    info[1].display_name = "Beatrice";
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 2, info, 2, "{}", 1, 0, NULL),
+                     JD_OK);
+    sql_on_file(f->path, "SELECT group_concat(person_id || '=' || display_name || '@' ||"
+                         " (updated_at = 5), ' ') FROM (SELECT * FROM identity ORDER BY person_id)",
+                got, sizeof got);
+    assert_string_equal(got, "P-1=Amy@1 P-2=Beatrice@0");
+    sql_on_file(f->path, "SELECT group_concat(person_ref || ':' || fp || ':' || ifnull(nbr, '-')"
+                         " || ':' || hex(keys), ' ') FROM (SELECT * FROM identity_ref"
+                         " ORDER BY person_ref)", got, sizeof got);
+    assert_string_equal(got, "N1:11:-:0700000000000000 N2:12:P-1:0900000000000000");
+    sql_on_file(f->path, "SELECT group_concat(note, ' ') FROM (SELECT note FROM identity_note"
+                         " ORDER BY note)", got, sizeof got);
+    assert_string_equal(got, "one two");
+    char again[32];
+    sql_on_file(f->path, "SELECT n.id FROM identity_note n JOIN identity i ON i.id ="
+                         " n.identity_id WHERE i.person_id = 'P-1'", again, sizeof again);
+    assert_string_equal(again, rowid); /* P-1's note not written again */
+}
+
 /* The refs stored under the keys asked for, into h (emptied first); how
  * many. */
 static int keys_found(fx *f, const uint64_t *ask, size_t n, key_hits *h)
@@ -1014,6 +1063,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storeops__ref_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__keys_replace_early, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__keys_blob_and_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__replace_writes_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__mentions_around, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identity_refs_of, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_mark, setup, teardown),

@@ -3901,7 +3901,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         free(done);
         return -1;
     }
-    int64_t joined = 0;
+    int64_t joined = 0, bad = 0; /* bad: a note not logged (no memory) */
     /* Two rounds: a ref's members are told apart by the cannot-links of
      * the people they are, and the first round joins some of those people's
      * sparse refs (a caller "Funmi Evans, 32" to Funmi, so that "Evans, F"
@@ -3985,15 +3985,12 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         merge(c, rs_, cand[0]);
         done[s] = 1;
         *(fam ? family : &joined) += 1;
-        if (household_note(R, &c[cand[0]], s, via[0], fam ? 2 : own ? 0 : 1, by[0], notes) < 0) {
-            joined = -1;
-            break;
-        }
+        bad |= household_note(R, &c[cand[0]], s, via[0], fam ? 2 : own ? 0 : 1, by[0], notes) < 0;
     }
     free(done);
     free(ax.k);
     free(px.k);
-    return joined;
+    return bad ? -1 : joined;
 }
 
 typedef struct match_link {

@@ -2403,50 +2403,15 @@ static int sq_refs_by_keys(jd_store *s, const uint64_t *keys, size_t n, bool *ha
     return rc;
 }
 
-static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
-                                 const jd_identity_info *info, size_t ninfo,
-                                 const char *model_json, int64_t candidate_pairs, int64_t links,
-                                 jd_error *err)
+/* Each ref's identity_ref row through b (an insert, or replace_changed's
+ * upsert), its identity's row id from ids. */
+static int put_refs(sq *q, sqlite3_stmt *b, const jd_identity_save *refs, size_t nrefs,
+                    jd_strmap *ids, jd_error *err)
 {
-    sq *q = s->impl;
-    bool early = q->keys_early; /* begun, ref_key written: sq_keys_replace_early */
-    q->keys_early = false;
-    int rc = early ? JD_OK : bulk_begin(q, err);
-    if (rc < 0)
-        return rc;
-    lists_job lj = {refs, nrefs, {0}};
-    pthread_t lt;
-    bool threaded = !early && pthread_create(&lt, NULL, lists_make, &lj) == 0;
-    sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
-    jd_strmap ids;
-    jd_strmap_init(&ids);
-    int64_t now = jd_sq__now();
-    reset_cached(q);
-    rc = jd_sq__exec(q,
-              "DELETE FROM identity_ref; DELETE FROM identity_note;"
-              " DROP INDEX identity_ref_identity;",
-              err);
-    if (rc == JD_OK &&
-        (sqlite3_prepare_v2(q->db,
-                            "INSERT INTO identity(person_id, display_name, dob, is_child,"
-                            " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
-                            " ON CONFLICT(person_id) DO UPDATE SET display_name = ?2, dob = ?3,"
-                            " is_child = ?4, updated_at = ?5 RETURNING id",
-                            -1, &a, NULL) != SQLITE_OK ||
-         sqlite3_prepare_v2(q->db,
-                            "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr,"
-                            " keys) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                            -1, &b, NULL) != SQLITE_OK ||
-         sqlite3_prepare_v2(q->db,
-                            "INSERT INTO identity_note(identity_id, note) VALUES (?1, ?2)",
-                            -1, &c, NULL) != SQLITE_OK))
-        rc = jd_sq__err(q, err, "identities");
-    if (rc == JD_OK)
-        rc = save_identities(q, a, c, &ids, info, ninfo, now, err);
+    int rc = JD_OK;
     jd_buf kt = JD_BUF_INIT(SIZE_MAX);
-
     for (size_t i = 0; rc == JD_OK && i < nrefs; i++) {
-        const uint32_t *id = jd_strmap_get(&ids, refs[i].person_id, strlen(refs[i].person_id));
+        const uint32_t *id = jd_strmap_get(ids, refs[i].person_id, strlen(refs[i].person_id));
         if (!id) {
             rc = jd_error_set(err, JD_EINVALID, "ref %s:%s names person_id %s, which has no"
                               " identity", refs[i].agency, refs[i].person_ref,
@@ -2467,57 +2432,46 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
         else if (sqlite3_step(b) != SQLITE_DONE)
             rc = jd_sq__err(q, err, "identity ref");
     }
-    /* the index back, then identities no ref points at any more removed */
-    if (rc == JD_OK)
-        rc = jd_sq__exec(q,
-                  "CREATE INDEX identity_ref_identity ON identity_ref(identity_id);"
-                  " DELETE FROM identity WHERE NOT EXISTS (SELECT 1 FROM identity_ref r"
-                  " WHERE r.identity_id = identity.id);",
-                  err);
-    if (rc == JD_OK)
-        rc = sq_full_run(q, now, (int64_t)nrefs, candidate_pairs, links, (int64_t)ninfo,
-                         model_json, err);
     jd_buf_dispose(&kt);
+    return rc;
+}
+
+/* A first resolve: identity_ref and identity_note emptied, the index on
+ * identity_ref dropped, every row inserted, the index built again. */
+static int replace_all(sq *q, const jd_identity_save *refs, size_t nrefs,
+                       const jd_identity_info *info, size_t ninfo, int64_t now, jd_strmap *ids,
+                       jd_error *err)
+{
+    sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
+    int rc = jd_sq__exec(q,
+                         "DELETE FROM identity_ref; DELETE FROM identity_note;"
+                         " DROP INDEX identity_ref_identity;",
+                         err);
+    if (rc == JD_OK &&
+        (sqlite3_prepare_v2(q->db,
+                            "INSERT INTO identity(person_id, display_name, dob, is_child,"
+                            " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
+                            " ON CONFLICT(person_id) DO UPDATE SET display_name = ?2, dob = ?3,"
+                            " is_child = ?4, updated_at = ?5 RETURNING id",
+                            -1, &a, NULL) != SQLITE_OK ||
+         sqlite3_prepare_v2(q->db,
+                            "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr,"
+                            " keys) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                            -1, &b, NULL) != SQLITE_OK ||
+         sqlite3_prepare_v2(q->db,
+                            "INSERT INTO identity_note(identity_id, note) VALUES (?1, ?2)",
+                            -1, &c, NULL) != SQLITE_OK))
+        rc = jd_sq__err(q, err, "identities");
+    if (rc == JD_OK)
+        rc = save_identities(q, a, c, ids, info, ninfo, now, err);
+    if (rc == JD_OK)
+        rc = put_refs(q, b, refs, nrefs, ids, err);
     sqlite3_finalize(a);
     sqlite3_finalize(b);
     sqlite3_finalize(c);
-    jd_strmap_free(&ids);
-    if (threaded)
-        pthread_join(lt, NULL);
-    /* with no statement open: the keys' index is dropped and built again */
-    if (rc == JD_OK && !early)
-        rc = keys_replace(q, refs, nrefs, threaded ? &lj.out : NULL, err);
-    jd_store__key_lists_free(&lj.out);
-    return bulk_end(q, rc, err);
-}
-
-/*
- * ref_key written while the resolve still clusters (on a thread of its
- * own: the second core is idle then), in the transaction that
- * sq_identities_replace goes on with. 1M-event county: 1.4 s of the main
- * thread's writes and 2.4 s of making the lists, off the serial save.
- */
-static int sq_keys_replace_early(jd_store *s, const jd_identity_save *refs, size_t nrefs,
-                                 jd_error *err)
-{
-    sq *q = s->impl;
-    int rc = bulk_begin(q, err);
-    if (rc < 0)
-        return rc;
-    reset_cached(q);
-    rc = keys_replace(q, refs, nrefs, NULL, err);
-    if (rc < 0)
-        return bulk_end(q, rc, err);
-    q->keys_early = true;
-    return JD_OK;
-}
-
-static void sq_keys_abort(jd_store *s)
-{
-    sq *q = s->impl;
-    if (q->keys_early)
-        (void)bulk_end(q, JD_ESTORE, NULL);
-    q->keys_early = false;
+    return rc == JD_OK ? jd_sq__exec(q, "CREATE INDEX identity_ref_identity ON"
+                                        " identity_ref(identity_id);", err)
+                       : rc;
 }
 
 /* One identity of an update: its row upserted, its notes replaced, each
@@ -2555,6 +2509,190 @@ static int upd_identity(sq *q, sqlite3_stmt *const st[4], const jd_identity_info
             return jd_sq__err(q, err, "identity note");
     }
     return JD_OK;
+}
+
+/* An identity written only where it differs (upd_identity's statements). */
+static const char *const upd_sql[4] = {
+    "INSERT INTO identity(person_id, display_name, dob, is_child, created_at, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(person_id) DO UPDATE SET"
+    " display_name = ?2, dob = ?3, is_child = ?4, updated_at = ?5"
+    " WHERE display_name IS NOT ?2 OR dob IS NOT ?3 OR is_child IS NOT ?4 RETURNING id",
+    "SELECT id FROM identity WHERE person_id = ?1",
+    "DELETE FROM identity_note WHERE identity_id = ?1 AND note IS NOT ?2",
+    "INSERT INTO identity_note(identity_id, note) SELECT ?1, ?2 WHERE ?2 IS NOT NULL AND"
+    " NOT EXISTS (SELECT 1 FROM identity_note WHERE identity_id = ?1 AND note = ?2)"};
+
+/* The identities of a save, each upserted where it differs; ids: person_id
+ * -> row id. */
+static int upd_identities(sq *q, const jd_identity_info *info, size_t ninfo, int64_t now,
+                          jd_strmap *ids, jd_error *err)
+{
+    sqlite3_stmt *st[4] = {NULL};
+    int rc = JD_OK;
+    for (int k = 0; rc == JD_OK && k < 4; k++)
+        if (sqlite3_prepare_v2(q->db, upd_sql[k], -1, &st[k], NULL) != SQLITE_OK)
+            rc = jd_sq__err(q, err, "identities");
+    for (size_t i = 0; rc == JD_OK && i < ninfo; i++) {
+        int64_t id = 0;
+        rc = upd_identity(q, st, &info[i], now, &id, err);
+        if (rc == JD_OK && (id <= 0 || id > UINT32_MAX))
+            rc = jd_error_set(err, JD_ESTORE, "identity row id %lld out of range", (long long)id);
+        bool added = false;
+        if (rc == JD_OK &&
+            !jd_strmap_put(ids, info[i].person_id, strlen(info[i].person_id), (uint32_t)id, &added))
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        if (rc == JD_OK && !added)
+            rc = jd_error_set(err, JD_EINVALID, "person_id %s given twice", info[i].person_id);
+    }
+    for (int k = 0; k < 4; k++)
+        sqlite3_finalize(st[k]);
+    return rc;
+}
+
+/* The identity_ref rows of refs not among refs[] deleted (a ref whose
+ * mentions are gone): the refs saved in a temporary table, the rest
+ * removed. */
+static int drop_unsaved_refs(sq *q, const jd_identity_save *refs, size_t nrefs, jd_error *err)
+{
+    int rc = jd_sq__exec(q,
+                         "CREATE TEMP TABLE IF NOT EXISTS jd_saved_ref(agency TEXT NOT NULL,"
+                         " person_ref TEXT NOT NULL, PRIMARY KEY(agency, person_ref))"
+                         " WITHOUT ROWID; DELETE FROM temp.jd_saved_ref;",
+                         err);
+    sqlite3_stmt *st = NULL;
+    if (rc == JD_OK && sqlite3_prepare_v2(q->db,
+                                          "INSERT OR IGNORE INTO temp.jd_saved_ref(agency,"
+                                          " person_ref) VALUES (?1, ?2)",
+                                          -1, &st, NULL) != SQLITE_OK)
+        rc = jd_sq__err(q, err, "identity ref");
+    for (size_t i = 0; rc == JD_OK && i < nrefs; i++) {
+        sqlite3_reset(st);
+        jd_sq__bind_text(st, 1, refs[i].agency);
+        jd_sq__bind_text(st, 2, refs[i].person_ref);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = jd_sq__err(q, err, "identity ref");
+    }
+    sqlite3_finalize(st);
+    if (rc == JD_OK)
+        rc = jd_sq__exec(q,
+                         "DELETE FROM identity_ref WHERE NOT EXISTS (SELECT 1 FROM"
+                         " temp.jd_saved_ref k WHERE k.agency = identity_ref.agency AND"
+                         " k.person_ref = identity_ref.person_ref); DELETE FROM temp.jd_saved_ref;",
+                         err);
+    return rc;
+}
+
+/*
+ * A re-resolve (identity_ref has rows): the rows that differ are written,
+ * the rest left as they are (at 1M most are unchanged: writing all of them
+ * was 640 MB through the WAL and again at its checkpoint); refs no longer
+ * saved, and the notes of identities left with no ref, removed. The rows
+ * are those replace_all would leave (row ids of identity_ref and
+ * identity_note aside, and updated_at, now the time an identity changed).
+ */
+static int replace_changed(sq *q, const jd_identity_save *refs, size_t nrefs,
+                           const jd_identity_info *info, size_t ninfo, int64_t now,
+                           jd_strmap *ids, jd_error *err)
+{
+    int rc = upd_identities(q, info, ninfo, now, ids, err);
+    sqlite3_stmt *b = NULL;
+    if (rc == JD_OK &&
+        sqlite3_prepare_v2(q->db,
+                           "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr,"
+                           " keys) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                           " ON CONFLICT(agency, person_ref) DO UPDATE"
+                           " SET identity_id = excluded.identity_id, fp = excluded.fp,"
+                           " nbr = excluded.nbr, keys = excluded.keys"
+                           " WHERE identity_id IS NOT excluded.identity_id OR fp IS NOT excluded.fp"
+                           " OR nbr IS NOT excluded.nbr OR keys IS NOT excluded.keys",
+                           -1, &b, NULL) != SQLITE_OK)
+        rc = jd_sq__err(q, err, "identity ref");
+    if (rc == JD_OK)
+        rc = put_refs(q, b, refs, nrefs, ids, err);
+    sqlite3_finalize(b);
+    int64_t have = rc == JD_OK ? count_of(q, "SELECT count(*) FROM identity_ref") : 0;
+    if (rc == JD_OK && have < 0)
+        rc = jd_sq__err(q, err, "identity ref");
+    if (rc == JD_OK && have != (int64_t)nrefs) /* refs not saved: their rows go */
+        rc = drop_unsaved_refs(q, refs, nrefs, err);
+    if (rc == JD_OK)
+        rc = jd_sq__exec(q,
+                         "DELETE FROM identity_note WHERE NOT EXISTS (SELECT 1 FROM identity_ref r"
+                         " WHERE r.identity_id = identity_note.identity_id);",
+                         err);
+    return rc;
+}
+
+static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
+                                 const jd_identity_info *info, size_t ninfo,
+                                 const char *model_json, int64_t candidate_pairs, int64_t links,
+                                 jd_error *err)
+{
+    sq *q = s->impl;
+    bool early = q->keys_early; /* begun, ref_key written: sq_keys_replace_early */
+    q->keys_early = false;
+    int rc = early ? JD_OK : bulk_begin(q, err);
+    if (rc < 0)
+        return rc;
+    lists_job lj = {refs, nrefs, {0}};
+    pthread_t lt;
+    bool threaded = !early && pthread_create(&lt, NULL, lists_make, &lj) == 0;
+    jd_strmap ids;
+    jd_strmap_init(&ids);
+    int64_t now = jd_sq__now();
+    reset_cached(q);
+    int64_t had = count_of(q, "SELECT count(*) FROM (SELECT 1 FROM identity_ref LIMIT 1)");
+    if (had < 0)
+        rc = jd_sq__err(q, err, "identity ref");
+    if (rc == JD_OK)
+        rc = had ? replace_changed(q, refs, nrefs, info, ninfo, now, &ids, err)
+                 : replace_all(q, refs, nrefs, info, ninfo, now, &ids, err);
+    /* identities no ref points at any more removed */
+    if (rc == JD_OK)
+        rc = jd_sq__exec(q,
+                  "DELETE FROM identity WHERE NOT EXISTS (SELECT 1 FROM identity_ref r"
+                  " WHERE r.identity_id = identity.id);",
+                  err);
+    if (rc == JD_OK)
+        rc = sq_full_run(q, now, (int64_t)nrefs, candidate_pairs, links, (int64_t)ninfo,
+                         model_json, err);
+    jd_strmap_free(&ids);
+    if (threaded)
+        pthread_join(lt, NULL);
+    /* with no statement open: the keys' index is dropped and built again */
+    if (rc == JD_OK && !early)
+        rc = keys_replace(q, refs, nrefs, threaded ? &lj.out : NULL, err);
+    jd_store__key_lists_free(&lj.out);
+    return bulk_end(q, rc, err);
+}
+
+/*
+ * ref_key written while the resolve still clusters (on a thread of its
+ * own: the second core is idle then), in the transaction that
+ * sq_identities_replace goes on with. 1M-event county: 1.4 s of the main
+ * thread's writes and 2.4 s of making the lists, off the serial save.
+ */
+static int sq_keys_replace_early(jd_store *s, const jd_identity_save *refs, size_t nrefs,
+                                 jd_error *err)
+{
+    sq *q = s->impl;
+    int rc = bulk_begin(q, err);
+    if (rc < 0)
+        return rc;
+    reset_cached(q);
+    rc = keys_replace(q, refs, nrefs, NULL, err);
+    if (rc < 0)
+        return bulk_end(q, rc, err);
+    q->keys_early = true;
+    return JD_OK;
+}
+
+static void sq_keys_abort(jd_store *s)
+{
+    sq *q = s->impl;
+    if (q->keys_early)
+        (void)bulk_end(q, JD_ESTORE, NULL);
+    q->keys_early = false;
 }
 
 /* The refs of an update, each to its identity (ids: person_id -> row id). */
@@ -2677,37 +2815,10 @@ static int sq_identities_update(jd_store *s, const jd_identity_update *u, jd_err
     if (rc < 0)
         return rc;
     reset_cached(q);
-    /* written only where they differ (upd_identity) */
-    static const char *const sql[4] = {
-        "INSERT INTO identity(person_id, display_name, dob, is_child, created_at, updated_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(person_id) DO UPDATE SET"
-        " display_name = ?2, dob = ?3, is_child = ?4, updated_at = ?5"
-        " WHERE display_name IS NOT ?2 OR dob IS NOT ?3 OR is_child IS NOT ?4 RETURNING id",
-        "SELECT id FROM identity WHERE person_id = ?1",
-        "DELETE FROM identity_note WHERE identity_id = ?1 AND note IS NOT ?2",
-        "INSERT INTO identity_note(identity_id, note) SELECT ?1, ?2 WHERE ?2 IS NOT NULL AND"
-        " NOT EXISTS (SELECT 1 FROM identity_note WHERE identity_id = ?1 AND note = ?2)"};
-    sqlite3_stmt *st[4] = {NULL};
     jd_strmap ids;
     jd_strmap_init(&ids);
     int64_t now = jd_sq__now();
-    for (int k = 0; rc == JD_OK && k < 4; k++)
-        if (sqlite3_prepare_v2(q->db, sql[k], -1, &st[k], NULL) != SQLITE_OK)
-            rc = jd_sq__err(q, err, "identities");
-    for (size_t i = 0; rc == JD_OK && i < u->ninfo; i++) {
-        int64_t id = 0;
-        rc = upd_identity(q, st, &u->info[i], now, &id, err);
-        if (rc == JD_OK && (id <= 0 || id > UINT32_MAX))
-            rc = jd_error_set(err, JD_ESTORE, "identity row id %lld out of range", (long long)id);
-        bool added = false;
-        if (rc == JD_OK && !jd_strmap_put(&ids, u->info[i].person_id,
-                                          strlen(u->info[i].person_id), (uint32_t)id, &added))
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        if (rc == JD_OK && !added)
-            rc = jd_error_set(err, JD_EINVALID, "person_id %s given twice", u->info[i].person_id);
-    }
-    for (int k = 0; k < 4; k++)
-        sqlite3_finalize(st[k]);
+    rc = upd_identities(q, u->info, u->ninfo, now, &ids, err); /* only where they differ */
     /* the keys first: they read the refs' old keys off their rows */
     if (rc == JD_OK)
         rc = keys_update(q, u->refs, u->nrefs, err);
