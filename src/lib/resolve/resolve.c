@@ -5221,24 +5221,19 @@ static int note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, vec *notes)
 static bool note_format(const rs *R, const note_op *o, char *buf, size_t n)
 {
     switch (o->kind) {
-    case NOTE_POSSIBLE:
-        snprintf(buf, n,
-                 "possible match: %s:%s and %s:%s (match weight %.1f) kept apart, "
-                 "a sparse record needs an identifier, names and a date of birth, or "
-                 "names, age and address in common",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), o->w);
-        return true;
-    case NOTE_REFUSED:
-        snprintf(buf, n, "%s:%s kept apart from %s:%s (match weight %.1f): %s",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), o->w, o->why);
-        return true;
+    case NOTE_POSSIBLE: /* kept apart at clustering (note_cat); unjoined: by join_sparse */
     case NOTE_UNJOINED:
         snprintf(buf, n,
                  "possible match: %s:%s and %s:%s (match weight %.1f) kept apart, a sparse "
                  "record needs an identifier, names and a date of birth, or names, age and "
-                 "address in common, or links that point to one person",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), o->w);
-        return false;
+                 "address in common%s",
+                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), o->w,
+                 o->kind == NOTE_UNJOINED ? ", or links that point to one person" : "");
+        return o->kind == NOTE_POSSIBLE;
+    case NOTE_REFUSED:
+        snprintf(buf, n, "%s:%s kept apart from %s:%s (match weight %.1f): %s",
+                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), o->w, o->why);
+        return true;
     case NOTE_SPARSE:
         snprintf(buf, n,
                  "%s:%s joined through %s:%s (match weight %.1f, evidence %d points): the "
