@@ -446,6 +446,24 @@ static void test_storeops__ref_keys(void **state)
     assert_int_equal(h.n, 0);
 }
 
+/* police:N1, stored under keys 7 and 0xb000000000000001 of P-1 (info),
+ * updated to key 9 alone: the update read the keys it had off its row and
+ * took it out of them, so only "9 police:N1" is found. */
+static void moved_to_nine(fx *f, const jd_identity_info *info)
+{
+    uint64_t k9[] = {9};
+    jd_identity_save moved[] = {{"police", "N1", "P-1", 21, NULL, k9, 1}};
+    jd_identity_update up = {.refs = moved, .nrefs = 1, .info = info, .ninfo = 1};
+    assert_int_equal(f->s->ops->identities_update(f->s, &up, NULL), JD_OK);
+    key_hits h = {0};
+    bool have = false;
+    uint64_t ask[] = {7, UINT64_C(0xb000000000000001), 9};
+    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 3, &have, on_key, &h, NULL), JD_OK);
+    assert_true(have);
+    assert_int_equal(h.n, 1);
+    assert_string_equal(h.rows[0], "9 police:N1");
+}
+
 /* One SQL statement on a SQLite store's file, from a connection of its own;
  * the first column of its row as text into out (when out is not NULL). */
 static void sql_on_file(const char *path, const char *sql, char *out, size_t n)
@@ -476,7 +494,7 @@ static void test_storeops__keys_blob_and_text(void **state)
     put_mention(f, "police", "E1", "N1");
     put_mention(f, "police", "E2", "N2");
     assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
-    uint64_t k1[] = {7, UINT64_C(0xb000000000000001)}, k2[] = {9}, none[] = {0};
+    uint64_t k1[] = {7, UINT64_C(0xb000000000000001)}, none[] = {0};
     jd_identity_info info[] = {{.person_id = "P-1"}, {.person_id = "P-2"}};
     jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 2},
                                {"police", "N2", "P-2", 12, NULL, none, 0}};
@@ -492,16 +510,7 @@ static void test_storeops__keys_blob_and_text(void **state)
     /* N1's row as a store before wrote it: its update still finds key 7 */
     sql_on_file(f->path, "UPDATE identity_ref SET keys = '7 12682136550675316737'"
                          " WHERE person_ref = 'N1'", NULL, 0);
-    jd_identity_save moved[] = {{"police", "N1", "P-1", 21, NULL, k2, 1}};
-    jd_identity_update up = {.refs = moved, .nrefs = 1, .info = info, .ninfo = 1};
-    assert_int_equal(f->s->ops->identities_update(f->s, &up, NULL), JD_OK);
-    key_hits h = {0};
-    bool have = false;
-    uint64_t ask[] = {7, UINT64_C(0xb000000000000001), 9};
-    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 3, &have, on_key, &h, NULL), JD_OK);
-    assert_true(have);
-    assert_int_equal(h.n, 1);
-    assert_string_equal(h.rows[0], "9 police:N1");
+    moved_to_nine(f, info);
     sql_on_file(f->path, "SELECT typeof(keys) FROM identity_ref WHERE person_ref = 'N1'", got,
                 sizeof got);
     assert_string_equal(got, "blob");
@@ -1029,7 +1038,7 @@ static void test_storeops__copy(void **state)
     assert_int_equal(start_ingest(&g), 0);
     put_mention(&g, "police", "E1", "N1");
     assert_int_equal(sq->ops->commit(sq, NULL), JD_OK);
-    uint64_t k1[] = {7, UINT64_C(0xb000000000000001)}, k2[] = {9};
+    uint64_t k1[] = {7, UINT64_C(0xb000000000000001)};
     jd_identity_info info[] = {{.person_id = "P-1"}};
     jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 2}};
     assert_int_equal(sq->ops->identities_replace(sq, refs, 1, info, 1, "{}", 1, 0, NULL), JD_OK);
@@ -1050,15 +1059,7 @@ static void test_storeops__copy(void **state)
     assert_int_equal(c.persons, 1);
     /* identity_ref.keys, a BLOB in SQLite, copied as PostgreSQL's text: an
      * update takes N1 out of the keys it had */
-    jd_identity_save moved[] = {{"police", "N1", "P-1", 21, NULL, k2, 1}};
-    jd_identity_update up = {.refs = moved, .nrefs = 1, .info = info, .ninfo = 1};
-    assert_int_equal(f->s->ops->identities_update(f->s, &up, NULL), JD_OK);
-    key_hits h = {0};
-    bool have = false;
-    uint64_t ask[] = {7, UINT64_C(0xb000000000000001), 9};
-    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 3, &have, on_key, &h, NULL), JD_OK);
-    assert_int_equal(h.n, 1);
-    assert_string_equal(h.rows[0], "9 police:N1");
+    moved_to_nine(f, info);
     assert_int_equal(jd_store_copy(src, f->path, &st, &e), JD_ECONFLICT);
     /* ingest continues after the copied ids */
     assert_int_equal(start_ingest(f), 0);
