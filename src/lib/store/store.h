@@ -517,10 +517,17 @@ typedef struct jd_key_lists {
 } jd_key_lists;
 int jd_store__key_lists_make(const jd_identity_save *refs, size_t n, jd_key_lists *out);
 void jd_store__key_lists_free(jd_key_lists *x);
-/* A ref's own keys as stored on its identity_ref row: the 64-bit keys as
- * text, decimal and space-separated -- parse and format. */
+/* A ref's own keys as stored on its identity_ref row. PostgreSQL: the
+ * 64-bit keys as text, decimal and space-separated -- parse and format.
+ * SQLite: 8 bytes a key, little-endian, in a BLOB (a store written before
+ * holds the text, which its reader still takes) -- jd_store__keys_blob
+ * gives the bytes to bind (the keys themselves on a little-endian machine,
+ * else put into b), jd_store__keys_unblob reads them back (a trailing part
+ * key ignored). NULL from keys_blob only without memory. */
 int jd_store__keys_parse(const char *text, uint64_t **out, size_t *n);
 int jd_store__keys_format(struct jd_buf *b, const uint64_t *keys, size_t n);
+const void *jd_store__keys_blob(struct jd_buf *b, const uint64_t *keys, size_t n);
+int jd_store__keys_unblob(const void *blob, size_t bytes, uint64_t **out, size_t *n);
 
 int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,
                           jd_error *err);
