@@ -98,6 +98,17 @@ struct jd_server {
     pthread_mutex_t view_mu; /* guards view */
     struct alert_view *view; /* of alerts and the index (alert_view.c) */
     pthread_mutex_t raise_mu; /* a concern raised from an alert is raised once (api_work.c) */
+    /* The audit rows' group commit (reply.c): a request's row waits in
+     * audit_q; the first request to find no writer at work writes every
+     * row waiting, its own among them, in one transaction, and each
+     * request goes on only once its row is committed. Off (each row its
+     * own transaction) unless audit_group. */
+    bool audit_group;
+    pthread_mutex_t audit_mu;
+    pthread_cond_t audit_cv;
+    struct audit_wait *audit_q, **audit_tail;
+    bool audit_writing;
+    atomic_llong audit_commits, audit_rows; /* transactions and rows written by the group */
     /* Always current (live.c): one thread ingests the drop folder, brings
      * identities, alerts and concerns up to date after feeds, runs the
      * escalation engine on its schedule, and reloads the alerts, the board
