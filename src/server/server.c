@@ -962,6 +962,9 @@ static void free_server(jd_server *srv)
     pthread_cond_destroy(&srv->live_cv);
     pthread_mutex_destroy(&srv->write_mu);
     pthread_mutex_destroy(&srv->audit_mu);
+    pthread_mutex_destroy(&srv->concern_mu);
+    pthread_mutex_destroy(&srv->concern_build_mu);
+    jd_concern_snap_free(srv->concerns);
     pthread_cond_destroy(&srv->audit_cv);
     jd_throttle_free(&srv->th);
     free(srv);
@@ -1020,6 +1023,8 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
     pthread_cond_init(&srv->live_cv, NULL);
     pthread_mutex_init(&srv->write_mu, NULL);
     pthread_mutex_init(&srv->audit_mu, NULL);
+    pthread_mutex_init(&srv->concern_mu, NULL);
+    pthread_mutex_init(&srv->concern_build_mu, NULL);
     pthread_cond_init(&srv->audit_cv, NULL);
     srv->audit_tail = &srv->audit_q;
     srv->audit_group = true;
