@@ -229,6 +229,15 @@ static const concern_snap *snap_acquire(api_ctx *c, jd_error *err)
     return srv->concerns;
 }
 
+void jd_api_concerns_warm(jd_server *srv, jd_store *s)
+{
+    caller nobody = {0};
+    api_ctx c = {.srv = srv, .store = s, .who = &nobody};
+    jd_error err;
+    if (snap_acquire(&c, &err))
+        pthread_mutex_unlock(&srv->concern_mu);
+}
+
 static int work_map_load(api_ctx *c, work_map *w, jd_error *err)
 {
     const concern_snap *v = snap_acquire(c, err);

@@ -1118,6 +1118,10 @@ void jd_server_stop(jd_server *srv, unsigned grace_s)
     MHD_stop_daemon(srv->d);
     if (ls != MHD_INVALID_SOCKET)
         close(ls);
+    long long rows = atomic_load(&srv->audit_rows), commits = atomic_load(&srv->audit_commits);
+    if (rows)
+        fprintf(stderr, "joindots serve: %lld audit rows written in %lld transactions\n", rows,
+                commits);
     free_server(srv);
 }
 

@@ -285,6 +285,9 @@ enum MHD_Result jd_send_reply(struct MHD_Connection *con, jd_server *srv, reply 
  * of the open concerns (api_work.c); NULL when the store cannot be read. */
 json_t *jd_api_agenda_ages(api_ctx *c);
 void jd_concern_snap_free(concern_snap *v);
+/* The live thread: bring the snapshot of open concerns up to date with its
+ * own store, so that requests seldom build it. */
+void jd_api_concerns_warm(jd_server *srv, jd_store *s);
 
 /* Helpers for handlers. */
 void jd_reply_error(reply *r, unsigned status, const char *code, const char *msg);
