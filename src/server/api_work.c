@@ -120,6 +120,10 @@ void jd_api_menu(json_t *me, jd_role role)
 typedef struct work_map {
     json_t *by_alert; /* alert id -> {id, rung, owner, status, level} */
     json_t *by_child; /* person id -> same */
+    /* the snapshot they are borrowed from (read only: no thread changes a
+     * reference count of its JSON, which jansson does not read atomically) */
+    struct concern_snap *snap;
+    jd_server *srv;
 } work_map;
 
 /* The open concerns as the queue, the counts and the dashboard read them:
@@ -132,6 +136,8 @@ struct concern_snap {
     json_t *by_alert, *by_child; /* as work_map */
     int64_t *agenda;             /* raised_at of the open strategic items */
     size_t n_agenda, cap_agenda;
+    unsigned refs; /* work maps borrowing it (under concern_mu): a snapshot
+                    * replaced meanwhile is freed by the last of them */
 };
 
 void jd_concern_snap_free(concern_snap *v)
@@ -201,7 +207,7 @@ static bool snap_fresh(const concern_snap *v, int64_t gen, int64_t now)
 
 /* With srv->concern_mu held, the current snapshot (NULL: the store could
  * not be read; the mutex is not held then). */
-static const concern_snap *snap_acquire(api_ctx *c, jd_error *err)
+static concern_snap *snap_acquire(api_ctx *c, jd_error *err)
 {
     jd_server *srv = c->srv;
     int64_t gen = 0, now = (int64_t)time(NULL);
@@ -225,7 +231,8 @@ static const concern_snap *snap_acquire(api_ctx *c, jd_error *err)
     if (nv)
         srv->concerns = nv;
     pthread_mutex_unlock(&srv->concern_build_mu);
-    jd_concern_snap_free(old);
+    if (old && !old->refs) /* else its last borrower frees it */
+        jd_concern_snap_free(old);
     return srv->concerns;
 }
 
@@ -240,11 +247,14 @@ void jd_api_concerns_warm(jd_server *srv, jd_store *s)
 
 static int work_map_load(api_ctx *c, work_map *w, jd_error *err)
 {
-    const concern_snap *v = snap_acquire(c, err);
+    concern_snap *v = snap_acquire(c, err);
     if (!v)
         return JD_ESTORE;
-    w->by_alert = json_incref(v->by_alert);
-    w->by_child = json_incref(v->by_child);
+    v->refs++;
+    w->by_alert = v->by_alert;
+    w->by_child = v->by_child;
+    w->snap = v;
+    w->srv = c->srv;
     pthread_mutex_unlock(&c->srv->concern_mu);
     return JD_OK;
 }
@@ -268,8 +278,15 @@ json_t *jd_api_agenda_ages(api_ctx *c)
 
 static void work_map_free(work_map *w)
 {
-    json_decref(w->by_alert);
-    json_decref(w->by_child);
+    concern_snap *v = w->snap;
+    if (!v)
+        return;
+    pthread_mutex_lock(&w->srv->concern_mu);
+    bool last = --v->refs == 0 && v != w->srv->concerns;
+    pthread_mutex_unlock(&w->srv->concern_mu);
+    if (last)
+        jd_concern_snap_free(v);
+    *w = (work_map){0};
 }
 
 static json_t *concern_of(const work_map *w, json_t *a)
@@ -286,7 +303,7 @@ static json_t *concern_of(const work_map *w, json_t *a)
 /* The open concern raised from this alert (its id, owned), or NULL. */
 char *jd_api_concern_for_alert(api_ctx *c, const char *alert_id)
 {
-    work_map w = {NULL, NULL};
+    work_map w = {0};
     jd_error err;
     char *id = NULL;
     if (work_map_load(c, &w, &err) == JD_OK) {
@@ -320,7 +337,7 @@ static bool load_work(api_ctx *c, reply *r, json_t **acks, work_map *w, const ch
 {
     jd_error err;
     *acks = json_object();
-    *w = (work_map){NULL, NULL};
+    *w = (work_map){0};
     if (jd_alert_acks(c->store, on_ack, *acks, &err) < 0 || work_map_load(c, w, &err) < 0) {
         json_decref(*acks);
         work_map_free(w);
