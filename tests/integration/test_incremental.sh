@@ -271,10 +271,14 @@ checks() { grep -c 'patch check: [0-9]* alerts, equal to a full reload' "$S/serv
 # a run that changes the alerts behind the server's back (SQL...), then the
 # number of alerts the next patched reload shows
 last_n() { grep -o 'patch check: [0-9]* alerts' "$S/serve.log" | tail -1 | grep -o '[0-9]*'; }
+# in one transaction, as a run writes its alerts: the server polls every
+# second, and one that woke between the run row and the alerts' change
+# found its patched read (before) unlike its full one (after)
 later_run() {
-  local c; c=$(grep -c 'patch check' "$S/serve.log")
-  db_query "$SDB" "INSERT INTO analysis_run(started_at, finished_at, events, alerts) VALUES (1, 1, 0, 0)"
-  for q in "$@"; do db_query "$SDB" "$q"; done
+  local c q all; c=$(grep -c 'patch check' "$S/serve.log")
+  all="BEGIN; INSERT INTO analysis_run(started_at, finished_at, events, alerts) VALUES (1, 1, 0, 0);"
+  for q in "$@"; do all="$all $q;"; done
+  db_query "$SDB" "$all COMMIT;"
   for _ in $(seq 1 100); do [ "$(grep -c 'patch check' "$S/serve.log")" -gt "$c" ] && break; sleep 0.1; done
   [ "$(grep -c 'patch check' "$S/serve.log")" -gt "$c" ] && ! grep -q 'DIFFERENT FROM' "$S/serve.log" && last_n
 }

@@ -3,7 +3,9 @@
  * and 18th birthdays), and one load of a small bundle: persons, events,
  * mentions with their ages, refs grouped by person, mentions by event and
  * by known time, objects by event, and the "U:agency:ref" of an unresolved
- * ref; a subset load (incremental analysis) by person keys and hops. */
+ * ref; a subset load (incremental analysis) by person keys and hops; a
+ * partition's load (issue 20) against the full one, and the alerts of K
+ * partitions merged against the whole county's on a synthetic county. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,11 +14,13 @@
 
 #include "scratch_db.h"
 
+#include "analyse/analyse_internal.h"
 #include "analyse/snapshot.h"
 
 #include <joindots/analyse.h>
 #include <joindots/identity.h>
 #include <joindots/ingest.h>
+#include <joindots/synth.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,7 +181,7 @@ static void test_snapshot__load_unresolved(void **state)
     fx *f = *state;
     jd_snapshot S;
     jd_error err = {0};
-    jd_snapshot_opts o = {JD_AS_OF_NOW, true, NULL, 0, 0};
+    jd_snapshot_opts o = {JD_AS_OF_NOW, true, NULL, 0, 0, NULL, 0};
     assert_int_equal(jd_snapshot__load(&S, f->s, &o, &err), JD_OK);
     assert_int_equal(S.nev, 4);
     assert_int_equal(S.nm, 5);
@@ -225,7 +229,7 @@ static void test_snapshot__load_resolved(void **state)
     jd_error err = {0};
     assert_int_equal(jd_resolve(f->s, &ro, NULL, &err), JD_OK);
     jd_snapshot S;
-    jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0};
+    jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0, NULL, 0};
     assert_int_equal(jd_snapshot__load(&S, f->s, &o, &err), JD_OK);
     size_t ids = 0;
     for (size_t i = 0; i < S.np; i++)
@@ -256,7 +260,7 @@ static void test_snapshot__subset_hops(void **state)
     jd_snapshot S;
     jd_error err = {0};
     const char *n9[] = {"U:police:N9"};
-    jd_snapshot_opts o = {JD_AS_OF_NOW, true, n9, 1, 0};
+    jd_snapshot_opts o = {JD_AS_OF_NOW, true, n9, 1, 0, NULL, 0};
     assert_int_equal(jd_snapshot__load(&S, f->s, &o, &err), JD_OK);
     assert_true(S.subset);
     assert_int_equal(S.nev, 1); /* P1, the suspect's one event */
@@ -282,17 +286,17 @@ static void test_snapshot__subset_hops(void **state)
     jd_snapshot__dispose(&S);
     /* a key no store holds: nothing loaded, nothing walked */
     const char *none[] = {"P999999"};
-    jd_snapshot_opts o2 = {JD_AS_OF_NOW, false, none, 1, 2};
+    jd_snapshot_opts o2 = {JD_AS_OF_NOW, false, none, 1, 2, NULL, 0};
     assert_int_equal(jd_snapshot__load(&S, f->s, &o2, &err), JD_OK);
     assert_int_equal(S.nev, 0);
     assert_int_equal(S.nwalk, 0);
     jd_snapshot__dispose(&S);
     /* a malformed key, and a negative hop count, are refused */
     const char *bad[] = {"U:police"};
-    jd_snapshot_opts o3 = {JD_AS_OF_NOW, false, bad, 1, 0};
+    jd_snapshot_opts o3 = {JD_AS_OF_NOW, false, bad, 1, 0, NULL, 0};
     assert_int_equal(jd_snapshot__load(&S, f->s, &o3, &err), JD_EINVALID);
     jd_snapshot__dispose(&S);
-    jd_snapshot_opts o4 = {JD_AS_OF_NOW, false, n9, 1, -1};
+    jd_snapshot_opts o4 = {JD_AS_OF_NOW, false, n9, 1, -1, NULL, 0};
     assert_int_equal(jd_snapshot__load(&S, f->s, &o4, &err), JD_EINVALID);
     jd_snapshot__dispose(&S);
 }
@@ -307,7 +311,7 @@ static void test_snapshot__subset_identity(void **state)
     jd_error err = {0};
     assert_int_equal(jd_resolve(f->s, &ro, NULL, &err), JD_OK);
     jd_snapshot F, S;
-    jd_snapshot_opts fo = {JD_AS_OF_NOW, false, NULL, 0, 0};
+    jd_snapshot_opts fo = {JD_AS_OF_NOW, false, NULL, 0, 0, NULL, 0};
     assert_int_equal(jd_snapshot__load(&F, f->s, &fo, &err), JD_OK);
     const aev *c2 = event_of(&F, "C2");
     if (!c2) {
@@ -316,7 +320,7 @@ static void test_snapshot__subset_identity(void **state)
     }
     const aperson *fp = &F.p[F.m[F.by_event[c2->m0]].person];
     const char *key[] = {fp->pid};
-    jd_snapshot_opts so = {JD_AS_OF_NOW, false, key, 1, 0};
+    jd_snapshot_opts so = {JD_AS_OF_NOW, false, key, 1, 0, NULL, 0};
     assert_int_equal(jd_snapshot__load(&S, f->s, &so, &err), JD_OK);
     uint32_t *v = jd_strmap_get(&S.pmap, fp->pid, strlen(fp->pid));
     if (!v)
@@ -333,13 +337,235 @@ static void test_snapshot__subset_identity(void **state)
     jd_snapshot__dispose(&F);
 }
 
+/* Partition k of K loaded through the scans: persons in the full load's
+ * order (ranks increasing, each the full load's index), the partition's
+ * persons walked with all their mentions in the same known order, and
+ * every person walked in exactly one partition. */
+static void check_parts(jd_store *s, int K, int64_t as_of)
+{
+    jd_error err = {0};
+    jd_snapshot F, S;
+    jd_snapshot_opts fo = {as_of, false, NULL, 0, 0, NULL, 0};
+    assert_int_equal(jd_snapshot__load(&F, s, &fo, &err), JD_OK);
+    jd_snapshot_parts P;
+    assert_int_equal(jd_snapshot__parts(&P, s, as_of, K, &err), JD_OK);
+    size_t walked = 0, events = 0;
+    for (int k = 0; k < K; k++) {
+        jd_snapshot_opts o = {as_of, false, NULL, 0, 0, &P, k};
+        assert_int_equal(jd_snapshot__load(&S, s, &o, &err), JD_OK);
+        assert_int_equal(S.nparts, K);
+        for (size_t i = 0; i < S.np; i++) {
+            const aperson *sp = &S.p[i];
+            uint32_t *v = jd_strmap_get(&F.pmap, sp->pid, strlen(sp->pid));
+            if (!v)
+                fail_msg("%s not in the full load", sp->pid);
+            const aperson *fp = &F.p[*v];
+            assert_int_equal(*jd_strmap_get(&S.pmap, sp->pid, strlen(sp->pid)), i);
+            assert_true(i == 0 || S.p[i - 1].rank < sp->rank);
+            if (!fp->identity)
+                assert_int_equal(sp->rank, (1ULL << 32) + (*v - F.nidentity));
+            else
+                assert_int_equal(sp->rank, *v);
+            assert_int_equal(sp->identity, fp->identity);
+            assert_int_equal(sp->is_child, fp->is_child);
+            assert_int_equal(sp->walk, jd_snapshot__part_of(sp->pid, K) == k);
+            if (!sp->walk)
+                continue;
+            walked++;
+            assert_int_equal(sp->nx, fp->nx);
+            assert_int_equal(sp->nr, fp->nr);
+            for (uint32_t x = 0; x < sp->nx; x++) {
+                const amention *a = &S.m[S.by_person[sp->x0 + x]];
+                const amention *b = &F.m[F.by_person[fp->x0 + x]];
+                assert_int_equal(S.ev[a->ev].id, F.ev[b->ev].id);
+                assert_int_equal(a->age, b->age);
+                assert_int_equal(S.ev[a->ev].nm, F.ev[b->ev].nm);
+            }
+        }
+        events += S.nev;
+        jd_snapshot__dispose(&S);
+    }
+    assert_int_equal(walked, F.np);
+    assert_true(events >= F.nev);
+    assert_int_equal(F.nev, as_of == JD_AS_OF_NOW ? 4 : 2);
+    jd_snapshot__parts_free(&P);
+    jd_snapshot__dispose(&F);
+}
+
+/* The small bundle in partitions, unresolved (every person "U:") and
+ * resolved, as of now and as of 2016-01-01 (P0 and P1 known, P3 and C2
+ * not yet); and what a partition's load refuses. */
+static void test_snapshot__parts(void **state)
+{
+    fx *f = *state;
+    const int64_t then = utc(2016, 1, 1, 0, 0);
+    for (int K = 1; K <= 3; K++) {
+        check_parts(f->s, K, JD_AS_OF_NOW);
+        check_parts(f->s, K, then);
+    }
+    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
+    jd_error err = {0};
+    assert_int_equal(jd_resolve(f->s, &ro, NULL, &err), JD_OK);
+    for (int K = 1; K <= 3; K++) {
+        check_parts(f->s, K, JD_AS_OF_NOW);
+        check_parts(f->s, K, then);
+    }
+    jd_snapshot_parts P;
+    assert_int_equal(jd_snapshot__parts(&P, f->s, JD_AS_OF_NOW, 0, &err), JD_EINVALID);
+    jd_snapshot__parts_free(&P);
+    assert_int_equal(jd_snapshot__parts(&P, f->s, JD_AS_OF_NOW, 65, &err), JD_EINVALID);
+    jd_snapshot__parts_free(&P);
+    assert_int_equal(jd_snapshot__parts(&P, NULL, JD_AS_OF_NOW, 2, &err), JD_EINVALID);
+    jd_snapshot__parts_free(&P);
+    assert_int_equal(jd_snapshot__parts(&P, f->s, JD_AS_OF_NOW, 2, &err), JD_OK);
+    jd_snapshot S;
+    const char *key[] = {"U:police:N9"};
+    jd_snapshot_opts bad[] = {{JD_AS_OF_NOW, false, NULL, 0, 0, &P, 2},
+                              {JD_AS_OF_NOW, false, NULL, 0, 0, &P, -1},
+                              {1500000000, false, NULL, 0, 0, &P, 0},
+                              {JD_AS_OF_NOW, false, key, 1, 0, &P, 0}};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(jd_snapshot__load(&S, f->s, &bad[i], &err), JD_EINVALID);
+        jd_snapshot__dispose(&S);
+    }
+    /* one partition's analysis is not saved as the county's */
+    jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0, &P, 1};
+    assert_int_equal(jd_snapshot__load(&S, f->s, &o, &err), JD_OK);
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    ao.save = true;
+    assert_int_equal(jd_an__run(&S, f->s, &ao, NULL, NULL, NULL, NULL, &err), JD_EINVALID);
+    jd_snapshot__dispose(&S);
+    jd_snapshot__parts_free(&P);
+}
+
+/* One alert line kept by merge_lines: its id, its subject's rank. */
+typedef struct mline {
+    char *id, *line;
+    uint64_t rank;
+} mline;
+
+/* The run's alerts on S (no networks, one thread) as JSON Lines appended
+ * to v, each with its subject's rank in S. */
+static void run_lines(jd_store *s, jd_snapshot *S, mline **v, size_t *n)
+{
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    ao.now = 1893456000; /* 2030-01-01 */
+    ao.threads = 1;
+    jd_error err = {0};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_int_equal(jd_an__run(S, s, &ao, NULL, NULL, out, NULL, &err), JD_OK);
+    fclose(out);
+    for (char *line = buf, *nl; line && *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        assert_non_null(nl);
+        *nl = '\0';
+        json_t *j = json_loads(line, 0, NULL);
+        const char *pid = json_string_value(json_object_get(json_object_get(j, "subject"),
+                                                            "person_id"));
+        uint32_t *pi = pid ? jd_strmap_get(&S->pmap, pid, strlen(pid)) : NULL;
+        *v = realloc(*v, (*n + 1) * sizeof **v);
+        assert_non_null(*v);
+        (*v)[(*n)++] = (mline){strdup(json_string_value(json_object_get(j, "id"))),
+                               strdup(line), pi ? S->p[*pi].rank : UINT64_MAX};
+        json_decref(j);
+    }
+    free(buf);
+}
+
+static int cmp_mline(const void *a, const void *b)
+{
+    const mline *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+/* The lines sorted by id, an id raised in two partitions (a per-event
+ * alert) kept once, the first-ranked subject's, as one full run keeps it. */
+static char *merge_lines(mline *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_mline);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(v[i - 1].id, v[i].id))
+            fprintf(out, "%s\n", v[i].line);
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].id);
+        free(v[i].line);
+    }
+    free(v);
+    fclose(out);
+    return buf;
+}
+
+/* The alerts of K partitions' loads, each walked alone and merged, are
+ * those of the whole county walked at once, byte for byte. */
+static void check_part_alerts(jd_store *s, int K, const char *whole)
+{
+    jd_error err = {0};
+    jd_snapshot_parts P;
+    assert_int_equal(jd_snapshot__parts(&P, s, JD_AS_OF_NOW, K, &err), JD_OK);
+    mline *v = NULL;
+    size_t n = 0;
+    for (int k = 0; k < K; k++) {
+        jd_snapshot S;
+        jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0, &P, k};
+        assert_int_equal(jd_snapshot__load(&S, s, &o, &err), JD_OK);
+        run_lines(s, &S, &v, &n);
+        jd_snapshot__dispose(&S);
+    }
+    jd_snapshot__parts_free(&P);
+    char *merged = merge_lines(v, n);
+    assert_string_equal(merged, whole);
+    free(merged);
+}
+
+/* A synthetic county, unresolved then resolved: the whole county's alerts
+ * against those of 2 and 3 partitions. */
+static void test_snapshot__parts_alerts(void **state)
+{
+    fx *f = *state;
+    char county[300];
+    snprintf(county, sizeof county, "%s/county", f->dir);
+    jd_synth_opts so = JD_SYNTH_OPTS_INIT;
+    so.seed = 11;
+    so.children = 300;
+    jd_error err = {0};
+    assert_int_equal(jd_synth_write(county, &so, NULL, &err), JD_OK);
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {county};
+    assert_int_equal(jd_ingest_bundles(f->s, b, 1, &io, &t, &err), JD_OK);
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) {
+            jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
+            assert_int_equal(jd_resolve(f->s, &ro, NULL, &err), JD_OK);
+        }
+        jd_snapshot F;
+        jd_snapshot_opts fo = {JD_AS_OF_NOW, false, NULL, 0, 0, NULL, 0};
+        assert_int_equal(jd_snapshot__load(&F, f->s, &fo, &err), JD_OK);
+        mline *v = NULL;
+        size_t n = 0;
+        run_lines(f->s, &F, &v, &n);
+        jd_snapshot__dispose(&F);
+        assert_true(n > 50);
+        char *whole = merge_lines(v, n);
+        for (int K = 2; K <= 3; K++)
+            check_part_alerts(f->s, K, whole);
+        free(whole);
+    }
+}
+
 /* A store that fails is reported, and dispose is safe after it. */
 static void test_snapshot__bad_args(void **state)
 {
     (void)state;
     jd_snapshot S;
     jd_error err = {0};
-    jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0};
+    jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0, NULL, 0};
     assert_int_equal(jd_snapshot__load(&S, NULL, &o, &err), JD_EINVALID);
     jd_snapshot__dispose(&S);
     jd_snapshot__dispose(NULL);
@@ -356,6 +582,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_snapshot__load_resolved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot__subset_hops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot__subset_identity, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot__parts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot__parts_alerts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

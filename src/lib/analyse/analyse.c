@@ -646,7 +646,7 @@ typedef struct walk_job {
  * a person falls in the same one whatever the load. */
 static int part_of(const aperson *p, int n)
 {
-    return n <= 1 ? 0 : (int)(jd_hash64(p->pid, strlen(p->pid), 0) % (uint64_t)n);
+    return jd_snapshot__part_of(p->pid, n);
 }
 
 static void *walk_range(void *arg)
@@ -943,8 +943,9 @@ int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_p
     jd_analyse_opts def;
     jd_analyse_stats dummy;
     jd_an__defaults(&opts, &def, &stats, &dummy);
-    if (!S || (opts->save && !s))
-        return jd_error_set(err, JD_EINVALID, "no snapshot or no store to save to");
+    if (!S || (opts->save && (!s || S->nparts > 1)))
+        return jd_error_set(err, JD_EINVALID,
+                            "no snapshot, no store to save to, or one partition's to save");
     an A;
     memset(&A, 0, sizeof A);
     A.opts = opts;

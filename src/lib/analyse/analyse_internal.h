@@ -52,7 +52,7 @@ struct out_alert {
     const char *subject;
     int64_t raised_at;
     json_t *doc;
-    uint32_t who; /* the subject's index in the snapshot's persons, UINT32_MAX none */
+    uint64_t who; /* the subject's rank (aperson.rank: its place in a full load), UINT64_MAX none */
 };
 
 struct jd_risk_policy;

@@ -69,6 +69,11 @@ typedef struct aperson {
     uint32_t x0, nx; /* mention indices in by_person */
     bool identity;   /* an identity of the store (not only met in a mention) */
     bool walk;       /* a subset load: all this person's events are loaded (see below) */
+    /* the person's place in a full load's order (identities in the store's
+     * order, then the persons met only through mentions by first mention):
+     * its index there; in a partition's load (jd_snapshot_parts) the same
+     * rank, so passes compare their children as one full load would */
+    uint64_t rank;
 } aperson;
 
 typedef struct aref {
@@ -83,6 +88,23 @@ typedef struct aobject {
     bool valid;
 } aobject;
 
+/* A county cut into partitions of persons (issue 20): person key p falls in
+ * partition jd_snapshot__part_of(p, nparts); each event is marked with the
+ * partitions of the persons it names, so partition k's load keeps the
+ * events of its persons (all of them, with every mention) and passes the
+ * others over in the store's scans. Made once for the K loads by
+ * jd_snapshot__parts: the identities' order (read once, not per load),
+ * then one scan of the mentions (no event read). */
+typedef struct jd_snapshot_parts {
+    int nparts;           /* 1..64 */
+    int64_t as_of;
+    uint64_t *mask;       /* by event id: bit k set, the event names a person of partition k */
+    size_t cap;           /* event ids below cap have a mask */
+    jd_strmap unresolved; /* "U:agency:ref" -> its order among them by first mention */
+    jd_strmap identities; /* person_id -> its place in the store's order of identities */
+    jd_error *err;
+} jd_snapshot_parts;
+
 typedef struct jd_snapshot_opts {
     int64_t as_of;       /* JD_AS_OF_NOW: everything stored */
     bool mention_detail; /* keep each mention's agency, ref, role and name */
@@ -94,6 +116,13 @@ typedef struct jd_snapshot_opts {
     const char *const *persons;
     size_t npersons;
     int hops;
+    /* A partition's load (persons NULL): the events that name a person of
+     * partition `part` of parts->nparts, their mentions and objects, and the
+     * persons they name, in the full load's order (rank); the partition's
+     * persons are walked. parts as_of is the load's. No identity is read:
+     * the mentions bring their identities' fields. */
+    const jd_snapshot_parts *parts;
+    int part;
 } jd_snapshot_opts;
 
 typedef struct jd_snapshot {
@@ -117,6 +146,8 @@ typedef struct jd_snapshot {
     bool mention_detail;
     bool subset;   /* loaded with jd_snapshot_opts.persons: see aperson.walk */
     size_t nwalk;  /* walked persons (all of them for a full load) */
+    int part, nparts; /* a partition's load: part of nparts (else 0 of 0) */
+    uint32_t nidentity; /* identities loaded (a full load: p[0, nidentity)) */
     char mark[JD_MARK_MAX]; /* the store's watermark before the load, "" unknown */
     jd_error *err;
 } jd_snapshot;
@@ -133,6 +164,18 @@ typedef struct jd_snapshot {
  */
 int jd_snapshot__load(jd_snapshot *S, jd_store *s, const jd_snapshot_opts *o, jd_error *err);
 void jd_snapshot__dispose(jd_snapshot *S);
+
+/* The partition of a person key among n (0 when n <= 1): FNV-1a of the key
+ * modulo n, the same whatever the load. */
+int jd_snapshot__part_of(const char *key, int n);
+
+/* Mark the events of what the store knew by as_of with the partitions of
+ * the persons they name (one scan of the mentions; *P caller-owned, free
+ * it with jd_snapshot__parts_free even on failure). Returns 0, JD_EINVALID
+ * (nparts outside 1..64), JD_ENOMEM, JD_ELIMIT, or the store's error. */
+int jd_snapshot__parts(jd_snapshot_parts *P, jd_store *s, int64_t as_of, int nparts,
+                       jd_error *err);
+void jd_snapshot__parts_free(jd_snapshot_parts *P);
 
 /*
  * Age in whole years at instant t (UTC seconds) of a person born on dob

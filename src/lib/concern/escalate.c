@@ -877,7 +877,7 @@ int jd_escalate_analyse(jd_store *s, const jd_analyse_opts *opts, jd_analyse_sta
         goto out;
     }
     /* 1. one snapshot for all (with each mention's detail, for the profiles) */
-    jd_snapshot_opts so = {JD_AS_OF_NOW, true, NULL, 0, 0};
+    jd_snapshot_opts so = {JD_AS_OF_NOW, true, NULL, 0, 0, NULL, 0};
     double t0 = jd_secs();
     if ((rc = jd_snapshot__load(&snap, s, &so, err)) < 0)
         goto out;
@@ -1103,7 +1103,7 @@ static int nomem(run *R)
  * Lines in R->abuf. */
 static int analyse_at(run *R)
 {
-    jd_snapshot_opts so = {R->as_of, false, NULL, 0, 0};
+    jd_snapshot_opts so = {R->as_of, false, NULL, 0, 0, NULL, 0};
     int rc = jd_snapshot__load(&R->snap, R->s, &so, R->err);
     if (rc < 0)
         return rc;
@@ -1174,7 +1174,7 @@ static int subset_at(run *R)
     const struct jd_incr_ops *I = R->s->ops->incr;
     if (!I)
         return jd_error_set(R->err, JD_EINVALID, "this store cannot escalate a subset");
-    jd_snapshot_opts so = {JD_AS_OF_NOW, false, R->o->persons, R->o->npersons, 0};
+    jd_snapshot_opts so = {JD_AS_OF_NOW, false, R->o->persons, R->o->npersons, 0, NULL, 0};
     int rc = jd_snapshot__load(&R->snap, R->s, &so, R->err);
     if (rc < 0)
         return rc;

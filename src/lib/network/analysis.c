@@ -43,7 +43,7 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
     if (!s)
         return jd_error_set(err, JD_EINVALID, "no store");
     jd_snapshot S;
-    jd_snapshot_opts so = {opts->as_of, false, NULL, 0, 0};
+    jd_snapshot_opts so = {opts->as_of, false, NULL, 0, 0, NULL, 0};
     double t0 = jd_secs();
     int rc = jd_snapshot__load(&S, s, &so, err);
     double load = jd_secs() - t0;
@@ -170,7 +170,7 @@ int jd_analyse_incremental_ex(jd_store *s, const jd_analyse_opts *opts, const jd
         goto out;
     }
     t0 = jd_secs();
-    jd_snapshot_opts so = {JD_AS_OF_NOW, false, persons, npersons, 2};
+    jd_snapshot_opts so = {JD_AS_OF_NOW, false, persons, npersons, 2, NULL, 0};
     if ((rc = jd_snapshot__load(&S, s, &so, err)) < 0)
         goto out;
     /* persons named by the caller do not cover everything since the

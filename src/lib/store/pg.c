@@ -2266,6 +2266,8 @@ int jd_pg__an_identity(const PGresult *r, void *payload)
 int jd_pg__an_event(const PGresult *r, void *payload)
 {
     jd_pg_an_ctx *c = payload;
+    if (c->cb->want && !c->cb->want(jd_pg__i64(r, 0, 0), c->payload))
+        return 0;
     jd_an_event_row e = {
         .id = jd_pg__i64(r, 0, 0), .agency = jd_pg__txt(r, 0, 1),
         .record_id = jd_pg__txt(r, 0, 2), .event_type = jd_pg__txt(r, 0, 3),
@@ -2282,23 +2284,128 @@ int jd_pg__an_event(const PGresult *r, void *payload)
 int jd_pg__an_mention(const PGresult *r, void *payload)
 {
     jd_pg_an_ctx *c = payload;
+    if (c->cb->want && !c->cb->want(jd_pg__i64(r, 0, 0), c->payload))
+        return 0;
     jd_an_mention_row m = {
         .event_id = jd_pg__i64(r, 0, 0), .agency = jd_pg__txt(r, 0, 1),
         .person_ref = jd_pg__txt(r, 0, 2), .role = jd_pg__txt(r, 0, 3),
         .person_id = jd_pg__opt(r, 0, 4), .dob = jd_pg__opt(r, 0, 5),
         .dob_prec = (int)jd_pg__i64(r, 0, 6),
         .age = PQgetisnull(r, 0, 7) ? -1 : (int)jd_pg__i64(r, 0, 7),
-        .name = jd_pg__txt(r, 0, 8)};
+        .name = jd_pg__txt(r, 0, 8), .id_child = -1};
+    if (PQnfields(r) >= 12 && !PQgetisnull(r, 0, 11)) {
+        m.id_name = jd_pg__opt(r, 0, 9);
+        m.id_dob = jd_pg__opt(r, 0, 10);
+        m.id_child = jd_pg__i64(r, 0, 11) != 0;
+    }
+    return c->cb->mention(&m, c->payload);
+}
+
+/* jd_an_callbacks.mention_refs: the event, agency and ref of a mention. */
+static int an_mention_ref(const PGresult *r, void *payload)
+{
+    jd_pg_an_ctx *c = payload;
+    if (c->cb->want && !c->cb->want(jd_pg__i64(r, 0, 0), c->payload))
+        return 0;
+    jd_an_mention_row m = {.event_id = jd_pg__i64(r, 0, 0), .agency = jd_pg__txt(r, 0, 1),
+                           .person_ref = jd_pg__txt(r, 0, 2), .age = -1};
     return c->cb->mention(&m, c->payload);
 }
 
 int jd_pg__an_object(const PGresult *r, void *payload)
 {
     jd_pg_an_ctx *c = payload;
+    if (c->cb->want && !c->cb->want(jd_pg__i64(r, 0, 0), c->payload))
+        return 0;
     jd_an_object_row o = {jd_pg__i64(r, 0, 0), jd_pg__txt(r, 0, 1), jd_pg__txt(r, 0, 2),
                           jd_pg__opt(r, 0, 3), jd_pg__opt(r, 0, 4), jd_pg__i64(r, 0, 5) != 0};
     return c->cb->object(&o, c->payload);
 }
+
+/* A partition's load (jd_an_callbacks.want): the wanted event ids into
+ * the temporary table jd_part_ev, so the queries join it and the server
+ * sends only the partition's rows. */
+typedef struct part_fill {
+    const jd_an_callbacks *cb;
+    void *payload;
+    jd_buf b;
+} part_fill;
+
+static int part_id(const PGresult *r, void *payload)
+{
+    part_fill *f = payload;
+    int64_t id = jd_pg__i64(r, 0, 0);
+    return f->cb->want(id, f->payload) ? jd_pg__cp_int(&f->b, id, '\n') : 0;
+}
+
+static int part_fill_ids(pgs *p, const jd_an_callbacks *cb, void *payload,
+                         const jd_pg_params *pp, jd_error *err)
+{
+    part_fill f = {cb, payload, JD_BUF_INIT(SIZE_MAX)};
+    int rc = jd_pg__exec(p, "TRUNCATE jd_part_ev", err);
+    if (rc == JD_OK)
+        rc = jd_pg__stream(p, "SELECT id FROM event WHERE known_at <= $1", pp, part_id, &f,
+                           err);
+    if (rc == JD_ENOMEM)
+        rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+    if (rc == JD_OK && f.b.len)
+        rc = jd_pg__copy(p, "COPY jd_part_ev(id) FROM STDIN", f.b.ptr, f.b.len, err);
+    if (rc == JD_OK)
+        rc = jd_pg__exec(p, "ANALYZE jd_part_ev", err);
+    jd_buf_dispose(&f.b);
+    return rc;
+}
+
+#define AN_EV_COLS                                                                                 \
+    "SELECT e.id, e.agency, e.record_id, e.event_type, e.occurred_at, e.reported_at,"              \
+    " e.known_at, e.occurred_prec, e.location, e.postcode, e.narrative, e.crime_ref,"              \
+    " e.outcome, e.author_role, e.risk_grade, e.crime_recorded FROM event e"
+#define AN_PM_COLS                                                                                 \
+    "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, i.person_id,"                          \
+    " pm.dob, pm.dob_prec, pm.age,"                                                                \
+    " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, '')),"                        \
+    " i.display_name, i.dob, i.is_child FROM person_mention pm"
+#define AN_PM_IDS                                                                                  \
+    " JOIN event e ON e.id = pm.event_id"                                                          \
+    " LEFT JOIN identity_ref ir ON ir.agency = pm.agency AND ir.person_ref = pm.person_ref"        \
+    " LEFT JOIN identity i ON i.id = ir.identity_id WHERE e.known_at <= $1 ORDER BY pm.id"
+#define AN_OM_COLS                                                                                 \
+    "SELECT om.event_id, om.object_type, om.value_norm, om.description,"                           \
+    " om.person_ref, om.value_valid FROM object_mention om"
+#define AN_OM_EV " JOIN event e ON e.id = om.event_id WHERE e.known_at <= $1 ORDER BY om.id"
+#define PART " JOIN jd_part_ev t ON t.id = "
+
+/* The events, mentions and objects (of the partition's events with
+ * part), each query when its callback is given. */
+static int pg_an_rows(pgs *p, const jd_an_callbacks *cb, jd_pg_an_ctx *c, const jd_pg_params *pp,
+                      bool part, jd_error *err)
+{
+    int rc = JD_OK;
+    if (cb->event)
+        rc = jd_pg__stream(p,
+                           part ? AN_EV_COLS PART "e.id WHERE e.known_at <= $1 ORDER BY e.id"
+                                : AN_EV_COLS " WHERE e.known_at <= $1 ORDER BY e.id",
+                           pp, jd_pg__an_event, c, err);
+    if (rc == JD_OK && cb->mention && cb->mention_refs)
+        rc = jd_pg__stream(p,
+                           "SELECT pm.event_id, pm.agency, pm.person_ref FROM person_mention pm"
+                           " JOIN event e ON e.id = pm.event_id WHERE e.known_at <= $1"
+                           " ORDER BY pm.id",
+                           pp, an_mention_ref, c, err);
+    else if (rc == JD_OK && cb->mention)
+        rc = jd_pg__stream(p, part ? AN_PM_COLS PART "pm.event_id" AN_PM_IDS : AN_PM_COLS AN_PM_IDS,
+                           pp, jd_pg__an_mention, c, err);
+    if (rc == JD_OK && cb->object)
+        rc = jd_pg__stream(p, part ? AN_OM_COLS PART "om.event_id" AN_OM_EV : AN_OM_COLS AN_OM_EV,
+                           pp, jd_pg__an_object, c, err);
+    return rc;
+}
+#undef AN_EV_COLS
+#undef AN_PM_COLS
+#undef AN_PM_IDS
+#undef AN_OM_COLS
+#undef AN_OM_EV
+#undef PART
 
 static int pg_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *cb,
                             void *payload, jd_error *err)
@@ -2310,42 +2417,33 @@ static int pg_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *c
     /* One snapshot for the four reads, as SQLite's single reader sees.
      * Mentions and objects in row order, as SQLite's scan gives them: the
      * callbacks accept any order, but the order of the refs inside an
-     * alert follows it, and both backends should write the same bytes. */
+     * alert follows it, and both backends should write the same bytes.
+     * A partition's load writes its temporary table: not read only. */
     bool own = !p->in_tx;
-    int rc = own ? jd_pg__exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err) : 0;
+    int rc = cb->want ? jd_pg__exec(p, "CREATE TEMP TABLE IF NOT EXISTS jd_part_ev"
+                                       "(id bigint PRIMARY KEY)",
+                                    err)
+                      : JD_OK;
+    if (rc == JD_OK && own)
+        rc = jd_pg__exec(p,
+                         cb->want ? "BEGIN ISOLATION LEVEL REPEATABLE READ"
+                                  : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                         err);
     if (rc < 0)
         return rc;
-    /* As sqlite.c: identities in the order of their first ref. */
-    rc = jd_pg__stream(p,
+    /* As sqlite.c: identities in the order of their first ref. A NULL
+     * callback: no such query. */
+    if (cb->identity)
+        rc = jd_pg__stream(p,
                        "SELECT i.person_id, i.display_name, i.dob, i.is_child FROM identity i"
                        " JOIN (SELECT identity_id, min(agency || chr(31) || person_ref) AS k"
                        " FROM identity_ref GROUP BY identity_id) f ON f.identity_id = i.id"
                        " ORDER BY f.k",
                        NULL, jd_pg__an_identity, &c, err);
+    if (rc == JD_OK && cb->want)
+        rc = part_fill_ids(p, cb, payload, &pp, err);
     if (rc == JD_OK)
-        rc = jd_pg__stream(p,
-                           "SELECT id, agency, record_id, event_type, occurred_at, reported_at,"
-                           " known_at, occurred_prec, location, postcode, narrative, crime_ref,"
-                           " outcome, author_role, risk_grade, crime_recorded FROM event"
-                           " WHERE known_at <= $1 ORDER BY id",
-                           &pp, jd_pg__an_event, &c, err);
-    if (rc == JD_OK)
-        rc = jd_pg__stream(p,
-                           "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, i.person_id,"
-                           " pm.dob, pm.dob_prec, pm.age,"
-                           " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"
-                           " FROM person_mention pm JOIN event e ON e.id = pm.event_id"
-                           " LEFT JOIN identity_ref ir ON ir.agency = pm.agency"
-                           " AND ir.person_ref = pm.person_ref"
-                           " LEFT JOIN identity i ON i.id = ir.identity_id"
-                           " WHERE e.known_at <= $1 ORDER BY pm.id",
-                           &pp, jd_pg__an_mention, &c, err);
-    if (rc == JD_OK)
-        rc = jd_pg__stream(p,
-                           "SELECT om.event_id, om.object_type, om.value_norm, om.description,"
-                           " om.person_ref, om.value_valid FROM object_mention om"
-                           " JOIN event e ON e.id = om.event_id WHERE e.known_at <= $1 ORDER BY om.id",
-                           &pp, jd_pg__an_object, &c, err);
+        rc = pg_an_rows(p, cb, &c, &pp, cb->want != NULL, err);
     if (own)
         (void)jd_pg__exec(p, rc == JD_OK ? "COMMIT" : "ROLLBACK", NULL);
     return rc;

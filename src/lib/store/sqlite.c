@@ -2818,7 +2818,12 @@ jd_an_mention_row jd_sq__an_mention(sqlite3_stmt *st)
         .person_id = jd_sq__opt_text(st, 4), .dob = jd_sq__opt_text(st, 5),
         .dob_prec = sqlite3_column_int(st, 6),
         .age = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7),
-        .name = jd_sq__col_text(st, 8)};
+        .name = jd_sq__col_text(st, 8), .id_child = -1};
+    if (sqlite3_column_count(st) >= 12 && sqlite3_column_type(st, 11) != SQLITE_NULL) {
+        m.id_name = jd_sq__opt_text(st, 9);
+        m.id_dob = jd_sq__opt_text(st, 10);
+        m.id_child = sqlite3_column_int(st, 11) != 0;
+    }
     return m;
 }
 
@@ -2829,83 +2834,145 @@ jd_an_object_row jd_sq__an_object(sqlite3_stmt *st)
     return o;
 }
 
+/* jd_an_want(event_id) in an analysis query: the callbacks' want (see
+ * jd_an_callbacks), so the rows passed over cost no column read and no
+ * join. */
+static void an_want_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const jd_an_callbacks *cb = ((void **)sqlite3_user_data(ctx))[0];
+    void *payload = ((void **)sqlite3_user_data(ctx))[1];
+    sqlite3_result_int(ctx, cb->want(sqlite3_value_int64(argv[0]), payload) ? 1 : 0);
+}
+
+/* Run one analysis query, sql then tail (its rows to row(st, cb,
+ * payload)); with " AND jd_an_want(col)" between them when the callbacks
+ * filter (want). */
+static int an_rows(sq *q, const char *sql, const char *col, const char *tail, int64_t as_of,
+                   const jd_an_callbacks *cb, void *payload,
+                   int (*row)(sqlite3_stmt *, const jd_an_callbacks *, void *), jd_error *err)
+{
+    char buf[1024];
+    int n = cb->want ? snprintf(buf, sizeof buf, "%s AND jd_an_want(%s)%s", sql, col, tail)
+                     : snprintf(buf, sizeof buf, "%s%s", sql, tail);
+    if (n < 0 || n >= (int)sizeof buf)
+        return jd_error_set(err, JD_EINVALID, "analysis query too long");
+    sqlite3_stmt *st = NULL;
+    int rc = an_query(q, buf, as_of, &st, err), r = SQLITE_DONE;
+    if (rc < 0)
+        return rc;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = row(st, cb, payload)) != 0)
+            break;
+    return an_finish(q, st, rc, r, err);
+}
+
+static int an_identity_row(sqlite3_stmt *st, const jd_an_callbacks *cb, void *payload)
+{
+    jd_an_identity_row row = {jd_sq__col_text(st, 0), jd_sq__opt_text(st, 1),
+                              jd_sq__opt_text(st, 2), sqlite3_column_int(st, 3) != 0};
+    return cb->identity(&row, payload);
+}
+static int an_event_row(sqlite3_stmt *st, const jd_an_callbacks *cb, void *payload)
+{
+    jd_an_event_row e = jd_sq__an_event(st);
+    return cb->event(&e, payload);
+}
+static int an_mention_row(sqlite3_stmt *st, const jd_an_callbacks *cb, void *payload)
+{
+    jd_an_mention_row m = jd_sq__an_mention(st);
+    return cb->mention(&m, payload);
+}
+static int an_mention_ref_row(sqlite3_stmt *st, const jd_an_callbacks *cb, void *payload)
+{
+    jd_an_mention_row m = {.event_id = sqlite3_column_int64(st, 0),
+                           .agency = jd_sq__col_text(st, 1),
+                           .person_ref = jd_sq__col_text(st, 2), .age = -1};
+    return cb->mention(&m, payload);
+}
+static int an_object_row(sqlite3_stmt *st, const jd_an_callbacks *cb, void *payload)
+{
+    jd_an_object_row o = jd_sq__an_object(st);
+    return cb->object(&o, payload);
+}
+
+/* Identities in the order of their first ref, not of their row ids: rows
+ * follow the history of resolve runs, and the analysis (the first child
+ * walked keeps an event's alert) must not depend on it, so that a county
+ * fed day by day equals the same county loaded at once (issue 17). Every
+ * query ends in a WHERE clause, for an_rows' filter. */
+#define AN_IDENTITIES                                                                              \
+    "SELECT i.person_id, i.display_name, i.dob, i.is_child FROM identity i"                       \
+    " JOIN (SELECT identity_id, min(agency || char(31) || person_ref) AS k"                        \
+    " FROM identity_ref GROUP BY identity_id) f ON f.identity_id = i.id ORDER BY f.k"
+#define AN_EVENTS                                                                                  \
+    "SELECT id, agency, record_id, event_type, occurred_at, reported_at,"                          \
+    " known_at, occurred_prec, location, postcode, narrative, crime_ref,"                          \
+    " outcome, author_role, risk_grade, crime_recorded FROM event WHERE known_at <= ?1"
+/* As of now every event is known: the join on event, one B-tree search per
+ * mention and nothing else, is left out (the scan of person_mention drives
+ * both plans, so the rows come in the same order). */
+#define AN_MENTIONS                                                                                \
+    "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, i.person_id,"                          \
+    " pm.dob, pm.dob_prec, pm.age,"                                                                \
+    " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, '')),"                        \
+    " i.display_name, i.dob, i.is_child FROM person_mention pm"
+#define AN_MENTION_IDS                                                                             \
+    " LEFT JOIN identity_ref ir ON ir.agency = pm.agency AND ir.person_ref = pm.person_ref"        \
+    " LEFT JOIN identity i ON i.id = ir.identity_id"
+#define AN_MENTION_REFS "SELECT pm.event_id, pm.agency, pm.person_ref FROM person_mention pm"
+#define AN_OBJECTS                                                                                 \
+    "SELECT om.event_id, om.object_type, om.value_norm, om.description,"                           \
+    " om.person_ref, om.value_valid FROM object_mention om"
+
+static int an_load_rows(sq *q, int64_t as_of, const jd_an_callbacks *cb, void *payload,
+                        jd_error *err)
+{
+    bool now = as_of == INT64_MAX;
+    int rc = JD_OK;
+    if (cb->identity)
+        rc = an_rows(q, AN_IDENTITIES, NULL, "", as_of, &(jd_an_callbacks){.identity = cb->identity},
+                     payload, an_identity_row, err);
+    if (rc == JD_OK && cb->event)
+        rc = an_rows(q, AN_EVENTS, "id", " ORDER BY id", as_of, cb, payload, an_event_row, err);
+    if (rc == JD_OK && cb->mention && cb->mention_refs)
+        rc = an_rows(q,
+                     now ? AN_MENTION_REFS " WHERE 1"
+                         : AN_MENTION_REFS " JOIN event e ON e.id = pm.event_id"
+                                           " WHERE e.known_at <= ?1",
+                     "pm.event_id", " ORDER BY pm.id", as_of, cb, payload, an_mention_ref_row, err);
+    else if (rc == JD_OK && cb->mention)
+        rc = an_rows(q,
+                     now ? AN_MENTIONS AN_MENTION_IDS " WHERE 1"
+                         : AN_MENTIONS " JOIN event e ON e.id = pm.event_id" AN_MENTION_IDS
+                                       " WHERE e.known_at <= ?1",
+                     "pm.event_id", "", as_of, cb, payload, an_mention_row, err);
+    if (rc == JD_OK && cb->object)
+        rc = an_rows(q,
+                     now ? AN_OBJECTS " WHERE 1"
+                         : AN_OBJECTS " JOIN event e ON e.id = om.event_id WHERE e.known_at <= ?1",
+                     "om.event_id", "", as_of, cb, payload, an_object_row, err);
+    return rc;
+}
+#undef AN_IDENTITIES
+#undef AN_EVENTS
+#undef AN_MENTIONS
+#undef AN_MENTION_IDS
+#undef AN_MENTION_REFS
+#undef AN_OBJECTS
+
 static int sq_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *cb,
                             void *payload, jd_error *err)
 {
     sq *q = s->impl;
-    sqlite3_stmt *st = NULL;
-    int rc, r = SQLITE_DONE;
-    /* Identities in the order of their first ref, not of their row ids:
-     * rows follow the history of resolve runs, and the analysis (the first
-     * child walked keeps an event's alert) must not depend on it, so that a
-     * county fed day by day equals the same county loaded at once (issue 17). */
-    if ((rc = an_query(q, "SELECT i.person_id, i.display_name, i.dob, i.is_child FROM identity i"
-                          " JOIN (SELECT identity_id, min(agency || char(31) || person_ref) AS k"
-                          " FROM identity_ref GROUP BY identity_id) f ON f.identity_id = i.id"
-                          " ORDER BY f.k", as_of, &st, err)) < 0)
-        return rc;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        jd_an_identity_row row = {jd_sq__col_text(st, 0), jd_sq__opt_text(st, 1), jd_sq__opt_text(st, 2),
-                                  sqlite3_column_int(st, 3) != 0};
-        if ((rc = cb->identity(&row, payload)) != 0)
-            break;
-    }
-    if ((rc = an_finish(q, st, rc, r, err)) != 0)
-        return rc;
-    if ((rc = an_query(q, "SELECT id, agency, record_id, event_type, occurred_at, reported_at,"
-                          " known_at, occurred_prec, location, postcode, narrative, crime_ref,"
-                          " outcome, author_role, risk_grade, crime_recorded FROM event"
-                          " WHERE known_at <= ?1 ORDER BY id", as_of, &st, err)) < 0)
-        return rc;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        jd_an_event_row e = jd_sq__an_event(st);
-        if ((rc = cb->event(&e, payload)) != 0)
-            break;
-    }
-    if ((rc = an_finish(q, st, rc, r, err)) != 0)
-        return rc;
-    /* As of now every event is known: the join on event, one B-tree search
-     * per mention and nothing else, is left out (the scan of person_mention
-     * drives both plans, so the rows come in the same order). */
-#define AN_MENTIONS                                                                                \
-    "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, i.person_id,"                          \
-    " pm.dob, pm.dob_prec, pm.age,"                                                                \
-    " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"                         \
-    " FROM person_mention pm"
-#define AN_MENTION_IDS                                                                             \
-    " LEFT JOIN identity_ref ir ON ir.agency = pm.agency AND ir.person_ref = pm.person_ref"        \
-    " LEFT JOIN identity i ON i.id = ir.identity_id"
-    if ((rc = an_query(q,
-                       as_of == INT64_MAX
-                           ? AN_MENTIONS AN_MENTION_IDS
-                           : AN_MENTIONS " JOIN event e ON e.id = pm.event_id" AN_MENTION_IDS
-                                         " WHERE e.known_at <= ?1",
-                       as_of, &st, err)) < 0)
-        return rc;
-#undef AN_MENTIONS
-#undef AN_MENTION_IDS
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        jd_an_mention_row m = jd_sq__an_mention(st);
-        if ((rc = cb->mention(&m, payload)) != 0)
-            break;
-    }
-    if ((rc = an_finish(q, st, rc, r, err)) != 0)
-        return rc;
-    if ((rc = an_query(q,
-                       as_of == INT64_MAX
-                           ? "SELECT om.event_id, om.object_type, om.value_norm, om.description,"
-                             " om.person_ref, om.value_valid FROM object_mention om"
-                           : "SELECT om.event_id, om.object_type, om.value_norm, om.description,"
-                             " om.person_ref, om.value_valid FROM object_mention om"
-                             " JOIN event e ON e.id = om.event_id WHERE e.known_at <= ?1",
-                       as_of, &st, err)) < 0)
-        return rc;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        jd_an_object_row o = jd_sq__an_object(st);
-        if ((rc = cb->object(&o, payload)) != 0)
-            break;
-    }
-    return an_finish(q, st, rc, r, err);
+    void *ud[2] = {(void *)cb, payload};
+    if (cb->want && sqlite3_create_function(q->db, "jd_an_want", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                            ud, an_want_fn, NULL, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "analysis");
+    int rc = an_load_rows(q, as_of, cb, payload, err);
+    if (cb->want)
+        (void)sqlite3_create_function(q->db, "jd_an_want", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+    return rc;
 }
 
 void jd_sq__bind_alert(sqlite3_stmt *st, int64_t run, const jd_alert_save *a)

@@ -166,6 +166,11 @@ typedef struct jd_an_mention_row {
     int64_t event_id;
     const char *agency, *person_ref, *role, *person_id, *dob, *name;
     int dob_prec, age;
+    /* analysis_load's full mentions only: the identity's display name, date
+     * of birth and child flag (id_child -1: none given), which a
+     * partition's load takes here instead of reading every identity */
+    const char *id_name, *id_dob;
+    int id_child;
 } jd_an_mention_row;
 typedef struct jd_an_object_row {
     int64_t event_id;
@@ -181,6 +186,16 @@ typedef struct jd_an_callbacks {
     int (*event)(const jd_an_event_row *r, void *payload);     /* in id order */
     int (*mention)(const jd_an_mention_row *r, void *payload); /* any order */
     int (*object)(const jd_an_object_row *r, void *payload);   /* any order */
+    /* Optional, for analysis_load only (a partition's load, snapshot.c):
+     * whether an event's rows (the event, its mentions, its objects) are
+     * wanted; the store passes the others over before it reads their
+     * columns (SQLite: in the query, so a mention passed over costs no
+     * identity look-up). NULL: every row. A NULL identity, event or object
+     * callback: that query is not run. */
+    bool (*want)(int64_t event_id, void *payload);
+    /* Mentions with their event_id, agency and person_ref only (the rest
+     * NULL, age -1), read without the join to identities: one scan. */
+    bool mention_refs;
 } jd_an_callbacks;
 
 /* One stored alert (the JSON document of contract §2.2 and its keys). */
