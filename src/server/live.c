@@ -422,6 +422,7 @@ static void *live_main(void *p)
             next_escalate = mono() + (double)srv->o.escalate_every_s;
         }
         reload_if_changed(srv, have_stats ? &as : NULL);
+        jd_api_concerns_warm(srv, srv->live_store);
     }
     return NULL;
 }
