@@ -53,6 +53,15 @@ typedef struct jd_audit_entry {
  * Returns JD_OK, JD_EINVALID (no actor or action), JD_ELIMIT, JD_ESTORE. */
 JD_API int jd_audit_append(jd_store *s, const jd_audit_entry *e, int64_t *seq, jd_error *err);
 
+/* JD_OK if jd_audit_append would take e's fields: an actor and an action,
+ * none longer than JD_AUDIT_FIELD_MAX (JD_EINVALID, JD_ELIMIT). */
+JD_API int jd_audit_check(const jd_audit_entry *e, jd_error *err);
+
+/* Append e[0, n) in this order in one write transaction, all or none (a
+ * server's group commit): each e[i].seq is set, and at when it was 0.
+ * Returns as jd_audit_append; an entry jd_audit_check refuses fails all. */
+JD_API int jd_audit_append_many(jd_store *s, jd_audit_entry *e, size_t n, jd_error *err);
+
 /* Entries with seq > after, oldest first, at most `limit` (0: all). Pointers
  * in *e are borrowed for the call; a non-zero return from cb stops the walk. */
 JD_API int jd_audit_list(jd_store *s, int64_t after, int64_t limit,

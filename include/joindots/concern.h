@@ -74,6 +74,10 @@ typedef struct jd_concern {
     bool overdue;                        /* not acknowledged or not closed in time at its rung */
     int64_t raised_at, reached_at, due_at, closed_at;
     int64_t version; /* for jd_concern_action.expected_version; 0 if not stored */
+    /* jd_concern_get: the first time after as_of at which this state may
+     * change with nothing recorded (a deadline of its rung, a step or action
+     * recorded for later); INT64_MAX never; 0 not known. */
+    int64_t changes_at;
     char *json;      /* everything, with records and history, as one JSON object */
 } jd_concern;
 JD_API void jd_concern_dispose(jd_concern *c);
@@ -168,6 +172,10 @@ typedef struct jd_concern_query {
     {                                                                                              \
         JD_AS_OF_NOW, 0, NULL, NULL, false, false, false, NULL, NULL                               \
     }
+
+/* The concerns' change counter: one more at each concern written (0 before
+ * the first). Read before jd_concern_list, the list is at least as new. */
+JD_API int jd_concern_generation(jd_store *s, int64_t *out, jd_error *err);
 
 /* Call cb for each concern matching q, by id (borrowed for the call). */
 JD_API int jd_concern_list(jd_store *s, const jd_concern_query *q, jd_concern_cb cb, void *payload,

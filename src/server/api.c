@@ -488,7 +488,7 @@ static void api_dashboard(api_ctx *c, reply *r)
     if (!jd_audited(c, r, "view", "dashboard", "", "", true))
         return;
     json_t *d = json_deep_copy(c->srv->board);
-    json_t *ages = jd_api_agenda_ages(c->store);
+    json_t *ages = jd_api_agenda_ages(c);
     if (ages)
         json_object_set_new(d, "open_strategic_items_by_age", ages);
     jd_reply_json(r, 200, d);

@@ -154,29 +154,3 @@ void jd_board_id(const jd_server *srv, const char *concern_id, char out[35])
     sodium_bin2hex(out + 2, 33, h, sizeof h);
 }
 
-/* For the dashboard: open strategic items by age. */
-typedef struct age_ctx {
-    int64_t now;
-    int b[4];
-} age_ctx;
-
-static int on_age(const jd_concern *k, void *payload)
-{
-    age_ctx *x = payload;
-    int64_t days = (x->now - k->raised_at) / 86400;
-    x->b[days < 30 ? 0 : days < 91 ? 1 : days < 365 ? 2 : 3]++;
-    return 0;
-}
-
-json_t *jd_api_agenda_ages(jd_store *s)
-{
-    jd_concern_query q = JD_CONCERN_QUERY_INIT;
-    q.open_only = true;
-    q.agenda = true;
-    age_ctx x = {.now = (int64_t)time(NULL)};
-    jd_error err;
-    if (jd_concern_list(s, &q, on_age, &x, &err) < 0)
-        return NULL;
-    return json_pack("{s:i,s:i,s:i,s:i}", "under a month", x.b[0], "1 to 3 months", x.b[1],
-                     "3 to 12 months", x.b[2], "over a year", x.b[3]);
-}

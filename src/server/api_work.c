@@ -120,37 +120,173 @@ void jd_api_menu(json_t *me, jd_role role)
 typedef struct work_map {
     json_t *by_alert; /* alert id -> {id, rung, owner, status, level} */
     json_t *by_child; /* person id -> same */
+    /* the snapshot they are borrowed from (read only: no thread changes a
+     * reference count of its JSON, which jansson does not read atomically) */
+    struct concern_snap *snap;
+    jd_server *srv;
 } work_map;
 
-static int on_open_concern(const jd_concern *k, void *payload)
+/* The open concerns as the queue, the counts and the dashboard read them:
+ * jd_concern_list at `at`, kept while the concerns' change counter is `gen`
+ * and the time is before `until` (the first time a concern's state may
+ * change with nothing recorded: jd_concern.changes_at). A request whose
+ * snapshot is out of date builds the next one, once for all waiters. */
+struct concern_snap {
+    int64_t gen, until;
+    json_t *by_alert, *by_child; /* as work_map */
+    int64_t *agenda;             /* raised_at of the open strategic items */
+    size_t n_agenda, cap_agenda;
+    unsigned refs; /* work maps borrowing it (under concern_mu): a snapshot
+                    * replaced meanwhile is freed by the last of them */
+};
+
+void jd_concern_snap_free(concern_snap *v)
 {
-    work_map *w = payload;
+    if (!v)
+        return;
+    json_decref(v->by_alert);
+    json_decref(v->by_child);
+    free(v->agenda);
+    free(v);
+}
+
+static int on_concern(const jd_concern *k, void *payload)
+{
+    concern_snap *v = payload;
+    if (k->changes_at < v->until)
+        v->until = k->changes_at;
+    if (!strcmp(k->status, "closed"))
+        return 0;
+    if (k->strategic) {
+        if (v->n_agenda == v->cap_agenda) {
+            size_t nc = v->cap_agenda ? v->cap_agenda * 2 : 64;
+            int64_t *na = realloc(v->agenda, nc * sizeof *na);
+            if (!na)
+                return JD_ENOMEM;
+            v->agenda = na;
+            v->cap_agenda = nc;
+        }
+        v->agenda[v->n_agenda++] = k->raised_at;
+    }
     json_t *full = k->json ? json_loads(k->json, 0, NULL) : NULL;
     const char *alert = str(json_object_get(full, "base"), "alert");
     json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", k->id, "rung", k->rung, "owner",
                           k->owner ? k->owner : "", "status", k->status, "level", k->level);
-    if (o && alert && !json_object_get(w->by_alert, alert))
-        json_object_set(w->by_alert, alert, o);
-    if (o && !strcmp(k->kind, "child") && k->subject && !json_object_get(w->by_child, k->subject))
-        json_object_set(w->by_child, k->subject, o);
+    if (o && alert && !json_object_get(v->by_alert, alert))
+        json_object_set(v->by_alert, alert, o);
+    if (o && !strcmp(k->kind, "child") && k->subject && !json_object_get(v->by_child, k->subject))
+        json_object_set(v->by_child, k->subject, o);
     json_decref(o);
     json_decref(full);
-    return 0;
+    return o ? 0 : JD_ENOMEM;
 }
 
-static int work_map_load(jd_store *s, work_map *w, jd_error *err)
+static concern_snap *snap_build(jd_store *s, int64_t gen, int64_t now, jd_error *err)
 {
-    w->by_alert = json_object();
-    w->by_child = json_object();
+    concern_snap *v = calloc(1, sizeof *v);
+    if (!v || !(v->by_alert = json_object()) || !(v->by_child = json_object())) {
+        jd_concern_snap_free(v);
+        jd_error_set(err, JD_ENOMEM, "out of memory");
+        return NULL;
+    }
+    v->gen = gen;
+    v->until = INT64_MAX;
     jd_concern_query q = JD_CONCERN_QUERY_INIT;
-    q.open_only = true;
-    return jd_concern_list(s, &q, on_open_concern, w, err);
+    q.now = now; /* every concern at the same time */
+    if (jd_concern_list(s, &q, on_concern, v, err) < 0) {
+        jd_concern_snap_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+static bool snap_fresh(const concern_snap *v, int64_t gen, int64_t now)
+{
+    return v && v->gen == gen && now < v->until;
+}
+
+/* With srv->concern_mu held, the current snapshot (NULL: the store could
+ * not be read; the mutex is not held then). */
+static concern_snap *snap_acquire(api_ctx *c, jd_error *err)
+{
+    jd_server *srv = c->srv;
+    int64_t gen = 0, now = (int64_t)time(NULL);
+    if (jd_concern_generation(c->store, &gen, err) < 0)
+        return NULL;
+    pthread_mutex_lock(&srv->concern_mu);
+    if (snap_fresh(srv->concerns, gen, now))
+        return srv->concerns;
+    pthread_mutex_unlock(&srv->concern_mu);
+    pthread_mutex_lock(&srv->concern_build_mu);
+    pthread_mutex_lock(&srv->concern_mu);
+    bool fresh = snap_fresh(srv->concerns, gen, now);
+    pthread_mutex_unlock(&srv->concern_mu);
+    concern_snap *nv = fresh ? NULL : snap_build(c->store, gen, now, err);
+    if (!fresh && !nv) {
+        pthread_mutex_unlock(&srv->concern_build_mu);
+        return NULL;
+    }
+    pthread_mutex_lock(&srv->concern_mu);
+    concern_snap *old = nv ? srv->concerns : NULL;
+    if (nv)
+        srv->concerns = nv;
+    pthread_mutex_unlock(&srv->concern_build_mu);
+    if (old && !old->refs) /* else its last borrower frees it */
+        jd_concern_snap_free(old);
+    return srv->concerns;
+}
+
+void jd_api_concerns_warm(jd_server *srv, jd_store *s)
+{
+    caller nobody = {0};
+    api_ctx c = {.srv = srv, .store = s, .who = &nobody};
+    jd_error err;
+    if (snap_acquire(&c, &err))
+        pthread_mutex_unlock(&srv->concern_mu);
+}
+
+static int work_map_load(api_ctx *c, work_map *w, jd_error *err)
+{
+    concern_snap *v = snap_acquire(c, err);
+    if (!v)
+        return JD_ESTORE;
+    v->refs++;
+    w->by_alert = v->by_alert;
+    w->by_child = v->by_child;
+    w->snap = v;
+    w->srv = c->srv;
+    pthread_mutex_unlock(&c->srv->concern_mu);
+    return JD_OK;
+}
+
+json_t *jd_api_agenda_ages(api_ctx *c)
+{
+    jd_error err;
+    const concern_snap *v = snap_acquire(c, &err);
+    if (!v)
+        return NULL;
+    int64_t now = (int64_t)time(NULL);
+    int b[4] = {0};
+    for (size_t i = 0; i < v->n_agenda; i++) {
+        int64_t days = (now - v->agenda[i]) / 86400;
+        b[days < 30 ? 0 : days < 91 ? 1 : days < 365 ? 2 : 3]++;
+    }
+    pthread_mutex_unlock(&c->srv->concern_mu);
+    return json_pack("{s:i,s:i,s:i,s:i}", "under a month", b[0], "1 to 3 months", b[1],
+                     "3 to 12 months", b[2], "over a year", b[3]);
 }
 
 static void work_map_free(work_map *w)
 {
-    json_decref(w->by_alert);
-    json_decref(w->by_child);
+    concern_snap *v = w->snap;
+    if (!v)
+        return;
+    pthread_mutex_lock(&w->srv->concern_mu);
+    bool last = --v->refs == 0 && v != w->srv->concerns;
+    pthread_mutex_unlock(&w->srv->concern_mu);
+    if (last)
+        jd_concern_snap_free(v);
+    *w = (work_map){0};
 }
 
 static json_t *concern_of(const work_map *w, json_t *a)
@@ -165,12 +301,12 @@ static json_t *concern_of(const work_map *w, json_t *a)
 }
 
 /* The open concern raised from this alert (its id, owned), or NULL. */
-char *jd_api_concern_for_alert(jd_store *s, const char *alert_id)
+char *jd_api_concern_for_alert(api_ctx *c, const char *alert_id)
 {
-    work_map w;
+    work_map w = {0};
     jd_error err;
     char *id = NULL;
-    if (work_map_load(s, &w, &err) == JD_OK) {
+    if (work_map_load(c, &w, &err) == JD_OK) {
         const char *v = str(json_object_get(w.by_alert, alert_id), "id");
         if (v)
             id = strdup(v);
@@ -201,8 +337,8 @@ static bool load_work(api_ctx *c, reply *r, json_t **acks, work_map *w, const ch
 {
     jd_error err;
     *acks = json_object();
-    *w = (work_map){NULL, NULL};
-    if (jd_alert_acks(c->store, on_ack, *acks, &err) < 0 || work_map_load(c->store, w, &err) < 0) {
+    *w = (work_map){0};
+    if (jd_alert_acks(c->store, on_ack, *acks, &err) < 0 || work_map_load(c, w, &err) < 0) {
         json_decref(*acks);
         work_map_free(w);
         jd_reply_error(r, 500, "store", msg);
@@ -453,7 +589,7 @@ char *jd_api_raise_once(api_ctx *c, const jd_concern_new *n0, bool *created, int
         n.title = title;
     }
     pthread_mutex_lock(&c->srv->raise_mu);
-    char *id = jd_api_concern_for_alert(c->store, n.from_alert);
+    char *id = jd_api_concern_for_alert(c, n.from_alert);
     if (!id) {
         jd_concern_actor by = {c->who->acct.username, rung_of_role(c->srv, c->who->acct.role)};
         *rc = jd_concern_raise(&id, c->store, &n, &by, 0, err);

@@ -83,6 +83,77 @@ static char *clean_dup(const char *s)
     return out;
 }
 
+/* A request's row in the group commit (jd_server.audit_q). */
+typedef struct audit_wait {
+    jd_audit_entry e;
+    struct audit_wait *next;
+    bool done;
+    int rc;
+    jd_error err;
+} audit_wait;
+
+/* Write the rows waiting, w's among them, in one transaction on s. Called
+ * and returns with audit_mu held; the writer flag is set meanwhile. */
+static void audit_write_waiting(jd_server *srv, jd_store *s)
+{
+    audit_wait *batch = srv->audit_q;
+    srv->audit_q = NULL;
+    srv->audit_tail = &srv->audit_q;
+    srv->audit_writing = true;
+    pthread_mutex_unlock(&srv->audit_mu);
+    size_t n = 0;
+    for (audit_wait *w = batch; w; w = w->next)
+        n++;
+    jd_error err = {0};
+    int rc = JD_ENOMEM;
+    jd_audit_entry *es = malloc(n * sizeof *es);
+    if (es) {
+        n = 0;
+        for (audit_wait *w = batch; w; w = w->next)
+            es[n++] = w->e;
+        rc = jd_audit_append_many(s, es, n, &err);
+        free(es);
+    } else {
+        jd_error_set(&err, JD_ENOMEM, "out of memory");
+    }
+    if (rc == JD_OK) {
+        atomic_fetch_add(&srv->audit_commits, 1);
+        atomic_fetch_add(&srv->audit_rows, (long long)n);
+    }
+    pthread_mutex_lock(&srv->audit_mu);
+    for (audit_wait *w = batch; w; w = w->next) {
+        w->rc = rc;
+        w->err = err;
+        w->done = true;
+    }
+    srv->audit_writing = false;
+    pthread_cond_broadcast(&srv->audit_cv);
+}
+
+/* Append e as jd_audit_append does, in the server's group commit: returns
+ * once e's row is committed (or its transaction failed). The caller's store
+ * must be in no transaction of its own (none in the server is). */
+static int audit_append(api_ctx *c, const jd_audit_entry *e, jd_error *err)
+{
+    jd_server *srv = c->srv;
+    if (!srv || !srv->audit_group)
+        return jd_audit_append(c->store, e, NULL, err);
+    int rc = jd_audit_check(e, err); /* a row refused alone fails alone */
+    if (rc < 0)
+        return rc;
+    audit_wait w = {.e = *e};
+    pthread_mutex_lock(&srv->audit_mu);
+    *srv->audit_tail = &w;
+    srv->audit_tail = &w.next;
+    while (!w.done && srv->audit_writing)
+        pthread_cond_wait(&srv->audit_cv, &srv->audit_mu);
+    if (!w.done)
+        audit_write_waiting(srv, c->store);
+    pthread_mutex_unlock(&srv->audit_mu);
+    *err = w.err;
+    return w.rc;
+}
+
 int jd_audit(api_ctx *c, const char *action, const char *target, const char *reason,
              const char *detail, bool ok)
 {
@@ -101,7 +172,7 @@ int jd_audit(api_ctx *c, const char *action, const char *target, const char *rea
                             .reason = f[3],
                             .detail = f[4],
                             .ok = ok};
-        rc = jd_audit_append(c->store, &e, NULL, &err);
+        rc = audit_append(c, &e, &err);
     }
     for (int i = 0; i < 5; i++)
         free(f[i]);

@@ -961,6 +961,11 @@ static void free_server(jd_server *srv)
     pthread_mutex_destroy(&srv->live_mu);
     pthread_cond_destroy(&srv->live_cv);
     pthread_mutex_destroy(&srv->write_mu);
+    pthread_mutex_destroy(&srv->audit_mu);
+    pthread_mutex_destroy(&srv->concern_mu);
+    pthread_mutex_destroy(&srv->concern_build_mu);
+    jd_concern_snap_free(srv->concerns);
+    pthread_cond_destroy(&srv->audit_cv);
     jd_throttle_free(&srv->th);
     free(srv);
 }
@@ -1017,6 +1022,12 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
     pthread_mutex_init(&srv->live_mu, NULL);
     pthread_cond_init(&srv->live_cv, NULL);
     pthread_mutex_init(&srv->write_mu, NULL);
+    pthread_mutex_init(&srv->audit_mu, NULL);
+    pthread_mutex_init(&srv->concern_mu, NULL);
+    pthread_mutex_init(&srv->concern_build_mu, NULL);
+    pthread_cond_init(&srv->audit_cv, NULL);
+    srv->audit_tail = &srv->audit_q;
+    srv->audit_group = true;
     srv->conns.next = srv->conns.prev = &srv->conns;
     randombytes_buf(srv->board_key, sizeof srv->board_key);
     int rc = jd_throttle_init(&srv->th);
@@ -1107,6 +1118,10 @@ void jd_server_stop(jd_server *srv, unsigned grace_s)
     MHD_stop_daemon(srv->d);
     if (ls != MHD_INVALID_SOCKET)
         close(ls);
+    long long rows = atomic_load(&srv->audit_rows), commits = atomic_load(&srv->audit_commits);
+    if (rows)
+        fprintf(stderr, "joindots serve: %lld audit rows written in %lld transactions\n", rows,
+                commits);
     free_server(srv);
 }
 

@@ -59,6 +59,8 @@ typedef struct conn_node {
     bool cut;         /* shut down by the deadline */
 } conn_node;
 
+typedef struct concern_snap concern_snap; /* api_work.c */
+
 struct jd_server {
     jd_server_opts o;
     struct MHD_Daemon *d;
@@ -98,6 +100,23 @@ struct jd_server {
     pthread_mutex_t view_mu; /* guards view */
     struct alert_view *view; /* of alerts and the index (alert_view.c) */
     pthread_mutex_t raise_mu; /* a concern raised from an alert is raised once (api_work.c) */
+    /* The audit rows' group commit (reply.c): a request's row waits in
+     * audit_q; the first request to find no writer at work writes every
+     * row waiting, its own among them, in one transaction, and each
+     * request goes on only once its row is committed. Off (each row its
+     * own transaction) unless audit_group. */
+    bool audit_group;
+    pthread_mutex_t audit_mu;
+    pthread_cond_t audit_cv;
+    struct audit_wait *audit_q, **audit_tail;
+    bool audit_writing;
+    atomic_llong audit_commits, audit_rows; /* transactions and rows written by the group */
+    /* The open concerns as the alert queue, the counts and the dashboard
+     * read them (api_work.c): rebuilt by a request that finds them out of
+     * date (the concerns' change counter moved, or a deadline passed),
+     * under concern_build_mu; read and swapped under concern_mu. */
+    pthread_mutex_t concern_mu, concern_build_mu;
+    struct concern_snap *concerns;
     /* Always current (live.c): one thread ingests the drop folder, brings
      * identities, alerts and concerns up to date after feeds, runs the
      * escalation engine on its schedule, and reloads the alerts, the board
@@ -230,7 +249,7 @@ extern const size_t jd_api_n_work_routes;
 /* The menu, the routes and the home page of a role, set on the /api/me object. */
 void jd_api_menu(json_t *me, jd_role role);
 /* The open concern raised from an alert (its id, owned), or NULL. */
-char *jd_api_concern_for_alert(jd_store *s, const char *alert_id);
+char *jd_api_concern_for_alert(api_ctx *c, const char *alert_id);
 /* Raise the concern of an alert once: the open one raised from it, or a
  * new one (*created). Owned id, or NULL with *rc and err set. */
 struct jd_concern_new;
@@ -262,7 +281,13 @@ void jd_live_kick(jd_server *srv);
 /* Send a reply built by a handler (server.c). */
 enum MHD_Result jd_send_reply(struct MHD_Connection *con, jd_server *srv, reply *rp);
 /* Open strategic items by age (no names), or NULL (api_shared.c). */
-json_t *jd_api_agenda_ages(jd_store *s);
+/* The dashboard's open strategic items by age, from the server's snapshot
+ * of the open concerns (api_work.c); NULL when the store cannot be read. */
+json_t *jd_api_agenda_ages(api_ctx *c);
+void jd_concern_snap_free(concern_snap *v);
+/* The live thread: bring the snapshot of open concerns up to date with its
+ * own store, so that requests seldom build it. */
+void jd_api_concerns_warm(jd_server *srv, jd_store *s);
 
 /* Helpers for handlers. */
 void jd_reply_error(reply *r, unsigned status, const char *code, const char *msg);

@@ -84,27 +84,50 @@ is "$(rows "action = 'concern.close' AND ok = 1 AND length(reason) = 2500")" 1 "
 # The database locked beyond the busy timeout: nothing is shown. (A fresh
 # session: its once-a-minute touch is not what fails.)
 login practitioner
-if on_pg; then # the audit head locked as a writer would hold it
-  printf 'BEGIN;\nLOCK TABLE audit_head IN EXCLUSIVE MODE;\n\\! touch %s\nSELECT pg_sleep(13);\nROLLBACK;\n' \
-    "$SCRATCH/locked" | psql -X -q -d "$DB" -f - >/dev/null &
-else
-python3 - "$DB" "$SCRATCH/locked" <<'PY' &
-import sqlite3, sys, time, os
+hold_store() { # SECONDS MARKER: a writer holds the store (LPID), MARKER once it does
+  if on_pg; then # the audit head locked as a writer would hold it
+    printf 'BEGIN;\nLOCK TABLE audit_head IN EXCLUSIVE MODE;\n\\! touch %s\nSELECT pg_sleep(%s);\nROLLBACK;\n' \
+      "$2" "$1" | psql -X -q -d "$DB" -f - >/dev/null &
+  else
+    python3 - "$DB" "$2" "$1" <<'PY' &
+import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
 c.execute('BEGIN IMMEDIATE')
 open(sys.argv[2], 'w').close()
-time.sleep(13)
+time.sleep(float(sys.argv[3]))
 c.execute('ROLLBACK')
 PY
-fi
-LPID=$!
-for _ in $(seq 1 50); do [ -e "$SCRATCH/locked" ] && break; sleep 0.1; done
+  fi
+  LPID=$!
+  for _ in $(seq 1 50); do [ -e "$2" ] && break; sleep 0.1; done
+}
+hold_store 13 "$SCRATCH/locked"
 as practitioner -w '\n%{http_code}' "$B/api/persons/$ZQ?reason=locked%20store" > "$SCRATCH/locked.out"
 wait $LPID
 is "$(tail -1 "$SCRATCH/locked.out")" 503 "with the store locked past its busy timeout a chronology is refused (503)"
 grep -q '"events"' "$SCRATCH/locked.out"; is $? 1 "and no event is sent"
 grep -q 'audit_unavailable' "$SCRATCH/locked.out"; is $? 0 "the error says the audit log is unavailable"
 is "$(asc practitioner "$B/api/persons/$ZQ?reason=after%20the%20lock")" 200 "once the lock is gone it is served again"
+
+# ---- the audit's group commit (issue 17): no answer before its row is committed ----
+# A writer holds the store for 6 s (under the 10 s busy timeout): 8 searches
+# sent meanwhile wait, one request writing the rows waiting and the others
+# queued behind it; none is answered while no row can be committed, then
+# all are, each with its own row, the chain intact.
+hold_store 6 "$SCRATCH/glocked"
+GPIDS=()
+for i in 1 2 3 4 5 6 7 8; do
+  as analyst -o /dev/null -w '%{http_code}' "$B/api/search?q=Groupcommit$i" > "$SCRATCH/g$i.code" &
+  GPIDS+=($!)
+done
+sleep 2
+is "$(cat "$SCRATCH"/g?.code | tr -d '\n')" "" "no search is answered while its audit row cannot be committed"
+wait $LPID
+wait "${GPIDS[@]}"
+is "$(cat "$SCRATCH"/g?.code | tr -d '\n')" 200200200200200200200200 "once the writer is gone all 8 are answered"
+is "$(rows "action = 'search' AND ok = 1 AND target LIKE 'query:Groupcommit_'")" 8 "each with its own row"
+"$JD" audit verify --db "$DB" >"$SCRATCH/g.verify" 2>&1
+is $? 0 "the chain is intact after the rows written together"
 
 # ---- item 3: invalid UTF-8 never hides an audit row ----
 is "$(asc practitioner "$B/api/persons/$ZQ?reason=%ff%fereview")" 200 "a reason with invalid UTF-8"

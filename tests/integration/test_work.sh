@@ -113,6 +113,12 @@ is $? 0 "the child of the alert is in 'my children', by name, with its concern"
 after=$(as practitioner "$B/api/counts" | py 'print(d["alerts"], d["children"])')
 [ "$before" != "$after" ]; is $? 0 "the menu counts change ($before -> $after)"
 is "$(as other "$B/api/caseload" | py 'print(d["total"])')" 0 "another practitioner's caseload stays empty"
+# The queue reads the open concerns from a snapshot kept while the concerns'
+# change counter stands: a change made by another process shows at once.
+"$JD" concern assign "$k1" --db "$DB" --by tom --as team_manager --to carol >/dev/null 2>&1
+is $? 0 "the CLI assigns the concern to carol"
+got=$(as practitioner "$B/api/alerts?limit=200&sort=oldest" | py "print(next(a['concern']['owner'] for a in d['alerts'] if a['id'] == '$AID'))")
+is "$got" carol "the queue shows the CLI's assignment at the next request"
 out=$(postj practitioner "/api/alerts/$AIDQ/concern" '{"assign_to":"other"}')
 is "$(echo "$out" | tail -1)" 403 "a practitioner cannot assign an alert to someone else"
 is "$(postj practitioner "/api/alerts/no-such-alert/concern" '{}' | tail -1)" 404 "an unknown alert is 404"
@@ -127,6 +133,8 @@ for i in d["items"]:
     assert i["reached_at"] >= "2000" and i["age_days"] > 0
     assert i["due_at"] is None or not i["due_at"].startswith("1970")'
 is $? 0 "the board's agenda: titles without ids or codes, real dates and ages, no 1970 due dates"
+ages() { as board "$B/api/dashboard" | py 'print(sum(d["open_strategic_items_by_age"].values()))'; }
+is "$(ages)" "$n_agenda" "the dashboard counts the agenda's $n_agenda open strategic items"
 BID=$(as board "$B/api/board" | py 'print(d["items"][0]["id"])')
 is "$(postj board "/api/concerns/$BID/decide" '{"decision":"Commission a problem profile","decision_maker":"Chair, J. Smith","text":"Two schools report the same men."}' | tail -1)" 200 \
   "the board records a decision"
@@ -135,6 +143,7 @@ assert not any(i['id'] == '$BID' for i in d['items'])
 dl = next(x for x in d['decisions'] if x['id'] == '$BID')
 assert dl['decision'] == 'Commission a problem profile' and dl['decision_maker'] == 'Chair, J. Smith' and dl['reason'] and dl['decided_at']"
 is $? 0 "the decided item leaves the agenda and stays in the decision log"
+is "$(ages)" "$((n_agenda - 1))" "and the dashboard's count drops by one at once"
 is "$(asc practitioner "$B/api/board")" 403 "a practitioner cannot read the board's agenda"
 
 # ---- the hotspot map (analysts) ----

@@ -211,6 +211,38 @@ static void test_audit__append_after_verify_and_bad_input(void **state)
     assert_int_equal(verify(f, p), 0);
 }
 
+/* Several rows in one transaction (the server's group commit): in order,
+ * each with its seq, the chain intact; a batch with one bad row writes none. */
+static void test_audit__append_many(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_audit_entry e[3] = {{.actor = "pat", .action = "view", .target = "person:P1", .ok = true},
+                           {.actor = "sam", .action = "search", .ok = true},
+                           {.actor = "pat", .action = "view", .at = 1700000100, .ok = false}};
+    assert_int_equal(jd_audit_append_many(f->s, e, 3, &err), JD_OK);
+    assert_int_equal(e[0].seq, 6);
+    assert_int_equal(e[1].seq, 7);
+    assert_int_equal(e[2].seq, 8);
+    assert_true(e[0].at > 1700000100 && e[2].at == 1700000100);
+    char p[128];
+    assert_int_equal(verify(f, p), 0);
+    int n = 0;
+    assert_int_equal(jd_audit_list(f->s, 5, 0, count, &n, &err), JD_OK);
+    assert_int_equal(n, 3);
+    jd_audit_entry bad[2] = {{.actor = "pat", .action = "view"}, {.actor = "", .action = "view"}};
+    assert_int_equal(jd_audit_check(&bad[0], &err), JD_OK);
+    assert_int_equal(jd_audit_check(&bad[1], &err), JD_EINVALID);
+    assert_int_equal(jd_audit_append_many(f->s, bad, 2, &err), JD_EINVALID);
+    n = 0;
+    assert_int_equal(jd_audit_list(f->s, 0, 0, count, &n, &err), JD_OK);
+    assert_int_equal(n, 8); /* neither row of the refused batch */
+    assert_int_equal(jd_audit_append_many(f->s, NULL, 0, &err), JD_OK);
+    assert_int_equal(jd_audit_append_many(f->s, NULL, 1, &err), JD_EINVALID);
+    assert_int_equal(jd_audit_check(NULL, &err), JD_EINVALID);
+    assert_int_equal(verify(f, p), 0);
+}
+
 /* Issue 19 item 8: the audit key, adoption, MACs and anchors. */
 static void test_audit__key_and_anchor(void **state)
 {
@@ -290,6 +322,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit__delete_tail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit__reorder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit__key_and_anchor, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit__append_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit__append_after_verify_and_bad_input, setup,
                                         teardown),
     };

@@ -392,6 +392,72 @@ static void test_concern__raise_ack_comment_assign_escalate(void **state)
     free(id);
 }
 
+/* The fields the server's snapshot of open concerns keeps (api_work.c). */
+static bool same_state(const jd_concern *a, const jd_concern *b)
+{
+    return !strcmp(a->status, b->status) && !strcmp(a->rung, b->rung) &&
+           !strcmp(a->owner, b->owner) && !strcmp(a->level, b->level) &&
+           a->overdue == b->overdue && a->strategic == b->strategic;
+}
+
+/* jd_concern.changes_at: the state is the same up to it and (a deadline
+ * of an open concern: a rise or overdue) differs at it; an action recorded
+ * for later is a change too. The change counter moves at each write and
+ * not at a refused one. */
+static void test_concern__changes_at_and_generation(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    int64_t g0 = -1, g1 = -1, g2 = -1;
+    assert_int_equal(jd_concern_generation(f->s, &g0, &err), JD_OK);
+    assert_int_equal(g0, 0);
+    char *id = raise_one(f->s, "medium", false, false);
+    assert_int_equal(jd_concern_generation(f->s, &g1, &err), JD_OK);
+    assert_int_equal(g1, 1);
+    jd_concern c = get_at(f->s, id, MON + HOUR);
+    assert_true(c.changes_at > MON + HOUR && c.changes_at < INT64_MAX);
+    int64_t t = c.changes_at;
+    jd_concern before = get_at(f->s, id, t - 1), at = get_at(f->s, id, t);
+    assert_true(same_state(&c, &before));
+    assert_int_equal(before.changes_at, t);
+    assert_false(same_state(&before, &at));
+    jd_concern_dispose(&before);
+    jd_concern_dispose(&at);
+    jd_concern_dispose(&c);
+    /* a few more steps: never a change before changes_at */
+    for (int k = 0; k < 6 && t < INT64_MAX; k++) {
+        c = get_at(f->s, id, t);
+        assert_true(c.changes_at > t);
+        if (c.changes_at < INT64_MAX) {
+            before = get_at(f->s, id, c.changes_at - 1);
+            assert_true(same_state(&c, &before));
+            jd_concern_dispose(&before);
+        }
+        t = c.changes_at;
+        jd_concern_dispose(&c);
+    }
+    /* an acknowledgement recorded for a day later is the next change */
+    jd_concern_action a = JD_CONCERN_ACTION_INIT;
+    a.at = MON + DAYS;
+    assert_int_equal(act(f->s, id, JD_CONCERN_ACK, &a, &alice, &err), JD_OK);
+    assert_int_equal(jd_concern_generation(f->s, &g2, &err), JD_OK);
+    assert_int_equal(g2, 2);
+    c = get_at(f->s, id, MON + 2 * HOUR);
+    assert_true(c.changes_at <= MON + DAYS);
+    assert_string_equal(c.status, "open");
+    jd_concern_dispose(&c);
+    c = get_at(f->s, id, MON + DAYS);
+    assert_string_equal(c.status, "acknowledged");
+    jd_concern_dispose(&c);
+    /* a refused action writes nothing: the counter stays */
+    a = (jd_concern_action)JD_CONCERN_ACTION_INIT;
+    assert_int_equal(act(f->s, id, JD_CONCERN_COMMENT, &a, &alice, &err), JD_EINVALID);
+    assert_int_equal(jd_concern_generation(f->s, &g2, &err), JD_OK);
+    assert_int_equal(g2, 2);
+    assert_int_equal(jd_concern_generation(NULL, &g2, &err), JD_EINVALID);
+    free(id);
+}
+
 static void test_concern__closure_refusals(void **state)
 {
     fx *f = *state;
@@ -1068,6 +1134,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_concern__raise_ack_comment_assign_escalate, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_concern__closure_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concern__changes_at_and_generation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concern__board_decision, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concern__history_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concern__concurrent_updates, setup, teardown),

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <joindots/identity.h>
+#include <sqlite3.h>
 
 #include "util/internal.h"
 #include "store/incr_ops.h"
@@ -75,7 +76,7 @@ static void put_mention(fx *f, const char *agency, const char *rid, const char *
 
 typedef struct seen {
     int n;
-    char rows[8][64];
+    char rows[8][96];
 } seen;
 
 static int on_identity(const jd_identity_row *r, void *payload)
@@ -143,6 +144,64 @@ static void test_storeops__identities_replace(void **state)
     assert_int_equal(f->s->ops->model_load(f->s, &model, NULL), JD_OK);
     assert_string_equal(model, "{\"m\":2}");
     free(model);
+}
+
+static void put_person_at(fx *f, const char *agency, const char *rid, const char *ref,
+                          const char *fore, const char *sur, const char *dob, int age)
+{
+    jd_put_result o;
+    jd_event_row e = ev(f, agency, rid, 1);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    jd_person_row p = {.agency = agency, .record_id = rid, .person_ref = ref, .role = "subject",
+                       .forenames = fore, .surname = sur, .dob = dob, .dob_prec = dob ? 3 : 0,
+                       .age = age, .file_id = f->file, .line = 3, .hash = 2};
+    assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
+}
+
+static int on_id_row(const jd_identity_row *r, void *payload)
+{
+    seen *s = payload;
+    if (s->n < 8)
+        snprintf(s->rows[s->n], sizeof s->rows[0], "%s %s:%s %s|%s|%d",
+                 r->person_id ? r->person_id : "-", r->agency, r->person_ref,
+                 r->display_name ? r->display_name : "-", r->dob ? r->dob : "-", r->is_child);
+    s->n++;
+    return 0;
+}
+
+/* identity_rows (the person index, export identities): every ref with a
+ * mention, the resolved by identity row and (agency, ref), then the
+ * unresolved by (agency, ref); an identity's name and date of birth, or
+ * where it has none the ref's own most frequent name and full date of
+ * birth (and, unresolved, a child when a mention puts it under 18); a
+ * resolved ref with no mention is not listed. */
+static void test_storeops__identity_rows(void **state)
+{
+    fx *f = *state;
+    put_person_at(f, "police", "E1", "N1", "Amy", "Smith", "2010-03-04", -1);
+    put_person_at(f, "police", "E2", "N1", "Amy", "Smith", "2010-03-05", -1);
+    put_person_at(f, "police", "E3", "N1", "Amie", "Smith", "2010-03-05", -1);
+    put_person_at(f, "csc", "C1", "C1", "Bea", "Jones", NULL, -1);
+    put_person_at(f, "police", "E4", "N2", "Cal", "Brown", NULL, 30);
+    put_person_at(f, "police", "E5", "N3", "Eve", "Green", NULL, 12);
+    put_person_at(f, "health", "H1", "H9", "Dee", "White", "1980-01-02", -1);
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    jd_identity_info info[] = {{.person_id = "P-2", .display_name = "Cal B", .dob = "1974"},
+                               {.person_id = "P-1"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0},
+                               {"csc", "C1", "P-1", 0, NULL, NULL, 0},
+                               {"police", "N2", "P-2", 0, NULL, NULL, 0},
+                               {"police", "N5", "P-2", 0, NULL, NULL, 0}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 4, info, 2, "{}", 4, 1, NULL),
+                     JD_OK);
+    seen r = {0};
+    assert_int_equal(f->s->ops->identity_rows(f->s, on_id_row, &r, NULL), JD_OK);
+    assert_int_equal(r.n, 5);
+    assert_string_equal(r.rows[0], "P-2 police:N2 Cal B|1974|0"); /* N5: no mention */
+    assert_string_equal(r.rows[1], "P-1 csc:C1 Bea Jones|-|0");
+    assert_string_equal(r.rows[2], "P-1 police:N1 Amy Smith|2010-03-05|0");
+    assert_string_equal(r.rows[3], "- health:H9 Dee White|1980-01-02|0");
+    assert_string_equal(r.rows[4], "- police:N3 Eve Green|-|1");
 }
 
 typedef struct fps {
@@ -387,6 +446,125 @@ static void test_storeops__ref_keys(void **state)
     assert_int_equal(h.n, 0);
 }
 
+/* police:N1, stored under keys 7 and 0xb000000000000001 of P-1 (info),
+ * updated to key 9 alone: the update read the keys it had off its row and
+ * took it out of them, so only "9 police:N1" is found. */
+static void moved_to_nine(fx *f, const jd_identity_info *info)
+{
+    uint64_t k9[] = {9};
+    jd_identity_save moved[] = {{"police", "N1", "P-1", 21, NULL, k9, 1}};
+    jd_identity_update up = {.refs = moved, .nrefs = 1, .info = info, .ninfo = 1};
+    assert_int_equal(f->s->ops->identities_update(f->s, &up, NULL), JD_OK);
+    key_hits h = {0};
+    bool have = false;
+    uint64_t ask[] = {7, UINT64_C(0xb000000000000001), 9};
+    assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 3, &have, on_key, &h, NULL), JD_OK);
+    assert_true(have);
+    assert_int_equal(h.n, 1);
+    assert_string_equal(h.rows[0], "9 police:N1");
+}
+
+/* One SQL statement on a SQLite store's file, from a connection of its own;
+ * the first column of its row as text into out (when out is not NULL). */
+static void sql_on_file(const char *path, const char *sql, char *out, size_t n)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    int r = sqlite3_step(st);
+    assert_true(r == SQLITE_ROW || r == SQLITE_DONE);
+    if (out)
+        snprintf(out, n, "%s", r == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+/* SQLite keeps a ref's own keys on identity_ref as a BLOB (8 bytes a key);
+ * a row of a store from before, in decimal text, is still read by an
+ * update (the ref taken out of the keys it had). */
+static void test_storeops__keys_blob_and_text(void **state)
+{
+    fx *f = *state;
+    if (scratch_is_pg()) {
+        skip(); /* PostgreSQL's column is text, read by test_storeops__ref_keys */
+        return;
+    }
+    put_mention(f, "police", "E1", "N1");
+    put_mention(f, "police", "E2", "N2");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    uint64_t k1[] = {7, UINT64_C(0xb000000000000001)}, none[] = {0};
+    jd_identity_info info[] = {{.person_id = "P-1"}, {.person_id = "P-2"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 2},
+                               {"police", "N2", "P-2", 12, NULL, none, 0}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 2, info, 2, "{}", 1, 0, NULL),
+                     JD_OK);
+    char got[96];
+    sql_on_file(f->path, "SELECT typeof(keys) || ' ' || length(keys) || ' ' || hex(keys)"
+                         " FROM identity_ref WHERE person_ref = 'N1'", got, sizeof got);
+    assert_string_equal(got, "blob 16 070000000000000001000000000000B0");
+    sql_on_file(f->path, "SELECT typeof(keys) || ' ' || length(keys)"
+                         " FROM identity_ref WHERE person_ref = 'N2'", got, sizeof got);
+    assert_string_equal(got, "blob 0"); /* no keys: empty, not NULL */
+    /* N1's row as a store before wrote it: its update still finds key 7 */
+    sql_on_file(f->path, "UPDATE identity_ref SET keys = '7 12682136550675316737'"
+                         " WHERE person_ref = 'N1'", NULL, 0);
+    moved_to_nine(f, info);
+    sql_on_file(f->path, "SELECT typeof(keys) FROM identity_ref WHERE person_ref = 'N1'", got,
+                sizeof got);
+    assert_string_equal(got, "blob");
+}
+
+/* A re-resolve on SQLite writes only the rows that differ: an unchanged
+ * identity keeps its updated_at and its note's row, a changed one is
+ * rewritten, a ref no longer saved loses its row, and an identity left
+ * with no ref goes with its note -- the rows a first resolve would leave. */
+static void test_storeops__replace_writes_changes(void **state)
+{
+    fx *f = *state;
+    if (scratch_is_pg()) {
+        skip(); /* PostgreSQL replaces every row (COPY) */
+        return;
+    }
+    put_mention(f, "police", "E1", "N1");
+    put_mention(f, "police", "E2", "N2");
+    put_mention(f, "police", "E3", "N3");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    uint64_t k1[] = {7}, k2[] = {9};
+    jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy", .note = "one"},
+                               {.person_id = "P-2", .display_name = "Bea", .note = "two"},
+                               {.person_id = "P-3", .display_name = "Cy", .note = "three"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 1},
+                               {"police", "N2", "P-2", 12, "P-1", k2, 1},
+                               {"police", "N3", "P-3", 13, NULL, NULL, 0}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 3, "{}", 1, 0, NULL),
+                     JD_OK);
+    sql_on_file(f->path, "UPDATE identity SET updated_at = 5", NULL, 0);
+    char got[160], rowid[32];
+    sql_on_file(f->path, "SELECT n.id FROM identity_note n JOIN identity i ON i.id ="
+                         " n.identity_id WHERE i.person_id = 'P-1'", rowid, sizeof rowid);
+    /* again: P-1 as it was, P-2 renamed, N3 not saved (its mentions gone) */
+    info[1].display_name = "Beatrice";
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 2, info, 2, "{}", 1, 0, NULL),
+                     JD_OK);
+    sql_on_file(f->path, "SELECT group_concat(person_id || '=' || display_name || '@' ||"
+                         " (updated_at = 5), ' ') FROM (SELECT * FROM identity ORDER BY person_id)",
+                got, sizeof got);
+    assert_string_equal(got, "P-1=Amy@1 P-2=Beatrice@0");
+    sql_on_file(f->path, "SELECT group_concat(person_ref || ':' || fp || ':' || ifnull(nbr, '-')"
+                         " || ':' || hex(keys), ' ') FROM (SELECT * FROM identity_ref"
+                         " ORDER BY person_ref)", got, sizeof got);
+    assert_string_equal(got, "N1:11:-:0700000000000000 N2:12:P-1:0900000000000000");
+    sql_on_file(f->path, "SELECT group_concat(note, ' ') FROM (SELECT note FROM identity_note"
+                         " ORDER BY note)", got, sizeof got);
+    assert_string_equal(got, "one two");
+    char again[32];
+    sql_on_file(f->path, "SELECT n.id FROM identity_note n JOIN identity i ON i.id ="
+                         " n.identity_id WHERE i.person_id = 'P-1'", again, sizeof again);
+    assert_string_equal(again, rowid); /* P-1's note not written again */
+}
+
 /* The refs stored under the keys asked for, into h (emptied first); how
  * many. */
 static int keys_found(fx *f, const uint64_t *ask, size_t n, key_hits *h)
@@ -628,6 +806,46 @@ static int on_list_ref(uint64_t key, const char *agency, const char *ref, void *
     return jd_buf_printf(b, "%llu %s:%s;", (unsigned long long)key, agency, ref);
 }
 
+/* An update's key edits grouped by key (jd_store__key_edits_*): each
+ * key's list ends as the edits one by one, ref after ref, leave it (a ref
+ * that moves out of a key another puts itself into, a key left empty, a
+ * key gained by two refs in their order). */
+static void test_storeops__key_edits_grouped(void **state)
+{
+    (void)state;
+    uint64_t a_now[] = {2, 3}, b_now[] = {1, 3}, a_had[] = {1, 2}, c_had[] = {3, 4};
+    jd_identity_save refs[] = {{"police", "A", "P-1", 0, NULL, a_now, 2},
+                               {"csc", "B", "P-2", 0, NULL, b_now, 2},
+                               {"gp", "C", "P-3", 0, NULL, NULL, 0}};
+    const uint64_t *had[] = {a_had, NULL, c_had};
+    size_t nh[] = {2, 0, 2};
+    /* one by one: the rows before are key 1 {A}, 2 {A}, 3 {C}, 4 {C} */
+    jd_key_edits e = {0};
+    for (uint32_t i = 0; i < 3; i++)
+        assert_int_equal(jd_store__key_edits_add(&e, refs, i, had[i], nh[i]), JD_OK);
+    assert_int_equal(e.n, 6); /* A: -1 +3; B: +1 +3; C: -3 -4 */
+    jd_store__key_edits_sort(&e);
+    const char *before[] = {"police\x1f" "A\x1e", "police\x1f" "A\x1e", "gp\x1f" "C\x1e",
+                            "gp\x1f" "C\x1e"};
+    const char *after[] = {"csc\x1f" "B\x1e", "police\x1f" "A\x1e",
+                           "police\x1f" "A\x1e" "csc\x1f" "B\x1e", ""};
+    size_t groups = 0;
+    for (size_t a = 0, b; a < e.n; a = b) {
+        for (b = a + 1; b < e.n && e.v[b].key == e.v[a].key; b++)
+            ;
+        uint64_t key = e.v[a].key;
+        assert_true(key >= 1 && key <= 4 && key != 2); /* 2: no edit */
+        jd_buf l = JD_BUF_INIT(SIZE_MAX);
+        assert_int_equal(jd_buf_adds(&l, before[key - 1]), JD_OK);
+        assert_int_equal(jd_store__key_edits_apply(&l, e.v, a, b, refs), JD_OK);
+        assert_string_equal(jd_buf_cstr(&l), after[key - 1]);
+        jd_buf_dispose(&l);
+        groups++;
+    }
+    assert_int_equal(groups, 3);
+    free(e.v);
+}
+
 static void test_storeops__ref_lists(void **state)
 {
     (void)state;
@@ -667,6 +885,26 @@ static void test_storeops__ref_lists(void **state)
     jd_buf_reset(&out);
     assert_int_equal(jd_store__keys_format(&out, ends, 0), JD_OK);
     assert_int_equal(out.len, 0);
+    /* SQLite's BLOB: 8 bytes a key, little-endian, whatever the machine */
+    jd_buf bb = JD_BUF_INIT(SIZE_MAX);
+    const unsigned char *blob = jd_store__keys_blob(&bb, keys, 2);
+    assert_non_null(blob);
+    static const unsigned char want[16] = {7, 0, 0, 0, 0, 0, 0, 0,
+                                           0x01, 0, 0, 0, 0, 0, 0, 0xb0};
+    assert_memory_equal(blob, want, 16);
+    assert_int_equal(jd_store__keys_unblob(blob, 16, &k, &nk), JD_OK);
+    assert_int_equal(nk, 2);
+    assert_true(k[0] == 7 && k[1] == keys[1]);
+    free(k);
+    assert_int_equal(jd_store__keys_unblob(want, 12, &k, &nk), JD_OK); /* a part key: dropped */
+    assert_int_equal(nk, 1);
+    assert_true(k[0] == 7);
+    free(k);
+    assert_non_null(jd_store__keys_blob(&bb, keys, 0)); /* none: empty, not NULL */
+    assert_int_equal(jd_store__keys_unblob(NULL, 0, &k, &nk), JD_OK);
+    assert_int_equal(nk, 0);
+    free(k);
+    jd_buf_dispose(&bb);
     jd_buf_dispose(&l);
     jd_buf_dispose(&out);
 }
@@ -800,6 +1038,10 @@ static void test_storeops__copy(void **state)
     assert_int_equal(start_ingest(&g), 0);
     put_mention(&g, "police", "E1", "N1");
     assert_int_equal(sq->ops->commit(sq, NULL), JD_OK);
+    uint64_t k1[] = {7, UINT64_C(0xb000000000000001)};
+    jd_identity_info info[] = {{.person_id = "P-1"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 2}};
+    assert_int_equal(sq->ops->identities_replace(sq, refs, 1, info, 1, "{}", 1, 0, NULL), JD_OK);
     jd_store_close(sq);
     assert_int_equal(jd_store_copy(src, src, NULL, &e), JD_EINVALID);
     if (!scratch_is_pg()) {
@@ -815,6 +1057,9 @@ static void test_storeops__copy(void **state)
     assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
     assert_int_equal(c.events, 1);
     assert_int_equal(c.persons, 1);
+    /* identity_ref.keys, a BLOB in SQLite, copied as PostgreSQL's text: an
+     * update takes N1 out of the keys it had */
+    moved_to_nine(f, info);
     assert_int_equal(jd_store_copy(src, f->path, &st, &e), JD_ECONFLICT);
     /* ingest continues after the copied ids */
     assert_int_equal(start_ingest(f), 0);
@@ -913,13 +1158,17 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_storeops__identities_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__identity_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__ref_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__keys_replace_early, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__keys_blob_and_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__replace_writes_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__mentions_around, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identity_refs_of, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_mark, setup, teardown),
         cmocka_unit_test(test_storeops__ref_lists),
+        cmocka_unit_test(test_storeops__key_edits_grouped),
         cmocka_unit_test(test_storeops__key_lists_made),
         cmocka_unit_test_setup_teardown(test_storeops__rollback_then_redo, setup, teardown),
         cmocka_unit_test(test_storeops__password_refused),

@@ -128,18 +128,30 @@ static const struct jd_account_ops *ops(jd_store *s, jd_error *err)
     return s->ops->account;
 }
 
-int jd_audit_append(jd_store *s, const jd_audit_entry *in, int64_t *seq, jd_error *err)
+int jd_audit_check(const jd_audit_entry *e, jd_error *err)
 {
-    const struct jd_account_ops *o = ops(s, err);
-    if (!o || !in)
+    if (!e)
         return jd_error_set(err, JD_EINVALID, "bad argument");
-    if (!in->actor || !*in->actor || !in->action || !*in->action)
+    if (!e->actor || !*e->actor || !e->action || !*e->action)
         return jd_error_set(err, JD_EINVALID, "an audit entry needs an actor and an action");
-    const char *f[] = {in->actor, in->action, in->target, in->reason, in->detail};
+    const char *f[] = {e->actor, e->action, e->target, e->reason, e->detail};
     for (size_t i = 0; i < sizeof f / sizeof *f; i++)
         if (f[i] && strlen(f[i]) > JD_AUDIT_FIELD_MAX)
             return jd_error_set(err, JD_ELIMIT, "an audit field is longer than %d bytes",
                                 JD_AUDIT_FIELD_MAX);
+    return JD_OK;
+}
+
+int jd_audit_append_many(jd_store *s, jd_audit_entry *e, size_t n, jd_error *err)
+{
+    const struct jd_account_ops *o = ops(s, err);
+    if (!o || (!e && n))
+        return jd_error_set(err, JD_EINVALID, "bad argument");
+    for (size_t i = 0; i < n; i++) {
+        int rc = jd_audit_check(&e[i], err);
+        if (rc < 0)
+            return rc;
+    }
     if (!s->has_audit_key) {
         /* A keyed log takes no unkeyed entry: it would read as tampered. */
         int64_t head = 0;
@@ -152,12 +164,24 @@ int jd_audit_append(jd_store *s, const jd_audit_entry *in, int64_t *seq, jd_erro
                                 "this store's audit log is keyed: give the audit key "
                                 "(--audit-key FILE or JD_AUDIT_KEY_FILE)");
     }
+    if (!n)
+        return JD_OK;
+    int64_t now = (int64_t)time(NULL);
+    for (size_t i = 0; i < n; i++) {
+        e[i].at = e[i].at > 0 ? e[i].at : now;
+        e[i].target = e[i].target ? e[i].target : "";
+        e[i].reason = e[i].reason ? e[i].reason : "";
+        e[i].detail = e[i].detail ? e[i].detail : "";
+    }
+    return o->audit_append(s, e, n, entry_hash, err);
+}
+
+int jd_audit_append(jd_store *s, const jd_audit_entry *in, int64_t *seq, jd_error *err)
+{
+    if (!in)
+        return jd_error_set(err, JD_EINVALID, "bad argument");
     jd_audit_entry e = *in;
-    e.at = e.at > 0 ? e.at : (int64_t)time(NULL);
-    e.target = e.target ? e.target : "";
-    e.reason = e.reason ? e.reason : "";
-    e.detail = e.detail ? e.detail : "";
-    int rc = o->audit_append(s, &e, entry_hash, err);
+    int rc = jd_audit_append_many(s, &e, 1, err);
     if (rc == JD_OK && seq)
         *seq = e.seq;
     return rc;

@@ -443,6 +443,21 @@ static int derived_get(jd_concern *out, jd_store *s, const char *id, int64_t as_
     return JD_OK;
 }
 
+/* The earliest of `next` and the entries recorded for after T (the load
+ * leaves them out of the simulation until their time). */
+static int64_t later_entry(json_t *history, int64_t T, int64_t next)
+{
+    size_t i;
+    json_t *h;
+    json_array_foreach(history, i, h)
+    {
+        int64_t at = jd_concern__json_time(json_object_get(h, "at"));
+        if (at > T && at < next)
+            next = at;
+    }
+    return next;
+}
+
 int jd_concern_get(jd_concern *out, jd_store *s, const char *id, int64_t as_of, int64_t now,
                    const char *ladder_path, jd_error *err)
 {
@@ -462,15 +477,17 @@ int jd_concern_get(jd_concern *out, jd_store *s, const char *id, int64_t as_of, 
         return rc;
     }
     json_t *state = NULL, *autos = NULL;
+    int64_t next = 0;
     if (T < jd_concern__json_time(json_object_get(l.base, "opened_at"))) {
         rc = jd_error_set(err, JD_ENOTFOUND, "the concern was not raised by that time");
-    } else if (jd_concern__simulate(L, l.base, l.human, T, &state, &autos) < 0) {
+    } else if (jd_concern__simulate_next(L, l.base, l.human, T, &state, &autos, &next) < 0) {
         rc = jd_oom(err);
     } else {
         /* history as of T: what was recorded by then, plus computed steps */
         json_t *hist = json_array();
         jd_concern__history_at(hist, l.history, autos, T);
         rc = jd_concern__fill(out, l.id, l.automatic, l.version, l.base, state, hist);
+        out->changes_at = later_entry(l.history, T, next);
         json_decref(hist);
         if (rc < 0)
             rc = jd_oom(err);
@@ -524,6 +541,16 @@ static int filter_cb(const jd_concern *c, void *payload)
 {
     filter_ctx *f = payload;
     return jd_concern__match(f->q, c) ? f->cb(c, f->payload) : 0;
+}
+
+int jd_concern_generation(jd_store *s, int64_t *out, jd_error *err)
+{
+    if (!s || !out)
+        return jd_error_set(err, JD_EINVALID, "a store is needed");
+    if (!s->ops->concern)
+        return jd_error_set(err, JD_ESTORE, "this store has no concerns");
+    *out = 0;
+    return s->ops->concern->gen(s, out, err);
 }
 
 int jd_concern_list(jd_store *s, const jd_concern_query *q, jd_concern_cb cb, void *payload,

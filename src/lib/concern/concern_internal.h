@@ -58,6 +58,11 @@ int64_t jd_concern__add_wd(int64_t t, int n);
  */
 int jd_concern__simulate(const jd_ladder *L, json_t *base, json_t *human, int64_t T, json_t **state,
                          json_t **autos);
+/* jd_concern__simulate, and [out] *changes_at (NULL: not wanted): the first
+ * time after T at which the state may differ (INT64_MAX: never, unless
+ * something is recorded). */
+int jd_concern__simulate_next(const jd_ladder *L, json_t *base, json_t *human, int64_t T,
+                              json_t **state, json_t **autos, int64_t *changes_at);
 
 /* Fill a public jd_concern from base, state and history. */
 int jd_concern__fill(jd_concern *out, const char *id, bool automatic, int64_t version, json_t *base,

@@ -323,8 +323,35 @@ static void apply_level(sim *S, int lvl, int64_t t, const char *kind)
     }
 }
 
+/* The first time after T at which the simulation's answer may differ: its
+ * next input (a recorded step or human action, i and j the first not
+ * applied, all after T) or a deadline of its rung (a rise, or overdue). */
+static int64_t next_change(const sim *S, json_t *steps, size_t i, json_t *human, size_t j,
+                           int64_t T)
+{
+    int64_t ts = jd_concern__json_time(json_object_get(json_array_get(steps, i), "at"));
+    int64_t th = jd_concern__json_time(json_object_get(json_array_get(human, j), "at"));
+    int64_t n = i < json_array_size(steps) ? ts : INT64_MAX;
+    if (j < json_array_size(human) && th < n)
+        n = th;
+    if (S->status != ST_CLOSED) {
+        int64_t a = ack_deadline(S), d = due_deadline(S);
+        if (a > T && a < n)
+            n = a;
+        if (d > T && d < n)
+            n = d;
+    }
+    return n;
+}
+
 int jd_concern__simulate(const jd_ladder *L, json_t *base, json_t *human, int64_t T, json_t **state,
                          json_t **autos)
+{
+    return jd_concern__simulate_next(L, base, human, T, state, autos, NULL);
+}
+
+int jd_concern__simulate_next(const jd_ladder *L, json_t *base, json_t *human, int64_t T,
+                              json_t **state, json_t **autos, int64_t *changes_at)
 {
     sim S;
     memset(&S, 0, sizeof S);
@@ -381,6 +408,8 @@ int jd_concern__simulate(const jd_ladder *L, json_t *base, json_t *human, int64_
             apply_human(&S, json_array_get(human, j++), th);
         }
     }
+    if (changes_at)
+        *changes_at = next_change(&S, steps, i, human, j, T);
     bool strategic = json_is_true(json_object_get(base, "strategic")) || S.r == L->nrungs - 1;
     int64_t due = S.status == ST_CLOSED ? 0 : due_deadline(&S);
     int64_t ackd = S.status == ST_OPEN ? ack_deadline(&S) : INT64_MAX;

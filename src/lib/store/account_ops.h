@@ -50,8 +50,10 @@ struct jd_account_ops {
     int (*session_get)(jd_store *s, const char *token_hash, int64_t now, int64_t idle,
                        int64_t *account_id, char csrf[JD_SESSION_TOKEN_SIZE], jd_error *err);
     int (*session_delete)(jd_store *s, const char *token_hash, jd_error *err);
-    /* Append in one write transaction: seq = head + 1, hash via fn. */
-    int (*audit_append)(jd_store *s, jd_audit_entry *e, jd_audit_hash_fn fn, jd_error *err);
+    /* Append e[0, n) in one write transaction (all or none): each seq =
+     * head + 1, hash via fn. */
+    int (*audit_append)(jd_store *s, jd_audit_entry *e, size_t n, jd_audit_hash_fn fn,
+                        jd_error *err);
     int (*audit_list)(jd_store *s, int64_t after, int64_t limit,
                       int (*cb)(const jd_audit_entry *e, void *payload), void *payload,
                       jd_error *err);

@@ -64,6 +64,8 @@ struct jd_concern_ops {
     int (*write)(jd_store *s, const jd_concern_rec *r, int64_t expected_version,
                  const jd_concern_evrec *ev, size_t nev, const jd_outbox_rec *msg, size_t nmsg,
                  int64_t *new_version, jd_error *err);
+    /* The change counter: one more at each write (0 before the first). */
+    int (*gen)(jd_store *s, int64_t *out, jd_error *err);
     /* Messages not yet delivered on `channel` whose next attempt is due by now. */
     int (*outbox_due)(jd_store *s, const char *channel, int64_t now, jd_outbox_rec_cb cb,
                       void *payload, jd_error *err);

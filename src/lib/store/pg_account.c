@@ -229,17 +229,15 @@ static int audit_head_mac(jd_store *s, const char mac[65], jd_error *err)
     return jd_pg__do(s->impl, "UPDATE audit_head SET mac = $1 WHERE id = 1", &pp, NULL, err);
 }
 
-static int audit_append(jd_store *s, jd_audit_entry *e, jd_audit_hash_fn fn, jd_error *err)
+/* One entry after the head (locked FOR UPDATE), in the open transaction. */
+static int append_one(jd_store *s, jd_audit_entry *e, jd_audit_hash_fn fn, jd_error *err)
 {
     pgs *p = s->impl;
-    bool own = !p->in_tx;
-    int rc;
-    if (own && (rc = jd_pg__begin(p, err)) < 0)
-        return rc;
     char prev[65], hash[65], mac[65], head_mac[65];
     int64_t seq = 0;
+    int rc;
     if ((rc = head_read(p, true, &seq, prev, NULL, err)) < 0)
-        goto out;
+        return rc;
     e->seq = seq + 1;
     fn(s, prev, e, hash, mac, head_mac);
     jd_pg_params pp = {.n = 0};
@@ -259,14 +257,25 @@ static int audit_append(jd_store *s, jd_audit_entry *e, jd_audit_hash_fn fn, jd_
                         " ok, prev_hash, hash, mac)"
                         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                         &pp, NULL, err)) < 0)
-        goto out;
+        return rc;
     pp.n = 0;
     pgp_int(&pp, e->seq);
     pgp_text(&pp, hash);
     pgp_text(&pp, head_mac);
-    rc = jd_pg__do(p, "UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1", &pp,
-                   NULL, err);
-out:
+    return jd_pg__do(p, "UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1", &pp,
+                     NULL, err);
+}
+
+static int audit_append(jd_store *s, jd_audit_entry *e, size_t n, jd_audit_hash_fn fn,
+                        jd_error *err)
+{
+    pgs *p = s->impl;
+    bool own = !p->in_tx;
+    int rc = JD_OK;
+    if (own && (rc = jd_pg__begin(p, err)) < 0)
+        return rc;
+    for (size_t i = 0; i < n && rc == JD_OK; i++)
+        rc = append_one(s, &e[i], fn, err);
     if (own)
         rc = jd_pg__end(p, rc, err);
     return rc;

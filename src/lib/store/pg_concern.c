@@ -174,6 +174,22 @@ static int write_body(pgs *p, const jd_concern_rec *c, int64_t expected,
     return JD_OK;
 }
 
+/* The concerns' change counter (meta concern_gen), as in SQLite: one more
+ * at each write, in its transaction. */
+static int c_gen(jd_store *s, int64_t *out, jd_error *err)
+{
+    PGresult *r;
+    int rc = jd_pg__run(s->impl,
+                        "SELECT coalesce((SELECT value::text::bigint FROM meta"
+                        " WHERE key = 'concern_gen'), 0)",
+                        NULL, &r, err);
+    if (rc < 0)
+        return rc;
+    *out = jd_pg__i64(r, 0, 0);
+    PQclear(r);
+    return JD_OK;
+}
+
 static int c_write(jd_store *s, const jd_concern_rec *c, int64_t expected,
                    const jd_concern_evrec *ev, size_t nev, const jd_outbox_rec *msg, size_t nmsg,
                    int64_t *new_version, jd_error *err)
@@ -185,7 +201,13 @@ static int c_write(jd_store *s, const jd_concern_rec *c, int64_t expected,
     if (rc < 0)
         return rc;
     int64_t v = 0;
-    rc = jd_pg__end(p, write_body(p, c, expected, ev, nev, msg, nmsg, &v, err), err);
+    rc = write_body(p, c, expected, ev, nev, msg, nmsg, &v, err);
+    if (rc == JD_OK)
+        rc = jd_pg__exec(p,
+                         "INSERT INTO meta(key, value) VALUES ('concern_gen', '1') ON CONFLICT(key)"
+                         " DO UPDATE SET value = (meta.value::text::bigint + 1)::text",
+                         err);
+    rc = jd_pg__end(p, rc, err);
     if (rc == JD_OK && new_version)
         *new_version = v;
     return rc;
@@ -259,6 +281,7 @@ const struct jd_concern_ops jd_pg_concern_ops = {
     .list = c_list,
     .events = c_events,
     .write = c_write,
+    .gen = c_gen,
     .outbox_due = c_outbox_due,
     .delivery_mark = c_delivery_mark,
     .outbox_counts = c_outbox_counts,

@@ -41,6 +41,24 @@ static int put_chunk(pgs *p, jd_buf *b, jd_error *err)
     return JD_OK;
 }
 
+/* A SQLite identity_ref.keys BLOB (8 bytes a key, store.h) as the decimal
+ * text PostgreSQL's column holds. */
+static int copy_keys(jd_buf *b, sqlite3_stmt *st, int col, char sep)
+{
+    uint64_t *k = NULL;
+    size_t n = 0;
+    jd_buf t = JD_BUF_INIT(SIZE_MAX);
+    int rc = jd_store__keys_unblob(sqlite3_column_blob(st, col),
+                                   (size_t)sqlite3_column_bytes(st, col), &k, &n);
+    if (rc == JD_OK)
+        rc = jd_store__keys_format(&t, k, n);
+    if (rc == JD_OK)
+        rc = jd_pg__cp_str(b, jd_buf_cstr(&t) ? jd_buf_cstr(&t) : "", sep);
+    free(k);
+    jd_buf_dispose(&t);
+    return rc;
+}
+
 static int copy_table(pgs *p, sqlite3 *db, const char *table, int64_t *rows, jd_error *err)
 {
     jd_pg_params pp = {.n = 0};
@@ -94,6 +112,9 @@ static int copy_table(pgs *p, sqlite3 *db, const char *table, int64_t *rows, jd_
                 break;
             case SQLITE_FLOAT:
                 rc = jd_buf_printf(&b, "%.17g%c", sqlite3_column_double(st, i), sep);
+                break;
+            case SQLITE_BLOB: /* identity_ref.keys: PostgreSQL's are decimal text */
+                rc = copy_keys(&b, st, i, sep);
                 break;
             default:
                 rc = jd_pg__cp_str(&b, (const char *)sqlite3_column_text(st, i), sep);

@@ -204,8 +204,6 @@ static void sq_close(jd_store *s)
             sqlite3_finalize(q->st[i]);
         jd_strmap_free(&q->loc);
         jd_buf_dispose(&q->last_key);
-        jd_buf_dispose(&q->keys_text);
-        free(q->keys_end);
         free(q->seen_key);
         free(q->seen_line);
         sqlite3_close(q->db);
@@ -1446,37 +1444,203 @@ static int sq_ethnicity_rows(jd_store *s,
     return rc;
 }
 
+/*
+ * Every ref with a mention, as identity_rows gives it: resolved refs by
+ * identity (row id) and (agency, person_ref), then unresolved ones by
+ * (agency, person_ref), each with its identity's name, date of birth and
+ * is_child, or (unresolved, or an identity without them) those of its own
+ * mentions: the most frequent name, the most frequent full date of birth,
+ * a child if any mention puts it under 18 when the event happened. One
+ * query did it all, joining the refs of person_mention to identity_ref (a
+ * seek a ref), and cost 3.9 s of CPU on the 1M-event county, most of the
+ * person index the server rebuilds after each resolve. Now scans merged:
+ * the refs with mentions and identity_ref, both in (agency, person_ref)
+ * order, give each resolved ref its identity; those sorted by identity
+ * are merged with identity's rows; a ref's own mentions are read only
+ * where its name or date is needed.
+ */
+#define IDROW_NAME                                                                                 \
+    "SELECT trim(coalesce(p2.forenames, '') || ' ' || coalesce(p2.surname, ''))"                  \
+    " FROM person_mention p2 WHERE p2.agency = ?1 AND p2.person_ref = ?2 GROUP BY 1"              \
+    " ORDER BY count(*) DESC, 1 LIMIT 1"
+#define IDROW_DOB                                                                                  \
+    "SELECT p2.dob FROM person_mention p2 WHERE p2.agency = ?1 AND p2.person_ref = ?2"             \
+    " AND p2.dob_prec = 3 GROUP BY p2.dob ORDER BY count(*) DESC, p2.dob LIMIT 1"
+#define IDROW_CHILD                                                                                \
+    "SELECT EXISTS (SELECT 1 FROM person_mention p2 JOIN event e ON e.id = p2.event_id"           \
+    " WHERE p2.agency = ?1 AND p2.person_ref = ?2 AND ((p2.age IS NOT NULL AND p2.age < 18)"      \
+    " OR (p2.dob_prec = 3 AND date(e.occurred_at, 'unixepoch') < date(p2.dob, '+18 years'))))"
+
+/* The refs with mentions in (agency, person_ref) order, and per ref its
+ * (identity row id << 32 | ref number) in by_id, sorted, for those an
+ * identity holds. */
+typedef struct idrow_join {
+    jd_arena ar;
+    char **agency, **ref;
+    bool *emitted;
+    uint64_t *by_id;
+    size_t n, cap, cap_ref, nid;
+    sqlite3_stmt *own[3]; /* IDROW_NAME, IDROW_DOB, IDROW_CHILD */
+} idrow_join;
+
+static int idrow_refs(sq *q, idrow_join *J, jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT DISTINCT agency, person_ref FROM person_mention"
+                           " ORDER BY agency, person_ref",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "identities");
+    int rc = JD_OK, r;
+    while (rc == JD_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (jd_grow((void **)&J->agency, &J->cap, J->n + 1, sizeof *J->agency) < 0 ||
+            jd_grow((void **)&J->ref, &J->cap_ref, J->n + 1, sizeof *J->ref) < 0 ||
+            !(J->agency[J->n] = jd_arena_strdup(&J->ar, jd_sq__col_text(st, 0))) ||
+            !(J->ref[J->n] = jd_arena_strdup(&J->ar, jd_sq__col_text(st, 1))))
+            rc = JD_ENOMEM;
+        else
+            J->n++;
+    }
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "identities");
+    sqlite3_finalize(st);
+    if (rc == JD_OK && (!(J->emitted = calloc(J->n ? J->n : 1, sizeof *J->emitted)) ||
+                        !(J->by_id = malloc((J->n ? J->n : 1) * sizeof *J->by_id))))
+        rc = JD_ENOMEM;
+    return rc;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* identity_ref merged with the refs (both in (agency, person_ref) order:
+ * SQLite's BINARY is strcmp's order): J->by_id, sorted. */
+static int idrow_owners(sq *q, idrow_join *J, jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT agency, person_ref, identity_id FROM identity_ref"
+                           " ORDER BY agency, person_ref",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "identities");
+    int r;
+    size_t k = 0;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *a = jd_sq__col_text(st, 0), *f = jd_sq__col_text(st, 1);
+        int c = -1;
+        while (k < J->n && (c = strcmp(J->agency[k], a) ? strcmp(J->agency[k], a)
+                                                         : strcmp(J->ref[k], f)) < 0)
+            k++;
+        int64_t id = sqlite3_column_int64(st, 2);
+        if (k < J->n && c == 0 && id > 0 && id <= UINT32_MAX)
+            J->by_id[J->nid++] = (uint64_t)id << 32 | k;
+    }
+    int rc = r == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "identities");
+    sqlite3_finalize(st);
+    if (rc == JD_OK && J->nid)
+        qsort(J->by_id, J->nid, sizeof *J->by_id, cmp_u64);
+    return rc;
+}
+
+/* Text of column 0 of own[k] for the row's ref (NULL: none), valid until
+ * own[k] is reset. */
+static int idrow_own(sq *q, sqlite3_stmt *o, const jd_identity_row *row, const char **out,
+                     jd_error *err)
+{
+    sqlite3_reset(o);
+    jd_sq__bind_text(o, 1, row->agency);
+    jd_sq__bind_text(o, 2, row->person_ref);
+    int r = sqlite3_step(o);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return jd_sq__err(q, err, "identities");
+    *out = r == SQLITE_ROW ? jd_sq__opt_text(o, 0) : NULL;
+    return JD_OK;
+}
+
+/* Row to cb, its name and date of birth (and, unresolved, is_child) from
+ * the ref's own mentions where its identity gives none. */
+static int idrow_emit(sq *q, idrow_join *J, jd_identity_row *row, jd_identity_row_cb cb,
+                      void *payload, jd_error *err)
+{
+    const char *child = NULL;
+    int rc = JD_OK;
+    if (!row->display_name)
+        rc = idrow_own(q, J->own[0], row, &row->display_name, err);
+    if (rc == JD_OK && !row->dob)
+        rc = idrow_own(q, J->own[1], row, &row->dob, err);
+    if (rc == JD_OK && !row->person_id && (rc = idrow_own(q, J->own[2], row, &child, err)) == JD_OK)
+        row->is_child = child && strcmp(child, "0");
+    return rc == JD_OK ? cb(row, payload) : rc;
+}
+
+/* The resolved refs: identity's rows (by id) merged with J->by_id. */
+static int idrow_resolved(sq *q, idrow_join *J, jd_identity_row_cb cb, void *payload,
+                          jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT id, person_id, display_name, dob, is_child FROM identity"
+                           " ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "identities");
+    int rc = JD_OK, r = SQLITE_DONE;
+    size_t k = 0;
+    while (rc == JD_OK && k < J->nid && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        uint64_t id = (uint64_t)sqlite3_column_int64(st, 0);
+        while (k < J->nid && J->by_id[k] >> 32 < id)
+            k++; /* an identity_ref naming no identity: unresolved */
+        for (; rc == JD_OK && k < J->nid && J->by_id[k] >> 32 == id; k++) {
+            uint32_t i = (uint32_t)J->by_id[k];
+            jd_identity_row row = {.person_id = jd_sq__col_text(st, 1),
+                                   .agency = J->agency[i],
+                                   .person_ref = J->ref[i],
+                                   .display_name = jd_sq__opt_text(st, 2),
+                                   .dob = jd_sq__opt_text(st, 3),
+                                   .is_child = sqlite3_column_int(st, 4) != 0};
+            J->emitted[i] = true;
+            rc = idrow_emit(q, J, &row, cb, payload, err);
+        }
+    }
+    if (rc == JD_OK && r != SQLITE_ROW && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "identities");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int sq_identity_rows(jd_store *s, jd_identity_row_cb cb, void *payload, jd_error *err)
 {
     sq *q = s->impl;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(
-            q->db,
-            /* Unresolved refs still get a name, a date of birth and is_child from
-             * their own mentions: the most frequent full date of birth, and a
-             * child if any mention puts them under 18 when the event happened. */
-            "WITH r AS (SELECT pm.agency, pm.person_ref,"
-            "  (SELECT trim(coalesce(p2.forenames, '') || ' ' || coalesce(p2.surname, ''))"
-            "   FROM person_mention p2 WHERE p2.agency = pm.agency"
-            "   AND p2.person_ref = pm.person_ref GROUP BY 1 ORDER BY count(*) DESC, 1"
-            "   LIMIT 1) AS name,"
-            "  (SELECT p2.dob FROM person_mention p2 WHERE p2.agency = pm.agency"
-            "   AND p2.person_ref = pm.person_ref AND p2.dob_prec = 3 GROUP BY p2.dob"
-            "   ORDER BY count(*) DESC, p2.dob LIMIT 1) AS dob,"
-            "  EXISTS (SELECT 1 FROM person_mention p2 JOIN event e ON e.id = p2.event_id"
-            "   WHERE p2.agency = pm.agency AND p2.person_ref = pm.person_ref AND"
-            "   ((p2.age IS NOT NULL AND p2.age < 18) OR (p2.dob_prec = 3 AND"
-            "   date(e.occurred_at, 'unixepoch') < date(p2.dob, '+18 years')))) AS child"
-            " FROM (SELECT DISTINCT agency, person_ref FROM person_mention) pm)"
-            "SELECT i.person_id, r.agency, r.person_ref, coalesce(i.display_name, r.name),"
-            " coalesce(i.dob, r.dob), coalesce(i.is_child, r.child)"
-            " FROM r LEFT JOIN identity_ref ir ON ir.agency = r.agency"
-            " AND ir.person_ref = r.person_ref"
-            " LEFT JOIN identity i ON i.id = ir.identity_id"
-            " ORDER BY i.id IS NULL, i.id, r.agency, r.person_ref",
-            -1, &st, NULL) != SQLITE_OK)
-        return jd_sq__err(q, err, "identities");
-    return identity_steps(q, st, cb, payload, "identities", err);
+    idrow_join J = {0};
+    jd_arena_init(&J.ar, 1 << 16);
+    static const char *const own[3] = {IDROW_NAME, IDROW_DOB, IDROW_CHILD};
+    int rc = JD_OK;
+    for (int k = 0; rc == JD_OK && k < 3; k++)
+        if (sqlite3_prepare_v2(q->db, own[k], -1, &J.own[k], NULL) != SQLITE_OK)
+            rc = jd_sq__err(q, err, "identities");
+    if (rc == JD_OK)
+        rc = idrow_refs(q, &J, err);
+    if (rc == JD_OK)
+        rc = idrow_owners(q, &J, err);
+    if (rc == JD_OK)
+        rc = idrow_resolved(q, &J, cb, payload, err);
+    for (size_t i = 0; rc == JD_OK && i < J.n; i++)
+        if (!J.emitted[i]) {
+            jd_identity_row row = {.agency = J.agency[i], .person_ref = J.ref[i]};
+            rc = idrow_emit(q, &J, &row, cb, payload, err);
+        }
+    if (rc == JD_ENOMEM)
+        jd_oom(err);
+    for (int k = 0; k < 3; k++)
+        sqlite3_finalize(J.own[k]);
+    free(J.agency);
+    free(J.ref);
+    free(J.emitted);
+    free(J.by_id);
+    jd_arena_free(&J.ar);
+    return rc;
 }
 
 const char *jd_sq__opt_text(sqlite3_stmt *st, int i)
@@ -2189,18 +2353,29 @@ static int keys_prep(sq *q, const char *sql, sqlite3_stmt **st, jd_error *err)
                : jd_sq__err(q, err, "blocking keys");
 }
 
-/* Bind a ref's keys to identity_ref.keys (decimal text, store.h; NULL
- * when the save carries none); b holds the text until the step. */
+/* Bind a ref's keys to identity_ref.keys (8 bytes a key, little-endian,
+ * store.h: the ref's own array, no copy, on a little-endian machine; NULL
+ * when the save carries none); b may hold the bytes until the step. */
 static int bind_keys(sqlite3_stmt *st, int col, const jd_identity_save *r, jd_buf *b)
 {
     if (!r->keys)
         return sqlite3_bind_null(st, col) == SQLITE_OK ? JD_OK : JD_ENOMEM;
-    jd_buf_reset(b);
-    if (jd_store__keys_format(b, r->keys, r->nkeys) != JD_OK || !jd_buf_cstr(b))
+    const void *v = jd_store__keys_blob(b, r->keys, r->nkeys);
+    if (!v)
         return JD_ENOMEM;
-    return sqlite3_bind_text(st, col, jd_buf_cstr(b), (int)b->len, SQLITE_STATIC) == SQLITE_OK
+    return sqlite3_bind_blob(st, col, v, (int)(r->nkeys * 8), SQLITE_STATIC) == SQLITE_OK
                ? JD_OK
                : JD_ENOMEM;
+}
+
+/* The keys a ref had on its identity_ref row (column col of st): the BLOB,
+ * or a store's decimal text from before it. */
+static int column_keys(sqlite3_stmt *st, int col, uint64_t **out, size_t *n)
+{
+    if (sqlite3_column_type(st, col) == SQLITE_BLOB)
+        return jd_store__keys_unblob(sqlite3_column_blob(st, col),
+                                     (size_t)sqlite3_column_bytes(st, col), out, n);
+    return jd_store__keys_parse(jd_sq__opt_text(st, col), out, n);
 }
 
 #define KEY_PUT "INSERT OR REPLACE INTO ref_key(key, refs) VALUES (?1, ?2)"
@@ -2274,10 +2449,13 @@ static int keys_replace(sq *q, const jd_identity_save *refs, size_t n, const jd_
     return rc;
 }
 
-/* Take ref r out of key's row (add false) or put it in (add true). */
-static int key_edit(sq *q, sqlite3_stmt *get, sqlite3_stmt *put, sqlite3_stmt *del, uint64_t key,
-                    const jd_identity_save *r, bool add, jd_buf *list, jd_error *err)
+/* One key's row after its edits (jd_store__key_edits_apply): read once,
+ * written once (deleted when no ref is left). */
+static int key_edit(sq *q, sqlite3_stmt *const st[3], const jd_key_edits *e, size_t from,
+                    size_t to, const jd_identity_save *refs, jd_buf *list, jd_error *err)
 {
+    sqlite3_stmt *get = st[0], *put = st[1], *del = st[2];
+    uint64_t key = e->v[from].key;
     sqlite3_reset(get);
     sqlite3_bind_int64(get, 1, (sqlite3_int64)key);
     int s = sqlite3_step(get);
@@ -2288,10 +2466,8 @@ static int key_edit(sq *q, sqlite3_stmt *get, sqlite3_stmt *put, sqlite3_stmt *d
     if (s != SQLITE_ROW && s != SQLITE_DONE)
         return jd_sq__err(q, err, "blocking keys");
     sqlite3_reset(get);
-    if (add && jd_store__refs_add(list, r->agency, r->person_ref) != JD_OK)
+    if (jd_store__key_edits_apply(list, e->v, from, to, refs) != JD_OK)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
-    if (!add)
-        jd_store__refs_remove(list, r->agency, r->person_ref);
     if (list->len)
         return key_put(q, put, key, list, err);
     sqlite3_reset(del);
@@ -2299,23 +2475,18 @@ static int key_edit(sq *q, sqlite3_stmt *get, sqlite3_stmt *put, sqlite3_stmt *d
     return sqlite3_step(del) == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "blocking keys");
 }
 
-static int keys_update(sq *q, const jd_identity_save *refs, size_t n, jd_error *err)
+/* The edits of the refs that carry keys: the keys each had (on its row,
+ * not yet rewritten) against its keys now. */
+static int key_edits_plan(sq *q, const jd_identity_save *refs, size_t n, jd_key_edits *e,
+                          jd_error *err)
 {
-    sqlite3_stmt *old = NULL, *get = NULL, *put = NULL, *del = NULL;
+    sqlite3_stmt *old = NULL;
     int rc = keys_prep(q, "SELECT keys FROM identity_ref WHERE agency = ?1 AND person_ref = ?2",
                        &old, err);
-    if (rc == JD_OK)
-        rc = keys_prep(q, "SELECT refs FROM ref_key WHERE key = ?1", &get, err);
-    if (rc == JD_OK)
-        rc = keys_prep(q, KEY_PUT, &put, err);
-    if (rc == JD_OK)
-        rc = keys_prep(q, "DELETE FROM ref_key WHERE key = ?1", &del, err);
-    jd_buf list = JD_BUF_INIT(SIZE_MAX);
     for (size_t i = 0; rc == JD_OK && i < n; i++) {
         const jd_identity_save *r = &refs[i];
         if (!r->keys)
             continue;
-        /* the keys it had (on its row, not yet rewritten) */
         sqlite3_reset(old);
         jd_sq__bind_text(old, 1, r->agency);
         jd_sq__bind_text(old, 2, r->person_ref);
@@ -2324,23 +2495,41 @@ static int keys_update(sq *q, const jd_identity_save *refs, size_t n, jd_error *
         size_t nb = 0;
         if (s != SQLITE_ROW && s != SQLITE_DONE)
             rc = jd_sq__err(q, err, "blocking keys");
-        else if (jd_store__keys_parse(s == SQLITE_ROW ? jd_sq__opt_text(old, 0) : NULL, &had,
-                                      &nb) != JD_OK)
+        else if ((s == SQLITE_ROW ? column_keys(old, 0, &had, &nb)
+                                  : jd_store__keys_parse(NULL, &had, &nb)) != JD_OK ||
+                 jd_store__key_edits_add(e, refs, (uint32_t)i, had, nb) != JD_OK)
             rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         sqlite3_reset(old);
-        for (size_t k = 0; rc == JD_OK && k < nb; k++)
-            if (!jd_store__has_key(r->keys, r->nkeys, had[k]))
-                rc = key_edit(q, get, put, del, had[k], r, false, &list, err);
-        for (uint32_t k = 0; rc == JD_OK && k < r->nkeys; k++)
-            if (!jd_store__has_key(had, nb, r->keys[k]))
-                rc = key_edit(q, get, put, del, r->keys[k], r, true, &list, err);
         free(had);
     }
-    jd_buf_dispose(&list);
     sqlite3_finalize(old);
-    sqlite3_finalize(get);
-    sqlite3_finalize(put);
-    sqlite3_finalize(del);
+    return rc;
+}
+
+/* Each key's row edited once, however many refs of the update share it
+ * (1M-event county, 5,000-event feed: 38,678 edits of 34,529 keys). */
+static int keys_update(sq *q, const jd_identity_save *refs, size_t n, jd_error *err)
+{
+    jd_key_edits e = {0};
+    sqlite3_stmt *st[3] = {NULL};
+    int rc = key_edits_plan(q, refs, n, &e, err);
+    if (rc == JD_OK)
+        rc = keys_prep(q, "SELECT refs FROM ref_key WHERE key = ?1", &st[0], err);
+    if (rc == JD_OK)
+        rc = keys_prep(q, KEY_PUT, &st[1], err);
+    if (rc == JD_OK)
+        rc = keys_prep(q, "DELETE FROM ref_key WHERE key = ?1", &st[2], err);
+    jd_store__key_edits_sort(&e);
+    jd_buf list = JD_BUF_INIT(SIZE_MAX);
+    for (size_t a = 0, b; rc == JD_OK && a < e.n; a = b) {
+        for (b = a + 1; b < e.n && e.v[b].key == e.v[a].key; b++)
+            ;
+        rc = key_edit(q, st, &e, a, b, refs, &list, err);
+    }
+    jd_buf_dispose(&list);
+    for (int k = 0; k < 3; k++)
+        sqlite3_finalize(st[k]);
+    free(e.v);
     return rc;
 }
 
@@ -2394,32 +2583,50 @@ static int sq_refs_by_keys(jd_store *s, const uint64_t *keys, size_t n, bool *ha
     return rc;
 }
 
-static void keys_text_free(sq *q);
-
-static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
-                                 const jd_identity_info *info, size_t ninfo,
-                                 const char *model_json, int64_t candidate_pairs, int64_t links,
-                                 jd_error *err)
+/* Each ref's identity_ref row through b (an insert, or replace_changed's
+ * upsert), its identity's row id from ids. */
+static int put_refs(sq *q, sqlite3_stmt *b, const jd_identity_save *refs, size_t nrefs,
+                    jd_strmap *ids, jd_error *err)
 {
-    sq *q = s->impl;
-    bool early = q->keys_early; /* begun, ref_key written: sq_keys_replace_early */
-    q->keys_early = false;
-    bool early_text = early && q->keys_end && q->keys_n == nrefs; /* its keys' text too */
-    int rc = early ? JD_OK : bulk_begin(q, err);
-    if (rc < 0)
-        return rc;
-    lists_job lj = {refs, nrefs, {0}};
-    pthread_t lt;
-    bool threaded = !early && pthread_create(&lt, NULL, lists_make, &lj) == 0;
+    int rc = JD_OK;
+    jd_buf kt = JD_BUF_INIT(SIZE_MAX);
+    for (size_t i = 0; rc == JD_OK && i < nrefs; i++) {
+        const uint32_t *id = jd_strmap_get(ids, refs[i].person_id, strlen(refs[i].person_id));
+        if (!id) {
+            rc = jd_error_set(err, JD_EINVALID, "ref %s:%s names person_id %s, which has no"
+                              " identity", refs[i].agency, refs[i].person_ref,
+                              refs[i].person_id);
+            break;
+        }
+        sqlite3_reset(b);
+        jd_sq__bind_text(b, 1, refs[i].agency);
+        jd_sq__bind_text(b, 2, refs[i].person_ref);
+        sqlite3_bind_int64(b, 3, *id);
+        if (refs[i].fp)
+            sqlite3_bind_int64(b, 4, refs[i].fp);
+        else
+            sqlite3_bind_null(b, 4);
+        jd_sq__bind_text(b, 5, refs[i].nbr);
+        if (bind_keys(b, 6, &refs[i], &kt) != JD_OK)
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        else if (sqlite3_step(b) != SQLITE_DONE)
+            rc = jd_sq__err(q, err, "identity ref");
+    }
+    jd_buf_dispose(&kt);
+    return rc;
+}
+
+/* A first resolve: identity_ref and identity_note emptied, the index on
+ * identity_ref dropped, every row inserted, the index built again. */
+static int replace_all(sq *q, const jd_identity_save *refs, size_t nrefs,
+                       const jd_identity_info *info, size_t ninfo, int64_t now, jd_strmap *ids,
+                       jd_error *err)
+{
     sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
-    jd_strmap ids;
-    jd_strmap_init(&ids);
-    int64_t now = jd_sq__now();
-    reset_cached(q);
-    rc = jd_sq__exec(q,
-              "DELETE FROM identity_ref; DELETE FROM identity_note;"
-              " DROP INDEX identity_ref_identity;",
-              err);
+    int rc = jd_sq__exec(q,
+                         "DELETE FROM identity_ref; DELETE FROM identity_note;"
+                         " DROP INDEX identity_ref_identity;",
+                         err);
     if (rc == JD_OK &&
         (sqlite3_prepare_v2(q->db,
                             "INSERT INTO identity(person_id, display_name, dob, is_child,"
@@ -2436,117 +2643,15 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
                             -1, &c, NULL) != SQLITE_OK))
         rc = jd_sq__err(q, err, "identities");
     if (rc == JD_OK)
-        rc = save_identities(q, a, c, &ids, info, ninfo, now, err);
-    jd_buf kt = JD_BUF_INIT(SIZE_MAX);
-
-    for (size_t i = 0; rc == JD_OK && i < nrefs; i++) {
-        const uint32_t *id = jd_strmap_get(&ids, refs[i].person_id, strlen(refs[i].person_id));
-        if (!id) {
-            rc = jd_error_set(err, JD_EINVALID, "ref %s:%s names person_id %s, which has no"
-                              " identity", refs[i].agency, refs[i].person_ref,
-                              refs[i].person_id);
-            break;
-        }
-        sqlite3_reset(b);
-        jd_sq__bind_text(b, 1, refs[i].agency);
-        jd_sq__bind_text(b, 2, refs[i].person_ref);
-        sqlite3_bind_int64(b, 3, *id);
-        if (refs[i].fp)
-            sqlite3_bind_int64(b, 4, refs[i].fp);
-        else
-            sqlite3_bind_null(b, 4);
-        jd_sq__bind_text(b, 5, refs[i].nbr);
-        size_t from = early_text && i ? q->keys_end[i - 1] : 0;
-        int kb = early_text && refs[i].keys /* the text made early, else made here */
-                     ? sqlite3_bind_text(b, 6, q->keys_text.ptr ? q->keys_text.ptr + from : "",
-                                         (int)(q->keys_end[i] - from), SQLITE_STATIC)
-                     : bind_keys(b, 6, &refs[i], &kt);
-        if (kb != JD_OK)
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        else if (sqlite3_step(b) != SQLITE_DONE)
-            rc = jd_sq__err(q, err, "identity ref");
-    }
-    /* the index back, then identities no ref points at any more removed */
+        rc = save_identities(q, a, c, ids, info, ninfo, now, err);
     if (rc == JD_OK)
-        rc = jd_sq__exec(q,
-                  "CREATE INDEX identity_ref_identity ON identity_ref(identity_id);"
-                  " DELETE FROM identity WHERE NOT EXISTS (SELECT 1 FROM identity_ref r"
-                  " WHERE r.identity_id = identity.id);",
-                  err);
-    if (rc == JD_OK)
-        rc = sq_full_run(q, now, (int64_t)nrefs, candidate_pairs, links, (int64_t)ninfo,
-                         model_json, err);
-    jd_buf_dispose(&kt);
+        rc = put_refs(q, b, refs, nrefs, ids, err);
     sqlite3_finalize(a);
     sqlite3_finalize(b);
     sqlite3_finalize(c);
-    jd_strmap_free(&ids);
-    if (threaded)
-        pthread_join(lt, NULL);
-    /* with no statement open: the keys' index is dropped and built again */
-    if (rc == JD_OK && !early)
-        rc = keys_replace(q, refs, nrefs, threaded ? &lj.out : NULL, err);
-    jd_store__key_lists_free(&lj.out);
-    keys_text_free(q);
-    return bulk_end(q, rc, err);
-}
-
-static void keys_text_free(sq *q)
-{
-    jd_buf_dispose(&q->keys_text);
-    free(q->keys_end);
-    q->keys_end = NULL;
-    q->keys_n = 0;
-}
-
-/* Each ref's keys as identity_ref.keys text, for sq_identities_replace to
- * bind (0.3 s of formatting at 1M, off the serial save); without memory,
- * none, and the save formats them. */
-static void keys_text_make(sq *q, const jd_identity_save *refs, size_t nrefs)
-{
-    keys_text_free(q);
-    q->keys_text = (jd_buf)JD_BUF_INIT(SIZE_MAX);
-    q->keys_end = malloc((nrefs ? nrefs : 1) * sizeof *q->keys_end);
-    for (size_t i = 0; q->keys_end && i < nrefs; i++) {
-        if (refs[i].keys &&
-            jd_store__keys_format(&q->keys_text, refs[i].keys, refs[i].nkeys) != JD_OK) {
-            keys_text_free(q);
-            return;
-        }
-        q->keys_end[i] = q->keys_text.len;
-    }
-    q->keys_n = q->keys_end ? nrefs : 0;
-}
-
-/*
- * ref_key written while the resolve still clusters (on a thread of its
- * own: the second core is idle then), in the transaction that
- * sq_identities_replace goes on with. 1M-event county: 1.4 s of the main
- * thread's writes and 2.4 s of making the lists, off the serial save.
- */
-static int sq_keys_replace_early(jd_store *s, const jd_identity_save *refs, size_t nrefs,
-                                 jd_error *err)
-{
-    sq *q = s->impl;
-    int rc = bulk_begin(q, err);
-    if (rc < 0)
-        return rc;
-    reset_cached(q);
-    rc = keys_replace(q, refs, nrefs, NULL, err);
-    if (rc < 0)
-        return bulk_end(q, rc, err);
-    keys_text_make(q, refs, nrefs);
-    q->keys_early = true;
-    return JD_OK;
-}
-
-static void sq_keys_abort(jd_store *s)
-{
-    sq *q = s->impl;
-    if (q->keys_early)
-        (void)bulk_end(q, JD_ESTORE, NULL);
-    q->keys_early = false;
-    keys_text_free(q);
+    return rc == JD_OK ? jd_sq__exec(q, "CREATE INDEX identity_ref_identity ON"
+                                        " identity_ref(identity_id);", err)
+                       : rc;
 }
 
 /* One identity of an update: its row upserted, its notes replaced, each
@@ -2584,6 +2689,190 @@ static int upd_identity(sq *q, sqlite3_stmt *const st[4], const jd_identity_info
             return jd_sq__err(q, err, "identity note");
     }
     return JD_OK;
+}
+
+/* An identity written only where it differs (upd_identity's statements). */
+static const char *const upd_sql[4] = {
+    "INSERT INTO identity(person_id, display_name, dob, is_child, created_at, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(person_id) DO UPDATE SET"
+    " display_name = ?2, dob = ?3, is_child = ?4, updated_at = ?5"
+    " WHERE display_name IS NOT ?2 OR dob IS NOT ?3 OR is_child IS NOT ?4 RETURNING id",
+    "SELECT id FROM identity WHERE person_id = ?1",
+    "DELETE FROM identity_note WHERE identity_id = ?1 AND note IS NOT ?2",
+    "INSERT INTO identity_note(identity_id, note) SELECT ?1, ?2 WHERE ?2 IS NOT NULL AND"
+    " NOT EXISTS (SELECT 1 FROM identity_note WHERE identity_id = ?1 AND note = ?2)"};
+
+/* The identities of a save, each upserted where it differs; ids: person_id
+ * -> row id. */
+static int upd_identities(sq *q, const jd_identity_info *info, size_t ninfo, int64_t now,
+                          jd_strmap *ids, jd_error *err)
+{
+    sqlite3_stmt *st[4] = {NULL};
+    int rc = JD_OK;
+    for (int k = 0; rc == JD_OK && k < 4; k++)
+        if (sqlite3_prepare_v2(q->db, upd_sql[k], -1, &st[k], NULL) != SQLITE_OK)
+            rc = jd_sq__err(q, err, "identities");
+    for (size_t i = 0; rc == JD_OK && i < ninfo; i++) {
+        int64_t id = 0;
+        rc = upd_identity(q, st, &info[i], now, &id, err);
+        if (rc == JD_OK && (id <= 0 || id > UINT32_MAX))
+            rc = jd_error_set(err, JD_ESTORE, "identity row id %lld out of range", (long long)id);
+        bool added = false;
+        if (rc == JD_OK &&
+            !jd_strmap_put(ids, info[i].person_id, strlen(info[i].person_id), (uint32_t)id, &added))
+            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+        if (rc == JD_OK && !added)
+            rc = jd_error_set(err, JD_EINVALID, "person_id %s given twice", info[i].person_id);
+    }
+    for (int k = 0; k < 4; k++)
+        sqlite3_finalize(st[k]);
+    return rc;
+}
+
+/* The identity_ref rows of refs not among refs[] deleted (a ref whose
+ * mentions are gone): the refs saved in a temporary table, the rest
+ * removed. */
+static int drop_unsaved_refs(sq *q, const jd_identity_save *refs, size_t nrefs, jd_error *err)
+{
+    int rc = jd_sq__exec(q,
+                         "CREATE TEMP TABLE IF NOT EXISTS jd_saved_ref(agency TEXT NOT NULL,"
+                         " person_ref TEXT NOT NULL, PRIMARY KEY(agency, person_ref))"
+                         " WITHOUT ROWID; DELETE FROM temp.jd_saved_ref;",
+                         err);
+    sqlite3_stmt *st = NULL;
+    if (rc == JD_OK && sqlite3_prepare_v2(q->db,
+                                          "INSERT OR IGNORE INTO temp.jd_saved_ref(agency,"
+                                          " person_ref) VALUES (?1, ?2)",
+                                          -1, &st, NULL) != SQLITE_OK)
+        rc = jd_sq__err(q, err, "identity ref");
+    for (size_t i = 0; rc == JD_OK && i < nrefs; i++) {
+        sqlite3_reset(st);
+        jd_sq__bind_text(st, 1, refs[i].agency);
+        jd_sq__bind_text(st, 2, refs[i].person_ref);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = jd_sq__err(q, err, "identity ref");
+    }
+    sqlite3_finalize(st);
+    if (rc == JD_OK)
+        rc = jd_sq__exec(q,
+                         "DELETE FROM identity_ref WHERE NOT EXISTS (SELECT 1 FROM"
+                         " temp.jd_saved_ref k WHERE k.agency = identity_ref.agency AND"
+                         " k.person_ref = identity_ref.person_ref); DELETE FROM temp.jd_saved_ref;",
+                         err);
+    return rc;
+}
+
+/*
+ * A re-resolve (identity_ref has rows): the rows that differ are written,
+ * the rest left as they are (at 1M most are unchanged: writing all of them
+ * was 640 MB through the WAL and again at its checkpoint); refs no longer
+ * saved, and the notes of identities left with no ref, removed. The rows
+ * are those replace_all would leave (row ids of identity_ref and
+ * identity_note aside, and updated_at, now the time an identity changed).
+ */
+static int replace_changed(sq *q, const jd_identity_save *refs, size_t nrefs,
+                           const jd_identity_info *info, size_t ninfo, int64_t now,
+                           jd_strmap *ids, jd_error *err)
+{
+    int rc = upd_identities(q, info, ninfo, now, ids, err);
+    sqlite3_stmt *b = NULL;
+    if (rc == JD_OK &&
+        sqlite3_prepare_v2(q->db,
+                           "INSERT INTO identity_ref(agency, person_ref, identity_id, fp, nbr,"
+                           " keys) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                           " ON CONFLICT(agency, person_ref) DO UPDATE"
+                           " SET identity_id = excluded.identity_id, fp = excluded.fp,"
+                           " nbr = excluded.nbr, keys = excluded.keys"
+                           " WHERE identity_id IS NOT excluded.identity_id OR fp IS NOT excluded.fp"
+                           " OR nbr IS NOT excluded.nbr OR keys IS NOT excluded.keys",
+                           -1, &b, NULL) != SQLITE_OK)
+        rc = jd_sq__err(q, err, "identity ref");
+    if (rc == JD_OK)
+        rc = put_refs(q, b, refs, nrefs, ids, err);
+    sqlite3_finalize(b);
+    int64_t have = rc == JD_OK ? count_of(q, "SELECT count(*) FROM identity_ref") : 0;
+    if (rc == JD_OK && have < 0)
+        rc = jd_sq__err(q, err, "identity ref");
+    if (rc == JD_OK && have != (int64_t)nrefs) /* refs not saved: their rows go */
+        rc = drop_unsaved_refs(q, refs, nrefs, err);
+    if (rc == JD_OK)
+        rc = jd_sq__exec(q,
+                         "DELETE FROM identity_note WHERE NOT EXISTS (SELECT 1 FROM identity_ref r"
+                         " WHERE r.identity_id = identity_note.identity_id);",
+                         err);
+    return rc;
+}
+
+static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
+                                 const jd_identity_info *info, size_t ninfo,
+                                 const char *model_json, int64_t candidate_pairs, int64_t links,
+                                 jd_error *err)
+{
+    sq *q = s->impl;
+    bool early = q->keys_early; /* begun, ref_key written: sq_keys_replace_early */
+    q->keys_early = false;
+    int rc = early ? JD_OK : bulk_begin(q, err);
+    if (rc < 0)
+        return rc;
+    lists_job lj = {refs, nrefs, {0}};
+    pthread_t lt;
+    bool threaded = !early && pthread_create(&lt, NULL, lists_make, &lj) == 0;
+    jd_strmap ids;
+    jd_strmap_init(&ids);
+    int64_t now = jd_sq__now();
+    reset_cached(q);
+    int64_t had = count_of(q, "SELECT count(*) FROM (SELECT 1 FROM identity_ref LIMIT 1)");
+    if (had < 0)
+        rc = jd_sq__err(q, err, "identity ref");
+    if (rc == JD_OK)
+        rc = had ? replace_changed(q, refs, nrefs, info, ninfo, now, &ids, err)
+                 : replace_all(q, refs, nrefs, info, ninfo, now, &ids, err);
+    /* identities no ref points at any more removed */
+    if (rc == JD_OK)
+        rc = jd_sq__exec(q,
+                  "DELETE FROM identity WHERE NOT EXISTS (SELECT 1 FROM identity_ref r"
+                  " WHERE r.identity_id = identity.id);",
+                  err);
+    if (rc == JD_OK)
+        rc = sq_full_run(q, now, (int64_t)nrefs, candidate_pairs, links, (int64_t)ninfo,
+                         model_json, err);
+    jd_strmap_free(&ids);
+    if (threaded)
+        pthread_join(lt, NULL);
+    /* with no statement open: the keys' index is dropped and built again */
+    if (rc == JD_OK && !early)
+        rc = keys_replace(q, refs, nrefs, threaded ? &lj.out : NULL, err);
+    jd_store__key_lists_free(&lj.out);
+    return bulk_end(q, rc, err);
+}
+
+/*
+ * ref_key written while the resolve still clusters (on a thread of its
+ * own: the second core is idle then), in the transaction that
+ * sq_identities_replace goes on with. 1M-event county: 1.4 s of the main
+ * thread's writes and 2.4 s of making the lists, off the serial save.
+ */
+static int sq_keys_replace_early(jd_store *s, const jd_identity_save *refs, size_t nrefs,
+                                 jd_error *err)
+{
+    sq *q = s->impl;
+    int rc = bulk_begin(q, err);
+    if (rc < 0)
+        return rc;
+    reset_cached(q);
+    rc = keys_replace(q, refs, nrefs, NULL, err);
+    if (rc < 0)
+        return bulk_end(q, rc, err);
+    q->keys_early = true;
+    return JD_OK;
+}
+
+static void sq_keys_abort(jd_store *s)
+{
+    sq *q = s->impl;
+    if (q->keys_early)
+        (void)bulk_end(q, JD_ESTORE, NULL);
+    q->keys_early = false;
 }
 
 /* The refs of an update, each to its identity (ids: person_id -> row id). */
@@ -2706,37 +2995,10 @@ static int sq_identities_update(jd_store *s, const jd_identity_update *u, jd_err
     if (rc < 0)
         return rc;
     reset_cached(q);
-    /* written only where they differ (upd_identity) */
-    static const char *const sql[4] = {
-        "INSERT INTO identity(person_id, display_name, dob, is_child, created_at, updated_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(person_id) DO UPDATE SET"
-        " display_name = ?2, dob = ?3, is_child = ?4, updated_at = ?5"
-        " WHERE display_name IS NOT ?2 OR dob IS NOT ?3 OR is_child IS NOT ?4 RETURNING id",
-        "SELECT id FROM identity WHERE person_id = ?1",
-        "DELETE FROM identity_note WHERE identity_id = ?1 AND note IS NOT ?2",
-        "INSERT INTO identity_note(identity_id, note) SELECT ?1, ?2 WHERE ?2 IS NOT NULL AND"
-        " NOT EXISTS (SELECT 1 FROM identity_note WHERE identity_id = ?1 AND note = ?2)"};
-    sqlite3_stmt *st[4] = {NULL};
     jd_strmap ids;
     jd_strmap_init(&ids);
     int64_t now = jd_sq__now();
-    for (int k = 0; rc == JD_OK && k < 4; k++)
-        if (sqlite3_prepare_v2(q->db, sql[k], -1, &st[k], NULL) != SQLITE_OK)
-            rc = jd_sq__err(q, err, "identities");
-    for (size_t i = 0; rc == JD_OK && i < u->ninfo; i++) {
-        int64_t id = 0;
-        rc = upd_identity(q, st, &u->info[i], now, &id, err);
-        if (rc == JD_OK && (id <= 0 || id > UINT32_MAX))
-            rc = jd_error_set(err, JD_ESTORE, "identity row id %lld out of range", (long long)id);
-        bool added = false;
-        if (rc == JD_OK && !jd_strmap_put(&ids, u->info[i].person_id,
-                                          strlen(u->info[i].person_id), (uint32_t)id, &added))
-            rc = jd_error_set(err, JD_ENOMEM, "out of memory");
-        if (rc == JD_OK && !added)
-            rc = jd_error_set(err, JD_EINVALID, "person_id %s given twice", u->info[i].person_id);
-    }
-    for (int k = 0; k < 4; k++)
-        sqlite3_finalize(st[k]);
+    rc = upd_identities(q, u->info, u->ninfo, now, &ids, err); /* only where they differ */
     /* the keys first: they read the refs' old keys off their rows */
     if (rc == JD_OK)
         rc = keys_update(q, u->refs, u->nrefs, err);

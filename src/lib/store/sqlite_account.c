@@ -279,25 +279,23 @@ static int audit_head_mac(jd_store *s, const char mac[65], jd_error *err)
     return done(s->impl, st, err);
 }
 
-static int audit_append(jd_store *s, jd_audit_entry *e, jd_audit_hash_fn fn, jd_error *err)
+/* One entry after the head, in the open write transaction. */
+static int append_one(jd_store *s, jd_audit_entry *e, jd_audit_hash_fn fn, jd_error *err)
 {
     sq *q = s->impl;
-    bool own = !q->in_tx;
-    int rc;
-    if (own && (rc = jd_sq__exec(q, "BEGIN IMMEDIATE", err)) < 0)
-        return rc;
     char prev[65], hash[65], mac[65], head_mac[65];
     int64_t seq = 0;
     sqlite3_stmt *st = NULL;
+    int rc;
     if ((rc = head_read(q, &seq, prev, NULL, err)) < 0)
-        goto out;
+        return rc;
     e->seq = seq + 1;
     fn(s, prev, e, hash, mac, head_mac);
     if ((rc = prep(q, &st,
                    "INSERT INTO audit_log(seq, at, actor, action, target, reason, detail, ok,"
                    " prev_hash, hash, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                    err)) < 0)
-        goto out;
+        return rc;
     sqlite3_bind_int64(st, 1, e->seq);
     sqlite3_bind_int64(st, 2, e->at);
     jd_sq__bind_text(st, 3, e->actor);
@@ -310,15 +308,26 @@ static int audit_append(jd_store *s, jd_audit_entry *e, jd_audit_hash_fn fn, jd_
     jd_sq__bind_text(st, 10, hash);
     jd_sq__bind_text(st, 11, mac);
     if ((rc = done(q, st, err)) < 0)
-        goto out;
+        return rc;
     if ((rc = prep(q, &st, "UPDATE audit_head SET seq = ?1, hash = ?2, mac = ?3 WHERE id = 1",
                    err)) < 0)
-        goto out;
+        return rc;
     sqlite3_bind_int64(st, 1, e->seq);
     jd_sq__bind_text(st, 2, hash);
     jd_sq__bind_text(st, 3, head_mac);
-    rc = done(q, st, err);
-out:
+    return done(q, st, err);
+}
+
+static int audit_append(jd_store *s, jd_audit_entry *e, size_t n, jd_audit_hash_fn fn,
+                        jd_error *err)
+{
+    sq *q = s->impl;
+    bool own = !q->in_tx;
+    int rc = JD_OK;
+    if (own && (rc = jd_sq__exec(q, "BEGIN IMMEDIATE", err)) < 0)
+        return rc;
+    for (size_t i = 0; i < n && rc == JD_OK; i++)
+        rc = append_one(s, &e[i], fn, err);
     if (own) {
         if (rc == JD_OK)
             rc = jd_sq__exec(q, "COMMIT", err);

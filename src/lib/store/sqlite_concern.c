@@ -201,6 +201,27 @@ static int write_body(sq *q, const jd_concern_rec *c, int64_t expected, const jd
     return JD_OK;
 }
 
+/* The concerns' change counter (meta concern_gen): one more at each write,
+ * in its transaction, so that a reader who read it before the concerns
+ * never keeps older concerns under a newer count. */
+#define BUMP_GEN                                                                                   \
+    "INSERT INTO meta(key, value) VALUES ('concern_gen', '1') ON CONFLICT(key) DO UPDATE"          \
+    " SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+
+static int c_gen(jd_store *s, int64_t *out, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st;
+    int rc = prep(q, &st, "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta"
+                          " WHERE key = 'concern_gen'), 0)", err);
+    if (rc < 0)
+        return rc;
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    return finish(q, st, JD_OK, r, err);
+}
+
 static int c_write(jd_store *s, const jd_concern_rec *c, int64_t expected,
                    const jd_concern_evrec *ev, size_t nev, const jd_outbox_rec *msg, size_t nmsg,
                    int64_t *new_version, jd_error *err)
@@ -213,6 +234,8 @@ static int c_write(jd_store *s, const jd_concern_rec *c, int64_t expected,
         return rc;
     int64_t v = 0;
     rc = write_body(q, c, expected, ev, nev, msg, nmsg, &v, err);
+    if (rc == JD_OK)
+        rc = jd_sq__exec(q, BUMP_GEN, err);
     if (rc == JD_OK)
         rc = jd_sq__exec(q, "COMMIT", err);
     if (rc < 0) {
@@ -302,6 +325,7 @@ const struct jd_concern_ops jd_sqlite_concern_ops = {
     .list = c_list,
     .events = c_events,
     .write = c_write,
+    .gen = c_gen,
     .outbox_due = c_outbox_due,
     .delivery_mark = c_delivery_mark,
     .outbox_counts = c_outbox_counts,

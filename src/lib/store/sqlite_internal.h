@@ -36,10 +36,6 @@ typedef struct sq {
     bool in_tx;
     bool ref_index_dropped; /* person_mention_ref, until bulk_restore */
     bool keys_early; /* keys_replace_early's transaction open, ref_key written */
-    /* and each of its refs' keys as identity_ref.keys text, ref i's ending at
-     * keys_end[i] (keys_n refs), made on its thread; NULL when not made */
-    jd_buf keys_text;
-    size_t *keys_end, keys_n;
     /* Person and object rows of one event usually come together. */
     jd_buf last_key; /* agency \x1f record_id of last_event_id */
     int64_t last_event_id;

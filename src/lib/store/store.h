@@ -468,6 +468,27 @@ int jd_store__refs_add(struct jd_buf *list, const char *agency, const char *ref)
 void jd_store__refs_remove(struct jd_buf *list, const char *agency, const char *ref);
 /* Whether k is one of v[0..n) (a ref's few keys: a linear scan). */
 bool jd_store__has_key(const uint64_t *v, size_t n, uint64_t k);
+/* An update's edits to ref_key: refs[ref] taken out of key's list (add
+ * false) or put in, seq their order. Grouped by key (jd_store__key_edits_
+ * sort), each key's row is read and written once however many of the
+ * update's refs share it, and ends as the edits one by one leave it. */
+typedef struct jd_key_edit {
+    uint64_t key;
+    uint32_t seq, ref;
+    bool add;
+} jd_key_edit;
+typedef struct jd_key_edits {
+    jd_key_edit *v;
+    size_t n, cap;
+} jd_key_edits;
+/* The edits of refs[ref] (its keys before: had[0..nh); now: its keys). */
+int jd_store__key_edits_add(jd_key_edits *e, const jd_identity_save *refs, uint32_t ref,
+                            const uint64_t *had, size_t nh);
+/* By key, in their order within a key. */
+void jd_store__key_edits_sort(jd_key_edits *e);
+/* The edits of one key, v[from..to), applied to its list (JD_ENOMEM). */
+int jd_store__key_edits_apply(struct jd_buf *list, const jd_key_edit *v, size_t from, size_t to,
+                              const jd_identity_save *refs);
 /* The refs of one key's list, sorted (agency, then person_ref, byte-wise),
  * each passed to cb; a non-zero return stops and is returned. */
 int jd_store__refs_each(uint64_t key, const char *list, size_t len,
@@ -496,10 +517,17 @@ typedef struct jd_key_lists {
 } jd_key_lists;
 int jd_store__key_lists_make(const jd_identity_save *refs, size_t n, jd_key_lists *out);
 void jd_store__key_lists_free(jd_key_lists *x);
-/* A ref's own keys as stored on its identity_ref row: the 64-bit keys as
- * text, decimal and space-separated -- parse and format. */
+/* A ref's own keys as stored on its identity_ref row. PostgreSQL: the
+ * 64-bit keys as text, decimal and space-separated -- parse and format.
+ * SQLite: 8 bytes a key, little-endian, in a BLOB (a store written before
+ * holds the text, which its reader still takes) -- jd_store__keys_blob
+ * gives the bytes to bind (the keys themselves on a little-endian machine,
+ * else put into b), jd_store__keys_unblob reads them back (a trailing part
+ * key ignored). NULL from keys_blob only without memory. */
 int jd_store__keys_parse(const char *text, uint64_t **out, size_t *n);
 int jd_store__keys_format(struct jd_buf *b, const uint64_t *keys, size_t n);
+const void *jd_store__keys_blob(struct jd_buf *b, const uint64_t *keys, size_t n);
+int jd_store__keys_unblob(const void *blob, size_t bytes, uint64_t **out, size_t *n);
 
 int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,
                           jd_error *err);
