@@ -15,7 +15,9 @@
 # from the markers to the reload. Then the same for one urgent call ("held
 # against her will", tests/data/bundles/feed_call): the time until the
 # critical alert is served by GET /api/alerts and the concern the
-# escalation engine opened by GET /api/concerns. Medians are printed last.
+# escalation engine opened by GET /api/concerns. Medians are printed last;
+# each run also prints (stderr) the live thread's CPU for resolve, analyse,
+# escalation and the person index's rebuild, which the load does not inflate.
 # The machine should be otherwise idle; the figures include its load.
 # JD_LIVE_BASE=DIR reuses DIR/base.db and DIR/feed/ from an earlier run
 # (kept there by JD_LIVE_KEEP=DIR) instead of building them again;
@@ -92,6 +94,9 @@ run() {
   ana=$(echo "$upd" | sed -n 's/.*analyse \([0-9.]*\) s.*/\1/p')
   esc=$(echo "$upd" | sed -n 's/.*escalation \([0-9.]*\) s.*/\1/p')
   rel=$(grep 'reloaded the alerts' "$r/log" | tail -1 | sed -n 's/.* in \([0-9.]*\) s.*/\1/p')
+  # the live thread's CPU per stage (the machine's load aside), on stderr
+  { echo "$upd" | grep -o "the live thread's cpu.*"; grep -o 'reloaded the persons.*' "$r/log" |
+      tail -1; } | sed "s/^/    $label: /" >&2
   echo "$start $ingest $res $ana $esc $rel $visible $alert $concern"
 }
 

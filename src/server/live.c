@@ -273,7 +273,7 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     jd_error_clear(&err);
     if (srv->o.incremental)
         urgent_first(srv);
-    double t0 = mono();
+    double t0 = mono(), c0 = cpu_now();
     jd_live_stats rs; /* incremental once a full run stored its parameters */
     memset(&rs, 0, sizeof rs);
     /* The new identities' index right after the resolve, on this thread,
@@ -286,7 +286,7 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     jd_person_set *touched = NULL; /* for the incremental analysis */
     int rc = jd_live_resolve(s, NULL, &rs, srv->o.incremental ? &touched : NULL, &err);
     pthread_mutex_unlock(&srv->write_mu);
-    double t1 = mono();
+    double t1 = mono(), c1 = cpu_now();
     if (rc == JD_OK)
         reload_locked(srv, NULL);
     pthread_mutex_unlock(&srv->idx_build_mu);
@@ -294,7 +294,7 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
         log_err("resolve after a feed failed", &err);
         return;
     }
-    double ta = mono();
+    double ta = mono(), ca = cpu_now();
     jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
     ao.save = true;
     char **walked = NULL;
@@ -304,7 +304,7 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
                             : jd_analyse(s, &ao, NULL, as, &err);
     pthread_mutex_unlock(&srv->write_mu);
     jd_person_set_free(touched);
-    double t2 = mono();
+    double t2 = mono(), c2 = cpu_now();
     if (rc < 0) {
         jd_analyse_keys_free(walked, nwalked);
         log_err("analysis after a feed failed", &err);
@@ -339,10 +339,11 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     fprintf(stderr,
             "joindots serve: updated after feeds: resolve %.2f s (%lld identities; %s: %lld refs "
             "new or changed, %lld re-resolved), analyse %.2f s (%lld alerts), escalation %.2f s "
-            "(%lld concerns)\n",
+            "(%lld concerns); the live thread's cpu for these three: %.2f, %.2f, %.2f s\n",
             t1 - t0, (long long)rs.identities, rs.resolve_incremental ? "incremental" : "full",
             (long long)rs.resolve_changed_refs, (long long)rs.resolve_scope_refs, t2 - ta,
-            (long long)as->alerts, mono() - t2, (long long)ls.concerns);
+            (long long)as->alerts, mono() - t2, (long long)ls.concerns, c1 - c0, c2 - ca,
+            cpu_now() - c2);
 }
 
 static void *live_main(void *p)

@@ -75,7 +75,7 @@ static void put_mention(fx *f, const char *agency, const char *rid, const char *
 
 typedef struct seen {
     int n;
-    char rows[8][64];
+    char rows[8][96];
 } seen;
 
 static int on_identity(const jd_identity_row *r, void *payload)
@@ -143,6 +143,64 @@ static void test_storeops__identities_replace(void **state)
     assert_int_equal(f->s->ops->model_load(f->s, &model, NULL), JD_OK);
     assert_string_equal(model, "{\"m\":2}");
     free(model);
+}
+
+static void put_person_at(fx *f, const char *agency, const char *rid, const char *ref,
+                          const char *fore, const char *sur, const char *dob, int age)
+{
+    jd_put_result o;
+    jd_event_row e = ev(f, agency, rid, 1);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    jd_person_row p = {.agency = agency, .record_id = rid, .person_ref = ref, .role = "subject",
+                       .forenames = fore, .surname = sur, .dob = dob, .dob_prec = dob ? 3 : 0,
+                       .age = age, .file_id = f->file, .line = 3, .hash = 2};
+    assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
+}
+
+static int on_id_row(const jd_identity_row *r, void *payload)
+{
+    seen *s = payload;
+    if (s->n < 8)
+        snprintf(s->rows[s->n], sizeof s->rows[0], "%s %s:%s %s|%s|%d",
+                 r->person_id ? r->person_id : "-", r->agency, r->person_ref,
+                 r->display_name ? r->display_name : "-", r->dob ? r->dob : "-", r->is_child);
+    s->n++;
+    return 0;
+}
+
+/* identity_rows (the person index, export identities): every ref with a
+ * mention, the resolved by identity row and (agency, ref), then the
+ * unresolved by (agency, ref); an identity's name and date of birth, or
+ * where it has none the ref's own most frequent name and full date of
+ * birth (and, unresolved, a child when a mention puts it under 18); a
+ * resolved ref with no mention is not listed. */
+static void test_storeops__identity_rows(void **state)
+{
+    fx *f = *state;
+    put_person_at(f, "police", "E1", "N1", "Amy", "Smith", "2010-03-04", -1);
+    put_person_at(f, "police", "E2", "N1", "Amy", "Smith", "2010-03-05", -1);
+    put_person_at(f, "police", "E3", "N1", "Amie", "Smith", "2010-03-05", -1);
+    put_person_at(f, "csc", "C1", "C1", "Bea", "Jones", NULL, -1);
+    put_person_at(f, "police", "E4", "N2", "Cal", "Brown", NULL, 30);
+    put_person_at(f, "police", "E5", "N3", "Eve", "Green", NULL, 12);
+    put_person_at(f, "health", "H1", "H9", "Dee", "White", "1980-01-02", -1);
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    jd_identity_info info[] = {{.person_id = "P-2", .display_name = "Cal B", .dob = "1974"},
+                               {.person_id = "P-1"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0},
+                               {"csc", "C1", "P-1", 0, NULL, NULL, 0},
+                               {"police", "N2", "P-2", 0, NULL, NULL, 0},
+                               {"police", "N5", "P-2", 0, NULL, NULL, 0}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 4, info, 2, "{}", 4, 1, NULL),
+                     JD_OK);
+    seen r = {0};
+    assert_int_equal(f->s->ops->identity_rows(f->s, on_id_row, &r, NULL), JD_OK);
+    assert_int_equal(r.n, 5);
+    assert_string_equal(r.rows[0], "P-2 police:N2 Cal B|1974|0"); /* N5: no mention */
+    assert_string_equal(r.rows[1], "P-1 csc:C1 Bea Jones|-|0");
+    assert_string_equal(r.rows[2], "P-1 police:N1 Amy Smith|2010-03-05|0");
+    assert_string_equal(r.rows[3], "- health:H9 Dee White|1980-01-02|0");
+    assert_string_equal(r.rows[4], "- police:N3 Eve Green|-|1");
 }
 
 typedef struct fps {
@@ -628,6 +686,46 @@ static int on_list_ref(uint64_t key, const char *agency, const char *ref, void *
     return jd_buf_printf(b, "%llu %s:%s;", (unsigned long long)key, agency, ref);
 }
 
+/* An update's key edits grouped by key (jd_store__key_edits_*): each
+ * key's list ends as the edits one by one, ref after ref, leave it (a ref
+ * that moves out of a key another puts itself into, a key left empty, a
+ * key gained by two refs in their order). */
+static void test_storeops__key_edits_grouped(void **state)
+{
+    (void)state;
+    uint64_t a_now[] = {2, 3}, b_now[] = {1, 3}, a_had[] = {1, 2}, c_had[] = {3, 4};
+    jd_identity_save refs[] = {{"police", "A", "P-1", 0, NULL, a_now, 2},
+                               {"csc", "B", "P-2", 0, NULL, b_now, 2},
+                               {"gp", "C", "P-3", 0, NULL, NULL, 0}};
+    const uint64_t *had[] = {a_had, NULL, c_had};
+    size_t nh[] = {2, 0, 2};
+    /* one by one: the rows before are key 1 {A}, 2 {A}, 3 {C}, 4 {C} */
+    jd_key_edits e = {0};
+    for (uint32_t i = 0; i < 3; i++)
+        assert_int_equal(jd_store__key_edits_add(&e, refs, i, had[i], nh[i]), JD_OK);
+    assert_int_equal(e.n, 6); /* A: -1 +3; B: +1 +3; C: -3 -4 */
+    jd_store__key_edits_sort(&e);
+    const char *before[] = {"police\x1f" "A\x1e", "police\x1f" "A\x1e", "gp\x1f" "C\x1e",
+                            "gp\x1f" "C\x1e"};
+    const char *after[] = {"csc\x1f" "B\x1e", "police\x1f" "A\x1e",
+                           "police\x1f" "A\x1e" "csc\x1f" "B\x1e", ""};
+    size_t groups = 0;
+    for (size_t a = 0, b; a < e.n; a = b) {
+        for (b = a + 1; b < e.n && e.v[b].key == e.v[a].key; b++)
+            ;
+        uint64_t key = e.v[a].key;
+        assert_true(key >= 1 && key <= 4 && key != 2); /* 2: no edit */
+        jd_buf l = JD_BUF_INIT(SIZE_MAX);
+        assert_int_equal(jd_buf_adds(&l, before[key - 1]), JD_OK);
+        assert_int_equal(jd_store__key_edits_apply(&l, e.v, a, b, refs), JD_OK);
+        assert_string_equal(jd_buf_cstr(&l), after[key - 1]);
+        jd_buf_dispose(&l);
+        groups++;
+    }
+    assert_int_equal(groups, 3);
+    free(e.v);
+}
+
 static void test_storeops__ref_lists(void **state)
 {
     (void)state;
@@ -913,6 +1011,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_storeops__identities_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__identity_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__ref_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__keys_replace_early, setup, teardown),
@@ -920,6 +1019,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storeops__identity_refs_of, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_mark, setup, teardown),
         cmocka_unit_test(test_storeops__ref_lists),
+        cmocka_unit_test(test_storeops__key_edits_grouped),
         cmocka_unit_test(test_storeops__key_lists_made),
         cmocka_unit_test_setup_teardown(test_storeops__rollback_then_redo, setup, teardown),
         cmocka_unit_test(test_storeops__password_refused),

@@ -38,7 +38,16 @@ typedef struct nword {
 typedef struct skey {
     const char *key;
     uint32_t entry;
+    uint64_t pre; /* the key's first 8 bytes, big-endian: sorts without reading it */
 } skey;
+
+static skey skey_of(const char *key, uint32_t entry)
+{
+    uint64_t pre = 0;
+    for (int i = 0; i < 8 && key[i]; i++)
+        pre |= (uint64_t)(unsigned char)key[i] << (56 - 8 * i);
+    return (skey){key, entry, pre};
+}
 
 struct jd_person_index {
     pentry *p;
@@ -154,6 +163,8 @@ static int cmp_by_id(const void *a, const void *b, void *ctx)
 static int cmp_skey(const void *a, const void *b)
 {
     const skey *x = a, *y = b;
+    if (x->pre != y->pre) /* strcmp's order: unsigned bytes, the shorter first */
+        return x->pre < y->pre ? -1 : 1;
     int c = strcmp(x->key, y->key);
     return c ? c : (x->entry > y->entry) - (x->entry < y->entry);
 }
@@ -267,9 +278,9 @@ static int word_index(jd_person_index *x)
         x->by_word[w] = (uint32_t)w;
         x->wmask[w] = letters(nw->w, nw->len);
         if (*nw->pa)
-            x->by_code[x->n_codes++] = (skey){nw->pa, (uint32_t)w};
+            x->by_code[x->n_codes++] = skey_of(nw->pa, (uint32_t)w);
         if (*nw->pb && strcmp(nw->pb, nw->pa))
-            x->by_code[x->n_codes++] = (skey){nw->pb, (uint32_t)w};
+            x->by_code[x->n_codes++] = skey_of(nw->pb, (uint32_t)w);
     }
     qsort_r(x->by_word, n, sizeof *x->by_word, cmp_word, x->words);
     qsort(x->by_code, x->n_codes, sizeof *x->by_code, cmp_skey);
@@ -321,10 +332,10 @@ static int search_index(jd_person_index *x)
         size_t l = strlen(id);
         for (size_t k = 0; k <= l; k++)
             b[k] = (char)tolower((unsigned char)id[k]);
-        x->ids_lower[i] = (skey){b, (uint32_t)i};
+        x->ids_lower[i] = skey_of(b, (uint32_t)i);
         b += l + 1;
         for (size_t j = 0; j < x->p[i].n_refs; j++)
-            x->refs[x->n_refs++] = (skey){x->p[i].refs[j].person_ref, (uint32_t)i};
+            x->refs[x->n_refs++] = skey_of(x->p[i].refs[j].person_ref, (uint32_t)i);
         x->by_dob[i] = (uint32_t)i;
     }
     qsort(x->ids_lower, x->n, sizeof *x->ids_lower, cmp_skey);

@@ -194,6 +194,9 @@ typedef struct rref {
     uint32_t epc; /* the postcode of its first event that has one (where it happened) */
     uint32_t apc; /* with an address and no postcode: the address's (address_postcodes) */
     uint32_t addr2; /* a second address it was written at (a move), 0 none */
+    /* the days (since 1970) its mentions at addr were first and last
+     * written: its time at the address (join_dated); 0 none */
+    int32_t ad_from, ad_to;
     int16_t by_lo, by_hi; /* birth years allowed by recorded ages */
     /* birth dates (yyyymmdd) its recorded ages allow at their events'
      * dates: after bd_lo, up to bd_hi; 0 none */
@@ -1215,14 +1218,19 @@ static void mention_places(rs *R, rref *r, const jd_mention_row *m)
         r->other = pool_add(&R->ids, m->other_id, strlen(m->other_id));
     if (m->event_postcode && !r->epc)
         r->epc = pool_add(&R->ids, m->event_postcode, strlen(m->event_postcode));
-    if (m->address && !r->addr2) {
+    if (m->address) {
         char b[256];
         int n = jd_names__normalise(b, sizeof b, m->address, strlen(m->address));
         uint32_t id = n > 0 ? pool_add(&R->names, b, (size_t)n) : 0;
         if (!r->addr)
             r->addr = id;
-        else if (id != r->addr)
+        else if (id != r->addr && !r->addr2)
             r->addr2 = id; /* a second address: a move */
+        if (id && id == r->addr && m->seen_at > 0 && m->seen_at / 86400 < INT32_MAX) {
+            int32_t d = (int32_t)(m->seen_at / 86400);
+            r->ad_from = r->ad_from && r->ad_from < d ? r->ad_from : d;
+            r->ad_to = r->ad_to > d ? r->ad_to : d;
+        }
     }
     if (m->gender && (m->gender[0] == 'F' || m->gender[0] == 'M')) {
         r->gender = m->gender[0];
@@ -3574,6 +3582,9 @@ static bool hh_sur_fits(const rs *R, cl *c, uint32_t r, uint32_t sur, int level,
 }
 
 enum { HH_KEYS = 16, HH_MEMBERS = 96, HH_CAND = 8 };
+/* how far from a ref's days at an address its household is taken
+ * (join_dated, hh_narrow): three years */
+enum { DATED_DAYS = 1095 };
 
 /* Add a ref's places to the key lists (addresses, postcodes); with ev, a
  * ref with no place of its own takes the postcode of its event. */
@@ -3741,24 +3752,26 @@ static bool hh_member_fits(const rs *R, cl *c, uint32_t rs_, uint32_t r, const r
     return true;
 }
 
-/* Several members fit a ref with an age (siblings a year or two apart: the
- * age fits each within the year either way ages_apart allows): the ones
- * whose full date of birth makes them exactly that age on the event's day
- * are kept, and a member with no full date, which cannot be told, is
- * kept too. Returns how many are left, first in cand, via and by (if
- * not NULL). */
-static int hh_exact_age(const cl *c, const rref *sr, uint32_t *cand, uint32_t *via, uint32_t *by,
-                        int nc)
+static int dated_where(const rs *R, const cl *c, uint32_t r, const rref *sr);
+
+/* Several members fit a ref (siblings a year or two apart: an age fits
+ * each within the year either way ages_apart allows; two boys of one name
+ * who lived at the address at different times): the ones whose full date
+ * of birth makes them exactly that age on the event's day are kept (a
+ * member with no full date, which cannot be told, too), and of those the
+ * ones whose records do not put them only at another address within
+ * DATED_DAYS of the ref's days there (dated_where). Returns how many are
+ * left, first in cand, via and by (if not NULL). */
+static int hh_narrow(const rs *R, const cl *c, const rref *sr, uint32_t *cand, uint32_t *via,
+                     uint32_t *by, int nc)
 {
-    if (!sr->bd_lo)
-        return nc;
     int left = 0;
     for (int k = 0; k < nc; k++) {
         const cl *x = &c[cand[k]];
-        bool fits = !x->nd;
+        bool fits = !x->nd || !sr->bd_lo;
         for (uint8_t i = 0; i < x->nd && !fits; i++)
             fits = x->dob[i] > sr->bd_lo && x->dob[i] <= sr->bd_hi;
-        if (fits) {
+        if (fits && (!sr->ad_from || dated_where(R, c, cand[k], sr))) {
             cand[left] = cand[k];
             if (by)
                 by[left] = by[k];
@@ -3839,8 +3852,9 @@ static void family_note(const rs *R, const cl *x, uint32_t s, uint32_t by, uint3
                         char *buf, size_t n);
 
 /* The note of ref s joined to member x through ref via: at its address
- * (how 0), at its events' places (1; by: the event's postcode), or
- * through its family (2; by: the ref it is named with). */
+ * (how 0), at its events' places (1; by: the event's postcode), through
+ * its family (2; by: the ref it is named with), or at its address at its
+ * date (3, join_dated). */
 static void household_note(const rs *R, const cl *x, uint32_t s, uint32_t via, int how,
                            uint32_t by, char **note)
 {
@@ -3848,6 +3862,12 @@ static void household_note(const rs *R, const cl *x, uint32_t s, uint32_t via, i
     char buf[400];
     if (how == 2)
         family_note(R, x, s, by, via, buf, sizeof buf);
+    else if (how == 3)
+        snprintf(buf, sizeof buf,
+                 "%s:%s joined through %s:%s: the only person written at its address within "
+                 "three years of its date, and not elsewhere then, whose gender fits (or any)",
+                 pool_str(&R->ids, sr->agency), pool_str(&R->ids, sr->ref),
+                 pool_str(&R->ids, R->r[via].agency), pool_str(&R->ids, R->r[via].ref));
     else
         snprintf(buf, sizeof buf,
                  "%s:%s joined through %s:%s: the only member of the household at its %s "
@@ -3885,6 +3905,105 @@ static void family_note(const rs *R, const cl *x, uint32_t s, uint32_t by, uint3
 }
 
 /*
+ * Who lived at an address when (issue 16): a sparse ref that carries its
+ * address and nothing else to tell a household apart but, perhaps, a
+ * gender (a call about "a girl at 140 Elm Lane", no name, no age) joins
+ * the one person of the household at that address at that time. Each ref keeps
+ * the days it was written at its address (ad_from, ad_to); a person's
+ * refs are its address history. The person a ref joins is known in full
+ * and was written at the address within DATED_DAYS (three years) of the
+ * ref's days. Everyone else ever written there whose gender does not
+ * differ and that no cannot-link keeps apart (a brother named in the same
+ * call) counts against it, a parent known by an age as much as a child
+ * known in full, unless their records put them at another address only
+ * at that time (a family that moved out, or in later): "F" beside a
+ * mother and a daughter stays apart, and so does a boy at an address at a
+ * date where a later tenant's son may have lived. Clusters known by
+ * nothing (no name, date or age) do not count. Returns the refs joined;
+ * an incremental run as join_household.
+ */
+
+static bool dated_eligible(const rs *R, uint32_t s)
+{
+    const rref *sr = &R->r[s];
+    return !sr->nfore && !sr->nsur && !sr->ndob && !sr->by_lo && sr->addr && sr->ad_from &&
+           sr->gmask != 3;
+}
+
+/* Where cluster r was at the days of ref sr (within DATED_DAYS): 1 at its
+ * address, 0 at another address only, -1 not known (walks at most 64
+ * members). */
+static int dated_where(const rs *R, const cl *c, uint32_t r, const rref *sr)
+{
+    uint32_t m = r;
+    int walked = 0, where = -1, w = DATED_DAYS;
+    do {
+        const rref *x = &R->r[m];
+        if (x->ad_from && x->ad_to >= sr->ad_from - w && x->ad_from <= sr->ad_to + w) {
+            if (x->addr == sr->addr)
+                return 1;
+            where = 0;
+        }
+        m = c[m].next;
+    } while (m != r && ++walked < 64);
+    return where;
+}
+
+/* Cluster r, written at s's address some time: 1 a candidate (known in
+ * full, there at the time), 0 not fitting or elsewhere at the time, -1 a
+ * person who fits and may have been there (s stays apart). */
+static int dated_member(const rs *R, cl *c, uint32_t s, uint32_t rs_, uint32_t r,
+                        const decision *dv, size_t ndec)
+{
+    const rref *sr = &R->r[s];
+    const cl *x = &c[r];
+    if (r == rs_ || !(x->full || x->named || x->nfn || x->nd || x->by_lo))
+        return 0; /* itself, or another ref with nothing to know a person by */
+    int why;
+    if ((sr->gmask && x->gmask && !(x->gmask & sr->gmask)) || conflict(R, c, rs_, r, dv, ndec, false, false, &why))
+        return 0;
+    int where = dated_where(R, c, r, sr);
+    return where == 1 && x->full ? 1 : where ? -1 : 0;
+}
+
+static int64_t join_dated(const rs *R, cl *c, const decision *dv, size_t ndec, char **notes,
+                          const hh_index *ax, const hh_index *px, const uint8_t *in, bool *need)
+{
+    int64_t joined = 0;
+    for (uint32_t s = 0; s < R->n; s++) {
+        if (!dated_eligible(R, s))
+            continue;
+        if (in && !in[s]) {
+            if (!*need && hh_touches_scope(R, s, ax, px, in))
+                *need = true;
+            continue;
+        }
+        uint32_t rs_ = find(c, s), cand = UINT32_MAX, via = 0;
+        if (c[rs_].size > 1)
+            continue; /* joined already */
+        size_t lo, hi = hh_range(ax, R->r[s].addr, &lo);
+        bool two = hi - lo > HH_MEMBERS;
+        for (size_t e = lo; e < hi && !two; e++) {
+            uint32_t u = (uint32_t)ax->k[e], r = find(c, u);
+            if (in && !in[u]) {
+                *need = true;
+                continue;
+            }
+            int f = r == cand ? 0 : dated_member(R, c, s, rs_, r, dv, ndec);
+            two = f < 0 || (f > 0 && cand != UINT32_MAX);
+            if (f > 0)
+                cand = r, via = u;
+        }
+        if (two || cand == UINT32_MAX)
+            continue;
+        merge(c, rs_, cand);
+        joined++;
+        household_note(R, &c[cand], s, via, 3, 0, &notes[s]);
+    }
+    return joined;
+}
+
+/*
  * Returns the refs joined at their places (those joined through their
  * family, family_candidates, are counted in *family), or -1 without
  * memory. An incremental run (in
@@ -3903,11 +4022,10 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         return -1;
     }
     int64_t joined = 0;
-    /* Two rounds: a ref's members are told apart by the cannot-links of
-     * the people they are, and the first round joins some of those people's
-     * sparse refs (a caller "Funmi Evans, 32" to Funmi, so that "Evans, F"
-     * named with her in the call fits only her daughter). The second round
-     * tries again the refs the first left. */
+    /* Two rounds: a ref's members are told apart by the cannot-links of the
+     * people they are, and the first round joins some of those people's sparse
+     * refs (a caller "Funmi Evans, 32" to Funmi, so that "Evans, F" named with
+     * her in the call fits only her daughter); the second tries the rest. */
     for (uint32_t s = 0, round = 0; R->n && round < 2; s = s + 1 < R->n ? s + 1 : (round++, 0)) {
         const rref *sr = &R->r[s];
         if (!hh_eligible(R, s) || done[s])
@@ -3980,7 +4098,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         bool fam = !over && !nc && R->co_off && fam_eligible(R, s) &&
                    family_candidates(R, c, s, rs_, dv, ndec, lc, cand, via, by, &nc, in, need);
         if (!over && nc > 1)
-            nc = hh_exact_age(c, sr, cand, via, by, nc);
+            nc = hh_narrow(R, c, sr, cand, via, by, nc);
         if (over || nc != 1)
             continue;
         merge(c, rs_, cand[0]);
@@ -3988,6 +4106,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         *(fam ? family : &joined) += 1;
         household_note(R, &c[cand[0]], s, via[0], fam ? 2 : own ? 0 : 1, by[0], &notes[s]);
     }
+    joined += join_dated(R, c, dv, ndec, notes, &ax, &px, in, need);
     free(done);
     free(ax.k);
     free(px.k);
@@ -5019,6 +5138,7 @@ static int64_t ref_fp(const rs *R, uint32_t i)
     f[11] = (uint64_t)r->ngen[0] << 48 | (uint64_t)r->ngen[1] << 32 | r->mentions;
     f[14] = (uint64_t)r->bd_lo << 32 | r->bd_hi;
     f[15] = r->addr || r->npc ? 0 : fp_str(&R->ids, r->epc, 15); /* hh_keys' place */
+    f[15] += (uint64_t)(uint32_t)r->ad_from << 32 | (uint32_t)r->ad_to; /* join_dated */
     for (uint32_t k = R->nl_off ? R->nl_off[i] : 0; R->nl_off && k < R->nl_off[i + 1]; k++) {
         const rref *o = &R->r[R->nl_to[k]];
         f[12] += fp_str(&R->ids, o->agency, 11) * 31 + fp_str(&R->ids, o->ref, 12);

@@ -1925,11 +1925,13 @@ static int keys_replace(pgs *p, const jd_identity_save *refs, size_t nrefs, jd_e
     return rc;
 }
 
-/* Take ref r out of key's row (add false) or put it in (add true). */
-static int key_edit(pgs *p, uint64_t key, const jd_identity_save *r, bool add, jd_error *err)
+/* One key's row after its edits (jd_store__key_edits_apply): read once,
+ * written once (deleted when no ref is left). */
+static int key_edit(pgs *p, const jd_key_edits *e, size_t from, size_t to,
+                    const jd_identity_save *refs, jd_error *err)
 {
     jd_pg_params pp = {.n = 0};
-    pgp_int(&pp, (int64_t)key);
+    pgp_int(&pp, (int64_t)e->v[from].key);
     PGresult *res = NULL;
     int rc = jd_pg__run(p, "SELECT refs FROM ref_key WHERE key = $1", &pp, &res, err);
     if (rc < 0)
@@ -1938,10 +1940,8 @@ static int key_edit(pgs *p, uint64_t key, const jd_identity_save *r, bool add, j
     if (PQntuples(res) && jd_buf_adds(&list, PQgetvalue(res, 0, 0)) != JD_OK)
         rc = jd_oom(err);
     PQclear(res);
-    if (rc == JD_OK && add && jd_store__refs_add(&list, r->agency, r->person_ref) != JD_OK)
+    if (rc == JD_OK && jd_store__key_edits_apply(&list, e->v, from, to, refs) != JD_OK)
         rc = jd_oom(err);
-    if (rc == JD_OK && !add)
-        jd_store__refs_remove(&list, r->agency, r->person_ref);
     if (rc == JD_OK && list.len) {
         pgp_text(&pp, jd_buf_cstr(&list));
         rc = jd_pg__do(p,
@@ -1955,9 +1955,12 @@ static int key_edit(pgs *p, uint64_t key, const jd_identity_save *r, bool add, j
     return rc;
 }
 
+/* The refs' edits (the keys each had, on its row not yet rewritten,
+ * against its keys now), then each key's row edited once. */
 static int keys_update(pgs *p, const jd_identity_update *u, jd_error *err)
 {
     int rc = JD_OK;
+    jd_key_edits e = {0};
     for (size_t i = 0; rc == JD_OK && i < u->nrefs; i++) {
         const jd_identity_save *r = &u->refs[i];
         if (!r->keys)
@@ -1972,17 +1975,19 @@ static int keys_update(pgs *p, const jd_identity_update *u, jd_error *err)
             break;
         uint64_t *had = NULL;
         size_t nh = 0;
-        if (jd_store__keys_parse(PQntuples(res) ? jd_pg__opt(res, 0, 0) : NULL, &had, &nh) < 0)
+        if (jd_store__keys_parse(PQntuples(res) ? jd_pg__opt(res, 0, 0) : NULL, &had, &nh) < 0 ||
+            jd_store__key_edits_add(&e, u->refs, (uint32_t)i, had, nh) != JD_OK)
             rc = jd_oom(err);
         PQclear(res);
-        for (size_t k = 0; rc == JD_OK && k < nh; k++)
-            if (!jd_store__has_key(r->keys, r->nkeys, had[k]))
-                rc = key_edit(p, had[k], r, false, err);
-        for (uint32_t k = 0; rc == JD_OK && k < r->nkeys; k++)
-            if (!jd_store__has_key(had, nh, r->keys[k]))
-                rc = key_edit(p, r->keys[k], r, true, err);
         free(had);
     }
+    jd_store__key_edits_sort(&e);
+    for (size_t a = 0, b; rc == JD_OK && a < e.n; a = b) {
+        for (b = a + 1; b < e.n && e.v[b].key == e.v[a].key; b++)
+            ;
+        rc = key_edit(p, &e, a, b, u->refs, err);
+    }
+    free(e.v);
     return rc;
 }
 

@@ -1446,37 +1446,203 @@ static int sq_ethnicity_rows(jd_store *s,
     return rc;
 }
 
+/*
+ * Every ref with a mention, as identity_rows gives it: resolved refs by
+ * identity (row id) and (agency, person_ref), then unresolved ones by
+ * (agency, person_ref), each with its identity's name, date of birth and
+ * is_child, or (unresolved, or an identity without them) those of its own
+ * mentions: the most frequent name, the most frequent full date of birth,
+ * a child if any mention puts it under 18 when the event happened. One
+ * query did it all, joining the refs of person_mention to identity_ref (a
+ * seek a ref), and cost 3.9 s of CPU on the 1M-event county, most of the
+ * person index the server rebuilds after each resolve. Now scans merged:
+ * the refs with mentions and identity_ref, both in (agency, person_ref)
+ * order, give each resolved ref its identity; those sorted by identity
+ * are merged with identity's rows; a ref's own mentions are read only
+ * where its name or date is needed.
+ */
+#define IDROW_NAME                                                                                 \
+    "SELECT trim(coalesce(p2.forenames, '') || ' ' || coalesce(p2.surname, ''))"                  \
+    " FROM person_mention p2 WHERE p2.agency = ?1 AND p2.person_ref = ?2 GROUP BY 1"              \
+    " ORDER BY count(*) DESC, 1 LIMIT 1"
+#define IDROW_DOB                                                                                  \
+    "SELECT p2.dob FROM person_mention p2 WHERE p2.agency = ?1 AND p2.person_ref = ?2"             \
+    " AND p2.dob_prec = 3 GROUP BY p2.dob ORDER BY count(*) DESC, p2.dob LIMIT 1"
+#define IDROW_CHILD                                                                                \
+    "SELECT EXISTS (SELECT 1 FROM person_mention p2 JOIN event e ON e.id = p2.event_id"           \
+    " WHERE p2.agency = ?1 AND p2.person_ref = ?2 AND ((p2.age IS NOT NULL AND p2.age < 18)"      \
+    " OR (p2.dob_prec = 3 AND date(e.occurred_at, 'unixepoch') < date(p2.dob, '+18 years'))))"
+
+/* The refs with mentions in (agency, person_ref) order, and per ref its
+ * (identity row id << 32 | ref number) in by_id, sorted, for those an
+ * identity holds. */
+typedef struct idrow_join {
+    jd_arena ar;
+    char **agency, **ref;
+    bool *emitted;
+    uint64_t *by_id;
+    size_t n, cap, cap_ref, nid;
+    sqlite3_stmt *own[3]; /* IDROW_NAME, IDROW_DOB, IDROW_CHILD */
+} idrow_join;
+
+static int idrow_refs(sq *q, idrow_join *J, jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT DISTINCT agency, person_ref FROM person_mention"
+                           " ORDER BY agency, person_ref",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "identities");
+    int rc = JD_OK, r;
+    while (rc == JD_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (jd_grow((void **)&J->agency, &J->cap, J->n + 1, sizeof *J->agency) < 0 ||
+            jd_grow((void **)&J->ref, &J->cap_ref, J->n + 1, sizeof *J->ref) < 0 ||
+            !(J->agency[J->n] = jd_arena_strdup(&J->ar, jd_sq__col_text(st, 0))) ||
+            !(J->ref[J->n] = jd_arena_strdup(&J->ar, jd_sq__col_text(st, 1))))
+            rc = JD_ENOMEM;
+        else
+            J->n++;
+    }
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "identities");
+    sqlite3_finalize(st);
+    if (rc == JD_OK && (!(J->emitted = calloc(J->n ? J->n : 1, sizeof *J->emitted)) ||
+                        !(J->by_id = malloc((J->n ? J->n : 1) * sizeof *J->by_id))))
+        rc = JD_ENOMEM;
+    return rc;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* identity_ref merged with the refs (both in (agency, person_ref) order:
+ * SQLite's BINARY is strcmp's order): J->by_id, sorted. */
+static int idrow_owners(sq *q, idrow_join *J, jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT agency, person_ref, identity_id FROM identity_ref"
+                           " ORDER BY agency, person_ref",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "identities");
+    int r;
+    size_t k = 0;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *a = jd_sq__col_text(st, 0), *f = jd_sq__col_text(st, 1);
+        int c = -1;
+        while (k < J->n && (c = strcmp(J->agency[k], a) ? strcmp(J->agency[k], a)
+                                                         : strcmp(J->ref[k], f)) < 0)
+            k++;
+        int64_t id = sqlite3_column_int64(st, 2);
+        if (k < J->n && c == 0 && id > 0 && id <= UINT32_MAX)
+            J->by_id[J->nid++] = (uint64_t)id << 32 | k;
+    }
+    int rc = r == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "identities");
+    sqlite3_finalize(st);
+    if (rc == JD_OK && J->nid)
+        qsort(J->by_id, J->nid, sizeof *J->by_id, cmp_u64);
+    return rc;
+}
+
+/* Text of column 0 of own[k] for the row's ref (NULL: none), valid until
+ * own[k] is reset. */
+static int idrow_own(sq *q, sqlite3_stmt *o, const jd_identity_row *row, const char **out,
+                     jd_error *err)
+{
+    sqlite3_reset(o);
+    jd_sq__bind_text(o, 1, row->agency);
+    jd_sq__bind_text(o, 2, row->person_ref);
+    int r = sqlite3_step(o);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return jd_sq__err(q, err, "identities");
+    *out = r == SQLITE_ROW ? jd_sq__opt_text(o, 0) : NULL;
+    return JD_OK;
+}
+
+/* Row to cb, its name and date of birth (and, unresolved, is_child) from
+ * the ref's own mentions where its identity gives none. */
+static int idrow_emit(sq *q, idrow_join *J, jd_identity_row *row, jd_identity_row_cb cb,
+                      void *payload, jd_error *err)
+{
+    const char *child = NULL;
+    int rc = JD_OK;
+    if (!row->display_name)
+        rc = idrow_own(q, J->own[0], row, &row->display_name, err);
+    if (rc == JD_OK && !row->dob)
+        rc = idrow_own(q, J->own[1], row, &row->dob, err);
+    if (rc == JD_OK && !row->person_id && (rc = idrow_own(q, J->own[2], row, &child, err)) == JD_OK)
+        row->is_child = child && strcmp(child, "0");
+    return rc == JD_OK ? cb(row, payload) : rc;
+}
+
+/* The resolved refs: identity's rows (by id) merged with J->by_id. */
+static int idrow_resolved(sq *q, idrow_join *J, jd_identity_row_cb cb, void *payload,
+                          jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT id, person_id, display_name, dob, is_child FROM identity"
+                           " ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "identities");
+    int rc = JD_OK, r = SQLITE_DONE;
+    size_t k = 0;
+    while (rc == JD_OK && k < J->nid && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        uint64_t id = (uint64_t)sqlite3_column_int64(st, 0);
+        while (k < J->nid && J->by_id[k] >> 32 < id)
+            k++; /* an identity_ref naming no identity: unresolved */
+        for (; rc == JD_OK && k < J->nid && J->by_id[k] >> 32 == id; k++) {
+            uint32_t i = (uint32_t)J->by_id[k];
+            jd_identity_row row = {.person_id = jd_sq__col_text(st, 1),
+                                   .agency = J->agency[i],
+                                   .person_ref = J->ref[i],
+                                   .display_name = jd_sq__opt_text(st, 2),
+                                   .dob = jd_sq__opt_text(st, 3),
+                                   .is_child = sqlite3_column_int(st, 4) != 0};
+            J->emitted[i] = true;
+            rc = idrow_emit(q, J, &row, cb, payload, err);
+        }
+    }
+    if (rc == JD_OK && r != SQLITE_ROW && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "identities");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int sq_identity_rows(jd_store *s, jd_identity_row_cb cb, void *payload, jd_error *err)
 {
     sq *q = s->impl;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(
-            q->db,
-            /* Unresolved refs still get a name, a date of birth and is_child from
-             * their own mentions: the most frequent full date of birth, and a
-             * child if any mention puts them under 18 when the event happened. */
-            "WITH r AS (SELECT pm.agency, pm.person_ref,"
-            "  (SELECT trim(coalesce(p2.forenames, '') || ' ' || coalesce(p2.surname, ''))"
-            "   FROM person_mention p2 WHERE p2.agency = pm.agency"
-            "   AND p2.person_ref = pm.person_ref GROUP BY 1 ORDER BY count(*) DESC, 1"
-            "   LIMIT 1) AS name,"
-            "  (SELECT p2.dob FROM person_mention p2 WHERE p2.agency = pm.agency"
-            "   AND p2.person_ref = pm.person_ref AND p2.dob_prec = 3 GROUP BY p2.dob"
-            "   ORDER BY count(*) DESC, p2.dob LIMIT 1) AS dob,"
-            "  EXISTS (SELECT 1 FROM person_mention p2 JOIN event e ON e.id = p2.event_id"
-            "   WHERE p2.agency = pm.agency AND p2.person_ref = pm.person_ref AND"
-            "   ((p2.age IS NOT NULL AND p2.age < 18) OR (p2.dob_prec = 3 AND"
-            "   date(e.occurred_at, 'unixepoch') < date(p2.dob, '+18 years')))) AS child"
-            " FROM (SELECT DISTINCT agency, person_ref FROM person_mention) pm)"
-            "SELECT i.person_id, r.agency, r.person_ref, coalesce(i.display_name, r.name),"
-            " coalesce(i.dob, r.dob), coalesce(i.is_child, r.child)"
-            " FROM r LEFT JOIN identity_ref ir ON ir.agency = r.agency"
-            " AND ir.person_ref = r.person_ref"
-            " LEFT JOIN identity i ON i.id = ir.identity_id"
-            " ORDER BY i.id IS NULL, i.id, r.agency, r.person_ref",
-            -1, &st, NULL) != SQLITE_OK)
-        return jd_sq__err(q, err, "identities");
-    return identity_steps(q, st, cb, payload, "identities", err);
+    idrow_join J = {0};
+    jd_arena_init(&J.ar, 1 << 16);
+    static const char *const own[3] = {IDROW_NAME, IDROW_DOB, IDROW_CHILD};
+    int rc = JD_OK;
+    for (int k = 0; rc == JD_OK && k < 3; k++)
+        if (sqlite3_prepare_v2(q->db, own[k], -1, &J.own[k], NULL) != SQLITE_OK)
+            rc = jd_sq__err(q, err, "identities");
+    if (rc == JD_OK)
+        rc = idrow_refs(q, &J, err);
+    if (rc == JD_OK)
+        rc = idrow_owners(q, &J, err);
+    if (rc == JD_OK)
+        rc = idrow_resolved(q, &J, cb, payload, err);
+    for (size_t i = 0; rc == JD_OK && i < J.n; i++)
+        if (!J.emitted[i]) {
+            jd_identity_row row = {.agency = J.agency[i], .person_ref = J.ref[i]};
+            rc = idrow_emit(q, &J, &row, cb, payload, err);
+        }
+    if (rc == JD_ENOMEM)
+        jd_oom(err);
+    for (int k = 0; k < 3; k++)
+        sqlite3_finalize(J.own[k]);
+    free(J.agency);
+    free(J.ref);
+    free(J.emitted);
+    free(J.by_id);
+    jd_arena_free(&J.ar);
+    return rc;
 }
 
 const char *jd_sq__opt_text(sqlite3_stmt *st, int i)
@@ -2274,10 +2440,13 @@ static int keys_replace(sq *q, const jd_identity_save *refs, size_t n, const jd_
     return rc;
 }
 
-/* Take ref r out of key's row (add false) or put it in (add true). */
-static int key_edit(sq *q, sqlite3_stmt *get, sqlite3_stmt *put, sqlite3_stmt *del, uint64_t key,
-                    const jd_identity_save *r, bool add, jd_buf *list, jd_error *err)
+/* One key's row after its edits (jd_store__key_edits_apply): read once,
+ * written once (deleted when no ref is left). */
+static int key_edit(sq *q, sqlite3_stmt *const st[3], const jd_key_edits *e, size_t from,
+                    size_t to, const jd_identity_save *refs, jd_buf *list, jd_error *err)
 {
+    sqlite3_stmt *get = st[0], *put = st[1], *del = st[2];
+    uint64_t key = e->v[from].key;
     sqlite3_reset(get);
     sqlite3_bind_int64(get, 1, (sqlite3_int64)key);
     int s = sqlite3_step(get);
@@ -2288,10 +2457,8 @@ static int key_edit(sq *q, sqlite3_stmt *get, sqlite3_stmt *put, sqlite3_stmt *d
     if (s != SQLITE_ROW && s != SQLITE_DONE)
         return jd_sq__err(q, err, "blocking keys");
     sqlite3_reset(get);
-    if (add && jd_store__refs_add(list, r->agency, r->person_ref) != JD_OK)
+    if (jd_store__key_edits_apply(list, e->v, from, to, refs) != JD_OK)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
-    if (!add)
-        jd_store__refs_remove(list, r->agency, r->person_ref);
     if (list->len)
         return key_put(q, put, key, list, err);
     sqlite3_reset(del);
@@ -2299,23 +2466,18 @@ static int key_edit(sq *q, sqlite3_stmt *get, sqlite3_stmt *put, sqlite3_stmt *d
     return sqlite3_step(del) == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "blocking keys");
 }
 
-static int keys_update(sq *q, const jd_identity_save *refs, size_t n, jd_error *err)
+/* The edits of the refs that carry keys: the keys each had (on its row,
+ * not yet rewritten) against its keys now. */
+static int key_edits_plan(sq *q, const jd_identity_save *refs, size_t n, jd_key_edits *e,
+                          jd_error *err)
 {
-    sqlite3_stmt *old = NULL, *get = NULL, *put = NULL, *del = NULL;
+    sqlite3_stmt *old = NULL;
     int rc = keys_prep(q, "SELECT keys FROM identity_ref WHERE agency = ?1 AND person_ref = ?2",
                        &old, err);
-    if (rc == JD_OK)
-        rc = keys_prep(q, "SELECT refs FROM ref_key WHERE key = ?1", &get, err);
-    if (rc == JD_OK)
-        rc = keys_prep(q, KEY_PUT, &put, err);
-    if (rc == JD_OK)
-        rc = keys_prep(q, "DELETE FROM ref_key WHERE key = ?1", &del, err);
-    jd_buf list = JD_BUF_INIT(SIZE_MAX);
     for (size_t i = 0; rc == JD_OK && i < n; i++) {
         const jd_identity_save *r = &refs[i];
         if (!r->keys)
             continue;
-        /* the keys it had (on its row, not yet rewritten) */
         sqlite3_reset(old);
         jd_sq__bind_text(old, 1, r->agency);
         jd_sq__bind_text(old, 2, r->person_ref);
@@ -2325,22 +2487,40 @@ static int keys_update(sq *q, const jd_identity_save *refs, size_t n, jd_error *
         if (s != SQLITE_ROW && s != SQLITE_DONE)
             rc = jd_sq__err(q, err, "blocking keys");
         else if (jd_store__keys_parse(s == SQLITE_ROW ? jd_sq__opt_text(old, 0) : NULL, &had,
-                                      &nb) != JD_OK)
+                                      &nb) != JD_OK ||
+                 jd_store__key_edits_add(e, refs, (uint32_t)i, had, nb) != JD_OK)
             rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         sqlite3_reset(old);
-        for (size_t k = 0; rc == JD_OK && k < nb; k++)
-            if (!jd_store__has_key(r->keys, r->nkeys, had[k]))
-                rc = key_edit(q, get, put, del, had[k], r, false, &list, err);
-        for (uint32_t k = 0; rc == JD_OK && k < r->nkeys; k++)
-            if (!jd_store__has_key(had, nb, r->keys[k]))
-                rc = key_edit(q, get, put, del, r->keys[k], r, true, &list, err);
         free(had);
     }
-    jd_buf_dispose(&list);
     sqlite3_finalize(old);
-    sqlite3_finalize(get);
-    sqlite3_finalize(put);
-    sqlite3_finalize(del);
+    return rc;
+}
+
+/* Each key's row edited once, however many refs of the update share it
+ * (1M-event county, 5,000-event feed: 38,678 edits of 34,529 keys). */
+static int keys_update(sq *q, const jd_identity_save *refs, size_t n, jd_error *err)
+{
+    jd_key_edits e = {0};
+    sqlite3_stmt *st[3] = {NULL};
+    int rc = key_edits_plan(q, refs, n, &e, err);
+    if (rc == JD_OK)
+        rc = keys_prep(q, "SELECT refs FROM ref_key WHERE key = ?1", &st[0], err);
+    if (rc == JD_OK)
+        rc = keys_prep(q, KEY_PUT, &st[1], err);
+    if (rc == JD_OK)
+        rc = keys_prep(q, "DELETE FROM ref_key WHERE key = ?1", &st[2], err);
+    jd_store__key_edits_sort(&e);
+    jd_buf list = JD_BUF_INIT(SIZE_MAX);
+    for (size_t a = 0, b; rc == JD_OK && a < e.n; a = b) {
+        for (b = a + 1; b < e.n && e.v[b].key == e.v[a].key; b++)
+            ;
+        rc = key_edit(q, st, &e, a, b, refs, &list, err);
+    }
+    jd_buf_dispose(&list);
+    for (int k = 0; k < 3; k++)
+        sqlite3_finalize(st[k]);
+    free(e.v);
     return rc;
 }
 

@@ -231,6 +231,52 @@ void jd_store__refs_remove(jd_buf *list, const char *agency, const char *ref)
     list->ptr[list->len] = '\0'; /* jd_buf's promise: NUL-terminated */
 }
 
+int jd_store__key_edits_add(jd_key_edits *e, const jd_identity_save *refs, uint32_t ref,
+                            const uint64_t *had, size_t nh)
+{
+    const jd_identity_save *r = &refs[ref];
+    for (int add = 0; add < 2; add++) { /* the keys it had and lost, then those it gained */
+        const uint64_t *v = add ? r->keys : had, *other = add ? had : r->keys;
+        size_t n = add ? r->nkeys : nh, no = add ? nh : r->nkeys;
+        for (size_t k = 0; k < n; k++) {
+            if (jd_store__has_key(other, no, v[k]))
+                continue;
+            if (jd_grow((void **)&e->v, &e->cap, e->n + 1, sizeof *e->v) < 0)
+                return JD_ENOMEM;
+            e->v[e->n] = (jd_key_edit){v[k], (uint32_t)e->n, ref, add != 0};
+            e->n++;
+        }
+    }
+    return JD_OK;
+}
+
+static int cmp_key_edit(const void *a, const void *b)
+{
+    const jd_key_edit *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+void jd_store__key_edits_sort(jd_key_edits *e)
+{
+    if (e->n)
+        qsort(e->v, e->n, sizeof *e->v, cmp_key_edit);
+}
+
+int jd_store__key_edits_apply(jd_buf *list, const jd_key_edit *v, size_t from, size_t to,
+                              const jd_identity_save *refs)
+{
+    for (size_t k = from; k < to; k++) {
+        const jd_identity_save *r = &refs[v[k].ref];
+        if (!v[k].add)
+            jd_store__refs_remove(list, r->agency, r->person_ref);
+        else if (jd_store__refs_add(list, r->agency, r->person_ref) != JD_OK)
+            return JD_ENOMEM;
+    }
+    return JD_OK;
+}
+
 typedef struct ref_item {
     const char *agency, *ref;
 } ref_item;

@@ -468,6 +468,27 @@ int jd_store__refs_add(struct jd_buf *list, const char *agency, const char *ref)
 void jd_store__refs_remove(struct jd_buf *list, const char *agency, const char *ref);
 /* Whether k is one of v[0..n) (a ref's few keys: a linear scan). */
 bool jd_store__has_key(const uint64_t *v, size_t n, uint64_t k);
+/* An update's edits to ref_key: refs[ref] taken out of key's list (add
+ * false) or put in, seq their order. Grouped by key (jd_store__key_edits_
+ * sort), each key's row is read and written once however many of the
+ * update's refs share it, and ends as the edits one by one leave it. */
+typedef struct jd_key_edit {
+    uint64_t key;
+    uint32_t seq, ref;
+    bool add;
+} jd_key_edit;
+typedef struct jd_key_edits {
+    jd_key_edit *v;
+    size_t n, cap;
+} jd_key_edits;
+/* The edits of refs[ref] (its keys before: had[0..nh); now: its keys). */
+int jd_store__key_edits_add(jd_key_edits *e, const jd_identity_save *refs, uint32_t ref,
+                            const uint64_t *had, size_t nh);
+/* By key, in their order within a key. */
+void jd_store__key_edits_sort(jd_key_edits *e);
+/* The edits of one key, v[from..to), applied to its list (JD_ENOMEM). */
+int jd_store__key_edits_apply(struct jd_buf *list, const jd_key_edit *v, size_t from, size_t to,
+                              const jd_identity_save *refs);
 /* The refs of one key's list, sorted (agency, then person_ref, byte-wise),
  * each passed to cb; a non-zero return stops and is returned. */
 int jd_store__refs_each(uint64_t key, const char *list, size_t len,
