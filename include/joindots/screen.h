@@ -73,6 +73,7 @@ typedef struct jd_screen_match {
     bool counts;        /* false: an attribute rules it out (see why) */
     bool recorded;      /* offences: the note records the crime */
     int other_age;      /* offences: the other person's age (-1 unknown, 18 "an adult") */
+    int act_age;        /* offences: the child's age at the act (at its start), -1 unknown */
     char basis[96];     /* offences: the age basis, "child 14, other 19 ('(19)')" */
     char why[160];      /* what the attributes did */
     /* The learned combiner (screen_model.h), when it decided this label: its

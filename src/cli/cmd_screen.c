@@ -150,7 +150,10 @@ static int screen_batch(jd_screen *S, const char *path, bool all)
                              json_string_value(json_object_get(o, "agency")),
                              json_is_integer(age) ? (int)json_integer_value(age) : -1,
                              g && *g ? g[0] : 0,
-                             (cr && !strcmp(cr, "Y")) || (ref && *ref) ? 1 : -1, 0, 0};
+                             (cr && !strcmp(cr, "Y")) || (ref && *ref) ? 1
+                             : cr && !strcmp(cr, "N")                  ? 0
+                                                                       : -1,
+                             0, 0};
         json_t *oa = json_object_get(o, "other_age");
         if (json_is_integer(oa) && json_integer_value(oa) > 0 && json_integer_value(oa) < 130)
             in.linked_other_age = (int)json_integer_value(oa);

@@ -103,7 +103,9 @@ static int make_gold(corpus *c)
                                    json_string_value(json_object_get(o, "agency")),
                                    json_is_integer(age) ? (int)json_integer_value(age) : -1,
                                    sex && *sex ? sex[0] : 0,
-                                   cr && !strcmp(cr, "Y") ? 1 : -1,
+                                   cr && !strcmp(cr, "Y")   ? 1
+                                   : cr && !strcmp(cr, "N") ? 0
+                                                            : -1,
                                    0,
                                    0};
         g->labels = c->labels + at;

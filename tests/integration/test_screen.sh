@@ -26,15 +26,16 @@ cat >"$SCRATCH/in.jsonl" <<'JL'
 not json
 {"id": "A4", "text": "She says a man aged 30 had sex with her. Crime ref 33/40011/24.", "event_type": "case_note", "child_age": 14, "crime_recorded": "Y"}
 {"id": "A5", "text": "He absconded from the unit and is streetwise.", "child_age": 15}
+{"id": "A6", "text": "A man aged 30 punched her and had sex with her. The assault was crimed, 33/40011/24.", "event_type": "case_note", "child_age": 14, "crime_recorded": "N"}
 JL
 "$JD" screen --batch "$SCRATCH/in.jsonl" >"$SCRATCH/out.jsonl" 2>"$SCRATCH/err.txt"
 is "$?" "3" "a batch with a bad line exits 3 (data)"
-is "$(wc -l <"$SCRATCH/out.jsonl")" "5" "one result line per input line"
+is "$(wc -l <"$SCRATCH/out.jsonl")" "6" "one result line per input line"
 python3 - "$SCRATCH/out.jsonl" <<'PY'
 import json, sys
 r = [json.loads(l) for l in open(sys.argv[1])]
 ids = [x.get("id") for x in r]
-assert ids == ["A1", "A2", None, "A4", "A5"], ids
+assert ids == ["A1", "A2", None, "A4", "A5", "A6"], ids
 c2 = [o for o in r[0]["offences"] if o["code"] == "C2"]
 assert c2 and c2[0]["recorded"] is False and c2[0]["words"] and c2[0]["span"][1] > c2[0]["span"][0]
 assert "31" in c2[0]["age_basis"], c2[0]["age_basis"]
@@ -44,6 +45,9 @@ assert "error" in r[2]
 assert all(o["recorded"] for o in r[3]["offences"]) and r[3]["offences"]
 slugs = {o["slug"] for o in r[4]["language"]}
 assert {"absconded", "streetwise"} <= slugs, slugs
+# the record's "N" outranks the crime reference in the text (another crime of the event)
+c2 = [o for o in r[5]["offences"] if o["code"] == "C2"]
+assert c2 and c2[0]["recorded"] is False, r[5]["offences"]
 PY
 ok $? "batch results carry codes, slugs, words, spans, ages and recorded flags in order"
 grep -q "line 3" "$SCRATCH/err.txt"; ok $? "the bad line is named on stderr"

@@ -426,6 +426,22 @@ static void test_recorded(void **state)
     r = run(f, "She says a man aged 30 had sex with her. Recorded as a crime today.", 14,
             "case_note", -1);
     assert_true(must(r, "C2", true)->recorded);
+    /* the record's own "not recorded" (0) outranks a reference or a cue in
+     * the text: it names another crime of the event, so the rest stays
+     * unrecorded ("the assault was crimed, 33/...; the sexual offence has
+     * not been considered"); unknown (-1) lets the text decide, and the
+     * record's "recorded" (1) stands alone */
+    t = "A man aged 30 punched her and had sex with her. The assault was crimed, 33/40011/24; "
+        "the sexual offence has not yet been considered.";
+    r = run(f, t, 14, "case_note", 0);
+    assert_false(must(r, "C2", true)->recorded);
+    assert_false(must(r, "C16", true)->recorded);
+    r = run(f, t, 14, "case_note", -1);
+    assert_true(must(r, "C2", true)->recorded);
+    r = run(f, "She says a man aged 30 had sex with her. Crime recorded.", 14, "case_note", 0);
+    assert_false(must(r, "C2", true)->recorded);
+    r = run(f, "She says a man aged 30 had sex with her.", 14, "case_note", 0);
+    assert_false(must(r, "C2", true)->recorded);
 }
 
 /* The loader refuses bad rule files with a message naming the entry. */
@@ -436,6 +452,9 @@ static void test_loader_errors(void **state)
         const char *body, *needle;
     } bad[] = {
         {"{", "not valid JSON"},
+        /* a key given twice: jansson would keep the last and drop the other */
+        {"{\"version\": 1, \"sets\": {\"give\": [\"give\"], \"give\": [\"hand\"]}}",
+         "duplicate object key"},
         {"{\"version\": 1, \"spellings\": [\"absconed\"]}", "spellings: must be an object"},
         {"{\"version\": 1, \"spellings\": {\"Absconed\": \"absconded\"}}", "lower-case"},
         {"{\"version\": 1, \"spellings\": {\"absconed\": 3}}", "maps a misspelling"},
@@ -471,10 +490,10 @@ static void test_loader_errors(void **state)
          "\"patterns\": [\"=nolist\"]}], \"language\": [], \"indicators\": []}",
          "unknown list"},
         {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
-         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C2\", \"name\": \"x\", "
-         "\"from_offences\": [\"C8\"], \"patterns\": [\"sex\"]}], \"language\": [], "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [{\"slug\": \"consent\", "
+         "\"name\": \"x\", \"avoid\": \"y\", \"instead\": \"z\", \"from_offences\": [\"C8\"], \"patterns\": [\"sex\"]}], "
          "\"indicators\": []}",
-         "from_offences"},
+         "from_offences: a list of up to 4 offence codes, for indicators and offences"},
         {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
          "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
          "[{\"code\": \"V02\", \"name\": \"x\", \"from_offences\": [\"C8\", 7]}]}",
@@ -521,6 +540,16 @@ static void test_loader_errors(void **state)
          "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [], \"indicators\": "
          "[{\"code\": \"S02\", \"name\": \"x\", \"patterns\": [\"boyfriend\"], \"needs\": [\"elder\"]}]}",
          "needs: one of sexual, adult, older, minor_other, looked_after, not_adult"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C5\", \"name\": \"x\", "
+         "\"patterns\": [\"meet\"], \"needs\": [\"adult\"], \"sexual_from\": [\"C6\"]}], "
+         "\"language\": [], \"indicators\": []}",
+         "sexual_from: a list of up to 4 offence codes, with needs sexual"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": \"C5\", \"name\": \"x\", "
+         "\"patterns\": [\"meet\"], \"needs\": [\"sexual\"], \"sexual_from\": [6]}], "
+         "\"language\": [], \"indicators\": []}",
+         "sexual_from: each an offence code"},
     };
     char path[] = "/tmp/jd-screen-rules-XXXXXX";
     int fd = mkstemp(path);
@@ -1397,6 +1426,81 @@ static const scope_case scope_cases[] = {
      15, "case_note", "own_accord", 0, 0},
     {"Missing overnight. She went voluntarily to a flat with a man (30).", 15, "case_note",
      "own_accord", 1, 0},
+    /* Tenth session (scr-ctx2): a description disagreed with in the next sentence, wording
+       someone made the child feel, "anything but", an age at the act above the child's. Each
+       with a near miss. */
+    {"Her SW told the review that Tia has a long history of promiscuity. The review did not "
+     "agree with this description.",
+     16, "case_note", "promiscuous", 0, JD_SCREEN_CHALLENGED},
+    {"Her SW told the review that Tia has a long history of promiscuity. The review did not "
+     "agree with the plan.",
+     16, "case_note", "promiscuous", 1, 0},
+    {"Older notes call him promiscuous. These descriptions are wrong.", 15, "case_note",
+     "promiscuous", 0, JD_SCREEN_CHALLENGED},
+    {"He is promiscuous. These appointments are wrong for him.", 15, "case_note", "promiscuous",
+     1, 0},
+    {"The officer's words made her feel it was all her fault.", 17, "case_note", "asking_for_it", 0,
+     JD_SCREEN_QUOTED},
+    {"She went back there again, so it was all her fault.", 17, "case_note", "asking_for_it", 1, 0},
+    {"I agree with mum - he is anything but streetwise.", 16, "case_note", "streetwise", 0,
+     JD_SCREEN_NEGATED},
+    {"He's not been seen doing anything but he is clearly streetwise.", 16, "case_note",
+     "streetwise", 1, 0},
+    {"Mum talked about her own past. Since the age of 12 she was on the game for men in the "
+     "town.",
+     0, "health_visit", "C1", 0, JD_SCREEN_OTHER_PERSON},
+    {"Mum talked about her own past. Since the age of 12 she was on the game for men in the "
+     "town.",
+     14, "case_note", "C1", 1, 0},
+    /* a date is no age at the act ("from 15 March", "since 16th June" for a child of 14) */
+    {"From 15 March to 20 March she was kept at a flat by two men and raped.", 14, "police", "C2",
+     1, 0},
+    {"Since 16th June a man (30) has been having sex with her.", 14, "police", "C2", 1, 0},
+    /* the subject of "and is ..." is further back than the object of a preposition; near
+       miss: "with both sets of parents consenting" is theirs */
+    {"Pt has been sexually active with her partner for six months and is fully consenting.", 14,
+     "clinic", "consent", 1, 0},
+    {"Phones checked with both sets of parents consenting.", 14, "police", "consent", 0, 0},
+    /* "putting herself at risk" tells what she does, not what may be; near miss: at risk */
+    {"She is putting herself at risk going to that flat, and she is now recruiting for the older "
+     "lads.",
+     15, "case_note", "recruiting", 1, 0},
+    {"She is at risk and may start recruiting for the older lads.", 15, "case_note", "recruiting",
+     0, JD_SCREEN_HYPOTHETICAL},
+    /* an attribution cue that starts inside the wording and runs past it; near miss: the
+       parents' feeling before the words */
+    {"She is now beyond her parents' control and they feel they cannot keep her safe.", 16,
+     "case_note", "out_of_control", 1, 0},
+    {"Her parents feel she is beyond their control.", 16, "case_note", "out_of_control", 0,
+     JD_SCREEN_QUOTED},
+    /* a next sentence that names the act challenges only someone else's words; near misses:
+       the words reported, a challenge of the wording */
+    {"Owen is clearly proud of it; he loves the attention of an older woman. However as he is 15 "
+     "this is an offence by Ms Best.",
+     15, "mash", "enjoys", 1, 0},
+    {"He says he loves the attention of an older woman. This is an offence by Ms Best.", 15, "mash",
+     "enjoys", 0, JD_SCREEN_CHALLENGED},
+    {"He loves the attention of an older woman. This is not appropriate language.", 15, "mash",
+     "enjoys", 0, JD_SCREEN_CHALLENGED},
+    /* the child coerced into the act the wording calls her choice; near miss: no coercion */
+    {"She was encouraged to bring other girls to the flat by the men.", 15, "case_note",
+     "recruiting", 0, JD_SCREEN_CHALLENGED},
+    {"She has been bringing younger girls to the flat.", 15, "case_note", "recruiting", 1, 0},
+    /* asked to reconsider the wording; near miss: to reconsider a plan */
+    {"Mr Ormerod said she is a little madam who brings it all on herself. The chair asked him to "
+     "reconsider this wording.",
+     14, "strategy", "asking_for_it", 0, JD_SCREEN_CHALLENGED},
+    {"She brings it all on herself. The chair asked him to reconsider the plan.", 14, "strategy",
+     "asking_for_it", 1, 0},
+    /* "not" right before the last word of a match whose words are apart; near miss: and */
+    {"PC Vyse looked at the accounts: the men's messages are flattering but not sexual so far.", 15,
+     "strategy", "C6", 0, JD_SCREEN_NEGATED},
+    {"PC Vyse looked at the accounts: the men's messages are flattering and sexual.", 15,
+     "strategy", "C6", 1, 0},
+    /* the child named by a plain noun ("Lad", "the lad"); near miss: "a lad in his year" */
+    {"Youth club. Lad can handle himself tbf.", 15, "youth", "streetwise", 1, 0},
+    {"Youth club. A lad in his year can handle himself.", 15, "youth", "streetwise", 0,
+     JD_SCREEN_OTHER_PERSON},
 };
 
 static void test_scope_cases(void **state)

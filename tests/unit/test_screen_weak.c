@@ -281,6 +281,30 @@ static void test_weak_rules_alone(void **state)
     assert_true(weak > 0); /* the weak entries did make candidates */
 }
 
+/* Reading the weak rules (--all, a model) changes no counted match's age: a
+ * weak rule's words ("coming into her room") do not make the sentence one
+ * that dates the acts, so "since she was 7" (how long he has lived there)
+ * stays no age at the act, with or without them (C2 at 15, not C1). */
+static void test_weak_no_act_age(void **state)
+{
+    fx *f = *state;
+    const char *text = "Her stepdad, who has lived with them since she was 7, has been coming "
+                       "into her room at night since she was 14. He touches her and makes her "
+                       "touch him.";
+    jd_screen_result plain = {0};
+    jd_error err;
+    jd_error_clear(&err);
+    jd_screen_note in = {"t", text, "case_note", NULL, 15, 'F', -1, 0, 0};
+    assert_int_equal(jd_screen_run(f->S, &in, &plain, &err), JD_OK);
+    assert_int_equal(how(&plain, "C2"), 1);
+    assert_int_not_equal(how(&plain, "C1"), 1);
+    jd_screen_set_weak(f->S, true);
+    const jd_screen_result *r = run(f, text, 15);
+    assert_true(same_counted(r, &plain));
+    assert_int_not_equal(how(r, "C1"), 1);
+    jd_screen_result_free(&plain);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +313,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_weak_only_with_model, setup, teardown),
         cmocka_unit_test(test_weak_load_errors),
         cmocka_unit_test_setup_teardown(test_weak_rules_alone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_weak_no_act_age, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

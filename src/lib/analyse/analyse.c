@@ -336,7 +336,8 @@ static int screen_event(an *A, screen_ctx *X, aev *e)
     bool self_recorded =
         e->et == ET_CRIME_REPORT || e->crime_recorded == 1 || (e->crime_ref && *e->crime_ref);
     jd_screen_note sn = {e->record_id, txt, e->type, e->agency, age, 0,
-                         self_recorded ? 1 : -1, 0, e->linked_age > 0 ? e->linked_age : 0};
+                         self_recorded ? 1 : e->crime_recorded == 0 ? 0 : -1, 0,
+                         e->linked_age > 0 ? e->linked_age : 0};
     jd_error serr;
     jd_error_clear(&serr);
     const jd_screen_result *res = &A->sres;

@@ -780,7 +780,7 @@ static int screen_offences(pwalk *w, const evwalk *x, bool self_recorded,
     if (sc->age != age + 2) { /* not screened at this age yet (0 = never) */
         jd_screen_note sn = {
             ew->record_id,          ew->narrative,          ew->type, ew->agency, age, 0,
-            self_recorded ? 1 : -1, 1u << JD_SCREEN_OFFENCE,
+            self_recorded ? 1 : ew->crime_recorded == 0 ? 0 : -1, 1u << JD_SCREEN_OFFENCE,
             ew->linked_age > 0 ? ew->linked_age : 0};
         jd_error serr;
         jd_error_clear(&serr);

@@ -650,6 +650,7 @@ static int raise_family(jd_screen_result *res, const jd_screen_match *proto,
     m.counts = true;
     m.recorded = w && w->recorded;
     m.other_age = -1;
+    m.act_age = -1;
     snprintf(m.basis, sizeof m.basis, "child %d, the other's age not read", in->child_age);
     snprintf(m.why, sizeof m.why, "counted by the model (p %.2f >= %.2f) beside \"%.80s\"", p, t,
              m.rule);

@@ -43,7 +43,7 @@ enum {
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
     K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_QUEST, K_ANSNO, K_TOPIC,
-    K_NK
+    K_NAMING, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -111,6 +111,8 @@ typedef struct rule {
     bool child_acts;            /* with explicit: a match naming no one ("selling sex") is
                                    the child's act only when the clause is about the child */
     bool taking;                /* property objects apply */
+    bool carer;                 /* a blow counts only when no adult other than a carer is
+                                   its actor (C17: cruelty is a carer's act) */
     bool always;                /* no pattern: holds whenever the ages fit (V07) */
     bool candidate;             /* "always" rules: a candidate only, not counted; the learned
                                    combiner (model.c) decides it, rules alone never count it */
@@ -128,6 +130,9 @@ typedef struct rule {
                                    (familial sexual abuse or cruelty is V02 abuse) */
     const char *with[4];        /* indicators with "from_offences": held only when all of
                                    these codes count too ("with") */
+    const char *sexual_from[4]; /* offences: the sexual element the rule needs is also met
+                                   by a counted offence of these codes (C5's meeting after a
+                                   counted C6, sexual communication) */
     const char *not_with[12];   /* indicators: not held when one of these codes counts
                                    (with "from": an older partner's C2, not a paid or group
                                    one; with patterns: contact online is S08, not M02) */
@@ -219,6 +224,8 @@ struct jd_screen {
     uint32_t female_set, male_set; /* person words by gender: mum, sister; dad, brother
                                       (optional; speaker_owns) */
     uint32_t hit_set; /* acts of violence (optional set "hit"; agent_in_sentence) */
+    uint32_t drug_name_set; /* drugs in street words that are given names too (optional set
+                               "drug_names": charlie, molly): in title case, a name */
     uint32_t writer_set; /* "I", "we", "manager", "officer": the writer or a professional
                             (optional set "writer"; UINT32_MAX when absent) */
     uint32_t he_sids[2], she_sids[2]; /* subject pronouns by gender: he, he's; she, she's */
@@ -350,6 +357,18 @@ static const char *const norm_map[][2] = {
     /* the adjective is no person: "beyond parental control and left" is the child's
      * clause (Snowball would stem it to "parent", a word of the set "other") */
     {"parental", "parentalx"},
+    /* Snowball stems "office" and "officer" alike ("offic"): an exception for a
+     * child's job in an office ("reception|office", C18) dropped "Amy told
+     * officers that two men gave her spice", and "the office" was a writer */
+    {"office", "officex"}, {"offices", "officex"},
+    /* Snowball stems "drugged" (stupefied, C12) to "drug", a word of the set
+     * "drug" (drugs given, C18): "drugged and sexually assaulted by adults"
+     * was drugs from adults ("drugged*" still finds it) */
+    {"drugged", "druggedx"},
+    /* "pastoral" (the school's pastoral lead) stems to "pastor" (a faith
+     * leader, a position of trust, C7); "manager" and "managers" to "manag",
+     * with "manages" ("manages the girls", C10) */
+    {"pastoral", "pastoralx"}, {"manager", "managerx"}, {"managers", "managerx"},
     /* Snowball stems "paeds" to "pa", the personal adviser of a care leaver */
     {"paeds", "paediatrics"}, {"paed", "paediatric"}, {"peds", "paediatrics"},
     {"insta", "instagram"}, {"ig", "instagram"},
@@ -877,6 +896,8 @@ static long alt_then(const jd_screen *S, const pattern *p, uint32_t ti, const al
 
 /* Token index after a match of terms [ti, nterms) at token i, or -1. */
 static bool is_word(const tok *k, const char *a, const char *b, const char *c, const char *d);
+static bool word_in(const tok *k, const char *const *v);
+static bool determiner_at(const jd_screen *S, size_t i);
 
 /* Whether token j is the colon after a field's label at the start of its
  * line ("Sexual health clinic:", "Relationship:"; at most three words), or
@@ -1315,7 +1336,13 @@ static uint32_t clause_cues(jd_screen *S, tok *t, uint32_t clause)
         clause++;
         t->clause = clause;
     }
-    for (int k = 0; t->sid && (S->term_mask >> (t->sid & 63) & 1) && k < S->nterm_sids; k++)
+    /* "he is anything but streetwise" is one negation, not two clauses
+     * ("not seen doing anything but he ..." is two) */
+    bool but_neg = S->ntok >= 3 && is_word(&S->tok[S->ntok - 2], "anything", NULL, NULL, NULL) &&
+                   (is_word(&S->tok[S->ntok - 3], "is", "was", "are", "were") ||
+                    is_word(&S->tok[S->ntok - 3], "shes", "hes", "been", "seems"));
+    for (int k = 0; t->sid && !but_neg && (S->term_mask >> (t->sid & 63) & 1) && k < S->nterm_sids;
+         k++)
         if (t->sid == S->term_sids[k]) {
             clause++;
             t->clause = clause;
@@ -1896,16 +1923,49 @@ static bool titled(const jd_screen *S, size_t j)
  * consensual" is their view of the child) or a pronoun of the other gender than the child's
  * ("he keeps asking for it" about a girl) is another person too; in quotation
  * marks "I" is the child's own word and is left alone. */
+/* Whether the person word at token j is the object of a preposition ("with
+ * her partner", "to the mother"), a possessive or determiner between. */
+static bool prep_object(const jd_screen *S, size_t j)
+{
+    static const char *const prep[] = {"with", "to", "for", "from", "at", "about", "of",
+                                       "towards", "near", "beside", "around", NULL};
+    if (j > 0 && (in_set(S, S->poss_set, S->tok[j - 1].sid) || determiner_at(S, j - 1)))
+        j--;
+    if (j == 0 || S->tok[j - 1].sent != S->tok[j].sent)
+        return false;
+    return word_in(&S->tok[j - 1], prep);
+}
+
+/* Whether token j names the note's child by a plain noun of the child's
+ * gender, opening its sentence or after "the" or "young" ("Lad brought this
+ * on himself", "the young lad"): not "a lad", "older lads", "his lad". */
+static bool child_noun(const jd_screen *S, size_t j)
+{
+    const tok *k = &S->tok[j];
+    bool boy = is_word(k, "lad", "boy", NULL, NULL), girl = is_word(k, "girl", "lass", NULL, NULL);
+    if (!(boy && S->gender != 'F') && !(girl && S->gender != 'M'))
+        return false;
+    if (j == 0 || S->tok[j - 1].sent != k->sent)
+        return true;
+    const tok *p = &S->tok[j - 1];
+    if (is_word(p, "young", NULL, NULL, NULL) && j >= 2 && S->tok[j - 2].sent == k->sent)
+        p = &S->tok[j - 2];
+    else if (is_word(p, "young", NULL, NULL, NULL))
+        return true;
+    return is_word(p, "the", "this", NULL, NULL) || p->punct;
+}
+
 static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer)
 {
     uint32_t cl = S->tok[s].clause;
-    bool past_that = false;
+    bool past_that = false, crossed = false;
     for (size_t j = s; j-- > 0;) {
         const tok *k = &S->tok[j];
         if (k->clause != cl) {
             if (!S->tok[j + 1].coord)
                 break;
             cl = k->clause; /* "mum went quiet and then agreed": one subject */
+            crossed = true;
         }
         /* "staff agreed that this is her choice": a clause of its own; "staff
          * describe her as streetwise": the words are about the child after all */
@@ -1928,6 +1988,8 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
             return 0; /* "a man ... kissed her": the adult acts, the child is the victim;
                        * "her sister is being paid by men for sex": the agent of a
                        * passive is not its subject */
+        if (writer && child_noun(S, j))
+            return 0; /* "Lad can handle himself", "the girl is out of control" */
         if (writer && !k->quoted && !after_that &&
             ((S->writer_set != UINT32_MAX && in_set(S, S->writer_set, k->sid) &&
               s - j <= 4 && subject_position(S, j)) ||
@@ -1942,7 +2004,13 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
             continue; /* "another one living the high-risk lifestyle": one more case like
                        * her, not someone else ("another one of the girls" is) */
         if (in_set(S, S->other_set, k->sid)) {
-            /* "her mum", "his friend": the other person; "mum's" too */
+            /* "her mum", "his friend", "mum's"; not a preposition's object before
+             * "and" ("active with her partner ... and is fully consenting") */
+            if (!actors && crossed && prep_object(S, j)) {
+                if (in_set(S, S->poss_set, S->tok[j - 1].sid) || determiner_at(S, j - 1))
+                    j--; /* and its "her", not read as the child */
+                continue;
+            }
             return 1;
         }
         if (!actors && indefinite_person(S, j))
@@ -1975,10 +2043,12 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
                 in_set(S, S->other_set, S->tok[j - 1].sid) &&
                 !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, S->tok[j - 1].sid)))
                 return 1;
-            /* "her" right before an other-person word is a possessive */
+            /* "her" right before an other-person word is a possessive; when
+             * that word opens the match ("her partner (31) buys it for her"
+             * for S02) the match is about the child's own relation */
             if (j + 1 < S->ntok && in_set(S, S->poss_set, k->sid) &&
                 in_set(S, S->other_set, S->tok[j + 1].sid))
-                return 1;
+                return j + 1 == s ? 0 : 1;
             return 0;
         }
     }
@@ -1988,6 +2058,7 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
 typedef struct ctx {
     const jd_screen_note *in;
     int act_age;     /* the child's age at the act, when written ("when she was 11") */
+    bool act_since;  /* act_age begins acts that go on ("since she was 12") */
     int other_age;   /* the other person's age, -1 unknown */
     char other_why[48];
     bool sexual, adult, recorded;
@@ -2023,6 +2094,11 @@ static void mark_cues(jd_screen *S)
          * reports no one's words */
         if (S->pat[c->pat].kind == K_REPORT && c->start > 0 &&
             S->tok[c->start - 1].sent == S->tok[c->start].sent && determiner_at(S, c->start - 1))
+            c->pseudo = true;
+        /* "putting herself at risk" tells what she does now, not what may be */
+        if (S->pat[c->pat].kind == K_HYPO && c->start > 0 &&
+            (S->tok[c->start - 1].sid == S->herself_sid ||
+             S->tok[c->start - 1].sid == S->himself_sid))
             c->pseudo = true;
     }
     if (!(S->cue_kinds & (1ull << K_PSEUDO)) ||
@@ -2164,8 +2240,10 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             if (b->sent == a->sent + 1 && c->start < 4)
                 return true;
             break;
-        case 5: /* before the match ends, in its sentence (attribution) */
-            if (b->sent == a->sent && c->start < h->end && c->start != h->start)
+        case 5: /* before the match ends, in its sentence; not a cue inside it
+                 * running past it ("beyond her parents' control and they feel") */
+            if (b->sent == a->sent && c->start < h->end && c->start != h->start &&
+                !(c->start > h->start && c->end > h->end))
                 return true;
             break;
         default: break;
@@ -3498,11 +3576,76 @@ static bool in_place_name(const jd_screen *S, const hit *h)
     return next || prev;
 }
 
+/* Whether every challenge cue of the sentence after match h names the act
+ * (`names_act`: "this is an offence", "she is being exploited"), none the
+ * wording: after the writer's own unquoted words ("he loves the attention of
+ * an older woman. However as he is 15 this is an offence") that names the
+ * abuse; it challenges the words only when they are someone else's. */
+static bool next_names_act(const jd_screen *S, const hit *h)
+{
+    if (!(S->cue_kinds & (1ull << K_NAMING)))
+        return false;
+    uint32_t next = S->tok[h->start].sent + 1;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        if (S->pat[c->pat].kind != K_CHAL || S->tok[c->start].sent != next)
+            continue;
+        bool named = false;
+        for (size_t j = 0; j < S->nhits && !named; j++) {
+            const hit *n = &S->hits[j];
+            named = S->pat[n->pat].kind == K_NAMING && n->start <= c->start && n->end >= c->end;
+        }
+        if (!named)
+            return false;
+    }
+    return true;
+}
+
+/* A challenge cue in the match's sentence or the next; for the writer's own
+ * wording, not a next sentence that only names the act (next_names_act). */
+/* Whether a pattern's text has the word w (n bytes) as one of its words,
+ * alone or in a phrase ("was_not|wasnt"). */
+static bool text_has_word(const char *text, const char *w, size_t n)
+{
+    for (const char *q = text; *q; q++)
+        if (!strncmp(q, w, n) && (q == text || !isalpha((unsigned char)q[-1])) &&
+            !isalpha((unsigned char)q[n]))
+            return true;
+    return false;
+}
+
+/* "not" or "never" inside a match whose words are apart, right before its
+ * last word ("the men's messages are flattering but not sexual"): the
+ * pattern ran over the negation. */
+static bool neg_inside(const jd_screen *S, const hit *h)
+{
+    if (!(S->cue_kinds & (1ull << K_NEG)) || h->end - h->start < 3)
+        return false;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        if (S->pat[c->pat].kind == K_NEG && !c->pseudo && c->start > h->start &&
+            c->end + 1 == h->end && c->end == c->start + 1 &&
+            is_word(&S->tok[c->start], "not", "never", NULL, NULL) &&
+            !text_has_word(S->pat[h->pat].text, S->tok[c->start].w, S->tok[c->start].wlen))
+            return true; /* not "she was not there", "didn't buy": the rule's own words */
+    }
+    return false;
+}
+
+static bool challenged(const jd_screen *S, const rule *r, const hit *h, unsigned a)
+{
+    if (cue_in(S, K_CHAL, h, 1))
+        return true;
+    return cue_in(S, K_CHAL, h, 3) &&
+           !(r->kind == JD_SCREEN_LANGUAGE && !(a & JD_SCREEN_QUOTED) &&
+             !cue_in(S, K_REPORT, h, 5) && next_names_act(S, h));
+}
+
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
     if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h) ||
-        answered_no(S, h))
+        answered_no(S, h) || neg_inside(S, h))
         a |= JD_SCREEN_NEGATED;
     if (cue_in(S, K_HYPO, h, 4) || named_topic(S, h))
         a |= JD_SCREEN_HYPOTHETICAL;
@@ -3579,7 +3722,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_QUOTED;
     if ((a & JD_SCREEN_QUOTED) && cue_in(S, K_ADOPT, h, 3))
         a &= ~(unsigned)JD_SCREEN_QUOTED;
-    if (cue_in(S, K_CHAL, h, 3))
+    if (challenged(S, r, h, a))
         a |= JD_SCREEN_CHALLENGED;
     if (r->injury && (cue_in(S, K_INNOC, h, 1) ||
                       (cue_in(S, K_INNOC, h, 8) && !agent_in_sentence(S, h)) ||
@@ -3727,6 +3870,10 @@ static bool act_sentence(const jd_screen *S, size_t i)
         const hit *c = &S->hits[k];
         int kind = S->pat[c->pat].kind;
         uint32_t cs = S->tok[c->start].sent;
+        /* a weak rule's words are no act (they are read only with --all or
+         * a model: the ages must not depend on that) */
+        if (kind == K_OFF && S->rules[S->pat[c->pat].owner].weak)
+            continue;
         if ((kind == K_OFF || kind == K_SEXUAL) && (cs == sent || (begins && cs == sent + 1)))
             return true;
     }
@@ -3738,30 +3885,70 @@ static bool act_sentence(const jd_screen *S, size_t i)
 /* The age a number of an age-at-act cue gives: a school year ("since she
  * was in Year 6", "since Y5") is the age reached in it, the year plus five
  * (England and Wales: Year 6 is the year a child turns 11). */
+/* Whether the number at token j is a day of a date: "16th", "15 March",
+ * "from 15 May". */
+static bool date_number(const jd_screen *S, uint32_t j)
+{
+    static const char *const month[] = {
+        "january", "february", "march", "april", "may",  "june", "july", "august", "september",
+        "october", "november", "december", "jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept",
+        "oct", "nov", "dec", NULL};
+    const tok *k = &S->tok[j];
+    if (k->wlen >= 3 && (!memcmp(k->w + k->wlen - 2, "st", 2) ||
+                         !memcmp(k->w + k->wlen - 2, "nd", 2) ||
+                         !memcmp(k->w + k->wlen - 2, "rd", 2) ||
+                         !memcmp(k->w + k->wlen - 2, "th", 2)))
+        return true;
+    return j + 1 < S->ntok && S->tok[j + 1].sent == k->sent && word_in(&S->tok[j + 1], month);
+}
+
 static int act_num(const jd_screen *S, uint32_t j)
 {
     int n = S->tok[j].num;
     if (n < 0 || j == 0)
         return n;
-    if (clock_number(S, j))
-        return -1; /* "from 15:00 to 21:45", "a 1:1 with Jess": a time or a ratio */
+    if (clock_number(S, j) || date_number(S, j))
+        return -1; /* "from 15:00 to 21:45", "a 1:1 with Jess": a time or a ratio;
+                    * "from 15 March", "since 16th June": a date */
     const tok *p = &S->tok[j - 1];
     if ((p->wlen == 4 && !memcmp(p->w, "year", 4)) || (p->wlen == 1 && p->w[0] == 'y'))
         return n >= 1 && n <= 13 ? n + 5 : -1;
     return n;
 }
 
-static int act_age(const jd_screen *S)
+/* Whether the age-at-act cue c tells a beginning of acts that go on: "since
+ * she was 12", "from the age of 11", and for the acts of other sentences
+ * also "it started at 12", "first at 12" (the act of its own clause is the
+ * first one: "first had sex at 12 with a boy of 16"); not "when she was 11"
+ * or "aged 11 at the time", one act then. */
+static bool cue_since(const jd_screen *S, const hit *c, bool own_clause)
+{
+    static const char *const since[] = {"since", "from", "first", "start", "began", "begun"};
+    size_t nb = own_clause ? 2 : sizeof since / sizeof *since;
+    for (uint32_t j = c->start; j < c->end; j++)
+        for (size_t b = 0; b < nb; b++)
+            if (S->tok[j].wlen >= strlen(since[b]) &&
+                !memcmp(S->tok[j].w, since[b], strlen(since[b])))
+                return true;
+    return false;
+}
+
+/* The note's age at the act (the smallest), -1 when none; *since when the
+ * cue that gives it begins acts that go on. */
+static int act_age(const jd_screen *S, bool *since)
 {
     int act = -1;
+    *since = false;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *h = &S->hits[i];
         if (S->pat[h->pat].kind != K_THEN || then_is_status(S, h) ||
             !act_sentence(S, h->start))
             continue;
         for (uint32_t j = h->start; j < h->end; j++)
-            if (act_num(S, j) >= 0 && act_num(S, j) < 18 && (act < 0 || act_num(S, j) < act))
+            if (act_num(S, j) >= 0 && act_num(S, j) < 18 && (act < 0 || act_num(S, j) < act)) {
                 act = act_num(S, j);
+                *since = cue_since(S, h, false) || tells_beginning(S, h->start);
+            }
     }
     return act;
 }
@@ -3939,7 +4126,7 @@ static void read_ages(const jd_screen *S, ctx *X)
 {
     int child = X->in->child_age;
     X->other_age = -1;
-    X->act_age = act_age(S);
+    X->act_age = act_age(S, &X->act_since);
     X->other_why[0] = 0;
     for (size_t i = 0; i < S->ntok; i++) {
         const tok *t = &S->tok[i];
@@ -4073,11 +4260,14 @@ static long sent_at(const jd_screen *S, int off)
 /* The child's age at the act of match h: "when she was 10" in its own clause;
  * written in another clause of its sentence, it is about another act (", and
  * she has had sex with a man aged 22 this month"); written in no sentence of
- * it, the note's. */
-static int act_age_at(const jd_screen *S, const hit *h, int note_act)
+ * it, the note's (X). *since when that age begins acts that go on;
+ * *sent_age the youngest age at an act written anywhere in its sentence. */
+static int act_age_at(const jd_screen *S, const hit *h, const ctx *X, bool *since,
+                      int *sent_age)
 {
     const tok *a = &S->tok[h->start];
     int in_sent = -1, in_clause = -1;
+    bool since_clause = false;
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *c = &S->hits[i];
         if (S->pat[c->pat].kind != K_THEN || S->tok[c->start].sent != a->sent ||
@@ -4089,11 +4279,27 @@ static int act_age_at(const jd_screen *S, const hit *h, int note_act)
                 continue;
             if (in_sent < 0 || n < in_sent)
                 in_sent = n;
-            if (S->tok[c->start].clause == a->clause && (in_clause < 0 || n < in_clause))
+            if (S->tok[c->start].clause == a->clause && (in_clause < 0 || n < in_clause)) {
                 in_clause = n;
+                since_clause = cue_since(S, c, true);
+            }
         }
     }
-    return in_sent < 0 ? note_act : in_clause;
+    *since = in_sent < 0 ? X->act_since : since_clause;
+    if (sent_age)
+        *sent_age = in_sent;
+    return in_sent < 0 ? X->act_age : in_clause;
+}
+
+/* An age at the act in the match's sentence above the child's age now
+ * ("She was in care from 12 and ... 'on the game at 15'" in a note about a
+ * baby): an older person's past, not this child's. */
+static bool act_after_now(const jd_screen *S, const hit *h, const ctx *X, int child)
+{
+    bool since;
+    int sent;
+    act_age_at(S, h, X, &since, &sent);
+    return sent >= 0 && child >= 0 && sent > child;
 }
 
 /* A match of rule r over the byte range [start, end) of the text (-1 when it
@@ -4111,6 +4317,7 @@ static jd_screen_match rule_match(const rule *r, const char *basis, int start, i
     m.start = start;
     m.end = end;
     m.other_age = -1;
+    m.act_age = -1;
     return m;
 }
 
@@ -4236,9 +4443,17 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
         discount = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
                    JD_SCREEN_SENSE;
-        int act = act_age_at(S, h, X->act_age);
+        bool since;
+        int act = act_age_at(S, h, X, &since, NULL);
         int age = act >= 0 && act < child ? act : child;
-        if (r->min_age >= 0 && age >= 0 && age < r->min_age)
+        /* acts that began at an age and go on ("sexually active since she
+         * was 12", now 14) are offences of every age since: C1 then, C2 now.
+         * An adult then is an adult now; a young person's age written beside
+         * the beginning ("first with a lad of 16") is his age then, so an
+         * offence that needs the other under 18 (C3) keeps the age then. */
+        int upto = since && age >= 0 && child > age && !(r->needs & NEED_MINOR_OTHER) ? child
+                                                                                      : age;
+        if (r->min_age >= 0 && age >= 0 && upto < r->min_age)
             *a |= JD_SCREEN_AGE;
         if (r->max_age >= 0 && (age < 0 || age > r->max_age))
             *a |= JD_SCREEN_AGE;
@@ -4275,10 +4490,15 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             discount |= JD_SCREEN_QUOTED;
         m->recorded = X->recorded;
         m->other_age = other;
+        m->act_age = age;
         sbuf w = sb_at(m->basis, sizeof m->basis); /* "child %d%s, other %s%s" */
         sb_str(&w, "child ");
         sb_int(&w, age);
         sb_str(&w, age != child ? " at the time" : "");
+        if (upto != age) {
+            sb_str(&w, " and since, to ");
+            sb_int(&w, upto);
+        }
         sb_str(&w, ", other ");
         sb_str(&w, other < 0 ? "age not written" : other >= 18 ? "an adult " : "");
         sb_str(&w, other_why);
@@ -4316,7 +4536,9 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
     return discount;
 }
 
-/* Indicators held because an offence of the note counts ("from_offences"). */
+/* Indicators held because an offence of the note counts ("from_offences"),
+ * and offences that another implies: the offence's ages must fit the rule
+ * (the child's age at that offence's act, an adult when it needs one). */
 static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
                          jd_error *err)
 {
@@ -4344,8 +4566,20 @@ static int from_offences(const jd_screen *S, const jd_screen_note *in, jd_screen
                     off = &res->m[j];
         if (!off)
             continue;
+        int age = off->act_age >= 0 ? off->act_age : in->child_age;
+        if (r->kind == JD_SCREEN_OFFENCE &&
+            ((r->min_age >= 0 && (age < 0 || age < r->min_age)) ||
+             (r->max_age >= 0 && (age < 0 || age > r->max_age)) ||
+             ((r->needs & NEED_ADULT) && off->other_age < 18)))
+            continue;
         jd_screen_match m = rule_match(r, off->rule, off->start, off->end);
         m.counts = true;
+        if (r->kind == JD_SCREEN_OFFENCE) {
+            m.recorded = off->recorded;
+            m.other_age = off->other_age;
+            m.act_age = off->act_age;
+            memcpy(m.basis, off->basis, sizeof m.basis);
+        }
         snprintf(m.why, sizeof m.why, "from offence %s", off->code);
         if (add_match(res, &m))
             return jd_oom(err);
@@ -4494,7 +4728,8 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
         }
     }
     /* An older child's disclosure of abuse under 13 ("raped by adults from
-     * the age of 12") is C1 at the time of the act: the same words do not
+     * the age of 12", "made her touch him when she was 11") is C1 at the
+     * time of the act: the same words, or an act dated under 13, do not
      * count as C11 as well (under 13, C1 is used alone) */
     for (size_t i = 0; i < res->n; i++) {
         jd_screen_match *m = &res->m[i];
@@ -4502,7 +4737,8 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
             continue;
         for (size_t j = 0; j < res->n; j++)
             if (res->m[j].counts && !strcmp(res->m[j].code, "C1") &&
-                res->m[j].start == m->start && res->m[j].end == m->end) {
+                ((res->m[j].start == m->start && res->m[j].end == m->end) ||
+                 (m->act_age >= 0 && m->act_age < 13))) {
                 m->counts = false;
                 snprintf(m->why, sizeof m->why,
                          "not counted: the same act under 13 is C1, used alone");
@@ -4699,6 +4935,60 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
 /* A hit of a rule read as a match: false when the rule does not apply there
  * (event type, an exception, no "near" pattern); else *m with its attributes
  * and counting, and *discount, the attribute bits that stop it counting. */
+/* The person a pronoun at token j points back to, for the actor of an act:
+ * the last person word or name before it, in its sentence or the two
+ * before, of its number ("they" a plural: "older men ... they punched him";
+ * "he" one person); -1 when none. */
+static long actor_antecedent(const jd_screen *S, size_t j, bool plural)
+{
+    uint32_t sent = S->tok[j].sent;
+    while (j-- > 0 && S->tok[j].sent + 2 >= sent) {
+        const tok *k = &S->tok[j];
+        if (k->punct || frame_who(S, j) == JD_FR_CHILD)
+            continue;
+        bool many = (k->wlen > 1 && k->w[k->wlen - 1] == 's' && !k->poss) ||
+                    is_word(k, "men", "people", NULL, NULL);
+        if ((in_set(S, S->parent_set, k->sid) || in_set(S, S->actor_set, k->sid)) &&
+            many == plural)
+            return (long)j;
+        if (!plural && proper_name(S, j) && other_name(S, k, false))
+            return (long)j;
+    }
+    return -1;
+}
+
+/* A blow (the match opens with a word of the set "hit") whose actor, written
+ * before it in its clause or reached from "he"/"they" by actor_antecedent, is
+ * an adult who is not a carer ("one of the men slapped her", "they punched
+ * him" after "older men from the next town"): an assault (C16), not a carer's
+ * cruelty (C17). A carer ("mum's partner", "her stepdad"), a name, or no
+ * actor found leaves the match to the other rules. */
+static bool blow_by_non_carer(const jd_screen *S, const hit *h)
+{
+    if (S->hit_set == UINT32_MAX || S->actor_set == UINT32_MAX || S->parent_set == UINT32_MAX ||
+        !in_set(S, S->hit_set, S->tok[h->start].sid))
+        return false;
+    long who = -1;
+    uint32_t clause = S->tok[h->start].clause;
+    for (size_t i = h->start, d = 0; i-- > 0 && d < 6 && S->tok[i].clause == clause; d++) {
+        const tok *k = &S->tok[i];
+        if (is_word(k, "he", "they", NULL, NULL) && frame_who(S, i) != JD_FR_CHILD) {
+            who = actor_antecedent(S, i, k->w[0] == 't');
+            break;
+        }
+        if (in_set(S, S->parent_set, k->sid) || in_set(S, S->actor_set, k->sid) ||
+            proper_name(S, i)) {
+            who = (long)i;
+            break;
+        }
+    }
+    if (who < 0)
+        return false;
+    const tok *a = &S->tok[who];
+    bool owned = who > 0 && S->tok[who - 1].poss; /* "mum's partner", "her dad's mate" */
+    return in_set(S, S->actor_set, a->sid) && !in_set(S, S->parent_set, a->sid) && !owned;
+}
+
 static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, int child, int et,
                       jd_screen_match *m, unsigned *discount)
 {
@@ -4706,11 +4996,15 @@ static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, 
     const rule *r = &S->rules[p->owner];
     if (r->types && !(r->types & (1u << et)))
         return false;
+    if (r->carer && blow_by_non_carer(S, h))
+        return false;
     if (owned_hit(S, K_UNLESS, p->owner, h, 0))
         return false;
     if (r->has_near && !owned_hit(S, K_NEAR, p->owner, h, r->near_span))
         return false;
     unsigned a = attributes(S, r, h);
+    if (r->kind == JD_SCREEN_OFFENCE && act_after_now(S, h, X, child))
+        a |= JD_SCREEN_OTHER_PERSON;
     *m = rule_match(r, p->text, (int)S->tok[h->start].off,
                     (int)(S->tok[h->end - 1].off + S->tok[h->end - 1].olen));
     *discount = discount_of(S, r, h, X, lac, child, &a, m) & ~r->keep;
@@ -4789,10 +5083,57 @@ static int weak_matches(const jd_screen *S, const ctx *X, bool lac, int child, i
 }
 
 /* Tokens, the child described read as the child, then the patterns' hits. */
+/* Offences whose sexual element is a counted offence of their "sexual_from"
+ * codes in a note with no sexual act: the meeting after sexual messages
+ * ("he had been messaging her about what he wanted to do ... travelled to meet her"): a
+ * second pass over their hits with the note's sexual element met. */
+static int sexual_from_pass(const jd_screen *S, const ctx *X, bool lac, int child, int et,
+                            jd_screen_result *res, jd_error *err)
+{
+    if (X->sexual)
+        return JD_OK;
+    ctx X2 = *X;
+    X2.sexual = true;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *h = &S->hits[i];
+        const pattern *p = &S->pat[h->pat];
+        if (p->kind != K_OFF)
+            continue;
+        const rule *r = &S->rules[p->owner];
+        bool met = false;
+        for (int k = 0; k < 4 && r->sexual_from[k] && !met; k++)
+            met = have_code(res, r->sexual_from[k], true);
+        if (!met || r->weak || have_code(res, r->code, true))
+            continue;
+        jd_screen_match m;
+        unsigned discount;
+        if (!hit_match(S, h, &X2, lac, child, et, &m, &discount) || !m.counts)
+            continue;
+        match_why(&m, p->text, discount);
+        snprintf(m.basis + strlen(m.basis), sizeof m.basis - strlen(m.basis),
+                 "; sexual by %s", r->sexual_from[0]);
+        if (add_match(res, &m))
+            return jd_oom(err);
+    }
+    return JD_OK;
+}
+
+/* A drug's street word that is a given name too, in title case, is the name
+ * ("brought one of the other girls, Mollie", "Charlie said"): in the corpus
+ * notes such words are names 63 times to once a drug. Before the scan, so
+ * no pattern reads it as the drug. */
+static void drug_names_as_names(jd_screen *S)
+{
+    for (size_t i = 0; i < S->ntok && S->drug_name_set != UINT32_MAX; i++)
+        if (S->tok[i].cap == 2 && in_set(S, S->drug_name_set, S->tok[i].sid))
+            S->tok[i].sid = 0;
+}
+
 static int read_note(jd_screen *S, const char *text, size_t len, const jd_screen_note *in)
 {
     if (tokenize(S, text, len) != JD_OK)
         return JD_ENOMEM;
+    drug_names_as_names(S);
     child_descriptions(S, in->child_age);
     return scan(S, in->kinds);
 }
@@ -4831,12 +5172,17 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     read_names(S, in->child_age);
     if (frame_room(S) != JD_OK)
         return jd_oom(err);
-    ctx X = {in, -1, -1, "", false, false, false};
+    ctx X = {in, -1, false, -1, "", false, false, false};
     X.sexual = note_flag(S, K_SEXUAL);
     X.adult = note_flag(S, K_ADULT);
-    X.recorded = in->crime_recorded == 1 || crime_ref(S);
+    /* the record's own "not recorded" outranks the text: a crime reference
+     * or "crimed" in the note then names another crime of the event ("the
+     * assault was crimed, 33/40011/24; the sexual offence has not been
+     * considered") or one to be recorded; with no answer, the text decides */
+    bool text_decides = in->crime_recorded != 0;
+    X.recorded = in->crime_recorded == 1 || (text_decides && crime_ref(S));
     bool lac = note_flag(S, K_LAC);
-    for (size_t i = 0; i < S->nhits && !X.recorded; i++)
+    for (size_t i = 0; i < S->nhits && !X.recorded && text_decides; i++)
         if (S->pat[S->hits[i].pat].kind == K_RECORDED) {
             rule plain = {.role_explicit = true};
             if (!(attributes(S, &plain, &S->hits[i]) &
@@ -4870,8 +5216,9 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         if (add_match(res, &m))
             return jd_oom(err);
     }
-    int rc = from_offences(S, in, res, err);
-    if (rc < 0 || (rc = always_rules(S, in, child, res, err)) < 0)
+    int rc = sexual_from_pass(S, &X, lac, child, et, res, err);
+    if (rc < 0 || (rc = from_offences(S, in, res, err)) < 0 ||
+        (rc = always_rules(S, in, child, res, err)) < 0)
         return rc;
     veto_matches(veto, nveto, res);
     resolved_matches(S, res);
@@ -4993,7 +5340,8 @@ static int load_patterns(loader *L, json_t *arr, int kind, uint32_t owner, const
 static unsigned attr_bit(const char *s)
 {
     static const char *names[] = {"negated", "hypothetical", "historical", "other_person",
-                                  "quoted", "challenged", "innocent", "property", "age"};
+                                  "quoted", "challenged", "innocent", "property", "age",
+                                  "sense"};
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(s, names[i]))
             return 1u << i;
@@ -5037,6 +5385,15 @@ static int rule_ages_needs(loader *L, json_t *o, rule *r, const char *where)
         else
             return bad(L, where,
                        "needs: one of sexual, adult, older, minor_other, looked_after, not_adult");
+    }
+    json_t *sf = json_object_get(o, "sexual_from");
+    if (sf && (!json_is_array(sf) || json_array_size(sf) > 4 || !(r->needs & NEED_SEXUAL)))
+        return bad(L, where, "sexual_from: a list of up to 4 offence codes, with needs sexual");
+    json_array_foreach(sf, k, v)
+    {
+        if (!json_is_string(v) || !json_string_length(v))
+            return bad(L, where, "sexual_from: each an offence code");
+        r->sexual_from[k] = jd_arena_strdup(&L->S->ar, json_string_value(v));
     }
     return JD_OK;
 }
@@ -5083,8 +5440,10 @@ static int rule_scope(loader *L, json_t *o, rule *r, const char *where)
             r->taking = r->role_explicit = true;
         else if (role && !strcmp(role, "child_acts"))
             r->child_acts = true;
+        else if (role && !strcmp(role, "carer"))
+            r->carer = true;
         else
-            return bad(L, where, "role: each one of explicit, injury, taking, child_acts");
+            return bad(L, where, "role: each one of explicit, injury, taking, child_acts, carer");
     }
     r->always = json_is_true(json_object_get(o, "always"));
     r->candidate = json_is_true(json_object_get(o, "candidate"));
@@ -5151,8 +5510,9 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
             return rc;
         json_t *from = json_object_get(o, "from_offences");
         if (from && (!json_is_array(from) || json_array_size(from) > 4 ||
-                     kind != JD_SCREEN_INDICATOR))
-            return bad(L, where, "from_offences: a list of up to 4 offence codes, for indicators");
+                     kind == JD_SCREEN_LANGUAGE))
+            return bad(L, where,
+                       "from_offences: a list of up to 4 offence codes, for indicators and offences");
         json_array_foreach(from, k, v)
         {
             if (!json_is_string(v))
@@ -5346,6 +5706,8 @@ static int load_sets(loader *L, json_t *root)
     S->male_set = male ? *male : UINT32_MAX;
     uint32_t *hitw = jd_strmap_get(&S->sets, "hit", 3);
     S->hit_set = hitw ? *hitw : UINT32_MAX;
+    uint32_t *dnames = jd_strmap_get(&S->sets, "drug_names", 10);
+    S->drug_name_set = dnames ? *dnames : UINT32_MAX;
     uint32_t *people = jd_strmap_get(&S->sets, "people", 6);
     S->people_set = people ? *people : UINT32_MAX;
     uint32_t *generic = jd_strmap_get(&S->sets, "generic", 7);
@@ -5396,7 +5758,7 @@ static int load_cues(loader *L, json_t *root)
                      {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT},
                      {"resolved", K_RESOLVED}, {"document", K_DOC},
                      {"question", K_QUEST},     {"answer_no", K_ANSNO},
-                     {"topic", K_TOPIC}};
+                     {"topic", K_TOPIC},        {"names_act", K_NAMING}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
@@ -5613,8 +5975,11 @@ int jd_screen_open(jd_screen **out, const char *path, jd_error *err)
     const char *base = strrchr(src, '/');
     snprintf(S->source, sizeof S->source, "%s", base ? base + 1 : src);
     json_error_t je;
-    json_t *root = path ? json_load_file(path, 0, &je)
-                        : json_loadb(jd_data_rules_screen, jd_data_rules_screen_len, 0, &je);
+    /* a key given twice (a set added again under a name in use) is refused:
+     * jansson would keep the last one and silently drop the other */
+    json_t *root = path ? json_load_file(path, JSON_REJECT_DUPLICATES, &je)
+                        : json_loadb(jd_data_rules_screen, jd_data_rules_screen_len,
+                                     JSON_REJECT_DUPLICATES, &je);
     if (!root) {
         int rc = jd_error_set_at(err, path ? JD_EINVALID : JD_ERROR, S->source, je.line,
                                  je.column, "screen rules are not valid JSON: %s", je.text);
