@@ -16,6 +16,9 @@ for "manages" are derivations with a sense of their own. The rules' "senses"
 and "spellings" maps and the engine's normalisation map already keep some
 apart (a word rewritten before stemming is listed as split).
 
+Rule words of one stem that are no inflections of one another are flagged too
+("(rule)designer" beside "designated"): each rule's word matches the other's.
+
 Output, one line a flagged stem, most frequent in the notes first:
   stem  rule words  other words (tune frequency)  [split: words already kept apart]
 """
@@ -178,15 +181,21 @@ def main():
         mine = sorted(w for w in rw if st.stem(w) == s)
         others = sorted(w for w in by_stem.get(s, ()) if w not in rw)
         derived = [w for w in others if not any(related(m, w) for m in mine)]
+        # rule words of one stem that are no inflections of each other
+        # ("designated" and "designer"): each rule's word may match the other's
+        clash = [w for w in mine[1:] if not any(related(m, w) for m in mine if m != w)]
+        if clash and len(mine) > 1:
+            derived += ["(rule)" + w for w in clash]
         if not derived and not show_all:
             continue
-        seen = sum(freq[w] for w in derived)
+        seen = sum(freq[w.replace("(rule)", "")] for w in derived)
         if seen < int(opts["--min"]) and not show_all:
             continue
         rows.append((seen, s, mine, derived, [w for w in derived if w in split]))
     rows.sort(key=lambda r: (-r[0], r[1]))
     for seen, s, mine, derived, done in rows:
-        other = " ".join("%s(%d)" % (w, freq[w]) for w in sorted(derived, key=lambda w: -freq[w]))
+        fq = lambda w: freq[w.replace("(rule)", "")]
+        other = " ".join("%s(%d)" % (w, fq(w)) for w in sorted(derived, key=lambda w: -fq(w)))
         line = "%s\t%s\t%s" % (s, "|".join(mine), other)
         if done:
             line += "\t[split: %s]" % " ".join(done)
