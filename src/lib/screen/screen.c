@@ -354,21 +354,9 @@ static const char *const norm_map[][2] = {
     {"agressive", "aggressive"}, {"seperated", "separated"}, {"definately", "definitely"},
     {"recieved", "received"}, {"strangulation", "strangled"}, {"stalked", "stalking"},
     {"streetwize", "streetwise"}, {"preg", "pregnancy"}, {"promiscous", "promiscuous"}, {"absconsed", "absconded"},
-    /* the adjective is no person: "beyond parental control and left" is the child's
-     * clause (Snowball would stem it to "parent", a word of the set "other") */
-    {"parental", "parentalx"},
-    /* Snowball stems "office" and "officer" alike ("offic"): an exception for a
-     * child's job in an office ("reception|office", C18) dropped "Amy told
-     * officers that two men gave her spice", and "the office" was a writer */
-    {"office", "officex"}, {"offices", "officex"},
-    /* Snowball stems "drugged" (stupefied, C12) to "drug", a word of the set
-     * "drug" (drugs given, C18): "drugged and sexually assaulted by adults"
-     * was drugs from adults ("drugged*" still finds it) */
-    {"drugged", "druggedx"},
-    /* "pastoral" (the school's pastoral lead) stems to "pastor" (a faith
-     * leader, a position of trust, C7); "manager" and "managers" to "manag",
-     * with "manages" ("manages the girls", C10) */
-    {"pastoral", "pastoralx"}, {"manager", "managerx"}, {"managers", "managerx"},
+    /* words that Snowball would stem as a rule word of another sense
+     * ("office" and "officer", "parental" and "parent") are the rules'
+     * "senses" (data/rules/screen.json), read like "spellings" */
     /* Snowball stems "paeds" to "pa", the personal adviser of a care leaver */
     {"paeds", "paediatrics"}, {"paed", "paediatric"}, {"peds", "paediatrics"},
     {"insta", "instagram"}, {"ig", "instagram"},
