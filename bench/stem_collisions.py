@@ -2,6 +2,13 @@
 """List the stem collisions of the screen's rule words (stdlib only; libstemmer via ctypes).
 
 usage: stem_collisions.py [--rules FILE] [--dict FILE] [--min N] [--all] [CORPUS.jsonl...]
+       stem_collisions.py --matches CORPUS.jsonl RESULTS.jsonl
+
+The second form audits what fired: RESULTS is `joindots screen --all --batch
+CORPUS` (give it a TUNE part only); for every counted match, a written word
+whose stem is a rule word's but which is no inflection of it ("lone" for
+"lonely", "initially" for "initiates") is listed with how often the match's
+label was in the gold (tp) or not (fp), fp first.
 
 Every word of data/rules/screen.json (patterns, unless, keep, sets, lists, cues;
 prefix terms `word*` are read as written and skipped) is stemmed with the
@@ -147,8 +154,42 @@ def split_words(rules):
     return out
 
 
+def audit_matches(corpus, results):
+    """Matches that fired through a derived word of a rule word's stem, tp and fp."""
+    st = Stemmer()
+    gold = {}
+    with open(corpus, encoding="utf-8") as f:
+        for line in f:
+            n = json.loads(line)
+            gold[n["id"]] = (set(n.get("offences", [])) | set(n.get("language", [])) |
+                             set(n.get("indicators", [])))
+    res = defaultdict(lambda: [0, 0])
+    example = {}
+    with open(results, encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            for kind in ("offences", "language", "indicators"):
+                for m in r.get(kind, []):
+                    code = m.get("code") or m.get("slug")
+                    alts = set(re.findall(r"[a-z]+", m.get("rule", "").lower().replace("_", " ")))
+                    for w in re.findall(r"[a-z]+", m.get("words", "").lower()):
+                        same = [a for a in alts if w not in alts and st.stem(a) == st.stem(w)]
+                        if same and not any(related(a, w) for a in same):
+                            key = (w, "|".join(sorted(same)))
+                            hit = code in gold.get(r.get("id"), set())
+                            res[key][0 if hit else 1] += 1
+                            example.setdefault(key, (r.get("id"), code))
+    for (w, same), (tp, fp) in sorted(res.items(), key=lambda x: (-x[1][1], -x[1][0])):
+        print("%s\t%s\ttp %d\tfp %d\t%s %s" % ((w, same, tp, fp) + example[(w, same)]))
+
+
 def main():
     args = sys.argv[1:]
+    if args[:1] == ["--matches"]:
+        if len(args) != 3:
+            raise SystemExit("usage: stem_collisions.py --matches CORPUS.jsonl RESULTS.jsonl")
+        audit_matches(args[1], args[2])
+        return
     opts = {"--rules": "data/rules/screen.json", "--dict": "/usr/share/dict/words", "--min": "1"}
     show_all = "--all" in args
     args = [a for a in args if a != "--all"]
