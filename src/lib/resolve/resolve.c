@@ -3831,6 +3831,19 @@ static int hh_narrow(const rs *R, const cl *c, const rref *sr, uint32_t *cand, u
  * with s) and returns false when too many fit.
  */
 enum { FAM_MEMBERS = 48 };
+
+/* Add cluster r to the max clusters seen (ns of them): 1 added, 0 seen
+ * already, -1 full. */
+static int seen_add(uint32_t *seen, int *ns, int max, uint32_t r)
+{
+    for (int k = 0; k < *ns; k++)
+        if (seen[k] == r)
+            return 0;
+    if (*ns == max)
+        return -1;
+    seen[(*ns)++] = r;
+    return 1;
+}
 static bool family_candidates(const rs *R, cl *c, uint32_t s, uint32_t rs_, const decision *dv,
                               size_t ndec, lvcache *lc, uint32_t *cand, uint32_t *via,
                               uint32_t *by, int *nc, const uint8_t *in, bool *need)
@@ -3852,18 +3865,15 @@ static bool family_candidates(const rs *R, cl *c, uint32_t s, uint32_t rs_, cons
                 }
                 if (r == rs_ || r == rt)
                     continue;
-                int k = 0;
-                while (k < ns && seen[k] != r)
-                    k++;
-                if (k < ns)
-                    continue;
-                if (ns == FAM_MEMBERS)
+                int fresh = seen_add(seen, &ns, FAM_MEMBERS, r);
+                if (fresh < 0)
                     return false; /* a crowd, not a family */
-                seen[ns++] = r;
+                if (!fresh)
+                    continue;
                 if (!(c[r].full || (c[r].named && sr->nfore && sr->nsur)) ||
                     !hh_member_fits(R, c, rs_, r, sr, dv, ndec, lc))
                     continue;
-                k = 0;
+                int k = 0;
                 while (k < *nc && cand[k] != r)
                     k++;
                 if (k < *nc)
@@ -4082,14 +4092,11 @@ static uint32_t dated_pc_person(const rs *R, cl *c, uint32_t s, uint32_t rs_, co
         }
         if ((r = find(c, u)) == rs_)
             continue;
-        int k = 0;
-        while (k < ns && seen[k] != r)
-            k++;
-        if (k < ns)
-            continue;
-        if (ns == DATED_PC_PEOPLE)
+        int fresh = seen_add(seen, &ns, DATED_PC_PEOPLE, r);
+        if (fresh < 0)
             return UINT32_MAX; /* too many people */
-        seen[ns++] = r;
+        if (!fresh)
+            continue;
         /* known in full, or by a first name or an age (a parent) */
         bool full = c[r].full || (c[r].named && sr->nfore && sr->nsur);
         if (!(full || c[r].nfn || c[r].nd || c[r].by_lo) ||
