@@ -4025,9 +4025,11 @@ static int64_t join_dated(const rs *R, cl *c, const decision *dv, size_t ndec, v
  * sister known in full, a mother known by a name and an age; twins stay
  * apart; a father written there only years later), unless their records
  * put them only at another place at that time (the family that lived
- * there before), as do more than DATED_PC_PEOPLE people. Postcodes with more than DATED_PC_REFS refs (a
- * block of flats) are not used. Returns the refs joined; an incremental
- * run as join_household.
+ * there before), as do more than DATED_PC_PEOPLE people. Postcodes with
+ * more than DATED_PC_REFS refs (a block of flats) are not used. Returns
+ * the refs joined; an incremental run as join_household, except that a
+ * ref with anyone at its postcode out of scope stays apart (with --hops
+ * the next full run decides).
  */
 enum { DATED_PC_REFS = 1024, DATED_PC_PEOPLE = 128 };
 
@@ -4086,9 +4088,9 @@ static uint32_t dated_pc_person(const rs *R, cl *c, uint32_t s, uint32_t rs_, co
         uint32_t u = (uint32_t)px->k[e], r;
         if (!R->r[u].addr && !R->r[u].npc)
             continue; /* there by its event's postcode: not a member */
-        if (in && !in[u]) {
+        if (in && !in[u]) { /* someone not in scope: not decided here */
             *need = true;
-            continue;
+            return UINT32_MAX;
         }
         if ((r = find(c, u)) == rs_)
             continue;
