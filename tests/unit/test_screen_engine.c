@@ -457,7 +457,14 @@ static void test_loader_errors(void **state)
          "duplicate object key"},
         {"{\"version\": 1, \"spellings\": [\"absconed\"]}", "spellings: must be an object"},
         {"{\"version\": 1, \"spellings\": {\"Absconed\": \"absconded\"}}", "lower-case"},
-        {"{\"version\": 1, \"spellings\": {\"absconed\": 3}}", "maps a misspelling"},
+        {"{\"version\": 1, \"spellings\": {\"absconed\": 3}}", "maps a written form"},
+        {"{\"version\": 1, \"senses\": [\"mollie\"]}", "senses: must be an object"},
+        {"{\"version\": 1, \"senses\": {\"mollie\": \"mollie\"}}", "maps a written form"},
+        {"{\"version\": 1, \"senses\": {\"Mollie\": \"molliex\"}}", "lower-case"},
+        /* one form in both maps: read one way only */
+        {"{\"version\": 1, \"spellings\": {\"mollie\": \"molly\"}, \"senses\": "
+         "{\"mollie\": \"molliex\"}}",
+         "senses: a written form is listed twice"},
         {"{\"version\": 2}", "version"},
         {"{\"version\": 1, \"sets\": {}, \"cues\": {}}", "child, other and possessive"},
         {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "

@@ -354,21 +354,9 @@ static const char *const norm_map[][2] = {
     {"agressive", "aggressive"}, {"seperated", "separated"}, {"definately", "definitely"},
     {"recieved", "received"}, {"strangulation", "strangled"}, {"stalked", "stalking"},
     {"streetwize", "streetwise"}, {"preg", "pregnancy"}, {"promiscous", "promiscuous"}, {"absconsed", "absconded"},
-    /* the adjective is no person: "beyond parental control and left" is the child's
-     * clause (Snowball would stem it to "parent", a word of the set "other") */
-    {"parental", "parentalx"},
-    /* Snowball stems "office" and "officer" alike ("offic"): an exception for a
-     * child's job in an office ("reception|office", C18) dropped "Amy told
-     * officers that two men gave her spice", and "the office" was a writer */
-    {"office", "officex"}, {"offices", "officex"},
-    /* Snowball stems "drugged" (stupefied, C12) to "drug", a word of the set
-     * "drug" (drugs given, C18): "drugged and sexually assaulted by adults"
-     * was drugs from adults ("drugged*" still finds it) */
-    {"drugged", "druggedx"},
-    /* "pastoral" (the school's pastoral lead) stems to "pastor" (a faith
-     * leader, a position of trust, C7); "manager" and "managers" to "manag",
-     * with "manages" ("manages the girls", C10) */
-    {"pastoral", "pastoralx"}, {"manager", "managerx"}, {"managers", "managerx"},
+    /* words that Snowball would stem as a rule word of another sense
+     * ("office" and "officer", "parental" and "parent") are the rules'
+     * "senses" (data/rules/screen.json), read like "spellings" */
     /* Snowball stems "paeds" to "pa", the personal adviser of a care leaver */
     {"paeds", "paediatrics"}, {"paed", "paediatric"}, {"peds", "paediatrics"},
     {"insta", "instagram"}, {"ig", "instagram"},
@@ -426,6 +414,8 @@ static const char *norm_word(const uint16_t lens[256], const char *w, size_t n, 
     *outn = n;
     return w;
 }
+
+static const char *normalise(const jd_screen *S, const char *w, size_t wn, size_t *nn);
 
 /* Stem id of a normalised word; add = intern new stems (rules), else 0. */
 static uint32_t stem_id(jd_screen *S, const char *w, size_t n, bool add)
@@ -506,7 +496,7 @@ static int add_word(jd_screen *S, term *t, const char *a, size_t an, jd_error *e
                                        "(1 to %d words joined by _)",
                                        where, text, MAX_PHRASE);
             size_t nn;
-            const char *nw = norm_word(S->norm_lens, ws, l, &nn);
+            const char *nw = normalise(S, ws, l, &nn); /* "senses" too */
             uint32_t id = stem_id(S, nw, nn, true);
             size_t dg = 0;
             while (dg < nn && isdigit((unsigned char)nw[dg]))
@@ -5683,7 +5673,7 @@ static int load_sets(loader *L, json_t *root)
                 return bad(L, where, "every entry must be one word");
             int n = lower_into(lw, sizeof lw, s, strlen(s));
             size_t nn;
-            const char *nw = norm_word(L->S->norm_lens, lw, (size_t)n, &nn);
+            const char *nw = normalise(S, lw, (size_t)n, &nn); /* "senses" too */
             uint32_t id = stem_id(S, nw, nn, true);
             if (!id || vpush(&S->setv[si], id))
                 return jd_oom(L->err);
@@ -5856,19 +5846,26 @@ static int index_lookups(jd_screen *S, jd_error *err)
  * here (tools/spelling_variants.py proposes them, checked against a
  * dictionary); "about" is a comment; a form the normalisation map or
  * misspell.c already rewrites is left to them. The map is read once per distinct word
- * written (word_stem's memo), so a note's misspelling costs nothing more. */
-static int load_spellings(loader *L, json_t *root)
+ * written (word_stem's memo), so a note's misspelling costs nothing more.
+ * "senses" (key) fills the same map: a written form whose Snowball stem is a
+ * rule word's of another sense, read as a word of its own ("mollie": the name,
+ * not the drug "molly"; bench/stem_collisions.py lists them); rule words are
+ * read through it too (compile_alt, load_sets). */
+static int load_word_map(loader *L, json_t *root, const char *key)
 {
     jd_screen *S = L->S;
-    json_t *sp = json_object_get(root, "spellings");
+    json_t *sp = json_object_get(root, key);
     if (!sp)
         return JD_OK;
     if (!json_is_object(sp))
-        return bad(L, "spellings", "must be an object of misspelling: word");
-    size_t n = json_object_size(sp);
-    S->spell_to = jd_arena_alloc(&S->ar, (n ? n : 1) * sizeof *S->spell_to);
-    if (!S->spell_to)
+        return bad(L, key, "must be an object of written form: word");
+    size_t n = json_object_size(sp) + S->nspell;
+    const char **to_v = jd_arena_alloc(&S->ar, (n ? n : 1) * sizeof *to_v);
+    if (!to_v)
         return jd_oom(L->err);
+    if (S->nspell)
+        memcpy(to_v, S->spell_to, S->nspell * sizeof *to_v);
+    S->spell_to = to_v;
     const char *k;
     json_t *v;
     json_object_foreach(sp, k, v)
@@ -5878,10 +5875,10 @@ static int load_spellings(loader *L, json_t *root)
         if (!strcmp(k, "about"))
             continue;
         if (!to || !to[0] || !kn || kn > 40 || !strcmp(k, to))
-            return bad(L, "spellings", "each entry maps a misspelling to another word");
+            return bad(L, key, "each entry maps a written form to another word");
         for (size_t i = 0; i < kn; i++)
             if (!islower((unsigned char)k[i]))
-                return bad(L, "spellings", "a misspelling is written in lower-case letters");
+                return bad(L, key, "a written form is in lower-case letters");
         size_t tn;
         if (norm_word(S->norm_lens, k, kn, &tn) != k)
             continue; /* the normalisation map (and misspell.c) reads it already */
@@ -5891,7 +5888,7 @@ static int load_spellings(loader *L, json_t *root)
         if (!slot || !t)
             return jd_oom(L->err);
         if (!added)
-            return bad(L, "spellings", "a misspelling is listed twice");
+            return bad(L, key, "a written form is listed twice");
         S->spell_to[S->nspell] = t;
         *slot = (uint32_t)++S->nspell;
     }
@@ -5915,7 +5912,9 @@ static int load(loader *L, json_t *root)
         return bad(L, "lists", "must be an object of pattern lists");
     int rc = load_words(L);
     if (rc >= 0)
-        rc = load_spellings(L, root);
+        rc = load_word_map(L, root, "spellings");
+    if (rc >= 0)
+        rc = load_word_map(L, root, "senses");
     if (rc >= 0)
         rc = load_sets(L, root);
     if (rc >= 0)
