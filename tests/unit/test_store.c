@@ -334,7 +334,7 @@ static void test_store__identities_replace(void **state)
                                {.person_id = "P-2", .display_name = "Bea T"}};
     jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0}, {"csc", "C1", "P-1", 0, NULL, NULL, 0},
                                {"police", "N2", "P-2", 0, NULL, NULL, 0}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, "{}", 3, 1, NULL),
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, NULL, "{}", 3, 1, NULL),
                      JD_OK);
     assert_int_equal(count_rows(f->path, "SELECT count(*) FROM identity_ref r JOIN identity i"
                                          " ON i.id = r.identity_id AND i.person_id = 'P-1'"),
@@ -346,7 +346,7 @@ static void test_store__identities_replace(void **state)
                                 {.person_id = "P-1", .display_name = "Amy Smith"}};
     jd_identity_save refs2[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0}, {"csc", "C1", "P-1", 0, NULL, NULL, 0},
                                 {"police", "N2", "P-3", 0, NULL, NULL, 0}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 3, info2, 2, "{}", 3, 1, NULL),
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 3, info2, 2, NULL, "{}", 3, 1, NULL),
                      JD_OK);
     assert_int_equal(count_rows(f->path, "SELECT id FROM identity WHERE person_id = 'P-1'"), p1);
     assert_int_equal(count_rows(f->path, "SELECT count(*) FROM identity"), 2);
@@ -355,7 +355,7 @@ static void test_store__identities_replace(void **state)
     /* refused: a ref whose person_id has no identity */
     jd_identity_save bad[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0}, {"police", "N9", "P-404", 0, NULL, NULL, 0}};
     jd_error e;
-    assert_int_equal(f->s->ops->identities_replace(f->s, bad, 2, info2, 2, "{}", 2, 0, &e),
+    assert_int_equal(f->s->ops->identities_replace(f->s, bad, 2, info2, 2, NULL, "{}", 2, 0, &e),
                      JD_EINVALID);
     assert_non_null(strstr(e.msg, "P-404"));
     assert_int_equal(count_rows(f->path, "SELECT count(*) FROM identity_ref"), 3);
@@ -366,7 +366,7 @@ static void test_store__identities_replace(void **state)
     /* refused: one person_id given twice */
     jd_identity_info twice[] = {{.person_id = "P-1", .display_name = "A"},
                                 {.person_id = "P-1", .display_name = "B"}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 2, twice, 2, "{}", 2, 0, &e),
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 2, twice, 2, NULL, "{}", 2, 0, &e),
                      JD_EINVALID);
     assert_non_null(strstr(e.msg, "given twice"));
     assert_int_equal(count_rows(f->path, "SELECT count(*) FROM identity"), 2);

@@ -107,7 +107,7 @@ static void test_storeops__identities_replace(void **state)
     int64_t gen0 = -1, gen1 = -1, gen2 = -1;
     assert_int_equal(jd_identity_generation(f->s, &gen0, NULL), JD_OK);
     assert_int_equal(gen0, 0); /* never resolved */
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, "{}", 3, 1, NULL),
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, NULL, "{}", 3, 1, NULL),
                      JD_OK);
     assert_int_equal(jd_identity_generation(f->s, &gen1, NULL), JD_OK);
     assert_true(gen1 > gen0);
@@ -115,7 +115,7 @@ static void test_storeops__identities_replace(void **state)
                                 {.person_id = "P-1", .display_name = "Amy Smith"}};
     jd_identity_save refs2[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0}, {"csc", "C1", "P-1", 0, NULL, NULL, 0},
                                 {"police", "N2", "P-3", 0, NULL, NULL, 0}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 3, info2, 2, "{\"m\":2}", 3, 1,
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 3, info2, 2, NULL, "{\"m\":2}", 3, 1,
                                                    NULL),
                      JD_OK);
     assert_int_equal(jd_identity_generation(f->s, &gen2, NULL), JD_OK);
@@ -128,12 +128,12 @@ static void test_storeops__identities_replace(void **state)
     assert_string_equal(s.rows[2], "P-3 police:N2");
     jd_identity_save bad[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0}, {"police", "N9", "P-404", 0, NULL, NULL, 0}};
     jd_error e;
-    assert_int_equal(f->s->ops->identities_replace(f->s, bad, 2, info2, 2, "{}", 2, 0, &e),
+    assert_int_equal(f->s->ops->identities_replace(f->s, bad, 2, info2, 2, NULL, "{}", 2, 0, &e),
                      JD_EINVALID);
     assert_non_null(strstr(e.msg, "P-404"));
     jd_identity_info twice[] = {{.person_id = "P-1", .display_name = "A"},
                                 {.person_id = "P-1", .display_name = "B"}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 2, twice, 2, "{}", 2, 0, &e),
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 2, twice, 2, NULL, "{}", 2, 0, &e),
                      JD_EINVALID);
     assert_non_null(strstr(e.msg, "given twice"));
     seen s2 = {0};
@@ -192,7 +192,7 @@ static void test_storeops__identity_rows(void **state)
                                {"csc", "C1", "P-1", 0, NULL, NULL, 0},
                                {"police", "N2", "P-2", 0, NULL, NULL, 0},
                                {"police", "N5", "P-2", 0, NULL, NULL, 0}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 4, info, 2, "{}", 4, 1, NULL),
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 4, info, 2, NULL, "{}", 4, 1, NULL),
                      JD_OK);
     seen r = {0};
     assert_int_equal(f->s->ops->identity_rows(f->s, on_id_row, &r, NULL), JD_OK);
@@ -243,7 +243,7 @@ static void test_storeops__resolve_runs(void **state)
     assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
     jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S"}};
     jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, NULL, 0}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 1, info, 1, "{}", 0, 0, NULL),
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 1, info, 1, NULL, "{}", 0, 0, NULL),
                      JD_OK);
     int64_t full = 0, changed = 0, quiet = 0, got = -1;
     assert_int_equal(jd_identity_generation(f->s, &full, NULL), JD_OK);
@@ -304,7 +304,7 @@ static void test_storeops__identities_update(void **state)
                                {.person_id = "P-2", .display_name = "Bea T", .note = "old"}};
     jd_identity_save refs[] = {{"police", "N1", "P-1", 11, "P-2", NULL, 0}, {"csc", "C1", "P-1", 12, NULL, NULL, 0},
                                {"police", "N2", "P-2", 13, "P-1", NULL, 0}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, "{\"m\":1}", 3, 1,
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, NULL, "{\"m\":1}", 3, 1,
                                                    NULL),
                      JD_OK);
     int64_t gen1 = -1, gen2 = -1;
@@ -408,7 +408,7 @@ static void test_storeops__ref_keys(void **state)
     jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 2},
                                {"csc", "C1", "P-1", 12, NULL, k2, 1},
                                {"police", "N2", "P-2", 13, NULL, k3, 1}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, "{}", 3, 1, NULL),
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, NULL, "{}", 3, 1, NULL),
                      JD_OK);
     assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 2, &have, on_key, &h, NULL), JD_OK);
     assert_true(have);
@@ -438,7 +438,7 @@ static void test_storeops__ref_keys(void **state)
     assert_string_equal(h.rows[2], "police:N1 Smith OX4 1AB");
     /* a replace that gives no keys: none stored, none claimed */
     jd_identity_save bare[] = {{"police", "N1", "P-1", 11, NULL, NULL, 0}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, bare, 1, info, 1, "{}", 1, 0, NULL),
+    assert_int_equal(f->s->ops->identities_replace(f->s, bare, 1, info, 1, NULL, "{}", 1, 0, NULL),
                      JD_OK);
     h.n = 0;
     assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 3, &have, on_key, &h, NULL), JD_OK);
@@ -498,7 +498,7 @@ static void test_storeops__keys_blob_and_text(void **state)
     jd_identity_info info[] = {{.person_id = "P-1"}, {.person_id = "P-2"}};
     jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 2},
                                {"police", "N2", "P-2", 12, NULL, none, 0}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 2, info, 2, "{}", 1, 0, NULL),
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 2, info, 2, NULL, "{}", 1, 0, NULL),
                      JD_OK);
     char got[96];
     sql_on_file(f->path, "SELECT typeof(keys) || ' ' || length(keys) || ' ' || hex(keys)"
@@ -538,7 +538,7 @@ static void test_storeops__replace_writes_changes(void **state)
     jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 1},
                                {"police", "N2", "P-2", 12, "P-1", k2, 1},
                                {"police", "N3", "P-3", 13, NULL, NULL, 0}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 3, "{}", 1, 0, NULL),
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 3, NULL, "{}", 1, 0, NULL),
                      JD_OK);
     sql_on_file(f->path, "UPDATE identity SET updated_at = 5", NULL, 0);
     char got[160], rowid[32];
@@ -546,7 +546,7 @@ static void test_storeops__replace_writes_changes(void **state)
                          " n.identity_id WHERE i.person_id = 'P-1'", rowid, sizeof rowid);
     /* again: P-1 as it was, P-2 renamed, N3 not saved (its mentions gone) */
     info[1].display_name = "Beatrice";
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 2, info, 2, "{}", 1, 0, NULL),
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 2, info, 2, NULL, "{}", 1, 0, NULL),
                      JD_OK);
     sql_on_file(f->path, "SELECT group_concat(person_id || '=' || display_name || '@' ||"
                          " (updated_at = 5), ' ') FROM (SELECT * FROM identity ORDER BY person_id)",
@@ -563,6 +563,88 @@ static void test_storeops__replace_writes_changes(void **state)
     sql_on_file(f->path, "SELECT n.id FROM identity_note n JOIN identity i ON i.id ="
                          " n.identity_id WHERE i.person_id = 'P-1'", again, sizeof again);
     assert_string_equal(again, rowid); /* P-1's note not written again */
+}
+
+/* The notes of the store, sorted and joined by spaces, into got. */
+static void notes_of(fx *f, char *got, size_t n)
+{
+#ifdef JD_HAVE_POSTGRES
+    if (scratch_is_pg()) {
+        PGconn *c = PQconnectdb(f->path);
+        assert_int_equal(PQstatus(c), CONNECTION_OK);
+        PGresult *r = PQexec(c, "SELECT coalesce(string_agg(note, ' ' ORDER BY note), '')"
+                                " FROM identity_note");
+        assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+        snprintf(got, n, "%s", PQgetvalue(r, 0, 0));
+        PQclear(r);
+        PQfinish(c);
+        return;
+    }
+#endif
+    sql_on_file(f->path, "SELECT ifnull(group_concat(note, ' '), '') FROM (SELECT note FROM"
+                         " identity_note ORDER BY note)", got, n);
+}
+
+/* A note maker for the tests: identity i's note is "made-i" (none for i
+ * == none), fails at i == fail; calls counted. */
+typedef struct maker_ctx {
+    size_t calls, none, fail;
+    char buf[32];
+} maker_ctx;
+
+static int test_maker(void *payload, size_t i, const char **note)
+{
+    maker_ctx *m = payload;
+    m->calls++;
+    if (i == m->fail)
+        return JD_ENOMEM;
+    snprintf(m->buf, sizeof m->buf, "made-%zu", i);
+    *note = i == m->none ? NULL : m->buf;
+    return JD_OK;
+}
+
+/* A replace given a note maker writes the notes it makes, one call an
+ * identity, not info[].note (a first resolve and a re-resolve alike); a
+ * maker that fails leaves the store as it was. */
+static void test_storeops__replace_notes_made(void **state)
+{
+    fx *f = *state;
+    put_mention(f, "police", "E1", "N1");
+    put_mention(f, "police", "E2", "N2");
+    put_mention(f, "police", "E3", "N3");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy", .note = "unused"},
+                               {.person_id = "P-2", .display_name = "Bea"},
+                               {.person_id = "P-3", .display_name = "Cy"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0},
+                               {"police", "N2", "P-2", 0, NULL, NULL, 0},
+                               {"police", "N3", "P-3", 0, NULL, NULL, 0}};
+    maker_ctx m = {.none = 1, .fail = SIZE_MAX};
+    jd_note_maker nm = {test_maker, &m};
+    char got[160];
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 3, &nm, "{}", 1, 0, NULL),
+                     JD_OK);
+    assert_int_equal(m.calls, 3);
+    notes_of(f, got, sizeof got);
+    assert_string_equal(got, "made-0 made-2");
+    /* again, P-2 with a note now: the re-resolve writes what differs */
+    m = (maker_ctx){.none = 0, .fail = SIZE_MAX};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 3, &nm, "{}", 1, 0, NULL),
+                     JD_OK);
+    notes_of(f, got, sizeof got);
+    assert_string_equal(got, "made-1 made-2");
+    /* a maker failing at the second identity: an error, nothing changed */
+    m = (maker_ctx){.none = SIZE_MAX, .fail = 1};
+    jd_error e;
+    info[0].display_name = "Amelia";
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 3, &nm, "{}", 1, 0, &e),
+                     JD_ENOMEM);
+    assert_non_null(strstr(e.msg, "note 1"));
+    notes_of(f, got, sizeof got);
+    assert_string_equal(got, "made-1 made-2");
+    seen s = {0};
+    assert_int_equal(f->s->ops->identity_rows(f->s, on_identity, &s, NULL), JD_OK);
+    assert_int_equal(s.n, 3);
 }
 
 /* The refs stored under the keys asked for, into h (emptied first); how
@@ -595,7 +677,7 @@ static void test_storeops__keys_replace_early(void **state)
     jd_identity_info info[] = {{.person_id = "P-1"}, {.person_id = "P-2"}};
     jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, k1, 1},
                                {"police", "N2", "P-2", 0, NULL, k2, 1}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 2, info, 2, "{}", 1, 0, NULL),
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 2, info, 2, NULL, "{}", 1, 0, NULL),
                      JD_OK);
     /* early, then aborted: ref_key and identities as they were */
     jd_identity_save swapped[] = {{"police", "N1", "P-2", 0, NULL, k2, 1},
@@ -611,13 +693,13 @@ static void test_storeops__keys_replace_early(void **state)
     jd_identity_save bad[] = {{"police", "N1", "P-404", 0, NULL, k2, 1}};
     jd_error e;
     assert_int_equal(f->s->ops->keys_replace_early(f->s, bad, 1, NULL), JD_OK);
-    assert_int_equal(f->s->ops->identities_replace(f->s, bad, 1, info, 2, "{}", 1, 0, &e),
+    assert_int_equal(f->s->ops->identities_replace(f->s, bad, 1, info, 2, NULL, "{}", 1, 0, &e),
                      JD_EINVALID);
     assert_int_equal(keys_found(f, ask, 2, &h), 2);
     assert_string_equal(h.rows[0], "7 police:N1");
     /* early, then the replace: its keys, its identities, one run */
     assert_int_equal(f->s->ops->keys_replace_early(f->s, swapped, 2, NULL), JD_OK);
-    assert_int_equal(f->s->ops->identities_replace(f->s, swapped, 2, info, 2, "{}", 1, 0, NULL),
+    assert_int_equal(f->s->ops->identities_replace(f->s, swapped, 2, info, 2, NULL, "{}", 1, 0, NULL),
                      JD_OK);
     assert_int_equal(keys_found(f, ask, 2, &h), 2);
     assert_string_equal(h.rows[0], "7 police:N2");
@@ -694,7 +776,7 @@ static void test_storeops__identity_refs_of(void **state)
     jd_identity_save refs[] = {{"police", "N1", "P-1", 11, "P-2", NULL, 0},
                                {"csc", "C1", "P-1", 12, NULL, NULL, 0},
                                {"police", "N2", "P-2", 13, NULL, NULL, 0}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, "{}", 3, 1, NULL),
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, NULL, "{}", 3, 1, NULL),
                      JD_OK);
     const struct jd_incr_ops *I = f->s->ops->incr;
     const char *ag[] = {"police", "police", "police", "police"},
@@ -1041,7 +1123,7 @@ static void test_storeops__copy(void **state)
     uint64_t k1[] = {7, UINT64_C(0xb000000000000001)};
     jd_identity_info info[] = {{.person_id = "P-1"}};
     jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 2}};
-    assert_int_equal(sq->ops->identities_replace(sq, refs, 1, info, 1, "{}", 1, 0, NULL), JD_OK);
+    assert_int_equal(sq->ops->identities_replace(sq, refs, 1, info, 1, NULL, "{}", 1, 0, NULL), JD_OK);
     jd_store_close(sq);
     assert_int_equal(jd_store_copy(src, src, NULL, &e), JD_EINVALID);
     if (!scratch_is_pg()) {
@@ -1164,6 +1246,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storeops__keys_replace_early, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__keys_blob_and_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__replace_writes_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__replace_notes_made, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__mentions_around, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identity_refs_of, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_mark, setup, teardown),

@@ -370,6 +370,9 @@ typedef struct rs {
      * its ref, role and names (NULL: not collected) */
     vec *ev_keys, *ev_info;
     uint32_t nev;
+    /* once the records (r) are shed, each ref's agency and person_ref for
+     * the notes made at the save (NOTE_REF); NULL: from r */
+    const jd_identity_save *sv;
 } rs;
 
 static void *vec_push(vec *v);
@@ -5065,6 +5068,14 @@ typedef struct run {
     vec pairs, links, decs;
     cl *c;
     vec notes; /* what clustering noted on the refs (note_op), in the order noted */
+    /* a full run's identities' notes, made one at a time as the store
+     * writes them (make_note) instead of all held: identity k's refs are
+     * members[moff[k] .. moff[k + 1]), ref i's logged notes nidx[noff[i] ..
+     * noff[i + 1]), rev[k] its review's mask (review); lazy: so kept */
+    bool lazy;
+    uint32_t *members, *moff, *noff, *nidx;
+    uint8_t *rev;
+    jd_buf nbuf;
     old_ids old;
     char **ids;              /* root -> person_id (malloc'd) */
     jd_identity_save *saves; /* one per ref */
@@ -5122,6 +5133,12 @@ static void run_free(run *u)
         free(u->ids[i]);
     free(u->ids);
     free(u->notes.p);
+    free(u->members);
+    free(u->moff);
+    free(u->noff);
+    free(u->nidx);
+    free(u->rev);
+    jd_buf_dispose(&u->nbuf);
     free(u->c);
     free(u->saves);
     free(u->info);
@@ -5475,7 +5492,9 @@ static int note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, vec *notes)
 }
 
 /* "agency:ref" of ref i, for the notes. */
-#define NOTE_REF(R, i) pool_str(&(R)->ids, (R)->r[i].agency), pool_str(&(R)->ids, (R)->r[i].ref)
+#define NOTE_REF(R, i)                                                                     \
+    (R)->sv ? (R)->sv[i].agency : pool_str(&(R)->ids, (R)->r[i].agency),                   \
+        (R)->sv ? (R)->sv[i].person_ref : pool_str(&(R)->ids, (R)->r[i].ref)
 
 /* One logged note as the text it stands for, into buf (n: the bytes the
  * note was always cut at); whether it is appended by note_cat (else
@@ -5761,7 +5780,6 @@ typedef struct acc {
     uint32_t fore[4]; /* distinct first names (4: at least four) */
     uint8_t ndob, nfore, gmask;
     bool child;
-    jd_buf notes;
 } acc;
 
 /* One pass over the refs: the ref with most mentions names the identity,
@@ -5834,7 +5852,7 @@ static int notes_by_ref(const run *u, uint32_t **off_out, uint32_t **idx_out)
  * order), each ref's made from its logged notes (note_text) and dropped
  * once appended.
  */
-static void identity_notes(const run *u, acc *a, const uint32_t *members, size_t n,
+static void identity_notes(const run *u, jd_buf *b, const uint32_t *members, size_t n,
                            const uint32_t *noff, const uint32_t *nidx)
 {
     for (size_t m = 0; m < n; m++) {
@@ -5844,18 +5862,41 @@ static void identity_notes(const run *u, acc *a, const uint32_t *members, size_t
         char *note = note_text(&u->R, u->notes.p, nidx + noff[i], noff[i + 1] - noff[i]);
         if (!note)
             continue;
-        int r1 = a->notes.len ? jd_buf_adds(&a->notes, "; ") : JD_OK;
-        if (r1 == JD_OK && jd_buf_adds(&a->notes, note) != JD_OK) {
+        int r1 = b->len ? jd_buf_adds(b, "; ") : JD_OK;
+        if (r1 == JD_OK && jd_buf_adds(b, note) != JD_OK) {
             /* notes are capped: the identity keeps what fits */
         }
         free(note);
     }
 }
 
+/* The review line of mask (review: 1 dates of birth, 2 genders, 4 first
+ * names) into line[400]. */
+static void review_line(unsigned mask, char *line)
+{
+    bool rd = mask & 1, rg = mask & 2, rf = mask & 4;
+    snprintf(line, 400, "review:%s%s%s", rd ? " more than one date of birth" : "",
+             rg ? (rd ? ", both genders" : " both genders") : "",
+             rf ? (rd || rg ? ", more than one first name" : " more than one first name") : "");
+}
+
+/* The review line of mask, if any, appended to an identity's notes. */
+static void review_note(jd_buf *b, unsigned mask)
+{
+    char line[400];
+    if (!mask)
+        return;
+    review_line(mask, line);
+    if ((b->len && jd_buf_adds(b, "; ") != JD_OK) || jd_buf_adds(b, line) != JD_OK) {
+        /* notes are capped: the identity keeps what fits */
+    }
+}
+
 /* Review of mixed identities: more than one full date of birth, gender or
- * first name is shown to a person (on the identity, and as a line on
- * opts->review); explain-match explains any pair. */
-static void review(run *u, acc *a, const char *person_id)
+ * first name is shown to a person (on the identity, by review_note with
+ * the mask returned, and as a line on opts->review); explain-match
+ * explains any pair. */
+static unsigned review(run *u, acc *a, const char *person_id)
 {
     rs *R = &u->R;
     bool rd = a->ndob > 1, rg = a->gmask == 3, rf = false;
@@ -5864,19 +5905,14 @@ static void review(run *u, acc *a, const char *person_id)
         for (int y = x + 1; y < a->nfore && !rf; y++)
             rf = name_pair_level(R, a->fore[x], a->fore[y], true) < L_SIMILAR;
     if (!(rd || rg || rf))
-        return;
+        return 0;
     R->st.review++;
     R->st.review_dob += rd;
     R->st.review_gender += rg;
     R->st.review_forename += rf;
+    unsigned mask = (unsigned)rd | (unsigned)rg << 1 | (unsigned)rf << 2;
     char line[400];
-    snprintf(line, sizeof line, "review:%s%s%s", rd ? " more than one date of birth" : "",
-             rg ? (rd ? ", both genders" : " both genders") : "",
-             rf ? (rd || rg ? ", more than one first name" : " more than one first name") : "");
-    if ((a->notes.len && jd_buf_adds(&a->notes, "; ") != JD_OK) ||
-        jd_buf_adds(&a->notes, line) != JD_OK) {
-        /* notes are capped: the identity keeps what fits */
-    }
+    review_line(mask, line);
     FILE *out = u->o->review;
     if (out) {
         fprintf(out, "%s\t%s", person_id, line + 8);
@@ -5887,6 +5923,22 @@ static void review(run *u, acc *a, const char *person_id)
             fprintf(out, "%s%s", f ? ", " : "\tfirst names ", pool_str(&R->names, a->fore[f]));
         fputc('\n', out);
     }
+    return mask;
+}
+
+/* make_note (jd_note_maker) of a lazy run: identity k's notes, as
+ * identity_fields would have made them, in u->nbuf. */
+static int make_note(void *payload, size_t k, const char **note)
+{
+    run *u = payload;
+    u->nbuf.len = 0;
+    if (u->nbuf.ptr)
+        u->nbuf.ptr[0] = '\0';
+    identity_notes(u, &u->nbuf, u->members + u->moff[k], u->moff[k + 1] - u->moff[k], u->noff,
+                   u->nidx);
+    review_note(&u->nbuf, u->rev[k]);
+    *note = u->nbuf.len ? u->nbuf.ptr : NULL;
+    return JD_OK;
 }
 
 /* Display fields per identity: the ref with most mentions names it; the
@@ -5900,17 +5952,18 @@ static int identity_fields(run *u, jd_error *err)
     /* each identity's refs in ref order: members[off[k] .. off[k + 1]) */
     uint32_t *off = calloc(ninfo + 2, sizeof *off), *members = malloc((R->n ? R->n : 1) * 4);
     uint32_t *noff = NULL, *nidx = NULL; /* each ref's logged notes (notes_by_ref) */
-    if (!ac || !slot || !off || !members || notes_by_ref(u, &noff, &nidx) != JD_OK) {
+    uint8_t *rev = u->lazy ? calloc(ninfo ? ninfo : 1, 1) : NULL;
+    if (!ac || !slot || !off || !members || (u->lazy && !rev) ||
+        notes_by_ref(u, &noff, &nidx) != JD_OK) {
         free(ac);
         free(slot);
         free(off);
         free(members);
+        free(rev);
         return jd_oom(err);
     }
-    for (size_t k = 0; k < ninfo; k++) {
+    for (size_t k = 0; k < ninfo; k++)
         ac[k].best = UINT32_MAX;
-        jd_buf_init(&ac[k].notes, 4096);
-    }
     accumulate(u, ac, slot);
     for (uint32_t i = 0; i < R->n; i++)
         if (!u->in || u->in[i])
@@ -5920,18 +5973,23 @@ static int identity_fields(run *u, jd_error *err)
     for (uint32_t i = 0; i < R->n; i++)
         if (!u->in || u->in[i])
             members[off[slot[find(u->c, i)]]++] = i;
+    free(slot);
     /* now off[k] .. off[k + 1] are identity k's; its notes are written in
-     * one buffer for all and copied out at their length */
+     * one buffer for all and copied out at their length -- or, lazy, made
+     * at the save (make_note) from what is kept for it */
     jd_buf scratch = JD_BUF_INIT(4096);
     int rc = JD_OK;
     for (size_t k = 0; k < ninfo; k++) {
         acc *a = &ac[k];
         jd_identity_info *in = &u->info[k];
-        jd_buf_dispose(&a->notes);
-        a->notes = scratch;
-        a->notes.len = 0;
-        identity_notes(u, a, members + off[k], off[k + 1] - off[k], noff, nidx);
-        review(u, a, in->person_id);
+        scratch.len = 0;
+        if (!u->lazy)
+            identity_notes(u, &scratch, members + off[k], off[k + 1] - off[k], noff, nidx);
+        unsigned mask = review(u, a, in->person_id);
+        if (rev)
+            rev[k] = (uint8_t)mask;
+        else
+            review_note(&scratch, mask);
         in->display_name = a->best != UINT32_MAX ? pool_str(&u->R.ids, u->R.r[a->best].name) : NULL;
         char *dob = NULL;
         if (a->dobv[0]) {
@@ -5947,15 +6005,21 @@ static int identity_fields(run *u, jd_error *err)
         }
         in->dob = dob;
         in->is_child = a->child;
-        in->note = a->notes.len ? strdup(a->notes.ptr) : NULL;
-        if (a->notes.len && !in->note)
+        in->note = scratch.len ? strdup(scratch.ptr) : NULL;
+        if (scratch.len && !in->note)
             rc = JD_ENOMEM;
-        scratch = a->notes;
-        a->notes = (jd_buf)JD_BUF_INIT(4096);
     }
     jd_buf_dispose(&scratch);
     free(ac);
-    free(slot);
+    if (u->lazy) { /* kept for make_note */
+        u->members = members;
+        u->moff = off;
+        u->noff = noff;
+        u->nidx = nidx;
+        u->rev = rev;
+        u->nbuf = (jd_buf)JD_BUF_INIT(4096);
+        return rc < 0 ? jd_oom(err) : JD_OK;
+    }
     free(off);
     free(members);
     free(noff);
@@ -6104,7 +6168,11 @@ static int run_save(run *u, jd_error *err)
     u->model_json = params_json(&u->R);
     if (!u->model_json)
         return jd_oom(err);
-    int rc = u->s->ops->identities_replace(u->s, u->saves, u->R.n, u->info, u->ninfo, u->model_json,
+    jd_note_maker nm = {make_note, u};
+    if (u->lazy) /* the records are shed: make_note names refs from these */
+        u->R.sv = u->saves;
+    int rc = u->s->ops->identities_replace(u->s, u->saves, u->R.n, u->info, u->ninfo,
+                                           u->lazy ? &nm : NULL, u->model_json,
                                            u->R.st.candidate_pairs, u->R.st.links, err);
     u->keys_open = false; /* committed or rolled back */
     u->R.st.seconds_save += jd_secs() - t;
@@ -7356,7 +7424,8 @@ static void run_shed_links(run *u)
     vec_drop(&u->decs);
     free(u->c);
     u->c = NULL;
-    vec_drop(&u->notes);
+    if (!u->lazy) /* a lazy run's are made into notes at the save */
+        vec_drop(&u->notes);
     free(u->old.pid);
     free(u->old.fp);
     free(u->old.nbr);
@@ -7579,6 +7648,7 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     run u;
     run_init(&u, s, opts);
     u.early = s->ops->keys_replace_early && s->ops->keys_abort;
+    u.lazy = true; /* the identities' notes made as the store writes them */
     char mark[JD_MARK_MAX]; /* the resolve watermark, saved with the identities */
     struct timespec m0, m1;
     bool mt = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &m0) == 0;

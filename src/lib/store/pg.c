@@ -1805,27 +1805,43 @@ static int pg_decisions(jd_store *s, jd_decision_cb cb, void *payload, jd_error 
  * refs go in by COPY to temporary tables, then set-wise into the real ones
  * (upsert by person_id, so person_ids keep their row ids across re-runs).
  */
+/* The identities of a full resolve into the temporary table jd_tmp_identity
+ * (COPY, 8 MB at a time: their notes, made by notes (jd_store__note), are
+ * never all held). */
+static int copy_infos(pgs *p, jd_buf *b, const jd_identity_info *info, size_t ninfo,
+                      const jd_note_maker *notes, jd_error *err)
+{
+    static const char sql[] =
+        "COPY jd_tmp_identity(ord, person_id, display_name, dob, is_child, note) FROM STDIN";
+    int rc = JD_OK;
+    for (size_t i = 0; i < ninfo && rc == JD_OK; i++) {
+        const char *note = NULL;
+        if ((rc = jd_store__note(notes, info, i, &note, err)) < 0)
+            break;
+        if ((rc = jd_pg__cp_int(b, (int64_t)i, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(b, info[i].person_id, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(b, info[i].display_name, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(b, info[i].dob, '\t')) < 0 ||
+            (rc = jd_pg__cp_int(b, info[i].is_child, '\t')) < 0 ||
+            (rc = jd_pg__cp_str(b, note, '\n')) < 0)
+            rc = jd_error_set(err, rc, "out of memory");
+        if (rc == JD_OK && (b->len >= (8u << 20) || i + 1 == ninfo)) {
+            rc = jd_pg__copy(p, sql, b->ptr, b->len, err);
+            jd_buf_reset(b);
+        }
+    }
+    jd_buf_reset(b);
+    return rc;
+}
+
 /* The identities and refs of a full resolve into the temporary tables
- * jd_tmp_identity and jd_tmp_ref (COPY). */
+ * jd_tmp_identity (copy_infos) and jd_tmp_ref (COPY). */
 static int copy_identities(pgs *p, const jd_identity_save *refs, size_t nrefs,
-                           const jd_identity_info *info, size_t ninfo, jd_error *err)
+                           const jd_identity_info *info, size_t ninfo,
+                           const jd_note_maker *notes, jd_error *err)
 {
     jd_buf b = JD_BUF_INIT(SIZE_MAX);
-    int rc = JD_OK;
-    for (size_t i = 0; i < ninfo && rc == JD_OK; i++)
-        if ((rc = jd_pg__cp_int(&b, (int64_t)i, '\t')) < 0 ||
-            (rc = jd_pg__cp_str(&b, info[i].person_id, '\t')) < 0 ||
-            (rc = jd_pg__cp_str(&b, info[i].display_name, '\t')) < 0 ||
-            (rc = jd_pg__cp_str(&b, info[i].dob, '\t')) < 0 ||
-            (rc = jd_pg__cp_int(&b, info[i].is_child, '\t')) < 0 ||
-            (rc = jd_pg__cp_str(&b, info[i].note, '\n')) < 0)
-            rc = jd_error_set(err, rc, "out of memory");
-    if (rc == JD_OK)
-        rc = jd_pg__copy(p,
-                         "COPY jd_tmp_identity(ord, person_id, display_name, dob, is_child, note)"
-                         " FROM STDIN",
-                         b.ptr, b.len, err);
-    jd_buf_reset(&b);
+    int rc = copy_infos(p, &b, info, ninfo, notes, err);
     jd_buf kt = JD_BUF_INIT(SIZE_MAX);
     const char *kx = NULL;
     for (size_t i = 0; i < nrefs && rc == JD_OK; i++)
@@ -1993,7 +2009,7 @@ static int keys_update(pgs *p, const jd_identity_update *u, jd_error *err)
 
 static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
                                  const jd_identity_info *info, size_t ninfo,
-                                 const char *model_json, int64_t candidate_pairs, int64_t links,
+                                 const jd_note_maker *notes, const char *model_json, int64_t candidate_pairs, int64_t links,
                                  jd_error *err)
 {
     pgs *p = s->impl;
@@ -2014,7 +2030,7 @@ static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size
                           "DELETE FROM identity_ref; DELETE FROM identity_note;",
                           err)) < 0)
         goto out;
-    if ((rc = copy_identities(p, refs, nrefs, info, ninfo, err)) < 0)
+    if ((rc = copy_identities(p, refs, nrefs, info, ninfo, notes, err)) < 0)
         goto out;
     /* Temporary tables have no statistics until analysed: without them the
      * planner chose nested loops over 700k x 700k rows on the 1M county. */

@@ -2301,10 +2301,11 @@ static int sq_full_run(sq *q, int64_t now, int64_t refs, int64_t candidate_pairs
 }
 
 /* The identities of a full resolve (a: the upsert returning the row id, c:
- * the note insert), each person_id's row id into ids. */
+ * the note insert; the notes from notes, jd_store__note), each person_id's
+ * row id into ids. */
 static int save_identities(sq *q, sqlite3_stmt *a, sqlite3_stmt *c, jd_strmap *ids,
-                           const jd_identity_info *info, size_t ninfo, int64_t now,
-                           jd_error *err)
+                           const jd_identity_info *info, size_t ninfo,
+                           const jd_note_maker *notes, int64_t now, jd_error *err)
 {
     for (size_t i = 0; i < ninfo; i++) {
         sqlite3_reset(a);
@@ -2326,10 +2327,14 @@ static int save_identities(sq *q, sqlite3_stmt *a, sqlite3_stmt *c, jd_strmap *i
             return jd_oom(err);
         if (!added)
             return jd_error_set(err, JD_EINVALID, "person_id %s given twice", info[i].person_id);
-        if (info[i].note) {
+        const char *note = NULL;
+        int rc = jd_store__note(notes, info, i, &note, err);
+        if (rc < 0)
+            return rc;
+        if (note) {
             sqlite3_reset(c);
             sqlite3_bind_int64(c, 1, id);
-            jd_sq__bind_text(c, 2, info[i].note);
+            jd_sq__bind_text(c, 2, note);
             if (sqlite3_step(c) != SQLITE_DONE)
                 return jd_sq__err(q, err, "identity note");
         }
@@ -2619,8 +2624,8 @@ static int put_refs(sq *q, sqlite3_stmt *b, const jd_identity_save *refs, size_t
 /* A first resolve: identity_ref and identity_note emptied, the index on
  * identity_ref dropped, every row inserted, the index built again. */
 static int replace_all(sq *q, const jd_identity_save *refs, size_t nrefs,
-                       const jd_identity_info *info, size_t ninfo, int64_t now, jd_strmap *ids,
-                       jd_error *err)
+                       const jd_identity_info *info, size_t ninfo, const jd_note_maker *notes,
+                       int64_t now, jd_strmap *ids, jd_error *err)
 {
     sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
     int rc = jd_sq__exec(q,
@@ -2643,7 +2648,7 @@ static int replace_all(sq *q, const jd_identity_save *refs, size_t nrefs,
                             -1, &c, NULL) != SQLITE_OK))
         rc = jd_sq__err(q, err, "identities");
     if (rc == JD_OK)
-        rc = save_identities(q, a, c, ids, info, ninfo, now, err);
+        rc = save_identities(q, a, c, ids, info, ninfo, notes, now, err);
     if (rc == JD_OK)
         rc = put_refs(q, b, refs, nrefs, ids, err);
     sqlite3_finalize(a);
@@ -2658,9 +2663,9 @@ static int replace_all(sq *q, const jd_identity_save *refs, size_t nrefs,
  * only where it differs (most identities of a scope are re-resolved to what
  * they were: their rows and notes are left as they are). *id gets its row
  * id. st: the upsert (a row back when it wrote), the id's select, the notes'
- * delete and insert. */
+ * delete and insert; note: its note (NULL none). */
 static int upd_identity(sq *q, sqlite3_stmt *const st[4], const jd_identity_info *info,
-                        int64_t now, int64_t *id, jd_error *err)
+                        const char *note, int64_t now, int64_t *id, jd_error *err)
 {
     sqlite3_stmt *up = st[0], *sel = st[1];
     sqlite3_reset(up);
@@ -2684,7 +2689,7 @@ static int upd_identity(sq *q, sqlite3_stmt *const st[4], const jd_identity_info
         sqlite3_stmt *x = st[k];
         sqlite3_reset(x);
         sqlite3_bind_int64(x, 1, *id);
-        jd_sq__bind_text(x, 2, info->note);
+        jd_sq__bind_text(x, 2, note);
         if (sqlite3_step(x) != SQLITE_DONE)
             return jd_sq__err(q, err, "identity note");
     }
@@ -2702,10 +2707,11 @@ static const char *const upd_sql[4] = {
     "INSERT INTO identity_note(identity_id, note) SELECT ?1, ?2 WHERE ?2 IS NOT NULL AND"
     " NOT EXISTS (SELECT 1 FROM identity_note WHERE identity_id = ?1 AND note = ?2)"};
 
-/* The identities of a save, each upserted where it differs; ids: person_id
- * -> row id. */
-static int upd_identities(sq *q, const jd_identity_info *info, size_t ninfo, int64_t now,
-                          jd_strmap *ids, jd_error *err)
+/* The identities of a save, each upserted where it differs (the notes
+ * from notes, jd_store__note); ids: person_id -> row id. */
+static int upd_identities(sq *q, const jd_identity_info *info, size_t ninfo,
+                          const jd_note_maker *notes, int64_t now, jd_strmap *ids,
+                          jd_error *err)
 {
     sqlite3_stmt *st[4] = {NULL};
     int rc = JD_OK;
@@ -2714,7 +2720,10 @@ static int upd_identities(sq *q, const jd_identity_info *info, size_t ninfo, int
             rc = jd_sq__err(q, err, "identities");
     for (size_t i = 0; rc == JD_OK && i < ninfo; i++) {
         int64_t id = 0;
-        rc = upd_identity(q, st, &info[i], now, &id, err);
+        const char *note = NULL;
+        rc = jd_store__note(notes, info, i, &note, err);
+        if (rc == JD_OK)
+            rc = upd_identity(q, st, &info[i], note, now, &id, err);
         if (rc == JD_OK && (id <= 0 || id > UINT32_MAX))
             rc = jd_error_set(err, JD_ESTORE, "identity row id %lld out of range", (long long)id);
         bool added = false;
@@ -2771,10 +2780,11 @@ static int drop_unsaved_refs(sq *q, const jd_identity_save *refs, size_t nrefs, 
  * identity_note aside, and updated_at, now the time an identity changed).
  */
 static int replace_changed(sq *q, const jd_identity_save *refs, size_t nrefs,
-                           const jd_identity_info *info, size_t ninfo, int64_t now,
-                           jd_strmap *ids, jd_error *err)
+                           const jd_identity_info *info, size_t ninfo,
+                           const jd_note_maker *notes, int64_t now, jd_strmap *ids,
+                           jd_error *err)
 {
-    int rc = upd_identities(q, info, ninfo, now, ids, err);
+    int rc = upd_identities(q, info, ninfo, notes, now, ids, err);
     sqlite3_stmt *b = NULL;
     if (rc == JD_OK &&
         sqlite3_prepare_v2(q->db,
@@ -2805,7 +2815,7 @@ static int replace_changed(sq *q, const jd_identity_save *refs, size_t nrefs,
 
 static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
                                  const jd_identity_info *info, size_t ninfo,
-                                 const char *model_json, int64_t candidate_pairs, int64_t links,
+                                 const jd_note_maker *notes, const char *model_json, int64_t candidate_pairs, int64_t links,
                                  jd_error *err)
 {
     sq *q = s->impl;
@@ -2825,8 +2835,8 @@ static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size
     if (had < 0)
         rc = jd_sq__err(q, err, "identity ref");
     if (rc == JD_OK)
-        rc = had ? replace_changed(q, refs, nrefs, info, ninfo, now, &ids, err)
-                 : replace_all(q, refs, nrefs, info, ninfo, now, &ids, err);
+        rc = had ? replace_changed(q, refs, nrefs, info, ninfo, notes, now, &ids, err)
+                 : replace_all(q, refs, nrefs, info, ninfo, notes, now, &ids, err);
     /* identities no ref points at any more removed */
     if (rc == JD_OK)
         rc = jd_sq__exec(q,
@@ -2998,7 +3008,7 @@ static int sq_identities_update(jd_store *s, const jd_identity_update *u, jd_err
     jd_strmap ids;
     jd_strmap_init(&ids);
     int64_t now = jd_sq__now();
-    rc = upd_identities(q, u->info, u->ninfo, now, &ids, err); /* only where they differ */
+    rc = upd_identities(q, u->info, u->ninfo, NULL, now, &ids, err); /* only where differ */
     /* the keys first: they read the refs' old keys off their rows */
     if (rc == JD_OK)
         rc = keys_update(q, u->refs, u->nrefs, err);

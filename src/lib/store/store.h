@@ -126,6 +126,14 @@ typedef struct jd_identity_info {
     const char *person_id, *display_name, *dob, *note;
     bool is_child;
 } jd_identity_info;
+/* Identity i's note made when the store writes it (a full replace's notes
+ * made one at a time instead of all held at once): *note borrowed until the
+ * next call, NULL none; JD_OK or JD_ENOMEM. A replace given a maker reads
+ * it, not info[].note. */
+typedef struct jd_note_maker {
+    int (*make)(void *payload, size_t i, const char **note);
+    void *payload;
+} jd_note_maker;
 /* A change to a person_id in a resolve run (how: JD_PERSON_* of resolve.h). */
 typedef struct jd_identity_change_save {
     const char *person_id, *other;
@@ -337,9 +345,11 @@ typedef struct jd_store_ops {
                         void *payload, jd_error *err);
     int (*decisions)(jd_store *s, jd_decision_cb cb, void *payload, jd_error *err);
     /* Replace all identities in one transaction: refs[] with their person_id,
-     * info[] one per identity; run fields go to resolve_run. */
+     * info[] one per identity, their notes from notes (NULL: info[].note);
+     * run fields go to resolve_run. */
     int (*identities_replace)(jd_store *s, const jd_identity_save *refs, size_t nrefs,
-                              const jd_identity_info *info, size_t ninfo, const char *model_json,
+                              const jd_identity_info *info, size_t ninfo,
+                              const jd_note_maker *notes, const char *model_json,
                               int64_t candidate_pairs, int64_t links, jd_error *err);
     /* Optional (SQLite; NULL elsewhere): identities_replace's first part,
      * run early on a thread of its own while the caller uses the store for
@@ -499,6 +509,10 @@ int jd_store__refs_each(uint64_t key, const char *list, size_t len,
  * (SQLite's rowid order), passed to cb (list not NUL-terminated); *total
  * the (key, ref) entries. A non-zero return of cb stops and is returned;
  * JD_ENOMEM. */
+/* Identity i's note for a replace: from notes (jd_note_maker) or, NULL,
+ * info[i].note; JD_OK, or the maker's error set in err. */
+int jd_store__note(const jd_note_maker *notes, const jd_identity_info *info, size_t i,
+                   const char **note, jd_error *err);
 int jd_store__key_lists(const jd_identity_save *refs, size_t n,
                         int (*cb)(uint64_t key, const char *list, size_t len, void *payload),
                         void *payload, size_t *total);
