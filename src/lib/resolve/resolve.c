@@ -197,6 +197,9 @@ typedef struct rref {
     /* the days (since 1970) its mentions at addr were first and last
      * written: its time at the address (join_dated); 0 none */
     int32_t ad_from, ad_to;
+    /* the days its mentions were first and last written, at any place or
+     * none (join_dated_pc); 0 none */
+    int32_t d_from, d_to;
     int16_t by_lo, by_hi; /* birth years allowed by recorded ages */
     /* birth dates (yyyymmdd) its recorded ages allow at their events'
      * dates: after bd_lo, up to bd_hi; 0 none */
@@ -1234,6 +1237,11 @@ static void mention_places(rs *R, rref *r, const jd_mention_row *m)
             r->ad_from = r->ad_from && r->ad_from < d ? r->ad_from : d;
             r->ad_to = r->ad_to > d ? r->ad_to : d;
         }
+    }
+    if (m->seen_at > 0 && m->seen_at / 86400 < INT32_MAX) {
+        int32_t d = (int32_t)(m->seen_at / 86400);
+        r->d_from = r->d_from && r->d_from < d ? r->d_from : d;
+        r->d_to = r->d_to > d ? r->d_to : d;
     }
     if (m->gender && (m->gender[0] == 'F' || m->gender[0] == 'M')) {
         r->gender = m->gender[0];
@@ -3826,6 +3834,19 @@ static int hh_narrow(const rs *R, const cl *c, const rref *sr, uint32_t *cand, u
  * with s) and returns false when too many fit.
  */
 enum { FAM_MEMBERS = 48 };
+
+/* Add cluster r to the max clusters seen (ns of them): 1 added, 0 seen
+ * already, -1 full. */
+static int seen_add(uint32_t *seen, int *ns, int max, uint32_t r)
+{
+    for (int k = 0; k < *ns; k++)
+        if (seen[k] == r)
+            return 0;
+    if (*ns == max)
+        return -1;
+    seen[(*ns)++] = r;
+    return 1;
+}
 static bool family_candidates(const rs *R, cl *c, uint32_t s, uint32_t rs_, const decision *dv,
                               size_t ndec, lvcache *lc, uint32_t *cand, uint32_t *via,
                               uint32_t *by, int *nc, const uint8_t *in, bool *need)
@@ -3847,18 +3868,15 @@ static bool family_candidates(const rs *R, cl *c, uint32_t s, uint32_t rs_, cons
                 }
                 if (r == rs_ || r == rt)
                     continue;
-                int k = 0;
-                while (k < ns && seen[k] != r)
-                    k++;
-                if (k < ns)
-                    continue;
-                if (ns == FAM_MEMBERS)
+                int fresh = seen_add(seen, &ns, FAM_MEMBERS, r);
+                if (fresh < 0)
                     return false; /* a crowd, not a family */
-                seen[ns++] = r;
+                if (!fresh)
+                    continue;
                 if (!(c[r].full || (c[r].named && sr->nfore && sr->nsur)) ||
                     !hh_member_fits(R, c, rs_, r, sr, dv, ndec, lc))
                     continue;
-                k = 0;
+                int k = 0;
                 while (k < *nc && cand[k] != r)
                     k++;
                 if (k < *nc)
@@ -4001,6 +4019,134 @@ static int64_t join_dated(const rs *R, cl *c, const decision *dv, size_t ndec, v
 }
 
 /*
+ * Who was written at a postcode when (issue 16): a sparse ref with no
+ * place of its own (a call about "Nguyen", F; a police witness "Sinead",
+ * 13, at the incident's postcode) that no household round joined joins
+ * the one person known in full who fits it (hh_member_fits) and whose
+ * records were written at its event's postcode within DATED_DAYS of its
+ * own days. Anyone else ever written there who fits counts against it (a
+ * sister known in full, a mother known by a name and an age; twins stay
+ * apart; a father written there only years later), unless their records
+ * put them only at another place at that time (the family that lived
+ * there before), as do more than DATED_PC_PEOPLE people. Postcodes with
+ * more than DATED_PC_REFS refs (a block of flats) are not used. Returns
+ * the refs joined; an incremental run as join_household, except that a
+ * ref with anyone at its postcode out of scope stays apart (with --hops
+ * the next full run decides).
+ */
+enum { DATED_PC_REFS = 1024, DATED_PC_PEOPLE = 128 };
+
+static bool dated_pc_eligible(const rs *R, uint32_t s)
+{
+    const rref *sr = &R->r[s];
+    return !sr->addr && !sr->npc && sr->epc && sr->d_from && hh_eligible(R, s);
+}
+
+/* Was ref x written at postcode p within w days of days from..to? */
+static bool dated_at_pc(const rref *x, uint32_t p, int32_t from, int32_t to, int32_t w)
+{
+    if (!p)
+        return false;
+    int32_t a = x->addr ? x->ad_from : x->d_from, b = x->addr ? x->ad_to : x->d_to;
+    if (!a || b < from - w || a > to + w)
+        return false;
+    bool at = x->apc == p;
+    for (uint8_t i = 0; i < x->npc && !at; i++)
+        at = x->pc[i] == p;
+    return at;
+}
+
+/* Where cluster r was at the days of ref sr (within DATED_DAYS): 1 at
+ * its event's postcode, 0 at other places only, -1 not known (walks at
+ * most 64 members). */
+static int dated_pc_where(const rs *R, const cl *c, uint32_t r, const rref *sr)
+{
+    uint32_t m = r;
+    int walked = 0, where = -1;
+    do {
+        const rref *x = &R->r[m];
+        if (dated_at_pc(x, sr->epc, sr->d_from, sr->d_to, DATED_DAYS))
+            return 1;
+        uint32_t own = x->apc ? x->apc : x->npc ? x->pc[0] : 0;
+        if (where < 0 && own && dated_at_pc(x, own, sr->d_from, sr->d_to, DATED_DAYS))
+            where = 0; /* written at a place of its own then, not this one */
+        m = c[m].next;
+    } while (m != r && ++walked < 64);
+    return where;
+}
+
+/* The one person ref s (in cluster rs_) joins at its event's postcode, or
+ * UINT32_MAX (*via: the ref found by). */
+static uint32_t dated_pc_person(const rs *R, cl *c, uint32_t s, uint32_t rs_, const decision *dv,
+                                size_t ndec, lvcache *lc, const hh_index *px, const uint8_t *in,
+                                bool *need, uint32_t *via)
+{
+    const rref *sr = &R->r[s];
+    uint32_t seen[DATED_PC_PEOPLE], cand = UINT32_MAX;
+    int ns = 0;
+    size_t lo, hi = hh_range(px, sr->epc, &lo);
+    if (hi - lo > DATED_PC_REFS)
+        return UINT32_MAX;
+    for (size_t e = lo; e < hi; e++) {
+        uint32_t u = (uint32_t)px->k[e], r;
+        if (!R->r[u].addr && !R->r[u].npc)
+            continue; /* there by its event's postcode: not a member */
+        if (in && !in[u]) { /* someone not in scope: not decided here */
+            *need = true;
+            return UINT32_MAX;
+        }
+        if ((r = find(c, u)) == rs_)
+            continue;
+        int fresh = seen_add(seen, &ns, DATED_PC_PEOPLE, r);
+        if (fresh < 0)
+            return UINT32_MAX; /* too many people */
+        if (!fresh)
+            continue;
+        /* known in full, or by a first name or an age (a parent) */
+        bool full = c[r].full || (c[r].named && sr->nfore && sr->nsur);
+        if (!(full || c[r].nfn || c[r].nd || c[r].by_lo) ||
+            !hh_member_fits(R, c, rs_, r, sr, dv, ndec, lc))
+            continue;
+        int where = dated_pc_where(R, c, r, sr);
+        if (!where)
+            continue; /* elsewhere then */
+        if (!full || where < 0 || cand != UINT32_MAX)
+            return UINT32_MAX; /* someone else who fits may have been there */
+        cand = r;
+        *via = u;
+    }
+    return cand;
+}
+
+static int64_t join_dated_pc(const rs *R, cl *c, const decision *dv, size_t ndec, lvcache *lc,
+                             vec *notes, const hh_index *px, const uint8_t *in, bool *need)
+{
+    int64_t joined = 0;
+    for (uint32_t s = 0; s < R->n; s++) {
+        if (!dated_pc_eligible(R, s))
+            continue;
+        const rref *sr = &R->r[s];
+        if (in && !in[s]) { /* an in-scope ref there then may change it */
+            size_t lo, hi = hh_range(px, sr->epc, &lo);
+            for (size_t e = lo; !*need && hi - lo <= DATED_PC_REFS && e < hi; e++)
+                *need = in[(uint32_t)px->k[e]];
+            continue;
+        }
+        uint32_t rs_ = find(c, s), via = 0;
+        if (c[rs_].size > 1)
+            continue; /* joined already */
+        uint32_t cand = dated_pc_person(R, c, s, rs_, dv, ndec, lc, px, in, need, &via);
+        if (cand == UINT32_MAX)
+            continue;
+        merge(c, rs_, cand);
+        joined++;
+        if (household_note(R, &c[cand], s, via, 1, 1, notes) < 0)
+            return -1;
+    }
+    return joined;
+}
+
+/*
  * Returns the refs joined at their places (those joined through their
  * family, family_candidates, are counted in *family), or -1 without
  * memory. An incremental run (in
@@ -4103,10 +4249,11 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         bad |= household_note(R, &c[cand[0]], s, via[0], fam ? 2 : own ? 0 : 1, by[0], notes) < 0;
     }
     int64_t dated = bad ? -1 : join_dated(R, c, dv, ndec, notes, &ax, &px, in, need);
+    int64_t dpc = dated < 0 ? -1 : join_dated_pc(R, c, dv, ndec, lc, notes, &px, in, need);
     free(done);
     free(ax.k);
     free(px.k);
-    return dated < 0 ? -1 : joined + dated;
+    return dpc < 0 ? -1 : joined + dated + dpc;
 }
 
 typedef struct match_link {
@@ -5148,6 +5295,7 @@ static int64_t ref_fp(const rs *R, uint32_t i)
     f[14] = (uint64_t)r->bd_lo << 32 | r->bd_hi;
     f[15] = r->addr || r->npc ? 0 : fp_str(&R->ids, r->epc, 15); /* hh_keys' place */
     f[15] += (uint64_t)(uint32_t)r->ad_from << 32 | (uint32_t)r->ad_to; /* join_dated */
+    f[15] += ((uint64_t)(uint32_t)r->d_from << 32 | (uint32_t)r->d_to) * 3; /* join_dated_pc */
     for (uint32_t k = R->nl_off ? R->nl_off[i] : 0; R->nl_off && k < R->nl_off[i + 1]; k++) {
         const rref *o = &R->r[R->nl_to[k]];
         f[12] += fp_str(&R->ids, o->agency, 11) * 31 + fp_str(&R->ids, o->ref, 12);
