@@ -3974,7 +3974,8 @@ static int dated_member(const rs *R, cl *c, uint32_t s, uint32_t rs_, uint32_t r
     if (r == rs_ || !(x->full || x->named || x->nfn || x->nd || x->by_lo))
         return 0; /* itself, or another ref with nothing to know a person by */
     int why;
-    if ((sr->gmask && x->gmask && !(x->gmask & sr->gmask)) || conflict(R, c, rs_, r, dv, ndec, false, false, &why))
+    if ((sr->gmask && x->gmask && !(x->gmask & sr->gmask)) ||
+        conflict(R, c, rs_, r, dv, ndec, false, false, &why))
         return 0;
     int where = dated_where(R, c, r, sr);
     return where == 1 && x->full ? 1 : where ? -1 : 0;

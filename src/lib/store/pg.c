@@ -2009,7 +2009,8 @@ static int keys_update(pgs *p, const jd_identity_update *u, jd_error *err)
 
 static int pg_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
                                  const jd_identity_info *info, size_t ninfo,
-                                 const jd_note_maker *notes, const char *model_json, int64_t candidate_pairs, int64_t links,
+                                 const jd_note_maker *notes, const char *model_json,
+                                 int64_t candidate_pairs, int64_t links,
                                  jd_error *err)
 {
     pgs *p = s->impl;

@@ -2815,7 +2815,8 @@ static int replace_changed(sq *q, const jd_identity_save *refs, size_t nrefs,
 
 static int sq_identities_replace(jd_store *s, const jd_identity_save *refs, size_t nrefs,
                                  const jd_identity_info *info, size_t ninfo,
-                                 const jd_note_maker *notes, const char *model_json, int64_t candidate_pairs, int64_t links,
+                                 const jd_note_maker *notes, const char *model_json,
+                                 int64_t candidate_pairs, int64_t links,
                                  jd_error *err)
 {
     sq *q = s->impl;
