@@ -859,10 +859,12 @@ static int unrecorded_alert(pwalk *w, const evwalk *x, const jd_screen_match *cm
     json_array_append_new(ex, json_string(w->line));
     if (why)
         json_array_append_new(ex, json_string(why));
-    if (cm->attrs) {
+    /* a concern is no discount: crime_level's reason says what it did */
+    unsigned although = cm->attrs & ~(unsigned)JD_SCREEN_CONCERN;
+    if (although) {
         char ab[160];
         snprintf(w->line, sizeof w->line, "counted although %s",
-                 jd_screen_attrs_str(cm->attrs, ab, sizeof ab));
+                 jd_screen_attrs_str(although, ab, sizeof ab));
         json_array_append_new(ex, json_string(w->line));
     }
     for (size_t i = 0; i < ncm; i++) {
