@@ -7,6 +7,7 @@
  */
 #include <joindots/analyse.h>
 #include <joindots/screen.h>
+#include <joindots/screen_model.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -925,10 +926,17 @@ static void test_concern(void **state)
     assert_false(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
     r = run(f, "Amy said mum leaves her alone every night.", 8, "case_note", -1);
     assert_false(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
-    /* a sign of neglect alone is no offence */
+    /* a sign of neglect alone is no offence, and with the weak evidence
+     * listed the screen says why; beside the carer's failure it is one */
+    bool was = jd_screen_set_weak(f->S, true);
     r = run(f, "Siblings arriving late and hungry most mornings; family support offered.", 8,
             "welfare_concern", -1);
     assert_null(find(r, "C17", true));
+    assert_non_null(strstr(must(r, "C17", false)->name, "a sign of neglect alone"));
+    jd_screen_set_weak(f->S, was);
+    r = run(f, "Grace came in hungry again and has worn the same clothes all week.", 9, "referral",
+            -1);
+    assert_non_null(strstr(must(r, "C17", true)->name, "with the carer's failure"));
 }
 
 static void test_analyse_agrees(void **state)
