@@ -52,8 +52,9 @@ typedef struct jd_analyse_opts {
 /* The partitions jd_analyse runs in for opts (1 for none): opts->partitions,
  * or with JD_PARTITIONS_AUTO the fewest whose pass fits opts->memory_mb
  * (a pass: about 256 MB and 0.9 KB for each of 1.18 / K of the store's
- * events; docs/internals/analyse.md), at most 64. A negative error code
- * when the store cannot count its events. */
+ * events; a budget under 512 MB is all for the events;
+ * docs/internals/analyse.md), at most 64. A negative error code when the
+ * store cannot count its events. */
 JD_API int jd_analyse_partitions(jd_store *s, const jd_analyse_opts *opts, jd_error *err);
 
 enum {

@@ -66,16 +66,36 @@ for bad in 0 -1 x 65; do
   is $? 2 "analyse --threads $bad is refused as a usage error"
 done
 
-# --- partitions of children (issue 20): the same alerts and counts, byte for byte
-for k in "1" "2" "3" "3 --threads 2" "7 --threads 3"; do
+# --- partitions of persons (issue 20): each pass on its own load, the
+# networks on a narrow load of the whole county; the same alerts, counts
+# and analysis documents (concern bases, network graph, hotspots,
+# profiles, network feedback; the bases' save tag aside), byte for byte
+docs() { db_query "$CDB" "SELECT name, doc FROM analysis_doc ORDER BY name" |
+  sed -E 's/[0-9]{10}\.[0-9]{9}\.[0-9]+/TAG/g'; }
+"$JD" analyse --db "$CDB" --threads 1 >/dev/null 2>&1 && docs >"$SCRATCH/t1.docs"
+ok $? "the analysis documents of one partition"
+grep -q '^m09:links|\[\[' "$SCRATCH/t1.docs"
+ok $? "the county has network feedback, so the passes run twice"
+for k in "1" "2" "3" "3 --threads 2" "7 --threads 3" "auto --memory-mb 1"; do
   "$JD" analyse --db "$CDB" --partitions $k 2>/dev/null | counts >"$SCRATCH/k.out" &&
-    "$JD" export alerts --db "$CDB" >"$SCRATCH/k.jsonl" 2>/dev/null &&
-    cmp -s "$SCRATCH/t1.jsonl" "$SCRATCH/k.jsonl" && cmp -s "$SCRATCH/t1.out" "$SCRATCH/k.out"
-  ok $? "analyse --partitions $k stores the alerts and counts of one partition, byte for byte"
+    "$JD" export alerts --db "$CDB" >"$SCRATCH/k.jsonl" 2>/dev/null && docs >"$SCRATCH/k.docs" &&
+    cmp -s "$SCRATCH/t1.jsonl" "$SCRATCH/k.jsonl" && cmp -s "$SCRATCH/t1.out" "$SCRATCH/k.out" &&
+    cmp -s "$SCRATCH/t1.docs" "$SCRATCH/k.docs"
+  ok $? "analyse --partitions $k stores the alerts, counts and documents of one, byte for byte"
 done
+for k in 1 3; do
+  "$JD" analyse --db "$CDB" --no-save --partitions $k 2>/dev/null | counts >"$SCRATCH/n$k.out"
+done
+cmp -s "$SCRATCH/n1.out" "$SCRATCH/n3.out" && ! cmp -s "$SCRATCH/n1.out" "$SCRATCH/t1.out"
+ok $? "analyse --no-save --partitions 3 counts as one partition (without the escalations)"
 "$JD" analyse --db "$CDB" --partitions 3 2>/dev/null | grep -q 'in 3 partitions:'
 ok $? "analyse --partitions 3 says it walked in 3 partitions"
-for bad in 0 -1 x 1025; do
+parts=$("$JD" analyse --db "$CDB" --partitions auto --memory-mb 1 2>/dev/null |
+  sed -nE 's/.* in ([0-9]+) partitions:.*/\1/p')
+ok $([ "${parts:-0}" -gt 1 ] && echo 0 || echo 1) "--partitions auto on a 1 MB budget cuts the county ($parts)"
+"$JD" analyse --db "$CDB" --partitions auto 2>/dev/null | grep -q 'in 1 partition:'
+ok $? "--partitions auto on the default budget keeps a small county whole"
+for bad in 0 -1 x 65 1025 "auto --memory-mb 0" "2 --memory-mb 100"; do
   "$JD" analyse --db "$CDB" --partitions $bad >/dev/null 2>&1
   is $? 2 "analyse --partitions $bad is refused as a usage error"
 done

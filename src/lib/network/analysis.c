@@ -60,8 +60,8 @@ int jd_analyse_partitions(jd_store *s, const jd_analyse_opts *opts, jd_error *er
     if (rc < 0)
         return rc;
     int64_t mb = opts->memory_mb > 0 ? opts->memory_mb : JD_ANALYSE_MEMORY_MB;
-    /* a budget below the fixed part leaves 16 MB a pass (tests use it) */
-    double room = (double)(mb > PART_FIXED_MB + 16 ? mb - PART_FIXED_MB : 16);
+    /* a budget below twice the fixed part is all for the events (tests) */
+    double room = (double)(mb > 2 * PART_FIXED_MB ? mb - PART_FIXED_MB : mb);
     double n = PART_SHARE * (double)c.events * PART_KB_PER_EVENT / 1024.0 / room;
     return n <= 1 ? 1 : n >= 64 ? 64 : (int)n + (n > (int)n);
 }
