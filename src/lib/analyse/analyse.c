@@ -1242,7 +1242,7 @@ static int part_pass(part_run *R, int k, bool second)
 /* The whole county's narrow load (*S, kept for the write) and, with
  * networks, the network pass on it: each event's screening and each
  * child's level from the passes; record: the memberships kept. */
-static int part_networks(part_run *R, jd_snapshot *S, bool record)
+static int part_networks(part_run *R, jd_snapshot *S, bool record, bool load)
 {
     an *G = R->G;
     jd_snapshot_opts so = {G->opts->as_of, false, NULL, 0, 0, NULL, 0, true};
@@ -1251,7 +1251,7 @@ static int part_networks(part_run *R, jd_snapshot *S, bool record)
     an A;
     int rc = pass_init(&A, G, &st);
     double t0 = jd_secs();
-    if (rc == JD_OK)
+    if (rc == JD_OK && load)
         rc = jd_snapshot__load(S, R->s, &so, G->err);
     R->load += jd_secs() - t0;
     t0 = jd_secs();
@@ -1273,6 +1273,212 @@ static int part_networks(part_run *R, jd_snapshot *S, bool record)
     }
     G->st->seconds_alerts += jd_secs() - t0;
     pass_free(&A);
+    return rc;
+}
+
+/* ---- the network feedback round for the linked children only ---- */
+
+static bool per_event(int kind)
+{
+    return kind == JD_ALERT_LANGUAGE || kind == JD_ALERT_UNRECORDED_CRIME;
+}
+
+static int cmp_who_id(const void *a, const void *b)
+{
+    const struct out_alert *x = a, *y = b;
+    if (x->who != y->who)
+        return x->who < y->who ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+/* Whether two walks of the same children raised the same per-event alerts
+ * (ids and children): then the first round's choice of the child that
+ * keeps each (merge_one) stands. Sorts both lists. */
+static bool same_per_event(struct out_alert *a, size_t na, struct out_alert *b, size_t nb)
+{
+    if (na > 1)
+        qsort(a, na, sizeof *a, cmp_who_id);
+    if (nb > 1)
+        qsort(b, nb, sizeof *b, cmp_who_id);
+    size_t i = 0, j = 0;
+    for (;;) {
+        while (i < na && !per_event(a[i].kind))
+            i++;
+        while (j < nb && !per_event(b[j].kind))
+            j++;
+        if (i == na || j == nb)
+            return i == na && j == nb;
+        if (cmp_who_id(&a[i++], &b[j++]) != 0)
+            return false;
+    }
+}
+
+/* The rank of a person of a subset load, as in the full load's order. */
+static void subset_ranks(const part_run *R, jd_snapshot *T)
+{
+    for (size_t i = 0; i < T->np; i++) {
+        aperson *p = &T->p[i];
+        const uint32_t *v = jd_strmap_get(p->resolved ? &R->P.identities : &R->P.unresolved,
+                                          p->pid, strlen(p->pid));
+        p->rank = !v ? UINT64_MAX : p->resolved ? *v : (1ULL << 32) + *v;
+    }
+}
+
+/* The counts of walk b in place of walk a's (the same children). */
+static void stats_swap(jd_analyse_stats *to, const jd_analyse_stats *a,
+                       const jd_analyse_stats *b)
+{
+    jd_analyse_stats neg = *a;
+    for (int k = 0; k < JD_ALERT_KINDS; k++)
+        neg.by_kind[k] = -a->by_kind[k];
+    for (int l = 0; l < 5; l++)
+        neg.by_level[l] = -a->by_level[l];
+    neg.children = -a->children;
+    neg.returns_due = -a->returns_due;
+    neg.returns_interviewed_72h = -a->returns_interviewed_72h;
+    neg.crimes_disclosed = -a->crimes_disclosed;
+    neg.crimes_recorded = -a->crimes_recorded;
+    stats_add(to, &neg);
+    stats_add(to, b);
+    to->seconds_walk_cpu += a->seconds_walk_cpu + b->seconds_walk_cpu;
+}
+
+/* The run's alerts with the second walk's of A's walked children (A's
+ * alerts): theirs replaced, a per-event alert only where the child kept it
+ * in the first round; the networks' dropped (they run again). */
+static int swap_alerts(part_run *R, an *A)
+{
+    an *G = R->G;
+    jd_strmap held, who;
+    jd_strmap_init(&held);
+    jd_strmap_init(&who);
+    int rc = JD_OK;
+    for (size_t p = 0; p < A->np && rc == JD_OK; p++)
+        if (A->p[p].walk && !jd_strmap_put(&who, (const char *)&A->p[p].rank,
+                                           sizeof A->p[p].rank, 0, NULL))
+            rc = oom(G);
+    for (size_t i = 0; i < G->nalerts && rc == JD_OK; i++) {
+        const struct out_alert *a = &G->alerts[i];
+        if (per_event(a->kind) && jd_strmap_get(&who, (const char *)&a->who, sizeof a->who) &&
+            !jd_strmap_put(&held, a->id, strlen(a->id), 0, NULL))
+            rc = oom(G);
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < G->nalerts && rc == JD_OK; i++) {
+        struct out_alert *a = &G->alerts[i];
+        if (jd_strmap_get(&who, (const char *)&a->who, sizeof a->who) ||
+            a->kind == JD_ALERT_NETWORK) {
+            G->st->by_kind[a->kind] -= a->kind == JD_ALERT_NETWORK;
+            alert_free(a);
+        } else
+            G->alerts[n++] = *a;
+    }
+    G->nalerts = rc == JD_OK ? n : G->nalerts;
+    for (size_t i = 0; i < A->nalerts && rc == JD_OK; i++) {
+        struct out_alert *a = &A->alerts[i];
+        if (per_event(a->kind) && !jd_strmap_get(&held, a->id, strlen(a->id)))
+            continue;
+        a->text = alert_text(a);
+        json_decref(a->doc);
+        a->doc = NULL;
+        a->subject = jd_arena_strdup(&G->ar, a->subject);
+        if (!a->text || !a->subject ||
+            jd_grow((void **)&G->alerts, &G->alertcap, G->nalerts + 1, sizeof *G->alerts) < 0)
+            rc = oom(G);
+        else {
+            G->alerts[G->nalerts++] = *a;
+            *a = (struct out_alert){NULL, 0, 0, NULL, 0, NULL, 0, NULL};
+        }
+    }
+    jd_strmap_free(&held);
+    jd_strmap_free(&who);
+    return rc;
+}
+
+/* A's alerts handed over (*out, *n), and its walk forgotten (counts,
+ * levels, per-event alert ids) for a walk again. */
+static void walk_forget(an *A, struct out_alert **out, size_t *n)
+{
+    *out = A->alerts;
+    *n = A->nalerts;
+    A->alerts = NULL;
+    A->nalerts = A->alertcap = 0;
+    memset(A->st, 0, sizeof *A->st);
+    for (size_t p = 0; p < A->np; p++)
+        memset(A->p[p].level_at, 0, sizeof A->p[p].level_at);
+    jd_strmap_free(&A->lang_seen);
+    jd_strmap_init(&A->lang_seen);
+}
+
+/* Walk A's walked persons (one partition of one). */
+static int walk_once(an *A, jd_store *s)
+{
+    jd_strmap seen;
+    jd_strmap_init(&seen);
+    int rc = walk_partition(A, s, 0, 1, &seen);
+    jd_strmap_free(&seen);
+    return rc;
+}
+
+/* The network feedback round on the children the first network pass made
+ * members (R->links) alone: their events loaded by index (a subset, hops 0:
+ * a child's walk reads only its events), screened, walked without and
+ * with the feedback. When both walks raise the same per-event alerts, the
+ * first round's choice of who keeps each stands: their alerts, counts and
+ * levels replace the first round's (*done). Else, or on a store without
+ * subset loads, the caller runs the round on every partition. */
+static int rewalk_linked(part_run *R, bool *done)
+{
+    an *G = R->G;
+    *done = false;
+    if (!R->s->ops->incr)
+        return JD_OK;
+    const char **keys = malloc((R->nlinks + 1) * sizeof *keys);
+    if (!keys)
+        return oom(G);
+    for (size_t i = 0; i < R->nlinks; i++)
+        keys[i] = R->links[i].pid;
+    jd_snapshot T;
+    jd_snapshot_opts so = {G->opts->as_of, false, keys, R->nlinks, 0, NULL, 0, false};
+    jd_analyse_stats st, st1;
+    memset(&st, 0, sizeof st);
+    struct out_alert *first = NULL;
+    size_t nfirst = 0;
+    an A;
+    int rc = pass_init(&A, G, &st);
+    double t0 = jd_secs();
+    if (rc == JD_OK)
+        rc = jd_snapshot__load(&T, R->s, &so, G->err);
+    else
+        memset(&T, 0, sizeof T);
+    R->load += jd_secs() - t0;
+    if (rc == JD_OK) {
+        T.subset = false; /* walked as a partition: no stored alert seeds it (seed_fringe) */
+        subset_ranks(R, &T);
+        attach(&A, &T);
+        rc = screen_all(&A, R->X);
+    }
+    t0 = jd_secs();
+    if (rc == JD_OK && (rc = walk_once(&A, R->s)) == JD_OK) {
+        st1 = st;
+        walk_forget(&A, &first, &nfirst);
+        rc = links_give(R, &A);
+    }
+    if (rc == JD_OK && (rc = walk_once(&A, R->s)) == JD_OK &&
+        same_per_event(first, nfirst, A.alerts, A.nalerts)) {
+        *done = true;
+        stats_swap(G->st, &st1, &st);
+        keep_levels(R, &A);
+        rc = swap_alerts(R, &A);
+    }
+    G->st->seconds_alerts += jd_secs() - t0;
+    G->sres = A.sres;
+    for (size_t i = 0; i < nfirst; i++)
+        alert_free(&first[i]);
+    free(first);
+    pass_free(&A);
+    jd_snapshot__dispose(&T);
+    free(keys);
     return rc;
 }
 
@@ -1307,16 +1513,19 @@ static int part_rounds(part_run *R, jd_snapshot *S)
     for (int k = 0; rc == JD_OK && k < R->nparts; k++)
         rc = part_pass(R, k, false);
     if (rc == JD_OK)
-        rc = part_networks(R, S, G->m09_ind >= 0);
+        rc = part_networks(R, S, G->m09_ind >= 0, true);
     if (rc < 0 || !R->nlinks)
         return rc;
+    bool done = false;
+    if ((rc = rewalk_linked(R, &done)) < 0 || done)
+        return rc < 0 ? rc : part_networks(R, S, false, false);
     second_pass_reset(G);
     jd_strmap_free(&R->seen);
     jd_strmap_init(&R->seen);
     jd_snapshot__dispose(S);
     for (int k = 0; rc == JD_OK && k < R->nparts; k++)
         rc = part_pass(R, k, true);
-    return rc == JD_OK ? part_networks(R, S, false) : rc;
+    return rc == JD_OK ? part_networks(R, S, false, true) : rc;
 }
 
 int jd_an__run_parts(jd_store *s, const jd_analyse_opts *opts, int nparts, jd_an_pass networks,
