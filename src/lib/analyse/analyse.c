@@ -914,25 +914,32 @@ static int walk_all(an *A, jd_snapshot *S, jd_store *s, jd_an_pass networks)
     return 0;
 }
 
-/* What one run holds, freed. */
-static void an_free(an *A, jd_risk_policy *pol, screen_ctx *X)
+/* What a pass holds (pass_init), or the part of a run alike, freed. */
+static void pass_free(an *A)
 {
     for (size_t i = 0; i < A->nalerts; i++)
         alert_free(&A->alerts[i]);
     free(A->alerts);
+    free(A->f);
+    free(A->scache);
+    free(A->evscr);
+    free(A->m09);
+    jd_smemo__free(A->smemo);
+    jd_strmap_free(&A->lang_seen);
+    jd_arena_free(&A->ar);
+}
+
+/* What one run holds, freed. */
+static void an_free(an *A, jd_risk_policy *pol, screen_ctx *X)
+{
+    pass_free(A);
     jd_risk__dispose(pol);
     jd_ts__scan_free(&X->sc);
     free(X->adult_s);
     free(X->sex_s);
     free(X->unless_hit);
-    free(A->f);
-    jd_strmap_free(&A->lang_seen);
-    free(A->m09);
-    jd_arena_free(&A->ar);
     jd_rules__free(A->rules);
     jd_screen_result_free(&A->sres);
-    jd_smemo__free(A->smemo);
-    free(A->scache);
     jd_screen_close(A->scr);
 }
 
@@ -1082,19 +1089,21 @@ static int pass_init(an *A, const an *G, jd_analyse_stats *st)
     return (A->smemo = jd_smemo__new()) ? JD_OK : oom(A);
 }
 
-static void pass_free(an *A)
+/* A pass's copy of the run (pass_init) and, with so, its load into *S
+ * (dispose it even on failure; without so, *S is left as it is). */
+static int pass_open(part_run *R, an *A, jd_analyse_stats *st, jd_snapshot *S,
+                     const jd_snapshot_opts *so)
 {
-    for (size_t i = 0; i < A->nalerts; i++)
-        alert_free(&A->alerts[i]);
-    free(A->alerts);
-    free(A->f);
-    free(A->scache);
-    free(A->evscr);
-    free(A->m09);
-    jd_smemo__free(A->smemo);
-    jd_strmap_free(&A->lang_seen);
-    jd_arena_free(&A->ar);
+    int rc = pass_init(A, R->G, st);
+    double t0 = jd_secs();
+    if (so && rc == JD_OK)
+        rc = jd_snapshot__load(S, R->s, so, R->G->err);
+    else if (so)
+        memset(S, 0, sizeof *S);
+    R->load += jd_secs() - t0;
+    return rc;
 }
+
 
 /* What the network pass reads of each event's screening (network.c's
  * concerning() and adultness()), 5 bytes an event: an event is in every
@@ -1208,13 +1217,7 @@ static int part_pass(part_run *R, int k, bool second)
     an A;
     jd_strmap seen;
     jd_strmap_init(&seen);
-    int rc = pass_init(&A, G, &st);
-    double t0 = jd_secs();
-    if (rc == JD_OK)
-        rc = jd_snapshot__load(&S, R->s, &so, G->err);
-    else
-        memset(&S, 0, sizeof S);
-    R->load += jd_secs() - t0;
+    int rc = pass_open(R, &A, &st, &S, &so);
     if (rc == JD_OK) {
         attach(&A, &S);
         rc = screen_all(&A, R->X);
@@ -1223,7 +1226,7 @@ static int part_pass(part_run *R, int k, bool second)
         keep_narrow(R, &A);
     if (rc == JD_OK && second)
         rc = links_give(R, &A);
-    t0 = jd_secs();
+    double t0 = jd_secs();
     if (rc == JD_OK)
         rc = walk_partition(&A, R->s, k, R->nparts, &seen);
     if (rc == JD_OK)
@@ -1249,12 +1252,8 @@ static int part_networks(part_run *R, jd_snapshot *S, bool record, bool load)
     jd_analyse_stats st;
     memset(&st, 0, sizeof st);
     an A;
-    int rc = pass_init(&A, G, &st);
+    int rc = pass_open(R, &A, &st, S, load ? &so : NULL);
     double t0 = jd_secs();
-    if (rc == JD_OK && load)
-        rc = jd_snapshot__load(S, R->s, &so, G->err);
-    R->load += jd_secs() - t0;
-    t0 = jd_secs();
     if (rc == JD_OK && R->networks) {
         attach(&A, S);
         A.net_roles = R->roles;
@@ -1445,20 +1444,14 @@ static int rewalk_linked(part_run *R, bool *done)
     struct out_alert *first = NULL;
     size_t nfirst = 0;
     an A;
-    int rc = pass_init(&A, G, &st);
-    double t0 = jd_secs();
-    if (rc == JD_OK)
-        rc = jd_snapshot__load(&T, R->s, &so, G->err);
-    else
-        memset(&T, 0, sizeof T);
-    R->load += jd_secs() - t0;
+    int rc = pass_open(R, &A, &st, &T, &so);
     if (rc == JD_OK) {
         T.subset = false; /* walked as a partition: no stored alert seeds it (seed_fringe) */
         subset_ranks(R, &T);
         attach(&A, &T);
         rc = screen_all(&A, R->X);
     }
-    t0 = jd_secs();
+    double t0 = jd_secs();
     if (rc == JD_OK && (rc = walk_once(&A, R->s)) == JD_OK) {
         st1 = st;
         walk_forget(&A, &first, &nfirst);
