@@ -126,6 +126,12 @@ for k in 2 3; do
   ok $? "the same network and alerts on $k partitions (the offence and adult-text flags handed on)"
 done
 
+EDB=$(new_store empty) && mkdir "$SCRATCH/empty" &&
+  printf 'agency,record_id,event_type,occurred_at,reported_at,location,postcode,narrative\n' \
+    >"$SCRATCH/empty/events.csv" && "$JD" ingest --db "$EDB" --quiet "$SCRATCH/empty" >/dev/null 2>&1 &&
+  out=$("$JD" analyse --db "$EDB" --partitions 3 2>/dev/null) &&
+  grep -q '^analysed 0 events' <<<"$out" && grep -q 'in 3 partitions:' <<<"$out"
+ok $? "analyse --partitions 3 on a store with no event"
 for bad in 0 -1 x 65 1025 "auto --memory-mb 0" "2 --memory-mb 100"; do
   "$JD" analyse --db "$CDB" --partitions $bad >/dev/null 2>&1
   is $? 2 "analyse --partitions $bad is refused as a usage error"
