@@ -1065,6 +1065,8 @@ typedef struct part_run {
     uint8_t *flags;         /* by event id: an.net_flags */
     m09_kept *links;
     size_t nlinks, linkcap;
+    bool detail;            /* the whole county's load with the mentions' detail and the
+                             * narratives, handed to the caller (jd_an__run_parts keep) */
     char mark[JD_MARK_MAX]; /* the store's watermark before the first load */
     double load;            /* seconds in the loads */
 } part_run;
@@ -1242,13 +1244,14 @@ static int part_pass(part_run *R, int k, bool second)
     return rc;
 }
 
-/* The whole county's narrow load (*S, kept for the write) and, with
+/* The whole county's narrow load (*S, kept for the write; with R->detail
+ * the full one with the mentions' detail, for the caller) and, with
  * networks, the network pass on it: each event's screening and each
  * child's level from the passes; record: the memberships kept. */
 static int part_networks(part_run *R, jd_snapshot *S, bool record, bool load)
 {
     an *G = R->G;
-    jd_snapshot_opts so = {G->opts->as_of, false, NULL, 0, 0, NULL, 0, true};
+    jd_snapshot_opts so = {G->opts->as_of, R->detail, NULL, 0, 0, NULL, 0, !R->detail};
     jd_analyse_stats st;
     memset(&st, 0, sizeof st);
     an A;
@@ -1522,8 +1525,11 @@ static int part_rounds(part_run *R, jd_snapshot *S)
 }
 
 int jd_an__run_parts(jd_store *s, const jd_analyse_opts *opts, int nparts, jd_an_pass networks,
-                     void *pass_ctx, FILE *out, jd_analyse_stats *stats, jd_error *err)
+                     void *pass_ctx, FILE *out, jd_analyse_stats *stats, jd_snapshot *keep,
+                     jd_error *err)
 {
+    if (keep)
+        memset(keep, 0, sizeof *keep);
     jd_analyse_opts def;
     jd_analyse_stats dummy;
     jd_an__defaults(&opts, &def, &stats, &dummy);
@@ -1536,7 +1542,8 @@ int jd_an__run_parts(jd_store *s, const jd_analyse_opts *opts, int nparts, jd_an
     memset(&S, 0, sizeof S);
     part_run R;
     memset(&R, 0, sizeof R);
-    R = (part_run){.G = &G, .X = &X, .s = s, .networks = networks, .nparts = nparts};
+    R = (part_run){.G = &G, .X = &X, .s = s, .networks = networks, .nparts = nparts,
+                   .detail = keep != NULL};
     jd_strmap_init(&R.seen);
     int rc = an_open(&G, &pol, &X, opts, pass_ctx, stats, err);
     if (rc == JD_OK)
@@ -1544,7 +1551,7 @@ int jd_an__run_parts(jd_store *s, const jd_analyse_opts *opts, int nparts, jd_an
     if (rc == JD_OK)
         rc = part_rounds(&R, &S);
     if (rc == JD_OK) {
-        /* the write, on the narrow load: ids and names for the network
+        /* the write, on the whole county's load: ids and names for the network
          * feedback saved (m09_save), the watermark of before the first load */
         attach(&G, &S);
         memcpy(S.mark, R.mark, sizeof S.mark);
@@ -1561,7 +1568,10 @@ int jd_an__run_parts(jd_store *s, const jd_analyse_opts *opts, int nparts, jd_an
         rc = finish(&G, s, out);
     stats->seconds_load = R.load;
     an_free(&G, &pol, &X);
-    jd_snapshot__dispose(&S);
+    if (keep && rc == JD_OK)
+        *keep = S; /* the caller's now */
+    else
+        jd_snapshot__dispose(&S);
     jd_snapshot__parts_free(&R.P);
     jd_strmap_free(&R.seen);
     free(R.lv_id);

@@ -158,10 +158,15 @@ int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_p
  * narrow load of the whole county (no narrative), and with the network
  * feedback (M09) the passes and the networks once more. The alerts, kept as
  * text between the passes, and the counts are those of jd_an__run on the
- * whole snapshot, byte for byte. Written and saved as jd_an__run.
+ * whole snapshot, byte for byte. Written and saved as jd_an__run. With
+ * keep, the network pass loads the whole county with the mentions' detail
+ * and the narratives instead, and hands it to *keep on success (the
+ * caller disposes it; zeroed otherwise): the documents of
+ * jd_escalate_analyse read it, and no load of it follows.
  */
 int jd_an__run_parts(jd_store *s, const jd_analyse_opts *opts, int nparts, jd_an_pass networks,
-                     void *pass_ctx, FILE *out, jd_analyse_stats *stats, jd_error *err);
+                     void *pass_ctx, FILE *out, jd_analyse_stats *stats, jd_snapshot *keep,
+                     jd_error *err);
 /* Store the counts of a saved run as the analysis document "analysis:stats"
  * (stats_doc.c), read back by jd_analyse_stats_stored. */
 int jd_an__stats_save(jd_store *s, const jd_analyse_stats *st, jd_error *err);

@@ -879,21 +879,21 @@ int jd_escalate_analyse(jd_store *s, const jd_analyse_opts *opts, jd_analyse_sta
     /* 1. one snapshot for all (with each mention's detail, for the profiles);
      * 2. the analysis of it, saved (its stats zeroed, then the load time).
      * On partitions (issue 20) the analysis loads its own, partition after
-     * partition, and the snapshot is loaded after it: the peaks do not add */
+     * partition, and its network pass the whole county's, handed here */
     int nparts = jd_analyse_partitions(s, opts, err);
-    if ((rc = nparts) < 0 || (nparts > 1 && (rc = jd_analyse(s, opts, NULL, stats, err)) < 0))
+    if ((rc = nparts) < 0 ||
+        (nparts > 1 && (rc = jd_network__analyse_parts(s, opts, nparts, stats, &snap, err)) < 0))
         goto out;
-    jd_snapshot_opts so = {JD_AS_OF_NOW, true, NULL, 0, 0, NULL, 0, false};
-    double t0 = jd_secs();
-    if ((rc = jd_snapshot__load(&snap, s, &so, err)) < 0)
-        goto out;
-    double load = jd_secs() - t0;
     if (nparts <= 1) {
+        jd_snapshot_opts so = {JD_AS_OF_NOW, true, NULL, 0, 0, NULL, 0, false};
+        double t0 = jd_secs();
+        if ((rc = jd_snapshot__load(&snap, s, &so, err)) < 0)
+            goto out;
+        double load = jd_secs() - t0;
         rc = jd_network__analyse(&snap, s, opts, NULL, stats, err);
         if (stats)
             stats->seconds_load = load;
-    } else if (stats)
-        stats->seconds_load += load;
+    }
     if (rc < 0 ||
         (rc = jd_network__docs_new(&N, &snap, err)) < 0)
         goto out;

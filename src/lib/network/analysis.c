@@ -21,7 +21,7 @@
  * run's time; a saved run as of now names new networks and writes it back
  * (network_id.c). */
 static int with_networks(jd_snapshot *S, int nparts, jd_store *s, const jd_analyse_opts *opts,
-                         FILE *out, jd_analyse_stats *stats, jd_error *err)
+                         FILE *out, jd_analyse_stats *stats, jd_snapshot *keep, jd_error *err)
 {
     jd_netreg *R;
     bool write = opts && opts->save && opts->as_of == JD_AS_OF_NOW && (!S || !S->subset);
@@ -30,7 +30,7 @@ static int with_networks(jd_snapshot *S, int nparts, jd_store *s, const jd_analy
     if (rc < 0)
         return rc;
     rc = S ? jd_an__run(S, s, opts, jd_network__detect, R, out, stats, err)
-           : jd_an__run_parts(s, opts, nparts, jd_network__detect, R, out, stats, err);
+           : jd_an__run_parts(s, opts, nparts, jd_network__detect, R, out, stats, keep, err);
     if (rc == JD_OK)
         rc = jd_network__reg_save(R, s, err);
     jd_network__reg_free(R);
@@ -40,7 +40,13 @@ static int with_networks(jd_snapshot *S, int nparts, jd_store *s, const jd_analy
 int jd_network__analyse(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, FILE *out,
                         jd_analyse_stats *stats, jd_error *err)
 {
-    return with_networks(S, 1, s, opts, out, stats, err);
+    return with_networks(S, 1, s, opts, out, stats, NULL, err);
+}
+
+int jd_network__analyse_parts(jd_store *s, const jd_analyse_opts *opts, int nparts,
+                              jd_analyse_stats *stats, jd_snapshot *keep, jd_error *err)
+{
+    return with_networks(NULL, nparts, s, opts, NULL, stats, keep, err);
 }
 
 /* A pass's peak grows by about 0.9 KB an event it holds over a fixed
@@ -78,7 +84,7 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
     if (k < 0)
         return k;
     if (k > 1) /* each pass loads only its persons' events (issue 20) */
-        return with_networks(NULL, k, s, opts, out, stats, err);
+        return with_networks(NULL, k, s, opts, out, stats, NULL, err);
     jd_snapshot S;
     jd_snapshot_opts so = {opts->as_of, false, NULL, 0, 0, NULL, 0, false};
     double t0 = jd_secs();
