@@ -150,8 +150,8 @@ struct concern_snap {
     size_t n_items, cap_items;
     snap_item **by_id; /* items sorted by id (strcmp), for the next build */
     size_t simulated;  /* concerns this build simulated (jd_concern_get) */
-    unsigned refs; /* work maps borrowing it (under concern_mu): a snapshot
-                    * replaced meanwhile is freed by the last of them */
+    unsigned refs;     /* work maps borrowing it (under concern_mu): a snapshot
+                        * replaced meanwhile is freed by the last of them */
 };
 
 static void item_free(snap_item *it)
@@ -210,12 +210,18 @@ static bool item_from(snap_item *it, const jd_concern *k)
 {
     json_t *full = k->json ? json_loads(k->json, 0, NULL) : NULL;
     const char *alert = str(json_object_get(full, "base"), "alert");
-    *it = (snap_item){.id = strdup(k->id), .alert = dup_opt(alert),
-                      .subject = dup_opt(k->subject), .rung = strdup(k->rung),
-                      .owner = strdup(k->owner ? k->owner : ""), .status = strdup(k->status),
-                      .level = strdup(k->level), .version = k->version,
-                      .changes_at = k->changes_at, .raised_at = k->raised_at,
-                      .child = !strcmp(k->kind, "child"), .strategic = k->strategic};
+    *it = (snap_item){.id = strdup(k->id),
+                      .alert = dup_opt(alert),
+                      .subject = dup_opt(k->subject),
+                      .rung = strdup(k->rung),
+                      .owner = strdup(k->owner ? k->owner : ""),
+                      .status = strdup(k->status),
+                      .level = strdup(k->level),
+                      .version = k->version,
+                      .changes_at = k->changes_at,
+                      .raised_at = k->raised_at,
+                      .child = !strcmp(k->kind, "child"),
+                      .strategic = k->strategic};
     json_decref(full);
     return it->id && (it->alert || !alert) && (it->subject || !k->subject) && it->rung &&
            it->owner && it->status && it->level;

@@ -572,7 +572,7 @@ int jd_concern_versions(jd_store *s, int (*cb)(const char *id, int64_t version, 
     if (!s->ops->concern)
         return jd_error_set(err, JD_ESTORE, "this store has no concerns");
     versions_ctx v = {cb, payload};
-    return s->ops->concern->list(s, on_version, &v, err);
+    return s->ops->concern->versions(s, on_version, &v, err);
 }
 
 int jd_concern_list(jd_store *s, const jd_concern_query *q, jd_concern_cb cb, void *payload,
