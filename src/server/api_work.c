@@ -205,12 +205,12 @@ static char *dup_opt(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-/* it from a concern just simulated (false: out of memory). */
+/* it (its id set) from a concern just simulated (false: out of memory). */
 static bool item_from(snap_item *it, const jd_concern *k)
 {
     json_t *full = k->json ? json_loads(k->json, 0, NULL) : NULL;
     const char *alert = str(json_object_get(full, "base"), "alert");
-    *it = (snap_item){.id = strdup(k->id),
+    *it = (snap_item){.id = it->id,
                       .alert = dup_opt(alert),
                       .subject = dup_opt(k->subject),
                       .rung = strdup(k->rung),
@@ -223,22 +223,24 @@ static bool item_from(snap_item *it, const jd_concern *k)
                       .child = !strcmp(k->kind, "child"),
                       .strategic = k->strategic};
     json_decref(full);
-    return it->id && (it->alert || !alert) && (it->subject || !k->subject) && it->rung &&
-           it->owner && it->status && it->level;
+    return (it->alert || !alert) && (it->subject || !k->subject) && it->rung && it->owner &&
+           it->status && it->level;
 }
 
+/* it (its id set) as o, the same concern in the snapshot before. */
 static bool item_copy(snap_item *it, const snap_item *o)
 {
+    char *id = it->id;
     *it = *o;
-    it->id = strdup(o->id);
+    it->id = id;
     it->alert = dup_opt(o->alert);
     it->subject = dup_opt(o->subject);
     it->rung = strdup(o->rung);
     it->owner = strdup(o->owner);
     it->status = strdup(o->status);
     it->level = strdup(o->level);
-    return it->id && (it->alert || !o->alert) && (it->subject || !o->subject) && it->rung &&
-           it->owner && it->status && it->level;
+    return (it->alert || !o->alert) && (it->subject || !o->subject) && it->rung && it->owner &&
+           it->status && it->level;
 }
 
 static int by_id_cmp(const void *a, const void *b)
@@ -255,38 +257,41 @@ static const snap_item *item_find(const concern_snap *old, const char *id)
     return f ? *f : NULL;
 }
 
-typedef struct snap_build_ctx {
-    concern_snap *v;
-    const concern_snap *old;
-    jd_store *s;
-    int64_t now;
-    jd_error *err;
-} snap_build_ctx;
-
-/* One stored concern: taken from the old snapshot while unchanged, else
- * simulated at now. */
+/* One stored concern, by id and version (filled in after the list: a store
+ * handle reads one thing at a time). */
 static int on_version(const char *id, int64_t version, void *payload)
 {
-    snap_build_ctx *b = payload;
-    concern_snap *v = b->v;
+    concern_snap *v = payload;
     if (!grow((void **)&v->items, &v->cap_items, v->n_items + 1, sizeof *v->items))
-        return oom(b->err);
-    snap_item *it = &v->items[v->n_items];
-    const snap_item *o = item_find(b->old, id);
-    bool ok;
-    if (o && o->version == version && b->now < o->changes_at) {
-        ok = item_copy(it, o);
-    } else {
-        jd_concern k;
-        int rc = jd_concern_get(&k, b->s, id, JD_AS_OF_NOW, b->now, NULL, b->err);
-        if (rc < 0)
-            return rc;
-        ok = item_from(it, &k);
-        jd_concern_dispose(&k);
-        v->simulated++;
+        return JD_ENOMEM;
+    v->items[v->n_items] = (snap_item){.id = strdup(id), .version = version};
+    return v->items[v->n_items++].id ? 0 : JD_ENOMEM; /* freed with the snapshot */
+}
+
+/* The items listed: each taken from `old` while its version stands and its
+ * changes_at is ahead, else simulated at now. */
+static int snap_fill(concern_snap *v, const concern_snap *old, jd_store *s, int64_t now,
+                     jd_error *err)
+{
+    for (size_t i = 0; i < v->n_items; i++) {
+        snap_item *it = &v->items[i];
+        const snap_item *o = item_find(old, it->id);
+        bool ok;
+        if (o && o->version == it->version && now < o->changes_at) {
+            ok = item_copy(it, o);
+        } else {
+            jd_concern k;
+            int rc = jd_concern_get(&k, s, it->id, JD_AS_OF_NOW, now, NULL, err);
+            if (rc < 0)
+                return rc;
+            ok = item_from(it, &k);
+            jd_concern_dispose(&k);
+            v->simulated++;
+        }
+        if (!ok)
+            return oom(err);
     }
-    v->n_items++; /* freed with the snapshot, whole or not */
-    return ok ? 0 : oom(b->err);
+    return JD_OK;
 }
 
 /* The maps, the agenda and `until` from the items, in the store's order
@@ -335,8 +340,11 @@ static concern_snap *snap_build(jd_store *s, const concern_snap *old, int64_t ge
         return NULL;
     }
     v->gen = gen;
-    snap_build_ctx b = {v, old, s, now, err};
-    int rc = jd_concern_versions(s, on_version, &b, err);
+    int rc = jd_concern_versions(s, on_version, v, err);
+    if (rc == JD_ENOMEM)
+        rc = oom(err);
+    if (rc == JD_OK)
+        rc = snap_fill(v, old, s, now, err);
     if (rc == JD_OK && snap_index(v) < 0)
         rc = oom(err);
     if (rc < 0) {
