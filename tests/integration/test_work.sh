@@ -27,7 +27,7 @@ echo "password-of-other-1" | "$JD" user add --db "$DB" --role practitioner --age
 JD_CONCERN_SNAP_CHECK=1 "$JD" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$SCRATCH/port" 2>"$SCRATCH/serve.log" &
 SPID=$!
 trap 'kill -TERM $SPID 2>/dev/null; wait $SPID 2>/dev/null; rm -rf "$SCRATCH"' EXIT
-for _ in $(seq 1 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
+for _ in $(seq 1 600); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
 B="http://127.0.0.1:$(cat "$SCRATCH/port")"
 login() {
   curl -s -c "$SCRATCH/$1.jar" -H 'Content-Type: application/json' \
