@@ -2142,6 +2142,24 @@ static bool neg_terminated(const jd_screen *S, uint32_t from, uint32_t to)
     return false;
 }
 
+static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope);
+
+/* Whether a negation cue lies inside cue c's words or before them in their
+ * clause ("I do not agree with this", "I'd not be inclined to agree"): a
+ * negated adoption adopts nothing. */
+static bool neg_within(const jd_screen *S, const hit *c)
+{
+    if (cue_in(S, K_NEG, c, 0))
+        return true;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *n = &S->hits[i];
+        if (S->pat[n->pat].kind == K_NEG && !n->pseudo && n->start >= c->start &&
+            n->start < c->end)
+            return true;
+    }
+    return false;
+}
+
 static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
 {
     /* scope 0: before the match in its clause within the window; 1: anywhere
@@ -2167,6 +2185,8 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
             continue; /* "no further action", "not only", "without warning"; "that state" */
         if (kind == K_NEG && neg_terminated(S, c->end, h->start))
             continue; /* "she didn't know the man who touched her" */
+        if (kind == K_ADOPT && neg_within(S, c))
+            continue; /* "I do not agree with that": no adoption */
         const tok *b = &S->tok[c->start];
         switch (scope) {
         case 0:
