@@ -2160,7 +2160,23 @@ static bool neg_within(const jd_screen *S, const hit *c)
     return false;
 }
 
-static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
+/* Whether cue c of kind says nothing about match h: "No 12" (a house
+ * number), a pseudo-negation's words, a negation whose scope ended before
+ * the match, a negated adoption. */
+static bool cue_void(const jd_screen *S, int kind, const hit *c, const hit *h)
+{
+    if (kind == K_NEG && c->end == c->start + 1 && S->tok[c->start].sid == S->no_sid &&
+        c->end < S->ntok && S->tok[c->end].num >= 0 &&
+        S->tok[c->end].sent == S->tok[c->start].sent)
+        return true; /* "No 12": a house number */
+    if ((kind == K_NEG || kind == K_NEGPOST || kind == K_REPORT || kind == K_HYPO) && c->pseudo)
+        return true; /* "no further action", "not only", "without warning"; "that state" */
+    if (kind == K_NEG && neg_terminated(S, c->end, h->start))
+        return true; /* "she didn't know the man who touched her" */
+    return kind == K_ADOPT && neg_within(S, c); /* "I do not agree with that" */
+}
+
+static long cue_which(const jd_screen *S, int kind, const hit *h, int scope)
 {
     /* scope 0: before the match in its clause within the window; 1: anywhere
      * in its sentence; 2: right after it; 3: its sentence or the next;
@@ -2170,29 +2186,18 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
      * after it (up to four words) in its sentence; 11: starting before it or
      * with it, in its sentence; 12: among the first four words of the next */
     if (!(S->cue_kinds & (1ull << kind)))
-        return false; /* no such cue in the note (mark_cues) */
+        return -1; /* no such cue in the note (mark_cues) */
     const tok *a = &S->tok[h->start];
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *c = &S->hits[i];
-        if (S->pat[c->pat].kind != kind)
+        if (S->pat[c->pat].kind != kind || cue_void(S, kind, c, h))
             continue;
-        if (kind == K_NEG && c->end == c->start + 1 && S->tok[c->start].sid == S->no_sid &&
-            c->end < S->ntok && S->tok[c->end].num >= 0 &&
-            S->tok[c->end].sent == S->tok[c->start].sent)
-            continue; /* "No 12": a house number */
-        if ((kind == K_NEG || kind == K_NEGPOST || kind == K_REPORT || kind == K_HYPO) &&
-            c->pseudo)
-            continue; /* "no further action", "not only", "without warning"; "that state" */
-        if (kind == K_NEG && neg_terminated(S, c->end, h->start))
-            continue; /* "she didn't know the man who touched her" */
-        if (kind == K_ADOPT && neg_within(S, c))
-            continue; /* "I do not agree with that": no adoption */
         const tok *b = &S->tok[c->start];
         switch (scope) {
         case 0:
             if (b->clause == a->clause && c->end <= h->start &&
                 h->start - c->end <= (uint32_t)S->window)
-                return true;
+                return (long)i;
             /* "nothing to indicate that she ... or that men ...": the scope
              * runs on over "or"/"nor" to twice the window */
             if (kind == K_NEG && b->clause == a->clause && c->end <= h->start &&
@@ -2200,66 +2205,71 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
                 for (uint32_t t = c->end; t < h->start; t++)
                     if (S->tok[t].sid &&
                         (S->tok[t].sid == S->or_sid || S->tok[t].sid == S->nor_sid))
-                        return true;
+                        return (long)i;
             break;
         case 1:
             if (b->sent == a->sent)
-                return true;
+                return (long)i;
             break;
         case 2:
             if (b->clause == a->clause && c->start >= h->end && c->start - h->end <= 2)
-                return true;
+                return (long)i;
             break;
         case 3:
             if (b->sent == a->sent || b->sent == a->sent + 1)
-                return true;
+                return (long)i;
             break;
         case 4:
             if (b->sent == a->sent && c->end <= h->start)
-                return true;
+                return (long)i;
             break;
         case 6: /* at the match: starts inside it or right after it */
             if (b->sent == a->sent && c->start >= h->start && c->start <= h->end + 1)
-                return true;
+                return (long)i;
             break;
         case 8: /* the sentence before the match's */
             if (b->sent + 1 == a->sent)
-                return true;
+                return (long)i;
             break;
         case 7: /* overlapping the match: shares a word with it */
             if (c->start < h->end && c->end > h->start)
-                return true;
+                return (long)i;
             break;
         case 9: /* after the match, in its sentence */
             if (b->sent == a->sent && c->start >= h->end)
-                return true;
+                return (long)i;
             break;
         case 10: /* right after the match (up to four words), in its sentence */
             if (b->sent == a->sent && c->start >= h->end && c->start - h->end <= 4)
-                return true;
+                return (long)i;
             break;
         case 11: /* starting before or with the match, in its sentence */
             if (b->sent == a->sent && c->start <= h->start)
-                return true;
+                return (long)i;
             break;
         case 12: /* opening the next sentence (its first four words): "That was
                   * before his time", "; previous tenant ..." */
             if (b->sent == a->sent + 1 && c->start >= 4 &&
                 S->tok[c->start - 4].sent == a->sent)
-                return true;
+                return (long)i;
             if (b->sent == a->sent + 1 && c->start < 4)
-                return true;
+                return (long)i;
             break;
         case 5: /* before the match ends, in its sentence; not a cue inside it
                  * running past it ("beyond her parents' control and they feel") */
             if (b->sent == a->sent && c->start < h->end && c->start != h->start &&
                 !(c->start > h->start && c->end > h->end))
-                return true;
+                return (long)i;
             break;
         default: break;
         }
     }
-    return false;
+    return -1;
+}
+
+static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
+{
+    return cue_which(S, kind, h, scope) >= 0;
 }
 
 /* A form's field answered no: "Gifts, money, drugs, alcohol from partner or
@@ -5023,8 +5033,59 @@ static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, 
     return true;
 }
 
-/* m's why: the pattern and its attributes when it counts, else what stopped it. */
-static void match_why(jd_screen_match *m, const char *pattern_text, unsigned discount)
+/* The words of the cue that ruled a match out, for the explanation and the
+ * sense audit (bench/stem_collisions.py): for each attribute that discounts
+ * it, the first cue list attributes() reads and the words it found there
+ * (' (attribution: "Mum says")'). An attribute the sentence's structure set
+ * (the clause's subject, a passive, the ages) names no cue. */
+static void why_cue(const jd_screen *S, const hit *h, const char *text, unsigned attrs,
+                    sbuf *w)
+{
+    static const struct {
+        unsigned attr;
+        int kind, scope;
+        const char *name;
+    } by[] = {{JD_SCREEN_NEGATED, K_NEG, 0, "negation"},
+              {JD_SCREEN_NEGATED, K_NEGPOST, 2, "negation_post"},
+              {JD_SCREEN_HYPOTHETICAL, K_HYPO, 4, "hypothetical"},
+              {JD_SCREEN_HYPOTHETICAL, K_SPEC, 4, "speculation"},
+              {JD_SCREEN_HISTORICAL, K_HIST, 1, "historical"},
+              {JD_SCREEN_HISTORICAL, K_HIST, 12, "historical"},
+              {JD_SCREEN_QUOTED, K_ATTR, 5, "attribution"},
+              {JD_SCREEN_QUOTED, K_DOC, 5, "document"},
+              {JD_SCREEN_QUOTED, K_REPORT, 5, "reported"},
+              {JD_SCREEN_CHALLENGED, K_CHAL, 3, "challenge"},
+              {JD_SCREEN_INNOCENT, K_INNOC, 8, "innocent_cause"},
+              {JD_SCREEN_PROPERTY, K_PROP, 7, "property"},
+              {JD_SCREEN_SENSE, K_SENSE, 7, "sense"}};
+    unsigned named = 0;
+    for (size_t k = 0; k < sizeof by / sizeof by[0]; k++) {
+        if (!(attrs & by[k].attr) || (named & by[k].attr))
+            continue;
+        long c = cue_which(S, by[k].kind, h, by[k].scope);
+        if (c < 0)
+            continue;
+        const tok *a = &S->tok[S->hits[c].start], *b = &S->tok[S->hits[c].end - 1];
+        uint32_t len = b->off + b->olen - a->off;
+        named |= by[k].attr;
+        sb_str(w, " (");
+        sb_str(w, by[k].name);
+        sb_str(w, ": \"");
+        sb_mem(w, text + a->off, len < 40 ? len : 40);
+        sb_str(w, "\")");
+    }
+    if ((attrs & JD_SCREEN_QUOTED) && !(named & JD_SCREEN_QUOTED))
+        for (uint32_t i = h->start; i < h->end; i++)
+            if (S->tok[i].quoted) {
+                sb_str(w, " (inside quotation marks)");
+                break;
+            }
+}
+
+/* m's why: the pattern and its attributes when it counts, else what stopped
+ * it and the cue words that did (why_cue). */
+static void match_why(const jd_screen *S, const hit *h, const char *text, jd_screen_match *m,
+                      const char *pattern_text, unsigned discount)
 {
     char ab[120];
     jd_screen_attrs_str(m->attrs & discount, ab, sizeof ab);
@@ -5040,6 +5101,7 @@ static void match_why(jd_screen_match *m, const char *pattern_text, unsigned dis
     } else {
         sb_str(&w, "not counted: ");
         sb_str(&w, ab);
+        why_cue(S, h, text, m->attrs & discount, &w);
     }
 }
 
@@ -5083,7 +5145,7 @@ static int weak_matches(const jd_screen *S, const ctx *X, bool lac, int child, i
             continue;
         m.attrs |= JD_SCREEN_WEAK;
         m.counts = false;
-        match_why(&m, p->text, discount | JD_SCREEN_WEAK);
+        match_why(S, h, X->in->text, &m, p->text, discount | JD_SCREEN_WEAK);
         if (add_match(res, &m))
             return JD_ENOMEM;
         memmove(&res->m[at + 1], &res->m[at], (res->n - 1 - (size_t)at) * sizeof *res->m);
@@ -5119,7 +5181,7 @@ static int sexual_from_pass(const jd_screen *S, const ctx *X, bool lac, int chil
         unsigned discount;
         if (!hit_match(S, h, &X2, lac, child, et, &m, &discount) || !m.counts)
             continue;
-        match_why(&m, p->text, discount);
+        match_why(S, h, X->in->text, &m, p->text, discount);
         snprintf(m.basis + strlen(m.basis), sizeof m.basis - strlen(m.basis),
                  "; sexual by %s", r->sexual_from[0]);
         if (add_match(res, &m))
@@ -5222,7 +5284,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
             continue; /* one match per code and counting: the words of the first */
         if (m.counts && r->not_with[0] && nveto < VETO_MAX)
             veto[nveto++] = (veto_ref){res->n, r}; /* its index once added below */
-        match_why(&m, p->text, discount);
+        match_why(S, h, X.in->text, &m, p->text, discount);
         if (add_match(res, &m))
             return jd_oom(err);
     }
