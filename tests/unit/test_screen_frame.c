@@ -575,6 +575,23 @@ static void test_engine_victim_reference(void **state)
     assert_true(counted(r, "C20"));
 }
 
+/* Whose words: "15yo told me" is the child speaking (her age written with
+ * "yo", "F" or "M"), so her quoted "me" is hers. */
+static void test_engine_quoted_speaker(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "15yo told me today her mums boyfriend (Gary, 40s) comes in her room when mum is "
+               "on nights and 'lies next to me and touches me under my top'.",
+            15, 'F');
+    assert_true(counted(r, "C2"));
+    /* near miss: a 15yo who is not this child of 14 */
+    r = run(f, "15yo told me today her mums boyfriend (Gary, 40s) comes in her room when mum is "
+               "on nights and 'lies next to me and touches me under my top'.",
+            14, 'F');
+    assert_false(counted(r, "C2"));
+}
+
 /* The one acting by reference: "he" taken to be an adult named before it
  * decides the ages when the act's sentence gives none. */
 static void test_engine_actor_reference(void **state)
@@ -649,6 +666,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_engine_innocent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_victim_reference, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_actor_reference, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_quoted_speaker, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3292,6 +3292,16 @@ static int frame_room(jd_screen *S)
     return JD_OK;
 }
 
+/* The child by age and sex as the notes write it: "15yo", "F15", "13F" (not
+ * "(15)", an age after a name, nor another age). */
+static bool child_age_word(const jd_screen *S, const tok *k)
+{
+    if (k->num < 0 || k->num != S->child_age || k->paren || k->wlen < 3)
+        return false;
+    char a = k->w[0], z = k->w[k->wlen - 1];
+    return k->yo || a == 'f' || a == 'm' || z == 'f' || z == 'm';
+}
+
 /* A word's gender as a person word: the `female` and `male` sets (a cousin
  * is either), a man, a lad, a girl. */
 static uint8_t person_gender(const jd_screen *S, const tok *k)
@@ -3388,7 +3398,8 @@ static void read_frame(jd_screen *S)
             ;
         else if ((S->child_name && same_word(k, S->child_name)) ||
                  (in_set(S, S->child_set, k->sid) && k->sid != S->they_sid &&
-                  k->sid != S->them_sid))
+                  k->sid != S->them_sid) ||
+                 child_age_word(S, k))
             kind = JD_FK_CHILD;
         else if (in_set(S, S->other_set, k->sid) || in_set(S, S->parent_set, k->sid) ||
                  other_name(S, k, false))
