@@ -5136,30 +5136,9 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
 /* A hit of a rule read as a match: false when the rule does not apply there
  * (event type, an exception, no "near" pattern); else *m with its attributes
  * and counting, and *discount, the attribute bits that stop it counting. */
-/* The person a pronoun at token j points back to, for the actor of an act:
- * the last person word or name before it, in its sentence or the two
- * before, of its number ("they" a plural: "older men ... they punched him";
- * "he" one person); -1 when none. */
-static long actor_antecedent(const jd_screen *S, size_t j, bool plural)
-{
-    uint32_t sent = S->tok[j].sent;
-    while (j-- > 0 && S->tok[j].sent + 2 >= sent) {
-        const tok *k = &S->tok[j];
-        if (k->punct || frame_who(S, j) == JD_FR_CHILD)
-            continue;
-        bool many = (k->wlen > 1 && k->w[k->wlen - 1] == 's' && !k->poss) ||
-                    is_word(k, "men", "people", NULL, NULL);
-        if ((in_set(S, S->parent_set, k->sid) || in_set(S, S->actor_set, k->sid)) &&
-            many == plural)
-            return (long)j;
-        if (!plural && proper_name(S, j) && other_name(S, k, false))
-            return (long)j;
-    }
-    return -1;
-}
-
 /* A blow (the match opens with a word of the set "hit") whose actor, written
- * before it in its clause or reached from "he"/"they" by actor_antecedent, is
+ * before it in its clause or reached from "he"/"they" by the note's discourse
+ * model (frame_referent), is
  * an adult who is not a carer ("one of the men slapped her", "they punched
  * him" after "older men from the next town"): an assault (C16), not a carer's
  * cruelty (C17). A carer ("mum's partner", "her stepdad"), a name, or no
@@ -5174,7 +5153,7 @@ static bool blow_by_non_carer(const jd_screen *S, const hit *h)
     for (size_t i = h->start, d = 0; i-- > 0 && d < 6 && S->tok[i].clause == clause; d++) {
         const tok *k = &S->tok[i];
         if (is_word(k, "he", "they", NULL, NULL) && frame_who(S, i) != JD_FR_CHILD) {
-            who = actor_antecedent(S, i, k->w[0] == 't');
+            who = frame_referent(S, i);
             break;
         }
         if (in_set(S, S->parent_set, k->sid) || in_set(S, S->actor_set, k->sid) ||
