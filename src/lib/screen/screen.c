@@ -4353,11 +4353,12 @@ static long actor_by_reference(const jd_screen *S, const hit *h)
     return -1;
 }
 
-/* The age of the mention at ref: a number right after it ("Dean (34)", "a
- * male, 19,"; not the child's), else 18 for an adult by its word ("a man",
- * "a male's flat"), else -1. */
-static int referent_age(const jd_screen *S, size_t ref, int child)
+/* The age of the mention at ref: a number right before or after it ("a
+ * 19yo male", "Dean (34)"; not the child's; *written), else 18 for an adult
+ * by its word ("a man", "a male's flat"), else -1. */
+static int referent_age(const jd_screen *S, size_t ref, int child, bool *written)
 {
+    *written = true;
     /* "a 19yo male", "a 40-year-old man" */
     for (size_t j = ref, d = 0; j-- > 0 && d < 2 && S->tok[j].sent == S->tok[ref].sent; d++)
         if (S->tok[j].num >= 0) {
@@ -4378,6 +4379,7 @@ static int referent_age(const jd_screen *S, size_t ref, int child)
             return age;
         break;
     }
+    *written = false;
     return (S->ftok[ref].flags & JD_FF_ADULT) ? 18 : -1;
 }
 
@@ -4411,8 +4413,12 @@ static int other_age_at(const jd_screen *S, const ctx *X, const hit *h, char *wh
         }
     }
     long ref = best < 0 ? actor_by_reference(S, h) : -1;
-    int ref_age = ref >= 0 ? referent_age(S, (size_t)ref, child) : -1;
-    if (ref_age >= 0) { /* "a male's flat ... he won't let her leave" */
+    bool written = false;
+    int ref_age = ref >= 0 ? referent_age(S, (size_t)ref, child, &written) : -1;
+    /* an age written with the one acting wins; an adult by the word only
+     * where the note gives no adult ("a male's flat ... he won't let her
+     * leave") */
+    if (ref_age >= 0 && (written || (young && !adult) || X->other_age < 18)) {
         sbuf w = sb_at(why, whyn);
         char b[48];
         sb_quoted_tok(b, sizeof b, X->in->text, &S->tok[ref]);
