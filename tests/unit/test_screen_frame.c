@@ -581,14 +581,12 @@ static void test_engine_quoted_speaker(void **state)
 {
     fx *f = *state;
     const jd_screen_result *r;
-    r = run(f, "15yo told me today her mums boyfriend (Gary, 40s) comes in her room when mum is "
-               "on nights and 'lies next to me and touches me under my top'.",
-            15, 'F');
+    static const char note[] = "15yo told me today her mums boyfriend (Gary, 40s) comes in her "
+                               "room when mum is on nights and 'lies next to me and touches me "
+                               "under my top'.";
+    r = run(f, note, 15, 'F');
     assert_true(counted(r, "C2"));
-    /* near miss: a 15yo who is not this child of 14 */
-    r = run(f, "15yo told me today her mums boyfriend (Gary, 40s) comes in her room when mum is "
-               "on nights and 'lies next to me and touches me under my top'.",
-            14, 'F');
+    r = run(f, note, 14, 'F'); /* near miss: a 15yo who is not this child of 14 */
     assert_false(counted(r, "C2"));
 }
 
