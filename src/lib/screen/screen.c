@@ -113,6 +113,8 @@ typedef struct rule {
     bool taking;                /* property objects apply */
     bool carer;                 /* a blow counts only when no adult other than a carer is
                                    its actor (C17: cruelty is a carer's act) */
+    bool victim_ref;            /* role "victim": the act's object pronoun is resolved by
+                                   the note's discourse model (victim_by_reference) */
     bool always;                /* no pattern: holds whenever the ages fit (V07) */
     bool candidate;             /* "always" rules: a candidate only, not counted; the learned
                                    combiner (model.c) decides it, rules alone never count it */
@@ -286,7 +288,8 @@ struct jd_screen {
     uint64_t frame_bloom;
     bool frame_done; /* ftok and who read for this note (frame_ready) */
     uint8_t *who;       /* per token: whom it names, JD_FR_* (frame_who) */
-    size_t ftokcap, whocap;
+    uint32_t *ante;     /* per token: 1 + the mention a pronoun refers to (frame_referent) */
+    size_t ftokcap, whocap, antecap;
     char stembuf[256];
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
     uint64_t cue_kinds;        /* bit per pattern kind (K_*) with a hit in the note (mark_cues) */
@@ -3313,9 +3316,96 @@ static int frame_room(jd_screen *S)
 {
     S->frame_done = false;
     if (S->ntok && (jd_grow((void **)&S->ftok, &S->ftokcap, S->ntok, sizeof *S->ftok) ||
-                    jd_grow((void **)&S->who, &S->whocap, S->ntok, 1)))
+                    jd_grow((void **)&S->who, &S->whocap, S->ntok, 1) ||
+                    jd_grow((void **)&S->ante, &S->antecap, S->ntok, sizeof *S->ante)))
         return JD_ENOMEM;
     return JD_OK;
+}
+
+/* The child by age and sex as the notes write it: "15yo", "F15", "13F" (not
+ * "(15)", an age after a name, nor another age). */
+static bool child_age_word(const jd_screen *S, const tok *k)
+{
+    if (k->num < 0 || k->num != S->child_age || k->paren || k->wlen < 3)
+        return false;
+    char a = k->w[0], z = k->w[k->wlen - 1];
+    return k->yo || a == 'f' || a == 'm' || z == 'f' || z == 'm';
+}
+
+/* A word's gender as a person word: the `female` and `male` sets (a cousin
+ * is either), a man, a lad, a girl. */
+static uint8_t person_gender(const jd_screen *S, const tok *k)
+{
+    static const char *const m[] = {"man", "men", "male", "males", "lad", "lads", "guy", "guys",
+                                    "bloke", "blokes", "boy", "boys", "mr", NULL};
+    static const char *const f[] = {"woman", "women", "girl", "girls", "lady", "ladies",
+                                    "female", "females", "mrs", "ms", "miss", NULL};
+    bool fe = in_set(S, S->female_set, k->sid) || word_in(k, f);
+    bool ma = in_set(S, S->male_set, k->sid) || word_in(k, m);
+    return fe == ma ? 0 : fe ? 'F' : 'M';
+}
+
+/* The resolver's part of token i's frame entry (jd_frame__antecedents): a
+ * person word's gender and number, an adult (the `actor` set, another
+ * person named), a possessor, an object pronoun, "they"/"them". */
+static void frame_person(const jd_screen *S, size_t i, jd_frame_tok *f)
+{
+    static const char *const after_obj[] = {
+        "in", "on", "at", "to", "into", "onto", "with", "and", "up", "out", "over", "about",
+        "for", "from", "off", "down", "back", "again", "if", "when", "because", "last", "that",
+        "by", "or", "so", "as", "round", "around", "against", "inside", "outside", "too", NULL};
+    const tok *k = &S->tok[i];
+    if (k->punct || !k->sid)
+        return;
+    bool actor = S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid);
+    bool people = S->people_set != UINT32_MAX && in_set(S, S->people_set, k->sid);
+    if (f->kind == JD_FK_WORD && (actor || people))
+        f->flags |= JD_FF_PERSON;
+    if (f->kind == JD_FK_OTHER || f->kind == JD_FK_WOMAN || (f->flags & JD_FF_PERSON)) {
+        f->gender = person_gender(S, k);
+        /* an adult by the word: not a partner or a lad, who may be a peer */
+        static const char *const maybe_young[] = {"boyfriend", "boyfriends", "partner", "partners",
+                                                  "lad", "lads", "guy", "guys", "someone",
+                                                  "somebody", "stranger", "strangers",
+                                                  "neighbour", "offender", NULL};
+        if (actor && !in_set(S, S->parent_set, k->sid) && !word_in(k, maybe_young))
+            f->flags |= JD_FF_ADULT;
+        if (k->poss)
+            f->flags |= JD_FF_POSS;
+        if ((k->wlen > 3 && k->w[k->wlen - 1] == 's' && !k->poss) ||
+            is_word(k, "men", "women", "people", NULL))
+            f->flags |= JD_FF_PLURAL;
+    }
+    if (k->sid == S->they_sid || k->sid == S->them_sid)
+        f->flags |= JD_FF_THEY | (k->sid == S->them_sid ? JD_FF_OBJ : 0);
+    if (f->kind == JD_FK_HIM || k->sid == S->them_sid ||
+        (f->kind == JD_FK_HER && (i + 1 >= S->ntok || S->tok[i + 1].punct ||
+                                  S->tok[i + 1].clause != k->clause ||
+                                  word_in(&S->tok[i + 1], after_obj))))
+        f->flags |= JD_FF_OBJ;
+}
+
+/* Each sentence's first mention, a person or a subject pronoun, is its
+ * subject (JD_FF_SUBJ) unless a preposition is right before it ("Disclosed
+ * to mum that ..."). */
+static void frame_subjects(jd_screen *S)
+{
+    static const char *const prep[] = {"to",   "with", "from", "by",    "for", "at", "of",
+                                       "about", "on",  "in",   "after", "than", "like", NULL};
+    uint32_t done = UINT32_MAX;
+    for (size_t i = 0; i < S->ntok; i++) {
+        jd_frame_tok *f = &S->ftok[i];
+        if (f->sent == done)
+            continue;
+        bool mention = f->kind == JD_FK_CHILD || f->kind == JD_FK_OTHER ||
+                       f->kind == JD_FK_WOMAN || f->kind == JD_FK_SHE || f->kind == JD_FK_HE ||
+                       (f->flags & JD_FF_PERSON) || (f->flags & JD_FF_THEY);
+        if (!mention)
+            continue;
+        done = f->sent;
+        if (!(i > 0 && S->tok[i - 1].sent == S->tok[i].sent && word_in(&S->tok[i - 1], prep)))
+            f->flags |= JD_FF_SUBJ;
+    }
 }
 
 static void read_frame(jd_screen *S)
@@ -3338,7 +3428,8 @@ static void read_frame(jd_screen *S)
             ;
         else if ((S->child_name && same_word(k, S->child_name)) ||
                  (in_set(S, S->child_set, k->sid) && k->sid != S->they_sid &&
-                  k->sid != S->them_sid))
+                  k->sid != S->them_sid) ||
+                 child_age_word(S, k))
             kind = JD_FK_CHILD;
         else if (in_set(S, S->other_set, k->sid) || in_set(S, S->parent_set, k->sid) ||
                  other_name(S, k, false))
@@ -3349,9 +3440,12 @@ static void read_frame(jd_screen *S)
                       : (i > 0 && is_word(&S->tok[i - 1], "young", NULL, NULL, NULL))))
             kind = JD_FK_WORD; /* "Mrs HEATON", "a woman"; not "miss school", not "a young
                                 * woman" (maybe her) */
-        S->ftok[i] = (jd_frame_tok){k->sent, k->clause, kind, k->quoted};
+        S->ftok[i] = (jd_frame_tok){k->sent, k->clause, kind, k->quoted, 0, 0};
+        frame_person(S, i, &S->ftok[i]);
     }
+    frame_subjects(S);
     jd_frame__resolve(S->ftok, S->ntok, S->gender, S->who);
+    jd_frame__antecedents(S->ftok, S->ntok, S->gender, S->ante);
 }
 
 /* The frame of this note, read once on first use (its room made by
@@ -3368,6 +3462,14 @@ static int frame_who(const jd_screen *S, size_t i)
 {
     frame_ready(S);
     return i < S->ntok ? S->who[i] : JD_FR_UNKNOWN;
+}
+
+/* The mention token i (a pronoun) refers to by the note's discourse model
+ * (jd_frame__antecedents), -1 when none. */
+static long frame_referent(const jd_screen *S, size_t i)
+{
+    frame_ready(S);
+    return i < S->ntok && S->ante[i] ? (long)S->ante[i] - 1 : -1;
 }
 
 /* Whether the one an act is done to is, by the frame, someone other than the
@@ -3406,6 +3508,55 @@ static bool frame_victim_other(const jd_screen *S, const hit *h)
             return false;
     }
     return false;
+}
+
+/* The object pronoun an act is done to: the last "her" (an object, not a
+ * possessive), "him" or "them" after the match's first word, up to the
+ * word right after it, in its sentence ("heard him say he would kill her":
+ * her); none after "with", "to", "for", "from" (a partner or a recipient).
+ * -1 when there is none. */
+static long act_object_pronoun(const jd_screen *S, const hit *h)
+{
+    frame_ready(S);
+    long last = -1;
+    for (uint32_t i = h->start + 1; i <= h->end && i < S->ntok; i++) {
+        const tok *k = &S->tok[i];
+        if (k->sent != S->tok[h->start].sent)
+            break;
+        const jd_frame_tok *f = &S->ftok[i];
+        if (!(f->flags & JD_FF_OBJ) ||
+            !(f->kind == JD_FK_HER || f->kind == JD_FK_HIM || (f->flags & JD_FF_THEY)))
+            continue;
+        const tok *p = &S->tok[i - 1];
+        if (p->sid == S->with_sid || is_word(p, "to", "for", "from", NULL))
+            return -1;
+        last = (long)i;
+    }
+    return last;
+}
+
+/* Whether the one an offence is done to is, by the note's discourse model,
+ * another person: its object pronoun refers to another person named or an
+ * adult ("Victim Kelly MOSS (29) ... Jason threw a plate at her and held
+ * her against the wall", "he hears mum's partner shouting at her ... he
+ * would kill her" about a boy: not "her mum's partner hit her", whose "her"
+ * has no antecedent but the child). *ref is the mention, for the
+ * explanation. */
+static bool victim_by_reference(const jd_screen *S, const rule *r, const hit *h, long *ref)
+{
+    *ref = -1;
+    if (r->kind != JD_SCREEN_OFFENCE || !r->victim_ref)
+        return false;
+    long o = act_object_pronoun(S, h);
+    if (o < 0 || (*ref = frame_referent(S, (size_t)o)) < 0)
+        return false;
+    return jd_frame__mention_who(S->ftok, (size_t)*ref) == JD_FR_OTHER;
+}
+
+static bool victim_other(const jd_screen *S, const rule *r, const hit *h)
+{
+    long ref;
+    return victim_by_reference(S, r, h, &ref);
 }
 
 /* The owner written right before the match, for wording and injuries: a
@@ -3683,8 +3834,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && object_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
-    if (r->kind != JD_SCREEN_LANGUAGE && frame_victim_other(S, h))
-        a |= JD_SCREEN_OTHER_PERSON; /* by the frame: "she was exploited" about a boy */
+    if (r->kind != JD_SCREEN_LANGUAGE && (frame_victim_other(S, h) || victim_other(S, r, h)))
+        a |= JD_SCREEN_OTHER_PERSON; /* "she was exploited" about a boy; "... kill her" (mum) */
     if (generic_statement(S, h) || frame_owner_other(S, r, h) || colon_owner_other(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* "girls who get raped are ...", "Bethany's boyfriend" */
     if (r->kind != JD_SCREEN_LANGUAGE) {
@@ -4210,6 +4361,58 @@ static bool after_word_in(const jd_screen *S, size_t i, uint32_t set)
     return false;
 }
 
+/* The one acting in match h by the note's discourse model: a subject
+ * pronoun ("he", "they", "she" of the other gender than the child) before
+ * the match in its clause, at most six words back, resolved to a mention
+ * (jd_frame__antecedents); -1 when there is none. */
+static long actor_by_reference(const jd_screen *S, const hit *h)
+{
+    frame_ready(S);
+    uint32_t clause = S->tok[h->start].clause;
+    for (size_t i = h->start + 1, d = 0; i-- > 0 && d < 7 && S->tok[i].clause == clause; d++) {
+        const jd_frame_tok *f = &S->ftok[i];
+        if (i >= h->end)
+            continue;
+        bool subj = f->kind == JD_FK_HE || f->kind == JD_FK_SHE ||
+                    ((f->flags & JD_FF_THEY) && !(f->flags & JD_FF_OBJ));
+        if (!subj)
+            continue;
+        long ref = frame_referent(S, i);
+        return ref >= 0 && jd_frame__mention_who(S->ftok, (size_t)ref) == JD_FR_OTHER ? ref : -1;
+    }
+    return -1;
+}
+
+/* The age of the mention at ref: a number right before or after it ("a
+ * 19yo male", "Dean (34)"; not the child's; *written), else 18 for an adult
+ * by its word ("a man", "a male's flat"), else -1. */
+static int referent_age(const jd_screen *S, size_t ref, int child, bool *written)
+{
+    *written = true;
+    /* "a 19yo male", "a 40-year-old man" */
+    for (size_t j = ref, d = 0; j-- > 0 && d < 2 && S->tok[j].sent == S->tok[ref].sent; d++)
+        if (S->tok[j].num >= 0) {
+            int age = token_age(S, j);
+            if (age >= 10 && age <= 95 && age != child)
+                return age;
+            break;
+        }
+    for (size_t j = ref + 1; j < S->ntok && j <= ref + 4 && S->tok[j].sent == S->tok[ref].sent;
+         j++) {
+        if (S->tok[j].num < 0) {
+            if (S->tok[j].punct || S->tok[j].cap)
+                continue;
+            break;
+        }
+        int age = token_age(S, j);
+        if (age >= 10 && age <= 95 && age != child)
+            return age;
+        break;
+    }
+    *written = false;
+    return (S->ftok[ref].flags & JD_FF_ADULT) ? 18 : -1;
+}
+
 static int other_age_at(const jd_screen *S, const ctx *X, const hit *h, char *why, size_t whyn)
 {
     int child = X->in->child_age;
@@ -4238,6 +4441,20 @@ static int other_age_at(const jd_screen *S, const ctx *X, const hit *h, char *wh
             best = age;
             best_i = i;
         }
+    }
+    long ref = best < 0 ? actor_by_reference(S, h) : -1;
+    bool written = false;
+    int ref_age = ref >= 0 ? referent_age(S, (size_t)ref, child, &written) : -1;
+    /* an age written with the one acting wins; an adult by the word only
+     * where the note gives no adult ("a male's flat ... he won't let her
+     * leave") */
+    if (ref_age >= 0 && (written || (young && !adult) || X->other_age < 18)) {
+        sbuf w = sb_at(why, whyn);
+        char b[48];
+        sb_quoted_tok(b, sizeof b, X->in->text, &S->tok[ref]);
+        sb_str(&w, "the one acting, taken to be ");
+        sb_str(&w, b);
+        return ref_age;
     }
     if (best < 0 && young && !adult) {
         snprintf(why, whyn, "a young person in the sentence");
@@ -4955,30 +5172,9 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
 /* A hit of a rule read as a match: false when the rule does not apply there
  * (event type, an exception, no "near" pattern); else *m with its attributes
  * and counting, and *discount, the attribute bits that stop it counting. */
-/* The person a pronoun at token j points back to, for the actor of an act:
- * the last person word or name before it, in its sentence or the two
- * before, of its number ("they" a plural: "older men ... they punched him";
- * "he" one person); -1 when none. */
-static long actor_antecedent(const jd_screen *S, size_t j, bool plural)
-{
-    uint32_t sent = S->tok[j].sent;
-    while (j-- > 0 && S->tok[j].sent + 2 >= sent) {
-        const tok *k = &S->tok[j];
-        if (k->punct || frame_who(S, j) == JD_FR_CHILD)
-            continue;
-        bool many = (k->wlen > 1 && k->w[k->wlen - 1] == 's' && !k->poss) ||
-                    is_word(k, "men", "people", NULL, NULL);
-        if ((in_set(S, S->parent_set, k->sid) || in_set(S, S->actor_set, k->sid)) &&
-            many == plural)
-            return (long)j;
-        if (!plural && proper_name(S, j) && other_name(S, k, false))
-            return (long)j;
-    }
-    return -1;
-}
-
 /* A blow (the match opens with a word of the set "hit") whose actor, written
- * before it in its clause or reached from "he"/"they" by actor_antecedent, is
+ * before it in its clause or reached from "he"/"they" by the note's discourse
+ * model (frame_referent), is
  * an adult who is not a carer ("one of the men slapped her", "they punched
  * him" after "older men from the next town"): an assault (C16), not a carer's
  * cruelty (C17). A carer ("mum's partner", "her stepdad"), a name, or no
@@ -4993,7 +5189,7 @@ static bool blow_by_non_carer(const jd_screen *S, const hit *h)
     for (size_t i = h->start, d = 0; i-- > 0 && d < 6 && S->tok[i].clause == clause; d++) {
         const tok *k = &S->tok[i];
         if (is_word(k, "he", "they", NULL, NULL) && frame_who(S, i) != JD_FR_CHILD) {
-            who = actor_antecedent(S, i, k->w[0] == 't');
+            who = frame_referent(S, i);
             break;
         }
         if (in_set(S, S->parent_set, k->sid) || in_set(S, S->actor_set, k->sid) ||
@@ -5103,6 +5299,23 @@ static void match_why(const jd_screen *S, const hit *h, const char *text, jd_scr
         sb_str(&w, ab);
         why_cue(S, h, text, m->attrs & discount, &w);
     }
+}
+
+/* The explanation names whom the act's object pronoun was taken to be
+ * ("; \"her\" taken to be \"Kelly\""), for a rule with the role "victim". */
+static void why_referent(const jd_screen *S, const char *text, const rule *r, const hit *h,
+                         jd_screen_match *m)
+{
+    long ref;
+    (void)victim_by_reference(S, r, h, &ref);
+    if (ref < 0)
+        return;
+    long o = act_object_pronoun(S, h);
+    char a[48], b[48];
+    sb_quoted_tok(a, sizeof a, text, &S->tok[o]);
+    sb_quoted_tok(b, sizeof b, text, &S->tok[ref]);
+    size_t n = strlen(m->why);
+    snprintf(m->why + n, sizeof m->why - n, "; %s taken to be %s", a, b);
 }
 
 /* Where a weak match of code goes: -1 when another match of code counts or
@@ -5285,6 +5498,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         if (m.counts && r->not_with[0] && nveto < VETO_MAX)
             veto[nveto++] = (veto_ref){res->n, r}; /* its index once added below */
         match_why(S, h, X.in->text, &m, p->text, discount);
+        why_referent(S, X.in->text, r, h, &m);
         if (add_match(res, &m))
             return jd_oom(err);
     }
@@ -5514,8 +5728,11 @@ static int rule_scope(loader *L, json_t *o, rule *r, const char *where)
             r->child_acts = true;
         else if (role && !strcmp(role, "carer"))
             r->carer = true;
+        else if (role && !strcmp(role, "victim"))
+            r->victim_ref = true;
         else
-            return bad(L, where, "role: each one of explicit, injury, taking, child_acts, carer");
+            return bad(L, where,
+                       "role: each one of explicit, injury, taking, child_acts, carer, victim");
     }
     r->always = json_is_true(json_object_get(o, "always"));
     r->candidate = json_is_true(json_object_get(o, "candidate"));
@@ -6122,6 +6339,7 @@ void jd_screen_close(jd_screen *S)
     free(S->adult_sent);
     free(S->ftok);
     free(S->who);
+    free(S->ante);
     jd_strmap_free(&S->stems);
     jd_strmap_free(&S->memo);
     jd_strmap_free(&S->sets);
