@@ -1565,11 +1565,40 @@ static void test_scope_cases(void **state)
         assert_false(!strcmp(r->m[i].code, "C9") && r->m[i].start < colon);
 }
 
+/* The explanation of a match ruled out names the cue and its words (why_cue),
+ * so an audit can tell which cue, attribute or sense cost a match; an
+ * attribute the sentence's structure set names no cue. */
+static void test_why_cues(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+
+    r = run(f, "She denies any sexual activity with the man aged 30.", 14, "case_note", -1);
+    assert_non_null(strstr(must(r, "C2", false)->why, "(negation: \"denies\")"));
+    r = run_gender(f, "Mum says she is putting herself at risk.", 15, 'F');
+    assert_non_null(strstr(must(r, "putting_self_at_risk", false)->why,
+                           "(attribution: \"Mum says"));
+    r = run_gender(f, "The file calls her 'promiscuous'.", 15, 'F');
+    assert_non_null(strstr(must(r, "promiscuous", false)->why, "quoted or attributed"));
+    r = run_gender(f, "She is 'promiscuous', she told me.", 15, 'F');
+    assert_non_null(strstr(must(r, "promiscuous", false)->why, "(inside quotation marks)"));
+    r = run_gender(f, "If she absconds again we will call the police.", 15, 'F');
+    assert_non_null(strstr(must(r, "absconded", false)->why, "(hypothetical: \"If\")"));
+    /* structure, no cue: the clause's subject is her mother */
+    r = run_gender(f, "Her mother is promiscuous.", 15, 'F');
+    const jd_screen_match *m = must(r, "promiscuous", false);
+    assert_non_null(strstr(m->why, "about another person"));
+    assert_null(strchr(m->why, '('));
+    /* counted: no cue named */
+    r = run_gender(f, "She is promiscuous.", 15, 'F');
+    assert_null(strstr(must(r, "promiscuous", true)->why, "not counted"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),         cmocka_unit_test(test_language_cases),
-        cmocka_unit_test(test_attributes),
+        cmocka_unit_test(test_attributes),    cmocka_unit_test(test_why_cues),
         cmocka_unit_test(test_roles),         cmocka_unit_test(test_ages),
         cmocka_unit_test(test_subject),       cmocka_unit_test(test_context_scope),
         cmocka_unit_test(test_context_chain),
