@@ -249,6 +249,24 @@ static void test_screen_model__indicator_open(void **state)
     assert_true(has_feature(&fv, "M09|nb:zulu_team"));
     assert_false(has_feature(&fv, "M09|nb:school_polish")); /* not across sentences */
     assert_false(has_feature_part(&fv, "polish"));          /* fairness, pairs too */
+    float v_short = -1, v_long = -1;
+    for (size_t i = 0; i < fv.n; i++)
+        if (!strcmp(jd_sm__name(&fv, i), "M09|n:zulu"))
+            v_short = fv.f[i].v;
+    /* a long note: each word weighs less, so the margin does not grow with length */
+    char longer[2048] = "Met the zulu team at school.";
+    for (int i = 0; i < 60; i++)
+        snprintf(longer + strlen(longer), sizeof longer - strlen(longer), " Word%c%c here.",
+                 'a' + i % 26, 'a' + i / 26);
+    jd_screen_note in2 = note(longer, 14);
+    assert_int_equal(jd_screen_run(f->S, &in2, &f->res, &err), JD_OK);
+    assert_int_equal(jd_screen__features_for(&fv, st, &in2, &f->res, &proto, -1, -1), JD_OK);
+    for (size_t i = 0; i < fv.n; i++)
+        if (!strcmp(jd_sm__name(&fv, i), "M09|n:zulu"))
+            v_long = fv.f[i].v;
+    assert_true(v_short == 0.5f);
+    assert_true(v_long > 0 && v_long < 0.5f);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
     proto.kind = JD_SCREEN_LANGUAGE; /* pairs of the note for indicators only */
     proto.code = "consent";
     assert_int_equal(jd_screen__features_for(&fv, st, &in, &f->res, &proto, -1, -1), JD_OK);

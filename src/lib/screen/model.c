@@ -396,10 +396,16 @@ static int note_words(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const c
         st->note_hash = h;
         st->note_len = len;
     }
+    /* with pairs, a long note's words weigh less each (4 / sqrt(n), at most
+     * 0.5): a note's margin must not grow with its length */
+    size_t n = 0;
+    for (size_t i = 0; pairs && i < st->nslen; i += strlen(st->nstems + i) + 1)
+        n++;
+    float v = pairs && n > 64 ? 4.0f / sqrtf((float)n) : 0.5f;
     for (size_t i = 0; i < st->nslen; i += strlen(st->nstems + i) + 1) {
         const char *w = st->nstems + i;
         if ((*w != '_' || pairs) &&
-            feat(fv, code, *w == '_' ? "nb:" : "n:", w + (*w == '_'), true, 0.5f))
+            feat(fv, code, *w == '_' ? "nb:" : "n:", w + (*w == '_'), true, v))
             return JD_ENOMEM;
     }
     return JD_OK;
