@@ -37,6 +37,15 @@ static bool has_feature(const jd_sm_fv *fv, const char *name)
     return false;
 }
 
+/* The value of a feature by name, -1 when absent. */
+static float feature_value(const jd_sm_fv *fv, const char *name)
+{
+    for (size_t i = 0; i < fv->n; i++)
+        if (!strcmp(jd_sm__name(fv, i), name))
+            return fv->f[i].v;
+    return -1;
+}
+
 static bool has_feature_part(const jd_sm_fv *fv, const char *part)
 {
     for (size_t i = 0; i < fv->n; i++)
@@ -249,10 +258,7 @@ static void test_screen_model__indicator_open(void **state)
     assert_true(has_feature(&fv, "M09|nb:zulu_team"));
     assert_false(has_feature(&fv, "M09|nb:school_polish")); /* not across sentences */
     assert_false(has_feature_part(&fv, "polish"));          /* fairness, pairs too */
-    float v_short = -1, v_long = -1;
-    for (size_t i = 0; i < fv.n; i++)
-        if (!strcmp(jd_sm__name(&fv, i), "M09|n:zulu"))
-            v_short = fv.f[i].v;
+    float v_short = feature_value(&fv, "M09|n:zulu");
     /* a long note: each word weighs less, so the margin does not grow with length */
     char longer[2048] = "Met the zulu team at school.";
     for (int i = 0; i < 60; i++)
@@ -261,9 +267,7 @@ static void test_screen_model__indicator_open(void **state)
     jd_screen_note in2 = note(longer, 14);
     assert_int_equal(jd_screen_run(f->S, &in2, &f->res, &err), JD_OK);
     assert_int_equal(jd_screen__features_for(&fv, st, &in2, &f->res, &proto, -1, -1), JD_OK);
-    for (size_t i = 0; i < fv.n; i++)
-        if (!strcmp(jd_sm__name(&fv, i), "M09|n:zulu"))
-            v_long = fv.f[i].v;
+    float v_long = feature_value(&fv, "M09|n:zulu");
     assert_true(v_short == 0.5f);
     assert_true(v_long > 0 && v_long < 0.5f);
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
