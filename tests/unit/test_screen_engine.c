@@ -7,6 +7,7 @@
  */
 #include <joindots/analyse.h>
 #include <joindots/screen.h>
+#include <joindots/screen_model.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -906,6 +907,38 @@ static void test_context_scope(void **state)
     assert_false(counted(r, "C2"));
 }
 
+/* A third party's concern or an allegation still counts an offence, marked so
+ * (the alert's level reads it); the child's words or a finding are not. */
+static void test_concern(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r =
+        run(f, "Caller concerned the children are left alone in the flat.", 8, "call_for_service", -1);
+    assert_true(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
+    char ab[200];
+    assert_non_null(strstr(jd_screen_attrs_str(must(r, "C17", true)->attrs, ab, sizeof ab),
+                           "a third party's concern or an allegation"));
+    r = run(f, "Neighbour says dad punched mum while the children were in the room.", 9, "other", -1);
+    assert_true(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
+    r = run(f, "It is alleged that mum leaves the baby alone at night.", 1, "referral", -1);
+    assert_true(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
+    r = run(f, "Amy found home alone at 2300; mum had gone out drinking.", 8, "other", -1);
+    assert_false(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
+    r = run(f, "Amy said mum leaves her alone every night.", 8, "case_note", -1);
+    assert_false(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
+    /* a sign of neglect alone is no offence, and with the weak evidence
+     * listed the screen says why; beside the carer's failure it is one */
+    bool was = jd_screen_set_weak(f->S, true);
+    r = run(f, "Siblings arriving late and hungry most mornings; family support offered.", 8,
+            "welfare_concern", -1);
+    assert_null(find(r, "C17", true));
+    assert_non_null(strstr(must(r, "C17", false)->name, "a sign of neglect alone"));
+    jd_screen_set_weak(f->S, was);
+    r = run(f, "Grace came in hungry again and has worn the same clothes all week.", 9, "referral",
+            -1);
+    assert_non_null(strstr(must(r, "C17", true)->name, "with the carer's failure"));
+}
+
 static void test_analyse_agrees(void **state)
 {
     fx *f = *state;
@@ -1572,6 +1605,7 @@ int main(void)
         cmocka_unit_test(test_recorded),      cmocka_unit_test(test_loader_errors),
         cmocka_unit_test(test_limits),        cmocka_unit_test(test_linked_age),
         cmocka_unit_test(test_analyse_agrees),
+        cmocka_unit_test(test_concern),
         cmocka_unit_test(test_offence_frame),
         cmocka_unit_test(test_lang_frame),
         cmocka_unit_test(test_offence_roles_s7),

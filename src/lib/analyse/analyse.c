@@ -94,7 +94,7 @@ static bool screen_holds(const jd_screen_match *m, int age)
 {
     if (m->counts)
         return true;
-    return age < 0 && (m->attrs & ~(unsigned)JD_SCREEN_AGE) == 0;
+    return age < 0 && (m->attrs & ~(unsigned)(JD_SCREEN_AGE | JD_SCREEN_CONCERN)) == 0;
 }
 
 /* Sizes screen_event's per-sentence flags and per-evidence hits for the

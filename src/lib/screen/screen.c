@@ -43,7 +43,7 @@ enum {
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
     K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_QUEST, K_ANSNO, K_TOPIC,
-    K_NAMING, K_NK
+    K_NAMING, K_CONCERN, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -3812,6 +3812,22 @@ static bool challenged(const jd_screen *S, const rule *r, const hit *h, unsigned
              !cue_in(S, K_REPORT, h, 5) && next_names_act(S, h));
 }
 
+/* How certain the words are. A worry that something may be so ("concerned
+ * adults may be encouraging her away") discloses no act (hypothetical; the
+ * writer's wording stays the writer's). A caller's concern or an allegation
+ * ("Caller concerned the children are left alone") still discloses the
+ * offence, less certainly than the child's words or a finding: it counts,
+ * marked JD_SCREEN_CONCERN, and the alert's level may differ (risk.c). */
+static unsigned certainty(const jd_screen *S, const rule *r, const hit *h)
+{
+    unsigned a = 0;
+    if (r->kind != JD_SCREEN_LANGUAGE && cue_in(S, K_SPEC, h, 4))
+        a |= JD_SCREEN_HYPOTHETICAL;
+    if (r->kind == JD_SCREEN_OFFENCE && cue_in(S, K_CONCERN, h, 4))
+        a |= JD_SCREEN_CONCERN;
+    return a;
+}
+
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
@@ -3820,10 +3836,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_NEGATED;
     if (cue_in(S, K_HYPO, h, 4) || named_topic(S, h))
         a |= JD_SCREEN_HYPOTHETICAL;
-    /* a worry that something may be so ("concerned adults may be encouraging
-     * her away") discloses no act; the writer's words stay the writer's */
-    if (r->kind != JD_SCREEN_LANGUAGE && cue_in(S, K_SPEC, h, 4))
-        a |= JD_SCREEN_HYPOTHETICAL;
+    a |= certainty(S, r, h);
     /* and an offence someone was convicted of or served a sentence for, in
      * its sentence or the next ("In 2019 her stepdad hit her; he was
      * convicted"): a closed case, recorded long since */
@@ -3917,7 +3930,8 @@ static const char *attr_names[] = {"negated", "hypothetical", "historical", "abo
                                    "quoted or attributed", "quoted to challenge it",
                                    "innocent cause stated", "property taken, not the child",
                                    "ages do not fit", "the words in another sense",
-                                   "weak evidence: counted only when the model says so"};
+                                   "weak evidence: counted only when the model says so",
+                                   "a third party's concern or an allegation"};
 
 const char *jd_screen_attrs_str(unsigned attrs, char *buf, size_t n)
 {
@@ -6047,7 +6061,8 @@ static int load_cues(loader *L, json_t *root)
                      {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT},
                      {"resolved", K_RESOLVED}, {"document", K_DOC},
                      {"question", K_QUEST},     {"answer_no", K_ANSNO},
-                     {"topic", K_TOPIC},        {"names_act", K_NAMING}};
+                     {"topic", K_TOPIC},        {"names_act", K_NAMING},
+                     {"concern", K_CONCERN}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
