@@ -6578,6 +6578,7 @@ typedef struct walk {
     vec refq;        /* refs with no old identity, their households to walk */
     hh_index ax, px; /* households (join_household) */
     lvcache *lc;     /* names compared (hh_could_fit); NULL: only slower */
+    uint32_t *tried; /* per sparse ref, the old identity it last did not fit */
     int hops;        /* how many links away to walk; 0: all */
     /* per ref, of its old identity (or itself, with none): W_FAM, some ref
      * of it is named with a sparse ref that could join someone (its
@@ -6618,6 +6619,19 @@ static int walk_ref(walk *w, uint32_t i, uint32_t away)
  * misses (a person whose refs were not named with a sparse ref before
  * this run) join_household finds, and the run then resolves everything.
  */
+/* Could sparse ref o fit the old identity of m (hh_could_fit)? Asked of
+ * each ref of an identity at o's place in turn: answered once. */
+static bool walk_fits(walk *w, uint32_t o, uint32_t m)
+{
+    uint32_t id = w->u->old.pid[m];
+    if (id && w->tried[o] == id)
+        return false;
+    if (hh_could_fit(&w->u->R, o, m, w->lc))
+        return true;
+    w->tried[o] = id;
+    return false;
+}
+
 /* Walk everyone at ref m's places (of at most HH_MEMBERS refs): the
  * sparse refs m's old identity could fit by names (hh_could_fit; those
  * that a new name of its cluster fits, join_household finds), and with
@@ -6643,7 +6657,7 @@ static int walk_places(walk *w, uint32_t m, uint32_t away, bool all, uint32_t s)
                  * the people whose places such a ref takes */
                 bool go = !w->u->in[o] &&
                           ((w->head[o] & W_PLACE) || (votes && !side && R->r[o].apc) ||
-                           (hh_eligible(R, o) && hh_could_fit(R, o, m, w->lc)) ||
+                           (hh_eligible(R, o) && walk_fits(w, o, m)) ||
                            (all && (s == UINT32_MAX || hh_could_fit(R, s, o, w->lc))));
                 int rc = go ? walk_ref(w, o, away) : JD_OK;
                 if (rc < 0)
@@ -6838,7 +6852,8 @@ static int64_t scope_walk(run *u, const vec *links1)
     if (rc == JD_OK)
         rc = walk_heads(&w, vk, w.nv);
     w.fx = rc == JD_OK ? calloc(n, 1) : NULL;
-    rc = w.fx ? rc : JD_ENOMEM;
+    w.tried = w.fx ? calloc(n, sizeof *w.tried) : NULL;
+    rc = w.tried ? rc : JD_ENOMEM;
     w.done = rc == JD_OK ? calloc(w.nv ? w.nv : 1, 1) : NULL;
     rc = w.done ? rc : JD_ENOMEM;
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
@@ -6870,6 +6885,7 @@ static int64_t scope_walk(run *u, const vec *links1)
     free(w.refq.p);
     free(w.head);
     free(w.fx);
+    free(w.tried);
     free(w.lc);
     free(w.ax.k);
     free(w.px.k);
