@@ -16,6 +16,9 @@
 # DB is then written to: use a copy.
 # Adds two accounts to DB (loadanalyst, loadboard) if missing.
 # JD_LOAD_LOG=FILE keeps the server's log (stderr) there.
+# JD_LOAD_CONCERN_EVERY=S: the CLI comments on an open concern every S
+# seconds meanwhile (the concerns' change counter moves: the server's
+# open-concern snapshot is brought up to date at the next queue or dashboard).
 set -euo pipefail
 build=${1:?BUILD_DIR}
 db=${2:?DB}
@@ -28,13 +31,14 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 jd="$build/src/cli/joindots"
 command -v wrk >/dev/null || { echo "wrk is needed (scripts/install-deps.sh)" >&2; exit 2; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/jd-load.XXXXXX")
-spid= fpid=
+spid= fpid= cpid=
 cleanup() {
   # a killed child's `wait` fails: under set -e that ended the trap before the
   # server was stopped and the work folder removed (a server left running)
   set +e
   [ -n "${JD_LOAD_LOG:-}" ] && cp "$work/serve.log" "$JD_LOAD_LOG"
   [ -n "$fpid" ] && kill "$fpid" 2>/dev/null && wait "$fpid" 2>/dev/null
+  [ -n "$cpid" ] && kill "$cpid" 2>/dev/null && wait "$cpid" 2>/dev/null
   if [ -n "$spid" ] && kill "$spid" 2>/dev/null; then
     # SIGTERM waits for the live thread's stage in hand (a whole resolve of
     # the county after a feed can take minutes): 10 s, then SIGKILL
@@ -93,8 +97,19 @@ if [ -n "$feed" ]; then
     done ) &
   fpid=$!
 fi
+if [ -n "${JD_LOAD_CONCERN_EVERY:-}" ]; then
+  cid=$(sqlite3 "$db" "SELECT id FROM concern WHERE status != 'closed' ORDER BY id LIMIT 1")
+  [ -n "$cid" ] || { echo "JD_LOAD_CONCERN_EVERY: the store has no open concern" >&2; exit 1; }
+  ( while :; do
+      "$jd" concern comment "$cid" --db "$db" --by loadbench --as team_manager \
+        --text "load bench comment" >/dev/null 2>&1
+      sleep "$JD_LOAD_CONCERN_EVERY"
+    done ) &
+  cpid=$!
+fi
 echo "== $conns connections, $secs s per route ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "   server ready after $started s; child $pid, search \"$word\", profile $subject"
+[ -n "$cpid" ] && echo "   with concern $cid commented every $JD_LOAD_CONCERN_EVERY s"
 [ -n "$feed" ] && echo "   with a feed: $feed_events new events every $feed_every s (ingest, resolve, analyse, escalation)"
 # CPU seconds of the server's request threads (libmicrohttpd's "MHD-..."),
 # not of its live thread (the feed's ingest, resolve and analyse)
@@ -126,6 +141,9 @@ run "search" "$ca" "/api/search?q=$(enc "$word")"
 run "dashboard" "$cb" "/api/dashboard"
 run "network" "$ca" "/api/network"
 [ -n "$subject" ] && run "profile" "$ca" "/api/profile?subject=$(enc "$subject")&reason=load%20test"
+# the server logs each open-concern snapshot it builds (none logged before this bench's change)
+grep -q 'the open concerns:' "$work/serve.log" && awk '/the open concerns:/ {gsub(/[()]/, ""); n++; s += $(NF - 4); c += $(NF - 1)}
+  END {printf "   open-concern snapshots built: %d, concerns simulated %d, cpu %.2f s\n", n, s, c}' "$work/serve.log"
 kill -0 "$spid" 2>/dev/null || { echo "   THE SERVER EXITED; its log ends:"; tail -5 "$work/serve.log" | sed 's/^/   /'; }
 if [ -n "$feed" ]; then
   echo "   feeds ingested during the run: $(grep -c 'ingested in' "$work/serve.log"), updates after feeds:" \

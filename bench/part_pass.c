@@ -57,7 +57,7 @@ static int pass(jd_store *s, char **keys, size_t n, int K, const jd_snapshot_par
 {
     jd_snapshot S;
     jd_snapshot_opts so = {JD_AS_OF_NOW, false, K > 0 && !P ? (const char *const *)keys : NULL,
-                           n, 0, P, k};
+                           n, 0, P, k, false};
     double t0 = cpu();
     int rc = jd_snapshot__load(&S, s, &so, err);
     double load = cpu() - t0;

@@ -3,12 +3,21 @@
 
 usage: stem_collisions.py [--rules FILE] [--dict FILE] [--min N] [--all] [CORPUS.jsonl...]
        stem_collisions.py --matches CORPUS.jsonl RESULTS.jsonl
+       stem_collisions.py --ruled-out CORPUS.jsonl RESULTS.jsonl
 
 The second form audits what fired: RESULTS is `joindots screen --all --batch
 CORPUS` (give it a TUNE part only); for every counted match, a written word
 whose stem is a rule word's but which is no inflection of it ("lone" for
 "lonely", "initially" for "initiates") is listed with how often the match's
 label was in the gold (tp) or not (fp), fp first.
+
+The third form audits recall: for every gold label of a TUNE note (ids whose
+number is not divisible by 3; the held-out notes are skipped, never printed)
+that no counted match gave but a match ruled out had, it counts the cue that
+ruled it out as the explanation names it ("not counted: quoted or attributed
+(attribution: \"Mum says\")", the engine's why_cue), most costly first, with
+an example id: a `sense` cue or a cue word in another sense is a collision
+that costs recall. RESULTS is `joindots screen --all --batch CORPUS`.
 
 Every word of data/rules/screen.json (patterns, unless, keep, sets, lists, cues;
 prefix terms `word*` are read as written and skipped) is stemmed with the
@@ -183,12 +192,47 @@ def audit_matches(corpus, results):
         print("%s\t%s\ttp %d\tfp %d\t%s %s" % ((w, same, tp, fp) + example[(w, same)]))
 
 
+def audit_ruled_out(corpus, results):
+    """Gold labels of tune notes lost to a ruled-out match, by cue and its words."""
+    cost, example = Counter(), {}
+    with open(corpus, encoding="utf-8") as fc, open(results, encoding="utf-8") as fr:
+        for gline, rline in zip(fc, fr):
+            g, r = json.loads(gline), json.loads(rline)
+            num = re.sub(r"\D", "", g["id"])
+            if not num or int(num) % 3 == 0:
+                continue  # held out: never read
+            gold = set(g.get("language", [])) | set(g.get("indicators", []))
+            if g.get("crime_recorded") != "Y":
+                gold |= set(g.get("offences", []))
+            got = {m.get("code") or m.get("slug") for k in ("offences", "language", "indicators")
+                   for m in r.get(k, [])}
+            seen = set()
+            for m in r.get("not_counted", []):
+                code = m.get("code") or m.get("slug")
+                if code not in gold or code in got or code in seen:
+                    continue
+                seen.add(code)
+                why = m.get("why", "").replace("not counted: ", "")
+                cues = re.findall(r"\((\w+): \"([^\"]*)\"\)", why) or [("", "")]
+                for kind, words in cues:
+                    key = (re.sub(r" \(.*", "", why), kind, words.lower())
+                    cost[key] += 1
+                    example.setdefault(key, (g["id"], code))
+    for (why, kind, words), n in cost.most_common():
+        print("%d\t%s\t%s\t%s\t%s %s" % ((n, why, kind, words) + example[(why, kind, words)]))
+
+
 def main():
     args = sys.argv[1:]
     if args[:1] == ["--matches"]:
         if len(args) != 3:
             raise SystemExit("usage: stem_collisions.py --matches CORPUS.jsonl RESULTS.jsonl")
         audit_matches(args[1], args[2])
+        return
+    if args[:1] == ["--ruled-out"]:
+        if len(args) != 3:
+            raise SystemExit("usage: stem_collisions.py --ruled-out CORPUS.jsonl RESULTS.jsonl")
+        audit_ruled_out(args[1], args[2])
         return
     opts = {"--rules": "data/rules/screen.json", "--dict": "/usr/share/dict/words", "--min": "1"}
     show_all = "--all" in args

@@ -35,13 +35,27 @@ typedef struct jd_analyse_opts {
     int threads; /* the risk walk's threads; 0: one per online CPU (at most 8), one
                   * for a small walk. The alerts are the same, byte for byte,
                   * whatever the number */
-    int partitions; /* the risk walk's partitions of children (issue 20): the
-                     * persons walked in K passes by hash(person_id) % K;
-                     * 0: one (each pass still holds the whole county's
-                     * snapshot: no memory saved yet, issue 20). The
-                     * alerts are the same, byte for byte, whatever K */
+    int partitions; /* the analysis's partitions of persons (issue 20): K > 1
+                     * (at most 64), K passes by hash(person_id) % K, each
+                     * loading only its persons' events, then the networks
+                     * on a narrow load of the whole county (jd_analyse
+                     * only; on a snapshot already loaded, the walk in K
+                     * passes); 0 or 1: one; JD_PARTITIONS_AUTO: from the
+                     * county's events and memory_mb. The alerts are the
+                     * same, byte for byte, whatever K */
+    int64_t memory_mb; /* JD_PARTITIONS_AUTO's budget for a pass; 0: JD_ANALYSE_MEMORY_MB */
 } jd_analyse_opts;
-#define JD_ANALYSE_OPTS_INIT {JD_AS_OF_NOW, NULL, false, 0, NULL, 0, 0}
+#define JD_ANALYSE_OPTS_INIT {JD_AS_OF_NOW, NULL, false, 0, NULL, 0, 0, 0}
+#define JD_PARTITIONS_AUTO (-1)
+#define JD_ANALYSE_MEMORY_MB 1024
+
+/* The partitions jd_analyse runs in for opts (1 for none): opts->partitions,
+ * or with JD_PARTITIONS_AUTO the fewest whose pass fits opts->memory_mb
+ * (a pass: about 256 MB and 0.9 KB for each of 1.18 / K of the store's
+ * events; a budget under 512 MB is all for the events;
+ * docs/internals/analyse.md), at most 64. A negative error code when the
+ * store cannot count its events. */
+JD_API int jd_analyse_partitions(jd_store *s, const jd_analyse_opts *opts, jd_error *err);
 
 enum {
     JD_ALERT_CHILD_AT_RISK, JD_ALERT_NETWORK, JD_ALERT_UNRECORDED_CRIME, JD_ALERT_MISSING_PATTERN,

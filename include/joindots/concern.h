@@ -177,6 +177,14 @@ typedef struct jd_concern_query {
  * the first). Read before jd_concern_list, the list is at least as new. */
 JD_API int jd_concern_generation(jd_store *s, int64_t *out, jd_error *err);
 
+/* The stored concerns' ids and versions (one more at each write of the
+ * concern), in the store's order, in one read: what a reader that keeps
+ * concerns compares to see which changed. cb's non-zero return stops the
+ * list and is returned. Returns JD_OK, JD_EINVALID, JD_ESTORE. */
+JD_API int jd_concern_versions(jd_store *s,
+                               int (*cb)(const char *id, int64_t version, void *payload),
+                               void *payload, jd_error *err);
+
 /* Call cb for each concern matching q, by id (borrowed for the call). */
 JD_API int jd_concern_list(jd_store *s, const jd_concern_query *q, jd_concern_cb cb, void *payload,
                            jd_error *err);

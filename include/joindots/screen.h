@@ -46,6 +46,9 @@ enum {
                                         short" at a mock interview, "on the game" of an Xbox) */
     JD_SCREEN_WEAK = 1 << 10,        /* weak evidence (a rule marked "weak"): a candidate for
                                         the model, never counted by the rules alone */
+    JD_SCREEN_CONCERN = 1 << 11,     /* offences: a third party's concern or an allegation
+                                        ("caller concerned", "alleged"), not a disclosure or a
+                                        finding; it still counts (the alert's level may differ) */
 };
 
 typedef struct jd_screen_note {

@@ -16,7 +16,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: joindots analyse --db FILE [--as-of T] [--rules FILE] [--no-save]\n"
-            "                        [--threads N] [--partitions K]\n"
+            "                        [--threads N] [--partitions K|auto [--memory-mb M]]\n"
             "       joindots analyse --db FILE --incremental [--rules FILE] [--threads N]\n"
             "\n"
             "Screens every event for exploitation indicators, keeps a risk level per\n"
@@ -32,9 +32,27 @@ static void usage(FILE *f)
             "them (a full run when none was saved yet).\n"
             "--threads N: the risk walk's threads (default: one per CPU, at most 8);\n"
             "the alerts are the same whatever N.\n"
-            "--partitions K: walk the children in K passes by a hash of their person\n"
-            "id (default 1); the alerts are the same whatever K. Each pass still\n"
-            "holds the whole county, so K > 1 does not lower the peak yet.\n");
+            "--partitions K: analyse the persons in K passes (1-64) by a hash of their\n"
+            "person id, each pass loading only its persons' events, then the networks\n"
+            "on a narrow load of the whole county (default 1); the alerts are the same\n"
+            "whatever K. auto: the fewest passes whose peak fits --memory-mb (default\n"
+            "1024: about 256 MB and 0.9 KB an event a pass holds).\n");
+}
+
+/* --partitions K|auto (o 'k') and --memory-mb M (o 'm'); -1 when refused. */
+static int parse_parts(jd_analyse_opts *opts, int o, const char *arg)
+{
+    long n = JD_PARTITIONS_AUTO;
+    if (o == 'm') {
+        if (cli_parse_range("--memory-mb", arg, 1, 1L << 30, &n) < 0)
+            return -1;
+        opts->memory_mb = n;
+        return 0;
+    }
+    if (strcmp(arg, "auto") != 0 && cli_parse_range("--partitions", arg, 1, 64, &n) < 0)
+        return -1;
+    opts->partitions = (int)n;
+    return 0;
 }
 
 int cmd_analyse(int argc, char **argv)
@@ -44,7 +62,7 @@ int cmd_analyse(int argc, char **argv)
         {"rules", required_argument, NULL, 'r'}, {"no-save", no_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},        {"incremental", no_argument, NULL, 'i'},
         {"threads", required_argument, NULL, 'j'}, {"partitions", required_argument, NULL, 'k'},
-        {NULL, 0, NULL, 0}};
+        {"memory-mb", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0}};
     bool incremental = false;
     cli_common co = CLI_COMMON_INIT;
     jd_analyse_opts opts = JD_ANALYSE_OPTS_INIT;
@@ -62,13 +80,11 @@ int cmd_analyse(int argc, char **argv)
             opts.threads = (int)n;
             break;
         }
-        case 'k': {
-            long n;
-            if (cli_parse_range("--partitions", optarg, 1, 1024, &n) < 0)
+        case 'k':
+        case 'm':
+            if (parse_parts(&opts, o, optarg) < 0)
                 return JD_EXIT_USAGE;
-            opts.partitions = (int)n;
             break;
-        }
         default:
             if ((rc = cli_common_opt(&co, o, optarg, usage)) >= 0)
                 return rc;
@@ -77,7 +93,8 @@ int cmd_analyse(int argc, char **argv)
     opts.as_of = co.as_of;
     opts.rules_path = co.rules;
     if (!co.db || optind != argc ||
-        (incremental && (!opts.save || opts.as_of != JD_AS_OF_NOW)))
+        (incremental && (!opts.save || opts.as_of != JD_AS_OF_NOW)) ||
+        (opts.memory_mb && opts.partitions != JD_PARTITIONS_AUTO))
         return cli_usage(usage, false);
     jd_error err;
     jd_error_clear(&err);

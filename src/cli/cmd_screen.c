@@ -36,7 +36,7 @@ static json_t *match_json(const jd_screen_match *m, const char *text, bool all)
                  {JD_SCREEN_QUOTED, "quoted"},             {JD_SCREEN_CHALLENGED, "challenged"},
                  {JD_SCREEN_INNOCENT, "innocent_cause"},   {JD_SCREEN_PROPERTY, "property"},
                  {JD_SCREEN_AGE, "ages_do_not_fit"},       {JD_SCREEN_SENSE, "other_sense"},
-                 {JD_SCREEN_WEAK, "weak"}};
+                 {JD_SCREEN_WEAK, "weak"},                 {JD_SCREEN_CONCERN, "concern"}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         json_object_set_new(at, names[i].key, json_boolean(m->attrs & names[i].bit));
     json_object_set_new(o, "attributes", at);

@@ -26,6 +26,7 @@ typedef struct corpus {
     char letter[MAX_SETS];
     int nsets;
     float weight[128]; /* by id letter (--weight L=W); 0 = 1 */
+    const char *cv_sets; /* --cv-sets: the sets left out in turn (NULL: every set) */
 } corpus;
 
 static bool tune_part(const char *id)
@@ -154,6 +155,8 @@ static int cross_validate(const corpus *c, const jd_screen_data *D,
     printf("leave-one-set-out on the tune parts: rules alone -> rules + model\n"
            "(offences P/R unrecorded only, language P/R, indicators micro-F1)\n");
     for (int s = 0; s < c->nsets && rc == JD_EXIT_OK; s++) {
+        if (c->cv_sets && !strchr(c->cv_sets, c->letter[s]))
+            continue;
         for (size_t i = 0; i < n; i++) {
             use[i] = c->g[i].set != s;
             test[i] = !use[i];
@@ -185,7 +188,8 @@ static int cross_validate(const corpus *c, const jd_screen_data *D,
 
 static int usage(FILE *f, int rc)
 {
-    fprintf(f, "usage: joindots screen-train --out MODEL.json [--cv] [--kinds off,lang,ind]\n"
+    fprintf(f, "usage: joindots screen-train --out MODEL.json [--cv [--cv-sets LETTERS]]\n"
+               "                             [--kinds off,lang,ind]\n"
                "                             [--family off|none] [--weight LETTER=W]... [--rules FILE]\n"
                "                             [--l2 X] [--iterations N]\n"
                "                             CORPUS.jsonl...\n"
@@ -196,7 +200,9 @@ static int usage(FILE *f, int rc)
                "--family: kinds where the model may raise a label no rule of its own\n"
                "matched when a rule of the kind did (default off = offences). --weight: the\n"
                "weight of one set's notes (a writer the rules were not tuned on). --l2\n"
-               "(default 0.001) and --iterations (default 150): the penalty and the steps.\n");
+               "(default 0.001) and --iterations (default 150): the penalty and the steps.\n"
+               "--cv-sets: leave out only these sets in turn (\"RST\"); with --cv, --out\n"
+               "may be left out (no model is trained on all the notes then).\n");
     return rc;
 }
 
@@ -225,7 +231,7 @@ static int train_and_save(const corpus *c, jd_screen *S, const char *out, bool c
         return cli_exit_code(rc);
     }
     int x = cv ? cross_validate(c, D, o) : JD_EXIT_OK;
-    if (x == JD_EXIT_OK && (rc = jd_screen_model_train(&m, D, NULL, o, &err)) >= 0)
+    if (x == JD_EXIT_OK && out && (rc = jd_screen_model_train(&m, D, NULL, o, &err)) >= 0)
         rc = jd_screen_model_save(m, out, &err);
     if (x == JD_EXIT_OK && rc < 0) {
         cli_print_error("cannot train or save the model", &err);
@@ -263,18 +269,19 @@ int cmd_screen_train(int argc, char **argv)
         {"kinds", required_argument, NULL, 'k'}, {"rules", required_argument, NULL, 'r'},
         {"family", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
         {"weight", required_argument, NULL, 'w'}, {"l2", required_argument, NULL, 'l'},
-        {"iterations", required_argument, NULL, 'i'},
+        {"iterations", required_argument, NULL, 'i'}, {"cv-sets", required_argument, NULL, 's'},
         {NULL, 0, NULL, 0}};
     const char *out = NULL, *rules = NULL;
     bool cv = false;
     jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
-    corpus c = {json_array(), NULL, NULL, {0}, 0, {0}};
+    corpus c = {json_array(), NULL, NULL, {0}, 0, {0}, NULL};
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'o': out = optarg; break;
         case 'c': cv = true; break;
+        case 's': c.cv_sets = optarg; break;
         case 'k': o.kinds = parse_kinds(optarg); break;
         case 'f': o.family = parse_kinds(optarg); break;
         case 'w':
@@ -296,7 +303,7 @@ int cmd_screen_train(int argc, char **argv)
         default: json_decref(c.rows); return usage(stderr, JD_EXIT_USAGE);
         }
     }
-    if (!out || optind >= argc) {
+    if ((!out && !cv) || optind >= argc) {
         json_decref(c.rows);
         return usage(stderr, JD_EXIT_USAGE);
     }

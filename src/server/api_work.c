@@ -126,19 +126,44 @@ typedef struct work_map {
     jd_server *srv;
 } work_map;
 
+/* One concern as the snapshot keeps it, kept from one snapshot to the next
+ * while its version stands and its changes_at is ahead. */
+typedef struct snap_item {
+    char *id, *alert, *subject, *rung, *owner, *status, *level;
+    int64_t version, changes_at, raised_at;
+    bool child, strategic;
+} snap_item;
+
 /* The open concerns as the queue, the counts and the dashboard read them:
  * jd_concern_list at `at`, kept while the concerns' change counter is `gen`
  * and the time is before `until` (the first time a concern's state may
  * change with nothing recorded: jd_concern.changes_at). A request whose
- * snapshot is out of date builds the next one, once for all waiters. */
+ * snapshot is out of date builds the next one, once for all waiters; it
+ * simulates again only the concerns whose version moved, that are new, or
+ * whose changes_at has come, and takes the others from the snapshot before. */
 struct concern_snap {
     int64_t gen, until;
     json_t *by_alert, *by_child; /* as work_map */
     int64_t *agenda;             /* raised_at of the open strategic items */
     size_t n_agenda, cap_agenda;
-    unsigned refs; /* work maps borrowing it (under concern_mu): a snapshot
-                    * replaced meanwhile is freed by the last of them */
+    snap_item *items; /* every stored concern, in the store's order */
+    size_t n_items, cap_items;
+    snap_item **by_id; /* items sorted by id (strcmp), for the next build */
+    size_t simulated;  /* concerns this build simulated (jd_concern_get) */
+    unsigned refs;     /* work maps borrowing it (under concern_mu): a snapshot
+                        * replaced meanwhile is freed by the last of them */
 };
+
+static void item_free(snap_item *it)
+{
+    free(it->id);
+    free(it->alert);
+    free(it->subject);
+    free(it->rung);
+    free(it->owner);
+    free(it->status);
+    free(it->level);
+}
 
 void jd_concern_snap_free(concern_snap *v)
 {
@@ -147,57 +172,214 @@ void jd_concern_snap_free(concern_snap *v)
     json_decref(v->by_alert);
     json_decref(v->by_child);
     free(v->agenda);
+    for (size_t i = 0; i < v->n_items; i++)
+        item_free(&v->items[i]);
+    free(v->items);
+    free(v->by_id);
     free(v);
 }
 
-static int on_concern(const jd_concern *k, void *payload)
+/* Room for `need` elements of `size` in *p (doubling); false: out of memory. */
+static bool grow(void **p, size_t *cap, size_t need, size_t size)
 {
-    concern_snap *v = payload;
-    if (k->changes_at < v->until)
-        v->until = k->changes_at;
-    if (!strcmp(k->status, "closed"))
-        return 0;
-    if (k->strategic) {
-        if (v->n_agenda == v->cap_agenda) {
-            size_t nc = v->cap_agenda ? v->cap_agenda * 2 : 64;
-            int64_t *na = realloc(v->agenda, nc * sizeof *na);
-            if (!na)
-                return JD_ENOMEM;
-            v->agenda = na;
-            v->cap_agenda = nc;
-        }
-        v->agenda[v->n_agenda++] = k->raised_at;
-    }
-    json_t *full = k->json ? json_loads(k->json, 0, NULL) : NULL;
-    const char *alert = str(json_object_get(full, "base"), "alert");
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", k->id, "rung", k->rung, "owner",
-                          k->owner ? k->owner : "", "status", k->status, "level", k->level);
-    if (o && alert && !json_object_get(v->by_alert, alert))
-        json_object_set(v->by_alert, alert, o);
-    if (o && !strcmp(k->kind, "child") && k->subject && !json_object_get(v->by_child, k->subject))
-        json_object_set(v->by_child, k->subject, o);
-    json_decref(o);
-    json_decref(full);
-    return o ? 0 : JD_ENOMEM;
+    if (need <= *cap)
+        return true;
+    size_t nc = *cap ? *cap * 2 : 64;
+    while (nc < need)
+        nc *= 2;
+    void *np = realloc(*p, nc * size);
+    if (!np)
+        return false;
+    *p = np;
+    *cap = nc;
+    return true;
 }
 
-static concern_snap *snap_build(jd_store *s, int64_t gen, int64_t now, jd_error *err)
+static int oom(jd_error *err)
+{
+    return jd_error_set(err, JD_ENOMEM, "out of memory");
+}
+
+static char *dup_opt(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* it (its id set) from a concern just simulated (false: out of memory). */
+static bool item_from(snap_item *it, const jd_concern *k)
+{
+    json_t *full = k->json ? json_loads(k->json, 0, NULL) : NULL;
+    const char *alert = str(json_object_get(full, "base"), "alert");
+    *it = (snap_item){.id = it->id,
+                      .alert = dup_opt(alert),
+                      .subject = dup_opt(k->subject),
+                      .rung = strdup(k->rung),
+                      .owner = strdup(k->owner ? k->owner : ""),
+                      .status = strdup(k->status),
+                      .level = strdup(k->level),
+                      .version = k->version,
+                      .changes_at = k->changes_at,
+                      .raised_at = k->raised_at,
+                      .child = !strcmp(k->kind, "child"),
+                      .strategic = k->strategic};
+    json_decref(full);
+    return (it->alert || !alert) && (it->subject || !k->subject) && it->rung && it->owner &&
+           it->status && it->level;
+}
+
+/* it (its id set) as o, the same concern in the snapshot before. */
+static bool item_copy(snap_item *it, const snap_item *o)
+{
+    char *id = it->id;
+    *it = *o;
+    it->id = id;
+    it->alert = dup_opt(o->alert);
+    it->subject = dup_opt(o->subject);
+    it->rung = strdup(o->rung);
+    it->owner = strdup(o->owner);
+    it->status = strdup(o->status);
+    it->level = strdup(o->level);
+    return (it->alert || !o->alert) && (it->subject || !o->subject) && it->rung && it->owner &&
+           it->status && it->level;
+}
+
+static int by_id_cmp(const void *a, const void *b)
+{
+    return strcmp((*(snap_item *const *)a)->id, (*(snap_item *const *)b)->id);
+}
+
+static const snap_item *item_find(const concern_snap *old, const char *id)
+{
+    if (!old || !old->by_id)
+        return NULL;
+    snap_item key = {.id = (char *)id}, *kp = &key;
+    snap_item **f = bsearch(&kp, old->by_id, old->n_items, sizeof *old->by_id, by_id_cmp);
+    return f ? *f : NULL;
+}
+
+/* One stored concern, by id and version (filled in after the list: a store
+ * handle reads one thing at a time). */
+static int on_version(const char *id, int64_t version, void *payload)
+{
+    concern_snap *v = payload;
+    if (!grow((void **)&v->items, &v->cap_items, v->n_items + 1, sizeof *v->items))
+        return JD_ENOMEM;
+    v->items[v->n_items] = (snap_item){.id = strdup(id), .version = version};
+    return v->items[v->n_items++].id ? 0 : JD_ENOMEM; /* freed with the snapshot */
+}
+
+/* The items listed: each taken from `old` while its version stands and its
+ * changes_at is ahead, else simulated at now. */
+static int snap_fill(concern_snap *v, const concern_snap *old, jd_store *s, int64_t now,
+                     jd_error *err)
+{
+    for (size_t i = 0; i < v->n_items; i++) {
+        snap_item *it = &v->items[i];
+        const snap_item *o = item_find(old, it->id);
+        bool ok;
+        if (o && o->version == it->version && now < o->changes_at) {
+            ok = item_copy(it, o);
+        } else {
+            jd_concern k;
+            int rc = jd_concern_get(&k, s, it->id, JD_AS_OF_NOW, now, NULL, err);
+            if (rc < 0)
+                return rc;
+            ok = item_from(it, &k);
+            jd_concern_dispose(&k);
+            v->simulated++;
+        }
+        if (!ok)
+            return oom(err);
+    }
+    return JD_OK;
+}
+
+/* The maps, the agenda and `until` from the items, in the store's order
+ * (the first concern of an alert or a child is the one it has). */
+static int snap_index(concern_snap *v)
+{
+    v->until = INT64_MAX;
+    if (v->n_items && !(v->by_id = malloc(v->n_items * sizeof *v->by_id)))
+        return JD_ENOMEM;
+    for (size_t i = 0; i < v->n_items; i++) {
+        const snap_item *k = &v->items[i];
+        v->by_id[i] = &v->items[i];
+        if (k->changes_at < v->until)
+            v->until = k->changes_at;
+        if (!strcmp(k->status, "closed"))
+            continue;
+        if (k->strategic &&
+            !grow((void **)&v->agenda, &v->cap_agenda, v->n_agenda + 1, sizeof *v->agenda))
+            return JD_ENOMEM;
+        if (k->strategic)
+            v->agenda[v->n_agenda++] = k->raised_at;
+        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", k->id, "rung", k->rung, "owner",
+                              k->owner, "status", k->status, "level", k->level);
+        if (!o)
+            return JD_ENOMEM;
+        if (k->alert && !json_object_get(v->by_alert, k->alert))
+            json_object_set(v->by_alert, k->alert, o);
+        if (k->child && k->subject && !json_object_get(v->by_child, k->subject))
+            json_object_set(v->by_child, k->subject, o);
+        json_decref(o);
+    }
+    if (v->n_items)
+        qsort(v->by_id, v->n_items, sizeof *v->by_id, by_id_cmp);
+    return JD_OK;
+}
+
+/* The snapshot at counter gen and time now; `old` (NULL: none) lends the
+ * concerns that have not changed since it. */
+static concern_snap *snap_build(jd_store *s, const concern_snap *old, int64_t gen, int64_t now,
+                                jd_error *err)
 {
     concern_snap *v = calloc(1, sizeof *v);
     if (!v || !(v->by_alert = json_object()) || !(v->by_child = json_object())) {
         jd_concern_snap_free(v);
-        jd_error_set(err, JD_ENOMEM, "out of memory");
+        oom(err);
         return NULL;
     }
     v->gen = gen;
-    v->until = INT64_MAX;
-    jd_concern_query q = JD_CONCERN_QUERY_INIT;
-    q.now = now; /* every concern at the same time */
-    if (jd_concern_list(s, &q, on_concern, v, err) < 0) {
+    int rc = jd_concern_versions(s, on_version, v, err);
+    if (rc == JD_ENOMEM)
+        rc = oom(err);
+    if (rc == JD_OK)
+        rc = snap_fill(v, old, s, now, err);
+    if (rc == JD_OK && snap_index(v) < 0)
+        rc = oom(err);
+    if (rc < 0) {
         jd_concern_snap_free(v);
         return NULL;
     }
     return v;
+}
+
+/* JD_CONCERN_SNAP_CHECK set (tests): a snapshot built from the one before
+ * compared with one built from nothing at the same counter and time. */
+static void snap_check(jd_store *s, const concern_snap *v, int64_t now)
+{
+    if (!getenv("JD_CONCERN_SNAP_CHECK"))
+        return;
+    jd_error err;
+    jd_error_clear(&err);
+    concern_snap *f = snap_build(s, NULL, v->gen, now, &err);
+    if (!f) {
+        fprintf(stderr, "joindots serve: concern snapshot check: %s\n", err.msg);
+        return;
+    }
+    size_t fl = JSON_SORT_KEYS | JSON_COMPACT;
+    char *d[4] = {json_dumps(v->by_alert, fl), json_dumps(f->by_alert, fl),
+                  json_dumps(v->by_child, fl), json_dumps(f->by_child, fl)};
+    bool same = d[0] && d[1] && d[2] && d[3] && !strcmp(d[0], d[1]) && !strcmp(d[2], d[3]) &&
+                v->until == f->until && v->n_agenda == f->n_agenda &&
+                (!v->n_agenda || !memcmp(v->agenda, f->agenda, v->n_agenda * sizeof *v->agenda));
+    fprintf(stderr,
+            "joindots serve: concern snapshot check: %zu concerns, %zu simulated, %s a full"
+            " build\n",
+            v->n_items, v->simulated, same ? "equal to" : "DIFFERENT FROM");
+    for (int i = 0; i < 4; i++)
+        free(d[i]);
+    jd_concern_snap_free(f);
 }
 
 static bool snap_fresh(const concern_snap *v, int64_t gen, int64_t now)
@@ -221,11 +403,18 @@ static concern_snap *snap_acquire(api_ctx *c, jd_error *err)
     pthread_mutex_lock(&srv->concern_mu);
     bool fresh = snap_fresh(srv->concerns, gen, now);
     pthread_mutex_unlock(&srv->concern_mu);
-    concern_snap *nv = fresh ? NULL : snap_build(c->store, gen, now, err);
+    /* srv->concerns changes only under concern_build_mu, held here */
+    double c0 = jd_thread_cpu();
+    concern_snap *nv = fresh ? NULL : snap_build(c->store, srv->concerns, gen, now, err);
+    if (nv)
+        fprintf(stderr, "joindots serve: the open concerns: %zu, %zu simulated (cpu %.3f s)\n",
+                nv->n_items, nv->simulated, jd_thread_cpu() - c0);
     if (!fresh && !nv) {
         pthread_mutex_unlock(&srv->concern_build_mu);
         return NULL;
     }
+    if (nv)
+        snap_check(c->store, nv, now);
     pthread_mutex_lock(&srv->concern_mu);
     concern_snap *old = nv ? srv->concerns : NULL;
     if (nv)

@@ -34,9 +34,7 @@ static double mono(void)
 /* CPU of the calling thread (the live thread: the machine's load aside). */
 static double cpu_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return jd_thread_cpu();
 }
 
 static void log_err(const char *what, const jd_error *err)

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Login throttling (throttle.c): a bounded map keyed by the full client
  * address ("a|ADDR": failures per minute) and by account and address
@@ -285,6 +286,14 @@ enum MHD_Result jd_send_reply(struct MHD_Connection *con, jd_server *srv, reply 
  * of the open concerns (api_work.c); NULL when the store cannot be read. */
 json_t *jd_api_agenda_ages(api_ctx *c);
 void jd_concern_snap_free(concern_snap *v);
+
+/* CPU time of the calling thread, in seconds (the machine's load aside). */
+static inline double jd_thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 /* The live thread: bring the snapshot of open concerns up to date with its
  * own store, so that requests seldom build it. */
 void jd_api_concerns_warm(jd_server *srv, jd_store *s);

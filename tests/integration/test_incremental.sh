@@ -137,7 +137,7 @@ for s in "$W"/sl/s*; do
 done
 is "$fails:$(grep -c '^updated in' "$W/watch.out"):$(grep -c 'incremental analysis:' "$W/watch.out")" "0:3:2" "three slices through the drop folder: the first analysed in full, the next two incrementally"
 ndone=$(db_query "$WDB" "SELECT count(*) FROM concern WHERE id LIKE 'auto:child:%'")
-[ "$ndone" -gt 10 ]; ok $? "the escalation engine opened $ndone child concerns along the way"
+[ "$ndone" -ge 5 ]; ok $? "the escalation engine opened $ndone child concerns along the way"
 W_full=$(store_copy "$WDB" w_full)
 "$JD" concern run --db "$W_full" >/dev/null 2>&1
 # child concerns outside networks: the same whether escalated over the persons walked or over everyone

@@ -151,6 +151,76 @@ ok $? "and the note names the member it joined through"
 hh_same household2; ok $? "a second member who fits: incremental = --frozen"
 [ "$(pid_of HX100)" != "$(pid_of C100)" ]; ok $? "the sparse ref is taken apart again (it fits two)"
 
+# --- a household's scope: a sparse ref's decision reads only the members
+# whose names could fit it (hh_could_fit), so the others stay out of the run
+H=$(store_at "$SCRATCH/fam.db")
+"$JD" ingest --db "$H" --quiet "$B/base" >/dev/null 2>&1
+"$JD" ingest --db "$H" --quiet "$B/family" >/dev/null 2>&1
+"$JD" resolve --db "$H" >/dev/null
+hh_in() { # $1: bundle; as hh_same, prints the refs re-resolved
+  "$JD" ingest --db "$H" --quiet "$B/$1" >/dev/null 2>&1
+  HF=$(store_copy "$H" hf)
+  local o; o=$("$JD" resolve --db "$H" --incremental)
+  "$JD" resolve --db "$HF" --frozen >/dev/null
+  [ "$(ids "$H")" = "$(ids "$HF")" ] && [ "$(notes "$H")" = "$(notes "$HF")" ] || echo differs
+  echo "$o" | head -1 | sed 's/.*changed, \([0-9]*\) refs re-resolved.*/\1/'
+}
+n=$(hh_in family_lily)
+is "$n" 2 "\"Lily\", F, at the Bakers' postcode: only she and Lily Baker are re-resolved, as --frozen"
+is "$(pid_of HX500)" "$(pid_of S500)" "and she joins Lily Baker"
+n=$(hh_in family_baker)
+is "$n" 6 "\"Baker\", F: every Baker could fit by name, all re-resolved, as --frozen"
+[ "$(pid_of HX510)" != "$(pid_of GP500)" ] && [ "$(pid_of HX510)" != "$(pid_of S500)" ]
+ok $? "and she stays apart (Sarah and Lily both fit)"
+
+# --- a dated postcode (join_dated_pc) of 97 to 1,024 refs: a call about
+# "Reid", M, at the postcode where Owen Reid lived then joins him; at one
+# of more than 128 people it stays apart. The scope holds the call and the
+# members who could fit it; the others count as the people they were.
+mkdir -p "$SCRATCH/pc/base" "$SCRATCH/pc/feed"
+python3 - "$SCRATCH/pc" <<'PY'
+import sys
+d = sys.argv[1]
+sur = "Abbott Bishop Carter Dawson Ellis Fletcher Gibson Hughes Irwin Jarvis".split()
+fore = "Adam Beth Carl Dina Evan Fern Gary Hana Ivan Jade Kyle Lena Mark Nina".split()
+ev = ["agency,record_id,event_type,occurred_at,postcode"]
+pe = ["agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address"]
+for pc, n in (("OX4 9ZZ", 110), ("OX4 9ZY", 140)):
+    for i in range(n):
+        r = "G%s%d" % (pc[-1], i)
+        ev.append("gp,%s,gp_note,2009-%02d-%02d,%s" % (r, i % 12 + 1, i % 28 + 1, pc))
+        pe.append('gp,%s,%s,subject,%s,%s,19%02d-%02d-%02d,,%s,%s,"%d Long Road %s, Oxford"' % (
+            r, r, sur[i % 10], fore[(i * 3) % 14], 60 + i % 40, i % 12 + 1, i % 28 + 1,
+            "MF"[i % 2], pc, i + 1, pc[-1]))
+    for e in ("2009-05-01", "2010-01-01"):
+        ev.append("police,Q%s%s,stop_check,%s,%s" % (pc[-1], e, e, pc))
+        pe.append('police,Q%s%s,QO%s,subject,Reid,Owen,2001-08-08,,M,%s,"4 Pike Lane %s, Oxford"' % (
+            pc[-1], e, pc[-1], pc, pc[-1]))
+open(d + "/base/events.csv", "w").write("\n".join(ev) + "\n")
+open(d + "/base/persons.csv", "w").write("\n".join(pe) + "\n")
+open(d + "/feed/events.csv", "w").write("agency,record_id,event_type,occurred_at,postcode\n"
+    "call_handling,QC1,call_for_service,2010-06-01,OX4 9ZZ\n"
+    "call_handling,QC2,call_for_service,2010-06-01,OX4 9ZY\n")
+open(d + "/feed/persons.csv", "w").write(
+    "agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address\n"
+    "call_handling,QC1,QC1A,subject,Reid,,,,M,,\ncall_handling,QC2,QC2A,subject,Reid,,,,M,,\n")
+PY
+for h in 0 1; do
+  H=$(store_at "$SCRATCH/pc$h.db")
+  "$JD" ingest --db "$H" --quiet "$SCRATCH/pc/base" >/dev/null 2>&1
+  "$JD" resolve --db "$H" >/dev/null
+  "$JD" ingest --db "$H" --quiet "$SCRATCH/pc/feed" >/dev/null 2>&1
+  HF=$(store_copy "$H" pcf$h)
+  o=$("$JD" resolve --db "$H" --incremental --hops $h)
+  "$JD" resolve --db "$HF" --frozen >/dev/null
+  [ "$(ids "$H")" = "$(ids "$HF")" ] && [ "$(notes "$H")" = "$(notes "$HF")" ]
+  ok $? "--hops $h, calls at postcodes of 112 and 142 refs: incremental = --frozen"
+  echo "$o" | head -1 | grep -q ' 2 refs new or changed, 4 refs re-resolved with them'
+  ok $? "--hops $h: the calls and the Owen Reids are re-resolved, not the postcodes ($(echo "$o" | head -1))"
+  is "$(pid_of QC1A)" "$(pid_of QOZ)" "--hops $h: \"Reid\", M, at 110 people and Owen joins him"
+  [ "$(pid_of QC2A)" != "$(pid_of QOY)" ]; ok $? "--hops $h: at 140 people and Owen it stays apart"
+done
+
 # --- a county fed in daily slices
 "$JD" synth --out "$SCRATCH/county" --seed 3 --events 3000 >/dev/null 2>&1
 python3 "$SRC/tests/integration/slice_bundle.py" "$SCRATCH/county" "$SCRATCH/slices" 4

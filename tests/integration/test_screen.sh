@@ -149,6 +149,25 @@ assert "bravo" in m["model"]["features"] and "the model" in m["why"], m
 assert [x["slug"] for x in r["language"]] == ["own_accord"] and "model" not in r["language"][0], r
 PY
 ok $? "screen --model: a veto with its probability and features; --no-model: the rules alone"
+
+# the indicators model (data/rules/screen_model_ind.json, opt-in): a match it
+# decides names its probability and the features that weighed most; a
+# --cv-sets LOSO runs only the sets asked for
+"$JD" screen --model "$SRC/data/rules/screen_model_ind.json" --age 14 --format json \
+  "She was picked up from school by older males in a car and came home with a new phone." \
+  >"$SCRATCH/ind.json"
+python3 - "$SCRATCH/ind.json" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))
+m = [x for x in v["indicators"] if "model" in x]
+assert m, v
+assert all(x["model"]["p"] >= x["model"]["threshold"] and "weighed most" in x["model"]["features"]
+           for x in m), m
+PY
+ok $? "screen --model screen_model_ind.json: modelled indicators name p and features"
+"$JD" screen-train --cv --cv-sets B --kinds lang "$SCRATCH/syn.jsonl" >"$SCRATCH/cvb.txt" 2>&1 &&
+  grep -q "^set B" "$SCRATCH/cvb.txt" && ! grep -q "^set A" "$SCRATCH/cvb.txt"
+ok $? "screen-train --cv --cv-sets B: only set B left out, no --out needed"
 "$JD" screen --model /nonexistent/m.json "text" >/dev/null 2>&1
 is "$?" "1" "a missing model file is an I/O failure"
 

@@ -458,6 +458,64 @@ static void test_concern__changes_at_and_generation(void **state)
     free(id);
 }
 
+typedef struct vlist {
+    char ids[4][64];
+    int64_t versions[4];
+    size_t n;
+} vlist;
+
+static int on_version(const char *id, int64_t version, void *payload)
+{
+    vlist *v = payload;
+    if (v->n == 4)
+        return 7; /* stops the list: returned as is */
+    snprintf(v->ids[v->n], sizeof v->ids[v->n], "%s", id);
+    v->versions[v->n++] = version;
+    return 0;
+}
+
+/* jd_concern_versions: every stored concern by id with its version, one
+ * more at each write of that concern only (what the server's open-concern
+ * snapshot compares to simulate again only what changed). */
+static void test_concern__versions(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    vlist v = {0};
+    assert_int_equal(jd_concern_versions(f->s, on_version, &v, &err), JD_OK);
+    assert_int_equal(v.n, 0);
+    char *a = raise_one(f->s, "medium", false, false), *b = raise_one(f->s, "high", false, false);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(jd_concern_versions(f->s, on_version, &v, &err), JD_OK);
+    assert_int_equal(v.n, 2);
+    assert_true(strcmp(v.ids[0], v.ids[1]) < 0); /* by id */
+    size_t ia = strcmp(v.ids[0], a) == 0 ? 0 : 1;
+    assert_string_equal(v.ids[ia], a);
+    assert_string_equal(v.ids[1 - ia], b);
+    int64_t va = v.versions[ia], vb = v.versions[1 - ia];
+    assert_true(va >= 1 && vb >= 1);
+    jd_concern_action act_ = JD_CONCERN_ACTION_INIT;
+    act_.text = "seen at school";
+    assert_int_equal(act(f->s, a, JD_CONCERN_COMMENT, &act_, &alice, &err), JD_OK);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(jd_concern_versions(f->s, on_version, &v, &err), JD_OK);
+    assert_int_equal(v.versions[ia], va + 1);
+    assert_int_equal(v.versions[1 - ia], vb);
+    /* a refused action moves no version */
+    act_ = (jd_concern_action)JD_CONCERN_ACTION_INIT;
+    assert_int_equal(act(f->s, b, JD_CONCERN_COMMENT, &act_, &alice, &err), JD_EINVALID);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(jd_concern_versions(f->s, on_version, &v, &err), JD_OK);
+    assert_int_equal(v.versions[1 - ia], vb);
+    /* the callback's non-zero return stops the list and is returned */
+    v.n = 4;
+    assert_int_equal(jd_concern_versions(f->s, on_version, &v, &err), 7);
+    assert_int_equal(jd_concern_versions(NULL, on_version, &v, &err), JD_EINVALID);
+    assert_int_equal(jd_concern_versions(f->s, NULL, &v, &err), JD_EINVALID);
+    free(a);
+    free(b);
+}
+
 static void test_concern__closure_refusals(void **state)
 {
     fx *f = *state;
@@ -1135,6 +1193,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_concern__closure_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concern__changes_at_and_generation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concern__versions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concern__board_decision, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concern__history_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concern__concurrent_updates, setup, teardown),

@@ -428,6 +428,58 @@ static void test_risk__disclosed_offence_high_whatever_mitigates(void **state)
     json_decref(al);
 }
 
+/* The unrecorded_crime alert naming record id, or NULL. */
+static json_t *crime_alert(json_t *alerts, const char *id)
+{
+    size_t i;
+    json_t *a;
+    json_array_foreach(alerts, i, a)
+    {
+        json_t *r = json_array_get(json_object_get(a, "records"), 0);
+        if (!strcmp(json_string_value(json_object_get(a, "kind")), "unrecorded_crime") &&
+            r && !strcmp(json_string_value(json_object_get(r, "record_id")), id))
+            return a;
+    }
+    return NULL;
+}
+
+static bool alert_explains(json_t *a, const char *words)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(a, "explanation"), i,
+                       v) if (strstr(json_string_value(v), words)) return true;
+    return false;
+}
+
+/* C17 by meaning (scr-county): a sign of neglect alone raises no unrecorded
+ * crime; a caller's concern of a young child left alone is one at medium,
+ * saying so; the carer's act found by police is one at high. Amy is 8. */
+static void test_risk__neglect_sign_concern_finding(void **state)
+{
+    (void)state;
+    bundle b;
+    bundle_open(&b);
+    ev(&b, "school", "welfare_concern", "2000-06-01T09:00",
+       "Amy arriving late and hungry most mornings; family support offered.");
+    ev(&b, "call_handling", "call_for_service", "2000-06-10T21:00",
+       "Caller concerned the children are left alone in the flat.");
+    ev(&b, "police", "call_for_service", "2000-06-20T23:30",
+       "Amy found home alone at 2300; mum had gone out drinking and returned intoxicated.");
+    json_t *al = analyse_bundle(&b, NULL, NULL);
+    assert_null(crime_alert(al, "R1"));
+    json_t *concern = crime_alert(al, "R2"), *found = crime_alert(al, "R3");
+    assert_non_null(concern);
+    assert_non_null(found);
+    assert_string_equal(json_string_value(json_object_get(concern, "rule")), "C17");
+    assert_string_equal(json_string_value(json_object_get(concern, "level")), "medium");
+    assert_true(alert_explains(concern, "third party's concern"));
+    assert_string_equal(json_string_value(json_object_get(found, "rule")), "C17");
+    assert_string_equal(json_string_value(json_object_get(found, "level")), "high");
+    assert_false(alert_explains(found, "third party's concern"));
+    json_decref(al);
+}
+
 /* One agency, one day, one non-specific indicator each: a score at high
  * that is not corroborated is graded medium, and the explanation says why. */
 static void missing_hurt(bundle *b)
@@ -475,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_risk__under13_innocent_injury_medium_at_most),
         cmocka_unit_test(test_risk__under13_adult_of_concern_high),
         cmocka_unit_test(test_risk__disclosed_offence_high_whatever_mitigates),
+        cmocka_unit_test(test_risk__neglect_sign_concern_finding),
         cmocka_unit_test(test_risk__high_needs_corroboration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
  */
 #include <joindots/analyse.h>
 #include <joindots/screen.h>
+#include <joindots/screen_model.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -906,6 +907,38 @@ static void test_context_scope(void **state)
     assert_false(counted(r, "C2"));
 }
 
+/* A third party's concern or an allegation still counts an offence, marked so
+ * (the alert's level reads it); the child's words or a finding are not. */
+static void test_concern(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r =
+        run(f, "Caller concerned the children are left alone in the flat.", 8, "call_for_service", -1);
+    assert_true(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
+    char ab[200];
+    assert_non_null(strstr(jd_screen_attrs_str(must(r, "C17", true)->attrs, ab, sizeof ab),
+                           "a third party's concern or an allegation"));
+    r = run(f, "Neighbour says dad punched mum while the children were in the room.", 9, "other", -1);
+    assert_true(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
+    r = run(f, "It is alleged that mum leaves the baby alone at night.", 1, "referral", -1);
+    assert_true(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
+    r = run(f, "Amy found home alone at 2300; mum had gone out drinking.", 8, "other", -1);
+    assert_false(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
+    r = run(f, "Amy said mum leaves her alone every night.", 8, "case_note", -1);
+    assert_false(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
+    /* a sign of neglect alone is no offence, and with the weak evidence
+     * listed the screen says why; beside the carer's failure it is one */
+    bool was = jd_screen_set_weak(f->S, true);
+    r = run(f, "Siblings arriving late and hungry most mornings; family support offered.", 8,
+            "welfare_concern", -1);
+    assert_null(find(r, "C17", true));
+    assert_non_null(strstr(must(r, "C17", false)->name, "a sign of neglect alone"));
+    jd_screen_set_weak(f->S, was);
+    r = run(f, "Grace came in hungry again and has worn the same clothes all week.", 9, "referral",
+            -1);
+    assert_non_null(strstr(must(r, "C17", true)->name, "with the carer's failure"));
+}
+
 static void test_analyse_agrees(void **state)
 {
     fx *f = *state;
@@ -1532,17 +1565,47 @@ static void test_scope_cases(void **state)
         assert_false(!strcmp(r->m[i].code, "C9") && r->m[i].start < colon);
 }
 
+/* The explanation of a match ruled out names the cue and its words (why_cue),
+ * so an audit can tell which cue, attribute or sense cost a match; an
+ * attribute the sentence's structure set names no cue. */
+static void test_why_cues(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+
+    r = run(f, "She denies any sexual activity with the man aged 30.", 14, "case_note", -1);
+    assert_non_null(strstr(must(r, "C2", false)->why, "(negation: \"denies\")"));
+    r = run_gender(f, "Mum says she is putting herself at risk.", 15, 'F');
+    assert_non_null(strstr(must(r, "putting_self_at_risk", false)->why,
+                           "(attribution: \"Mum says"));
+    r = run_gender(f, "The file calls her 'promiscuous'.", 15, 'F');
+    assert_non_null(strstr(must(r, "promiscuous", false)->why, "quoted or attributed"));
+    r = run_gender(f, "She is 'promiscuous', she told me.", 15, 'F');
+    assert_non_null(strstr(must(r, "promiscuous", false)->why, "(inside quotation marks)"));
+    r = run_gender(f, "If she absconds again we will call the police.", 15, 'F');
+    assert_non_null(strstr(must(r, "absconded", false)->why, "(hypothetical: \"If\")"));
+    /* structure, no cue: the clause's subject is her mother */
+    r = run_gender(f, "Her mother is promiscuous.", 15, 'F');
+    const jd_screen_match *m = must(r, "promiscuous", false);
+    assert_non_null(strstr(m->why, "about another person"));
+    assert_null(strchr(m->why, '('));
+    /* counted: no cue named */
+    r = run_gender(f, "She is promiscuous.", 15, 'F');
+    assert_null(strstr(must(r, "promiscuous", true)->why, "not counted"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),         cmocka_unit_test(test_language_cases),
-        cmocka_unit_test(test_attributes),
+        cmocka_unit_test(test_attributes),    cmocka_unit_test(test_why_cues),
         cmocka_unit_test(test_roles),         cmocka_unit_test(test_ages),
         cmocka_unit_test(test_subject),       cmocka_unit_test(test_context_scope),
         cmocka_unit_test(test_context_chain),
         cmocka_unit_test(test_recorded),      cmocka_unit_test(test_loader_errors),
         cmocka_unit_test(test_limits),        cmocka_unit_test(test_linked_age),
         cmocka_unit_test(test_analyse_agrees),
+        cmocka_unit_test(test_concern),
         cmocka_unit_test(test_offence_frame),
         cmocka_unit_test(test_lang_frame),
         cmocka_unit_test(test_offence_roles_s7),

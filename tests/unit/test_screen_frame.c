@@ -32,7 +32,7 @@ static size_t toks(const char *spec, jd_frame_tok *t, size_t cap)
         char c = (char)(*p | 0x20);
         const char *k = strchr(kinds, c);
         assert_non_null(k);
-        t[n++] = (jd_frame_tok){sent, sent, (uint8_t)(k - kinds), (uint8_t)(*p != c)};
+        t[n++] = (jd_frame_tok){sent, sent, (uint8_t)(k - kinds), (uint8_t)(*p != c), 0, 0};
     }
     return n;
 }
@@ -111,6 +111,119 @@ static void test_resolve_woman(void **state)
     assert_int_equal(who[7], JD_FR_UNKNOWN);
     resolve("xww.r", 'M', who);
     assert_int_equal(who[3], JD_FR_OTHER);
+}
+
+/* The reference resolver (jd_frame__antecedents): tokens given one by one
+ * with their kind, gender, flags, sentence and clause. */
+typedef struct ctok {
+    uint8_t kind;
+    char gender;
+    uint8_t flags;
+    uint32_t sent, clause;
+} ctok;
+
+static void antecedents(const ctok *c, size_t n, char gender, uint32_t *ante)
+{
+    jd_frame_tok t[32];
+    assert_true(n <= 32);
+    for (size_t i = 0; i < n; i++)
+        t[i] = (jd_frame_tok){c[i].sent, c[i].clause, c[i].kind, 0, (uint8_t)c[i].gender,
+                              c[i].flags};
+    jd_frame__antecedents(t, n, gender, ante);
+}
+
+enum { W = JD_FK_WORD, OBJ = JD_FF_OBJ, SUBJ = JD_FF_SUBJ, POSS = JD_FF_POSS };
+
+/* A pronoun of the other gender than the child's takes the nearest mention
+ * of its gender, a possessor too: "Tyler told me he hears mum's partner
+ * shouting at her ... he would kill her" about a boy is about mum. */
+static void test_coref_other_gender(void **state)
+{
+    (void)state;
+    uint32_t a[32];
+    const ctok boy[] = {{JD_FK_CHILD, 0, SUBJ, 0, 0}, {JD_FK_REPORT, 0, 0, 0, 0},
+                        {JD_FK_HE, 0, 0, 0, 0},       {JD_FK_OTHER, 'F', POSS, 0, 0},
+                        {JD_FK_OTHER, 0, 0, 0, 0},    {JD_FK_HER, 0, OBJ, 0, 0},
+                        {JD_FK_HIM, 0, OBJ, 0, 1},    {JD_FK_HE, 0, 0, 0, 1},
+                        {JD_FK_HER, 0, OBJ, 0, 1}};
+    antecedents(boy, 9, 'M', a);
+    assert_int_equal(a[5], 4); /* her: mum's */
+    assert_int_equal(a[8], 4); /* her again: by the chain */
+    /* near misses: the same words about a girl ("her" is hers unless a woman
+     * opens the sentence), and a partner of either gender is nobody's "her" */
+    antecedents(boy, 9, 'F', a);
+    assert_int_equal(a[5], 0);
+    const ctok partner[] = {{JD_FK_CHILD, 0, SUBJ, 0, 0}, {JD_FK_OTHER, 0, 0, 0, 0},
+                            {JD_FK_HER, 0, OBJ, 0, 0}};
+    antecedents(partner, 3, 'M', a);
+    assert_int_equal(a[2], 0);
+}
+
+/* A pronoun of the child's gender is another's only when its sentence opens
+ * with a person of that gender ("Kelly's mum has scratches; states Jason
+ * threw a plate at her"); the child or her pronoun between keeps it hers. */
+static void test_coref_own_gender(void **state)
+{
+    (void)state;
+    uint32_t a[32];
+    const ctok woman[] = {{JD_FK_OTHER, 'F', SUBJ, 0, 0}, {W, 0, 0, 0, 0},
+                          {JD_FK_OTHER, 'M', 0, 0, 1},    {W, 0, 0, 0, 1},
+                          {JD_FK_HER, 0, OBJ, 0, 1}};
+    antecedents(woman, 5, 'F', a);
+    assert_int_equal(a[4], 1);
+    /* near misses: the woman after "to" ("disclosed to mum that ..."), the
+     * child between, the woman a sentence before, a name of either gender */
+    ctok c[5];
+    memcpy(c, woman, sizeof c);
+    c[0].flags = 0;
+    antecedents(c, 5, 'F', a);
+    assert_int_equal(a[4], 0);
+    memcpy(c, woman, sizeof c);
+    c[1].kind = JD_FK_CHILD;
+    antecedents(c, 5, 'F', a);
+    assert_int_equal(a[4], 0);
+    memcpy(c, woman, sizeof c);
+    for (size_t i = 1; i < 5; i++)
+        c[i].sent = 1;
+    antecedents(c, 5, 'F', a);
+    assert_int_equal(a[4], 0);
+    memcpy(c, woman, sizeof c);
+    c[0].gender = 0;
+    antecedents(c, 5, 'F', a);
+    assert_int_equal(a[4], 0);
+}
+
+/* An object pronoun is never the one its own clause names before it, by any
+ * mention of the chain ("the man ... He touched him"); "they" takes a plural. */
+static void test_coref_own_clause_and_plural(void **state)
+{
+    (void)state;
+    uint32_t a[32];
+    const ctok man[] = {{JD_FK_WORD, 'M', JD_FF_PERSON | JD_FF_ADULT | SUBJ, 0, 0},
+                        {JD_FK_HE, 0, SUBJ, 1, 1},
+                        {W, 0, 0, 1, 1},
+                        {JD_FK_HIM, 0, OBJ, 1, 1}};
+    antecedents(man, 4, 'F', a);
+    assert_int_equal(a[1], 1); /* he: the man */
+    assert_int_equal(a[3], 0); /* him: not the man */
+    ctok c[4];
+    memcpy(c, man, sizeof c);
+    c[1].kind = JD_FK_SHE; /* near miss: "She hit him": him is the man */
+    antecedents(c, 4, 'F', a);
+    assert_int_equal(a[3], 1);
+    const ctok men[] = {{JD_FK_WORD, 'M', JD_FF_PERSON | JD_FF_PLURAL | SUBJ, 0, 0},
+                        {JD_FK_WORD, 'M', JD_FF_PERSON | SUBJ, 1, 1},
+                        {W, 0, JD_FF_THEY | SUBJ, 2, 2}};
+    antecedents(men, 3, 'F', a);
+    assert_int_equal(a[2], 1); /* they: the men, not the man */
+    assert_int_equal(jd_frame__mention_who((const jd_frame_tok[]){{0, 0, JD_FK_CHILD, 0, 0, 0}},
+                                           0),
+                     JD_FR_CHILD);
+    /* three sentences back is too far */
+    memcpy(c, men, sizeof men);
+    c[2].sent = 4;
+    antecedents(c, 3, 'F', a);
+    assert_int_equal(a[2], 0);
 }
 
 #include "screen_fx.h"
@@ -433,6 +546,75 @@ static void test_engine_plural_speakers(void **state)
         assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
 }
 
+/* The victim by reference (role "victim"): an act's object pronoun that
+ * the note's discourse model gives to another person is not the child's;
+ * the explanation names whom it was taken to be. */
+static void test_engine_victim_reference(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "Tyler (12) told me he hears mum's partner shouting at her and once heard him say "
+               "he would kill her.",
+            12, 'M');
+    assert_false(counted(r, "C20"));
+    const jd_screen_match *m = find(r, "C20", false);
+    assert_non_null(m);
+    if (m) {
+        assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+        assert_non_null(strstr(m->why, "taken to be \"mum's\""));
+    }
+    /* near misses: the threat to him; the same words about a girl, whose
+     * "her" no woman opening the sentence takes */
+    r = run(f, "Tyler (12) told me he hears mum's partner shouting at her and once heard him say "
+               "he would kill him.",
+            12, 'M');
+    assert_true(counted(r, "C20"));
+    r = run(f, "Tia (12) told me she hears mum's partner shouting at her and once heard him say "
+               "he would kill her.",
+            12, 'F');
+    assert_true(counted(r, "C20"));
+}
+
+/* Whose words: "15yo told me" is the child speaking (her age written with
+ * "yo", "F" or "M"), so her quoted "me" is hers. */
+static void test_engine_quoted_speaker(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    static const char note[] = "15yo told me today her mums boyfriend (Gary, 40s) comes in her "
+                               "room when mum is on nights and 'lies next to me and touches me "
+                               "under my top'.";
+    r = run(f, note, 15, 'F');
+    assert_true(counted(r, "C2"));
+    r = run(f, note, 14, 'F'); /* near miss: a 15yo who is not this child of 14 */
+    assert_false(counted(r, "C2"));
+}
+
+/* The one acting by reference: "he" taken to be an adult named before it
+ * decides the ages when the act's sentence gives none. */
+static void test_engine_actor_reference(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "Caller states her daughter (13) is at a male's flat and has rung her crying "
+               "saying he won't let her leave.",
+            13, 'F');
+    assert_true(counted(r, "C15"));
+    const jd_screen_match *m = find(r, "C15", true);
+    if (m)
+        assert_non_null(strstr(m->basis, "taken to be"));
+    /* near misses: a friend of either gender and age is no adult; "he"
+     * taken to be a boyfriend, who may be a peer */
+    r = run(f, "Caller states her daughter (13) is at a friend's flat and has rung her crying "
+               "saying he won't let her leave.",
+            13, 'F');
+    assert_false(counted(r, "C15"));
+    r = run(f, "Caller states her daughter (13) is at her boyfriend's flat and has rung her "
+               "crying saying he won't let her leave.",
+            13, 'F');
+    assert_false(counted(r, "C15"));
+}
+
 /* A stated cause: a dog by its breed, an injury "consistent with the
  * history". */
 static void test_engine_innocent(void **state)
@@ -461,6 +643,9 @@ int main(void)
         cmocka_unit_test(test_resolve_gender),
         cmocka_unit_test(test_resolve_quotes),
         cmocka_unit_test(test_resolve_woman),
+        cmocka_unit_test(test_coref_other_gender),
+        cmocka_unit_test(test_coref_own_gender),
+        cmocka_unit_test(test_coref_own_clause_and_plural),
         cmocka_unit_test_setup_teardown(test_engine_gender, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_quotes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_nobody, setup, teardown),
@@ -477,6 +662,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_engine_own_words, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_plural_speakers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_innocent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_victim_reference, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_actor_reference, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_quoted_speaker, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

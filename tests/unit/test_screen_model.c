@@ -37,6 +37,15 @@ static bool has_feature(const jd_sm_fv *fv, const char *name)
     return false;
 }
 
+/* The value of a feature by name, -1 when absent. */
+static float feature_value(const jd_sm_fv *fv, const char *name)
+{
+    for (size_t i = 0; i < fv->n; i++)
+        if (!strcmp(jd_sm__name(fv, i), name))
+            return fv->f[i].v;
+    return -1;
+}
+
 static bool has_feature_part(const jd_sm_fv *fv, const char *part)
 {
     for (size_t i = 0; i < fv->n; i++)
@@ -226,6 +235,108 @@ static void test_screen_model__learns_separable(void **state)
     jd_screen_data_free(D);
 }
 
+/* Indicators: every label no rule of its own matched is a candidate, even in
+ * a note where no indicator rule matched, with the note's stem pairs. */
+static void test_screen_model__indicator_open(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_sm_stemmer *st;
+    jd_sm_fv fv = {0};
+    assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
+    jd_screen_set_model(f->S, NULL);
+    jd_screen_note in = note("Met the zulu team at school. Polish family, quiet week.", 14);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    assert_true(jd_screen__family_candidate(&f->res, JD_SCREEN_INDICATOR, "M09"));
+    assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_OFFENCE, "C2"));
+    jd_screen_match proto = {0};
+    proto.kind = JD_SCREEN_INDICATOR;
+    proto.code = "M09";
+    proto.start = proto.end = -1;
+    assert_int_equal(jd_screen__features_for(&fv, st, &in, &f->res, &proto, -1, -1), JD_OK);
+    assert_true(has_feature(&fv, "M09|n:zulu"));
+    assert_true(has_feature(&fv, "M09|nb:zulu_team"));
+    assert_false(has_feature(&fv, "M09|nb:school_polish")); /* not across sentences */
+    assert_false(has_feature_part(&fv, "polish"));          /* fairness, pairs too */
+    float v_short = feature_value(&fv, "M09|n:zulu");
+    /* a long note: each word weighs less, so the margin does not grow with length */
+    char longer[2048] = "Met the zulu team at school.";
+    for (int i = 0; i < 60; i++)
+        snprintf(longer + strlen(longer), sizeof longer - strlen(longer), " Word%c%c here.",
+                 'a' + i % 26, 'a' + i / 26);
+    jd_screen_note in2 = note(longer, 14);
+    assert_int_equal(jd_screen_run(f->S, &in2, &f->res, &err), JD_OK);
+    assert_int_equal(jd_screen__features_for(&fv, st, &in2, &f->res, &proto, -1, -1), JD_OK);
+    float v_long = feature_value(&fv, "M09|n:zulu");
+    assert_true(v_short == 0.5f);
+    assert_true(v_long > 0 && v_long < 0.5f);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    proto.kind = JD_SCREEN_LANGUAGE; /* pairs of the note for indicators only */
+    proto.code = "consent";
+    assert_int_equal(jd_screen__features_for(&fv, st, &in, &f->res, &proto, -1, -1), JD_OK);
+    assert_true(has_feature(&fv, "consent|n:zulu"));
+    assert_false(has_feature_part(&fv, "nb:"));
+    jd_sm__fv_free(&fv);
+    jd_sm__stemmer_free(st);
+}
+
+/* 24 notes no indicator rule matches; the gold has M09 when the note names
+ * the zulu team. The model raises M09 from the note's words alone, and says
+ * which words weighed most. */
+static void test_screen_model__indicator_raised(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    char text[NSYN][96], id[NSYN][8];
+    const char *yes[1] = {"M09"};
+    jd_screen_gold g[NSYN];
+    memset(g, 0, sizeof g);
+    for (int i = 0; i < NSYN; i++) {
+        bool pos = i % 2 == 0;
+        snprintf(text[i], sizeof text[i], "Met the %s team at the library %s.",
+                 pos ? "zulu" : "yankee", i % 3 ? "today" : "again");
+        snprintf(id[i], sizeof id[i], "%c%04d", i < NSYN / 2 ? 'A' : 'B', i + 1);
+        g[i].note = note(text[i], 15);
+        g[i].note.id = id[i];
+        g[i].labels = pos ? yes : NULL;
+        g[i].nlabels = pos ? 1 : 0;
+        g[i].set = i < NSYN / 2 ? 0 : 1;
+    }
+    jd_screen_data *D;
+    assert_int_equal(jd_screen_data_new(&D, f->S, g, NSYN, &err), JD_OK);
+    jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
+    o.kinds = o.family = 1u << JD_SCREEN_INDICATOR;
+    o.min_label = 4;
+    jd_screen_model *m;
+    assert_int_equal(jd_screen_model_train(&m, D, NULL, &o, &err), JD_OK);
+    jd_screen_counts rules[3] = {{0}}, model[3] = {{0}};
+    assert_int_equal(jd_screen_data_score(D, NULL, NULL, rules, &err), JD_OK);
+    assert_int_equal(jd_screen_data_score(D, m, NULL, model, &err), JD_OK);
+    assert_int_equal(rules[JD_SCREEN_INDICATOR].tp, 0);
+    assert_int_equal(model[JD_SCREEN_INDICATOR].tp, NSYN / 2);
+    assert_int_equal(model[JD_SCREEN_INDICATOR].fp, 0);
+    jd_screen_set_model(f->S, m);
+    jd_screen_note in = note("Met the zulu team at the library today.", 15);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    const jd_screen_match *r = NULL;
+    for (size_t i = 0; i < f->res.n; i++)
+        if (!strcmp(f->res.m[i].code, "M09"))
+            r = &f->res.m[i];
+    assert_non_null(r);
+    if (!r)
+        return;
+    assert_true(r->counts && r->modelled && r->prob >= r->threshold);
+    assert_non_null(strstr(r->why, "counted by the model"));
+    assert_non_null(strstr(r->model, "weighed most"));
+    assert_non_null(strstr(r->model, "zulu"));
+    in.text = "Met the yankee team at the library today.";
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    for (size_t i = 0; i < f->res.n; i++)
+        assert_string_not_equal(f->res.m[i].code, "M09");
+    jd_screen_set_model(f->S, NULL);
+    jd_screen_data_free(D);
+}
+
 static char *slurp(const char *path, size_t *n)
 {
     FILE *fp = fopen(path, "rb");
@@ -410,6 +521,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__features, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__family_features, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__learns_separable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__indicator_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__indicator_raised, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__deterministic, setup, teardown),
         cmocka_unit_test(test_screen_model__load_errors),
         cmocka_unit_test_setup_teardown(test_screen_model__no_model_is_rules_alone, setup,

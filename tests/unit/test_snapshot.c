@@ -181,7 +181,7 @@ static void test_snapshot__load_unresolved(void **state)
     fx *f = *state;
     jd_snapshot S;
     jd_error err = {0};
-    jd_snapshot_opts o = {JD_AS_OF_NOW, true, NULL, 0, 0, NULL, 0};
+    jd_snapshot_opts o = {JD_AS_OF_NOW, true, NULL, 0, 0, NULL, 0, false};
     assert_int_equal(jd_snapshot__load(&S, f->s, &o, &err), JD_OK);
     assert_int_equal(S.nev, 4);
     assert_int_equal(S.nm, 5);
@@ -229,7 +229,7 @@ static void test_snapshot__load_resolved(void **state)
     jd_error err = {0};
     assert_int_equal(jd_resolve(f->s, &ro, NULL, &err), JD_OK);
     jd_snapshot S;
-    jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0, NULL, 0};
+    jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0, NULL, 0, false};
     assert_int_equal(jd_snapshot__load(&S, f->s, &o, &err), JD_OK);
     size_t ids = 0;
     for (size_t i = 0; i < S.np; i++)
@@ -260,7 +260,7 @@ static void test_snapshot__subset_hops(void **state)
     jd_snapshot S;
     jd_error err = {0};
     const char *n9[] = {"U:police:N9"};
-    jd_snapshot_opts o = {JD_AS_OF_NOW, true, n9, 1, 0, NULL, 0};
+    jd_snapshot_opts o = {JD_AS_OF_NOW, true, n9, 1, 0, NULL, 0, false};
     assert_int_equal(jd_snapshot__load(&S, f->s, &o, &err), JD_OK);
     assert_true(S.subset);
     assert_int_equal(S.nev, 1); /* P1, the suspect's one event */
@@ -286,17 +286,17 @@ static void test_snapshot__subset_hops(void **state)
     jd_snapshot__dispose(&S);
     /* a key no store holds: nothing loaded, nothing walked */
     const char *none[] = {"P999999"};
-    jd_snapshot_opts o2 = {JD_AS_OF_NOW, false, none, 1, 2, NULL, 0};
+    jd_snapshot_opts o2 = {JD_AS_OF_NOW, false, none, 1, 2, NULL, 0, false};
     assert_int_equal(jd_snapshot__load(&S, f->s, &o2, &err), JD_OK);
     assert_int_equal(S.nev, 0);
     assert_int_equal(S.nwalk, 0);
     jd_snapshot__dispose(&S);
     /* a malformed key, and a negative hop count, are refused */
     const char *bad[] = {"U:police"};
-    jd_snapshot_opts o3 = {JD_AS_OF_NOW, false, bad, 1, 0, NULL, 0};
+    jd_snapshot_opts o3 = {JD_AS_OF_NOW, false, bad, 1, 0, NULL, 0, false};
     assert_int_equal(jd_snapshot__load(&S, f->s, &o3, &err), JD_EINVALID);
     jd_snapshot__dispose(&S);
-    jd_snapshot_opts o4 = {JD_AS_OF_NOW, false, n9, 1, -1, NULL, 0};
+    jd_snapshot_opts o4 = {JD_AS_OF_NOW, false, n9, 1, -1, NULL, 0, false};
     assert_int_equal(jd_snapshot__load(&S, f->s, &o4, &err), JD_EINVALID);
     jd_snapshot__dispose(&S);
 }
@@ -311,7 +311,7 @@ static void test_snapshot__subset_identity(void **state)
     jd_error err = {0};
     assert_int_equal(jd_resolve(f->s, &ro, NULL, &err), JD_OK);
     jd_snapshot F, S;
-    jd_snapshot_opts fo = {JD_AS_OF_NOW, false, NULL, 0, 0, NULL, 0};
+    jd_snapshot_opts fo = {JD_AS_OF_NOW, false, NULL, 0, 0, NULL, 0, false};
     assert_int_equal(jd_snapshot__load(&F, f->s, &fo, &err), JD_OK);
     const aev *c2 = event_of(&F, "C2");
     if (!c2) {
@@ -320,7 +320,7 @@ static void test_snapshot__subset_identity(void **state)
     }
     const aperson *fp = &F.p[F.m[F.by_event[c2->m0]].person];
     const char *key[] = {fp->pid};
-    jd_snapshot_opts so = {JD_AS_OF_NOW, false, key, 1, 0, NULL, 0};
+    jd_snapshot_opts so = {JD_AS_OF_NOW, false, key, 1, 0, NULL, 0, false};
     assert_int_equal(jd_snapshot__load(&S, f->s, &so, &err), JD_OK);
     uint32_t *v = jd_strmap_get(&S.pmap, fp->pid, strlen(fp->pid));
     if (!v)
@@ -345,13 +345,13 @@ static void check_parts(jd_store *s, int K, int64_t as_of)
 {
     jd_error err = {0};
     jd_snapshot F, S;
-    jd_snapshot_opts fo = {as_of, false, NULL, 0, 0, NULL, 0};
+    jd_snapshot_opts fo = {as_of, false, NULL, 0, 0, NULL, 0, false};
     assert_int_equal(jd_snapshot__load(&F, s, &fo, &err), JD_OK);
     jd_snapshot_parts P;
     assert_int_equal(jd_snapshot__parts(&P, s, as_of, K, &err), JD_OK);
     size_t walked = 0, events = 0;
     for (int k = 0; k < K; k++) {
-        jd_snapshot_opts o = {as_of, false, NULL, 0, 0, &P, k};
+        jd_snapshot_opts o = {as_of, false, NULL, 0, 0, &P, k, false};
         assert_int_equal(jd_snapshot__load(&S, s, &o, &err), JD_OK);
         assert_int_equal(S.nparts, K);
         for (size_t i = 0; i < S.np; i++) {
@@ -420,16 +420,16 @@ static void test_snapshot__parts(void **state)
     assert_int_equal(jd_snapshot__parts(&P, f->s, JD_AS_OF_NOW, 2, &err), JD_OK);
     jd_snapshot S;
     const char *key[] = {"U:police:N9"};
-    jd_snapshot_opts bad[] = {{JD_AS_OF_NOW, false, NULL, 0, 0, &P, 2},
-                              {JD_AS_OF_NOW, false, NULL, 0, 0, &P, -1},
-                              {1500000000, false, NULL, 0, 0, &P, 0},
-                              {JD_AS_OF_NOW, false, key, 1, 0, &P, 0}};
+    jd_snapshot_opts bad[] = {{JD_AS_OF_NOW, false, NULL, 0, 0, &P, 2, false},
+                              {JD_AS_OF_NOW, false, NULL, 0, 0, &P, -1, false},
+                              {1500000000, false, NULL, 0, 0, &P, 0, false},
+                              {JD_AS_OF_NOW, false, key, 1, 0, &P, 0, false}};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         assert_int_equal(jd_snapshot__load(&S, f->s, &bad[i], &err), JD_EINVALID);
         jd_snapshot__dispose(&S);
     }
     /* one partition's analysis is not saved as the county's */
-    jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0, &P, 1};
+    jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0, &P, 1, false};
     assert_int_equal(jd_snapshot__load(&S, f->s, &o, &err), JD_OK);
     jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
     ao.save = true;
@@ -512,7 +512,7 @@ static void check_part_alerts(jd_store *s, int K, const char *whole)
     size_t n = 0;
     for (int k = 0; k < K; k++) {
         jd_snapshot S;
-        jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0, &P, k};
+        jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0, &P, k, false};
         assert_int_equal(jd_snapshot__load(&S, s, &o, &err), JD_OK);
         run_lines(s, &S, &v, &n);
         jd_snapshot__dispose(&S);
@@ -545,7 +545,7 @@ static void test_snapshot__parts_alerts(void **state)
             assert_int_equal(jd_resolve(f->s, &ro, NULL, &err), JD_OK);
         }
         jd_snapshot F;
-        jd_snapshot_opts fo = {JD_AS_OF_NOW, false, NULL, 0, 0, NULL, 0};
+        jd_snapshot_opts fo = {JD_AS_OF_NOW, false, NULL, 0, 0, NULL, 0, false};
         assert_int_equal(jd_snapshot__load(&F, f->s, &fo, &err), JD_OK);
         mline *v = NULL;
         size_t n = 0;
@@ -565,7 +565,7 @@ static void test_snapshot__bad_args(void **state)
     (void)state;
     jd_snapshot S;
     jd_error err = {0};
-    jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0, NULL, 0};
+    jd_snapshot_opts o = {JD_AS_OF_NOW, false, NULL, 0, 0, NULL, 0, false};
     assert_int_equal(jd_snapshot__load(&S, NULL, &o, &err), JD_EINVALID);
     jd_snapshot__dispose(&S);
     jd_snapshot__dispose(NULL);

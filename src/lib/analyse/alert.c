@@ -67,7 +67,7 @@ int jd_an__add_alert(an *A, int kind, const char *id, int level, const aperson *
     json_decref(doc);
     A->alerts[A->nalerts++] = (struct out_alert){strdup(id), kind, level,
                                                  subj ? subj->pid : "", raised, o,
-                                                 subj ? subj->rank : UINT64_MAX};
+                                                 subj ? subj->rank : UINT64_MAX, NULL};
     if (!A->alerts[A->nalerts - 1].id)
         return jd_oom(A->err);
     A->st->by_kind[kind]++;

@@ -94,7 +94,7 @@ static bool screen_holds(const jd_screen_match *m, int age)
 {
     if (m->counts)
         return true;
-    return age < 0 && (m->attrs & ~(unsigned)JD_SCREEN_AGE) == 0;
+    return age < 0 && (m->attrs & ~(unsigned)(JD_SCREEN_AGE | JD_SCREEN_CONCERN)) == 0;
 }
 
 /* Sizes screen_event's per-sentence flags and per-evidence hits for the
@@ -375,6 +375,19 @@ static int cmp_alert(const void *a, const void *b)
 }
 
 
+/* An alert's JSON as written (malloc'd; NULL: out of memory). */
+static char *alert_text(const struct out_alert *a)
+{
+    return a->text ? strdup(a->text) : json_dumps(a->doc, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+}
+
+static void alert_free(struct out_alert *a)
+{
+    free(a->id);
+    free(a->text);
+    json_decref(a->doc);
+}
+
 /* Point the analysis at the snapshot's rows (views, see an) and mark the
  * events with an adult suspect or associate. */
 static void attach(an *A, jd_snapshot *S)
@@ -418,10 +431,8 @@ static int cmp_m09(const void *a, const void *b)
  * the walk runs again with the network feedback. */
 static int second_pass_reset(an *A)
 {
-    for (size_t i = 0; i < A->nalerts; i++) {
-        free(A->alerts[i].id);
-        json_decref(A->alerts[i].doc);
-    }
+    for (size_t i = 0; i < A->nalerts; i++)
+        alert_free(&A->alerts[i]);
     A->nalerts = 0;
     memset(A->st->by_kind, 0, sizeof A->st->by_kind);
     memset(A->st->by_level, 0, sizeof A->st->by_level);
@@ -573,7 +584,7 @@ static int write_alerts(an *A, jd_store *s, FILE *out)
     if (A->opts->save && !save)
         return oom(A);
     for (size_t i = 0; i < A->nalerts; i++) {
-        char *doc = json_dumps(A->alerts[i].doc, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+        char *doc = alert_text(&A->alerts[i]);
         if (!doc) {
             rc = oom(A);
             break;
@@ -663,10 +674,8 @@ static void *walk_range(void *arg)
 
 static void job_free(walk_job *j)
 {
-    for (size_t i = 0; i < j->A.nalerts; i++) {
-        free(j->A.alerts[i].id);
-        json_decref(j->A.alerts[i].doc);
-    }
+    for (size_t i = 0; i < j->A.nalerts; i++)
+        alert_free(&j->A.alerts[i]);
     free(j->A.alerts);
     jd_risk__walk_dispose(&j->W);
     jd_strmap_free(&j->A.lang_seen);
@@ -747,8 +756,7 @@ static int merge_one(an *A, jd_strmap *seen, struct out_alert *a, jd_analyse_sta
             return 0; /* freed with the job */
         }
         A->st->by_kind[k->kind]--; /* a later partition's child comes first */
-        free(k->id);
-        json_decref(k->doc);
+        alert_free(k);
         *k = *a;
         return 1;
     }
@@ -767,7 +775,7 @@ static int jobs_merge(an *A, walk_job *job, int n, jd_strmap *seen)
         for (size_t i = 0; i < B->nalerts && rc == JD_OK; i++) {
             struct out_alert *a = &B->alerts[i];
             if ((rc = merge_one(A, seen, a, &job[t].st)) == 1) {
-                *a = (struct out_alert){NULL, 0, 0, NULL, 0, NULL, 0};
+                *a = (struct out_alert){NULL, 0, 0, NULL, 0, NULL, 0, NULL};
                 rc = JD_OK;
             }
         }
@@ -866,18 +874,22 @@ static int walk_persons(an *A, jd_store *s)
     return rc;
 }
 
+/* The network feedback indicator (named in the catalogue's "network"
+ * section, docs/rules.md): it runs the round and the walk explains it. */
+static void m09_setup(an *A)
+{
+    for (size_t i = 0; i < A->rules->nind; i++)
+        if (A->rules->net_feedback_id && !strcmp(A->rules->ind[i].id, A->rules->net_feedback_id))
+            A->m09_ind = (int)i;
+    A->m09_record = A->m09_ind >= 0;
+}
+
 /* Every child's risk walk and the network pass, then the network feedback
  * round. */
 static int walk_all(an *A, jd_snapshot *S, jd_store *s, jd_an_pass networks)
 {
     int rc;
-    for (size_t i = 0; i < A->rules->nind; i++)
-        if (A->rules->net_feedback_id && !strcmp(A->rules->ind[i].id, A->rules->net_feedback_id))
-            A->m09_ind = (int)i;
-    /* the network feedback indicator is named once, in the catalogue's
-     * "network" section (docs/rules.md): it runs the round and the walk
-     * explains it */
-    A->m09_record = A->m09_ind >= 0;
+    m09_setup(A);
     if (S->subset && (!s || !s->ops->incr))
         return jd_error_set(A->err, JD_EINVALID, "this store cannot take an incremental analysis");
     if ((rc = walk_persons(A, s)) < 0)
@@ -902,27 +914,32 @@ static int walk_all(an *A, jd_snapshot *S, jd_store *s, jd_an_pass networks)
     return 0;
 }
 
+/* What a pass holds (pass_init), or the part of a run alike, freed. */
+static void pass_free(an *A)
+{
+    for (size_t i = 0; i < A->nalerts; i++)
+        alert_free(&A->alerts[i]);
+    free(A->alerts);
+    free(A->f);
+    free(A->scache);
+    free(A->evscr);
+    free(A->m09);
+    jd_smemo__free(A->smemo);
+    jd_strmap_free(&A->lang_seen);
+    jd_arena_free(&A->ar);
+}
+
 /* What one run holds, freed. */
 static void an_free(an *A, jd_risk_policy *pol, screen_ctx *X)
 {
-    for (size_t i = 0; i < A->nalerts; i++) {
-        free(A->alerts[i].id);
-        json_decref(A->alerts[i].doc);
-    }
-    free(A->alerts);
+    pass_free(A);
     jd_risk__dispose(pol);
     jd_ts__scan_free(&X->sc);
     free(X->adult_s);
     free(X->sex_s);
     free(X->unless_hit);
-    free(A->f);
-    jd_strmap_free(&A->lang_seen);
-    free(A->m09);
-    jd_arena_free(&A->ar);
     jd_rules__free(A->rules);
     jd_screen_result_free(&A->sres);
-    jd_smemo__free(A->smemo);
-    free(A->scache);
     jd_screen_close(A->scr);
 }
 
@@ -938,6 +955,62 @@ void jd_an__defaults(const jd_analyse_opts **opts, jd_analyse_opts *def,
     memset(*stats, 0, sizeof **stats);
 }
 
+/* The run's rules, screen, memo and risk policy (free with an_free, even
+ * on failure). */
+static int an_open(an *A, jd_risk_policy *pol, screen_ctx *X, const jd_analyse_opts *opts,
+                   void *pass_ctx, jd_analyse_stats *stats, jd_error *err)
+{
+    memset(A, 0, sizeof *A);
+    A->opts = opts;
+    A->err = err;
+    A->st = stats;
+    A->pass_ctx = pass_ctx;
+    A->now = opts->as_of != JD_AS_OF_NOW ? opts->as_of
+             : opts->now                 ? opts->now
+                                         : (int64_t)time(NULL);
+    jd_arena_init(&A->ar, 1 << 20);
+    jd_strmap_init(&A->lang_seen);
+    A->m09_ind = -1;
+    memset(pol, 0, sizeof *pol);
+    memset(X, 0, sizeof *X);
+    jd_ts__scan_init(&X->sc);
+    int rc = jd_rules__load(&A->rules, opts->rules_path, err);
+    if (rc < 0 || (rc = jd_screen_open(&A->scr, NULL, err)) < 0)
+        return rc;
+    if (!(A->smemo = jd_smemo__new()))
+        return jd_oom(err);
+    if ((rc = jd_risk__load(pol, opts->risk_path, A->rules, err)) < 0)
+        return rc;
+    A->pol = pol;
+    return JD_OK;
+}
+
+/* Every event's ages and screening (stats->seconds_screen). */
+static int screen_all(an *A, screen_ctx *X)
+{
+    double t0 = jd_secs();
+    int rc = event_ages(A);
+    for (size_t e = 0; rc == JD_OK && e < A->nev; e++)
+        rc = screen_event(A, X, &A->ev[e]);
+    A->st->seconds_screen += jd_secs() - t0;
+    return rc;
+}
+
+/* The alerts sorted, written and saved, with the counts. */
+static int finish(an *A, jd_store *s, FILE *out)
+{
+    double t0 = jd_secs();
+    if (A->nalerts > 1) /* qsort's base must not be NULL, even for no alerts */
+        qsort(A->alerts, A->nalerts, sizeof *A->alerts, cmp_alert);
+    A->st->alerts = (int64_t)A->nalerts;
+    int rc = write_alerts(A, s, out);
+    /* the counts with the run, for readers (the server's board) */
+    if (rc == JD_OK && A->opts->save)
+        rc = jd_an__stats_save(s, A->st, A->err);
+    A->st->seconds_write = jd_secs() - t0;
+    return rc;
+}
+
 int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_pass networks,
                void *pass_ctx, FILE *out, jd_analyse_stats *stats, jd_error *err)
 {
@@ -948,60 +1021,564 @@ int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_p
         return jd_error_set(err, JD_EINVALID,
                             "no snapshot, no store to save to, or one partition's to save");
     an A;
-    memset(&A, 0, sizeof A);
-    A.opts = opts;
-    A.err = err;
-    A.st = stats;
-    A.pass_ctx = pass_ctx;
-    A.now = opts->as_of != JD_AS_OF_NOW ? opts->as_of
-            : opts->now                 ? opts->now
-                                        : (int64_t)time(NULL);
-    jd_arena_init(&A.ar, 1 << 20);
-    jd_strmap_init(&A.lang_seen);
-    A.m09_ind = -1;
-    int rc = jd_rules__load(&A.rules, opts->rules_path, err);
     jd_risk_policy pol;
-    memset(&pol, 0, sizeof pol);
     screen_ctx X;
-    memset(&X, 0, sizeof X);
-    jd_ts__scan_init(&X.sc);
+    int rc = an_open(&A, &pol, &X, opts, pass_ctx, stats, err);
     if (rc < 0)
         goto done;
-    if ((rc = jd_screen_open(&A.scr, NULL, err)) < 0)
-        goto done;
-    if (!(A.smemo = jd_smemo__new())) {
-        rc = jd_oom(err);
-        goto done;
-    }
-    if ((rc = jd_risk__load(&pol, opts->risk_path, A.rules, err)) < 0)
-        goto done;
-    A.pol = &pol;
     attach(&A, S);
     stats->events = (int64_t)A.nev;
     stats->mentions = (int64_t)A.nm;
     stats->persons = (int64_t)A.np;
+    if ((rc = screen_all(&A, &X)) < 0)
+        goto done;
     double t0 = jd_secs();
-    if ((rc = event_ages(&A)) < 0)
-        goto done;
-    for (size_t e = 0; e < A.nev; e++)
-        if ((rc = screen_event(&A, &X, &A.ev[e])) < 0)
-            goto done;
-    stats->seconds_screen = jd_secs() - t0;
-    t0 = jd_secs();
-    if ((rc = walk_all(&A, S, s, networks)) < 0)
-        goto done;
-    if (A.nalerts > 1) /* qsort's base must not be NULL, even for no alerts */
-        qsort(A.alerts, A.nalerts, sizeof *A.alerts, cmp_alert);
-    stats->alerts = (int64_t)A.nalerts;
+    rc = walk_all(&A, S, s, networks);
     stats->seconds_alerts = jd_secs() - t0;
-    t0 = jd_secs();
-    rc = write_alerts(&A, s, out);
-    /* the counts with the run, for readers (the server's board) */
-    if (rc == JD_OK && opts->save)
-        rc = jd_an__stats_save(s, stats, err);
-    stats->seconds_write = jd_secs() - t0;
+    if (rc == JD_OK)
+        rc = finish(&A, s, out);
 done:
     an_free(&A, &pol, &X);
+    return rc;
+}
+
+/* ---- the run on partitions (issue 20) ---- */
+
+/* A network membership (M09) the first network pass noted, by names, for
+ * the loads after it (strings in the run's arena). */
+typedef struct m09_kept {
+    const char *pid, *net;
+    int64_t ev_id, t;
+} m09_kept;
+
+/* What a run on partitions keeps between its loads (jd_an__run_parts). */
+typedef struct part_run {
+    an *G; /* the run: rules, policy, screen, the merged alerts (as text), the counts */
+    screen_ctx *X;
+    jd_store *s;
+    jd_an_pass networks;
+    int nparts;
+    jd_snapshot_parts P;
+    jd_strmap seen;         /* per-event alert id -> slot in G->alerts (merge_one) */
+    int64_t *lv_id, *lv_un; /* each walked person's level_at[medium], by rank */
+    uint32_t *roles;        /* by event id: an.net_roles */
+    uint8_t *flags;         /* by event id: an.net_flags */
+    m09_kept *links;
+    size_t nlinks, linkcap;
+    bool detail;            /* the whole county's load with the mentions' detail and the
+                             * narratives, handed to the caller (jd_an__run_parts keep) */
+    char mark[JD_MARK_MAX]; /* the store's watermark before the first load */
+    double load;            /* seconds in the loads */
+} part_run;
+
+/* A pass's own copy of the run G: the rules, policy and screen shared, its
+ * own alerts, findings, caches, memo and counts (st). */
+static int pass_init(an *A, const an *G, jd_analyse_stats *st)
+{
+    *A = *G;
+    A->st = st;
+    A->alerts = NULL;
+    A->nalerts = A->alertcap = 0;
+    A->f = NULL;
+    A->nf = A->fcap = 0;
+    A->scache = NULL;
+    A->nscache = A->scachecap = 0;
+    A->evscr = NULL;
+    A->m09 = NULL;
+    A->nm09 = A->m09cap = 0;
+    jd_arena_init(&A->ar, 4096);
+    jd_strmap_init(&A->lang_seen);
+    return (A->smemo = jd_smemo__new()) ? JD_OK : oom(A);
+}
+
+/* A pass's copy of the run (pass_init) and, with so, its load into *S
+ * (dispose it even on failure; without so, *S is left as it is). */
+static int pass_open(part_run *R, an *A, jd_analyse_stats *st, jd_snapshot *S,
+                     const jd_snapshot_opts *so)
+{
+    int rc = pass_init(A, R->G, st);
+    double t0 = jd_secs();
+    if (so && rc == JD_OK)
+        rc = jd_snapshot__load(S, R->s, so, R->G->err);
+    else if (so)
+        memset(S, 0, sizeof *S);
+    R->load += jd_secs() - t0;
+    return rc;
+}
+
+
+/* What the network pass reads of each event's screening (network.c's
+ * concerning() and adultness()), 5 bytes an event: an event is in every
+ * pass of its persons, screened alike in each. */
+static void keep_narrow(part_run *R, const an *A)
+{
+    const jd_rules *Ru = A->rules;
+    for (size_t e = 0; e < A->nev; e++) {
+        const aev *v = &A->ev[e];
+        uint32_t roles = 0;
+        for (uint32_t k = 0; k < v->nf; k++) {
+            const finding *f = &A->f[v->f0 + k];
+            if (f->kind == F_IND && f->pattern != -2 && Ru->ind[f->idx].cls != IC_VULN)
+                roles |= Ru->ind[f->idx].roles;
+        }
+        R->roles[v->id] = roles;
+        R->flags[v->id] = (uint8_t)((v->adult_text ? JD_NET_ADULT_TEXT : 0) |
+                                    (v->crime_mask || v->trig_mask ? JD_NET_CONCERN : 0));
+    }
+}
+
+/* The walked persons' level_at[medium] by rank (what the networks read). */
+static void keep_levels(part_run *R, const an *A)
+{
+    for (size_t p = 0; p < A->np; p++) {
+        uint64_t r = A->p[p].rank, un = r - (1ULL << 32);
+        if (!A->p[p].walk)
+            continue;
+        if (r < R->P.identities.n)
+            R->lv_id[r] = A->p[p].level_at[JD_LEVEL_MEDIUM];
+        else if (r >= 1ULL << 32 && un < R->P.unresolved.n)
+            R->lv_un[un] = A->p[p].level_at[JD_LEVEL_MEDIUM];
+    }
+}
+
+/* A person's level_at[medium] as its pass kept it, 0 none. */
+static int64_t level_of(const part_run *R, const aperson *p)
+{
+    const uint32_t *v = jd_strmap_get(p->resolved ? &R->P.identities : &R->P.unresolved, p->pid,
+                                      strlen(p->pid));
+    return !v ? 0 : p->resolved ? R->lv_id[*v] : R->lv_un[*v];
+}
+
+/* A's alerts into the run's as text (merge_one's rule), and its counts. */
+static int keep_alerts(part_run *R, an *A, jd_analyse_stats *st)
+{
+    an *G = R->G;
+    int rc = JD_OK;
+    for (size_t i = 0; i < A->nalerts && rc == JD_OK; i++) {
+        struct out_alert *a = &A->alerts[i];
+        a->text = alert_text(a);
+        json_decref(a->doc);
+        a->doc = NULL;
+        a->subject = jd_arena_strdup(&G->ar, a->subject);
+        if (!a->text || !a->subject)
+            rc = oom(G);
+        else if ((rc = merge_one(G, &R->seen, a, st)) == 1)
+            *a = (struct out_alert){NULL, 0, 0, NULL, 0, NULL, 0, NULL};
+        rc = rc < 0 ? rc : JD_OK;
+    }
+    stats_add(G->st, st);
+    G->st->seconds_walk_cpu += st->seconds_walk_cpu;
+    G->st->seconds_walk_longest += st->seconds_walk_longest;
+    G->st->walk_threads = st->walk_threads ? st->walk_threads : G->st->walk_threads;
+    return rc;
+}
+
+/* The first network pass's memberships (A->m09), by names. */
+static int links_keep(part_run *R, const an *A)
+{
+    an *G = R->G;
+    for (size_t i = 0; i < A->nm09; i++) {
+        const m09_link *l = &A->m09[i];
+        m09_kept k = {jd_arena_strdup(&G->ar, A->p[l->person].pid),
+                      jd_arena_strdup(&G->ar, l->net), A->ev[l->ev].id, l->t};
+        if (!k.pid || !k.net ||
+            jd_grow((void **)&R->links, &R->linkcap, R->nlinks + 1, sizeof *R->links) < 0)
+            return oom(G);
+        R->links[R->nlinks++] = k;
+    }
+    return JD_OK;
+}
+
+/* The kept memberships of A's walked persons as A->m09 (sorted). */
+static int links_give(const part_run *R, an *A)
+{
+    for (size_t i = 0; i < R->nlinks; i++) {
+        const m09_kept *k = &R->links[i];
+        const uint32_t *pi = jd_strmap_get(&A->pmap, k->pid, strlen(k->pid));
+        uint32_t ev = (size_t)k->ev_id < A->snap->ev_index_cap ? A->ev_index[k->ev_id] : 0;
+        if (!pi || !A->p[*pi].walk || !ev)
+            continue;
+        if (jd_grow((void **)&A->m09, &A->m09cap, A->nm09 + 1, sizeof *A->m09) < 0)
+            return oom(A);
+        A->m09[A->nm09++] = (m09_link){*pi, ev - 1, k->t, k->net};
+    }
+    if (A->nm09 > 1)
+        qsort(A->m09, A->nm09, sizeof *A->m09, cmp_m09);
+    return JD_OK;
+}
+
+/* Pass k: its load screened and walked; in the first round what the
+ * network pass needs is kept, in the second the network feedback given. */
+static int part_pass(part_run *R, int k, bool second)
+{
+    an *G = R->G;
+    jd_snapshot S;
+    jd_snapshot_opts so = {G->opts->as_of, false, NULL, 0, 0, &R->P, k, false};
+    jd_analyse_stats st;
+    memset(&st, 0, sizeof st);
+    an A;
+    jd_strmap seen;
+    jd_strmap_init(&seen);
+    int rc = pass_open(R, &A, &st, &S, &so);
+    if (rc == JD_OK) {
+        attach(&A, &S);
+        rc = screen_all(&A, R->X);
+    }
+    if (rc == JD_OK && !second)
+        keep_narrow(R, &A);
+    if (rc == JD_OK && second)
+        rc = links_give(R, &A);
+    double t0 = jd_secs();
+    if (rc == JD_OK)
+        rc = walk_partition(&A, R->s, k, R->nparts, &seen);
+    if (rc == JD_OK)
+        keep_levels(R, &A);
+    if (rc == JD_OK)
+        rc = keep_alerts(R, &A, &st);
+    G->st->seconds_screen += st.seconds_screen;
+    G->st->seconds_alerts += jd_secs() - t0;
+    G->sres = A.sres; /* borrowed, and may have grown */
+    jd_strmap_free(&seen);
+    pass_free(&A);
+    jd_snapshot__dispose(&S);
+    return rc;
+}
+
+/* The whole county's narrow load (*S, kept for the write; with R->detail
+ * the full one with the mentions' detail, for the caller) and, with
+ * networks, the network pass on it: each event's screening and each
+ * child's level from the passes; record: the memberships kept. */
+static int part_networks(part_run *R, jd_snapshot *S, bool record, bool load)
+{
+    an *G = R->G;
+    jd_snapshot_opts so = {G->opts->as_of, R->detail, NULL, 0, 0, NULL, 0, !R->detail};
+    jd_analyse_stats st;
+    memset(&st, 0, sizeof st);
+    an A;
+    int rc = pass_open(R, &A, &st, S, load ? &so : NULL);
+    double t0 = jd_secs();
+    if (rc == JD_OK && R->networks) {
+        attach(&A, S);
+        A.net_roles = R->roles;
+        A.net_flags = R->flags;
+        A.m09_record = record;
+        for (size_t e = 0; e < A.nev; e++)
+            A.ev[e].adult_text = (size_t)A.ev[e].id < R->P.cap &&
+                                 (R->flags[A.ev[e].id] & JD_NET_ADULT_TEXT);
+        for (size_t p = 0; p < A.np; p++)
+            A.p[p].level_at[JD_LEVEL_MEDIUM] = level_of(R, &A.p[p]);
+        rc = R->networks(&A);
+        if (rc == JD_OK && record)
+            rc = links_keep(R, &A);
+        if (rc == JD_OK)
+            rc = keep_alerts(R, &A, &st);
+    }
+    G->st->seconds_alerts += jd_secs() - t0;
+    pass_free(&A);
+    return rc;
+}
+
+/* ---- the network feedback round for the linked children only ---- */
+
+static bool per_event(int kind)
+{
+    return kind == JD_ALERT_LANGUAGE || kind == JD_ALERT_UNRECORDED_CRIME;
+}
+
+static int cmp_who_id(const void *a, const void *b)
+{
+    const struct out_alert *x = a, *y = b;
+    if (x->who != y->who)
+        return x->who < y->who ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+/* Whether two walks of the same children raised the same per-event alerts
+ * (ids and children): then the first round's choice of the child that
+ * keeps each (merge_one) stands. Sorts both lists. */
+static bool same_per_event(struct out_alert *a, size_t na, struct out_alert *b, size_t nb)
+{
+    if (na > 1)
+        qsort(a, na, sizeof *a, cmp_who_id);
+    if (nb > 1)
+        qsort(b, nb, sizeof *b, cmp_who_id);
+    size_t i = 0, j = 0;
+    for (;;) {
+        while (i < na && !per_event(a[i].kind))
+            i++;
+        while (j < nb && !per_event(b[j].kind))
+            j++;
+        if (i == na || j == nb)
+            return i == na && j == nb;
+        if (cmp_who_id(&a[i++], &b[j++]) != 0)
+            return false;
+    }
+}
+
+/* The rank of a person of a subset load, as in the full load's order. */
+static void subset_ranks(const part_run *R, jd_snapshot *T)
+{
+    for (size_t i = 0; i < T->np; i++) {
+        aperson *p = &T->p[i];
+        const uint32_t *v = jd_strmap_get(p->resolved ? &R->P.identities : &R->P.unresolved,
+                                          p->pid, strlen(p->pid));
+        p->rank = !v ? UINT64_MAX : p->resolved ? *v : (1ULL << 32) + *v;
+    }
+}
+
+/* The counts of walk b in place of walk a's (the same children). */
+static void stats_swap(jd_analyse_stats *to, const jd_analyse_stats *a,
+                       const jd_analyse_stats *b)
+{
+    jd_analyse_stats neg = *a;
+    for (int k = 0; k < JD_ALERT_KINDS; k++)
+        neg.by_kind[k] = -a->by_kind[k];
+    for (int l = 0; l < 5; l++)
+        neg.by_level[l] = -a->by_level[l];
+    neg.children = -a->children;
+    neg.returns_due = -a->returns_due;
+    neg.returns_interviewed_72h = -a->returns_interviewed_72h;
+    neg.crimes_disclosed = -a->crimes_disclosed;
+    neg.crimes_recorded = -a->crimes_recorded;
+    stats_add(to, &neg);
+    stats_add(to, b);
+    to->seconds_walk_cpu += a->seconds_walk_cpu + b->seconds_walk_cpu;
+}
+
+/* The run's alerts with the second walk's of A's walked children (A's
+ * alerts): theirs replaced, a per-event alert only where the child kept it
+ * in the first round; the networks' dropped (they run again). */
+static int swap_alerts(part_run *R, an *A)
+{
+    an *G = R->G;
+    jd_strmap held, who;
+    jd_strmap_init(&held);
+    jd_strmap_init(&who);
+    int rc = JD_OK;
+    for (size_t p = 0; p < A->np && rc == JD_OK; p++)
+        if (A->p[p].walk && !jd_strmap_put(&who, (const char *)&A->p[p].rank,
+                                           sizeof A->p[p].rank, 0, NULL))
+            rc = oom(G);
+    for (size_t i = 0; i < G->nalerts && rc == JD_OK; i++) {
+        const struct out_alert *a = &G->alerts[i];
+        if (per_event(a->kind) && jd_strmap_get(&who, (const char *)&a->who, sizeof a->who) &&
+            !jd_strmap_put(&held, a->id, strlen(a->id), 0, NULL))
+            rc = oom(G);
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < G->nalerts && rc == JD_OK; i++) {
+        struct out_alert *a = &G->alerts[i];
+        if (jd_strmap_get(&who, (const char *)&a->who, sizeof a->who) ||
+            a->kind == JD_ALERT_NETWORK) {
+            G->st->by_kind[a->kind] -= a->kind == JD_ALERT_NETWORK;
+            alert_free(a);
+        } else
+            G->alerts[n++] = *a;
+    }
+    G->nalerts = rc == JD_OK ? n : G->nalerts;
+    for (size_t i = 0; i < A->nalerts && rc == JD_OK; i++) {
+        struct out_alert *a = &A->alerts[i];
+        if (per_event(a->kind) && !jd_strmap_get(&held, a->id, strlen(a->id)))
+            continue;
+        a->text = alert_text(a);
+        json_decref(a->doc);
+        a->doc = NULL;
+        a->subject = jd_arena_strdup(&G->ar, a->subject);
+        if (!a->text || !a->subject ||
+            jd_grow((void **)&G->alerts, &G->alertcap, G->nalerts + 1, sizeof *G->alerts) < 0)
+            rc = oom(G);
+        else {
+            G->alerts[G->nalerts++] = *a;
+            *a = (struct out_alert){NULL, 0, 0, NULL, 0, NULL, 0, NULL};
+        }
+    }
+    jd_strmap_free(&held);
+    jd_strmap_free(&who);
+    return rc;
+}
+
+/* A's alerts handed over (*out, *n), and its walk forgotten (counts,
+ * levels, per-event alert ids) for a walk again. */
+static void walk_forget(an *A, struct out_alert **out, size_t *n)
+{
+    *out = A->alerts;
+    *n = A->nalerts;
+    A->alerts = NULL;
+    A->nalerts = A->alertcap = 0;
+    memset(A->st, 0, sizeof *A->st);
+    for (size_t p = 0; p < A->np; p++)
+        memset(A->p[p].level_at, 0, sizeof A->p[p].level_at);
+    jd_strmap_free(&A->lang_seen);
+    jd_strmap_init(&A->lang_seen);
+}
+
+/* Walk A's walked persons (one partition of one). */
+static int walk_once(an *A, jd_store *s)
+{
+    jd_strmap seen;
+    jd_strmap_init(&seen);
+    int rc = walk_partition(A, s, 0, 1, &seen);
+    jd_strmap_free(&seen);
+    return rc;
+}
+
+/* The network feedback round on the children the first network pass made
+ * members (R->links) alone: their events loaded by index (a subset, hops 0:
+ * a child's walk reads only its events), screened, walked without and
+ * with the feedback. When both walks raise the same per-event alerts, the
+ * first round's choice of who keeps each stands: their alerts, counts and
+ * levels replace the first round's (*done). Else, or on a store without
+ * subset loads, the caller runs the round on every partition. */
+static int rewalk_linked(part_run *R, bool *done)
+{
+    an *G = R->G;
+    *done = false;
+    if (!R->s->ops->incr)
+        return JD_OK;
+    const char **keys = malloc((R->nlinks + 1) * sizeof *keys);
+    if (!keys)
+        return oom(G);
+    for (size_t i = 0; i < R->nlinks; i++)
+        keys[i] = R->links[i].pid;
+    jd_snapshot T;
+    jd_snapshot_opts so = {G->opts->as_of, false, keys, R->nlinks, 0, NULL, 0, false};
+    jd_analyse_stats st, st1;
+    memset(&st, 0, sizeof st);
+    struct out_alert *first = NULL;
+    size_t nfirst = 0;
+    an A;
+    int rc = pass_open(R, &A, &st, &T, &so);
+    if (rc == JD_OK) {
+        T.subset = false; /* walked as a partition: no stored alert seeds it (seed_fringe) */
+        subset_ranks(R, &T);
+        attach(&A, &T);
+        rc = screen_all(&A, R->X);
+    }
+    double t0 = jd_secs();
+    if (rc == JD_OK && (rc = walk_once(&A, R->s)) == JD_OK) {
+        st1 = st;
+        walk_forget(&A, &first, &nfirst);
+        rc = links_give(R, &A);
+    }
+    if (rc == JD_OK && (rc = walk_once(&A, R->s)) == JD_OK &&
+        same_per_event(first, nfirst, A.alerts, A.nalerts)) {
+        *done = true;
+        stats_swap(G->st, &st1, &st);
+        keep_levels(R, &A);
+        rc = swap_alerts(R, &A);
+    }
+    G->st->seconds_alerts += jd_secs() - t0;
+    G->sres = A.sres;
+    for (size_t i = 0; i < nfirst; i++)
+        alert_free(&first[i]);
+    free(first);
+    pass_free(&A);
+    jd_snapshot__dispose(&T);
+    free(keys);
+    return rc;
+}
+
+/* The watermark, the marks of the partitions and what the passes keep. */
+static int part_setup(part_run *R)
+{
+    an *G = R->G;
+    jd_store *s = R->s;
+    int rc = JD_OK;
+    m09_setup(G);
+    if (G->opts->as_of == JD_AS_OF_NOW && s->ops->incr &&
+        (rc = s->ops->incr->mark_now(s, R->mark, G->err)) < 0)
+        return rc;
+    double t0 = jd_secs();
+    rc = jd_snapshot__parts(&R->P, s, G->opts->as_of, R->nparts, G->err);
+    R->load += jd_secs() - t0;
+    if (rc < 0)
+        return rc;
+    R->lv_id = calloc(R->P.identities.n + 1, sizeof *R->lv_id);
+    R->lv_un = calloc(R->P.unresolved.n + 1, sizeof *R->lv_un);
+    R->roles = calloc(R->P.cap + 1, sizeof *R->roles);
+    R->flags = calloc(R->P.cap + 1, sizeof *R->flags);
+    return R->lv_id && R->lv_un && R->roles && R->flags ? JD_OK : oom(G);
+}
+
+/* Both rounds: the passes, the networks, and with the network feedback
+ * (M09) both once more (as walk_all on one snapshot). */
+static int part_rounds(part_run *R, jd_snapshot *S)
+{
+    an *G = R->G;
+    int rc = JD_OK;
+    for (int k = 0; rc == JD_OK && k < R->nparts; k++)
+        rc = part_pass(R, k, false);
+    if (rc == JD_OK)
+        rc = part_networks(R, S, G->m09_ind >= 0, true);
+    if (rc < 0 || !R->nlinks)
+        return rc;
+    bool done = false;
+    if ((rc = rewalk_linked(R, &done)) < 0 || done)
+        return rc < 0 ? rc : part_networks(R, S, false, false);
+    second_pass_reset(G);
+    jd_strmap_free(&R->seen);
+    jd_strmap_init(&R->seen);
+    jd_snapshot__dispose(S);
+    for (int k = 0; rc == JD_OK && k < R->nparts; k++)
+        rc = part_pass(R, k, true);
+    return rc == JD_OK ? part_networks(R, S, false, true) : rc;
+}
+
+int jd_an__run_parts(jd_store *s, const jd_analyse_opts *opts, int nparts, jd_an_pass networks,
+                     void *pass_ctx, FILE *out, jd_analyse_stats *stats, jd_snapshot *keep,
+                     jd_error *err)
+{
+    if (keep)
+        memset(keep, 0, sizeof *keep);
+    jd_analyse_opts def;
+    jd_analyse_stats dummy;
+    jd_an__defaults(&opts, &def, &stats, &dummy);
+    if (!s || nparts < 1 || nparts > 64)
+        return jd_error_set(err, JD_EINVALID, "a run on partitions needs a store and 1 to 64");
+    an G;
+    jd_risk_policy pol;
+    screen_ctx X;
+    jd_snapshot S;
+    memset(&S, 0, sizeof S);
+    part_run R;
+    memset(&R, 0, sizeof R);
+    R = (part_run){.G = &G, .X = &X, .s = s, .networks = networks, .nparts = nparts,
+                   .detail = keep != NULL};
+    jd_strmap_init(&R.seen);
+    int rc = an_open(&G, &pol, &X, opts, pass_ctx, stats, err);
+    if (rc == JD_OK)
+        rc = part_setup(&R);
+    if (rc == JD_OK)
+        rc = part_rounds(&R, &S);
+    if (rc == JD_OK) {
+        /* the write, on the whole county's load: ids and names for the network
+         * feedback saved (m09_save), the watermark of before the first load */
+        attach(&G, &S);
+        memcpy(S.mark, R.mark, sizeof S.mark);
+        free(G.m09);
+        G.m09 = NULL;
+        G.nm09 = G.m09cap = 0;
+        rc = links_give(&R, &G);
+    }
+    stats->events = (int64_t)S.nev;
+    stats->mentions = (int64_t)S.nm;
+    stats->persons = (int64_t)S.np;
+    stats->walk_partitions = nparts;
+    if (rc == JD_OK)
+        rc = finish(&G, s, out);
+    stats->seconds_load = R.load;
+    an_free(&G, &pol, &X);
+    if (keep && rc == JD_OK)
+        *keep = S; /* the caller's now */
+    else
+        jd_snapshot__dispose(&S);
+    jd_snapshot__parts_free(&R.P);
+    jd_strmap_free(&R.seen);
+    free(R.lv_id);
+    free(R.lv_un);
+    free(R.roles);
+    free(R.flags);
+    free(R.links);
     return rc;
 }
 

@@ -53,6 +53,7 @@ struct out_alert {
     int64_t raised_at;
     json_t *doc;
     uint64_t who; /* the subject's rank (aperson.rank: its place in a full load), UINT64_MAX none */
+    char *text;   /* a run on partitions keeps doc as text (malloc'd; doc NULL then) */
 };
 
 struct jd_risk_policy;
@@ -109,9 +110,17 @@ typedef struct an {
     size_t nalerts, alertcap;
     jd_analyse_stats *st;
     jd_snapshot *snap; /* what the views above belong to */
+    /* The network pass of a run on partitions (issue 20), by event id: the
+     * screening's results network.c reads, kept by the passes (the events
+     * carry no findings then; NULL otherwise): the roles an exploitation
+     * indicator of the event applies to, and JD_NET_* flags */
+    const uint32_t *net_roles;
+    const uint8_t *net_flags;
     void *pass_ctx;    /* handed to the networks pass (jd_an__run) */
 } an;
 
+
+enum { JD_NET_ADULT_TEXT = 1, JD_NET_CONCERN = 2 /* an offence or a trigger described */ };
 
 /* Add an alert (takes the reference to doc: records, explanation, history,
  * members...); subj may be NULL (network alerts carry members instead). */
@@ -141,6 +150,23 @@ typedef int (*jd_an_pass)(an *A);
  */
 int jd_an__run(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, jd_an_pass networks,
                void *pass_ctx, FILE *out, jd_analyse_stats *stats, jd_error *err);
+/*
+ * The analysis on partitions of persons (issue 20): nparts passes (2..64),
+ * each on its own load (jd_snapshot_parts: the events of its persons),
+ * screened and walked; the screening's few results the networks read, and
+ * each child's level, kept by event id and by rank; then `networks` on a
+ * narrow load of the whole county (no narrative), and with the network
+ * feedback (M09) the passes and the networks once more. The alerts, kept as
+ * text between the passes, and the counts are those of jd_an__run on the
+ * whole snapshot, byte for byte. Written and saved as jd_an__run. With
+ * keep, the network pass loads the whole county with the mentions' detail
+ * and the narratives instead, and hands it to *keep on success (the
+ * caller disposes it; zeroed otherwise): the documents of
+ * jd_escalate_analyse read it, and no load of it follows.
+ */
+int jd_an__run_parts(jd_store *s, const jd_analyse_opts *opts, int nparts, jd_an_pass networks,
+                     void *pass_ctx, FILE *out, jd_analyse_stats *stats, jd_snapshot *keep,
+                     jd_error *err);
 /* Store the counts of a saved run as the analysis document "analysis:stats"
  * (stats_doc.c), read back by jd_analyse_stats_stored. */
 int jd_an__stats_save(jd_store *s, const jd_analyse_stats *st, jd_error *err);

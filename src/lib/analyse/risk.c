@@ -845,7 +845,7 @@ static bool closed_nfa(const aev *e)
 /* The unrecorded_crime alert of an event: the offence, its words, the ages,
  * other offences of the same note, and why it counts as unrecorded. */
 static int unrecorded_alert(pwalk *w, const evwalk *x, const jd_screen_match *cms, size_t ncm,
-                            const jd_screen_match *cm, int clevel)
+                            const jd_screen_match *cm, int clevel, const char *why)
 {
     an *A = w->A;
     const aev *e = x->e;
@@ -857,10 +857,14 @@ static int unrecorded_alert(pwalk *w, const evwalk *x, const jd_screen_match *cm
     json_array_append_new(ex, json_string(cbuf));
     snprintf(w->line, sizeof w->line, "ages: %s", cm->basis);
     json_array_append_new(ex, json_string(w->line));
-    if (cm->attrs) {
+    if (why)
+        json_array_append_new(ex, json_string(why));
+    /* a concern is no discount: crime_level's reason says what it did */
+    unsigned although = cm->attrs & ~(unsigned)JD_SCREEN_CONCERN;
+    if (although) {
         char ab[160];
         snprintf(w->line, sizeof w->line, "counted although %s",
-                 jd_screen_attrs_str(cm->attrs, ab, sizeof ab));
+                 jd_screen_attrs_str(although, ab, sizeof ab));
         json_array_append_new(ex, json_string(w->line));
     }
     for (size_t i = 0; i < ncm; i++) {
@@ -900,6 +904,27 @@ static int unrecorded_alert(pwalk *w, const evwalk *x, const jd_screen_match *cm
     return jd_an__add_alert(A, JD_ALERT_UNRECORDED_CRIME, id, clevel, w->p, x->t, doc);
 }
 
+/* The level of an unrecorded crime, from the offence's gravity and how
+ * certain the text is (R-C1: high, critical for C1). Neglect or cruelty (C17)
+ * that only a third party's concern or an allegation tells ("Caller concerned
+ * the children are left alone"), with no other offence beside it, is medium:
+ * still unrecorded, still a crime-recording question, but not yet the child's
+ * disclosure or a professional's finding. Sets *why to the reason, or NULL. */
+static int crime_level(const jd_screen_match *cms, size_t ncm, const jd_screen_match *cm,
+                       const char **why)
+{
+    *why = NULL;
+    if (!strcmp(cm->code, "C1"))
+        return JD_LEVEL_CRITICAL;
+    for (size_t i = 0; i < ncm; i++)
+        if (strcmp(cms[i].code, "C17") || !(cms[i].attrs & JD_SCREEN_CONCERN))
+            return JD_LEVEL_HIGH;
+    *why = "level medium, not high: cruelty or neglect (C17) told only as a third party's "
+           "concern or an allegation, not the child's disclosure or a professional's finding; "
+           "high once it is confirmed";
+    return JD_LEVEL_MEDIUM;
+}
+
 /* Crimes by the child's age, whether one was recorded, and T1. */
 static int walk_crimes(pwalk *w, evwalk *x)
 {
@@ -921,9 +946,10 @@ static int walk_crimes(pwalk *w, evwalk *x)
         A->st->crimes_recorded++;
         return 0;
     }
-    int clevel = !strcmp(cm->code, "C1") ? JD_LEVEL_CRITICAL : JD_LEVEL_HIGH;
+    const char *why;
+    int clevel = crime_level(cms, ncm, cm, &why);
     jd_an__ev_label(w->lab, sizeof w->lab, e);
-    if ((rc = unrecorded_alert(w, x, cms, ncm, cm, clevel)) < 0)
+    if ((rc = unrecorded_alert(w, x, cms, ncm, cm, clevel, why)) < 0)
         return rc;
     if (closed_nfa(e)) {
         snprintf(w->line, sizeof w->line,

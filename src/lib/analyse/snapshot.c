@@ -87,8 +87,8 @@ static int on_event(const jd_an_event_row *r, void *payload)
     e->et = (uint8_t)jd_rules__event_type(r->event_type);
     e->location = keep(S, r->location);
     e->postcode = keep_common(S, r->postcode);
-    e->narrative = keep(S, r->narrative);
-    e->crime_ref = keep(S, r->crime_ref);
+    e->narrative = S->narrow ? NULL : keep(S, r->narrative);
+    e->crime_ref = S->narrow ? NULL : keep(S, r->crime_ref);
     e->outcome = keep_common(S, r->outcome);
     e->risk_grade = keep_common(S, r->risk_grade);
     e->crime_recorded = (int8_t)r->crime_recorded;
@@ -580,6 +580,7 @@ int jd_snapshot__load(jd_snapshot *S, jd_store *s, const jd_snapshot_opts *o, jd
     if (!s || !o || (o->parts && o->persons))
         return jd_error_set(err, JD_EINVALID, "no store, or a subset and a partition at once");
     S->mention_detail = o->mention_detail;
+    S->narrow = o->narrow;
     S->subset = o->persons != NULL;
     if (S->subset && (!s->ops->incr || o->hops < 0))
         return jd_error_set(err, JD_EINVALID, "this store cannot load a subset for analysis");

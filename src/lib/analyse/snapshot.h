@@ -123,6 +123,10 @@ typedef struct jd_snapshot_opts {
      * the mentions bring their identities' fields. */
     const jd_snapshot_parts *parts;
     int part;
+    /* The network pass of a run on partitions (issue 20): no narrative and
+     * no crime reference is kept (the screening's results come from the
+     * passes, 5 bytes an event) */
+    bool narrow;
 } jd_snapshot_opts;
 
 typedef struct jd_snapshot {
@@ -144,6 +148,7 @@ typedef struct jd_snapshot {
     size_t nobj, objcap;
     uint32_t *by_event, *by_person, *obj_by_event;
     bool mention_detail;
+    bool narrow;   /* loaded with jd_snapshot_opts.narrow: no narrative, no crime_ref */
     bool subset;   /* loaded with jd_snapshot_opts.persons: see aperson.walk */
     size_t nwalk;  /* walked persons (all of them for a full load) */
     int part, nparts; /* a partition's load: part of nparts (else 0 of 0) */

@@ -553,6 +553,28 @@ int jd_concern_generation(jd_store *s, int64_t *out, jd_error *err)
     return s->ops->concern->gen(s, out, err);
 }
 
+typedef struct versions_ctx {
+    int (*cb)(const char *id, int64_t version, void *payload);
+    void *payload;
+} versions_ctx;
+
+static int on_version(const jd_concern_rec *r, void *payload)
+{
+    versions_ctx *v = payload;
+    return v->cb(r->id, r->version, v->payload);
+}
+
+int jd_concern_versions(jd_store *s, int (*cb)(const char *id, int64_t version, void *payload),
+                        void *payload, jd_error *err)
+{
+    if (!s || !cb)
+        return jd_error_set(err, JD_EINVALID, "a store and a callback are needed");
+    if (!s->ops->concern)
+        return jd_error_set(err, JD_ESTORE, "this store has no concerns");
+    versions_ctx v = {cb, payload};
+    return s->ops->concern->versions(s, on_version, &v, err);
+}
+
 int jd_concern_list(jd_store *s, const jd_concern_query *q, jd_concern_cb cb, void *payload,
                     jd_error *err)
 {

@@ -876,16 +876,24 @@ int jd_escalate_analyse(jd_store *s, const jd_analyse_opts *opts, jd_analyse_sta
         rc = jd_error_set(err, JD_ENOMEM, "out of memory");
         goto out;
     }
-    /* 1. one snapshot for all (with each mention's detail, for the profiles) */
-    jd_snapshot_opts so = {JD_AS_OF_NOW, true, NULL, 0, 0, NULL, 0};
-    double t0 = jd_secs();
-    if ((rc = jd_snapshot__load(&snap, s, &so, err)) < 0)
+    /* 1. one snapshot for all (with each mention's detail, for the profiles);
+     * 2. the analysis of it, saved (its stats zeroed, then the load time).
+     * On partitions (issue 20) the analysis loads its own, partition after
+     * partition, and its network pass the whole county's, handed here */
+    int nparts = jd_analyse_partitions(s, opts, err);
+    if ((rc = nparts) < 0 ||
+        (nparts > 1 && (rc = jd_network__analyse_parts(s, opts, nparts, stats, &snap, err)) < 0))
         goto out;
-    double load = jd_secs() - t0;
-    /* 2. the analysis of it, saved (its stats zeroed, then the load time) */
-    rc = jd_network__analyse(&snap, s, opts, NULL, stats, err);
-    if (stats)
-        stats->seconds_load = load;
+    if (nparts <= 1) {
+        jd_snapshot_opts so = {JD_AS_OF_NOW, true, NULL, 0, 0, NULL, 0, false};
+        double t0 = jd_secs();
+        if ((rc = jd_snapshot__load(&snap, s, &so, err)) < 0)
+            goto out;
+        double load = jd_secs() - t0;
+        rc = jd_network__analyse(&snap, s, opts, NULL, stats, err);
+        if (stats)
+            stats->seconds_load = load;
+    }
     if (rc < 0 ||
         (rc = jd_network__docs_new(&N, &snap, err)) < 0)
         goto out;
@@ -1103,7 +1111,7 @@ static int nomem(run *R)
  * Lines in R->abuf. */
 static int analyse_at(run *R)
 {
-    jd_snapshot_opts so = {R->as_of, false, NULL, 0, 0, NULL, 0};
+    jd_snapshot_opts so = {R->as_of, false, NULL, 0, 0, NULL, 0, false};
     int rc = jd_snapshot__load(&R->snap, R->s, &so, R->err);
     if (rc < 0)
         return rc;
@@ -1174,7 +1182,7 @@ static int subset_at(run *R)
     const struct jd_incr_ops *I = R->s->ops->incr;
     if (!I)
         return jd_error_set(R->err, JD_EINVALID, "this store cannot escalate a subset");
-    jd_snapshot_opts so = {JD_AS_OF_NOW, false, R->o->persons, R->o->npersons, 0, NULL, 0};
+    jd_snapshot_opts so = {JD_AS_OF_NOW, false, R->o->persons, R->o->npersons, 0, NULL, 0, false};
     int rc = jd_snapshot__load(&R->snap, R->s, &so, R->err);
     if (rc < 0)
         return rc;

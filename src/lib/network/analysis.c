@@ -16,22 +16,60 @@
 #include <time.h>
 
 
-int jd_network__analyse(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, FILE *out,
-                        jd_analyse_stats *stats, jd_error *err)
+/* The analysis with the networks: on the snapshot S, or with S NULL on
+ * nparts partitions (jd_an__run_parts). The network registry as of the
+ * run's time; a saved run as of now names new networks and writes it back
+ * (network_id.c). */
+static int with_networks(jd_snapshot *S, int nparts, jd_store *s, const jd_analyse_opts *opts,
+                         FILE *out, jd_analyse_stats *stats, jd_snapshot *keep, jd_error *err)
 {
-    /* the network registry as of the run's time; a saved run as of now
-     * names new networks and writes it back (network_id.c) */
     jd_netreg *R;
-    bool write = opts && opts->save && opts->as_of == JD_AS_OF_NOW && !S->subset;
+    bool write = opts && opts->save && opts->as_of == JD_AS_OF_NOW && (!S || !S->subset);
     int64_t now = opts && opts->now ? opts->now : (int64_t)time(NULL);
     int rc = jd_network__reg_load(&R, s, opts ? opts->as_of : JD_AS_OF_NOW, now, write, err);
     if (rc < 0)
         return rc;
-    rc = jd_an__run(S, s, opts, jd_network__detect, R, out, stats, err);
+    rc = S ? jd_an__run(S, s, opts, jd_network__detect, R, out, stats, err)
+           : jd_an__run_parts(s, opts, nparts, jd_network__detect, R, out, stats, keep, err);
     if (rc == JD_OK)
         rc = jd_network__reg_save(R, s, err);
     jd_network__reg_free(R);
     return rc;
+}
+
+int jd_network__analyse(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, FILE *out,
+                        jd_analyse_stats *stats, jd_error *err)
+{
+    return with_networks(S, 1, s, opts, out, stats, NULL, err);
+}
+
+int jd_network__analyse_parts(jd_store *s, const jd_analyse_opts *opts, int nparts,
+                              jd_analyse_stats *stats, jd_snapshot *keep, jd_error *err)
+{
+    return with_networks(NULL, nparts, s, opts, NULL, stats, keep, err);
+}
+
+/* A pass's peak grows by about 0.9 KB an event it holds over a fixed
+ * quarter GiB (1M and 3M, docs/internals/analyse.md), and a pass holds
+ * about 1.18 / K of the county's events. */
+#define PART_FIXED_MB 256
+#define PART_KB_PER_EVENT 0.9
+#define PART_SHARE 1.18
+
+int jd_analyse_partitions(jd_store *s, const jd_analyse_opts *opts, jd_error *err)
+{
+    int k = opts ? opts->partitions : 0;
+    if (k != JD_PARTITIONS_AUTO)
+        return k > 1 ? k : 1;
+    jd_store_counts c;
+    int rc = jd_store_counts_get(s, &c, err);
+    if (rc < 0)
+        return rc;
+    int64_t mb = opts->memory_mb > 0 ? opts->memory_mb : JD_ANALYSE_MEMORY_MB;
+    /* a budget below twice the fixed part is all for the events (tests) */
+    double room = (double)(mb > 2 * PART_FIXED_MB ? mb - PART_FIXED_MB : mb);
+    double n = PART_SHARE * (double)c.events * PART_KB_PER_EVENT / 1024.0 / room;
+    return n <= 1 ? 1 : n >= 64 ? 64 : (int)n + (n > (int)n);
 }
 
 int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_stats *stats,
@@ -42,8 +80,13 @@ int jd_analyse(jd_store *s, const jd_analyse_opts *opts, FILE *out, jd_analyse_s
     jd_an__defaults(&opts, &def, &stats, &dummy);
     if (!s)
         return jd_error_set(err, JD_EINVALID, "no store");
+    int k = jd_analyse_partitions(s, opts, err);
+    if (k < 0)
+        return k;
+    if (k > 1) /* each pass loads only its persons' events (issue 20) */
+        return with_networks(NULL, k, s, opts, out, stats, NULL, err);
     jd_snapshot S;
-    jd_snapshot_opts so = {opts->as_of, false, NULL, 0, 0, NULL, 0};
+    jd_snapshot_opts so = {opts->as_of, false, NULL, 0, 0, NULL, 0, false};
     double t0 = jd_secs();
     int rc = jd_snapshot__load(&S, s, &so, err);
     double load = jd_secs() - t0;
@@ -170,7 +213,7 @@ int jd_analyse_incremental_ex(jd_store *s, const jd_analyse_opts *opts, const jd
         goto out;
     }
     t0 = jd_secs();
-    jd_snapshot_opts so = {JD_AS_OF_NOW, false, persons, npersons, 2, NULL, 0};
+    jd_snapshot_opts so = {JD_AS_OF_NOW, false, persons, npersons, 2, NULL, 0, false};
     if ((rc = jd_snapshot__load(&S, s, &so, err)) < 0)
         goto out;
     /* persons named by the caller do not cover everything since the

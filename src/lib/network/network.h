@@ -35,6 +35,12 @@ int jd_network__detect(struct an *A);
 int jd_network__analyse(jd_snapshot *S, jd_store *s, const jd_analyse_opts *opts, FILE *out,
                         jd_analyse_stats *stats, jd_error *err);
 
+/* The same on nparts partitions (jd_an__run_parts), saved as opts says
+ * (no alert output); *keep gets the whole county's snapshot as
+ * jd_snapshot__load with mention_detail gives it (dispose it). */
+int jd_network__analyse_parts(jd_store *s, const jd_analyse_opts *opts, int nparts,
+                              jd_analyse_stats *stats, jd_snapshot *keep, jd_error *err);
+
 /*
  * Lifetime network ids (network_id.c, docs/networks.md "Network ids"): the
  * registry of the store's networks as of a time, matched to the networks a

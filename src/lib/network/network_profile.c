@@ -117,7 +117,7 @@ static int load(prof *P, jd_store *s, const jd_profile_opts *o, jd_error *err)
     P->err = err;
     P->as_of = o->as_of;
     P->S = &P->own;
-    jd_snapshot_opts so = {o->as_of, true, NULL, 0, 0, NULL, 0};
+    jd_snapshot_opts so = {o->as_of, true, NULL, 0, 0, NULL, 0, false};
     int rc = jd_snapshot__load(P->S, s, &so, err);
     if (rc < 0)
         return rc;

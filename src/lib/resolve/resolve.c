@@ -349,6 +349,11 @@ typedef struct rs {
      * refs in a block the changed refs pushed over block_cap; NULL otherwise */
     const uint8_t *chg;
     uint8_t *over;
+    /* incremental runs: the old identities, (old id << 32 | ref) sorted
+     * (scope_walk), and each ref's old id; NULL otherwise (hh_could_fit) */
+    const uint64_t *old_vk;
+    size_t old_nv;
+    const uint32_t *old_pid;
     double *tfw;      /* [f * TFW_N + count]: tf_weight's log2(m / u), F_FORE/F_SUR */
     uint64_t *refkey; /* (agency id << 32 | ref id) + 1 -> index in refidx */
     uint32_t *refidx;
@@ -3762,6 +3767,79 @@ static bool hh_eligible(const rs *R, uint32_t s)
            (sr->nfore > 0 || sr->by_lo != 0 || sr->ndob > 0 || (sr->nsur > 0 && g));
 }
 
+/* The first entry of old identity `id` in vk (old id << 32 | ref, sorted). */
+static size_t vk_first(const uint64_t *vk, size_t nv, uint32_t id)
+{
+    size_t lo = 0, hi = nv;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (vk[mid] >> 32 < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The name a sparse ref's names are checked by first (hh_could_fit). */
+static uint32_t first_name_of(const rs *R, uint32_t s)
+{
+    const rref *sr = &R->r[s];
+    return sr->nfore ? sr->fore[0] : sr->nsur ? sr->sur[0] : 0;
+}
+
+/* Does ref y carry a name near x (hh_could_fit)? */
+static bool name_near(const rs *R, const rref *y, uint32_t x, lvcache *lc)
+{
+    for (uint8_t f = 0; f < y->nfore + y->nsur; f++) {
+        uint32_t n = f < y->nfore ? y->fore[f] : y->sur[f - y->nfore];
+        if (same_first_name(R, n, x) || name_level(R, &n, 1, &x, 1, true, lc) >= L_SIMILAR ||
+            name_level(R, &n, 1, &x, 1, false, lc) >= L_SIMILAR)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * An incremental run: could household member o fit sparse ref s by
+ * names (hh_names_fit)? Every name s carries must be at least similar to
+ * one of the member's (the same, a variant or similar as a first name or
+ * a surname, either field), so false when no ref of the person o was
+ * before this run (its old identity, or o alone) carries a name so near
+ * s's first. While o is outside the scope its cluster at s's decision
+ * holds no more than those refs (a sparse ref joining it first must fit
+ * it too, and is walked for it), so o cannot be the member s joins nor
+ * one that keeps it apart: the walk leaves it out and join_household
+ * does not need it. True for a ref with no name (it fits by age, gender
+ * or date) and outside incremental runs.
+ */
+static bool hh_could_fit(const rs *R, uint32_t s, uint32_t o, lvcache *lc)
+{
+    uint32_t x = first_name_of(R, s);
+    if (!x || !R->old_pid)
+        return true;
+    uint32_t id = R->old_pid[o];
+    size_t lo = id ? vk_first(R->old_vk, R->old_nv, id) : 0;
+    for (size_t k = lo; id ? k < R->old_nv && R->old_vk[k] >> 32 == id : k == lo; k++)
+        if (name_near(R, &R->r[id ? (uint32_t)R->old_vk[k] : o], x, lc))
+            return true;
+    return false;
+}
+
+/* Could cluster r as it is now fit s by names (hh_could_fit; every
+ * member read)? */
+static bool cluster_could_fit(const rs *R, const cl *c, uint32_t s, uint32_t r, lvcache *lc)
+{
+    uint32_t x = first_name_of(R, s), m = r;
+    if (!x)
+        return true;
+    do
+        if (name_near(R, &R->r[m], x, lc))
+            return true;
+    while ((m = c[m].next) != r);
+    return false;
+}
+
 /* A sparse ref that may join a member of its family (family_candidates):
  * a first name and an age or a date to fit (a first name alone, or an age
  * and a gender alone, fit too many in the families a person is named in). */
@@ -3772,9 +3850,11 @@ static bool fam_eligible(const rs *R, uint32_t s)
 }
 
 /* An incremental run (in: the refs re-resolved): does out-of-scope sparse
- * ref s have a household member in scope (its decision may change)? */
+ * ref s have a household member in scope (its decision may change)? With
+ * c, after the households are decided: only a member whose cluster now or
+ * old identity could fit s by names (hh_could_fit) counts. */
 static bool hh_touches_scope(const rs *R, uint32_t s, const hh_index *ax, const hh_index *px,
-                             const uint8_t *in)
+                             const uint8_t *in, cl *c, lvcache *lc)
 {
     uint32_t ad[HH_KEYS], pc[HH_KEYS];
     int na = 0, np = 0;
@@ -3783,9 +3863,12 @@ static bool hh_touches_scope(const rs *R, uint32_t s, const hh_index *ax, const 
         for (int q = 0; q < (side ? np : na); q++) {
             const hh_index *x = side ? px : ax;
             size_t lo, hi = hh_range(x, side ? pc[q] : ad[q], &lo);
-            for (size_t e = lo; hi - lo <= HH_MEMBERS && e < hi; e++)
-                if (in[(uint32_t)x->k[e]])
+            for (size_t e = lo; hi - lo <= HH_MEMBERS && e < hi; e++) {
+                uint32_t u = (uint32_t)x->k[e];
+                if (in[u] && (!c || hh_could_fit(R, s, u, lc) ||
+                              cluster_could_fit(R, c, s, find(c, u), lc)))
                     return true;
+            }
         }
     for (uint32_t e = R->co_off ? R->co_off[s] : 0; R->co_off && e < R->co_off[s + 1]; e++) {
         uint32_t t = R->co_to[e];
@@ -4026,7 +4109,7 @@ static int64_t join_dated(const rs *R, cl *c, const decision *dv, size_t ndec, v
         if (!dated_eligible(R, s))
             continue;
         if (in && !in[s]) {
-            if (!*need && hh_touches_scope(R, s, ax, px, in))
+            if (!*need && hh_touches_scope(R, s, ax, px, in, NULL, NULL))
                 *need = true;
             continue;
         }
@@ -4129,13 +4212,19 @@ static uint32_t dated_pc_person(const rs *R, cl *c, uint32_t s, uint32_t rs_, co
         uint32_t u = (uint32_t)px->k[e], r;
         if (!R->r[u].addr && !R->r[u].npc)
             continue; /* there by its event's postcode: not a member */
-        if (in && !in[u]) { /* someone not in scope: not decided here */
+        /* someone not in scope who could fit: not decided here; who could
+         * not is the person it was (counted by its old identity) */
+        if (in && !in[u] && hh_could_fit(R, s, u, lc)) {
             *need = true;
             return UINT32_MAX;
         }
-        if ((r = find(c, u)) == rs_)
+        bool out = in && !in[u];
+        if (!out && (r = find(c, u)) == rs_)
             continue;
-        int fresh = seen_add(seen, &ns, DATED_PC_PEOPLE, r);
+        int fresh = seen_add(seen, &ns, DATED_PC_PEOPLE,
+                            out ? 1u << 31 | (R->old_pid[u] ? R->old_pid[u] : u) : r);
+        if (out && fresh >= 0)
+            continue;
         if (fresh < 0)
             return UINT32_MAX; /* too many people */
         if (!fresh)
@@ -4184,6 +4273,18 @@ static int64_t join_dated_pc(const rs *R, cl *c, const decision *dv, size_t ndec
     return joined;
 }
 
+/* An incremental run, its households decided: is there an out-of-scope
+ * sparse ref whose decision may change (hh_touches_scope, reading the
+ * clusters now of the members in scope)? */
+static bool hh_outside_needs(const rs *R, cl *c, const hh_index *ax, const hh_index *px,
+                             const uint8_t *in, lvcache *lc)
+{
+    for (uint32_t s = 0; s < R->n; s++)
+        if (hh_eligible(R, s) && !in[s] && hh_touches_scope(R, s, ax, px, in, c, lc))
+            return true;
+    return false;
+}
+
 /*
  * Returns the refs joined at their places (those joined through their
  * family, family_candidates, are counted in *family), or -1 without
@@ -4210,11 +4311,8 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         const rref *sr = &R->r[s];
         if (!hh_eligible(R, s) || done[s])
             continue; /* too little to tell the household's members apart */
-        if (in && !in[s]) {
-            if (!round && !*need && hh_touches_scope(R, s, &ax, &px, in))
-                *need = true;
-            continue;
-        }
+        if (in && !in[s])
+            continue; /* its household is checked below */
         uint32_t rs_ = find(c, s);
         if (c[rs_].full)
             continue;
@@ -4250,7 +4348,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                     if (!R->r[u].addr && !R->r[u].npc)
                         continue; /* there by its event's postcode: not a member */
                     if (in && !in[u]) {
-                        *need = true;
+                        *need |= hh_could_fit(R, s, u, lc);
                         continue;
                     }
                     /* a member known in full, or by both names where the ref
@@ -4286,6 +4384,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         *(fam ? family : &joined) += 1;
         bad |= household_note(R, &c[cand[0]], s, via[0], fam ? 2 : own ? 0 : 1, by[0], notes) < 0;
     }
+    *need = *need || (in && hh_outside_needs(R, c, &ax, &px, in, lc));
     int64_t dated = bad ? -1 : join_dated(R, c, dv, ndec, notes, &ax, &px, in, need);
     int64_t dpc = dated < 0 ? -1 : join_dated_pc(R, c, dv, ndec, lc, notes, &px, in, need);
     free(done);
@@ -4961,6 +5060,7 @@ typedef struct old_ids {
     uint32_t *pid; /* ref -> its person_id before this run (interned in R->ids), 0 none */
     int64_t *fp;   /* ref -> its fingerprint at that run (0 none); NULL: not read */
     uint32_t *nbr; /* ref -> its neighbours then (interned in R->ids), 0 none; NULL: not read */
+    uint64_t *vk;  /* (person_id << 32 | ref), sorted (scope_walk); NULL: not made */
     long max_num;
 } old_ids;
 
@@ -5195,6 +5295,7 @@ static void run_free(run *u)
     free(u->old.pid);
     free(u->old.fp);
     free(u->old.nbr);
+    free(u->old.vk);
     for (size_t i = 0; u->nbr && i < u->R.n; i++)
         free(u->nbr[i]);
     free(u->nbr);
@@ -6584,6 +6685,8 @@ typedef struct walk {
     vec todo;        /* (links away << 32 | old id) to walk */
     vec refq;        /* refs with no old identity, their households to walk */
     hh_index ax, px; /* households (join_household) */
+    lvcache *lc;     /* names compared (hh_could_fit); NULL: only slower */
+    uint32_t *tried; /* per sparse ref, the old identity it last did not fit */
     int hops;        /* how many links away to walk; 0: all */
     /* per ref, of its old identity (or itself, with none): W_FAM, some ref
      * of it is named with a sparse ref that could join someone (its
@@ -6624,8 +6727,25 @@ static int walk_ref(walk *w, uint32_t i, uint32_t away)
  * misses (a person whose refs were not named with a sparse ref before
  * this run) join_household finds, and the run then resolves everything.
  */
-/* Walk everyone at ref m's places (of at most HH_MEMBERS refs). */
-static int walk_places(walk *w, uint32_t m, uint32_t away, bool all)
+/* Could sparse ref o fit the old identity of m (hh_could_fit)? Asked of
+ * each ref of an identity at o's place in turn: answered once. */
+static bool walk_fits(walk *w, uint32_t o, uint32_t m)
+{
+    uint32_t id = w->u->old.pid[m];
+    if (id && w->tried[o] == id)
+        return false;
+    if (hh_could_fit(&w->u->R, o, m, w->lc))
+        return true;
+    w->tried[o] = id;
+    return false;
+}
+
+/* Walk everyone at ref m's places (of at most HH_MEMBERS refs): the
+ * sparse refs m's old identity could fit by names (hh_could_fit; those
+ * that a new name of its cluster fits, join_household finds), and with
+ * `all`, the refs that could fit sparse ref s (m itself; UINT32_MAX:
+ * everyone). */
+static int walk_places(walk *w, uint32_t m, uint32_t away, bool all, uint32_t s)
 {
     const rs *R = &w->u->R;
     uint32_t ad[HH_KEYS], pc[HH_KEYS];
@@ -6643,9 +6763,11 @@ static int walk_places(walk *w, uint32_t m, uint32_t away, bool all)
                 uint32_t o = (uint32_t)x->k[e];
                 /* else the sparse refs that could join someone there, and
                  * the people whose places such a ref takes */
-                bool go = all || hh_eligible(R, o) || (w->head[o] & W_PLACE) ||
-                          (votes && !side && R->r[o].apc);
-                int rc = !w->u->in[o] && go ? walk_ref(w, o, away) : JD_OK;
+                bool go = !w->u->in[o] &&
+                          ((w->head[o] & W_PLACE) || (votes && !side && R->r[o].apc) ||
+                           (hh_eligible(R, o) && walk_fits(w, o, m)) ||
+                           (all && (s == UINT32_MAX || hh_could_fit(R, s, o, w->lc))));
+                int rc = go ? walk_ref(w, o, away) : JD_OK;
                 if (rc < 0)
                     return rc;
             }
@@ -6661,15 +6783,7 @@ static int walk_places(walk *w, uint32_t m, uint32_t away, bool all)
  */
 static size_t old_first(const walk *w, uint32_t id)
 {
-    size_t lo = 0, hi = w->nv;
-    while (id && lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (w->vk[mid] >> 32 < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return id ? vk_first(w->vk, w->nv, id) : 0;
 }
 
 static int fam_expand(walk *w, uint32_t t, uint32_t away, bool fam, bool places)
@@ -6690,7 +6804,7 @@ static int fam_expand(walk *w, uint32_t t, uint32_t away, bool fam, bool places)
             if (!w->u->in[R->co_to[e]])
                 rc = walk_ref(w, R->co_to[e], away);
         if (rc == JD_OK && places)
-            rc = walk_places(w, m, away, true);
+            rc = walk_places(w, m, away, true, UINT32_MAX);
         if (rc < 0)
             return rc;
     }
@@ -6728,7 +6842,17 @@ static int hh_walk(walk *w, uint32_t i, uint32_t away)
         return JD_OK; /* a household is one link away (--hops) */
     const rs *R = &w->u->R;
     bool me = hh_eligible(R, i);
-    int rc = walk_places(w, i, away + 1, me);
+    int rc = walk_places(w, i, away + 1, me, i);
+    /* a ref dated at its event's postcode (join_dated_pc): the members
+     * there who could fit it, at a postcode of up to DATED_PC_REFS refs */
+    if (rc == JD_OK && dated_pc_eligible(R, i)) {
+        size_t lo, hi = hh_range(&w->px, R->r[i].epc, &lo);
+        for (size_t e = lo; rc == JD_OK && hi - lo <= DATED_PC_REFS && e < hi; e++) {
+            uint32_t o = (uint32_t)w->px.k[e];
+            bool go = !w->u->in[o] && (R->r[o].addr || R->r[o].npc) && hh_could_fit(R, i, o, w->lc);
+            rc = go ? walk_ref(w, o, away + 1) : JD_OK;
+        }
+    }
     /* the refs its events name with it: a sparse ref's (and their family),
      * and those of a person a sparse ref is named with */
     for (uint32_t e = R->co_off ? R->co_off[i] : 0;
@@ -6772,14 +6896,7 @@ static int walk_heads(walk *w, const uint64_t *vk, size_t nv)
 static int walk_identity(walk *w, uint32_t id, uint32_t away)
 {
     rs *R = &w->u->R;
-    size_t lo = 0, hi = w->nv;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (w->vk[mid] >> 32 < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = vk_first(w->vk, w->nv, id);
     if (lo >= w->nv || w->vk[lo] >> 32 != id || w->done[lo])
         return JD_OK;
     w->done[lo] = 1;
@@ -6824,7 +6941,8 @@ static int64_t scope_walk(run *u, const vec *links1)
     walk w = {.u = u,
               .todo = {.sz = sizeof(uint64_t)},
               .refq = {.sz = sizeof(uint64_t)},
-              .hops = u->o->incr_hops};
+              .hops = u->o->incr_hops,
+              .lc = huge_calloc(sizeof(lvcache))};
     uint64_t *vk = malloc(n * sizeof *vk);
     u->in = calloc(n, 1);
     int rc = vk && u->in && hh_build(R, &w.ax, &w.px) == 0 ? JD_OK : JD_ENOMEM;
@@ -6834,10 +6952,16 @@ static int64_t scope_walk(run *u, const vec *links1)
     if (rc == JD_OK && jd_resolve__radix_sort_u64(vk, w.nv) < 0)
         qsort(vk, w.nv, sizeof *vk, cmp_u64);
     w.vk = vk;
+    /* kept for join_household (hh_could_fit) */
+    u->old.vk = vk;
+    R->old_vk = vk;
+    R->old_nv = w.nv;
+    R->old_pid = u->old.pid;
     if (rc == JD_OK)
         rc = walk_heads(&w, vk, w.nv);
     w.fx = rc == JD_OK ? calloc(n, 1) : NULL;
-    rc = w.fx ? rc : JD_ENOMEM;
+    w.tried = w.fx ? calloc(n, sizeof *w.tried) : NULL;
+    rc = w.tried ? rc : JD_ENOMEM;
     w.done = rc == JD_OK ? calloc(w.nv ? w.nv : 1, 1) : NULL;
     rc = w.done ? rc : JD_ENOMEM;
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
@@ -6864,12 +6988,13 @@ static int64_t scope_walk(run *u, const vec *links1)
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
         nin += u->in[i];
     R->st.incr_scope_refs = nin;
-    free(vk);
     free(w.done);
     free(w.todo.p);
     free(w.refq.p);
     free(w.head);
     free(w.fx);
+    free(w.tried);
+    free(w.lc);
     free(w.ax.k);
     free(w.px.k);
     return rc == JD_OK ? nin : JD_ENOMEM;
@@ -7534,9 +7659,13 @@ static void run_shed_links(run *u)
     free(u->old.pid);
     free(u->old.fp);
     free(u->old.nbr);
+    free(u->old.vk);
     u->old.pid = NULL;
     u->old.fp = NULL;
     u->old.nbr = NULL;
+    u->old.vk = NULL;
+    R->old_vk = NULL;
+    R->old_pid = NULL;
     void **big[] = {(void **)&R->h,      (void **)&R->spill,  (void **)&R->refkey,
                     (void **)&R->refidx, (void **)&R->nl_off, (void **)&R->nl_to,
                     (void **)&R->co_off, (void **)&R->co_to};

@@ -101,3 +101,137 @@ void jd_frame__resolve(const jd_frame_tok *t, size_t n, char g, uint8_t *who)
         who[i] = w;
     }
 }
+
+static bool is_pronoun(const jd_frame_tok *k)
+{
+    return k->kind == JD_FK_SHE || k->kind == JD_FK_HER || k->kind == JD_FK_HE ||
+           k->kind == JD_FK_HIM || (k->flags & JD_FF_THEY);
+}
+
+static bool is_mention(const jd_frame_tok *k)
+{
+    return k->kind == JD_FK_CHILD || k->kind == JD_FK_OTHER || k->kind == JD_FK_WOMAN ||
+           (k->flags & JD_FF_PERSON);
+}
+
+/* A mention's gender: a pronoun's own, the child's for the child, a woman's. */
+static char mention_gender(const jd_frame_tok *k, char g)
+{
+    switch (k->kind) {
+    case JD_FK_SHE:
+    case JD_FK_HER:
+        return 'F';
+    case JD_FK_HE:
+    case JD_FK_HIM:
+        return 'M';
+    case JD_FK_CHILD:
+        return g;
+    case JD_FK_WOMAN:
+        return k->gender == 'F' ? 'F' : 0; /* not "missing", which stems like "miss" */
+    default:
+        return (char)k->gender;
+    }
+}
+
+int jd_frame__mention_who(const jd_frame_tok *t, size_t m)
+{
+    const jd_frame_tok *k = &t[m];
+    if (k->kind == JD_FK_CHILD)
+        return JD_FR_CHILD;
+    if (k->kind == JD_FK_OTHER || k->kind == JD_FK_WOMAN || (k->flags & JD_FF_ADULT))
+        return JD_FR_OTHER;
+    return JD_FR_UNKNOWN;
+}
+
+enum { RING = 16 };
+
+/* The roots of the mentions its own clause names before the object pronoun
+ * at i: never its referent ("the man ... He touched him": not the man). */
+static size_t own_clause(const jd_frame_tok *t, size_t i, const uint32_t *ring,
+                         const uint32_t *root, size_t nr, size_t head, uint32_t *own)
+{
+    size_t nown = 0;
+    for (size_t q = 0; q < nr && q < RING && (t[i].flags & JD_FF_OBJ); q++) {
+        size_t at = (head + RING - 1 - q) % RING;
+        if (t[ring[at] - 1].clause != t[i].clause)
+            break;
+        /* not a possessor ("mum's partner shouting at her") nor another
+         * object ("shouting at her ... would kill her") */
+        if (!(t[ring[at] - 1].flags & (JD_FF_POSS | JD_FF_OBJ)))
+            own[nown++] = root[at];
+    }
+    return nown;
+}
+
+/* The referent of the pronoun at i among the ring's mentions (newest
+ * first): ring[q] holds 1 + a mention's token, root[q] its chain's first
+ * mention. A pronoun of the child's gender is the child's unless its own
+ * sentence opens with another person of that gender as its subject
+ * ("Kelly's mum has scratches; states Jason threw a plate at her"); a
+ * mention of the child or a pronoun of its gender between them keeps it the
+ * child's. A pronoun of the other gender, or "they", takes the nearest
+ * mention of its gender or number in its sentence or the two before,
+ * possessors too ("mum's partner shouting at her" about a boy). A mention
+ * of either gender ("her friend", "someone", a name) is taken by neither. */
+static uint32_t pick(const jd_frame_tok *t, size_t i, char g, const uint32_t *ring,
+                     const uint32_t *root, size_t nr, size_t head)
+{
+    const jd_frame_tok *p = &t[i];
+    char pg = mention_gender(p, g);
+    bool plural = (p->flags & JD_FF_THEY) != 0;
+    bool own_gender = !plural && (!g || pg == g);
+    uint32_t own[RING];
+    size_t nown = own_clause(t, i, ring, root, nr, head, own);
+    for (size_t q = 0; q < nr && q < RING; q++) {
+        size_t at = (head + RING - 1 - q) % RING;
+        const jd_frame_tok *m = &t[ring[at] - 1];
+        if (m->sent + (own_gender ? 0 : 2) < p->sent || m->quoted != p->quoted)
+            break;
+        bool same = false;
+        for (size_t o = 0; o < nown && !same; o++)
+            same = own[o] == root[at];
+        if (same)
+            continue;
+        char mg = mention_gender(m, g);
+        if (own_gender) {
+            if (m->kind == JD_FK_CHILD || ((m->kind == JD_FK_SHE || m->kind == JD_FK_HER ||
+                                            m->kind == JD_FK_HE || m->kind == JD_FK_HIM) &&
+                                           mg == pg && !(m->flags & JD_FF_SUBJ)))
+                return 0; /* the child since */
+            if (mg == pg && (m->flags & JD_FF_SUBJ) && !(m->flags & JD_FF_POSS))
+                return root[at];
+            continue;
+        }
+        if (((m->flags & (JD_FF_PLURAL | JD_FF_THEY)) != 0) != plural)
+            continue;
+        if (plural || mg == pg)
+            return root[at];
+    }
+    return 0;
+}
+
+void jd_frame__antecedents(const jd_frame_tok *t, size_t n, char g, uint32_t *ante)
+{
+    if (g != 'F' && g != 'M')
+        g = 0;
+    uint32_t ring[RING], root[RING];
+    size_t nr = 0, head = 0;
+    for (size_t i = 0; i < n; i++) {
+        const jd_frame_tok *k = &t[i];
+        ante[i] = 0;
+        uint32_t r = (uint32_t)i + 1;
+        if (is_pronoun(k)) {
+            if (k->kind == JD_FK_HER && !(k->flags & JD_FF_OBJ))
+                continue; /* "her" before a noun: a possessive, no mention */
+            uint32_t a = pick(t, i, g, ring, root, nr, head);
+            ante[i] = a;
+            if (a)
+                r = a;
+        } else if (!is_mention(k))
+            continue;
+        ring[head] = (uint32_t)i + 1;
+        root[head] = r;
+        head = (head + 1) % RING;
+        nr++;
+    }
+}

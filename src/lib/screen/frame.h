@@ -53,15 +53,51 @@ enum {
     JD_FK_WOMAN   /* an adult woman named: "Mrs HEATON", "Ms Dawn Reid", "a woman" */
 };
 
+/* What else a token is for the reference resolver (jd_frame__antecedents):
+ * a person word that is no kind above ("a man", "the driver", "men"), an
+ * adult by its word or age, plural, a possessor ("mum's"), an object pronoun
+ * ("hit her", "at him"), "they"/"them". */
+enum {
+    JD_FF_PERSON = 1,
+    JD_FF_ADULT = 2,
+    JD_FF_PLURAL = 4,
+    JD_FF_POSS = 8,
+    JD_FF_OBJ = 16,
+    JD_FF_THEY = 32,
+    JD_FF_SUBJ = 64 /* its sentence's first mention, not after a preposition */
+};
+
 typedef struct jd_frame_tok {
     uint32_t sent;  /* sentence number */
     uint32_t clause; /* clause number (over the note, like sent) */
     uint8_t kind;   /* JD_FK_* */
     uint8_t quoted; /* inside quotation marks */
+    uint8_t gender; /* of a person word: 'F', 'M' or 0 (either, or not a person) */
+    uint8_t flags;  /* JD_FF_* */
 } jd_frame_tok;
 
 /* Writes who[i] (JD_FR_*) for each of the n tokens; child_gender 'F', 'M'
  * or 0 (unknown: no pronoun is decided by gender). Linear in n. */
 void jd_frame__resolve(const jd_frame_tok *t, size_t n, char child_gender, uint8_t *who);
+
+/* The note's people and whom each third-person pronoun refers to (issue 14,
+ * scr-coref): a discourse model of the mentions (the child, another person
+ * named or by a person word, a woman, an adult), and for each pronoun
+ * (she, her, he, him, they, them) the nearest compatible mention before it:
+ * the same gender (the child's mentions have child_gender; a name without
+ * one is either), the same number, the same side of a quotation, in its
+ * sentence or the two before it, never a possessor ("mum's partner hit
+ * her": not mum) nor, for an object pronoun, its own clause's earlier
+ * mentions ("Jason hit her": not Jason). A resolved pronoun is a mention
+ * of its referent in turn (a chain). Writes ante[i] = 1 + the token of the
+ * mention token i refers to (the first of its chain), 0 when i is no
+ * pronoun or nothing compatible is near. Linear in n (a ring of the last 16
+ * mentions). */
+void jd_frame__antecedents(const jd_frame_tok *t, size_t n, char child_gender, uint32_t *ante);
+
+/* What the mention at token m is: JD_FR_CHILD (the child named or a word for
+ * the child), JD_FR_OTHER (another person named, a woman, an adult by its
+ * word), or JD_FR_UNKNOWN (a pronoun left unresolved, "a girl"). */
+int jd_frame__mention_who(const jd_frame_tok *t, size_t m);
 
 #endif

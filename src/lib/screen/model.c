@@ -291,6 +291,32 @@ static int frame_word(jd_sm_fv *fv, const char *code, const char *w, size_t n)
     return JD_OK;
 }
 
+static bool sentence_end(const char *t, size_t len, size_t i)
+{
+    if (t[i] == '\n' || t[i] == '!' || t[i] == '?' || t[i] == ';')
+        return true;
+    return t[i] == '.' && (i + 1 >= len || t[i + 1] == ' ' || t[i + 1] == '\n');
+}
+
+/* Keep one of the note's stems (a == ""), or a pair of them as "_a_b", in
+ * st->nstems (NUL after each). */
+static int collect(jd_sm_stemmer *st, const char *a, const char *b)
+{
+    size_t al = strlen(a), bl = strlen(b), n = al ? al + bl + 2 : bl;
+    if (jd_grow((void **)&st->nstems, &st->nscap, st->nslen + n + 1, 1))
+        return JD_ENOMEM;
+    char *d = st->nstems + st->nslen;
+    if (al) {
+        *d++ = '_';
+        memcpy(d, a, al);
+        d += al;
+        *d++ = '_';
+    }
+    memcpy(d, b, bl + 1);
+    st->nslen += n + 1;
+    return JD_OK;
+}
+
 enum { W_SENT = 1, W_FAMILY = 2, W_COLLECT = 3 };
 
 /* Stems of text[s, e): in the candidate's sentences (W_SENT) with pairs, in
@@ -303,7 +329,7 @@ static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const c
     char prev[64] = "", w[64];
     for (size_t i = s; i < e;) {
         if (!word_byte((unsigned char)text[i])) {
-            if (sent && (text[i] == '"' || text[i] == '\''))
+            if (sent ? text[i] == '"' || text[i] == '\'' : sentence_end(text, e, i))
                 prev[0] = 0;
             i++;
             continue;
@@ -341,10 +367,9 @@ static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const c
                     rc = feat(fv, code, "b:", pair, true, 1.0f);
             }
         } else if (mode == W_COLLECT) {
-            if (jd_grow((void **)&st->nstems, &st->nscap, st->nslen + sl + 1, 1))
-                return JD_ENOMEM;
-            memcpy(st->nstems + st->nslen, sw, sl + 1);
-            st->nslen += sl + 1;
+            rc = collect(st, "", sw);
+            if (!rc && prev[0])
+                rc = collect(st, prev, sw); /* a pair: "_prev_stem" */
         } else {
             rc = feat(fv, code, mode == W_FAMILY ? "fs:" : "n:", sw, true, 0.5f);
         }
@@ -356,9 +381,11 @@ static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const c
 }
 
 /* The note's words as label-specific features, from the stems of the note
- * read once a note (W_COLLECT). */
+ * read once a note (W_COLLECT); with pairs (the stems side by side in a
+ * sentence, "nb:") for an indicator, whose model reads the note as a text
+ * classifier of its own. */
 static int note_words(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const char *text,
-                      size_t len)
+                      size_t len, bool pairs)
 {
     uint64_t h = jd_hash_fast(text, len, 0x4e07e);
     if (!st->nstems || h != st->note_hash || len != st->note_len) {
@@ -369,17 +396,19 @@ static int note_words(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const c
         st->note_hash = h;
         st->note_len = len;
     }
-    for (size_t i = 0; i < st->nslen; i += strlen(st->nstems + i) + 1)
-        if (feat(fv, code, "n:", st->nstems + i, true, 0.5f))
+    /* with pairs, a long note's words weigh less each (4 / sqrt(n), at most
+     * 0.5): a note's margin must not grow with its length */
+    size_t n = 0;
+    for (size_t i = 0; pairs && i < st->nslen; i += strlen(st->nstems + i) + 1)
+        n++;
+    float v = pairs && n > 64 ? 4.0f / sqrtf((float)n) : 0.5f;
+    for (size_t i = 0; i < st->nslen; i += strlen(st->nstems + i) + 1) {
+        const char *w = st->nstems + i;
+        if ((*w != '_' || pairs) &&
+            feat(fv, code, *w == '_' ? "nb:" : "n:", w + (*w == '_'), true, v))
             return JD_ENOMEM;
+    }
     return JD_OK;
-}
-
-static bool sentence_end(const char *t, size_t len, size_t i)
-{
-    if (t[i] == '\n' || t[i] == '!' || t[i] == '?' || t[i] == ';')
-        return true;
-    return t[i] == '.' && (i + 1 >= len || t[i + 1] == ' ' || t[i + 1] == '\n');
 }
 
 /* The sentence(s) around [s, e). */
@@ -475,7 +504,7 @@ int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_not
             rc = word_feats(fv, st, code, text, s, e, W_SENT);
     }
     if (!rc)
-        rc = note_words(fv, st, code, text, len);
+        rc = note_words(fv, st, code, text, len, self->kind == JD_SCREEN_INDICATOR);
     return rc || unique(fv) ? JD_ENOMEM : JD_OK;
 }
 
@@ -487,7 +516,7 @@ int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *i
 
 bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind, const char *code)
 {
-    bool family = false;
+    bool family = kind == JD_SCREEN_INDICATOR; /* open: a text classifier per indicator */
     for (size_t i = 0; i < res->n; i++) {
         if (res->m[i].kind != kind)
             continue;
@@ -519,7 +548,7 @@ static float weight_of(const jd_sm_kind *k, const jd_sm_feat *f)
     return k->wb ? k->wb[f->bucket] : 0;
 }
 
-double jd_sm__predict(const jd_screen_model *m, jd_screen_kind kind, const jd_sm_fv *fv,
+double jd_sm__predict(const jd_screen_model *m, jd_screen_kind kind, const jd_sm_fv *fv, int dir,
                       size_t *top, size_t ntop, size_t *nout)
 {
     const jd_sm_kind *k = &m->k[kind];
@@ -532,11 +561,12 @@ double jd_sm__predict(const jd_screen_model *m, jd_screen_kind kind, const jd_sm
         float w = weight_of(k, f);
         double c = (double)w * f->v;
         z += c;
-        if (!top || !ntop || c == 0)
+        double r = dir ? c * dir : fabs(c); /* its rank: toward the decision, or any way */
+        if (!top || !ntop || r <= 0)
             continue;
-        /* keep the ntop largest |c|, by insertion */
+        /* keep the ntop largest r, by insertion */
         size_t at = nb < ntop ? nb++ : ntop;
-        while (at > 0 && fabs(best[at - 1]) < fabs(c)) {
+        while (at > 0 && best[at - 1] < r) {
             if (at < ntop) {
                 best[at] = best[at - 1];
                 top[at] = top[at - 1];
@@ -544,7 +574,7 @@ double jd_sm__predict(const jd_screen_model *m, jd_screen_kind kind, const jd_sm
             at--;
         }
         if (at < ntop) {
-            best[at] = c;
+            best[at] = r;
             top[at] = i;
         }
     }
@@ -591,12 +621,13 @@ size_t jd_screen_model_labels(const jd_screen_model *m)
     return n;
 }
 
-/* "p 0.83 >= 0.40; weighed most: counted +1.20, s:consent +0.61" */
+/* "p 0.83 >= 0.40; weighed most: counted +1.20, s:consent +0.61": the
+ * features that weighed most toward the decision (for a count, against a veto). */
 static void explain(jd_screen_match *m, const jd_screen_model *M, const jd_sm_fv *fv, double p,
                     double t)
 {
     size_t top[5], nt = 0;
-    (void)jd_sm__predict(M, m->kind, fv, top, 5, &nt);
+    (void)jd_sm__predict(M, m->kind, fv, p >= t ? 1 : -1, top, 5, &nt);
     m->modelled = true;
     m->prob = (float)p;
     m->threshold = (float)t;
@@ -672,7 +703,7 @@ static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn 
                 continue;
             if (jd_screen__features_for(fv, M->st, in, res, &protos[j], -1, -1))
                 return JD_ENOMEM;
-            double p = jd_sm__predict(M, (jd_screen_kind)kind, fv, NULL, 0, NULL);
+            double p = jd_sm__predict(M, (jd_screen_kind)kind, fv, 0, NULL, 0, NULL);
             if (p < t)
                 continue;
             if (raise_family(res, &protos[j], in, p, t))
@@ -705,7 +736,7 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
             jd_sm__fv_free(&fv);
             return jd_oom(err);
         }
-        double p = jd_sm__predict(M, m->kind, &fv, NULL, 0, NULL);
+        double p = jd_sm__predict(M, m->kind, &fv, 0, NULL, 0, NULL);
         explain(m, M, &fv, p, t);
         decide(res, ci, xi, p, t);
     }

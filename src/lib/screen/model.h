@@ -91,14 +91,17 @@ int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_not
                             const jd_screen_result *res, const jd_screen_match *self, int ci,
                             int xi);
 /* Does some match of `kind` (counted or not, not weak evidence: a weak match
- * is a candidate of its own but opens no family) stand in res, and none of code? */
+ * is a candidate of its own but opens no family) stand in res, and none of code?
+ * Indicators are open: every indicator no rule of its own matched is a
+ * candidate, in any note (the model reads the note as a text classifier of
+ * that indicator: its stems and stem pairs, the other labels, the event). */
 bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind,
                                  const char *code);
 /* Family candidates come in at most this many labels a kind. */
 #define JD_SM_FAMILY_MAX 40
 /* The kinds whose family candidates jd_screen_data_new keeps (each costs a
  * candidate per label of the kind in every note where the kind matched). */
-#define JD_SM_DATA_FAMILY (1u << JD_SCREEN_OFFENCE)
+#define JD_SM_DATA_FAMILY (1u << JD_SCREEN_OFFENCE | 1u << JD_SCREEN_INDICATOR)
 void jd_sm__fv_free(jd_sm_fv *fv);
 /* The text of feature i's name. */
 const char *jd_sm__name(const jd_sm_fv *fv, size_t i);
@@ -111,8 +114,9 @@ uint32_t jd_sm__key(const char *name, size_t len);
 
 /* The model's probability for a feature vector of kind, and the threshold
  * of code (-1: the rules decide this code). top[]: the indices in fv of the
- * (at most ntop) features that weighed most, *nout of them. */
-double jd_sm__predict(const jd_screen_model *m, jd_screen_kind kind, const jd_sm_fv *fv,
+ * (at most ntop) features that weighed most, *nout of them: toward a count
+ * (dir 1), toward a veto (dir -1) or either way (dir 0). */
+double jd_sm__predict(const jd_screen_model *m, jd_screen_kind kind, const jd_sm_fv *fv, int dir,
                       size_t *top, size_t ntop, size_t *nout);
 double jd_sm__threshold(const jd_screen_model *m, jd_screen_kind kind, const char *code);
 /* A family candidate's threshold: code + "/family", else the kind's ("any/family"), else -1. */

@@ -333,15 +333,28 @@ static void tally_add(tally *t, bool counted, bool y, double p, double w)
     }
 }
 
-/* The best choice: -1 the rules (unless the model is strictly better), or a
- * grid threshold (nearest 0.5 among equals). */
-static float best_choice(const tally *t)
+/* The kind's micro F1 with this label's counts at choice g and the rest of
+ * the kind's (base: tp, fp, fn) as the rules decide them. */
+static double f1_with(const tally *t, size_t g, const double base[3])
 {
-    double best = 2.0 * t->tp[0] / (2 * t->tp[0] + t->fp[0] + t->fn[0] + 1e-9);
+    double tp = base[0] + t->tp[g];
+    return 2.0 * tp / (2 * tp + base[1] + t->fp[g] + base[2] + t->fn[g] + 1e-9);
+}
+
+/* The best choice: -1 the rules (unless the model is strictly better), or a
+ * grid threshold (nearest 0.5 among equals). Judged by the kind's micro F1,
+ * not the label's own: a label no rule matched (a family candidate) has an
+ * F1 of its own near 0, and raising it at a precision under the kind's
+ * F1 / 2 costs the kind more than it gives. all: the kind's counts with
+ * every label as the rules decide it. */
+static float best_choice(const tally *t, const double all[3])
+{
+    const double base[3] = {all[0] - t->tp[0], all[1] - t->fp[0], all[2] - t->fn[0]};
+    double best = f1_with(t, 0, base);
     float pick = -1.0f;
     double bd = 1;
     for (size_t g = 1; g <= NGRID; g++) {
-        double f = 2.0 * t->tp[g] / (2 * t->tp[g] + t->fp[g] + t->fn[g] + 1e-9);
+        double f = f1_with(t, g, base);
         double d = fabs(grid[g - 1] - 0.5);
         if (f > best + 1e-9 || (pick >= 0 && f > best - 1e-9 && d < bd)) {
             best = f;
@@ -428,7 +441,9 @@ static int choose_thresholds(jd_screen_model *m, const jd_screen_data *D, const 
             tally_add(&pooled[c->family], c->counted, c->y, p[i], w);
         }
     }
-    float def[2] = {best_choice(&pooled[0]), best_choice(&pooled[1])};
+    const double all[3] = {pooled[0].tp[0] + pooled[1].tp[0], pooled[0].fp[0] + pooled[1].fp[0],
+                           pooled[0].fn[0] + pooled[1].fn[0]};
+    float def[2] = {best_choice(&pooled[0], all), best_choice(&pooled[1], all)};
     m->k[kind].def_thr = def[0];
     m->k[kind].family = (o->family & (1u << kind)) != 0;
     if (!rc && m->k[kind].family)
@@ -436,7 +451,7 @@ static int choose_thresholds(jd_screen_model *m, const jd_screen_data *D, const 
     for (size_t i = 0; i < nt && !rc; i++) {
         bool fam = strchr(t[i].code, '/') != NULL;
         rc = jd_sm__set_threshold(m, kind, t[i].code,
-                                  t[i].n >= o->min_label ? best_choice(&t[i]) : def[fam]);
+                                  t[i].n >= o->min_label ? best_choice(&t[i], all) : def[fam]);
     }
     for (size_t i = 0; i < nt; i++)
         free((char *)t[i].code);

@@ -43,7 +43,7 @@ enum {
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
     K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_QUEST, K_ANSNO, K_TOPIC,
-    K_NAMING, K_NK
+    K_NAMING, K_CONCERN, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -113,6 +113,8 @@ typedef struct rule {
     bool taking;                /* property objects apply */
     bool carer;                 /* a blow counts only when no adult other than a carer is
                                    its actor (C17: cruelty is a carer's act) */
+    bool victim_ref;            /* role "victim": the act's object pronoun is resolved by
+                                   the note's discourse model (victim_by_reference) */
     bool always;                /* no pattern: holds whenever the ages fit (V07) */
     bool candidate;             /* "always" rules: a candidate only, not counted; the learned
                                    combiner (model.c) decides it, rules alone never count it */
@@ -286,7 +288,8 @@ struct jd_screen {
     uint64_t frame_bloom;
     bool frame_done; /* ftok and who read for this note (frame_ready) */
     uint8_t *who;       /* per token: whom it names, JD_FR_* (frame_who) */
-    size_t ftokcap, whocap;
+    uint32_t *ante;     /* per token: 1 + the mention a pronoun refers to (frame_referent) */
+    size_t ftokcap, whocap, antecap;
     char stembuf[256];
     char gender; /* the note's child_gender ('F', 'M', 0) during jd_screen_run */
     uint64_t cue_kinds;        /* bit per pattern kind (K_*) with a hit in the note (mark_cues) */
@@ -2142,7 +2145,41 @@ static bool neg_terminated(const jd_screen *S, uint32_t from, uint32_t to)
     return false;
 }
 
-static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
+static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope);
+
+/* Whether a negation cue lies inside cue c's words or before them in their
+ * clause ("I do not agree with this", "I'd not be inclined to agree"): a
+ * negated adoption adopts nothing. */
+static bool neg_within(const jd_screen *S, const hit *c)
+{
+    if (cue_in(S, K_NEG, c, 0))
+        return true;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *n = &S->hits[i];
+        if (S->pat[n->pat].kind == K_NEG && !n->pseudo && n->start >= c->start &&
+            n->start < c->end)
+            return true;
+    }
+    return false;
+}
+
+/* Whether cue c of kind says nothing about match h: "No 12" (a house
+ * number), a pseudo-negation's words, a negation whose scope ended before
+ * the match, a negated adoption. */
+static bool cue_void(const jd_screen *S, int kind, const hit *c, const hit *h)
+{
+    if (kind == K_NEG && c->end == c->start + 1 && S->tok[c->start].sid == S->no_sid &&
+        c->end < S->ntok && S->tok[c->end].num >= 0 &&
+        S->tok[c->end].sent == S->tok[c->start].sent)
+        return true; /* "No 12": a house number */
+    if ((kind == K_NEG || kind == K_NEGPOST || kind == K_REPORT || kind == K_HYPO) && c->pseudo)
+        return true; /* "no further action", "not only", "without warning"; "that state" */
+    if (kind == K_NEG && neg_terminated(S, c->end, h->start))
+        return true; /* "she didn't know the man who touched her" */
+    return kind == K_ADOPT && neg_within(S, c); /* "I do not agree with that" */
+}
+
+static long cue_which(const jd_screen *S, int kind, const hit *h, int scope)
 {
     /* scope 0: before the match in its clause within the window; 1: anywhere
      * in its sentence; 2: right after it; 3: its sentence or the next;
@@ -2152,27 +2189,18 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
      * after it (up to four words) in its sentence; 11: starting before it or
      * with it, in its sentence; 12: among the first four words of the next */
     if (!(S->cue_kinds & (1ull << kind)))
-        return false; /* no such cue in the note (mark_cues) */
+        return -1; /* no such cue in the note (mark_cues) */
     const tok *a = &S->tok[h->start];
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *c = &S->hits[i];
-        if (S->pat[c->pat].kind != kind)
+        if (S->pat[c->pat].kind != kind || cue_void(S, kind, c, h))
             continue;
-        if (kind == K_NEG && c->end == c->start + 1 && S->tok[c->start].sid == S->no_sid &&
-            c->end < S->ntok && S->tok[c->end].num >= 0 &&
-            S->tok[c->end].sent == S->tok[c->start].sent)
-            continue; /* "No 12": a house number */
-        if ((kind == K_NEG || kind == K_NEGPOST || kind == K_REPORT || kind == K_HYPO) &&
-            c->pseudo)
-            continue; /* "no further action", "not only", "without warning"; "that state" */
-        if (kind == K_NEG && neg_terminated(S, c->end, h->start))
-            continue; /* "she didn't know the man who touched her" */
         const tok *b = &S->tok[c->start];
         switch (scope) {
         case 0:
             if (b->clause == a->clause && c->end <= h->start &&
                 h->start - c->end <= (uint32_t)S->window)
-                return true;
+                return (long)i;
             /* "nothing to indicate that she ... or that men ...": the scope
              * runs on over "or"/"nor" to twice the window */
             if (kind == K_NEG && b->clause == a->clause && c->end <= h->start &&
@@ -2180,66 +2208,71 @@ static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
                 for (uint32_t t = c->end; t < h->start; t++)
                     if (S->tok[t].sid &&
                         (S->tok[t].sid == S->or_sid || S->tok[t].sid == S->nor_sid))
-                        return true;
+                        return (long)i;
             break;
         case 1:
             if (b->sent == a->sent)
-                return true;
+                return (long)i;
             break;
         case 2:
             if (b->clause == a->clause && c->start >= h->end && c->start - h->end <= 2)
-                return true;
+                return (long)i;
             break;
         case 3:
             if (b->sent == a->sent || b->sent == a->sent + 1)
-                return true;
+                return (long)i;
             break;
         case 4:
             if (b->sent == a->sent && c->end <= h->start)
-                return true;
+                return (long)i;
             break;
         case 6: /* at the match: starts inside it or right after it */
             if (b->sent == a->sent && c->start >= h->start && c->start <= h->end + 1)
-                return true;
+                return (long)i;
             break;
         case 8: /* the sentence before the match's */
             if (b->sent + 1 == a->sent)
-                return true;
+                return (long)i;
             break;
         case 7: /* overlapping the match: shares a word with it */
             if (c->start < h->end && c->end > h->start)
-                return true;
+                return (long)i;
             break;
         case 9: /* after the match, in its sentence */
             if (b->sent == a->sent && c->start >= h->end)
-                return true;
+                return (long)i;
             break;
         case 10: /* right after the match (up to four words), in its sentence */
             if (b->sent == a->sent && c->start >= h->end && c->start - h->end <= 4)
-                return true;
+                return (long)i;
             break;
         case 11: /* starting before or with the match, in its sentence */
             if (b->sent == a->sent && c->start <= h->start)
-                return true;
+                return (long)i;
             break;
         case 12: /* opening the next sentence (its first four words): "That was
                   * before his time", "; previous tenant ..." */
             if (b->sent == a->sent + 1 && c->start >= 4 &&
                 S->tok[c->start - 4].sent == a->sent)
-                return true;
+                return (long)i;
             if (b->sent == a->sent + 1 && c->start < 4)
-                return true;
+                return (long)i;
             break;
         case 5: /* before the match ends, in its sentence; not a cue inside it
                  * running past it ("beyond her parents' control and they feel") */
             if (b->sent == a->sent && c->start < h->end && c->start != h->start &&
                 !(c->start > h->start && c->end > h->end))
-                return true;
+                return (long)i;
             break;
         default: break;
         }
     }
-    return false;
+    return -1;
+}
+
+static bool cue_in(const jd_screen *S, int kind, const hit *h, int scope)
+{
+    return cue_which(S, kind, h, scope) >= 0;
 }
 
 /* A form's field answered no: "Gifts, money, drugs, alcohol from partner or
@@ -3283,9 +3316,96 @@ static int frame_room(jd_screen *S)
 {
     S->frame_done = false;
     if (S->ntok && (jd_grow((void **)&S->ftok, &S->ftokcap, S->ntok, sizeof *S->ftok) ||
-                    jd_grow((void **)&S->who, &S->whocap, S->ntok, 1)))
+                    jd_grow((void **)&S->who, &S->whocap, S->ntok, 1) ||
+                    jd_grow((void **)&S->ante, &S->antecap, S->ntok, sizeof *S->ante)))
         return JD_ENOMEM;
     return JD_OK;
+}
+
+/* The child by age and sex as the notes write it: "15yo", "F15", "13F" (not
+ * "(15)", an age after a name, nor another age). */
+static bool child_age_word(const jd_screen *S, const tok *k)
+{
+    if (k->num < 0 || k->num != S->child_age || k->paren || k->wlen < 3)
+        return false;
+    char a = k->w[0], z = k->w[k->wlen - 1];
+    return k->yo || a == 'f' || a == 'm' || z == 'f' || z == 'm';
+}
+
+/* A word's gender as a person word: the `female` and `male` sets (a cousin
+ * is either), a man, a lad, a girl. */
+static uint8_t person_gender(const jd_screen *S, const tok *k)
+{
+    static const char *const m[] = {"man", "men", "male", "males", "lad", "lads", "guy", "guys",
+                                    "bloke", "blokes", "boy", "boys", "mr", NULL};
+    static const char *const f[] = {"woman", "women", "girl", "girls", "lady", "ladies",
+                                    "female", "females", "mrs", "ms", "miss", NULL};
+    bool fe = in_set(S, S->female_set, k->sid) || word_in(k, f);
+    bool ma = in_set(S, S->male_set, k->sid) || word_in(k, m);
+    return fe == ma ? 0 : fe ? 'F' : 'M';
+}
+
+/* The resolver's part of token i's frame entry (jd_frame__antecedents): a
+ * person word's gender and number, an adult (the `actor` set, another
+ * person named), a possessor, an object pronoun, "they"/"them". */
+static void frame_person(const jd_screen *S, size_t i, jd_frame_tok *f)
+{
+    static const char *const after_obj[] = {
+        "in", "on", "at", "to", "into", "onto", "with", "and", "up", "out", "over", "about",
+        "for", "from", "off", "down", "back", "again", "if", "when", "because", "last", "that",
+        "by", "or", "so", "as", "round", "around", "against", "inside", "outside", "too", NULL};
+    const tok *k = &S->tok[i];
+    if (k->punct || !k->sid)
+        return;
+    bool actor = S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid);
+    bool people = S->people_set != UINT32_MAX && in_set(S, S->people_set, k->sid);
+    if (f->kind == JD_FK_WORD && (actor || people))
+        f->flags |= JD_FF_PERSON;
+    if (f->kind == JD_FK_OTHER || f->kind == JD_FK_WOMAN || (f->flags & JD_FF_PERSON)) {
+        f->gender = person_gender(S, k);
+        /* an adult by the word: not a partner or a lad, who may be a peer */
+        static const char *const maybe_young[] = {"boyfriend", "boyfriends", "partner", "partners",
+                                                  "lad", "lads", "guy", "guys", "someone",
+                                                  "somebody", "stranger", "strangers",
+                                                  "neighbour", "offender", NULL};
+        if (actor && !in_set(S, S->parent_set, k->sid) && !word_in(k, maybe_young))
+            f->flags |= JD_FF_ADULT;
+        if (k->poss)
+            f->flags |= JD_FF_POSS;
+        if ((k->wlen > 3 && k->w[k->wlen - 1] == 's' && !k->poss) ||
+            is_word(k, "men", "women", "people", NULL))
+            f->flags |= JD_FF_PLURAL;
+    }
+    if (k->sid == S->they_sid || k->sid == S->them_sid)
+        f->flags |= JD_FF_THEY | (k->sid == S->them_sid ? JD_FF_OBJ : 0);
+    if (f->kind == JD_FK_HIM || k->sid == S->them_sid ||
+        (f->kind == JD_FK_HER && (i + 1 >= S->ntok || S->tok[i + 1].punct ||
+                                  S->tok[i + 1].clause != k->clause ||
+                                  word_in(&S->tok[i + 1], after_obj))))
+        f->flags |= JD_FF_OBJ;
+}
+
+/* Each sentence's first mention, a person or a subject pronoun, is its
+ * subject (JD_FF_SUBJ) unless a preposition is right before it ("Disclosed
+ * to mum that ..."). */
+static void frame_subjects(jd_screen *S)
+{
+    static const char *const prep[] = {"to",   "with", "from", "by",    "for", "at", "of",
+                                       "about", "on",  "in",   "after", "than", "like", NULL};
+    uint32_t done = UINT32_MAX;
+    for (size_t i = 0; i < S->ntok; i++) {
+        jd_frame_tok *f = &S->ftok[i];
+        if (f->sent == done)
+            continue;
+        bool mention = f->kind == JD_FK_CHILD || f->kind == JD_FK_OTHER ||
+                       f->kind == JD_FK_WOMAN || f->kind == JD_FK_SHE || f->kind == JD_FK_HE ||
+                       (f->flags & JD_FF_PERSON) || (f->flags & JD_FF_THEY);
+        if (!mention)
+            continue;
+        done = f->sent;
+        if (!(i > 0 && S->tok[i - 1].sent == S->tok[i].sent && word_in(&S->tok[i - 1], prep)))
+            f->flags |= JD_FF_SUBJ;
+    }
 }
 
 static void read_frame(jd_screen *S)
@@ -3308,7 +3428,8 @@ static void read_frame(jd_screen *S)
             ;
         else if ((S->child_name && same_word(k, S->child_name)) ||
                  (in_set(S, S->child_set, k->sid) && k->sid != S->they_sid &&
-                  k->sid != S->them_sid))
+                  k->sid != S->them_sid) ||
+                 child_age_word(S, k))
             kind = JD_FK_CHILD;
         else if (in_set(S, S->other_set, k->sid) || in_set(S, S->parent_set, k->sid) ||
                  other_name(S, k, false))
@@ -3319,9 +3440,12 @@ static void read_frame(jd_screen *S)
                       : (i > 0 && is_word(&S->tok[i - 1], "young", NULL, NULL, NULL))))
             kind = JD_FK_WORD; /* "Mrs HEATON", "a woman"; not "miss school", not "a young
                                 * woman" (maybe her) */
-        S->ftok[i] = (jd_frame_tok){k->sent, k->clause, kind, k->quoted};
+        S->ftok[i] = (jd_frame_tok){k->sent, k->clause, kind, k->quoted, 0, 0};
+        frame_person(S, i, &S->ftok[i]);
     }
+    frame_subjects(S);
     jd_frame__resolve(S->ftok, S->ntok, S->gender, S->who);
+    jd_frame__antecedents(S->ftok, S->ntok, S->gender, S->ante);
 }
 
 /* The frame of this note, read once on first use (its room made by
@@ -3338,6 +3462,14 @@ static int frame_who(const jd_screen *S, size_t i)
 {
     frame_ready(S);
     return i < S->ntok ? S->who[i] : JD_FR_UNKNOWN;
+}
+
+/* The mention token i (a pronoun) refers to by the note's discourse model
+ * (jd_frame__antecedents), -1 when none. */
+static long frame_referent(const jd_screen *S, size_t i)
+{
+    frame_ready(S);
+    return i < S->ntok && S->ante[i] ? (long)S->ante[i] - 1 : -1;
 }
 
 /* Whether the one an act is done to is, by the frame, someone other than the
@@ -3376,6 +3508,55 @@ static bool frame_victim_other(const jd_screen *S, const hit *h)
             return false;
     }
     return false;
+}
+
+/* The object pronoun an act is done to: the last "her" (an object, not a
+ * possessive), "him" or "them" after the match's first word, up to the
+ * word right after it, in its sentence ("heard him say he would kill her":
+ * her); none after "with", "to", "for", "from" (a partner or a recipient).
+ * -1 when there is none. */
+static long act_object_pronoun(const jd_screen *S, const hit *h)
+{
+    frame_ready(S);
+    long last = -1;
+    for (uint32_t i = h->start + 1; i <= h->end && i < S->ntok; i++) {
+        const tok *k = &S->tok[i];
+        if (k->sent != S->tok[h->start].sent)
+            break;
+        const jd_frame_tok *f = &S->ftok[i];
+        if (!(f->flags & JD_FF_OBJ) ||
+            !(f->kind == JD_FK_HER || f->kind == JD_FK_HIM || (f->flags & JD_FF_THEY)))
+            continue;
+        const tok *p = &S->tok[i - 1];
+        if (p->sid == S->with_sid || is_word(p, "to", "for", "from", NULL))
+            return -1;
+        last = (long)i;
+    }
+    return last;
+}
+
+/* Whether the one an offence is done to is, by the note's discourse model,
+ * another person: its object pronoun refers to another person named or an
+ * adult ("Victim Kelly MOSS (29) ... Jason threw a plate at her and held
+ * her against the wall", "he hears mum's partner shouting at her ... he
+ * would kill her" about a boy: not "her mum's partner hit her", whose "her"
+ * has no antecedent but the child). *ref is the mention, for the
+ * explanation. */
+static bool victim_by_reference(const jd_screen *S, const rule *r, const hit *h, long *ref)
+{
+    *ref = -1;
+    if (r->kind != JD_SCREEN_OFFENCE || !r->victim_ref)
+        return false;
+    long o = act_object_pronoun(S, h);
+    if (o < 0 || (*ref = frame_referent(S, (size_t)o)) < 0)
+        return false;
+    return jd_frame__mention_who(S->ftok, (size_t)*ref) == JD_FR_OTHER;
+}
+
+static bool victim_other(const jd_screen *S, const rule *r, const hit *h)
+{
+    long ref;
+    return victim_by_reference(S, r, h, &ref);
 }
 
 /* The owner written right before the match, for wording and injuries: a
@@ -3631,6 +3812,22 @@ static bool challenged(const jd_screen *S, const rule *r, const hit *h, unsigned
              !cue_in(S, K_REPORT, h, 5) && next_names_act(S, h));
 }
 
+/* How certain the words are. A worry that something may be so ("concerned
+ * adults may be encouraging her away") discloses no act (hypothetical; the
+ * writer's wording stays the writer's). A caller's concern or an allegation
+ * ("Caller concerned the children are left alone") still discloses the
+ * offence, less certainly than the child's words or a finding: it counts,
+ * marked JD_SCREEN_CONCERN, and the alert's level may differ (risk.c). */
+static unsigned certainty(const jd_screen *S, const rule *r, const hit *h)
+{
+    unsigned a = 0;
+    if (r->kind != JD_SCREEN_LANGUAGE && cue_in(S, K_SPEC, h, 4))
+        a |= JD_SCREEN_HYPOTHETICAL;
+    if (r->kind == JD_SCREEN_OFFENCE && cue_in(S, K_CONCERN, h, 4))
+        a |= JD_SCREEN_CONCERN;
+    return a;
+}
+
 static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
@@ -3639,10 +3836,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_NEGATED;
     if (cue_in(S, K_HYPO, h, 4) || named_topic(S, h))
         a |= JD_SCREEN_HYPOTHETICAL;
-    /* a worry that something may be so ("concerned adults may be encouraging
-     * her away") discloses no act; the writer's words stay the writer's */
-    if (r->kind != JD_SCREEN_LANGUAGE && cue_in(S, K_SPEC, h, 4))
-        a |= JD_SCREEN_HYPOTHETICAL;
+    a |= certainty(S, r, h);
     /* and an offence someone was convicted of or served a sentence for, in
      * its sentence or the next ("In 2019 her stepdad hit her; he was
      * convicted"): a closed case, recorded long since */
@@ -3653,8 +3847,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && object_is_other(S, r, h))
         a |= JD_SCREEN_OTHER_PERSON;
-    if (r->kind != JD_SCREEN_LANGUAGE && frame_victim_other(S, h))
-        a |= JD_SCREEN_OTHER_PERSON; /* by the frame: "she was exploited" about a boy */
+    if (r->kind != JD_SCREEN_LANGUAGE && (frame_victim_other(S, h) || victim_other(S, r, h)))
+        a |= JD_SCREEN_OTHER_PERSON; /* "she was exploited" about a boy; "... kill her" (mum) */
     if (generic_statement(S, h) || frame_owner_other(S, r, h) || colon_owner_other(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* "girls who get raped are ...", "Bethany's boyfriend" */
     if (r->kind != JD_SCREEN_LANGUAGE) {
@@ -3736,7 +3930,8 @@ static const char *attr_names[] = {"negated", "hypothetical", "historical", "abo
                                    "quoted or attributed", "quoted to challenge it",
                                    "innocent cause stated", "property taken, not the child",
                                    "ages do not fit", "the words in another sense",
-                                   "weak evidence: counted only when the model says so"};
+                                   "weak evidence: counted only when the model says so",
+                                   "a third party's concern or an allegation"};
 
 const char *jd_screen_attrs_str(unsigned attrs, char *buf, size_t n)
 {
@@ -4180,6 +4375,58 @@ static bool after_word_in(const jd_screen *S, size_t i, uint32_t set)
     return false;
 }
 
+/* The one acting in match h by the note's discourse model: a subject
+ * pronoun ("he", "they", "she" of the other gender than the child) before
+ * the match in its clause, at most six words back, resolved to a mention
+ * (jd_frame__antecedents); -1 when there is none. */
+static long actor_by_reference(const jd_screen *S, const hit *h)
+{
+    frame_ready(S);
+    uint32_t clause = S->tok[h->start].clause;
+    for (size_t i = h->start + 1, d = 0; i-- > 0 && d < 7 && S->tok[i].clause == clause; d++) {
+        const jd_frame_tok *f = &S->ftok[i];
+        if (i >= h->end)
+            continue;
+        bool subj = f->kind == JD_FK_HE || f->kind == JD_FK_SHE ||
+                    ((f->flags & JD_FF_THEY) && !(f->flags & JD_FF_OBJ));
+        if (!subj)
+            continue;
+        long ref = frame_referent(S, i);
+        return ref >= 0 && jd_frame__mention_who(S->ftok, (size_t)ref) == JD_FR_OTHER ? ref : -1;
+    }
+    return -1;
+}
+
+/* The age of the mention at ref: a number right before or after it ("a
+ * 19yo male", "Dean (34)"; not the child's; *written), else 18 for an adult
+ * by its word ("a man", "a male's flat"), else -1. */
+static int referent_age(const jd_screen *S, size_t ref, int child, bool *written)
+{
+    *written = true;
+    /* "a 19yo male", "a 40-year-old man" */
+    for (size_t j = ref, d = 0; j-- > 0 && d < 2 && S->tok[j].sent == S->tok[ref].sent; d++)
+        if (S->tok[j].num >= 0) {
+            int age = token_age(S, j);
+            if (age >= 10 && age <= 95 && age != child)
+                return age;
+            break;
+        }
+    for (size_t j = ref + 1; j < S->ntok && j <= ref + 4 && S->tok[j].sent == S->tok[ref].sent;
+         j++) {
+        if (S->tok[j].num < 0) {
+            if (S->tok[j].punct || S->tok[j].cap)
+                continue;
+            break;
+        }
+        int age = token_age(S, j);
+        if (age >= 10 && age <= 95 && age != child)
+            return age;
+        break;
+    }
+    *written = false;
+    return (S->ftok[ref].flags & JD_FF_ADULT) ? 18 : -1;
+}
+
 static int other_age_at(const jd_screen *S, const ctx *X, const hit *h, char *why, size_t whyn)
 {
     int child = X->in->child_age;
@@ -4208,6 +4455,20 @@ static int other_age_at(const jd_screen *S, const ctx *X, const hit *h, char *wh
             best = age;
             best_i = i;
         }
+    }
+    long ref = best < 0 ? actor_by_reference(S, h) : -1;
+    bool written = false;
+    int ref_age = ref >= 0 ? referent_age(S, (size_t)ref, child, &written) : -1;
+    /* an age written with the one acting wins; an adult by the word only
+     * where the note gives no adult ("a male's flat ... he won't let her
+     * leave") */
+    if (ref_age >= 0 && (written || (young && !adult) || X->other_age < 18)) {
+        sbuf w = sb_at(why, whyn);
+        char b[48];
+        sb_quoted_tok(b, sizeof b, X->in->text, &S->tok[ref]);
+        sb_str(&w, "the one acting, taken to be ");
+        sb_str(&w, b);
+        return ref_age;
     }
     if (best < 0 && young && !adult) {
         snprintf(why, whyn, "a young person in the sentence");
@@ -4925,30 +5186,9 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
 /* A hit of a rule read as a match: false when the rule does not apply there
  * (event type, an exception, no "near" pattern); else *m with its attributes
  * and counting, and *discount, the attribute bits that stop it counting. */
-/* The person a pronoun at token j points back to, for the actor of an act:
- * the last person word or name before it, in its sentence or the two
- * before, of its number ("they" a plural: "older men ... they punched him";
- * "he" one person); -1 when none. */
-static long actor_antecedent(const jd_screen *S, size_t j, bool plural)
-{
-    uint32_t sent = S->tok[j].sent;
-    while (j-- > 0 && S->tok[j].sent + 2 >= sent) {
-        const tok *k = &S->tok[j];
-        if (k->punct || frame_who(S, j) == JD_FR_CHILD)
-            continue;
-        bool many = (k->wlen > 1 && k->w[k->wlen - 1] == 's' && !k->poss) ||
-                    is_word(k, "men", "people", NULL, NULL);
-        if ((in_set(S, S->parent_set, k->sid) || in_set(S, S->actor_set, k->sid)) &&
-            many == plural)
-            return (long)j;
-        if (!plural && proper_name(S, j) && other_name(S, k, false))
-            return (long)j;
-    }
-    return -1;
-}
-
 /* A blow (the match opens with a word of the set "hit") whose actor, written
- * before it in its clause or reached from "he"/"they" by actor_antecedent, is
+ * before it in its clause or reached from "he"/"they" by the note's discourse
+ * model (frame_referent), is
  * an adult who is not a carer ("one of the men slapped her", "they punched
  * him" after "older men from the next town"): an assault (C16), not a carer's
  * cruelty (C17). A carer ("mum's partner", "her stepdad"), a name, or no
@@ -4963,7 +5203,7 @@ static bool blow_by_non_carer(const jd_screen *S, const hit *h)
     for (size_t i = h->start, d = 0; i-- > 0 && d < 6 && S->tok[i].clause == clause; d++) {
         const tok *k = &S->tok[i];
         if (is_word(k, "he", "they", NULL, NULL) && frame_who(S, i) != JD_FR_CHILD) {
-            who = actor_antecedent(S, i, k->w[0] == 't');
+            who = frame_referent(S, i);
             break;
         }
         if (in_set(S, S->parent_set, k->sid) || in_set(S, S->actor_set, k->sid) ||
@@ -5003,8 +5243,59 @@ static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, 
     return true;
 }
 
-/* m's why: the pattern and its attributes when it counts, else what stopped it. */
-static void match_why(jd_screen_match *m, const char *pattern_text, unsigned discount)
+/* The words of the cue that ruled a match out, for the explanation and the
+ * sense audit (bench/stem_collisions.py): for each attribute that discounts
+ * it, the first cue list attributes() reads and the words it found there
+ * (' (attribution: "Mum says")'). An attribute the sentence's structure set
+ * (the clause's subject, a passive, the ages) names no cue. */
+static void why_cue(const jd_screen *S, const hit *h, const char *text, unsigned attrs,
+                    sbuf *w)
+{
+    static const struct {
+        unsigned attr;
+        int kind, scope;
+        const char *name;
+    } by[] = {{JD_SCREEN_NEGATED, K_NEG, 0, "negation"},
+              {JD_SCREEN_NEGATED, K_NEGPOST, 2, "negation_post"},
+              {JD_SCREEN_HYPOTHETICAL, K_HYPO, 4, "hypothetical"},
+              {JD_SCREEN_HYPOTHETICAL, K_SPEC, 4, "speculation"},
+              {JD_SCREEN_HISTORICAL, K_HIST, 1, "historical"},
+              {JD_SCREEN_HISTORICAL, K_HIST, 12, "historical"},
+              {JD_SCREEN_QUOTED, K_ATTR, 5, "attribution"},
+              {JD_SCREEN_QUOTED, K_DOC, 5, "document"},
+              {JD_SCREEN_QUOTED, K_REPORT, 5, "reported"},
+              {JD_SCREEN_CHALLENGED, K_CHAL, 3, "challenge"},
+              {JD_SCREEN_INNOCENT, K_INNOC, 8, "innocent_cause"},
+              {JD_SCREEN_PROPERTY, K_PROP, 7, "property"},
+              {JD_SCREEN_SENSE, K_SENSE, 7, "sense"}};
+    unsigned named = 0;
+    for (size_t k = 0; k < sizeof by / sizeof by[0]; k++) {
+        if (!(attrs & by[k].attr) || (named & by[k].attr))
+            continue;
+        long c = cue_which(S, by[k].kind, h, by[k].scope);
+        if (c < 0)
+            continue;
+        const tok *a = &S->tok[S->hits[c].start], *b = &S->tok[S->hits[c].end - 1];
+        uint32_t len = b->off + b->olen - a->off;
+        named |= by[k].attr;
+        sb_str(w, " (");
+        sb_str(w, by[k].name);
+        sb_str(w, ": \"");
+        sb_mem(w, text + a->off, len < 40 ? len : 40);
+        sb_str(w, "\")");
+    }
+    if ((attrs & JD_SCREEN_QUOTED) && !(named & JD_SCREEN_QUOTED))
+        for (uint32_t i = h->start; i < h->end; i++)
+            if (S->tok[i].quoted) {
+                sb_str(w, " (inside quotation marks)");
+                break;
+            }
+}
+
+/* m's why: the pattern and its attributes when it counts, else what stopped
+ * it and the cue words that did (why_cue). */
+static void match_why(const jd_screen *S, const hit *h, const char *text, jd_screen_match *m,
+                      const char *pattern_text, unsigned discount)
 {
     char ab[120];
     jd_screen_attrs_str(m->attrs & discount, ab, sizeof ab);
@@ -5020,7 +5311,25 @@ static void match_why(jd_screen_match *m, const char *pattern_text, unsigned dis
     } else {
         sb_str(&w, "not counted: ");
         sb_str(&w, ab);
+        why_cue(S, h, text, m->attrs & discount, &w);
     }
+}
+
+/* The explanation names whom the act's object pronoun was taken to be
+ * ("; \"her\" taken to be \"Kelly\""), for a rule with the role "victim". */
+static void why_referent(const jd_screen *S, const char *text, const rule *r, const hit *h,
+                         jd_screen_match *m)
+{
+    long ref;
+    (void)victim_by_reference(S, r, h, &ref);
+    if (ref < 0)
+        return;
+    long o = act_object_pronoun(S, h);
+    char a[48], b[48];
+    sb_quoted_tok(a, sizeof a, text, &S->tok[o]);
+    sb_quoted_tok(b, sizeof b, text, &S->tok[ref]);
+    size_t n = strlen(m->why);
+    snprintf(m->why + n, sizeof m->why - n, "; %s taken to be %s", a, b);
 }
 
 /* Where a weak match of code goes: -1 when another match of code counts or
@@ -5063,7 +5372,7 @@ static int weak_matches(const jd_screen *S, const ctx *X, bool lac, int child, i
             continue;
         m.attrs |= JD_SCREEN_WEAK;
         m.counts = false;
-        match_why(&m, p->text, discount | JD_SCREEN_WEAK);
+        match_why(S, h, X->in->text, &m, p->text, discount | JD_SCREEN_WEAK);
         if (add_match(res, &m))
             return JD_ENOMEM;
         memmove(&res->m[at + 1], &res->m[at], (res->n - 1 - (size_t)at) * sizeof *res->m);
@@ -5099,7 +5408,7 @@ static int sexual_from_pass(const jd_screen *S, const ctx *X, bool lac, int chil
         unsigned discount;
         if (!hit_match(S, h, &X2, lac, child, et, &m, &discount) || !m.counts)
             continue;
-        match_why(&m, p->text, discount);
+        match_why(S, h, X->in->text, &m, p->text, discount);
         snprintf(m.basis + strlen(m.basis), sizeof m.basis - strlen(m.basis),
                  "; sexual by %s", r->sexual_from[0]);
         if (add_match(res, &m))
@@ -5202,7 +5511,8 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
             continue; /* one match per code and counting: the words of the first */
         if (m.counts && r->not_with[0] && nveto < VETO_MAX)
             veto[nveto++] = (veto_ref){res->n, r}; /* its index once added below */
-        match_why(&m, p->text, discount);
+        match_why(S, h, X.in->text, &m, p->text, discount);
+        why_referent(S, X.in->text, r, h, &m);
         if (add_match(res, &m))
             return jd_oom(err);
     }
@@ -5432,8 +5742,11 @@ static int rule_scope(loader *L, json_t *o, rule *r, const char *where)
             r->child_acts = true;
         else if (role && !strcmp(role, "carer"))
             r->carer = true;
+        else if (role && !strcmp(role, "victim"))
+            r->victim_ref = true;
         else
-            return bad(L, where, "role: each one of explicit, injury, taking, child_acts, carer");
+            return bad(L, where,
+                       "role: each one of explicit, injury, taking, child_acts, carer, victim");
     }
     r->always = json_is_true(json_object_get(o, "always"));
     r->candidate = json_is_true(json_object_get(o, "candidate"));
@@ -5748,7 +6061,8 @@ static int load_cues(loader *L, json_t *root)
                      {"pseudo_negation", K_PSEUDO}, {"convicted", K_CONVICT},
                      {"resolved", K_RESOLVED}, {"document", K_DOC},
                      {"question", K_QUEST},     {"answer_no", K_ANSNO},
-                     {"topic", K_TOPIC},        {"names_act", K_NAMING}};
+                     {"topic", K_TOPIC},        {"names_act", K_NAMING},
+                     {"concern", K_CONCERN}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
@@ -6040,6 +6354,7 @@ void jd_screen_close(jd_screen *S)
     free(S->adult_sent);
     free(S->ftok);
     free(S->who);
+    free(S->ante);
     jd_strmap_free(&S->stems);
     jd_strmap_free(&S->memo);
     jd_strmap_free(&S->sets);

@@ -52,6 +52,8 @@ struct jd_concern_ops {
     int (*get)(jd_store *s, const char *id, jd_concern_rec_cb cb, void *payload, jd_error *err);
     /* Every concern, by id. */
     int (*list)(jd_store *s, jd_concern_rec_cb cb, void *payload, jd_error *err);
+    /* Every concern's id and version only (the other fields 0), by id. */
+    int (*versions)(jd_store *s, jd_concern_rec_cb cb, void *payload, jd_error *err);
     /* History of one concern (or of all when id is NULL), by concern, at, seq. */
     int (*events)(jd_store *s, const char *id, jd_concern_evrec_cb cb, void *payload,
                   jd_error *err);

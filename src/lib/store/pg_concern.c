@@ -78,6 +78,20 @@ static int c_list(jd_store *s, jd_concern_rec_cb cb, void *payload, jd_error *er
     return jd_pg__stream(s->impl, REC_COLS " ORDER BY id", NULL, rec_row, &c, err);
 }
 
+static int version_row(const PGresult *r, void *payload)
+{
+    rec_ctx *c = payload;
+    jd_concern_rec rec = {.id = jd_pg__txt(r, 0, 0), .version = jd_pg__i64(r, 0, 1)};
+    return c->cb(&rec, c->payload);
+}
+
+static int c_versions(jd_store *s, jd_concern_rec_cb cb, void *payload, jd_error *err)
+{
+    rec_ctx c = {.cb = cb, .payload = payload};
+    return jd_pg__stream(s->impl, "SELECT id, version FROM concern ORDER BY id", NULL, version_row,
+                         &c, err);
+}
+
 static int ev_row(const PGresult *r, void *payload)
 {
     rec_ctx *c = payload;
@@ -279,6 +293,7 @@ const struct jd_concern_ops jd_pg_concern_ops = {
     .next_number = c_next_number,
     .get = c_get,
     .list = c_list,
+    .versions = c_versions,
     .events = c_events,
     .write = c_write,
     .gen = c_gen,

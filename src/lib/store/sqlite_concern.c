@@ -71,21 +71,35 @@ static int c_get(jd_store *s, const char *id, jd_concern_rec_cb cb, void *payloa
     return finish(q, st, rc, r, err);
 }
 
-static int c_list(jd_store *s, jd_concern_rec_cb cb, void *payload, jd_error *err)
+/* Every concern by id: whole rows, or (whole false) ids and versions only. */
+static int list_rows(jd_store *s, bool whole, jd_concern_rec_cb cb, void *payload, jd_error *err)
 {
     sq *q = s->impl;
     sqlite3_stmt *st;
-    int rc = prep(q, &st, REC_COLS " ORDER BY id", err);
+    const char *sql =
+        whole ? REC_COLS " ORDER BY id" : "SELECT id, version FROM concern ORDER BY id";
+    int rc = prep(q, &st, sql, err);
     if (rc < 0)
         return rc;
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        jd_concern_rec rec;
-        read_rec(st, &rec);
+        jd_concern_rec rec = {.id = jd_sq__col_text(st, 0), .version = sqlite3_column_int64(st, 1)};
+        if (whole)
+            read_rec(st, &rec);
         if ((rc = cb(&rec, payload)) != 0)
             break;
     }
     return finish(q, st, rc, r, err);
+}
+
+static int c_list(jd_store *s, jd_concern_rec_cb cb, void *payload, jd_error *err)
+{
+    return list_rows(s, true, cb, payload, err);
+}
+
+static int c_versions(jd_store *s, jd_concern_rec_cb cb, void *payload, jd_error *err)
+{
+    return list_rows(s, false, cb, payload, err);
 }
 
 static int c_events(jd_store *s, const char *id, jd_concern_evrec_cb cb, void *payload,
@@ -323,6 +337,7 @@ const struct jd_concern_ops jd_sqlite_concern_ops = {
     .next_number = c_next_number,
     .get = c_get,
     .list = c_list,
+    .versions = c_versions,
     .events = c_events,
     .write = c_write,
     .gen = c_gen,
