@@ -726,6 +726,15 @@ static int derive_bases(eng *E, json_t *alerts, jd_escalate_stats *st)
 
 #define BASES_DOC "concern_bases"
 #define BASES_PART 256 /* concerns per part document */
+
+/* Concerns a part holds: BASES_PART, or fewer when JD_CONCERN_BASES_PART
+ * (1..BASES_PART) says so, which lets a test fold parts on a small county. */
+static size_t bases_part_size(void)
+{
+    const char *v = getenv("JD_CONCERN_BASES_PART");
+    long n = v ? strtol(v, NULL, 10) : 0;
+    return n >= 1 && n <= BASES_PART ? (size_t)n : BASES_PART;
+}
 #define STREAM_CACHE_KIB 2048 /* page cache of a streamed export */
 
 /* The stored alerts of the run, read once for the rules and the documents. */
@@ -784,7 +793,8 @@ static int bases_save(jd_store *s, eng *E, json_t *alerts, jd_error *err)
     memset(&st, 0, sizeof st);
     if (derive_bases(E, alerts, &st) < 0)
         return jd_error_set(err, JD_ENOMEM, "out of memory");
-    size_t n = json_object_size(E->derived), np = (n + BASES_PART - 1) / BASES_PART;
+    size_t per = bases_part_size();
+    size_t n = json_object_size(E->derived), np = (n + per - 1) / per;
     jd_doc_save *d = calloc(np + 1, sizeof *d);
     char tag[64];
     struct timespec ts;
@@ -812,7 +822,7 @@ static int bases_save(jd_store *s, eng *E, json_t *alerts, jd_error *err)
             rc = JD_ENOMEM;
             break;
         }
-        if (json_object_size(part) == BASES_PART) {
+        if (json_object_size(part) == per) {
             k++;
             rc = bases_part(&d[k], part, tag, k);
             json_decref(part);

@@ -3341,6 +3341,36 @@ static bool surname_settled_as_first(const rs *R, const cl *c, uint32_t x, uint3
  * number or pupil number and none differs, so first names settled apart
  * do not hold (Amelia Lamb's records and "Amelie" Lamb's, one NHS number
  * and one date; twins of one date carry two numbers). */
+/* Why a link was refused (conflict, cluster_links): a refused note logs
+ * the index. */
+enum {
+    WHY_DECIDED,
+    WHY_NHS,
+    WHY_UPN,
+    WHY_GENDER,
+    WHY_FIRST_SETTLED,
+    WHY_FIRST_GENDER,
+    WHY_DOB,
+    WHY_DOB_SETTLED,
+    WHY_AGE,
+    WHY_EVENT,
+    WHY_FIRST_DIFF,
+    WHY_N
+};
+static const char *const refusal_why[WHY_N] = {
+    [WHY_DECIDED] = "a person decided they are not the same person",
+    [WHY_NHS] = "different NHS numbers",
+    [WHY_UPN] = "different pupil numbers",
+    [WHY_GENDER] = "genders that disagree",
+    [WHY_FIRST_SETTLED] = "first names that disagree, each written on two records or more",
+    [WHY_FIRST_GENDER] = "first names of other genders",
+    [WHY_DOB] = "dates of birth that cannot be one person's",
+    [WHY_DOB_SETTLED] = "dates of birth that disagree, each written on two records or more",
+    [WHY_AGE] = "ages that cannot both be true at the two events' dates",
+    [WHY_EVENT] = "named as two people in one event",
+    [WHY_FIRST_DIFF] = "first names wholly different",
+};
+
 static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const decision *d,
                             size_t nd, bool direct, bool same_id, int *reason)
 {
@@ -3350,30 +3380,30 @@ static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const de
             continue;
         uint32_t ra = find(c, d[i].a), rb = find(c, d[i].b);
         if ((ra == x && rb == y) || (ra == y && rb == x))
-            return "a person decided they are not the same person";
+            return refusal_why[WHY_DECIDED];
     }
     if (c[x].nn && c[y].nn && !set_level(c[x].nhs, c[x].nn, c[y].nhs, c[y].nn))
-        return "different NHS numbers";
+        return refusal_why[WHY_NHS];
     if (c[x].nu && c[y].nu && !set_level(c[x].upn, c[x].nu, c[y].upn, c[y].nu))
-        return "different pupil numbers";
+        return refusal_why[WHY_UPN];
     *reason = CL_GENDER;
     if (genders_apart(c[x].ngen, c[y].ngen))
-        return "genders that disagree";
+        return refusal_why[WHY_GENDER];
     *reason = CL_NAME;
     if (!same_id && first_names_apart(R, &c[x], &c[y]) && !surname_settled_as_first(R, c, x, y) &&
         !surname_settled_as_first(R, c, y, x))
-        return "first names that disagree, each written on two records or more";
+        return refusal_why[WHY_FIRST_SETTLED];
     if (!same_id && names_of_genders(R, c[x].fn, c[x].nfn, c[y].fn, c[y].nfn))
-        return "first names of other genders";
+        return refusal_why[WHY_FIRST_GENDER];
     *reason = CL_DOB;
     if (!direct && dobs_apart(c[x].dob, c[x].nd, c[y].dob, c[y].nd))
-        return "dates of birth that cannot be one person's";
+        return refusal_why[WHY_DOB];
     if (settled_dobs_apart(&c[x], &c[y]))
-        return "dates of birth that disagree, each written on two records or more";
+        return refusal_why[WHY_DOB_SETTLED];
     *reason = CL_AGE;
     if (ages_apart(c[x].by_lo, c[x].by_hi, c[x].dob, c[x].nd, c[y].by_lo, c[y].by_hi, c[y].dob,
                    c[y].nd))
-        return "ages that cannot both be true at the two events' dates";
+        return refusal_why[WHY_AGE];
     *reason = CL_EVENT;
     if (R->nl_off) {
         uint32_t small = c[x].size <= c[y].size ? x : y, other = small == x ? y : x;
@@ -3381,7 +3411,7 @@ static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const de
         do {
             for (uint32_t i = R->nl_off[m]; i < R->nl_off[m + 1]; i++)
                 if (find(c, R->nl_to[i]) == other)
-                    return "named as two people in one event";
+                    return refusal_why[WHY_EVENT];
             m = c[m].next;
         } while (m != small);
     }
@@ -3429,16 +3459,23 @@ static void merge(cl *c, uint32_t x, uint32_t y)
  */
 enum { NOTE_POSSIBLE, NOTE_REFUSED, NOTE_UNJOINED, NOTE_SPARSE, NOTE_PLACE, NOTE_FAMILY };
 typedef struct note_op {
-    uint32_t ref, other, via, by; /* by: household and family notes */
-    double w;
-    const char *why;  /* refused: a constant */
-    uint32_t dob;     /* family: the member's first date of birth, when has_dob */
-    uint32_t name;    /* family: the name shown, in R->ids (name_in 1) or R->names (2) */
-    int32_t points;   /* sparse: the evidence */
+    uint32_t ref;
+    uint32_t other; /* the link's other ref; place and family notes: the ref joined through */
+    union {
+        double w;                         /* possible, refused, unjoined, sparse */
+        struct {
+            uint32_t by;   /* place: by the event's postcode; family: the ref it is named with */
+            uint32_t name; /* family: the name shown, in R->ids (name_in 1) or R->names (2) */
+        } f;
+    } u;
+    /* refused: the reason (refusal_why[x]); sparse: the evidence's points;
+     * family: the member's first date of birth, when has_dob */
+    uint32_t x;
     uint8_t kind, how; /* how: a place note's (0 address, 1 events' places, 3 dated) */
     uint8_t name_in;   /* 0: "no first name" (ids, not pointers: the pools grow later) */
     bool has_dob;
 } note_op;
+_Static_assert(sizeof(note_op) == 24, "a logged note is 24 bytes");
 
 /* A note onto the log (a vec of note_op); JD_OK or JD_ENOMEM. */
 static int note_log(vec *log, note_op op)
@@ -3544,7 +3581,7 @@ static int64_t join_sparse(const rs *R, cl *c, deferred *d, size_t nd, const dec
             merge(c, rs_, best);
             joined++;
             if (note_log(notes, (note_op){.kind = NOTE_SPARSE, .ref = s, .other = d[via].o,
-                                          .w = d[via].w, .points = bestp}) != JD_OK)
+                                          .u.w = d[via].w, .x = (uint32_t)bestp}) != JD_OK)
                 return -1;
         }
     return joined;
@@ -3987,16 +4024,16 @@ static bool family_candidates(const rs *R, cl *c, uint32_t s, uint32_t rs_, cons
 static int household_note(const rs *R, const cl *x, uint32_t s, uint32_t via, int how,
                           uint32_t by, vec *notes)
 {
-    note_op op = {.kind = how == 2 ? NOTE_FAMILY : NOTE_PLACE, .ref = s, .via = via, .by = by,
-                  .how = (uint8_t)how};
+    note_op op = {.kind = how == 2 ? NOTE_FAMILY : NOTE_PLACE, .ref = s, .other = via,
+                  .u.f.by = by, .how = (uint8_t)how};
     if (how == 2) {
         uint8_t f = 0; /* the first name written most often */
         for (uint8_t i = 1; i < x->nfn; i++)
             f = x->fc[i] > x->fc[f] ? i : f;
         op.name_in = R->r[via].name ? 1 : x->nfn ? 2 : 0;
-        op.name = R->r[via].name ? R->r[via].name : x->nfn ? x->fn[f] : 0;
+        op.u.f.name = R->r[via].name ? R->r[via].name : x->nfn ? x->fn[f] : 0;
         op.has_dob = x->nd != 0;
-        op.dob = x->nd ? x->dob[0] : 0;
+        op.x = x->nd ? x->dob[0] : 0;
     }
     return note_log(notes, op);
 }
@@ -4957,6 +4994,11 @@ static int prepare_from(rs *R, jd_store *s, const char *variants_file, const cha
             : s->ops->mentions(s, on_mention, &L, err);
     free(L.memo[0]);
     R->ev_keys = R->ev_info = NULL;
+    if (R->n && R->n < R->cap) { /* the records, held to the save, at their exact size */
+        rref *r = realloc(R->r, R->n * sizeof *r);
+        R->r = r ? r : R->r;
+        R->cap = r ? R->n : R->cap;
+    }
     if (rc == JD_OK && event_cannot_links(R, &evk, &evi) != JD_OK)
         rc = JD_ENOMEM;
     free(evk.p);
@@ -5168,6 +5210,9 @@ typedef struct run {
     int threads;
     vec pairs, links, decs;
     cl *c;
+    /* once clustered (run_identities): each ref's root, u->c freed (at 1M,
+     * 4 bytes a ref instead of 128 from the identities to the save) */
+    uint32_t *root;
     vec notes; /* what clustering noted on the refs (note_op), in the order noted */
     /* a full run's identities' notes, made one at a time as the store
      * writes them (make_note) instead of all held: identity k's refs are
@@ -5241,6 +5286,7 @@ static void run_free(run *u)
     free(u->rev);
     jd_buf_dispose(&u->nbuf);
     free(u->c);
+    free(u->root);
     free(u->saves);
     free(u->info);
     free(u->pairs.p);
@@ -5513,13 +5559,16 @@ static void note_cat(char **note, const char *text)
 }
 
 /* A link kept apart for want of evidence (NOTE_POSSIBLE) or refused by a
- * cannot-link (NOTE_REFUSED, why), noted on both refs. */
+ * cannot-link (NOTE_REFUSED, why: one of refusal_why), noted on both refs. */
 static int note_link(vec *notes, const match_link *l, int kind, const char *why)
 {
+    uint32_t k = 0;
+    while (why && k < WHY_N - 1 && refusal_why[k] != why)
+        k++;
     int rc = JD_OK;
     for (int side = 0; side < 2 && rc == JD_OK; side++)
         rc = note_log(notes, (note_op){.kind = (uint8_t)kind, .ref = side ? l->b : l->a,
-                                       .other = side ? l->a : l->b, .w = l->w, .why = why});
+                                       .other = side ? l->a : l->b, .u.w = l->w, .x = k});
     return rc;
 }
 
@@ -5561,7 +5610,7 @@ static int cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision
         const char *why = conflict(R, c, x, y, dv, nd, direct, strong(&va, &vb) > 0, &reason);
         if (!why && first_names_differ(R, lv[i].a, lv[i].b, lc)) {
             reason = CL_NAME;
-            why = "first names wholly different";
+            why = refusal_why[WHY_FIRST_DIFF];
         }
         if (!why) {
             merge(c, x, y);
@@ -5587,7 +5636,7 @@ static int note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, vec *notes)
         R->st.sparse_kept_apart += !both || df->s < df->o;
         for (int side = 0; side < (both ? 1 : 2); side++)
             if (note_log(notes, (note_op){.kind = NOTE_UNJOINED, .ref = side ? df->o : df->s,
-                                          .other = side ? df->s : df->o, .w = df->w}) != JD_OK)
+                                          .other = side ? df->s : df->o, .u.w = df->w}) != JD_OK)
                 return JD_ENOMEM;
     }
     return JD_OK;
@@ -5610,47 +5659,47 @@ static bool note_format(const rs *R, const note_op *o, char *buf, size_t n)
                  "possible match: %s:%s and %s:%s (match weight %.1f) kept apart, a sparse "
                  "record needs an identifier, names and a date of birth, or names, age and "
                  "address in common%s",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), o->w,
+                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), o->u.w,
                  o->kind == NOTE_UNJOINED ? ", or links that point to one person" : "");
         return o->kind == NOTE_POSSIBLE;
     case NOTE_REFUSED:
         snprintf(buf, n, "%s:%s kept apart from %s:%s (match weight %.1f): %s",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), o->w, o->why);
+                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), o->u.w, refusal_why[o->x]);
         return true;
     case NOTE_SPARSE:
         snprintf(buf, n,
                  "%s:%s joined through %s:%s (match weight %.1f, evidence %d points): the "
                  "only person its links point to",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), o->w, (int)o->points);
+                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), o->u.w, (int)(int32_t)o->x);
         return false;
     case NOTE_PLACE:
         if (o->how == 3) {
             snprintf(buf, n,
                      "%s:%s joined through %s:%s: the only person written at its address within "
                      "three years of its date, and not elsewhere then, whose gender fits (or any)",
-                     NOTE_REF(R, o->ref), NOTE_REF(R, o->via));
+                     NOTE_REF(R, o->ref), NOTE_REF(R, o->other));
             return false;
         }
         snprintf(buf, n,
                  "%s:%s joined through %s:%s: the only member of the household at its %s "
                  "whose names, gender and age fit",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->via),
+                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other),
                  !o->how ? "address"
-                 : o->by ? "event's postcode (where it happened)"
+                 : o->u.f.by ? "event's postcode (where it happened)"
                          : "events' addresses");
         return false;
     default: { /* NOTE_FAMILY */
         char born[24] = "";
         if (o->has_dob)
-            snprintf(born, sizeof born, ", born %04u-%02u-%02u", o->dob / 10000,
-                     o->dob / 100 % 100, o->dob % 100);
+            snprintf(born, sizeof born, ", born %04u-%02u-%02u", o->x / 10000,
+                     o->x / 100 % 100, o->x % 100);
         snprintf(buf, n,
                  "%s:%s joined through %s:%s: named in one event with %s:%s, whose family (the "
                  "people named with them in events) has one member whose names, gender and age "
                  "fit (%s%s)",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->via), NOTE_REF(R, o->by),
-                 o->name_in == 1   ? pool_str(&R->ids, o->name)
-                 : o->name_in == 2 ? pool_str(&R->names, o->name)
+                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), NOTE_REF(R, o->u.f.by),
+                 o->name_in == 1   ? pool_str(&R->ids, o->u.f.name)
+                 : o->name_in == 2 ? pool_str(&R->names, o->u.f.name)
                                    : "no first name",
                  born);
         return false;
@@ -5771,7 +5820,6 @@ static uint32_t best_old_id(const rs *R, uint32_t r, const uint64_t *vk, size_t 
 static int assign_ids(run *u, jd_error *err)
 {
     rs *R = &u->R;
-    cl *c = u->c;
     size_t nn = R->n ? R->n : 1;
     if (!u->saves) /* early_keys made them, with their keys */
         u->saves = calloc(nn, sizeof *u->saves);
@@ -5790,7 +5838,7 @@ static int assign_ids(run *u, jd_error *err)
     size_t nv = 0;
     for (uint32_t i = 0; i < R->n; i++)
         if (u->old.pid[i] && (!u->in || u->in[i]))
-            vk[nv++] = (uint64_t)find(c, i) << 32 | u->old.pid[i];
+            vk[nv++] = (uint64_t)u->root[i] << 32 | u->old.pid[i];
     if (jd_resolve__radix_sort_u64(vk, nv) < 0)
         qsort(vk, nv, sizeof *vk, cmp_u64);
     for (size_t v = nv; v-- > 0;)
@@ -5799,7 +5847,7 @@ static int assign_ids(run *u, jd_error *err)
     for (uint32_t i = 0; i < R->n; i++) {
         if (u->in && !u->in[i])
             continue;
-        uint32_t r = find(c, i);
+        uint32_t r = u->root[i];
         if (!u->ids[r]) {
             uint32_t best_id = best_old_id(R, r, vk, nv, first, claimed);
             char fresh[32];
@@ -5821,6 +5869,10 @@ static int assign_ids(run *u, jd_error *err)
                                u->ids[r], u->fp ? u->fp[i] : 0, NULL, u->saves[i].keys,
                                u->saves[i].nkeys};
     }
+    if (u->ninfo < nn) { /* one per identity, not per ref (at 1M, 329,155 of 936,567) */
+        jd_identity_info *in = realloc(u->info, u->ninfo ? u->ninfo * sizeof *in : 1);
+        u->info = in ? in : u->info;
+    }
 out:
     free(vk);
     free(first);
@@ -5841,7 +5893,7 @@ static int neighbours(run *u, jd_error *err)
     vec nb = {.sz = sizeof(uint64_t)}; /* (ref << 32 | other root) */
     int rc = JD_OK;
     for (size_t i = 0; rc == JD_OK && i < u->links.n; i++) {
-        uint32_t x = find(u->c, lv[i].a), y = find(u->c, lv[i].b);
+        uint32_t x = u->root[lv[i].a], y = u->root[lv[i].b];
         if (x == y)
             continue;
         if (!vec_push(&nb) || !vec_push(&nb)) {
@@ -5894,14 +5946,14 @@ static void accumulate(const run *u, acc *ac, uint32_t *slot)
     for (uint32_t i = 0, k = 0; i < R->n; i++) {
         if (u->in && !u->in[i])
             continue;
-        uint32_t r = find(u->c, i);
+        uint32_t r = u->root[i];
         if (!slot[r])
             slot[r] = ++k;
     }
     for (uint32_t i = 0; i < R->n; i++) {
         if (u->in && !u->in[i])
             continue;
-        acc *a = &ac[slot[find(u->c, i)] - 1];
+        acc *a = &ac[slot[u->root[i]] - 1];
         if (R->r[i].mentions > a->bestm) {
             a->bestm = R->r[i].mentions;
             a->best = i;
@@ -6069,12 +6121,12 @@ static int identity_fields(run *u, jd_error *err)
     accumulate(u, ac, slot);
     for (uint32_t i = 0; i < R->n; i++)
         if (!u->in || u->in[i])
-            off[slot[find(u->c, i)] + 1]++;
+            off[slot[u->root[i]] + 1]++;
     for (size_t k = 0; k < ninfo; k++)
         off[k + 2] += off[k + 1];
     for (uint32_t i = 0; i < R->n; i++)
         if (!u->in || u->in[i])
-            members[off[slot[find(u->c, i)]]++] = i;
+            members[off[slot[u->root[i]]]++] = i;
     free(slot);
     /* now off[k] .. off[k + 1] are identity k's; its notes are written in
      * one buffer for all and copied out at their length -- or, lazy, made
@@ -6131,10 +6183,27 @@ static int identity_fields(run *u, jd_error *err)
 }
 
 /* Ids, display fields and notes of every cluster (timed as save). */
+/* Each ref's cluster root into u->root, and the clusters freed: what the
+ * identities read of them. JD_OK or JD_ENOMEM. */
+static int clusters_flatten(run *u)
+{
+    size_t n = u->R.n ? u->R.n : 1;
+    free(u->root);
+    if (!(u->root = malloc(n * sizeof *u->root)))
+        return JD_ENOMEM;
+    for (uint32_t i = 0; i < u->R.n; i++)
+        u->root[i] = find(u->c, i);
+    free(u->c);
+    u->c = NULL;
+    return JD_OK;
+}
+
 static int run_identities(run *u, jd_error *err)
 {
     double t = jd_secs(), tc = cpu_secs();
-    int rc = load_old(u, err);
+    int rc = clusters_flatten(u) == JD_OK ? JD_OK : jd_oom(err);
+    if (rc == JD_OK)
+        rc = load_old(u, err);
     if (rc == JD_OK)
         rc = assign_ids(u, err);
     if (rc == JD_OK)
@@ -6147,63 +6216,102 @@ static int run_identities(run *u, jd_error *err)
     return rc;
 }
 
+static int cmp_kv(const void *a, const void *b)
+{
+    const kv *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->ref > y->ref) - (x->ref < y->ref);
+}
+
+/* Each ref's keys in a part of keys_range's (refs in runs) sorted and made
+ * distinct in place; the part's new length. */
+static size_t distinct_by_ref(vec *part)
+{
+    kv *k = part->p;
+    size_t m = 0;
+    for (size_t i = 0, j; i < part->n; i = j) {
+        for (j = i; j < part->n && k[j].ref == k[i].ref; j++)
+            ;
+        qsort(k + i, j - i, sizeof *k, cmp_kv);
+        size_t first = m;
+        for (size_t x = i; x < j; x++)
+            if (m == first || k[m - 1].key != k[x].key)
+                k[m++] = k[x];
+    }
+    part->n = m;
+    return m;
+}
+
+/* A part of keys_range's onto all: each ref's keys sorted and distinct
+ * (distinct_by_ref), their count into its save. JD_OK or JD_ENOMEM. */
+static int keys_take(run *u, vec *part, vec *all)
+{
+    size_t m = distinct_by_ref(part);
+    if (vec_reserve(all, m) != JD_OK)
+        return JD_ENOMEM;
+    const kv *k = part->p;
+    uint64_t *o = (uint64_t *)all->p + all->n;
+    for (size_t i = 0, j; i < m; i = j) {
+        for (j = i; j < m && k[j].ref == k[i].ref; j++)
+            o[j] = k[j].key;
+        u->saves[k[i].ref].nkeys = (uint32_t)(j - i);
+    }
+    all->n += m;
+    return JD_OK;
+}
+
 /*
  * The blocking keys of the refs marked in sel (NULL: all) onto their saves
  * (saves[i].keys, distinct, ascending), for the store's ref_key: the keys
  * keys_range gives, the very ones blocking uses, so an incremental run
  * finds a new ref's candidates by looking its keys up, and its household
  * places (keys_household). Before run_shed
- * (the refs' records are read). JD_OK or JD_ENOMEM.
+ * (the refs' records are read). The keys are made a round of refs at a
+ * time, each round's parts (16 bytes a key made, repeats included) made
+ * distinct and taken into one array of 8 bytes a key saved: at 1M the
+ * threads' parts for all refs at once were 268 MB at the run's peak.
+ * JD_OK or JD_ENOMEM.
  */
 static int save_keys(run *u, const uint8_t *sel)
 {
+    enum { ROUND = 1 << 16 }; /* refs a round */
     rs *R = &u->R;
     key_job job[MAX_THREADS];
     for (int t = 0; t < u->threads; t++)
-        job[t] = (key_job){R,
-                           (uint32_t)share(R->n, t, u->threads),
-                           (uint32_t)share(R->n, t + 1, u->threads),
-                           {.sz = sizeof(kv)},
-                           JD_OK,
-                           sel,
-                           1};
-    jd_run_jobs(keys_range, job, sizeof *job, u->threads);
-    int rc = JD_OK;
-    size_t total = 0;
-    for (int t = 0; t < u->threads; t++) {
-        rc = job[t].rc < 0 ? job[t].rc : rc;
-        total += job[t].keys.n;
-    }
-    if (rc != JD_OK || !(u->keys = malloc((total ? total : 1) * sizeof *u->keys))) {
-        for (int t = 0; t < u->threads; t++)
-            vec_drop(&job[t].keys);
-        return JD_ENOMEM;
-    }
+        job[t] = (key_job){R, 0, 0, {.sz = sizeof(kv)}, JD_OK, sel, 1};
     for (uint32_t i = 0; i < R->n; i++) /* a ref with no key stores none */
         if (!sel || sel[i])
-            u->saves[i].keys = u->keys;
-    /* each thread's part in turn, freed once read (not joined into one
-     * array first: at 1M that held 105 MB more at the run's peak); a part
-     * holds its refs' keys ref by ref, in ref order */
-    size_t n = 0;
-    for (int t = 0; t < u->threads; t++) {
-        const kv *k = job[t].keys.p;
-        for (size_t i = 0, j; i < job[t].keys.n; i = j) {
-            uint32_t r = k[i].ref;
-            size_t first = n;
-            for (j = i; j < job[t].keys.n && k[j].ref == r; j++)
-                u->keys[n++] = k[j].key;
-            qsort(u->keys + first, n - first, sizeof *u->keys, cmp_u64);
-            size_t m = first;
-            for (size_t x = first; x < n; x++)
-                if (m == first || u->keys[m - 1] != u->keys[x])
-                    u->keys[m++] = u->keys[x];
-            n = m;
-            u->saves[r].keys = u->keys + first;
-            u->saves[r].nkeys = (uint32_t)(n - first);
+            u->saves[i].nkeys = 0;
+    vec all = {.sz = sizeof(uint64_t)};
+    int rc = JD_OK;
+    for (uint32_t lo = 0; lo < R->n && rc == JD_OK; lo += ROUND) {
+        uint32_t n = R->n - lo < ROUND ? (uint32_t)(R->n - lo) : ROUND;
+        for (int t = 0; t < u->threads; t++) {
+            job[t].lo = lo + (uint32_t)share(n, t, u->threads);
+            job[t].hi = lo + (uint32_t)share(n, t + 1, u->threads);
+            job[t].keys.n = 0;
         }
-        vec_drop(&job[t].keys);
+        jd_run_jobs(keys_range, job, sizeof *job, u->threads);
+        for (int t = 0; t < u->threads && rc == JD_OK; t++) /* in ref order */
+            rc = job[t].rc < 0 ? job[t].rc : keys_take(u, &job[t].keys, &all);
     }
+    for (int t = 0; t < u->threads; t++)
+        vec_drop(&job[t].keys);
+    if (rc != JD_OK) {
+        free(all.p);
+        return JD_ENOMEM;
+    }
+    uint64_t *keys = realloc(all.p, (all.n ? all.n : 1) * sizeof *keys); /* to its size */
+    u->keys = keys ? keys : all.p;
+    if (!u->keys)
+        return JD_ENOMEM;
+    size_t off = 0;
+    for (uint32_t i = 0; i < R->n; i++)
+        if (!sel || sel[i]) {
+            u->saves[i].keys = u->keys + off;
+            off += u->saves[i].nkeys;
+        }
     return JD_OK;
 }
 
@@ -7243,14 +7351,6 @@ static int keys_check(run *u, jd_error *err)
 }
 
 /* (key, ref) order. */
-static int cmp_kv(const void *a, const void *b)
-{
-    const kv *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return (x->ref > y->ref) - (x->ref < y->ref);
-}
-
 /* How many entries of a[0..na) and b[0..nb) (both in (key, ref) order,
  * distinct) are not in the other. */
 static int64_t kv_diff(const kv *a, size_t na, const kv *b, size_t nb)
@@ -7433,6 +7533,8 @@ static int incr_whole(run *u, jd_error *err)
     u->notes.n = 0;
     free(u->c);
     u->c = NULL;
+    free(u->root);
+    u->root = NULL;
     u->decs.n = 0;
     u->decs_loaded = false;
     u->links.n = 0;
@@ -7550,6 +7652,8 @@ static void run_shed_links(run *u)
     vec_drop(&u->decs);
     free(u->c);
     u->c = NULL;
+    free(u->root);
+    u->root = NULL;
     if (!u->lazy) /* a lazy run's are made into notes at the save */
         vec_drop(&u->notes);
     free(u->old.pid);
