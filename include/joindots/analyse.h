@@ -44,8 +44,11 @@ typedef struct jd_analyse_opts {
                      * county's events and memory_mb. The alerts are the
                      * same, byte for byte, whatever K */
     int64_t memory_mb; /* JD_PARTITIONS_AUTO's budget for a pass; 0: JD_ANALYSE_MEMORY_MB */
+    const char *screen_model; /* the screen's learned combiner (screen_model.h, e.g.
+                               * data/rules/screen_model_ind.json); NULL: the
+                               * built-in one (data/rules/screen_model.json) */
 } jd_analyse_opts;
-#define JD_ANALYSE_OPTS_INIT {JD_AS_OF_NOW, NULL, false, 0, NULL, 0, 0, 0}
+#define JD_ANALYSE_OPTS_INIT {JD_AS_OF_NOW, NULL, false, 0, NULL, 0, 0, 0, NULL}
 #define JD_PARTITIONS_AUTO (-1)
 #define JD_ANALYSE_MEMORY_MB 1024
 

@@ -17,6 +17,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: joindots analyse --db FILE [--as-of T] [--rules FILE] [--no-save]\n"
             "                        [--threads N] [--partitions K|auto [--memory-mb M]]\n"
+            "                        [--screen-model FILE]\n"
             "       joindots analyse --db FILE --incremental [--rules FILE] [--threads N]\n"
             "\n"
             "Screens every event for exploitation indicators, keeps a risk level per\n"
@@ -25,7 +26,9 @@ static void usage(FILE *f)
             "--as-of only events known by T are used (a date alone means its end).\n"
             "Alerts are saved in the store (unless --no-save) and written by\n"
             "`joindots export alerts`. --rules replaces the built-in catalogue\n"
-            "(data/rules/catalogue.json).\n"
+            "(data/rules/catalogue.json). --screen-model FILE: the screen's learned\n"
+            "combiner (e.g. data/rules/screen_model_ind.json, the indicators model);\n"
+            "without it the built-in one (data/rules/screen_model.json: the rules alone).\n"
             "--incremental re-analyses only the persons that events stored since the\n"
             "last saved analysis touch (and whoever shares an event with them), and\n"
             "replaces only their alerts; networks stay as the last full run found\n"
@@ -62,7 +65,8 @@ int cmd_analyse(int argc, char **argv)
         {"rules", required_argument, NULL, 'r'}, {"no-save", no_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},        {"incremental", no_argument, NULL, 'i'},
         {"threads", required_argument, NULL, 'j'}, {"partitions", required_argument, NULL, 'k'},
-        {"memory-mb", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0}};
+        {"memory-mb", required_argument, NULL, 'm'}, {"screen-model", required_argument, NULL, 's'},
+        {NULL, 0, NULL, 0}};
     bool incremental = false;
     cli_common co = CLI_COMMON_INIT;
     jd_analyse_opts opts = JD_ANALYSE_OPTS_INIT;
@@ -73,6 +77,7 @@ int cmd_analyse(int argc, char **argv)
         switch (o) {
         case 'n': opts.save = false; break;
         case 'i': incremental = true; break;
+        case 's': opts.screen_model = optarg; break;
         case 'j': {
             long n;
             if (cli_parse_range("--threads", optarg, 1, 64, &n) < 0)

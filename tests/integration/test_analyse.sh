@@ -66,6 +66,20 @@ for bad in 0 -1 x 65; do
   is $? 2 "analyse --threads $bad is refused as a usage error"
 done
 
+# --- the screen's learned combiner (--screen-model): the indicators model
+# changes what the screen finds, the same on 1 and 2 threads (each worker
+# loads its own copy); a missing file is an I/O failure
+"$JD" analyse --db "$CDB" --no-save --threads 1 --screen-model "$SRC/data/rules/screen_model_ind.json" \
+  2>/dev/null | counts >"$SCRATCH/m1.out"
+ok $? "analyse --screen-model screen_model_ind.json runs"
+"$JD" analyse --db "$CDB" --no-save --threads 2 --screen-model "$SRC/data/rules/screen_model_ind.json" \
+  2>/dev/null | counts >"$SCRATCH/m2.out" && cmp -s "$SCRATCH/m1.out" "$SCRATCH/m2.out"
+ok $? "analyse --screen-model: the counts of --threads 1 on 2 threads"
+! cmp -s "$SCRATCH/m1.out" "$SCRATCH/t1.out"
+ok $? "analyse --screen-model: the model changes the county's counts"
+"$JD" analyse --db "$CDB" --no-save --screen-model "$SCRATCH/none.json" >/dev/null 2>&1
+is $? 1 "analyse --screen-model with a missing file is an I/O failure"
+
 # --- partitions of persons (issue 20): each pass on its own load, the
 # networks on a narrow load of the whole county; the same alerts, counts
 # and analysis documents (concern bases, network graph, hotspots,

@@ -24,6 +24,8 @@
 #include "store/incr_ops.h"
 #include "store/store.h"
 
+#include <joindots/screen_model.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -688,6 +690,25 @@ static void job_free(walk_job *j)
     free(j->A.evscr);
 }
 
+/* The run's screen: the built-in rules, with opts->screen_model's learned
+ * combiner when one is given (each worker loads its own: a screen owns its
+ * model). */
+static int an_screen_open(const an *A, jd_screen **out)
+{
+    int rc = jd_screen_open(out, NULL, A->err);
+    const char *path = A->opts ? A->opts->screen_model : NULL;
+    if (rc < 0 || !path)
+        return rc;
+    jd_screen_model *m = NULL;
+    if ((rc = jd_screen_model_load(&m, path, A->err)) < 0) {
+        jd_screen_close(*out);
+        *out = NULL;
+        return rc;
+    }
+    jd_screen_set_model(*out, m);
+    return JD_OK;
+}
+
 /* Job j's copy of the run A (see walk_job) for the persons [lo, hi); with
  * borrow, A's screen, memo and result are used (job 0). */
 static int job_init(walk_job *j, an *A, jd_store *s, size_t lo, size_t hi, bool borrow)
@@ -708,7 +729,7 @@ static int job_init(walk_job *j, an *A, jd_store *s, size_t lo, size_t hi, bool 
         B->scr = NULL;
         if (!(B->smemo = jd_smemo__new()))
             return oom(A);
-        if (A->scr && jd_screen_open(&B->scr, NULL, A->err) < 0)
+        if (A->scr && an_screen_open(A, &B->scr) < 0)
             return A->err->code;
     }
     B->scache = malloc((A->nscache + 1) * sizeof *B->scache);
@@ -975,7 +996,7 @@ static int an_open(an *A, jd_risk_policy *pol, screen_ctx *X, const jd_analyse_o
     memset(X, 0, sizeof *X);
     jd_ts__scan_init(&X->sc);
     int rc = jd_rules__load(&A->rules, opts->rules_path, err);
-    if (rc < 0 || (rc = jd_screen_open(&A->scr, NULL, err)) < 0)
+    if (rc < 0 || (rc = an_screen_open(A, &A->scr)) < 0)
         return rc;
     if (!(A->smemo = jd_smemo__new()))
         return jd_oom(err);
