@@ -142,7 +142,7 @@ run "dashboard" "$cb" "/api/dashboard"
 run "network" "$ca" "/api/network"
 [ -n "$subject" ] && run "profile" "$ca" "/api/profile?subject=$(enc "$subject")&reason=load%20test"
 # the server logs each open-concern snapshot it builds (none logged before this bench's change)
-grep -q 'the open concerns:' "$work/serve.log" && awk '/the open concerns:/ {gsub(/[()]/, ""); n++; s += $(NF - 4); c += $(NF - 1)}
+grep -q 'the concerns snapshot:' "$work/serve.log" && awk '/the concerns snapshot:/ {gsub(/[()]/, ""); n++; s += $(NF - 4); c += $(NF - 1)}
   END {printf "   open-concern snapshots built: %d, concerns simulated %d, cpu %.2f s\n", n, s, c}' "$work/serve.log"
 kill -0 "$spid" 2>/dev/null || { echo "   THE SERVER EXITED; its log ends:"; tail -5 "$work/serve.log" | sed 's/^/   /'; }
 if [ -n "$feed" ]; then

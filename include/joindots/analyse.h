@@ -55,9 +55,10 @@ typedef struct jd_analyse_opts {
 /* The partitions jd_analyse runs in for opts (1 for none): opts->partitions,
  * or with JD_PARTITIONS_AUTO the fewest whose pass fits opts->memory_mb
  * (a pass: about 256 MB and 0.9 KB for each of 1.18 / K of the store's
- * events; a budget under 512 MB is all for the events;
- * docs/internals/analyse.md), at most 64. A negative error code when the
- * store cannot count its events. */
+ * events; a budget of 256 MB or less gives 64; docs/internals/analyse.md),
+ * at most 64. The passes fit the budget, not the network pass, which still
+ * loads the whole county (1M events: about 0.7-0.9 GB whatever K). A
+ * negative error code when the store cannot count its events. */
 JD_API int jd_analyse_partitions(jd_store *s, const jd_analyse_opts *opts, jd_error *err);
 
 enum {

@@ -135,7 +135,9 @@ typedef struct snap_item {
 } snap_item;
 
 /* The open concerns as the queue, the counts and the dashboard read them:
- * jd_concern_list at `at`, kept while the concerns' change counter is `gen`
+ * every stored concern's id and version (jd_concern_versions), each concern
+ * simulated at the build's time (jd_concern_get) or taken from the snapshot
+ * before, kept while the concerns' change counter is `gen`
  * and the time is before `until` (the first time a concern's state may
  * change with nothing recorded: jd_concern.changes_at). A request whose
  * snapshot is out of date builds the next one, once for all waiters; it
@@ -407,7 +409,8 @@ static concern_snap *snap_acquire(api_ctx *c, jd_error *err)
     double c0 = jd_thread_cpu();
     concern_snap *nv = fresh ? NULL : snap_build(c->store, srv->concerns, gen, now, err);
     if (nv)
-        fprintf(stderr, "joindots serve: the open concerns: %zu, %zu simulated (cpu %.3f s)\n",
+        fprintf(stderr,
+                "joindots serve: the concerns snapshot: %zu stored, %zu simulated (cpu %.3f s)\n",
                 nv->n_items, nv->simulated, jd_thread_cpu() - c0);
     if (!fresh && !nv) {
         pthread_mutex_unlock(&srv->concern_build_mu);

@@ -872,11 +872,11 @@ static int walk_partition(an *A, jd_store *s, int part, int nparts, jd_strmap *s
     return rc;
 }
 
-/* The partitions of a walk: opts->partitions, else one. Each partition
- * still walks on the whole county's snapshot, so more than one saves no
- * memory yet (1M: 1,012,980 -> 996,536 KiB at K = 4, CPU 18.8 -> 20.0 s);
- * the default becomes one per some millions of events once a partition
- * loads only its children (docs/internals/analyse.md). */
+/* The partitions of a walk on a snapshot already loaded whole (an
+ * incremental run's, the benches'): opts->partitions, else one. Each
+ * partition walks on that whole snapshot, so more than one saves no memory
+ * here; jd_analyse's run on partitions loads each pass's own events instead
+ * (jd_an__run_parts; docs/internals/analyse.md). */
 static int partitions(const an *A)
 {
     return A->opts->partitions > 0 ? A->opts->partitions : 1;
@@ -1282,6 +1282,7 @@ static int part_networks(part_run *R, jd_snapshot *S, bool record, bool load)
         attach(&A, S);
         A.net_roles = R->roles;
         A.net_flags = R->flags;
+        A.net_cap = R->P.cap;
         A.m09_record = record;
         for (size_t e = 0; e < A.nev; e++)
             A.ev[e].adult_text = (size_t)A.ev[e].id < R->P.cap &&

@@ -116,6 +116,8 @@ typedef struct an {
      * indicator of the event applies to, and JD_NET_* flags */
     const uint32_t *net_roles;
     const uint8_t *net_flags;
+    size_t net_cap; /* their length: an event stored after the passes read
+                     * the county (a feed landing meanwhile) has none */
     void *pass_ctx;    /* handed to the networks pass (jd_an__run) */
 } an;
 

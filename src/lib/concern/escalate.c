@@ -732,8 +732,9 @@ static int derive_bases(eng *E, json_t *alerts, jd_escalate_stats *st)
 static size_t bases_part_size(void)
 {
     const char *v = getenv("JD_CONCERN_BASES_PART");
-    long n = v ? strtol(v, NULL, 10) : 0;
-    return n >= 1 && n <= BASES_PART ? (size_t)n : BASES_PART;
+    char *end = NULL;
+    long n = v && *v ? strtol(v, &end, 10) : 0;
+    return end && !*end && n >= 1 && n <= BASES_PART ? (size_t)n : BASES_PART;
 }
 #define STREAM_CACHE_KIB 2048 /* page cache of a streamed export */
 

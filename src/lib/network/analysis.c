@@ -66,8 +66,11 @@ int jd_analyse_partitions(jd_store *s, const jd_analyse_opts *opts, jd_error *er
     if (rc < 0)
         return rc;
     int64_t mb = opts->memory_mb > 0 ? opts->memory_mb : JD_ANALYSE_MEMORY_MB;
-    /* a budget below twice the fixed part is all for the events (tests) */
-    double room = (double)(mb > 2 * PART_FIXED_MB ? mb - PART_FIXED_MB : mb);
+    /* what a pass may hold beyond its fixed part; a budget at or below the
+     * fixed part gets the most passes (more budget never gives more passes) */
+    if (mb <= PART_FIXED_MB)
+        return 64;
+    double room = (double)(mb - PART_FIXED_MB);
     double n = PART_SHARE * (double)c.events * PART_KB_PER_EVENT / 1024.0 / room;
     return n <= 1 ? 1 : n >= 64 ? 64 : (int)n + (n > (int)n);
 }

@@ -355,8 +355,11 @@ static bool concerning(const an *A, const aev *e, const amention *m)
 {
     if (is_police_context(e) || e->crime_mask || e->trig_mask)
         return true;
-    if (A->net_flags) /* a run on partitions: what its passes kept (analyse_internal.h) */
+    if (A->net_flags) { /* a run on partitions: what its passes kept (analyse_internal.h) */
+        if ((size_t)e->id >= A->net_cap) /* stored after the passes read: not in this run */
+            return false;
         return (A->net_flags[e->id] & JD_NET_CONCERN) || (A->net_roles[e->id] & m->role);
+    }
     for (uint32_t k = 0; k < e->nf; k++) {
         const finding *f = &A->f[e->f0 + k];
         if (f->kind == F_IND && f->pattern != -2 && A->rules->ind[f->idx].cls != IC_VULN &&
