@@ -44,6 +44,8 @@ import re
 import sys
 from collections import Counter, defaultdict
 
+from screen_score import part_of  # the split: the first run of digits
+
 RULE_KEYS = ("patterns", "unless", "keep", "needs")
 
 
@@ -116,8 +118,7 @@ def tune_words(paths):
         with open(path, encoding="utf-8") as f:
             for line in f:
                 note = json.loads(line)
-                m = re.search(r"(\d+)", note.get("id", ""))
-                if m and int(m.group(1)) % 3 == 0:
+                if part_of(note.get("id")) == "heldout":
                     continue  # held out: never read
                 freq.update(re.findall(r"[a-z]+", note.get("text", "").lower()))
     return freq
@@ -198,8 +199,7 @@ def audit_ruled_out(corpus, results):
     with open(corpus, encoding="utf-8") as fc, open(results, encoding="utf-8") as fr:
         for gline, rline in zip(fc, fr):
             g, r = json.loads(gline), json.loads(rline)
-            num = re.sub(r"\D", "", g["id"])
-            if not num or int(num) % 3 == 0:
+            if part_of(g.get("id")) == "heldout":
                 continue  # held out: never read
             gold = set(g.get("language", [])) | set(g.get("indicators", []))
             if g.get("crime_recorded") != "Y":

@@ -186,6 +186,22 @@ static int cross_validate(const corpus *c, const jd_screen_data *D,
     return rc;
 }
 
+/* --cv-sets names only sets the corpora's tune parts hold: a letter that
+ * matches nothing would print an all-zero pooled line. */
+static int check_cv_sets(const corpus *c)
+{
+    if (c->cv_sets && !c->cv_sets[0]) {
+        fprintf(stderr, "joindots screen-train: --cv-sets needs at least one set letter\n");
+        return JD_EXIT_USAGE;
+    }
+    for (const char *p = c->cv_sets; p && *p; p++)
+        if (!memchr(c->letter, *p, (size_t)c->nsets)) {
+            fprintf(stderr, "joindots screen-train: --cv-sets: no set %c in the corpora\n", *p);
+            return JD_EXIT_USAGE;
+        }
+    return JD_EXIT_OK;
+}
+
 static int usage(FILE *f, int rc)
 {
     fprintf(f, "usage: joindots screen-train --out MODEL.json [--cv [--cv-sets LETTERS]]\n"
@@ -201,8 +217,9 @@ static int usage(FILE *f, int rc)
                "matched when a rule of the kind did (default off = offences). --weight: the\n"
                "weight of one set's notes (a writer the rules were not tuned on). --l2\n"
                "(default 0.001) and --iterations (default 150): the penalty and the steps.\n"
-               "--cv-sets: leave out only these sets in turn (\"RST\"); with --cv, --out\n"
-               "may be left out (no model is trained on all the notes then).\n");
+               "--cv-sets: leave out only these sets in turn (\"RST\"; each must be a set of\n"
+               "the corpora; needs --cv); with --cv, --out may be left out (no model is\n"
+               "trained on all the notes then).\n");
     return rc;
 }
 
@@ -303,7 +320,7 @@ int cmd_screen_train(int argc, char **argv)
         default: json_decref(c.rows); return usage(stderr, JD_EXIT_USAGE);
         }
     }
-    if ((!out && !cv) || optind >= argc) {
+    if ((!out && !cv) || optind >= argc || (c.cv_sets && !cv)) {
         json_decref(c.rows);
         return usage(stderr, JD_EXIT_USAGE);
     }
@@ -312,6 +329,8 @@ int cmd_screen_train(int argc, char **argv)
         rc = read_file(&c, argv[i]);
     if (rc == JD_EXIT_OK)
         rc = make_gold(&c);
+    if (rc == JD_EXIT_OK)
+        rc = check_cv_sets(&c);
     jd_screen *S = NULL;
     jd_error err;
     jd_error_clear(&err);

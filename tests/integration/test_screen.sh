@@ -168,6 +168,15 @@ ok $? "screen --model screen_model_ind.json: modelled indicators name p and feat
 "$JD" screen-train --cv --cv-sets B --kinds lang "$SCRATCH/syn.jsonl" >"$SCRATCH/cvb.txt" 2>&1 &&
   grep -q "^set B" "$SCRATCH/cvb.txt" && ! grep -q "^set A" "$SCRATCH/cvb.txt"
 ok $? "screen-train --cv --cv-sets B: only set B left out, no --out needed"
+"$JD" screen-train --cv --cv-sets BZ --kinds lang "$SCRATCH/syn.jsonl" >"$SCRATCH/cvz.txt" 2>&1
+is "$?" "2" "screen-train --cv-sets with a letter no set has is a usage error"
+grep -q "no set Z" "$SCRATCH/cvz.txt" && ! grep -q "^pooled" "$SCRATCH/cvz.txt"
+ok $? "screen-train --cv-sets Z names the letter and prints no pooled line"
+"$JD" screen-train --cv-sets B --kinds lang --out "$SCRATCH/mb.json" "$SCRATCH/syn.jsonl" \
+  >/dev/null 2>&1
+is "$?" "2" "screen-train --cv-sets without --cv is a usage error"
+test ! -e "$SCRATCH/mb.json"
+ok $? "screen-train --cv-sets without --cv writes no model"
 "$JD" screen --model /nonexistent/m.json "text" >/dev/null 2>&1
 is "$?" "1" "a missing model file is an I/O failure"
 

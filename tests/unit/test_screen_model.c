@@ -499,6 +499,127 @@ static void test_screen_model__no_model_is_rules_alone(void **state)
     jd_screen_close(plain);
 }
 
+/* The features of an open indicator candidate (code) on text. */
+static void open_features(fx *f, jd_sm_stemmer *st, jd_sm_fv *fv, const char *text,
+                          const char *code)
+{
+    jd_error err;
+    jd_screen_note in = note(text, 14);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    jd_screen_match proto = {0};
+    proto.kind = JD_SCREEN_INDICATOR;
+    proto.code = code;
+    proto.start = proto.end = -1;
+    assert_int_equal(jd_screen__features_for(fv, st, &in, &f->res, &proto, -1, -1), JD_OK);
+}
+
+/* Fairness through Unicode: curly quotes, U+2019, a no-break space and an
+ * en dash separate words, so a religion or nationality in them is never a
+ * feature, alone or in a pair; other non-ASCII letters stay in words. */
+static void test_screen_model__fairness_unicode(void **state)
+{
+    fx *f = *state;
+    jd_sm_stemmer *st;
+    jd_sm_fv fv = {0};
+    assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
+    jd_screen_set_model(f->S, NULL);
+    static const struct {
+        const char *text, *word;
+    } cases[] = {
+        {"Met the zulu team. Mum said they are \u201cMuslim\u201d and quiet.", "muslim"},
+        {"Met the zulu team. Her Muslim\u2019s friend was there.", "muslim"},
+        {"Met the zulu team. Her Pakistani\u2019s uncle was there.", "pakistani"},
+        {"Met the zulu team. A Muslim\u00a0family were there.", "muslim"},
+        {"Met the zulu team. A Sunni family were there.", "sunni"},
+        {"Met the zulu team. The family are \u2018Jamaican\u2019.", "jamaican"},
+        {"Met the zulu team\u2014Sikhs\u2013Methodist and hijab.", "sikh"},
+        {"Met the zulu team. Went to the mosque for Ramadan and Eid.", "ramadan"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        open_features(f, st, &fv, cases[c].text, "M09");
+        assert_true(has_feature(&fv, "M09|n:zulu"));
+        if (has_feature_part(&fv, cases[c].word) || has_feature_part(&fv, "\xe2\x80") ||
+            has_feature_part(&fv, "\xc2\xa0") || has_feature_part(&fv, "methodist") ||
+            has_feature_part(&fv, "hijab") || has_feature_part(&fv, "mosque") ||
+            has_feature_part(&fv, "eid"))
+            fail_msg("case %zu leaks a fairness word or a separator", c);
+    }
+    /* the en dash separates like a space: the pair across it is kept */
+    open_features(f, st, &fv, "Met the zulu\u2013team.", "M09");
+    assert_true(has_feature(&fv, "M09|nb:zulu_team"));
+    /* an accented letter is part of its word */
+    open_features(f, st, &fv, "Met the zulu team at the caf\u00e9.", "M09");
+    assert_true(has_feature(&fv, "M09|n:caf\u00e9"));
+    assert_true(jd_sm__fairness_word("sunnis", 6));
+    assert_true(jd_sm__fairness_word("christmas", 9));
+    assert_false(jd_sm__fairness_word("team", 4));
+    assert_false(jd_sm__fairness_word("shi", 3));
+    jd_sm__fv_free(&fv);
+    jd_sm__stemmer_free(st);
+}
+
+/* Two notes that differ only by a religion or nationality word get the same
+ * features for every indicator and the same decisions and probabilities
+ * from the indicators model (data/rules/screen_model_ind.json). */
+static void test_screen_model__fairness_same_decision(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    static const char *const pairs[][2] = {
+        {"Mum said they are \u201cMuslim\u201d. She, 14, stays out late with older males who "
+         "give her cash and lifts; she was found drunk in a car.",
+         "Mum said they are \u201cCatholic\u201d. She, 14, stays out late with older males who "
+         "give her cash and lifts; she was found drunk in a car."},
+        {"Her Pakistani\u2019s boyfriend, 24, buys her vodka and a phone. Sunni family.",
+         "Her Jamaican\u2019s boyfriend, 24, buys her vodka and a phone. Methodist family."},
+        {"Went missing after Eid at the mosque; seen in a taxi with an older man.",
+         "Went missing after Christmas at the chapel; seen in a taxi with an older man."},
+    };
+    static const char *const codes[] = {"S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08",
+                                        "S09", "S10", "S11", "S12", "M01", "M02", "M03", "M04",
+                                        "M05", "M06", "M07", "M08", "M09", "M10", "M11", "M12",
+                                        "M13", "V01", "V02", "V03", "V04", "V05", "V06", "V07"};
+    jd_sm_stemmer *st;
+    assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
+    jd_sm_fv a = {0}, b = {0};
+    jd_screen_set_model(f->S, NULL);
+    for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++)
+        for (size_t c = 0; c < sizeof codes / sizeof codes[0]; c++) {
+            open_features(f, st, &a, pairs[p][0], codes[c]);
+            open_features(f, st, &b, pairs[p][1], codes[c]);
+            assert_int_equal(a.n, b.n);
+            for (size_t i = 0; i < a.n; i++) {
+                assert_string_equal(jd_sm__name(&a, i), jd_sm__name(&b, i));
+                assert_true(a.f[i].v == b.f[i].v);
+            }
+        }
+    jd_sm__fv_free(&a);
+    jd_sm__fv_free(&b);
+    jd_sm__stemmer_free(st);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/rules/screen_model_ind.json",
+             getenv("JD_SOURCE_ROOT") ? getenv("JD_SOURCE_ROOT") : ".");
+    jd_screen_model *m;
+    assert_int_equal(jd_screen_model_load(&m, path, &err), JD_OK);
+    jd_screen_set_model(f->S, m);
+    jd_screen_result r0 = {0}, r1 = {0};
+    for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
+        jd_screen_note n0 = note(pairs[p][0], 14), n1 = note(pairs[p][1], 14);
+        assert_int_equal(jd_screen_run(f->S, &n0, &r0, &err), JD_OK);
+        assert_int_equal(jd_screen_run(f->S, &n1, &r1, &err), JD_OK);
+        assert_int_equal(r0.n, r1.n);
+        for (size_t i = 0; i < r0.n; i++) {
+            assert_string_equal(r0.m[i].code, r1.m[i].code);
+            assert_int_equal(r0.m[i].counts, r1.m[i].counts);
+            assert_int_equal(r0.m[i].modelled, r1.m[i].modelled);
+            assert_true(r0.m[i].prob == r1.m[i].prob);
+        }
+    }
+    jd_screen_set_model(f->S, NULL); /* frees m */
+    jd_screen_result_free(&r0);
+    jd_screen_result_free(&r1);
+}
+
 static void test_screen_model__bad_arguments(void **state)
 {
     fx *f = *state;
@@ -528,6 +649,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__no_model_is_rules_alone, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__bad_arguments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__fairness_unicode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__fairness_same_decision, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

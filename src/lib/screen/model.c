@@ -84,27 +84,69 @@ static const char *stem_of(jd_sm_stemmer *st, const char *w, size_t n)
     return st->stems + at;
 }
 
-/* Words that name an ethnicity, religion or nationality: never a feature. */
+/* Words that name an ethnicity, religion or nationality, or a place of
+ * worship, garment or festival of one: never a feature. Sorted (bsearch). */
 static const char *const fair_stop[] = {
-    "african",     "afghan",      "albanian", "arab",       "arabic",    "asian",    "asylum",
-    "bangladeshi", "black",       "british",  "buddhist",   "caribbean", "catholic", "chinese",
-    "christian",   "church",      "eastern",  "english",    "eritrean",  "ethnic",   "ethnicity",
-    "european",    "foreign",     "gypsies",  "gypsy",      "heritage",  "hindu",    "immigrant",
-    "indian",      "iranian",     "iraqi",    "irish",      "islam",     "islamic",  "jew",
-    "jewish",      "kurdish",     "latvian",  "lithuanian", "migrant",   "mixed",    "mosque",
-    "muslim",      "nationality", "nigerian", "pakistani",  "polish",    "punjabi",  "refugee",
-    "religion",    "religious",   "roma",     "romanian",   "scottish",  "sikh",     "somali",
-    "synagogue",   "syrian",      "temple",   "traveller",  "turkish",   "urdu",     "vietnamese",
-    "welsh",       "white"};
+    "afghan",      "afghani",      "afghanistan", "africa",     "african",    "afro",
+    "albania",     "albanian",     "algerian",    "american",   "anglican",   "arab",
+    "arabic",      "armenian",     "asian",       "asylum",     "atheist",    "bajan",
+    "bame",        "bangladesh",   "bangladeshi", "baptist",    "barbadian",  "belarusian",
+    "bengali",     "bible",        "biracial",    "black",      "bme",        "bosnian",
+    "brazilian",   "british",      "buddhism",    "buddhist",   "bulgarian",  "burka",
+    "burqa",       "cameroonian",  "canadian",    "caribbean",  "cathedral",  "catholic",
+    "catholicism", "caucasian",    "chapel",      "chechen",    "china",      "chinese",
+    "christian",   "christianity", "christmas",   "church",     "churches",   "colombian",
+    "congolese",   "croatian",     "cypriot",     "czech",      "diwali",     "dutch",
+    "easter",      "eastern",      "egyptian",    "eid",        "english",    "eritrea",
+    "eritrean",    "estonian",     "ethiopian",   "ethnic",     "ethnicity",  "european",
+    "evangelical", "filipino",     "foreign",     "french",     "gambian",    "georgian",
+    "german",      "ghanaian",     "greek",       "gujarati",   "gurdwara",   "gypsies",
+    "gypsy",       "halal",        "hanukkah",    "headscarf",  "heritage",   "hijab",
+    "hindi",       "hindu",        "hinduism",    "hispanic",   "hungarian",  "imam",
+    "immigrant",   "india",        "indian",      "iran",       "iranian",    "iraq",
+    "iraqi",       "irish",        "islam",       "islamic",    "islamist",   "jamaica",
+    "jamaican",    "japanese",     "jehovah",     "jew",        "jewish",     "judaism",
+    "kenyan",      "kippah",       "koran",       "korean",     "kosher",     "kosovan",
+    "kosovar",     "kurd",         "kurdish",     "latina",     "latino",     "latvian",
+    "lebanese",    "libyan",       "lithuanian",  "madrasa",    "madrassa",   "malaysian",
+    "mandir",      "mecca",        "methodist",   "mexican",    "migrant",    "mixed",
+    "moldovan",    "mormon",       "moroccan",    "mosque",     "mosques",    "muslim",
+    "nationality", "nepalese",     "nepali",      "nigeria",    "nigerian",   "niqab",
+    "orthodox",    "pakistan",     "pakistani",   "pashto",     "pashtun",    "passover",
+    "pentecostal", "persian",      "poland",      "polish",     "portuguese", "protestant",
+    "punjab",      "punjabi",      "quaker",      "quran",      "rabbi",      "ramadan",
+    "rastafarian", "refugee",      "religion",    "religious",  "roma",       "romani",
+    "romania",     "romanian",     "romany",      "russian",    "saudi",      "scottish",
+    "serbian",     "shia",         "shiite",      "sikh",       "sikhism",    "slovak",
+    "somali",      "somalia",      "somalian",    "spanish",    "sudanese",   "sunni",
+    "sylheti",     "synagogue",    "syria",       "syrian",     "tamil",      "temple",
+    "thai",        "traveller",    "turban",      "turkish",    "ugandan",    "ukrainian",
+    "urdu",        "uzbek",        "vaisakhi",    "vietnamese", "welsh",      "white",
+    "yemeni",      "zimbabwean"};
 
-static bool fairness_word(const char *w, size_t n)
+typedef struct {
+    const char *w;
+    size_t n;
+} word_ref;
+
+static int cmp_fair(const void *key, const void *elt)
 {
-    if (n > 3 && w[n - 1] == 's')
-        n--; /* plurals */
-    for (size_t i = 0; i < JD_ARRAY_LEN(fair_stop); i++)
-        if (fair_stop[i][0] == w[0] && !strncmp(fair_stop[i], w, n) && !fair_stop[i][n])
-            return true;
-    return false;
+    const word_ref *k = key;
+    const char *s = *(const char *const *)elt;
+    int c = strncmp(k->w, s, k->n);
+    return c ? c : -(int)(unsigned char)s[k->n];
+}
+
+static bool fair_listed(const char *w, size_t n)
+{
+    word_ref k = {w, n};
+    return bsearch(&k, fair_stop, JD_ARRAY_LEN(fair_stop), sizeof *fair_stop, cmp_fair) != NULL;
+}
+
+bool jd_sm__fairness_word(const char *w, size_t n)
+{
+    /* as written, or a plural ("sikhs"; "christmas" is listed as written) */
+    return fair_listed(w, n) || (n > 3 && w[n - 1] == 's' && fair_listed(w, n - 1));
 }
 
 uint32_t jd_sm__key(const char *name, size_t len)
@@ -259,9 +301,43 @@ static int note_feats(jd_sm_fv *fv, const jd_screen_note *in, const jd_screen_re
     return rc ? rc : both(fv, self->code, "nkind:", nb);
 }
 
-static bool word_byte(unsigned char c)
+/* The bytes of the character at t[i] (*word: part of a word, or it
+ * separates words): ASCII letters and digits and any other character are
+ * words; ASCII punctuation and space, and in UTF-8 U+00A0 (no-break space),
+ * U+00AB/U+00BB (guillemets), U+00AD (soft hyphen), U+2000-U+206F (spaces,
+ * dashes, curly quotes, U+2028/9), U+3000 and U+FEFF separate, so that
+ * "\u201cMuslim\u201d" and "Muslim\u2019s" give the word "muslim". A byte
+ * that does not begin a whole UTF-8 character is a word byte of its own. */
+static size_t char_at(const char *t, size_t i, size_t e, bool *word)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+    const unsigned char *u = (const unsigned char *)t + i;
+    *word = true;
+    if (u[0] < 0x80) {
+        *word = (u[0] >= 'a' && u[0] <= 'z') || (u[0] >= 'A' && u[0] <= 'Z') ||
+                (u[0] >= '0' && u[0] <= '9');
+        return 1;
+    }
+    size_t n = u[0] >= 0xF0 ? 4 : u[0] >= 0xE0 ? 3 : u[0] >= 0xC0 ? 2 : 1;
+    if (n == 1 || i + n > e)
+        return 1;
+    uint32_t cp = u[0] & (0x7F >> n);
+    for (size_t k = 1; k < n; k++) {
+        if ((u[k] & 0xC0) != 0x80)
+            return 1;
+        cp = cp << 6 | (u[k] & 0x3F);
+    }
+    *word = !(cp == 0xA0 || cp == 0xAB || cp == 0xBB || cp == 0xAD ||
+              (cp >= 0x2000 && cp <= 0x206F) || cp == 0x3000 || cp == 0xFEFF);
+    return n;
+}
+
+/* A quote, which ends a pair in a sentence: ' " and U+2018-U+201F. */
+static bool quote_at(const char *t, size_t i, size_t e)
+{
+    const unsigned char *u = (const unsigned char *)t + i;
+    if (u[0] == '"' || u[0] == '\'')
+        return true;
+    return u[0] == 0xE2 && i + 2 < e && u[1] == 0x80 && u[2] >= 0x98 && u[2] <= 0x9F;
 }
 
 static bool in_list(const char *w, size_t n, const char *const *v)
@@ -328,22 +404,25 @@ static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const c
     bool sent = mode == W_SENT;
     char prev[64] = "", w[64];
     for (size_t i = s; i < e;) {
-        if (!word_byte((unsigned char)text[i])) {
-            if (sent ? text[i] == '"' || text[i] == '\'' : sentence_end(text, e, i))
+        bool word;
+        size_t cl = char_at(text, i, e, &word);
+        if (!word) {
+            if (sent ? quote_at(text, i, e) : sentence_end(text, e, i))
                 prev[0] = 0;
-            i++;
+            i += cl;
             continue;
         }
         size_t j = i, n = 0;
         bool digits = true;
-        for (; j < e && word_byte((unsigned char)text[j]); j++) {
-            if (n < sizeof w - 1)
-                w[n++] = (char)(text[j] >= 'A' && text[j] <= 'Z' ? text[j] + 32 : text[j]);
-            digits &= text[j] >= '0' && text[j] <= '9';
-        }
+        for (; j < e && (cl = char_at(text, j, e, &word), word); j += cl)
+            for (size_t k = j; k < j + cl; k++) {
+                if (n < sizeof w - 1)
+                    w[n++] = (char)(text[k] >= 'A' && text[k] <= 'Z' ? text[k] + 32 : text[k]);
+                digits &= text[k] >= '0' && text[k] <= '9';
+            }
         i = j;
         w[n] = 0;
-        if (digits || fairness_word(w, n))
+        if (digits || jd_sm__fairness_word(w, n))
             continue;
         int rc = sent ? frame_word(fv, code, w, n) : JD_OK;
         const char *stem = rc ? NULL : stem_of(st, w, n);

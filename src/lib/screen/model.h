@@ -99,8 +99,12 @@ bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kin
                                  const char *code);
 /* Family candidates come in at most this many labels a kind. */
 #define JD_SM_FAMILY_MAX 40
-/* The kinds whose family candidates jd_screen_data_new keeps (each costs a
- * candidate per label of the kind in every note where the kind matched). */
+/* The kinds whose family candidates jd_screen_data_new keeps. An offence
+ * costs a candidate per offence label in every note where an offence
+ * matched; an indicator is open, so every indicator label (32) no rule of
+ * its own matched is a candidate in every note, each with the note's stems
+ * and pairs: ~90,000 candidates on the 16 tune parts, ~30 times the matched
+ * ones, and most of training's 210 MB and 37 s CPU (docs/internals/screen.md). */
 #define JD_SM_DATA_FAMILY (1u << JD_SCREEN_OFFENCE | 1u << JD_SCREEN_INDICATOR)
 void jd_sm__fv_free(jd_sm_fv *fv);
 /* The text of feature i's name. */
@@ -111,6 +115,9 @@ float jd_sm__named_weight(const jd_sm_kind *k, uint32_t key);
 
 /* The hash key of a named feature ("counted"). */
 uint32_t jd_sm__key(const char *name, size_t len);
+/* Whether a word (lower case, n bytes) names an ethnicity, religion or
+ * nationality (or its plural): never a feature. */
+bool jd_sm__fairness_word(const char *w, size_t n);
 
 /* The model's probability for a feature vector of kind, and the threshold
  * of code (-1: the rules decide this code). top[]: the indices in fv of the
