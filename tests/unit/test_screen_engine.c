@@ -926,6 +926,22 @@ static void test_concern(void **state)
     assert_false(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
     r = run(f, "Amy said mum leaves her alone every night.", 8, "case_note", -1);
     assert_false(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
+    /* the child's own "alleged", "allegation", "concerned": her disclosure,
+     * not a third party's concern (near misses of the cue) */
+    static const char *own[] = {
+        "Amy alleged that mum leaves her alone every night.",
+        "Amy made an allegation that mum leaves her alone and there is no food in the house.",
+        "Amy is concerned that mum leaves her alone every night.",
+        "She alleged that mum leaves her alone every night."};
+    for (size_t i = 0; i < sizeof own / sizeof *own; i++) {
+        r = run(f, own[i], 8, "case_note", -1);
+        assert_false(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
+    }
+    r = run(f, "The neighbour is concerned that mum leaves her alone every night.", 8, "referral",
+            -1);
+    assert_true(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
+    r = run(f, "Caller alleged that mum leaves her alone every night.", 8, "call_for_service", -1);
+    assert_true(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
     /* a sign of neglect alone is no offence, and with the weak evidence
      * listed the screen says why; beside the carer's failure it is one */
     bool was = jd_screen_set_weak(f->S, true);

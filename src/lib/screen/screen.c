@@ -2163,11 +2163,45 @@ static bool neg_within(const jd_screen *S, const hit *c)
     return false;
 }
 
+static int frame_who(const jd_screen *S, size_t i);
+
+/* Whether concern cue c is the child's own: its clause opens with the child
+ * (a name or pronoun the frame gives to the child, or a child word) at most
+ * four words before it ("Amy alleged that mum ...", "Amy made an allegation
+ * that ...", "She is concerned that ..."): her disclosure, not a third
+ * party's concern. "Caller concerned ...", "the neighbour alleged ..." stay. */
+static bool concern_by_child(const jd_screen *S, const hit *c)
+{
+    const tok *b = &S->tok[c->start];
+    size_t j = c->start;
+    while (j > 0 && S->tok[j - 1].clause == b->clause && S->tok[j - 1].sent == b->sent)
+        j--;
+    while (j < c->start && S->tok[j].punct)
+        j++;
+    if (j == c->start || c->start - j > 4)
+        return false;
+    const tok *k = &S->tok[j];
+    int who = frame_who(S, j);
+    if (who == JD_FR_CHILD)
+        return true;
+    if (who != JD_FR_UNKNOWN || in_set(S, S->poss_set, k->sid))
+        return false;
+    if (in_set(S, S->child_set, k->sid))
+        return true; /* "she" the frame leaves undecided, in a note about a girl */
+    /* a name no rule or word list has (no sid: not "Caller", "School",
+     * "Police") the note gives to no one else: the child whose name the note
+     * does not give with her age ("Amy alleged ..."); a friend named so is
+     * read as the child too */
+    return k->cap && k->wlen >= 3 && !k->sid && !other_name(S, k, false);
+}
+
 /* Whether cue c of kind says nothing about match h: "No 12" (a house
  * number), a pseudo-negation's words, a negation whose scope ended before
- * the match, a negated adoption. */
+ * the match, a negated adoption, the child's own allegation or concern. */
 static bool cue_void(const jd_screen *S, int kind, const hit *c, const hit *h)
 {
+    if (kind == K_CONCERN && concern_by_child(S, c))
+        return true; /* "Amy alleged that mum leaves her alone" */
     if (kind == K_NEG && c->end == c->start + 1 && S->tok[c->start].sid == S->no_sid &&
         c->end < S->ntok && S->tok[c->end].num >= 0 &&
         S->tok[c->end].sent == S->tok[c->start].sent)
