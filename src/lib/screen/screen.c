@@ -4000,19 +4000,42 @@ static sbuf sb_at(char *b, size_t n)
     return (sbuf){b, n, 0};
 }
 
-/* Up to len bytes of s, stopping at a NUL ("%.*s"). */
+/* The length of s's first n bytes backed off to a character boundary: a cut
+ * before a UTF-8 continuation byte (10xxxxxx) moves back to its lead byte,
+ * so an explanation never ends mid-character (its JSON would drop it). */
+static size_t utf8_cut(const char *s, size_t n)
+{
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+/* Up to len bytes of s, stopping at a NUL ("%.*s"), and what fits of them;
+ * never part of a character where the buffer is full (utf8_cut). */
 static void sb_mem(sbuf *w, const char *s, size_t len)
 {
-    for (size_t i = 0; i < len && s[i]; i++, w->o++)
-        if (w->o + 1 < w->n) {
-            w->b[w->o] = s[i];
-            w->b[w->o + 1] = 0;
-        }
+    size_t n = 0;
+    while (n < len && s[n])
+        n++;
+    size_t fit = w->o + 1 < w->n ? w->n - 1 - w->o : 0;
+    size_t put = n <= fit ? n : utf8_cut(s, fit);
+    if (put)
+        memcpy(w->b + w->o, s, put);
+    if (w->o < w->n)
+        w->b[w->o + put] = 0;
+    w->o += n;
 }
 
 static void sb_str(sbuf *w, const char *s)
 {
     sb_mem(w, s, SIZE_MAX);
+}
+
+/* The len bytes of s (a slice of a longer text), cut to at most max bytes at
+ * a character boundary: the words an explanation quotes. */
+static void sb_cut(sbuf *w, const char *s, size_t len, size_t max)
+{
+    sb_mem(w, s, len > max ? utf8_cut(s, max) : len);
 }
 
 static void sb_int(sbuf *w, int v)
@@ -4033,7 +4056,7 @@ static void sb_quoted_tok(char *b, size_t n, const char *text, const tok *t)
 {
     sbuf w = sb_at(b, n);
     sb_str(&w, "\"");
-    sb_mem(&w, text + t->off, t->olen < 30 ? t->olen : 30);
+    sb_cut(&w, text + t->off, t->olen, 30);
     sb_str(&w, "\"");
 }
 
@@ -5315,7 +5338,7 @@ static void why_cue(const jd_screen *S, const hit *h, const char *text, unsigned
         sb_str(w, " (");
         sb_str(w, by[k].name);
         sb_str(w, ": \"");
-        sb_mem(w, text + a->off, len < 40 ? len : 40);
+        sb_cut(w, text + a->off, len, 40);
         sb_str(w, "\")");
     }
     if ((attrs & JD_SCREEN_QUOTED) && !(named & JD_SCREEN_QUOTED))
@@ -5362,8 +5385,11 @@ static void why_referent(const jd_screen *S, const char *text, const rule *r, co
     char a[48], b[48];
     sb_quoted_tok(a, sizeof a, text, &S->tok[o]);
     sb_quoted_tok(b, sizeof b, text, &S->tok[ref]);
-    size_t n = strlen(m->why);
-    snprintf(m->why + n, sizeof m->why - n, "; %s taken to be %s", a, b);
+    sbuf w = {m->why, sizeof m->why, strlen(m->why)};
+    sb_str(&w, "; ");
+    sb_str(&w, a);
+    sb_str(&w, " taken to be ");
+    sb_str(&w, b);
 }
 
 /* Where a weak match of code goes: -1 when another match of code counts or
