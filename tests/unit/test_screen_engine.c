@@ -1605,6 +1605,12 @@ static void test_why_cues(void **state)
     const jd_screen_match *m = must(r, "promiscuous", false);
     assert_non_null(strstr(m->why, "about another person"));
     assert_null(strchr(m->why, '('));
+    /* the quotation marks decided, not "described" (the rule reads no
+     * reported speech) */
+    r = run_gender(f, "The teacher described her as 'promiscuous'.", 15, 'F');
+    m = must(r, "promiscuous", false);
+    assert_non_null(strstr(m->why, "(inside quotation marks)"));
+    assert_null(strstr(m->why, "reported"));
     /* counted: no cue named */
     r = run_gender(f, "She is promiscuous.", 15, 'F');
     assert_null(strstr(must(r, "promiscuous", true)->why, "not counted"));

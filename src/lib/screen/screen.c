@@ -5302,32 +5302,60 @@ static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, 
 
 /* The words of the cue that ruled a match out, for the explanation and the
  * sense audit (bench/stem_collisions.py): for each attribute that discounts
- * it, the first cue list attributes() reads and the words it found there
- * (' (attribution: "Mum says")'). An attribute the sentence's structure set
- * (the clause's subject, a passive, the ages) names no cue. */
+ * it, the first cue that decided it in attributes() and the words it found
+ * there (' (attribution: "Mum says")'); each row reads a cue list only where
+ * attributes() does (the rule's kind, reported_speech, taking; the scope), and
+ * quotation marks in the match come before any cue. An attribute the
+ * sentence's structure set (the clause's subject, a passive, the ages) names
+ * no cue. Keep the rows in step with attributes() and certainty(). */
+enum { WC_ANY, WC_NOT_LANG, WC_OFFENCE, WC_LANG, WC_REPORTED, WC_TAKING, WC_NO_AGENT };
+
+static bool why_row_applies(const jd_screen *S, const rule *r, const hit *h, int when)
+{
+    switch (when) {
+    case WC_NOT_LANG: return r->kind != JD_SCREEN_LANGUAGE;
+    case WC_OFFENCE: return r->kind == JD_SCREEN_OFFENCE;
+    case WC_LANG: return r->kind == JD_SCREEN_LANGUAGE;
+    case WC_REPORTED: return r->reported_speech;
+    case WC_TAKING: return r->taking;
+    case WC_NO_AGENT: return !agent_in_sentence(S, h);
+    default: return true;
+    }
+}
+
 static void why_cue(const jd_screen *S, const hit *h, const char *text, unsigned attrs,
                     sbuf *w)
 {
     static const struct {
         unsigned attr;
-        int kind, scope;
+        int kind, scope, when;
         const char *name;
-    } by[] = {{JD_SCREEN_NEGATED, K_NEG, 0, "negation"},
-              {JD_SCREEN_NEGATED, K_NEGPOST, 2, "negation_post"},
-              {JD_SCREEN_HYPOTHETICAL, K_HYPO, 4, "hypothetical"},
-              {JD_SCREEN_HYPOTHETICAL, K_SPEC, 4, "speculation"},
-              {JD_SCREEN_HISTORICAL, K_HIST, 1, "historical"},
-              {JD_SCREEN_HISTORICAL, K_HIST, 12, "historical"},
-              {JD_SCREEN_QUOTED, K_ATTR, 5, "attribution"},
-              {JD_SCREEN_QUOTED, K_DOC, 5, "document"},
-              {JD_SCREEN_QUOTED, K_REPORT, 5, "reported"},
-              {JD_SCREEN_CHALLENGED, K_CHAL, 3, "challenge"},
-              {JD_SCREEN_INNOCENT, K_INNOC, 8, "innocent_cause"},
-              {JD_SCREEN_PROPERTY, K_PROP, 7, "property"},
-              {JD_SCREEN_SENSE, K_SENSE, 7, "sense"}};
+    } by[] = {{JD_SCREEN_NEGATED, K_NEG, 0, WC_ANY, "negation"},
+              {JD_SCREEN_NEGATED, K_NEGPOST, 2, WC_ANY, "negation_post"},
+              {JD_SCREEN_HYPOTHETICAL, K_HYPO, 4, WC_ANY, "hypothetical"},
+              {JD_SCREEN_HYPOTHETICAL, K_SPEC, 4, WC_NOT_LANG, "speculation"},
+              {JD_SCREEN_HISTORICAL, K_HIST, 1, WC_ANY, "historical"},
+              {JD_SCREEN_HISTORICAL, K_HIST, 12, WC_ANY, "historical"},
+              {JD_SCREEN_HISTORICAL, K_CONVICT, 3, WC_OFFENCE, "convicted"},
+              {JD_SCREEN_QUOTED, K_ATTR, 5, WC_ANY, "attribution"},
+              {JD_SCREEN_QUOTED, K_REPORT, 5, WC_REPORTED, "reported"},
+              {JD_SCREEN_QUOTED, K_DOC, 5, WC_LANG, "document"},
+              {JD_SCREEN_CHALLENGED, K_CHAL, 3, WC_ANY, "challenge"},
+              {JD_SCREEN_INNOCENT, K_INNOC, 1, WC_ANY, "innocent_cause"},
+              {JD_SCREEN_INNOCENT, K_INNOC, 8, WC_NO_AGENT, "innocent_cause"},
+              {JD_SCREEN_PROPERTY, K_PROP, 7, WC_TAKING, "property"},
+              {JD_SCREEN_SENSE, K_SENSE, 7, WC_ANY, "sense"}};
+    const rule *r = &S->rules[S->pat[h->pat].owner];
     unsigned named = 0;
+    for (uint32_t i = h->start; (attrs & JD_SCREEN_QUOTED) && i < h->end; i++)
+        if (S->tok[i].quoted) {
+            sb_str(w, " (inside quotation marks)");
+            named |= JD_SCREEN_QUOTED; /* the marks decided, whatever cue is near */
+            break;
+        }
     for (size_t k = 0; k < sizeof by / sizeof by[0]; k++) {
-        if (!(attrs & by[k].attr) || (named & by[k].attr))
+        if (!(attrs & by[k].attr) || (named & by[k].attr) ||
+            !why_row_applies(S, r, h, by[k].when))
             continue;
         long c = cue_which(S, by[k].kind, h, by[k].scope);
         if (c < 0)
@@ -5341,12 +5369,6 @@ static void why_cue(const jd_screen *S, const hit *h, const char *text, unsigned
         sb_cut(w, text + a->off, len, 40);
         sb_str(w, "\")");
     }
-    if ((attrs & JD_SCREEN_QUOTED) && !(named & JD_SCREEN_QUOTED))
-        for (uint32_t i = h->start; i < h->end; i++)
-            if (S->tok[i].quoted) {
-                sb_str(w, " (inside quotation marks)");
-                break;
-            }
 }
 
 /* m's why: the pattern and its attributes when it counts, else what stopped
