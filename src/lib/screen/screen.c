@@ -4433,17 +4433,16 @@ static bool after_word_in(const jd_screen *S, size_t i, uint32_t set)
 }
 
 /* The one acting in match h by the note's discourse model: a subject
- * pronoun ("he", "they", "she" of the other gender than the child) before
- * the match in its clause, at most six words back, resolved to a mention
- * (jd_frame__antecedents); -1 when there is none. */
+ * pronoun ("he", "they", "she" of the other gender than the child) opening
+ * the match or at most six words before it in its clause ("he slapped her",
+ * "they then punched him"), resolved to a mention (jd_frame__antecedents);
+ * -1 when there is none. */
 static long actor_by_reference(const jd_screen *S, const hit *h)
 {
     frame_ready(S);
     uint32_t clause = S->tok[h->start].clause;
     for (size_t i = h->start + 1, d = 0; i-- > 0 && d < 7 && S->tok[i].clause == clause; d++) {
         const jd_frame_tok *f = &S->ftok[i];
-        if (i >= h->end)
-            continue;
         bool subj = f->kind == JD_FK_HE || f->kind == JD_FK_SHE ||
                     ((f->flags & JD_FF_THEY) && !(f->flags & JD_FF_OBJ));
         if (!subj)
@@ -5240,16 +5239,12 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
     return JD_OK;
 }
 
-/* A hit of a rule read as a match: false when the rule does not apply there
- * (event type, an exception, no "near" pattern); else *m with its attributes
- * and counting, and *discount, the attribute bits that stop it counting. */
 /* A blow (the match opens with a word of the set "hit") whose actor, written
  * before it in its clause or reached from "he"/"they" by the note's discourse
- * model (frame_referent), is
- * an adult who is not a carer ("one of the men slapped her", "they punched
- * him" after "older men from the next town"): an assault (C16), not a carer's
- * cruelty (C17). A carer ("mum's partner", "her stepdad"), a name, or no
- * actor found leaves the match to the other rules. */
+ * model (frame_referent), is an adult who is not a carer ("one of the men
+ * slapped her", "they punched him" after "older men from the next town"): an
+ * assault (C16), not a carer's cruelty (C17). A carer ("mum's partner", "her
+ * stepdad"), a name, or no actor found leaves the match to the other rules. */
 static bool blow_by_non_carer(const jd_screen *S, const hit *h)
 {
     if (S->hit_set == UINT32_MAX || S->actor_set == UINT32_MAX || S->parent_set == UINT32_MAX ||
@@ -5276,6 +5271,9 @@ static bool blow_by_non_carer(const jd_screen *S, const hit *h)
     return in_set(S, S->actor_set, a->sid) && !in_set(S, S->parent_set, a->sid) && !owned;
 }
 
+/* A hit of a rule read as a match: false when the rule does not apply there
+ * (event type, an exception, no "near" pattern); else *m with its attributes
+ * and counting, and *discount, the attribute bits that stop it counting. */
 static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, int child, int et,
                       jd_screen_match *m, unsigned *discount)
 {
@@ -5403,6 +5401,11 @@ static void why_referent(const jd_screen *S, const char *text, const rule *r, co
     (void)victim_by_reference(S, r, h, &ref);
     if (ref < 0)
         return;
+    frame_ready(S);
+    const jd_frame_tok *f = &S->ftok[ref];
+    if (f->kind == JD_FK_SHE || f->kind == JD_FK_HER || f->kind == JD_FK_HE ||
+        f->kind == JD_FK_HIM || f->kind == JD_FK_FIRST || (f->flags & JD_FF_THEY))
+        return; /* a pronoun left unresolved: '"her" taken to be "her"' says nothing */
     long o = act_object_pronoun(S, h);
     char a[48], b[48];
     sb_quoted_tok(a, sizeof a, text, &S->tok[o]);
