@@ -1784,6 +1784,15 @@ static bool other_name(const jd_screen *S, const tok *k, bool peer)
     return false;
 }
 
+/* Whether person word k is plural by its ending: "-s" ("friends",
+ * "parents"), not "-ss" ("Miss", "boss"), not a possessive, not a name the
+ * note gives ("James", "Jones" as another person's or the child's name). */
+static bool plural_word(const jd_screen *S, const tok *k)
+{
+    return k->wlen > 3 && k->w[k->wlen - 1] == 's' && k->w[k->wlen - 2] != 's' && !k->poss &&
+           !other_name(S, k, false) && !(S->child_name && same_word(k, S->child_name));
+}
+
 /* Whether token k, written with "'s", is another person's name's possessive
  * ("Bethany's" is written "bethanys"; other_name compares whole words). */
 static bool other_name_poss(const jd_screen *S, const tok *k)
@@ -2574,8 +2583,7 @@ static bool peer_reports(const jd_screen *S, const hit *h)
                 peer = !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, k->sid));
                 /* "friends say a man 'put something in her drink'": speakers
                  * in the plural say "we", "our"; her is someone else, the child */
-                if (k->wlen > 3 && k->w[k->wlen - 1] == 's' && k->w[k->wlen - 2] != 's' &&
-                    !k->poss)
+                if (plural_word(S, k))
                     peer = false;
                 /* "Chelsea's friend says ... had sex with her": the child named as
                  * the speaker's possessor is whom "her" names */
@@ -3406,8 +3414,7 @@ static void frame_person(const jd_screen *S, size_t i, jd_frame_tok *f)
             f->flags |= JD_FF_ADULT;
         if (k->poss)
             f->flags |= JD_FF_POSS;
-        if ((k->wlen > 3 && k->w[k->wlen - 1] == 's' && !k->poss) ||
-            is_word(k, "men", "women", "people", NULL))
+        if (plural_word(S, k) || is_word(k, "men", "women", "people", NULL))
             f->flags |= JD_FF_PLURAL;
     }
     if (k->sid == S->they_sid || k->sid == S->them_sid)
