@@ -268,8 +268,9 @@ int cmd_resolve(int argc, char **argv)
     /* Resolve's large arrays come and go phase by phase: a fixed threshold
      * maps each one of 1 MB or more apart and hands it back when freed
      * (glibc's moving threshold keeps those up to 32 MB in the heap once
-     * one is freed: at 1M, 82 MB more at the peak). */
-    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+     * one is freed: at 1M, 82 MB more at the peak). A failure only leaves
+     * glibc's default, so the result is ignored. */
+    (void)mallopt(M_MMAP_THRESHOLD, 1 << 20);
 #endif
     jd_error err;
     jd_error_clear(&err);

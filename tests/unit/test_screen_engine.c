@@ -926,6 +926,22 @@ static void test_concern(void **state)
     assert_false(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
     r = run(f, "Amy said mum leaves her alone every night.", 8, "case_note", -1);
     assert_false(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
+    /* the child's own "alleged", "allegation", "concerned": her disclosure,
+     * not a third party's concern (near misses of the cue) */
+    static const char *own[] = {
+        "Amy alleged that mum leaves her alone every night.",
+        "Amy made an allegation that mum leaves her alone and there is no food in the house.",
+        "Amy is concerned that mum leaves her alone every night.",
+        "She alleged that mum leaves her alone every night."};
+    for (size_t i = 0; i < sizeof own / sizeof *own; i++) {
+        r = run(f, own[i], 8, "case_note", -1);
+        assert_false(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
+    }
+    r = run(f, "The neighbour is concerned that mum leaves her alone every night.", 8, "referral",
+            -1);
+    assert_true(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
+    r = run(f, "Caller alleged that mum leaves her alone every night.", 8, "call_for_service", -1);
+    assert_true(must(r, "C17", true)->attrs & JD_SCREEN_CONCERN);
     /* a sign of neglect alone is no offence, and with the weak evidence
      * listed the screen says why; beside the carer's failure it is one */
     bool was = jd_screen_set_weak(f->S, true);
@@ -1589,9 +1605,50 @@ static void test_why_cues(void **state)
     const jd_screen_match *m = must(r, "promiscuous", false);
     assert_non_null(strstr(m->why, "about another person"));
     assert_null(strchr(m->why, '('));
+    /* the quotation marks decided, not "described" (the rule reads no
+     * reported speech) */
+    r = run_gender(f, "The teacher described her as 'promiscuous'.", 15, 'F');
+    m = must(r, "promiscuous", false);
+    assert_non_null(strstr(m->why, "(inside quotation marks)"));
+    assert_null(strstr(m->why, "reported"));
     /* counted: no cue named */
     r = run_gender(f, "She is promiscuous.", 15, 'F');
     assert_null(strstr(must(r, "promiscuous", true)->why, "not counted"));
+}
+
+/* Whether s is well-formed UTF-8 (no cut character; what a JSON writer takes). */
+static bool utf8_ok(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
+                          : (*p & 0xF8) == 0xF0   ? 3
+                                                  : -1;
+        if (n < 0)
+            return false;
+        p++;
+        for (int k = 0; k < n; k++, p++)
+            if ((*p & 0xC0) != 0x80)
+                return false;
+    }
+    return true;
+}
+
+/* The explanations cut long words at a character, never inside one: curly
+ * apostrophes and en dashes (3 bytes each) at the 40-byte cue cut and the
+ * 160-byte why. */
+static void test_why_utf8(void **state)
+{
+    fx *f = *state;
+    const char *text = "Mum\u2019s ex\u2013partner\u2019s half\u2013sister\u2019s friend says she "
+                       "wouldn\u2019t ever be putting herself at risk.";
+    const jd_screen_result *r = run_gender(f, text, 15, 'F');
+    const jd_screen_match *m = must(r, "putting_self_at_risk", false);
+    assert_non_null(strstr(m->why, "(attribution: \"Mum\u2019s"));
+    for (size_t i = 0; i < r->n; i++) {
+        assert_true(r->m[i].why[0]);
+        assert_true(utf8_ok(r->m[i].why));
+    }
 }
 
 int main(void)
@@ -1606,6 +1663,7 @@ int main(void)
         cmocka_unit_test(test_limits),        cmocka_unit_test(test_linked_age),
         cmocka_unit_test(test_analyse_agrees),
         cmocka_unit_test(test_concern),
+        cmocka_unit_test(test_why_utf8),
         cmocka_unit_test(test_offence_frame),
         cmocka_unit_test(test_lang_frame),
         cmocka_unit_test(test_offence_roles_s7),

@@ -573,6 +573,15 @@ static void test_engine_victim_reference(void **state)
                "he would kill her.",
             12, 'F');
     assert_true(counted(r, "C20"));
+    /* a referent that is itself a pronoun names no one: no '"her" taken to
+     * be "her"' */
+    r = run(f, "Victim Kelly MOSS (29), suspect partner Jason TATE (33). Kelly has scratches, "
+               "states Jason threw a plate at her and held her against the wall by her throat. "
+               "Son Alfie (6) was in the living room.",
+            6, 'M');
+    assert_true(find(r, "C19", true) || find(r, "C19", false)); /* the act read */
+    for (size_t i = 0; i < r->n; i++)
+        assert_null(strstr(r->m[i].why, "taken to be \"her\""));
 }
 
 /* Whose words: "15yo told me" is the child speaking (her age written with

@@ -3330,17 +3330,6 @@ static bool surname_settled_as_first(const rs *R, const cl *c, uint32_t x, uint3
     return false;
 }
 
-/* Why clusters x and y (roots) must not be one person, or NULL; *reason
- * gets its CL_ number. The rules stop chains too (A-B-C where A and C were
- * never compared): every cannot-link between any member of one and any of
- * the other holds. `direct`: the link's own two refs both carry full dates
- * of birth, so the model has already weighed them against each other (a
- * wholly wrong date beside agreeing names, address and identifiers is a
- * typing error the model may outweigh); the dates of the rest of the two
- * clusters still hold. `same_id`: the link's own two refs share an NHS
- * number or pupil number and none differs, so first names settled apart
- * do not hold (Amelia Lamb's records and "Amelie" Lamb's, one NHS number
- * and one date; twins of one date carry two numbers). */
 /* Why a link was refused (conflict, cluster_links): a refused note logs
  * the index. */
 enum {
@@ -3371,6 +3360,17 @@ static const char *const refusal_why[WHY_N] = {
     [WHY_FIRST_DIFF] = "first names wholly different",
 };
 
+/* Why clusters x and y (roots) must not be one person, or NULL; *reason
+ * gets its CL_ number. The rules stop chains too (A-B-C where A and C were
+ * never compared): every cannot-link between any member of one and any of
+ * the other holds. `direct`: the link's own two refs both carry full dates
+ * of birth, so the model has already weighed them against each other (a
+ * wholly wrong date beside agreeing names, address and identifiers is a
+ * typing error the model may outweigh); the dates of the rest of the two
+ * clusters still hold. `same_id`: the link's own two refs share an NHS
+ * number or pupil number and none differs, so first names settled apart
+ * do not hold (Amelia Lamb's records and "Amelie" Lamb's, one NHS number
+ * and one date; twins of one date carry two numbers). */
 static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const decision *d,
                             size_t nd, bool direct, bool same_id, int *reason)
 {
@@ -5562,9 +5562,12 @@ static void note_cat(char **note, const char *text)
  * cannot-link (NOTE_REFUSED, why: one of refusal_why), noted on both refs. */
 static int note_link(vec *notes, const match_link *l, int kind, const char *why)
 {
-    uint32_t k = 0;
-    while (why && k < WHY_N - 1 && refusal_why[k] != why)
+    uint32_t k = 0; /* a possible link (why NULL) logs 0 */
+    while (why && k < WHY_N && refusal_why[k] != why)
         k++;
+    assert(k < WHY_N); /* a why not from refusal_why is a bug */
+    if (k >= WHY_N)
+        return JD_ERROR;
     int rc = JD_OK;
     for (int side = 0; side < 2 && rc == JD_OK; side++)
         rc = note_log(notes, (note_op){.kind = (uint8_t)kind, .ref = side ? l->b : l->a,

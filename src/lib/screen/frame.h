@@ -83,12 +83,17 @@ void jd_frame__resolve(const jd_frame_tok *t, size_t n, char child_gender, uint8
 /* The note's people and whom each third-person pronoun refers to (issue 14,
  * scr-coref): a discourse model of the mentions (the child, another person
  * named or by a person word, a woman, an adult), and for each pronoun
- * (she, her, he, him, they, them) the nearest compatible mention before it:
- * the same gender (the child's mentions have child_gender; a name without
- * one is either), the same number, the same side of a quotation, in its
- * sentence or the two before it, never a possessor ("mum's partner hit
- * her": not mum) nor, for an object pronoun, its own clause's earlier
- * mentions ("Jason hit her": not Jason). A resolved pronoun is a mention
+ * (she, her, he, him, they, them) a mention before it (pick in frame.c),
+ * never one of its own clause's earlier mentions ("Jason hit her": not
+ * Jason), and the search stops at the first mention on the other side of a
+ * quotation. A pronoun of the child's gender stays the child's (ante 0)
+ * unless its own sentence opens with another person of that gender as the
+ * subject, not a possessor ("Kelly's mum has scratches; states Jason threw a
+ * plate at her": mum); a mention of the child, or a non-subject pronoun of
+ * her gender, in between keeps it the child's. A pronoun of the other gender,
+ * or "they", takes the nearest mention of its gender (or number) in its
+ * sentence or the two before it, a possessor too ("mum's partner shouting at
+ * her" about a boy: mum). A resolved pronoun is a mention
  * of its referent in turn (a chain). Writes ante[i] = 1 + the token of the
  * mention token i refers to (the first of its chain), 0 when i is no
  * pronoun or nothing compatible is near. Linear in n (a ring of the last 16

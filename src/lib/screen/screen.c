@@ -1784,6 +1784,15 @@ static bool other_name(const jd_screen *S, const tok *k, bool peer)
     return false;
 }
 
+/* Whether person word k is plural by its ending: "-s" ("friends",
+ * "parents"), not "-ss" ("Miss", "boss"), not a possessive, not a name the
+ * note gives ("James", "Jones" as another person's or the child's name). */
+static bool plural_word(const jd_screen *S, const tok *k)
+{
+    return k->wlen > 3 && k->w[k->wlen - 1] == 's' && k->w[k->wlen - 2] != 's' && !k->poss &&
+           !other_name(S, k, false) && !(S->child_name && same_word(k, S->child_name));
+}
+
 /* Whether token k, written with "'s", is another person's name's possessive
  * ("Bethany's" is written "bethanys"; other_name compares whole words). */
 static bool other_name_poss(const jd_screen *S, const tok *k)
@@ -2163,11 +2172,45 @@ static bool neg_within(const jd_screen *S, const hit *c)
     return false;
 }
 
+static int frame_who(const jd_screen *S, size_t i);
+
+/* Whether concern cue c is the child's own: its clause opens with the child
+ * (a name or pronoun the frame gives to the child, or a child word) at most
+ * four words before it ("Amy alleged that mum ...", "Amy made an allegation
+ * that ...", "She is concerned that ..."): her disclosure, not a third
+ * party's concern. "Caller concerned ...", "the neighbour alleged ..." stay. */
+static bool concern_by_child(const jd_screen *S, const hit *c)
+{
+    const tok *b = &S->tok[c->start];
+    size_t j = c->start;
+    while (j > 0 && S->tok[j - 1].clause == b->clause && S->tok[j - 1].sent == b->sent)
+        j--;
+    while (j < c->start && S->tok[j].punct)
+        j++;
+    if (j == c->start || c->start - j > 4)
+        return false;
+    const tok *k = &S->tok[j];
+    int who = frame_who(S, j);
+    if (who == JD_FR_CHILD)
+        return true;
+    if (who != JD_FR_UNKNOWN || in_set(S, S->poss_set, k->sid))
+        return false;
+    if (in_set(S, S->child_set, k->sid))
+        return true; /* "she" the frame leaves undecided, in a note about a girl */
+    /* a name no rule or word list has (no sid: not "Caller", "School",
+     * "Police") the note gives to no one else: the child whose name the note
+     * does not give with her age ("Amy alleged ..."); a friend named so is
+     * read as the child too */
+    return k->cap && k->wlen >= 3 && !k->sid && !other_name(S, k, false);
+}
+
 /* Whether cue c of kind says nothing about match h: "No 12" (a house
  * number), a pseudo-negation's words, a negation whose scope ended before
- * the match, a negated adoption. */
+ * the match, a negated adoption, the child's own allegation or concern. */
 static bool cue_void(const jd_screen *S, int kind, const hit *c, const hit *h)
 {
+    if (kind == K_CONCERN && concern_by_child(S, c))
+        return true; /* "Amy alleged that mum leaves her alone" */
     if (kind == K_NEG && c->end == c->start + 1 && S->tok[c->start].sid == S->no_sid &&
         c->end < S->ntok && S->tok[c->end].num >= 0 &&
         S->tok[c->end].sent == S->tok[c->start].sent)
@@ -2540,8 +2583,7 @@ static bool peer_reports(const jd_screen *S, const hit *h)
                 peer = !(S->parent_set != UINT32_MAX && in_set(S, S->parent_set, k->sid));
                 /* "friends say a man 'put something in her drink'": speakers
                  * in the plural say "we", "our"; her is someone else, the child */
-                if (k->wlen > 3 && k->w[k->wlen - 1] == 's' && k->w[k->wlen - 2] != 's' &&
-                    !k->poss)
+                if (plural_word(S, k))
                     peer = false;
                 /* "Chelsea's friend says ... had sex with her": the child named as
                  * the speaker's possessor is whom "her" names */
@@ -3372,8 +3414,7 @@ static void frame_person(const jd_screen *S, size_t i, jd_frame_tok *f)
             f->flags |= JD_FF_ADULT;
         if (k->poss)
             f->flags |= JD_FF_POSS;
-        if ((k->wlen > 3 && k->w[k->wlen - 1] == 's' && !k->poss) ||
-            is_word(k, "men", "women", "people", NULL))
+        if (plural_word(S, k) || is_word(k, "men", "women", "people", NULL))
             f->flags |= JD_FF_PLURAL;
     }
     if (k->sid == S->they_sid || k->sid == S->them_sid)
@@ -3966,19 +4007,42 @@ static sbuf sb_at(char *b, size_t n)
     return (sbuf){b, n, 0};
 }
 
-/* Up to len bytes of s, stopping at a NUL ("%.*s"). */
+/* The length of s's first n bytes backed off to a character boundary: a cut
+ * before a UTF-8 continuation byte (10xxxxxx) moves back to its lead byte,
+ * so an explanation never ends mid-character (its JSON would drop it). */
+static size_t utf8_cut(const char *s, size_t n)
+{
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+/* Up to len bytes of s, stopping at a NUL ("%.*s"), and what fits of them;
+ * never part of a character where the buffer is full (utf8_cut). */
 static void sb_mem(sbuf *w, const char *s, size_t len)
 {
-    for (size_t i = 0; i < len && s[i]; i++, w->o++)
-        if (w->o + 1 < w->n) {
-            w->b[w->o] = s[i];
-            w->b[w->o + 1] = 0;
-        }
+    size_t n = 0;
+    while (n < len && s[n])
+        n++;
+    size_t fit = w->o + 1 < w->n ? w->n - 1 - w->o : 0;
+    size_t put = n <= fit ? n : utf8_cut(s, fit);
+    if (put)
+        memcpy(w->b + w->o, s, put);
+    if (w->o < w->n)
+        w->b[w->o + put] = 0;
+    w->o += n;
 }
 
 static void sb_str(sbuf *w, const char *s)
 {
     sb_mem(w, s, SIZE_MAX);
+}
+
+/* The len bytes of s (a slice of a longer text), cut to at most max bytes at
+ * a character boundary: the words an explanation quotes. */
+static void sb_cut(sbuf *w, const char *s, size_t len, size_t max)
+{
+    sb_mem(w, s, len > max ? utf8_cut(s, max) : len);
 }
 
 static void sb_int(sbuf *w, int v)
@@ -3999,7 +4063,7 @@ static void sb_quoted_tok(char *b, size_t n, const char *text, const tok *t)
 {
     sbuf w = sb_at(b, n);
     sb_str(&w, "\"");
-    sb_mem(&w, text + t->off, t->olen < 30 ? t->olen : 30);
+    sb_cut(&w, text + t->off, t->olen, 30);
     sb_str(&w, "\"");
 }
 
@@ -4376,17 +4440,16 @@ static bool after_word_in(const jd_screen *S, size_t i, uint32_t set)
 }
 
 /* The one acting in match h by the note's discourse model: a subject
- * pronoun ("he", "they", "she" of the other gender than the child) before
- * the match in its clause, at most six words back, resolved to a mention
- * (jd_frame__antecedents); -1 when there is none. */
+ * pronoun ("he", "they", "she" of the other gender than the child) opening
+ * the match or at most six words before it in its clause ("he slapped her",
+ * "they then punched him"), resolved to a mention (jd_frame__antecedents);
+ * -1 when there is none. */
 static long actor_by_reference(const jd_screen *S, const hit *h)
 {
     frame_ready(S);
     uint32_t clause = S->tok[h->start].clause;
     for (size_t i = h->start + 1, d = 0; i-- > 0 && d < 7 && S->tok[i].clause == clause; d++) {
         const jd_frame_tok *f = &S->ftok[i];
-        if (i >= h->end)
-            continue;
         bool subj = f->kind == JD_FK_HE || f->kind == JD_FK_SHE ||
                     ((f->flags & JD_FF_THEY) && !(f->flags & JD_FF_OBJ));
         if (!subj)
@@ -5183,16 +5246,12 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
     return JD_OK;
 }
 
-/* A hit of a rule read as a match: false when the rule does not apply there
- * (event type, an exception, no "near" pattern); else *m with its attributes
- * and counting, and *discount, the attribute bits that stop it counting. */
 /* A blow (the match opens with a word of the set "hit") whose actor, written
  * before it in its clause or reached from "he"/"they" by the note's discourse
- * model (frame_referent), is
- * an adult who is not a carer ("one of the men slapped her", "they punched
- * him" after "older men from the next town"): an assault (C16), not a carer's
- * cruelty (C17). A carer ("mum's partner", "her stepdad"), a name, or no
- * actor found leaves the match to the other rules. */
+ * model (frame_referent), is an adult who is not a carer ("one of the men
+ * slapped her", "they punched him" after "older men from the next town"): an
+ * assault (C16), not a carer's cruelty (C17). A carer ("mum's partner", "her
+ * stepdad"), a name, or no actor found leaves the match to the other rules. */
 static bool blow_by_non_carer(const jd_screen *S, const hit *h)
 {
     if (S->hit_set == UINT32_MAX || S->actor_set == UINT32_MAX || S->parent_set == UINT32_MAX ||
@@ -5219,6 +5278,9 @@ static bool blow_by_non_carer(const jd_screen *S, const hit *h)
     return in_set(S, S->actor_set, a->sid) && !in_set(S, S->parent_set, a->sid) && !owned;
 }
 
+/* A hit of a rule read as a match: false when the rule does not apply there
+ * (event type, an exception, no "near" pattern); else *m with its attributes
+ * and counting, and *discount, the attribute bits that stop it counting. */
 static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, int child, int et,
                       jd_screen_match *m, unsigned *discount)
 {
@@ -5245,32 +5307,60 @@ static bool hit_match(const jd_screen *S, const hit *h, const ctx *X, bool lac, 
 
 /* The words of the cue that ruled a match out, for the explanation and the
  * sense audit (bench/stem_collisions.py): for each attribute that discounts
- * it, the first cue list attributes() reads and the words it found there
- * (' (attribution: "Mum says")'). An attribute the sentence's structure set
- * (the clause's subject, a passive, the ages) names no cue. */
+ * it, the first cue that decided it in attributes() and the words it found
+ * there (' (attribution: "Mum says")'); each row reads a cue list only where
+ * attributes() does (the rule's kind, reported_speech, taking; the scope), and
+ * quotation marks in the match come before any cue. An attribute the
+ * sentence's structure set (the clause's subject, a passive, the ages) names
+ * no cue. Keep the rows in step with attributes() and certainty(). */
+enum { WC_ANY, WC_NOT_LANG, WC_OFFENCE, WC_LANG, WC_REPORTED, WC_TAKING, WC_NO_AGENT };
+
+static bool why_row_applies(const jd_screen *S, const rule *r, const hit *h, int when)
+{
+    switch (when) {
+    case WC_NOT_LANG: return r->kind != JD_SCREEN_LANGUAGE;
+    case WC_OFFENCE: return r->kind == JD_SCREEN_OFFENCE;
+    case WC_LANG: return r->kind == JD_SCREEN_LANGUAGE;
+    case WC_REPORTED: return r->reported_speech;
+    case WC_TAKING: return r->taking;
+    case WC_NO_AGENT: return !agent_in_sentence(S, h);
+    default: return true;
+    }
+}
+
 static void why_cue(const jd_screen *S, const hit *h, const char *text, unsigned attrs,
                     sbuf *w)
 {
     static const struct {
         unsigned attr;
-        int kind, scope;
+        int kind, scope, when;
         const char *name;
-    } by[] = {{JD_SCREEN_NEGATED, K_NEG, 0, "negation"},
-              {JD_SCREEN_NEGATED, K_NEGPOST, 2, "negation_post"},
-              {JD_SCREEN_HYPOTHETICAL, K_HYPO, 4, "hypothetical"},
-              {JD_SCREEN_HYPOTHETICAL, K_SPEC, 4, "speculation"},
-              {JD_SCREEN_HISTORICAL, K_HIST, 1, "historical"},
-              {JD_SCREEN_HISTORICAL, K_HIST, 12, "historical"},
-              {JD_SCREEN_QUOTED, K_ATTR, 5, "attribution"},
-              {JD_SCREEN_QUOTED, K_DOC, 5, "document"},
-              {JD_SCREEN_QUOTED, K_REPORT, 5, "reported"},
-              {JD_SCREEN_CHALLENGED, K_CHAL, 3, "challenge"},
-              {JD_SCREEN_INNOCENT, K_INNOC, 8, "innocent_cause"},
-              {JD_SCREEN_PROPERTY, K_PROP, 7, "property"},
-              {JD_SCREEN_SENSE, K_SENSE, 7, "sense"}};
+    } by[] = {{JD_SCREEN_NEGATED, K_NEG, 0, WC_ANY, "negation"},
+              {JD_SCREEN_NEGATED, K_NEGPOST, 2, WC_ANY, "negation_post"},
+              {JD_SCREEN_HYPOTHETICAL, K_HYPO, 4, WC_ANY, "hypothetical"},
+              {JD_SCREEN_HYPOTHETICAL, K_SPEC, 4, WC_NOT_LANG, "speculation"},
+              {JD_SCREEN_HISTORICAL, K_HIST, 1, WC_ANY, "historical"},
+              {JD_SCREEN_HISTORICAL, K_HIST, 12, WC_ANY, "historical"},
+              {JD_SCREEN_HISTORICAL, K_CONVICT, 3, WC_OFFENCE, "convicted"},
+              {JD_SCREEN_QUOTED, K_ATTR, 5, WC_ANY, "attribution"},
+              {JD_SCREEN_QUOTED, K_REPORT, 5, WC_REPORTED, "reported"},
+              {JD_SCREEN_QUOTED, K_DOC, 5, WC_LANG, "document"},
+              {JD_SCREEN_CHALLENGED, K_CHAL, 3, WC_ANY, "challenge"},
+              {JD_SCREEN_INNOCENT, K_INNOC, 1, WC_ANY, "innocent_cause"},
+              {JD_SCREEN_INNOCENT, K_INNOC, 8, WC_NO_AGENT, "innocent_cause"},
+              {JD_SCREEN_PROPERTY, K_PROP, 7, WC_TAKING, "property"},
+              {JD_SCREEN_SENSE, K_SENSE, 7, WC_ANY, "sense"}};
+    const rule *r = &S->rules[S->pat[h->pat].owner];
     unsigned named = 0;
+    for (uint32_t i = h->start; (attrs & JD_SCREEN_QUOTED) && i < h->end; i++)
+        if (S->tok[i].quoted) {
+            sb_str(w, " (inside quotation marks)");
+            named |= JD_SCREEN_QUOTED; /* the marks decided, whatever cue is near */
+            break;
+        }
     for (size_t k = 0; k < sizeof by / sizeof by[0]; k++) {
-        if (!(attrs & by[k].attr) || (named & by[k].attr))
+        if (!(attrs & by[k].attr) || (named & by[k].attr) ||
+            !why_row_applies(S, r, h, by[k].when))
             continue;
         long c = cue_which(S, by[k].kind, h, by[k].scope);
         if (c < 0)
@@ -5281,15 +5371,9 @@ static void why_cue(const jd_screen *S, const hit *h, const char *text, unsigned
         sb_str(w, " (");
         sb_str(w, by[k].name);
         sb_str(w, ": \"");
-        sb_mem(w, text + a->off, len < 40 ? len : 40);
+        sb_cut(w, text + a->off, len, 40);
         sb_str(w, "\")");
     }
-    if ((attrs & JD_SCREEN_QUOTED) && !(named & JD_SCREEN_QUOTED))
-        for (uint32_t i = h->start; i < h->end; i++)
-            if (S->tok[i].quoted) {
-                sb_str(w, " (inside quotation marks)");
-                break;
-            }
 }
 
 /* m's why: the pattern and its attributes when it counts, else what stopped
@@ -5324,12 +5408,20 @@ static void why_referent(const jd_screen *S, const char *text, const rule *r, co
     (void)victim_by_reference(S, r, h, &ref);
     if (ref < 0)
         return;
+    frame_ready(S);
+    const jd_frame_tok *f = &S->ftok[ref];
+    if (f->kind == JD_FK_SHE || f->kind == JD_FK_HER || f->kind == JD_FK_HE ||
+        f->kind == JD_FK_HIM || f->kind == JD_FK_FIRST || (f->flags & JD_FF_THEY))
+        return; /* a pronoun left unresolved: '"her" taken to be "her"' says nothing */
     long o = act_object_pronoun(S, h);
     char a[48], b[48];
     sb_quoted_tok(a, sizeof a, text, &S->tok[o]);
     sb_quoted_tok(b, sizeof b, text, &S->tok[ref]);
-    size_t n = strlen(m->why);
-    snprintf(m->why + n, sizeof m->why - n, "; %s taken to be %s", a, b);
+    sbuf w = {m->why, sizeof m->why, strlen(m->why)};
+    sb_str(&w, "; ");
+    sb_str(&w, a);
+    sb_str(&w, " taken to be ");
+    sb_str(&w, b);
 }
 
 /* Where a weak match of code goes: -1 when another match of code counts or
