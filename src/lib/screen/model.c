@@ -8,6 +8,7 @@
  * corpus is screened once and every fold of a cross-validation reuses them.
  */
 #include "screen/model.h"
+#include "util/internal.h"
 
 #include <libstemmer.h>
 #include <math.h>
@@ -721,22 +722,31 @@ static void explain(jd_screen_match *m, const jd_screen_model *M, const jd_sm_fv
     }
 }
 
+/* m->why as the model's verdict over the rules' reason (lead), the
+ * reason's first 100 bytes and the whole cut at a character boundary. */
+static void why_over(jd_screen_match *m, const char *lead, double p, double t)
+{
+    char why[sizeof m->why + 160]; /* room for the whole, then cut to fit */
+    size_t rl = strnlen(m->why, sizeof m->why);
+    int keep = (int)(rl > 100 ? jd_utf8_cut(m->why, 100) : rl);
+    int n = snprintf(why, sizeof why, "%s (p %.2f %s %.2f)%s %.*s", lead, p, p < t ? "<" : ">=",
+                     t, m->counts ? " over:" : ";", keep, m->why);
+    size_t len = n < 0 ? 0 : (size_t)n;
+    if (len >= sizeof m->why)
+        len = jd_utf8_cut(why, sizeof m->why - 1);
+    memcpy(m->why, why, len);
+    m->why[len] = '\0';
+}
+
 /* Decide one candidate: veto its counted match or count its ruled-out one. */
 static void decide(jd_screen_result *res, int ci, int xi, double p, double t)
 {
     if (ci >= 0 && p < t) {
-        jd_screen_match *m = &res->m[ci];
-        m->counts = false;
-        char why[sizeof m->why];
-        snprintf(why, sizeof why, "not counted: the model (p %.2f < %.2f); %.100s", p, t, m->why);
-        memcpy(m->why, why, sizeof why);
+        res->m[ci].counts = false;
+        why_over(&res->m[ci], "not counted: the model", p, t);
     } else if (ci < 0 && p >= t) {
-        jd_screen_match *m = &res->m[xi];
-        m->counts = true;
-        char why[sizeof m->why];
-        snprintf(why, sizeof why, "counted by the model (p %.2f >= %.2f) over: %.100s", p, t,
-                 m->why);
-        memcpy(m->why, why, sizeof why);
+        res->m[xi].counts = true;
+        why_over(&res->m[xi], "counted by the model", p, t);
     }
 }
 

@@ -4007,25 +4007,15 @@ static sbuf sb_at(char *b, size_t n)
     return (sbuf){b, n, 0};
 }
 
-/* The length of s's first n bytes backed off to a character boundary: a cut
- * before a UTF-8 continuation byte (10xxxxxx) moves back to its lead byte,
- * so an explanation never ends mid-character (its JSON would drop it). */
-static size_t utf8_cut(const char *s, size_t n)
-{
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    return n;
-}
-
 /* Up to len bytes of s, stopping at a NUL ("%.*s"), and what fits of them;
- * never part of a character where the buffer is full (utf8_cut). */
+ * never part of a character where the buffer is full (jd_utf8_cut). */
 static void sb_mem(sbuf *w, const char *s, size_t len)
 {
     size_t n = 0;
     while (n < len && s[n])
         n++;
     size_t fit = w->o + 1 < w->n ? w->n - 1 - w->o : 0;
-    size_t put = n <= fit ? n : utf8_cut(s, fit);
+    size_t put = n <= fit ? n : jd_utf8_cut(s, fit);
     if (put)
         memcpy(w->b + w->o, s, put);
     if (w->o < w->n)
@@ -4042,7 +4032,7 @@ static void sb_str(sbuf *w, const char *s)
  * a character boundary: the words an explanation quotes. */
 static void sb_cut(sbuf *w, const char *s, size_t len, size_t max)
 {
-    sb_mem(w, s, len > max ? utf8_cut(s, max) : len);
+    sb_mem(w, s, len > max ? jd_utf8_cut(s, max) : len);
 }
 
 static void sb_int(sbuf *w, int v)

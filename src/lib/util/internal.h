@@ -83,6 +83,17 @@ bool jd_str_ieq_n(const char *s, size_t n, const char *t);
 /* Trim ASCII white space in place, returning the new start; *len updated. */
 const char *jd_str_trim(const char *s, size_t *len);
 
+/* The length of s's first n bytes backed off to a character boundary (s
+ * holds more than n bytes): a cut before a UTF-8 continuation byte
+ * (10xxxxxx) moves back to its lead byte, so a cut text stays valid UTF-8
+ * (a JSON string of it is not dropped). */
+static inline size_t jd_utf8_cut(const char *s, size_t n)
+{
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
 /* 64-bit FNV-1a, a byte at a time. Stored row hashes (ingest's change
  * detection) and resolution's blocking keys use it: never change it. */
 static inline uint64_t jd_hash64(const void *data, size_t n, uint64_t seed)
