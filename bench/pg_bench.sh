@@ -13,6 +13,9 @@
 # server's processes (PSS counts shared_buffers once) and stops a stage
 # whose joindots process passes RSS_LIMIT_MB (default 10240: a shared
 # machine). KEEP=DIR keeps the stores and the cluster's logs in DIR.
+# ANALYSE_ARGS adds to analyse's arguments (10M: "--partitions auto
+# --memory-mb 6144"). PG_KEEP_RUNNING=1 leaves the cluster running at the
+# end (its folder is printed) so that a stage can be run again on it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -28,7 +31,11 @@ else
 fi
 pgdir=""
 cleanup() {
-  [ -n "$pgdir" ] && scripts/pg-cluster.sh stop "$pgdir"
+  if [ -n "$pgdir" ] && [ -n "${PG_KEEP_RUNNING:-}" ]; then
+    echo "cluster left running: $pgdir ($(scripts/pg-cluster.sh url "$pgdir"))" >&2
+  elif [ -n "$pgdir" ]; then
+    scripts/pg-cluster.sh stop "$pgdir"
+  fi
   [ -n "${KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -90,7 +97,7 @@ for b in $backends; do
   fi
   step "$b.ingest" "$work/$b.ingest.out" "$jd" ingest --db "$db" --quiet "$county"
   step "$b.resolve" "$work/$b.resolve.out" "$jd" resolve --db "$db"
-  step "$b.analyse" "$work/$b.analyse.out" "$jd" analyse --db "$db"
+  step "$b.analyse" "$work/$b.analyse.out" "$jd" analyse --db "$db" ${ANALYSE_ARGS:-}
   step "$b.export" "$work/$b.alerts" "$jd" export alerts --db "$db"
   for s in ingest resolve analyse export; do res[$b.$s]=$(cat "$work/$b.$s.t"); done
   res[$b.total]=$(cat "$work/$b.ingest.out" "$work/$b.ingest.err" | grep -v '^$' | tail -1 || true)
