@@ -271,11 +271,68 @@ static void test_screen_model__indicator_open(void **state)
     assert_true(v_short == 0.5f);
     assert_true(v_long > 0 && v_long < 0.5f);
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
-    proto.kind = JD_SCREEN_LANGUAGE; /* pairs of the note for indicators only */
-    proto.code = "consent";
+    proto.kind = JD_SCREEN_OFFENCE; /* pairs of the note for indicators and wording */
+    proto.code = "C2";
     assert_int_equal(jd_screen__features_for(&fv, st, &in, &f->res, &proto, -1, -1), JD_OK);
-    assert_true(has_feature(&fv, "consent|n:zulu"));
+    assert_true(has_feature(&fv, "C2|n:zulu"));
     assert_false(has_feature_part(&fv, "nb:"));
+    jd_sm__fv_free(&fv);
+    jd_sm__stemmer_free(st);
+}
+
+/* The features of a wording label no rule of its own matched, on `text`. */
+static void lang_features(fx *f, jd_sm_stemmer *st, jd_sm_fv *fv, const char *text,
+                          jd_screen_kind kind, const char *code)
+{
+    jd_error err;
+    jd_screen_set_model(f->S, NULL);
+    jd_screen_note in = note(text, 14);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    jd_screen_match proto = {0};
+    proto.kind = kind;
+    proto.code = code;
+    proto.start = proto.end = -1;
+    assert_int_equal(jd_screen__features_for(fv, st, &in, &f->res, &proto, -1, -1), JD_OK);
+}
+
+/* Wording is open (a candidate in every note) and reads word families by
+ * meaning: the writer's own, in a sentence naming the child, or quoted. */
+static void test_screen_model__lang_families(void **state)
+{
+    fx *f = *state;
+    jd_sm_stemmer *st;
+    jd_sm_fv fv = {0};
+    assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
+    lang_features(f, st, &fv, "Quiet week at the unit. Zulu team visited.", JD_SCREEN_LANGUAGE,
+                  "own_accord");
+    assert_true(jd_screen__family_candidate(&f->res, JD_SCREEN_LANGUAGE, "own_accord"));
+    assert_true(has_feature(&fv, "own_accord|nb:zulu_team")); /* pairs, as for indicators */
+    assert_false(has_feature_part(&fv, "lex"));
+    lang_features(f, st, &fv, "The men collected YP and she went along readily.",
+                  JD_SCREEN_LANGUAGE, "own_accord");
+    assert_true(has_feature(&fv, "own_accord|lex:volition"));  /* "readily" */
+    assert_true(has_feature(&fv, "own_accord|lexc:volition")); /* "YP", "she" */
+    assert_true(has_feature(&fv, "own_accord|lex:consent"));   /* the frame "went along" */
+    assert_false(has_feature(&fv, "own_accord|lexq:volition"));
+    lang_features(f, st, &fv, "The landlord was willing to help. Her room is tidy.",
+                  JD_SCREEN_LANGUAGE, "own_accord");
+    assert_true(has_feature(&fv, "own_accord|lex:volition"));
+    assert_false(has_feature(&fv, "own_accord|lexc:volition")); /* no child in that sentence */
+    lang_features(f, st, &fv, "Mum says \"she went willingly\"; this is grooming.",
+                  JD_SCREEN_LANGUAGE, "own_accord");
+    assert_true(has_feature(&fv, "own_accord|lexq:volition"));
+    assert_false(has_feature(&fv, "own_accord|lex:volition"));
+    assert_true(has_feature(&fv, "own_accord|lex:reframe"));  /* "grooming" */
+    assert_true(has_feature(&fv, "own_accord|lex:reported")); /* "says" */
+    /* curly quotes close; a new line ends an unclosed quotation */
+    lang_features(f, st, &fv, "She said \xe2\x80\x9cI go under my own steam\xe2\x80\x9d. Tidy.\n"
+                  "Kayla says \"no\nShe went under her own steam.",
+                  JD_SCREEN_LANGUAGE, "own_accord");
+    assert_true(has_feature(&fv, "own_accord|lexq:volition"));
+    assert_true(has_feature(&fv, "own_accord|lexc:volition"));
+    /* an indicator reads no families */
+    lang_features(f, st, &fv, "She went willingly.", JD_SCREEN_INDICATOR, "M09");
+    assert_false(has_feature_part(&fv, "lex"));
     jd_sm__fv_free(&fv);
     jd_sm__stemmer_free(st);
 }
@@ -644,6 +701,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__learns_separable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__indicator_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__indicator_raised, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__lang_families, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__deterministic, setup, teardown),
         cmocka_unit_test(test_screen_model__load_errors),
         cmocka_unit_test_setup_teardown(test_screen_model__no_model_is_rules_alone, setup,
