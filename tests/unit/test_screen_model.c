@@ -394,6 +394,62 @@ static void test_screen_model__indicator_raised(void **state)
     jd_screen_data_free(D);
 }
 
+/* Wording is open too: a slug no rule matched is raised from the note's
+ * words, learnt from the notes the rule matched (shadows) and those it
+ * missed; the notes without the slug keep none. */
+static void test_screen_model__wording_raised(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    char text[NSYN][96], id[NSYN][8];
+    const char *yes[1] = {"own_accord"};
+    jd_screen_gold g[NSYN];
+    memset(g, 0, sizeof g);
+    for (int i = 0; i < NSYN; i++) {
+        const char *form[] = {"YP went of her own accord with the alpha team",
+                              "YP met the alpha team", "YP met the bravo team"};
+        snprintf(text[i], sizeof text[i], "%s %s.", form[i % 3], i % 2 ? "today" : "again");
+        snprintf(id[i], sizeof id[i], "%c%04d", i < NSYN / 2 ? 'A' : 'B', i + 1);
+        g[i].note = note(text[i], 15);
+        g[i].note.id = id[i];
+        g[i].labels = i % 3 < 2 ? yes : NULL;
+        g[i].nlabels = i % 3 < 2 ? 1 : 0;
+        g[i].set = i < NSYN / 2 ? 0 : 1;
+    }
+    jd_screen_data *D;
+    assert_int_equal(jd_screen_data_new(&D, f->S, g, NSYN, &err), JD_OK);
+    jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
+    o.kinds = o.family = 1u << JD_SCREEN_LANGUAGE;
+    o.min_label = 4;
+    jd_screen_model *m;
+    assert_int_equal(jd_screen_model_train(&m, D, NULL, &o, &err), JD_OK);
+    jd_screen_counts rules[3] = {{0}}, model[3] = {{0}};
+    assert_int_equal(jd_screen_data_score(D, NULL, NULL, rules, &err), JD_OK);
+    assert_int_equal(jd_screen_data_score(D, m, NULL, model, &err), JD_OK);
+    assert_int_equal(rules[JD_SCREEN_LANGUAGE].tp, NSYN / 3);
+    assert_int_equal(rules[JD_SCREEN_LANGUAGE].fn, NSYN / 3);
+    assert_int_equal(model[JD_SCREEN_LANGUAGE].tp, 2 * NSYN / 3);
+    assert_int_equal(model[JD_SCREEN_LANGUAGE].fp, 0);
+    jd_screen_set_model(f->S, m);
+    jd_screen_note in = note("YP met the alpha team at the library.", 15);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    const jd_screen_match *r = NULL;
+    for (size_t i = 0; i < f->res.n; i++)
+        r = strcmp(f->res.m[i].code, "own_accord") ? r : &f->res.m[i];
+    assert_non_null(r);
+    if (r) {
+        assert_true(r->counts && r->modelled && r->prob >= r->threshold);
+        assert_non_null(strstr(r->why, "counted by the model"));
+        assert_non_null(strstr(r->model, "weighed most"));
+    }
+    in.text = "YP met the bravo team at the library.";
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    for (size_t i = 0; i < f->res.n; i++)
+        assert_string_not_equal(f->res.m[i].code, "own_accord");
+    jd_screen_set_model(f->S, NULL); /* frees m */
+    jd_screen_data_free(D);
+}
+
 static char *slurp(const char *path, size_t *n)
 {
     FILE *fp = fopen(path, "rb");
@@ -702,6 +758,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__indicator_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__indicator_raised, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__lang_families, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__wording_raised, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__deterministic, setup, teardown),
         cmocka_unit_test(test_screen_model__load_errors),
         cmocka_unit_test_setup_teardown(test_screen_model__no_model_is_rules_alone, setup,

@@ -631,7 +631,7 @@ static int family_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *i
     int nd = 0, rc = both(fv, self->code, "family", NULL);
     for (size_t i = 0; !rc && i < res->n && nd < 4; i++) {
         const jd_screen_match *m = &res->m[i];
-        if (m->kind != self->kind || m->start < 0)
+        if (m->kind != self->kind || m->start < 0 || !strcmp(m->code, self->code))
             continue;
         rc = feat(fv, self->code, m->counts ? "fhas:" : "fhasx:", m->code, false, 1.0f);
         size_t s = (size_t)m->start, e = (size_t)m->end;
@@ -673,12 +673,9 @@ int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_not
         if (!rc)
             rc = word_feats(fv, st, code, text, s, e, W_SENT);
     }
-    bool lang = self->kind == JD_SCREEN_LANGUAGE;
-    if (!rc && !(lang && jd_sm__exp('b')))
+    if (!rc)
         rc = note_words(fv, st, code, text, len, self->kind != JD_SCREEN_OFFENCE);
-    else if (!rc && lex_scan(st, text, len))
-        rc = JD_ENOMEM;
-    if (!rc && lang && jd_sm__exp('c'))
+    if (!rc && self->kind == JD_SCREEN_LANGUAGE)
         rc = lex_feats(fv, st, code);
     return rc || unique(fv) ? JD_ENOMEM : JD_OK;
 }

@@ -115,7 +115,6 @@ void jd_sm__fv_free(jd_sm_fv *fv);
 size_t jd_sm__lex_count(void);
 const char *jd_sm__lex_name(size_t i);
 int jd_sm__lex_build(jd_strmap *map);
-bool jd_sm__exp(char c); /* EXPERIMENT: remove */
 /* The text of feature i's name. */
 const char *jd_sm__name(const jd_sm_fv *fv, size_t i);
 

@@ -124,10 +124,3 @@ int jd_sm__lex_build(jd_strmap *map)
     }
     return JD_OK;
 }
-
-#include <stdlib.h>
-bool jd_sm__exp(char c)
-{
-    const char *e = getenv("JD_SM_EXP");
-    return e && strchr(e, c);
-}
