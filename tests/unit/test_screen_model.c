@@ -271,11 +271,68 @@ static void test_screen_model__indicator_open(void **state)
     assert_true(v_short == 0.5f);
     assert_true(v_long > 0 && v_long < 0.5f);
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
-    proto.kind = JD_SCREEN_LANGUAGE; /* pairs of the note for indicators only */
-    proto.code = "consent";
+    proto.kind = JD_SCREEN_OFFENCE; /* pairs of the note for indicators and wording */
+    proto.code = "C2";
     assert_int_equal(jd_screen__features_for(&fv, st, &in, &f->res, &proto, -1, -1), JD_OK);
-    assert_true(has_feature(&fv, "consent|n:zulu"));
+    assert_true(has_feature(&fv, "C2|n:zulu"));
     assert_false(has_feature_part(&fv, "nb:"));
+    jd_sm__fv_free(&fv);
+    jd_sm__stemmer_free(st);
+}
+
+/* The features of a wording label no rule of its own matched, on `text`. */
+static void lang_features(fx *f, jd_sm_stemmer *st, jd_sm_fv *fv, const char *text,
+                          jd_screen_kind kind, const char *code)
+{
+    jd_error err;
+    jd_screen_set_model(f->S, NULL);
+    jd_screen_note in = note(text, 14);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    jd_screen_match proto = {0};
+    proto.kind = kind;
+    proto.code = code;
+    proto.start = proto.end = -1;
+    assert_int_equal(jd_screen__features_for(fv, st, &in, &f->res, &proto, -1, -1), JD_OK);
+}
+
+/* Wording is open (a candidate in every note) and reads word families by
+ * meaning: the writer's own, in a sentence naming the child, or quoted. */
+static void test_screen_model__lang_families(void **state)
+{
+    fx *f = *state;
+    jd_sm_stemmer *st;
+    jd_sm_fv fv = {0};
+    assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
+    lang_features(f, st, &fv, "Quiet week at the unit. Zulu team visited.", JD_SCREEN_LANGUAGE,
+                  "own_accord");
+    assert_true(jd_screen__family_candidate(&f->res, JD_SCREEN_LANGUAGE, "own_accord"));
+    assert_true(has_feature(&fv, "own_accord|nb:zulu_team")); /* pairs, as for indicators */
+    assert_false(has_feature_part(&fv, "lex"));
+    lang_features(f, st, &fv, "The men collected YP and she went along readily.",
+                  JD_SCREEN_LANGUAGE, "own_accord");
+    assert_true(has_feature(&fv, "own_accord|lex:volition"));  /* "readily" */
+    assert_true(has_feature(&fv, "own_accord|lexc:volition")); /* "YP", "she" */
+    assert_true(has_feature(&fv, "own_accord|lex:consent"));   /* the frame "went along" */
+    assert_false(has_feature(&fv, "own_accord|lexq:volition"));
+    lang_features(f, st, &fv, "The landlord was willing to help. Her room is tidy.",
+                  JD_SCREEN_LANGUAGE, "own_accord");
+    assert_true(has_feature(&fv, "own_accord|lex:volition"));
+    assert_false(has_feature(&fv, "own_accord|lexc:volition")); /* no child in that sentence */
+    lang_features(f, st, &fv, "Mum says \"she went willingly\"; this is grooming.",
+                  JD_SCREEN_LANGUAGE, "own_accord");
+    assert_true(has_feature(&fv, "own_accord|lexq:volition"));
+    assert_false(has_feature(&fv, "own_accord|lex:volition"));
+    assert_true(has_feature(&fv, "own_accord|lex:reframe"));  /* "grooming" */
+    assert_true(has_feature(&fv, "own_accord|lex:reported")); /* "says" */
+    /* curly quotes close; a new line ends an unclosed quotation */
+    lang_features(f, st, &fv, "She said \xe2\x80\x9cI go under my own steam\xe2\x80\x9d. Tidy.\n"
+                  "Kayla says \"no\nShe went under her own steam.",
+                  JD_SCREEN_LANGUAGE, "own_accord");
+    assert_true(has_feature(&fv, "own_accord|lexq:volition"));
+    assert_true(has_feature(&fv, "own_accord|lexc:volition"));
+    /* an indicator reads no families */
+    lang_features(f, st, &fv, "She went willingly.", JD_SCREEN_INDICATOR, "M09");
+    assert_false(has_feature_part(&fv, "lex"));
     jd_sm__fv_free(&fv);
     jd_sm__stemmer_free(st);
 }
@@ -334,6 +391,62 @@ static void test_screen_model__indicator_raised(void **state)
     for (size_t i = 0; i < f->res.n; i++)
         assert_string_not_equal(f->res.m[i].code, "M09");
     jd_screen_set_model(f->S, NULL);
+    jd_screen_data_free(D);
+}
+
+/* Wording is open too: a slug no rule matched is raised from the note's
+ * words, learnt from the notes the rule matched (shadows) and those it
+ * missed; the notes without the slug keep none. */
+static void test_screen_model__wording_raised(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    char text[NSYN][96], id[NSYN][8];
+    const char *yes[1] = {"own_accord"};
+    jd_screen_gold g[NSYN];
+    memset(g, 0, sizeof g);
+    for (int i = 0; i < NSYN; i++) {
+        const char *form[] = {"YP went of her own accord with the alpha team",
+                              "YP met the alpha team", "YP met the bravo team"};
+        snprintf(text[i], sizeof text[i], "%s %s.", form[i % 3], i % 2 ? "today" : "again");
+        snprintf(id[i], sizeof id[i], "%c%04d", i < NSYN / 2 ? 'A' : 'B', i + 1);
+        g[i].note = note(text[i], 15);
+        g[i].note.id = id[i];
+        g[i].labels = i % 3 < 2 ? yes : NULL;
+        g[i].nlabels = i % 3 < 2 ? 1 : 0;
+        g[i].set = i < NSYN / 2 ? 0 : 1;
+    }
+    jd_screen_data *D;
+    assert_int_equal(jd_screen_data_new(&D, f->S, g, NSYN, &err), JD_OK);
+    jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
+    o.kinds = o.family = 1u << JD_SCREEN_LANGUAGE;
+    o.min_label = 4;
+    jd_screen_model *m;
+    assert_int_equal(jd_screen_model_train(&m, D, NULL, &o, &err), JD_OK);
+    jd_screen_counts rules[3] = {{0}}, model[3] = {{0}};
+    assert_int_equal(jd_screen_data_score(D, NULL, NULL, rules, &err), JD_OK);
+    assert_int_equal(jd_screen_data_score(D, m, NULL, model, &err), JD_OK);
+    assert_int_equal(rules[JD_SCREEN_LANGUAGE].tp, NSYN / 3);
+    assert_int_equal(rules[JD_SCREEN_LANGUAGE].fn, NSYN / 3);
+    assert_int_equal(model[JD_SCREEN_LANGUAGE].tp, 2 * NSYN / 3);
+    assert_int_equal(model[JD_SCREEN_LANGUAGE].fp, 0);
+    jd_screen_set_model(f->S, m);
+    jd_screen_note in = note("YP met the alpha team at the library.", 15);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    const jd_screen_match *r = NULL;
+    for (size_t i = 0; i < f->res.n; i++)
+        r = strcmp(f->res.m[i].code, "own_accord") ? r : &f->res.m[i];
+    assert_non_null(r);
+    if (r) {
+        assert_true(r->counts && r->modelled && r->prob >= r->threshold);
+        assert_non_null(strstr(r->why, "counted by the model"));
+        assert_non_null(strstr(r->model, "weighed most"));
+    }
+    in.text = "YP met the bravo team at the library.";
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    for (size_t i = 0; i < f->res.n; i++)
+        assert_string_not_equal(f->res.m[i].code, "own_accord");
+    jd_screen_set_model(f->S, NULL); /* frees m */
     jd_screen_data_free(D);
 }
 
@@ -644,6 +757,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__learns_separable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__indicator_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__indicator_raised, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__lang_families, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__wording_raised, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__deterministic, setup, teardown),
         cmocka_unit_test(test_screen_model__load_errors),
         cmocka_unit_test_setup_teardown(test_screen_model__no_model_is_rules_alone, setup,

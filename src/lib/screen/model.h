@@ -105,8 +105,16 @@ bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kin
  * its own matched is a candidate in every note, each with the note's stems
  * and pairs: ~90,000 candidates on the 16 tune parts, ~30 times the matched
  * ones, and most of training's 210 MB and 37 s CPU (docs/internals/screen.md). */
-#define JD_SM_DATA_FAMILY (1u << JD_SCREEN_OFFENCE | 1u << JD_SCREEN_INDICATOR)
+#define JD_SM_DATA_FAMILY                                                                          \
+    (1u << JD_SCREEN_OFFENCE | 1u << JD_SCREEN_LANGUAGE | 1u << JD_SCREEN_INDICATOR)
 void jd_sm__fv_free(jd_sm_fv *fv);
+
+/* Word families by meaning for wording (model_lex.c): how many, the name of
+ * family i, and a map from each word or two-word frame ("own accord") to
+ * its families' bits. */
+size_t jd_sm__lex_count(void);
+const char *jd_sm__lex_name(size_t i);
+int jd_sm__lex_build(jd_strmap *map);
 /* The text of feature i's name. */
 const char *jd_sm__name(const jd_sm_fv *fv, size_t i);
 

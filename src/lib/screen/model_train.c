@@ -31,6 +31,9 @@ typedef struct cand {
     bool family;      /* no rule of its own matched; one of its kind did */
     const char *code; /* arena */
     uint32_t f0, nf;  /* its features in D->f */
+    bool shadow;      /* a wording label its rule matched, read as a family one
+                       * (the text classifier learns from every note; never
+                       * scored and never given a threshold) */
 } cand;
 
 typedef struct dnote {
@@ -121,7 +124,7 @@ static int add_cand(jd_screen_data *D, const jd_screen_gold *g, const jd_screen_
     cand *c = &D->c[D->nc];
     *c = (cand){(uint32_t)D->n,        (uint8_t)m->kind, ci >= 0,
                 has_label(g, m->code), m->recorded,      ci < 0 && xi < 0,
-                intern(D, m->code),    (uint32_t)D->nf,  (uint32_t)fv->n};
+                intern(D, m->code),    (uint32_t)D->nf,  (uint32_t)fv->n, false};
     if (!c->code)
         return JD_ENOMEM;
     for (size_t i = 0; i < fv->n; i++) {
@@ -149,9 +152,12 @@ static int add_family(jd_screen_data *D, const jd_screen *S, const jd_screen_gol
             recorded |= (int)res->m[i].kind == kind && res->m[i].recorded;
         for (size_t j = 0; j < np; j++) {
             protos[j].recorded = recorded;
-            if (jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code) &&
-                add_cand(D, g, res, st, fv, &protos[j], -1, -1))
+            bool fam = jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code);
+            bool shadow = !fam && kind == JD_SCREEN_LANGUAGE;
+            if ((fam || shadow) && add_cand(D, g, res, st, fv, &protos[j], -1, -1))
                 return JD_ENOMEM;
+            if (shadow)
+                D->c[D->nc - 1].shadow = true;
         }
     }
     return JD_OK;
@@ -428,7 +434,7 @@ static int choose_thresholds(jd_screen_model *m, const jd_screen_data *D, const 
     int rc = JD_OK;
     for (size_t i = 0; i < D->nc && !rc; i++) {
         const cand *c = &D->c[i];
-        if (!learns(c, kind, o) || !in_use(D, use, c))
+        if (!learns(c, kind, o) || !in_use(D, use, c) || c->shadow)
             continue;
         char key[64];
         snprintf(key, sizeof key, "%s%s", c->code, c->family ? "/family" : "");
@@ -577,7 +583,7 @@ static bool predicted(const jd_screen_data *D, const jd_screen_model *m, const d
             rules = true;
     for (size_t i = c0; m && i < c1; i++) {
         const cand *c = &D->c[i];
-        if (c->kind != kind || strcmp(c->code, code))
+        if (c->kind != kind || c->shadow || strcmp(c->code, code))
             continue;
         double t = c->family ? jd_sm__family_threshold(m, (jd_screen_kind)kind, code)
                              : jd_sm__threshold(m, (jd_screen_kind)kind, code);
