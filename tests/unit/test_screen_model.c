@@ -114,17 +114,17 @@ static void test_screen_model__family_features(void **state)
     jd_screen_set_weak(f->S, true); /* the weak candidates, as training reads them */
     jd_screen_note in = note("YP went of her own accord with the older males.", 14);
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
-    assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_LANGUAGE, "own_accord"));
-    assert_true(jd_screen__family_candidate(&f->res, JD_SCREEN_LANGUAGE, "consent"));
+    assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_LANGUAGE, "own_accord", false));
+    assert_true(jd_screen__family_candidate(&f->res, JD_SCREEN_LANGUAGE, "consent", false));
     /* weak evidence (scr-recall): "went ... with the older males" is a weak
      * C15 match, a candidate of its own, but weak matches open no family
      * (nor does a note with no offence match at all) */
-    assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_OFFENCE, "C2"));
+    assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_OFFENCE, "C2", false));
     assert_true(jd_screen__candidate(&f->res, JD_SCREEN_OFFENCE, "C15", &(int){0}, &(int){0}));
     jd_screen_result calm_res = {0};
     jd_screen_note calm = note("YP went to school of her own accord.", 14);
     assert_int_equal(jd_screen_run(f->S, &calm, &calm_res, &err), JD_OK);
-    assert_false(jd_screen__family_candidate(&calm_res, JD_SCREEN_OFFENCE, "C2"));
+    assert_false(jd_screen__family_candidate(&calm_res, JD_SCREEN_OFFENCE, "C2", false));
     jd_screen_result_free(&calm_res);
     jd_screen_match proto = {0};
     proto.kind = JD_SCREEN_LANGUAGE;
@@ -247,8 +247,8 @@ static void test_screen_model__indicator_open(void **state)
     jd_screen_set_model(f->S, NULL);
     jd_screen_note in = note("Met the zulu team at school. Polish family, quiet week.", 14);
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
-    assert_true(jd_screen__family_candidate(&f->res, JD_SCREEN_INDICATOR, "M09"));
-    assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_OFFENCE, "C2"));
+    assert_true(jd_screen__family_candidate(&f->res, JD_SCREEN_INDICATOR, "M09", false));
+    assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_OFFENCE, "C2", false));
     jd_screen_match proto = {0};
     proto.kind = JD_SCREEN_INDICATOR;
     proto.code = "M09";
@@ -335,6 +335,98 @@ static void test_screen_model__indicator_raised(void **state)
         assert_string_not_equal(f->res.m[i].code, "M09");
     jd_screen_set_model(f->S, NULL);
     jd_screen_data_free(D);
+}
+
+/* The C20 match of f->res, or NULL. */
+static const jd_screen_match *c20_of(const fx *f)
+{
+    for (size_t i = 0; i < f->res.n; i++)
+        if (!strcmp(f->res.m[i].code, "C20"))
+            return &f->res.m[i];
+    return NULL;
+}
+
+/* 24 notes no offence rule matches; the gold has C20 when the note names the
+ * zulu team. Open (`open`), the offences model raises C20 from the note's
+ * words and shows the sentence that weighed most; closed (the default) it
+ * cannot, no offence rule having matched; veto-only it raises nothing. */
+static void test_screen_model__offence_open_raised(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    char text[NSYN][96], id[NSYN][8];
+    const char *yes[1] = {"C20"};
+    jd_screen_gold g[NSYN];
+    memset(g, 0, sizeof g);
+    for (int i = 0; i < NSYN; i++) {
+        bool pos = i % 2 == 0;
+        snprintf(text[i], sizeof text[i], "Quiet week. Met the %s team at the library %s.",
+                 pos ? "zulu" : "yankee", i % 3 ? "today" : "again");
+        snprintf(id[i], sizeof id[i], "%c%04d", i < NSYN / 2 ? 'A' : 'B', i + 1);
+        g[i].note = note(text[i], 15);
+        g[i].note.id = id[i];
+        g[i].labels = pos ? yes : NULL;
+        g[i].nlabels = pos ? 1 : 0;
+        g[i].set = i < NSYN / 2 ? 0 : 1;
+    }
+    jd_screen_data *D;
+    assert_int_equal(jd_screen_data_new(&D, f->S, g, NSYN, &err), JD_OK);
+    jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
+    o.kinds = o.family = 1u << JD_SCREEN_OFFENCE;
+    o.min_label = 4;
+    o.l2 = 1e-5;
+    o.inner_cv = false; /* two sets: thresholds from the fit itself */
+    jd_screen_counts rules[3] = {{0}}, closed[3] = {{0}}, open[3] = {{0}}, veto[3] = {{0}};
+    jd_screen_model *mc, *mo, *mv;
+    assert_int_equal(jd_screen_model_train(&mc, D, NULL, &o, &err), JD_OK);
+    o.open = o.kinds;
+    assert_int_equal(jd_screen_model_train(&mo, D, NULL, &o, &err), JD_OK);
+    o.only_veto = o.kinds;
+    assert_int_equal(jd_screen_model_train(&mv, D, NULL, &o, &err), JD_OK);
+    assert_int_equal(jd_screen_data_score(D, NULL, NULL, rules, &err), JD_OK);
+    assert_int_equal(jd_screen_data_score(D, mc, NULL, closed, &err), JD_OK);
+    assert_int_equal(jd_screen_data_score(D, mo, NULL, open, &err), JD_OK);
+    assert_int_equal(jd_screen_data_score(D, mv, NULL, veto, &err), JD_OK);
+    assert_int_equal(rules[JD_SCREEN_OFFENCE].tp, 0);
+    assert_int_equal(closed[JD_SCREEN_OFFENCE].tp, 0);
+    assert_int_equal(veto[JD_SCREEN_OFFENCE].tp, 0);
+    assert_int_equal(open[JD_SCREEN_OFFENCE].tp, NSYN / 2);
+    assert_int_equal(open[JD_SCREEN_OFFENCE].fp, 0);
+    jd_screen_model_free(mc);
+    jd_screen_model_free(mv);
+    jd_screen_set_model(f->S, mo);
+    jd_screen_note in = note("Quiet week. Met the zulu team at the library today.", 15);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    const jd_screen_match *r = c20_of(f);
+    assert_non_null(r);
+    if (!r)
+        return;
+    assert_true(r->counts && r->modelled && r->prob >= r->threshold && !r->recorded);
+    assert_non_null(strstr(r->why, "from the note's words"));
+    assert_non_null(strstr(r->model, "zulu"));
+    /* the sentence shown is the one whose words weighed most */
+    assert_int_equal(r->start, (int)strlen("Quiet week. "));
+    in.crime_recorded = 1; /* the record's answer holds for a raised offence */
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    assert_true(c20_of(f) && c20_of(f)->recorded);
+    in = note("Quiet week. Met the yankee team at the library today.", 15);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    assert_null(c20_of(f));
+    jd_screen_set_model(f->S, NULL);
+    jd_screen_data_free(D);
+}
+
+static void test_screen_model__only(void **state)
+{
+    (void)state;
+    assert_true(jd_sm__counts(JD_SM_BOTH, false, 0.6, 0.5));
+    assert_false(jd_sm__counts(JD_SM_BOTH, true, 0.4, 0.5));
+    assert_false(jd_sm__counts(JD_SM_VETO, false, 0.9, 0.5)); /* never counts */
+    assert_false(jd_sm__counts(JD_SM_VETO, true, 0.4, 0.5));
+    assert_true(jd_sm__counts(JD_SM_VETO, true, 0.6, 0.5));
+    assert_true(jd_sm__counts(JD_SM_RAISE, true, 0.1, 0.5)); /* never vetoes */
+    assert_true(jd_sm__counts(JD_SM_RAISE, false, 0.6, 0.5));
+    assert_false(jd_sm__counts(JD_SM_RAISE, false, 0.4, 0.5));
 }
 
 static char *slurp(const char *path, size_t *n)
@@ -435,6 +527,12 @@ static void test_screen_model__load_errors(void **state)
     load_fails(HEAD "\"kinds\": {\"offences\": {\"threshold\": 0.5, \"weights\": {}, "
                     "\"family\": 3}}}",
                JD_EINVALID, "kinds.offences.family");
+    load_fails(HEAD "\"kinds\": {\"offences\": {\"threshold\": 0.5, \"weights\": {}, "
+                    "\"open\": 1}}}",
+               JD_EINVALID, "kinds.offences.open");
+    load_fails(HEAD "\"kinds\": {\"offences\": {\"threshold\": 0.5, \"weights\": {}, "
+                    "\"only\": \"both\"}}}",
+               JD_EINVALID, "kinds.offences.only");
     jd_error err;
     jd_screen_model *m = NULL;
     assert_int_equal(jd_screen_model_load(&m, "/nonexistent/dir/m.json", &err), JD_EIO);
@@ -507,7 +605,7 @@ static void open_features(fx *f, jd_sm_stemmer *st, jd_sm_fv *fv, const char *te
     jd_screen_note in = note(text, 14);
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
     jd_screen_match proto = {0};
-    proto.kind = JD_SCREEN_INDICATOR;
+    proto.kind = code[0] == 'C' ? JD_SCREEN_OFFENCE : JD_SCREEN_INDICATOR;
     proto.code = code;
     proto.start = proto.end = -1;
     assert_int_equal(jd_screen__features_for(fv, st, &in, &f->res, &proto, -1, -1), JD_OK);
@@ -559,8 +657,9 @@ static void test_screen_model__fairness_unicode(void **state)
 }
 
 /* Two notes that differ only by a religion or nationality word get the same
- * features for every indicator and the same decisions and probabilities
- * from the indicators model (data/rules/screen_model_ind.json). */
+ * features for every indicator and offence (an open candidate each) and the
+ * same decisions and probabilities from the indicators model
+ * (data/rules/screen_model_ind.json). */
 static void test_screen_model__fairness_same_decision(void **state)
 {
     fx *f = *state;
@@ -578,7 +677,10 @@ static void test_screen_model__fairness_same_decision(void **state)
     static const char *const codes[] = {"S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08",
                                         "S09", "S10", "S11", "S12", "M01", "M02", "M03", "M04",
                                         "M05", "M06", "M07", "M08", "M09", "M10", "M11", "M12",
-                                        "M13", "V01", "V02", "V03", "V04", "V05", "V06", "V07"};
+                                        "M13", "V01", "V02", "V03", "V04", "V05", "V06", "V07",
+                                        "C1",  "C2",  "C3",  "C4",  "C5",  "C6",  "C7",  "C8",
+                                        "C9",  "C10", "C11", "C12", "C13", "C14", "C15", "C16",
+                                        "C17", "C18", "C19", "C20"};
     jd_sm_stemmer *st;
     assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
     jd_sm_fv a = {0}, b = {0};
@@ -644,6 +746,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__learns_separable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__indicator_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__indicator_raised, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__offence_open_raised, setup, teardown),
+        cmocka_unit_test(test_screen_model__only),
         cmocka_unit_test_setup_teardown(test_screen_model__deterministic, setup, teardown),
         cmocka_unit_test(test_screen_model__load_errors),
         cmocka_unit_test_setup_teardown(test_screen_model__no_model_is_rules_alone, setup,
