@@ -656,6 +656,29 @@ static void test_screen_model__fairness_unicode(void **state)
     jd_sm__stemmer_free(st);
 }
 
+/* Each pair of notes gets the same matches, counts, decisions and
+ * probabilities from f->S's model; and a match the model counted names its
+ * probability and what weighed most (explainability). */
+static void same_decisions(fx *f, const char *const (*pairs)[2], size_t np, jd_screen_result *r0,
+                           jd_screen_result *r1)
+{
+    jd_error err;
+    for (size_t p = 0; p < np; p++) {
+        jd_screen_note n0 = note(pairs[p][0], 14), n1 = note(pairs[p][1], 14);
+        assert_int_equal(jd_screen_run(f->S, &n0, r0, &err), JD_OK);
+        assert_int_equal(jd_screen_run(f->S, &n1, r1, &err), JD_OK);
+        assert_int_equal(r0->n, r1->n);
+        for (size_t i = 0; i < r0->n; i++) {
+            assert_string_equal(r0->m[i].code, r1->m[i].code);
+            assert_int_equal(r0->m[i].counts, r1->m[i].counts);
+            assert_int_equal(r0->m[i].modelled, r1->m[i].modelled);
+            assert_true(r0->m[i].prob == r1->m[i].prob);
+            if (r0->m[i].modelled && r0->m[i].counts)
+                assert_non_null(strstr(r0->m[i].model, "weighed most"));
+        }
+    }
+}
+
 /* Two notes that differ only by a religion or nationality word get the same
  * features for every indicator and offence (an open candidate each) and the
  * same decisions and probabilities from the indicators model
@@ -673,6 +696,13 @@ static void test_screen_model__fairness_same_decision(void **state)
          "Her Jamaican\u2019s boyfriend, 24, buys her vodka and a phone. Methodist family."},
         {"Went missing after Eid at the mosque; seen in a taxi with an older man.",
          "Went missing after Christmas at the chapel; seen in a taxi with an older man."},
+        {"She told staff a Muslim man, 30, sent her pictures and asked for photos of her in "
+         "her underwear.",
+         "She told staff a Catholic man, 30, sent her pictures and asked for photos of her in "
+         "her underwear."},
+        {"Found at a trap house in another town with wraps on her; a Polish family lives there.",
+         "Found at a trap house in another town with wraps on her; a Nigerian family lives "
+         "there."},
     };
     static const char *const codes[] = {"S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08",
                                         "S09", "S10", "S11", "S12", "M01", "M02", "M03", "M04",
@@ -698,24 +728,15 @@ static void test_screen_model__fairness_same_decision(void **state)
     jd_sm__fv_free(&a);
     jd_sm__fv_free(&b);
     jd_sm__stemmer_free(st);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/data/rules/screen_model_ind.json",
-             getenv("JD_SOURCE_ROOT") ? getenv("JD_SOURCE_ROOT") : ".");
-    jd_screen_model *m;
-    assert_int_equal(jd_screen_model_load(&m, path, &err), JD_OK);
-    jd_screen_set_model(f->S, m);
     jd_screen_result r0 = {0}, r1 = {0};
-    for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
-        jd_screen_note n0 = note(pairs[p][0], 14), n1 = note(pairs[p][1], 14);
-        assert_int_equal(jd_screen_run(f->S, &n0, &r0, &err), JD_OK);
-        assert_int_equal(jd_screen_run(f->S, &n1, &r1, &err), JD_OK);
-        assert_int_equal(r0.n, r1.n);
-        for (size_t i = 0; i < r0.n; i++) {
-            assert_string_equal(r0.m[i].code, r1.m[i].code);
-            assert_int_equal(r0.m[i].counts, r1.m[i].counts);
-            assert_int_equal(r0.m[i].modelled, r1.m[i].modelled);
-            assert_true(r0.m[i].prob == r1.m[i].prob);
-        }
+    for (int file = 0; file < 2; file++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/data/rules/screen_model_%s.json",
+                 getenv("JD_SOURCE_ROOT") ? getenv("JD_SOURCE_ROOT") : ".", file ? "off" : "ind");
+        jd_screen_model *m;
+        assert_int_equal(jd_screen_model_load(&m, path, &err), JD_OK);
+        jd_screen_set_model(f->S, m); /* frees the one before */
+        same_decisions(f, pairs, sizeof pairs / sizeof pairs[0], &r0, &r1);
     }
     jd_screen_set_model(f->S, NULL); /* frees m */
     jd_screen_result_free(&r0);
