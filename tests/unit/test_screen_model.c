@@ -280,6 +280,25 @@ static void test_screen_model__indicator_open(void **state)
     jd_sm__stemmer_free(st);
 }
 
+/* NSYN notes in two sets, "<lead>Met the zulu|yankee team at the library
+ * today|again."; the gold is yes[0] when the note names the zulu team. */
+static void zulu_corpus(jd_screen_gold *g, char (*text)[96], char (*id)[8], const char *lead,
+                        const char *const *yes)
+{
+    memset(g, 0, NSYN * sizeof *g);
+    for (int i = 0; i < NSYN; i++) {
+        bool pos = i % 2 == 0;
+        snprintf(text[i], 96, "%sMet the %s team at the library %s.", lead,
+                 pos ? "zulu" : "yankee", i % 3 ? "today" : "again");
+        snprintf(id[i], 8, "%c%04d", i < NSYN / 2 ? 'A' : 'B', i + 1);
+        g[i].note = note(text[i], 15);
+        g[i].note.id = id[i];
+        g[i].labels = pos ? yes : NULL;
+        g[i].nlabels = pos ? 1 : 0;
+        g[i].set = i < NSYN / 2 ? 0 : 1;
+    }
+}
+
 /* 24 notes no indicator rule matches; the gold has M09 when the note names
  * the zulu team. The model raises M09 from the note's words alone, and says
  * which words weighed most. */
@@ -290,18 +309,7 @@ static void test_screen_model__indicator_raised(void **state)
     char text[NSYN][96], id[NSYN][8];
     const char *yes[1] = {"M09"};
     jd_screen_gold g[NSYN];
-    memset(g, 0, sizeof g);
-    for (int i = 0; i < NSYN; i++) {
-        bool pos = i % 2 == 0;
-        snprintf(text[i], sizeof text[i], "Met the %s team at the library %s.",
-                 pos ? "zulu" : "yankee", i % 3 ? "today" : "again");
-        snprintf(id[i], sizeof id[i], "%c%04d", i < NSYN / 2 ? 'A' : 'B', i + 1);
-        g[i].note = note(text[i], 15);
-        g[i].note.id = id[i];
-        g[i].labels = pos ? yes : NULL;
-        g[i].nlabels = pos ? 1 : 0;
-        g[i].set = i < NSYN / 2 ? 0 : 1;
-    }
+    zulu_corpus(g, text, id, "", yes);
     jd_screen_data *D;
     assert_int_equal(jd_screen_data_new(&D, f->S, g, NSYN, &err), JD_OK);
     jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
@@ -357,18 +365,7 @@ static void test_screen_model__offence_open_raised(void **state)
     char text[NSYN][96], id[NSYN][8];
     const char *yes[1] = {"C20"};
     jd_screen_gold g[NSYN];
-    memset(g, 0, sizeof g);
-    for (int i = 0; i < NSYN; i++) {
-        bool pos = i % 2 == 0;
-        snprintf(text[i], sizeof text[i], "Quiet week. Met the %s team at the library %s.",
-                 pos ? "zulu" : "yankee", i % 3 ? "today" : "again");
-        snprintf(id[i], sizeof id[i], "%c%04d", i < NSYN / 2 ? 'A' : 'B', i + 1);
-        g[i].note = note(text[i], 15);
-        g[i].note.id = id[i];
-        g[i].labels = pos ? yes : NULL;
-        g[i].nlabels = pos ? 1 : 0;
-        g[i].set = i < NSYN / 2 ? 0 : 1;
-    }
+    zulu_corpus(g, text, id, "Quiet week. ", yes);
     jd_screen_data *D;
     assert_int_equal(jd_screen_data_new(&D, f->S, g, NSYN, &err), JD_OK);
     jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
