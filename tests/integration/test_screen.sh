@@ -181,6 +181,20 @@ assert "lex:volition" in m[0]["model"]["features"], m
 assert json.load(open(sys.argv[2]))["language"] == []
 PY
 ok $? "screen --model screen_model_lang.json: a modelled slug names p and its word families"
+# the offences model (data/rules/screen_model_off.json, opt-in): every offence
+# it counts names its probability and what weighed most, and has words to show
+"$JD" screen --model "$SRC/data/rules/screen_model_off.json" --age 14 --format json \
+  "Found at a trap house in another town with wraps on her; she said she owed them money." \
+  >"$SCRATCH/off.json"
+python3 - "$SCRATCH/off.json" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))
+m = [x for x in v["offences"] if "model" in x]
+assert m, v
+assert all(x["model"]["p"] >= x["model"]["threshold"] and "weighed most" in x["model"]["features"]
+           and x.get("words") for x in m), m
+PY
+ok $? "screen --model screen_model_off.json: modelled offences name p, features and words"
 "$JD" screen-train --cv --cv-sets B --kinds lang "$SCRATCH/syn.jsonl" >"$SCRATCH/cvb.txt" 2>&1 &&
   grep -q "^set B" "$SCRATCH/cvb.txt" && ! grep -q "^set A" "$SCRATCH/cvb.txt"
 ok $? "screen-train --cv --cv-sets B: only set B left out, no --out needed"

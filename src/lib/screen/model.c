@@ -674,7 +674,7 @@ int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_not
             rc = word_feats(fv, st, code, text, s, e, W_SENT);
     }
     if (!rc)
-        rc = note_words(fv, st, code, text, len, self->kind != JD_SCREEN_OFFENCE);
+        rc = note_words(fv, st, code, text, len, true); /* stem pairs for every kind */
     if (!rc && self->kind == JD_SCREEN_LANGUAGE)
         rc = lex_feats(fv, st, code);
     return rc || unique(fv) ? JD_ENOMEM : JD_OK;
@@ -686,10 +686,11 @@ int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *i
     return jd_screen__features_for(fv, st, in, res, &res->m[ci >= 0 ? ci : xi], ci, xi);
 }
 
-bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind, const char *code)
+bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind, const char *code,
+                                 bool open)
 {
-    /* open: a text classifier per indicator and per wording slug */
-    bool family = kind == JD_SCREEN_INDICATOR || kind == JD_SCREEN_LANGUAGE;
+    /* a text classifier per indicator and per wording slug; offences when open */
+    bool family = open || kind == JD_SCREEN_INDICATOR || kind == JD_SCREEN_LANGUAGE;
     for (size_t i = 0; i < res->n; i++) {
         if (res->m[i].kind != kind)
             continue;
@@ -831,21 +832,66 @@ static void why_over(jd_screen_match *m, const char *lead, double p, double t)
     m->why[len] = '\0';
 }
 
+bool jd_sm__counts(int only, bool counted, double p, double t)
+{
+    if (only == JD_SM_VETO)
+        return counted && p >= t;
+    if (only == JD_SM_RAISE)
+        return counted || p >= t;
+    return p >= t;
+}
+
 /* Decide one candidate: veto its counted match or count its ruled-out one. */
 static void decide(jd_screen_result *res, int ci, int xi, double p, double t)
 {
-    if (ci >= 0 && p < t) {
+    bool on = p >= t;
+    if (ci >= 0 && !on) {
         res->m[ci].counts = false;
         why_over(&res->m[ci], "not counted: the model", p, t);
-    } else if (ci < 0 && p >= t) {
+    } else if (ci < 0 && on) {
         res->m[xi].counts = true;
         why_over(&res->m[xi], "counted by the model", p, t);
     }
 }
 
+/* The sentence of the note whose words weigh most toward code (an open
+ * label raised where no rule of its kind matched: the sentence the
+ * practitioner is shown). [*s, *e) = [-1, -1) for an empty note. */
+static int best_sentence(jd_screen_model *M, const jd_screen_match *proto,
+                         const jd_screen_note *in, int *s, int *e)
+{
+    const char *text = in->text ? in->text : "";
+    size_t len = strlen(text);
+    double best = -HUGE_VAL;
+    jd_sm_fv fv = {0};
+    *s = *e = -1;
+    for (size_t a = 0; a < len;) {
+        size_t b = a;
+        sentence_of(text, len, &a, &b);
+        b = b < len ? b + 1 : len;
+        fv.n = fv.nlen = 0;
+        if (word_feats(&fv, M->st, proto->code, text, a, b, 0)) {
+            jd_sm__fv_free(&fv);
+            return JD_ENOMEM;
+        }
+        double z = 0;
+        for (size_t i = 0; i < fv.n; i++)
+            z += (double)weight_of(&M->k[proto->kind], &fv.f[i]);
+        if (fv.n && z > best) {
+            best = z;
+            *s = (int)a + (int)strspn(text + a, " \t\r\n"); /* from its first word */
+            *e = (int)b;
+        }
+        a = b;
+    }
+    jd_sm__fv_free(&fv);
+    return JD_OK;
+}
+
 /* A label no rule of its own matched, raised by the model: the words of the
- * kind's first match, with the model's why. */
-static int raise_family(jd_screen_result *res, const jd_screen_match *proto,
+ * kind's first match (none: the note's sentence that weighed most), with the
+ * model's why. */
+static int raise_family(jd_screen_model *M, jd_screen_result *res, const jd_screen_match *proto,
                         const jd_screen_note *in, double p, double t)
 {
     size_t wi = SIZE_MAX; /* the kind's first counted match, else its first */
@@ -860,13 +906,21 @@ static int raise_family(jd_screen_result *res, const jd_screen_match *proto,
     m.rule = w ? w->rule : "";
     m.start = w ? w->start : -1;
     m.end = w ? w->end : -1;
+    if (!w && best_sentence(M, proto, in, &m.start, &m.end))
+        return JD_ENOMEM;
     m.counts = true;
-    m.recorded = w && w->recorded;
+    m.recorded = w ? w->recorded : in->crime_recorded == 1; /* the record's answer */
     m.other_age = -1;
     m.act_age = -1;
     snprintf(m.basis, sizeof m.basis, "child %d, the other's age not read", in->child_age);
-    snprintf(m.why, sizeof m.why, "counted by the model (p %.2f >= %.2f) beside \"%.80s\"", p, t,
-             m.rule);
+    if (w)
+        snprintf(m.why, sizeof m.why, "counted by the model (p %.2f >= %.2f) beside \"%.80s\"", p,
+                 t, m.rule);
+    else
+        snprintf(m.why, sizeof m.why,
+                 "counted by the model (p %.2f >= %.2f) from the note's words; no rule of its "
+                 "kind matched",
+                 p, t);
     res->m[res->n++] = m;
     return JD_OK;
 }
@@ -876,19 +930,20 @@ static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn 
 {
     jd_screen_match protos[JD_SM_FAMILY_MAX];
     for (int kind = 0; kind < 3; kind++) {
-        if (!M->k[kind].on || !M->k[kind].family)
+        if (!M->k[kind].on || !M->k[kind].family || M->k[kind].only == JD_SM_VETO)
             continue;
+        bool open = M->k[kind].open;
         size_t np = labels(S, (jd_screen_kind)kind, in->child_age, protos, JD_SM_FAMILY_MAX);
         for (size_t j = 0; j < np; j++) {
             double t = jd_sm__family_threshold(M, (jd_screen_kind)kind, protos[j].code);
-            if (t < 0 || !jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code))
+            if (t < 0 || !jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code, open))
                 continue;
             if (jd_screen__features_for(fv, M->st, in, res, &protos[j], -1, -1))
                 return JD_ENOMEM;
             double p = jd_sm__predict(M, (jd_screen_kind)kind, fv, 0, NULL, 0, NULL);
             if (p < t)
                 continue;
-            if (raise_family(res, &protos[j], in, p, t))
+            if (raise_family(M, res, &protos[j], in, p, t))
                 return JD_ENOMEM;
             explain(&res->m[res->n - 1], M, fv, p, t);
         }
@@ -912,7 +967,8 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
             !jd_screen__candidate(res, m->kind, m->code, &ci, &xi) || (int)i != (ci >= 0 ? ci : xi))
             continue;
         double t = jd_sm__threshold(M, m->kind, m->code);
-        if (t < 0)
+        int only = M->k[m->kind].only; /* a veto-only model leaves ruled-out matches be */
+        if (t < 0 || (only == JD_SM_VETO && ci < 0) || (only == JD_SM_RAISE && ci >= 0))
             continue;
         if (jd_screen__features(&fv, M->st, in, res, ci, xi)) {
             jd_sm__fv_free(&fv);
