@@ -52,14 +52,19 @@ typedef struct aev {
     uint32_t o0, no; /* objects of the event in obj_by_event */
 } aev;
 
+/* A mention as the walk and the networks read it: 16 bytes (its age is
+ * counted as it is loaded, jd_snapshot__mention_age; the text it came with
+ * is kept only with mention_detail, in jd_snapshot.md). */
 typedef struct amention {
     uint32_t ev, person, role;
     int16_t age; /* at the event, -1 unknown */
-    const char *dob;
-    int dob_prec, rec_age;
-    /* with jd_snapshot_opts.mention_detail only (else NULL): as written */
-    const char *agency, *person_ref, *role_name, *name;
 } amention;
+
+/* A mention's text as written, by mention index (jd_snapshot.md): loaded
+ * with jd_snapshot_opts.mention_detail only. */
+typedef struct amention_detail {
+    const char *agency, *person_ref, *role_name, *name;
+} amention_detail;
 
 typedef struct aperson {
     const char *pid, *name, *dob;
@@ -140,6 +145,8 @@ typedef struct jd_snapshot {
     size_t ev_index_cap;
     amention *m;
     size_t nm, mcap;
+    amention_detail *md; /* with mention_detail: m[i]'s text is md[i] (else NULL) */
+    size_t mdcap;
     aperson *p;
     size_t np, pcap;
     aref *refs;
@@ -191,8 +198,10 @@ void jd_snapshot__parts_free(jd_snapshot_parts *P);
  */
 int jd_snapshot__age_at(const char *dob, int64_t t);
 
-/* The age of a mention at its event: the identity's date of birth, else the
- * age the agency recorded, else the date of birth on the record. */
-int jd_snapshot__mention_age(const jd_snapshot *S, const amention *m);
+/* The age of person S->p[person] named at event S->ev[ev]: the identity's
+ * date of birth, else the age the agency recorded (rec_age, -1 none), else
+ * the date of birth on the record (dob of precision dob_prec). */
+int jd_snapshot__mention_age(const jd_snapshot *S, uint32_t person, uint32_t ev, const char *dob,
+                             int dob_prec, int rec_age);
 
 #endif
