@@ -45,7 +45,7 @@ static int64_t person_of(jd_snapshot *S, const char *pid, const char *name, cons
     aperson *p = &S->p[S->np];
     memset(p, 0, sizeof *p);
     p->pid = keep(S, pid);
-    p->name = keep(S, name);
+    p->name = S->mention_detail ? keep(S, name) : NULL; /* only the profiles read it */
     p->dob = keep(S, dob);
     p->is_child = is_child;
     p->resolved = resolved;
@@ -79,7 +79,6 @@ static int on_event(const jd_an_event_row *r, void *payload)
     memset(e, 0, sizeof *e);
     e->id = r->id;
     e->occurred = r->occurred_at;
-    e->reported = r->reported_at;
     e->known = r->known_at;
     e->agency = keep_common(S, r->agency);
     e->record_id = keep(S, r->record_id);

@@ -32,24 +32,23 @@
 #include <stdint.h>
 
 typedef struct aev {
-    int64_t id, occurred, reported, known;
+    int64_t id, occurred, known; /* (the reported time is not read: not kept) */
     const char *agency, *record_id, *type, *location, *narrative, *crime_ref, *outcome,
-        *risk_grade;
-    int8_t crime_recorded;
-    uint8_t et;
-    const char *postcode;
-    uint8_t vehicle, phone, adult_party, adult_text, overnight, declined, sexual;
+        *risk_grade, *postcode;
+    uint32_t scr0; /* the counted offences cached in an.scache (scr_n of them) */
+    uint32_t m0, nm, f0, nf;
+    uint32_t crime_mask, lang_mask, trig_mask;
+    uint32_t o0, no; /* objects of the event in obj_by_event */
+    uint64_t ind_mask;
     int16_t text_child_age;
     int16_t child_age;  /* the youngest child subject or victim's age at it, -1 unknown */
     int16_t linked_age; /* the age of a suspect (else associate) of it, -1 unknown */
+    int16_t scr_age;    /* age the offences were screened at; -2 not yet */
+    int8_t crime_recorded;
+    uint8_t et;
+    uint8_t vehicle, phone, adult_party, adult_text, overnight, declined, sexual;
     uint8_t about_person; /* a subject, victim or witness is named: the text screen reads it */
-    int16_t scr_age;   /* age the offences were screened at; -2 not yet */
-    uint8_t scr_n;     /* counted offences cached in an.scache from scr0 */
-    uint32_t scr0;
-    uint32_t m0, nm, f0, nf;
-    uint32_t crime_mask, lang_mask, trig_mask;
-    uint64_t ind_mask;
-    uint32_t o0, no; /* objects of the event in obj_by_event */
+    uint8_t scr_n;        /* counted offences cached in an.scache from scr0 */
 } aev;
 
 /* A mention as the walk and the networks read it: 16 bytes (its age is
@@ -67,18 +66,18 @@ typedef struct amention_detail {
 } amention_detail;
 
 typedef struct aperson {
-    const char *pid, *name, *dob;
-    bool is_child, resolved;
+    const char *pid, *name, *dob; /* name: with mention_detail only (else NULL) */
     int64_t level_at[5]; /* known time the child first reached each level, 0 never */
-    uint32_t r0, nr; /* refs */
-    uint32_t x0, nx; /* mention indices in by_person */
-    bool identity;   /* an identity of the store (not only met in a mention) */
-    bool walk;       /* a subset load: all this person's events are loaded (see below) */
     /* the person's place in a full load's order (identities in the store's
      * order, then the persons met only through mentions by first mention):
      * its index there; in a partition's load (jd_snapshot_parts) the same
      * rank, so passes compare their children as one full load would */
     uint64_t rank;
+    uint32_t r0, nr; /* refs */
+    uint32_t x0, nx; /* mention indices in by_person */
+    bool is_child, resolved;
+    bool identity; /* an identity of the store (not only met in a mention) */
+    bool walk;     /* a subset load: all this person's events are loaded (see below) */
 } aperson;
 
 typedef struct aref {
