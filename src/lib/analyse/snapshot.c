@@ -44,7 +44,7 @@ static int64_t person_of(jd_snapshot *S, const char *pid, const char *name, cons
         return -1;
     aperson *p = &S->p[S->np];
     memset(p, 0, sizeof *p);
-    p->pid = keep(S, pid);
+    p->pid = jd_strmap_key(&S->pmap, pid, strlen(pid)); /* the map's copy: one for both */
     p->name = S->mention_detail ? keep(S, name) : NULL; /* only the profiles read it */
     p->dob = keep(S, dob);
     p->is_child = is_child;
@@ -154,8 +154,10 @@ static int on_mention(const jd_an_mention_row *r, void *payload)
     if (added) {
         if (jd_grow((void **)&S->refs, &S->refcap, S->nrefs + 1, sizeof *S->refs) < 0)
             return jd_oom(S->err);
+        /* the ref is the tail of the map's copy of "agency\x1fref" */
+        const char *k = jd_strmap_key(&S->refmap, rk, (size_t)n);
         S->refs[S->nrefs++] =
-            (aref){(uint32_t)pi, keep_common(S, r->agency), keep(S, r->person_ref)};
+            (aref){(uint32_t)pi, keep_common(S, r->agency), k ? k + strlen(r->agency) + 1 : NULL};
     }
     amention *m = &S->m[S->nm];
     memset(m, 0, sizeof *m);
