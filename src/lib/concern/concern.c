@@ -316,22 +316,14 @@ static int check_action(const jd_ladder *L, json_t *base, json_t *state, jd_conc
     return jd_error_set(err, JD_EINVALID, "unknown action");
 }
 
-int jd_concern_act(jd_store *s, const char *id, jd_concern_verb verb, const jd_concern_action *a,
-                   const jd_concern_actor *by, jd_error *err)
+/* One entry appended to a concern's history, retried on a stale read:
+ * a person's action (preset NULL: checked by check_action) or the
+ * system's own (preset: the entry, taken as it is, e.g. "placed"). */
+static int act_entry(jd_store *s, const jd_ladder *L, const char *id, int64_t at,
+                     jd_concern_verb verb, const jd_concern_action *a, const jd_concern_actor *by,
+                     const json_t *preset, jd_error *err)
 {
-    jd_concern_action def = JD_CONCERN_ACTION_INIT;
-    if (!a)
-        a = &def;
-    if (!s || !id || !valid_actor(by))
-        return jd_error_set(err, JD_EINVALID, "a store, a concern id and an actor are needed");
-    jd_error local;
-    if (!err)
-        err = &local;
-    jd_ladder *L = NULL;
-    int rc = jd_ladder__load(&L, a->ladder_path, err);
-    if (rc < 0)
-        return rc;
-    int64_t at = now_or(a->at);
+    int rc = JD_OK;
     for (int attempt = 0; attempt < MAX_RETRY; attempt++) {
         jd_concern_loaded l;
         if ((rc = jd_concern__load(&l, s, id, at, err)) < 0)
@@ -357,6 +349,11 @@ int jd_concern_act(jd_store *s, const char *id, jd_concern_verb verb, const jd_c
                               "concern %s was changed by someone else (version %lld is "
                               "stale, now %lld); reload and try again",
                               id, (long long)a->expected_version, (long long)l.version);
+        } else if (preset) {
+            entry = json_deep_copy(preset);
+            json_object_set_new(entry, "at", json_integer((json_int_t)at));
+            if (!strcmp(jd_concern__jstr(state, "status"), "closed"))
+                rc = jd_error_set(err, JD_ECONFLICT, "concern %s is closed", id);
         } else {
             entry = json_pack("{s:I,s:s,s:s,s:b}", "at", (json_int_t)at, "actor", by->name, "role",
                               by->role ? by->role : "", "automatic", 0);
@@ -387,7 +384,46 @@ int jd_concern_act(jd_store *s, const char *id, jd_concern_verb verb, const jd_c
         if (rc != JD_ECONFLICT || a->expected_version || !strstr(err->msg, "stale"))
             break;
     }
+    return rc;
+}
+
+int jd_concern_act(jd_store *s, const char *id, jd_concern_verb verb, const jd_concern_action *a,
+                   const jd_concern_actor *by, jd_error *err)
+{
+    jd_concern_action def = JD_CONCERN_ACTION_INIT;
+    if (!a)
+        a = &def;
+    if (!s || !id || !valid_actor(by))
+        return jd_error_set(err, JD_EINVALID, "a store, a concern id and an actor are needed");
+    jd_error local;
+    if (!err)
+        err = &local;
+    jd_ladder *L = NULL;
+    int rc = jd_ladder__load(&L, a->ladder_path, err);
+    if (rc < 0)
+        return rc;
+    rc = act_entry(s, L, id, now_or(a->at), verb, a, by, NULL, err);
     jd_ladder__free(L);
+    return rc;
+}
+
+int jd_concern__placed(jd_store *s, const char *id, const char *person_id, int64_t at,
+                       jd_error *err)
+{
+    char to[300];
+    snprintf(to, sizeof to, "auto:child:%s", person_id);
+    json_t *entry = json_pack(
+        "{s:s,s:s,s:b,s:s,s:s,s:s,s:s}", "actor", "joindots", "role", "system", "automatic", 0,
+        "action", "placed", "person_id", person_id, "concern", to, "text",
+        "the urgent call's ref is now placed in its identity: the concern continues as that "
+        "child's concern");
+    jd_ladder *L = NULL;
+    int rc = entry ? jd_ladder__load(&L, NULL, err) : jd_oom(err);
+    jd_concern_action a = JD_CONCERN_ACTION_INIT;
+    if (rc == JD_OK)
+        rc = act_entry(s, L, id, now_or(at), JD_CONCERN_CLOSE, &a, NULL, entry, err);
+    jd_ladder__free(L);
+    json_decref(entry);
     return rc;
 }
 
