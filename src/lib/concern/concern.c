@@ -15,6 +15,7 @@
  * system. Writes carry the version read: a stale write is JD_ECONFLICT.
  */
 #include "concern/concern_internal.h"
+#include "store/incr_ops.h"
 
 #include <joindots/chronology.h>
 
@@ -407,8 +408,11 @@ int jd_concern_act(jd_store *s, const char *id, jd_concern_verb verb, const jd_c
     return rc;
 }
 
-int jd_concern__placed(jd_store *s, const char *id, const char *person_id, int64_t at,
-                       jd_error *err)
+/* Close concern `id` as placed: its subject, an urgent call's ref, is now
+ * identity person_id, whose own concern carries it on (jd_escalate_placed).
+ * JD_ECONFLICT when it is closed already. */
+static int placed_close(jd_store *s, const char *id, const char *person_id, int64_t at,
+                        jd_error *err)
 {
     char to[300];
     snprintf(to, sizeof to, "auto:child:%s", person_id);
@@ -424,6 +428,68 @@ int jd_concern__placed(jd_store *s, const char *id, const char *person_id, int64
         rc = act_entry(s, L, id, now_or(at), JD_CONCERN_CLOSE, &a, NULL, entry, err);
     jd_ladder__free(L);
     json_decref(entry);
+    return rc;
+}
+
+/* ---- the urgent lane's concerns, placed ---- */
+
+typedef struct placed_ctx {
+    char person_id[256];
+} placed_ctx;
+
+static int on_placed_ref(const jd_identity_row *r, void *payload)
+{
+    placed_ctx *c = payload;
+    if (r->person_id && !c->person_id[0])
+        snprintf(c->person_id, sizeof c->person_id, "%s", r->person_id);
+    return 0;
+}
+
+/* One "U:agency:ref" key: its concern closed as placed when the ref has an
+ * identity now. */
+static int place_one(jd_store *s, const char *key, int64_t now, int64_t *placed, jd_error *err)
+{
+    const struct jd_incr_ops *I = s->ops->incr;
+    const char *sep = strncmp(key, "U:", 2) ? NULL : strchr(key + 2, ':');
+    if (!sep || sep == key + 2 || !sep[1])
+        return JD_OK;
+    char agency[64];
+    if ((size_t)(sep - key - 2) >= sizeof agency)
+        return JD_OK;
+    memcpy(agency, key + 2, (size_t)(sep - key - 2));
+    agency[sep - key - 2] = '\0';
+    const char *ag[1] = {agency}, *ref[1] = {sep + 1};
+    placed_ctx c = {""};
+    int rc = I->identity_refs_of(s, ag, ref, 1, NULL, 0, on_placed_ref, &c, err);
+    if (rc < 0 || !c.person_id[0])
+        return rc;
+    char *id = NULL;
+    if (asprintf(&id, "auto:child:%s", key) < 0)
+        return jd_oom(err);
+    rc = placed_close(s, id, c.person_id, now, err);
+    free(id);
+    if (rc == JD_OK && placed)
+        (*placed)++;
+    if (rc == JD_ENOTFOUND || rc == JD_ECONFLICT) { /* none, or closed already */
+        jd_error_clear(err);
+        rc = JD_OK;
+    }
+    return rc;
+}
+
+int jd_escalate_placed(jd_store *s, const char *const *keys, size_t n, int64_t now,
+                       int64_t *placed, jd_error *err)
+{
+    if (placed)
+        *placed = 0;
+    if (!s || (n && !keys))
+        return jd_error_set(err, JD_EINVALID, "a store and keys are needed");
+    if (!s->ops->concern || !s->ops->incr || !s->ops->incr->identity_refs_of)
+        return JD_OK; /* no urgent lane on this store */
+    int rc = JD_OK;
+    for (size_t i = 0; rc == JD_OK && i < n; i++)
+        if (keys[i])
+            rc = place_one(s, keys[i], now, placed, err);
     return rc;
 }
 

@@ -93,11 +93,6 @@ int jd_concern__sync(jd_store *s, const jd_ladder *L, const char *id, bool autom
                      int64_t expected, json_t *base, json_t *human, json_t *history, json_t *extra,
                      int64_t T, int64_t *new_version, bool only_if_changed, const char *old_state,
                      jd_error *err);
-/* Close concern `id` as placed: its subject, an urgent call's ref, is now
- * identity person_id, whose own concern carries it on (jd_escalate_placed).
- * JD_ECONFLICT when it is closed already. */
-int jd_concern__placed(jd_store *s, const char *id, const char *person_id, int64_t at,
-                       jd_error *err);
 /* Does a concern pass a list query's filters? */
 bool jd_concern__match(const jd_concern_query *q, const jd_concern *c);
 
