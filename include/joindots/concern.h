@@ -250,7 +250,8 @@ JD_API int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_esc
  * is closed as "placed", its last entry naming the identity and the
  * identity's own concern (auto:child:PERSON_ID), which the escalation over
  * that child opened from the same alerts: one open concern per child, not
- * two. Keys that are not "U:" or whose ref is still unresolved are left.
+ * two. Keys that are not "U:", whose ref is still unresolved, or whose
+ * identity has no open concern of its own, are left as they are.
  * [out] placed (may be NULL): concerns closed so. Returns JD_OK,
  * JD_EINVALID, JD_ENOMEM, JD_ESTORE.
  */

@@ -445,8 +445,14 @@ static int on_placed_ref(const jd_identity_row *r, void *payload)
     return 0;
 }
 
+static int on_carried(const jd_concern_rec *r, void *payload)
+{
+    *(bool *)payload = r->status && strcmp(r->status, "closed") != 0;
+    return 0;
+}
+
 /* One "U:agency:ref" key: its concern closed as placed when the ref has an
- * identity now. */
+ * identity now whose own concern is open. */
 static int place_one(jd_store *s, const char *key, int64_t now, int64_t *placed, jd_error *err)
 {
     const struct jd_incr_ops *I = s->ops->incr;
@@ -463,11 +469,20 @@ static int place_one(jd_store *s, const char *key, int64_t now, int64_t *placed,
     int rc = I->identity_refs_of(s, ag, ref, 1, NULL, 0, on_placed_ref, &c, err);
     if (rc < 0 || !c.person_id[0])
         return rc;
-    char *id = NULL;
-    if (asprintf(&id, "auto:child:%s", key) < 0)
+    /* only once the identity's own concern carries it on (the escalation
+     * over that child opened it): else the ref's stays open */
+    char *id = NULL, *to = NULL;
+    if (asprintf(&id, "auto:child:%s", key) < 0 ||
+        asprintf(&to, "auto:child:%s", c.person_id) < 0) {
+        free(id);
         return jd_oom(err);
-    rc = placed_close(s, id, c.person_id, now, err);
+    }
+    bool carried = false;
+    rc = s->ops->concern->get(s, to, on_carried, &carried, err);
+    if (rc == JD_OK && carried)
+        rc = placed_close(s, id, c.person_id, now, err);
     free(id);
+    free(to);
     if (rc == JD_OK && placed)
         (*placed)++;
     if (rc == JD_ENOTFOUND || rc == JD_ECONFLICT) { /* none, or closed already */
