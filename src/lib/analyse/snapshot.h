@@ -160,6 +160,10 @@ typedef struct jd_snapshot {
     int part, nparts; /* a partition's load: part of nparts (else 0 of 0) */
     uint32_t nidentity; /* identities loaded (a full load: p[0, nidentity)) */
     char mark[JD_MARK_MAX]; /* the store's watermark before the load, "" unknown */
+    /* The urgent lane (jd_analyse_urgent_keys): person key -> why its
+     * alerts came by the lane, added to each as "urgent_lane"; NULL
+     * otherwise. Borrowed; set by the caller after the load. */
+    struct json_t *lane;
     jd_error *err;
 } jd_snapshot;
 
