@@ -17,6 +17,23 @@
 #include <string.h>
 
 #define MEMO_MAX 200000 /* words kept in the stem memo before it starts again */
+#define TERM_SLOTS 64    /* labels whose buckets a term keeps (family_prob) */
+#define TERMS_MAX 32768  /* terms kept (~4.7 MB) before the memo starts again */
+
+/* A term of the notes and its bucket for each label's code ("S02|n:stem"). */
+typedef struct term_ent {
+    uint64_t have; /* slots whose bucket is in b */
+    uint32_t stamp;
+    uint16_t b[TERM_SLOTS];
+} term_ent;
+/* A family feature of the note's kind: "code|fhas:X" (named) or
+ * "code|fs:stem" (a term, at off in fstems, ent in terms). */
+typedef struct fam_item {
+    const char *code;
+    uint32_t ent, off;
+    bool counts, term;
+} fam_item;
+_Static_assert(JD_SM_BUCKETS <= 65536, "a bucket fits in 16 bits");
 
 struct jd_sm_stemmer {
     struct sb_stemmer *sb;
@@ -29,6 +46,29 @@ struct jd_sm_stemmer {
     size_t note_len;
     char *nstems;
     size_t nslen, nscap;
+    /* the note's terms (its stems and pairs) once each, with each term's
+     * bucket for every label asked (family_prob): a family candidate adds
+     * up weights, it hashes nothing of the note again */
+    jd_strmap terms;   /* "stem" or "_a_b" -> entry in ent */
+    struct term_ent *ent;
+    size_t entcap;
+    uint32_t stamp;    /* the note listing its terms (term_ent.stamp) */
+    jd_strmap slot_of; /* code -> slot */
+    char scode[TERM_SLOTS][24];
+    size_t nslots;
+    uint32_t *nt;      /* the note's terms, first occurrence first */
+    const char **ntw;  /* their text (in nstems) */
+    size_t nnt, ntcap, ntwcap;
+    float nt_v;        /* the weight of each (note_words) */
+    bool nt_ok, nt_pairs;
+    /* the family part of the note's kind (fam_build): "fhas:" codes and the
+     * stems of the kind's matched sentences ("\1stem" in terms) */
+    struct fam_item *fam;
+    size_t nfam, famcap;
+    char *fstems;
+    size_t fslen, fscap;
+    uint64_t fam_key;
+    bool fam_ok;
 };
 
 int jd_sm__stemmer_new(jd_sm_stemmer **out)
@@ -37,6 +77,8 @@ int jd_sm__stemmer_new(jd_sm_stemmer **out)
     if (!st)
         return JD_ENOMEM;
     jd_strmap_init(&st->memo);
+    jd_strmap_init(&st->terms);
+    jd_strmap_init(&st->slot_of);
     st->sb = sb_stemmer_new("english", NULL);
     if (!st->sb) {
         jd_sm__stemmer_free(st);
@@ -55,6 +97,13 @@ void jd_sm__stemmer_free(jd_sm_stemmer *st)
     jd_strmap_free(&st->memo);
     free(st->stems);
     free(st->nstems);
+    jd_strmap_free(&st->terms);
+    jd_strmap_free(&st->slot_of);
+    free(st->ent);
+    free(st->nt);
+    free(st->ntw);
+    free(st->fam);
+    free(st->fstems);
     free(st);
 }
 
@@ -394,7 +443,19 @@ static int collect(jd_sm_stemmer *st, const char *a, const char *b)
     return JD_OK;
 }
 
-enum { W_SENT = 1, W_FAMILY = 2, W_COLLECT = 3 };
+/* Keep a stem of a family sentence ("\1stem", NUL after) in st->fstems. */
+static int fcollect(jd_sm_stemmer *st, const char *w)
+{
+    size_t n = strlen(w);
+    if (jd_grow((void **)&st->fstems, &st->fscap, st->fslen + n + 2, 1))
+        return JD_ENOMEM;
+    st->fstems[st->fslen] = 1;
+    memcpy(st->fstems + st->fslen + 1, w, n + 1);
+    st->fslen += n + 2;
+    return JD_OK;
+}
+
+enum { W_SENT = 1, W_FAMILY = 2, W_COLLECT = 3, W_FCOLLECT = 4 };
 
 /* Stems of text[s, e): in the candidate's sentences (W_SENT) with pairs, in
  * its kind's matched sentences (W_FAMILY, label-specific), or of the note
@@ -446,6 +507,8 @@ static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const c
                 if (!rc)
                     rc = feat(fv, code, "b:", pair, true, 1.0f);
             }
+        } else if (mode == W_FCOLLECT) {
+            rc = fcollect(st, sw);
         } else if (mode == W_COLLECT) {
             rc = collect(st, "", sw);
             if (!rc && prev[0])
@@ -464,18 +527,26 @@ static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const c
  * read once a note (W_COLLECT); with pairs (the stems side by side in a
  * sentence, "nb:") for an indicator, whose model reads the note as a text
  * classifier of its own. */
-static int note_words(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const char *text,
-                      size_t len, bool pairs)
+static int note_stems(jd_sm_stemmer *st, const char *text, size_t len)
 {
     uint64_t h = jd_hash_fast(text, len, 0x4e07e);
     if (!st->nstems || h != st->note_hash || len != st->note_len) {
         st->nslen = 0;
         st->note_hash = 0;
-        if (word_feats(fv, st, code, text, 0, len, W_COLLECT))
+        st->nt_ok = false;
+        if (word_feats(NULL, st, NULL, text, 0, len, W_COLLECT))
             return JD_ENOMEM;
         st->note_hash = h;
         st->note_len = len;
     }
+    return JD_OK;
+}
+
+static int note_words(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const char *text,
+                      size_t len, bool pairs)
+{
+    if (note_stems(st, text, len))
+        return JD_ENOMEM;
     /* with pairs, a long note's words weigh less each (4 / sqrt(n), at most
      * 0.5): a note's margin must not grow with its length */
     size_t n = 0;
@@ -534,12 +605,12 @@ static int unique(jd_sm_fv *fv)
 
 /* The words of the sentences of the kind's matches (a family candidate). */
 static int family_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
-                        const jd_screen_result *res, const jd_screen_match *self)
+                        const jd_screen_result *res, const jd_screen_match *self, bool words)
 {
     const char *text = in->text ? in->text : "";
     size_t len = strlen(text), done[4];
     int nd = 0, rc = both(fv, self->code, "family", NULL);
-    for (size_t i = 0; !rc && i < res->n && nd < 4; i++) {
+    for (size_t i = 0; !rc && words && i < res->n && nd < 4; i++) {
         const jd_screen_match *m = &res->m[i];
         if (m->kind != self->kind || m->start < 0)
             continue;
@@ -557,16 +628,18 @@ static int family_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *i
     return rc;
 }
 
-int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
-                            const jd_screen_result *res, const jd_screen_match *self, int ci,
-                            int xi)
+/* jd_screen__features_for; words false: without the note's words nor the
+ * family's (fhas: and the kind's sentences): family_prob adds those. */
+static int features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
+                    const jd_screen_result *res, const jd_screen_match *self, int ci, int xi,
+                    bool words)
 {
     fv->n = fv->nlen = 0;
     const char *code = self->code, *text = in->text ? in->text : "";
     size_t len = strlen(text);
     int rc = note_feats(fv, in, res, self);
     if (!rc && ci < 0 && xi < 0)
-        rc = family_feats(fv, st, in, res, self);
+        rc = family_feats(fv, st, in, res, self, words);
     if (!rc && ci >= 0)
         rc = match_feats(fv, &res->m[ci], code, true);
     if (!rc && xi >= 0)
@@ -583,9 +656,16 @@ int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_not
         if (!rc)
             rc = word_feats(fv, st, code, text, s, e, W_SENT);
     }
-    if (!rc)
+    if (!rc && words)
         rc = note_words(fv, st, code, text, len, self->kind == JD_SCREEN_INDICATOR);
     return rc || unique(fv) ? JD_ENOMEM : JD_OK;
+}
+
+int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
+                            const jd_screen_result *res, const jd_screen_match *self, int ci,
+                            int xi)
+{
+    return features(fv, st, in, res, self, ci, xi, true);
 }
 
 int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
@@ -778,6 +858,224 @@ static int raise_family(jd_screen_result *res, const jd_screen_match *proto,
     return JD_OK;
 }
 
+/* The memo entry of a term (added with no bucket yet). */
+static int term_entry(jd_sm_stemmer *st, const char *w, uint32_t *out)
+{
+    bool added;
+    if (jd_grow((void **)&st->ent, &st->entcap, st->terms.n + 1, sizeof *st->ent))
+        return JD_ENOMEM;
+    uint32_t *e = jd_strmap_put(&st->terms, w, strlen(w), (uint32_t)st->terms.n, &added);
+    if (!e)
+        return JD_ENOMEM;
+    if (added)
+        st->ent[*e].have = st->ent[*e].stamp = 0;
+    *out = *e;
+    return JD_OK;
+}
+
+/* What the family part of a kind's candidates depends on: the note, its
+ * matches and the kind (a raised label adds a match). */
+static uint64_t fam_key(const jd_sm_stemmer *st, const jd_screen_result *res, int kind)
+{
+    uint64_t h = (st->note_hash ^ st->note_len) * 0x100000001b3ULL ^ (uint64_t)kind;
+    for (size_t i = 0; i < res->n; i++) {
+        const jd_screen_match *m = &res->m[i];
+        h = (h ^ (uint64_t)(uintptr_t)m->code ^ (uint64_t)m->kind << 60 ^ (uint64_t)m->counts << 59 ^
+             (uint64_t)(uint32_t)m->start << 29 ^ (uint64_t)(uint32_t)m->end) *
+            0x100000001b3ULL;
+    }
+    return h ^ res->n;
+}
+
+static int fam_push(jd_sm_stemmer *st, fam_item it)
+{
+    if (jd_grow((void **)&st->fam, &st->famcap, st->nfam + 1, sizeof *st->fam))
+        return JD_ENOMEM;
+    st->fam[st->nfam++] = it;
+    return JD_OK;
+}
+
+/* The family part of a kind's candidates in family_feats' order, each
+ * feature once: "fhas:"/"fhasx:" of the kind's matches and the stems of
+ * their sentences (at most 4). */
+static int fam_build(jd_sm_stemmer *st, const char *text, size_t len, const jd_screen_result *res,
+                     int kind)
+{
+    uint64_t key = fam_key(st, res, kind);
+    if (st->fam_ok && st->fam_key == key)
+        return JD_OK;
+    st->fam_ok = false;
+    st->nfam = st->fslen = 0;
+    st->stamp++;
+    size_t done[4];
+    int nd = 0;
+    for (size_t i = 0; i < res->n && nd < 4; i++) {
+        const jd_screen_match *m = &res->m[i];
+        if ((int)m->kind != kind || m->start < 0)
+            continue;
+        bool dup = false;
+        for (size_t j = 0; j < st->nfam && !dup; j++)
+            dup = !st->fam[j].term && st->fam[j].counts == m->counts &&
+                  !strcmp(st->fam[j].code, m->code);
+        if (!dup && fam_push(st, (fam_item){m->code, 0, 0, m->counts, false}))
+            return JD_ENOMEM;
+        size_t s = (size_t)m->start, e = (size_t)m->end, from = st->fslen;
+        sentence_of(text, len, &s, &e);
+        bool seen = false;
+        for (int j = 0; j < nd; j++)
+            seen |= done[j] == s;
+        if (seen)
+            continue;
+        done[nd++] = s;
+        if (word_feats(NULL, st, NULL, text, s, e, W_FCOLLECT))
+            return JD_ENOMEM;
+        for (size_t o = from; o < st->fslen; o += strlen(st->fstems + o) + 1) {
+            uint32_t te;
+            if (term_entry(st, st->fstems + o, &te))
+                return JD_ENOMEM;
+            if (st->ent[te].stamp == st->stamp)
+                continue;
+            st->ent[te].stamp = st->stamp;
+            if (fam_push(st, (fam_item){NULL, te, (uint32_t)o, false, true}))
+                return JD_ENOMEM;
+        }
+    }
+    st->fam_key = key;
+    st->fam_ok = true;
+    return JD_OK;
+}
+
+/* The note's terms once each, in the order note_words adds them, and the
+ * weight of each (st->nt, st->nt_v); a memo entry for each. */
+static int note_terms(jd_sm_stemmer *st, const char *text, size_t len, bool pairs)
+{
+    if (note_stems(st, text, len))
+        return JD_ENOMEM;
+    if (st->nt_ok && st->nt_pairs == pairs)
+        return JD_OK;
+    size_t n = 0;
+    for (size_t i = 0; i < st->nslen; i += strlen(st->nstems + i) + 1)
+        n++;
+    if (jd_grow((void **)&st->nt, &st->ntcap, n, sizeof *st->nt) ||
+        jd_grow((void **)&st->ntw, &st->ntwcap, n, sizeof *st->ntw))
+        return JD_ENOMEM;
+    st->stamp++;
+    st->nnt = 0;
+    for (size_t i = 0; i < st->nslen; i += strlen(st->nstems + i) + 1) {
+        const char *w = st->nstems + i;
+        uint32_t e;
+        if (*w == '_' && !pairs)
+            continue;
+        if (term_entry(st, w, &e))
+            return JD_ENOMEM;
+        if (st->ent[e].stamp == st->stamp)
+            continue;
+        st->ent[e].stamp = st->stamp;
+        st->ntw[st->nnt] = w;
+        st->nt[st->nnt++] = e;
+    }
+    st->nt_v = pairs && n > 64 ? 4.0f / sqrtf((float)n) : 0.5f; /* as note_words */
+    st->nt_pairs = pairs;
+    st->nt_ok = true;
+    return JD_OK;
+}
+
+/* The memo's column of a label's code: >= 0, -1 none left (or a long
+ * code), -2 out of memory. */
+static int slot_for(jd_sm_stemmer *st, const char *code)
+{
+    size_t n = strlen(code);
+    uint32_t *v = jd_strmap_get(&st->slot_of, code, n);
+    if (v)
+        return (int)*v;
+    if (st->nslots >= TERM_SLOTS || n >= sizeof st->scode[0])
+        return -1;
+    bool added;
+    if (!jd_strmap_put(&st->slot_of, code, n, (uint32_t)st->nslots, &added))
+        return -2;
+    memcpy(st->scode[st->nslots], code, n + 1);
+    return (int)st->nslots++;
+}
+
+/* The bucket of a term for a code: the name note_words ("n:", "nb:") or
+ * family_feats ("fs:", a term "\1stem") gives it. */
+static uint16_t term_bucket(const char *code, const char *w)
+{
+    char name[160];
+    size_t len = put(name, 0, sizeof name, code);
+    len = put(name, len, sizeof name, "|");
+    len = put(name, len, sizeof name, *w == 1 ? "fs:" : *w == '_' ? "nb:" : "n:");
+    len = put(name, len, sizeof name, w + (*w == '_' || *w == 1));
+    return (uint16_t)bucket_of(name, len);
+}
+
+/* A term's weight for the label of slot. */
+static float term_weight(jd_sm_stemmer *st, const jd_sm_kind *k, int slot, uint32_t e,
+                         const char *w)
+{
+    term_ent *t = &st->ent[e];
+    if (!(t->have >> slot & 1)) {
+        t->b[slot] = term_bucket(st->scode[slot], w);
+        t->have |= 1ull << slot;
+    }
+    return k->wb ? k->wb[t->b[slot]] : 0;
+}
+
+/* The family part's sum for code (fam_build), added to z in order. */
+static double fam_sum(jd_sm_stemmer *st, const jd_sm_kind *k, int slot, const char *code, double z)
+{
+    for (size_t i = 0; i < st->nfam; i++) {
+        const fam_item *it = &st->fam[i];
+        if (it->term) {
+            z += (double)term_weight(st, k, slot, it->ent, st->fstems + it->off) * 0.5f;
+            continue;
+        }
+        char name[160];
+        size_t len = put(name, 0, sizeof name, code);
+        len = put(name, len, sizeof name, "|");
+        len = put(name, len, sizeof name, it->counts ? "fhas:" : "fhasx:");
+        len = put(name, len, sizeof name, it->code);
+        z += (double)jd_sm__named_weight(k, jd_sm__key(name, len)) * 1.0f;
+    }
+    return z;
+}
+
+int jd_sm__family_prob(jd_screen_model *M, const jd_screen_note *in, const jd_screen_result *res,
+                       const jd_screen_match *self, jd_sm_fv *fv, double *p)
+{
+    jd_sm_stemmer *st = M->st;
+    int slot = slot_for(st, self->code);
+    if (slot == -2)
+        return JD_ENOMEM;
+    if (slot < 0) {
+        if (jd_screen__features_for(fv, st, in, res, self, -1, -1))
+            return JD_ENOMEM;
+        *p = jd_sm__predict(M, self->kind, fv, 0, NULL, 0, NULL);
+        return JD_OK;
+    }
+    const char *text = in->text ? in->text : "";
+    size_t len = strlen(text);
+    if (st->terms.n > TERMS_MAX) { /* the memo starts again: every list with it */
+        jd_strmap_free(&st->terms);
+        jd_strmap_init(&st->terms);
+        st->nt_ok = st->fam_ok = false;
+    }
+    if (features(fv, st, in, res, self, -1, -1, false) || note_stems(st, text, len) ||
+        fam_build(st, text, len, res, (int)self->kind) ||
+        note_terms(st, text, len, self->kind == JD_SCREEN_INDICATOR))
+        return JD_ENOMEM;
+    /* jd_sm__predict's sum, in the order of jd_screen__features_for: the same bits */
+    const jd_sm_kind *k = &M->k[self->kind];
+    double z = 0;
+    for (size_t i = 0; i < fv->n; i++)
+        z += (double)weight_of(k, &fv->f[i]) * fv->f[i].v;
+    z = fam_sum(st, k, slot, self->code, z);
+    for (size_t i = 0; i < st->nnt; i++)
+        z += (double)term_weight(st, k, slot, st->nt[i], st->ntw[i]) * st->nt_v;
+    *p = 1.0 / (1.0 + exp(-z));
+    return JD_OK;
+}
+
 static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
                         const jd_screen_note *in, jd_screen_result *res, jd_sm_fv *fv)
 {
@@ -790,12 +1088,14 @@ static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn 
             double t = jd_sm__family_threshold(M, (jd_screen_kind)kind, protos[j].code);
             if (t < 0 || !jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code))
                 continue;
-            if (jd_screen__features_for(fv, M->st, in, res, &protos[j], -1, -1))
+            double p;
+            if (jd_sm__family_prob(M, in, res, &protos[j], fv, &p))
                 return JD_ENOMEM;
-            double p = jd_sm__predict(M, (jd_screen_kind)kind, fv, 0, NULL, 0, NULL);
             if (p < t)
                 continue;
-            if (raise_family(res, &protos[j], in, p, t))
+            /* raised: every feature, for the explanation */
+            if (jd_screen__features_for(fv, M->st, in, res, &protos[j], -1, -1) ||
+                raise_family(res, &protos[j], in, p, t))
                 return JD_ENOMEM;
             explain(&res->m[res->n - 1], M, fv, p, t);
         }

@@ -134,6 +134,14 @@ double jd_sm__family_threshold(const jd_screen_model *m, jd_screen_kind kind, co
 typedef size_t (*jd_sm_labels_fn)(const jd_screen *S, jd_screen_kind kind, int child_age,
                                   jd_screen_match *out, size_t cap);
 
+/* The model's probability for a family candidate (the label of self, no
+ * rule of its own matched): the bits jd_sm__predict gives over
+ * jd_screen__features_for, but the note's stems and pairs are read and
+ * hashed once a note, not once a label (a memo of each term's bucket by
+ * label, in m's stemmer). fv is scratch. Returns JD_OK or JD_ENOMEM. */
+int jd_sm__family_prob(jd_screen_model *m, const jd_screen_note *in, const jd_screen_result *res,
+                       const jd_screen_match *self, jd_sm_fv *fv, double *p);
+
 /* jd_screen_model_apply, and with S and labels also the family candidates
  * (screen.c). */
 int jd_sm__apply(jd_screen_model *m, const jd_screen *S, jd_sm_labels_fn labels,
