@@ -18,22 +18,23 @@
 
 #define MEMO_MAX 200000 /* words kept in the stem memo before it starts again */
 #define TERM_SLOTS 64    /* labels whose buckets a term keeps (family_prob) */
-#define TERMS_MAX 32768  /* terms kept (~4.7 MB) before the memo starts again */
+#define LAB_AGES 26       /* ages whose labels are kept (kind_labels) */
+#define TERMS_MAX 16384  /* terms kept (~4.4 MB) before the memo starts again */
 
-/* A term of the notes and its bucket for each label's code ("S02|n:stem"). */
+/* A feature of the notes and its weight for each label's code: a term is
+ * "stem" (n:), "_a_b" (nb:), "\1stem" (fs:), "\2name" (code|name, named)
+ * or "\3name" (a generic named feature, the same for every code). */
 typedef struct term_ent {
-    uint64_t have; /* slots whose bucket is in b */
+    uint64_t have; /* slots whose weight is in w */
     uint32_t stamp;
-    uint16_t b[TERM_SLOTS];
+    float w[TERM_SLOTS];
 } term_ent;
-/* A family feature of the note's kind: "code|fhas:X" (named) or
- * "code|fs:stem" (a term, at off in fstems, ent in terms). */
+/* A family candidate's feature before the note's words: a term (its text
+ * at off in fstems) and its value. */
 typedef struct fam_item {
-    const char *code;
     uint32_t ent, off;
-    bool counts, term;
+    float v;
 } fam_item;
-_Static_assert(JD_SM_BUCKETS <= 65536, "a bucket fits in 16 bits");
 
 struct jd_sm_stemmer {
     struct sb_stemmer *sb;
@@ -55,7 +56,14 @@ struct jd_sm_stemmer {
     uint32_t stamp;    /* the note listing its terms (term_ent.stamp) */
     jd_strmap slot_of; /* code -> slot */
     char scode[TERM_SLOTS][24];
+    uint64_t spre[TERM_SLOTS][3]; /* FNV state (bucket_of) after "code|n:", "nb:", "fs:" */
+    uint8_t sprelen[TERM_SLOTS][3];
     size_t nslots;
+    /* the labels of each kind by the child's age (-1 to LAB_AGES - 2; the
+     * others in lab_any), for the screen lab_of (jd_screen__labels) */
+    jd_screen_match *lab[3][LAB_AGES], lab_any[JD_SM_FAMILY_MAX];
+    uint8_t nlab[3][LAB_AGES];
+    const void *lab_of[3];
     uint32_t *nt;      /* the note's terms, first occurrence first */
     const char **ntw;  /* their text (in nstems) */
     size_t nnt, ntcap, ntwcap;
@@ -104,6 +112,9 @@ void jd_sm__stemmer_free(jd_sm_stemmer *st)
     free(st->ntw);
     free(st->fam);
     free(st->fstems);
+    for (int i = 0; i < 3; i++)
+        for (int a = 0; a < LAB_AGES; a++)
+            free(st->lab[i][a]);
     free(st);
 }
 
@@ -443,15 +454,20 @@ static int collect(jd_sm_stemmer *st, const char *a, const char *b)
     return JD_OK;
 }
 
-/* Keep a stem of a family sentence ("\1stem", NUL after) in st->fstems. */
-static int fcollect(jd_sm_stemmer *st, const char *w)
+/* Keep a term tag + a + b (NUL after) in st->fstems: a stem of a family
+ * sentence ("\1stem") or a named feature ("\2name", "\3name"). */
+static int fcollect(jd_sm_stemmer *st, char tag, const char *a, const char *b)
 {
-    size_t n = strlen(w);
-    if (jd_grow((void **)&st->fstems, &st->fscap, st->fslen + n + 2, 1))
+    size_t n = strlen(a), m = b ? strlen(b) : 0;
+    if (jd_grow((void **)&st->fstems, &st->fscap, st->fslen + n + m + 2, 1))
         return JD_ENOMEM;
-    st->fstems[st->fslen] = 1;
-    memcpy(st->fstems + st->fslen + 1, w, n + 1);
-    st->fslen += n + 2;
+    char *d = st->fstems + st->fslen;
+    d[0] = tag;
+    memcpy(d + 1, a, n);
+    if (m)
+        memcpy(d + 1 + n, b, m);
+    d[1 + n + m] = 0;
+    st->fslen += n + m + 2;
     return JD_OK;
 }
 
@@ -508,7 +524,7 @@ static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const c
                     rc = feat(fv, code, "b:", pair, true, 1.0f);
             }
         } else if (mode == W_FCOLLECT) {
-            rc = fcollect(st, sw);
+            rc = fcollect(st, 1, sw, NULL);
         } else if (mode == W_COLLECT) {
             rc = collect(st, "", sw);
             if (!rc && prev[0])
@@ -873,11 +889,17 @@ static int term_entry(jd_sm_stemmer *st, const char *w, uint32_t *out)
     return JD_OK;
 }
 
-/* What the family part of a kind's candidates depends on: the note, its
- * matches and the kind (a raised label adds a match). */
-static uint64_t fam_key(const jd_sm_stemmer *st, const jd_screen_result *res, int kind)
+/* What the family part of a kind's candidates depends on: the note (its
+ * text, event type, agency, child's age), its matches and the kind (a
+ * raised label adds a match). */
+static uint64_t fam_key(const jd_sm_stemmer *st, const jd_screen_note *in,
+                        const jd_screen_result *res, int kind)
 {
+    const char *et = in->event_type ? in->event_type : "", *ag = in->agency ? in->agency : "";
     uint64_t h = (st->note_hash ^ st->note_len) * 0x100000001b3ULL ^ (uint64_t)kind;
+    h = (h ^ jd_hash_fast(et, strlen(et), 1) ^ jd_hash_fast(ag, strlen(ag), 2) * 3 ^
+         (uint64_t)(uint32_t)in->child_age << 40) *
+        0x100000001b3ULL;
     for (size_t i = 0; i < res->n; i++) {
         const jd_screen_match *m = &res->m[i];
         h = (h ^ (uint64_t)(uintptr_t)m->code ^ (uint64_t)m->kind << 60 ^ (uint64_t)m->counts << 59 ^
@@ -887,39 +909,65 @@ static uint64_t fam_key(const jd_sm_stemmer *st, const jd_screen_result *res, in
     return h ^ res->n;
 }
 
-static int fam_push(jd_sm_stemmer *st, fam_item it)
+/* Add the term at st->fstems + off to the family list (once; value v). */
+static int fam_push(jd_sm_stemmer *st, size_t off, float v)
 {
+    uint32_t e;
+    if (term_entry(st, st->fstems + off, &e))
+        return JD_ENOMEM;
+    if (st->ent[e].stamp == st->stamp)
+        return JD_OK;
+    st->ent[e].stamp = st->stamp;
     if (jd_grow((void **)&st->fam, &st->famcap, st->nfam + 1, sizeof *st->fam))
         return JD_ENOMEM;
-    st->fam[st->nfam++] = it;
+    st->fam[st->nfam++] = (fam_item){e, (uint32_t)off, v};
     return JD_OK;
 }
 
-/* The family part of a kind's candidates in family_feats' order, each
- * feature once: "fhas:"/"fhasx:" of the kind's matches and the stems of
- * their sentences (at most 4). */
-static int fam_build(jd_sm_stemmer *st, const char *text, size_t len, const jd_screen_result *res,
-                     int kind)
+/* The note's facts and "family" as terms, from the features of a code no
+ * match has (FAM_CODE): "\2name" for "FAM_CODE|name", else "\3name". */
+#define FAM_CODE "\x7f"
+static int fam_named(jd_sm_stemmer *st, jd_sm_fv *fv, const jd_screen_note *in,
+                     const jd_screen_result *res, int kind)
 {
-    uint64_t key = fam_key(st, res, kind);
+    jd_screen_match self = {.kind = (jd_screen_kind)kind, .code = FAM_CODE};
+    if (features(fv, st, in, res, &self, -1, -1, false))
+        return JD_ENOMEM;
+    for (size_t i = 0; i < fv->n; i++) {
+        const char *name = jd_sm__name(fv, i);
+        bool own = !strncmp(name, FAM_CODE "|", 2);
+        size_t off = st->fslen;
+        if (fcollect(st, own ? 2 : 3, name + (own ? 2 : 0), NULL) ||
+            fam_push(st, off, fv->f[i].v))
+            return JD_ENOMEM;
+    }
+    return JD_OK;
+}
+
+/* A family candidate's features but the note's words, in the order
+ * jd_screen__features_for gives them, each once: the note's facts,
+ * "family", "fhas:"/"fhasx:" of the kind's matches and the stems of their
+ * sentences (at most 4). */
+static int fam_build(jd_sm_stemmer *st, jd_sm_fv *fv, const jd_screen_note *in, const char *text,
+                     size_t len, const jd_screen_result *res, int kind)
+{
+    uint64_t key = fam_key(st, in, res, kind);
     if (st->fam_ok && st->fam_key == key)
         return JD_OK;
     st->fam_ok = false;
     st->nfam = st->fslen = 0;
     st->stamp++;
+    if (fam_named(st, fv, in, res, kind))
+        return JD_ENOMEM;
     size_t done[4];
     int nd = 0;
     for (size_t i = 0; i < res->n && nd < 4; i++) {
         const jd_screen_match *m = &res->m[i];
         if ((int)m->kind != kind || m->start < 0)
             continue;
-        bool dup = false;
-        for (size_t j = 0; j < st->nfam && !dup; j++)
-            dup = !st->fam[j].term && st->fam[j].counts == m->counts &&
-                  !strcmp(st->fam[j].code, m->code);
-        if (!dup && fam_push(st, (fam_item){m->code, 0, 0, m->counts, false}))
-            return JD_ENOMEM;
         size_t s = (size_t)m->start, e = (size_t)m->end, from = st->fslen;
+        if (fcollect(st, 2, m->counts ? "fhas:" : "fhasx:", m->code) || fam_push(st, from, 1.0f))
+            return JD_ENOMEM;
         sentence_of(text, len, &s, &e);
         bool seen = false;
         for (int j = 0; j < nd; j++)
@@ -927,18 +975,12 @@ static int fam_build(jd_sm_stemmer *st, const char *text, size_t len, const jd_s
         if (seen)
             continue;
         done[nd++] = s;
+        from = st->fslen;
         if (word_feats(NULL, st, NULL, text, s, e, W_FCOLLECT))
             return JD_ENOMEM;
-        for (size_t o = from; o < st->fslen; o += strlen(st->fstems + o) + 1) {
-            uint32_t te;
-            if (term_entry(st, st->fstems + o, &te))
+        for (size_t o = from; o < st->fslen; o += strlen(st->fstems + o) + 1)
+            if (fam_push(st, o, 0.5f))
                 return JD_ENOMEM;
-            if (st->ent[te].stamp == st->stamp)
-                continue;
-            st->ent[te].stamp = st->stamp;
-            if (fam_push(st, (fam_item){NULL, te, (uint32_t)o, false, true}))
-                return JD_ENOMEM;
-        }
     }
     st->fam_key = key;
     st->fam_ok = true;
@@ -994,51 +1036,76 @@ static int slot_for(jd_sm_stemmer *st, const char *code)
     if (!jd_strmap_put(&st->slot_of, code, n, (uint32_t)st->nslots, &added))
         return -2;
     memcpy(st->scode[st->nslots], code, n + 1);
+    static const char *const pre[3] = {"n:", "nb:", "fs:"};
+    for (int i = 0; i < 3; i++) {
+        char name[40];
+        int len = snprintf(name, sizeof name, "%s|%s", code, pre[i]);
+        st->spre[st->nslots][i] = jd_hash64(name, (size_t)len, 0xb0c7);
+        st->sprelen[st->nslots][i] = (uint8_t)len;
+    }
     return (int)st->nslots++;
 }
 
-/* The bucket of a term for a code: the name note_words ("n:", "nb:") or
- * family_feats ("fs:", a term "\1stem") gives it. */
-static uint16_t term_bucket(const char *code, const char *w)
+/* The weight of a term (term_ent) for a code, by the name
+ * jd_screen__features_for gives the feature. */
+static float term_weight_of(const jd_sm_kind *k, const char *code, const char *w)
 {
     char name[160];
-    size_t len = put(name, 0, sizeof name, code);
-    len = put(name, len, sizeof name, "|");
-    len = put(name, len, sizeof name, *w == 1 ? "fs:" : *w == '_' ? "nb:" : "n:");
-    len = put(name, len, sizeof name, w + (*w == '_' || *w == 1));
-    return (uint16_t)bucket_of(name, len);
+    size_t len = 0;
+    if (*w != 3) {
+        len = put(name, len, sizeof name, code);
+        len = put(name, len, sizeof name, "|");
+    }
+    bool named = *w == 2 || *w == 3;
+    len = put(name, len, sizeof name, *w == 1 ? "fs:" : *w == '_' ? "nb:" : named ? "" : "n:");
+    len = put(name, len, sizeof name, w + (*w == '_' || *w == 1 || named));
+    if (named)
+        return jd_sm__named_weight(k, jd_sm__key(name, len));
+    return k->wb ? k->wb[bucket_of(name, len)] : 0;
 }
 
-/* A term's weight for the label of slot. */
+/* A term's weight for the label of slot (computed once a term and label). */
 static float term_weight(jd_sm_stemmer *st, const jd_sm_kind *k, int slot, uint32_t e,
                          const char *w)
 {
     term_ent *t = &st->ent[e];
-    if (!(t->have >> slot & 1)) {
-        t->b[slot] = term_bucket(st->scode[slot], w);
-        t->have |= 1ull << slot;
+    if (t->have >> slot & 1)
+        return t->w[slot];
+    int pi = *w == 1 ? 2 : *w == '_' ? 1 : 0;
+    const char *tail = w + (*w == 1 || *w == '_');
+    size_t tl = strlen(tail);
+    if (*w == 2 || *w == 3 || st->sprelen[slot][pi] + tl >= 160) {
+        t->w[slot] = term_weight_of(k, st->scode[slot], w);
+    } else { /* bucket_of the name, on from the hash of its prefix */
+        uint64_t h = st->spre[slot][pi];
+        for (size_t i = 0; i < tl; i++) {
+            h ^= (unsigned char)tail[i];
+            h *= 1099511628211ULL;
+        }
+        t->w[slot] = k->wb ? k->wb[h & (JD_SM_BUCKETS - 1)] : 0;
     }
-    return k->wb ? k->wb[t->b[slot]] : 0;
+    t->have |= 1ull << slot;
+    return t->w[slot];
 }
 
-/* The family part's sum for code (fam_build), added to z in order. */
-static double fam_sum(jd_sm_stemmer *st, const jd_sm_kind *k, int slot, const char *code, double z)
+/* The note's terms and the kind's family part, for family_p. */
+static int family_prep(jd_sm_stemmer *st, jd_sm_fv *fv, const jd_screen_note *in,
+                       const jd_screen_result *res, int kind)
 {
-    for (size_t i = 0; i < st->nfam; i++) {
-        const fam_item *it = &st->fam[i];
-        if (it->term) {
-            z += (double)term_weight(st, k, slot, it->ent, st->fstems + it->off) * 0.5f;
-            continue;
-        }
-        char name[160];
-        size_t len = put(name, 0, sizeof name, code);
-        len = put(name, len, sizeof name, "|");
-        len = put(name, len, sizeof name, it->counts ? "fhas:" : "fhasx:");
-        len = put(name, len, sizeof name, it->code);
-        z += (double)jd_sm__named_weight(k, jd_sm__key(name, len)) * 1.0f;
+    const char *text = in->text ? in->text : "";
+    size_t len = strlen(text);
+    if (st->terms.n > TERMS_MAX) { /* the memo starts again: every list with it */
+        jd_strmap_free(&st->terms);
+        jd_strmap_init(&st->terms);
+        st->nt_ok = st->fam_ok = false;
     }
-    return z;
+    return note_stems(st, text, len) || fam_build(st, fv, in, text, len, res, kind) ||
+                   note_terms(st, text, len, kind == JD_SCREEN_INDICATOR)
+               ? JD_ENOMEM
+               : JD_OK;
 }
+
+static double family_p(jd_sm_stemmer *st, const jd_sm_kind *k, int slot);
 
 int jd_sm__family_prob(jd_screen_model *M, const jd_screen_note *in, const jd_screen_result *res,
                        const jd_screen_match *self, jd_sm_fv *fv, double *p)
@@ -1053,46 +1120,85 @@ int jd_sm__family_prob(jd_screen_model *M, const jd_screen_note *in, const jd_sc
         *p = jd_sm__predict(M, self->kind, fv, 0, NULL, 0, NULL);
         return JD_OK;
     }
-    const char *text = in->text ? in->text : "";
-    size_t len = strlen(text);
-    if (st->terms.n > TERMS_MAX) { /* the memo starts again: every list with it */
-        jd_strmap_free(&st->terms);
-        jd_strmap_init(&st->terms);
-        st->nt_ok = st->fam_ok = false;
-    }
-    if (features(fv, st, in, res, self, -1, -1, false) || note_stems(st, text, len) ||
-        fam_build(st, text, len, res, (int)self->kind) ||
-        note_terms(st, text, len, self->kind == JD_SCREEN_INDICATOR))
+    if (family_prep(st, fv, in, res, (int)self->kind))
         return JD_ENOMEM;
+    *p = family_p(st, &M->k[self->kind], slot);
+    return JD_OK;
+}
+
+/* A family candidate's probability once family_prep has read the note. */
+static double family_p(jd_sm_stemmer *st, const jd_sm_kind *k, int slot)
+{
     /* jd_sm__predict's sum, in the order of jd_screen__features_for: the same bits */
-    const jd_sm_kind *k = &M->k[self->kind];
     double z = 0;
-    for (size_t i = 0; i < fv->n; i++)
-        z += (double)weight_of(k, &fv->f[i]) * fv->f[i].v;
-    z = fam_sum(st, k, slot, self->code, z);
+    for (size_t i = 0; i < st->nfam; i++)
+        z += (double)term_weight(st, k, slot, st->fam[i].ent, st->fstems + st->fam[i].off) *
+             st->fam[i].v;
     for (size_t i = 0; i < st->nnt; i++)
         z += (double)term_weight(st, k, slot, st->nt[i], st->ntw[i]) * st->nt_v;
-    *p = 1.0 / (1.0 + exp(-z));
-    return JD_OK;
+    return 1.0 / (1.0 + exp(-z));
+}
+
+/* The labels of a kind for the child's age (labels(), kept while the age
+ * and the screen stay the same); NULL when out of memory. */
+static const jd_screen_match *kind_labels(jd_sm_stemmer *st, const jd_screen *S,
+                                          jd_sm_labels_fn labels, int kind, int age, size_t *n)
+{
+    if (age < -1 || age > LAB_AGES - 2) {
+        *n = labels(S, (jd_screen_kind)kind, age, st->lab_any, JD_SM_FAMILY_MAX);
+        return st->lab_any;
+    }
+    if (st->lab_of[kind] != (const void *)S) {
+        for (int a = 0; a < LAB_AGES; a++) {
+            free(st->lab[kind][a]);
+            st->lab[kind][a] = NULL;
+        }
+        st->lab_of[kind] = S;
+    }
+    jd_screen_match **l = &st->lab[kind][age + 1];
+    if (!*l) {
+        if (!(*l = calloc(JD_SM_FAMILY_MAX, sizeof **l)))
+            return NULL;
+        st->nlab[kind][age + 1] =
+            (uint8_t)labels(S, (jd_screen_kind)kind, age, *l, JD_SM_FAMILY_MAX);
+    }
+    *n = st->nlab[kind][age + 1];
+    return *l;
+}
+
+void jd_sm__new_screen(jd_screen_model *m)
+{
+    for (int i = 0; m && m->st && i < 3; i++)
+        m->st->lab_of[i] = NULL;
 }
 
 static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
                         const jd_screen_note *in, jd_screen_result *res, jd_sm_fv *fv)
 {
-    jd_screen_match protos[JD_SM_FAMILY_MAX];
     for (int kind = 0; kind < 3; kind++) {
         if (!M->k[kind].on || !M->k[kind].family)
             continue;
-        size_t np = labels(S, (jd_screen_kind)kind, in->child_age, protos, JD_SM_FAMILY_MAX);
+        size_t np = 0;
+        const jd_screen_match *protos = kind_labels(M->st, S, labels, kind, in->child_age, &np);
+        if (!protos)
+            return JD_ENOMEM;
+        bool prepared = false; /* family_prep for this res */
         for (size_t j = 0; j < np; j++) {
             double t = jd_sm__family_threshold(M, (jd_screen_kind)kind, protos[j].code);
             if (t < 0 || !jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code))
                 continue;
             double p;
-            if (jd_sm__family_prob(M, in, res, &protos[j], fv, &p))
+            int slot = slot_for(M->st, protos[j].code);
+            if (slot >= 0 && !prepared && family_prep(M->st, fv, in, res, kind))
+                return JD_ENOMEM;
+            prepared |= slot >= 0;
+            if (slot >= 0)
+                p = family_p(M->st, &M->k[kind], slot);
+            else if (jd_sm__family_prob(M, in, res, &protos[j], fv, &p))
                 return JD_ENOMEM;
             if (p < t)
                 continue;
+            prepared = false; /* a raised label is a match of res now */
             /* raised: every feature, for the explanation */
             if (jd_screen__features_for(fv, M->st, in, res, &protos[j], -1, -1) ||
                 raise_family(res, &protos[j], in, p, t))

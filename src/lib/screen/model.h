@@ -156,6 +156,10 @@ int jd_sm__set_threshold(jd_screen_model *m, int kind, const char *code, float t
 size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
                          jd_screen_match *out, size_t cap);
 
+/* m now serves another screen: what it kept of the last one's labels goes
+ * (m may be NULL). */
+void jd_sm__new_screen(jd_screen_model *m);
+
 /* screen.c: S's model, swapped for m (returns the old one, not freed). */
 jd_screen_model *jd_screen__model_swap(jd_screen *S, jd_screen_model *m);
 /* The kinds the model decides (1u << JD_SCREEN_*; 0 for NULL or empty):

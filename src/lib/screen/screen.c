@@ -5639,6 +5639,7 @@ jd_screen_model *jd_screen__model_swap(jd_screen *S, jd_screen_model *m)
 {
     jd_screen_model *old = S->model;
     S->model = m;
+    jd_sm__new_screen(m);
     weak_kinds(S);
     return old;
 }
