@@ -1110,6 +1110,8 @@ static double family_p(jd_sm_stemmer *st, const jd_sm_kind *k, int slot);
 int jd_sm__family_prob(jd_screen_model *M, const jd_screen_note *in, const jd_screen_result *res,
                        const jd_screen_match *self, jd_sm_fv *fv, double *p)
 {
+    if (!M->st && jd_sm__stemmer_new(&M->st))
+        return JD_ENOMEM;
     jd_sm_stemmer *st = M->st;
     int slot = slot_for(st, self->code);
     if (slot == -2)
