@@ -66,7 +66,14 @@ struct jd_screen_model {
     jd_sm_kind k[3];
     jd_arena ar;
     struct jd_sm_stemmer *st; /* scratch for apply */
+    bool shared;              /* k's weights and thresholds belong to another model
+                                 (jd_sm__model_share): read only, not freed */
 };
+
+/* model_io.c: a model that reads src's weights and thresholds (read only,
+ * src outlives it) with its own scratch: screens in several threads share
+ * the built-in model's 1.7 MB parse. Returns JD_OK or JD_ENOMEM. */
+int jd_sm__model_share(const jd_screen_model *src, jd_screen_model **out);
 
 /* Stemming with a memo (word -> stem), owned by one thread at a time. */
 typedef struct jd_sm_stemmer jd_sm_stemmer;
