@@ -8,6 +8,7 @@
  */
 #include "screen/model.h"
 
+#include <joindots/analyse.h>
 #include <joindots/screen.h>
 #include <joindots/screen_model.h>
 
@@ -711,6 +712,57 @@ static void test_screen_model__family_prob_same_bits(void **state)
     jd_screen_model_free(m);
 }
 
+/* jd_screen_open_model and jd_screener_open_model: NULL, the built-in model
+ * (the indicators model: the same decisions and probabilities as its file);
+ * "none", the rules alone (nothing modelled); a missing file, an error and
+ * no screen. */
+static void test_screen_model__open_model(void **state)
+{
+    (void)state;
+    jd_error err;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/rules/screen_model_ind.json",
+             getenv("JD_SOURCE_ROOT") ? getenv("JD_SOURCE_ROOT") : ".");
+    jd_screen_note n = note("She, 14, stays out late with older males who give her cash and "
+                            "lifts; she was found drunk in a car. Mum says she is self-harming.",
+                            14);
+    jd_screen *A = NULL, *B = NULL, *C = NULL, *D = NULL;
+    jd_screen_result ra = {0}, rb = {0}, rc = {0};
+    assert_int_equal(jd_screen_open_model(&A, NULL, NULL, &err), JD_OK);
+    assert_int_equal(jd_screen_open_model(&B, NULL, JD_SCREEN_MODEL_NONE, &err), JD_OK);
+    assert_int_equal(jd_screen_open_model(&C, NULL, path, &err), JD_OK);
+    assert_true(jd_screen_open_model(&D, NULL, "/nonexistent/model.json", &err) < 0);
+    assert_null(D);
+    assert_int_equal(jd_screen_run(A, &n, &ra, &err), JD_OK);
+    assert_int_equal(jd_screen_run(B, &n, &rb, &err), JD_OK);
+    assert_int_equal(jd_screen_run(C, &n, &rc, &err), JD_OK);
+    size_t ma = 0, mb = 0;
+    for (size_t i = 0; i < ra.n; i++)
+        ma += ra.m[i].modelled;
+    for (size_t i = 0; i < rb.n; i++)
+        mb += rb.m[i].modelled;
+    assert_true(ma > 0);
+    assert_int_equal(mb, 0);
+    assert_int_equal(ra.n, rc.n);
+    for (size_t i = 0; i < ra.n; i++) {
+        assert_string_equal(ra.m[i].code, rc.m[i].code);
+        assert_int_equal(ra.m[i].counts, rc.m[i].counts);
+        assert_true(ra.m[i].prob == rc.m[i].prob);
+    }
+    jd_screener *s = NULL;
+    assert_int_equal(jd_screener_open_model(&s, NULL, JD_SCREEN_MODEL_NONE, &err), JD_OK);
+    jd_screener_close(s);
+    s = NULL;
+    assert_true(jd_screener_open_model(&s, NULL, "/nonexistent/model.json", &err) < 0);
+    assert_null(s);
+    jd_screen_result_free(&ra);
+    jd_screen_result_free(&rb);
+    jd_screen_result_free(&rc);
+    jd_screen_close(A);
+    jd_screen_close(B);
+    jd_screen_close(C);
+}
+
 static void test_screen_model__bad_arguments(void **state)
 {
     fx *f = *state;
@@ -743,6 +795,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__fairness_unicode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__fairness_same_decision, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__family_prob_same_bits, setup, teardown),
+        cmocka_unit_test(test_screen_model__open_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
