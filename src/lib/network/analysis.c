@@ -302,7 +302,7 @@ int jd_analyse_urgent_keys(jd_store *s, const jd_analyse_opts *opts, jd_analyse_
     U.K.err = err;
     U.last_ev = -1;
     double t0 = jd_secs();
-    if ((rc = jd_screener_open(&U.scr, opts->rules_path, err)) < 0)
+    if ((rc = jd_screener_open_model(&U.scr, opts->rules_path, opts->screen_model, err)) < 0)
         return rc;
     rc = I->touched_events(s, since, "call_handling,police", urgent_row, &U, err);
     jd_screener_close(U.scr);
