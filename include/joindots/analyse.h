@@ -44,9 +44,11 @@ typedef struct jd_analyse_opts {
                      * county's events and memory_mb. The alerts are the
                      * same, byte for byte, whatever K */
     int64_t memory_mb; /* JD_PARTITIONS_AUTO's budget for a pass; 0: JD_ANALYSE_MEMORY_MB */
-    const char *screen_model; /* the screen's learned combiner (screen_model.h, e.g.
-                               * data/rules/screen_model_ind.json); NULL: the
-                               * built-in one (data/rules/screen_model.json) */
+    const char *screen_model; /* the screen's learned combiner (screen_model.h): a
+                               * model file; "none" (JD_SCREEN_MODEL_NONE): the
+                               * rules alone; NULL: the built-in one (data/rules/
+                               * screen_model_ind.json, the indicators model, the
+                               * one the server, demo and jd_screener_open use) */
 } jd_analyse_opts;
 #define JD_ANALYSE_OPTS_INIT {JD_AS_OF_NOW, NULL, false, 0, NULL, 0, 0, 0, NULL}
 #define JD_PARTITIONS_AUTO (-1)
@@ -200,6 +202,11 @@ typedef struct jd_screen_input {
 } jd_screen_input;
 
 JD_API int jd_screener_open(jd_screener **out, const char *rules_path, jd_error *err);
+/* The same with the screen's learned combiner chosen (jd_screen_open_model:
+ * NULL the built-in one, as jd_screener_open and analyse by default; "none"
+ * the rules alone; else a model file). */
+JD_API int jd_screener_open_model(jd_screener **out, const char *rules_path,
+                                  const char *screen_model, jd_error *err);
 JD_API void jd_screener_close(jd_screener *s);
 /* Calls cb for each finding in the input; returns JD_OK or cb's non-zero value. */
 JD_API int jd_screener_run(jd_screener *s, const jd_screen_input *in,

@@ -12,7 +12,7 @@
  * child; never one the ages ruled out (the age rules decide the offence
  * code). docs/internals/screen.md, "The learned combiner".
  *
- * The model is data (data/rules/screen_model.json is compiled in and read
+ * The model is data (data/rules/screen_model_ind.json is compiled in and read
  * by jd_screen_open when it opens the built-in rules); `joindots
  * screen-train` writes one from labelled corpora.
  */
@@ -101,6 +101,20 @@ JD_API int jd_screen_model_save(const jd_screen_model *m, const char *path, jd_e
 JD_API void jd_screen_model_free(jd_screen_model *m);
 /* Labels the model decides (0: an empty model). */
 JD_API size_t jd_screen_model_labels(const jd_screen_model *m);
+
+/* The model argument of jd_screen_open_model (and of
+ * jd_analyse_opts.screen_model, `analyse --screen-model none`): no learned
+ * combiner, the rules alone. */
+#define JD_SCREEN_MODEL_NONE "none"
+
+/* jd_screen_open with a chosen learned combiner: model NULL, the built-in
+ * one (as jd_screen_open: with the built-in rules only); JD_SCREEN_MODEL_NONE,
+ * the rules alone (the suites that assert what the rules decide, `joindots
+ * screen --no-model`), without reading the built-in model at all; else a
+ * model file (screen-train). Returns what jd_screen_open and
+ * jd_screen_model_load return. */
+JD_API int jd_screen_open_model(jd_screen **out, const char *rules_path, const char *model,
+                                jd_error *err);
 
 /* Give S a model (S owns it now; NULL: rules alone). jd_screen_run applies
  * it after the rules. The previous model is freed. */

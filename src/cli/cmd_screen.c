@@ -243,19 +243,12 @@ int cmd_screen(int argc, char **argv)
     jd_error err;
     jd_error_clear(&err);
     jd_screen *S;
-    int rc = jd_screen_open(&S, rules, &err);
+    int rc = jd_screen_open_model(&S, rules, no_model ? JD_SCREEN_MODEL_NONE : model, &err);
     if (rc < 0) {
-        cli_print_error("cannot load the screen rules", &err);
+        cli_print_error(model ? "cannot load the screen rules or model"
+                              : "cannot load the screen rules",
+                        &err);
         return cli_exit_code(rc);
-    }
-    if (no_model || model) {
-        jd_screen_model *m = NULL;
-        if (model && (rc = jd_screen_model_load(&m, model, &err)) < 0) {
-            cli_print_error("cannot load the screen model", &err);
-            jd_screen_close(S);
-            return cli_exit_code(rc);
-        }
-        jd_screen_set_model(S, m);
     }
     (void)jd_screen_set_weak(S, all); /* --all lists the weak candidates too */
     if (batch) {

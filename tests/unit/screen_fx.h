@@ -1,11 +1,15 @@
 /* The engine fixture of the screen's unit tests (test_screen_engine.c,
- * test_screen_frame.c, test_screen_weak.c): the built-in rules opened once
- * per test and the last result freed with them, and write_file for the
- * loader's tests. Include after <cmocka.h>. */
+ * test_screen_frame.c, test_screen_weak.c, test_screen_model.c): the
+ * built-in rules opened once per test, the rules alone (no learned
+ * combiner: these suites assert what the rules decide; the built-in model's
+ * decisions are test_screen_model's and the integration suites'), and the
+ * last result freed with them, and write_file for the loader's tests.
+ * Include after <cmocka.h>. */
 #ifndef JD_TEST_SCREEN_FX_H
 #define JD_TEST_SCREEN_FX_H
 
 #include <joindots/screen.h>
+#include <joindots/screen_model.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +24,7 @@ static int setup(void **state)
     fx *f = calloc(1, sizeof *f);
     jd_error err;
     jd_error_clear(&err);
-    if (!f || jd_screen_open(&f->S, NULL, &err) != JD_OK) {
+    if (!f || jd_screen_open_model(&f->S, NULL, JD_SCREEN_MODEL_NONE, &err) != JD_OK) {
         fprintf(stderr, "screen rules: %s\n", err.msg);
         free(f);
         return -1;

@@ -8,6 +8,7 @@
  */
 #include "screen/model.h"
 
+#include <joindots/analyse.h>
 #include <joindots/screen.h>
 #include <joindots/screen_model.h>
 
@@ -853,6 +854,148 @@ static void test_screen_model__fairness_same_decision(void **state)
     jd_screen_result_free(&r1);
 }
 
+/* jd_sm__family_prob against jd_sm__predict over jd_screen__features_for,
+ * bit for bit, for every family candidate of res; how many. */
+static size_t same_bits(jd_screen_model *m, jd_sm_stemmer *st, jd_sm_fv *a, jd_sm_fv *b,
+                        const jd_screen_note *n, const jd_screen_result *res,
+                        const jd_screen_match *protos, size_t np)
+{
+    size_t checked = 0;
+    for (size_t j = 0; j < np; j++) {
+        if (!jd_screen__family_candidate(res, JD_SCREEN_INDICATOR, protos[j].code, false))
+            continue;
+        double p1, p2;
+        assert_int_equal(jd_sm__family_prob(m, n, res, &protos[j], a, &p1), JD_OK);
+        assert_int_equal(jd_screen__features_for(b, st, n, res, &protos[j], -1, -1), JD_OK);
+        p2 = jd_sm__predict(m, JD_SCREEN_INDICATOR, b, 0, NULL, 0, NULL);
+        assert_memory_equal(&p1, &p2, sizeof p1);
+        assert_true(p1 > 0 && p1 < 1);
+        checked++;
+    }
+    return checked;
+}
+
+/* The family candidates' probabilities from the per-note lists
+ * (jd_sm__family_prob) are the bits of jd_sm__predict over
+ * jd_screen__features_for: notes with and without indicator matches, an
+ * offence, a long note (its words weigh 4/sqrt(n)), the same text again
+ * at another age and event type (what the lists are kept by), and a label
+ * raised into the result (the family part read again). */
+static void test_screen_model__family_prob_same_bits(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    char longnote[4096];
+    size_t o = 0;
+    for (int i = 0; i < 30; i++)
+        o += (size_t)snprintf(longnote + o, sizeof longnote - o,
+                              "Visit %d: she stays out late with older males and comes back "
+                              "drunk with a new phone. ", i);
+    const char *texts[] = {
+        "She, 14, stays out late with older males who give her cash and lifts; she was found "
+        "drunk in a car.",
+        "She, 14, stays out late with older males who give her cash and lifts; she was found "
+        "drunk in a car.",
+        "Her boyfriend, 24, buys her vodka and a phone. He had sex with her at his flat.",
+        "Routine review, nothing of note. School attendance good.",
+        "Went missing overnight; seen in a taxi with an older man. Says she self-harms.",
+        longnote,
+    };
+    static const char *const ets[] = {"case_note", "missing_episode", NULL};
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/rules/screen_model_ind.json",
+             getenv("JD_SOURCE_ROOT") ? getenv("JD_SOURCE_ROOT") : ".");
+    jd_screen_model *m;
+    assert_int_equal(jd_screen_model_load(&m, path, &err), JD_OK);
+    jd_screen_set_model(f->S, NULL);
+    jd_sm_stemmer *st;
+    assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
+    jd_sm_fv a = {0}, b = {0};
+    jd_screen_match protos[JD_SM_FAMILY_MAX];
+    size_t checked = 0;
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        jd_screen_note n = note(texts[t], t == 1 ? 16 : 14);
+        n.event_type = ets[t % 3];
+        assert_int_equal(jd_screen_run(f->S, &n, &f->res, &err), JD_OK);
+        for (int round = 0; round < 2; round++) {
+            size_t np = jd_screen__labels(f->S, JD_SCREEN_INDICATOR, n.child_age, protos,
+                                          JD_SM_FAMILY_MAX);
+            assert_true(np >= 30);
+            /* the same text and matches at once with another age and event type */
+            jd_screen_note n2 = n;
+            n2.child_age = 16;
+            n2.event_type = "missing_episode";
+            n2.agency = "health";
+            checked += same_bits(m, st, &a, &b, &n, &f->res, protos, np);
+            checked += same_bits(m, st, &a, &b, &n2, &f->res, protos, np);
+            /* a label raised: a match of res now, beside the first indicator's words */
+            jd_screen_match r = protos[np - 1];
+            r.start = f->res.n ? f->res.m[0].start : -1;
+            r.end = f->res.n ? f->res.m[0].end : -1;
+            r.counts = true;
+            assert_int_equal(jd_grow((void **)&f->res.m, &f->res.cap, f->res.n + 1, sizeof r),
+                             JD_OK);
+            f->res.m[f->res.n++] = r;
+        }
+    }
+    assert_true(checked > 150);
+    jd_sm__fv_free(&a);
+    jd_sm__fv_free(&b);
+    jd_sm__stemmer_free(st);
+    jd_screen_model_free(m);
+}
+
+/* jd_screen_open_model and jd_screener_open_model: NULL, the built-in model
+ * (the indicators model: the same decisions and probabilities as its file);
+ * "none", the rules alone (nothing modelled); a missing file, an error and
+ * no screen. */
+static void test_screen_model__open_model(void **state)
+{
+    (void)state;
+    jd_error err;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/rules/screen_model_ind.json",
+             getenv("JD_SOURCE_ROOT") ? getenv("JD_SOURCE_ROOT") : ".");
+    jd_screen_note n = note("She, 14, stays out late with older males who give her cash and "
+                            "lifts; she was found drunk in a car. Mum says she is self-harming.",
+                            14);
+    jd_screen *A = NULL, *B = NULL, *C = NULL, *D = NULL;
+    jd_screen_result ra = {0}, rb = {0}, rc = {0};
+    assert_int_equal(jd_screen_open_model(&A, NULL, NULL, &err), JD_OK);
+    assert_int_equal(jd_screen_open_model(&B, NULL, JD_SCREEN_MODEL_NONE, &err), JD_OK);
+    assert_int_equal(jd_screen_open_model(&C, NULL, path, &err), JD_OK);
+    assert_true(jd_screen_open_model(&D, NULL, "/nonexistent/model.json", &err) < 0);
+    assert_null(D);
+    assert_int_equal(jd_screen_run(A, &n, &ra, &err), JD_OK);
+    assert_int_equal(jd_screen_run(B, &n, &rb, &err), JD_OK);
+    assert_int_equal(jd_screen_run(C, &n, &rc, &err), JD_OK);
+    size_t ma = 0, mb = 0;
+    for (size_t i = 0; i < ra.n; i++)
+        ma += ra.m[i].modelled;
+    for (size_t i = 0; i < rb.n; i++)
+        mb += rb.m[i].modelled;
+    assert_true(ma > 0);
+    assert_int_equal(mb, 0);
+    assert_int_equal(ra.n, rc.n);
+    for (size_t i = 0; i < ra.n; i++) {
+        assert_string_equal(ra.m[i].code, rc.m[i].code);
+        assert_int_equal(ra.m[i].counts, rc.m[i].counts);
+        assert_true(ra.m[i].prob == rc.m[i].prob);
+    }
+    jd_screener *s = NULL;
+    assert_int_equal(jd_screener_open_model(&s, NULL, JD_SCREEN_MODEL_NONE, &err), JD_OK);
+    jd_screener_close(s);
+    s = NULL;
+    assert_true(jd_screener_open_model(&s, NULL, "/nonexistent/model.json", &err) < 0);
+    assert_null(s);
+    jd_screen_result_free(&ra);
+    jd_screen_result_free(&rb);
+    jd_screen_result_free(&rc);
+    jd_screen_close(A);
+    jd_screen_close(B);
+    jd_screen_close(C);
+}
+
 static void test_screen_model__bad_arguments(void **state)
 {
     fx *f = *state;
@@ -888,6 +1031,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__bad_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__fairness_unicode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__fairness_same_decision, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__family_prob_same_bits, setup, teardown),
+        cmocka_unit_test(test_screen_model__open_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -695,18 +695,7 @@ static void job_free(walk_job *j)
  * model). */
 static int an_screen_open(const an *A, jd_screen **out)
 {
-    int rc = jd_screen_open(out, NULL, A->err);
-    const char *path = A->opts ? A->opts->screen_model : NULL;
-    if (rc < 0 || !path)
-        return rc;
-    jd_screen_model *m = NULL;
-    if ((rc = jd_screen_model_load(&m, path, A->err)) < 0) {
-        jd_screen_close(*out);
-        *out = NULL;
-        return rc;
-    }
-    jd_screen_set_model(*out, m);
-    return JD_OK;
+    return jd_screen_open_model(out, NULL, A->opts ? A->opts->screen_model : NULL, A->err);
 }
 
 /* Job j's copy of the run A (see walk_job) for the persons [lo, hi); with
@@ -1613,6 +1602,12 @@ struct jd_screener {
 
 int jd_screener_open(jd_screener **out, const char *rules_path, jd_error *err)
 {
+    return jd_screener_open_model(out, rules_path, NULL, err);
+}
+
+int jd_screener_open_model(jd_screener **out, const char *rules_path, const char *screen_model,
+                           jd_error *err)
+{
     *out = NULL;
     jd_screener *S = calloc(1, sizeof *S);
     if (!S)
@@ -1625,7 +1620,7 @@ int jd_screener_open(jd_screener **out, const char *rules_path, jd_error *err)
         free(S);
         return rc;
     }
-    if ((rc = jd_screen_open(&S->A.scr, NULL, err)) < 0) {
+    if ((rc = jd_screen_open_model(&S->A.scr, NULL, screen_model, err)) < 0) {
         jd_rules__free(S->A.rules);
         jd_arena_free(&S->A.ar);
         free(S);

@@ -346,7 +346,7 @@ int jd_analyse_urgent_keys(jd_store *s, const jd_analyse_opts *opts, jd_analyse_
     double t0 = jd_secs();
     if (!(U.lane = json_object()))
         return jd_oom(err);
-    if ((rc = jd_screener_open(&U.scr, opts->rules_path, err)) < 0) {
+    if ((rc = jd_screener_open_model(&U.scr, opts->rules_path, opts->screen_model, err)) < 0) {
         json_decref(U.lane);
         return rc;
     }

@@ -17,6 +17,24 @@
 #include <string.h>
 
 #define MEMO_MAX 200000 /* words kept in the stem memo before it starts again */
+#define TERM_SLOTS 64    /* labels whose buckets a term keeps (family_prob) */
+#define LAB_AGES 26       /* ages whose labels are kept (kind_labels) */
+#define TERMS_MAX 16384  /* terms kept (~4.4 MB) before the memo starts again */
+
+/* A feature of the notes and its weight for each label's code: a term is
+ * "stem" (n:), "_a_b" (nb:), "\1stem" (fs:), "\2name" (code|name, named)
+ * or "\3name" (a generic named feature, the same for every code). */
+typedef struct term_ent {
+    uint64_t have; /* slots whose weight is in w */
+    uint32_t stamp;
+    float w[TERM_SLOTS];
+} term_ent;
+/* A family candidate's feature before the note's words: a term (its text
+ * at off in fstems) and its value. */
+typedef struct fam_item {
+    uint32_t ent, off;
+    float v;
+} fam_item;
 
 struct jd_sm_stemmer {
     struct sb_stemmer *sb;
@@ -29,6 +47,36 @@ struct jd_sm_stemmer {
     size_t note_len;
     char *nstems;
     size_t nslen, nscap;
+    /* the note's terms (its stems and pairs) once each, with each term's
+     * bucket for every label asked (family_prob): a family candidate adds
+     * up weights, it hashes nothing of the note again */
+    jd_strmap terms;   /* "stem" or "_a_b" -> entry in ent */
+    struct term_ent *ent;
+    size_t entcap;
+    uint32_t stamp;    /* the note listing its terms (term_ent.stamp) */
+    jd_strmap slot_of; /* code -> slot */
+    char scode[TERM_SLOTS][24];
+    uint64_t spre[TERM_SLOTS][3]; /* FNV state (bucket_of) after "code|n:", "nb:", "fs:" */
+    uint8_t sprelen[TERM_SLOTS][3];
+    size_t nslots;
+    /* the labels of each kind by the child's age (-1 to LAB_AGES - 2; the
+     * others in lab_any), for the screen lab_of (jd_screen__labels) */
+    jd_screen_match *lab[3][LAB_AGES], lab_any[JD_SM_FAMILY_MAX];
+    uint8_t nlab[3][LAB_AGES];
+    const void *lab_of[3];
+    uint32_t *nt;      /* the note's terms, first occurrence first */
+    const char **ntw;  /* their text (in nstems) */
+    size_t nnt, ntcap, ntwcap;
+    float nt_v;        /* the weight of each (note_words) */
+    bool nt_ok, nt_pairs;
+    /* the family part of the note's kind (fam_build): "fhas:" codes and the
+     * stems of the kind's matched sentences ("\1stem" in terms) */
+    struct fam_item *fam;
+    size_t nfam, famcap;
+    char *fstems;
+    size_t fslen, fscap;
+    uint64_t fam_key;
+    bool fam_ok;
     /* the last note's word families by meaning (model_lex.c): one bit a
      * family, in the writer's words, in a sentence naming the child, quoted */
     jd_strmap lex;
@@ -42,6 +90,8 @@ int jd_sm__stemmer_new(jd_sm_stemmer **out)
     if (!st)
         return JD_ENOMEM;
     jd_strmap_init(&st->memo);
+    jd_strmap_init(&st->terms);
+    jd_strmap_init(&st->slot_of);
     jd_strmap_init(&st->lex);
     st->sb = sb_stemmer_new("english", NULL);
     if (!st->sb) {
@@ -62,6 +112,16 @@ void jd_sm__stemmer_free(jd_sm_stemmer *st)
     jd_strmap_free(&st->lex);
     free(st->stems);
     free(st->nstems);
+    jd_strmap_free(&st->terms);
+    jd_strmap_free(&st->slot_of);
+    free(st->ent);
+    free(st->nt);
+    free(st->ntw);
+    free(st->fam);
+    free(st->fstems);
+    for (int i = 0; i < 3; i++)
+        for (int a = 0; a < LAB_AGES; a++)
+            free(st->lab[i][a]);
     free(st);
 }
 
@@ -420,7 +480,24 @@ static size_t word_at(const char *text, size_t i, size_t e, char *w, size_t *n, 
     return i;
 }
 
-enum { W_SENT = 1, W_FAMILY = 2, W_COLLECT = 3 };
+/* Keep a term tag + a + b (NUL after) in st->fstems: a stem of a family
+ * sentence ("\1stem") or a named feature ("\2name", "\3name"). */
+static int fcollect(jd_sm_stemmer *st, char tag, const char *a, const char *b)
+{
+    size_t n = strlen(a), m = b ? strlen(b) : 0;
+    if (jd_grow((void **)&st->fstems, &st->fscap, st->fslen + n + m + 2, 1))
+        return JD_ENOMEM;
+    char *d = st->fstems + st->fslen;
+    d[0] = tag;
+    memcpy(d + 1, a, n);
+    if (m)
+        memcpy(d + 1 + n, b, m);
+    d[1 + n + m] = 0;
+    st->fslen += n + m + 2;
+    return JD_OK;
+}
+
+enum { W_SENT = 1, W_FAMILY = 2, W_COLLECT = 3, W_FCOLLECT = 4 };
 
 /* Stems of text[s, e): in the candidate's sentences (W_SENT) with pairs, in
  * its kind's matched sentences (W_FAMILY, label-specific), or of the note
@@ -465,6 +542,8 @@ static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const c
                 if (!rc)
                     rc = feat(fv, code, "b:", pair, true, 1.0f);
             }
+        } else if (mode == W_FCOLLECT) {
+            rc = fcollect(st, 1, sw, NULL);
         } else if (mode == W_COLLECT) {
             rc = collect(st, "", sw);
             if (!rc && prev[0])
@@ -554,18 +633,26 @@ static int lex_feats(jd_sm_fv *fv, const jd_sm_stemmer *st, const char *code)
  * read once a note (W_COLLECT); with pairs (the stems side by side in a
  * sentence, "nb:") for an indicator, whose model reads the note as a text
  * classifier of its own. */
-static int note_words(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const char *text,
-                      size_t len, bool pairs)
+static int note_stems(jd_sm_stemmer *st, const char *text, size_t len)
 {
     uint64_t h = jd_hash_fast(text, len, 0x4e07e);
     if (!st->nstems || h != st->note_hash || len != st->note_len) {
         st->nslen = 0;
         st->note_hash = 0;
-        if (word_feats(fv, st, code, text, 0, len, W_COLLECT) || lex_scan(st, text, len))
+        st->nt_ok = false;
+        if (word_feats(NULL, st, NULL, text, 0, len, W_COLLECT) || lex_scan(st, text, len))
             return JD_ENOMEM;
         st->note_hash = h;
         st->note_len = len;
     }
+    return JD_OK;
+}
+
+static int note_words(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const char *text,
+                      size_t len, bool pairs)
+{
+    if (note_stems(st, text, len))
+        return JD_ENOMEM;
     /* with pairs, a long note's words weigh less each (4 / sqrt(n), at most
      * 0.5): a note's margin must not grow with its length */
     size_t n = 0;
@@ -624,12 +711,12 @@ static int unique(jd_sm_fv *fv)
 
 /* The words of the sentences of the kind's matches (a family candidate). */
 static int family_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
-                        const jd_screen_result *res, const jd_screen_match *self)
+                        const jd_screen_result *res, const jd_screen_match *self, bool words)
 {
     const char *text = in->text ? in->text : "";
     size_t len = strlen(text), done[4];
     int nd = 0, rc = both(fv, self->code, "family", NULL);
-    for (size_t i = 0; !rc && i < res->n && nd < 4; i++) {
+    for (size_t i = 0; !rc && words && i < res->n && nd < 4; i++) {
         const jd_screen_match *m = &res->m[i];
         if (m->kind != self->kind || m->start < 0 || !strcmp(m->code, self->code))
             continue;
@@ -647,16 +734,18 @@ static int family_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *i
     return rc;
 }
 
-int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
-                            const jd_screen_result *res, const jd_screen_match *self, int ci,
-                            int xi)
+/* jd_screen__features_for; words false: without the note's words nor the
+ * family's (fhas: and the kind's sentences): family_prob adds those. */
+static int features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
+                    const jd_screen_result *res, const jd_screen_match *self, int ci, int xi,
+                    bool words)
 {
     fv->n = fv->nlen = 0;
     const char *code = self->code, *text = in->text ? in->text : "";
     size_t len = strlen(text);
     int rc = note_feats(fv, in, res, self);
     if (!rc && ci < 0 && xi < 0)
-        rc = family_feats(fv, st, in, res, self);
+        rc = family_feats(fv, st, in, res, self, words);
     if (!rc && ci >= 0)
         rc = match_feats(fv, &res->m[ci], code, true);
     if (!rc && xi >= 0)
@@ -673,11 +762,18 @@ int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_not
         if (!rc)
             rc = word_feats(fv, st, code, text, s, e, W_SENT);
     }
-    if (!rc)
+    if (!rc && words)
         rc = note_words(fv, st, code, text, len, true); /* stem pairs for every kind */
-    if (!rc && self->kind == JD_SCREEN_LANGUAGE)
+    if (!rc && words && self->kind == JD_SCREEN_LANGUAGE)
         rc = lex_feats(fv, st, code);
     return rc || unique(fv) ? JD_ENOMEM : JD_OK;
+}
+
+int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
+                            const jd_screen_result *res, const jd_screen_match *self, int ci,
+                            int xi)
+{
+    return features(fv, st, in, res, self, ci, xi, true);
 }
 
 int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *in,
@@ -925,25 +1021,338 @@ static int raise_family(jd_screen_model *M, jd_screen_result *res, const jd_scre
     return JD_OK;
 }
 
+/* The memo entry of a term (added with no bucket yet). */
+static int term_entry(jd_sm_stemmer *st, const char *w, uint32_t *out)
+{
+    bool added;
+    if (jd_grow((void **)&st->ent, &st->entcap, st->terms.n + 1, sizeof *st->ent))
+        return JD_ENOMEM;
+    uint32_t *e = jd_strmap_put(&st->terms, w, strlen(w), (uint32_t)st->terms.n, &added);
+    if (!e)
+        return JD_ENOMEM;
+    if (added)
+        st->ent[*e].have = st->ent[*e].stamp = 0;
+    *out = *e;
+    return JD_OK;
+}
+
+/* What the family part of a kind's candidates depends on: the note (its
+ * text, event type, agency, child's age), its matches and the kind (a
+ * raised label adds a match). */
+static uint64_t fam_key(const jd_sm_stemmer *st, const jd_screen_note *in,
+                        const jd_screen_result *res, int kind)
+{
+    const char *et = in->event_type ? in->event_type : "", *ag = in->agency ? in->agency : "";
+    uint64_t h = (st->note_hash ^ st->note_len) * 0x100000001b3ULL ^ (uint64_t)kind;
+    h = (h ^ jd_hash_fast(et, strlen(et), 1) ^ jd_hash_fast(ag, strlen(ag), 2) * 3 ^
+         (uint64_t)(uint32_t)in->child_age << 40) *
+        0x100000001b3ULL;
+    for (size_t i = 0; i < res->n; i++) {
+        const jd_screen_match *m = &res->m[i];
+        h = (h ^ (uint64_t)(uintptr_t)m->code ^ (uint64_t)m->kind << 60 ^ (uint64_t)m->counts << 59 ^
+             (uint64_t)(uint32_t)m->start << 29 ^ (uint64_t)(uint32_t)m->end) *
+            0x100000001b3ULL;
+    }
+    return h ^ res->n;
+}
+
+/* Add the term at st->fstems + off to the family list (once; value v). */
+static int fam_push(jd_sm_stemmer *st, size_t off, float v)
+{
+    uint32_t e;
+    if (term_entry(st, st->fstems + off, &e))
+        return JD_ENOMEM;
+    if (st->ent[e].stamp == st->stamp)
+        return JD_OK;
+    st->ent[e].stamp = st->stamp;
+    if (jd_grow((void **)&st->fam, &st->famcap, st->nfam + 1, sizeof *st->fam))
+        return JD_ENOMEM;
+    st->fam[st->nfam++] = (fam_item){e, (uint32_t)off, v};
+    return JD_OK;
+}
+
+/* The note's facts and "family" as terms, from the features of a code no
+ * match has (FAM_CODE): "\2name" for "FAM_CODE|name", else "\3name". */
+#define FAM_CODE "\x7f"
+static int fam_named(jd_sm_stemmer *st, jd_sm_fv *fv, const jd_screen_note *in,
+                     const jd_screen_result *res, int kind)
+{
+    jd_screen_match self = {.kind = (jd_screen_kind)kind, .code = FAM_CODE};
+    if (features(fv, st, in, res, &self, -1, -1, false))
+        return JD_ENOMEM;
+    for (size_t i = 0; i < fv->n; i++) {
+        const char *name = jd_sm__name(fv, i);
+        bool own = !strncmp(name, FAM_CODE "|", 2);
+        size_t off = st->fslen;
+        if (fcollect(st, own ? 2 : 3, name + (own ? 2 : 0), NULL) ||
+            fam_push(st, off, fv->f[i].v))
+            return JD_ENOMEM;
+    }
+    return JD_OK;
+}
+
+/* A family candidate's features but the note's words, in the order
+ * jd_screen__features_for gives them, each once: the note's facts,
+ * "family", "fhas:"/"fhasx:" of the kind's matches and the stems of their
+ * sentences (at most 4). */
+static int fam_build(jd_sm_stemmer *st, jd_sm_fv *fv, const jd_screen_note *in, const char *text,
+                     size_t len, const jd_screen_result *res, int kind)
+{
+    uint64_t key = fam_key(st, in, res, kind);
+    if (st->fam_ok && st->fam_key == key)
+        return JD_OK;
+    st->fam_ok = false;
+    st->nfam = st->fslen = 0;
+    st->stamp++;
+    if (fam_named(st, fv, in, res, kind))
+        return JD_ENOMEM;
+    size_t done[4];
+    int nd = 0;
+    for (size_t i = 0; i < res->n && nd < 4; i++) {
+        const jd_screen_match *m = &res->m[i];
+        if ((int)m->kind != kind || m->start < 0)
+            continue;
+        size_t s = (size_t)m->start, e = (size_t)m->end, from = st->fslen;
+        if (fcollect(st, 2, m->counts ? "fhas:" : "fhasx:", m->code) || fam_push(st, from, 1.0f))
+            return JD_ENOMEM;
+        sentence_of(text, len, &s, &e);
+        bool seen = false;
+        for (int j = 0; j < nd; j++)
+            seen |= done[j] == s;
+        if (seen)
+            continue;
+        done[nd++] = s;
+        from = st->fslen;
+        if (word_feats(NULL, st, NULL, text, s, e, W_FCOLLECT))
+            return JD_ENOMEM;
+        for (size_t o = from; o < st->fslen; o += strlen(st->fstems + o) + 1)
+            if (fam_push(st, o, 0.5f))
+                return JD_ENOMEM;
+    }
+    st->fam_key = key;
+    st->fam_ok = true;
+    return JD_OK;
+}
+
+/* The note's terms once each, in the order note_words adds them, and the
+ * weight of each (st->nt, st->nt_v); a memo entry for each. */
+static int note_terms(jd_sm_stemmer *st, const char *text, size_t len, bool pairs)
+{
+    if (note_stems(st, text, len))
+        return JD_ENOMEM;
+    if (st->nt_ok && st->nt_pairs == pairs)
+        return JD_OK;
+    size_t n = 0;
+    for (size_t i = 0; i < st->nslen; i += strlen(st->nstems + i) + 1)
+        n++;
+    if (jd_grow((void **)&st->nt, &st->ntcap, n, sizeof *st->nt) ||
+        jd_grow((void **)&st->ntw, &st->ntwcap, n, sizeof *st->ntw))
+        return JD_ENOMEM;
+    st->stamp++;
+    st->nnt = 0;
+    for (size_t i = 0; i < st->nslen; i += strlen(st->nstems + i) + 1) {
+        const char *w = st->nstems + i;
+        uint32_t e;
+        if (*w == '_' && !pairs)
+            continue;
+        if (term_entry(st, w, &e))
+            return JD_ENOMEM;
+        if (st->ent[e].stamp == st->stamp)
+            continue;
+        st->ent[e].stamp = st->stamp;
+        st->ntw[st->nnt] = w;
+        st->nt[st->nnt++] = e;
+    }
+    st->nt_v = pairs && n > 64 ? 4.0f / sqrtf((float)n) : 0.5f; /* as note_words */
+    st->nt_pairs = pairs;
+    st->nt_ok = true;
+    return JD_OK;
+}
+
+/* The memo's column of a label's code: >= 0, -1 none left (or a long
+ * code), -2 out of memory. */
+static int slot_for(jd_sm_stemmer *st, const char *code)
+{
+    size_t n = strlen(code);
+    uint32_t *v = jd_strmap_get(&st->slot_of, code, n);
+    if (v)
+        return (int)*v;
+    if (st->nslots >= TERM_SLOTS || n >= sizeof st->scode[0])
+        return -1;
+    bool added;
+    if (!jd_strmap_put(&st->slot_of, code, n, (uint32_t)st->nslots, &added))
+        return -2;
+    memcpy(st->scode[st->nslots], code, n + 1);
+    static const char *const pre[3] = {"n:", "nb:", "fs:"};
+    for (int i = 0; i < 3; i++) {
+        char name[40];
+        int len = snprintf(name, sizeof name, "%s|%s", code, pre[i]);
+        st->spre[st->nslots][i] = jd_hash64(name, (size_t)len, 0xb0c7);
+        st->sprelen[st->nslots][i] = (uint8_t)len;
+    }
+    return (int)st->nslots++;
+}
+
+/* The weight of a term (term_ent) for a code, by the name
+ * jd_screen__features_for gives the feature. */
+static float term_weight_of(const jd_sm_kind *k, const char *code, const char *w)
+{
+    char name[160];
+    size_t len = 0;
+    if (*w != 3) {
+        len = put(name, len, sizeof name, code);
+        len = put(name, len, sizeof name, "|");
+    }
+    bool named = *w == 2 || *w == 3;
+    len = put(name, len, sizeof name, *w == 1 ? "fs:" : *w == '_' ? "nb:" : named ? "" : "n:");
+    len = put(name, len, sizeof name, w + (*w == '_' || *w == 1 || named));
+    if (named)
+        return jd_sm__named_weight(k, jd_sm__key(name, len));
+    return k->wb ? k->wb[bucket_of(name, len)] : 0;
+}
+
+/* A term's weight for the label of slot (computed once a term and label). */
+static float term_weight(jd_sm_stemmer *st, const jd_sm_kind *k, int slot, uint32_t e,
+                         const char *w)
+{
+    term_ent *t = &st->ent[e];
+    if (t->have >> slot & 1)
+        return t->w[slot];
+    int pi = *w == 1 ? 2 : *w == '_' ? 1 : 0;
+    const char *tail = w + (*w == 1 || *w == '_');
+    size_t tl = strlen(tail);
+    if (*w == 2 || *w == 3 || st->sprelen[slot][pi] + tl >= 160) {
+        t->w[slot] = term_weight_of(k, st->scode[slot], w);
+    } else { /* bucket_of the name, on from the hash of its prefix */
+        uint64_t h = st->spre[slot][pi];
+        for (size_t i = 0; i < tl; i++) {
+            h ^= (unsigned char)tail[i];
+            h *= 1099511628211ULL;
+        }
+        t->w[slot] = k->wb ? k->wb[h & (JD_SM_BUCKETS - 1)] : 0;
+    }
+    t->have |= 1ull << slot;
+    return t->w[slot];
+}
+
+/* The note's terms and the kind's family part, for family_p. */
+static int family_prep(jd_sm_stemmer *st, jd_sm_fv *fv, const jd_screen_note *in,
+                       const jd_screen_result *res, int kind)
+{
+    const char *text = in->text ? in->text : "";
+    size_t len = strlen(text);
+    if (st->terms.n > TERMS_MAX) { /* the memo starts again: every list with it */
+        jd_strmap_free(&st->terms);
+        jd_strmap_init(&st->terms);
+        st->nt_ok = st->fam_ok = false;
+    }
+    return note_stems(st, text, len) || fam_build(st, fv, in, text, len, res, kind) ||
+                   note_terms(st, text, len, true)
+               ? JD_ENOMEM
+               : JD_OK;
+}
+
+static double family_p(jd_sm_stemmer *st, const jd_sm_kind *k, int slot);
+
+int jd_sm__family_prob(jd_screen_model *M, const jd_screen_note *in, const jd_screen_result *res,
+                       const jd_screen_match *self, jd_sm_fv *fv, double *p)
+{
+    if (!M->st && jd_sm__stemmer_new(&M->st))
+        return JD_ENOMEM;
+    jd_sm_stemmer *st = M->st;
+    /* a wording candidate's "lex:" features come after the note's words: the whole vector */
+    int slot = self->kind == JD_SCREEN_LANGUAGE ? -1 : slot_for(st, self->code);
+    if (slot == -2)
+        return JD_ENOMEM;
+    if (slot < 0) {
+        if (jd_screen__features_for(fv, st, in, res, self, -1, -1))
+            return JD_ENOMEM;
+        *p = jd_sm__predict(M, self->kind, fv, 0, NULL, 0, NULL);
+        return JD_OK;
+    }
+    if (family_prep(st, fv, in, res, (int)self->kind))
+        return JD_ENOMEM;
+    *p = family_p(st, &M->k[self->kind], slot);
+    return JD_OK;
+}
+
+/* A family candidate's probability once family_prep has read the note. */
+static double family_p(jd_sm_stemmer *st, const jd_sm_kind *k, int slot)
+{
+    /* jd_sm__predict's sum, in the order of jd_screen__features_for: the same bits */
+    double z = 0;
+    for (size_t i = 0; i < st->nfam; i++)
+        z += (double)term_weight(st, k, slot, st->fam[i].ent, st->fstems + st->fam[i].off) *
+             st->fam[i].v;
+    for (size_t i = 0; i < st->nnt; i++)
+        z += (double)term_weight(st, k, slot, st->nt[i], st->ntw[i]) * st->nt_v;
+    return 1.0 / (1.0 + exp(-z));
+}
+
+/* The labels of a kind for the child's age (labels(), kept while the age
+ * and the screen stay the same); NULL when out of memory. */
+static const jd_screen_match *kind_labels(jd_sm_stemmer *st, const jd_screen *S,
+                                          jd_sm_labels_fn labels, int kind, int age, size_t *n)
+{
+    if (age < -1 || age > LAB_AGES - 2) {
+        *n = labels(S, (jd_screen_kind)kind, age, st->lab_any, JD_SM_FAMILY_MAX);
+        return st->lab_any;
+    }
+    if (st->lab_of[kind] != (const void *)S) {
+        for (int a = 0; a < LAB_AGES; a++) {
+            free(st->lab[kind][a]);
+            st->lab[kind][a] = NULL;
+        }
+        st->lab_of[kind] = S;
+    }
+    jd_screen_match **l = &st->lab[kind][age + 1];
+    if (!*l) {
+        if (!(*l = calloc(JD_SM_FAMILY_MAX, sizeof **l)))
+            return NULL;
+        st->nlab[kind][age + 1] =
+            (uint8_t)labels(S, (jd_screen_kind)kind, age, *l, JD_SM_FAMILY_MAX);
+    }
+    *n = st->nlab[kind][age + 1];
+    return *l;
+}
+
+void jd_sm__new_screen(jd_screen_model *m)
+{
+    for (int i = 0; m && m->st && i < 3; i++)
+        m->st->lab_of[i] = NULL;
+}
+
 static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
                         const jd_screen_note *in, jd_screen_result *res, jd_sm_fv *fv)
 {
-    jd_screen_match protos[JD_SM_FAMILY_MAX];
     for (int kind = 0; kind < 3; kind++) {
         if (!M->k[kind].on || !M->k[kind].family || M->k[kind].only == JD_SM_VETO)
             continue;
         bool open = M->k[kind].open;
-        size_t np = labels(S, (jd_screen_kind)kind, in->child_age, protos, JD_SM_FAMILY_MAX);
+        size_t np = 0;
+        const jd_screen_match *protos = kind_labels(M->st, S, labels, kind, in->child_age, &np);
+        if (!protos)
+            return JD_ENOMEM;
+        bool prepared = false; /* family_prep for this res */
         for (size_t j = 0; j < np; j++) {
             double t = jd_sm__family_threshold(M, (jd_screen_kind)kind, protos[j].code);
             if (t < 0 || !jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code, open))
                 continue;
-            if (jd_screen__features_for(fv, M->st, in, res, &protos[j], -1, -1))
+            double p;
+            int slot = kind == JD_SCREEN_LANGUAGE ? -1 : slot_for(M->st, protos[j].code);
+            if (slot >= 0 && !prepared && family_prep(M->st, fv, in, res, kind))
                 return JD_ENOMEM;
-            double p = jd_sm__predict(M, (jd_screen_kind)kind, fv, 0, NULL, 0, NULL);
+            prepared |= slot >= 0;
+            if (slot >= 0)
+                p = family_p(M->st, &M->k[kind], slot);
+            else if (jd_sm__family_prob(M, in, res, &protos[j], fv, &p))
+                return JD_ENOMEM;
             if (p < t)
                 continue;
-            if (raise_family(M, res, &protos[j], in, p, t))
+            prepared = false; /* a raised label is a match of res now */
+            /* raised: every feature, for the explanation */
+            if (jd_screen__features_for(fv, M->st, in, res, &protos[j], -1, -1) ||
+                raise_family(M, res, &protos[j], in, p, t))
                 return JD_ENOMEM;
             explain(&res->m[res->n - 1], M, fv, p, t);
         }

@@ -68,7 +68,14 @@ struct jd_screen_model {
     jd_sm_kind k[3];
     jd_arena ar;
     struct jd_sm_stemmer *st; /* scratch for apply */
+    bool shared;              /* k's weights and thresholds belong to another model
+                                 (jd_sm__model_share): read only, not freed */
 };
+
+/* model_io.c: a model that reads src's weights and thresholds (read only,
+ * src outlives it) with its own scratch: screens in several threads share
+ * the built-in model's 1.7 MB parse. Returns JD_OK or JD_ENOMEM. */
+int jd_sm__model_share(const jd_screen_model *src, jd_screen_model **out);
 
 /* Stemming with a memo (word -> stem), owned by one thread at a time. */
 typedef struct jd_sm_stemmer jd_sm_stemmer;
@@ -149,6 +156,14 @@ double jd_sm__family_threshold(const jd_screen_model *m, jd_screen_kind kind, co
 typedef size_t (*jd_sm_labels_fn)(const jd_screen *S, jd_screen_kind kind, int child_age,
                                   jd_screen_match *out, size_t cap);
 
+/* The model's probability for a family candidate (the label of self, no
+ * rule of its own matched): the bits jd_sm__predict gives over
+ * jd_screen__features_for, but the note's stems and pairs are read and
+ * hashed once a note, not once a label (a memo of each term's bucket by
+ * label, in m's stemmer). fv is scratch. Returns JD_OK or JD_ENOMEM. */
+int jd_sm__family_prob(jd_screen_model *m, const jd_screen_note *in, const jd_screen_result *res,
+                       const jd_screen_match *self, jd_sm_fv *fv, double *p);
+
 /* jd_screen_model_apply, and with S and labels also the family candidates
  * (screen.c). */
 int jd_sm__apply(jd_screen_model *m, const jd_screen *S, jd_sm_labels_fn labels,
@@ -162,6 +177,10 @@ int jd_sm__set_threshold(jd_screen_model *m, int kind, const char *code, float t
  * matches with no words (code, name, advice), at most cap. */
 size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
                          jd_screen_match *out, size_t cap);
+
+/* m now serves another screen: what it kept of the last one's labels goes
+ * (m may be NULL). */
+void jd_sm__new_screen(jd_screen_model *m);
 
 /* screen.c: S's model, swapped for m (returns the old one, not freed). */
 jd_screen_model *jd_screen__model_swap(jd_screen *S, jd_screen_model *m);

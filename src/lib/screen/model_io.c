@@ -1,5 +1,5 @@
 /*
- * The learned combiner as data: data/rules/screen_model.json.
+ * The learned combiner as data: data/rules/screen_model_ind.json is built in.
  *
  *   {"format": "joindots-screen-model", "version": 1, "buckets": 65536,
  *    "kinds": {"offences": {"threshold": 0.5,
@@ -33,10 +33,26 @@ static void kind_free(jd_sm_kind *k)
     memset(k, 0, sizeof *k);
 }
 
+int jd_sm__model_share(const jd_screen_model *src, jd_screen_model **out)
+{
+    jd_screen_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return JD_ENOMEM;
+    memcpy(m->k, src->k, sizeof m->k);
+    m->shared = true;
+    *out = m;
+    return JD_OK;
+}
+
 void jd_screen_model_free(jd_screen_model *m)
 {
     if (!m)
         return;
+    if (m->shared) {
+        jd_sm__stemmer_free(m->st);
+        free(m);
+        return;
+    }
     for (int i = 0; i < 3; i++)
         kind_free(&m->k[i]);
     jd_sm__stemmer_free(m->st);

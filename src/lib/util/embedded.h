@@ -12,7 +12,7 @@ extern const char jd_data_rules_catalogue[];
 extern const size_t jd_data_rules_catalogue_len;
 extern const char jd_data_rules_screen[];
 extern const size_t jd_data_rules_screen_len;
-/* The screen's learned combiner (data/rules/screen_model.json). */
+/* The screen's learned combiner (data/rules/screen_model_ind.json, the indicators model). */
 extern const char jd_data_rules_screen_model[];
 extern const size_t jd_data_rules_screen_model_len;
 /* The risk walk's policy (data/rules/risk.json). */
