@@ -375,6 +375,58 @@ static void test_store__identities_replace(void **state)
                      1);
 }
 
+/* identities_replace on a store with no identity_ref rows: into an empty
+ * identity table the identities take row ids 1.. in order, with their
+ * notes; over identity rows left without refs (written here by hand) a
+ * kept person_id keeps its row id and takes the new display fields. */
+static void test_store__identities_replace_fresh_or_not(void **state)
+{
+    if (scratch_is_pg())
+        skip(); /* SQLite-only: writes the identity rows with sqlite3 on the file */
+    fx *f = *state;
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    jd_identity_info info[] = {{.person_id = "P-7", .display_name = "Cy D", .note = "n7"},
+                               {.person_id = "P-5", .display_name = "Di E", .is_child = 1}};
+    jd_identity_save refs[] = {{"police", "N1", "P-7", 0, NULL, NULL, 0},
+                               {"police", "N2", "P-5", 0, NULL, NULL, 0}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 2, info, 2, NULL, "{}", 2, 0, NULL),
+                     JD_OK);
+    assert_int_equal(count_rows(f->path, "SELECT id FROM identity WHERE person_id = 'P-7'"), 1);
+    assert_int_equal(count_rows(f->path, "SELECT id FROM identity WHERE person_id = 'P-5'"), 2);
+    assert_int_equal(count_rows(f->path, "SELECT identity_id FROM identity_note WHERE"
+                                         " note = 'n7'"),
+                     1);
+    assert_int_equal(count_rows(f->path, "SELECT identity_id FROM identity_ref WHERE"
+                                         " person_ref = 'N2'"),
+                     2);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM identity_ref; DELETE FROM identity_note;"
+                                      " INSERT INTO identity(id, person_id, display_name,"
+                                      " created_at, updated_at) VALUES (40, 'P-9', 'old', 1, 1)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    jd_identity_info info2[] = {{.person_id = "P-9", .display_name = "new"},
+                                {.person_id = "P-8", .display_name = "Ed F"}};
+    jd_identity_save refs2[] = {{"police", "N1", "P-9", 0, NULL, NULL, 0},
+                                {"police", "N2", "P-8", 0, NULL, NULL, 0}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 2, info2, 2, NULL, "{}", 2, 0,
+                                                   NULL),
+                     JD_OK);
+    assert_int_equal(count_rows(f->path, "SELECT id FROM identity WHERE person_id = 'P-9'"
+                                         " AND display_name = 'new'"),
+                     40);
+    assert_int_equal(count_rows(f->path, "SELECT identity_id FROM identity_ref WHERE"
+                                         " person_ref = 'N1'"),
+                     40);
+    assert_int_equal(count_rows(f->path, "SELECT count(*) FROM identity"), 2);
+    assert_int_equal(count_rows(f->path, "SELECT count(*) FROM identity_ref r JOIN identity i"
+                                         " ON i.id = r.identity_id AND i.person_id = 'P-8'"
+                                         " AND r.person_ref = 'N2'"),
+                     1);
+}
+
 /* meta values: found, absent, and one too long for the caller's buffer. */
 static void test_store__meta_get(void **state)
 {
@@ -404,6 +456,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__problems_are_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__mentions_grouped_by_ref, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__identities_replace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__identities_replace_fresh_or_not, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_store__meta_get, setup, teardown),
         cmocka_unit_test(test_store__open_errors),
     };

@@ -3487,22 +3487,6 @@ static int note_log(vec *log, note_op op)
     return JD_OK;
 }
 
-/* Append `text` to a ref's note (notes are capped near 600 bytes: what
- * does not fit is left out). */
-static void note_add(char **note, const char *text)
-{
-    if (*note && strlen(*note) > 600)
-        return;
-    size_t n = *note ? strlen(*note) : 0, t = strlen(text);
-    char *x = realloc(*note, n + t + 3);
-    if (!x)
-        return;
-    if (n)
-        memcpy(x + n, "; ", 2), n += 2;
-    memcpy(x + n, text, t + 1);
-    *note = x;
-}
-
 /*
  * The second pass for sparse refs (issue 16, minimum evidence): a sparse
  * ref whose links fell short of enough_evidence joins a person only when
@@ -5535,27 +5519,40 @@ static void merge_confirmed(rs *R, cl *c, const decision *dv, size_t nd)
     }
 }
 
-/* *note becomes "*note; text" (text alone when there is none), cut at 511
- * bytes: what snprintf into 512 bytes made of the whole, without copying
- * the old note through printf for every link (0.8 s at 1M). */
-static void note_cat(char **note, const char *text)
+/* A ref's note being made (note_text): note_add puts at most 511 bytes
+ * after a note of at most 600, so NOTE_MAX holds the longest. */
+enum { NOTE_MAX = 1200 };
+typedef struct note_b {
+    char t[NOTE_MAX];
+    size_t n;  /* its bytes */
+    bool have; /* a note, if empty: a next one comes after "; " */
+} note_b;
+
+/* The note becomes "note; text" (text alone when there is none), cut at
+ * 511 bytes: what snprintf into 512 bytes made of the whole, without
+ * copying the old note through printf for every link (0.8 s at 1M). */
+static void note_cat(note_b *nb, const char *text, size_t t)
 {
     enum { CAP = 511 };
-    size_t n = *note ? strlen(*note) : 0, t = strlen(text);
-    size_t on = n < CAP ? n : CAP, sep = *note ? 2 : 0;
+    size_t on = nb->n < CAP ? nb->n : CAP, sep = nb->have ? 2 : 0;
     size_t sn = on + sep < CAP ? sep : CAP - on, tn = on + sn + t < CAP ? t : CAP - on - sn;
-    char *x = malloc(on + sn + tn + 1);
-    if (!x) {
-        free(*note);
-        *note = NULL; /* as strdup failing left it */
+    memcpy(nb->t + on, "; ", sn);
+    memcpy(nb->t + on + sn, text, tn);
+    nb->n = on + sn + tn;
+    nb->have = true;
+}
+
+/* Append `text` to a ref's note (notes are capped near 600 bytes: what
+ * does not fit is left out). */
+static void note_add(note_b *nb, const char *text, size_t t)
+{
+    if (nb->n > 600)
         return;
-    }
-    memcpy(x, *note ? *note : "", on);
-    memcpy(x + on, "; ", sn);
-    memcpy(x + on + sn, text, tn);
-    x[on + sn + tn] = '\0';
-    free(*note);
-    *note = x;
+    if (nb->n)
+        memcpy(nb->t + nb->n, "; ", 2), nb->n += 2;
+    memcpy(nb->t + nb->n, text, t);
+    nb->n += t;
+    nb->have = true;
 }
 
 /* A link kept apart for want of evidence (NOTE_POSSIBLE) or refused by a
@@ -5710,24 +5707,25 @@ static bool note_format(const rs *R, const note_op *o, char *buf, size_t n)
     }
 }
 
-/* A ref's note from its logged notes (ops[idx[0..n)], in the order noted),
- * cut as formatting at once cut it (note_cat at 511 bytes, and no note
- * added to one over 600); NULL when it has none. malloc'd. */
-static char *note_text(const rs *R, const note_op *ops, const uint32_t *idx, size_t n)
+/* A ref's note from its logged notes (ops[idx[0..n)], in the order noted)
+ * into nb, cut as formatting at once cut it (note_cat at 511 bytes, and no
+ * note added to one over 600); nb->have false when it has none. */
+static void note_text(const rs *R, const note_op *ops, const uint32_t *idx, size_t n, note_b *nb)
 {
     /* the bytes each kind was formatted into */
     static const size_t cut[] = {512, 512, 400, 320, 400, 400};
-    char *note = NULL, buf[512];
+    char buf[512];
+    nb->n = 0;
+    nb->have = false;
     for (size_t k = 0; k < n; k++) {
         const note_op *o = &ops[idx[k]];
-        if (note && strlen(note) > 600)
+        if (nb->n > 600)
             continue; /* full: neither note_cat's callers nor note_add add to it */
         if (note_format(R, o, buf, cut[o->kind]))
-            note_cat(&note, buf);
+            note_cat(nb, buf, strlen(buf));
         else
-            note_add(&note, buf);
+            note_add(nb, buf, strlen(buf));
     }
-    return note;
 }
 
 /* The human decisions in force, by ref; once. */
@@ -6012,18 +6010,18 @@ static int notes_by_ref(const run *u, uint32_t **off_out, uint32_t **idx_out)
 static void identity_notes(const run *u, jd_buf *b, const uint32_t *members, size_t n,
                            const uint32_t *noff, const uint32_t *nidx)
 {
+    note_b nb;
     for (size_t m = 0; m < n; m++) {
         uint32_t i = members[m];
         if (noff[i] == noff[i + 1])
             continue;
-        char *note = note_text(&u->R, u->notes.p, nidx + noff[i], noff[i + 1] - noff[i]);
-        if (!note)
+        note_text(&u->R, u->notes.p, nidx + noff[i], noff[i + 1] - noff[i], &nb);
+        if (!nb.have)
             continue;
-        int r1 = b->len ? jd_buf_adds(b, "; ") : JD_OK;
-        if (r1 == JD_OK && jd_buf_adds(b, note) != JD_OK) {
+        int r1 = b->len ? jd_buf_add(b, "; ", 2) : JD_OK;
+        if (r1 == JD_OK && jd_buf_add(b, nb.t, nb.n) != JD_OK) {
             /* notes are capped: the identity keeps what fits */
         }
-        free(note);
     }
 }
 
