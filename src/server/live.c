@@ -122,7 +122,8 @@ static void reload_locked(jd_server *srv, const jd_analyse_stats *known)
     double t0 = mono(), c0 = cpu_now();
     json_t *alerts = NULL, *board = NULL;
     jd_person_index *ni = NULL;
-    if (stale_index && jd_person_index_open(&ni, s, &err) < 0) {
+    size_t patched = SIZE_MAX;
+    if (stale_index && jd_server_index_next(srv, s, ids, &ni, &patched, &err) < 0) {
         log_err("cannot reload the person index", &err);
         ni = NULL;
     }
@@ -174,10 +175,13 @@ static void reload_locked(jd_server *srv, const jd_analyse_stats *known)
     jd_person_index_close(old_index);
     if (alerts)
         atomic_fetch_add(&srv->reloads, 1);
-    fprintf(stderr, "joindots serve: reloaded%s%s in %.2f s (cpu %.2f s; analysis run %lld)\n",
+    char how[64] = "";
+    if (ni && patched != SIZE_MAX)
+        snprintf(how, sizeof how, " (%zu identities patched)", patched);
+    fprintf(stderr, "joindots serve: reloaded%s%s%s in %.2f s (cpu %.2f s; analysis run %lld)\n",
             alerts ? " the alerts and the board" : "",
-            ni ? (alerts ? " and the persons" : " the persons") : "", mono() - t0, cpu_now() - c0,
-            (long long)an);
+            ni ? (alerts ? " and the persons" : " the persons") : "", how, mono() - t0,
+            cpu_now() - c0, (long long)an);
     if (eq_alerts)
         equality_after(srv, eq_alerts, eq_board);
     json_decref(eq_alerts);
