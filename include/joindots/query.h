@@ -37,6 +37,23 @@ typedef struct jd_person_summary {
 /* Build the index from the store's identities. Returns JD_OK, JD_ENOMEM, JD_ESTORE. */
 JD_API int jd_person_index_open(jd_person_index **out, jd_store *s, jd_error *err);
 JD_API void jd_person_index_close(jd_person_index *idx);
+/*
+ * A new index equal to one jd_person_index_open would build now, from old
+ * (built when the store's last resolve run was `after`; `upto` the last
+ * run now): old's entries kept but for the identities the resolve runs in
+ * (after, upto] changed (identity_change), which are read again by indexed
+ * lookups, and unresolved refs those now hold. A run in that range that was
+ * not incremental, or a store without the means, builds it whole. old's
+ * kept entries pass to the new index: old stays readable, unchanged, until
+ * it is closed, which must come before the new one is patched or closed.
+ * *patched (may be NULL): the person_ids read again, or SIZE_MAX when
+ * built whole. Returns as jd_person_index_open.
+ */
+JD_API int jd_person_index_patch(jd_person_index *old, jd_store *s, int64_t after, int64_t upto,
+                                 jd_person_index **out, size_t *patched, jd_error *err);
+/* Do a and b hold the same persons in the same order (ids, names, dates
+ * of birth, child flags, refs)? What the server's check of a patch reads. */
+JD_API bool jd_person_index_equal(const jd_person_index *a, const jd_person_index *b);
 /* Number of persons indexed. */
 JD_API size_t jd_person_index_size(const jd_person_index *idx);
 /* A person by person_id or "AGENCY:REF". Returns JD_OK or JD_ENOTFOUND. */

@@ -101,6 +101,37 @@ static void patch_check(jd_server *srv, const jd_analyse_stats *known, const jso
     json_decref(fb);
 }
 
+/* JD_LIVE_CHECK_PATCH set (tests): a patched person index compared with
+ * the one a full build gives from the same store. */
+static void index_check(const jd_person_index *x, jd_store *s)
+{
+    jd_error err;
+    jd_error_clear(&err);
+    jd_person_index *full = NULL;
+    if (jd_person_index_open(&full, s, &err) < 0) {
+        fprintf(stderr, "joindots serve: the patched person index check: cannot build a full one: %s\n",
+                err.msg);
+        return;
+    }
+    fprintf(stderr, "joindots serve: the patched person index: %zu persons, %s a full build\n",
+            jd_person_index_size(x), jd_person_index_equal(x, full) ? "equal to" : "DIFFERENT FROM");
+    jd_person_index_close(full);
+}
+
+int jd_server_index_next(jd_server *srv, jd_store *s, int64_t gen, jd_person_index **out,
+                          size_t *patched, jd_error *err)
+{
+    if (patched)
+        *patched = SIZE_MAX;
+    /* srv->index and idx_gen change only under idx_build_mu, held */
+    if (!srv->index || getenv("JD_INDEX_REBUILD"))
+        return jd_person_index_open(out, s, err);
+    int rc = jd_person_index_patch(srv->index, s, srv->idx_gen, gen, out, patched, err);
+    if (rc == JD_OK && getenv("JD_LIVE_CHECK_PATCH"))
+        index_check(*out, s);
+    return rc;
+}
+
 /* Reload what readers see when the change counter moved. `known`: the
  * counts of the analysis this thread just ran, or NULL. Called with
  * idx_build_mu held: the index is built under it, as index_acquire
@@ -122,7 +153,8 @@ static void reload_locked(jd_server *srv, const jd_analyse_stats *known)
     double t0 = mono(), c0 = cpu_now();
     json_t *alerts = NULL, *board = NULL;
     jd_person_index *ni = NULL;
-    if (stale_index && jd_person_index_open(&ni, s, &err) < 0) {
+    size_t patched = SIZE_MAX;
+    if (stale_index && jd_server_index_next(srv, s, ids, &ni, &patched, &err) < 0) {
         log_err("cannot reload the person index", &err);
         ni = NULL;
     }
@@ -174,10 +206,13 @@ static void reload_locked(jd_server *srv, const jd_analyse_stats *known)
     jd_person_index_close(old_index);
     if (alerts)
         atomic_fetch_add(&srv->reloads, 1);
-    fprintf(stderr, "joindots serve: reloaded%s%s in %.2f s (cpu %.2f s; analysis run %lld)\n",
+    char how[64] = "";
+    if (ni && patched != SIZE_MAX)
+        snprintf(how, sizeof how, " (%zu identities patched)", patched);
+    fprintf(stderr, "joindots serve: reloaded%s%s%s in %.2f s (cpu %.2f s; analysis run %lld)\n",
             alerts ? " the alerts and the board" : "",
-            ni ? (alerts ? " and the persons" : " the persons") : "", mono() - t0, cpu_now() - c0,
-            (long long)an);
+            ni ? (alerts ? " and the persons" : " the persons") : "", how, mono() - t0,
+            cpu_now() - c0, (long long)an);
     if (eq_alerts)
         equality_after(srv, eq_alerts, eq_board);
     json_decref(eq_alerts);

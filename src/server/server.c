@@ -437,7 +437,7 @@ static const jd_person_index *index_acquire(jd_server *srv, jd_store *s, bool *s
         jd_person_index *ni = NULL, *old;
         int64_t g2 = 0;
         ok = jd_identity_generation(s, &g2, &err) == JD_OK &&
-             jd_person_index_open(&ni, s, &err) == JD_OK;
+             jd_server_index_next(srv, s, g2, &ni, NULL, &err) == JD_OK;
         if (ok) {
             pthread_rwlock_wrlock(&srv->idx_lock);
             old = srv->index;

@@ -398,6 +398,13 @@ json_t *jd_api_alert(jd_server *srv, const char *id);
 /* The view of the loaded alerts named by index ix, built when stale; NULL
  * when out of memory. Call with idx_lock held for reading; valid while it
  * is held. (alert_view.c) */
+/* The person index for the store's identities at resolve run `gen`: the
+ * loaded one patched (jd_person_index_patch), or built whole when there is
+ * none or JD_INDEX_REBUILD is set; with JD_LIVE_CHECK_PATCH the result is
+ * compared with a full build (logged). Call with idx_build_mu held.
+ * *patched as jd_person_index_patch gives it (may be NULL). */
+int jd_server_index_next(jd_server *srv, jd_store *s, int64_t gen, jd_person_index **out,
+                         size_t *patched, jd_error *err);
 const alert_view *jd_alert_view(jd_server *srv, const jd_person_index *ix);
 void jd_alert_view_free(alert_view *v);
 /* A view built aside (NULL when out of memory), for the live thread to

@@ -293,6 +293,8 @@ hot | grep -q 'Sentinel Place'
 is $? 1 "after it the board's hotspots are the full analysis' own"
 checks() { grep -c 'patch check: [0-9]* alerts, equal to a full reload' "$S/serve.log"; }
 [ "$(checks)" -ge 2 ] && ! grep -q 'DIFFERENT FROM a full reload' "$S/serve.log"; ok $? "after the urgent call, the feed and the full run the patched alerts and board equal a full reload ($(checks) reloads)"
+ixs() { grep -c 'the patched person index: [0-9]* persons, equal to a full build' "$S/serve.log"; }
+[ "$(ixs)" -ge 1 ] && ! grep -q 'DIFFERENT FROM a full build' "$S/serve.log"; ok $? "after the feed's resolve the patched person index equals a full build ($(ixs) patches: $(grep -o 'the persons ([0-9]* identities patched)' "$S/serve.log" | tail -1))"
 # a run that changes the alerts behind the server's back (SQL...), then the
 # number of alerts the next patched reload shows
 last_n() { grep -o 'patch check: [0-9]* alerts' "$S/serve.log" | tail -1 | grep -o '[0-9]*'; }

@@ -12,6 +12,9 @@
 #include <joindots/feed.h>
 #include <joindots/identity.h>
 #include <joindots/ingest.h>
+#include <joindots/link.h>
+#include <joindots/identity_export.h>
+#include <joindots/resolve.h>
 #include <joindots/query.h>
 #include <joindots/synth.h>
 
@@ -644,10 +647,107 @@ static void test_query__search_index_equals_scan(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Patch ix from run *gen to the store's last one; equal to a full build;
+ * *gen moves on. Returns the person_ids read again (SIZE_MAX: whole). */
+static size_t patch_equal(jd_store *s, jd_person_index **ix, int64_t *gen)
+{
+    int64_t g = 0;
+    size_t read = 0;
+    jd_person_index *p = NULL, *full = NULL;
+    assert_int_equal(jd_identity_generation(s, &g, NULL), JD_OK);
+    assert_int_equal(jd_person_index_patch(*ix, s, *gen, g, &p, &read, NULL), JD_OK);
+    jd_person_index_close(*ix); /* first: p holds the entries it kept */
+    *ix = p;
+    *gen = g;
+    assert_int_equal(jd_person_index_open(&full, s, NULL), JD_OK);
+    assert_true(jd_person_index_equal(p, full));
+    jd_person_index_close(full);
+    return read;
+}
+
+/* The index patched after incremental resolves (jd_person_index_patch)
+ * equals one built from the store, on a synthetic county: after a split
+ * by a link decision and a new call's refs (identities gone, new,
+ * changed); after nothing changed (none read again); after a full run
+ * (built whole); bad arguments refused. */
+static void test_query__index_patch(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/jd-test-query-XXXXXX", path[64], county[64], call[1024];
+    assert_non_null(mkdtemp(dir));
+    snprintf(county, sizeof county, "%s/county", dir);
+    const char *root = getenv("JD_SOURCE_ROOT");
+    snprintf(call, sizeof call, "%s/tests/data/bundles/feed_call", root ? root : ".");
+    jd_synth_opts so = JD_SYNTH_OPTS_INIT;
+    so.seed = 3;
+    so.children = 300;
+    so.years = 3;
+    jd_store *s = NULL;
+    assert_int_equal(jd_synth_write(county, &so, NULL, NULL), JD_OK);
+    assert_int_equal(scratch_store_open(&s, path, sizeof path, "qpatch"), JD_OK);
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {county}, *b2[] = {call};
+    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
+    ro.incr_hops = 1;
+    jd_person_index *ix = NULL;
+    int64_t gen = 0;
+    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+    assert_int_equal(jd_resolve(s, &ro, NULL, NULL), JD_OK);
+    assert_int_equal(jd_identity_generation(s, &gen, NULL), JD_OK);
+    /* the call ingested before the index is built: its refs unresolved */
+    assert_int_equal(jd_ingest_bundles(s, b2, 1, &io, &t, NULL), JD_OK);
+    assert_int_equal(jd_person_index_open(&ix, s, NULL), JD_OK);
+    size_t n0 = jd_person_index_size(ix);
+    jd_person_summary u;
+    assert_int_equal(jd_person_index_get(ix, "call_handling:CLIVE1", &u), JD_OK);
+    assert_memory_equal(u.person_id, "U:", 2);
+    /* a person of two refs or more, split by a decision */
+    jd_person_summary p = {0};
+    char id[32];
+    for (int k = 1; k < 2000 && p.n_refs < 2; k++) {
+        snprintf(id, sizeof id, "P%06d", k);
+        if (jd_person_index_get(ix, id, &p) != JD_OK)
+            p.n_refs = 0;
+    }
+    assert_true(p.n_refs >= 2);
+    jd_link_decision d = {p.refs[0], p.refs[1], false, "two people", "tester"};
+    assert_int_equal(jd_link_decide(s, &d, NULL), JD_OK);
+    jd_person_set *set = NULL;
+    assert_int_equal(jd_resolve_incremental(s, &ro, NULL, &set, NULL), JD_OK);
+    assert_non_null(set);
+    assert_false(set->full);
+    size_t nset = set->n;
+    jd_person_set_free(set);
+    size_t read = patch_equal(s, &ix, &gen);
+    assert_true(read >= nset && read >= 2 && read < n0 / 10);
+    jd_person_summary q;
+    assert_int_equal(jd_person_index_get(ix, id, &q), JD_OK);
+    assert_true(q.n_refs < p.n_refs); /* the split */
+    assert_int_equal(jd_person_index_get(ix, "call_handling:CLIVE1", &u), JD_OK);
+    assert_memory_equal(u.person_id, "P", 1); /* resolved, its U: entry gone */
+    /* nothing new: nothing read again */
+    assert_int_equal(jd_resolve_incremental(s, &ro, NULL, NULL, NULL), JD_OK);
+    assert_int_equal(patch_equal(s, &ix, &gen), 0);
+    /* a full run: built whole */
+    assert_int_equal(jd_resolve(s, &ro, NULL, NULL), JD_OK);
+    assert_int_equal(patch_equal(s, &ix, &gen), SIZE_MAX);
+    assert_false(jd_person_index_equal(ix, NULL));
+    jd_person_index *bad = NULL;
+    assert_int_equal(jd_person_index_patch(NULL, s, 0, gen, &bad, NULL, NULL), JD_EINVALID);
+    assert_null(bad);
+    jd_person_index_close(ix);
+    scratch_store_close(s, path);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_query__search, setup, teardown),
+        cmocka_unit_test(test_query__index_patch),
         cmocka_unit_test_setup_teardown(test_query__bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__person_now, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query__alerts_and_acks, setup, teardown),

@@ -169,6 +169,28 @@ static int on_id_row(const jd_identity_row *r, void *payload)
     return 0;
 }
 
+typedef struct ids_seen {
+    seen r;
+    int64_t id[8];
+} ids_seen;
+
+static int on_id_rows(const jd_identity_row *r, void *payload)
+{
+    ids_seen *w = payload;
+    if (w->r.n < 8)
+        w->id[w->r.n] = r->identity_id;
+    return on_id_row(r, &w->r);
+}
+
+static int on_pid(const char *person_id, void *payload)
+{
+    seen *s = payload;
+    if (s->n < 8)
+        snprintf(s->rows[s->n], sizeof s->rows[0], "%s", person_id);
+    s->n++;
+    return 0;
+}
+
 /* identity_rows (the person index, export identities): every ref with a
  * mention, the resolved by identity row and (agency, ref), then the
  * unresolved by (agency, ref); an identity's name and date of birth, or
@@ -202,6 +224,24 @@ static void test_storeops__identity_rows(void **state)
     assert_string_equal(r.rows[2], "P-1 police:N1 Amy Smith|2010-03-05|0");
     assert_string_equal(r.rows[3], "- health:H9 Dee White|1980-01-02|0");
     assert_string_equal(r.rows[4], "- police:N3 Eve Green|-|1");
+    /* identity_rows_of (the person index's patch): the same rows of the
+     * identities named, in the same order, an unknown person_id none */
+    ids_seen w = {0};
+    const char *pids[] = {"P-9", "P-1", "P-2"};
+    const struct jd_incr_ops *I = f->s->ops->incr;
+    assert_int_equal(I->identity_rows_of(f->s, pids, 3, on_id_rows, &w, NULL), JD_OK);
+    assert_int_equal(w.r.n, 3);
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(w.r.rows[i], r.rows[i]);
+    assert_true(w.id[0] > 0 && w.id[1] > w.id[0] && w.id[2] == w.id[1]); /* P-2 written first */
+    ids_seen one = {0};
+    assert_int_equal(I->identity_rows_of(f->s, pids + 1, 1, on_id_rows, &one, NULL), JD_OK);
+    assert_int_equal(one.r.n, 2);
+    assert_string_equal(one.r.rows[0], "P-1 csc:C1 Bea Jones|-|0");
+    assert_int_equal(one.id[0], w.id[1]);
+    ids_seen none = {0};
+    assert_int_equal(I->identity_rows_of(f->s, pids, 0, on_id_rows, &none, NULL), JD_OK);
+    assert_int_equal(none.r.n, 0);
 }
 
 typedef struct fps {
@@ -267,6 +307,20 @@ static void test_storeops__resolve_runs(void **state)
     assert_false(between); /* an incremental run that changed nothing */
     assert_int_equal(I->resolve_changed(f->s, full, quiet, &between, NULL), JD_OK);
     assert_true(between);
+    /* the person_ids those runs changed (the person index's patch) */
+    seen p = {0};
+    bool whole = false;
+    assert_int_equal(I->persons_changed(f->s, 0, full, &whole, on_pid, &p, NULL), JD_OK);
+    assert_true(whole); /* a full run: every identity */
+    assert_int_equal(p.n, 0);
+    assert_int_equal(I->persons_changed(f->s, full, quiet, &whole, on_pid, &p, NULL), JD_OK);
+    assert_false(whole);
+    assert_int_equal(p.n, 1);
+    assert_string_equal(p.rows[0], "P-1");
+    p.n = 0;
+    assert_int_equal(I->persons_changed(f->s, changed, quiet, &whole, on_pid, &p, NULL), JD_OK);
+    assert_false(whole);
+    assert_int_equal(p.n, 0); /* an incremental run that changed nothing */
     char mark[JD_MARK_MAX], want[32];
     assert_int_equal(I->mark_now(f->s, mark, NULL), JD_OK);
     snprintf(want, sizeof want, ",%lld", (long long)quiet);
@@ -347,6 +401,15 @@ static void test_storeops__identities_update(void **state)
     seen r = {0};
     assert_int_equal(f->s->ops->identity_rows(f->s, on_identity, &r, NULL), JD_OK);
     assert_int_equal(r.n, 3); /* P-2 is gone */
+    seen p = {0};
+    bool whole = true;
+    assert_int_equal(f->s->ops->incr->persons_changed(f->s, gen1, gen2, &whole, on_pid, &p, NULL),
+                     JD_OK);
+    qsort(p.rows, (size_t)p.n, sizeof p.rows[0], cmp_row);
+    assert_false(whole);
+    assert_int_equal(p.n, 2); /* each once: the merge's and the gone one */
+    assert_string_equal(p.rows[0], "P-1");
+    assert_string_equal(p.rows[1], "P-2");
     char *model = NULL;
     assert_int_equal(f->s->ops->model_load(f->s, &model, NULL), JD_OK);
     assert_string_equal(model, "{\"m\":1}"); /* the full run's */

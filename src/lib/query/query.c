@@ -10,6 +10,7 @@
 #include "text/names.h"
 #include "text/phonetic.h"
 #include "store/account_ops.h"
+#include "store/incr_ops.h"
 #include "store/store.h"
 
 #include <ctype.h>
@@ -22,6 +23,7 @@
 
 typedef struct pentry {
     char *person_id, *name, *dob, *norm; /* norm: normalised name words */
+    int64_t row; /* the identity's row id (identity_rows' order), 0 unresolved */
     bool is_child;
     jd_ref *refs;
     size_t n_refs, cap_refs;
@@ -72,6 +74,9 @@ struct jd_person_index {
     skey *by_code;
     size_t n_codes;
     uint32_t *wmask;
+    /* entries another index took over (jd_person_index_patch): not freed
+     * by close; NULL when none. Readers never read it. */
+    bool *given;
 };
 
 static char *dupz(const char *s)
@@ -99,6 +104,7 @@ static int on_row(const jd_identity_row *r, void *payload)
         if (jd_names__normalise(norm, sizeof norm, nm, strlen(nm)) < 0)
             norm[0] = '\0';
         e->person_id = dupz(pid);
+        e->row = r->person_id ? r->identity_id : 0;
         e->name = dupz(nm);
         e->dob = dupz(r->dob);
         e->norm = dupz(norm);
@@ -126,6 +132,8 @@ void jd_person_index_close(jd_person_index *x)
         return;
     for (size_t i = 0; i < x->n; i++) {
         pentry *e = &x->p[i];
+        if (x->given && x->given[i])
+            continue;
         free(e->person_id);
         free(e->name);
         free(e->dob);
@@ -149,6 +157,7 @@ void jd_person_index_close(jd_person_index *x)
     free(x->by_word);
     free(x->by_code);
     free(x->wmask);
+    free(x->given);
     free(x);
 }
 
@@ -344,6 +353,20 @@ static int search_index(jd_person_index *x)
     return word_index(x);
 }
 
+/* The lookups of x's entries: by person_id, and the search's arrays. */
+static int index_finish(jd_person_index *x)
+{
+    /* Person ids sorted, so that a page naming many people looks each up in
+     * O(log n) (the work queues name every alert's subject). */
+    x->by_id = malloc((x->n ? x->n : 1) * sizeof *x->by_id);
+    if (!x->by_id)
+        return JD_ENOMEM;
+    for (size_t i = 0; i < x->n; i++)
+        x->by_id[i] = i;
+    qsort_r(x->by_id, x->n, sizeof *x->by_id, cmp_by_id, x);
+    return search_index(x);
+}
+
 int jd_person_index_open(jd_person_index **out, jd_store *s, jd_error *err)
 {
     if (!out || !s)
@@ -358,22 +381,163 @@ int jd_person_index_open(jd_person_index **out, jd_store *s, jd_error *err)
         jd_person_index_close(x);
         return rc;
     }
-    /* Person ids sorted, so that a page naming many people looks each up in
-     * O(log n) (the work queues name every alert's subject). */
-    x->by_id = malloc((x->n ? x->n : 1) * sizeof *x->by_id);
-    if (!x->by_id) {
-        jd_person_index_close(x);
-        return jd_oom(err);
-    }
-    for (size_t i = 0; i < x->n; i++)
-        x->by_id[i] = i;
-    qsort_r(x->by_id, x->n, sizeof *x->by_id, cmp_by_id, x);
-    if (search_index(x) < 0) {
+    if (index_finish(x) < 0) {
         jd_person_index_close(x);
         return jd_error_set(err, JD_ENOMEM, "out of memory");
     }
     *out = x;
     return JD_OK;
+}
+
+/* ---- a patch for the identities a resolve changed ---- */
+
+typedef struct pids {
+    jd_strmap map; /* person_id -> 1; later also "U:AGENCY:REF" of the refs read */
+    const char **v;
+    size_t n, cap;
+} pids;
+
+static int pid_add(const char *person_id, void *payload)
+{
+    pids *P = payload;
+    bool added;
+    if (!jd_strmap_put(&P->map, person_id, strlen(person_id), 1, &added))
+        return JD_ENOMEM;
+    if (added && (jd_grow((void **)&P->v, &P->cap, P->n + 1, sizeof *P->v) < 0 ||
+                  !(P->v[P->n++] = strdup(person_id))))
+        return JD_ENOMEM;
+    return JD_OK;
+}
+
+/* Does the old entry e give way to the fresh rows: its person_id changed,
+ * or (unresolved) its ref is now one of a changed identity's? */
+static bool replaced(const pids *P, const pentry *e)
+{
+    return jd_strmap_get(&P->map, e->person_id, strlen(e->person_id)) != NULL;
+}
+
+/* "U:AGENCY:REF" of every ref of the fresh entries into P->map: an old
+ * unresolved entry of such a ref is replaced. */
+static int mark_refs(pids *P, const jd_person_index *f)
+{
+    char uid[512];
+    bool added;
+    for (size_t i = 0; i < f->n; i++)
+        for (size_t j = 0; j < f->p[i].n_refs; j++) {
+            int l = snprintf(uid, sizeof uid, "U:%s:%s", f->p[i].refs[j].agency,
+                             f->p[i].refs[j].person_ref);
+            if (l > 0 && (size_t)l < sizeof uid &&
+                !jd_strmap_put(&P->map, uid, (size_t)l, 1, &added))
+                return JD_ENOMEM;
+        }
+    return JD_OK;
+}
+
+/* x's entries: old's kept ones and f's, merged by identity row id (the
+ * unresolved, row 0, last, in old's order) as identity_rows orders them.
+ * x->given marks those taken from old; f's are moved out of f. */
+static int merge_entries(jd_person_index *x, const jd_person_index *old, jd_person_index *f,
+                         const pids *P)
+{
+    size_t cap = old->n + f->n;
+    x->p = malloc((cap ? cap : 1) * sizeof *x->p);
+    x->given = calloc(cap ? cap : 1, sizeof *x->given);
+    if (!x->p || !x->given)
+        return JD_ENOMEM;
+    x->cap = cap;
+    size_t i = 0, j = 0;
+    while (i < old->n || j < f->n) {
+        const pentry *a = i < old->n ? &old->p[i] : NULL;
+        if (a && replaced(P, a)) {
+            i++;
+            continue;
+        }
+        bool take_old = a && (j == f->n || (a->row && a->row < f->p[j].row));
+        if (take_old) {
+            x->given[x->n] = true;
+            x->p[x->n++] = old->p[i++];
+        } else {
+            x->p[x->n++] = f->p[j];
+            memset(&f->p[j++], 0, sizeof *f->p); /* now x's */
+        }
+    }
+    f->n = 0;
+    return JD_OK;
+}
+
+int jd_person_index_patch(jd_person_index *old, jd_store *s, int64_t after, int64_t upto,
+                          jd_person_index **out, size_t *patched, jd_error *err)
+{
+    if (!old || !s || !out)
+        return jd_error_set(err, JD_EINVALID, "bad argument");
+    if (patched)
+        *patched = SIZE_MAX;
+    const struct jd_incr_ops *io = s->ops->incr;
+    if (!io || !io->persons_changed || !io->identity_rows_of)
+        return jd_person_index_open(out, s, err);
+    pids P = {0};
+    jd_strmap_init(&P.map);
+    bool whole = false;
+    jd_person_index *f = calloc(1, sizeof *f), *x = calloc(1, sizeof *x);
+    int rc = f && x ? io->persons_changed(s, after, upto, &whole, pid_add, &P, err) : JD_ENOMEM;
+    if (rc == JD_OK && !whole)
+        rc = io->identity_rows_of(s, P.v, P.n, on_row, f, err);
+    if (rc == JD_OK && !whole && (rc = mark_refs(&P, f)) == JD_OK &&
+        (rc = merge_entries(x, old, f, &P)) == JD_OK && index_finish(x) < 0)
+        rc = JD_ENOMEM;
+    for (size_t i = 0; i < P.n; i++)
+        free((char *)P.v[i]);
+    free(P.v);
+    jd_strmap_free(&P.map);
+    jd_person_index_close(f);
+    if (rc == JD_OK && !whole) {
+        /* done: the kept entries are x's now (old stays readable until closed) */
+        if (!old->given && !(old->given = calloc(old->n ? old->n : 1, sizeof *old->given)))
+            rc = JD_ENOMEM;
+        for (size_t i = 0, k = 0; rc == JD_OK && i < x->n; i++)
+            if (x->given[i]) {
+                while (old->p[k].person_id != x->p[i].person_id)
+                    k++;
+                old->given[k] = true;
+            }
+        if (rc == JD_OK) {
+            free(x->given);
+            x->given = NULL;
+            if (patched)
+                *patched = P.n;
+        }
+    }
+    if (rc < 0 || whole) {
+        jd_person_index_close(x);
+        if (rc == JD_ENOMEM)
+            jd_oom(err);
+        return rc < 0 ? rc : jd_person_index_open(out, s, err);
+    }
+    *out = x;
+    return JD_OK;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+    return !strcmp(a ? a : "", b ? b : "");
+}
+
+bool jd_person_index_equal(const jd_person_index *a, const jd_person_index *b)
+{
+    if (!a || !b || a->n != b->n)
+        return false;
+    for (size_t i = 0; i < a->n; i++) {
+        const pentry *x = &a->p[i], *y = &b->p[i];
+        if (strcmp(x->person_id, y->person_id) || strcmp(x->name, y->name) ||
+            strcmp(x->dob, y->dob) || strcmp(x->norm, y->norm) || x->is_child != y->is_child ||
+            x->n_refs != y->n_refs)
+            return false;
+        for (size_t j = 0; j < x->n_refs; j++)
+            if (!same_str(x->refs[j].agency, y->refs[j].agency) ||
+                !same_str(x->refs[j].person_ref, y->refs[j].person_ref))
+                return false;
+    }
+    return true;
 }
 
 size_t jd_person_index_size(const jd_person_index *x)

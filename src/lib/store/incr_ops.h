@@ -114,6 +114,19 @@ struct jd_incr_ops {
     int (*identity_refs_of)(jd_store *s, const char *const *agency, const char *const *ref,
                             size_t n, const char *const *person_ids, size_t np,
                             jd_identity_row_cb cb, void *payload, jd_error *err);
+    /* The person_ids the resolve runs with an id in (after, upto] changed
+     * (identity_change: person_id and other), each once, in no order; when
+     * one of those runs was not incremental (every identity may have
+     * changed) *whole is true and cb is not called. The person index
+     * patches these (jd_person_index_patch). */
+    int (*persons_changed)(jd_store *s, int64_t after, int64_t upto, bool *whole,
+                           int (*cb)(const char *person_id, void *payload), void *payload,
+                           jd_error *err);
+    /* identity_rows' rows of the identities person_ids[0..n) alone (those
+     * that exist), in identity_rows' order and with its values, by indexed
+     * lookups. */
+    int (*identity_rows_of)(jd_store *s, const char *const *person_ids, size_t n,
+                            jd_identity_row_cb cb, void *payload, jd_error *err);
 };
 
 #endif

@@ -1405,38 +1405,80 @@ static int identity_row(const PGresult *r, void *payload)
         .display_name = jd_pg__opt(r, 0, 3),
         .dob = jd_pg__opt(r, 0, 4),
         .is_child = jd_pg__i64(r, 0, 5) != 0,
+        /* identity_rows(_of): the identity's row id, column 6 */
+        .identity_id = PQnfields(r) > 6 && !PQgetisnull(r, 0, 6) ? jd_pg__i64(r, 0, 6) : 0,
     };
     return c->cb(&row, c->payload);
 }
 
+/* A ref's own name, date of birth and child flag from its mentions (pm:
+ * agency, person_ref), where its identity gives none: as sqlite.c. The age
+ * test guards the date cast with CASE, since PostgreSQL does not promise to
+ * evaluate AND from left to right. */
+#define PG_OWN_NAME                                                                                \
+    "(SELECT trim(coalesce(p2.forenames, '') || ' ' || coalesce(p2.surname, ''))::ctext"           \
+    " FROM person_mention p2 WHERE p2.agency = pm.agency"                                          \
+    " AND p2.person_ref = pm.person_ref GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)"
+#define PG_OWN_DOB                                                                                 \
+    "(SELECT p2.dob FROM person_mention p2 WHERE p2.agency = pm.agency"                            \
+    " AND p2.person_ref = pm.person_ref AND p2.dob_prec = 3 GROUP BY p2.dob"                       \
+    " ORDER BY count(*) DESC, p2.dob LIMIT 1)"
+#define PG_OWN_CHILD                                                                               \
+    "EXISTS (SELECT 1 FROM person_mention p2 JOIN event e ON e.id = p2.event_id"                   \
+    " WHERE p2.agency = pm.agency AND p2.person_ref = pm.person_ref AND"                           \
+    " ((p2.age IS NOT NULL AND p2.age < 18) OR CASE WHEN p2.dob_prec = 3 THEN"                     \
+    " (to_timestamp(e.occurred_at) AT TIME ZONE 'UTC')::date <"                                    \
+    " (p2.dob::date + interval '18 years') ELSE false END))::int"
+
 static int pg_identity_rows(jd_store *s, jd_identity_row_cb cb, void *payload, jd_error *err)
 {
     idrow_ctx c = {cb, payload};
-    /* as sqlite.c; the age test guards the date cast with CASE, since
-     * PostgreSQL does not promise to evaluate AND from left to right */
     return jd_pg__stream(
         s->impl,
-        "WITH r AS (SELECT pm.agency, pm.person_ref,"
-        "  (SELECT trim(coalesce(p2.forenames, '') || ' ' || coalesce(p2.surname, ''))::ctext"
-        "   FROM person_mention p2 WHERE p2.agency = pm.agency"
-        "   AND p2.person_ref = pm.person_ref GROUP BY 1 ORDER BY count(*) DESC, 1"
-        "   LIMIT 1) AS name,"
-        "  (SELECT p2.dob FROM person_mention p2 WHERE p2.agency = pm.agency"
-        "   AND p2.person_ref = pm.person_ref AND p2.dob_prec = 3 GROUP BY p2.dob"
-        "   ORDER BY count(*) DESC, p2.dob LIMIT 1) AS dob,"
-        "  EXISTS (SELECT 1 FROM person_mention p2 JOIN event e ON e.id = p2.event_id"
-        "   WHERE p2.agency = pm.agency AND p2.person_ref = pm.person_ref AND"
-        "   ((p2.age IS NOT NULL AND p2.age < 18) OR CASE WHEN p2.dob_prec = 3 THEN"
-        "   (to_timestamp(e.occurred_at) AT TIME ZONE 'UTC')::date <"
-        "   (p2.dob::date + interval '18 years') ELSE false END))::int AS child"
+        "WITH r AS (SELECT pm.agency, pm.person_ref, " PG_OWN_NAME " AS name, " PG_OWN_DOB
+        " AS dob, " PG_OWN_CHILD " AS child"
         " FROM (SELECT DISTINCT agency, person_ref FROM person_mention) pm)"
         "SELECT i.person_id, r.agency, r.person_ref, coalesce(i.display_name, r.name),"
-        " coalesce(i.dob, r.dob), coalesce(i.is_child, r.child)"
+        " coalesce(i.dob, r.dob), coalesce(i.is_child, r.child), i.id"
         " FROM r LEFT JOIN identity_ref ir ON ir.agency = r.agency"
         " AND ir.person_ref = r.person_ref"
         " LEFT JOIN identity i ON i.id = ir.identity_id"
         " ORDER BY i.id IS NULL, i.id, r.agency, r.person_ref",
         NULL, identity_row, &c, err);
+}
+
+/* incr_ops.h's identity_rows_of: pg_identity_rows for the identities named. */
+int jd_pg__identity_rows_of(jd_store *s, const char *const *person_ids, size_t n,
+                            jd_identity_row_cb cb, void *payload, jd_error *err)
+{
+    pgs *p = s->impl;
+    int rc = jd_pg__exec(p,
+                         "CREATE TEMP TABLE IF NOT EXISTS jd_idx_pid(person_id ctext NOT NULL);"
+                         " TRUNCATE jd_idx_pid;",
+                         err);
+    jd_buf b = JD_BUF_INIT(SIZE_MAX);
+    for (size_t i = 0; i < n && rc == JD_OK; i++)
+        if (jd_pg__cp_str(&b, person_ids[i], '\n') < 0)
+            rc = jd_oom(err);
+    if (rc == JD_OK && n)
+        rc = jd_pg__copy(p, "COPY jd_idx_pid(person_id) FROM STDIN", b.ptr, b.len, err);
+    jd_buf_dispose(&b);
+    if (rc == JD_OK)
+        rc = jd_pg__exec(p, "ANALYZE jd_idx_pid", err);
+    idrow_ctx c = {cb, payload};
+    return rc < 0 ? rc
+                  : jd_pg__stream(
+                        p,
+                        "SELECT i.person_id, pm.agency, pm.person_ref,"
+                        " coalesce(i.display_name, " PG_OWN_NAME "),"
+                        " coalesce(i.dob, " PG_OWN_DOB "), coalesce(i.is_child, " PG_OWN_CHILD
+                        "), i.id FROM (SELECT DISTINCT person_id FROM jd_idx_pid) t"
+                        " JOIN identity i ON i.person_id = t.person_id"
+                        " JOIN identity_ref pm ON pm.identity_id = i.id"
+                        " WHERE EXISTS (SELECT 1 FROM person_mention x WHERE x.agency = pm.agency"
+                        " AND x.person_ref = pm.person_ref)"
+                        " ORDER BY i.id, pm.agency, pm.person_ref",
+                        NULL, identity_row, &c, err);
 }
 
 static int pg_person_refs_now(jd_store *s, const char *person_id, const char *agency,

@@ -607,6 +607,44 @@ static int identity_refs_of(jd_store *s, const char *const *agency, const char *
                                   NULL, idr_row, &x, err);
 }
 
+typedef struct pid_ctx {
+    int (*cb)(const char *person_id, void *payload);
+    void *payload;
+} pid_ctx;
+
+static int pid_row(const PGresult *r, void *payload)
+{
+    pid_ctx *c = payload;
+    return c->cb(jd_pg__txt(r, 0, 0), c->payload);
+}
+
+static int persons_changed(jd_store *s, int64_t after, int64_t upto, bool *whole,
+                           int (*cb)(const char *person_id, void *payload), void *payload,
+                           jd_error *err)
+{
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, after);
+    pgp_int(&pp, upto);
+    PGresult *r;
+    *whole = false;
+    int rc = jd_pg__run(s->impl,
+                        "SELECT (EXISTS (SELECT 1 FROM resolve_run WHERE id > $1 AND id <= $2"
+                        " AND mode <> 'incremental'))::integer",
+                        &pp, &r, err);
+    if (rc < 0)
+        return rc;
+    *whole = jd_pg__i64(r, 0, 0) != 0;
+    PQclear(r);
+    if (*whole)
+        return JD_OK;
+    pid_ctx c = {cb, payload};
+    return jd_pg__stream(s->impl,
+                         "SELECT person_id FROM identity_change WHERE run_id > $1 AND run_id <= $2"
+                         " UNION SELECT other FROM identity_change WHERE run_id > $1"
+                         " AND run_id <= $2 AND other IS NOT NULL",
+                         &pp, pid_row, &c, err);
+}
+
 const struct jd_incr_ops jd_pg_incr_ops = {
     .mark_now = mark_now,
     .mark_get = mark_get,
@@ -623,4 +661,6 @@ const struct jd_incr_ops jd_pg_incr_ops = {
     .resolve_mark_set = resolve_mark_set,
     .refs_since = refs_since,
     .identity_refs_of = identity_refs_of,
+    .persons_changed = persons_changed,
+    .identity_rows_of = jd_pg__identity_rows_of,
 };

@@ -138,6 +138,9 @@ int jd_pg__cp_str(jd_buf *b, const char *s, char sep);
 int jd_pg__cp_int(jd_buf *b, int64_t v, char sep);
 /* COPY ... FROM STDIN with the data given. */
 int jd_pg__copy(pgs *p, const char *copy_sql, const char *data, size_t len, jd_error *err);
+/* incr_ops.h's identity_rows_of (pg.c, beside identity_rows). */
+int jd_pg__identity_rows_of(jd_store *s, const char *const *person_ids, size_t n,
+                            jd_identity_row_cb cb, void *payload, jd_error *err);
 
 extern const struct jd_concern_ops jd_pg_concern_ops; /* pg_concern.c */
 extern const struct jd_account_ops jd_pg_account_ops; /* pg_account.c */

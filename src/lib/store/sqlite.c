@@ -1599,7 +1599,8 @@ static int idrow_resolved(sq *q, idrow_join *J, jd_identity_row_cb cb, void *pay
                                    .person_ref = J->ref[i],
                                    .display_name = jd_sq__opt_text(st, 2),
                                    .dob = jd_sq__opt_text(st, 3),
-                                   .is_child = sqlite3_column_int(st, 4) != 0};
+                                   .is_child = sqlite3_column_int(st, 4) != 0,
+                                   .identity_id = (int64_t)id};
             J->emitted[i] = true;
             rc = idrow_emit(q, J, &row, cb, payload, err);
         }
@@ -1640,6 +1641,55 @@ static int sq_identity_rows(jd_store *s, jd_identity_row_cb cb, void *payload, j
     free(J.emitted);
     free(J.by_id);
     jd_arena_free(&J.ar);
+    return rc;
+}
+
+/* identity_rows for the identities person_ids[0..n) alone (incr_ops.h):
+ * their refs with a mention by identity_id (a seek each), in identity_rows'
+ * order, each row filled from its own mentions as idrow_emit fills it. */
+int jd_sq__identity_rows_of(jd_store *s, const char *const *person_ids, size_t n,
+                            jd_identity_row_cb cb, void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    idrow_join J = {0};
+    sqlite3_stmt *st = NULL;
+    static const char *const own[3] = {IDROW_NAME, IDROW_DOB, IDROW_CHILD};
+    int rc = jd_sq__exec(q,
+                         "CREATE TEMP TABLE IF NOT EXISTS jd_idx_pid(person_id TEXT PRIMARY KEY)"
+                         " WITHOUT ROWID; DELETE FROM temp.jd_idx_pid;",
+                         err);
+    if (rc == JD_OK)
+        rc = jd_sq__fill(q, "INSERT OR IGNORE INTO temp.jd_idx_pid VALUES (?1)", person_ids, NULL,
+                         n, "identities of persons", err);
+    for (int k = 0; rc == JD_OK && k < 3; k++)
+        if (sqlite3_prepare_v2(q->db, own[k], -1, &J.own[k], NULL) != SQLITE_OK)
+            rc = jd_sq__err(q, err, "identities of persons");
+    if (rc == JD_OK &&
+        sqlite3_prepare_v2(q->db,
+                           "SELECT i.id, i.person_id, ir.agency, ir.person_ref, i.display_name,"
+                           " i.dob, i.is_child FROM temp.jd_idx_pid t CROSS JOIN identity i"
+                           " ON i.person_id = t.person_id CROSS JOIN identity_ref ir"
+                           " ON ir.identity_id = i.id WHERE EXISTS (SELECT 1 FROM person_mention"
+                           " pm WHERE pm.agency = ir.agency AND pm.person_ref = ir.person_ref)"
+                           " ORDER BY i.id, ir.agency, ir.person_ref",
+                           -1, &st, NULL) != SQLITE_OK)
+        rc = jd_sq__err(q, err, "identities of persons");
+    int r = SQLITE_DONE;
+    while (rc == JD_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_identity_row row = {.identity_id = sqlite3_column_int64(st, 0),
+                               .person_id = jd_sq__col_text(st, 1),
+                               .agency = jd_sq__col_text(st, 2),
+                               .person_ref = jd_sq__col_text(st, 3),
+                               .display_name = jd_sq__opt_text(st, 4),
+                               .dob = jd_sq__opt_text(st, 5),
+                               .is_child = sqlite3_column_int(st, 6) != 0};
+        rc = idrow_emit(q, &J, &row, cb, payload, err);
+    }
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "identities of persons");
+    sqlite3_finalize(st);
+    for (int k = 0; k < 3; k++)
+        sqlite3_finalize(J.own[k]);
     return rc;
 }
 

@@ -646,6 +646,43 @@ static int identity_refs_of(jd_store *s, const char *const *agency, const char *
     return finish(q, st, rc, r, err);
 }
 
+static int persons_changed(jd_store *s, int64_t after, int64_t upto, bool *whole,
+                           int (*cb)(const char *person_id, void *payload), void *payload,
+                           jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    *whole = false;
+    int rc = prep(q,
+                  "SELECT EXISTS (SELECT 1 FROM resolve_run WHERE id > ?1 AND id <= ?2"
+                  " AND mode <> 'incremental')",
+                  &st, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int64(st, 2, upto);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        *whole = sqlite3_column_int(st, 0) != 0;
+    sqlite3_finalize(st);
+    if (r != SQLITE_ROW)
+        return jd_sq__err(q, err, "persons changed");
+    if (*whole)
+        return JD_OK;
+    if ((rc = prep(q,
+                   "SELECT person_id FROM identity_change WHERE run_id > ?1 AND run_id <= ?2"
+                   " UNION SELECT other FROM identity_change WHERE run_id > ?1 AND run_id <= ?2"
+                   " AND other IS NOT NULL",
+                   &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int64(st, 2, upto);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = cb(jd_sq__col_text(st, 0), payload)) != 0)
+            break;
+    return finish(q, st, rc, r, err);
+}
+
 const struct jd_incr_ops jd_sqlite_incr_ops = {
     .mark_now = mark_now,
     .mark_get = mark_get,
@@ -662,4 +699,6 @@ const struct jd_incr_ops jd_sqlite_incr_ops = {
     .resolve_mark_set = resolve_mark_set,
     .refs_since = refs_since,
     .identity_refs_of = identity_refs_of,
+    .persons_changed = persons_changed,
+    .identity_rows_of = jd_sq__identity_rows_of,
 };

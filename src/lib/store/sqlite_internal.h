@@ -78,6 +78,9 @@ int64_t jd_sq__now(void);
  * operation in an error. */
 int jd_sq__fill(sq *q, const char *insert_sql, const char *const *a, const char *const *b,
                 size_t n, const char *what, jd_error *err);
+/* incr_ops.h's identity_rows_of (sqlite.c, beside identity_rows). */
+int jd_sq__identity_rows_of(jd_store *s, const char *const *person_ids, size_t n,
+                            jd_identity_row_cb cb, void *payload, jd_error *err);
 
 /* Module sub-tables of the SQLite backend (see store.h). */
 extern const struct jd_concern_ops jd_sqlite_concern_ops; /* sqlite_concern.c */

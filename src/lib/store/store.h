@@ -89,6 +89,7 @@ typedef struct jd_identity_row {
     bool is_child;
     int64_t fp; /* identity_refs only: the ref's fingerprint at the last resolve run, 0 none */
     const char *nbr; /* identity_refs only: its neighbours then (jd_identity_save), or NULL */
+    int64_t identity_id; /* identity_rows(_of) only: the identity's row id (their order), 0 none */
 } jd_identity_row;
 typedef int (*jd_identity_row_cb)(const jd_identity_row *r, void *payload);
 
