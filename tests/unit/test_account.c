@@ -207,6 +207,16 @@ static long long one_value(const char *path, const char *sql)
     return v;
 }
 
+/* Account "bo" with a session started at t: its token and CSRF token. */
+static void session_at(fx *f, int64_t t, jd_account *a, char tok[JD_SESSION_TOKEN_SIZE],
+                       char csrf[JD_SESSION_TOKEN_SIZE])
+{
+    jd_error err;
+    assert_int_equal(jd_account_add(f->s, "bo", JD_ROLE_BOARD, NULL, NULL, PW, &err), JD_OK);
+    assert_int_equal(jd_account_get(f->s, "bo", a, &err), JD_OK);
+    assert_int_equal(jd_session_start(f->s, a->id, t, tok, csrf, &err), JD_OK);
+}
+
 /* The session rules both stores share (jd_store__session_live): touched at
  * most once a minute, and an idle or expired session deleted, not kept. */
 static void test_account__session_touch_and_delete(void **state)
@@ -218,9 +228,7 @@ static void test_account__session_touch_and_delete(void **state)
     jd_account a;
     char tok[JD_SESSION_TOKEN_SIZE], csrf[JD_SESSION_TOKEN_SIZE], c2[JD_SESSION_TOKEN_SIZE];
     int64_t t = 1700000000;
-    assert_int_equal(jd_account_add(f->s, "bo", JD_ROLE_BOARD, NULL, NULL, PW, &err), JD_OK);
-    assert_int_equal(jd_account_get(f->s, "bo", &a, &err), JD_OK);
-    assert_int_equal(jd_session_start(f->s, a.id, t, tok, csrf, &err), JD_OK);
+    session_at(f, t, &a, tok, csrf);
     assert_int_equal(one_value(f->path, "SELECT last_seen FROM session"), t);
     assert_int_equal(jd_session_check(f->s, tok, t + 59, &a, c2, &err), JD_OK);
     assert_int_equal(one_value(f->path, "SELECT last_seen FROM session"), t);
@@ -251,9 +259,7 @@ static void test_account__session_touch_never_waits(void **state)
     jd_account a;
     char tok[JD_SESSION_TOKEN_SIZE], csrf[JD_SESSION_TOKEN_SIZE], c2[JD_SESSION_TOKEN_SIZE];
     int64_t t = 1700000000;
-    assert_int_equal(jd_account_add(f->s, "bo", JD_ROLE_BOARD, NULL, NULL, PW, &err), JD_OK);
-    assert_int_equal(jd_account_get(f->s, "bo", &a, &err), JD_OK);
-    assert_int_equal(jd_session_start(f->s, a.id, t, tok, csrf, &err), JD_OK);
+    session_at(f, t, &a, tok, csrf);
     sqlite3 *w = NULL;
     assert_int_equal(sqlite3_open(f->path, &w), SQLITE_OK);
     assert_int_equal(sqlite3_exec(w, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);

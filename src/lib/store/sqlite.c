@@ -2068,6 +2068,10 @@ static int mentions_split(sq *q, jd_mention_cb cb, void *payload, jd_error *err)
     if (q->in_tx || !path || !*path || sqlite3_db_readonly(q->db, "main") != 0)
         return 1;
     sqlite3 *lk = write_lock_take(path);
+    if (lk && sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+        write_lock_drop(lk);
+        lk = NULL;
+    }
     if (!lk)
         return 1;
     sqlite3_stmt *st = NULL;
@@ -2075,9 +2079,7 @@ static int mentions_split(sq *q, jd_mention_cb cb, void *payload, jd_error *err)
                   PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
     jd_buf b = JD_BUF_INIT(SIZE_MAX), offs = JD_BUF_INIT(SIZE_MAX);
     /* this connection's read begins with the middle id's query */
-    int rc = jd_sq__exec(q, "BEGIN", err);
-    if (rc == JD_OK)
-        rc = sqlite3_prepare_v2(q->db, "SELECT (min(id) + max(id)) / 2 FROM person_mention", -1,
+    int rc = sqlite3_prepare_v2(q->db, "SELECT (min(id) + max(id)) / 2 FROM person_mention", -1,
                                 &st, NULL) == SQLITE_OK &&
                      sqlite3_step(st) == SQLITE_ROW
                  ? JD_OK
