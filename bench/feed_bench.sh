@@ -22,7 +22,9 @@
 # JD_LIVE_BASE=DIR reuses DIR/base.db and DIR/feed/ from an earlier run
 # (kept there by JD_LIVE_KEEP=DIR) instead of building them again;
 # JD_LIVE_ONLY=feed or call runs only that half. JD_LIVE_SERVE_ARGS adds
-# options to `joindots serve` (e.g. --incremental, the live path).
+# options to `joindots serve` (e.g. --full: serve is incremental by default
+# since the twelfth session). A stage a run did not reach is "-" (the
+# urgent lane makes the call visible before the feed's update ends).
 set -euo pipefail
 build=${1:-build}
 events=${2:-1000000}
@@ -94,17 +96,20 @@ run() {
   ana=$(echo "$upd" | sed -n 's/.*analyse \([0-9.]*\) s.*/\1/p')
   esc=$(echo "$upd" | sed -n 's/.*escalation \([0-9.]*\) s.*/\1/p')
   rel=$(grep 'reloaded the alerts' "$r/log" | tail -1 | sed -n 's/.* in \([0-9.]*\) s.*/\1/p')
-  # the live thread's CPU per stage (the machine's load aside), on stderr
+  # the live thread's CPU per stage (the machine's load aside), on stderr;
+  # the urgent lane's line (serve's default) when a call took it
   { echo "$upd" | grep -o "the live thread's cpu.*"; grep -o 'reloaded the persons.*' "$r/log" |
-      tail -1; } | sed "s/^/    $label: /" >&2
-  echo "$start $ingest $res $ana $esc $rel $visible $alert $concern"
+      tail -1; grep -o 'urgent calls first.*' "$r/log" | head -1; } | sed "s/^/    $label: /" >&2
+  # a stage the run did not reach before the call was visible (the urgent
+  # lane shows it first; the server is stopped then): "-"
+  echo "${start:--} ${ingest:--} ${res:--} ${ana:--} ${esc:--} ${rel:--} ${visible:--} ${alert:--} ${concern:--}"
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+median() { grep -v '^-$' | sort -n | awk '{a[NR]=$1} END {print (NR == 0 ? "-" : NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 report() { # FILE NAMES...
   local f=$1; shift; local i=1
   for n in "$@"; do
-    printf '  %-32s median %8.2f s  (%s)\n' "$n" "$(cut -d' ' -f$i "$f" | median)" "$(cut -d' ' -f$i "$f" | paste -sd' ')"
+    printf '  %-32s median %8s s  (%s)\n' "$n" "$(cut -d' ' -f$i "$f" | median)" "$(cut -d' ' -f$i "$f" | paste -sd' ')"
     i=$((i + 1))
   done
 }

@@ -244,6 +244,21 @@ JD_API int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_esc
                            jd_escalate_stats *stats, jd_error *err);
 
 /*
+ * After the urgent lane (jd_analyse_urgent_keys) raised alerts and opened
+ * concerns on refs no identity held yet ("U:agency:ref" keys) and a resolve
+ * has since placed them: each such open child concern (auto:child:U:...)
+ * is closed as "placed", its last entry naming the identity and the
+ * identity's own concern (auto:child:PERSON_ID), which the escalation over
+ * that child opened from the same alerts: one open concern per child, not
+ * two. Keys that are not "U:", whose ref is still unresolved, or whose
+ * identity has no open concern of its own, are left as they are.
+ * [out] placed (may be NULL): concerns closed so. Returns JD_OK,
+ * JD_EINVALID, JD_ENOMEM, JD_ESTORE.
+ */
+JD_API int jd_escalate_placed(jd_store *s, const char *const *keys, size_t n, int64_t now,
+                              int64_t *placed, jd_error *err);
+
+/*
  * jd_analyse, saved, with everything readers need stored with it in the
  * same pass over the records (analysis_doc): the concern bases of the
  * rules (child concerns from alerts at high or above, network and

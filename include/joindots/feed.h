@@ -200,6 +200,9 @@ typedef struct jd_live_stats {
      * escalation engine over them. */
     int64_t urgent_walked;
     double seconds_urgent_screen, seconds_urgent_analyse, seconds_urgent_escalate;
+    /* the urgent lane's concerns on refs the resolve placed since, closed
+     * as carried on by their identities' (jd_escalate_placed) */
+    int64_t urgent_placed;
 } jd_live_stats;
 
 /*

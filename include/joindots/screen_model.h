@@ -54,10 +54,14 @@ typedef struct jd_screen_train_opts {
                         notes, folds of whole sets (set % 4), else from the fit itself */
     unsigned family; /* kinds where the model may raise a label no rule of its own
                         matched, when a rule of the kind did (1u << JD_SCREEN_OFFENCE) */
+    unsigned open;   /* family kinds whose labels are candidates in every note, not
+                        only where a rule of the kind matched (indicators always are) */
+    unsigned only_veto;  /* kinds where the model may only veto a counted match */
+    unsigned only_raise; /* kinds where the model may only count (never veto) */
 } jd_screen_train_opts;
 #define JD_SCREEN_TRAIN_OPTS_INIT                                                                  \
     {                                                                                              \
-        0, 1e-3, 150, 1.0, 12, true, 1u << JD_SCREEN_OFFENCE                                       \
+        0, 1e-3, 150, 1.0, 12, true, 1u << JD_SCREEN_OFFENCE, 0, 0, 0                              \
     }
 
 /* Screen every note with the rules alone (S's model, if any, is not used)

@@ -19,6 +19,7 @@ static void usage(FILE *f)
             "                        [--threads N] [--partitions K|auto [--memory-mb M]]\n"
             "                        [--screen-model FILE]\n"
             "       joindots analyse --db FILE --incremental [--rules FILE] [--threads N]\n"
+            "       joindots analyse --db FILE --urgent\n"
             "\n"
             "Screens every event for exploitation indicators, keeps a risk level per\n"
             "child over time and raises alerts (child_at_risk, unrecorded_crime,\n"
@@ -33,6 +34,11 @@ static void usage(FILE *f)
             "last saved analysis touch (and whoever shares an event with them), and\n"
             "replaces only their alerts; networks stay as the last full run found\n"
             "them (a full run when none was saved yet).\n"
+            "--urgent runs the urgent lane alone (what `serve` does first after a feed):\n"
+            "call handling and police records stored since the last saved analysis are\n"
+            "screened for the bypass triggers (T1-T3), their persons analysed (an\n"
+            "unresolved ref on its own) and escalated; the watermark is left for the\n"
+            "incremental run that follows, which reconciles them.\n"
             "--threads N: the risk walk's threads (default: one per CPU, at most 8);\n"
             "the alerts are the same whatever N.\n"
             "--partitions K: analyse the persons in K passes (1-64) by a hash of their\n"
@@ -59,6 +65,42 @@ static int parse_parts(jd_analyse_opts *opts, int o, const char *arg)
     return 0;
 }
 
+/* --urgent: the urgent lane alone (jd_analyse_urgent_keys, then the
+ * escalation engine over its persons). */
+static int urgent_only(const char *db, const jd_analyse_opts *opts)
+{
+    jd_error err;
+    jd_error_clear(&err);
+    jd_store *s = NULL;
+    int rc = cli_store_open(&s, db, false, false);
+    if (rc != JD_EXIT_OK)
+        return rc;
+    jd_analyse_stats st;
+    char **keys = NULL;
+    size_t n = 0;
+    double t0 = cli_now();
+    rc = jd_analyse_urgent_keys(s, opts, &st, &keys, &n, &err);
+    jd_escalate_opts eo = JD_ESCALATE_OPTS_INIT;
+    eo.save = true;
+    eo.persons = (const char *const *)keys;
+    eo.npersons = n;
+    jd_escalate_stats es;
+    if (rc == JD_OK && n)
+        rc = jd_escalate_run(s, JD_AS_OF_NOW, 0, &eo, &es, &err);
+    jd_store_close(s);
+    if (rc < 0) {
+        jd_analyse_keys_free(keys, n);
+        cli_print_error("the urgent lane failed", &err);
+        return cli_exit_code(rc);
+    }
+    printf("urgent lane: %zu persons in %.2f s (screened in %.2f s)\n", n, cli_now() - t0,
+           st.seconds_touched);
+    for (size_t i = 0; i < n; i++)
+        printf("  %s\n", keys[i]);
+    jd_analyse_keys_free(keys, n);
+    return JD_EXIT_OK;
+}
+
 int cmd_analyse(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -67,8 +109,8 @@ int cmd_analyse(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},        {"incremental", no_argument, NULL, 'i'},
         {"threads", required_argument, NULL, 'j'}, {"partitions", required_argument, NULL, 'k'},
         {"memory-mb", required_argument, NULL, 'm'}, {"screen-model", required_argument, NULL, 's'},
-        {NULL, 0, NULL, 0}};
-    bool incremental = false;
+        {"urgent", no_argument, NULL, 'u'},      {NULL, 0, NULL, 0}};
+    bool incremental = false, urgent = false;
     cli_common co = CLI_COMMON_INIT;
     jd_analyse_opts opts = JD_ANALYSE_OPTS_INIT;
     opts.save = true;
@@ -78,6 +120,7 @@ int cmd_analyse(int argc, char **argv)
         switch (o) {
         case 'n': opts.save = false; break;
         case 'i': incremental = true; break;
+        case 'u': urgent = true; break;
         case 's': opts.screen_model = optarg; break;
         case 'j': {
             long n;
@@ -99,9 +142,11 @@ int cmd_analyse(int argc, char **argv)
     opts.as_of = co.as_of;
     opts.rules_path = co.rules;
     if (!co.db || optind != argc ||
-        (incremental && (!opts.save || opts.as_of != JD_AS_OF_NOW)) ||
+        ((incremental || urgent) && (!opts.save || opts.as_of != JD_AS_OF_NOW)) ||
         (opts.memory_mb && opts.partitions != JD_PARTITIONS_AUTO))
         return cli_usage(usage, false);
+    if (urgent)
+        return urgent_only(co.db, &opts);
     jd_error err;
     jd_error_clear(&err);
     jd_store *s = NULL;

@@ -207,7 +207,8 @@ static int usage(FILE *f, int rc)
     fprintf(f, "usage: joindots screen-train --out MODEL.json [--cv [--cv-sets LETTERS]]\n"
                "                             [--kinds off,lang,ind]\n"
                "                             [--family off|none] [--weight LETTER=W]... [--rules FILE]\n"
-               "                             [--l2 X] [--iterations N]\n"
+               "                             [--l2 X] [--iterations N] [--open off]\n"
+               "                             [--only-veto KINDS | --only-raise KINDS]\n"
                "                             CORPUS.jsonl...\n"
                "\nLearns the screen's combiner from the TUNE part of each labelled corpus\n"
                "(id number not divisible by 3; held-out notes are dropped unread) and writes\n"
@@ -219,7 +220,10 @@ static int usage(FILE *f, int rc)
                "(default 0.001) and --iterations (default 150): the penalty and the steps.\n"
                "--cv-sets: leave out only these sets in turn (\"RST\"; each must be a set of\n"
                "the corpora; needs --cv); with --cv, --out may be left out (no model is\n"
-               "trained on all the notes then).\n");
+               "trained on all the notes then). --open: family kinds whose labels are\n"
+               "candidates in every note, not only beside a match of their kind (indicators\n"
+               "always are). --only-veto / --only-raise: kinds where the model may only\n"
+               "veto a counted match / only count (never veto).\n");
     return rc;
 }
 
@@ -287,7 +291,8 @@ int cmd_screen_train(int argc, char **argv)
         {"family", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
         {"weight", required_argument, NULL, 'w'}, {"l2", required_argument, NULL, 'l'},
         {"iterations", required_argument, NULL, 'i'}, {"cv-sets", required_argument, NULL, 's'},
-        {NULL, 0, NULL, 0}};
+        {"open", required_argument, NULL, 'O'},   {"only-veto", required_argument, NULL, 'V'},
+        {"only-raise", required_argument, NULL, 'R'}, {NULL, 0, NULL, 0}};
     const char *out = NULL, *rules = NULL;
     bool cv = false;
     jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
@@ -301,6 +306,9 @@ int cmd_screen_train(int argc, char **argv)
         case 's': c.cv_sets = optarg; break;
         case 'k': o.kinds = parse_kinds(optarg); break;
         case 'f': o.family = parse_kinds(optarg); break;
+        case 'O': o.open = parse_kinds(optarg); break;
+        case 'V': o.only_veto = parse_kinds(optarg); break;
+        case 'R': o.only_raise = parse_kinds(optarg); break;
         case 'w':
             if (!optarg[0] || optarg[1] != '=' || atof(optarg + 2) <= 0) {
                 json_decref(c.rows);

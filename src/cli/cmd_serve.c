@@ -25,7 +25,7 @@ static void usage(FILE *f)
                "                      [--web DIR] [--threads N] [--port-file F]\n"
                "                      [--max-per-address N] [--request-deadline S]\n"
                "                      [--host-name NAME] [--feeds DIR] [--escalate-every S]\n"
-               "                      [--incremental]\n"
+               "                      [--full | --incremental] [--full-every S]\n"
                "\n"
                "Serves the web application and its JSON API (docs/openapi.yaml) until\n"
                "SIGTERM or SIGINT; requests in flight are finished first. The default\n"
@@ -42,12 +42,16 @@ static void usage(FILE *f)
                "  --escalate-every S    run the escalation engine every S seconds (default\n"
                "                        300; 0: only after feeds). New alerts, identities and\n"
                "                        concerns are picked up without a restart.\n"
-               "  --incremental         after feeds: urgent calls first (analysed, escalated\n"
-               "                        and shown before the feed is resolved), then only\n"
-               "                        the persons the feeds touched are analysed and\n"
-               "                        escalated; networks, clocks and the board's counts\n"
-               "                        are brought up to date by a full analysis at the\n"
-               "                        next scheduled run (--escalate-every)\n");
+               "  --incremental         the default: after feeds, urgent calls first (analysed,\n"
+               "                        escalated and shown before the feed is resolved), then\n"
+               "                        only the persons the feeds touched are analysed and\n"
+               "                        escalated\n"
+               "  --full                after feeds, analyse and escalate everyone again (what\n"
+               "                        a batch run gives, at a batch run's cost)\n"
+               "  --full-every S        after incremental updates, a full analysis and escalation\n"
+               "                        at most every S seconds (default 3600; 0: never): the\n"
+               "                        networks, clocks of persons no feed touched (overdue\n"
+               "                        return interviews) and the board's counts\n");
 }
 
 /* Parse "HOST:PORT" (IPv4). */
@@ -151,6 +155,34 @@ int cli_serve_demo(const char *db, const char *listen,
     return serve_until_signal(&so, NULL, banner, payload);
 }
 
+/* The options that take a number: --max-per-address (m), --request-deadline
+ * (D), --escalate-every (E), --full-every (V). */
+static int number_opt(jd_server_opts *so, int o, const char *arg)
+{
+    static const struct {
+        int o;
+        const char *name;
+        long lo, hi;
+    } t[] = {{'m', "--max-per-address", 1, 64},
+             {'D', "--request-deadline", 1, 600},
+             {'E', "--escalate-every", 0, 86400},
+             {'V', "--full-every", 0, 7 * 86400}};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        long n;
+        if (t[i].o != o)
+            continue;
+        if (cli_parse_range(t[i].name, arg, t[i].lo, t[i].hi, &n) < 0)
+            return -1;
+        unsigned *dst = o == 'm'   ? &so->max_per_address
+                        : o == 'D' ? &so->deadline_s
+                        : o == 'E' ? &so->escalate_every_s
+                                   : &so->full_every_s;
+        *dst = (unsigned)n;
+        return 0;
+    }
+    return -1;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
@@ -167,6 +199,8 @@ int cmd_serve(int argc, char **argv)
                                              {"feeds", required_argument, NULL, 'F'},
                                              {"escalate-every", required_argument, NULL, 'E'},
                                              {"incremental", no_argument, NULL, 'I'},
+                                             {"full", no_argument, NULL, 'U'},
+                                             {"full-every", required_argument, NULL, 'V'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     jd_server_opts so = JD_SERVER_OPTS_INIT;
@@ -206,31 +240,22 @@ int cmd_serve(int argc, char **argv)
             port_file = optarg;
             break;
         case 'm':
-        case 'D': {
-            long n;
-            if (cli_parse_range(o == 'm' ? "--max-per-address" : "--request-deadline", optarg, 1,
-                                o == 'm' ? 64 : 600, &n) < 0)
+        case 'D':
+        case 'E':
+        case 'V':
+            if (number_opt(&so, o, optarg) < 0)
                 return JD_EXIT_USAGE;
-            if (o == 'm')
-                so.max_per_address = (unsigned)n;
-            else
-                so.deadline_s = (unsigned)n;
             break;
-        }
         case 'H':
             so.host_name = optarg;
             break;
         case 'F':
             so.feeds_dir = optarg;
             break;
-        case 'E': {
-            long n;
-            if (cli_parse_range("--escalate-every", optarg, 0, 86400, &n) < 0)
-                return JD_EXIT_USAGE;
-            so.escalate_every_s = (unsigned)n;
+        case 'I':
+        case 'U':
+            so.incremental = o == 'I';
             break;
-        }
-        case 'I': so.incremental = true; break;
         case 'r':
             jd_server_print_routes(stdout);
             return JD_EXIT_OK;

@@ -96,6 +96,10 @@ static void print_update(const jd_live_stats *st, double seconds)
                "%.2f s, escalated in %.2f s\n",
                (long long)st->urgent_walked, st->seconds_urgent_screen, st->seconds_urgent_analyse,
                st->seconds_urgent_escalate);
+    if (st->urgent_placed)
+        printf("  urgent calls placed: %lld concerns on a call's ref carried on by its "
+               "identity's\n",
+               (long long)st->urgent_placed);
     if (!st->analyse_full)
         printf("  incremental analysis: %lld persons touched (found in %.2f s, %s), "
                "%lld walked (loaded in %.2f s)\n",

@@ -229,8 +229,9 @@ static int escalate_some(jd_server *srv, char **keys, size_t n, jd_error *err)
 
 /* The urgent-call fast path (--incremental): the feed's urgent records'
  * persons analysed and escalated, and what readers see reloaded, before
- * the feed is resolved. */
-static void urgent_first(jd_server *srv)
+ * the feed is resolved. [out] keys, n: the persons (for jd_escalate_placed
+ * after the update). */
+static void urgent_first(jd_server *srv, char ***out, size_t *nout)
 {
     jd_error err;
     jd_error_clear(&err);
@@ -246,13 +247,14 @@ static void urgent_first(jd_server *srv)
     double t1 = mono(), c1 = cpu_now();
     if (rc == JD_OK)
         rc = escalate_some(srv, keys, n, &err);
-    jd_analyse_keys_free(keys, n);
-    if (rc < 0) {
-        log_err("urgent calls first", &err);
+    if (rc < 0 || !n) {
+        jd_analyse_keys_free(keys, n);
+        if (rc < 0)
+            log_err("urgent calls first", &err);
         return;
     }
-    if (!n)
-        return;
+    *out = keys;
+    *nout = n;
     double t2 = mono(), c2 = cpu_now();
     reload_if_changed(srv, srv->live_counts_ok ? &srv->live_counts : NULL);
     fprintf(stderr,
@@ -263,14 +265,37 @@ static void urgent_first(jd_server *srv)
             c2 - c1, cpu_now() - c0);
 }
 
+/* The urgent lane's concerns on refs the update's resolve placed: carried
+ * on by their identities' concerns (jd_escalate_placed). */
+static void placed(jd_server *srv, char **keys, size_t n)
+{
+    if (!n)
+        return;
+    jd_error err;
+    jd_error_clear(&err);
+    int64_t np = 0;
+    pthread_mutex_lock(&srv->write_mu);
+    int rc = jd_escalate_placed(srv->live_store, (const char *const *)keys, n, 0, &np, &err);
+    pthread_mutex_unlock(&srv->write_mu);
+    if (rc < 0)
+        log_err("urgent calls placed", &err);
+    else if (np)
+        fprintf(stderr,
+                "joindots serve: urgent calls placed: %lld concerns on a call's ref carried on "
+                "by its identity's\n",
+                (long long)np);
+}
+
 /* resolve, analyse, escalation: each stage under write_mu. */
 static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
 {
     jd_store *s = srv->live_store;
     jd_error err;
     jd_error_clear(&err);
+    char **urgent = NULL;
+    size_t nurgent = 0;
     if (srv->o.incremental)
-        urgent_first(srv);
+        urgent_first(srv, &urgent, &nurgent);
     double t0 = mono(), c0 = cpu_now();
     jd_live_stats rs; /* incremental once a full run stored its parameters */
     memset(&rs, 0, sizeof rs);
@@ -289,6 +314,7 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
         reload_locked(srv, NULL);
     pthread_mutex_unlock(&srv->idx_build_mu);
     if (rc < 0) {
+        jd_analyse_keys_free(urgent, nurgent);
         log_err("resolve after a feed failed", &err);
         return;
     }
@@ -305,6 +331,7 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     double t2 = mono(), c2 = cpu_now();
     if (rc < 0) {
         jd_analyse_keys_free(walked, nwalked);
+        jd_analyse_keys_free(urgent, nurgent);
         log_err("analysis after a feed failed", &err);
         return;
     }
@@ -334,6 +361,8 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     jd_analyse_keys_free(walked, nwalked);
     if (rc < 0)
         log_err("escalation after a feed failed", &err);
+    placed(srv, urgent, nurgent);
+    jd_analyse_keys_free(urgent, nurgent);
     fprintf(stderr,
             "joindots serve: updated after feeds: resolve %.2f s (%lld identities; %s: %lld refs "
             "new or changed, %lld re-resolved), analyse %.2f s (%lld alerts), escalation %.2f s "
@@ -344,10 +373,51 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
             cpu_now() - c2);
 }
 
+/* The escalation engine over everyone, on its schedule (--escalate-every). */
+static void scheduled_escalation(jd_server *srv)
+{
+    jd_error err;
+    jd_error_clear(&err);
+    jd_live_stats ls;
+    pthread_mutex_lock(&srv->write_mu);
+    if (jd_live_escalate(srv->live_store, NULL, &ls, &err) < 0)
+        log_err("scheduled escalation run failed", &err);
+    pthread_mutex_unlock(&srv->write_mu);
+}
+
+/* After incremental updates, at most every full_every_s (--full-every): the
+ * full analysis they leave to the schedule (networks, clocks of persons no
+ * feed touched, the board's counts), with the documents readers serve
+ * (graph, profiles), then the escalation engine over everyone. */
+static void scheduled_full(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
+{
+    jd_error err;
+    jd_error_clear(&err);
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    ao.save = true;
+    double t0 = mono(), c0 = cpu_now();
+    pthread_mutex_lock(&srv->write_mu);
+    int rc = jd_escalate_analyse(srv->live_store, &ao, as, &err);
+    pthread_mutex_unlock(&srv->write_mu);
+    if (rc < 0) {
+        log_err("scheduled full analysis failed", &err);
+    } else {
+        srv->live_full_due = false;
+        srv->live_counts = *as;
+        srv->live_counts_ok = *have_stats = true;
+        fprintf(stderr,
+                "joindots serve: scheduled full analysis after incremental updates in %.2f s "
+                "(cpu %.2f s; %lld alerts)\n",
+                mono() - t0, cpu_now() - c0, (long long)as->alerts);
+    }
+    scheduled_escalation(srv);
+}
+
 static void *live_main(void *p)
 {
     jd_server *srv = p;
     double next_escalate = mono() + (double)srv->o.escalate_every_s;
+    double next_full = mono() + (double)srv->o.full_every_s;
     unsigned check_ms = srv->o.check_ms ? srv->o.check_ms : 1000;
     /* tests: a long interval keeps a stale index loaded (test_serve_sec) */
     const char *cms = getenv("JD_LIVE_CHECK_MS");
@@ -387,36 +457,12 @@ static void *live_main(void *p)
         if (landed || kicked) {
             update(srv, &as, &have_stats);
             next_escalate = mono() + (double)srv->o.escalate_every_s;
+        } else if (srv->live_full_due && srv->o.full_every_s && mono() >= next_full) {
+            scheduled_full(srv, &as, &have_stats);
+            next_full = mono() + (double)srv->o.full_every_s;
+            next_escalate = mono() + (double)srv->o.escalate_every_s;
         } else if (srv->o.escalate_every_s && mono() >= next_escalate) {
-            jd_error err;
-            jd_error_clear(&err);
-            jd_live_stats ls;
-            if (srv->live_full_due) {
-                /* after incremental updates: the full analysis they leave
-                 * to the schedule (networks, clocks, the board's counts),
-                 * with the documents readers serve (graph, profiles) */
-                jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
-                ao.save = true;
-                double t0 = mono();
-                pthread_mutex_lock(&srv->write_mu);
-                int rc = jd_escalate_analyse(srv->live_store, &ao, &as, &err);
-                pthread_mutex_unlock(&srv->write_mu);
-                if (rc < 0) {
-                    log_err("scheduled full analysis failed", &err);
-                } else {
-                    srv->live_full_due = false;
-                    srv->live_counts = as;
-                    srv->live_counts_ok = have_stats = true;
-                    fprintf(stderr,
-                            "joindots serve: scheduled full analysis after incremental updates in "
-                            "%.2f s (%lld alerts)\n",
-                            mono() - t0, (long long)as.alerts);
-                }
-            }
-            pthread_mutex_lock(&srv->write_mu);
-            if (jd_live_escalate(srv->live_store, NULL, &ls, &err) < 0)
-                log_err("scheduled escalation run failed", &err);
-            pthread_mutex_unlock(&srv->write_mu);
+            scheduled_escalation(srv);
             next_escalate = mono() + (double)srv->o.escalate_every_s;
         }
         reload_if_changed(srv, have_stats ? &as : NULL);

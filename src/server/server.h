@@ -41,13 +41,17 @@ typedef struct jd_server_opts {
     size_t max_feed_body;      /* bytes of one feed upload (POST /api/feeds/{agency}) */
     unsigned check_ms;         /* how often the store's change counter is read */
     bool incremental;          /* after feeds: the urgent-call fast path, then an incremental
-                                  analysis and escalation (jd_analyse_incremental) */
+                                  analysis and escalation (jd_analyse_incremental); the
+                                  default (`serve --full`: false, a full re-run each time) */
+    unsigned full_every_s;     /* after incremental updates, a full analysis and escalation at
+                                  most this often (networks, clocks of untouched persons, the
+                                  board's counts and hotspots); 0: never (a nightly batch) */
 } jd_server_opts;
 
 #define JD_SERVER_OPTS_INIT                                                                        \
     {                                                                                              \
         NULL, "127.0.0.1", 8080, NULL, NULL, NULL, 4, 64, 30, 65536, 20, 8, 10, NULL, NULL, 300,   \
-            (size_t)64 << 20, 1000, false                                                          \
+            (size_t)64 << 20, 1000, true, 3600                                                     \
     }
 
 typedef struct jd_server jd_server;

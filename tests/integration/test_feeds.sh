@@ -197,6 +197,8 @@ for _ in $(seq 1 600); do alerts | grep -q CHLIVE2 && { seen=0; break; }; sleep 
 is $seen 0 "the server shows the new critical alert without a restart"
 # the live thread swaps in the new persons right after the resolve, before
 # the analysis: requests never build the index themselves while it runs
+# (the urgent lane shows the call before the update ends: wait for its end)
+for _ in $(seq 1 600); do grep -q 'updated after feeds' "$SCRATCH/serve.log" && break; sleep 0.1; done
 awk '/reloaded the persons/ {p = 1} /updated after feeds/ {ok = ok || p} END {exit !ok}' "$SCRATCH/serve.log"
 ok $? "the persons were reloaded after the resolve, before the update's end"
 curl -s -b "$SCRATCH/a.jar" "$B/api/search?q=Nell" | python3 -c '

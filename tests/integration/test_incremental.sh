@@ -147,6 +147,7 @@ cmp -s "$W/inc.c" "$W/full.c"; ok $? "escalated over the persons walked = a full
 
 # the urgent-call fast path: the call's child is analysed and escalated
 # before the feed is resolved, then the update runs as usual
+W_pre=$(store_copy "$WDB" w_pre) # before the call, for the urgent lane alone below
 mkdir -p "$W/drop/call_handling"; cp -r "$SRC/tests/data/bundles/feed_call" "$W/drop/call_handling/call"
 touch "$W/drop/call_handling/call.done"
 "$JD" watch --db "$WDB" --once --incremental "$W/drop" > "$W/call.out" 2>&1
@@ -160,6 +161,23 @@ grep -q 'incremental analysis:.*identities from the resolve run' "$W/call.out"; 
 is "$(db_query "$WDB" "$stale")" 0 "analysis_ref holds every resolved ref as the analysis saw it, the call's new ref included"
 sub=$(db_query "$WDB" "SELECT subject FROM alert WHERE kind = 'child_at_risk' AND doc LIKE '%CHLIVE1%'")
 is "$(db_query "$WDB" "SELECT count(*) FROM concern WHERE id = 'auto:child:$sub'")" "1" "and the escalation engine opened the child's concern"
+# reconciled once: the urgent lane's alerts and concern on the call's ref
+# (U:call_handling:CLIVE1) gave way to the child's own
+is "$(db_query "$WDB" "SELECT count(*) FROM alert WHERE subject LIKE 'U:%' OR doc LIKE '%urgent_lane%'")" "0" "after the update no alert is left on the call's ref, none says it came by the urgent lane"
+is "$(db_query "$WDB" "SELECT count(*) FROM concern WHERE status <> 'closed' AND (id = 'auto:child:$sub' OR id = 'auto:child:U:call_handling:CLIVE1')")" "1" "one open concern for the call's child, not two"
+grep -q 'urgent calls placed: 1 concerns' "$W/call.out"; ok $? "the lane's concern on the ref was placed: $(grep -o 'urgent calls placed.*' "$W/call.out")"
+is "$(db_query "$WDB" "SELECT status FROM concern WHERE id = 'auto:child:U:call_handling:CLIVE1'")" "closed" "the lane's concern on the ref is closed"
+db_query "$WDB" "SELECT doc FROM concern_event WHERE concern_id = 'auto:child:U:call_handling:CLIVE1' AND action = 'placed'" | grep -q "\"auto:child:$sub\""; ok $? "its last entry (placed) names the child's concern it continues as"
+# the urgent lane alone (`analyse --urgent`, what serve does first): the
+# critical alert and the concern at once, on the ref (identity pending),
+# each alert saying it came by the lane and why
+"$JD" ingest --db "$W_pre" --quiet "$SRC/tests/data/bundles/feed_call" >/dev/null 2>&1
+"$JD" analyse --db "$W_pre" --urgent > "$W/urgent.out" 2>&1; ok $? "analyse --urgent runs: $(head -1 "$W/urgent.out")"
+lane() { db_query "$W_pre" "SELECT doc FROM alert WHERE id = 'child_at_risk:U:call_handling:CLIVE1' AND level = 'critical'" | python3 -c 'import json,sys; d=json.load(sys.stdin)["urgent_lane"]; print(d["lane"], d["identity"], d["why"]["rule"], d["why"]["matched"])' 2>/dev/null; }
+is "$(lane)" "urgent pending T2 being held against her will in a flat by" "the critical alert is on the call's ref, says urgent lane, identity pending, and why (T2, the words)"
+is "$(db_query "$W_pre" "SELECT status FROM concern WHERE id = 'auto:child:U:call_handling:CLIVE1'")" "open" "and the escalation opened its concern at once"
+is "$(db_query "$W_pre" "SELECT count(*) FROM alert WHERE doc LIKE '%urgent_lane%' AND subject <> 'U:call_handling:CLIVE1'")" "0" "no other person's alert carries the lane's note"
+"$JD" analyse --db "$W_pre" --urgent --no-save >/dev/null 2>&1; is $? 2 "analyse --urgent --no-save is refused"
 # a feed with no urgent record takes no fast path
 mkdir -p "$W/drop/school"; mkdir -p "$W/q/school"
 python3 - "$W/county" "$W/drop/school/quiet" <<'PY'
@@ -229,7 +247,7 @@ db_query "$SDB" "DELETE FROM analysis_doc WHERE name = 'net:hotspots'"
 db_query "$SDB" "INSERT INTO analysis_doc(name, run_id, ingest_gen, identity_gen, doc) VALUES ('net:hotspots', (SELECT max(id) FROM analysis_run), (SELECT coalesce(max(id), 0) FROM ingest_run), (SELECT coalesce(max(id), 0) FROM resolve_run), '{\"hotspots\": [{\"place\": \"Sentinel Place\", \"children\": [1, 2, 3], \"adults\": [], \"objects\": [], \"record_count\": 7}], \"min_children\": 3}')"
 # JD_LIVE_CHECK_PATCH: each reload's patched alerts and board (only what
 # the runs since the last reload wrote is read) compared with a full read
-JD_LIVE_CHECK_PATCH=1 "$JD" serve --db "$SDB" --listen 127.0.0.1:0 --port-file "$S/port" --feeds "$S/drop" --escalate-every 3 --incremental 2>"$S/serve.log" &
+JD_LIVE_CHECK_PATCH=1 "$JD" serve --db "$SDB" --listen 127.0.0.1:0 --port-file "$S/port" --feeds "$S/drop" --escalate-every 3 --full-every 3 2>"$S/serve.log" &
 SPID=$!
 for _ in $(seq 1 100); do [ -s "$S/port" ] && break; sleep 0.1; done
 B="http://127.0.0.1:$(cat "$S/port")"
@@ -250,11 +268,18 @@ touch "$S/drop/call_handling/c3.done"
 seen=1
 for _ in $(seq 1 300); do crit | grep -q CHLIVE3 && { seen=0; break; }; sleep 0.1; done
 is $seen 0 "the server shows the call's critical alert (GET /api/alerts) without a restart"
+# (the line follows the reload that showed the alert: wait for it)
+for _ in $(seq 1 100); do grep -q 'urgent calls first' "$S/serve.log" && break; sleep 0.1; done
 grep -q 'urgent calls first: 1 persons' "$S/serve.log"; ok $? "through the fast path: $(grep -o 'urgent calls first.*' "$S/serve.log" | head -1)"
 hot | grep -q 'Sentinel Place'; ok $? "the reload after the urgent call kept the board's hotspots (not built from the county)"
-PID=$(crit | python3 -c 'import json,sys; print([a["subject"]["person_id"] for a in json.load(sys.stdin)["alerts"] if "CHLIVE3" in json.dumps(a)][0])' 2>/dev/null)
+# the alert's subject, read again each time: the call's ref (the urgent
+# lane, identity pending) until the update places it in its identity, whose
+# concern then continues the ref's (closed as placed)
 seen=1
-for _ in $(seq 1 100); do curl -s -b "$S/a.jar" "$B/api/concerns?all=1" | grep -q "\"$PID\"" && { seen=0; break; }; sleep 0.1; done
+for _ in $(seq 1 100); do
+  PID=$(crit | python3 -c 'import json,sys; print([a["subject"]["person_id"] for a in json.load(sys.stdin)["alerts"] if "CHLIVE3" in json.dumps(a)][0])' 2>/dev/null)
+  curl -s -b "$S/a.jar" "$B/api/concerns?all=1" | grep -q "\"$PID\"" && { seen=0; break; }; sleep 0.1
+done
 [ -n "$PID" ] && [ $seen = 0 ]; ok $? "and the concern the escalation engine opened for that child ($PID)"
 for _ in $(seq 1 100); do grep -q 'updated after feeds' "$S/serve.log" && break; sleep 0.1; done
 grep -q 'updated after feeds' "$S/serve.log"; ok $? "then the feed is resolved, analysed incrementally and escalated"

@@ -165,6 +165,36 @@ assert all(x["model"]["p"] >= x["model"]["threshold"] and "weighed most" in x["m
            for x in m), m
 PY
 ok $? "screen --model screen_model_ind.json: modelled indicators name p and features"
+# the wording model (data/rules/screen_model_lang.json, opt-in): a slug it
+# decides names its probability and its word families; a quoted challenge
+# counts nothing
+"$JD" screen --model "$SRC/data/rules/screen_model_lang.json" --age 14 --format json \
+  "Kayla went to the flat under her own steam." >"$SCRATCH/lang.json" &&
+  "$JD" screen --model "$SRC/data/rules/screen_model_lang.json" --age 14 --format json \
+    'Mum says "she went of her own accord"; this is grooming by adults.' >"$SCRATCH/langq.json"
+python3 - "$SCRATCH/lang.json" "$SCRATCH/langq.json" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))
+m = [x for x in v["language"] if x["slug"] == "own_accord" and "model" in x]
+assert m and m[0]["model"]["p"] >= m[0]["model"]["threshold"], v
+assert "lex:volition" in m[0]["model"]["features"], m
+assert json.load(open(sys.argv[2]))["language"] == []
+PY
+ok $? "screen --model screen_model_lang.json: a modelled slug names p and its word families"
+# the offences model (data/rules/screen_model_off.json, opt-in): every offence
+# it counts names its probability and what weighed most, and has words to show
+"$JD" screen --model "$SRC/data/rules/screen_model_off.json" --age 14 --format json \
+  "Found at a trap house in another town with wraps on her; she said she owed them money." \
+  >"$SCRATCH/off.json"
+python3 - "$SCRATCH/off.json" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))
+m = [x for x in v["offences"] if "model" in x]
+assert m, v
+assert all(x["model"]["p"] >= x["model"]["threshold"] and "weighed most" in x["model"]["features"]
+           and x.get("words") for x in m), m
+PY
+ok $? "screen --model screen_model_off.json: modelled offences name p, features and words"
 "$JD" screen-train --cv --cv-sets B --kinds lang "$SCRATCH/syn.jsonl" >"$SCRATCH/cvb.txt" 2>&1 &&
   grep -q "^set B" "$SCRATCH/cvb.txt" && ! grep -q "^set A" "$SCRATCH/cvb.txt"
 ok $? "screen-train --cv --cv-sets B: only set B left out, no --out needed"

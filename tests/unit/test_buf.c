@@ -191,6 +191,32 @@ static void test_strmap__many_keys(void **state)
     jd_strmap_free(&m);
 }
 
+/* jd_strmap_key: the map's own copy of a key (not the caller's buffer),
+ * the same pointer after the map has grown many times; NULL for a key
+ * absent, and on a map never written. */
+static void test_strmap__key(void **state)
+{
+    (void)state;
+    jd_strmap m;
+    jd_strmap_init(&m);
+    assert_null(jd_strmap_key(&m, "a", 1));
+    char k[32] = "U:police:N1";
+    bool added;
+    assert_non_null(jd_strmap_put(&m, k, strlen(k), 0, &added));
+    const char *own = jd_strmap_key(&m, k, strlen(k));
+    assert_non_null(own);
+    assert_true(own != k);
+    for (uint32_t i = 1; i < 20000; i++) {
+        int n = snprintf(k, sizeof k, "U:csc:C-%u", i);
+        assert_non_null(jd_strmap_put(&m, k, (size_t)n, i, &added));
+    }
+    assert_ptr_equal(jd_strmap_key(&m, "U:police:N1", 11), own);
+    assert_string_equal(own, "U:police:N1");
+    assert_null(jd_strmap_key(&m, "U:police:N", 10));
+    assert_string_equal(jd_strmap_key(&m, "U:csc:C-19999", 13), "U:csc:C-19999");
+    jd_strmap_free(&m);
+}
+
 /* jd_grow: room for what is asked, nothing when there is room already, and
  * a byte count that would overflow refused with the array left as it was. */
 static void test_grow__room_and_overflow(void **state)
@@ -239,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_str__helpers),
         cmocka_unit_test(test_hash_fast__sensitive_to_every_byte),
         cmocka_unit_test(test_strmap__many_keys),
+        cmocka_unit_test(test_strmap__key),
         cmocka_unit_test(test_grow__room_and_overflow),
         cmocka_unit_test(test_oom__one_error),
     };

@@ -114,17 +114,17 @@ static void test_screen_model__family_features(void **state)
     jd_screen_set_weak(f->S, true); /* the weak candidates, as training reads them */
     jd_screen_note in = note("YP went of her own accord with the older males.", 14);
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
-    assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_LANGUAGE, "own_accord"));
-    assert_true(jd_screen__family_candidate(&f->res, JD_SCREEN_LANGUAGE, "consent"));
+    assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_LANGUAGE, "own_accord", false));
+    assert_true(jd_screen__family_candidate(&f->res, JD_SCREEN_LANGUAGE, "consent", false));
     /* weak evidence (scr-recall): "went ... with the older males" is a weak
      * C15 match, a candidate of its own, but weak matches open no family
      * (nor does a note with no offence match at all) */
-    assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_OFFENCE, "C2"));
+    assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_OFFENCE, "C2", false));
     assert_true(jd_screen__candidate(&f->res, JD_SCREEN_OFFENCE, "C15", &(int){0}, &(int){0}));
     jd_screen_result calm_res = {0};
     jd_screen_note calm = note("YP went to school of her own accord.", 14);
     assert_int_equal(jd_screen_run(f->S, &calm, &calm_res, &err), JD_OK);
-    assert_false(jd_screen__family_candidate(&calm_res, JD_SCREEN_OFFENCE, "C2"));
+    assert_false(jd_screen__family_candidate(&calm_res, JD_SCREEN_OFFENCE, "C2", false));
     jd_screen_result_free(&calm_res);
     jd_screen_match proto = {0};
     proto.kind = JD_SCREEN_LANGUAGE;
@@ -247,8 +247,8 @@ static void test_screen_model__indicator_open(void **state)
     jd_screen_set_model(f->S, NULL);
     jd_screen_note in = note("Met the zulu team at school. Polish family, quiet week.", 14);
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
-    assert_true(jd_screen__family_candidate(&f->res, JD_SCREEN_INDICATOR, "M09"));
-    assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_OFFENCE, "C2"));
+    assert_true(jd_screen__family_candidate(&f->res, JD_SCREEN_INDICATOR, "M09", false));
+    assert_false(jd_screen__family_candidate(&f->res, JD_SCREEN_OFFENCE, "C2", false));
     jd_screen_match proto = {0};
     proto.kind = JD_SCREEN_INDICATOR;
     proto.code = "M09";
@@ -271,13 +271,89 @@ static void test_screen_model__indicator_open(void **state)
     assert_true(v_short == 0.5f);
     assert_true(v_long > 0 && v_long < 0.5f);
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
-    proto.kind = JD_SCREEN_LANGUAGE; /* pairs of the note for indicators only */
-    proto.code = "consent";
+    proto.kind = JD_SCREEN_OFFENCE; /* the note's pairs for every kind */
+    proto.code = "C2";
     assert_int_equal(jd_screen__features_for(&fv, st, &in, &f->res, &proto, -1, -1), JD_OK);
-    assert_true(has_feature(&fv, "consent|n:zulu"));
-    assert_false(has_feature_part(&fv, "nb:"));
+    assert_true(has_feature(&fv, "C2|n:zulu"));
+    assert_true(has_feature_part(&fv, "nb:"));
     jd_sm__fv_free(&fv);
     jd_sm__stemmer_free(st);
+}
+
+/* The features of a wording label no rule of its own matched, on `text`. */
+static void lang_features(fx *f, jd_sm_stemmer *st, jd_sm_fv *fv, const char *text,
+                          jd_screen_kind kind, const char *code)
+{
+    jd_error err;
+    jd_screen_set_model(f->S, NULL);
+    jd_screen_note in = note(text, 14);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    jd_screen_match proto = {0};
+    proto.kind = kind;
+    proto.code = code;
+    proto.start = proto.end = -1;
+    assert_int_equal(jd_screen__features_for(fv, st, &in, &f->res, &proto, -1, -1), JD_OK);
+}
+
+/* Wording is open (a candidate in every note) and reads word families by
+ * meaning: the writer's own, in a sentence naming the child, or quoted. */
+static void test_screen_model__lang_families(void **state)
+{
+    fx *f = *state;
+    jd_sm_stemmer *st;
+    jd_sm_fv fv = {0};
+    assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
+    lang_features(f, st, &fv, "Quiet week at the unit. Zulu team visited.", JD_SCREEN_LANGUAGE,
+                  "own_accord");
+    assert_true(jd_screen__family_candidate(&f->res, JD_SCREEN_LANGUAGE, "own_accord", false));
+    assert_true(has_feature(&fv, "own_accord|nb:zulu_team")); /* pairs, as for indicators */
+    assert_false(has_feature_part(&fv, "lex"));
+    lang_features(f, st, &fv, "The men collected YP and she went along readily.",
+                  JD_SCREEN_LANGUAGE, "own_accord");
+    assert_true(has_feature(&fv, "own_accord|lex:volition"));  /* "readily" */
+    assert_true(has_feature(&fv, "own_accord|lexc:volition")); /* "YP", "she" */
+    assert_true(has_feature(&fv, "own_accord|lex:consent"));   /* the frame "went along" */
+    assert_false(has_feature(&fv, "own_accord|lexq:volition"));
+    lang_features(f, st, &fv, "The landlord was willing to help. Her room is tidy.",
+                  JD_SCREEN_LANGUAGE, "own_accord");
+    assert_true(has_feature(&fv, "own_accord|lex:volition"));
+    assert_false(has_feature(&fv, "own_accord|lexc:volition")); /* no child in that sentence */
+    lang_features(f, st, &fv, "Mum says \"she went willingly\"; this is grooming.",
+                  JD_SCREEN_LANGUAGE, "own_accord");
+    assert_true(has_feature(&fv, "own_accord|lexq:volition"));
+    assert_false(has_feature(&fv, "own_accord|lex:volition"));
+    assert_true(has_feature(&fv, "own_accord|lex:reframe"));  /* "grooming" */
+    assert_true(has_feature(&fv, "own_accord|lex:reported")); /* "says" */
+    /* curly quotes close; a new line ends an unclosed quotation */
+    lang_features(f, st, &fv, "She said \xe2\x80\x9cI go under my own steam\xe2\x80\x9d. Tidy.\n"
+                  "Kayla says \"no\nShe went under her own steam.",
+                  JD_SCREEN_LANGUAGE, "own_accord");
+    assert_true(has_feature(&fv, "own_accord|lexq:volition"));
+    assert_true(has_feature(&fv, "own_accord|lexc:volition"));
+    /* an indicator reads no families */
+    lang_features(f, st, &fv, "She went willingly.", JD_SCREEN_INDICATOR, "M09");
+    assert_false(has_feature_part(&fv, "lex"));
+    jd_sm__fv_free(&fv);
+    jd_sm__stemmer_free(st);
+}
+
+/* NSYN notes in two sets, "<lead>Met the zulu|yankee team at the library
+ * today|again."; the gold is yes[0] when the note names the zulu team. */
+static void zulu_corpus(jd_screen_gold *g, char (*text)[96], char (*id)[8], const char *lead,
+                        const char *const *yes)
+{
+    memset(g, 0, NSYN * sizeof *g);
+    for (int i = 0; i < NSYN; i++) {
+        bool pos = i % 2 == 0;
+        snprintf(text[i], 96, "%sMet the %s team at the library %s.", lead,
+                 pos ? "zulu" : "yankee", i % 3 ? "today" : "again");
+        snprintf(id[i], 8, "%c%04d", i < NSYN / 2 ? 'A' : 'B', i + 1);
+        g[i].note = note(text[i], 15);
+        g[i].note.id = id[i];
+        g[i].labels = pos ? yes : NULL;
+        g[i].nlabels = pos ? 1 : 0;
+        g[i].set = i < NSYN / 2 ? 0 : 1;
+    }
 }
 
 /* 24 notes no indicator rule matches; the gold has M09 when the note names
@@ -290,18 +366,7 @@ static void test_screen_model__indicator_raised(void **state)
     char text[NSYN][96], id[NSYN][8];
     const char *yes[1] = {"M09"};
     jd_screen_gold g[NSYN];
-    memset(g, 0, sizeof g);
-    for (int i = 0; i < NSYN; i++) {
-        bool pos = i % 2 == 0;
-        snprintf(text[i], sizeof text[i], "Met the %s team at the library %s.",
-                 pos ? "zulu" : "yankee", i % 3 ? "today" : "again");
-        snprintf(id[i], sizeof id[i], "%c%04d", i < NSYN / 2 ? 'A' : 'B', i + 1);
-        g[i].note = note(text[i], 15);
-        g[i].note.id = id[i];
-        g[i].labels = pos ? yes : NULL;
-        g[i].nlabels = pos ? 1 : 0;
-        g[i].set = i < NSYN / 2 ? 0 : 1;
-    }
+    zulu_corpus(g, text, id, "", yes);
     jd_screen_data *D;
     assert_int_equal(jd_screen_data_new(&D, f->S, g, NSYN, &err), JD_OK);
     jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
@@ -334,6 +399,143 @@ static void test_screen_model__indicator_raised(void **state)
     for (size_t i = 0; i < f->res.n; i++)
         assert_string_not_equal(f->res.m[i].code, "M09");
     jd_screen_set_model(f->S, NULL);
+    jd_screen_data_free(D);
+}
+
+/* The C20 match of f->res, or NULL. */
+static const jd_screen_match *c20_of(const fx *f)
+{
+    for (size_t i = 0; i < f->res.n; i++)
+        if (!strcmp(f->res.m[i].code, "C20"))
+            return &f->res.m[i];
+    return NULL;
+}
+
+/* 24 notes no offence rule matches; the gold has C20 when the note names the
+ * zulu team. Open (`open`), the offences model raises C20 from the note's
+ * words and shows the sentence that weighed most; closed (the default) it
+ * cannot, no offence rule having matched; veto-only it raises nothing. */
+static void test_screen_model__offence_open_raised(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    char text[NSYN][96], id[NSYN][8];
+    const char *yes[1] = {"C20"};
+    jd_screen_gold g[NSYN];
+    zulu_corpus(g, text, id, "Quiet week. ", yes);
+    jd_screen_data *D;
+    assert_int_equal(jd_screen_data_new(&D, f->S, g, NSYN, &err), JD_OK);
+    jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
+    o.kinds = o.family = 1u << JD_SCREEN_OFFENCE;
+    o.min_label = 4;
+    o.l2 = 1e-5;
+    o.inner_cv = false; /* two sets: thresholds from the fit itself */
+    jd_screen_counts rules[3] = {{0}}, closed[3] = {{0}}, open[3] = {{0}}, veto[3] = {{0}};
+    jd_screen_model *mc, *mo, *mv;
+    assert_int_equal(jd_screen_model_train(&mc, D, NULL, &o, &err), JD_OK);
+    o.open = o.kinds;
+    assert_int_equal(jd_screen_model_train(&mo, D, NULL, &o, &err), JD_OK);
+    o.only_veto = o.kinds;
+    assert_int_equal(jd_screen_model_train(&mv, D, NULL, &o, &err), JD_OK);
+    assert_int_equal(jd_screen_data_score(D, NULL, NULL, rules, &err), JD_OK);
+    assert_int_equal(jd_screen_data_score(D, mc, NULL, closed, &err), JD_OK);
+    assert_int_equal(jd_screen_data_score(D, mo, NULL, open, &err), JD_OK);
+    assert_int_equal(jd_screen_data_score(D, mv, NULL, veto, &err), JD_OK);
+    assert_int_equal(rules[JD_SCREEN_OFFENCE].tp, 0);
+    assert_int_equal(closed[JD_SCREEN_OFFENCE].tp, 0);
+    assert_int_equal(veto[JD_SCREEN_OFFENCE].tp, 0);
+    assert_int_equal(open[JD_SCREEN_OFFENCE].tp, NSYN / 2);
+    assert_int_equal(open[JD_SCREEN_OFFENCE].fp, 0);
+    jd_screen_model_free(mc);
+    jd_screen_model_free(mv);
+    jd_screen_set_model(f->S, mo);
+    jd_screen_note in = note("Quiet week. Met the zulu team at the library today.", 15);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    const jd_screen_match *r = c20_of(f);
+    assert_non_null(r);
+    if (!r)
+        return;
+    assert_true(r->counts && r->modelled && r->prob >= r->threshold && !r->recorded);
+    assert_non_null(strstr(r->why, "from the note's words"));
+    assert_non_null(strstr(r->model, "zulu"));
+    /* the sentence shown is the one whose words weighed most */
+    assert_int_equal(r->start, (int)strlen("Quiet week. "));
+    in.crime_recorded = 1; /* the record's answer holds for a raised offence */
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    assert_true(c20_of(f) && c20_of(f)->recorded);
+    in = note("Quiet week. Met the yankee team at the library today.", 15);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    assert_null(c20_of(f));
+    jd_screen_set_model(f->S, NULL);
+    jd_screen_data_free(D);
+}
+
+static void test_screen_model__only(void **state)
+{
+    (void)state;
+    assert_true(jd_sm__counts(JD_SM_BOTH, false, 0.6, 0.5));
+    assert_false(jd_sm__counts(JD_SM_BOTH, true, 0.4, 0.5));
+    assert_false(jd_sm__counts(JD_SM_VETO, false, 0.9, 0.5)); /* never counts */
+    assert_false(jd_sm__counts(JD_SM_VETO, true, 0.4, 0.5));
+    assert_true(jd_sm__counts(JD_SM_VETO, true, 0.6, 0.5));
+    assert_true(jd_sm__counts(JD_SM_RAISE, true, 0.1, 0.5)); /* never vetoes */
+    assert_true(jd_sm__counts(JD_SM_RAISE, false, 0.6, 0.5));
+    assert_false(jd_sm__counts(JD_SM_RAISE, false, 0.4, 0.5));
+}
+
+/* Wording is open too: a slug no rule matched is raised from the note's
+ * words, learnt from the notes the rule matched (shadows) and those it
+ * missed; the notes without the slug keep none. */
+static void test_screen_model__wording_raised(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    char text[NSYN][96], id[NSYN][8];
+    const char *yes[1] = {"own_accord"};
+    jd_screen_gold g[NSYN];
+    memset(g, 0, sizeof g);
+    for (int i = 0; i < NSYN; i++) {
+        const char *form[] = {"YP went of her own accord with the alpha team",
+                              "YP met the alpha team", "YP met the bravo team"};
+        snprintf(text[i], sizeof text[i], "%s %s.", form[i % 3], i % 2 ? "today" : "again");
+        snprintf(id[i], sizeof id[i], "%c%04d", i < NSYN / 2 ? 'A' : 'B', i + 1);
+        g[i].note = note(text[i], 15);
+        g[i].note.id = id[i];
+        g[i].labels = i % 3 < 2 ? yes : NULL;
+        g[i].nlabels = i % 3 < 2 ? 1 : 0;
+        g[i].set = i < NSYN / 2 ? 0 : 1;
+    }
+    jd_screen_data *D;
+    assert_int_equal(jd_screen_data_new(&D, f->S, g, NSYN, &err), JD_OK);
+    jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
+    o.kinds = o.family = 1u << JD_SCREEN_LANGUAGE;
+    o.min_label = 4;
+    jd_screen_model *m;
+    assert_int_equal(jd_screen_model_train(&m, D, NULL, &o, &err), JD_OK);
+    jd_screen_counts rules[3] = {{0}}, model[3] = {{0}};
+    assert_int_equal(jd_screen_data_score(D, NULL, NULL, rules, &err), JD_OK);
+    assert_int_equal(jd_screen_data_score(D, m, NULL, model, &err), JD_OK);
+    assert_int_equal(rules[JD_SCREEN_LANGUAGE].tp, NSYN / 3);
+    assert_int_equal(rules[JD_SCREEN_LANGUAGE].fn, NSYN / 3);
+    assert_int_equal(model[JD_SCREEN_LANGUAGE].tp, 2 * NSYN / 3);
+    assert_int_equal(model[JD_SCREEN_LANGUAGE].fp, 0);
+    jd_screen_set_model(f->S, m);
+    jd_screen_note in = note("YP met the alpha team at the library.", 15);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    const jd_screen_match *r = NULL;
+    for (size_t i = 0; i < f->res.n; i++)
+        r = strcmp(f->res.m[i].code, "own_accord") ? r : &f->res.m[i];
+    assert_non_null(r);
+    if (r) {
+        assert_true(r->counts && r->modelled && r->prob >= r->threshold);
+        assert_non_null(strstr(r->why, "counted by the model"));
+        assert_non_null(strstr(r->model, "weighed most"));
+    }
+    in.text = "YP met the bravo team at the library.";
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    for (size_t i = 0; i < f->res.n; i++)
+        assert_string_not_equal(f->res.m[i].code, "own_accord");
+    jd_screen_set_model(f->S, NULL); /* frees m */
     jd_screen_data_free(D);
 }
 
@@ -435,6 +637,12 @@ static void test_screen_model__load_errors(void **state)
     load_fails(HEAD "\"kinds\": {\"offences\": {\"threshold\": 0.5, \"weights\": {}, "
                     "\"family\": 3}}}",
                JD_EINVALID, "kinds.offences.family");
+    load_fails(HEAD "\"kinds\": {\"offences\": {\"threshold\": 0.5, \"weights\": {}, "
+                    "\"open\": 1}}}",
+               JD_EINVALID, "kinds.offences.open");
+    load_fails(HEAD "\"kinds\": {\"offences\": {\"threshold\": 0.5, \"weights\": {}, "
+                    "\"only\": \"both\"}}}",
+               JD_EINVALID, "kinds.offences.only");
     jd_error err;
     jd_screen_model *m = NULL;
     assert_int_equal(jd_screen_model_load(&m, "/nonexistent/dir/m.json", &err), JD_EIO);
@@ -507,7 +715,7 @@ static void open_features(fx *f, jd_sm_stemmer *st, jd_sm_fv *fv, const char *te
     jd_screen_note in = note(text, 14);
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
     jd_screen_match proto = {0};
-    proto.kind = JD_SCREEN_INDICATOR;
+    proto.kind = code[0] == 'C' ? JD_SCREEN_OFFENCE : JD_SCREEN_INDICATOR;
     proto.code = code;
     proto.start = proto.end = -1;
     assert_int_equal(jd_screen__features_for(fv, st, &in, &f->res, &proto, -1, -1), JD_OK);
@@ -558,9 +766,33 @@ static void test_screen_model__fairness_unicode(void **state)
     jd_sm__stemmer_free(st);
 }
 
+/* Each pair of notes gets the same matches, counts, decisions and
+ * probabilities from f->S's model; and a match the model counted names its
+ * probability and what weighed most (explainability). */
+static void same_decisions(fx *f, const char *const (*pairs)[2], size_t np, jd_screen_result *r0,
+                           jd_screen_result *r1)
+{
+    jd_error err;
+    for (size_t p = 0; p < np; p++) {
+        jd_screen_note n0 = note(pairs[p][0], 14), n1 = note(pairs[p][1], 14);
+        assert_int_equal(jd_screen_run(f->S, &n0, r0, &err), JD_OK);
+        assert_int_equal(jd_screen_run(f->S, &n1, r1, &err), JD_OK);
+        assert_int_equal(r0->n, r1->n);
+        for (size_t i = 0; i < r0->n; i++) {
+            assert_string_equal(r0->m[i].code, r1->m[i].code);
+            assert_int_equal(r0->m[i].counts, r1->m[i].counts);
+            assert_int_equal(r0->m[i].modelled, r1->m[i].modelled);
+            assert_true(r0->m[i].prob == r1->m[i].prob);
+            if (r0->m[i].modelled && r0->m[i].counts)
+                assert_non_null(strstr(r0->m[i].model, "weighed most"));
+        }
+    }
+}
+
 /* Two notes that differ only by a religion or nationality word get the same
- * features for every indicator and the same decisions and probabilities
- * from the indicators model (data/rules/screen_model_ind.json). */
+ * features for every indicator and offence (an open candidate each) and the
+ * same decisions and probabilities from the indicators model
+ * (data/rules/screen_model_ind.json). */
 static void test_screen_model__fairness_same_decision(void **state)
 {
     fx *f = *state;
@@ -574,11 +806,21 @@ static void test_screen_model__fairness_same_decision(void **state)
          "Her Jamaican\u2019s boyfriend, 24, buys her vodka and a phone. Methodist family."},
         {"Went missing after Eid at the mosque; seen in a taxi with an older man.",
          "Went missing after Christmas at the chapel; seen in a taxi with an older man."},
+        {"She told staff a Muslim man, 30, sent her pictures and asked for photos of her in "
+         "her underwear.",
+         "She told staff a Catholic man, 30, sent her pictures and asked for photos of her in "
+         "her underwear."},
+        {"Found at a trap house in another town with wraps on her; a Polish family lives there.",
+         "Found at a trap house in another town with wraps on her; a Nigerian family lives "
+         "there."},
     };
     static const char *const codes[] = {"S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08",
                                         "S09", "S10", "S11", "S12", "M01", "M02", "M03", "M04",
                                         "M05", "M06", "M07", "M08", "M09", "M10", "M11", "M12",
-                                        "M13", "V01", "V02", "V03", "V04", "V05", "V06", "V07"};
+                                        "M13", "V01", "V02", "V03", "V04", "V05", "V06", "V07",
+                                        "C1",  "C2",  "C3",  "C4",  "C5",  "C6",  "C7",  "C8",
+                                        "C9",  "C10", "C11", "C12", "C13", "C14", "C15", "C16",
+                                        "C17", "C18", "C19", "C20"};
     jd_sm_stemmer *st;
     assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
     jd_sm_fv a = {0}, b = {0};
@@ -596,24 +838,15 @@ static void test_screen_model__fairness_same_decision(void **state)
     jd_sm__fv_free(&a);
     jd_sm__fv_free(&b);
     jd_sm__stemmer_free(st);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/data/rules/screen_model_ind.json",
-             getenv("JD_SOURCE_ROOT") ? getenv("JD_SOURCE_ROOT") : ".");
-    jd_screen_model *m;
-    assert_int_equal(jd_screen_model_load(&m, path, &err), JD_OK);
-    jd_screen_set_model(f->S, m);
     jd_screen_result r0 = {0}, r1 = {0};
-    for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
-        jd_screen_note n0 = note(pairs[p][0], 14), n1 = note(pairs[p][1], 14);
-        assert_int_equal(jd_screen_run(f->S, &n0, &r0, &err), JD_OK);
-        assert_int_equal(jd_screen_run(f->S, &n1, &r1, &err), JD_OK);
-        assert_int_equal(r0.n, r1.n);
-        for (size_t i = 0; i < r0.n; i++) {
-            assert_string_equal(r0.m[i].code, r1.m[i].code);
-            assert_int_equal(r0.m[i].counts, r1.m[i].counts);
-            assert_int_equal(r0.m[i].modelled, r1.m[i].modelled);
-            assert_true(r0.m[i].prob == r1.m[i].prob);
-        }
+    for (int file = 0; file < 2; file++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/data/rules/screen_model_%s.json",
+                 getenv("JD_SOURCE_ROOT") ? getenv("JD_SOURCE_ROOT") : ".", file ? "off" : "ind");
+        jd_screen_model *m;
+        assert_int_equal(jd_screen_model_load(&m, path, &err), JD_OK);
+        jd_screen_set_model(f->S, m); /* frees the one before */
+        same_decisions(f, pairs, sizeof pairs / sizeof pairs[0], &r0, &r1);
     }
     jd_screen_set_model(f->S, NULL); /* frees m */
     jd_screen_result_free(&r0);
@@ -644,6 +877,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__learns_separable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__indicator_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__indicator_raised, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__offence_open_raised, setup, teardown),
+        cmocka_unit_test(test_screen_model__only),
+        cmocka_unit_test_setup_teardown(test_screen_model__lang_families, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__wording_raised, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__deterministic, setup, teardown),
         cmocka_unit_test(test_screen_model__load_errors),
         cmocka_unit_test_setup_teardown(test_screen_model__no_model_is_rules_alone, setup,

@@ -167,9 +167,9 @@ static int age_in(const jd_snapshot *S, const char *record_id, const char *ref)
         return -2;
     }
     for (uint32_t k = 0; k < e->nm; k++) {
-        const amention *m = &S->m[S->by_event[e->m0 + k]];
-        if (!strcmp(m->person_ref, ref))
-            return m->age;
+        uint32_t i = S->by_event[e->m0 + k];
+        if (!strcmp(S->md[i].person_ref, ref))
+            return S->m[i].age;
     }
     fail_msg("no mention of %s in %s", ref, record_id);
     return -2;
@@ -241,8 +241,7 @@ static void test_snapshot__load_resolved(void **state)
         return;
     }
     const amention *m = &S.m[S.by_event[e->m0]];
-    assert_null(m->name);
-    assert_null(m->person_ref);
+    assert_null(S.md);
     const aperson *p = &S.p[m->person];
     assert_true(p->identity);
     assert_int_equal(m->age, 16);

@@ -63,6 +63,10 @@ int jd_an__add_alert(an *A, int kind, const char *id, int level, const aperson *
     json_object_set_new(o, "raised_at", json_string(t));
     if (subj)
         json_object_set_new(o, "subject", jd_an__person_json(A, subj));
+    json_t *lane = subj && A->snap && A->snap->lane ? json_object_get(A->snap->lane, subj->pid)
+                                                    : NULL;
+    if (lane) /* raised by the urgent lane: how and why */
+        json_object_set(o, "urgent_lane", lane);
     json_object_update(o, doc);
     json_decref(doc);
     A->alerts[A->nalerts++] = (struct out_alert){strdup(id), kind, level,

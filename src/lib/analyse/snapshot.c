@@ -44,8 +44,8 @@ static int64_t person_of(jd_snapshot *S, const char *pid, const char *name, cons
         return -1;
     aperson *p = &S->p[S->np];
     memset(p, 0, sizeof *p);
-    p->pid = keep(S, pid);
-    p->name = keep(S, name);
+    p->pid = jd_strmap_key(&S->pmap, pid, strlen(pid)); /* the map's copy: one for both */
+    p->name = S->mention_detail ? keep(S, name) : NULL; /* only the profiles read it */
     p->dob = keep(S, dob);
     p->is_child = is_child;
     p->resolved = resolved;
@@ -79,7 +79,6 @@ static int on_event(const jd_an_event_row *r, void *payload)
     memset(e, 0, sizeof *e);
     e->id = r->id;
     e->occurred = r->occurred_at;
-    e->reported = r->reported_at;
     e->known = r->known_at;
     e->agency = keep_common(S, r->agency);
     e->record_id = keep(S, r->record_id);
@@ -155,26 +154,29 @@ static int on_mention(const jd_an_mention_row *r, void *payload)
     if (added) {
         if (jd_grow((void **)&S->refs, &S->refcap, S->nrefs + 1, sizeof *S->refs) < 0)
             return jd_oom(S->err);
+        /* the ref is the tail of the map's copy of "agency\x1fref" */
+        const char *k = jd_strmap_key(&S->refmap, rk, (size_t)n);
         S->refs[S->nrefs++] =
-            (aref){(uint32_t)pi, keep_common(S, r->agency), keep(S, r->person_ref)};
+            (aref){(uint32_t)pi, keep_common(S, r->agency), k ? k + strlen(r->agency) + 1 : NULL};
     }
-    amention *m = &S->m[S->nm++];
+    amention *m = &S->m[S->nm];
     memset(m, 0, sizeof *m);
     m->ev = S->ev_index[r->event_id] - 1;
     m->person = (uint32_t)pi;
     m->role = jd_rules__role(r->role);
-    m->age = -1;
-    m->dob = keep(S, r->dob);
-    m->dob_prec = r->dob_prec;
-    m->rec_age = r->age;
+    /* the person's date of birth is the one it was made with (person_of
+     * never changes it) and its event is loaded: the age is final now */
+    m->age = (int16_t)jd_snapshot__mention_age(S, m->person, m->ev, r->dob, r->dob_prec, r->age);
     if (S->mention_detail) {
-        m->agency = keep_common(S, r->agency);
-        m->person_ref = keep(S, r->person_ref);
-        m->role_name = keep_common(S, r->role);
-        m->name = keep(S, r->name);
-        if (!m->agency || !m->person_ref || !m->role_name)
+        if (jd_grow((void **)&S->md, &S->mdcap, S->nm + 1, sizeof *S->md) < 0)
+            return jd_oom(S->err);
+        amention_detail *d = &S->md[S->nm];
+        *d = (amention_detail){keep_common(S, r->agency), keep(S, r->person_ref),
+                               keep_common(S, r->role), keep(S, r->name)};
+        if (!d->agency || !d->person_ref || !d->role_name)
             return jd_oom(S->err);
     }
+    S->nm++;
     return 0;
 }
 
@@ -226,15 +228,16 @@ int jd_snapshot__age_at(const char *dob, int64_t t)
     return a < 0 || a > 130 ? -1 : a;
 }
 
-int jd_snapshot__mention_age(const jd_snapshot *S, const amention *m)
+int jd_snapshot__mention_age(const jd_snapshot *S, uint32_t person, uint32_t ev, const char *dob,
+                             int dob_prec, int rec_age)
 {
-    const aperson *p = &S->p[m->person];
-    int64_t t = S->ev[m->ev].occurred;
+    const aperson *p = &S->p[person];
+    int64_t t = S->ev[ev].occurred;
     int a = p->dob ? jd_snapshot__age_at(p->dob, t) : -1;
-    if (a < 0 && m->rec_age >= 0)
-        a = m->rec_age;
-    if (a < 0 && m->dob && m->dob_prec >= 1)
-        a = jd_snapshot__age_at(m->dob, t);
+    if (a < 0 && rec_age >= 0)
+        a = rec_age;
+    if (a < 0 && dob && dob_prec >= 1)
+        a = jd_snapshot__age_at(dob, t);
     return a;
 }
 
@@ -597,8 +600,6 @@ int jd_snapshot__load(jd_snapshot *S, jd_store *s, const jd_snapshot_opts *o, jd
                     : s->ops->analysis_load(s, o->as_of, &cb, S, err);
     if (rc < 0)
         return rc == JD_ENOMEM ? jd_oom(S->err) : rc;
-    for (size_t i = 0; i < S->nm; i++)
-        S->m[i].age = (int16_t)jd_snapshot__mention_age(S, &S->m[i]);
     if ((rc = group(S)) < 0)
         return rc;
     for (size_t i = 0; !o->parts && i < S->np; i++)
@@ -619,6 +620,7 @@ void jd_snapshot__dispose(jd_snapshot *S)
     free(S->ev);
     free(S->ev_index);
     free(S->m);
+    free(S->md);
     free(S->p);
     free(S->refs);
     free(S->obj);

@@ -32,48 +32,52 @@
 #include <stdint.h>
 
 typedef struct aev {
-    int64_t id, occurred, reported, known;
+    int64_t id, occurred, known; /* (the reported time is not read: not kept) */
     const char *agency, *record_id, *type, *location, *narrative, *crime_ref, *outcome,
-        *risk_grade;
-    int8_t crime_recorded;
-    uint8_t et;
-    const char *postcode;
-    uint8_t vehicle, phone, adult_party, adult_text, overnight, declined, sexual;
+        *risk_grade, *postcode;
+    uint32_t scr0; /* the counted offences cached in an.scache (scr_n of them) */
+    uint32_t m0, nm, f0, nf;
+    uint32_t crime_mask, lang_mask, trig_mask;
+    uint32_t o0, no; /* objects of the event in obj_by_event */
+    uint64_t ind_mask;
     int16_t text_child_age;
     int16_t child_age;  /* the youngest child subject or victim's age at it, -1 unknown */
     int16_t linked_age; /* the age of a suspect (else associate) of it, -1 unknown */
+    int16_t scr_age;    /* age the offences were screened at; -2 not yet */
+    int8_t crime_recorded;
+    uint8_t et;
+    uint8_t vehicle, phone, adult_party, adult_text, overnight, declined, sexual;
     uint8_t about_person; /* a subject, victim or witness is named: the text screen reads it */
-    int16_t scr_age;   /* age the offences were screened at; -2 not yet */
-    uint8_t scr_n;     /* counted offences cached in an.scache from scr0 */
-    uint32_t scr0;
-    uint32_t m0, nm, f0, nf;
-    uint32_t crime_mask, lang_mask, trig_mask;
-    uint64_t ind_mask;
-    uint32_t o0, no; /* objects of the event in obj_by_event */
+    uint8_t scr_n;        /* counted offences cached in an.scache from scr0 */
 } aev;
 
+/* A mention as the walk and the networks read it: 16 bytes (its age is
+ * counted as it is loaded, jd_snapshot__mention_age; the text it came with
+ * is kept only with mention_detail, in jd_snapshot.md). */
 typedef struct amention {
     uint32_t ev, person, role;
     int16_t age; /* at the event, -1 unknown */
-    const char *dob;
-    int dob_prec, rec_age;
-    /* with jd_snapshot_opts.mention_detail only (else NULL): as written */
-    const char *agency, *person_ref, *role_name, *name;
 } amention;
 
+/* A mention's text as written, by mention index (jd_snapshot.md): loaded
+ * with jd_snapshot_opts.mention_detail only. */
+typedef struct amention_detail {
+    const char *agency, *person_ref, *role_name, *name;
+} amention_detail;
+
 typedef struct aperson {
-    const char *pid, *name, *dob;
-    bool is_child, resolved;
+    const char *pid, *name, *dob; /* name: with mention_detail only (else NULL) */
     int64_t level_at[5]; /* known time the child first reached each level, 0 never */
-    uint32_t r0, nr; /* refs */
-    uint32_t x0, nx; /* mention indices in by_person */
-    bool identity;   /* an identity of the store (not only met in a mention) */
-    bool walk;       /* a subset load: all this person's events are loaded (see below) */
     /* the person's place in a full load's order (identities in the store's
      * order, then the persons met only through mentions by first mention):
      * its index there; in a partition's load (jd_snapshot_parts) the same
      * rank, so passes compare their children as one full load would */
     uint64_t rank;
+    uint32_t r0, nr; /* refs */
+    uint32_t x0, nx; /* mention indices in by_person */
+    bool is_child, resolved;
+    bool identity; /* an identity of the store (not only met in a mention) */
+    bool walk;     /* a subset load: all this person's events are loaded (see below) */
 } aperson;
 
 typedef struct aref {
@@ -140,6 +144,8 @@ typedef struct jd_snapshot {
     size_t ev_index_cap;
     amention *m;
     size_t nm, mcap;
+    amention_detail *md; /* with mention_detail: m[i]'s text is md[i] (else NULL) */
+    size_t mdcap;
     aperson *p;
     size_t np, pcap;
     aref *refs;
@@ -154,6 +160,10 @@ typedef struct jd_snapshot {
     int part, nparts; /* a partition's load: part of nparts (else 0 of 0) */
     uint32_t nidentity; /* identities loaded (a full load: p[0, nidentity)) */
     char mark[JD_MARK_MAX]; /* the store's watermark before the load, "" unknown */
+    /* The urgent lane (jd_analyse_urgent_keys): person key -> why its
+     * alerts came by the lane, added to each as "urgent_lane"; NULL
+     * otherwise. Borrowed; set by the caller after the load. */
+    struct json_t *lane;
     jd_error *err;
 } jd_snapshot;
 
@@ -191,8 +201,10 @@ void jd_snapshot__parts_free(jd_snapshot_parts *P);
  */
 int jd_snapshot__age_at(const char *dob, int64_t t);
 
-/* The age of a mention at its event: the identity's date of birth, else the
- * age the agency recorded, else the date of birth on the record. */
-int jd_snapshot__mention_age(const jd_snapshot *S, const amention *m);
+/* The age of person S->p[person] named at event S->ev[ev]: the identity's
+ * date of birth, else the age the agency recorded (rec_age, -1 none), else
+ * the date of birth on the record (dob of precision dob_prec). */
+int jd_snapshot__mention_age(const jd_snapshot *S, uint32_t person, uint32_t ev, const char *dob,
+                             int dob_prec, int rec_age);
 
 #endif

@@ -15,6 +15,7 @@
  * system. Writes carry the version read: a stale write is JD_ECONFLICT.
  */
 #include "concern/concern_internal.h"
+#include "store/incr_ops.h"
 
 #include <joindots/chronology.h>
 
@@ -316,22 +317,14 @@ static int check_action(const jd_ladder *L, json_t *base, json_t *state, jd_conc
     return jd_error_set(err, JD_EINVALID, "unknown action");
 }
 
-int jd_concern_act(jd_store *s, const char *id, jd_concern_verb verb, const jd_concern_action *a,
-                   const jd_concern_actor *by, jd_error *err)
+/* One entry appended to a concern's history, retried on a stale read:
+ * a person's action (preset NULL: checked by check_action) or the
+ * system's own (preset: the entry, taken as it is, e.g. "placed"). */
+static int act_entry(jd_store *s, const jd_ladder *L, const char *id, int64_t at,
+                     jd_concern_verb verb, const jd_concern_action *a, const jd_concern_actor *by,
+                     const json_t *preset, jd_error *err)
 {
-    jd_concern_action def = JD_CONCERN_ACTION_INIT;
-    if (!a)
-        a = &def;
-    if (!s || !id || !valid_actor(by))
-        return jd_error_set(err, JD_EINVALID, "a store, a concern id and an actor are needed");
-    jd_error local;
-    if (!err)
-        err = &local;
-    jd_ladder *L = NULL;
-    int rc = jd_ladder__load(&L, a->ladder_path, err);
-    if (rc < 0)
-        return rc;
-    int64_t at = now_or(a->at);
+    int rc = JD_OK;
     for (int attempt = 0; attempt < MAX_RETRY; attempt++) {
         jd_concern_loaded l;
         if ((rc = jd_concern__load(&l, s, id, at, err)) < 0)
@@ -357,6 +350,11 @@ int jd_concern_act(jd_store *s, const char *id, jd_concern_verb verb, const jd_c
                               "concern %s was changed by someone else (version %lld is "
                               "stale, now %lld); reload and try again",
                               id, (long long)a->expected_version, (long long)l.version);
+        } else if (preset) {
+            entry = json_deep_copy(preset);
+            json_object_set_new(entry, "at", json_integer((json_int_t)at));
+            if (!strcmp(jd_concern__jstr(state, "status"), "closed"))
+                rc = jd_error_set(err, JD_ECONFLICT, "concern %s is closed", id);
         } else {
             entry = json_pack("{s:I,s:s,s:s,s:b}", "at", (json_int_t)at, "actor", by->name, "role",
                               by->role ? by->role : "", "automatic", 0);
@@ -387,7 +385,126 @@ int jd_concern_act(jd_store *s, const char *id, jd_concern_verb verb, const jd_c
         if (rc != JD_ECONFLICT || a->expected_version || !strstr(err->msg, "stale"))
             break;
     }
+    return rc;
+}
+
+int jd_concern_act(jd_store *s, const char *id, jd_concern_verb verb, const jd_concern_action *a,
+                   const jd_concern_actor *by, jd_error *err)
+{
+    jd_concern_action def = JD_CONCERN_ACTION_INIT;
+    if (!a)
+        a = &def;
+    if (!s || !id || !valid_actor(by))
+        return jd_error_set(err, JD_EINVALID, "a store, a concern id and an actor are needed");
+    jd_error local;
+    if (!err)
+        err = &local;
+    jd_ladder *L = NULL;
+    int rc = jd_ladder__load(&L, a->ladder_path, err);
+    if (rc < 0)
+        return rc;
+    rc = act_entry(s, L, id, now_or(a->at), verb, a, by, NULL, err);
     jd_ladder__free(L);
+    return rc;
+}
+
+/* Close concern `id` as placed: its subject, an urgent call's ref, is now
+ * identity person_id, whose own concern carries it on (jd_escalate_placed).
+ * JD_ECONFLICT when it is closed already. */
+static int placed_close(jd_store *s, const char *id, const char *person_id, int64_t at,
+                        jd_error *err)
+{
+    char to[300];
+    snprintf(to, sizeof to, "auto:child:%s", person_id);
+    json_t *entry = json_pack(
+        "{s:s,s:s,s:b,s:s,s:s,s:s,s:s}", "actor", "joindots", "role", "system", "automatic", 0,
+        "action", "placed", "person_id", person_id, "concern", to, "text",
+        "the urgent call's ref is now placed in its identity: the concern continues as that "
+        "child's concern");
+    jd_ladder *L = NULL;
+    int rc = entry ? jd_ladder__load(&L, NULL, err) : jd_oom(err);
+    jd_concern_action a = JD_CONCERN_ACTION_INIT;
+    if (rc == JD_OK)
+        rc = act_entry(s, L, id, now_or(at), JD_CONCERN_CLOSE, &a, NULL, entry, err);
+    jd_ladder__free(L);
+    json_decref(entry);
+    return rc;
+}
+
+/* ---- the urgent lane's concerns, placed ---- */
+
+typedef struct placed_ctx {
+    char person_id[256];
+} placed_ctx;
+
+static int on_placed_ref(const jd_identity_row *r, void *payload)
+{
+    placed_ctx *c = payload;
+    if (r->person_id && !c->person_id[0])
+        snprintf(c->person_id, sizeof c->person_id, "%s", r->person_id);
+    return 0;
+}
+
+static int on_carried(const jd_concern_rec *r, void *payload)
+{
+    *(bool *)payload = r->status && strcmp(r->status, "closed") != 0;
+    return 0;
+}
+
+/* One "U:agency:ref" key: its concern closed as placed when the ref has an
+ * identity now whose own concern is open. */
+static int place_one(jd_store *s, const char *key, int64_t now, int64_t *placed, jd_error *err)
+{
+    const struct jd_incr_ops *I = s->ops->incr;
+    const char *sep = strncmp(key, "U:", 2) ? NULL : strchr(key + 2, ':');
+    if (!sep || sep == key + 2 || !sep[1])
+        return JD_OK;
+    char agency[64];
+    if ((size_t)(sep - key - 2) >= sizeof agency)
+        return JD_OK;
+    memcpy(agency, key + 2, (size_t)(sep - key - 2));
+    agency[sep - key - 2] = '\0';
+    const char *ag[1] = {agency}, *ref[1] = {sep + 1};
+    placed_ctx c = {""};
+    int rc = I->identity_refs_of(s, ag, ref, 1, NULL, 0, on_placed_ref, &c, err);
+    if (rc < 0 || !c.person_id[0])
+        return rc;
+    /* only once the identity's own concern carries it on (the escalation
+     * over that child opened it): else the ref's stays open */
+    char *id = NULL, *to = NULL;
+    if (asprintf(&id, "auto:child:%s", key) < 0 ||
+        asprintf(&to, "auto:child:%s", c.person_id) < 0) {
+        free(id);
+        return jd_oom(err);
+    }
+    bool carried = false;
+    rc = s->ops->concern->get(s, to, on_carried, &carried, err);
+    if (rc == JD_OK && carried)
+        rc = placed_close(s, id, c.person_id, now, err);
+    free(id);
+    free(to);
+    if (rc == JD_OK && placed)
+        (*placed)++;
+    if (rc == JD_ENOTFOUND || rc == JD_ECONFLICT) { /* none, or closed already */
+        jd_error_clear(err);
+        rc = JD_OK;
+    }
+    return rc;
+}
+
+int jd_escalate_placed(jd_store *s, const char *const *keys, size_t n, int64_t now,
+                       int64_t *placed, jd_error *err)
+{
+    if (placed)
+        *placed = 0;
+    if (!s || (n && !keys))
+        return jd_error_set(err, JD_EINVALID, "a store and keys are needed");
+    if (!s->ops->concern || !s->ops->incr || !s->ops->incr->identity_refs_of)
+        return JD_OK; /* no urgent lane on this store */
+    int rc = JD_OK;
+    for (size_t i = 0; rc == JD_OK && i < n; i++)
+        if (keys[i])
+            rc = place_one(s, keys[i], now, placed, err);
     return rc;
 }
 

@@ -284,7 +284,7 @@ static void apply_human(sim *S, json_t *h, int64_t at)
         if (S->status != ST_CLOSED && to > S->r)
             rise(S, at, to, jd_concern__jstr(h, "text") ? jd_concern__jstr(h, "text") : "escalated by hand", false, by,
                  "escalated");
-    } else if (!strcmp(act, "closed") || !strcmp(act, "decided")) {
+    } else if (!strcmp(act, "closed") || !strcmp(act, "decided") || !strcmp(act, "placed")) {
         if (S->status == ST_CLOSED)
             return;
         S->status = ST_CLOSED;
@@ -292,8 +292,8 @@ static void apply_human(sim *S, json_t *h, int64_t at)
         json_t *c = json_deep_copy(h);
         json_object_del(c, "action");
         json_object_set_new(c, "at", jd_concern__time_json(at));
-        json_decref(!strcmp(act, "closed") ? S->close : S->decision);
-        if (!strcmp(act, "closed"))
+        json_decref(!strcmp(act, "decided") ? S->decision : S->close);
+        if (strcmp(act, "decided") != 0) /* closed, or placed in an identity (urgent lane) */
             S->close = c;
         else
             S->decision = c;

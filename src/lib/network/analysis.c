@@ -158,9 +158,11 @@ int jd_analyse_incremental_keys(jd_store *s, const jd_analyse_opts *opts,
     return jd_analyse_incremental_ex(s, opts, &in, stats, walked, nwalked, err);
 }
 
-int jd_analyse_incremental_ex(jd_store *s, const jd_analyse_opts *opts, const jd_incr_input *in,
-                              jd_analyse_stats *stats, char ***walked, size_t *nwalked,
-                              jd_error *err)
+/* jd_analyse_incremental_ex, with the urgent lane's notes (person key ->
+ * why, jd_snapshot.lane) or lane NULL. */
+static int incremental_run(jd_store *s, const jd_analyse_opts *opts, const jd_incr_input *in,
+                           json_t *lane, jd_analyse_stats *stats, char ***walked,
+                           size_t *nwalked, jd_error *err)
 {
     if (walked) {
         *walked = NULL;
@@ -223,6 +225,7 @@ int jd_analyse_incremental_ex(jd_store *s, const jd_analyse_opts *opts, const jd
      * watermark: it stays for the next run to find the rest */
     if (in->since_mark)
         memcpy(S.mark, mark, sizeof mark);
+    S.lane = lane;
     double load = jd_secs() - t0;
     int64_t touched = stats->touched;
     double st = stats->seconds_touched;
@@ -241,6 +244,13 @@ out:
     return rc;
 }
 
+int jd_analyse_incremental_ex(jd_store *s, const jd_analyse_opts *opts, const jd_incr_input *in,
+                              jd_analyse_stats *stats, char ***walked, size_t *nwalked,
+                              jd_error *err)
+{
+    return incremental_run(s, opts, in, NULL, stats, walked, nwalked, err);
+}
+
 /* ---- the urgent-call fast path ---- */
 
 typedef struct urgent {
@@ -248,15 +258,40 @@ typedef struct urgent {
     keyset K;
     int64_t last_ev;
     bool last_urgent;
+    json_t *why;  /* the last event's first trigger: rule, name, phrase, event type */
+    json_t *lane; /* person key -> the lane's note for its alerts */
     int64_t events, urgent_events;
     int rc;
 } urgent;
 
 static int trig_found(const jd_finding *f, void *payload)
 {
-    bool *hit = payload;
-    if (f->rule && f->rule[0] == 'T' && f->rule[1] >= '0' && f->rule[1] <= '9')
-        *hit = true; /* a bypass trigger of the catalogue (T1 offence, T2 held...) */
+    json_t **why = payload;
+    /* a bypass trigger of the catalogue (T1 offence, T2 held...): the first */
+    if (!*why && f->rule && f->rule[0] == 'T' && f->rule[1] >= '0' && f->rule[1] <= '9')
+        *why = json_pack("{s:s,s:s?,s:s?}", "rule", f->rule, "trigger", f->name, "matched",
+                         f->why);
+    return 0;
+}
+
+/* The lane's note on the alerts of `key` (an identity's person_id, or
+ * "U:agency:ref" for a ref no resolve has placed yet): how they came, why,
+ * and where the identity stands. */
+static int lane_note(urgent *U, const char *key)
+{
+    if (json_object_get(U->lane, key))
+        return 0;
+    bool pending = !strncmp(key, "U:", 2);
+    json_t *n = json_pack(
+        "{s:s,s:O,s:s,s:s}", "lane", "urgent", "why", U->why, "identity",
+        pending ? "pending" : "stored", "note",
+        pending ? "raised before the feed was resolved, on the call's ref alone (no stored "
+                  "identity holds it yet); the feed's incremental run places the ref and "
+                  "replaces this alert with its identity's"
+                : "raised before the feed was resolved, on the stored identity of the call's "
+                  "ref; the feed's incremental run analyses it again with the rest");
+    if (!n || json_object_set_new(U->lane, key, n) < 0)
+        return U->rc = jd_error_set(U->K.err, JD_ENOMEM, "out of memory");
     return 0;
 }
 
@@ -266,17 +301,24 @@ static int urgent_row(int64_t ev, const char *type, const char *narrative, const
     urgent *U = payload;
     if (ev != U->last_ev) {
         U->last_ev = ev;
-        U->last_urgent = false;
         U->events++;
+        json_decref(U->why);
+        U->why = NULL;
         jd_screen_input in = {type, narrative, -1, false, false};
         jd_error e2;
         jd_error_clear(&e2);
-        int rc = jd_screener_run(U->scr, &in, trig_found, &U->last_urgent, &e2);
+        int rc = jd_screener_run(U->scr, &in, trig_found, &U->why, &e2);
         if (rc == JD_ENOMEM)
             return U->rc = jd_error_set(U->K.err, JD_ENOMEM, "out of memory");
+        U->last_urgent = U->why != NULL;
+        if (U->why)
+            json_object_set_new(U->why, "event_type", json_string(type ? type : ""));
         U->urgent_events += U->last_urgent;
     }
-    return U->last_urgent ? key_add(key, &U->K) : 0;
+    if (!U->last_urgent)
+        return 0;
+    int rc = lane_note(U, key);
+    return rc ? rc : key_add(key, &U->K);
 }
 
 int jd_analyse_urgent_keys(jd_store *s, const jd_analyse_opts *opts, jd_analyse_stats *stats,
@@ -302,16 +344,22 @@ int jd_analyse_urgent_keys(jd_store *s, const jd_analyse_opts *opts, jd_analyse_
     U.K.err = err;
     U.last_ev = -1;
     double t0 = jd_secs();
-    if ((rc = jd_screener_open(&U.scr, opts->rules_path, err)) < 0)
+    if (!(U.lane = json_object()))
+        return jd_oom(err);
+    if ((rc = jd_screener_open(&U.scr, opts->rules_path, err)) < 0) {
+        json_decref(U.lane);
         return rc;
+    }
     rc = I->touched_events(s, since, "call_handling,police", urgent_row, &U, err);
     jd_screener_close(U.scr);
     if (U.rc < 0 || U.K.rc < 0)
         rc = U.rc < 0 ? U.rc : U.K.rc;
     double found = jd_secs() - t0;
+    json_decref(U.why);
+    jd_incr_input in = {(const char *const *)U.K.k, U.K.n, false, false};
     if (rc == JD_OK && U.K.n)
-        rc = jd_analyse_incremental_keys(s, opts, (const char *const *)U.K.k, U.K.n, stats,
-                                         walked, nwalked, err);
+        rc = incremental_run(s, opts, &in, U.lane, stats, walked, nwalked, err);
+    json_decref(U.lane);
     stats->seconds_touched = found;
     for (size_t i = 0; i < U.K.n; i++)
         free(U.K.k[i]);

@@ -40,6 +40,7 @@ typedef struct prof {
     size_t nev;
     pmen *m;
     size_t nm;
+    const amention_detail *md; /* m[i]'s text as written */
     uint32_t *mo; /* mention indices grouped by event */
     pobj *o;
     size_t no;
@@ -105,6 +106,7 @@ static void view(prof *P)
     P->nev = P->S->nev;
     P->m = P->S->m;
     P->nm = P->S->nm;
+    P->md = P->S->md;
     P->mo = P->S->by_event;
     P->o = P->S->obj;
     P->no = P->S->nobj;
@@ -140,6 +142,12 @@ static const pident *ident(const prof *P, const char *pid)
 {
     uint32_t *v = jd_strmap_get(&P->S->pmap, pid, strlen(pid));
     return v && P->S->p[*v].identity ? &P->S->p[*v] : NULL;
+}
+
+/* m's text as written (the snapshot is loaded with mention_detail). */
+static const amention_detail *det(const prof *P, const pmen *m)
+{
+    return &P->md[m - P->m];
 }
 
 static const char *mpid(const prof *P, const pmen *m)
@@ -193,8 +201,9 @@ static json_t *record_json(const prof *P, uint32_t ei)
     for (uint32_t i = 0; i < e->nm; i++) {
         const pmen *m = &P->m[P->mo[e->m0 + i]];
         json_t *pj =
-            json_pack("{s:s,s:s,s:s,s:s,s:s}", "person_id", mpid(P, m), "agency", m->agency,
-                      "person_ref", m->person_ref, "role", m->role_name, "name", name_of(P, mpid(P, m), m->name));
+            json_pack("{s:s,s:s,s:s,s:s,s:s}", "person_id", mpid(P, m), "agency", det(P, m)->agency,
+                      "person_ref", det(P, m)->person_ref, "role", det(P, m)->role_name, "name",
+                      name_of(P, mpid(P, m), det(P, m)->name));
         int a = m->age; /* as the analysis counts it (jd_snapshot__mention_age) */
         if (a >= 0)
             json_object_set_new(pj, "age", json_integer(a));
@@ -299,9 +308,9 @@ static int find_subject(prof *P, const char *s, subject *out)
     if (colon && !has_prefix(s, "vehicle:") && !has_prefix(s, "phone:") &&
         !has_prefix(s, "place:")) {
         for (size_t i = 0; i < P->nm; i++)
-            if (strlen(P->m[i].agency) == (size_t)(colon - s) &&
-                !strncmp(P->m[i].agency, s, (size_t)(colon - s)) &&
-                !strcmp(P->m[i].person_ref, colon + 1)) {
+            if (strlen(P->md[i].agency) == (size_t)(colon - s) &&
+                !strncmp(P->md[i].agency, s, (size_t)(colon - s)) &&
+                !strcmp(P->md[i].person_ref, colon + 1)) {
                 out->kind = SUBJ_PERSON;
                 snprintf(out->value, sizeof out->value, "%s", mpid(P, &P->m[i]));
                 return 0;
@@ -444,8 +453,8 @@ static int build_profile(prof *P, const subject *S, json_t **out)
             tfmt(t, e->occurred);
             json_object_set_new(into, mpid(P, m),
                                 json_pack("{s:s,s:s,s:s,s:s,s:o}", "person_id", mpid(P, m), "name",
-                                          name_of(P, mpid(P, m), m->name), "first_seen", t, "role",
-                                          m->role_name, "risk", risk_json(P, mpid(P, m))));
+                                          name_of(P, mpid(P, m), det(P, m)->name), "first_seen", t, "role",
+                                          det(P, m)->role_name, "risk", risk_json(P, mpid(P, m))));
         }
     }
     /* the networks and their links */
@@ -796,14 +805,14 @@ static void hotspot_record(prof *P, const pev *ev, hacc *H)
         bool child = is_child(P, m);
         if (child && risk_rank(P, mpid(P, m)) < JD_LEVEL_MEDIUM)
             continue;
-        if (!child && strcmp(m->role_name, "suspect") && strcmp(m->role_name, "associate"))
+        if (!child && strcmp(det(P, m)->role_name, "suspect") && strcmp(det(P, m)->role_name, "associate"))
             continue;
         json_t *into = child ? H->kids : H->ads;
         if (!json_object_get(into, mpid(P, m)))
             json_object_set_new(into, mpid(P, m),
                                 json_pack("{s:s,s:s,s:s,s:s,s:o}", "person_id", mpid(P, m), "name",
-                                          name_of(P, mpid(P, m), m->name), "first_seen", t, "role",
-                                          m->role_name, "risk",
+                                          name_of(P, mpid(P, m), det(P, m)->name), "first_seen", t, "role",
+                                          det(P, m)->role_name, "risk",
                                           child ? risk_json(P, mpid(P, m)) : json_null()));
     }
     for (uint32_t k = 0; k < ev->no; k++) {

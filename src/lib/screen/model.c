@@ -29,6 +29,11 @@ struct jd_sm_stemmer {
     size_t note_len;
     char *nstems;
     size_t nslen, nscap;
+    /* the last note's word families by meaning (model_lex.c): one bit a
+     * family, in the writer's words, in a sentence naming the child, quoted */
+    jd_strmap lex;
+    bool lex_built;
+    uint32_t lex_own, lex_child, lex_quoted;
 };
 
 int jd_sm__stemmer_new(jd_sm_stemmer **out)
@@ -37,6 +42,7 @@ int jd_sm__stemmer_new(jd_sm_stemmer **out)
     if (!st)
         return JD_ENOMEM;
     jd_strmap_init(&st->memo);
+    jd_strmap_init(&st->lex);
     st->sb = sb_stemmer_new("english", NULL);
     if (!st->sb) {
         jd_sm__stemmer_free(st);
@@ -53,6 +59,7 @@ void jd_sm__stemmer_free(jd_sm_stemmer *st)
     if (st->sb)
         sb_stemmer_delete(st->sb);
     jd_strmap_free(&st->memo);
+    jd_strmap_free(&st->lex);
     free(st->stems);
     free(st->nstems);
     free(st);
@@ -349,17 +356,18 @@ static bool in_list(const char *w, size_t n, const char *const *v)
     return false;
 }
 
+static const char *const child_words[] = {"she", "her", "herself", "he",    "him",
+                                          "his", "himself", "yp",   "child", "pt", NULL};
+
 /* Whom a sentence names: the child (pronouns), another person, the writer. */
 static int frame_word(jd_sm_fv *fv, const char *code, const char *w, size_t n)
 {
-    static const char *const child[] = {"she",     "her", "herself", "he", "him", "his",
-                                        "himself", "yp",  "child",   "pt", NULL};
     static const char *const other[] = {
         "mum",  "mother", "dad", "father",  "sister",  "brother", "friend", "friends", "cousin",
         "aunt", "uncle",  "nan", "stepdad", "sibling", "peer",    "peers",  NULL};
     static const char *const writer[] = {"i",       "we",     "me",     "us", "staff",
                                          "officer", "worker", "writer", NULL};
-    if (in_list(w, n, child))
+    if (in_list(w, n, child_words))
         return both(fv, code, "fr:child", NULL);
     if (in_list(w, n, other))
         return both(fv, code, "fr:other", NULL);
@@ -394,6 +402,24 @@ static int collect(jd_sm_stemmer *st, const char *a, const char *b)
     return JD_OK;
 }
 
+/* The word at text[i] (a word character) lower-cased into w[64], NUL after
+ * (*n its bytes, *digits: digits only); returns the index after it. */
+static size_t word_at(const char *text, size_t i, size_t e, char *w, size_t *n, bool *digits)
+{
+    bool word;
+    size_t cl, k = 0;
+    *digits = true;
+    for (; i < e && (cl = char_at(text, i, e, &word), word); i += cl)
+        for (size_t j = i; j < i + cl; j++) {
+            if (k < 63)
+                w[k++] = (char)(text[j] >= 'A' && text[j] <= 'Z' ? text[j] + 32 : text[j]);
+            *digits &= text[j] >= '0' && text[j] <= '9';
+        }
+    w[k] = 0;
+    *n = k;
+    return i;
+}
+
 enum { W_SENT = 1, W_FAMILY = 2, W_COLLECT = 3 };
 
 /* Stems of text[s, e): in the candidate's sentences (W_SENT) with pairs, in
@@ -413,16 +439,9 @@ static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const c
             i += cl;
             continue;
         }
-        size_t j = i, n = 0;
-        bool digits = true;
-        for (; j < e && (cl = char_at(text, j, e, &word), word); j += cl)
-            for (size_t k = j; k < j + cl; k++) {
-                if (n < sizeof w - 1)
-                    w[n++] = (char)(text[k] >= 'A' && text[k] <= 'Z' ? text[k] + 32 : text[k]);
-                digits &= text[k] >= '0' && text[k] <= '9';
-            }
-        i = j;
-        w[n] = 0;
+        bool digits;
+        size_t n;
+        i = word_at(text, i, e, w, &n, &digits);
         if (digits || jd_sm__fairness_word(w, n))
             continue;
         int rc = sent ? frame_word(fv, code, w, n) : JD_OK;
@@ -460,6 +479,77 @@ static int word_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const c
     return JD_OK;
 }
 
+/* A double quotation mark at t[i]: 1 opens or toggles ("), 2 closes (U+201D). */
+static int dquote_at(const char *t, size_t i, size_t e)
+{
+    const unsigned char *u = (const unsigned char *)t + i;
+    if (u[0] == '"')
+        return 1;
+    if (u[0] == 0xE2 && i + 2 < e && u[1] == 0x80 && (u[2] == 0x9C || u[2] == 0x9D))
+        return u[2] == 0x9C ? 1 : 2;
+    return 0;
+}
+
+/* The note's word families by meaning (model_lex.c) into st->lex_*: a
+ * family's word or two-word frame in the writer's own words (outside
+ * quotation marks), in a sentence naming the child, or quoted. */
+static int lex_scan(jd_sm_stemmer *st, const char *text, size_t len)
+{
+    if (!st->lex_built && jd_sm__lex_build(&st->lex))
+        return JD_ENOMEM;
+    st->lex_built = true;
+    st->lex_own = st->lex_child = st->lex_quoted = 0;
+    uint32_t sent = 0;
+    bool named = false, quoted = false;
+    char prev[64] = "", w[64], pair[130];
+    for (size_t i = 0, n, pn = 0; i <= len;) {
+        bool word = false, digits;
+        size_t cl = i < len ? char_at(text, i, len, &word) : 1;
+        if (i == len || sentence_end(text, len, i)) {
+            st->lex_child |= named ? sent : 0;
+            sent = 0;
+            named = false;
+            quoted &= i < len && text[i] != '\n';
+            pn = 0;
+        }
+        if (!word) {
+            int q = i < len ? dquote_at(text, i, len) : 0;
+            quoted = q == 1 ? !quoted : q == 2 ? false : quoted;
+            i += cl;
+            continue;
+        }
+        i = word_at(text, i, len, w, &n, &digits);
+        named |= in_list(w, n, child_words);
+        uint32_t *v = jd_strmap_get(&st->lex, w, n), bits = v ? *v : 0;
+        if (pn) {
+            memcpy(pair, prev, pn);
+            pair[pn] = ' ';
+            memcpy(pair + pn + 1, w, n);
+            v = jd_strmap_get(&st->lex, pair, pn + 1 + n);
+            bits |= v ? *v : 0;
+        }
+        st->lex_quoted |= quoted ? bits : 0;
+        st->lex_own |= quoted ? 0 : bits;
+        sent |= quoted ? 0 : bits;
+        memcpy(prev, w, n + 1);
+        pn = n;
+    }
+    return JD_OK;
+}
+
+/* A wording candidate's families by meaning: "lex:" in the writer's words,
+ * "lexc:" in a sentence naming the child, "lexq:" inside quotation marks. */
+static int lex_feats(jd_sm_fv *fv, const jd_sm_stemmer *st, const char *code)
+{
+    static const char *const pre[] = {"lex:", "lexc:", "lexq:"};
+    const uint32_t bits[] = {st->lex_own, st->lex_child, st->lex_quoted};
+    for (size_t k = 0; k < 3; k++)
+        for (size_t i = 0; i < jd_sm__lex_count(); i++)
+            if ((bits[k] >> i & 1u) && feat(fv, code, pre[k], jd_sm__lex_name(i), false, 1.0f))
+                return JD_ENOMEM;
+    return JD_OK;
+}
+
 /* The note's words as label-specific features, from the stems of the note
  * read once a note (W_COLLECT); with pairs (the stems side by side in a
  * sentence, "nb:") for an indicator, whose model reads the note as a text
@@ -471,7 +561,7 @@ static int note_words(jd_sm_fv *fv, jd_sm_stemmer *st, const char *code, const c
     if (!st->nstems || h != st->note_hash || len != st->note_len) {
         st->nslen = 0;
         st->note_hash = 0;
-        if (word_feats(fv, st, code, text, 0, len, W_COLLECT))
+        if (word_feats(fv, st, code, text, 0, len, W_COLLECT) || lex_scan(st, text, len))
             return JD_ENOMEM;
         st->note_hash = h;
         st->note_len = len;
@@ -541,7 +631,7 @@ static int family_feats(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *i
     int nd = 0, rc = both(fv, self->code, "family", NULL);
     for (size_t i = 0; !rc && i < res->n && nd < 4; i++) {
         const jd_screen_match *m = &res->m[i];
-        if (m->kind != self->kind || m->start < 0)
+        if (m->kind != self->kind || m->start < 0 || !strcmp(m->code, self->code))
             continue;
         rc = feat(fv, self->code, m->counts ? "fhas:" : "fhasx:", m->code, false, 1.0f);
         size_t s = (size_t)m->start, e = (size_t)m->end;
@@ -584,7 +674,9 @@ int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_not
             rc = word_feats(fv, st, code, text, s, e, W_SENT);
     }
     if (!rc)
-        rc = note_words(fv, st, code, text, len, self->kind == JD_SCREEN_INDICATOR);
+        rc = note_words(fv, st, code, text, len, true); /* stem pairs for every kind */
+    if (!rc && self->kind == JD_SCREEN_LANGUAGE)
+        rc = lex_feats(fv, st, code);
     return rc || unique(fv) ? JD_ENOMEM : JD_OK;
 }
 
@@ -594,9 +686,11 @@ int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *i
     return jd_screen__features_for(fv, st, in, res, &res->m[ci >= 0 ? ci : xi], ci, xi);
 }
 
-bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind, const char *code)
+bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind, const char *code,
+                                 bool open)
 {
-    bool family = kind == JD_SCREEN_INDICATOR; /* open: a text classifier per indicator */
+    /* a text classifier per indicator and per wording slug; offences when open */
+    bool family = open || kind == JD_SCREEN_INDICATOR || kind == JD_SCREEN_LANGUAGE;
     for (size_t i = 0; i < res->n; i++) {
         if (res->m[i].kind != kind)
             continue;
@@ -738,21 +832,66 @@ static void why_over(jd_screen_match *m, const char *lead, double p, double t)
     m->why[len] = '\0';
 }
 
+bool jd_sm__counts(int only, bool counted, double p, double t)
+{
+    if (only == JD_SM_VETO)
+        return counted && p >= t;
+    if (only == JD_SM_RAISE)
+        return counted || p >= t;
+    return p >= t;
+}
+
 /* Decide one candidate: veto its counted match or count its ruled-out one. */
 static void decide(jd_screen_result *res, int ci, int xi, double p, double t)
 {
-    if (ci >= 0 && p < t) {
+    bool on = p >= t;
+    if (ci >= 0 && !on) {
         res->m[ci].counts = false;
         why_over(&res->m[ci], "not counted: the model", p, t);
-    } else if (ci < 0 && p >= t) {
+    } else if (ci < 0 && on) {
         res->m[xi].counts = true;
         why_over(&res->m[xi], "counted by the model", p, t);
     }
 }
 
+/* The sentence of the note whose words weigh most toward code (an open
+ * label raised where no rule of its kind matched: the sentence the
+ * practitioner is shown). [*s, *e) = [-1, -1) for an empty note. */
+static int best_sentence(jd_screen_model *M, const jd_screen_match *proto,
+                         const jd_screen_note *in, int *s, int *e)
+{
+    const char *text = in->text ? in->text : "";
+    size_t len = strlen(text);
+    double best = -HUGE_VAL;
+    jd_sm_fv fv = {0};
+    *s = *e = -1;
+    for (size_t a = 0; a < len;) {
+        size_t b = a;
+        sentence_of(text, len, &a, &b);
+        b = b < len ? b + 1 : len;
+        fv.n = fv.nlen = 0;
+        if (word_feats(&fv, M->st, proto->code, text, a, b, 0)) {
+            jd_sm__fv_free(&fv);
+            return JD_ENOMEM;
+        }
+        double z = 0;
+        for (size_t i = 0; i < fv.n; i++)
+            z += (double)weight_of(&M->k[proto->kind], &fv.f[i]);
+        if (fv.n && z > best) {
+            best = z;
+            *s = (int)a + (int)strspn(text + a, " \t\r\n"); /* from its first word */
+            *e = (int)b;
+        }
+        a = b;
+    }
+    jd_sm__fv_free(&fv);
+    return JD_OK;
+}
+
 /* A label no rule of its own matched, raised by the model: the words of the
- * kind's first match, with the model's why. */
-static int raise_family(jd_screen_result *res, const jd_screen_match *proto,
+ * kind's first match (none: the note's sentence that weighed most), with the
+ * model's why. */
+static int raise_family(jd_screen_model *M, jd_screen_result *res, const jd_screen_match *proto,
                         const jd_screen_note *in, double p, double t)
 {
     size_t wi = SIZE_MAX; /* the kind's first counted match, else its first */
@@ -767,13 +906,21 @@ static int raise_family(jd_screen_result *res, const jd_screen_match *proto,
     m.rule = w ? w->rule : "";
     m.start = w ? w->start : -1;
     m.end = w ? w->end : -1;
+    if (!w && best_sentence(M, proto, in, &m.start, &m.end))
+        return JD_ENOMEM;
     m.counts = true;
-    m.recorded = w && w->recorded;
+    m.recorded = w ? w->recorded : in->crime_recorded == 1; /* the record's answer */
     m.other_age = -1;
     m.act_age = -1;
     snprintf(m.basis, sizeof m.basis, "child %d, the other's age not read", in->child_age);
-    snprintf(m.why, sizeof m.why, "counted by the model (p %.2f >= %.2f) beside \"%.80s\"", p, t,
-             m.rule);
+    if (w)
+        snprintf(m.why, sizeof m.why, "counted by the model (p %.2f >= %.2f) beside \"%.80s\"", p,
+                 t, m.rule);
+    else
+        snprintf(m.why, sizeof m.why,
+                 "counted by the model (p %.2f >= %.2f) from the note's words; no rule of its "
+                 "kind matched",
+                 p, t);
     res->m[res->n++] = m;
     return JD_OK;
 }
@@ -783,19 +930,20 @@ static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn 
 {
     jd_screen_match protos[JD_SM_FAMILY_MAX];
     for (int kind = 0; kind < 3; kind++) {
-        if (!M->k[kind].on || !M->k[kind].family)
+        if (!M->k[kind].on || !M->k[kind].family || M->k[kind].only == JD_SM_VETO)
             continue;
+        bool open = M->k[kind].open;
         size_t np = labels(S, (jd_screen_kind)kind, in->child_age, protos, JD_SM_FAMILY_MAX);
         for (size_t j = 0; j < np; j++) {
             double t = jd_sm__family_threshold(M, (jd_screen_kind)kind, protos[j].code);
-            if (t < 0 || !jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code))
+            if (t < 0 || !jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code, open))
                 continue;
             if (jd_screen__features_for(fv, M->st, in, res, &protos[j], -1, -1))
                 return JD_ENOMEM;
             double p = jd_sm__predict(M, (jd_screen_kind)kind, fv, 0, NULL, 0, NULL);
             if (p < t)
                 continue;
-            if (raise_family(res, &protos[j], in, p, t))
+            if (raise_family(M, res, &protos[j], in, p, t))
                 return JD_ENOMEM;
             explain(&res->m[res->n - 1], M, fv, p, t);
         }
@@ -819,7 +967,8 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
             !jd_screen__candidate(res, m->kind, m->code, &ci, &xi) || (int)i != (ci >= 0 ? ci : xi))
             continue;
         double t = jd_sm__threshold(M, m->kind, m->code);
-        if (t < 0)
+        int only = M->k[m->kind].only; /* a veto-only model leaves ruled-out matches be */
+        if (t < 0 || (only == JD_SM_VETO && ci < 0) || (only == JD_SM_RAISE && ci >= 0))
             continue;
         if (jd_screen__features(&fv, M->st, in, res, ci, xi)) {
             jd_sm__fv_free(&fv);

@@ -51,6 +51,8 @@ typedef struct jd_sm_fv {
 typedef struct jd_sm_kind {
     bool on;
     bool family; /* may raise a label of the kind no rule of its own matched */
+    bool open;   /* its family candidates stand in every note (indicators: always) */
+    uint8_t only; /* JD_SM_BOTH, JD_SM_VETO (never counts), JD_SM_RAISE (never vetoes) */
     uint32_t *keys;
     float *w;
     char **names; /* arena strings */
@@ -96,7 +98,12 @@ int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_not
  * candidate, in any note (the model reads the note as a text classifier of
  * that indicator: its stems and stem pairs, the other labels, the event). */
 bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind,
-                                 const char *code);
+                                 const char *code, bool open);
+/* What the model of a kind may do (jd_sm_kind.only). */
+enum { JD_SM_BOTH = 0, JD_SM_VETO = 1, JD_SM_RAISE = 2 };
+/* Does the model, deciding a candidate (counted by the rules or not) at
+ * probability p against threshold t, count it (its kind's `only`)? */
+bool jd_sm__counts(int only, bool counted, double p, double t);
 /* Family candidates come in at most this many labels a kind. */
 #define JD_SM_FAMILY_MAX 40
 /* The kinds whose family candidates jd_screen_data_new keeps. An offence
@@ -105,8 +112,16 @@ bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kin
  * its own matched is a candidate in every note, each with the note's stems
  * and pairs: ~90,000 candidates on the 16 tune parts, ~30 times the matched
  * ones, and most of training's 210 MB and 37 s CPU (docs/internals/screen.md). */
-#define JD_SM_DATA_FAMILY (1u << JD_SCREEN_OFFENCE | 1u << JD_SCREEN_INDICATOR)
+#define JD_SM_DATA_FAMILY                                                                          \
+    (1u << JD_SCREEN_OFFENCE | 1u << JD_SCREEN_LANGUAGE | 1u << JD_SCREEN_INDICATOR)
 void jd_sm__fv_free(jd_sm_fv *fv);
+
+/* Word families by meaning for wording (model_lex.c): how many, the name of
+ * family i, and a map from each word or two-word frame ("own accord") to
+ * its families' bits. */
+size_t jd_sm__lex_count(void);
+const char *jd_sm__lex_name(size_t i);
+int jd_sm__lex_build(jd_strmap *map);
 /* The text of feature i's name. */
 const char *jd_sm__name(const jd_sm_fv *fv, size_t i);
 

@@ -158,6 +158,21 @@ static int load_words(ldr *L, jd_sm_kind *k, json_t *o, const char *kn)
     return JD_OK;
 }
 
+/* "open": true (family candidates in every note) and "only": "veto" | "raise"
+ * (both optional: a model file without them decides both ways). */
+static int load_scope(ldr *L, jd_sm_kind *k, json_t *o, const char *kn)
+{
+    json_t *op = json_object_get(o, "open"), *only = json_object_get(o, "only");
+    if (op && !json_is_boolean(op))
+        return bad(L, kn, "open", NULL, "not true or false");
+    k->open = json_is_true(op);
+    const char *s = only ? json_string_value(only) : "";
+    if (!s || (*s && strcmp(s, "veto") && strcmp(s, "raise")))
+        return bad(L, kn, "only", NULL, "not \"veto\" or \"raise\"");
+    k->only = !*s ? JD_SM_BOTH : !strcmp(s, "veto") ? JD_SM_VETO : JD_SM_RAISE;
+    return JD_OK;
+}
+
 static int load_thresholds(ldr *L, int kind, json_t *o, const char *kn)
 {
     jd_sm_kind *k = &L->m->k[kind];
@@ -222,6 +237,8 @@ static int load_root(ldr *L, json_t *root)
         if (!rc && fam && !json_is_boolean(fam))
             rc = bad(L, key, "family", NULL, "not true or false");
         L->m->k[kind].family = json_is_true(fam);
+        if (!rc)
+            rc = load_scope(L, &L->m->k[kind], o, key);
         if (rc)
             return rc;
         L->m->k[kind].on = true;
@@ -311,6 +328,10 @@ static json_t *kind_json(const jd_sm_kind *k)
         json_object_set_new(t, s->key, x < 0 ? json_string("rules") : num4(x));
     }
     json_object_set_new(o, "family", json_boolean(k->family));
+    if (k->open)
+        json_object_set_new(o, "open", json_true());
+    if (k->only)
+        json_object_set_new(o, "only", json_string(k->only == JD_SM_VETO ? "veto" : "raise"));
     json_object_set_new(o, "threshold", k->def_thr < 0 ? json_string("rules") : num4(k->def_thr));
     json_object_set_new(o, "thresholds", t);
     json_object_set_new(o, "weights", w);

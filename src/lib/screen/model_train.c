@@ -28,9 +28,13 @@ typedef struct cand {
     uint32_t note;
     uint8_t kind;
     bool counted, y, recorded;
-    bool family;      /* no rule of its own matched; one of its kind did */
+    bool family;      /* no rule of its own matched */
+    bool closed;      /* a family candidate where a rule of its kind matched too */
     const char *code; /* arena */
     uint32_t f0, nf;  /* its features in D->f */
+    bool shadow;      /* a wording label its rule matched, read as a family one
+                       * (the text classifier learns from every note; never
+                       * scored and never given a threshold) */
 } cand;
 
 typedef struct dnote {
@@ -114,6 +118,7 @@ static bool has_label(const jd_screen_gold *g, const char *code)
 static int add_cand(jd_screen_data *D, const jd_screen_gold *g, const jd_screen_result *res,
                     jd_sm_stemmer *st, jd_sm_fv *fv, const jd_screen_match *m, int ci, int xi)
 {
+    bool closed = ci < 0 && xi < 0 && jd_screen__family_candidate(res, m->kind, m->code, false);
     if (jd_screen__features_for(fv, st, &g->note, res, m, ci, xi) ||
         jd_grow((void **)&D->c, &D->ccap, D->nc + 1, sizeof *D->c) ||
         jd_grow((void **)&D->f, &D->fcap, D->nf + fv->n, sizeof *D->f))
@@ -121,7 +126,8 @@ static int add_cand(jd_screen_data *D, const jd_screen_gold *g, const jd_screen_
     cand *c = &D->c[D->nc];
     *c = (cand){(uint32_t)D->n,        (uint8_t)m->kind, ci >= 0,
                 has_label(g, m->code), m->recorded,      ci < 0 && xi < 0,
-                intern(D, m->code),    (uint32_t)D->nf,  (uint32_t)fv->n};
+                closed,                intern(D, m->code),
+                (uint32_t)D->nf,       (uint32_t)fv->n,  false};
     if (!c->code)
         return JD_ENOMEM;
     for (size_t i = 0; i < fv->n; i++) {
@@ -144,14 +150,17 @@ static int add_family(jd_screen_data *D, const jd_screen *S, const jd_screen_gol
             continue;
         size_t np =
             jd_screen__labels(S, (jd_screen_kind)kind, g->note.child_age, protos, JD_SM_FAMILY_MAX);
-        bool recorded = false;
+        bool recorded = kind == JD_SCREEN_OFFENCE && g->note.crime_recorded == 1;
         for (size_t i = 0; i < res->n; i++)
             recorded |= (int)res->m[i].kind == kind && res->m[i].recorded;
         for (size_t j = 0; j < np; j++) {
             protos[j].recorded = recorded;
-            if (jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code) &&
-                add_cand(D, g, res, st, fv, &protos[j], -1, -1))
+            bool fam = jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code, true);
+            bool shadow = !fam && kind == JD_SCREEN_LANGUAGE;
+            if ((fam || shadow) && add_cand(D, g, res, st, fv, &protos[j], -1, -1))
                 return JD_ENOMEM;
+            if (shadow)
+                D->c[D->nc - 1].shadow = true;
         }
     }
     return JD_OK;
@@ -263,10 +272,15 @@ static bool in_use(const jd_screen_data *D, const bool *use, const cand *c)
     return !use || use[c->note];
 }
 
-/* A candidate of kind the fit learns from: family ones only when asked. */
+/* A candidate of kind the fit learns from: family ones only when asked (and
+ * in every note only for an open kind; none for a veto-only kind). */
 static bool learns(const cand *c, int kind, const jd_screen_train_opts *o)
 {
-    return c->kind == kind && (!c->family || (o->family & (1u << kind)));
+    unsigned b = 1u << kind;
+    if (c->kind != kind)
+        return false;
+    bool open = (o->open & b) || kind == JD_SCREEN_INDICATOR;
+    return !c->family || ((o->family & b) && !(o->only_veto & b) && (c->closed || open));
 }
 
 /* Full-batch AdaGrad on the mean logistic loss + l2/2 |w|^2. */
@@ -322,11 +336,11 @@ typedef struct tally {
     double tp[NGRID + 1], fp[NGRID + 1], fn[NGRID + 1]; /* weighted */
 } tally;
 
-static void tally_add(tally *t, bool counted, bool y, double p, double w)
+static void tally_add(tally *t, int only, bool counted, bool y, double p, double w)
 {
     t->n++;
     for (size_t g = 0; g <= NGRID; g++) {
-        bool on = g ? p >= grid[g - 1] : counted;
+        bool on = g ? jd_sm__counts(only, counted, p, grid[g - 1]) : counted;
         t->tp[g] += on && y ? w : 0;
         t->fp[g] += on && !y ? w : 0;
         t->fn[g] += !on && y ? w : 0;
@@ -425,10 +439,12 @@ static int choose_thresholds(jd_screen_model *m, const jd_screen_data *D, const 
 {
     tally *t = NULL, pooled[2] = {{"*", 0, {0}, {0}, {0}}, {"any/family", 0, {0}, {0}, {0}}};
     size_t nt = 0, cap = 0;
+    unsigned b = 1u << kind;
+    int only = o->only_veto & b ? JD_SM_VETO : o->only_raise & b ? JD_SM_RAISE : JD_SM_BOTH;
     int rc = JD_OK;
     for (size_t i = 0; i < D->nc && !rc; i++) {
         const cand *c = &D->c[i];
-        if (!learns(c, kind, o) || !in_use(D, use, c))
+        if (!learns(c, kind, o) || !in_use(D, use, c) || c->shadow)
             continue;
         char key[64];
         snprintf(key, sizeof key, "%s%s", c->code, c->family ? "/family" : "");
@@ -437,15 +453,17 @@ static int choose_thresholds(jd_screen_model *m, const jd_screen_data *D, const 
             rc = JD_ENOMEM;
         else {
             double w = D->notes[c->note].weight;
-            tally_add(x, c->counted, c->y, p[i], w);
-            tally_add(&pooled[c->family], c->counted, c->y, p[i], w);
+            tally_add(x, only, c->counted, c->y, p[i], w);
+            tally_add(&pooled[c->family], only, c->counted, c->y, p[i], w);
         }
     }
     const double all[3] = {pooled[0].tp[0] + pooled[1].tp[0], pooled[0].fp[0] + pooled[1].fp[0],
                            pooled[0].fn[0] + pooled[1].fn[0]};
     float def[2] = {best_choice(&pooled[0], all), best_choice(&pooled[1], all)};
     m->k[kind].def_thr = def[0];
-    m->k[kind].family = (o->family & (1u << kind)) != 0;
+    m->k[kind].family = (o->family & b) && only != JD_SM_VETO;
+    m->k[kind].open = (o->open & b) != 0;
+    m->k[kind].only = (uint8_t)only;
     if (!rc && m->k[kind].family)
         rc = jd_sm__set_threshold(m, kind, "any/family", def[1]);
     for (size_t i = 0; i < nt && !rc; i++) {
@@ -577,13 +595,15 @@ static bool predicted(const jd_screen_data *D, const jd_screen_model *m, const d
             rules = true;
     for (size_t i = c0; m && i < c1; i++) {
         const cand *c = &D->c[i];
-        if (c->kind != kind || strcmp(c->code, code))
+        const jd_sm_kind *k = &m->k[kind];
+        if (c->kind != kind || c->shadow || strcmp(c->code, code) ||
+            (c->family && !c->closed && !k->open && kind != JD_SCREEN_INDICATOR))
             continue;
         double t = c->family ? jd_sm__family_threshold(m, (jd_screen_kind)kind, code)
                              : jd_sm__threshold(m, (jd_screen_kind)kind, code);
         if (t < 0)
             return rules;
-        bool on = cand_prob(D, m, c) >= t;
+        bool on = jd_sm__counts(k->only, c->counted, cand_prob(D, m, c), t);
         return on && !(kind == JD_SCREEN_OFFENCE && c->recorded) ? true : on ? rules : false;
     }
     return rules;

@@ -182,11 +182,11 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
     jd_analyse_stats as;
     double t0 = jd_secs();
     int rc;
+    char **uw = NULL; /* the urgent lane's keys, placed after the update */
+    size_t nuw = 0;
     if (o->incremental) {
         /* an urgent call first: its child's alert and escalation before the
          * rest of the feed is resolved and analysed */
-        char **uw = NULL;
-        size_t nuw = 0;
         rc = jd_analyse_urgent_keys(s, &ao, &as, &uw, &nuw, err);
         st->seconds_urgent_screen = as.seconds_touched;
         st->seconds_urgent_analyse = jd_secs() - t0 - as.seconds_touched;
@@ -198,14 +198,17 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
             rc = escalate(s, o, (const char *const *)uw, nuw, &es, err);
         }
         st->seconds_urgent_escalate = jd_secs() - t0;
-        jd_analyse_keys_free(uw, nuw);
-        if (rc < 0)
+        if (rc < 0) {
+            jd_analyse_keys_free(uw, nuw);
             return rc;
+        }
     }
     jd_person_set *touched = NULL; /* NULL after a plain full run: any may have changed */
     rc = jd_live_resolve(s, o, st, &touched, err);
-    if (rc < 0)
+    if (rc < 0) {
+        jd_analyse_keys_free(uw, nuw);
         return rc;
+    }
     t0 = jd_secs();
     char **walked = NULL;
     size_t nwalked = 0;
@@ -221,6 +224,7 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
     st->analyse_identities_known = o->incremental && as.identities_known;
     if (rc < 0) {
         jd_analyse_keys_free(walked, nwalked);
+        jd_analyse_keys_free(uw, nuw);
         return rc;
     }
     st->alerts = as.alerts;
@@ -235,6 +239,12 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
     else if (nwalked)
         rc = escalate(s, o, (const char *const *)walked, nwalked, st, err);
     jd_analyse_keys_free(walked, nwalked);
+    /* the urgent lane's concerns on refs the resolve has placed since:
+     * carried on by their identities' concerns */
+    if (rc == JD_OK && nuw)
+        rc = jd_escalate_placed(s, (const char *const *)uw, nuw, o->now, &st->urgent_placed,
+                                err);
+    jd_analyse_keys_free(uw, nuw);
     return rc;
 }
 

@@ -133,6 +133,9 @@ uint32_t *jd_strmap_get(const jd_strmap *m, const char *key, size_t len);
 /* Insert key (with val) if absent; returns a pointer to the stored value
  * (the old one when present; *added tells which), NULL on out of memory. */
 uint32_t *jd_strmap_put(jd_strmap *m, const char *key, size_t len, uint32_t val, bool *added);
+/* The map's own copy of key (stable until jd_strmap_free), or NULL: a
+ * reader may keep it instead of a copy of its own. */
+const char *jd_strmap_key(const jd_strmap *m, const char *key, size_t len);
 /* The map's one copy of the string s (added when absent; NULL for NULL or
  * out of memory), valid until jd_strmap_free: interning of values that
  * repeat (an agency, an event type), one copy however many rows hold it. */

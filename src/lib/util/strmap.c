@@ -87,6 +87,14 @@ uint32_t *jd_strmap_put(jd_strmap *m, const char *key, size_t len, uint32_t val,
     return s ? &s->val : NULL;
 }
 
+const char *jd_strmap_key(const jd_strmap *m, const char *key, size_t len)
+{
+    if (!m->cap)
+        return NULL;
+    jd_strmap_slot *s = find(m, key, len, jd_hash_fast(key, len, 0));
+    return s->key;
+}
+
 const char *jd_strmap_intern(jd_strmap *m, const char *s)
 {
     if (!s)
