@@ -1076,10 +1076,7 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
         goto fail;
     if ((rc = jd_api_load(srv, srv->stores[0], err)) < 0)
         goto fail;
-    /* The alert view (the queue's sort orders, a person's alerts by id) built
-     * before the first request: built by it, under view_mu, every request of
-     * a route that needs it waited (1M county: 16 time-outs at once, issue 17) */
-    (void)jd_alert_view(srv, srv->index);
+    (void)jd_alert_view(srv, srv->index); /* not built by a request, others waiting */
     if ((rc = start_daemon(srv, opts, err)) < 0)
         goto fail;
     /* workers may already be answering (TSan: a plain int raced host_ok) */
