@@ -1076,6 +1076,7 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
         goto fail;
     if ((rc = jd_api_load(srv, srv->stores[0], err)) < 0)
         goto fail;
+    (void)jd_alert_view(srv, srv->index); /* not built by a request, others waiting */
     if ((rc = start_daemon(srv, opts, err)) < 0)
         goto fail;
     /* workers may already be answering (TSan: a plain int raced host_ok) */

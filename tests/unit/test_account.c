@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -206,6 +207,16 @@ static long long one_value(const char *path, const char *sql)
     return v;
 }
 
+/* Account "bo" with a session started at t: its token and CSRF token. */
+static void session_at(fx *f, int64_t t, jd_account *a, char tok[JD_SESSION_TOKEN_SIZE],
+                       char csrf[JD_SESSION_TOKEN_SIZE])
+{
+    jd_error err;
+    assert_int_equal(jd_account_add(f->s, "bo", JD_ROLE_BOARD, NULL, NULL, PW, &err), JD_OK);
+    assert_int_equal(jd_account_get(f->s, "bo", a, &err), JD_OK);
+    assert_int_equal(jd_session_start(f->s, a->id, t, tok, csrf, &err), JD_OK);
+}
+
 /* The session rules both stores share (jd_store__session_live): touched at
  * most once a minute, and an idle or expired session deleted, not kept. */
 static void test_account__session_touch_and_delete(void **state)
@@ -217,9 +228,7 @@ static void test_account__session_touch_and_delete(void **state)
     jd_account a;
     char tok[JD_SESSION_TOKEN_SIZE], csrf[JD_SESSION_TOKEN_SIZE], c2[JD_SESSION_TOKEN_SIZE];
     int64_t t = 1700000000;
-    assert_int_equal(jd_account_add(f->s, "bo", JD_ROLE_BOARD, NULL, NULL, PW, &err), JD_OK);
-    assert_int_equal(jd_account_get(f->s, "bo", &a, &err), JD_OK);
-    assert_int_equal(jd_session_start(f->s, a.id, t, tok, csrf, &err), JD_OK);
+    session_at(f, t, &a, tok, csrf);
     assert_int_equal(one_value(f->path, "SELECT last_seen FROM session"), t);
     assert_int_equal(jd_session_check(f->s, tok, t + 59, &a, c2, &err), JD_OK);
     assert_int_equal(one_value(f->path, "SELECT last_seen FROM session"), t);
@@ -229,6 +238,41 @@ static void test_account__session_touch_and_delete(void **state)
         jd_session_check(f->s, tok, t + 60 + JD_SESSION_IDLE_SECONDS + 1, &a, c2, &err),
         JD_EDENIED);
     assert_int_equal(one_value(f->path, "SELECT count(*) FROM session"), 0);
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Another connection holds the write lock (a feed's transaction, issue 17):
+ * the check does not wait the 10 s busy timeout to touch the session, and
+ * leaves last_seen for the next request, which touches it once free. */
+static void test_account__session_touch_never_waits(void **state)
+{
+    if (scratch_is_pg())
+        skip(); /* SQLite's one writer */
+    fx *f = *state;
+    jd_error err;
+    jd_account a;
+    char tok[JD_SESSION_TOKEN_SIZE], csrf[JD_SESSION_TOKEN_SIZE], c2[JD_SESSION_TOKEN_SIZE];
+    int64_t t = 1700000000;
+    session_at(f, t, &a, tok, csrf);
+    sqlite3 *w = NULL;
+    assert_int_equal(sqlite3_open(f->path, &w), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(w, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    double t0 = mono_s();
+    assert_int_equal(jd_session_check(f->s, tok, t + 60, &a, c2, &err), JD_OK);
+    assert_true(mono_s() - t0 < 5.0); /* the busy timeout is 10 s */
+    assert_string_equal(a.username, "bo");
+    assert_string_equal(c2, csrf);
+    assert_int_equal(sqlite3_exec(w, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(w);
+    assert_int_equal(one_value(f->path, "SELECT last_seen FROM session"), t);
+    assert_int_equal(jd_session_check(f->s, tok, t + 61, &a, c2, &err), JD_OK);
+    assert_int_equal(one_value(f->path, "SELECT last_seen FROM session"), t + 61);
 }
 
 static void test_account__generated_password(void **state)
@@ -250,6 +294,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_account__failures_never_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_account__sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_account__session_touch_and_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_account__session_touch_never_waits, setup, teardown),
         cmocka_unit_test(test_account__generated_password),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

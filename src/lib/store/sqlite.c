@@ -2034,8 +2034,11 @@ static int mentions_emit(const jd_buf *b, const jd_buf *offs, int parts, jd_ment
  * the rest on a read-only connection of a thread of its own), each packed
  * and sorted, then merged: the read, pack and sort, about a third of the
  * load at 1M, halved on the main thread. Both read one state of the store:
- * the write lock is held while they begin (no commit can come between),
- * taken without waiting; when it is not free, or the store is in memory or
+ * the write lock is held, on a connection of its own, only while their
+ * reads begin (no commit can come between), and let go before they read
+ * (held to the end, it kept every writer waiting for the whole read: a
+ * live server's audit rows for seconds behind a resolve's load, issue 17).
+ * Taken without waiting; when it is not free, or the store is in memory or
  * in a transaction, 1 (read it whole, as before).
  */
 typedef struct half_job {
@@ -2044,7 +2047,18 @@ typedef struct half_job {
     jd_buf b, offs;
     int rc;
     jd_error err;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool begun; /* its read has begun (or failed to): the lock may go */
 } half_job;
+
+static void half_begun(half_job *j)
+{
+    pthread_mutex_lock(&j->mu);
+    j->begun = true;
+    pthread_cond_signal(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+}
 
 static void *half_read(void *arg)
 {
@@ -2058,18 +2072,44 @@ static void *half_read(void *arg)
         jd_error_set(&j->err, JD_ESTORE, "cannot open %s to read mentions", j->path);
     } else {
         sqlite3_busy_timeout(hq.db, 10000);
+        /* the read transaction begins at its first read, here */
         if (jd_sq__exec(&hq, "PRAGMA cache_size = " CACHE_KIB, &j->err) == JD_OK &&
+            jd_sq__exec(&hq, "BEGIN; SELECT 1 FROM person_mention LIMIT 1", &j->err) == JD_OK &&
             sqlite3_prepare_v2(hq.db, MENTION_COLS " FROM person_mention pm JOIN event e"
                                                    " ON e.id = pm.event_id WHERE pm.id > ?1",
                                -1, &st, NULL) != SQLITE_OK)
             jd_sq__err(&hq, &j->err, "mentions");
-        else if (st && sqlite3_bind_int64(st, 1, j->from) == SQLITE_OK)
+        half_begun(j);
+        if (st && sqlite3_bind_int64(st, 1, j->from) == SQLITE_OK)
             j->rc = mentions_pack(&hq, st, &j->b, &j->offs, &j->err);
         else
             sqlite3_finalize(st);
     }
+    half_begun(j); /* again when it could not open */
     sqlite3_close(hq.db);
     return NULL;
+}
+
+/* The write lock of the store at path on a connection of its own, taken
+ * without waiting, or NULL. */
+static sqlite3 *write_lock_take(const char *path)
+{
+    sqlite3 *lk = NULL;
+    if (sqlite3_open_v2(path, &lk, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+            SQLITE_OK ||
+        sqlite3_exec(lk, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_close(lk);
+        return NULL;
+    }
+    return lk;
+}
+
+static void write_lock_drop(sqlite3 *lk)
+{
+    if (!lk)
+        return;
+    (void)sqlite3_exec(lk, "ROLLBACK", NULL, NULL, NULL); /* nothing was written */
+    sqlite3_close(lk);
 }
 
 static int mentions_split(sq *q, jd_mention_cb cb, void *payload, jd_error *err)
@@ -2077,14 +2117,18 @@ static int mentions_split(sq *q, jd_mention_cb cb, void *payload, jd_error *err)
     const char *path = sqlite3_db_filename(q->db, "main");
     if (q->in_tx || !path || !*path || sqlite3_db_readonly(q->db, "main") != 0)
         return 1;
-    sqlite3_busy_timeout(q->db, 0);
-    int r = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-    sqlite3_busy_timeout(q->db, 10000);
-    if (r != SQLITE_OK)
+    sqlite3 *lk = write_lock_take(path);
+    if (lk && sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+        write_lock_drop(lk);
+        lk = NULL;
+    }
+    if (!lk)
         return 1;
     sqlite3_stmt *st = NULL;
-    half_job j = {path, 0, JD_BUF_INIT(SIZE_MAX), JD_BUF_INIT(SIZE_MAX), JD_OK, {0}};
+    half_job j = {path, 0, JD_BUF_INIT(SIZE_MAX), JD_BUF_INIT(SIZE_MAX), JD_OK, {0},
+                  PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
     jd_buf b = JD_BUF_INIT(SIZE_MAX), offs = JD_BUF_INIT(SIZE_MAX);
+    /* this connection's read begins with the middle id's query */
     int rc = sqlite3_prepare_v2(q->db, "SELECT (min(id) + max(id)) / 2 FROM person_mention", -1,
                                 &st, NULL) == SQLITE_OK &&
                      sqlite3_step(st) == SQLITE_ROW
@@ -2100,12 +2144,15 @@ static int mentions_split(sq *q, jd_mention_cb cb, void *payload, jd_error *err)
         rc = jd_sq__err(q, err, "mentions");
     if (rc == JD_OK)
         sqlite3_bind_int64(st, 1, j.from);
-    /* this connection's read has begun (BEGIN IMMEDIATE): the other's
-     * begins before the lock is let go, so both see one state */
     pthread_t t;
     bool started = rc == JD_OK && pthread_create(&t, NULL, half_read, &j) == 0;
     if (rc == JD_OK && !started)
         rc = jd_error_set(err, JD_ENOMEM, "cannot start a thread to read mentions");
+    pthread_mutex_lock(&j.mu);
+    while (started && !j.begun)
+        pthread_cond_wait(&j.cv, &j.mu);
+    pthread_mutex_unlock(&j.mu);
+    write_lock_drop(lk); /* both reads have begun: writers may commit */
     if (rc == JD_OK)
         rc = mentions_pack(q, st, &b, &offs, err);
     else
@@ -2113,6 +2160,8 @@ static int mentions_split(sq *q, jd_mention_cb cb, void *payload, jd_error *err)
     if (started)
         pthread_join(t, NULL);
     (void)sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL); /* nothing was written */
+    pthread_mutex_destroy(&j.mu);
+    pthread_cond_destroy(&j.cv);
     if (rc == JD_OK && j.rc != JD_OK) {
         rc = j.rc;
         if (err)

@@ -241,7 +241,19 @@ static int sess_get(jd_store *s, const char *token_hash, int64_t now, int64_t id
         return rc;
     jd_sq__bind_text(st, 1, token_hash);
     sqlite3_bind_int64(st, 2, now);
-    return done(q, st, err);
+    if (q->in_tx)
+        return done(q, st, err);
+    /* The once-a-minute touch never waits for the store's writer (a feed's
+     * transaction, the audit's group commit): every request of a session in
+     * flight at the minute tried it, and each waited in the busy handler
+     * (issue 17). Busy, the touch is left to the session's next request. */
+    sqlite3_busy_timeout(q->db, 0);
+    int r2 = sqlite3_step(st);
+    sqlite3_finalize(st);
+    sqlite3_busy_timeout(q->db, 10000);
+    if (r2 == SQLITE_DONE || (r2 & 0xff) == SQLITE_BUSY)
+        return JD_OK;
+    return jd_sq__err(q, err, "accounts");
 }
 
 static int head_read(sq *q, int64_t *seq, char hash[65], char mac[65], jd_error *err)
