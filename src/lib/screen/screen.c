@@ -6334,22 +6334,22 @@ static int load(loader *L, json_t *root)
 /* data/rules/screen_model_ind.json, compiled in; one with no kinds is none.
  * Parsed once a process (~0.1 s CPU, 400M instructions) and shared read
  * only: each screen gets its own scratch (jd_sm__model_share). */
-static pthread_mutex_t builtin_mu = PTHREAD_MUTEX_INITIALIZER;
-static jd_screen_model *builtin;
+static pthread_mutex_t screen_builtin_mu = PTHREAD_MUTEX_INITIALIZER;
+static jd_screen_model *screen_builtin;
 
 static int builtin_model(jd_screen *S, jd_error *err)
 {
     int rc = JD_OK;
-    pthread_mutex_lock(&builtin_mu);
-    if (!builtin)
-        rc = jd_screen_model_loadb(&builtin, jd_data_rules_screen_model,
+    pthread_mutex_lock(&screen_builtin_mu);
+    if (!screen_builtin)
+        rc = jd_screen_model_loadb(&screen_builtin, jd_data_rules_screen_model,
                                    jd_data_rules_screen_model_len,
                                    "screen_model_ind.json (built in)", err);
-    pthread_mutex_unlock(&builtin_mu);
+    pthread_mutex_unlock(&screen_builtin_mu);
     if (rc < 0)
         return rc;
     jd_screen_model *m = NULL;
-    if (jd_screen_model_labels(builtin) && jd_sm__model_share(builtin, &m))
+    if (jd_screen_model_labels(screen_builtin) && jd_sm__model_share(screen_builtin, &m))
         return jd_oom(err);
     (void)jd_screen__model_swap(S, m);
     return JD_OK;
