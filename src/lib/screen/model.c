@@ -937,6 +937,26 @@ bool jd_sm__counts(int only, bool counted, double p, double t)
     return p >= t;
 }
 
+/* Whether the model may count a ruled-out match: only a ruling-out that is
+ * weak (JD_SCREEN_WEAK, or a candidate by the event type alone: no words,
+ * no attributes), about another person (kept by the figures: U/Y/Z tune
+ * .699 -> .702 and the pool held-out .733 -> .736 against refusing it) or
+ * attributed, not challenged ("Mum says she is streetwise": the wording
+ * model's case); never over negated, hypothetical, historical, challenged,
+ * innocent, property, sense or age, nor over a ruling-out with no attribute
+ * ("the note concludes there is no concern", "C11 counts in the note"). */
+static bool model_may_count(const jd_screen_match *m)
+{
+    unsigned firm = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
+                    JD_SCREEN_CHALLENGED | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
+                    JD_SCREEN_SENSE | JD_SCREEN_AGE | JD_SCREEN__OVERRULED;
+    if (m->counts || (m->attrs & firm))
+        return false;
+    if (m->attrs & (JD_SCREEN_WEAK | JD_SCREEN_OTHER_PERSON | JD_SCREEN_QUOTED))
+        return true;
+    return m->start < 0 && !m->attrs;
+}
+
 /* Decide one candidate: veto its counted match or count its ruled-out one. */
 static void decide(jd_screen_result *res, int ci, int xi, double p, double t)
 {
@@ -1377,7 +1397,8 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
             continue;
         double t = jd_sm__threshold(M, m->kind, m->code);
         int only = M->k[m->kind].only; /* a veto-only model leaves ruled-out matches be */
-        if (t < 0 || (only == JD_SM_VETO && ci < 0) || (only == JD_SM_RAISE && ci >= 0))
+        if (t < 0 || (only == JD_SM_VETO && ci < 0) || (only == JD_SM_RAISE && ci >= 0) ||
+            (ci < 0 && !model_may_count(&res->m[xi])))
             continue;
         if (jd_screen__features(&fv, M->st, in, res, ci, xi)) {
             jd_sm__fv_free(&fv);
