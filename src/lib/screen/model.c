@@ -1004,39 +1004,27 @@ static int best_sentence(jd_screen_model *M, const jd_screen_match *proto,
     return JD_OK;
 }
 
-/* A label no rule of its own matched, raised by the model: the words of the
- * kind's first match (none: the note's sentence that weighed most), with the
- * model's why. */
+/* A label no rule of its own matched, raised by the model: shown with the
+ * note's sentence that weighs most toward it (best_sentence) and the rule
+ * "model", never another label's words or rule; with the model's why. */
 static int raise_family(jd_screen_model *M, jd_screen_result *res, const jd_screen_match *proto,
                         const jd_screen_note *in, double p, double t)
 {
-    size_t wi = SIZE_MAX; /* the kind's first counted match, else its first */
-    for (size_t i = 0; i < res->n; i++)
-        if (res->m[i].kind == proto->kind &&
-            (wi == SIZE_MAX || (res->m[i].counts && !res->m[wi].counts)))
-            wi = i;
     if (jd_grow((void **)&res->m, &res->cap, res->n + 1, sizeof *res->m))
         return JD_ENOMEM;
-    const jd_screen_match *w = wi == SIZE_MAX ? NULL : &res->m[wi];
     jd_screen_match m = *proto;
-    m.rule = w ? w->rule : "";
-    m.start = w ? w->start : -1;
-    m.end = w ? w->end : -1;
-    if (!w && best_sentence(M, proto, in, &m.start, &m.end))
+    m.rule = "model";
+    if (best_sentence(M, proto, in, &m.start, &m.end))
         return JD_ENOMEM;
     m.counts = true;
-    m.recorded = w ? w->recorded : in->crime_recorded == 1; /* the record's answer */
+    m.recorded = in->crime_recorded == 1; /* the record's answer */
     m.other_age = -1;
     m.act_age = -1;
     snprintf(m.basis, sizeof m.basis, "child %d, the other's age not read", in->child_age);
-    if (w)
-        snprintf(m.why, sizeof m.why, "counted by the model (p %.2f >= %.2f) beside \"%.80s\"", p,
-                 t, m.rule);
-    else
-        snprintf(m.why, sizeof m.why,
-                 "counted by the model (p %.2f >= %.2f) from the note's words; no rule of its "
-                 "kind matched",
-                 p, t);
+    snprintf(m.why, sizeof m.why,
+             "counted by the model (p %.2f >= %.2f) from the note's words; no rule of its "
+             "label matched",
+             p, t);
     res->m[res->n++] = m;
     return JD_OK;
 }
