@@ -40,20 +40,28 @@ static bool has(const found *x, const char *rule)
     return strstr(x->rules, key) != NULL;
 }
 
-static void test_cases(void **state)
+/* Whether line `lineno` checking `rule` is a listed, allowed difference. */
+static bool allowed(const int (*allow)[2], const char *const *codes, int lineno, const char *rule)
 {
-    (void)state;
+    for (int i = 0; allow && allow[i][0]; i++)
+        if (allow[i][0] == lineno && !strcmp(codes[allow[i][1]], rule))
+            return true;
+    return false;
+}
+
+/* Every line of cases.tsv through `s`: the number of failed checks, but for
+ * the (line, code) pairs of `allow` (codes[allow[i][1]]; ends with {0, 0}). */
+static int run_cases(jd_screener *s, const int (*allow)[2], const char *const *codes, int *n)
+{
     const char *root = getenv("JD_SOURCE_ROOT");
     char path[4096];
     snprintf(path, sizeof path, "%s/tests/data/screen/cases.tsv", root ? root : ".");
     FILE *f = fopen(path, "r");
     assert_non_null(f);
-    jd_screener *s = NULL;
     jd_error err;
-    /* the rules alone: cases.tsv is what the rules decide */
-    assert_int_equal(jd_screener_open_model(&s, NULL, "none", &err), JD_OK);
     char line[2048];
-    int n = 0, failed = 0, lineno = 0;
+    int failed = 0, lineno = 0;
+    *n = 0;
     while (fgets(line, sizeof line, f)) {
         lineno++;
         if (line[0] == '#' || line[0] == '\n')
@@ -67,25 +75,60 @@ static void test_cases(void **state)
         found x = {""};
         jd_screen_input in = {type, text, atoi(age), false, false};
         assert_int_equal(jd_screener_run(s, &in, collect, &x, &err), JD_OK);
-        n++;
+        (*n)++;
         char *r, *sv2 = NULL;
         char buf[256];
         snprintf(buf, sizeof buf, "%s", expect);
         for (r = strtok_r(buf, ",", &sv2); r; r = strtok_r(NULL, ",", &sv2))
-            if (strcmp(r, "-") && !has(&x, r)) {
+            if (strcmp(r, "-") && !has(&x, r) && !allowed(allow, codes, lineno, r)) {
                 printf("line %d: %s not found in \"%s\" (found%s)\n", lineno, r, text, x.rules);
                 failed++;
             }
         snprintf(buf, sizeof buf, "%s", forbid);
         for (r = strtok_r(buf, ",", &sv2); r; r = strtok_r(NULL, ",", &sv2))
-            if (strcmp(r, "-") && has(&x, r)) {
+            if (strcmp(r, "-") && has(&x, r) && !allowed(allow, codes, lineno, r)) {
                 printf("line %d: %s wrongly found in \"%s\"\n", lineno, r, text);
                 failed++;
             }
     }
     fclose(f);
+    return failed;
+}
+
+static void test_cases(void **state)
+{
+    (void)state;
+    jd_screener *s = NULL;
+    jd_error err;
+    /* the rules alone: cases.tsv is what the rules decide */
+    assert_int_equal(jd_screener_open_model(&s, NULL, "none", &err), JD_OK);
+    int n, failed = run_cases(s, NULL, NULL, &n);
     jd_screener_close(s);
     printf("%d cases, %d failed checks\n", n, failed);
+    assert_true(n >= 50);
+    assert_int_equal(failed, 0);
+}
+
+/* The same cases through the DEFAULT screener (jd_screener_open: the
+ * built-in indicators model), what production decides on the traps. The
+ * model never counts what the rules ruled out as negated, hypothetical,
+ * historical, quoted, innocent, about another person or "no concern"; the
+ * differences it may make are listed here, each with its reason. */
+static void test_cases_default(void **state)
+{
+    (void)state;
+    static const char *const codes[] = {"", "S11", "S09", "M09"};
+    /* only vetoes: a rule's find the model does not count (its p below the
+     * label's threshold), none of them a trap: line 19 S11 "in the company
+     * of three adult males", line 21 S09 "taken to parties at houses in
+     * another town", line 66 M09 "associates with older girls" (M01 counts) */
+    static const int allow[][2] = {{19, 1}, {21, 2}, {66, 3}, {0, 0}};
+    jd_screener *s = NULL;
+    jd_error err;
+    assert_int_equal(jd_screener_open(&s, NULL, &err), JD_OK);
+    int n, failed = run_cases(s, allow, codes, &n);
+    jd_screener_close(s);
+    printf("%d cases through the default model, %d failed checks\n", n, failed);
     assert_true(n >= 50);
     assert_int_equal(failed, 0);
 }
@@ -238,6 +281,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_cases_default),
         cmocka_unit_test(test_bad_rules),
         cmocka_unit_test(test_offsets_and_advice),
         cmocka_unit_test(test_tokenize_output_bound),

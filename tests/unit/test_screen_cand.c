@@ -170,6 +170,38 @@ static void test_candidate_decided_by_model(void **state)
     assert_null(find(r, "S12", 1));
 }
 
+/* A model that would count every S01 (bias +3) counts a ruled-out match
+ * only where the ruling-out is weak or about another person: never over
+ * negated, hypothetical or "the note concludes there is no concern", whose
+ * reason stands unchanged and unmodelled. */
+static void test_model_never_over_firm(void **state)
+{
+    fx *f = *state;
+    give_model(f, "\"indicators\": {\"threshold\": \"rules\", \"thresholds\": {\"S01\": 0.5}, "
+                  "\"weights\": {\"S01|bias\": 3.0}, \"words\": {}}");
+    static const char *const firm[][2] = {
+        {"She denies that she went missing overnight.", "negated"},
+        {"She did not go missing overnight.", "negated"},
+        {"If she goes missing again, call the police.", "hypothetical"},
+        {"She went missing overnight. No concerns.", "no concern"},
+    };
+    for (size_t i = 0; i < sizeof firm / sizeof firm[0]; i++) {
+        const jd_screen_result *r = run(f, firm[i][0], "case_note");
+        const jd_screen_match *m = must(r, "S01", 0);
+        assert_null(find(r, "S01", 1));
+        assert_false(m->modelled);
+        assert_non_null(strstr(m->why, firm[i][1]));
+        assert_null(strstr(m->why, "counted by the model"));
+    }
+    /* about another person: the model's (kept by the figures, screen.md) */
+    const jd_screen_result *r = run(f, "Her friend went missing overnight.", "case_note");
+    const jd_screen_match *m = must(r, "S01", 1);
+    assert_true(m->modelled);
+    assert_non_null(strstr(m->why, "counted by the model"));
+    assert_non_null(strstr(m->why, "about another person"));
+    jd_screen_set_model(f->S, NULL);
+}
+
 /* A model of the wording may veto a counted slug and may not add a slug no
  * rule matched; with the model removed, the rules decide again. */
 static void test_language_model(void **state)
@@ -204,6 +236,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_candidate_rules_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_candidate_decided_by_model, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_never_over_firm, setup, teardown),
         cmocka_unit_test_setup_teardown(test_language_model, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,8 +77,10 @@ static bool in_list(const char *list, const char *code)
 }
 
 /* Runs the cases of one file under tests/data/screen/; counts into *cases and
- * *failures and prints each failure with the rule and why. */
-static void run_case_file(fx *f, const char *name, int *cases_out, int *failures_out)
+ * *failures and prints each failure with the rule and why. A difference
+ * "CASE:CODE" listed in allow (comma list, NULL none) is printed, not counted. */
+static void run_case_file(fx *f, const char *name, const char *allow, int *cases_out,
+                          int *failures_out)
 {
     const char *root = getenv("JD_SOURCE_ROOT");
     char path[4096];
@@ -110,8 +112,10 @@ static void run_case_file(fx *f, const char *name, int *cases_out, int *failures
                 continue;
             for (char *c = strtok(list, ","); c; c = strtok(NULL, ",")) {
                 bool got = counted(r, c);
+                char key[32];
+                snprintf(key, sizeof key, "%d:%s", cases, c);
                 if (got != (want == 0)) {
-                    failures++;
+                    failures += !(allow && in_list(allow, key));
                     fprintf(stderr, "case %d: %s %s in: %s\n", cases,
                             want == 0 ? "missed" : "wrongly found", c, fld[4]);
                     const jd_screen_match *m = find(r, c, true);
@@ -122,7 +126,6 @@ static void run_case_file(fx *f, const char *name, int *cases_out, int *failures
                 }
             }
         }
-        (void)in_list;
     }
     fclose(in);
     fprintf(stderr, "%s: %d cases, %d failures\n", name, cases, failures);
@@ -133,7 +136,37 @@ static void run_case_file(fx *f, const char *name, int *cases_out, int *failures
 static void test_cases(void **state)
 {
     int cases = 0, failures = 0;
-    run_case_file(*state, "engine_cases.tsv", &cases, &failures);
+    run_case_file(*state, "engine_cases.tsv", NULL, &cases, &failures);
+    assert_true(cases >= 150);
+    assert_int_equal(failures, 0);
+}
+
+/* engine_cases.tsv through the DEFAULT screen (jd_screen_open: the
+ * built-in indicators model), what production decides on the traps: the
+ * model never counts what the rules ruled out as negated, hypothetical,
+ * historical, challenged, innocent or "no concern" (model_may_count). The
+ * allowed differences (CASE:CODE, CASE the n-th case of the file):
+ * - vetoes, a rule's find below the label's threshold: 36 S05, 46 M05,
+ *   496 S09, 536 S09, 559 S01, 587 S11, 660 S04, 1373 S11, 1374 S11, 1477 V03;
+ * - weak evidence the model counts (what weak rules are for): 82 M07,
+ *   527 V01, 591 M10, 592 M10, 594 M13, 760 S03, 1150 M04, 1478 S03 (weak and
+ *   about another person);
+ * - raised from the note's words, no rule of the label: 1132 S08, 1152 V02;
+ * - about another person, counted by the model (kept by the figures, see
+ *   screen.md "What the model may count over"): 1156 S04. */
+static void test_cases_default(void **state)
+{
+    (void)state;
+    static const char allow[] = "36:S05,46:M05,496:S09,536:S09,559:S01,587:S11,660:S04,"
+                                "1373:S11,1374:S11,1477:V03,82:M07,527:V01,591:M10,592:M10,"
+                                "594:M13,760:S03,1150:M04,1478:S03,1132:S08,1152:V02,1156:S04";
+    fx g = {0};
+    jd_error err;
+    assert_int_equal(jd_screen_open(&g.S, NULL, &err), JD_OK);
+    int cases = 0, failures = 0;
+    run_case_file(&g, "engine_cases.tsv", allow, &cases, &failures);
+    jd_screen_result_free(&g.res);
+    jd_screen_close(g.S);
     assert_true(cases >= 150);
     assert_int_equal(failures, 0);
 }
@@ -143,7 +176,7 @@ static void test_cases(void **state)
 static void test_language_cases(void **state)
 {
     int cases = 0, failures = 0;
-    run_case_file(*state, "language_cases.tsv", &cases, &failures);
+    run_case_file(*state, "language_cases.tsv", NULL, &cases, &failures);
     assert_true(cases >= 90);
     assert_int_equal(failures, 0);
 }
@@ -1655,7 +1688,8 @@ static void test_why_utf8(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cases),         cmocka_unit_test(test_language_cases),
+        cmocka_unit_test(test_cases),         cmocka_unit_test(test_cases_default),
+        cmocka_unit_test(test_language_cases),
         cmocka_unit_test(test_attributes),    cmocka_unit_test(test_why_cues),
         cmocka_unit_test(test_roles),         cmocka_unit_test(test_ages),
         cmocka_unit_test(test_subject),       cmocka_unit_test(test_context_scope),

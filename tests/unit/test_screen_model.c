@@ -395,6 +395,31 @@ static void test_screen_model__indicator_raised(void **state)
     assert_non_null(strstr(r->why, "counted by the model"));
     assert_non_null(strstr(r->model, "weighed most"));
     assert_non_null(strstr(r->model, "zulu"));
+    /* beside another label's match, the raised one shows its own sentence
+     * and the rule "model", never the other label's words or rule */
+    static const char first[] = "She went missing overnight. ";
+    char two[128];
+    snprintf(two, sizeof two, "%sMet the zulu team at the library today.", first);
+    in.text = two;
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    const jd_screen_match *s01 = NULL;
+    r = NULL;
+    for (size_t i = 0; i < f->res.n; i++) {
+        if (!strcmp(f->res.m[i].code, "M09"))
+            r = &f->res.m[i];
+        if (!strcmp(f->res.m[i].code, "S01"))
+            s01 = &f->res.m[i];
+    }
+    assert_non_null(s01);
+    assert_non_null(r);
+    if (!r || !s01)
+        return;
+    assert_true(r->counts && r->modelled);
+    assert_string_equal(r->rule, "model");
+    assert_string_not_equal(r->rule, s01->rule);
+    assert_int_equal(r->start, (int)strlen(first));
+    assert_int_equal(r->end, (int)strlen(two));
+    assert_non_null(strstr(r->why, "from the note's words"));
     in.text = "Met the yankee team at the library today.";
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
     for (size_t i = 0; i < f->res.n; i++)

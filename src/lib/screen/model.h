@@ -82,6 +82,12 @@ typedef struct jd_sm_stemmer jd_sm_stemmer;
 int jd_sm__stemmer_new(jd_sm_stemmer **out);
 void jd_sm__stemmer_free(jd_sm_stemmer *st);
 
+/* A match another rule or the note's conclusion ruled out, not an attribute
+ * of its own ("the note concludes there is no concern", "C11 counts in the
+ * note"): never the model's to count (model_may_count). Internal: no name in
+ * the attribute lists, no feature. */
+#define JD_SCREEN__OVERRULED (1u << 15)
+
 /* The candidate of `code` in res: the index of its counted match (*ci) and of
  * a ruled-out one (*xi), -1 when none. True when the model may decide it:
  * some match, and not a match the ages alone ruled out. */

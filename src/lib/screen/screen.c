@@ -4920,6 +4920,7 @@ static void veto_matches(const veto_ref *veto, size_t nveto, jd_screen_result *r
         if (!by[v] || !m->counts)
             continue;
         m->counts = false;
+        m->attrs |= JD_SCREEN__OVERRULED;
         snprintf(m->why, sizeof m->why, "not counted: %s counts in the note", by[v]);
     }
 }
@@ -4958,6 +4959,7 @@ static void resolved_matches(const jd_screen *S, jd_screen_result *res)
             (m->code[0] != 'M' && m->code[0] != 'S') || sent_at(S, m->start) > last)
             continue;
         m->counts = false;
+        m->attrs |= JD_SCREEN__OVERRULED;
         snprintf(m->why, sizeof m->why, "not counted: the note concludes there is no concern");
     }
 }
@@ -5028,6 +5030,7 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
         if (m->counts && !strcmp(m->code, "C16") && m->start >= 0 &&
             sent_at(S, m->start) == c11_sent) {
             m->counts = false;
+            m->attrs |= JD_SCREEN__OVERRULED;
             snprintf(m->why, sizeof m->why, "not counted: the force of the sexual offence C11 "
                                             "in the same sentence");
         }
@@ -5045,6 +5048,7 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
                 ((res->m[j].start == m->start && res->m[j].end == m->end) ||
                  (m->act_age >= 0 && m->act_age < 13))) {
                 m->counts = false;
+                m->attrs |= JD_SCREEN__OVERRULED;
                 snprintf(m->why, sizeof m->why,
                          "not counted: the same act under 13 is C1, used alone");
                 break;
@@ -5058,6 +5062,7 @@ static void settle_matches(const jd_screen *S, int child, jd_screen_result *res)
         jd_screen_match *m = &res->m[i];
         if (m->counts && !strcmp(m->code, "C4")) {
             m->counts = false;
+            m->attrs |= JD_SCREEN__OVERRULED;
             snprintf(m->why, sizeof m->why, "not counted: the arranging is paid for, C10");
         }
     }
