@@ -743,6 +743,16 @@ static void test_screen_model__fairness_unicode(void **state)
         {"Met the zulu team. The family are \u2018Jamaican\u2019.", "jamaican"},
         {"Met the zulu team\u2014Sikhs\u2013Methodist and hijab.", "sikh"},
         {"Met the zulu team. Went to the mosque for Ramadan and Eid.", "ramadan"},
+        /* folded (NFKC, case fold, marks stripped) before the stop list */
+        {"Met the zulu team. A MUSL\u0130M man was there.", "musl"},
+        {"Met the zulu team. A \uff2d\uff35\uff33\uff2c\uff29\uff2d man was there.", "\xef\xbc"},
+        {"Met the zulu team. A musli\u0307m man was there.", "musl"},
+        {"Met the zulu team. A MUSLI\u0307M man was there.", "musl"},
+        {"Met the zulu team. She reads the Qur'an and the Qur\u2019an.", "qur"},
+        {"Met the zulu team. She reads the Quran and the Koran.", "koran"},
+        {"Met the zulu team. An Italian, a Pole, a Scot and a Turk.", "ital"},
+        {"Met the zulu team. Poles, Scots, Turks, Brits and an Israeli.", "turk"},
+        {"Met the zulu team. A Palestinian and a Sri Lankan man.", "lank"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         open_features(f, st, &fv, cases[c].text, "M09");
@@ -750,15 +760,24 @@ static void test_screen_model__fairness_unicode(void **state)
         if (has_feature_part(&fv, cases[c].word) || has_feature_part(&fv, "\xe2\x80") ||
             has_feature_part(&fv, "\xc2\xa0") || has_feature_part(&fv, "methodist") ||
             has_feature_part(&fv, "hijab") || has_feature_part(&fv, "mosque") ||
-            has_feature_part(&fv, "eid"))
+            has_feature_part(&fv, "eid") || has_feature_part(&fv, ":pole") ||
+            has_feature_part(&fv, "scot") || has_feature_part(&fv, "brit") ||
+            has_feature_part(&fv, "israel") || has_feature_part(&fv, "palestin") ||
+            has_feature_part(&fv, ":sri") || has_feature_part(&fv, "quran") ||
+            has_feature_part(&fv, "\xcc\x87") || has_feature_part(&fv, "\xc4\xb0"))
             fail_msg("case %zu leaks a fairness word or a separator", c);
     }
     /* the en dash separates like a space: the pair across it is kept */
     open_features(f, st, &fv, "Met the zulu\u2013team.", "M09");
     assert_true(has_feature(&fv, "M09|nb:zulu_team"));
-    /* an accented letter is part of its word */
+    /* an accented letter is part of its word, its mark stripped; a capital
+     * not ASCII is folded ("\u00c9" -> "e"), fullwidth letters to ASCII */
     open_features(f, st, &fv, "Met the zulu team at the caf\u00e9.", "M09");
-    assert_true(has_feature(&fv, "M09|n:caf\u00e9"));
+    assert_true(has_feature(&fv, "M09|n:cafe"));
+    open_features(f, st, &fv, "Met the ZULU team at the CAF\u00c9 \uff34\uff25\uff21.", "M09");
+    assert_true(has_feature(&fv, "M09|n:cafe"));
+    assert_true(has_feature(&fv, "M09|n:tea"));
+    assert_true(has_feature(&fv, "M09|nb:cafe_tea"));
     assert_true(jd_sm__fairness_word("sunnis", 6));
     assert_true(jd_sm__fairness_word("christmas", 9));
     assert_false(jd_sm__fairness_word("team", 4));
@@ -811,6 +830,21 @@ static void test_screen_model__fairness_same_decision(void **state)
          "her underwear.",
          "She told staff a Catholic man, 30, sent her pictures and asked for photos of her in "
          "her underwear."},
+        /* the reviewer's M03 note: the same p for every form (was .948 left
+         * out or "Spanish", .873 MUSL\u0130M, .885 fullwidth, .939 Italian) */
+        {"She came home with a new phone and said a Spanish man gave it to her.",
+         "She came home with a new phone and said a MUSL\u0130M man gave it to her."},
+        {"She came home with a new phone and said a Spanish man gave it to her.",
+         "She came home with a new phone and said a \uff2d\uff35\uff33\uff2c\uff29\uff2d man "
+         "gave it to her."},
+        {"She came home with a new phone and said a Spanish man gave it to her.",
+         "She came home with a new phone and said a musli\u0307m man gave it to her."},
+        {"She came home with a new phone and said an Italian man gave it to her.",
+         "She came home with a new phone and said an Israeli man gave it to her."},
+        {"She came home with a new phone and said a Spanish man gave it to her.",
+         "She came home with a new phone and said a Turk man gave it to her."},
+        {"She came home with a new phone and said a Pole gave it to her.",
+         "She came home with a new phone and said a Scot gave it to her."},
         {"Found at a trap house in another town with wraps on her; a Polish family lives there.",
          "Found at a trap house in another town with wraps on her; a Nigerian family lives "
          "there."},
