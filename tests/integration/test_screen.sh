@@ -181,6 +181,19 @@ assert "lex:volition" in m[0]["model"]["features"], m
 assert json.load(open(sys.argv[2]))["language"] == []
 PY
 ok $? "screen --model screen_model_lang.json: a modelled slug names p and its word families"
+# words of two-byte letters longer than a word's 63 bytes: the model's
+# explanation is cut at a character boundary and stays in the JSON
+long=""
+for l in ø æ ð þ ł đ; do long="$long $(printf "$l%.0s" $(seq 35))"; done
+"$JD" screen --age 14 --all --format json "She came home with a new phone$long and cash." \
+  >"$SCRATCH/long.json"
+python3 - "$SCRATCH/long.json" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))
+m = [x for x in v["indicators"] if x["code"] == "M03"]
+assert m and all("model" in x and "weighed most" in x["model"]["features"] for x in m), m
+PY
+ok $? "screen: long words of two-byte letters keep the model's explanation in the JSON"
 # the offences model (data/rules/screen_model_off.json, opt-in): every offence
 # it counts names its probability and what weighed most, and has words to show
 "$JD" screen --model "$SRC/data/rules/screen_model_off.json" --age 14 --format json \

@@ -888,6 +888,75 @@ static void test_screen_model__fairness_same_decision(void **state)
     jd_screen_result_free(&r1);
 }
 
+/* s is valid UTF-8: every lead byte has its continuation bytes. */
+static bool valid_utf8(const char *s)
+{
+    for (const unsigned char *u = (const unsigned char *)s; *u;) {
+        size_t n = *u < 0x80 ? 1 : *u >= 0xF0 ? 4 : *u >= 0xE0 ? 3 : *u >= 0xC2 ? 2 : 0;
+        if (!n)
+            return false;
+        for (size_t k = 1; k < n; k++)
+            if ((u[k] & 0xC0) != 0x80)
+                return false;
+        u += n;
+    }
+    return true;
+}
+
+/* Long words of two-byte letters (a word is read to 63 bytes, the model's
+ * explanation to 199): every cut falls at a character boundary, so the
+ * explanation is valid UTF-8 and a JSON string of it is not dropped. */
+static void test_screen_model__explain_utf8_cut(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    char text[1024], word[80];
+    size_t o = (size_t)snprintf(text, sizeof text, "She came home with a new phone");
+    /* two-byte letters a fold keeps two-byte (no marks to strip) */
+    static const char *const letters[] = {"\u00f8", "\u00e6", "\u00f0", "\u00fe", "\u0142",
+                                          "\u0111"};
+    for (size_t w = 0; w < 6; w++) {
+        size_t wl = 0;
+        for (size_t k = 0; k < 35; k++)
+            wl += (size_t)snprintf(word + wl, sizeof word - wl, "%s", letters[(w + k) % 6]);
+        o += (size_t)snprintf(text + o, sizeof text - o, " %s", word);
+    }
+    snprintf(text + o, sizeof text - o, " and cash.");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/rules/screen_model_ind.json",
+             getenv("JD_SOURCE_ROOT") ? getenv("JD_SOURCE_ROOT") : ".");
+    jd_screen_model *m;
+    assert_int_equal(jd_screen_model_load(&m, path, &err), JD_OK);
+    jd_screen_set_model(f->S, m);
+    jd_screen_note in = note(text, 14);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    size_t modelled = 0;
+    for (size_t i = 0; i < f->res.n; i++) {
+        const jd_screen_match *x = &f->res.m[i];
+        assert_true(valid_utf8(x->why));
+        if (!x->modelled)
+            continue;
+        modelled++;
+        assert_non_null(strstr(x->model, "weighed most"));
+        assert_true(valid_utf8(x->model));
+    }
+    assert_true(modelled > 0);
+    jd_screen_set_model(f->S, NULL);
+    /* each word's feature is cut at a character boundary (was at byte 63) */
+    jd_sm_stemmer *st;
+    jd_sm_fv fv = {0};
+    assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
+    open_features(f, st, &fv, text, "M03");
+    size_t longs = 0;
+    for (size_t i = 0; i < fv.n; i++) {
+        assert_true(valid_utf8(jd_sm__name(&fv, i)));
+        longs += strlen(jd_sm__name(&fv, i)) > 60;
+    }
+    assert_true(longs >= 6);
+    jd_sm__fv_free(&fv);
+    jd_sm__stemmer_free(st);
+}
+
 /* jd_sm__family_prob against jd_sm__predict over jd_screen__features_for,
  * bit for bit, for every family candidate of res; how many. */
 static size_t same_bits(jd_screen_model *m, jd_sm_stemmer *st, jd_sm_fv *a, jd_sm_fv *b,
@@ -1065,6 +1134,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__bad_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__fairness_unicode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__fairness_same_decision, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__explain_utf8_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__family_prob_same_bits, setup, teardown),
         cmocka_unit_test(test_screen_model__open_model),
     };

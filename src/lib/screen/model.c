@@ -967,15 +967,21 @@ static void explain(jd_screen_match *m, const jd_screen_model *M, const jd_sm_fv
     m->modelled = true;
     m->prob = (float)p;
     m->threshold = (float)t;
-    size_t o = (size_t)snprintf(m->model, sizeof m->model, "p %.2f %s %.2f; weighed most:", p,
-                                p >= t ? ">=" : "<", t);
+    char s[sizeof m->model + 256]; /* room for the last feature, then cut to fit */
+    size_t o =
+        (size_t)snprintf(s, sizeof s, "p %.2f %s %.2f; weighed most:", p, p >= t ? ">=" : "<", t);
     const jd_sm_kind *k = &M->k[m->kind];
     for (size_t i = 0; i < nt && o < sizeof m->model; i++) {
         const jd_sm_feat *f = &fv->f[top[i]];
         float w = weight_of(k, f);
-        o += (size_t)snprintf(m->model + o, sizeof m->model - o, "%s %s %+.2f", i ? "," : "",
+        o += (size_t)snprintf(s + o, sizeof s - o, "%s %s %+.2f", i ? "," : "",
                               jd_sm__name(fv, top[i]), (double)(w * f->v));
     }
+    o = o < sizeof s ? o : sizeof s - 1;
+    /* cut at a character boundary (a name cut mid-character drops the JSON) */
+    size_t len = o < sizeof m->model ? o : jd_utf8_cut(s, sizeof m->model - 1);
+    memcpy(m->model, s, len);
+    m->model[len] = '\0';
 }
 
 /* m->why as the model's verdict over the rules' reason (lead), the
