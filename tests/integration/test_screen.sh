@@ -171,14 +171,25 @@ ok $? "screen --model screen_model_ind.json: modelled indicators name p and feat
 "$JD" screen --model "$SRC/data/rules/screen_model_lang.json" --age 14 --format json \
   "Kayla went to the flat under her own steam." >"$SCRATCH/lang.json" &&
   "$JD" screen --model "$SRC/data/rules/screen_model_lang.json" --age 14 --format json \
-    'Mum says "she went of her own accord"; this is grooming by adults.' >"$SCRATCH/langq.json"
-python3 - "$SCRATCH/lang.json" "$SCRATCH/langq.json" <<'PY'
+    'Mum says "she went of her own accord"; this is grooming by adults.' >"$SCRATCH/langq.json" &&
+  "$JD" screen --model "$SRC/data/rules/screen_model_lang.json" --age 14 --format json \
+    "Mum says 'she went of her own accord'; this is grooming by adults." >"$SCRATCH/langq1.json" &&
+  "$JD" screen --model "$SRC/data/rules/screen_model_lang.json" --age 14 --format json \
+    "Mum says ‘she went of her own accord’; this is grooming by adults." >"$SCRATCH/langq2.json" &&
+  "$JD" screen --model "$SRC/data/rules/screen_model_lang.json" --age 14 --format json \
+    "Kayla's gone to the flat at 3 o'clock under her own steam." >"$SCRATCH/langa.json"
+python3 - "$SCRATCH/lang.json" "$SCRATCH/langq.json" "$SCRATCH/langq1.json" \
+  "$SCRATCH/langq2.json" "$SCRATCH/langa.json" <<'PY'
 import json, sys
 v = json.load(open(sys.argv[1]))
 m = [x for x in v["language"] if x["slug"] == "own_accord" and "model" in x]
 assert m and m[0]["model"]["p"] >= m[0]["model"]["threshold"], v
 assert "lex:volition" in m[0]["model"]["features"], m
-assert json.load(open(sys.argv[2]))["language"] == []
+for q in sys.argv[2:5]:  # double, single and curly single quotes: quoted speech
+    assert json.load(open(q))["language"] == [], q
+# apostrophes inside words ("Kayla's", "o'clock") open no quotation
+a = [x for x in json.load(open(sys.argv[5]))["language"] if x["slug"] == "own_accord"]
+assert a and "lex:volition" in a[0]["model"]["features"], a
 PY
 ok $? "screen --model screen_model_lang.json: a modelled slug names p and its word families"
 # words of two-byte letters longer than a word's 63 bytes: the model's

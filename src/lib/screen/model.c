@@ -635,6 +635,26 @@ static int dquote_at(const char *t, size_t i, size_t e)
     return 0;
 }
 
+/* A single quotation mark or apostrophe at t[i]: ' or U+2018/U+2019. */
+static bool squote_at(const char *t, size_t i, size_t e)
+{
+    const unsigned char *u = (const unsigned char *)t + i;
+    return u[0] == '\'' ||
+           (u[0] == 0xE2 && i + 2 < e && u[1] == 0x80 && (u[2] == 0x98 || u[2] == 0x99));
+}
+
+/* Single quotes at a word's edge open (before a word) or close (after one)
+ * a quotation; between two words ("she's", "o'clock") an apostrophe. */
+static bool squoted(const char *t, size_t i, size_t cl, size_t len, bool after, bool sq)
+{
+    if (!squote_at(t, i, len))
+        return sq;
+    bool next = false;
+    if (i + cl < len)
+        (void)char_at(t, i + cl, len, &next);
+    return !after && next ? true : after && !next ? false : sq;
+}
+
 /* The note's word families by meaning (model_lex.c) into st->lex_*: a
  * family's word or two-word frame in the writer's own words (outside
  * quotation marks), in a sentence naming the child, or quoted. */
@@ -645,7 +665,7 @@ static int lex_scan(jd_sm_stemmer *st, const char *text, size_t len)
     st->lex_built = true;
     st->lex_own = st->lex_child = st->lex_quoted = 0;
     uint32_t sent = 0;
-    bool named = false, quoted = false;
+    bool named = false, quoted = false, sq = false, after = false;
     char prev[64] = "", w[64], pair[130];
     for (size_t i = 0, n, pn = 0; i <= len;) {
         bool word = false, digits;
@@ -655,15 +675,20 @@ static int lex_scan(jd_sm_stemmer *st, const char *text, size_t len)
             sent = 0;
             named = false;
             quoted &= i < len && text[i] != '\n';
+            sq &= i < len && text[i] != '\n';
             pn = 0;
         }
         if (!word) {
             int q = i < len ? dquote_at(text, i, len) : 0;
             quoted = q == 1 ? !quoted : q == 2 ? false : quoted;
+            sq = i < len ? squoted(text, i, cl, len, after, sq) : sq;
+            after = false;
             i += cl;
             continue;
         }
         i = word_at(text, i, len, w, &n, &digits);
+        after = true;
+        bool in_q = quoted || sq;
         named |= in_list(w, n, child_words);
         uint32_t *v = jd_strmap_get(&st->lex, w, n), bits = v ? *v : 0;
         if (pn) {
@@ -673,9 +698,9 @@ static int lex_scan(jd_sm_stemmer *st, const char *text, size_t len)
             v = jd_strmap_get(&st->lex, pair, pn + 1 + n);
             bits |= v ? *v : 0;
         }
-        st->lex_quoted |= quoted ? bits : 0;
-        st->lex_own |= quoted ? 0 : bits;
-        sent |= quoted ? 0 : bits;
+        st->lex_quoted |= in_q ? bits : 0;
+        st->lex_own |= in_q ? 0 : bits;
+        sent |= in_q ? 0 : bits;
         memcpy(prev, w, n + 1);
         pn = n;
     }
