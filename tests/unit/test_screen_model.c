@@ -7,6 +7,7 @@
  * DOMAIN.md's wording, not taken from any corpus.
  */
 #include "screen/model.h"
+#include "util/csv.h"
 
 #include <joindots/analyse.h>
 #include <joindots/screen.h>
@@ -888,19 +889,21 @@ static void test_screen_model__fairness_same_decision(void **state)
     jd_screen_result_free(&r1);
 }
 
-/* s is valid UTF-8: every lead byte has its continuation bytes. */
+/* A shipped model, data/rules/screen_model_KIND.json, loaded. */
+static jd_screen_model *shipped_model(const char *kind)
+{
+    char path[4096];
+    const char *root = getenv("JD_SOURCE_ROOT");
+    snprintf(path, sizeof path, "%s/data/rules/screen_model_%s.json", root ? root : ".", kind);
+    jd_screen_model *m;
+    jd_error err;
+    assert_int_equal(jd_screen_model_load(&m, path, &err), JD_OK);
+    return m;
+}
+
 static bool valid_utf8(const char *s)
 {
-    for (const unsigned char *u = (const unsigned char *)s; *u;) {
-        size_t n = *u < 0x80 ? 1 : *u >= 0xF0 ? 4 : *u >= 0xE0 ? 3 : *u >= 0xC2 ? 2 : 0;
-        if (!n)
-            return false;
-        for (size_t k = 1; k < n; k++)
-            if ((u[k] & 0xC0) != 0x80)
-                return false;
-        u += n;
-    }
-    return true;
+    return jd_csv__valid_utf8(s, strlen(s));
 }
 
 /* Long words of two-byte letters (a word is read to 63 bytes, the model's
@@ -913,8 +916,8 @@ static void test_screen_model__explain_utf8_cut(void **state)
     char text[1024], word[80];
     size_t o = (size_t)snprintf(text, sizeof text, "She came home with a new phone");
     /* two-byte letters a fold keeps two-byte (no marks to strip) */
-    static const char *const letters[] = {"\u00f8", "\u00e6", "\u00f0", "\u00fe", "\u0142",
-                                          "\u0111"};
+    static const char *const letters[] = {"\u00f8", "\u00e6", "\u00f0",
+                                          "\u00fe", "\u0142", "\u0111"};
     for (size_t w = 0; w < 6; w++) {
         size_t wl = 0;
         for (size_t k = 0; k < 35; k++)
@@ -922,12 +925,7 @@ static void test_screen_model__explain_utf8_cut(void **state)
         o += (size_t)snprintf(text + o, sizeof text - o, " %s", word);
     }
     snprintf(text + o, sizeof text - o, " and cash.");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/data/rules/screen_model_ind.json",
-             getenv("JD_SOURCE_ROOT") ? getenv("JD_SOURCE_ROOT") : ".");
-    jd_screen_model *m;
-    assert_int_equal(jd_screen_model_load(&m, path, &err), JD_OK);
-    jd_screen_set_model(f->S, m);
+    jd_screen_set_model(f->S, shipped_model("ind"));
     jd_screen_note in = note(text, 14);
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
     size_t modelled = 0;
