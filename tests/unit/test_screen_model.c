@@ -7,6 +7,7 @@
  * DOMAIN.md's wording, not taken from any corpus.
  */
 #include "screen/model.h"
+#include "util/csv.h"
 
 #include <joindots/analyse.h>
 #include <joindots/screen.h>
@@ -768,6 +769,16 @@ static void test_screen_model__fairness_unicode(void **state)
         {"Met the zulu team. The family are \u2018Jamaican\u2019.", "jamaican"},
         {"Met the zulu team\u2014Sikhs\u2013Methodist and hijab.", "sikh"},
         {"Met the zulu team. Went to the mosque for Ramadan and Eid.", "ramadan"},
+        /* folded (NFKC, case fold, marks stripped) before the stop list */
+        {"Met the zulu team. A MUSL\u0130M man was there.", "musl"},
+        {"Met the zulu team. A \uff2d\uff35\uff33\uff2c\uff29\uff2d man was there.", "\xef\xbc"},
+        {"Met the zulu team. A musli\u0307m man was there.", "musl"},
+        {"Met the zulu team. A MUSLI\u0307M man was there.", "musl"},
+        {"Met the zulu team. She reads the Qur'an and the Qur\u2019an.", "qur"},
+        {"Met the zulu team. She reads the Quran and the Koran.", "koran"},
+        {"Met the zulu team. An Italian, a Pole, a Scot and a Turk.", "ital"},
+        {"Met the zulu team. Poles, Scots, Turks, Brits and an Israeli.", "turk"},
+        {"Met the zulu team. A Palestinian and a Sri Lankan man.", "lank"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         open_features(f, st, &fv, cases[c].text, "M09");
@@ -775,15 +786,24 @@ static void test_screen_model__fairness_unicode(void **state)
         if (has_feature_part(&fv, cases[c].word) || has_feature_part(&fv, "\xe2\x80") ||
             has_feature_part(&fv, "\xc2\xa0") || has_feature_part(&fv, "methodist") ||
             has_feature_part(&fv, "hijab") || has_feature_part(&fv, "mosque") ||
-            has_feature_part(&fv, "eid"))
+            has_feature_part(&fv, "eid") || has_feature_part(&fv, ":pole") ||
+            has_feature_part(&fv, "scot") || has_feature_part(&fv, "brit") ||
+            has_feature_part(&fv, "israel") || has_feature_part(&fv, "palestin") ||
+            has_feature_part(&fv, ":sri") || has_feature_part(&fv, "quran") ||
+            has_feature_part(&fv, "\xcc\x87") || has_feature_part(&fv, "\xc4\xb0"))
             fail_msg("case %zu leaks a fairness word or a separator", c);
     }
     /* the en dash separates like a space: the pair across it is kept */
     open_features(f, st, &fv, "Met the zulu\u2013team.", "M09");
     assert_true(has_feature(&fv, "M09|nb:zulu_team"));
-    /* an accented letter is part of its word */
+    /* an accented letter is part of its word, its mark stripped; a capital
+     * not ASCII is folded ("\u00c9" -> "e"), fullwidth letters to ASCII */
     open_features(f, st, &fv, "Met the zulu team at the caf\u00e9.", "M09");
-    assert_true(has_feature(&fv, "M09|n:caf\u00e9"));
+    assert_true(has_feature(&fv, "M09|n:cafe"));
+    open_features(f, st, &fv, "Met the ZULU team at the CAF\u00c9 \uff34\uff25\uff21.", "M09");
+    assert_true(has_feature(&fv, "M09|n:cafe"));
+    assert_true(has_feature(&fv, "M09|n:tea"));
+    assert_true(has_feature(&fv, "M09|nb:cafe_tea"));
     assert_true(jd_sm__fairness_word("sunnis", 6));
     assert_true(jd_sm__fairness_word("christmas", 9));
     assert_false(jd_sm__fairness_word("team", 4));
@@ -836,6 +856,21 @@ static void test_screen_model__fairness_same_decision(void **state)
          "her underwear.",
          "She told staff a Catholic man, 30, sent her pictures and asked for photos of her in "
          "her underwear."},
+        /* the reviewer's M03 note: the same p for every form (was .948 left
+         * out or "Spanish", .873 MUSL\u0130M, .885 fullwidth, .939 Italian) */
+        {"She came home with a new phone and said a Spanish man gave it to her.",
+         "She came home with a new phone and said a MUSL\u0130M man gave it to her."},
+        {"She came home with a new phone and said a Spanish man gave it to her.",
+         "She came home with a new phone and said a \uff2d\uff35\uff33\uff2c\uff29\uff2d man "
+         "gave it to her."},
+        {"She came home with a new phone and said a Spanish man gave it to her.",
+         "She came home with a new phone and said a musli\u0307m man gave it to her."},
+        {"She came home with a new phone and said an Italian man gave it to her.",
+         "She came home with a new phone and said an Israeli man gave it to her."},
+        {"She came home with a new phone and said a Spanish man gave it to her.",
+         "She came home with a new phone and said a Turk man gave it to her."},
+        {"She came home with a new phone and said a Pole gave it to her.",
+         "She came home with a new phone and said a Scot gave it to her."},
         {"Found at a trap house in another town with wraps on her; a Polish family lives there.",
          "Found at a trap house in another town with wraps on her; a Nigerian family lives "
          "there."},
@@ -877,6 +912,72 @@ static void test_screen_model__fairness_same_decision(void **state)
     jd_screen_set_model(f->S, NULL); /* frees m */
     jd_screen_result_free(&r0);
     jd_screen_result_free(&r1);
+}
+
+/* A shipped model, data/rules/screen_model_KIND.json, loaded. */
+static jd_screen_model *shipped_model(const char *kind)
+{
+    char path[4096];
+    const char *root = getenv("JD_SOURCE_ROOT");
+    snprintf(path, sizeof path, "%s/data/rules/screen_model_%s.json", root ? root : ".", kind);
+    jd_screen_model *m;
+    jd_error err;
+    assert_int_equal(jd_screen_model_load(&m, path, &err), JD_OK);
+    return m;
+}
+
+static bool valid_utf8(const char *s)
+{
+    return jd_csv__valid_utf8(s, strlen(s));
+}
+
+/* Long words of two-byte letters (a word is read to 63 bytes, the model's
+ * explanation to 199): every cut falls at a character boundary, so the
+ * explanation is valid UTF-8 and a JSON string of it is not dropped. */
+static void test_screen_model__explain_utf8_cut(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    char text[1024], word[80];
+    size_t o = (size_t)snprintf(text, sizeof text, "She came home with a new phone");
+    /* two-byte letters a fold keeps two-byte (no marks to strip) */
+    static const char *const letters[] = {"\u00f8", "\u00e6", "\u00f0",
+                                          "\u00fe", "\u0142", "\u0111"};
+    for (size_t w = 0; w < 6; w++) {
+        size_t wl = 0;
+        for (size_t k = 0; k < 35; k++)
+            wl += (size_t)snprintf(word + wl, sizeof word - wl, "%s", letters[(w + k) % 6]);
+        o += (size_t)snprintf(text + o, sizeof text - o, " %s", word);
+    }
+    snprintf(text + o, sizeof text - o, " and cash.");
+    jd_screen_set_model(f->S, shipped_model("ind"));
+    jd_screen_note in = note(text, 14);
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    size_t modelled = 0;
+    for (size_t i = 0; i < f->res.n; i++) {
+        const jd_screen_match *x = &f->res.m[i];
+        assert_true(valid_utf8(x->why));
+        if (!x->modelled)
+            continue;
+        modelled++;
+        assert_non_null(strstr(x->model, "weighed most"));
+        assert_true(valid_utf8(x->model));
+    }
+    assert_true(modelled > 0);
+    jd_screen_set_model(f->S, NULL);
+    /* each word's feature is cut at a character boundary (was at byte 63) */
+    jd_sm_stemmer *st;
+    jd_sm_fv fv = {0};
+    assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
+    open_features(f, st, &fv, text, "M03");
+    size_t longs = 0;
+    for (size_t i = 0; i < fv.n; i++) {
+        assert_true(valid_utf8(jd_sm__name(&fv, i)));
+        longs += strlen(jd_sm__name(&fv, i)) > 60;
+    }
+    assert_true(longs >= 6);
+    jd_sm__fv_free(&fv);
+    jd_sm__stemmer_free(st);
 }
 
 /* jd_sm__family_prob against jd_sm__predict over jd_screen__features_for,
@@ -1056,6 +1157,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__bad_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__fairness_unicode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__fairness_same_decision, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__explain_utf8_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__family_prob_same_bits, setup, teardown),
         cmocka_unit_test(test_screen_model__open_model),
     };

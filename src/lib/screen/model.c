@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #define MEMO_MAX 200000 /* words kept in the stem memo before it starts again */
 #define TERM_SLOTS 64    /* labels whose buckets a term keeps (family_prob) */
@@ -153,44 +154,77 @@ static const char *stem_of(jd_sm_stemmer *st, const char *w, size_t n)
 }
 
 /* Words that name an ethnicity, religion or nationality, or a place of
- * worship, garment or festival of one: never a feature. Sorted (bsearch). */
+ * worship, garment or festival of one: never a feature. Read after the
+ * fold (word_at: "MUSL\u0130M", fullwidth, combining marks), with each
+ * nationality's noun and demonym beside its adjective ("pole", "scot",
+ * "turk", "brit"; "dane" and "finn" left out: first names). Sorted (bsearch). */
 static const char *const fair_stop[] = {
-    "afghan",      "afghani",      "afghanistan", "africa",     "african",    "afro",
-    "albania",     "albanian",     "algerian",    "american",   "anglican",   "arab",
-    "arabic",      "armenian",     "asian",       "asylum",     "atheist",    "bajan",
-    "bame",        "bangladesh",   "bangladeshi", "baptist",    "barbadian",  "belarusian",
-    "bengali",     "bible",        "biracial",    "black",      "bme",        "bosnian",
-    "brazilian",   "british",      "buddhism",    "buddhist",   "bulgarian",  "burka",
-    "burqa",       "cameroonian",  "canadian",    "caribbean",  "cathedral",  "catholic",
-    "catholicism", "caucasian",    "chapel",      "chechen",    "china",      "chinese",
-    "christian",   "christianity", "christmas",   "church",     "churches",   "colombian",
-    "congolese",   "croatian",     "cypriot",     "czech",      "diwali",     "dutch",
-    "easter",      "eastern",      "egyptian",    "eid",        "english",    "eritrea",
-    "eritrean",    "estonian",     "ethiopian",   "ethnic",     "ethnicity",  "european",
-    "evangelical", "filipino",     "foreign",     "french",     "gambian",    "georgian",
-    "german",      "ghanaian",     "greek",       "gujarati",   "gurdwara",   "gypsies",
-    "gypsy",       "halal",        "hanukkah",    "headscarf",  "heritage",   "hijab",
-    "hindi",       "hindu",        "hinduism",    "hispanic",   "hungarian",  "imam",
-    "immigrant",   "india",        "indian",      "iran",       "iranian",    "iraq",
-    "iraqi",       "irish",        "islam",       "islamic",    "islamist",   "jamaica",
-    "jamaican",    "japanese",     "jehovah",     "jew",        "jewish",     "judaism",
-    "kenyan",      "kippah",       "koran",       "korean",     "kosher",     "kosovan",
-    "kosovar",     "kurd",         "kurdish",     "latina",     "latino",     "latvian",
-    "lebanese",    "libyan",       "lithuanian",  "madrasa",    "madrassa",   "malaysian",
-    "mandir",      "mecca",        "methodist",   "mexican",    "migrant",    "mixed",
-    "moldovan",    "mormon",       "moroccan",    "mosque",     "mosques",    "muslim",
-    "nationality", "nepalese",     "nepali",      "nigeria",    "nigerian",   "niqab",
-    "orthodox",    "pakistan",     "pakistani",   "pashto",     "pashtun",    "passover",
-    "pentecostal", "persian",      "poland",      "polish",     "portuguese", "protestant",
-    "punjab",      "punjabi",      "quaker",      "quran",      "rabbi",      "ramadan",
-    "rastafarian", "refugee",      "religion",    "religious",  "roma",       "romani",
-    "romania",     "romanian",     "romany",      "russian",    "saudi",      "scottish",
-    "serbian",     "shia",         "shiite",      "sikh",       "sikhism",    "slovak",
-    "somali",      "somalia",      "somalian",    "spanish",    "sudanese",   "sunni",
-    "sylheti",     "synagogue",    "syria",       "syrian",     "tamil",      "temple",
-    "thai",        "traveller",    "turban",      "turkish",    "ugandan",    "ukrainian",
-    "urdu",        "uzbek",        "vaisakhi",    "vietnamese", "welsh",      "white",
-    "yemeni",      "zimbabwean"};
+    "aboriginal", "afghan",       "afghani",     "afghanistan", "africa",       "african",
+    "afro",       "agnostic",     "albania",     "albanian",    "algeria",      "algerian",
+    "allah",      "american",     "amish",       "anglican",    "angolan",      "arab",
+    "arabic",     "argentine",    "argentinian", "armenia",     "armenian",     "asian",
+    "asians",     "asylum",       "atheist",     "aussie",      "australian",   "austrian",
+    "azerbaijan", "azerbaijani",  "azeri",       "bajan",       "baloch",       "bame",
+    "bangla",     "bangladesh",   "bangladeshi", "baptist",     "barbadian",    "barbados",
+    "belarus",    "belarusian",   "belgian",     "bengali",     "bhutanese",    "bible",
+    "biracial",   "black",        "bme",         "bosniak",     "bosnian",      "brazil",
+    "brazilian",  "brit",         "britain",     "british",     "brits",        "buddhism",
+    "buddhist",   "bulgaria",     "bulgarian",   "burka",       "burmese",      "burqa",
+    "burundian",  "cambodian",    "cameroon",    "cameroonian", "canada",       "canadian",
+    "caribbean",  "cathedral",    "catholic",    "catholicism", "caucasian",    "chapel",
+    "chechen",    "chilean",      "china",       "chinese",     "chink",        "christ",
+    "christian",  "christianity", "christmas",   "church",      "churches",     "colombia",
+    "colombian",  "congo",        "congolese",   "croat",       "croatian",     "cuban",
+    "cypriot",    "czech",        "czechia",     "danish",      "diwali",       "dominican",
+    "dutch",      "dutchman",     "easter",      "eastern",     "egypt",        "egyptian",
+    "eid",        "emirati",      "english",     "englishman",  "englishwoman", "eritrea",
+    "eritrean",   "estonia",      "estonian",    "ethiopia",    "ethiopian",    "ethnic",
+    "ethnicity",  "european",     "evangelical", "filipina",    "filipino",     "finnish",
+    "foreign",    "france",       "french",      "frenchman",   "frenchwoman",  "gambia",
+    "gambian",    "gentile",      "georgian",    "german",      "germany",      "ghana",
+    "ghanaian",   "greece",       "greek",       "gujarati",    "gurdwara",     "guyanese",
+    "gypo",       "gypsies",      "gypsy",       "haitian",     "halal",        "hanukkah",
+    "haredi",     "hasidic",      "hazara",      "headscarf",   "hebrew",       "heritage",
+    "hijab",      "hindi",        "hindu",       "hinduism",    "hindus",       "hispanic",
+    "hungarian",  "hungary",      "imam",        "immigrant",   "india",        "indian",
+    "indonesia",  "indonesian",   "inuit",       "iran",        "iranian",      "iraq",
+    "iraqi",      "irish",        "irishman",    "irishwoman",  "islam",        "islamic",
+    "islamist",   "israel",       "israeli",     "italian",     "italy",        "jain",
+    "jainism",    "jamaica",      "jamaican",    "japan",       "japanese",     "jehovah",
+    "jesus",      "jew",          "jewish",      "jordanian",   "judaism",      "kashmiri",
+    "kazakh",     "kenya",        "kenyan",      "kippah",      "koran",        "korea",
+    "korean",     "kosher",       "kosovan",     "kosovar",     "kurd",         "kurdish",
+    "kuwaiti",    "kyrgyz",       "lankan",      "laotian",     "latina",       "latino",
+    "latvia",     "latvian",      "lebanese",    "leonean",     "libya",        "libyan",
+    "lithuania",  "lithuanian",   "macedonian",  "madrasa",     "madrassa",     "malawian",
+    "malaysia",   "malaysian",    "mandir",      "maori",       "mecca",        "methodist",
+    "mexican",    "mexico",       "migrant",     "mixed",       "mohammedan",   "moldova",
+    "moldovan",   "mongolian",    "montenegrin", "mormon",      "moroccan",     "morocco",
+    "moslem",     "mosque",       "mosques",     "mozambican",  "mulatto",      "muslim",
+    "muslima",    "mussulman",    "myanmar",     "namibian",    "nationality",  "negro",
+    "nepal",      "nepalese",     "nepali",      "netherlands", "nigeria",      "nigerian",
+    "niqab",      "norway",       "norwegian",   "omani",       "oriental",     "orthodox",
+    "pagan",      "paki",         "pakistan",    "pakistani",   "palestine",    "palestinian",
+    "parsi",      "pashto",       "pashtun",     "passover",    "pathan",       "pentecostal",
+    "persian",    "peruvian",     "philippines", "pikey",       "poland",       "pole",
+    "poles",      "polish",       "portugal",    "portuguese",  "protestant",   "punjab",
+    "punjabi",    "qatari",       "quaker",      "qur",         "quran",        "rabbi",
+    "ramadan",    "rastafarian",  "refugee",     "religion",    "religious",    "roma",
+    "romani",     "romania",      "romanian",    "romanies",    "romany",       "russia",
+    "russian",    "rwandan",      "saudi",       "scot",        "scots",        "scotsman",
+    "scotswoman", "scottish",     "senegalese",  "serb",        "serbian",      "shia",
+    "shiite",     "sikh",         "sikhism",     "sinhala",     "sinhalese",    "slovak",
+    "slovakia",   "slovene",      "slovenian",   "somali",      "somalia",      "somalian",
+    "spain",      "spaniard",     "spanish",     "sri",         "sudan",        "sudanese",
+    "sunni",      "swede",        "swedish",     "swiss",       "sylheti",      "synagogue",
+    "syria",      "syrian",       "taiwanese",   "tajik",       "tamil",        "tamils",
+    "tanzanian",  "temple",       "thai",        "thailand",    "tibetan",      "traveler",
+    "traveller",  "trinidadian",  "tunisian",    "turban",      "turk",         "turkish",
+    "turkmen",    "turks",        "uganda",      "ugandan",     "uighur",       "ukraine",
+    "ukrainian",  "urdu",         "uyghur",      "uzbek",       "vaisakhi",     "venezuelan",
+    "vietnam",    "vietnamese",   "welsh",       "welshman",    "welshwoman",   "white",
+    "wiccan",     "yemeni",       "yiddish",     "zambian",     "zimbabwe",     "zimbabwean",
+    "zoroastrian"};
 
 typedef struct {
     const char *w;
@@ -462,21 +496,53 @@ static int collect(jd_sm_stemmer *st, const char *a, const char *b)
     return JD_OK;
 }
 
+/* A word of n bytes (some not ASCII) folded into w[64] (NUL after): NFKC,
+ * case folded, marks stripped, so "MUSL\u0130M", fullwidth and combining
+ * forms read as "muslim"; cut at a character boundary. Returns its bytes,
+ * 0 if utf8proc fails (the caller keeps the bytes as written). */
+static size_t fold_word(const char *raw, size_t n, char *w)
+{
+    utf8proc_uint8_t *out = NULL;
+    utf8proc_ssize_t r =
+        utf8proc_map((const utf8proc_uint8_t *)raw, (utf8proc_ssize_t)n, &out,
+                     UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
+    size_t k = 0;
+    if (r > 0) {
+        k = (size_t)r < 64 ? (size_t)r : jd_utf8_cut((const char *)out, 63);
+        memcpy(w, out, k);
+        w[k] = 0;
+    }
+    free(out);
+    return k;
+}
+
 /* The word at text[i] (a word character) lower-cased into w[64], NUL after
- * (*n its bytes, *digits: digits only); returns the index after it. */
+ * (*n its bytes, *digits: digits only); returns the index after it. A word
+ * with a byte not ASCII is folded (fold_word) from its first 255 bytes;
+ * either is cut at a character boundary. */
 static size_t word_at(const char *text, size_t i, size_t e, char *w, size_t *n, bool *digits)
 {
-    bool word;
-    size_t cl, k = 0;
+    bool word, ascii = true;
+    size_t cl, k = 0, s = i;
     *digits = true;
     for (; i < e && (cl = char_at(text, i, e, &word), word); i += cl)
         for (size_t j = i; j < i + cl; j++) {
+            ascii &= (unsigned char)text[j] < 0x80;
             if (k < 63)
                 w[k++] = (char)(text[j] >= 'A' && text[j] <= 'Z' ? text[j] + 32 : text[j]);
             *digits &= text[j] >= '0' && text[j] <= '9';
         }
-    w[k] = 0;
-    *n = k;
+    size_t f = 0;
+    if (!ascii) {
+        size_t rn = i - s < 256 ? i - s : jd_utf8_cut(text + s, 255);
+        f = fold_word(text + s, rn, w);
+        for (size_t j = 0; j < f; j++)
+            *digits &= w[j] >= '0' && w[j] <= '9';
+    }
+    if (!f && i - s > 63)
+        k = jd_utf8_cut(text + s, 63);
+    *n = f ? f : k;
+    w[*n] = 0;
     return i;
 }
 
@@ -569,6 +635,26 @@ static int dquote_at(const char *t, size_t i, size_t e)
     return 0;
 }
 
+/* A single quotation mark or apostrophe at t[i]: ' or U+2018/U+2019. */
+static bool squote_at(const char *t, size_t i, size_t e)
+{
+    const unsigned char *u = (const unsigned char *)t + i;
+    return u[0] == '\'' ||
+           (u[0] == 0xE2 && i + 2 < e && u[1] == 0x80 && (u[2] == 0x98 || u[2] == 0x99));
+}
+
+/* Single quotes at a word's edge open (before a word) or close (after one)
+ * a quotation; between two words ("she's", "o'clock") an apostrophe. */
+static bool squoted(const char *t, size_t i, size_t cl, size_t len, bool after, bool sq)
+{
+    if (!squote_at(t, i, len))
+        return sq;
+    bool next = false;
+    if (i + cl < len)
+        (void)char_at(t, i + cl, len, &next);
+    return !after && next ? true : after && !next ? false : sq;
+}
+
 /* The note's word families by meaning (model_lex.c) into st->lex_*: a
  * family's word or two-word frame in the writer's own words (outside
  * quotation marks), in a sentence naming the child, or quoted. */
@@ -579,7 +665,7 @@ static int lex_scan(jd_sm_stemmer *st, const char *text, size_t len)
     st->lex_built = true;
     st->lex_own = st->lex_child = st->lex_quoted = 0;
     uint32_t sent = 0;
-    bool named = false, quoted = false;
+    bool named = false, quoted = false, sq = false, after = false;
     char prev[64] = "", w[64], pair[130];
     for (size_t i = 0, n, pn = 0; i <= len;) {
         bool word = false, digits;
@@ -589,15 +675,20 @@ static int lex_scan(jd_sm_stemmer *st, const char *text, size_t len)
             sent = 0;
             named = false;
             quoted &= i < len && text[i] != '\n';
+            sq &= i < len && text[i] != '\n';
             pn = 0;
         }
         if (!word) {
             int q = i < len ? dquote_at(text, i, len) : 0;
             quoted = q == 1 ? !quoted : q == 2 ? false : quoted;
+            sq = i < len ? squoted(text, i, cl, len, after, sq) : sq;
+            after = false;
             i += cl;
             continue;
         }
         i = word_at(text, i, len, w, &n, &digits);
+        after = true;
+        bool in_q = quoted || sq;
         named |= in_list(w, n, child_words);
         uint32_t *v = jd_strmap_get(&st->lex, w, n), bits = v ? *v : 0;
         if (pn) {
@@ -607,9 +698,9 @@ static int lex_scan(jd_sm_stemmer *st, const char *text, size_t len)
             v = jd_strmap_get(&st->lex, pair, pn + 1 + n);
             bits |= v ? *v : 0;
         }
-        st->lex_quoted |= quoted ? bits : 0;
-        st->lex_own |= quoted ? 0 : bits;
-        sent |= quoted ? 0 : bits;
+        st->lex_quoted |= in_q ? bits : 0;
+        st->lex_own |= in_q ? 0 : bits;
+        sent |= in_q ? 0 : bits;
         memcpy(prev, w, n + 1);
         pn = n;
     }
@@ -901,15 +992,21 @@ static void explain(jd_screen_match *m, const jd_screen_model *M, const jd_sm_fv
     m->modelled = true;
     m->prob = (float)p;
     m->threshold = (float)t;
-    size_t o = (size_t)snprintf(m->model, sizeof m->model, "p %.2f %s %.2f; weighed most:", p,
-                                p >= t ? ">=" : "<", t);
+    char s[sizeof m->model + 256]; /* room for the last feature, then cut to fit */
+    size_t o =
+        (size_t)snprintf(s, sizeof s, "p %.2f %s %.2f; weighed most:", p, p >= t ? ">=" : "<", t);
     const jd_sm_kind *k = &M->k[m->kind];
     for (size_t i = 0; i < nt && o < sizeof m->model; i++) {
         const jd_sm_feat *f = &fv->f[top[i]];
         float w = weight_of(k, f);
-        o += (size_t)snprintf(m->model + o, sizeof m->model - o, "%s %s %+.2f", i ? "," : "",
+        o += (size_t)snprintf(s + o, sizeof s - o, "%s %s %+.2f", i ? "," : "",
                               jd_sm__name(fv, top[i]), (double)(w * f->v));
     }
+    o = o < sizeof s ? o : sizeof s - 1;
+    /* cut at a character boundary (a name cut mid-character drops the JSON) */
+    size_t len = o < sizeof m->model ? o : jd_utf8_cut(s, sizeof m->model - 1);
+    memcpy(m->model, s, len);
+    m->model[len] = '\0';
 }
 
 /* m->why as the model's verdict over the rules' reason (lead), the
