@@ -663,4 +663,7 @@ const struct jd_incr_ops jd_pg_incr_ops = {
     .identity_refs_of = identity_refs_of,
     .persons_changed = persons_changed,
     .identity_rows_of = jd_pg__identity_rows_of,
+    .mention_max = jd_pg__mention_max,
+    .unresolved_rows_after = jd_pg__unresolved_rows_after,
+    .persons_mentioned_after = jd_pg__persons_mentioned_after,
 };
