@@ -352,8 +352,9 @@ static int act_entry(jd_store *s, const jd_ladder *L, const char *id, int64_t at
                               id, (long long)a->expected_version, (long long)l.version);
         } else if (preset) {
             entry = json_deep_copy(preset);
-            json_object_set_new(entry, "at", json_integer((json_int_t)at));
-            if (!strcmp(jd_concern__jstr(state, "status"), "closed"))
+            if (!entry || json_object_set_new(entry, "at", json_integer((json_int_t)at)) < 0)
+                rc = jd_oom(err);
+            else if (!strcmp(jd_concern__jstr(state, "status"), "closed"))
                 rc = jd_error_set(err, JD_ECONFLICT, "concern %s is closed", id);
         } else {
             entry = json_pack("{s:I,s:s,s:s,s:b}", "at", (json_int_t)at, "actor", by->name, "role",
