@@ -197,9 +197,10 @@ static const char screen_usage[] =
     "suspect linked to the event in the person records, used when the text gives\n"
     "none) and writes one result a line, in the same order. --all also lists the\n"
     "matches an attribute ruled out and the weak evidence (without --all the weak\n"
-    "rules of a kind are read only when the model decides that kind; the shipped\n"
-    "model decides none). The built-in rules come with the built-in learned\n"
-    "combiner; --model uses another (screen-train), --no-model none.\n";
+    "rules of a kind are read only when the model decides that kind; the built-in\n"
+    "model decides the indicators). The built-in rules come with the built-in\n"
+    "learned combiner (data/rules/screen_model_ind.json); --model uses another\n"
+    "(screen-train), --no-model none: the rules alone.\n";
 
 int cmd_screen(int argc, char **argv)
 {

@@ -342,7 +342,7 @@ int cmd_screen_train(int argc, char **argv)
     jd_screen *S = NULL;
     jd_error err;
     jd_error_clear(&err);
-    if (rc == JD_EXIT_OK && jd_screen_open(&S, rules, &err) < 0) {
+    if (rc == JD_EXIT_OK && jd_screen_open_model(&S, rules, JD_SCREEN_MODEL_NONE, &err) < 0) {
         cli_print_error("cannot load the screen rules", &err);
         rc = JD_EXIT_DATA;
     }

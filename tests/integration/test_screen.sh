@@ -150,7 +150,7 @@ assert [x["slug"] for x in r["language"]] == ["own_accord"] and "model" not in r
 PY
 ok $? "screen --model: a veto with its probability and features; --no-model: the rules alone"
 
-# the indicators model (data/rules/screen_model_ind.json, opt-in): a match it
+# the indicators model (data/rules/screen_model_ind.json, the built-in default): a match it
 # decides names its probability and the features that weighed most; a
 # --cv-sets LOSO runs only the sets asked for
 "$JD" screen --model "$SRC/data/rules/screen_model_ind.json" --age 14 --format json \

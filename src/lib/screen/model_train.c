@@ -279,7 +279,7 @@ static bool learns(const cand *c, int kind, const jd_screen_train_opts *o)
     unsigned b = 1u << kind;
     if (c->kind != kind)
         return false;
-    bool open = (o->open & b) || kind == JD_SCREEN_INDICATOR;
+    bool open = (o->open & b) || kind == JD_SCREEN_INDICATOR || kind == JD_SCREEN_LANGUAGE;
     return !c->family || ((o->family & b) && !(o->only_veto & b) && (c->closed || open));
 }
 

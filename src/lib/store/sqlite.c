@@ -187,9 +187,9 @@ static void wal_shrink(sq *q)
     /* a statement left mid-step holds a read lock: the checkpoint would fail */
     for (sqlite3_stmt *st = sqlite3_next_stmt(q->db, NULL); st; st = sqlite3_next_stmt(q->db, st))
         sqlite3_reset(st);
-    sqlite3_busy_timeout(q->db, 0);
+    jd_sq__busy_wait(q, false);
     (void)sqlite3_wal_checkpoint_v2(q->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-    sqlite3_busy_timeout(q->db, 10000);
+    jd_sq__busy_wait(q, true);
 }
 
 static void sq_close(jd_store *s)
@@ -2146,7 +2146,7 @@ static void *half_read(void *arg)
         SQLITE_OK) {
         jd_error_set(&j->err, JD_ESTORE, "cannot open %s to read mentions", j->path);
     } else {
-        sqlite3_busy_timeout(hq.db, 10000);
+        sqlite3_busy_timeout(hq.db, JD_SQ_BUSY_MS);
         /* the read transaction begins at its first read, here */
         if (jd_sq__exec(&hq, "PRAGMA cache_size = " CACHE_KIB, &j->err) == JD_OK &&
             jd_sq__exec(&hq, "BEGIN; SELECT 1 FROM person_mention LIMIT 1", &j->err) == JD_OK &&
@@ -3912,7 +3912,7 @@ int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts 
             goto out;
         }
     }
-    sqlite3_busy_timeout(q->db, 10000);
+    jd_sq__busy_wait(q, true);
     sqlite3_extended_result_codes(q->db, 1);
     if ((rc = header_check(q, path, err)) < 0)
         goto out;

@@ -247,10 +247,10 @@ static int sess_get(jd_store *s, const char *token_hash, int64_t now, int64_t id
      * transaction, the audit's group commit): every request of a session in
      * flight at the minute tried it, and each waited in the busy handler
      * (issue 17). Busy, the touch is left to the session's next request. */
-    sqlite3_busy_timeout(q->db, 0);
+    jd_sq__busy_wait(q, false);
     int r2 = sqlite3_step(st);
     sqlite3_finalize(st);
-    sqlite3_busy_timeout(q->db, 10000);
+    jd_sq__busy_wait(q, true);
     if (r2 == SQLITE_DONE || (r2 & 0xff) == SQLITE_BUSY)
         return JD_OK;
     return jd_sq__err(q, err, "accounts");

@@ -30,6 +30,12 @@ enum {
  * keys so memory stays flat (a county has tens of thousands of places). */
 #define LOC_CACHE_MAX (1u << 18)
 
+/* How long a connection waits in SQLite's busy handler for another's write
+ * lock, in milliseconds. jd_sq__busy_wait(q, false) makes the next steps
+ * give up at once instead (a checkpoint, a session's touch), and
+ * jd_sq__busy_wait(q, true) restores the wait. */
+#define JD_SQ_BUSY_MS 10000
+
 typedef struct sq {
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT];
@@ -49,6 +55,11 @@ typedef struct sq {
     uint32_t *seen_line;
     size_t seen_cap, seen_n;
 } sq;
+
+static inline void jd_sq__busy_wait(sq *q, bool wait)
+{
+    sqlite3_busy_timeout(q->db, wait ? JD_SQ_BUSY_MS : 0);
+}
 
 /* Set a JD_ESTORE error with SQLite's message; returns JD_ESTORE. */
 int jd_sq__err(sq *q, jd_error *err, const char *what);
