@@ -1513,32 +1513,6 @@ int jd_pg__unresolved_rows_after(jd_store *s, int64_t after, jd_identity_row_cb 
         &pp, identity_row, &c, err);
 }
 
-typedef struct pid_ctx {
-    int (*cb)(const char *person_id, void *payload);
-    void *payload;
-} pid_ctx;
-
-static int pid_row(const PGresult *r, void *payload)
-{
-    pid_ctx *c = payload;
-    return c->cb(jd_pg__txt(r, 0, 0), c->payload);
-}
-
-int jd_pg__persons_mentioned_after(jd_store *s, int64_t after,
-                                   int (*cb)(const char *person_id, void *payload), void *payload,
-                                   jd_error *err)
-{
-    pid_ctx c = {cb, payload};
-    jd_pg_params pp = {.n = 0};
-    pgp_int(&pp, after);
-    return jd_pg__stream(s->impl,
-                         "SELECT DISTINCT i.person_id FROM person_mention pm"
-                         " JOIN identity_ref ir ON ir.agency = pm.agency"
-                         " AND ir.person_ref = pm.person_ref"
-                         " JOIN identity i ON i.id = ir.identity_id WHERE pm.id > $1",
-                         &pp, pid_row, &c, err);
-}
-
 static int pg_person_refs_now(jd_store *s, const char *person_id, const char *agency,
                               const char *ref, jd_identity_row_cb cb, void *payload,
                               jd_error *err)
