@@ -178,6 +178,10 @@ is "$(lane)" "urgent pending T2 being held against her will in a flat by" "the c
 is "$(db_query "$W_pre" "SELECT status FROM concern WHERE id = 'auto:child:U:call_handling:CLIVE1'")" "open" "and the escalation opened its concern at once"
 is "$(db_query "$W_pre" "SELECT count(*) FROM alert WHERE doc LIKE '%urgent_lane%' AND subject <> 'U:call_handling:CLIVE1'")" "0" "no other person's alert carries the lane's note"
 "$JD" analyse --db "$W_pre" --urgent --no-save >/dev/null 2>&1; is $? 2 "analyse --urgent --no-save is refused"
+"$JD" analyse --db "$W_pre" --urgent --incremental >/dev/null 2>&1; is $? 2 "analyse --urgent --incremental is refused (the lane ignored it)"
+"$JD" analyse --db "$W_pre" --urgent --threads 2 >/dev/null 2>&1; is $? 2 "analyse --urgent --threads is refused"
+"$JD" analyse --db "$W_pre" --urgent --partitions 2 >/dev/null 2>&1; is $? 2 "analyse --urgent --partitions is refused"
+"$JD" serve --db "$W_pre" --full --full-every 60 >/dev/null 2>&1; is $? 2 "serve --full --full-every is refused (--full ignored it)"
 # the lane's concern on the ref is reconciled from the store, not from the
 # lane's keys in memory: a restart between the lane and the update loses
 # nothing. Unresolved yet: an escalation run leaves it open, counts none.
