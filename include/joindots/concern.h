@@ -247,16 +247,31 @@ JD_API int jd_escalate_run(jd_store *s, int64_t as_of, int64_t now, const jd_esc
  * After the urgent lane (jd_analyse_urgent_keys) raised alerts and opened
  * concerns on refs no identity held yet ("U:agency:ref" keys) and a resolve
  * has since placed them: each such open child concern (auto:child:U:...)
- * is closed as "placed", its last entry naming the identity and the
- * identity's own concern (auto:child:PERSON_ID), which the escalation over
- * that child opened from the same alerts: one open concern per child, not
- * two. Keys that are not "U:", whose ref is still unresolved, or whose
- * identity has no open concern of its own, are left as they are.
+ * is closed as "placed" (an automatic entry), its last entry naming the
+ * identity and the identity's own concern (auto:child:PERSON_ID), which the
+ * escalation over that child opened from the same alerts: one open concern
+ * per child, not two. When the identity's concern is closed already, the
+ * ref's is closed too, its note saying so: the call's records are the
+ * child's now and the escalation over the child judges them with the rest
+ * (reopening the child's concern would undo a closing by a person's hand).
+ * Keys that are not "U:", whose ref is still unresolved, or whose identity
+ * has no concern yet, are left as they are (the next reconcile looks again).
+ * Every key is tried; the first error is returned.
  * [out] placed (may be NULL): concerns closed so. Returns JD_OK,
  * JD_EINVALID, JD_ENOMEM, JD_ESTORE.
  */
 JD_API int jd_escalate_placed(jd_store *s, const char *const *keys, size_t n, int64_t now,
                               int64_t *placed, jd_error *err);
+
+/*
+ * jd_escalate_placed over every open urgent-lane concern in the store
+ * (auto:child:U:..., one range read on the concern ids), not only the keys
+ * of this process's last lane: a stage that failed, an identity whose
+ * concern opened later, or a restart between the lane and the update, are
+ * made good at the next update or scheduled escalation.
+ * [out] placed (may be NULL). Returns as jd_escalate_placed.
+ */
+JD_API int jd_escalate_placed_open(jd_store *s, int64_t now, int64_t *placed, jd_error *err);
 
 /*
  * jd_analyse, saved, with everything readers need stored with it in the

@@ -144,7 +144,8 @@ int cmd_analyse(int argc, char **argv)
     opts.rules_path = co.rules;
     if (!co.db || optind != argc ||
         ((incremental || urgent) && (!opts.save || opts.as_of != JD_AS_OF_NOW)) ||
-        (opts.memory_mb && opts.partitions != JD_PARTITIONS_AUTO))
+        (opts.memory_mb && opts.partitions != JD_PARTITIONS_AUTO) ||
+        (urgent && (incremental || opts.threads || opts.partitions || opts.memory_mb)))
         return cli_usage(usage, false);
     if (urgent)
         return urgent_only(co.db, &opts);

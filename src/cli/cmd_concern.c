@@ -175,6 +175,10 @@ static int do_run(jd_store *s, const args *a)
     int rc = jd_escalate_run(s, a->as_of, a->now, &o, &st, &err);
     if (rc < 0)
         return fail("escalation run failed", rc, &err);
+    /* the urgent lane's open concerns on refs since placed, from the store */
+    int64_t placed = 0;
+    if (o.save && (rc = jd_escalate_placed_open(s, a->now, &placed, &err)) < 0)
+        return fail("placing the urgent lane's concerns failed", rc, &err);
     char t1[32] = "-", t2[32] = "-";
     if (st.first_high_at)
         jd_time_format(t1, st.first_high_at);
@@ -187,10 +191,11 @@ static int do_run(jd_store *s, const args *a)
         printf("{\"concerns\":%lld,\"derived\":%lld,\"open\":%lld,\"closed\":%lld,"
                "\"overdue\":%lld,\"on_agenda\":%lld,\"auto_steps\":%lld,\"written\":%lld,"
                "\"first_high_at\":\"%s\",\"board_first_at\":\"%s\",\"board_first_id\":\"%s\","
-               "\"seconds_high_to_board\":%lld}\n",
+               "\"seconds_high_to_board\":%lld,\"urgent_placed\":%lld}\n",
                (long long)st.concerns, (long long)st.derived, (long long)st.open,
                (long long)st.closed, (long long)st.overdue, (long long)st.on_agenda,
-               (long long)st.auto_steps, (long long)st.written, t1, t2, st.board_first_id, gap);
+               (long long)st.auto_steps, (long long)st.written, t1, t2, st.board_first_id, gap,
+               (long long)placed);
         return JD_EXIT_OK;
     }
     printf("concerns %lld (%lld derived): %lld open, %lld closed, %lld overdue, %lld on the "
@@ -202,6 +207,10 @@ static int do_run(jd_store *s, const args *a)
     if (o.save)
         printf("concerns written: %lld%s\n", (long long)st.written,
                st.conflicts ? " (some changed meanwhile: run again)" : "");
+    if (placed)
+        printf("urgent calls placed: %lld concerns on a call's ref carried on by its "
+               "identity's\n",
+               (long long)placed);
     printf("first alert at high or above: %s\n", t1);
     printf("first item on the board's agenda: %s (%s)\n", t2, st.board_first_id);
     if (gap >= 0)

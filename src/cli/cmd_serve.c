@@ -207,6 +207,7 @@ int cmd_serve(int argc, char **argv)
     so.web_root = JD_WEB_ROOT;
     char host[64] = "127.0.0.1";
     const char *port_file = NULL;
+    bool full_every_given = false;
     int o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -245,6 +246,7 @@ int cmd_serve(int argc, char **argv)
         case 'V':
             if (number_opt(&so, o, optarg) < 0)
                 return JD_EXIT_USAGE;
+            full_every_given = full_every_given || o == 'V';
             break;
         case 'H':
             so.host_name = optarg;
@@ -263,7 +265,8 @@ int cmd_serve(int argc, char **argv)
             return cli_usage(usage, o == 'h');
         }
     }
-    if (!so.db || optind != argc)
+    /* --full re-runs everything after each feed: --full-every means nothing */
+    if (!so.db || optind != argc || (full_every_given && !so.incremental))
         return cli_usage(usage, false);
     so.host = host;
     return serve_until_signal(&so, port_file, NULL, NULL);

@@ -264,9 +264,9 @@ static int escalate_some(jd_server *srv, char **keys, size_t n, jd_error *err)
 
 /* The urgent-call fast path (--incremental): the feed's urgent records'
  * persons analysed and escalated, and what readers see reloaded, before
- * the feed is resolved. [out] keys, n: the persons (for jd_escalate_placed
- * after the update). */
-static void urgent_first(jd_server *srv, char ***out, size_t *nout)
+ * the feed is resolved. Their concerns on refs are placed after the update
+ * (placed: from the store, so a restart between loses none). */
+static void urgent_first(jd_server *srv)
 {
     jd_error err;
     jd_error_clear(&err);
@@ -282,14 +282,12 @@ static void urgent_first(jd_server *srv, char ***out, size_t *nout)
     double t1 = mono(), c1 = cpu_now();
     if (rc == JD_OK)
         rc = escalate_some(srv, keys, n, &err);
+    jd_analyse_keys_free(keys, n);
     if (rc < 0 || !n) {
-        jd_analyse_keys_free(keys, n);
         if (rc < 0)
             log_err("urgent calls first", &err);
         return;
     }
-    *out = keys;
-    *nout = n;
     double t2 = mono(), c2 = cpu_now();
     reload_if_changed(srv, srv->live_counts_ok ? &srv->live_counts : NULL);
     fprintf(stderr,
@@ -300,18 +298,18 @@ static void urgent_first(jd_server *srv, char ***out, size_t *nout)
             c2 - c1, cpu_now() - c0);
 }
 
-/* The urgent lane's concerns on refs the update's resolve placed: carried
- * on by their identities' concerns (jd_escalate_placed). */
-static void placed(jd_server *srv, char **keys, size_t n)
+/* The urgent lane's open concerns on refs since placed, reconciled from the
+ * store (jd_escalate_placed_open; jd_live_escalate does so itself). */
+static void placed(jd_server *srv, bool reconcile, int64_t np)
 {
-    if (!n)
-        return;
     jd_error err;
     jd_error_clear(&err);
-    int64_t np = 0;
-    pthread_mutex_lock(&srv->write_mu);
-    int rc = jd_escalate_placed(srv->live_store, (const char *const *)keys, n, 0, &np, &err);
-    pthread_mutex_unlock(&srv->write_mu);
+    int rc = JD_OK;
+    if (reconcile) {
+        pthread_mutex_lock(&srv->write_mu);
+        rc = jd_escalate_placed_open(srv->live_store, 0, &np, &err);
+        pthread_mutex_unlock(&srv->write_mu);
+    }
     if (rc < 0)
         log_err("urgent calls placed", &err);
     else if (np)
@@ -327,10 +325,8 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     jd_store *s = srv->live_store;
     jd_error err;
     jd_error_clear(&err);
-    char **urgent = NULL;
-    size_t nurgent = 0;
     if (srv->o.incremental)
-        urgent_first(srv, &urgent, &nurgent);
+        urgent_first(srv);
     double t0 = mono(), c0 = cpu_now();
     jd_live_stats rs; /* incremental once a full run stored its parameters */
     memset(&rs, 0, sizeof rs);
@@ -349,7 +345,6 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
         reload_locked(srv, NULL);
     pthread_mutex_unlock(&srv->idx_build_mu);
     if (rc < 0) {
-        jd_analyse_keys_free(urgent, nurgent);
         log_err("resolve after a feed failed", &err);
         return;
     }
@@ -366,7 +361,6 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     double t2 = mono(), c2 = cpu_now();
     if (rc < 0) {
         jd_analyse_keys_free(walked, nwalked);
-        jd_analyse_keys_free(urgent, nurgent);
         log_err("analysis after a feed failed", &err);
         return;
     }
@@ -396,8 +390,7 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     jd_analyse_keys_free(walked, nwalked);
     if (rc < 0)
         log_err("escalation after a feed failed", &err);
-    placed(srv, urgent, nurgent);
-    jd_analyse_keys_free(urgent, nurgent);
+    placed(srv, !full, ls.urgent_placed);
     fprintf(stderr,
             "joindots serve: updated after feeds: resolve %.2f s (%lld identities; %s: %lld refs "
             "new or changed, %lld re-resolved), analyse %.2f s (%lld alerts), escalation %.2f s "
@@ -415,9 +408,11 @@ static void scheduled_escalation(jd_server *srv)
     jd_error_clear(&err);
     jd_live_stats ls;
     pthread_mutex_lock(&srv->write_mu);
+    memset(&ls, 0, sizeof ls);
     if (jd_live_escalate(srv->live_store, NULL, &ls, &err) < 0)
         log_err("scheduled escalation run failed", &err);
     pthread_mutex_unlock(&srv->write_mu);
+    placed(srv, false, ls.urgent_placed);
 }
 
 /* After incremental updates, at most every full_every_s (--full-every): the

@@ -178,6 +178,38 @@ is "$(lane)" "urgent pending T2 being held against her will in a flat by" "the c
 is "$(db_query "$W_pre" "SELECT status FROM concern WHERE id = 'auto:child:U:call_handling:CLIVE1'")" "open" "and the escalation opened its concern at once"
 is "$(db_query "$W_pre" "SELECT count(*) FROM alert WHERE doc LIKE '%urgent_lane%' AND subject <> 'U:call_handling:CLIVE1'")" "0" "no other person's alert carries the lane's note"
 "$JD" analyse --db "$W_pre" --urgent --no-save >/dev/null 2>&1; is $? 2 "analyse --urgent --no-save is refused"
+"$JD" analyse --db "$W_pre" --urgent --incremental >/dev/null 2>&1; is $? 2 "analyse --urgent --incremental is refused (the lane ignored it)"
+"$JD" analyse --db "$W_pre" --urgent --threads 2 >/dev/null 2>&1; is $? 2 "analyse --urgent --threads is refused"
+"$JD" analyse --db "$W_pre" --urgent --partitions 2 >/dev/null 2>&1; is $? 2 "analyse --urgent --partitions is refused"
+"$JD" serve --db "$W_pre" --full --full-every 60 >/dev/null 2>&1; is $? 2 "serve --full --full-every is refused (--full ignored it)"
+# the lane's concern on the ref is reconciled from the store, not from the
+# lane's keys in memory: a restart between the lane and the update loses
+# nothing. Unresolved yet: an escalation run leaves it open, counts none.
+U1="auto:child:U:call_handling:CLIVE1"
+W_r=$(store_copy "$W_pre" w_r)
+"$JD" concern run --db "$W_r" > "$W/r0.out" 2>&1
+is "$(grep -c 'urgent calls placed' "$W/r0.out"):$(db_query "$W_r" "SELECT status FROM concern WHERE id = '$U1'")" "0:open" "a restart, the ref not resolved yet: the scheduled escalation leaves the lane's concern open and counts none placed"
+"$JD" resolve --db "$W_r" >/dev/null 2>&1 && "$JD" analyse --db "$W_r" >/dev/null 2>&1
+"$JD" concern run --db "$W_r" > "$W/r1.out" 2>&1
+grep -q 'urgent calls placed: 1 concerns' "$W/r1.out"; ok $? "resolved since: the scheduled escalation places it from the store: $(grep -o 'urgent calls placed.*' "$W/r1.out")"
+is "$(db_query "$W_r" "SELECT status FROM concern WHERE id = '$U1'"):$(db_query "$W_r" "SELECT count(*) FROM concern_event WHERE concern_id = '$U1' AND action = 'placed' AND automatic = 1")" "closed:1" "closed as placed, by one automatic entry (the system's, not a person's)"
+"$JD" concern run --db "$W_r" > "$W/r2.out" 2>&1
+is "$(grep -c 'urgent calls placed' "$W/r2.out"):$(db_query "$W_r" "SELECT status FROM concern WHERE id = '$U1'"):$(db_query "$W_r" "SELECT count(*) FROM concern_event WHERE concern_id = '$U1' AND action = 'placed'")" "0:closed:1" "the next run: the placed entry holds (the fold replays it), nothing placed again"
+# the identity's own concern closed by hand before a second call on a new
+# ref of that child: the ref's concern is closed too, its note saying so
+# (the engine reopens the child's at a risk rise, its own rule)
+W_x=$(store_copy "$WDB" w_x)
+"$JD" concern close "auto:child:$sub" --db "$W_x" --by ann --as head_of_service --reason safe --text "placed with her aunt" --signoff bob --signoff-as head_of_service >/dev/null 2>&1; ok $? "the child's concern closed by hand"
+cp -r "$SRC/tests/data/bundles/feed_call" "$W/call2"
+sed -i 's/CHLIVE1/CHLIVE2/g; s/CLIVE1/CLIVE2/g; s/2024-06-10T22:05/2024-06-12T21:00/' "$W/call2"/*.csv
+"$JD" ingest --db "$W_x" --quiet "$W/call2" >/dev/null 2>&1 && "$JD" analyse --db "$W_x" --urgent >/dev/null 2>&1
+U2="auto:child:U:call_handling:CLIVE2"
+is "$(db_query "$W_x" "SELECT status FROM concern WHERE id = '$U2'")" "open" "a second call on a new ref: the lane opens its concern"
+"$JD" resolve --db "$W_x" >/dev/null 2>&1 && "$JD" analyse --db "$W_x" >/dev/null 2>&1
+"$JD" concern run --db "$W_x" > "$W/x.out" 2>&1
+grep -q 'urgent calls placed: 1 concerns' "$W/x.out"; ok $? "placed into the identity whose concern is closed: counted"
+is "$(db_query "$W_x" "SELECT status FROM concern WHERE id = '$U2'")" "closed" "the ref's concern is closed"
+db_query "$W_x" "SELECT doc FROM concern_event WHERE concern_id = '$U2' AND action = 'placed'" | grep -q "whose concern is closed"; ok $? "its placed entry says the child's concern is closed"
 # a feed with no urgent record takes no fast path
 mkdir -p "$W/drop/school"; mkdir -p "$W/q/school"
 python3 - "$W/county" "$W/drop/school/quiet" <<'PY'
@@ -196,6 +228,16 @@ cp -r "$W/drop/school/quiet" "$W/quiet.tpl"
 touch "$W/drop/school/quiet.done"
 "$JD" watch --db "$WDB" --once --incremental "$W/drop" > "$W/quiet.out" 2>&1
 is "$(grep -c '^updated in' "$W/quiet.out"):$(grep -c 'urgent calls first' "$W/quiet.out")" "1:0" "a school record with nothing urgent: updated, no fast path"
+# a restart after the lane and the resolve (the lane keys lost): the next
+# update (a feed with nothing urgent, so no lane keys, the call's ref
+# resolved) places the lane's concern from the store
+mkdir -p "$W/drop_r/school"; cp -r "$W/quiet.tpl" "$W/drop_r/school/quiet"; touch "$W/drop_r/school/quiet.done"
+W_u=$(store_copy "$W_pre" w_u)
+"$JD" resolve --db "$W_u" >/dev/null 2>&1
+is "$(db_query "$W_u" "SELECT status FROM concern WHERE id = '$U1'")" "open" "the ref resolved, its lane concern still open"
+"$JD" watch --db "$W_u" --once --incremental "$W/drop_r" > "$W/u.out" 2>&1
+grep -q 'urgent calls placed: 1 concerns' "$W/u.out"; ok $? "a restart after the resolve: the next update places the lane's concern from the store: $(grep -o 'urgent calls placed.*' "$W/u.out")"
+is "$(db_query "$W_u" "SELECT status FROM concern WHERE id = '$U1'")" "closed" "and it is closed"
 # the analysis records the resolve run it read (the watermark's last field):
 # after an incremental resolve that started from it, the run's touched set is
 # every identity changed (identities_known); after a full `joindots resolve`

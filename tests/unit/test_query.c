@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct fx {
@@ -665,6 +666,30 @@ static size_t patch_equal(jd_store *s, jd_person_index **ix, int64_t *gen)
     return read;
 }
 
+/* A bundle of one call naming one new ref (call_handling:CLATE1), at dir. */
+static void write_late(const char *dir)
+{
+    char path[160];
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(path, sizeof path, "%s/events.csv", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("agency,record_id,event_type,occurred_at,reported_at,location,postcode,narrative,"
+          "crime_recorded,crime_ref,outcome,author_role,risk_grade\n"
+          "call_handling,CHLATE1,call_for_service,2024-07-01T21:00,,,OX4 1AB,"
+          "Caller worried about a boy out late.,,,,call_handler,\n",
+          f);
+    assert_int_equal(fclose(f), 0);
+    snprintf(path, sizeof path, "%s/persons.csv", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("agency,record_id,person_ref,role,surname,forenames,known_as,dob,age,gender,address,"
+          "postcode,phone,nhs_number,upn,ethnicity\n"
+          "call_handling,CHLATE1,CLATE1,subject,Quillfeather,Ansel,,2011-05-02,,M,,OX4 1AB,,,,\n",
+          f);
+    assert_int_equal(fclose(f), 0);
+}
+
 /* The index patched after incremental resolves (jd_person_index_patch)
  * equals one built from the store, on a synthetic county: after a split
  * by a link decision and a new call's refs (identities gone, new,
@@ -729,6 +754,22 @@ static void test_query__index_patch(void **state)
     /* nothing new: nothing read again */
     assert_int_equal(jd_resolve_incremental(s, &ro, NULL, NULL, NULL), JD_OK);
     assert_int_equal(patch_equal(s, &ix, &gen), 0);
+    /* a call ingested after the resolve, before the patch: its ref is in
+     * no identity_change, yet a full build shows it (U:) */
+    char late[96];
+    snprintf(late, sizeof late, "%s/late", dir);
+    write_late(late);
+    const char *b3[] = {late};
+    assert_int_equal(jd_ingest_bundles(s, b3, 1, &io, &t, NULL), JD_OK);
+    assert_int_equal(patch_equal(s, &ix, &gen), 0);
+    assert_int_equal(jd_person_index_get(ix, "call_handling:CLATE1", &u), JD_OK);
+    assert_string_equal(u.person_id, "U:call_handling:CLATE1");
+    assert_string_equal(u.dob, "2011-05-02");
+    /* resolved next: its U: entry gives way to its identity's */
+    assert_int_equal(jd_resolve_incremental(s, &ro, NULL, NULL, NULL), JD_OK);
+    assert_true(patch_equal(s, &ix, &gen) >= 1);
+    assert_int_equal(jd_person_index_get(ix, "call_handling:CLATE1", &u), JD_OK);
+    assert_memory_equal(u.person_id, "P", 1);
     /* a full run: built whole */
     assert_int_equal(jd_resolve(s, &ro, NULL, NULL), JD_OK);
     assert_int_equal(patch_equal(s, &ix, &gen), SIZE_MAX);

@@ -65,8 +65,15 @@ int jd_an__add_alert(an *A, int kind, const char *id, int level, const aperson *
         json_object_set_new(o, "subject", jd_an__person_json(A, subj));
     json_t *lane = subj && A->snap && A->snap->lane ? json_object_get(A->snap->lane, subj->pid)
                                                     : NULL;
-    if (lane) /* raised by the urgent lane: how and why */
-        json_object_set(o, "urgent_lane", lane);
+    /* raised by the urgent lane: how and why. A copy of its own: the lane's
+     * document is read by every walk thread (STYLE 6), and a shared
+     * reference count is a write to it. */
+    json_t *lc = lane ? json_deep_copy(lane) : NULL;
+    if (lane && (!lc || json_object_set_new(o, "urgent_lane", lc) < 0)) {
+        json_decref(o);
+        json_decref(doc);
+        return jd_oom(A->err);
+    }
     json_object_update(o, doc);
     json_decref(doc);
     A->alerts[A->nalerts++] = (struct out_alert){strdup(id), kind, level,

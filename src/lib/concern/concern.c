@@ -352,8 +352,9 @@ static int act_entry(jd_store *s, const jd_ladder *L, const char *id, int64_t at
                               id, (long long)a->expected_version, (long long)l.version);
         } else if (preset) {
             entry = json_deep_copy(preset);
-            json_object_set_new(entry, "at", json_integer((json_int_t)at));
-            if (!strcmp(jd_concern__jstr(state, "status"), "closed"))
+            if (!entry || json_object_set_new(entry, "at", json_integer((json_int_t)at)) < 0)
+                rc = jd_oom(err);
+            else if (!strcmp(jd_concern__jstr(state, "status"), "closed"))
                 rc = jd_error_set(err, JD_ECONFLICT, "concern %s is closed", id);
         } else {
             entry = json_pack("{s:I,s:s,s:s,s:b}", "at", (json_int_t)at, "actor", by->name, "role",
@@ -409,18 +410,23 @@ int jd_concern_act(jd_store *s, const char *id, jd_concern_verb verb, const jd_c
 }
 
 /* Close concern `id` as placed: its subject, an urgent call's ref, is now
- * identity person_id, whose own concern carries it on (jd_escalate_placed).
- * JD_ECONFLICT when it is closed already. */
-static int placed_close(jd_store *s, const char *id, const char *person_id, int64_t at,
-                        jd_error *err)
+ * identity person_id, whose own concern carries it on (jd_escalate_placed),
+ * or (carried false) whose own concern is closed already. An automatic
+ * entry, not a human's. JD_ECONFLICT when `id` is closed already. */
+static int placed_close(jd_store *s, const char *id, const char *person_id, bool carried,
+                        int64_t at, jd_error *err)
 {
     char to[300];
     snprintf(to, sizeof to, "auto:child:%s", person_id);
-    json_t *entry = json_pack(
-        "{s:s,s:s,s:b,s:s,s:s,s:s,s:s}", "actor", "joindots", "role", "system", "automatic", 0,
-        "action", "placed", "person_id", person_id, "concern", to, "text",
-        "the urgent call's ref is now placed in its identity: the concern continues as that "
-        "child's concern");
+    const char *text =
+        carried ? "the urgent call's ref is now placed in its identity: the concern continues as "
+                  "that child's concern"
+                : "the urgent call's ref is now placed in its identity, whose concern is closed: "
+                  "the call's records are that child's now, and the escalation over that child "
+                  "judges them with the rest";
+    json_t *entry = json_pack("{s:s,s:s,s:b,s:s,s:s,s:s,s:s}", "actor", "joindots", "role",
+                              "system", "automatic", 1, "action", "placed", "person_id",
+                              person_id, "concern", to, "text", text);
     jd_ladder *L = NULL;
     int rc = entry ? jd_ladder__load(&L, NULL, err) : jd_oom(err);
     jd_concern_action a = JD_CONCERN_ACTION_INIT;
@@ -445,14 +451,17 @@ static int on_placed_ref(const jd_identity_row *r, void *payload)
     return 0;
 }
 
+/* [out] payload: 1 open, 0 closed */
 static int on_carried(const jd_concern_rec *r, void *payload)
 {
-    *(bool *)payload = r->status && strcmp(r->status, "closed") != 0;
+    *(int *)payload = r->status && strcmp(r->status, "closed") != 0;
     return 0;
 }
 
 /* One "U:agency:ref" key: its concern closed as placed when the ref has an
- * identity now whose own concern is open. */
+ * identity now whose own concern exists, open (carried on) or closed (the
+ * note says so). No identity yet, or no concern on it yet: left open, and
+ * the next reconcile (jd_escalate_placed_open) looks again. */
 static int place_one(jd_store *s, const char *key, int64_t now, int64_t *placed, jd_error *err)
 {
     const struct jd_incr_ops *I = s->ops->incr;
@@ -469,22 +478,21 @@ static int place_one(jd_store *s, const char *key, int64_t now, int64_t *placed,
     int rc = I->identity_refs_of(s, ag, ref, 1, NULL, 0, on_placed_ref, &c, err);
     if (rc < 0 || !c.person_id[0])
         return rc;
-    /* only once the identity's own concern carries it on (the escalation
-     * over that child opened it): else the ref's stays open */
     char *id = NULL, *to = NULL;
     if (asprintf(&id, "auto:child:%s", key) < 0 ||
         asprintf(&to, "auto:child:%s", c.person_id) < 0) {
         free(id);
         return jd_oom(err);
     }
-    bool carried = false;
+    int carried = -1; /* -1: the identity has no concern (yet) */
     rc = s->ops->concern->get(s, to, on_carried, &carried, err);
-    if (rc == JD_OK && carried)
-        rc = placed_close(s, id, c.person_id, now, err);
+    if (rc == JD_OK && carried >= 0) {
+        rc = placed_close(s, id, c.person_id, carried == 1, now, err);
+        if (rc == JD_OK && placed)
+            (*placed)++;
+    }
     free(id);
     free(to);
-    if (rc == JD_OK && placed)
-        (*placed)++;
     if (rc == JD_ENOTFOUND || rc == JD_ECONFLICT) { /* none, or closed already */
         jd_error_clear(err);
         rc = JD_OK;
@@ -501,10 +509,66 @@ int jd_escalate_placed(jd_store *s, const char *const *keys, size_t n, int64_t n
         return jd_error_set(err, JD_EINVALID, "a store and keys are needed");
     if (!s->ops->concern || !s->ops->incr || !s->ops->incr->identity_refs_of)
         return JD_OK; /* no urgent lane on this store */
-    int rc = JD_OK;
-    for (size_t i = 0; rc == JD_OK && i < n; i++)
-        if (keys[i])
-            rc = place_one(s, keys[i], now, placed, err);
+    /* every key tried; the first error returned (its message kept) */
+    int first = JD_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (!keys[i])
+            continue;
+        jd_error e1;
+        jd_error_clear(&e1);
+        int rc = place_one(s, keys[i], now, placed, &e1);
+        if (rc < 0 && first == JD_OK) {
+            first = rc;
+            if (err)
+                *err = e1;
+        }
+    }
+    return first;
+}
+
+#define URGENT_PREFIX "auto:child:U:"
+
+typedef struct open_keys {
+    char **keys;
+    size_t n, cap;
+} open_keys;
+
+static int on_open_urgent(const jd_concern_rec *r, void *payload)
+{
+    open_keys *k = payload;
+    if (!r->id || strncmp(r->id, URGENT_PREFIX, strlen(URGENT_PREFIX)) != 0)
+        return 0;
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? 2 * k->cap : 16;
+        char **grown = realloc(k->keys, cap * sizeof *grown);
+        if (!grown)
+            return JD_ENOMEM;
+        k->keys = grown;
+        k->cap = cap;
+    }
+    /* the key: the id without "auto:child:" */
+    k->keys[k->n] = strdup(r->id + strlen("auto:child:"));
+    return k->keys[k->n++] ? 0 : JD_ENOMEM;
+}
+
+int jd_escalate_placed_open(jd_store *s, int64_t now, int64_t *placed, jd_error *err)
+{
+    if (placed)
+        *placed = 0;
+    if (!s)
+        return jd_error_set(err, JD_EINVALID, "a store is needed");
+    if (!s->ops->concern || !s->ops->concern->open_prefix || !s->ops->incr ||
+        !s->ops->incr->identity_refs_of)
+        return JD_OK; /* no urgent lane on this store */
+    open_keys k = {NULL, 0, 0};
+    int rc = s->ops->concern->open_prefix(s, URGENT_PREFIX, on_open_urgent, &k, err);
+    if (rc == JD_ENOMEM)
+        rc = jd_oom(err);
+    if (rc == JD_OK)
+        rc = jd_escalate_placed(s, (const char *const *)k.keys, k.n, now, placed, err);
+    for (size_t i = 0; i < k.n; i++)
+        free(k.keys[i]);
+    free(k.keys);
     return rc;
 }
 

@@ -109,6 +109,11 @@ static inline const char *jd_concern__jstr(json_t *o, const char *k)
  * (new array, each marked automatic and by joindots). */
 json_t *jd_concern__unsaved_autos(json_t *history, json_t *autos);
 
+/* Does the fold replay stored entry e (as of T)? A person's entries, and
+ * the system's "placed" (the urgent lane's concern closed into its
+ * identity's: automatic, but no rule of the fold derives it again). */
+bool jd_concern__replayed(const jd_concern_evrec *e, int64_t T);
+
 /* A concern's history as of T, appended to hist: the stored entries by T
  * (human actions and its opening; stored automatic steps are recomputed)
  * and the automatic steps of the fold (autos), marked as joindots'. */

@@ -646,7 +646,7 @@ static int on_stored_ev(const jd_concern_evrec *e, void *payload)
     json_object_set_new(o, "at", jd_concern__time_json(e->at));
     json_array_append_new(json_object_get(h, "history"), o);
     json_object_set_new(hum, "at", json_integer(e->at));
-    if (!e->automatic && e->at <= S->T)
+    if (jd_concern__replayed(e, S->T))
         json_array_append_new(json_object_get(h, "human"), hum);
     else
         json_decref(hum);

@@ -631,11 +631,16 @@ static json_t *event_json(const jd_concern_evrec *e, bool int_time)
     return o;
 }
 
+bool jd_concern__replayed(const jd_concern_evrec *e, int64_t T)
+{
+    return e->at <= T && (!e->automatic || (e->action && !strcmp(e->action, "placed")));
+}
+
 static int on_ev(const jd_concern_evrec *e, void *payload)
 {
     load_ctx *c = payload;
     json_array_append_new(c->l->history, event_json(e, false));
-    if (!e->automatic && e->at <= c->T)
+    if (jd_concern__replayed(e, c->T))
         json_array_append_new(c->l->human, event_json(e, true));
     return 0;
 }

@@ -74,10 +74,16 @@ struct jd_person_index {
     skey *by_code;
     size_t n_codes;
     uint32_t *wmask;
+    /* the highest person_mention id when built (-1: unknown): a patch adds
+     * the unresolved refs of later mentions */
+    int64_t mention_max;
     /* entries another index took over (jd_person_index_patch): not freed
      * by close; NULL when none. Readers never read it. */
     bool *given;
 };
+
+/* "U:AGENCY:REF", an unresolved ref's id: on_row and mark_refs alike */
+enum { UID_MAX = 512 };
 
 static char *dupz(const char *s)
 {
@@ -87,7 +93,7 @@ static char *dupz(const char *s)
 static int on_row(const jd_identity_row *r, void *payload)
 {
     jd_person_index *x = payload;
-    char uid[256];
+    char uid[UID_MAX];
     const char *pid = r->person_id;
     if (!pid) {
         snprintf(uid, sizeof uid, "U:%s:%s", r->agency, r->person_ref);
@@ -367,6 +373,15 @@ static int index_finish(jd_person_index *x)
     return search_index(x);
 }
 
+/* The store's highest mention id, read before the rows (a mention ingested
+ * meanwhile is read again by the next patch); -1 when the store cannot say. */
+static int mention_max(jd_store *s, int64_t *out, jd_error *err)
+{
+    const struct jd_incr_ops *io = s->ops->incr;
+    *out = -1;
+    return io && io->mention_max ? io->mention_max(s, out, err) : JD_OK;
+}
+
 int jd_person_index_open(jd_person_index **out, jd_store *s, jd_error *err)
 {
     if (!out || !s)
@@ -374,7 +389,9 @@ int jd_person_index_open(jd_person_index **out, jd_store *s, jd_error *err)
     jd_person_index *x = calloc(1, sizeof *x);
     if (!x)
         return jd_oom(err);
-    int rc = s->ops->identity_rows(s, on_row, x, err);
+    int rc = mention_max(s, &x->mention_max, err);
+    if (rc == JD_OK)
+        rc = s->ops->identity_rows(s, on_row, x, err);
     if (rc == JD_ENOMEM)
         jd_oom(err);
     if (rc < 0) {
@@ -420,7 +437,7 @@ static bool replaced(const pids *P, const pentry *e)
  * unresolved entry of such a ref is replaced. */
 static int mark_refs(pids *P, const jd_person_index *f)
 {
-    char uid[512];
+    char uid[UID_MAX];
     bool added;
     for (size_t i = 0; i < f->n; i++)
         for (size_t j = 0; j < f->p[i].n_refs; j++) {
@@ -433,8 +450,18 @@ static int mark_refs(pids *P, const jd_person_index *f)
     return JD_OK;
 }
 
-/* x's entries: old's kept ones and f's, merged by identity row id (the
- * unresolved, row 0, last, in old's order) as identity_rows orders them.
+/* identity_rows' order: resolved entries by identity row id, then the
+ * unresolved (row 0, one ref each) by (agency, person_ref). */
+static bool entry_before(const pentry *a, const pentry *b)
+{
+    if (a->row || b->row)
+        return a->row && (!b->row || a->row < b->row);
+    int c = strcmp(a->refs[0].agency, b->refs[0].agency);
+    return (c ? c : strcmp(a->refs[0].person_ref, b->refs[0].person_ref)) < 0;
+}
+
+/* x's entries: old's kept ones and f's, merged in identity_rows' order
+ * (entry_before).
  * x->given marks those taken from old; f's are moved out of f. */
 static int merge_entries(jd_person_index *x, const jd_person_index *old, jd_person_index *f,
                          const pids *P)
@@ -452,7 +479,7 @@ static int merge_entries(jd_person_index *x, const jd_person_index *old, jd_pers
             i++;
             continue;
         }
-        bool take_old = a && (j == f->n || (a->row && a->row < f->p[j].row));
+        bool take_old = a && (j == f->n || entry_before(a, &f->p[j]));
         if (take_old) {
             x->given[x->n] = true;
             x->p[x->n++] = old->p[i++];
@@ -473,7 +500,8 @@ int jd_person_index_patch(jd_person_index *old, jd_store *s, int64_t after, int6
     if (patched)
         *patched = SIZE_MAX;
     const struct jd_incr_ops *io = s->ops->incr;
-    if (!io || !io->persons_changed || !io->identity_rows_of)
+    if (!io || !io->persons_changed || !io->identity_rows_of || !io->unresolved_rows_after ||
+        !io->persons_mentioned_after || old->mention_max < 0)
         return jd_person_index_open(out, s, err);
     pids P = {0};
     jd_strmap_init(&P.map);
@@ -481,7 +509,18 @@ int jd_person_index_patch(jd_person_index *old, jd_store *s, int64_t after, int6
     jd_person_index *f = calloc(1, sizeof *f), *x = calloc(1, sizeof *x);
     int rc = f && x ? io->persons_changed(s, after, upto, &whole, pid_add, &P, err) : JD_ENOMEM;
     if (rc == JD_OK && !whole)
+        rc = mention_max(s, &x->mention_max, err);
+    /* identities with mentions since old was built: their name or date of
+     * birth may come from those (an identity without them) */
+    if (rc == JD_OK && !whole)
+        rc = io->persons_mentioned_after(s, old->mention_max, pid_add, &P, err);
+    if (rc == JD_OK && !whole)
         rc = io->identity_rows_of(s, P.v, P.n, on_row, f, err);
+    /* refs of mentions ingested since old was built that no identity holds:
+     * in neither old nor identity_change (an old entry of such a ref gives
+     * way to its fresh row, mark_refs) */
+    if (rc == JD_OK && !whole)
+        rc = io->unresolved_rows_after(s, old->mention_max, on_row, f, err);
     if (rc == JD_OK && !whole && (rc = mark_refs(&P, f)) == JD_OK &&
         (rc = merge_entries(x, old, f, &P)) == JD_OK && index_finish(x) < 0)
         rc = JD_ENOMEM;

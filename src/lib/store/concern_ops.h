@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 /* One concern row: key columns and the base and state JSON documents. */
 typedef struct jd_concern_rec {
@@ -52,6 +53,10 @@ struct jd_concern_ops {
     int (*get)(jd_store *s, const char *id, jd_concern_rec_cb cb, void *payload, jd_error *err);
     /* Every concern, by id. */
     int (*list)(jd_store *s, jd_concern_rec_cb cb, void *payload, jd_error *err);
+    /* The concerns not closed whose id begins with prefix, by id (a range
+     * on the primary key): whole rows. */
+    int (*open_prefix)(jd_store *s, const char *prefix, jd_concern_rec_cb cb, void *payload,
+                       jd_error *err);
     /* Every concern's id and version only (the other fields 0), by id. */
     int (*versions)(jd_store *s, jd_concern_rec_cb cb, void *payload, jd_error *err);
     /* History of one concern (or of all when id is NULL), by concern, at, seq. */
@@ -78,5 +83,18 @@ struct jd_concern_ops {
     int (*outbox_counts)(jd_store *s, const char *channel, int64_t *queued, int64_t *pending,
                          jd_error *err);
 };
+
+/* The least string above every string that begins with prefix (its last
+ * byte one more), into hi[cap]: -1 when prefix is empty, too long or ends
+ * in 0xff. For open_prefix's range on the primary key. */
+static inline int jd_concern__prefix_end(const char *prefix, char *hi, size_t cap)
+{
+    size_t n = prefix ? strlen(prefix) : 0;
+    if (!n || n >= cap || (unsigned char)prefix[n - 1] == 0xff)
+        return -1;
+    memcpy(hi, prefix, n + 1);
+    hi[n - 1] = (char)((unsigned char)hi[n - 1] + 1);
+    return 0;
+}
 
 #endif

@@ -127,6 +127,19 @@ struct jd_incr_ops {
      * lookups. */
     int (*identity_rows_of)(jd_store *s, const char *const *person_ids, size_t n,
                             jd_identity_row_cb cb, void *payload, jd_error *err);
+    /* The highest person_mention id (0 none): what an index built now saw. */
+    int (*mention_max)(jd_store *s, int64_t *out, jd_error *err);
+    /* identity_rows' rows of the refs with a mention of id > after that no
+     * identity_ref holds (unresolved), by (agency, person_ref), with its
+     * values: one range read on the mention ids. */
+    int (*unresolved_rows_after)(jd_store *s, int64_t after, jd_identity_row_cb cb,
+                                 void *payload, jd_error *err);
+    /* The person_ids of the identities holding a ref with a mention of id >
+     * after (its name or date of birth may come from that mention), each
+     * once, in no order. */
+    int (*persons_mentioned_after)(jd_store *s, int64_t after,
+                                   int (*cb)(const char *person_id, void *payload),
+                                   void *payload, jd_error *err);
 };
 
 #endif

@@ -1481,6 +1481,38 @@ int jd_pg__identity_rows_of(jd_store *s, const char *const *person_ids, size_t n
                         NULL, identity_row, &c, err);
 }
 
+int jd_pg__mention_max(jd_store *s, int64_t *out, jd_error *err)
+{
+    PGresult *r;
+    *out = 0;
+    int rc = jd_pg__run(s->impl, "SELECT coalesce(max(id), 0) FROM person_mention", NULL, &r,
+                        err);
+    if (rc < 0)
+        return rc;
+    if (PQntuples(r) == 1)
+        *out = jd_pg__i64(r, 0, 0);
+    PQclear(r);
+    return JD_OK;
+}
+
+/* incr_ops.h's unresolved_rows_after: pg_identity_rows' unresolved rows of
+ * the refs of mentions after `after` (a range on the mention ids). */
+int jd_pg__unresolved_rows_after(jd_store *s, int64_t after, jd_identity_row_cb cb,
+                                 void *payload, jd_error *err)
+{
+    idrow_ctx c = {cb, payload};
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, after);
+    return jd_pg__stream(
+        s->impl,
+        "SELECT NULL::ctext, pm.agency, pm.person_ref, " PG_OWN_NAME ", " PG_OWN_DOB
+        ", " PG_OWN_CHILD " FROM (SELECT DISTINCT m.agency, m.person_ref FROM person_mention m"
+        " WHERE m.id > $1 AND NOT EXISTS (SELECT 1 FROM identity_ref ir"
+        " WHERE ir.agency = m.agency AND ir.person_ref = m.person_ref)) pm"
+        " ORDER BY pm.agency, pm.person_ref",
+        &pp, identity_row, &c, err);
+}
+
 static int pg_person_refs_now(jd_store *s, const char *person_id, const char *agency,
                               const char *ref, jd_identity_row_cb cb, void *payload,
                               jd_error *err)

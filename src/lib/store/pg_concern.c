@@ -78,6 +78,21 @@ static int c_list(jd_store *s, jd_concern_rec_cb cb, void *payload, jd_error *er
     return jd_pg__stream(s->impl, REC_COLS " ORDER BY id", NULL, rec_row, &c, err);
 }
 
+static int c_open_prefix(jd_store *s, const char *prefix, jd_concern_rec_cb cb, void *payload,
+                         jd_error *err)
+{
+    char hi[256];
+    if (jd_concern__prefix_end(prefix, hi, sizeof hi) < 0)
+        return jd_error_set(err, JD_EINVALID, "a prefix of 1 to 255 bytes is needed");
+    jd_pg_params pp = {.n = 0};
+    pgp_text(&pp, prefix);
+    pgp_text(&pp, hi);
+    rec_ctx c = {.cb = cb, .payload = payload};
+    return jd_pg__stream(s->impl,
+                         REC_COLS " WHERE id >= $1 AND id < $2 AND status <> 'closed' ORDER BY id",
+                         &pp, rec_row, &c, err);
+}
+
 static int version_row(const PGresult *r, void *payload)
 {
     rec_ctx *c = payload;
@@ -294,6 +309,7 @@ const struct jd_concern_ops jd_pg_concern_ops = {
     .get = c_get,
     .list = c_list,
     .versions = c_versions,
+    .open_prefix = c_open_prefix,
     .events = c_events,
     .write = c_write,
     .gen = c_gen,

@@ -618,6 +618,22 @@ static int pid_row(const PGresult *r, void *payload)
     return c->cb(jd_pg__txt(r, 0, 0), c->payload);
 }
 
+/* incr_ops.h's persons_mentioned_after. */
+static int persons_mentioned_after(jd_store *s, int64_t after,
+                                   int (*cb)(const char *person_id, void *payload), void *payload,
+                                   jd_error *err)
+{
+    pid_ctx c = {cb, payload};
+    jd_pg_params pp = {.n = 0};
+    pgp_int(&pp, after);
+    return jd_pg__stream(s->impl,
+                         "SELECT DISTINCT i.person_id FROM person_mention pm"
+                         " JOIN identity_ref ir ON ir.agency = pm.agency"
+                         " AND ir.person_ref = pm.person_ref"
+                         " JOIN identity i ON i.id = ir.identity_id WHERE pm.id > $1",
+                         &pp, pid_row, &c, err);
+}
+
 static int persons_changed(jd_store *s, int64_t after, int64_t upto, bool *whole,
                            int (*cb)(const char *person_id, void *payload), void *payload,
                            jd_error *err)
@@ -663,4 +679,7 @@ const struct jd_incr_ops jd_pg_incr_ops = {
     .identity_refs_of = identity_refs_of,
     .persons_changed = persons_changed,
     .identity_rows_of = jd_pg__identity_rows_of,
+    .mention_max = jd_pg__mention_max,
+    .unresolved_rows_after = jd_pg__unresolved_rows_after,
+    .persons_mentioned_after = persons_mentioned_after,
 };

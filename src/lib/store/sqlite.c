@@ -1693,6 +1693,81 @@ int jd_sq__identity_rows_of(jd_store *s, const char *const *person_ids, size_t n
     return rc;
 }
 
+int jd_sq__mention_max(jd_store *s, int64_t *out, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    *out = 0;
+    if (sqlite3_prepare_v2(q->db, "SELECT coalesce(max(id), 0) FROM person_mention", -1, &st,
+                           NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "mentions");
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return r == SQLITE_ROW ? JD_OK : jd_sq__err(q, err, "mentions");
+}
+
+/* identity_rows' unresolved rows of the refs of mentions after `after`
+ * (incr_ops.h): a range on the mention ids, each ref's identity_ref sought. */
+int jd_sq__unresolved_rows_after(jd_store *s, int64_t after, jd_identity_row_cb cb,
+                                 void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    idrow_join J = {0};
+    sqlite3_stmt *st = NULL;
+    static const char *const own[3] = {IDROW_NAME, IDROW_DOB, IDROW_CHILD};
+    int rc = JD_OK;
+    for (int k = 0; rc == JD_OK && k < 3; k++)
+        if (sqlite3_prepare_v2(q->db, own[k], -1, &J.own[k], NULL) != SQLITE_OK)
+            rc = jd_sq__err(q, err, "unresolved refs");
+    if (rc == JD_OK &&
+        sqlite3_prepare_v2(q->db,
+                           "SELECT DISTINCT pm.agency, pm.person_ref FROM person_mention pm"
+                           " WHERE pm.id > ?1 AND NOT EXISTS (SELECT 1 FROM identity_ref ir"
+                           " WHERE ir.agency = pm.agency AND ir.person_ref = pm.person_ref)"
+                           " ORDER BY 1, 2",
+                           -1, &st, NULL) != SQLITE_OK)
+        rc = jd_sq__err(q, err, "unresolved refs");
+    if (rc == JD_OK)
+        sqlite3_bind_int64(st, 1, after);
+    int r = SQLITE_DONE;
+    while (rc == JD_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_identity_row row = {.agency = jd_sq__col_text(st, 0),
+                               .person_ref = jd_sq__col_text(st, 1)};
+        rc = idrow_emit(q, &J, &row, cb, payload, err);
+    }
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "unresolved refs");
+    sqlite3_finalize(st);
+    for (int k = 0; k < 3; k++)
+        sqlite3_finalize(J.own[k]);
+    return rc;
+}
+
+int jd_sq__persons_mentioned_after(jd_store *s, int64_t after,
+                                   int (*cb)(const char *person_id, void *payload), void *payload,
+                                   jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT DISTINCT i.person_id FROM person_mention pm"
+                           " JOIN identity_ref ir ON ir.agency = pm.agency"
+                           " AND ir.person_ref = pm.person_ref"
+                           " JOIN identity i ON i.id = ir.identity_id WHERE pm.id > ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "persons mentioned");
+    sqlite3_bind_int64(st, 1, after);
+    int rc = JD_OK, r = SQLITE_DONE;
+    while (rc == JD_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
+        rc = cb(jd_sq__col_text(st, 0), payload);
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "persons mentioned");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 const char *jd_sq__opt_text(sqlite3_stmt *st, int i)
 {
     return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : jd_sq__col_text(st, i);

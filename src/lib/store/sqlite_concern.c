@@ -102,6 +102,30 @@ static int c_versions(jd_store *s, jd_concern_rec_cb cb, void *payload, jd_error
     return list_rows(s, false, cb, payload, err);
 }
 
+static int c_open_prefix(jd_store *s, const char *prefix, jd_concern_rec_cb cb, void *payload,
+                         jd_error *err)
+{
+    char hi[256];
+    if (jd_concern__prefix_end(prefix, hi, sizeof hi) < 0)
+        return jd_error_set(err, JD_EINVALID, "a prefix of 1 to 255 bytes is needed");
+    sq *q = s->impl;
+    sqlite3_stmt *st;
+    int rc = prep(q, &st, REC_COLS " WHERE id >= ?1 AND id < ?2 AND status <> 'closed' ORDER BY id",
+                  err);
+    if (rc < 0)
+        return rc;
+    jd_sq__bind_text(st, 1, prefix);
+    jd_sq__bind_text(st, 2, hi);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_concern_rec rec;
+        read_rec(st, &rec);
+        if ((rc = cb(&rec, payload)) != 0)
+            break;
+    }
+    return finish(q, st, rc, r, err);
+}
+
 static int c_events(jd_store *s, const char *id, jd_concern_evrec_cb cb, void *payload,
                     jd_error *err)
 {
@@ -338,6 +362,7 @@ const struct jd_concern_ops jd_sqlite_concern_ops = {
     .get = c_get,
     .list = c_list,
     .versions = c_versions,
+    .open_prefix = c_open_prefix,
     .events = c_events,
     .write = c_write,
     .gen = c_gen,

@@ -701,4 +701,7 @@ const struct jd_incr_ops jd_sqlite_incr_ops = {
     .identity_refs_of = identity_refs_of,
     .persons_changed = persons_changed,
     .identity_rows_of = jd_sq__identity_rows_of,
+    .mention_max = jd_sq__mention_max,
+    .unresolved_rows_after = jd_sq__unresolved_rows_after,
+    .persons_mentioned_after = jd_sq__persons_mentioned_after,
 };

@@ -89,6 +89,13 @@ int64_t jd_sq__now(void);
  * operation in an error. */
 int jd_sq__fill(sq *q, const char *insert_sql, const char *const *a, const char *const *b,
                 size_t n, const char *what, jd_error *err);
+/* incr_ops.h's mention_max, unresolved_rows_after and persons_mentioned_after (sqlite.c). */
+int jd_sq__mention_max(jd_store *s, int64_t *out, jd_error *err);
+int jd_sq__unresolved_rows_after(jd_store *s, int64_t after, jd_identity_row_cb cb, void *payload,
+                             jd_error *err);
+int jd_sq__persons_mentioned_after(jd_store *s, int64_t after,
+                               int (*cb)(const char *person_id, void *payload), void *payload,
+                               jd_error *err);
 /* incr_ops.h's identity_rows_of (sqlite.c, beside identity_rows). */
 int jd_sq__identity_rows_of(jd_store *s, const char *const *person_ids, size_t n,
                             jd_identity_row_cb cb, void *payload, jd_error *err);

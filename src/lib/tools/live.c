@@ -108,9 +108,24 @@ int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_pe
     return JD_OK;
 }
 
+/* The urgent lane's open concerns on refs since placed, reconciled from the
+ * store (jd_escalate_placed_open) after an escalation, even one that failed
+ * (rc < 0: its error kept). */
+static int placed_open(jd_store *s, const jd_live_opts *o, jd_live_stats *st, int rc,
+                       jd_error *err)
+{
+    jd_error mine;
+    jd_error_clear(&mine);
+    int64_t np = 0;
+    int r2 = jd_escalate_placed_open(s, o ? o->now : 0, &np, rc < 0 ? &mine : err);
+    if (st)
+        st->urgent_placed = np;
+    return rc < 0 ? rc : r2;
+}
+
 int jd_live_escalate(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err)
 {
-    return escalate(s, o, NULL, 0, st, err);
+    return placed_open(s, o, st, escalate(s, o, NULL, 0, st, err), err);
 }
 
 /* Does the touched set name every identity changed since the last saved
@@ -239,11 +254,11 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
     else if (nwalked)
         rc = escalate(s, o, (const char *const *)walked, nwalked, st, err);
     jd_analyse_keys_free(walked, nwalked);
-    /* the urgent lane's concerns on refs the resolve has placed since:
-     * carried on by their identities' concerns */
-    if (rc == JD_OK && nuw)
-        rc = jd_escalate_placed(s, (const char *const *)uw, nuw, o->now, &st->urgent_placed,
-                                err);
+    /* the urgent lane's concerns on refs the resolve has placed since (the
+     * store's open ones, not only this lane's): carried on by their
+     * identities' concerns; jd_live_escalate did so after a full run */
+    if (!st->analyse_full)
+        rc = placed_open(s, o, st, rc, err);
     jd_analyse_keys_free(uw, nuw);
     return rc;
 }
