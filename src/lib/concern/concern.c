@@ -413,17 +413,13 @@ int jd_concern_act(jd_store *s, const char *id, jd_concern_verb verb, const jd_c
  * identity person_id, whose own concern carries it on (jd_escalate_placed),
  * or (carried false) whose own concern is closed already. An automatic
  * entry, not a human's. JD_ECONFLICT when `id` is closed already. */
-static int placed_close(jd_store *s, const char *id, const char *person_id, bool carried,
-                        int64_t at, jd_error *err)
+static int placed_close(jd_store *s, const char *id, const char *person_id, int64_t at,
+                        jd_error *err)
 {
     char to[300];
     snprintf(to, sizeof to, "auto:child:%s", person_id);
-    const char *text =
-        carried ? "the urgent call's ref is now placed in its identity: the concern continues as "
-                  "that child's concern"
-                : "the urgent call's ref is now placed in its identity, whose concern is closed: "
-                  "the call's records are that child's now, and the escalation over that child "
-                  "judges them with the rest";
+    const char *text = "the urgent call's ref is now placed in its identity: the concern continues "
+                       "as that child's concern";
     json_t *entry = json_pack("{s:s,s:s,s:b,s:s,s:s,s:s,s:s}", "actor", "joindots", "role",
                               "system", "automatic", 1, "action", "placed", "person_id",
                               person_id, "concern", to, "text", text);
@@ -484,10 +480,17 @@ static int place_one(jd_store *s, const char *key, int64_t now, int64_t *placed,
         free(id);
         return jd_oom(err);
     }
+    /* Placed only into an open concern. The identity with none yet is
+     * looked at again at the next reconcile; one whose concern is closed
+     * leaves the call's concern open: a new critical call after a person
+     * closed the child's concern is new information, and the engine reopens
+     * a closed concern only when the level rises (a child closed at
+     * critical would never see it). A person closes it, or reopens the
+     * child's, after reading it. */
     int carried = -1; /* -1: the identity has no concern (yet) */
     rc = s->ops->concern->get(s, to, on_carried, &carried, err);
-    if (rc == JD_OK && carried >= 0) {
-        rc = placed_close(s, id, c.person_id, carried == 1, now, err);
+    if (rc == JD_OK && carried == 1) {
+        rc = placed_close(s, id, c.person_id, now, err);
         if (rc == JD_OK && placed)
             (*placed)++;
     }
