@@ -1483,6 +1483,23 @@ typedef struct idrow_join {
     sqlite3_stmt *own[3]; /* IDROW_NAME, IDROW_DOB, IDROW_CHILD */
 } idrow_join;
 
+/* The three per-ref statements of idrow_emit, prepared; idrow_own_free
+ * finalises them (NULL ones too). */
+static int idrow_own_prepare(sq *q, idrow_join *J, const char *what, jd_error *err)
+{
+    static const char *const own[3] = {IDROW_NAME, IDROW_DOB, IDROW_CHILD};
+    for (int k = 0; k < 3; k++)
+        if (sqlite3_prepare_v2(q->db, own[k], -1, &J->own[k], NULL) != SQLITE_OK)
+            return jd_sq__err(q, err, what);
+    return JD_OK;
+}
+
+static void idrow_own_free(idrow_join *J)
+{
+    for (int k = 0; k < 3; k++)
+        sqlite3_finalize(J->own[k]);
+}
+
 static int idrow_refs(sq *q, idrow_join *J, jd_error *err)
 {
     sqlite3_stmt *st = NULL;
@@ -1616,11 +1633,7 @@ static int sq_identity_rows(jd_store *s, jd_identity_row_cb cb, void *payload, j
     sq *q = s->impl;
     idrow_join J = {0};
     jd_arena_init(&J.ar, 1 << 16);
-    static const char *const own[3] = {IDROW_NAME, IDROW_DOB, IDROW_CHILD};
-    int rc = JD_OK;
-    for (int k = 0; rc == JD_OK && k < 3; k++)
-        if (sqlite3_prepare_v2(q->db, own[k], -1, &J.own[k], NULL) != SQLITE_OK)
-            rc = jd_sq__err(q, err, "identities");
+    int rc = idrow_own_prepare(q, &J, "identities", err);
     if (rc == JD_OK)
         rc = idrow_refs(q, &J, err);
     if (rc == JD_OK)
@@ -1634,8 +1647,7 @@ static int sq_identity_rows(jd_store *s, jd_identity_row_cb cb, void *payload, j
         }
     if (rc == JD_ENOMEM)
         jd_oom(err);
-    for (int k = 0; k < 3; k++)
-        sqlite3_finalize(J.own[k]);
+    idrow_own_free(&J);
     free(J.agency);
     free(J.ref);
     free(J.emitted);
@@ -1653,7 +1665,6 @@ int jd_sq__identity_rows_of(jd_store *s, const char *const *person_ids, size_t n
     sq *q = s->impl;
     idrow_join J = {0};
     sqlite3_stmt *st = NULL;
-    static const char *const own[3] = {IDROW_NAME, IDROW_DOB, IDROW_CHILD};
     int rc = jd_sq__exec(q,
                          "CREATE TEMP TABLE IF NOT EXISTS jd_idx_pid(person_id TEXT PRIMARY KEY)"
                          " WITHOUT ROWID; DELETE FROM temp.jd_idx_pid;",
@@ -1661,9 +1672,8 @@ int jd_sq__identity_rows_of(jd_store *s, const char *const *person_ids, size_t n
     if (rc == JD_OK)
         rc = jd_sq__fill(q, "INSERT OR IGNORE INTO temp.jd_idx_pid VALUES (?1)", person_ids, NULL,
                          n, "identities of persons", err);
-    for (int k = 0; rc == JD_OK && k < 3; k++)
-        if (sqlite3_prepare_v2(q->db, own[k], -1, &J.own[k], NULL) != SQLITE_OK)
-            rc = jd_sq__err(q, err, "identities of persons");
+    if (rc == JD_OK)
+        rc = idrow_own_prepare(q, &J, "identities of persons", err);
     if (rc == JD_OK &&
         sqlite3_prepare_v2(q->db,
                            "SELECT i.id, i.person_id, ir.agency, ir.person_ref, i.display_name,"
@@ -1688,8 +1698,7 @@ int jd_sq__identity_rows_of(jd_store *s, const char *const *person_ids, size_t n
     if (rc == JD_OK && r != SQLITE_DONE)
         rc = jd_sq__err(q, err, "identities of persons");
     sqlite3_finalize(st);
-    for (int k = 0; k < 3; k++)
-        sqlite3_finalize(J.own[k]);
+    idrow_own_free(&J);
     return rc;
 }
 
@@ -1716,11 +1725,7 @@ int jd_sq__unresolved_rows_after(jd_store *s, int64_t after, jd_identity_row_cb 
     sq *q = s->impl;
     idrow_join J = {0};
     sqlite3_stmt *st = NULL;
-    static const char *const own[3] = {IDROW_NAME, IDROW_DOB, IDROW_CHILD};
-    int rc = JD_OK;
-    for (int k = 0; rc == JD_OK && k < 3; k++)
-        if (sqlite3_prepare_v2(q->db, own[k], -1, &J.own[k], NULL) != SQLITE_OK)
-            rc = jd_sq__err(q, err, "unresolved refs");
+    int rc = idrow_own_prepare(q, &J, "unresolved refs", err);
     if (rc == JD_OK &&
         sqlite3_prepare_v2(q->db,
                            "SELECT DISTINCT pm.agency, pm.person_ref FROM person_mention pm"
@@ -1740,8 +1745,7 @@ int jd_sq__unresolved_rows_after(jd_store *s, int64_t after, jd_identity_row_cb 
     if (rc == JD_OK && r != SQLITE_DONE)
         rc = jd_sq__err(q, err, "unresolved refs");
     sqlite3_finalize(st);
-    for (int k = 0; k < 3; k++)
-        sqlite3_finalize(J.own[k]);
+    idrow_own_free(&J);
     return rc;
 }
 
