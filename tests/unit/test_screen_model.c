@@ -282,12 +282,12 @@ static void test_screen_model__indicator_open(void **state)
     jd_sm__stemmer_free(st);
 }
 
-/* The features of a wording label no rule of its own matched, on `text`. */
-static void lang_features(fx *f, jd_sm_stemmer *st, jd_sm_fv *fv, const char *text,
-                          jd_screen_kind kind, const char *code)
+/* The features of a candidate of `kind` for `code` that no rule of its own
+ * matched, on `text` screened by f->S as it is. */
+static void candidate_features(fx *f, jd_sm_stemmer *st, jd_sm_fv *fv, const char *text,
+                               jd_screen_kind kind, const char *code)
 {
     jd_error err;
-    jd_screen_set_model(f->S, NULL);
     jd_screen_note in = note(text, 14);
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
     jd_screen_match proto = {0};
@@ -295,6 +295,14 @@ static void lang_features(fx *f, jd_sm_stemmer *st, jd_sm_fv *fv, const char *te
     proto.code = code;
     proto.start = proto.end = -1;
     assert_int_equal(jd_screen__features_for(fv, st, &in, &f->res, &proto, -1, -1), JD_OK);
+}
+
+/* The features of a wording label no rule of its own matched, on `text`. */
+static void lang_features(fx *f, jd_sm_stemmer *st, jd_sm_fv *fv, const char *text,
+                          jd_screen_kind kind, const char *code)
+{
+    jd_screen_set_model(f->S, NULL);
+    candidate_features(f, st, fv, text, kind, code);
 }
 
 /* Wording is open (a candidate in every note) and reads word families by
@@ -738,14 +746,8 @@ static void test_screen_model__no_model_is_rules_alone(void **state)
 static void open_features(fx *f, jd_sm_stemmer *st, jd_sm_fv *fv, const char *text,
                           const char *code)
 {
-    jd_error err;
-    jd_screen_note in = note(text, 14);
-    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
-    jd_screen_match proto = {0};
-    proto.kind = code[0] == 'C' ? JD_SCREEN_OFFENCE : JD_SCREEN_INDICATOR;
-    proto.code = code;
-    proto.start = proto.end = -1;
-    assert_int_equal(jd_screen__features_for(fv, st, &in, &f->res, &proto, -1, -1), JD_OK);
+    candidate_features(f, st, fv, text, code[0] == 'C' ? JD_SCREEN_OFFENCE : JD_SCREEN_INDICATOR,
+                       code);
 }
 
 /* Fairness through Unicode: curly quotes, U+2019, a no-break space and an
