@@ -155,26 +155,32 @@ static int mark_resolve_run(jd_store *s, int64_t *out, jd_error *err)
     return rc < 0 ? rc : jd_store__mark_run(m, out, err);
 }
 
-static int resolve_changed(jd_store *s, int64_t after, int64_t upto, bool *out, jd_error *err)
+/* *out = the boolean the one-row query sql gives for ?1 = a, ?2 = b. */
+static int bool_of(sq *q, const char *sql, int64_t a, int64_t b, bool *out, const char *what,
+                   jd_error *err)
 {
-    sq *q = s->impl;
     sqlite3_stmt *st = NULL;
-    /* identity_change rows come in run order: the latest change at or before
-     * upto is found from the end of the table */
-    int rc = prep(q,
-                  "SELECT EXISTS (SELECT 1 FROM resolve_run WHERE id > ?1 AND id <= ?2 AND"
-                  " mode <> 'incremental') OR coalesce((SELECT run_id FROM identity_change"
-                  " WHERE run_id <= ?2 ORDER BY id DESC LIMIT 1), 0) > ?1",
-                  &st, err);
+    int rc = prep(q, sql, &st, err);
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, after);
-    sqlite3_bind_int64(st, 2, upto);
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
     int r = sqlite3_step(st);
     if (r == SQLITE_ROW)
         *out = sqlite3_column_int(st, 0) != 0;
     sqlite3_finalize(st);
-    return r == SQLITE_ROW ? JD_OK : jd_sq__err(q, err, "resolve runs");
+    return r == SQLITE_ROW ? JD_OK : jd_sq__err(q, err, what);
+}
+
+static int resolve_changed(jd_store *s, int64_t after, int64_t upto, bool *out, jd_error *err)
+{
+    /* identity_change rows come in run order: the latest change at or before
+     * upto is found from the end of the table */
+    return bool_of(s->impl,
+                   "SELECT EXISTS (SELECT 1 FROM resolve_run WHERE id > ?1 AND id <= ?2 AND"
+                   " mode <> 'incremental') OR coalesce((SELECT run_id FROM identity_change"
+                   " WHERE run_id <= ?2 ORDER BY id DESC LIMIT 1), 0) > ?1",
+                   after, upto, out, "resolve runs", err);
 }
 
 /* ---- what changed ---- */
@@ -653,22 +659,13 @@ static int persons_changed(jd_store *s, int64_t after, int64_t upto, bool *whole
     sq *q = s->impl;
     sqlite3_stmt *st = NULL;
     *whole = false;
-    int rc = prep(q,
-                  "SELECT EXISTS (SELECT 1 FROM resolve_run WHERE id > ?1 AND id <= ?2"
-                  " AND mode <> 'incremental')",
-                  &st, err);
-    if (rc < 0)
+    int rc = bool_of(q,
+                     "SELECT EXISTS (SELECT 1 FROM resolve_run WHERE id > ?1 AND id <= ?2"
+                     " AND mode <> 'incremental')",
+                     after, upto, whole, "persons changed", err);
+    if (rc < 0 || *whole)
         return rc;
-    sqlite3_bind_int64(st, 1, after);
-    sqlite3_bind_int64(st, 2, upto);
-    int r = sqlite3_step(st);
-    if (r == SQLITE_ROW)
-        *whole = sqlite3_column_int(st, 0) != 0;
-    sqlite3_finalize(st);
-    if (r != SQLITE_ROW)
-        return jd_sq__err(q, err, "persons changed");
-    if (*whole)
-        return JD_OK;
+    int r;
     if ((rc = prep(q,
                    "SELECT person_id FROM identity_change WHERE run_id > ?1 AND run_id <= ?2"
                    " UNION SELECT other FROM identity_change WHERE run_id > ?1 AND run_id <= ?2"
