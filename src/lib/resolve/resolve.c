@@ -376,7 +376,7 @@ typedef struct rs {
     vec *ev_keys, *ev_info;
     uint32_t nev;
     /* once the records (r) are shed, each ref's agency and person_ref for
-     * the notes made at the save (NOTE_REF); NULL: from r */
+     * the notes made at the save (nf_ref); NULL: from r */
     const jd_identity_save *sv;
 } rs;
 
@@ -1121,9 +1121,19 @@ int jd_resolve__parse_ymd(const char *s, unsigned *y, unsigned *m, unsigned *d)
     return sscanf(s, "%u-%u-%u", y, m, d);
 }
 
+/* The normalised address of a raw one, remembered (most addresses repeat:
+ * 95k distinct in 896k mentions at 1M events). */
+enum { AMEMO_BITS = 17, AMEMO_RAW = 51 };
+typedef struct amemo {
+    uint32_t id;
+    uint8_t len; /* 0: empty */
+    char raw[AMEMO_RAW];
+} amemo;
+
 typedef struct loader {
     rs *R;
     nmemo *memo[2]; /* forenames, surnames (NULL without memory: no memo) */
+    amemo *amemo;   /* addresses (NULL without memory: no memo) */
     rref *cur;
     const char *last_agency, *last_ref;
     uint32_t cur_agency, cur_ref;
@@ -1213,8 +1223,32 @@ static void mention_dates(rref *r, const jd_mention_row *m, unsigned dy, unsigne
     }
 }
 
-/* The places, phones, identifiers and gender of mention m. */
-static void mention_places(rs *R, rref *r, const jd_mention_row *m)
+/* The interned normalised address of raw `s` (0 when nothing is left of
+ * it, or without memory), through memo when it is not NULL: the ids are
+ * those of interning every mention's (the pool only grows). */
+static uint32_t addr_id(rs *R, amemo *memo, const char *s)
+{
+    size_t sn = strlen(s);
+    amemo *e = NULL;
+    if (memo && sn > 0 && sn <= AMEMO_RAW) {
+        e = &memo[jd_hash_fast(s, sn, 0) >> (64 - AMEMO_BITS)];
+        if (e->len == sn && !memcmp(e->raw, s, sn))
+            return e->id;
+    }
+    char b[256];
+    int n = jd_names__normalise(b, sizeof b, s, sn);
+    uint32_t id = n > 0 ? pool_add(&R->names, b, (size_t)n) : 0;
+    if (e && (id || n <= 0)) {
+        e->id = id;
+        e->len = (uint8_t)sn;
+        memcpy(e->raw, s, sn);
+    }
+    return id;
+}
+
+/* The places, phones, identifiers and gender of mention m (addresses
+ * through memo, which may be NULL). */
+static void mention_places(rs *R, amemo *memo, rref *r, const jd_mention_row *m)
 {
     const char *pc = m->postcode ? m->postcode : m->postcode_raw;
     if (pc)
@@ -1230,9 +1264,7 @@ static void mention_places(rs *R, rref *r, const jd_mention_row *m)
     if (m->event_postcode && !r->epc)
         r->epc = pool_add(&R->ids, m->event_postcode, strlen(m->event_postcode));
     if (m->address) {
-        char b[256];
-        int n = jd_names__normalise(b, sizeof b, m->address, strlen(m->address));
-        uint32_t id = n > 0 ? pool_add(&R->names, b, (size_t)n) : 0;
+        uint32_t id = addr_id(R, memo, m->address);
         if (!r->addr)
             r->addr = id;
         else if (id != r->addr && !r->addr2)
@@ -1304,7 +1336,7 @@ static int on_mention(const jd_mention_row *m, void *payload)
     unsigned dy = 0, dm = 0, dd = 0;
     int dn = m->dob ? jd_resolve__parse_ymd(m->dob, &dy, &dm, &dd) : 0;
     mention_dates(r, m, dy, dm, dd, dn);
-    mention_places(R, r, m);
+    mention_places(R, L->amemo, r, m);
     if (R->ev_keys && m->event_id > 0 && m->event_id < INT64_C(1) << 31 && R->nev < UINT32_MAX) {
         uint64_t *k = vec_push(R->ev_keys);
         ev_mention *e = vec_push(R->ev_info);
@@ -4971,12 +5003,14 @@ static int prepare_from(rs *R, jd_store *s, const char *variants_file, const cha
     loader L = {.R = R};
     L.memo[0] = calloc((size_t)2 << NMEMO_BITS, sizeof(nmemo));
     L.memo[1] = L.memo[0] ? L.memo[0] + ((size_t)1 << NMEMO_BITS) : NULL;
+    L.amemo = calloc((size_t)1 << AMEMO_BITS, sizeof(amemo));
     vec evk = {.sz = sizeof(uint64_t)}, evi = {.sz = sizeof(ev_mention)};
     R->ev_keys = &evk;
     R->ev_info = &evi;
     rc = ag ? s->ops->mentions_around(s, ag, rf, nrefs, on_mention, &L, err)
             : s->ops->mentions(s, on_mention, &L, err);
     free(L.memo[0]);
+    free(L.amemo);
     R->ev_keys = R->ev_info = NULL;
     if (R->n && R->n < R->cap) { /* the records, held to the save, at their exact size */
         rref *r = realloc(R->r, R->n * sizeof *r);
@@ -5642,69 +5676,152 @@ static int note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, vec *notes)
     return JD_OK;
 }
 
-/* "agency:ref" of ref i, for the notes. */
-#define NOTE_REF(R, i)                                                                     \
-    (R)->sv ? (R)->sv[i].agency : pool_str(&(R)->ids, (R)->r[i].agency),                   \
-        (R)->sv ? (R)->sv[i].person_ref : pool_str(&(R)->ids, (R)->r[i].ref)
+/* A note being written, cut at cap - 1 bytes as snprintf into cap cuts it:
+ * by hand, since printf takes its slow positional path in this process
+ * (libquadmath registers a modifier; 1.0 s of the save at 1M). */
+typedef struct nfmt {
+    char *p;
+    size_t n, cap;
+} nfmt;
+
+static void nf_put(nfmt *f, const char *s, size_t k)
+{
+    size_t room = f->cap - 1 - f->n;
+    memcpy(f->p + f->n, s, k < room ? k : room);
+    f->n += k < room ? k : room;
+}
+#define NF_LIT(f, lit) nf_put((f), (lit), sizeof(lit) - 1)
+static void nf_str(nfmt *f, const char *s)
+{
+    nf_put(f, s, strlen(s));
+}
+
+/* "agency:ref" of ref i. */
+static void nf_ref(const rs *R, nfmt *f, uint32_t i)
+{
+    nf_str(f, R->sv ? R->sv[i].agency : pool_str(&R->ids, R->r[i].agency));
+    NF_LIT(f, ":");
+    nf_str(f, R->sv ? R->sv[i].person_ref : pool_str(&R->ids, R->r[i].ref));
+}
+
+/* "%s:%s ... %s:%s" of the note's two refs, `mid` between them. */
+static void nf_pair(const rs *R, nfmt *f, const note_op *o, const char *mid)
+{
+    nf_ref(R, f, o->ref);
+    nf_str(f, mid);
+    nf_ref(R, f, o->other);
+}
+
+/* "%.1f" of w (strfromd: glibc's own rounding, without printf). */
+static void nf_weight(nfmt *f, double w)
+{
+    char t[32];
+    int k = strfromd(t, sizeof t, "%.1f", w);
+    nf_put(f, t, k < 0 ? 0 : (size_t)k < sizeof t ? (size_t)k : sizeof t - 1);
+}
+
+/* "%0*u" (width digits at least, then "%d" when signed and v negative). */
+static void nf_num(nfmt *f, int64_t v, int width)
+{
+    char t[24];
+    int k = (int)sizeof t;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do
+        t[--k] = (char)('0' + u % 10);
+    while ((u /= 10) > 0 || (int)sizeof t - k < width);
+    if (v < 0)
+        t[--k] = '-';
+    nf_put(f, t + k, sizeof t - (size_t)k);
+}
+
+size_t jd_resolve__note_fmt(char *buf, size_t cap, const char *s, double w, int64_t v, int width)
+{
+    nfmt f = {buf, 0, cap};
+    nf_str(&f, s);
+    nf_weight(&f, w);
+    nf_num(&f, v, width);
+    buf[f.n] = '\0';
+    return f.n;
+}
+
+/* NOTE_FAMILY's text. */
+static void note_family(const rs *R, const note_op *o, nfmt *f)
+{
+    nf_pair(R, f, o, " joined through ");
+    NF_LIT(f, ": named in one event with ");
+    nf_ref(R, f, o->u.f.by);
+    NF_LIT(f, ", whose family (the people named with them in events) has one member whose "
+              "names, gender and age fit (");
+    nf_str(f, o->name_in == 1   ? pool_str(&R->ids, o->u.f.name)
+              : o->name_in == 2 ? pool_str(&R->names, o->u.f.name)
+                                : "no first name");
+    if (o->has_dob) {
+        NF_LIT(f, ", born ");
+        nf_num(f, o->x / 10000, 4);
+        NF_LIT(f, "-");
+        nf_num(f, o->x / 100 % 100, 2);
+        NF_LIT(f, "-");
+        nf_num(f, o->x % 100, 2);
+    }
+    NF_LIT(f, ")");
+}
 
 /* One logged note as the text it stands for, into buf (n: the bytes the
- * note was always cut at); whether it is appended by note_cat (else
- * note_add). */
-static bool note_format(const rs *R, const note_op *o, char *buf, size_t n)
+ * note was always cut at; *len its length); whether it is appended by
+ * note_cat (else note_add). */
+static bool note_format(const rs *R, const note_op *o, char *buf, size_t n, size_t *len)
 {
+    nfmt f = {buf, 0, n};
+    bool cat = false;
     switch (o->kind) {
     case NOTE_POSSIBLE: /* kept apart at clustering (note_cat); unjoined: by join_sparse */
     case NOTE_UNJOINED:
-        snprintf(buf, n,
-                 "possible match: %s:%s and %s:%s (match weight %.1f) kept apart, a sparse "
-                 "record needs an identifier, names and a date of birth, or names, age and "
-                 "address in common%s",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), o->u.w,
-                 o->kind == NOTE_UNJOINED ? ", or links that point to one person" : "");
-        return o->kind == NOTE_POSSIBLE;
+        NF_LIT(&f, "possible match: ");
+        nf_pair(R, &f, o, " and ");
+        NF_LIT(&f, " (match weight ");
+        nf_weight(&f, o->u.w);
+        NF_LIT(&f, ") kept apart, a sparse record needs an identifier, names and a date of "
+                   "birth, or names, age and address in common");
+        if (o->kind == NOTE_UNJOINED)
+            NF_LIT(&f, ", or links that point to one person");
+        cat = o->kind == NOTE_POSSIBLE;
+        break;
     case NOTE_REFUSED:
-        snprintf(buf, n, "%s:%s kept apart from %s:%s (match weight %.1f): %s",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), o->u.w, refusal_why[o->x]);
-        return true;
+        nf_pair(R, &f, o, " kept apart from ");
+        NF_LIT(&f, " (match weight ");
+        nf_weight(&f, o->u.w);
+        NF_LIT(&f, "): ");
+        nf_str(&f, refusal_why[o->x]);
+        cat = true;
+        break;
     case NOTE_SPARSE:
-        snprintf(buf, n,
-                 "%s:%s joined through %s:%s (match weight %.1f, evidence %d points): the "
-                 "only person its links point to",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), o->u.w, (int)(int32_t)o->x);
-        return false;
+        nf_pair(R, &f, o, " joined through ");
+        NF_LIT(&f, " (match weight ");
+        nf_weight(&f, o->u.w);
+        NF_LIT(&f, ", evidence ");
+        nf_num(&f, (int32_t)o->x, 1);
+        NF_LIT(&f, " points): the only person its links point to");
+        break;
     case NOTE_PLACE:
-        if (o->how == 3) {
-            snprintf(buf, n,
-                     "%s:%s joined through %s:%s: the only person written at its address within "
-                     "three years of its date, and not elsewhere then, whose gender fits (or any)",
-                     NOTE_REF(R, o->ref), NOTE_REF(R, o->other));
-            return false;
+        nf_pair(R, &f, o, " joined through ");
+        if (o->how == 3)
+            NF_LIT(&f, ": the only person written at its address within three years of its "
+                       "date, and not elsewhere then, whose gender fits (or any)");
+        else {
+            NF_LIT(&f, ": the only member of the household at its ");
+            nf_str(&f, !o->how     ? "address"
+                       : o->u.f.by ? "event's postcode (where it happened)"
+                                   : "events' addresses");
+            NF_LIT(&f, " whose names, gender and age fit");
         }
-        snprintf(buf, n,
-                 "%s:%s joined through %s:%s: the only member of the household at its %s "
-                 "whose names, gender and age fit",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other),
-                 !o->how ? "address"
-                 : o->u.f.by ? "event's postcode (where it happened)"
-                         : "events' addresses");
-        return false;
-    default: { /* NOTE_FAMILY */
-        char born[24] = "";
-        if (o->has_dob)
-            snprintf(born, sizeof born, ", born %04u-%02u-%02u", o->x / 10000,
-                     o->x / 100 % 100, o->x % 100);
-        snprintf(buf, n,
-                 "%s:%s joined through %s:%s: named in one event with %s:%s, whose family (the "
-                 "people named with them in events) has one member whose names, gender and age "
-                 "fit (%s%s)",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), NOTE_REF(R, o->u.f.by),
-                 o->name_in == 1   ? pool_str(&R->ids, o->u.f.name)
-                 : o->name_in == 2 ? pool_str(&R->names, o->u.f.name)
-                                   : "no first name",
-                 born);
-        return false;
+        break;
+    default: /* NOTE_FAMILY */
+        note_family(R, o, &f);
+        break;
     }
-    }
+    buf[f.n] = '\0';
+    *len = f.n;
+    return cat;
 }
 
 /* A ref's note from its logged notes (ops[idx[0..n)], in the order noted)
@@ -5715,16 +5832,17 @@ static void note_text(const rs *R, const note_op *ops, const uint32_t *idx, size
     /* the bytes each kind was formatted into */
     static const size_t cut[] = {512, 512, 400, 320, 400, 400};
     char buf[512];
+    size_t len;
     nb->n = 0;
     nb->have = false;
     for (size_t k = 0; k < n; k++) {
         const note_op *o = &ops[idx[k]];
         if (nb->n > 600)
             continue; /* full: neither note_cat's callers nor note_add add to it */
-        if (note_format(R, o, buf, cut[o->kind]))
-            note_cat(nb, buf, strlen(buf));
+        if (note_format(R, o, buf, cut[o->kind], &len))
+            note_cat(nb, buf, len);
         else
-            note_add(nb, buf, strlen(buf));
+            note_add(nb, buf, len);
     }
 }
 
