@@ -1353,6 +1353,49 @@ static int on_mention(const jd_mention_row *m, void *payload)
 
 /* ---- blocking ---- */
 
+/* Text being written (notes, blocking keys, dates), cut at cap - 1 bytes as
+ * snprintf into cap cuts it: by hand, since printf takes its slow
+ * positional path in this process (libquadmath registers a printf
+ * modifier; the notes' snprintf was 1.0 s of the save at 1M). */
+typedef struct nfmt {
+    char *p;
+    size_t n, cap;
+} nfmt;
+
+static void nf_put(nfmt *f, const char *s, size_t k)
+{
+    size_t room = f->cap - 1 - f->n;
+    memcpy(f->p + f->n, s, k < room ? k : room);
+    f->n += k < room ? k : room;
+}
+#define NF_LIT(f, lit) nf_put((f), (lit), sizeof(lit) - 1)
+static void nf_str(nfmt *f, const char *s)
+{
+    nf_put(f, s, strlen(s));
+}
+
+/* "%.1f" of w (strfromd: glibc's own rounding, without printf). */
+static void nf_weight(nfmt *f, double w)
+{
+    char t[32];
+    int k = strfromd(t, sizeof t, "%.1f", w);
+    nf_put(f, t, k < 0 ? 0 : (size_t)k < sizeof t ? (size_t)k : sizeof t - 1);
+}
+
+/* "%0*u" (width digits at least, then "%d" when signed and v negative). */
+static void nf_num(nfmt *f, int64_t v, int width)
+{
+    char t[24];
+    int k = (int)sizeof t;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do
+        t[--k] = (char)('0' + u % 10);
+    while ((u /= 10) > 0 || (int)sizeof t - k < width);
+    if (v < 0)
+        t[--k] = '-';
+    nf_put(f, t + k, sizeof t - (size_t)k);
+}
+
 /* Does a ref carry a full date of birth (day and month too)? */
 static bool has_full_date(const rref *r)
 {
@@ -1918,13 +1961,27 @@ static int keys_sound(const rs *R, const rref *r, uint32_t i, vec *keys)
                 soundex(pool_str(&R->names, r->fore[f]), fx);
                 const char *pc = r->npc ? pool_str(&R->ids, r->pc[0]) : "";
                 const char *sp = strchr(pc, ' ');
-                snprintf(b, sizeof b, "%s|%s|%.*s", pool_str(&R->names, r->sur[s]), fx,
-                         sp ? (int)(sp - pc) : (int)strlen(pc), pc);
-                rc |= key_push(keys, 9, b, i);
+                nfmt t = {b, 0, sizeof b};
+                nf_str(&t, pool_str(&R->names, r->sur[s]));
+                NF_LIT(&t, "|");
+                nf_str(&t, fx);
+                NF_LIT(&t, "|");
+                nf_put(&t, pc, sp ? (size_t)(sp - pc) : strlen(pc));
+                rc |= key_push_n(keys, 9, b, t.n, i);
             }
         }
     }
     return rc;
+}
+
+/* "%u|%c" of a date and a gender into b; its length. */
+static size_t date_key(char *b, size_t cap, uint32_t v, char g)
+{
+    nfmt t = {b, 0, cap};
+    nf_num(&t, v, 1);
+    NF_LIT(&t, "|");
+    nf_put(&t, &g, 1);
+    return t.n;
 }
 
 /* Rules 3 and 2 for ref i: its full dates of birth with gender (and the
@@ -1943,12 +2000,10 @@ static int keys_dates(const rs *R, const rref *r, uint32_t i, vec *keys)
         static const char none[] = "?FM";
         for (int g = 0; g < (r->gender ? 1 : 3); g++) {
             char gc = r->gender ? r->gender : none[g];
-            snprintf(b, sizeof b, "%u|%c", v, gc);
-            rc |= key_push(keys, 3, b, i);
-            if (dd <= 12 && dd != mo) {
-                snprintf(b, sizeof b, "%u|%c", y * 10000 + dd * 100 + mo, gc);
-                rc |= key_push(keys, 3, b, i);
-            }
+            rc |= key_push_n(keys, 3, b, date_key(b, sizeof b, v, gc), i);
+            if (dd <= 12 && dd != mo)
+                rc |= key_push_n(keys, 3, b,
+                                 date_key(b, sizeof b, y * 10000 + dd * 100 + mo, gc), i);
         }
         for (uint8_t f = 0; f < r->nfore; f++) {
             uint32_t names[2] = {r->fore[f], variant_canon(R, r->fore[f])};
@@ -1958,8 +2013,11 @@ static int keys_dates(const rs *R, const rref *r, uint32_t i, vec *keys)
                 if (n && !strcmp(cx, sx))
                     continue;
                 memcpy(sx, cx, sizeof sx);
-                snprintf(b, sizeof b, "%s|%u", sx, v % 10000);
-                rc |= key_push(keys, 2, b, i);
+                nfmt t = {b, 0, sizeof b};
+                nf_str(&t, sx);
+                NF_LIT(&t, "|");
+                nf_num(&t, v % 10000, 1);
+                rc |= key_push_n(keys, 2, b, t.n, i);
             }
         }
     }
@@ -5676,26 +5734,6 @@ static int note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, vec *notes)
     return JD_OK;
 }
 
-/* A note being written, cut at cap - 1 bytes as snprintf into cap cuts it:
- * by hand, since printf takes its slow positional path in this process
- * (libquadmath registers a modifier; 1.0 s of the save at 1M). */
-typedef struct nfmt {
-    char *p;
-    size_t n, cap;
-} nfmt;
-
-static void nf_put(nfmt *f, const char *s, size_t k)
-{
-    size_t room = f->cap - 1 - f->n;
-    memcpy(f->p + f->n, s, k < room ? k : room);
-    f->n += k < room ? k : room;
-}
-#define NF_LIT(f, lit) nf_put((f), (lit), sizeof(lit) - 1)
-static void nf_str(nfmt *f, const char *s)
-{
-    nf_put(f, s, strlen(s));
-}
-
 /* "agency:ref" of ref i. */
 static void nf_ref(const rs *R, nfmt *f, uint32_t i)
 {
@@ -5710,28 +5748,6 @@ static void nf_pair(const rs *R, nfmt *f, const note_op *o, const char *mid)
     nf_ref(R, f, o->ref);
     nf_str(f, mid);
     nf_ref(R, f, o->other);
-}
-
-/* "%.1f" of w (strfromd: glibc's own rounding, without printf). */
-static void nf_weight(nfmt *f, double w)
-{
-    char t[32];
-    int k = strfromd(t, sizeof t, "%.1f", w);
-    nf_put(f, t, k < 0 ? 0 : (size_t)k < sizeof t ? (size_t)k : sizeof t - 1);
-}
-
-/* "%0*u" (width digits at least, then "%d" when signed and v negative). */
-static void nf_num(nfmt *f, int64_t v, int width)
-{
-    char t[24];
-    int k = (int)sizeof t;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do
-        t[--k] = (char)('0' + u % 10);
-    while ((u /= 10) > 0 || (int)sizeof t - k < width);
-    if (v < 0)
-        t[--k] = '-';
-    nf_put(f, t + k, sizeof t - (size_t)k);
 }
 
 size_t jd_resolve__note_fmt(char *buf, size_t cap, const char *s, double w, int64_t v, int width)
@@ -5972,7 +5988,10 @@ static int assign_ids(run *u, jd_error *err)
             char fresh[32];
             const char *best = fresh;
             if (!best_id) {
-                snprintf(fresh, sizeof fresh, "P%06ld", ++next);
+                nfmt t = {fresh, 0, sizeof fresh};
+                NF_LIT(&t, "P");
+                nf_num(&t, ++next, 6);
+                fresh[t.n] = '\0';
             } else {
                 claimed[best_id] = 1;
                 best = pool_str(&R->ids, best_id);
@@ -6272,8 +6291,13 @@ static int identity_fields(run *u, jd_error *err)
                     (a->dobc[q] == a->dobc[j] && a->dobv[q] < a->dobv[j]))
                     j = q;
             char dobs[32];
-            snprintf(dobs, sizeof dobs, "%04u-%02u-%02u", a->dobv[j] / 10000,
-                     a->dobv[j] / 100 % 100, a->dobv[j] % 100);
+            nfmt t = {dobs, 0, sizeof dobs};
+            nf_num(&t, a->dobv[j] / 10000, 4);
+            NF_LIT(&t, "-");
+            nf_num(&t, a->dobv[j] / 100 % 100, 2);
+            NF_LIT(&t, "-");
+            nf_num(&t, a->dobv[j] % 100, 2);
+            dobs[t.n] = '\0';
             dob = strdup(dobs);
         }
         in->dob = dob;
