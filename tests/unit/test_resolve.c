@@ -471,6 +471,17 @@ static void test_resolve__note_format_is_printf(void **state)
             }
 }
 
+/* Clustering takes its links in one order (tier, weight heaviest first,
+ * refs): the radix sort that makes it must give qsort's order exactly,
+ * ties and signed zeros included, small and large (radix from 1024). */
+static void test_resolve__links_sorted_as_qsort_sorts(void **state)
+{
+    (void)state;
+    const size_t ns[] = {0, 1, 2, 1023, 1024, 5000, 70000};
+    for (size_t k = 0; k < sizeof ns / sizeof *ns; k++)
+        assert_int_equal(jd_resolve__check_link_sort(ns[k], 17 + k), 0);
+}
+
 /* Spellings a letter apart (an h, a doubled letter, a vowel beside a
  * vowel) are one name; siblings' names a letter apart (Kian, Kiran; Luca,
  * Lucas; Maria, Marcia), a first letter, or names under four letters are
@@ -755,6 +766,7 @@ int main(void)
         cmocka_unit_test(test_resolve__scoring_cuts_are_exact),
         cmocka_unit_test(test_resolve__names_surely_different),
         cmocka_unit_test(test_resolve__note_format_is_printf),
+        cmocka_unit_test(test_resolve__links_sorted_as_qsort_sorts),
         cmocka_unit_test(test_resolve__streamed_pairs_are_blocks),
         cmocka_unit_test(test_resolve__pairs_of_a_selection_are_blocks),
         cmocka_unit_test(test_resolve__a_ref_counts_once_in_a_block),
