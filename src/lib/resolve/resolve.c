@@ -5532,14 +5532,32 @@ static int64_t ref_fp(const rs *R, uint32_t i)
     return h ? h : 1;
 }
 
-/* Every ref's fingerprint now (u->fp). */
+typedef struct fp_job {
+    const rs *R;
+    int64_t *fp;
+    uint32_t lo, hi;
+} fp_job;
+static void *fp_range(void *arg)
+{
+    fp_job *j = arg;
+    for (uint32_t i = j->lo; i < j->hi; i++)
+        j->fp[i] = ref_fp(j->R, i);
+    return NULL;
+}
+
+/* Every ref's fingerprint now (u->fp), the refs shared among the threads
+ * (ref_fp only reads). */
 static int fingerprints(run *u, jd_error *err)
 {
     u->fp = malloc((u->R.n ? u->R.n : 1) * sizeof *u->fp);
     if (!u->fp)
         return jd_oom(err);
-    for (uint32_t i = 0; i < u->R.n; i++)
-        u->fp[i] = ref_fp(&u->R, i);
+    int threads = u->threads > 0 && u->R.n >= 4096 ? u->threads : 1;
+    fp_job job[MAX_THREADS];
+    for (int t = 0; t < threads; t++)
+        job[t] = (fp_job){&u->R, u->fp, (uint32_t)share(u->R.n, t, threads),
+                          (uint32_t)share(u->R.n, t + 1, threads)};
+    jd_run_jobs(fp_range, job, sizeof *job, threads);
     return JD_OK;
 }
 
