@@ -1061,38 +1061,51 @@ static void score_pair(const rs *R, const rview *a, const rview *b, pair_score *
 
 /*
  * A direct-mapped memo of raw name -> interned normalised name, one per
- * name field: the same raw names recur on most mentions, and normalising
+ * name field, and one for addresses (95k distinct in 896k mentions at 1M
+ * events): the same raw text recurs on most mentions, and normalising
  * (NFKC, folding, stripping) is most of a mention's work. The raw bytes are
- * kept and compared, so a hit is exact; longer names are not memoised.
+ * kept and compared, so a hit is exact; longer text is not memoised.
  */
-enum { NMEMO_BITS = 15, NMEMO_RAW = 27 };
+enum { NMEMO_BITS = 15, AMEMO_BITS = 17, NMEMO_RAW = 51 };
 typedef struct nmemo {
     uint32_t id;
     uint8_t len; /* 0: empty */
     char raw[NMEMO_RAW];
 } nmemo;
 
+/* The slot of raw s[0..n) in memo (1 << bits of them), *hit whether it
+ * holds s; NULL when there is no memo or s is not memoised. */
+static nmemo *memo_slot(nmemo *memo, int bits, const char *s, size_t n, bool *hit)
+{
+    if (!memo || n == 0 || n > NMEMO_RAW)
+        return NULL;
+    nmemo *e = &memo[jd_hash_fast(s, n, 0) >> (64 - bits)];
+    *hit = e->len == n && !memcmp(e->raw, s, n);
+    return e;
+}
+static void memo_keep(nmemo *e, const char *s, size_t n, uint32_t id)
+{
+    e->id = id;
+    e->len = (uint8_t)n;
+    memcpy(e->raw, s, n);
+}
+
 /* The normalised name id of raw `s` (0 when nothing is left of it), its
  * Double Metaphone codes noted. JD_OK or JD_ENOMEM. */
 static int name_id(rs *R, nmemo *memo, const char *s, bool first_token_only, uint32_t *out)
 {
     size_t n = s ? strlen(s) : 0;
-    nmemo *e = NULL;
-    if (memo && n > 0 && n <= NMEMO_RAW) {
-        e = &memo[jd_hash_fast(s, n, 0) >> (64 - NMEMO_BITS)];
-        if (e->len == n && !memcmp(e->raw, s, n)) {
-            *out = e->id;
-            return JD_OK;
-        }
+    bool hit = false;
+    nmemo *e = memo_slot(memo, NMEMO_BITS, s, n, &hit);
+    if (hit) {
+        *out = e->id;
+        return JD_OK;
     }
     uint32_t id = norm_name(R, s, first_token_only);
     if (phon_note(R, id) != JD_OK)
         return JD_ENOMEM;
-    if (e) {
-        e->id = id;
-        e->len = (uint8_t)n;
-        memcpy(e->raw, s, n);
-    }
+    if (e)
+        memo_keep(e, s, n, id);
     *out = id;
     return JD_OK;
 }
@@ -1121,19 +1134,10 @@ int jd_resolve__parse_ymd(const char *s, unsigned *y, unsigned *m, unsigned *d)
     return sscanf(s, "%u-%u-%u", y, m, d);
 }
 
-/* The normalised address of a raw one, remembered (most addresses repeat:
- * 95k distinct in 896k mentions at 1M events). */
-enum { AMEMO_BITS = 17, AMEMO_RAW = 51 };
-typedef struct amemo {
-    uint32_t id;
-    uint8_t len; /* 0: empty */
-    char raw[AMEMO_RAW];
-} amemo;
-
 typedef struct loader {
     rs *R;
     nmemo *memo[2]; /* forenames, surnames (NULL without memory: no memo) */
-    amemo *amemo;   /* addresses (NULL without memory: no memo) */
+    nmemo *amemo;   /* addresses (NULL without memory: no memo) */
     rref *cur;
     const char *last_agency, *last_ref;
     uint32_t cur_agency, cur_ref;
@@ -1226,29 +1230,24 @@ static void mention_dates(rref *r, const jd_mention_row *m, unsigned dy, unsigne
 /* The interned normalised address of raw `s` (0 when nothing is left of
  * it, or without memory), through memo when it is not NULL: the ids are
  * those of interning every mention's (the pool only grows). */
-static uint32_t addr_id(rs *R, amemo *memo, const char *s)
+static uint32_t addr_id(rs *R, nmemo *memo, const char *s)
 {
     size_t sn = strlen(s);
-    amemo *e = NULL;
-    if (memo && sn > 0 && sn <= AMEMO_RAW) {
-        e = &memo[jd_hash_fast(s, sn, 0) >> (64 - AMEMO_BITS)];
-        if (e->len == sn && !memcmp(e->raw, s, sn))
-            return e->id;
-    }
+    bool hit = false;
+    nmemo *e = memo_slot(memo, AMEMO_BITS, s, sn, &hit);
+    if (hit)
+        return e->id;
     char b[256];
     int n = jd_names__normalise(b, sizeof b, s, sn);
     uint32_t id = n > 0 ? pool_add(&R->names, b, (size_t)n) : 0;
-    if (e && (id || n <= 0)) {
-        e->id = id;
-        e->len = (uint8_t)sn;
-        memcpy(e->raw, s, sn);
-    }
+    if (e && (id || n <= 0))
+        memo_keep(e, s, sn, id);
     return id;
 }
 
 /* The places, phones, identifiers and gender of mention m (addresses
  * through memo, which may be NULL). */
-static void mention_places(rs *R, amemo *memo, rref *r, const jd_mention_row *m)
+static void mention_places(rs *R, nmemo *memo, rref *r, const jd_mention_row *m)
 {
     const char *pc = m->postcode ? m->postcode : m->postcode_raw;
     if (pc)
@@ -5061,7 +5060,7 @@ static int prepare_from(rs *R, jd_store *s, const char *variants_file, const cha
     loader L = {.R = R};
     L.memo[0] = calloc((size_t)2 << NMEMO_BITS, sizeof(nmemo));
     L.memo[1] = L.memo[0] ? L.memo[0] + ((size_t)1 << NMEMO_BITS) : NULL;
-    L.amemo = calloc((size_t)1 << AMEMO_BITS, sizeof(amemo));
+    L.amemo = calloc((size_t)1 << AMEMO_BITS, sizeof(nmemo));
     vec evk = {.sz = sizeof(uint64_t)}, evi = {.sz = sizeof(ev_mention)};
     R->ev_keys = &evk;
     R->ev_info = &evi;
