@@ -142,12 +142,11 @@ static int bool_of(pgs *p, const char *sql, int64_t a, int64_t b, bool *out, jd_
 
 static int resolve_changed(jd_store *s, int64_t after, int64_t upto, bool *out, jd_error *err)
 {
-    /* as sqlite_incr.c: identity_change rows come in run order */
+    /* as sqlite_incr.c: a range on identity_change_run */
     return bool_of(s->impl,
                    "SELECT (EXISTS (SELECT 1 FROM resolve_run WHERE id > $1 AND id <= $2"
-                   " AND mode <> 'incremental') OR coalesce((SELECT run_id FROM"
-                   " identity_change WHERE run_id <= $2 ORDER BY id DESC LIMIT 1), 0) > $1)"
-                   "::integer",
+                   " AND mode <> 'incremental') OR EXISTS (SELECT 1 FROM identity_change"
+                   " WHERE run_id > $1 AND run_id <= $2))::integer",
                    after, upto, out, err);
 }
 
