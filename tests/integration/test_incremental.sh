@@ -189,10 +189,22 @@ U1="auto:child:U:call_handling:CLIVE1"
 W_r=$(store_copy "$W_pre" w_r)
 "$JD" concern run --db "$W_r" > "$W/r0.out" 2>&1
 is "$(grep -c 'urgent calls placed' "$W/r0.out"):$(db_query "$W_r" "SELECT status FROM concern WHERE id = '$U1'")" "0:open" "a restart, the ref not resolved yet: the scheduled escalation leaves the lane's concern open and counts none placed"
+# a practitioner acknowledges the call's concern and comments before the
+# ref is placed: both carried onto the child's concern it continues as
+# (not asked again; the history kept)
+r1=$(db_query "$W_r" "SELECT rung FROM concern WHERE id = '$U1'")
+"$JD" concern ack "$U1" --db "$W_r" --by ann --as "$r1" >/dev/null 2>&1 &&
+  "$JD" concern comment "$U1" --db "$W_r" --by ann --as "$r1" --text "rang her aunt" >/dev/null 2>&1
+ok $? "the lane's concern acknowledged and commented at $r1"
 "$JD" resolve --db "$W_r" >/dev/null 2>&1 && "$JD" analyse --db "$W_r" >/dev/null 2>&1
 "$JD" concern run --db "$W_r" > "$W/r1.out" 2>&1
 grep -q 'urgent calls placed: 1 concerns' "$W/r1.out"; ok $? "resolved since: the scheduled escalation places it from the store: $(grep -o 'urgent calls placed.*' "$W/r1.out")"
 is "$(db_query "$W_r" "SELECT status FROM concern WHERE id = '$U1'"):$(db_query "$W_r" "SELECT count(*) FROM concern_event WHERE concern_id = '$U1' AND action = 'placed' AND automatic = 1")" "closed:1" "closed as placed, by one automatic entry (the system's, not a person's)"
+sub_r=$(db_query "$W_r" "SELECT subject FROM alert WHERE kind = 'child_at_risk' AND doc LIKE '%CHLIVE1%'")
+carried() { db_query "$W_r" "SELECT action || ' ' || actor FROM concern_event WHERE concern_id = 'auto:child:$sub_r' AND automatic = 0 AND doc LIKE '%carried_from%$U1%' ORDER BY seq" | tr '\n' ';'; }
+is "$(carried)" "acknowledged ann;commented ann;" "the acknowledgement and the comment carried onto the child's concern (auto:child:$sub_r), naming the call's"
+is "$(db_query "$W_r" "SELECT rung || ' ' || status FROM concern WHERE id = 'auto:child:$sub_r'")" "$r1 acknowledged" "the child's concern, at the rung acknowledged, is acknowledged: nobody is asked again"
+db_query "$W_r" "SELECT doc FROM concern_event WHERE concern_id = 'auto:child:$sub_r' AND action = 'commented'" | grep -q 'rang her aunt'; ok $? "the comment's text kept"
 "$JD" concern run --db "$W_r" > "$W/r2.out" 2>&1
 is "$(grep -c 'urgent calls placed' "$W/r2.out"):$(db_query "$W_r" "SELECT status FROM concern WHERE id = '$U1'"):$(db_query "$W_r" "SELECT count(*) FROM concern_event WHERE concern_id = '$U1' AND action = 'placed'")" "0:closed:1" "the next run: the placed entry holds (the fold replays it), nothing placed again"
 # the identity's own concern closed by hand before a second call on a new
