@@ -269,6 +269,29 @@ static int cmp_row(const void *a, const void *b)
  * run a new generation with the full run's model still in force; a ref
  * naming an identity not updated, or a gone identity that still has refs,
  * is refused and nothing changes. */
+/* P-1 (police N1) stored by a full run (*full), then an incremental run
+ * that changes it (*changed) and, with quiet, one that changes nothing. */
+static void runs_made(fx *f, int64_t *full, int64_t *changed, int64_t *quiet)
+{
+    put_mention(f, "police", "E1", "N1");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, NULL, 0}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 1, info, 1, NULL, "{}", 0, 0, NULL),
+                     JD_OK);
+    assert_int_equal(jd_identity_generation(f->s, full, NULL), JD_OK);
+    jd_identity_change_save ch[] = {{"P-1", NULL, 4}};
+    jd_identity_update u = {.refs = refs, .nrefs = 1, .info = info, .ninfo = 1, .changes = ch,
+                            .nchanges = 1, .refs_total = 1, .identities_total = 1,
+                            .run_id = changed};
+    assert_int_equal(f->s->ops->identities_update(f->s, &u, NULL), JD_OK);
+    if (!quiet)
+        return;
+    u.nchanges = 0;
+    u.run_id = quiet;
+    assert_int_equal(f->s->ops->identities_update(f->s, &u, NULL), JD_OK);
+}
+
 /* What the incremental analysis reads of resolve runs (store/incr_ops.h):
  * the watermark names the latest run, a stored mark of six fields reads as
  * run 0 and a damaged one is refused; whether runs in a range changed
@@ -279,22 +302,8 @@ static void test_storeops__resolve_runs(void **state)
     fx *f = *state;
     const struct jd_incr_ops *I = f->s->ops->incr;
     assert_non_null(I);
-    put_mention(f, "police", "E1", "N1");
-    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
-    jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, NULL, 0}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 1, info, 1, NULL, "{}", 0, 0, NULL),
-                     JD_OK);
     int64_t full = 0, changed = 0, quiet = 0, got = -1;
-    assert_int_equal(jd_identity_generation(f->s, &full, NULL), JD_OK);
-    jd_identity_change_save ch[] = {{"P-1", NULL, 4}};
-    jd_identity_update u = {.refs = refs, .nrefs = 1, .info = info, .ninfo = 1, .changes = ch,
-                            .nchanges = 1, .refs_total = 1, .identities_total = 1,
-                            .run_id = &changed};
-    assert_int_equal(f->s->ops->identities_update(f->s, &u, NULL), JD_OK);
-    u.nchanges = 0;
-    u.run_id = &quiet;
-    assert_int_equal(f->s->ops->identities_update(f->s, &u, NULL), JD_OK);
+    runs_made(f, &full, &changed, &quiet);
     assert_int_equal(jd_identity_generation(f->s, &got, NULL), JD_OK);
     assert_true(full > 0 && changed > full && quiet > changed);
     assert_int_equal(got, quiet); /* the update reports the run it recorded */
@@ -573,19 +582,8 @@ static void test_storeops__identity_change_run_index(void **state)
 {
     fx *f = *state;
     const struct jd_incr_ops *I = f->s->ops->incr;
-    put_mention(f, "police", "E1", "N1");
-    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
-    jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, NULL, 0}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 1, info, 1, NULL, "{}", 0, 0, NULL),
-                     JD_OK);
     int64_t full = 0, changed = 0;
-    assert_int_equal(jd_identity_generation(f->s, &full, NULL), JD_OK);
-    jd_identity_change_save ch[] = {{"P-1", NULL, 4}};
-    jd_identity_update u = {.refs = refs, .nrefs = 1, .info = info, .ninfo = 1, .changes = ch,
-                            .nchanges = 1, .refs_total = 1, .identities_total = 1,
-                            .run_id = &changed};
-    assert_int_equal(f->s->ops->identities_update(f->s, &u, NULL), JD_OK);
+    runs_made(f, &full, &changed, NULL);
     int v = 0, v2 = 0;
     assert_int_equal(jd_store_schema_version(f->s, &v, NULL), JD_OK);
     jd_store_close(f->s);
