@@ -447,6 +447,41 @@ static void test_resolve__key_slip(void **state)
     assert_false(jd_resolve__key_slip("grace", "graces"));
 }
 
+/* The notes are formatted by hand, not by printf (its slow path in this
+ * process): the text must be printf's, weights rounded as "%.1f" rounds
+ * them (ties, negative zero), numbers zero-padded, and cut where snprintf
+ * cuts. */
+static void test_resolve__note_format_is_printf(void **state)
+{
+    (void)state;
+    const double ws[] = {0.0,   -0.0,  0.25,  0.35,  -0.25, 0.05,   -0.04, 12.95, 9.96,
+                         -9.95, 1e-9,  -1e-9, 17.5,  47.25, -33.05, 99.99, 1234.45};
+    const int64_t vs[] = {0, 7, -3, 19990101, 42};
+    const size_t caps[] = {1, 2, 5, 9, 12, 64};
+    char want[64], got[64];
+    for (size_t i = 0; i < sizeof ws / sizeof *ws; i++)
+        for (size_t j = 0; j < sizeof vs / sizeof *vs; j++)
+            for (size_t k = 0; k < sizeof caps / sizeof *caps; k++) {
+                int width = vs[j] < 0 ? 1 : (int)(1 + j % 4);
+                int n = snprintf(want, caps[k], "weight %.1f%0*lld", ws[i], width,
+                                 (long long)vs[j]);
+                size_t len = jd_resolve__note_fmt(got, caps[k], "weight ", ws[i], vs[j], width);
+                assert_string_equal(got, want);
+                assert_int_equal(len, (size_t)n < caps[k] ? (size_t)n : caps[k] - 1);
+            }
+}
+
+/* Clustering takes its links in one order (tier, weight heaviest first,
+ * refs): the radix sort that makes it must give qsort's order exactly,
+ * ties and signed zeros included, small and large (radix from 1024). */
+static void test_resolve__links_sorted_as_qsort_sorts(void **state)
+{
+    (void)state;
+    const size_t ns[] = {0, 1, 2, 1023, 1024, 5000, 70000};
+    for (size_t k = 0; k < sizeof ns / sizeof *ns; k++)
+        assert_int_equal(jd_resolve__check_link_sort(ns[k], 17 + k), 0);
+}
+
 /* Spellings a letter apart (an h, a doubled letter, a vowel beside a
  * vowel) are one name; siblings' names a letter apart (Kian, Kiran; Luca,
  * Lucas; Maria, Marcia), a first letter, or names under four letters are
@@ -730,6 +765,8 @@ int main(void)
         cmocka_unit_test(test_resolve__pet_spelling),
         cmocka_unit_test(test_resolve__scoring_cuts_are_exact),
         cmocka_unit_test(test_resolve__names_surely_different),
+        cmocka_unit_test(test_resolve__note_format_is_printf),
+        cmocka_unit_test(test_resolve__links_sorted_as_qsort_sorts),
         cmocka_unit_test(test_resolve__streamed_pairs_are_blocks),
         cmocka_unit_test(test_resolve__pairs_of_a_selection_are_blocks),
         cmocka_unit_test(test_resolve__a_ref_counts_once_in_a_block),

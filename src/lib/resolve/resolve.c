@@ -376,7 +376,7 @@ typedef struct rs {
     vec *ev_keys, *ev_info;
     uint32_t nev;
     /* once the records (r) are shed, each ref's agency and person_ref for
-     * the notes made at the save (NOTE_REF); NULL: from r */
+     * the notes made at the save (nf_ref); NULL: from r */
     const jd_identity_save *sv;
 } rs;
 
@@ -1061,38 +1061,51 @@ static void score_pair(const rs *R, const rview *a, const rview *b, pair_score *
 
 /*
  * A direct-mapped memo of raw name -> interned normalised name, one per
- * name field: the same raw names recur on most mentions, and normalising
+ * name field, and one for addresses (95k distinct in 896k mentions at 1M
+ * events): the same raw text recurs on most mentions, and normalising
  * (NFKC, folding, stripping) is most of a mention's work. The raw bytes are
- * kept and compared, so a hit is exact; longer names are not memoised.
+ * kept and compared, so a hit is exact; longer text is not memoised.
  */
-enum { NMEMO_BITS = 15, NMEMO_RAW = 27 };
+enum { NMEMO_BITS = 15, AMEMO_BITS = 17, NMEMO_RAW = 51 };
 typedef struct nmemo {
     uint32_t id;
     uint8_t len; /* 0: empty */
     char raw[NMEMO_RAW];
 } nmemo;
 
+/* The slot of raw s[0..n) in memo (1 << bits of them), *hit whether it
+ * holds s; NULL when there is no memo or s is not memoised. */
+static nmemo *memo_slot(nmemo *memo, int bits, const char *s, size_t n, bool *hit)
+{
+    if (!memo || n == 0 || n > NMEMO_RAW)
+        return NULL;
+    nmemo *e = &memo[jd_hash_fast(s, n, 0) >> (64 - bits)];
+    *hit = e->len == n && !memcmp(e->raw, s, n);
+    return e;
+}
+static void memo_keep(nmemo *e, const char *s, size_t n, uint32_t id)
+{
+    e->id = id;
+    e->len = (uint8_t)n;
+    memcpy(e->raw, s, n);
+}
+
 /* The normalised name id of raw `s` (0 when nothing is left of it), its
  * Double Metaphone codes noted. JD_OK or JD_ENOMEM. */
 static int name_id(rs *R, nmemo *memo, const char *s, bool first_token_only, uint32_t *out)
 {
     size_t n = s ? strlen(s) : 0;
-    nmemo *e = NULL;
-    if (memo && n > 0 && n <= NMEMO_RAW) {
-        e = &memo[jd_hash_fast(s, n, 0) >> (64 - NMEMO_BITS)];
-        if (e->len == n && !memcmp(e->raw, s, n)) {
-            *out = e->id;
-            return JD_OK;
-        }
+    bool hit = false;
+    nmemo *e = memo_slot(memo, NMEMO_BITS, s, n, &hit);
+    if (hit) {
+        *out = e->id;
+        return JD_OK;
     }
     uint32_t id = norm_name(R, s, first_token_only);
     if (phon_note(R, id) != JD_OK)
         return JD_ENOMEM;
-    if (e) {
-        e->id = id;
-        e->len = (uint8_t)n;
-        memcpy(e->raw, s, n);
-    }
+    if (e)
+        memo_keep(e, s, n, id);
     *out = id;
     return JD_OK;
 }
@@ -1124,6 +1137,7 @@ int jd_resolve__parse_ymd(const char *s, unsigned *y, unsigned *m, unsigned *d)
 typedef struct loader {
     rs *R;
     nmemo *memo[2]; /* forenames, surnames (NULL without memory: no memo) */
+    nmemo *amemo;   /* addresses (NULL without memory: no memo) */
     rref *cur;
     const char *last_agency, *last_ref;
     uint32_t cur_agency, cur_ref;
@@ -1213,8 +1227,27 @@ static void mention_dates(rref *r, const jd_mention_row *m, unsigned dy, unsigne
     }
 }
 
-/* The places, phones, identifiers and gender of mention m. */
-static void mention_places(rs *R, rref *r, const jd_mention_row *m)
+/* The interned normalised address of raw `s` (0 when nothing is left of
+ * it, or without memory), through memo when it is not NULL: the ids are
+ * those of interning every mention's (the pool only grows). */
+static uint32_t addr_id(rs *R, nmemo *memo, const char *s)
+{
+    size_t sn = strlen(s);
+    bool hit = false;
+    nmemo *e = memo_slot(memo, AMEMO_BITS, s, sn, &hit);
+    if (hit)
+        return e->id;
+    char b[256];
+    int n = jd_names__normalise(b, sizeof b, s, sn);
+    uint32_t id = n > 0 ? pool_add(&R->names, b, (size_t)n) : 0;
+    if (e && (id || n <= 0))
+        memo_keep(e, s, sn, id);
+    return id;
+}
+
+/* The places, phones, identifiers and gender of mention m (addresses
+ * through memo, which may be NULL). */
+static void mention_places(rs *R, nmemo *memo, rref *r, const jd_mention_row *m)
 {
     const char *pc = m->postcode ? m->postcode : m->postcode_raw;
     if (pc)
@@ -1230,9 +1263,7 @@ static void mention_places(rs *R, rref *r, const jd_mention_row *m)
     if (m->event_postcode && !r->epc)
         r->epc = pool_add(&R->ids, m->event_postcode, strlen(m->event_postcode));
     if (m->address) {
-        char b[256];
-        int n = jd_names__normalise(b, sizeof b, m->address, strlen(m->address));
-        uint32_t id = n > 0 ? pool_add(&R->names, b, (size_t)n) : 0;
+        uint32_t id = addr_id(R, memo, m->address);
         if (!r->addr)
             r->addr = id;
         else if (id != r->addr && !r->addr2)
@@ -1304,7 +1335,7 @@ static int on_mention(const jd_mention_row *m, void *payload)
     unsigned dy = 0, dm = 0, dd = 0;
     int dn = m->dob ? jd_resolve__parse_ymd(m->dob, &dy, &dm, &dd) : 0;
     mention_dates(r, m, dy, dm, dd, dn);
-    mention_places(R, r, m);
+    mention_places(R, L->amemo, r, m);
     if (R->ev_keys && m->event_id > 0 && m->event_id < INT64_C(1) << 31 && R->nev < UINT32_MAX) {
         uint64_t *k = vec_push(R->ev_keys);
         ev_mention *e = vec_push(R->ev_info);
@@ -1320,6 +1351,49 @@ static int on_mention(const jd_mention_row *m, void *payload)
 }
 
 /* ---- blocking ---- */
+
+/* Text being written (notes, blocking keys, dates), cut at cap - 1 bytes as
+ * snprintf into cap cuts it: by hand, since printf takes its slow
+ * positional path in this process (libquadmath registers a printf
+ * modifier; the notes' snprintf was 1.0 s of the save at 1M). */
+typedef struct nfmt {
+    char *p;
+    size_t n, cap;
+} nfmt;
+
+static void nf_put(nfmt *f, const char *s, size_t k)
+{
+    size_t room = f->cap - 1 - f->n;
+    memcpy(f->p + f->n, s, k < room ? k : room);
+    f->n += k < room ? k : room;
+}
+#define NF_LIT(f, lit) nf_put((f), (lit), sizeof(lit) - 1)
+static void nf_str(nfmt *f, const char *s)
+{
+    nf_put(f, s, strlen(s));
+}
+
+/* "%.1f" of w (strfromd: glibc's own rounding, without printf). */
+static void nf_weight(nfmt *f, double w)
+{
+    char t[32];
+    int k = strfromd(t, sizeof t, "%.1f", w);
+    nf_put(f, t, k < 0 ? 0 : (size_t)k < sizeof t ? (size_t)k : sizeof t - 1);
+}
+
+/* "%0*u" (width digits at least, then "%d" when signed and v negative). */
+static void nf_num(nfmt *f, int64_t v, int width)
+{
+    char t[24];
+    int k = (int)sizeof t;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do
+        t[--k] = (char)('0' + u % 10);
+    while ((u /= 10) > 0 || (int)sizeof t - k < width);
+    if (v < 0)
+        t[--k] = '-';
+    nf_put(f, t + k, sizeof t - (size_t)k);
+}
 
 /* Does a ref carry a full date of birth (day and month too)? */
 static bool has_full_date(const rref *r)
@@ -1886,13 +1960,27 @@ static int keys_sound(const rs *R, const rref *r, uint32_t i, vec *keys)
                 soundex(pool_str(&R->names, r->fore[f]), fx);
                 const char *pc = r->npc ? pool_str(&R->ids, r->pc[0]) : "";
                 const char *sp = strchr(pc, ' ');
-                snprintf(b, sizeof b, "%s|%s|%.*s", pool_str(&R->names, r->sur[s]), fx,
-                         sp ? (int)(sp - pc) : (int)strlen(pc), pc);
-                rc |= key_push(keys, 9, b, i);
+                nfmt t = {b, 0, sizeof b};
+                nf_str(&t, pool_str(&R->names, r->sur[s]));
+                NF_LIT(&t, "|");
+                nf_str(&t, fx);
+                NF_LIT(&t, "|");
+                nf_put(&t, pc, sp ? (size_t)(sp - pc) : strlen(pc));
+                rc |= key_push_n(keys, 9, b, t.n, i);
             }
         }
     }
     return rc;
+}
+
+/* "%u|%c" of a date and a gender into b; its length. */
+static size_t date_key(char *b, size_t cap, uint32_t v, char g)
+{
+    nfmt t = {b, 0, cap};
+    nf_num(&t, v, 1);
+    NF_LIT(&t, "|");
+    nf_put(&t, &g, 1);
+    return t.n;
 }
 
 /* Rules 3 and 2 for ref i: its full dates of birth with gender (and the
@@ -1911,12 +1999,10 @@ static int keys_dates(const rs *R, const rref *r, uint32_t i, vec *keys)
         static const char none[] = "?FM";
         for (int g = 0; g < (r->gender ? 1 : 3); g++) {
             char gc = r->gender ? r->gender : none[g];
-            snprintf(b, sizeof b, "%u|%c", v, gc);
-            rc |= key_push(keys, 3, b, i);
-            if (dd <= 12 && dd != mo) {
-                snprintf(b, sizeof b, "%u|%c", y * 10000 + dd * 100 + mo, gc);
-                rc |= key_push(keys, 3, b, i);
-            }
+            rc |= key_push_n(keys, 3, b, date_key(b, sizeof b, v, gc), i);
+            if (dd <= 12 && dd != mo)
+                rc |= key_push_n(keys, 3, b,
+                                 date_key(b, sizeof b, y * 10000 + dd * 100 + mo, gc), i);
         }
         for (uint8_t f = 0; f < r->nfore; f++) {
             uint32_t names[2] = {r->fore[f], variant_canon(R, r->fore[f])};
@@ -1926,8 +2012,11 @@ static int keys_dates(const rs *R, const rref *r, uint32_t i, vec *keys)
                 if (n && !strcmp(cx, sx))
                     continue;
                 memcpy(sx, cx, sizeof sx);
-                snprintf(b, sizeof b, "%s|%u", sx, v % 10000);
-                rc |= key_push(keys, 2, b, i);
+                nfmt t = {b, 0, sizeof b};
+                nf_str(&t, sx);
+                NF_LIT(&t, "|");
+                nf_num(&t, v % 10000, 1);
+                rc |= key_push_n(keys, 2, b, t.n, i);
             }
         }
     }
@@ -4971,12 +5060,14 @@ static int prepare_from(rs *R, jd_store *s, const char *variants_file, const cha
     loader L = {.R = R};
     L.memo[0] = calloc((size_t)2 << NMEMO_BITS, sizeof(nmemo));
     L.memo[1] = L.memo[0] ? L.memo[0] + ((size_t)1 << NMEMO_BITS) : NULL;
+    L.amemo = calloc((size_t)1 << AMEMO_BITS, sizeof(nmemo));
     vec evk = {.sz = sizeof(uint64_t)}, evi = {.sz = sizeof(ev_mention)};
     R->ev_keys = &evk;
     R->ev_info = &evi;
     rc = ag ? s->ops->mentions_around(s, ag, rf, nrefs, on_mention, &L, err)
             : s->ops->mentions(s, on_mention, &L, err);
     free(L.memo[0]);
+    free(L.amemo);
     R->ev_keys = R->ev_info = NULL;
     if (R->n && R->n < R->cap) { /* the records, held to the save, at their exact size */
         rref *r = realloc(R->r, R->n * sizeof *r);
@@ -5440,14 +5531,32 @@ static int64_t ref_fp(const rs *R, uint32_t i)
     return h ? h : 1;
 }
 
-/* Every ref's fingerprint now (u->fp). */
+typedef struct fp_job {
+    const rs *R;
+    int64_t *fp;
+    uint32_t lo, hi;
+} fp_job;
+static void *fp_range(void *arg)
+{
+    fp_job *j = arg;
+    for (uint32_t i = j->lo; i < j->hi; i++)
+        j->fp[i] = ref_fp(j->R, i);
+    return NULL;
+}
+
+/* Every ref's fingerprint now (u->fp), the refs shared among the threads
+ * (ref_fp only reads). */
 static int fingerprints(run *u, jd_error *err)
 {
     u->fp = malloc((u->R.n ? u->R.n : 1) * sizeof *u->fp);
     if (!u->fp)
         return jd_oom(err);
-    for (uint32_t i = 0; i < u->R.n; i++)
-        u->fp[i] = ref_fp(&u->R, i);
+    int threads = u->threads > 0 && u->R.n >= 4096 ? u->threads : 1;
+    fp_job job[MAX_THREADS];
+    for (int t = 0; t < threads; t++)
+        job[t] = (fp_job){&u->R, u->fp, (uint32_t)share(u->R.n, t, threads),
+                          (uint32_t)share(u->R.n, t + 1, threads)};
+    jd_run_jobs(fp_range, job, sizeof *job, threads);
     return JD_OK;
 }
 
@@ -5575,11 +5684,63 @@ static int note_link(vec *notes, const match_link *l, int kind, const char *why)
 /* The links in order of weight, each merged unless evidence is short (a
  * sparse ref's links wait in `defer` for join_sparse) or a cannot-link
  * refuses it. */
+/* A link's weight as a key that sorts the heaviest first (0 and -0 one). */
+static uint64_t link_w_key(double w)
+{
+    uint64_t u;
+    double v = w == 0 ? 0.0 : w;
+    memcpy(&u, &v, sizeof u);
+    return ~(u >> 63 ? ~u : u | UINT64_C(1) << 63);
+}
+#define LINK_AB_KEY(x) ((uint64_t)(x).a << 32 | (x).b)
+#define LINK_W_KEY(x) link_w_key((x).w)
+#define LINK_TIER_KEY(x) ((uint64_t)(x).tier)
+static int sort_links_ab(match_link *v, size_t n) RADIX16(match_link, LINK_AB_KEY)
+static int sort_links_w(match_link *v, size_t n) RADIX16(match_link, LINK_W_KEY)
+static int sort_links_tier(match_link *v, size_t n) RADIX16(match_link, LINK_TIER_KEY)
+
+/* Links in cmp_link's order: stable radix sorts by its keys, the last
+ * first (a third of clustering's time at 1M was qsort's). */
+static void sort_links(match_link *v, size_t n)
+{
+    if (n < 1024 || sort_links_ab(v, n) != JD_OK || sort_links_w(v, n) != JD_OK ||
+        sort_links_tier(v, n) != JD_OK)
+        qsort(v, n, sizeof *v, cmp_link);
+}
+
+int64_t jd_resolve__check_link_sort(size_t n, uint64_t seed)
+{
+    match_link *x = malloc((n ? n : 1) * sizeof *x), *y = malloc((n ? n : 1) * sizeof *y);
+    if (!x || !y) {
+        free(x);
+        free(y);
+        return -1;
+    }
+    static const double ws[] = {-0.0, 0.0, 3.5, -2.25, 17.125, 1e-300, -1e300, 9.0};
+    for (size_t i = 0; i < n; i++) { /* few distinct values: many ties to break */
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint32_t r = (uint32_t)(seed >> 33);
+        x[i] = (match_link){r % 7 ? r % 97 : UINT32_MAX - r % 3, (r >> 8) % 89,
+                            (r >> 20) % 3 ? ws[(r >> 16) % 8] + (r >> 20) % 3 : ws[(r >> 16) % 8],
+                            (uint8_t)((r >> 24) & 1)};
+    }
+    memcpy(y, x, n * sizeof *x);
+    sort_links(x, n);
+    if (n > 1)
+        qsort(y, n, sizeof *y, cmp_link);
+    int64_t bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad += x[i].a != y[i].a || x[i].b != y[i].b || cmp_link(&x[i], &y[i]) != 0;
+    free(x);
+    free(y);
+    return bad;
+}
+
 static int cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision *dv, size_t nd,
                           lvcache *lc, vec *notes, vec *defer)
 {
     if (nl > 1)
-        qsort(lv, nl, sizeof *lv, cmp_link);
+        sort_links(lv, nl);
     for (size_t i = 0; i < nl; i++) {
         uint32_t x = find(c, lv[i].a), y = find(c, lv[i].b);
         if (x == y)
@@ -5642,69 +5803,110 @@ static int note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, vec *notes)
     return JD_OK;
 }
 
-/* "agency:ref" of ref i, for the notes. */
-#define NOTE_REF(R, i)                                                                     \
-    (R)->sv ? (R)->sv[i].agency : pool_str(&(R)->ids, (R)->r[i].agency),                   \
-        (R)->sv ? (R)->sv[i].person_ref : pool_str(&(R)->ids, (R)->r[i].ref)
+/* "agency:ref" of ref i. */
+static void nf_ref(const rs *R, nfmt *f, uint32_t i)
+{
+    nf_str(f, R->sv ? R->sv[i].agency : pool_str(&R->ids, R->r[i].agency));
+    NF_LIT(f, ":");
+    nf_str(f, R->sv ? R->sv[i].person_ref : pool_str(&R->ids, R->r[i].ref));
+}
+
+/* "%s:%s ... %s:%s" of the note's two refs, `mid` between them. */
+static void nf_pair(const rs *R, nfmt *f, const note_op *o, const char *mid)
+{
+    nf_ref(R, f, o->ref);
+    nf_str(f, mid);
+    nf_ref(R, f, o->other);
+}
+
+size_t jd_resolve__note_fmt(char *buf, size_t cap, const char *s, double w, int64_t v, int width)
+{
+    nfmt f = {buf, 0, cap};
+    nf_str(&f, s);
+    nf_weight(&f, w);
+    nf_num(&f, v, width);
+    buf[f.n] = '\0';
+    return f.n;
+}
+
+/* NOTE_FAMILY's text. */
+static void note_family(const rs *R, const note_op *o, nfmt *f)
+{
+    nf_pair(R, f, o, " joined through ");
+    NF_LIT(f, ": named in one event with ");
+    nf_ref(R, f, o->u.f.by);
+    NF_LIT(f, ", whose family (the people named with them in events) has one member whose "
+              "names, gender and age fit (");
+    nf_str(f, o->name_in == 1   ? pool_str(&R->ids, o->u.f.name)
+              : o->name_in == 2 ? pool_str(&R->names, o->u.f.name)
+                                : "no first name");
+    if (o->has_dob) {
+        NF_LIT(f, ", born ");
+        nf_num(f, o->x / 10000, 4);
+        NF_LIT(f, "-");
+        nf_num(f, o->x / 100 % 100, 2);
+        NF_LIT(f, "-");
+        nf_num(f, o->x % 100, 2);
+    }
+    NF_LIT(f, ")");
+}
 
 /* One logged note as the text it stands for, into buf (n: the bytes the
- * note was always cut at); whether it is appended by note_cat (else
- * note_add). */
-static bool note_format(const rs *R, const note_op *o, char *buf, size_t n)
+ * note was always cut at; *len its length); whether it is appended by
+ * note_cat (else note_add). */
+static bool note_format(const rs *R, const note_op *o, char *buf, size_t n, size_t *len)
 {
+    nfmt f = {buf, 0, n};
+    bool cat = false;
     switch (o->kind) {
     case NOTE_POSSIBLE: /* kept apart at clustering (note_cat); unjoined: by join_sparse */
     case NOTE_UNJOINED:
-        snprintf(buf, n,
-                 "possible match: %s:%s and %s:%s (match weight %.1f) kept apart, a sparse "
-                 "record needs an identifier, names and a date of birth, or names, age and "
-                 "address in common%s",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), o->u.w,
-                 o->kind == NOTE_UNJOINED ? ", or links that point to one person" : "");
-        return o->kind == NOTE_POSSIBLE;
+        NF_LIT(&f, "possible match: ");
+        nf_pair(R, &f, o, " and ");
+        NF_LIT(&f, " (match weight ");
+        nf_weight(&f, o->u.w);
+        NF_LIT(&f, ") kept apart, a sparse record needs an identifier, names and a date of "
+                   "birth, or names, age and address in common");
+        if (o->kind == NOTE_UNJOINED)
+            NF_LIT(&f, ", or links that point to one person");
+        cat = o->kind == NOTE_POSSIBLE;
+        break;
     case NOTE_REFUSED:
-        snprintf(buf, n, "%s:%s kept apart from %s:%s (match weight %.1f): %s",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), o->u.w, refusal_why[o->x]);
-        return true;
+        nf_pair(R, &f, o, " kept apart from ");
+        NF_LIT(&f, " (match weight ");
+        nf_weight(&f, o->u.w);
+        NF_LIT(&f, "): ");
+        nf_str(&f, refusal_why[o->x]);
+        cat = true;
+        break;
     case NOTE_SPARSE:
-        snprintf(buf, n,
-                 "%s:%s joined through %s:%s (match weight %.1f, evidence %d points): the "
-                 "only person its links point to",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), o->u.w, (int)(int32_t)o->x);
-        return false;
+        nf_pair(R, &f, o, " joined through ");
+        NF_LIT(&f, " (match weight ");
+        nf_weight(&f, o->u.w);
+        NF_LIT(&f, ", evidence ");
+        nf_num(&f, (int32_t)o->x, 1);
+        NF_LIT(&f, " points): the only person its links point to");
+        break;
     case NOTE_PLACE:
-        if (o->how == 3) {
-            snprintf(buf, n,
-                     "%s:%s joined through %s:%s: the only person written at its address within "
-                     "three years of its date, and not elsewhere then, whose gender fits (or any)",
-                     NOTE_REF(R, o->ref), NOTE_REF(R, o->other));
-            return false;
+        nf_pair(R, &f, o, " joined through ");
+        if (o->how == 3)
+            NF_LIT(&f, ": the only person written at its address within three years of its "
+                       "date, and not elsewhere then, whose gender fits (or any)");
+        else {
+            NF_LIT(&f, ": the only member of the household at its ");
+            nf_str(&f, !o->how     ? "address"
+                       : o->u.f.by ? "event's postcode (where it happened)"
+                                   : "events' addresses");
+            NF_LIT(&f, " whose names, gender and age fit");
         }
-        snprintf(buf, n,
-                 "%s:%s joined through %s:%s: the only member of the household at its %s "
-                 "whose names, gender and age fit",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other),
-                 !o->how ? "address"
-                 : o->u.f.by ? "event's postcode (where it happened)"
-                         : "events' addresses");
-        return false;
-    default: { /* NOTE_FAMILY */
-        char born[24] = "";
-        if (o->has_dob)
-            snprintf(born, sizeof born, ", born %04u-%02u-%02u", o->x / 10000,
-                     o->x / 100 % 100, o->x % 100);
-        snprintf(buf, n,
-                 "%s:%s joined through %s:%s: named in one event with %s:%s, whose family (the "
-                 "people named with them in events) has one member whose names, gender and age "
-                 "fit (%s%s)",
-                 NOTE_REF(R, o->ref), NOTE_REF(R, o->other), NOTE_REF(R, o->u.f.by),
-                 o->name_in == 1   ? pool_str(&R->ids, o->u.f.name)
-                 : o->name_in == 2 ? pool_str(&R->names, o->u.f.name)
-                                   : "no first name",
-                 born);
-        return false;
+        break;
+    default: /* NOTE_FAMILY */
+        note_family(R, o, &f);
+        break;
     }
-    }
+    buf[f.n] = '\0';
+    *len = f.n;
+    return cat;
 }
 
 /* A ref's note from its logged notes (ops[idx[0..n)], in the order noted)
@@ -5715,16 +5917,17 @@ static void note_text(const rs *R, const note_op *ops, const uint32_t *idx, size
     /* the bytes each kind was formatted into */
     static const size_t cut[] = {512, 512, 400, 320, 400, 400};
     char buf[512];
+    size_t len;
     nb->n = 0;
     nb->have = false;
     for (size_t k = 0; k < n; k++) {
         const note_op *o = &ops[idx[k]];
         if (nb->n > 600)
             continue; /* full: neither note_cat's callers nor note_add add to it */
-        if (note_format(R, o, buf, cut[o->kind]))
-            note_cat(nb, buf, strlen(buf));
+        if (note_format(R, o, buf, cut[o->kind], &len))
+            note_cat(nb, buf, len);
         else
-            note_add(nb, buf, strlen(buf));
+            note_add(nb, buf, len);
     }
 }
 
@@ -5854,7 +6057,10 @@ static int assign_ids(run *u, jd_error *err)
             char fresh[32];
             const char *best = fresh;
             if (!best_id) {
-                snprintf(fresh, sizeof fresh, "P%06ld", ++next);
+                nfmt t = {fresh, 0, sizeof fresh};
+                NF_LIT(&t, "P");
+                nf_num(&t, ++next, 6);
+                fresh[t.n] = '\0';
             } else {
                 claimed[best_id] = 1;
                 best = pool_str(&R->ids, best_id);
@@ -6154,8 +6360,13 @@ static int identity_fields(run *u, jd_error *err)
                     (a->dobc[q] == a->dobc[j] && a->dobv[q] < a->dobv[j]))
                     j = q;
             char dobs[32];
-            snprintf(dobs, sizeof dobs, "%04u-%02u-%02u", a->dobv[j] / 10000,
-                     a->dobv[j] / 100 % 100, a->dobv[j] % 100);
+            nfmt t = {dobs, 0, sizeof dobs};
+            nf_num(&t, a->dobv[j] / 10000, 4);
+            NF_LIT(&t, "-");
+            nf_num(&t, a->dobv[j] / 100 % 100, 2);
+            NF_LIT(&t, "-");
+            nf_num(&t, a->dobv[j] % 100, 2);
+            dobs[t.n] = '\0';
             dob = strdup(dobs);
         }
         in->dob = dob;

@@ -107,6 +107,15 @@ bool jd_resolve__transposed(const char *x, const char *y);
 bool jd_resolve__key_slip(const char *x, const char *y);
 bool jd_resolve__spelling_variant(const char *x, const char *y);
 bool jd_resolve__pet_spelling(const char *x, const char *y);
+/* Test hook: n made-up links (seeded; many equal weights, 0 and -0, both
+ * tiers) sorted for clustering (radix) and by qsort with its comparison;
+ * the places where the two orders differ (0 when they are one), -1
+ * without memory. */
+int64_t jd_resolve__check_link_sort(size_t n, uint64_t seed);
+/* Test hook: the notes' own formatting (not printf) of s, "%.1f" of w and
+ * "%0*d" of v at width into buf, cut at cap - 1 bytes as snprintf into cap
+ * bytes cuts; its length. cap >= 1. */
+size_t jd_resolve__note_fmt(char *buf, size_t cap, const char *s, double w, int64_t v, int width);
 
 /* Test hook: of every two different names of `names` (normalised, as
  * resolve keeps them), compared as forenames and as surnames, *sure gets
