@@ -166,6 +166,16 @@ static void print_stats(const jd_resolve_stats *st, double seconds, bool review)
            (long long)st->refused_by[4], (long long)st->refused_by[5],
            (long long)st->sparse_kept_apart, (long long)st->sparse_joined,
            (long long)st->household_joined, (long long)st->family_joined);
+    if (st->peak_kb[0]) {
+        printf("  memory at the end of load, block, estimate, score, cluster, identities, save"
+               " (MiB): peak so far");
+        for (int k = 0; k < 7; k++)
+            printf(" %lld", (long long)st->peak_kb[k] / 1024);
+        printf("; RSS then");
+        for (int k = 0; k < 7; k++)
+            printf(" %lld", (long long)st->rss_kb[k] / 1024);
+        printf("\n");
+    }
     printf("  pairs proposed by blocking rule:");
     for (int i = 0; i < 16; i++)
         if (st->pairs_by_rule[i])

@@ -706,6 +706,16 @@ static void test_resolve__a_ref_counts_once_in_a_block(void **state)
     assert_int_equal(st.refs, 2);
     assert_int_equal(st.candidate_pairs, 1);
     assert_int_equal(st.pairs_by_rule[4], 1);
+    /* each phase's memory: the peak so far never falls, the RSS at a
+     * phase's end is under the peak so far */
+    for (int k = 0; k < 7; k++) {
+        assert_true(st.peak_kb[k] > 0);
+        assert_true(k == 0 || st.peak_kb[k] >= st.peak_kb[k - 1]);
+#ifdef __linux__
+        assert_true(st.rss_kb[k] > 0);
+        assert_true(st.rss_kb[k] <= st.peak_kb[k]);
+#endif
+    }
     synth_county_close(s, dir, path);
 }
 

@@ -47,6 +47,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 /* CPU seconds of the whole process (every thread, user and system): a
@@ -57,6 +58,23 @@ static double cpu_secs(void)
     if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
         return 0;
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+enum { MEM_LOAD, MEM_BLOCK, MEM_ESTIMATE, MEM_SCORE, MEM_CLUSTER, MEM_IDENTITIES, MEM_SAVE };
+
+/* The process's peak RSS so far and its RSS now into stats at the end of
+ * phase k (jd_resolve_stats.peak_kb, rss_kb). */
+static void phase_mem(jd_resolve_stats *st, int k)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        st->peak_kb[k] = (int64_t)ru.ru_maxrss;
+    FILE *f = fopen("/proc/self/statm", "r");
+    long size, res;
+    if (f && fscanf(f, "%ld %ld", &size, &res) == 2)
+        st->rss_kb[k] = (int64_t)res * (sysconf(_SC_PAGESIZE) / 1024);
+    if (f)
+        fclose(f);
 }
 
 /* ---- memory that is read at random ---- */
@@ -6446,6 +6464,7 @@ static int run_streamed(run *u, bool frozen, jd_error *err)
     R->st.candidate_pairs = (int64_t)np;
     R->st.seconds_block = jd_secs() - t;
     R->st.cpu_block = cpu_secs() - tc;
+    phase_mem(&R->st, MEM_BLOCK);
     if (rc < 0) {
         stream_free(&ps);
         return jd_oom(err);
@@ -6469,6 +6488,7 @@ static int run_streamed(run *u, bool frozen, jd_error *err)
         R->st.cpu_estimate = cpu_secs() - tc;
         rc = rc < 0 ? jd_oom(err) : rc;
     }
+    phase_mem(&R->st, MEM_ESTIMATE);
     if (rc == JD_OK) {
         t = jd_secs();
         tc = cpu_secs();
@@ -6484,6 +6504,7 @@ static int run_streamed(run *u, bool frozen, jd_error *err)
         rc = rc < 0 ? jd_oom(err) : rc;
     }
     stream_free(&ps);
+    phase_mem(&R->st, MEM_SCORE);
     return rc;
 }
 
@@ -6493,6 +6514,7 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
     int rc = run_load(u, err);
     if (rc == JD_OK)
         rc = fingerprints(u, err);
+    phase_mem(&u->R.st, MEM_LOAD);
     if (rc == JD_OK) /* block, estimate, score; never all candidate pairs at once */
         rc = run_streamed(u, frozen, err);
     if (rc == JD_OK)
@@ -6500,6 +6522,7 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
     if (rc == JD_OK)
         rc = run_cluster(u, err);
     rc = early_keys_join(u, rc, err);
+    phase_mem(&u->R.st, MEM_CLUSTER);
     /* nor, once clustered, its hot records and event lists */
     void **done[] = {(void **)&u->R.h,     (void **)&u->R.spill,  (void **)&u->R.nl_off,
                      (void **)&u->R.nl_to, (void **)&u->R.co_off, (void **)&u->R.co_to};
@@ -6510,6 +6533,7 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
     u->R.nspill = 0;
     if (rc == JD_OK)
         rc = run_identities(u, err);
+    phase_mem(&u->R.st, MEM_IDENTITIES);
     return rc;
 }
 
@@ -7897,6 +7921,7 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     if (rc == JD_OK) {
         run_shed(&u);
         rc = run_save(&u, err);
+        phase_mem(&u.R.st, MEM_SAVE);
     }
     if (u.keys_open) /* failed between early_keys and the save */
         s->ops->keys_abort(s);
