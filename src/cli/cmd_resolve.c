@@ -174,7 +174,8 @@ static void print_stats(const jd_resolve_stats *st, double seconds, bool review)
         printf("; RSS then");
         for (int k = 0; k < 7; k++)
             printf(" %lld", (long long)st->rss_kb[k] / 1024);
-        printf("\n");
+        printf("; notes left out (they could not change a ref's note) %lld\n",
+               (long long)st->notes_left_out);
     }
     printf("  pairs proposed by blocking rule:");
     for (int i = 0; i < 16; i++)

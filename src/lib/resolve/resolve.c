@@ -5573,9 +5573,47 @@ static void note_add(note_b *nb, const char *text, size_t t)
     nb->have = true;
 }
 
+/*
+ * Notes that cannot change a ref's note are not logged. note_text makes a
+ * ref's note from its logged notes in order: the kept-apart and refused
+ * links' (note_cat, all logged by cluster_links, before any other) stop at
+ * 511 bytes, and nothing is added to a note over 600 bytes. least[ref] is
+ * a lower bound of that note's bytes (each kind's shortest text, below;
+ * note_text asserts it): a kept-apart or refused link once it reaches 511,
+ * an unjoined link (note_unjoined, last) once it passes 600, would leave
+ * the note as it is. At 10M events the unjoined links alone were 46M.
+ */
+static const uint16_t note_least[] = {[NOTE_POSSIBLE] = 154, [NOTE_REFUSED] = 61,
+                                      [NOTE_UNJOINED] = 189};
+
+/* Tests: every note logged (jd_resolve__log_every_note), to compare. */
+static bool log_every_note;
+
+void jd_resolve__log_every_note(bool on)
+{
+    log_every_note = on;
+}
+
+/* Whether ref's note can still change by a note of this kind (least
+ * NULL: always), counting it if so; *out counts the notes left out. */
+static bool note_room(uint16_t *least, uint32_t ref, int kind, int64_t *out)
+{
+    if (!least)
+        return true;
+    if (kind == NOTE_UNJOINED ? least[ref] > 600 : least[ref] >= 511) {
+        ++*out;
+        return false;
+    }
+    unsigned v = least[ref] + note_least[kind];
+    least[ref] = (uint16_t)(v < 1000 ? v : 1000);
+    return true;
+}
+
 /* A link kept apart for want of evidence (NOTE_POSSIBLE) or refused by a
- * cannot-link (NOTE_REFUSED, why: one of refusal_why), noted on both refs. */
-static int note_link(vec *notes, const match_link *l, int kind, const char *why)
+ * cannot-link (NOTE_REFUSED, why: one of refusal_why), noted on both refs
+ * (on each whose note it can change, note_room). */
+static int note_link(vec *notes, uint16_t *least, int64_t *out, const match_link *l, int kind,
+                     const char *why)
 {
     uint32_t k = 0; /* a possible link (why NULL) logs 0 */
     while (why && k < WHY_N && refusal_why[k] != why)
@@ -5585,8 +5623,9 @@ static int note_link(vec *notes, const match_link *l, int kind, const char *why)
         return JD_ERROR;
     int rc = JD_OK;
     for (int side = 0; side < 2 && rc == JD_OK; side++)
-        rc = note_log(notes, (note_op){.kind = (uint8_t)kind, .ref = side ? l->b : l->a,
-                                       .other = side ? l->a : l->b, .u.w = l->w, .x = k});
+        if (note_room(least, side ? l->b : l->a, kind, out))
+            rc = note_log(notes, (note_op){.kind = (uint8_t)kind, .ref = side ? l->b : l->a,
+                                           .other = side ? l->a : l->b, .u.w = l->w, .x = k});
     return rc;
 }
 
@@ -5594,7 +5633,7 @@ static int note_link(vec *notes, const match_link *l, int kind, const char *why)
  * sparse ref's links wait in `defer` for join_sparse) or a cannot-link
  * refuses it. */
 static int cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision *dv, size_t nd,
-                          lvcache *lc, vec *notes, vec *defer)
+                          lvcache *lc, vec *notes, uint16_t *least, vec *defer)
 {
     if (nl > 1)
         qsort(lv, nl, sizeof *lv, cmp_link);
@@ -5615,7 +5654,7 @@ static int cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision
         }
         if (!enough_evidence(R, lv[i].a, lv[i].b, lc)) {
             R->st.sparse_kept_apart++;
-            if (note_link(notes, &lv[i], NOTE_POSSIBLE, NULL) != JD_OK)
+            if (note_link(notes, least, &R->st.notes_left_out, &lv[i], NOTE_POSSIBLE, NULL) != JD_OK)
                 return JD_ENOMEM;
             continue;
         }
@@ -5637,15 +5676,18 @@ static int cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision
         }
         R->st.refused++;
         R->st.refused_by[reason]++;
-        if (note_link(notes, &lv[i], NOTE_REFUSED, why) != JD_OK)
+        if (note_link(notes, least, &R->st.notes_left_out, &lv[i], NOTE_REFUSED, why) != JD_OK)
             return JD_ENOMEM;
     }
     return JD_OK;
 }
 
-/* The deferred links of sparse refs the second pass did not join, noted. */
-static int note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, vec *notes)
+/* The deferred links of sparse refs the second pass did not join, noted
+ * (on each ref whose note they can change: least, note_room). */
+static int note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, vec *notes, uint16_t *least)
 {
+    for (uint32_t i = 0; least && i < R->n; i++) /* note_cat's part is at most 511 bytes */
+        least[i] = least[i] < 511 ? least[i] : 511;
     for (size_t i = 0; i < n; i++) {
         const deferred *df = dv + i;
         if (find(c, df->s) == find(c, df->o))
@@ -5653,7 +5695,8 @@ static int note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, vec *notes)
         bool both = sparse_ref(R, df->o);
         R->st.sparse_kept_apart += !both || df->s < df->o;
         for (int side = 0; side < (both ? 1 : 2); side++)
-            if (note_log(notes, (note_op){.kind = NOTE_UNJOINED, .ref = side ? df->o : df->s,
+            if (note_room(least, side ? df->o : df->s, NOTE_UNJOINED, &R->st.notes_left_out) &&
+                note_log(notes, (note_op){.kind = NOTE_UNJOINED, .ref = side ? df->o : df->s,
                                           .other = side ? df->s : df->o, .u.w = df->w}) != JD_OK)
                 return JD_ENOMEM;
     }
@@ -5739,7 +5782,9 @@ static void note_text(const rs *R, const note_op *ops, const uint32_t *idx, size
         const note_op *o = &ops[idx[k]];
         if (nb->n > 600)
             continue; /* full: neither note_cat's callers nor note_add add to it */
-        if (note_format(R, o, buf, cut[o->kind]))
+        bool cat = note_format(R, o, buf, cut[o->kind]);
+        assert(o->kind >= JD_ARRAY_LEN(note_least) || strlen(buf) >= note_least[o->kind]);
+        if (cat)
             note_cat(nb, buf, strlen(buf));
         else
             note_add(nb, buf, strlen(buf));
@@ -5775,7 +5820,10 @@ static int run_cluster(run *u, jd_error *err)
     merge_confirmed(R, u->c, dv, u->decs.n);
     lvcache *lc = huge_calloc(sizeof *lc); /* names of the links; NULL: only slower */
     vec defer = {.sz = sizeof(deferred)};  /* links with a sparse ref, for join_sparse */
-    rc = cluster_links(R, u->c, u->links.p, u->links.n, dv, u->decs.n, lc, &u->notes, &defer);
+    /* NULL: every note logged */
+    uint16_t *least = log_every_note ? NULL : calloc(R->n ? R->n : 1, sizeof *least);
+    rc = cluster_links(R, u->c, u->links.p, u->links.n, dv, u->decs.n, lc, &u->notes, least,
+                       &defer);
     R->st.sparse_joined =
         rc < 0 ? -1 : join_sparse(R, u->c, defer.p, defer.n, dv, u->decs.n, lc, &u->notes);
     R->st.household_joined =
@@ -5783,7 +5831,8 @@ static int run_cluster(run *u, jd_error *err)
                                 : join_household(R, u->c, dv, u->decs.n, lc, &u->notes, u->in,
                                                  &u->hh_need, &R->st.family_joined);
     if (R->st.household_joined >= 0)
-        rc = note_unjoined(R, u->c, defer.p, defer.n, &u->notes);
+        rc = note_unjoined(R, u->c, defer.p, defer.n, &u->notes, least);
+    free(least);
     free(defer.p);
     free(lc);
     if (R->st.household_joined < 0 || rc < 0)
