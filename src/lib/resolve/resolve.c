@@ -4395,11 +4395,15 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
     return dpc < 0 ? -1 : joined + dated + dpc;
 }
 
+/* A link above the threshold: 16 bytes (24 with the tier a byte of its
+ * own: 58M links at 10M events), so refs are below 2^31 (run_load). */
 typedef struct match_link {
-    uint32_t a, b;
+    uint32_t a;
+    uint32_t b : 31;
+    uint32_t tier : 1; /* 0: first names the same (or one missing), 1: not */
     double w;
-    uint8_t tier; /* 0: first names the same (or one missing), 1: not */
 } match_link;
+_Static_assert(sizeof(match_link) == 16, "a link is 16 bytes");
 
 /* Links in tiers, each in order of weight: first names that agree
  * exactly (or are missing on one side) first, so that each person's own
@@ -4563,7 +4567,11 @@ static void *score_range(void *arg)
             j->rc = JD_ENOMEM;
             break;
         }
-        *l = (match_link){a, b, ps.total, ps.lv[F_FORE] == L_EXACT || ps.lv[F_FORE] < 0 ? 0 : 1};
+        assert(b < UINT32_C(1) << 31); /* run_load */
+        *l = (match_link){.a = a,
+                          .b = b,
+                          .w = ps.total,
+                          .tier = ps.lv[F_FORE] == L_EXACT || ps.lv[F_FORE] < 0 ? 0 : 1};
     }
     if (c != j->cache)
         free(c);
@@ -5315,6 +5323,8 @@ static int run_load(run *u, jd_error *err)
 {
     double t = jd_secs(), tc = cpu_secs();
     int rc = prepare(&u->R, u->s, u->o->variants, err);
+    if (rc == JD_OK && u->R.n >= UINT32_C(1) << 31) /* match_link's 31 bits */
+        rc = jd_error_set(err, JD_EINVALID, "more than 2^31 person_refs to resolve");
     u->R.st.seconds_load = jd_secs() - t;
     u->R.st.cpu_load = cpu_secs() - tc;
     return rc;
