@@ -1491,6 +1491,12 @@ static int phon_key_push(vec *v, uint32_t code, uint32_t year, char initial, uin
     return JD_OK;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -5229,6 +5235,7 @@ typedef struct run {
      * members[moff[k] .. moff[k + 1]), ref i's logged notes nidx[noff[i] ..
      * noff[i + 1]), rev[k] its review's mask (review); lazy: so kept */
     bool lazy;
+    bool every_note; /* tests: log notes that cannot change a ref's (note_room) */
     uint32_t *members, *moff, *noff, *nidx;
     uint8_t *rev;
     jd_buf nbuf;
@@ -5596,14 +5603,6 @@ static void note_add(note_b *nb, const char *text, size_t t)
 static const uint16_t note_least[] = {[NOTE_POSSIBLE] = 154, [NOTE_REFUSED] = 61,
                                       [NOTE_UNJOINED] = 189};
 
-/* Tests: every note logged (jd_resolve__log_every_note), to compare. */
-static bool log_every_note;
-
-void jd_resolve__log_every_note(bool on)
-{
-    log_every_note = on;
-}
-
 /* Whether ref's note can still change by a note of this kind (least
  * NULL: always), counting it if so; *out counts the notes left out. */
 static bool note_room(uint16_t *least, uint32_t ref, int kind, int64_t *out)
@@ -5831,7 +5830,7 @@ static int run_cluster(run *u, jd_error *err)
     lvcache *lc = huge_calloc(sizeof *lc); /* names of the links; NULL: only slower */
     vec defer = {.sz = sizeof(deferred)};  /* links with a sparse ref, for join_sparse */
     /* NULL: every note logged */
-    uint16_t *least = log_every_note ? NULL : calloc(R->n ? R->n : 1, sizeof *least);
+    uint16_t *least = u->every_note ? NULL : calloc(R->n ? R->n : 1, sizeof *least);
     rc = cluster_links(R, u->c, u->links.p, u->links.n, dv, u->decs.n, lc, &u->notes, least,
                        &defer);
     R->st.sparse_joined =
@@ -5968,33 +5967,40 @@ static int neighbours(run *u, jd_error *err)
 {
     rs *R = &u->R;
     const match_link *lv = u->links.p;
-    vec nb = {.sz = sizeof(uint64_t)}; /* (ref << 32 | other root) */
-    int rc = JD_OK;
-    for (size_t i = 0; rc == JD_OK && i < u->links.n; i++) {
-        uint32_t x = u->root[lv[i].a], y = u->root[lv[i].b];
-        if (x == y)
-            continue;
-        if (!vec_push(&nb) || !vec_push(&nb)) {
-            rc = JD_ENOMEM;
-            break;
-        }
-        uint64_t *e = (uint64_t *)nb.p + nb.n - 2;
-        e[0] = (uint64_t)lv[i].a << 32 | y;
-        e[1] = (uint64_t)lv[i].b << 32 | x;
-    }
-    uint64_t *v = nb.p;
-    if (rc == JD_OK && jd_resolve__radix_sort_u64(v, nb.n) < 0)
-        qsort(v, nb.n, sizeof *v, cmp_u64);
+    /* each ref's other roots, counted then placed by ref (4 bytes a link's
+     * side; a sorted (ref, root) pair of 8 and its sort's copy took 32:
+     * 1.6 GB at 10M events); ref i's are to[end[i-1] .. end[i]) */
+    size_t *end = calloc((size_t)R->n + 1, sizeof *end), total = 0;
+    uint32_t *to = NULL;
     u->nbr = calloc(R->n ? R->n : 1, sizeof *u->nbr);
-    if (!u->nbr)
+    int rc = end && u->nbr ? JD_OK : JD_ENOMEM;
+    for (size_t i = 0; rc == JD_OK && i < u->links.n; i++)
+        if (u->root[lv[i].a] != u->root[lv[i].b]) {
+            end[lv[i].a + 1]++;
+            end[lv[i].b + 1]++;
+        }
+    for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
+        end[i + 1] += end[i];
+    total = rc == JD_OK ? end[R->n] : 0;
+    if (rc == JD_OK && !(to = malloc((total ? total : 1) * sizeof *to)))
         rc = JD_ENOMEM;
-    for (size_t i = 0, j; rc == JD_OK && i < nb.n; i = j) {
+    for (size_t i = 0; rc == JD_OK && i < u->links.n; i++) { /* end[i] moves to its end */
+        uint32_t x = u->root[lv[i].a], y = u->root[lv[i].b];
+        if (x != y) {
+            to[end[lv[i].a]++] = y;
+            to[end[lv[i].b]++] = x;
+        }
+    }
+    for (uint32_t r = 0; rc == JD_OK && r < R->n; r++) {
+        size_t lo = r ? end[r - 1] : 0, hi = end[r];
+        if (lo == hi)
+            continue;
+        qsort(to + lo, hi - lo, sizeof *to, cmp_u32);
         jd_buf b = JD_BUF_INIT(1u << 20);
-        for (j = i; j < nb.n && v[j] >> 32 == v[i] >> 32; j++)
-            if ((j == i || v[j] != v[j - 1]) && ((b.len && jd_buf_adds(&b, " ") != JD_OK) ||
-                                                 jd_buf_adds(&b, u->ids[(uint32_t)v[j]]) != JD_OK))
+        for (size_t j = lo; j < hi; j++)
+            if ((j == lo || to[j] != to[j - 1]) &&
+                ((b.len && jd_buf_adds(&b, " ") != JD_OK) || jd_buf_adds(&b, u->ids[to[j]]) != JD_OK))
                 rc = JD_ENOMEM;
-        uint32_t r = (uint32_t)(v[i] >> 32);
         u->nbr[r] = jd_buf_detach(&b);
         jd_buf_dispose(&b);
         if (!u->nbr[r])
@@ -6002,7 +6008,8 @@ static int neighbours(run *u, jd_error *err)
         else
             u->saves[r].nbr = u->nbr[r];
     }
-    free(nb.p);
+    free(end);
+    free(to);
     return rc < 0 ? jd_oom(err) : JD_OK;
 }
 
@@ -7956,7 +7963,23 @@ int jd_resolve__check_pairs_of(jd_store *s, int cap, uint64_t seed, int64_t *pai
     return rc;
 }
 
+static int resolve_full(jd_store *s, const jd_resolve_opts *opts, bool every_note,
+                        jd_resolve_stats *stats, jd_error *err);
+
 int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats, jd_error *err)
+{
+    return resolve_full(s, opts, false, stats, err);
+}
+
+int jd_resolve__every_note(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
+                           jd_error *err)
+{
+    return resolve_full(s, opts, true, stats, err);
+}
+
+/* jd_resolve; every_note: log every note (note_room not asked). */
+static int resolve_full(jd_store *s, const jd_resolve_opts *opts, bool every_note,
+                        jd_resolve_stats *stats, jd_error *err)
 {
     jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;
     if (!s)
@@ -7967,6 +7990,7 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     run_init(&u, s, opts);
     u.early = s->ops->keys_replace_early && s->ops->keys_abort;
     u.lazy = true; /* the identities' notes made as the store writes them */
+    u.every_note = every_note;
     char mark[JD_MARK_MAX]; /* the resolve watermark, saved with the identities */
     struct timespec m0, m1;
     bool mt = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &m0) == 0;
