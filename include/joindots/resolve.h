@@ -100,6 +100,14 @@ typedef struct jd_resolve_stats {
     double seconds_identities;
     double cpu_load, cpu_block, cpu_estimate, cpu_score, cpu_cluster, cpu_identities, cpu_save;
     double cpu_main;
+    /* A full run's memory at the end of each phase (load, block, estimate,
+     * score, cluster, identities, save), in KiB: the process's peak RSS so
+     * far (getrusage) and its RSS then (Linux; 0 elsewhere). The phase
+     * where the peak last grows is the run's peak. */
+    int64_t peak_kb[7], rss_kb[7];
+    /* notes of kept-apart, refused and unjoined links not logged, as they
+     * could not change a ref's note (at its 511 or 600 bytes) */
+    int64_t notes_left_out;
     /* jd_resolve_incremental: refs new or changed since the last run, refs
      * re-clustered with them (their components), identities touched; full
      * set when the run resolved the whole county; incr_household_whole

@@ -13,6 +13,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
 
 #include <joindots/common.h>
 #include <joindots/ingest.h>
@@ -741,13 +744,76 @@ static void test_resolve__a_ref_counts_once_in_a_block(void **state)
     assert_int_equal(st.refs, 2);
     assert_int_equal(st.candidate_pairs, 1);
     assert_int_equal(st.pairs_by_rule[4], 1);
+    /* each phase's memory: the peak so far never falls, the RSS at a
+     * phase's end is under the peak so far */
+    for (int k = 0; k < 7; k++) {
+        assert_true(st.peak_kb[k] > 0);
+        assert_true(k == 0 || st.peak_kb[k] >= st.peak_kb[k - 1]);
+#ifdef __linux__
+        assert_true(st.rss_kb[k] > 0);
+        assert_true(st.rss_kb[k] <= st.peak_kb[k]);
+#endif
+    }
     synth_county_close(s, dir, path);
+}
+
+/* A county's identity notes, "person_id TAB note" a line, sorted (SQLite). */
+static char *identity_notes(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT group_concat(l, char(10)) FROM (SELECT "
+                                        "i.person_id || char(9) || n.note AS l FROM identity_note n "
+                                        "JOIN identity i ON i.id = n.identity_id ORDER BY l)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    const unsigned char *t = sqlite3_column_text(st, 0);
+    char *out = strdup(t ? (const char *)t : "");
+    assert_non_null(out);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+/* The notes left out (note_room) are those that could not change a ref's
+ * note: every identity's notes are those of logging every note. */
+static void test_resolve__notes_left_out_change_nothing(void **state)
+{
+    (void)state;
+    if (scratch_is_pg()) {
+        skip(); /* reads the notes from the SQLite file */
+        return;
+    }
+    char *notes[2];
+    int64_t left_out[2];
+    for (int k = 0; k < 2; k++) {
+        char dir[] = "/tmp/jd-resolve-notes-XXXXXX", path[512];
+        jd_store *s = synth_county(11, dir, path, sizeof path, "resolve-notes");
+        jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+        jd_resolve_stats st;
+        jd_error e;
+        assert_int_equal(k ? jd_resolve__every_note(s, &o, &st, &e) : jd_resolve(s, &o, &st, &e),
+                         JD_OK);
+        left_out[k] = st.notes_left_out;
+        notes[k] = identity_notes(path);
+        synth_county_close(s, dir, path);
+    }
+    assert_true(left_out[0] > 0); /* the county has notes to leave out */
+    assert_int_equal(left_out[1], 0);
+    assert_true(strlen(notes[0]) > 0);
+    assert_string_equal(notes[0], notes[1]);
+    free(notes[0]);
+    free(notes[1]);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolve__radix_sort),
+        cmocka_unit_test(test_resolve__notes_left_out_change_nothing),
         cmocka_unit_test(test_resolve__changes),
         cmocka_unit_test(test_resolve__pairs_from_keys),
         cmocka_unit_test(test_resolve__pairs_refuses_refs_out_of_range),

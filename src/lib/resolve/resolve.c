@@ -47,6 +47,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 /* CPU seconds of the whole process (every thread, user and system): a
@@ -57,6 +58,23 @@ static double cpu_secs(void)
     if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
         return 0;
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+enum { MEM_LOAD, MEM_BLOCK, MEM_ESTIMATE, MEM_SCORE, MEM_CLUSTER, MEM_IDENTITIES, MEM_SAVE };
+
+/* The process's peak RSS so far and its RSS now into stats at the end of
+ * phase k (jd_resolve_stats.peak_kb, rss_kb). */
+static void phase_mem(jd_resolve_stats *st, int k)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        st->peak_kb[k] = (int64_t)ru.ru_maxrss;
+    FILE *f = fopen("/proc/self/statm", "r");
+    long size, res;
+    if (f && fscanf(f, "%ld %ld", &size, &res) == 2)
+        st->rss_kb[k] = (int64_t)res * (sysconf(_SC_PAGESIZE) / 1024);
+    if (f)
+        fclose(f);
 }
 
 /* ---- memory that is read at random ---- */
@@ -1545,6 +1563,12 @@ static int phon_key_push(vec *v, uint32_t code, uint32_t year, char initial, uin
     e->key = rule_key(1, jd_hash64(k, sizeof k, 1 * 0x9e3779b97f4a7c15ULL));
     e->ref = ref;
     return JD_OK;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -4466,11 +4490,15 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
     return dpc < 0 ? -1 : joined + dated + dpc;
 }
 
+/* A link above the threshold: 16 bytes (24 with the tier a byte of its
+ * own: 58M links at 10M events), so refs are below 2^31 (run_load). */
 typedef struct match_link {
-    uint32_t a, b;
+    uint32_t a;
+    uint32_t b : 31;
+    uint32_t tier : 1; /* 0: first names the same (or one missing), 1: not */
     double w;
-    uint8_t tier; /* 0: first names the same (or one missing), 1: not */
 } match_link;
+_Static_assert(sizeof(match_link) == 16, "a link is 16 bytes");
 
 /* Links in tiers, each in order of weight: first names that agree
  * exactly (or are missing on one side) first, so that each person's own
@@ -4634,7 +4662,11 @@ static void *score_range(void *arg)
             j->rc = JD_ENOMEM;
             break;
         }
-        *l = (match_link){a, b, ps.total, ps.lv[F_FORE] == L_EXACT || ps.lv[F_FORE] < 0 ? 0 : 1};
+        assert(b < UINT32_C(1) << 31); /* run_load */
+        *l = (match_link){.a = a,
+                          .b = b,
+                          .w = ps.total,
+                          .tier = ps.lv[F_FORE] == L_EXACT || ps.lv[F_FORE] < 0 ? 0 : 1};
     }
     if (c != j->cache)
         free(c);
@@ -5294,6 +5326,7 @@ typedef struct run {
      * members[moff[k] .. moff[k + 1]), ref i's logged notes nidx[noff[i] ..
      * noff[i + 1]), rev[k] its review's mask (review); lazy: so kept */
     bool lazy;
+    bool every_note; /* tests: log notes that cannot change a ref's (note_room) */
     uint32_t *members, *moff, *noff, *nidx;
     uint8_t *rev;
     jd_buf nbuf;
@@ -5388,6 +5421,8 @@ static int run_load(run *u, jd_error *err)
 {
     double t = jd_secs(), tc = cpu_secs();
     int rc = prepare(&u->R, u->s, u->o->variants, err);
+    if (rc == JD_OK && u->R.n >= UINT32_C(1) << 31) /* match_link's 31 bits */
+        rc = jd_error_set(err, JD_EINVALID, "more than 2^31 person_refs to resolve");
     u->R.st.seconds_load = jd_secs() - t;
     u->R.st.cpu_load = cpu_secs() - tc;
     return rc;
@@ -5664,9 +5699,39 @@ static void note_add(note_b *nb, const char *text, size_t t)
     nb->have = true;
 }
 
+/*
+ * Notes that cannot change a ref's note are not logged. note_text makes a
+ * ref's note from its logged notes in order: the kept-apart and refused
+ * links' (note_cat, all logged by cluster_links, before any other) stop at
+ * 511 bytes, and nothing is added to a note over 600 bytes. least[ref] is
+ * a lower bound of that note's bytes (each kind's shortest text, below;
+ * note_text asserts it): a kept-apart or refused link once it reaches 511,
+ * an unjoined link (note_unjoined, last) once it passes 600, would leave
+ * the note as it is. At 10M events the unjoined links alone were 46M.
+ */
+static const uint16_t note_least[] = {[NOTE_POSSIBLE] = 154, [NOTE_REFUSED] = 61,
+                                      [NOTE_UNJOINED] = 189};
+
+/* Whether ref's note can still change by a note of this kind (least
+ * NULL: always), counting it if so; *out counts the notes left out. */
+static bool note_room(uint16_t *least, uint32_t ref, int kind, int64_t *out)
+{
+    if (!least)
+        return true;
+    if (kind == NOTE_UNJOINED ? least[ref] > 600 : least[ref] >= 511) {
+        ++*out;
+        return false;
+    }
+    unsigned v = least[ref] + note_least[kind];
+    least[ref] = (uint16_t)(v < 1000 ? v : 1000);
+    return true;
+}
+
 /* A link kept apart for want of evidence (NOTE_POSSIBLE) or refused by a
- * cannot-link (NOTE_REFUSED, why: one of refusal_why), noted on both refs. */
-static int note_link(vec *notes, const match_link *l, int kind, const char *why)
+ * cannot-link (NOTE_REFUSED, why: one of refusal_why), noted on both refs
+ * (on each whose note it can change, note_room). */
+static int note_link(vec *notes, uint16_t *least, int64_t *out, const match_link *l, int kind,
+                     const char *why)
 {
     uint32_t k = 0; /* a possible link (why NULL) logs 0 */
     while (why && k < WHY_N && refusal_why[k] != why)
@@ -5676,8 +5741,9 @@ static int note_link(vec *notes, const match_link *l, int kind, const char *why)
         return JD_ERROR;
     int rc = JD_OK;
     for (int side = 0; side < 2 && rc == JD_OK; side++)
-        rc = note_log(notes, (note_op){.kind = (uint8_t)kind, .ref = side ? l->b : l->a,
-                                       .other = side ? l->a : l->b, .u.w = l->w, .x = k});
+        if (note_room(least, side ? l->b : l->a, kind, out))
+            rc = note_log(notes, (note_op){.kind = (uint8_t)kind, .ref = side ? l->b : l->a,
+                                           .other = side ? l->a : l->b, .u.w = l->w, .x = k});
     return rc;
 }
 
@@ -5737,7 +5803,7 @@ int64_t jd_resolve__check_link_sort(size_t n, uint64_t seed)
 }
 
 static int cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision *dv, size_t nd,
-                          lvcache *lc, vec *notes, vec *defer)
+                          lvcache *lc, vec *notes, uint16_t *least, vec *defer)
 {
     if (nl > 1)
         sort_links(lv, nl);
@@ -5758,7 +5824,7 @@ static int cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision
         }
         if (!enough_evidence(R, lv[i].a, lv[i].b, lc)) {
             R->st.sparse_kept_apart++;
-            if (note_link(notes, &lv[i], NOTE_POSSIBLE, NULL) != JD_OK)
+            if (note_link(notes, least, &R->st.notes_left_out, &lv[i], NOTE_POSSIBLE, NULL) != JD_OK)
                 return JD_ENOMEM;
             continue;
         }
@@ -5780,15 +5846,18 @@ static int cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision
         }
         R->st.refused++;
         R->st.refused_by[reason]++;
-        if (note_link(notes, &lv[i], NOTE_REFUSED, why) != JD_OK)
+        if (note_link(notes, least, &R->st.notes_left_out, &lv[i], NOTE_REFUSED, why) != JD_OK)
             return JD_ENOMEM;
     }
     return JD_OK;
 }
 
-/* The deferred links of sparse refs the second pass did not join, noted. */
-static int note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, vec *notes)
+/* The deferred links of sparse refs the second pass did not join, noted
+ * (on each ref whose note they can change: least, note_room). */
+static int note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, vec *notes, uint16_t *least)
 {
+    for (uint32_t i = 0; least && i < R->n; i++) /* note_cat's part is at most 511 bytes */
+        least[i] = least[i] < 511 ? least[i] : 511;
     for (size_t i = 0; i < n; i++) {
         const deferred *df = dv + i;
         if (find(c, df->s) == find(c, df->o))
@@ -5796,7 +5865,8 @@ static int note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, vec *notes)
         bool both = sparse_ref(R, df->o);
         R->st.sparse_kept_apart += !both || df->s < df->o;
         for (int side = 0; side < (both ? 1 : 2); side++)
-            if (note_log(notes, (note_op){.kind = NOTE_UNJOINED, .ref = side ? df->o : df->s,
+            if (note_room(least, side ? df->o : df->s, NOTE_UNJOINED, &R->st.notes_left_out) &&
+                note_log(notes, (note_op){.kind = NOTE_UNJOINED, .ref = side ? df->o : df->s,
                                           .other = side ? df->s : df->o, .u.w = df->w}) != JD_OK)
                 return JD_ENOMEM;
     }
@@ -5924,7 +5994,9 @@ static void note_text(const rs *R, const note_op *ops, const uint32_t *idx, size
         const note_op *o = &ops[idx[k]];
         if (nb->n > 600)
             continue; /* full: neither note_cat's callers nor note_add add to it */
-        if (note_format(R, o, buf, cut[o->kind], &len))
+        bool cat = note_format(R, o, buf, cut[o->kind], &len);
+        assert(o->kind >= JD_ARRAY_LEN(note_least) || len >= note_least[o->kind]);
+        if (cat)
             note_cat(nb, buf, len);
         else
             note_add(nb, buf, len);
@@ -5960,7 +6032,10 @@ static int run_cluster(run *u, jd_error *err)
     merge_confirmed(R, u->c, dv, u->decs.n);
     lvcache *lc = huge_calloc(sizeof *lc); /* names of the links; NULL: only slower */
     vec defer = {.sz = sizeof(deferred)};  /* links with a sparse ref, for join_sparse */
-    rc = cluster_links(R, u->c, u->links.p, u->links.n, dv, u->decs.n, lc, &u->notes, &defer);
+    /* NULL: every note logged */
+    uint16_t *least = u->every_note ? NULL : calloc(R->n ? R->n : 1, sizeof *least);
+    rc = cluster_links(R, u->c, u->links.p, u->links.n, dv, u->decs.n, lc, &u->notes, least,
+                       &defer);
     R->st.sparse_joined =
         rc < 0 ? -1 : join_sparse(R, u->c, defer.p, defer.n, dv, u->decs.n, lc, &u->notes);
     R->st.household_joined =
@@ -5968,7 +6043,8 @@ static int run_cluster(run *u, jd_error *err)
                                 : join_household(R, u->c, dv, u->decs.n, lc, &u->notes, u->in,
                                                  &u->hh_need, &R->st.family_joined);
     if (R->st.household_joined >= 0)
-        rc = note_unjoined(R, u->c, defer.p, defer.n, &u->notes);
+        rc = note_unjoined(R, u->c, defer.p, defer.n, &u->notes, least);
+    free(least);
     free(defer.p);
     free(lc);
     if (R->st.household_joined < 0 || rc < 0)
@@ -6097,33 +6173,40 @@ static int neighbours(run *u, jd_error *err)
 {
     rs *R = &u->R;
     const match_link *lv = u->links.p;
-    vec nb = {.sz = sizeof(uint64_t)}; /* (ref << 32 | other root) */
-    int rc = JD_OK;
-    for (size_t i = 0; rc == JD_OK && i < u->links.n; i++) {
-        uint32_t x = u->root[lv[i].a], y = u->root[lv[i].b];
-        if (x == y)
-            continue;
-        if (!vec_push(&nb) || !vec_push(&nb)) {
-            rc = JD_ENOMEM;
-            break;
-        }
-        uint64_t *e = (uint64_t *)nb.p + nb.n - 2;
-        e[0] = (uint64_t)lv[i].a << 32 | y;
-        e[1] = (uint64_t)lv[i].b << 32 | x;
-    }
-    uint64_t *v = nb.p;
-    if (rc == JD_OK && jd_resolve__radix_sort_u64(v, nb.n) < 0)
-        qsort(v, nb.n, sizeof *v, cmp_u64);
+    /* each ref's other roots, counted then placed by ref (4 bytes a link's
+     * side; a sorted (ref, root) pair of 8 and its sort's copy took 32:
+     * 1.6 GB at 10M events); ref i's are to[end[i-1] .. end[i]) */
+    size_t *end = calloc((size_t)R->n + 1, sizeof *end), total = 0;
+    uint32_t *to = NULL;
     u->nbr = calloc(R->n ? R->n : 1, sizeof *u->nbr);
-    if (!u->nbr)
+    int rc = end && u->nbr ? JD_OK : JD_ENOMEM;
+    for (size_t i = 0; rc == JD_OK && i < u->links.n; i++)
+        if (u->root[lv[i].a] != u->root[lv[i].b]) {
+            end[lv[i].a + 1]++;
+            end[lv[i].b + 1]++;
+        }
+    for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
+        end[i + 1] += end[i];
+    total = rc == JD_OK ? end[R->n] : 0;
+    if (rc == JD_OK && !(to = malloc((total ? total : 1) * sizeof *to)))
         rc = JD_ENOMEM;
-    for (size_t i = 0, j; rc == JD_OK && i < nb.n; i = j) {
+    for (size_t i = 0; rc == JD_OK && i < u->links.n; i++) { /* end[i] moves to its end */
+        uint32_t x = u->root[lv[i].a], y = u->root[lv[i].b];
+        if (x != y) {
+            to[end[lv[i].a]++] = y;
+            to[end[lv[i].b]++] = x;
+        }
+    }
+    for (uint32_t r = 0; rc == JD_OK && r < R->n; r++) {
+        size_t lo = r ? end[r - 1] : 0, hi = end[r];
+        if (lo == hi)
+            continue;
+        qsort(to + lo, hi - lo, sizeof *to, cmp_u32);
         jd_buf b = JD_BUF_INIT(1u << 20);
-        for (j = i; j < nb.n && v[j] >> 32 == v[i] >> 32; j++)
-            if ((j == i || v[j] != v[j - 1]) && ((b.len && jd_buf_adds(&b, " ") != JD_OK) ||
-                                                 jd_buf_adds(&b, u->ids[(uint32_t)v[j]]) != JD_OK))
+        for (size_t j = lo; j < hi; j++)
+            if ((j == lo || to[j] != to[j - 1]) &&
+                ((b.len && jd_buf_adds(&b, " ") != JD_OK) || jd_buf_adds(&b, u->ids[to[j]]) != JD_OK))
                 rc = JD_ENOMEM;
-        uint32_t r = (uint32_t)(v[i] >> 32);
         u->nbr[r] = jd_buf_detach(&b);
         jd_buf_dispose(&b);
         if (!u->nbr[r])
@@ -6131,7 +6214,8 @@ static int neighbours(run *u, jd_error *err)
         else
             u->saves[r].nbr = u->nbr[r];
     }
-    free(nb.p);
+    free(end);
+    free(to);
     return rc < 0 ? jd_oom(err) : JD_OK;
 }
 
@@ -6657,6 +6741,7 @@ static int run_streamed(run *u, bool frozen, jd_error *err)
     R->st.candidate_pairs = (int64_t)np;
     R->st.seconds_block = jd_secs() - t;
     R->st.cpu_block = cpu_secs() - tc;
+    phase_mem(&R->st, MEM_BLOCK);
     if (rc < 0) {
         stream_free(&ps);
         return jd_oom(err);
@@ -6680,6 +6765,7 @@ static int run_streamed(run *u, bool frozen, jd_error *err)
         R->st.cpu_estimate = cpu_secs() - tc;
         rc = rc < 0 ? jd_oom(err) : rc;
     }
+    phase_mem(&R->st, MEM_ESTIMATE);
     if (rc == JD_OK) {
         t = jd_secs();
         tc = cpu_secs();
@@ -6695,6 +6781,7 @@ static int run_streamed(run *u, bool frozen, jd_error *err)
         rc = rc < 0 ? jd_oom(err) : rc;
     }
     stream_free(&ps);
+    phase_mem(&R->st, MEM_SCORE);
     return rc;
 }
 
@@ -6704,6 +6791,7 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
     int rc = run_load(u, err);
     if (rc == JD_OK)
         rc = fingerprints(u, err);
+    phase_mem(&u->R.st, MEM_LOAD);
     if (rc == JD_OK) /* block, estimate, score; never all candidate pairs at once */
         rc = run_streamed(u, frozen, err);
     if (rc == JD_OK)
@@ -6711,6 +6799,7 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
     if (rc == JD_OK)
         rc = run_cluster(u, err);
     rc = early_keys_join(u, rc, err);
+    phase_mem(&u->R.st, MEM_CLUSTER);
     /* nor, once clustered, its hot records and event lists */
     void **done[] = {(void **)&u->R.h,     (void **)&u->R.spill,  (void **)&u->R.nl_off,
                      (void **)&u->R.nl_to, (void **)&u->R.co_off, (void **)&u->R.co_to};
@@ -6721,6 +6810,7 @@ static int run_resolve(run *u, bool frozen, jd_error *err)
     u->R.nspill = 0;
     if (rc == JD_OK)
         rc = run_identities(u, err);
+    phase_mem(&u->R.st, MEM_IDENTITIES);
     return rc;
 }
 
@@ -8084,7 +8174,23 @@ int jd_resolve__check_pairs_of(jd_store *s, int cap, uint64_t seed, int64_t *pai
     return rc;
 }
 
+static int resolve_full(jd_store *s, const jd_resolve_opts *opts, bool every_note,
+                        jd_resolve_stats *stats, jd_error *err);
+
 int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats, jd_error *err)
+{
+    return resolve_full(s, opts, false, stats, err);
+}
+
+int jd_resolve__every_note(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
+                           jd_error *err)
+{
+    return resolve_full(s, opts, true, stats, err);
+}
+
+/* jd_resolve; every_note: log every note (note_room not asked). */
+static int resolve_full(jd_store *s, const jd_resolve_opts *opts, bool every_note,
+                        jd_resolve_stats *stats, jd_error *err)
 {
     jd_resolve_opts def = JD_RESOLVE_OPTS_INIT;
     if (!s)
@@ -8095,6 +8201,7 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     run_init(&u, s, opts);
     u.early = s->ops->keys_replace_early && s->ops->keys_abort;
     u.lazy = true; /* the identities' notes made as the store writes them */
+    u.every_note = every_note;
     char mark[JD_MARK_MAX]; /* the resolve watermark, saved with the identities */
     struct timespec m0, m1;
     bool mt = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &m0) == 0;
@@ -8108,6 +8215,7 @@ int jd_resolve(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats
     if (rc == JD_OK) {
         run_shed(&u);
         rc = run_save(&u, err);
+        phase_mem(&u.R.st, MEM_SAVE);
     }
     if (u.keys_open) /* failed between early_keys and the save */
         s->ops->keys_abort(s);
