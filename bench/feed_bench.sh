@@ -72,7 +72,7 @@ run() {
     --escalate-every 0 ${JD_LIVE_SERVE_ARGS:-} 2>"$r/log" &
   spid=$!
   for _ in $(seq 1 6000); do [ -s "$r/port" ] && break; sleep 0.05; done
-  local start; start=$(echo "$(now) - $t0" | bc)
+  local start; start=$(printf %.2f "$(echo "$(now) - $t0" | bc)")
   local b="http://127.0.0.1:$(cat "$r/port")"
   curl -s -c "$r/jar" -H 'Content-Type: application/json' \
     -d '{"username":"analyst","password":"password-of-analyst-1"}' "$b/api/login" >/dev/null
@@ -83,7 +83,7 @@ run() {
   local visible="" vcpu="" alert="" concern=""
   for _ in $(seq 1 60000); do
     if [ -z "$visible" ] && grep -q "reloaded the alerts" "$r/log"; then
-      visible=$(echo "$(now) - $t1" | bc); vcpu=$(echo "$(proc_cpu "$spid") - $c1" | bc)
+      visible=$(printf %.2f "$(echo "$(now) - $t1" | bc)"); vcpu=$(echo "$(proc_cpu "$spid") - $c1" | bc)
     fi
     if [ "$label" = call ] && [ -z "$alert" ] &&
        curl -s -b "$r/jar" "$b/api/alerts?kind=child_at_risk&level=critical" | grep -q CHLIVE1; then
