@@ -4,7 +4,7 @@
 #
 #   bash bench/feed_bench.sh [BUILD_DIR] [EVENTS] [REPEATS] [FEED_EVENTS]
 #
-# Defaults: build, 1000000 events, 3 repeats, 5000 feed events. A synthetic
+# Defaults: build, 1000000 events, 5 repeats, 5000 feed events. A synthetic
 # county of EVENTS events is cut in two: the FEED_EVENTS events that
 # occurred last (one bundle per agency) and the rest, which is ingested,
 # resolved, analysed and escalated as the base. Then, REPEATS times on a
@@ -28,7 +28,7 @@
 set -euo pipefail
 build=${1:-build}
 events=${2:-1000000}
-repeats=${3:-3}
+repeats=${3:-5}
 feed_events=${4:-5000}
 src=$(cd "$(dirname "$0")/.." && pwd)
 jd="$build/src/cli/joindots"
@@ -56,8 +56,13 @@ rm -rf "$work/base"
 if [ -n "${JD_LIVE_KEEP:-}" ]; then mkdir -p "$JD_LIVE_KEEP"; cp "$work/base.db" "$JD_LIVE_KEEP/"; cp -r "$work/feed" "$JD_LIVE_KEEP/"; fi
 fi
 
-# run LABEL BUNDLES_DIR: one repeat; prints one line of seconds:
-# start ingest resolve analyse escalate reload landing_to_visible [alert concern]
+# the server's CPU so far (all its threads, user + system), in seconds
+proc_cpu() { awk -v t="$(getconf CLK_TCK)" '{print ($14 + $15) / t}' "/proc/$1/stat" 2>/dev/null || echo ""; }
+# the first number after PATTERN in the last line of FILE matching LINE
+last_num() { { grep "$2" "$1" || true; } | tail -1 | sed -n "s/.*$3 \([0-9.]*\).*/\1/p"; }
+
+# run LABEL BUNDLES_DIR: one repeat; prints one line of seconds, the
+# columns of $cols ("-" for a stage the run did not reach)
 run() {
   local label=$1 bundles=$2 r="$work/run"
   rm -rf "$r"; mkdir -p "$r/drop"
@@ -67,53 +72,66 @@ run() {
     --escalate-every 0 ${JD_LIVE_SERVE_ARGS:-} 2>"$r/log" &
   spid=$!
   for _ in $(seq 1 6000); do [ -s "$r/port" ] && break; sleep 0.05; done
-  local start; start=$(echo "$(now) - $t0" | bc)
+  local start; start=$(printf %.2f "$(echo "$(now) - $t0" | bc)")
   local b="http://127.0.0.1:$(cat "$r/port")"
   curl -s -c "$r/jar" -H 'Content-Type: application/json' \
     -d '{"username":"analyst","password":"password-of-analyst-1"}' "$b/api/login" >/dev/null
   for a in "$bundles"/*; do mkdir -p "$r/drop/$(basename "$a")"; cp -r "$a" "$r/drop/$(basename "$a")/feed"; done
+  local c1; c1=$(proc_cpu "$spid")
   local t1; t1=$(now)
   for a in "$bundles"/*; do touch "$r/drop/$(basename "$a")/feed.done"; done
-  local visible="" alert="" concern=""
+  local visible="" vcpu="" alert="" concern=""
   for _ in $(seq 1 60000); do
-    if [ -z "$visible" ] && grep -q "reloaded the alerts" "$r/log"; then visible=$(echo "$(now) - $t1" | bc); fi
+    if [ -z "$visible" ] && grep -q "reloaded the alerts" "$r/log"; then
+      visible=$(printf %.2f "$(echo "$(now) - $t1" | bc)"); vcpu=$(echo "$(proc_cpu "$spid") - $c1" | bc)
+    fi
     if [ "$label" = call ] && [ -z "$alert" ] &&
        curl -s -b "$r/jar" "$b/api/alerts?kind=child_at_risk&level=critical" | grep -q CHLIVE1; then
       alert=$(echo "$(now) - $t1" | bc)
     fi
     if [ "$label" = call ] && [ -n "$alert" ] && [ -z "$concern" ]; then
-      pid=$(curl -s -b "$r/jar" "$b/api/alerts?kind=child_at_risk&level=critical" | python3 -c 'import json,sys; print([a["subject"]["person_id"] for a in json.load(sys.stdin)["alerts"] if "CHLIVE1" in json.dumps(a)][0])')
-      curl -s -b "$r/jar" "$b/api/concerns?all=1" | grep -q "\"$pid\"" && concern=$(echo "$(now) - $t1" | bc)
+      local pid
+      pid=$(curl -s -b "$r/jar" "$b/api/alerts?kind=child_at_risk&level=critical" | python3 -c 'import json,sys; print([a["subject"]["person_id"] for a in json.load(sys.stdin)["alerts"] if "CHLIVE1" in json.dumps(a)][0])') || pid=""
+      [ -n "$pid" ] && curl -s -b "$r/jar" "$b/api/concerns?all=1" | grep -q "\"$pid\"" && concern=$(echo "$(now) - $t1" | bc)
     fi
     [ -n "$visible" ] && { [ "$label" != call ] || [ -n "$concern" ]; } && break
     sleep 0.05
   done
   kill "$spid"; wait "$spid" 2>/dev/null || true; spid=""
-  local ingest; ingest=$(sed -n 's/.*ingested in \([0-9.]*\) s.*/\1/p' "$r/log" | paste -sd+ | bc)
-  local upd; upd=$(grep 'updated after feeds' "$r/log" | tail -1)
-  local res ana esc rel
+  local ingest icpu upd res ana esc rcpu acpu ecpu rel relc pat patc
+  ingest=$(sed -n 's/.*ingested in \([0-9.]*\) s.*/\1/p' "$r/log" | paste -sd+ | bc)
+  icpu=$(sed -n 's/.*ingested in [0-9.]* s (cpu \([0-9.]*\) s).*/\1/p' "$r/log" | paste -sd+ | bc)
+  upd=$(grep 'updated after feeds' "$r/log" | tail -1 || true)
   res=$(echo "$upd" | sed -n 's/.*resolve \([0-9.]*\) s.*/\1/p')
   ana=$(echo "$upd" | sed -n 's/.*analyse \([0-9.]*\) s.*/\1/p')
   esc=$(echo "$upd" | sed -n 's/.*escalation \([0-9.]*\) s.*/\1/p')
-  rel=$(grep 'reloaded the alerts' "$r/log" | tail -1 | sed -n 's/.* in \([0-9.]*\) s.*/\1/p')
-  # the live thread's CPU per stage (the machine's load aside), on stderr;
+  # the live thread's CPU for resolve, analyse and escalation (analyse's
+  # worker threads are not in it: see process_cpu)
+  read -r rcpu acpu ecpu < <(echo "$upd" | sed -n "s/.*the live thread's cpu for these three: \([0-9.]*\), \([0-9.]*\), \([0-9.]*\) s.*/\1 \2 \3/p"; echo)
+  rel=$(last_num "$r/log" 'reloaded the alerts' ' in')
+  relc=$(last_num "$r/log" 'reloaded the alerts' '(cpu')
+  pat=$(last_num "$r/log" 'reloaded the persons' ' in')
+  patc=$(last_num "$r/log" 'reloaded the persons' '(cpu')
   # the urgent lane's line (serve's default) when a call took it
-  { echo "$upd" | grep -o "the live thread's cpu.*"; grep -o 'reloaded the persons.*' "$r/log" |
-      tail -1; grep -o 'urgent calls first.*' "$r/log" | head -1; } | sed "s/^/    $label: /" >&2
-  # a stage the run did not reach before the call was visible (the urgent
-  # lane shows it first; the server is stopped then): "-"
-  echo "${start:--} ${ingest:--} ${res:--} ${ana:--} ${esc:--} ${rel:--} ${visible:--} ${alert:--} ${concern:--}"
+  grep -o 'urgent calls first.*' "$r/log" | head -1 | sed "s/^/    $label: /" >&2 || true
+  echo "${start:--} ${ingest:--} ${icpu:--} ${res:--} ${rcpu:--} ${pat:--} ${patc:--}" \
+    "${ana:--} ${acpu:--} ${esc:--} ${ecpu:--} ${rel:--} ${relc:--} ${visible:--} ${vcpu:--}" \
+    "${alert:--} ${concern:--}"
 }
 
 median() { grep -v '^-$' | sort -n | awk '{a[NR]=$1} END {print (NR == 0 ? "-" : NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 report() { # FILE NAMES...
   local f=$1; shift; local i=1
   for n in "$@"; do
-    printf '  %-32s median %8s s  (%s)\n' "$n" "$(cut -d' ' -f$i "$f" | median)" "$(cut -d' ' -f$i "$f" | paste -sd' ')"
+    printf '  %-34s median %8s s  (%s)\n' "$n" "$(cut -d' ' -f$i "$f" | median)" "$(cut -d' ' -f$i "$f" | paste -sd' ')"
     i=$((i + 1))
   done
 }
-names="server_start ingest(all_agencies) resolve analyse escalation reload landing_to_visible"
+# wall and CPU per stage: the ingest's and the live thread's CPU from the
+# server's log, process_cpu the server's (all threads) from landing to visible
+names="server_start ingest(all_agencies) ingest_cpu resolve resolve_cpu person_index person_index_cpu"
+names="$names analyse analyse_cpu(live_thread) escalation escalation_cpu reload reload_cpu"
+names="$names landing_to_visible process_cpu(landing_to_visible)"
 if [ "${JD_LIVE_ONLY:-feed}" = feed ]; then
 echo "== a feed of $(($(cat "$work"/feed/*/events.csv | wc -l) - $(ls "$work"/feed/*/events.csv | wc -l))) events in $(ls "$work/feed" | wc -l) agency bundles, $repeats repeats"
 : > "$work/feed.txt"

@@ -78,6 +78,7 @@ typedef struct jd_feed_result {
     bool accepted;
     jd_ingest_counts counts;
     double seconds;
+    double cpu_seconds; /* the ingesting thread's CPU (the machine's load aside) */
     char reason[256]; /* rejected: the ingest's message, with file and line */
     /* jd_feed_scan: not read now; the feed `id` was dealt with by a run
      * killed between moving its folder and its marker, and this scan moved

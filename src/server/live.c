@@ -237,9 +237,10 @@ static void on_feed(const char *agency, const char *name, const jd_feed_result *
                 (long long)r->id, agency, name);
     else if (r->accepted)
         fprintf(stderr,
-                "joindots serve: feed %lld %s/%s ingested in %.3f s: %lld rows, %lld new, %lld "
-                "updated\n",
-                (long long)r->id, agency, name, r->seconds, (long long)r->counts.read,
+                "joindots serve: feed %lld %s/%s ingested in %.3f s (cpu %.3f s): %lld rows, %lld "
+                "new, %lld updated\n",
+                (long long)r->id, agency, name, r->seconds, r->cpu_seconds,
+                (long long)r->counts.read,
                 (long long)r->counts.stored, (long long)r->counts.updated);
     else
         fprintf(stderr, "joindots serve: feed %lld %s/%s rejected whole: %s\n", (long long)r->id,

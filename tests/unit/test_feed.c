@@ -270,6 +270,8 @@ static void test_feed__other_agency_refused(void **state)
     assert_int_equal(jd_feed_ingest(s, "police", d, "day1", "test", NULL, &r, &err), JD_OK);
     assert_true(r.accepted);
     assert_int_equal(r.counts.stored, 1);
+    /* the ingesting thread's CPU: measured, and no more than the wall it took */
+    assert_true(r.cpu_seconds > 0 && r.cpu_seconds <= r.seconds + 0.005);
     assert_int_equal(jd_store_counts_get(s, &c, &err), JD_OK);
     assert_int_equal(c.events, 1);
     assert_int_equal(jd_feed_ingest(s, "nowhere", d, "day1", "test", NULL, &r, &err), JD_EINVALID);

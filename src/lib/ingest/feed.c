@@ -57,10 +57,11 @@ int jd_feed_ingest(jd_store *s, const char *agency, const char *bundle, const ch
     memset(out, 0, sizeof *out);
     jd_error ie;
     jd_error_clear(&ie);
-    double t0 = jd_secs();
+    double t0 = jd_secs(), c0 = jd_thread_cpu_secs();
     const char *one[] = {bundle};
     int rc = jd_ingest_bundles(s, one, 1, &o, &out->counts, &ie);
     out->seconds = jd_secs() - t0;
+    out->cpu_seconds = jd_thread_cpu_secs() - c0;
     if (rc < 0 && transient(rc)) {
         if (err)
             *err = ie;

@@ -302,12 +302,11 @@ static int word_index(jd_person_index *x)
     return JD_OK;
 }
 
-/* The search's arrays (see struct jd_person_index): the distinct name
+/* The search's name words (see struct jd_person_index): the distinct
  * words with their entries (by a hash of the words: two passes, no sort),
- * and ids, refs and dates of birth sorted. */
+ * and the name-word index. */
 static int search_index(jd_person_index *x)
 {
-    size_t nref = 0, idbytes = 0;
     wctx c = {0};
     jd_strmap_init(&c.map);
     int rc = each_word(x, count_word, &c);
@@ -329,17 +328,25 @@ static int search_index(jd_person_index *x)
             x->ew_off[i] = x->ew_off[i - 1]; /* a name without words */
     jd_strmap_free(&c.map);
     free(c.last);
-    if (rc < 0)
-        return rc;
+    return rc < 0 ? rc : word_index(x);
+}
+
+/* Room for the sorted lookups of x (by_id, ids_lower, refs, by_dob), and
+ * the lower-case ids written: ids_lower[i] is entry i's, unsorted; refs
+ * and by_id not filled. */
+static int sorted_alloc(jd_person_index *x)
+{
+    size_t nref = 0, idbytes = 0;
     for (size_t i = 0; i < x->n; i++) {
         nref += x->p[i].n_refs;
         idbytes += strlen(x->p[i].person_id) + 1;
     }
+    x->by_id = malloc((x->n ? x->n : 1) * sizeof *x->by_id);
     x->ids_lower = malloc((x->n ? x->n : 1) * sizeof *x->ids_lower);
     x->refs = malloc((nref ? nref : 1) * sizeof *x->refs);
     x->lower_buf = malloc(idbytes ? idbytes : 1);
     x->by_dob = malloc((x->n ? x->n : 1) * sizeof *x->by_dob);
-    if (!x->ids_lower || !x->refs || !x->lower_buf || !x->by_dob)
+    if (!x->by_id || !x->ids_lower || !x->refs || !x->lower_buf || !x->by_dob)
         return JD_ENOMEM;
     char *b = x->lower_buf;
     for (size_t i = 0; i < x->n; i++) {
@@ -349,27 +356,28 @@ static int search_index(jd_person_index *x)
             b[k] = (char)tolower((unsigned char)id[k]);
         x->ids_lower[i] = skey_of(b, (uint32_t)i);
         b += l + 1;
+    }
+    return JD_OK;
+}
+
+/* The lookups of x's entries: by person_id (so that a page naming many
+ * people looks each up in O(log n): the work queues name every alert's
+ * subject), ids in lower case, refs and dates of birth, each sorted, and
+ * the name words. */
+static int index_finish(jd_person_index *x)
+{
+    if (sorted_alloc(x) < 0)
+        return JD_ENOMEM;
+    for (size_t i = 0; i < x->n; i++) {
+        x->by_id[i] = i;
         for (size_t j = 0; j < x->p[i].n_refs; j++)
             x->refs[x->n_refs++] = skey_of(x->p[i].refs[j].person_ref, (uint32_t)i);
         x->by_dob[i] = (uint32_t)i;
     }
+    qsort_r(x->by_id, x->n, sizeof *x->by_id, cmp_by_id, x);
     qsort(x->ids_lower, x->n, sizeof *x->ids_lower, cmp_skey);
     qsort(x->refs, x->n_refs, sizeof *x->refs, cmp_skey);
     qsort_r(x->by_dob, x->n, sizeof *x->by_dob, cmp_dob, x);
-    return word_index(x);
-}
-
-/* The lookups of x's entries: by person_id, and the search's arrays. */
-static int index_finish(jd_person_index *x)
-{
-    /* Person ids sorted, so that a page naming many people looks each up in
-     * O(log n) (the work queues name every alert's subject). */
-    x->by_id = malloc((x->n ? x->n : 1) * sizeof *x->by_id);
-    if (!x->by_id)
-        return JD_ENOMEM;
-    for (size_t i = 0; i < x->n; i++)
-        x->by_id[i] = i;
-    qsort_r(x->by_id, x->n, sizeof *x->by_id, cmp_by_id, x);
     return search_index(x);
 }
 
@@ -462,9 +470,10 @@ static bool entry_before(const pentry *a, const pentry *b)
 
 /* x's entries: old's kept ones and f's, merged in identity_rows' order
  * (entry_before).
- * x->given marks those taken from old; f's are moved out of f. */
+ * x->given marks those taken from old (onew[i]: where old's entry i went;
+ * left UINT32_MAX for one replaced); f's are moved out of f. */
 static int merge_entries(jd_person_index *x, const jd_person_index *old, jd_person_index *f,
-                         const pids *P)
+                         const pids *P, uint32_t *onew)
 {
     size_t cap = old->n + f->n;
     x->p = malloc((cap ? cap : 1) * sizeof *x->p);
@@ -482,6 +491,7 @@ static int merge_entries(jd_person_index *x, const jd_person_index *old, jd_pers
         bool take_old = a && (j == f->n || entry_before(a, &f->p[j]));
         if (take_old) {
             x->given[x->n] = true;
+            onew[i] = (uint32_t)x->n;
             x->p[x->n++] = old->p[i++];
         } else {
             x->p[x->n++] = f->p[j];
@@ -490,6 +500,111 @@ static int merge_entries(jd_person_index *x, const jd_person_index *old, jd_pers
     }
     f->n = 0;
     return JD_OK;
+}
+
+/* out[0 .. na+nb): sorted runs a and b merged (cmp with ctx; a first on a tie). */
+static void merge_runs(void *out, const void *a, size_t na, const void *b, size_t nb, size_t sz,
+                       int (*cmp)(const void *, const void *, void *), void *ctx)
+{
+    char *o = out;
+    const char *x = a, *y = b;
+    while (na || nb) {
+        bool take_a = na && (!nb || cmp(x, y, ctx) <= 0);
+        memcpy(o, take_a ? x : y, sz);
+        o += sz;
+        if (take_a) {
+            x += sz;
+            na--;
+        } else {
+            y += sz;
+            nb--;
+        }
+    }
+}
+
+static int cmp_skey_r(const void *a, const void *b, void *ctx)
+{
+    (void)ctx;
+    return cmp_skey(a, b);
+}
+
+/* A sorted lookup of x into v as a sort of x's entries would make it: the
+ * kept entries' elements as old's sorted array holds them (renumbered:
+ * they keep their order in x, so the run stays sorted) merged with the
+ * new entries' (fresh), which alone are sorted. */
+typedef struct remap {
+    size_t nkept, nnew; /* elements of the array being made */
+} remap;
+
+static int lookups_merge(remap *m, void *v, const void *kept, void *fresh, size_t sz,
+                         int (*cmp)(const void *, const void *, void *), void *ctx)
+{
+    qsort_r(fresh, m->nnew, sz, cmp, ctx);
+    merge_runs(v, kept, m->nkept, fresh, m->nnew, sz, cmp, ctx);
+    return JD_OK;
+}
+
+/* The lookups of patched x (index_finish's), from old's sorted ones where
+ * they can be: sorting only the patched entries' (a few thousand) instead
+ * of every entry's. */
+static int index_finish_patch(jd_person_index *x, const jd_person_index *old, const uint32_t *onew)
+{
+    if (sorted_alloc(x) < 0)
+        return JD_ENOMEM;
+    size_t nref = 0;
+    for (size_t i = 0; i < x->n; i++)
+        nref += x->p[i].n_refs;
+    size_t big = (nref > x->n ? nref : x->n) + 1;
+    void *kept = malloc(big * sizeof(skey)), *fresh = malloc(big * sizeof(skey));
+    int rc = kept && fresh ? JD_OK : JD_ENOMEM;
+    remap m = {0, 0};
+    if (rc == JD_OK) { /* by person_id */
+        size_t *k = kept, *f = fresh;
+        for (size_t t = 0; t < old->n; t++)
+            if (onew[old->by_id[t]] != UINT32_MAX)
+                k[m.nkept++] = onew[old->by_id[t]];
+        for (size_t i = 0; i < x->n; i++)
+            if (!x->given[i])
+                f[m.nnew++] = i;
+        rc = lookups_merge(&m, x->by_id, kept, fresh, sizeof(size_t), cmp_by_id, x);
+    }
+    if (rc == JD_OK) { /* ids in lower case: sorted_alloc wrote entry i's at i */
+        skey *k = kept, *f = fresh;
+        m.nkept = m.nnew = 0;
+        for (size_t t = 0; t < old->n; t++)
+            if (onew[old->ids_lower[t].entry] != UINT32_MAX)
+                k[m.nkept++] = x->ids_lower[onew[old->ids_lower[t].entry]];
+        for (size_t i = 0; i < x->n; i++)
+            if (!x->given[i])
+                f[m.nnew++] = x->ids_lower[i];
+        rc = lookups_merge(&m, x->ids_lower, kept, fresh, sizeof(skey), cmp_skey_r, NULL);
+    }
+    if (rc == JD_OK) { /* refs: their strings are the entries', taken over */
+        skey *k = kept, *f = fresh;
+        m.nkept = m.nnew = 0;
+        for (size_t t = 0; t < old->n_refs; t++)
+            if (onew[old->refs[t].entry] != UINT32_MAX)
+                k[m.nkept++] = (skey){old->refs[t].key, onew[old->refs[t].entry], old->refs[t].pre};
+        for (size_t i = 0; i < x->n; i++)
+            for (size_t j = 0; !x->given[i] && j < x->p[i].n_refs; j++)
+                f[m.nnew++] = skey_of(x->p[i].refs[j].person_ref, (uint32_t)i);
+        x->n_refs = m.nkept + m.nnew;
+        rc = lookups_merge(&m, x->refs, kept, fresh, sizeof(skey), cmp_skey_r, NULL);
+    }
+    if (rc == JD_OK) { /* dates of birth */
+        uint32_t *k = kept, *f = fresh;
+        m.nkept = m.nnew = 0;
+        for (size_t t = 0; t < old->n; t++)
+            if (onew[old->by_dob[t]] != UINT32_MAX)
+                k[m.nkept++] = onew[old->by_dob[t]];
+        for (size_t i = 0; i < x->n; i++)
+            if (!x->given[i])
+                f[m.nnew++] = (uint32_t)i;
+        rc = lookups_merge(&m, x->by_dob, kept, fresh, sizeof(uint32_t), cmp_dob, x);
+    }
+    free(kept);
+    free(fresh);
+    return rc < 0 ? rc : search_index(x);
 }
 
 int jd_person_index_patch(jd_person_index *old, jd_store *s, int64_t after, int64_t upto,
@@ -521,9 +636,16 @@ int jd_person_index_patch(jd_person_index *old, jd_store *s, int64_t after, int6
      * way to its fresh row, mark_refs) */
     if (rc == JD_OK && !whole)
         rc = io->unresolved_rows_after(s, old->mention_max, on_row, f, err);
-    if (rc == JD_OK && !whole && (rc = mark_refs(&P, f)) == JD_OK &&
-        (rc = merge_entries(x, old, f, &P)) == JD_OK && index_finish(x) < 0)
+    uint32_t *onew = rc == JD_OK && !whole ? malloc((old->n ? old->n : 1) * sizeof *onew) : NULL;
+    if (rc == JD_OK && !whole && !onew)
         rc = JD_ENOMEM;
+    for (size_t i = 0; onew && i < old->n; i++)
+        onew[i] = UINT32_MAX;
+    if (rc == JD_OK && !whole && (rc = mark_refs(&P, f)) == JD_OK &&
+        (rc = merge_entries(x, old, f, &P, onew)) == JD_OK &&
+        (getenv("JD_INDEX_PATCH_SORT") ? index_finish(x) : index_finish_patch(x, old, onew)) < 0)
+        rc = JD_ENOMEM;
+    free(onew);
     for (size_t i = 0; i < P.n; i++)
         free((char *)P.v[i]);
     free(P.v);
@@ -561,6 +683,32 @@ static bool same_str(const char *a, const char *b)
     return !strcmp(a ? a : "", b ? b : "");
 }
 
+static bool skeys_equal(const skey *a, const skey *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i].entry != b[i].entry || a[i].pre != b[i].pre || strcmp(a[i].key, b[i].key))
+            return false;
+    return true;
+}
+
+/* The sorted lookups (by id, lower-case ids, refs, dates of birth, name
+ * words in byte order) of two indexes with equal entries. */
+static bool lookups_equal(const jd_person_index *a, const jd_person_index *b)
+{
+    if (a->n_refs != b->n_refs || a->nwords != b->nwords || a->n_codes != b->n_codes ||
+        !skeys_equal(a->ids_lower, b->ids_lower, a->n) ||
+        !skeys_equal(a->refs, b->refs, a->n_refs) ||
+        !skeys_equal(a->by_code, b->by_code, a->n_codes))
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->by_id[i] != b->by_id[i] || a->by_dob[i] != b->by_dob[i])
+            return false;
+    for (size_t w = 0; w < a->nwords; w++)
+        if (a->by_word[w] != b->by_word[w])
+            return false;
+    return true;
+}
+
 bool jd_person_index_equal(const jd_person_index *a, const jd_person_index *b)
 {
     if (!a || !b || a->n != b->n)
@@ -576,7 +724,7 @@ bool jd_person_index_equal(const jd_person_index *a, const jd_person_index *b)
                 !same_str(x->refs[j].person_ref, y->refs[j].person_ref))
                 return false;
     }
-    return true;
+    return lookups_equal(a, b);
 }
 
 size_t jd_person_index_size(const jd_person_index *x)
