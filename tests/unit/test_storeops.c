@@ -20,6 +20,7 @@
 
 #include "util/internal.h"
 #include "store/incr_ops.h"
+#include "store/sqlite_internal.h"
 #include "store/store.h"
 
 typedef struct fx {
@@ -1267,18 +1268,18 @@ static void test_storeops__copy(void **state)
     char src[96];
     snprintf(src, sizeof src, "/tmp/jd-test-copy-%d.db", (int)getpid());
     scratch_db_remove(src);
-    jd_store *sq = NULL;
+    jd_store *lite = NULL;
     jd_store_opts o = JD_STORE_OPTS_INIT;
-    assert_int_equal(jd_store_open(&sq, src, &o, NULL), JD_OK);
-    fx g = {.s = sq};
+    assert_int_equal(jd_store_open(&lite, src, &o, NULL), JD_OK);
+    fx g = {.s = lite};
     assert_int_equal(start_ingest(&g), 0);
     put_mention(&g, "police", "E1", "N1");
-    assert_int_equal(sq->ops->commit(sq, NULL), JD_OK);
+    assert_int_equal(lite->ops->commit(lite, NULL), JD_OK);
     uint64_t k1[] = {7, UINT64_C(0xb000000000000001)};
     jd_identity_info info[] = {{.person_id = "P-1"}};
     jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 2}};
-    assert_int_equal(sq->ops->identities_replace(sq, refs, 1, info, 1, NULL, "{}", 1, 0, NULL), JD_OK);
-    jd_store_close(sq);
+    assert_int_equal(lite->ops->identities_replace(lite, refs, 1, info, 1, NULL, "{}", 1, 0, NULL), JD_OK);
+    jd_store_close(lite);
     assert_int_equal(jd_store_copy(src, src, NULL, &e), JD_EINVALID);
     if (!scratch_is_pg()) {
         scratch_db_remove(src);
@@ -1366,6 +1367,79 @@ static void test_storeops__analysis_docs(void **state)
     scratch_store_close(s, path);
 }
 
+/* jd_sq__prep keeps a statement per SQL literal on the connection: handed
+ * out twice at once (a nested call) the second is a fresh one, finalised
+ * when given back; a statement given back is reset (no read snapshot held:
+ * another connection's write is seen) with its bindings cleared; a full
+ * cache prepares afresh; the store closes with statements cached. */
+static const char cache_sql[] = "SELECT value FROM meta WHERE key = ?1";
+
+static void test_storeops__statement_cache(void **state)
+{
+    (void)state;
+    if (scratch_is_pg()) {
+        skip(); /* SQLite's statements */
+    }
+    char path[160];
+    jd_store *s = NULL;
+    assert_int_equal(scratch_store_open(&s, path, sizeof path, "cache"), JD_OK);
+    sq *q = s->impl;
+    assert_int_equal(jd_sq__exec(q, "INSERT INTO meta(key, value) VALUES ('cache_k', 'one')",
+                                 NULL), JD_OK);
+    sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
+    assert_int_equal(jd_sq__prep(q, cache_sql, &a), SQLITE_OK);
+    size_t kept = q->n_cache;
+    assert_true(kept >= 1);
+    sqlite3_bind_text(a, 1, "cache_k", -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(a), SQLITE_ROW); /* mid-read: a snapshot held */
+    assert_int_equal(jd_sq__prep(q, cache_sql, &b), SQLITE_OK); /* nested */
+    assert_ptr_not_equal(a, b);
+    assert_int_equal(q->n_cache, kept); /* not kept */
+    jd_sq__unprep(q, b); /* finalised */
+    jd_sq__unprep(q, a); /* reset, bindings cleared */
+    assert_false(sqlite3_stmt_busy(a));
+    assert_int_equal(jd_sq__prep(q, cache_sql, &c), SQLITE_OK);
+    assert_ptr_equal(c, a); /* the kept one again */
+    assert_int_equal(sqlite3_step(c), SQLITE_DONE); /* ?1 is NULL now: no row */
+    jd_sq__unprep(q, c);
+    /* another connection's write is seen through the kept statements */
+    sqlite3 *other = NULL;
+    assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+    sqlite3_busy_timeout(other, 5000);
+    char v[16];
+    bool found = false;
+    assert_int_equal(s->ops->meta_get(s, "cache_k", v, sizeof v, &found, NULL), JD_OK);
+    assert_string_equal(v, "one");
+    assert_int_equal(sqlite3_exec(other, "UPDATE meta SET value = 'two' WHERE key = 'cache_k'",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    /* nothing of ours reads: a truncating checkpoint is not blocked by us */
+    int log = -1, done = -1;
+    assert_int_equal(sqlite3_wal_checkpoint_v2(other, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log,
+                                               &done), SQLITE_OK);
+    assert_int_equal(s->ops->meta_get(s, "cache_k", v, sizeof v, &found, NULL), JD_OK);
+    assert_string_equal(v, "two");
+    /* a schema change on the other connection: the kept statement is prepared again */
+    assert_int_equal(sqlite3_exec(other, "CREATE TABLE cache_t(x)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(s->ops->meta_get(s, "cache_k", v, sizeof v, &found, NULL), JD_OK);
+    assert_true(found);
+    assert_string_equal(v, "two");
+    sqlite3_close(other);
+    /* a full cache: statements past it are prepared afresh and finalised */
+    static char sql[JD_SQ_CACHE + 1][24]; /* static: the cache keeps their addresses */
+    for (int i = 0; i <= JD_SQ_CACHE; i++) {
+        snprintf(sql[i], sizeof sql[i], "SELECT %d", i);
+        sqlite3_stmt *t = NULL;
+        assert_int_equal(jd_sq__prep(q, sql[i], &t), SQLITE_OK);
+        assert_int_equal(sqlite3_step(t), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(t, 0), i);
+        jd_sq__unprep(q, t);
+    }
+    assert_int_equal(q->n_cache, JD_SQ_CACHE);
+    jd_sq__unprep(q, NULL); /* ignored */
+    scratch_store_close(s, path); /* finalises the kept ones (else the close fails) */
+}
+
 static void test_storeops__location_key(void **state)
 {
     (void)state;
@@ -1392,6 +1466,7 @@ static void test_storeops__location_key(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_storeops__statement_cache),
         cmocka_unit_test_setup_teardown(test_storeops__identities_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identity_rows, setup, teardown),

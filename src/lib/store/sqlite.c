@@ -192,10 +192,49 @@ static void wal_shrink(sq *q)
     jd_sq__busy_wait(q, true);
 }
 
+int jd_sq__prep(sq *q, const char *sql, sqlite3_stmt **st)
+{
+    *st = NULL;
+    size_t i = 0;
+    while (i < q->n_cache && q->cache[i].sql != sql)
+        i++;
+    if (i < q->n_cache && !q->cache[i].out) {
+        q->cache[i].out = true;
+        *st = q->cache[i].st;
+        return SQLITE_OK;
+    }
+    if (i < q->n_cache || q->n_cache == JD_SQ_CACHE) /* in use, or no room */
+        return sqlite3_prepare_v2(q->db, sql, -1, st, NULL);
+    int r = sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+    if (r == SQLITE_OK && *st) {
+        q->cache[i].sql = sql;
+        q->cache[i].st = *st;
+        q->cache[i].out = true;
+        q->n_cache++;
+    }
+    return r;
+}
+
+void jd_sq__unprep(sq *q, sqlite3_stmt *st)
+{
+    if (!st)
+        return;
+    for (size_t i = 0; i < q->n_cache; i++)
+        if (q->cache[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            q->cache[i].out = false;
+            return;
+        }
+    sqlite3_finalize(st);
+}
+
 static void sq_close(jd_store *s)
 {
     sq *q = s->impl;
     if (q) {
+        for (size_t i = 0; i < q->n_cache; i++)
+            sqlite3_finalize(q->cache[i].st);
         if (q->in_tx) {
             (void)jd_sq__exec(q, "ROLLBACK", NULL);
             wal_shrink(q);
@@ -277,7 +316,7 @@ static int sq_meta_get(jd_store *s, const char *key, char *out, size_t cap, bool
     *found = false;
     if (cap)
         out[0] = '\0';
-    if (sqlite3_prepare_v2(q->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) !=
+    if (jd_sq__prep(q, "SELECT value FROM meta WHERE key = ?1", &st) !=
         SQLITE_OK)
         return jd_sq__err(q, err, "meta");
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -292,7 +331,7 @@ static int sq_meta_get(jd_store *s, const char *key, char *out, size_t cap, bool
     } else if (r != SQLITE_DONE) {
         rc = jd_sq__err(q, err, "meta");
     }
-    sqlite3_finalize(st);
+    jd_sq__unprep(q, st);
     return rc;
 }
 
@@ -1082,7 +1121,7 @@ static int identity_steps(sq *q, sqlite3_stmt *st, jd_identity_row_cb cb, void *
     }
     if (rc == JD_OK && r != SQLITE_DONE)
         rc = jd_sq__err(q, err, what);
-    sqlite3_finalize(st);
+    jd_sq__unprep(q, st);
     return rc;
 }
 
@@ -1092,7 +1131,7 @@ static int sq_person_refs_now(jd_store *s, const char *person_id, const char *ag
 {
     sq *q = s->impl;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(q->db,
+    if (jd_sq__prep(q,
     "WITH id AS (SELECT i.id, i.person_id, i.display_name, i.dob, i.is_child FROM identity i"
     " WHERE ?1 IS NOT NULL AND i.person_id = ?1"
     " UNION ALL SELECT i.id, i.person_id, i.display_name, i.dob, i.is_child"
@@ -1105,7 +1144,7 @@ static int sq_person_refs_now(jd_store *s, const char *person_id, const char *ag
     " AND NOT EXISTS (SELECT 1 FROM identity_ref r WHERE r.agency = ?2"
     " AND r.person_ref = ?3) AND EXISTS (SELECT 1 FROM person_mention pm"
     " WHERE pm.agency = ?2 AND pm.person_ref = ?3) ORDER BY 2, 3",
-                           -1, &st, NULL) != SQLITE_OK)
+                           &st) != SQLITE_OK)
         return jd_sq__err(q, err, "person refs");
     jd_sq__bind_text(st, 1, person_id);
     jd_sq__bind_text(st, 2, agency);
@@ -1812,10 +1851,10 @@ static int chrono_refs_load(sq *q, const char *person_id, const char *agency, co
                             chrono_refs *out, jd_error *err)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(q->db,
+    if (jd_sq__prep(q,
                            CHRONO_REFS_CTE "SELECT agency, person_ref FROM refs"
                                            " ORDER BY agency, person_ref",
-                           -1, &st, NULL) != SQLITE_OK)
+                           &st) != SQLITE_OK)
         return jd_sq__err(q, err, "chronology");
     jd_sq__bind_text(st, 1, person_id);
     jd_sq__bind_text(st, 2, agency);
@@ -1838,7 +1877,7 @@ static int chrono_refs_load(sq *q, const char *person_id, const char *agency, co
     }
     if (rc == JD_OK && r != SQLITE_DONE)
         rc = jd_sq__err(q, err, "chronology");
-    sqlite3_finalize(st);
+    jd_sq__unprep(q, st);
     return rc;
 }
 
@@ -1866,10 +1905,10 @@ static int chrono_known(sq *q, const chrono_refs *refs, bool *known, jd_error *e
 {
     sqlite3_stmt *st = NULL;
     *known = false;
-    if (sqlite3_prepare_v2(q->db,
+    if (jd_sq__prep(q,
                            "SELECT 1 FROM person_mention WHERE agency = ?1 AND person_ref = ?2"
                            " LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
+                           &st) != SQLITE_OK)
         return jd_sq__err(q, err, "chronology");
     int r = SQLITE_DONE;
     for (size_t i = 0; i < refs->n && !*known; i++) {
@@ -1879,7 +1918,7 @@ static int chrono_known(sq *q, const chrono_refs *refs, bool *known, jd_error *e
         r = sqlite3_step(st);
         *known = r == SQLITE_ROW;
     }
-    sqlite3_finalize(st);
+    jd_sq__unprep(q, st);
     return r == SQLITE_ROW || r == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "chronology");
 }
 
@@ -1981,20 +2020,20 @@ static int sq_chronology(jd_store *s, const char *person_id, const char *agency,
     int rc = chrono_refs_load(q, person_id, agency, ref, &refs, err), r = SQLITE_DONE;
     if (rc < 0)
         goto out;
-    if (sqlite3_prepare_v2(q->db, chrono_events_sql, -1, &ev, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(q->db,
+    if (jd_sq__prep(q, chrono_events_sql, &ev) != SQLITE_OK ||
+        jd_sq__prep(q,
                            "SELECT pm.agency, pm.person_ref, pm.role, i.person_id,"
                            " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"
                            " FROM person_mention pm LEFT JOIN identity_ref ir"
                            " ON ir.agency = pm.agency AND ir.person_ref = pm.person_ref"
                            " LEFT JOIN identity i ON i.id = ir.identity_id"
                            " WHERE pm.agency = ?1 AND pm.record_id = ?2 ORDER BY pm.id",
-                           -1, &pa, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(q->db,
+                           &pa) != SQLITE_OK ||
+        jd_sq__prep(q,
                            "SELECT object_type, value_norm, description, value_valid"
                            " FROM object_mention WHERE agency = ?1 AND record_id = ?2"
                            " ORDER BY id",
-                           -1, &ob, NULL) != SQLITE_OK) {
+                           &ob) != SQLITE_OK) {
         rc = jd_sq__err(q, err, "chronology");
         goto out;
     }
@@ -2029,9 +2068,9 @@ static int sq_chronology(jd_store *s, const char *person_id, const char *agency,
             rc = jd_error_set(err, JD_ENOTFOUND, "no such person in the store");
     }
 out:
-    sqlite3_finalize(ev);
-    sqlite3_finalize(pa);
-    sqlite3_finalize(ob);
+    jd_sq__unprep(q, ev);
+    jd_sq__unprep(q, pa);
+    jd_sq__unprep(q, ob);
     chrono_refs_free(&refs);
     free(b.parties);
     free(b.objects);
@@ -3252,7 +3291,7 @@ static int an_finish(sq *q, sqlite3_stmt *st, int rc, int r, jd_error *err)
 {
     if (rc == JD_OK && r != SQLITE_DONE)
         rc = jd_sq__err(q, err, "analysis");
-    sqlite3_finalize(st);
+    jd_sq__unprep(q, st);
     return rc;
 }
 
@@ -3521,11 +3560,11 @@ static int sq_alerts_about(jd_store *s, const char *person_id, jd_alert_doc_cb c
 {
     sq *q = s->impl;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(q->db,
+    if (jd_sq__prep(q,
                            "SELECT id, doc FROM alert WHERE subject = ?1 UNION ALL"
                            " SELECT id, doc FROM alert WHERE subject = '' UNION ALL"
                            " SELECT id, doc FROM alert WHERE subject IS NULL ORDER BY 1",
-                           -1, &st, NULL) != SQLITE_OK)
+                           &st) != SQLITE_OK)
         return jd_sq__err(q, err, "alerts");
     jd_sq__bind_text(st, 1, person_id);
     int rc = JD_OK, r;
@@ -3613,13 +3652,13 @@ static int sq_doc_get(jd_store *s, const char *name, char **out, jd_doc_state *s
     sqlite3_stmt *st = NULL;
     *out = NULL;
     *state = JD_DOC_NONE;
-    if (sqlite3_prepare_v2(q->db,
+    if (jd_sq__prep(q,
                            "SELECT d.doc, d.run_id = (SELECT max(id) FROM analysis_run) AND"
                            " (SELECT as_of FROM analysis_run WHERE id = d.run_id) IS NULL,"
                            " d.ingest_gen = (SELECT coalesce(max(id), 0) FROM ingest_run) AND"
                            " d.identity_gen = (SELECT coalesce(max(id), 0) FROM resolve_run)"
                            " FROM analysis_doc d WHERE d.name = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
+                           &st) != SQLITE_OK)
         return jd_sq__err(q, err, "analysis documents");
     jd_sq__bind_text(st, 1, name);
     int r = sqlite3_step(st), rc = JD_OK;
@@ -3634,7 +3673,7 @@ static int sq_doc_get(jd_store *s, const char *name, char **out, jd_doc_state *s
     } else if (r != SQLITE_DONE) {
         rc = jd_sq__err(q, err, "analysis documents");
     }
-    sqlite3_finalize(st);
+    jd_sq__unprep(q, st);
     return rc;
 }
 

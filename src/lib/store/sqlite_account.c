@@ -10,7 +10,7 @@
 
 static int prep(sq *q, sqlite3_stmt **st, const char *sql, jd_error *err)
 {
-    if (sqlite3_prepare_v2(q->db, sql, -1, st, NULL) != SQLITE_OK)
+    if (jd_sq__prep(q, sql, st) != SQLITE_OK) /* sql: a literal (jd_sq__prep) */
         return jd_sq__err(q, err, "accounts");
     return JD_OK;
 }
@@ -19,7 +19,7 @@ static int prep(sq *q, sqlite3_stmt **st, const char *sql, jd_error *err)
 static int done(sq *q, sqlite3_stmt *st, jd_error *err)
 {
     int r = sqlite3_step(st);
-    sqlite3_finalize(st);
+    jd_sq__unprep(q, st);
     return r == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "accounts");
 }
 
@@ -51,7 +51,7 @@ static int rows(sq *q, sqlite3_stmt *st, jd_account_row_cb cb, void *payload, bo
     }
     if (rc == JD_OK && r != SQLITE_DONE && r != SQLITE_ROW)
         rc = jd_sq__err(q, err, "accounts");
-    sqlite3_finalize(st);
+    jd_sq__unprep(q, st);
     if (rc == JD_OK && need_one && !any)
         return jd_error_set(err, JD_ENOTFOUND, "no such account");
     return rc;
@@ -74,7 +74,7 @@ static int acc_add(jd_store *s, const jd_account_row *a, jd_error *err)
     jd_sq__bind_text(st, 5, a->pwhash);
     sqlite3_bind_int64(st, 6, a->created_at);
     int r = sqlite3_step(st);
-    sqlite3_finalize(st);
+    jd_sq__unprep(q, st);
     if (r == SQLITE_CONSTRAINT_UNIQUE || r == SQLITE_CONSTRAINT)
         return jd_error_set(err, JD_ECONFLICT, "an account of that name exists");
     return r == SQLITE_DONE ? JD_OK : jd_sq__err(q, err, "account add");
@@ -227,14 +227,14 @@ static int sess_get(jd_store *s, const char *token_hash, int64_t now, int64_t id
     jd_sq__bind_text(st, 1, token_hash);
     int r = sqlite3_step(st);
     if (r != SQLITE_ROW) {
-        sqlite3_finalize(st);
+        jd_sq__unprep(q, st);
         return r == SQLITE_DONE ? jd_error_set(err, JD_ENOTFOUND, "no such session")
                                 : jd_sq__err(q, err, "session");
     }
     *account_id = sqlite3_column_int64(st, 0);
     snprintf(csrf, JD_SESSION_TOKEN_SIZE, "%s", jd_sq__col_text(st, 1));
     int64_t last = sqlite3_column_int64(st, 2), exp = sqlite3_column_int64(st, 3);
-    sqlite3_finalize(st);
+    jd_sq__unprep(q, st);
     if ((rc = jd_store__session_live(s, token_hash, now, last, exp, idle, err)) <= 0)
         return rc;
     if ((rc = prep(q, &st, "UPDATE session SET last_seen = ?2 WHERE token_hash = ?1", err)) < 0)
@@ -249,7 +249,7 @@ static int sess_get(jd_store *s, const char *token_hash, int64_t now, int64_t id
      * (issue 17). Busy, the touch is left to the session's next request. */
     jd_sq__busy_wait(q, false);
     int r2 = sqlite3_step(st);
-    sqlite3_finalize(st);
+    jd_sq__unprep(q, st);
     jd_sq__busy_wait(q, true);
     if (r2 == SQLITE_DONE || (r2 & 0xff) == SQLITE_BUSY)
         return JD_OK;
@@ -269,7 +269,7 @@ static int head_read(sq *q, int64_t *seq, char hash[65], char mac[65], jd_error 
         if (mac)
             snprintf(mac, 65, "%s", jd_sq__col_text(st, 2));
     }
-    sqlite3_finalize(st);
+    jd_sq__unprep(q, st);
     if (r != SQLITE_ROW)
         return r == SQLITE_DONE ? jd_error_set(err, JD_ESTORE, "the audit head is missing")
                                 : jd_sq__err(q, err, "audit head");
@@ -383,7 +383,7 @@ static int audit_list(jd_store *s, int64_t after, int64_t limit,
     }
     if (rc == JD_OK && r != SQLITE_DONE)
         rc = jd_sq__err(q, err, "audit list");
-    sqlite3_finalize(st);
+    jd_sq__unprep(q, st);
     return rc;
 }
 
@@ -420,7 +420,7 @@ static int ack_list(jd_store *s,
             break;
     if (rc == JD_OK && r != SQLITE_DONE)
         rc = jd_sq__err(q, err, "acknowledgements");
-    sqlite3_finalize(st);
+    jd_sq__unprep(q, st);
     return rc;
 }
 
