@@ -1336,6 +1336,32 @@ static void test_offence_roles_s7(void **state)
                       "my bum at the sleepover'.", 12, 'F');
     assert_false(counted(r, "C1"));
 }
+/* Similar words by stem: Snowball gives "terminated", "terminal" and "terminally" the
+ * stem of "termination" (a pregnancy ended: S07, C2 under 16 with an adult); the
+ * rules' senses read each as a word of its own, so a contract ended, a seizure
+ * that stopped by itself or an illness no longer discloses one (each beside the
+ * sense it is not). */
+static void test_similar_words(void **state)
+{
+    fx *f = *state;
+    const char *near[] = {
+        "Her boyfriend (30) is a lorry driver; his contract was terminated in May.",
+        "Tonic-clonic seizure, self-terminated before the ambulance arrived.",
+        "Her nan is terminally ill and she is caring for her.",
+        "Mum works nights at the bus terminal.",
+    };
+    for (size_t i = 0; i < sizeof near / sizeof *near; i++) {
+        const jd_screen_result *r = run_gender(f, near[i], 14, 'F');
+        assert_false(counted(r, "S07"));
+        assert_false(counted(r, "C2"));
+    }
+    const jd_screen_result *r =
+        run_gender(f, "Her boyfriend (30) got her pregnant and she had a termination in May.", 14,
+                   'F');
+    assert_true(counted(r, "S07"));
+    assert_true(counted(r, "C2"));
+}
+
 
 /* The ninth session's scope cases (scr-ctx), each cause with a positive and
  * a near miss: the note, the child's age and event type, the code, whether it
@@ -1703,6 +1729,7 @@ int main(void)
         cmocka_unit_test(test_lang_frame),
         cmocka_unit_test(test_offence_roles_s7),
         cmocka_unit_test(test_scope_cases),
+        cmocka_unit_test(test_similar_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -481,6 +481,10 @@ static void test_screen_model__offence_open_raised(void **state)
     assert_int_equal(veto[JD_SCREEN_OFFENCE].tp, 0);
     assert_int_equal(open[JD_SCREEN_OFFENCE].tp, NSYN / 2);
     assert_int_equal(open[JD_SCREEN_OFFENCE].fp, 0);
+    /* the open raises (no offence matched in these notes) get thresholds of their own */
+    assert_non_null(jd_strmap_get(&mo->k[JD_SCREEN_OFFENCE].thr_of, "any/open", 8));
+    assert_non_null(jd_strmap_get(&mo->k[JD_SCREEN_OFFENCE].thr_of, "C20/open", 8));
+    assert_null(jd_strmap_get(&mc->k[JD_SCREEN_OFFENCE].thr_of, "any/open", 8));
     jd_screen_model_free(mc);
     jd_screen_model_free(mv);
     jd_screen_set_model(f->S, mo);
@@ -688,6 +692,41 @@ static void test_screen_model__load_errors(void **state)
     assert_int_equal(jd_screen_model_labels(m), 0);
     jd_screen_model_free(m);
     unlink(path);
+}
+
+/* A family raise in a note where no rule of its kind matched (an open raise)
+ * has thresholds of its own ("C2/open", then "any/open"); one beside a match
+ * keeps "/family"; a file trained before the split (no "/open") reads an open
+ * raise as a family one. */
+static void test_screen_model__open_thresholds(void **state)
+{
+    (void)state;
+    jd_error err;
+    jd_screen_model *m = NULL;
+    const char *path = temp_file(
+        HEAD "\"kinds\": {\"offences\": {\"threshold\": 0.5, \"weights\": {}, \"family\": true, "
+             "\"open\": true, \"thresholds\": {\"C2/family\": 0.1, \"C2/open\": 0.45, "
+             "\"C17/family\": 0.2, \"C9/open\": \"rules\", \"any/family\": 0.3, "
+             "\"any/open\": 0.6}}}}");
+    assert_int_equal(jd_screen_model_load(&m, path, &err), JD_OK);
+    unlink(path);
+    double eps = 1e-6;
+    assert_float_equal(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, "C2", false), 0.1, eps);
+    assert_float_equal(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, "C2", true), 0.45, eps);
+    assert_float_equal(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, "C17", false), 0.2, eps);
+    assert_float_equal(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, "C17", true), 0.6, eps);
+    assert_float_equal(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, "C10", false), 0.3, eps);
+    assert_true(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, "C9", true) < 0);
+    assert_true(jd_sm__family_threshold(m, JD_SCREEN_INDICATOR, "V01", false) < 0); /* kind off */
+    jd_screen_model_free(m);
+    path = temp_file(HEAD "\"kinds\": {\"offences\": {\"threshold\": 0.5, \"weights\": {}, "
+                          "\"family\": true, \"open\": true, \"thresholds\": {\"C2/family\": 0.1, "
+                          "\"any/family\": 0.3}}}}");
+    assert_int_equal(jd_screen_model_load(&m, path, &err), JD_OK);
+    unlink(path);
+    assert_float_equal(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, "C2", true), 0.1, eps);
+    assert_float_equal(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, "C17", true), 0.3, eps);
+    jd_screen_model_free(m);
 }
 
 static bool same_result(const jd_screen_result *a, const jd_screen_result *b)
@@ -1154,6 +1193,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__wording_raised, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__deterministic, setup, teardown),
         cmocka_unit_test(test_screen_model__load_errors),
+        cmocka_unit_test(test_screen_model__open_thresholds),
         cmocka_unit_test_setup_teardown(test_screen_model__no_model_is_rules_alone, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__bad_arguments, setup, teardown),

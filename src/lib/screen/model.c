@@ -873,20 +873,24 @@ int jd_screen__features(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_note *i
     return jd_screen__features_for(fv, st, in, res, &res->m[ci >= 0 ? ci : xi], ci, xi);
 }
 
+bool jd_screen__beside_match(const jd_screen_result *res, jd_screen_kind kind)
+{
+    if (kind == JD_SCREEN_INDICATOR || kind == JD_SCREEN_LANGUAGE)
+        return true;
+    for (size_t i = 0; i < res->n; i++)
+        if (res->m[i].kind == kind && !(res->m[i].attrs & JD_SCREEN_WEAK))
+            return true;
+    return false;
+}
+
 bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind, const char *code,
                                  bool open)
 {
     /* a text classifier per indicator and per wording slug; offences when open */
-    bool family = open || kind == JD_SCREEN_INDICATOR || kind == JD_SCREEN_LANGUAGE;
-    for (size_t i = 0; i < res->n; i++) {
-        if (res->m[i].kind != kind)
-            continue;
-        if (!strcmp(res->m[i].code, code))
+    for (size_t i = 0; i < res->n; i++)
+        if (res->m[i].kind == kind && !strcmp(res->m[i].code, code))
             return false;
-        if (!(res->m[i].attrs & JD_SCREEN_WEAK))
-            family = true;
-    }
-    return family;
+    return open || jd_screen__beside_match(res, kind);
 }
 
 float jd_sm__named_weight(const jd_sm_kind *k, uint32_t key)
@@ -953,14 +957,22 @@ double jd_sm__threshold(const jd_screen_model *m, jd_screen_kind kind, const cha
     return v ? k->thr[*v] : k->def_thr;
 }
 
-double jd_sm__family_threshold(const jd_screen_model *m, jd_screen_kind kind, const char *code)
+double jd_sm__family_threshold(const jd_screen_model *m, jd_screen_kind kind, const char *code,
+                               bool open)
 {
     const jd_sm_kind *k = &m->k[kind];
     if (!k->on || !k->family)
         return -1;
     char key[64];
+    uint32_t *v = NULL;
+    if (open) {
+        int n = snprintf(key, sizeof key, "%s/open", code);
+        if (!(v = jd_strmap_get(&k->thr_of, key, (size_t)n)))
+            v = jd_strmap_get(&k->thr_of, "any/open", 8);
+    }
     int n = snprintf(key, sizeof key, "%s/family", code);
-    uint32_t *v = jd_strmap_get(&k->thr_of, key, (size_t)n);
+    if (!v)
+        v = jd_strmap_get(&k->thr_of, key, (size_t)n);
     if (!v)
         v = jd_strmap_get(&k->thr_of, "any/family", 10);
     return v ? k->thr[*v] : -1;
@@ -1439,8 +1451,10 @@ static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn 
         if (!protos)
             return JD_ENOMEM;
         bool prepared = false; /* family_prep for this res */
+        /* before any raise: an open raise is one in a note where no rule of its kind matched */
+        bool lone = !jd_screen__beside_match(res, (jd_screen_kind)kind);
         for (size_t j = 0; j < np; j++) {
-            double t = jd_sm__family_threshold(M, (jd_screen_kind)kind, protos[j].code);
+            double t = jd_sm__family_threshold(M, (jd_screen_kind)kind, protos[j].code, lone);
             if (t < 0 || !jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code, open))
                 continue;
             double p;

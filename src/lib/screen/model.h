@@ -112,6 +112,10 @@ int jd_screen__features_for(jd_sm_fv *fv, jd_sm_stemmer *st, const jd_screen_not
  * that indicator: its stems and stem pairs, the other labels, the event). */
 bool jd_screen__family_candidate(const jd_screen_result *res, jd_screen_kind kind,
                                  const char *code, bool open);
+/* Does a match of kind (not weak evidence) stand in res? A family candidate
+ * of an open kind in a note with none is an open raise, with thresholds of
+ * its own ("/open"); indicators and wording always count as beside one. */
+bool jd_screen__beside_match(const jd_screen_result *res, jd_screen_kind kind);
 /* What the model of a kind may do (jd_sm_kind.only). */
 enum { JD_SM_BOTH = 0, JD_SM_VETO = 1, JD_SM_RAISE = 2 };
 /* Does the model, deciding a candidate (counted by the rules or not) at
@@ -154,8 +158,11 @@ bool jd_sm__fairness_word(const char *w, size_t n);
 double jd_sm__predict(const jd_screen_model *m, jd_screen_kind kind, const jd_sm_fv *fv, int dir,
                       size_t *top, size_t ntop, size_t *nout);
 double jd_sm__threshold(const jd_screen_model *m, jd_screen_kind kind, const char *code);
-/* A family candidate's threshold: code + "/family", else the kind's ("any/family"), else -1. */
-double jd_sm__family_threshold(const jd_screen_model *m, jd_screen_kind kind, const char *code);
+/* A family candidate's threshold: code + "/family", else the kind's ("any/family"), else -1.
+ * open (no match of its kind in the note, jd_screen__beside_match): code + "/open", else
+ * "any/open", else as a family one (a file trained before the split has no "/open"). */
+double jd_sm__family_threshold(const jd_screen_model *m, jd_screen_kind kind, const char *code,
+                               bool open);
 
 /* The labels of a kind for the family candidates (jd_screen__labels); passed
  * in by screen.c, so the model never calls the engine that calls it. */

@@ -437,7 +437,10 @@ static int oof_probs(const jd_screen_data *D, const bool *use, int kind,
 static int choose_thresholds(jd_screen_model *m, const jd_screen_data *D, const bool *use, int kind,
                              const jd_screen_train_opts *o, const double *p)
 {
-    tally *t = NULL, pooled[2] = {{"*", 0, {0}, {0}, {0}}, {"any/family", 0, {0}, {0}, {0}}};
+    /* pooled: matched candidates, family ones beside a match of the kind, open ones */
+    tally *t = NULL, pooled[3] = {{"*", 0, {0}, {0}, {0}},
+                                  {"any/family", 0, {0}, {0}, {0}},
+                                  {"any/open", 0, {0}, {0}, {0}}};
     size_t nt = 0, cap = 0;
     unsigned b = 1u << kind;
     int only = o->only_veto & b ? JD_SM_VETO : o->only_raise & b ? JD_SM_RAISE : JD_SM_BOTH;
@@ -446,30 +449,36 @@ static int choose_thresholds(jd_screen_model *m, const jd_screen_data *D, const 
         const cand *c = &D->c[i];
         if (!learns(c, kind, o) || !in_use(D, use, c) || c->shadow)
             continue;
+        int pool = !c->family ? 0 : c->closed ? 1 : 2;
         char key[64];
-        snprintf(key, sizeof key, "%s%s", c->code, c->family ? "/family" : "");
+        snprintf(key, sizeof key, "%s%s", c->code, pool == 2 ? "/open" : pool ? "/family" : "");
         tally *x = tally_of(&t, &nt, &cap, key);
         if (!x)
             rc = JD_ENOMEM;
         else {
             double w = D->notes[c->note].weight;
             tally_add(x, only, c->counted, c->y, p[i], w);
-            tally_add(&pooled[c->family], only, c->counted, c->y, p[i], w);
+            tally_add(&pooled[pool], only, c->counted, c->y, p[i], w);
         }
     }
-    const double all[3] = {pooled[0].tp[0] + pooled[1].tp[0], pooled[0].fp[0] + pooled[1].fp[0],
-                           pooled[0].fn[0] + pooled[1].fn[0]};
-    float def[2] = {best_choice(&pooled[0], all), best_choice(&pooled[1], all)};
+    double all[3] = {0};
+    for (int q = 0; q < 3; q++)
+        all[0] += pooled[q].tp[0], all[1] += pooled[q].fp[0], all[2] += pooled[q].fn[0];
+    float def[3] = {best_choice(&pooled[0], all), best_choice(&pooled[1], all),
+                    best_choice(&pooled[2], all)};
     m->k[kind].def_thr = def[0];
     m->k[kind].family = (o->family & b) && only != JD_SM_VETO;
     m->k[kind].open = (o->open & b) != 0;
     m->k[kind].only = (uint8_t)only;
     if (!rc && m->k[kind].family)
         rc = jd_sm__set_threshold(m, kind, "any/family", def[1]);
+    if (!rc && m->k[kind].family && pooled[2].n)
+        rc = jd_sm__set_threshold(m, kind, "any/open", def[2]);
     for (size_t i = 0; i < nt && !rc; i++) {
-        bool fam = strchr(t[i].code, '/') != NULL;
+        const char *slash = strchr(t[i].code, '/');
+        int pool = !slash ? 0 : !strcmp(slash, "/open") ? 2 : 1;
         rc = jd_sm__set_threshold(m, kind, t[i].code,
-                                  t[i].n >= o->min_label ? best_choice(&t[i], all) : def[fam]);
+                                  t[i].n >= o->min_label ? best_choice(&t[i], all) : def[pool]);
     }
     for (size_t i = 0; i < nt; i++)
         free((char *)t[i].code);
@@ -599,7 +608,8 @@ static bool predicted(const jd_screen_data *D, const jd_screen_model *m, const d
         if (c->kind != kind || c->shadow || strcmp(c->code, code) ||
             (c->family && !c->closed && !k->open && kind != JD_SCREEN_INDICATOR))
             continue;
-        double t = c->family ? jd_sm__family_threshold(m, (jd_screen_kind)kind, code)
+        double t = c->family ? jd_sm__family_threshold(m, (jd_screen_kind)kind, code,
+                                                       !c->closed)
                              : jd_sm__threshold(m, (jd_screen_kind)kind, code);
         if (t < 0)
             return rules;
