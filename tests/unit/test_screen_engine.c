@@ -1617,6 +1617,13 @@ static const scope_case scope_cases[] = {
      0, JD_SCREEN_OTHER_PERSON},
     {"Amber (14) has been contacting older men on Snapchat.", 14, "school", "contacting_adults", 1,
      0},
+    /* a warm or loving relationship is a parent's with the child; near miss: with a man */
+    {"Mum (24) was exploited by a group of men as a teenager. The health visitor reports a warm "
+     "relationship.",
+     -1, "court", "boyfriend", 0, 0},
+    {"Mum (24) was exploited by a group of men as a teenager. The health visitor reports a new "
+     "relationship.",
+     -1, "court", "boyfriend", 1, 0},
 };
 
 static void test_scope_cases(void **state)
