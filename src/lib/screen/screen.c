@@ -2863,12 +2863,14 @@ static bool passive_by(const jd_screen *S, const hit *h)
         return false;
     /* the agent is a person ("by adult men", "by a man"), not a thing
      * ("flattered by the attention from older men": her feeling) */
-    for (uint32_t j = i + 2; j < i + 5 && j < S->ntok && S->tok[j].sent == v->sent; j++)
-        if (S->tok[j].poss)
+    for (uint32_t j = i + 2; j < i + 5 && j < S->ntok && S->tok[j].sent == v->sent; j++) {
+        const tok *k = &S->tok[j];
+        if (k->poss)
             return false; /* "flattered by the men's attention" */
-        else if (in_set(S, S->actor_set, S->tok[j].sid) || in_set(S, S->other_set, S->tok[j].sid) ||
-            in_set(S, S->people_set, S->tok[j].sid))
+        if (in_set(S, S->actor_set, k->sid) || in_set(S, S->other_set, k->sid) ||
+            in_set(S, S->people_set, k->sid))
             return true;
+    }
     return false;
 }
 
