@@ -1624,6 +1624,13 @@ static const scope_case scope_cases[] = {
     {"Mum (24) was exploited by a group of men as a teenager. The health visitor reports a new "
      "relationship.",
      -1, "court", "boyfriend", 1, 0},
+    /* "sexually exploited by adults" names the abuse, no one who arranges or profits (C10);
+       near miss: a cut taken */
+    {"The old CP plan calls Shay (14) a 'rent boy'. That is wrong: Shay is a boy who was being "
+     "sexually exploited by adults.",
+     14, "case_note", "C10", 0, 0},
+    {"Shay (14) is being sexually exploited by adults; his cousin (25) takes a cut of the money.", 14,
+     "case_note", "C10", 1, 0},
 };
 
 static void test_scope_cases(void **state)
