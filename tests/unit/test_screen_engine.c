@@ -1617,6 +1617,46 @@ static const scope_case scope_cases[] = {
     {"Youth club. Lad can handle himself tbf.", 15, "youth", "streetwise", 1, 0},
     {"Youth club. A lad in his year can handle himself.", 15, "youth", "streetwise", 0,
      JD_SCREEN_OTHER_PERSON},
+    /* Thirteenth session (scr-lang3): an agreement whose sentence goes on to challenge adopts
+       nothing; near miss: an agreement with the words */
+    {"The referral described Amber (14) as \"promiscuous\". Having reviewed it I agree that "
+     "this wording was wrong.",
+     14, "complaint", "promiscuous", 0, JD_SCREEN_CHALLENGED},
+    {"The referral described Amber (14) as \"promiscuous\". Having reviewed it I agree that "
+     "this is accurate.",
+     14, "complaint", "promiscuous", 1, 0},
+    {"Mum describes him as 'out of control'. In my view that is not the right frame: men are "
+     "giving him cannabis.",
+     13, "gp", "out_of_control", 0, JD_SCREEN_CHALLENGED},
+    {"Mum describes him as 'out of control'. In my view that is right: he is in fights daily.", 13,
+     "gp", "out_of_control", 1, 0},
+    /* words that blame, named as words; near miss: a person who blames */
+    {"A handover note describes A (16) as \"promiscuous\". These words blame A for what adults "
+     "are doing.",
+     16, "care_home", "promiscuous", 0, JD_SCREEN_CHALLENGED},
+    {"She is promiscuous. Her mother blames A for what adults are doing.", 16, "care_home",
+     "promiscuous", 1, 0},
+    /* a passive whose agent follows: the adults act; near miss: she contacts them */
+    {"Amber (14) was being approached by adult men outside school.", 14, "school",
+     "contacting_adults", 0, JD_SCREEN_OTHER_PERSON},
+    {"Amber (14) has been contacted by older males on Snapchat.", 14, "school", "contacting_adults",
+     0, JD_SCREEN_OTHER_PERSON},
+    {"Amber (14) has been contacting older men on Snapchat.", 14, "school", "contacting_adults", 1,
+     0},
+    /* a warm or loving relationship is a parent's with the child; near miss: with a man */
+    {"Mum (24) was exploited by a group of men as a teenager. The health visitor reports a warm "
+     "relationship.",
+     -1, "court", "boyfriend", 0, 0},
+    {"Mum (24) was exploited by a group of men as a teenager. The health visitor reports a new "
+     "relationship.",
+     -1, "court", "boyfriend", 1, 0},
+    /* "sexually exploited by adults" names the abuse, no one who arranges or profits (C10);
+       near miss: a cut taken */
+    {"The old CP plan calls Shay (14) a 'rent boy'. That is wrong: Shay is a boy who was being "
+     "sexually exploited by adults.",
+     14, "case_note", "C10", 0, 0},
+    {"Shay (14) is being sexually exploited by adults; his cousin (25) takes a cut of the money.", 14,
+     "case_note", "C10", 1, 0},
 };
 
 static void test_scope_cases(void **state)

@@ -2173,6 +2173,24 @@ static bool neg_within(const jd_screen *S, const hit *c)
     return false;
 }
 
+/* Whether a challenge cue follows adoption cue c in its sentence ("I agree
+ * that this wording was wrong", "in my view that is not the right frame",
+ * "I agree with her - he is anything but streetwise"): the agreement is
+ * with the challenge, and adopts the words it challenges not. */
+static bool chal_after(const jd_screen *S, const hit *c)
+{
+    if (!(S->cue_kinds & (1ull << K_CHAL)))
+        return false;
+    uint32_t sent = S->tok[c->start].sent;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *n = &S->hits[i];
+        if (S->pat[n->pat].kind == K_CHAL && n->start >= c->end &&
+            S->tok[n->start].sent == sent)
+            return true;
+    }
+    return false;
+}
+
 static int frame_who(const jd_screen *S, size_t i);
 
 /* Whether concern cue c is the child's own: its clause opens with the child
@@ -2220,7 +2238,7 @@ static bool cue_void(const jd_screen *S, int kind, const hit *c, const hit *h)
         return true; /* "no further action", "not only", "without warning"; "that state" */
     if (kind == K_NEG && neg_terminated(S, c->end, h->start))
         return true; /* "she didn't know the man who touched her" */
-    return kind == K_ADOPT && neg_within(S, c); /* "I do not agree with that" */
+    return kind == K_ADOPT && (neg_within(S, c) || chal_after(S, c)); /* "I do not agree" */
 }
 
 static long cue_which(const jd_screen *S, int kind, const hit *h, int scope)
@@ -2827,6 +2845,33 @@ static bool passive_at(const jd_screen *S, const hit *h)
     return (v->wlen > 3 && ((v->w[v->wlen - 2] == 'e' && v->w[v->wlen - 1] == 'd') ||
                             (v->w[v->wlen - 2] == 'e' && v->w[v->wlen - 1] == 'n'))) ||
            (S->hit_set != UINT32_MAX && in_set(S, S->hit_set, v->sid));
+}
+
+/* Whether the match opens with a participle whose agent follows it inside
+ * the match ("approached by adult men", "was contacted by older males",
+ * "added by strangers online"): the others act, the child is acted on. */
+static bool passive_by(const jd_screen *S, const hit *h)
+{
+    uint32_t i = h->start;
+    if (sid_in(S->tok[i].sid, S->aux_sids, sizeof S->aux_sids / sizeof *S->aux_sids))
+        i++; /* "been contacted by older males" */
+    if (i + 1 >= h->end || S->tok[i + 1].sid != S->by_sid)
+        return false;
+    const tok *v = &S->tok[i];
+    if (v->wlen <= 3 || v->w[v->wlen - 2] != 'e' ||
+        (v->w[v->wlen - 1] != 'd' && v->w[v->wlen - 1] != 'n'))
+        return false;
+    /* the agent is a person ("by adult men", "by a man"), not a thing
+     * ("flattered by the attention from older men": her feeling) */
+    for (uint32_t j = i + 2; j < i + 5 && j < S->ntok && S->tok[j].sent == v->sent; j++) {
+        const tok *k = &S->tok[j];
+        if (k->poss)
+            return false; /* "flattered by the men's attention" */
+        if (in_set(S, S->actor_set, k->sid) || in_set(S, S->other_set, k->sid) ||
+            in_set(S, S->people_set, k->sid))
+            return true;
+    }
+    return false;
 }
 
 /* A relative clause about another person ("her friend, whose dad hits her",
@@ -3919,8 +3964,10 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     if (r->kind == JD_SCREEN_LANGUAGE && S->tok[h->start].sid == S->her_sid &&
         frame_who(S, h->start) >= JD_FR_OTHER)
         a |= JD_SCREEN_OTHER_PERSON;
-    /* "X had sex with her": the child is the object, the act the adult's */
-    if (r->kind == JD_SCREEN_LANGUAGE && r->role_explicit && child_object_after(S, h))
+    /* "X had sex with her": the child is the object, the act the adult's;
+     * "approached by adult men": a passive's agent acts on her */
+    if (r->kind == JD_SCREEN_LANGUAGE &&
+        ((r->role_explicit && child_object_after(S, h)) || passive_by(S, h)))
         a |= JD_SCREEN_OTHER_PERSON;
     if (r->kind != JD_SCREEN_LANGUAGE && relative_reports(S, h))
         a |= JD_SCREEN_OTHER_PERSON;
