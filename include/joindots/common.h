@@ -84,6 +84,15 @@ JD_API int jd_time_parse(int64_t *out, const char *s, int end_of_day);
  * "2005-10-06T16:07:00+01:00". buf must hold 32 bytes. */
 JD_API void jd_time_format(char buf[32], int64_t utc);
 
+/*
+ * Make room for `need` elements of `size` bytes in the realloc'd array *p
+ * (capacity *cap, in elements), doubling from 64. Returns 0, or -1 when out
+ * of memory or when the byte count would overflow (then *p and *cap are
+ * unchanged). Free *p with free(). Public so that the CLI and server grow
+ * their arrays with the library's one helper.
+ */
+JD_API JD_NODISCARD int jd_grow(void **p, size_t *cap, size_t need, size_t size);
+
 /* Call once from main() before any thread starts (initialises libsodium). */
 JD_API int jd_global_init(void);
 

@@ -181,22 +181,6 @@ void jd_concern_snap_free(concern_snap *v)
     free(v);
 }
 
-/* Room for `need` elements of `size` in *p (doubling); false: out of memory. */
-static bool grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return true;
-    size_t nc = *cap ? *cap * 2 : 64;
-    while (nc < need)
-        nc *= 2;
-    void *np = realloc(*p, nc * size);
-    if (!np)
-        return false;
-    *p = np;
-    *cap = nc;
-    return true;
-}
-
 static int oom(jd_error *err)
 {
     return jd_error_set(err, JD_ENOMEM, "out of memory");
@@ -264,7 +248,7 @@ static const snap_item *item_find(const concern_snap *old, const char *id)
 static int on_version(const char *id, int64_t version, void *payload)
 {
     concern_snap *v = payload;
-    if (!grow((void **)&v->items, &v->cap_items, v->n_items + 1, sizeof *v->items))
+    if (jd_grow((void **)&v->items, &v->cap_items, v->n_items + 1, sizeof *v->items) < 0)
         return JD_ENOMEM;
     v->items[v->n_items] = (snap_item){.id = strdup(id), .version = version};
     return v->items[v->n_items++].id ? 0 : JD_ENOMEM; /* freed with the snapshot */
@@ -311,7 +295,7 @@ static int snap_index(concern_snap *v)
         if (!strcmp(k->status, "closed"))
             continue;
         if (k->strategic &&
-            !grow((void **)&v->agenda, &v->cap_agenda, v->n_agenda + 1, sizeof *v->agenda))
+            jd_grow((void **)&v->agenda, &v->cap_agenda, v->n_agenda + 1, sizeof *v->agenda) < 0)
             return JD_ENOMEM;
         if (k->strategic)
             v->agenda[v->n_agenda++] = k->raised_at;

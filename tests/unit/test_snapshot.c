@@ -522,11 +522,9 @@ static void check_part_alerts(jd_store *s, int K, const char *whole)
     free(merged);
 }
 
-/* A synthetic county, unresolved then resolved: the whole county's alerts
- * against those of 2 and 3 partitions. */
-static void test_snapshot__parts_alerts(void **state)
+/* A synthetic county (seed 11, 300 children) ingested into f's store. */
+static void county_ingested(fx *f)
 {
-    fx *f = *state;
     char county[300];
     snprintf(county, sizeof county, "%s/county", f->dir);
     jd_synth_opts so = JD_SYNTH_OPTS_INIT;
@@ -538,6 +536,15 @@ static void test_snapshot__parts_alerts(void **state)
     jd_ingest_counts t;
     const char *b[] = {county};
     assert_int_equal(jd_ingest_bundles(f->s, b, 1, &io, &t, &err), JD_OK);
+}
+
+/* A synthetic county, unresolved then resolved: the whole county's alerts
+ * against those of 2 and 3 partitions. */
+static void test_snapshot__parts_alerts(void **state)
+{
+    fx *f = *state;
+    jd_error err = {0};
+    county_ingested(f);
     for (int round = 0; round < 2; round++) {
         if (round == 1) {
             jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
@@ -556,6 +563,50 @@ static void test_snapshot__parts_alerts(void **state)
             check_part_alerts(f->s, K, whole);
         free(whole);
     }
+}
+
+/* The alerts jd_analyse writes (not saved) on K partitions. */
+static char *analysed(jd_store *s, int K)
+{
+    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
+    ao.now = 1893456000; /* 2030-01-01 */
+    ao.threads = 1;
+    ao.partitions = K;
+    jd_error err = {0};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_int_equal(jd_analyse(s, &ao, out, NULL, &err), JD_OK);
+    fclose(out);
+    return buf;
+}
+
+/* The network feedback round's fallback on partitions (analyse.c
+ * part_rounds: on a store without subset loads, or when the linked
+ * children's two walks raise different per-event alerts, the round runs
+ * again on every partition). Forced by hiding the store's incremental ops:
+ * the alerts of 2 and 3 partitions are those of one, on a county whose
+ * alerts carry the feedback (M09). */
+static void test_snapshot__parts_feedback_fallback(void **state)
+{
+    fx *f = *state;
+    jd_error err = {0};
+    county_ingested(f);
+    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
+    assert_int_equal(jd_resolve(f->s, &ro, NULL, &err), JD_OK);
+    char *one = analysed(f->s, 1);
+    assert_non_null(strstr(one, "M09 Peers")); /* a network member's feedback */
+    jd_store_ops no_subset = *f->s->ops;
+    const jd_store_ops *own = f->s->ops;
+    no_subset.incr = NULL;
+    f->s->ops = &no_subset;
+    for (int K = 2; K <= 3; K++) {
+        char *k = analysed(f->s, K);
+        assert_string_equal(k, one);
+        free(k);
+    }
+    f->s->ops = own;
+    free(one);
 }
 
 /* A store that fails is reported, and dispose is safe after it. */
@@ -583,6 +634,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_snapshot__subset_identity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot__parts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot__parts_alerts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot__parts_feedback_fallback, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -269,6 +269,29 @@ static int cmp_row(const void *a, const void *b)
  * run a new generation with the full run's model still in force; a ref
  * naming an identity not updated, or a gone identity that still has refs,
  * is refused and nothing changes. */
+/* P-1 (police N1) stored by a full run (*full), then an incremental run
+ * that changes it (*changed) and, with quiet, one that changes nothing. */
+static void runs_made(fx *f, int64_t *full, int64_t *changed, int64_t *quiet)
+{
+    put_mention(f, "police", "E1", "N1");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S"}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, NULL, 0}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 1, info, 1, NULL, "{}", 0, 0, NULL),
+                     JD_OK);
+    assert_int_equal(jd_identity_generation(f->s, full, NULL), JD_OK);
+    jd_identity_change_save ch[] = {{"P-1", NULL, 4}};
+    jd_identity_update u = {.refs = refs, .nrefs = 1, .info = info, .ninfo = 1, .changes = ch,
+                            .nchanges = 1, .refs_total = 1, .identities_total = 1,
+                            .run_id = changed};
+    assert_int_equal(f->s->ops->identities_update(f->s, &u, NULL), JD_OK);
+    if (!quiet)
+        return;
+    u.nchanges = 0;
+    u.run_id = quiet;
+    assert_int_equal(f->s->ops->identities_update(f->s, &u, NULL), JD_OK);
+}
+
 /* What the incremental analysis reads of resolve runs (store/incr_ops.h):
  * the watermark names the latest run, a stored mark of six fields reads as
  * run 0 and a damaged one is refused; whether runs in a range changed
@@ -279,22 +302,8 @@ static void test_storeops__resolve_runs(void **state)
     fx *f = *state;
     const struct jd_incr_ops *I = f->s->ops->incr;
     assert_non_null(I);
-    put_mention(f, "police", "E1", "N1");
-    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
-    jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, NULL, 0}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 1, info, 1, NULL, "{}", 0, 0, NULL),
-                     JD_OK);
     int64_t full = 0, changed = 0, quiet = 0, got = -1;
-    assert_int_equal(jd_identity_generation(f->s, &full, NULL), JD_OK);
-    jd_identity_change_save ch[] = {{"P-1", NULL, 4}};
-    jd_identity_update u = {.refs = refs, .nrefs = 1, .info = info, .ninfo = 1, .changes = ch,
-                            .nchanges = 1, .refs_total = 1, .identities_total = 1,
-                            .run_id = &changed};
-    assert_int_equal(f->s->ops->identities_update(f->s, &u, NULL), JD_OK);
-    u.nchanges = 0;
-    u.run_id = &quiet;
-    assert_int_equal(f->s->ops->identities_update(f->s, &u, NULL), JD_OK);
+    runs_made(f, &full, &changed, &quiet);
     assert_int_equal(jd_identity_generation(f->s, &got, NULL), JD_OK);
     assert_true(full > 0 && changed > full && quiet > changed);
     assert_int_equal(got, quiet); /* the update reports the run it recorded */
@@ -544,6 +553,97 @@ static void sql_on_file(const char *path, const char *sql, char *out, size_t n)
     sqlite3_close(db);
 }
 
+/* One statement on the store at path, a SQLite file or a PostgreSQL URL
+ * (JD_TEST_DB set); its first value into out when out is not NULL. */
+static void sql_on_store(const char *path, const char *sql, char *out, size_t n)
+{
+#ifdef JD_HAVE_POSTGRES
+    if (scratch_is_pg()) {
+        PGconn *c = PQconnectdb(path);
+        assert_int_equal(PQstatus(c), CONNECTION_OK);
+        PGresult *r = PQexec(c, sql);
+        ExecStatusType t = PQresultStatus(r);
+        assert_true(t == PGRES_TUPLES_OK || t == PGRES_COMMAND_OK);
+        if (out)
+            snprintf(out, n, "%s", t == PGRES_TUPLES_OK && PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
+        PQclear(r);
+        PQfinish(c);
+        return;
+    }
+#endif
+    sql_on_file(path, sql, out, n);
+}
+
+/* The migration "identity changes by resolve run" from the schema version
+ * before it: a store at that version (no identity_change_run index, no row
+ * for the migration) opened again is migrated, keeps its changes, and the
+ * queries by run read the index (SQLite's plan) instead of scanning. */
+static void test_storeops__identity_change_run_index(void **state)
+{
+    fx *f = *state;
+    const struct jd_incr_ops *I = f->s->ops->incr;
+    int64_t full = 0, changed = 0;
+    runs_made(f, &full, &changed, NULL);
+    int v = 0, v2 = 0;
+    assert_int_equal(jd_store_schema_version(f->s, &v, NULL), JD_OK);
+    jd_store_close(f->s);
+    f->s = NULL;
+    const char *has = scratch_is_pg()
+                          ? "SELECT count(*) FROM pg_indexes WHERE indexname = 'identity_change_run'"
+                          : "SELECT count(*) FROM sqlite_master WHERE name = 'identity_change_run'";
+    char got[256], sql[96];
+    sql_on_store(f->path, has, got, sizeof got);
+    assert_string_equal(got, "1");
+    /* back to the version before */
+    sql_on_store(f->path, "DROP INDEX identity_change_run", NULL, 0);
+    snprintf(sql, sizeof sql, "DELETE FROM schema_migration WHERE version = %d", v);
+    sql_on_store(f->path, sql, NULL, 0);
+    if (!scratch_is_pg()) {
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v - 1);
+        sql_on_store(f->path, sql, NULL, 0);
+    }
+    sql_on_store(f->path, has, got, sizeof got);
+    assert_string_equal(got, "0");
+    jd_error e;
+    assert_int_equal(jd_store_open(&f->s, f->path, NULL, &e), JD_OK);
+    assert_int_equal(jd_store_schema_version(f->s, &v2, NULL), JD_OK);
+    assert_int_equal(v2, v);
+    sql_on_store(f->path, has, got, sizeof got);
+    assert_string_equal(got, "1");
+    snprintf(sql, sizeof sql, "SELECT description FROM schema_migration WHERE version = %d", v);
+    sql_on_store(f->path, sql, got, sizeof got);
+    assert_string_equal(got, "identity changes by resolve run");
+    I = f->s->ops->incr;
+    seen p = {0};
+    bool whole = true, between = false;
+    assert_int_equal(I->persons_changed(f->s, full, changed, &whole, on_pid, &p, NULL), JD_OK);
+    assert_false(whole);
+    assert_int_equal(p.n, 1);
+    assert_string_equal(p.rows[0], "P-1");
+    assert_int_equal(I->resolve_changed(f->s, full, changed, &between, NULL), JD_OK);
+    assert_true(between);
+    if (scratch_is_pg())
+        return; /* a table this small is scanned whatever its indexes */
+    const char *by_run[] = {
+        "EXPLAIN QUERY PLAN SELECT person_id FROM identity_change WHERE run_id > 1"
+        " AND run_id <= 2",
+        "EXPLAIN QUERY PLAN SELECT EXISTS (SELECT 1 FROM identity_change WHERE run_id > 1"
+        " AND run_id <= 2)"};
+    for (size_t i = 0; i < 2; i++) {
+        char plan[256] = "";
+        sqlite3 *db = NULL;
+        sqlite3_stmt *st = NULL;
+        assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db, by_run[i], -1, &st, NULL), SQLITE_OK);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            snprintf(plan + strlen(plan), sizeof plan - strlen(plan), "%s;",
+                     (const char *)sqlite3_column_text(st, 3));
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        assert_non_null(strstr(plan, "identity_change_run"));
+    }
+}
+
 /* SQLite keeps a ref's own keys on identity_ref as a BLOB (8 bytes a key);
  * a row of a store from before, in decimal text, is still read by an
  * update (the ref taken out of the keys it had). */
@@ -631,21 +731,12 @@ static void test_storeops__replace_writes_changes(void **state)
 /* The notes of the store, sorted and joined by spaces, into got. */
 static void notes_of(fx *f, char *got, size_t n)
 {
-#ifdef JD_HAVE_POSTGRES
-    if (scratch_is_pg()) {
-        PGconn *c = PQconnectdb(f->path);
-        assert_int_equal(PQstatus(c), CONNECTION_OK);
-        PGresult *r = PQexec(c, "SELECT coalesce(string_agg(note, ' ' ORDER BY note), '')"
-                                " FROM identity_note");
-        assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
-        snprintf(got, n, "%s", PQgetvalue(r, 0, 0));
-        PQclear(r);
-        PQfinish(c);
-        return;
-    }
-#endif
-    sql_on_file(f->path, "SELECT ifnull(group_concat(note, ' '), '') FROM (SELECT note FROM"
-                         " identity_note ORDER BY note)", got, n);
+    sql_on_store(f->path,
+                 scratch_is_pg() ? "SELECT coalesce(string_agg(note, ' ' ORDER BY note), '')"
+                                   " FROM identity_note"
+                                 : "SELECT ifnull(group_concat(note, ' '), '') FROM (SELECT note"
+                                   " FROM identity_note ORDER BY note)",
+                 got, n);
 }
 
 /* A note maker for the tests: identity i's note is "made-i" (none for i
@@ -1305,6 +1396,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identity_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_runs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__identity_change_run_index, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_storeops__ref_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__keys_replace_early, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__keys_blob_and_text, setup, teardown),

@@ -26,6 +26,7 @@
 
 #include <joindots/screen_model.h>
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1159,11 +1160,52 @@ static int64_t level_of(const part_run *R, const aperson *p)
     return !v ? 0 : p->resolved ? R->lv_id[*v] : R->lv_un[*v];
 }
 
+static bool per_event(int kind)
+{
+    return kind == JD_ALERT_LANGUAGE || kind == JD_ALERT_UNRECORDED_CRIME;
+}
+
+/* Does R->seen name each per-event alert of the run at its slot in
+ * G->alerts, and nothing else (merge_one's map)? For assert(). */
+static bool seen_true(const part_run *R)
+{
+    const an *G = R->G;
+    size_t n = 0;
+    for (size_t i = 0; i < G->nalerts; i++) {
+        const struct out_alert *a = &G->alerts[i];
+        if (!per_event(a->kind))
+            continue;
+        const uint32_t *v = jd_strmap_get(&R->seen, a->id, strlen(a->id));
+        if (!v || *v != i)
+            return false;
+        n++;
+    }
+    return n == R->seen.n;
+}
+
+/* R->seen again from G->alerts: swap_alerts moved the run's alerts (the
+ * walked children's taken out, the rest packed) and appended the second
+ * walk's, so the slots the map named were stale. */
+static int seen_rebuild(part_run *R)
+{
+    an *G = R->G;
+    jd_strmap_free(&R->seen);
+    jd_strmap_init(&R->seen);
+    for (size_t i = 0; i < G->nalerts; i++) {
+        const struct out_alert *a = &G->alerts[i];
+        if (per_event(a->kind) &&
+            !jd_strmap_put(&R->seen, a->id, strlen(a->id), (uint32_t)i, NULL))
+            return oom(G);
+    }
+    return JD_OK;
+}
+
 /* A's alerts into the run's as text (merge_one's rule), and its counts. */
 static int keep_alerts(part_run *R, an *A, jd_analyse_stats *st)
 {
     an *G = R->G;
     int rc = JD_OK;
+    assert(seen_true(R));
     for (size_t i = 0; i < A->nalerts && rc == JD_OK; i++) {
         struct out_alert *a = &A->alerts[i];
         a->text = alert_text(a);
@@ -1291,11 +1333,6 @@ static int part_networks(part_run *R, jd_snapshot *S, bool record, bool load)
 
 /* ---- the network feedback round for the linked children only ---- */
 
-static bool per_event(int kind)
-{
-    return kind == JD_ALERT_LANGUAGE || kind == JD_ALERT_UNRECORDED_CRIME;
-}
-
 static int cmp_who_id(const void *a, const void *b)
 {
     const struct out_alert *x = a, *y = b;
@@ -1405,7 +1442,7 @@ static int swap_alerts(part_run *R, an *A)
     }
     jd_strmap_free(&held);
     jd_strmap_free(&who);
-    return rc;
+    return rc == JD_OK ? seen_rebuild(R) : rc;
 }
 
 /* A's alerts handed over (*out, *n), and its walk forgotten (counts,

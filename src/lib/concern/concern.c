@@ -433,6 +433,70 @@ static int placed_close(jd_store *s, const char *id, const char *person_id, int6
     return rc;
 }
 
+/* One human entry h of the call's concern `from` carried onto the child's
+ * concern `to` (state: its fold now): a comment always; an acknowledgement
+ * when the child's concern is open at the rung it was given at (one given
+ * lower does not answer a higher rung). The entry keeps its actor, role,
+ * text and time (acted_at), and names the concern it came from. */
+static int carry_one(jd_store *s, const jd_ladder *L, const char *from, const char *to,
+                     json_t *state, json_t *h, int64_t now, jd_error *err)
+{
+    const char *act = jd_concern__jstr(h, "action");
+    bool ack = act && !strcmp(act, "acknowledged");
+    if (!act || (!ack && strcmp(act, "commented") != 0))
+        return JD_OK;
+    if (ack && (strcmp(jd_concern__jstr(state, "status"), "open") != 0 ||
+                !jd_concern__jstr(h, "rung") ||
+                strcmp(jd_concern__jstr(h, "rung"), jd_concern__jstr(state, "rung")) != 0))
+        return JD_OK;
+    json_t *e = json_deep_copy(h);
+    int rc = e && json_object_set_new(e, "carried_from", json_string(from)) == 0 &&
+                     json_object_set(e, "acted_at", json_object_get(h, "at")) == 0
+                 ? JD_OK
+                 : jd_oom(err);
+    jd_concern_action a = JD_CONCERN_ACTION_INIT;
+    if (rc == JD_OK)
+        rc = act_entry(s, L, to, now, ack ? JD_CONCERN_ACK : JD_CONCERN_COMMENT, &a, NULL, e, err);
+    json_decref(e);
+    if (rc == JD_OK && ack) /* the fold moves on: a second ack is not carried */
+        json_object_set_new(state, "status", json_string("acknowledged"));
+    return rc;
+}
+
+/* The call's concern `from`, just placed, hands its acknowledgements and
+ * comments to the child's concern `to` it continues as: a practitioner who
+ * acknowledged the call is not asked again, and what was written stays
+ * with the child (the call's concern keeps them too, closed). */
+static int placed_carry(jd_store *s, const char *from, const char *to, int64_t now,
+                        jd_error *err)
+{
+    jd_ladder *L = NULL;
+    jd_concern_loaded f, t;
+    memset(&f, 0, sizeof f);
+    memset(&t, 0, sizeof t);
+    json_t *state = NULL, *autos = NULL;
+    now = now_or(now);
+    int rc = jd_ladder__load(&L, NULL, err);
+    if (rc == JD_OK && (rc = jd_concern__load(&f, s, from, now, err)) == JD_OK &&
+        (rc = jd_concern__load(&t, s, to, now, err)) == JD_OK &&
+        jd_concern__simulate(L, t.base, t.human, now, &state, &autos) < 0)
+        rc = jd_oom(err);
+    size_t i;
+    json_t *h;
+    json_array_foreach(f.human, i, h)
+    {
+        if (rc < 0)
+            break;
+        rc = carry_one(s, L, from, to, state, h, now, err);
+    }
+    json_decref(state);
+    json_decref(autos);
+    jd_concern__loaded_dispose(&f);
+    jd_concern__loaded_dispose(&t);
+    jd_ladder__free(L);
+    return rc;
+}
+
 /* ---- the urgent lane's concerns, placed ---- */
 
 typedef struct placed_ctx {
@@ -490,9 +554,12 @@ static int place_one(jd_store *s, const char *key, int64_t now, int64_t *placed,
     int carried = -1; /* -1: the identity has no concern (yet) */
     rc = s->ops->concern->get(s, to, on_carried, &carried, err);
     if (rc == JD_OK && carried == 1) {
+        /* closed first: a concern closed is never placed (nor carried) again */
         rc = placed_close(s, id, c.person_id, now, err);
         if (rc == JD_OK && placed)
             (*placed)++;
+        if (rc == JD_OK)
+            rc = placed_carry(s, id, to, now, err);
     }
     free(id);
     free(to);

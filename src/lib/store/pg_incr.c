@@ -124,24 +124,30 @@ static int mark_resolve_run(jd_store *s, int64_t *out, jd_error *err)
     return rc < 0 ? rc : jd_store__mark_run(m, out, err);
 }
 
-static int resolve_changed(jd_store *s, int64_t after, int64_t upto, bool *out, jd_error *err)
+/* *out = the boolean the one-row query sql gives for $1 = a, $2 = b (as
+ * sqlite_incr.c's bool_of); sql casts it ::integer. */
+static int bool_of(pgs *p, const char *sql, int64_t a, int64_t b, bool *out, jd_error *err)
 {
     jd_pg_params pp = {.n = 0};
-    pgp_int(&pp, after);
-    pgp_int(&pp, upto);
+    pgp_int(&pp, a);
+    pgp_int(&pp, b);
     PGresult *r;
-    /* as sqlite_incr.c: identity_change rows come in run order */
-    int rc = jd_pg__run(s->impl,
-                        "SELECT (EXISTS (SELECT 1 FROM resolve_run WHERE id > $1 AND id <= $2"
-                        " AND mode <> 'incremental') OR coalesce((SELECT run_id FROM"
-                        " identity_change WHERE run_id <= $2 ORDER BY id DESC LIMIT 1), 0) > $1)"
-                        "::integer",
-                        &pp, &r, err);
+    int rc = jd_pg__run(p, sql, &pp, &r, err);
     if (rc < 0)
         return rc;
     *out = jd_pg__i64(r, 0, 0) != 0;
     PQclear(r);
     return JD_OK;
+}
+
+static int resolve_changed(jd_store *s, int64_t after, int64_t upto, bool *out, jd_error *err)
+{
+    /* as sqlite_incr.c: a range on identity_change_run */
+    return bool_of(s->impl,
+                   "SELECT (EXISTS (SELECT 1 FROM resolve_run WHERE id > $1 AND id <= $2"
+                   " AND mode <> 'incremental') OR EXISTS (SELECT 1 FROM identity_change"
+                   " WHERE run_id > $1 AND run_id <= $2))::integer",
+                   after, upto, out, err);
 }
 
 /* ---- what changed ---- */
@@ -638,21 +644,16 @@ static int persons_changed(jd_store *s, int64_t after, int64_t upto, bool *whole
                            int (*cb)(const char *person_id, void *payload), void *payload,
                            jd_error *err)
 {
+    *whole = false;
+    int rc = bool_of(s->impl,
+                     "SELECT (EXISTS (SELECT 1 FROM resolve_run WHERE id > $1 AND id <= $2"
+                     " AND mode <> 'incremental'))::integer",
+                     after, upto, whole, err);
+    if (rc < 0 || *whole)
+        return rc;
     jd_pg_params pp = {.n = 0};
     pgp_int(&pp, after);
     pgp_int(&pp, upto);
-    PGresult *r;
-    *whole = false;
-    int rc = jd_pg__run(s->impl,
-                        "SELECT (EXISTS (SELECT 1 FROM resolve_run WHERE id > $1 AND id <= $2"
-                        " AND mode <> 'incremental'))::integer",
-                        &pp, &r, err);
-    if (rc < 0)
-        return rc;
-    *whole = jd_pg__i64(r, 0, 0) != 0;
-    PQclear(r);
-    if (*whole)
-        return JD_OK;
     pid_ctx c = {cb, payload};
     return jd_pg__stream(s->impl,
                          "SELECT person_id FROM identity_change WHERE run_id > $1 AND run_id <= $2"

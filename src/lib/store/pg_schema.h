@@ -239,6 +239,9 @@ static const jd_migration jd_pg_migrations[] = {
     {"incremental resolve: blocking keys of resolved refs",
      "CREATE TABLE ref_key(key bigint PRIMARY KEY, refs ctext NOT NULL);"
      "ALTER TABLE identity_ref ADD COLUMN keys ctext;"},
+    /* As the SQLite migration. */
+    {"identity changes by resolve run",
+     "CREATE INDEX identity_change_run ON identity_change(run_id);"},
 };
 
 #undef PG_ID

@@ -210,6 +210,12 @@ static const jd_migration jd_sqlite_migrations[] = {
     {"incremental resolve: blocking keys of resolved refs",
      "CREATE TABLE ref_key(key INTEGER PRIMARY KEY, refs TEXT NOT NULL);"
      "ALTER TABLE identity_ref ADD COLUMN keys TEXT;"},
+    /* The person index's patch and the incremental analysis ask which
+     * identities the resolve runs in (after, upto] changed
+     * (persons_changed, resolve_changed): by run, a range on this index
+     * instead of a scan of every change ever recorded. */
+    {"identity changes by resolve run",
+     "CREATE INDEX identity_change_run ON identity_change(run_id);"},
 };
 
 #endif

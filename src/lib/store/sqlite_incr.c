@@ -174,12 +174,13 @@ static int bool_of(sq *q, const char *sql, int64_t a, int64_t b, bool *out, cons
 
 static int resolve_changed(jd_store *s, int64_t after, int64_t upto, bool *out, jd_error *err)
 {
-    /* identity_change rows come in run order: the latest change at or before
-     * upto is found from the end of the table */
+    /* a range on identity_change_run (was: the latest change at or before
+     * upto found from the end of the table, which the index would turn
+     * into a sort of every change) */
     return bool_of(s->impl,
                    "SELECT EXISTS (SELECT 1 FROM resolve_run WHERE id > ?1 AND id <= ?2 AND"
-                   " mode <> 'incremental') OR coalesce((SELECT run_id FROM identity_change"
-                   " WHERE run_id <= ?2 ORDER BY id DESC LIMIT 1), 0) > ?1",
+                   " mode <> 'incremental') OR EXISTS (SELECT 1 FROM identity_change"
+                   " WHERE run_id > ?1 AND run_id <= ?2)",
                    after, upto, out, "resolve runs", err);
 }
 

@@ -25,11 +25,7 @@ double jd_secs(void);
 /* The CPU time of the calling thread in seconds (0 where unknown). */
 double jd_thread_cpu_secs(void);
 
-/* ---- growable arrays ---- */
-/* Make room for `need` elements of `size` bytes in *p (capacity *cap, in
- * elements), doubling from 64; 0 on success, -1 when out of memory or when
- * the byte count would overflow (then *p and *cap are unchanged). */
-JD_NODISCARD int jd_grow(void **p, size_t *cap, size_t need, size_t size);
+/* jd_grow (growable arrays) is public: <joindots/common.h>. */
 
 /* ---- growable byte buffer with a hard cap (curl's dynbuf) ---- */
 typedef struct jd_buf {
