@@ -1112,6 +1112,179 @@ static void test_screen_model__family_prob_same_bits(void **state)
     jd_screen_model_free(m);
 }
 
+/* The trainer fits what prediction may decide (jd_sm__may_count): a negated
+ * match is the rules' at prediction, so the trainer does not fit it either.
+ * The gold here has M05 in every note beside "no sign of self-harm": a
+ * trainer that fitted the negated match would learn to count it (its
+ * scoring tp NSYN, a weight on "M05|ruled_out"); gated, the model learns
+ * nothing of M05, its scoring agrees with the rules and with prediction. */
+static void test_screen_model__gate_in_training(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    char text[NSYN][96], id[NSYN][8];
+    const char *yes[1] = {"M05"};
+    jd_screen_gold g[NSYN];
+    for (int i = 0; i < NSYN; i++) {
+        snprintf(text[i], sizeof text[i], "There is no sign of self-harm; met the %s team %s.",
+                 i % 2 ? "alpha" : "zulu", i % 3 ? "today" : "again");
+        snprintf(id[i], sizeof id[i], "%c%04d", i < NSYN / 2 ? 'A' : 'B', i + 1);
+        g[i] = (jd_screen_gold){0};
+        g[i].note = note(text[i], 15);
+        g[i].note.id = id[i];
+        g[i].labels = yes;
+        g[i].nlabels = 1;
+        g[i].set = i < NSYN / 2 ? 0 : 1;
+    }
+    jd_screen_data *D;
+    assert_int_equal(jd_screen_data_new(&D, f->S, g, NSYN, &err), JD_OK);
+    jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
+    o.kinds = o.family = 1u << JD_SCREEN_INDICATOR;
+    o.min_label = 4;
+    jd_screen_model *m;
+    assert_int_equal(jd_screen_model_train(&m, D, NULL, &o, &err), JD_OK);
+    jd_screen_counts rules[3] = {{0}}, model[3] = {{0}};
+    assert_int_equal(jd_screen_data_score(D, NULL, NULL, rules, &err), JD_OK);
+    assert_int_equal(jd_screen_data_score(D, m, NULL, model, &err), JD_OK);
+    assert_int_equal(rules[JD_SCREEN_INDICATOR].tp, 0);
+    assert_int_equal(rules[JD_SCREEN_INDICATOR].fn, NSYN);
+    assert_int_equal(model[JD_SCREEN_INDICATOR].tp, 0);
+    assert_int_equal(model[JD_SCREEN_INDICATOR].fp, 0);
+    assert_int_equal(model[JD_SCREEN_INDICATOR].fn, NSYN);
+    const char *nm[] = {"M05|ruled_out", "M05|bias", "M05|xattr:negated"};
+    for (size_t i = 0; i < sizeof nm / sizeof nm[0]; i++)
+        assert_true(jd_sm__named_weight(&m->k[JD_SCREEN_INDICATOR],
+                                        jd_sm__key(nm[i], strlen(nm[i]))) == 0.0f);
+    /* prediction: the negated match stays the rules' */
+    jd_screen_set_model(f->S, m);
+    assert_int_equal(jd_screen_run(f->S, &g[0].note, &f->res, &err), JD_OK);
+    bool seen = false;
+    for (size_t i = 0; i < f->res.n; i++)
+        if (!strcmp(f->res.m[i].code, "M05")) {
+            assert_false(f->res.m[i].counts);
+            assert_false(f->res.m[i].modelled);
+            assert_true(f->res.m[i].attrs & JD_SCREEN_NEGATED);
+            seen = true;
+        }
+    assert_true(seen);
+    jd_screen_data_free(D);
+}
+
+/* Every decision of the model reads the rules' result, as the trainer's
+ * candidates did: a modelled match's probability is jd_sm__predict over its
+ * features on the rules-alone result, a raised label's jd_sm__family_prob on
+ * it, whatever the model decided before it in the note (a veto turning
+ * "has:" into "hasx:", a raised label a "has:" of its own). */
+static void test_screen_model__decisions_read_rules(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    const char *texts[] = {
+        "She, 14, stays out late with older males who give her cash and lifts; she was found "
+        "drunk in a car.",
+        "Her boyfriend, 24, buys her vodka and a phone. He had sex with her at his flat.",
+        "Went missing overnight; seen in a taxi with an older man. Says she self-harms.",
+        "Missing again, returned with a new phone and cannabis; will not say where she was. "
+        "Older boys pick her up from school and she is excluded.",
+        "She was assaulted at a party, drinks heavily and says an older man gives her money "
+        "and gifts for sex; missing from care twice this week.",
+        "He is carrying cash for older boys and has new trainers; he goes to other towns by "
+        "train and is scared of a man called Tiny who says he owes him.",
+        "Mum reports he was picked up by a car at 2am and came back with cannabis and two "
+        "phones; he has been excluded and goes to London.",
+    };
+    jd_screen_model *m = shipped_model("ind");
+    jd_screen_set_model(f->S, NULL);
+    (void)jd_screen_set_weak(f->S, true); /* the weak matches, as with a model */
+    jd_sm_fv fv = {0};
+    jd_screen_match protos[JD_SM_FAMILY_MAX];
+    jd_screen_result r0 = {0}, r1 = {0};
+    size_t checked = 0, decided = 0;
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        jd_screen_note n = note(texts[t], 14);
+        assert_int_equal(jd_screen_run(f->S, &n, &r0, &err), JD_OK);
+        assert_int_equal(jd_grow((void **)&r1.m, &r1.cap, r0.n + 1, sizeof *r1.m), JD_OK);
+        memcpy(r1.m, r0.m, r0.n * sizeof *r0.m);
+        r1.n = r0.n;
+        assert_int_equal(jd_sm__apply(m, f->S, jd_screen__labels, &n, &r1, &err), JD_OK);
+        size_t np = jd_screen__labels(f->S, JD_SCREEN_INDICATOR, n.child_age, protos,
+                                      JD_SM_FAMILY_MAX);
+        for (size_t i = 0; i < r1.n; i++) {
+            const jd_screen_match *x = &r1.m[i];
+            if (!x->modelled)
+                continue;
+            double p = -1;
+            if (i >= r0.n) { /* raised */
+                for (size_t j = 0; j < np; j++)
+                    if (!strcmp(protos[j].code, x->code))
+                        assert_int_equal(jd_sm__family_prob(m, &n, &r0, &protos[j], &fv, &p),
+                                         JD_OK);
+            } else {
+                int ci, xi;
+                assert_true(jd_screen__candidate(&r0, x->kind, x->code, &ci, &xi));
+                assert_int_equal(jd_screen__features(&fv, m->st, &n, &r0, ci, xi), JD_OK);
+                p = jd_sm__predict(m, x->kind, &fv, 0, NULL, 0, NULL);
+            }
+            assert_true(x->prob == (float)p);
+            decided += i >= r0.n || x->counts != r0.m[i].counts;
+            checked++;
+        }
+    }
+    assert_true(checked >= 5);
+    assert_true(decided >= 2); /* some decisions came before others in a note */
+    jd_screen_result_free(&r0);
+    jd_screen_result_free(&r1);
+    jd_sm__fv_free(&fv);
+    jd_screen_model_free(m);
+}
+
+/* The family memo keeps a term's weight by label, keyed by kind and code:
+ * the same code asked as an indicator and then as an offence (a rules file
+ * may give two kinds one code) reads each kind's own weights (the
+ * indicators model has no offence weights: p 0.5), the bits of
+ * jd_sm__predict, in either order. */
+static void test_screen_model__memo_by_kind(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_screen_model *m = shipped_model("ind");
+    jd_screen_set_model(f->S, NULL);
+    jd_screen_note n = note("Went missing overnight; seen in a taxi with an older man.", 14);
+    assert_int_equal(jd_screen_run(f->S, &n, &f->res, &err), JD_OK);
+    jd_screen_match protos[JD_SM_FAMILY_MAX];
+    size_t np =
+        jd_screen__labels(f->S, JD_SCREEN_INDICATOR, n.child_age, protos, JD_SM_FAMILY_MAX);
+    jd_screen_match ind = {0};
+    for (size_t j = 0; j < np; j++)
+        if (!strcmp(protos[j].code, "M09"))
+            ind = protos[j];
+    assert_non_null(ind.code);
+    jd_screen_match off = ind;
+    off.kind = JD_SCREEN_OFFENCE;
+    jd_sm_fv fv = {0};
+    double want[2], got[2][2];
+    const jd_screen_match *as[2] = {&ind, &off};
+    jd_sm_stemmer *st;
+    assert_int_equal(jd_sm__stemmer_new(&st), JD_OK);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(jd_screen__features_for(&fv, st, &n, &f->res, as[k], -1, -1), JD_OK);
+        want[k] = jd_sm__predict(m, as[k]->kind, &fv, 0, NULL, 0, NULL);
+    }
+    assert_true(want[1] == 0.5 && want[0] != 0.5);
+    for (int round = 0; round < 2; round++) /* indicator first, then offence first */
+        for (int k = 0; k < 2; k++) {
+            int w = round ? 1 - k : k;
+            assert_int_equal(jd_sm__family_prob(m, &n, &f->res, as[w], &fv, &got[round][w]),
+                             JD_OK);
+        }
+    for (int round = 0; round < 2; round++)
+        for (int k = 0; k < 2; k++)
+            assert_true(got[round][k] == want[k]);
+    jd_sm__stemmer_free(st);
+    jd_sm__fv_free(&fv);
+    jd_screen_model_free(m);
+}
+
 /* jd_screen_open_model and jd_screener_open_model: NULL, the built-in model
  * (the indicators model: the same decisions and probabilities as its file);
  * "none", the rules alone (nothing modelled); a missing file, an error and
@@ -1201,6 +1374,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__fairness_same_decision, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__explain_utf8_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__family_prob_same_bits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__gate_in_training, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__decisions_read_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__memo_by_kind, setup, teardown),
         cmocka_unit_test(test_screen_model__open_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1053,8 +1053,9 @@ bool jd_sm__counts(int only, bool counted, double p, double t)
  * attributed, not challenged ("Mum says she is streetwise": the wording
  * model's case); never over negated, hypothetical, historical, challenged,
  * innocent, property, sense or age, nor over a ruling-out with no attribute
- * ("the note concludes there is no concern", "C11 counts in the note"). */
-static bool model_may_count(const jd_screen_match *m)
+ * ("the note concludes there is no concern", "C11 counts in the note").
+ * The trainer asks the same (model_train.c: such a candidate is not fitted). */
+bool jd_sm__may_count(const jd_screen_match *m)
 {
     unsigned firm = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                     JD_SCREEN_CHALLENGED | JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY |
@@ -1286,18 +1287,24 @@ static int note_terms(jd_sm_stemmer *st, const char *text, size_t len, bool pair
     return JD_OK;
 }
 
-/* The memo's column of a label's code: >= 0, -1 none left (or a long
- * code), -2 out of memory. */
-static int slot_for(jd_sm_stemmer *st, const char *code)
+/* The memo's column of a label (its kind and code: a weight is the kind's,
+ * so a code two kinds shared would otherwise read the other kind's): >= 0,
+ * -1 none left (or a long code), -2 out of memory. */
+static int slot_for(jd_sm_stemmer *st, jd_screen_kind kind, const char *code)
 {
     size_t n = strlen(code);
-    uint32_t *v = jd_strmap_get(&st->slot_of, code, n);
+    char key[sizeof st->scode[0] + 1];
+    if (n >= sizeof st->scode[0])
+        return -1;
+    key[0] = (char)('0' + kind);
+    memcpy(key + 1, code, n + 1);
+    uint32_t *v = jd_strmap_get(&st->slot_of, key, n + 1);
     if (v)
         return (int)*v;
-    if (st->nslots >= TERM_SLOTS || n >= sizeof st->scode[0])
+    if (st->nslots >= TERM_SLOTS)
         return -1;
     bool added;
-    if (!jd_strmap_put(&st->slot_of, code, n, (uint32_t)st->nslots, &added))
+    if (!jd_strmap_put(&st->slot_of, key, n + 1, (uint32_t)st->nslots, &added))
         return -2;
     memcpy(st->scode[st->nslots], code, n + 1);
     static const char *const pre[3] = {"n:", "nb:", "fs:"};
@@ -1378,7 +1385,7 @@ int jd_sm__family_prob(jd_screen_model *M, const jd_screen_note *in, const jd_sc
         return JD_ENOMEM;
     jd_sm_stemmer *st = M->st;
     /* a wording candidate's "lex:" features come after the note's words: the whole vector */
-    int slot = self->kind == JD_SCREEN_LANGUAGE ? -1 : slot_for(st, self->code);
+    int slot = self->kind == JD_SCREEN_LANGUAGE ? -1 : slot_for(st, self->kind, self->code);
     if (slot == -2)
         return JD_ENOMEM;
     if (slot < 0) {
@@ -1439,8 +1446,37 @@ void jd_sm__new_screen(jd_screen_model *m)
         m->st->lab_of[i] = NULL;
 }
 
+/* A decision of the model, applied once every candidate of the note is
+ * read: each candidate reads the rules' result, as the trainer's did
+ * (jd_screen_data_new), never another candidate's decision, so the order of
+ * the matches and labels changes no probability ("has:" of a label vetoed
+ * or raised before it). ci = xi = -1: a raised label, explained. */
+typedef struct pending {
+    int ci, xi;
+    double p, t;
+    jd_screen_match raised;
+} pending;
+
+typedef struct pendings {
+    pending *v;
+    size_t n, cap;
+} pendings;
+
+static pending *pend(pendings *P, int ci, int xi, double p, double t)
+{
+    if (jd_grow((void **)&P->v, &P->cap, P->n + 1, sizeof *P->v))
+        return NULL;
+    pending *d = &P->v[P->n++];
+    d->ci = ci;
+    d->xi = xi;
+    d->p = p;
+    d->t = t;
+    return d;
+}
+
 static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
-                        const jd_screen_note *in, jd_screen_result *res, jd_sm_fv *fv)
+                        const jd_screen_note *in, const jd_screen_result *res, jd_sm_fv *fv,
+                        pendings *P)
 {
     for (int kind = 0; kind < 3; kind++) {
         if (!M->k[kind].on || !M->k[kind].family || M->k[kind].only == JD_SM_VETO)
@@ -1458,7 +1494,9 @@ static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn 
             if (t < 0 || !jd_screen__family_candidate(res, (jd_screen_kind)kind, protos[j].code, open))
                 continue;
             double p;
-            int slot = kind == JD_SCREEN_LANGUAGE ? -1 : slot_for(M->st, protos[j].code);
+            int slot = kind == JD_SCREEN_LANGUAGE
+                           ? -1
+                           : slot_for(M->st, (jd_screen_kind)kind, protos[j].code);
             if (slot >= 0 && !prepared && family_prep(M->st, fv, in, res, kind))
                 return JD_ENOMEM;
             prepared |= slot >= 0;
@@ -1468,12 +1506,13 @@ static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn 
                 return JD_ENOMEM;
             if (p < t)
                 continue;
-            prepared = false; /* a raised label is a match of res now */
-            /* raised: every feature, for the explanation */
-            if (jd_screen__features_for(fv, M->st, in, res, &protos[j], -1, -1) ||
-                raise_family(M, res, &protos[j], in, p, t))
+            prepared = false; /* the features below use the stemmer's lists */
+            /* raised: every feature, for the explanation; into res at the end */
+            pending *d = pend(P, -1, -1, p, t);
+            if (!d || jd_screen__features_for(fv, M->st, in, res, &protos[j], -1, -1))
                 return JD_ENOMEM;
-            explain(&res->m[res->n - 1], M, fv, p, t);
+            d->raised = protos[j];
+            explain(&d->raised, M, fv, p, t);
         }
     }
     return JD_OK;
@@ -1487,6 +1526,7 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
     if (!M->st && jd_sm__stemmer_new(&M->st))
         return jd_oom(err);
     jd_sm_fv fv = {0};
+    pendings P = {0};
     size_t n = res->n;
     for (size_t i = 0; i < n; i++) {
         jd_screen_match *m = &res->m[i];
@@ -1497,18 +1537,26 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
         double t = jd_sm__threshold(M, m->kind, m->code);
         int only = M->k[m->kind].only; /* a veto-only model leaves ruled-out matches be */
         if (t < 0 || (only == JD_SM_VETO && ci < 0) || (only == JD_SM_RAISE && ci >= 0) ||
-            (ci < 0 && !model_may_count(&res->m[xi])))
+            (ci < 0 && !jd_sm__may_count(&res->m[xi])))
             continue;
-        if (jd_screen__features(&fv, M->st, in, res, ci, xi)) {
+        if (jd_screen__features(&fv, M->st, in, res, ci, xi) || !pend(&P, ci, xi, 0, t)) {
             jd_sm__fv_free(&fv);
+            free(P.v);
             return jd_oom(err);
         }
-        double p = jd_sm__predict(M, m->kind, &fv, 0, NULL, 0, NULL);
+        double p = P.v[P.n - 1].p = jd_sm__predict(M, m->kind, &fv, 0, NULL, 0, NULL);
         explain(m, M, &fv, p, t);
-        decide(res, ci, xi, p, t);
     }
-    int rc = S && labels ? apply_family(M, S, labels, in, res, &fv) : JD_OK;
+    int rc = S && labels ? apply_family(M, S, labels, in, res, &fv, &P) : JD_OK;
+    for (size_t i = 0; i < P.n && !rc; i++) {
+        const pending *d = &P.v[i];
+        if (d->ci >= 0 || d->xi >= 0)
+            decide(res, d->ci, d->xi, d->p, d->t);
+        else
+            rc = raise_family(M, res, &d->raised, in, d->p, d->t);
+    }
     jd_sm__fv_free(&fv);
+    free(P.v);
     return rc ? jd_oom(err) : JD_OK;
 }
 

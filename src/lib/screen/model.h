@@ -84,7 +84,7 @@ void jd_sm__stemmer_free(jd_sm_stemmer *st);
 
 /* A match another rule or the note's conclusion ruled out, not an attribute
  * of its own ("the note concludes there is no concern", "C11 counts in the
- * note"): never the model's to count (model_may_count). Internal: no name in
+ * note"): never the model's to count (jd_sm__may_count). Internal: no name in
  * the attribute lists, no feature. */
 #define JD_SCREEN__OVERRULED (1u << 15)
 
@@ -121,6 +121,11 @@ enum { JD_SM_BOTH = 0, JD_SM_VETO = 1, JD_SM_RAISE = 2 };
 /* Does the model, deciding a candidate (counted by the rules or not) at
  * probability p against threshold t, count it (its kind's `only`)? */
 bool jd_sm__counts(int only, bool counted, double p, double t);
+/* May the model count this ruled-out match (weak, about another person or
+ * attributed unchallenged; never negated, hypothetical, historical,
+ * challenged, innocent, property, sense, age or overruled)? Prediction and
+ * training ask the same: a candidate it forbids is the rules' alone. */
+bool jd_sm__may_count(const jd_screen_match *m);
 /* Family candidates come in at most this many labels a kind. */
 #define JD_SM_FAMILY_MAX 40
 /* The kinds whose family candidates jd_screen_data_new keeps. An offence

@@ -195,8 +195,11 @@ static int add_note(jd_screen_data *D, const jd_screen *S, const jd_screen_gold 
             D->pred_kind[D->npred++] = (uint8_t)m->kind;
             d->np++;
         }
+        /* a ruled-out match the model may not count (jd_sm__may_count) is
+         * the rules' at prediction: not fitted, scored as the rules decide */
         if (jd_screen__candidate(res, m->kind, m->code, &ci, &xi) &&
-            (int)i == (ci >= 0 ? ci : xi) && add_cand(D, g, res, st, fv, m, ci, xi))
+            (int)i == (ci >= 0 ? ci : xi) && (ci >= 0 || jd_sm__may_count(&res->m[xi])) &&
+            add_cand(D, g, res, st, fv, m, ci, xi))
             return JD_ENOMEM;
     }
     if (add_family(D, S, g, res, st, fv))
