@@ -462,6 +462,21 @@ static bool carried_already(json_t *had, const char *from, json_t *h)
     return false;
 }
 
+int jd_concern__carried(json_t *had, const char *from, json_t *h, json_t **out)
+{
+    *out = NULL;
+    if (carried_already(had, from, h))
+        return JD_OK;
+    json_t *e = json_deep_copy(h), *at = json_object_get(h, "at");
+    if (!e || json_object_set_new(e, "carried_from", json_string(from)) < 0 ||
+        (at && json_object_set(e, "acted_at", at) < 0)) {
+        json_decref(e);
+        return JD_ENOMEM;
+    }
+    *out = e;
+    return JD_OK;
+}
+
 /* One human entry h of the call's concern `from` carried onto the child's
  * concern `to` (state: its fold now): a comment always; an acknowledgement
  * when the child's concern is open at the rung it was given at (one given
@@ -472,22 +487,19 @@ static int carry_one(jd_store *s, const jd_ladder *L, const char *from, const ch
 {
     const char *act = jd_concern__jstr(h, "action");
     bool ack = act && !strcmp(act, "acknowledged");
-    if (!act || (!ack && strcmp(act, "commented") != 0) || carried_already(had, from, h))
+    if (!act || (!ack && strcmp(act, "commented") != 0))
         return JD_OK;
     if (ack && (strcmp(jd_concern__jstr(state, "status"), "open") != 0 ||
                 !jd_concern__jstr(h, "rung") ||
                 strcmp(jd_concern__jstr(h, "rung"), jd_concern__jstr(state, "rung")) != 0))
         return JD_OK;
-    json_t *e = json_deep_copy(h), *at = json_object_get(h, "at");
-    int rc = e && json_object_set_new(e, "carried_from", json_string(from)) == 0 &&
-                     (!at || json_object_set(e, "acted_at", at) == 0)
-                 ? JD_OK
-                 : jd_oom(err);
+    json_t *e = NULL;
+    int rc = jd_concern__carried(had, from, h, &e) == JD_OK ? JD_OK : jd_oom(err);
     jd_concern_action a = JD_CONCERN_ACTION_INIT;
-    if (rc == JD_OK)
+    if (rc == JD_OK && e)
         rc = act_entry(s, L, to, now, ack ? JD_CONCERN_ACK : JD_CONCERN_COMMENT, &a, NULL, e, err);
     json_decref(e);
-    if (rc == JD_OK && ack) /* the fold moves on: a second ack is not carried */
+    if (rc == JD_OK && e && ack) /* the fold moves on: a second ack is not carried */
         json_object_set_new(state, "status", json_string("acknowledged"));
     return rc;
 }
