@@ -591,6 +591,17 @@ static void test_loader_errors(void **state)
          "\"patterns\": [\"meet\"], \"needs\": [\"sexual\"], \"sexual_from\": [6]}], "
          "\"language\": [], \"indicators\": []}",
          "sexual_from: each an offence code"},
+        /* a code or slug the model's keys would cut (fix-screen): refused, the rule named */
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": "
+         "\"C2_with_a_code_far_longer_than_any_key\", \"name\": \"x\", \"patterns\": [\"sex\"]}], "
+         "\"language\": [], \"indicators\": []}",
+         "offences[0] C2_with_a_code_far_longer_than_any_key: code over 32 bytes"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [{\"slug\": "
+         "\"sexual_activity_with_an_adult_man\", \"avoid\": \"x\", \"instead\": \"y\", "
+         "\"patterns\": [\"sex\"]}], \"indicators\": []}",
+         "language[0] sexual_activity_with_an_adult_man: slug over 32 bytes"},
     };
     char path[] = "/tmp/jd-screen-rules-XXXXXX";
     int fd = mkstemp(path);

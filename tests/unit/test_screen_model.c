@@ -718,6 +718,16 @@ static void test_screen_model__open_thresholds(void **state)
     assert_float_equal(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, "C10", false), 0.3, eps);
     assert_true(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, "C9", true) < 0);
     assert_true(jd_sm__family_threshold(m, JD_SCREEN_INDICATOR, "V01", false) < 0); /* kind off */
+    /* a code longer than a loaded rule's (JD_SM_CODE_MAX) has no threshold,
+     * not the "any/" one a key cut at 64 bytes would find (and no read past
+     * the key: fix-screen) */
+    static const char long_code[] = "C2_with_a_code_far_longer_than_any_key_the_rules_loader_takes";
+    assert_true(strlen(long_code) > 48);
+    assert_true(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, long_code, false) < 0);
+    assert_true(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, long_code, true) < 0);
+    static const char over[] = "C2_and_thirty_three_bytes_long___"; /* 33 */
+    assert_int_equal(strlen(over), JD_SM_CODE_MAX + 1);
+    assert_true(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, over, true) < 0);
     jd_screen_model_free(m);
     path = temp_file(HEAD "\"kinds\": {\"offences\": {\"threshold\": 0.5, \"weights\": {}, "
                           "\"family\": true, \"open\": true, \"thresholds\": {\"C2/family\": 0.1, "

@@ -56,7 +56,7 @@ struct jd_sm_stemmer {
     size_t entcap;
     uint32_t stamp;    /* the note listing its terms (term_ent.stamp) */
     jd_strmap slot_of; /* code -> slot */
-    char scode[TERM_SLOTS][24];
+    char scode[TERM_SLOTS][JD_SM_CODE_MAX + 1];
     uint64_t spre[TERM_SLOTS][3]; /* FNV state (bucket_of) after "code|n:", "nb:", "fs:" */
     uint8_t sprelen[TERM_SLOTS][3];
     size_t nslots;
@@ -964,7 +964,10 @@ double jd_sm__family_threshold(const jd_screen_model *m, jd_screen_kind kind, co
     if (!k->on || !k->family)
         return -1;
     char key[64];
+    _Static_assert(JD_SM_CODE_MAX + sizeof "/family" <= sizeof key, "a threshold key is cut");
     uint32_t *v = NULL;
+    if (strlen(code) > JD_SM_CODE_MAX)
+        return -1; /* longer than a loaded rule's: no key of its own */
     if (open) {
         int n = snprintf(key, sizeof key, "%s/open", code);
         if (!(v = jd_strmap_get(&k->thr_of, key, (size_t)n)))
@@ -1309,7 +1312,7 @@ static int slot_for(jd_sm_stemmer *st, jd_screen_kind kind, const char *code)
     memcpy(st->scode[st->nslots], code, n + 1);
     static const char *const pre[3] = {"n:", "nb:", "fs:"};
     for (int i = 0; i < 3; i++) {
-        char name[40];
+        char name[JD_SM_CODE_MAX + 8];
         int len = snprintf(name, sizeof name, "%s|%s", code, pre[i]);
         st->spre[st->nslots][i] = jd_hash64(name, (size_t)len, 0xb0c7);
         st->sprelen[st->nslots][i] = (uint8_t)len;

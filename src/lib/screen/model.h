@@ -26,6 +26,11 @@
 
 /* Word features are hashed into this many buckets (a power of two). */
 #define JD_SM_BUCKETS (1u << 16)
+/* The longest code or slug of a rule, in bytes: the rules loader refuses a
+ * longer one (load_rules), so the memo (slot_for), the per-label thresholds
+ * (jd_sm__family_threshold) and the trainer's tallies never cut a key and two
+ * long codes never share one. */
+#define JD_SM_CODE_MAX 32
 #define JD_SM_WORD UINT32_MAX
 
 /* One feature: named (key = hash of the name, bucket JD_SM_WORD) or a word

@@ -5920,6 +5920,12 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         snprintf(where, sizeof where, "%s[%zu]%s%s", section, i, code ? " " : "", code ? code : "");
         if (!json_is_object(o) || !code || !*code)
             return bad(L, where, kind == JD_SCREEN_LANGUAGE ? "needs a \"slug\"" : "needs a \"code\"");
+        if (strlen(code) > JD_SM_CODE_MAX) { /* the model's keys hold it whole (model.h) */
+            char what[48];
+            snprintf(what, sizeof what, "%s over %d bytes",
+                     kind == JD_SCREEN_LANGUAGE ? "slug" : "code", JD_SM_CODE_MAX);
+            return bad(L, where, what);
+        }
         const char *name = json_string_value(
             json_object_get(o, kind == JD_SCREEN_LANGUAGE ? "avoid" : "name"));
         if (!name)
