@@ -1668,6 +1668,12 @@ static const scope_case scope_cases[] = {
      14, "case_note", "C10", 0, 0},
     {"Shay (14) is being sexually exploited by adults; his cousin (25) takes a cut of the money.", 14,
      "case_note", "C10", 1, 0},
+    /* "by others", like "by adults", names no one arranging or profiting (fix-screen); near
+       miss: by a group */
+    {"Shay (14) was being sexually exploited by others, his worker says.", 14, "case_note", "C10",
+     0, 0},
+    {"Shay (14) was being sexually exploited by a group of men, his worker says.", 14, "case_note",
+     "C10", 1, 0},
 };
 
 static void test_scope_cases(void **state)
