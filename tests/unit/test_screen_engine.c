@@ -1654,6 +1654,20 @@ static const scope_case scope_cases[] = {
      0, JD_SCREEN_OTHER_PERSON},
     {"Amber (14) has been contacting older men on Snapchat.", 14, "school", "contacting_adults", 1,
      0},
+    /* the agent past an ethnicity, religion or nationality word and a number: the same decision
+       with and without the word (fix-screen); near miss above: she contacts them */
+    {"Amber (14) has been contacted by two older Asian men on Snapchat.", 14, "school",
+     "contacting_adults", 0, JD_SCREEN_OTHER_PERSON},
+    {"Amber (14) has been contacted by two older men on Snapchat.", 14, "school",
+     "contacting_adults", 0, JD_SCREEN_OTHER_PERSON},
+    {"Amber (14) has been contacted by several older Muslim men on Snapchat.", 14, "school",
+     "contacting_adults", 0, JD_SCREEN_OTHER_PERSON},
+    {"Amber (14) has been contacted by several older men on Snapchat.", 14, "school",
+     "contacting_adults", 0, JD_SCREEN_OTHER_PERSON},
+    {"Amber (14) has been contacted by 3 older Polish men on Snapchat.", 14, "school",
+     "contacting_adults", 0, JD_SCREEN_OTHER_PERSON},
+    {"Amber (14) has been contacted by 3 older men on Snapchat.", 14, "school",
+     "contacting_adults", 0, JD_SCREEN_OTHER_PERSON},
     /* a warm or loving relationship is a parent's with the child; near miss: with a man */
     {"Mum (24) was exploited by a group of men as a teenager. The health visitor reports a warm "
      "relationship.",

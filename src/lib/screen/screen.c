@@ -2862,9 +2862,16 @@ static bool passive_by(const jd_screen *S, const hit *h)
         (v->w[v->wlen - 1] != 'd' && v->w[v->wlen - 1] != 'n'))
         return false;
     /* the agent is a person ("by adult men", "by a man"), not a thing
-     * ("flattered by the attention from older men": her feeling) */
-    for (uint32_t j = i + 2; j < i + 5 && j < S->ntok && S->tok[j].sent == v->sent; j++) {
+     * ("flattered by the attention from older men": her feeling), within
+     * three words of "by" in its clause; a number and an ethnicity,
+     * religion or nationality word are not counted ("by two older Asian
+     * men" is "by two older men": such a word never decides) */
+    uint32_t seen = 0;
+    for (uint32_t j = i + 2; seen < 3 && j < S->ntok && S->tok[j].clause == v->clause; j++) {
         const tok *k = &S->tok[j];
+        if (k->num >= 0 || jd_sm__fairness_word(k->w, k->wlen))
+            continue;
+        seen++;
         if (k->poss)
             return false; /* "flattered by the men's attention" */
         if (in_set(S, S->actor_set, k->sid) || in_set(S, S->other_set, k->sid) ||
