@@ -1688,6 +1688,18 @@ static const scope_case scope_cases[] = {
      0, 0},
     {"Shay (14) was being sexually exploited by a group of men, his worker says.", 14, "case_note",
      "C10", 1, 0},
+    /* a negated challenge and "challenging behaviour" void no agreement and challenge no match
+       (fix-screen); near misses: a challenge */
+    {"School describe her as streetwise. I agree with this: she is not being exploited by "
+     "anyone.",
+     15, "school", "streetwise", 1, 0},
+    {"School describe her as streetwise. I agree with this: she is being exploited by older "
+     "boys.",
+     15, "school", "streetwise", 0, 0},
+    {"She is streetwise and shows challenging behaviour at home.", 15, "school", "streetwise", 1,
+     0},
+    {"She is streetwise. Staff challenged this description at the meeting.", 15, "school",
+     "streetwise", 0, JD_SCREEN_CHALLENGED},
 };
 
 static void test_scope_cases(void **state)

@@ -2177,6 +2177,8 @@ static bool neg_within(const jd_screen *S, const hit *c)
  * that this wording was wrong", "in my view that is not the right frame",
  * "I agree with her - he is anything but streetwise"): the agreement is
  * with the challenge, and adopts the words it challenges not. */
+static bool chal_void(const jd_screen *S, const hit *c);
+
 static bool chal_after(const jd_screen *S, const hit *c)
 {
     if (!(S->cue_kinds & (1ull << K_CHAL)))
@@ -2185,7 +2187,27 @@ static bool chal_after(const jd_screen *S, const hit *c)
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *n = &S->hits[i];
         if (S->pat[n->pat].kind == K_CHAL && n->start >= c->end &&
-            S->tok[n->start].sent == sent)
+            S->tok[n->start].sent == sent && !chal_void(S, n))
+            return true;
+    }
+    return false;
+}
+
+/* Whether challenge cue c challenges nothing: negated right before it ("I
+ * agree with this: she is not being exploited", "isn't being groomed"), or
+ * the sense "challenging behaviour". Neither voids an agreement (chal_after)
+ * nor challenges a match (challenged). */
+static bool chal_void(const jd_screen *S, const hit *c)
+{
+    const tok *k = &S->tok[c->start];
+    if (c->end < S->ntok && S->tok[c->end].sent == k->sent &&
+        is_word(k, "challenging", "challenge", NULL, NULL) &&
+        is_word(&S->tok[c->end], "behaviour", "behaviours", "behavior", "behaviors"))
+        return true;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *n = &S->hits[i];
+        if (S->pat[n->pat].kind == K_NEG && !n->pseudo && n->end <= c->start &&
+            c->start - n->end <= 1 && S->tok[n->start].clause == k->clause)
             return true;
     }
     return false;
@@ -2238,6 +2260,8 @@ static bool cue_void(const jd_screen *S, int kind, const hit *c, const hit *h)
         return true; /* "no further action", "not only", "without warning"; "that state" */
     if (kind == K_NEG && neg_terminated(S, c->end, h->start))
         return true; /* "she didn't know the man who touched her" */
+    if (kind == K_CHAL)
+        return chal_void(S, c); /* "she is not being exploited", "challenging behaviour" */
     return kind == K_ADOPT && (neg_within(S, c) || chal_after(S, c)); /* "I do not agree" */
 }
 
