@@ -977,6 +977,61 @@ static jd_screen_model *shipped_model(const char *kind)
     return m;
 }
 
+/* The C2 match of f->res, or NULL. */
+static const jd_screen_match *c2_of(const fx *f)
+{
+    for (size_t i = 0; i < f->res.n; i++)
+        if (!strcmp(f->res.m[i].code, "C2"))
+            return &f->res.m[i];
+    return NULL;
+}
+
+/* An open raise (the opt-in offences model, no offence rule matched) keeps
+ * the rules' reading of its sentence (fix-screen): a mother's worry that she
+ * may be seeing an older male, a denial, another person's relationship raise
+ * nothing that counts, and the explanation says what the rules read; near
+ * miss: her own relationship is raised. */
+static void test_screen_model__open_raise_scope(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_screen_set_model(f->S, shipped_model("off"));
+    static const struct {
+        const char *text;
+        const char *why;
+    } out[] = {
+        {"Mum worries she may be seeing an older male (37) one day.", "hypothetical"},
+        {"She denies seeing an older male (37) after school.", "negated"},
+        {"Her sister (19) is seeing an older male (37); they meet after school.",
+         "about another person"},
+    };
+    for (size_t i = 0; i < sizeof out / sizeof *out; i++) {
+        jd_screen_note in = {"T0001", out[i].text, "school", NULL, 14, 0, -1, 0, 0};
+        assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+        const jd_screen_match *r = c2_of(f);
+        if (r && r->counts)
+            fprintf(stderr, "C2 counted in \"%s\": %s\n", out[i].text, r->why);
+        assert_true(!r || !r->counts);
+        if (i == 0) /* main raised it: p .12 >= .10 */
+            assert_true(r && !strcmp(r->rule, "model") && r->modelled);
+        if (r && !strcmp(r->rule, "model")) {
+            assert_non_null(strstr(r->why, "not counted: the model's p"));
+            assert_non_null(strstr(r->why, out[i].why));
+        }
+    }
+    jd_screen_note in = {"T0001", "She is seeing an older male (37); they meet after school.",
+                         "school", NULL, 14, 0, -1, 0, 0};
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    const jd_screen_match *r = c2_of(f);
+    assert_non_null(r);
+    if (r) {
+        assert_true(r->counts && r->modelled);
+        assert_string_equal(r->rule, "model");
+        assert_non_null(strstr(r->why, "counted by the model"));
+    }
+    jd_screen_set_model(f->S, NULL); /* frees m */
+}
+
 static bool valid_utf8(const char *s)
 {
     return jd_csv__valid_utf8(s, strlen(s));
@@ -1382,6 +1437,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__bad_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__fairness_unicode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__fairness_same_decision, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__open_raise_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__explain_utf8_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__family_prob_same_bits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__gate_in_training, setup, teardown),

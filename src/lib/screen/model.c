@@ -1117,27 +1117,77 @@ static int best_sentence(jd_screen_model *M, const jd_screen_match *proto,
     return JD_OK;
 }
 
+/* The word of text[s, e) that weighs most toward proto's code on its own
+ * (its byte offset in *at; -1 none): where the rules' scope is read. */
+static int anchor_word(jd_screen_model *M, const jd_screen_match *proto, const char *text, int s,
+                       int e, int *at)
+{
+    double best = -HUGE_VAL;
+    jd_sm_fv fv = {0};
+    *at = -1;
+    for (size_t i = (size_t)(s < 0 ? 0 : s), end = (size_t)(e < 0 ? 0 : e); i < end;) {
+        bool word;
+        size_t j = i + char_at(text, i, end, &word);
+        if (!word) {
+            i = j;
+            continue;
+        }
+        for (bool w = true; w && j < end;) {
+            size_t cl = char_at(text, j, end, &w);
+            j += w ? cl : 0;
+        }
+        fv.n = fv.nlen = 0;
+        if (word_feats(&fv, M->st, proto->code, text, i, j, 0)) {
+            jd_sm__fv_free(&fv);
+            return JD_ENOMEM;
+        }
+        double z = 0;
+        for (size_t f = 0; f < fv.n; f++)
+            z += (double)weight_of(&M->k[proto->kind], &fv.f[f]);
+        if (fv.n && z > best)
+            best = z, *at = (int)i;
+        i = j;
+    }
+    jd_sm__fv_free(&fv);
+    return JD_OK;
+}
+
 /* A label no rule of its own matched, raised by the model: shown with the
  * note's sentence that weighs most toward it (best_sentence) and the rule
- * "model", never another label's words or rule; with the model's why. */
-static int raise_family(jd_screen_model *M, jd_screen_result *res, const jd_screen_match *proto,
-                        const jd_screen_note *in, double p, double t)
+ * "model", never another label's words or rule; with the model's why. The
+ * rules' reading of that sentence's weightiest word (anchor_word,
+ * jd_screen__attrs_at) is kept: what the rules would rule out (negated,
+ * hypothetical, historical, about another person...) is not counted. */
+static int raise_family(jd_screen_model *M, const jd_screen *S, jd_screen_result *res,
+                        const jd_screen_match *proto, const jd_screen_note *in, double p, double t)
 {
     if (jd_grow((void **)&res->m, &res->cap, res->n + 1, sizeof *res->m))
         return JD_ENOMEM;
     jd_screen_match m = *proto;
     m.rule = "model";
-    if (best_sentence(M, proto, in, &m.start, &m.end))
+    int at = -1;
+    if (best_sentence(M, proto, in, &m.start, &m.end) ||
+        (S && anchor_word(M, proto, in->text ? in->text : "", m.start, m.end, &at)))
         return JD_ENOMEM;
-    m.counts = true;
+    unsigned out = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
+                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_CHALLENGED |
+                   JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY | JD_SCREEN_SENSE;
+    m.attrs = at >= 0 ? jd_screen__attrs_at(S, proto->kind, proto->code, at) : 0;
+    m.counts = !(m.attrs & out);
     m.recorded = in->crime_recorded == 1; /* the record's answer */
     m.other_age = -1;
     m.act_age = -1;
     snprintf(m.basis, sizeof m.basis, "child %d, the other's age not read", in->child_age);
-    snprintf(m.why, sizeof m.why,
-             "counted by the model (p %.2f >= %.2f) from the note's words; no rule of its "
-             "label matched",
-             p, t);
+    char names[160];
+    if (m.counts)
+        snprintf(m.why, sizeof m.why,
+                 "counted by the model (p %.2f >= %.2f) from the note's words; no rule of its "
+                 "label matched",
+                 p, t);
+    else
+        snprintf(m.why, sizeof m.why,
+                 "not counted: the model's p %.2f >= %.2f, but the rules read its words as %s",
+                 p, t, jd_screen_attrs_str(m.attrs & out, names, sizeof names));
     res->m[res->n++] = m;
     return JD_OK;
 }
@@ -1556,7 +1606,7 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
         if (d->ci >= 0 || d->xi >= 0)
             decide(res, d->ci, d->xi, d->p, d->t);
         else
-            rc = raise_family(M, res, &d->raised, in, d->p, d->t);
+            rc = raise_family(M, S, res, &d->raised, in, d->p, d->t);
     }
     jd_sm__fv_free(&fv);
     free(P.v);

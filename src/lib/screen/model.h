@@ -201,6 +201,11 @@ int jd_sm__set_threshold(jd_screen_model *m, int kind, const char *code, float t
 size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
                          jd_screen_match *out, size_t cap);
 
+/* screen.c: the attributes the rules would give a match of kind and code on
+ * the word of the note just read at byte off (its scope, certainty, time and
+ * person: attributes()); 0 when no rule has that code or no word is there. */
+unsigned jd_screen__attrs_at(const jd_screen *S, jd_screen_kind kind, const char *code, int off);
+
 /* m now serves another screen: what it kept of the last one's labels goes
  * (m may be NULL). */
 void jd_sm__new_screen(jd_screen_model *m);

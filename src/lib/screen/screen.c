@@ -5713,6 +5713,23 @@ size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
     return n;
 }
 
+unsigned jd_screen__attrs_at(const jd_screen *S, jd_screen_kind kind, const char *code, int off)
+{
+    uint32_t t = 0;
+    while (t < S->ntok && (S->tok[t].punct || S->tok[t].off + S->tok[t].olen <= (uint32_t)off))
+        t++;
+    if (off < 0 || t >= S->ntok)
+        return 0;
+    for (uint32_t p = 0; p < S->npat; p++) {
+        const pattern *q = &S->pat[p];
+        if (q->kind > K_IND || S->rules[q->owner].kind != kind || strcmp(S->rules[q->owner].code, code))
+            continue;
+        hit h = {p, t, t + 1, false}; /* one of the rule's patterns: what its cues read */
+        return attributes(S, &S->rules[q->owner], &h);
+    }
+    return 0;
+}
+
 /* The kinds whose weak rules are scanned: those the model reads, or all. */
 static void weak_kinds(jd_screen *S)
 {
