@@ -1271,7 +1271,7 @@ static void test_screen_model__decisions_read_rules(void **state)
         assert_int_equal(jd_grow((void **)&r1.m, &r1.cap, r0.n + 1, sizeof *r1.m), JD_OK);
         memcpy(r1.m, r0.m, r0.n * sizeof *r0.m);
         r1.n = r0.n;
-        assert_int_equal(jd_sm__apply(m, f->S, jd_screen__labels, &n, &r1, &err), JD_OK);
+        assert_int_equal(jd_sm__apply(m, f->S, jd_screen__labels, jd_screen__attrs_at, &n, &r1, &err), JD_OK);
         size_t np = jd_screen__labels(f->S, JD_SCREEN_INDICATOR, n.child_age, protos,
                                       JD_SM_FAMILY_MAX);
         for (size_t i = 0; i < r1.n; i++) {

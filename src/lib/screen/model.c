@@ -1158,8 +1158,9 @@ static int anchor_word(jd_screen_model *M, const jd_screen_match *proto, const c
  * rules' reading of that sentence's weightiest word (anchor_word,
  * jd_screen__attrs_at) is kept: what the rules would rule out (negated,
  * hypothetical, historical, about another person...) is not counted. */
-static int raise_family(jd_screen_model *M, const jd_screen *S, jd_screen_result *res,
-                        const jd_screen_match *proto, const jd_screen_note *in, double p, double t)
+static int raise_family(jd_screen_model *M, const jd_screen *S, jd_sm_attrs_fn attrs,
+                        jd_screen_result *res, const jd_screen_match *proto,
+                        const jd_screen_note *in, double p, double t)
 {
     if (jd_grow((void **)&res->m, &res->cap, res->n + 1, sizeof *res->m))
         return JD_ENOMEM;
@@ -1167,18 +1168,26 @@ static int raise_family(jd_screen_model *M, const jd_screen *S, jd_screen_result
     m.rule = "model";
     int at = -1;
     if (best_sentence(M, proto, in, &m.start, &m.end) ||
-        (S && anchor_word(M, proto, in->text ? in->text : "", m.start, m.end, &at)))
+        (S && attrs && anchor_word(M, proto, in->text ? in->text : "", m.start, m.end, &at)))
         return JD_ENOMEM;
     unsigned out = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
                    JD_SCREEN_OTHER_PERSON | JD_SCREEN_CHALLENGED |
                    JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY | JD_SCREEN_SENSE;
-    m.attrs = at >= 0 ? jd_screen__attrs_at(S, proto->kind, proto->code, at) : 0;
+    m.attrs = at >= 0 ? attrs(S, proto->kind, proto->code, at) : 0;
     m.counts = !(m.attrs & out);
     m.recorded = in->crime_recorded == 1; /* the record's answer */
     m.other_age = -1;
     m.act_age = -1;
     snprintf(m.basis, sizeof m.basis, "child %d, the other's age not read", in->child_age);
     char names[160];
+    size_t o = 0;
+    names[0] = 0;
+    for (size_t i = 0; i < JD_ARRAY_LEN(attr_names) && o < sizeof names; i++)
+        if (m.attrs & out & attr_names[i].bit)
+            o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", o ? ", " : "",
+                                  attr_names[i].bit == JD_SCREEN_OTHER_PERSON
+                                      ? "about another person"
+                                      : attr_names[i].name);
     if (m.counts)
         snprintf(m.why, sizeof m.why,
                  "counted by the model (p %.2f >= %.2f) from the note's words; no rule of its "
@@ -1187,7 +1196,7 @@ static int raise_family(jd_screen_model *M, const jd_screen *S, jd_screen_result
     else
         snprintf(m.why, sizeof m.why,
                  "not counted: the model's p %.2f >= %.2f, but the rules read its words as %s",
-                 p, t, jd_screen_attrs_str(m.attrs & out, names, sizeof names));
+                 p, t, names);
     res->m[res->n++] = m;
     return JD_OK;
 }
@@ -1572,7 +1581,8 @@ static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn 
 }
 
 int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
-                 const jd_screen_note *in, jd_screen_result *res, jd_error *err)
+                 jd_sm_attrs_fn attrs, const jd_screen_note *in, jd_screen_result *res,
+                 jd_error *err)
 {
     if (!M || !in || !res)
         return jd_error_set(err, JD_EINVALID, "model, note and result are required");
@@ -1606,7 +1616,7 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
         if (d->ci >= 0 || d->xi >= 0)
             decide(res, d->ci, d->xi, d->p, d->t);
         else
-            rc = raise_family(M, S, res, &d->raised, in, d->p, d->t);
+            rc = raise_family(M, S, attrs, res, &d->raised, in, d->p, d->t);
     }
     jd_sm__fv_free(&fv);
     free(P.v);
@@ -1616,5 +1626,5 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
 int jd_screen_model_apply(jd_screen_model *M, const jd_screen_note *in, jd_screen_result *res,
                           jd_error *err)
 {
-    return jd_sm__apply(M, NULL, NULL, in, res, err);
+    return jd_sm__apply(M, NULL, NULL, NULL, in, res, err);
 }

@@ -187,10 +187,16 @@ typedef size_t (*jd_sm_labels_fn)(const jd_screen *S, jd_screen_kind kind, int c
 int jd_sm__family_prob(jd_screen_model *m, const jd_screen_note *in, const jd_screen_result *res,
                        const jd_screen_match *self, jd_sm_fv *fv, double *p);
 
+/* The rules' attributes for a raised label's word (jd_screen__attrs_at);
+ * passed in by screen.c like the labels. */
+typedef unsigned (*jd_sm_attrs_fn)(const jd_screen *S, jd_screen_kind kind, const char *code,
+                                   int off);
+
 /* jd_screen_model_apply, and with S and labels also the family candidates
- * (screen.c). */
+ * (screen.c); with attrs a raise keeps the rules' reading of its words. */
 int jd_sm__apply(jd_screen_model *m, const jd_screen *S, jd_sm_labels_fn labels,
-                 const jd_screen_note *in, jd_screen_result *res, jd_error *err);
+                 jd_sm_attrs_fn attrs, const jd_screen_note *in, jd_screen_result *res,
+                 jd_error *err);
 
 /* model_io.c: an empty model; a label's threshold (-1: the rules decide). */
 int jd_sm__model_new(jd_screen_model **out);

@@ -5691,7 +5691,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     settle_matches(S, child, res);
     if (carer_assault(S, res) != JD_OK || weak_matches(S, &X, lac, child, et, res) != JD_OK)
         return jd_oom(err);
-    return S->model ? jd_sm__apply(S->model, S, jd_screen__labels, in, res, err) : JD_OK;
+    return S->model ? jd_sm__apply(S->model, S, jd_screen__labels, jd_screen__attrs_at, in, res, err) : JD_OK;
 }
 
 size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
@@ -5953,6 +5953,22 @@ static int rule_scope(loader *L, json_t *o, rule *r, const char *where)
     return JD_OK;
 }
 
+/* A rule's code (or slug): given, and at most JD_SM_CODE_MAX bytes, so the
+ * model's keys hold it whole (model.h). */
+static int rule_code(loader *L, const json_t *o, const char *code, jd_screen_kind kind,
+                     const char *where)
+{
+    const char *what = kind == JD_SCREEN_LANGUAGE ? "slug" : "code";
+    char msg[48];
+    if (!json_is_object(o) || !code || !*code)
+        snprintf(msg, sizeof msg, "needs a \"%s\"", what);
+    else if (strlen(code) > JD_SM_CODE_MAX)
+        snprintf(msg, sizeof msg, "%s over %d bytes", what, JD_SM_CODE_MAX);
+    else
+        return JD_OK;
+    return bad(L, where, msg);
+}
+
 static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *section)
 {
     if (!json_is_array(arr))
@@ -5966,14 +5982,9 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         const char *code = json_string_value(
             json_object_get(o, kind == JD_SCREEN_LANGUAGE ? "slug" : "code"));
         snprintf(where, sizeof where, "%s[%zu]%s%s", section, i, code ? " " : "", code ? code : "");
-        if (!json_is_object(o) || !code || !*code)
-            return bad(L, where, kind == JD_SCREEN_LANGUAGE ? "needs a \"slug\"" : "needs a \"code\"");
-        if (strlen(code) > JD_SM_CODE_MAX) { /* the model's keys hold it whole (model.h) */
-            char what[48];
-            snprintf(what, sizeof what, "%s over %d bytes",
-                     kind == JD_SCREEN_LANGUAGE ? "slug" : "code", JD_SM_CODE_MAX);
-            return bad(L, where, what);
-        }
+        int rc = rule_code(L, o, code, kind, where);
+        if (rc < 0)
+            return rc;
         const char *name = json_string_value(
             json_object_get(o, kind == JD_SCREEN_LANGUAGE ? "avoid" : "name"));
         if (!name)
@@ -5992,7 +6003,7 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         r->name = jd_arena_strdup(&S->ar, name);
         r->advice = advice ? jd_arena_strdup(&S->ar, advice) : NULL;
         r->min_age = r->max_age = -1;
-        int rc = rule_ages_needs(L, o, r, where);
+        rc = rule_ages_needs(L, o, r, where);
         if (rc < 0 || (rc = rule_scope(L, o, r, where)) < 0)
             return rc;
         size_t k;
