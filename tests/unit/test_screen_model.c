@@ -437,13 +437,19 @@ static void test_screen_model__indicator_raised(void **state)
     jd_screen_data_free(D);
 }
 
+/* The first match of code in f->res, or NULL. */
+static const jd_screen_match *code_of(const fx *f, const char *code)
+{
+    for (size_t i = 0; i < f->res.n; i++)
+        if (!strcmp(f->res.m[i].code, code))
+            return &f->res.m[i];
+    return NULL;
+}
+
 /* The C20 match of f->res, or NULL. */
 static const jd_screen_match *c20_of(const fx *f)
 {
-    for (size_t i = 0; i < f->res.n; i++)
-        if (!strcmp(f->res.m[i].code, "C20"))
-            return &f->res.m[i];
-    return NULL;
+    return code_of(f, "C20");
 }
 
 /* 24 notes no offence rule matches; the gold has C20 when the note names the
@@ -977,15 +983,6 @@ static jd_screen_model *shipped_model(const char *kind)
     return m;
 }
 
-/* The C2 match of f->res, or NULL. */
-static const jd_screen_match *c2_of(const fx *f)
-{
-    for (size_t i = 0; i < f->res.n; i++)
-        if (!strcmp(f->res.m[i].code, "C2"))
-            return &f->res.m[i];
-    return NULL;
-}
-
 /* An open raise (the opt-in offences model, no offence rule matched) keeps
  * the rules' reading of its sentence (fix-screen): a mother's worry that she
  * may be seeing an older male, a denial, another person's relationship raise
@@ -1008,7 +1005,7 @@ static void test_screen_model__open_raise_scope(void **state)
     for (size_t i = 0; i < sizeof out / sizeof *out; i++) {
         jd_screen_note in = {"T0001", out[i].text, "school", NULL, 14, 0, -1, 0, 0};
         assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
-        const jd_screen_match *r = c2_of(f);
+        const jd_screen_match *r = code_of(f, "C2");
         if (r && r->counts)
             fprintf(stderr, "C2 counted in \"%s\": %s\n", out[i].text, r->why);
         assert_true(!r || !r->counts);
@@ -1022,7 +1019,7 @@ static void test_screen_model__open_raise_scope(void **state)
     jd_screen_note in = {"T0001", "She is seeing an older male (37); they meet after school.",
                          "school", NULL, 14, 0, -1, 0, 0};
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
-    const jd_screen_match *r = c2_of(f);
+    const jd_screen_match *r = code_of(f, "C2");
     assert_non_null(r);
     if (r) {
         assert_true(r->counts && r->modelled);

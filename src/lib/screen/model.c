@@ -1083,6 +1083,20 @@ static void decide(jd_screen_result *res, int ci, int xi, double p, double t)
     }
 }
 
+/* The summed weight toward proto's code of the words of text[a, b) (their
+ * features in fv). */
+static int span_weight(jd_screen_model *M, const jd_screen_match *proto, const char *text,
+                       size_t a, size_t b, jd_sm_fv *fv, double *z)
+{
+    fv->n = fv->nlen = 0;
+    if (word_feats(fv, M->st, proto->code, text, a, b, 0))
+        return JD_ENOMEM;
+    *z = 0;
+    for (size_t i = 0; i < fv->n; i++)
+        *z += (double)weight_of(&M->k[proto->kind], &fv->f[i]);
+    return JD_OK;
+}
+
 /* The sentence of the note whose words weigh most toward code (an open
  * label raised where no rule of its kind matched: the sentence the
  * practitioner is shown). [*s, *e) = [-1, -1) for an empty note. */
@@ -1098,14 +1112,11 @@ static int best_sentence(jd_screen_model *M, const jd_screen_match *proto,
         size_t b = a;
         sentence_of(text, len, &a, &b);
         b = b < len ? b + 1 : len;
-        fv.n = fv.nlen = 0;
-        if (word_feats(&fv, M->st, proto->code, text, a, b, 0)) {
+        double z;
+        if (span_weight(M, proto, text, a, b, &fv, &z)) {
             jd_sm__fv_free(&fv);
             return JD_ENOMEM;
         }
-        double z = 0;
-        for (size_t i = 0; i < fv.n; i++)
-            z += (double)weight_of(&M->k[proto->kind], &fv.f[i]);
         if (fv.n && z > best) {
             best = z;
             *s = (int)a + (int)strspn(text + a, " \t\r\n"); /* from its first word */
@@ -1136,14 +1147,11 @@ static int anchor_word(jd_screen_model *M, const jd_screen_match *proto, const c
             size_t cl = char_at(text, j, end, &w);
             j += w ? cl : 0;
         }
-        fv.n = fv.nlen = 0;
-        if (word_feats(&fv, M->st, proto->code, text, i, j, 0)) {
+        double z;
+        if (span_weight(M, proto, text, i, j, &fv, &z)) {
             jd_sm__fv_free(&fv);
             return JD_ENOMEM;
         }
-        double z = 0;
-        for (size_t f = 0; f < fv.n; f++)
-            z += (double)weight_of(&M->k[proto->kind], &fv.f[f]);
         if (fv.n && z > best)
             best = z, *at = (int)i;
         i = j;
