@@ -591,6 +591,17 @@ static void test_loader_errors(void **state)
          "\"patterns\": [\"meet\"], \"needs\": [\"sexual\"], \"sexual_from\": [6]}], "
          "\"language\": [], \"indicators\": []}",
          "sexual_from: each an offence code"},
+        /* a code or slug the model's keys would cut (fix-screen): refused, the rule named */
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [{\"code\": "
+         "\"C2_with_a_code_far_longer_than_any_key\", \"name\": \"x\", \"patterns\": [\"sex\"]}], "
+         "\"language\": [], \"indicators\": []}",
+         "offences[0] C2_with_a_code_far_longer_than_any_key: code over 32 bytes"},
+        {"{\"version\": 1, \"sets\": {\"child\": [\"she\"], \"other\": [\"mum\"], \"possessive\": "
+         "[\"her\"]}, \"cues\": {}, \"offences\": [], \"language\": [{\"slug\": "
+         "\"sexual_activity_with_an_adult_man\", \"avoid\": \"x\", \"instead\": \"y\", "
+         "\"patterns\": [\"sex\"]}], \"indicators\": []}",
+         "language[0] sexual_activity_with_an_adult_man: slug over 32 bytes"},
     };
     char path[] = "/tmp/jd-screen-rules-XXXXXX";
     int fd = mkstemp(path);
@@ -1643,6 +1654,20 @@ static const scope_case scope_cases[] = {
      0, JD_SCREEN_OTHER_PERSON},
     {"Amber (14) has been contacting older men on Snapchat.", 14, "school", "contacting_adults", 1,
      0},
+    /* the agent past an ethnicity, religion or nationality word and a number: the same decision
+       with and without the word (fix-screen); near miss above: she contacts them */
+    {"Amber (14) has been contacted by two older Asian men on Snapchat.", 14, "school",
+     "contacting_adults", 0, JD_SCREEN_OTHER_PERSON},
+    {"Amber (14) has been contacted by two older men on Snapchat.", 14, "school",
+     "contacting_adults", 0, JD_SCREEN_OTHER_PERSON},
+    {"Amber (14) has been contacted by several older Muslim men on Snapchat.", 14, "school",
+     "contacting_adults", 0, JD_SCREEN_OTHER_PERSON},
+    {"Amber (14) has been contacted by several older men on Snapchat.", 14, "school",
+     "contacting_adults", 0, JD_SCREEN_OTHER_PERSON},
+    {"Amber (14) has been contacted by 3 older Polish men on Snapchat.", 14, "school",
+     "contacting_adults", 0, JD_SCREEN_OTHER_PERSON},
+    {"Amber (14) has been contacted by 3 older men on Snapchat.", 14, "school",
+     "contacting_adults", 0, JD_SCREEN_OTHER_PERSON},
     /* a warm or loving relationship is a parent's with the child; near miss: with a man */
     {"Mum (24) was exploited by a group of men as a teenager. The health visitor reports a warm "
      "relationship.",
@@ -1657,6 +1682,24 @@ static const scope_case scope_cases[] = {
      14, "case_note", "C10", 0, 0},
     {"Shay (14) is being sexually exploited by adults; his cousin (25) takes a cut of the money.", 14,
      "case_note", "C10", 1, 0},
+    /* "by others", like "by adults", names no one arranging or profiting (fix-screen); near
+       miss: by a group */
+    {"Shay (14) was being sexually exploited by others, his worker says.", 14, "case_note", "C10",
+     0, 0},
+    {"Shay (14) was being sexually exploited by a group of men, his worker says.", 14, "case_note",
+     "C10", 1, 0},
+    /* a negated challenge and "challenging behaviour" void no agreement and challenge no match
+       (fix-screen); near misses: a challenge */
+    {"School describe her as streetwise. I agree with this: she is not being exploited by "
+     "anyone.",
+     15, "school", "streetwise", 1, 0},
+    {"School describe her as streetwise. I agree with this: she is being exploited by older "
+     "boys.",
+     15, "school", "streetwise", 0, 0},
+    {"She is streetwise and shows challenging behaviour at home.", 15, "school", "streetwise", 1,
+     0},
+    {"She is streetwise. Staff challenged this description at the meeting.", 15, "school",
+     "streetwise", 0, JD_SCREEN_CHALLENGED},
 };
 
 static void test_scope_cases(void **state)

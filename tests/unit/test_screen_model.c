@@ -437,13 +437,19 @@ static void test_screen_model__indicator_raised(void **state)
     jd_screen_data_free(D);
 }
 
+/* The first match of code in f->res, or NULL. */
+static const jd_screen_match *code_of(const fx *f, const char *code)
+{
+    for (size_t i = 0; i < f->res.n; i++)
+        if (!strcmp(f->res.m[i].code, code))
+            return &f->res.m[i];
+    return NULL;
+}
+
 /* The C20 match of f->res, or NULL. */
 static const jd_screen_match *c20_of(const fx *f)
 {
-    for (size_t i = 0; i < f->res.n; i++)
-        if (!strcmp(f->res.m[i].code, "C20"))
-            return &f->res.m[i];
-    return NULL;
+    return code_of(f, "C20");
 }
 
 /* 24 notes no offence rule matches; the gold has C20 when the note names the
@@ -718,6 +724,16 @@ static void test_screen_model__open_thresholds(void **state)
     assert_float_equal(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, "C10", false), 0.3, eps);
     assert_true(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, "C9", true) < 0);
     assert_true(jd_sm__family_threshold(m, JD_SCREEN_INDICATOR, "V01", false) < 0); /* kind off */
+    /* a code longer than a loaded rule's (JD_SM_CODE_MAX) has no threshold,
+     * not the "any/" one a key cut at 64 bytes would find (and no read past
+     * the key: fix-screen) */
+    static const char long_code[] = "C2_with_a_code_far_longer_than_any_key_the_rules_loader_takes";
+    assert_true(strlen(long_code) > 48);
+    assert_true(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, long_code, false) < 0);
+    assert_true(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, long_code, true) < 0);
+    static const char over[] = "C2_and_thirty_three_bytes_long___"; /* 33 */
+    assert_int_equal(strlen(over), JD_SM_CODE_MAX + 1);
+    assert_true(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, over, true) < 0);
     jd_screen_model_free(m);
     path = temp_file(HEAD "\"kinds\": {\"offences\": {\"threshold\": 0.5, \"weights\": {}, "
                           "\"family\": true, \"open\": true, \"thresholds\": {\"C2/family\": 0.1, "
@@ -967,6 +983,52 @@ static jd_screen_model *shipped_model(const char *kind)
     return m;
 }
 
+/* An open raise (the opt-in offences model, no offence rule matched) keeps
+ * the rules' reading of its sentence (fix-screen): a mother's worry that she
+ * may be seeing an older male, a denial, another person's relationship raise
+ * nothing that counts, and the explanation says what the rules read; near
+ * miss: her own relationship is raised. */
+static void test_screen_model__open_raise_scope(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_screen_set_model(f->S, shipped_model("off"));
+    static const struct {
+        const char *text;
+        const char *why;
+    } out[] = {
+        {"Mum worries she may be seeing an older male (37) one day.", "hypothetical"},
+        {"She denies seeing an older male (37) after school.", "negated"},
+        {"Her sister (19) is seeing an older male (37); they meet after school.",
+         "about another person"},
+    };
+    for (size_t i = 0; i < sizeof out / sizeof *out; i++) {
+        jd_screen_note in = {"T0001", out[i].text, "school", NULL, 14, 0, -1, 0, 0};
+        assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+        const jd_screen_match *r = code_of(f, "C2");
+        if (r && r->counts)
+            fprintf(stderr, "C2 counted in \"%s\": %s\n", out[i].text, r->why);
+        assert_true(!r || !r->counts);
+        if (i == 0) /* main raised it: p .12 >= .10 */
+            assert_true(r && !strcmp(r->rule, "model") && r->modelled);
+        if (r && !strcmp(r->rule, "model")) {
+            assert_non_null(strstr(r->why, "not counted: the model's p"));
+            assert_non_null(strstr(r->why, out[i].why));
+        }
+    }
+    jd_screen_note in = {"T0001", "She is seeing an older male (37); they meet after school.",
+                         "school", NULL, 14, 0, -1, 0, 0};
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    const jd_screen_match *r = code_of(f, "C2");
+    assert_non_null(r);
+    if (r) {
+        assert_true(r->counts && r->modelled);
+        assert_string_equal(r->rule, "model");
+        assert_non_null(strstr(r->why, "counted by the model"));
+    }
+    jd_screen_set_model(f->S, NULL); /* frees m */
+}
+
 static bool valid_utf8(const char *s)
 {
     return jd_csv__valid_utf8(s, strlen(s));
@@ -1206,7 +1268,7 @@ static void test_screen_model__decisions_read_rules(void **state)
         assert_int_equal(jd_grow((void **)&r1.m, &r1.cap, r0.n + 1, sizeof *r1.m), JD_OK);
         memcpy(r1.m, r0.m, r0.n * sizeof *r0.m);
         r1.n = r0.n;
-        assert_int_equal(jd_sm__apply(m, f->S, jd_screen__labels, &n, &r1, &err), JD_OK);
+        assert_int_equal(jd_sm__apply(m, f->S, jd_screen__labels, jd_screen__attrs_at, &n, &r1, &err), JD_OK);
         size_t np = jd_screen__labels(f->S, JD_SCREEN_INDICATOR, n.child_age, protos,
                                       JD_SM_FAMILY_MAX);
         for (size_t i = 0; i < r1.n; i++) {
@@ -1372,6 +1434,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__bad_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__fairness_unicode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__fairness_same_decision, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__open_raise_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__explain_utf8_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__family_prob_same_bits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__gate_in_training, setup, teardown),

@@ -56,7 +56,7 @@ struct jd_sm_stemmer {
     size_t entcap;
     uint32_t stamp;    /* the note listing its terms (term_ent.stamp) */
     jd_strmap slot_of; /* code -> slot */
-    char scode[TERM_SLOTS][24];
+    char scode[TERM_SLOTS][JD_SM_CODE_MAX + 1];
     uint64_t spre[TERM_SLOTS][3]; /* FNV state (bucket_of) after "code|n:", "nb:", "fs:" */
     uint8_t sprelen[TERM_SLOTS][3];
     size_t nslots;
@@ -964,7 +964,10 @@ double jd_sm__family_threshold(const jd_screen_model *m, jd_screen_kind kind, co
     if (!k->on || !k->family)
         return -1;
     char key[64];
+    _Static_assert(JD_SM_CODE_MAX + sizeof "/family" <= sizeof key, "a threshold key is cut");
     uint32_t *v = NULL;
+    if (strlen(code) > JD_SM_CODE_MAX)
+        return -1; /* longer than a loaded rule's: no key of its own */
     if (open) {
         int n = snprintf(key, sizeof key, "%s/open", code);
         if (!(v = jd_strmap_get(&k->thr_of, key, (size_t)n)))
@@ -1080,6 +1083,20 @@ static void decide(jd_screen_result *res, int ci, int xi, double p, double t)
     }
 }
 
+/* The summed weight toward proto's code of the words of text[a, b) (their
+ * features in fv). */
+static int span_weight(jd_screen_model *M, const jd_screen_match *proto, const char *text,
+                       size_t a, size_t b, jd_sm_fv *fv, double *z)
+{
+    fv->n = fv->nlen = 0;
+    if (word_feats(fv, M->st, proto->code, text, a, b, 0))
+        return JD_ENOMEM;
+    *z = 0;
+    for (size_t i = 0; i < fv->n; i++)
+        *z += (double)weight_of(&M->k[proto->kind], &fv->f[i]);
+    return JD_OK;
+}
+
 /* The sentence of the note whose words weigh most toward code (an open
  * label raised where no rule of its kind matched: the sentence the
  * practitioner is shown). [*s, *e) = [-1, -1) for an empty note. */
@@ -1095,14 +1112,11 @@ static int best_sentence(jd_screen_model *M, const jd_screen_match *proto,
         size_t b = a;
         sentence_of(text, len, &a, &b);
         b = b < len ? b + 1 : len;
-        fv.n = fv.nlen = 0;
-        if (word_feats(&fv, M->st, proto->code, text, a, b, 0)) {
+        double z;
+        if (span_weight(M, proto, text, a, b, &fv, &z)) {
             jd_sm__fv_free(&fv);
             return JD_ENOMEM;
         }
-        double z = 0;
-        for (size_t i = 0; i < fv.n; i++)
-            z += (double)weight_of(&M->k[proto->kind], &fv.f[i]);
         if (fv.n && z > best) {
             best = z;
             *s = (int)a + (int)strspn(text + a, " \t\r\n"); /* from its first word */
@@ -1114,27 +1128,83 @@ static int best_sentence(jd_screen_model *M, const jd_screen_match *proto,
     return JD_OK;
 }
 
+/* The word of text[s, e) that weighs most toward proto's code on its own
+ * (its byte offset in *at; -1 none): where the rules' scope is read. */
+static int anchor_word(jd_screen_model *M, const jd_screen_match *proto, const char *text, int s,
+                       int e, int *at)
+{
+    double best = -HUGE_VAL;
+    jd_sm_fv fv = {0};
+    *at = -1;
+    for (size_t i = (size_t)(s < 0 ? 0 : s), end = (size_t)(e < 0 ? 0 : e); i < end;) {
+        bool word;
+        size_t j = i + char_at(text, i, end, &word);
+        if (!word) {
+            i = j;
+            continue;
+        }
+        for (bool w = true; w && j < end;) {
+            size_t cl = char_at(text, j, end, &w);
+            j += w ? cl : 0;
+        }
+        double z;
+        if (span_weight(M, proto, text, i, j, &fv, &z)) {
+            jd_sm__fv_free(&fv);
+            return JD_ENOMEM;
+        }
+        if (fv.n && z > best)
+            best = z, *at = (int)i;
+        i = j;
+    }
+    jd_sm__fv_free(&fv);
+    return JD_OK;
+}
+
 /* A label no rule of its own matched, raised by the model: shown with the
  * note's sentence that weighs most toward it (best_sentence) and the rule
- * "model", never another label's words or rule; with the model's why. */
-static int raise_family(jd_screen_model *M, jd_screen_result *res, const jd_screen_match *proto,
+ * "model", never another label's words or rule; with the model's why. The
+ * rules' reading of that sentence's weightiest word (anchor_word,
+ * jd_screen__attrs_at) is kept: what the rules would rule out (negated,
+ * hypothetical, historical, about another person...) is not counted. */
+static int raise_family(jd_screen_model *M, const jd_screen *S, jd_sm_attrs_fn attrs,
+                        jd_screen_result *res, const jd_screen_match *proto,
                         const jd_screen_note *in, double p, double t)
 {
     if (jd_grow((void **)&res->m, &res->cap, res->n + 1, sizeof *res->m))
         return JD_ENOMEM;
     jd_screen_match m = *proto;
     m.rule = "model";
-    if (best_sentence(M, proto, in, &m.start, &m.end))
+    int at = -1;
+    if (best_sentence(M, proto, in, &m.start, &m.end) ||
+        (S && attrs && anchor_word(M, proto, in->text ? in->text : "", m.start, m.end, &at)))
         return JD_ENOMEM;
-    m.counts = true;
+    unsigned out = JD_SCREEN_NEGATED | JD_SCREEN_HYPOTHETICAL | JD_SCREEN_HISTORICAL |
+                   JD_SCREEN_OTHER_PERSON | JD_SCREEN_CHALLENGED |
+                   JD_SCREEN_INNOCENT | JD_SCREEN_PROPERTY | JD_SCREEN_SENSE;
+    m.attrs = at >= 0 ? attrs(S, proto->kind, proto->code, at) : 0;
+    m.counts = !(m.attrs & out);
     m.recorded = in->crime_recorded == 1; /* the record's answer */
     m.other_age = -1;
     m.act_age = -1;
     snprintf(m.basis, sizeof m.basis, "child %d, the other's age not read", in->child_age);
-    snprintf(m.why, sizeof m.why,
-             "counted by the model (p %.2f >= %.2f) from the note's words; no rule of its "
-             "label matched",
-             p, t);
+    char names[160];
+    size_t o = 0;
+    names[0] = 0;
+    for (size_t i = 0; i < JD_ARRAY_LEN(attr_names) && o < sizeof names; i++)
+        if (m.attrs & out & attr_names[i].bit)
+            o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", o ? ", " : "",
+                                  attr_names[i].bit == JD_SCREEN_OTHER_PERSON
+                                      ? "about another person"
+                                      : attr_names[i].name);
+    if (m.counts)
+        snprintf(m.why, sizeof m.why,
+                 "counted by the model (p %.2f >= %.2f) from the note's words; no rule of its "
+                 "label matched",
+                 p, t);
+    else
+        snprintf(m.why, sizeof m.why,
+                 "not counted: the model's p %.2f >= %.2f, but the rules read its words as %s",
+                 p, t, names);
     res->m[res->n++] = m;
     return JD_OK;
 }
@@ -1309,7 +1379,7 @@ static int slot_for(jd_sm_stemmer *st, jd_screen_kind kind, const char *code)
     memcpy(st->scode[st->nslots], code, n + 1);
     static const char *const pre[3] = {"n:", "nb:", "fs:"};
     for (int i = 0; i < 3; i++) {
-        char name[40];
+        char name[JD_SM_CODE_MAX + 8];
         int len = snprintf(name, sizeof name, "%s|%s", code, pre[i]);
         st->spre[st->nslots][i] = jd_hash64(name, (size_t)len, 0xb0c7);
         st->sprelen[st->nslots][i] = (uint8_t)len;
@@ -1519,7 +1589,8 @@ static int apply_family(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn 
 }
 
 int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
-                 const jd_screen_note *in, jd_screen_result *res, jd_error *err)
+                 jd_sm_attrs_fn attrs, const jd_screen_note *in, jd_screen_result *res,
+                 jd_error *err)
 {
     if (!M || !in || !res)
         return jd_error_set(err, JD_EINVALID, "model, note and result are required");
@@ -1553,7 +1624,7 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
         if (d->ci >= 0 || d->xi >= 0)
             decide(res, d->ci, d->xi, d->p, d->t);
         else
-            rc = raise_family(M, res, &d->raised, in, d->p, d->t);
+            rc = raise_family(M, S, attrs, res, &d->raised, in, d->p, d->t);
     }
     jd_sm__fv_free(&fv);
     free(P.v);
@@ -1563,5 +1634,5 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
 int jd_screen_model_apply(jd_screen_model *M, const jd_screen_note *in, jd_screen_result *res,
                           jd_error *err)
 {
-    return jd_sm__apply(M, NULL, NULL, in, res, err);
+    return jd_sm__apply(M, NULL, NULL, NULL, in, res, err);
 }

@@ -26,6 +26,11 @@
 
 /* Word features are hashed into this many buckets (a power of two). */
 #define JD_SM_BUCKETS (1u << 16)
+/* The longest code or slug of a rule, in bytes: the rules loader refuses a
+ * longer one (load_rules), so the memo (slot_for), the per-label thresholds
+ * (jd_sm__family_threshold) and the trainer's tallies never cut a key and two
+ * long codes never share one. */
+#define JD_SM_CODE_MAX 32
 #define JD_SM_WORD UINT32_MAX
 
 /* One feature: named (key = hash of the name, bucket JD_SM_WORD) or a word
@@ -182,10 +187,16 @@ typedef size_t (*jd_sm_labels_fn)(const jd_screen *S, jd_screen_kind kind, int c
 int jd_sm__family_prob(jd_screen_model *m, const jd_screen_note *in, const jd_screen_result *res,
                        const jd_screen_match *self, jd_sm_fv *fv, double *p);
 
+/* The rules' attributes for a raised label's word (jd_screen__attrs_at);
+ * passed in by screen.c like the labels. */
+typedef unsigned (*jd_sm_attrs_fn)(const jd_screen *S, jd_screen_kind kind, const char *code,
+                                   int off);
+
 /* jd_screen_model_apply, and with S and labels also the family candidates
- * (screen.c). */
+ * (screen.c); with attrs a raise keeps the rules' reading of its words. */
 int jd_sm__apply(jd_screen_model *m, const jd_screen *S, jd_sm_labels_fn labels,
-                 const jd_screen_note *in, jd_screen_result *res, jd_error *err);
+                 jd_sm_attrs_fn attrs, const jd_screen_note *in, jd_screen_result *res,
+                 jd_error *err);
 
 /* model_io.c: an empty model; a label's threshold (-1: the rules decide). */
 int jd_sm__model_new(jd_screen_model **out);
@@ -195,6 +206,11 @@ int jd_sm__set_threshold(jd_screen_model *m, int kind, const char *code, float t
  * matches with no words (code, name, advice), at most cap. */
 size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
                          jd_screen_match *out, size_t cap);
+
+/* screen.c: the attributes the rules would give a match of kind and code on
+ * the word of the note just read at byte off (its scope, certainty, time and
+ * person: attributes()); 0 when no rule has that code or no word is there. */
+unsigned jd_screen__attrs_at(const jd_screen *S, jd_screen_kind kind, const char *code, int off);
 
 /* m now serves another screen: what it kept of the last one's labels goes
  * (m may be NULL). */

@@ -453,7 +453,8 @@ static int choose_thresholds(jd_screen_model *m, const jd_screen_data *D, const 
         if (!learns(c, kind, o) || !in_use(D, use, c) || c->shadow)
             continue;
         int pool = !c->family ? 0 : c->closed ? 1 : 2;
-        char key[64];
+        char key[64]; /* whole: a rule's code is at most JD_SM_CODE_MAX bytes (load_rules) */
+        _Static_assert(JD_SM_CODE_MAX + sizeof "/family" <= sizeof key, "a tally key is cut");
         snprintf(key, sizeof key, "%s%s", c->code, pool == 2 ? "/open" : pool ? "/family" : "");
         tally *x = tally_of(&t, &nt, &cap, key);
         if (!x)

@@ -2177,6 +2177,8 @@ static bool neg_within(const jd_screen *S, const hit *c)
  * that this wording was wrong", "in my view that is not the right frame",
  * "I agree with her - he is anything but streetwise"): the agreement is
  * with the challenge, and adopts the words it challenges not. */
+static bool chal_void(const jd_screen *S, const hit *c);
+
 static bool chal_after(const jd_screen *S, const hit *c)
 {
     if (!(S->cue_kinds & (1ull << K_CHAL)))
@@ -2185,7 +2187,27 @@ static bool chal_after(const jd_screen *S, const hit *c)
     for (size_t i = 0; i < S->nhits; i++) {
         const hit *n = &S->hits[i];
         if (S->pat[n->pat].kind == K_CHAL && n->start >= c->end &&
-            S->tok[n->start].sent == sent)
+            S->tok[n->start].sent == sent && !chal_void(S, n))
+            return true;
+    }
+    return false;
+}
+
+/* Whether challenge cue c challenges nothing: negated right before it ("I
+ * agree with this: she is not being exploited", "isn't being groomed"), or
+ * the sense "challenging behaviour". Neither voids an agreement (chal_after)
+ * nor challenges a match (challenged). */
+static bool chal_void(const jd_screen *S, const hit *c)
+{
+    const tok *k = &S->tok[c->start];
+    if (c->end < S->ntok && S->tok[c->end].sent == k->sent &&
+        is_word(k, "challenging", "challenge", NULL, NULL) &&
+        is_word(&S->tok[c->end], "behaviour", "behaviours", "behavior", "behaviors"))
+        return true;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *n = &S->hits[i];
+        if (S->pat[n->pat].kind == K_NEG && !n->pseudo && n->end <= c->start &&
+            c->start - n->end <= 1 && S->tok[n->start].clause == k->clause)
             return true;
     }
     return false;
@@ -2238,6 +2260,8 @@ static bool cue_void(const jd_screen *S, int kind, const hit *c, const hit *h)
         return true; /* "no further action", "not only", "without warning"; "that state" */
     if (kind == K_NEG && neg_terminated(S, c->end, h->start))
         return true; /* "she didn't know the man who touched her" */
+    if (kind == K_CHAL)
+        return chal_void(S, c); /* "she is not being exploited", "challenging behaviour" */
     return kind == K_ADOPT && (neg_within(S, c) || chal_after(S, c)); /* "I do not agree" */
 }
 
@@ -2862,9 +2886,16 @@ static bool passive_by(const jd_screen *S, const hit *h)
         (v->w[v->wlen - 1] != 'd' && v->w[v->wlen - 1] != 'n'))
         return false;
     /* the agent is a person ("by adult men", "by a man"), not a thing
-     * ("flattered by the attention from older men": her feeling) */
-    for (uint32_t j = i + 2; j < i + 5 && j < S->ntok && S->tok[j].sent == v->sent; j++) {
+     * ("flattered by the attention from older men": her feeling), within
+     * three words of "by" in its clause; a number and an ethnicity,
+     * religion or nationality word are not counted ("by two older Asian
+     * men" is "by two older men": such a word never decides) */
+    uint32_t seen = 0;
+    for (uint32_t j = i + 2; seen < 3 && j < S->ntok && S->tok[j].clause == v->clause; j++) {
         const tok *k = &S->tok[j];
+        if (k->num >= 0 || jd_sm__fairness_word(k->w, k->wlen))
+            continue;
+        seen++;
         if (k->poss)
             return false; /* "flattered by the men's attention" */
         if (in_set(S, S->actor_set, k->sid) || in_set(S, S->other_set, k->sid) ||
@@ -5660,7 +5691,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     settle_matches(S, child, res);
     if (carer_assault(S, res) != JD_OK || weak_matches(S, &X, lac, child, et, res) != JD_OK)
         return jd_oom(err);
-    return S->model ? jd_sm__apply(S->model, S, jd_screen__labels, in, res, err) : JD_OK;
+    return S->model ? jd_sm__apply(S->model, S, jd_screen__labels, jd_screen__attrs_at, in, res, err) : JD_OK;
 }
 
 size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
@@ -5680,6 +5711,23 @@ size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
             out[n++] = rule_match(r, "", -1, -1);
     }
     return n;
+}
+
+unsigned jd_screen__attrs_at(const jd_screen *S, jd_screen_kind kind, const char *code, int off)
+{
+    uint32_t t = 0;
+    while (t < S->ntok && (S->tok[t].punct || S->tok[t].off + S->tok[t].olen <= (uint32_t)off))
+        t++;
+    if (off < 0 || t >= S->ntok)
+        return 0;
+    for (uint32_t p = 0; p < S->npat; p++) {
+        const pattern *q = &S->pat[p];
+        if (q->kind > K_IND || S->rules[q->owner].kind != kind || strcmp(S->rules[q->owner].code, code))
+            continue;
+        hit h = {p, t, t + 1, false}; /* one of the rule's patterns: what its cues read */
+        return attributes(S, &S->rules[q->owner], &h);
+    }
+    return 0;
 }
 
 /* The kinds whose weak rules are scanned: those the model reads, or all. */
@@ -5905,6 +5953,22 @@ static int rule_scope(loader *L, json_t *o, rule *r, const char *where)
     return JD_OK;
 }
 
+/* A rule's code (or slug): given, and at most JD_SM_CODE_MAX bytes, so the
+ * model's keys hold it whole (model.h). */
+static int rule_code(loader *L, const json_t *o, const char *code, jd_screen_kind kind,
+                     const char *where)
+{
+    const char *what = kind == JD_SCREEN_LANGUAGE ? "slug" : "code";
+    char msg[48];
+    if (!json_is_object(o) || !code || !*code)
+        snprintf(msg, sizeof msg, "needs a \"%s\"", what);
+    else if (strlen(code) > JD_SM_CODE_MAX)
+        snprintf(msg, sizeof msg, "%s over %d bytes", what, JD_SM_CODE_MAX);
+    else
+        return JD_OK;
+    return bad(L, where, msg);
+}
+
 static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *section)
 {
     if (!json_is_array(arr))
@@ -5918,8 +5982,9 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         const char *code = json_string_value(
             json_object_get(o, kind == JD_SCREEN_LANGUAGE ? "slug" : "code"));
         snprintf(where, sizeof where, "%s[%zu]%s%s", section, i, code ? " " : "", code ? code : "");
-        if (!json_is_object(o) || !code || !*code)
-            return bad(L, where, kind == JD_SCREEN_LANGUAGE ? "needs a \"slug\"" : "needs a \"code\"");
+        int rc = rule_code(L, o, code, kind, where);
+        if (rc < 0)
+            return rc;
         const char *name = json_string_value(
             json_object_get(o, kind == JD_SCREEN_LANGUAGE ? "avoid" : "name"));
         if (!name)
@@ -5938,7 +6003,7 @@ static int load_rules(loader *L, json_t *arr, jd_screen_kind kind, const char *s
         r->name = jd_arena_strdup(&S->ar, name);
         r->advice = advice ? jd_arena_strdup(&S->ar, advice) : NULL;
         r->min_age = r->max_age = -1;
-        int rc = rule_ages_needs(L, o, r, where);
+        rc = rule_ages_needs(L, o, r, where);
         if (rc < 0 || (rc = rule_scope(L, o, r, where)) < 0)
             return rc;
         size_t k;
