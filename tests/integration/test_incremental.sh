@@ -197,12 +197,30 @@ r1=$(db_query "$W_r" "SELECT rung FROM concern WHERE id = '$U1'")
   "$JD" concern comment "$U1" --db "$W_r" --by ann --as "$r1" --text "rang her aunt" >/dev/null 2>&1
 ok $? "the lane's concern acknowledged and commented at $r1"
 "$JD" resolve --db "$W_r" >/dev/null 2>&1 && "$JD" analyse --db "$W_r" >/dev/null 2>&1
+# a carry cut short (a trigger refusing one write stands for a store error
+# or a crash): carried first, closed after, so the call's concern stays open
+# and the next run carries what is left, each entry once
+refuse() { # WHEN condition on NEW: that insert into concern_event fails
+  if on_pg; then
+    db_query "$W_r" "CREATE OR REPLACE FUNCTION jd_test_refuse() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN RAISE EXCEPTION 'refused by the test'; END \$\$; CREATE TRIGGER jd_test_refuse BEFORE INSERT ON concern_event FOR EACH ROW WHEN ($1) EXECUTE FUNCTION jd_test_refuse();"
+  else
+    db_query "$W_r" "CREATE TRIGGER jd_test_refuse BEFORE INSERT ON concern_event WHEN $1 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;"
+  fi
+}
+unrefuse() { if on_pg; then db_query "$W_r" "DROP TRIGGER jd_test_refuse ON concern_event"; else db_query "$W_r" "DROP TRIGGER jd_test_refuse"; fi; }
+refuse "NEW.action = 'commented' AND NEW.doc LIKE '%carried_from%'"
+"$JD" concern run --db "$W_r" > "$W/r1a.out" 2>&1
+is "$(db_query "$W_r" "SELECT status FROM concern WHERE id = '$U1'")" "acknowledged" "the comment's carry refused after the acknowledgement's: the call's concern is left as it was, acknowledged (not closed first, its comment lost)"
+unrefuse; refuse "NEW.action = 'placed'"
+"$JD" concern run --db "$W_r" > "$W/r1b.out" 2>&1
+is "$(db_query "$W_r" "SELECT status FROM concern WHERE id = '$U1'")" "acknowledged" "everything carried, the close refused: not closed yet"
+unrefuse
 "$JD" concern run --db "$W_r" > "$W/r1.out" 2>&1
 grep -q 'urgent calls placed: 1 concerns' "$W/r1.out"; ok $? "resolved since: the scheduled escalation places it from the store: $(grep -o 'urgent calls placed.*' "$W/r1.out")"
 is "$(db_query "$W_r" "SELECT status FROM concern WHERE id = '$U1'"):$(db_query "$W_r" "SELECT count(*) FROM concern_event WHERE concern_id = '$U1' AND action = 'placed' AND automatic = 1")" "closed:1" "closed as placed, by one automatic entry (the system's, not a person's)"
 sub_r=$(db_query "$W_r" "SELECT subject FROM alert WHERE kind = 'child_at_risk' AND doc LIKE '%CHLIVE1%'")
 carried() { db_query "$W_r" "SELECT action || ' ' || actor FROM concern_event WHERE concern_id = 'auto:child:$sub_r' AND automatic = 0 AND doc LIKE '%carried_from%$U1%' ORDER BY seq" | tr '\n' ';'; }
-is "$(carried)" "acknowledged ann;commented ann;" "the acknowledgement and the comment carried onto the child's concern (auto:child:$sub_r), naming the call's"
+is "$(carried)" "acknowledged ann;commented ann;" "the acknowledgement and the comment carried onto the child's concern (auto:child:$sub_r), naming the call's, each once over the three runs"
 is "$(db_query "$W_r" "SELECT rung || ' ' || status FROM concern WHERE id = 'auto:child:$sub_r'")" "$r1 acknowledged" "the child's concern, at the rung acknowledged, is acknowledged: nobody is asked again"
 db_query "$W_r" "SELECT doc FROM concern_event WHERE concern_id = 'auto:child:$sub_r' AND action = 'commented'" | grep -q 'rang her aunt'; ok $? "the comment's text kept"
 "$JD" concern run --db "$W_r" > "$W/r2.out" 2>&1

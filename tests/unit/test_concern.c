@@ -1181,10 +1181,49 @@ static void test_concern__notify_outage_loses_nothing(void **state)
     free(id2);
 }
 
+/* The entry an urgent call's concern carries onto the child's
+ * (jd_concern__carried): with h's time as acted_at, without one when h has
+ * no "at" (not an error), and none when the child's holds it already. */
+static void test_concern__carried_entry(void **state)
+{
+    (void)state;
+    json_t *had = json_array(), *e = NULL;
+    json_t *h = json_pack("{s:s,s:s,s:s,s:I}", "action", "commented", "actor", "ann", "text",
+                          "rang her aunt", "at", (json_int_t)1700000000);
+    json_t *bare = json_pack("{s:s,s:s,s:s}", "action", "commented", "actor", "ann", "text",
+                             "no time");
+    assert_int_equal(jd_concern__carried(had, "auto:child:U:a:1", bare, &e), JD_OK);
+    assert_non_null(e);
+    assert_string_equal(jd_concern__jstr(e, "carried_from"), "auto:child:U:a:1");
+    assert_null(json_object_get(e, "acted_at"));
+    assert_string_equal(jd_concern__jstr(e, "text"), "no time");
+    json_array_append_new(had, e);
+    assert_int_equal(jd_concern__carried(had, "auto:child:U:a:1", bare, &e), JD_OK);
+    assert_null(e); /* carried already */
+    assert_int_equal(jd_concern__carried(had, "auto:child:U:a:1", h, &e), JD_OK);
+    assert_non_null(e);
+    assert_int_equal(json_integer_value(json_object_get(e, "acted_at")), 1700000000);
+    json_array_append_new(had, e);
+    assert_int_equal(jd_concern__carried(had, "auto:child:U:a:1", h, &e), JD_OK);
+    assert_null(e);
+    /* from another call's concern, or at another time: carried */
+    assert_int_equal(jd_concern__carried(had, "auto:child:U:a:2", h, &e), JD_OK);
+    assert_non_null(e);
+    json_decref(e);
+    json_object_set_new(h, "at", json_integer(1700000060));
+    assert_int_equal(jd_concern__carried(had, "auto:child:U:a:1", h, &e), JD_OK);
+    assert_non_null(e);
+    json_decref(e);
+    json_decref(h);
+    json_decref(bare);
+    json_decref(had);
+}
+
 int main(void)
 {
     jd_global_init();
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_concern__carried_entry),
         cmocka_unit_test(test_concern__ladder_and_working_days),
         cmocka_unit_test(test_concern__web_roles),
         cmocka_unit_test(test_concern__unacknowledged_and_overdue_rise),

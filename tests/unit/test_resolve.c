@@ -809,9 +809,70 @@ static void test_resolve__notes_left_out_change_nothing(void **state)
     free(notes[1]);
 }
 
+/* A made-up ref's notes near note_room's bounds: kept-apart and refused
+ * links (their part of the note stops at 511 bytes), a sparse join, then
+ * unjoined links (none added past 600 bytes), with refs of 0 to 40 bytes
+ * (mostly 0 to 3: the texts near note_least's shortest, so the lower bound
+ * is tight) and weights of 3 to 6 bytes, so that the note crosses 511 and
+ * 600 at many points. The note made from the notes note_room lets be
+ * logged is the note made from all of them, every time; loosened bounds
+ * (a kept-apart link left out from 400 or 500 bytes, an unjoined one past
+ * 560 or 590) fail it (checked). */
+static void test_resolve__note_room_bounds(void **state)
+{
+    (void)state;
+    enum { TRIALS = 40000, MAXN = 24, CAP = 1300 };
+    static const double ws[] = {5.25, 0.5, 7.0, 12.5, -3.5, 1234.0};
+    char full[CAP], kept[CAP], ref[48], other[48];
+    uint64_t x = 88172645463325252u; /* xorshift64 */
+    int near511 = 0, near600 = 0, left_out = 0;
+    for (int t = 0; t < TRIALS; t++) {
+        int kinds[MAXN];
+        double w[MAXN];
+        size_t n = 0;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t nc = x % 9, ns = (x >> 8) % 2, nu = (x >> 16) % 8;
+        bool longer = (x >> 20) % 5 == 0;
+        int lr = (int)((x >> 24) % (longer ? 41 : 4)), lo = (int)((x >> 32) % (longer ? 41 : 4));
+        memset(ref, 'R', (size_t)lr), ref[lr] = '\0';
+        memset(other, 'O', (size_t)lo), other[lo] = '\0';
+        for (size_t k = 0; k < nc + ns + nu; k++, n++) {
+            kinds[n] = k < nc ? (int)((x >> (40 + k)) & 1) : k < nc + ns ? 3 : 2;
+            w[n] = ws[(x >> (k % 48)) % 7 % 6];
+        }
+        size_t logged = 0;
+        assert_int_equal(jd_resolve__check_note_room(ref, other, kinds, w, n, full, kept, CAP,
+                                                     &logged),
+                         JD_OK);
+        assert_string_equal(kept, full);
+        size_t len = strlen(full);
+        near511 += len >= 480 && len <= 540;
+        near600 += len >= 580 && len <= 700;
+        left_out += logged < n;
+    }
+    /* the bounds were reached and notes left out, often */
+    assert_true(near511 > 100);
+    assert_true(near600 > 100);
+    assert_true(left_out > 300);
+    /* out of order (a kept-apart link after an unjoined one), bad arguments */
+    int bad[] = {2, 0};
+    double bw[] = {1.0, 1.0};
+    assert_int_equal(jd_resolve__check_note_room("a", "b", bad, bw, 2, full, kept, CAP, NULL),
+                     JD_EINVALID);
+    int odd[] = {4};
+    assert_int_equal(jd_resolve__check_note_room("a", "b", odd, bw, 1, full, kept, CAP, NULL),
+                     JD_EINVALID);
+    assert_int_equal(jd_resolve__check_note_room("a", "b", bad, bw, 2, full, kept, 100, NULL),
+                     JD_EINVALID);
+    assert_int_equal(jd_resolve__check_note_room("a", "b", NULL, NULL, 0, full, kept, CAP, NULL),
+                     JD_OK);
+    assert_string_equal(full, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_resolve__note_room_bounds),
         cmocka_unit_test(test_resolve__radix_sort),
         cmocka_unit_test(test_resolve__notes_left_out_change_nothing),
         cmocka_unit_test(test_resolve__changes),

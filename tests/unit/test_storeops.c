@@ -1372,7 +1372,7 @@ static void test_storeops__analysis_docs(void **state)
  * when given back; a statement given back is reset (no read snapshot held:
  * another connection's write is seen) with its bindings cleared; a full
  * cache prepares afresh; the store closes with statements cached. */
-static const char cache_sql[] = "SELECT value FROM meta WHERE key = ?1";
+#define CACHE_SQL "SELECT value FROM meta WHERE key = ?1"
 
 static void test_storeops__statement_cache(void **state)
 {
@@ -1387,18 +1387,18 @@ static void test_storeops__statement_cache(void **state)
     assert_int_equal(jd_sq__exec(q, "INSERT INTO meta(key, value) VALUES ('cache_k', 'one')",
                                  NULL), JD_OK);
     sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
-    assert_int_equal(jd_sq__prep(q, cache_sql, &a), SQLITE_OK);
+    assert_int_equal(jd_sq__prep(q, CACHE_SQL, &a), SQLITE_OK);
     size_t kept = q->n_cache;
     assert_true(kept >= 1);
     sqlite3_bind_text(a, 1, "cache_k", -1, SQLITE_STATIC);
     assert_int_equal(sqlite3_step(a), SQLITE_ROW); /* mid-read: a snapshot held */
-    assert_int_equal(jd_sq__prep(q, cache_sql, &b), SQLITE_OK); /* nested */
+    assert_int_equal(jd_sq__prep(q, CACHE_SQL, &b), SQLITE_OK); /* nested */
     assert_ptr_not_equal(a, b);
     assert_int_equal(q->n_cache, kept); /* not kept */
     jd_sq__unprep(q, b); /* finalised */
     jd_sq__unprep(q, a); /* reset, bindings cleared */
     assert_false(sqlite3_stmt_busy(a));
-    assert_int_equal(jd_sq__prep(q, cache_sql, &c), SQLITE_OK);
+    assert_int_equal(jd_sq__prep(q, CACHE_SQL, &c), SQLITE_OK);
     assert_ptr_equal(c, a); /* the kept one again */
     assert_int_equal(sqlite3_step(c), SQLITE_DONE); /* ?1 is NULL now: no row */
     jd_sq__unprep(q, c);
@@ -1430,7 +1430,7 @@ static void test_storeops__statement_cache(void **state)
     for (int i = 0; i <= JD_SQ_CACHE; i++) {
         snprintf(sql[i], sizeof sql[i], "SELECT %d", i);
         sqlite3_stmt *t = NULL;
-        assert_int_equal(jd_sq__prep(q, sql[i], &t), SQLITE_OK);
+        assert_int_equal(jd_sq__prep_at(q, sql[i], &t), SQLITE_OK);
         assert_int_equal(sqlite3_step(t), SQLITE_ROW);
         assert_int_equal(sqlite3_column_int(t, 0), i);
         jd_sq__unprep(q, t);

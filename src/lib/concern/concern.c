@@ -433,13 +433,57 @@ static int placed_close(jd_store *s, const char *id, const char *person_id, int6
     return rc;
 }
 
+/* Whether the human entries `had` of the child's concern hold h carried
+ * from `from` already: the same carried_from, acted_at (h's "at", both
+ * absent alike), action, actor and text. */
+/* a and b both absent, or equal */
+static bool same_json(const json_t *a, const json_t *b)
+{
+    return a || b ? a && b && json_equal((json_t *)a, (json_t *)b) : true;
+}
+
+static bool carried_already(json_t *had, const char *from, json_t *h)
+{
+    static const char *const same[] = {"action", "actor", "text"};
+    size_t i;
+    json_t *c;
+    json_array_foreach(had, i, c)
+    {
+        const char *cf = jd_concern__jstr(c, "carried_from");
+        if (!cf || strcmp(cf, from) != 0 ||
+            !same_json(json_object_get(c, "acted_at"), json_object_get(h, "at")))
+            continue;
+        size_t k = 0;
+        while (k < 3 && same_json(json_object_get(c, same[k]), json_object_get(h, same[k])))
+            k++;
+        if (k == 3)
+            return true;
+    }
+    return false;
+}
+
+int jd_concern__carried(json_t *had, const char *from, json_t *h, json_t **out)
+{
+    *out = NULL;
+    if (carried_already(had, from, h))
+        return JD_OK;
+    json_t *e = json_deep_copy(h), *at = json_object_get(h, "at");
+    if (!e || json_object_set_new(e, "carried_from", json_string(from)) < 0 ||
+        (at && json_object_set(e, "acted_at", at) < 0)) {
+        json_decref(e);
+        return JD_ENOMEM;
+    }
+    *out = e;
+    return JD_OK;
+}
+
 /* One human entry h of the call's concern `from` carried onto the child's
  * concern `to` (state: its fold now): a comment always; an acknowledgement
  * when the child's concern is open at the rung it was given at (one given
  * lower does not answer a higher rung). The entry keeps its actor, role,
  * text and time (acted_at), and names the concern it came from. */
 static int carry_one(jd_store *s, const jd_ladder *L, const char *from, const char *to,
-                     json_t *state, json_t *h, int64_t now, jd_error *err)
+                     json_t *state, json_t *had, json_t *h, int64_t now, jd_error *err)
 {
     const char *act = jd_concern__jstr(h, "action");
     bool ack = act && !strcmp(act, "acknowledged");
@@ -449,16 +493,13 @@ static int carry_one(jd_store *s, const jd_ladder *L, const char *from, const ch
                 !jd_concern__jstr(h, "rung") ||
                 strcmp(jd_concern__jstr(h, "rung"), jd_concern__jstr(state, "rung")) != 0))
         return JD_OK;
-    json_t *e = json_deep_copy(h);
-    int rc = e && json_object_set_new(e, "carried_from", json_string(from)) == 0 &&
-                     json_object_set(e, "acted_at", json_object_get(h, "at")) == 0
-                 ? JD_OK
-                 : jd_oom(err);
+    json_t *e = NULL;
+    int rc = jd_concern__carried(had, from, h, &e) == JD_OK ? JD_OK : jd_oom(err);
     jd_concern_action a = JD_CONCERN_ACTION_INIT;
-    if (rc == JD_OK)
+    if (rc == JD_OK && e)
         rc = act_entry(s, L, to, now, ack ? JD_CONCERN_ACK : JD_CONCERN_COMMENT, &a, NULL, e, err);
     json_decref(e);
-    if (rc == JD_OK && ack) /* the fold moves on: a second ack is not carried */
+    if (rc == JD_OK && e && ack) /* the fold moves on: a second ack is not carried */
         json_object_set_new(state, "status", json_string("acknowledged"));
     return rc;
 }
@@ -487,7 +528,7 @@ static int placed_carry(jd_store *s, const char *from, const char *to, int64_t n
     {
         if (rc < 0)
             break;
-        rc = carry_one(s, L, from, to, state, h, now, err);
+        rc = carry_one(s, L, from, to, state, t.human, h, now, err);
     }
     json_decref(state);
     json_decref(autos);
@@ -516,6 +557,18 @@ static int on_carried(const jd_concern_rec *r, void *payload)
 {
     *(int *)payload = r->status && strcmp(r->status, "closed") != 0;
     return 0;
+}
+
+/* *open: 1 concern `id` is open, 0 closed, -1 there is none. */
+static int concern_open(jd_store *s, const char *id, int *open, jd_error *err)
+{
+    *open = -1;
+    int rc = s->ops->concern->get(s, id, on_carried, open, err);
+    if (rc == JD_ENOTFOUND) {
+        jd_error_clear(err);
+        rc = JD_OK;
+    }
+    return rc;
 }
 
 /* One "U:agency:ref" key: its concern closed as placed when the ref has an
@@ -551,22 +604,26 @@ static int place_one(jd_store *s, const char *key, int64_t now, int64_t *placed,
      * a closed concern only when the level rises (a child closed at
      * critical would never see it). A person closes it, or reopens the
      * child's, after reading it. */
-    int carried = -1; /* -1: the identity has no concern (yet) */
-    rc = s->ops->concern->get(s, to, on_carried, &carried, err);
-    if (rc == JD_OK && carried == 1) {
-        /* closed first: a concern closed is never placed (nor carried) again */
+    int carried = -1, open = -1; /* -1: no concern (yet) */
+    rc = concern_open(s, to, &carried, err);
+    if (rc == JD_OK && carried == 1)
+        rc = concern_open(s, id, &open, err);
+    /* carried first, closed after: a carry cut short (an error, a crash)
+     * leaves the call's concern open, so the next reconcile carries again,
+     * each entry once (carry_one skips those carried already); a concern
+     * closed is never placed (nor carried) again */
+    if (rc == JD_OK && carried == 1 && open == 1 &&
+        (rc = placed_carry(s, id, to, now, err)) == JD_OK) {
         rc = placed_close(s, id, c.person_id, now, err);
         if (rc == JD_OK && placed)
             (*placed)++;
-        if (rc == JD_OK)
-            rc = placed_carry(s, id, to, now, err);
+        if (rc == JD_ENOTFOUND || rc == JD_ECONFLICT) { /* closed or gone meanwhile */
+            jd_error_clear(err);
+            rc = JD_OK;
+        }
     }
     free(id);
     free(to);
-    if (rc == JD_ENOTFOUND || rc == JD_ECONFLICT) { /* none, or closed already */
-        jd_error_clear(err);
-        rc = JD_OK;
-    }
     return rc;
 }
 

@@ -122,5 +122,12 @@ void jd_concern__history_at(json_t *hist, json_t *history, json_t *autos, int64_
 /* Time helpers: JSON string of a time, and back (0 if absent). */
 json_t *jd_concern__time_json(int64_t t);
 int64_t jd_concern__json_time(json_t *v);
+/* The entry that carries human entry h of the call's concern `from` onto
+ * the child's concern, whose human entries are `had` (concern.c
+ * placed_carry): a copy of h naming `from` (carried_from) and keeping h's
+ * time as acted_at (none when h has no "at"). *out NULL when `had` holds
+ * it already (same carried_from, acted_at, action, actor and text). JD_OK
+ * or JD_ENOMEM. */
+int jd_concern__carried(json_t *had, const char *from, json_t *h, json_t **out);
 
 #endif

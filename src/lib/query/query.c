@@ -607,8 +607,10 @@ static int index_finish_patch(jd_person_index *x, const jd_person_index *old, co
     return rc < 0 ? rc : search_index(x);
 }
 
-int jd_person_index_patch(jd_person_index *old, jd_store *s, int64_t after, int64_t upto,
-                          jd_person_index **out, size_t *patched, jd_error *err)
+/* jd_person_index_patch; sort: the lookups sorted over every entry
+ * (index_finish) rather than the old index's merged (index_finish_patch). */
+static int index_patch(jd_person_index *old, jd_store *s, int64_t after, int64_t upto,
+                       jd_person_index **out, size_t *patched, bool sort, jd_error *err)
 {
     if (!old || !s || !out)
         return jd_error_set(err, JD_EINVALID, "bad argument");
@@ -643,7 +645,7 @@ int jd_person_index_patch(jd_person_index *old, jd_store *s, int64_t after, int6
         onew[i] = UINT32_MAX;
     if (rc == JD_OK && !whole && (rc = mark_refs(&P, f)) == JD_OK &&
         (rc = merge_entries(x, old, f, &P, onew)) == JD_OK &&
-        (getenv("JD_INDEX_PATCH_SORT") ? index_finish(x) : index_finish_patch(x, old, onew)) < 0)
+        (sort ? index_finish(x) : index_finish_patch(x, old, onew)) < 0)
         rc = JD_ENOMEM;
     free(onew);
     for (size_t i = 0; i < P.n; i++)
@@ -676,6 +678,19 @@ int jd_person_index_patch(jd_person_index *old, jd_store *s, int64_t after, int6
     }
     *out = x;
     return JD_OK;
+}
+
+int jd_person_index_patch(jd_person_index *old, jd_store *s, int64_t after, int64_t upto,
+                          jd_person_index **out, size_t *patched, jd_error *err)
+{
+    return index_patch(old, s, after, upto, out, patched, false, err);
+}
+
+int jd_person_index__patch_sorted(jd_person_index *old, jd_store *s, int64_t after,
+                                  int64_t upto, jd_person_index **out, size_t *patched,
+                                  jd_error *err)
+{
+    return index_patch(old, s, after, upto, out, patched, true, err);
 }
 
 static bool same_str(const char *a, const char *b)

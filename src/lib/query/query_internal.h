@@ -13,15 +13,22 @@
 
 #include <joindots/query.h>
 
-/* jd_person_index_search by scoring every entry, as it did before its word
- * index: the reference the index is tested against (test_query). */
 /* The stored alert documents that may be about a person (as subject, or
  * with no subject: the networks), by id; the caller still checks each.
  * Every stored alert when the store cannot select them. */
 int jd_query__alerts_about(jd_store *s, const char *person_id,
                            int (*cb)(const char *doc, void *payload), void *payload,
                            jd_error *err);
+/* jd_person_index_search by scoring every entry, as it did before its word
+ * index: the reference the index is tested against (test_query). */
 size_t jd_person_index__search_scan(const jd_person_index *x, const char *query,
                                     jd_person_summary *out, size_t max);
+
+/* Test hook: jd_person_index_patch sorting the patched index's lookups
+ * over every entry, as it did before it merged the old index's sorted
+ * arrays (the reference a patch is tested and timed against). */
+int jd_person_index__patch_sorted(jd_person_index *old, jd_store *s, int64_t after,
+                                  int64_t upto, jd_person_index **out, size_t *patched,
+                                  jd_error *err);
 
 #endif

@@ -5727,6 +5727,14 @@ static bool note_room(uint16_t *least, uint32_t ref, int kind, int64_t *out)
     return true;
 }
 
+/* least[0..n) capped at 511 before the unjoined links are noted
+ * (note_unjoined): note_cat's part of a note is at most 511 bytes. */
+static void least_cap(uint16_t *least, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        least[i] = least[i] < 511 ? least[i] : 511;
+}
+
 /* A link kept apart for want of evidence (NOTE_POSSIBLE) or refused by a
  * cannot-link (NOTE_REFUSED, why: one of refusal_why), noted on both refs
  * (on each whose note it can change, note_room). */
@@ -5856,8 +5864,8 @@ static int cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision
  * (on each ref whose note they can change: least, note_room). */
 static int note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, vec *notes, uint16_t *least)
 {
-    for (uint32_t i = 0; least && i < R->n; i++) /* note_cat's part is at most 511 bytes */
-        least[i] = least[i] < 511 ? least[i] : 511;
+    if (least)
+        least_cap(least, R->n);
     for (size_t i = 0; i < n; i++) {
         const deferred *df = dv + i;
         if (find(c, df->s) == find(c, df->o))
@@ -6001,6 +6009,65 @@ static void note_text(const rs *R, const note_op *ops, const uint32_t *idx, size
         else
             note_add(nb, buf, len);
     }
+}
+
+/* One note_b as a C string into out (cap bytes, at least NOTE_MAX + 1). */
+static void note_out(const note_b *nb, char *out)
+{
+    size_t n = nb->have ? nb->n : 0;
+    memcpy(out, nb->t, n);
+    out[n] = '\0';
+}
+
+int jd_resolve__check_note_room(const char *ref, const char *other, const int *kinds,
+                                const double *w, size_t n, char *full, char *kept, size_t cap,
+                                size_t *logged)
+{
+    if (!ref || !other || (n && (!kinds || !w)) || !full || !kept || cap <= NOTE_MAX ||
+        n > UINT32_MAX)
+        return JD_EINVALID;
+    jd_identity_save sv[2] = {{.agency = "", .person_ref = ref}, {.agency = "", .person_ref = other}};
+    rs *R = calloc(1, sizeof *R);
+    note_op *ops = calloc(n ? n : 1, sizeof *ops);
+    uint32_t *all = calloc(n ? n : 1, sizeof *all), *idx = calloc(n ? n : 1, sizeof *idx);
+    int rc = R && ops && all && idx ? JD_OK : JD_ENOMEM;
+    uint16_t least[1] = {0};
+    int64_t out = 0;
+    size_t m = 0;
+    bool later = false; /* past the kept-apart and refused links */
+    for (size_t k = 0; rc == JD_OK && k < n; k++) {
+        int kind = kinds[k];
+        bool cat = kind == NOTE_POSSIBLE || kind == NOTE_REFUSED;
+        if ((!cat && kind != NOTE_SPARSE && kind != NOTE_UNJOINED) || (cat && later)) {
+            rc = JD_EINVALID; /* the order cluster_links, join_sparse, note_unjoined log */
+            break;
+        }
+        if (!cat && !later)
+            least_cap(least, 1);
+        later = later || !cat;
+        ops[k] = (note_op){.kind = (uint8_t)kind, .ref = 0, .other = 1, .u.w = w[k],
+                           .x = kind == NOTE_REFUSED ? (uint32_t)(k % WHY_N)
+                                                     : (uint32_t)(4 + k % 7)};
+        all[k] = (uint32_t)k;
+        if (kind == NOTE_SPARSE || note_room(least, 0, kind, &out))
+            idx[m++] = (uint32_t)k;
+    }
+    if (rc == JD_OK) {
+        R->n = 2;
+        R->sv = sv;
+        note_b nb;
+        note_text(R, ops, all, n, &nb);
+        note_out(&nb, full);
+        note_text(R, ops, idx, m, &nb);
+        note_out(&nb, kept);
+        if (logged)
+            *logged = m;
+    }
+    free(R);
+    free(ops);
+    free(all);
+    free(idx);
+    return rc;
 }
 
 /* The human decisions in force, by ref; once. */

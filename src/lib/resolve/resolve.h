@@ -151,6 +151,24 @@ int jd_resolve__check_stream(jd_store *s, size_t entries, size_t stride, int thr
 int jd_resolve__check_pairs_of(jd_store *s, int cap, uint64_t seed, int64_t *pairs,
                                int64_t *selected, int64_t *wrong, jd_error *err);
 
+/* Test hook: jd_resolve logging every note of a kept-apart, refused or
+ * unjoined link, even those that cannot change a ref's note (which
+ * jd_resolve leaves out), so that the two can be compared. */
+int jd_resolve__every_note(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
+                           jd_error *err);
+
+/* Test hook (note_room): one ref's note made from made-up notes on it, all
+ * of them (*full) and those note_room lets be logged (*kept, *logged of
+ * n), as a run logs them: kinds[k] 0 kept apart, 1 refused (these first),
+ * then 3 joined through (sparse) and 2 unjoined, of weight w[k], between
+ * ":ref" and ":other" (no agency: with empty refs and weights of 3 bytes
+ * the texts are note_least's shortest). full and kept: cap bytes, over
+ * 1200. JD_OK,
+ * JD_EINVALID (bad arguments, kinds out of that order), JD_ENOMEM. */
+int jd_resolve__check_note_room(const char *ref, const char *other, const int *kinds,
+                                const double *w, size_t n, char *full, char *kept, size_t cap,
+                                size_t *logged);
+
 /*
  * Test hook: loads, blocks and estimates the store's refs as a full run
  * does, then scores every candidate pair both in full and with the cuts of
@@ -160,12 +178,6 @@ int jd_resolve__check_pairs_of(jd_store *s, int cap, uint64_t seed, int64_t *pai
  * pair whose full score reaches the threshold, or a kept pair whose total
  * differs). The cuts are exact when *wrong is 0. JD_OK or a store error.
  */
-/* Test hook: jd_resolve logging every note of a kept-apart, refused or
- * unjoined link, even those that cannot change a ref's note (which
- * jd_resolve leaves out), so that the two can be compared. */
-int jd_resolve__every_note(jd_store *s, const jd_resolve_opts *opts, jd_resolve_stats *stats,
-                           jd_error *err);
-
 int jd_resolve__check_bounds(jd_store *s, double threshold, int64_t *pairs, int64_t *cut,
                              int64_t *wrong, jd_error *err);
 

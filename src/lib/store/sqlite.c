@@ -192,7 +192,7 @@ static void wal_shrink(sq *q)
     jd_sq__busy_wait(q, true);
 }
 
-int jd_sq__prep(sq *q, const char *sql, sqlite3_stmt **st)
+int jd_sq__prep_at(sq *q, const char *sql, sqlite3_stmt **st)
 {
     *st = NULL;
     size_t i = 0;
@@ -1820,7 +1820,7 @@ const char *jd_sq__opt_text(sqlite3_stmt *st, int i)
  * Chronology: the person's events in time order, each with the other people
  * and the objects in it. Split at its seams: the person's refs (chrono_refs),
  * whether any of them is mentioned at all (chrono_known), the events
- * (chrono_events_sql), and per event its other parties (chrono_parties) and
+ * (CHRONO_EVENTS_SQL), and per event its other parties (chrono_parties) and
  * objects (chrono_objects). The refs are read once into memory: the party
  * query used to test "not one of hers" with a correlated sub-query that
  * rebuilt the refs and an automatic index for every party of every event.
@@ -1923,15 +1923,15 @@ static int chrono_known(sq *q, const chrono_refs *refs, bool *known, jd_error *e
 }
 
 /* The person's events known by ?4, oldest first, with her role in each. */
-static const char chrono_events_sql[] =
-    CHRONO_REFS_CTE
-    "SELECT e.id, e.agency, e.record_id, e.event_type, e.occurred_at, e.reported_at,"
-    " e.occurred_prec, e.location, e.postcode, e.narrative, e.outcome, e.author_role,"
-    " e.risk_grade, e.crime_ref, e.crime_recorded, min(pm.role)"
-    " FROM refs JOIN person_mention pm ON pm.agency = refs.agency"
-    " AND pm.person_ref = refs.person_ref JOIN event e ON e.id = pm.event_id"
-    " WHERE e.occurred_at <= ?4 AND e.reported_at <= ?4"
-    " GROUP BY e.id ORDER BY e.occurred_at, e.agency, e.record_id";
+#define CHRONO_EVENTS_SQL                                                                          \
+    CHRONO_REFS_CTE                                                                                \
+    "SELECT e.id, e.agency, e.record_id, e.event_type, e.occurred_at, e.reported_at,"              \
+    " e.occurred_prec, e.location, e.postcode, e.narrative, e.outcome, e.author_role,"             \
+    " e.risk_grade, e.crime_ref, e.crime_recorded, min(pm.role)"                                   \
+    " FROM refs JOIN person_mention pm ON pm.agency = refs.agency"                                 \
+    " AND pm.person_ref = refs.person_ref JOIN event e ON e.id = pm.event_id"                      \
+    " WHERE e.occurred_at <= ?4 AND e.reported_at <= ?4"                                           \
+    " GROUP BY e.id ORDER BY e.occurred_at, e.agency, e.record_id"
 
 /* Growing arrays of one event's parties and objects, reused across events. */
 typedef struct chrono_buf {
@@ -2020,7 +2020,7 @@ static int sq_chronology(jd_store *s, const char *person_id, const char *agency,
     int rc = chrono_refs_load(q, person_id, agency, ref, &refs, err), r = SQLITE_DONE;
     if (rc < 0)
         goto out;
-    if (jd_sq__prep(q, chrono_events_sql, &ev) != SQLITE_OK ||
+    if (jd_sq__prep(q, CHRONO_EVENTS_SQL, &ev) != SQLITE_OK ||
         jd_sq__prep(q,
                            "SELECT pm.agency, pm.person_ref, pm.role, i.person_id,"
                            " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, ''))"

@@ -8,12 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static int prep(sq *q, sqlite3_stmt **st, const char *sql, jd_error *err)
-{
-    if (jd_sq__prep(q, sql, st) != SQLITE_OK) /* sql: a literal (jd_sq__prep) */
-        return jd_sq__err(q, err, "accounts");
-    return JD_OK;
-}
+/* jd_sq__prep of sql, a string literal (a macro so that jd_sq__prep's
+ * check sees the literal); JD_OK or JD_ESTORE. */
+#define prep(q, st, sql, err)                                                                      \
+    (jd_sq__prep((q), sql, (st)) != SQLITE_OK ? jd_sq__err((q), (err), "accounts") : JD_OK)
 
 /* Step a statement without results; finalises it. */
 static int done(sq *q, sqlite3_stmt *st, jd_error *err)

@@ -76,13 +76,18 @@ static inline void jd_sq__busy_wait(sq *q, bool wait)
 int jd_sq__err(sq *q, jd_error *err, const char *what);
 /* Run one or more statements without results. */
 int jd_sq__exec(sq *q, const char *sql, jd_error *err);
-/* sqlite3_prepare_v2 of sql (a string literal: the cache is keyed by its
- * address, so never a buffer), kept prepared on q: a request's statements
+/* sqlite3_prepare_v2 of sql, kept prepared on q: a request's statements
  * are parsed once per connection rather than once per request (17% of the
  * child summary's CPU was the parser). A statement already handed out (a
  * nested call) is prepared afresh. Returns SQLite's code. Give *st back
- * with jd_sq__unprep, never sqlite3_finalize. */
-int jd_sq__prep(sq *q, const char *sql, sqlite3_stmt **st);
+ * with jd_sq__unprep, never sqlite3_finalize. The cache is keyed by the
+ * SQL's address, so sql must be a string literal: the macro's "" sql ""
+ * refuses to compile anything else (a buffer reused for other SQL would
+ * be handed the wrong statement). */
+#define jd_sq__prep(q, sql, st) jd_sq__prep_at((q), "" sql "", (st))
+/* jd_sq__prep's work, for SQL at an address that never holds other text
+ * (static storage); the store calls jd_sq__prep. */
+int jd_sq__prep_at(sq *q, const char *sql, sqlite3_stmt **st);
 /* Give back a statement of jd_sq__prep (reset, its bindings cleared), or
  * finalise one it did not keep. NULL is ignored. */
 void jd_sq__unprep(sq *q, sqlite3_stmt *st);
