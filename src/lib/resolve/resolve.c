@@ -63,18 +63,25 @@ static double cpu_secs(void)
 enum { MEM_LOAD, MEM_BLOCK, MEM_ESTIMATE, MEM_SCORE, MEM_CLUSTER, MEM_IDENTITIES, MEM_SAVE };
 
 /* The process's peak RSS so far and its RSS now into stats at the end of
- * phase k (jd_resolve_stats.peak_kb, rss_kb). */
+ * phase k (jd_resolve_stats.peak_kb, rss_kb). The RSS is read first (fopen
+ * allocates), and the peak is at least the RSS: the kernel's high-water mark
+ * (ru_maxrss) is brought up to date from its per-thread RSS counters lazily,
+ * so it can lag behind /proc/self/statm (seen under ASan). */
 static void phase_mem(jd_resolve_stats *st, int k)
 {
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) == 0)
-        st->peak_kb[k] = (int64_t)ru.ru_maxrss;
     FILE *f = fopen("/proc/self/statm", "r");
     long size, res;
     if (f && fscanf(f, "%ld %ld", &size, &res) == 2)
         st->rss_kb[k] = (int64_t)res * (sysconf(_SC_PAGESIZE) / 1024);
     if (f)
         fclose(f);
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        st->peak_kb[k] = (int64_t)ru.ru_maxrss;
+    if (st->peak_kb[k] < st->rss_kb[k])
+        st->peak_kb[k] = st->rss_kb[k];
+    if (k > 0 && st->peak_kb[k] < st->peak_kb[k - 1])
+        st->peak_kb[k] = st->peak_kb[k - 1];
 }
 
 /* ---- memory that is read at random ---- */
