@@ -95,14 +95,8 @@ static int add_key(view_key **arr, size_t *n, size_t *cap, const char *key, uint
 {
     if (!key)
         return 0;
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 1024;
-        view_key *na = realloc(*arr, nc * sizeof *na);
-        if (!na)
-            return -1;
-        *arr = na;
-        *cap = nc;
-    }
+    if (jd_grow((void **)arr, cap, *n + 1, sizeof **arr) < 0)
+        return -1;
     (*arr)[(*n)++] = (view_key){key, row};
     return 0;
 }

@@ -24,14 +24,8 @@ int jd_api_person(api_ctx *c, const char *person, jd_person_summary *out)
 {
     if (!c->stale)
         return jd_person_index_get(c->index, person, out);
-    if (c->n_nows == c->cap_nows) {
-        size_t nc = c->cap_nows ? 2 * c->cap_nows : 8;
-        jd_person_now **nn = realloc(c->nows, nc * sizeof *nn);
-        if (!nn)
-            return JD_ENOMEM;
-        c->nows = nn;
-        c->cap_nows = nc;
-    }
+    if (jd_grow((void **)&c->nows, &c->cap_nows, c->n_nows + 1, sizeof *c->nows) < 0)
+        return JD_ENOMEM;
     jd_person_now *p = NULL;
     jd_error err;
     int rc = jd_person_now_get(c->store, c->index, person, &p, &err);
