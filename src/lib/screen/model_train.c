@@ -2,7 +2,8 @@
  * Training the learned combiner: a labelled corpus is screened once with
  * the rules alone (jd_screen_data_new) and every candidate's features kept;
  * then one L2-regularised logistic regression per kind is fitted by
- * full-batch AdaGrad (deterministic: no sampling, a fixed order), and each
+ * full-batch AdaGrad (deterministic: no sampling, a fixed order; a step that
+ * raises the objective is undone, fit_kind), and each
  * label's threshold, or "rules", is chosen on out-of-fold probabilities
  * from leave-one-set-out inside the training notes only.
  *
