@@ -1373,6 +1373,36 @@ static void test_similar_words(void **state)
     assert_true(counted(r, "C2"));
 }
 
+/* "Recorded" in the sense of written down (scr-off4): a crime recorded, a
+ * view minuted ("asked that it be recorded that this is an adult sexually
+ * exploiting ..."), marks on a body map; none is a child filmed (C14). Each
+ * beside the filming it is not. */
+static void test_recorded_sense(void **state)
+{
+    fx *f = *state;
+    const char *near[] = {
+        "SW asked that it be recorded that this is an adult sexually exploiting a 15 year old.",
+        "The OIC recorded that Jenna had been having sex with Mr Dale (28) for some months.",
+        "Crime recorded 33/77031/26 (s48 causing or inciting sexual exploitation of a child).",
+        "All offences against Tiegan have been recorded: trafficking, paying for the sexual "
+        "services of a child.",
+        "She showed me fresh scratches on her arm. Recorded on body map.",
+    };
+    for (size_t i = 0; i < sizeof near / sizeof *near; i++) {
+        const jd_screen_result *r = run(f, near[i], 15, "case_note", -1);
+        assert_false(counted(r, "C14"));
+    }
+    const char *filmed[] = {
+        "He recorded her naked on his phone.",
+        "An adult incited him to sexual activity and recorded images of it.",
+        "He recorded them having sex with her and shared it on Snapchat.",
+    };
+    for (size_t i = 0; i < sizeof filmed / sizeof *filmed; i++) {
+        const jd_screen_result *r = run(f, filmed[i], 15, "case_note", -1);
+        assert_true(counted(r, "C14"));
+    }
+}
+
 
 /* The ninth session's scope cases (scr-ctx), each cause with a positive and
  * a near miss: the note, the child's age and event type, the code, whether it
@@ -1813,6 +1843,7 @@ int main(void)
         cmocka_unit_test(test_offence_roles_s7),
         cmocka_unit_test(test_scope_cases),
         cmocka_unit_test(test_similar_words),
+        cmocka_unit_test(test_recorded_sense),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
