@@ -1373,6 +1373,33 @@ static void test_similar_words(void **state)
     assert_true(counted(r, "C2"));
 }
 
+/* A reflexive names the clause's subject (scr-off4): "her cousin is selling
+ * herself" is about the cousin (other_person), "she is selling herself" and
+ * "he made her sell herself" about the child. */
+static void test_reflexive_owner(void **state)
+{
+    fx *f = *state;
+    const char *other[] = {
+        "Chantelle says her cousin Brooke is selling herself down the docks.",
+        "Her older sister is selling herself to men in town.",
+        "Sian's sister Lauren (19) 'sells herself' according to Sian, and mum lets her.",
+    };
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++) {
+        const jd_screen_result *r = run_gender(f, other[i], 16, 'F');
+        assert_false(counted(r, "C9"));
+        const jd_screen_match *m = find(r, "C9", false);
+        if (m)
+            assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    }
+    const char *own[] = {
+        "She is selling herself down the docks.",
+        "Staff believe she is selling herself to men for money.",
+        "Her mum's boyfriend made her sell herself to his mates.",
+    };
+    for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+        assert_true(counted(run_gender(f, own[i], 16, 'F'), "C9"));
+}
+
 /* "Recorded" in the sense of written down (scr-off4): a crime recorded, a
  * view minuted ("asked that it be recorded that this is an adult sexually
  * exploiting ..."), marks on a body map; none is a child filmed (C14). Each
@@ -1844,6 +1871,7 @@ int main(void)
         cmocka_unit_test(test_scope_cases),
         cmocka_unit_test(test_similar_words),
         cmocka_unit_test(test_recorded_sense),
+        cmocka_unit_test(test_reflexive_owner),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -3029,11 +3029,18 @@ static bool quote_by_other(const jd_screen *S, size_t i)
  * names the child in the match ("hit her"); a match of a "child_acts" rule
  * that names no one ("selling sex") is about the clause's subject like any
  * other ("her cousin Kayla (18) is selling sex"). */
+/* "herself", "himself": a reflexive names whoever the clause's subject is
+ * ("her cousin is selling herself"), not the child by itself (scr-off4). */
+static bool reflexive(const tok *k)
+{
+    return is_word(k, "herself", "himself", "themselves", "themself");
+}
+
 static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
 {
     bool names_one = !r->child_acts;
     for (uint32_t i = h->start; i < h->end && !names_one; i++)
-        names_one = in_set(S, S->child_set, S->tok[i].sid) ||
+        names_one = (in_set(S, S->child_set, S->tok[i].sid) && !reflexive(&S->tok[i])) ||
                     in_set(S, S->other_set, S->tok[i].sid);
     /* an offence whose words name the child after the act ("put his hand
      * down her knickers", "touched her") has the child as its object: the
@@ -3055,7 +3062,7 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
         /* "me" in the child's quoted words of a sexual act ("'mum's friend Lee
          * tickles me there'"); not for injuries, where a parent's quoted "he hit
          * me" is the parent's */
-        child_object = (in_set(S, S->child_set, S->tok[i].sid) ||
+        child_object = ((in_set(S, S->child_set, S->tok[i].sid) && !reflexive(&S->tok[i])) ||
                         ((S->tok[i].sid == S->me_sid || S->tok[i].sid == S->my_sid) &&
                          S->tok[i].quoted && !r->injury && !quote_by_other(S, i))) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
