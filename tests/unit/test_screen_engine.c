@@ -1400,6 +1400,32 @@ static void test_reflexive_owner(void **state)
         assert_true(counted(run_gender(f, own[i], 16, 'F'), "C9"));
 }
 
+/* The child's own act ("child_acts": selling drugs or sex) done by a relative
+ * or friend the note named before, across sentences (scr-off4): "his cousin
+ * Jordan (17) ... Jordan has been selling drugs" is Jordan's; a friend a year
+ * younger than the child is named too. Near misses: a pronoun, the child's own
+ * name (her age), a friend of the child's very age (maybe the child). */
+static void test_named_other_acts(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "His cousin Jordan (17) was arrested last week. Jordan has been selling drugs for "
+               "men from the city.", 14, "case_note", -1);
+    assert_false(counted(r, "C18"));
+    r = run(f, "Her friend Mia (14) goes to the flat. Mia is selling drugs for older boys there.",
+            15, "case_note", -1);
+    assert_false(counted(r, "C18"));
+    r = run(f, "His cousin Jordan (17) was arrested last week. He has been selling drugs for men "
+               "from the city.", 14, "case_note", -1);
+    assert_true(counted(r, "C18"));
+    r = run(f, "Jordan (14) was stopped last week. Jordan has been selling drugs for men from the "
+               "city.", 14, "case_note", -1);
+    assert_true(counted(r, "C18"));
+    r = run(f, "Her friend Mia (15) goes to the flat. Mia is selling drugs for older boys there.",
+            15, "case_note", -1);
+    assert_true(counted(r, "C18"));
+}
+
 /* "Recorded" in the sense of written down (scr-off4): a crime recorded, a
  * view minuted ("asked that it be recorded that this is an adult sexually
  * exploiting ..."), marks on a body map; none is a child filmed (C14). Each
@@ -1872,6 +1898,7 @@ int main(void)
         cmocka_unit_test(test_similar_words),
         cmocka_unit_test(test_recorded_sense),
         cmocka_unit_test(test_reflexive_owner),
+        cmocka_unit_test(test_named_other_acts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
