@@ -2033,14 +2033,13 @@ static int clause_subject(const jd_screen *S, size_t s, int actors, bool writer)
                     k->wlen > 2 && !in_set(S, S->other_set, k->sid) &&
                     !(j > 0 && in_set(S, S->other_set, S->tok[j - 1].sid));
         if (name && k->num < 0) {
-            if (actors == 2 && !k->poss && !after_that && other_name(S, k, true))
-                return 1; /* "Kim sells drugs for them": her cousin named before */
-            if (!actors && ((k->poss && other_name(S, k, false)) ||
-                            (!k->poss && !after_that && !joint_subject(S, j) &&
-                             other_name(S, k, true))))
+            if (actors != 1 && ((k->poss && other_name(S, k, false)) ||
+                                (!k->poss && !after_that && !joint_subject(S, j) &&
+                                 other_name(S, k, true))))
                 return 1; /* "older daughter (18) Aimee's boyfriend", the child Ellie (14);
                            * "Lauren (15) is promiscuous"; "Dale (22) had sex with her":
-                           * Dale acts */
+                           * Dale acts; "her cousin Jordan (17) ... Jordan sells drugs"
+                           * (2: the child's own act) is Jordan's */
             if (writer && titled(S, j))
                 return 1; /* "Mr Boyce has started a relationship with": an adult */
             return 0; /* a name: the child, as far as the text says */
