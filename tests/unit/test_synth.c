@@ -188,6 +188,21 @@ static void check_bundle(const char *dir)
     json_decref(root);
 }
 
+/* Copy a truth list of records (agency, record_id) into the table named. */
+static void load_records(sqlite3 *db, const char *table, json_t *list)
+{
+    size_t k;
+    json_t *r;
+    json_array_foreach(list, k, r)
+    {
+        char *sql = sqlite3_mprintf("INSERT INTO %s VALUES (%Q, %Q)", table,
+                                    json_string_value(json_object_get(r, "agency")),
+                                    json_string_value(json_object_get(r, "record_id")));
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_free(sql);
+    }
+}
+
 /* A caller's concern that the children are left alone discloses neglect (C17)
  * when a child under 12 is named on the call (labelling guide; scr-off4): the
  * truth lists exactly those calls as unrecorded crimes, by the truth's dates
@@ -205,14 +220,7 @@ static void check_left_alone(const char *dir, json_t *root)
     size_t i, j;
     json_t *r, *x;
     assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
-    json_array_foreach(json_object_get(root, "unrecorded_crimes"), i, r)
-    {
-        char *sql = sqlite3_mprintf("INSERT INTO u VALUES (%Q, %Q)",
-                                    json_string_value(json_object_get(r, "agency")),
-                                    json_string_value(json_object_get(r, "record_id")));
-        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-        sqlite3_free(sql);
-    }
+    load_records(db, "u", json_object_get(root, "unrecorded_crimes"));
     json_array_foreach(json_object_get(root, "persons"), i, r)
     {
         const char *dob = json_string_value(json_object_get(r, "dob"));
@@ -276,16 +284,7 @@ static void test_synth__invariants_county(void **state)
         assert_int_equal(sqlite3_exec(db, "CREATE TEMP TABLE b(agency, record_id)", NULL, NULL,
                                       NULL),
                          SQLITE_OK);
-        size_t k;
-        json_t *r;
-        json_array_foreach(json_object_get(root, "blaming_language"), k, r)
-        {
-            char *sql = sqlite3_mprintf("INSERT INTO b VALUES (%Q, %Q)",
-                                        json_string_value(json_object_get(r, "agency")),
-                                        json_string_value(json_object_get(r, "record_id")));
-            assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-            sqlite3_free(sql);
-        }
+        load_records(db, "b", json_object_get(root, "blaming_language"));
         const char *l14 = "(narrative LIKE '%talks about her boyfriend who is%' OR narrative LIKE"
                           " '%an older boyfriend (%' OR narrative LIKE '%relationship with an older"
                           " male%' OR narrative LIKE '%says she is seeing a man called%')";
