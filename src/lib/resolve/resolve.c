@@ -3068,21 +3068,15 @@ static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int 
 }
 
 /* A link with a sparse ref that waits for the second pass (see
- * join_sparse): the sparse ref, the other, the link's weight. */
+ * join_sparse): the sparse ref, the other, the link's weight. Kept as the
+ * link's index and side (def_at: 4 bytes instead of 16; about 50M of them
+ * at 10M events, the peak of clustering). */
 typedef struct deferred {
     uint32_t s, o;
     double w;
 } deferred;
-
-static int cmp_deferred(const void *p, const void *q)
-{
-    const deferred *x = p, *y = q;
-    if (x->s != y->s)
-        return x->s < y->s ? -1 : 1;
-    if (x->w != y->w)
-        return x->w > y->w ? -1 : 1;
-    return (x->o > y->o) - (x->o < y->o);
-}
+typedef struct match_link match_link;
+static deferred def_at(const match_link *lv, uint32_t x);
 
 /* Reasons a merge is refused (jd_resolve_stats.refused_by). */
 enum { CL_ID, CL_GENDER, CL_DOB, CL_AGE, CL_EVENT, CL_NAME, CL_N };
@@ -3645,29 +3639,29 @@ static bool street_apart(const rs *R, const cl *c, uint32_t x, uint32_t y)
     return apart;
 }
 
-static int64_t join_sparse(const rs *R, cl *c, deferred *d, size_t nd, const decision *dv,
-                           size_t ndec, lvcache *lc, vec *notes)
+/* The deferred links (def_at, sorted: sort_deferred) of each sparse ref
+ * that cluster_links left, joined where they single out one person. */
+static int64_t join_sparse(const rs *R, cl *c, const match_link *lv, const uint32_t *dx, size_t nd,
+                           const decision *dv, size_t ndec, lvcache *lc, vec *notes)
 {
     int64_t joined = 0;
-    if (nd > 1)
-        qsort(d, nd, sizeof *d, cmp_deferred);
     for (int round = 0; round < 2; round++)
         for (size_t i = 0, j; i < nd; i = j) {
+            uint32_t s = def_at(lv, dx[i]).s, rs_ = find(c, s), best = UINT32_MAX;
             j = i + 1;
-            while (j < nd && d[j].s == d[i].s)
+            while (j < nd && def_at(lv, dx[j]).s == s)
                 j++;
-            uint32_t s = d[i].s, rs_ = find(c, s), best = UINT32_MAX;
             if (c[rs_].full)
                 continue;
             int bestn = -1, bestp = 0;
             bool tie = false;
             size_t via = i;
             for (size_t k = i; k < j; k++) {
-                uint32_t r = find(c, d[k].o);
+                uint32_t o = def_at(lv, dx[k]).o, r = find(c, o);
                 int names = 0, why, pts;
                 if (r == rs_ || (round == 0 && !c[r].full) || (r == best && !tie))
                     continue;
-                if (!(pts = sparse_evidence(R, s, d[k].o, lc, &names)) ||
+                if (!(pts = sparse_evidence(R, s, o, lc, &names)) ||
                     conflict(R, c, rs_, r, dv, ndec, false, false, &why) || street_apart(R, c, rs_, r))
                     continue;
                 if (names > bestn) {
@@ -3684,8 +3678,9 @@ static int64_t join_sparse(const rs *R, cl *c, deferred *d, size_t nd, const dec
                 continue;
             merge(c, rs_, best);
             joined++;
-            if (note_log(notes, (note_op){.kind = NOTE_SPARSE, .ref = s, .other = d[via].o,
-                                          .u.w = d[via].w, .x = (uint32_t)bestp}) != JD_OK)
+            deferred d = def_at(lv, dx[via]);
+            if (note_log(notes, (note_op){.kind = NOTE_SPARSE, .ref = s, .other = d.o, .u.w = d.w,
+                                          .x = (uint32_t)bestp}) != JD_OK)
                 return -1;
         }
     return joined;
@@ -4506,6 +4501,77 @@ typedef struct match_link {
     double w;
 } match_link;
 _Static_assert(sizeof(match_link) == 16, "a link is 16 bytes");
+
+/* Deferred link x: link x >> 1, its sparse ref b when x & 1, else a. */
+static deferred def_at(const match_link *lv, uint32_t x)
+{
+    const match_link *l = &lv[x >> 1];
+    return x & 1 ? (deferred){l->b, l->a, l->w} : (deferred){l->a, l->b, l->w};
+}
+
+/* One sparse ref's deferred links, in order of weight (the heaviest
+ * first), then of the other ref. */
+typedef struct def_key {
+    double w;
+    uint32_t o, x;
+} def_key;
+
+static int cmp_def_key(const void *p, const void *q)
+{
+    const def_key *x = p, *y = q;
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1;
+    if (x->o != y->o)
+        return x->o < y->o ? -1 : 1;
+    return (x->x > y->x) - (x->x < y->x);
+}
+
+/*
+ * The deferred links (d, def_at's indices) in join_sparse's order: by
+ * sparse ref, each ref's in order of weight (the heaviest first) and then
+ * of the other ref. A counting sort by ref into a second array (4 bytes an
+ * entry and 4 a ref), then each ref's few sorted; before, a qsort of the
+ * 16-byte records themselves. JD_OK or JD_ENOMEM (d as it was).
+ */
+static int sort_deferred(const match_link *lv, vec *d, uint32_t nrefs)
+{
+    uint32_t *in = d->p, *out = malloc((d->n ? d->n : 1) * sizeof *out);
+    uint32_t *end = calloc((size_t)nrefs + 1, sizeof *end);
+    vec g = {.sz = sizeof(def_key)};
+    int rc = out && end ? JD_OK : JD_ENOMEM;
+    for (size_t i = 0; rc == JD_OK && i < d->n; i++)
+        end[def_at(lv, in[i]).s + 1]++;
+    for (uint32_t r = 0; rc == JD_OK && r < nrefs; r++)
+        end[r + 1] += end[r];
+    for (size_t i = 0; rc == JD_OK && i < d->n; i++) /* end[s] moves to its end */
+        out[end[def_at(lv, in[i]).s]++] = in[i];
+    for (uint32_t r = 0; rc == JD_OK && r < nrefs; r++) {
+        uint32_t lo = r ? end[r - 1] : 0, hi = end[r];
+        if (hi - lo < 2)
+            continue;
+        g.n = 0;
+        if ((rc = vec_reserve(&g, hi - lo)) != JD_OK)
+            break;
+        def_key *k = g.p;
+        for (uint32_t i = lo; i < hi; i++) {
+            deferred df = def_at(lv, out[i]);
+            k[i - lo] = (def_key){df.w, df.o, out[i]};
+        }
+        qsort(k, hi - lo, sizeof *k, cmp_def_key);
+        for (uint32_t i = lo; i < hi; i++)
+            out[i] = k[i - lo].x;
+    }
+    free(g.p);
+    free(end);
+    if (rc != JD_OK) {
+        free(out);
+        return rc;
+    }
+    free(d->p);
+    d->p = out;
+    d->cap = d->n;
+    return JD_OK;
+}
 
 /* Links in tiers, each in order of weight: first names that agree
  * exactly (or are missing on one side) first, so that each person's own
@@ -5829,11 +5895,10 @@ static int cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision
         if (!enough_evidence(R, lv[i].a, lv[i].b, lc) &&
             (sparse_ref(R, lv[i].a) || sparse_ref(R, lv[i].b))) {
             /* a sparse ref: the second pass decides (join_sparse) */
-            for (int side = 0; side < 2; side++) {
-                uint32_t me = side ? lv[i].b : lv[i].a, other = side ? lv[i].a : lv[i].b;
-                deferred *df = sparse_ref(R, me) ? vec_push(defer) : NULL;
+            for (uint32_t side = 0; side < 2; side++) {
+                uint32_t *df = sparse_ref(R, side ? lv[i].b : lv[i].a) ? vec_push(defer) : NULL;
                 if (df)
-                    *df = (deferred){me, other, lv[i].w};
+                    *df = (uint32_t)i << 1 | side; /* def_at; nl < 2^31 (run_cluster) */
             }
             continue;
         }
@@ -5869,12 +5934,13 @@ static int cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision
 
 /* The deferred links of sparse refs the second pass did not join, noted
  * (on each ref whose note they can change: least, note_room). */
-static int note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, vec *notes, uint16_t *least)
+static int note_unjoined(rs *R, cl *c, const match_link *lv, const uint32_t *dx, size_t n,
+                         vec *notes, uint16_t *least)
 {
     if (least)
         least_cap(least, R->n);
     for (size_t i = 0; i < n; i++) {
-        const deferred *df = dv + i;
+        const deferred d = def_at(lv, dx[i]), *df = &d;
         if (find(c, df->s) == find(c, df->o))
             continue;
         bool both = sparse_ref(R, df->o);
@@ -6095,6 +6161,8 @@ static int run_cluster(run *u, jd_error *err)
     int rc = load_decisions(u, err);
     if (rc < 0)
         return rc;
+    if (u->links.n > INT32_MAX) /* a deferred link is its index and side (def_at) */
+        return jd_error_set(err, JD_EINVALID, "more than 2^31 links to cluster");
     u->c = calloc(R->n ? R->n : 1, sizeof *u->c);
     u->notes.n = 0;
     if (!u->c)
@@ -6105,19 +6173,22 @@ static int run_cluster(run *u, jd_error *err)
     decision *dv = u->decs.p;
     merge_confirmed(R, u->c, dv, u->decs.n);
     lvcache *lc = huge_calloc(sizeof *lc); /* names of the links; NULL: only slower */
-    vec defer = {.sz = sizeof(deferred)};  /* links with a sparse ref, for join_sparse */
+    vec defer = {.sz = sizeof(uint32_t)};  /* links with a sparse ref (def_at), for join_sparse */
     /* NULL: every note logged */
     uint16_t *least = u->every_note ? NULL : calloc(R->n ? R->n : 1, sizeof *least);
     rc = cluster_links(R, u->c, u->links.p, u->links.n, dv, u->decs.n, lc, &u->notes, least,
                        &defer);
-    R->st.sparse_joined =
-        rc < 0 ? -1 : join_sparse(R, u->c, defer.p, defer.n, dv, u->decs.n, lc, &u->notes);
+    if (rc == JD_OK)
+        rc = sort_deferred(u->links.p, &defer, R->n);
+    R->st.sparse_joined = rc < 0 ? -1
+                                 : join_sparse(R, u->c, u->links.p, defer.p, defer.n, dv,
+                                               u->decs.n, lc, &u->notes);
     R->st.household_joined =
         R->st.sparse_joined < 0 ? -1
                                 : join_household(R, u->c, dv, u->decs.n, lc, &u->notes, u->in,
                                                  &u->hh_need, &R->st.family_joined);
     if (R->st.household_joined >= 0)
-        rc = note_unjoined(R, u->c, defer.p, defer.n, &u->notes, least);
+        rc = note_unjoined(R, u->c, u->links.p, defer.p, defer.n, &u->notes, least);
     free(least);
     free(defer.p);
     free(lc);
@@ -6243,34 +6314,59 @@ out:
  * the ref. Should the ref change, an incremental run re-resolves them too:
  * the links it had may be gone, and what they decided with them.
  */
+/*
+ * The links between two identities, each its two refs (8 bytes) written
+ * over the links' own memory in their order, which is then cut to them:
+ * nothing reads a link's weight after clustering (16 bytes a link, 0.9 GB
+ * at 10M events, held beside the neighbours' own arrays before). Each ref's
+ * count of them into end[ref + 1]; their count into *npairs. u->links is
+ * left empty and the pairs are the caller's to free (the links' memory
+ * uncut when realloc fails).
+ */
+static uint32_t *links_to_pairs(run *u, size_t *end, size_t *npairs)
+{
+    match_link *lv = u->links.p;
+    uint32_t *ab = u->links.p;
+    size_t m = 0;
+    for (size_t i = 0; i < u->links.n; i++) {
+        uint32_t a = lv[i].a, b = lv[i].b; /* read before ab[2m .. 2m + 2), m <= i, is written */
+        if (u->root[a] != u->root[b]) {
+            end[a + 1]++;
+            end[b + 1]++;
+            ab[2 * m] = a;
+            ab[2 * m + 1] = b;
+            m++;
+        }
+    }
+    uint32_t *cut = realloc(ab, (m ? m : 1) * 2 * sizeof *ab);
+    u->links = (vec){.sz = u->links.sz};
+    *npairs = m;
+    return cut ? cut : ab;
+}
+
 static int neighbours(run *u, jd_error *err)
 {
     rs *R = &u->R;
-    const match_link *lv = u->links.p;
     /* each ref's other roots, counted then placed by ref (4 bytes a link's
      * side; a sorted (ref, root) pair of 8 and its sort's copy took 32:
      * 1.6 GB at 10M events); ref i's are to[end[i-1] .. end[i]) */
-    size_t *end = calloc((size_t)R->n + 1, sizeof *end), total = 0;
-    uint32_t *to = NULL;
+    size_t *end = calloc((size_t)R->n + 1, sizeof *end), total = 0, np = 0;
+    uint32_t *to = NULL, *ab = NULL;
     u->nbr = calloc(R->n ? R->n : 1, sizeof *u->nbr);
     int rc = end && u->nbr ? JD_OK : JD_ENOMEM;
-    for (size_t i = 0; rc == JD_OK && i < u->links.n; i++)
-        if (u->root[lv[i].a] != u->root[lv[i].b]) {
-            end[lv[i].a + 1]++;
-            end[lv[i].b + 1]++;
-        }
+    if (rc == JD_OK)
+        ab = links_to_pairs(u, end, &np);
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
         end[i + 1] += end[i];
     total = rc == JD_OK ? end[R->n] : 0;
     if (rc == JD_OK && !(to = malloc((total ? total : 1) * sizeof *to)))
         rc = JD_ENOMEM;
-    for (size_t i = 0; rc == JD_OK && i < u->links.n; i++) { /* end[i] moves to its end */
-        uint32_t x = u->root[lv[i].a], y = u->root[lv[i].b];
-        if (x != y) {
-            to[end[lv[i].a]++] = y;
-            to[end[lv[i].b]++] = x;
-        }
+    for (size_t i = 0; rc == JD_OK && i < np; i++) { /* end[i] moves to its end */
+        uint32_t a = ab[2 * i], b = ab[2 * i + 1];
+        to[end[a]++] = u->root[b];
+        to[end[b]++] = u->root[a];
     }
+    free(ab);
     for (uint32_t r = 0; rc == JD_OK && r < R->n; r++) {
         size_t lo = r ? end[r - 1] : 0, hi = end[r];
         if (lo == hi)
