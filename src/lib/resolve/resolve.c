@@ -2833,9 +2833,8 @@ static bool names_agree(const rs *R, uint32_t a, uint32_t b, lvcache *c)
            name_level(R, va.sur, va.nsur, vb.fore, vb.nfore, false, c) >= L_CLOSE;
 }
 
+/* What the cannot-links read of a cluster (its root's; clw holds them). */
 typedef struct cl {
-    uint32_t parent, size;
-    uint32_t next; /* the next member: a root's members form a ring */
     uint32_t nhs[4], upn[4], dob[8];
     uint8_t dc[8];        /* refs written with each full date of birth */
     int16_t by_lo, by_hi; /* birth years every recorded age allows, 0 none */
@@ -2848,6 +2847,30 @@ typedef struct cl {
     uint32_t fn[4];   /* first names and the refs written with each */
     uint16_t fc[4];
 } cl;
+
+/*
+ * The clusters: each ref's union-find head (16 bytes) and a summary (cl,
+ * 116 bytes) only for the roots read or merged so far, made from the ref
+ * when first read (cs) and given back when its root is merged into
+ * another; 128 bytes a ref before (1.1 GiB at 10M events, at the peak of
+ * clustering). The summaries lie in chunks of CL_CHUNK, so a pointer to one
+ * stays good while others are made.
+ */
+typedef struct cl_head {
+    uint32_t parent, size;
+    uint32_t next; /* the next member: a root's members form a ring */
+    uint32_t slot; /* its summary + 1 (0: none made yet) */
+} cl_head;
+enum { CL_CHUNK = 1 << 16 };
+typedef struct clw {
+    const rs *R;
+    cl_head *h;
+    cl **chunk;
+    uint32_t nchunk, used; /* summaries made in all, given back among them */
+    vec back;              /* the slots given back (uint32_t), made again first */
+    cl spare;              /* cs without memory: the answer, c->oom set */
+    bool oom;
+} clw;
 
 /* Add `n` refs written with first name `f` to a cluster's first names (a
  * fifth name is not kept). */
@@ -3081,13 +3104,100 @@ static deferred def_at(const match_link *lv, uint32_t x);
 /* Reasons a merge is refused (jd_resolve_stats.refused_by). */
 enum { CL_ID, CL_GENDER, CL_DOB, CL_AGE, CL_EVENT, CL_NAME, CL_N };
 
-static uint32_t find(cl *c, uint32_t i)
+static uint32_t find(clw *c, uint32_t i)
 {
-    while (c[i].parent != i) {
-        c[i].parent = c[c[i].parent].parent;
-        i = c[i].parent;
+    cl_head *h = c->h;
+    while (h[i].parent != i) {
+        h[i].parent = h[h[i].parent].parent;
+        i = h[i].parent;
     }
     return i;
+}
+
+/* Ref i's own cluster: what cluster_init made of each ref before. */
+static void cl_from_ref(const rs *R, uint32_t i, cl *x)
+{
+    const rref *r = &R->r[i];
+    memset(x, 0, sizeof *x);
+    /* a ref written with both genders says nothing about its gender */
+    x->gmask = r->gmask == 3 ? 0 : r->gmask;
+    x->ngen[0] = r->ngen[0];
+    x->ngen[1] = r->ngen[1];
+    x->by_lo = r->by_lo;
+    x->by_hi = r->by_hi;
+    x->full = !sparse_ref(R, i);
+    x->named = r->nfore && r->nsur;
+    for (uint8_t k = 0; k < r->nfore; k++)
+        fn_add(x, r->fore[k], 1);
+    for (uint8_t k = 0; k < r->nnhs; k++)
+        add_id(x->nhs, &x->nn, 4, r->nhs[k]);
+    for (uint8_t k = 0; k < r->nupn; k++)
+        add_id(x->upn, &x->nu, 4, r->upn[k]);
+    for (uint8_t k = 0; k < r->ndob; k++)
+        if (r->dob[k] % 100 && r->dob[k] / 100 % 100)
+            dob_add(x, r->dob[k], 1);
+}
+
+/* A free slot for a summary (0 without memory). */
+static uint32_t cl_slot(clw *c)
+{
+    if (c->back.n)
+        return ((uint32_t *)c->back.p)[--c->back.n];
+    if (c->used == c->nchunk * (uint32_t)CL_CHUNK) {
+        cl **nc = realloc(c->chunk, (c->nchunk + 1) * sizeof *nc);
+        if (nc)
+            c->chunk = nc;
+        if (!nc || !(c->chunk[c->nchunk] = malloc(CL_CHUNK * sizeof(cl))))
+            return 0;
+        c->nchunk++;
+    }
+    return ++c->used;
+}
+
+/* The summary of cluster root x, made from the ref when first read. */
+static cl *cs(clw *c, uint32_t x)
+{
+    assert(c->h[x].parent == x); /* a merged cluster's summary is given back */
+    uint32_t k = c->h[x].slot;
+    if (!k && !(k = cl_slot(c))) {
+        c->oom = true;
+        cl_from_ref(c->R, x, &c->spare);
+        return &c->spare;
+    }
+    cl *p = &c->chunk[(k - 1) / CL_CHUNK][(k - 1) % CL_CHUNK];
+    if (!c->h[x].slot)
+        cl_from_ref(c->R, x, p);
+    c->h[x].slot = k;
+    return p;
+}
+
+/* Every ref its own cluster, no summary made yet; NULL without memory. */
+static clw *clw_new(const rs *R)
+{
+    clw *c = calloc(1, sizeof *c);
+    if (c && !(c->h = malloc((R->n ? R->n : 1) * sizeof *c->h))) {
+        free(c);
+        return NULL;
+    }
+    if (!c)
+        return NULL;
+    c->R = R;
+    c->back.sz = sizeof(uint32_t);
+    for (uint32_t i = 0; i < R->n; i++)
+        c->h[i] = (cl_head){i, 1, i, 0};
+    return c;
+}
+
+static void clw_free(clw *c)
+{
+    if (!c)
+        return;
+    for (uint32_t k = 0; k < c->nchunk; k++)
+        free(c->chunk[k]);
+    free(c->chunk);
+    free(c->back.p);
+    free(c->h);
+    free(c);
 }
 
 typedef struct decision {
@@ -3429,17 +3539,18 @@ static bool names_of_genders(const rs *R, const uint32_t *fx, uint8_t nx, const 
  * ("Bell", M, at George Bell's home: a housing officer's or call
  * handler's habit) is not a first name that disagrees. Walks at most 64
  * members of y. */
-static bool surname_settled_as_first(const rs *R, const cl *c, uint32_t x, uint32_t y)
+static bool surname_settled_as_first(const rs *R, clw *c, uint32_t x, uint32_t y)
 {
     uint32_t m = y;
     int walked = 0;
+    const cl *X = cs(c, x);
     do {
         const rref *r = &R->r[m];
-        for (uint8_t i = 0; i < c[x].nfn; i++)
-            for (uint8_t k = 0; c[x].fc[i] >= 2 && k < r->nsur; k++)
-                if (c[x].fn[i] == r->sur[k])
+        for (uint8_t i = 0; i < X->nfn; i++)
+            for (uint8_t k = 0; X->fc[i] >= 2 && k < r->nsur; k++)
+                if (X->fn[i] == r->sur[k])
                     return true;
-        m = c[m].next;
+        m = c->h[m].next;
     } while (m != y && ++walked < 64);
     return false;
 }
@@ -3485,7 +3596,7 @@ static const char *const refusal_why[WHY_N] = {
  * number or pupil number and none differs, so first names settled apart
  * do not hold (Amelia Lamb's records and "Amelie" Lamb's, one NHS number
  * and one date; twins of one date carry two numbers). */
-static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const decision *d,
+static const char *conflict(const rs *R, clw *c, uint32_t x, uint32_t y, const decision *d,
                             size_t nd, bool direct, bool same_id, int *reason)
 {
     *reason = CL_ID;
@@ -3496,71 +3607,78 @@ static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const de
         if ((ra == x && rb == y) || (ra == y && rb == x))
             return refusal_why[WHY_DECIDED];
     }
-    if (c[x].nn && c[y].nn && !set_level(c[x].nhs, c[x].nn, c[y].nhs, c[y].nn))
+    const cl *X = cs(c, x), *Y = cs(c, y);
+    if (X->nn && Y->nn && !set_level(X->nhs, X->nn, Y->nhs, Y->nn))
         return refusal_why[WHY_NHS];
-    if (c[x].nu && c[y].nu && !set_level(c[x].upn, c[x].nu, c[y].upn, c[y].nu))
+    if (X->nu && Y->nu && !set_level(X->upn, X->nu, Y->upn, Y->nu))
         return refusal_why[WHY_UPN];
     *reason = CL_GENDER;
-    if (genders_apart(c[x].ngen, c[y].ngen))
+    if (genders_apart(X->ngen, Y->ngen))
         return refusal_why[WHY_GENDER];
     *reason = CL_NAME;
-    if (!same_id && first_names_apart(R, &c[x], &c[y]) && !surname_settled_as_first(R, c, x, y) &&
+    if (!same_id && first_names_apart(R, X, Y) && !surname_settled_as_first(R, c, x, y) &&
         !surname_settled_as_first(R, c, y, x))
         return refusal_why[WHY_FIRST_SETTLED];
-    if (!same_id && names_of_genders(R, c[x].fn, c[x].nfn, c[y].fn, c[y].nfn))
+    if (!same_id && names_of_genders(R, X->fn, X->nfn, Y->fn, Y->nfn))
         return refusal_why[WHY_FIRST_GENDER];
     *reason = CL_DOB;
-    if (!direct && dobs_apart(c[x].dob, c[x].nd, c[y].dob, c[y].nd))
+    if (!direct && dobs_apart(X->dob, X->nd, Y->dob, Y->nd))
         return refusal_why[WHY_DOB];
-    if (settled_dobs_apart(&c[x], &c[y]))
+    if (settled_dobs_apart(X, Y))
         return refusal_why[WHY_DOB_SETTLED];
     *reason = CL_AGE;
-    if (ages_apart(c[x].by_lo, c[x].by_hi, c[x].dob, c[x].nd, c[y].by_lo, c[y].by_hi, c[y].dob,
-                   c[y].nd))
+    if (ages_apart(X->by_lo, X->by_hi, X->dob, X->nd, Y->by_lo, Y->by_hi, Y->dob, Y->nd))
         return refusal_why[WHY_AGE];
     *reason = CL_EVENT;
     if (R->nl_off) {
-        uint32_t small = c[x].size <= c[y].size ? x : y, other = small == x ? y : x;
+        uint32_t small = c->h[x].size <= c->h[y].size ? x : y, other = small == x ? y : x;
         uint32_t m = small;
         do {
             for (uint32_t i = R->nl_off[m]; i < R->nl_off[m + 1]; i++)
                 if (find(c, R->nl_to[i]) == other)
                     return refusal_why[WHY_EVENT];
-            m = c[m].next;
+            m = c->h[m].next;
         } while (m != small);
     }
     return NULL;
 }
 
-static void merge(cl *c, uint32_t x, uint32_t y)
+static void merge(clw *c, uint32_t x, uint32_t y)
 {
-    if (c[x].size < c[y].size) {
+    cl_head *h = c->h;
+    if (h[x].size < h[y].size) {
         uint32_t t = x;
         x = y;
         y = t;
     }
-    c[y].parent = x;
-    c[x].size += c[y].size;
-    uint32_t t = c[x].next; /* splice the two rings */
-    c[x].next = c[y].next;
-    c[y].next = t;
-    c[x].gmask |= c[y].gmask;
-    c[x].full |= c[y].full;
-    c[x].named |= c[y].named;
-    for (uint8_t i = 0; i < c[y].nfn; i++)
-        fn_add(&c[x], c[y].fn[i], c[y].fc[i]);
-    c[x].ngen[0] += c[y].ngen[0];
-    c[x].ngen[1] += c[y].ngen[1];
-    if (c[y].by_lo) {
-        c[x].by_lo = c[x].by_lo && c[x].by_lo > c[y].by_lo ? c[x].by_lo : c[y].by_lo;
-        c[x].by_hi = c[x].by_hi && c[x].by_hi < c[y].by_hi ? c[x].by_hi : c[y].by_hi;
+    cl *X = cs(c, x), *Y = cs(c, y);
+    h[y].parent = x;
+    h[x].size += h[y].size;
+    uint32_t t = h[x].next; /* splice the two rings */
+    h[x].next = h[y].next;
+    h[y].next = t;
+    X->gmask |= Y->gmask;
+    X->full |= Y->full;
+    X->named |= Y->named;
+    for (uint8_t i = 0; i < Y->nfn; i++)
+        fn_add(X, Y->fn[i], Y->fc[i]);
+    X->ngen[0] += Y->ngen[0];
+    X->ngen[1] += Y->ngen[1];
+    if (Y->by_lo) {
+        X->by_lo = X->by_lo && X->by_lo > Y->by_lo ? X->by_lo : Y->by_lo;
+        X->by_hi = X->by_hi && X->by_hi < Y->by_hi ? X->by_hi : Y->by_hi;
     }
-    for (uint8_t i = 0; i < c[y].nn; i++)
-        add_id(c[x].nhs, &c[x].nn, 4, c[y].nhs[i]);
-    for (uint8_t i = 0; i < c[y].nu; i++)
-        add_id(c[x].upn, &c[x].nu, 4, c[y].upn[i]);
-    for (uint8_t i = 0; i < c[y].nd; i++)
-        dob_add(&c[x], c[y].dob[i], c[y].dc[i]);
+    for (uint8_t i = 0; i < Y->nn; i++)
+        add_id(X->nhs, &X->nn, 4, Y->nhs[i]);
+    for (uint8_t i = 0; i < Y->nu; i++)
+        add_id(X->upn, &X->nu, 4, Y->upn[i]);
+    for (uint8_t i = 0; i < Y->nd; i++)
+        dob_add(X, Y->dob[i], Y->dc[i]);
+    /* y's summary given back (read until the next is made: household_note) */
+    uint32_t *back = Y == &c->spare ? NULL : vec_push(&c->back);
+    if (back)
+        *back = h[y].slot;
+    h[y].slot = back ? 0 : h[y].slot;
 }
 
 /*
@@ -3617,7 +3735,7 @@ static int note_log(vec *log, note_op op)
  * with no two refs at one place? A call row with no postcode joined to
  * "Jsde Siddiqui" of 152 Castle Way is not Jade Siddiqui of 120. Walks 16
  * members of x against 64 of y. */
-static bool street_apart(const rs *R, const cl *c, uint32_t x, uint32_t y)
+static bool street_apart(const rs *R, clw *c, uint32_t x, uint32_t y)
 {
     bool apart = false;
     uint32_t a = x;
@@ -3632,16 +3750,16 @@ static bool street_apart(const rs *R, const cl *c, uint32_t x, uint32_t y)
             if (va.addr && vb.addr && same_place(R, &va, &vb))
                 return false;
             apart = apart || street_neighbours(R, &va, &vb);
-            b = c[b].next;
+            b = c->h[b].next;
         } while (b != y && ++wb < 64);
-        a = c[a].next;
+        a = c->h[a].next;
     } while (a != x && ++wa < 16);
     return apart;
 }
 
 /* The deferred links (def_at, sorted: sort_deferred) of each sparse ref
  * that cluster_links left, joined where they single out one person. */
-static int64_t join_sparse(const rs *R, cl *c, const match_link *lv, const uint32_t *dx, size_t nd,
+static int64_t join_sparse(const rs *R, clw *c, const match_link *lv, const uint32_t *dx, size_t nd,
                            const decision *dv, size_t ndec, lvcache *lc, vec *notes)
 {
     int64_t joined = 0;
@@ -3651,7 +3769,7 @@ static int64_t join_sparse(const rs *R, cl *c, const match_link *lv, const uint3
             j = i + 1;
             while (j < nd && def_at(lv, dx[j]).s == s)
                 j++;
-            if (c[rs_].full)
+            if (cs(c, rs_)->full)
                 continue;
             int bestn = -1, bestp = 0;
             bool tie = false;
@@ -3659,10 +3777,11 @@ static int64_t join_sparse(const rs *R, cl *c, const match_link *lv, const uint3
             for (size_t k = i; k < j; k++) {
                 uint32_t o = def_at(lv, dx[k]).o, r = find(c, o);
                 int names = 0, why, pts;
-                if (r == rs_ || (round == 0 && !c[r].full) || (r == best && !tie))
+                if (r == rs_ || (round == 0 && !cs(c, r)->full) || (r == best && !tie))
                     continue;
                 if (!(pts = sparse_evidence(R, s, o, lc, &names)) ||
-                    conflict(R, c, rs_, r, dv, ndec, false, false, &why) || street_apart(R, c, rs_, r))
+                    conflict(R, c, rs_, r, dv, ndec, false, false, &why) ||
+                    street_apart(R, c, rs_, r))
                     continue;
                 if (names > bestn) {
                     bestn = names;
@@ -3679,7 +3798,10 @@ static int64_t join_sparse(const rs *R, cl *c, const match_link *lv, const uint3
             merge(c, rs_, best);
             joined++;
             deferred d = def_at(lv, dx[via]);
-            if (note_log(notes, (note_op){.kind = NOTE_SPARSE, .ref = s, .other = d.o, .u.w = d.w,
+            if (note_log(notes, (note_op){.kind = NOTE_SPARSE,
+                                          .ref = s,
+                                          .other = d.o,
+                                          .u.w = d.w,
                                           .x = (uint32_t)bestp}) != JD_OK)
                 return -1;
         }
@@ -3745,7 +3867,7 @@ static bool hh_first_fits(const rs *R, const cl *x, uint32_t f, int level, lvcac
 
 /* Does some ref of cluster root r carry surname `sur` (at `level` or
  * better, or written as a forename)? Walks at most 64 members. */
-static bool hh_sur_fits(const rs *R, cl *c, uint32_t r, uint32_t sur, int level, lvcache *lc)
+static bool hh_sur_fits(const rs *R, clw *c, uint32_t r, uint32_t sur, int level, lvcache *lc)
 {
     uint32_t m = r;
     int walked = 0;
@@ -3754,7 +3876,7 @@ static bool hh_sur_fits(const rs *R, cl *c, uint32_t r, uint32_t sur, int level,
         if (name_level(R, x->sur, x->nsur, &sur, 1, false, lc) >= level ||
             name_level(R, x->fore, x->nfore, &sur, 1, false, lc) >= L_EXACT)
             return true;
-        m = c[m].next;
+        m = c->h[m].next;
     } while (m != r && ++walked < 64);
     return false;
 }
@@ -3801,14 +3923,14 @@ static void hh_keys(const rs *R, uint32_t i, uint32_t *ad, int *na, uint32_t *pc
  * housing officer's "Stevens, 14"). Where the ref carries both names and
  * one of them fits so, the other may be only similar: one typo (Ksren,
  * Butns) beside a name that fits. */
-static bool hh_names_fit(const rs *R, cl *c, uint32_t r, const rref *sr, lvcache *lc)
+static bool hh_names_fit(const rs *R, clw *c, uint32_t r, const rref *sr, lvcache *lc)
 {
     bool sur = sr->nsur > 0, fore_close = true, fore_sim = true, sur_close = true, sur_sim = true;
     for (uint8_t f = 0; f < sr->nfore && fore_sim; f++) {
-        bool close = hh_first_fits(R, &c[r], sr->fore[f], L_CLOSE, lc) ||
+        bool close = hh_first_fits(R, cs(c, r), sr->fore[f], L_CLOSE, lc) ||
                      (!sur && hh_sur_fits(R, c, r, sr->fore[f], L_CLOSE, lc));
         fore_close &= close;
-        fore_sim = close || (sur && hh_first_fits(R, &c[r], sr->fore[f], L_SIMILAR, lc));
+        fore_sim = close || (sur && hh_first_fits(R, cs(c, r), sr->fore[f], L_SIMILAR, lc));
     }
     for (uint8_t f = 0; f < sr->nsur && sur_sim; f++) {
         bool close = hh_sur_fits(R, c, r, sr->sur[f], L_CLOSE, lc);
@@ -3824,7 +3946,7 @@ static bool hh_names_fit(const rs *R, cl *c, uint32_t r, const rref *sr, lvcache
     for (uint8_t f = 0; f < sr->nfore && swapped; f++)
         swapped = hh_sur_fits(R, c, r, sr->fore[f], L_CLOSE, lc);
     for (uint8_t f = 0; f < sr->nsur && swapped; f++)
-        swapped = hh_first_fits(R, &c[r], sr->sur[f], L_CLOSE, lc);
+        swapped = hh_first_fits(R, cs(c, r), sr->sur[f], L_CLOSE, lc);
     return swapped;
 }
 
@@ -3927,7 +4049,7 @@ static bool hh_could_fit(const rs *R, uint32_t s, uint32_t o, lvcache *lc)
 
 /* Could cluster r as it is now fit s by names (hh_could_fit; every
  * member read)? */
-static bool cluster_could_fit(const rs *R, const cl *c, uint32_t s, uint32_t r, lvcache *lc)
+static bool cluster_could_fit(const rs *R, clw *c, uint32_t s, uint32_t r, lvcache *lc)
 {
     uint32_t x = first_name_of(R, s), m = r;
     if (!x)
@@ -3935,7 +4057,7 @@ static bool cluster_could_fit(const rs *R, const cl *c, uint32_t s, uint32_t r, 
     do
         if (name_near(R, &R->r[m], x, lc))
             return true;
-    while ((m = c[m].next) != r);
+    while ((m = c->h[m].next) != r);
     return false;
 }
 
@@ -3953,7 +4075,7 @@ static bool fam_eligible(const rs *R, uint32_t s)
  * c, after the households are decided: only a member whose cluster now or
  * old identity could fit s by names (hh_could_fit) counts. */
 static bool hh_touches_scope(const rs *R, uint32_t s, const hh_index *ax, const hh_index *px,
-                             const uint8_t *in, cl *c, lvcache *lc)
+                             const uint8_t *in, clw *c, lvcache *lc)
 {
     uint32_t ad[HH_KEYS], pc[HH_KEYS];
     int na = 0, np = 0;
@@ -3983,32 +4105,33 @@ static bool hh_touches_scope(const rs *R, uint32_t s, const hh_index *ax, const 
 /* Whether cluster r can be the household member that ref s (sr, in cluster
  * rs_) is: gender, age, names and any partial date fit, and no decision or
  * conflict keeps them apart. */
-static bool hh_member_fits(const rs *R, cl *c, uint32_t rs_, uint32_t r, const rref *sr,
+static bool hh_member_fits(const rs *R, clw *c, uint32_t rs_, uint32_t r, const rref *sr,
                            const decision *dv, size_t ndec, lvcache *lc)
 {
     uint32_t g = sr->gmask == 1 || sr->gmask == 2 ? sr->gmask : 0;
-    if (g && c[r].gmask && !(c[r].gmask & g))
+    const cl *x = cs(c, r);
+    if (g && x->gmask && !(x->gmask & g))
         return false;
     /* an age needs a date or an age to fit, unless both names fit a
      * member known by both (its records carry no date) */
     bool age = sr->by_lo != 0 || sr->ndob > 0;
-    if (age && !c[r].nd && !c[r].by_lo && (c[r].full || !sr->nfore || !sr->nsur))
+    if (age && !x->nd && !x->by_lo && (x->full || !sr->nfore || !sr->nsur))
         return false;
     int why;
     bool fits = hh_names_fit(R, c, r, sr, lc);
     if (!fits || conflict(R, c, rs_, r, dv, ndec, false, false, &why) || street_apart(R, c, rs_, r))
         return false;
-    if (sr->ndob && c[r].nd) { /* a partial date must fit a full one */
+    if (sr->ndob && x->nd) { /* a partial date must fit a full one */
         bool dfit = false;
         for (uint8_t i = 0; i < sr->ndob && !dfit; i++)
-            for (uint8_t j = 0; j < c[r].nd && !dfit; j++)
-                dfit = dob_pair(sr->dob[i], c[r].dob[j]) > 0;
+            for (uint8_t j = 0; j < x->nd && !dfit; j++)
+                dfit = dob_pair(sr->dob[i], x->dob[j]) > 0;
         return dfit;
     }
     return true;
 }
 
-static int dated_where(const rs *R, const cl *c, uint32_t r, const rref *sr);
+static int dated_where(const rs *R, clw *c, uint32_t r, const rref *sr);
 
 /* Several members fit a ref (siblings a year or two apart: an age fits
  * each within the year either way ages_apart allows; two boys of one name
@@ -4018,12 +4141,12 @@ static int dated_where(const rs *R, const cl *c, uint32_t r, const rref *sr);
  * ones whose records do not put them only at another address within
  * DATED_DAYS of the ref's days there (dated_where). Returns how many are
  * left, first in cand, via and by (if not NULL). */
-static int hh_narrow(const rs *R, const cl *c, const rref *sr, uint32_t *cand, uint32_t *via,
+static int hh_narrow(const rs *R, clw *c, const rref *sr, uint32_t *cand, uint32_t *via,
                      uint32_t *by, int nc)
 {
     int left = 0;
     for (int k = 0; k < nc; k++) {
-        const cl *x = &c[cand[k]];
+        const cl *x = cs(c, cand[k]);
         bool fits = !x->nd || !sr->bd_lo;
         for (uint8_t i = 0; i < x->nd && !fits; i++)
             fits = x->dob[i] > sr->bd_lo && x->dob[i] <= sr->bd_hi;
@@ -4066,9 +4189,9 @@ static int seen_add(uint32_t *seen, int *ns, int max, uint32_t r)
     seen[(*ns)++] = r;
     return 1;
 }
-static bool family_candidates(const rs *R, cl *c, uint32_t s, uint32_t rs_, const decision *dv,
-                              size_t ndec, lvcache *lc, uint32_t *cand, uint32_t *via,
-                              uint32_t *by, int *nc, const uint8_t *in, bool *need)
+static bool family_candidates(const rs *R, clw *c, uint32_t s, uint32_t rs_, const decision *dv,
+                              size_t ndec, lvcache *lc, uint32_t *cand, uint32_t *via, uint32_t *by,
+                              int *nc, const uint8_t *in, bool *need)
 {
     const rref *sr = &R->r[s];
     uint32_t seen[FAM_MEMBERS];
@@ -4092,7 +4215,7 @@ static bool family_candidates(const rs *R, cl *c, uint32_t s, uint32_t rs_, cons
                     return false; /* a crowd, not a family */
                 if (!fresh)
                     continue;
-                if (!(c[r].full || (c[r].named && sr->nfore && sr->nsur)) ||
+                if (!(cs(c, r)->full || (cs(c, r)->named && sr->nfore && sr->nsur)) ||
                     !hh_member_fits(R, c, rs_, r, sr, dv, ndec, lc))
                     continue;
                 int k = 0;
@@ -4106,7 +4229,7 @@ static bool family_candidates(const rs *R, cl *c, uint32_t s, uint32_t rs_, cons
                 by[*nc] = t;
                 cand[(*nc)++] = r;
             }
-        } while ((m = c[m].next) != rt && ++walked < 32);
+        } while ((m = c->h[m].next) != rt && ++walked < 32);
     }
     return true;
 }
@@ -4166,7 +4289,7 @@ static bool dated_eligible(const rs *R, uint32_t s)
 /* Where cluster r was at the days of ref sr (within DATED_DAYS): 1 at its
  * address, 0 at another address only, -1 not known (walks at most 64
  * members). */
-static int dated_where(const rs *R, const cl *c, uint32_t r, const rref *sr)
+static int dated_where(const rs *R, clw *c, uint32_t r, const rref *sr)
 {
     uint32_t m = r;
     int walked = 0, where = -1, w = DATED_DAYS;
@@ -4177,7 +4300,7 @@ static int dated_where(const rs *R, const cl *c, uint32_t r, const rref *sr)
                 return 1;
             where = 0;
         }
-        m = c[m].next;
+        m = c->h[m].next;
     } while (m != r && ++walked < 64);
     return where;
 }
@@ -4185,11 +4308,11 @@ static int dated_where(const rs *R, const cl *c, uint32_t r, const rref *sr)
 /* Cluster r, written at s's address some time: 1 a candidate (known in
  * full, there at the time), 0 not fitting or elsewhere at the time, -1 a
  * person who fits and may have been there (s stays apart). */
-static int dated_member(const rs *R, cl *c, uint32_t s, uint32_t rs_, uint32_t r,
+static int dated_member(const rs *R, clw *c, uint32_t s, uint32_t rs_, uint32_t r,
                         const decision *dv, size_t ndec)
 {
     const rref *sr = &R->r[s];
-    const cl *x = &c[r];
+    const cl *x = cs(c, r);
     if (r == rs_ || !(x->full || x->named || x->nfn || x->nd || x->by_lo))
         return 0; /* itself, or another ref with nothing to know a person by */
     int why;
@@ -4200,7 +4323,7 @@ static int dated_member(const rs *R, cl *c, uint32_t s, uint32_t rs_, uint32_t r
     return where == 1 && x->full ? 1 : where ? -1 : 0;
 }
 
-static int64_t join_dated(const rs *R, cl *c, const decision *dv, size_t ndec, vec *notes,
+static int64_t join_dated(const rs *R, clw *c, const decision *dv, size_t ndec, vec *notes,
                           const hh_index *ax, const hh_index *px, const uint8_t *in, bool *need)
 {
     int64_t joined = 0;
@@ -4213,7 +4336,7 @@ static int64_t join_dated(const rs *R, cl *c, const decision *dv, size_t ndec, v
             continue;
         }
         uint32_t rs_ = find(c, s), cand = UINT32_MAX, via = 0;
-        if (c[rs_].size > 1)
+        if (c->h[rs_].size > 1)
             continue; /* joined already */
         size_t lo, hi = hh_range(ax, R->r[s].addr, &lo);
         bool two = hi - lo > HH_MEMBERS;
@@ -4230,9 +4353,10 @@ static int64_t join_dated(const rs *R, cl *c, const decision *dv, size_t ndec, v
         }
         if (two || cand == UINT32_MAX)
             continue;
+        const cl *x = cs(c, cand); /* read after the merge (merge) */
         merge(c, rs_, cand);
         joined++;
-        if (household_note(R, &c[cand], s, via, 3, 0, notes) < 0)
+        if (household_note(R, x, s, via, 3, 0, notes) < 0)
             return -1;
     }
     return joined;
@@ -4279,7 +4403,7 @@ static bool dated_at_pc(const rref *x, uint32_t p, int32_t from, int32_t to, int
 /* Where cluster r was at the days of ref sr (within DATED_DAYS): 1 at
  * its event's postcode, 0 at other places only, -1 not known (walks at
  * most 64 members). */
-static int dated_pc_where(const rs *R, const cl *c, uint32_t r, const rref *sr)
+static int dated_pc_where(const rs *R, clw *c, uint32_t r, const rref *sr)
 {
     uint32_t m = r;
     int walked = 0, where = -1;
@@ -4290,14 +4414,14 @@ static int dated_pc_where(const rs *R, const cl *c, uint32_t r, const rref *sr)
         uint32_t own = x->apc ? x->apc : x->npc ? x->pc[0] : 0;
         if (where < 0 && own && dated_at_pc(x, own, sr->d_from, sr->d_to, DATED_DAYS))
             where = 0; /* written at a place of its own then, not this one */
-        m = c[m].next;
+        m = c->h[m].next;
     } while (m != r && ++walked < 64);
     return where;
 }
 
 /* The one person ref s (in cluster rs_) joins at its event's postcode, or
  * UINT32_MAX (*via: the ref found by). */
-static uint32_t dated_pc_person(const rs *R, cl *c, uint32_t s, uint32_t rs_, const decision *dv,
+static uint32_t dated_pc_person(const rs *R, clw *c, uint32_t s, uint32_t rs_, const decision *dv,
                                 size_t ndec, lvcache *lc, const hh_index *px, const uint8_t *in,
                                 bool *need, uint32_t *via)
 {
@@ -4329,8 +4453,9 @@ static uint32_t dated_pc_person(const rs *R, cl *c, uint32_t s, uint32_t rs_, co
         if (!fresh)
             continue;
         /* known in full, or by a first name or an age (a parent) */
-        bool full = c[r].full || (c[r].named && sr->nfore && sr->nsur);
-        if (!(full || c[r].nfn || c[r].nd || c[r].by_lo) ||
+        const cl *x = cs(c, r);
+        bool full = x->full || (x->named && sr->nfore && sr->nsur);
+        if (!(full || x->nfn || x->nd || x->by_lo) ||
             !hh_member_fits(R, c, rs_, r, sr, dv, ndec, lc))
             continue;
         int where = dated_pc_where(R, c, r, sr);
@@ -4344,7 +4469,7 @@ static uint32_t dated_pc_person(const rs *R, cl *c, uint32_t s, uint32_t rs_, co
     return cand;
 }
 
-static int64_t join_dated_pc(const rs *R, cl *c, const decision *dv, size_t ndec, lvcache *lc,
+static int64_t join_dated_pc(const rs *R, clw *c, const decision *dv, size_t ndec, lvcache *lc,
                              vec *notes, const hh_index *px, const uint8_t *in, bool *need)
 {
     int64_t joined = 0;
@@ -4359,14 +4484,15 @@ static int64_t join_dated_pc(const rs *R, cl *c, const decision *dv, size_t ndec
             continue;
         }
         uint32_t rs_ = find(c, s), via = 0;
-        if (c[rs_].size > 1)
+        if (c->h[rs_].size > 1)
             continue; /* joined already */
         uint32_t cand = dated_pc_person(R, c, s, rs_, dv, ndec, lc, px, in, need, &via);
         if (cand == UINT32_MAX)
             continue;
+        const cl *x = cs(c, cand); /* read after the merge (merge) */
         merge(c, rs_, cand);
         joined++;
-        if (household_note(R, &c[cand], s, via, 1, 1, notes) < 0)
+        if (household_note(R, x, s, via, 1, 1, notes) < 0)
             return -1;
     }
     return joined;
@@ -4375,7 +4501,7 @@ static int64_t join_dated_pc(const rs *R, cl *c, const decision *dv, size_t ndec
 /* An incremental run, its households decided: is there an out-of-scope
  * sparse ref whose decision may change (hh_touches_scope, reading the
  * clusters now of the members in scope)? */
-static bool hh_outside_needs(const rs *R, cl *c, const hh_index *ax, const hh_index *px,
+static bool hh_outside_needs(const rs *R, clw *c, const hh_index *ax, const hh_index *px,
                              const uint8_t *in, lvcache *lc)
 {
     for (uint32_t s = 0; s < R->n; s++)
@@ -4393,7 +4519,7 @@ static bool hh_outside_needs(const rs *R, cl *c, const hh_index *ax, const hh_in
  * ref whose household has a ref in scope), *need is set: the scope is not
  * closed and the run resolves everything instead.
  */
-static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t ndec, lvcache *lc,
+static int64_t join_household(const rs *R, clw *c, const decision *dv, size_t ndec, lvcache *lc,
                               vec *notes, const uint8_t *in, bool *need, int64_t *family)
 {
     hh_index ax = {0}, px = {0};
@@ -4413,7 +4539,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         if (in && !in[s])
             continue; /* its household is checked below */
         uint32_t rs_ = find(c, s);
-        if (c[rs_].full)
+        if (cs(c, rs_)->full)
             continue;
         uint32_t ad[HH_KEYS], pc[HH_KEYS];
         int na = 0, np = 0;
@@ -4427,7 +4553,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                     *need = true;
                 do /* and of the person each of them is */
                     hh_places(R, m, false, ad, &na, pc, &np);
-                while ((m = c[m].next) != rt && ++walked < 32);
+                while ((m = c->h[m].next) != rt && ++walked < 32);
             }
         uint32_t cand[HH_CAND], via[HH_CAND], by[HH_CAND];
         int nc = 0;
@@ -4452,7 +4578,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                     }
                     /* a member known in full, or by both names where the ref
                      * carries both (a parent whose records hold no date) */
-                    if (r == rs_ || !(c[r].full || (c[r].named && sr->nfore && sr->nsur)))
+                    if (r == rs_ || !(cs(c, r)->full || (cs(c, r)->named && sr->nfore && sr->nsur)))
                         continue;
                     int k = 0;
                     while (k < nc && cand[k] != r)
@@ -4478,10 +4604,11 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
             nc = hh_narrow(R, c, sr, cand, via, by, nc);
         if (over || nc != 1)
             continue;
+        const cl *x = cs(c, cand[0]); /* read after the merge (merge) */
         merge(c, rs_, cand[0]);
         done[s] = 1;
         *(fam ? family : &joined) += 1;
-        bad |= household_note(R, &c[cand[0]], s, via[0], fam ? 2 : own ? 0 : 1, by[0], notes) < 0;
+        bad |= household_note(R, x, s, via[0], fam ? 2 : own ? 0 : 1, by[0], notes) < 0;
     }
     *need = *need || (in && hh_outside_needs(R, c, &ax, &px, in, lc));
     int64_t dated = bad ? -1 : join_dated(R, c, dv, ndec, notes, &ax, &px, in, need);
@@ -5389,7 +5516,7 @@ typedef struct run {
     const jd_resolve_opts *o;
     int threads;
     vec pairs, links, decs;
-    cl *c;
+    clw *c;
     /* once clustered (run_identities): each ref's root, u->c freed (at 1M,
      * 4 bytes a ref instead of 128 from the identities to the save) */
     uint32_t *root;
@@ -5466,7 +5593,7 @@ static void run_free(run *u)
     free(u->nidx);
     free(u->rev);
     jd_buf_dispose(&u->nbuf);
-    free(u->c);
+    clw_free(u->c);
     free(u->root);
     free(u->saves);
     free(u->info);
@@ -5686,35 +5813,8 @@ static void keep_in_scope(run *u)
     u->decs.n = n;
 }
 
-/* Every ref its own cluster, holding what the cannot-links read. */
-static void cluster_init(const rs *R, cl *c)
-{
-    for (uint32_t i = 0; i < R->n; i++) {
-        c[i].parent = i;
-        c[i].next = i;
-        c[i].size = 1;
-        /* a ref written with both genders says nothing about its gender */
-        c[i].gmask = R->r[i].gmask == 3 ? 0 : R->r[i].gmask;
-        c[i].ngen[0] = R->r[i].ngen[0];
-        c[i].ngen[1] = R->r[i].ngen[1];
-        c[i].by_lo = R->r[i].by_lo;
-        c[i].by_hi = R->r[i].by_hi;
-        c[i].full = !sparse_ref(R, i);
-        c[i].named = R->r[i].nfore && R->r[i].nsur;
-        for (uint8_t k = 0; k < R->r[i].nfore; k++)
-            fn_add(&c[i], R->r[i].fore[k], 1);
-        for (uint8_t k = 0; k < R->r[i].nnhs; k++)
-            add_id(c[i].nhs, &c[i].nn, 4, R->r[i].nhs[k]);
-        for (uint8_t k = 0; k < R->r[i].nupn; k++)
-            add_id(c[i].upn, &c[i].nu, 4, R->r[i].upn[k]);
-        for (uint8_t k = 0; k < R->r[i].ndob; k++)
-            if (R->r[i].dob[k] % 100 && R->r[i].dob[k] / 100 % 100)
-                dob_add(&c[i], R->r[i].dob[k], 1);
-    }
-}
-
 /* Confirmed pairs first; "not the same person" still wins. */
-static void merge_confirmed(rs *R, cl *c, const decision *dv, size_t nd)
+static void merge_confirmed(rs *R, clw *c, const decision *dv, size_t nd)
 {
     for (size_t i = 0; i < nd; i++) {
         if (!dv[i].same)
@@ -5855,6 +5955,55 @@ static void sort_links(match_link *v, size_t n)
         qsort(v, n, sizeof *v, cmp_link);
 }
 
+/* What join_sparse's order was made by before sort_deferred (a qsort of
+ * 16-byte records): sparse ref, weight heaviest first, other ref. */
+static int cmp_deferred(const void *p, const void *q)
+{
+    const deferred *x = p, *y = q;
+    if (x->s != y->s)
+        return x->s < y->s ? -1 : 1;
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1;
+    return (x->o > y->o) - (x->o < y->o);
+}
+
+int64_t jd_resolve__check_deferred_sort(size_t n, uint32_t nrefs, uint64_t seed)
+{
+    match_link *lv = malloc((n ? n : 1) * sizeof *lv);
+    deferred *want = malloc((2 * n + 1) * sizeof *want);
+    vec d = {.sz = sizeof(uint32_t)};
+    int64_t bad = lv && want && nrefs ? 0 : -1;
+    static const double ws[] = {-0.0, 0.0, 3.5, -2.25, 17.125, 9.0};
+    for (size_t i = 0; bad == 0 && i < n; i++) { /* few refs and weights: many ties */
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint32_t r = (uint32_t)(seed >> 33);
+        lv[i] = (match_link){
+            .a = r % nrefs, .b = (r >> 7) % nrefs, .w = ws[(r >> 14) % 6], .tier = (r >> 20) & 1};
+        for (uint32_t side = 0; side < 2; side++) /* a side of some links, both of others */
+            if ((r >> (21 + side)) & 1 || side == ((r >> 23) & 1)) {
+                uint32_t *x = vec_push(&d);
+                if (!x) {
+                    bad = -1;
+                    break;
+                }
+                *x = (uint32_t)i << 1 | side;
+                want[d.n - 1] = def_at(lv, *x);
+            }
+    }
+    if (bad == 0 && d.n > 1)
+        qsort(want, d.n, sizeof *want, cmp_deferred);
+    if (bad == 0 && sort_deferred(lv, &d, nrefs) != JD_OK)
+        bad = -1;
+    for (size_t i = 0; bad >= 0 && i < d.n; i++) {
+        deferred got = def_at(lv, ((uint32_t *)d.p)[i]);
+        bad += got.s != want[i].s || got.o != want[i].o || got.w != want[i].w;
+    }
+    free(d.p);
+    free(want);
+    free(lv);
+    return bad;
+}
+
 int64_t jd_resolve__check_link_sort(size_t n, uint64_t seed)
 {
     match_link *x = malloc((n ? n : 1) * sizeof *x), *y = malloc((n ? n : 1) * sizeof *y);
@@ -5883,8 +6032,8 @@ int64_t jd_resolve__check_link_sort(size_t n, uint64_t seed)
     return bad;
 }
 
-static int cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision *dv, size_t nd,
-                          lvcache *lc, vec *notes, uint16_t *least, vec *defer)
+static int cluster_links(rs *R, clw *c, match_link *lv, size_t nl, const decision *dv, size_t nd,
+                         lvcache *lc, vec *notes, uint16_t *least, vec *defer)
 {
     if (nl > 1)
         sort_links(lv, nl);
@@ -5934,7 +6083,7 @@ static int cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision
 
 /* The deferred links of sparse refs the second pass did not join, noted
  * (on each ref whose note they can change: least, note_room). */
-static int note_unjoined(rs *R, cl *c, const match_link *lv, const uint32_t *dx, size_t n,
+static int note_unjoined(rs *R, clw *c, const match_link *lv, const uint32_t *dx, size_t n,
                          vec *notes, uint16_t *least)
 {
     if (least)
@@ -6163,11 +6312,10 @@ static int run_cluster(run *u, jd_error *err)
         return rc;
     if (u->links.n > INT32_MAX) /* a deferred link is its index and side (def_at) */
         return jd_error_set(err, JD_EINVALID, "more than 2^31 links to cluster");
-    u->c = calloc(R->n ? R->n : 1, sizeof *u->c);
+    u->c = clw_new(R);
     u->notes.n = 0;
     if (!u->c)
         return jd_oom(err);
-    cluster_init(R, u->c);
     if (u->in)
         keep_in_scope(u);
     decision *dv = u->decs.p;
@@ -6180,9 +6328,9 @@ static int run_cluster(run *u, jd_error *err)
                        &defer);
     if (rc == JD_OK)
         rc = sort_deferred(u->links.p, &defer, R->n);
-    R->st.sparse_joined = rc < 0 ? -1
-                                 : join_sparse(R, u->c, u->links.p, defer.p, defer.n, dv,
-                                               u->decs.n, lc, &u->notes);
+    R->st.sparse_joined =
+        rc < 0 ? -1
+               : join_sparse(R, u->c, u->links.p, defer.p, defer.n, dv, u->decs.n, lc, &u->notes);
     R->st.household_joined =
         R->st.sparse_joined < 0 ? -1
                                 : join_household(R, u->c, dv, u->decs.n, lc, &u->notes, u->in,
@@ -6192,7 +6340,7 @@ static int run_cluster(run *u, jd_error *err)
     free(least);
     free(defer.p);
     free(lc);
-    if (R->st.household_joined < 0 || rc < 0)
+    if (R->st.household_joined < 0 || rc < 0 || u->c->oom)
         return jd_oom(err);
     for (size_t i = 0; i < u->decs.n; i++)
         R->st.rejected += !dv[i].same;
@@ -6659,7 +6807,7 @@ static int clusters_flatten(run *u)
         return JD_ENOMEM;
     for (uint32_t i = 0; i < u->R.n; i++)
         u->root[i] = find(u->c, i);
-    free(u->c);
+    clw_free(u->c);
     u->c = NULL;
     return JD_OK;
 }
@@ -8003,7 +8151,7 @@ static int incr_whole(run *u, jd_error *err)
 {
     memset(u->in, 1, u->R.n);
     u->notes.n = 0;
-    free(u->c);
+    clw_free(u->c);
     u->c = NULL;
     free(u->root);
     u->root = NULL;
@@ -8122,7 +8270,7 @@ static void run_shed_links(run *u)
     vec_drop(&u->pairs);
     vec_drop(&u->links);
     vec_drop(&u->decs);
-    free(u->c);
+    clw_free(u->c);
     u->c = NULL;
     free(u->root);
     u->root = NULL;
