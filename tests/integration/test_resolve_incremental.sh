@@ -315,7 +315,13 @@ echo "$o" | grep -Eq '^  stored household places: [1-9][0-9]* places .*, [1-9][0
 ok $? "addresses' places deleted from the store: the check finds entries differing"
 echo "$out" | grep -Eq '^  stored household places: [1-9][0-9]* places .*, 0 entries differing'
 ok $? "and the intact store's places are the county's"
-# the live resolve skips the checks: the same result, nothing checked
+# a store that lost rule 1's blocking rows: the scope's pairs from the
+# stored keys are not the county's, and the check says so
+K=$(store_copy "$S1" lostkeys)
+db_query "$K" "DELETE FROM ref_key WHERE key >= 1152921504606846976 AND key < 2305843009213693952"
+o=$("$JD" resolve --db "$K" --incremental)
+echo "$o" | grep -Eq '^  scope loaded alone: .*; [1-9][0-9]* fingerprints and pairs differing'
+ok $? "rule 1's stored rows deleted: the scope's pairs from the stored keys differ, and the check finds it"
 NC=$(store_copy "$S1" nochecks)
 o=$("$JD" resolve --db "$NC" --incremental --no-checks)
 echo "$o" | grep -q '^  checks of the scoped load: skipped' && ! echo "$o" | grep -Eq '^  (watermark|scoped fingerprints|stored (blocking keys|household places)|scope loaded alone|identities counted by the store):'
