@@ -165,6 +165,11 @@ typedef struct jd_resolve_stats {
      * county), -2 the store holds no keys, -3 --no-checks */
     int64_t incr_scope_loaded, incr_scope_pairs, incr_scope_missed, incr_scope_capped;
     double cpu_incr_scope_load, cpu_incr_scope_keys;
+    /* the scope's stored rows read alone (identity_refs_of: person_id,
+     * fingerprint, neighbours; those differing from the county's read are
+     * in incr_scope_missed) and that read's CPU seconds */
+    int64_t incr_scope_rows;
+    double cpu_incr_scope_rows;
     /* the store's count of identities before the run (identity_tally), and
      * how many of the scoped load's figures taken from the store differ
      * from the county's (the highest person number fresh ids start from;

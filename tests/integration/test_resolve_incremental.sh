@@ -300,10 +300,10 @@ n_w=$(echo "$out" | sed -n 's/^  refs written: \([0-9]*\) .*/\1/p')
 # the scope loaded alone (the scoped load's step 4): fewer refs than the
 # county, the county's fingerprints, and the scope's candidate pairs from
 # the stored keys with the county's block sizes
-sl=$(echo "$out" | sed -n 's/^  scope loaded alone: \([0-9]*\) refs loaded for a scope of \([0-9]*\) .*; \([0-9]*\) candidate pairs .*; \([0-9]*\) fingerprints and pairs differing.*/\1 \2 \3 \4/p')
-read -r sl_n sl_in sl_p sl_m <<<"$sl"
-[ -n "$sl_n" ] && [ "$sl_n" -ge "$sl_in" ] && [ "$sl_n" -lt "$n_all" ] && [ "$sl_p" -gt 0 ] && [ "$sl_m" = 0 ]
-ok $? "the scope ($sl_in refs) loaded alone holds $sl_n refs of $n_all, the county's fingerprints, and its $sl_p pairs from the stored keys are the county's"
+sl=$(echo "$out" | sed -n 's/^  scope loaded alone: \([0-9]*\) refs loaded for a scope of \([0-9]*\) .*, \([0-9]*\) stored rows .*; \([0-9]*\) candidate pairs .*; \([0-9]*\) fingerprints, rows and pairs differing.*/\1 \2 \3 \4 \5/p')
+read -r sl_n sl_in sl_r sl_p sl_m <<<"$sl"
+[ -n "$sl_n" ] && [ "$sl_n" -ge "$sl_in" ] && [ "$sl_n" -lt "$n_all" ] && [ "$sl_r" -gt 0 ] && [ "$sl_p" -gt 0 ] && [ "$sl_m" = 0 ]
+ok $? "the scope ($sl_in refs) loaded alone holds $sl_n refs of $n_all, the county's fingerprints and stored rows ($sl_r), and its $sl_p pairs from the stored keys are the county's"
 echo "$out" | grep -Eq '^  identities counted by the store: [1-9][0-9]* before the run; .*: 0 differing'
 ok $? "the store's count of identities and highest person number give the run's fresh ids and identities after it"
 # the places are stored with the keys (rules 12 and 13, never blocked on);
@@ -320,7 +320,7 @@ ok $? "and the intact store's places are the county's"
 K=$(store_copy "$S1" lostkeys)
 db_query "$K" "DELETE FROM ref_key WHERE key >= 1152921504606846976 AND key < 2305843009213693952"
 o=$("$JD" resolve --db "$K" --incremental)
-echo "$o" | grep -Eq '^  scope loaded alone: .*; [1-9][0-9]* fingerprints and pairs differing'
+echo "$o" | grep -Eq '^  scope loaded alone: .*; [1-9][0-9]* fingerprints, rows and pairs differing'
 ok $? "rule 1's stored rows deleted: the scope's pairs from the stored keys differ, and the check finds it"
 NC=$(store_copy "$S1" nochecks)
 o=$("$JD" resolve --db "$NC" --incremental --no-checks)

@@ -844,6 +844,7 @@ static void test_resolve__scope_loaded_alone_keeps_the_county_cap(void **state)
     assert_int_equal(st.incr_scope_refs, 2);
     assert_int_equal(st.incr_scope_loaded, 2); /* not the county's 32 */
     assert_int_equal(st.incr_scope_missed, 0);
+    assert_int_equal(st.incr_scope_rows, 0); /* two new refs: no stored rows */
     assert_true(st.incr_scope_capped > 0);
     assert_int_equal(st.incr_scope_pairs, 0); /* the pair the scope's own sizes would make */
     /* the store's count and highest person number are the county's */

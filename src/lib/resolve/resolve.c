@@ -7855,6 +7855,55 @@ static int hh_check(run *u, jd_error *err)
     return rc == JD_ENOMEM ? jd_oom(err) : rc;
 }
 
+/* The scope's stored rows (identity_refs_of) against the county's read of
+ * every row (load_old): person_id, fingerprint and neighbours of each ref
+ * in scope. */
+typedef struct scope_rows {
+    const run *u;
+    uint8_t *seen; /* [R->n] */
+    int64_t rows, missed;
+} scope_rows;
+
+static int on_scope_row(const jd_identity_row *r, void *payload)
+{
+    scope_rows *c = payload;
+    const run *u = c->u;
+    const rs *R = &u->R;
+    int i = r->person_id ? find_ref(R, r->agency, r->person_ref) : -1;
+    c->rows++;
+    if (i < 0 || !u->in[i]) {
+        c->missed++;
+        return JD_OK;
+    }
+    c->seen[i] = 1;
+    const char *nbr = u->old.nbr[i] ? pool_str(&R->ids, u->old.nbr[i]) : "";
+    c->missed += !u->old.pid[i] || strcmp(pool_str(&R->ids, u->old.pid[i]), r->person_id) ||
+                 u->old.fp[i] != r->fp || strcmp(nbr, r->nbr ? r->nbr : "");
+    return JD_OK;
+}
+
+/* How many of the scope's stored rows, read alone, differ from the
+ * county's read (rows missing too); incr_scope_rows and its CPU set. */
+static int64_t scope_rows_check(run *u, const char **ag, const char **rf, size_t n,
+                                jd_error *err)
+{
+    const struct jd_incr_ops *I = u->s->ops->incr;
+    rs *R = &u->R;
+    if (!I || !I->identity_refs_of)
+        return 0;
+    double tc = cpu_secs();
+    scope_rows c = {u, calloc(R->n ? R->n : 1, 1), 0, 0};
+    if (!c.seen)
+        return jd_oom(err);
+    int rc = I->identity_refs_of(u->s, ag, rf, n, NULL, 0, on_scope_row, &c, err);
+    for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
+        c.missed += u->in[i] && u->old.pid[i] && !c.seen[i];
+    free(c.seen);
+    R->st.incr_scope_rows = c.rows;
+    R->st.cpu_incr_scope_rows = cpu_secs() - tc;
+    return rc < 0 ? rc : c.missed;
+}
+
 /*
  * Step 4 of loading only the scope (docs/internals/resolve.md), checked on
  * a run that loaded the county: the scope's refs (u->in) loaded alone
@@ -7895,7 +7944,9 @@ static int scope_check(run *u, jd_error *err)
     if (rc == JD_OK)
         rc = prepare_from(&S, u->s, u->o->variants, ag, rf, n, err);
     st->cpu_incr_scope_load = cpu_secs() - tc;
-    int64_t missed = 0;
+    int64_t missed = rc == JD_OK ? scope_rows_check(u, ag, rf, n, err) : 0;
+    if (missed < 0)
+        rc = (int)missed;
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++) {
         int j = u->in[i] ? find_ref(&S, pool_str(&R->ids, R->r[i].agency),
                                     pool_str(&R->ids, R->r[i].ref))
