@@ -154,6 +154,29 @@ typedef struct jd_resolve_stats {
      * without mentions_around and identity_refs_of) */
     int64_t incr_fp_loaded, incr_fp_changed, incr_fp_missed;
     double cpu_incr_fp_load;
+    /* the scope (at most half the county) loaded alone with everyone its
+     * events name (the refs loaded), its candidate pairs made from the
+     * stored blocking keys with the county's block sizes, and how many
+     * scope refs' fingerprints and pairs differ from the county's (0:
+     * exact, as loading only the scope needs), the blocks over the cap in
+     * the county that hold 2 to cap refs of the scope (kept, were the
+     * scope blocked by its own sizes); the CPU seconds of the load and of
+     * the keys' lookup and pairs; -1 not checked (no scope under half the
+     * county), -2 the store holds no keys, -3 --no-checks */
+    int64_t incr_scope_loaded, incr_scope_pairs, incr_scope_missed, incr_scope_capped;
+    double cpu_incr_scope_load, cpu_incr_scope_keys;
+    /* the scope's stored rows read alone (identity_refs_of: person_id,
+     * fingerprint, neighbours; those differing from the county's read are
+     * in incr_scope_missed) and that read's CPU seconds */
+    int64_t incr_scope_rows;
+    double cpu_incr_scope_rows;
+    /* the store's count of identities before the run (identity_tally), and
+     * how many of the scoped load's figures taken from the store differ
+     * from the county's (the highest person number fresh ids start from;
+     * the identities after the run as that count less the old identities in
+     * scope plus those made): 0 exact; -1 not checked, -2 the store lacks
+     * the op, -3 --no-checks */
+    int64_t incr_tally_identities, incr_tally_missed;
 } jd_resolve_stats;
 
 /*

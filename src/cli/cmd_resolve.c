@@ -112,6 +112,21 @@ static void print_incremental(const jd_resolve_stats *st, const jd_person_set *t
         printf("  stored blocking keys: %lld candidate pairs of the changed refs, %lld differing "
                "from the county's blocking\n",
                (long long)st->incr_keys_pairs, (long long)st->incr_keys_missed);
+    if (st->incr_scope_loaded == -2)
+        printf("  scope loaded alone: not checked (the store holds no keys)\n");
+    else if (st->incr_scope_loaded >= 0)
+        printf("  scope loaded alone: %lld refs loaded for a scope of %lld (%.2f s CPU), %lld "
+               "stored rows (%.2f s CPU); %lld candidate pairs from the stored keys (%.2f s CPU); "
+               "%lld fingerprints, rows and pairs differing from the county's; %lld blocks over "
+               "the cap kept out by the county's sizes\n",
+               (long long)st->incr_scope_loaded, (long long)st->incr_scope_refs,
+               st->cpu_incr_scope_load, (long long)st->incr_scope_rows, st->cpu_incr_scope_rows,
+               (long long)st->incr_scope_pairs, st->cpu_incr_scope_keys,
+               (long long)st->incr_scope_missed, (long long)st->incr_scope_capped);
+    if (st->incr_tally_missed >= 0)
+        printf("  identities counted by the store: %lld before the run; its highest person number "
+               "and the identities after the run so counted: %lld differing from the county's\n",
+               (long long)st->incr_tally_identities, (long long)st->incr_tally_missed);
     if (st->incr_hh_places == -2)
         printf("  stored household places: none (a store resolved before they were kept)\n");
     else if (st->incr_hh_places >= 0)

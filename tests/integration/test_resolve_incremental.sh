@@ -236,7 +236,7 @@ nkr=$(keys "$I" | cut -d' ' -f2,3 | sort -u | wc -l)
 ok $? "a full run stores the blocking keys of its refs ($nk keys, $nkr of $nr refs)"
 Z=$(store_copy "$I" z)
 D0=$(store_copy "$I" day0)
-same=0 touched_ok=0 keys_same=0 mark_ok=0 keys_ok=0 fp_ok=0 fp_more=0 hh_ok=0
+same=0 touched_ok=0 keys_same=0 mark_ok=0 keys_ok=0 fp_ok=0 fp_more=0 hh_ok=0 tally_ok=0
 for d in 1 2 3; do
   for a in "$SCRATCH"/slices/s00$d/*/; do
     "$JD" ingest --db "$I" --quiet "$a" >/dev/null 2>&1
@@ -256,6 +256,8 @@ for d in 1 2 3; do
   # the listed refs loaded alone, with everyone their events name beside them
   nc=$(echo "$out" | sed -n 's/^incremental: \([0-9]*\) refs new or changed.*/\1/p')
   echo "$out" | grep -Eq "^  scoped fingerprints: .*, $nc changed, 0 differing from the county" && fp_ok=$((fp_ok + 1))
+  echo "$out" | grep -Eq '^  identities counted by the store: [1-9][0-9]* before the run; .*: 0 differing' &&
+    tally_ok=$((tally_ok + 1))
   nl=$(echo "$out" | sed -n 's/^  watermark: \([0-9]*\) refs listed.*/\1/p')
   nf=$(echo "$out" | sed -n 's/^  scoped fingerprints: the listed refs loaded alone (\([0-9]*\) refs.*/\1/p')
   [ -n "$nf" ] && [ "$nf" -gt "$nl" ] && fp_more=$((fp_more + 1))
@@ -273,6 +275,7 @@ is "$keys_ok" 3 "each day the changed refs' candidate pairs from the stored keys
 is "$hh_ok" 3 "each day the stored household places of the changed refs hold the county's refs at each (kept by every run)"
 is "$fp_ok" 3 "each day the listed refs loaded alone (mentions_around, identity_refs_of) give the county's fingerprints and changed refs"
 is "$fp_more" 3 "each day that load holds more refs than it lists (the refs named beside them, read by their fingerprints)"
+is "$tally_ok" 3 "each day the store's count of identities and highest person number give the run's fresh ids and identities after it"
 # a small feed on a resolved county: only part of it is re-resolved
 python3 "$SRC/bench/cut_feed.py" "$SCRATCH/county" "$SCRATCH/cbase" "$SCRATCH/cfeed" 60
 S=$(store_at "$SCRATCH/s.db")
@@ -294,6 +297,15 @@ n_all=$(db_query "$S" 'SELECT count(*) FROM identity_ref')
 n_w=$(echo "$out" | sed -n 's/^  refs written: \([0-9]*\) .*/\1/p')
 [ -n "$n_w" ] && [ "$n_w" -gt 0 ] && [ "$n_w" -lt "$n_in" ]; ok $? "only the refs whose stored row changes are written ($n_w of $n_in)"
 [ "$(keys "$S")" = "$(keys "$SF")" ]; ok $? "and the blocking keys are a full run's"
+# the scope loaded alone (the scoped load's step 4): fewer refs than the
+# county, the county's fingerprints, and the scope's candidate pairs from
+# the stored keys with the county's block sizes
+sl=$(echo "$out" | sed -n 's/^  scope loaded alone: \([0-9]*\) refs loaded for a scope of \([0-9]*\) .*, \([0-9]*\) stored rows .*; \([0-9]*\) candidate pairs .*; \([0-9]*\) fingerprints, rows and pairs differing.*/\1 \2 \3 \4 \5/p')
+read -r sl_n sl_in sl_r sl_p sl_m <<<"$sl"
+[ -n "$sl_n" ] && [ "$sl_n" -ge "$sl_in" ] && [ "$sl_n" -lt "$n_all" ] && [ "$sl_r" -gt 0 ] && [ "$sl_p" -gt 0 ] && [ "$sl_m" = 0 ]
+ok $? "the scope ($sl_in refs) loaded alone holds $sl_n refs of $n_all, the county's fingerprints and stored rows ($sl_r), and its $sl_p pairs from the stored keys are the county's"
+echo "$out" | grep -Eq '^  identities counted by the store: [1-9][0-9]* before the run; .*: 0 differing'
+ok $? "the store's count of identities and highest person number give the run's fresh ids and identities after it"
 # the places are stored with the keys (rules 12 and 13, never blocked on);
 # a store that lost those of the addresses is found out by the check
 P=$(store_copy "$S1" lostplaces)
@@ -303,10 +315,16 @@ echo "$o" | grep -Eq '^  stored household places: [1-9][0-9]* places .*, [1-9][0
 ok $? "addresses' places deleted from the store: the check finds entries differing"
 echo "$out" | grep -Eq '^  stored household places: [1-9][0-9]* places .*, 0 entries differing'
 ok $? "and the intact store's places are the county's"
-# the live resolve skips the checks: the same result, nothing checked
+# a store that lost rule 1's blocking rows: the scope's pairs from the
+# stored keys are not the county's, and the check says so
+K=$(store_copy "$S1" lostkeys)
+db_query "$K" "DELETE FROM ref_key WHERE key >= 1152921504606846976 AND key < 2305843009213693952"
+o=$("$JD" resolve --db "$K" --incremental)
+echo "$o" | grep -Eq '^  scope loaded alone: .*; [1-9][0-9]* fingerprints, rows and pairs differing'
+ok $? "rule 1's stored rows deleted: the scope's pairs from the stored keys differ, and the check finds it"
 NC=$(store_copy "$S1" nochecks)
 o=$("$JD" resolve --db "$NC" --incremental --no-checks)
-echo "$o" | grep -q '^  checks of the scoped load: skipped' && ! echo "$o" | grep -Eq '^  (watermark|scoped fingerprints|stored (blocking keys|household places)):'
+echo "$o" | grep -q '^  checks of the scoped load: skipped' && ! echo "$o" | grep -Eq '^  (watermark|scoped fingerprints|stored (blocking keys|household places)|scope loaded alone|identities counted by the store):'
 ok $? "--no-checks: the scoped load's checks are skipped, and said so"
 [ "$(ids "$NC")" = "$(ids "$S")" ] && [ "$(notes "$NC")" = "$(notes "$S")" ] && [ "$(keys "$NC")" = "$(keys "$S")" ]
 ok $? "and the identities, notes and keys are those of the run with them"

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -772,6 +773,106 @@ static void test_resolve__a_ref_counts_once_in_a_block(void **state)
     synth_county_close(s, dir, path);
 }
 
+/* Write events.csv and persons.csv of a bundle in dir. */
+static void write_bundle(const char *dir, const char *events, const char *persons)
+{
+    char f[400];
+    const char *names[] = {"events.csv", "persons.csv"}, *text[] = {events, persons};
+    for (int k = 0; k < 2; k++) {
+        assert_true(snprintf(f, sizeof f, "%s/%s", dir, names[k]) < (int)sizeof f);
+        FILE *o = fopen(f, "w");
+        assert_non_null(o);
+        fputs(text[k], o);
+        fclose(o);
+    }
+}
+
+/*
+ * The scope of an incremental run loaded alone, and its candidate pairs
+ * made from the stored blocking keys (issue 17, the scoped load's step 4),
+ * on a county with a common-surname block: ten Smiths of one postcode,
+ * year and initial, over a cap of 4, and twenty others. A feed names two
+ * more such Smiths in one call. The scope is those two, loaded without
+ * the county (2 refs of 32); their block is over the cap in the county
+ * and not in the scope, and the pairs from the stored keys (the county's
+ * sizes) are the county's: none from that block. Blocked by the scope's
+ * own sizes the two would be paired (incr_scope_capped counts that block).
+ */
+static void test_resolve__scope_loaded_alone_keeps_the_county_cap(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/jd-resolve-XXXXXX", path[256], feed[300];
+    assert_non_null(mkdtemp(dir));
+    snprintf(feed, sizeof feed, "%s/feed", dir);
+    char base[300];
+    snprintf(base, sizeof base, "%s/base", dir);
+    assert_int_equal(mkdir(base, 0700), 0);
+    assert_int_equal(mkdir(feed, 0700), 0);
+    static const char *fore[] = {"James", "John", "Jack", "Jake", "Joel",
+                                 "Jim",   "Josh", "Jude", "Jared", "Jasper"};
+    static const char *other[] = {"Patel", "Okafor", "Nowak", "Brown", "Green",
+                                  "Hughes", "Kaur",  "Lewis", "Moss",  "Owen"};
+    char fe[320], fp[320];
+    snprintf(fe, sizeof fe, "%s/events.csv", base);
+    snprintf(fp, sizeof fp, "%s/persons.csv", base);
+    FILE *ev = fopen(fe, "w"), *pe = fopen(fp, "w");
+    assert_non_null(ev);
+    assert_non_null(pe);
+    fputs("agency,record_id,event_type,occurred_at,narrative\n", ev);
+    fputs("agency,record_id,person_ref,role,surname,forenames,dob,gender,postcode\n", pe);
+    for (int k = 0; k < 30; k++) {
+        fprintf(ev, "csc,E%d,case_note,2020-01-%02d,Visit.\n", k, k % 28 + 1);
+        if (k < 10) /* one block: surname, year, initial, postcode */
+            fprintf(pe, "csc,E%d,R%d,subject,Smith,%s,1990-%02d-%02d,M,OX1 1AA\n", k, k, fore[k],
+                    k + 1, k + 3);
+        else
+            fprintf(pe, "csc,E%d,R%d,subject,%s,%s,19%02d-05-06,F,OX%d %dBB\n", k, k,
+                    other[k % 10], k < 20 ? "Ann" : "Zoe", 50 + k, k, k % 10);
+    }
+    fclose(ev);
+    fclose(pe);
+    write_bundle(feed,
+                 "agency,record_id,event_type,occurred_at,narrative\n"
+                 "police,F1,call,2021-02-03,Two brothers.\n",
+                 "agency,record_id,person_ref,role,surname,forenames,dob,gender,postcode\n"
+                 "police,F1,P1,subject,Smith,Jay,1990-11-12,M,OX1 1AA\n"
+                 "police,F1,P2,subject,Smith,Jon,1990-12-01,M,OX1 1AA\n");
+    assert_int_equal(jd_global_init(), JD_OK);
+    jd_store *s = NULL;
+    assert_int_equal(scratch_store_open(&s, path, sizeof path, "resolve-scope"), JD_OK);
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {base}, *f[] = {feed};
+    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    o.block_cap = 4;
+    o.incr_max_share = 0;
+    jd_resolve_stats st;
+    jd_error e;
+    assert_int_equal(jd_resolve(s, &o, &st, &e), JD_OK);
+    assert_int_equal(st.refs, 30);
+    assert_true(st.skipped_blocks > 0); /* the Smiths' blocks */
+    assert_int_equal(jd_ingest_bundles(s, f, 1, &io, &t, NULL), JD_OK);
+    assert_int_equal(jd_resolve_incremental(s, &o, &st, NULL, &e), JD_OK);
+    assert_int_equal(st.refs, 32);
+    assert_int_equal(st.incr_refs, 2);
+    assert_int_equal(st.incr_scope_refs, 2);
+    assert_int_equal(st.incr_scope_loaded, 2); /* not the county's 32 */
+    assert_int_equal(st.incr_scope_missed, 0);
+    assert_int_equal(st.incr_scope_rows, 0); /* two new refs: no stored rows */
+    assert_true(st.incr_scope_capped > 0);
+    assert_int_equal(st.incr_scope_pairs, 0); /* the pair the scope's own sizes would make */
+    /* the store's count and highest person number are the county's */
+    assert_int_equal(st.incr_tally_missed, 0);
+    assert_true(st.incr_tally_identities >= 20 && st.incr_tally_identities <= 30);
+    /* without the checks, nothing is loaded alone */
+    o.incr_no_checks = true;
+    assert_int_equal(jd_resolve_incremental(s, &o, &st, NULL, &e), JD_OK);
+    assert_int_equal(st.incr_scope_loaded, -3);
+    assert_int_equal(st.incr_tally_missed, -3);
+    synth_county_close(s, dir, path);
+}
+
 /* A county's identity notes, "person_id TAB note" a line, sorted (SQLite). */
 static char *identity_notes(const char *path)
 {
@@ -913,6 +1014,7 @@ int main(void)
         cmocka_unit_test(test_resolve__streamed_pairs_are_blocks),
         cmocka_unit_test(test_resolve__pairs_of_a_selection_are_blocks),
         cmocka_unit_test(test_resolve__a_ref_counts_once_in_a_block),
+        cmocka_unit_test(test_resolve__scope_loaded_alone_keeps_the_county_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5546,6 +5546,7 @@ typedef struct run {
     bool decs_loaded;
     bool hh_need; /* a household decision needs a ref outside u->in (join_household) */
     bool places_kept; /* the stored model says the refs' places are stored (keys_household) */
+    int64_t tally_n, tally_max; /* the store's identities before the run, highest "Pn" */
     /* an incremental run that resolves part of the county: the county's
      * blocking keys, sorted (the rules' first, bk_n11 of them, then rule
      * 11's), and rule 11's pairs, kept instead of every candidate pair; the
@@ -7896,17 +7897,70 @@ static int64_t sorted_diff(const uint64_t *a, size_t na, const uint64_t *b, size
 }
 
 /*
- * Step 2 of loading only the scope (docs/internals/resolve.md), checked on
- * a run that loaded the county: the changed refs' candidate pairs from
- * the stored blocking keys (refs_by_keys) instead of the county's. The
- * keys the changed refs carry now (and, for rule 11, the other half of
- * each of its blocks) are looked up; their stored lists with the changed
- * refs taken out and put back under their keys now are those blocks as
- * the county holds them, so the cap is applied to the county's sizes, and
- * mark_over_cap finds the same blocks. incr_keys_pairs: the pairs made
- * so; incr_keys_missed: pairs the county's blocking gives and these do
- * not or the other way, and refs marked over the cap by one and not the
- * other (0: exact); both -2 when the store holds no keys.
+ * The blocks of the refs marked in sel as the store holds them (step 2 of
+ * loading only the scope, docs/internals/resolve.md): the keys those refs
+ * carry now (and, for rule 11, the other half of each of its blocks) are
+ * looked up (refs_by_keys); their stored lists with the changed refs taken
+ * out (their stored keys are their old ones) and put back under their keys
+ * now are those blocks as the county holds them, so the cap sees the
+ * county's sizes. [out] *ks (pointing into ent and probe, the caller's to
+ * free) and *have (false: the store holds no keys). JD_OK, JD_ENOMEM or a
+ * store error.
+ */
+static int stored_blocks(run *u, const uint8_t *sel, vec *ent, vec *probe, keyset *ks,
+                         bool *have, jd_error *err)
+{
+    rs *R = &u->R;
+    key_job j = {R, 0, (uint32_t)R->n, {.sz = sizeof(kv)}, JD_OK, sel, 0};
+    keys_range(&j);
+    *ent = j.keys;
+    size_t na = 0;
+    uint64_t *ask = j.rc == JD_OK ? malloc((2 * ent->n + 1) * sizeof *ask) : NULL;
+    int rc = ask ? JD_OK : JD_ENOMEM;
+    kv *k = ent->p;
+    size_t ne = 0;
+    for (size_t i = 0; rc == JD_OK && i < ent->n; i++) {
+        ask[na++] = k[i].key;
+        if (k[i].key >> 60 == 11)
+            ask[na++] = k[i].key ^ 1; /* a probe's targets, a target's probes */
+        if (u->chg[k[i].ref]) /* an unchanged ref's entries come from the store */
+            k[ne++] = k[i];
+    }
+    ent->n = ne;
+    if (rc == JD_OK && jd_resolve__radix_sort_u64(ask, na) < 0)
+        rc = JD_ENOMEM;
+    size_t nd = 0;
+    for (size_t i = 0; rc == JD_OK && i < na; i++)
+        if (!nd || ask[nd - 1] != ask[i])
+            ask[nd++] = ask[i];
+    keyref_ctx c = {R, u->chg, ent};
+    *have = false;
+    if (rc == JD_OK)
+        rc = u->s->ops->refs_by_keys(u->s, ask, nd, have, on_keyref, &c, err);
+    free(ask);
+    size_t cap = (size_t)(u->o->block_cap > 0 ? u->o->block_cap : 0), n11 = ent->n;
+    k = ent->p;
+    if (rc == JD_OK && *have && sort_keys(k, ent->n) < 0) /* (key, ref) */
+        rc = JD_ENOMEM;
+    if (rc == JD_OK && *have) {
+        ent->n = distinct_keys(k, ent->n);
+        n11 = ent->n;
+        while (n11 > 0 && k[n11 - 1].key >> 60 == 11)
+            n11--;
+        int64_t proposed = 0, skipped = 0;
+        rc = probe_pairs(k + n11, ent->n - n11, cap, probe, &proposed, &skipped);
+    }
+    *ks = (keyset){k, n11, probe->p, probe->n, cap};
+    return rc == JD_ENOMEM ? jd_oom(err) : rc;
+}
+
+/*
+ * Step 2 checked on a run that loaded the county: the changed refs'
+ * candidate pairs from their stored blocks (stored_blocks), and
+ * mark_over_cap on them. incr_keys_pairs: the pairs made so;
+ * incr_keys_missed: pairs the county's blocking gives and these do not or
+ * the other way, and refs marked over the cap by one and not the other (0:
+ * exact); both -2 when the store holds no keys.
  */
 static int keys_check(run *u, jd_error *err)
 {
@@ -7914,45 +7968,15 @@ static int keys_check(run *u, jd_error *err)
     R->st.incr_keys_pairs = R->st.incr_keys_missed = -2;
     if (!u->s->ops->refs_by_keys || !u->bk)
         return JD_OK;
-    key_job j = {R, 0, (uint32_t)R->n, {.sz = sizeof(kv)}, JD_OK, u->chg, 0};
-    keys_range(&j);
-    vec ent = j.keys, probe = {.sz = sizeof(uint64_t)}, got = {.sz = sizeof(uint64_t)},
-        want = {.sz = sizeof(uint64_t)};
-    size_t na = 0, nr = R->n ? R->n : 1;
-    uint64_t *ask = j.rc == JD_OK ? malloc((2 * ent.n + 1) * sizeof *ask) : NULL;
-    uint8_t *over = calloc(nr, 1);
-    int rc = ask && over ? JD_OK : JD_ENOMEM;
-    for (size_t i = 0; rc == JD_OK && i < ent.n; i++) {
-        uint64_t k = ((kv *)ent.p)[i].key;
-        ask[na++] = k;
-        if (k >> 60 == 11)
-            ask[na++] = k ^ 1; /* a probe's targets, a target's probes */
-    }
-    if (rc == JD_OK && jd_resolve__radix_sort_u64(ask, na) < 0)
-        rc = JD_ENOMEM;
-    size_t nd = 0;
-    for (size_t i = 0; rc == JD_OK && i < na; i++)
-        if (!nd || ask[nd - 1] != ask[i])
-            ask[nd++] = ask[i];
+    vec ent = {.sz = sizeof(kv)}, probe = {.sz = sizeof(uint64_t)},
+        got = {.sz = sizeof(uint64_t)}, want = {.sz = sizeof(uint64_t)};
+    uint8_t *over = calloc(R->n ? R->n : 1, 1);
+    keyset store, county = kept_keys(u);
     bool have = false;
-    keyref_ctx c = {R, u->chg, &ent};
-    if (rc == JD_OK)
-        rc = u->s->ops->refs_by_keys(u->s, ask, nd, &have, on_keyref, &c, err);
+    int rc = over ? stored_blocks(u, u->chg, &ent, &probe, &store, &have, err) : jd_oom(err);
     if (rc == JD_OK && have) {
-        kv *k = ent.p;
-        size_t cap = (size_t)(u->o->block_cap > 0 ? u->o->block_cap : 0), n11 = ent.n;
-        int64_t scratch[16] = {0}, skipped = 0;
-        if (sort_keys(k, ent.n) < 0) /* (key, ref): the changed refs' among the stored */
-            rc = JD_ENOMEM;
-        ent.n = rc == JD_OK ? distinct_keys(k, ent.n) : ent.n;
-        while (rc == JD_OK && n11 > 0 && k[n11 - 1].key >> 60 == 11)
-            n11--;
-        if (rc == JD_OK)
-            rc = probe_pairs(k + n11, ent.n - n11, cap, &probe, &scratch[11], &skipped);
-        if (rc == JD_OK)
-            mark_over_cap(k, ent.n, cap, u->chg, over);
-        keyset store = {k, n11, probe.p, probe.n, cap}, county = kept_keys(u);
-        if (rc == JD_OK && (rc = pairs_of(&store, u->chg, NULL, false, &got)) == JD_OK)
+        mark_over_cap(store.k, ent.n, store.cap, u->chg, over);
+        if ((rc = pairs_of(&store, u->chg, NULL, false, &got)) == JD_OK)
             rc = pairs_of(&county, u->chg, NULL, false, &want);
         if (rc == JD_OK) {
             R->st.incr_keys_pairs = (int64_t)got.n;
@@ -7961,7 +7985,6 @@ static int keys_check(run *u, jd_error *err)
                 R->st.incr_keys_missed += over[i] != R->over[i];
         }
     }
-    free(ask);
     free(over);
     free(ent.p);
     free(probe.p);
@@ -8074,6 +8097,183 @@ static int hh_check(run *u, jd_error *err)
     free(ent.p);
     free(want.p);
     return rc == JD_ENOMEM ? jd_oom(err) : rc;
+}
+
+/* The scope's stored rows (identity_refs_of) against the county's read of
+ * every row (load_old): person_id, fingerprint and neighbours of each ref
+ * in scope. */
+typedef struct scope_rows {
+    const run *u;
+    uint8_t *seen; /* [R->n] */
+    int64_t rows, missed;
+} scope_rows;
+
+static int on_scope_row(const jd_identity_row *r, void *payload)
+{
+    scope_rows *c = payload;
+    const run *u = c->u;
+    const rs *R = &u->R;
+    int i = r->person_id ? find_ref(R, r->agency, r->person_ref) : -1;
+    c->rows++;
+    if (i < 0 || !u->in[i]) {
+        c->missed++;
+        return JD_OK;
+    }
+    c->seen[i] = 1;
+    const char *nbr = u->old.nbr[i] ? pool_str(&R->ids, u->old.nbr[i]) : "";
+    c->missed += !u->old.pid[i] || strcmp(pool_str(&R->ids, u->old.pid[i]), r->person_id) ||
+                 u->old.fp[i] != r->fp || strcmp(nbr, r->nbr ? r->nbr : "");
+    return JD_OK;
+}
+
+/* How many of the scope's stored rows, read alone, differ from the
+ * county's read (rows missing too); incr_scope_rows and its CPU set. */
+static int64_t scope_rows_check(run *u, const char **ag, const char **rf, size_t n,
+                                jd_error *err)
+{
+    const struct jd_incr_ops *I = u->s->ops->incr;
+    rs *R = &u->R;
+    if (!I || !I->identity_refs_of)
+        return 0;
+    double tc = cpu_secs();
+    scope_rows c = {u, calloc(R->n ? R->n : 1, 1), 0, 0};
+    if (!c.seen)
+        return jd_oom(err);
+    int rc = I->identity_refs_of(u->s, ag, rf, n, NULL, 0, on_scope_row, &c, err);
+    for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
+        c.missed += u->in[i] && u->old.pid[i] && !c.seen[i];
+    free(c.seen);
+    R->st.incr_scope_rows = c.rows;
+    R->st.cpu_incr_scope_rows = cpu_secs() - tc;
+    return rc < 0 ? rc : c.missed;
+}
+
+/*
+ * Step 4 of loading only the scope (docs/internals/resolve.md), checked on
+ * a run that loaded the county: the scope's refs (u->in) loaded alone
+ * with every mention of their events (prepare_from: mentions_around), their
+ * fingerprints so made compared with the county's, and the scope's
+ * candidate pairs made from their stored blocks (stored_blocks: the
+ * county's block sizes, so a block over the cap in the county is skipped
+ * however few of its refs are in scope) compared with the county's
+ * (pairs_of with both refs in scope). incr_scope_loaded: the refs loaded
+ * (the scope and everyone its events name); incr_scope_missed: scope refs
+ * whose fingerprint differs or which the load lacks, and pairs in one and
+ * not the other (0: exact); incr_scope_capped: blocks over the cap in the
+ * county holding 2 to cap refs of the scope (blocked by the scope's own
+ * sizes, they would give pairs the county's blocking does not); -1 when
+ * not checked, -2 when the store holds no keys or lacks the loads.
+ */
+static int scope_check(run *u, jd_error *err)
+{
+    rs *R = &u->R;
+    jd_resolve_stats *st = &R->st;
+    st->incr_scope_loaded = st->incr_scope_pairs = st->incr_scope_missed = -2;
+    st->incr_scope_capped = -2;
+    if (!u->s->ops->refs_by_keys || !u->s->ops->mentions_around || !u->bk)
+        return JD_OK;
+    double tc = cpu_secs();
+    size_t n = 0;
+    for (uint32_t i = 0; i < R->n; i++)
+        n += u->in[i];
+    const char **ag = malloc((n ? n : 1) * sizeof *ag), **rf = malloc((n ? n : 1) * sizeof *rf);
+    rs S;
+    memset(&S, 0, sizeof S);
+    int rc = ag && rf ? JD_OK : jd_oom(err);
+    for (uint32_t i = 0, k = 0; rc == JD_OK && i < R->n; i++)
+        if (u->in[i]) {
+            ag[k] = pool_str(&R->ids, R->r[i].agency);
+            rf[k++] = pool_str(&R->ids, R->r[i].ref);
+        }
+    if (rc == JD_OK)
+        rc = prepare_from(&S, u->s, u->o->variants, ag, rf, n, err);
+    st->cpu_incr_scope_load = cpu_secs() - tc;
+    int64_t missed = rc == JD_OK ? scope_rows_check(u, ag, rf, n, err) : 0;
+    if (missed < 0)
+        rc = (int)missed;
+    for (uint32_t i = 0; rc == JD_OK && i < R->n; i++) {
+        int j = u->in[i] ? find_ref(&S, pool_str(&R->ids, R->r[i].agency),
+                                    pool_str(&R->ids, R->r[i].ref))
+                         : 0;
+        missed += u->in[i] && (j < 0 || ref_fp(&S, (uint32_t)j) != u->fp[i]);
+    }
+    st->incr_scope_loaded = rc == JD_OK ? (int64_t)S.n : -2;
+    rs_free(&S);
+    free(ag);
+    free(rf);
+    tc = cpu_secs();
+    vec ent = {.sz = sizeof(kv)}, probe = {.sz = sizeof(uint64_t)},
+        got = {.sz = sizeof(uint64_t)}, want = {.sz = sizeof(uint64_t)};
+    keyset store, county = kept_keys(u);
+    bool have = false;
+    if (rc == JD_OK)
+        rc = stored_blocks(u, u->in, &ent, &probe, &store, &have, err);
+    if (rc == JD_OK && have && (rc = pairs_of(&store, u->in, NULL, true, &got)) == JD_OK)
+        rc = pairs_of(&county, u->in, NULL, true, &want);
+    st->cpu_incr_scope_keys = cpu_secs() - tc;
+    if (rc == JD_OK && have) {
+        st->incr_scope_pairs = (int64_t)got.n;
+        st->incr_scope_missed = missed + sorted_diff(got.p, got.n, want.p, want.n);
+        st->incr_scope_capped = 0; /* blocks the cap skips that the scope alone would keep */
+        for (size_t a = 0, b; a < store.n11; a = b) {
+            size_t m = 0;
+            for (b = a; b < store.n11 && store.k[b].key == store.k[a].key; b++)
+                m += u->in[store.k[b].ref];
+            st->incr_scope_capped += b - a > store.cap && m >= 2 && m <= store.cap;
+        }
+    } else if (rc == JD_OK)
+        st->incr_scope_loaded = -2;
+    free(ent.p);
+    free(probe.p);
+    free(got.p);
+    free(want.p);
+    return rc == JD_ENOMEM ? jd_oom(err) : rc;
+}
+
+/*
+ * The scoped load's fresh ids and identity count, checked on a run that
+ * loaded the county: the store's count of identities and highest person
+ * number before the run (identity_tally) against the highest number of the
+ * stored refs' rows (old.max_num, where fresh ids start), and, once
+ * identified, the identities after the run as the store's count less the
+ * old identities in scope plus those made, against identities_after's
+ * count over the county (tally_after). incr_tally_identities: the store's
+ * count; incr_tally_missed: values that differ (0: exact; the scope holds
+ * whole old identities); -1 not checked, -2 the store lacks the op.
+ */
+static int tally_check(run *u, jd_error *err)
+{
+    const struct jd_incr_ops *I = u->s->ops->incr;
+    jd_resolve_stats *st = &u->R.st;
+    st->incr_tally_identities = st->incr_tally_missed = -2;
+    if (!I || !I->identity_tally)
+        return JD_OK;
+    int rc = I->identity_tally(u->s, &u->tally_n, &u->tally_max, err);
+    if (rc == JD_OK) {
+        st->incr_tally_identities = u->tally_n;
+        st->incr_tally_missed = u->tally_max != (int64_t)u->old.max_num;
+    }
+    return rc;
+}
+
+static int tally_after(run *u)
+{
+    jd_resolve_stats *st = &u->R.st;
+    if (st->incr_tally_missed < 0)
+        return JD_OK;
+    uint8_t *seen = calloc(u->R.ids.len + 2, 1);
+    if (!seen)
+        return JD_ENOMEM;
+    int64_t n = u->tally_n + (int64_t)u->ninfo;
+    for (uint32_t i = 0; i < u->R.n; i++) {
+        uint32_t id = u->old.pid[i];
+        n -= u->in[i] && id && !seen[id];
+        if (u->in[i] && id)
+            seen[id] = 1;
+    }
+    free(seen);
+    st->incr_tally_missed += n != identities_after(u);
+    return JD_OK;
 }
 
 /* Up to the scope: load, fingerprints against the stored ones, blocking
@@ -8198,6 +8398,14 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
     int64_t nin = rc < 0 ? 0 : u.in ? (int64_t)u.R.n : incr_scope(&u, err);
     if (nin < 0)
         rc = (int)nin;
+    u.R.st.incr_scope_loaded = u.R.st.incr_scope_pairs = u.R.st.incr_scope_missed =
+        u.R.st.incr_scope_capped = opts->incr_no_checks ? -3 : -1;
+    /* a scope a scoped run would load (at most half the county) */
+    if (rc == JD_OK && !opts->incr_no_checks && nin > 0 && (size_t)nin * 2 <= u.R.n)
+        rc = scope_check(&u, err);
+    u.R.st.incr_tally_identities = u.R.st.incr_tally_missed = opts->incr_no_checks ? -3 : -1;
+    if (rc == JD_OK && !opts->incr_no_checks)
+        rc = tally_check(&u, err);
     if (rc == JD_OK && nin > 0 && (size_t)nin * 2 > u.R.n && (size_t)nin < u.R.n) {
         /* most of the county (its links chain into one large component):
          * everything with the stored parameters, saved in bulk, is cheaper */
@@ -8223,6 +8431,8 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
         rc = run_identities(&u, err);
     if (rc == JD_OK)
         rc = run_changes(&u, &set, err);
+    if (rc == JD_OK && tally_after(&u) != JD_OK)
+        rc = jd_oom(err);
     if (rc == JD_OK) {
         /* every ref re-resolved (a store resolved before fingerprints were
          * kept, or a feed that reaches everything): one replace is cheaper */

@@ -127,6 +127,10 @@ struct jd_incr_ops {
      * lookups. */
     int (*identity_rows_of)(jd_store *s, const char *const *person_ids, size_t n,
                             jd_identity_row_cb cb, void *payload, jd_error *err);
+    /* How many identities there are, and the highest n of a person_id "Pn"
+     * (0 none): an incremental run's identities after it and its fresh
+     * person_ids without reading every ref's stored row (identity_refs). */
+    int (*identity_tally)(jd_store *s, int64_t *count, int64_t *max_num, jd_error *err);
     /* The highest person_mention id (0 none): what an index built now saw. */
     int (*mention_max)(jd_store *s, int64_t *out, jd_error *err);
     /* identity_rows' rows of the refs with a mention of id > after that no

@@ -671,6 +671,24 @@ static int persons_changed(jd_store *s, int64_t after, int64_t upto, bool *whole
                          &pp, pid_row, &c, err);
 }
 
+static int identity_tally(jd_store *s, int64_t *count, int64_t *max_num, jd_error *err)
+{
+    PGresult *r;
+    *count = *max_num = 0;
+    int rc = jd_pg__run(s->impl,
+                        "SELECT count(*), coalesce(max(substring(person_id from '^P([0-9]+)')"
+                        "::bigint), 0) FROM identity",
+                        NULL, &r, err);
+    if (rc < 0)
+        return rc;
+    if (PQntuples(r) == 1) {
+        *count = jd_pg__i64(r, 0, 0);
+        *max_num = jd_pg__i64(r, 0, 1);
+    }
+    PQclear(r);
+    return JD_OK;
+}
+
 const struct jd_incr_ops jd_pg_incr_ops = {
     .mark_now = mark_now,
     .mark_get = mark_get,
@@ -689,6 +707,7 @@ const struct jd_incr_ops jd_pg_incr_ops = {
     .identity_refs_of = identity_refs_of,
     .persons_changed = persons_changed,
     .identity_rows_of = jd_pg__identity_rows_of,
+    .identity_tally = identity_tally,
     .mention_max = jd_pg__mention_max,
     .unresolved_rows_after = jd_pg__unresolved_rows_after,
     .persons_mentioned_after = persons_mentioned_after,

@@ -704,6 +704,25 @@ static int persons_changed(jd_store *s, int64_t after, int64_t upto, bool *whole
     return finish(q, st, rc, r, err);
 }
 
+static int identity_tally(jd_store *s, int64_t *count, int64_t *max_num, jd_error *err)
+{
+    sq *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    *count = *max_num = 0;
+    int rc = prep(q,
+                  "SELECT count(*), coalesce(max(CASE WHEN person_id GLOB 'P[0-9]*'"
+                  " THEN CAST(substr(person_id, 2) AS INTEGER) END), 0) FROM identity",
+                  &st, err);
+    if (rc < 0)
+        return rc;
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        *count = sqlite3_column_int64(st, 0);
+        *max_num = sqlite3_column_int64(st, 1);
+    }
+    return finish(q, st, JD_OK, r == SQLITE_ROW ? SQLITE_DONE : r, err);
+}
+
 const struct jd_incr_ops jd_sqlite_incr_ops = {
     .mark_now = mark_now,
     .mark_get = mark_get,
@@ -722,6 +741,7 @@ const struct jd_incr_ops jd_sqlite_incr_ops = {
     .identity_refs_of = identity_refs_of,
     .persons_changed = persons_changed,
     .identity_rows_of = jd_sq__identity_rows_of,
+    .identity_tally = identity_tally,
     .mention_max = jd_sq__mention_max,
     .unresolved_rows_after = jd_sq__unresolved_rows_after,
     .persons_mentioned_after = jd_sq__persons_mentioned_after,
