@@ -985,7 +985,7 @@ static jd_screen_model *shipped_model(const char *kind)
 
 /* An open raise (the opt-in offences model, no offence rule matched) keeps
  * the rules' reading of its sentence (fix-screen): a mother's worry that she
- * may be going out with an older male, a denial, another person's relationship raise
+ * may be seeing an older male, a denial, another person's relationship raise
  * nothing that counts, and the explanation says what the rules read; near
  * miss: her own relationship is raised. */
 static void test_screen_model__open_raise_scope(void **state)
@@ -997,7 +997,7 @@ static void test_screen_model__open_raise_scope(void **state)
         const char *text;
         const char *why;
     } out[] = {
-        {"Mum worries she may be going out with an older male (37) one day.", "hypothetical"},
+        {"Mum worries she may be seeing an older male (37) one day.", "hypothetical"},
         {"She denies seeing an older male (37) after school.", "negated"},
         {"Her sister (19) is seeing an older male (37); they meet after school.",
          "about another person"},
@@ -1009,14 +1009,14 @@ static void test_screen_model__open_raise_scope(void **state)
         if (r && r->counts)
             fprintf(stderr, "C2 counted in \"%s\": %s\n", out[i].text, r->why);
         assert_true(!r || !r->counts);
-        if (i == 0) /* raised: p .24 >= .10 (scr-lang4: "seeing" is no wording match now) */
+        if (i == 0) /* main raised it: p .12 >= .10 */
             assert_true(r && !strcmp(r->rule, "model") && r->modelled);
         if (r && !strcmp(r->rule, "model")) {
             assert_non_null(strstr(r->why, "not counted: the model's p"));
             assert_non_null(strstr(r->why, out[i].why));
         }
     }
-    jd_screen_note in = {"T0001", "She is going out with an older male (37); they meet after school.",
+    jd_screen_note in = {"T0001", "She is seeing an older male (37); they meet after school.",
                          "school", NULL, 14, 0, -1, 0, 0};
     assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
     const jd_screen_match *r = code_of(f, "C2");
