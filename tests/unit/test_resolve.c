@@ -485,6 +485,21 @@ static void test_resolve__links_sorted_as_qsort_sorts(void **state)
         assert_int_equal(jd_resolve__check_link_sort(ns[k], 17 + k), 0);
 }
 
+/* The deferred links of sparse refs, kept as indices, come to
+ * join_sparse in the order a qsort of their whole records gave (ref,
+ * weight heaviest first, other ref), ties and signed zeros included;
+ * one ref with many links too. No refs is refused. */
+static void test_resolve__deferred_sorted_as_qsort_sorts(void **state)
+{
+    (void)state;
+    const size_t ns[] = {0, 1, 2, 3, 1000, 70000};
+    const uint32_t refs[] = {1, 3, 50, 100000};
+    for (size_t k = 0; k < sizeof ns / sizeof *ns; k++)
+        for (size_t j = 0; j < sizeof refs / sizeof *refs; j++)
+            assert_int_equal(jd_resolve__check_deferred_sort(ns[k], refs[j], 5 + k + j), 0);
+    assert_int_equal(jd_resolve__check_deferred_sort(10, 0, 1), -1);
+}
+
 /* Spellings a letter apart (an h, a doubled letter, a vowel beside a
  * vowel) are one name; siblings' names a letter apart (Kian, Kiran; Luca,
  * Lucas; Maria, Marcia), a first letter, or names under four letters are
@@ -894,6 +909,7 @@ int main(void)
         cmocka_unit_test(test_resolve__names_surely_different),
         cmocka_unit_test(test_resolve__note_format_is_printf),
         cmocka_unit_test(test_resolve__links_sorted_as_qsort_sorts),
+        cmocka_unit_test(test_resolve__deferred_sorted_as_qsort_sorts),
         cmocka_unit_test(test_resolve__streamed_pairs_are_blocks),
         cmocka_unit_test(test_resolve__pairs_of_a_selection_are_blocks),
         cmocka_unit_test(test_resolve__a_ref_counts_once_in_a_block),

@@ -1373,6 +1373,89 @@ static void test_similar_words(void **state)
     assert_true(counted(r, "C2"));
 }
 
+/* A reflexive names the clause's subject (scr-off4): "her cousin is selling
+ * herself" is about the cousin (other_person), "she is selling herself" and
+ * "he made her sell herself" about the child. */
+static void test_reflexive_owner(void **state)
+{
+    fx *f = *state;
+    const char *other[] = {
+        "Chantelle says her cousin Brooke is selling herself down the docks.",
+        "Her older sister is selling herself to men in town.",
+        "Sian's sister Lauren (19) 'sells herself' according to Sian, and mum lets her.",
+    };
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++) {
+        const jd_screen_result *r = run_gender(f, other[i], 16, 'F');
+        assert_false(counted(r, "C9"));
+        const jd_screen_match *m = find(r, "C9", false);
+        if (m)
+            assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+    }
+    const char *own[] = {
+        "She is selling herself down the docks.",
+        "Staff believe she is selling herself to men for money.",
+        "Her mum's boyfriend made her sell herself to his mates.",
+    };
+    for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+        assert_true(counted(run_gender(f, own[i], 16, 'F'), "C9"));
+}
+
+/* The child's own act ("child_acts": selling drugs or sex) done by a relative
+ * or friend the note named before, across sentences (scr-off4): "his cousin
+ * Jordan (17) ... Jordan has been selling drugs" is Jordan's; a friend a year
+ * younger than the child is named too. Near misses: a pronoun, the child's own
+ * name (her age), a friend of the child's very age (maybe the child). */
+static void test_named_other_acts(void **state)
+{
+    fx *f = *state;
+    const jd_screen_result *r;
+    r = run(f, "His cousin Jordan (17) was arrested last week. Jordan has been selling drugs for "
+               "men from the city.", 14, "case_note", -1);
+    assert_false(counted(r, "C18"));
+    r = run(f, "Her friend Mia (14) goes to the flat. Mia is selling drugs for older boys there.",
+            15, "case_note", -1);
+    assert_false(counted(r, "C18"));
+    r = run(f, "His cousin Jordan (17) was arrested last week. He has been selling drugs for men "
+               "from the city.", 14, "case_note", -1);
+    assert_true(counted(r, "C18"));
+    r = run(f, "Jordan (14) was stopped last week. Jordan has been selling drugs for men from the "
+               "city.", 14, "case_note", -1);
+    assert_true(counted(r, "C18"));
+    r = run(f, "Her friend Mia (15) goes to the flat. Mia is selling drugs for older boys there.",
+            15, "case_note", -1);
+    assert_true(counted(r, "C18"));
+}
+
+/* "Recorded" in the sense of written down (scr-off4): a crime recorded, a
+ * view minuted ("asked that it be recorded that this is an adult sexually
+ * exploiting ..."), marks on a body map; none is a child filmed (C14). Each
+ * beside the filming it is not. */
+static void test_recorded_sense(void **state)
+{
+    fx *f = *state;
+    const char *near[] = {
+        "SW asked that it be recorded that this is an adult sexually exploiting a 15 year old.",
+        "The OIC recorded that Jenna had been having sex with Mr Dale (28) for some months.",
+        "Crime recorded 33/77031/26 (s48 causing or inciting sexual exploitation of a child).",
+        "All offences against Tiegan have been recorded: trafficking, paying for the sexual "
+        "services of a child.",
+        "She showed me fresh scratches on her arm. Recorded on body map.",
+    };
+    for (size_t i = 0; i < sizeof near / sizeof *near; i++) {
+        const jd_screen_result *r = run(f, near[i], 15, "case_note", -1);
+        assert_false(counted(r, "C14"));
+    }
+    const char *filmed[] = {
+        "He recorded her naked on his phone.",
+        "An adult incited him to sexual activity and recorded images of it.",
+        "He recorded them having sex with her and shared it on Snapchat.",
+    };
+    for (size_t i = 0; i < sizeof filmed / sizeof *filmed; i++) {
+        const jd_screen_result *r = run(f, filmed[i], 15, "case_note", -1);
+        assert_true(counted(r, "C14"));
+    }
+}
+
 
 /* The ninth session's scope cases (scr-ctx), each cause with a positive and
  * a near miss: the note, the child's age and event type, the code, whether it
@@ -1813,6 +1896,9 @@ int main(void)
         cmocka_unit_test(test_offence_roles_s7),
         cmocka_unit_test(test_scope_cases),
         cmocka_unit_test(test_similar_words),
+        cmocka_unit_test(test_recorded_sense),
+        cmocka_unit_test(test_reflexive_owner),
+        cmocka_unit_test(test_named_other_acts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

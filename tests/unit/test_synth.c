@@ -188,6 +188,76 @@ static void check_bundle(const char *dir)
     json_decref(root);
 }
 
+/* Copy a truth list of records (agency, record_id) into the table named. */
+static void load_records(sqlite3 *db, const char *table, json_t *list)
+{
+    size_t k;
+    json_t *r;
+    json_array_foreach(list, k, r)
+    {
+        char *sql = sqlite3_mprintf("INSERT INTO %s VALUES (%Q, %Q)", table,
+                                    json_string_value(json_object_get(r, "agency")),
+                                    json_string_value(json_object_get(r, "record_id")));
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_free(sql);
+    }
+}
+
+/* A caller's concern that the children are left alone discloses neglect (C17)
+ * when a child under 12 is named on the call (labelling guide; scr-off4): the
+ * truth lists exactly those calls as unrecorded crimes, by the truth's dates
+ * of birth, and none of the calls naming only older children. */
+static void check_left_alone(const char *dir, json_t *root)
+{
+    char dbp[256];
+    snprintf(dbp, sizeof dbp, "%s/t.db", dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(dbp, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TEMP TABLE u(agency, record_id);"
+                                      "CREATE TEMP TABLE d(agency, ref, dob)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    size_t i, j;
+    json_t *r, *x;
+    assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    load_records(db, "u", json_object_get(root, "unrecorded_crimes"));
+    json_array_foreach(json_object_get(root, "persons"), i, r)
+    {
+        const char *dob = json_string_value(json_object_get(r, "dob"));
+        json_array_foreach(json_object_get(r, "refs"), j, x)
+        {
+            if (!dob || strcmp(json_string_value(json_object_get(x, "agency")), "call_handling"))
+                continue;
+            char *sql = sqlite3_mprintf("INSERT INTO d VALUES ('call_handling', %Q, %Q)",
+                                        json_string_value(json_object_get(x, "person_ref")), dob);
+            assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+            sqlite3_free(sql);
+        }
+    }
+    assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    const char *young =
+        "EXISTS (SELECT 1 FROM person_mention m JOIN d ON d.agency = m.agency AND d.ref ="
+        " m.person_ref WHERE m.event_id = e.id AND m.role = 'subject' AND"
+        " date(e.occurred_at, 'unixepoch') < date(d.dob, '+12 years'))";
+    const char *listed = "EXISTS (SELECT 1 FROM u WHERE u.agency = e.agency AND u.record_id ="
+                         " e.record_id)";
+    const char *call = "e.narrative = 'Caller concerned the children are left alone in the flat.'";
+    char sql[768];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM event e WHERE %s AND %s AND %s", call, young,
+             listed);
+    assert_true(q1(db, sql) > 0);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM event e WHERE %s AND NOT %s AND %s", call,
+             young, listed);
+    assert_int_equal(q1(db, sql), 0);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM event e WHERE %s AND NOT %s AND NOT %s", call,
+             young, listed);
+    assert_true(q1(db, sql) > 0); /* calls naming only older children: no offence */
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM event e WHERE %s AND %s AND NOT %s", call,
+             young, listed);
+    assert_int_equal(q1(db, sql), 0);
+    sqlite3_close(db);
+}
+
 static void test_synth__invariants_county(void **state)
 {
     (void)state;
@@ -201,6 +271,7 @@ static void test_synth__invariants_county(void **state)
     assert_true(json_array_size(json_object_get(root, "exploited")) >= 6);
     assert_true(json_array_size(json_object_get(root, "unrecorded_crimes")) > 0);
     assert_true(json_array_size(json_object_get(root, "blaming_language")) > 0);
+    check_left_alone(d, root);
     /* an adult written as the child's "boyfriend", as a man she is "seeing" or as
      * her "relationship with an older male" is the wording of DOMAIN 6 L14: the
      * truth lists those notes (all but the few of a victim already 18), and not
@@ -213,16 +284,7 @@ static void test_synth__invariants_county(void **state)
         assert_int_equal(sqlite3_exec(db, "CREATE TEMP TABLE b(agency, record_id)", NULL, NULL,
                                       NULL),
                          SQLITE_OK);
-        size_t k;
-        json_t *r;
-        json_array_foreach(json_object_get(root, "blaming_language"), k, r)
-        {
-            char *sql = sqlite3_mprintf("INSERT INTO b VALUES (%Q, %Q)",
-                                        json_string_value(json_object_get(r, "agency")),
-                                        json_string_value(json_object_get(r, "record_id")));
-            assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-            sqlite3_free(sql);
-        }
+        load_records(db, "b", json_object_get(root, "blaming_language"));
         const char *l14 = "(narrative LIKE '%talks about her boyfriend who is%' OR narrative LIKE"
                           " '%an older boyfriend (%' OR narrative LIKE '%relationship with an older"
                           " male%' OR narrative LIKE '%says she is seeing a man called%')";

@@ -2833,9 +2833,8 @@ static bool names_agree(const rs *R, uint32_t a, uint32_t b, lvcache *c)
            name_level(R, va.sur, va.nsur, vb.fore, vb.nfore, false, c) >= L_CLOSE;
 }
 
+/* What the cannot-links read of a cluster (its root's; clw holds them). */
 typedef struct cl {
-    uint32_t parent, size;
-    uint32_t next; /* the next member: a root's members form a ring */
     uint32_t nhs[4], upn[4], dob[8];
     uint8_t dc[8];        /* refs written with each full date of birth */
     int16_t by_lo, by_hi; /* birth years every recorded age allows, 0 none */
@@ -2848,6 +2847,30 @@ typedef struct cl {
     uint32_t fn[4];   /* first names and the refs written with each */
     uint16_t fc[4];
 } cl;
+
+/*
+ * The clusters: each ref's union-find head (16 bytes) and a summary (cl,
+ * 116 bytes) only for the roots read or merged so far, made from the ref
+ * when first read (cs) and given back when its root is merged into
+ * another; 128 bytes a ref before (1.1 GiB at 10M events, at the peak of
+ * clustering). The summaries lie in chunks of CL_CHUNK, so a pointer to one
+ * stays good while others are made.
+ */
+typedef struct cl_head {
+    uint32_t parent, size;
+    uint32_t next; /* the next member: a root's members form a ring */
+    uint32_t slot; /* its summary + 1 (0: none made yet) */
+} cl_head;
+enum { CL_CHUNK = 1 << 16 };
+typedef struct clw {
+    const rs *R;
+    cl_head *h;
+    cl **chunk;
+    uint32_t nchunk, used; /* summaries made in all, given back among them */
+    vec back;              /* the slots given back (uint32_t), made again first */
+    cl spare;              /* cs without memory: the answer, c->oom set */
+    bool oom;
+} clw;
 
 /* Add `n` refs written with first name `f` to a cluster's first names (a
  * fifth name is not kept). */
@@ -3068,32 +3091,113 @@ static int sparse_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c, int 
 }
 
 /* A link with a sparse ref that waits for the second pass (see
- * join_sparse): the sparse ref, the other, the link's weight. */
+ * join_sparse): the sparse ref, the other, the link's weight. Kept as the
+ * link's index and side (def_at: 4 bytes instead of 16; about 50M of them
+ * at 10M events, the peak of clustering). */
 typedef struct deferred {
     uint32_t s, o;
     double w;
 } deferred;
-
-static int cmp_deferred(const void *p, const void *q)
-{
-    const deferred *x = p, *y = q;
-    if (x->s != y->s)
-        return x->s < y->s ? -1 : 1;
-    if (x->w != y->w)
-        return x->w > y->w ? -1 : 1;
-    return (x->o > y->o) - (x->o < y->o);
-}
+typedef struct match_link match_link;
+static deferred def_at(const match_link *lv, uint32_t x);
 
 /* Reasons a merge is refused (jd_resolve_stats.refused_by). */
 enum { CL_ID, CL_GENDER, CL_DOB, CL_AGE, CL_EVENT, CL_NAME, CL_N };
 
-static uint32_t find(cl *c, uint32_t i)
+static uint32_t find(clw *c, uint32_t i)
 {
-    while (c[i].parent != i) {
-        c[i].parent = c[c[i].parent].parent;
-        i = c[i].parent;
+    cl_head *h = c->h;
+    while (h[i].parent != i) {
+        h[i].parent = h[h[i].parent].parent;
+        i = h[i].parent;
     }
     return i;
+}
+
+/* Ref i's own cluster: what cluster_init made of each ref before. */
+static void cl_from_ref(const rs *R, uint32_t i, cl *x)
+{
+    const rref *r = &R->r[i];
+    memset(x, 0, sizeof *x);
+    /* a ref written with both genders says nothing about its gender */
+    x->gmask = r->gmask == 3 ? 0 : r->gmask;
+    x->ngen[0] = r->ngen[0];
+    x->ngen[1] = r->ngen[1];
+    x->by_lo = r->by_lo;
+    x->by_hi = r->by_hi;
+    x->full = !sparse_ref(R, i);
+    x->named = r->nfore && r->nsur;
+    for (uint8_t k = 0; k < r->nfore; k++)
+        fn_add(x, r->fore[k], 1);
+    for (uint8_t k = 0; k < r->nnhs; k++)
+        add_id(x->nhs, &x->nn, 4, r->nhs[k]);
+    for (uint8_t k = 0; k < r->nupn; k++)
+        add_id(x->upn, &x->nu, 4, r->upn[k]);
+    for (uint8_t k = 0; k < r->ndob; k++)
+        if (r->dob[k] % 100 && r->dob[k] / 100 % 100)
+            dob_add(x, r->dob[k], 1);
+}
+
+/* A free slot for a summary (0 without memory). */
+static uint32_t cl_slot(clw *c)
+{
+    if (c->back.n)
+        return ((uint32_t *)c->back.p)[--c->back.n];
+    if (c->used == c->nchunk * (uint32_t)CL_CHUNK) {
+        cl **nc = realloc(c->chunk, (c->nchunk + 1) * sizeof *nc);
+        if (nc)
+            c->chunk = nc;
+        if (!nc || !(c->chunk[c->nchunk] = malloc(CL_CHUNK * sizeof(cl))))
+            return 0;
+        c->nchunk++;
+    }
+    return ++c->used;
+}
+
+/* The summary of cluster root x, made from the ref when first read. */
+static cl *cs(clw *c, uint32_t x)
+{
+    assert(c->h[x].parent == x); /* a merged cluster's summary is given back */
+    uint32_t k = c->h[x].slot;
+    if (!k && !(k = cl_slot(c))) {
+        c->oom = true;
+        cl_from_ref(c->R, x, &c->spare);
+        return &c->spare;
+    }
+    cl *p = &c->chunk[(k - 1) / CL_CHUNK][(k - 1) % CL_CHUNK];
+    if (!c->h[x].slot)
+        cl_from_ref(c->R, x, p);
+    c->h[x].slot = k;
+    return p;
+}
+
+/* Every ref its own cluster, no summary made yet; NULL without memory. */
+static clw *clw_new(const rs *R)
+{
+    clw *c = calloc(1, sizeof *c);
+    if (c && !(c->h = malloc((R->n ? R->n : 1) * sizeof *c->h))) {
+        free(c);
+        return NULL;
+    }
+    if (!c)
+        return NULL;
+    c->R = R;
+    c->back.sz = sizeof(uint32_t);
+    for (uint32_t i = 0; i < R->n; i++)
+        c->h[i] = (cl_head){i, 1, i, 0};
+    return c;
+}
+
+static void clw_free(clw *c)
+{
+    if (!c)
+        return;
+    for (uint32_t k = 0; k < c->nchunk; k++)
+        free(c->chunk[k]);
+    free(c->chunk);
+    free(c->back.p);
+    free(c->h);
+    free(c);
 }
 
 typedef struct decision {
@@ -3435,17 +3539,18 @@ static bool names_of_genders(const rs *R, const uint32_t *fx, uint8_t nx, const 
  * ("Bell", M, at George Bell's home: a housing officer's or call
  * handler's habit) is not a first name that disagrees. Walks at most 64
  * members of y. */
-static bool surname_settled_as_first(const rs *R, const cl *c, uint32_t x, uint32_t y)
+static bool surname_settled_as_first(const rs *R, clw *c, uint32_t x, uint32_t y)
 {
     uint32_t m = y;
     int walked = 0;
+    const cl *X = cs(c, x);
     do {
         const rref *r = &R->r[m];
-        for (uint8_t i = 0; i < c[x].nfn; i++)
-            for (uint8_t k = 0; c[x].fc[i] >= 2 && k < r->nsur; k++)
-                if (c[x].fn[i] == r->sur[k])
+        for (uint8_t i = 0; i < X->nfn; i++)
+            for (uint8_t k = 0; X->fc[i] >= 2 && k < r->nsur; k++)
+                if (X->fn[i] == r->sur[k])
                     return true;
-        m = c[m].next;
+        m = c->h[m].next;
     } while (m != y && ++walked < 64);
     return false;
 }
@@ -3491,7 +3596,7 @@ static const char *const refusal_why[WHY_N] = {
  * number or pupil number and none differs, so first names settled apart
  * do not hold (Amelia Lamb's records and "Amelie" Lamb's, one NHS number
  * and one date; twins of one date carry two numbers). */
-static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const decision *d,
+static const char *conflict(const rs *R, clw *c, uint32_t x, uint32_t y, const decision *d,
                             size_t nd, bool direct, bool same_id, int *reason)
 {
     *reason = CL_ID;
@@ -3502,71 +3607,78 @@ static const char *conflict(const rs *R, cl *c, uint32_t x, uint32_t y, const de
         if ((ra == x && rb == y) || (ra == y && rb == x))
             return refusal_why[WHY_DECIDED];
     }
-    if (c[x].nn && c[y].nn && !set_level(c[x].nhs, c[x].nn, c[y].nhs, c[y].nn))
+    const cl *X = cs(c, x), *Y = cs(c, y);
+    if (X->nn && Y->nn && !set_level(X->nhs, X->nn, Y->nhs, Y->nn))
         return refusal_why[WHY_NHS];
-    if (c[x].nu && c[y].nu && !set_level(c[x].upn, c[x].nu, c[y].upn, c[y].nu))
+    if (X->nu && Y->nu && !set_level(X->upn, X->nu, Y->upn, Y->nu))
         return refusal_why[WHY_UPN];
     *reason = CL_GENDER;
-    if (genders_apart(c[x].ngen, c[y].ngen))
+    if (genders_apart(X->ngen, Y->ngen))
         return refusal_why[WHY_GENDER];
     *reason = CL_NAME;
-    if (!same_id && first_names_apart(R, &c[x], &c[y]) && !surname_settled_as_first(R, c, x, y) &&
+    if (!same_id && first_names_apart(R, X, Y) && !surname_settled_as_first(R, c, x, y) &&
         !surname_settled_as_first(R, c, y, x))
         return refusal_why[WHY_FIRST_SETTLED];
-    if (!same_id && names_of_genders(R, c[x].fn, c[x].nfn, c[y].fn, c[y].nfn))
+    if (!same_id && names_of_genders(R, X->fn, X->nfn, Y->fn, Y->nfn))
         return refusal_why[WHY_FIRST_GENDER];
     *reason = CL_DOB;
-    if (!direct && dobs_apart(c[x].dob, c[x].nd, c[y].dob, c[y].nd))
+    if (!direct && dobs_apart(X->dob, X->nd, Y->dob, Y->nd))
         return refusal_why[WHY_DOB];
-    if (settled_dobs_apart(&c[x], &c[y]))
+    if (settled_dobs_apart(X, Y))
         return refusal_why[WHY_DOB_SETTLED];
     *reason = CL_AGE;
-    if (ages_apart(c[x].by_lo, c[x].by_hi, c[x].dob, c[x].nd, c[y].by_lo, c[y].by_hi, c[y].dob,
-                   c[y].nd))
+    if (ages_apart(X->by_lo, X->by_hi, X->dob, X->nd, Y->by_lo, Y->by_hi, Y->dob, Y->nd))
         return refusal_why[WHY_AGE];
     *reason = CL_EVENT;
     if (R->nl_off) {
-        uint32_t small = c[x].size <= c[y].size ? x : y, other = small == x ? y : x;
+        uint32_t small = c->h[x].size <= c->h[y].size ? x : y, other = small == x ? y : x;
         uint32_t m = small;
         do {
             for (uint32_t i = R->nl_off[m]; i < R->nl_off[m + 1]; i++)
                 if (find(c, R->nl_to[i]) == other)
                     return refusal_why[WHY_EVENT];
-            m = c[m].next;
+            m = c->h[m].next;
         } while (m != small);
     }
     return NULL;
 }
 
-static void merge(cl *c, uint32_t x, uint32_t y)
+static void merge(clw *c, uint32_t x, uint32_t y)
 {
-    if (c[x].size < c[y].size) {
+    cl_head *h = c->h;
+    if (h[x].size < h[y].size) {
         uint32_t t = x;
         x = y;
         y = t;
     }
-    c[y].parent = x;
-    c[x].size += c[y].size;
-    uint32_t t = c[x].next; /* splice the two rings */
-    c[x].next = c[y].next;
-    c[y].next = t;
-    c[x].gmask |= c[y].gmask;
-    c[x].full |= c[y].full;
-    c[x].named |= c[y].named;
-    for (uint8_t i = 0; i < c[y].nfn; i++)
-        fn_add(&c[x], c[y].fn[i], c[y].fc[i]);
-    c[x].ngen[0] += c[y].ngen[0];
-    c[x].ngen[1] += c[y].ngen[1];
-    if (c[y].by_lo) {
-        c[x].by_lo = c[x].by_lo && c[x].by_lo > c[y].by_lo ? c[x].by_lo : c[y].by_lo;
-        c[x].by_hi = c[x].by_hi && c[x].by_hi < c[y].by_hi ? c[x].by_hi : c[y].by_hi;
+    cl *X = cs(c, x), *Y = cs(c, y);
+    h[y].parent = x;
+    h[x].size += h[y].size;
+    uint32_t t = h[x].next; /* splice the two rings */
+    h[x].next = h[y].next;
+    h[y].next = t;
+    X->gmask |= Y->gmask;
+    X->full |= Y->full;
+    X->named |= Y->named;
+    for (uint8_t i = 0; i < Y->nfn; i++)
+        fn_add(X, Y->fn[i], Y->fc[i]);
+    X->ngen[0] += Y->ngen[0];
+    X->ngen[1] += Y->ngen[1];
+    if (Y->by_lo) {
+        X->by_lo = X->by_lo && X->by_lo > Y->by_lo ? X->by_lo : Y->by_lo;
+        X->by_hi = X->by_hi && X->by_hi < Y->by_hi ? X->by_hi : Y->by_hi;
     }
-    for (uint8_t i = 0; i < c[y].nn; i++)
-        add_id(c[x].nhs, &c[x].nn, 4, c[y].nhs[i]);
-    for (uint8_t i = 0; i < c[y].nu; i++)
-        add_id(c[x].upn, &c[x].nu, 4, c[y].upn[i]);
-    for (uint8_t i = 0; i < c[y].nd; i++)
-        dob_add(&c[x], c[y].dob[i], c[y].dc[i]);
+    for (uint8_t i = 0; i < Y->nn; i++)
+        add_id(X->nhs, &X->nn, 4, Y->nhs[i]);
+    for (uint8_t i = 0; i < Y->nu; i++)
+        add_id(X->upn, &X->nu, 4, Y->upn[i]);
+    for (uint8_t i = 0; i < Y->nd; i++)
+        dob_add(X, Y->dob[i], Y->dc[i]);
+    /* y's summary given back (read until the next is made: household_note) */
+    uint32_t *back = Y == &c->spare ? NULL : vec_push(&c->back);
+    if (back)
+        *back = h[y].slot;
+    h[y].slot = back ? 0 : h[y].slot;
 }
 
 /*
@@ -3623,7 +3735,7 @@ static int note_log(vec *log, note_op op)
  * with no two refs at one place? A call row with no postcode joined to
  * "Jsde Siddiqui" of 152 Castle Way is not Jade Siddiqui of 120. Walks 16
  * members of x against 64 of y. */
-static bool street_apart(const rs *R, const cl *c, uint32_t x, uint32_t y)
+static bool street_apart(const rs *R, clw *c, uint32_t x, uint32_t y)
 {
     bool apart = false;
     uint32_t a = x;
@@ -3638,37 +3750,38 @@ static bool street_apart(const rs *R, const cl *c, uint32_t x, uint32_t y)
             if (va.addr && vb.addr && same_place(R, &va, &vb))
                 return false;
             apart = apart || street_neighbours(R, &va, &vb);
-            b = c[b].next;
+            b = c->h[b].next;
         } while (b != y && ++wb < 64);
-        a = c[a].next;
+        a = c->h[a].next;
     } while (a != x && ++wa < 16);
     return apart;
 }
 
-static int64_t join_sparse(const rs *R, cl *c, deferred *d, size_t nd, const decision *dv,
-                           size_t ndec, lvcache *lc, vec *notes)
+/* The deferred links (def_at, sorted: sort_deferred) of each sparse ref
+ * that cluster_links left, joined where they single out one person. */
+static int64_t join_sparse(const rs *R, clw *c, const match_link *lv, const uint32_t *dx, size_t nd,
+                           const decision *dv, size_t ndec, lvcache *lc, vec *notes)
 {
     int64_t joined = 0;
-    if (nd > 1)
-        qsort(d, nd, sizeof *d, cmp_deferred);
     for (int round = 0; round < 2; round++)
         for (size_t i = 0, j; i < nd; i = j) {
+            uint32_t s = def_at(lv, dx[i]).s, rs_ = find(c, s), best = UINT32_MAX;
             j = i + 1;
-            while (j < nd && d[j].s == d[i].s)
+            while (j < nd && def_at(lv, dx[j]).s == s)
                 j++;
-            uint32_t s = d[i].s, rs_ = find(c, s), best = UINT32_MAX;
-            if (c[rs_].full)
+            if (cs(c, rs_)->full)
                 continue;
             int bestn = -1, bestp = 0;
             bool tie = false;
             size_t via = i;
             for (size_t k = i; k < j; k++) {
-                uint32_t r = find(c, d[k].o);
+                uint32_t o = def_at(lv, dx[k]).o, r = find(c, o);
                 int names = 0, why, pts;
-                if (r == rs_ || (round == 0 && !c[r].full) || (r == best && !tie))
+                if (r == rs_ || (round == 0 && !cs(c, r)->full) || (r == best && !tie))
                     continue;
-                if (!(pts = sparse_evidence(R, s, d[k].o, lc, &names)) ||
-                    conflict(R, c, rs_, r, dv, ndec, false, false, &why) || street_apart(R, c, rs_, r))
+                if (!(pts = sparse_evidence(R, s, o, lc, &names)) ||
+                    conflict(R, c, rs_, r, dv, ndec, false, false, &why) ||
+                    street_apart(R, c, rs_, r))
                     continue;
                 if (names > bestn) {
                     bestn = names;
@@ -3684,8 +3797,12 @@ static int64_t join_sparse(const rs *R, cl *c, deferred *d, size_t nd, const dec
                 continue;
             merge(c, rs_, best);
             joined++;
-            if (note_log(notes, (note_op){.kind = NOTE_SPARSE, .ref = s, .other = d[via].o,
-                                          .u.w = d[via].w, .x = (uint32_t)bestp}) != JD_OK)
+            deferred d = def_at(lv, dx[via]);
+            if (note_log(notes, (note_op){.kind = NOTE_SPARSE,
+                                          .ref = s,
+                                          .other = d.o,
+                                          .u.w = d.w,
+                                          .x = (uint32_t)bestp}) != JD_OK)
                 return -1;
         }
     return joined;
@@ -3750,7 +3867,7 @@ static bool hh_first_fits(const rs *R, const cl *x, uint32_t f, int level, lvcac
 
 /* Does some ref of cluster root r carry surname `sur` (at `level` or
  * better, or written as a forename)? Walks at most 64 members. */
-static bool hh_sur_fits(const rs *R, cl *c, uint32_t r, uint32_t sur, int level, lvcache *lc)
+static bool hh_sur_fits(const rs *R, clw *c, uint32_t r, uint32_t sur, int level, lvcache *lc)
 {
     uint32_t m = r;
     int walked = 0;
@@ -3759,7 +3876,7 @@ static bool hh_sur_fits(const rs *R, cl *c, uint32_t r, uint32_t sur, int level,
         if (name_level(R, x->sur, x->nsur, &sur, 1, false, lc) >= level ||
             name_level(R, x->fore, x->nfore, &sur, 1, false, lc) >= L_EXACT)
             return true;
-        m = c[m].next;
+        m = c->h[m].next;
     } while (m != r && ++walked < 64);
     return false;
 }
@@ -3806,14 +3923,14 @@ static void hh_keys(const rs *R, uint32_t i, uint32_t *ad, int *na, uint32_t *pc
  * housing officer's "Stevens, 14"). Where the ref carries both names and
  * one of them fits so, the other may be only similar: one typo (Ksren,
  * Butns) beside a name that fits. */
-static bool hh_names_fit(const rs *R, cl *c, uint32_t r, const rref *sr, lvcache *lc)
+static bool hh_names_fit(const rs *R, clw *c, uint32_t r, const rref *sr, lvcache *lc)
 {
     bool sur = sr->nsur > 0, fore_close = true, fore_sim = true, sur_close = true, sur_sim = true;
     for (uint8_t f = 0; f < sr->nfore && fore_sim; f++) {
-        bool close = hh_first_fits(R, &c[r], sr->fore[f], L_CLOSE, lc) ||
+        bool close = hh_first_fits(R, cs(c, r), sr->fore[f], L_CLOSE, lc) ||
                      (!sur && hh_sur_fits(R, c, r, sr->fore[f], L_CLOSE, lc));
         fore_close &= close;
-        fore_sim = close || (sur && hh_first_fits(R, &c[r], sr->fore[f], L_SIMILAR, lc));
+        fore_sim = close || (sur && hh_first_fits(R, cs(c, r), sr->fore[f], L_SIMILAR, lc));
     }
     for (uint8_t f = 0; f < sr->nsur && sur_sim; f++) {
         bool close = hh_sur_fits(R, c, r, sr->sur[f], L_CLOSE, lc);
@@ -3829,7 +3946,7 @@ static bool hh_names_fit(const rs *R, cl *c, uint32_t r, const rref *sr, lvcache
     for (uint8_t f = 0; f < sr->nfore && swapped; f++)
         swapped = hh_sur_fits(R, c, r, sr->fore[f], L_CLOSE, lc);
     for (uint8_t f = 0; f < sr->nsur && swapped; f++)
-        swapped = hh_first_fits(R, &c[r], sr->sur[f], L_CLOSE, lc);
+        swapped = hh_first_fits(R, cs(c, r), sr->sur[f], L_CLOSE, lc);
     return swapped;
 }
 
@@ -3932,7 +4049,7 @@ static bool hh_could_fit(const rs *R, uint32_t s, uint32_t o, lvcache *lc)
 
 /* Could cluster r as it is now fit s by names (hh_could_fit; every
  * member read)? */
-static bool cluster_could_fit(const rs *R, const cl *c, uint32_t s, uint32_t r, lvcache *lc)
+static bool cluster_could_fit(const rs *R, clw *c, uint32_t s, uint32_t r, lvcache *lc)
 {
     uint32_t x = first_name_of(R, s), m = r;
     if (!x)
@@ -3940,7 +4057,7 @@ static bool cluster_could_fit(const rs *R, const cl *c, uint32_t s, uint32_t r, 
     do
         if (name_near(R, &R->r[m], x, lc))
             return true;
-    while ((m = c[m].next) != r);
+    while ((m = c->h[m].next) != r);
     return false;
 }
 
@@ -3958,7 +4075,7 @@ static bool fam_eligible(const rs *R, uint32_t s)
  * c, after the households are decided: only a member whose cluster now or
  * old identity could fit s by names (hh_could_fit) counts. */
 static bool hh_touches_scope(const rs *R, uint32_t s, const hh_index *ax, const hh_index *px,
-                             const uint8_t *in, cl *c, lvcache *lc)
+                             const uint8_t *in, clw *c, lvcache *lc)
 {
     uint32_t ad[HH_KEYS], pc[HH_KEYS];
     int na = 0, np = 0;
@@ -3988,32 +4105,33 @@ static bool hh_touches_scope(const rs *R, uint32_t s, const hh_index *ax, const 
 /* Whether cluster r can be the household member that ref s (sr, in cluster
  * rs_) is: gender, age, names and any partial date fit, and no decision or
  * conflict keeps them apart. */
-static bool hh_member_fits(const rs *R, cl *c, uint32_t rs_, uint32_t r, const rref *sr,
+static bool hh_member_fits(const rs *R, clw *c, uint32_t rs_, uint32_t r, const rref *sr,
                            const decision *dv, size_t ndec, lvcache *lc)
 {
     uint32_t g = sr->gmask == 1 || sr->gmask == 2 ? sr->gmask : 0;
-    if (g && c[r].gmask && !(c[r].gmask & g))
+    const cl *x = cs(c, r);
+    if (g && x->gmask && !(x->gmask & g))
         return false;
     /* an age needs a date or an age to fit, unless both names fit a
      * member known by both (its records carry no date) */
     bool age = sr->by_lo != 0 || sr->ndob > 0;
-    if (age && !c[r].nd && !c[r].by_lo && (c[r].full || !sr->nfore || !sr->nsur))
+    if (age && !x->nd && !x->by_lo && (x->full || !sr->nfore || !sr->nsur))
         return false;
     int why;
     bool fits = hh_names_fit(R, c, r, sr, lc);
     if (!fits || conflict(R, c, rs_, r, dv, ndec, false, false, &why) || street_apart(R, c, rs_, r))
         return false;
-    if (sr->ndob && c[r].nd) { /* a partial date must fit a full one */
+    if (sr->ndob && x->nd) { /* a partial date must fit a full one */
         bool dfit = false;
         for (uint8_t i = 0; i < sr->ndob && !dfit; i++)
-            for (uint8_t j = 0; j < c[r].nd && !dfit; j++)
-                dfit = dob_pair(sr->dob[i], c[r].dob[j]) > 0;
+            for (uint8_t j = 0; j < x->nd && !dfit; j++)
+                dfit = dob_pair(sr->dob[i], x->dob[j]) > 0;
         return dfit;
     }
     return true;
 }
 
-static int dated_where(const rs *R, const cl *c, uint32_t r, const rref *sr);
+static int dated_where(const rs *R, clw *c, uint32_t r, const rref *sr);
 
 /* Several members fit a ref (siblings a year or two apart: an age fits
  * each within the year either way ages_apart allows; two boys of one name
@@ -4023,12 +4141,12 @@ static int dated_where(const rs *R, const cl *c, uint32_t r, const rref *sr);
  * ones whose records do not put them only at another address within
  * DATED_DAYS of the ref's days there (dated_where). Returns how many are
  * left, first in cand, via and by (if not NULL). */
-static int hh_narrow(const rs *R, const cl *c, const rref *sr, uint32_t *cand, uint32_t *via,
+static int hh_narrow(const rs *R, clw *c, const rref *sr, uint32_t *cand, uint32_t *via,
                      uint32_t *by, int nc)
 {
     int left = 0;
     for (int k = 0; k < nc; k++) {
-        const cl *x = &c[cand[k]];
+        const cl *x = cs(c, cand[k]);
         bool fits = !x->nd || !sr->bd_lo;
         for (uint8_t i = 0; i < x->nd && !fits; i++)
             fits = x->dob[i] > sr->bd_lo && x->dob[i] <= sr->bd_hi;
@@ -4071,9 +4189,9 @@ static int seen_add(uint32_t *seen, int *ns, int max, uint32_t r)
     seen[(*ns)++] = r;
     return 1;
 }
-static bool family_candidates(const rs *R, cl *c, uint32_t s, uint32_t rs_, const decision *dv,
-                              size_t ndec, lvcache *lc, uint32_t *cand, uint32_t *via,
-                              uint32_t *by, int *nc, const uint8_t *in, bool *need)
+static bool family_candidates(const rs *R, clw *c, uint32_t s, uint32_t rs_, const decision *dv,
+                              size_t ndec, lvcache *lc, uint32_t *cand, uint32_t *via, uint32_t *by,
+                              int *nc, const uint8_t *in, bool *need)
 {
     const rref *sr = &R->r[s];
     uint32_t seen[FAM_MEMBERS];
@@ -4097,7 +4215,7 @@ static bool family_candidates(const rs *R, cl *c, uint32_t s, uint32_t rs_, cons
                     return false; /* a crowd, not a family */
                 if (!fresh)
                     continue;
-                if (!(c[r].full || (c[r].named && sr->nfore && sr->nsur)) ||
+                if (!(cs(c, r)->full || (cs(c, r)->named && sr->nfore && sr->nsur)) ||
                     !hh_member_fits(R, c, rs_, r, sr, dv, ndec, lc))
                     continue;
                 int k = 0;
@@ -4111,7 +4229,7 @@ static bool family_candidates(const rs *R, cl *c, uint32_t s, uint32_t rs_, cons
                 by[*nc] = t;
                 cand[(*nc)++] = r;
             }
-        } while ((m = c[m].next) != rt && ++walked < 32);
+        } while ((m = c->h[m].next) != rt && ++walked < 32);
     }
     return true;
 }
@@ -4171,7 +4289,7 @@ static bool dated_eligible(const rs *R, uint32_t s)
 /* Where cluster r was at the days of ref sr (within DATED_DAYS): 1 at its
  * address, 0 at another address only, -1 not known (walks at most 64
  * members). */
-static int dated_where(const rs *R, const cl *c, uint32_t r, const rref *sr)
+static int dated_where(const rs *R, clw *c, uint32_t r, const rref *sr)
 {
     uint32_t m = r;
     int walked = 0, where = -1, w = DATED_DAYS;
@@ -4182,7 +4300,7 @@ static int dated_where(const rs *R, const cl *c, uint32_t r, const rref *sr)
                 return 1;
             where = 0;
         }
-        m = c[m].next;
+        m = c->h[m].next;
     } while (m != r && ++walked < 64);
     return where;
 }
@@ -4190,11 +4308,11 @@ static int dated_where(const rs *R, const cl *c, uint32_t r, const rref *sr)
 /* Cluster r, written at s's address some time: 1 a candidate (known in
  * full, there at the time), 0 not fitting or elsewhere at the time, -1 a
  * person who fits and may have been there (s stays apart). */
-static int dated_member(const rs *R, cl *c, uint32_t s, uint32_t rs_, uint32_t r,
+static int dated_member(const rs *R, clw *c, uint32_t s, uint32_t rs_, uint32_t r,
                         const decision *dv, size_t ndec)
 {
     const rref *sr = &R->r[s];
-    const cl *x = &c[r];
+    const cl *x = cs(c, r);
     if (r == rs_ || !(x->full || x->named || x->nfn || x->nd || x->by_lo))
         return 0; /* itself, or another ref with nothing to know a person by */
     int why;
@@ -4205,7 +4323,7 @@ static int dated_member(const rs *R, cl *c, uint32_t s, uint32_t rs_, uint32_t r
     return where == 1 && x->full ? 1 : where ? -1 : 0;
 }
 
-static int64_t join_dated(const rs *R, cl *c, const decision *dv, size_t ndec, vec *notes,
+static int64_t join_dated(const rs *R, clw *c, const decision *dv, size_t ndec, vec *notes,
                           const hh_index *ax, const hh_index *px, const uint8_t *in, bool *need)
 {
     int64_t joined = 0;
@@ -4218,7 +4336,7 @@ static int64_t join_dated(const rs *R, cl *c, const decision *dv, size_t ndec, v
             continue;
         }
         uint32_t rs_ = find(c, s), cand = UINT32_MAX, via = 0;
-        if (c[rs_].size > 1)
+        if (c->h[rs_].size > 1)
             continue; /* joined already */
         size_t lo, hi = hh_range(ax, R->r[s].addr, &lo);
         bool two = hi - lo > HH_MEMBERS;
@@ -4235,9 +4353,10 @@ static int64_t join_dated(const rs *R, cl *c, const decision *dv, size_t ndec, v
         }
         if (two || cand == UINT32_MAX)
             continue;
+        const cl *x = cs(c, cand); /* read after the merge (merge) */
         merge(c, rs_, cand);
         joined++;
-        if (household_note(R, &c[cand], s, via, 3, 0, notes) < 0)
+        if (household_note(R, x, s, via, 3, 0, notes) < 0)
             return -1;
     }
     return joined;
@@ -4284,7 +4403,7 @@ static bool dated_at_pc(const rref *x, uint32_t p, int32_t from, int32_t to, int
 /* Where cluster r was at the days of ref sr (within DATED_DAYS): 1 at
  * its event's postcode, 0 at other places only, -1 not known (walks at
  * most 64 members). */
-static int dated_pc_where(const rs *R, const cl *c, uint32_t r, const rref *sr)
+static int dated_pc_where(const rs *R, clw *c, uint32_t r, const rref *sr)
 {
     uint32_t m = r;
     int walked = 0, where = -1;
@@ -4295,14 +4414,14 @@ static int dated_pc_where(const rs *R, const cl *c, uint32_t r, const rref *sr)
         uint32_t own = x->apc ? x->apc : x->npc ? x->pc[0] : 0;
         if (where < 0 && own && dated_at_pc(x, own, sr->d_from, sr->d_to, DATED_DAYS))
             where = 0; /* written at a place of its own then, not this one */
-        m = c[m].next;
+        m = c->h[m].next;
     } while (m != r && ++walked < 64);
     return where;
 }
 
 /* The one person ref s (in cluster rs_) joins at its event's postcode, or
  * UINT32_MAX (*via: the ref found by). */
-static uint32_t dated_pc_person(const rs *R, cl *c, uint32_t s, uint32_t rs_, const decision *dv,
+static uint32_t dated_pc_person(const rs *R, clw *c, uint32_t s, uint32_t rs_, const decision *dv,
                                 size_t ndec, lvcache *lc, const hh_index *px, const uint8_t *in,
                                 bool *need, uint32_t *via)
 {
@@ -4334,8 +4453,9 @@ static uint32_t dated_pc_person(const rs *R, cl *c, uint32_t s, uint32_t rs_, co
         if (!fresh)
             continue;
         /* known in full, or by a first name or an age (a parent) */
-        bool full = c[r].full || (c[r].named && sr->nfore && sr->nsur);
-        if (!(full || c[r].nfn || c[r].nd || c[r].by_lo) ||
+        const cl *x = cs(c, r);
+        bool full = x->full || (x->named && sr->nfore && sr->nsur);
+        if (!(full || x->nfn || x->nd || x->by_lo) ||
             !hh_member_fits(R, c, rs_, r, sr, dv, ndec, lc))
             continue;
         int where = dated_pc_where(R, c, r, sr);
@@ -4349,7 +4469,7 @@ static uint32_t dated_pc_person(const rs *R, cl *c, uint32_t s, uint32_t rs_, co
     return cand;
 }
 
-static int64_t join_dated_pc(const rs *R, cl *c, const decision *dv, size_t ndec, lvcache *lc,
+static int64_t join_dated_pc(const rs *R, clw *c, const decision *dv, size_t ndec, lvcache *lc,
                              vec *notes, const hh_index *px, const uint8_t *in, bool *need)
 {
     int64_t joined = 0;
@@ -4364,14 +4484,15 @@ static int64_t join_dated_pc(const rs *R, cl *c, const decision *dv, size_t ndec
             continue;
         }
         uint32_t rs_ = find(c, s), via = 0;
-        if (c[rs_].size > 1)
+        if (c->h[rs_].size > 1)
             continue; /* joined already */
         uint32_t cand = dated_pc_person(R, c, s, rs_, dv, ndec, lc, px, in, need, &via);
         if (cand == UINT32_MAX)
             continue;
+        const cl *x = cs(c, cand); /* read after the merge (merge) */
         merge(c, rs_, cand);
         joined++;
-        if (household_note(R, &c[cand], s, via, 1, 1, notes) < 0)
+        if (household_note(R, x, s, via, 1, 1, notes) < 0)
             return -1;
     }
     return joined;
@@ -4380,7 +4501,7 @@ static int64_t join_dated_pc(const rs *R, cl *c, const decision *dv, size_t ndec
 /* An incremental run, its households decided: is there an out-of-scope
  * sparse ref whose decision may change (hh_touches_scope, reading the
  * clusters now of the members in scope)? */
-static bool hh_outside_needs(const rs *R, cl *c, const hh_index *ax, const hh_index *px,
+static bool hh_outside_needs(const rs *R, clw *c, const hh_index *ax, const hh_index *px,
                              const uint8_t *in, lvcache *lc)
 {
     for (uint32_t s = 0; s < R->n; s++)
@@ -4398,7 +4519,7 @@ static bool hh_outside_needs(const rs *R, cl *c, const hh_index *ax, const hh_in
  * ref whose household has a ref in scope), *need is set: the scope is not
  * closed and the run resolves everything instead.
  */
-static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t ndec, lvcache *lc,
+static int64_t join_household(const rs *R, clw *c, const decision *dv, size_t ndec, lvcache *lc,
                               vec *notes, const uint8_t *in, bool *need, int64_t *family)
 {
     hh_index ax = {0}, px = {0};
@@ -4418,7 +4539,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
         if (in && !in[s])
             continue; /* its household is checked below */
         uint32_t rs_ = find(c, s);
-        if (c[rs_].full)
+        if (cs(c, rs_)->full)
             continue;
         uint32_t ad[HH_KEYS], pc[HH_KEYS];
         int na = 0, np = 0;
@@ -4432,7 +4553,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                     *need = true;
                 do /* and of the person each of them is */
                     hh_places(R, m, false, ad, &na, pc, &np);
-                while ((m = c[m].next) != rt && ++walked < 32);
+                while ((m = c->h[m].next) != rt && ++walked < 32);
             }
         uint32_t cand[HH_CAND], via[HH_CAND], by[HH_CAND];
         int nc = 0;
@@ -4457,7 +4578,7 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
                     }
                     /* a member known in full, or by both names where the ref
                      * carries both (a parent whose records hold no date) */
-                    if (r == rs_ || !(c[r].full || (c[r].named && sr->nfore && sr->nsur)))
+                    if (r == rs_ || !(cs(c, r)->full || (cs(c, r)->named && sr->nfore && sr->nsur)))
                         continue;
                     int k = 0;
                     while (k < nc && cand[k] != r)
@@ -4483,10 +4604,11 @@ static int64_t join_household(const rs *R, cl *c, const decision *dv, size_t nde
             nc = hh_narrow(R, c, sr, cand, via, by, nc);
         if (over || nc != 1)
             continue;
+        const cl *x = cs(c, cand[0]); /* read after the merge (merge) */
         merge(c, rs_, cand[0]);
         done[s] = 1;
         *(fam ? family : &joined) += 1;
-        bad |= household_note(R, &c[cand[0]], s, via[0], fam ? 2 : own ? 0 : 1, by[0], notes) < 0;
+        bad |= household_note(R, x, s, via[0], fam ? 2 : own ? 0 : 1, by[0], notes) < 0;
     }
     *need = *need || (in && hh_outside_needs(R, c, &ax, &px, in, lc));
     int64_t dated = bad ? -1 : join_dated(R, c, dv, ndec, notes, &ax, &px, in, need);
@@ -4506,6 +4628,77 @@ typedef struct match_link {
     double w;
 } match_link;
 _Static_assert(sizeof(match_link) == 16, "a link is 16 bytes");
+
+/* Deferred link x: link x >> 1, its sparse ref b when x & 1, else a. */
+static deferred def_at(const match_link *lv, uint32_t x)
+{
+    const match_link *l = &lv[x >> 1];
+    return x & 1 ? (deferred){l->b, l->a, l->w} : (deferred){l->a, l->b, l->w};
+}
+
+/* One sparse ref's deferred links, in order of weight (the heaviest
+ * first), then of the other ref. */
+typedef struct def_key {
+    double w;
+    uint32_t o, x;
+} def_key;
+
+static int cmp_def_key(const void *p, const void *q)
+{
+    const def_key *x = p, *y = q;
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1;
+    if (x->o != y->o)
+        return x->o < y->o ? -1 : 1;
+    return (x->x > y->x) - (x->x < y->x);
+}
+
+/*
+ * The deferred links (d, def_at's indices) in join_sparse's order: by
+ * sparse ref, each ref's in order of weight (the heaviest first) and then
+ * of the other ref. A counting sort by ref into a second array (4 bytes an
+ * entry and 4 a ref), then each ref's few sorted; before, a qsort of the
+ * 16-byte records themselves. JD_OK or JD_ENOMEM (d as it was).
+ */
+static int sort_deferred(const match_link *lv, vec *d, uint32_t nrefs)
+{
+    uint32_t *in = d->p, *out = malloc((d->n ? d->n : 1) * sizeof *out);
+    uint32_t *end = calloc((size_t)nrefs + 1, sizeof *end);
+    vec g = {.sz = sizeof(def_key)};
+    int rc = out && end ? JD_OK : JD_ENOMEM;
+    for (size_t i = 0; rc == JD_OK && i < d->n; i++)
+        end[def_at(lv, in[i]).s + 1]++;
+    for (uint32_t r = 0; rc == JD_OK && r < nrefs; r++)
+        end[r + 1] += end[r];
+    for (size_t i = 0; rc == JD_OK && i < d->n; i++) /* end[s] moves to its end */
+        out[end[def_at(lv, in[i]).s]++] = in[i];
+    for (uint32_t r = 0; rc == JD_OK && r < nrefs; r++) {
+        uint32_t lo = r ? end[r - 1] : 0, hi = end[r];
+        if (hi - lo < 2)
+            continue;
+        g.n = 0;
+        if ((rc = vec_reserve(&g, hi - lo)) != JD_OK)
+            break;
+        def_key *k = g.p;
+        for (uint32_t i = lo; i < hi; i++) {
+            deferred df = def_at(lv, out[i]);
+            k[i - lo] = (def_key){df.w, df.o, out[i]};
+        }
+        qsort(k, hi - lo, sizeof *k, cmp_def_key);
+        for (uint32_t i = lo; i < hi; i++)
+            out[i] = k[i - lo].x;
+    }
+    free(g.p);
+    free(end);
+    if (rc != JD_OK) {
+        free(out);
+        return rc;
+    }
+    free(d->p);
+    d->p = out;
+    d->cap = d->n;
+    return JD_OK;
+}
 
 /* Links in tiers, each in order of weight: first names that agree
  * exactly (or are missing on one side) first, so that each person's own
@@ -5323,7 +5516,7 @@ typedef struct run {
     const jd_resolve_opts *o;
     int threads;
     vec pairs, links, decs;
-    cl *c;
+    clw *c;
     /* once clustered (run_identities): each ref's root, u->c freed (at 1M,
      * 4 bytes a ref instead of 128 from the identities to the save) */
     uint32_t *root;
@@ -5400,7 +5593,7 @@ static void run_free(run *u)
     free(u->nidx);
     free(u->rev);
     jd_buf_dispose(&u->nbuf);
-    free(u->c);
+    clw_free(u->c);
     free(u->root);
     free(u->saves);
     free(u->info);
@@ -5620,35 +5813,8 @@ static void keep_in_scope(run *u)
     u->decs.n = n;
 }
 
-/* Every ref its own cluster, holding what the cannot-links read. */
-static void cluster_init(const rs *R, cl *c)
-{
-    for (uint32_t i = 0; i < R->n; i++) {
-        c[i].parent = i;
-        c[i].next = i;
-        c[i].size = 1;
-        /* a ref written with both genders says nothing about its gender */
-        c[i].gmask = R->r[i].gmask == 3 ? 0 : R->r[i].gmask;
-        c[i].ngen[0] = R->r[i].ngen[0];
-        c[i].ngen[1] = R->r[i].ngen[1];
-        c[i].by_lo = R->r[i].by_lo;
-        c[i].by_hi = R->r[i].by_hi;
-        c[i].full = !sparse_ref(R, i);
-        c[i].named = R->r[i].nfore && R->r[i].nsur;
-        for (uint8_t k = 0; k < R->r[i].nfore; k++)
-            fn_add(&c[i], R->r[i].fore[k], 1);
-        for (uint8_t k = 0; k < R->r[i].nnhs; k++)
-            add_id(c[i].nhs, &c[i].nn, 4, R->r[i].nhs[k]);
-        for (uint8_t k = 0; k < R->r[i].nupn; k++)
-            add_id(c[i].upn, &c[i].nu, 4, R->r[i].upn[k]);
-        for (uint8_t k = 0; k < R->r[i].ndob; k++)
-            if (R->r[i].dob[k] % 100 && R->r[i].dob[k] / 100 % 100)
-                dob_add(&c[i], R->r[i].dob[k], 1);
-    }
-}
-
 /* Confirmed pairs first; "not the same person" still wins. */
-static void merge_confirmed(rs *R, cl *c, const decision *dv, size_t nd)
+static void merge_confirmed(rs *R, clw *c, const decision *dv, size_t nd)
 {
     for (size_t i = 0; i < nd; i++) {
         if (!dv[i].same)
@@ -5789,6 +5955,55 @@ static void sort_links(match_link *v, size_t n)
         qsort(v, n, sizeof *v, cmp_link);
 }
 
+/* What join_sparse's order was made by before sort_deferred (a qsort of
+ * 16-byte records): sparse ref, weight heaviest first, other ref. */
+static int cmp_deferred(const void *p, const void *q)
+{
+    const deferred *x = p, *y = q;
+    if (x->s != y->s)
+        return x->s < y->s ? -1 : 1;
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1;
+    return (x->o > y->o) - (x->o < y->o);
+}
+
+int64_t jd_resolve__check_deferred_sort(size_t n, uint32_t nrefs, uint64_t seed)
+{
+    match_link *lv = malloc((n ? n : 1) * sizeof *lv);
+    deferred *want = malloc((2 * n + 1) * sizeof *want);
+    vec d = {.sz = sizeof(uint32_t)};
+    int64_t bad = lv && want && nrefs ? 0 : -1;
+    static const double ws[] = {-0.0, 0.0, 3.5, -2.25, 17.125, 9.0};
+    for (size_t i = 0; bad == 0 && i < n; i++) { /* few refs and weights: many ties */
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint32_t r = (uint32_t)(seed >> 33);
+        lv[i] = (match_link){
+            .a = r % nrefs, .b = (r >> 7) % nrefs, .w = ws[(r >> 14) % 6], .tier = (r >> 20) & 1};
+        for (uint32_t side = 0; side < 2; side++) /* a side of some links, both of others */
+            if ((r >> (21 + side)) & 1 || side == ((r >> 23) & 1)) {
+                uint32_t *x = vec_push(&d);
+                if (!x) {
+                    bad = -1;
+                    break;
+                }
+                *x = (uint32_t)i << 1 | side;
+                want[d.n - 1] = def_at(lv, *x);
+            }
+    }
+    if (bad == 0 && d.n > 1)
+        qsort(want, d.n, sizeof *want, cmp_deferred);
+    if (bad == 0 && sort_deferred(lv, &d, nrefs) != JD_OK)
+        bad = -1;
+    for (size_t i = 0; bad >= 0 && i < d.n; i++) {
+        deferred got = def_at(lv, ((uint32_t *)d.p)[i]);
+        bad += got.s != want[i].s || got.o != want[i].o || got.w != want[i].w;
+    }
+    free(d.p);
+    free(want);
+    free(lv);
+    return bad;
+}
+
 int64_t jd_resolve__check_link_sort(size_t n, uint64_t seed)
 {
     match_link *x = malloc((n ? n : 1) * sizeof *x), *y = malloc((n ? n : 1) * sizeof *y);
@@ -5817,8 +6032,8 @@ int64_t jd_resolve__check_link_sort(size_t n, uint64_t seed)
     return bad;
 }
 
-static int cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision *dv, size_t nd,
-                          lvcache *lc, vec *notes, uint16_t *least, vec *defer)
+static int cluster_links(rs *R, clw *c, match_link *lv, size_t nl, const decision *dv, size_t nd,
+                         lvcache *lc, vec *notes, uint16_t *least, vec *defer)
 {
     if (nl > 1)
         sort_links(lv, nl);
@@ -5829,11 +6044,10 @@ static int cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision
         if (!enough_evidence(R, lv[i].a, lv[i].b, lc) &&
             (sparse_ref(R, lv[i].a) || sparse_ref(R, lv[i].b))) {
             /* a sparse ref: the second pass decides (join_sparse) */
-            for (int side = 0; side < 2; side++) {
-                uint32_t me = side ? lv[i].b : lv[i].a, other = side ? lv[i].a : lv[i].b;
-                deferred *df = sparse_ref(R, me) ? vec_push(defer) : NULL;
+            for (uint32_t side = 0; side < 2; side++) {
+                uint32_t *df = sparse_ref(R, side ? lv[i].b : lv[i].a) ? vec_push(defer) : NULL;
                 if (df)
-                    *df = (deferred){me, other, lv[i].w};
+                    *df = (uint32_t)i << 1 | side; /* def_at; nl < 2^31 (run_cluster) */
             }
             continue;
         }
@@ -5869,12 +6083,13 @@ static int cluster_links(rs *R, cl *c, match_link *lv, size_t nl, const decision
 
 /* The deferred links of sparse refs the second pass did not join, noted
  * (on each ref whose note they can change: least, note_room). */
-static int note_unjoined(rs *R, cl *c, const deferred *dv, size_t n, vec *notes, uint16_t *least)
+static int note_unjoined(rs *R, clw *c, const match_link *lv, const uint32_t *dx, size_t n,
+                         vec *notes, uint16_t *least)
 {
     if (least)
         least_cap(least, R->n);
     for (size_t i = 0; i < n; i++) {
-        const deferred *df = dv + i;
+        const deferred d = def_at(lv, dx[i]), *df = &d;
         if (find(c, df->s) == find(c, df->o))
             continue;
         bool both = sparse_ref(R, df->o);
@@ -6095,33 +6310,37 @@ static int run_cluster(run *u, jd_error *err)
     int rc = load_decisions(u, err);
     if (rc < 0)
         return rc;
-    u->c = calloc(R->n ? R->n : 1, sizeof *u->c);
+    if (u->links.n > INT32_MAX) /* a deferred link is its index and side (def_at) */
+        return jd_error_set(err, JD_EINVALID, "more than 2^31 links to cluster");
+    u->c = clw_new(R);
     u->notes.n = 0;
     if (!u->c)
         return jd_oom(err);
-    cluster_init(R, u->c);
     if (u->in)
         keep_in_scope(u);
     decision *dv = u->decs.p;
     merge_confirmed(R, u->c, dv, u->decs.n);
     lvcache *lc = huge_calloc(sizeof *lc); /* names of the links; NULL: only slower */
-    vec defer = {.sz = sizeof(deferred)};  /* links with a sparse ref, for join_sparse */
+    vec defer = {.sz = sizeof(uint32_t)};  /* links with a sparse ref (def_at), for join_sparse */
     /* NULL: every note logged */
     uint16_t *least = u->every_note ? NULL : calloc(R->n ? R->n : 1, sizeof *least);
     rc = cluster_links(R, u->c, u->links.p, u->links.n, dv, u->decs.n, lc, &u->notes, least,
                        &defer);
+    if (rc == JD_OK)
+        rc = sort_deferred(u->links.p, &defer, R->n);
     R->st.sparse_joined =
-        rc < 0 ? -1 : join_sparse(R, u->c, defer.p, defer.n, dv, u->decs.n, lc, &u->notes);
+        rc < 0 ? -1
+               : join_sparse(R, u->c, u->links.p, defer.p, defer.n, dv, u->decs.n, lc, &u->notes);
     R->st.household_joined =
         R->st.sparse_joined < 0 ? -1
                                 : join_household(R, u->c, dv, u->decs.n, lc, &u->notes, u->in,
                                                  &u->hh_need, &R->st.family_joined);
     if (R->st.household_joined >= 0)
-        rc = note_unjoined(R, u->c, defer.p, defer.n, &u->notes, least);
+        rc = note_unjoined(R, u->c, u->links.p, defer.p, defer.n, &u->notes, least);
     free(least);
     free(defer.p);
     free(lc);
-    if (R->st.household_joined < 0 || rc < 0)
+    if (R->st.household_joined < 0 || rc < 0 || u->c->oom)
         return jd_oom(err);
     for (size_t i = 0; i < u->decs.n; i++)
         R->st.rejected += !dv[i].same;
@@ -6243,34 +6462,59 @@ out:
  * the ref. Should the ref change, an incremental run re-resolves them too:
  * the links it had may be gone, and what they decided with them.
  */
+/*
+ * The links between two identities, each its two refs (8 bytes) written
+ * over the links' own memory in their order, which is then cut to them:
+ * nothing reads a link's weight after clustering (16 bytes a link, 0.9 GB
+ * at 10M events, held beside the neighbours' own arrays before). Each ref's
+ * count of them into end[ref + 1]; their count into *npairs. u->links is
+ * left empty and the pairs are the caller's to free (the links' memory
+ * uncut when realloc fails).
+ */
+static uint32_t *links_to_pairs(run *u, size_t *end, size_t *npairs)
+{
+    match_link *lv = u->links.p;
+    uint32_t *ab = u->links.p;
+    size_t m = 0;
+    for (size_t i = 0; i < u->links.n; i++) {
+        uint32_t a = lv[i].a, b = lv[i].b; /* read before ab[2m .. 2m + 2), m <= i, is written */
+        if (u->root[a] != u->root[b]) {
+            end[a + 1]++;
+            end[b + 1]++;
+            ab[2 * m] = a;
+            ab[2 * m + 1] = b;
+            m++;
+        }
+    }
+    uint32_t *cut = realloc(ab, (m ? m : 1) * 2 * sizeof *ab);
+    u->links = (vec){.sz = u->links.sz};
+    *npairs = m;
+    return cut ? cut : ab;
+}
+
 static int neighbours(run *u, jd_error *err)
 {
     rs *R = &u->R;
-    const match_link *lv = u->links.p;
     /* each ref's other roots, counted then placed by ref (4 bytes a link's
      * side; a sorted (ref, root) pair of 8 and its sort's copy took 32:
      * 1.6 GB at 10M events); ref i's are to[end[i-1] .. end[i]) */
-    size_t *end = calloc((size_t)R->n + 1, sizeof *end), total = 0;
-    uint32_t *to = NULL;
+    size_t *end = calloc((size_t)R->n + 1, sizeof *end), total = 0, np = 0;
+    uint32_t *to = NULL, *ab = NULL;
     u->nbr = calloc(R->n ? R->n : 1, sizeof *u->nbr);
     int rc = end && u->nbr ? JD_OK : JD_ENOMEM;
-    for (size_t i = 0; rc == JD_OK && i < u->links.n; i++)
-        if (u->root[lv[i].a] != u->root[lv[i].b]) {
-            end[lv[i].a + 1]++;
-            end[lv[i].b + 1]++;
-        }
+    if (rc == JD_OK)
+        ab = links_to_pairs(u, end, &np);
     for (uint32_t i = 0; rc == JD_OK && i < R->n; i++)
         end[i + 1] += end[i];
     total = rc == JD_OK ? end[R->n] : 0;
     if (rc == JD_OK && !(to = malloc((total ? total : 1) * sizeof *to)))
         rc = JD_ENOMEM;
-    for (size_t i = 0; rc == JD_OK && i < u->links.n; i++) { /* end[i] moves to its end */
-        uint32_t x = u->root[lv[i].a], y = u->root[lv[i].b];
-        if (x != y) {
-            to[end[lv[i].a]++] = y;
-            to[end[lv[i].b]++] = x;
-        }
+    for (size_t i = 0; rc == JD_OK && i < np; i++) { /* end[i] moves to its end */
+        uint32_t a = ab[2 * i], b = ab[2 * i + 1];
+        to[end[a]++] = u->root[b];
+        to[end[b]++] = u->root[a];
     }
+    free(ab);
     for (uint32_t r = 0; rc == JD_OK && r < R->n; r++) {
         size_t lo = r ? end[r - 1] : 0, hi = end[r];
         if (lo == hi)
@@ -6563,7 +6807,7 @@ static int clusters_flatten(run *u)
         return JD_ENOMEM;
     for (uint32_t i = 0; i < u->R.n; i++)
         u->root[i] = find(u->c, i);
-    free(u->c);
+    clw_free(u->c);
     u->c = NULL;
     return JD_OK;
 }
@@ -7907,7 +8151,7 @@ static int incr_whole(run *u, jd_error *err)
 {
     memset(u->in, 1, u->R.n);
     u->notes.n = 0;
-    free(u->c);
+    clw_free(u->c);
     u->c = NULL;
     free(u->root);
     u->root = NULL;
@@ -8026,7 +8270,7 @@ static void run_shed_links(run *u)
     vec_drop(&u->pairs);
     vec_drop(&u->links);
     vec_drop(&u->decs);
-    free(u->c);
+    clw_free(u->c);
     u->c = NULL;
     free(u->root);
     u->root = NULL;

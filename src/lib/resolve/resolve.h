@@ -112,6 +112,11 @@ bool jd_resolve__pet_spelling(const char *x, const char *y);
  * the places where the two orders differ (0 when they are one), -1
  * without memory. */
 int64_t jd_resolve__check_link_sort(size_t n, uint64_t seed);
+/* Test hook: n made-up links among nrefs refs (seeded; many ties), one
+ * side or both deferred, put in join_sparse's order (sort_deferred) and by
+ * the qsort of whole records it replaced; the places where the two differ
+ * (0 when they are one), -1 without memory or refs. */
+int64_t jd_resolve__check_deferred_sort(size_t n, uint32_t nrefs, uint64_t seed);
 /* Test hook: the notes' own formatting (not printf) of s, "%.1f" of w and
  * "%0*d" of v at width into buf, cut at cap - 1 bytes as snprintf into cap
  * bytes cuts; its length. cap >= 1. */

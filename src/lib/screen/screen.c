@@ -1744,15 +1744,17 @@ static void read_names(jd_screen *S, int child_age)
             in_set(S, S->other_set, k->sid))
             continue;
         bool other = false, peer = false;
-        if (i + 1 < S->ntok && S->tok[i + 1].paren && S->tok[i + 1].num >= child_age - 1 &&
-            S->tok[i + 1].num <= child_age + 1)
-            continue; /* "her friend Sana (16)" in a note about a 16-year-old, "Jayden (16,
-                       * supported lodgings)" about a 17-year-old: maybe the child */
         size_t j = i;
         while (j-- > 0 && i - j <= 4 && S->tok[j].sent == k->sent && S->tok[j].paren)
             ;
-        if (j < i && S->tok[j].sent == k->sent && !S->tok[j].paren &&
-            in_set(S, S->other_set, S->tok[j].sid))
+        bool kin = j < i && S->tok[j].sent == k->sent && !S->tok[j].paren &&
+                   in_set(S, S->other_set, S->tok[j].sid);
+        if (i + 1 < S->ntok && S->tok[i + 1].paren && S->tok[i + 1].num >= child_age - 1 &&
+            S->tok[i + 1].num <= child_age + 1 && !(kin && S->tok[i + 1].num != child_age))
+            continue; /* "her friend Sana (16)" in a note about a 16-year-old, "Jayden (16,
+                       * supported lodgings)" about a 17-year-old: maybe the child; not
+                       * "her friend Mia (14)" about a 15-year-old (scr-off4) */
+        if (kin)
             other = peer = true; /* "her sister Aimee" */
         if (j < i && S->tok[j].sent == k->sent && !S->tok[j].paren && i - j > 1 &&
             (in_set(S, S->other_set, S->tok[j].sid) || in_set(S, S->child_set, S->tok[j].sid)))
@@ -1958,7 +1960,11 @@ static bool child_noun(const jd_screen *S, size_t j)
     return is_word(p, "the", "this", NULL, NULL) || p->punct;
 }
 
-static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer)
+/* Whether the clause of token s has another person as its subject (1) or not
+ * (0). actors: an offence's subject may be the one acting on the child; 2:
+ * the child's own act ("child_acts"), where a relative or friend the note
+ * named is the one doing it ("her cousin Kim (16) ... Kim sells drugs"). */
+static int clause_subject(const jd_screen *S, size_t s, int actors, bool writer)
 {
     uint32_t cl = S->tok[s].clause;
     bool past_that = false, crossed = false;
@@ -2027,12 +2033,13 @@ static int clause_subject(const jd_screen *S, size_t s, bool actors, bool writer
                     k->wlen > 2 && !in_set(S, S->other_set, k->sid) &&
                     !(j > 0 && in_set(S, S->other_set, S->tok[j - 1].sid));
         if (name && k->num < 0) {
-            if (!actors && ((k->poss && other_name(S, k, false)) ||
-                            (!k->poss && !after_that && !joint_subject(S, j) &&
-                             other_name(S, k, true))))
+            if (actors != 1 && ((k->poss && other_name(S, k, false)) ||
+                                (!k->poss && !after_that && !joint_subject(S, j) &&
+                                 other_name(S, k, true))))
                 return 1; /* "older daughter (18) Aimee's boyfriend", the child Ellie (14);
                            * "Lauren (15) is promiscuous"; "Dale (22) had sex with her":
-                           * Dale acts */
+                           * Dale acts; "her cousin Jordan (17) ... Jordan sells drugs"
+                           * (2: the child's own act) is Jordan's */
             if (writer && titled(S, j))
                 return 1; /* "Mr Boyce has started a relationship with": an adult */
             return 0; /* a name: the child, as far as the text says */
@@ -3029,11 +3036,18 @@ static bool quote_by_other(const jd_screen *S, size_t i)
  * names the child in the match ("hit her"); a match of a "child_acts" rule
  * that names no one ("selling sex") is about the clause's subject like any
  * other ("her cousin Kayla (18) is selling sex"). */
+/* "herself", "himself": a reflexive names whoever the clause's subject is
+ * ("her cousin is selling herself"), not the child by itself (scr-off4). */
+static bool reflexive(const tok *k)
+{
+    return is_word(k, "herself", "himself", "themselves", "themself");
+}
+
 static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
 {
     bool names_one = !r->child_acts;
     for (uint32_t i = h->start; i < h->end && !names_one; i++)
-        names_one = in_set(S, S->child_set, S->tok[i].sid) ||
+        names_one = (in_set(S, S->child_set, S->tok[i].sid) && !reflexive(&S->tok[i])) ||
                     in_set(S, S->other_set, S->tok[i].sid);
     /* an offence whose words name the child after the act ("put his hand
      * down her knickers", "touched her") has the child as its object: the
@@ -3055,7 +3069,7 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
         /* "me" in the child's quoted words of a sexual act ("'mum's friend Lee
          * tickles me there'"); not for injuries, where a parent's quoted "he hit
          * me" is the parent's */
-        child_object = (in_set(S, S->child_set, S->tok[i].sid) ||
+        child_object = ((in_set(S, S->child_set, S->tok[i].sid) && !reflexive(&S->tok[i])) ||
                         ((S->tok[i].sid == S->me_sid || S->tok[i].sid == S->my_sid) &&
                          S->tok[i].quoted && !r->injury && !quote_by_other(S, i))) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
@@ -3082,7 +3096,8 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
             other = true;
     }
     if (!(by_agent && !child_object) && (!r->role_explicit || !names_one) && !child_object &&
-        clause_subject(S, h->start, r->kind == JD_SCREEN_OFFENCE && !passive,
+        clause_subject(S, h->start,
+                       r->kind == JD_SCREEN_OFFENCE && !passive ? 1 + r->child_acts : 0,
                        r->kind == JD_SCREEN_LANGUAGE))
         other = true;
     return other || generic_object(S, h) ||

@@ -2616,9 +2616,15 @@ static const char *const t_housing[] = {
     "Tenancy audit visit; all occupants seen.",
     "Report of youths gathering in the stairwell; advice given.",
     "Application for a larger property: overcrowding, children sharing a room."};
+/* A caller's concern that young children are left alone discloses neglect
+ * (C17) by the labelling guide: a third party's allegation counts, at level
+ * medium (risk.c). household_life plants it as an unrecorded crime when a
+ * child under 12 is named on the call (scr-off4: the screen's 2,859 alerts on
+ * it in the 1M county were this line, unlabelled). */
+static const char left_alone_call[] = "Caller concerned the children are left alone in the flat.";
 static const char *const t_household_call[] = {
     "Neighbour reports shouting and a child crying at the address.",
-    "Caller concerned the children are left alone in the flat.",
+    left_alone_call,
     "Mother calling for advice: teenager refusing to come home.",
     "Report of a loud argument, children heard in the background.",
     "Caller worried about the family next door, kids out late again."};
@@ -2664,8 +2670,11 @@ static void household_life(synth *S, const household *h)
             if (chance(S, 0.6))
                 party_add(&e, adults[rnd(S, (uint32_t)na)], "reporter");
             for (int k = 0; k < nk; k++)
-                if (S->pp[kids[k]].dob <= day && chance(S, 0.7))
+                if (S->pp[kids[k]].dob <= day && chance(S, 0.7)) {
                     party_add(&e, kids[k], "subject");
+                    if (e.narrative == left_alone_call && age_on(&S->pp[kids[k]], day) < 12)
+                        e.flags |= F_UNREC;
+                }
             if (e.nparties)
                 emit(S, &e);
         }
