@@ -3936,6 +3936,46 @@ static bool neg_inside(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* Whether the note challenges anyone's words: a challenge cue anywhere in it
+ * that chal_void leaves standing. */
+static bool note_challenges(const jd_screen *S)
+{
+    if (!(S->cue_kinds & (1ull << K_CHAL)))
+        return false;
+    for (size_t i = 0; i < S->nhits; i++)
+        if (S->pat[S->hits[i].pat].kind == K_CHAL && !chal_void(S, &S->hits[i]))
+            return true;
+    return false;
+}
+
+/* Whether wording match h, in the writer's own unquoted words, echoes a label
+ * of its slug quoted earlier in the note and not adopted there, in a note
+ * that challenges someone's words: the writer repeats the label to discuss it
+ * ("officers describe A as 'a regular absconder who knows what she's doing'
+ * ... Describing her as an absconder who knows what she is doing risks
+ * lowering the risk grade"; "'Streetwise' makes it sound as though a child
+ * can handle grown men"). Not when h itself is adopted ("I agree"), nor
+ * after a quoted label that was hypothetical or negated. */
+static bool echoes_quoted(const jd_screen *S, const rule *r, const hit *h)
+{
+    if (r->kind != JD_SCREEN_LANGUAGE || cue_in(S, K_ADOPT, h, 3))
+        return false;
+    bool found = false;
+    for (size_t i = 0; i < S->nhits && !found; i++) {
+        const hit *q = &S->hits[i];
+        const pattern *p = &S->pat[q->pat];
+        if (p->kind != K_LANG || q->start >= h->start ||
+            strcmp(S->rules[p->owner].code, r->code) != 0)
+            continue;
+        bool in_q = false;
+        for (uint32_t t = q->start; t < q->end && !in_q; t++)
+            in_q = S->tok[t].quoted;
+        found = in_q && !cue_in(S, K_ADOPT, q, 3) && !cue_in(S, K_HYPO, q, 4) &&
+                !cue_in(S, K_NEG, q, 0); /* not "how to get adds from older guys" */
+    }
+    return found && note_challenges(S);
+}
+
 static bool challenged(const jd_screen *S, const rule *r, const hit *h, unsigned a)
 {
     if (cue_in(S, K_CHAL, h, 1))
@@ -4029,8 +4069,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     for (uint32_t i = h->start; i < h->end; i++)
         if (S->tok[i].quoted)
             q = true;
-    if (q || cue_in(S, K_ATTR, h, 5))
-        a |= JD_SCREEN_QUOTED;
+    if (q || cue_in(S, K_ATTR, h, 5) || echoes_quoted(S, r, h))
+        a |= JD_SCREEN_QUOTED; /* quoted, attributed, or an echo of a quoted label */
     if (r->reported_speech && cue_in(S, K_REPORT, h, 5))
         a |= JD_SCREEN_QUOTED;
     /* wording a document is said to use ("your letter says she keeps putting
