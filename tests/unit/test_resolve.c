@@ -527,12 +527,13 @@ static void test_resolve__pet_spelling(void **state)
 /* A synthetic county (300 children, 3 years, identity noise) of this seed,
  * written to the temporary folder dir (a mkdtemp template) and ingested into
  * a scratch store at path; synth_county_close removes both. */
-static jd_store *synth_county(uint64_t seed, char *dir, char *path, size_t cap, const char *name)
+static jd_store *synth_county_of(uint64_t seed, int children, char *dir, char *path, size_t cap,
+                                 const char *name)
 {
     assert_non_null(mkdtemp(dir));
     jd_synth_opts o = JD_SYNTH_OPTS_INIT;
     o.seed = seed;
-    o.children = 300;
+    o.children = children;
     o.years = 3;
     jd_error e;
     assert_int_equal(jd_synth_write(dir, &o, NULL, &e), JD_OK);
@@ -544,6 +545,11 @@ static jd_store *synth_county(uint64_t seed, char *dir, char *path, size_t cap, 
     const char *b[] = {dir};
     assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
     return s;
+}
+
+static jd_store *synth_county(uint64_t seed, char *dir, char *path, size_t cap, const char *name)
+{
+    return synth_county_of(seed, 300, dir, path, cap, name);
 }
 
 static void synth_county_close(jd_store *s, const char *dir, const char *path)
@@ -809,6 +815,37 @@ static void test_resolve__notes_left_out_change_nothing(void **state)
     free(notes[1]);
 }
 
+/* The identities' notes made ahead on a thread of their own while the
+ * store writes (two threads) are those made as it asks (one thread). */
+static void test_resolve__notes_ahead_are_made_here(void **state)
+{
+    (void)state;
+    if (scratch_is_pg()) {
+        skip(); /* reads the notes from the SQLite file */
+        return;
+    }
+    char *notes[2];
+    int64_t idents[2];
+    for (int k = 0; k < 2; k++) {
+        char dir[] = "/tmp/jd-resolve-ahead-XXXXXX", path[512];
+        jd_store *s = synth_county_of(13, 900, dir, path, sizeof path, "resolve-ahead");
+        jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+        o.threads = k + 1;
+        jd_resolve_stats st;
+        jd_error e;
+        assert_int_equal(jd_resolve(s, &o, &st, &e), JD_OK);
+        idents[k] = st.identities;
+        notes[k] = identity_notes(path);
+        synth_county_close(s, dir, path);
+    }
+    assert_true(idents[0] > 1024); /* more than the ring holds: it goes round */
+    assert_int_equal(idents[0], idents[1]);
+    assert_true(strlen(notes[0]) > 0);
+    assert_string_equal(notes[0], notes[1]);
+    free(notes[0]);
+    free(notes[1]);
+}
+
 /* A made-up ref's notes near note_room's bounds: kept-apart and refused
  * links (their part of the note stops at 511 bytes), a sparse join, then
  * unjoined links (none added past 600 bytes), with refs of 0 to 40 bytes
@@ -875,6 +912,7 @@ int main(void)
         cmocka_unit_test(test_resolve__note_room_bounds),
         cmocka_unit_test(test_resolve__radix_sort),
         cmocka_unit_test(test_resolve__notes_left_out_change_nothing),
+        cmocka_unit_test(test_resolve__notes_ahead_are_made_here),
         cmocka_unit_test(test_resolve__changes),
         cmocka_unit_test(test_resolve__pairs_from_keys),
         cmocka_unit_test(test_resolve__pairs_refuses_refs_out_of_range),

@@ -6529,16 +6529,19 @@ static int make_note(void *payload, size_t k, const char **note)
  * save at 1M, the second core idle): note k waits in ring[k % AHEAD_RING]
  * until the store asks for it. The store asks in order 0, 1, ...; a
  * note asked out of that order is made on the caller's thread
- * (make_note), and so is every note when no thread starts. made, taken,
- * stop and fail are the mutex's; the thread only reads the run.
+ * (make_note), and so is every note when no thread starts. A full ring
+ * waits until half of it is taken, the store for 16 notes (or the last):
+ * not a wake-up a note. The counts and flags are the mutex's; the thread
+ * only reads the run.
  */
-enum { AHEAD_RING = 4096 };
+enum { AHEAD_RING = 1024 };
 typedef struct notes_ahead {
     run *u;
     char *ring[AHEAD_RING]; /* malloc'd; NULL: no note */
     size_t made, taken;     /* notes made, taken by the store */
     size_t fail;            /* 1 + the note not made for want of memory; 0 none */
     bool stop, started;
+    bool prod_wait, cons_wait; /* the thread waits for room, the store for a note */
     char *held; /* the note last given, freed at the next call */
     pthread_mutex_t mu;
     pthread_t th;
@@ -6554,14 +6557,19 @@ static void *ahead_job(void *payload)
         note_into(a->u, &b, k);
         char *t = b.len ? strdup(b.ptr) : NULL;
         pthread_mutex_lock(&a->mu);
-        while (!a->stop && a->made - a->taken >= AHEAD_RING)
-            pthread_cond_wait(&a->cv, &a->mu);
+        if (a->made - a->taken >= AHEAD_RING) { /* full: on when half is taken */
+            a->prod_wait = true;
+            while (!a->stop && a->made - a->taken > AHEAD_RING / 2)
+                pthread_cond_wait(&a->cv, &a->mu);
+            a->prod_wait = false;
+        }
         bool end = a->stop || (b.len && !t);
         if (!a->stop) {
             a->ring[k % AHEAD_RING] = t;
             a->fail = b.len && !t ? k + 1 : 0;
             a->made++;
-            pthread_cond_signal(&a->cv);
+            if (a->cons_wait && (a->made - a->taken >= 16 || a->made == a->u->ninfo || end))
+                pthread_cond_signal(&a->cv);
         }
         pthread_mutex_unlock(&a->mu);
         if (end) {
@@ -6583,13 +6591,16 @@ static int ahead_note(void *payload, size_t k, const char **note)
     if (!a->started || k != a->taken)
         return make_note(a->u, k, note);
     pthread_mutex_lock(&a->mu);
+    a->cons_wait = true;
     while (a->made <= k)
         pthread_cond_wait(&a->cv, &a->mu);
+    a->cons_wait = false;
     bool failed = a->fail == k + 1;
     a->held = a->ring[k % AHEAD_RING];
     a->ring[k % AHEAD_RING] = NULL;
     a->taken++;
-    pthread_cond_signal(&a->cv);
+    if (a->prod_wait && a->made - a->taken <= AHEAD_RING / 2)
+        pthread_cond_signal(&a->cv);
     pthread_mutex_unlock(&a->mu);
     *note = a->held;
     return failed ? JD_ENOMEM : JD_OK;
