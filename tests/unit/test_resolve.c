@@ -784,6 +784,24 @@ static char *identity_notes(const char *path)
     return out;
 }
 
+/* A county's identity notes (identity_notes) after a resolve with
+ * `threads` threads, every note logged or not; *st its figures. */
+static char *county_notes(uint64_t seed, int children, int threads, bool every,
+                          jd_resolve_stats *st)
+{
+    char dir[] = "/tmp/jd-resolve-notes-XXXXXX", path[512];
+    jd_store *s = synth_county_of(seed, children, dir, path, sizeof path, "resolve-notes");
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    o.threads = threads;
+    jd_error e;
+    assert_int_equal(every ? jd_resolve__every_note(s, &o, st, &e) : jd_resolve(s, &o, st, &e),
+                     JD_OK);
+    char *notes = identity_notes(path);
+    synth_county_close(s, dir, path);
+    assert_true(strlen(notes) > 0);
+    return notes;
+}
+
 /* The notes left out (note_room) are those that could not change a ref's
  * note: every identity's notes are those of logging every note. */
 static void test_resolve__notes_left_out_change_nothing(void **state)
@@ -793,26 +811,14 @@ static void test_resolve__notes_left_out_change_nothing(void **state)
         skip(); /* reads the notes from the SQLite file */
         return;
     }
-    char *notes[2];
-    int64_t left_out[2];
-    for (int k = 0; k < 2; k++) {
-        char dir[] = "/tmp/jd-resolve-notes-XXXXXX", path[512];
-        jd_store *s = synth_county(11, dir, path, sizeof path, "resolve-notes");
-        jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
-        jd_resolve_stats st;
-        jd_error e;
-        assert_int_equal(k ? jd_resolve__every_note(s, &o, &st, &e) : jd_resolve(s, &o, &st, &e),
-                         JD_OK);
-        left_out[k] = st.notes_left_out;
-        notes[k] = identity_notes(path);
-        synth_county_close(s, dir, path);
-    }
-    assert_true(left_out[0] > 0); /* the county has notes to leave out */
-    assert_int_equal(left_out[1], 0);
-    assert_true(strlen(notes[0]) > 0);
-    assert_string_equal(notes[0], notes[1]);
-    free(notes[0]);
-    free(notes[1]);
+    jd_resolve_stats st[2];
+    char *some = county_notes(11, 300, 0, false, &st[0]);
+    char *every = county_notes(11, 300, 0, true, &st[1]);
+    assert_true(st[0].notes_left_out > 0); /* the county has notes to leave out */
+    assert_int_equal(st[1].notes_left_out, 0);
+    assert_string_equal(some, every);
+    free(some);
+    free(every);
 }
 
 /* The identities' notes made ahead on a thread of their own while the
@@ -824,26 +830,14 @@ static void test_resolve__notes_ahead_are_made_here(void **state)
         skip(); /* reads the notes from the SQLite file */
         return;
     }
-    char *notes[2];
-    int64_t idents[2];
-    for (int k = 0; k < 2; k++) {
-        char dir[] = "/tmp/jd-resolve-ahead-XXXXXX", path[512];
-        jd_store *s = synth_county_of(13, 900, dir, path, sizeof path, "resolve-ahead");
-        jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
-        o.threads = k + 1;
-        jd_resolve_stats st;
-        jd_error e;
-        assert_int_equal(jd_resolve(s, &o, &st, &e), JD_OK);
-        idents[k] = st.identities;
-        notes[k] = identity_notes(path);
-        synth_county_close(s, dir, path);
-    }
-    assert_true(idents[0] > 1024); /* more than the ring holds: it goes round */
-    assert_int_equal(idents[0], idents[1]);
-    assert_true(strlen(notes[0]) > 0);
-    assert_string_equal(notes[0], notes[1]);
-    free(notes[0]);
-    free(notes[1]);
+    jd_resolve_stats st[2];
+    char *one = county_notes(13, 900, 1, false, &st[0]);
+    char *two = county_notes(13, 900, 2, false, &st[1]);
+    assert_true(st[0].identities > 1024); /* more than the ring holds: it goes round */
+    assert_int_equal(st[0].identities, st[1].identities);
+    assert_string_equal(one, two);
+    free(one);
+    free(two);
 }
 
 /* A made-up ref's notes near note_room's bounds: kept-apart and refused
