@@ -543,12 +543,13 @@ static void test_resolve__pet_spelling(void **state)
 /* A synthetic county (300 children, 3 years, identity noise) of this seed,
  * written to the temporary folder dir (a mkdtemp template) and ingested into
  * a scratch store at path; synth_county_close removes both. */
-static jd_store *synth_county(uint64_t seed, char *dir, char *path, size_t cap, const char *name)
+static jd_store *synth_county_of(uint64_t seed, int children, char *dir, char *path, size_t cap,
+                                 const char *name)
 {
     assert_non_null(mkdtemp(dir));
     jd_synth_opts o = JD_SYNTH_OPTS_INIT;
     o.seed = seed;
-    o.children = 300;
+    o.children = children;
     o.years = 3;
     jd_error e;
     assert_int_equal(jd_synth_write(dir, &o, NULL, &e), JD_OK);
@@ -560,6 +561,11 @@ static jd_store *synth_county(uint64_t seed, char *dir, char *path, size_t cap, 
     const char *b[] = {dir};
     assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
     return s;
+}
+
+static jd_store *synth_county(uint64_t seed, char *dir, char *path, size_t cap, const char *name)
+{
+    return synth_county_of(seed, 300, dir, path, cap, name);
 }
 
 static void synth_county_close(jd_store *s, const char *dir, const char *path)
@@ -894,6 +900,24 @@ static char *identity_notes(const char *path)
     return out;
 }
 
+/* A county's identity notes (identity_notes) after a resolve with
+ * `threads` threads, every note logged or not; *st its figures. */
+static char *county_notes(uint64_t seed, int children, int threads, bool every,
+                          jd_resolve_stats *st)
+{
+    char dir[] = "/tmp/jd-resolve-notes-XXXXXX", path[512];
+    jd_store *s = synth_county_of(seed, children, dir, path, sizeof path, "resolve-notes");
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    o.threads = threads;
+    jd_error e;
+    assert_int_equal(every ? jd_resolve__every_note(s, &o, st, &e) : jd_resolve(s, &o, st, &e),
+                     JD_OK);
+    char *notes = identity_notes(path);
+    synth_county_close(s, dir, path);
+    assert_true(strlen(notes) > 0);
+    return notes;
+}
+
 /* The notes left out (note_room) are those that could not change a ref's
  * note: every identity's notes are those of logging every note. */
 static void test_resolve__notes_left_out_change_nothing(void **state)
@@ -903,26 +927,33 @@ static void test_resolve__notes_left_out_change_nothing(void **state)
         skip(); /* reads the notes from the SQLite file */
         return;
     }
-    char *notes[2];
-    int64_t left_out[2];
-    for (int k = 0; k < 2; k++) {
-        char dir[] = "/tmp/jd-resolve-notes-XXXXXX", path[512];
-        jd_store *s = synth_county(11, dir, path, sizeof path, "resolve-notes");
-        jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
-        jd_resolve_stats st;
-        jd_error e;
-        assert_int_equal(k ? jd_resolve__every_note(s, &o, &st, &e) : jd_resolve(s, &o, &st, &e),
-                         JD_OK);
-        left_out[k] = st.notes_left_out;
-        notes[k] = identity_notes(path);
-        synth_county_close(s, dir, path);
+    jd_resolve_stats st[2];
+    char *some = county_notes(11, 300, 0, false, &st[0]);
+    char *every = county_notes(11, 300, 0, true, &st[1]);
+    assert_true(st[0].notes_left_out > 0); /* the county has notes to leave out */
+    assert_int_equal(st[1].notes_left_out, 0);
+    assert_string_equal(some, every);
+    free(some);
+    free(every);
+}
+
+/* The identities' notes made ahead on a thread of their own while the
+ * store writes (two threads) are those made as it asks (one thread). */
+static void test_resolve__notes_ahead_are_made_here(void **state)
+{
+    (void)state;
+    if (scratch_is_pg()) {
+        skip(); /* reads the notes from the SQLite file */
+        return;
     }
-    assert_true(left_out[0] > 0); /* the county has notes to leave out */
-    assert_int_equal(left_out[1], 0);
-    assert_true(strlen(notes[0]) > 0);
-    assert_string_equal(notes[0], notes[1]);
-    free(notes[0]);
-    free(notes[1]);
+    jd_resolve_stats st[2];
+    char *one = county_notes(13, 900, 1, false, &st[0]);
+    char *two = county_notes(13, 900, 2, false, &st[1]);
+    assert_true(st[0].identities > 1024); /* more than the ring holds: it goes round */
+    assert_int_equal(st[0].identities, st[1].identities);
+    assert_string_equal(one, two);
+    free(one);
+    free(two);
 }
 
 /* A made-up ref's notes near note_room's bounds: kept-apart and refused
@@ -991,6 +1022,7 @@ int main(void)
         cmocka_unit_test(test_resolve__note_room_bounds),
         cmocka_unit_test(test_resolve__radix_sort),
         cmocka_unit_test(test_resolve__notes_left_out_change_nothing),
+        cmocka_unit_test(test_resolve__notes_ahead_are_made_here),
         cmocka_unit_test(test_resolve__changes),
         cmocka_unit_test(test_resolve__pairs_from_keys),
         cmocka_unit_test(test_resolve__pairs_refuses_refs_out_of_range),

@@ -3881,6 +3881,63 @@ static bool hh_sur_fits(const rs *R, clw *c, uint32_t r, uint32_t sur, int level
     return false;
 }
 
+/*
+ * hh_sur_fits over one cluster asked several times (hh_names_fit asks up
+ * to six names): the same walk, each surname and forename of its members
+ * checked once and kept, so that the next name is checked against the
+ * names kept and the walk goes on only from where it stopped. Its answer
+ * is hh_sur_fits': name_level of a list is that of its best name. More
+ * than SW_NAMES names of either kind: hh_sur_fits itself.
+ */
+enum { SW_NAMES = 64 };
+typedef struct sur_walk {
+    uint32_t r, m; /* the root, the next member to read */
+    int walked;
+    bool done, over;
+    uint8_t ns, nf;
+    uint32_t sur[SW_NAMES], fore[SW_NAMES];
+} sur_walk;
+
+/* Add the names of list l not kept yet to set (n of them): false when it
+ * is full; *hit when one of them fits `sur` at `level`. */
+static bool sw_add(const rs *R, uint32_t *set, uint8_t *n, const uint32_t *l, uint8_t nl,
+                   uint32_t sur, int level, lvcache *lc, bool *hit)
+{
+    for (uint8_t i = 0; i < nl; i++) {
+        uint8_t k = 0;
+        while (k < *n && set[k] != l[i])
+            k++;
+        if (k < *n)
+            continue;
+        if (*n == SW_NAMES)
+            return false;
+        set[(*n)++] = l[i];
+        *hit = *hit || name_level(R, &l[i], 1, &sur, 1, false, lc) >= level;
+    }
+    return true;
+}
+
+static bool hh_sur_fits_w(const rs *R, clw *c, sur_walk *w, uint32_t sur, int level, lvcache *lc)
+{
+    for (uint8_t i = 0; !w->over && i < w->ns; i++)
+        if (name_level(R, &w->sur[i], 1, &sur, 1, false, lc) >= level)
+            return true;
+    for (uint8_t i = 0; !w->over && i < w->nf; i++)
+        if (name_level(R, &w->fore[i], 1, &sur, 1, false, lc) >= L_EXACT)
+            return true;
+    while (!w->over && !w->done) {
+        const rref *x = &R->r[w->m];
+        bool hit = false;
+        w->over = !sw_add(R, w->sur, &w->ns, x->sur, x->nsur, sur, level, lc, &hit) ||
+                  !sw_add(R, w->fore, &w->nf, x->fore, x->nfore, sur, L_EXACT, lc, &hit);
+        w->m = c->h[w->m].next;
+        w->done = w->m == w->r || ++w->walked >= 64;
+        if (hit)
+            return true;
+    }
+    return w->over ? hh_sur_fits(R, c, w->r, sur, level, lc) : false;
+}
+
 enum { HH_KEYS = 16, HH_MEMBERS = 96, HH_CAND = 8 };
 /* how far from a ref's days at an address its household is taken
  * (join_dated, hh_narrow): three years */
@@ -3925,17 +3982,18 @@ static void hh_keys(const rs *R, uint32_t i, uint32_t *ad, int *na, uint32_t *pc
  * Butns) beside a name that fits. */
 static bool hh_names_fit(const rs *R, clw *c, uint32_t r, const rref *sr, lvcache *lc)
 {
+    sur_walk w = {.r = r, .m = r};
     bool sur = sr->nsur > 0, fore_close = true, fore_sim = true, sur_close = true, sur_sim = true;
     for (uint8_t f = 0; f < sr->nfore && fore_sim; f++) {
         bool close = hh_first_fits(R, cs(c, r), sr->fore[f], L_CLOSE, lc) ||
-                     (!sur && hh_sur_fits(R, c, r, sr->fore[f], L_CLOSE, lc));
+                     (!sur && hh_sur_fits_w(R, c, &w, sr->fore[f], L_CLOSE, lc));
         fore_close &= close;
         fore_sim = close || (sur && hh_first_fits(R, cs(c, r), sr->fore[f], L_SIMILAR, lc));
     }
     for (uint8_t f = 0; f < sr->nsur && sur_sim; f++) {
-        bool close = hh_sur_fits(R, c, r, sr->sur[f], L_CLOSE, lc);
+        bool close = hh_sur_fits_w(R, c, &w, sr->sur[f], L_CLOSE, lc);
         sur_close &= close;
-        sur_sim = close || (sr->nfore && hh_sur_fits(R, c, r, sr->sur[f], L_SIMILAR, lc));
+        sur_sim = close || (sr->nfore && hh_sur_fits_w(R, c, &w, sr->sur[f], L_SIMILAR, lc));
     }
     if (!sr->nfore || !sur)
         return fore_close && sur_close; /* one name: it must fit closely */
@@ -3944,7 +4002,7 @@ static bool hh_names_fit(const rs *R, clw *c, uint32_t r, const rref *sr, lvcach
     /* the surname written first: each name fits the other field closely */
     bool swapped = true;
     for (uint8_t f = 0; f < sr->nfore && swapped; f++)
-        swapped = hh_sur_fits(R, c, r, sr->fore[f], L_CLOSE, lc);
+        swapped = hh_sur_fits_w(R, c, &w, sr->fore[f], L_CLOSE, lc);
     for (uint8_t f = 0; f < sr->nsur && swapped; f++)
         swapped = hh_first_fits(R, cs(c, r), sr->sur[f], L_CLOSE, lc);
     return swapped;
@@ -6690,19 +6748,144 @@ static unsigned review(run *u, acc *a, const char *person_id)
     return mask;
 }
 
-/* make_note (jd_note_maker) of a lazy run: identity k's notes, as
- * identity_fields would have made them, in u->nbuf. */
+/* Identity k's notes of a lazy run, as identity_fields would have made
+ * them, into b (emptied first; b's limit 4096 as u->nbuf's). Reads u only. */
+static void note_into(const run *u, jd_buf *b, size_t k)
+{
+    b->len = 0;
+    if (b->ptr)
+        b->ptr[0] = '\0';
+    identity_notes(u, b, u->members + u->moff[k], u->moff[k + 1] - u->moff[k], u->noff, u->nidx);
+    review_note(b, u->rev[k]);
+}
+
+/* make_note (jd_note_maker) of a lazy run: identity k's notes in u->nbuf. */
 static int make_note(void *payload, size_t k, const char **note)
 {
     run *u = payload;
-    u->nbuf.len = 0;
-    if (u->nbuf.ptr)
-        u->nbuf.ptr[0] = '\0';
-    identity_notes(u, &u->nbuf, u->members + u->moff[k], u->moff[k + 1] - u->moff[k], u->noff,
-                   u->nidx);
-    review_note(&u->nbuf, u->rev[k]);
+    note_into(u, &u->nbuf, k);
     *note = u->nbuf.len ? u->nbuf.ptr : NULL;
     return JD_OK;
+}
+
+/*
+ * The identities' notes made ahead on a thread of their own while the
+ * store writes the rows (make_note's work was 1.1 s of the main thread's
+ * save at 1M, the second core idle): note k waits in ring[k % AHEAD_RING]
+ * until the store asks for it. The store asks in order 0, 1, ...; a
+ * note asked out of that order is made on the caller's thread
+ * (make_note), and so is every note when no thread starts. A full ring
+ * waits until half of it is taken, the store for 16 notes (or the last):
+ * not a wake-up a note. The counts and flags are the mutex's; the thread
+ * only reads the run.
+ */
+enum { AHEAD_RING = 1024 };
+typedef struct notes_ahead {
+    run *u;
+    char *ring[AHEAD_RING]; /* malloc'd; NULL: no note */
+    size_t made, taken;     /* notes made, taken by the store */
+    size_t fail;            /* 1 + the note not made for want of memory; 0 none */
+    bool stop, started;
+    bool prod_wait, cons_wait; /* the thread waits for room, the store for a note */
+    char *held; /* the note last given, freed at the next call */
+    pthread_mutex_t mu;
+    pthread_t th;
+    pthread_cond_t cv; /* one waits at a time: the thread when the ring is full,
+                        * the store when it is empty */
+} notes_ahead;
+
+static void *ahead_job(void *payload)
+{
+    notes_ahead *a = payload;
+    jd_buf b = JD_BUF_INIT(4096);
+    for (size_t k = 0; k < a->u->ninfo; k++) {
+        note_into(a->u, &b, k);
+        char *t = b.len ? strdup(b.ptr) : NULL;
+        pthread_mutex_lock(&a->mu);
+        if (a->made - a->taken >= AHEAD_RING) { /* full: on when half is taken */
+            a->prod_wait = true;
+            while (!a->stop && a->made - a->taken > AHEAD_RING / 2)
+                pthread_cond_wait(&a->cv, &a->mu);
+            a->prod_wait = false;
+        }
+        bool end = a->stop || (b.len && !t);
+        if (!a->stop) {
+            a->ring[k % AHEAD_RING] = t;
+            a->fail = b.len && !t ? k + 1 : 0;
+            a->made++;
+            if (a->cons_wait && (a->made - a->taken >= 16 || a->made == a->u->ninfo || end))
+                pthread_cond_signal(&a->cv);
+        }
+        pthread_mutex_unlock(&a->mu);
+        if (end) {
+            free(t);
+            break;
+        }
+    }
+    jd_buf_dispose(&b);
+    return NULL;
+}
+
+/* jd_note_maker over a notes_ahead: note k from the ring when it is the
+ * next in order, else made here. */
+static int ahead_note(void *payload, size_t k, const char **note)
+{
+    notes_ahead *a = payload;
+    free(a->held);
+    a->held = NULL;
+    if (!a->started || k != a->taken)
+        return make_note(a->u, k, note);
+    pthread_mutex_lock(&a->mu);
+    a->cons_wait = true;
+    while (a->made <= k)
+        pthread_cond_wait(&a->cv, &a->mu);
+    a->cons_wait = false;
+    bool failed = a->fail == k + 1;
+    a->held = a->ring[k % AHEAD_RING];
+    a->ring[k % AHEAD_RING] = NULL;
+    a->taken++;
+    if (a->prod_wait && a->made - a->taken <= AHEAD_RING / 2)
+        pthread_cond_signal(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    *note = a->held;
+    return failed ? JD_ENOMEM : JD_OK;
+}
+
+/* Start the thread of a (run u's notes; with one thread, none). */
+static void ahead_start(notes_ahead *a, run *u)
+{
+    memset(a, 0, sizeof *a);
+    a->u = u;
+    if (u->threads < 2 || pthread_mutex_init(&a->mu, NULL) != 0)
+        return;
+    if (pthread_cond_init(&a->cv, NULL) != 0) {
+        pthread_mutex_destroy(&a->mu);
+        return;
+    }
+    a->started = pthread_create(&a->th, NULL, ahead_job, a) == 0;
+    if (!a->started) {
+        pthread_cond_destroy(&a->cv);
+        pthread_mutex_destroy(&a->mu);
+    }
+}
+
+/* Stop and join a's thread; the notes not taken freed. */
+static void ahead_stop(notes_ahead *a)
+{
+    free(a->held);
+    a->held = NULL;
+    if (!a->started)
+        return;
+    pthread_mutex_lock(&a->mu);
+    a->stop = true;
+    pthread_cond_signal(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    pthread_join(a->th, NULL);
+    for (size_t k = a->taken; k < a->made; k++)
+        free(a->ring[k % AHEAD_RING]);
+    pthread_cond_destroy(&a->cv);
+    pthread_mutex_destroy(&a->mu);
+    a->started = false;
 }
 
 /* Display fields per identity: the ref with most mentions names it; the
@@ -6993,12 +7176,20 @@ static int run_save(run *u, jd_error *err)
     u->model_json = params_json(&u->R);
     if (!u->model_json)
         return jd_oom(err);
+    notes_ahead *ah = u->lazy ? malloc(sizeof *ah) : NULL;
     jd_note_maker nm = {make_note, u};
     if (u->lazy) /* the records are shed: make_note names refs from these */
         u->R.sv = u->saves;
+    if (ah) {
+        ahead_start(ah, u);
+        nm = (jd_note_maker){ahead_note, ah};
+    }
     int rc = u->s->ops->identities_replace(u->s, u->saves, u->R.n, u->info, u->ninfo,
                                            u->lazy ? &nm : NULL, u->model_json,
                                            u->R.st.candidate_pairs, u->R.st.links, err);
+    if (ah)
+        ahead_stop(ah);
+    free(ah);
     u->keys_open = false; /* committed or rolled back */
     u->R.st.seconds_save += jd_secs() - t;
     u->R.st.cpu_save = cpu_secs() - tc;
