@@ -76,6 +76,17 @@ typedef struct jd_child_summary {
 JD_API int jd_child_summary_build(jd_child_summary *out, jd_store *s, jd_screener *scr,
                                   const char *person_id, const char *name, const char *dob,
                                   jd_error *err);
+/*
+ * The same from alerts the caller has already parsed: `alerts` holds
+ * n_alerts jansson objects (json_t *, borrowed and only read; NULL entries
+ * skipped), those that may be about her in the store's order (by id), e.g.
+ * a server's loaded alerts; the store is then read for her chronology only.
+ * With alerts NULL (and n_alerts 0), as jd_child_summary_build.
+ */
+JD_API int jd_child_summary_build_with(jd_child_summary *out, jd_store *s, jd_screener *scr,
+                                       const char *person_id, const char *name,
+                                       const char *dob, void *const *alerts, size_t n_alerts,
+                                       jd_error *err);
 JD_API void jd_child_summary_dispose(jd_child_summary *sum);
 
 /* Which events of a chronology, in which order, which page. */

@@ -232,3 +232,23 @@ json_t *jd_alert_view_by_id(const alert_view *v, const char *id)
     size_t i = lower(v->by_id, v->n_by_id, id);
     return i < v->n_by_id && !strcmp(v->by_id[i].key, id) ? v->rows[v->by_id[i].row].a : NULL;
 }
+
+static int cmp_id(const void *pa, const void *pb, void *ctx)
+{
+    const alert_view *v = ctx;
+    const alert_row *a = &v->rows[*(const uint32_t *)pa], *b = &v->rows[*(const uint32_t *)pb];
+    return strcmp(a->id ? a->id : "", b->id ? b->id : "");
+}
+
+void **jd_alert_view_docs_of(const alert_view *v, const char *pid, size_t *n)
+{
+    uint32_t *rows = jd_alert_view_of_person(v, pid, n);
+    void **docs = rows ? malloc((*n + 1) * sizeof *docs) : NULL;
+    if (docs) {
+        qsort_r(rows, *n, sizeof *rows, cmp_id, (void *)v);
+        for (size_t i = 0; i < *n; i++)
+            docs[i] = v->rows[rows[i]].a;
+    }
+    free(rows);
+    return docs;
+}

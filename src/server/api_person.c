@@ -185,6 +185,21 @@ bad_offset:
 
 /* ---- summary ---- */
 
+/* Her summary from the loaded alerts (the alert view, as her alerts route
+ * shows them; parsed once when loaded, not per request), from the store's
+ * when there is no view (out of memory). */
+static int summary_of(api_ctx *c, const jd_person_summary *p, jd_child_summary *sum,
+                      jd_error *err)
+{
+    const alert_view *v = jd_alert_view(c->srv, c->index);
+    size_t n = 0;
+    void **docs = v ? jd_alert_view_docs_of(v, p->person_id, &n) : NULL;
+    int rc = jd_child_summary_build_with(sum, c->store, c->screener, p->person_id, p->name,
+                                         p->dob, docs, docs ? n : 0, err);
+    free(docs);
+    return rc;
+}
+
 static void api_summary(api_ctx *c, reply *r)
 {
     jd_person_summary p;
@@ -193,7 +208,7 @@ static void api_summary(api_ctx *c, reply *r)
         return;
     jd_child_summary sum;
     jd_error err;
-    if (jd_child_summary_build(&sum, c->store, c->screener, p.person_id, p.name, p.dob, &err) < 0) {
+    if (summary_of(c, &p, &sum, &err) < 0) {
         jd_reply_error(r, 500, "store", "The summary could not be built.");
         return;
     }
@@ -399,7 +414,7 @@ static void api_chronology_pdf(api_ctx *c, reply *r)
         goto out;
     }
     jd_error err;
-    if (jd_child_summary_build(&sum, c->store, c->screener, p.person_id, p.name, p.dob, &err) < 0) {
+    if (summary_of(c, &p, &sum, &err) < 0) {
         jd_reply_error(r, 500, "store", "The summary could not be built.");
         goto out;
     }

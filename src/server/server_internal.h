@@ -416,6 +416,10 @@ alert_view *jd_alert_view_swap(jd_server *srv, alert_view *nv);
 /* The rows of the alerts about a person (subject or member), in loaded
  * order: a new array of *n (NULL when out of memory). */
 uint32_t *jd_alert_view_of_person(const alert_view *v, const char *pid, size_t *n);
+/* The alerts about a person (json_t *, borrowed) sorted by id, as the
+ * store's order: a new array of *n, for jd_child_summary_build_with (NULL
+ * when out of memory). */
+void **jd_alert_view_docs_of(const alert_view *v, const char *pid, size_t *n);
 /* The alert with this id (borrowed), or NULL. */
 json_t *jd_alert_view_by_id(const alert_view *v, const char *id);
 /* 1 low, 2 medium, 3 high, 4 critical; 0 otherwise. */

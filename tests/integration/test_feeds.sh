@@ -201,6 +201,10 @@ is $seen 0 "the server shows the new critical alert without a restart"
 for _ in $(seq 1 600); do grep -q 'updated after feeds' "$SCRATCH/serve.log" && break; sleep 0.1; done
 awk '/reloaded the persons/ {p = 1} /updated after feeds/ {ok = ok || p} END {exit !ok}' "$SCRATCH/serve.log"
 ok $? "the persons were reloaded after the resolve, before the update's end"
+# what GET /api/network and /api/profile serve stays that of the last full
+# run after an incremental one, as the network alerts do (before, it was
+# "old" and each request built the graph again: 75 s on the 1M county)
+is "$(db_query "$DB" "select count(*) from analysis_doc where name = 'net:graph' and run_id = (select max(id) from analysis_run)")" 1 "after the incremental update the network graph stored by the last full run is still served (its document moved to the new run)"
 curl -s -b "$SCRATCH/a.jar" "$B/api/search?q=Nell" | python3 -c '
 import json, sys
 r = json.load(sys.stdin)["results"]

@@ -17,6 +17,7 @@
 #include <joindots/ingest.h>
 #include <joindots/query.h>
 
+#include <jansson.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -297,6 +298,85 @@ static void test_child__summary(void **state)
     assert_int_equal(jd_child_summary_build(&s, f->s, f->scr, "", "x", "", &err), JD_EINVALID);
 }
 
+static int add_doc(const char *doc, void *payload)
+{
+    json_t *a = json_loads(doc, 0, NULL);
+    return a ? json_array_append_new(payload, a) : -1;
+}
+
+static void assert_same_summary(const jd_child_summary *a, const jd_child_summary *b)
+{
+    assert_string_equal(a->level, b->level);
+    assert_string_equal(a->current, b->current);
+    assert_int_equal(a->level_at, b->level_at);
+    assert_int_equal(a->n, b->n);
+    for (size_t i = 0; i < a->n; i++) {
+        assert_string_equal(a->text[i], b->text[i]);
+        assert_string_equal(a->codes[i], b->codes[i]);
+    }
+    assert_int_equal(a->n_changes, b->n_changes);
+    for (size_t i = 0; i < a->n_changes; i++)
+        assert_string_equal(a->changes[i].reason, b->changes[i].reason);
+    assert_int_equal(a->n_events, b->n_events);
+    assert_int_equal(a->n_third_parties, b->n_third_parties);
+}
+
+/* The summary from alerts the caller has parsed (a server's loaded alerts)
+ * says what the one from the store says, and reads them, not the store. */
+static void test_child__summary_with_alerts(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    bool ran = false;
+    json_t *all = json_array();
+    assert_int_equal(jd_alerts_stored(f->s, &ran, add_doc, all, &err), JD_OK);
+    assert_true(ran && json_array_size(all) > 0);
+    size_t n = json_array_size(all), n_other = 0;
+    void **docs = calloc(n + 1, sizeof *docs), **other = calloc(n + 1, sizeof *other);
+    for (size_t i = 0; i < n; i++) {
+        json_t *a = json_array_get(all, i);
+        docs[i] = a;
+        if (strcmp(json_string_value(json_object_get(a, "kind")), "child_at_risk"))
+            other[n_other++] = a;
+    }
+    assert_true(n_other < n);
+    const char *who[2][3] = {{f->amy, "Amy Hart", "1992-05-01"}, {f->ben, "Ben Cole", "1991-02-02"}};
+    for (int k = 0; k < 2; k++) {
+        jd_child_summary a, b;
+        assert_int_equal(jd_child_summary_build(&a, f->s, f->scr, who[k][0], who[k][1],
+                                                who[k][2], &err),
+                         JD_OK);
+        assert_int_equal(jd_child_summary_build_with(&b, f->s, f->scr, who[k][0], who[k][1],
+                                                     who[k][2], docs, n, &err),
+                         JD_OK);
+        assert_same_summary(&a, &b);
+        jd_child_summary_dispose(&a);
+        jd_child_summary_dispose(&b);
+    }
+    /* without her child_at_risk alert (and with none at all) no level is
+     * said, though the store has one: the alerts given are the ones read */
+    jd_child_summary c;
+    assert_int_equal(jd_child_summary_build_with(&c, f->s, f->scr, f->amy, "Amy Hart",
+                                                 "1992-05-01", other, n_other, &err),
+                     JD_OK);
+    assert_string_equal(c.level, "none");
+    assert_non_null(strstr(c.text[0], "No risk level has been raised for Amy Hart"));
+    assert_true(c.n_events >= 15);
+    jd_child_summary_dispose(&c);
+    assert_int_equal(jd_child_summary_build_with(&c, f->s, f->scr, f->amy, "Amy Hart",
+                                                 "1992-05-01", docs, 0, &err),
+                     JD_OK);
+    assert_string_equal(c.level, "none");
+    jd_child_summary_dispose(&c);
+    assert_int_equal(jd_child_summary_build_with(&c, f->s, f->scr, f->amy, "Amy Hart",
+                                                 "1992-05-01", NULL, 1, &err),
+                     JD_EINVALID);
+    assert_int_equal(json_array_size(all), n); /* borrowed: still all there */
+    free(docs);
+    free(other);
+    json_decref(all);
+}
+
 static void test_child__pdf(void **state)
 {
     fx *f = *state;
@@ -337,6 +417,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_child__chronology_query, setup, teardown),
         cmocka_unit_test_setup_teardown(test_child__notes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_child__summary, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_child__summary_with_alerts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_child__pdf, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

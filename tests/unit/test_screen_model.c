@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1232,6 +1233,76 @@ static void test_screen_model__gate_in_training(void **state)
     jd_screen_data_free(D);
 }
 
+/* 48 notes in four sets that share a long run of words (every open
+ * indicator candidate of every note carries them: 32 labels, 1 or 2
+ * positives a note), the gold S01 where the rules match it and M09 where
+ * the note names the zulu team. */
+#define NSTAB 48
+static void shared_corpus(jd_screen_gold *g, char (*text)[320], char (*id)[8], const char **yes)
+{
+    for (int i = 0; i < NSTAB; i++) {
+        bool zulu = i % 4 == 0, missing = i % 3 == 0;
+        snprintf(text[i], 320,
+                 "%sThe family were seen at home and the worker spoke with the school about "
+                 "the plan for the week, the next visit and the %s team at the library %s.",
+                 missing ? "She went missing overnight. " : "", zulu ? "zulu" : "yankee",
+                 i % 5 ? "today" : "again");
+        snprintf(id[i], 8, "%c%04d", 'A' + i % 4, i + 1);
+        g[i] = (jd_screen_gold){0};
+        g[i].note = note(text[i], 15);
+        g[i].note.id = id[i];
+        g[i].labels = zulu ? yes : yes + 1;
+        g[i].nlabels = (size_t)zulu + missing;
+        g[i].set = i % 4;
+    }
+}
+
+/* The fit is guarded: AdaGrad's first step moves every weight by the step
+ * size at once, and on 23 tune parts a later step moved the 65,536 word
+ * buckets every note shares the same way (the objective 0.009 -> 0.40 at the
+ * last of 150 steps; the model vetoed nearly every indicator of the set left
+ * out). A step that raises the objective is undone and the step halved, and
+ * the fit is the best point it saw: so its objective never exceeds the zero
+ * model's ln 2, and never rises with more steps (the steps are the same,
+ * whatever their number). Unguarded, here, 3 steps gave 0.059 and 5 steps
+ * 0.087 (the fifth step a spike): this test failed. */
+static void test_screen_model__guarded_fit(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    char text[NSTAB][320], id[NSTAB][8];
+    const char *yes[2] = {"M09", "S01"};
+    jd_screen_gold g[NSTAB];
+    shared_corpus(g, text, id, yes);
+    jd_screen_data *D;
+    assert_int_equal(jd_screen_data_new(&D, f->S, g, NSTAB, &err), JD_OK);
+    jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
+    o.kinds = o.family = 1u << JD_SCREEN_INDICATOR;
+    o.l2 = 1e-5;
+    o.min_label = 4;
+    jd_screen_counts rules[3] = {{0}};
+    assert_int_equal(jd_screen_data_score(D, NULL, NULL, rules, &err), JD_OK);
+    assert_int_equal(rules[JD_SCREEN_INDICATOR].tp, NSTAB / 3); /* S01 only */
+    static const int steps[] = {1, 2, 3, 5, 8, 13, 21, 34, 55};
+    double last = log(2.0) + 1e-6;
+    for (size_t s = 0; s < sizeof steps / sizeof steps[0]; s++) {
+        o.iterations = steps[s];
+        jd_screen_model *m;
+        assert_int_equal(jd_screen_model_train(&m, D, NULL, &o, &err), JD_OK);
+        double J = jd_sm__objective(D, m, NULL, JD_SCREEN_INDICATOR, &o);
+        assert_true(J <= last + 1e-5); /* weights saved as floats */
+        last = J < last ? J : last;
+        jd_screen_counts model[3] = {{0}};
+        assert_int_equal(jd_screen_data_score(D, m, NULL, model, &err), JD_OK);
+        assert_true(model[JD_SCREEN_INDICATOR].tp >= rules[JD_SCREEN_INDICATOR].tp);
+        jd_screen_model_free(m);
+    }
+    assert_true(last < 0.1); /* it learns: ln 2 is 0.69 */
+    /* bad arguments */
+    assert_true(isnan(jd_sm__objective(NULL, NULL, NULL, 0, &o)));
+    jd_screen_data_free(D);
+}
+
 /* Every decision of the model reads the rules' result, as the trainer's
  * candidates did: a modelled match's probability is jd_sm__predict over its
  * features on the rules-alone result, a raised label's jd_sm__family_prob on
@@ -1438,6 +1509,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__explain_utf8_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__family_prob_same_bits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__gate_in_training, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__guarded_fit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__decisions_read_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__memo_by_kind, setup, teardown),
         cmocka_unit_test(test_screen_model__open_model),

@@ -51,7 +51,8 @@ typedef struct sctx {
     const char *dob;
     char first[64]; /* first name, for the sentences */
     /* from the alerts */
-    json_t *car;       /* child_at_risk (owned) */
+    json_t *car;       /* child_at_risk (owned when car_owned, else borrowed) */
+    bool car_owned;
     size_t overdue;    /* overdue return interviews */
     size_t unrecorded; /* unrecorded crimes */
     char crimes[MAX_CRIMES][96];
@@ -170,28 +171,23 @@ static void ref_words(char *out, size_t cap, const xref *r)
     snprintf(out, cap, "%s %s of %s", ag, type, d);
 }
 
-static int on_alert(const char *doc, void *payload)
+/* One alert that may be about her: parsed from the store (own: the context
+ * takes it) or borrowed from the caller's loaded alerts (read only). */
+static void on_alert_obj(sctx *x, json_t *a, bool own)
 {
-    sctx *x = payload;
-    if (!strstr(doc, x->pid)) /* cheap: most alerts are about someone else */
-        return 0;
-    json_t *a = json_loads(doc, 0, NULL);
-    if (!a)
-        return 0;
-    if (!about(a, x->pid)) {
-        json_decref(a);
-        return 0;
-    }
-    const char *kind = jstr(a, "kind");
+    const char *kind = about(a, x->pid) ? jstr(a, "kind") : NULL;
     json_t *ex = json_object_get(a, "explanation");
-    if (!kind) {
-        json_decref(a);
-        return 0;
+    if (kind && !strcmp(kind, "child_at_risk")) {
+        if (x->car_owned)
+            json_decref(x->car);
+        x->car = a;
+        x->car_owned = own;
+        return;
     }
-    if (!strcmp(kind, "child_at_risk")) {
-        json_decref(x->car);
-        x->car = a; /* now owned by the context */
-        return 0;
+    if (!kind) {
+        if (own)
+            json_decref(a);
+        return;
     }
     if (!strcmp(kind, "overdue_return_interview")) {
         x->overdue++;
@@ -236,7 +232,18 @@ static int on_alert(const char *doc, void *payload)
             x->in_network = true;
         }
     }
-    json_decref(a);
+    if (own)
+        json_decref(a);
+}
+
+static int on_alert(const char *doc, void *payload)
+{
+    sctx *x = payload;
+    if (!strstr(doc, x->pid)) /* cheap: most alerts are about someone else */
+        return 0;
+    json_t *a = json_loads(doc, 0, NULL);
+    if (a)
+        on_alert_obj(x, a, true);
     return 0;
 }
 
@@ -408,7 +415,8 @@ static bool trigger_words(char *out, size_t cap, char *codes, size_t ccap, const
 
 static void dispose_ctx(sctx *x)
 {
-    json_decref(x->car);
+    if (x->car_owned)
+        json_decref(x->car);
     for (size_t k = 0; k < JD_SUMMARY_CHANGES; k++)
         free(x->steps[k].narrative);
     for (size_t i = 0; i < x->n_third; i++)
@@ -666,18 +674,34 @@ static int network_sentence(jd_child_summary *o, const sctx *x, const char *firs
     return add_sentence(o, t, dupf(err, "T4 (exploitation network)"), err);
 }
 
+/* The alerts that may be about her, not every alert of the county: the
+ * caller's, or read from the store and parsed. */
+static int alerts_in(sctx *x, jd_store *s, void *const *alerts, size_t n, jd_error *err)
+{
+    for (size_t k = 0; alerts && k < n; k++)
+        if (alerts[k])
+            on_alert_obj(x, alerts[k], false);
+    return alerts ? JD_OK : jd_query__alerts_about(s, x->pid, on_alert, x, err);
+}
+
 int jd_child_summary_build(jd_child_summary *out, jd_store *s, jd_screener *scr,
                            const char *person_id, const char *name, const char *dob, jd_error *err)
 {
-    if (!out || !s || !person_id || !*person_id)
+    return jd_child_summary_build_with(out, s, scr, person_id, name, dob, NULL, 0, err);
+}
+
+int jd_child_summary_build_with(jd_child_summary *out, jd_store *s, jd_screener *scr,
+                                const char *person_id, const char *name, const char *dob,
+                                void *const *alerts, size_t n_alerts, jd_error *err)
+{
+    if (!out || !s || !person_id || !*person_id || (!alerts && n_alerts))
         return jd_error_set(err, JD_EINVALID, "bad argument");
     jd_child_summary o = {0};
     sctx x = {.pid = person_id, .dob = dob ? dob : "", .err = err};
     const char *nm = name && *name ? name : "This person";
     copy(x.first, sizeof x.first, nm, strcspn(nm, " "));
     const char *first = x.first;
-    /* the alerts that may be about her, not every alert of the county */
-    int rc = jd_query__alerts_about(s, person_id, on_alert, &x, err);
+    int rc = alerts_in(&x, s, alerts, n_alerts, err);
     if (rc < 0)
         goto out;
     json_t *ex = x.car ? json_object_get(x.car, "explanation") : NULL;

@@ -198,6 +198,13 @@ int jd_sm__apply(jd_screen_model *m, const jd_screen *S, jd_sm_labels_fn labels,
                  jd_sm_attrs_fn attrs, const jd_screen_note *in, jd_screen_result *res,
                  jd_error *err);
 
+/* model_train.c: the objective the trainer lowers, the mean weighted logistic
+ * loss + l2/2 |w|^2, of m's weights of kind on the candidates of D with
+ * use[i] true (use NULL: all) that o's fit learns from; NaN on bad arguments.
+ * A fit never returns weights above the zero model's ln 2 (fit_kind). */
+double jd_sm__objective(const jd_screen_data *D, const jd_screen_model *m, const bool *use,
+                        int kind, const jd_screen_train_opts *o);
+
 /* model_io.c: an empty model; a label's threshold (-1: the rules decide). */
 int jd_sm__model_new(jd_screen_model **out);
 int jd_sm__set_threshold(jd_screen_model *m, int kind, const char *code, float t);

@@ -468,6 +468,15 @@ static int alerts_patch(jd_store *s, const char *const *subjects, size_t n, cons
         goto out;
     run = jd_pg__i64(r, 0, 0);
     PQclear(r);
+    /* the networks' documents stay those of the last full run, as their
+     * alerts do: moved to this run (see sqlite_incr.c) */
+    pp.n = 0;
+    pgp_int(&pp, run);
+    rc = jd_pg__do(p,
+                   "UPDATE analysis_doc SET run_id = $1 WHERE name LIKE 'net:%' AND run_id ="
+                   " (SELECT max(id) FROM analysis_run WHERE id < $1 AND as_of IS NULL)"
+                   " AND run_id = (SELECT max(id) FROM analysis_run WHERE id < $1)",
+                   &pp, NULL, err);
     for (size_t i = 0; rc == JD_OK && i < m; i++) {
         pp.n = 0;
         pgp_text(&pp, a[i].id);

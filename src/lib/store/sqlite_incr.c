@@ -532,6 +532,27 @@ static int alerts_select(jd_store *s, const char *kind, const char *const *subje
     return finish(q, st, rc, r, err);
 }
 
+/* The networks' documents (graph, hotspots, profiles) stay those of the
+ * last full run, as their alerts do: of the run before run (current or
+ * behind), they move to run, so readers still serve them (behind: ingested
+ * since) rather than build the graph again per request. */
+static int net_docs_follow(sq *q, int64_t run, jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q,
+                  "UPDATE analysis_doc SET run_id = ?1 WHERE name LIKE 'net:%' AND run_id ="
+                  " (SELECT max(id) FROM analysis_run WHERE id < ?1 AND as_of IS NULL)"
+                  " AND run_id = (SELECT max(id) FROM analysis_run WHERE id < ?1)",
+                  &st, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, run);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "analysis documents");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int alerts_patch(jd_store *s, const char *const *subjects, size_t n,
                         const jd_alert_save *a, size_t m, int64_t events, const char *mark,
                         jd_error *err)
@@ -573,6 +594,8 @@ static int alerts_patch(jd_store *s, const char *const *subjects, size_t n,
     sqlite3_finalize(st);
     st = NULL;
     run = sqlite3_last_insert_rowid(q->db);
+    if ((rc = net_docs_follow(q, run, err)) < 0)
+        goto fail;
     if ((rc = prep(q,
                    "INSERT INTO alert(id, run_id, kind, level, subject, raised_at, doc)"
                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
