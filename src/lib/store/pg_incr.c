@@ -506,7 +506,9 @@ static int alerts_patch(jd_store *s, const char *const *subjects, size_t n, cons
                          " FROM jd_sub_key k JOIN identity i ON i.person_id = k.k"
                          " JOIN identity_ref ir ON ir.identity_id = i.id"
                          " ON CONFLICT (agency, person_ref) DO UPDATE SET"
-                         " person_id = excluded.person_id, info = excluded.info;",
+                         " person_id = excluded.person_id, info = excluded.info"
+                         " WHERE analysis_ref.person_id <> excluded.person_id"
+                         " OR analysis_ref.info <> excluded.info;",
                          err);
 out:
     rc = jd_pg__end(p, rc, err);

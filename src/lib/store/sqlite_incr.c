@@ -35,8 +35,10 @@ static int temps(sq *q, jd_error *err)
 {
     return jd_sq__exec(q,
                        "CREATE TEMP TABLE IF NOT EXISTS jd_sub_ref(agency TEXT NOT NULL,"
-                       " person_ref TEXT NOT NULL, PRIMARY KEY(agency, person_ref)) WITHOUT ROWID;"
-                       "CREATE TEMP TABLE IF NOT EXISTS jd_sub_ev(id INTEGER PRIMARY KEY);"
+                       " person_ref TEXT NOT NULL, g INTEGER NOT NULL DEFAULT 0,"
+                       " PRIMARY KEY(agency, person_ref)) WITHOUT ROWID;"
+                       "CREATE TEMP TABLE IF NOT EXISTS jd_sub_ev(id INTEGER PRIMARY KEY,"
+                       " g INTEGER NOT NULL DEFAULT 0);"
                        "CREATE TEMP TABLE IF NOT EXISTS jd_sub_key(k TEXT PRIMARY KEY)"
                        " WITHOUT ROWID;"
                        "CREATE TEMP TABLE IF NOT EXISTS jd_ref_diff(agency TEXT NOT NULL,"
@@ -200,13 +202,13 @@ static int fill_touched(sq *q, const int64_t v[7], jd_error *err)
 {
     int rc;
     static const char *const fill[6] = {
-        "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT id FROM event WHERE id > ?1",
-        "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT event_id FROM person_mention WHERE id > ?1",
-        "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT event_id FROM object_mention WHERE id > ?1",
-        "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT event_id FROM event_history WHERE id > ?1",
-        "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT pm.event_id FROM person_mention_history h"
+        "INSERT OR IGNORE INTO temp.jd_sub_ev(id) SELECT id FROM event WHERE id > ?1",
+        "INSERT OR IGNORE INTO temp.jd_sub_ev(id) SELECT event_id FROM person_mention WHERE id > ?1",
+        "INSERT OR IGNORE INTO temp.jd_sub_ev(id) SELECT event_id FROM object_mention WHERE id > ?1",
+        "INSERT OR IGNORE INTO temp.jd_sub_ev(id) SELECT event_id FROM event_history WHERE id > ?1",
+        "INSERT OR IGNORE INTO temp.jd_sub_ev(id) SELECT pm.event_id FROM person_mention_history h"
         " JOIN person_mention pm ON pm.id = h.mention_id WHERE h.id > ?1",
-        "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT om.event_id FROM object_mention_history h"
+        "INSERT OR IGNORE INTO temp.jd_sub_ev(id) SELECT om.event_id FROM object_mention_history h"
         " JOIN object_mention om ON om.id = h.mention_id WHERE h.id > ?1"};
     sqlite3_stmt *st = NULL;
     for (int i = 0; i < 6; i++) {
@@ -303,31 +305,57 @@ static int touched_events(jd_store *s, const char *since, const char *agencies,
 
 /* ---- the subset load ---- */
 
-static int step_done(sq *q, const char *sql, jd_error *err)
+/* The subset grows by steps, each over the rows the steps before it added
+ * and it has not yet seen (rows carry the step that added them, g): the
+ * sets are those of each step over every row (as before the fourteenth
+ * session), without walking the county's tables again for the rows an
+ * earlier step already took. */
+typedef struct grow {
+    int64_t step;                  /* the last step's number */
+    int64_t widened, evented, refd; /* each kind of step: rows from this step on are new to it */
+} grow;
+
+/* One step: sql over the rows of step *from and later (?1), its rows marked
+ * with the new step's number (?2); *from moves past it. */
+static int step_done(sq *q, grow *G, int64_t *from, const char *sql, jd_error *err)
 {
-    return jd_sq__exec(q, sql, err);
+    sqlite3_stmt *st = NULL;
+    int rc = prep(q, sql, &st, err);
+    if (rc < 0)
+        return rc;
+    G->step++;
+    sqlite3_bind_int64(st, 1, *from);
+    sqlite3_bind_int64(st, 2, G->step);
+    int r = sqlite3_step(st);
+    *from = G->step + 1;
+    return finish(q, st, JD_OK, r, err);
 }
 
-/* Every ref of an identity that holds one of the refs. */
+/* Every ref of an identity that holds one of the refs (a widened ref's
+ * identity holds only refs the same step adds). */
 #define WIDEN                                                                                      \
-    "INSERT OR IGNORE INTO temp.jd_sub_ref SELECT ir2.agency, ir2.person_ref"                      \
+    "INSERT OR IGNORE INTO temp.jd_sub_ref SELECT ir2.agency, ir2.person_ref, ?2"                  \
     " FROM temp.jd_sub_ref r CROSS JOIN identity_ref ir ON ir.agency = r.agency AND"               \
-    " ir.person_ref = r.person_ref CROSS JOIN identity_ref ir2 ON ir2.identity_id = ir.identity_id"
+    " ir.person_ref = r.person_ref CROSS JOIN identity_ref ir2 ON ir2.identity_id = ir.identity_id" \
+    " WHERE r.g >= ?1"
 #define EVENTS_OF_REFS                                                                             \
-    "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT pm.event_id FROM temp.jd_sub_ref r"               \
-    " CROSS JOIN person_mention pm ON pm.agency = r.agency AND pm.person_ref = r.person_ref"
+    "INSERT OR IGNORE INTO temp.jd_sub_ev SELECT pm.event_id, ?2 FROM temp.jd_sub_ref r"           \
+    " CROSS JOIN person_mention pm ON pm.agency = r.agency AND pm.person_ref = r.person_ref"       \
+    " WHERE r.g >= ?1"
 #define REFS_OF_EVENTS                                                                             \
-    "INSERT OR IGNORE INTO temp.jd_sub_ref SELECT pm.agency, pm.person_ref" MENTIONS_OF_SUB_EV
+    "INSERT OR IGNORE INTO temp.jd_sub_ref SELECT pm.agency, pm.person_ref, ?2" MENTIONS_OF_SUB_EV \
+    " WHERE t.g >= ?1"
 
 static int seed(sq *q, const char *const *keys, size_t n, jd_error *err)
 {
     sqlite3_stmt *u = NULL, *p = NULL;
-    int rc = prep(q, "INSERT OR IGNORE INTO temp.jd_sub_ref VALUES (?1, ?2)", &u, err);
+    int rc = prep(q, "INSERT OR IGNORE INTO temp.jd_sub_ref(agency, person_ref) VALUES (?1, ?2)",
+                  &u, err);
     if (rc == JD_OK)
         rc = prep(q,
-                  "INSERT OR IGNORE INTO temp.jd_sub_ref SELECT ir.agency, ir.person_ref"
-                  " FROM identity i JOIN identity_ref ir ON ir.identity_id = i.id"
-                  " WHERE i.person_id = ?1",
+                  "INSERT OR IGNORE INTO temp.jd_sub_ref(agency, person_ref) SELECT ir.agency,"
+                  " ir.person_ref FROM identity i JOIN identity_ref ir"
+                  " ON ir.identity_id = i.id WHERE i.person_id = ?1",
                   &p, err);
     for (size_t i = 0; rc == JD_OK && i < n; i++) {
         const char *k = keys[i];
@@ -356,19 +384,22 @@ static int seed(sq *q, const char *const *keys, size_t n, jd_error *err)
     return rc;
 }
 
-static int load_subset(jd_store *s, int64_t as_of, const char *const *keys, size_t n, int hops,
+static int subset_rows(sq *q, int64_t as_of, const char *const *keys, size_t n, int hops,
                        const jd_an_callbacks *cb, void *payload, jd_error *err)
 {
-    sq *q = s->impl;
+    grow G = {0, 0, 0, 0}; /* the seed's rows are step 0 */
     int rc = temps(q, err);
-    if (rc < 0 || (rc = seed(q, keys, n, err)) < 0 || (rc = step_done(q, WIDEN, err)) < 0)
+    if (rc < 0 || (rc = seed(q, keys, n, err)) < 0 ||
+        (rc = step_done(q, &G, &G.widened, WIDEN, err)) < 0)
         return rc;
     for (int h = 0; h < hops; h++)
-        if ((rc = step_done(q, EVENTS_OF_REFS, err)) < 0 ||
-            (rc = step_done(q, REFS_OF_EVENTS, err)) < 0 || (rc = step_done(q, WIDEN, err)) < 0)
+        if ((rc = step_done(q, &G, &G.evented, EVENTS_OF_REFS, err)) < 0 ||
+            (rc = step_done(q, &G, &G.refd, REFS_OF_EVENTS, err)) < 0 ||
+            (rc = step_done(q, &G, &G.widened, WIDEN, err)) < 0)
             return rc;
-    if ((rc = step_done(q, "DELETE FROM temp.jd_sub_ev", err)) < 0 ||
-        (rc = step_done(q, EVENTS_OF_REFS, err)) < 0)
+    /* the events of every ref: those of the refs the last hop added (the
+     * others' are in already; each event of jd_sub_ev is one of a ref's) */
+    if ((rc = step_done(q, &G, &G.evented, EVENTS_OF_REFS, err)) < 0)
         return rc;
     /* as analysis_load (sqlite.c): identities by their first ref */
     sqlite3_stmt *st = NULL;
@@ -435,6 +466,24 @@ static int load_subset(jd_store *s, int64_t as_of, const char *const *keys, size
             break;
     }
     return finish(q, st, rc, r, err);
+}
+
+/* The subset's rows are tens of thousands of indexed lookups scattered over
+ * the county's tables: read through a memory map while it loads (a read()
+ * of each page the cache does not hold was half the load's CPU, in the
+ * kernel's copy), unmapped after it, so that the pages stay out of the
+ * process's RSS between feeds. */
+#define SUBSET_MMAP "PRAGMA mmap_size = 2147418112" /* SQLite's default maximum */
+
+static int load_subset(jd_store *s, int64_t as_of, const char *const *keys, size_t n, int hops,
+                       const jd_an_callbacks *cb, void *payload, jd_error *err)
+{
+    sq *q = s->impl;
+    /* a store the map cannot serve (a build without it) reads as before */
+    (void)jd_sq__exec(q, SUBSET_MMAP, NULL);
+    int rc = subset_rows(q, as_of, keys, n, hops, cb, payload, err);
+    int r2 = jd_sq__exec(q, "PRAGMA mmap_size = 0", rc < 0 ? NULL : err);
+    return rc < 0 ? rc : r2;
 }
 
 /* ---- alerts of some subjects ---- */
@@ -577,12 +626,19 @@ static int alerts_patch(jd_store *s, const char *const *subjects, size_t n,
                                    " WHERE person_id IS NOT NULL;"
                                    "DELETE FROM temp.jd_ref_diff;"
                                    /* the walked identities as they are now: what a
-                                    * run told the changes (identities_known) saw */
-                                   "INSERT OR REPLACE INTO analysis_ref(agency, person_ref,"
+                                    * run told the changes (identities_known) saw;
+                                    * only the rows that differ are written (was
+                                    * INSERT OR REPLACE: every walked ref's row
+                                    * deleted and inserted again, most unchanged) */
+                                   "INSERT INTO analysis_ref(agency, person_ref,"
                                    " person_id, info) SELECT ir.agency, ir.person_ref,"
                                    " i.person_id, " REF_INFO " FROM temp.jd_sub_key k"
                                    " CROSS JOIN identity i ON i.person_id = k.k"
-                                   " CROSS JOIN identity_ref ir ON ir.identity_id = i.id;",
+                                   " CROSS JOIN identity_ref ir ON ir.identity_id = i.id"
+                                   " WHERE true ON CONFLICT (agency, person_ref) DO UPDATE"
+                                   " SET person_id = excluded.person_id, info = excluded.info"
+                                   " WHERE person_id <> excluded.person_id"
+                                   " OR info <> excluded.info;",
                                    err)) < 0))
         goto fail;
     return jd_sq__exec(q, "COMMIT", err);
