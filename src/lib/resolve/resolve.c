@@ -8021,6 +8021,25 @@ static int fp_check(run *u, const uint8_t *listed, jd_error *err)
  * change); -1 both when the store keeps no watermark (an older store, or
  * one resolved before it was kept).
  */
+/*
+ * A check of the scoped load (mark_check, scope_check, tally_check) whose
+ * store read failed (rc < 0): its figures stay -2, the failure is counted
+ * with its message (incr_checks_failed) and the resolve carries on. A
+ * check is no part of the result; it must not end a real resolve.
+ */
+static int check_failed(run *u, int rc, jd_error *err)
+{
+    if (rc >= 0)
+        return rc;
+    jd_resolve_stats *st = &u->R.st;
+    if (!st->incr_checks_failed++)
+        snprintf(st->incr_check_error, sizeof st->incr_check_error, "%s",
+                 err && err->msg[0] ? err->msg : jd_code_name(rc));
+    if (err)
+        jd_error_clear(err);
+    return JD_OK;
+}
+
 static int mark_check(run *u, jd_error *err)
 {
     rs *R = &u->R;
@@ -8031,12 +8050,13 @@ static int mark_check(run *u, jd_error *err)
     if (!I || !I->resolve_mark_get || !I->refs_since)
         return JD_OK;
     int rc = I->resolve_mark_get(u->s, was, err);
-    if (rc < 0 || !was[0])
+    if (rc == JD_OK && !was[0])
         return rc;
-    since_ctx c = {R, calloc(R->n ? R->n : 1, 1), 0};
-    if (!c.listed)
-        return jd_oom(err);
-    rc = I->refs_since(u->s, was, on_since, &c, err);
+    since_ctx c = {R, rc == JD_OK ? calloc(R->n ? R->n : 1, 1) : NULL, 0};
+    if (rc == JD_OK && !c.listed)
+        rc = jd_oom(err);
+    if (rc == JD_OK)
+        rc = I->refs_since(u->s, was, on_since, &c, err);
     if (rc == JD_OK) {
         R->st.incr_mark_refs = c.n;
         R->st.incr_mark_missed = 0;
@@ -8045,6 +8065,9 @@ static int mark_check(run *u, jd_error *err)
         rc = fp_check(u, c.listed, err);
     }
     free(c.listed);
+    if (rc < 0) /* a read failed: not checked (check_failed) */
+        R->st.incr_mark_refs = R->st.incr_mark_missed = R->st.incr_fp_loaded =
+            R->st.incr_fp_changed = R->st.incr_fp_missed = -2;
     return rc;
 }
 
@@ -8493,7 +8516,7 @@ static int incr_prepare(run *u, bool small, jd_error *err)
     if (u->o->incr_no_checks) /* not checked: -3 (jd_resolve_opts) */
         st->incr_mark_refs = st->incr_mark_missed = st->incr_fp_loaded = st->incr_fp_changed =
             st->incr_fp_missed = -3;
-    else if ((rc = mark_check(u, err)) < 0)
+    else if ((rc = check_failed(u, mark_check(u, err), err)) < 0)
         return rc;
     u->R.st.cpu_incr_old = cpu_secs() - tc;
     /* much has changed: everything is resolved again, the parameters too */
@@ -8591,12 +8614,13 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
         rc = (int)nin;
     u.R.st.incr_scope_loaded = u.R.st.incr_scope_pairs = u.R.st.incr_scope_missed =
         u.R.st.incr_scope_capped = opts->incr_no_checks ? -3 : -1;
-    /* a scope a scoped run would load (at most half the county) */
-    if (rc == JD_OK && !opts->incr_no_checks && nin > 0 && (size_t)nin * 2 <= u.R.n)
-        rc = scope_check(&u, err);
+    /* a scope a scoped run would load (at most half the county), when asked */
+    if (rc == JD_OK && opts->incr_scope_check && !opts->incr_no_checks && nin > 0 &&
+        (size_t)nin * 2 <= u.R.n)
+        rc = check_failed(&u, scope_check(&u, err), err);
     u.R.st.incr_tally_identities = u.R.st.incr_tally_missed = opts->incr_no_checks ? -3 : -1;
     if (rc == JD_OK && !opts->incr_no_checks)
-        rc = tally_check(&u, err);
+        rc = check_failed(&u, tally_check(&u, err), err);
     if (rc == JD_OK && nin > 0 && (size_t)nin * 2 > u.R.n && (size_t)nin < u.R.n) {
         /* most of the county (its links chain into one large component):
          * everything with the stored parameters, saved in bulk, is cheaper */
