@@ -93,6 +93,45 @@ static int on_identity(const jd_identity_row *r, void *payload)
 /* A replace keeps the row of a person_id it keeps (identity rows come in row
  * order: P-1 before the new P-3 although P-3 is listed first); a ref naming
  * no identity, or a person_id twice, is refused and nothing changes. */
+/* identity_tally: the count of identities and the highest n of "Pn",
+ * taken from at most 18 digits on both stores (a longer id neither fails
+ * nor reads as INT64_MAX), and nothing set on failure. */
+static void test_storeops__identity_tally_long_id(void **state)
+{
+    fx *f = *state;
+    put_mention(f, "police", "E1", "N1");
+    put_mention(f, "csc", "C1", "C1");
+    put_mention(f, "police", "E2", "N2");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    const struct jd_incr_ops *I = f->s->ops->incr;
+    assert_non_null(I);
+    assert_non_null(I->identity_tally);
+    int64_t count = -1, max_num = -1;
+    assert_int_equal(I->identity_tally(f->s, &count, &max_num, NULL), JD_OK);
+    assert_int_equal(count, 0);
+    assert_int_equal(max_num, 0);
+    jd_identity_info info[] = {{.person_id = "P12", .display_name = "A"},
+                               {.person_id = "P1234567890123456789012345", .display_name = "B"},
+                               {.person_id = "P-7", .display_name = "C"}};
+    jd_identity_save refs[] = {{"police", "N1", "P12", 0, NULL, NULL, 0},
+                               {"csc", "C1", "P1234567890123456789012345", 0, NULL, NULL, 0},
+                               {"police", "N2", "P-7", 0, NULL, NULL, 0}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 3, NULL, "{}", 3, 1, NULL),
+                     JD_OK);
+    jd_error e;
+    assert_int_equal(I->identity_tally(f->s, &count, &max_num, &e), JD_OK);
+    assert_int_equal(count, 3);
+    assert_int_equal(max_num, 123456789012345678); /* its first 18 digits */
+    /* an ordinary id over them */
+    jd_identity_info info2[] = {{.person_id = "P999999999999999999", .display_name = "A"}};
+    jd_identity_save refs2[] = {{"police", "N1", "P999999999999999999", 0, NULL, NULL, 0}};
+    assert_int_equal(
+        f->s->ops->identities_replace(f->s, refs2, 1, info2, 1, NULL, "{}", 1, 0, NULL), JD_OK);
+    assert_int_equal(I->identity_tally(f->s, &count, &max_num, &e), JD_OK);
+    assert_int_equal(count, 1);
+    assert_int_equal(max_num, 999999999999999999); /* 18 of its 19 nines */
+}
+
 static void test_storeops__identities_replace(void **state)
 {
     fx *f = *state;
@@ -1489,6 +1528,7 @@ int main(void)
         cmocka_unit_test(test_storeops__location_key),
         cmocka_unit_test(test_storeops__analysis_docs),
         cmocka_unit_test_setup_teardown(test_storeops__copy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__identity_tally_long_id, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

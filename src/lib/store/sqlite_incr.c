@@ -764,19 +764,26 @@ static int identity_tally(jd_store *s, int64_t *count, int64_t *max_num, jd_erro
 {
     sq *q = s->impl;
     sqlite3_stmt *st = NULL;
-    *count = *max_num = 0;
+    /* n from at most 18 digits, as PostgreSQL's (pg_incr.c): a longer id
+     * neither overflows nor reads as INT64_MAX */
     int rc = prep(q,
                   "SELECT count(*), coalesce(max(CASE WHEN person_id GLOB 'P[0-9]*'"
-                  " THEN CAST(substr(person_id, 2) AS INTEGER) END), 0) FROM identity",
+                  " THEN CAST(substr(person_id, 2, 18) AS INTEGER) END), 0) FROM identity",
                   &st, err);
     if (rc < 0)
         return rc;
     int r = sqlite3_step(st);
+    int64_t n = 0, mx = 0;
     if (r == SQLITE_ROW) {
-        *count = sqlite3_column_int64(st, 0);
-        *max_num = sqlite3_column_int64(st, 1);
+        n = sqlite3_column_int64(st, 0);
+        mx = sqlite3_column_int64(st, 1);
     }
-    return finish(q, st, JD_OK, r == SQLITE_ROW ? SQLITE_DONE : r, err);
+    rc = finish(q, st, JD_OK, r == SQLITE_ROW ? SQLITE_DONE : r, err);
+    if (rc == JD_OK) {
+        *count = n;
+        *max_num = mx;
+    }
+    return rc;
 }
 
 const struct jd_incr_ops jd_sqlite_incr_ops = {
