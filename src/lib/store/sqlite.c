@@ -3925,6 +3925,7 @@ int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts 
     s->impl = q;
     jd_buf_init(&q->last_key, 4096);
     jd_strmap_init(&q->loc);
+    q->subset_mmap = jd_sq__subset_mmap(opts);
     if (!opts->create && access(path, F_OK) != 0) {
         rc = jd_error_set(err, JD_ENOTFOUND, "no database at the given path");
         goto out;
