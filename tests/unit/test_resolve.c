@@ -1037,6 +1037,26 @@ static void test_resolve__notes_ahead_are_made_here(void **state)
  * logged is the note made from all of them, every time; loosened bounds
  * (a kept-apart link left out from 400 or 500 bytes, an unjoined one past
  * 560 or 590) fail it (checked). */
+/* The notes made ahead (run_save): all given in order; one that cannot be
+ * made is JD_ENOMEM, and so is each asked after it, none a wait for ever
+ * (the thread stops at the failure; review-a). */
+static void test_resolve__notes_ahead_end(void **state)
+{
+    (void)state;
+    size_t ok = 0, failed = 0;
+    assert_int_equal(jd_resolve__check_ahead(3000, 0, &ok, &failed), JD_OK);
+    assert_int_equal(ok, 3000); /* the ring of 1024 wrapped */
+    assert_int_equal(failed, 0);
+    assert_int_equal(jd_resolve__check_ahead(3000, 2000, &ok, &failed), JD_OK);
+    assert_int_equal(ok, 1999);
+    assert_int_equal(failed, 1001);
+    assert_int_equal(jd_resolve__check_ahead(5, 1, &ok, &failed), JD_OK);
+    assert_int_equal(ok, 0);
+    assert_int_equal(failed, 5);
+    assert_int_equal(jd_resolve__check_ahead(0, 0, &ok, &failed), JD_OK);
+    assert_int_equal(ok + failed, 0);
+}
+
 static void test_resolve__note_room_bounds(void **state)
 {
     (void)state;
@@ -1092,6 +1112,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolve__note_room_bounds),
+        cmocka_unit_test(test_resolve__notes_ahead_end),
         cmocka_unit_test(test_resolve__radix_sort),
         cmocka_unit_test(test_resolve__notes_left_out_change_nothing),
         cmocka_unit_test(test_resolve__notes_ahead_are_made_here),

@@ -6777,7 +6777,9 @@ static int make_note(void *payload, size_t k, const char **note)
  * (make_note), and so is every note when no thread starts. A full ring
  * waits until half of it is taken, the store for 16 notes (or the last):
  * not a wake-up a note. The counts and flags are the mutex's; the thread
- * only reads the run.
+ * only reads the run. `done` is set when the thread ends (all made, or
+ * stopped after a note it could not make): a note asked past the last
+ * made is then JD_ENOMEM, not a wait for ever.
  */
 enum { AHEAD_RING = 1024 };
 typedef struct notes_ahead {
@@ -6785,8 +6787,12 @@ typedef struct notes_ahead {
     char *ring[AHEAD_RING]; /* malloc'd; NULL: no note */
     size_t made, taken;     /* notes made, taken by the store */
     size_t fail;            /* 1 + the note not made for want of memory; 0 none */
-    bool stop, started;
+    bool stop, started, done;
     bool prod_wait, cons_wait; /* the thread waits for room, the store for a note */
+    /* note_into, or the test hook's maker; fail_at: 1 + a note the hook
+     * makes fail as a strdup would (0: none) */
+    void (*make)(const run *u, jd_buf *b, size_t k);
+    size_t fail_at;
     char *held; /* the note last given, freed at the next call */
     pthread_mutex_t mu;
     pthread_t th;
@@ -6799,8 +6805,8 @@ static void *ahead_job(void *payload)
     notes_ahead *a = payload;
     jd_buf b = JD_BUF_INIT(4096);
     for (size_t k = 0; k < a->u->ninfo; k++) {
-        note_into(a->u, &b, k);
-        char *t = b.len ? strdup(b.ptr) : NULL;
+        a->make(a->u, &b, k);
+        char *t = b.len && k + 1 != a->fail_at ? strdup(b.ptr) : NULL;
         pthread_mutex_lock(&a->mu);
         if (a->made - a->taken >= AHEAD_RING) { /* full: on when half is taken */
             a->prod_wait = true;
@@ -6823,6 +6829,11 @@ static void *ahead_job(void *payload)
         }
     }
     jd_buf_dispose(&b);
+    pthread_mutex_lock(&a->mu);
+    a->done = true; /* no more notes: a waiting store wakes to that */
+    if (a->cons_wait)
+        pthread_cond_signal(&a->cv);
+    pthread_mutex_unlock(&a->mu);
     return NULL;
 }
 
@@ -6837,9 +6848,15 @@ static int ahead_note(void *payload, size_t k, const char **note)
         return make_note(a->u, k, note);
     pthread_mutex_lock(&a->mu);
     a->cons_wait = true;
-    while (a->made <= k)
+    while (a->made <= k && !a->done)
         pthread_cond_wait(&a->cv, &a->mu);
     a->cons_wait = false;
+    if (a->made <= k) { /* the thread ended before it: after a note it could not make */
+        a->taken++;       /* the next is asked here too, and answered so */
+        pthread_mutex_unlock(&a->mu);
+        *note = NULL;
+        return JD_ENOMEM;
+    }
     bool failed = a->fail == k + 1;
     a->held = a->ring[k % AHEAD_RING];
     a->ring[k % AHEAD_RING] = NULL;
@@ -6851,11 +6868,15 @@ static int ahead_note(void *payload, size_t k, const char **note)
     return failed ? JD_ENOMEM : JD_OK;
 }
 
-/* Start the thread of a (run u's notes; with one thread, none). */
-static void ahead_start(notes_ahead *a, run *u)
+/* Start the thread of a (run u's notes made by `make`, note_into but in
+ * the test hook; with one thread, none). */
+static void ahead_start(notes_ahead *a, run *u, void (*make)(const run *, jd_buf *, size_t),
+                        size_t fail_at)
 {
     memset(a, 0, sizeof *a);
     a->u = u;
+    a->make = make;
+    a->fail_at = fail_at;
     if (u->threads < 2 || pthread_mutex_init(&a->mu, NULL) != 0)
         return;
     if (pthread_cond_init(&a->cv, NULL) != 0) {
@@ -7169,6 +7190,41 @@ static int early_keys_join(run *u, int rc, jd_error *err)
     return rc;
 }
 
+static void test_note(const run *u, jd_buf *b, size_t k)
+{
+    (void)u;
+    jd_buf_reset(b);
+    if (jd_buf_printf(b, "note %zu", k) < 0)
+        jd_buf_reset(b); /* no note: the store is given none */
+}
+
+int jd_resolve__check_ahead(size_t n, size_t fail_at, size_t *ok, size_t *failed)
+{
+    run *u = calloc(1, sizeof *u);
+    notes_ahead *a = malloc(sizeof *a);
+    int rc = u && a ? JD_OK : JD_ENOMEM;
+    *ok = *failed = 0;
+    if (rc == JD_OK) {
+        u->threads = 2;
+        u->ninfo = n;
+        ahead_start(a, u, test_note, fail_at);
+        rc = a->started ? JD_OK : JD_ENOMEM;
+    }
+    char want[32];
+    for (size_t k = 0; rc == JD_OK && k < n; k++) {
+        const char *note = NULL;
+        int r = ahead_note(a, k, &note); /* asked on past an error, as a store might */
+        snprintf(want, sizeof want, "note %zu", k);
+        *ok += r == JD_OK && note && !strcmp(note, want);
+        *failed += r == JD_ENOMEM;
+    }
+    if (a && a->started)
+        ahead_stop(a);
+    free(a);
+    free(u);
+    return rc;
+}
+
 /* Replace every identity in the store. */
 static int run_save(run *u, jd_error *err)
 {
@@ -7181,7 +7237,7 @@ static int run_save(run *u, jd_error *err)
     if (u->lazy) /* the records are shed: make_note names refs from these */
         u->R.sv = u->saves;
     if (ah) {
-        ahead_start(ah, u);
+        ahead_start(ah, u, note_into, 0);
         nm = (jd_note_maker){ahead_note, ah};
     }
     int rc = u->s->ops->identities_replace(u->s, u->saves, u->R.n, u->info, u->ninfo,
