@@ -4716,10 +4716,16 @@ static int cmp_def_key(const void *p, const void *q)
  * sparse ref, each ref's in order of weight (the heaviest first) and then
  * of the other ref. A counting sort by ref into a second array (4 bytes an
  * entry and 4 a ref), then each ref's few sorted; before, a qsort of the
- * 16-byte records themselves. JD_OK or JD_ENOMEM (d as it was).
+ * 16-byte records themselves. The counts are 4 bytes: d holds each
+ * link's side at most once and run_cluster takes at most INT32_MAX links,
+ * so d->n <= UINT32_MAX - 1; over UINT32_MAX entries (a caller without
+ * that guard) is JD_ELIMIT, not a count that wraps (review-a). JD_OK,
+ * JD_ELIMIT or JD_ENOMEM (d as it was).
  */
 static int sort_deferred(const match_link *lv, vec *d, uint32_t nrefs)
 {
+    if (d->n > UINT32_MAX)
+        return JD_ELIMIT;
     uint32_t *in = d->p, *out = malloc((d->n ? d->n : 1) * sizeof *out);
     uint32_t *end = calloc((size_t)nrefs + 1, sizeof *end);
     vec g = {.sz = sizeof(def_key)};
@@ -6385,8 +6391,8 @@ static int run_cluster(run *u, jd_error *err)
     uint16_t *least = u->every_note ? NULL : calloc(R->n ? R->n : 1, sizeof *least);
     rc = cluster_links(R, u->c, u->links.p, u->links.n, dv, u->decs.n, lc, &u->notes, least,
                        &defer);
-    if (rc == JD_OK)
-        rc = sort_deferred(u->links.p, &defer, R->n);
+    if (rc == JD_OK && (rc = sort_deferred(u->links.p, &defer, R->n)) == JD_ELIMIT)
+        (void)jd_error_set(err, rc, "more than 2^32 - 1 deferred links to sort");
     R->st.sparse_joined =
         rc < 0 ? -1
                : join_sparse(R, u->c, u->links.p, defer.p, defer.n, dv, u->decs.n, lc, &u->notes);
@@ -6399,6 +6405,8 @@ static int run_cluster(run *u, jd_error *err)
     free(least);
     free(defer.p);
     free(lc);
+    if (rc == JD_ELIMIT)
+        return rc; /* err set above */
     if (R->st.household_joined < 0 || rc < 0 || u->c->oom)
         return jd_oom(err);
     for (size_t i = 0; i < u->decs.n; i++)
