@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "scratch_db.h"
+#include "summary_check.h"
 
 #include <joindots/analyse.h>
 #include <joindots/child.h>
@@ -22,12 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int add_doc(const char *doc, void *payload)
-{
-    json_t *a = json_loads(doc, 0, NULL);
-    return a ? json_array_append_new(payload, a) : -1;
-}
 
 /* The alerts whose subject or a member is pid, counted over them all. */
 static size_t about(json_t *all, const char *pid)
@@ -47,25 +42,6 @@ static size_t about(json_t *all, const char *pid)
         n += hit;
     }
     return n;
-}
-
-static void assert_same_summary(const jd_child_summary *a, const jd_child_summary *b)
-{
-    assert_string_equal(a->level, b->level);
-    assert_string_equal(a->current, b->current);
-    assert_int_equal(a->level_at, b->level_at);
-    assert_int_equal(a->n, b->n);
-    for (size_t i = 0; i < a->n; i++) {
-        assert_string_equal(a->text[i], b->text[i]);
-        assert_string_equal(a->codes[i], b->codes[i]);
-    }
-    assert_int_equal(a->n_changes, b->n_changes);
-    for (size_t i = 0; i < a->n_changes; i++) {
-        assert_string_equal(a->changes[i].reason, b->changes[i].reason);
-        assert_string_equal(a->changes[i].codes, b->changes[i].codes);
-    }
-    assert_int_equal(a->n_events, b->n_events);
-    assert_int_equal(a->n_third_parties, b->n_third_parties);
 }
 
 static void test_alert_view__summary_as_the_store_says(void **state)
