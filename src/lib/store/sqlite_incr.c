@@ -473,25 +473,8 @@ static int subset_rows(sq *q, int64_t as_of, const char *const *keys, size_t n, 
  * of each page the cache does not hold was half the load's CPU, in the
  * kernel's copy), unmapped after it, so that the pages stay out of the
  * process's RSS between feeds. The map is capped (q->subset_mmap: 256 MiB
- * unless set; it was SQLite's maximum, 2 GiB, per feed): the pages past
- * it are read as before. */
-#define SUBSET_MMAP_MIB 256
-#define SUBSET_MMAP_MAX_MIB 2047 /* SQLite's default maximum, 2147418112 bytes */
-
-int64_t jd_sq__subset_mmap(const jd_store_opts *o)
-{
-    int64_t mib = o ? o->subset_mmap_mib : 0;
-    const char *env = getenv("JD_SUBSET_MMAP_MIB");
-    if (mib == 0 && env && *env) {
-        char *end;
-        long long v = strtoll(env, &end, 10);
-        mib = *end || v < 0 ? SUBSET_MMAP_MIB : v ? v : -1; /* unreadable: the default */
-    }
-    if (mib == 0)
-        mib = SUBSET_MMAP_MIB;
-    return mib < 0 ? 0 : (mib > SUBSET_MMAP_MAX_MIB ? SUBSET_MMAP_MAX_MIB : mib) << 20;
-}
-
+ * unless set, jd_sq__subset_mmap; it was SQLite's maximum, 2 GiB, per
+ * feed): the pages past it are read as before. */
 static int load_subset(jd_store *s, int64_t as_of, const char *const *keys, size_t n, int hops,
                        const jd_an_callbacks *cb, void *payload, jd_error *err)
 {

@@ -78,7 +78,7 @@ int jd_sq__err(sq *q, jd_error *err, const char *what);
 /* Run one or more statements without results. */
 int jd_sq__exec(sq *q, const char *sql, jd_error *err);
 /* The bytes a subset load maps (jd_store_opts.subset_mmap_mib, else
- * $JD_SUBSET_MMAP_MIB, else 256 MiB); 0: no map. sqlite_incr.c. */
+ * $JD_SUBSET_MMAP_MIB, else 256 MiB); 0: no map. sqlite.c. */
 int64_t jd_sq__subset_mmap(const jd_store_opts *o);
 /* sqlite3_prepare_v2 of sql, kept prepared on q: a request's statements
  * are parsed once per connection rather than once per request (17% of the
