@@ -3948,20 +3948,77 @@ static bool note_challenges(const jd_screen *S)
     return false;
 }
 
-/* Whether wording match h, in the writer's own unquoted words, echoes a label
- * of its slug quoted earlier in the note and not adopted there, in a note
- * that challenges someone's words: the writer repeats the label to discuss it
- * ("officers describe A as 'a regular absconder who knows what she's doing'
- * ... Describing her as an absconder who knows what she is doing risks
- * lowering the risk grade"; "'Streetwise' makes it sound as though a child
- * can handle grown men"). Not when h itself is adopted ("I agree"), nor
- * after a quoted label that was hypothetical or negated. */
-static bool echoes_quoted(const jd_screen *S, const rule *r, const hit *h)
+/* Whether wording match h is a plain statement about the child in the
+ * writer's voice: the child (a subject pronoun the frame does not give to
+ * another, or the child's name) is its clause's subject, at most a copula,
+ * an auxiliary or an adverb between ("She is streetwise", "she is so
+ * streetwise", "She absconded again"); not after "as though", "if", "like".
+ * Never an echo of a quoted label. */
+static bool plain_statement(const jd_screen *S, const hit *h)
 {
-    if (r->kind != JD_SCREEN_LANGUAGE || cue_in(S, K_ADOPT, h, 3))
-        return false;
-    bool found = false;
-    for (size_t i = 0; i < S->nhits && !found; i++) {
+    static const char *const between[] = {
+        "is", "was", "s", "has", "had", "have", "been", "being", "seems", "appears", "very",
+        "really", "quite", "so", "still", "also", "again", "now", "a", "an", "always", "just",
+        "truly", "clearly", "often", "regularly", "repeatedly", NULL};
+    /* "makes it sound as though she can handle grown men": no statement */
+    static const char *const unreal[] = {"though", "if", "as", "like", "whether", "unless", NULL};
+    uint32_t sent = S->tok[h->start].sent;
+    for (size_t j = h->start, skipped = 0; j-- > 0 && skipped <= 4; skipped++) {
+        const tok *k = &S->tok[j];
+        if (k->sent != sent || k->punct || k->quoted)
+            return false;
+        if ((subject_pronoun(S, k) && frame_who(S, j) != JD_FR_OTHER) ||
+            (S->child_name && same_word(k, S->child_name)))
+            return !(j > 0 && S->tok[j - 1].sent == sent && word_in(&S->tok[j - 1], unreal));
+        if (!word_in(k, between))
+            return false;
+    }
+    return false;
+}
+
+/* Whether the challenge in the note is about quoted label q, for echo match
+ * h: a challenge cue (not void) in q's sentence or the next ("Mum calls her
+ * 'streetwise'. That wording is wrong."), or h's sentence names the label as
+ * a label ("Describing her as an absconder risks ...", "this description").
+ * A challenge of something else ("Mum has challenged the school exclusion
+ * decision" two sentences on) is not. */
+static bool challenge_of_quote(const jd_screen *S, const hit *q, const hit *h)
+{
+    static const char *const naming[] = {
+        "describing", "calling", "labelling", "labeling", "terming", "description",
+        "descriptions", "wording", "label", "labels", "term", "phrase", "characterisation", NULL};
+    uint32_t qs = S->tok[q->start].sent, hs = S->tok[h->start].sent;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        uint32_t cs = S->tok[c->start].sent;
+        if (S->pat[c->pat].kind == K_CHAL && (cs == qs || cs == qs + 1) && !chal_void(S, c))
+            return true;
+    }
+    for (size_t j = h->start; j-- > 0 && S->tok[j].sent == hs;)
+        if (word_in(&S->tok[j], naming))
+            return true;
+    for (size_t j = h->end; j < S->ntok && S->tok[j].sent == hs; j++)
+        if (word_in(&S->tok[j], naming))
+            return true;
+    return false;
+}
+
+/* The quoted label (a hit index, -1 when none) that wording match h, in the
+ * writer's own unquoted words, echoes: a label of its slug quoted earlier in
+ * the note and not adopted there, in a note that challenges it: the writer
+ * repeats the label to discuss it ("officers describe A as 'a regular
+ * absconder who knows what she's doing' ... Describing her as an absconder
+ * who knows what she is doing risks lowering the risk grade"). Not when h
+ * itself is adopted ("I agree") or a plain statement about the child ("She
+ * is streetwise"), nor after a quoted label that was hypothetical or
+ * negated, nor when the note's challenge is about something else
+ * (challenge_of_quote). */
+static long echo_source(const jd_screen *S, const rule *r, const hit *h)
+{
+    if (r->kind != JD_SCREEN_LANGUAGE || cue_in(S, K_ADOPT, h, 3) || !note_challenges(S) ||
+        plain_statement(S, h))
+        return -1;
+    for (size_t i = 0; i < S->nhits; i++) {
         const hit *q = &S->hits[i];
         const pattern *p = &S->pat[q->pat];
         if (p->kind != K_LANG || q->start >= h->start ||
@@ -3970,10 +4027,12 @@ static bool echoes_quoted(const jd_screen *S, const rule *r, const hit *h)
         bool in_q = false;
         for (uint32_t t = q->start; t < q->end && !in_q; t++)
             in_q = S->tok[t].quoted;
-        found = in_q && !cue_in(S, K_ADOPT, q, 3) && !cue_in(S, K_HYPO, q, 4) &&
-                !cue_in(S, K_NEG, q, 0); /* not "how to get adds from older guys" */
+        if (in_q && !cue_in(S, K_ADOPT, q, 3) && !cue_in(S, K_HYPO, q, 4) &&
+            !cue_in(S, K_NEG, q, 0) /* not "how to get adds from older guys" */ &&
+            challenge_of_quote(S, q, h))
+            return (long)i;
     }
-    return found && note_challenges(S);
+    return -1;
 }
 
 static bool challenged(const jd_screen *S, const rule *r, const hit *h, unsigned a)
@@ -4069,7 +4128,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     for (uint32_t i = h->start; i < h->end; i++)
         if (S->tok[i].quoted)
             q = true;
-    if (q || cue_in(S, K_ATTR, h, 5) || echoes_quoted(S, r, h))
+    if (q || cue_in(S, K_ATTR, h, 5) || echo_source(S, r, h) >= 0)
         a |= JD_SCREEN_QUOTED; /* quoted, attributed, or an echo of a quoted label */
     if (r->reported_speech && cue_in(S, K_REPORT, h, 5))
         a |= JD_SCREEN_QUOTED;
