@@ -1810,6 +1810,36 @@ static void test_scope_cases(void **state)
 /* The explanation of a match ruled out names the cue and its words (why_cue),
  * so an audit can tell which cue, attribute or sense cost a match; an
  * attribute the sentence's structure set names no cue. */
+/* An echo of a quoted label is listed as its own match, and its why names
+ * the earlier quoted words ("echo"), not quotation marks it has not. */
+static void test_echo_why(void **state)
+{
+    fx *f = *state;
+    const char *text = "Police describe her as \"a regular absconder\". The home has written to "
+                       "challenge this. Describing her as an absconder risks lowering the risk grade.";
+    const jd_screen_result *r = run(f, text, 15, "case_note", -1);
+    assert_null(find(r, "absconded", true));
+    const jd_screen_match *quoted = NULL, *echo = NULL;
+    for (size_t i = 0; i < r->n; i++) {
+        const jd_screen_match *m = &r->m[i];
+        if (strcmp(m->code, "absconded") != 0 || m->counts)
+            continue;
+        if (m->start < (int)(strstr(text, "Describing") - text))
+            quoted = m;
+        else
+            echo = m;
+    }
+    if (!quoted || !echo) { /* each match listed */
+        fprintf(stderr, "echo test: quoted %p echo %p\n", (void *)quoted, (void *)echo);
+        fail();
+        return;
+    }
+    assert_non_null(strstr(quoted->why, "inside quotation marks"));
+    assert_null(strstr(echo->why, "inside quotation marks"));
+    assert_non_null(strstr(echo->why, "(echo: \"absconder\")"));
+    assert_true(echo->attrs & JD_SCREEN_QUOTED);
+}
+
 static void test_why_cues(void **state)
 {
     fx *f = *state;
@@ -1883,6 +1913,7 @@ int main(void)
         cmocka_unit_test(test_cases),         cmocka_unit_test(test_cases_default),
         cmocka_unit_test(test_language_cases),
         cmocka_unit_test(test_attributes),    cmocka_unit_test(test_why_cues),
+        cmocka_unit_test(test_echo_why),
         cmocka_unit_test(test_roles),         cmocka_unit_test(test_ages),
         cmocka_unit_test(test_subject),       cmocka_unit_test(test_context_scope),
         cmocka_unit_test(test_context_chain),

@@ -5562,6 +5562,13 @@ static void why_cue(const jd_screen *S, const hit *h, const char *text, unsigned
         sb_cut(w, text + a->off, len, 40);
         sb_str(w, "\")");
     }
+    long q = (attrs & JD_SCREEN_QUOTED) && !(named & JD_SCREEN_QUOTED) ? echo_source(S, r, h) : -1;
+    if (q >= 0) { /* the earlier quoted words it repeats */
+        const tok *a = &S->tok[S->hits[q].start], *b = &S->tok[S->hits[q].end - 1];
+        sb_str(w, " (echo: \"");
+        sb_cut(w, text + a->off, b->off + b->olen - a->off, 40);
+        sb_str(w, "\")");
+    }
 }
 
 /* m's why: the pattern and its attributes when it counts, else what stopped
@@ -5787,8 +5794,10 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         unsigned discount;
         if (!hit_match(S, h, &X, lac, child, et, &m, &discount))
             continue;
-        if (have_code(res, r->code, m.counts))
-            continue; /* one match per code and counting: the words of the first */
+        if (have_code(res, r->code, m.counts) &&
+            !(!m.counts && (m.attrs & JD_SCREEN_QUOTED) && echo_source(S, r, h) >= 0))
+            continue; /* one match per code and counting: the words of the first;
+                       * an echo of a quoted label is listed as well */
         if (m.counts && r->not_with[0] && nveto < VETO_MAX)
             veto[nveto++] = (veto_ref){res->n, r}; /* its index once added below */
         match_why(S, h, X.in->text, &m, p->text, discount);
