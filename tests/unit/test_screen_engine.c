@@ -1387,9 +1387,8 @@ static void test_reflexive_owner(void **state)
     for (size_t i = 0; i < sizeof other / sizeof *other; i++) {
         const jd_screen_result *r = run_gender(f, other[i], 16, 'F');
         assert_false(counted(r, "C9"));
-        const jd_screen_match *m = find(r, "C9", false);
-        if (m)
-            assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+        const jd_screen_match *m = must(r, "C9", false); /* found, and ruled out as hers */
+        assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
     }
     const char *own[] = {
         "She is selling herself down the docks.",
@@ -1424,6 +1423,20 @@ static void test_named_other_acts(void **state)
     r = run(f, "Her friend Mia (15) goes to the flat. Mia is selling drugs for older boys there.",
             15, "case_note", -1);
     assert_true(counted(r, "C18"));
+    /* the child the object right after the act ("to her"): done to the child */
+    const char *to_child[] = {
+        "Her cousin Jordan (17) stays at weekends. Jordan has been selling drugs to her and her "
+        "friends.",
+        "Her cousin Jordan (19) stays at weekends. Jordan has been selling drugs to her and her "
+        "friends.",
+        "Her cousin Jordan (17) has been selling drugs to her and her friends.",
+    };
+    for (size_t i = 0; i < sizeof to_child / sizeof *to_child; i++)
+        assert_true(counted(run(f, to_child[i], 14, "case_note", -1), "C18"));
+    /* near miss: to the cousin's own friends, not the child */
+    r = run(f, "Her cousin Jordan (17) stays at weekends. Jordan has been selling drugs to his "
+               "friends.", 14, "case_note", -1);
+    assert_false(counted(r, "C18"));
 }
 
 /* "Recorded" in the sense of written down (scr-off4): a crime recorded, a

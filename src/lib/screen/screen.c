@@ -3043,6 +3043,34 @@ static bool reflexive(const tok *k)
     return is_word(k, "herself", "himself", "themselves", "themself");
 }
 
+/* Whether the child is the object right after a child_acts match, "to" or
+ * nothing between ("selling drugs to her and her friends", "sells to
+ * her.", "selling drugs to Amy at the park"): the act is done to the child by
+ * whoever does it, not the child's own act. Not "to her friends", "selling
+ * her body" (a possessive). */
+static bool child_after_act(const jd_screen *S, const hit *h)
+{
+    uint32_t at = h->end, sent = S->tok[h->start].sent;
+    bool to = at > h->start && is_word(&S->tok[at - 1], "to", NULL, NULL, NULL);
+    if (!to && at < S->ntok && S->tok[at].sent == sent &&
+        is_word(&S->tok[at], "to", NULL, NULL, NULL)) {
+        to = true;
+        at++;
+    }
+    if (at >= S->ntok || S->tok[at].sent != sent)
+        return false;
+    const tok *k = &S->tok[at];
+    uint32_t own = S->gender == 'M' ? S->him_sid : S->her_sid;
+    bool child = (k->sid && k->sid == own) || (S->child_name && same_word(k, S->child_name));
+    if (!child || k->quoted)
+        return false;
+    const tok *n = at + 1 < S->ntok && S->tok[at + 1].sent == sent ? &S->tok[at + 1] : NULL;
+    if (!n || n->punct || is_word(n, "and", NULL, NULL, NULL))
+        return true; /* "sells to her.", "selling drugs to her and her friends" */
+    /* "to her friends", "selling her body": a possessive, not the child */
+    return to && !in_set(S, S->other_set, n->sid) && !in_set(S, S->poss_set, k->sid);
+}
+
 static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
 {
     bool names_one = !r->child_acts;
@@ -3074,6 +3102,8 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
                          S->tok[i].quoted && !r->injury && !quote_by_other(S, i))) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
     }
+    if (r->child_acts && r->kind == JD_SCREEN_OFFENCE && !child_object)
+        child_object = child_after_act(S, h); /* "selling drugs to her": done to her */
     if (wrong_object && !child_object) {
         bool names_other = false; /* "her partner hit her": her mother, the abuse the child saw */
         for (uint32_t i = h->start; i < h->end && !names_other; i++)
