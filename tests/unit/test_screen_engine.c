@@ -1462,6 +1462,9 @@ static void test_recorded_sense(void **state)
         "He recorded her naked on his phone.",
         "An adult incited him to sexual activity and recorded images of it.",
         "He recorded them having sex with her and shared it on Snapchat.",
+        /* a crime word four words before "recorded" that films a person */
+        "She disclosed an offence: Dean recorded her naked on his phone.",
+        "She disclosed the offences: the man recorded a video of her naked on his phone.",
     };
     for (size_t i = 0; i < sizeof filmed / sizeof *filmed; i++) {
         const jd_screen_result *r = run(f, filmed[i], 15, "case_note", -1);

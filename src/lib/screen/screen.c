@@ -2255,8 +2255,33 @@ static bool concern_by_child(const jd_screen *S, const hit *c)
 /* Whether cue c of kind says nothing about match h: "No 12" (a house
  * number), a pseudo-negation's words, a negation whose scope ended before
  * the match, a negated adoption, the child's own allegation or concern. */
+/* Whether sense cue c ends at "recorded" and a person or a film follows it
+ * ("an offence: Dean recorded her naked", "recorded a video of her"): the
+ * filming itself (C14), not a crime written down ("offences ... have been
+ * recorded: trafficking"). */
+static bool recorded_films(const jd_screen *S, const hit *c)
+{
+    static const char *const media[] = {"video", "videos", "image", "images", "footage", "film",
+                                        "clip", "clips", "photos", "pictures", NULL};
+    uint32_t last = c->end - 1, sent = S->tok[last].sent;
+    if (c->end >= S->ntok || S->tok[c->end].sent != sent ||
+        !is_word(&S->tok[last], "recorded", "recording", NULL, NULL))
+        return false;
+    const tok *k = &S->tok[c->end];
+    if (is_word(k, "a", "an", "the", "some") && c->end + 1 < S->ntok &&
+        S->tok[c->end + 1].sent == sent)
+        k = &S->tok[c->end + 1];
+    if (k->punct || k->quoted)
+        return false;
+    return word_in(k, media) || in_set(S, S->child_set, k->sid) ||
+           in_set(S, S->other_set, k->sid) || is_word(k, "them", "me", "us", NULL) ||
+           (k->cap && k->num < 0 && k->wlen > 2);
+}
+
 static bool cue_void(const jd_screen *S, int kind, const hit *c, const hit *h)
 {
+    if (kind == K_SENSE && recorded_films(S, c))
+        return true; /* "She disclosed an offence: Dean recorded her naked" */
     if (kind == K_CONCERN && concern_by_child(S, c))
         return true; /* "Amy alleged that mum leaves her alone" */
     if (kind == K_NEG && c->end == c->start + 1 && S->tok[c->start].sid == S->no_sid &&
