@@ -74,6 +74,44 @@ static void test_score__hand_made_case(void **state)
     jd_score_report_dispose(&r);
 }
 
+/* Left-alone calls (the truth's "left_alone") are scored apart from the
+ * planted exploitation crimes: an alert on one is neither right nor wrong
+ * for unrecorded_crime, and the left_alone line scores them: E9 right, E8
+ * missed, E1 outside both lists (a false alarm of either line). */
+static void test_score__left_alone_apart(void **state)
+{
+    (void)state;
+    jd_score_report r;
+    jd_error e;
+    assert_int_equal(jd_score_run(&r, path("truth_left.json"), path("identities.jsonl"),
+                                  path("alerts.jsonl"), false, &e),
+                     JD_OK);
+    assert_int_equal(r.unrecorded.tp, 1); /* E1 */
+    assert_int_equal(r.unrecorded.fp, 0); /* E9 is a left-alone call */
+    assert_int_equal(r.unrecorded.fn, 1); /* E2 */
+    assert_int_equal(r.left_alone.tp, 1); /* E9 */
+    assert_int_equal(r.left_alone.fp, 0); /* E1 is a planted crime */
+    assert_int_equal(r.left_alone.fn, 1); /* E8 */
+    FILE *f = tmpfile();
+    assert_int_equal(jd_score_print(&r, f, false, &e), JD_OK);
+    assert_int_equal(jd_score_print(&r, f, true, &e), JD_OK);
+    rewind(f);
+    char buf[16384];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(buf, "left-alone call alerts"));
+    assert_non_null(strstr(buf, "\"unrecorded_crime_left_alone\""));
+    jd_score_report_dispose(&r);
+    /* without the list (truth.json), E9 is a false alarm as before */
+    assert_int_equal(jd_score_run(&r, path("truth.json"), path("identities.jsonl"),
+                                  path("alerts.jsonl"), false, &e),
+                     JD_OK);
+    assert_int_equal(r.unrecorded.fp, 1);
+    assert_int_equal(r.left_alone.tp + r.left_alone.fn, 0);
+    jd_score_report_dispose(&r);
+}
+
 static void test_score__no_outputs_scores_zero(void **state)
 {
     (void)state;
@@ -228,6 +266,7 @@ int main(void)
     snprintf(dir, sizeof dir, "%s/tests/data/score", root ? root : ".");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_score__hand_made_case),
+        cmocka_unit_test(test_score__left_alone_apart),
         cmocka_unit_test(test_score__no_outputs_scores_zero),
         cmocka_unit_test(test_score__identity_groups),
         cmocka_unit_test(test_score__singletons_exactly_right),
