@@ -951,6 +951,40 @@ static void test_context_scope(void **state)
     assert_false(counted(r, "C2"));
 }
 
+/* An outcome in the same note ("officers attended, children safe and well",
+ * "unfounded", "caller mistaken") clears a third party's C17 concern: ruled
+ * out as resolved, and the why says so. Not a disclosure the child or a
+ * finding made, nor an outcome that is negated or before the concern. */
+static void test_concern_outcome(void **state)
+{
+    fx *f = *state;
+    static const char *cleared[] = {
+        "Caller concerned the children are left alone in the flat. Officers attended, children "
+        "safe and well, no concerns.",
+        "Caller concerned the children are left alone in the flat. Report unfounded: mum was in "
+        "the bath.",
+        "Caller concerned the children are left alone in the flat. Caller mistaken, it was the "
+        "flat next door.",
+        "It is alleged that mum leaves the baby alone at night. Police visited: baby safe and "
+        "well with mum."};
+    for (size_t i = 0; i < sizeof cleared / sizeof *cleared; i++) {
+        const jd_screen_result *r = run(f, cleared[i], 6, "call_for_service", -1);
+        assert_false(counted(r, "C17"));
+        const jd_screen_match *m = must(r, "C17", false);
+        assert_true(m->attrs & JD_SCREEN_CONCERN);
+        assert_non_null(strstr(m->why, "outcome"));
+    }
+    static const char *stays[] = {
+        "Caller concerned the children are left alone in the flat.",
+        "Caller concerned the children are left alone in the flat. Officers attended; the "
+        "children were not safe and well, the flat was cold.",
+        "Children found safe and well last month. Caller concerned the children are left alone "
+        "in the flat again.",
+        "Amy said mum leaves her alone every night. Amy is safe and well at school today."};
+    for (size_t i = 0; i < sizeof stays / sizeof *stays; i++)
+        assert_true(counted(run(f, stays[i], 6, "call_for_service", -1), "C17"));
+}
+
 /* A third party's concern or an allegation still counts an offence, marked so
  * (the alert's level reads it); the child's words or a finding are not. */
 static void test_concern(void **state)
@@ -1930,6 +1964,7 @@ int main(void)
         cmocka_unit_test(test_language_cases),
         cmocka_unit_test(test_attributes),    cmocka_unit_test(test_why_cues),
         cmocka_unit_test(test_echo_why),
+        cmocka_unit_test(test_concern_outcome),
         cmocka_unit_test(test_roles),         cmocka_unit_test(test_ages),
         cmocka_unit_test(test_subject),       cmocka_unit_test(test_context_scope),
         cmocka_unit_test(test_context_chain),

@@ -44,7 +44,7 @@ enum {
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
     K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_QUEST, K_ANSNO, K_TOPIC,
-    K_NAMING, K_CONCERN, K_NK
+    K_NAMING, K_CONCERN, K_OUTCOME, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -5211,6 +5211,43 @@ static void resolved_matches(const jd_screen *S, jd_screen_result *res)
     }
 }
 
+/* An outcome written after a third party's C17 concern in the same note
+ * ("outcome" and "resolved" cues: "Officers attended, children safe and
+ * well", "report unfounded", "caller mistaken", "no concerns"), not negated
+ * or hypothetical ("the children were not safe and well"): the concern was
+ * looked into and not borne out, and the match is ruled out as resolved,
+ * its why naming the outcome. A disclosure the child or a finding made (no
+ * concern attribute) stays, as does an outcome written before the concern
+ * ("found safe and well last month. Caller concerned ... again"). */
+static void outcome_matches(const jd_screen *S, const char *text, jd_screen_result *res)
+{
+    if (!(S->cue_kinds & ((1ull << K_OUTCOME) | (1ull << K_RESOLVED))))
+        return;
+    rule plain = {0};
+    plain.role_explicit = true;
+    for (size_t j = 0; j < res->n; j++) {
+        jd_screen_match *m = &res->m[j];
+        if (!m->counts || m->kind != JD_SCREEN_OFFENCE || strcmp(m->code, "C17") != 0 ||
+            !(m->attrs & JD_SCREEN_CONCERN) || m->start < 0)
+            continue;
+        for (size_t i = 0; i < S->nhits; i++) {
+            const hit *c = &S->hits[i];
+            int kind = S->pat[c->pat].kind;
+            const tok *a = &S->tok[c->start], *b = &S->tok[c->end - 1];
+            if ((kind != K_OUTCOME && kind != K_RESOLVED) || (int)a->off < m->end ||
+                (attributes(S, &plain, c) & (JD_SCREEN_HYPOTHETICAL | JD_SCREEN_NEGATED)))
+                continue;
+            m->counts = false;
+            m->attrs |= JD_SCREEN__OVERRULED;
+            sbuf w = sb_at(m->why, sizeof m->why);
+            sb_str(&w, "not counted: a third party's concern, resolved (outcome: \"");
+            sb_cut(&w, text + a->off, b->off + b->olen - a->off, 40);
+            sb_str(&w, "\")");
+            break;
+        }
+    }
+}
+
 /* Rules that hold by the child's age, the recording agency or the event
  * type alone ("always"; S11 for an event recorded as found_with_adult),
  * unless one of the rule's exceptions is anywhere in the note. */
@@ -5866,6 +5903,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         return rc;
     veto_matches(veto, nveto, res);
     resolved_matches(S, res);
+    outcome_matches(S, in->text, res);
     settle_matches(S, child, res);
     if (carer_assault(S, res) != JD_OK || weak_matches(S, &X, lac, child, et, res) != JD_OK)
         return jd_oom(err);
@@ -6441,7 +6479,7 @@ static int load_cues(loader *L, json_t *root)
                      {"resolved", K_RESOLVED}, {"document", K_DOC},
                      {"question", K_QUEST},     {"answer_no", K_ANSNO},
                      {"topic", K_TOPIC},        {"names_act", K_NAMING},
-                     {"concern", K_CONCERN}};
+                     {"concern", K_CONCERN},    {"outcome", K_OUTCOME}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;
