@@ -484,7 +484,11 @@ static void test_risk__neglect_sign_concern_finding(void **state)
  * that is not corroborated is graded medium, and the explanation says why. */
 static void missing_hurt(bundle *b)
 {
-    ev(b, "police", "missing_report", "2006-06-01T20:00", "Reported missing from home by mum.");
+    /* the drinking in the report, not only "intoxicated" at the return: the
+     * 25-set indicators model reads intoxication at a return from missing as
+     * S12 (how its writers label it), not also M11 */
+    ev(b, "police", "missing_report", "2006-06-01T20:00",
+       "Reported missing from home by mum. She has been drinking alcohol heavily.");
     ev(b, "police", "missing_return", "2006-06-02T03:00",
        "Returned at 3am dishevelled and intoxicated, bruising to her arms and legs that she "
        "would not explain.");
