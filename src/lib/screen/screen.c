@@ -3057,10 +3057,6 @@ static bool quote_by_other(const jd_screen *S, size_t i)
     return false;
 }
 
-/* Whether the match is about another person than the child. An explicit role
- * names the child in the match ("hit her"); a match of a "child_acts" rule
- * that names no one ("selling sex") is about the clause's subject like any
- * other ("her cousin Kayla (18) is selling sex"). */
 /* "herself", "himself": a reflexive names whoever the clause's subject is
  * ("her cousin is selling herself"), not the child by itself (scr-off4). */
 static bool reflexive(const tok *k)
@@ -3096,6 +3092,10 @@ static bool child_after_act(const jd_screen *S, const hit *h)
     return to && !in_set(S, S->other_set, n->sid) && !in_set(S, S->poss_set, k->sid);
 }
 
+/* Whether the match is about another person than the child. An explicit role
+ * names the child in the match ("hit her"); a match of a "child_acts" rule
+ * that names no one ("selling sex") is about the clause's subject like any
+ * other ("her cousin Kayla (18) is selling sex"). */
 static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
 {
     bool names_one = !r->child_acts;
