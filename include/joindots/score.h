@@ -34,6 +34,8 @@ typedef struct jd_score_report {
      * adults, summed over the true networks (one each is right) */
     long long network_alerts;
     jd_prf unrecorded, language;          /* by event */
+    jd_prf left_alone;                    /* by event: the truth's left-alone calls, scored
+                                             apart from unrecorded (both skip the other's) */
     void *detail;                         /* per group rates (confounder, ethnicity) and
                                              identity by group: json_t */
     /* true persons (with a ref) whose predicted cluster is exactly their refs */

@@ -59,6 +59,7 @@ enum { JD_SYNTH_CONFOUNDERS_BASIC = 0, JD_SYNTH_CONFOUNDERS_STORIES = 1 };
 typedef struct jd_synth_stats {
     int64_t events, person_rows, object_rows;
     int64_t people, children, exploited, networks, unrecorded_crimes, blaming;
+    int64_t left_alone; /* left-alone calls (C17, not exploitation): truth "left_alone" */
     int64_t one_row_refs, sparse_refs; /* refs used for one row; of them, rows lacking a
                                           forename, a surname or a date of birth */
 } jd_synth_stats;

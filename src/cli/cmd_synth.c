@@ -120,12 +120,13 @@ int cmd_synth(int argc, char **argv)
     fprintf(stderr,
             "joindots: wrote %lld events, %lld person rows, %lld object rows in %.2f s:\n"
             "  %lld people (%lld children), %lld exploited children in %lld networks,\n"
-            "  %lld unrecorded crimes, %lld notes with victim-blaming language,\n"
+            "  %lld unrecorded crimes (and %lld left-alone calls), %lld notes with victim-blaming"
+            " language,\n"
             "  %lld refs used for one row (%lld of them sparse)\n",
             (long long)st.events, (long long)st.person_rows, (long long)st.object_rows,
             cli_now() - t0, (long long)st.people, (long long)st.children,
             (long long)st.exploited, (long long)st.networks, (long long)st.unrecorded_crimes,
-            (long long)st.blaming, (long long)st.one_row_refs, (long long)st.sparse_refs);
+            (long long)st.left_alone, (long long)st.blaming, (long long)st.one_row_refs, (long long)st.sparse_refs);
     return JD_EXIT_OK;
 bad:
     usage(stderr);

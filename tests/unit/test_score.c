@@ -26,6 +26,20 @@ static const char *path(const char *name)
     return buf[k];
 }
 
+/* The report as text and then as JSON, into buf. */
+static void printed(const jd_score_report *r, char *buf, size_t cap)
+{
+    jd_error e;
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(jd_score_print(r, f, false, &e), JD_OK);
+    assert_int_equal(jd_score_print(r, f, true, &e), JD_OK);
+    rewind(f);
+    size_t n = fread(buf, 1, cap - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
 static void test_score__hand_made_case(void **state)
 {
     (void)state;
@@ -61,16 +75,42 @@ static void test_score__hand_made_case(void **state)
     assert_float_equal(r.unrecorded.precision, 0.5, 1e-9);
     assert_float_equal(r.unrecorded.recall, 0.5, 1e-9);
     assert_float_equal(r.language.f1, 1.0, 1e-9);
-    FILE *f = tmpfile();
-    assert_int_equal(jd_score_print(&r, f, false, &e), JD_OK);
-    assert_int_equal(jd_score_print(&r, f, true, &e), JD_OK);
-    rewind(f);
-    char buf[8192];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
+    char buf[16384];
+    printed(&r, buf, sizeof buf);
     assert_non_null(strstr(buf, "substance                  1 of 1"));
     assert_non_null(strstr(buf, "\"median_delay_days\": 30.0"));
+    jd_score_report_dispose(&r);
+}
+
+/* Left-alone calls (the truth's "left_alone") are scored apart from the
+ * planted exploitation crimes: an alert on one is neither right nor wrong
+ * for unrecorded_crime, and the left_alone line scores them: E9 right, E8
+ * missed, E1 outside both lists (a false alarm of either line). */
+static void test_score__left_alone_apart(void **state)
+{
+    (void)state;
+    jd_score_report r;
+    jd_error e;
+    assert_int_equal(jd_score_run(&r, path("truth_left.json"), path("identities.jsonl"),
+                                  path("alerts.jsonl"), false, &e),
+                     JD_OK);
+    assert_int_equal(r.unrecorded.tp, 1); /* E1 */
+    assert_int_equal(r.unrecorded.fp, 0); /* E9 is a left-alone call */
+    assert_int_equal(r.unrecorded.fn, 1); /* E2 */
+    assert_int_equal(r.left_alone.tp, 1); /* E9 */
+    assert_int_equal(r.left_alone.fp, 0); /* E1 is a planted crime */
+    assert_int_equal(r.left_alone.fn, 1); /* E8 */
+    char buf[16384];
+    printed(&r, buf, sizeof buf);
+    assert_non_null(strstr(buf, "left-alone call alerts"));
+    assert_non_null(strstr(buf, "\"unrecorded_crime_left_alone\""));
+    jd_score_report_dispose(&r);
+    /* without the list (truth.json), E9 is a false alarm as before */
+    assert_int_equal(jd_score_run(&r, path("truth.json"), path("identities.jsonl"),
+                                  path("alerts.jsonl"), false, &e),
+                     JD_OK);
+    assert_int_equal(r.unrecorded.fp, 1);
+    assert_int_equal(r.left_alone.tp + r.left_alone.fn, 0);
     jd_score_report_dispose(&r);
 }
 
@@ -159,14 +199,8 @@ static void test_score__identity_groups(void **state)
     assert_float_equal(group_figure(g, "namesake", "fp"), 1, 1e-9);
     assert_float_equal(group_figure(g, "namesake", "tp"), 0, 1e-9);
     assert_float_equal(group_figure(g, "namesake", "fn"), 0, 1e-9);
-    FILE *f = tmpfile();
-    assert_int_equal(jd_score_print(&r, f, false, &e), JD_OK);
-    assert_int_equal(jd_score_print(&r, f, true, &e), JD_OK);
-    rewind(f);
     char buf[16384];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
+    printed(&r, buf, sizeof buf);
     assert_non_null(strstr(buf, "people exactly right (one cluster, all their refs, no other): 1 of 5"));
     assert_non_null(strstr(buf, "  twin                            5        2    0.5000    0.5000    0.5000"));
     assert_non_null(strstr(buf, "\"identities_exactly_right\": {"));
@@ -228,6 +262,7 @@ int main(void)
     snprintf(dir, sizeof dir, "%s/tests/data/score", root ? root : ".");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_score__hand_made_case),
+        cmocka_unit_test(test_score__left_alone_apart),
         cmocka_unit_test(test_score__no_outputs_scores_zero),
         cmocka_unit_test(test_score__identity_groups),
         cmocka_unit_test(test_score__singletons_exactly_right),

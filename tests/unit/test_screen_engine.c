@@ -954,6 +954,40 @@ static void test_context_scope(void **state)
     assert_false(counted(r, "C2"));
 }
 
+/* An outcome in the same note ("officers attended, children safe and well",
+ * "unfounded", "caller mistaken") clears a third party's C17 concern: ruled
+ * out as resolved, and the why says so. Not a disclosure the child or a
+ * finding made, nor an outcome that is negated or before the concern. */
+static void test_concern_outcome(void **state)
+{
+    fx *f = *state;
+    static const char *cleared[] = {
+        "Caller concerned the children are left alone in the flat. Officers attended, children "
+        "safe and well, no concerns.",
+        "Caller concerned the children are left alone in the flat. Report unfounded: mum was in "
+        "the bath.",
+        "Caller concerned the children are left alone in the flat. Caller mistaken, it was the "
+        "flat next door.",
+        "It is alleged that mum leaves the baby alone at night. Police visited: baby safe and "
+        "well with mum."};
+    for (size_t i = 0; i < sizeof cleared / sizeof *cleared; i++) {
+        const jd_screen_result *r = run(f, cleared[i], 6, "call_for_service", -1);
+        assert_false(counted(r, "C17"));
+        const jd_screen_match *m = must(r, "C17", false);
+        assert_true(m->attrs & JD_SCREEN_CONCERN);
+        assert_non_null(strstr(m->why, "outcome"));
+    }
+    static const char *stays[] = {
+        "Caller concerned the children are left alone in the flat.",
+        "Caller concerned the children are left alone in the flat. Officers attended; the "
+        "children were not safe and well, the flat was cold.",
+        "Children found safe and well last month. Caller concerned the children are left alone "
+        "in the flat again.",
+        "Amy said mum leaves her alone every night. Amy is safe and well at school today."};
+    for (size_t i = 0; i < sizeof stays / sizeof *stays; i++)
+        assert_true(counted(run(f, stays[i], 6, "call_for_service", -1), "C17"));
+}
+
 /* A third party's concern or an allegation still counts an offence, marked so
  * (the alert's level reads it); the child's words or a finding are not. */
 static void test_concern(void **state)
@@ -1390,9 +1424,8 @@ static void test_reflexive_owner(void **state)
     for (size_t i = 0; i < sizeof other / sizeof *other; i++) {
         const jd_screen_result *r = run_gender(f, other[i], 16, 'F');
         assert_false(counted(r, "C9"));
-        const jd_screen_match *m = find(r, "C9", false);
-        if (m)
-            assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
+        const jd_screen_match *m = must(r, "C9", false); /* found, and ruled out as hers */
+        assert_true(m->attrs & JD_SCREEN_OTHER_PERSON);
     }
     const char *own[] = {
         "She is selling herself down the docks.",
@@ -1427,6 +1460,20 @@ static void test_named_other_acts(void **state)
     r = run(f, "Her friend Mia (15) goes to the flat. Mia is selling drugs for older boys there.",
             15, "case_note", -1);
     assert_true(counted(r, "C18"));
+    /* the child the object right after the act ("to her"): done to the child */
+    const char *to_child[] = {
+        "Her cousin Jordan (17) stays at weekends. Jordan has been selling drugs to her and her "
+        "friends.",
+        "Her cousin Jordan (19) stays at weekends. Jordan has been selling drugs to her and her "
+        "friends.",
+        "Her cousin Jordan (17) has been selling drugs to her and her friends.",
+    };
+    for (size_t i = 0; i < sizeof to_child / sizeof *to_child; i++)
+        assert_true(counted(run(f, to_child[i], 14, "case_note", -1), "C18"));
+    /* near miss: to the cousin's own friends, not the child */
+    r = run(f, "Her cousin Jordan (17) stays at weekends. Jordan has been selling drugs to his "
+               "friends.", 14, "case_note", -1);
+    assert_false(counted(r, "C18"));
 }
 
 /* "Recorded" in the sense of written down (scr-off4): a crime recorded, a
@@ -1452,6 +1499,9 @@ static void test_recorded_sense(void **state)
         "He recorded her naked on his phone.",
         "An adult incited him to sexual activity and recorded images of it.",
         "He recorded them having sex with her and shared it on Snapchat.",
+        /* a crime word four words before "recorded" that films a person */
+        "She disclosed an offence: Dean recorded her naked on his phone.",
+        "She disclosed the offences: the man recorded a video of her naked on his phone.",
     };
     for (size_t i = 0; i < sizeof filmed / sizeof *filmed; i++) {
         const jd_screen_result *r = run(f, filmed[i], 15, "case_note", -1);
@@ -1813,6 +1863,36 @@ static void test_scope_cases(void **state)
 /* The explanation of a match ruled out names the cue and its words (why_cue),
  * so an audit can tell which cue, attribute or sense cost a match; an
  * attribute the sentence's structure set names no cue. */
+/* An echo of a quoted label is listed as its own match, and its why names
+ * the earlier quoted words ("echo"), not quotation marks it has not. */
+static void test_echo_why(void **state)
+{
+    fx *f = *state;
+    const char *text = "Police describe her as \"a regular absconder\". The home has written to "
+                       "challenge this. Describing her as an absconder risks lowering the risk grade.";
+    const jd_screen_result *r = run(f, text, 15, "case_note", -1);
+    assert_null(find(r, "absconded", true));
+    const jd_screen_match *quoted = NULL, *echo = NULL;
+    for (size_t i = 0; i < r->n; i++) {
+        const jd_screen_match *m = &r->m[i];
+        if (strcmp(m->code, "absconded") != 0 || m->counts)
+            continue;
+        if (m->start < (int)(strstr(text, "Describing") - text))
+            quoted = m;
+        else
+            echo = m;
+    }
+    if (!quoted || !echo) { /* each match listed */
+        fprintf(stderr, "echo test: quoted %p echo %p\n", (void *)quoted, (void *)echo);
+        fail();
+        return;
+    }
+    assert_non_null(strstr(quoted->why, "inside quotation marks"));
+    assert_null(strstr(echo->why, "inside quotation marks"));
+    assert_non_null(strstr(echo->why, "(echo: \"absconder\")"));
+    assert_true(echo->attrs & JD_SCREEN_QUOTED);
+}
+
 static void test_why_cues(void **state)
 {
     fx *f = *state;
@@ -1886,6 +1966,8 @@ int main(void)
         cmocka_unit_test(test_cases),         cmocka_unit_test(test_cases_default),
         cmocka_unit_test(test_language_cases),
         cmocka_unit_test(test_attributes),    cmocka_unit_test(test_why_cues),
+        cmocka_unit_test(test_echo_why),
+        cmocka_unit_test(test_concern_outcome),
         cmocka_unit_test(test_roles),         cmocka_unit_test(test_ages),
         cmocka_unit_test(test_subject),       cmocka_unit_test(test_context_scope),
         cmocka_unit_test(test_context_chain),

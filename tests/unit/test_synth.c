@@ -205,8 +205,10 @@ static void load_records(sqlite3 *db, const char *table, json_t *list)
 
 /* A caller's concern that the children are left alone discloses neglect (C17)
  * when a child under 12 is named on the call (labelling guide; scr-off4): the
- * truth lists exactly those calls as unrecorded crimes, by the truth's dates
- * of birth, and none of the calls naming only older children. */
+ * truth lists exactly those calls as left-alone calls (its own list,
+ * "left_alone", scored apart from the planted exploitation crimes), by the
+ * truth's dates of birth, none of the calls naming only older children, and
+ * none of them among the unrecorded crimes. */
 static void check_left_alone(const char *dir, json_t *root)
 {
     char dbp[256];
@@ -220,7 +222,8 @@ static void check_left_alone(const char *dir, json_t *root)
     size_t i, j;
     json_t *r, *x;
     assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
-    load_records(db, "u", json_object_get(root, "unrecorded_crimes"));
+    assert_true(json_array_size(json_object_get(root, "left_alone")) > 0);
+    load_records(db, "u", json_object_get(root, "left_alone"));
     json_array_foreach(json_object_get(root, "persons"), i, r)
     {
         const char *dob = json_string_value(json_object_get(r, "dob"));
@@ -255,6 +258,10 @@ static void check_left_alone(const char *dir, json_t *root)
     snprintf(sql, sizeof sql, "SELECT count(*) FROM event e WHERE %s AND %s AND NOT %s", call,
              young, listed);
     assert_int_equal(q1(db, sql), 0);
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM u", NULL, NULL, NULL), SQLITE_OK);
+    load_records(db, "u", json_object_get(root, "unrecorded_crimes"));
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM event e WHERE %s AND %s", call, listed);
+    assert_int_equal(q1(db, sql), 0); /* not among the exploitation crimes */
     sqlite3_close(db);
 }
 

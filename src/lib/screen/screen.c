@@ -44,7 +44,7 @@ enum {
     K_NEG, K_NEGPOST, K_HYPO, K_HIST, K_ATTR, K_CHAL, K_ADOPT, K_TERM, K_INNOC, K_PROP,
     K_SEXUAL, K_ADULT, K_THEN, K_RECORDED, K_UNLESS, K_NEAR, K_LAC, K_REPORT, K_SPEC,
     K_ADULTLIFE, K_SENSE, K_PSEUDO, K_CONVICT, K_RESOLVED, K_DOC, K_QUEST, K_ANSNO, K_TOPIC,
-    K_NAMING, K_CONCERN, K_NK
+    K_NAMING, K_CONCERN, K_OUTCOME, K_NK
 };
 
 #define MAX_PHRASE 5
@@ -2255,8 +2255,33 @@ static bool concern_by_child(const jd_screen *S, const hit *c)
 /* Whether cue c of kind says nothing about match h: "No 12" (a house
  * number), a pseudo-negation's words, a negation whose scope ended before
  * the match, a negated adoption, the child's own allegation or concern. */
+/* Whether sense cue c ends at "recorded" and a person or a film follows it
+ * ("an offence: Dean recorded her naked", "recorded a video of her"): the
+ * filming itself (C14), not a crime written down ("offences ... have been
+ * recorded: trafficking"). */
+static bool recorded_films(const jd_screen *S, const hit *c)
+{
+    static const char *const media[] = {"video", "videos", "image", "images", "footage", "film",
+                                        "clip", "clips", "photos", "pictures", NULL};
+    uint32_t last = c->end - 1, sent = S->tok[last].sent;
+    if (c->end >= S->ntok || S->tok[c->end].sent != sent ||
+        !is_word(&S->tok[last], "recorded", "recording", NULL, NULL))
+        return false;
+    const tok *k = &S->tok[c->end];
+    if (is_word(k, "a", "an", "the", "some") && c->end + 1 < S->ntok &&
+        S->tok[c->end + 1].sent == sent)
+        k = &S->tok[c->end + 1];
+    if (k->punct || k->quoted)
+        return false;
+    return word_in(k, media) || in_set(S, S->child_set, k->sid) ||
+           in_set(S, S->other_set, k->sid) || is_word(k, "them", "me", "us", NULL) ||
+           (k->cap && k->num < 0 && k->wlen > 2);
+}
+
 static bool cue_void(const jd_screen *S, int kind, const hit *c, const hit *h)
 {
+    if (kind == K_SENSE && recorded_films(S, c))
+        return true; /* "She disclosed an offence: Dean recorded her naked" */
     if (kind == K_CONCERN && concern_by_child(S, c))
         return true; /* "Amy alleged that mum leaves her alone" */
     if (kind == K_NEG && c->end == c->start + 1 && S->tok[c->start].sid == S->no_sid &&
@@ -3032,10 +3057,6 @@ static bool quote_by_other(const jd_screen *S, size_t i)
     return false;
 }
 
-/* Whether the match is about another person than the child. An explicit role
- * names the child in the match ("hit her"); a match of a "child_acts" rule
- * that names no one ("selling sex") is about the clause's subject like any
- * other ("her cousin Kayla (18) is selling sex"). */
 /* "herself", "himself": a reflexive names whoever the clause's subject is
  * ("her cousin is selling herself"), not the child by itself (scr-off4). */
 static bool reflexive(const tok *k)
@@ -3043,6 +3064,38 @@ static bool reflexive(const tok *k)
     return is_word(k, "herself", "himself", "themselves", "themself");
 }
 
+/* Whether the child is the object right after a child_acts match, "to" or
+ * nothing between ("selling drugs to her and her friends", "sells to
+ * her.", "selling drugs to Amy at the park"): the act is done to the child by
+ * whoever does it, not the child's own act. Not "to her friends", "selling
+ * her body" (a possessive). */
+static bool child_after_act(const jd_screen *S, const hit *h)
+{
+    uint32_t at = h->end, sent = S->tok[h->start].sent;
+    bool to = at > h->start && is_word(&S->tok[at - 1], "to", NULL, NULL, NULL);
+    if (!to && at < S->ntok && S->tok[at].sent == sent &&
+        is_word(&S->tok[at], "to", NULL, NULL, NULL)) {
+        to = true;
+        at++;
+    }
+    if (at >= S->ntok || S->tok[at].sent != sent)
+        return false;
+    const tok *k = &S->tok[at];
+    uint32_t own = S->gender == 'M' ? S->him_sid : S->her_sid;
+    bool child = (k->sid && k->sid == own) || (S->child_name && same_word(k, S->child_name));
+    if (!child || k->quoted)
+        return false;
+    const tok *n = at + 1 < S->ntok && S->tok[at + 1].sent == sent ? &S->tok[at + 1] : NULL;
+    if (!n || n->punct || is_word(n, "and", NULL, NULL, NULL))
+        return true; /* "sells to her.", "selling drugs to her and her friends" */
+    /* "to her friends", "selling her body": a possessive, not the child */
+    return to && !in_set(S, S->other_set, n->sid) && !in_set(S, S->poss_set, k->sid);
+}
+
+/* Whether the match is about another person than the child. An explicit role
+ * names the child in the match ("hit her"); a match of a "child_acts" rule
+ * that names no one ("selling sex") is about the clause's subject like any
+ * other ("her cousin Kayla (18) is selling sex"). */
 static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
 {
     bool names_one = !r->child_acts;
@@ -3074,6 +3127,8 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
                          S->tok[i].quoted && !r->injury && !quote_by_other(S, i))) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
     }
+    if (r->child_acts && r->kind == JD_SCREEN_OFFENCE && !child_object)
+        child_object = child_after_act(S, h); /* "selling drugs to her": done to her */
     if (wrong_object && !child_object) {
         bool names_other = false; /* "her partner hit her": her mother, the abuse the child saw */
         for (uint32_t i = h->start; i < h->end && !names_other; i++)
@@ -3948,20 +4003,77 @@ static bool note_challenges(const jd_screen *S)
     return false;
 }
 
-/* Whether wording match h, in the writer's own unquoted words, echoes a label
- * of its slug quoted earlier in the note and not adopted there, in a note
- * that challenges someone's words: the writer repeats the label to discuss it
- * ("officers describe A as 'a regular absconder who knows what she's doing'
- * ... Describing her as an absconder who knows what she is doing risks
- * lowering the risk grade"; "'Streetwise' makes it sound as though a child
- * can handle grown men"). Not when h itself is adopted ("I agree"), nor
- * after a quoted label that was hypothetical or negated. */
-static bool echoes_quoted(const jd_screen *S, const rule *r, const hit *h)
+/* Whether wording match h is a plain statement about the child in the
+ * writer's voice: the child (a subject pronoun the frame does not give to
+ * another, or the child's name) is its clause's subject, at most a copula,
+ * an auxiliary or an adverb between ("She is streetwise", "she is so
+ * streetwise", "She absconded again"); not after "as though", "if", "like".
+ * Never an echo of a quoted label. */
+static bool plain_statement(const jd_screen *S, const hit *h)
 {
-    if (r->kind != JD_SCREEN_LANGUAGE || cue_in(S, K_ADOPT, h, 3))
-        return false;
-    bool found = false;
-    for (size_t i = 0; i < S->nhits && !found; i++) {
+    static const char *const between[] = {
+        "is", "was", "s", "has", "had", "have", "been", "being", "seems", "appears", "very",
+        "really", "quite", "so", "still", "also", "again", "now", "a", "an", "always", "just",
+        "truly", "clearly", "often", "regularly", "repeatedly", NULL};
+    /* "makes it sound as though she can handle grown men": no statement */
+    static const char *const unreal[] = {"though", "if", "as", "like", "whether", "unless", NULL};
+    uint32_t sent = S->tok[h->start].sent;
+    for (size_t j = h->start, skipped = 0; j-- > 0 && skipped <= 4; skipped++) {
+        const tok *k = &S->tok[j];
+        if (k->sent != sent || k->punct || k->quoted)
+            return false;
+        if ((subject_pronoun(S, k) && frame_who(S, j) != JD_FR_OTHER) ||
+            (S->child_name && same_word(k, S->child_name)))
+            return !(j > 0 && S->tok[j - 1].sent == sent && word_in(&S->tok[j - 1], unreal));
+        if (!word_in(k, between))
+            return false;
+    }
+    return false;
+}
+
+/* Whether the challenge in the note is about quoted label q, for echo match
+ * h: a challenge cue (not void) in q's sentence or the next ("Mum calls her
+ * 'streetwise'. That wording is wrong."), or h's sentence names the label as
+ * a label ("Describing her as an absconder risks ...", "this description").
+ * A challenge of something else ("Mum has challenged the school exclusion
+ * decision" two sentences on) is not. */
+static bool challenge_of_quote(const jd_screen *S, const hit *q, const hit *h)
+{
+    static const char *const naming[] = {
+        "describing", "calling", "labelling", "labeling", "terming", "description",
+        "descriptions", "wording", "label", "labels", "term", "phrase", "characterisation", NULL};
+    uint32_t qs = S->tok[q->start].sent, hs = S->tok[h->start].sent;
+    for (size_t i = 0; i < S->nhits; i++) {
+        const hit *c = &S->hits[i];
+        uint32_t cs = S->tok[c->start].sent;
+        if (S->pat[c->pat].kind == K_CHAL && (cs == qs || cs == qs + 1) && !chal_void(S, c))
+            return true;
+    }
+    for (size_t j = h->start; j-- > 0 && S->tok[j].sent == hs;)
+        if (word_in(&S->tok[j], naming))
+            return true;
+    for (size_t j = h->end; j < S->ntok && S->tok[j].sent == hs; j++)
+        if (word_in(&S->tok[j], naming))
+            return true;
+    return false;
+}
+
+/* The quoted label (a hit index, -1 when none) that wording match h, in the
+ * writer's own unquoted words, echoes: a label of its slug quoted earlier in
+ * the note and not adopted there, in a note that challenges it: the writer
+ * repeats the label to discuss it ("officers describe A as 'a regular
+ * absconder who knows what she's doing' ... Describing her as an absconder
+ * who knows what she is doing risks lowering the risk grade"). Not when h
+ * itself is adopted ("I agree") or a plain statement about the child ("She
+ * is streetwise"), nor after a quoted label that was hypothetical or
+ * negated, nor when the note's challenge is about something else
+ * (challenge_of_quote). */
+static long echo_source(const jd_screen *S, const rule *r, const hit *h)
+{
+    if (r->kind != JD_SCREEN_LANGUAGE || cue_in(S, K_ADOPT, h, 3) || !note_challenges(S) ||
+        plain_statement(S, h))
+        return -1;
+    for (size_t i = 0; i < S->nhits; i++) {
         const hit *q = &S->hits[i];
         const pattern *p = &S->pat[q->pat];
         if (p->kind != K_LANG || q->start >= h->start ||
@@ -3970,10 +4082,12 @@ static bool echoes_quoted(const jd_screen *S, const rule *r, const hit *h)
         bool in_q = false;
         for (uint32_t t = q->start; t < q->end && !in_q; t++)
             in_q = S->tok[t].quoted;
-        found = in_q && !cue_in(S, K_ADOPT, q, 3) && !cue_in(S, K_HYPO, q, 4) &&
-                !cue_in(S, K_NEG, q, 0); /* not "how to get adds from older guys" */
+        if (in_q && !cue_in(S, K_ADOPT, q, 3) && !cue_in(S, K_HYPO, q, 4) &&
+            !cue_in(S, K_NEG, q, 0) /* not "how to get adds from older guys" */ &&
+            challenge_of_quote(S, q, h))
+            return (long)i;
     }
-    return found && note_challenges(S);
+    return -1;
 }
 
 static bool challenged(const jd_screen *S, const rule *r, const hit *h, unsigned a)
@@ -4069,7 +4183,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     for (uint32_t i = h->start; i < h->end; i++)
         if (S->tok[i].quoted)
             q = true;
-    if (q || cue_in(S, K_ATTR, h, 5) || echoes_quoted(S, r, h))
+    if (q || cue_in(S, K_ATTR, h, 5) || echo_source(S, r, h) >= 0)
         a |= JD_SCREEN_QUOTED; /* quoted, attributed, or an echo of a quoted label */
     if (r->reported_speech && cue_in(S, K_REPORT, h, 5))
         a |= JD_SCREEN_QUOTED;
@@ -5097,6 +5211,43 @@ static void resolved_matches(const jd_screen *S, jd_screen_result *res)
     }
 }
 
+/* An outcome written after a third party's C17 concern in the same note
+ * ("outcome" and "resolved" cues: "Officers attended, children safe and
+ * well", "report unfounded", "caller mistaken", "no concerns"), not negated
+ * or hypothetical ("the children were not safe and well"): the concern was
+ * looked into and not borne out, and the match is ruled out as resolved,
+ * its why naming the outcome. A disclosure the child or a finding made (no
+ * concern attribute) stays, as does an outcome written before the concern
+ * ("found safe and well last month. Caller concerned ... again"). */
+static void outcome_matches(const jd_screen *S, const char *text, jd_screen_result *res)
+{
+    if (!(S->cue_kinds & ((1ull << K_OUTCOME) | (1ull << K_RESOLVED))))
+        return;
+    rule plain = {0};
+    plain.role_explicit = true;
+    for (size_t j = 0; j < res->n; j++) {
+        jd_screen_match *m = &res->m[j];
+        if (!m->counts || m->kind != JD_SCREEN_OFFENCE || strcmp(m->code, "C17") != 0 ||
+            !(m->attrs & JD_SCREEN_CONCERN) || m->start < 0)
+            continue;
+        for (size_t i = 0; i < S->nhits; i++) {
+            const hit *c = &S->hits[i];
+            int kind = S->pat[c->pat].kind;
+            const tok *a = &S->tok[c->start], *b = &S->tok[c->end - 1];
+            if ((kind != K_OUTCOME && kind != K_RESOLVED) || (int)a->off < m->end ||
+                (attributes(S, &plain, c) & (JD_SCREEN_HYPOTHETICAL | JD_SCREEN_NEGATED)))
+                continue;
+            m->counts = false;
+            m->attrs |= JD_SCREEN__OVERRULED;
+            sbuf w = sb_at(m->why, sizeof m->why);
+            sb_str(&w, "not counted: a third party's concern, resolved (outcome: \"");
+            sb_cut(&w, text + a->off, b->off + b->olen - a->off, 40);
+            sb_str(&w, "\")");
+            break;
+        }
+    }
+}
+
 /* Rules that hold by the child's age, the recording agency or the event
  * type alone ("always"; S11 for an event recorded as found_with_adult),
  * unless one of the rule's exceptions is anywhere in the note. */
@@ -5503,6 +5654,13 @@ static void why_cue(const jd_screen *S, const hit *h, const char *text, unsigned
         sb_cut(w, text + a->off, len, 40);
         sb_str(w, "\")");
     }
+    long q = (attrs & JD_SCREEN_QUOTED) && !(named & JD_SCREEN_QUOTED) ? echo_source(S, r, h) : -1;
+    if (q >= 0) { /* the earlier quoted words it repeats */
+        const tok *a = &S->tok[S->hits[q].start], *b = &S->tok[S->hits[q].end - 1];
+        sb_str(w, " (echo: \"");
+        sb_cut(w, text + a->off, b->off + b->olen - a->off, 40);
+        sb_str(w, "\")");
+    }
 }
 
 /* m's why: the pattern and its attributes when it counts, else what stopped
@@ -5728,8 +5886,10 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         unsigned discount;
         if (!hit_match(S, h, &X, lac, child, et, &m, &discount))
             continue;
-        if (have_code(res, r->code, m.counts))
-            continue; /* one match per code and counting: the words of the first */
+        if (have_code(res, r->code, m.counts) &&
+            !(!m.counts && (m.attrs & JD_SCREEN_QUOTED) && echo_source(S, r, h) >= 0))
+            continue; /* one match per code and counting: the words of the first;
+                       * an echo of a quoted label is listed as well */
         if (m.counts && r->not_with[0] && nveto < VETO_MAX)
             veto[nveto++] = (veto_ref){res->n, r}; /* its index once added below */
         match_why(S, h, X.in->text, &m, p->text, discount);
@@ -5743,6 +5903,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         return rc;
     veto_matches(veto, nveto, res);
     resolved_matches(S, res);
+    outcome_matches(S, in->text, res);
     settle_matches(S, child, res);
     if (carer_assault(S, res) != JD_OK || weak_matches(S, &X, lac, child, et, res) != JD_OK)
         return jd_oom(err);
@@ -6318,7 +6479,7 @@ static int load_cues(loader *L, json_t *root)
                      {"resolved", K_RESOLVED}, {"document", K_DOC},
                      {"question", K_QUEST},     {"answer_no", K_ANSNO},
                      {"topic", K_TOPIC},        {"names_act", K_NAMING},
-                     {"concern", K_CONCERN}};
+                     {"concern", K_CONCERN},    {"outcome", K_OUTCOME}};
     json_object_foreach(cues, key, val)
     {
         int kind = -1;

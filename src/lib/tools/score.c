@@ -616,7 +616,8 @@ static int each_alert(ctx *c, json_t *o, void *payload)
     return JD_OK;
 }
 
-static void score_records(json_t *truth_list, json_t *pred, jd_prf *out)
+/* The records of a truth list, keyed "agency\x1frecord_id". */
+static json_t *record_keys(json_t *truth_list)
 {
     json_t *t = json_object();
     size_t i;
@@ -625,9 +626,19 @@ static void score_records(json_t *truth_list, json_t *pred, jd_prf *out)
     {
         json_t *k = json_sprintf("%s\x1f%s", json_string_value(json_object_get(x, "agency")),
                                  json_string_value(json_object_get(x, "record_id")));
-        json_object_set_new(t, json_string_value(k), json_true());
+        if (t && k)
+            json_object_set_new(t, json_string_value(k), json_true());
         json_decref(k);
     }
+    return t;
+}
+
+/* Alerts pred against truth_list; an alert on a record of skip_list (the
+ * other kind of truth: left-alone calls beside the planted crimes) is
+ * neither right nor wrong here. */
+static void score_records(json_t *truth_list, json_t *skip_list, json_t *pred, jd_prf *out)
+{
+    json_t *t = record_keys(truth_list), *skip = record_keys(skip_list);
     const char *key;
     json_t *v;
     out->tp = out->fp = 0;
@@ -635,12 +646,13 @@ static void score_records(json_t *truth_list, json_t *pred, jd_prf *out)
     {
         if (json_object_get(t, key))
             out->tp++;
-        else
+        else if (!json_object_get(skip, key))
             out->fp++;
     }
     out->fn = (long long)json_object_size(t) - out->tp;
     prf(out);
     json_decref(t);
+    json_decref(skip);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -839,8 +851,11 @@ int jd_score_run(jd_score_report *out, const char *truth, const char *identities
     }
     json_object_set_new(groups, "capacity", capacity(&c));
     score_networks(&c, &a, &r);
-    score_records(json_object_get(c.truth, "unrecorded_crimes"), a.unrec, &r.unrecorded);
-    score_records(json_object_get(c.truth, "blaming_language"), a.lang, &r.language);
+    json_t *unrec = json_object_get(c.truth, "unrecorded_crimes"),
+           *left = json_object_get(c.truth, "left_alone");
+    score_records(unrec, left, a.unrec, &r.unrecorded);
+    score_records(left, unrec, a.unrec, &r.left_alone);
+    score_records(json_object_get(c.truth, "blaming_language"), NULL, a.lang, &r.language);
     *out = r;
     r.detail = NULL;
 out:
@@ -886,6 +901,8 @@ static int print_json(const jd_score_report *r, FILE *f, jd_error *err)
         (json_int_t)r->networks, "networks_detected", (json_int_t)r->networks_detected,
         "networks_within_180_days", (json_int_t)r->networks_within_180,
         "unrecorded_crime", prf_json(&r->unrecorded), "language", prf_json(&r->language));
+    if (o)
+        json_object_set_new(o, "unrecorded_crime_left_alone", prf_json(&r->left_alone));
     if (!o)
         return jd_oom(err);
     exact_count all = {r->persons, r->persons_exact},
@@ -913,6 +930,7 @@ int jd_score_print(const jd_score_report *r, FILE *f, bool as_json, jd_error *er
                 {"identity resolution, children (pairwise)", &r->ident_children},
                 {"network adults in exploitation_network alerts", &r->network_adults},
                 {"unrecorded crime alerts (by event)", &r->unrecorded},
+                {"left-alone call alerts (by event, apart)", &r->left_alone},
                 {"victim-blaming language alerts (by event)", &r->language}};
     for (size_t i = 0; i < JD_ARRAY_LEN(rows); i++)
         fprintf(f, "%-44s %9.4f %9.4f %9.4f\n", rows[i].name, rows[i].p->precision,

@@ -441,7 +441,7 @@ typedef struct synth {
     FILE *ev[A_N], *pe[A_N], *ob;
     uint32_t counter[A_N];
     jd_synth_stats st;
-    json_t *unrec, *blame, *landmarks;
+    json_t *unrec, *left, *blame, *landmarks;
     bool oxford;
     int64_t ox_police, ox_missing; /* police contacts and missing reports on the six */
     char buf[4096];
@@ -1105,7 +1105,9 @@ static void person_row_real(synth *S, int a, const char *record_id, int pi, cons
 
 /* ---- events ---- */
 
-enum { F_UNREC = 1, F_BLAME = 2 };
+/* F_LEFT: a left-alone call, an offence (C17) but no planted exploitation:
+ * the truth's own list "left_alone", scored apart (jd_score_run). */
+enum { F_UNREC = 1, F_BLAME = 2, F_LEFT = 4 };
 
 typedef struct event_spec {
     int a;
@@ -1149,6 +1151,24 @@ static int64_t instant(const char *s)
 {
     jd_datetime dt;
     return jd_norm__datetime(&dt, s, strlen(s)) == JD_OK ? dt.utc : 0;
+}
+
+/* Event e's record ref in the truth's lists: planted crimes, left-alone
+ * calls, victim-blaming notes. */
+static void truth_lists(synth *S, const event_spec *e, json_t *ref)
+{
+    const struct {
+        int flag;
+        json_t *list;
+        int64_t *n;
+    } lists[] = {{F_UNREC, S->unrec, &S->st.unrecorded_crimes},
+                 {F_LEFT, S->left, &S->st.left_alone},
+                 {F_BLAME, S->blame, &S->st.blaming}};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+        if (e->flags & lists[i].flag) {
+            json_array_append(lists[i].list, ref);
+            (*lists[i].n)++;
+        }
 }
 
 static void emit(synth *S, event_spec *e)
@@ -1227,14 +1247,7 @@ static void emit(synth *S, event_spec *e)
     json_t *ref = json_pack("{s:s,s:s}", "agency", agency_code[a], "record_id", rid);
     if (e->victim >= 0)
         json_object_set_new(ref, "person", json_sprintf("T%06d", e->victim + 1));
-    if (e->flags & F_UNREC) {
-        json_array_append(S->unrec, ref);
-        S->st.unrecorded_crimes++;
-    }
-    if (e->flags & F_BLAME) {
-        json_array_append(S->blame, ref);
-        S->st.blaming++;
-    }
+    truth_lists(S, e, ref);
     if (e->landmark) {
         json_t *l = json_object_get(S->landmarks, e->landmark);
         if (!strcmp(e->landmark, "cowley_pickups")) {
@@ -2292,6 +2305,7 @@ static int write_truth(synth *S, const char *dir, jd_error *err)
     json_object_set_new(root, "exploited", exploited);
     json_object_set_new(root, "networks", networks);
     json_object_set(root, "unrecorded_crimes", S->unrec);
+    json_object_set(root, "left_alone", S->left);
     json_object_set(root, "blaming_language", S->blame);
     json_object_set_new(root, "children", json_array());
     if (S->oxford)
@@ -2618,9 +2632,10 @@ static const char *const t_housing[] = {
     "Application for a larger property: overcrowding, children sharing a room."};
 /* A caller's concern that young children are left alone discloses neglect
  * (C17) by the labelling guide: a third party's allegation counts, at level
- * medium (risk.c). household_life plants it as an unrecorded crime when a
- * child under 12 is named on the call (scr-off4: the screen's 2,859 alerts on
- * it in the 1M county were this line, unlabelled). */
+ * medium (risk.c). household_life lists it as a left-alone call (the
+ * truth's "left_alone", scored apart from the planted exploitation crimes)
+ * when a child under 12 is named on the call (scr-off4: the screen's 2,859
+ * alerts on it in the 1M county were this line, unlabelled). */
 static const char left_alone_call[] = "Caller concerned the children are left alone in the flat.";
 static const char *const t_household_call[] = {
     "Neighbour reports shouting and a child crying at the address.",
@@ -2673,7 +2688,7 @@ static void household_life(synth *S, const household *h)
                 if (S->pp[kids[k]].dob <= day && chance(S, 0.7)) {
                     party_add(&e, kids[k], "subject");
                     if (e.narrative == left_alone_call && age_on(&S->pp[kids[k]], day) < 12)
-                        e.flags |= F_UNREC;
+                        e.flags |= F_LEFT;
                 }
             if (e.nparties)
                 emit(S, &e);
@@ -3185,9 +3200,10 @@ int jd_synth_write(const char *outdir, const jd_synth_opts *opts, jd_synth_stats
     jd_rng__seed(&S->r, S->o.seed);
     S->hh = malloc(sizeof *S->hh * (size_t)(nchildren * 2 + 512));
     S->unrec = json_array();
+    S->left = json_array();
     S->blame = json_array();
     S->landmarks = json_object();
-    if (!S->hh || !S->unrec || !S->blame || !S->landmarks) {
+    if (!S->hh || !S->unrec || !S->left || !S->blame || !S->landmarks) {
         rc = jd_oom(err);
         goto out;
     }
@@ -3244,6 +3260,7 @@ out:
     free(S->hh);
     free(S->sp);
     json_decref(S->unrec);
+    json_decref(S->left);
     json_decref(S->blame);
     json_decref(S->landmarks);
     free(S);
