@@ -55,10 +55,14 @@ typedef struct jd_resolve_opts {
      * keys and household places against the county's): their figures are
      * then -3. The live resolve skips them (about 1.5 s of CPU at 1M). */
     bool incr_no_checks;
+    /* jd_resolve_incremental: also check step 4, the scope loaded alone
+     * with its pairs from the stored keys (a second load of up to half the
+     * county: about 7 s more CPU at 1M); off by default (`--checks`). */
+    bool incr_scope_check;
 } jd_resolve_opts;
 #define JD_RESOLVE_OPTS_INIT                                                                       \
     {                                                                                              \
-        0.999, 200, 25, NULL, 0, NULL, false, 0.2, 0, 0, false                                     \
+        0.999, 200, 25, NULL, 0, NULL, false, 0.2, 0, 0, false, false                              \
     }
 
 typedef struct jd_resolve_stats {
@@ -175,8 +179,13 @@ typedef struct jd_resolve_stats {
      * from the county's (the highest person number fresh ids start from;
      * the identities after the run as that count less the old identities in
      * scope plus those made): 0 exact; -1 not checked, -2 the store lacks
-     * the op, -3 --no-checks */
+     * the op or its read failed, -3 --no-checks */
     int64_t incr_tally_identities, incr_tally_missed;
+    /* the checks of the scoped load (watermark, scope, tally) whose store
+     * read failed: their figures are -2 and the resolve carries on; the
+     * first such failure's message */
+    int incr_checks_failed;
+    char incr_check_error[256];
 } jd_resolve_stats;
 
 /*

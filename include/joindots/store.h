@@ -27,8 +27,13 @@ typedef struct jd_store_opts {
      * else no key. Created (mode 0600) when missing and the open is writable;
      * refused when others may read it. */
     const char *audit_key_path;
+    /* SQLite: the memory map a feed's subset load reads through, in MiB
+     * (each page read without a copy; mapped only while it loads). 0:
+     * $JD_SUBSET_MMAP_MIB if set (0 there: no map), else 256; negative: no
+     * map (pages read with read(), as before the map). */
+    int64_t subset_mmap_mib;
 } jd_store_opts;
-#define JD_STORE_OPTS_INIT {true, false, NULL}
+#define JD_STORE_OPTS_INIT {true, false, NULL, 0}
 
 /*
  * Open a store. `location` is a file path (SQLite), or "sqlite:PATH".

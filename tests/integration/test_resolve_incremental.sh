@@ -288,7 +288,7 @@ for a in "$SCRATCH"/cfeed/*/; do
   "$JD" ingest --db "$SF" --quiet "$a" >/dev/null 2>&1
 done
 S1=$(store_copy "$S" s1)
-out=$("$JD" resolve --db "$S" --incremental)
+out=$("$JD" resolve --db "$S" --incremental --checks)
 "$JD" resolve --db "$SF" --frozen >/dev/null
 n_in=$(echo "$out" | head -1 | sed 's/.*changed, \([0-9]*\) refs re-resolved.*/\1/')
 n_all=$(db_query "$S" 'SELECT count(*) FROM identity_ref')
@@ -319,7 +319,7 @@ ok $? "and the intact store's places are the county's"
 # stored keys are not the county's, and the check says so
 K=$(store_copy "$S1" lostkeys)
 db_query "$K" "DELETE FROM ref_key WHERE key >= 1152921504606846976 AND key < 2305843009213693952"
-o=$("$JD" resolve --db "$K" --incremental)
+o=$("$JD" resolve --db "$K" --incremental --checks)
 echo "$o" | grep -Eq '^  scope loaded alone: .*; [1-9][0-9]* fingerprints, rows and pairs differing'
 ok $? "rule 1's stored rows deleted: the scope's pairs from the stored keys differ, and the check finds it"
 NC=$(store_copy "$S1" nochecks)
@@ -329,6 +329,17 @@ ok $? "--no-checks: the scoped load's checks are skipped, and said so"
 [ "$(ids "$NC")" = "$(ids "$S")" ] && [ "$(notes "$NC")" = "$(notes "$S")" ] && [ "$(keys "$NC")" = "$(keys "$S")" ]
 ok $? "and the identities, notes and keys are those of the run with them"
 "$JD" resolve --db "$NC" --no-checks >/dev/null 2>&1; is $? 2 "--no-checks without --incremental is a usage error"
+"$JD" resolve --db "$NC" --checks >/dev/null 2>&1; is $? 2 "--checks without --incremental is a usage error"
+"$JD" resolve --db "$NC" --incremental --checks --no-checks >/dev/null 2>&1; is $? 2 "--checks with --no-checks is a usage error"
+# by default the scope is not loaded alone (a second load of up to half the
+# county); the cheap checks still run, and the result is --checks' result
+DF=$(store_copy "$S1" default)
+o=$("$JD" resolve --db "$DF" --incremental)
+! echo "$o" | grep -q '^  scope loaded alone' && echo "$o" | grep -Eq '^  watermark: [1-9][0-9]* refs listed' &&
+  echo "$o" | grep -Eq '^  identities counted by the store: [1-9][0-9]* before the run; .*: 0 differing'
+ok $? "by default the scope is not loaded alone; the watermark and the store's tally are checked"
+[ "$(ids "$DF")" = "$(ids "$S")" ] && [ "$(notes "$DF")" = "$(notes "$S")" ] && [ "$(keys "$DF")" = "$(keys "$S")" ]
+ok $? "and the identities, notes and keys are those of the run with --checks"
 out1=$("$JD" resolve --db "$S1" --incremental --hops 1)
 h_in=$(echo "$out1" | head -1 | sed 's/.*changed, \([0-9]*\) refs re-resolved.*/\1/')
 [ "$h_in" -le "$n_in" ]; ok $? "--hops 1 re-resolves no more refs ($h_in)"

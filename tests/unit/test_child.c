@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "scratch_db.h"
+#include "summary_check.h"
 
 #include <joindots/analyse.h>
 #include <joindots/child.h>
@@ -296,29 +297,6 @@ static void test_child__summary(void **state)
     assert_non_null(strstr(s.text[0], "No risk level has been raised for Ben Cole"));
     jd_child_summary_dispose(&s);
     assert_int_equal(jd_child_summary_build(&s, f->s, f->scr, "", "x", "", &err), JD_EINVALID);
-}
-
-static int add_doc(const char *doc, void *payload)
-{
-    json_t *a = json_loads(doc, 0, NULL);
-    return a ? json_array_append_new(payload, a) : -1;
-}
-
-static void assert_same_summary(const jd_child_summary *a, const jd_child_summary *b)
-{
-    assert_string_equal(a->level, b->level);
-    assert_string_equal(a->current, b->current);
-    assert_int_equal(a->level_at, b->level_at);
-    assert_int_equal(a->n, b->n);
-    for (size_t i = 0; i < a->n; i++) {
-        assert_string_equal(a->text[i], b->text[i]);
-        assert_string_equal(a->codes[i], b->codes[i]);
-    }
-    assert_int_equal(a->n_changes, b->n_changes);
-    for (size_t i = 0; i < a->n_changes; i++)
-        assert_string_equal(a->changes[i].reason, b->changes[i].reason);
-    assert_int_equal(a->n_events, b->n_events);
-    assert_int_equal(a->n_third_parties, b->n_third_parties);
 }
 
 /* The summary from alerts the caller has parsed (a server's loaded alerts)

@@ -24,6 +24,7 @@
 
 #include "resolve/resolve.h"
 #include "scratch_db.h"
+#include "store/incr_ops.h"
 
 /*
  * Four fields with 3, 2, 2 and 2 levels; field 3 plays gender (ignored when
@@ -793,6 +794,40 @@ static void write_bundle(const char *dir, const char *events, const char *person
     }
 }
 
+/* Ingest a feed of one call naming one new person, police F<k> (dir/feed<k>). */
+static void feed_one(jd_store *s, const char *dir, int k)
+{
+    char feed[300], ev[200], pe[300];
+    snprintf(feed, sizeof feed, "%s/feed%d", dir, k);
+    assert_int_equal(mkdir(feed, 0700), 0);
+    snprintf(ev, sizeof ev,
+             "agency,record_id,event_type,occurred_at,narrative\npolice,F%d,call,2021-03-%02d,"
+             "A call.\n",
+             k, k);
+    snprintf(pe, sizeof pe,
+             "agency,record_id,person_ref,role,surname,forenames,dob,gender,postcode\n"
+             "police,F%d,Q%d,subject,Quill%c,Ada,1980-04-%02d,F,OX9 %dZZ\n",
+             k, k, 'a' + k, k, k);
+    write_bundle(feed, ev, pe);
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {feed};
+    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+}
+
+static int fail_mentions_around(jd_store *s, const char *const *agency, const char *const *ref,
+                                size_t n, jd_mention_cb cb, void *payload, jd_error *err)
+{
+    (void)s, (void)agency, (void)ref, (void)n, (void)cb, (void)payload;
+    return jd_error_set(err, JD_ESTORE, "refused by the test");
+}
+
+static int fail_identity_tally(jd_store *s, int64_t *count, int64_t *max_num, jd_error *err)
+{
+    (void)s, (void)count, (void)max_num;
+    return jd_error_set(err, JD_ESTORE, "refused by the test");
+}
+
 /*
  * The scope of an incremental run loaded alone, and its candidate pairs
  * made from the stored blocking keys (issue 17, the scoped load's step 4),
@@ -859,7 +894,9 @@ static void test_resolve__scope_loaded_alone_keeps_the_county_cap(void **state)
     assert_int_equal(st.refs, 30);
     assert_true(st.skipped_blocks > 0); /* the Smiths' blocks */
     assert_int_equal(jd_ingest_bundles(s, f, 1, &io, &t, NULL), JD_OK);
+    o.incr_scope_check = true; /* asked for (--checks) */
     assert_int_equal(jd_resolve_incremental(s, &o, &st, NULL, &e), JD_OK);
+    assert_int_equal(st.incr_checks_failed, 0);
     assert_int_equal(st.refs, 32);
     assert_int_equal(st.incr_refs, 2);
     assert_int_equal(st.incr_scope_refs, 2);
@@ -871,8 +908,43 @@ static void test_resolve__scope_loaded_alone_keeps_the_county_cap(void **state)
     /* the store's count and highest person number are the county's */
     assert_int_equal(st.incr_tally_missed, 0);
     assert_true(st.incr_tally_identities >= 20 && st.incr_tally_identities <= 30);
+    /* by default the scope is not loaded alone; the cheap checks still run */
+    o.incr_scope_check = false;
+    feed_one(s, dir, 2);
+    assert_int_equal(jd_resolve_incremental(s, &o, &st, NULL, &e), JD_OK);
+    assert_int_equal(st.incr_refs, 1);
+    assert_int_equal(st.incr_scope_loaded, -1);
+    assert_int_equal(st.incr_scope_pairs, -1);
+    assert_int_equal(st.incr_tally_missed, 0);
+    assert_int_equal(st.incr_mark_missed, 0);
+    /* the checks' reads of the store fail: not checked (-2), said so, and
+     * the resolve carries on and saves the new ref's identity */
+    o.incr_scope_check = true;
+    feed_one(s, dir, 3);
+    const jd_store_ops *ops = s->ops;
+    jd_store_ops bad = *ops;
+    struct jd_incr_ops bad_incr = *ops->incr;
+    bad.mentions_around = fail_mentions_around;
+    bad_incr.identity_tally = fail_identity_tally;
+    bad.incr = &bad_incr;
+    s->ops = &bad;
+    int rc = jd_resolve_incremental(s, &o, &st, NULL, &e);
+    s->ops = ops;
+    assert_int_equal(rc, JD_OK);
+    assert_int_equal(st.incr_refs, 1);
+    assert_int_equal(st.incr_checks_failed, 3); /* watermark's load, scope, tally */
+    assert_string_equal(st.incr_check_error, "refused by the test");
+    assert_int_equal(st.incr_fp_loaded, -2);
+    assert_int_equal(st.incr_mark_refs, -2);
+    assert_int_equal(st.incr_scope_loaded, -2);
+    assert_int_equal(st.incr_scope_missed, -2);
+    assert_int_equal(st.incr_tally_missed, -2);
+    assert_int_equal(st.refs, 34);
+    assert_int_equal(jd_resolve_incremental(s, &o, &st, NULL, &e), JD_OK);
+    assert_int_equal(st.incr_refs, 0); /* the failed checks' run saved it all */
     /* without the checks, nothing is loaded alone */
     o.incr_no_checks = true;
+    feed_one(s, dir, 4);
     assert_int_equal(jd_resolve_incremental(s, &o, &st, NULL, &e), JD_OK);
     assert_int_equal(st.incr_scope_loaded, -3);
     assert_int_equal(st.incr_tally_missed, -3);
@@ -965,6 +1037,26 @@ static void test_resolve__notes_ahead_are_made_here(void **state)
  * logged is the note made from all of them, every time; loosened bounds
  * (a kept-apart link left out from 400 or 500 bytes, an unjoined one past
  * 560 or 590) fail it (checked). */
+/* The notes made ahead (run_save): all given in order; one that cannot be
+ * made is JD_ENOMEM, and so is each asked after it, none a wait for ever
+ * (the thread stops at the failure; review-a). */
+static void test_resolve__notes_ahead_end(void **state)
+{
+    (void)state;
+    size_t ok = 0, failed = 0;
+    assert_int_equal(jd_resolve__check_ahead(3000, 0, &ok, &failed), JD_OK);
+    assert_int_equal(ok, 3000); /* the ring of 1024 wrapped */
+    assert_int_equal(failed, 0);
+    assert_int_equal(jd_resolve__check_ahead(3000, 2000, &ok, &failed), JD_OK);
+    assert_int_equal(ok, 1999);
+    assert_int_equal(failed, 1001);
+    assert_int_equal(jd_resolve__check_ahead(5, 1, &ok, &failed), JD_OK);
+    assert_int_equal(ok, 0);
+    assert_int_equal(failed, 5);
+    assert_int_equal(jd_resolve__check_ahead(0, 0, &ok, &failed), JD_OK);
+    assert_int_equal(ok + failed, 0);
+}
+
 static void test_resolve__note_room_bounds(void **state)
 {
     (void)state;
@@ -1020,6 +1112,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolve__note_room_bounds),
+        cmocka_unit_test(test_resolve__notes_ahead_end),
         cmocka_unit_test(test_resolve__radix_sort),
         cmocka_unit_test(test_resolve__notes_left_out_change_nothing),
         cmocka_unit_test(test_resolve__notes_ahead_are_made_here),

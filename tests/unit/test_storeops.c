@@ -93,6 +93,45 @@ static int on_identity(const jd_identity_row *r, void *payload)
 /* A replace keeps the row of a person_id it keeps (identity rows come in row
  * order: P-1 before the new P-3 although P-3 is listed first); a ref naming
  * no identity, or a person_id twice, is refused and nothing changes. */
+/* identity_tally: the count of identities and the highest n of "Pn",
+ * taken from at most 18 digits on both stores (a longer id neither fails
+ * nor reads as INT64_MAX), and nothing set on failure. */
+static void test_storeops__identity_tally_long_id(void **state)
+{
+    fx *f = *state;
+    put_mention(f, "police", "E1", "N1");
+    put_mention(f, "csc", "C1", "C1");
+    put_mention(f, "police", "E2", "N2");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    const struct jd_incr_ops *I = f->s->ops->incr;
+    assert_non_null(I);
+    assert_non_null(I->identity_tally);
+    int64_t count = -1, max_num = -1;
+    assert_int_equal(I->identity_tally(f->s, &count, &max_num, NULL), JD_OK);
+    assert_int_equal(count, 0);
+    assert_int_equal(max_num, 0);
+    jd_identity_info info[] = {{.person_id = "P12", .display_name = "A"},
+                               {.person_id = "P1234567890123456789012345", .display_name = "B"},
+                               {.person_id = "P-7", .display_name = "C"}};
+    jd_identity_save refs[] = {{"police", "N1", "P12", 0, NULL, NULL, 0},
+                               {"csc", "C1", "P1234567890123456789012345", 0, NULL, NULL, 0},
+                               {"police", "N2", "P-7", 0, NULL, NULL, 0}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 3, NULL, "{}", 3, 1, NULL),
+                     JD_OK);
+    jd_error e;
+    assert_int_equal(I->identity_tally(f->s, &count, &max_num, &e), JD_OK);
+    assert_int_equal(count, 3);
+    assert_int_equal(max_num, 123456789012345678); /* its first 18 digits */
+    /* an ordinary id over them */
+    jd_identity_info info2[] = {{.person_id = "P999999999999999999", .display_name = "A"}};
+    jd_identity_save refs2[] = {{"police", "N1", "P999999999999999999", 0, NULL, NULL, 0}};
+    assert_int_equal(
+        f->s->ops->identities_replace(f->s, refs2, 1, info2, 1, NULL, "{}", 1, 0, NULL), JD_OK);
+    assert_int_equal(I->identity_tally(f->s, &count, &max_num, &e), JD_OK);
+    assert_int_equal(count, 1);
+    assert_int_equal(max_num, 999999999999999999); /* 18 of its 19 nines */
+}
+
 static void test_storeops__identities_replace(void **state)
 {
     fx *f = *state;
@@ -1244,6 +1283,62 @@ static void test_storeops__rollback_then_redo(void **state)
 
 /* A password in a PostgreSQL location is refused before any connection,
  * and the message names where it belongs without repeating it. */
+/* The subset load's memory map (SQLite): 256 MiB unless set; the store's
+ * option, else $JD_SUBSET_MMAP_MIB (0 there: none); negative: none; at most
+ * SQLite's 2 GiB; an unreadable value is the default. */
+static void test_storeops__subset_mmap_capped(void **state)
+{
+    (void)state;
+    const int64_t mib = 1 << 20;
+    jd_store_opts o = JD_STORE_OPTS_INIT;
+    assert_int_equal(unsetenv("JD_SUBSET_MMAP_MIB"), 0);
+    assert_int_equal(jd_sq__subset_mmap(NULL), 256 * mib);
+    assert_int_equal(jd_sq__subset_mmap(&o), 256 * mib);
+    o.subset_mmap_mib = 32;
+    assert_int_equal(jd_sq__subset_mmap(&o), 32 * mib);
+    o.subset_mmap_mib = -1;
+    assert_int_equal(jd_sq__subset_mmap(&o), 0);
+    o.subset_mmap_mib = 1 << 20;
+    assert_int_equal(jd_sq__subset_mmap(&o), 2047 * mib);
+    o.subset_mmap_mib = 0;
+    const char *const env[] = {"0", "64", "x", "-5", "12M"};
+    const int64_t want[] = {0, 64 * mib, 256 * mib, 256 * mib, 256 * mib};
+    for (int k = 0; k < 5; k++) {
+        assert_int_equal(setenv("JD_SUBSET_MMAP_MIB", env[k], 1), 0);
+        assert_int_equal(jd_sq__subset_mmap(&o), want[k]);
+    }
+    o.subset_mmap_mib = 16; /* the option before the environment */
+    assert_int_equal(jd_sq__subset_mmap(&o), 16 * mib);
+    unsetenv("JD_SUBSET_MMAP_MIB");
+    if (scratch_is_pg())
+        return;
+    /* the store keeps it; a subset load leaves no map behind */
+    char path[] = "/tmp/jd-mmap-XXXXXX.db";
+    int fd = mkstemps(path, 3);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    o.subset_mmap_mib = 8;
+    jd_store *s = NULL;
+    assert_int_equal(jd_store_open(&s, path, &o, NULL), JD_OK);
+    sq *q = s->impl;
+    assert_int_equal(q->subset_mmap, 8 * mib);
+    jd_an_callbacks cb = {0};
+    const char *keys[] = {"police:N1"};
+    assert_int_equal(s->ops->incr->load_subset(s, 0, keys, 1, 1, &cb, NULL, NULL), JD_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(q->db, "PRAGMA mmap_size", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int64(st, 0), 0);
+    sqlite3_finalize(st);
+    jd_store_close(s);
+    for (int k = 0; k < 3; k++) {
+        char f[40];
+        snprintf(f, sizeof f, "%s%s", path, (const char *[]){"", "-wal", "-shm"}[k]);
+        unlink(f);
+    }
+}
+
 static void test_storeops__password_refused(void **state)
 {
     (void)state;
@@ -1487,8 +1582,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storeops__rollback_then_redo, setup, teardown),
         cmocka_unit_test(test_storeops__password_refused),
         cmocka_unit_test(test_storeops__location_key),
+        cmocka_unit_test(test_storeops__subset_mmap_capped),
         cmocka_unit_test(test_storeops__analysis_docs),
         cmocka_unit_test_setup_teardown(test_storeops__copy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__identity_tally_long_id, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4716,10 +4716,16 @@ static int cmp_def_key(const void *p, const void *q)
  * sparse ref, each ref's in order of weight (the heaviest first) and then
  * of the other ref. A counting sort by ref into a second array (4 bytes an
  * entry and 4 a ref), then each ref's few sorted; before, a qsort of the
- * 16-byte records themselves. JD_OK or JD_ENOMEM (d as it was).
+ * 16-byte records themselves. The counts are 4 bytes: d holds each
+ * link's side at most once and run_cluster takes at most INT32_MAX links,
+ * so d->n <= UINT32_MAX - 1; over UINT32_MAX entries (a caller without
+ * that guard) is JD_ELIMIT, not a count that wraps (review-a). JD_OK,
+ * JD_ELIMIT or JD_ENOMEM (d as it was).
  */
 static int sort_deferred(const match_link *lv, vec *d, uint32_t nrefs)
 {
+    if (d->n > UINT32_MAX)
+        return JD_ELIMIT;
     uint32_t *in = d->p, *out = malloc((d->n ? d->n : 1) * sizeof *out);
     uint32_t *end = calloc((size_t)nrefs + 1, sizeof *end);
     vec g = {.sz = sizeof(def_key)};
@@ -6385,8 +6391,8 @@ static int run_cluster(run *u, jd_error *err)
     uint16_t *least = u->every_note ? NULL : calloc(R->n ? R->n : 1, sizeof *least);
     rc = cluster_links(R, u->c, u->links.p, u->links.n, dv, u->decs.n, lc, &u->notes, least,
                        &defer);
-    if (rc == JD_OK)
-        rc = sort_deferred(u->links.p, &defer, R->n);
+    if (rc == JD_OK && (rc = sort_deferred(u->links.p, &defer, R->n)) == JD_ELIMIT)
+        (void)jd_error_set(err, rc, "more than 2^32 - 1 deferred links to sort");
     R->st.sparse_joined =
         rc < 0 ? -1
                : join_sparse(R, u->c, u->links.p, defer.p, defer.n, dv, u->decs.n, lc, &u->notes);
@@ -6399,6 +6405,8 @@ static int run_cluster(run *u, jd_error *err)
     free(least);
     free(defer.p);
     free(lc);
+    if (rc == JD_ELIMIT)
+        return rc; /* err set above */
     if (R->st.household_joined < 0 || rc < 0 || u->c->oom)
         return jd_oom(err);
     for (size_t i = 0; i < u->decs.n; i++)
@@ -6777,7 +6785,9 @@ static int make_note(void *payload, size_t k, const char **note)
  * (make_note), and so is every note when no thread starts. A full ring
  * waits until half of it is taken, the store for 16 notes (or the last):
  * not a wake-up a note. The counts and flags are the mutex's; the thread
- * only reads the run.
+ * only reads the run. `done` is set when the thread ends (all made, or
+ * stopped after a note it could not make): a note asked past the last
+ * made is then JD_ENOMEM, not a wait for ever.
  */
 enum { AHEAD_RING = 1024 };
 typedef struct notes_ahead {
@@ -6785,8 +6795,12 @@ typedef struct notes_ahead {
     char *ring[AHEAD_RING]; /* malloc'd; NULL: no note */
     size_t made, taken;     /* notes made, taken by the store */
     size_t fail;            /* 1 + the note not made for want of memory; 0 none */
-    bool stop, started;
+    bool stop, started, done;
     bool prod_wait, cons_wait; /* the thread waits for room, the store for a note */
+    /* note_into, or the test hook's maker; fail_at: 1 + a note the hook
+     * makes fail as a strdup would (0: none) */
+    void (*make)(const run *u, jd_buf *b, size_t k);
+    size_t fail_at;
     char *held; /* the note last given, freed at the next call */
     pthread_mutex_t mu;
     pthread_t th;
@@ -6799,8 +6813,8 @@ static void *ahead_job(void *payload)
     notes_ahead *a = payload;
     jd_buf b = JD_BUF_INIT(4096);
     for (size_t k = 0; k < a->u->ninfo; k++) {
-        note_into(a->u, &b, k);
-        char *t = b.len ? strdup(b.ptr) : NULL;
+        a->make(a->u, &b, k);
+        char *t = b.len && k + 1 != a->fail_at ? strdup(b.ptr) : NULL;
         pthread_mutex_lock(&a->mu);
         if (a->made - a->taken >= AHEAD_RING) { /* full: on when half is taken */
             a->prod_wait = true;
@@ -6823,6 +6837,11 @@ static void *ahead_job(void *payload)
         }
     }
     jd_buf_dispose(&b);
+    pthread_mutex_lock(&a->mu);
+    a->done = true; /* no more notes: a waiting store wakes to that */
+    if (a->cons_wait)
+        pthread_cond_signal(&a->cv);
+    pthread_mutex_unlock(&a->mu);
     return NULL;
 }
 
@@ -6837,9 +6856,15 @@ static int ahead_note(void *payload, size_t k, const char **note)
         return make_note(a->u, k, note);
     pthread_mutex_lock(&a->mu);
     a->cons_wait = true;
-    while (a->made <= k)
+    while (a->made <= k && !a->done)
         pthread_cond_wait(&a->cv, &a->mu);
     a->cons_wait = false;
+    if (a->made <= k) { /* the thread ended before it: after a note it could not make */
+        a->taken++;       /* the next is asked here too, and answered so */
+        pthread_mutex_unlock(&a->mu);
+        *note = NULL;
+        return JD_ENOMEM;
+    }
     bool failed = a->fail == k + 1;
     a->held = a->ring[k % AHEAD_RING];
     a->ring[k % AHEAD_RING] = NULL;
@@ -6851,11 +6876,15 @@ static int ahead_note(void *payload, size_t k, const char **note)
     return failed ? JD_ENOMEM : JD_OK;
 }
 
-/* Start the thread of a (run u's notes; with one thread, none). */
-static void ahead_start(notes_ahead *a, run *u)
+/* Start the thread of a (run u's notes made by `make`, note_into but in
+ * the test hook; with one thread, none). */
+static void ahead_start(notes_ahead *a, run *u, void (*make)(const run *, jd_buf *, size_t),
+                        size_t fail_at)
 {
     memset(a, 0, sizeof *a);
     a->u = u;
+    a->make = make;
+    a->fail_at = fail_at;
     if (u->threads < 2 || pthread_mutex_init(&a->mu, NULL) != 0)
         return;
     if (pthread_cond_init(&a->cv, NULL) != 0) {
@@ -7169,6 +7198,41 @@ static int early_keys_join(run *u, int rc, jd_error *err)
     return rc;
 }
 
+static void test_note(const run *u, jd_buf *b, size_t k)
+{
+    (void)u;
+    jd_buf_reset(b);
+    if (jd_buf_printf(b, "note %zu", k) < 0)
+        jd_buf_reset(b); /* no note: the store is given none */
+}
+
+int jd_resolve__check_ahead(size_t n, size_t fail_at, size_t *ok, size_t *failed)
+{
+    run *u = calloc(1, sizeof *u);
+    notes_ahead *a = malloc(sizeof *a);
+    int rc = u && a ? JD_OK : JD_ENOMEM;
+    *ok = *failed = 0;
+    if (rc == JD_OK) {
+        u->threads = 2;
+        u->ninfo = n;
+        ahead_start(a, u, test_note, fail_at);
+        rc = a->started ? JD_OK : JD_ENOMEM;
+    }
+    char want[32];
+    for (size_t k = 0; rc == JD_OK && k < n; k++) {
+        const char *note = NULL;
+        int r = ahead_note(a, k, &note); /* asked on past an error, as a store might */
+        snprintf(want, sizeof want, "note %zu", k);
+        *ok += r == JD_OK && note && !strcmp(note, want);
+        *failed += r == JD_ENOMEM;
+    }
+    if (a && a->started)
+        ahead_stop(a);
+    free(a);
+    free(u);
+    return rc;
+}
+
 /* Replace every identity in the store. */
 static int run_save(run *u, jd_error *err)
 {
@@ -7181,7 +7245,7 @@ static int run_save(run *u, jd_error *err)
     if (u->lazy) /* the records are shed: make_note names refs from these */
         u->R.sv = u->saves;
     if (ah) {
-        ahead_start(ah, u);
+        ahead_start(ah, u, note_into, 0);
         nm = (jd_note_maker){ahead_note, ah};
     }
     int rc = u->s->ops->identities_replace(u->s, u->saves, u->R.n, u->info, u->ninfo,
@@ -8021,6 +8085,25 @@ static int fp_check(run *u, const uint8_t *listed, jd_error *err)
  * change); -1 both when the store keeps no watermark (an older store, or
  * one resolved before it was kept).
  */
+/*
+ * A check of the scoped load (mark_check, scope_check, tally_check) whose
+ * store read failed (rc < 0): its figures stay -2, the failure is counted
+ * with its message (incr_checks_failed) and the resolve carries on. A
+ * check is no part of the result; it must not end a real resolve.
+ */
+static int check_failed(run *u, int rc, jd_error *err)
+{
+    if (rc >= 0)
+        return rc;
+    jd_resolve_stats *st = &u->R.st;
+    if (!st->incr_checks_failed++)
+        snprintf(st->incr_check_error, sizeof st->incr_check_error, "%s",
+                 err && err->msg[0] ? err->msg : jd_code_name(rc));
+    if (err)
+        jd_error_clear(err);
+    return JD_OK;
+}
+
 static int mark_check(run *u, jd_error *err)
 {
     rs *R = &u->R;
@@ -8031,12 +8114,13 @@ static int mark_check(run *u, jd_error *err)
     if (!I || !I->resolve_mark_get || !I->refs_since)
         return JD_OK;
     int rc = I->resolve_mark_get(u->s, was, err);
-    if (rc < 0 || !was[0])
+    if (rc == JD_OK && !was[0])
         return rc;
-    since_ctx c = {R, calloc(R->n ? R->n : 1, 1), 0};
-    if (!c.listed)
-        return jd_oom(err);
-    rc = I->refs_since(u->s, was, on_since, &c, err);
+    since_ctx c = {R, rc == JD_OK ? calloc(R->n ? R->n : 1, 1) : NULL, 0};
+    if (rc == JD_OK && !c.listed)
+        rc = jd_oom(err);
+    if (rc == JD_OK)
+        rc = I->refs_since(u->s, was, on_since, &c, err);
     if (rc == JD_OK) {
         R->st.incr_mark_refs = c.n;
         R->st.incr_mark_missed = 0;
@@ -8045,6 +8129,9 @@ static int mark_check(run *u, jd_error *err)
         rc = fp_check(u, c.listed, err);
     }
     free(c.listed);
+    if (rc < 0) /* a read failed: not checked (check_failed) */
+        R->st.incr_mark_refs = R->st.incr_mark_missed = R->st.incr_fp_loaded =
+            R->st.incr_fp_changed = R->st.incr_fp_missed = -2;
     return rc;
 }
 
@@ -8493,7 +8580,7 @@ static int incr_prepare(run *u, bool small, jd_error *err)
     if (u->o->incr_no_checks) /* not checked: -3 (jd_resolve_opts) */
         st->incr_mark_refs = st->incr_mark_missed = st->incr_fp_loaded = st->incr_fp_changed =
             st->incr_fp_missed = -3;
-    else if ((rc = mark_check(u, err)) < 0)
+    else if ((rc = check_failed(u, mark_check(u, err), err)) < 0)
         return rc;
     u->R.st.cpu_incr_old = cpu_secs() - tc;
     /* much has changed: everything is resolved again, the parameters too */
@@ -8591,12 +8678,13 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
         rc = (int)nin;
     u.R.st.incr_scope_loaded = u.R.st.incr_scope_pairs = u.R.st.incr_scope_missed =
         u.R.st.incr_scope_capped = opts->incr_no_checks ? -3 : -1;
-    /* a scope a scoped run would load (at most half the county) */
-    if (rc == JD_OK && !opts->incr_no_checks && nin > 0 && (size_t)nin * 2 <= u.R.n)
-        rc = scope_check(&u, err);
+    /* a scope a scoped run would load (at most half the county), when asked */
+    if (rc == JD_OK && opts->incr_scope_check && !opts->incr_no_checks && nin > 0 &&
+        (size_t)nin * 2 <= u.R.n)
+        rc = check_failed(&u, scope_check(&u, err), err);
     u.R.st.incr_tally_identities = u.R.st.incr_tally_missed = opts->incr_no_checks ? -3 : -1;
     if (rc == JD_OK && !opts->incr_no_checks)
-        rc = tally_check(&u, err);
+        rc = check_failed(&u, tally_check(&u, err), err);
     if (rc == JD_OK && nin > 0 && (size_t)nin * 2 > u.R.n && (size_t)nin < u.R.n) {
         /* most of the county (its links chain into one large component):
          * everything with the stored parameters, saved in bulk, is cheaper */

@@ -175,6 +175,15 @@ int jd_resolve__check_note_room(const char *ref, const char *other, const int *k
                                 size_t *logged);
 
 /*
+ * Test hook (notes_ahead, run_save): n made-up notes ("note k") made on a
+ * thread and asked in order 0..n-1 as a store asks them, on past an error;
+ * fail_at: 1 + the note made to fail as a strdup would (0: none). *ok: the
+ * notes given right, *failed: those answered JD_ENOMEM (the failed one and
+ * every one after it; none waits for ever). JD_OK, or JD_ENOMEM (no thread).
+ */
+int jd_resolve__check_ahead(size_t n, size_t fail_at, size_t *ok, size_t *failed);
+
+/*
  * Test hook: loads, blocks and estimates the store's refs as a full run
  * does, then scores every candidate pair both in full and with the cuts of
  * scoring at `threshold` (a pair refused once the best weights its

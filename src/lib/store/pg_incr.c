@@ -676,17 +676,20 @@ static int persons_changed(jd_store *s, int64_t after, int64_t upto, bool *whole
 static int identity_tally(jd_store *s, int64_t *count, int64_t *max_num, jd_error *err)
 {
     PGresult *r;
-    *count = *max_num = 0;
+    /* n from at most 18 digits, as SQLite's (sqlite_incr.c): a longer id
+     * does not overflow bigint */
     int rc = jd_pg__run(s->impl,
-                        "SELECT count(*), coalesce(max(substring(person_id from '^P([0-9]+)')"
+                        "SELECT count(*), coalesce(max(substring(person_id from '^P([0-9]{1,18})')"
                         "::bigint), 0) FROM identity",
                         NULL, &r, err);
     if (rc < 0)
         return rc;
-    if (PQntuples(r) == 1) {
-        *count = jd_pg__i64(r, 0, 0);
-        *max_num = jd_pg__i64(r, 0, 1);
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return jd_error_set(err, JD_ESTORE, "identity tally: no row");
     }
+    *count = jd_pg__i64(r, 0, 0);
+    *max_num = jd_pg__i64(r, 0, 1);
     PQclear(r);
     return JD_OK;
 }

@@ -3909,6 +3909,25 @@ static int damaged(sq *q, const char *path, jd_error *err)
     return JD_OK;
 }
 
+/* A feed's subset load (sqlite_incr.c) reads through a memory map of at
+ * most this many MiB: the store's option, else $JD_SUBSET_MMAP_MIB. */
+#define SUBSET_MMAP_MIB 256
+#define SUBSET_MMAP_MAX_MIB 2047 /* SQLite's default maximum, 2147418112 bytes */
+
+int64_t jd_sq__subset_mmap(const jd_store_opts *o)
+{
+    int64_t mib = o ? o->subset_mmap_mib : 0;
+    const char *env = getenv("JD_SUBSET_MMAP_MIB");
+    if (mib == 0 && env && *env) {
+        char *end;
+        long long v = strtoll(env, &end, 10);
+        mib = *end || v < 0 ? SUBSET_MMAP_MIB : v ? v : -1; /* unreadable: the default */
+    }
+    if (mib == 0)
+        mib = SUBSET_MMAP_MIB;
+    return mib < 0 ? 0 : (mib > SUBSET_MMAP_MAX_MIB ? SUBSET_MMAP_MAX_MIB : mib) << 20;
+}
+
 int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts *opts,
                           jd_error *err)
 {
@@ -3925,6 +3944,7 @@ int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts 
     s->impl = q;
     jd_buf_init(&q->last_key, 4096);
     jd_strmap_init(&q->loc);
+    q->subset_mmap = jd_sq__subset_mmap(opts);
     if (!opts->create && access(path, F_OK) != 0) {
         rc = jd_error_set(err, JD_ENOTFOUND, "no database at the given path");
         goto out;

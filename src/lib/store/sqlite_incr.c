@@ -472,17 +472,20 @@ static int subset_rows(sq *q, int64_t as_of, const char *const *keys, size_t n, 
  * the county's tables: read through a memory map while it loads (a read()
  * of each page the cache does not hold was half the load's CPU, in the
  * kernel's copy), unmapped after it, so that the pages stay out of the
- * process's RSS between feeds. */
-#define SUBSET_MMAP "PRAGMA mmap_size = 2147418112" /* SQLite's default maximum */
-
+ * process's RSS between feeds. The map is capped (q->subset_mmap: 256 MiB
+ * unless set, jd_sq__subset_mmap; it was SQLite's maximum, 2 GiB, per
+ * feed): the pages past it are read as before. */
 static int load_subset(jd_store *s, int64_t as_of, const char *const *keys, size_t n, int hops,
                        const jd_an_callbacks *cb, void *payload, jd_error *err)
 {
     sq *q = s->impl;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA mmap_size = %lld", (long long)q->subset_mmap);
     /* a store the map cannot serve (a build without it) reads as before */
-    (void)jd_sq__exec(q, SUBSET_MMAP, NULL);
+    if (q->subset_mmap > 0)
+        (void)jd_sq__exec(q, sql, NULL);
     int rc = subset_rows(q, as_of, keys, n, hops, cb, payload, err);
-    int r2 = jd_sq__exec(q, "PRAGMA mmap_size = 0", rc < 0 ? NULL : err);
+    int r2 = q->subset_mmap > 0 ? jd_sq__exec(q, "PRAGMA mmap_size = 0", rc < 0 ? NULL : err) : 0;
     return rc < 0 ? rc : r2;
 }
 
@@ -764,19 +767,26 @@ static int identity_tally(jd_store *s, int64_t *count, int64_t *max_num, jd_erro
 {
     sq *q = s->impl;
     sqlite3_stmt *st = NULL;
-    *count = *max_num = 0;
+    /* n from at most 18 digits, as PostgreSQL's (pg_incr.c): a longer id
+     * neither overflows nor reads as INT64_MAX */
     int rc = prep(q,
                   "SELECT count(*), coalesce(max(CASE WHEN person_id GLOB 'P[0-9]*'"
-                  " THEN CAST(substr(person_id, 2) AS INTEGER) END), 0) FROM identity",
+                  " THEN CAST(substr(person_id, 2, 18) AS INTEGER) END), 0) FROM identity",
                   &st, err);
     if (rc < 0)
         return rc;
     int r = sqlite3_step(st);
+    int64_t n = 0, mx = 0;
     if (r == SQLITE_ROW) {
-        *count = sqlite3_column_int64(st, 0);
-        *max_num = sqlite3_column_int64(st, 1);
+        n = sqlite3_column_int64(st, 0);
+        mx = sqlite3_column_int64(st, 1);
     }
-    return finish(q, st, JD_OK, r == SQLITE_ROW ? SQLITE_DONE : r, err);
+    rc = finish(q, st, JD_OK, r == SQLITE_ROW ? SQLITE_DONE : r, err);
+    if (rc == JD_OK) {
+        *count = n;
+        *max_num = mx;
+    }
+    return rc;
 }
 
 const struct jd_incr_ops jd_sqlite_incr_ops = {

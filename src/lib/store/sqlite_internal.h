@@ -45,6 +45,7 @@ typedef struct sq {
     bool in_tx;
     bool ref_index_dropped; /* person_mention_ref, until bulk_restore */
     bool keys_early; /* keys_replace_early's transaction open, ref_key written */
+    int64_t subset_mmap; /* bytes mapped while a subset loads; 0: none (jd_sq__subset_mmap) */
     /* Person and object rows of one event usually come together. */
     jd_buf last_key; /* agency \x1f record_id of last_event_id */
     int64_t last_event_id;
@@ -76,6 +77,9 @@ static inline void jd_sq__busy_wait(sq *q, bool wait)
 int jd_sq__err(sq *q, jd_error *err, const char *what);
 /* Run one or more statements without results. */
 int jd_sq__exec(sq *q, const char *sql, jd_error *err);
+/* The bytes a subset load maps (jd_store_opts.subset_mmap_mib, else
+ * $JD_SUBSET_MMAP_MIB, else 256 MiB); 0: no map. sqlite.c. */
+int64_t jd_sq__subset_mmap(const jd_store_opts *o);
 /* sqlite3_prepare_v2 of sql, kept prepared on q: a request's statements
  * are parsed once per connection rather than once per request (17% of the
  * child summary's CPU was the parser). A statement already handed out (a
