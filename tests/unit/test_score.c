@@ -111,6 +111,12 @@ static void test_score__left_alone_apart(void **state)
                      JD_OK);
     assert_int_equal(r.unrecorded.fp, 1);
     assert_int_equal(r.left_alone.tp + r.left_alone.fn, 0);
+    /* a line with nothing of its kind in the truth prints no figure, not 0.0000 */
+    printed(&r, buf, sizeof buf);
+    const char *line = strstr(buf, "left-alone call alerts");
+    assert_non_null(line);
+    assert_non_null(strstr(line, "(none in the truth"));
+    assert_true(strstr(line, "(none in the truth") < strchr(line, '\n'));
     jd_score_report_dispose(&r);
 }
 

@@ -932,9 +932,15 @@ int jd_score_print(const jd_score_report *r, FILE *f, bool as_json, jd_error *er
                 {"unrecorded crime alerts (by event)", &r->unrecorded},
                 {"left-alone call alerts (by event, apart)", &r->left_alone},
                 {"victim-blaming language alerts (by event)", &r->language}};
-    for (size_t i = 0; i < JD_ARRAY_LEN(rows); i++)
-        fprintf(f, "%-44s %9.4f %9.4f %9.4f\n", rows[i].name, rows[i].p->precision,
-                rows[i].p->recall, rows[i].p->f1);
+    for (size_t i = 0; i < JD_ARRAY_LEN(rows); i++) {
+        const jd_prf *p = rows[i].p;
+        if (p->tp + p->fn == 0) /* nothing of the kind in the truth: no figure to give */
+            fprintf(f, "%-44s %9s %9s %9s  (none in the truth; %lld raised)\n", rows[i].name,
+                    "-", "-", "-", p->fp);
+        else
+            fprintf(f, "%-44s %9.4f %9.4f %9.4f\n", rows[i].name, p->precision, p->recall,
+                    p->f1);
+    }
     fprintf(f, "\npeople exactly right (one cluster, all their refs, no other): %lld of %lld"
                " (%.2f%%)\n",
             r->persons_exact, r->persons, 100 * r->exactly_right);
