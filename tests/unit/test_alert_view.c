@@ -47,25 +47,11 @@ static size_t about(json_t *all, const char *pid)
 static void test_alert_view__summary_as_the_store_says(void **state)
 {
     (void)state;
-    char path[64], bundle[1024];
-    const char *root = getenv("JD_SOURCE_ROOT");
-    snprintf(bundle, sizeof bundle, "%s/tests/data/bundles/alerts", root ? root : ".");
+    char path[64];
     jd_store *s = NULL;
     jd_person_index *idx = NULL;
     jd_screener *scr = NULL;
-    assert_int_equal(jd_global_init(), JD_OK);
-    assert_int_equal(scratch_store_open(&s, path, sizeof path, "alert-view"), JD_OK);
-    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
-    jd_ingest_counts t;
-    const char *b[] = {bundle};
-    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
-    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
-    ao.save = true;
-    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
-    assert_int_equal(jd_resolve(s, &ro, NULL, NULL), JD_OK);
-    assert_int_equal(jd_analyse(s, &ao, NULL, NULL, NULL), JD_OK);
-    assert_int_equal(jd_person_index_open(&idx, s, NULL), JD_OK);
-    assert_int_equal(jd_screener_open(&scr, NULL, NULL), JD_OK);
+    assert_int_equal(alerts_store(&s, path, sizeof path, "alert-view", &idx, &scr), JD_OK);
     jd_error err;
     bool ran = false;
     json_t *all = json_array();

@@ -35,24 +35,8 @@ typedef struct fx {
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    const char *root = getenv("JD_SOURCE_ROOT");
-    char bundle[1024];
-    snprintf(bundle, sizeof bundle, "%s/tests/data/bundles/alerts", root ? root : ".");
-    if (jd_global_init() < 0 ||
-        scratch_store_open(&f->s, f->path, sizeof f->path, "child") != JD_OK)
-        return -1;
-    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
-    jd_ingest_counts t;
-    const char *b[] = {bundle};
-    jd_resolve_opts ro = JD_RESOLVE_OPTS_INIT;
-    jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
-    ao.save = true;
     jd_person_summary p;
-    if (jd_ingest_bundles(f->s, b, 1, &io, &t, NULL) != JD_OK ||
-        jd_resolve(f->s, &ro, NULL, NULL) != JD_OK ||
-        jd_analyse(f->s, &ao, NULL, NULL, NULL) != JD_OK ||
-        jd_person_index_open(&f->idx, f->s, NULL) != JD_OK ||
-        jd_screener_open(&f->scr, NULL, NULL) != JD_OK)
+    if (!f || alerts_store(&f->s, f->path, sizeof f->path, "child", &f->idx, &f->scr) != JD_OK)
         return -1;
     if (jd_person_index_get(f->idx, "csc:C-1", &p) != JD_OK)
         return -1;
