@@ -72,8 +72,10 @@ def main():
             except ValueError as exc:
                 errors.append("line %d: does not parse: %s" % (n, exc))
     texts = {}
-    # the id letter of the file's first note (H: heldout.jsonl, B: heldout2.jsonl)
-    prefix = str(notes[0].get("id", "H"))[:1] if notes else "H"
+    # the id letters of the file's first note (H: heldout.jsonl, B: heldout2.jsonl; once all 26
+    # single letters were taken, two: AA for heldout26)
+    m = re.match(r"[A-Z]+", str(notes[0].get("id", "H"))) if notes else None
+    prefix = m.group(0) if m else "H"
     for i, r in enumerate(notes, 1):
         rid = r.get("id", "?")
 
