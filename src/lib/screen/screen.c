@@ -1993,8 +1993,11 @@ static int clause_subject(const jd_screen *S, size_t s, int actors, bool writer)
               in_set(S, S->other_set, S->tok[j - 2].sid))))
             continue; /* "Mum was herself a victim": the intensifier is mum's */
         if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid) &&
-            !(j > 0 && S->tok[j - 1].sid == S->by_sid))
+            !(j > 0 && S->tok[j - 1].sid == S->by_sid) &&
+            !(actors == 2 && j > 0 && is_word(&S->tok[j - 1], "to", "with", NULL, NULL)))
             return 0; /* "a man ... kissed her": the adult acts, the child is the victim;
+                       * not "selling her body to men" (2, the child's own act): the
+                       * men are its object, the subject comes before;
                        * "her sister is being paid by men for sex": the agent of a
                        * passive is not its subject */
         if (writer && child_noun(S, j))
@@ -3064,6 +3067,17 @@ static bool reflexive(const tok *k)
     return is_word(k, "herself", "himself", "themselves", "themself");
 }
 
+/* A reflexive, or "her"/"his" owning "body" ("her cousin Brooke is selling
+ * her body"): the subject's own body, not the child by itself (scr-off5). */
+static bool own_word(const jd_screen *S, uint32_t i)
+{
+    if (reflexive(&S->tok[i]))
+        return true;
+    return i + 1 < S->ntok && S->tok[i + 1].sent == S->tok[i].sent &&
+           is_word(&S->tok[i], "her", "his", "their", NULL) &&
+           is_word(&S->tok[i + 1], "body", "bodies", NULL, NULL);
+}
+
 /* Whether the child is the object right after a child_acts match, "to" or
  * nothing between ("selling drugs to her and her friends", "sells to
  * her.", "selling drugs to Amy at the park"): the act is done to the child by
@@ -3098,9 +3112,20 @@ static bool child_after_act(const jd_screen *S, const hit *h)
  * other ("her cousin Kayla (18) is selling sex"). */
 static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
 {
-    bool names_one = !r->child_acts;
+    /* "selling her body to men": the only child word is the subject's own
+     * body, so the match names no one and the clause's subject decides */
+    bool own_only = false, child_word = false;
+    for (uint32_t i = h->start; i < h->end; i++)
+        if (in_set(S, S->child_set, S->tok[i].sid)) {
+            if (own_word(S, i))
+                own_only = true;
+            else
+                child_word = true;
+        }
+    own_only = own_only && !child_word;
+    bool names_one = !r->child_acts && !own_only;
     for (uint32_t i = h->start; i < h->end && !names_one; i++)
-        names_one = (in_set(S, S->child_set, S->tok[i].sid) && !reflexive(&S->tok[i])) ||
+        names_one = (in_set(S, S->child_set, S->tok[i].sid) && !own_word(S, i)) ||
                     in_set(S, S->other_set, S->tok[i].sid);
     /* an offence whose words name the child after the act ("put his hand
      * down her knickers", "touched her") has the child as its object: the
@@ -3122,7 +3147,7 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
         /* "me" in the child's quoted words of a sexual act ("'mum's friend Lee
          * tickles me there'"); not for injuries, where a parent's quoted "he hit
          * me" is the parent's */
-        child_object = ((in_set(S, S->child_set, S->tok[i].sid) && !reflexive(&S->tok[i])) ||
+        child_object = ((in_set(S, S->child_set, S->tok[i].sid) && !own_word(S, i)) ||
                         ((S->tok[i].sid == S->me_sid || S->tok[i].sid == S->my_sid) &&
                          S->tok[i].quoted && !r->injury && !quote_by_other(S, i))) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
