@@ -304,6 +304,7 @@ struct jd_screen {
     int nother_names;
     bool other_peer[8]; /* that name is a relative's or friend's ("her sister Aimee") or a
                            minor's ("Lauren (15)"), not an adult's ("Kris (29)") */
+    bool other_minor[8]; /* that name was written with an age under 18 ("her cousin Kim (16)") */
 };
 
 static const char *et_names[] = {"call_for_service", "missing_report", "missing_return",
@@ -1743,7 +1744,7 @@ static void read_names(jd_screen *S, int child_age)
             (S->child_name && same_word(k, S->child_name)) || in_set(S, S->child_set, k->sid) ||
             in_set(S, S->other_set, k->sid))
             continue;
-        bool other = false, peer = false;
+        bool other = false, peer = false, minor = false;
         size_t j = i;
         while (j-- > 0 && i - j <= 4 && S->tok[j].sent == k->sent && S->tok[j].paren)
             ;
@@ -1766,12 +1767,14 @@ static void read_names(jd_screen *S, int child_age)
             S->tok[i + 1].num < 100 && S->tok[i + 1].num != child_age) {
             other = true; /* "Aimee (18)" */
             peer |= S->tok[i + 1].num < 18;
+            minor = S->tok[i + 1].num < 18;
         }
         bool seen = false;
         for (int q = 0; q < S->nother_names; q++)
             seen |= same_word(S->other_names[q], k);
         if (other && !seen) {
             S->other_peer[S->nother_names] = peer;
+            S->other_minor[S->nother_names] = minor;
             S->other_names[S->nother_names++] = k;
         }
     }
@@ -3060,6 +3063,30 @@ static bool quote_by_other(const jd_screen *S, size_t i)
     return false;
 }
 
+/* Whether the clause before token s opens with the name of another minor the
+ * note introduced with an age under 18 ("her cousin Kim (16) ... Kim sends him
+ * sexual messages"): an act that needs an adult doer (C5, C6) is then that
+ * minor's, not an adult's act on the child (scr-off5). The first person word,
+ * name or child word back in the clause decides. */
+static bool minor_subject(const jd_screen *S, size_t s)
+{
+    uint32_t cl = S->tok[s].clause;
+    for (size_t j = s; j-- > 0 && S->tok[j].clause == cl;) {
+        const tok *k = &S->tok[j];
+        if (k->punct || k->paren || k->num >= 0 || is_word(k, "him", "her", "them", NULL))
+            continue; /* the act's object ("Kim sends him"), not its subject */
+        if (k->cap && !k->poss)
+            for (int q = 0; q < S->nother_names; q++)
+                if (same_word(S->other_names[q], k))
+                    return S->other_minor[q];
+        if (in_set(S, S->child_set, k->sid) || in_set(S, S->other_set, k->sid) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+            (S->child_name && same_word(k, S->child_name)))
+            return false;
+    }
+    return false;
+}
+
 /* "herself", "himself": a reflexive names whoever the clause's subject is
  * ("her cousin is selling herself"), not the child by itself (scr-off4). */
 static bool reflexive(const tok *k)
@@ -3163,6 +3190,9 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
     }
     if (by_agent && !child_object && clause_subject(S, h->start, false, false))
         other = true; /* "her mother was punched by her partner" */
+    if (r->kind == JD_SCREEN_OFFENCE && (r->needs & NEED_ADULT) && !by_agent &&
+        minor_subject(S, h->start))
+        other = true; /* "Kim (16) sends him sexual messages": a minor's act */
     /* a passive's subject is the one acted on, whoever it is: "a girl at
      * school was raped" is about that girl */
     bool passive = r->kind != JD_SCREEN_LANGUAGE && passive_at(S, h);
