@@ -1963,6 +1963,13 @@ static bool child_noun(const jd_screen *S, size_t j)
     return is_word(p, "the", "this", NULL, NULL) || p->punct;
 }
 
+/* "selling her body to men" (actors 2, the child's own act): an adult after
+ * "to" or "with" is the act's object, not its subject (scr-off5). */
+static bool acts_object(const jd_screen *S, size_t j, int actors)
+{
+    return actors == 2 && j > 0 && is_word(&S->tok[j - 1], "to", "with", NULL, NULL);
+}
+
 /* Whether the clause of token s has another person as its subject (1) or not
  * (0). actors: an offence's subject may be the one acting on the child; 2:
  * the child's own act ("child_acts"), where a relative or friend the note
@@ -1996,11 +2003,8 @@ static int clause_subject(const jd_screen *S, size_t s, int actors, bool writer)
               in_set(S, S->other_set, S->tok[j - 2].sid))))
             continue; /* "Mum was herself a victim": the intensifier is mum's */
         if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid) &&
-            !(j > 0 && S->tok[j - 1].sid == S->by_sid) &&
-            !(actors == 2 && j > 0 && is_word(&S->tok[j - 1], "to", "with", NULL, NULL)))
+            !(j > 0 && S->tok[j - 1].sid == S->by_sid) && !acts_object(S, j, actors))
             return 0; /* "a man ... kissed her": the adult acts, the child is the victim;
-                       * not "selling her body to men" (2, the child's own act): the
-                       * men are its object, the subject comes before;
                        * "her sister is being paid by men for sex": the agent of a
                        * passive is not its subject */
         if (writer && child_noun(S, j))
