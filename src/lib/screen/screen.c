@@ -304,6 +304,7 @@ struct jd_screen {
     int nother_names;
     bool other_peer[8]; /* that name is a relative's or friend's ("her sister Aimee") or a
                            minor's ("Lauren (15)"), not an adult's ("Kris (29)") */
+    bool other_minor[8]; /* that name was written with an age under 18 ("her cousin Kim (16)") */
 };
 
 static const char *et_names[] = {"call_for_service", "missing_report", "missing_return",
@@ -1743,7 +1744,7 @@ static void read_names(jd_screen *S, int child_age)
             (S->child_name && same_word(k, S->child_name)) || in_set(S, S->child_set, k->sid) ||
             in_set(S, S->other_set, k->sid))
             continue;
-        bool other = false, peer = false;
+        bool other = false, peer = false, minor = false;
         size_t j = i;
         while (j-- > 0 && i - j <= 4 && S->tok[j].sent == k->sent && S->tok[j].paren)
             ;
@@ -1766,12 +1767,14 @@ static void read_names(jd_screen *S, int child_age)
             S->tok[i + 1].num < 100 && S->tok[i + 1].num != child_age) {
             other = true; /* "Aimee (18)" */
             peer |= S->tok[i + 1].num < 18;
+            minor = S->tok[i + 1].num < 18;
         }
         bool seen = false;
         for (int q = 0; q < S->nother_names; q++)
             seen |= same_word(S->other_names[q], k);
         if (other && !seen) {
             S->other_peer[S->nother_names] = peer;
+            S->other_minor[S->nother_names] = minor;
             S->other_names[S->nother_names++] = k;
         }
     }
@@ -1960,6 +1963,13 @@ static bool child_noun(const jd_screen *S, size_t j)
     return is_word(p, "the", "this", NULL, NULL) || p->punct;
 }
 
+/* "selling her body to men" (actors 2, the child's own act): an adult after
+ * "to" or "with" is the act's object, not its subject (scr-off5). */
+static bool acts_object(const jd_screen *S, size_t j, int actors)
+{
+    return actors == 2 && j > 0 && is_word(&S->tok[j - 1], "to", "with", NULL, NULL);
+}
+
 /* Whether the clause of token s has another person as its subject (1) or not
  * (0). actors: an offence's subject may be the one acting on the child; 2:
  * the child's own act ("child_acts"), where a relative or friend the note
@@ -1993,7 +2003,7 @@ static int clause_subject(const jd_screen *S, size_t s, int actors, bool writer)
               in_set(S, S->other_set, S->tok[j - 2].sid))))
             continue; /* "Mum was herself a victim": the intensifier is mum's */
         if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid) &&
-            !(j > 0 && S->tok[j - 1].sid == S->by_sid))
+            !(j > 0 && S->tok[j - 1].sid == S->by_sid) && !acts_object(S, j, actors))
             return 0; /* "a man ... kissed her": the adult acts, the child is the victim;
                        * "her sister is being paid by men for sex": the agent of a
                        * passive is not its subject */
@@ -3057,11 +3067,46 @@ static bool quote_by_other(const jd_screen *S, size_t i)
     return false;
 }
 
+/* Whether the clause before token s opens with the name of another minor the
+ * note introduced with an age under 18 ("her cousin Kim (16) ... Kim sends him
+ * sexual messages"): an act that needs an adult doer (C5, C6) is then that
+ * minor's, not an adult's act on the child (scr-off5). The first person word,
+ * name or child word back in the clause decides. */
+static bool minor_subject(const jd_screen *S, size_t s)
+{
+    uint32_t cl = S->tok[s].clause;
+    for (size_t j = s; j-- > 0 && S->tok[j].clause == cl;) {
+        const tok *k = &S->tok[j];
+        if (k->punct || k->paren || k->num >= 0 || is_word(k, "him", "her", "them", NULL))
+            continue; /* the act's object ("Kim sends him"), not its subject */
+        if (k->cap && !k->poss)
+            for (int q = 0; q < S->nother_names; q++)
+                if (same_word(S->other_names[q], k))
+                    return S->other_minor[q];
+        if (in_set(S, S->child_set, k->sid) || in_set(S, S->other_set, k->sid) ||
+            (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+            (S->child_name && same_word(k, S->child_name)))
+            return false;
+    }
+    return false;
+}
+
 /* "herself", "himself": a reflexive names whoever the clause's subject is
  * ("her cousin is selling herself"), not the child by itself (scr-off4). */
 static bool reflexive(const tok *k)
 {
     return is_word(k, "herself", "himself", "themselves", "themself");
+}
+
+/* A reflexive, or "her"/"his" owning "body" ("her cousin Brooke is selling
+ * her body"): the subject's own body, not the child by itself (scr-off5). */
+static bool own_word(const jd_screen *S, uint32_t i)
+{
+    if (reflexive(&S->tok[i]))
+        return true;
+    return i + 1 < S->ntok && S->tok[i + 1].sent == S->tok[i].sent &&
+           is_word(&S->tok[i], "her", "his", "their", NULL) &&
+           is_word(&S->tok[i + 1], "body", "bodies", NULL, NULL);
 }
 
 /* Whether the child is the object right after a child_acts match, "to" or
@@ -3098,9 +3143,20 @@ static bool child_after_act(const jd_screen *S, const hit *h)
  * other ("her cousin Kayla (18) is selling sex"). */
 static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
 {
-    bool names_one = !r->child_acts;
+    /* "selling her body to men": the only child word is the subject's own
+     * body, so the match names no one and the clause's subject decides */
+    bool own_only = false, child_word = false;
+    for (uint32_t i = h->start; i < h->end; i++)
+        if (in_set(S, S->child_set, S->tok[i].sid)) {
+            if (own_word(S, i))
+                own_only = true;
+            else
+                child_word = true;
+        }
+    own_only = own_only && !child_word;
+    bool names_one = !r->child_acts && !own_only;
     for (uint32_t i = h->start; i < h->end && !names_one; i++)
-        names_one = (in_set(S, S->child_set, S->tok[i].sid) && !reflexive(&S->tok[i])) ||
+        names_one = (in_set(S, S->child_set, S->tok[i].sid) && !own_word(S, i)) ||
                     in_set(S, S->other_set, S->tok[i].sid);
     /* an offence whose words name the child after the act ("put his hand
      * down her knickers", "touched her") has the child as its object: the
@@ -3122,7 +3178,7 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
         /* "me" in the child's quoted words of a sexual act ("'mum's friend Lee
          * tickles me there'"); not for injuries, where a parent's quoted "he hit
          * me" is the parent's */
-        child_object = ((in_set(S, S->child_set, S->tok[i].sid) && !reflexive(&S->tok[i])) ||
+        child_object = ((in_set(S, S->child_set, S->tok[i].sid) && !own_word(S, i)) ||
                         ((S->tok[i].sid == S->me_sid || S->tok[i].sid == S->my_sid) &&
                          S->tok[i].quoted && !r->injury && !quote_by_other(S, i))) &&
                        !(i + 1 < h->end && in_set(S, S->other_set, S->tok[i + 1].sid));
@@ -3138,6 +3194,9 @@ static bool subject_is_other(const jd_screen *S, const rule *r, const hit *h)
     }
     if (by_agent && !child_object && clause_subject(S, h->start, false, false))
         other = true; /* "her mother was punched by her partner" */
+    if (r->kind == JD_SCREEN_OFFENCE && (r->needs & NEED_ADULT) && !by_agent &&
+        minor_subject(S, h->start))
+        other = true; /* "Kim (16) sends him sexual messages": a minor's act */
     /* a passive's subject is the one acted on, whoever it is: "a girl at
      * school was raped" is about that girl */
     bool passive = r->kind != JD_SCREEN_LANGUAGE && passive_at(S, h);
