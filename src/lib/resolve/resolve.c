@@ -1135,6 +1135,17 @@ static int name_id(rs *R, nmemo *memo, const char *s, bool first_token_only, uin
     return JD_OK;
 }
 
+/* The n of a person id "Pn" (see resolve.h). */
+int64_t jd_resolve__person_num(const char *id)
+{
+    if (!id || id[0] != 'P' || id[1] < '0' || id[1] > '9')
+        return 0;
+    int64_t n = 0;
+    for (const char *p = id + 1; p < id + 19 && *p >= '0' && *p <= '9'; p++)
+        n = n * 10 + (*p - '0');
+    return n;
+}
+
 /* A date's parts, as sscanf "%u-%u-%u" reads them (see resolve.h). */
 int jd_resolve__parse_ymd(const char *s, unsigned *y, unsigned *m, unsigned *d)
 {
@@ -5451,8 +5462,8 @@ static int on_old(const jd_identity_row *r, void *payload)
             !(o->nbr[i] = pool_add(&o->R->ids, r->nbr, strlen(r->nbr))))
             return JD_ENOMEM;
     }
-    long n;
-    if (sscanf(r->person_id, "P%ld", &n) == 1 && n > o->max_num)
+    long n = (long)jd_resolve__person_num(r->person_id);
+    if (n > o->max_num)
         o->max_num = n;
     return JD_OK;
 }
