@@ -6481,8 +6481,9 @@ static int assign_ids(run *u, jd_error *err)
     uint64_t *vk = malloc(nn * sizeof *vk);
     uint32_t *first = calloc(nn, sizeof *first);
     uint8_t *claimed = calloc(R->ids.len + 1, 1); /* old id (pool offset) -> taken */
+    uint32_t *ix = calloc(nn, sizeof *ix);        /* root -> its info index + 1 */
     int rc = JD_OK;
-    if (!u->saves || !u->info || !u->ids || !vk || !first || !claimed) {
+    if (!u->saves || !u->info || !u->ids || !vk || !first || !claimed || !ix) {
         rc = jd_oom(err);
         goto out;
     }
@@ -6517,11 +6518,12 @@ static int assign_ids(run *u, jd_error *err)
                 goto out;
             }
             u->info[u->ninfo++].person_id = u->ids[r];
+            ix[r] = (uint32_t)u->ninfo;
         }
         u->saves[i] =
             (jd_identity_save){pool_str(&R->ids, R->r[i].agency), pool_str(&R->ids, R->r[i].ref),
                                u->ids[r], u->fp ? u->fp[i] : 0, NULL, u->saves[i].keys,
-                               u->saves[i].nkeys};
+                               u->saves[i].nkeys, ix[r]};
     }
     if (u->ninfo < nn) { /* one per identity, not per ref (at 1M, 329,155 of 936,567) */
         jd_identity_info *in = realloc(u->info, u->ninfo ? u->ninfo * sizeof *in : 1);
@@ -6531,6 +6533,7 @@ out:
     free(vk);
     free(first);
     free(claimed);
+    free(ix);
     return rc;
 }
 
@@ -7182,7 +7185,7 @@ static int early_keys(run *u, jd_error *err)
         return jd_oom(err);
     for (uint32_t i = 0; i < R->n; i++)
         u->saves[i] = (jd_identity_save){pool_str(&R->ids, R->r[i].agency),
-                                         pool_str(&R->ids, R->r[i].ref), NULL, 0, NULL, NULL, 0};
+                                         pool_str(&R->ids, R->r[i].ref), NULL, 0, NULL, NULL, 0, 0};
     if (save_keys(u, NULL) != JD_OK)
         return jd_oom(err);
     u->keys_started = pthread_create(&u->keys_thread, NULL, keys_early_job, u) == 0;
