@@ -279,6 +279,41 @@ static void test_resolve__parse_ymd_is_sscanf(void **state)
     }
 }
 
+/* A person id's n is read as the stores' identity_tally reads it (SQLite's
+ * expression, sqlite_incr.c), so that the run's highest n is the tally's:
+ * an id longer than 18 digits neither overflows (sscanf's "P%ld" did) nor
+ * reads as INT64_MAX, and the fresh ids above it stay in range. */
+static void test_resolve__person_num_is_the_tally(void **state)
+{
+    (void)state;
+    static const char *const cases[] = {
+        "P1", "P000123", "P12", "P999999999999999999", "P9999999999999999999",
+        "P99999999999999999999999999999999", "P1234567890123456789012345", "P-7", "P+7", "P 7",
+        "P", "", "Q7", "p7", "P12abc", "P9223372036854775807", "P9223372036854775808",
+        "P0000000000000000000000000042", "PP7"};
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT coalesce(CASE WHEN ?1 GLOB 'P[0-9]*'"
+                                        " THEN CAST(substr(?1, 2, 18) AS INTEGER) END, 0)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, cases[i], -1, SQLITE_STATIC);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        int64_t want = sqlite3_column_int64(st, 0);
+        assert_true(want >= 0 && want < 1000000000000000000);
+        assert_int_equal(jd_resolve__person_num(cases[i]), want);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    assert_int_equal(jd_resolve__person_num(NULL), 0);
+    assert_int_equal(jd_resolve__person_num("P99999999999999999999999"), 999999999999999999);
+    assert_int_equal(jd_resolve__person_num("P000042"), 42);
+}
+
 /* EM for lambda the plain way, one exp() per pair (the library's before
  * it grouped ratios; jd_resolve__em_lambda is now the grouped code too). */
 static double em_plain(const double *llr, size_t n, double lambda, int iters)
@@ -1120,6 +1155,7 @@ int main(void)
         cmocka_unit_test(test_resolve__pairs_from_keys),
         cmocka_unit_test(test_resolve__pairs_refuses_refs_out_of_range),
         cmocka_unit_test(test_resolve__parse_ymd_is_sscanf),
+        cmocka_unit_test(test_resolve__person_num_is_the_tally),
         cmocka_unit_test(test_resolve__m_from_anchor_pairs),
         cmocka_unit_test(test_resolve__em_finds_the_share_of_matches),
         cmocka_unit_test(test_resolve__em_bounds),

@@ -332,8 +332,8 @@ static void test_store__identities_replace(void **state)
     jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S", .is_child = 1,
                                 .note = "kept apart from P-2"},
                                {.person_id = "P-2", .display_name = "Bea T"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0}, {"csc", "C1", "P-1", 0, NULL, NULL, 0},
-                               {"police", "N2", "P-2", 0, NULL, NULL, 0}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0, 0}, {"csc", "C1", "P-1", 0, NULL, NULL, 0, 0},
+                               {"police", "N2", "P-2", 0, NULL, NULL, 0, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, NULL, "{}", 3, 1, NULL),
                      JD_OK);
     assert_int_equal(count_rows(f->path, "SELECT count(*) FROM identity_ref r JOIN identity i"
@@ -344,8 +344,8 @@ static void test_store__identities_replace(void **state)
     /* second run: P-2 gone, P-1 keeps its row, a new P-3 */
     jd_identity_info info2[] = {{.person_id = "P-3", .display_name = "Bea T"},
                                 {.person_id = "P-1", .display_name = "Amy Smith"}};
-    jd_identity_save refs2[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0}, {"csc", "C1", "P-1", 0, NULL, NULL, 0},
-                                {"police", "N2", "P-3", 0, NULL, NULL, 0}};
+    jd_identity_save refs2[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0, 0}, {"csc", "C1", "P-1", 0, NULL, NULL, 0, 0},
+                                {"police", "N2", "P-3", 0, NULL, NULL, 0, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 3, info2, 2, NULL, "{}", 3, 1, NULL),
                      JD_OK);
     assert_int_equal(count_rows(f->path, "SELECT id FROM identity WHERE person_id = 'P-1'"), p1);
@@ -353,7 +353,7 @@ static void test_store__identities_replace(void **state)
     assert_int_equal(count_rows(f->path, "SELECT count(*) FROM identity_note"), 0);
     assert_int_equal(count_rows(f->path, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
     /* refused: a ref whose person_id has no identity */
-    jd_identity_save bad[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0}, {"police", "N9", "P-404", 0, NULL, NULL, 0}};
+    jd_identity_save bad[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0, 0}, {"police", "N9", "P-404", 0, NULL, NULL, 0, 0}};
     jd_error e;
     assert_int_equal(f->s->ops->identities_replace(f->s, bad, 2, info2, 2, NULL, "{}", 2, 0, &e),
                      JD_EINVALID);
@@ -387,8 +387,8 @@ static void test_store__identities_replace_fresh_or_not(void **state)
     assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
     jd_identity_info info[] = {{.person_id = "P-7", .display_name = "Cy D", .note = "n7"},
                                {.person_id = "P-5", .display_name = "Di E", .is_child = 1}};
-    jd_identity_save refs[] = {{"police", "N1", "P-7", 0, NULL, NULL, 0},
-                               {"police", "N2", "P-5", 0, NULL, NULL, 0}};
+    jd_identity_save refs[] = {{"police", "N1", "P-7", 0, NULL, NULL, 0, 0},
+                               {"police", "N2", "P-5", 0, NULL, NULL, 0, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs, 2, info, 2, NULL, "{}", 2, 0, NULL),
                      JD_OK);
     assert_int_equal(count_rows(f->path, "SELECT id FROM identity WHERE person_id = 'P-7'"), 1);
@@ -409,8 +409,8 @@ static void test_store__identities_replace_fresh_or_not(void **state)
     sqlite3_close(db);
     jd_identity_info info2[] = {{.person_id = "P-9", .display_name = "new"},
                                 {.person_id = "P-8", .display_name = "Ed F"}};
-    jd_identity_save refs2[] = {{"police", "N1", "P-9", 0, NULL, NULL, 0},
-                                {"police", "N2", "P-8", 0, NULL, NULL, 0}};
+    jd_identity_save refs2[] = {{"police", "N1", "P-9", 0, NULL, NULL, 0, 0},
+                                {"police", "N2", "P-8", 0, NULL, NULL, 0, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 2, info2, 2, NULL, "{}", 2, 0,
                                                    NULL),
                      JD_OK);

@@ -113,9 +113,9 @@ static void test_storeops__identity_tally_long_id(void **state)
     jd_identity_info info[] = {{.person_id = "P12", .display_name = "A"},
                                {.person_id = "P1234567890123456789012345", .display_name = "B"},
                                {.person_id = "P-7", .display_name = "C"}};
-    jd_identity_save refs[] = {{"police", "N1", "P12", 0, NULL, NULL, 0},
-                               {"csc", "C1", "P1234567890123456789012345", 0, NULL, NULL, 0},
-                               {"police", "N2", "P-7", 0, NULL, NULL, 0}};
+    jd_identity_save refs[] = {{"police", "N1", "P12", 0, NULL, NULL, 0, 0},
+                               {"csc", "C1", "P1234567890123456789012345", 0, NULL, NULL, 0, 0},
+                               {"police", "N2", "P-7", 0, NULL, NULL, 0, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 3, NULL, "{}", 3, 1, NULL),
                      JD_OK);
     jd_error e;
@@ -124,7 +124,7 @@ static void test_storeops__identity_tally_long_id(void **state)
     assert_int_equal(max_num, 123456789012345678); /* its first 18 digits */
     /* an ordinary id over them */
     jd_identity_info info2[] = {{.person_id = "P999999999999999999", .display_name = "A"}};
-    jd_identity_save refs2[] = {{"police", "N1", "P999999999999999999", 0, NULL, NULL, 0}};
+    jd_identity_save refs2[] = {{"police", "N1", "P999999999999999999", 0, NULL, NULL, 0, 0}};
     assert_int_equal(
         f->s->ops->identities_replace(f->s, refs2, 1, info2, 1, NULL, "{}", 1, 0, NULL), JD_OK);
     assert_int_equal(I->identity_tally(f->s, &count, &max_num, &e), JD_OK);
@@ -142,8 +142,8 @@ static void test_storeops__identities_replace(void **state)
     jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S", .is_child = 1,
                                 .note = "kept apart from P-2"},
                                {.person_id = "P-2", .display_name = "Bea T"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0}, {"csc", "C1", "P-1", 0, NULL, NULL, 0},
-                               {"police", "N2", "P-2", 0, NULL, NULL, 0}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0, 0}, {"csc", "C1", "P-1", 0, NULL, NULL, 0, 0},
+                               {"police", "N2", "P-2", 0, NULL, NULL, 0, 0}};
     int64_t gen0 = -1, gen1 = -1, gen2 = -1;
     assert_int_equal(jd_identity_generation(f->s, &gen0, NULL), JD_OK);
     assert_int_equal(gen0, 0); /* never resolved */
@@ -153,8 +153,8 @@ static void test_storeops__identities_replace(void **state)
     assert_true(gen1 > gen0);
     jd_identity_info info2[] = {{.person_id = "P-3", .display_name = "Bea T"},
                                 {.person_id = "P-1", .display_name = "Amy Smith"}};
-    jd_identity_save refs2[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0}, {"csc", "C1", "P-1", 0, NULL, NULL, 0},
-                                {"police", "N2", "P-3", 0, NULL, NULL, 0}};
+    jd_identity_save refs2[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0, 0}, {"csc", "C1", "P-1", 0, NULL, NULL, 0, 0},
+                                {"police", "N2", "P-3", 0, NULL, NULL, 0, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs2, 3, info2, 2, NULL, "{\"m\":2}", 3, 1,
                                                    NULL),
                      JD_OK);
@@ -166,7 +166,7 @@ static void test_storeops__identities_replace(void **state)
     assert_string_equal(s.rows[0], "P-1 csc:C1");
     assert_string_equal(s.rows[1], "P-1 police:N1");
     assert_string_equal(s.rows[2], "P-3 police:N2");
-    jd_identity_save bad[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0}, {"police", "N9", "P-404", 0, NULL, NULL, 0}};
+    jd_identity_save bad[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0, 0}, {"police", "N9", "P-404", 0, NULL, NULL, 0, 0}};
     jd_error e;
     assert_int_equal(f->s->ops->identities_replace(f->s, bad, 2, info2, 2, NULL, "{}", 2, 0, &e),
                      JD_EINVALID);
@@ -184,6 +184,42 @@ static void test_storeops__identities_replace(void **state)
     assert_int_equal(f->s->ops->model_load(f->s, &model, NULL), JD_OK);
     assert_string_equal(model, "{\"m\":2}");
     free(model);
+}
+
+/* A ref's info_ix (k + 1: info[k] is its identity) gives the row id
+ * without the person_id's look-up; an index out of range, or naming
+ * another identity, is not trusted: the person_id decides, and a
+ * person_id with no identity is still refused. */
+static void test_storeops__identities_replace_by_index(void **state)
+{
+    fx *f = *state;
+    put_mention(f, "police", "E1", "N1");
+    put_mention(f, "csc", "C1", "C1");
+    put_mention(f, "police", "E2", "N2");
+    put_mention(f, "police", "E3", "N3");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S"},
+                               {.person_id = "P-2", .display_name = "Bea T"},
+                               {.person_id = "P-3", .display_name = "Cas U"}};
+    char p2[] = "P-2"; /* not info[1]'s pointer: compared by its text */
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0, 1},  /* right */
+                               {"csc", "C1", "P-3", 0, NULL, NULL, 0, 1},     /* names P-1 */
+                               {"police", "N2", p2, 0, NULL, NULL, 0, 2},     /* right, a copy */
+                               {"police", "N3", "P-3", 0, NULL, NULL, 0, 99}}; /* out of range */
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 4, info, 3, NULL, "{}", 4, 1, NULL),
+                     JD_OK);
+    seen s = {0};
+    assert_int_equal(f->s->ops->identity_rows(f->s, on_identity, &s, NULL), JD_OK);
+    assert_int_equal(s.n, 4);
+    assert_string_equal(s.rows[0], "P-1 police:N1");
+    assert_string_equal(s.rows[1], "P-2 police:N2");
+    assert_string_equal(s.rows[2], "P-3 csc:C1");
+    assert_string_equal(s.rows[3], "P-3 police:N3");
+    jd_identity_save bad[] = {{"police", "N1", "P-404", 0, NULL, NULL, 0, 1}};
+    jd_error e;
+    assert_int_equal(f->s->ops->identities_replace(f->s, bad, 1, info, 3, NULL, "{}", 1, 0, &e),
+                     JD_EINVALID);
+    assert_non_null(strstr(e.msg, "P-404"));
 }
 
 static void put_person_at(fx *f, const char *agency, const char *rid, const char *ref,
@@ -250,10 +286,10 @@ static void test_storeops__identity_rows(void **state)
     assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
     jd_identity_info info[] = {{.person_id = "P-2", .display_name = "Cal B", .dob = "1974"},
                                {.person_id = "P-1"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0},
-                               {"csc", "C1", "P-1", 0, NULL, NULL, 0},
-                               {"police", "N2", "P-2", 0, NULL, NULL, 0},
-                               {"police", "N5", "P-2", 0, NULL, NULL, 0}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0, 0},
+                               {"csc", "C1", "P-1", 0, NULL, NULL, 0, 0},
+                               {"police", "N2", "P-2", 0, NULL, NULL, 0, 0},
+                               {"police", "N5", "P-2", 0, NULL, NULL, 0, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs, 4, info, 2, NULL, "{}", 4, 1, NULL),
                      JD_OK);
     seen r = {0};
@@ -316,7 +352,7 @@ static void runs_made(fx *f, int64_t *full, int64_t *changed, int64_t *quiet)
     put_mention(f, "police", "E1", "N1");
     assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
     jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, NULL, 0}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, NULL, 0, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs, 1, info, 1, NULL, "{}", 0, 0, NULL),
                      JD_OK);
     assert_int_equal(jd_identity_generation(f->s, full, NULL), JD_OK);
@@ -405,8 +441,8 @@ static void test_storeops__identities_update(void **state)
     assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
     jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy S"},
                                {.person_id = "P-2", .display_name = "Bea T", .note = "old"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, "P-2", NULL, 0}, {"csc", "C1", "P-1", 12, NULL, NULL, 0},
-                               {"police", "N2", "P-2", 13, "P-1", NULL, 0}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, "P-2", NULL, 0, 0}, {"csc", "C1", "P-1", 12, NULL, NULL, 0, 0},
+                               {"police", "N2", "P-2", 13, "P-1", NULL, 0, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, NULL, "{\"m\":1}", 3, 1,
                                                    NULL),
                      JD_OK);
@@ -414,7 +450,7 @@ static void test_storeops__identities_update(void **state)
     assert_int_equal(jd_identity_generation(f->s, &gen1, NULL), JD_OK);
     /* refused: N2 names P-9, not updated; then P-2 gone while N2 still names it */
     jd_identity_info up_info[] = {{.person_id = "P-1", .display_name = "Amy Smith", .note = "merged"}};
-    jd_identity_save bad[] = {{"police", "N2", "P-9", 21, NULL, NULL, 0}};
+    jd_identity_save bad[] = {{"police", "N2", "P-9", 21, NULL, NULL, 0, 0}};
     const char *gone[] = {"P-2"};
     jd_identity_change_save ch[] = {{"P-1", "P-2", 2 | 8}, {"P-2", "P-1", 32}};
     jd_identity_update u = {.refs = bad, .nrefs = 1, .info = up_info, .ninfo = 1, .gone = gone,
@@ -434,7 +470,7 @@ static void test_storeops__identities_update(void **state)
     assert_string_equal(s.rows[1], "police:N1 P-1 11 P-2");
     assert_string_equal(s.rows[2], "police:N2 P-2 13 P-1"); /* nothing changed */
     /* the merge: N2 joins P-1, P-2 goes */
-    jd_identity_save moved[] = {{"police", "N2", "P-1", 23, NULL, NULL, 0}, {"police", "N1", "P-1", 11, NULL, NULL, 0}};
+    jd_identity_save moved[] = {{"police", "N2", "P-1", 23, NULL, NULL, 0, 0}, {"police", "N1", "P-1", 11, NULL, NULL, 0, 0}};
     u.refs = moved;
     u.nrefs = 2;
     assert_int_equal(f->s->ops->identities_update(f->s, &u, NULL), JD_OK);
@@ -517,9 +553,9 @@ static void test_storeops__ref_keys(void **state)
     assert_int_equal(h.n, 0);
     uint64_t k1[] = {7, UINT64_C(0xb000000000000001)}, k2[] = {7}, k3[] = {9};
     jd_identity_info info[] = {{.person_id = "P-1"}, {.person_id = "P-2"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 2},
-                               {"csc", "C1", "P-1", 12, NULL, k2, 1},
-                               {"police", "N2", "P-2", 13, NULL, k3, 1}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 2, 0},
+                               {"csc", "C1", "P-1", 12, NULL, k2, 1, 0},
+                               {"police", "N2", "P-2", 13, NULL, k3, 1, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, NULL, "{}", 3, 1, NULL),
                      JD_OK);
     assert_int_equal(f->s->ops->refs_by_keys(f->s, ask, 2, &have, on_key, &h, NULL), JD_OK);
@@ -530,8 +566,8 @@ static void test_storeops__ref_keys(void **state)
     assert_string_equal(h.rows[2], "7 police:N1");
     /* an update: N1's keys replaced, C1 (no keys given) keeps its own */
     uint64_t k4[] = {9};
-    jd_identity_save moved[] = {{"police", "N1", "P-2", 21, NULL, k4, 1},
-                                {"csc", "C1", "P-1", 12, NULL, NULL, 0}};
+    jd_identity_save moved[] = {{"police", "N1", "P-2", 21, NULL, k4, 1, 0},
+                                {"csc", "C1", "P-1", 12, NULL, NULL, 0, 0}};
     jd_identity_update up = {.refs = moved, .nrefs = 2, .info = info, .ninfo = 2};
     assert_int_equal(f->s->ops->identities_update(f->s, &up, NULL), JD_OK);
     h.n = 0;
@@ -549,7 +585,7 @@ static void test_storeops__ref_keys(void **state)
     assert_string_equal(h.rows[1], "police:N1 Smith OX4 1AB");
     assert_string_equal(h.rows[2], "police:N1 Smith OX4 1AB");
     /* a replace that gives no keys: none stored, none claimed */
-    jd_identity_save bare[] = {{"police", "N1", "P-1", 11, NULL, NULL, 0}};
+    jd_identity_save bare[] = {{"police", "N1", "P-1", 11, NULL, NULL, 0, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, bare, 1, info, 1, NULL, "{}", 1, 0, NULL),
                      JD_OK);
     h.n = 0;
@@ -564,7 +600,7 @@ static void test_storeops__ref_keys(void **state)
 static void moved_to_nine(fx *f, const jd_identity_info *info)
 {
     uint64_t k9[] = {9};
-    jd_identity_save moved[] = {{"police", "N1", "P-1", 21, NULL, k9, 1}};
+    jd_identity_save moved[] = {{"police", "N1", "P-1", 21, NULL, k9, 1, 0}};
     jd_identity_update up = {.refs = moved, .nrefs = 1, .info = info, .ninfo = 1};
     assert_int_equal(f->s->ops->identities_update(f->s, &up, NULL), JD_OK);
     key_hits h = {0};
@@ -699,8 +735,8 @@ static void test_storeops__keys_blob_and_text(void **state)
     assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
     uint64_t k1[] = {7, UINT64_C(0xb000000000000001)}, none[] = {0};
     jd_identity_info info[] = {{.person_id = "P-1"}, {.person_id = "P-2"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 2},
-                               {"police", "N2", "P-2", 12, NULL, none, 0}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 2, 0},
+                               {"police", "N2", "P-2", 12, NULL, none, 0, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs, 2, info, 2, NULL, "{}", 1, 0, NULL),
                      JD_OK);
     char got[96];
@@ -738,9 +774,9 @@ static void test_storeops__replace_writes_changes(void **state)
     jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy", .note = "one"},
                                {.person_id = "P-2", .display_name = "Bea", .note = "two"},
                                {.person_id = "P-3", .display_name = "Cy", .note = "three"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 1},
-                               {"police", "N2", "P-2", 12, "P-1", k2, 1},
-                               {"police", "N3", "P-3", 13, NULL, NULL, 0}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 1, 0},
+                               {"police", "N2", "P-2", 12, "P-1", k2, 1, 0},
+                               {"police", "N3", "P-3", 13, NULL, NULL, 0, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 3, NULL, "{}", 1, 0, NULL),
                      JD_OK);
     sql_on_file(f->path, "UPDATE identity SET updated_at = 5", NULL, 0);
@@ -810,9 +846,9 @@ static void test_storeops__replace_notes_made(void **state)
     jd_identity_info info[] = {{.person_id = "P-1", .display_name = "Amy", .note = "unused"},
                                {.person_id = "P-2", .display_name = "Bea"},
                                {.person_id = "P-3", .display_name = "Cy"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0},
-                               {"police", "N2", "P-2", 0, NULL, NULL, 0},
-                               {"police", "N3", "P-3", 0, NULL, NULL, 0}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0, 0},
+                               {"police", "N2", "P-2", 0, NULL, NULL, 0, 0},
+                               {"police", "N3", "P-3", 0, NULL, NULL, 0, 0}};
     maker_ctx m = {.none = 1, .fail = SIZE_MAX};
     jd_note_maker nm = {test_maker, &m};
     char got[160];
@@ -869,13 +905,13 @@ static void test_storeops__keys_replace_early(void **state)
     assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
     uint64_t k1[] = {7}, k2[] = {9}, ask[] = {7, 9};
     jd_identity_info info[] = {{.person_id = "P-1"}, {.person_id = "P-2"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, k1, 1},
-                               {"police", "N2", "P-2", 0, NULL, k2, 1}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, k1, 1, 0},
+                               {"police", "N2", "P-2", 0, NULL, k2, 1, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs, 2, info, 2, NULL, "{}", 1, 0, NULL),
                      JD_OK);
     /* early, then aborted: ref_key and identities as they were */
-    jd_identity_save swapped[] = {{"police", "N1", "P-2", 0, NULL, k2, 1},
-                                  {"police", "N2", "P-1", 0, NULL, k1, 1}};
+    jd_identity_save swapped[] = {{"police", "N1", "P-2", 0, NULL, k2, 1, 0},
+                                  {"police", "N2", "P-1", 0, NULL, k1, 1, 0}};
     assert_int_equal(f->s->ops->keys_replace_early(f->s, swapped, 2, NULL), JD_OK);
     f->s->ops->keys_abort(f->s);
     f->s->ops->keys_abort(f->s); /* nothing open: nothing done */
@@ -884,7 +920,7 @@ static void test_storeops__keys_replace_early(void **state)
     assert_string_equal(h.rows[0], "7 police:N1");
     assert_string_equal(h.rows[1], "9 police:N2");
     /* early, then a replace refused (a person_id with no identity) */
-    jd_identity_save bad[] = {{"police", "N1", "P-404", 0, NULL, k2, 1}};
+    jd_identity_save bad[] = {{"police", "N1", "P-404", 0, NULL, k2, 1, 0}};
     jd_error e;
     assert_int_equal(f->s->ops->keys_replace_early(f->s, bad, 1, NULL), JD_OK);
     assert_int_equal(f->s->ops->identities_replace(f->s, bad, 1, info, 2, NULL, "{}", 1, 0, &e),
@@ -905,7 +941,7 @@ static void test_storeops__keys_replace_early(void **state)
     assert_string_equal(s.rows[1], "P-2 police:N1");
     /* the keys on N1's identity_ref row (their text made early) are what an
      * update takes it out of: key 9 left with no ref */
-    jd_identity_save back[] = {{"police", "N1", "P-2", 0, NULL, k1, 1}};
+    jd_identity_save back[] = {{"police", "N1", "P-2", 0, NULL, k1, 1, 0}};
     jd_identity_update up = {.refs = back, .nrefs = 1, .info = info, .ninfo = 2};
     assert_int_equal(f->s->ops->identities_update(f->s, &up, NULL), JD_OK);
     assert_int_equal(keys_found(f, ask, 2, &h), 2);
@@ -967,9 +1003,9 @@ static void test_storeops__identity_refs_of(void **state)
     put_mention(f, "police", "E3", "X1");
     assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
     jd_identity_info info[] = {{.person_id = "P-1"}, {.person_id = "P-2"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, "P-2", NULL, 0},
-                               {"csc", "C1", "P-1", 12, NULL, NULL, 0},
-                               {"police", "N2", "P-2", 13, NULL, NULL, 0}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, "P-2", NULL, 0, 0},
+                               {"csc", "C1", "P-1", 12, NULL, NULL, 0, 0},
+                               {"police", "N2", "P-2", 13, NULL, NULL, 0, 0}};
     assert_int_equal(f->s->ops->identities_replace(f->s, refs, 3, info, 2, NULL, "{}", 3, 1, NULL),
                      JD_OK);
     const struct jd_incr_ops *I = f->s->ops->incr;
@@ -1090,9 +1126,9 @@ static void test_storeops__key_edits_grouped(void **state)
 {
     (void)state;
     uint64_t a_now[] = {2, 3}, b_now[] = {1, 3}, a_had[] = {1, 2}, c_had[] = {3, 4};
-    jd_identity_save refs[] = {{"police", "A", "P-1", 0, NULL, a_now, 2},
-                               {"csc", "B", "P-2", 0, NULL, b_now, 2},
-                               {"gp", "C", "P-3", 0, NULL, NULL, 0}};
+    jd_identity_save refs[] = {{"police", "A", "P-1", 0, NULL, a_now, 2, 0},
+                               {"csc", "B", "P-2", 0, NULL, b_now, 2, 0},
+                               {"gp", "C", "P-3", 0, NULL, NULL, 0, 0}};
     const uint64_t *had[] = {a_had, NULL, c_had};
     size_t nh[] = {2, 0, 2};
     /* one by one: the rows before are key 1 {A}, 2 {A}, 3 {C}, 4 {C} */
@@ -1372,7 +1408,7 @@ static void test_storeops__copy(void **state)
     assert_int_equal(lite->ops->commit(lite, NULL), JD_OK);
     uint64_t k1[] = {7, UINT64_C(0xb000000000000001)};
     jd_identity_info info[] = {{.person_id = "P-1"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 2}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 11, NULL, k1, 2, 0}};
     assert_int_equal(lite->ops->identities_replace(lite, refs, 1, info, 1, NULL, "{}", 1, 0, NULL), JD_OK);
     jd_store_close(lite);
     assert_int_equal(jd_store_copy(src, src, NULL, &e), JD_EINVALID);
@@ -1563,6 +1599,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_storeops__statement_cache),
         cmocka_unit_test_setup_teardown(test_storeops__identities_replace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__identities_replace_by_index, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identity_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_runs, setup, teardown),

@@ -1135,6 +1135,17 @@ static int name_id(rs *R, nmemo *memo, const char *s, bool first_token_only, uin
     return JD_OK;
 }
 
+/* The n of a person id "Pn" (see resolve.h). */
+int64_t jd_resolve__person_num(const char *id)
+{
+    if (!id || id[0] != 'P' || id[1] < '0' || id[1] > '9')
+        return 0;
+    int64_t n = 0;
+    for (const char *p = id + 1; p < id + 19 && *p >= '0' && *p <= '9'; p++)
+        n = n * 10 + (*p - '0');
+    return n;
+}
+
 /* A date's parts, as sscanf "%u-%u-%u" reads them (see resolve.h). */
 int jd_resolve__parse_ymd(const char *s, unsigned *y, unsigned *m, unsigned *d)
 {
@@ -5451,8 +5462,8 @@ static int on_old(const jd_identity_row *r, void *payload)
             !(o->nbr[i] = pool_add(&o->R->ids, r->nbr, strlen(r->nbr))))
             return JD_ENOMEM;
     }
-    long n;
-    if (sscanf(r->person_id, "P%ld", &n) == 1 && n > o->max_num)
+    long n = (long)jd_resolve__person_num(r->person_id);
+    if (n > o->max_num)
         o->max_num = n;
     return JD_OK;
 }
@@ -6470,8 +6481,9 @@ static int assign_ids(run *u, jd_error *err)
     uint64_t *vk = malloc(nn * sizeof *vk);
     uint32_t *first = calloc(nn, sizeof *first);
     uint8_t *claimed = calloc(R->ids.len + 1, 1); /* old id (pool offset) -> taken */
+    uint32_t *ix = calloc(nn, sizeof *ix);        /* root -> its info index + 1 */
     int rc = JD_OK;
-    if (!u->saves || !u->info || !u->ids || !vk || !first || !claimed) {
+    if (!u->saves || !u->info || !u->ids || !vk || !first || !claimed || !ix) {
         rc = jd_oom(err);
         goto out;
     }
@@ -6506,11 +6518,12 @@ static int assign_ids(run *u, jd_error *err)
                 goto out;
             }
             u->info[u->ninfo++].person_id = u->ids[r];
+            ix[r] = (uint32_t)u->ninfo;
         }
         u->saves[i] =
             (jd_identity_save){pool_str(&R->ids, R->r[i].agency), pool_str(&R->ids, R->r[i].ref),
                                u->ids[r], u->fp ? u->fp[i] : 0, NULL, u->saves[i].keys,
-                               u->saves[i].nkeys};
+                               u->saves[i].nkeys, ix[r]};
     }
     if (u->ninfo < nn) { /* one per identity, not per ref (at 1M, 329,155 of 936,567) */
         jd_identity_info *in = realloc(u->info, u->ninfo ? u->ninfo * sizeof *in : 1);
@@ -6520,6 +6533,7 @@ out:
     free(vk);
     free(first);
     free(claimed);
+    free(ix);
     return rc;
 }
 
@@ -7171,7 +7185,7 @@ static int early_keys(run *u, jd_error *err)
         return jd_oom(err);
     for (uint32_t i = 0; i < R->n; i++)
         u->saves[i] = (jd_identity_save){pool_str(&R->ids, R->r[i].agency),
-                                         pool_str(&R->ids, R->r[i].ref), NULL, 0, NULL, NULL, 0};
+                                         pool_str(&R->ids, R->r[i].ref), NULL, 0, NULL, NULL, 0, 0};
     if (save_keys(u, NULL) != JD_OK)
         return jd_oom(err);
     u->keys_started = pthread_create(&u->keys_thread, NULL, keys_early_job, u) == 0;

@@ -58,6 +58,15 @@ double jd_resolve__em_lambda_grouped(const double *llr, size_t nu, const uint32_
 int jd_resolve__radix_sort_u64(uint64_t *v, size_t n);
 
 /*
+ * The n of a person id "Pn" read as the stores' identity_tally reads it:
+ * "P" then the first 18 of its leading digits (a longer id neither
+ * overflows nor reads as INT64_MAX; 18 digits leave room for the fresh ids
+ * above it). 0 when the id is NULL or not "P" and a digit ("P-7", "P 7",
+ * "Q7"): such an id cannot be a fresh one.
+ */
+int64_t jd_resolve__person_num(const char *id);
+
+/*
  * sscanf(s, "%u-%u-%u", y, m, d) without sscanf's cost for the plain
  * digits-and-dashes dates the store holds (each part at most 9 digits);
  * anything else is handed to sscanf itself. Returns what sscanf would: the

@@ -122,6 +122,9 @@ typedef struct jd_identity_save {
     const uint64_t *keys; /* its blocking keys (nkeys, distinct), stored in ref_key; NULL:
                              none stored (an update leaves the ref's keys as they were) */
     uint32_t nkeys;
+    uint32_t info_ix; /* 0, or k + 1 where info[k] is its identity (info[k].person_id is
+                         person_id): a full replace takes the row id by k instead of looking
+                         person_id up; a k out of range or naming another id is looked up */
 } jd_identity_save;
 typedef struct jd_identity_info {
     const char *person_id, *display_name, *dob, *note;
