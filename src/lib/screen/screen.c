@@ -5525,6 +5525,75 @@ static bool carer_word(const jd_screen *S, size_t j)
     return in_set(S, S->parent_set, k->sid);
 }
 
+/* A name the note gives a carer, so that the name acts as the carer does:
+ * "her mum's partner, Wes", "Mum's partner (Carl, approx 35)", "Dad (Steve,
+ * 38)" (the carer word just before the name, with only names and punctuation
+ * between), or "Gavin WHITLOCK (45) is mums partner" (the name, then "is" or
+ * "was" and the carer word). Not the child's own name. */
+static bool carer_name(const jd_screen *S, size_t j)
+{
+    const tok *k = &S->tok[j];
+    if (!k->cap || k->punct || k->poss || k->wlen < 3 ||
+        (S->child_name && same_word(k, S->child_name)))
+        return false;
+    for (size_t o = 0; o < S->ntok; o++) {
+        const tok *n = &S->tok[o];
+        if (!same_word(n, k))
+            continue;
+        for (size_t p = o; p-- > 0 && o - p <= 4 && S->tok[p].sent == n->sent;) {
+            if (carer_word(S, p))
+                return true;
+            if (!S->tok[p].punct && !S->tok[p].cap)
+                break;
+        }
+        size_t p = o + 1;
+        while (p < S->ntok && p <= o + 5 && S->tok[p].sent == n->sent &&
+               (S->tok[p].cap || S->tok[p].paren || S->tok[p].punct))
+            p++;
+        if (p + 1 >= S->ntok || S->tok[p].sent != n->sent || !is_word(&S->tok[p], "is", "was", NULL, NULL))
+            continue;
+        const tok *q = &S->tok[p + 1];
+        const tok *r = p + 2 < S->ntok ? &S->tok[p + 2] : NULL;
+        bool partner = r && (r->sid == S->boyfriend_sid || r->sid == S->girlfriend_sid ||
+                             (S->partner_set != UINT32_MAX && in_set(S, S->partner_set, r->sid)));
+        if (carer_word(S, p + 1) || (r && carer_word(S, p + 2)) ||
+            (partner && in_set(S, S->parent_set, q->sid)))
+            return true;
+    }
+    return false;
+}
+
+/* A blow the note writes elsewhere with a carer as its actor and a person as
+ * its object ("Wes smacked me round the head", "Mr Massey had hit him",
+ * "Craig smacks me") while the counted C16 is another sentence's (a bruise
+ * the exam found): the carer, by word or by the name the note gives, at most
+ * three words (commas and quotation marks aside) before the blow in its clause with no other person between, and
+ * "me", "him", "her", "them" or the child's name at most two words after. */
+static bool carer_blow(const jd_screen *S, size_t h)
+{
+    const tok *v = &S->tok[h];
+    if (v->punct || !in_set(S, S->hit_set, v->sid))
+        return false;
+    bool object = false;
+    for (size_t q = h + 1; q < S->ntok && q <= h + 2 && S->tok[q].clause == v->clause && !object; q++)
+        object = is_word(&S->tok[q], "me", "him", "her", "them") ||
+                 (S->child_name && same_word(&S->tok[q], S->child_name));
+    if (!object)
+        return false;
+    for (size_t j = h; j-- > 0 && h - j <= 4 && S->tok[j].clause == v->clause;) {
+        const tok *k = &S->tok[j];
+        if (k->punct == ',' || k->punct == '"' || k->punct == '\'')
+            continue; /* "her mum's partner, Wes, \"smacked me\"" */
+        if (carer_word(S, j) || carer_name(S, j))
+            return !(j > 0 && told_to(&S->tok[j - 1]));
+        if (k->punct || (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+            (S->people_set != UINT32_MAX && in_set(S, S->people_set, k->sid)) ||
+            in_set(S, S->other_set, k->sid) || k->sid == S->by_sid)
+            return false;
+    }
+    return false;
+}
+
 /* A parent's or carer's assault of the child is child cruelty too (DOMAIN.md
  * section 3, C17: "B's carer wilfully assaults"): a counted C16 whose clause
  * names a carer as the one acting ("Dad hit her with a belt", "mum's boyfriend
@@ -5550,7 +5619,7 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
         bool carer = false;
         /* the act's own words may name the carer: "mum's boyfriend did it" */
         for (size_t j = b + 1; j-- > 0 && j + 8 >= a && S->tok[j].clause == S->tok[a].clause;) {
-            if (carer_word(S, j)) {
+            if (carer_word(S, j) || carer_name(S, j)) {
                 /* "told mum he had pinned her": the parent told, not the one acting */
                 carer = !(j > 0 && told_to(&S->tok[j - 1]));
                 break;
@@ -5567,11 +5636,13 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
              !carer && j < S->ntok && j <= b + 2 && S->tok[j].sent == S->tok[b].sent;)
             if (S->tok[j].sid == S->by_sid) {
                 for (size_t q = j + 1; q < S->ntok && q <= j + 3 && !carer; q++)
-                    carer = carer_word(S, q);
+                    carer = carer_word(S, q) || carer_name(S, q);
                 break;
             } else {
                 j++;
             }
+        for (size_t h = 0; !carer && S->hit_set != UINT32_MAX && h < S->ntok; h++)
+            carer = carer_blow(S, h);
         if (!carer)
             continue;
         jd_screen_match c = *m;
