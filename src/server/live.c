@@ -454,9 +454,10 @@ static void scheduled_full(jd_server *srv, jd_analyse_stats *as, bool *have_stat
  * thread at nice 19 weighs 15 against a request worker's 1024 at nice 0),
  * and the threads it starts (the resolve's and analysis's helpers, jobs.c)
  * inherit it. The live thread ("jd-live") keeps the server's priority for
- * what must not wait behind the requests: the drop folder's scan (ingest)
- * and the urgent-call lane. It hands a job to the lane and waits for it, so
- * the two never run at once (the order of stages is the one thread's). */
+ * the drop folder's scan (ingest) and the urgent-call lane. It hands a job
+ * to the lane and waits for it, so the two never run at once (the order of
+ * stages is the one thread's): while requests keep the CPU busy, the next
+ * scan waits for the lane's job in hand (docs/feeds.md). */
 enum { BG_CHECK, BG_UPDATE, BG_FULL, BG_ESCALATE };
 
 typedef struct bg_lane {
