@@ -132,6 +132,7 @@ run() { # LABEL COOKIE PATH
     load="$(cut -d' ' -f1 /proc/loadavg)" cms="$cms" "$work/wrk.out"
 }
 P="/api/persons/$(enc "$pid")"
+a0=$(all_cpu "$spid") m0=$(mhd_cpu "$spid") w0=$(date +%s.%N)
 run "child summary" "$ca" "$P/summary?reason=load%20test"
 run "child alerts" "$ca" "$P/alerts?reason=load%20test"
 run "child events" "$ca" "$P/chronology?reason=load%20test&limit=50&order=newest"
@@ -144,6 +145,12 @@ run "network" "$ca" "/api/network"
 # the server logs each open-concern snapshot it builds (none logged before this bench's change)
 grep -q 'the concerns snapshot:' "$work/serve.log" && awk '/the concerns snapshot:/ {gsub(/[()]/, ""); n++; s += $(NF - 4); c += $(NF - 1)}
   END {printf "   open-concern snapshots built: %d, concerns simulated %d, cpu %.2f s\n", n, s, c}' "$work/serve.log"
+# the rest of the server's CPU: the live thread and its background lane
+# (a feed's ingest, resolve, analysis; serve --feed-nice) and the daemon
+kill -0 "$spid" 2>/dev/null && awk -v a0="$a0" -v a="$(all_cpu "$spid")" -v m0="$m0" -v m="$(mhd_cpu "$spid")" \
+  -v w="$(awk -v a="$w0" -v b="$(date +%s.%N)" 'BEGIN {print b - a}')" \
+  'BEGIN {printf "   over the routes (%.0f s): request threads %.1f cpu-s (%.3f a second), the other threads (live updates) %.1f cpu-s (%.3f a second)\n",
+          w, m - m0, (m - m0) / w, (a - a0) - (m - m0), ((a - a0) - (m - m0)) / w}'
 kill -0 "$spid" 2>/dev/null || { echo "   THE SERVER EXITED; its log ends:"; tail -5 "$work/serve.log" | sed 's/^/   /'; }
 if [ -n "$feed" ]; then
   echo "   feeds ingested during the run: $(grep -c 'ingested in' "$work/serve.log"), updates after feeds:" \

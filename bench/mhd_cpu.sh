@@ -10,3 +10,8 @@ mhd_cpu() {
   done
   echo "$s"
 }
+# all_cpu PID: the CPU seconds of every thread of PID (the process's own
+# utime and stime count every thread, the live thread and its lane too)
+all_cpu() {
+  awk -v t="$(getconf CLK_TCK)" '{sub(/.*\) /, ""); printf "%.3f", ($12 + $13) / t}' "/proc/$1/stat"
+}

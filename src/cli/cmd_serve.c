@@ -26,6 +26,7 @@ static void usage(FILE *f)
                "                      [--max-per-address N] [--request-deadline S]\n"
                "                      [--host-name NAME] [--feeds DIR] [--escalate-every S]\n"
                "                      [--full | --incremental] [--full-every S]\n"
+               "                      [--feed-nice N]\n"
                "\n"
                "Serves the web application and its JSON API (docs/openapi.yaml) until\n"
                "SIGTERM or SIGINT; requests in flight are finished first. The default\n"
@@ -51,7 +52,11 @@ static void usage(FILE *f)
                "  --full-every S        after incremental updates, a full analysis and escalation\n"
                "                        at most every S seconds (default 3600; 0: never): the\n"
                "                        networks, clocks of persons no feed touched (overdue\n"
-               "                        return interviews) and the board's counts\n");
+               "                        return interviews) and the board's counts\n"
+               "  --feed-nice N         a feed's resolve, analysis and escalation, the scheduled\n"
+               "                        runs and the reloads run at the server's nice value\n"
+               "                        plus N, at most 19 (default 19; 0: the requests' own),\n"
+               "                        behind the requests; ingest and urgent calls do not\n");
 }
 
 /* Parse "HOST:PORT" (IPv4). */
@@ -156,7 +161,7 @@ int cli_serve_demo(const char *db, const char *listen,
 }
 
 /* The options that take a number: --max-per-address (m), --request-deadline
- * (D), --escalate-every (E), --full-every (V). */
+ * (D), --escalate-every (E), --full-every (V), --feed-nice (N). */
 static int number_opt(jd_server_opts *so, int o, const char *arg)
 {
     static const struct {
@@ -166,13 +171,18 @@ static int number_opt(jd_server_opts *so, int o, const char *arg)
     } t[] = {{'m', "--max-per-address", 1, 64},
              {'D', "--request-deadline", 1, 600},
              {'E', "--escalate-every", 0, 86400},
-             {'V', "--full-every", 0, 7 * 86400}};
+             {'V', "--full-every", 0, 7 * 86400},
+             {'N', "--feed-nice", 0, 19}};
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         long n;
         if (t[i].o != o)
             continue;
         if (cli_parse_range(t[i].name, arg, t[i].lo, t[i].hi, &n) < 0)
             return -1;
+        if (o == 'N') {
+            so->feed_nice = (int)n;
+            return 0;
+        }
         unsigned *dst = o == 'm'   ? &so->max_per_address
                         : o == 'D' ? &so->deadline_s
                         : o == 'E' ? &so->escalate_every_s
@@ -201,6 +211,7 @@ int cmd_serve(int argc, char **argv)
                                              {"incremental", no_argument, NULL, 'I'},
                                              {"full", no_argument, NULL, 'U'},
                                              {"full-every", required_argument, NULL, 'V'},
+                                             {"feed-nice", required_argument, NULL, 'N'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     jd_server_opts so = JD_SERVER_OPTS_INIT;
@@ -244,6 +255,7 @@ int cmd_serve(int argc, char **argv)
         case 'D':
         case 'E':
         case 'V':
+        case 'N':
             if (number_opt(&so, o, optarg) < 0)
                 return JD_EXIT_USAGE;
             full_every_given = full_every_given || o == 'V';

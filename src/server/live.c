@@ -19,10 +19,14 @@
  */
 #include "server_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 static double mono(void)
 {
@@ -326,8 +330,6 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     jd_store *s = srv->live_store;
     jd_error err;
     jd_error_clear(&err);
-    if (srv->o.incremental)
-        urgent_first(srv);
     double t0 = mono(), c0 = cpu_now();
     jd_live_stats rs; /* incremental once a full run stored its parameters */
     memset(&rs, 0, sizeof rs);
@@ -444,9 +446,112 @@ static void scheduled_full(jd_server *srv, jd_analyse_stats *as, bool *have_stat
     scheduled_escalation(srv);
 }
 
+/* The background lane (issue 17): a feed's resolve, analysis and
+ * escalation, the scheduled runs and the reloads after them run on a thread
+ * of their own, "jd-live-bg", at the server's nice value plus feed_nice (at
+ * most 19), so that they take the CPU the requests leave. Linux keeps a
+ * nice value per thread (within the server's process, one autogroup, a
+ * thread at nice 19 weighs 15 against a request worker's 1024 at nice 0),
+ * and the threads it starts (the resolve's and analysis's helpers, jobs.c)
+ * inherit it. The live thread ("jd-live") keeps the server's priority for
+ * the drop folder's scan (ingest) and the urgent-call lane. It hands a job
+ * to the lane and waits for it, so the two never run at once (the order of
+ * stages is the one thread's): while requests keep the CPU busy, the next
+ * scan waits for the lane's job in hand (docs/feeds.md). */
+enum { BG_CHECK, BG_UPDATE, BG_FULL, BG_ESCALATE };
+
+typedef struct bg_lane {
+    jd_server *srv;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int job;
+    bool busy, quit, on;
+    pthread_t th;
+} bg_lane;
+
+/* Lower the calling thread's priority by feed_nice; says so on stderr. */
+static void bg_nice(const jd_server *srv)
+{
+    if (srv->o.feed_nice <= 0)
+        return;
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    errno = 0;
+    int now = getpriority(PRIO_PROCESS, (id_t)tid);
+    if (now == -1 && errno)
+        now = 0;
+    int want = now + srv->o.feed_nice > 19 ? 19 : now + srv->o.feed_nice;
+    if (setpriority(PRIO_PROCESS, (id_t)tid, want) < 0)
+        fprintf(stderr, "joindots serve: cannot lower the live updates' priority: %s\n",
+                strerror(errno));
+    else
+        fprintf(stderr, "joindots serve: the live updates run at nice %d\n", want);
+}
+
+/* One job: the stage chosen by the live thread, then the reload of what
+ * readers see and the open-concern snapshot. */
+static void bg_run(jd_server *srv, int job)
+{
+    jd_analyse_stats as;
+    bool have_stats = false;
+    if (job == BG_UPDATE)
+        update(srv, &as, &have_stats);
+    else if (job == BG_FULL)
+        scheduled_full(srv, &as, &have_stats);
+    else if (job == BG_ESCALATE)
+        scheduled_escalation(srv);
+    reload_if_changed(srv, have_stats ? &as : NULL);
+    jd_api_concerns_warm(srv, srv->live_store);
+}
+
+static void *bg_main(void *p)
+{
+    bg_lane *l = p;
+    (void)pthread_setname_np(pthread_self(), "jd-live-bg");
+    bg_nice(l->srv);
+    pthread_mutex_lock(&l->mu);
+    for (;;) {
+        while (!l->busy && !l->quit)
+            pthread_cond_wait(&l->cv, &l->mu);
+        if (!l->busy)
+            break;
+        int job = l->job;
+        pthread_mutex_unlock(&l->mu);
+        bg_run(l->srv, job);
+        pthread_mutex_lock(&l->mu);
+        l->busy = false;
+        pthread_cond_broadcast(&l->cv);
+    }
+    pthread_mutex_unlock(&l->mu);
+    return NULL;
+}
+
+/* Run job on the lane and wait for it (here, if the lane did not start). */
+static void bg_do(bg_lane *l, int job)
+{
+    if (!l->on) {
+        bg_run(l->srv, job);
+        return;
+    }
+    pthread_mutex_lock(&l->mu);
+    l->job = job;
+    l->busy = true;
+    pthread_cond_broadcast(&l->cv);
+    while (l->busy)
+        pthread_cond_wait(&l->cv, &l->mu);
+    pthread_mutex_unlock(&l->mu);
+}
+
 static void *live_main(void *p)
 {
     jd_server *srv = p;
+    (void)pthread_setname_np(pthread_self(), "jd-live");
+    bg_lane lane = {.srv = srv};
+    pthread_mutex_init(&lane.mu, NULL);
+    pthread_cond_init(&lane.cv, NULL);
+    lane.on = pthread_create(&lane.th, NULL, bg_main, &lane) == 0;
+    if (!lane.on)
+        fprintf(stderr, "joindots serve: no background thread; live updates run at the "
+                        "requests' priority\n");
     double next_escalate = mono() + (double)srv->o.escalate_every_s;
     double next_full = mono() + (double)srv->o.full_every_s;
     unsigned check_ms = srv->o.check_ms ? srv->o.check_ms : 1000;
@@ -483,22 +588,31 @@ static void *live_main(void *p)
             if (rc < 0)
                 log_err("feed scan", &err);
         }
-        jd_analyse_stats as;
-        bool have_stats = false;
+        int job = BG_CHECK;
         if (landed || kicked) {
-            update(srv, &as, &have_stats);
-            next_escalate = mono() + (double)srv->o.escalate_every_s;
+            if (srv->o.incremental)
+                urgent_first(srv); /* here, at the requests' priority */
+            job = BG_UPDATE;
         } else if (srv->live_full_due && srv->o.full_every_s && mono() >= next_full) {
-            scheduled_full(srv, &as, &have_stats);
-            next_full = mono() + (double)srv->o.full_every_s;
-            next_escalate = mono() + (double)srv->o.escalate_every_s;
+            job = BG_FULL;
         } else if (srv->o.escalate_every_s && mono() >= next_escalate) {
-            scheduled_escalation(srv);
-            next_escalate = mono() + (double)srv->o.escalate_every_s;
+            job = BG_ESCALATE;
         }
-        reload_if_changed(srv, have_stats ? &as : NULL);
-        jd_api_concerns_warm(srv, srv->live_store);
+        bg_do(&lane, job);
+        if (job == BG_FULL)
+            next_full = mono() + (double)srv->o.full_every_s;
+        if (job != BG_CHECK)
+            next_escalate = mono() + (double)srv->o.escalate_every_s;
     }
+    if (lane.on) {
+        pthread_mutex_lock(&lane.mu);
+        lane.quit = true;
+        pthread_cond_broadcast(&lane.cv);
+        pthread_mutex_unlock(&lane.mu);
+        pthread_join(lane.th, NULL);
+    }
+    pthread_cond_destroy(&lane.cv);
+    pthread_mutex_destroy(&lane.mu);
     return NULL;
 }
 
