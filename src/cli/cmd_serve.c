@@ -55,7 +55,7 @@ static void usage(FILE *f)
                "                        return interviews) and the board's counts\n"
                "  --feed-nice N         a feed's resolve, analysis and escalation, the scheduled\n"
                "                        runs and the reloads run at the server's nice value\n"
-               "                        plus N, at most 19 (default 19; 0: the requests' own),\n"
+               "                        plus N, at most 19 (default 0: the requests' own),\n"
                "                        behind the requests; ingest and urgent calls do not\n");
 }
 

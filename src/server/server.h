@@ -46,14 +46,15 @@ typedef struct jd_server_opts {
     unsigned full_every_s;     /* after incremental updates, a full analysis and escalation at
                                   most this often (networks, clocks of untouched persons, the
                                   board's counts and hotspots); 0: never (a nightly batch) */
-    int feed_nice; /* the live thread's nice value (0-19), and so its helper threads': a feed's
-                      ingest, resolve and analysis run behind the requests (issue 17) */
+    int feed_nice; /* added to the server's nice for the live thread's background lane (0-19;
+                      default 0, off): a feed's resolve, analysis and escalation behind the
+                      requests (issue 17); ingest and the urgent lane keep the server's */
 } jd_server_opts;
 
 #define JD_SERVER_OPTS_INIT                                                                        \
     {                                                                                              \
         NULL, "127.0.0.1", 8080, NULL, NULL, NULL, 4, 64, 30, 65536, 20, 8, 10, NULL, NULL, 300,   \
-            (size_t)64 << 20, 1000, true, 3600, 19                                                 \
+            (size_t)64 << 20, 1000, true, 3600, 0                                                  \
     }
 
 typedef struct jd_server jd_server;

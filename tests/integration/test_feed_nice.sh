@@ -2,7 +2,7 @@
 # A feed's updates run behind the requests (issue 17): `serve --feed-nice N`
 # gives the live thread's background lane (jd-live-bg: resolve, analysis,
 # escalation, reloads) the server's nice value plus N (at most 19; default
-# 19), while the request workers and the live thread itself (jd-live: the
+# 0: off, so an urgent call never waits on an update starved by the web), while the request workers and the live thread itself (jd-live: the
 # drop folder's ingest and the urgent-call lane) keep the server's own.
 # Reads /proc/PID/task/*/stat (Linux).
 # Usage: test_feed_nice.sh JOINDOTS SOURCE_ROOT
@@ -48,7 +48,7 @@ stop
 
 start
 wait_bg
-is "$(nice_of "$SPID" jd-live-bg)" 19 "by default the background lane runs at nice 19"
+is "$(nice_of "$SPID" jd-live-bg)" "$base" "by default the background lane runs at the server's own nice ($base)"
 stop
 
 start --feed-nice 0
