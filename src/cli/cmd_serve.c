@@ -25,7 +25,7 @@ static void usage(FILE *f)
                "                      [--web DIR] [--threads N] [--port-file F]\n"
                "                      [--max-per-address N] [--request-deadline S]\n"
                "                      [--host-name NAME] [--feeds DIR] [--escalate-every S]\n"
-               "                      [--full | --incremental] [--full-every S]\n"
+               "                      [--full | --incremental] [--full-every S] [--resident]\n"
                "\n"
                "Serves the web application and its JSON API (docs/openapi.yaml) until\n"
                "SIGTERM or SIGINT; requests in flight are finished first. The default\n"
@@ -51,7 +51,10 @@ static void usage(FILE *f)
                "  --full-every S        after incremental updates, a full analysis and escalation\n"
                "                        at most every S seconds (default 3600; 0: never): the\n"
                "                        networks, clocks of persons no feed touched (overdue\n"
-               "                        return interviews) and the board's counts\n");
+               "                        return interviews) and the board's counts\n"
+               "  --resident            keep the county's mentions in memory between feeds (read\n"
+               "                        at the start): a feed's resolve reads from the store only\n"
+               "                        the mentions of refs new or changed since; same result\n");
 }
 
 /* Parse "HOST:PORT" (IPv4). */
@@ -199,6 +202,7 @@ int cmd_serve(int argc, char **argv)
                                              {"feeds", required_argument, NULL, 'F'},
                                              {"escalate-every", required_argument, NULL, 'E'},
                                              {"incremental", no_argument, NULL, 'I'},
+                                             {"resident", no_argument, NULL, 'K'},
                                              {"full", no_argument, NULL, 'U'},
                                              {"full-every", required_argument, NULL, 'V'},
                                              {"help", no_argument, NULL, 'h'},
@@ -257,6 +261,9 @@ int cmd_serve(int argc, char **argv)
         case 'I':
         case 'U':
             so.incremental = o == 'I';
+            break;
+        case 'K':
+            so.resident = true;
             break;
         case 'r':
             jd_server_print_routes(stdout);

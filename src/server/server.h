@@ -46,12 +46,14 @@ typedef struct jd_server_opts {
     unsigned full_every_s;     /* after incremental updates, a full analysis and escalation at
                                   most this often (networks, clocks of untouched persons, the
                                   board's counts and hotspots); 0: never (a nightly batch) */
+    bool resident;             /* keep the county's mentions in memory between feeds' resolves
+                                  (jd_resolve_resident, read at the start): off by default */
 } jd_server_opts;
 
 #define JD_SERVER_OPTS_INIT                                                                        \
     {                                                                                              \
         NULL, "127.0.0.1", 8080, NULL, NULL, NULL, 4, 64, 30, 65536, 20, 8, 10, NULL, NULL, 300,   \
-            (size_t)64 << 20, 1000, true, 3600                                                     \
+            (size_t)64 << 20, 1000, true, 3600, false                                              \
     }
 
 typedef struct jd_server jd_server;
