@@ -105,6 +105,26 @@ static int rows_add_row(rows *r, const rows *from, size_t k)
                                                                                : JD_OK;
 }
 
+/* The rows' memory cut to their size (kept for long: the doubling's slack
+ * was a quarter of the 1M county's rows). */
+static void rows_fit(rows *r)
+{
+    if (r->b.ptr && r->b.cap > r->b.len + 1) {
+        char *p = realloc(r->b.ptr, r->b.len + 1);
+        if (p) {
+            r->b.ptr = p;
+            r->b.cap = r->b.len + 1;
+        }
+    }
+    if (r->off && r->cap > r->n) {
+        size_t *o = realloc(r->off, (r->n ? r->n : 1) * sizeof *o);
+        if (o) {
+            r->off = o;
+            r->cap = r->n ? r->n : 1;
+        }
+    }
+}
+
 /* Row k unpacked into m (its strings point into the rows). */
 static void rows_get(const rows *r, size_t k, jd_mention_row *m)
 {
@@ -220,6 +240,7 @@ static int fill(jd_resolve_resident *c, jd_store *s, jd_error *err)
         jd_resolve_resident_drop(c);
         return rc;
     }
+    rows_fit(&c->r);
     c->s = s;
     c->have = true;
     c->ordered = rows_ordered(&c->r);
@@ -372,6 +393,7 @@ static int refresh(jd_resolve_resident *c, jd_store *s, bool *stale, jd_error *e
     if (rc == JD_OK) {
         if (y.n) {
             rows_free(&c->r);
+            rows_fit(&out);
             c->r = out;
             memset(&out, 0, sizeof out);
         }
