@@ -165,12 +165,15 @@ typedef struct jd_live_opts {
      * the exact scope chains through households over most of it; the
      * nightly full `joindots resolve` repairs what a bounded walk missed. */
     int resolve_hops;
+    /* Mentions kept between resolves (jd_resolve_opts.resident; borrowed):
+     * a long-running server's (`serve --resident`); NULL: read each time. */
+    jd_resolve_resident *resident;
 } jd_live_opts;
 enum { JD_LIVE_RESOLVE_AUTO = 0, JD_LIVE_RESOLVE_FULL = 1, JD_LIVE_RESOLVE_INCREMENTAL = 2 };
 #define JD_LIVE_RESOLVE_HOPS 1
 #define JD_LIVE_OPTS_INIT                                                                          \
     {                                                                                              \
-        NULL, NULL, 0.0, 0, 0, false, JD_LIVE_RESOLVE_AUTO, 0.0, JD_LIVE_RESOLVE_HOPS              \
+        NULL, NULL, 0.0, 0, 0, false, JD_LIVE_RESOLVE_AUTO, 0.0, JD_LIVE_RESOLVE_HOPS, NULL        \
     }
 
 typedef struct jd_live_stats {
@@ -184,6 +187,10 @@ typedef struct jd_live_stats {
     bool resolve_incremental;
     int64_t resolve_changed_refs, resolve_scope_refs, resolve_touched;
     double seconds_resolve_phase[6];
+    /* The resolve's CPU seconds (all threads) by phase: load, fingerprints
+     * and stored identities, block, estimate, score, the scope's walk,
+     * cluster, identities, save. */
+    double cpu_resolve_phase[9];
     /* An incremental analysis: persons touched and walked, the time to find
      * them and to load them (inside seconds_analyse); analyse_full when it
      * ran the full analysis instead (nothing saved before). The counts above

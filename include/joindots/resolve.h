@@ -22,6 +22,32 @@
 extern "C" {
 #endif
 
+/*
+ * The mentions a long-running process keeps between resolve runs (the live
+ * server's `serve --resident`, issue 17): the first run reads every mention
+ * as usual and keeps them; each later run reads from the store only the
+ * mentions of refs new or changed since (the resolve watermark), puts them
+ * in place and loads from memory. The rows given to the load are the
+ * store's, row for row, so the result is the same as without. Falls back
+ * to reading everything again when the kept rows cannot be brought up to
+ * date (another store, a rebuilt one, a backend without the reads).
+ * Not thread-safe: one resolve at a time.
+ */
+typedef struct jd_resolve_resident jd_resolve_resident;
+typedef struct jd_resolve_resident_stats {
+    int64_t fills, refreshes;   /* full reads; runs brought up to date */
+    int64_t refs_read, rows_read; /* the last refresh: refs and mentions read */
+    int64_t rows, bytes;         /* mentions kept, and the memory they take */
+    double cpu_refresh;          /* the last run's CPU seconds to read or refresh */
+} jd_resolve_resident_stats;
+jd_resolve_resident *jd_resolve_resident_new(void);
+void jd_resolve_resident_free(jd_resolve_resident *c);
+/* Forget the kept rows: the next run reads everything. */
+void jd_resolve_resident_drop(jd_resolve_resident *c);
+/* Read every mention now (a server at its start), ahead of the first run. */
+int jd_resolve_resident_fill(jd_resolve_resident *c, jd_store *s, jd_error *err);
+const jd_resolve_resident_stats *jd_resolve_resident_stats_of(const jd_resolve_resident *c);
+
 typedef struct jd_resolve_opts {
     double threshold;     /* match probability at which a pair is linked */
     int block_cap;        /* blocks larger than this are skipped (and counted) */
@@ -59,10 +85,12 @@ typedef struct jd_resolve_opts {
      * with its pairs from the stored keys (a second load of up to half the
      * county: about 7 s more CPU at 1M); off by default (`--checks`). */
     bool incr_scope_check;
+    /* Mentions kept between runs (borrowed; NULL: read them all each run). */
+    jd_resolve_resident *resident;
 } jd_resolve_opts;
 #define JD_RESOLVE_OPTS_INIT                                                                       \
     {                                                                                              \
-        0.999, 200, 25, NULL, 0, NULL, false, 0.2, 0, 0, false, false                              \
+        0.999, 200, 25, NULL, 0, NULL, false, 0.2, 0, 0, false, false, NULL                        \
     }
 
 typedef struct jd_resolve_stats {

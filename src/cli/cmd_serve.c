@@ -25,7 +25,7 @@ static void usage(FILE *f)
                "                      [--web DIR] [--threads N] [--port-file F]\n"
                "                      [--max-per-address N] [--request-deadline S]\n"
                "                      [--host-name NAME] [--feeds DIR] [--escalate-every S]\n"
-               "                      [--full | --incremental] [--full-every S]\n"
+               "                      [--full | --incremental] [--full-every S] [--resident]\n"
                "                      [--feed-nice N]\n"
                "\n"
                "Serves the web application and its JSON API (docs/openapi.yaml) until\n"
@@ -56,7 +56,10 @@ static void usage(FILE *f)
                "  --feed-nice N         a feed's resolve, analysis and escalation, the scheduled\n"
                "                        runs and the reloads run at the server's nice value\n"
                "                        plus N, at most 19 (default 0: the requests' own),\n"
-               "                        behind the requests; ingest and urgent calls do not\n");
+               "                        behind the requests; ingest and urgent calls do not\n"
+               "  --resident            keep the county's mentions in memory between feeds (read\n"
+               "                        at the start): a feed's resolve reads from the store only\n"
+               "                        the mentions of refs new or changed since; same result\n");
 }
 
 /* Parse "HOST:PORT" (IPv4). */
@@ -209,6 +212,7 @@ int cmd_serve(int argc, char **argv)
                                              {"feeds", required_argument, NULL, 'F'},
                                              {"escalate-every", required_argument, NULL, 'E'},
                                              {"incremental", no_argument, NULL, 'I'},
+                                             {"resident", no_argument, NULL, 'K'},
                                              {"full", no_argument, NULL, 'U'},
                                              {"full-every", required_argument, NULL, 'V'},
                                              {"feed-nice", required_argument, NULL, 'N'},
@@ -269,6 +273,9 @@ int cmd_serve(int argc, char **argv)
         case 'I':
         case 'U':
             so.incremental = o == 'I';
+            break;
+        case 'K':
+            so.resident = true;
             break;
         case 'r':
             jd_server_print_routes(stdout);

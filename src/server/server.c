@@ -942,6 +942,7 @@ static void free_server(jd_server *srv)
         free(n);
     }
     jd_live_stop(srv);
+    jd_resolve_resident_free(srv->resident);
     jd_store_close(srv->live_store);
     jd_person_index_close(srv->index);
     json_decref(srv->alerts);

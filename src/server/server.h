@@ -49,12 +49,14 @@ typedef struct jd_server_opts {
     int feed_nice; /* added to the server's nice for the live thread's background lane (0-19;
                       default 0, off): a feed's resolve, analysis and escalation behind the
                       requests (issue 17); ingest and the urgent lane keep the server's */
+    bool resident;             /* keep the county's mentions in memory between feeds' resolves
+                                  (jd_resolve_resident, read at the start): off by default */
 } jd_server_opts;
 
 #define JD_SERVER_OPTS_INIT                                                                        \
     {                                                                                              \
         NULL, "127.0.0.1", 8080, NULL, NULL, NULL, 4, 64, 30, 65536, 20, 8, 10, NULL, NULL, 300,   \
-            (size_t)64 << 20, 1000, true, 3600, 0                                                  \
+            (size_t)64 << 20, 1000, true, 3600, 0, false                                           \
     }
 
 typedef struct jd_server jd_server;

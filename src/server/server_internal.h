@@ -126,6 +126,7 @@ struct jd_server {
      * which every API request holds for reading while it runs: no request
      * sees a half-loaded state. */
     jd_store *live_store;
+    jd_resolve_resident *resident; /* --resident: the mentions kept between resolves */
     pthread_t live;
     bool live_on;
     /* the live thread runs and rebuilds a stale index: requests need not */

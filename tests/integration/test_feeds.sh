@@ -156,6 +156,36 @@ grep -q '^ok identities' "$C/cmp.out"; ok $? "slices = batch: identities equal (
 grep -q '^ok alerts' "$C/cmp.out"; ok $? "slices = batch: analysis alerts equal $(grep '^not ok alerts' "$C/cmp.out")"
 grep -q '^ok escalations' "$C/cmp.out"; ok $? "slices = batch: every escalation of the batch is raised by the slices too $(grep '^not ok escalations' "$C/cmp.out")"
 
+# ---- the same slices through a server that keeps its mentions (--resident) ----
+# The first slice through the watcher, the other three to a server that
+# read the county's mentions at its start: each feed's resolve reads from
+# the store only the refs new or changed since (issue 17); the identities
+# are the watcher's, byte for byte.
+python3 "$SRC/tests/integration/slice_bundle.py" "$C/county" "$C/sl2" 4
+mkdir -p "$C/rdrop"; k=0
+for s in "$C"/sl2/s*; do
+  for a in "$s"/*; do ag=$(basename "$a"); mkdir -p "$C/rdrop/$ag"; mv "$a" "$C/rdrop/$ag/$(basename "$s")"; done
+  if [ $k -eq 0 ]; then
+    for a in "$C"/rdrop/*/s*; do touch "$a.done"; done
+    "$JD" watch --db "$(store_at "$C/res.db")" --once "$C/rdrop" >/dev/null 2>&1
+    "$JD" serve --db "$(store_at "$C/res.db")" --listen 127.0.0.1:0 --port-file "$C/rport" --feeds "$C/rdrop" \
+      --escalate-every 0 --resident 2>"$C/res.log" &
+    RPID=$!
+    for _ in $(seq 1 1200); do grep -q 'kept .* mentions' "$C/res.log" && break; sleep 0.1; done
+  else
+    for a in "$C"/rdrop/*/s*; do [ -d "$a" ] && touch "$a.done"; done
+    for _ in $(seq 1 1200); do [ "$(grep -c 'updated after feeds' "$C/res.log")" -ge "$k" ] && break; sleep 0.1; done
+  fi
+  k=$((k + 1))
+done
+kill -TERM "$RPID"; wait "$RPID"
+is "$(grep -c 'updated after feeds' "$C/res.log")" 3 "--resident: three slices fed to the server after the first, each resolved"
+grep 'resident mentions' "$C/res.log" | tail -1 | grep -q 'reads of everything 1, brought up to date 3'
+ok $? "--resident: the mentions read whole once (at the start), then brought up to date at each feed $(grep 'resident mentions' "$C/res.log" | tail -1)"
+"$JD" export identities --db "$(store_at "$C/res.db")" > "$C/res.id" 2>/dev/null
+n=$(wc -l < "$C/res.id"); [ "$n" -gt 100 ]; ok $? "--resident: $n identities exported"
+cmp -s <(sort "$C/slices.id") <(sort "$C/res.id"); ok $? "--resident: the identities are the watcher's, byte for byte"
+
 # ---- the server: uploads, tokens, always current ----
 TOKC=$("$JD" token add --db "$DB" --agency call_handling ch-feed 2>/dev/null)
 echo "password-of-analyst-1" | "$JD" user add --db "$DB" --role analyst --password-stdin analyst 2>/dev/null

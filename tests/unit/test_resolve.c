@@ -986,6 +986,142 @@ static void test_resolve__scope_loaded_alone_keeps_the_county_cap(void **state)
     synth_county_close(s, dir, path);
 }
 
+/* A store's identities, one line a ref (its identity's person_id, display
+ * fields, fingerprint and neighbours, and notes), sorted (SQLite). */
+static char *identity_dump(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(
+            db,
+            "SELECT group_concat(l, char(10)) FROM (SELECT ir.agency || ':' || ir.person_ref"
+            " || ' ' || i.person_id || ' ' || coalesce(i.display_name, '-') || ' '"
+            " || coalesce(i.dob, '-') || ' ' || i.is_child || ' ' || coalesce(ir.fp, 0) || ' '"
+            " || coalesce(ir.nbr, '-') || ' ' || coalesce((SELECT group_concat(n.note, '|')"
+            " FROM (SELECT note FROM identity_note WHERE identity_id = i.id ORDER BY note) n),"
+            " '') AS l FROM identity_ref ir JOIN identity i ON i.id = ir.identity_id ORDER BY l)",
+            -1, &st, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    const unsigned char *t = sqlite3_column_text(st, 0);
+    char *out = strdup(t ? (const char *)t : "");
+    assert_non_null(out);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+/* Both stores' identities are the same, and not empty. */
+static void same_identities(const char *pa, const char *pb)
+{
+    char *a = identity_dump(pa), *b = identity_dump(pb);
+    assert_true(strlen(a) > 0);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+}
+
+/* Amend police F1 (feed_one's first): its narrative, and a person Q1b
+ * named too (a mention keeps its ref: Q1's stays). */
+static void feed_amend(jd_store *s, const char *dir)
+{
+    char feed[300];
+    snprintf(feed, sizeof feed, "%s/amend", dir);
+    assert_int_equal(mkdir(feed, 0700), 0);
+    write_bundle(feed,
+                 "agency,record_id,event_type,occurred_at,narrative\n"
+                 "police,F1,call,2021-03-01,A call, amended.\n",
+                 "agency,record_id,person_ref,role,surname,forenames,dob,gender,postcode\n"
+                 "police,F1,Q1b,subject,Quillb,Ada,1980-04-01,F,OX9 1ZZ\n");
+    jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+    jd_ingest_counts t;
+    const char *b[] = {feed};
+    assert_int_equal(jd_ingest_bundles(s, b, 1, &io, &t, NULL), JD_OK);
+}
+
+/*
+ * The live server's resident mentions (serve --resident, issue 17): two
+ * stores with the same county and feeds, one resolved incrementally as
+ * before, the other with its mentions kept between runs and only the
+ * changed refs' read again. After each feed (a new ref, then two more
+ * runs on the kept rows: a second feed, and an amendment of the first
+ * feed's call that names another ref too) the identities are the same, the rows
+ * were read whole once and brought up to date each time from a few refs;
+ * dropped, they are read whole again, still the same.
+ */
+static void test_resolve__resident_mentions_are_the_stores(void **state)
+{
+    (void)state;
+    if (scratch_is_pg()) {
+        skip(); /* compares the SQLite files */
+        return;
+    }
+    char da[] = "/tmp/jd-resolve-res-a-XXXXXX", db_[] = "/tmp/jd-resolve-res-b-XXXXXX";
+    char pa[512], pb[512];
+    jd_store *a = synth_county_of(11, 60, da, pa, sizeof pa, "resolve-res-a");
+    jd_store *b = synth_county_of(11, 60, db_, pb, sizeof pb, "resolve-res-b");
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    o.incr_max_share = 0;
+    o.incr_no_checks = true;
+    jd_resolve_stats st;
+    jd_error e;
+    assert_int_equal(jd_resolve(a, &o, &st, &e), JD_OK);
+    assert_int_equal(jd_resolve(b, &o, &st, &e), JD_OK);
+    jd_resolve_resident *r = jd_resolve_resident_new();
+    assert_non_null(r);
+    assert_int_equal(jd_resolve_resident_fill(r, b, &e), JD_OK); /* the server's start */
+    const jd_resolve_resident_stats *rst = jd_resolve_resident_stats_of(r);
+    int64_t rows = rst->rows;
+    assert_true(rows > 100);
+    jd_resolve_opts ob = o;
+    ob.resident = r;
+    for (int step = 1; step <= 3; step++) {
+        if (step < 3) {
+            feed_one(a, da, step);
+            feed_one(b, db_, step);
+        } else {
+            feed_amend(a, da);
+            feed_amend(b, db_);
+        }
+        assert_int_equal(jd_resolve_incremental(a, &o, &st, NULL, &e), JD_OK);
+        int64_t refs = st.refs, refs_changed = st.incr_refs;
+        assert_int_equal(jd_resolve_incremental(b, &ob, &st, NULL, &e), JD_OK);
+        assert_int_equal(st.refs, refs);
+        assert_int_equal(st.incr_refs, refs_changed);
+        assert_true(refs_changed > 0);
+        same_identities(pa, pb);
+        assert_int_equal(rst->fills, 1);
+        assert_int_equal(rst->refreshes, step);
+        assert_true(rst->refs_read > 0 && rst->refs_read < 10);
+        assert_true(rst->rows > rows); /* each step adds a mention */
+        rows = rst->rows;
+    }
+    /* nothing new: brought up to date from no refs */
+    assert_int_equal(jd_resolve_incremental(b, &ob, &st, NULL, &e), JD_OK);
+    assert_int_equal(rst->refreshes, 4);
+    assert_int_equal(rst->refs_read, 0);
+    /* dropped (the fallback): read whole again, the same */
+    jd_resolve_resident_drop(r);
+    feed_one(a, da, 4);
+    feed_one(b, db_, 4);
+    assert_int_equal(jd_resolve_incremental(a, &o, &st, NULL, &e), JD_OK);
+    assert_int_equal(jd_resolve_incremental(b, &ob, &st, NULL, &e), JD_OK);
+    assert_int_equal(rst->fills, 2);
+    same_identities(pa, pb);
+    /* kept rows of another store are not used: read whole */
+    feed_one(a, da, 5);
+    assert_int_equal(jd_resolve_incremental(a, &ob, &st, NULL, &e), JD_OK);
+    assert_int_equal(rst->fills, 3);
+    feed_one(b, db_, 5);
+    assert_int_equal(jd_resolve_incremental(b, &o, &st, NULL, &e), JD_OK);
+    same_identities(pa, pb);
+    jd_resolve_resident_free(r);
+    synth_county_close(a, da, pa);
+    synth_county_close(b, db_, pb);
+}
+
 /* A county's identity notes, "person_id TAB note" a line, sorted (SQLite). */
 static char *identity_notes(const char *path)
 {
@@ -1176,6 +1312,7 @@ int main(void)
         cmocka_unit_test(test_resolve__pairs_of_a_selection_are_blocks),
         cmocka_unit_test(test_resolve__a_ref_counts_once_in_a_block),
         cmocka_unit_test(test_resolve__scope_loaded_alone_keeps_the_county_cap),
+        cmocka_unit_test(test_resolve__resident_mentions_are_the_stores),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

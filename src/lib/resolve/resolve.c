@@ -5343,7 +5343,8 @@ static int name_genders(rs *R)
 /* Load mentions, variants and term frequencies: every mention, or (ag
  * set) those around the refs (ag[i], rf[i]) i < nrefs (mentions_around). */
 static int prepare_from(rs *R, jd_store *s, const char *variants_file, const char *const *ag,
-                        const char *const *rf, size_t nrefs, jd_error *err)
+                        const char *const *rf, size_t nrefs, jd_resolve_resident *res,
+                        jd_error *err)
 {
     int rc = load_variants(R, jd_data_name_variants, jd_data_name_variants_len);
     if (rc == JD_OK && variants_file) {
@@ -5371,8 +5372,9 @@ static int prepare_from(rs *R, jd_store *s, const char *variants_file, const cha
     vec evk = {.sz = sizeof(uint64_t)}, evi = {.sz = sizeof(ev_mention)};
     R->ev_keys = &evk;
     R->ev_info = &evi;
-    rc = ag ? s->ops->mentions_around(s, ag, rf, nrefs, on_mention, &L, err)
-            : s->ops->mentions(s, on_mention, &L, err);
+    rc = ag    ? s->ops->mentions_around(s, ag, rf, nrefs, on_mention, &L, err)
+         : res ? jd_resolve__resident_rows(res, s, on_mention, &L, err)
+               : s->ops->mentions(s, on_mention, &L, err);
     free(L.memo[0]);
     free(L.amemo);
     R->ev_keys = R->ev_info = NULL;
@@ -5414,7 +5416,7 @@ static int prepare_from(rs *R, jd_store *s, const char *variants_file, const cha
 
 static int prepare(rs *R, jd_store *s, const char *variants_file, jd_error *err)
 {
-    return prepare_from(R, s, variants_file, NULL, NULL, 0, err);
+    return prepare_from(R, s, variants_file, NULL, NULL, 0, NULL, err);
 }
 
 typedef struct decisions_ctx {
@@ -5696,7 +5698,7 @@ static void run_free(run *u)
 static int run_load(run *u, jd_error *err)
 {
     double t = jd_secs(), tc = cpu_secs();
-    int rc = prepare(&u->R, u->s, u->o->variants, err);
+    int rc = prepare_from(&u->R, u->s, u->o->variants, NULL, NULL, 0, u->o->resident, err);
     if (rc == JD_OK && u->R.n >= UINT32_C(1) << 31) /* match_link's 31 bits */
         rc = jd_error_set(err, JD_EINVALID, "more than 2^31 person_refs to resolve");
     u->R.st.seconds_load = jd_secs() - t;
@@ -8065,7 +8067,7 @@ static int fp_check(run *u, const uint8_t *listed, jd_error *err)
         }
     rs S;
     memset(&S, 0, sizeof S);
-    int rc = prepare_from(&S, u->s, u->o->variants, ag, rf, n, err);
+    int rc = prepare_from(&S, u->s, u->o->variants, ag, rf, n, NULL, err);
     stored_fp c = {&S, rc == JD_OK ? calloc(S.n ? S.n : 1, sizeof *c.fp) : NULL};
     if (rc == JD_OK && !c.fp)
         rc = jd_oom(err);
@@ -8478,7 +8480,7 @@ static int scope_check(run *u, jd_error *err)
             rf[k++] = pool_str(&R->ids, R->r[i].ref);
         }
     if (rc == JD_OK)
-        rc = prepare_from(&S, u->s, u->o->variants, ag, rf, n, err);
+        rc = prepare_from(&S, u->s, u->o->variants, ag, rf, n, NULL, err);
     st->cpu_incr_scope_load = cpu_secs() - tc;
     int64_t missed = rc == JD_OK ? scope_rows_check(u, ag, rf, n, err) : 0;
     if (missed < 0)

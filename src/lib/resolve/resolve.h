@@ -12,6 +12,8 @@
 
 #include <joindots/resolve.h>
 
+#include "store/store.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -216,5 +218,13 @@ typedef struct jd_resolve__moved {
     bool changed;
 } jd_resolve__moved;
 int jd_resolve__changes(const jd_resolve__moved *m, size_t n, jd_person_set **out);
+
+/*
+ * The load's mentions from c (resident.c): kept rows brought up to date
+ * with the store's changes, or all read again (and kept), then each given
+ * to cb in the store's order. As s->ops->mentions, with c kept.
+ */
+int jd_resolve__resident_rows(jd_resolve_resident *c, jd_store *s, jd_mention_cb cb,
+                              void *payload, jd_error *err);
 
 #endif

@@ -79,6 +79,7 @@ int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_pe
     ro.threads = o->threads;
     ro.incr_hops = o->resolve_hops > 0 ? o->resolve_hops : 0;
     ro.incr_no_checks = true; /* the scoped load's checks are for resolve --incremental */
+    ro.resident = o->resident;
     jd_resolve_stats rs;
     double t0 = jd_secs();
     int rc = JD_ENOTFOUND;
@@ -105,6 +106,10 @@ int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_pe
     const double ph[6] = {rs.seconds_load,  rs.seconds_block,   rs.seconds_estimate,
                           rs.seconds_score, rs.seconds_cluster, rs.seconds_save};
     memcpy(st->seconds_resolve_phase, ph, sizeof ph);
+    const double cp[9] = {rs.cpu_load,  rs.cpu_incr_old,     rs.cpu_block,
+                          rs.cpu_estimate, rs.cpu_score,  rs.cpu_incr_walk,
+                          rs.cpu_cluster, rs.cpu_identities, rs.cpu_save};
+    memcpy(st->cpu_resolve_phase, cp, sizeof cp);
     return JD_OK;
 }
 

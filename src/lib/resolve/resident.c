@@ -1,0 +1,456 @@
+/*
+ * The resident mentions of a long-running process (issue 17, the live
+ * server's "keep the county in memory" road): every person mention the
+ * resolve's load reads, packed in the order the store gives them
+ * (mentions: by (agency, person_ref), ties in row order), kept between
+ * runs. The next run does not read the county again: it asks the store for
+ * the refs mentioned in an event new or changed since the resolve
+ * watermark taken before the rows were read (refs_since), reads those
+ * refs' mentions (mentions_of, same order) and puts them in place of the
+ * kept ones (a mention is never deleted nor moved to another ref). The rows then given to the load are, row for row, what
+ * the store's mentions would give: the resolve is the same.
+ *
+ * A full read again (the fallback) when the kept rows are of another store,
+ * when the store's highest mention id went down (rebuilt), when its
+ * watermark is malformed, or when the backend lacks the reads; and always
+ * when the store's order is not strcmp's on (agency, person_ref) (a
+ * PostgreSQL collation): the merge could not keep it.
+ */
+#include "resolve/resolve.h"
+
+#include "store/incr_ops.h"
+#include "store/store.h"
+#include "util/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The text fields of jd_mention_row, in packed order (agency, ref first). */
+#define NSTR 16
+static const size_t str_at[NSTR] = {
+    offsetof(jd_mention_row, agency),       offsetof(jd_mention_row, person_ref),
+    offsetof(jd_mention_row, role),         offsetof(jd_mention_row, surname),
+    offsetof(jd_mention_row, forenames),    offsetof(jd_mention_row, known_as),
+    offsetof(jd_mention_row, dob),          offsetof(jd_mention_row, gender),
+    offsetof(jd_mention_row, address),      offsetof(jd_mention_row, postcode),
+    offsetof(jd_mention_row, postcode_raw), offsetof(jd_mention_row, phone),
+    offsetof(jd_mention_row, nhs),          offsetof(jd_mention_row, upn),
+    offsetof(jd_mention_row, other_id),     offsetof(jd_mention_row, event_postcode)};
+
+typedef struct row_hdr {
+    int64_t seen_at, event_id;
+    int32_t dob_prec, age;
+} row_hdr;
+
+/* Rows packed one after another (header, then each text field as a
+ * presence byte and its NUL-ended text), off[k] where row k begins. */
+typedef struct rows {
+    jd_buf b;
+    size_t *off, n, cap;
+} rows;
+
+struct jd_resolve_resident {
+    const jd_store *s;       /* the store the rows were read from */
+    char mark[JD_MARK_MAX];  /* the resolve watermark taken before they were */
+    int64_t mention_max;     /* the store's highest mention id then */
+    rows r;
+    bool have, ordered;
+    jd_resolve_resident_stats st;
+};
+
+static void rows_free(rows *r)
+{
+    jd_buf_dispose(&r->b);
+    free(r->off);
+    memset(r, 0, sizeof *r);
+}
+
+static int rows_add(rows *r, const jd_mention_row *m)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 4096;
+        size_t *o = realloc(r->off, cap * sizeof *o);
+        if (!o)
+            return JD_ENOMEM;
+        r->off = o;
+        r->cap = cap;
+    }
+    r->off[r->n] = r->b.len;
+    row_hdr h = {m->seen_at, m->event_id, m->dob_prec, m->age};
+    if (jd_buf_add(&r->b, &h, sizeof h) < 0)
+        return JD_ENOMEM;
+    for (int k = 0; k < NSTR; k++) {
+        const char *t = *(const char *const *)((const char *)m + str_at[k]);
+        if (jd_buf_addc(&r->b, t ? 1 : 0) < 0 || (t && jd_buf_add(&r->b, t, strlen(t) + 1) < 0))
+            return JD_ENOMEM;
+    }
+    r->n++;
+    return JD_OK;
+}
+
+static int rows_add_row(rows *r, const rows *from, size_t k)
+{
+    size_t end = k + 1 < from->n ? from->off[k + 1] : from->b.len;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 4096;
+        size_t *o = realloc(r->off, cap * sizeof *o);
+        if (!o)
+            return JD_ENOMEM;
+        r->off = o;
+        r->cap = cap;
+    }
+    r->off[r->n++] = r->b.len;
+    return jd_buf_add(&r->b, from->b.ptr + from->off[k], end - from->off[k]) < 0 ? JD_ENOMEM
+                                                                               : JD_OK;
+}
+
+/* The rows' memory cut to their size (kept for long: the doubling's slack
+ * was a quarter of the 1M county's rows). */
+static void rows_fit(rows *r)
+{
+    if (r->b.ptr && r->b.cap > r->b.len + 1) {
+        char *p = realloc(r->b.ptr, r->b.len + 1);
+        if (p) {
+            r->b.ptr = p;
+            r->b.cap = r->b.len + 1;
+        }
+    }
+    if (r->off && r->cap > r->n) {
+        size_t *o = realloc(r->off, (r->n ? r->n : 1) * sizeof *o);
+        if (o) {
+            r->off = o;
+            r->cap = r->n ? r->n : 1;
+        }
+    }
+}
+
+/* Row k unpacked into m (its strings point into the rows). */
+static void rows_get(const rows *r, size_t k, jd_mention_row *m)
+{
+    const char *p = r->b.ptr + r->off[k];
+    row_hdr h;
+    memcpy(&h, p, sizeof h);
+    p += sizeof h;
+    memset(m, 0, sizeof *m);
+    m->seen_at = h.seen_at;
+    m->event_id = h.event_id;
+    m->dob_prec = h.dob_prec;
+    m->age = h.age;
+    for (int i = 0; i < NSTR; i++) {
+        const char *t = NULL;
+        if (*p++) {
+            t = p;
+            p += strlen(p) + 1;
+        }
+        *(const char **)((char *)m + str_at[i]) = t;
+    }
+}
+
+/* Row k's agency and ref (NUL-ended, one after the other's presence byte). */
+static const char *row_agency(const rows *r, size_t k)
+{
+    return r->b.ptr + r->off[k] + sizeof(row_hdr) + 1;
+}
+
+static const char *row_ref(const rows *r, size_t k)
+{
+    const char *a = row_agency(r, k);
+    return a + strlen(a) + 2;
+}
+
+static int key_cmp(const char *a1, const char *r1, const char *a2, const char *r2)
+{
+    int c = strcmp(a1, a2);
+    return c ? c : strcmp(r1, r2);
+}
+
+static int on_row(const jd_mention_row *m, void *payload)
+{
+    return rows_add(payload, m);
+}
+
+/* Are the rows in strcmp's (agency, person_ref) order? */
+static bool rows_ordered(const rows *r)
+{
+    for (size_t k = 1; k < r->n; k++)
+        if (key_cmp(row_agency(r, k - 1), row_ref(r, k - 1), row_agency(r, k), row_ref(r, k)) > 0)
+            return false;
+    return true;
+}
+
+jd_resolve_resident *jd_resolve_resident_new(void)
+{
+    jd_resolve_resident *c = calloc(1, sizeof *c);
+    if (c)
+        jd_buf_init(&c->r.b, SIZE_MAX);
+    return c;
+}
+
+void jd_resolve_resident_free(jd_resolve_resident *c)
+{
+    if (!c)
+        return;
+    rows_free(&c->r);
+    free(c);
+}
+
+void jd_resolve_resident_drop(jd_resolve_resident *c)
+{
+    if (!c)
+        return;
+    rows_free(&c->r);
+    jd_buf_init(&c->r.b, SIZE_MAX);
+    c->have = false;
+    c->s = NULL;
+}
+
+const jd_resolve_resident_stats *jd_resolve_resident_stats_of(const jd_resolve_resident *c)
+{
+    return c ? &c->st : NULL;
+}
+
+static double cpu_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static bool can_keep(const jd_store *s)
+{
+    const struct jd_incr_ops *I = s->ops->incr;
+    return s->ops->mentions_of && I && I->resolve_mark_now &&
+           I->refs_since && I->mention_max;
+}
+
+/* Every mention read again, with the watermark and highest id before. */
+static int fill(jd_resolve_resident *c, jd_store *s, jd_error *err)
+{
+    jd_resolve_resident_drop(c);
+    const struct jd_incr_ops *I = s->ops->incr;
+    int rc = I->resolve_mark_now(s, c->mark, err);
+    if (rc == JD_OK)
+        rc = I->mention_max(s, &c->mention_max, err);
+    if (rc == JD_OK)
+        rc = s->ops->mentions(s, on_row, &c->r, err);
+    if (rc == JD_ENOMEM)
+        rc = jd_oom(err);
+    if (rc < 0) {
+        jd_resolve_resident_drop(c);
+        return rc;
+    }
+    rows_fit(&c->r);
+    c->s = s;
+    c->have = true;
+    c->ordered = rows_ordered(&c->r);
+    c->st.fills++;
+    return JD_OK;
+}
+
+/* A set of (agency, ref) keys, "agency\0ref" each, sorted, distinct. */
+typedef struct keys {
+    char **v;
+    size_t n, cap;
+} keys;
+
+static int keys_add(keys *k, const char *agency, const char *ref)
+{
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? 2 * k->cap : 256;
+        char **v = realloc(k->v, cap * sizeof *v);
+        if (!v)
+            return JD_ENOMEM;
+        k->v = v;
+        k->cap = cap;
+    }
+    size_t la = strlen(agency), lr = strlen(ref);
+    char *x = malloc(la + lr + 2);
+    if (!x)
+        return JD_ENOMEM;
+    memcpy(x, agency, la + 1);
+    memcpy(x + la + 1, ref, lr + 1);
+    k->v[k->n++] = x;
+    return JD_OK;
+}
+
+static int kcmp(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    return key_cmp(x, x + strlen(x) + 1, y, y + strlen(y) + 1);
+}
+
+static void keys_sort(keys *k)
+{
+    qsort(k->v, k->n, sizeof *k->v, kcmp);
+    size_t n = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        if (n && !kcmp(&k->v[n - 1], &k->v[i]))
+            free(k->v[i]);
+        else
+            k->v[n++] = k->v[i];
+    }
+    k->n = n;
+}
+
+static bool keys_has(const keys *k, const char *agency, const char *ref)
+{
+    size_t lo = 0, hi = k->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *x = k->v[mid];
+        int c = key_cmp(x, x + strlen(x) + 1, agency, ref);
+        if (!c)
+            return true;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+static void keys_free(keys *k)
+{
+    for (size_t i = 0; i < k->n; i++)
+        free(k->v[i]);
+    free(k->v);
+}
+
+static int on_ref(const char *agency, const char *ref, void *payload)
+{
+    return keys_add(payload, agency, ref);
+}
+
+/* The refs whose kept rows may differ from the store's: those refs_since
+ * lists (every ref mentioned in an event new or changed since the mark).
+ * A mention is never deleted nor moved to another ref (person_mention's
+ * key holds its person_ref; an amendment updates the row in place or adds
+ * one), so no other ref's rows can have changed. */
+static int changed_refs(jd_resolve_resident *c, jd_store *s, keys *y, jd_error *err)
+{
+    int rc = s->ops->incr->refs_since(s, c->mark, on_ref, y, err);
+    if (rc == JD_OK)
+        keys_sort(y);
+    return rc == JD_ENOMEM ? jd_oom(err) : rc;
+}
+
+/* The kept rows with those of refs y replaced by fresh (in order). */
+static int merge(rows *out, const rows *old, const keys *y, const rows *fresh)
+{
+    size_t i = 0, j = 0;
+    while (i < old->n || j < fresh->n) {
+        if (i < old->n && keys_has(y, row_agency(old, i), row_ref(old, i))) {
+            i++;
+            continue;
+        }
+        bool take_old = j == fresh->n ||
+                        (i < old->n && key_cmp(row_agency(old, i), row_ref(old, i),
+                                               row_agency(fresh, j), row_ref(fresh, j)) < 0);
+        int rc = take_old ? rows_add_row(out, old, i++) : rows_add_row(out, fresh, j++);
+        if (rc < 0)
+            return rc;
+    }
+    return JD_OK;
+}
+
+/* The kept rows brought up to the store's; *stale when they cannot be. */
+static int refresh(jd_resolve_resident *c, jd_store *s, bool *stale, jd_error *err)
+{
+    *stale = true;
+    const struct jd_incr_ops *I = s->ops->incr;
+    char mark[JD_MARK_MAX];
+    int64_t mx = 0;
+    int rc = I->resolve_mark_now(s, mark, err);
+    if (rc == JD_OK)
+        rc = I->mention_max(s, &mx, err);
+    if (rc < 0 || mx < c->mention_max)
+        return rc;
+    keys y = {0};
+    rc = changed_refs(c, s, &y, err);
+    if (rc == JD_EINVALID) { /* a malformed watermark: read it all again */
+        keys_free(&y);
+        if (err)
+            jd_error_clear(err);
+        return JD_OK;
+    }
+    rows fresh = {0}, out = {0};
+    jd_buf_init(&fresh.b, SIZE_MAX);
+    jd_buf_init(&out.b, SIZE_MAX);
+    const char **ag = malloc((y.n ? y.n : 1) * sizeof *ag), **rf = malloc((y.n ? y.n : 1) * sizeof *rf);
+    if (rc == JD_OK && (!ag || !rf))
+        rc = jd_oom(err);
+    for (size_t i = 0; rc == JD_OK && i < y.n; i++) {
+        ag[i] = y.v[i];
+        rf[i] = y.v[i] + strlen(y.v[i]) + 1;
+    }
+    if (rc == JD_OK && y.n)
+        rc = s->ops->mentions_of(s, ag, rf, y.n, on_row, &fresh, err);
+    if (rc == JD_OK && !rows_ordered(&fresh))
+        rc = JD_EINVALID; /* not strcmp's order: read it all again */
+    else if (rc == JD_OK && y.n && merge(&out, &c->r, &y, &fresh) < 0)
+        rc = jd_oom(err);
+    if (rc == JD_OK) {
+        if (y.n) {
+            rows_free(&c->r);
+            rows_fit(&out);
+            c->r = out;
+            memset(&out, 0, sizeof out);
+        }
+        memcpy(c->mark, mark, sizeof mark);
+        c->mention_max = mx;
+        c->st.refreshes++;
+        c->st.refs_read = (int64_t)y.n;
+        c->st.rows_read = (int64_t)fresh.n;
+        *stale = false;
+    }
+    if (rc == JD_EINVALID)
+        rc = JD_OK;
+    free(ag);
+    free(rf);
+    keys_free(&y);
+    rows_free(&fresh);
+    rows_free(&out);
+    return rc;
+}
+
+int jd_resolve__resident_rows(jd_resolve_resident *c, jd_store *s, jd_mention_cb cb,
+                              void *payload, jd_error *err)
+{
+    if (!can_keep(s))
+        return s->ops->mentions(s, cb, payload, err);
+    double t0 = cpu_now();
+    bool stale = true;
+    int rc = JD_OK;
+    if (c->have && c->s == s && c->ordered)
+        rc = refresh(c, s, &stale, err);
+    if (rc == JD_OK && stale)
+        rc = fill(c, s, err);
+    c->st.cpu_refresh = cpu_now() - t0;
+    if (rc < 0) {
+        jd_resolve_resident_drop(c);
+        return rc;
+    }
+    c->st.rows = (int64_t)c->r.n;
+    c->st.bytes = (int64_t)(c->r.b.cap + c->r.cap * sizeof *c->r.off);
+    jd_mention_row m;
+    for (size_t k = 0; rc == JD_OK && k < c->r.n; k++) {
+        rows_get(&c->r, k, &m);
+        rc = cb(&m, payload);
+    }
+    return rc;
+}
+
+int jd_resolve_resident_fill(jd_resolve_resident *c, jd_store *s, jd_error *err)
+{
+    if (!c || !s)
+        return jd_error_set(err, JD_EINVALID, "no store");
+    if (!can_keep(s))
+        return JD_OK;
+    double t0 = cpu_now();
+    int rc = fill(c, s, err);
+    c->st.cpu_refresh = cpu_now() - t0;
+    c->st.rows = (int64_t)c->r.n;
+    c->st.bytes = (int64_t)(c->r.b.cap + c->r.cap * sizeof *c->r.off);
+    return rc;
+}
