@@ -3,8 +3,8 @@
  * labelled corpora (JSON Lines, the schema of data/notes/README.md), on the
  * TUNE part only (a note whose id number is not divisible by 3: held-out
  * notes are dropped unread), and with --cv print leave-one-set-out figures
- * (a set is an id's letter): rules alone against rules and model, per kind,
- * for each set left out.
+ * (a set is an id's leading capital letters, "D" or "AA"): rules alone
+ * against rules and model, per kind, for each set left out.
  */
 #include "cli.h"
 
@@ -18,15 +18,23 @@
 #include <string.h>
 
 #define MAX_SETS 64
+#define SET_NAME 8 /* a set's name: up to 7 leading capitals of an id */
+
+typedef struct set_weight {
+    char name[SET_NAME];
+    float w;
+} set_weight;
 
 typedef struct corpus {
     json_t *rows; /* array of the tune notes */
     jd_screen_gold *g;
     const char **labels;
-    char letter[MAX_SETS];
+    char set[MAX_SETS][SET_NAME]; /* the sets' names, in order of first note */
     int nsets;
-    float weight[128]; /* by id letter (--weight L=W); 0 = 1 */
+    set_weight weight[MAX_SETS]; /* --weight NAME=W; a set not named weighs 1 */
+    int nweights;
     const char *cv_sets; /* --cv-sets: the sets left out in turn (NULL: every set) */
+    bool leave_out[MAX_SETS]; /* the sets --cv-sets names */
 } corpus;
 
 static bool tune_part(const char *id)
@@ -37,15 +45,48 @@ static bool tune_part(const char *id)
     return !*p || strtol(p, NULL, 10) % 3 != 0;
 }
 
-static int set_of(corpus *c, const char *id)
+/* The set of an id: its leading capital letters ("AA0012" -> "AA"; "D0003"
+ * -> "D"), so a two-letter set never merges with a one-letter one. Returns
+ * the name's length; 0 when the text does not start with 1-7 capitals (and
+ * for an id, none: every note without a prefix falls in the set ""). */
+static size_t set_name(const char *id, char name[SET_NAME])
+{
+    size_t n = 0;
+    while (id[n] >= 'A' && id[n] <= 'Z' && n < SET_NAME - 1) {
+        name[n] = id[n];
+        n++;
+    }
+    name[n] = 0;
+    return id[n] >= 'A' && id[n] <= 'Z' ? 0 : n;
+}
+
+static int find_set(const corpus *c, const char *name)
 {
     for (int i = 0; i < c->nsets; i++)
-        if (c->letter[i] == id[0])
+        if (!strcmp(c->set[i], name))
             return i;
+    return -1;
+}
+
+static int set_of(corpus *c, const char *id)
+{
+    char name[SET_NAME];
+    set_name(id, name);
+    int i = find_set(c, name);
+    if (i >= 0)
+        return i;
     if (c->nsets >= MAX_SETS)
         return -1;
-    c->letter[c->nsets] = id[0];
+    memcpy(c->set[c->nsets], name, SET_NAME);
     return c->nsets++;
+}
+
+static float weight_of(const corpus *c, int set)
+{
+    for (int i = 0; i < c->nweights; i++)
+        if (!strcmp(c->weight[i].name, c->set[set]))
+            return c->weight[i].w;
+    return 0; /* 0 = 1 */
 }
 
 /* Read the tune notes of one file into c->rows. */
@@ -118,11 +159,11 @@ static int make_gold(corpus *c)
         }
         g->nlabels = (size_t)(c->labels + at - g->labels);
         g->set = set_of(c, id);
-        g->weight = c->weight[(unsigned char)id[0] & 127];
         if (g->set < 0) {
             fprintf(stderr, "joindots screen-train: more than %d sets\n", MAX_SETS);
             return JD_EXIT_DATA;
         }
+        g->weight = weight_of(c, g->set);
     }
     return JD_EXIT_OK;
 }
@@ -155,7 +196,7 @@ static int cross_validate(const corpus *c, const jd_screen_data *D,
     printf("leave-one-set-out on the tune parts: rules alone -> rules + model\n"
            "(offences P/R unrecorded only, language P/R, indicators micro-F1)\n");
     for (int s = 0; s < c->nsets && rc == JD_EXIT_OK; s++) {
-        if (c->cv_sets && !strchr(c->cv_sets, c->letter[s]))
+        if (c->cv_sets && !c->leave_out[s])
             continue;
         for (size_t i = 0; i < n; i++) {
             use[i] = c->g[i].set != s;
@@ -173,7 +214,7 @@ static int cross_validate(const corpus *c, const jd_screen_data *D,
         }
         jd_screen_model_free(m);
         char what[16];
-        snprintf(what, sizeof what, "set %c", c->letter[s]);
+        snprintf(what, sizeof what, "set %s", c->set[s]);
         print_counts(what, r, mm);
         for (int k = 0; k < 3; k++) {
             tr[k].tp += r[k].tp, tr[k].fp += r[k].fp, tr[k].fn += r[k].fn;
@@ -186,44 +227,94 @@ static int cross_validate(const corpus *c, const jd_screen_data *D,
     return rc;
 }
 
-/* --cv-sets names only sets the corpora's tune parts hold: a letter that
- * matches nothing would print an all-zero pooled line. */
-static int check_cv_sets(const corpus *c)
+/* --cv-sets: the sets to leave out, by name, comma-separated ("AA,D"); a
+ * list without commas that names no set is one set a letter (the older
+ * "SZLA" form). Every name must be a set of the corpora's tune parts: one
+ * that matches nothing would print an all-zero pooled line. */
+static int mark_one(corpus *c, const char *name, size_t len)
 {
-    if (c->cv_sets && !c->cv_sets[0]) {
-        fprintf(stderr, "joindots screen-train: --cv-sets needs at least one set letter\n");
+    char buf[SET_NAME];
+    int s = -1;
+    if (len > 0 && len < SET_NAME) {
+        memcpy(buf, name, len);
+        buf[len] = 0;
+        s = find_set(c, buf);
+    }
+    if (s < 0) {
+        fprintf(stderr, "joindots screen-train: --cv-sets: no set %.*s in the corpora\n",
+                (int)len, name);
         return JD_EXIT_USAGE;
     }
-    for (const char *p = c->cv_sets; p && *p; p++)
-        if (!memchr(c->letter, *p, (size_t)c->nsets)) {
-            fprintf(stderr, "joindots screen-train: --cv-sets: no set %c in the corpora\n", *p);
-            return JD_EXIT_USAGE;
-        }
+    c->leave_out[s] = true;
     return JD_EXIT_OK;
+}
+
+static int mark_cv_sets(corpus *c)
+{
+    const char *a = c->cv_sets;
+    if (!a)
+        return JD_EXIT_OK;
+    if (!a[0]) {
+        fprintf(stderr, "joindots screen-train: --cv-sets needs at least one set\n");
+        return JD_EXIT_USAGE;
+    }
+    if (!strchr(a, ',') && find_set(c, a) < 0) {
+        for (const char *p = a; *p; p++)
+            if (mark_one(c, p, 1) != JD_EXIT_OK)
+                return JD_EXIT_USAGE;
+        return JD_EXIT_OK;
+    }
+    for (const char *p = a;; p++) {
+        size_t n = strcspn(p, ",");
+        if (mark_one(c, p, n) != JD_EXIT_OK)
+            return JD_EXIT_USAGE;
+        p += n;
+        if (!*p)
+            return JD_EXIT_OK;
+    }
+}
+
+/* --weight NAME=W: NAME a set's name (1-7 capitals), W above 0. */
+static int parse_weight(corpus *c, const char *arg)
+{
+    char name[SET_NAME];
+    size_t n = set_name(arg, name);
+    char *end = NULL;
+    double w = n && arg[n] == '=' ? strtod(arg + n + 1, &end) : 0;
+    if (!n || !end || end == arg + n + 1 || *end || !(w > 0) || c->nweights >= MAX_SETS) {
+        fprintf(stderr, "joindots screen-train: --weight takes SET=W (SET the capitals an id "
+                        "starts with, W above 0)\n");
+        return -1;
+    }
+    set_weight *x = &c->weight[c->nweights++];
+    memcpy(x->name, name, SET_NAME);
+    x->w = (float)w;
+    return 0;
 }
 
 static int usage(FILE *f, int rc)
 {
-    fprintf(f, "usage: joindots screen-train --out MODEL.json [--cv [--cv-sets LETTERS]]\n"
+    fprintf(f, "usage: joindots screen-train --out MODEL.json [--cv [--cv-sets SETS]]\n"
                "                             [--kinds off,lang,ind]\n"
-               "                             [--family off|none] [--weight LETTER=W]... [--rules FILE]\n"
+               "                             [--family off|none] [--weight SET=W]... [--rules FILE]\n"
                "                             [--l2 X] [--iterations N] [--open off]\n"
                "                             [--only-veto KINDS | --only-raise KINDS]\n"
                "                             CORPUS.jsonl...\n"
                "\nLearns the screen's combiner from the TUNE part of each labelled corpus\n"
                "(id number not divisible by 3; held-out notes are dropped unread) and writes\n"
                "it to MODEL.json. --cv first prints leave-one-set-out figures (a set is an\n"
-               "id's letter): rules alone -> rules and model. --kinds: what to learn;\n"
-               "--family: kinds where the model may raise a label no rule of its own\n"
-               "matched when a rule of the kind did (default off = offences). --weight: the\n"
-               "weight of one set's notes (a writer the rules were not tuned on). --l2\n"
-               "(default 0.001) and --iterations (default 150): the penalty and the steps.\n"
-               "--cv-sets: leave out only these sets in turn (\"RST\"; each must be a set of\n"
-               "the corpora; needs --cv); with --cv, --out may be left out (no model is\n"
-               "trained on all the notes then). --open: family kinds whose labels are\n"
-               "candidates in every note, not only beside a match of their kind (indicators\n"
-               "always are). --only-veto / --only-raise: kinds where the model may only\n"
-               "veto a counted match / only count (never veto).\n");
+               "id's leading capitals: D0003 is set D, AA0012 set AA): rules alone -> rules\n"
+               "and model. --kinds: what to learn; --family: kinds where the model may raise\n"
+               "a label no rule of its own matched when a rule of the kind did (default off\n"
+               "= offences). --weight: the weight of one set's notes (a writer the rules\n"
+               "were not tuned on). --l2 (default 0.001) and --iterations (default 150): the\n"
+               "penalty and the steps. --cv-sets: leave out only these sets in turn\n"
+               "(\"AA,D\", or \"RST\" for one-letter sets; each must be a set of the corpora;\n"
+               "needs --cv); with --cv, --out may be left out (no model is trained on all\n"
+               "the notes then). --open: family kinds whose labels are candidates in every\n"
+               "note, not only beside a match of their kind (indicators always are).\n"
+               "--only-veto / --only-raise: kinds where the model may only veto a counted\n"
+               "match / only count (never veto).\n");
     return rc;
 }
 
@@ -296,7 +387,7 @@ int cmd_screen_train(int argc, char **argv)
     const char *out = NULL, *rules = NULL;
     bool cv = false;
     jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
-    corpus c = {json_array(), NULL, NULL, {0}, 0, {0}, NULL};
+    corpus c = {.rows = json_array()};
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -310,11 +401,10 @@ int cmd_screen_train(int argc, char **argv)
         case 'V': o.only_veto = parse_kinds(optarg); break;
         case 'R': o.only_raise = parse_kinds(optarg); break;
         case 'w':
-            if (!optarg[0] || optarg[1] != '=' || atof(optarg + 2) <= 0) {
+            if (parse_weight(&c, optarg) < 0) {
                 json_decref(c.rows);
                 return usage(stderr, JD_EXIT_USAGE);
             }
-            c.weight[(unsigned char)optarg[0] & 127] = (float)atof(optarg + 2);
             break;
         case 'r': rules = optarg; break;
         case 'l':
@@ -338,7 +428,7 @@ int cmd_screen_train(int argc, char **argv)
     if (rc == JD_EXIT_OK)
         rc = make_gold(&c);
     if (rc == JD_EXIT_OK)
-        rc = check_cv_sets(&c);
+        rc = mark_cv_sets(&c);
     jd_screen *S = NULL;
     jd_error err;
     jd_error_clear(&err);

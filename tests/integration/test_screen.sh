@@ -226,6 +226,25 @@ ok $? "screen-train --cv --cv-sets B: only set B left out, no --out needed"
 is "$?" "2" "screen-train --cv-sets with a letter no set has is a usage error"
 grep -q "no set Z" "$SCRATCH/cvz.txt" && ! grep -q "^pooled" "$SCRATCH/cvz.txt"
 ok $? "screen-train --cv-sets Z names the letter and prints no pooled line"
+# a set is an id's leading capitals: AA0001 is set AA, not set A
+sed 's/"id": "B/"id": "AA/' "$SCRATCH/syn.jsonl" >"$SCRATCH/synaa.jsonl"
+"$JD" screen-train --cv --kinds lang "$SCRATCH/synaa.jsonl" >"$SCRATCH/cvaa.txt" 2>&1 &&
+  grep -q "^set A " "$SCRATCH/cvaa.txt" && grep -q "^set AA " "$SCRATCH/cvaa.txt"
+ok $? "screen-train: ids AA... are a set of their own beside A..."
+"$JD" screen-train --cv --cv-sets AA --kinds lang "$SCRATCH/synaa.jsonl" >"$SCRATCH/cvaa1.txt" 2>&1 &&
+  grep -q "^set AA " "$SCRATCH/cvaa1.txt" && ! grep -q "^set A " "$SCRATCH/cvaa1.txt" &&
+  "$JD" screen-train --cv --cv-sets A,AA --kinds lang --weight AA=2 "$SCRATCH/synaa.jsonl" \
+    >"$SCRATCH/cvaa2.txt" 2>&1 &&
+  grep -q "^set A " "$SCRATCH/cvaa2.txt" && grep -q "^set AA " "$SCRATCH/cvaa2.txt"
+ok $? "screen-train --cv-sets AA / A,AA and --weight AA=2 name two-letter sets"
+"$JD" screen-train --cv --cv-sets A,AB --kinds lang "$SCRATCH/synaa.jsonl" >"$SCRATCH/cvab.txt" 2>&1
+is "$?" "2" "screen-train --cv-sets naming a set no id has (AB) is a usage error"
+grep -q "no set AB" "$SCRATCH/cvab.txt" && ! grep -q "^set" "$SCRATCH/cvab.txt"
+ok $? "screen-train --cv-sets AB names the set and leaves nothing out"
+for w in 2=1 A= A=0 A=x a=1; do
+  "$JD" screen-train --cv --weight "$w" --kinds lang "$SCRATCH/synaa.jsonl" >/dev/null 2>&1
+  is "$?" "2" "screen-train --weight $w is a usage error"
+done
 "$JD" screen-train --cv-sets B --kinds lang --out "$SCRATCH/mb.json" "$SCRATCH/syn.jsonl" \
   >/dev/null 2>&1
 is "$?" "2" "screen-train --cv-sets without --cv is a usage error"
