@@ -89,6 +89,17 @@ typedef struct jd_screen_counts {
 JD_API int jd_screen_data_score(const jd_screen_data *D, const jd_screen_model *m, const bool *use,
                                 jd_screen_counts out[3], jd_error *err);
 
+/* Narrow what a trained model may do in the kinds of `kinds` (1u << kind), to
+ * compare uses of one fit (`screen-train --cv --cv-raise`): only, JD_SCREEN_LIMIT_*
+ * (as trained, only veto, only count: never veto a rule's match); floor: every
+ * threshold of the kind at least this (with only count, a raise needs p >= floor);
+ * family 0: no raise of a label no rule of its own matched (only weak matches
+ * the rules left uncounted), 1: allowed again, -1: unchanged. Returns JD_OK or
+ * JD_EINVALID (m NULL or shared, only or floor out of range). */
+enum { JD_SCREEN_LIMIT_BOTH = 0, JD_SCREEN_LIMIT_VETO = 1, JD_SCREEN_LIMIT_RAISE = 2 };
+JD_API int jd_screen_model_limit(jd_screen_model *m, unsigned kinds, int only, double floor,
+                                 int family, jd_error *err);
+
 /* Load a model from a file, or from a buffer (source names it in errors).
  * Errors name the file and the field. Returns JD_OK, JD_EIO, JD_EINVALID or
  * JD_ENOMEM. A file with no kinds is a valid, empty model (rules alone). */

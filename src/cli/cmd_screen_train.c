@@ -35,6 +35,7 @@ typedef struct corpus {
     int nweights;
     const char *cv_sets; /* --cv-sets: the sets left out in turn (NULL: every set) */
     bool leave_out[MAX_SETS]; /* the sets --cv-sets names */
+    bool cv_raise;            /* --cv-raise: each fold's model in its narrower uses too */
 } corpus;
 
 static bool tune_part(const char *id)
@@ -168,10 +169,12 @@ static int make_gold(corpus *c)
     return JD_EXIT_OK;
 }
 
+/* One line: rules alone -> rules + model per kind, P/R (indicators F1) and
+ * tp/fp/fn, so that folds pool; flushed (a fold can take minutes). */
 static void print_counts(const char *what, const jd_screen_counts r[3], const jd_screen_counts m[3])
 {
     static const char *kn[3] = {"off", "lang", "ind"};
-    printf("%-8s", what);
+    printf("%-10s", what);
     for (int k = 0; k < 3; k++) {
         const jd_screen_counts *x[2] = {&r[k], &m[k]};
         printf("  %s", kn[k]);
@@ -181,8 +184,45 @@ static void print_counts(const char *what, const jd_screen_counts r[3], const jd
             double f = p + rc ? 2 * p * rc / (p + rc) : 0;
             printf(k == 2 ? "%s%.2f" : "%s%.2f/%.2f", j ? " -> " : " ", k == 2 ? f : p, rc);
         }
+        printf(" (%ld/%ld/%ld -> %ld/%ld/%ld)", r[k].tp, r[k].fp, r[k].fn, m[k].tp, m[k].fp,
+               m[k].fn);
     }
     printf("\n");
+    fflush(stdout);
+}
+
+static void add_counts(jd_screen_counts to[3], const jd_screen_counts x[3])
+{
+    for (int k = 0; k < 3; k++)
+        to[k].tp += x[k].tp, to[k].fp += x[k].fp, to[k].fn += x[k].fn;
+}
+
+/* --cv-raise: the fold's model scored again in narrower uses of the same fit
+ * (jd_screen_model_limit, applied in this order: each builds on the last). */
+#define NVARIANTS 4
+static const struct variant {
+    const char *name;
+    int only;
+    double floor;
+    int family;
+} variants[NVARIANTS] = {
+    {"model", JD_SCREEN_LIMIT_BOTH, 0, -1},  /* as trained */
+    {"raise", JD_SCREEN_LIMIT_RAISE, 0, -1}, /* never vetoes a rule's match */
+    {"weak", JD_SCREEN_LIMIT_RAISE, 0, 0},   /* ... and counts only weak matches */
+    {"raise.8", JD_SCREEN_LIMIT_RAISE, 0.8, 1}, /* never vetoes; raises at p >= .8 */
+};
+
+/* Score the fold's test notes with each use of m (one only unless nv > 1). */
+static int score_variants(const jd_screen_data *D, jd_screen_model *m, const bool *test,
+                          unsigned kinds, int nv, jd_screen_counts mm[NVARIANTS][3], jd_error *err)
+{
+    for (int v = 0; v < nv; v++) {
+        const struct variant *x = &variants[v];
+        if ((v && jd_screen_model_limit(m, kinds, x->only, x->floor, x->family, err) < 0) ||
+            jd_screen_data_score(D, m, test, mm[v], err) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* Leave one set out: train on the others' tune notes, score its tune notes. */
@@ -191,10 +231,12 @@ static int cross_validate(const corpus *c, const jd_screen_data *D,
 {
     size_t n = jd_screen_data_count(D);
     bool *use = calloc(n ? n : 1, 1), *test = calloc(n ? n : 1, 1);
-    jd_screen_counts tr[3] = {{0}}, tm[3] = {{0}};
+    jd_screen_counts tr[3] = {{0}}, tm[NVARIANTS][3] = {{{0}}};
+    int nv = c->cv_raise ? NVARIANTS : 1;
+    unsigned kinds = o->kinds ? o->kinds : 7u;
     int rc = use && test ? JD_EXIT_OK : JD_EXIT_FAIL;
     printf("leave-one-set-out on the tune parts: rules alone -> rules + model\n"
-           "(offences P/R unrecorded only, language P/R, indicators micro-F1)\n");
+           "(offences P/R unrecorded only, language P/R, indicators micro-F1; tp/fp/fn)\n");
     for (int s = 0; s < c->nsets && rc == JD_EXIT_OK; s++) {
         if (c->cv_sets && !c->leave_out[s])
             continue;
@@ -205,23 +247,28 @@ static int cross_validate(const corpus *c, const jd_screen_data *D,
         jd_error err;
         jd_error_clear(&err);
         jd_screen_model *m = NULL;
-        jd_screen_counts r[3] = {{0}}, mm[3] = {{0}};
+        jd_screen_counts r[3] = {{0}}, mm[NVARIANTS][3] = {{{0}}};
         if (jd_screen_model_train(&m, D, use, o, &err) < 0 ||
             jd_screen_data_score(D, NULL, test, r, &err) < 0 ||
-            jd_screen_data_score(D, m, test, mm, &err) < 0) {
+            score_variants(D, m, test, kinds, nv, mm, &err) < 0) {
             cli_print_error("training failed", &err);
             rc = JD_EXIT_FAIL;
         }
         jd_screen_model_free(m);
-        char what[16];
-        snprintf(what, sizeof what, "set %s", c->set[s]);
-        print_counts(what, r, mm);
-        for (int k = 0; k < 3; k++) {
-            tr[k].tp += r[k].tp, tr[k].fp += r[k].fp, tr[k].fn += r[k].fn;
-            tm[k].tp += mm[k].tp, tm[k].fp += mm[k].fp, tm[k].fn += mm[k].fn;
+        for (int v = 0; v < nv && rc == JD_EXIT_OK; v++) {
+            char what[32];
+            snprintf(what, sizeof what, "set %s%s%s", c->set[s], nv > 1 ? " " : "",
+                     nv > 1 ? variants[v].name : "");
+            print_counts(what, r, mm[v]);
+            add_counts(tm[v], mm[v]);
         }
+        add_counts(tr, r);
     }
-    print_counts("pooled", tr, tm);
+    for (int v = 0; v < nv; v++) {
+        char what[24];
+        snprintf(what, sizeof what, "pooled%s%s", nv > 1 ? " " : "", nv > 1 ? variants[v].name : "");
+        print_counts(what, tr, tm[v]);
+    }
     free(use);
     free(test);
     return rc;
@@ -294,7 +341,7 @@ static int parse_weight(corpus *c, const char *arg)
 
 static int usage(FILE *f, int rc)
 {
-    fprintf(f, "usage: joindots screen-train --out MODEL.json [--cv [--cv-sets SETS]]\n"
+    fprintf(f, "usage: joindots screen-train --out MODEL.json [--cv [--cv-sets SETS] [--cv-raise]]\n"
                "                             [--kinds off,lang,ind]\n"
                "                             [--family off|none] [--weight SET=W]... [--rules FILE]\n"
                "                             [--l2 X] [--iterations N] [--open off]\n"
@@ -314,7 +361,9 @@ static int usage(FILE *f, int rc)
                "the notes then). --open: family kinds whose labels are candidates in every\n"
                "note, not only beside a match of their kind (indicators always are).\n"
                "--only-veto / --only-raise: kinds where the model may only veto a counted\n"
-               "match / only count (never veto).\n");
+               "match / only count (never veto). --cv-raise: each fold's model is also\n"
+               "scored never vetoing (raise), counting only weak matches (weak) and never\n"
+               "vetoing with raises at p >= .8 (raise.8).\n");
     return rc;
 }
 
@@ -383,7 +432,8 @@ int cmd_screen_train(int argc, char **argv)
         {"weight", required_argument, NULL, 'w'}, {"l2", required_argument, NULL, 'l'},
         {"iterations", required_argument, NULL, 'i'}, {"cv-sets", required_argument, NULL, 's'},
         {"open", required_argument, NULL, 'O'},   {"only-veto", required_argument, NULL, 'V'},
-        {"only-raise", required_argument, NULL, 'R'}, {NULL, 0, NULL, 0}};
+        {"only-raise", required_argument, NULL, 'R'}, {"cv-raise", no_argument, NULL, 'X'},
+        {NULL, 0, NULL, 0}};
     const char *out = NULL, *rules = NULL;
     bool cv = false;
     jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
@@ -395,6 +445,7 @@ int cmd_screen_train(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'c': cv = true; break;
         case 's': c.cv_sets = optarg; break;
+        case 'X': c.cv_raise = true; break;
         case 'k': o.kinds = parse_kinds(optarg); break;
         case 'f': o.family = parse_kinds(optarg); break;
         case 'O': o.open = parse_kinds(optarg); break;
@@ -418,7 +469,7 @@ int cmd_screen_train(int argc, char **argv)
         default: json_decref(c.rows); return usage(stderr, JD_EXIT_USAGE);
         }
     }
-    if ((!out && !cv) || optind >= argc || (c.cv_sets && !cv)) {
+    if ((!out && !cv) || optind >= argc || ((c.cv_sets || c.cv_raise) && !cv)) {
         json_decref(c.rows);
         return usage(stderr, JD_EXIT_USAGE);
     }

@@ -222,6 +222,14 @@ ok $? "screen --model screen_model_off.json: modelled offences name p, features 
 "$JD" screen-train --cv --cv-sets B --kinds lang "$SCRATCH/syn.jsonl" >"$SCRATCH/cvb.txt" 2>&1 &&
   grep -q "^set B" "$SCRATCH/cvb.txt" && ! grep -q "^set A" "$SCRATCH/cvb.txt"
 ok $? "screen-train --cv --cv-sets B: only set B left out, no --out needed"
+# --cv-raise: the fold's model also never vetoing; counts per fold pool
+"$JD" screen-train --cv --cv-raise --cv-sets A --kinds lang "$SCRATCH/syn.jsonl" >"$SCRATCH/cvr.txt" 2>&1 &&
+  grep -q "^set A model .*lang 0.50/1.00 -> 1.00/1.00 ([0-9]*/[0-9]*/0 -> [0-9]*/0/0)" "$SCRATCH/cvr.txt" &&
+  grep -q "^set A raise .*lang 0.50/1.00 -> 0.50/1.00" "$SCRATCH/cvr.txt" &&
+  grep -q "^set A weak " "$SCRATCH/cvr.txt" && grep -q "^pooled raise.8 " "$SCRATCH/cvr.txt"
+ok $? "screen-train --cv-raise: the model's vetoes gone in the raise use, tp/fp/fn per fold"
+"$JD" screen-train --cv-raise --kinds lang --out "$SCRATCH/mr.json" "$SCRATCH/syn.jsonl" >/dev/null 2>&1
+is "$?" "2" "screen-train --cv-raise without --cv is a usage error"
 "$JD" screen-train --cv --cv-sets BZ --kinds lang "$SCRATCH/syn.jsonl" >"$SCRATCH/cvz.txt" 2>&1
 is "$?" "2" "screen-train --cv-sets with a letter no set has is a usage error"
 grep -q "no set Z" "$SCRATCH/cvz.txt" && ! grep -q "^pooled" "$SCRATCH/cvz.txt"

@@ -516,6 +516,57 @@ static void test_screen_model__offence_open_raised(void **state)
     jd_screen_data_free(D);
 }
 
+/* jd_screen_model_limit narrows a trained model (screen-train --cv-raise):
+ * the open model that raises C20 from the zulu notes raises nothing with
+ * family raises off, raises again when they are allowed, and nothing when a
+ * raise needs p >= 1; only and floor are kept; bad arguments are refused. */
+static void test_screen_model__limit(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    char text[NSYN][96], id[NSYN][8];
+    const char *yes[1] = {"C20"};
+    jd_screen_gold g[NSYN];
+    zulu_corpus(g, text, id, "Quiet week. ", yes);
+    jd_screen_data *D;
+    assert_int_equal(jd_screen_data_new(&D, f->S, g, NSYN, &err), JD_OK);
+    jd_screen_train_opts o = JD_SCREEN_TRAIN_OPTS_INIT;
+    o.kinds = o.family = o.open = 1u << JD_SCREEN_OFFENCE;
+    o.min_label = 4;
+    o.l2 = 1e-5;
+    o.inner_cv = false;
+    jd_screen_model *m;
+    assert_int_equal(jd_screen_model_train(&m, D, NULL, &o, &err), JD_OK);
+    jd_screen_counts c[4][3] = {{{0}}};
+    unsigned off = 1u << JD_SCREEN_OFFENCE;
+    assert_int_equal(jd_screen_data_score(D, m, NULL, c[0], &err), JD_OK);
+    assert_int_equal(jd_screen_model_limit(m, off, JD_SCREEN_LIMIT_RAISE, 0, 0, &err), JD_OK);
+    assert_int_equal(m->k[JD_SCREEN_OFFENCE].only, JD_SM_RAISE);
+    assert_true(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, "C20", true) < 0);
+    assert_int_equal(jd_screen_data_score(D, m, NULL, c[1], &err), JD_OK);
+    assert_int_equal(jd_screen_model_limit(m, off, JD_SCREEN_LIMIT_RAISE, 0, 1, &err), JD_OK);
+    assert_int_equal(jd_screen_data_score(D, m, NULL, c[2], &err), JD_OK);
+    assert_int_equal(jd_screen_model_limit(m, off, JD_SCREEN_LIMIT_RAISE, 1.0, -1, &err), JD_OK);
+    assert_true(jd_sm__family_threshold(m, JD_SCREEN_OFFENCE, "C20", true) >= 1.0);
+    assert_int_equal(jd_screen_data_score(D, m, NULL, c[3], &err), JD_OK);
+    assert_int_equal(c[0][JD_SCREEN_OFFENCE].tp, NSYN / 2);
+    assert_int_equal(c[1][JD_SCREEN_OFFENCE].tp, 0); /* no raise of an unmatched label */
+    assert_int_equal(c[2][JD_SCREEN_OFFENCE].tp, NSYN / 2);
+    assert_int_equal(c[3][JD_SCREEN_OFFENCE].tp, 0); /* no p reaches 1 */
+    /* a kind not named is left as trained */
+    assert_int_equal(jd_screen_model_limit(m, 1u << JD_SCREEN_LANGUAGE, JD_SCREEN_LIMIT_VETO, 0, 0,
+                                           &err),
+                     JD_OK);
+    assert_int_equal(m->k[JD_SCREEN_OFFENCE].only, JD_SM_RAISE);
+    assert_true(m->k[JD_SCREEN_OFFENCE].family);
+    assert_int_equal(jd_screen_model_limit(NULL, off, 0, 0, -1, &err), JD_EINVALID);
+    assert_int_equal(jd_screen_model_limit(m, off, 3, 0, -1, &err), JD_EINVALID);
+    assert_int_equal(jd_screen_model_limit(m, off, 0, 1.5, -1, &err), JD_EINVALID);
+    assert_int_equal(jd_screen_model_limit(m, off, 0, 0, 2, &err), JD_EINVALID);
+    jd_screen_model_free(m);
+    jd_screen_data_free(D);
+}
+
 static void test_screen_model__only(void **state)
 {
     (void)state;
@@ -1495,6 +1546,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__indicator_raised, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__offence_open_raised, setup, teardown),
         cmocka_unit_test(test_screen_model__only),
+        cmocka_unit_test_setup_teardown(test_screen_model__limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__lang_families, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__wording_raised, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__deterministic, setup, teardown),

@@ -44,6 +44,32 @@ int jd_sm__model_share(const jd_screen_model *src, jd_screen_model **out)
     return JD_OK;
 }
 
+int jd_screen_model_limit(jd_screen_model *m, unsigned kinds, int only, double floor,
+                          int family, jd_error *err)
+{
+    if (!m || m->shared)
+        return jd_error_set(err, JD_EINVALID, "a model of its own is required");
+    if (only < JD_SCREEN_LIMIT_BOTH || only > JD_SCREEN_LIMIT_RAISE || !(floor >= 0 && floor <= 1) ||
+        family < -1 || family > 1)
+        return jd_error_set(err, JD_EINVALID, "only, floor or family out of range");
+    _Static_assert((int)JD_SCREEN_LIMIT_VETO == (int)JD_SM_VETO && (int)JD_SCREEN_LIMIT_RAISE == (int)JD_SM_RAISE,
+                   "the limits are the model's own");
+    for (int kind = 0; kind < 3; kind++) {
+        jd_sm_kind *k = &m->k[kind];
+        if (!(kinds & 1u << kind) || !k->on)
+            continue;
+        k->only = (uint8_t)only;
+        if (family >= 0)
+            k->family = family == 1;
+        for (size_t i = 0; i < k->nthr; i++)
+            if (k->thr[i] >= 0 && k->thr[i] < floor)
+                k->thr[i] = (float)floor;
+        if (k->def_thr >= 0 && k->def_thr < floor)
+            k->def_thr = (float)floor;
+    }
+    return JD_OK;
+}
+
 void jd_screen_model_free(jd_screen_model *m)
 {
     if (!m)
