@@ -68,14 +68,8 @@ static void rows_free(rows *r)
 
 static int rows_add(rows *r, const jd_mention_row *m)
 {
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 4096;
-        size_t *o = realloc(r->off, cap * sizeof *o);
-        if (!o)
-            return JD_ENOMEM;
-        r->off = o;
-        r->cap = cap;
-    }
+    if (jd_grow((void **)&r->off, &r->cap, r->n + 1, sizeof *r->off) < 0)
+        return JD_ENOMEM;
     r->off[r->n] = r->b.len;
     row_hdr h = {m->seen_at, m->event_id, m->dob_prec, m->age};
     if (jd_buf_add(&r->b, &h, sizeof h) < 0)
@@ -92,14 +86,8 @@ static int rows_add(rows *r, const jd_mention_row *m)
 static int rows_add_row(rows *r, const rows *from, size_t k)
 {
     size_t end = k + 1 < from->n ? from->off[k + 1] : from->b.len;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 4096;
-        size_t *o = realloc(r->off, cap * sizeof *o);
-        if (!o)
-            return JD_ENOMEM;
-        r->off = o;
-        r->cap = cap;
-    }
+    if (jd_grow((void **)&r->off, &r->cap, r->n + 1, sizeof *r->off) < 0)
+        return JD_ENOMEM;
     r->off[r->n++] = r->b.len;
     return jd_buf_add(&r->b, from->b.ptr + from->off[k], end - from->off[k]) < 0 ? JD_ENOMEM
                                                                                : JD_OK;
