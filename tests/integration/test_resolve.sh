@@ -1002,6 +1002,25 @@ bundle_resolve ul "one-list twins"
 same police:TS1 housing:TU3 && same police:TS1 housing:TU4; ok $? "Umar in two lists, a row each, joins him both times"
 DB=$DB_SAVE
 
+# Fresh person ids stay within the 18 digits the stores' tally reads back
+# (review-a, fifteenth session): with P999999999999999999 already given, a
+# new person cannot be given an id, so resolve fails with a clear message and
+# leaves the identities as they were (before, it gave P1000000000000000000,
+# read back as 10^17, and every later resolve failed on an id given twice).
+mkdir -p "$SCRATCH/pmax"
+printf 'agency,record_id,event_type,occurred_at\npolice,PM1,stop_check,2009-06-01\n' >"$SCRATCH/pmax/events.csv"
+{
+  echo 'agency,record_id,person_ref,role,surname,forenames,dob,age,gender,postcode,address,nhs_number'
+  echo 'police,PM1,NPM1,subject,Quartermaine,Zebedee,1971-02-03,,M,OX9 9ZZ,1 Nowhere Row,'
+} >"$SCRATCH/pmax/persons.csv"
+PM=$(bundle_copy pmax)
+db_query "$PM" "UPDATE identity SET person_id = 'P999999999999999999' WHERE person_id = (SELECT max(person_id) FROM identity)" >/dev/null 2>&1
+before=$(db_query "$PM" "SELECT count(*) FROM identity")
+"$JD" resolve --db "$PM" >"$SCRATCH/pmax.out" 2>&1; rc=$?
+[ "$rc" -ne 0 ]; ok $? "resolve with the highest id P999999999999999999 and a new person fails (exit $rc)"
+grep -q "no fresh person id left" "$SCRATCH/pmax.out"; ok $? "and says why"
+is "$(db_query "$PM" "SELECT count(*) FROM identity")" "$before" "and leaves the identities as they were"
+
 FEBRL="$SRC/../shared/data/febrl"
 if [ -f "$FEBRL/dataset4a.csv" ]; then
   for ds in 4a 4b; do

@@ -6507,6 +6507,16 @@ static int assign_ids(run *u, jd_error *err)
             char fresh[32];
             const char *best = fresh;
             if (!best_id) {
+                /* fresh ids stay within the 18 digits the stores' tally and
+                 * jd_resolve__person_num read back: past them the next run
+                 * would read a smaller highest id and give one id twice */
+                if (next >= JD_RESOLVE_PERSON_NUM_MAX) {
+                    rc = jd_error_set(err, JD_ELIMIT,
+                                      "resolve: no fresh person id left (the highest is "
+                                      "P%ld; ids have at most 18 digits)",
+                                      next);
+                    goto out;
+                }
                 nfmt t = {fresh, 0, sizeof fresh};
                 NF_LIT(&t, "P");
                 nf_num(&t, ++next, 6);

@@ -62,10 +62,12 @@ int jd_resolve__radix_sort_u64(uint64_t *v, size_t n);
 /*
  * The n of a person id "Pn" read as the stores' identity_tally reads it:
  * "P" then the first 18 of its leading digits (a longer id neither
- * overflows nor reads as INT64_MAX; 18 digits leave room for the fresh ids
- * above it). 0 when the id is NULL or not "P" and a digit ("P-7", "P 7",
- * "Q7"): such an id cannot be a fresh one.
+ * overflows nor reads as INT64_MAX). Fresh ids are given only up to
+ * JD_RESOLVE_PERSON_NUM_MAX: a resolve that would pass it fails with
+ * JD_ELIMIT and leaves the store as it was. 0 when the id is NULL or not
+ * "P" and a digit ("P-7", "P 7", "Q7"): such an id cannot be a fresh one.
  */
+#define JD_RESOLVE_PERSON_NUM_MAX 999999999999999999L
 int64_t jd_resolve__person_num(const char *id);
 
 /*
