@@ -551,8 +551,9 @@ static void bg_run(jd_server *srv, int job)
 static void *bg_main(void *p)
 {
     bg_lane *l = p;
-    (void)pthread_setname_np(pthread_self(), "jd-live-bg");
+    /* nice first, then the name: a reader that finds the name sees the nice */
     bg_nice(l->srv);
+    (void)pthread_setname_np(pthread_self(), "jd-live-bg");
     pthread_mutex_lock(&l->mu);
     for (;;) {
         while (!l->busy && !l->quit)
