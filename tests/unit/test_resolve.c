@@ -986,24 +986,13 @@ static void test_resolve__scope_loaded_alone_keeps_the_county_cap(void **state)
     synth_county_close(s, dir, path);
 }
 
-/* A store's identities, one line a ref (its identity's person_id, display
- * fields, fingerprint and neighbours, and notes), sorted (SQLite). */
-static char *identity_dump(const char *path)
+/* The one text a query of a SQLite store gives ("" for NULL). */
+static char *sqlite_text(const char *path, const char *sql)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_prepare_v2(
-            db,
-            "SELECT group_concat(l, char(10)) FROM (SELECT ir.agency || ':' || ir.person_ref"
-            " || ' ' || i.person_id || ' ' || coalesce(i.display_name, '-') || ' '"
-            " || coalesce(i.dob, '-') || ' ' || i.is_child || ' ' || coalesce(ir.fp, 0) || ' '"
-            " || coalesce(ir.nbr, '-') || ' ' || coalesce((SELECT group_concat(n.note, '|')"
-            " FROM (SELECT note FROM identity_note WHERE identity_id = i.id ORDER BY note) n),"
-            " '') AS l FROM identity_ref ir JOIN identity i ON i.id = ir.identity_id ORDER BY l)",
-            -1, &st, NULL),
-        SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     const unsigned char *t = sqlite3_column_text(st, 0);
     char *out = strdup(t ? (const char *)t : "");
@@ -1011,6 +1000,20 @@ static char *identity_dump(const char *path)
     sqlite3_finalize(st);
     sqlite3_close(db);
     return out;
+}
+
+/* A store's identities, one line a ref (its identity's person_id, display
+ * fields, fingerprint and neighbours, and notes), sorted (SQLite). */
+static char *identity_dump(const char *path)
+{
+    return sqlite_text(
+        path,
+        "SELECT group_concat(l, char(10)) FROM (SELECT ir.agency || ':' || ir.person_ref"
+        " || ' ' || i.person_id || ' ' || coalesce(i.display_name, '-') || ' '"
+        " || coalesce(i.dob, '-') || ' ' || i.is_child || ' ' || coalesce(ir.fp, 0) || ' '"
+        " || coalesce(ir.nbr, '-') || ' ' || coalesce((SELECT group_concat(n.note, '|')"
+        " FROM (SELECT note FROM identity_note WHERE identity_id = i.id ORDER BY note) n),"
+        " '') AS l FROM identity_ref ir JOIN identity i ON i.id = ir.identity_id ORDER BY l)");
 }
 
 /* Both stores' identities are the same, and not empty. */
@@ -1125,22 +1128,9 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
 /* A county's identity notes, "person_id TAB note" a line, sorted (SQLite). */
 static char *identity_notes(const char *path)
 {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT group_concat(l, char(10)) FROM (SELECT "
-                                        "i.person_id || char(9) || n.note AS l FROM identity_note n "
-                                        "JOIN identity i ON i.id = n.identity_id ORDER BY l)",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    const unsigned char *t = sqlite3_column_text(st, 0);
-    char *out = strdup(t ? (const char *)t : "");
-    assert_non_null(out);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return out;
+    return sqlite_text(path, "SELECT group_concat(l, char(10)) FROM (SELECT "
+                             "i.person_id || char(9) || n.note AS l FROM identity_note n "
+                             "JOIN identity i ON i.id = n.identity_id ORDER BY l)");
 }
 
 /* A county's identity notes (identity_notes) after a resolve with
