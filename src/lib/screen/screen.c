@@ -5540,10 +5540,18 @@ static bool carer_name(const jd_screen *S, size_t j)
         const tok *n = &S->tok[o];
         if (!same_word(n, k))
             continue;
+        /* between the carer word and the name only the name's other parts and
+         * brackets ("Dad (Steve, 38)"), or one comma after an owned carer word
+         * ("her mum's partner, Wes"); not a list ("Household: Mum, Kyle") */
+        bool comma = false;
         for (size_t p = o; p-- > 0 && o - p <= 4 && S->tok[p].sent == n->sent;) {
             if (carer_word(S, p))
-                return true;
-            if (!S->tok[p].punct && !S->tok[p].cap)
+                return !comma || (p > 0 && (S->tok[p - 1].poss ||
+                                            is_word(&S->tok[p - 1], "her", "his", "their", "my")));
+            if (S->tok[p].punct == ',' && !comma && !S->tok[p].paren && p + 1 == o)
+                comma = true;
+            else if ((S->tok[p].punct && S->tok[p].punct != '(') ||
+                     (!S->tok[p].punct && !S->tok[p].cap) || comma)
                 break;
         }
         size_t p = o + 1;
@@ -5563,6 +5571,41 @@ static bool carer_name(const jd_screen *S, size_t j)
     return false;
 }
 
+/* Whether the blow at token h is denied or supposed, not told as done: a
+ * negation or a condition earlier in its sentence ("Gavin has never hit him",
+ * "if anyone hit him again he would ..."), the ConText cues of the rules. */
+static bool blow_unreal(const jd_screen *S, size_t h)
+{
+    for (size_t j = h; j-- > 0 && S->tok[j].sent == S->tok[h].sent;) {
+        const tok *k = &S->tok[j];
+        if (is_word(k, "not", "never", "no", "if") || is_word(k, "anyone", "anybody", "nobody", "would") ||
+            is_word(k, "didnt", "hasnt", "hadnt", "doesnt") || is_word(k, "denies", "denied", "unless", "could"))
+            return true;
+    }
+    return false;
+}
+
+/* Whether another person is named earlier in the sentence than the carer at
+ * token j (the carer's own words "mum's partner" aside): "him" or "her" after
+ * the blow may then be that person ("When the boy's father came round to
+ * shout, Gavin hit him"), not the child. */
+static bool person_before(const jd_screen *S, size_t j)
+{
+    size_t own = j;
+    while (own > 0 && j - own < 4 && S->tok[own - 1].sent == S->tok[j].sent &&
+           (S->tok[own - 1].punct == ',' || S->tok[own - 1].poss || carer_word(S, own - 1)))
+        own--;
+    for (size_t q = own; q-- > 0 && S->tok[q].sent == S->tok[j].sent;) {
+        const tok *k = &S->tok[q];
+        bool said = q + 1 < S->ntok && is_word(&S->tok[q + 1], "said", "says", "reports", "reported");
+        if (!said && (carer_word(S, q) || in_set(S, S->other_set, k->sid) ||
+                      (S->people_set != UINT32_MAX && in_set(S, S->people_set, k->sid)) ||
+                      (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid))))
+            return true;
+    }
+    return false;
+}
+
 /* A blow the note writes elsewhere with a carer as its actor and a person as
  * its object ("Wes smacked me round the head", "Mr Massey had hit him",
  * "Craig smacks me") while the counted C16 is another sentence's (a bruise
@@ -5574,18 +5617,20 @@ static bool carer_blow(const jd_screen *S, size_t h)
     const tok *v = &S->tok[h];
     if (v->punct || !in_set(S, S->hit_set, v->sid))
         return false;
-    bool object = false;
-    for (size_t q = h + 1; q < S->ntok && q <= h + 2 && S->tok[q].clause == v->clause && !object; q++)
-        object = is_word(&S->tok[q], "me", "him", "her", "them") ||
+    bool object = false, pronoun = false;
+    for (size_t q = h + 1; q < S->ntok && q <= h + 2 && S->tok[q].clause == v->clause && !object; q++) {
+        pronoun = is_word(&S->tok[q], "him", "her", "them", NULL);
+        object = pronoun || is_word(&S->tok[q], "me", NULL, NULL, NULL) ||
                  (S->child_name && same_word(&S->tok[q], S->child_name));
-    if (!object)
+    }
+    if (!object || blow_unreal(S, h))
         return false;
     for (size_t j = h; j-- > 0 && h - j <= 4 && S->tok[j].clause == v->clause;) {
         const tok *k = &S->tok[j];
         if (k->punct == ',' || k->punct == '"' || k->punct == '\'')
             continue; /* "her mum's partner, Wes, \"smacked me\"" */
         if (carer_word(S, j) || carer_name(S, j))
-            return !(j > 0 && told_to(&S->tok[j - 1]));
+            return !(j > 0 && told_to(&S->tok[j - 1])) && !(pronoun && person_before(S, j));
         if (k->punct || (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
             (S->people_set != UINT32_MAX && in_set(S, S->people_set, k->sid)) ||
             in_set(S, S->other_set, k->sid) || k->sid == S->by_sid)
