@@ -1932,6 +1932,14 @@ static void test_why_cues(void **state)
     m = must(r, "C17", true);
     assert_non_null(strstr(m->why, "a carer's blow elsewhere in the note: \"Gavin hit him\""));
     assert_non_null(strstr(m->why, "(Gavin: \"is mums partner\")"));
+    /* the ages line keeps "age not written" apart from why (fix-screen) */
+    r = run(f, "A boy from her class touched her breasts.", 12, "case_note", -1);
+    bool young = false;
+    for (size_t i = 0; i < r->n; i++) {
+        assert_null(strstr(r->m[i].basis, "age not writtena"));
+        young |= strstr(r->m[i].basis, "age not written: a young person") != NULL;
+    }
+    assert_true(young);
 }
 
 /* Whether s is well-formed UTF-8 (no cut character; what a JSON writer takes). */
