@@ -5111,9 +5111,8 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             sb_int(&w, upto);
         }
         sb_str(&w, ", other ");
-        sb_str(&w, other < 0 ? "age not written" : other >= 18 ? "an adult " : "");
-        if (other < 0 && other_why[0])
-            sb_str(&w, ": "); /* "age not written: a young person" */
+        sb_str(&w, other >= 0 ? (other >= 18 ? "an adult " : "")
+                              : other_why[0] ? "age not written: " : "age not written");
         sb_str(&w, other_why);
         /* what else the offence needs and the note lacks, so "ages do not fit"
          * explains itself */
