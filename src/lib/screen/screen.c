@@ -5110,9 +5110,8 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             sb_str(&w, " and since, to ");
             sb_int(&w, upto);
         }
-        sb_str(&w, ", other ");
-        sb_str(&w, other >= 0 ? (other >= 18 ? "an adult " : "")
-                              : other_why[0] ? "age not written: " : "age not written");
+        sb_str(&w, other >= 0 ? (other >= 18 ? ", other an adult " : ", other ")
+                   : other_why[0] ? ", other age not written: " : ", other age not written");
         sb_str(&w, other_why);
         /* what else the offence needs and the note lacks, so "ages do not fit"
          * explains itself */
@@ -5591,8 +5590,10 @@ static bool blow_unreal(const jd_screen *S, size_t h)
 {
     for (size_t j = h; j-- > 0 && S->tok[j].sent == S->tok[h].sent;) {
         const tok *k = &S->tok[j];
-        if (is_word(k, "not", "never", "no", "if") || is_word(k, "anyone", "anybody", "nobody", "would") ||
-            is_word(k, "didnt", "hasnt", "hadnt", "doesnt") || is_word(k, "denies", "denied", "unless", "could"))
+        if (is_word(k, "not", "never", "no", "if") ||
+            is_word(k, "anyone", "anybody", "nobody", "would") ||
+            is_word(k, "didnt", "hasnt", "hadnt", "doesnt") ||
+            is_word(k, "denies", "denied", "unless", "could"))
             return true;
     }
     return false;
@@ -5610,7 +5611,8 @@ static bool person_before(const jd_screen *S, size_t j)
         own--;
     for (size_t q = own; q-- > 0 && S->tok[q].sent == S->tok[j].sent;) {
         const tok *k = &S->tok[q];
-        bool said = q + 1 < S->ntok && is_word(&S->tok[q + 1], "said", "says", "reports", "reported");
+        bool said =
+            q + 1 < S->ntok && is_word(&S->tok[q + 1], "said", "says", "reports", "reported");
         if (!said && (carer_word(S, q) || in_set(S, S->other_set, k->sid) ||
                       (S->people_set != UINT32_MAX && in_set(S, S->people_set, k->sid)) ||
                       (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid))))
@@ -5718,7 +5720,8 @@ static int carer_assault(const jd_screen *S, const char *text, jd_screen_result 
              * a carer's blow elsewhere in the note: "Gavin hit him" (Gavin: "is mums partner") */
             sbuf w = sb_at(c.why, sizeof c.why);
             const tok *x = &S->tok[ev[0]], *y = &S->tok[ev[1]];
-            sb_str(&w, "a carer's assault (C16) is child cruelty too; a carer's blow elsewhere in the note: \"");
+            sb_str(&w, "a carer's assault (C16) is child cruelty too; "
+                       "a carer's blow elsewhere in the note: \"");
             sb_cut(&w, text + x->off, y->off + y->olen - x->off, 40);
             sb_str(&w, "\"");
             if (ev[2] != SIZE_MAX) {
