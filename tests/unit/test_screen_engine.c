@@ -1923,6 +1923,23 @@ static void test_why_cues(void **state)
     /* counted: no cue named */
     r = run_gender(f, "She is promiscuous.", 15, 'F');
     assert_null(strstr(must(r, "promiscuous", true)->why, "not counted"));
+    /* C17 from a carer's blow elsewhere in the note names the blow's words and
+     * how the name became a carer (fix-screen) */
+    r = run(f,
+            "The tutor saw grip marks on his upper arm. Gavin (45) is mums partner. He said "
+            "Gavin hit him.",
+            12, "case_note", -1);
+    m = must(r, "C17", true);
+    assert_non_null(strstr(m->why, "a carer's blow elsewhere in the note: \"Gavin hit him\""));
+    assert_non_null(strstr(m->why, "(Gavin: \"is mums partner\")"));
+    /* the ages line keeps "age not written" apart from why (fix-screen) */
+    r = run(f, "A boy from her class touched her breasts.", 12, "case_note", -1);
+    bool young = false;
+    for (size_t i = 0; i < r->n; i++) {
+        assert_null(strstr(r->m[i].basis, "age not writtena"));
+        young |= strstr(r->m[i].basis, "age not written: a young person") != NULL;
+    }
+    assert_true(young);
 }
 
 /* Whether s is well-formed UTF-8 (no cut character; what a JSON writer takes). */

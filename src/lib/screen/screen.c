@@ -5110,8 +5110,8 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             sb_str(&w, " and since, to ");
             sb_int(&w, upto);
         }
-        sb_str(&w, ", other ");
-        sb_str(&w, other < 0 ? "age not written" : other >= 18 ? "an adult " : "");
+        sb_str(&w, other >= 0 ? (other >= 18 ? ", other an adult " : ", other ")
+                   : other_why[0] ? ", other age not written: " : ", other age not written");
         sb_str(&w, other_why);
         /* what else the offence needs and the note lacks, so "ages do not fit"
          * explains itself */
@@ -5530,7 +5530,7 @@ static bool carer_word(const jd_screen *S, size_t j)
  * 38)" (the carer word just before the name, with only names and punctuation
  * between), or "Gavin WHITLOCK (45) is mums partner" (the name, then "is" or
  * "was" and the carer word). Not the child's own name. */
-static bool carer_name(const jd_screen *S, size_t j)
+static bool carer_name_at(const jd_screen *S, size_t j, size_t *ev_a, size_t *ev_b)
 {
     const tok *k = &S->tok[j];
     if (!k->cap || k->punct || k->poss || k->wlen < 3 ||
@@ -5540,10 +5540,21 @@ static bool carer_name(const jd_screen *S, size_t j)
         const tok *n = &S->tok[o];
         if (!same_word(n, k))
             continue;
+        /* between the carer word and the name only the name's other parts and
+         * brackets ("Dad (Steve, 38)"), or one comma after an owned carer word
+         * ("her mum's partner, Wes"); not a list ("Household: Mum, Kyle") */
+        bool comma = false;
         for (size_t p = o; p-- > 0 && o - p <= 4 && S->tok[p].sent == n->sent;) {
-            if (carer_word(S, p))
-                return true;
-            if (!S->tok[p].punct && !S->tok[p].cap)
+            if (carer_word(S, p)) {
+                *ev_a = p > 0 && S->tok[p - 1].poss ? p - 1 : p;
+                *ev_b = o;
+                return !comma || (p > 0 && (S->tok[p - 1].poss ||
+                                            is_word(&S->tok[p - 1], "her", "his", "their", "my")));
+            }
+            if (S->tok[p].punct == ',' && !comma && !S->tok[p].paren && p + 1 == o)
+                comma = true;
+            else if ((S->tok[p].punct && S->tok[p].punct != '(') ||
+                     (!S->tok[p].punct && !S->tok[p].cap) || comma)
                 break;
         }
         size_t p = o + 1;
@@ -5557,7 +5568,54 @@ static bool carer_name(const jd_screen *S, size_t j)
         bool partner = r && (r->sid == S->boyfriend_sid || r->sid == S->girlfriend_sid ||
                              (S->partner_set != UINT32_MAX && in_set(S, S->partner_set, r->sid)));
         if (carer_word(S, p + 1) || (r && carer_word(S, p + 2)) ||
-            (partner && in_set(S, S->parent_set, q->sid)))
+            (partner && in_set(S, S->parent_set, q->sid))) {
+            *ev_a = p;
+            *ev_b = r && (carer_word(S, p + 2) || partner) ? p + 2 : p + 1;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool carer_name(const jd_screen *S, size_t j)
+{
+    size_t a, b;
+    return carer_name_at(S, j, &a, &b);
+}
+
+/* Whether the blow at token h is denied or supposed, not told as done: a
+ * negation or a condition earlier in its sentence ("Gavin has never hit him",
+ * "if anyone hit him again he would ..."), the ConText cues of the rules. */
+static bool blow_unreal(const jd_screen *S, size_t h)
+{
+    for (size_t j = h; j-- > 0 && S->tok[j].sent == S->tok[h].sent;) {
+        const tok *k = &S->tok[j];
+        if (is_word(k, "not", "never", "no", "if") ||
+            is_word(k, "anyone", "anybody", "nobody", "would") ||
+            is_word(k, "didnt", "hasnt", "hadnt", "doesnt") ||
+            is_word(k, "denies", "denied", "unless", "could"))
+            return true;
+    }
+    return false;
+}
+
+/* Whether another person is named earlier in the sentence than the carer at
+ * token j (the carer's own words "mum's partner" aside): "him" or "her" after
+ * the blow may then be that person ("When the boy's father came round to
+ * shout, Gavin hit him"), not the child. */
+static bool person_before(const jd_screen *S, size_t j)
+{
+    size_t own = j;
+    while (own > 0 && j - own < 4 && S->tok[own - 1].sent == S->tok[j].sent &&
+           (S->tok[own - 1].punct == ',' || S->tok[own - 1].poss || carer_word(S, own - 1)))
+        own--;
+    for (size_t q = own; q-- > 0 && S->tok[q].sent == S->tok[j].sent;) {
+        const tok *k = &S->tok[q];
+        bool said =
+            q + 1 < S->ntok && is_word(&S->tok[q + 1], "said", "says", "reports", "reported");
+        if (!said && (carer_word(S, q) || in_set(S, S->other_set, k->sid) ||
+                      (S->people_set != UINT32_MAX && in_set(S, S->people_set, k->sid)) ||
+                      (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid))))
             return true;
     }
     return false;
@@ -5569,23 +5627,29 @@ static bool carer_name(const jd_screen *S, size_t j)
  * the exam found): the carer, by word or by the name the note gives, at most
  * three words (commas and quotation marks aside) before the blow in its clause with no other person between, and
  * "me", "him", "her", "them" or the child's name at most two words after. */
-static bool carer_blow(const jd_screen *S, size_t h)
+static bool carer_blow(const jd_screen *S, size_t h, size_t ev[4])
 {
     const tok *v = &S->tok[h];
     if (v->punct || !in_set(S, S->hit_set, v->sid))
         return false;
-    bool object = false;
-    for (size_t q = h + 1; q < S->ntok && q <= h + 2 && S->tok[q].clause == v->clause && !object; q++)
-        object = is_word(&S->tok[q], "me", "him", "her", "them") ||
+    bool object = false, pronoun = false;
+    size_t q = h + 1;
+    for (; q < S->ntok && q <= h + 2 && S->tok[q].clause == v->clause && !object; q++) {
+        pronoun = is_word(&S->tok[q], "him", "her", "them", NULL);
+        object = pronoun || is_word(&S->tok[q], "me", NULL, NULL, NULL) ||
                  (S->child_name && same_word(&S->tok[q], S->child_name));
-    if (!object)
+    }
+    if (!object || blow_unreal(S, h))
         return false;
     for (size_t j = h; j-- > 0 && h - j <= 4 && S->tok[j].clause == v->clause;) {
         const tok *k = &S->tok[j];
         if (k->punct == ',' || k->punct == '"' || k->punct == '\'')
             continue; /* "her mum's partner, Wes, \"smacked me\"" */
-        if (carer_word(S, j) || carer_name(S, j))
-            return !(j > 0 && told_to(&S->tok[j - 1]));
+        ev[0] = j;
+        ev[1] = q - 1;
+        ev[2] = ev[3] = SIZE_MAX;
+        if (carer_word(S, j) || carer_name_at(S, j, &ev[2], &ev[3]))
+            return !(j > 0 && told_to(&S->tok[j - 1])) && !(pronoun && person_before(S, j));
         if (k->punct || (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
             (S->people_set != UINT32_MAX && in_set(S, S->people_set, k->sid)) ||
             in_set(S, S->other_set, k->sid) || k->sid == S->by_sid)
@@ -5601,7 +5665,7 @@ static bool carer_blow(const jd_screen *S, size_t h)
  * between, or the agent of a passive, "hit by her stepdad") adds C17 with
  * the same words. "Her boyfriend punched her", "a man at the park hit him" and
  * "Mum says a boy hit her" are no carer's act. */
-static int carer_assault(const jd_screen *S, jd_screen_result *res)
+static int carer_assault(const jd_screen *S, const char *text, jd_screen_result *res)
 {
     if (S->parent_set == UINT32_MAX || have_code(res, "C17", true))
         return JD_OK;
@@ -5641,14 +5705,34 @@ static int carer_assault(const jd_screen *S, jd_screen_result *res)
             } else {
                 j++;
             }
+        size_t ev[4] = {SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX};
+        bool blow = false;
         for (size_t h = 0; !carer && S->hit_set != UINT32_MAX && h < S->ntok; h++)
-            carer = carer_blow(S, h);
+            carer = blow = carer_blow(S, h, ev);
         if (!carer)
             continue;
         jd_screen_match c = *m;
         c.code = c17->code;
         c.name = c17->name;
         snprintf(c.why, sizeof c.why, "a carer's assault (C16) is child cruelty too");
+        if (blow) {
+            /* name the blow's words and how a name became a carer (fix-screen):
+             * a carer's blow elsewhere in the note: "Gavin hit him" (Gavin: "is mums partner") */
+            sbuf w = sb_at(c.why, sizeof c.why);
+            const tok *x = &S->tok[ev[0]], *y = &S->tok[ev[1]];
+            sb_str(&w, "a carer's assault (C16) is child cruelty too; "
+                       "a carer's blow elsewhere in the note: \"");
+            sb_cut(&w, text + x->off, y->off + y->olen - x->off, 40);
+            sb_str(&w, "\"");
+            if (ev[2] != SIZE_MAX) {
+                const tok *na = &S->tok[ev[2]], *nb = &S->tok[ev[3]];
+                sb_str(&w, " (");
+                sb_cut(&w, text + x->off, x->olen, 20);
+                sb_str(&w, ": \"");
+                sb_cut(&w, text + na->off, nb->off + nb->olen - na->off, 30);
+                sb_str(&w, "\")");
+            }
+        }
         if (add_match(res, &c))
             return JD_ENOMEM;
         return JD_OK;
@@ -6035,7 +6119,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     resolved_matches(S, res);
     outcome_matches(S, in->text, res);
     settle_matches(S, child, res);
-    if (carer_assault(S, res) != JD_OK || weak_matches(S, &X, lac, child, et, res) != JD_OK)
+    if (carer_assault(S, text, res) != JD_OK || weak_matches(S, &X, lac, child, et, res) != JD_OK)
         return jd_oom(err);
     return S->model ? jd_sm__apply(S->model, S, jd_screen__labels, jd_screen__attrs_at, in, res, err) : JD_OK;
 }
