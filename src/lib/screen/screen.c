@@ -5546,10 +5546,13 @@ static bool carer_name_at(const jd_screen *S, size_t j, size_t *ev_a, size_t *ev
         bool comma = false;
         for (size_t p = o; p-- > 0 && o - p <= 4 && S->tok[p].sent == n->sent;) {
             if (carer_word(S, p)) {
+                bool owned = p > 0 && (S->tok[p - 1].poss ||
+                                       is_word(&S->tok[p - 1], "her", "his", "their", "my"));
+                if (comma && !owned)
+                    return false; /* the evidence is set only for a name it gives */
                 *ev_a = p > 0 && S->tok[p - 1].poss ? p - 1 : p;
                 *ev_b = o;
-                return !comma || (p > 0 && (S->tok[p - 1].poss ||
-                                            is_word(&S->tok[p - 1], "her", "his", "their", "my")));
+                return true;
             }
             if (S->tok[p].punct == ',' && !comma && !S->tok[p].paren && p + 1 == o)
                 comma = true;
