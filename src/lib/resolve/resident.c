@@ -270,6 +270,8 @@ static int kcmp(const void *a, const void *b)
 
 static void keys_sort(keys *k)
 {
+    if (k->n < 2)
+        return; /* none or one: sorted and distinct (and qsort wants a pointer) */
     qsort(k->v, k->n, sizeof *k->v, kcmp);
     size_t n = 0;
     for (size_t i = 0; i < k->n; i++) {
