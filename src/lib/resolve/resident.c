@@ -244,14 +244,8 @@ typedef struct keys {
 
 static int keys_add(keys *k, const char *agency, const char *ref)
 {
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? 2 * k->cap : 256;
-        char **v = realloc(k->v, cap * sizeof *v);
-        if (!v)
-            return JD_ENOMEM;
-        k->v = v;
-        k->cap = cap;
-    }
+    if (jd_grow((void **)&k->v, &k->cap, k->n + 1, sizeof *k->v) < 0)
+        return JD_ENOMEM;
     size_t la = strlen(agency), lr = strlen(ref);
     char *x = malloc(la + lr + 2);
     if (!x)
