@@ -3011,8 +3011,9 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
                  ? lv[F_SUR]
                  : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c);
     lf = lv[F_FORE];
-    /* a phone in common, unless both names differ (a household's landline) */
-    if (set_level(va.phone, va.nphone, vb.phone, vb.nphone) == 1 && !(lf == L_DIFF && ls == L_DIFF))
+    /* a phone in common, unless the first names differ (a household's
+     * landline: Sophie and Megan Barstone give one number) */
+    if (set_level(va.phone, va.nphone, vb.phone, vb.nphone) == 1 && lf != L_DIFF)
         return true;
     if (has_full_dob(&va) && has_full_dob(&vb)) {
         /* both names and a date of birth, exact or swapped (a name that
