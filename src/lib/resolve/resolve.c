@@ -3498,6 +3498,45 @@ static bool first_names_differ(const rs *R, uint32_t a, uint32_t b, lvcache *lc)
 }
 
 /*
+ * Twins: two refs carrying both names and one full date of birth, the same
+ * date exactly, their surnames agreeing (close or exact), and first names
+ * wholly different (the test of first_names_differ: no pair the same, a
+ * variant, an initial, a spelling or a slip, nor similar or sounding
+ * alike; neither surname written as the other's first name) with no
+ * identifier in common. Surname, date and address outweigh a first name
+ * in the model, so twins Reece and James Redcombe, or Louise and Vicky
+ * Kingswell, were one person. Held at any age (adult twins), but only in a
+ * county whose events name people side by side (R->nsib): FEBRL, one
+ * person a row, names none, and its generator writes another first name
+ * for one person on one date (first_names_differ's note).
+ */
+static bool twins_apart(const rs *R, uint32_t a, uint32_t b, lvcache *lc)
+{
+    const rref *x = &R->r[a], *y = &R->r[b];
+    if (!R->nsib || !x->nfore || !x->nsur || !y->nfore || !y->nsur)
+        return false;
+    rview va, vb;
+    view(R, &R->h[a], &va);
+    view(R, &R->h[b], &vb);
+    bool one_date = false;
+    for (uint8_t i = 0; i < va.ndob; i++)
+        for (uint8_t k = 0; k < vb.ndob; k++)
+            one_date |= va.dob[i] == vb.dob[k] && va.dob[i] % 100 && va.dob[i] / 100 % 100;
+    if (!one_date || other_level(R, &va, &vb) > 0 || strong(&va, &vb) > 0 ||
+        name_level(R, x->sur, x->nsur, y->sur, y->nsur, false, lc) < L_CLOSE ||
+        name_level(R, x->fore, x->nfore, y->fore, y->nfore, true, lc) != L_DIFF ||
+        name_level(R, x->fore, x->nfore, y->sur, y->nsur, false, lc) >= L_SIMILAR ||
+        name_level(R, x->sur, x->nsur, y->fore, y->nfore, false, lc) >= L_SIMILAR)
+        return false;
+    for (uint8_t i = 0; i < x->nfore; i++)
+        for (uint8_t k = 0; k < y->nfore; k++)
+            if (same_first_name(R, x->fore[i], y->fore[k]) ||
+                pool_len(&R->names, x->fore[i]) < 4 || pool_len(&R->names, y->fore[k]) < 4)
+                return false; /* a short form or a slip in one: too short to tell */
+    return true;
+}
+
+/*
  * Settled dates of birth that disagree (a parent and a child of one name at
  * one address, siblings): each side has a full date written on two refs or
  * more, and no date of either side is the same as, a day/month swap of, or
@@ -3581,6 +3620,7 @@ enum {
     WHY_AGE,
     WHY_EVENT,
     WHY_FIRST_DIFF,
+    WHY_TWINS,
     WHY_N
 };
 static const char *const refusal_why[WHY_N] = {
@@ -3595,6 +3635,7 @@ static const char *const refusal_why[WHY_N] = {
     [WHY_AGE] = "ages that cannot both be true at the two events' dates",
     [WHY_EVENT] = "named as two people in one event",
     [WHY_FIRST_DIFF] = "first names wholly different",
+    [WHY_TWINS] = "first names wholly different beside one surname and one date of birth (twins)",
 };
 
 /* Why clusters x and y (roots) must not be one person, or NULL; *reason
@@ -6146,6 +6187,10 @@ static int cluster_links(rs *R, clw *c, match_link *lv, size_t nl, const decisio
         if (!why && first_names_differ(R, lv[i].a, lv[i].b, lc)) {
             reason = CL_NAME;
             why = refusal_why[WHY_FIRST_DIFF];
+        }
+        if (!why && twins_apart(R, lv[i].a, lv[i].b, lc)) {
+            reason = CL_NAME;
+            why = refusal_why[WHY_TWINS];
         }
         if (!why) {
             merge(c, x, y);
@@ -9084,6 +9129,8 @@ static const char *pair_cannot_link(const rs *R, uint32_t a, uint32_t b)
         return "genders that disagree";
     if (first_names_differ(R, a, b, NULL))
         return "first names wholly different";
+    if (twins_apart(R, a, b, NULL))
+        return refusal_why[WHY_TWINS];
     rview va, vb;
     view(R, &R->h[a], &va);
     view(R, &R->h[b], &vb);
