@@ -3645,7 +3645,10 @@ static const char *const refusal_why[WHY_N] = {
  * of birth, so the model has already weighed them against each other (a
  * wholly wrong date beside agreeing names, address and identifiers is a
  * typing error the model may outweigh); the dates of the rest of the two
- * clusters still hold. `same_id`: the link's own two refs share an NHS
+ * clusters still hold. In a county whose events name people side by side
+ * (R->nsib) the link must also share an identifier to be direct: there two
+ * of one name at one address with dates wholly apart (Gemma Malik, 1980
+ * and 1985) are two people; FEBRL, one person a row, rewrites whole dates. `same_id`: the link's own two refs share an NHS
  * number or pupil number and none differs, so first names settled apart
  * do not hold (Amelia Lamb's records and "Amelie" Lamb's, one NHS number
  * and one date; twins of one date carry two numbers). */
@@ -3675,10 +3678,10 @@ static const char *conflict(const rs *R, clw *c, uint32_t x, uint32_t y, const d
     if (!same_id && names_of_genders(R, X->fn, X->nfn, Y->fn, Y->nfn))
         return refusal_why[WHY_FIRST_GENDER];
     *reason = CL_DOB;
-    if (!direct && dobs_apart(X->dob, X->nd, Y->dob, Y->nd))
-        return refusal_why[WHY_DOB];
     if (settled_dobs_apart(X, Y))
         return refusal_why[WHY_DOB_SETTLED];
+    if (!direct && dobs_apart(X->dob, X->nd, Y->dob, Y->nd))
+        return refusal_why[WHY_DOB];
     *reason = CL_AGE;
     if (ages_apart(X->by_lo, X->by_hi, X->dob, X->nd, Y->by_lo, Y->by_hi, Y->dob, Y->nd))
         return refusal_why[WHY_AGE];
@@ -6178,11 +6181,12 @@ static int cluster_links(rs *R, clw *c, match_link *lv, size_t nl, const decisio
             continue;
         }
         int reason;
-        bool direct =
-            R->r[lv[i].a].ndob && R->r[lv[i].b].ndob && names_agree(R, lv[i].a, lv[i].b, lc);
         rview va, vb;
         view(R, &R->h[lv[i].a], &va);
         view(R, &R->h[lv[i].b], &vb);
+        bool direct =
+            R->r[lv[i].a].ndob && R->r[lv[i].b].ndob && names_agree(R, lv[i].a, lv[i].b, lc) &&
+            (!R->nsib || strong(&va, &vb) > 0 || other_level(R, &va, &vb) > 0);
         const char *why = conflict(R, c, x, y, dv, nd, direct, strong(&va, &vb) > 0, &reason);
         if (!why && first_names_differ(R, lv[i].a, lv[i].b, lc)) {
             reason = CL_NAME;
