@@ -3011,8 +3011,9 @@ static bool enough_evidence(const rs *R, uint32_t a, uint32_t b, lvcache *c)
                  ? lv[F_SUR]
                  : name_level(R, va.sur, va.nsur, vb.sur, vb.nsur, false, c);
     lf = lv[F_FORE];
-    /* a phone in common, unless both names differ (a household's landline) */
-    if (set_level(va.phone, va.nphone, vb.phone, vb.nphone) == 1 && !(lf == L_DIFF && ls == L_DIFF))
+    /* a phone in common, unless the first names differ (a household's
+     * landline: Sophie and Megan Barstone give one number) */
+    if (set_level(va.phone, va.nphone, vb.phone, vb.nphone) == 1 && lf != L_DIFF)
         return true;
     if (has_full_dob(&va) && has_full_dob(&vb)) {
         /* both names and a date of birth, exact or swapped (a name that
@@ -3497,6 +3498,45 @@ static bool first_names_differ(const rs *R, uint32_t a, uint32_t b, lvcache *lc)
 }
 
 /*
+ * Twins: two refs carrying both names and one full date of birth, the same
+ * date exactly, their surnames agreeing (close or exact), and first names
+ * wholly different (the test of first_names_differ: no pair the same, a
+ * variant, an initial, a spelling or a slip, nor similar or sounding
+ * alike; neither surname written as the other's first name) with no
+ * identifier in common. Surname, date and address outweigh a first name
+ * in the model, so twins Reece and James Redcombe, or Louise and Vicky
+ * Kingswell, were one person. Held at any age (adult twins), but only in a
+ * county whose events name people side by side (R->nsib): FEBRL, one
+ * person a row, names none, and its generator writes another first name
+ * for one person on one date (first_names_differ's note).
+ */
+static bool twins_apart(const rs *R, uint32_t a, uint32_t b, lvcache *lc)
+{
+    const rref *x = &R->r[a], *y = &R->r[b];
+    if (!R->nsib || !x->nfore || !x->nsur || !y->nfore || !y->nsur)
+        return false;
+    rview va, vb;
+    view(R, &R->h[a], &va);
+    view(R, &R->h[b], &vb);
+    bool one_date = false;
+    for (uint8_t i = 0; i < va.ndob; i++)
+        for (uint8_t k = 0; k < vb.ndob; k++)
+            one_date |= va.dob[i] == vb.dob[k] && va.dob[i] % 100 && va.dob[i] / 100 % 100;
+    if (!one_date || other_level(R, &va, &vb) > 0 || strong(&va, &vb) > 0 ||
+        name_level(R, x->sur, x->nsur, y->sur, y->nsur, false, lc) < L_CLOSE ||
+        name_level(R, x->fore, x->nfore, y->fore, y->nfore, true, lc) != L_DIFF ||
+        name_level(R, x->fore, x->nfore, y->sur, y->nsur, false, lc) >= L_SIMILAR ||
+        name_level(R, x->sur, x->nsur, y->fore, y->nfore, false, lc) >= L_SIMILAR)
+        return false;
+    for (uint8_t i = 0; i < x->nfore; i++)
+        for (uint8_t k = 0; k < y->nfore; k++)
+            if (same_first_name(R, x->fore[i], y->fore[k]) ||
+                pool_len(&R->names, x->fore[i]) < 4 || pool_len(&R->names, y->fore[k]) < 4)
+                return false; /* a short form or a slip in one: too short to tell */
+    return true;
+}
+
+/*
  * Settled dates of birth that disagree (a parent and a child of one name at
  * one address, siblings): each side has a full date written on two refs or
  * more, and no date of either side is the same as, a day/month swap of, or
@@ -3580,6 +3620,7 @@ enum {
     WHY_AGE,
     WHY_EVENT,
     WHY_FIRST_DIFF,
+    WHY_TWINS,
     WHY_N
 };
 static const char *const refusal_why[WHY_N] = {
@@ -3594,6 +3635,7 @@ static const char *const refusal_why[WHY_N] = {
     [WHY_AGE] = "ages that cannot both be true at the two events' dates",
     [WHY_EVENT] = "named as two people in one event",
     [WHY_FIRST_DIFF] = "first names wholly different",
+    [WHY_TWINS] = "first names wholly different beside one surname and one date of birth (twins)",
 };
 
 /* Why clusters x and y (roots) must not be one person, or NULL; *reason
@@ -3603,7 +3645,10 @@ static const char *const refusal_why[WHY_N] = {
  * of birth, so the model has already weighed them against each other (a
  * wholly wrong date beside agreeing names, address and identifiers is a
  * typing error the model may outweigh); the dates of the rest of the two
- * clusters still hold. `same_id`: the link's own two refs share an NHS
+ * clusters still hold. In a county whose events name people side by side
+ * (R->nsib) the link must also share an identifier to be direct: there two
+ * of one name at one address with dates wholly apart (Gemma Malik, 1980
+ * and 1985) are two people; FEBRL, one person a row, rewrites whole dates. `same_id`: the link's own two refs share an NHS
  * number or pupil number and none differs, so first names settled apart
  * do not hold (Amelia Lamb's records and "Amelie" Lamb's, one NHS number
  * and one date; twins of one date carry two numbers). */
@@ -3633,10 +3678,10 @@ static const char *conflict(const rs *R, clw *c, uint32_t x, uint32_t y, const d
     if (!same_id && names_of_genders(R, X->fn, X->nfn, Y->fn, Y->nfn))
         return refusal_why[WHY_FIRST_GENDER];
     *reason = CL_DOB;
-    if (!direct && dobs_apart(X->dob, X->nd, Y->dob, Y->nd))
-        return refusal_why[WHY_DOB];
     if (settled_dobs_apart(X, Y))
         return refusal_why[WHY_DOB_SETTLED];
+    if (!direct && dobs_apart(X->dob, X->nd, Y->dob, Y->nd))
+        return refusal_why[WHY_DOB];
     *reason = CL_AGE;
     if (ages_apart(X->by_lo, X->by_hi, X->dob, X->nd, Y->by_lo, Y->by_hi, Y->dob, Y->nd))
         return refusal_why[WHY_AGE];
@@ -6136,15 +6181,20 @@ static int cluster_links(rs *R, clw *c, match_link *lv, size_t nl, const decisio
             continue;
         }
         int reason;
-        bool direct =
-            R->r[lv[i].a].ndob && R->r[lv[i].b].ndob && names_agree(R, lv[i].a, lv[i].b, lc);
         rview va, vb;
         view(R, &R->h[lv[i].a], &va);
         view(R, &R->h[lv[i].b], &vb);
+        bool direct =
+            R->r[lv[i].a].ndob && R->r[lv[i].b].ndob && names_agree(R, lv[i].a, lv[i].b, lc) &&
+            (!R->nsib || strong(&va, &vb) > 0 || other_level(R, &va, &vb) > 0);
         const char *why = conflict(R, c, x, y, dv, nd, direct, strong(&va, &vb) > 0, &reason);
         if (!why && first_names_differ(R, lv[i].a, lv[i].b, lc)) {
             reason = CL_NAME;
             why = refusal_why[WHY_FIRST_DIFF];
+        }
+        if (!why && twins_apart(R, lv[i].a, lv[i].b, lc)) {
+            reason = CL_NAME;
+            why = refusal_why[WHY_TWINS];
         }
         if (!why) {
             merge(c, x, y);
@@ -9083,6 +9133,8 @@ static const char *pair_cannot_link(const rs *R, uint32_t a, uint32_t b)
         return "genders that disagree";
     if (first_names_differ(R, a, b, NULL))
         return "first names wholly different";
+    if (twins_apart(R, a, b, NULL))
+        return refusal_why[WHY_TWINS];
     rview va, vb;
     view(R, &R->h[a], &va);
     view(R, &R->h[b], &vb);
