@@ -1963,6 +1963,39 @@ static bool child_noun(const jd_screen *S, size_t j)
     return is_word(p, "the", "this", NULL, NULL) || p->punct;
 }
 
+/* A capitalised word right after a preposition of direction ("from
+ * Fenmouth", "to Marlstow", "into Calderby Road"): the preposition's
+ * object, never the clause's subject; a name there is not the child acting. */
+static bool place_object(const jd_screen *S, size_t j)
+{
+    static const char *const prep[] = {"from", "to", "into", "via", "towards", NULL};
+    const tok *k = &S->tok[j];
+    if (!k->cap || k->punct || k->num >= 0 || j == 0 || S->tok[j - 1].sent != k->sent)
+        return false;
+    for (size_t c = 0; c < k->wlen; c++)
+        if (!isalpha((unsigned char)k->w[c]))
+            return false; /* "from Y10": a school year, not a place */
+    size_t q = j - 1;
+    while (q > 0 && S->tok[q].cap && !S->tok[q].punct && S->tok[q - 1].sent == k->sent)
+        q--; /* "to Quayside House" */
+    return word_in(&S->tok[q], prep);
+}
+
+/* "her" or "him" of the child's gender right before a preposition of
+ * direction ("drives her from", "took him to", "had her at"): an object
+ * pronoun, not a determiner before a noun. */
+static bool child_object_pronoun(const jd_screen *S, size_t j)
+{
+    static const char *const prep[] = {"from", "to", "into", "at", "round", "around", "back",
+                                       "home", "out", "over", "between", NULL};
+    const tok *k = &S->tok[j];
+    uint32_t own = S->gender == 'M' ? S->him_sid : S->her_sid;
+    if (!k->sid || k->sid != own || k->quoted || j + 1 >= S->ntok ||
+        S->tok[j + 1].sent != k->sent)
+        return false;
+    return word_in(&S->tok[j + 1], prep);
+}
+
 /* "selling her body to men" (actors 2, the child's own act): an adult after
  * "to" or "with" is the act's object, not its subject (scr-off5). */
 static bool acts_object(const jd_screen *S, size_t j, int actors)
@@ -1994,6 +2027,9 @@ static int clause_subject(const jd_screen *S, size_t s, int actors, bool writer)
         if (k->punct == ',' || k->paren || (actors && k->poss))
             continue; /* "mother's lodger touched her": the possessor is not the actor;
                        * "her uncle (mum's brother, 40s)": the apposition is skipped */
+        if (actors == 1 && child_object_pronoun(S, j))
+            return 0; /* "her brother drives her from A to B for sex": the child is
+                       * the one acted on, whoever acts */
         if (in_set(S, S->poss_set, k->sid) && j + 1 < S->ntok &&
             !in_set(S, S->other_set, S->tok[j + 1].sid))
             continue; /* "her own", "his car": a determiner */
@@ -2032,9 +2068,13 @@ static int clause_subject(const jd_screen *S, size_t s, int actors, bool writer)
             }
             return 1;
         }
-        if (!actors && indefinite_person(S, j))
+        if (actors != 1 && indefinite_person(S, j))
             return 1; /* "a girl in her class is being abused by", "another pupil is
-                       * promiscuous"; for offences "a boy" may be the one acting */
+                       * promiscuous"; for offences "a boy" may be the one acting; the
+                       * child's own act (2) done by "a woman in her 20s" is hers */
+        if (place_object(S, j))
+            continue; /* "moving girls from Fenmouth to Marlstow": a place, not the
+                       * clause's subject */
         /* a name, also first in its sentence when it is another person's
          * named before ("her friend Shannon ... Shannon is 15 and ...") */
         bool name = k->cap &&
