@@ -1968,8 +1968,17 @@ static bool child_noun(const jd_screen *S, size_t j)
  * object, never the clause's subject; a name there is not the child acting. */
 static bool place_object(const jd_screen *S, size_t j)
 {
-    static const char *const prep[] = {"from", "to", "into", "via", "towards", NULL};
+    static const char *const prep[] = {"from", "to", "into", "via", "towards", "in", "at",
+                                       "near", "outside", NULL};
+    static const char *const when[] = {
+        "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june",
+        "jul", "july", "aug", "august", "sep", "sept", "september", "oct", "october", "nov",
+        "november", "dec", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+        "saturday", "sunday", "easter", "christmas", "summer", "spring", "autumn", "winter",
+        "year", "yr", "school", "college", "custody", "care", NULL};
     const tok *k = &S->tok[j];
+    if (word_in(k, when))
+        return false; /* "in Aug", "at School": a time or an institution */
     if (!k->cap || k->punct || k->num >= 0 || j == 0 || S->tok[j - 1].sent != k->sent)
         return false;
     for (size_t c = 0; c < k->wlen; c++)
