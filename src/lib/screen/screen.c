@@ -2012,6 +2012,25 @@ static bool acts_object(const jd_screen *S, size_t j, int actors)
     return actors == 2 && j > 0 && is_word(&S->tok[j - 1], "to", "with", NULL, NULL);
 }
 
+/* "herself" or "himself" right after another person's word ("Mum was
+ * herself a victim", "her mum herself"): the intensifier is that person's. */
+static bool intensifier(const jd_screen *S, size_t j)
+{
+    const tok *k = &S->tok[j];
+    return (k->sid == S->herself_sid || k->sid == S->himself_sid) && j > 0 &&
+           (in_set(S, S->other_set, S->tok[j - 1].sid) ||
+            (j > 1 && S->tok[j - 2].sent == k->sent && in_set(S, S->other_set, S->tok[j - 2].sid)));
+}
+
+/* "another one living the high-risk lifestyle": one more case like the
+ * child, not someone else ("another one of the girls" is). */
+static bool another_one(const jd_screen *S, size_t j)
+{
+    return is_word(&S->tok[j], "another", NULL, NULL, NULL) && j + 2 < S->ntok &&
+           is_word(&S->tok[j + 1], "one", NULL, NULL, NULL) &&
+           !is_word(&S->tok[j + 2], "of", NULL, NULL, NULL);
+}
+
 /* Whether the clause of token s has another person as its subject (1) or not
  * (0). actors: an offence's subject may be the one acting on the child; 2:
  * the child's own act ("child_acts"), where a relative or friend the note
@@ -2037,15 +2056,11 @@ static int clause_subject(const jd_screen *S, size_t s, int actors, bool writer)
             continue; /* "mother's lodger touched her": the possessor is not the actor;
                        * "her uncle (mum's brother, 40s)": the apposition is skipped */
         if (actors == 1 && child_object_pronoun(S, j))
-            return 0; /* "her brother drives her from A to B for sex": the child is
-                       * the one acted on, whoever acts */
+            return 0; /* "her brother drives her from A to B": she is acted on */
         if (in_set(S, S->poss_set, k->sid) && j + 1 < S->ntok &&
             !in_set(S, S->other_set, S->tok[j + 1].sid))
             continue; /* "her own", "his car": a determiner */
-        if ((k->sid == S->herself_sid || k->sid == S->himself_sid) && j > 0 &&
-            (in_set(S, S->other_set, S->tok[j - 1].sid) ||
-             (j > 1 && S->tok[j - 2].sent == k->sent &&
-              in_set(S, S->other_set, S->tok[j - 2].sid))))
+        if (intensifier(S, j))
             continue; /* "Mum was herself a victim": the intensifier is mum's */
         if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid) &&
             !(j > 0 && S->tok[j - 1].sid == S->by_sid) && !acts_object(S, j, actors))
@@ -2062,11 +2077,8 @@ static int clause_subject(const jd_screen *S, size_t s, int actors, bool writer)
              other_gender(S, k)))
             return 1; /* "we have agreed to go at her pace", "Manager consented";
                        * an adult as the subject: "the man (34) refused to cooperate" */
-        if (is_word(k, "another", NULL, NULL, NULL) && j + 2 < S->ntok &&
-            is_word(&S->tok[j + 1], "one", NULL, NULL, NULL) &&
-            !is_word(&S->tok[j + 2], "of", NULL, NULL, NULL))
-            continue; /* "another one living the high-risk lifestyle": one more case like
-                       * her, not someone else ("another one of the girls" is) */
+        if (another_one(S, j))
+            continue; /* one more case like her, not someone else */
         if (in_set(S, S->other_set, k->sid)) {
             /* "her mum", "his friend", "mum's"; not a preposition's object before
              * "and" ("active with her partner ... and is fully consenting") */
@@ -2078,12 +2090,10 @@ static int clause_subject(const jd_screen *S, size_t s, int actors, bool writer)
             return 1;
         }
         if (actors != 1 && indefinite_person(S, j))
-            return 1; /* "a girl in her class is being abused by", "another pupil is
-                       * promiscuous"; for offences "a boy" may be the one acting; the
-                       * child's own act (2) done by "a woman in her 20s" is hers */
+            return 1; /* "a girl in her class is being abused by", "a woman (20s) is
+                       * selling sex"; for offences "a boy" may be the one acting */
         if (place_object(S, j))
-            continue; /* "moving girls from Fenmouth to Marlstow": a place, not the
-                       * clause's subject */
+            continue; /* "moving girls from Fenmouth to Marlstow": not the subject */
         /* a name, also first in its sentence when it is another person's
          * named before ("her friend Shannon ... Shannon is 15 and ...") */
         bool name = k->cap &&
