@@ -1963,11 +1963,72 @@ static bool child_noun(const jd_screen *S, size_t j)
     return is_word(p, "the", "this", NULL, NULL) || p->punct;
 }
 
+/* A capitalised word right after a preposition of direction ("from
+ * Fenmouth", "to Marlstow", "into Calderby Road"): the preposition's
+ * object, never the clause's subject; a name there is not the child acting. */
+static bool place_object(const jd_screen *S, size_t j)
+{
+    static const char *const prep[] = {"from", "to", "into", "via", "towards", "in", "at",
+                                       "near", "outside", NULL};
+    static const char *const when[] = {
+        "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june",
+        "jul", "july", "aug", "august", "sep", "sept", "september", "oct", "october", "nov",
+        "november", "dec", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+        "saturday", "sunday", "easter", "christmas", "summer", "spring", "autumn", "winter",
+        "year", "yr", "school", "college", "custody", "care", NULL};
+    const tok *k = &S->tok[j];
+    if (word_in(k, when))
+        return false; /* "in Aug", "at School": a time or an institution */
+    if (!k->cap || k->punct || k->num >= 0 || j == 0 || S->tok[j - 1].sent != k->sent)
+        return false;
+    for (size_t c = 0; c < k->wlen; c++)
+        if (!isalpha((unsigned char)k->w[c]))
+            return false; /* "from Y10": a school year, not a place */
+    size_t q = j - 1;
+    while (q > 0 && S->tok[q].cap && !S->tok[q].punct && S->tok[q - 1].sent == k->sent)
+        q--; /* "to Quayside House" */
+    return word_in(&S->tok[q], prep);
+}
+
+/* "her" or "him" of the child's gender right before a preposition of
+ * direction ("drives her from", "took him to", "had her at"): an object
+ * pronoun, not a determiner before a noun. */
+static bool child_object_pronoun(const jd_screen *S, size_t j)
+{
+    static const char *const prep[] = {"from", "to", "into", "at", "round", "around", "back",
+                                       "home", "out", "over", "between", NULL};
+    const tok *k = &S->tok[j];
+    uint32_t own = S->gender == 'M' ? S->him_sid : S->her_sid;
+    if (!k->sid || k->sid != own || k->quoted || j + 1 >= S->ntok ||
+        S->tok[j + 1].sent != k->sent)
+        return false;
+    return word_in(&S->tok[j + 1], prep);
+}
+
 /* "selling her body to men" (actors 2, the child's own act): an adult after
  * "to" or "with" is the act's object, not its subject (scr-off5). */
 static bool acts_object(const jd_screen *S, size_t j, int actors)
 {
     return actors == 2 && j > 0 && is_word(&S->tok[j - 1], "to", "with", NULL, NULL);
+}
+
+/* "herself" or "himself" right after another person's word ("Mum was
+ * herself a victim", "her mum herself"): the intensifier is that person's. */
+static bool intensifier(const jd_screen *S, size_t j)
+{
+    const tok *k = &S->tok[j];
+    return (k->sid == S->herself_sid || k->sid == S->himself_sid) && j > 0 &&
+           (in_set(S, S->other_set, S->tok[j - 1].sid) ||
+            (j > 1 && S->tok[j - 2].sent == k->sent && in_set(S, S->other_set, S->tok[j - 2].sid)));
+}
+
+/* "another one living the high-risk lifestyle": one more case like the
+ * child, not someone else ("another one of the girls" is). */
+static bool another_one(const jd_screen *S, size_t j)
+{
+    return is_word(&S->tok[j], "another", NULL, NULL, NULL) && j + 2 < S->ntok &&
+           is_word(&S->tok[j + 1], "one", NULL, NULL, NULL) &&
+           !is_word(&S->tok[j + 2], "of", NULL, NULL, NULL);
 }
 
 /* Whether the clause of token s has another person as its subject (1) or not
@@ -1994,13 +2055,12 @@ static int clause_subject(const jd_screen *S, size_t s, int actors, bool writer)
         if (k->punct == ',' || k->paren || (actors && k->poss))
             continue; /* "mother's lodger touched her": the possessor is not the actor;
                        * "her uncle (mum's brother, 40s)": the apposition is skipped */
+        if (actors == 1 && child_object_pronoun(S, j))
+            return 0; /* "her brother drives her from A to B": she is acted on */
         if (in_set(S, S->poss_set, k->sid) && j + 1 < S->ntok &&
             !in_set(S, S->other_set, S->tok[j + 1].sid))
             continue; /* "her own", "his car": a determiner */
-        if ((k->sid == S->herself_sid || k->sid == S->himself_sid) && j > 0 &&
-            (in_set(S, S->other_set, S->tok[j - 1].sid) ||
-             (j > 1 && S->tok[j - 2].sent == k->sent &&
-              in_set(S, S->other_set, S->tok[j - 2].sid))))
+        if (intensifier(S, j))
             continue; /* "Mum was herself a victim": the intensifier is mum's */
         if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid) &&
             !(j > 0 && S->tok[j - 1].sid == S->by_sid) && !acts_object(S, j, actors))
@@ -2017,11 +2077,8 @@ static int clause_subject(const jd_screen *S, size_t s, int actors, bool writer)
              other_gender(S, k)))
             return 1; /* "we have agreed to go at her pace", "Manager consented";
                        * an adult as the subject: "the man (34) refused to cooperate" */
-        if (is_word(k, "another", NULL, NULL, NULL) && j + 2 < S->ntok &&
-            is_word(&S->tok[j + 1], "one", NULL, NULL, NULL) &&
-            !is_word(&S->tok[j + 2], "of", NULL, NULL, NULL))
-            continue; /* "another one living the high-risk lifestyle": one more case like
-                       * her, not someone else ("another one of the girls" is) */
+        if (another_one(S, j))
+            continue; /* one more case like her, not someone else */
         if (in_set(S, S->other_set, k->sid)) {
             /* "her mum", "his friend", "mum's"; not a preposition's object before
              * "and" ("active with her partner ... and is fully consenting") */
@@ -2032,9 +2089,11 @@ static int clause_subject(const jd_screen *S, size_t s, int actors, bool writer)
             }
             return 1;
         }
-        if (!actors && indefinite_person(S, j))
-            return 1; /* "a girl in her class is being abused by", "another pupil is
-                       * promiscuous"; for offences "a boy" may be the one acting */
+        if (actors != 1 && indefinite_person(S, j))
+            return 1; /* "a girl in her class is being abused by", "a woman (20s) is
+                       * selling sex"; for offences "a boy" may be the one acting */
+        if (place_object(S, j))
+            continue; /* "moving girls from Fenmouth to Marlstow": not the subject */
         /* a name, also first in its sentence when it is another person's
          * named before ("her friend Shannon ... Shannon is 15 and ...") */
         bool name = k->cap &&
