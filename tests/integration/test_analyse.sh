@@ -79,6 +79,19 @@ ok $? "analyse --screen-model: the counts of --threads 1 on 2 threads"
 ok $? "analyse --screen-model: the model changes the county's counts"
 "$JD" analyse --db "$CDB" --no-save --screen-model "$SCRATCH/none.json" >/dev/null 2>&1
 is $? 1 "analyse --screen-model with a missing file is an I/O failure"
+# the wording model's veto floor: the county's "seeing a man called M, aged
+# about A" (DOMAIN 6's relationship with an older male), which the model alone
+# would veto, stays a language alert and the alert says why
+"$JD" analyse --db "$CDB" --screen-model "$SRC/data/rules/screen_model_lang.json" >/dev/null 2>&1 &&
+  "$JD" export alerts --db "$CDB" >"$SCRATCH/lang.jsonl" 2>/dev/null
+python3 - "$SCRATCH/lang.jsonl" <<'EOF'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+ex = [x for v in a if v["kind"] == "language" for x in v["explanation"]]
+kept = [x for x in ex if "which may not veto an adult named with an age" in x]
+assert kept and all('"seeing a man"' in x or "boyfriend" in x for x in kept), ex
+EOF
+ok $? "analyse --screen-model screen_model_lang.json: the veto floor's language alert says why"
 
 # --- partitions of persons (issue 20): each pass on its own load, the
 # networks on a narrow load of the whole county; the same alerts, counts

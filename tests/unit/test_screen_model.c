@@ -1081,6 +1081,54 @@ static void test_screen_model__open_raise_scope(void **state)
     jd_screen_set_model(f->S, NULL); /* frees m */
 }
 
+/* The wording model's veto floor (sixteenth session): an adult "seeing" the
+ * child with his age given in the sentence (the synthetic county's DOMAIN 6
+ * "relationship with an older male", which the model vetoes at p .08) stays
+ * counted and says why; the floor is only the model's: the rules' result is
+ * the same with and without it. Near misses: no age, a bystander's age
+ * (her mum's), the child's own age alone: the model still vetoes. */
+static void test_screen_model__veto_floor(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_screen_set_model(f->S, shipped_model("lang"));
+    static const char *const kept[] = {
+        "Amy says she is seeing a man called Dean Smith, aged about 24.",
+        "Amy says she is seeing a man called Dean Smith (24).",
+    };
+    for (size_t i = 0; i < sizeof kept / sizeof *kept; i++) {
+        jd_screen_note in = {"T0001", kept[i], "case_note", NULL, 14, 'F', -1, 0, 0};
+        assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+        const jd_screen_match *r = code_of(f, "boyfriend");
+        assert_non_null(r);
+        if (r) {
+            assert_true(r->counts && r->modelled && r->prob < r->threshold);
+            assert_non_null(strstr(r->why, "the model may not veto an adult named with an age"));
+            assert_int_equal(r->attrs & JD_SCREEN__FIRM, 0); /* the internal bit is cleared */
+        }
+    }
+    static const char *const vetoed[] = {
+        "Amy says she is seeing a man called Dean Smith.",
+        "Amy says she is seeing a man, her mum (41) told staff.",
+        "Amy (14) says she is seeing a man called Dean Smith.",
+    };
+    for (size_t i = 0; i < sizeof vetoed / sizeof *vetoed; i++) {
+        jd_screen_note in = {"T0001", vetoed[i], "case_note", NULL, 14, 'F', -1, 0, 0};
+        assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+        const jd_screen_match *r = code_of(f, "boyfriend");
+        assert_non_null(r);
+        if (r) {
+            assert_true(!r->counts && r->modelled);
+            assert_non_null(strstr(r->why, "not counted: the model"));
+        }
+    }
+    jd_screen_set_model(f->S, NULL); /* frees m */
+    jd_screen_note in = {"T0001", kept[0], "case_note", NULL, 14, 'F', -1, 0, 0};
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    const jd_screen_match *r = code_of(f, "boyfriend");
+    assert_true(r && r->counts && !r->modelled && !(r->attrs & JD_SCREEN__FIRM));
+}
+
 static bool valid_utf8(const char *s)
 {
     return jd_csv__valid_utf8(s, strlen(s));
@@ -1564,6 +1612,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__guarded_fit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__decisions_read_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__memo_by_kind, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__veto_floor, setup, teardown),
         cmocka_unit_test(test_screen_model__open_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

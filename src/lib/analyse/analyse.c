@@ -222,10 +222,13 @@ static int screen_findings(an *A, aev *e, const jd_screen_result *res, int age, 
         uint32_t off = m->start >= 0 ? (uint32_t)m->start : 0;
         uint32_t len = m->start >= 0 ? (uint32_t)(m->end - m->start) : 0;
         if (m->kind == JD_SCREEN_LANGUAGE && m->counts) {
+            /* pattern 1: counted by the rules' firm form over the wording
+             * model's veto (its veto floor: modelled, p below the threshold) */
+            int32_t kept = m->modelled && m->prob < m->threshold;
             for (size_t i = 0; i < R->nlang; i++)
                 if (!strcmp(R->lang[i].slug, m->code) && !(e->lang_mask & (1u << i))) {
                     e->lang_mask |= 1u << i;
-                    if (add_finding(A, F_LANG, (uint16_t)i, 0, off, len) < 0)
+                    if (add_finding(A, F_LANG, (uint16_t)i, kept, off, len) < 0)
                         return JD_ENOMEM;
                 }
         } else if (m->kind == JD_SCREEN_OFFENCE && screen_holds(m, age)) {

@@ -669,8 +669,11 @@ static int walk_language(pwalk *w, const evwalk *x)
             snprintf(found, sizeof found, "%.*s", (int)(f->len < 100 ? f->len : 100),
                      e->narrative + f->off);
         snprintf(w->line, sizeof w->line,
-                 "%s: \"%s\" (avoid: %s) - write instead: %s; the record is not changed",
-                 R->lang[i].id, found, R->lang[i].avoid, R->lang[i].instead);
+                 "%s: \"%s\" (avoid: %s) - write instead: %s; the record is not changed%s",
+                 R->lang[i].id, found, R->lang[i].avoid, R->lang[i].instead,
+                 f && f->pattern == 1 ? " (counted over the wording model, which may not veto "
+                                        "an adult named with an age)"
+                                      : "");
         json_array_append_new(ex, json_string(w->line));
         json_array_append_new(sug, json_pack("{s:s,s:s,s:s}", "rule", R->lang[i].id, "found", found,
                                              "instead", R->lang[i].instead));

@@ -1070,11 +1070,15 @@ bool jd_sm__may_count(const jd_screen_match *m)
     return m->start < 0 && !m->attrs;
 }
 
-/* Decide one candidate: veto its counted match or count its ruled-out one. */
+/* Decide one candidate: veto its counted match or count its ruled-out one.
+ * A firm match (JD_SCREEN__FIRM, the veto floor) stays counted whatever p,
+ * its why naming the floor and p. */
 static void decide(jd_screen_result *res, int ci, int xi, double p, double t)
 {
     bool on = p >= t;
-    if (ci >= 0 && !on) {
+    if (ci >= 0 && !on && (res->m[ci].attrs & JD_SCREEN__FIRM)) {
+        why_over(&res->m[ci], "counted: the model may not veto an adult named with an age", p, t);
+    } else if (ci >= 0 && !on) {
         res->m[ci].counts = false;
         why_over(&res->m[ci], "not counted: the model", p, t);
     } else if (ci < 0 && on) {

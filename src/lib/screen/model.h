@@ -93,6 +93,12 @@ void jd_sm__stemmer_free(jd_sm_stemmer *st);
  * the attribute lists, no feature. */
 #define JD_SCREEN__OVERRULED (1u << 15)
 
+/* A counted match of a firm form, which the model may not veto (its veto
+ * floor): a "boyfriend" match whose sentence gives the adult's age (screen.c
+ * firm_matches). Set only while the model decides, cleared after it;
+ * internal: no name, no feature. */
+#define JD_SCREEN__FIRM (1u << 14)
+
 /* The candidate of `code` in res: the index of its counted match (*ci) and of
  * a ruled-out one (*xi), -1 when none. True when the model may decide it:
  * some match, and not a match the ages alone ruled out. */

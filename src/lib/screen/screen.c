@@ -6106,6 +6106,37 @@ static int adult_sentences(jd_screen *S)
     return JD_OK;
 }
 
+/* The wording model's veto floor (issue 14, sixteenth session): a counted
+ * "boyfriend" match whose sentence gives an adult's age (18 or more, not a
+ * bystander's such as "mum, 38") is DOMAIN 6's "relationship with an older
+ * male" with the age gap given ("seeing a man called Dean, aged about 24",
+ * "her boyfriend (22)"): a firm form of the rules, which the model may not
+ * veto (model.c decide). The corpora's writers mostly leave "seeing a man of
+ * 31" unlabelled and the model learnt that; the synthetic county plants it as
+ * §6's wording, whose advice is to give the age gap instead. */
+static void firm_matches(const jd_screen *S, jd_screen_result *res)
+{
+    for (size_t i = 0; i < res->n; i++) {
+        jd_screen_match *m = &res->m[i];
+        if (m->kind != JD_SCREEN_LANGUAGE || !m->counts || m->start < 0 ||
+            strcmp(m->code, "boyfriend"))
+            continue;
+        size_t k = 0;
+        while (k < S->ntok && S->tok[k].off + S->tok[k].olen <= (uint32_t)m->start)
+            k++;
+        if (k == S->ntok)
+            continue;
+        uint32_t sent = S->tok[k].sent;
+        while (k > 0 && S->tok[k - 1].sent == sent)
+            k--;
+        for (; k < S->ntok && S->tok[k].sent == sent; k++)
+            if (S->tok[k].num >= 0 && token_age(S, k) >= 18 && !bystander_age(S, k)) {
+                m->attrs |= JD_SCREEN__FIRM;
+                break;
+            }
+    }
+}
+
 int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res, jd_error *err)
 {
     if (!S || !in || !res)
@@ -6183,7 +6214,13 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
     settle_matches(S, child, res);
     if (carer_assault(S, text, res) != JD_OK || weak_matches(S, &X, lac, child, et, res) != JD_OK)
         return jd_oom(err);
-    return S->model ? jd_sm__apply(S->model, S, jd_screen__labels, jd_screen__attrs_at, in, res, err) : JD_OK;
+    if (!S->model)
+        return JD_OK;
+    firm_matches(S, res);
+    rc = jd_sm__apply(S->model, S, jd_screen__labels, jd_screen__attrs_at, in, res, err);
+    for (size_t i = 0; i < res->n; i++)
+        res->m[i].attrs &= ~JD_SCREEN__FIRM;
+    return rc;
 }
 
 size_t jd_screen__labels(const jd_screen *S, jd_screen_kind kind, int child_age,
