@@ -249,8 +249,8 @@ static void test_store__event_map_follows_writes(void **state)
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
-    assert_int_equal(sqlite3_exec(db, "UPDATE event SET occurred_at = 1300000000 "
-                                      "WHERE record_id = 'E5'", NULL, NULL, NULL), SQLITE_OK);
+    const char *sql = "UPDATE event SET occurred_at = 1300000000 WHERE record_id = 'E5'";
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     begin_again(f);
     assert_int_equal(when_of(f, "E5", &found), 1300000000);
