@@ -289,7 +289,7 @@ static bool explains(json_t *alerts, const char *words)
 
 /* A looked-after girl of 14 missing ten times to her grandmother, each time
  * found safe there, with a return interview giving where, who and safe. */
-static void nan_episodes(bundle *b)
+static void nan_episodes_with(bundle *b, const char *found, const char *interview)
 {
     ev(b, "csc", "placement_change", "2006-01-05T10:00", "Placement started with foster carers.");
     for (int i = 0; i < 10; i++) {
@@ -302,16 +302,61 @@ static void nan_episodes(bundle *b)
            "Amy not back from school, phone off. Carers believe she has gone to her nan's. "
            "Reported missing to police as per protocol.");
         strftime(when, sizeof when, "%Y-%m-%dT21:40", &tm);
-        ev(b, "police", "missing_return", when,
-           "Located at maternal grandmother's address, where she had been since 18:00. Safe "
-           "and well, no concerns.");
+        ev(b, "police", "missing_return", when, found);
         t += 2 * 86400;
         gmtime_r(&t, &tm);
         strftime(when, sizeof when, "%Y-%m-%dT11:00", &tm);
-        ev(b, "csc", "return_interview", when,
-           "Return interview: went straight to her nan's on the bus, nobody else involved, "
-           "watched telly with nan. Safe throughout.");
+        ev(b, "csc", "return_interview", when, interview);
     }
+}
+
+static void nan_episodes(bundle *b)
+{
+    nan_episodes_with(b,
+                      "Located at maternal grandmother's address, where she had been since "
+                      "18:00. Safe and well, no concerns.",
+                      "Return interview: went straight to her nan's on the bus, nobody else "
+                      "involved, watched telly with nan. Safe throughout.");
+}
+
+/* The nan episodes with these texts, then the night in a car with a man:
+ * the alert's explanation names what weighs against. */
+static json_t *nan_then_car(const char *found, const char *interview)
+{
+    bundle b;
+    bundle_open(&b);
+    nan_episodes_with(&b, found, interview);
+    ev_with(&b, "police", "found_with_adult", "2006-04-20T01:10",
+            "Amy found in a parked car on Rose Hill at 1am with an unknown man. Returned to "
+            "carers.",
+            "suspect", "1971-02-02");
+    return analyse_bundle(&b, NULL, NULL);
+}
+
+/* Phrases of several words are found as phrases (the search first looks for
+ * a phrase's first word among the record's words): X02's "who" is only
+ * "nobody else" here, and X01's "unless" only "would not say". */
+static void test_risk__mitigating_phrases_of_several_words(void **state)
+{
+    (void)state;
+    static const char *const located = "Located at maternal grandmother's address.";
+    static const char *const no_who = "Return interview: went straight to her nan's on the "
+                                      "bus, nobody elsewhere. Safe throughout.";
+    json_t *al = nan_then_car(located, "Return interview: went straight to her nan's on the "
+                                       "bus, nobody else involved. Safe throughout.");
+    assert_true(explains(al, "weighs against: X02"));
+    json_decref(al);
+    al = nan_then_car(located, no_who);
+    assert_false(explains(al, "weighs against: X0")); /* "nobody elsewhere": no "who" */
+    json_decref(al);
+    al = nan_then_car("Located at maternal grandmother's address. Safe and well.", no_who);
+    assert_true(explains(al, "weighs against: X01"));
+    json_decref(al);
+    al = nan_then_car("Located at maternal grandmother's address. Safe and well, but would not "
+                      "say where she went first.",
+                      no_who);
+    assert_false(explains(al, "weighs against: X0")); /* unless: "would not say" */
+    json_decref(al);
 }
 
 static void test_risk__missing_to_grandmother_not_high(void **state)
@@ -528,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_risk__missing_to_grandmother_not_high),
         cmocka_unit_test(test_risk__grandmother_then_adult_in_car_high),
         cmocka_unit_test(test_risk__siblings_share_mitigating_records),
+        cmocka_unit_test(test_risk__mitigating_phrases_of_several_words),
         cmocka_unit_test(test_risk__under13_innocent_injury_medium_at_most),
         cmocka_unit_test(test_risk__under13_adult_of_concern_high),
         cmocka_unit_test(test_risk__disclosed_offence_high_whatever_mitigates),

@@ -193,6 +193,70 @@ static void test_store__rollback_leaves_nothing(void **state)
     assert_int_equal(c.runs, 0);
 }
 
+/* A new transaction with its run and file, as setup's. */
+static void begin_again(fx *f)
+{
+    assert_int_equal(f->s->ops->begin(f->s, NULL), JD_OK);
+    assert_int_equal(f->s->ops->run_start(f->s, &f->run, "test", NULL), JD_OK);
+    jd_file_info fi = {.run_id = f->run, .bundle = "b", .name = "events.csv", .kind = "events",
+                       .sha256 = "00", .size = 1};
+    assert_int_equal(f->s->ops->file_add(f->s, &f->file, &fi, NULL), JD_OK);
+}
+
+static int64_t when_of(fx *f, const char *rid, bool *found)
+{
+    int64_t when = -1;
+    assert_int_equal(f->s->ops->event_when(f->s, "police", rid, &when, found, NULL), JD_OK);
+    return when;
+}
+
+/* The events a transaction wrote are found without a probe (SQLite's map of
+ * them): an update corrects the map, a rollback forgets it, and after a
+ * commit another connection's change is seen. */
+static void test_store__event_map_follows_writes(void **state)
+{
+    fx *f = *state;
+    jd_put_result o;
+    bool found = false;
+    jd_event_row e = ev(f, "E1", 42), e2 = ev(f, "E2", 43);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(f->s->ops->put_event(f->s, &e2, &o, NULL), JD_OK);
+    assert_int_equal(when_of(f, "E1", &found), 1100000000);
+    assert_true(found);
+    e.file_id = other_file(f);
+    e.hash = 44;
+    e.occurred_at = 1200000000;
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(o.outcome, JD_PUT_UPDATED);
+    assert_int_equal(when_of(f, "E2", &found), 1100000000); /* E1 is not the last one looked up */
+    assert_int_equal(when_of(f, "E1", &found), 1200000000);
+    jd_person_row p = {.agency = "police", .record_id = "E1", .person_ref = "N1",
+                       .role = "subject", .age = -1, .file_id = f->file, .line = 3, .hash = 1};
+    assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
+    assert_int_equal(o.outcome, JD_PUT_NEW);
+    f->s->ops->rollback(f->s);
+    begin_again(f);
+    when_of(f, "E1", &found);
+    assert_false(found); /* rolled back: not from a stale map */
+    p.file_id = f->file;
+    assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
+    assert_int_equal(o.outcome, JD_PUT_ORPHAN);
+    e = ev(f, "E5", 45);
+    assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    if (scratch_is_pg())
+        return;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    const char *sql = "UPDATE event SET occurred_at = 1300000000 WHERE record_id = 'E5'";
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    begin_again(f);
+    assert_int_equal(when_of(f, "E5", &found), 1300000000);
+    assert_true(found);
+}
+
 static int count_cb(const jd_problem *p, void *payload)
 {
     int *n = payload;
@@ -453,6 +517,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__person_needs_event, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__same_file_key_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__rollback_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store__event_map_follows_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__problems_are_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__mentions_grouped_by_ref, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store__identities_replace, setup, teardown),

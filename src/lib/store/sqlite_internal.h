@@ -50,6 +50,13 @@ typedef struct sq {
     jd_buf last_key; /* agency \x1f record_id of last_event_id */
     int64_t last_event_id;
     int64_t last_event_occurred; /* its occurred_at */
+    /* The events this transaction wrote (agency \x1f record_id -> index
+     * into ev_val: id, occurred_at), so that a person or object row finds
+     * its event without an index probe; emptied at commit and rollback, at
+     * most EV_MAP_MAX keys (sqlite.c). */
+    jd_strmap ev_map;
+    int64_t *ev_val;
+    size_t ev_cap;
     jd_strmap loc; /* emptied on rollback: its ids may be gone */
     /* Rows the current file (seen_file) found unchanged: their file_id still
      * names an older file, so a second row of this file with the same key is
