@@ -305,6 +305,64 @@ static void test_weak_no_act_age(void **state)
     jd_screen_result_free(&plain);
 }
 
+/* The opt-in offences model (data/rules/screen_model_off.json) and an injury
+ * alone (DOMAIN R-C5; labelling guide: an unexplained injury is S06): an A&E
+ * note of bruising with a vague explanation names no one who caused it, so
+ * the model may not make it an assault (C16) at any age (it did at p .72 and
+ * raised 20 false alerts on the 1M synth county); a person's name read as an
+ * injury word ("with Mark (35)") neither. An injury with a person's act on
+ * the child, in the sentence or the next ("her stepdad grabbed her"), still
+ * counts, and the act is the candidate shown. */
+static void test_weak_injury_alone_with_model(void **state)
+{
+    fx *f = *state;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/rules/screen_model_off.json",
+             getenv("JD_SOURCE_ROOT") ? getenv("JD_SOURCE_ROOT") : ".");
+    jd_screen_model *m = NULL;
+    jd_error err;
+    jd_error_clear(&err);
+    assert_int_equal(jd_screen_model_load(&m, path, &err), JD_OK);
+    jd_screen_set_model(f->S, m);
+    static const struct {
+        const char *text, *event_type;
+        int age, counts;
+        const char *why, *words;
+    } cases[] = {
+        {"Bruising to wrists and thighs, explanation vague.", "ae_attendance", 14, 0,
+         "no one named who caused it", "Bruising"},
+        {"Bruising to wrists and thighs, explanation vague.", "ae_attendance", 12, 0,
+         "no one named who caused it", "Bruising"},
+        {"Mia found in a flat above the shop with Mark (35) and other adult males.",
+         "found_with_adult", 12, 0, "a person's name, not an injury", "Mark"},
+        {"Bruising to wrists and thighs. Her stepdad grabbed her last night.", "ae_attendance", 14,
+         1, NULL, "grabbed her"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        jd_screen_note in = {"t", cases[c].text, cases[c].event_type, "health_ae", cases[c].age,
+                             'F', 0, 0, 0};
+        assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+        const jd_screen_match *c16 = NULL;
+        for (size_t i = 0; i < f->res.n; i++)
+            if (!strcmp(f->res.m[i].code, "C16") && (!c16 || f->res.m[i].counts))
+                c16 = &f->res.m[i];
+        assert_non_null(c16);
+        if (!c16)
+            return;
+        if (c16->counts != (cases[c].counts == 1))
+            fprintf(stderr, "C16 %s for \"%s\": %s\n", c16->counts ? "counted" : "not counted",
+                    cases[c].text, c16->why);
+        assert_int_equal(c16->counts, cases[c].counts == 1);
+        assert_true(c16->attrs & JD_SCREEN_WEAK);
+        size_t wl = strlen(cases[c].words);
+        assert_int_equal(c16->end - c16->start, (int)wl);
+        assert_memory_equal(cases[c].text + c16->start, cases[c].words, wl);
+        if (cases[c].why)
+            assert_non_null(strstr(c16->why, cases[c].why));
+    }
+    jd_screen_set_model(f->S, NULL); /* frees m */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_weak_load_errors),
         cmocka_unit_test_setup_teardown(test_weak_rules_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_weak_no_act_age, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_weak_injury_alone_with_model, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6007,32 +6007,73 @@ static long weak_slot(const jd_screen_result *res, const char *code)
     return at < 0 ? (long)res->n : at;
 }
 
+/* A weak injury match that is an injury alone: nobody named in its sentence
+ * who may have caused it (agent_in_sentence) and no act on the child in its
+ * own words (a blow of the `hit` set, an object pronoun: "shoved her").
+ * "Bruising to wrists and thighs, explanation vague." is an unexplained
+ * injury: the indicator S06 (labelling guide: S06 for injuries unexplained
+ * or implausibly explained), not an assault, for an injury is an offence
+ * only when a person caused it (DOMAIN R-C5; C16 "caused by another
+ * person"). So the model may not count it (JD_SCREEN__OVERRULED); the match
+ * stays, so no open raise of its code takes its place. A person's name the
+ * note gives, read as an injury word ("found with Mark (35)"), is no injury
+ * at all and is held the same way. Returns the reason (for the why), NULL
+ * when the match may count. */
+static const char *injury_alone(const jd_screen *S, const hit *h)
+{
+    if (h->end == h->start + 1 && other_name(S, &S->tok[h->start], false))
+        return "a person's name, not an injury"; /* "with Mark (35)", not a mark */
+    for (uint32_t i = h->start; i < h->end; i++) {
+        uint32_t sid = S->tok[i].sid;
+        if (sid == S->her_sid || sid == S->him_sid || sid == S->me_sid ||
+            (S->hit_set != UINT32_MAX && in_set(S, S->hit_set, sid)))
+            return NULL;
+    }
+    return agent_in_sentence(S, h) ? NULL
+                                   : "an injury and no one named who caused it: an indicator "
+                                     "(S06), not an offence (R-C5)";
+}
+
 /* Weak evidence: the first match of a "weak" rule whose ages fit, for a code
  * no other rule matched (weak_slot), never counted: a candidate only a model
- * may count (JD_SCREEN_WEAK). Without a model what counts is the other
- * rules' alone. */
+ * may count (JD_SCREEN_WEAK), unless it is an offence's injury alone
+ * (injury_alone). Without a model what counts is the other rules' alone. */
 static int weak_matches(const jd_screen *S, const ctx *X, bool lac, int child, int et,
                         jd_screen_result *res)
 {
-    for (size_t i = 0; i < S->nhits; i++) {
-        const hit *h = &S->hits[i];
-        const pattern *p = &S->pat[h->pat];
-        if (p->kind > K_IND || !S->rules[p->owner].weak)
-            continue;
-        long at = weak_slot(res, S->rules[p->owner].code);
-        jd_screen_match m;
-        unsigned discount;
-        if (at < 0 || !hit_match(S, h, X, lac, child, et, &m, &discount) ||
-            (m.attrs & JD_SCREEN_AGE))
-            continue;
-        m.attrs |= JD_SCREEN_WEAK;
-        m.counts = false;
-        match_why(S, h, X->in->text, &m, p->text, discount | JD_SCREEN_WEAK);
-        if (add_match(res, &m))
-            return JD_ENOMEM;
-        memmove(&res->m[at + 1], &res->m[at], (res->n - 1 - (size_t)at) * sizeof *res->m);
-        res->m[at] = m;
-    }
+    /* pass 0: evidence that may count; pass 1: an injury alone, only for a
+     * code still without a match ("Bruising to arms. Her stepdad grabbed
+     * her." takes the act, not the bruise) */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < S->nhits; i++) {
+            const hit *h = &S->hits[i];
+            const pattern *p = &S->pat[h->pat];
+            if (p->kind > K_IND || !S->rules[p->owner].weak)
+                continue;
+            const char *alone =
+                p->kind == K_OFF && S->rules[p->owner].injury ? injury_alone(S, h) : NULL;
+            if (!alone != (pass == 0))
+                continue;
+            long at = weak_slot(res, S->rules[p->owner].code);
+            jd_screen_match m;
+            unsigned discount;
+            if (at < 0 || !hit_match(S, h, X, lac, child, et, &m, &discount) ||
+                (m.attrs & JD_SCREEN_AGE))
+                continue;
+            m.attrs |= JD_SCREEN_WEAK;
+            m.counts = false;
+            match_why(S, h, X->in->text, &m, p->text, discount | JD_SCREEN_WEAK);
+            if (alone) {
+                m.attrs |= JD_SCREEN__OVERRULED;
+                sbuf w = {m.why, sizeof m.why, strlen(m.why)};
+                sb_str(&w, "; ");
+                sb_str(&w, alone);
+            }
+            if (add_match(res, &m))
+                return JD_ENOMEM;
+            memmove(&res->m[at + 1], &res->m[at], (res->n - 1 - (size_t)at) * sizeof *res->m);
+            res->m[at] = m;
+        }
     return JD_OK;
 }
 
