@@ -2883,6 +2883,154 @@ static int sq_refs_by_keys(jd_store *s, const uint64_t *keys, size_t n, bool *ha
     return rc;
 }
 
+/*
+ * identity_ref as it was before a re-resolve's save, read in one scan in
+ * its key order (agency, person_ref): each row's key and a digest (two
+ * 64-bit hashes) of its other columns, typed as SQLite holds them. A ref
+ * whose row is there with the same digest is left without a statement
+ * (the upsert of each of 936,567 refs at 1M was 2.1 s of the save's main
+ * thread, most of them unchanged). The refs are walked in the same order;
+ * a ref out of that order finds no row and is written as before.
+ */
+typedef struct old_refs {
+    jd_buf keys; /* agency NUL person_ref NUL, a row after another */
+    size_t *at;  /* row k's key at keys.ptr + at[k] */
+    uint64_t (*dg)[2];
+    size_t n, next; /* rows; the next one a ref may match */
+    jd_buf t;       /* the digest's bytes */
+} old_refs;
+
+/* A value of a digest: its SQLite type, length and bytes. */
+static int dg_typed(jd_buf *t, int type, const void *s, size_t n)
+{
+    unsigned char h[9] = {(unsigned char)type};
+    uint64_t len = (uint64_t)n;
+    memcpy(h + 1, &len, sizeof len);
+    int rc = jd_buf_add(t, h, sizeof h);
+    return rc == JD_OK && n ? jd_buf_add(t, s, n) : rc;
+}
+
+static void dg_end(const jd_buf *t, uint64_t dg[2])
+{
+    dg[0] = jd_hash_fast(t->ptr, t->len, 0x6a09e667f3bcc908ULL);
+    dg[1] = jd_hash_fast(t->ptr, t->len, 0xbb67ae8584caa73bULL);
+}
+
+/* Column i of st into the digest being made, as its type holds it. */
+static int dg_column(jd_buf *t, sqlite3_stmt *st, int i)
+{
+    int ty = sqlite3_column_type(st, i);
+    if (ty == SQLITE_INTEGER) {
+        int64_t v = sqlite3_column_int64(st, i);
+        return dg_typed(t, ty, &v, sizeof v);
+    }
+    if (ty == SQLITE_FLOAT) {
+        double v = sqlite3_column_double(st, i);
+        return dg_typed(t, ty, &v, sizeof v);
+    }
+    const void *v = ty == SQLITE_TEXT   ? (const void *)sqlite3_column_text(st, i)
+                    : ty == SQLITE_BLOB ? sqlite3_column_blob(st, i)
+                                        : NULL;
+    return dg_typed(t, ty, v, v ? (size_t)sqlite3_column_bytes(st, i) : 0);
+}
+
+static void old_refs_free(old_refs *o)
+{
+    jd_buf_dispose(&o->keys);
+    jd_buf_dispose(&o->t);
+    free(o->at);
+    free(o->dg);
+}
+
+static int old_refs_read(sq *q, old_refs *o, jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT agency, person_ref, identity_id, fp, nbr, keys FROM identity_ref"
+                           " ORDER BY agency, person_ref",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "identity ref");
+    int rc = JD_OK, r;
+    size_t cap = 0;
+    while (rc == JD_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *ag = (const char *)sqlite3_column_text(st, 0),
+                   *pr = (const char *)sqlite3_column_text(st, 1);
+        if (!ag || !pr || strlen(ag) != (size_t)sqlite3_column_bytes(st, 0) ||
+            strlen(pr) != (size_t)sqlite3_column_bytes(st, 1))
+            continue; /* NULL or a NUL inside: never stored; the statement decides */
+        if (o->n == cap) {
+            size_t nc = cap ? cap * 2 : 4096;
+            size_t *na = realloc(o->at, nc * sizeof *na);
+            if (na)
+                o->at = na;
+            uint64_t(*nd)[2] = na ? realloc(o->dg, nc * sizeof *nd) : NULL;
+            if (!nd) {
+                rc = JD_ENOMEM;
+                break;
+            }
+            o->dg = nd;
+            cap = nc;
+        }
+        o->at[o->n] = o->keys.len;
+        o->t.len = 0;
+        for (int c = 2; rc == JD_OK && c < 6; c++)
+            rc = dg_column(&o->t, st, c);
+        if (rc == JD_OK &&
+            ((rc = jd_buf_add(&o->keys, ag, (size_t)sqlite3_column_bytes(st, 0))) < 0 ||
+             (rc = jd_buf_addc(&o->keys, '\0')) < 0 ||
+             (rc = jd_buf_add(&o->keys, pr, (size_t)sqlite3_column_bytes(st, 1))) < 0 ||
+             (rc = jd_buf_addc(&o->keys, '\0')) < 0))
+            break;
+        if (rc == JD_OK)
+            dg_end(&o->t, o->dg[o->n++]);
+    }
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "identity ref");
+    else if (rc == JD_ENOMEM)
+        rc = jd_oom(err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Does ref r, its identity's row id id and its keys' blob (kb, kn bytes;
+ * kb NULL: none) match its row in o? The rows before it are passed by.
+ * JD_OK (*same set) or JD_ENOMEM. */
+static int ref_same(old_refs *o, const jd_identity_save *r, int64_t id, const void *kb,
+                    size_t kn, bool *same)
+{
+    *same = false;
+    if (!o)
+        return JD_OK;
+    int c = 1;
+    while (o->next < o->n) {
+        const char *ag = o->keys.ptr + o->at[o->next], *pr = ag + strlen(ag) + 1;
+        c = strcmp(ag, r->agency);
+        c = c ? c : strcmp(pr, r->person_ref);
+        if (c >= 0)
+            break;
+        o->next++;
+    }
+    if (o->next == o->n || c != 0)
+        return JD_OK;
+    jd_buf *t = &o->t;
+    t->len = 0;
+    int rc = dg_typed(t, SQLITE_INTEGER, &id, sizeof id);
+    if (rc == JD_OK)
+        rc = r->fp ? dg_typed(t, SQLITE_INTEGER, &r->fp, sizeof r->fp)
+                   : dg_typed(t, SQLITE_NULL, NULL, 0);
+    if (rc == JD_OK)
+        rc = r->nbr ? dg_typed(t, SQLITE_TEXT, r->nbr, strlen(r->nbr))
+                    : dg_typed(t, SQLITE_NULL, NULL, 0);
+    if (rc == JD_OK)
+        rc = dg_typed(t, kb ? SQLITE_BLOB : SQLITE_NULL, kb, kb ? kn : 0);
+    if (rc != JD_OK)
+        return rc;
+    uint64_t dg[2];
+    dg_end(t, dg);
+    *same = dg[0] == o->dg[o->next][0] && dg[1] == o->dg[o->next][1];
+    return JD_OK;
+}
+
 /* The row id of ref r's identity: by its info_ix when that names info[k]
  * with r's person_id (rowid[k]: the identities saved in info's order; the
  * person_id's hash look-up was 0.5 s of the 1M save), else from ids. */
@@ -2901,7 +3049,7 @@ static const uint32_t *ref_rowid(const jd_identity_save *r, jd_strmap *ids,
  * upsert), its identity's row id from ref_rowid (rowid NULL: from ids). */
 static int put_refs(sq *q, sqlite3_stmt *b, const jd_identity_save *refs, size_t nrefs,
                     jd_strmap *ids, const jd_identity_info *info, size_t ninfo,
-                    const uint32_t *rowid, jd_error *err)
+                    const uint32_t *rowid, old_refs *old, jd_error *err)
 {
     int rc = JD_OK;
     jd_buf kt = JD_BUF_INIT(SIZE_MAX);
@@ -2912,6 +3060,18 @@ static int put_refs(sq *q, sqlite3_stmt *b, const jd_identity_save *refs, size_t
                               " identity", refs[i].agency, refs[i].person_ref,
                               refs[i].person_id);
             break;
+        }
+        if (old) {
+            const void *kb = refs[i].keys ? jd_store__keys_blob(&kt, refs[i].keys, refs[i].nkeys)
+                                          : NULL;
+            bool same = false;
+            if ((refs[i].keys && !kb) ||
+                ref_same(old, &refs[i], *id, kb, (size_t)refs[i].nkeys * 8, &same) != JD_OK) {
+                rc = jd_error_set(err, JD_ENOMEM, "out of memory");
+                break;
+            }
+            if (same)
+                continue;
         }
         sqlite3_reset(b);
         jd_sq__bind_text(b, 1, refs[i].agency);
@@ -2972,7 +3132,7 @@ static int replace_all(sq *q, const jd_identity_save *refs, size_t nrefs,
     if (rc == JD_OK)
         rc = save_identities(q, a, c, ids, rowid, have == 0, info, ninfo, notes, now, err);
     if (rc == JD_OK)
-        rc = put_refs(q, b, refs, nrefs, ids, info, ninfo, rowid, err);
+        rc = put_refs(q, b, refs, nrefs, ids, info, ninfo, rowid, NULL, err);
     free(rowid);
     sqlite3_finalize(a);
     sqlite3_finalize(b);
@@ -3030,11 +3190,150 @@ static const char *const upd_sql[4] = {
     "INSERT INTO identity_note(identity_id, note) SELECT ?1, ?2 WHERE ?2 IS NOT NULL AND"
     " NOT EXISTS (SELECT 1 FROM identity_note WHERE identity_id = ?1 AND note = ?2)"};
 
+/*
+ * The identities as they were before a full re-resolve's save, read in one
+ * scan (at 1M most are re-resolved to what they were, and upd_identity's
+ * four statements a row were the save's largest piece on the main thread:
+ * 4.5 s of its 8 s): person_id -> index in v, each its row id and a digest
+ * (two 64-bit hashes of different seeds) of what upd_identity compares, its
+ * display name, date of birth, child flag and its one note (an identity
+ * with two notes or more, or a column of another type, is left out: the
+ * statements decide).
+ */
+typedef struct old_ident {
+    int64_t id;
+    uint64_t dg[2];
+} old_ident;
+
+typedef struct old_idents {
+    jd_strmap at;
+    old_ident *v;
+    size_t n;
+    jd_buf t; /* the digest's bytes */
+} old_idents;
+
+/* A field of a digest: present or not, its length and bytes. */
+static int dg_field(jd_buf *t, const void *s, size_t n)
+{
+    unsigned char h[9] = {s != NULL};
+    uint64_t len = s ? (uint64_t)n : 0;
+    memcpy(h + 1, &len, sizeof len);
+    int rc = jd_buf_add(t, h, sizeof h);
+    return rc == JD_OK && s && n ? jd_buf_add(t, s, n) : rc;
+}
+
+/* The digest of an identity's fields and note into dg. JD_OK or JD_ENOMEM. */
+static int ident_digest(jd_buf *t, const char *name, size_t nl, const char *dob, size_t dl,
+                        int64_t is_child, const char *note, size_t notel, uint64_t dg[2])
+{
+    t->len = 0;
+    int rc = dg_field(t, name, nl);
+    if (rc == JD_OK)
+        rc = dg_field(t, dob, dl);
+    if (rc == JD_OK)
+        rc = jd_buf_add(t, &is_child, sizeof is_child);
+    if (rc == JD_OK)
+        rc = dg_field(t, note, notel);
+    if (rc != JD_OK)
+        return rc;
+    dg[0] = jd_hash_fast(t->ptr, t->len, 0x6a09e667f3bcc908ULL);
+    dg[1] = jd_hash_fast(t->ptr, t->len, 0xbb67ae8584caa73bULL);
+    return JD_OK;
+}
+
+static void old_idents_free(old_idents *o)
+{
+    jd_strmap_free(&o->at);
+    free(o->v);
+    jd_buf_dispose(&o->t);
+}
+
+/* Text or NULL of column i of st into *s, *n; false for another type. */
+static bool col_text(sqlite3_stmt *st, int i, const char **s, size_t *n)
+{
+    int ty = sqlite3_column_type(st, i);
+    *s = ty == SQLITE_TEXT ? (const char *)sqlite3_column_text(st, i) : NULL;
+    *n = *s ? (size_t)sqlite3_column_bytes(st, i) : 0;
+    return ty == SQLITE_NULL || *s;
+}
+
+static int old_idents_read(sq *q, old_idents *o, jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT i.id, i.person_id, i.display_name, i.dob, i.is_child,"
+                           " (SELECT count(*) FROM identity_note n WHERE n.identity_id = i.id),"
+                           " (SELECT n.note FROM identity_note n WHERE n.identity_id = i.id)"
+                           " FROM identity i",
+                           -1, &st, NULL) != SQLITE_OK)
+        return jd_sq__err(q, err, "identities");
+    int rc = JD_OK, r;
+    size_t cap = 0;
+    while (rc == JD_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *pid = (const char *)sqlite3_column_text(st, 1), *name, *dob, *note = NULL;
+        size_t nl, dl, notel = 0, pl = (size_t)sqlite3_column_bytes(st, 1);
+        int64_t notes = sqlite3_column_int64(st, 5);
+        if (!pid || !col_text(st, 2, &name, &nl) || !col_text(st, 3, &dob, &dl) ||
+            sqlite3_column_type(st, 4) != SQLITE_INTEGER || notes > 1 ||
+            (notes == 1 && !(note = (const char *)sqlite3_column_text(st, 6))))
+            continue; /* the statements decide */
+        notel = note ? (size_t)sqlite3_column_bytes(st, 6) : 0;
+        if (o->n == cap) {
+            size_t nc = cap ? cap * 2 : 4096;
+            old_ident *nv = realloc(o->v, nc * sizeof *nv);
+            if (!nv) {
+                rc = JD_ENOMEM;
+                break;
+            }
+            o->v = nv;
+            cap = nc;
+        }
+        old_ident *e = &o->v[o->n];
+        e->id = sqlite3_column_int64(st, 0);
+        bool added = false;
+        if ((rc = ident_digest(&o->t, name, nl, dob, dl, sqlite3_column_int64(st, 4), note, notel,
+                               e->dg)) == JD_OK &&
+            !jd_strmap_put(&o->at, pid, pl, (uint32_t)o->n, &added))
+            rc = JD_ENOMEM;
+        if (added)
+            o->n++;
+    }
+    if (rc == JD_OK && r != SQLITE_DONE)
+        rc = jd_sq__err(q, err, "identities");
+    else if (rc == JD_ENOMEM)
+        rc = jd_oom(err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Does info, with its note, match what old holds for its person_id? *id
+ * gets the row id then. JD_OK (no: *same false) or JD_ENOMEM. */
+static int ident_same(old_idents *o, const jd_identity_info *info, const char *note,
+                      int64_t *id, bool *same)
+{
+    *same = false;
+    const uint32_t *k = o ? jd_strmap_get(&o->at, info->person_id, strlen(info->person_id))
+                          : NULL;
+    if (!k)
+        return JD_OK;
+    uint64_t dg[2];
+    const char *nm = info->display_name, *dob = info->dob;
+    int rc = ident_digest(&o->t, nm, nm ? strlen(nm) : 0, dob, dob ? strlen(dob) : 0,
+                          info->is_child, note, note ? strlen(note) : 0, dg);
+    if (rc == JD_OK && dg[0] == o->v[*k].dg[0] && dg[1] == o->v[*k].dg[1]) {
+        *same = true;
+        *id = o->v[*k].id;
+    }
+    return rc;
+}
+
 /* The identities of a save, each upserted where it differs (the notes
- * from notes, jd_store__note); ids: person_id -> row id. */
+ * from notes, jd_store__note); ids: person_id -> row id; old (NULL: none
+ * read) the identities before the save, whose rows that match are left
+ * without a statement. */
 static int upd_identities(sq *q, const jd_identity_info *info, size_t ninfo,
                           const jd_note_maker *notes, int64_t now, jd_strmap *ids,
-                          jd_error *err)
+                          old_idents *old, jd_error *err)
 {
     sqlite3_stmt *st[4] = {NULL};
     int rc = JD_OK;
@@ -3044,8 +3343,11 @@ static int upd_identities(sq *q, const jd_identity_info *info, size_t ninfo,
     for (size_t i = 0; rc == JD_OK && i < ninfo; i++) {
         int64_t id = 0;
         const char *note = NULL;
+        bool same = false;
         rc = jd_store__note(notes, info, i, &note, err);
-        if (rc == JD_OK)
+        if (rc == JD_OK && ident_same(old, &info[i], note, &id, &same) != JD_OK)
+            rc = jd_oom(err);
+        if (rc == JD_OK && !same)
             rc = upd_identity(q, st, &info[i], note, now, &id, err);
         if (rc == JD_OK && (id <= 0 || id > UINT32_MAX))
             rc = jd_error_set(err, JD_ESTORE, "identity row id %lld out of range", (long long)id);
@@ -3107,7 +3409,12 @@ static int replace_changed(sq *q, const jd_identity_save *refs, size_t nrefs,
                            const jd_note_maker *notes, int64_t now, jd_strmap *ids,
                            jd_error *err)
 {
-    int rc = upd_identities(q, info, ninfo, notes, now, ids, err);
+    old_idents old = {.t = JD_BUF_INIT(SIZE_MAX)};
+    jd_strmap_init(&old.at);
+    int rc = old_idents_read(q, &old, err);
+    if (rc == JD_OK)
+        rc = upd_identities(q, info, ninfo, notes, now, ids, &old, err);
+    old_idents_free(&old);
     sqlite3_stmt *b = NULL;
     if (rc == JD_OK &&
         sqlite3_prepare_v2(q->db,
@@ -3120,8 +3427,12 @@ static int replace_changed(sq *q, const jd_identity_save *refs, size_t nrefs,
                            " OR nbr IS NOT excluded.nbr OR keys IS NOT excluded.keys",
                            -1, &b, NULL) != SQLITE_OK)
         rc = jd_sq__err(q, err, "identity ref");
+    old_refs orefs = {.keys = JD_BUF_INIT(SIZE_MAX), .t = JD_BUF_INIT(SIZE_MAX)};
     if (rc == JD_OK)
-        rc = put_refs(q, b, refs, nrefs, ids, NULL, 0, NULL, err);
+        rc = old_refs_read(q, &orefs, err);
+    if (rc == JD_OK)
+        rc = put_refs(q, b, refs, nrefs, ids, NULL, 0, NULL, &orefs, err);
+    old_refs_free(&orefs);
     sqlite3_finalize(b);
     int64_t have = rc == JD_OK ? count_of(q, "SELECT count(*) FROM identity_ref") : 0;
     if (rc == JD_OK && have < 0)
@@ -3332,7 +3643,7 @@ static int sq_identities_update(jd_store *s, const jd_identity_update *u, jd_err
     jd_strmap ids;
     jd_strmap_init(&ids);
     int64_t now = jd_sq__now();
-    rc = upd_identities(q, u->info, u->ninfo, NULL, now, &ids, err); /* only where differ */
+    rc = upd_identities(q, u->info, u->ninfo, NULL, now, &ids, NULL, err); /* only where differ */
     /* the keys first: they read the refs' old keys off their rows */
     if (rc == JD_OK)
         rc = keys_update(q, u->refs, u->nrefs, err);
