@@ -194,7 +194,7 @@ tamper() {
   python3 - "$1" "$2" <<'EOF'
 import hashlib, jdq, sys
 db, case = sys.argv[1], sys.argv[2]
-c = jdq.connect(db)
+c = jdq.connect_audit(db)
 c.text_factory = lambda b: b.decode('utf-8', 'surrogateescape')
 if c.pg:
     c.execute("DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log")
