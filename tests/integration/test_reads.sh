@@ -15,7 +15,7 @@ JD=$1 SRC=$2
 scratch
 DB="$SCRATCH/w.db"
 "$JD" demo --dir "$SCRATCH/demo" --no-serve >/dev/null 2>&1
-mv "$SCRATCH/demo/joindots.db" "$DB"
+mv "$SCRATCH/demo/joindots.db" "$DB"; mv "$SCRATCH/demo/joindots.db-audit" "$DB-audit"
 for u in analyst:analyst board:board; do
   IFS=: read -r name role <<< "$u"
   echo "password-of-$name-1" | "$JD" user add --db "$DB" --role "$role" --password-stdin "$name" 2>/dev/null

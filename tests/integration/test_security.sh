@@ -94,19 +94,19 @@ if on_pg; then
     skip "$c" "SQLite-only: damage to a database file; PostgreSQL's files are the server's"
   done
 else
-cp "$DB" "$SCRATCH/trunc.db"
+cp "$DB" "$SCRATCH/trunc.db"; cp "$DB-audit" "$SCRATCH/trunc.db-audit"
 truncate -s $(( $(stat -c %s "$DB") / 2 )) "$SCRATCH/trunc.db"
 "$JD" rejects --db "$SCRATCH/trunc.db" >/dev/null 2>"$SCRATCH/err"
 ok $(( $? == 0 )) "a truncated store is refused"
 grep -q "trunc.db is damaged" "$SCRATCH/err"
 is $? 0 "the error names the file: $(head -c 160 "$SCRATCH/err")"
-cp "$DB" "$SCRATCH/head.db"
+cp "$DB" "$SCRATCH/head.db"; cp "$DB-audit" "$SCRATCH/head.db-audit"
 printf 'this is not sqlite at all' | dd of="$SCRATCH/head.db" conv=notrunc 2>/dev/null
 "$JD" chronology --db "$SCRATCH/head.db" "$pid" >/dev/null 2>"$SCRATCH/err"
 ok $(( $? == 0 )) "a store with an overwritten header is refused"
 grep -q "head.db is damaged or not a joindots database" "$SCRATCH/err"
 is $? 0 "the error names the file"
-cp "$DB" "$SCRATCH/mid.db"
+cp "$DB" "$SCRATCH/mid.db"; cp "$DB-audit" "$SCRATCH/mid.db-audit"
 python3 - "$SCRATCH/mid.db" <<'EOF'
 import sys
 # overwrite the second to the fifth page (sqlite_master's b-tree and the
@@ -136,8 +136,8 @@ if on_pg; then
 else
 # Root ignores file modes, so the read-only checks run as nobody.
 RO="$SCRATCH/ro"
-mkdir "$RO" && cp "$DB" "$RO/r.db"
-chmod 0444 "$RO/r.db"
+mkdir "$RO" && cp "$DB" "$RO/r.db" && cp "$DB-audit" "$RO/r.db-audit"
+chmod 0444 "$RO/r.db" "$RO/r.db-audit"
 chmod 0555 "$RO"
 chmod 0755 "$SCRATCH"
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then

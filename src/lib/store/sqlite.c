@@ -3893,33 +3893,6 @@ static int header_check(sq *q, const char *path, jd_error *err)
     return JD_OK;
 }
 
-/* A URI for a read-only file nobody may write: immutable, so that SQLite
- * needs no -shm or -wal beside it (a read-only directory). */
-int jd_sq__immutable_uri(char *out, size_t cap, const char *path)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t k = 0;
-    const char *pre = "file:";
-    for (; *pre && k + 1 < cap; pre++)
-        out[k++] = *pre;
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-        if (k + 4 >= cap)
-            return -1;
-        if (*p == '%' || *p == '?' || *p == '#' || *p < 0x20 || *p >= 0x7F) {
-            out[k++] = '%';
-            out[k++] = hex[*p >> 4];
-            out[k++] = hex[*p & 15];
-        } else {
-            out[k++] = (char)*p;
-        }
-    }
-    const char *post = "?immutable=1";
-    if (k + strlen(post) + 1 > cap)
-        return -1;
-    memcpy(out + k, post, strlen(post) + 1);
-    return 0;
-}
-
 /* A damaged file's error, naming it. */
 static int damaged(sq *q, const char *path, jd_error *err)
 {
