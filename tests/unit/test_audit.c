@@ -456,7 +456,9 @@ static void test_audit__torn_file_is_reported(void **state)
     char file[96];
     audit_file(f, file);
     for (int i = 0; i < 60; i++) { /* a few pages of entries */
-        jd_audit_entry e = {.actor = "pat", .action = "view", .target = "person:P000009",
+        jd_audit_entry e = {.actor = "pat",
+                            .action = "view",
+                            .target = "person:P000009",
                             .reason = "a reason long enough to fill the log's pages faster",
                             .ok = true};
         assert_int_equal(jd_audit_append(f->s, &e, NULL, NULL), JD_OK);

@@ -206,14 +206,13 @@ static int open_file(sq *q, const char *path, const char *file, bool has_moved,
                             file);
     if (opts->read_only)
         return open_read_only(&q->aq, file, err);
-    int rc = a_open(&q->aq, file, SQLITE_OPEN_READWRITE | (has_moved ? 0 : SQLITE_OPEN_CREATE),
-                    err);
+    int rc =
+        a_open(&q->aq, file, SQLITE_OPEN_READWRITE | (has_moved ? 0 : SQLITE_OPEN_CREATE), err);
     if (rc == JD_OK)
         rc = a_exec(q->aq, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", err);
     if (rc == JD_OK && !has_moved && (rc = a_exec(q->aq, audit_schema, err)) == JD_OK &&
         (rc = adopt(q->aq, path, err)) == JD_OK)
-        rc = a_exec(q, "INSERT OR REPLACE INTO meta(key, value) VALUES ('audit_file', '1')",
-                         err);
+        rc = a_exec(q, "INSERT OR REPLACE INTO meta(key, value) VALUES ('audit_file', '1')", err);
     return rc;
 }
 
