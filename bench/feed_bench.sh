@@ -41,7 +41,7 @@ step() { local label=$1; shift; /usr/bin/time -f "  $label: wall %e s, peak RSS 
 
 if [ -n "${JD_LIVE_BASE:-}" ]; then
   echo "== base: $JD_LIVE_BASE"
-  cp "$JD_LIVE_BASE/base.db" "$work/base.db"; cp -r "$JD_LIVE_BASE/feed" "$work/feed"
+  cp "$JD_LIVE_BASE/base.db" "$work/base.db"; [ ! -e "$JD_LIVE_BASE/base.db-audit" ] || cp "$JD_LIVE_BASE/base.db-audit" "$work/"; cp -r "$JD_LIVE_BASE/feed" "$work/feed"
 else
 echo "== base: a county of about $events events, the last $feed_events cut off as the feed"
 step synth "$jd" synth --out "$work/county" --events "$events" --seed 1 >/dev/null
@@ -53,7 +53,7 @@ step analyse "$jd" analyse --db "$work/base.db" >/dev/null
 step escalate "$jd" concern run --db "$work/base.db" >/dev/null
 echo "password-of-analyst-1" | "$jd" user add --db "$work/base.db" --role analyst --password-stdin analyst 2>/dev/null
 rm -rf "$work/base"
-if [ -n "${JD_LIVE_KEEP:-}" ]; then mkdir -p "$JD_LIVE_KEEP"; cp "$work/base.db" "$JD_LIVE_KEEP/"; cp -r "$work/feed" "$JD_LIVE_KEEP/"; fi
+if [ -n "${JD_LIVE_KEEP:-}" ]; then mkdir -p "$JD_LIVE_KEEP"; cp "$work/base.db"* "$JD_LIVE_KEEP/"; cp -r "$work/feed" "$JD_LIVE_KEEP/"; fi
 fi
 
 # the server's CPU so far (all its threads, user + system), in seconds
@@ -66,7 +66,7 @@ last_num() { { grep "$2" "$1" || true; } | tail -1 | sed -n "s/.*$3 \([0-9.]*\).
 run() {
   local label=$1 bundles=$2 r="$work/run"
   rm -rf "$r"; mkdir -p "$r/drop"
-  cp "$work/base.db" "$r/s.db"
+  cp "$work/base.db" "$r/s.db"; [ ! -e "$work/base.db-audit" ] || cp "$work/base.db-audit" "$r/s.db-audit"
   local t0; t0=$(now)
   "$jd" serve --db "$r/s.db" --listen 127.0.0.1:0 --port-file "$r/port" --feeds "$r/drop" \
     --escalate-every 0 ${JD_LIVE_SERVE_ARGS:-} 2>"$r/log" &

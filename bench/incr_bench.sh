@@ -31,24 +31,25 @@ if [ ! -f base.db ]; then
   "$jd" analyse --db base.db >/dev/null
 fi
 if [ ! -f fed.db ]; then
-  cp base.db fed.db
+  cp base.db fed.db; [ ! -e base.db-audit ] || cp base.db-audit fed.db-audit
   "$jd" ingest --db fed.db --quiet feed/* >/dev/null
   "$jd" resolve --db fed.db >/dev/null
 fi
 if [ ! -f call.db ]; then
-  cp base.db call.db
+  cp base.db call.db; [ ! -e base.db-audit ] || cp base.db-audit call.db-audit
   "$jd" ingest --db call.db --quiet "$src/tests/data/bundles/feed_call" >/dev/null
 fi
 med() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 for kind in call feed; do
   : > "$kind.runs"
   for i in $(seq 1 "$reps"); do
-    cp "$([ "$kind" = call ] && echo call.db || echo fed.db)" run.db
+    from=$([ "$kind" = call ] && echo call.db || echo fed.db)
+    cp "$from" run.db; [ ! -e "$from-audit" ] || cp "$from-audit" run.db-audit
     /usr/bin/time -f "rss %M" -o run.time "$speed" run.db $([ "$kind" = call ] && echo urgent || echo all) > run.out
     cat run.out run.time | tee -a "$kind.runs" | sed "s/^/  $kind $i: /"
   done
 done
-rm -f run.db run.db-wal run.db-shm
+rm -f run.db run.db-wal run.db-shm run.db-audit run.db-audit-wal run.db-audit-shm
 echo "== medians of $reps"
 grep '^open' call.runs | sed 's/.*total \([0-9.]*\) s \[cpu \([0-9.]*\) s\].*/\1 \2/' > call.t
 echo "  urgent call (screen, analyse, escalate): wall $(cut -d' ' -f1 call.t | med) s, cpu $(cut -d' ' -f2 call.t | med) s"

@@ -19,7 +19,7 @@ jd="$build/src/cli/joindots"
 work=$(mktemp -d "${TMPDIR:-/tmp}/jd-live.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 db="$work/county.db"
-if [ -n "$keep" ]; then mkdir -p "$keep"; db="$keep/county.db"; rm -f "$db" "$db-wal" "$db-shm"; fi
+if [ -n "$keep" ]; then mkdir -p "$keep"; db="$keep/county.db"; rm -f "$db" "$db"-*; fi
 total=0 peak=0
 step() { # LABEL COUNTED(0/1) OUT command...
   local label=$1 counted=$2 out=$3; shift 3

@@ -35,12 +35,12 @@ for r in $(seq 1 "$reps"); do
   for v in new old; do
     jd=$([ "$v" = new ] && echo "$new" || echo "$old")
     echo "== $v, repeat $r"
-    cp base.db "r_$v.db"
+    cp base.db "r_$v.db"; [ ! -e base.db-audit ] || cp base.db-audit "r_$v.db-audit"
     T "full resolve" "$jd" resolve --db "r_$v.db" > "full_$v.out"
     grep -E '^  load ' "full_$v.out" || true
     echo "  store after the full run: $(stat -c %s "r_$v.db") bytes"
     for kind in feed call; do
-      cp "r_$v.db" "x_$v.db"
+      cp "r_$v.db" "x_$v.db"; [ ! -e "r_$v.db-audit" ] || cp "r_$v.db-audit" "x_$v.db-audit"
       if [ "$kind" = feed ]; then
         for a in feed/*/; do "$jd" ingest --db "x_$v.db" --quiet "$a" >/dev/null 2>&1; done
       else
@@ -49,8 +49,8 @@ for r in $(seq 1 "$reps"); do
       T "$kind --incremental --hops $hops" "$jd" resolve --db "x_$v.db" --incremental \
         --hops "$hops" > "${kind}_$v.out"
       grep -E '^incremental:|^  refs written|^  load ' "${kind}_$v.out" || true
-      rm -f "x_$v.db" "x_$v.db-wal" "x_$v.db-shm"
+      rm -f "x_$v.db" "x_$v.db"-*
     done
-    rm -f "r_$v.db" "r_$v.db-wal" "r_$v.db-shm"
+    rm -f "r_$v.db" "r_$v.db"-*
   done
 done

@@ -91,3 +91,11 @@ def connect(location, **kw):
     if location.startswith(("postgres://", "postgresql://")):
         return PgConnection(location)
     return sqlite3.connect(location, factory=SqliteConnection, **kw)
+
+
+def connect_audit(location, **kw):
+    """The store's audit log: on SQLite its own file, STORE-audit
+    (store/sqlite_audit.c); on PostgreSQL the store's tables."""
+    if location.startswith(("postgres://", "postgresql://")):
+        return PgConnection(location)
+    return sqlite3.connect(location + "-audit", factory=SqliteConnection, **kw)

@@ -102,7 +102,12 @@ store_at() {
   pg_url "$name"
 }
 store_copy() {
-  if ! on_pg; then cp "$1" "$SCRATCH/$2.db" && echo "$SCRATCH/$2.db"; return; fi
+  if ! on_pg; then
+    # the store and its audit log's file (STORE-audit, store/sqlite_audit.c)
+    cp "$1" "$SCRATCH/$2.db" && { [ ! -e "$1-audit" ] || cp "$1-audit" "$SCRATCH/$2.db-audit"; } &&
+      echo "$SCRATCH/$2.db"
+    return
+  fi
   local from to
   from=$(echo "$1" | sed 's#^[^:]*:///\([^?]*\)?.*#\1#'); to=$(pg_name "$2")
   echo "$to" >>"$SCRATCH/.jd_stores"
@@ -113,7 +118,9 @@ store_copy() {
 store_adopt() {
   if ! on_pg; then
     if [ -z "${2:-}" ]; then echo "$1"; return; fi
-    mv "$1" "$SCRATCH/$2.db" && echo "$SCRATCH/$2.db"; return
+    mv "$1" "$SCRATCH/$2.db" && { [ ! -e "$1-audit" ] || mv "$1-audit" "$SCRATCH/$2.db-audit"; } &&
+      echo "$SCRATCH/$2.db"
+    return
   fi
   local url
   url=$(new_store "${2:-${1#"$SCRATCH"/}}") && "$JD" migrate --from "$1" --to "$url" >/dev/null || return 1
@@ -122,6 +129,11 @@ store_adopt() {
 db_query() {
   if ! on_pg; then sqlite3 "$1" "$2"; return; fi
   printf '%s\n' "$2" | psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -f -
+}
+# SQL on the store's audit log: on SQLite its own file, STORE-audit
+audit_query() {
+  if ! on_pg; then sqlite3 "$1-audit" "$2"; return; fi
+  db_query "$1" "$2"
 }
 sql_list() {
   if on_pg; then echo "string_agg(($1)::text, ',')"; else echo "group_concat($1)"; fi

@@ -274,9 +274,10 @@ ok $? "joindots migrate copies the store ($(cat "$SCRATCH/m.out"))"
 "$JD" audit verify --db "$P4" >"$SCRATCH/m.pg.verify" 2>&1
 ok $? "audit verify passes on PostgreSQL ($(cat "$SCRATCH/m.pg.verify"))"
 is "$(cat "$SCRATCH/m.pg.verify")" "$(cat "$SCRATCH/m.sq.verify")" "the same chain on both ends"
-[ "$(sqlite3 "$SQ" 'SELECT seq FROM audit_head')" -gt 0 ]; ok $? "the copied chain is not empty"
+[ "$(sqlite3 "$SQ-audit" 'SELECT seq FROM audit_head')" -gt 0 ]; ok $? "the copied chain is not empty"
 for t in event person_mention person_mention_history event_history identity identity_ref alert concern concern_event account audit_log; do
-  a=$(sqlite3 "$SQ" "SELECT count(*) FROM $t"); b=$(psql "$P4" -qAtc "SELECT count(*) FROM $t")
+  f=$SQ; [ $t = audit_log ] && f=$SQ-audit # the SQLite log's own file
+  a=$(sqlite3 "$f" "SELECT count(*) FROM $t"); b=$(psql "$P4" -qAtc "SELECT count(*) FROM $t")
   [ "$a" = "$b" ] || { echo "# $t: sqlite $a, postgres $b"; false; }
 done
 ok $? "every table has the same rows on both ends"

@@ -15,7 +15,7 @@ JD=$1 SRC=$2
 scratch
 DB="$SCRATCH/w.db"
 "$JD" demo --dir "$SCRATCH/demo" --no-serve >/dev/null 2>&1
-mv "$SCRATCH/demo/joindots.db" "$DB"
+mv "$SCRATCH/demo/joindots.db" "$DB"; mv "$SCRATCH/demo/joindots.db-audit" "$DB-audit"
 for u in analyst:analyst board:board; do
   IFS=: read -r name role <<< "$u"
   echo "password-of-$name-1" | "$JD" user add --db "$DB" --role "$role" --password-stdin "$name" 2>/dev/null
@@ -102,7 +102,7 @@ REF=$(sqlite3 "$DB" "SELECT r.agency || ':' || r.person_ref FROM identity_ref r 
 is "$(hit "$REF" | cut -d' ' -f1)" "$PID" "search by her ref $REF finds her first"
 
 # ---- reads while another process holds a write transaction ----
-before=$(sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE action IN ('view', 'search')")
+before=$(sqlite3 "$DB-audit" "SELECT count(*) FROM audit_log WHERE action IN ('view', 'search')")
 python3 - "$DB" "$SCRATCH/locked" <<'PY' &
 import sqlite3, sys, time
 con = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
@@ -121,6 +121,6 @@ for u in "/api/alerts?limit=5" "/api/persons/$PID/summary?reason=under%20a%20wri
   is "$code" 200 "GET ${u%%\?*} answers 200 while the store is being written"
 done
 wait $WPID
-after=$(sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE action IN ('view', 'search')")
+after=$(sqlite3 "$DB-audit" "SELECT count(*) FROM audit_log WHERE action IN ('view', 'search')")
 is "$((after - before))" 4 "the 4 views made during the write are in the audit log"
 done_testing

@@ -98,7 +98,7 @@ done
 # --- a killed incremental run leaves the store as it was (one transaction)
 killed=0 intact=0
 for delay in 0.01 0.02 0.04 0.06 0.08 0.1; do
-  rm -f "$SCRATCH/k.db-wal" "$SCRATCH/k.db-shm"
+  rm -f "$SCRATCH/k.db-wal" "$SCRATCH/k.db-shm" "$SCRATCH/k.db-audit-wal" "$SCRATCH/k.db-audit-shm"
   K=$(store_copy "$BF" k)
   "$JD" ingest --db "$K" --quiet "$B/fix" >/dev/null 2>&1
   want_before=$(ids "$K")

@@ -243,7 +243,7 @@ is "$(post practitioner "/api/concerns/$C2/close" '{"reason_code":"safe","text":
   "a practitioner cannot sign off (nor sign off their own closure)"
 is "$(post practitioner "/api/concerns/$C2/close" '{"reason_code":"safe","text":"placed with her aunt","signoff_username":"manager","signoff_password":"not-the-password"}')" 403 \
   "a sign-off with the wrong password is refused"
-is "$(db_query "$DB" "SELECT count(*) FROM audit_log WHERE action = 'concern.signoff' AND ok = 0 AND target = 'account:manager' AND detail LIKE 'denied: %'")" 1 \
+is "$(audit_query "$DB" "SELECT count(*) FROM audit_log WHERE action = 'concern.signoff' AND ok = 0 AND target = 'account:manager' AND detail LIKE 'denied: %'")" 1 \
   "and audited against the manager's account"
 is "$(asc practitioner -H 'Content-Type: application/json' -d '{"reason_code":"safe","text":"x"}' "$B/api/concerns/$C2/close")" 403 "closing without a CSRF token is refused"
 is "$(post practitioner "/api/concerns/$C2/close" '{"reason_code":"safe","text":"placed with her aunt; strategy meeting agreed","signoff_username":"manager","signoff_password":"password-of-manager-1"}')" 200 \
@@ -511,15 +511,15 @@ is $? 1 "no memory error or leak reported by the server (under sanitizers)"
 # ---- tampering is detected ----
 "$JD" audit verify --db "$DB" >/dev/null
 is $? 0 "audit verify: intact"
-db_query "$DB" "UPDATE audit_log SET reason='nothing to see' WHERE seq=3" 2>/dev/null
+audit_query "$DB" "UPDATE audit_log SET reason='nothing to see' WHERE seq=3" 2>/dev/null
 [ $? -ne 0 ]; is $? 0 "the log refuses an UPDATE (append-only)"
-db_query "$DB" "$(drop_trigger audit_log_no_update audit_log); UPDATE audit_log SET reason='nothing to see' WHERE seq=3"
+audit_query "$DB" "$(drop_trigger audit_log_no_update audit_log); UPDATE audit_log SET reason='nothing to see' WHERE seq=3"
 "$JD" audit verify --db "$DB" > "$SCRATCH/verify.txt"
 is $? 5 "audit verify detects an edited entry (exit 5)"
 grep -q 'entry 3' "$SCRATCH/verify.txt"
 is $? 0 "and names the entry"
 W2=$(store_copy "$DB" w2)
-db_query "$W2" "$(drop_trigger audit_log_no_delete audit_log); DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)"
+audit_query "$W2" "$(drop_trigger audit_log_no_delete audit_log); DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)"
 "$JD" audit verify --db "$W2" >/dev/null
 is $? 5 "audit verify detects a deleted entry"
 

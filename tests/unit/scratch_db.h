@@ -49,7 +49,7 @@ static inline int scratch_pg_admin(const char *sql)
 #endif
 }
 
-/* Remove a store and its -wal and -shm files; missing files are fine. */
+/* Remove a store and its -wal, -shm and -audit files; missing files are fine. */
 static inline void scratch_db_remove(const char *path)
 {
     char p[512];
@@ -61,11 +61,12 @@ static inline void scratch_db_remove(const char *path)
         (void)scratch_pg_admin(sql);
         return;
     }
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    /* the store, its audit log's file (store/sqlite_audit.c), their WALs */
+    const char *tails[] = {"", "-wal", "-shm", "-audit", "-audit-wal", "-audit-shm"};
+    for (size_t i = 0; i < sizeof tails / sizeof *tails; i++) {
+        snprintf(p, sizeof p, "%s%s", path, tails[i]);
+        unlink(p);
+    }
 }
 
 /* A new store at a path of its own ("/tmp/jd-test-NAME-PID-N.db", N counting

@@ -1,6 +1,9 @@
 /* Unit tests for the hash-chained audit log: append, list, and tamper
  * detection (edited, deleted, reordered, inserted entries, deleted tail), on
- * either backend (JD_TEST_DB: tampering through libpq as the owner). */
+ * either backend (JD_TEST_DB: tampering through libpq as the owner). On
+ * SQLite the log is in its own file, STORE-audit (store/sqlite_audit.c):
+ * appended beside a store writer, moved there from an older store's table
+ * with its chain, refused when missing, reported when damaged. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -23,6 +27,12 @@ typedef struct fx {
     char path[64];
     jd_store *s;
 } fx;
+
+/* The SQLite store's audit file: PATH-audit. */
+static void audit_file(const fx *f, char out[96])
+{
+    snprintf(out, 96, "%s-audit", f->path);
+}
 
 static int setup(void **state)
 {
@@ -80,7 +90,9 @@ static void tamper(fx *f, const char *sql)
 #endif
     }
     sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    char file[96];
+    audit_file(f, file);
+    assert_int_equal(sqlite3_open_v2(file, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
     char *msg = NULL;
     int rc = sqlite3_exec(db, "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
                           NULL, NULL, &msg);
@@ -132,7 +144,9 @@ static void test_audit__guards(void **state)
         skip(); /* SQLite-only: tampers with the file through sqlite3; the PostgreSQL guards are checked by test_postgres.sh */
     fx *f = *state;
     sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    char file[96];
+    audit_file(f, file);
+    assert_int_equal(sqlite3_open_v2(file, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
     assert_int_not_equal(sqlite3_exec(db, "UPDATE audit_log SET actor='x'", NULL, NULL, NULL),
                          SQLITE_OK);
     assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit_log", NULL, NULL, NULL), SQLITE_OK);
@@ -311,6 +325,160 @@ static void test_audit__key_and_anchor(void **state)
     assert_int_equal(stat(key, &st), -1); /* a read-only open creates no key */
 }
 
+/* Entries as verify and the list see them. */
+static int n_entries(fx *f)
+{
+    int n = 0;
+    jd_error err;
+    assert_int_equal(jd_audit_list(f->s, 0, 0, count, &n, &err), JD_OK);
+    return n;
+}
+
+/* Issue 17: a read's audit row while another connection holds the store's
+ * write lock (a feed's ingest or save) is written at once, not after
+ * SQLite's busy limit (10 s, then "database is locked" and a 503). */
+static void test_audit__append_beside_a_store_writer(void **state)
+{
+    if (scratch_is_pg())
+        skip(); /* PostgreSQL's audit rows lock audit_head, not the store */
+    fx *f = *state;
+    sqlite3 *w;
+    assert_int_equal(sqlite3_open(f->path, &w), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(w,
+                                  "BEGIN IMMEDIATE; INSERT OR REPLACE INTO meta(key, value)"
+                                  " VALUES ('test_writer', 'holding')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    jd_audit_entry e = {.actor = "pat", .action = "view", .target = "person:P000002", .ok = true};
+    int64_t seq = 0;
+    jd_error err;
+    time_t t0 = time(NULL);
+    int rc = jd_audit_append(f->s, &e, &seq, &err);
+    time_t waited = time(NULL) - t0;
+    if (rc != JD_OK)
+        fprintf(stderr, "%s\n", err.msg);
+    assert_int_equal(rc, JD_OK);
+    assert_true(waited < 5);
+    assert_int_equal(seq, 6);
+    assert_int_equal(sqlite3_exec(w, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(w);
+    char p[128];
+    assert_int_equal(verify(f, p), 0);
+    assert_int_equal(n_entries(f), 6);
+}
+
+/* A store whose log is still its own table (before this version): the first
+ * writable open moves it to the file, the chain unchanged, and appends
+ * continue it. Made here from a moved store: the file's rows copied back
+ * into the table, the marker and the file removed. */
+static void test_audit__moves_from_an_older_store(void **state)
+{
+    if (scratch_is_pg())
+        skip();
+    fx *f = *state;
+    char file[96], sql[400];
+    audit_file(f, file);
+    jd_store_close(f->s);
+    f->s = NULL;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    snprintf(sql, sizeof sql,
+             "ATTACH '%s' AS a; INSERT INTO main.audit_log SELECT * FROM a.audit_log;"
+             " UPDATE main.audit_head SET seq = (SELECT seq FROM a.audit_head),"
+             " hash = (SELECT hash FROM a.audit_head); DETACH a;"
+             " DELETE FROM meta WHERE key = 'audit_file'",
+             file);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(unlink(file), 0);
+    jd_error err;
+    /* read-only: read from the table as it is, nothing written */
+    jd_store_opts ro = {.read_only = true, .audit_key_path = ""};
+    assert_int_equal(jd_store_open(&f->s, f->path, &ro, &err), JD_OK);
+    char p[128];
+    assert_int_equal(verify(f, p), 0);
+    assert_int_equal(n_entries(f), 5);
+    jd_store_close(f->s);
+    assert_int_equal(access(file, F_OK), -1);
+    jd_store_opts rw = {.audit_key_path = ""};
+    assert_int_equal(jd_store_open(&f->s, f->path, &rw, &err), JD_OK);
+    assert_int_equal(access(file, F_OK), 0);
+    jd_audit_entry e = {.actor = "pat", .action = "search", .ok = true};
+    int64_t seq = 0;
+    assert_int_equal(jd_audit_append(f->s, &e, &seq, &err), JD_OK);
+    assert_int_equal(seq, 6);
+    assert_int_equal(verify(f, p), 0);
+    assert_int_equal(n_entries(f), 6);
+    /* the store's own table is left as it was at the move */
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM audit_log", -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 5);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    /* reopened: moved once, not again */
+    jd_store_close(f->s);
+    assert_int_equal(jd_store_open(&f->s, f->path, &rw, &err), JD_OK);
+    assert_int_equal(n_entries(f), 6);
+}
+
+/* A store whose log has moved is refused without its file (a copy of the
+ * store alone), never given a fresh log; a file of another store's log is
+ * refused at the move. */
+static void test_audit__missing_file_is_refused(void **state)
+{
+    if (scratch_is_pg())
+        skip();
+    fx *f = *state;
+    char file[96];
+    audit_file(f, file);
+    jd_store_close(f->s);
+    f->s = NULL;
+    assert_int_equal(unlink(file), 0);
+    jd_error err;
+    jd_store_opts rw = {.audit_key_path = ""}, ro = {.read_only = true, .audit_key_path = ""};
+    assert_int_equal(jd_store_open(&f->s, f->path, &rw, &err), JD_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "audit log"));
+    assert_int_equal(access(file, F_OK), -1);
+    assert_int_equal(jd_store_open(&f->s, f->path, &ro, &err), JD_ENOTFOUND);
+    f->s = NULL;
+}
+
+/* A crash that tears the audit file (its last page cut short) is reported by
+ * verify or at the open, never read as an intact, shorter log. */
+static void test_audit__torn_file_is_reported(void **state)
+{
+    if (scratch_is_pg())
+        skip();
+    fx *f = *state;
+    char file[96];
+    audit_file(f, file);
+    for (int i = 0; i < 60; i++) { /* a few pages of entries */
+        jd_audit_entry e = {.actor = "pat",
+                            .action = "view",
+                            .target = "person:P000009",
+                            .reason = "a reason long enough to fill the log's pages faster",
+                            .ok = true};
+        assert_int_equal(jd_audit_append(f->s, &e, NULL, NULL), JD_OK);
+    }
+    jd_store_close(f->s); /* checkpointed into the file */
+    f->s = NULL;
+    struct stat st;
+    assert_int_equal(stat(file, &st), 0);
+    assert_true(st.st_size > 3 * 4096);
+    assert_int_equal(truncate(file, st.st_size - 4096 - 1000), 0);
+    jd_error err;
+    jd_store_opts ro = {.read_only = true, .audit_key_path = ""};
+    int rc = jd_store_open(&f->s, f->path, &ro, &err);
+    if (rc == JD_OK) {
+        jd_audit_report r;
+        rc = jd_audit_verify(f->s, &r, &err);
+        assert_int_not_equal(rc, JD_OK);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -325,6 +493,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit__append_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit__append_after_verify_and_bad_input, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_audit__append_beside_a_store_writer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit__moves_from_an_older_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit__missing_file_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit__torn_file_is_reported, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 #include <joindots/store.h>
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -161,6 +162,40 @@ static int64_t source_count(sqlite3 *db, const char *table)
 
 /* Open the SQLite store to copy, read-only, refusing a schema other than
  * this program's. */
+/* A source whose audit log has moved to its own file (meta.audit_file,
+ * store/sqlite_audit.c): that file attached, and temporary views named as
+ * the tables shadow the store's own (frozen at the move), so that the copy
+ * reads the log from the file. A marked store without its file is refused. */
+static int attach_audit(sqlite3 *db, const char *from, jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    bool moved = sqlite3_prepare_v2(db, "SELECT 1 FROM meta WHERE key = 'audit_file'", -1, &st,
+                                    NULL) == SQLITE_OK &&
+                 sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (!moved)
+        return JD_OK;
+    char file[4200];
+    if ((size_t)snprintf(file, sizeof file, "%s-audit", from) >= sizeof file)
+        return jd_error_set(err, JD_EINVALID, "the source's path is too long");
+    if (access(file, R_OK) != 0)
+        return jd_error_set(err, JD_ENOTFOUND, "the source's audit log %s is missing", file);
+    int r = sqlite3_prepare_v2(db, "ATTACH ?1 AS audit", -1, &st, NULL);
+    if (r == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
+        r = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    }
+    sqlite3_finalize(st);
+    if (r != SQLITE_OK ||
+        sqlite3_exec(db,
+                     "CREATE TEMP VIEW audit_log AS SELECT * FROM audit.audit_log;"
+                     "CREATE TEMP VIEW audit_head AS SELECT * FROM audit.audit_head;",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return jd_error_set(err, JD_ESTORE, "cannot read the source's audit log %s: %s", file,
+                            sqlite3_errmsg(db));
+    return JD_OK;
+}
+
 static int open_source(sqlite3 **out, const char *from, jd_error *err)
 {
     sqlite3 *db = NULL;
@@ -184,6 +219,11 @@ static int open_source(sqlite3 **out, const char *from, jd_error *err)
                             "the source's schema version is %d, not %d: open it once with this"
                             " version of joindots (any command) to upgrade it, then copy",
                             v, (int)JD_ARRAY_LEN(jd_sqlite_migrations));
+    }
+    int rc = attach_audit(db, from, err);
+    if (rc < 0) {
+        sqlite3_close(db);
+        return rc;
     }
     *out = db;
     return JD_OK;

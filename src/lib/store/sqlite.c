@@ -247,6 +247,7 @@ static void sq_close(jd_store *s)
         jd_buf_dispose(&q->last_key);
         free(q->seen_key);
         free(q->seen_line);
+        jd_sq__audit_close(q);
         sqlite3_close(q->db);
         free(q);
     }
@@ -4278,33 +4279,6 @@ static int header_check(sq *q, const char *path, jd_error *err)
     return JD_OK;
 }
 
-/* A URI for a read-only file nobody may write: immutable, so that SQLite
- * needs no -shm or -wal beside it (a read-only directory). */
-static int immutable_uri(char *out, size_t cap, const char *path)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t k = 0;
-    const char *pre = "file:";
-    for (; *pre && k + 1 < cap; pre++)
-        out[k++] = *pre;
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-        if (k + 4 >= cap)
-            return -1;
-        if (*p == '%' || *p == '?' || *p == '#' || *p < 0x20 || *p >= 0x7F) {
-            out[k++] = '%';
-            out[k++] = hex[*p >> 4];
-            out[k++] = hex[*p & 15];
-        } else {
-            out[k++] = (char)*p;
-        }
-    }
-    const char *post = "?immutable=1";
-    if (k + strlen(post) + 1 > cap)
-        return -1;
-    memcpy(out + k, post, strlen(post) + 1);
-    return 0;
-}
-
 /* A damaged file's error, naming it. */
 static int damaged(sq *q, const char *path, jd_error *err)
 {
@@ -4374,7 +4348,7 @@ int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts 
         char uri[4200];
         sqlite3_close(q->db);
         q->db = NULL;
-        if (immutable_uri(uri, sizeof uri, path) < 0 ||
+        if (jd_sq__immutable_uri(uri, sizeof uri, path) < 0 ||
             sqlite3_open_v2(uri, &q->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
                             NULL) != SQLITE_OK) {
             rc = jd_error_set(err, JD_ESTORE, "cannot open database %s read-only: %s", path,
@@ -4418,6 +4392,8 @@ int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts 
     } else if ((rc = prepare_all(q, err)) < 0) {
         goto out;
     }
+    if ((rc = jd_sq__audit_open(q, path, opts, err)) < 0)
+        goto out;
     *out = s;
     s = NULL;
 out:

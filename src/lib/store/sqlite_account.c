@@ -276,23 +276,25 @@ static int head_read(sq *q, int64_t *seq, char hash[65], char mac[65], jd_error 
 
 static int audit_head(jd_store *s, int64_t *seq, char hash[65], char mac[65], jd_error *err)
 {
-    return head_read(s->impl, seq, hash, mac, err);
+    return head_read(jd_sq__audit(s->impl), seq, hash, mac, err);
 }
 
 static int audit_head_mac(jd_store *s, const char mac[65], jd_error *err)
 {
+    sq *q = jd_sq__audit(s->impl);
     sqlite3_stmt *st;
-    int rc = prep(s->impl, &st, "UPDATE audit_head SET mac = ?1 WHERE id = 1", err);
+    int rc = prep(q, &st, "UPDATE audit_head SET mac = ?1 WHERE id = 1", err);
     if (rc < 0)
         return rc;
     jd_sq__bind_text(st, 1, mac);
-    return done(s->impl, st, err);
+    return done(q, st, err);
 }
 
-/* One entry after the head, in the open write transaction. */
+/* One entry after the head, in the open write transaction on the log's
+ * connection (the audit file's, sqlite_audit.c). */
 static int append_one(jd_store *s, jd_audit_entry *e, jd_audit_hash_fn fn, jd_error *err)
 {
-    sq *q = s->impl;
+    sq *q = jd_sq__audit(s->impl);
     char prev[65], hash[65], mac[65], head_mac[65];
     int64_t seq = 0;
     sqlite3_stmt *st = NULL;
@@ -328,10 +330,13 @@ static int append_one(jd_store *s, jd_audit_entry *e, jd_audit_hash_fn fn, jd_er
     return done(q, st, err);
 }
 
+/* In the audit file, its own transaction: IMMEDIATE takes that file's write
+ * lock only, never the store's (a feed's transaction there does not delay
+ * it, and a store transaction in hand does not include it). */
 static int audit_append(jd_store *s, jd_audit_entry *e, size_t n, jd_audit_hash_fn fn,
                         jd_error *err)
 {
-    sq *q = s->impl;
+    sq *q = jd_sq__audit(s->impl);
     bool own = !q->in_tx;
     int rc = JD_OK;
     if (own && (rc = jd_sq__exec(q, "BEGIN IMMEDIATE", err)) < 0)
@@ -351,7 +356,7 @@ static int audit_list(jd_store *s, int64_t after, int64_t limit,
                       int (*cb)(const jd_audit_entry *e, void *payload), void *payload,
                       jd_error *err)
 {
-    sq *q = s->impl;
+    sq *q = jd_sq__audit(s->impl);
     sqlite3_stmt *st;
     int rc = prep(q, &st,
                   "SELECT seq, at, actor, action, target, reason, detail, ok, prev_hash, hash,"

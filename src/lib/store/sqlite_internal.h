@@ -73,7 +73,27 @@ typedef struct sq {
         bool out; /* handed out, not yet given back */
     } cache[JD_SQ_CACHE];
     size_t n_cache;
+    /* The audit log's own file, `DB-audit` (sqlite_audit.c): its own
+     * connection, WAL and write lock, so that a read's audit row never
+     * waits for a feed's write transaction on the store. NULL: the log is
+     * still the store's own table (a store opened read-only before its
+     * log moved). jd_sq__audit(q) is the connection to use. */
+    struct sq *aq;
 } sq;
+
+static inline struct sq *jd_sq__audit(struct sq *q)
+{
+    return q->aq ? q->aq : q;
+}
+
+/* Open q's audit file beside `path` (sqlite_audit.c): a writable store
+ * whose log is still its table copies it there once (the chain as it is)
+ * and marks meta.audit_file; a store so marked whose file is missing is
+ * refused. JD_OK, JD_ENOTFOUND (the file is missing), JD_ESTORE. */
+int jd_sq__audit_open(sq *q, const char *path, const jd_store_opts *opts, jd_error *err);
+void jd_sq__audit_close(sq *q);
+/* "file:PATH?immutable=1", escaped (sqlite.c); -1 if it does not fit. */
+int jd_sq__immutable_uri(char *out, size_t cap, const char *path);
 
 static inline void jd_sq__busy_wait(sq *q, bool wait)
 {

@@ -1,0 +1,253 @@
+/*
+ * The SQLite store's audit log in a file of its own, `DB-audit` beside the
+ * store `DB` (issue 17). Every audited read appends a row; in the store's
+ * own file that row took the store's one write lock, and waited (up to
+ * JD_SQ_BUSY_MS, then a 503) behind a feed's ingest, resolve or analysis
+ * save. Here it takes only the audit file's lock: the same tables and rows
+ * (audit_log, audit_head), the same chain and hashing (access/audit.c), in
+ * a database of its own with its own WAL.
+ *
+ * Durability: synchronous = FULL on this file, so that every commit (the
+ * server's group commit of waiting rows) is fsynced before the request it
+ * records is answered; a crash mid-commit loses only rows whose requests
+ * were never answered (SQLite drops a torn WAL frame by its checksum). The
+ * store itself stays at NORMAL.
+ *
+ * The move: a writable open of a store whose log is still its table copies
+ * the rows after the file's head and the head itself into the file, in one
+ * transaction, then sets meta.audit_file in the store. The chain continues
+ * unchanged (verify reads the file from seq 1). The store's own audit
+ * tables are left as they were at the move and no longer written. A store
+ * marked so whose file is missing is refused, never started afresh: a
+ * fresh log beside old data would hide what the lost file held.
+ */
+#include "store/sqlite_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ZERO64 "0000000000000000000000000000000000000000000000000000000000000000"
+
+static const char audit_schema[] =
+    "CREATE TABLE IF NOT EXISTS audit_log(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+    " actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, reason TEXT NOT NULL,"
+    " detail TEXT NOT NULL, ok INTEGER NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,"
+    " mac TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE IF NOT EXISTS audit_head(id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " seq INTEGER NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL DEFAULT '');"
+    "INSERT OR IGNORE INTO audit_head VALUES (1, 0, '" ZERO64 "', '');"
+    "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
+
+/* A URI for a read-only file nobody may write: immutable, so that SQLite
+ * needs no -shm or -wal beside it (a read-only directory). */
+int jd_sq__immutable_uri(char *out, size_t cap, const char *path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t k = 0;
+    const char *pre = "file:";
+    for (; *pre && k + 1 < cap; pre++)
+        out[k++] = *pre;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (k + 4 >= cap)
+            return -1;
+        if (*p == '%' || *p == '?' || *p == '#' || *p < 0x20 || *p >= 0x7F) {
+            out[k++] = '%';
+            out[k++] = hex[*p >> 4];
+            out[k++] = hex[*p & 15];
+        } else {
+            out[k++] = (char)*p;
+        }
+    }
+    const char *post = "?immutable=1";
+    if (k + strlen(post) + 1 > cap)
+        return -1;
+    memcpy(out + k, post, strlen(post) + 1);
+    return 0;
+}
+
+/* sqlite.c's jd_sq__exec and jd_sq__err, here so that this file calls
+ * nothing of sqlite.c's (sqlite.c calls it: scripts/check-cycles.py). */
+static int a_exec(sq *q, const char *sql, jd_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = jd_error_set(err, JD_ESTORE, "sqlite: %s", msg ? msg : "error");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return JD_OK;
+}
+
+static int a_err(sq *q, jd_error *err, const char *what)
+{
+    return jd_error_set(err, JD_ESTORE, "%s: %s", what, q->db ? sqlite3_errmsg(q->db) : "");
+}
+
+/* meta.audit_file set: the log has moved to the file. */
+static int moved(sq *q, bool *out, jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    *out = false;
+    if (sqlite3_prepare_v2(q->db, "SELECT 1 FROM meta WHERE key = 'audit_file'", -1, &st, NULL) !=
+        SQLITE_OK)
+        return a_err(q, err, "audit file marker");
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return a_err(q, err, "audit file marker");
+    *out = r == SQLITE_ROW;
+    return JD_OK;
+}
+
+static int a_open(sq **out, const char *file, int flags, jd_error *err)
+{
+    sq *a = calloc(1, sizeof *a);
+    if (!a)
+        return jd_oom(err);
+    *out = a;
+    if (sqlite3_open_v2(file, &a->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+        return jd_error_set(err, JD_ESTORE, "cannot open the audit log %s: %s", file,
+                            a->db ? sqlite3_errmsg(a->db) : "out of memory");
+    jd_sq__busy_wait(a, true);
+    sqlite3_extended_result_codes(a->db, 1);
+    return JD_OK;
+}
+
+/* The store's table rows after the file's head, and its head, copied into
+ * the file (a, open on it) in one transaction. A file whose entries are not
+ * the store's (another store's log) is refused. */
+static int adopt(sq *a, const char *path, jd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = JD_OK;
+    if (sqlite3_prepare_v2(a->db, "ATTACH ?1 AS store", -1, &st, NULL) != SQLITE_OK)
+        return a_err(a, err, "audit file");
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE)
+        return a_err(a, err, "audit file");
+    if ((rc = a_exec(a, "BEGIN IMMEDIATE", err)) < 0)
+        goto detach;
+    /* The file must be this store's log or a prefix of it (a move cut
+     * short before the marker): its head no further than the store's, and
+     * its entry at the store's head the store's own. A file left beside a
+     * new store of the same name is refused, not continued. */
+    r = sqlite3_prepare_v2(a->db,
+                           "SELECT (SELECT seq FROM main.audit_head) > (SELECT seq FROM"
+                           " store.audit_head) OR EXISTS (SELECT 1 FROM store.audit_head h"
+                           " JOIN main.audit_log l ON l.seq = h.seq WHERE l.hash <> h.hash)",
+                           -1, &st, NULL);
+    if (r != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        rc = a_err(a, err, "audit file");
+    } else {
+        bool other = sqlite3_column_int64(st, 0) != 0;
+        sqlite3_finalize(st);
+        if (other)
+            rc = jd_error_set(err, JD_ECONFLICT,
+                              "the audit log file %s-audit is not this store's log: move it away",
+                              path);
+    }
+    if (rc == JD_OK)
+        rc = a_exec(
+            a,
+            "INSERT INTO main.audit_log(seq, at, actor, action, target, reason, detail, ok,"
+            " prev_hash, hash, mac) SELECT seq, at, actor, action, target, reason, detail, ok,"
+            " prev_hash, hash, mac FROM store.audit_log"
+            " WHERE seq > (SELECT seq FROM main.audit_head) ORDER BY seq;"
+            "UPDATE main.audit_head SET seq = (SELECT seq FROM store.audit_head),"
+            " hash = (SELECT hash FROM store.audit_head), mac = (SELECT mac FROM store.audit_head)"
+            " WHERE (SELECT seq FROM store.audit_head) > seq;",
+            err);
+    if (rc == JD_OK)
+        rc = a_exec(a, "COMMIT", err);
+    else
+        (void)a_exec(a, "ROLLBACK", NULL);
+detach:
+    (void)a_exec(a, "DETACH store", NULL);
+    return rc;
+}
+
+/* The file opened read-only; immutable when no -shm can be made beside it
+ * (a store in a folder we may not write, as sqlite.c opens the store). */
+static int open_read_only(sq **out, const char *file, jd_error *err)
+{
+    int rc = a_open(out, file, SQLITE_OPEN_READONLY, err);
+    if (rc < 0)
+        return rc;
+    sq *a = *out;
+    if (sqlite3_exec(a->db, "SELECT count(*) FROM audit_head", NULL, NULL, NULL) == SQLITE_OK)
+        return JD_OK;
+    if (access(file, W_OK) == 0)
+        return a_err(a, err, "cannot read the audit log");
+    char uri[4200];
+    sqlite3_close(a->db);
+    a->db = NULL;
+    if (jd_sq__immutable_uri(uri, sizeof uri, file) < 0 ||
+        sqlite3_open_v2(uri, &a->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK)
+        return jd_error_set(err, JD_ESTORE, "cannot open the audit log %s read-only", file);
+    return JD_OK;
+}
+
+static int open_file(sq *q, const char *path, const char *file, bool has_moved,
+                     const jd_store_opts *opts, jd_error *err)
+{
+    if (has_moved && access(file, F_OK) != 0)
+        return jd_error_set(err, JD_ENOTFOUND,
+                            "the store's audit log %s is missing (copy the store with its"
+                            " -audit file): refused, not started afresh",
+                            file);
+    if (opts->read_only)
+        return open_read_only(&q->aq, file, err);
+    int rc =
+        a_open(&q->aq, file, SQLITE_OPEN_READWRITE | (has_moved ? 0 : SQLITE_OPEN_CREATE), err);
+    if (rc == JD_OK)
+        rc = a_exec(q->aq, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", err);
+    if (rc == JD_OK && !has_moved && (rc = a_exec(q->aq, audit_schema, err)) == JD_OK &&
+        (rc = adopt(q->aq, path, err)) == JD_OK)
+        rc = a_exec(q, "INSERT OR REPLACE INTO meta(key, value) VALUES ('audit_file', '1')", err);
+    return rc;
+}
+
+int jd_sq__audit_open(sq *q, const char *path, const jd_store_opts *opts, jd_error *err)
+{
+    if (!path || !*path || !strcmp(path, ":memory:") || !strncmp(path, "file:", 5))
+        return JD_OK; /* a store of no file keeps its log in its table */
+    bool has_moved = false;
+    int rc = moved(q, &has_moved, err);
+    if (rc < 0)
+        return rc;
+    if (opts->read_only && !has_moved)
+        return JD_OK; /* read as it is, from the table; the next writable open moves it */
+    size_t n = strlen(path) + sizeof "-audit";
+    char *file = malloc(n);
+    if (!file)
+        return jd_oom(err);
+    snprintf(file, n, "%s-audit", path);
+    rc = open_file(q, path, file, has_moved, opts, err);
+    free(file);
+    if (rc < 0)
+        jd_sq__audit_close(q);
+    return rc;
+}
+
+void jd_sq__audit_close(sq *q)
+{
+    sq *a = q->aq;
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->n_cache; i++)
+        sqlite3_finalize(a->cache[i].st);
+    if (a->in_tx)
+        (void)a_exec(a, "ROLLBACK", NULL);
+    sqlite3_close(a->db);
+    free(a);
+    q->aq = NULL;
+}
