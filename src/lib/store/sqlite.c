@@ -102,22 +102,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 
 
 
-int jd_sq__err(sq *q, jd_error *err, const char *what)
-{
-    return jd_error_set(err, JD_ESTORE, "%s: %s", what, q->db ? sqlite3_errmsg(q->db) : "");
-}
-
-int jd_sq__exec(sq *q, const char *sql, jd_error *err)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        int rc = jd_error_set(err, JD_ESTORE, "sqlite: %s", msg ? msg : "error");
-        sqlite3_free(msg);
-        return rc;
-    }
-    return JD_OK;
-}
-
 int64_t jd_sq__now(void)
 {
     return (int64_t)time(NULL);

@@ -70,24 +70,6 @@ int jd_sq__immutable_uri(char *out, size_t cap, const char *path)
     return 0;
 }
 
-/* sqlite.c's jd_sq__exec and jd_sq__err, here so that this file calls
- * nothing of sqlite.c's (sqlite.c calls it: scripts/check-cycles.py). */
-static int a_exec(sq *q, const char *sql, jd_error *err)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        int rc = jd_error_set(err, JD_ESTORE, "sqlite: %s", msg ? msg : "error");
-        sqlite3_free(msg);
-        return rc;
-    }
-    return JD_OK;
-}
-
-static int a_err(sq *q, jd_error *err, const char *what)
-{
-    return jd_error_set(err, JD_ESTORE, "%s: %s", what, q->db ? sqlite3_errmsg(q->db) : "");
-}
-
 /* meta.audit_file set: the log has moved to the file. */
 static int moved(sq *q, bool *out, jd_error *err)
 {
@@ -95,11 +77,11 @@ static int moved(sq *q, bool *out, jd_error *err)
     *out = false;
     if (sqlite3_prepare_v2(q->db, "SELECT 1 FROM meta WHERE key = 'audit_file'", -1, &st, NULL) !=
         SQLITE_OK)
-        return a_err(q, err, "audit file marker");
+        return jd_sq__err(q, err, "audit file marker");
     int r = sqlite3_step(st);
     sqlite3_finalize(st);
     if (r != SQLITE_ROW && r != SQLITE_DONE)
-        return a_err(q, err, "audit file marker");
+        return jd_sq__err(q, err, "audit file marker");
     *out = r == SQLITE_ROW;
     return JD_OK;
 }
@@ -126,13 +108,13 @@ static int adopt(sq *a, const char *path, jd_error *err)
     sqlite3_stmt *st = NULL;
     int rc = JD_OK;
     if (sqlite3_prepare_v2(a->db, "ATTACH ?1 AS store", -1, &st, NULL) != SQLITE_OK)
-        return a_err(a, err, "audit file");
+        return jd_sq__err(a, err, "audit file");
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
     int r = sqlite3_step(st);
     sqlite3_finalize(st);
     if (r != SQLITE_DONE)
-        return a_err(a, err, "audit file");
-    if ((rc = a_exec(a, "BEGIN IMMEDIATE", err)) < 0)
+        return jd_sq__err(a, err, "audit file");
+    if ((rc = jd_sq__exec(a, "BEGIN IMMEDIATE", err)) < 0)
         goto detach;
     /* The file must be this store's log or a prefix of it (a move cut
      * short before the marker): its head no further than the store's, and
@@ -145,7 +127,7 @@ static int adopt(sq *a, const char *path, jd_error *err)
                            -1, &st, NULL);
     if (r != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
-        rc = a_err(a, err, "audit file");
+        rc = jd_sq__err(a, err, "audit file");
     } else {
         bool other = sqlite3_column_int64(st, 0) != 0;
         sqlite3_finalize(st);
@@ -155,7 +137,7 @@ static int adopt(sq *a, const char *path, jd_error *err)
                               path);
     }
     if (rc == JD_OK)
-        rc = a_exec(
+        rc = jd_sq__exec(
             a,
             "INSERT INTO main.audit_log(seq, at, actor, action, target, reason, detail, ok,"
             " prev_hash, hash, mac) SELECT seq, at, actor, action, target, reason, detail, ok,"
@@ -166,11 +148,11 @@ static int adopt(sq *a, const char *path, jd_error *err)
             " WHERE (SELECT seq FROM store.audit_head) > seq;",
             err);
     if (rc == JD_OK)
-        rc = a_exec(a, "COMMIT", err);
+        rc = jd_sq__exec(a, "COMMIT", err);
     else
-        (void)a_exec(a, "ROLLBACK", NULL);
+        (void)jd_sq__exec(a, "ROLLBACK", NULL);
 detach:
-    (void)a_exec(a, "DETACH store", NULL);
+    (void)jd_sq__exec(a, "DETACH store", NULL);
     return rc;
 }
 
@@ -185,7 +167,7 @@ static int open_read_only(sq **out, const char *file, jd_error *err)
     if (sqlite3_exec(a->db, "SELECT count(*) FROM audit_head", NULL, NULL, NULL) == SQLITE_OK)
         return JD_OK;
     if (access(file, W_OK) == 0)
-        return a_err(a, err, "cannot read the audit log");
+        return jd_sq__err(a, err, "cannot read the audit log");
     char uri[4200];
     sqlite3_close(a->db);
     a->db = NULL;
@@ -209,10 +191,10 @@ static int open_file(sq *q, const char *path, const char *file, bool has_moved,
     int rc =
         a_open(&q->aq, file, SQLITE_OPEN_READWRITE | (has_moved ? 0 : SQLITE_OPEN_CREATE), err);
     if (rc == JD_OK)
-        rc = a_exec(q->aq, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", err);
-    if (rc == JD_OK && !has_moved && (rc = a_exec(q->aq, audit_schema, err)) == JD_OK &&
+        rc = jd_sq__exec(q->aq, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", err);
+    if (rc == JD_OK && !has_moved && (rc = jd_sq__exec(q->aq, audit_schema, err)) == JD_OK &&
         (rc = adopt(q->aq, path, err)) == JD_OK)
-        rc = a_exec(q, "INSERT OR REPLACE INTO meta(key, value) VALUES ('audit_file', '1')", err);
+        rc = jd_sq__exec(q, "INSERT OR REPLACE INTO meta(key, value) VALUES ('audit_file', '1')", err);
     return rc;
 }
 
@@ -246,7 +228,7 @@ void jd_sq__audit_close(sq *q)
     for (size_t i = 0; i < a->n_cache; i++)
         sqlite3_finalize(a->cache[i].st);
     if (a->in_tx)
-        (void)a_exec(a, "ROLLBACK", NULL);
+        (void)jd_sq__exec(a, "ROLLBACK", NULL);
     sqlite3_close(a->db);
     free(a);
     q->aq = NULL;

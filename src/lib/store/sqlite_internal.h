@@ -100,10 +100,25 @@ static inline void jd_sq__busy_wait(sq *q, bool wait)
     sqlite3_busy_timeout(q->db, wait ? JD_SQ_BUSY_MS : 0);
 }
 
-/* Set a JD_ESTORE error with SQLite's message; returns JD_ESTORE. */
-int jd_sq__err(sq *q, jd_error *err, const char *what);
+/* Set a JD_ESTORE error with SQLite's message; returns JD_ESTORE. Inline,
+ * so that sqlite_audit.c, which sqlite.c calls, calls nothing of sqlite.c's
+ * (scripts/check-cycles.py). */
+static inline int jd_sq__err(sq *q, jd_error *err, const char *what)
+{
+    return jd_error_set(err, JD_ESTORE, "%s: %s", what, q->db ? sqlite3_errmsg(q->db) : "");
+}
+
 /* Run one or more statements without results. */
-int jd_sq__exec(sq *q, const char *sql, jd_error *err);
+static inline int jd_sq__exec(sq *q, const char *sql, jd_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = jd_error_set(err, JD_ESTORE, "sqlite: %s", msg ? msg : "error");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return JD_OK;
+}
 /* The bytes a subset load maps (jd_store_opts.subset_mmap_mib, else
  * $JD_SUBSET_MMAP_MIB, else 256 MiB); 0: no map. sqlite.c. */
 int64_t jd_sq__subset_mmap(const jd_store_opts *o);
