@@ -4376,7 +4376,7 @@ int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts 
     } else if ((rc = prepare_all(q, err)) < 0) {
         goto out;
     }
-    if ((rc = jd_sq__audit_open(q, path, opts, err)) < 0)
+    if ((rc = jd_sq__audit_open(q, opts, err)) < 0)
         goto out;
     *out = s;
     s = NULL;

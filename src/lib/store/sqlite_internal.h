@@ -86,11 +86,13 @@ static inline struct sq *jd_sq__audit(struct sq *q)
     return q->aq ? q->aq : q;
 }
 
-/* Open q's audit file beside `path` (sqlite_audit.c): a writable store
- * whose log is still its table copies it there once (the chain as it is)
- * and marks meta.audit_file; a store so marked whose file is missing is
- * refused. JD_OK, JD_ENOTFOUND (the file is missing), JD_ESTORE. */
-int jd_sq__audit_open(sq *q, const char *path, const jd_store_opts *opts, jd_error *err);
+/* Open q's audit file beside its store's file (sqlite_audit.c; none for a
+ * store in memory): a writable store whose log is still its table copies
+ * it there once (the chain as it is) and marks meta.audit_file; a store so
+ * marked whose file is missing is refused, and so is another store's log
+ * at the move. JD_OK, JD_ENOTFOUND (the file is missing), JD_ECONFLICT,
+ * JD_ESTORE. */
+int jd_sq__audit_open(sq *q, const jd_store_opts *opts, jd_error *err);
 void jd_sq__audit_close(sq *q);
 /* "file:PATH?immutable=1", escaped (sqlite.c); -1 if it does not fit. */
 int jd_sq__immutable_uri(char *out, size_t cap, const char *path);
