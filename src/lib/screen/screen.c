@@ -6221,13 +6221,97 @@ static bool firm_age(const jd_screen *S, const jd_screen_match *m)
     return false;
 }
 
-static void firm_matches(const jd_screen *S, jd_screen_result *res)
+/* The first token of the sentence holding byte offset `start`, or S->ntok. */
+static size_t sentence_first(const jd_screen *S, int start)
+{
+    size_t k = 0;
+    while (k < S->ntok && S->tok[k].off + S->tok[k].olen <= (uint32_t)start)
+        k++;
+    if (k == S->ntok)
+        return k;
+    uint32_t sent = S->tok[k].sent;
+    while (k > 0 && S->tok[k - 1].sent == sent)
+        k--;
+    return k;
+}
+
+/* Whether the sentence holding `start` gives an adult's age (18 or more, not
+ * a bystander's such as "mum, 38"). */
+static bool adult_age_in_sentence(const jd_screen *S, int start)
+{
+    size_t k = sentence_first(S, start);
+    if (k == S->ntok)
+        return false;
+    for (uint32_t sent = S->tok[k].sent; k < S->ntok && S->tok[k].sent == sent; k++)
+        if (S->tok[k].num >= 0 && token_age(S, k) >= 18 && !bystander_age(S, k))
+            return true;
+    return false;
+}
+
+/* Whether an offence match names the act on the child in its own words: an
+ * object pronoun for the child ("gives her", "rents her out", "left him
+ * alone", "touched me") or a passive's agent ("was attacked by two lads",
+ * "was trafficked to Manchester by men") inside its span. */
+static bool act_on_child(const jd_screen *S, const jd_screen_match *m)
+{
+    for (size_t k = 0; k < S->ntok && S->tok[k].off < (uint32_t)m->end; k++) {
+        uint32_t sid = S->tok[k].sid;
+        if (S->tok[k].off >= (uint32_t)m->start &&
+            (sid == S->her_sid || sid == S->him_sid || sid == S->me_sid || sid == S->by_sid))
+            return true;
+    }
+    return false;
+}
+
+/* Append " (floor: REASON)" to a match's why when it fits whole. */
+static void why_floor(jd_screen_match *m, const char *reason)
+{
+    size_t l = strnlen(m->why, sizeof m->why);
+    if (l + strlen(reason) + 10 < sizeof m->why)
+        snprintf(m->why + l, sizeof m->why - l, " (floor: %s)", reason);
+}
+
+/* The floors the learnt models keep to (issue 14, sixteenth session), set
+ * only while a model decides (model.c decide, jd_sm__may_count):
+ * - veto floor, wording: a counted "boyfriend" match with the man's own
+ *   adult age (firm_age: within its words or the first age after them)
+ *   is DOMAIN 6's "relationship with an older male" with the age gap given:
+ *   a firm form of the rules, which the model may not veto.
+ * - veto floor, offences: an offence the rules counted from their own words
+ *   (a rule that is not weak, a span in the text) has passed every test the
+ *   rules make of an act on the child (roles, ages, negation, hypothesis,
+ *   history, another person, sense): the model may not veto it ("A man gives
+ *   her 20 pounds each time she performs sexual acts on him", "He (28) rents
+ *   her out to his mates", "she was trafficed to manchester by men").
+ * - raise floors: the model may not count offences or wording the rules read
+ *   as about another person ("Her mother is promiscuous", "Mum told the
+ *   nurse my ex used to touch me"), nor wording in the account of an adult
+ *   named with an age in its sentence, the alleged perpetrator's words
+ *   ("According to the man (30), she was a willing participant"); the
+ *   indicators model may (kept by the figures, model.c jd_sm__may_count). */
+static void model_floors(const jd_screen *S, jd_screen_result *res)
 {
     for (size_t i = 0; i < res->n; i++) {
         jd_screen_match *m = &res->m[i];
-        if (m->kind == JD_SCREEN_LANGUAGE && m->counts && m->start >= 0 && m->end > m->start &&
-            !strcmp(m->code, "boyfriend") && firm_age(S, m))
-            m->attrs |= JD_SCREEN__FIRM;
+        if (m->start < 0 || m->kind == JD_SCREEN_INDICATOR)
+            continue;
+        if (m->counts) {
+            if (m->kind == JD_SCREEN_OFFENCE
+                    ? !(m->attrs & JD_SCREEN_WEAK) && act_on_child(S, m) && m->other_age >= 18
+                    : !strcmp(m->code, "boyfriend") && firm_age(S, m))
+                m->attrs |= JD_SCREEN__FIRM;
+            continue;
+        }
+        if (have_code(res, m->code, true) || (m->attrs & JD_SCREEN__OVERRULED))
+            continue;
+        if ((m->attrs & JD_SCREEN_OTHER_PERSON) && m->kind == JD_SCREEN_OFFENCE) {
+            m->attrs |= JD_SCREEN__OVERRULED;
+            why_floor(m, "the model may not count it about another person");
+        } else if (m->kind == JD_SCREEN_LANGUAGE && (m->attrs & JD_SCREEN_QUOTED) &&
+                   !(m->attrs & JD_SCREEN_CHALLENGED) && adult_age_in_sentence(S, m->start)) {
+            m->attrs |= JD_SCREEN__OVERRULED;
+            why_floor(m, "an adult's account, not the model's to count");
+        }
     }
 }
 
@@ -6310,7 +6394,7 @@ int jd_screen_run(jd_screen *S, const jd_screen_note *in, jd_screen_result *res,
         return jd_oom(err);
     if (!S->model)
         return JD_OK;
-    firm_matches(S, res);
+    model_floors(S, res);
     rc = jd_sm__apply(S->model, S, jd_screen__labels, jd_screen__attrs_at, in, res, err);
     for (size_t i = 0; i < res->n; i++)
         res->m[i].attrs &= ~JD_SCREEN__FIRM;
