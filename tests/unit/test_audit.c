@@ -336,6 +336,14 @@ static int n_entries(fx *f)
     return n;
 }
 
+/* The chain verifies intact and holds n entries. */
+static void assert_intact(fx *f, int n)
+{
+    char p[128];
+    assert_int_equal(verify(f, p), 0);
+    assert_int_equal(n_entries(f), n);
+}
+
 /* Issue 17: a read's audit row while another connection holds the store's
  * write lock (a feed's ingest or save) is written at once, not after
  * SQLite's busy limit (10 s, then "database is locked" and a 503). */
@@ -364,9 +372,7 @@ static void test_audit__append_beside_a_store_writer(void **state)
     assert_int_equal(seq, 6);
     assert_int_equal(sqlite3_exec(w, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(w);
-    char p[128];
-    assert_int_equal(verify(f, p), 0);
-    assert_int_equal(n_entries(f), 6);
+    assert_intact(f, 6);
 }
 
 /* Turn the fixture's moved store back into one from before this version:
@@ -422,9 +428,7 @@ static void test_audit__moves_from_an_older_store(void **state)
     /* read-only: read from the table as it is, nothing written */
     jd_store_opts ro = {.read_only = true, .audit_key_path = ""};
     assert_int_equal(jd_store_open(&f->s, f->path, &ro, &err), JD_OK);
-    char p[128];
-    assert_int_equal(verify(f, p), 0);
-    assert_int_equal(n_entries(f), 5);
+    assert_intact(f, 5);
     jd_store_close(f->s);
     assert_int_equal(access(file, F_OK), -1);
     jd_store_opts rw = {.audit_key_path = ""};
@@ -434,8 +438,7 @@ static void test_audit__moves_from_an_older_store(void **state)
     int64_t seq = 0;
     assert_int_equal(jd_audit_append(f->s, &e, &seq, &err), JD_OK);
     assert_int_equal(seq, 6);
-    assert_int_equal(verify(f, p), 0);
-    assert_int_equal(n_entries(f), 6);
+    assert_intact(f, 6);
     /* the store's own table is left as it was at the move */
     assert_int_equal(file_int(f->path, "SELECT count(*) FROM audit_log"), 5);
     /* reopened: moved once, not again */
@@ -512,9 +515,7 @@ static void test_audit__prefix_file_is_continued(void **state)
     jd_error err;
     jd_store_opts rw = {.audit_key_path = ""};
     assert_int_equal(jd_store_open(&f->s, f->path, &rw, &err), JD_OK);
-    char p[128];
-    assert_int_equal(verify(f, p), 0);
-    assert_int_equal(n_entries(f), 5);
+    assert_intact(f, 5);
 }
 
 /* A store not marked as moved whose file already extends its chain (the
@@ -544,9 +545,7 @@ static void test_audit__file_extending_the_store_is_continued(void **state)
     if (rc != JD_OK)
         fprintf(stderr, "%s\n", err.msg);
     assert_int_equal(rc, JD_OK);
-    char p[128];
-    assert_int_equal(verify(f, p), 0);
-    assert_int_equal(n_entries(f), 6);
+    assert_intact(f, 6);
     assert_int_equal(file_int(f->path, "SELECT count(*) FROM meta WHERE key = 'audit_file'"), 1);
 }
 
@@ -615,9 +614,7 @@ static void test_audit__racing_first_opens(void **state)
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
     assert_int_equal(jd_store_open(&f->s, f->path, &rw, &err), JD_OK);
-    char p[128];
-    assert_int_equal(verify(f, p), 0);
-    assert_int_equal(n_entries(f), 6);
+    assert_intact(f, 6);
 }
 
 /* Review finding 2: a store opened by a file: URI uses its audit file as a
@@ -648,9 +645,7 @@ static void test_audit__uri_path_uses_the_file(void **state)
     /* create: the existence check at open reads the location as a path */
     jd_store_opts ro = {.create = true, .read_only = true, .audit_key_path = ""};
     assert_int_equal(jd_store_open(&f->s, uri, &ro, &err), JD_OK);
-    char p[128];
-    assert_int_equal(verify(f, p), 0);
-    assert_int_equal(n_entries(f), 6);
+    assert_intact(f, 6);
     jd_store_close(f->s);
     f->s = NULL;
     jd_store *m;
