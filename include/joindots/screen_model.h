@@ -106,6 +106,14 @@ JD_API int jd_screen_model_limit(jd_screen_model *m, unsigned kinds, int only, d
 JD_API int jd_screen_model_load(jd_screen_model **out, const char *path, jd_error *err);
 JD_API int jd_screen_model_loadb(jd_screen_model **out, const char *buf, size_t len,
                                  const char *source, jd_error *err);
+/* Load one model from n buffers, each a model file of its own kinds (the
+ * indicators, offences and wording files), their kinds joined. Refused
+ * (JD_EINVALID, naming "source[i]" and the field): a kind given in two
+ * buffers, a version that differs from the first buffer's, and whatever
+ * jd_screen_model_loadb refuses in one buffer. n = 0 is an empty model. */
+JD_API int jd_screen_model_loadbv(jd_screen_model **out, const char *const *bufs,
+                                  const size_t *lens, size_t n, const char *source,
+                                  jd_error *err);
 /* Write the model as JSON (sorted keys, fixed precision: same model, same
  * bytes). Returns JD_OK, JD_EIO or JD_ENOMEM. */
 JD_API int jd_screen_model_save(const jd_screen_model *m, const char *path, jd_error *err);

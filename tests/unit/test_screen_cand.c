@@ -209,12 +209,20 @@ static void test_language_model(void **state)
     fx *f = *state;
     static const char text[] = "She is streetwise and knows exactly what she is doing.";
     const jd_screen_result *r = run(f, text, "case_note");
+    const jd_screen_match *m;
     assert_non_null(find(r, "streetwise", 1));
 
+    /* a veto on the bias alone is refused (model.c setting_only): the note's
+     * words must weigh toward it, here the child as the sentence's subject */
     give_model(f, "\"language\": {\"threshold\": 0.5, \"thresholds\": {}, "
                   "\"weights\": {\"bias\": -3.0}, \"words\": {}}");
     r = run(f, text, "case_note");
-    const jd_screen_match *m = must(r, "streetwise", 0);
+    m = must(r, "streetwise", 1);
+    assert_non_null(strstr(m->why, "may not veto on the setting alone"));
+    give_model(f, "\"language\": {\"threshold\": 0.5, \"thresholds\": {}, "
+                  "\"weights\": {\"bias\": -3.0, \"fr:child\": -0.5}, \"words\": {}}");
+    r = run(f, text, "case_note");
+    m = must(r, "streetwise", 0);
     assert_true(m->modelled);
     assert_non_null(strstr(m->why, "not counted: the model"));
     assert_null(find(r, "consent", -1)); /* no rule matched it: never raised */

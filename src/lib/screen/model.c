@@ -1070,13 +1070,62 @@ bool jd_sm__may_count(const jd_screen_match *m)
     return m->start < 0 && !m->attrs;
 }
 
+/* Whether a feature is the note's setting, not what it says: the label's
+ * base rate ("bias"), that the rules counted it and by which rule, the event
+ * type, agency, the child's age band and how many labels of its kind the
+ * rules counted ("nkind:"). The rest is the note's content: its words, the
+ * attributes the rules read, the other labels, the other person's age. */
+static bool setting_feature(const char *name)
+{
+    const char *b = strchr(name, '|'); /* "C16|bias": the label's own */
+    b = b ? b + 1 : name;
+    static const char *const pre[] = {"et:", "ag:", "age:", "nkind:", "rule:"};
+    if (!strcmp(b, "bias") || !strcmp(b, "counted"))
+        return true;
+    for (size_t i = 0; i < JD_ARRAY_LEN(pre); i++)
+        if (!strncmp(b, pre[i], strlen(pre[i])))
+            return true;
+    return false;
+}
+
+/* The veto floor on the setting alone (issue 14, seventeenth session): a
+ * veto of an offence or wording the rules counted is the model's only when
+ * something the note says is among the features that weighed most toward
+ * it (the five explain() shows); "nkind:0, bias, age:13-15, et:case_note"
+ * names no reason, only how often such notes held the label in the
+ * corpora ("She was attacked by two lads in the park", "Mum left him alone
+ * for the whole weekend": p .28 and .22 from the setting). Only for the
+ * note's one label of its kind the rules counted: beside another (an offence
+ * or a slug the rules counted too) the model chooses between labels, and the
+ * corpora often name the other for the same act ("SARC" beside a counted C2).
+ * Indicators keep their model's vetoes (the default since the eleventh
+ * session). */
+static bool setting_only(const jd_screen_model *M, const jd_screen_result *res,
+                         const jd_screen_match *m, const jd_sm_fv *fv)
+{
+    if (m->kind == JD_SCREEN_INDICATOR)
+        return false;
+    for (size_t i = 0; i < res->n; i++)
+        if (res->m[i].kind == m->kind && res->m[i].counts && strcmp(res->m[i].code, m->code))
+            return false; /* another label of its kind stands: the model chooses between them */
+    size_t top[5], nt = 0;
+    (void)jd_sm__predict(M, m->kind, fv, -1, top, 5, &nt);
+    for (size_t i = 0; i < nt; i++)
+        if (!setting_feature(jd_sm__name(fv, top[i])))
+            return false;
+    return nt > 0;
+}
+
 /* Decide one candidate: veto its counted match or count its ruled-out one.
  * A firm match (JD_SCREEN__FIRM, the veto floor) stays counted whatever p,
- * its why naming the floor and p. */
-static void decide(jd_screen_result *res, int ci, int xi, double p, double t)
+ * its why naming the floor and p; so does one whose veto rests on the
+ * setting alone (bare, setting_only). */
+static void decide(jd_screen_result *res, int ci, int xi, double p, double t, bool bare)
 {
     bool on = p >= t;
-    if (ci >= 0 && !on && (res->m[ci].attrs & JD_SCREEN__FIRM)) {
+    if (ci >= 0 && !on && bare && !(res->m[ci].attrs & JD_SCREEN__FIRM)) {
+        why_over(&res->m[ci], "counted: the model may not veto on the setting alone", p, t);
+    } else if (ci >= 0 && !on && (res->m[ci].attrs & JD_SCREEN__FIRM)) {
         why_over(&res->m[ci],
                  res->m[ci].kind == JD_SCREEN_OFFENCE
                      ? "counted: the model may not veto an offence the rules read on the child"
@@ -1532,6 +1581,7 @@ void jd_sm__new_screen(jd_screen_model *m)
 typedef struct pending {
     int ci, xi;
     double p, t;
+    bool bare; /* a veto would rest on the setting alone (setting_only) */
     jd_screen_match raised;
 } pending;
 
@@ -1549,6 +1599,7 @@ static pending *pend(pendings *P, int ci, int xi, double p, double t)
     d->xi = xi;
     d->p = p;
     d->t = t;
+    d->bare = false;
     return d;
 }
 
@@ -1624,13 +1675,14 @@ int jd_sm__apply(jd_screen_model *M, const jd_screen *S, jd_sm_labels_fn labels,
             return jd_oom(err);
         }
         double p = P.v[P.n - 1].p = jd_sm__predict(M, m->kind, &fv, 0, NULL, 0, NULL);
+        P.v[P.n - 1].bare = ci >= 0 && p < t && setting_only(M, res, &res->m[ci], &fv);
         explain(m, M, &fv, p, t);
     }
     int rc = S && labels ? apply_family(M, S, labels, in, res, &fv, &P) : JD_OK;
     for (size_t i = 0; i < P.n && !rc; i++) {
         const pending *d = &P.v[i];
         if (d->ci >= 0 || d->xi >= 0)
-            decide(res, d->ci, d->xi, d->p, d->t);
+            decide(res, d->ci, d->xi, d->p, d->t, d->bare);
         else
             rc = raise_family(M, S, attrs, res, &d->raised, in, d->p, d->t);
     }

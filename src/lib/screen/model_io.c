@@ -270,6 +270,9 @@ static int load_root(ldr *L, json_t *root)
                                    key);
         if (!json_is_object(o))
             return bad(L, key, "", NULL, "not an object");
+        if (L->m->k[kind].on) /* joined buffers (loadbv): one file a kind */
+            return jd_error_set_at(L->err, JD_EINVALID, L->src, 0, 0,
+                                   "%s: kinds.%s: given by another file as well", L->src, key);
         int rc = load_weights(L, &L->m->k[kind], json_object_get(o, "weights"), key);
         if (!rc)
             rc = load_words(L, &L->m->k[kind], json_object_get(o, "words"), key);
@@ -343,6 +346,48 @@ int jd_screen_model_loadb(jd_screen_model **out, const char *buf, size_t len, co
     int rc = load_json(out, root, src, err);
     json_decref(root);
     return rc;
+}
+
+int jd_screen_model_loadbv(jd_screen_model **out, const char *const *bufs, const size_t *lens,
+                           size_t n, const char *source, jd_error *err)
+{
+    if (!out || (n && (!bufs || !lens)))
+        return jd_error_set(err, JD_EINVALID, "out, bufs and lens are required");
+    jd_screen_model *m;
+    if (jd_sm__model_new(&m))
+        return jd_oom(err);
+    json_int_t version = 0;
+    int rc = JD_OK;
+    for (size_t i = 0; i < n && rc >= 0; i++) {
+        char src[160];
+        snprintf(src, sizeof src, "%s[%zu]", source ? source : "<model>", i);
+        json_error_t je = {0};
+        json_t *root = bufs[i] ? json_loadb(bufs[i], lens[i], 0, &je) : NULL;
+        if (!root) {
+            rc = jd_error_set_at(err, JD_EINVALID, src, je.line, je.column,
+                                 "%s: not valid JSON: %s", src, bufs[i] ? je.text : "no buffer");
+            break;
+        }
+        json_t *v = json_object_get(root, "version");
+        json_int_t vi = json_is_integer(v) ? json_integer_value(v) : -1;
+        if (i == 0)
+            version = vi;
+        if (vi != version) {
+            rc = jd_error_set_at(err, JD_EINVALID, src, 0, 0,
+                                 "%s: version: %lld, not the first file's %lld", src,
+                                 (long long)vi, (long long)version);
+        } else {
+            ldr L = {m, src, err};
+            rc = load_root(&L, root);
+        }
+        json_decref(root);
+    }
+    if (rc < 0) {
+        jd_screen_model_free(m);
+        return rc;
+    }
+    *out = m;
+    return JD_OK;
 }
 
 static json_t *num4(double x)

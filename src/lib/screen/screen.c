@@ -6263,6 +6263,27 @@ static bool act_on_child(const jd_screen *S, const jd_screen_match *m)
     return false;
 }
 
+/* Whether the clause of a wording match opens with the child's relative or
+ * friend as its subject, "her mother", "his sister", "their friend" ("Her
+ * mother is promiscuous", "Her sister went of her own accord"): the wording
+ * is about that person. Not a partner (the child's own relation, DOMAIN 6's
+ * "boyfriend") nor "someone", "another", "others". */
+static bool relative_subject(const jd_screen *S, const jd_screen_match *m)
+{
+    size_t k = 0;
+    while (k < S->ntok && S->tok[k].off + S->tok[k].olen <= (uint32_t)m->start)
+        k++;
+    if (k == S->ntok)
+        return false;
+    size_t j = k;
+    while (j > 0 && S->tok[j - 1].sent == S->tok[k].sent && S->tok[j - 1].clause == S->tok[k].clause &&
+           !S->tok[j - 1].punct)
+        j--;
+    return j + 1 < k && in_set(S, S->poss_set, S->tok[j].sid) &&
+           in_set(S, S->other_set, S->tok[j + 1].sid) &&
+           !is_word(&S->tok[j + 1], "partner", "someone", "another", "others");
+}
+
 /* Append " (floor: REASON)" to a match's why when it fits whole. */
 static void why_floor(jd_screen_match *m, const char *reason)
 {
@@ -6283,9 +6304,12 @@ static void why_floor(jd_screen_match *m, const char *reason)
  *   history, another person, sense): the model may not veto it ("A man gives
  *   her 20 pounds each time she performs sexual acts on him", "He (28) rents
  *   her out to his mates", "she was trafficed to manchester by men").
- * - raise floors: the model may not count offences or wording the rules read
- *   as about another person ("Her mother is promiscuous", "Mum told the
- *   nurse my ex used to touch me"), nor wording in the account of an adult
+ * - raise floors: the model may not count offences the rules read as about
+ *   another person ("Mum told the nurse my ex used to touch me"), nor such
+ *   wording whose clause opens with the child's relative or friend as its
+ *   subject ("Her mother is promiscuous", relative_subject; the rules'
+ *   "another person" elsewhere is often wrong for wording and the model
+ *   mends it: "all consensual", "known hustler"), nor wording in the account of an adult
  *   named with an age in its sentence, the alleged perpetrator's words
  *   ("According to the man (30), she was a willing participant"); the
  *   indicators model may (kept by the figures, model.c jd_sm__may_count). */
@@ -6307,6 +6331,10 @@ static void model_floors(const jd_screen *S, jd_screen_result *res)
         if ((m->attrs & JD_SCREEN_OTHER_PERSON) && m->kind == JD_SCREEN_OFFENCE) {
             m->attrs |= JD_SCREEN__OVERRULED;
             why_floor(m, "the model may not count it about another person");
+        } else if (m->kind == JD_SCREEN_LANGUAGE && (m->attrs & JD_SCREEN_OTHER_PERSON) &&
+                   relative_subject(S, m)) {
+            m->attrs |= JD_SCREEN__OVERRULED;
+            why_floor(m, "about the child's relative or friend, not the model's to count");
         } else if (m->kind == JD_SCREEN_LANGUAGE && (m->attrs & JD_SCREEN_QUOTED) &&
                    !(m->attrs & JD_SCREEN_CHALLENGED) && adult_age_in_sentence(S, m->start)) {
             m->attrs |= JD_SCREEN__OVERRULED;
