@@ -5228,6 +5228,28 @@ static bool label_after_copula(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* The writer's finding after a report quoted in its words, in the next two
+ * sentences: "no offence(s)", "no crime(s)", "unfounded", "a false alarm"
+ * ("MOP reports 'young girl pulled into a car' ... all OK, no offences"):
+ * what was reported did not happen as reported. */
+static bool cleared_after(const jd_screen *S, const hit *h)
+{
+    uint32_t hs = S->tok[h->start].sent;
+    for (size_t j = h->end; j < S->ntok && S->tok[j].sent <= hs + 2; j++) {
+        const tok *k = &S->tok[j];
+        if (k->quoted)
+            continue;
+        if (is_word(k, "unfounded", NULL, NULL, NULL) ||
+            (j + 1 < S->ntok && is_word(k, "false", NULL, NULL, NULL) &&
+             is_word(&S->tok[j + 1], "alarm", NULL, NULL, NULL)))
+            return true;
+        if (j + 1 < S->ntok && is_word(k, "no", NULL, NULL, NULL) &&
+            is_word(&S->tok[j + 1], "offence", "offences", "crime", "crimes"))
+            return true;
+    }
+    return false;
+}
+
 static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, const ctx *X,
                             bool lac, int child, unsigned *a, jd_screen_match *m)
 {
@@ -5275,6 +5297,8 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             person |= S->tok[t].sid == S->her_sid || S->tok[t].sid == S->him_sid ||
                       S->tok[t].sid == S->me_sid; /* "selling herself" is a label */
         }
+        if (quoted && cleared_after(S, h))
+            *a |= JD_SCREEN_CHALLENGED; /* "MOP reports 'girl pulled into a car' ... no offences" */
         if (quoted && (*a & JD_SCREEN_CHALLENGED))
             discount |= JD_SCREEN_CHALLENGED;
         if (quoted && !person &&
