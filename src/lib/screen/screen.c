@@ -2181,6 +2181,8 @@ static int clause_subject(const jd_screen *S, size_t s, int actors, bool writer)
             }
             return 1;
         }
+        if (actors == 1 && status_at(S, s) && indefinite_person(S, j))
+            return 1; /* "a woman in her 20s ... working as a prostitute": what she is */
         if (actors != 1 && indefinite_person(S, j))
             return 1; /* "a girl in her class is being abused by", "a woman (20s) is
                        * selling sex"; for offences "a boy" may be the one acting */
