@@ -2108,6 +2108,29 @@ static bool adult_passive(const jd_screen *S, const hit *h)
     return false;
 }
 
+/* The match said, after it, to be another person's ("the sexting incident on
+ * file belongs to her older sister", "the assault relates to his cousin"):
+ * within eight words a verb of belonging, then a person word of the other set
+ * before any word for the child. */
+static bool owner_after(const jd_screen *S, const hit *h)
+{
+    uint32_t sent = S->tok[h->start].sent;
+    for (size_t j = h->end; j < S->ntok && j < h->end + 8 && S->tok[j].sent == sent; j++) {
+        if (!(is_word(&S->tok[j], "belongs", "belonged", "relates", "related") ||
+              is_word(&S->tok[j], "refers", "referred", "pertains", NULL)))
+            continue;
+        for (size_t q = j + 1; q < S->ntok && q < j + 6 && S->tok[q].sent == sent; q++) {
+            const tok *k = &S->tok[q];
+            if (in_set(S, S->other_set, k->sid))
+                return true;
+            if (in_set(S, S->child_set, k->sid) && !in_set(S, S->poss_set, k->sid))
+                return false;
+        }
+        return false;
+    }
+    return false;
+}
+
 /* The match names what someone is, not an act: right after "a", "an" or "as"
  * ("was a prostitute", "working as a sex worker") or "on the game". */
 static bool status_at(const jd_screen *S, size_t s)
@@ -4410,6 +4433,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     if (r->kind == JD_SCREEN_LANGUAGE &&
         ((r->role_explicit && child_object_after(S, h)) || passive_by(S, h)))
         a |= JD_SCREEN_OTHER_PERSON;
+    if (owner_after(S, h))
+        a |= JD_SCREEN_OTHER_PERSON; /* "the 2019 incident belongs to her sister" */
     if (r->kind != JD_SCREEN_LANGUAGE && adult_passive(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* "an adult sex worker, being threatened by her pimp" */
     if (r->kind != JD_SCREEN_LANGUAGE && relative_reports(S, h))
