@@ -2140,6 +2140,22 @@ static bool status_at(const jd_screen *S, size_t s)
             is_word(&S->tok[s + 2], "game", NULL, NULL, NULL));
 }
 
+/* clause_subject: a person word at j that the clause makes someone else by what
+ * it says of them: an adult named as such (for an offence, when acted on in a
+ * passive), or the subject of what someone is ("partner was 'on the game'",
+ * "a woman in her 20s ... working as a prostitute"). */
+static bool described_other(const jd_screen *S, size_t j, size_t s, int actors)
+{
+    if (adult_described(S, j) && (actors != 1 || passive_between(S, j, s)))
+        return true;
+    if (!actors || !status_at(S, s))
+        return false;
+    if (in_set(S, S->actor_set, S->tok[j].sid) && !(j > 0 && S->tok[j - 1].sid == S->by_sid) &&
+        copula_own(S, j, s))
+        return true;
+    return actors == 1 && indefinite_person(S, j);
+}
+
 /* Whether the clause of token s has another person as its subject (1) or not
  * (0). actors: an offence's subject may be the one acting on the child; 2:
  * the child's own act ("child_acts"), where a relative or friend the note
@@ -2171,12 +2187,8 @@ static int clause_subject(const jd_screen *S, size_t s, int actors, bool writer)
             continue; /* "her own", "his car": a determiner */
         if (intensifier(S, j))
             continue; /* "Mum was herself a victim": the intensifier is mum's */
-        if (adult_described(S, j) && (actors != 1 || passive_between(S, j, s)))
-            return 1; /* "adult female known to us as a street sex worker": her own */
-        if (actors && status_at(S, s) && S->actor_set != UINT32_MAX &&
-            in_set(S, S->actor_set, k->sid) && !(j > 0 && S->tok[j - 1].sid == S->by_sid) &&
-            copula_own(S, j, s))
-            return 1; /* "father's new partner was 'on the game'": what the partner is */
+        if (described_other(S, j, s, actors))
+            return 1; /* "adult female known to us as a sex worker", "partner was 'on the game'" */
         if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid) &&
             !(j > 0 && S->tok[j - 1].sid == S->by_sid) && !acts_object(S, j, actors))
             return 0; /* "a man ... kissed her": the adult acts, the child is the victim;
@@ -2204,8 +2216,6 @@ static int clause_subject(const jd_screen *S, size_t s, int actors, bool writer)
             }
             return 1;
         }
-        if (actors == 1 && status_at(S, s) && indefinite_person(S, j))
-            return 1; /* "a woman in her 20s ... working as a prostitute": what she is */
         if (actors != 1 && indefinite_person(S, j))
             return 1; /* "a girl in her class is being abused by", "a woman (20s) is
                        * selling sex"; for offences "a boy" may be the one acting */
@@ -4354,9 +4364,34 @@ static long echo_source(const jd_screen *S, const rule *r, const hit *h)
     return -1;
 }
 
+/* The writer's finding after a report quoted in its words, in the next two
+ * sentences: "no offence(s)", "no crime(s)", "unfounded", "a false alarm"
+ * ("MOP reports 'young girl pulled into a car' ... all OK, no offences"):
+ * what was reported did not happen as reported. */
+static bool cleared_after(const jd_screen *S, const hit *h)
+{
+    for (uint32_t t = h->start; t < h->end; t++)
+        if (!S->tok[t].quoted)
+            return false; /* the report in its own words only */
+    uint32_t hs = S->tok[h->start].sent;
+    for (size_t j = h->end; j < S->ntok && S->tok[j].sent <= hs + 2; j++) {
+        const tok *k = &S->tok[j];
+        if (k->quoted)
+            continue;
+        if (is_word(k, "unfounded", NULL, NULL, NULL) ||
+            (j + 1 < S->ntok && is_word(k, "false", NULL, NULL, NULL) &&
+             is_word(&S->tok[j + 1], "alarm", NULL, NULL, NULL)))
+            return true;
+        if (j + 1 < S->ntok && is_word(k, "no", NULL, NULL, NULL) &&
+            is_word(&S->tok[j + 1], "offence", "offences", "crime", "crimes"))
+            return true;
+    }
+    return false;
+}
+
 static bool challenged(const jd_screen *S, const rule *r, const hit *h, unsigned a)
 {
-    if (cue_in(S, K_CHAL, h, 1))
+    if (cue_in(S, K_CHAL, h, 1) || (r->kind == JD_SCREEN_OFFENCE && cleared_after(S, h)))
         return true;
     return cue_in(S, K_CHAL, h, 3) &&
            !(r->kind == JD_SCREEN_LANGUAGE && !(a & JD_SCREEN_QUOTED) &&
@@ -4433,12 +4468,9 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     if (r->kind == JD_SCREEN_LANGUAGE &&
         ((r->role_explicit && child_object_after(S, h)) || passive_by(S, h)))
         a |= JD_SCREEN_OTHER_PERSON;
-    if (owner_after(S, h))
-        a |= JD_SCREEN_OTHER_PERSON; /* "the 2019 incident belongs to her sister" */
-    if (r->kind != JD_SCREEN_LANGUAGE && adult_passive(S, h))
-        a |= JD_SCREEN_OTHER_PERSON; /* "an adult sex worker, being threatened by her pimp" */
-    if (r->kind != JD_SCREEN_LANGUAGE && relative_reports(S, h))
-        a |= JD_SCREEN_OTHER_PERSON;
+    if (owner_after(S, h) || (r->kind != JD_SCREEN_LANGUAGE &&
+                              (relative_reports(S, h) || adult_passive(S, h))))
+        a |= JD_SCREEN_OTHER_PERSON; /* "belongs to her sister", "an adult ... threatened by" */
     if (r->injury && r->kind != JD_SCREEN_LANGUAGE && child_aggressor(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* the one hurt is someone else */
     /* wording whose pattern names its subject ("girl ... sexually active with"):
@@ -5255,28 +5287,6 @@ static bool label_after_copula(const jd_screen *S, const hit *h)
     return false;
 }
 
-/* The writer's finding after a report quoted in its words, in the next two
- * sentences: "no offence(s)", "no crime(s)", "unfounded", "a false alarm"
- * ("MOP reports 'young girl pulled into a car' ... all OK, no offences"):
- * what was reported did not happen as reported. */
-static bool cleared_after(const jd_screen *S, const hit *h)
-{
-    uint32_t hs = S->tok[h->start].sent;
-    for (size_t j = h->end; j < S->ntok && S->tok[j].sent <= hs + 2; j++) {
-        const tok *k = &S->tok[j];
-        if (k->quoted)
-            continue;
-        if (is_word(k, "unfounded", NULL, NULL, NULL) ||
-            (j + 1 < S->ntok && is_word(k, "false", NULL, NULL, NULL) &&
-             is_word(&S->tok[j + 1], "alarm", NULL, NULL, NULL)))
-            return true;
-        if (j + 1 < S->ntok && is_word(k, "no", NULL, NULL, NULL) &&
-            is_word(&S->tok[j + 1], "offence", "offences", "crime", "crimes"))
-            return true;
-    }
-    return false;
-}
-
 static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, const ctx *X,
                             bool lac, int child, unsigned *a, jd_screen_match *m)
 {
@@ -5324,8 +5334,6 @@ static unsigned discount_of(const jd_screen *S, const rule *r, const hit *h, con
             person |= S->tok[t].sid == S->her_sid || S->tok[t].sid == S->him_sid ||
                       S->tok[t].sid == S->me_sid; /* "selling herself" is a label */
         }
-        if (quoted && cleared_after(S, h))
-            *a |= JD_SCREEN_CHALLENGED; /* "MOP reports 'girl pulled into a car' ... no offences" */
         if (quoted && (*a & JD_SCREEN_CHALLENGED))
             discount |= JD_SCREEN_CHALLENGED;
         if (quoted && !person &&
