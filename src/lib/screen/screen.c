@@ -2031,6 +2031,131 @@ static bool another_one(const jd_screen *S, size_t j)
            !is_word(&S->tok[j + 2], "of", NULL, NULL, NULL);
 }
 
+/* "adult" right before a word for a person or for sex work ("adult female
+ * known to us as a sex worker", "a customer, an adult sex worker, being
+ * threatened"): a person the writer calls an adult, never the child. Not an
+ * agent or company ("by adult men", "with adult males"). */
+static bool adult_described(const jd_screen *S, size_t j)
+{
+    if (!is_word(&S->tok[j], "adult", NULL, NULL, NULL) || j + 1 >= S->ntok ||
+        S->tok[j + 1].sent != S->tok[j].sent)
+        return false;
+    if (j > 0 && (S->tok[j - 1].sid == S->by_sid ||
+                  is_word(&S->tok[j - 1], "with", "to", "from", "for")))
+        return false;
+    const tok *n = &S->tok[j + 1];
+    return in_set(S, S->people_set, n->sid) || in_set(S, S->female_set, n->sid) ||
+           in_set(S, S->male_set, n->sid) ||
+           is_word(n, "sex", "prostitute", "escort", "customer");
+}
+
+/* Between a subject at j and the child's own act at s only a copula and its
+ * company ("partner was 'on the game'", "is believed to be working as"): the
+ * act is the subject's, whoever the subject is. */
+static bool copula_own(const jd_screen *S, size_t j, size_t s)
+{
+    static const char *const w[] = {"was", "is", "were", "are", "been", "be", "being", "has",
+                                    "had", "have", "known", "as", "working", "works", "worked",
+                                    "believed", "thought", "said", "to", "reportedly",
+                                    "allegedly", "also", "once", "previously", "herself",
+                                    "himself", "now", "still", "a", "an", NULL};
+    bool copula = false;
+    for (size_t i = j + 1; i < s; i++) {
+        const tok *k = &S->tok[i];
+        if (k->punct || !word_in(k, w))
+            return false;
+        copula |= is_word(k, "was", "is", "were", "are") || is_word(k, "been", "be", NULL, NULL);
+    }
+    return copula;
+}
+
+/* Between j and the match at s a passive whose agent holds the match ("an
+ * adult sex worker, being threatened by her pimp"): the one at j is acted on. */
+static bool passive_between(const jd_screen *S, size_t j, size_t s)
+{
+    bool aux = false;
+    for (size_t i = j + 1; i < s; i++) {
+        if (is_word(&S->tok[i], "being", "been", "was", "were") ||
+            is_word(&S->tok[i], "is", "are", "got", "get"))
+            aux = true;
+        else if (aux && S->tok[i].sid == S->by_sid)
+            return true;
+    }
+    return false;
+}
+
+/* An adult named as such as the subject of a passive that holds the match,
+ * as its verb or its agent ("a customer, an adult sex worker, being
+ * threatened by her pimp"): the one acted on is that adult, not the child. */
+static bool adult_passive(const jd_screen *S, const hit *h)
+{
+    size_t q = h->start;
+    uint32_t sent = S->tok[q].sent;
+    if (q >= 1 && (S->tok[q - 1].sid == S->her_sid || is_word(&S->tok[q - 1], "his", "their",
+                                                                NULL, NULL)))
+        q--;
+    if (q >= 2 && S->tok[q - 1].sid == S->by_sid)
+        q -= 2; /* the participle before "by" */
+    if (q < 1 || !(is_word(&S->tok[q - 1], "being", "been", "was", "were") ||
+                   is_word(&S->tok[q - 1], "is", "are", NULL, NULL)))
+        return false;
+    for (size_t j = q - 1, n = 0; j-- > 0 && n < 4 && S->tok[j].sent == sent; n++) {
+        if (adult_described(S, j))
+            return true;
+        if (in_set(S, S->child_set, S->tok[j].sid))
+            return false;
+    }
+    return false;
+}
+
+/* The match said, after it, to be another person's ("the sexting incident on
+ * file belongs to her older sister", "the assault relates to his cousin"):
+ * within eight words a verb of belonging, then a person word of the other set
+ * before any word for the child. */
+static bool owner_after(const jd_screen *S, const hit *h)
+{
+    uint32_t sent = S->tok[h->start].sent;
+    for (size_t j = h->end; j < S->ntok && j < h->end + 8 && S->tok[j].sent == sent; j++) {
+        if (!(is_word(&S->tok[j], "belongs", "belonged", "relates", "related") ||
+              is_word(&S->tok[j], "refers", "referred", "pertains", NULL)))
+            continue;
+        for (size_t q = j + 1; q < S->ntok && q < j + 6 && S->tok[q].sent == sent; q++) {
+            const tok *k = &S->tok[q];
+            if (in_set(S, S->other_set, k->sid))
+                return true;
+            if (in_set(S, S->child_set, k->sid) && !in_set(S, S->poss_set, k->sid))
+                return false;
+        }
+        return false;
+    }
+    return false;
+}
+
+/* The match names what someone is, not an act: right after "a", "an" or "as"
+ * ("was a prostitute", "working as a sex worker") or "on the game". */
+static bool status_at(const jd_screen *S, size_t s)
+{
+    return (s > 0 && is_word(&S->tok[s - 1], "a", "an", "as", NULL)) ||
+           (s + 2 < S->ntok && is_word(&S->tok[s], "on", NULL, NULL, NULL) &&
+            is_word(&S->tok[s + 2], "game", NULL, NULL, NULL));
+}
+
+/* clause_subject: a person word at j that the clause makes someone else by what
+ * it says of them: an adult named as such (for an offence, when acted on in a
+ * passive), or the subject of what someone is ("partner was 'on the game'",
+ * "a woman in her 20s ... working as a prostitute"). */
+static bool described_other(const jd_screen *S, size_t j, size_t s, int actors)
+{
+    if (adult_described(S, j) && (actors != 1 || passive_between(S, j, s)))
+        return true;
+    if (!actors || !status_at(S, s))
+        return false;
+    if (in_set(S, S->actor_set, S->tok[j].sid) && !(j > 0 && S->tok[j - 1].sid == S->by_sid) &&
+        copula_own(S, j, s))
+        return true;
+    return actors == 1 && indefinite_person(S, j);
+}
+
 /* Whether the clause of token s has another person as its subject (1) or not
  * (0). actors: an offence's subject may be the one acting on the child; 2:
  * the child's own act ("child_acts"), where a relative or friend the note
@@ -2062,6 +2187,8 @@ static int clause_subject(const jd_screen *S, size_t s, int actors, bool writer)
             continue; /* "her own", "his car": a determiner */
         if (intensifier(S, j))
             continue; /* "Mum was herself a victim": the intensifier is mum's */
+        if (described_other(S, j, s, actors))
+            return 1; /* "adult female known to us as a sex worker", "partner was 'on the game'" */
         if (actors && S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid) &&
             !(j > 0 && S->tok[j - 1].sid == S->by_sid) && !acts_object(S, j, actors))
             return 0; /* "a man ... kissed her": the adult acts, the child is the victim;
@@ -4108,6 +4235,18 @@ static bool text_has_word(const char *text, const char *w, size_t n)
     return false;
 }
 
+/* "no" that opens an item of its own, after a dash, a comma or "and", "but",
+ * "or" ("messages - no sexual content", "so far and no meeting"): a negated
+ * assertion; not "with no names", which describes ("numbers with no names"). */
+static bool neg_item(const jd_screen *S, size_t i)
+{
+    if (!is_word(&S->tok[i], "no", NULL, NULL, NULL) || i == 0)
+        return false;
+    const tok *p = &S->tok[i - 1];
+    return p->punct == '-' || p->punct == ',' || p->punct == ':' ||
+           is_word(p, "and", "but", "or", "nor");
+}
+
 /* "not" or "never" inside a match whose words are apart, right before its
  * last word ("the men's messages are flattering but not sexual"): the
  * pattern ran over the negation. */
@@ -4119,7 +4258,7 @@ static bool neg_inside(const jd_screen *S, const hit *h)
         const hit *c = &S->hits[i];
         if (S->pat[c->pat].kind == K_NEG && !c->pseudo && c->start > h->start &&
             c->end + 1 == h->end && c->end == c->start + 1 &&
-            is_word(&S->tok[c->start], "not", "never", NULL, NULL) &&
+            (is_word(&S->tok[c->start], "not", "never", NULL, NULL) || neg_item(S, c->start)) &&
             !text_has_word(S->pat[h->pat].text, S->tok[c->start].w, S->tok[c->start].wlen))
             return true; /* not "she was not there", "didn't buy": the rule's own words */
     }
@@ -4225,9 +4364,34 @@ static long echo_source(const jd_screen *S, const rule *r, const hit *h)
     return -1;
 }
 
+/* The writer's finding after a report quoted in its words, in the next two
+ * sentences: "no offence(s)", "no crime(s)", "unfounded", "a false alarm"
+ * ("MOP reports 'young girl pulled into a car' ... all OK, no offences"):
+ * what was reported did not happen as reported. */
+static bool cleared_after(const jd_screen *S, const hit *h)
+{
+    for (uint32_t t = h->start; t < h->end; t++)
+        if (!S->tok[t].quoted)
+            return false; /* the report in its own words only */
+    uint32_t hs = S->tok[h->start].sent;
+    for (size_t j = h->end; j < S->ntok && S->tok[j].sent <= hs + 2; j++) {
+        const tok *k = &S->tok[j];
+        if (k->quoted)
+            continue;
+        if (is_word(k, "unfounded", NULL, NULL, NULL) ||
+            (j + 1 < S->ntok && is_word(k, "false", NULL, NULL, NULL) &&
+             is_word(&S->tok[j + 1], "alarm", NULL, NULL, NULL)))
+            return true;
+        if (j + 1 < S->ntok && is_word(k, "no", NULL, NULL, NULL) &&
+            is_word(&S->tok[j + 1], "offence", "offences", "crime", "crimes"))
+            return true;
+    }
+    return false;
+}
+
 static bool challenged(const jd_screen *S, const rule *r, const hit *h, unsigned a)
 {
-    if (cue_in(S, K_CHAL, h, 1))
+    if (cue_in(S, K_CHAL, h, 1) || (r->kind == JD_SCREEN_OFFENCE && cleared_after(S, h)))
         return true;
     return cue_in(S, K_CHAL, h, 3) &&
            !(r->kind == JD_SCREEN_LANGUAGE && !(a & JD_SCREEN_QUOTED) &&
@@ -4304,8 +4468,9 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     if (r->kind == JD_SCREEN_LANGUAGE &&
         ((r->role_explicit && child_object_after(S, h)) || passive_by(S, h)))
         a |= JD_SCREEN_OTHER_PERSON;
-    if (r->kind != JD_SCREEN_LANGUAGE && relative_reports(S, h))
-        a |= JD_SCREEN_OTHER_PERSON;
+    if (owner_after(S, h) || (r->kind != JD_SCREEN_LANGUAGE &&
+                              (relative_reports(S, h) || adult_passive(S, h))))
+        a |= JD_SCREEN_OTHER_PERSON; /* "belongs to her sister", "an adult ... threatened by" */
     if (r->injury && r->kind != JD_SCREEN_LANGUAGE && child_aggressor(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* the one hurt is someone else */
     /* wording whose pattern names its subject ("girl ... sexually active with"):
