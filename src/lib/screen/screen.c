@@ -4800,6 +4800,24 @@ static bool age_cued(const jd_screen *S, size_t i)
     if (p && !p->punct && p->sent == t->sent && S->actor_set != UINT32_MAX &&
         in_set(S, S->actor_set, p->sid) && (!nx || nx->punct || nx->sent != t->sent))
         aged = true;
+    /* "bf 17 at college", "her bf, 15, in the year above", "boyfriend, also
+     * 13": a person word (the actor, partner or peer set, "bf", "gf"), at
+     * most a comma and "also" between, then the number and no unit after
+     * it ("boyfriend 18 months", "partner 2 children" are no age) */
+    if (!aged && !unit_next && p && !(nx && nx->punct == '-')) {
+        size_t j = i;
+        while (j > 0 && i - j < 3 && S->tok[j - 1].sent == t->sent &&
+               (S->tok[j - 1].punct == ',' ||
+                (S->tok[j - 1].wlen == 4 && !memcmp(S->tok[j - 1].w, "also", 4))))
+            j--;
+        const tok *q = j > 0 && j < i + 1 ? &S->tok[j - 1] : NULL;
+        if (q && q->sent == t->sent && !q->punct &&
+            ((q->wlen == 2 && (!memcmp(q->w, "bf", 2) || !memcmp(q->w, "gf", 2))) ||
+             (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, q->sid)) ||
+             (S->partner_set != UINT32_MAX && in_set(S, S->partner_set, q->sid)) ||
+             (S->peer_set != UINT32_MAX && in_set(S, S->peer_set, q->sid))))
+            aged = true;
+    }
     /* "a man of 32", "a lad of 16": a person of an age */
     static const char *const person[] = {
         "man",   "men",   "male",  "males", "boy", "boys",  "lad",     "lads",      "girl",
@@ -4908,6 +4926,8 @@ static bool bystander_age(const jd_screen *S, size_t i)
     return false;
 }
 
+static bool peer_age(const jd_screen *S, size_t i);
+
 /* Ages: the other person's age from the text, and the child's age at the act. */
 static void read_ages(const jd_screen *S, ctx *X)
 {
@@ -4923,7 +4943,7 @@ static void read_ages(const jd_screen *S, ctx *X)
         if (age < 0 || age > 95)
             continue;
         if (age == child || (X->act_age >= 0 && age == X->act_age))
-            continue; /* the child's own age */
+            continue; /* the child's own age, not a peer's ("Partner 15, same school") */
         if (bystander_age(S, i))
             continue; /* "attends with older sister (19)": not the other person's */
         if (age < 10)
@@ -4954,25 +4974,21 @@ static void read_ages(const jd_screen *S, ctx *X)
     }
 }
 
-/* The other person's age for match h: the age nearest to it in its own
- * sentence ("Dad (45) found her in bed with her boyfriend (15) and they had
- * had sex": 15 for "sex"; "She has sex with her boyfriend who is 15. Stepdad
- * (40) is supportive": 15), with the sentence's "a man" making a younger
- * age no older than the child an adult; with no age in the sentence, the
- * note's (read_ages), unless the sentence names a young person and no adult
- * ("she had sex with a boy in her year": no age, not the note's stepdad's
- * 40). An age equal to the child's written right after a young person or a
- * partner ("her boyfriend Jake (15)") is that person's, a peer's. why gets
- * the words read. */
-static bool after_word_in(const jd_screen *S, size_t i, uint32_t set)
+/* Whether the number at token i, equal to the child's age, is a peer's:
+ * written right after a young person or a partner, past brackets, commas, a
+ * name and "also" ("her boyfriend Jake (15)", "Partner 15, same school",
+ * "her bf, 15", "boyfriend, also 13"). */
+static bool peer_age(const jd_screen *S, size_t i)
 {
-    if (set == UINT32_MAX)
-        return false;
-    /* past brackets, commas and a name: "her boyfriend Jake (15)" */
     for (size_t j = i; j-- > 0 && i - j <= 4 && S->tok[j].sent == S->tok[i].sent;) {
-        if (S->tok[j].punct || (S->tok[j].cap && j > 0 && S->tok[j - 1].sent == S->tok[j].sent))
+        const tok *k = &S->tok[j];
+        if (k->punct || (k->cap && j > 0 && S->tok[j - 1].sent == k->sent) ||
+            (k->wlen == 4 && !memcmp(k->w, "also", 4)))
             continue;
-        return in_set(S, set, S->tok[j].sid);
+        return (k->wlen == 2 && (!memcmp(k->w, "bf", 2) || !memcmp(k->w, "gf", 2))) ||
+               (S->peer_set != UINT32_MAX && in_set(S, S->peer_set, k->sid)) ||
+               (S->actor_set != UINT32_MAX && in_set(S, S->actor_set, k->sid)) ||
+               (S->partner_set != UINT32_MAX && in_set(S, S->partner_set, k->sid));
     }
     return false;
 }
@@ -5028,6 +5044,16 @@ static int referent_age(const jd_screen *S, size_t ref, int child, bool *written
     return (S->ftok[ref].flags & JD_FF_ADULT) ? 18 : -1;
 }
 
+/* The other person's age for match h: the age nearest to it in its own
+ * sentence ("Dad (45) found her in bed with her boyfriend (15) and they had
+ * had sex": 15 for "sex"; "She has sex with her boyfriend who is 15. Stepdad
+ * (40) is supportive": 15), with the sentence's "a man" making a younger
+ * age no older than the child an adult; with no age in the sentence, the
+ * note's (read_ages), unless the sentence names a young person and no adult
+ * ("she had sex with a boy in her year": no age, not the note's stepdad's
+ * 40). An age equal to the child's written right after a young person or a
+ * partner ("her boyfriend Jake (15)") is that person's, a peer's (peer_age).
+ * why gets the words read. */
 static int other_age_at(const jd_screen *S, const ctx *X, const hit *h, char *why, size_t whyn)
 {
     int child = X->in->child_age;
@@ -5045,8 +5071,7 @@ static int other_age_at(const jd_screen *S, const ctx *X, const hit *h, char *wh
         if (S->tok[i].num < 0)
             continue;
         int age = token_age(S, i);
-        bool peer_same = age == child && child >= 0 &&
-                         (after_word_in(S, i, S->peer_set) || after_word_in(S, i, S->actor_set));
+        bool peer_same = age == child && child >= 0 && peer_age(S, i);
         if (age < 10 || age > 95 || (age == child && !peer_same) ||
             (X->act_age >= 0 && age == X->act_age) || bystander_age(S, i))
             continue;
