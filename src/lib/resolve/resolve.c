@@ -8811,6 +8811,8 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
          * refs (an unchanged ref has the keys it had) */
         if (save_keys(&u, set->full ? NULL : u.chg) != JD_OK)
             rc = jd_oom(err);
+        if (rc == JD_OK && opts->before_write) /* the first write is next */
+            opts->before_write(opts->before_write_arg);
         if (rc == JD_OK)
             rc = set->full ? run_save(&u, err) : run_update(&u, set, err);
     }
@@ -9103,6 +9105,8 @@ static int resolve_full(jd_store *s, const jd_resolve_opts *opts, bool every_not
     char mark[JD_MARK_MAX]; /* the resolve watermark, saved with the identities */
     struct timespec m0, m1;
     bool mt = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &m0) == 0;
+    if (opts->before_write) /* a full run may write while clustering (early_keys) */
+        opts->before_write(opts->before_write_arg);
     int rc = mark_take(s, mark, err);
     if (rc == JD_OK)
         rc = run_resolve(&u, opts->frozen_params, err);
