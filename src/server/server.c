@@ -1003,6 +1003,24 @@ static int start_daemon(jd_server *srv, const jd_server_opts *opts, jd_error *er
     return JD_OK;
 }
 
+/* The server's mutexes and condition variables (idx_lock aside). */
+static void locks_init(jd_server *srv)
+{
+    pthread_mutex_init(&srv->idx_build_mu, NULL);
+    pthread_mutex_init(&srv->conn_mu, NULL);
+    pthread_mutex_init(&srv->raise_mu, NULL);
+    pthread_mutex_init(&srv->view_mu, NULL);
+    pthread_mutex_init(&srv->live_mu, NULL);
+    pthread_cond_init(&srv->live_cv, NULL);
+    pthread_mutex_init(&srv->write_mu, NULL);
+    pthread_mutex_init(&srv->gate_mu, NULL);
+    pthread_cond_init(&srv->gate_cv, NULL);
+    pthread_mutex_init(&srv->audit_mu, NULL);
+    pthread_mutex_init(&srv->concern_mu, NULL);
+    pthread_mutex_init(&srv->concern_build_mu, NULL);
+    pthread_cond_init(&srv->audit_cv, NULL);
+}
+
 int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
 {
     jd_server *srv = calloc(1, sizeof *srv);
@@ -1019,19 +1037,7 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
     pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
     pthread_rwlock_init(&srv->idx_lock, &ra);
     pthread_rwlockattr_destroy(&ra);
-    pthread_mutex_init(&srv->idx_build_mu, NULL);
-    pthread_mutex_init(&srv->conn_mu, NULL);
-    pthread_mutex_init(&srv->raise_mu, NULL);
-    pthread_mutex_init(&srv->view_mu, NULL);
-    pthread_mutex_init(&srv->live_mu, NULL);
-    pthread_cond_init(&srv->live_cv, NULL);
-    pthread_mutex_init(&srv->write_mu, NULL);
-    pthread_mutex_init(&srv->gate_mu, NULL);
-    pthread_cond_init(&srv->gate_cv, NULL);
-    pthread_mutex_init(&srv->audit_mu, NULL);
-    pthread_mutex_init(&srv->concern_mu, NULL);
-    pthread_mutex_init(&srv->concern_build_mu, NULL);
-    pthread_cond_init(&srv->audit_cv, NULL);
+    locks_init(srv);
     srv->audit_tail = &srv->audit_q;
     srv->audit_group = true;
     srv->conns.next = srv->conns.prev = &srv->conns;
