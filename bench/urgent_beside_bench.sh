@@ -67,7 +67,9 @@ for i in $(seq 1 "$runs"); do
   done
   printf '  run %d: critical alert served %.2f s, concern %.2f s after the marker; server cpu to the alert %.2f s; feed updates finished by then: %s; load %s\n' \
     "$i" "$alert" "$concern" "$calert" "$upd_at_alert" "$(cut -d' ' -f1 /proc/loadavg)"
-  grep -o 'urgent calls first.*' "$r/log" | sed 's/^/    /' || true
+  # the lane's line follows its reload and the board's equality monitoring
+  for _ in $(seq 1 1200); do grep -q 'beside the update in hand\|urgent calls first: .*persons.*after the scan' "$r/log" && break; sleep 0.05; done
+  grep -o 'urgent calls first.*\|reloaded .*' "$r/log" | sed 's/^/    /' || true
   kill -KILL "$spid"; wait "$spid" 2>/dev/null || true; spid=""
   grep -o 'updated after feeds.*' "$r/log" | sed 's/^/    /' || true
 done
