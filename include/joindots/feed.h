@@ -168,12 +168,16 @@ typedef struct jd_live_opts {
     /* Mentions kept between resolves (jd_resolve_opts.resident; borrowed):
      * a long-running server's (`serve --resident`); NULL: read each time. */
     jd_resolve_resident *resident;
+    /* jd_resolve_opts.before_write, passed on (NULL: none). */
+    void (*before_write)(void *arg);
+    void *before_write_arg;
 } jd_live_opts;
 enum { JD_LIVE_RESOLVE_AUTO = 0, JD_LIVE_RESOLVE_FULL = 1, JD_LIVE_RESOLVE_INCREMENTAL = 2 };
 #define JD_LIVE_RESOLVE_HOPS 1
 #define JD_LIVE_OPTS_INIT                                                                          \
     {                                                                                              \
-        NULL, NULL, 0.0, 0, 0, false, JD_LIVE_RESOLVE_AUTO, 0.0, JD_LIVE_RESOLVE_HOPS, NULL        \
+        NULL, NULL, 0.0, 0, 0, false, JD_LIVE_RESOLVE_AUTO, 0.0, JD_LIVE_RESOLVE_HOPS, NULL, NULL,   \
+            NULL                                                                                   \
     }
 
 typedef struct jd_live_stats {
@@ -224,6 +228,13 @@ typedef struct jd_live_stats {
  * analysis). Returns the stages' codes.
  */
 JD_API int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_error *err);
+/*
+ * Is the store ahead of its identities or alerts: rows ingested (or link
+ * decisions made) since the last resolve's watermark, or anything since the
+ * last analysis' watermark (a feed's update cut short, by SIGKILL say)?
+ * false when the store keeps no watermark (nothing to compare with).
+ */
+JD_API int jd_live_behind(jd_store *s, bool *behind, jd_error *err);
 /*
  * The resolve stage of jd_live_update alone: incremental (only the refs the
  * feeds brought or changed, and the clusters they touch) when a full run

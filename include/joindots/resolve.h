@@ -87,10 +87,17 @@ typedef struct jd_resolve_opts {
     bool incr_scope_check;
     /* Mentions kept between runs (borrowed; NULL: read them all each run). */
     jd_resolve_resident *resident;
+    /* Called once, on the resolving thread, just before the run's first
+     * write to the store (NULL: none). An incremental run reads and computes
+     * without writing until its save; a long-running server (serve) takes
+     * its write lock here, so that an urgent call is ingested and analysed
+     * while the feed's resolve computes. A full run calls it first. */
+    void (*before_write)(void *arg);
+    void *before_write_arg;
 } jd_resolve_opts;
 #define JD_RESOLVE_OPTS_INIT                                                                       \
     {                                                                                              \
-        0.999, 200, 25, NULL, 0, NULL, false, 0.2, 0, 0, false, false, NULL                        \
+        0.999, 200, 25, NULL, 0, NULL, false, 0.2, 0, 0, false, false, NULL, NULL, NULL            \
     }
 
 typedef struct jd_resolve_stats {

@@ -153,9 +153,9 @@ static void take_feed(jd_server *srv, jd_store *s, reply *r, const char *agency,
     } else if (audit(srv, s, addr, tok_name, target, "received", true) < 0) {
         jd_reply_audit_failed(r);
     } else {
-        pthread_mutex_lock(&srv->write_mu);
+        jd_write_lock(srv);
         rc = jd_feed_ingest(s, agency, dir, nm, source, NULL, &res, err);
-        pthread_mutex_unlock(&srv->write_mu);
+        jd_write_unlock(srv);
         if (rc < 0) {
             refuse(r, 503, "store", "The feed could not be stored now; send it again.");
         } else if (!res.accepted) {

@@ -15,7 +15,14 @@
  *    rises on overdue concerns do not wait for someone to type a command.
  *
  * Writes by this thread and by feed uploads take write_mu one stage at a
- * time, so an upload waits at most for the stage in hand.
+ * time, so an upload waits at most for the stage in hand. The urgent lane
+ * comes first: the live thread scans the drop folder and runs the urgent
+ * lane (through a store handle of its own, lane_store) while the update
+ * after a feed runs on the background lane, whose stages wait at the gate
+ * while the live thread wants write_mu; the feed's resolve holds write_mu
+ * only for its save (jd_resolve_opts.before_write), so an urgent call that
+ * lands during a 5,000-event update waits at most for the stage in hand's
+ * writes, not for the update.
  */
 #include "server_internal.h"
 
@@ -51,12 +58,12 @@ static void log_err(const char *what, const jd_error *err)
  * ethnicity is half of a reload after an urgent call on the 1M-event
  * county); `alerts` and `board` as swapped in (references held). The board
  * is replaced by a copy with the new monitoring, unless it moved meanwhile. */
-static void equality_after(jd_server *srv, json_t *alerts, json_t *board)
+static void equality_after(jd_server *srv, jd_store *s, json_t *alerts, json_t *board)
 {
     jd_error err;
     jd_error_clear(&err);
     double t0 = mono(), c0 = cpu_now();
-    json_t *eq = jd_api_equality(srv->live_store, alerts, &err);
+    json_t *eq = jd_api_equality(s, alerts, &err);
     json_t *nb = eq ? json_deep_copy(board) : NULL;
     if (!nb || json_object_set_new(nb, "equality_monitoring", eq) < 0) {
         if (!nb)
@@ -81,7 +88,7 @@ static void equality_after(jd_server *srv, json_t *alerts, json_t *board)
 
 /* JD_LIVE_CHECK_PATCH set (tests): the patched alerts and board compared
  * with what a full read builds from the same store, byte for byte. */
-static void patch_check(jd_server *srv, const jd_analyse_stats *known, const json_t *prev_board,
+static void patch_check(jd_store *s, const jd_analyse_stats *known, const json_t *prev_board,
                         const json_t *alerts, const json_t *board)
 {
     if (!getenv("JD_LIVE_CHECK_PATCH") || !alerts)
@@ -89,7 +96,7 @@ static void patch_check(jd_server *srv, const jd_analyse_stats *known, const jso
     jd_error err;
     jd_error_clear(&err);
     json_t *fa = NULL, *fb = NULL;
-    if (jd_api_build(srv->live_store, known, prev_board, NULL, 0, &fa, &fb, &err) < 0) {
+    if (jd_api_build(s, known, prev_board, NULL, 0, &fa, &fb, &err) < 0) {
         log_err("patch check: cannot read the alerts", &err);
         return;
     }
@@ -136,13 +143,13 @@ int jd_server_index_next(jd_server *srv, jd_store *s, int64_t gen, jd_person_ind
     return rc;
 }
 
-/* Reload what readers see when the change counter moved. `known`: the
- * counts of the analysis this thread just ran, or NULL. Called with
- * idx_build_mu held: the index is built under it, as index_acquire
- * (server.c) builds it, so the two never build it twice at once. */
-static void reload_locked(jd_server *srv, const jd_analyse_stats *known)
+/* Reload what readers see when the change counter moved, reading s (the
+ * calling thread's handle). `known`: the counts of the analysis this thread
+ * just ran, or NULL. Called with idx_build_mu held: the index is built
+ * under it, as index_acquire (server.c) builds it, so the two never build
+ * it twice at once (nor the live thread and the update's lane). */
+static void reload_locked(jd_server *srv, jd_store *s, const jd_analyse_stats *known)
 {
-    jd_store *s = srv->live_store;
     jd_error err;
     jd_error_clear(&err);
     int64_t an = 0, ids = 0;
@@ -176,7 +183,7 @@ static void reload_locked(jd_server *srv, const jd_analyse_stats *known)
         log_err("cannot reload the alerts", &err);
         alerts = board = NULL;
     }
-    patch_check(srv, known, prev_board, alerts, board);
+    patch_check(s, known, prev_board, alerts, board);
     /* the alert view (the queue's sorts, names from the index) built aside
      * too: srv->alerts, index and idx_gen change only under idx_build_mu */
     alert_view *nv = NULL, *old_view = NULL;
@@ -218,17 +225,64 @@ static void reload_locked(jd_server *srv, const jd_analyse_stats *known)
             ni ? (alerts ? " and the persons" : " the persons") : "", how, mono() - t0,
             cpu_now() - c0, (long long)an);
     if (eq_alerts)
-        equality_after(srv, eq_alerts, eq_board);
+        equality_after(srv, s, eq_alerts, eq_board);
     json_decref(eq_alerts);
     json_decref(eq_board);
     json_decref(prev_board);
 }
 
-static void reload_if_changed(jd_server *srv, const jd_analyse_stats *known)
+static void reload_if_changed(jd_server *srv, jd_store *s, const jd_analyse_stats *known)
 {
     pthread_mutex_lock(&srv->idx_build_mu);
-    reload_locked(srv, known);
+    reload_locked(srv, s, known);
     pthread_mutex_unlock(&srv->idx_build_mu);
+}
+
+/* ---- write_mu, the urgent lane first ---- */
+
+void jd_write_lock(jd_server *srv)
+{
+    pthread_mutex_lock(&srv->gate_mu);
+    while (srv->urgent_want)
+        pthread_cond_wait(&srv->gate_cv, &srv->gate_mu);
+    pthread_mutex_unlock(&srv->gate_mu);
+    pthread_mutex_lock(&srv->write_mu);
+}
+
+void jd_write_unlock(jd_server *srv)
+{
+    pthread_mutex_unlock(&srv->write_mu);
+}
+
+/* The live thread wants write_mu (on) or no longer (off): while it does,
+ * the update's next stage and uploads wait (one already holding write_mu
+ * finishes its stage first). */
+static void urgent_want(jd_server *srv, bool on)
+{
+    pthread_mutex_lock(&srv->gate_mu);
+    srv->urgent_want = on;
+    if (!on)
+        pthread_cond_broadcast(&srv->gate_cv);
+    pthread_mutex_unlock(&srv->gate_mu);
+}
+
+/* The board's counts of the last full analysis, for a reload (NULL: none). */
+static const jd_analyse_stats *counts_copy(jd_server *srv, jd_analyse_stats *out)
+{
+    pthread_mutex_lock(&srv->gate_mu);
+    bool ok = srv->live_counts_ok;
+    if (ok)
+        *out = srv->live_counts;
+    pthread_mutex_unlock(&srv->gate_mu);
+    return ok ? out : NULL;
+}
+
+static void counts_set(jd_server *srv, const jd_analyse_stats *as)
+{
+    pthread_mutex_lock(&srv->gate_mu);
+    srv->live_counts = *as;
+    srv->live_counts_ok = true;
+    pthread_mutex_unlock(&srv->gate_mu);
 }
 
 static void on_feed(const char *agency, const char *name, const jd_feed_result *r, void *payload)
@@ -251,9 +305,12 @@ static void on_feed(const char *agency, const char *name, const jd_feed_result *
                 agency, name, r->reason);
 }
 
-/* The escalation engine over some persons, under write_mu. */
-static int escalate_some(jd_server *srv, char **keys, size_t n, jd_error *err)
+/* The escalation engine over some persons, under write_mu, through s: the
+ * live thread's (the urgent lane, which wants write_mu already) or the
+ * update's lane's (after the gate). */
+static int escalate_some(jd_server *srv, jd_store *s, char **keys, size_t n, jd_error *err)
 {
+    bool lane = s == srv->lane_store;
     if (!n)
         return JD_OK;
     jd_escalate_opts eo = JD_ESCALATE_OPTS_INIT;
@@ -261,17 +318,24 @@ static int escalate_some(jd_server *srv, char **keys, size_t n, jd_error *err)
     eo.persons = (const char *const *)keys;
     eo.npersons = n;
     jd_escalate_stats es;
-    pthread_mutex_lock(&srv->write_mu);
-    int rc = jd_escalate_run(srv->live_store, JD_AS_OF_NOW, 0, &eo, &es, err);
+    if (lane)
+        pthread_mutex_lock(&srv->write_mu);
+    else
+        jd_write_lock(srv);
+    int rc = jd_escalate_run(s, JD_AS_OF_NOW, 0, &eo, &es, err);
     pthread_mutex_unlock(&srv->write_mu);
     return rc;
 }
 
 /* The urgent-call fast path (--incremental): the feed's urgent records'
  * persons analysed and escalated, and what readers see reloaded, before
- * the feed is resolved. Their concerns on refs are placed after the update
- * (placed: from the store, so a restart between loses none). */
-static void urgent_first(jd_server *srv)
+ * the feed is resolved, through the live thread's handle. Called with
+ * urgent_want on (the caller's scan took it): it is turned off before the
+ * reload, which waits for idx_build_mu (the update's lane may hold it
+ * while it reloads, and waits at the gate while urgent_want is on). Their
+ * concerns on refs are placed after the update (placed: from the store, so
+ * a restart between loses none). */
+static void urgent_first(jd_server *srv, double landed_at, bool beside)
 {
     jd_error err;
     jd_error_clear(&err);
@@ -282,25 +346,28 @@ static void urgent_first(jd_server *srv)
     size_t n = 0;
     double t0 = mono(), c0 = cpu_now();
     pthread_mutex_lock(&srv->write_mu);
-    int rc = jd_analyse_urgent_keys(srv->live_store, &ao, &us, &keys, &n, &err);
+    int rc = jd_analyse_urgent_keys(srv->lane_store, &ao, &us, &keys, &n, &err);
     pthread_mutex_unlock(&srv->write_mu);
     double t1 = mono(), c1 = cpu_now();
     if (rc == JD_OK)
-        rc = escalate_some(srv, keys, n, &err);
+        rc = escalate_some(srv, srv->lane_store, keys, n, &err);
     jd_analyse_keys_free(keys, n);
+    urgent_want(srv, false);
     if (rc < 0 || !n) {
         if (rc < 0)
             log_err("urgent calls first", &err);
         return;
     }
     double t2 = mono(), c2 = cpu_now();
-    reload_if_changed(srv, srv->live_counts_ok ? &srv->live_counts : NULL);
+    jd_analyse_stats counts;
+    reload_if_changed(srv, srv->lane_store, counts_copy(srv, &counts));
     fprintf(stderr,
             "joindots serve: urgent calls first: %zu persons, screened in %.2f s, analysed in "
             "%.2f s, escalated in %.2f s, visible in %.2f s (cpu: analysed %.2f s, escalated "
-            "%.2f s, with the reload %.2f s)\n",
+            "%.2f s, with the reload %.2f s); %.2f s after the scan began%s\n",
             n, us.seconds_touched, t1 - t0 - us.seconds_touched, t2 - t1, mono() - t0, c1 - c0,
-            c2 - c1, cpu_now() - c0);
+            c2 - c1, cpu_now() - c0, mono() - landed_at,
+            beside ? ", beside the update in hand" : "");
 }
 
 /* The urgent lane's open concerns on refs since placed, reconciled from the
@@ -311,9 +378,9 @@ static void placed(jd_server *srv, bool reconcile, int64_t np)
     jd_error_clear(&err);
     int rc = JD_OK;
     if (reconcile) {
-        pthread_mutex_lock(&srv->write_mu);
+        jd_write_lock(srv);
         rc = jd_escalate_placed_open(srv->live_store, 0, &np, &err);
-        pthread_mutex_unlock(&srv->write_mu);
+        jd_write_unlock(srv);
     }
     if (rc < 0)
         log_err("urgent calls placed", &err);
@@ -353,9 +420,9 @@ static void resident_start(jd_server *srv)
     jd_error err;
     jd_error_clear(&err);
     double t0 = mono(), c0 = cpu_now();
-    pthread_mutex_lock(&srv->write_mu);
+    jd_write_lock(srv);
     int rc = jd_resolve_resident_fill(srv->resident, srv->live_store, &err);
-    pthread_mutex_unlock(&srv->write_mu);
+    jd_write_unlock(srv);
     if (rc < 0) {
         log_err("reading the mentions to keep (--resident)", &err);
         return; /* the first resolve reads them */
@@ -365,33 +432,60 @@ static void resident_start(jd_server *srv)
             (long long)r->rows, (double)r->bytes / 1048576.0, mono() - t0, cpu_now() - c0);
 }
 
-/* resolve, analyse, escalation: each stage under write_mu. */
+/* Tests: JD_LIVE_TEST_HOLD names a file; while it exists (at most 120 s)
+ * the update waits before its resolve, holding no lock, as a long resolve
+ * of a large county computes (test_incremental: an urgent call beside it). */
+static void test_hold(void)
+{
+    const char *f = getenv("JD_LIVE_TEST_HOLD");
+    for (int i = 0; f && *f && i < 1200 && access(f, F_OK) == 0; i++)
+        usleep(100000);
+}
+
+/* The feed's resolve takes write_mu just before its first write. */
+typedef struct save_gate {
+    jd_server *srv;
+    bool held;
+} save_gate;
+
+static void save_gate_take(void *arg)
+{
+    save_gate *g = arg;
+    if (!g->held)
+        jd_write_lock(g->srv);
+    g->held = true;
+}
+
+/* resolve, analyse, escalation: each stage's writes under write_mu (the
+ * resolve's reading and computing without it, beside the urgent lane). */
 static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
 {
     jd_store *s = srv->live_store;
     jd_error err;
     jd_error_clear(&err);
+    fprintf(stderr, "joindots serve: updating after feeds\n");
+    test_hold();
     double t0 = mono(), c0 = cpu_now();
     jd_live_stats rs; /* incremental once a full run stored its parameters */
     memset(&rs, 0, sizeof rs);
     /* The new identities' index right after the resolve, on this thread,
-     * not after the analysis. Need-to-know reads current identities
-     * (index_acquire, server.c, checks the generation at each request):
-     * idx_build_mu, held from before the resolve commits, makes requests
-     * that find it moved wait for this build rather than make their own. */
-    pthread_mutex_lock(&srv->idx_build_mu);
-    pthread_mutex_lock(&srv->write_mu);
+     * not after the analysis. While the live thread runs, a request that
+     * finds the identities' generation moved serves the index it has
+     * (idx_async, index_acquire in server.c) until this build swaps in. */
     jd_person_set *touched = NULL; /* for the incremental analysis */
     jd_live_opts lo = JD_LIVE_OPTS_INIT;
     lo.resident = srv->resident;
+    save_gate gate = {srv, false};
+    lo.before_write = save_gate_take;
+    lo.before_write_arg = &gate;
     int rc = jd_live_resolve(s, &lo, &rs, srv->o.incremental ? &touched : NULL, &err);
-    pthread_mutex_unlock(&srv->write_mu);
+    if (gate.held)
+        jd_write_unlock(srv);
     double t1 = mono(), c1 = cpu_now();
     if (rc == JD_OK)
         resolve_line(srv, &rs);
     if (rc == JD_OK)
-        reload_locked(srv, NULL);
-    pthread_mutex_unlock(&srv->idx_build_mu);
+        reload_if_changed(srv, s, NULL);
     if (rc < 0) {
         log_err("resolve after a feed failed", &err);
         return;
@@ -401,10 +495,10 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     ao.save = true;
     char **walked = NULL;
     size_t nwalked = 0;
-    pthread_mutex_lock(&srv->write_mu);
+    jd_write_lock(srv);
     rc = srv->o.incremental ? jd_live_analyse_touched(s, &ao, touched, as, &walked, &nwalked, &err)
                             : jd_analyse(s, &ao, NULL, as, &err);
-    pthread_mutex_unlock(&srv->write_mu);
+    jd_write_unlock(srv);
     jd_person_set_free(touched);
     double t2 = mono(), c2 = cpu_now();
     if (rc < 0) {
@@ -415,25 +509,25 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     bool full = !srv->o.incremental || as->full;
     if (!full && as->walked > 0)
         srv->live_full_due = true;
+    jd_analyse_stats last;
     if (full) {
-        srv->live_counts = *as;
-        srv->live_counts_ok = true;
+        counts_set(srv, as);
         *have_stats = true;
-    } else if (srv->live_counts_ok) {
+    } else if (counts_copy(srv, &last)) {
         /* the board's counts stay those of the last full run */
         int64_t alerts = as->alerts;
-        *as = srv->live_counts;
+        *as = last;
         as->alerts = alerts;
         *have_stats = true;
     }
     jd_live_stats ls;
     memset(&ls, 0, sizeof ls);
     if (full) {
-        pthread_mutex_lock(&srv->write_mu);
+        jd_write_lock(srv);
         rc = jd_live_escalate(s, NULL, &ls, &err);
-        pthread_mutex_unlock(&srv->write_mu);
+        jd_write_unlock(srv);
     } else {
-        rc = escalate_some(srv, walked, nwalked, &err);
+        rc = escalate_some(srv, s, walked, nwalked, &err);
     }
     jd_analyse_keys_free(walked, nwalked);
     if (rc < 0)
@@ -455,11 +549,11 @@ static void scheduled_escalation(jd_server *srv)
     jd_error err;
     jd_error_clear(&err);
     jd_live_stats ls;
-    pthread_mutex_lock(&srv->write_mu);
+    jd_write_lock(srv);
     memset(&ls, 0, sizeof ls);
     if (jd_live_escalate(srv->live_store, NULL, &ls, &err) < 0)
         log_err("scheduled escalation run failed", &err);
-    pthread_mutex_unlock(&srv->write_mu);
+    jd_write_unlock(srv);
     placed(srv, false, ls.urgent_placed);
 }
 
@@ -474,15 +568,15 @@ static void scheduled_full(jd_server *srv, jd_analyse_stats *as, bool *have_stat
     jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
     ao.save = true;
     double t0 = mono(), c0 = cpu_now();
-    pthread_mutex_lock(&srv->write_mu);
+    jd_write_lock(srv);
     int rc = jd_escalate_analyse(srv->live_store, &ao, as, &err);
-    pthread_mutex_unlock(&srv->write_mu);
+    jd_write_unlock(srv);
     if (rc < 0) {
         log_err("scheduled full analysis failed", &err);
     } else {
         srv->live_full_due = false;
-        srv->live_counts = *as;
-        srv->live_counts_ok = *have_stats = true;
+        counts_set(srv, as);
+        *have_stats = true;
         fprintf(stderr,
                 "joindots serve: scheduled full analysis after incremental updates in %.2f s "
                 "(cpu %.2f s; %lld alerts)\n",
@@ -493,16 +587,19 @@ static void scheduled_full(jd_server *srv, jd_analyse_stats *as, bool *have_stat
 
 /* The background lane (issue 17): a feed's resolve, analysis and
  * escalation, the scheduled runs and the reloads after them run on a thread
- * of their own, "jd-live-bg", at the server's nice value plus feed_nice (at
- * most 19), so that they take the CPU the requests leave. Linux keeps a
- * nice value per thread (within the server's process, one autogroup, a
- * thread at nice 19 weighs 15 against a request worker's 1024 at nice 0),
- * and the threads it starts (the resolve's and analysis's helpers, jobs.c)
- * inherit it. The live thread ("jd-live") keeps the server's priority for
- * the drop folder's scan (ingest) and the urgent-call lane. It hands a job
- * to the lane and waits for it, so the two never run at once (the order of
- * stages is the one thread's): while requests keep the CPU busy, the next
- * scan waits for the lane's job in hand (docs/feeds.md). */
+ * of their own, "jd-live-bg", through live_store, at the server's nice
+ * value plus feed_nice (at most 19), so that they take the CPU the requests
+ * leave. Linux keeps a nice value per thread (within the server's process,
+ * one autogroup, a thread at nice 19 weighs 15 against a request worker's
+ * 1024 at nice 0), and the threads it starts (the resolve's and analysis's
+ * helpers, jobs.c) inherit it. The live thread ("jd-live") keeps the
+ * server's priority for the drop folder's scan (ingest) and the urgent-call
+ * lane, through lane_store. It hands a job to the lane and goes on: while
+ * the lane runs a feed's update, the live thread keeps scanning the drop
+ * folder, so an urgent call that lands meanwhile is ingested, analysed and
+ * escalated at once (its write stages before the lane's next ones, at the
+ * gate); the update for the feeds that landed meanwhile follows when the
+ * lane is free (docs/feeds.md). */
 enum { BG_CHECK, BG_UPDATE, BG_FULL, BG_ESCALATE };
 
 typedef struct bg_lane {
@@ -544,7 +641,7 @@ static void bg_run(jd_server *srv, int job)
         scheduled_full(srv, &as, &have_stats);
     else if (job == BG_ESCALATE)
         scheduled_escalation(srv);
-    reload_if_changed(srv, have_stats ? &as : NULL);
+    reload_if_changed(srv, srv->live_store, have_stats ? &as : NULL);
     jd_api_concerns_warm(srv, srv->live_store);
 }
 
@@ -566,13 +663,30 @@ static void *bg_main(void *p)
         pthread_mutex_lock(&l->mu);
         l->busy = false;
         pthread_cond_broadcast(&l->cv);
+        if (job != BG_CHECK) { /* the live thread may have an update waiting */
+            pthread_mutex_lock(&l->srv->live_mu);
+            l->srv->live_wake = true;
+            pthread_cond_signal(&l->srv->live_cv);
+            pthread_mutex_unlock(&l->srv->live_mu);
+        }
     }
     pthread_mutex_unlock(&l->mu);
     return NULL;
 }
 
-/* Run job on the lane and wait for it (here, if the lane did not start). */
-static void bg_do(bg_lane *l, int job)
+static bool bg_busy(bg_lane *l)
+{
+    if (!l->on)
+        return false;
+    pthread_mutex_lock(&l->mu);
+    bool b = l->busy;
+    pthread_mutex_unlock(&l->mu);
+    return b;
+}
+
+/* Start job on the lane, which is free (here, to the end, if the lane did
+ * not start). */
+static void bg_start(bg_lane *l, int job)
 {
     if (!l->on) {
         bg_run(l->srv, job);
@@ -582,9 +696,65 @@ static void bg_do(bg_lane *l, int job)
     l->job = job;
     l->busy = true;
     pthread_cond_broadcast(&l->cv);
+    pthread_mutex_unlock(&l->mu);
+}
+
+static void bg_wait(bg_lane *l)
+{
+    if (!l->on)
+        return;
+    pthread_mutex_lock(&l->mu);
     while (l->busy)
         pthread_cond_wait(&l->cv, &l->mu);
     pthread_mutex_unlock(&l->mu);
+}
+
+/* Sleep until check_ms passed, a feed was uploaded, the lane finished a
+ * job or the server stops; *kicked: an upload came. */
+static bool live_wait(jd_server *srv, unsigned check_ms, bool *kicked)
+{
+    pthread_mutex_lock(&srv->live_mu);
+    if (!srv->live_stop && !srv->live_kick && !srv->live_wake) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += check_ms / 1000;
+        ts.tv_nsec += (long)(check_ms % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&srv->live_cv, &srv->live_mu, &ts);
+    }
+    bool stop = srv->live_stop;
+    *kicked = srv->live_kick;
+    srv->live_kick = srv->live_wake = false;
+    pthread_mutex_unlock(&srv->live_mu);
+    return stop;
+}
+
+/* The drop folder's ready bundles ingested through the live thread's
+ * handle, ahead of the lane's next stage; then, when feeds landed (or were
+ * uploaded), the urgent lane. Returns whether an update is due. */
+static bool scan_and_urgent(jd_server *srv, bool kicked, bool beside)
+{
+    size_t landed = 0;
+    double t0 = mono();
+    urgent_want(srv, true);
+    if (srv->o.feeds_dir) {
+        jd_error err;
+        jd_error_clear(&err);
+        pthread_mutex_lock(&srv->write_mu);
+        int rc =
+            jd_feed_scan(srv->lane_store, srv->o.feeds_dir, NULL, on_feed, NULL, &landed, &err);
+        pthread_mutex_unlock(&srv->write_mu);
+        if (rc < 0)
+            log_err("feed scan", &err);
+    }
+    if ((landed || kicked) && srv->o.incremental)
+        urgent_first(srv, t0, beside); /* here, at the requests' priority; wants off */
+    else
+        urgent_want(srv, false);
+    return landed || kicked;
 }
 
 static void *live_main(void *p)
@@ -606,50 +776,50 @@ static void *live_main(void *p)
     const char *cms = getenv("JD_LIVE_CHECK_MS");
     if (cms && atoi(cms) > 0)
         check_ms = (unsigned)atoi(cms);
+    bool pending = false; /* feeds landed since the lane's last update began */
+    {
+        /* a feed stored, its update cut short (SIGKILL mid-update): now */
+        jd_error err;
+        jd_error_clear(&err);
+        if (jd_live_behind(srv->lane_store, &pending, &err) < 0)
+            log_err("cannot read the store's watermarks", &err);
+        else if (pending)
+            fprintf(stderr, "joindots serve: rows stored since the last resolve or analysis "
+                            "(an update cut short?): updating\n");
+    }
+    int running = BG_CHECK; /* the lane's job, while busy */
     for (;;) {
-        pthread_mutex_lock(&srv->live_mu);
-        if (!srv->live_stop && !srv->live_kick) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += check_ms / 1000;
-            ts.tv_nsec += (long)(check_ms % 1000) * 1000000L;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
-            pthread_cond_timedwait(&srv->live_cv, &srv->live_mu, &ts);
-        }
-        bool stop = srv->live_stop, kicked = srv->live_kick;
-        srv->live_kick = false;
-        pthread_mutex_unlock(&srv->live_mu);
-        if (stop)
+        bool kicked = false;
+        if (live_wait(srv, check_ms, &kicked))
             break;
-        size_t landed = 0;
-        if (srv->o.feeds_dir) {
-            jd_error err;
-            jd_error_clear(&err);
-            pthread_mutex_lock(&srv->write_mu);
-            int rc =
-                jd_feed_scan(srv->live_store, srv->o.feeds_dir, NULL, on_feed, NULL, &landed, &err);
-            pthread_mutex_unlock(&srv->write_mu);
-            if (rc < 0)
-                log_err("feed scan", &err);
-        }
+        bool busy = bg_busy(&lane);
+        if (scan_and_urgent(srv, kicked, busy && running == BG_UPDATE))
+            pending = true;
+        if (busy && bg_busy(&lane))
+            continue; /* the lane's job in hand: the update waits for it */
+        /* the lane is free: what it ran is done (its writes seen here) */
         int job = BG_CHECK;
-        if (landed || kicked) {
-            if (srv->o.incremental)
-                urgent_first(srv); /* here, at the requests' priority */
+        if (pending) {
             job = BG_UPDATE;
+            pending = false;
         } else if (srv->live_full_due && srv->o.full_every_s && mono() >= next_full) {
             job = BG_FULL;
         } else if (srv->o.escalate_every_s && mono() >= next_escalate) {
             job = BG_ESCALATE;
         }
-        bg_do(&lane, job);
+        running = job;
+        bg_start(&lane, job);
         if (job == BG_FULL)
             next_full = mono() + (double)srv->o.full_every_s;
         if (job != BG_CHECK)
             next_escalate = mono() + (double)srv->o.escalate_every_s;
+    }
+    /* stopping: the lane's job in hand ends, and the feeds that landed
+     * since are brought up to date, as before the lane ran beside */
+    bg_wait(&lane);
+    if (pending) {
+        bg_start(&lane, BG_UPDATE);
+        bg_wait(&lane);
     }
     if (lane.on) {
         pthread_mutex_lock(&lane.mu);

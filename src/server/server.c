@@ -944,6 +944,7 @@ static void free_server(jd_server *srv)
     jd_live_stop(srv);
     jd_resolve_resident_free(srv->resident);
     jd_store_close(srv->live_store);
+    jd_store_close(srv->lane_store);
     jd_person_index_close(srv->index);
     json_decref(srv->alerts);
     json_decref(srv->board);
@@ -962,6 +963,8 @@ static void free_server(jd_server *srv)
     pthread_mutex_destroy(&srv->live_mu);
     pthread_cond_destroy(&srv->live_cv);
     pthread_mutex_destroy(&srv->write_mu);
+    pthread_mutex_destroy(&srv->gate_mu);
+    pthread_cond_destroy(&srv->gate_cv);
     pthread_mutex_destroy(&srv->audit_mu);
     pthread_mutex_destroy(&srv->concern_mu);
     pthread_mutex_destroy(&srv->concern_build_mu);
@@ -1000,6 +1003,24 @@ static int start_daemon(jd_server *srv, const jd_server_opts *opts, jd_error *er
     return JD_OK;
 }
 
+/* The server's mutexes and condition variables (idx_lock aside). */
+static void locks_init(jd_server *srv)
+{
+    pthread_mutex_init(&srv->idx_build_mu, NULL);
+    pthread_mutex_init(&srv->conn_mu, NULL);
+    pthread_mutex_init(&srv->raise_mu, NULL);
+    pthread_mutex_init(&srv->view_mu, NULL);
+    pthread_mutex_init(&srv->live_mu, NULL);
+    pthread_cond_init(&srv->live_cv, NULL);
+    pthread_mutex_init(&srv->write_mu, NULL);
+    pthread_mutex_init(&srv->gate_mu, NULL);
+    pthread_cond_init(&srv->gate_cv, NULL);
+    pthread_mutex_init(&srv->audit_mu, NULL);
+    pthread_mutex_init(&srv->concern_mu, NULL);
+    pthread_mutex_init(&srv->concern_build_mu, NULL);
+    pthread_cond_init(&srv->audit_cv, NULL);
+}
+
 int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
 {
     jd_server *srv = calloc(1, sizeof *srv);
@@ -1016,17 +1037,7 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
     pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
     pthread_rwlock_init(&srv->idx_lock, &ra);
     pthread_rwlockattr_destroy(&ra);
-    pthread_mutex_init(&srv->idx_build_mu, NULL);
-    pthread_mutex_init(&srv->conn_mu, NULL);
-    pthread_mutex_init(&srv->raise_mu, NULL);
-    pthread_mutex_init(&srv->view_mu, NULL);
-    pthread_mutex_init(&srv->live_mu, NULL);
-    pthread_cond_init(&srv->live_cv, NULL);
-    pthread_mutex_init(&srv->write_mu, NULL);
-    pthread_mutex_init(&srv->audit_mu, NULL);
-    pthread_mutex_init(&srv->concern_mu, NULL);
-    pthread_mutex_init(&srv->concern_build_mu, NULL);
-    pthread_cond_init(&srv->audit_cv, NULL);
+    locks_init(srv);
     srv->audit_tail = &srv->audit_q;
     srv->audit_group = true;
     srv->conns.next = srv->conns.prev = &srv->conns;
@@ -1089,6 +1100,7 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
     }
     srv->watchdog_on = true;
     if ((rc = jd_store_open(&srv->live_store, opts->db, &so, err)) < 0 ||
+        (rc = jd_store_open(&srv->lane_store, opts->db, &so, err)) < 0 ||
         (rc = jd_live_start(srv, err)) < 0) {
         MHD_stop_daemon(srv->d);
         goto fail;

@@ -136,6 +136,18 @@ struct jd_server {
     bool live_kick; /* a feed was uploaded: update */
     bool live_stop;
     pthread_mutex_t write_mu; /* one feed ingest or update stage at a time */
+    /* The urgent lane first (live.c): while the live thread's scan and
+     * urgent lane want write_mu (urgent_want), the others (jd_write_lock:
+     * the update's stages, uploads) wait at gate_mu before taking it. The
+     * live thread reads and writes through lane_store, the update's stages
+     * through live_store, so the two run side by side where the locks allow
+     * (the feed's resolve computes without write_mu). gate_mu also guards
+     * live_counts and live_counts_ok. */
+    pthread_mutex_t gate_mu;
+    pthread_cond_t gate_cv;
+    bool urgent_want;
+    jd_store *lane_store;
+    bool live_wake; /* the update's lane finished a job (under live_mu) */
     int64_t loaded_analysis;  /* change counter of the loaded alerts (under idx_lock) */
     atomic_llong reloads;     /* how many times the alerts were reloaded */
     /* the board's counts of the last full analysis this thread ran (an
@@ -280,6 +292,10 @@ int jd_live_start(jd_server *srv, jd_error *err);
 void jd_live_stop(jd_server *srv);
 /* A feed landed: wake the live thread to bring the analysis up to date. */
 void jd_live_kick(jd_server *srv);
+/* write_mu for a feed's ingest or an update's stage, after the urgent lane
+ * (it waits while the live thread's scan or urgent lane wants write_mu). */
+void jd_write_lock(jd_server *srv);
+void jd_write_unlock(jd_server *srv);
 /* Send a reply built by a handler (server.c). */
 enum MHD_Result jd_send_reply(struct MHD_Connection *con, jd_server *srv, reply *rp);
 /* Open strategic items by age (no names), or NULL (api_shared.c). */

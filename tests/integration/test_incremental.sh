@@ -413,6 +413,57 @@ qa="SELECT id, kind, level, coalesce(subject, ''), raised_at, doc FROM alert WHE
 db_query "$SDB" "$qa" > "$S/a1"; db_query "$S_full" "$qa" > "$S/a2"
 cmp -s "$S/a1" "$S/a2"; ok $? "after it, every alert (networks included) equals a full analysis of the same store ($(wc -l < "$S/a2") alerts)"
 
+# the urgent lane beside an update in hand (issue 17: an urgent call is not
+# queued behind a large feed's update): a routine feed's update held before
+# its resolve (JD_LIVE_TEST_HOLD, as a 5,000-event resolve computes for
+# seconds), an urgent call dropped meanwhile is ingested, raised and
+# escalated at once; SIGKILLed then, a restart loses nothing: both feeds
+# stored once, and the update the kill cut short runs at the start
+H="$SCRATCH/h"; mkdir -p "$H/drop/school" "$H/drop/call_handling"
+HDB=$(store_copy "$SDB" h_s)
+touch "$H/hold"
+hserve() { # LOG [ENV...]
+  local log=$1; shift; rm -f "$H/port"
+  env "$@" "$JD" serve --db "$HDB" --listen 127.0.0.1:0 --port-file "$H/port" --feeds "$H/drop" --escalate-every 0 --full-every 0 2>"$H/$log" &
+  HPID=$!
+  for _ in $(seq 1 100); do [ -s "$H/port" ] && break; sleep 0.1; done
+  HB="http://127.0.0.1:$(cat "$H/port")"
+  curl -s -c "$H/a.jar" -H 'Content-Type: application/json' -d '{"username":"analyst","password":"password-of-analyst-1"}' "$HB/api/login" >/dev/null
+}
+hcrit() { curl -s -b "$H/a.jar" "$HB/api/alerts?kind=child_at_risk&level=critical"; }
+hserve s1.log JD_LIVE_TEST_HOLD="$H/hold"
+cp -r "$W/quiet.tpl" "$H/drop/school/q2"; sed -i 's/QUIET1/QUIETH1/' "$H/drop/school/q2/events.csv"
+touch "$H/drop/school/q2.done"
+for _ in $(seq 1 100); do grep -q 'updating after feeds' "$H/s1.log" && break; sleep 0.1; done
+grep -q 'updating after feeds' "$H/s1.log"; ok $? "a routine feed's update begins (and is held)"
+mkdir -p "$H/drop/call_handling/c4"
+for f in events persons; do
+  sed 's/LIVE1/LIVE4/g; s/Mina/Orla/; s/Lark/Finch/; s/2010-03-14/2012-08-09/' "$SRC/tests/data/bundles/feed_call/$f.csv" > "$H/drop/call_handling/c4/$f.csv"
+done
+touch "$H/drop/call_handling/c4.done"
+seen=1
+for _ in $(seq 1 200); do hcrit | grep -q CHLIVE4 && { seen=0; break; }; sleep 0.1; done
+is "$seen:$(grep -c 'updated after feeds' "$H/s1.log")" "0:0" "the urgent call's critical alert is shown while the routine feed's update is still in hand"
+grep -q 'urgent calls first: 1 persons.*beside the update in hand' "$H/s1.log"; ok $? "through the urgent lane, beside the update: $(grep -o 'urgent calls first.*' "$H/s1.log" | tail -1)"
+is "$(db_query "$HDB" "SELECT status FROM concern WHERE id = 'auto:child:U:call_handling:CLIVE4'")" "open" "and its escalation: the concern on the call's ref is open"
+kill -KILL "$HPID"; wait "$HPID" 2>/dev/null
+is "$(db_query "$HDB" "SELECT count(*) FROM feed WHERE name IN ('q2', 'c4') AND status = 'ingested'")" "2" "SIGKILLed mid-update: both feeds stored, once each"
+is "$(db_query "$HDB" "SELECT count(*) FROM event WHERE record_id IN ('QUIETH1', 'CHLIVE4')")" "2" "their events stored once"
+ls "$H/drop/school/ingested" "$H/drop/call_handling/ingested" 2>/dev/null | grep -c -- '-q2$\|-c4$' | grep -qx 2; ok $? "both bundles moved out of the drop folder"
+rm -f "$H/hold"
+hserve s2.log
+for _ in $(seq 1 300); do grep -q 'updated after feeds' "$H/s2.log" && break; sleep 0.1; done
+grep -q 'an update cut short?): updating' "$H/s2.log" && grep -q 'updated after feeds' "$H/s2.log"; ok $? "restarted, the update the kill cut short runs at once, no feed landing"
+for _ in $(seq 1 100); do grep -q 'urgent calls placed: 1' "$H/s2.log" && break; sleep 0.1; done
+is "$(db_query "$HDB" "SELECT count(*) FROM alert WHERE subject LIKE 'U:%' OR doc LIKE '%urgent_lane%'"):$(db_query "$HDB" "SELECT status FROM concern WHERE id = 'auto:child:U:call_handling:CLIVE4'")" "0:closed" "after it the call's alert is its identity's and the lane's concern is placed (closed)"
+HP=$(db_query "$HDB" "SELECT i.person_id FROM identity_ref ir JOIN identity i ON i.id = ir.identity_id WHERE ir.agency = 'call_handling' AND ir.person_ref = 'CLIVE4'")
+is "$(db_query "$HDB" "SELECT count(*) FROM alert WHERE subject = '$HP' AND kind = 'child_at_risk' AND level = 'critical'"):$(db_query "$HDB" "SELECT status FROM concern WHERE id = 'auto:child:$HP'")" "1:open" "the child ($HP) has the critical alert and the open concern"
+kill -TERM "$HPID"; wait "$HPID"
+is $? 0 "the restarted server stops cleanly"
+H_full=$(store_copy "$HDB" h_full); "$JD" analyse --db "$H_full" >/dev/null 2>&1
+db_query "$HDB" "$qa" > "$H/a1"; db_query "$H_full" "$qa" > "$H/a2"
+cmp -s "$H/a1" "$H/a2"; ok $? "and every alert equals a full analysis of the same store ($(wc -l < "$H/a2") alerts)"
+
 # refused
 "$JD" analyse --db "$INC" --incremental --no-save >/dev/null 2>&1
 is "$?" "2" "--incremental with --no-save is a usage error"

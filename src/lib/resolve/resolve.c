@@ -8061,6 +8061,14 @@ static int run_update(run *u, jd_person_set *set, jd_error *err)
     return rc;
 }
 
+/* Before a run's first write: the caller's hook (jd_resolve_opts), if any. */
+static int write_first(const jd_resolve_opts *o)
+{
+    if (o->before_write)
+        o->before_write(o->before_write_arg);
+    return JD_OK;
+}
+
 /* The resolve watermark now into out (JD_MARK_MAX; "" when the store
  * keeps none): taken before a run reads anything, saved once its
  * identities are (mark_save). */
@@ -8811,7 +8819,7 @@ int jd_resolve_incremental(jd_store *s, const jd_resolve_opts *opts, jd_resolve_
          * refs (an unchanged ref has the keys it had) */
         if (save_keys(&u, set->full ? NULL : u.chg) != JD_OK)
             rc = jd_oom(err);
-        if (rc == JD_OK)
+        if (rc == JD_OK && (rc = write_first(opts)) == JD_OK) /* the first write is next */
             rc = set->full ? run_save(&u, err) : run_update(&u, set, err);
     }
     if (rc == JD_OK && set->run_id) /* run_update recorded its run */
@@ -9103,6 +9111,7 @@ static int resolve_full(jd_store *s, const jd_resolve_opts *opts, bool every_not
     char mark[JD_MARK_MAX]; /* the resolve watermark, saved with the identities */
     struct timespec m0, m1;
     bool mt = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &m0) == 0;
+    write_first(opts); /* a full run may write while clustering (early_keys) */
     int rc = mark_take(s, mark, err);
     if (rc == JD_OK)
         rc = run_resolve(&u, opts->frozen_params, err);

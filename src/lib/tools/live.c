@@ -80,6 +80,8 @@ int jd_live_resolve(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_pe
     ro.incr_hops = o->resolve_hops > 0 ? o->resolve_hops : 0;
     ro.incr_no_checks = true; /* the scoped load's checks are for resolve --incremental */
     ro.resident = o->resident;
+    ro.before_write = o->before_write;
+    ro.before_write_arg = o->before_write_arg;
     jd_resolve_stats rs;
     double t0 = jd_secs();
     int rc = JD_ENOTFOUND;
@@ -265,6 +267,25 @@ int jd_live_update(jd_store *s, const jd_live_opts *o, jd_live_stats *st, jd_err
     if (!st->analyse_full)
         rc = placed_open(s, o, st, rc, err);
     jd_analyse_keys_free(uw, nuw);
+    return rc;
+}
+
+int jd_live_behind(jd_store *s, bool *behind, jd_error *err)
+{
+    *behind = false;
+    if (!s)
+        return jd_error_set(err, JD_EINVALID, "no store");
+    const struct jd_incr_ops *I = s->ops->incr;
+    if (!I || !I->resolve_mark_get || !I->resolve_mark_now || !I->mark_get || !I->mark_now)
+        return JD_OK;
+    char was[JD_MARK_MAX], now[JD_MARK_MAX];
+    int rc = I->resolve_mark_get(s, was, err);
+    if (rc == JD_OK && was[0] && (rc = I->resolve_mark_now(s, now, err)) == JD_OK &&
+        strcmp(was, now))
+        *behind = true;
+    if (rc == JD_OK && !*behind && (rc = I->mark_get(s, was, err)) == JD_OK && was[0] &&
+        (rc = I->mark_now(s, now, err)) == JD_OK && strcmp(was, now))
+        *behind = true;
     return rc;
 }
 
