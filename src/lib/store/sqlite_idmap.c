@@ -12,6 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Column text, NULL for NULL; "" with nul set (no calls into sqlite.c,
+ * which calls this file: scripts/check-cycles.py). */
+static const char *col(sqlite3_stmt *st, int i, bool nul)
+{
+    const char *t = (const char *)sqlite3_column_text(st, i);
+    return t || nul ? t : "";
+}
+
 static int idmap_ids(sq *q, jd_sq_idmap *m, jd_error *err)
 {
     sqlite3_stmt *st = NULL;
@@ -26,14 +34,14 @@ static int idmap_ids(sq *q, jd_sq_idmap *m, jd_error *err)
             rc = jd_oom(err);
             break;
         }
-        const char *name = jd_sq__opt_text(st, 2), *dob = jd_sq__opt_text(st, 3);
+        const char *name = col(st, 2, true), *dob = col(st, 3, true);
         jd_sq_ident *d = &m->ids[m->nids];
         /* the child flag as text, as SQL's || writes it in analysis_ref's info */
         *d = (jd_sq_ident){sqlite3_column_int64(st, 0),
-                           jd_arena_strdup(&m->ar, jd_sq__col_text(st, 1)),
+                           jd_arena_strdup(&m->ar, col(st, 1, false)),
                            name ? jd_arena_strdup(&m->ar, name) : NULL,
                            dob ? jd_arena_strdup(&m->ar, dob) : NULL,
-                           jd_arena_strdup(&m->ar, jd_sq__col_text(st, 5)),
+                           jd_arena_strdup(&m->ar, col(st, 5, false)),
                            sqlite3_column_int(st, 4) != 0};
         if (!d->person_id || (name && !d->name) || (dob && !d->dob) || !d->child_text) {
             rc = jd_oom(err);
@@ -85,7 +93,7 @@ static int idmap_refs(sq *q, jd_sq_idmap *m, jd_error *err)
     int r, rc = JD_OK;
     char key[REF_KEY_MAX];
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *a = jd_sq__col_text(st, 0), *p = jd_sq__col_text(st, 1);
+        const char *a = col(st, 0, false), *p = col(st, 1, false);
         int n = ref_key(key, sizeof key, a, (size_t)sqlite3_column_bytes(st, 0), p,
                         (size_t)sqlite3_column_bytes(st, 1));
         if (n < 0)
