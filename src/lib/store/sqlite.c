@@ -3829,7 +3829,7 @@ static int an_mentions_mapped(sq *q, int64_t as_of, const jd_an_callbacks *cb, v
                               jd_error *err)
 {
     jd_sq_idmap map;
-    int rc = jd_sq__idmap_load(q, &map, true, err), r = SQLITE_DONE;
+    int rc = jd_sq__idmap_load(q, &map, err), r = SQLITE_DONE;
     if (rc < 0)
         return rc;
     sqlite3_stmt *st = NULL;

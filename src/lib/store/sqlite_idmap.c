@@ -1,10 +1,9 @@
 /*
  * Every resolved ref's identity, read into memory in two scans (identity
- * in row order, then identity_ref in key order) for the whole-county reads
- * that join each of a million rows to it: the analysis load's mentions and
- * the watermark's copy of the refs (analysis_ref). Joined in SQL, each row
- * cost an index search in identity_ref and a row search in identity: 1M
- * county, the mentions' query 8.7 s user against 2.8 s without the join
+ * in row order, then identity_ref in key order) for the analysis load's
+ * mentions of the whole county. Joined in SQL, each mention cost an index
+ * search in identity_ref and a row search in identity: 1M county, the
+ * mentions' query 8.7 s user against 2.8 s without the join
  * (docs/internals/analyse.md).
  */
 #include "store/sqlite_internal.h"
@@ -24,7 +23,7 @@ static int idmap_ids(sq *q, jd_sq_idmap *m, jd_error *err)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(q->db,
-                           "SELECT id, person_id, display_name, dob, is_child, is_child"
+                           "SELECT id, person_id, display_name, dob, is_child"
                            " FROM identity ORDER BY id",
                            -1, &st, NULL) != SQLITE_OK)
         return jd_sq__err(q, err, "identities");
@@ -36,14 +35,12 @@ static int idmap_ids(sq *q, jd_sq_idmap *m, jd_error *err)
         }
         const char *name = col(st, 2, true), *dob = col(st, 3, true);
         jd_sq_ident *d = &m->ids[m->nids];
-        /* the child flag as text, as SQL's || writes it in analysis_ref's info */
         *d = (jd_sq_ident){sqlite3_column_int64(st, 0),
                            jd_arena_strdup(&m->ar, col(st, 1, false)),
                            name ? jd_arena_strdup(&m->ar, name) : NULL,
                            dob ? jd_arena_strdup(&m->ar, dob) : NULL,
-                           jd_arena_strdup(&m->ar, col(st, 5, false)),
                            sqlite3_column_int(st, 4) != 0};
-        if (!d->person_id || (name && !d->name) || (dob && !d->dob) || !d->child_text) {
+        if (!d->person_id || (name && !d->name) || (dob && !d->dob)) {
             rc = jd_oom(err);
             break;
         }
@@ -112,13 +109,13 @@ static int idmap_refs(sq *q, jd_sq_idmap *m, jd_error *err)
     return rc;
 }
 
-int jd_sq__idmap_load(sq *q, jd_sq_idmap *m, bool refs, jd_error *err)
+int jd_sq__idmap_load(sq *q, jd_sq_idmap *m, jd_error *err)
 {
     memset(m, 0, sizeof *m);
     jd_arena_init(&m->ar, 1 << 20);
     jd_strmap_init(&m->refs);
     int rc = idmap_ids(q, m, err);
-    if (rc == JD_OK && refs)
+    if (rc == JD_OK)
         rc = idmap_refs(q, m, err);
     if (rc < 0)
         jd_sq__idmap_free(m);

@@ -121,61 +121,12 @@ static int mark_put(sq *q, const char *mark, jd_error *err)
 
 #define REF_INFO "coalesce(i.dob, '') || '|' || i.is_child || '|' || coalesce(i.display_name, '')"
 
-/* analysis_ref's rows: every ref of identity_ref (read in its key order,
- * without its identity_id index, so each row is an append to
- * analysis_ref's key: in the index's order every row was a random insert,
- * twice the CPU and the pages written) with its identity's person_id and
- * info, "dob|is_child|display_name" (the NULLs as ''), taken from the
- * identities read once into memory (jd_sq_idmap; a row search in identity
- * per ref was most of the copy's CPU). */
-static int mark_refs(sq *q, jd_error *err)
-{
-    jd_sq_idmap map;
-    int rc = jd_sq__idmap_load(q, &map, false, err), r = SQLITE_DONE;
-    if (rc < 0)
-        return rc;
-    sqlite3_stmt *sel = NULL, *ins = NULL;
-    jd_buf info;
-    jd_buf_init(&info, 1 << 20);
-    if ((rc = prep(q, "SELECT agency, person_ref, identity_id FROM identity_ref", &sel, err)) < 0 ||
-        (rc = prep(q,
-                   "INSERT INTO analysis_ref(agency, person_ref, person_id, info)"
-                   " VALUES (?1, ?2, ?3, ?4)",
-                   &ins, err)) < 0)
-        goto out;
-    while ((r = sqlite3_step(sel)) == SQLITE_ROW) {
-        /* a ref whose identity row is missing has no row, as the join */
-        const jd_sq_ident *d = jd_sq__idmap_by_id(&map, sqlite3_column_int64(sel, 2));
-        if (!d)
-            continue;
-        jd_buf_reset(&info);
-        if ((rc = jd_buf_printf(&info, "%s|%s|%s", d->dob ? d->dob : "", d->child_text,
-                                d->name ? d->name : "")) < 0) {
-            rc = jd_error_set(err, rc, "analysis refs: an identity's info too long");
-            break;
-        }
-        sqlite3_reset(ins);
-        sqlite3_bind_value(ins, 1, sqlite3_column_value(sel, 0));
-        sqlite3_bind_value(ins, 2, sqlite3_column_value(sel, 1));
-        jd_sq__bind_text(ins, 3, d->person_id);
-        sqlite3_bind_text(ins, 4, info.ptr, (int)info.len, SQLITE_STATIC);
-        if (sqlite3_step(ins) != SQLITE_DONE) {
-            rc = jd_sq__err(q, err, "analysis refs");
-            break;
-        }
-    }
-    if (rc == JD_OK && r != SQLITE_DONE)
-        rc = jd_sq__err(q, err, "identity refs");
-out:
-    sqlite3_finalize(sel);
-    sqlite3_finalize(ins);
-    jd_buf_dispose(&info);
-    jd_sq__idmap_free(&map);
-    return rc;
-}
-
 /* After a full analysis: the watermark, and every resolved ref as it saw
- * them (analysis_ref, mark_refs), in one transaction. */
+ * them (analysis_ref), in one transaction. The refs are written in
+ * analysis_ref's key order (identity_ref's own, read without its
+ * identity_id index): in the index's order every row was a random insert
+ * into the key, twice the CPU and the pages written (1M-event county: 1.77
+ * s -> 0.83 s user). */
 static int mark_set(jd_store *s, const char *mark, jd_error *err)
 {
     sq *q = s->impl;
@@ -185,8 +136,13 @@ static int mark_set(jd_store *s, const char *mark, jd_error *err)
     if (rc < 0)
         return rc;
     if ((rc = mark_put(q, mark, err)) < 0 ||
-        (rc = jd_sq__exec(q, "DELETE FROM analysis_ref", err)) < 0 ||
-        (rc = mark_refs(q, err)) < 0) {
+        (rc = jd_sq__exec(q,
+                          "DELETE FROM analysis_ref;"
+                          "INSERT INTO analysis_ref(agency, person_ref, person_id, info)"
+                          " SELECT ir.agency, ir.person_ref, i.person_id, " REF_INFO
+                          " FROM identity_ref ir JOIN identity i ON i.id = ir.identity_id"
+                          " ORDER BY ir.agency, ir.person_ref",
+                          err)) < 0) {
         (void)jd_sq__exec(q, "ROLLBACK", NULL);
         return rc;
     }
