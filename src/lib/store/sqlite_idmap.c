@@ -35,8 +35,7 @@ static int idmap_ids(sq *q, jd_sq_idmap *m, jd_error *err)
         }
         const char *name = col(st, 2, true), *dob = col(st, 3, true);
         jd_sq_ident *d = &m->ids[m->nids];
-        *d = (jd_sq_ident){sqlite3_column_int64(st, 0),
-                           jd_arena_strdup(&m->ar, col(st, 1, false)),
+        *d = (jd_sq_ident){sqlite3_column_int64(st, 0), jd_arena_strdup(&m->ar, col(st, 1, false)),
                            name ? jd_arena_strdup(&m->ar, name) : NULL,
                            dob ? jd_arena_strdup(&m->ar, dob) : NULL,
                            sqlite3_column_int(st, 4) != 0};
