@@ -320,6 +320,93 @@ static void test_storeops__identity_rows(void **state)
     assert_int_equal(none.r.n, 0);
 }
 
+static int on_an_mention(const jd_an_mention_row *m, void *payload)
+{
+    seen *s = payload;
+    if (s->n < 8)
+        snprintf(s->rows[s->n], sizeof s->rows[0], "%s:%s %s %s|%s|%d %s", m->agency,
+                 m->person_ref, m->person_id ? m->person_id : "-", m->id_name ? m->id_name : "-",
+                 m->id_dob ? m->id_dob : "-", m->id_child, m->name);
+    s->n++;
+    return 0;
+}
+
+/* The whole county's mentions joined to their identities (SQLite: in
+ * memory, jd_sq_idmap) as the per-row SQL join gave them: a resolved ref
+ * with its identity's fields (NULLs as NULL), an unresolved one with none,
+ * in the mentions' row order, as of now and as of a time; and the
+ * watermark's analysis_ref rows, a ref without mentions too. */
+static void test_storeops__analysis_load_identities(void **state)
+{
+    fx *f = *state;
+    put_person_at(f, "police", "E1", "N1", "Amy", "Smith", "2010-03-04", -1);
+    put_person_at(f, "csc", "C1", "C1", "Bea", "Jones", NULL, -1);
+    put_person_at(f, "police", "E4", "N2", "Cal", "Brown", NULL, 30);
+    put_person_at(f, "health", "H1", "H9", "Dee", "White", "1980-01-02", -1);
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    jd_identity_info info[] = {{.person_id = "P-2", .display_name = "Cal B", .dob = "1974"},
+                               {.person_id = "P-1", .is_child = true}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0, 0},
+                               {"csc", "C1", "P-1", 0, NULL, NULL, 0, 0},
+                               {"police", "N2", "P-2", 0, NULL, NULL, 0, 0},
+                               {"police", "N5", "P-2", 0, NULL, NULL, 0, 0}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 4, info, 2, NULL, "{}", 4, 1, NULL),
+                     JD_OK);
+    const char *want[] = {"police:N1 P-1 -|-|1 Amy Smith", "csc:C1 P-1 -|-|1 Bea Jones",
+                          "police:N2 P-2 Cal B|1974|0 Cal Brown", "health:H9 - -|-|-1 Dee White"};
+    const int64_t as_of[] = {INT64_MAX, 1100000000, 1099999999};
+    for (int k = 0; k < 3; k++) {
+        seen r = {0};
+        jd_an_callbacks cb = {.mention = on_an_mention};
+        assert_int_equal(f->s->ops->analysis_load(f->s, as_of[k], &cb, &r, NULL), JD_OK);
+        assert_int_equal(r.n, k < 2 ? 4 : 0); /* as of before the events: none */
+        for (int i = 0; i < r.n; i++)
+            assert_string_equal(r.rows[i], want[i]);
+    }
+    if (scratch_is_pg())
+        return; /* the rest reads SQLite's tables */
+    const struct jd_incr_ops *I = f->s->ops->incr;
+    char mark[JD_MARK_MAX];
+    assert_int_equal(I->mark_now(f->s, mark, NULL), JD_OK);
+    assert_int_equal(I->mark_set(f->s, mark, NULL), JD_OK);
+    sq *q = f->s->impl;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(q->db,
+                                        "SELECT group_concat(agency || ':' || person_ref || ' '"
+                                        " || person_id || ' ' || info, ';') FROM"
+                                        " (SELECT * FROM analysis_ref ORDER BY 1, 2)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0),
+                        "csc:C1 P-1 |1|;police:N1 P-1 |1|;police:N2 P-2 1974|0|Cal B;"
+                        "police:N5 P-2 1974|0|Cal B");
+    sqlite3_finalize(st);
+    /* the in-memory map itself: by row id and by ref; a ref whose identity
+     * row is gone (foreign keys off) and an unknown ref join to none */
+    assert_int_equal(jd_sq__exec(q, "PRAGMA foreign_keys = OFF;"
+                                    " UPDATE identity_ref SET identity_id = 999999"
+                                    " WHERE person_ref = 'N5'; PRAGMA foreign_keys = ON", NULL),
+                     JD_OK);
+    jd_sq_idmap m;
+    assert_int_equal(jd_sq__idmap_load(q, &m, NULL), JD_OK);
+    assert_int_equal(m.nids, 2);
+    const jd_sq_ident *d = jd_sq__idmap_ref(&m, "csc", 3, "C1", 2);
+    assert_non_null(d);
+    assert_string_equal(d->person_id, "P-1");
+    assert_null(d->name);
+    assert_true(d->is_child);
+    assert_ptr_equal(jd_sq__idmap_by_id(&m, d->id), d);
+    assert_null(jd_sq__idmap_by_id(&m, 999999));
+    assert_null(jd_sq__idmap_ref(&m, "police", 6, "N5", 2));
+    assert_null(jd_sq__idmap_ref(&m, "police", 6, "N9", 2));
+    assert_null(jd_sq__idmap_ref(&m, "polic", 5, "eN1", 3)); /* no separator to fool */
+    d = jd_sq__idmap_ref(&m, "police", 6, "N2", 2);
+    assert_non_null(d);
+    assert_string_equal(d->name, "Cal B");
+    jd_sq__idmap_free(&m);
+}
+
 typedef struct fps {
     int n;
     char rows[8][96];
@@ -1700,6 +1787,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identity_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__analysis_load_identities, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identity_change_run_index, setup,
                                         teardown),

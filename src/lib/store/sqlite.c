@@ -3812,10 +3812,54 @@ static int an_object_row(sqlite3_stmt *st, const jd_an_callbacks *cb, void *payl
 #define AN_MENTION_IDS                                                                             \
     " LEFT JOIN identity_ref ir ON ir.agency = pm.agency AND ir.person_ref = pm.person_ref"        \
     " LEFT JOIN identity i ON i.id = ir.identity_id"
+#define AN_MENTION_COLS                                                                            \
+    "SELECT pm.event_id, pm.agency, pm.person_ref, pm.role, pm.dob, pm.dob_prec, pm.age,"        \
+    " trim(coalesce(pm.forenames, '') || ' ' || coalesce(pm.surname, '')) FROM person_mention pm"
 #define AN_MENTION_REFS "SELECT pm.event_id, pm.agency, pm.person_ref FROM person_mention pm"
 #define AN_OBJECTS                                                                                 \
     "SELECT om.event_id, om.object_type, om.value_norm, om.description,"                           \
     " om.person_ref, om.value_valid FROM object_mention om"
+
+/* Every mention (AN_MENTIONS' columns but the identity's, same row order)
+ * joined to its identity in memory (jd_sq_idmap): one scan of each table
+ * rather than two B-tree searches per mention. For the whole county only:
+ * a partition's load (want) reads a few mentions of each page and keeps
+ * the SQL join. */
+static int an_mentions_mapped(sq *q, int64_t as_of, const jd_an_callbacks *cb, void *payload,
+                              jd_error *err)
+{
+    jd_sq_idmap map;
+    int rc = jd_sq__idmap_load(q, &map, err), r = SQLITE_DONE;
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    rc = an_query(q,
+                  as_of == INT64_MAX
+                      ? AN_MENTION_COLS " WHERE 1"
+                      : AN_MENTION_COLS " JOIN event e ON e.id = pm.event_id WHERE e.known_at <= ?1",
+                  as_of, &st, err);
+    while (rc == JD_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        jd_an_mention_row m = {
+            .event_id = sqlite3_column_int64(st, 0), .agency = jd_sq__col_text(st, 1),
+            .person_ref = jd_sq__col_text(st, 2), .role = jd_sq__col_text(st, 3),
+            .dob = jd_sq__opt_text(st, 4), .dob_prec = sqlite3_column_int(st, 5),
+            .age = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 6),
+            .name = jd_sq__col_text(st, 7), .id_child = -1};
+        const jd_sq_ident *d = jd_sq__idmap_ref(&map, m.agency, (size_t)sqlite3_column_bytes(st, 1),
+                                                m.person_ref, (size_t)sqlite3_column_bytes(st, 2));
+        if (d) {
+            m.person_id = d->person_id;
+            m.id_name = d->name;
+            m.id_dob = d->dob;
+            m.id_child = d->is_child;
+        }
+        rc = cb->mention(&m, payload);
+    }
+    if (st)
+        rc = an_finish(q, st, rc, r, err);
+    jd_sq__idmap_free(&map);
+    return rc;
+}
 
 static int an_load_rows(sq *q, int64_t as_of, const jd_an_callbacks *cb, void *payload,
                         jd_error *err)
@@ -3833,6 +3877,8 @@ static int an_load_rows(sq *q, int64_t as_of, const jd_an_callbacks *cb, void *p
                          : AN_MENTION_REFS " JOIN event e ON e.id = pm.event_id"
                                            " WHERE e.known_at <= ?1",
                      "pm.event_id", " ORDER BY pm.id", as_of, cb, payload, an_mention_ref_row, err);
+    else if (rc == JD_OK && cb->mention && !cb->want)
+        rc = an_mentions_mapped(q, as_of, cb, payload, err);
     else if (rc == JD_OK && cb->mention)
         rc = an_rows(q,
                      now ? AN_MENTIONS AN_MENTION_IDS " WHERE 1"
@@ -3851,6 +3897,7 @@ static int an_load_rows(sq *q, int64_t as_of, const jd_an_callbacks *cb, void *p
 #undef AN_MENTIONS
 #undef AN_MENTION_IDS
 #undef AN_MENTION_REFS
+#undef AN_MENTION_COLS
 #undef AN_OBJECTS
 
 static int sq_analysis_load(jd_store *s, int64_t as_of, const jd_an_callbacks *cb,

@@ -151,6 +151,26 @@ const char *jd_sq__opt_text(sqlite3_stmt *st, int i);
 jd_an_event_row jd_sq__an_event(sqlite3_stmt *st);
 jd_an_mention_row jd_sq__an_mention(sqlite3_stmt *st);
 jd_an_object_row jd_sq__an_object(sqlite3_stmt *st);
+/* Every identity (by row id) and every resolved ref's identity, read in one
+ * scan of each table (sqlite_idmap.c): for the analysis load, which joins
+ * every mention of the county to its identity. */
+typedef struct jd_sq_ident {
+    int64_t id;
+    const char *person_id, *name, *dob;
+    bool is_child;
+} jd_sq_ident;
+typedef struct jd_sq_idmap {
+    jd_sq_ident *ids; /* by id, ascending */
+    size_t nids, cap;
+    jd_strmap refs; /* agency and ref -> index into ids, UINT32_MAX: none */
+    jd_arena ar;
+} jd_sq_idmap;
+int jd_sq__idmap_load(sq *q, jd_sq_idmap *m, jd_error *err);
+void jd_sq__idmap_free(jd_sq_idmap *m);
+/* The identity of row id, or of a ref; NULL: none (a LEFT JOIN's NULLs). */
+const jd_sq_ident *jd_sq__idmap_by_id(const jd_sq_idmap *m, int64_t id);
+const jd_sq_ident *jd_sq__idmap_ref(const jd_sq_idmap *m, const char *agency, size_t alen,
+                                    const char *ref, size_t rlen);
 /* Bind one alert to "INSERT INTO alert(id, run_id, kind, level, subject,
  * raised_at, doc) VALUES (?1, ..., ?7)" (the full save and the incremental one). */
 void jd_sq__bind_alert(sqlite3_stmt *st, int64_t run, const jd_alert_save *a);
