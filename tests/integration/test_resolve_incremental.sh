@@ -173,6 +173,74 @@ is "$n" 6 "\"Baker\", F: every Baker could fit by name, all re-resolved, as --fr
 [ "$(pid_of HX510)" != "$(pid_of GP500)" ] && [ "$(pid_of HX510)" != "$(pid_of S500)" ]
 ok $? "and she stays apart (Sarah and Lily both fit)"
 
+# --- the twins and dates rules (issue 16) hold only in a county whose events
+# name people side by side; that switch is the county's, stored with the
+# parameters (side_by_side) at each full run and read back by incremental and
+# --frozen runs, never counted on what a run's scope holds
+T=$(store_at "$SCRATCH/tw.db")
+"$JD" ingest --db "$T" --quiet "$B/base" >/dev/null 2>&1
+"$JD" ingest --db "$T" --quiet "$B/twins" >/dev/null 2>&1
+"$JD" resolve --db "$T" >/dev/null
+model() { db_query "$1" "SELECT model FROM resolve_run WHERE model IS NOT NULL ORDER BY id DESC LIMIT 1"; }
+tw_pid() { db_query "$T" "SELECT i.person_id FROM identity_ref r JOIN identity i ON i.id = r.identity_id WHERE r.person_ref = '$1'"; }
+model "$T" | grep -q '"side_by_side":false'; ok $? "a county whose events name no two people: side_by_side false is stored with the parameters"
+[ "$(tw_pid N600)" = "$(tw_pid S600)" ] && [ "$(tw_pid GP610)" = "$(tw_pid H610)" ]
+ok $? "and the rules are off: Erin and Hayley Maynard (one date), the two Gemma Maliks (dates wholly apart) are one person each"
+TW0=$(store_copy "$T" tw0)
+# a feed naming two people side by side (a housing list): the county now has
+# such events, the last full run's parameters say not
+"$JD" ingest --db "$T" --quiet "$B/side_by_side" >/dev/null 2>&1
+TF=$(store_copy "$T" twf)
+"$JD" resolve --db "$T" --incremental >/dev/null
+"$JD" resolve --db "$TF" --frozen >/dev/null
+[ "$(ids "$T")" = "$(ids "$TF")" ] && [ "$(notes "$T")" = "$(notes "$TF")" ]
+ok $? "the first side-by-side event comes in a feed: incremental = --frozen (identities, notes), both with the stored switch"
+[ "$(tw_pid N600)" = "$(tw_pid S600)" ]; ok $? "the twins outside the feed's scope stay as the last full run left them"
+model "$TF" | grep -q '"side_by_side":false'; ok $? "and the --frozen run stores the switch it read"
+# a store saved before the switch was kept: counted on the refs loaded, as before
+OLD=$(store_copy "$T" twold)
+if on_pg; then db_query "$OLD" "UPDATE resolve_run SET model = (model::jsonb - 'side_by_side')::text WHERE model IS NOT NULL" >/dev/null
+else db_query "$OLD" "UPDATE resolve_run SET model = json_remove(model, '\$.side_by_side') WHERE model IS NOT NULL"; fi
+! model "$OLD" | grep -q side_by_side; ok $? "(a store from before: no side_by_side in its parameters)"
+"$JD" resolve --db "$OLD" --frozen >/dev/null
+h=$(db_query "$OLD" "SELECT i.person_id FROM identity_ref r JOIN identity i ON i.id = r.identity_id WHERE r.person_ref IN ('N600', 'S600')" | sort -u | wc -l)
+is "$h" 2 "a store from before: the switch is counted on the refs loaded (the housing list names two people), the twins apart"
+model "$OLD" | grep -q '"side_by_side":true'; ok $? "and it is stored from then on"
+# damaged: not true or false
+BAD=$(store_copy "$T" twbad)
+if on_pg; then db_query "$BAD" "UPDATE resolve_run SET model = jsonb_set(model::jsonb, '{side_by_side}', '\"yes\"')::text WHERE model IS NOT NULL" >/dev/null
+else db_query "$BAD" "UPDATE resolve_run SET model = json_set(model, '\$.side_by_side', 'yes') WHERE model IS NOT NULL"; fi
+"$JD" ingest --db "$BAD" --quiet "$B/twins2" >/dev/null 2>&1
+before=$(ids "$BAD")
+err=$("$JD" resolve --db "$BAD" --incremental 2>&1 >/dev/null); rc=$?
+[ "$rc" -ne 0 ] && echo "$err" | grep -q 'stored parameters are damaged'; ok $? "a side_by_side neither true nor false: the incremental run refuses, the parameters damaged (exit $rc)"
+[ "$(ids "$BAD")" = "$before" ]; ok $? "and the identities are as they were"
+"$JD" resolve --db "$BAD" --frozen >/dev/null 2>&1; [ $? -ne 0 ]; ok $? "and so does a --frozen run"
+# a full run counts the switch anew: the rules hold
+"$JD" resolve --db "$T" >/dev/null
+model "$T" | grep -q '"side_by_side":true'; ok $? "a full run of the county as it now is stores side_by_side true"
+[ "$(tw_pid N600)" != "$(tw_pid S600)" ] && [ "$(tw_pid GP610)" != "$(tw_pid H610)" ]
+ok $? "and keeps the twins and the two Gemma Maliks apart"
+# then a feed whose scope names no two people, with twins (Louise and Vicky
+# Kingswell) and two Nadia Ashdowns of one address born 1979 and 1984
+"$JD" ingest --db "$T" --quiet "$B/twins2" >/dev/null 2>&1
+TF=$(store_copy "$T" twf2)
+"$JD" resolve --db "$T" --incremental >/dev/null
+"$JD" resolve --db "$TF" --frozen >/dev/null
+[ "$(ids "$T")" = "$(ids "$TF")" ] && [ "$(notes "$T")" = "$(notes "$TF")" ]
+ok $? "a feed of twins whose scope names no two people side by side: incremental = --frozen"
+[ "$(tw_pid N800)" != "$(tw_pid S800)" ] && [ "$(tw_pid GP810)" != "$(tw_pid C810)" ]
+ok $? "the rules hold in its scope: the Kingswell twins and the two Nadia Ashdowns stay apart"
+notes "$T" | grep -Eq '(police:N800 kept apart from school:S800|school:S800 kept apart from police:N800) .*\(twins\)'; ok $? "and the twins' refusal is noted"
+# the county whose full run had no side-by-side event: twins in a feed are
+# one person in an incremental run as in --frozen (the switch is off)
+"$JD" ingest --db "$TW0" --quiet "$B/twins2" >/dev/null 2>&1
+TF=$(store_copy "$TW0" twf0)
+"$JD" resolve --db "$TW0" --incremental >/dev/null
+"$JD" resolve --db "$TF" --frozen >/dev/null
+[ "$(ids "$TW0")" = "$(ids "$TF")" ] && [ "$(notes "$TW0")" = "$(notes "$TF")" ]
+ok $? "with the switch off the same feed gives incremental = --frozen too"
+
 # --- a dated postcode (join_dated_pc) of 97 to 1,024 refs: a call about
 # "Reid", M, at the postcode where Owen Reid lived then joins him; at one
 # of more than 128 people it stays apart. The scope holds the call and the

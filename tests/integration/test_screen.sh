@@ -195,10 +195,13 @@ ok $? "screen --model screen_model_lang.json: a modelled slug names p and its wo
 # the wording model's veto floor: an adult "seeing" the child with his age given
 # (the synthetic county's DOMAIN 6 "relationship with an older male") stays
 # counted whatever the model's p, the why naming the floor; without an age,
-# or with only a bystander's age, the model still vetoes it
+# with only a bystander's age, or with the age of another person named after
+# the man (his mate's, an uncle's), the model still vetoes it
 for t in "Amy says she is seeing a man called Dean Smith, aged about 24." \
   "Amy says she is seeing a man called Dean Smith." \
-  "Amy says she is seeing a man, her mum (41) told staff."; do
+  "Amy says she is seeing a man, her mum (41) told staff." \
+  "She is seeing a man called Dean and his mate (45) drives them about." \
+  "She is seeing a man called Dean, whose uncle (45) drives them about."; do
   "$JD" screen --model "$SRC/data/rules/screen_model_lang.json" --age 14 --all --format json "$t"
 done >"$SCRATCH/floor.json"
 python3 - "$SCRATCH/floor.json" <<'PY'
@@ -213,12 +216,12 @@ while i < len(s):
     vs.append(v)
 def slug(v, key):
     return [x for x in v[key] if x.get("slug") == "boyfriend"]
-aged, bare, mum = vs
+aged, bare, mum, mate, uncle = vs
 a = slug(aged, "language")
 assert a and "model" in a[0], aged
 assert a[0]["model"]["p"] < a[0]["model"]["threshold"], a  # the model would veto
 assert "may not veto an adult named with an age" in a[0]["why"], a
-for v in (bare, mum):
+for v in (bare, mum, mate, uncle):
     b = slug(v, "not_counted")
     assert not slug(v, "language") and b and "not counted: the model" in b[0]["why"], v
 PY

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -141,7 +142,8 @@ static void test_audit__intact(void **state)
 static void test_audit__guards(void **state)
 {
     if (scratch_is_pg())
-        skip(); /* SQLite-only: tampers with the file through sqlite3; the PostgreSQL guards are checked by test_postgres.sh */
+        skip(); /* SQLite-only: tampers with the file through sqlite3; the PostgreSQL guards are
+                   checked by test_postgres.sh */
     fx *f = *state;
     sqlite3 *db;
     char file[96];
@@ -277,8 +279,8 @@ static void test_audit__key_and_anchor(void **state)
     assert_int_equal(r.unkeyed, 5);
     assert_int_equal(r.keyed, 1); /* the audit-key entry */
     for (int i = 0; i < 2; i++) {
-        jd_audit_entry e = {.actor = "pat", .action = "view", .target = "person:P000002",
-                            .ok = true};
+        jd_audit_entry e = {
+            .actor = "pat", .action = "view", .target = "person:P000002", .ok = true};
         assert_int_equal(jd_audit_append(f->s, &e, NULL, &err), JD_OK);
     }
     char line[JD_AUDIT_ANCHOR_MAX];
@@ -334,6 +336,14 @@ static int n_entries(fx *f)
     return n;
 }
 
+/* The chain verifies intact and holds n entries. */
+static void assert_intact(fx *f, int n)
+{
+    char p[128];
+    assert_int_equal(verify(f, p), 0);
+    assert_int_equal(n_entries(f), n);
+}
+
 /* Issue 17: a read's audit row while another connection holds the store's
  * write lock (a feed's ingest or save) is written at once, not after
  * SQLite's busy limit (10 s, then "database is locked" and a 503). */
@@ -362,20 +372,15 @@ static void test_audit__append_beside_a_store_writer(void **state)
     assert_int_equal(seq, 6);
     assert_int_equal(sqlite3_exec(w, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(w);
-    char p[128];
-    assert_int_equal(verify(f, p), 0);
-    assert_int_equal(n_entries(f), 6);
+    assert_intact(f, 6);
 }
 
-/* A store whose log is still its own table (before this version): the first
- * writable open moves it to the file, the chain unchanged, and appends
- * continue it. Made here from a moved store: the file's rows copied back
- * into the table, the marker and the file removed. */
-static void test_audit__moves_from_an_older_store(void **state)
+/* Turn the fixture's moved store back into one from before this version:
+ * the file's rows and head copied into the store's own table and the marker
+ * removed; the file itself left in place (the caller removes or replaces
+ * it). The handle is closed. */
+static void to_older_store(fx *f)
 {
-    if (scratch_is_pg())
-        skip();
-    fx *f = *state;
     char file[96], sql[400];
     audit_file(f, file);
     jd_store_close(f->s);
@@ -390,14 +395,40 @@ static void test_audit__moves_from_an_older_store(void **state)
              file);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
+}
+
+/* One integer from a file by SQL (sqlite3 on it, as an operator would). */
+static int64_t file_int(const char *file, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* A store whose log is still its own table (before this version): the first
+ * writable open moves it to the file, the chain unchanged, and appends
+ * continue it. Made here from a moved store: the file's rows copied back
+ * into the table, the marker and the file removed. */
+static void test_audit__moves_from_an_older_store(void **state)
+{
+    if (scratch_is_pg())
+        skip();
+    fx *f = *state;
+    char file[96];
+    audit_file(f, file);
+    to_older_store(f);
     assert_int_equal(unlink(file), 0);
     jd_error err;
     /* read-only: read from the table as it is, nothing written */
     jd_store_opts ro = {.read_only = true, .audit_key_path = ""};
     assert_int_equal(jd_store_open(&f->s, f->path, &ro, &err), JD_OK);
-    char p[128];
-    assert_int_equal(verify(f, p), 0);
-    assert_int_equal(n_entries(f), 5);
+    assert_intact(f, 5);
     jd_store_close(f->s);
     assert_int_equal(access(file, F_OK), -1);
     jd_store_opts rw = {.audit_key_path = ""};
@@ -407,17 +438,9 @@ static void test_audit__moves_from_an_older_store(void **state)
     int64_t seq = 0;
     assert_int_equal(jd_audit_append(f->s, &e, &seq, &err), JD_OK);
     assert_int_equal(seq, 6);
-    assert_int_equal(verify(f, p), 0);
-    assert_int_equal(n_entries(f), 6);
+    assert_intact(f, 6);
     /* the store's own table is left as it was at the move */
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM audit_log", -1, &st, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 5);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    assert_int_equal(file_int(f->path, "SELECT count(*) FROM audit_log"), 5);
     /* reopened: moved once, not again */
     jd_store_close(f->s);
     assert_int_equal(jd_store_open(&f->s, f->path, &rw, &err), JD_OK);
@@ -444,6 +467,193 @@ static void test_audit__missing_file_is_refused(void **state)
     assert_int_equal(access(file, F_OK), -1);
     assert_int_equal(jd_store_open(&f->s, f->path, &ro, &err), JD_ENOTFOUND);
     f->s = NULL;
+}
+
+/* Review finding 1: another store's log, shorter than this store's, put
+ * in place of its file before the move is refused, not continued with this
+ * store's rows on top of the other's (1 alice, then 2 pat... : a chain
+ * broken at entry 2). The file must be a prefix of the store's chain. */
+static void test_audit__shorter_foreign_file_is_refused(void **state)
+{
+    if (scratch_is_pg())
+        skip();
+    fx *f = *state;
+    char file[96], other[64], other_file[96];
+    jd_store *o;
+    assert_int_equal(scratch_store_open(&o, other, sizeof other, "audit-other"), JD_OK);
+    jd_audit_entry e = {.actor = "alice", .action = "view", .target = "person:P000001", .ok = true};
+    assert_int_equal(jd_audit_append(o, &e, NULL, NULL), JD_OK);
+    jd_store_close(o);
+    audit_file(f, file);
+    snprintf(other_file, sizeof other_file, "%s-audit", other);
+    to_older_store(f);
+    assert_int_equal(rename(other_file, file), 0);
+    jd_error err;
+    jd_store_opts rw = {.audit_key_path = ""};
+    assert_int_equal(jd_store_open(&f->s, f->path, &rw, &err), JD_ECONFLICT);
+    assert_non_null(strstr(err.msg, "not this store's log"));
+    /* nothing written: the file holds the other store's one entry only */
+    assert_int_equal(file_int(file, "SELECT count(*) FROM audit_log"), 1);
+    assert_int_equal(file_int(file, "SELECT seq FROM audit_head"), 1);
+    assert_int_equal(file_int(f->path, "SELECT count(*) FROM meta WHERE key = 'audit_file'"), 0);
+    scratch_db_remove(other);
+}
+
+/* A file that is a prefix of the store's chain (a move cut short before the
+ * marker) is continued: the rest of the table's rows copied after it. */
+static void test_audit__prefix_file_is_continued(void **state)
+{
+    if (scratch_is_pg())
+        skip();
+    fx *f = *state;
+    to_older_store(f);
+    tamper(f, "DELETE FROM audit_log WHERE seq > 3; UPDATE audit_head SET seq = 3,"
+              " hash = (SELECT hash FROM audit_log WHERE seq = 3)");
+    char file[96];
+    audit_file(f, file);
+    assert_int_equal(file_int(file, "SELECT count(*) FROM audit_log"), 3);
+    jd_error err;
+    jd_store_opts rw = {.audit_key_path = ""};
+    assert_int_equal(jd_store_open(&f->s, f->path, &rw, &err), JD_OK);
+    assert_intact(f, 5);
+}
+
+/* A store not marked as moved whose file already extends its chain (the
+ * state a second process finds when another moved the log and appended
+ * while it opened) is continued, not refused as another store's log. */
+static void test_audit__file_extending_the_store_is_continued(void **state)
+{
+    if (scratch_is_pg())
+        skip();
+    fx *f = *state;
+    to_older_store(f); /* table 1-5, file 1-5, no marker */
+    jd_error err;
+    jd_store_opts rw = {.audit_key_path = ""};
+    assert_int_equal(jd_store_open(&f->s, f->path, &rw, &err), JD_OK);
+    jd_audit_entry e = {.actor = "pat", .action = "search", .ok = true};
+    int64_t seq = 0;
+    assert_int_equal(jd_audit_append(f->s, &e, &seq, &err), JD_OK);
+    assert_int_equal(seq, 6);
+    jd_store_close(f->s);
+    f->s = NULL;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "DELETE FROM meta WHERE key = 'audit_file'", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    int rc = jd_store_open(&f->s, f->path, &rw, &err);
+    if (rc != JD_OK)
+        fprintf(stderr, "%s\n", err.msg);
+    assert_int_equal(rc, JD_OK);
+    assert_intact(f, 6);
+    assert_int_equal(file_int(f->path, "SELECT count(*) FROM meta WHERE key = 'audit_file'"), 1);
+}
+
+/* Review finding 3: two first opens at once. The second read "not moved",
+ * then waited for the audit file's lock while the first moved the log, set
+ * the marker and appended; it must see the marker under the lock and use
+ * the file, not refuse it as another store's log. Made with a fresh store
+ * (its table empty, its log in the file) whose marker is removed: alone, a
+ * writable open refuses its file (a file beside a new store); with the
+ * marker written by "the first process" while this one waits, it opens. The
+ * child is forked before any SQLite connection is open here. */
+static void test_audit__racing_first_opens(void **state)
+{
+    if (scratch_is_pg())
+        skip();
+    fx *f = *state;
+    char file[96];
+    audit_file(f, file);
+    jd_store_close(f->s);
+    f->s = NULL;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "DELETE FROM meta WHERE key = 'audit_file'", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    jd_error err;
+    jd_store_opts rw = {.audit_key_path = ""};
+    assert_int_equal(jd_store_open(&f->s, f->path, &rw, &err), JD_ECONFLICT);
+    f->s = NULL;
+    int go[2];
+    assert_int_equal(pipe(go), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) { /* the second process */
+        char c;
+        close(go[1]);
+        if (read(go[0], &c, 1) != 1)
+            _exit(3);
+        jd_store *s;
+        if (jd_store_open(&s, f->path, &rw, &err) != JD_OK) {
+            fprintf(stderr, "second open: %s\n", err.msg);
+            _exit(1);
+        }
+        jd_audit_entry e = {.actor = "pat", .action = "search", .ok = true};
+        int64_t seq = 0;
+        int rc = jd_audit_append(s, &e, &seq, &err);
+        jd_store_close(s);
+        _exit(rc == JD_OK && seq == 6 ? 0 : 2);
+    }
+    close(go[0]);
+    sqlite3 *a;
+    assert_int_equal(sqlite3_open(file, &a), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(a, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(write(go[1], "g", 1), 1);
+    close(go[1]);
+    sleep(1); /* the child reads "not moved" and waits for the file's lock */
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO meta(key, value) VALUES ('audit_file', '1')",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(sqlite3_exec(a, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(a);
+    int status = -1;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(jd_store_open(&f->s, f->path, &rw, &err), JD_OK);
+    assert_intact(f, 6);
+}
+
+/* Review finding 2: a store opened by a file: URI uses its audit file as a
+ * path does (the file the URI names, plus -audit); the store's own table is
+ * not written. An in-memory store keeps its log in its table. */
+static void test_audit__uri_path_uses_the_file(void **state)
+{
+    if (scratch_is_pg())
+        skip();
+    fx *f = *state;
+    char file[96], uri[96];
+    audit_file(f, file);
+    jd_store_close(f->s);
+    f->s = NULL;
+    snprintf(uri, sizeof uri, "file:%s", f->path);
+    jd_error err;
+    jd_store_opts rw = {.create = true, .audit_key_path = ""};
+    assert_int_equal(jd_store_open(&f->s, uri, &rw, &err), JD_OK);
+    jd_audit_entry e = {.actor = "pat", .action = "search", .ok = true};
+    int64_t seq = 0;
+    assert_int_equal(jd_audit_append(f->s, &e, &seq, &err), JD_OK);
+    assert_int_equal(seq, 6);
+    jd_store_close(f->s);
+    f->s = NULL;
+    assert_int_equal(file_int(file, "SELECT count(*) FROM audit_log"), 6);
+    assert_int_equal(file_int(f->path, "SELECT count(*) FROM audit_log"), 0);
+    snprintf(uri, sizeof uri, "file:%s?mode=ro", f->path);
+    /* create: the existence check at open reads the location as a path */
+    jd_store_opts ro = {.create = true, .read_only = true, .audit_key_path = ""};
+    assert_int_equal(jd_store_open(&f->s, uri, &ro, &err), JD_OK);
+    assert_intact(f, 6);
+    jd_store_close(f->s);
+    f->s = NULL;
+    jd_store *m;
+    assert_int_equal(jd_store_open(&m, ":memory:", &rw, &err), JD_OK);
+    assert_int_equal(jd_audit_append(m, &e, &seq, &err), JD_OK);
+    assert_int_equal(seq, 1);
+    jd_store_close(m);
+    assert_int_equal(access(":memory:-audit", F_OK), -1);
 }
 
 /* A crash that tears the audit file (its last page cut short) is reported by
@@ -496,6 +706,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit__append_beside_a_store_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit__moves_from_an_older_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit__missing_file_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit__shorter_foreign_file_is_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_audit__prefix_file_is_continued, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit__file_extending_the_store_is_continued, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_audit__racing_first_opens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit__uri_path_uses_the_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit__torn_file_is_reported, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1129,6 +1129,49 @@ static void test_screen_model__veto_floor(void **state)
     assert_true(r && r->counts && !r->modelled && !(r->attrs & JD_SCREEN__FIRM));
 }
 
+/* The offences and wording models' floors (issue 14, second wave of the
+ * sixteenth session; screen.c model_floors): an offence the rules counted
+ * with the act on the child by an adult in its words stays counted whatever
+ * the model's p; the offences model may not count what the rules read as
+ * about another person (mum's own history); the wording model may not count
+ * wording in the account of an adult named with an age. Each floor is
+ * named in the why. Without a floor the shipped models did each of these
+ * (engine_cases.tsv 681, 1046, 940 through the three models joined). */
+static void test_screen_model__offence_floors(void **state)
+{
+    fx *f = *state;
+    jd_error err;
+    jd_screen_set_model(f->S, shipped_model("off"));
+    jd_screen_note in = {"T0001", "A man gives her \u00a320 each time she performs sexual acts on him.",
+                         "case_note", NULL, 15, 0, -1, 0, 0};
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    const jd_screen_match *r = code_of(f, "C9");
+    assert_true(r && r->counts && r->modelled && r->prob < r->threshold);
+    if (r)
+        assert_non_null(strstr(r->why, "the model may not veto an offence the rules read on"));
+    in.text = "Mum told the nurse 'my ex used to touch me there when we were together'.";
+    in.child_age = 8;
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    r = code_of(f, "C1");
+    assert_true(r && !r->counts);
+    if (r)
+        assert_non_null(strstr(r->why, "floor: the model may not count it about another person"));
+    jd_screen_set_model(f->S, shipped_model("lang"));
+    in.text = "According to the man (30), she was a willing participant.";
+    in.child_age = 15;
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    r = code_of(f, "consent");
+    assert_true(r && !r->counts);
+    if (r)
+        assert_non_null(strstr(r->why, "an adult's account, not the model's to count"));
+    /* the rules alone: no floor, "no intelligence that" negates */
+    jd_screen_set_model(f->S, NULL);
+    in.text = "There is no intelligence that he has been at a trap house.";
+    assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
+    r = code_of(f, "C18");
+    assert_true(r && !r->counts && (r->attrs & JD_SCREEN_NEGATED));
+}
+
 static bool valid_utf8(const char *s)
 {
     return jd_csv__valid_utf8(s, strlen(s));
@@ -1612,6 +1655,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_screen_model__guarded_fit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__decisions_read_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__memo_by_kind, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_model__offence_floors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screen_model__veto_floor, setup, teardown),
         cmocka_unit_test(test_screen_model__open_model),
     };

@@ -310,9 +310,11 @@ static void test_weak_no_act_age(void **state)
  * note of bruising with a vague explanation names no one who caused it, so
  * the model may not make it an assault (C16) at any age (it did at p .72 and
  * raised 20 false alerts on the 1M synth county); a person's name read as an
- * injury word ("with Mark (35)") neither. An injury with a person's act on
- * the child, in the sentence or the next ("her stepdad grabbed her"), still
- * counts, and the act is the candidate shown. */
+ * injury word ("with Mark (35)") neither. The child's own name is no injury
+ * word: "Mark (12) has bruises" shows "bruises", with the reason that no one
+ * is named. An injury with a person named in the sentence or the next, or
+ * with a person's act on the child ("her stepdad grabbed her", "Dad lost his
+ * temper"), is for the model to weigh, and the act is the candidate shown. */
 static void test_weak_injury_alone_with_model(void **state)
 {
     fx *f = *state;
@@ -327,20 +329,25 @@ static void test_weak_injury_alone_with_model(void **state)
     static const struct {
         const char *text, *event_type;
         int age, counts;
+        char gender;
         const char *why, *words;
     } cases[] = {
-        {"Bruising to wrists and thighs, explanation vague.", "ae_attendance", 14, 0,
+        {"Bruising to wrists and thighs, explanation vague.", "ae_attendance", 14, 0, 'F',
          "no one named who caused it", "Bruising"},
-        {"Bruising to wrists and thighs, explanation vague.", "ae_attendance", 12, 0,
+        {"Bruising to wrists and thighs, explanation vague.", "ae_attendance", 12, 0, 'F',
          "no one named who caused it", "Bruising"},
         {"Mia found in a flat above the shop with Mark (35) and other adult males.",
-         "found_with_adult", 12, 0, "a person's name, not an injury", "Mark"},
+         "found_with_adult", 12, 0, 'F', "a person's name, not an injury", "Mark"},
         {"Bruising to wrists and thighs. Her stepdad grabbed her last night.", "ae_attendance", 14,
-         1, NULL, "grabbed her"},
+         1, 'F', NULL, "grabbed her"},
+        {"Bruises on his arms and back. Dad lost his temper last night.", "ae_attendance", 8, 1,
+         'M', NULL, "Bruises"},
+        {"Mark (12) has bruises on his back and a cut lip.", "ae_attendance", 12, 0, 'M',
+         "no one named who caused it", "bruises"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         jd_screen_note in = {"t", cases[c].text, cases[c].event_type, "health_ae", cases[c].age,
-                             'F', 0, 0, 0};
+                             cases[c].gender, 0, 0, 0};
         assert_int_equal(jd_screen_run(f->S, &in, &f->res, &err), JD_OK);
         const jd_screen_match *c16 = NULL;
         for (size_t i = 0; i < f->res.n; i++)

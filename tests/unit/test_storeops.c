@@ -1574,6 +1574,14 @@ static void test_storeops__copy(void **state)
     assert_int_equal(jd_store_copy(src, f->path, &st, &e), JD_OK);
     assert_int_equal(st.tables, 33); /* analysis_doc since schema 9; feed_token, feed since 10;
                                       * network, network_change since 13; ref_key since 14 */
+    /* meta copied without the SQLite audit file's marker (the source has
+     * it; PostgreSQL keeps its log in its table) */
+    const char *marker = "SELECT count(*) FROM meta WHERE key = 'audit_file'";
+    char n_src[16], n_dst[16];
+    sql_on_file(src, marker, n_src, sizeof n_src);
+    sql_on_store(f->path, marker, n_dst, sizeof n_dst);
+    assert_string_equal(n_src, "1");
+    assert_string_equal(n_dst, "0");
     jd_store_counts c;
     assert_int_equal(jd_store_counts_get(f->s, &c, NULL), JD_OK);
     assert_int_equal(c.events, 1);

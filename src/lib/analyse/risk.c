@@ -19,6 +19,7 @@
  */
 #include "analyse/risk.h"
 #include "analyse/screen_memo.h"
+#include "text/words.h"
 
 #include <ctype.h>
 #include <stddef.h>
@@ -335,67 +336,18 @@ static bool phrase_in(const char *text, const char *ph)
     return false;
 }
 
-/*
- * The words of a narrative as a set of hashes (WORD_BITS bits, one per
- * word), a filter before phrase_in: a phrase that starts with a letter or
- * digit matches only where the text has a whole word equal to the phrase's
- * first word (phrase_in wants a word start, and the phrase's next character,
- * or the text's after a one-word phrase, is no letter or digit). A phrase
- * whose first word is not in the set cannot match; one that is (or a false
- * positive of the hash) goes to phrase_in as before, so the result is the
- * same. The 105 strstr calls a record made per mitigating fact's first
- * group were a fifth of the 1M county's analyse CPU.
- */
-enum { WORD_BITS = 4096 };
-typedef struct words {
-    uint64_t bit[WORD_BITS / 64];
-} words;
-
-static uint32_t word_hash(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h % WORD_BITS;
-}
-
-static void words_of(words *ws, const char *text)
-{
-    memset(ws, 0, sizeof *ws);
-    for (const char *p = text; *p;) {
-        if (!isalnum((unsigned char)*p)) {
-            p++;
-            continue;
-        }
-        const char *w = p;
-        while (isalnum((unsigned char)*p))
-            p++;
-        uint32_t h = word_hash(w, (size_t)(p - w));
-        ws->bit[h / 64] |= 1ull << (h % 64);
-    }
-}
-
-/* Can ph be in the text of ws? false only when it cannot. */
-static bool words_may_hold(const words *ws, const char *ph)
-{
-    size_t m = 0;
-    while (isalnum((unsigned char)ph[m]))
-        m++;
-    if (!m)
-        return true;
-    uint32_t h = word_hash(ph, m);
-    return ws->bit[h / 64] >> (h % 64) & 1;
-}
-
-/* The first phrase of arr in text, or NULL; ws (or NULL) the words of text. */
-static const char *first_phrase(const char *text, const words *ws, json_t *arr)
+/* The first phrase of arr in text, or NULL; ws (or NULL) the words of text,
+ * a filter (text/words.h): a phrase whose first word is not among them is
+ * not searched. The 105 strstr calls a record made per mitigating fact's
+ * first group were a fifth of the 1M county's analyse CPU. */
+static const char *first_phrase(const char *text, const jd_words *ws, json_t *arr)
 {
     size_t i;
     json_t *v;
     json_array_foreach(arr, i, v)
     {
         const char *ph = json_string_value(v); /* lowered by the loader */
-        if ((!ws || words_may_hold(ws, ph)) && phrase_in(text, ph))
+        if ((!ws || jd_words_may_hold(ws, ph)) && phrase_in(text, ph))
             return ph;
     }
     return NULL;
@@ -413,8 +365,8 @@ static int record_mitigators(pwalk *w, const aev *e, uint32_t *out)
         return oom(w->A);
     for (size_t i = 0; i <= n; i++)
         W->lower[i] = (char)tolower((unsigned char)e->narrative[i]);
-    words ws;
-    words_of(&ws, W->lower);
+    jd_words ws;
+    jd_words_of(&ws, W->lower);
     for (size_t k = 0; k < P->nmit; k++) {
         const jd_risk_mitigator *mg = &P->mit[k];
         if (mg->types && !(mg->types & (1u << e->et)))

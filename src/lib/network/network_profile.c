@@ -427,9 +427,14 @@ static int build_profile(prof *P, const subject *S, json_t **out)
     evset es = {0};
     int rc = 0;
     char t[32];
-    /* the records */
-    for (size_t i = 0; i < P->nm && S->kind == SUBJ_PERSON; i++)
-        if (!strcmp(mpid(P, &P->m[i]), S->value) && (rc = evset_add(P, &es, P->m[i].ev)) < 0)
+    /* the records: a person's mentions are those of its one index in the
+     * snapshot's persons (their pid is the person map's key), compared as
+     * numbers (a strcmp a mention for each of the 37 profiles was 6% of the
+     * 1M county's analyse main thread in perf) */
+    const uint32_t *pk =
+        S->kind == SUBJ_PERSON ? jd_strmap_get(&P->S->pmap, S->value, strlen(S->value)) : NULL;
+    for (size_t i = 0; i < P->nm && pk; i++)
+        if (P->m[i].person == *pk && (rc = evset_add(P, &es, P->m[i].ev)) < 0)
             goto out;
     for (size_t i = 0; i < P->no && (S->kind == SUBJ_VEHICLE || S->kind == SUBJ_PHONE); i++)
         if (!strcmp(P->o[i].type, subj_kind[S->kind]) && !strcmp(P->o[i].value, S->value) &&

@@ -396,6 +396,12 @@ typedef struct rs {
      * call), sorted: first_names_differ's evidence. */
     uint64_t *sib;
     size_t nsib;
+    /* The county's events name people side by side (not FEBRL, one person
+     * a row): twins_apart and the dates rule hold. A full run counts it
+     * (nsib > 0 over the county); a frozen or incremental run takes the
+     * last full run's (params_tf), so its scope does not switch the rules;
+     * from a store saved before it was kept, counted on the refs loaded. */
+    bool side_by_side;
     /* while loading: (event id << 32 | mention number), and per mention
      * its ref, role and names (NULL: not collected) */
     vec *ev_keys, *ev_info;
@@ -3515,14 +3521,14 @@ static bool first_names_differ(const rs *R, uint32_t a, uint32_t b, lvcache *lc)
  * identifier in common. Surname, date and address outweigh a first name
  * in the model, so twins Reece and James Redcombe, or Louise and Vicky
  * Kingswell, were one person. Held at any age (adult twins), but only in a
- * county whose events name people side by side (R->nsib): FEBRL, one
+ * county whose events name people side by side (R->side_by_side): FEBRL, one
  * person a row, names none, and its generator writes another first name
  * for one person on one date (first_names_differ's note).
  */
 static bool twins_apart(const rs *R, uint32_t a, uint32_t b, lvcache *lc)
 {
     const rref *x = &R->r[a], *y = &R->r[b];
-    if (!R->nsib || !x->nfore || !x->nsur || !y->nfore || !y->nsur)
+    if (!R->side_by_side || !x->nfore || !x->nsur || !y->nfore || !y->nsur)
         return false;
     rview va, vb;
     view(R, &R->h[a], &va);
@@ -3655,7 +3661,7 @@ static const char *const refusal_why[WHY_N] = {
  * wholly wrong date beside agreeing names, address and identifiers is a
  * typing error the model may outweigh); the dates of the rest of the two
  * clusters still hold. In a county whose events name people side by side
- * (R->nsib) the link must also share an identifier to be direct: there two
+ * (R->side_by_side) the link must also share an identifier to be direct: there two
  * of one name at one address with dates wholly apart (Gemma Malik, 1980
  * and 1985) are two people; FEBRL, one person a row, rewrites whole dates. `same_id`: the link's own two refs share an NHS
  * number or pupil number and none differs, so first names settled apart
@@ -5341,6 +5347,7 @@ static int event_cannot_links(rs *R, vec *keys, vec *info)
             ((uint64_t *)sib.p)[u++] = ((uint64_t *)sib.p)[i];
     R->sib = sib.p;
     R->nsib = u;
+    R->side_by_side = u > 0;
     return JD_OK;
 nomem:
     free(pairs.p);
@@ -5691,7 +5698,8 @@ static json_t *model_json(const model *md)
 
 /* The model with the term frequencies it was estimated with: the refs
  * counted and each name two refs or more carry (a name not listed counts
- * as one), and the first names' genders (fg: 1 F, 2 M). A frozen run
+ * as one), the first names' genders (fg: 1 F, 2 M) and whether the
+ * county's events name people side by side (side_by_side). A frozen run
  * reads them back (params_tf). */
 static char *params_json(const rs *R)
 {
@@ -5710,18 +5718,23 @@ static char *params_json(const rs *R)
     json_object_set_new(o, "places", json_true());
     json_object_set_new(o, "tf", tf);
     json_object_set_new(o, "fg", fg);
+    json_object_set_new(o, "side_by_side", json_boolean(R->side_by_side));
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return text;
 }
 
-/* Term frequencies as stored by params_json, for the names loaded now.
- * JD_EINVALID when the model holds none (saved by an older joindots). */
+/* Term frequencies as stored by params_json, for the names loaded now,
+ * and the county's side_by_side (none stored, an older joindots: as
+ * counted on the refs loaded). JD_EINVALID when the model holds no term
+ * frequencies (saved by an older joindots) or a side_by_side not true or
+ * false (damaged). */
 static int params_tf(rs *R, const char *text)
 {
     json_t *o = json_loads(text, 0, NULL), *tf = json_object_get(o, "tf");
+    json_t *sbs = json_object_get(o, "side_by_side");
     json_int_t n = json_integer_value(json_object_get(o, "tf_refs"));
-    if (!json_is_object(tf) || n <= 0) {
+    if (!json_is_object(tf) || n <= 0 || (sbs && !json_is_boolean(sbs))) {
         json_decref(o);
         return JD_EINVALID;
     }
@@ -5745,6 +5758,8 @@ static int params_tf(rs *R, const char *text)
                 R->fg[id] = (uint8_t)g;
         }
     }
+    if (sbs)
+        R->side_by_side = json_is_true(sbs);
     R->tf_n = (size_t)n;
     json_decref(o);
     return JD_OK;
@@ -6344,7 +6359,7 @@ static int cluster_links(rs *R, clw *c, match_link *lv, size_t nl, const decisio
         view(R, &R->h[lv[i].b], &vb);
         bool direct =
             R->r[lv[i].a].ndob && R->r[lv[i].b].ndob && names_agree(R, lv[i].a, lv[i].b, lc) &&
-            (!R->nsib || strong(&va, &vb) > 0 || other_level(R, &va, &vb) > 0);
+            (!R->side_by_side || strong(&va, &vb) > 0 || other_level(R, &va, &vb) > 0);
         const char *why = conflict(R, c, x, y, dv, nd, direct, strong(&va, &vb) > 0, &reason);
         if (!why && first_names_differ(R, lv[i].a, lv[i].b, lc)) {
             reason = CL_NAME;

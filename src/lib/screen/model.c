@@ -1077,7 +1077,11 @@ static void decide(jd_screen_result *res, int ci, int xi, double p, double t)
 {
     bool on = p >= t;
     if (ci >= 0 && !on && (res->m[ci].attrs & JD_SCREEN__FIRM)) {
-        why_over(&res->m[ci], "counted: the model may not veto an adult named with an age", p, t);
+        why_over(&res->m[ci],
+                 res->m[ci].kind == JD_SCREEN_OFFENCE
+                     ? "counted: the model may not veto an offence the rules read on the child"
+                     : "counted: the model may not veto an adult named with an age",
+                 p, t);
     } else if (ci >= 0 && !on) {
         res->m[ci].counts = false;
         why_over(&res->m[ci], "not counted: the model", p, t);

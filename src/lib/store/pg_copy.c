@@ -160,13 +160,13 @@ static int64_t source_count(sqlite3 *db, const char *table)
     return n;
 }
 
-/* Open the SQLite store to copy, read-only, refusing a schema other than
- * this program's. */
 /* A source whose audit log has moved to its own file (meta.audit_file,
  * store/sqlite_audit.c): that file attached, and temporary views named as
  * the tables shadow the store's own (frozen at the move), so that the copy
- * reads the log from the file. A marked store without its file is refused. */
-static int attach_audit(sqlite3 *db, const char *from, jd_error *err)
+ * reads the log from the file. A marked store without its file is refused.
+ * The marker itself is not copied (a view of meta without it): PostgreSQL
+ * keeps its log in its table and reads no such key. */
+static int attach_audit(sqlite3 *db, jd_error *err)
 {
     sqlite3_stmt *st = NULL;
     bool moved = sqlite3_prepare_v2(db, "SELECT 1 FROM meta WHERE key = 'audit_file'", -1, &st,
@@ -175,8 +175,10 @@ static int attach_audit(sqlite3 *db, const char *from, jd_error *err)
     sqlite3_finalize(st);
     if (!moved)
         return JD_OK;
+    /* the store's file as SQLite resolved it, as sqlite_audit.c names it */
+    const char *from = sqlite3_db_filename(db, "main");
     char file[4200];
-    if ((size_t)snprintf(file, sizeof file, "%s-audit", from) >= sizeof file)
+    if (!from || (size_t)snprintf(file, sizeof file, "%s-audit", from) >= sizeof file)
         return jd_error_set(err, JD_EINVALID, "the source's path is too long");
     if (access(file, R_OK) != 0)
         return jd_error_set(err, JD_ENOTFOUND, "the source's audit log %s is missing", file);
@@ -189,13 +191,16 @@ static int attach_audit(sqlite3 *db, const char *from, jd_error *err)
     if (r != SQLITE_OK ||
         sqlite3_exec(db,
                      "CREATE TEMP VIEW audit_log AS SELECT * FROM audit.audit_log;"
-                     "CREATE TEMP VIEW audit_head AS SELECT * FROM audit.audit_head;",
+                     "CREATE TEMP VIEW audit_head AS SELECT * FROM audit.audit_head;"
+                     "CREATE TEMP VIEW meta AS SELECT * FROM main.meta WHERE key <> 'audit_file';",
                      NULL, NULL, NULL) != SQLITE_OK)
         return jd_error_set(err, JD_ESTORE, "cannot read the source's audit log %s: %s", file,
                             sqlite3_errmsg(db));
     return JD_OK;
 }
 
+/* Open the SQLite store to copy, read-only, refusing a schema other than
+ * this program's. */
 static int open_source(sqlite3 **out, const char *from, jd_error *err)
 {
     sqlite3 *db = NULL;
@@ -220,7 +225,7 @@ static int open_source(sqlite3 **out, const char *from, jd_error *err)
                             " version of joindots (any command) to upgrade it, then copy",
                             v, (int)JD_ARRAY_LEN(jd_sqlite_migrations));
     }
-    int rc = attach_audit(db, from, err);
+    int rc = attach_audit(db, err);
     if (rc < 0) {
         sqlite3_close(db);
         return rc;

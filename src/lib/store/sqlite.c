@@ -102,22 +102,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 
 
 
-int jd_sq__err(sq *q, jd_error *err, const char *what)
-{
-    return jd_error_set(err, JD_ESTORE, "%s: %s", what, q->db ? sqlite3_errmsg(q->db) : "");
-}
-
-int jd_sq__exec(sq *q, const char *sql, jd_error *err)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        int rc = jd_error_set(err, JD_ESTORE, "sqlite: %s", msg ? msg : "error");
-        sqlite3_free(msg);
-        return rc;
-    }
-    return JD_OK;
-}
-
 int64_t jd_sq__now(void)
 {
     return (int64_t)time(NULL);
@@ -4474,7 +4458,7 @@ int jd_store__sqlite_open(jd_store **out, const char *path, const jd_store_opts 
     } else if ((rc = prepare_all(q, err)) < 0) {
         goto out;
     }
-    if ((rc = jd_sq__audit_open(q, path, opts, err)) < 0)
+    if ((rc = jd_sq__audit_open(q, opts, err)) < 0)
         goto out;
     *out = s;
     s = NULL;

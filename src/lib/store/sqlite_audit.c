@@ -19,7 +19,10 @@
  * unchanged (verify reads the file from seq 1). The store's own audit
  * tables are left as they were at the move and no longer written. A store
  * marked so whose file is missing is refused, never started afresh: a
- * fresh log beside old data would hide what the lost file held.
+ * fresh log beside old data would hide what the lost file held. Two first
+ * opens at once: the second rereads the marker under the file's write lock
+ * and finds the log moved. DB is the file SQLite opened (a path or a file:
+ * URI's file, made absolute), so every spelling of a store has one log.
  */
 #include "store/sqlite_internal.h"
 
@@ -70,24 +73,6 @@ int jd_sq__immutable_uri(char *out, size_t cap, const char *path)
     return 0;
 }
 
-/* sqlite.c's jd_sq__exec and jd_sq__err, here so that this file calls
- * nothing of sqlite.c's (sqlite.c calls it: scripts/check-cycles.py). */
-static int a_exec(sq *q, const char *sql, jd_error *err)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        int rc = jd_error_set(err, JD_ESTORE, "sqlite: %s", msg ? msg : "error");
-        sqlite3_free(msg);
-        return rc;
-    }
-    return JD_OK;
-}
-
-static int a_err(sq *q, jd_error *err, const char *what)
-{
-    return jd_error_set(err, JD_ESTORE, "%s: %s", what, q->db ? sqlite3_errmsg(q->db) : "");
-}
-
 /* meta.audit_file set: the log has moved to the file. */
 static int moved(sq *q, bool *out, jd_error *err)
 {
@@ -95,11 +80,11 @@ static int moved(sq *q, bool *out, jd_error *err)
     *out = false;
     if (sqlite3_prepare_v2(q->db, "SELECT 1 FROM meta WHERE key = 'audit_file'", -1, &st, NULL) !=
         SQLITE_OK)
-        return a_err(q, err, "audit file marker");
+        return jd_sq__err(q, err, "audit file marker");
     int r = sqlite3_step(st);
     sqlite3_finalize(st);
     if (r != SQLITE_ROW && r != SQLITE_DONE)
-        return a_err(q, err, "audit file marker");
+        return jd_sq__err(q, err, "audit file marker");
     *out = r == SQLITE_ROW;
     return JD_OK;
 }
@@ -119,58 +104,73 @@ static int a_open(sq **out, const char *file, int flags, jd_error *err)
 }
 
 /* The store's table rows after the file's head, and its head, copied into
- * the file (a, open on it) in one transaction. A file whose entries are not
+ * the file (a, open on it) in one transaction; *done set when the move has
+ * been made. Under the file's write lock the store's marker is read again:
+ * another process may have moved the log (and appended) since this one read
+ * it unset, and then there is nothing to move. A file whose entries are not
  * the store's (another store's log) is refused. */
-static int adopt(sq *a, const char *path, jd_error *err)
+static int adopt(sq *a, const char *path, bool *done, jd_error *err)
 {
     sqlite3_stmt *st = NULL;
     int rc = JD_OK;
+    *done = false;
     if (sqlite3_prepare_v2(a->db, "ATTACH ?1 AS store", -1, &st, NULL) != SQLITE_OK)
-        return a_err(a, err, "audit file");
+        return jd_sq__err(a, err, "audit file");
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
     int r = sqlite3_step(st);
     sqlite3_finalize(st);
     if (r != SQLITE_DONE)
-        return a_err(a, err, "audit file");
-    if ((rc = a_exec(a, "BEGIN IMMEDIATE", err)) < 0)
+        return jd_sq__err(a, err, "audit file");
+    if ((rc = jd_sq__exec(a, "BEGIN IMMEDIATE", err)) < 0)
         goto detach;
-    /* The file must be this store's log or a prefix of it (a move cut
-     * short before the marker): its head no further than the store's, and
-     * its entry at the store's head the store's own. A file left beside a
-     * new store of the same name is refused, not continued. */
-    r = sqlite3_prepare_v2(a->db,
-                           "SELECT (SELECT seq FROM main.audit_head) > (SELECT seq FROM"
-                           " store.audit_head) OR EXISTS (SELECT 1 FROM store.audit_head h"
-                           " JOIN main.audit_log l ON l.seq = h.seq WHERE l.hash <> h.hash)",
-                           -1, &st, NULL);
+    /* 0: move; 1: moved already (the marker); 2: another store's log. The
+     * file is this store's when one chain is a prefix of the other: the
+     * file's head entry in the store's table (a file from a move cut short
+     * before the marker, or empty), or the store's head entry in the file
+     * (a file another process moved and appended to since this one read
+     * the marker; its head seq past 0, so that a file beside a new store of
+     * the same name, whose table is empty, is refused). A file shorter than
+     * the store's log and not its prefix is refused too, never continued
+     * with the store's rows on top of another's. */
+    r = sqlite3_prepare_v2(
+        a->db,
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM store.meta WHERE key = 'audit_file') THEN 1"
+        " WHEN (SELECT seq FROM main.audit_head) = 0 OR EXISTS (SELECT 1 FROM main.audit_head h"
+        " JOIN store.audit_log l ON l.seq = h.seq AND l.hash = h.hash) THEN 0"
+        " WHEN EXISTS (SELECT 1 FROM store.audit_head h JOIN main.audit_log l"
+        " ON l.seq = h.seq AND l.hash = h.hash) THEN 0 ELSE 2 END",
+        -1, &st, NULL);
     if (r != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
-        rc = a_err(a, err, "audit file");
-    } else {
-        bool other = sqlite3_column_int64(st, 0) != 0;
-        sqlite3_finalize(st);
-        if (other)
-            rc = jd_error_set(err, JD_ECONFLICT,
-                              "the audit log file %s-audit is not this store's log: move it away",
-                              path);
+        rc = jd_sq__err(a, err, "audit file");
+        goto end;
     }
+    int state = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (state == 2)
+        rc =
+            jd_error_set(err, JD_ECONFLICT,
+                         "the audit log file %s-audit is not this store's log: move it away", path);
+    else if (state == 0 &&
+             (rc = jd_sq__exec(
+                  a,
+                  "INSERT INTO main.audit_log(seq, at, actor, action, target, reason, detail, ok,"
+                  " prev_hash, hash, mac) SELECT seq, at, actor, action, target, reason, detail,"
+                  " ok, prev_hash, hash, mac FROM store.audit_log"
+                  " WHERE seq > (SELECT seq FROM main.audit_head) ORDER BY seq;"
+                  "UPDATE main.audit_head SET seq = (SELECT seq FROM store.audit_head),"
+                  " hash = (SELECT hash FROM store.audit_head),"
+                  " mac = (SELECT mac FROM store.audit_head)"
+                  " WHERE (SELECT seq FROM store.audit_head) > seq;",
+                  err)) == JD_OK)
+        *done = true;
+end:
     if (rc == JD_OK)
-        rc = a_exec(
-            a,
-            "INSERT INTO main.audit_log(seq, at, actor, action, target, reason, detail, ok,"
-            " prev_hash, hash, mac) SELECT seq, at, actor, action, target, reason, detail, ok,"
-            " prev_hash, hash, mac FROM store.audit_log"
-            " WHERE seq > (SELECT seq FROM main.audit_head) ORDER BY seq;"
-            "UPDATE main.audit_head SET seq = (SELECT seq FROM store.audit_head),"
-            " hash = (SELECT hash FROM store.audit_head), mac = (SELECT mac FROM store.audit_head)"
-            " WHERE (SELECT seq FROM store.audit_head) > seq;",
-            err);
-    if (rc == JD_OK)
-        rc = a_exec(a, "COMMIT", err);
+        rc = jd_sq__exec(a, "COMMIT", err);
     else
-        (void)a_exec(a, "ROLLBACK", NULL);
+        (void)jd_sq__exec(a, "ROLLBACK", NULL);
 detach:
-    (void)a_exec(a, "DETACH store", NULL);
+    (void)jd_sq__exec(a, "DETACH store", NULL);
     return rc;
 }
 
@@ -185,7 +185,7 @@ static int open_read_only(sq **out, const char *file, jd_error *err)
     if (sqlite3_exec(a->db, "SELECT count(*) FROM audit_head", NULL, NULL, NULL) == SQLITE_OK)
         return JD_OK;
     if (access(file, W_OK) == 0)
-        return a_err(a, err, "cannot read the audit log");
+        return jd_sq__err(a, err, "cannot read the audit log");
     char uri[4200];
     sqlite3_close(a->db);
     a->db = NULL;
@@ -201,24 +201,30 @@ static int open_file(sq *q, const char *path, const char *file, bool has_moved,
 {
     if (has_moved && access(file, F_OK) != 0)
         return jd_error_set(err, JD_ENOTFOUND,
-                            "the store's audit log %s is missing (copy the store with its"
-                            " -audit file): refused, not started afresh",
+                            "the store's audit log %s is missing (copy the store, stopped,"
+                            " with its -audit file): refused, not started afresh",
                             file);
     if (opts->read_only)
         return open_read_only(&q->aq, file, err);
     int rc =
         a_open(&q->aq, file, SQLITE_OPEN_READWRITE | (has_moved ? 0 : SQLITE_OPEN_CREATE), err);
     if (rc == JD_OK)
-        rc = a_exec(q->aq, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", err);
-    if (rc == JD_OK && !has_moved && (rc = a_exec(q->aq, audit_schema, err)) == JD_OK &&
-        (rc = adopt(q->aq, path, err)) == JD_OK)
-        rc = a_exec(q, "INSERT OR REPLACE INTO meta(key, value) VALUES ('audit_file', '1')", err);
+        rc = jd_sq__exec(q->aq, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", err);
+    bool done = false;
+    if (rc == JD_OK && !has_moved && (rc = jd_sq__exec(q->aq, audit_schema, err)) == JD_OK &&
+        (rc = adopt(q->aq, path, &done, err)) == JD_OK && done)
+        rc = jd_sq__exec(q, "INSERT OR REPLACE INTO meta(key, value) VALUES ('audit_file', '1')",
+                         err);
     return rc;
 }
 
-int jd_sq__audit_open(sq *q, const char *path, const jd_store_opts *opts, jd_error *err)
+/* The store's file as SQLite resolved it (a path, or the file a file: URI
+ * names, made absolute), so that a URI and a path to one store use the
+ * same audit file; empty for a store of no file (in memory, temporary). */
+int jd_sq__audit_open(sq *q, const jd_store_opts *opts, jd_error *err)
 {
-    if (!path || !*path || !strcmp(path, ":memory:") || !strncmp(path, "file:", 5))
+    const char *path = sqlite3_db_filename(q->db, "main");
+    if (!path || !*path)
         return JD_OK; /* a store of no file keeps its log in its table */
     bool has_moved = false;
     int rc = moved(q, &has_moved, err);
@@ -246,7 +252,7 @@ void jd_sq__audit_close(sq *q)
     for (size_t i = 0; i < a->n_cache; i++)
         sqlite3_finalize(a->cache[i].st);
     if (a->in_tx)
-        (void)a_exec(a, "ROLLBACK", NULL);
+        (void)jd_sq__exec(a, "ROLLBACK", NULL);
     sqlite3_close(a->db);
     free(a);
     q->aq = NULL;

@@ -86,11 +86,13 @@ static inline struct sq *jd_sq__audit(struct sq *q)
     return q->aq ? q->aq : q;
 }
 
-/* Open q's audit file beside `path` (sqlite_audit.c): a writable store
- * whose log is still its table copies it there once (the chain as it is)
- * and marks meta.audit_file; a store so marked whose file is missing is
- * refused. JD_OK, JD_ENOTFOUND (the file is missing), JD_ESTORE. */
-int jd_sq__audit_open(sq *q, const char *path, const jd_store_opts *opts, jd_error *err);
+/* Open q's audit file beside its store's file (sqlite_audit.c; none for a
+ * store in memory): a writable store whose log is still its table copies
+ * it there once (the chain as it is) and marks meta.audit_file; a store so
+ * marked whose file is missing is refused, and so is another store's log
+ * at the move. JD_OK, JD_ENOTFOUND (the file is missing), JD_ECONFLICT,
+ * JD_ESTORE. */
+int jd_sq__audit_open(sq *q, const jd_store_opts *opts, jd_error *err);
 void jd_sq__audit_close(sq *q);
 /* "file:PATH?immutable=1", escaped (sqlite.c); -1 if it does not fit. */
 int jd_sq__immutable_uri(char *out, size_t cap, const char *path);
@@ -100,10 +102,25 @@ static inline void jd_sq__busy_wait(sq *q, bool wait)
     sqlite3_busy_timeout(q->db, wait ? JD_SQ_BUSY_MS : 0);
 }
 
-/* Set a JD_ESTORE error with SQLite's message; returns JD_ESTORE. */
-int jd_sq__err(sq *q, jd_error *err, const char *what);
+/* Set a JD_ESTORE error with SQLite's message; returns JD_ESTORE. Inline,
+ * so that sqlite_audit.c, which sqlite.c calls, calls nothing of sqlite.c's
+ * (scripts/check-cycles.py). */
+static inline int jd_sq__err(sq *q, jd_error *err, const char *what)
+{
+    return jd_error_set(err, JD_ESTORE, "%s: %s", what, q->db ? sqlite3_errmsg(q->db) : "");
+}
+
 /* Run one or more statements without results. */
-int jd_sq__exec(sq *q, const char *sql, jd_error *err);
+static inline int jd_sq__exec(sq *q, const char *sql, jd_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = jd_error_set(err, JD_ESTORE, "sqlite: %s", msg ? msg : "error");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return JD_OK;
+}
 /* The bytes a subset load maps (jd_store_opts.subset_mmap_mib, else
  * $JD_SUBSET_MMAP_MIB, else 256 MiB); 0: no map. sqlite.c. */
 int64_t jd_sq__subset_mmap(const jd_store_opts *o);
