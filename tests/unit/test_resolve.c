@@ -1125,6 +1125,215 @@ static void test_resolve__resident_mentions_are_the_stores(void **state)
     synth_county_close(b, db_, pb);
 }
 
+static char *identity_notes(const char *path);
+
+/* The load's parse on two threads (mentions_halves) gives every ref the
+ * identity, display fields, fingerprint, neighbours and notes one thread
+ * reading every mention gives: the same county resolved with the store's
+ * mentions_halves and without it (the second half's pool ids, refs and
+ * event keys mapped into the first's). */
+static void test_resolve__load_halves_as_one(void **state)
+{
+    (void)state;
+    if (scratch_is_pg()) {
+        skip(); /* compares the SQLite files; PostgreSQL gives mentions in one part */
+        return;
+    }
+    char da[] = "/tmp/jd-resolve-halves-a-XXXXXX", db_[] = "/tmp/jd-resolve-halves-b-XXXXXX";
+    char pa[512], pb[512];
+    jd_store *a = synth_county(11, da, pa, sizeof pa, "resolve-halves-a");
+    jd_store *b = synth_county(11, db_, pb, sizeof pb, "resolve-halves-b");
+    assert_non_null(b->ops->mentions_halves); /* SQLite cuts them */
+    const jd_store_ops *ops = a->ops;
+    jd_store_ops one = *ops;
+    one.mentions_halves = NULL;
+    a->ops = &one;
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    jd_resolve_stats sa, sb;
+    jd_error e;
+    assert_int_equal(jd_resolve(a, &o, &sa, &e), JD_OK);
+    a->ops = ops;
+    assert_int_equal(jd_resolve(b, &o, &sb, &e), JD_OK);
+    assert_int_equal(sa.mentions, sb.mentions);
+    assert_int_equal(sa.refs, sb.refs);
+    assert_true(sb.refs > 100);
+    same_identities(pa, pb);
+    char *na = identity_notes(pa), *nb = identity_notes(pb);
+    assert_true(strlen(na) > 0);
+    assert_string_equal(na, nb);
+    free(na);
+    free(nb);
+    synth_county_close(a, da, pa);
+    synth_county_close(b, db_, pb);
+}
+
+/*
+ * A county whose links and refusals only the second half of a load's
+ * mentions hold (halves_bundle): forty police refs, distinct people, one
+ * mention each, Jayden Carter (police:PA1, other_id CW-4471) first among
+ * them, then the youth service's refs, which mentions_halves gives to its
+ * second thread with the last police refs (the cut is at the middle):
+ * - "Jay Carter", no date of birth, other_id CW-4471: Jayden (the other
+ *   id's ids mapped into the first half's);
+ * - one session naming Oliver and Toby Doyle side by side, and brothers
+ *   Oliver and Toby Wilson, one address, dates a digit apart, in sessions
+ *   of their own: kept apart as first names wholly different (the
+ *   event's first names mapped: R->sib);
+ * - a session naming Riley Johnson and, beside him, a row with no name
+ *   born on his date at his address, and Riley again in a session of his
+ *   own: the row stays apart (a cannot-link of the second half's refs,
+ *   the event's refs shifted by the first half's).
+ */
+static void halves_bundle(const char *dir)
+{
+    static const char *const fore[] = {"Aaron", "Bethany", "Callum", "Daisy", "Ethan",
+                                       "Fatima", "George", "Hannah", "Isaac", "Jasmine"};
+    static const char *const sur[] = {"Abbott", "Barker", "Chandra", "Dunn", "Ellis",
+                                      "Fenwick", "Gallagher", "Hale", "Iqbal", "Jarvis",
+                                      "Kemp", "Lowe", "Mensah", "Nolan", "Osei",
+                                      "Pryce", "Quinn", "Rahman", "Sykes", "Turner"};
+    char ev[8192], pe[8192];
+    size_t ne = (size_t)snprintf(ev, sizeof ev, "agency,record_id,event_type,occurred_at\n");
+    size_t np = (size_t)snprintf(pe, sizeof pe,
+                                 "agency,record_id,person_ref,role,surname,forenames,dob,age,"
+                                 "gender,postcode,address,other_id\n");
+    for (int i = 0; i < 40; i++) {
+        ne += (size_t)snprintf(ev + ne, sizeof ev - ne, "police,PE%02d,stop_check,2019-%02d-%02d\n",
+                               i, 1 + i % 12, 1 + i % 27);
+        np += (size_t)snprintf(pe + np, sizeof pe - np,
+                               "police,PE%02d,PF%02d,subject,%s,%s,%d-%02d-%02d,,%c,OX%d %dAB,"
+                               "%d %s Road,\n",
+                               i, i, sur[i % 20], fore[(i * 7) % 10], 1980 + i % 25, 1 + i % 12,
+                               1 + (i * 3) % 27, "MF"[i % 2], 1 + i % 9, i % 9, i + 1,
+                               sur[(i * 3) % 20]);
+    }
+    assert_true(ne + 400 < sizeof ev && np + 1000 < sizeof pe);
+    snprintf(ev + ne, sizeof ev - ne,
+             "police,PE40,stop_check,2019-04-04\n"
+             "youth_service,YE1,case_note,2019-05-01\nyouth_service,YE2,case_note,2019-05-02\n"
+             "youth_service,YE3,case_note,2019-05-03\nyouth_service,YE4,case_note,2019-05-04\n"
+             "youth_service,YE5,case_note,2019-05-05\nyouth_service,YE6,case_note,2019-05-06\n");
+    snprintf(pe + np, sizeof pe - np,
+             "police,PE40,PA1,subject,Carter,Jayden,2007-05-05,,M,OX4 1AA,12 Cowley Road,CW-4471\n"
+             "youth_service,YE1,YD1,associate,Doyle,Oliver,1970-02-12,,M,OX3 1EE,2 Marsh Road,\n"
+             "youth_service,YE1,YD2,associate,Doyle,Toby,1968-09-03,,M,OX3 1EE,2 Marsh Road,\n"
+             "youth_service,YE2,YW1,subject,Wilson,Oliver,2009-03-14,,M,OX2 7HT,8 Botley Road,\n"
+             "youth_service,YE3,YW2,subject,Wilson,Toby,2009-08-14,,M,OX2 7HT,8 Botley Road,\n"
+             "youth_service,YE4,YR1,subject,Johnson,Riley,2008-09-02,,M,OX9 7XL,"
+             "111 Abingdon Close,\n"
+             "youth_service,YE4,YR2,subject,,,2008-09-02,,,,111 Abingdon Close,\n"
+             "youth_service,YE5,YR3,subject,Johnson,Riley,2008-09-02,,M,OX9 7XL,"
+             "111 Abingdon Close,\n"
+             "youth_service,YE6,YO1,subject,Carter,Jay,,,M,OX1 2BB,,CW-4471\n");
+    write_bundle(dir, ev, pe);
+}
+
+/* The person_id of a ref in a resolved SQLite store ("" none). */
+static char *person_of(const char *path, const char *agency, const char *ref)
+{
+    char sql[300];
+    snprintf(sql, sizeof sql,
+             "SELECT (SELECT i.person_id FROM identity_ref ir JOIN identity i ON i.id ="
+             " ir.identity_id WHERE ir.agency = '%s' AND ir.person_ref = '%s')",
+             agency, ref);
+    return sqlite_text(path, sql);
+}
+
+/* Are two refs (agency:ref) one identity in the SQLite store at path? */
+static bool same_person(const char *path, const char *a, const char *b)
+{
+    char ag[2][32], rf[2][32];
+    const char *x[2] = {a, b};
+    char *id[2];
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(sscanf(x[k], "%31[^:]:%31s", ag[k], rf[k]), 2);
+        id[k] = person_of(path, ag[k], rf[k]);
+        assert_true(strlen(id[k]) > 0);
+    }
+    bool same = !strcmp(id[0], id[1]);
+    free(id[0]);
+    free(id[1]);
+    return same;
+}
+
+/* mentions_halves' parts as seen: each part's mentions, of the youth
+ * service, and of Jayden Carter (police:PA1). */
+typedef struct halves_parts {
+    int all, youth, carter;
+} halves_parts;
+
+static int count_part(const jd_mention_row *m, void *payload)
+{
+    halves_parts *p = payload;
+    p->all++;
+    p->youth += !strcmp(m->agency, "youth_service");
+    p->carter += !strcmp(m->agency, "police") && !strcmp(m->person_ref, "PA1");
+    return JD_OK;
+}
+
+/* The second half's refs' own links and refusals (halves_bundle) come out
+ * of a load on two threads as out of one: the youth service's mentions are
+ * all in the second part, and the refs are joined and kept apart as one
+ * thread reading every mention joins and keeps them. Fails if the join
+ * leaves an event's first names, a ref's other id or an event's refs as
+ * the second thread numbered them. */
+static void test_resolve__load_halves_second_half_refusals(void **state)
+{
+    (void)state;
+    if (scratch_is_pg()) {
+        skip(); /* reads the SQLite files; PostgreSQL gives mentions in one part */
+        return;
+    }
+    char dir[] = "/tmp/jd-resolve-halves2-XXXXXX", pa[512], pb[512];
+    assert_non_null(mkdtemp(dir));
+    halves_bundle(dir);
+    assert_int_equal(jd_global_init(), JD_OK);
+    jd_store *s[2];
+    char *path[2] = {pa, pb};
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(scratch_store_open(&s[k], path[k], sizeof pa, "resolve-halves2"), JD_OK);
+        jd_ingest_opts io = JD_INGEST_OPTS_INIT;
+        jd_ingest_counts t;
+        const char *b[] = {dir};
+        assert_int_equal(jd_ingest_bundles(s[k], b, 1, &io, &t, NULL), JD_OK);
+    }
+    assert_non_null(s[1]->ops->mentions_halves);
+    halves_parts first = {0}, rest = {0};
+    assert_int_equal(s[1]->ops->mentions_halves(s[1], count_part, &first, &rest, NULL), JD_OK);
+    assert_int_equal(first.all + rest.all, 49);
+    assert_int_equal(first.carter, 1); /* Jayden in the first part, Jay in the second */
+    assert_int_equal(rest.youth, 8);
+    const jd_store_ops *ops = s[0]->ops;
+    jd_store_ops one = *ops;
+    one.mentions_halves = NULL;
+    s[0]->ops = &one;
+    jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
+    jd_resolve_stats st;
+    jd_error e;
+    assert_int_equal(jd_resolve(s[0], &o, &st, &e), JD_OK);
+    s[0]->ops = ops;
+    assert_int_equal(jd_resolve(s[1], &o, &st, &e), JD_OK);
+    assert_int_equal(st.mentions, 49);
+    for (int k = 0; k < 2; k++) {
+        assert_true(same_person(path[k], "police:PA1", "youth_service:YO1"));
+        assert_false(same_person(path[k], "youth_service:YW1", "youth_service:YW2"));
+        assert_true(same_person(path[k], "youth_service:YR1", "youth_service:YR3"));
+        assert_false(same_person(path[k], "youth_service:YR1", "youth_service:YR2"));
+        char *notes = identity_notes(path[k]);
+        assert_non_null(strstr(notes, "youth_service:YW1 kept apart from youth_service:YW2 "));
+        assert_non_null(strstr(notes, "first names wholly different"));
+        assert_non_null(strstr(notes, "youth_service:YR1 kept apart from youth_service:YR2 "));
+        assert_non_null(strstr(notes, "named as two people in one event"));
+        free(notes);
+    }
+    same_identities(pa, pb);
+    for (int k = 0; k < 2; k++)
+        scratch_store_close(s[k], path[k]);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* A county's identity notes, "person_id TAB note" a line, sorted (SQLite). */
 static char *identity_notes(const char *path)
 {
@@ -1275,6 +1484,8 @@ int main(void)
         cmocka_unit_test(test_resolve__note_room_bounds),
         cmocka_unit_test(test_resolve__notes_ahead_end),
         cmocka_unit_test(test_resolve__radix_sort),
+        cmocka_unit_test(test_resolve__load_halves_as_one),
+        cmocka_unit_test(test_resolve__load_halves_second_half_refusals),
         cmocka_unit_test(test_resolve__notes_left_out_change_nothing),
         cmocka_unit_test(test_resolve__notes_ahead_are_made_here),
         cmocka_unit_test(test_resolve__changes),

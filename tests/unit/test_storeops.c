@@ -10,6 +10,7 @@
 
 #include "scratch_db.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1154,6 +1155,70 @@ static void test_storeops__mentions_around(void **state)
     assert_int_equal(h.n, 0);
 }
 
+/* What mentions_halves gave: each part's rows, and the thread of each. */
+typedef struct halves_seen {
+    key_hits h;
+    pthread_t thread;
+    int threads; /* calls made on a thread other than the first call's */
+} halves_seen;
+
+static int on_half_mention(const jd_mention_row *m, void *payload)
+{
+    halves_seen *s = payload;
+    if (s->h.n == 0)
+        s->thread = pthread_self();
+    else if (!pthread_equal(s->thread, pthread_self()))
+        s->threads++;
+    return on_ref_mention(m, &s->h);
+}
+
+static int refuse_half_mention(const jd_mention_row *m, void *payload)
+{
+    (void)m;
+    (void)payload;
+    return JD_ELIMIT;
+}
+
+/* mentions_halves: the rows of mentions, in their order, cut at the first
+ * mention of a ref at or after the middle (N1's two mentions stay in the
+ * first part, N2 starts the rest), the rest given on another thread; a
+ * callback's refusal is returned, from either part. */
+static void test_storeops__mentions_halves(void **state)
+{
+    fx *f = *state;
+    if (scratch_is_pg()) {
+        assert_null(f->s->ops->mentions_halves); /* PostgreSQL gives them in one part */
+        skip();
+    }
+    put_mention(f, "police", "E1", "N1");
+    put_mention(f, "csc", "C1", "C1");
+    put_mention(f, "police", "E2", "N2");
+    put_mention(f, "police", "E3", "N1");
+    put_mention(f, "police", "E4", "N3");
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    assert_non_null(f->s->ops->mentions_halves);
+    halves_seen a = {0}, z = {0};
+    assert_int_equal(f->s->ops->mentions_halves(f->s, on_half_mention, &a, &z, NULL), JD_OK);
+    assert_int_equal(a.h.n, 3);
+    assert_string_equal(a.h.rows[0], "csc:C1 Smith OX4 1AB");
+    assert_string_equal(a.h.rows[1], "police:N1 Smith OX4 1AB");
+    assert_string_equal(a.h.rows[2], "police:N1 Smith OX4 1AB");
+    assert_int_equal(z.h.n, 2);
+    assert_string_equal(z.h.rows[0], "police:N2 Smith OX4 1AB");
+    assert_string_equal(z.h.rows[1], "police:N3 Smith OX4 1AB");
+    assert_int_equal(a.threads + z.threads, 0);
+    assert_true(pthread_equal(a.thread, pthread_self()));
+    assert_false(pthread_equal(z.thread, pthread_self()));
+    /* the whole, in one part: the same rows in the same order */
+    halves_seen w = {0};
+    assert_int_equal(f->s->ops->mentions(f->s, on_half_mention, &w, NULL), JD_OK);
+    assert_int_equal(w.h.n, 5);
+    assert_string_equal(w.h.rows[2], a.h.rows[2]);
+    assert_string_equal(w.h.rows[3], z.h.rows[0]);
+    assert_int_equal(f->s->ops->mentions_halves(f->s, refuse_half_mention, &a, &z, NULL),
+                     JD_ELIMIT);
+}
+
 /* identity_refs_of: the stored rows of the refs asked for that are
  * resolved (N1 with its fingerprint and neighbours; N404 unknown and X1
  * unresolved give nothing) and of every ref of the identities asked for
@@ -1798,6 +1863,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_storeops__replace_writes_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__replace_notes_made, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__mentions_around, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__mentions_halves, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identity_refs_of, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_mark, setup, teardown),
         cmocka_unit_test(test_storeops__ref_lists),

@@ -573,16 +573,16 @@ static uint32_t pack_code(const char *c)
 
 /* Remember the Double Metaphone codes of name `id` (computed once per
  * distinct name, so comparisons only look them up). */
-static int phon_note(rs *R, uint32_t id)
+/* The slot of name id in R->ph (grown when it would be over half full),
+ * holding id already or empty; NULL without memory. */
+static phon_entry *phon_slot(rs *R, uint32_t id)
 {
     phonmap *m = &R->ph;
-    if (!id)
-        return JD_OK;
     if ((m->count + 1) * 2 > m->nslots) {
         size_t ns = m->nslots ? m->nslots * 2 : 1 << 12;
         phon_entry *c = calloc(ns, sizeof *c);
         if (!c)
-            return JD_ENOMEM;
+            return NULL;
         for (size_t i = 0; i < m->nslots; i++) {
             if (!m->e[i].key)
                 continue;
@@ -596,16 +596,25 @@ static int phon_note(rs *R, uint32_t id)
         m->nslots = ns;
     }
     size_t h = (size_t)id * 2654435761u & (m->nslots - 1);
-    while (m->e[h].key) {
-        if (m->e[h].key == id)
-            return JD_OK;
+    while (m->e[h].key && m->e[h].key != id)
         h = (h + 1) & (m->nslots - 1);
-    }
+    return &m->e[h];
+}
+
+static int phon_note(rs *R, uint32_t id)
+{
+    if (!id)
+        return JD_OK;
+    phon_entry *e = phon_slot(R, id);
+    if (!e)
+        return JD_ENOMEM;
+    if (e->key)
+        return JD_OK;
+    phonmap *m = &R->ph;
     const char *s = pool_str(&R->names, id);
     size_t n = pool_len(&R->names, id);
     char p[JD_PHON_MAX + 1], a[JD_PHON_MAX + 1];
     jd_phon__double_metaphone(s, n, p, a);
-    phon_entry *e = &m->e[h];
     *e = (phon_entry){id, {pack_code(p), pack_code(a)}, {0}, 0, 0};
     if (n <= JD_CMP_MAX) {
         e->len = (uint8_t)n;
@@ -5392,6 +5401,155 @@ static int name_genders(rs *R)
     return JD_OK;
 }
 
+/*
+ * The load's second half (a store's mentions_halves): the mentions from a
+ * ref's first one near the middle on, parsed on a thread of its own into an
+ * rs of its own (pools, Double Metaphone codes, refs, event keys) while the
+ * main thread parses the first half into R, then joined into R as one
+ * thread reading every mention in order makes it. A pool's ids are offsets
+ * in the order its strings were first added, and a string new to R's pool
+ * at the join is one new to the half's pool first met in the same order:
+ * the half's strings added to R's pool in the half's order take the ids a
+ * single thread gives them, and the half's ids are mapped to those.
+ */
+typedef struct half_load {
+    rs R;
+    loader L;
+    vec evk, evi;
+} half_load;
+
+/* A half's pool id mapped to R's (0 stays 0): map indexed by (id - 2) / 3
+ * (a string takes 3 bytes of its pool at least). */
+static inline uint32_t half_id(const uint32_t *map, uint32_t id)
+{
+    return id ? map[(id - 2) / 3] : 0;
+}
+
+/* Every string of src added to dst in src's order; the map of src's ids
+ * to dst's (see half_id), NULL without memory. */
+static uint32_t *pool_replay(pool *dst, const pool *src)
+{
+    uint32_t *map = calloc(src->len / 3 + 1, sizeof *map);
+    for (size_t at = 0; map && at < src->len;) {
+        uint32_t id = (uint32_t)at + 2;
+        size_t n = pool_len(src, id);
+        if (!(map[at / 3] = pool_add(dst, src->buf + at + 1, n))) {
+            free(map);
+            return NULL;
+        }
+        at += n + 2;
+    }
+    return map;
+}
+
+static void half_ids(uint32_t *v, uint8_t n, const uint32_t *map)
+{
+    for (uint8_t i = 0; i < n; i++)
+        v[i] = half_id(map, v[i]);
+}
+
+/* The half's refs, codes and event keys joined into R (after R's own, read
+ * from the mentions before the half's). JD_OK or JD_ENOMEM. */
+static int half_join(rs *R, half_load *H, vec *evk, vec *evi)
+{
+    rs *B = &H->R;
+    uint32_t *nm = pool_replay(&R->names, &B->names), *im = nm ? pool_replay(&R->ids, &B->ids) : NULL;
+    int rc = im ? JD_OK : JD_ENOMEM;
+    for (size_t i = 0; rc == JD_OK && i < B->ph.nslots; i++) {
+        const phon_entry *e = &B->ph.e[i];
+        uint32_t id = half_id(nm, e->key);
+        phon_entry *t = e->key ? phon_slot(R, id) : NULL;
+        if (e->key && !t)
+            rc = JD_ENOMEM;
+        else if (t && !t->key) {
+            *t = *e;
+            t->key = id;
+            R->ph.count++;
+        }
+    }
+    if (rc == JD_OK && R->n + B->n > R->cap) {
+        rref *n = realloc(R->r, (R->n + B->n) * sizeof *n);
+        if (n) {
+            R->r = n;
+            R->cap = R->n + B->n;
+        } else {
+            rc = JD_ENOMEM;
+        }
+    }
+    size_t base = R->n;
+    for (size_t i = 0; rc == JD_OK && i < B->n; i++) {
+        rref *r = &R->r[R->n++];
+        *r = B->r[i];
+        r->agency = half_id(im, r->agency);
+        r->ref = half_id(im, r->ref);
+        half_ids(r->fore, r->nfore, nm);
+        half_ids(r->sur, r->nsur, nm);
+        half_ids(r->pc, r->npc, im);
+        half_ids(r->phone, r->nphone, im);
+        half_ids(r->nhs, r->nnhs, im);
+        half_ids(r->upn, r->nupn, im);
+        r->other = half_id(im, r->other);
+        r->epc = half_id(im, r->epc);
+        r->name = half_id(im, r->name);
+        r->addr = half_id(nm, r->addr);
+        r->addr2 = half_id(nm, r->addr2);
+    }
+    if (rc == JD_OK && (vec_reserve(evk, H->evk.n) != JD_OK || vec_reserve(evi, H->evi.n) != JD_OK))
+        rc = JD_ENOMEM;
+    for (size_t i = 0; rc == JD_OK && i < H->evk.n; i++) {
+        uint64_t *k = vec_push(evk);
+        ev_mention *e = vec_push(evi);
+        *k = ((const uint64_t *)H->evk.p)[i] + R->nev;
+        *e = ((const ev_mention *)H->evi.p)[i];
+        e->ref += (uint32_t)base;
+        e->role = half_id(im, e->role);
+        e->fore = half_id(nm, e->fore);
+        e->sur = half_id(nm, e->sur);
+    }
+    R->nev += B->nev;
+    R->st.mentions += B->st.mentions;
+    free(nm);
+    free(im);
+    return rc;
+}
+
+static void half_free(half_load *H)
+{
+    if (!H)
+        return;
+    pool_free(&H->R.names);
+    pool_free(&H->R.ids);
+    free(H->R.ph.e);
+    free(H->R.r);
+    free(H->L.memo[0]);
+    free(H->L.amemo);
+    free(H->evk.p);
+    free(H->evi.p);
+    free(H);
+}
+
+/* Every mention of s to on_mention through L (main's memos set), on two
+ * threads when the store cuts them in two (see half_load). */
+static int load_mentions(rs *R, jd_store *s, loader *L, vec *evk, vec *evi, jd_error *err)
+{
+    half_load *H = s->ops->mentions_halves ? calloc(1, sizeof *H) : NULL;
+    if (!H)
+        return s->ops->mentions(s, on_mention, L, err);
+    H->L.R = &H->R;
+    H->L.memo[0] = calloc((size_t)2 << NMEMO_BITS, sizeof(nmemo));
+    H->L.memo[1] = H->L.memo[0] ? H->L.memo[0] + ((size_t)1 << NMEMO_BITS) : NULL;
+    H->L.amemo = calloc((size_t)1 << AMEMO_BITS, sizeof(nmemo));
+    H->evk = (vec){.sz = sizeof(uint64_t)};
+    H->evi = (vec){.sz = sizeof(ev_mention)};
+    H->R.ev_keys = &H->evk;
+    H->R.ev_info = &H->evi;
+    int rc = s->ops->mentions_halves(s, on_mention, L, &H->L, err);
+    if (rc == JD_OK)
+        rc = half_join(R, H, evk, evi);
+    half_free(H);
+    return rc;
+}
+
 /* Load mentions, variants and term frequencies: every mention, or (ag
  * set) those around the refs (ag[i], rf[i]) i < nrefs (mentions_around). */
 static int prepare_from(rs *R, jd_store *s, const char *variants_file, const char *const *ag,
@@ -5426,7 +5584,7 @@ static int prepare_from(rs *R, jd_store *s, const char *variants_file, const cha
     R->ev_info = &evi;
     rc = ag    ? s->ops->mentions_around(s, ag, rf, nrefs, on_mention, &L, err)
          : res ? jd_resolve__resident_rows(res, s, on_mention, &L, err)
-               : s->ops->mentions(s, on_mention, &L, err);
+               : load_mentions(R, s, &L, &evk, &evi, err);
     free(L.memo[0]);
     free(L.amemo);
     R->ev_keys = R->ev_info = NULL;

@@ -2202,10 +2202,10 @@ static int mention_cmp(const void *a, const void *b, void *base)
 /* The mentions st selects (MENTION_COLS), packed, sorted and passed to cb;
  * st is finalised. */
 static int mentions_sorted(sq *q, sqlite3_stmt *st, jd_mention_cb cb, void *payload,
-                           jd_error *err);
+                           void *rest, jd_error *err);
 static int mentions_pack(sq *q, sqlite3_stmt *st, jd_buf *bp, jd_buf *offsp, jd_error *err);
 static int mentions_emit(const jd_buf *b, const jd_buf *offs, int parts, jd_mention_cb cb,
-                         void *payload);
+                         void *payload, void *rest);
 
 /*
  * All mentions read in two halves at once (rows up to the middle id here,
@@ -2290,7 +2290,7 @@ static void write_lock_drop(sqlite3 *lk)
     sqlite3_close(lk);
 }
 
-static int mentions_split(sq *q, jd_mention_cb cb, void *payload, jd_error *err)
+static int mentions_split(sq *q, jd_mention_cb cb, void *payload, void *rest, jd_error *err)
 {
     const char *path = sqlite3_db_filename(q->db, "main");
     if (q->in_tx || !path || !*path || sqlite3_db_readonly(q->db, "main") != 0)
@@ -2347,7 +2347,7 @@ static int mentions_split(sq *q, jd_mention_cb cb, void *payload, jd_error *err)
     }
     jd_buf parts[2] = {b, j.b}, poffs[2] = {offs, j.offs};
     if (rc == JD_OK)
-        rc = mentions_emit(parts, poffs, 2, cb, payload);
+        rc = mentions_emit(parts, poffs, 2, cb, payload, rest);
     for (int k = 0; k < 2; k++) {
         jd_buf_dispose(&parts[k]);
         jd_buf_dispose(&poffs[k]);
@@ -2355,10 +2355,13 @@ static int mentions_split(sq *q, jd_mention_cb cb, void *payload, jd_error *err)
     return rc;
 }
 
-static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *err)
+/* All mentions, sorted, to cb(m, payload); with rest, those from a ref's
+ * first mention near the middle on to cb(m, rest) on a thread of its own,
+ * at the same time (see mentions_emit). */
+static int mentions_all(jd_store *s, jd_mention_cb cb, void *payload, void *rest, jd_error *err)
 {
     sq *q = s->impl;
-    int split = mentions_split(q, cb, payload, err);
+    int split = mentions_split(q, cb, payload, rest, err);
     if (split != 1)
         return split;
     sqlite3_stmt *st = NULL;
@@ -2366,7 +2369,18 @@ static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *e
                            MENTION_COLS " FROM person_mention pm JOIN event e ON e.id = pm.event_id",
                            -1, &st, NULL) != SQLITE_OK)
         return jd_sq__err(q, err, "mentions");
-    return mentions_sorted(q, st, cb, payload, err);
+    return mentions_sorted(q, st, cb, payload, rest, err);
+}
+
+static int sq_mentions(jd_store *s, jd_mention_cb cb, void *payload, jd_error *err)
+{
+    return mentions_all(s, cb, payload, NULL, err);
+}
+
+static int sq_mentions_halves(jd_store *s, jd_mention_cb cb, void *first, void *rest,
+                              jd_error *err)
+{
+    return mentions_all(s, cb, first, rest, err);
 }
 
 /* The mentions of some refs (around: of every event naming one of them):
@@ -2404,7 +2418,7 @@ static int mentions_some(jd_store *s, const char *const *agency, const char *con
                               " JOIN event e ON e.id = pm.event_id";
     if (rc == JD_OK && sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
         rc = jd_sq__err(q, err, "mentions of refs");
-    return rc < 0 ? rc : mentions_sorted(q, st, cb, payload, err);
+    return rc < 0 ? rc : mentions_sorted(q, st, cb, payload, NULL, err);
 }
 
 static int sq_mentions_of(jd_store *s, const char *const *agency, const char *const *ref,
@@ -2477,26 +2491,35 @@ static int mentions_pack(sq *q, sqlite3_stmt *st, jd_buf *bp, jd_buf *offsp, jd_
     return rc;
 }
 
-/* Sorted packed rows (parts of them, each sorted: b[k] and offs[k]) merged
- * and passed to cb. */
-static int mentions_emit(const jd_buf *b, const jd_buf *offs, int parts, jd_mention_cb cb,
-                         void *payload)
+/* Rows of sorted packed parts (b[k], off[k]; the second may be empty)
+ * merged, from [from[0], from[1]) up to [to[0], to[1]), to cb. */
+typedef struct emit_job {
+    const jd_buf *b;
+    const size_t *off[2];
+    size_t from[2], to[2];
+    jd_mention_cb cb;
+    void *payload;
+    int rc;
+} emit_job;
+
+/* The part the merge takes its next row from (at[k] < to[k] for one k). */
+static int emit_next(const emit_job *j, const size_t at[2])
 {
-    const size_t *off[2] = {NULL, NULL};
-    size_t n[2] = {0, 0}, at[2] = {0, 0};
-    for (int k = 0; k < parts; k++) {
-        off[k] = (const size_t *)(const void *)offs[k].ptr;
-        n[k] = offs[k].len / sizeof(size_t);
-    }
+    return at[0] == j->to[0]   ? 1
+           : at[1] == j->to[1] ? 0
+                               : mention_rows_cmp(j->b[1].ptr + j->off[1][at[1]],
+                                                  j->b[0].ptr + j->off[0][at[0]]) < 0;
+}
+
+static int emit_range(const emit_job *j)
+{
+    size_t at[2] = {j->from[0], j->from[1]};
     int rc = JD_OK;
-    while (rc == JD_OK && (at[0] < n[0] || at[1] < n[1])) {
-        int k = at[0] == n[0] ? 1
-                : at[1] == n[1]
-                    ? 0
-                    : mention_rows_cmp(b[1].ptr + off[1][at[1]], b[0].ptr + off[0][at[0]]) < 0;
+    while (rc == JD_OK && (at[0] < j->to[0] || at[1] < j->to[1])) {
+        int k = emit_next(j, at);
         mention_hdr h;
         const char *f[MT_N];
-        mention_unpack(b[k].ptr + off[k][at[k]++], &h, f);
+        mention_unpack(j->b[k].ptr + j->off[k][at[k]++], &h, f);
         jd_mention_row m = {.agency = f[MT_AGENCY], .person_ref = f[MT_REF], .role = f[MT_ROLE],
                             .surname = f[MT_SURNAME], .forenames = f[MT_FORENAMES],
                             .known_as = f[MT_KNOWN_AS], .dob = f[MT_DOB],
@@ -2506,18 +2529,76 @@ static int mentions_emit(const jd_buf *b, const jd_buf *offs, int parts, jd_ment
                             .postcode = f[MT_POSTCODE], .postcode_raw = f[MT_POSTCODE_RAW],
                             .phone = f[MT_PHONE], .nhs = f[MT_NHS], .upn = f[MT_UPN],
                             .other_id = f[MT_OTHER_ID], .event_postcode = f[MT_EVENT_PC]};
-        rc = cb(&m, payload);
+        rc = j->cb(&m, j->payload);
     }
     return rc;
 }
 
+static void *emit_run(void *arg)
+{
+    emit_job *j = arg;
+    j->rc = emit_range(j);
+    return NULL;
+}
+
+/* Do packed rows a and b name the same (agency, person_ref)? */
+static bool mention_same_ref(const char *a, const char *b)
+{
+    mention_hdr ha, hb;
+    memcpy(&ha, a, sizeof ha);
+    memcpy(&hb, b, sizeof hb);
+    return ha.key_len == hb.key_len && !memcmp(a + sizeof ha + 1, b + sizeof hb + 1, ha.key_len);
+}
+
+/*
+ * Sorted packed rows (parts of them, each sorted: b[k] and offs[k]) merged
+ * and passed to cb. With rest, the merged rows are cut in two at the first
+ * mention of a ref at or after the middle: those before it go to
+ * cb(m, payload) here, the others to cb(m, rest) on a thread of its own at
+ * the same time (in this thread after the first when none can start), each
+ * part in order. The cut is found by merging without a call.
+ */
+static int mentions_emit(const jd_buf *b, const jd_buf *offs, int parts, jd_mention_cb cb,
+                         void *payload, void *rest)
+{
+    emit_job a = {.b = b, .cb = cb, .payload = payload};
+    for (int k = 0; k < parts; k++) {
+        a.off[k] = (const size_t *)(const void *)offs[k].ptr;
+        a.to[k] = offs[k].len / sizeof(size_t);
+    }
+    if (!rest)
+        return emit_range(&a);
+    emit_job z = a;
+    z.payload = rest;
+    size_t at[2] = {0, 0}, half = (a.to[0] + a.to[1]) / 2;
+    const char *last = NULL;
+    while (at[0] < a.to[0] || at[1] < a.to[1]) {
+        int k = emit_next(&a, at);
+        const char *row = b[k].ptr + a.off[k][at[k]];
+        if (at[0] + at[1] >= half && last && !mention_same_ref(row, last))
+            break;
+        last = row;
+        at[k]++;
+    }
+    memcpy(a.to, at, sizeof at);
+    memcpy(z.from, at, sizeof at);
+    pthread_t t;
+    bool started = pthread_create(&t, NULL, emit_run, &z) == 0;
+    a.rc = emit_range(&a);
+    if (started)
+        pthread_join(t, NULL);
+    else
+        z.rc = emit_range(&z);
+    return a.rc != JD_OK ? a.rc : z.rc;
+}
+
 static int mentions_sorted(sq *q, sqlite3_stmt *st, jd_mention_cb cb, void *payload,
-                           jd_error *err)
+                           void *rest, jd_error *err)
 {
     jd_buf b = JD_BUF_INIT(SIZE_MAX), offs = JD_BUF_INIT(SIZE_MAX);
     int rc = mentions_pack(q, st, &b, &offs, err);
     if (rc == JD_OK)
-        rc = mentions_emit(&b, &offs, 1, cb, payload);
+        rc = mentions_emit(&b, &offs, 1, cb, payload, rest);
     jd_buf_dispose(&offs);
     jd_buf_dispose(&b);
     return rc;
@@ -4227,6 +4308,7 @@ static const jd_store_ops sqlite_ops = {
     .person_refs_now = sq_person_refs_now,
     .chronology = sq_chronology,
     .mentions = sq_mentions,
+    .mentions_halves = sq_mentions_halves,
     .mentions_of = sq_mentions_of,
     .mentions_around = sq_mentions_around,
     .refs_by_keys = sq_refs_by_keys,

@@ -326,6 +326,13 @@ typedef struct jd_store_ops {
                       int64_t as_of, jd_chrono_event_cb cb, void *payload, jd_error *err);
     /* identity resolution */
     int (*mentions)(jd_store *s, jd_mention_cb cb, void *payload, jd_error *err);
+    /* Like mentions, the rows cut in two at the first mention of a ref at
+     * or after the middle: those before it to cb(m, first) on this thread,
+     * the others to cb(m, rest) on a thread of its own at the same time
+     * (cb must let the two run together), each part in order; the first
+     * non-zero cb return, if any. NULL on a backend without it. */
+    int (*mentions_halves)(jd_store *s, jd_mention_cb cb, void *first, void *rest,
+                           jd_error *err);
     /* Like mentions, for the refs (agency[i], ref[i]) i < n only, in the
      * same order ((agency, person_ref), ties in row order), found by the
      * person_mention_ref index. NULL on a backend without it. */
