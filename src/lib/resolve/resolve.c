@@ -4877,7 +4877,10 @@ typedef struct score_job {
  * name, once compared, replaces its bound by its weight. Exact, not a
  * heuristic: a pair refused here would have been scored below the
  * threshold, so the links are unchanged. A pair with the same strong
- * identifier is never refused (it is decisive whatever the rest).
+ * identifier is never refused (it is decisive whatever the rest). A field
+ * one of the two refs lacks adds exactly nothing (level_weight of -1), so
+ * its bound is 0 for that pair and not the field's best weight: at 10M
+ * events, most refs carry no other identifier.
  */
 static bool score_bounded(score_job *j, const rview *a, const rview *b, pair_score *ps, lvcache *c)
 {
@@ -4886,14 +4889,19 @@ static bool score_bounded(score_job *j, const rview *a, const rview *b, pair_sco
     double *w = ps->w;
     ps->strong = strong(a, b);
     const bool bounded = ps->strong <= 0;
-    const double rest = j->maxw[F_OTHER] + j->maxw[F_ADDR], need = j->need - 1e-6;
+    /* the best each expensive field can add to this pair (bound_weights) */
+    const double best_fore = a->nfore && b->nfore ? j->maxw[F_FORE] : 0,
+                 best_sur = a->nsur && b->nsur ? j->maxw[F_SUR] : 0,
+                 best_addr = a->addr && b->addr ? j->maxw[F_ADDR] : 0,
+                 rest = (a->other && b->other ? j->maxw[F_OTHER] : 0) + best_addr,
+                 need = j->need - 1e-6;
     compare_cheap(a, b, lv);
     double t = R->md.prior + (ps->strong < 0 ? -30 : 0);
     for (int f = F_DOB; f <= F_GENDER; f++) { /* dob, postcode, phone, gender */
         w[f] = level_weight(&R->md, f, lv[f]);
         t += w[f];
     }
-    if (bounded && t + (j->maxw[F_FORE] + j->maxw[F_SUR] + rest) < need) {
+    if (bounded && t + (best_fore + best_sur + rest) < need) {
         j->skipped++;
         return false;
     }
@@ -4901,7 +4909,7 @@ static bool score_bounded(score_job *j, const rview *a, const rview *b, pair_sco
     bool swapped = swapped_names(R, a, b, lv[F_FORE], lv, c);
     w[F_FORE] = field_weight(R, F_FORE, lv[F_FORE], a, b);
     t += w[F_FORE];
-    if (bounded && t + (j->maxw[F_SUR] + rest) < need) {
+    if (bounded && t + (best_sur + rest) < need) {
         j->name_cut++;
         return false;
     }
@@ -4915,7 +4923,7 @@ static bool score_bounded(score_job *j, const rview *a, const rview *b, pair_sco
     }
     lv[F_OTHER] = other_level(R, a, b);
     w[F_OTHER] = level_weight(&R->md, F_OTHER, lv[F_OTHER]);
-    if (bounded && t + w[F_OTHER] + j->maxw[F_ADDR] < need) { /* the address cannot help */
+    if (bounded && t + w[F_OTHER] + best_addr < need) { /* the address cannot help */
         j->name_cut++;
         return false;
     }
@@ -9059,14 +9067,14 @@ static void run_shed(run *u)
  * (score_pair) and through score_bounded's cuts at `threshold`.
  */
 int jd_resolve__check_bounds(jd_store *s, double threshold, int64_t *pairs, int64_t *cut,
-                             int64_t *wrong, jd_error *err)
+                             int64_t *wrong, int64_t *loose, jd_error *err)
 {
     jd_resolve_opts o = JD_RESOLVE_OPTS_INIT;
     o.threshold = threshold;
     o.threads = 1;
     run u;
     run_init(&u, s, &o);
-    *pairs = *cut = *wrong = 0;
+    *pairs = *cut = *wrong = *loose = 0;
     int rc = run_load(&u, err);
     if (rc == JD_OK)
         rc = run_block(&u, err);
@@ -9087,6 +9095,7 @@ int jd_resolve__check_bounds(jd_store *s, double threshold, int64_t *pairs, int6
         *cut += !kept;
         if (kept ? part.total != full.total || part.prob != full.prob : full.prob >= threshold)
             (*wrong)++;
+        *loose += kept && full.prob < threshold && (!va.addr || !vb.addr);
     }
     free(c);
     run_free(&u);

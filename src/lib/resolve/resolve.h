@@ -203,10 +203,13 @@ int jd_resolve__check_ahead(size_t n, size_t fail_at, size_t *ok, size_t *failed
  * remaining fields can add cannot reach it). *pairs: the candidate pairs,
  * *cut: those refused, *wrong: those where the two disagree (a refused
  * pair whose full score reaches the threshold, or a kept pair whose total
- * differs). The cuts are exact when *wrong is 0. JD_OK or a store error.
+ * differs). The cuts are exact when *wrong is 0. *loose: pairs one of
+ * whose refs has no address, kept (scored in full) without reaching the
+ * threshold: 0 when the address's bound is 0 for them, as the missing
+ * address adds nothing. JD_OK or a store error.
  */
 int jd_resolve__check_bounds(jd_store *s, double threshold, int64_t *pairs, int64_t *cut,
-                             int64_t *wrong, jd_error *err);
+                             int64_t *wrong, int64_t *loose, jd_error *err);
 
 /*
  * The changes of an incremental run (incremental.c): m[0..n) are the refs
