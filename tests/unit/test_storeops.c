@@ -268,6 +268,21 @@ static int on_pid(const char *person_id, void *payload)
     return 0;
 }
 
+/* Two identities over the refs the identity tests put: P-1 (police:N1,
+ * csc:C1; a child or not) and P-2 "Cal B" 1974 (police:N2, and police:N5
+ * with no mention). */
+static void save_two_identities(fx *f, bool p1_child)
+{
+    jd_identity_info info[] = {{.person_id = "P-2", .display_name = "Cal B", .dob = "1974"},
+                               {.person_id = "P-1", .is_child = p1_child}};
+    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0, 0},
+                               {"csc", "C1", "P-1", 0, NULL, NULL, 0, 0},
+                               {"police", "N2", "P-2", 0, NULL, NULL, 0, 0},
+                               {"police", "N5", "P-2", 0, NULL, NULL, 0, 0}};
+    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 4, info, 2, NULL, "{}", 4, 1, NULL),
+                     JD_OK);
+}
+
 /* identity_rows (the person index, export identities): every ref with a
  * mention, the resolved by identity row and (agency, ref), then the
  * unresolved by (agency, ref); an identity's name and date of birth, or
@@ -285,14 +300,7 @@ static void test_storeops__identity_rows(void **state)
     put_person_at(f, "police", "E5", "N3", "Eve", "Green", NULL, 12);
     put_person_at(f, "health", "H1", "H9", "Dee", "White", "1980-01-02", -1);
     assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
-    jd_identity_info info[] = {{.person_id = "P-2", .display_name = "Cal B", .dob = "1974"},
-                               {.person_id = "P-1"}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0, 0},
-                               {"csc", "C1", "P-1", 0, NULL, NULL, 0, 0},
-                               {"police", "N2", "P-2", 0, NULL, NULL, 0, 0},
-                               {"police", "N5", "P-2", 0, NULL, NULL, 0, 0}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 4, info, 2, NULL, "{}", 4, 1, NULL),
-                     JD_OK);
+    save_two_identities(f, false);
     seen r = {0};
     assert_int_equal(f->s->ops->identity_rows(f->s, on_id_row, &r, NULL), JD_OK);
     assert_int_equal(r.n, 5);
@@ -345,14 +353,7 @@ static void test_storeops__analysis_load_identities(void **state)
     put_person_at(f, "police", "E4", "N2", "Cal", "Brown", NULL, 30);
     put_person_at(f, "health", "H1", "H9", "Dee", "White", "1980-01-02", -1);
     assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
-    jd_identity_info info[] = {{.person_id = "P-2", .display_name = "Cal B", .dob = "1974"},
-                               {.person_id = "P-1", .is_child = true}};
-    jd_identity_save refs[] = {{"police", "N1", "P-1", 0, NULL, NULL, 0, 0},
-                               {"csc", "C1", "P-1", 0, NULL, NULL, 0, 0},
-                               {"police", "N2", "P-2", 0, NULL, NULL, 0, 0},
-                               {"police", "N5", "P-2", 0, NULL, NULL, 0, 0}};
-    assert_int_equal(f->s->ops->identities_replace(f->s, refs, 4, info, 2, NULL, "{}", 4, 1, NULL),
-                     JD_OK);
+    save_two_identities(f, true);
     const char *want[] = {"police:N1 P-1 -|-|1 Amy Smith", "csc:C1 P-1 -|-|1 Bea Jones",
                           "police:N2 P-2 Cal B|1974|0 Cal Brown", "health:H9 - -|-|-1 Dee White"};
     const int64_t as_of[] = {INT64_MAX, 1100000000, 1099999999};
