@@ -4364,34 +4364,60 @@ static long echo_source(const jd_screen *S, const rule *r, const hit *h)
     return -1;
 }
 
+/* Whether the quotation that holds token t is in the first person ("my
+ * stepdad raped me", "I was made to"): the teller's own account. */
+static bool quote_first_person(const jd_screen *S, size_t t)
+{
+    static const char *const first[] = {"i", "me", "my", "myself", "mine", "im", "ive", "id", NULL};
+    size_t a = t, b = t;
+    while (a > 0 && S->tok[a - 1].quoted && S->tok[a - 1].sent == S->tok[t].sent)
+        a--;
+    while (b + 1 < S->ntok && S->tok[b + 1].quoted && S->tok[b + 1].sent == S->tok[t].sent)
+        b++;
+    for (size_t i = a; i <= b; i++)
+        if (word_in(&S->tok[i], first))
+            return true;
+    return false;
+}
+
 /* The writer's finding after a report quoted in its words, in the next two
- * sentences: "no offence(s)", "no crime(s)", "unfounded", "a false alarm"
- * ("MOP reports 'young girl pulled into a car' ... all OK, no offences"):
- * what was reported did not happen as reported. */
-static bool cleared_after(const jd_screen *S, const hit *h)
+ * sentences: "unfounded", "a false alarm", "all fine", "all OK", "nothing
+ * untoward", "a misunderstanding" ("MOP reports 'young girl pulled into a
+ * car' ... all OK"): what was reported did not happen as reported. Not a
+ * police outcome ("no crime", "no offence", "NFA": the allegation stands, and
+ * unrecorded crime is what the screen looks for), and never a first-person
+ * account ("'my stepdad raped me'"): the writer's finding does not clear the
+ * child's own words. *cue (when not NULL): the finding's first token. */
+static bool cleared_after(const jd_screen *S, const hit *h, size_t *cue)
 {
     for (uint32_t t = h->start; t < h->end; t++)
         if (!S->tok[t].quoted)
             return false; /* the report in its own words only */
+    if (quote_first_person(S, h->start))
+        return false;
     uint32_t hs = S->tok[h->start].sent;
     for (size_t j = h->end; j < S->ntok && S->tok[j].sent <= hs + 2; j++) {
         const tok *k = &S->tok[j];
+        const tok *n = j + 1 < S->ntok && S->tok[j + 1].sent == k->sent ? &S->tok[j + 1] : NULL;
         if (k->quoted)
             continue;
-        if (is_word(k, "unfounded", NULL, NULL, NULL) ||
-            (j + 1 < S->ntok && is_word(k, "false", NULL, NULL, NULL) &&
-             is_word(&S->tok[j + 1], "alarm", NULL, NULL, NULL)))
+        bool two = n && ((is_word(k, "false", NULL, NULL, NULL) && is_word(n, "alarm", NULL, NULL, NULL)) ||
+                         (is_word(k, "all", NULL, NULL, NULL) &&
+                          is_word(n, "fine", "ok", "okay", "well")) ||
+                         (is_word(k, "nothing", NULL, NULL, NULL) &&
+                          is_word(n, "untoward", NULL, NULL, NULL)));
+        if (two || is_word(k, "unfounded", "misunderstanding", NULL, NULL)) {
+            if (cue)
+                *cue = j;
             return true;
-        if (j + 1 < S->ntok && is_word(k, "no", NULL, NULL, NULL) &&
-            is_word(&S->tok[j + 1], "offence", "offences", "crime", "crimes"))
-            return true;
+        }
     }
     return false;
 }
 
 static bool challenged(const jd_screen *S, const rule *r, const hit *h, unsigned a)
 {
-    if (cue_in(S, K_CHAL, h, 1) || (r->kind == JD_SCREEN_OFFENCE && cleared_after(S, h)))
+    if (cue_in(S, K_CHAL, h, 1) || (r->kind == JD_SCREEN_OFFENCE && cleared_after(S, h, NULL)))
         return true;
     return cue_in(S, K_CHAL, h, 3) &&
            !(r->kind == JD_SCREEN_LANGUAGE && !(a & JD_SCREEN_QUOTED) &&
