@@ -1448,6 +1448,14 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
                 quoted = dquoted = false; /* a quotation ends with its paragraph */
             continue;
         }
+        if (c == 0xE2 && i + 2 < len && (unsigned char)text[i + 1] == 0x80 &&
+            ((unsigned char)text[i + 2] == 0x93 || (unsigned char)text[i + 2] == 0x94)) {
+            /* an en or em dash ("Snapchat \u2013 no sexual content"): the hyphen's token */
+            if (push_punct(S, '-', i, sent, clause, quoted || dquoted))
+                return JD_ENOMEM;
+            i += 3;
+            continue;
+        }
         if (!is_word_char(c)) {
             if (c == ',' || c == ':' || c == '-' || c == '/') {
                 /* punctuation tokens so numbers and words stay apart */
@@ -4243,7 +4251,7 @@ static bool neg_item(const jd_screen *S, size_t i)
     if (!is_word(&S->tok[i], "no", NULL, NULL, NULL) || i == 0)
         return false;
     const tok *p = &S->tok[i - 1];
-    return p->punct == '-' || p->punct == ',' || p->punct == ':' ||
+    return p->punct == '-' || p->punct == ',' || p->punct == ':' || /* and the en or em dash */
            is_word(p, "and", "but", "or", "nor");
 }
 
