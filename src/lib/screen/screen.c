@@ -2095,7 +2095,7 @@ static bool passive_between(const jd_screen *S, size_t j, size_t s)
 /* An adult named as such as the subject of a passive that holds the match,
  * as its verb or its agent ("a customer, an adult sex worker, being
  * threatened by her pimp"): the one acted on is that adult, not the child. */
-static bool adult_passive(const jd_screen *S, const hit *h)
+static bool adult_passive(const jd_screen *S, const hit *h, size_t *cue)
 {
     size_t q = h->start;
     uint32_t sent = S->tok[q].sent;
@@ -2108,8 +2108,11 @@ static bool adult_passive(const jd_screen *S, const hit *h)
                    is_word(&S->tok[q - 1], "is", "are", NULL, NULL)))
         return false;
     for (size_t j = q - 1, n = 0; j-- > 0 && n < 4 && S->tok[j].sent == sent; n++) {
-        if (adult_described(S, j))
+        if (adult_described(S, j)) {
+            if (cue)
+                *cue = j;
             return true;
+        }
         if (in_set(S, S->child_set, S->tok[j].sid))
             return false;
     }
@@ -2120,7 +2123,7 @@ static bool adult_passive(const jd_screen *S, const hit *h)
  * file belongs to her older sister", "the assault relates to his cousin"):
  * within eight words a verb of belonging, then a person word of the other set
  * before any word for the child. */
-static bool owner_after(const jd_screen *S, const hit *h)
+static bool owner_after(const jd_screen *S, const hit *h, size_t *cue)
 {
     uint32_t sent = S->tok[h->start].sent;
     for (size_t j = h->end; j < S->ntok && j < h->end + 8 && S->tok[j].sent == sent; j++) {
@@ -2129,8 +2132,11 @@ static bool owner_after(const jd_screen *S, const hit *h)
             continue;
         for (size_t q = j + 1; q < S->ntok && q < j + 6 && S->tok[q].sent == sent; q++) {
             const tok *k = &S->tok[q];
-            if (in_set(S, S->other_set, k->sid))
+            if (in_set(S, S->other_set, k->sid)) {
+                if (cue)
+                    *cue = j;
                 return true;
+            }
             if (in_set(S, S->child_set, k->sid) && !in_set(S, S->poss_set, k->sid))
                 return false;
         }
@@ -4258,7 +4264,7 @@ static bool neg_item(const jd_screen *S, size_t i)
 /* "not" or "never" inside a match whose words are apart, right before its
  * last word ("the men's messages are flattering but not sexual"): the
  * pattern ran over the negation. */
-static bool neg_inside(const jd_screen *S, const hit *h)
+static bool neg_inside(const jd_screen *S, const hit *h, size_t *cue)
 {
     if (!(S->cue_kinds & (1ull << K_NEG)) || h->end - h->start < 3)
         return false;
@@ -4267,8 +4273,11 @@ static bool neg_inside(const jd_screen *S, const hit *h)
         if (S->pat[c->pat].kind == K_NEG && !c->pseudo && c->start > h->start &&
             c->end + 1 == h->end && c->end == c->start + 1 &&
             (is_word(&S->tok[c->start], "not", "never", NULL, NULL) || neg_item(S, c->start)) &&
-            !text_has_word(S->pat[h->pat].text, S->tok[c->start].w, S->tok[c->start].wlen))
-            return true; /* not "she was not there", "didn't buy": the rule's own words */
+            !text_has_word(S->pat[h->pat].text, S->tok[c->start].w, S->tok[c->start].wlen)) {
+            if (cue) /* not "she was not there", "didn't buy": the rule's own words */
+                *cue = c->start;
+            return true;
+        }
     }
     return false;
 }
@@ -4452,7 +4461,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
     if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h) ||
-        answered_no(S, h) || neg_inside(S, h))
+        answered_no(S, h) || neg_inside(S, h, NULL))
         a |= JD_SCREEN_NEGATED;
     if (cue_in(S, K_HYPO, h, 4) || named_topic(S, h))
         a |= JD_SCREEN_HYPOTHETICAL;
@@ -4502,8 +4511,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     if (r->kind == JD_SCREEN_LANGUAGE &&
         ((r->role_explicit && child_object_after(S, h)) || passive_by(S, h)))
         a |= JD_SCREEN_OTHER_PERSON;
-    if (owner_after(S, h) || (r->kind != JD_SCREEN_LANGUAGE &&
-                              (relative_reports(S, h) || adult_passive(S, h))))
+    if (owner_after(S, h, NULL) || (r->kind != JD_SCREEN_LANGUAGE &&
+                              (relative_reports(S, h) || adult_passive(S, h, NULL))))
         a |= JD_SCREEN_OTHER_PERSON; /* "belongs to her sister", "an adult ... threatened by" */
     if (r->injury && r->kind != JD_SCREEN_LANGUAGE && child_aggressor(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* the one hurt is someone else */
@@ -6125,6 +6134,52 @@ static bool why_row_applies(const jd_screen *S, const rule *r, const hit *h, int
     }
 }
 
+/* why_cue's words for the attributes a structural cue set, not a cue list:
+ * the writer's clearing finding ("cleared: \"unfounded\""), "no" opening an
+ * item inside the match ("negation: \"- no\""), the owner named after it
+ * ("other person: \"belongs to her older sister\""), an adult named as such
+ * ("other person: \"adult female\""). Each from the words of its check. */
+static void why_word(sbuf *w, const char *name, const char *text, const tok *a, const tok *b)
+{
+    sb_str(w, " (");
+    sb_str(w, name);
+    sb_str(w, ": \"");
+    sb_cut(w, text + a->off, b->off + b->olen - a->off, 40);
+    sb_str(w, "\")");
+}
+
+static void why_structure(const jd_screen *S, const rule *r, const hit *h, const char *text,
+                          unsigned attrs, sbuf *w)
+{
+    size_t c = SIZE_MAX;
+    const tok *T = S->tok;
+    if ((attrs & JD_SCREEN_CHALLENGED) && r->kind == JD_SCREEN_OFFENCE &&
+        cleared_after(S, h, &c))
+        why_word(w, "cleared", text, &T[c],
+                 &T[c + 1 < S->ntok && T[c + 1].sent == T[c].sent && !T[c + 1].punct ? c + 1 : c]);
+    if ((attrs & JD_SCREEN_NEGATED) && neg_inside(S, h, &c))
+        why_word(w, "negation", text, &T[c > h->start ? c - 1 : c], &T[c]);
+    if (!(attrs & JD_SCREEN_OTHER_PERSON))
+        return;
+    if (owner_after(S, h, &c)) {
+        size_t e = c;
+        while (e + 1 < S->ntok && e < c + 4 && T[e + 1].sent == T[c].sent && !T[e + 1].punct)
+            e++;
+        why_word(w, "other person", text, &T[c], &T[e]);
+    } else if (r->kind != JD_SCREEN_LANGUAGE && adult_passive(S, h, &c)) {
+        why_word(w, "other person", text, &T[c], &T[c + 1 < h->start ? c + 1 : c]);
+    } else {
+        uint32_t sent = T[h->start].sent;
+        int actors = r->kind == JD_SCREEN_LANGUAGE ? 0 : 1;
+        for (size_t j = h->start, n = 0; j-- > 0 && n < 12 && T[j].sent == sent; n++)
+            if (described_other(S, j, h->start, actors)) {
+                why_word(w, "other person", text, &T[j > 0 && T[j - 1].sent == sent ? j - 1 : j],
+                         &T[j]);
+                break;
+            }
+    }
+}
+
 static void why_cue(const jd_screen *S, const hit *h, const char *text, unsigned attrs,
                     sbuf *w)
 {
@@ -6171,6 +6226,7 @@ static void why_cue(const jd_screen *S, const hit *h, const char *text, unsigned
         sb_cut(w, text + a->off, len, 40);
         sb_str(w, "\")");
     }
+    why_structure(S, r, h, text, attrs & ~named, w);
     long q = (attrs & JD_SCREEN_QUOTED) && !(named & JD_SCREEN_QUOTED) ? echo_source(S, r, h) : -1;
     if (q >= 0) { /* the earlier quoted words it repeats */
         const tok *a = &S->tok[S->hits[q].start], *b = &S->tok[S->hits[q].end - 1];
