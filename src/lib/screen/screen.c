@@ -1420,6 +1420,14 @@ static bool year_handle(const char *text, size_t s, int32_t num)
            isalpha((unsigned char)text[s - 2]);
 }
 
+/* The bytes of an en or em dash (U+2013, U+2014) at text[i], 0 when none:
+ * tokenize reads it as the hyphen ("Snapchat \u2013 no sexual content"). */
+static size_t dash_at(const char *text, size_t len, size_t i)
+{
+    const unsigned char *u = (const unsigned char *)text + i;
+    return i + 2 < len && u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0x93 || u[2] == 0x94) ? 3 : 0;
+}
+
 static int tokenize(jd_screen *S, const char *text, size_t len)
 {
     S->ntok = 0;
@@ -1448,25 +1456,18 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
                 quoted = dquoted = false; /* a quotation ends with its paragraph */
             continue;
         }
-        if (c == 0xE2 && i + 2 < len && (unsigned char)text[i + 1] == 0x80 &&
-            ((unsigned char)text[i + 2] == 0x93 || (unsigned char)text[i + 2] == 0x94)) {
-            /* an en or em dash ("Snapchat \u2013 no sexual content"): the hyphen's token */
-            if (push_punct(S, '-', i, sent, clause, quoted || dquoted))
-                return JD_ENOMEM;
-            i += 3;
-            continue;
-        }
-        if (!is_word_char(c)) {
-            if (c == ',' || c == ':' || c == '-' || c == '/') {
+        size_t dash = dash_at(text, len, i); /* an en or em dash: the hyphen */
+        if (dash || !is_word_char(c)) {
+            if (dash || c == ',' || c == ':' || c == '-' || c == '/') {
                 /* punctuation tokens so numbers and words stay apart */
-                if (push_punct(S, c, i, sent, clause, quoted || dquoted))
+                if (push_punct(S, dash ? '-' : c, i, sent, clause, quoted || dquoted))
                     return JD_ENOMEM;
                 if (c == ':' && !(i > 0 && i + 1 < len && isdigit((unsigned char)text[i - 1]) &&
                                   isdigit((unsigned char)text[i + 1])))
                     clause++; /* "spoke to mother: Kelly is ...": what follows is its own
                                * clause; not a time, "back 10:00 today tired and hungry" */
             }
-            i++;
+            i += dash ? dash : 1;
             continue;
         }
         size_t s = i;
@@ -4418,7 +4419,8 @@ static bool cleared_after(const jd_screen *S, const hit *h, size_t *cue)
         const tok *n = j + 1 < S->ntok && S->tok[j + 1].sent == k->sent ? &S->tok[j + 1] : NULL;
         if (k->quoted)
             continue;
-        bool two = n && ((is_word(k, "false", NULL, NULL, NULL) && is_word(n, "alarm", NULL, NULL, NULL)) ||
+        bool two = n && ((is_word(k, "false", NULL, NULL, NULL) &&
+                          is_word(n, "alarm", NULL, NULL, NULL)) ||
                          (is_word(k, "all", NULL, NULL, NULL) &&
                           is_word(n, "fine", "ok", "okay", "well")) ||
                          (is_word(k, "nothing", NULL, NULL, NULL) &&
