@@ -1933,6 +1933,27 @@ static void test_why_cues(void **state)
     m = must(r, "C17", true);
     assert_non_null(strstr(m->why, "a carer's blow elsewhere in the note: \"Gavin hit him\""));
     assert_non_null(strstr(m->why, "(Gavin: \"is mums partner\")"));
+    /* the structural cues name their words (review-b 6): the writer's
+     * clearing finding, "no" after a dash, the owner said after the match, an
+     * adult named as such */
+    r = run(f,
+            "Caller reports 'a girl being dragged into a van' near the park. Officers attended: "
+            "the report was unfounded.",
+            15, "call_for_service", -1);
+    assert_non_null(strstr(must(r, "C19", false)->why, "(cleared: \"unfounded"));
+    r = run(f, "A man kept messaging her on Snapchat - no sexual content, no pictures.", 14,
+            "case_note", -1);
+    assert_non_null(strstr(must(r, "C6", false)->why, "(negation: \"- no\")"));
+    r = run(f,
+            "Records check: the sexting report from 2018 on the school system belongs to her "
+            "older brother, not to Maya.",
+            15, "welfare_concern", -1);
+    assert_non_null(strstr(must(r, "C14", false)->why, "(other person: \"belongs to her older"));
+    r = run(f,
+            "Our apprentice (16) saw a customer, an adult sex worker, being threatened by her "
+            "pimp in the car park.",
+            16, "case_note", -1);
+    assert_non_null(strstr(must(r, "C20", false)->why, "(other person: \""));
     /* the ages line keeps "age not written" apart from why (fix-screen) */
     r = run(f, "A boy from her class touched her breasts.", 12, "case_note", -1);
     bool young = false;

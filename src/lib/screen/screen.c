@@ -1420,6 +1420,14 @@ static bool year_handle(const char *text, size_t s, int32_t num)
            isalpha((unsigned char)text[s - 2]);
 }
 
+/* The bytes of an en or em dash (U+2013, U+2014) at text[i], 0 when none:
+ * tokenize reads it as the hyphen ("Snapchat \u2013 no sexual content"). */
+static size_t dash_at(const char *text, size_t len, size_t i)
+{
+    const unsigned char *u = (const unsigned char *)text + i;
+    return i + 2 < len && u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0x93 || u[2] == 0x94) ? 3 : 0;
+}
+
 static int tokenize(jd_screen *S, const char *text, size_t len)
 {
     S->ntok = 0;
@@ -1448,17 +1456,18 @@ static int tokenize(jd_screen *S, const char *text, size_t len)
                 quoted = dquoted = false; /* a quotation ends with its paragraph */
             continue;
         }
-        if (!is_word_char(c)) {
-            if (c == ',' || c == ':' || c == '-' || c == '/') {
+        size_t dash = dash_at(text, len, i); /* an en or em dash: the hyphen */
+        if (dash || !is_word_char(c)) {
+            if (dash || c == ',' || c == ':' || c == '-' || c == '/') {
                 /* punctuation tokens so numbers and words stay apart */
-                if (push_punct(S, c, i, sent, clause, quoted || dquoted))
+                if (push_punct(S, dash ? '-' : c, i, sent, clause, quoted || dquoted))
                     return JD_ENOMEM;
                 if (c == ':' && !(i > 0 && i + 1 < len && isdigit((unsigned char)text[i - 1]) &&
                                   isdigit((unsigned char)text[i + 1])))
                     clause++; /* "spoke to mother: Kelly is ...": what follows is its own
                                * clause; not a time, "back 10:00 today tired and hungry" */
             }
-            i++;
+            i += dash ? dash : 1;
             continue;
         }
         size_t s = i;
@@ -2087,7 +2096,7 @@ static bool passive_between(const jd_screen *S, size_t j, size_t s)
 /* An adult named as such as the subject of a passive that holds the match,
  * as its verb or its agent ("a customer, an adult sex worker, being
  * threatened by her pimp"): the one acted on is that adult, not the child. */
-static bool adult_passive(const jd_screen *S, const hit *h)
+static bool adult_passive(const jd_screen *S, const hit *h, size_t *cue)
 {
     size_t q = h->start;
     uint32_t sent = S->tok[q].sent;
@@ -2100,8 +2109,11 @@ static bool adult_passive(const jd_screen *S, const hit *h)
                    is_word(&S->tok[q - 1], "is", "are", NULL, NULL)))
         return false;
     for (size_t j = q - 1, n = 0; j-- > 0 && n < 4 && S->tok[j].sent == sent; n++) {
-        if (adult_described(S, j))
+        if (adult_described(S, j)) {
+            if (cue)
+                *cue = j;
             return true;
+        }
         if (in_set(S, S->child_set, S->tok[j].sid))
             return false;
     }
@@ -2112,7 +2124,7 @@ static bool adult_passive(const jd_screen *S, const hit *h)
  * file belongs to her older sister", "the assault relates to his cousin"):
  * within eight words a verb of belonging, then a person word of the other set
  * before any word for the child. */
-static bool owner_after(const jd_screen *S, const hit *h)
+static bool owner_after(const jd_screen *S, const hit *h, size_t *cue)
 {
     uint32_t sent = S->tok[h->start].sent;
     for (size_t j = h->end; j < S->ntok && j < h->end + 8 && S->tok[j].sent == sent; j++) {
@@ -2121,8 +2133,11 @@ static bool owner_after(const jd_screen *S, const hit *h)
             continue;
         for (size_t q = j + 1; q < S->ntok && q < j + 6 && S->tok[q].sent == sent; q++) {
             const tok *k = &S->tok[q];
-            if (in_set(S, S->other_set, k->sid))
+            if (in_set(S, S->other_set, k->sid)) {
+                if (cue)
+                    *cue = j;
                 return true;
+            }
             if (in_set(S, S->child_set, k->sid) && !in_set(S, S->poss_set, k->sid))
                 return false;
         }
@@ -4243,14 +4258,14 @@ static bool neg_item(const jd_screen *S, size_t i)
     if (!is_word(&S->tok[i], "no", NULL, NULL, NULL) || i == 0)
         return false;
     const tok *p = &S->tok[i - 1];
-    return p->punct == '-' || p->punct == ',' || p->punct == ':' ||
+    return p->punct == '-' || p->punct == ',' || p->punct == ':' || /* and the en or em dash */
            is_word(p, "and", "but", "or", "nor");
 }
 
 /* "not" or "never" inside a match whose words are apart, right before its
  * last word ("the men's messages are flattering but not sexual"): the
  * pattern ran over the negation. */
-static bool neg_inside(const jd_screen *S, const hit *h)
+static bool neg_inside(const jd_screen *S, const hit *h, size_t *cue)
 {
     if (!(S->cue_kinds & (1ull << K_NEG)) || h->end - h->start < 3)
         return false;
@@ -4259,8 +4274,11 @@ static bool neg_inside(const jd_screen *S, const hit *h)
         if (S->pat[c->pat].kind == K_NEG && !c->pseudo && c->start > h->start &&
             c->end + 1 == h->end && c->end == c->start + 1 &&
             (is_word(&S->tok[c->start], "not", "never", NULL, NULL) || neg_item(S, c->start)) &&
-            !text_has_word(S->pat[h->pat].text, S->tok[c->start].w, S->tok[c->start].wlen))
-            return true; /* not "she was not there", "didn't buy": the rule's own words */
+            !text_has_word(S->pat[h->pat].text, S->tok[c->start].w, S->tok[c->start].wlen)) {
+            if (cue) /* not "she was not there", "didn't buy": the rule's own words */
+                *cue = c->start;
+            return true;
+        }
     }
     return false;
 }
@@ -4364,34 +4382,61 @@ static long echo_source(const jd_screen *S, const rule *r, const hit *h)
     return -1;
 }
 
+/* Whether the quotation that holds token t is in the first person ("my
+ * stepdad raped me", "I was made to"): the teller's own account. */
+static bool quote_first_person(const jd_screen *S, size_t t)
+{
+    static const char *const first[] = {"i", "me", "my", "myself", "mine", "im", "ive", "id", NULL};
+    size_t a = t, b = t;
+    while (a > 0 && S->tok[a - 1].quoted && S->tok[a - 1].sent == S->tok[t].sent)
+        a--;
+    while (b + 1 < S->ntok && S->tok[b + 1].quoted && S->tok[b + 1].sent == S->tok[t].sent)
+        b++;
+    for (size_t i = a; i <= b; i++)
+        if (word_in(&S->tok[i], first))
+            return true;
+    return false;
+}
+
 /* The writer's finding after a report quoted in its words, in the next two
- * sentences: "no offence(s)", "no crime(s)", "unfounded", "a false alarm"
- * ("MOP reports 'young girl pulled into a car' ... all OK, no offences"):
- * what was reported did not happen as reported. */
-static bool cleared_after(const jd_screen *S, const hit *h)
+ * sentences: "unfounded", "a false alarm", "all fine", "all OK", "nothing
+ * untoward", "a misunderstanding" ("MOP reports 'young girl pulled into a
+ * car' ... all OK"): what was reported did not happen as reported. Not a
+ * police outcome ("no crime", "no offence", "NFA": the allegation stands, and
+ * unrecorded crime is what the screen looks for), and never a first-person
+ * account ("'my stepdad raped me'"): the writer's finding does not clear the
+ * child's own words. *cue (when not NULL): the finding's first token. */
+static bool cleared_after(const jd_screen *S, const hit *h, size_t *cue)
 {
     for (uint32_t t = h->start; t < h->end; t++)
         if (!S->tok[t].quoted)
             return false; /* the report in its own words only */
+    if (quote_first_person(S, h->start))
+        return false;
     uint32_t hs = S->tok[h->start].sent;
     for (size_t j = h->end; j < S->ntok && S->tok[j].sent <= hs + 2; j++) {
         const tok *k = &S->tok[j];
+        const tok *n = j + 1 < S->ntok && S->tok[j + 1].sent == k->sent ? &S->tok[j + 1] : NULL;
         if (k->quoted)
             continue;
-        if (is_word(k, "unfounded", NULL, NULL, NULL) ||
-            (j + 1 < S->ntok && is_word(k, "false", NULL, NULL, NULL) &&
-             is_word(&S->tok[j + 1], "alarm", NULL, NULL, NULL)))
+        bool two = n && ((is_word(k, "false", NULL, NULL, NULL) &&
+                          is_word(n, "alarm", NULL, NULL, NULL)) ||
+                         (is_word(k, "all", NULL, NULL, NULL) &&
+                          is_word(n, "fine", "ok", "okay", "well")) ||
+                         (is_word(k, "nothing", NULL, NULL, NULL) &&
+                          is_word(n, "untoward", NULL, NULL, NULL)));
+        if (two || is_word(k, "unfounded", "misunderstanding", NULL, NULL)) {
+            if (cue)
+                *cue = j;
             return true;
-        if (j + 1 < S->ntok && is_word(k, "no", NULL, NULL, NULL) &&
-            is_word(&S->tok[j + 1], "offence", "offences", "crime", "crimes"))
-            return true;
+        }
     }
     return false;
 }
 
 static bool challenged(const jd_screen *S, const rule *r, const hit *h, unsigned a)
 {
-    if (cue_in(S, K_CHAL, h, 1) || (r->kind == JD_SCREEN_OFFENCE && cleared_after(S, h)))
+    if (cue_in(S, K_CHAL, h, 1) || (r->kind == JD_SCREEN_OFFENCE && cleared_after(S, h, NULL)))
         return true;
     return cue_in(S, K_CHAL, h, 3) &&
            !(r->kind == JD_SCREEN_LANGUAGE && !(a & JD_SCREEN_QUOTED) &&
@@ -4418,7 +4463,7 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
 {
     unsigned a = 0;
     if (cue_in(S, K_NEG, h, 0) || cue_in(S, K_NEGPOST, h, 2) || form_answer_no(S, h) ||
-        answered_no(S, h) || neg_inside(S, h))
+        answered_no(S, h) || neg_inside(S, h, NULL))
         a |= JD_SCREEN_NEGATED;
     if (cue_in(S, K_HYPO, h, 4) || named_topic(S, h))
         a |= JD_SCREEN_HYPOTHETICAL;
@@ -4468,8 +4513,8 @@ static unsigned attributes(const jd_screen *S, const rule *r, const hit *h)
     if (r->kind == JD_SCREEN_LANGUAGE &&
         ((r->role_explicit && child_object_after(S, h)) || passive_by(S, h)))
         a |= JD_SCREEN_OTHER_PERSON;
-    if (owner_after(S, h) || (r->kind != JD_SCREEN_LANGUAGE &&
-                              (relative_reports(S, h) || adult_passive(S, h))))
+    if (owner_after(S, h, NULL) || (r->kind != JD_SCREEN_LANGUAGE &&
+                              (relative_reports(S, h) || adult_passive(S, h, NULL))))
         a |= JD_SCREEN_OTHER_PERSON; /* "belongs to her sister", "an adult ... threatened by" */
     if (r->injury && r->kind != JD_SCREEN_LANGUAGE && child_aggressor(S, h))
         a |= JD_SCREEN_OTHER_PERSON; /* the one hurt is someone else */
@@ -6091,6 +6136,52 @@ static bool why_row_applies(const jd_screen *S, const rule *r, const hit *h, int
     }
 }
 
+/* why_cue's words for the attributes a structural cue set, not a cue list:
+ * the writer's clearing finding ("cleared: \"unfounded\""), "no" opening an
+ * item inside the match ("negation: \"- no\""), the owner named after it
+ * ("other person: \"belongs to her older sister\""), an adult named as such
+ * ("other person: \"adult female\""). Each from the words of its check. */
+static void why_word(sbuf *w, const char *name, const char *text, const tok *a, const tok *b)
+{
+    sb_str(w, " (");
+    sb_str(w, name);
+    sb_str(w, ": \"");
+    sb_cut(w, text + a->off, b->off + b->olen - a->off, 40);
+    sb_str(w, "\")");
+}
+
+static void why_structure(const jd_screen *S, const rule *r, const hit *h, const char *text,
+                          unsigned attrs, sbuf *w)
+{
+    size_t c = SIZE_MAX;
+    const tok *T = S->tok;
+    if ((attrs & JD_SCREEN_CHALLENGED) && r->kind == JD_SCREEN_OFFENCE &&
+        cleared_after(S, h, &c))
+        why_word(w, "cleared", text, &T[c],
+                 &T[c + 1 < S->ntok && T[c + 1].sent == T[c].sent && !T[c + 1].punct ? c + 1 : c]);
+    if ((attrs & JD_SCREEN_NEGATED) && neg_inside(S, h, &c))
+        why_word(w, "negation", text, &T[c > h->start ? c - 1 : c], &T[c]);
+    if (!(attrs & JD_SCREEN_OTHER_PERSON))
+        return;
+    if (owner_after(S, h, &c)) {
+        size_t e = c;
+        while (e + 1 < S->ntok && e < c + 4 && T[e + 1].sent == T[c].sent && !T[e + 1].punct)
+            e++;
+        why_word(w, "other person", text, &T[c], &T[e]);
+    } else if (r->kind != JD_SCREEN_LANGUAGE && adult_passive(S, h, &c)) {
+        why_word(w, "other person", text, &T[c], &T[c + 1 < h->start ? c + 1 : c]);
+    } else {
+        uint32_t sent = T[h->start].sent;
+        int actors = r->kind == JD_SCREEN_LANGUAGE ? 0 : 1;
+        for (size_t j = h->start, n = 0; j-- > 0 && n < 12 && T[j].sent == sent; n++)
+            if (described_other(S, j, h->start, actors)) {
+                why_word(w, "other person", text, &T[j > 0 && T[j - 1].sent == sent ? j - 1 : j],
+                         &T[j]);
+                break;
+            }
+    }
+}
+
 static void why_cue(const jd_screen *S, const hit *h, const char *text, unsigned attrs,
                     sbuf *w)
 {
@@ -6137,6 +6228,7 @@ static void why_cue(const jd_screen *S, const hit *h, const char *text, unsigned
         sb_cut(w, text + a->off, len, 40);
         sb_str(w, "\")");
     }
+    why_structure(S, r, h, text, attrs & ~named, w);
     long q = (attrs & JD_SCREEN_QUOTED) && !(named & JD_SCREEN_QUOTED) ? echo_source(S, r, h) : -1;
     if (q >= 0) { /* the earlier quoted words it repeats */
         const tok *a = &S->tok[S->hits[q].start], *b = &S->tok[S->hits[q].end - 1];
