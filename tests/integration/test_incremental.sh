@@ -444,6 +444,8 @@ touch "$H/drop/call_handling/c4.done"
 seen=1
 for _ in $(seq 1 200); do hcrit | grep -q CHLIVE4 && { seen=0; break; }; sleep 0.1; done
 is "$seen:$(grep -c 'updated after feeds' "$H/s1.log")" "0:0" "the urgent call's critical alert is shown while the routine feed's update is still in hand"
+# the log line follows the swap readers see (and the board's equality pass)
+for _ in $(seq 1 100); do grep -q 'urgent calls first: 1 persons' "$H/s1.log" && break; sleep 0.1; done
 grep -q 'urgent calls first: 1 persons.*beside the update in hand' "$H/s1.log"; ok $? "through the urgent lane, beside the update: $(grep -o 'urgent calls first.*' "$H/s1.log" | tail -1)"
 is "$(db_query "$HDB" "SELECT status FROM concern WHERE id = 'auto:child:U:call_handling:CLIVE4'")" "open" "and its escalation: the concern on the call's ref is open"
 kill -KILL "$HPID"; wait "$HPID" 2>/dev/null
@@ -488,6 +490,7 @@ hcall c6 LIVE6 Tess Rook 2013-02-17
 seen=1
 for _ in $(seq 1 200); do hcrit | grep -q CHLIVE6 && { seen=0; break; }; sleep 0.1; done
 is "$seen:$(hupdated s3.log)" "0:0" "a call dropped then is shown as a critical alert while the resolve waits to save"
+for _ in $(seq 1 100); do grep -q 'urgent calls first: 1 persons' "$H/s3.log" && break; sleep 0.1; done
 grep -q 'urgent calls first: 1 persons.*beside the update in hand' "$H/s3.log"; ok $? "through the urgent lane, beside the update"
 rm -f "$H/hold2"
 for _ in $(seq 1 300); do [ "$(hupdated s3.log)" -ge 2 ] && break; sleep 0.1; done
