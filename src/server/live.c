@@ -11,6 +11,7 @@
  *  - it ingests ready bundles of the drop folder (--feeds DIR), and after
  *    feeds landed (there or by upload, feeds.c) brings identities, alerts
  *    and concerns up to date (jd_live_update: resolve, analyse, escalation);
+ *    an update that failed is tried again with a back-off (retry_note);
  *  - it runs the escalation engine every escalate_every_s seconds, so
  *    rises on overdue concerns do not wait for someone to type a command.
  *
