@@ -11,6 +11,7 @@
  *  - it ingests ready bundles of the drop folder (--feeds DIR), and after
  *    feeds landed (there or by upload, feeds.c) brings identities, alerts
  *    and concerns up to date (jd_live_update: resolve, analyse, escalation);
+ *    an update that failed is tried again with a back-off (retry_note);
  *  - it runs the escalation engine every escalate_every_s seconds, so
  *    rises on overdue concerns do not wait for someone to type a command.
  *
@@ -240,13 +241,27 @@ static void reload_if_changed(jd_server *srv, jd_store *s, const jd_analyse_stat
 
 /* ---- write_mu, the urgent lane first ---- */
 
+/* The gate, then write_mu, then the gate again: the live thread may have
+ * turned urgent_want on between the two (its scan), and a stage that took
+ * write_mu then would move the analysis watermark past the new call before
+ * the urgent lane reads it (latency, not loss). Then write_mu goes back and
+ * the stage waits at the gate. No deadlock: the live thread never holds
+ * gate_mu while it waits for write_mu. */
 void jd_write_lock(jd_server *srv)
 {
-    pthread_mutex_lock(&srv->gate_mu);
-    while (srv->urgent_want)
-        pthread_cond_wait(&srv->gate_cv, &srv->gate_mu);
-    pthread_mutex_unlock(&srv->gate_mu);
-    pthread_mutex_lock(&srv->write_mu);
+    for (;;) {
+        pthread_mutex_lock(&srv->gate_mu);
+        while (srv->urgent_want)
+            pthread_cond_wait(&srv->gate_cv, &srv->gate_mu);
+        pthread_mutex_unlock(&srv->gate_mu);
+        pthread_mutex_lock(&srv->write_mu);
+        pthread_mutex_lock(&srv->gate_mu);
+        bool passed = !srv->urgent_want;
+        pthread_mutex_unlock(&srv->gate_mu);
+        if (passed)
+            return;
+        pthread_mutex_unlock(&srv->write_mu);
+    }
 }
 
 void jd_write_unlock(jd_server *srv)
@@ -432,14 +447,31 @@ static void resident_start(jd_server *srv)
             (long long)r->rows, (double)r->bytes / 1048576.0, mono() - t0, cpu_now() - c0);
 }
 
-/* Tests: JD_LIVE_TEST_HOLD names a file; while it exists (at most 120 s)
- * the update waits before its resolve, holding no lock, as a long resolve
- * of a large county computes (test_incremental: an urgent call beside it). */
-static void test_hold(void)
+/* Tests: the variable `env` names a file; while it exists (at most 120 s)
+ * the update waits, holding no lock, as a long resolve of a large county
+ * computes (test_incremental: an urgent call beside it).
+ * JD_LIVE_TEST_HOLD: before the resolve (before its watermark is read);
+ * JD_LIVE_TEST_HOLD_SAVE: in the resolve, once it has read and computed,
+ * before it takes write_mu for its save (rows that land then are after its
+ * watermark). */
+static void test_hold(const char *env, const char *where)
 {
-    const char *f = getenv("JD_LIVE_TEST_HOLD");
-    for (int i = 0; f && *f && i < 1200 && access(f, F_OK) == 0; i++)
+    const char *f = getenv(env);
+    if (!f || !*f || access(f, F_OK) != 0)
+        return;
+    fprintf(stderr, "joindots serve: test: the update held %s (%s)\n", where, env);
+    for (int i = 0; i < 1200 && access(f, F_OK) == 0; i++)
         usleep(100000);
+}
+
+/* Tests: JD_LIVE_TEST_FAIL names a file; while it exists, the update's
+ * resolve fails before it reads anything (a failed update is retried). */
+static int test_fail(jd_error *err)
+{
+    const char *f = getenv("JD_LIVE_TEST_FAIL");
+    if (!f || !*f || access(f, F_OK) != 0)
+        return JD_OK;
+    return jd_error_set(err, JD_ESTORE, "test: a forced failure (JD_LIVE_TEST_FAIL)");
 }
 
 /* The feed's resolve takes write_mu just before its first write. */
@@ -451,20 +483,24 @@ typedef struct save_gate {
 static void save_gate_take(void *arg)
 {
     save_gate *g = arg;
-    if (!g->held)
+    if (!g->held) {
+        test_hold("JD_LIVE_TEST_HOLD_SAVE", "before its resolve's save");
         jd_write_lock(g->srv);
+    }
     g->held = true;
 }
 
 /* resolve, analyse, escalation: each stage's writes under write_mu (the
- * resolve's reading and computing without it, beside the urgent lane). */
-static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
+ * resolve's reading and computing without it, beside the urgent lane).
+ * Returns JD_OK, or below 0 when the resolve or the analysis failed (their
+ * watermarks did not move: the live thread tries again later). */
+static int update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
 {
     jd_store *s = srv->live_store;
     jd_error err;
     jd_error_clear(&err);
     fprintf(stderr, "joindots serve: updating after feeds\n");
-    test_hold();
+    test_hold("JD_LIVE_TEST_HOLD", "before its resolve");
     double t0 = mono(), c0 = cpu_now();
     jd_live_stats rs; /* incremental once a full run stored its parameters */
     memset(&rs, 0, sizeof rs);
@@ -478,7 +514,9 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     save_gate gate = {srv, false};
     lo.before_write = save_gate_take;
     lo.before_write_arg = &gate;
-    int rc = jd_live_resolve(s, &lo, &rs, srv->o.incremental ? &touched : NULL, &err);
+    int rc = test_fail(&err);
+    if (rc == JD_OK)
+        rc = jd_live_resolve(s, &lo, &rs, srv->o.incremental ? &touched : NULL, &err);
     if (gate.held)
         jd_write_unlock(srv);
     double t1 = mono(), c1 = cpu_now();
@@ -488,7 +526,7 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
         reload_if_changed(srv, s, NULL);
     if (rc < 0) {
         log_err("resolve after a feed failed", &err);
-        return;
+        return rc;
     }
     double ta = mono(), ca = cpu_now();
     jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
@@ -504,7 +542,7 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     if (rc < 0) {
         jd_analyse_keys_free(walked, nwalked);
         log_err("analysis after a feed failed", &err);
-        return;
+        return rc;
     }
     bool full = !srv->o.incremental || as->full;
     if (!full && as->walked > 0)
@@ -541,6 +579,7 @@ static void update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
             (long long)rs.resolve_changed_refs, (long long)rs.resolve_scope_refs, t2 - ta,
             (long long)as->alerts, mono() - t2, (long long)ls.concerns, c1 - c0, c2 - ca,
             cpu_now() - c2);
+    return JD_OK;
 }
 
 /* The escalation engine over everyone, on its schedule (--escalate-every). */
@@ -608,6 +647,7 @@ typedef struct bg_lane {
     pthread_cond_t cv;
     int job;
     bool busy, quit, on;
+    bool failed; /* the last update failed (taken by bg_take_failed) */
     pthread_t th;
 } bg_lane;
 
@@ -630,19 +670,22 @@ static void bg_nice(const jd_server *srv)
 }
 
 /* One job: the stage chosen by the live thread, then the reload of what
- * readers see and the open-concern snapshot. */
-static void bg_run(jd_server *srv, int job)
+ * readers see and the open-concern snapshot. Returns whether an update
+ * failed. */
+static bool bg_run(jd_server *srv, int job)
 {
     jd_analyse_stats as;
     bool have_stats = false;
+    bool failed = false;
     if (job == BG_UPDATE)
-        update(srv, &as, &have_stats);
+        failed = update(srv, &as, &have_stats) < 0;
     else if (job == BG_FULL)
         scheduled_full(srv, &as, &have_stats);
     else if (job == BG_ESCALATE)
         scheduled_escalation(srv);
     reload_if_changed(srv, srv->live_store, have_stats ? &as : NULL);
     jd_api_concerns_warm(srv, srv->live_store);
+    return failed;
 }
 
 static void *bg_main(void *p)
@@ -659,8 +702,9 @@ static void *bg_main(void *p)
             break;
         int job = l->job;
         pthread_mutex_unlock(&l->mu);
-        bg_run(l->srv, job);
+        bool failed = bg_run(l->srv, job);
         pthread_mutex_lock(&l->mu);
+        l->failed = failed;
         l->busy = false;
         pthread_cond_broadcast(&l->cv);
         if (job != BG_CHECK) { /* the live thread may have an update waiting */
@@ -684,12 +728,25 @@ static bool bg_busy(bg_lane *l)
     return b;
 }
 
+/* Whether the lane's last update failed (once: cleared). */
+static bool bg_take_failed(bg_lane *l)
+{
+    pthread_mutex_lock(&l->mu);
+    bool f = l->failed;
+    l->failed = false;
+    pthread_mutex_unlock(&l->mu);
+    return f;
+}
+
 /* Start job on the lane, which is free (here, to the end, if the lane did
  * not start). */
 static void bg_start(bg_lane *l, int job)
 {
     if (!l->on) {
-        bg_run(l->srv, job);
+        bool failed = bg_run(l->srv, job);
+        pthread_mutex_lock(&l->mu);
+        l->failed = failed;
+        pthread_mutex_unlock(&l->mu);
         return;
     }
     pthread_mutex_lock(&l->mu);
@@ -757,6 +814,30 @@ static bool scan_and_urgent(jd_server *srv, bool kicked, bool beside)
     return landed || kicked;
 }
 
+/* A failed update (its watermarks did not move: the feeds stay stored,
+ * unresolved) tried again by the live thread, with no feed landing: 1 s
+ * after it failed, then twice as long after each failure, at most 60 s. */
+typedef struct retry {
+    bool due;
+    double at, wait;
+} retry;
+
+/* The lane is free, `ran` the job it last ran: note how it went. */
+static void retry_note(retry *r, bool failed, int ran)
+{
+    if (ran != BG_UPDATE)
+        return;
+    if (!failed) {
+        r->wait = 0;
+        return;
+    }
+    r->wait = r->wait <= 0 ? 1 : r->wait * 2 > 60 ? 60 : r->wait * 2;
+    r->due = true;
+    r->at = mono() + r->wait;
+    fprintf(stderr, "joindots serve: the update after feeds failed: trying again in %.0f s\n",
+            r->wait);
+}
+
 static void *live_main(void *p)
 {
     jd_server *srv = p;
@@ -788,20 +869,25 @@ static void *live_main(void *p)
                             "(an update cut short?): updating\n");
     }
     int running = BG_CHECK; /* the lane's job, while busy */
+    retry rt = {false, 0, 0};
     for (;;) {
         bool kicked = false;
-        if (live_wait(srv, check_ms, &kicked))
+        if (live_wait(srv, check_ms, &kicked)) {
+            if (kicked) /* an upload stored just before the stop */
+                pending = true;
             break;
+        }
         bool busy = bg_busy(&lane);
         if (scan_and_urgent(srv, kicked, busy && running == BG_UPDATE))
             pending = true;
         if (busy && bg_busy(&lane))
             continue; /* the lane's job in hand: the update waits for it */
         /* the lane is free: what it ran is done (its writes seen here) */
+        retry_note(&rt, bg_take_failed(&lane), running);
         int job = BG_CHECK;
-        if (pending) {
+        if (pending || (rt.due && mono() >= rt.at)) {
             job = BG_UPDATE;
-            pending = false;
+            pending = rt.due = false;
         } else if (srv->live_full_due && srv->o.full_every_s && mono() >= next_full) {
             job = BG_FULL;
         } else if (srv->o.escalate_every_s && mono() >= next_escalate) {
@@ -817,7 +903,7 @@ static void *live_main(void *p)
     /* stopping: the lane's job in hand ends, and the feeds that landed
      * since are brought up to date, as before the lane ran beside */
     bg_wait(&lane);
-    if (pending) {
+    if (pending || rt.due || bg_take_failed(&lane)) {
         bg_start(&lane, BG_UPDATE);
         bg_wait(&lane);
     }
