@@ -151,6 +151,28 @@ if ! on_pg; then
   is $? 0 "the chain is intact ($(cat "$SCRATCH/f.verify"))"
 fi
 
+# ---- issue 17: a read waiting for its audit commit holds no swap (the convoy) ----
+# A search whose audit row cannot be committed yet (the audit log held for
+# 9 s) must not hold idx_lock meanwhile: the live thread's swap after a
+# resolve, and every request behind it, would wait for it (the lock prefers
+# writers). Base: /api/me waits behind the swap until the hold ends.
+tf=${JD_TEST_TIME_FACTOR:-1}
+hold_store $((9 * tf)) "$SCRATCH/clocked"
+as analyst -o /dev/null -w '%{http_code}' "$B/api/search?q=Convoyread" > "$SCRATCH/c1.code" &
+CPID=$!
+sleep 0.5
+nswap=$(grep -c 'joindots serve: reloaded' "$SCRATCH/serve.log")
+"$JD" resolve --db "$DB" >/dev/null 2>&1
+sleep $((2 * tf))
+is "$(asc analyst -m $((3 * tf)) "$B/api/me")" 200 "with a search waiting for its audit commit and a swap due, another request is answered"
+is "$(cat "$SCRATCH/c1.code")" "" "the search is not answered before its audit row is committed"
+kill -0 $LPID 2>/dev/null; is $? 0 "(the audit log is still held)"
+[ "$(grep -c 'joindots serve: reloaded' "$SCRATCH/serve.log")" -gt "$nswap" ]
+is $? 0 "the live thread reloaded the index meanwhile (its log line)"
+wait $LPID; wait $CPID
+is "$(cat "$SCRATCH/c1.code")" 200 "once the audit log is free the search is answered"
+is "$(rows "action = 'search' AND ok = 1 AND target = 'query:Convoyread'")" 1 "with its audit row"
+
 # ---- item 3: invalid UTF-8 never hides an audit row ----
 is "$(asc practitioner "$B/api/persons/$ZQ?reason=%ff%fereview")" 200 "a reason with invalid UTF-8"
 SEQ=$(audit_query "$DB" "SELECT max(seq) FROM audit_log")
