@@ -487,6 +487,31 @@ static void phase_report(const phases *ph, const char *method, const route *rt, 
             ran ? (ph->done.cpu - ph->route.cpu) * 1e3 : 0.0, c->audit_wait_s * 1e3);
 }
 
+/* The route with idx_lock held for reading. A read's audit rows are
+ * committed after the lock is released, so that one slow commit holds no
+ * swap and no request queued behind it (issue 17, the idx_lock convoy);
+ * the answer waits for them, and is the 503 if they failed. */
+static void run_route(jd_server *srv, const route *rt, api_ctx *c, reply *rp, phases *ph)
+{
+    c->audit_defer = !strcmp(c->method, "GET") && !srv->audit_under_lock;
+    phase_time(&ph->wait);
+    c->index = index_acquire(srv, c->store, &c->stale);
+    phase_time(&ph->route);
+    if (!c->index) {
+        jd_reply_error(rp, 503, "store", "The store cannot be read just now; try again.");
+    } else {
+        rt->fn(c, rp);
+        pthread_rwlock_unlock(&srv->idx_lock);
+    }
+    phase_time(&ph->done);
+    if (jd_audit_finish(c) < 0) {
+        free(rp->raw);
+        rp->raw = NULL;
+        rp->raw_type = NULL;
+        jd_reply_audit_failed(rp);
+    }
+}
+
 static enum MHD_Result handle_api(jd_server *srv, struct MHD_Connection *con, const char *url,
                                   const char *method, req *rq)
 {
@@ -562,26 +587,7 @@ static enum MHD_Result handle_api(jd_server *srv, struct MHD_Connection *con, co
     } else if (is_post && c.body && !json_is_object(c.body)) {
         jd_reply_error(&rp, MHD_HTTP_BAD_REQUEST, "bad_json", "Expected a JSON object.");
     } else {
-        /* a read's audit rows are committed after idx_lock is released, so
-         * that one slow commit does not hold a swap and every request
-         * queued behind it (issue 17, the idx_lock convoy) */
-        c.audit_defer = !is_post && !srv->audit_under_lock;
-        phase_time(&ph.wait);
-        c.index = index_acquire(srv, s, &c.stale);
-        phase_time(&ph.route);
-        if (!c.index) {
-            jd_reply_error(&rp, 503, "store", "The store cannot be read just now; try again.");
-        } else {
-            rt->fn(&c, &rp);
-            pthread_rwlock_unlock(&srv->idx_lock);
-        }
-        phase_time(&ph.done);
-    }
-    if (jd_audit_finish(&c) < 0) {
-        free(rp.raw);
-        rp.raw = NULL;
-        rp.raw_type = NULL;
-        jd_reply_audit_failed(&rp);
+        run_route(srv, rt, &c, &rp, &ph);
     }
     if (srv->phase_log)
         phase_report(&ph, method, rt, &c, rp.status);
