@@ -472,7 +472,7 @@ static void phase_time(phase_at *p)
 }
 
 /* One line per request on stderr: where its time went (docs/internals/
- * server.md, "The idx_lock convoy"): lock = waiting for idx_lock (and the
+ * server.md, "The convoy's fix"): lock = waiting for idx_lock (and the
  * identity generation read), route = the route's wall and CPU time with the
  * lock held, audit = waiting for the audit rows' commit (lock not held). */
 static void phase_report(const phases *ph, const char *method, const route *rt, const api_ctx *c,
