@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void jd_reply_error(reply *r, unsigned status, const char *code, const char *msg)
 {
@@ -83,13 +84,17 @@ static char *clean_dup(const char *s)
     return out;
 }
 
-/* A request's row in the group commit (jd_server.audit_q). */
+/* A request's row in the group commit (jd_server.audit_q). A deferred
+ * row (api_ctx.audit_defer) owns its fields (f) and sits on its request's
+ * audit_pending list (own) until jd_audit_finish. */
 typedef struct audit_wait {
     jd_audit_entry e;
     struct audit_wait *next;
     bool done;
     int rc;
     jd_error err;
+    char *f[5];
+    struct audit_wait *own;
 } audit_wait;
 
 /* Write the rows waiting, w's among them, in one transaction on s. Called
@@ -130,6 +135,16 @@ static void audit_write_waiting(jd_server *srv, jd_store *s)
     pthread_cond_broadcast(&srv->audit_cv);
 }
 
+/* Wait, with audit_mu held, until w is committed: another request's
+ * transaction takes it, or this one writes every row waiting on s. */
+static void audit_wait_done(jd_server *srv, jd_store *s, audit_wait *w)
+{
+    while (!w->done && srv->audit_writing)
+        pthread_cond_wait(&srv->audit_cv, &srv->audit_mu);
+    if (!w->done)
+        audit_write_waiting(srv, s);
+}
+
 /* Append e as jd_audit_append does, in the server's group commit: returns
  * once e's row is committed (or its transaction failed). The caller's store
  * must be in no transaction of its own (none in the server is). */
@@ -145,13 +160,72 @@ static int audit_append(api_ctx *c, const jd_audit_entry *e, jd_error *err)
     pthread_mutex_lock(&srv->audit_mu);
     *srv->audit_tail = &w;
     srv->audit_tail = &w.next;
-    while (!w.done && srv->audit_writing)
-        pthread_cond_wait(&srv->audit_cv, &srv->audit_mu);
-    if (!w.done)
-        audit_write_waiting(srv, c->store);
+    audit_wait_done(srv, c->store, &w);
     pthread_mutex_unlock(&srv->audit_mu);
     *err = w.err;
     return w.rc;
+}
+
+/* A read's row queued in the group commit, not waited for (jd_audit_finish
+ * does): w takes f. JD_OK, or the row refused alone (f left to the caller). */
+static int audit_queue(api_ctx *c, char *f[5], bool ok, jd_error *err)
+{
+    jd_server *srv = c->srv;
+    audit_wait *w = calloc(1, sizeof *w);
+    if (!w) {
+        jd_error_set(err, JD_ENOMEM, "out of memory");
+        return JD_ENOMEM;
+    }
+    w->e = (jd_audit_entry){
+        .actor = f[0], .action = f[1], .target = f[2], .reason = f[3], .detail = f[4], .ok = ok};
+    int rc = jd_audit_check(&w->e, err);
+    if (rc < 0) {
+        free(w);
+        return rc;
+    }
+    memcpy(w->f, f, sizeof w->f);
+    w->own = c->audit_pending;
+    c->audit_pending = w;
+    pthread_mutex_lock(&srv->audit_mu);
+    *srv->audit_tail = w;
+    srv->audit_tail = &w->next;
+    pthread_mutex_unlock(&srv->audit_mu);
+    return JD_OK;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int jd_audit_finish(api_ctx *c)
+{
+    if (!c->audit_pending)
+        return JD_OK;
+    jd_server *srv = c->srv;
+    double t0 = mono_s();
+    int rc = JD_OK;
+    pthread_mutex_lock(&srv->audit_mu);
+    for (audit_wait *w = c->audit_pending; w; w = w->own)
+        audit_wait_done(srv, c->store, w);
+    pthread_mutex_unlock(&srv->audit_mu);
+    while (c->audit_pending) {
+        audit_wait *w = c->audit_pending;
+        c->audit_pending = w->own;
+        if (w->rc < 0 && rc == JD_OK) {
+            rc = w->rc;
+            fprintf(stderr,
+                    "joindots serve: audit write failed (%s): %s; the request is refused\n",
+                    w->e.action, w->err.msg[0] ? w->err.msg : "out of memory");
+        }
+        for (int i = 0; i < 5; i++)
+            free(w->f[i]);
+        free(w);
+    }
+    c->audit_wait_s += mono_s() - t0;
+    return rc;
 }
 
 int jd_audit(api_ctx *c, const char *action, const char *target, const char *reason,
@@ -166,13 +240,21 @@ int jd_audit(api_ctx *c, const char *action, const char *target, const char *rea
     int rc = JD_ENOMEM;
     jd_error err = {0};
     if (f[0] && f[1] && f[2] && f[3] && f[4]) {
-        jd_audit_entry e = {.actor = f[0],
-                            .action = f[1],
-                            .target = f[2],
-                            .reason = f[3],
-                            .detail = f[4],
-                            .ok = ok};
-        rc = audit_append(c, &e, &err);
+        if (c->audit_defer && c->srv && c->srv->audit_group) {
+            rc = audit_queue(c, f, ok, &err);
+            if (rc == JD_OK)
+                return JD_OK; /* f is the queued row's now */
+        } else {
+            jd_audit_entry e = {.actor = f[0],
+                                .action = f[1],
+                                .target = f[2],
+                                .reason = f[3],
+                                .detail = f[4],
+                                .ok = ok};
+            double t0 = mono_s();
+            rc = audit_append(c, &e, &err);
+            c->audit_wait_s += mono_s() - t0;
+        }
     }
     for (int i = 0; i < 5; i++)
         free(f[i]);

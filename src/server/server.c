@@ -454,6 +454,64 @@ static const jd_person_index *index_acquire(jd_server *srv, jd_store *s, bool *s
     return srv->index;
 }
 
+/* A request's phases (JD_REQ_PHASES set): the wall clock and the thread's
+ * CPU at the wait for idx_lock, the route's run and its end. */
+typedef struct {
+    double wall, cpu;
+} phase_at;
+typedef struct {
+    phase_at wait, route, done;
+} phases;
+
+static void phase_time(phase_at *p)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    p->wall = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    p->cpu = jd_thread_cpu();
+}
+
+/* One line per request on stderr: where its time went (docs/internals/
+ * server.md, "The convoy's fix"): lock = waiting for idx_lock (and the
+ * identity generation read), route = the route's wall and CPU time with the
+ * lock held, audit = waiting for the audit rows' commit (lock not held). */
+static void phase_report(const phases *ph, const char *method, const route *rt, const api_ctx *c,
+                         unsigned status)
+{
+    bool ran = ph->wait.wall > 0;
+    fprintf(stderr,
+            "joindots serve: phases %s %s status=%u lock_ms=%.2f route_ms=%.2f "
+            "route_cpu_ms=%.2f audit_ms=%.2f\n",
+            method, rt->pattern, status, ran ? (ph->route.wall - ph->wait.wall) * 1e3 : 0.0,
+            ran ? (ph->done.wall - ph->route.wall) * 1e3 : 0.0,
+            ran ? (ph->done.cpu - ph->route.cpu) * 1e3 : 0.0, c->audit_wait_s * 1e3);
+}
+
+/* The route with idx_lock held for reading. A read's audit rows are
+ * committed after the lock is released, so that one slow commit holds no
+ * swap and no request queued behind it (issue 17, the idx_lock convoy);
+ * the answer waits for them, and is the 503 if they failed. */
+static void run_route(jd_server *srv, const route *rt, api_ctx *c, reply *rp, phases *ph)
+{
+    c->audit_defer = !strcmp(c->method, "GET") && !srv->audit_under_lock;
+    phase_time(&ph->wait);
+    c->index = index_acquire(srv, c->store, &c->stale);
+    phase_time(&ph->route);
+    if (!c->index) {
+        jd_reply_error(rp, 503, "store", "The store cannot be read just now; try again.");
+    } else {
+        rt->fn(c, rp);
+        pthread_rwlock_unlock(&srv->idx_lock);
+    }
+    phase_time(&ph->done);
+    if (jd_audit_finish(c) < 0) {
+        free(rp->raw);
+        rp->raw = NULL;
+        rp->raw_type = NULL;
+        jd_reply_audit_failed(rp);
+    }
+}
+
 static enum MHD_Result handle_api(jd_server *srv, struct MHD_Connection *con, const char *url,
                                   const char *method, req *rq)
 {
@@ -484,6 +542,7 @@ static enum MHD_Result handle_api(jd_server *srv, struct MHD_Connection *con, co
                  .path = url,
                  .arg = *arg ? arg : NULL};
     reply rp = {.status = 200};
+    phases ph = {0};
     const char *tok = MHD_lookup_connection_value(con, MHD_COOKIE_KIND, "jd_session");
     int sess = JD_EDENIED;
     if (tok) {
@@ -527,12 +586,11 @@ static enum MHD_Result handle_api(jd_server *srv, struct MHD_Connection *con, co
         jd_reply_error(&rp, MHD_HTTP_BAD_REQUEST, "bad_json", "The request body is not JSON.");
     } else if (is_post && c.body && !json_is_object(c.body)) {
         jd_reply_error(&rp, MHD_HTTP_BAD_REQUEST, "bad_json", "Expected a JSON object.");
-    } else if (!(c.index = index_acquire(srv, s, &c.stale))) {
-        jd_reply_error(&rp, 503, "store", "The store cannot be read just now; try again.");
     } else {
-        rt->fn(&c, &rp);
-        pthread_rwlock_unlock(&srv->idx_lock);
+        run_route(srv, rt, &c, &rp, &ph);
     }
+    if (srv->phase_log)
+        phase_report(&ph, method, rt, &c, rp.status);
     for (size_t i = 0; i < c.n_nows; i++)
         jd_person_now_free(c.nows[i]);
     free(c.nows);
@@ -1040,6 +1098,8 @@ int jd_server_start(jd_server **out, const jd_server_opts *opts, jd_error *err)
     locks_init(srv);
     srv->audit_tail = &srv->audit_q;
     srv->audit_group = true;
+    srv->phase_log = getenv("JD_REQ_PHASES") != NULL;
+    srv->audit_under_lock = getenv("JD_AUDIT_UNDER_LOCK") != NULL; /* the old way, for A/B */
     srv->conns.next = srv->conns.prev = &srv->conns;
     randombytes_buf(srv->board_key, sizeof srv->board_key);
     int rc = jd_throttle_init(&srv->th);

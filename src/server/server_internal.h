@@ -107,6 +107,10 @@ struct jd_server {
      * request goes on only once its row is committed. Off (each row its
      * own transaction) unless audit_group. */
     bool audit_group;
+    bool phase_log; /* JD_REQ_PHASES: each API request's phases on stderr */
+    /* JD_AUDIT_UNDER_LOCK: reads commit their audit rows with idx_lock
+     * still held (the behaviour before issue 17's convoy fix, for A/B) */
+    bool audit_under_lock;
     pthread_mutex_t audit_mu;
     pthread_cond_t audit_cv;
     struct audit_wait *audit_q, **audit_tail;
@@ -232,6 +236,12 @@ typedef struct api_ctx {
     jd_person_now **nows; /* what jd_api_person read from the store, freed after */
     size_t n_nows, cap_nows;
     json_t *body;    /* parsed JSON body of POSTs, or NULL */
+    /* A read (GET) in the group commit: its audit rows are queued by
+     * jd_audit and waited for by jd_audit_finish once idx_lock is released
+     * (issue 17, the idx_lock convoy); the reply is sent only after. */
+    bool audit_defer;
+    struct audit_wait *audit_pending; /* this request's queued rows */
+    double audit_wait_s;              /* wall time spent waiting for them */
 } api_ctx;
 
 typedef void (*api_fn)(api_ctx *c, reply *r);
@@ -323,6 +333,11 @@ void jd_reply_json(reply *r, unsigned status, json_t *j);
  * nothing (jd_reply_audit_failed). */
 int jd_audit(api_ctx *c, const char *action, const char *target, const char *reason,
              const char *detail, bool ok);
+/* Wait until every audit row c queued (c->audit_defer) is committed, and
+ * free them; JD_OK, or the first failure (logged): the caller then answers
+ * jd_reply_audit_failed whatever the route replied. Call with idx_lock not
+ * held and c's store still the caller's. */
+int jd_audit_finish(api_ctx *c);
 /* The answer when the audit row could not be written: 503, nothing else. */
 void jd_reply_audit_failed(reply *r);
 /* Audit, or answer 503 (jd_reply_audit_failed) and return false: nothing is

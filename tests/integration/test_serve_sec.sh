@@ -151,6 +151,31 @@ if ! on_pg; then
   is $? 0 "the chain is intact ($(cat "$SCRATCH/f.verify"))"
 fi
 
+# ---- issue 17: a read waiting for its audit commit holds no swap (the convoy) ----
+# A search whose audit row cannot be committed yet (the audit log held for
+# 9 s) must not hold idx_lock meanwhile: the live thread's swap after a
+# resolve, and every request behind it, would wait for it (the lock prefers
+# writers). Base: the swap waits for the search until the hold ends, and
+# /api/me behind it.
+# (The hold stays under the audit file's 10 s busy timeout, sanitizers or not.)
+hold_store 9 "$SCRATCH/clocked"
+as analyst -o /dev/null -w '%{http_code}' "$B/api/search?q=Convoyread" > "$SCRATCH/c1.code" &
+CPID=$!
+sleep 0.5
+nswap=$(grep -c 'joindots serve: reloaded' "$SCRATCH/serve.log")
+"$JD" resolve --db "$DB" >/dev/null 2>&1
+for _ in $(seq 1 16); do # the swap done, or (base) waiting for the search
+  [ "$(grep -c 'joindots serve: reloaded' "$SCRATCH/serve.log")" -gt "$nswap" ] && break; sleep 0.25
+done
+[ "$(grep -c 'joindots serve: reloaded' "$SCRATCH/serve.log")" -gt "$nswap" ]
+is $? 0 "the live thread swaps its index while a search waits for its audit commit"
+is "$(asc analyst -m 2 "$B/api/me")" 200 "and another request is answered meanwhile"
+is "$(cat "$SCRATCH/c1.code")" "" "the search is not answered before its audit row is committed"
+kill -0 $LPID 2>/dev/null; is $? 0 "(the audit log is still held)"
+wait $LPID; wait $CPID
+is "$(cat "$SCRATCH/c1.code")" 200 "once the audit log is free the search is answered"
+is "$(rows "action = 'search' AND ok = 1 AND target = 'query:Convoyread'")" 1 "with its audit row"
+
 # ---- item 3: invalid UTF-8 never hides an audit row ----
 is "$(asc practitioner "$B/api/persons/$ZQ?reason=%ff%fereview")" 200 "a reason with invalid UTF-8"
 SEQ=$(audit_query "$DB" "SELECT max(seq) FROM audit_log")
