@@ -340,6 +340,80 @@ static int on_an_mention(const jd_an_mention_row *m, void *payload)
     return 0;
 }
 
+/* The refs of analysis_load's mentions in the order they come. */
+typedef struct an_order {
+    int n;
+    char ref[64][8];
+} an_order;
+
+static int on_an_order(const jd_an_mention_row *m, void *payload)
+{
+    an_order *o = payload;
+    if (o->n < 64)
+        snprintf(o->ref[o->n], sizeof o->ref[0], "%s", m->person_ref);
+    o->n++;
+    return 0;
+}
+
+/*
+ * As of a time, the whole county's mentions come in the mentions' row
+ * order, as they do as of now, whatever plan the join on event takes:
+ * sixty events whose known_at order is neither their row order nor their
+ * mentions' (written last event first). On SQLite, indexes on
+ * event(known_at) and person_mention(event_id) and ANALYZE make the
+ * planner drive the join from event (by known_at); without the query's
+ * ORDER BY pm.id the rows came in known_at order and this failed.
+ */
+static void test_storeops__analysis_load_as_of_row_order(void **state)
+{
+    fx *f = *state;
+    enum { N = 60 };
+    char rid[N][8], ref[N][8];
+    jd_put_result o;
+    for (int i = 0; i < N; i++) {
+        snprintf(rid[i], sizeof rid[i], "E%02d", i);
+        snprintf(ref[i], sizeof ref[i], "R%02d", i);
+        jd_event_row e = ev(f, "police", rid[i], 1);
+        e.reported_at = 1100000000 + (i * 37 % N) * 1000; /* known then; 37, 60 coprime */
+        assert_int_equal(f->s->ops->put_event(f->s, &e, &o, NULL), JD_OK);
+    }
+    for (int i = N - 1; i >= 0; i--) { /* mention row order: last event first */
+        jd_person_row p = {.agency = "police",
+                           .record_id = rid[i],
+                           .person_ref = ref[i],
+                           .role = "subject",
+                           .surname = "Smith",
+                           .age = 12,
+                           .file_id = f->file,
+                           .line = 3,
+                           .hash = 2};
+        assert_int_equal(f->s->ops->put_person(f->s, &p, &o, NULL), JD_OK);
+    }
+    assert_int_equal(f->s->ops->commit(f->s, NULL), JD_OK);
+    if (!scratch_is_pg())
+        assert_int_equal(jd_sq__exec(f->s->impl,
+                                     "CREATE INDEX event_known_t ON event(known_at);"
+                                     " CREATE INDEX pm_event_t ON person_mention(event_id);"
+                                     " ANALYZE",
+                                     NULL),
+                         JD_OK);
+    const int64_t as_of[] = {INT64_MAX, 1100000000 + (N - 1) * 1000, 1100000000 + 20 * 1000};
+    for (int k = 0; k < 3; k++) {
+        an_order r = {0};
+        jd_an_callbacks cb = {.mention = on_an_order};
+        assert_int_equal(f->s->ops->analysis_load(f->s, as_of[k], &cb, &r, NULL), JD_OK);
+        int n = 0;
+        for (int i = N - 1; i >= 0; i--)
+            if (1100000000 + (i * 37 % N) * 1000 <= as_of[k]) {
+                assert_true(n < r.n);
+                assert_string_equal(r.ref[n], ref[i]);
+                n++;
+            }
+        assert_int_equal(n, k < 2 ? N : 21);
+        assert_int_equal(r.n, n);
+    }
+}
+
 /* The whole county's mentions joined to their identities (SQLite: in
  * memory, jd_sq_idmap) as the per-row SQL join gave them: a resolved ref
  * with its identity's fields (NULLs as NULL), an unresolved one with none,
@@ -1853,11 +1927,11 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identities_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__identity_rows, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_storeops__analysis_load_identities, setup,
+        cmocka_unit_test_setup_teardown(test_storeops__analysis_load_identities, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__analysis_load_as_of_row_order, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_storeops__resolve_runs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_storeops__identity_change_run_index, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_storeops__identity_change_run_index, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__ref_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__keys_replace_early, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storeops__keys_blob_and_text, setup, teardown),

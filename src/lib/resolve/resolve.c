@@ -414,7 +414,11 @@ typedef struct rs {
 static void *vec_push(vec *v);
 static bool key_slip(const char *x, const char *y);
 
-/* What a mention says about who else is in its event. */
+/* What a mention says about who else is in its event. Only ref and fore
+ * are read (event_cannot_links); role and sur are kept, and mapped at a
+ * half's join, but nothing reads them, so no test can see them (dropping
+ * their mapping in half_join passes the halves tests; dropping fore's
+ * fails). Dropping role would also drop its strings from R->ids. */
 typedef struct ev_mention {
     uint32_t ref, role, fore, sur;
 } ev_mention;

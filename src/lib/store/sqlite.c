@@ -3905,7 +3905,10 @@ static int an_object_row(sqlite3_stmt *st, const jd_an_callbacks *cb, void *payl
  * joined to its identity in memory (jd_sq_idmap): one scan of each table
  * rather than two B-tree searches per mention. For the whole county only:
  * a partition's load (want) reads a few mentions of each page and keeps
- * the SQL join. */
+ * the SQL join. As of a time, ORDER BY pm.id says the order rather than
+ * leaving it to the join's plan: the plan scans person_mention by row id
+ * (no index on event.known_at nor person_mention.event_id), so no sort
+ * step is added, and with such indexes it stays the mentions' order. */
 static int an_mentions_mapped(sq *q, int64_t as_of, const jd_an_callbacks *cb, void *payload,
                               jd_error *err)
 {
@@ -3915,9 +3918,10 @@ static int an_mentions_mapped(sq *q, int64_t as_of, const jd_an_callbacks *cb, v
         return rc;
     sqlite3_stmt *st = NULL;
     rc = an_query(q,
-                  as_of == INT64_MAX
-                      ? AN_MENTION_COLS " WHERE 1"
-                      : AN_MENTION_COLS " JOIN event e ON e.id = pm.event_id WHERE e.known_at <= ?1",
+                  as_of == INT64_MAX ? AN_MENTION_COLS " WHERE 1"
+                                     : AN_MENTION_COLS
+                      " JOIN event e ON e.id = pm.event_id WHERE e.known_at <= ?1"
+                      " ORDER BY pm.id",
                   as_of, &st, err);
     while (rc == JD_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
         jd_an_mention_row m = {
