@@ -410,6 +410,12 @@ kill -TERM "$SPID"; wait "$SPID"
 is $? 0 "serve --incremental stops cleanly on SIGTERM"
 S_full=$(store_copy "$SDB" s_full); "$JD" analyse --db "$S_full" >/dev/null 2>&1
 qa="SELECT id, kind, level, coalesce(subject, ''), raised_at, doc FROM alert WHERE kind <> 'escalation' ORDER BY id"
+# as_full COPY MSG: every alert of $HDB equals a full analysis of a copy of it
+as_full() {
+  local c; c=$(store_copy "$HDB" "$1"); "$JD" analyse --db "$c" >/dev/null 2>&1
+  db_query "$HDB" "$qa" > "$H/a1"; db_query "$c" "$qa" > "$H/a2"
+  cmp -s "$H/a1" "$H/a2"; ok $? "$2 ($(wc -l < "$H/a2") alerts)"
+}
 db_query "$SDB" "$qa" > "$S/a1"; db_query "$S_full" "$qa" > "$S/a2"
 cmp -s "$S/a1" "$S/a2"; ok $? "after it, every alert (networks included) equals a full analysis of the same store ($(wc -l < "$S/a2") alerts)"
 
@@ -462,9 +468,7 @@ HP=$(db_query "$HDB" "SELECT i.person_id FROM identity_ref ir JOIN identity i ON
 is "$(db_query "$HDB" "SELECT count(*) FROM alert WHERE subject = '$HP' AND kind = 'child_at_risk' AND level = 'critical'"):$(db_query "$HDB" "SELECT status FROM concern WHERE id = 'auto:child:$HP'")" "1:open" "the child ($HP) has the critical alert and the open concern"
 kill -TERM "$HPID"; wait "$HPID"
 is $? 0 "the restarted server stops cleanly"
-H_full=$(store_copy "$HDB" h_full); "$JD" analyse --db "$H_full" >/dev/null 2>&1
-db_query "$HDB" "$qa" > "$H/a1"; db_query "$H_full" "$qa" > "$H/a2"
-cmp -s "$H/a1" "$H/a2"; ok $? "and every alert equals a full analysis of the same store ($(wc -l < "$H/a2") alerts)"
+as_full h_full "and every alert equals a full analysis of the same store"
 
 # a call dropped into the folder: hcall NAME ID FORENAME SURNAME DOB
 hcall() {
@@ -500,9 +504,7 @@ HP6=$(db_query "$HDB" "SELECT i.person_id FROM identity_ref ir JOIN identity i O
 is "$(db_query "$HDB" "SELECT count(*) FROM alert WHERE subject = '$HP6' AND kind = 'child_at_risk' AND level = 'critical'"):$(db_query "$HDB" "SELECT status FROM concern WHERE id = 'auto:child:U:call_handling:CLIVE6'")" "1:closed" "the call resolved ($HP6): its identity has the critical alert, the lane's concern is placed"
 kill -TERM "$HPID"; wait "$HPID"
 is $? 0 "the server stops cleanly"
-H_full=$(store_copy "$HDB" h_full3); "$JD" analyse --db "$H_full" >/dev/null 2>&1
-db_query "$HDB" "$qa" > "$H/a1"; db_query "$H_full" "$qa" > "$H/a2"
-cmp -s "$H/a1" "$H/a2"; ok $? "every alert equals a full analysis of the same store ($(wc -l < "$H/a2") alerts)"
+as_full h_full3 "every alert equals a full analysis of the same store"
 
 # a failed update is tried again with no feed landing (JD_LIVE_TEST_FAIL:
 # while the file exists the update's resolve fails): 1 s later, then 2 s
