@@ -36,13 +36,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* CPU of the calling thread (the live thread: the machine's load aside). */
 static double cpu_now(void)
 {
@@ -63,7 +56,7 @@ static void equality_after(jd_server *srv, jd_store *s, json_t *alerts, json_t *
 {
     jd_error err;
     jd_error_clear(&err);
-    double t0 = mono(), c0 = cpu_now();
+    double t0 = jd_srv_secs(), c0 = cpu_now();
     json_t *eq = jd_api_equality(s, alerts, &err);
     json_t *nb = eq ? json_deep_copy(board) : NULL;
     if (!nb || json_object_set_new(nb, "equality_monitoring", eq) < 0) {
@@ -84,7 +77,7 @@ static void equality_after(jd_server *srv, jd_store *s, json_t *alerts, json_t *
     json_decref(old);
     json_decref(nb);
     fprintf(stderr, "joindots serve: the board's equality monitoring in %.2f s (cpu %.2f s)\n",
-            mono() - t0, cpu_now() - c0);
+            jd_srv_secs() - t0, cpu_now() - c0);
 }
 
 /* JD_LIVE_CHECK_PATCH set (tests): the patched alerts and board compared
@@ -162,7 +155,7 @@ static void reload_locked(jd_server *srv, jd_store *s, const jd_analyse_stats *k
     pthread_rwlock_unlock(&srv->idx_lock);
     if (!stale_alerts && !stale_index)
         return;
-    double t0 = mono(), c0 = cpu_now();
+    double t0 = jd_srv_secs(), c0 = cpu_now();
     json_t *alerts = NULL, *board = NULL;
     jd_person_index *ni = NULL;
     size_t patched = SIZE_MAX;
@@ -223,7 +216,7 @@ static void reload_locked(jd_server *srv, jd_store *s, const jd_analyse_stats *k
         snprintf(how, sizeof how, " (%zu identities patched)", patched);
     fprintf(stderr, "joindots serve: reloaded%s%s%s in %.2f s (cpu %.2f s; analysis run %lld)\n",
             alerts ? " the alerts and the board" : "",
-            ni ? (alerts ? " and the persons" : " the persons") : "", how, mono() - t0,
+            ni ? (alerts ? " and the persons" : " the persons") : "", how, jd_srv_secs() - t0,
             cpu_now() - c0, (long long)an);
     if (eq_alerts)
         equality_after(srv, s, eq_alerts, eq_board);
@@ -359,11 +352,11 @@ static void urgent_first(jd_server *srv, double landed_at, bool beside)
     jd_analyse_stats us;
     char **keys = NULL;
     size_t n = 0;
-    double t0 = mono(), c0 = cpu_now();
+    double t0 = jd_srv_secs(), c0 = cpu_now();
     pthread_mutex_lock(&srv->write_mu);
     int rc = jd_analyse_urgent_keys(srv->lane_store, &ao, &us, &keys, &n, &err);
     pthread_mutex_unlock(&srv->write_mu);
-    double t1 = mono(), c1 = cpu_now();
+    double t1 = jd_srv_secs(), c1 = cpu_now();
     if (rc == JD_OK)
         rc = escalate_some(srv, srv->lane_store, keys, n, &err);
     jd_analyse_keys_free(keys, n);
@@ -373,15 +366,15 @@ static void urgent_first(jd_server *srv, double landed_at, bool beside)
             log_err("urgent calls first", &err);
         return;
     }
-    double t2 = mono(), c2 = cpu_now();
+    double t2 = jd_srv_secs(), c2 = cpu_now();
     jd_analyse_stats counts;
     reload_if_changed(srv, srv->lane_store, counts_copy(srv, &counts));
     fprintf(stderr,
             "joindots serve: urgent calls first: %zu persons, screened in %.2f s, analysed in "
             "%.2f s, escalated in %.2f s, visible in %.2f s (cpu: analysed %.2f s, escalated "
             "%.2f s, with the reload %.2f s); %.2f s after the scan began%s\n",
-            n, us.seconds_touched, t1 - t0 - us.seconds_touched, t2 - t1, mono() - t0, c1 - c0,
-            c2 - c1, cpu_now() - c0, mono() - landed_at,
+            n, us.seconds_touched, t1 - t0 - us.seconds_touched, t2 - t1, jd_srv_secs() - t0, c1 - c0,
+            c2 - c1, cpu_now() - c0, jd_srv_secs() - landed_at,
             beside ? ", beside the update in hand" : "");
 }
 
@@ -434,7 +427,7 @@ static void resident_start(jd_server *srv)
         return;
     jd_error err;
     jd_error_clear(&err);
-    double t0 = mono(), c0 = cpu_now();
+    double t0 = jd_srv_secs(), c0 = cpu_now();
     jd_write_lock(srv);
     int rc = jd_resolve_resident_fill(srv->resident, srv->live_store, &err);
     jd_write_unlock(srv);
@@ -444,7 +437,7 @@ static void resident_start(jd_server *srv)
     }
     const jd_resolve_resident_stats *r = jd_resolve_resident_stats_of(srv->resident);
     fprintf(stderr, "joindots serve: kept %lld mentions (%.0f MB) in %.2f s (cpu %.2f s)\n",
-            (long long)r->rows, (double)r->bytes / 1048576.0, mono() - t0, cpu_now() - c0);
+            (long long)r->rows, (double)r->bytes / 1048576.0, jd_srv_secs() - t0, cpu_now() - c0);
 }
 
 /* Tests: the variable `env` names a file; while it exists (at most 120 s)
@@ -501,7 +494,7 @@ static int update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
     jd_error_clear(&err);
     fprintf(stderr, "joindots serve: updating after feeds\n");
     test_hold("JD_LIVE_TEST_HOLD", "before its resolve");
-    double t0 = mono(), c0 = cpu_now();
+    double t0 = jd_srv_secs(), c0 = cpu_now();
     jd_live_stats rs; /* incremental once a full run stored its parameters */
     memset(&rs, 0, sizeof rs);
     /* The new identities' index right after the resolve, on this thread,
@@ -519,7 +512,7 @@ static int update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
         rc = jd_live_resolve(s, &lo, &rs, srv->o.incremental ? &touched : NULL, &err);
     if (gate.held)
         jd_write_unlock(srv);
-    double t1 = mono(), c1 = cpu_now();
+    double t1 = jd_srv_secs(), c1 = cpu_now();
     if (rc == JD_OK)
         resolve_line(srv, &rs);
     if (rc == JD_OK)
@@ -528,7 +521,7 @@ static int update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
         log_err("resolve after a feed failed", &err);
         return rc;
     }
-    double ta = mono(), ca = cpu_now();
+    double ta = jd_srv_secs(), ca = cpu_now();
     jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
     ao.save = true;
     char **walked = NULL;
@@ -538,7 +531,7 @@ static int update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
                             : jd_analyse(s, &ao, NULL, as, &err);
     jd_write_unlock(srv);
     jd_person_set_free(touched);
-    double t2 = mono(), c2 = cpu_now();
+    double t2 = jd_srv_secs(), c2 = cpu_now();
     if (rc < 0) {
         jd_analyse_keys_free(walked, nwalked);
         log_err("analysis after a feed failed", &err);
@@ -577,7 +570,7 @@ static int update(jd_server *srv, jd_analyse_stats *as, bool *have_stats)
             "(%lld concerns); the live thread's cpu for these three: %.2f, %.2f, %.2f s\n",
             t1 - t0, (long long)rs.identities, rs.resolve_incremental ? "incremental" : "full",
             (long long)rs.resolve_changed_refs, (long long)rs.resolve_scope_refs, t2 - ta,
-            (long long)as->alerts, mono() - t2, (long long)ls.concerns, c1 - c0, c2 - ca,
+            (long long)as->alerts, jd_srv_secs() - t2, (long long)ls.concerns, c1 - c0, c2 - ca,
             cpu_now() - c2);
     return JD_OK;
 }
@@ -606,7 +599,7 @@ static void scheduled_full(jd_server *srv, jd_analyse_stats *as, bool *have_stat
     jd_error_clear(&err);
     jd_analyse_opts ao = JD_ANALYSE_OPTS_INIT;
     ao.save = true;
-    double t0 = mono(), c0 = cpu_now();
+    double t0 = jd_srv_secs(), c0 = cpu_now();
     jd_write_lock(srv);
     int rc = jd_escalate_analyse(srv->live_store, &ao, as, &err);
     jd_write_unlock(srv);
@@ -619,7 +612,7 @@ static void scheduled_full(jd_server *srv, jd_analyse_stats *as, bool *have_stat
         fprintf(stderr,
                 "joindots serve: scheduled full analysis after incremental updates in %.2f s "
                 "(cpu %.2f s; %lld alerts)\n",
-                mono() - t0, cpu_now() - c0, (long long)as->alerts);
+                jd_srv_secs() - t0, cpu_now() - c0, (long long)as->alerts);
     }
     scheduled_escalation(srv);
 }
@@ -795,7 +788,7 @@ static bool live_wait(jd_server *srv, unsigned check_ms, bool *kicked)
 static bool scan_and_urgent(jd_server *srv, bool kicked, bool beside)
 {
     size_t landed = 0;
-    double t0 = mono();
+    double t0 = jd_srv_secs();
     urgent_want(srv, true);
     if (srv->o.feeds_dir) {
         jd_error err;
@@ -833,7 +826,7 @@ static void retry_note(retry *r, bool failed, int ran)
     }
     r->wait = r->wait <= 0 ? 1 : r->wait * 2 > 60 ? 60 : r->wait * 2;
     r->due = true;
-    r->at = mono() + r->wait;
+    r->at = jd_srv_secs() + r->wait;
     fprintf(stderr, "joindots serve: the update after feeds failed: trying again in %.0f s\n",
             r->wait);
 }
@@ -849,8 +842,8 @@ static void *live_main(void *p)
     if (!lane.on)
         fprintf(stderr, "joindots serve: no background thread; live updates run at the "
                         "requests' priority\n");
-    double next_escalate = mono() + (double)srv->o.escalate_every_s;
-    double next_full = mono() + (double)srv->o.full_every_s;
+    double next_escalate = jd_srv_secs() + (double)srv->o.escalate_every_s;
+    double next_full = jd_srv_secs() + (double)srv->o.full_every_s;
     unsigned check_ms = srv->o.check_ms ? srv->o.check_ms : 1000;
     resident_start(srv);
     /* tests: a long interval keeps a stale index loaded (test_serve_sec) */
@@ -885,20 +878,20 @@ static void *live_main(void *p)
         /* the lane is free: what it ran is done (its writes seen here) */
         retry_note(&rt, bg_take_failed(&lane), running);
         int job = BG_CHECK;
-        if (pending || (rt.due && mono() >= rt.at)) {
+        if (pending || (rt.due && jd_srv_secs() >= rt.at)) {
             job = BG_UPDATE;
             pending = rt.due = false;
-        } else if (srv->live_full_due && srv->o.full_every_s && mono() >= next_full) {
+        } else if (srv->live_full_due && srv->o.full_every_s && jd_srv_secs() >= next_full) {
             job = BG_FULL;
-        } else if (srv->o.escalate_every_s && mono() >= next_escalate) {
+        } else if (srv->o.escalate_every_s && jd_srv_secs() >= next_escalate) {
             job = BG_ESCALATE;
         }
         running = job;
         bg_start(&lane, job);
         if (job == BG_FULL)
-            next_full = mono() + (double)srv->o.full_every_s;
+            next_full = jd_srv_secs() + (double)srv->o.full_every_s;
         if (job != BG_CHECK)
-            next_escalate = mono() + (double)srv->o.escalate_every_s;
+            next_escalate = jd_srv_secs() + (double)srv->o.escalate_every_s;
     }
     /* stopping: the lane's job in hand ends, and the feeds that landed
      * since are brought up to date, as before the lane ran beside */

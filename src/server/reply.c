@@ -193,7 +193,8 @@ static int audit_queue(api_ctx *c, char *f[5], bool ok, jd_error *err)
     return JD_OK;
 }
 
-static double mono_s(void)
+/* The monotonic clock in seconds, for the server's timings (live.c, server.c). */
+double jd_srv_secs(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -205,7 +206,7 @@ int jd_audit_finish(api_ctx *c)
     if (!c->audit_pending)
         return JD_OK;
     jd_server *srv = c->srv;
-    double t0 = mono_s();
+    double t0 = jd_srv_secs();
     int rc = JD_OK;
     pthread_mutex_lock(&srv->audit_mu);
     for (audit_wait *w = c->audit_pending; w; w = w->own)
@@ -224,7 +225,7 @@ int jd_audit_finish(api_ctx *c)
             free(w->f[i]);
         free(w);
     }
-    c->audit_wait_s += mono_s() - t0;
+    c->audit_wait_s += jd_srv_secs() - t0;
     return rc;
 }
 
@@ -251,9 +252,9 @@ int jd_audit(api_ctx *c, const char *action, const char *target, const char *rea
                                 .reason = f[3],
                                 .detail = f[4],
                                 .ok = ok};
-            double t0 = mono_s();
+            double t0 = jd_srv_secs();
             rc = audit_append(c, &e, &err);
-            c->audit_wait_s += mono_s() - t0;
+            c->audit_wait_s += jd_srv_secs() - t0;
         }
     }
     for (int i = 0; i < 5; i++)

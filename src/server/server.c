@@ -465,9 +465,7 @@ typedef struct {
 
 static void phase_time(phase_at *p)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    p->wall = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    p->wall = jd_srv_secs();
     p->cpu = jd_thread_cpu();
 }
 

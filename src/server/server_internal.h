@@ -338,6 +338,9 @@ int jd_audit(api_ctx *c, const char *action, const char *target, const char *rea
  * jd_reply_audit_failed whatever the route replied. Call with idx_lock not
  * held and c's store still the caller's. */
 int jd_audit_finish(api_ctx *c);
+
+/* The monotonic clock in seconds (reply.c). */
+double jd_srv_secs(void);
 /* The answer when the audit row could not be written: 503, nothing else. */
 void jd_reply_audit_failed(reply *r);
 /* Audit, or answer 503 (jd_reply_audit_failed) and return false: nothing is
