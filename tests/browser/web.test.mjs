@@ -256,7 +256,9 @@ async function fits(page, where, buttonSel) {
   await page.fill('#ack-note', 'Spoke to her; concern she is being sexually exploited. Strategy discussion booked.');
   await page.click('#ack-save');
   await waitFor(page, () => document.querySelector('#status').textContent.includes('acknowledged'));
-  await page.waitForSelector('#alert-table');
+  // the queue is redrawn after the save: wait for the new one, not the old
+  await waitFor(page, () => document.querySelector('#alert-table') &&
+    document.querySelector('#alert-table').textContent.includes('Strategy discussion booked'), undefined, STEP_MS).catch(() => {});
   await check('acknowledge an alert with a note; the note shows in the queue', async () =>
     (await page.textContent('#alert-table')).includes('Strategy discussion booked'));
   await check('no dialog and no duplicate id remains after saving', async () => page.evaluate(() => {
@@ -266,21 +268,28 @@ async function fits(page, where, buttonSel) {
 
   // Concerns: escalate, comment, close.
   await go(page, '#/concerns', '#concern-table');
-  const rungBefore = await page.$eval('#concern-table tbody tr td[data-label="Rung"]', td => td.textContent);
-  await page.click('#concern-table button.escalate');
+  // A saved dialog redraws the table (ctx.refresh): the old table is still
+  // there for a moment, so each step waits for the row it changed, by id,
+  // to show the change (on PostgreSQL the redraw's fetch is slower).
+  const rungCell = id => `#concern-table tr[data-id="${id}"] td[data-label="Rung"]`;
+  const esc = await page.$eval('#concern-table tbody tr:has(button.escalate)', tr => ({ id: tr.dataset.id, rung: tr.querySelector('td[data-label="Rung"]').textContent }));
+  const rungBefore = esc.rung;
+  await page.click(`#concern-table tr[data-id="${esc.id}"] button.escalate`);
   await page.waitForSelector('#esc-note');
   await page.type('#esc-note', 'Missing again last night; no response from the team.');
   await page.click('#esc-save');
   await waitFor(page, () => document.querySelector('#status').textContent.includes('escalated'));
-  await page.waitForSelector('#concern-table');
-  const rungAfter = await page.$eval('#concern-table tbody tr td[data-label="Rung"]', td => td.textContent);
-  await check(`escalate a concern (${rungBefore} -> ${rungAfter})`, async () => rungBefore !== rungAfter);
-  await page.click('#concern-table button.comment');
+  await waitFor(page, ([sel, before]) => document.querySelector(sel) && document.querySelector(sel).textContent !== before,
+    [rungCell(esc.id), rungBefore], STEP_MS).catch(() => {});
+  const rungAfter = await page.$eval(rungCell(esc.id), td => td.textContent).catch(e => 'no row: ' + e.message.split('\n')[0]);
+  await check(`escalate a concern (${rungBefore} -> ${rungAfter})`, async () => rungBefore !== rungAfter && !rungAfter.startsWith('no row'));
+  await page.click(`#concern-table tr[data-id="${esc.id}"] button.comment`);
   await page.waitForSelector('#comment-note');
   await page.type('#comment-note', 'School says she was collected by a man in a grey car.');
   await page.click('#comment-save');
   await waitFor(page, () => document.querySelector('#status').textContent.includes('Comment added'));
-  await page.waitForSelector('#concern-table details');
+  await waitFor(page, id => { const tr = document.querySelector(`#concern-table tr[data-id="${id}"]`);
+    return tr && tr.textContent.includes('collected by a man in a grey car'); }, esc.id, STEP_MS).catch(() => {});
   await check('comment on a concern: it shows in its history', async () =>
     (await page.textContent('#concern-table')).includes('collected by a man in a grey car'));
   const closing = await page.$eval('#concern-table tbody tr:has(button.close)', tr => ({ id: tr.dataset.id, level: tr.querySelector('td[data-label="Level"]').textContent }));
