@@ -17,7 +17,8 @@
 # critical alert is served by GET /api/alerts and the concern the
 # escalation engine opened by GET /api/concerns. Medians are printed last;
 # each run also prints (stderr) the live thread's CPU for resolve, analyse,
-# escalation and the person index's rebuild, which the load does not inflate.
+# escalation and the person index's rebuild, which the load does not inflate,
+# and the resolve's CPU by phase from the server's log.
 # The machine should be otherwise idle; the figures include its load.
 # JD_LIVE_BASE=DIR reuses DIR/base.db and DIR/feed/ from an earlier run
 # (kept there by JD_LIVE_KEEP=DIR) instead of building them again;
@@ -114,6 +115,9 @@ run() {
   patc=$(last_num "$r/log" 'reloaded the persons' '(cpu')
   # the urgent lane's line (serve's default) when a call took it
   grep -o 'urgent calls first.*' "$r/log" | head -1 | sed "s/^/    $label: /" >&2 || true
+  # the resolve's CPU by phase (serve logs it after each feed's resolve) and,
+  # with --resident, what the kept mentions read
+  grep -o 'resolve cpu by phase.*\|resident mentions: .*' "$r/log" | tail -2 | sed "s/^/    $label: /" >&2 || true
   echo "${start:--} ${ingest:--} ${icpu:--} ${res:--} ${rcpu:--} ${pat:--} ${patc:--}" \
     "${ana:--} ${acpu:--} ${esc:--} ${ecpu:--} ${rel:--} ${relc:--} ${visible:--} ${vcpu:--}" \
     "${alert:--} ${concern:--}"
