@@ -1877,16 +1877,30 @@ static bool sid_in(uint32_t sid, const uint32_t *v, size_t n)
 /* A person named by a word of the `people` set after an indefinite word ("a
  * girl in her class", "another pupil", "two boys"): someone other than the
  * child ("the girl" may be the child). */
+/* A word of an age written before a person word: a number, "year(s)",
+ * "yr(s)", "old" and the hyphens between ("34-year-old", "40 yr old"). */
+static bool age_word(const tok *k)
+{
+    if (k->punct)
+        return k->punct == '-';
+    return k->num >= 0 || (k->wlen >= 4 && !memcmp(k->w, "year", 4)) ||
+           (k->wlen >= 2 && !memcmp(k->w, "yr", 2) && k->wlen <= 3) ||
+           (k->wlen == 3 && !memcmp(k->w, "old", 3));
+}
+
 static bool indefinite_person(const jd_screen *S, size_t j)
 {
     if (S->people_set == UINT32_MAX || !in_set(S, S->people_set, S->tok[j].sid))
         return false;
-    /* the indefinite word within two words before it ("a Y9 girl") */
-    size_t q = j;
-    while (q-- > 0 && j - q <= 2 && S->tok[q].sent == S->tok[j].sent &&
+    /* the indefinite word within two words before it ("a Y9 girl"), an age
+     * written between not counted ("a 34-year-old woman", "a 40 yr old man") */
+    size_t q = j, gap = 0;
+    while (q-- > 0 && gap < 2 && S->tok[q].sent == S->tok[j].sent &&
            !sid_in(S->tok[q].sid, S->indef_sids, sizeof S->indef_sids / sizeof *S->indef_sids))
-        ;
-    if (q >= j || j - q > 2 || S->tok[q].sent != S->tok[j].sent)
+        if (!age_word(&S->tok[q]))
+            gap++;
+    if (q >= j || S->tok[q].sent != S->tok[j].sent ||
+        !sid_in(S->tok[q].sid, S->indef_sids, sizeof S->indef_sids / sizeof *S->indef_sids))
         return false;
     /* as a subject: at the start of its clause or after "that", "and", "who" (not "known
      * as a girl who", "is a girl", "sent nudes to a boy") */
